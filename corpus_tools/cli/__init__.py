@@ -1,0 +1,61 @@
+"""The ``corpus-tools`` command line: a thin layer over the library.
+
+Commands are registered by import path and imported only when run, so ``--help`` stays fast
+and a command's heavy dependencies (datasets, the Label Studio SDK) load only for it. Each
+command module lives beside this one; the library does the work, the command parses options,
+calls it, and prints. A ``CorpusError`` from the library becomes a one-line message and exit 1.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from corpus_tools.errors import CorpusError
+from corpus_tools.version import __version__
+
+# command name -> "module:attribute" of a click command or group
+COMMANDS = {
+    "check-raw": "corpus_tools.cli.raw:check_raw",
+    "normalize": "corpus_tools.cli.raw:normalize",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use, from a name -> import path dict."""
+
+    def __init__(self, *args, lazy_commands: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy_commands:
+            module_name, attribute = self.lazy_commands[name].split(":")
+            return getattr(importlib.import_module(module_name), attribute)
+        return super().get_command(ctx, name)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CorpusError as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="corpus-tools")
+def cli() -> None:
+    """Build, annotate and release the US-Syria news corpus.
+
+    \b
+    Example:
+        corpus-tools check-raw          # every raw file against raw/manifest.jsonl
+        corpus-tools normalize --doc 000_cbeedfbee8440207
+    """
+
+
+def main() -> None:
+    cli(prog_name="corpus-tools")

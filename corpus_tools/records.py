@@ -1,0 +1,237 @@
+"""The corpus's record types, all in one place.
+
+Offset convention, stated once: every span is a pair of Python ``str`` indices (Unicode code
+points, not bytes, not UTF-16 units), half-open ``[start, end)``, into the *normalized*
+document text unless a field says ``raw_``, in which case it indexes the decoded raw file.
+``Span`` checks this at construction; every record below builds its spans through it.
+
+Records are frozen: the pipeline builds new ones instead of mutating, so a record that has
+passed validation stays valid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS, TIMEX_MODS
+
+DATE_PRECISIONS = ("day", "month", "year")
+EVIDENCE_KINDS = ("stated", "inferred", "none")
+
+
+def _check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} {value!r} is not one of {', '.join(allowed)}")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A half-open code-point interval ``[start, end)``; empty spans are allowed (start == end)."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not (_is_int(self.start) and _is_int(self.end)):
+            raise TypeError(f"span offsets must be int, got {self.start!r}, {self.end!r}")
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"span [{self.start}, {self.end}) is not 0 <= start <= end")
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def of(self, text: str) -> str:
+        """The covered text; raises if the span runs past ``text``."""
+        if self.end > len(text):
+            raise ValueError(f"span [{self.start}, {self.end}) runs past a text of {len(text)} code points")
+        return text[self.start:self.end]
+
+    def overlaps(self, other: "Span") -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why a metadata value is what it is.
+
+    ``stated``: ``line`` (1-based, in the raw file) and ``quote`` (that line's text) state it.
+    ``inferred``: ``reasoning`` says how it follows from what the article reports.
+    ``none``: nothing supports a value, so the value is null; ``reasoning`` may say what was seen.
+    """
+
+    kind: str
+    line: int | None = None
+    quote: str | None = None
+    reasoning: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_choice("evidence kind", self.kind, EVIDENCE_KINDS)
+        if self.kind == "stated" and (self.line is None or self.quote is None):
+            raise ValueError("stated evidence needs the line and its text")
+        if self.kind == "inferred" and not self.reasoning:
+            raise ValueError("inferred evidence needs its reasoning written out")
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestRecord:
+    """One raw source file, as raw/manifest.jsonl describes it."""
+
+    doc_id: str
+    file: str
+    sha256: str
+    size: int
+    encoding: str
+    title: str
+    publisher: str | None
+    publisher_evidence: Evidence
+    publication_date: str | None  # ISO 8601 at its precision: 2024-04-25, 2023-05, 2021
+    publication_date_precision: str | None
+    publication_date_evidence: Evidence
+
+    def __post_init__(self) -> None:
+        if (self.publication_date is None) != (self.publication_date_precision is None):
+            raise ValueError(f"{self.doc_id}: publication_date and its precision are null together")
+        if self.publication_date_precision is not None:
+            _check_choice("date precision", self.publication_date_precision, DATE_PRECISIONS)
+            expected = {"year": 4, "month": 7, "day": 10}[self.publication_date_precision]
+            if len(self.publication_date) != expected:
+                raise ValueError(f"{self.doc_id}: date {self.publication_date!r} does not have "
+                                 f"{self.publication_date_precision} precision")
+        for name in ("publisher", "publication_date"):
+            if (getattr(self, name) is None) != (getattr(self, f"{name}_evidence").kind == "none"):
+                raise ValueError(f"{self.doc_id}: {name} is null exactly when its evidence is 'none'")
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedPiece:
+    """Raw text that normalization dropped, with the rule that dropped it (``kind``)."""
+
+    kind: str
+    raw_span: Span
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A normalized document: what annotators see and every span indexes."""
+
+    doc_id: str
+    title: str
+    text: str
+    metadata: ManifestRecord
+    offset_map: Any  # corpus_tools.offsets.OffsetMap; typed loosely to keep this module import-light
+    removed: tuple[RemovedPiece, ...]
+    normalizer_version: str
+    text_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntityMention:
+    id: str  # region id as Label Studio wrote it
+    doc_id: str
+    span: Span
+    text: str
+    label: str
+    entity_id: str | None
+
+    def __post_init__(self) -> None:
+        _check_choice("entity label", self.label, ENTITY_LABELS)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeExpression:
+    id: str
+    doc_id: str
+    span: Span
+    text: str
+    label: str
+    value: str
+    mod: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_choice("timex label", self.label, TIMEX_LABELS)
+        if self.mod is not None:
+            _check_choice("timex mod", self.mod, TIMEX_MODS)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Who is reported as speaking, as written nearest to the quote."""
+
+    id: str
+    span: Span
+    text: str
+    speaker_id: str | None  # registry id, None when the speaker is unknown
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """The attribution verb or phrase ("said", "according to")."""
+
+    id: str
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """An attributed statement with its (optional) source and cue, joined by relations."""
+
+    id: str
+    doc_id: str
+    span: Span
+    text: str
+    quote_type: str
+    source: Source | None = None
+    cue: Cue | None = None
+
+    def __post_init__(self) -> None:
+        _check_choice("quote_type", self.quote_type, QUOTE_TYPES)
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryEntity:
+    """One real-world entity, shared across documents (annotations/entity-registry.jsonl)."""
+
+    id: str
+    name: str
+    type: str
+    aliases: tuple[str, ...] = ()
+    wikidata: str | None = None
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        _check_choice("entity type", self.type, ENTITY_LABELS)
+        if not self.id or self.id != self.id.lower() or " " in self.id:
+            raise ValueError(f"registry id {self.id!r} must be lowercase-hyphenated")
+        if self.wikidata is not None and not (self.wikidata.startswith("Q") and self.wikidata[1:].isdigit()):
+            raise ValueError(f"wikidata {self.wikidata!r} is not a QID")
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Which annotation of which export a document's annotations come from, and why."""
+
+    export_file: str
+    task_id: int
+    annotation_id: int
+    annotator: str | None
+    updated_at: str | None
+    reason: str  # "ground_truth" or "latest" (most recently updated non-cancelled)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentAnnotations:
+    """One annotator's (or the chosen) annotation of one document, all three layers."""
+
+    doc_id: str
+    entities: tuple[EntityMention, ...]
+    timexes: tuple[TimeExpression, ...]
+    quotes: tuple[Quote, ...]
+    provenance: Provenance | None = None
+    text_sha256: str | None = None  # of the text the spans index
