@@ -1,0 +1,113 @@
+"""The loop against the real server: push tasks with predictions, annotate through the API as
+annotators do, pull the snapshot export, and find exactly what was pushed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from corpus_tools.errors import CorpusError
+from corpus_tools.labelstudio.annotate import accept_all_predictions, annotate_from_results, submit_annotation
+from corpus_tools.labelstudio.sync import pull, push, resolve_project
+from corpus_tools.labelstudio.tasks import task_data, to_ls_results
+
+from labelstudio_samples import EMOJI_TEXT, NEWS_TEXT, document, emoji_annotations, news_annotations
+
+pytestmark = pytest.mark.labelstudio
+
+
+def utf16_index(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+def test_push_twice_accept_predictions_pull_gives_back_the_pushed_annotations(labelstudio, tmp_path):
+    news = document("rt-news", NEWS_TEXT)
+    emoji = document("rt-emoji", EMOJI_TEXT, title="Emoji 🇸🇾")
+    pushed = {news.doc_id: news_annotations(news), emoji.doc_id: emoji_annotations(emoji)}
+
+    first = push(labelstudio.client, [news, emoji], pushed, "round trip", model_version="annotations@set-1")
+    again = push(labelstudio.client, [news, emoji], pushed, "round trip", model_version="annotations@set-1")
+    assert (first.created, first.imported, first.already_present) == (True, 2, 0)
+    assert (again.created, again.config_updated, again.imported, again.already_present) == (False, False, 0, 2)
+    assert again.project_id == first.project_id
+    assert len(list(labelstudio.client.tasks.list(project=first.project_id))) == 2  # no duplicates
+
+    annotator, as_annotator = labelstudio.as_user("annotator@corpus-tools.local")
+    accepted = accept_all_predictions(as_annotator, first.project_id)
+    assert len(accepted) == 2 and {a.completed_by for a in accepted} == {annotator.id}
+
+    export = pull(labelstudio.client, "round trip", tmp_path / "export.json")
+    tasks = {task["data"]["doc_id"]: task for task in json.loads(export.read_bytes())}
+    assert sorted(tasks) == ["rt-emoji", "rt-news"]
+    for doc in (news, emoji):
+        task = tasks[doc.doc_id]
+        assert task["data"] == task_data(doc)  # text with emoji and CRLF unchanged
+        [annotation] = task["annotations"]
+        assert annotation["completed_by"] == annotator.id and annotation["was_cancelled"] is False
+        assert annotation["result"] == to_ls_results(pushed[doc.doc_id])  # spans, values, relations
+        assert annotation["prediction"]["model_version"] == "annotations@set-1"
+
+
+def test_two_annotators_emoji_crlf_and_a_cancelled_annotation(labelstudio, tmp_path):
+    emoji = document("ea-emoji", EMOJI_TEXT)
+    crlf = document("ea-crlf", "Line one\r\nAssad met Putin\r\n\r\nin Moscow.")
+    result = push(labelstudio.client, [emoji, crlf], None, "emoji and crlf")
+    alice, as_alice = labelstudio.as_user("alice@corpus-tools.local")
+    bob, as_bob = labelstudio.as_user("bob@corpus-tools.local")
+
+    full = to_ls_results(emoji_annotations(emoji))
+    biden = next(r for r in full if r["from_name"] == "entity" and r["value"]["text"] == "Biden")
+    assassad = {"id": "b-assad", "from_name": "entity", "to_name": "text", "type": "labels",
+                "value": {"start": EMOJI_TEXT.index("Assad"), "end": EMOJI_TEXT.index("Assad") + 5,
+                          "text": "Assad", "labels": ["PERSON"]}}
+    moscow = crlf.text.index("Moscow")
+    moscow_region = {"id": "a-moscow", "from_name": "entity", "to_name": "text", "type": "labels",
+                     "value": {"start": moscow, "end": moscow + 6, "text": "Moscow", "labels": ["GPE"]}}
+    annotate_from_results(as_alice, result.project_id, [
+        {"doc_id": "ea-emoji", "result": full},
+        {"doc_id": "ea-crlf", "result": [moscow_region]},
+    ])
+    annotate_from_results(as_bob, result.project_id, [{"doc_id": "ea-emoji", "result": [biden, assassad]}])
+    crlf_task = next(t.id for t in labelstudio.client.tasks.list(project=result.project_id)
+                     if t.data["doc_id"] == "ea-crlf")
+    submit_annotation(as_bob, crlf_task, [], was_cancelled=True)
+
+    exported = json.loads(pull(labelstudio.client, result.project_id, tmp_path / "export.json").read_bytes())
+    tasks = {task["data"]["doc_id"]: task for task in exported}
+    assert tasks["ea-emoji"]["data"]["text"] == EMOJI_TEXT and tasks["ea-crlf"]["data"]["text"] == crlf.text
+    assert sorted(a["completed_by"] for a in tasks["ea-emoji"]["annotations"]) == sorted([alice.id, bob.id])
+    cancelled = [(a["completed_by"], a["was_cancelled"]) for a in tasks["ea-crlf"]["annotations"]]
+    assert sorted(cancelled) == sorted([(alice.id, False), (bob.id, True)])
+
+    checked = 0
+    for task in exported:
+        text = task["data"]["text"]
+        for annotation in task["annotations"]:
+            for region in annotation["result"]:
+                if region["type"] == "labels":
+                    value = region["value"]
+                    assert text[value["start"]:value["end"]] == value["text"], (task["data"]["doc_id"], region)
+                    checked += 1
+    assert checked == 7 + 2 + 1  # alice: 7 spans on the emoji text; bob: 2; alice: Moscow
+
+    # offsets are code points, stored as submitted: after the flag (2 code points, 4 UTF-16
+    # units) and the emoji (1 code point, 2 units), Biden's UTF-16 offset would be 3 more
+    bob_emoji = next(a for a in tasks["ea-emoji"]["annotations"] if a["completed_by"] == bob.id)
+    start = bob_emoji["result"][0]["value"]["start"]
+    assert start == EMOJI_TEXT.index("Biden") == 23
+    assert utf16_index(EMOJI_TEXT, start) == 26
+
+
+def test_annotate_refuses_a_results_file_naming_an_unknown_document(labelstudio):
+    project = resolve_project(labelstudio.client, "emoji and crlf")
+    before = len(list(labelstudio.client.annotations.list(id=next(
+        t.id for t in labelstudio.client.tasks.list(project=project.id) if t.data["doc_id"] == "ea-emoji"))))
+    with pytest.raises(CorpusError) as refused:
+        annotate_from_results(labelstudio.client, project.id, [
+            {"doc_id": "ea-emoji", "result": []}, {"doc_id": "no-such-doc", "result": []}], "gold.jsonl")
+    assert refused.value.code == "annotate-task-not-found"
+    assert "gold.jsonl, line 2, doc no-such-doc" in str(refused.value)
+    after = len(list(labelstudio.client.annotations.list(id=next(
+        t.id for t in labelstudio.client.tasks.list(project=project.id) if t.data["doc_id"] == "ea-emoji"))))
+    assert after == before  # nothing was submitted, not even the valid first item
