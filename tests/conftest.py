@@ -72,3 +72,5 @@ def labelstudio(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.C
                                 Path(connection.data_dir), started - installed)
     finally:
         server.stop_running(running)
+    assert server.status(Path(connection.data_dir)) is None  # stopped: process group gone
+    assert not Path(f"/proc/{connection.pid}").exists()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.labelstudio.sync import _api_error, iter_tasks
+from corpus_tools.labelstudio.sync import api_errors, iter_tasks
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,15 +34,14 @@ def submit_annotation(client, task_id: int, result: list[dict], *, was_cancelled
         options["lead_time"] = lead_time
     if parent_prediction is not None:
         options["parent_prediction"] = parent_prediction
-    try:
+    with api_errors(f"submitting an annotation to task {task_id}", Location(task_id=task_id)):
         annotation = client.annotations.create(id=task_id, **options)
-    except Exception as error:
-        raise _api_error(f"submitting an annotation to task {task_id}", error, Location(task_id=task_id)) from None
     return Submitted(annotation.id, task_id, annotation.completed_by, bool(annotation.was_cancelled))
 
 
 def _prediction_of(client, task_id: int, model_version: str | None):
-    predictions = list(client.predictions.list(task=task_id))
+    with api_errors(f"listing the predictions of task {task_id}", Location(task_id=task_id)):
+        predictions = list(client.predictions.list(task=task_id))
     if model_version is not None:
         predictions = [p for p in predictions if p.model_version == model_version]
     if not predictions:

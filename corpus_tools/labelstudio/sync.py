@@ -10,6 +10,7 @@ disk, because ``exports.as_json`` builds the whole export in the server's and ou
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import tempfile
@@ -55,9 +56,25 @@ def _api_error(action: str, error: Exception, location: Location | None = None) 
     return CorpusError("labelstudio-api-error", f"{action} failed: {detail}", location)
 
 
+@contextlib.contextmanager
+def api_errors(action: str, location: Location | None = None) -> Iterator[None]:
+    """Turn the SDK's HTTP and connection errors into a located CorpusError."""
+    import httpx
+    from label_studio_sdk.core.api_error import ApiError
+
+    try:
+        yield
+    except ApiError as error:
+        raise _api_error(action, error, location) from None
+    except httpx.HTTPError as error:
+        raise CorpusError("labelstudio-unreachable", f"{action} failed: {type(error).__name__}: {error}",
+                          location) from None
+
+
 def find_project(client, title: str):
     """The project titled exactly ``title``, or None; two projects with that title is an error."""
-    matches = [project for project in client.projects.list(title=title, page_size=PAGE_SIZE) if project.title == title]
+    with api_errors(f"looking up project {title!r}"):
+        matches = [p for p in client.projects.list(title=title, page_size=PAGE_SIZE) if p.title == title]
     if len(matches) > 1:
         raise CorpusError("labelstudio-ambiguous-project", f"{len(matches)} projects are titled {title!r} "
                           f"(ids {', '.join(str(p.id) for p in matches)}); rename all but one")
@@ -67,7 +84,8 @@ def find_project(client, title: str):
 def resolve_project(client, project: str | int):
     """A project by id (an int, or a string of digits) or by exact title."""
     if isinstance(project, int) or str(project).isdigit():
-        return client.projects.get(int(project))
+        with api_errors(f"looking up project {project}"):
+            return client.projects.get(int(project))
     found = find_project(client, str(project))
     if found is None:
         raise CorpusError("labelstudio-unknown-project", f"no project titled {project!r}")
@@ -76,7 +94,8 @@ def resolve_project(client, project: str | int):
 
 def iter_tasks(client, project_id: int, fields: str = "task_only") -> Iterator[Any]:
     """All tasks of a project, page by page."""
-    return iter(client.tasks.list(project=project_id, fields=fields, page_size=PAGE_SIZE))
+    with api_errors(f"listing the tasks of project {project_id}"):
+        yield from client.tasks.list(project=project_id, fields=fields, page_size=PAGE_SIZE)
 
 
 def existing_task_keys(client, project_id: int) -> set[tuple[str, str]]:
@@ -100,14 +119,12 @@ class PushResult:
 def _ensure_project(client, title: str) -> tuple[Any, bool, bool]:
     config = labeling_config()
     project = find_project(client, title)
-    try:
+    with api_errors(f"setting up project {title!r}"):
         if project is None:
             return client.projects.create(title=title, label_config=config), True, False
         if client.projects.get(project.id).label_config != config:
             client.projects.update(project.id, label_config=config)
             return project, False, True
-    except Exception as error:  # the SDK raises ApiError for any HTTP failure
-        raise _api_error(f"setting up project {title!r}", error) from None
     return project, False, False
 
 
@@ -137,11 +154,9 @@ def push(client, documents: Iterable[Document], annotations: Mapping[str, Docume
             yield task
 
     for batch in _batched(new_tasks(), IMPORT_BATCH):
-        try:
+        first = batch[0]["data"]["doc_id"]
+        with api_errors(f"importing {len(batch)} tasks (from doc {first})", Location(doc_id=first)):
             client.projects.import_tasks(project.id, request=batch, commit_to_project=True)
-        except Exception as error:
-            first = batch[0]["data"]["doc_id"]
-            raise _api_error(f"importing {len(batch)} tasks (from doc {first})", error) from None
         imported += len(batch)
     return PushResult(project.id, created, config_updated, imported, skipped)
 
@@ -150,7 +165,8 @@ def _wait_for_export(client, project_id: int, export_id: int, timeout: float) ->
     deadline = time.monotonic() + timeout
     delay = 0.2
     while time.monotonic() < deadline:
-        status = str(client.projects.exports.get(project_id, export_id).status or "")
+        with api_errors(f"checking export {export_id} of project {project_id}"):
+            status = str(client.projects.exports.get(project_id, export_id).status or "")
         if status == "completed":
             return
         if status == "failed":
@@ -170,15 +186,13 @@ def pull(client, project: str | int, out_path: Path, timeout: float = EXPORT_TIM
     """
     out_path = Path(out_path)
     found = resolve_project(client, project)
-    try:
+    with api_errors(f"creating an export of project {found.id}"):
         export = client.projects.exports.create(found.id, title=f"corpus-tools pull {out_path.name}")
-    except Exception as error:
-        raise _api_error(f"creating an export of project {found.id}", error) from None
     _wait_for_export(client, found.id, export.id, timeout)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
     try:
-        with os.fdopen(descriptor, "wb") as handle:
+        with os.fdopen(descriptor, "wb") as handle, api_errors(f"downloading export {export.id}"):
             chunks = client.projects.exports.download(found.id, export.id, export_type="JSON",
                                                       request_options={"chunk_size": DOWNLOAD_CHUNK})
             for chunk in chunks:
