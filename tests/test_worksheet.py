@@ -195,3 +195,19 @@ def test_gold_values_of_the_hard_cases():
     assert values[("004", "Wednesday")] == ("2021-09-29", None)
     assert values[("004", "last June")] == ("2020-06", None)
     assert values[("002", "late on Thursday")] == ("2023-WXX-4", "END")
+
+
+@pytest.mark.parametrize("path", WORKSHEETS, ids=lambda p: p.stem)
+def test_worksheet_matches_its_anchored_source(path):
+    # The anchors are where decisions are edited; a worksheet edited by hand would drift from them.
+    import importlib.util
+    import yaml
+
+    builder_path = ROOT / "annotations" / "worksheets" / "anchors" / "build_worksheets.py"
+    spec = importlib.util.spec_from_file_location("build_worksheets", builder_path)
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    regions, relations = builder.build(path.stem)
+    committed = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert committed["regions"] == regions
+    assert committed["relations"] == relations
