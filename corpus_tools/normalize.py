@@ -233,7 +233,7 @@ def _assemble(raw_text: str, kept: list[Line], removed: list[RemovedPiece],
     removed_spans = sorted((piece.raw_span.start, piece.raw_span.end) for piece in removed)
     builder = MapBuilder()
     parts: list[str] = []
-    gaps = _Gaps(removed_spans)
+    gaps = _Gaps(raw_text, removed_spans)
     raw_pos = 0
     for index, line in enumerate(kept):
         if index:
@@ -251,12 +251,15 @@ def _assemble(raw_text: str, kept: list[Line], removed: list[RemovedPiece],
 
 
 class _Gaps:
-    """The raw text between two kept lines: removed pieces stay uncovered (removed text); the
-    first stretch of the rest carries the separator, later stretches are deletions."""
+    """The raw text between two kept lines. Removed pieces stay uncovered (removed text); in the
+    first stretch of the rest, the separator maps to the run from its first line break to its
+    last one (a block, or aligned when it is made of line breaks only); the whitespace around
+    that run, and later stretches, are deletions."""
 
-    __slots__ = ("_spans", "_next")
+    __slots__ = ("_raw_text", "_spans", "_next")
 
-    def __init__(self, spans: list[tuple[int, int]]):
+    def __init__(self, raw_text: str, spans: list[tuple[int, int]]):
+        self._raw_text = raw_text
         self._spans = spans
         self._next = 0
 
@@ -269,8 +272,22 @@ class _Gaps:
             gap = self._spans[self._next] if self._next < len(self._spans) else (end, end)
             stretch_end = min(gap[0], end)
             if stretch_end > pos:
-                builder.add(pos, stretch_end - pos, len(pending))
+                self._stretch(builder, pos, stretch_end, pending)
                 pending = ""
-            pos = max(stretch_end, min(gap[1], end)) if gap[0] < end else end
+            pos = max(stretch_end, min(gap[1], end))
         if pending:
-            raise AssertionError(f"no raw text to carry the separator before raw {end}")
+            raise RuntimeError(f"bug: no raw line break to carry the separator before raw {end}")
+
+    def _stretch(self, builder: MapBuilder, start: int, end: int, separator: str) -> None:
+        if not separator:
+            builder.add(start, end - start, 0)
+            return
+        breaks = list(LINE_BREAK.finditer(self._raw_text, start, end))
+        if not breaks:
+            raise RuntimeError(f"bug: no raw line break in [{start}, {end}) to carry the separator")
+        first, last = breaks[0].start(), breaks[-1].end()
+        if first > start:
+            builder.add(start, first - start, 0)
+        builder.add(first, last - first, len(separator))
+        if end > last:
+            builder.add(last, end - last, 0)

@@ -12,13 +12,13 @@ Both sides are indexed in code points, half-open. The map is a run-length list o
   was dropped silently (line-edge whitespace, zero-width characters, a BOM, extra blank lines).
   It maps to the empty normalized span at its position.
 * Raw text covered by no segment is *removed* text: boilerplate that normalization recorded as
-  a ``RemovedPiece``. ``from_raw`` refuses any raw span that touches it.
+  a ``RemovedPiece``. ``from_raw`` refuses a raw span that starts or ends in it.
 
 Every normalized character lies in exactly one segment with ``norm_len > 0`` and every segment
 has ``raw_len > 0``, so every normalized character maps to a non-empty raw span.
 
 The map holds one small tuple per segment (not per character): a 3,000-character article needs
-a few dozen. Lookups are binary searches; the removed-text check is a prefix sum.
+a few dozen. Lookups are binary searches.
 """
 
 from __future__ import annotations
@@ -33,14 +33,14 @@ Segment = tuple[int, int, int, int]  # (norm_start, raw_start, norm_len, raw_len
 
 
 class SpanInRemovedText(CorpusError):
-    """A raw span (partly) covers text that normalization removed: it has no normalized counterpart."""
+    """A raw span starts or ends in (or lies wholly in) text that normalization removed."""
 
     def __init__(self, start: int, end: int, gap: tuple[int, int]):
         self.raw_span = (start, end)
         self.gap = gap
         super().__init__(
             "span-in-removed-text",
-            f"raw span [{start}, {end}) falls (partly) in removed text: raw [{gap[0]}, {gap[1]}) "
+            f"raw span [{start}, {end}) starts or ends in removed text: raw [{gap[0]}, {gap[1]}) "
             "was removed by normalization (see the document's removed pieces) and has no "
             "counterpart in the normalized text",
         )
@@ -64,33 +64,33 @@ class OffsetMap:
     # Derived lookup columns, built once in __post_init__ (not part of equality or the dict form).
     _norm_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
     _raw_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
-    _removed_before: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        removed_before = self._validate()
+        self._validate()
         object.__setattr__(self, "_norm_starts", tuple(s[0] for s in self.segments))
         object.__setattr__(self, "_raw_starts", tuple(s[1] for s in self.segments))
-        object.__setattr__(self, "_removed_before", removed_before)
 
-    def _validate(self) -> tuple[int, ...]:
-        """Check the invariants above; return, per segment, how much removed raw text precedes it."""
-        norm_pos = raw_pos = removed = 0
-        removed_before = []
+    def _validate(self) -> None:
+        """Check the invariants of the module docstring; O(number of segments)."""
+        for name in ("raw_length", "norm_length"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise _invalid(f"{name} {value!r} is not a non-negative integer")
+        if not isinstance(self.segments, tuple):
+            raise _invalid("segments must be a tuple of (norm_start, raw_start, norm_len, raw_len)")
+        norm_pos = raw_pos = 0
         for segment in self.segments:
-            if len(segment) != 4 or not all(isinstance(v, int) and not isinstance(v, bool) for v in segment):
+            if not isinstance(segment, tuple) or len(segment) != 4 or not all(isinstance(v, int) and not isinstance(v, bool) for v in segment):
                 raise _invalid(f"segment {segment!r} is not four integers")
             norm_start, raw_start, norm_len, raw_len = segment
             if norm_start != norm_pos:
                 raise _invalid(f"segment {segment!r} starts at normalized {norm_start}, expected {norm_pos}")
             if raw_start < raw_pos or norm_len < 0 or raw_len < 1:
                 raise _invalid(f"segment {segment!r} overlaps its predecessor or has a bad length")
-            removed += raw_start - raw_pos
-            removed_before.append(removed)
             norm_pos, raw_pos = norm_start + norm_len, raw_start + raw_len
         if norm_pos != self.norm_length or raw_pos > self.raw_length:
             raise _invalid(f"segments cover normalized [0, {norm_pos}) and raw up to {raw_pos}; "
                            f"lengths are {self.norm_length} and {self.raw_length}")
-        return tuple(removed_before)
 
     # -- normalized -> raw ------------------------------------------------------------------
 
@@ -131,32 +131,33 @@ class OffsetMap:
     # -- raw -> normalized ------------------------------------------------------------------
 
     def from_raw(self, start: int, end: int) -> tuple[int, int]:
-        """The normalized span of a raw span; raises SpanInRemovedText if it touches removed text."""
+        """The normalized span of a raw span.
+
+        Raises SpanInRemovedText when the span starts or ends in removed text (which includes a
+        span lying wholly in it). Removed text strictly inside a span whose first and last
+        characters were kept is skipped: the normalized span runs from the one to the other,
+        which makes ``from_raw(*to_raw(a, b)) == (a, b)`` hold for every span whose ends are
+        not inside blocks.
+        """
         _check_span(start, end, self.raw_length, "raw")
         if start == end:
             return self._norm_point(start)
         first = self._covering(start, start, end)
         last = self._covering(end - 1, start, end)
-        if self._removed_before[last] != self._removed_before[first]:
-            raise SpanInRemovedText(start, end, self._first_gap_after(first))
         return self._norm_lo(self.segments[first], start), self._norm_hi(self.segments[last], end)
 
     def _covering(self, raw_index: int, start: int, end: int) -> int:
         """Index of the segment holding raw character ``raw_index``; raises when none does."""
         k = bisect_right(self._raw_starts, raw_index) - 1
         if k < 0 or raw_index >= self.segments[k][1] + self.segments[k][3]:
-            raise SpanInRemovedText(start, end, self._gap_around(k, raw_index))
+            raise SpanInRemovedText(start, end, self._gap_after(k))
         return k
 
-    def _gap_around(self, k: int, raw_index: int) -> tuple[int, int]:
+    def _gap_after(self, k: int) -> tuple[int, int]:
+        """The removed raw text between segment ``k`` (-1: the start) and the next one."""
         gap_start = self.segments[k][1] + self.segments[k][3] if k >= 0 else 0
         gap_end = self.segments[k + 1][1] if k + 1 < len(self.segments) else self.raw_length
         return gap_start, gap_end
-
-    def _first_gap_after(self, k: int) -> tuple[int, int]:
-        while self._removed_before[k + 1] == self._removed_before[k]:
-            k += 1
-        return self._gap_around(k, 0)
 
     @staticmethod
     def _norm_lo(segment: Segment, raw_index: int) -> int:
@@ -177,7 +178,7 @@ class OffsetMap:
                 n = self._norm_lo(self.segments[k], r)
                 return n, n
             return norm_start, norm_start + norm_len
-        gap = self._gap_around(k, r)
+        gap = self._gap_after(k)
         if gap[0] < r < gap[1]:
             raise SpanInRemovedText(r, r, gap)
         n = self.segments[k][0] + self.segments[k][2] if k >= 0 else 0
@@ -205,16 +206,11 @@ class OffsetMap:
 class MapBuilder:
     """Collects segments left to right, merging runs so the map stays compact."""
 
-    __slots__ = ("_segments", "_norm_pos", "_raw_end")
+    __slots__ = ("_segments", "_norm_pos")
 
     def __init__(self) -> None:
         self._segments: list[list[int]] = []
         self._norm_pos = 0
-        self._raw_end = 0
-
-    @property
-    def norm_pos(self) -> int:
-        return self._norm_pos
 
     def add(self, raw_start: int, raw_len: int, norm_len: int) -> None:
         """Append a segment; ``norm_len == raw_len`` means aligned, else a block (0: deletion)."""
@@ -230,7 +226,6 @@ class MapBuilder:
         else:
             self._segments.append([self._norm_pos, raw_start, norm_len, raw_len])
         self._norm_pos += norm_len
-        self._raw_end = raw_start + raw_len
 
     def build(self, raw_length: int) -> OffsetMap:
         return OffsetMap(raw_length, self._norm_pos, tuple(tuple(s) for s in self._segments))
