@@ -89,7 +89,7 @@ def _uncovered(view: _DocumentView, code: str, matches: Iterable[re.Match], cove
         span = Span(match.start(), match.end())
         if cover.contains(span):
             continue
-        where = (f"overlaps {layer} span but no {layer} span contains it" if cover.touches(span)
+        where = (f"is only partly covered by {layer} spans" if cover.touches(span)
                  else f"is outside every {layer} span")
         yield view.candidate(code, match, f"{what} {where}")
 

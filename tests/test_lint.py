@@ -94,7 +94,7 @@ def test_a_name_only_partly_inside_an_entity_span_says_so():
     partial = entity("d1", text, "Assad", label="PERSON")
     assert run(text, entities=[partial]) == [("name-outside-entity", 0, 15, "Bashar al-Assad")]
     assert messages(text, entities=[partial])["Bashar al-Assad"] == (
-        "registry name overlaps entity span but no entity span contains it (name of bashar-al-assad)")
+        "registry name is only partly covered by entity spans (name of bashar-al-assad)")
 
 
 def test_the_message_names_every_entity_a_surface_belongs_to():
@@ -124,7 +124,7 @@ def test_a_quote_span_that_leaves_out_its_marks_is_flagged_as_a_boundary_problem
     text = 'He said "we met" today.'
     bare = Quote("q1", "d1", at(text, "we met"), "we met", "direct")
     assert messages(text, quotes=[bare])['"we met"'] == (
-        "quotation-mark pair overlaps QUOTE span but no QUOTE span contains it")
+        "quotation-mark pair is only partly covered by QUOTE spans")
 
 
 def test_a_quotation_pair_inside_a_longer_mixed_quote_is_covered():
@@ -374,3 +374,16 @@ def test_the_committed_gold_set_has_no_unexplained_candidates(corpus_copy):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1].startswith("0 unexplained candidates, ")
     assert ", 0 stale acceptances" in result.output.splitlines()[-1]
+
+
+_spans = st.tuples(st.integers(0, 30), st.integers(0, 10)).map(lambda p: Span(p[0], p[0] + p[1]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_spans, max_size=8), _spans.filter(len))
+def test_cover_answers_like_a_scan_of_every_span(spans, probe):
+    from corpus_tools.lint import _Cover
+
+    cover = _Cover(spans)
+    assert cover.contains(probe) == any(s.start <= probe.start and probe.end <= s.end for s in spans)
+    assert cover.touches(probe) == any(s.start < probe.end and probe.start < s.end for s in spans)
