@@ -17,15 +17,22 @@ _SHOWN_TEXT = 80  # characters of a candidate's text on its line; --json has it 
 
 
 def load_inputs(layout: Layout) -> tuple[dict, dict, tuple]:
-    """Documents, annotations by doc_id and registry entities: the one place lint meets the pipeline."""
+    """Documents, annotations by doc_id and registry entities: the one place lint meets the pipeline.
+
+    Lints the annotation the corpus uses for each document (``AnnotationSet.chosen``). Units the
+    consolidation left out for errors are not linted; a note on stderr points to ``validate``.
+    """
     from corpus_tools.annotations import load_annotation_set
     from corpus_tools.corpus import load_documents
     from corpus_tools.registry import load_registry
 
     documents = load_documents(layout)
     registry = load_registry(layout)
-    annotations = load_annotation_set(layout, documents, registry)
-    return documents, dict(annotations), tuple(registry.values())
+    annotation_set = load_annotation_set(layout, documents, registry)
+    if annotation_set.report.errors:
+        click.echo(f"note: {len(annotation_set.report.errors)} annotation problems left units out of the lint; "
+                   f"see corpus-tools validate", err=True)
+    return documents, dict(annotation_set.chosen), tuple(registry.values())
 
 
 def _shown(text: str) -> str:
