@@ -387,3 +387,35 @@ def test_cover_answers_like_a_scan_of_every_span(spans, probe):
     cover = _Cover(spans)
     assert cover.contains(probe) == any(s.start <= probe.start and probe.end <= s.end for s in spans)
     assert cover.touches(probe) == any(s.start < probe.end and probe.start < s.end for s in spans)
+
+
+_FIXTURES = REPO / "tests" / "fixtures"
+
+
+@pytest.mark.skipif(importlib.util.find_spec("corpus_tools.annotations") is None
+                    or not (_FIXTURES / "exports" / "valid.json").exists(),
+                    reason="needs branch ingest (load_annotation_set and its export fixtures)")
+def test_lint_of_a_real_label_studio_export_through_the_annotation_set(tmp_path):
+    import hashlib
+    import shutil
+
+    from corpus_tools.annotations import load_annotation_set
+    from corpus_tools.layout import Layout
+    from corpus_tools.registry import read_registry
+
+    texts = orjson.loads((_FIXTURES / "export-documents.json").read_bytes())
+    documents = {doc_id: Document(doc_id, None, text, None, None, (), "test",
+                                  hashlib.sha256(text.encode("utf-8")).hexdigest())
+                 for doc_id, text in texts.items()}
+    registry = read_registry(_FIXTURES / "export-registry.jsonl")
+    (tmp_path / "annotations" / "exports").mkdir(parents=True)
+    shutil.copy(_FIXTURES / "exports" / "valid.json",
+                tmp_path / "annotations" / "exports" / "20240101-0123456789abcdef.json")
+    annotation_set = load_annotation_set(Layout.at(tmp_path), documents, registry)
+    assert annotation_set.report.valid
+    found = lint(documents, dict(annotation_set.chosen), tuple(registry.values()))
+    # The fixture annotates the article body, not its headline "Blinken in Damascus".
+    assert [(c.code, c.doc_id, c.span.start, c.span.end, c.text) for c in found] == [
+        ("name-outside-entity", "doc-a", 0, 7, "Blinken"),
+        ("name-outside-entity", "doc-a", 11, 19, "Damascus"),
+    ]
