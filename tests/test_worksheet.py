@@ -211,3 +211,22 @@ def test_worksheet_matches_its_anchored_source(path):
     committed = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert committed["regions"] == regions
     assert committed["relations"] == relations
+
+
+def test_lint_of_the_gold_set_leaves_only_accepted_candidates():
+    from corpus_tools.corpus import load_documents
+    from corpus_tools.layout import Layout
+    from corpus_tools.lint import lint, read_acceptances, review
+
+    layout = Layout.at(ROOT)
+    documents = load_documents(layout)
+    annotations = {}
+    for path in WORKSHEETS:
+        worksheet = load_worksheet(path)
+        annotations[worksheet.doc_id] = resolve(worksheet, documents[worksheet.doc_id].text)
+    result = review(lint(documents, annotations, tuple(registry().values())),
+                    read_acceptances(layout.annotations / "lint-accepted.jsonl"))
+    assert result.unexplained == ()
+    assert result.stale == ()
+    assert sorted(candidate.text for candidate, _ in result.explained) == [
+        "Egyptian media", "Officials in Jordan, an ally of the United States, and Lebanon", "some"]
