@@ -178,7 +178,11 @@ RULE_CASES = [
     ("A ruin. (Photo by: G. M./UCG via Getty Images)", None, [("photo-caption", 0, 46)]),
     ("Lavrov and Mekdad in New York [Russian Foreign Ministry/Handout via Reuters]", None,
      [("photo-caption", 0, 76)]),
-    ("Protesters in Idlib (AFP)", None, None),  # an agency alone in brackets is not enough: kept
+    ("Assad in Damascus [Louai Beshara/AFP]", None, [("photo-caption", 0, 37)]),
+    ("Assad (left) and Lavrov (right) in Moscow [File: Sputnik/Reuters]", None, [("photo-caption", 0, 65)]),
+    ("Protesters in Idlib (AFP)", None, None),  # the credit of a report, not of a photo: kept
+    ("The ministry confirmed the talks. (AFP/Reuters)", None, None),
+    ("Talks in Amman [the fourth this year]", None, None),
     ("Reuters", None, [("photo-credit", 0, 7)]),
     ("AFP via Getty Images", None, [("photo-credit", 0, 20)]),
     ("Photo: Reuters", None, [("photo-credit", 0, 14)]),
