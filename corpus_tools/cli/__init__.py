@@ -20,6 +20,7 @@ COMMANDS = {
     "check-raw": "corpus_tools.cli.raw:check_raw",
     "normalize": "corpus_tools.cli.raw:normalize",
     "labelstudio": "corpus_tools.cli.labelstudio:labelstudio",
+    "lint": "corpus_tools.cli.lint:lint",
 }
 
 
