@@ -155,7 +155,7 @@ def write_tasks(tasks: Iterable[dict], path: Path) -> int:
             handle.write(b"[")
             for task in tasks:
                 handle.write(b"\n" if count == 0 else b",\n")
-                handle.write(orjson.dumps(task, option=orjson.OPT_SORT_KEYS))
+                handle.write(orjson.dumps(task))
                 count += 1
             handle.write(b"\n]\n")
         os.replace(temporary, path)
