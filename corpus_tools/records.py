@@ -86,7 +86,7 @@ class ManifestRecord:
     sha256: str
     size: int
     encoding: str
-    title: str
+    title: str | None  # the headline as the raw file gives it; None when it has none
     publisher: str | None
     publisher_evidence: Evidence
     publication_date: str | None  # ISO 8601 at its precision: 2024-04-25, 2023-05, 2021
@@ -121,7 +121,7 @@ class Document:
     """A normalized document: what annotators see and every span indexes."""
 
     doc_id: str
-    title: str
+    title: str | None
     text: str
     metadata: ManifestRecord
     offset_map: Any  # corpus_tools.offsets.OffsetMap; typed loosely to keep this module import-light
