@@ -49,6 +49,8 @@ class _TeeReader:
         return self._pending
 
     def read(self, size: int = -1) -> bytes:
+        if size == 0:
+            return b""  # ijson probes read(0) for the stream's type: consume nothing
         if self._pending:
             chunk, self._pending = self._pending, b""
         else:
@@ -155,7 +157,8 @@ def _check_start(reader: _TeeReader, path: Path) -> None:
 
 def _parse_error(error: Exception, path: Path, bytes_read: int, tasks_read: int, last_id: Any) -> CorpusError:
     reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    after = f"after task #{tasks_read} (id {last_id})" if tasks_read else "before the first task"
+    after = (f"after {tasks_read} complete task(s), the last with id {last_id}" if tasks_read
+             else "inside the first task")
     location = Location(file=str(path), byte_offset=bytes_read)
     if "premature EOF" in reason:
         return CorpusError("export-truncated", f"the file ends in the middle of the JSON ({after}): "

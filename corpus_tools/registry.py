@@ -8,8 +8,6 @@ sorted keys, one compact line each) and atomic.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Iterable
@@ -17,6 +15,7 @@ from typing import Iterable
 import orjson
 
 from corpus_tools.errors import CorpusError, Location
+from corpus_tools.fsutil import atomic_write_bytes
 from corpus_tools.layout import Layout
 from corpus_tools.records import RegistryEntity
 
@@ -58,15 +57,7 @@ def write_registry(path: str | Path, entities: Iterable[RegistryEntity]) -> None
         raise CorpusError("registry-duplicate-id", f"ids given more than once: {', '.join(duplicates)}",
                           Location(file=str(path)))
     payload = b"".join(orjson.dumps(_as_json(entity), option=orjson.OPT_SORT_KEYS) + b"\n" for entity in ordered)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(payload)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, payload)
 
 
 def _as_json(entity: RegistryEntity) -> dict:

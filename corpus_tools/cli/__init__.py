@@ -19,6 +19,8 @@ from corpus_tools.version import __version__
 COMMANDS = {
     "check-raw": "corpus_tools.cli.raw:check_raw",
     "normalize": "corpus_tools.cli.raw:normalize",
+    "validate": "corpus_tools.cli.annotations:validate",
+    "ingest": "corpus_tools.cli.annotations:ingest",
 }
 
 
