@@ -22,7 +22,7 @@ import ijson
 
 from corpus_tools.errors import CorpusError, Location
 
-CHUNK_SIZE = 1 << 20
+CHUNK_SIZE = 1 << 16
 UTF8_BOM = b"\xef\xbb\xbf"
 # First bytes of JSON values that are not an array: the file is JSON, just not an export.
 _OTHER_JSON_STARTS = frozenset(b'{"-0123456789')
