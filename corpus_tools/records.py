@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from corpus_tools.errors import Report
-
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS, TIMEX_MODS
 
 DATE_PRECISIONS = ("day", "month", "year")
@@ -288,3 +287,52 @@ class IngestResult:
 
     def __post_init__(self) -> None:
         _check_choice("ingest status", self.status, INGEST_STATUSES)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A possible annotation miss the completeness lint (``corpus_tools.lint``) found, for review.
+
+    ``code`` is stable public interface: acceptances in annotations/lint-accepted.jsonl name it.
+    ``text`` is ``span.of(document.text)``, or for a missing-link candidate the region's text.
+    """
+
+    code: str
+    doc_id: str
+    span: Span
+    text: str
+    message: str
+
+    @property
+    def key(self) -> tuple[str, str, int, int, str]:
+        """What an acceptance must repeat to explain this candidate (text too, so a shifted text goes stale)."""
+        return (self.code, self.doc_id, self.span.start, self.span.end, self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class Acceptance:
+    """A candidate a person reviewed and explained: one line of annotations/lint-accepted.jsonl."""
+
+    code: str
+    doc_id: str
+    span: Span
+    text: str
+    reason: str
+    line: int | None = None  # 1-based line in the file it was read from, for messages
+
+    def __post_init__(self) -> None:
+        if not self.reason.strip():
+            raise ValueError("an acceptance needs its reason written out")
+
+    @property
+    def key(self) -> tuple[str, str, int, int, str]:
+        return (self.code, self.doc_id, self.span.start, self.span.end, self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class LintReview:
+    """Lint candidates split by the acceptances: what still needs a person, and what is out of date."""
+
+    unexplained: tuple[Candidate, ...]
+    explained: tuple[tuple[Candidate, Acceptance], ...]
+    stale: tuple[Acceptance, ...]  # acceptances that match no candidate any more

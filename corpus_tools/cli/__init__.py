@@ -21,6 +21,7 @@ COMMANDS = {
     "normalize": "corpus_tools.cli.raw:normalize",
     "validate": "corpus_tools.cli.annotations:validate",
     "ingest": "corpus_tools.cli.annotations:ingest",
+    "lint": "corpus_tools.cli.lint:lint",
 }
 
 
