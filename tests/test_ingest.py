@@ -290,3 +290,42 @@ def test_ingest_command_bad_input(tmp_path: Path, name):
 def test_ingest_help_has_an_example():
     result = CliRunner().invoke(cli, ["ingest", "--help"])
     assert result.exit_code == 0 and "corpus-tools ingest export.json --allow-partial" in result.output
+
+
+# --- the real corpus, through the real document loader ------------------------------------------
+
+
+def real_export(layout) -> list[dict]:
+    """One task per real document, its first "Syria" labelled GPE; task 1 made on a slightly older text."""
+    from corpus_tools.corpus import load_documents
+
+    export = []
+    for number, document in enumerate(load_documents(layout).values(), start=1):
+        text = document.text if number != 1 else document.text.replace("\n\n", "\n\n\n", 1)
+        start = text.index("Syria")
+        region = fx.labels("s", "entity", "GPE", text, "Syria")
+        result = [region, fx.textarea(region, "entity_id", "syria")]
+        assert region["value"]["start"] == start
+        export.append(fx.task(number, document.doc_id, text,
+                              [fx.annotation(number * 10, 1, result, "2024-05-01T10:00:00Z")]))
+    return export
+
+
+def test_the_real_corpus_round_trips_through_the_commands(tmp_path: Path, corpus_copy):
+    export = write_export(tmp_path, "real.json", real_export(corpus_copy))
+    root = ["--root", str(corpus_copy.root)]
+    checked = CliRunner().invoke(cli, ["validate", str(export), *root])
+    assert checked.exit_code == 0, checked.output
+    assert checked.output.splitlines()[0].startswith("real.json, task 1, doc 000_cbeedfbee8440207: warning [text-changed]")
+    stored = CliRunner().invoke(cli, ["ingest", str(export), *root])
+    assert stored.exit_code == 0, stored.output
+    from corpus_tools.corpus import load_documents
+    from corpus_tools.registry import load_registry
+
+    documents_now = load_documents(corpus_copy)
+    annotations = load_annotation_set(corpus_copy, documents_now, load_registry(corpus_copy))
+    assert sorted(annotations.chosen) == sorted(documents_now)
+    for doc_id, chosen in annotations.chosen.items():
+        (entity,) = chosen.entities
+        assert entity.text == "Syria" and entity.entity_id == "syria"
+        assert entity.span.start == documents_now[doc_id].text.index("Syria")
