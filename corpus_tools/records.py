@@ -12,12 +12,16 @@ passed validation stays valid.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Mapping
 
+from corpus_tools.errors import Report
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS, TIMEX_MODS
 
 DATE_PRECISIONS = ("day", "month", "year")
 EVIDENCE_KINDS = ("stated", "inferred", "none")
+PROVENANCE_REASONS = ("ground_truth", "latest", "version")
+INGEST_STATUSES = ("stored", "stored-partial", "already-stored", "refused")
 
 
 def _check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
@@ -222,7 +226,13 @@ class Provenance:
     annotation_id: int
     annotator: str | None
     updated_at: str | None
-    reason: str  # "ground_truth" or "latest" (most recently updated non-cancelled)
+    # For the chosen annotation of a document: "ground_truth" (a ground-truth annotation) or
+    # "latest" (the most recently updated non-cancelled one). For an annotator's kept version: "version".
+    reason: str
+    ground_truth: bool = False
+
+    def __post_init__(self) -> None:
+        _check_choice("provenance reason", self.reason, PROVENANCE_REASONS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +245,48 @@ class DocumentAnnotations:
     quotes: tuple[Quote, ...]
     provenance: Provenance | None = None
     text_sha256: str | None = None  # of the text the spans index
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationSet:
+    """The consolidated annotations of all stored exports (corpus_tools.annotations).
+
+    ``chosen``: doc_id -> the annotation the corpus uses (its provenance says which and why).
+    ``versions``: doc_id -> every annotator's latest version, sorted by annotator (for agreement).
+    ``report``: the problems found while reading the stored exports (erroneous units left out).
+    """
+
+    chosen: Mapping[str, DocumentAnnotations]
+    versions: Mapping[str, tuple[DocumentAnnotations, ...]]
+    report: Report
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """A unit of an export left out of the corpus (``--allow-partial``), and why."""
+
+    scope: str  # "task", "annotation", "region" or "relation"
+    code: str
+    message: str
+    task_id: int | str | None
+    doc_id: str | None
+    annotation_id: int | str | None = None
+    region_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What ``ingest`` did with one export file."""
+
+    status: str  # one of INGEST_STATUSES
+    sha256: str
+    stored_as: Path | None  # the export under annotations/exports/, when stored now or before
+    report: Report
+    exclusions: tuple[Exclusion, ...] = ()
+    exclusions_file: Path | None = None
+
+    def __post_init__(self) -> None:
+        _check_choice("ingest status", self.status, INGEST_STATUSES)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,8 @@ COMMANDS = {
     "check-raw": "corpus_tools.cli.raw:check_raw",
     "normalize": "corpus_tools.cli.raw:normalize",
     "labelstudio": "corpus_tools.cli.labelstudio:labelstudio",
+    "validate": "corpus_tools.cli.annotations:validate",
+    "ingest": "corpus_tools.cli.annotations:ingest",
     "lint": "corpus_tools.cli.lint:lint",
 }
 
