@@ -7,7 +7,10 @@ import json
 
 import pytest
 
+from corpus_tools.annotations import ingest, load_annotation_set
 from corpus_tools.errors import CorpusError
+from corpus_tools.layout import Layout
+from corpus_tools.records import RegistryEntity
 from corpus_tools.labelstudio.annotate import accept_all_predictions, annotate_from_results, submit_annotation
 from corpus_tools.labelstudio.sync import pull, push, resolve_project
 from corpus_tools.labelstudio.tasks import task_data, to_ls_results
@@ -15,6 +18,18 @@ from corpus_tools.labelstudio.tasks import task_data, to_ls_results
 from labelstudio_samples import EMOJI_TEXT, NEWS_TEXT, document, emoji_annotations, news_annotations
 
 pytestmark = pytest.mark.labelstudio
+
+
+REGISTRY = {entity.id: entity for entity in (
+    RegistryEntity("syria", "Syria", "GPE"), RegistryEntity("washington-dc", "Washington, D.C.", "GPE"),
+    RegistryEntity("antony-blinken", "Antony Blinken", "PERSON"), RegistryEntity("united-states", "United States", "GPE"),
+    RegistryEntity("us-state-department", "US State Department", "ORG"), RegistryEntity("damascus", "Damascus", "GPE"),
+    RegistryEntity("joe-biden", "Joe Biden", "PERSON"), RegistryEntity("bashar-al-assad", "Bashar al-Assad", "PERSON"),
+)}
+
+
+def layers(annotations):
+    return annotations.entities, annotations.timexes, annotations.quotes
 
 
 def utf16_index(text: str, index: int) -> int:
@@ -47,6 +62,17 @@ def test_push_twice_accept_predictions_pull_gives_back_the_pushed_annotations(la
         assert annotation["completed_by"] == annotator.id and annotation["was_cancelled"] is False
         assert annotation["result"] == to_ls_results(pushed[doc.doc_id])  # spans, values, relations
         assert annotation["prediction"]["model_version"] == "annotations@set-1"
+
+    # and through ingest: the consolidated annotation set equals the pushed one
+    layout = Layout.at(tmp_path / "corpus")
+    documents = {news.doc_id: news, emoji.doc_id: emoji}
+    stored = ingest(export, layout, documents, REGISTRY)
+    assert stored.status == "stored", [str(p) for p in stored.report]
+    annotation_set = load_annotation_set(layout, documents, REGISTRY)
+    assert annotation_set.report.valid
+    for doc_id, expected in pushed.items():
+        assert layers(annotation_set.chosen[doc_id]) == layers(expected)
+        assert annotation_set.chosen[doc_id].provenance.reason == "latest"
 
 
 def test_two_annotators_emoji_crlf_and_a_cancelled_annotation(labelstudio, tmp_path):

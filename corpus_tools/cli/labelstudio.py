@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 import orjson
 
+from corpus_tools.cli.options import root_option
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.layout import Layout
 
@@ -139,35 +140,34 @@ def config() -> None:
     click.echo(labeling_config())
 
 
-def _documents_and_annotations(root: Path, predictions: bool):
-    """The corpus's documents, and (with predictions) its annotation set and that set's name."""
+def _documents_and_annotations(layout: Layout, predictions: bool):
+    """The corpus's documents, and (with predictions) its chosen annotations and their set's name."""
     from corpus_tools.corpus import load_documents
 
-    layout = Layout.at(root)
     documents = load_documents(layout)
     if not predictions:
         return documents, None, None
-    try:
-        from corpus_tools.annotations import annotation_set_name, load_annotation_set
-    except ImportError:
-        raise CorpusError("labelstudio-no-annotation-set", "this build cannot read annotations/ yet "
-                          "(corpus_tools.annotations is missing)") from None
-    annotation_set = load_annotation_set(layout)
-    return documents, annotation_set, annotation_set_name(layout)
+    from corpus_tools.annotations import load_annotation_set, stored_exports
+    from corpus_tools.labelstudio.tasks import annotation_set_name
+    from corpus_tools.registry import load_registry
+
+    annotation_set = load_annotation_set(layout, documents, load_registry(layout))
+    if annotation_set.report.errors:
+        click.echo(f"note: {len(annotation_set.report.errors)} units of the stored exports have errors and are "
+                   "left out of the predictions (corpus-tools validate shows them)", err=True)
+    return documents, annotation_set.chosen, annotation_set_name(path.name for path in stored_exports(layout))
 
 
-_root_option = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
-                            show_default=True, help="The corpus checkout (raw/, annotations/).")
 _predictions_option = click.option("--predictions", is_flag=True,
                                    help="Attach the corpus's current annotations as predictions.")
 
 
 @labelstudio.command("tasks")
-@_root_option
+@root_option
 @_predictions_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The import file to write (JSON list of tasks).")
-def tasks(root: Path, predictions: bool, output: Path) -> None:
+def tasks(layout: Layout, predictions: bool, output: Path) -> None:
     """Write a Label Studio import file for the normalized documents.
 
     \b
@@ -176,17 +176,17 @@ def tasks(root: Path, predictions: bool, output: Path) -> None:
     """
     from corpus_tools.labelstudio.tasks import make_tasks, write_tasks
 
-    documents, annotation_set, set_name = _documents_and_annotations(root, predictions)
+    documents, annotation_set, set_name = _documents_and_annotations(layout, predictions)
     count = write_tasks(make_tasks(documents.values(), annotation_set, set_name), output)
     click.echo(f"wrote {count} tasks to {output}")
 
 
 @labelstudio.command("push")
 @_connection_options
-@_root_option
+@root_option
 @_predictions_option
 @click.option("--project", default=DEFAULT_PROJECT, show_default=True, help="Project title.")
-def push(url, api_key, data_dir, root, predictions, project) -> None:
+def push(url, api_key, data_dir, layout, predictions, project) -> None:
     """Create or update the project and import the tasks it does not hold yet.
 
     Tasks are keyed on (doc_id, text_sha256): pushing twice imports nothing new.
@@ -197,7 +197,7 @@ def push(url, api_key, data_dir, root, predictions, project) -> None:
     """
     from corpus_tools.labelstudio.sync import push as push_tasks
 
-    documents, annotation_set, set_name = _documents_and_annotations(root, predictions)
+    documents, annotation_set, set_name = _documents_and_annotations(layout, predictions)
     result = push_tasks(_client(url, api_key, data_dir), documents.values(), annotation_set, project, set_name)
     state = "created" if result.created else ("config updated" if result.config_updated else "existing")
     click.echo(f"project {result.project_id} ({state}): imported {result.imported} tasks, "
@@ -206,20 +206,40 @@ def push(url, api_key, data_dir, root, predictions, project) -> None:
 
 @labelstudio.command("pull")
 @_connection_options
+@root_option
 @click.option("--project", default=DEFAULT_PROJECT, show_default=True, help="Project title or id.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Where to write the JSON export.")
-def pull(url, api_key, data_dir, project, output) -> None:
-    """Export the project's JSON (snapshot export, streamed to disk).
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the JSON export [default: build/labelstudio/<project>.json].")
+@click.option("--ingest/--no-ingest", default=True, show_default=True,
+              help="Validate the export and store it in annotations/exports/ (as `corpus-tools ingest`).")
+@click.option("--allow-partial", is_flag=True, help="As `corpus-tools ingest --allow-partial`.")
+def pull(url, api_key, data_dir, layout, project, output, ingest, allow_partial) -> None:
+    """Export the project's JSON (snapshot export, streamed to disk), then ingest it.
+
+    Exits 1 when ingest refuses the export (nothing stored; the export file stays for a look).
 
     \b
     Example:
-        corpus-tools labelstudio pull --project corpus_tools -o build/export.json
-        corpus-tools ingest build/export.json
+        corpus-tools labelstudio pull --project corpus_tools
+        corpus-tools labelstudio pull --project 3 -o export.json --no-ingest
     """
-    from corpus_tools.labelstudio.sync import pull as pull_export
+    from corpus_tools.labelstudio import sync
 
-    click.echo(f"wrote {pull_export(_client(url, api_key, data_dir), project, output)}")
+    client = _client(url, api_key, data_dir)
+    if not ingest:
+        if output is None:
+            raise click.UsageError("--no-ingest needs -o FILE")
+        click.echo(f"wrote {sync.pull(client, project, output)}")
+        return
+    from corpus_tools.cli.annotations import _outcome
+
+    exported, result = sync.pull_and_ingest(client, project, layout, output, allow_partial)
+    click.echo(f"wrote {exported}")
+    for problem in result.report:
+        click.echo(str(problem))
+    click.echo(_outcome(result, layout))
+    if result.status == "refused":
+        raise SystemExit(1)
 
 
 def _read_results(path: Path) -> list[dict]:

@@ -204,3 +204,19 @@ def pull(client, project: str | int, out_path: Path, timeout: float = EXPORT_TIM
         Path(temporary).unlink(missing_ok=True)
         raise
     return out_path
+
+
+def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = None,
+                    allow_partial: bool = False):
+    """Pull the project's export into ``out_path`` (default build/labelstudio/<project>.json),
+    then validate and store it in annotations/exports/ (corpus_tools.annotations.ingest).
+    Returns (export path, IngestResult)."""
+    from corpus_tools.annotations import ingest
+    from corpus_tools.corpus import load_documents
+    from corpus_tools.registry import load_registry
+
+    if out_path is None:
+        safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in str(project))
+        out_path = layout.build / "labelstudio" / f"{safe}.json"
+    exported = pull(client, project, out_path)
+    return exported, ingest(exported, layout, load_documents(layout), load_registry(layout), allow_partial)

@@ -14,6 +14,7 @@ Label Studio's exports, region by region:
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -163,3 +164,12 @@ def write_tasks(tasks: Iterable[dict], path: Path) -> int:
         Path(temporary).unlink(missing_ok=True)
         raise
     return count
+
+
+def annotation_set_name(export_names: Iterable[str]) -> str:
+    """The model_version naming an annotation set: a digest of the stored export file names it
+    was consolidated from (each name holds its file's SHA-256), so the same annotations/exports/
+    gives the same name and any newly ingested export changes it."""
+    names = sorted(export_names)
+    digest = hashlib.sha256("\n".join(names).encode("utf-8")).hexdigest()[:16]
+    return f"annotations@{len(names)}-exports-{digest}"
