@@ -99,7 +99,8 @@ def test_two_annotators_emoji_crlf_and_a_cancelled_annotation(labelstudio, tmp_p
                      if t.data["doc_id"] == "ea-crlf")
     submit_annotation(as_bob, crlf_task, [], was_cancelled=True)
 
-    exported = json.loads(pull(labelstudio.client, result.project_id, tmp_path / "export.json").read_bytes())
+    export = pull(labelstudio.client, result.project_id, tmp_path / "export.json")
+    exported = json.loads(export.read_bytes())
     tasks = {task["data"]["doc_id"]: task for task in exported}
     assert tasks["ea-emoji"]["data"]["text"] == EMOJI_TEXT and tasks["ea-crlf"]["data"]["text"] == crlf.text
     assert sorted(a["completed_by"] for a in tasks["ea-emoji"]["annotations"]) == sorted([alice.id, bob.id])
@@ -123,6 +124,20 @@ def test_two_annotators_emoji_crlf_and_a_cancelled_annotation(labelstudio, tmp_p
     start = bob_emoji["result"][0]["value"]["start"]
     assert start == EMOJI_TEXT.index("Biden") == 23
     assert utf16_index(EMOJI_TEXT, start) == 26
+
+    # ingest keeps both annotators' versions and skips the cancelled one
+    layout = Layout.at(tmp_path / "corpus")
+    documents = {emoji.doc_id: emoji, crlf.doc_id: crlf}
+    stored = ingest(export, layout, documents, REGISTRY)
+    assert stored.status == "stored", [str(p) for p in stored.report]
+    annotation_set = load_annotation_set(layout, documents, REGISTRY)
+    versions = {v.provenance.annotator: v for v in annotation_set.versions["ea-emoji"]}
+    assert sorted(versions) == sorted([str(alice.id), str(bob.id)])
+    assert layers(versions[str(alice.id)]) == layers(emoji_annotations(emoji))
+    assert [(e.text, e.span.start, e.span.end) for e in versions[str(bob.id)].entities] == [
+        ("Biden", 23, 28), ("Assad", EMOJI_TEXT.index("Assad"), EMOJI_TEXT.index("Assad") + 5)]
+    assert [v.provenance.annotator for v in annotation_set.versions["ea-crlf"]] == [str(alice.id)]
+    assert annotation_set.chosen["ea-crlf"].entities[0].text == "Moscow"
 
 
 def test_annotate_refuses_a_results_file_naming_an_unknown_document(labelstudio):
