@@ -51,6 +51,7 @@ def test_push_twice_accept_predictions_pull_gives_back_the_pushed_annotations(la
     annotator, as_annotator = labelstudio.as_user("annotator@corpus-tools.local")
     accepted = accept_all_predictions(as_annotator, first.project_id)
     assert len(accepted) == 2 and {a.completed_by for a in accepted} == {annotator.id}
+    assert accept_all_predictions(as_annotator, first.project_id) == []  # already done by this user
 
     export = pull(labelstudio.client, "round trip", tmp_path / "export.json")
     tasks = {task["data"]["doc_id"]: task for task in json.loads(export.read_bytes())}

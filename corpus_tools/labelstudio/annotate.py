@@ -98,10 +98,19 @@ def annotate_from_results(client, project_id: int, items: Iterable[Mapping], sou
             for task_id, item in planned]
 
 
+def _author(annotation: Any) -> Any:
+    """completed_by of an annotation as the task list gives it (a dict or a model; an id or a user)."""
+    author = annotation.get("completed_by") if isinstance(annotation, dict) else getattr(annotation, "completed_by", None)
+    return author.get("id") if isinstance(author, dict) else author
+
+
 def accept_all_predictions(client, project_id: int, model_version: str | None = None) -> list[Submitted]:
-    """Accept the prediction of every task of the project that has one and no annotation yet."""
+    """Accept the prediction of every task of the project that has one and that the client's
+    user has not annotated yet (so running it twice submits nothing new)."""
+    with api_errors("asking who the API key belongs to"):
+        me = client.users.whoami().id
     accepted = []
     for task in iter_tasks(client, project_id, fields="all"):
-        if task.predictions and not task.annotations:
+        if task.predictions and all(_author(a) != me for a in task.annotations or ()):
             accepted.append(accept_prediction(client, task.id, model_version))
     return accepted
