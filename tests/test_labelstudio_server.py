@@ -13,8 +13,9 @@ from corpus_tools.errors import CorpusError
 from corpus_tools.labelstudio import server
 from corpus_tools.labelstudio.sync import push
 
-from labelstudio_samples import NEWS_TEXT, document, news_annotations
 from corpus_tools.labelstudio.tasks import to_ls_results
+
+from labelstudio_samples import NEWS_TEXT, document, news_annotations
 
 
 def test_no_server_for_an_empty_data_dir(tmp_path):
@@ -78,7 +79,7 @@ def test_cli_annotate_as_a_user_then_pull(labelstudio, tmp_path):
 
     out = tmp_path / "export.json"
     pulled = runner.invoke(cli, ["labelstudio", "pull", "--url", labelstudio.url, "--api-key", labelstudio.api_key,
-                                 "--project", "cli project", "-o", str(out)])
+                                 "--project", "cli project", "-o", str(out), "--no-ingest"])
     assert pulled.exit_code == 0, pulled.output
     [task] = json.loads(out.read_bytes())
     [annotation] = task["annotations"]
@@ -86,7 +87,7 @@ def test_cli_annotate_as_a_user_then_pull(labelstudio, tmp_path):
     assert annotation["completed_by"] == gold_user.id and annotation["result"] == gold
 
     refused = runner.invoke(cli, ["labelstudio", "pull", "--url", labelstudio.url, "--api-key", "0" * 40,
-                                  "--project", "cli project", "-o", str(tmp_path / "never.json")])
+                                  "--project", "cli project", "-o", str(tmp_path / "never.json"), "--no-ingest"])
     assert refused.exit_code == 1
     assert "[labelstudio-api-error] looking up project 'cli project' failed: HTTP 401" in refused.output
     assert not (tmp_path / "never.json").exists()
