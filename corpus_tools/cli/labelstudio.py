@@ -44,7 +44,7 @@ def labelstudio() -> None:
     Example:
         corpus-tools labelstudio server start
         corpus-tools labelstudio push --project corpus_tools --predictions
-        corpus-tools labelstudio pull --project corpus_tools -o export.json
+        corpus-tools labelstudio pull --project corpus_tools     # export, then ingest
     """
 
 
