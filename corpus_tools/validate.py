@@ -111,6 +111,7 @@ class Link:
 @dataclass(slots=True)
 class CheckedAnnotation:
     id: Any
+    position: int  # in the task's list of annotations
     annotator: str | None
     ground_truth: bool
     cancelled: bool
@@ -140,22 +141,22 @@ class _Reporter:
         self.checked = checked
 
     def task(self, code: str, message: str) -> None:
-        self._add(code, message, None, None)
+        self.add(code, message, None, None)
         if PROBLEM_CODES[code] == "error":
             self.checked.excluded = True
 
     def annotation(self, annotation: CheckedAnnotation, code: str, message: str) -> None:
-        self._add(code, message, annotation.id, None)
+        self.add(code, message, annotation.id, None)
         if PROBLEM_CODES[code] == "error":
             annotation.excluded = True
 
     def region(self, annotation: CheckedAnnotation, region: Region | None, region_id: Any, code: str,
                message: str) -> None:
-        self._add(code, message, annotation.id, region_id)
+        self.add(code, message, annotation.id, region_id)
         if region is not None and PROBLEM_CODES[code] == "error":
             region.excluded = True
 
-    def _add(self, code: str, message: str, annotation_id: Any, region_id: Any) -> None:
+    def add(self, code: str, message: str, annotation_id: Any, region_id: Any) -> None:
         location = Location(file=self.context.file, task_id=self.checked.task_id, doc_id=self.checked.doc_id,
                             annotation_id=annotation_id, region_id=None if region_id is None else str(region_id))
         self.checked.problems.append(Problem(code, message, location, PROBLEM_CODES[code]))
@@ -182,8 +183,8 @@ def check_task(task: dict[str, Any], context: Context) -> CheckedTask:
     if text is None:
         return checked
     alignment = _alignment(text, checked.document, report)
-    for annotation in task["annotations"]:
-        parsed = _check_annotation(annotation, text, report)
+    for position, annotation in enumerate(task["annotations"]):
+        parsed = _check_annotation(annotation, position, text, report)
         if parsed is not None:
             if not parsed.cancelled:
                 _reanchor(parsed, alignment, checked, report)
@@ -228,23 +229,44 @@ def _reanchor(annotation: CheckedAnnotation, alignment: TextAlignment | None, ch
             checked.reanchored += 1
 
 
+def usable_document(task: dict[str, Any], documents: Mapping[str, Document]) -> Document | None:
+    """The current document of a task whose annotations can be used at all, else None.
+
+    The same conditions under which ``check_task`` excludes a whole task (no doc_id, unknown
+    doc_id, no text), without the rest of the checks: for a quick first pass over stored exports.
+    """
+    data = task["data"]
+    doc_id = data.get("doc_id")
+    if not isinstance(doc_id, str) or not isinstance(data.get("text"), str):
+        return None
+    return documents.get(doc_id)
+
+
+def usable_annotation(annotation: Any) -> bool:
+    """Whether ``check_task`` would use the annotation at all (an object with an id and a result
+    list, not cancelled); its regions and relations may still be excluded one by one."""
+    return (isinstance(annotation, dict) and annotation.get("id") is not None
+            and annotation.get("was_cancelled") is not True and isinstance(annotation.get("result"), list))
+
+
 # ---------------------------------------------------------------------------------------------
 # Annotation level
 
 
-def _annotator(completed_by: Any) -> str | None:
+def annotator_of(completed_by: Any) -> str | None:
     """Label Studio writes completed_by as a user id, or as a user object in some exports."""
     if isinstance(completed_by, dict):
         completed_by = completed_by.get("id")
     return None if completed_by is None else str(completed_by)
 
 
-def _check_annotation(annotation: Any, text: str, report: _Reporter) -> CheckedAnnotation | None:
+def _check_annotation(annotation: Any, position: int, text: str, report: _Reporter) -> CheckedAnnotation | None:
     if not isinstance(annotation, dict) or annotation.get("id") is None:
-        report.task("annotation-malformed", "an annotation is not an object with an id")
+        # Without an id, the annotation is named by its position in the task ("#1" is the first).
+        report.add("annotation-malformed", "an annotation is not an object with an id", f"#{position + 1}", None)
         return None
     parsed = CheckedAnnotation(
-        id=annotation["id"], annotator=_annotator(annotation.get("completed_by")),
+        id=annotation["id"], position=position, annotator=annotator_of(annotation.get("completed_by")),
         ground_truth=annotation.get("ground_truth") is True, cancelled=annotation.get("was_cancelled") is True,
         updated_at=annotation.get("updated_at"), created_at=annotation.get("created_at"),
     )
