@@ -291,12 +291,33 @@ def _check_annotation(annotation: Any, position: int, text: str, report: _Report
 def _sort_result(result: Any, annotation: CheckedAnnotation, values: list, relations: list, text: str,
                  report: _Reporter) -> None:
     """Dispatch one result by kind: a labelled region, a per-region value, or a relation."""
-    if not isinstance(result, dict):
+    if type(result) is not dict:
         report.region(annotation, None, None, "result-malformed", f"a result is a {type(result).__name__}, not an object")
         return
-    if result.get("type") == "relation":
+    result_type = result.get("type")
+    if result_type == "relation":
         relations.append(result)
         return
+    # The common case in one lookup; anything unexpected goes to _misfit for its diagnosis.
+    kind = _RESULT_KINDS.get((result.get("from_name"), result_type, result.get("to_name")))
+    region_id = result.get("id")
+    if kind is None or type(region_id) is not str or not region_id or type(result.get("value")) is not dict:
+        _misfit(result, annotation, report)
+    elif kind == "Labels":
+        _add_region(result, annotation, text, report)
+    else:
+        values.append(result)
+
+
+# (from_name, type, to_name) of every well-formed result of the schema -> the kind of control
+_RESULT_KINDS = {
+    **{(name, RESULT_TYPES["Labels"], TEXT_NAME): "Labels" for name in LAYERS},
+    **{(name, RESULT_TYPES[spec.control], TEXT_NAME): spec.control for name, spec in REGION_VALUES.items()},
+}
+
+
+def _misfit(result: dict, annotation: CheckedAnnotation, report: _Reporter) -> None:
+    """Say what is wrong with a result that is not one of _RESULT_KINDS."""
     name, region_id = result.get("from_name"), result.get("id")
     if not isinstance(region_id, str) or not region_id or not isinstance(result.get("value"), dict):
         report.region(annotation, None, region_id, "result-malformed",
@@ -308,14 +329,8 @@ def _sort_result(result: Any, annotation: CheckedAnnotation, values: list, relat
                       f"control {name!r} -> {result.get('to_name')!r} is not in the schema (controls: "
                       f"{', '.join([*LAYERS, *REGION_VALUES])}, on {TEXT_NAME!r})")
         return
-    if result.get("type") != RESULT_TYPES[kind]:
-        report.region(annotation, None, region_id, "control-type-mismatch",
-                      f"{name!r} is a {kind} control, but this result has type {result.get('type')!r}")
-        return
-    if kind == "Labels":
-        _add_region(result, annotation, text, report)
-    else:
-        values.append(result)
+    report.region(annotation, None, region_id, "control-type-mismatch",
+                  f"{name!r} is a {kind} control, but this result has type {result.get('type')!r}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -323,7 +338,7 @@ def _sort_result(result: Any, annotation: CheckedAnnotation, values: list, relat
 
 
 def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    return type(value) is int  # not bool, which is an int subclass
 
 
 def _add_region(result: dict, annotation: CheckedAnnotation, text: str, report: _Reporter) -> None:
