@@ -299,7 +299,8 @@ def _sort_result(result: Any, annotation: CheckedAnnotation, values: list, relat
         relations.append(result)
         return
     # The common case in one lookup; anything unexpected goes to _misfit for its diagnosis.
-    kind = _RESULT_KINDS.get((result.get("from_name"), result_type, result.get("to_name")))
+    key = (result.get("from_name"), result_type, result.get("to_name"))
+    kind = _RESULT_KINDS.get(key) if all(type(part) is str for part in key) else None
     region_id = result.get("id")
     if kind is None or type(region_id) is not str or not region_id or type(result.get("value")) is not dict:
         _misfit(result, annotation, report)
@@ -323,7 +324,10 @@ def _misfit(result: dict, annotation: CheckedAnnotation, report: _Reporter) -> N
         report.region(annotation, None, region_id, "result-malformed",
                       f"a {name!r} result lacks its region id or its value object")
         return
-    kind = "Labels" if name in LAYERS else REGION_VALUES[name].control if name in REGION_VALUES else None
+    if not isinstance(name, str):
+        kind = None
+    else:
+        kind = "Labels" if name in LAYERS else REGION_VALUES[name].control if name in REGION_VALUES else None
     if kind is None or result.get("to_name") != TEXT_NAME:
         report.region(annotation, None, region_id, "unknown-control",
                       f"control {name!r} -> {result.get('to_name')!r} is not in the schema (controls: "
@@ -475,7 +479,7 @@ def _add_link(result: dict, annotation: CheckedAnnotation, report: _Reporter) ->
         report.region(annotation, None, key, "relation-malformed", f"a relation carries exactly one label, "
                       f"this one {labels!r} ({' or '.join(RELATIONS)})")
         return
-    if labels[0] not in RELATIONS:
+    if not isinstance(labels[0], str) or labels[0] not in RELATIONS:
         report.region(annotation, None, key, "relation-unknown-label",
                       f"{labels[0]!r} is not a relation label ({', '.join(RELATIONS)})")
         return
