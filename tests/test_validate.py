@@ -133,6 +133,10 @@ def test_valid_timex_values(label, value):
     assert check_value(value, label) is None
 
 
+def test_an_impossible_date_is_named_as_such():
+    assert check_value("2023-02-29", "DATE") == "'2023-02-29' is not a date of the calendar"
+
+
 @pytest.mark.parametrize(("label", "value"), INVALID_VALUES)
 def test_invalid_timex_values(label, value):
     assert check_value(value, label) is not None
