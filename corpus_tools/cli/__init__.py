@@ -19,6 +19,8 @@ from corpus_tools.version import __version__
 COMMANDS = {
     "check-raw": "corpus_tools.cli.raw:check_raw",
     "normalize": "corpus_tools.cli.raw:normalize",
+    "release": "corpus_tools.cli.release:release",
+    "verify": "corpus_tools.cli.release:verify",
 }
 
 

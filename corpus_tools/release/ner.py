@@ -1,0 +1,79 @@
+"""CoNLL-style NER rows: sentence split, tokenization with offsets, IOB2 tags from entity spans.
+
+Deliberately simple and dependency-free, so the rows are reproducible byte for byte:
+paragraphs are lines; a sentence ends at . ! ? (optionally followed by closing quotes or
+brackets) before whitespace and an upper-case letter, digit or opening quote. Tokens are runs of
+word characters (with inner hyphens, commas and points: Al-Assad, 2,000, 1.5), an apostrophe
+with its suffix (Syria 's, as in CoNLL), or single punctuation marks.
+Known limit: abbreviations such as "U.S. President" split a sentence early; the tags are still
+right, since they come from the spans, not from the sentence boundaries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from corpus_tools.records import EntityMention
+
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+_TOKEN = re.compile(r"\w+(?:[-.,]\w+)*|['’]\w+|[^\w\s]")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    start: int
+    end: int
+
+
+def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Half-open spans of non-blank sentences, trimmed of surrounding whitespace."""
+    for line in re.finditer(r"[^\n]+", text):
+        start = line.start()
+        for end_mark in _SENTENCE_END.finditer(line.group()):
+            yield from _trimmed(text, start, line.start() + end_mark.end())
+            start = line.start() + end_mark.end()
+        yield from _trimmed(text, start, line.end())
+
+
+def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    piece = text[start:end]
+    stripped = piece.strip()
+    if stripped:
+        offset = start + len(piece) - len(piece.lstrip())
+        yield offset, offset + len(stripped)
+
+
+def tokens(text: str, start: int, end: int) -> list[Token]:
+    return [Token(m.group(), start + m.start(), start + m.end()) for m in _TOKEN.finditer(text[start:end])]
+
+
+def iob2(sentence: list[Token], mentions: Iterable[EntityMention]) -> list[str]:
+    """A tag per token: a token overlapping a mention is inside it; the first such token begins it."""
+    tags = ["O"] * len(sentence)
+    for mention in mentions:
+        inside = [i for i, tok in enumerate(sentence) if tok.start < mention.span.end and mention.span.start < tok.end]
+        for position, index in enumerate(inside):
+            tags[index] = f"{'B' if position == 0 else 'I'}-{mention.label}"
+    return tags
+
+
+def sentence_rows(doc_id: str, text: str, mentions: Iterable[EntityMention]) -> Iterator[dict]:
+    """One row per sentence, as the ``ner`` config stores it (tags as names, cast to ids later)."""
+    ordered = sorted(mentions, key=lambda m: (m.span.start, m.span.end))
+    for index, (start, end) in enumerate(sentence_spans(text)):
+        sentence = tokens(text, start, end)
+        if not sentence:
+            continue
+        inside = [m for m in ordered if m.span.start < end and start < m.span.end]
+        yield {
+            "id": f"{doc_id}-{index}",
+            "doc_id": doc_id,
+            "sentence": index,
+            "tokens": [tok.text for tok in sentence],
+            "token_starts": [tok.start for tok in sentence],
+            "token_ends": [tok.end for tok in sentence],
+            "ner_tags": iob2(sentence, inside),
+        }
