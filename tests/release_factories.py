@@ -70,16 +70,12 @@ def annotations_for(doc: Document) -> DocumentAnnotations:
     """A few regions of every layer in document 000 (the Assad interview)."""
     text = doc.text
     quote_span = span_of(text, '"There is always hope: even when we know there will be no results we must try,"')
+    he = span_of(text, "he said when")  # the source is "he", the cue "said"
     quote = Quote(
         "q1", doc.doc_id, quote_span, quote_span.of(text), "direct",
-        Source("s1", span_of(text, "he said", 0), "he said", "bashar-al-assad"),
-        Cue("c1", span_of(text, "said when asked"), "said when asked"),
+        Source("s1", Span(he.start, he.start + 2), "he", "bashar-al-assad"),
+        Cue("c1", Span(he.start + 3, he.start + 7), "said"),
     )
-    # keep the source/cue honest: "he" and "said"
-    he = span_of(text, "he said when")
-    quote = Quote(quote.id, quote.doc_id, quote.span, quote.text, quote.quote_type,
-                  Source("s1", Span(he.start, he.start + 2), "he", "bashar-al-assad"),
-                  Cue("c1", Span(he.start + 3, he.start + 7), "said"))
     sunday = span_of(text, "Sunday")
     return DocumentAnnotations(
         doc_id=doc.doc_id,
@@ -101,3 +97,31 @@ def seed_inputs():
     documents = seed_documents()
     first = sorted(documents)[0]
     return documents, {first: annotations_for(documents[first])}, REGISTRY
+
+
+def synthetic_document(doc_id: str) -> Document:
+    return document(doc_id, f"Officials in Washington met on Monday.\nSyria said nothing about {doc_id}.\n",
+                    publisher=None, date=None)
+
+
+def synthetic_annotations(doc: Document) -> DocumentAnnotations:
+    return DocumentAnnotations(
+        doc_id=doc.doc_id,
+        entities=(mention(doc, "w", "Washington", "GPE", "united-states"), mention(doc, "s", "Syria", "GPE", "syria")),
+        timexes=(TimeExpression("m", doc.doc_id, span_of(doc.text, "Monday"), "Monday", "DATE", "XXXX-WXX-1"),),
+        quotes=(),
+    )
+
+
+# doc ids whose sha256 bucket puts them in validation (85) and test (96, 98)
+SPLIT_SPREAD_IDS = ("synthetic-000", "synthetic-001", "synthetic-017")
+
+
+def spread_inputs(extra: int = 0):
+    """The seed inputs plus synthetic documents in validation and test (and ``extra`` more)."""
+    documents, annotations, registry = seed_inputs()
+    ids = SPLIT_SPREAD_IDS + tuple(f"bulk-{i:05d}" for i in range(extra))
+    for doc_id in ids:
+        documents[doc_id] = synthetic_document(doc_id)
+        annotations[doc_id] = synthetic_annotations(documents[doc_id])
+    return documents, annotations, registry
