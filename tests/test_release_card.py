@@ -92,6 +92,7 @@ def test_body_has_standard_sections_and_computed_statistics(card):
     assert "A single annotation team annotated the corpus" in body
     assert "truncated" in body
     assert "With only 14 documents, the splits say nothing statistically" in body
+    assert "9 documents have no publisher" in body and "| Reuters | 5 |" in body
 
 
 def test_croissant_validates_offline_and_hashes_every_shard(release):

@@ -122,8 +122,9 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         f"# {info.pretty_name}",
         f"Release {version}. {info.summary}",
         "## Dataset Summary",
-        f"{documents} documents ({characters} characters of normalized text) from "
-        f"{len(stats.publishers)} publishers; {stats.total('entities')} entity mentions, "
+        f"{documents} documents ({characters} characters of normalized text); "
+        f"{sum(stats.publishers.values())} name their publisher ({len(stats.publishers)} publishers); "
+        f"{stats.total('entities')} entity mentions, "
         f"{stats.total('timexes')} time expressions, {stats.total('quotes')} quotes; "
         f"{stats.total('entity_registry')} entities in the registry; {stats.total('ner')} sentences and "
         f"{stats.tokens} tokens in the ner config.",
@@ -157,8 +158,10 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         "Quotes by type:\n\n" + _counts_table("quote_type", stats.quote_types, QUOTE_TYPES)
         + f"\n\n{stats.quotes_with_source} quotes have a source ({stats.quotes_with_speaker} with a "
         f"speaker from the registry); {stats.quotes_with_cue} have a cue.",
-        "Documents by publisher:\n\n" + _table(("publisher", "documents"), sorted(stats.publishers.items()))
-        + f"\n\n{stats.dated_documents} of {documents} documents have a publication date.",
+        "Documents by publisher (where the text states it):\n\n"
+        + _table(("publisher", "documents"), sorted(stats.publishers.items()))
+        + f"\n\n{documents - sum(stats.publishers.values())} documents have no publisher (null, with the "
+        f"evidence seen in the documents config); {stats.dated_documents} of {documents} have a publication date.",
         "Registry entities by type:\n\n" + _counts_table("type", stats.registry_types, ENTITY_LABELS)
         + f"\n\n{stats.registry_with_wikidata} registry entities have a Wikidata QID (given only where certain).",
         f"The `ner` config's tags (ClassLabel ids 0-{len(NER_TAGS) - 1}): " + ", ".join(NER_TAGS) + ".",

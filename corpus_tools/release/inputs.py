@@ -2,8 +2,9 @@
 
 Integration points with the other parts of the pipeline, each in one function below:
 documents come from corpus_tools.corpus.load_documents (main), annotations from
-corpus_tools.annotations.load_annotation_set (branch ``ingest``), the registry from
-annotations/entity-registry.jsonl. While annotations/exports/ holds no export, the release has
+corpus_tools.annotations.load_annotation_set (branch ``ingest``; its AnnotationSet's ``chosen``
+and ``report``), the registry from corpus_tools.registry.load_registry (branch ``ingest``; a
+lenient local reader stands in until it lands). While annotations/exports/ holds no export, the release has
 empty annotation configs (documents, ner without entities, registry).
 """
 
@@ -26,12 +27,13 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
     """Build ``dist/<version>`` (the package version) from raw/ and annotations/."""
     version = _release_version(version)
     documents = load_documents(layout)
-    registry = read_registry(layout.registry)
+    registry = load_registry(layout)
     annotations, report = load_annotations(layout, documents, registry)
-    problems = report.problems + check_release_inputs(documents, annotations, registry).problems
+    entities = tuple(registry.values())
+    problems = report.problems + check_release_inputs(documents, annotations, entities).problems
     if not Report(problems).valid:
         raise invalid_inputs(Report(problems))
-    return build_release(documents, annotations, registry, layout.dist, version,
+    return build_release(documents, annotations, entities, layout.dist, version,
                          previous_changelog=previous_changelog(layout.dist, version), sizes=sizes)
 
 
@@ -55,8 +57,8 @@ def load_documents(layout: Layout) -> Mapping[str, Document]:
 
 
 def load_annotations(layout: Layout, documents: Mapping[str, Document],
-                     registry: tuple[RegistryEntity, ...]) -> tuple[Mapping[str, DocumentAnnotations], Report]:
-    """The chosen annotation of each document, and the ingest validation's report."""
+                     registry: Mapping[str, RegistryEntity]) -> tuple[Mapping[str, DocumentAnnotations], Report]:
+    """The chosen annotation of each document, and the report of reading the stored exports."""
     if not layout.exports.is_dir() or not any(layout.exports.glob("*.json")):
         return {}, Report()
     try:
@@ -64,13 +66,21 @@ def load_annotations(layout: Layout, documents: Mapping[str, Document],
     except ImportError as error:
         raise CorpusError("annotations-unavailable", f"annotations/exports/ has exports but they cannot be "
                           f"loaded ({error}); merge the ingest branch") from None
-    loaded = load_annotation_set(layout, documents, registry)
-    # ingest may return the annotations alone or with its validation Report
-    return loaded if isinstance(loaded, tuple) else (loaded, Report())
+    annotation_set = load_annotation_set(layout, documents, registry)  # records.AnnotationSet
+    return annotation_set.chosen, annotation_set.report
+
+
+def load_registry(layout: Layout) -> dict[str, RegistryEntity]:
+    """annotations/entity-registry.jsonl as id -> entity; absent means empty."""
+    try:
+        from corpus_tools.registry import load_registry as load  # branch ingest: the strict reader
+    except ImportError:
+        return {entity.id: entity for entity in read_registry(layout.registry)}
+    return load(layout)
 
 
 def read_registry(path: Path) -> tuple[RegistryEntity, ...]:
-    """annotations/entity-registry.jsonl; absent means an empty registry."""
+    """A lenient stand-in for corpus_tools.registry (branch ingest) until that lands."""
     if not path.is_file():
         return ()
     entities = []

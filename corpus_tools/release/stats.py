@@ -38,7 +38,8 @@ class Stats:
 
 def _documents(stats: Stats, split: str, row: dict) -> None:
     stats.characters[split] += len(row["text"])
-    stats.publishers[row["publisher"] or "(unknown)"] += 1
+    if row["publisher"] is not None:
+        stats.publishers[row["publisher"]] += 1
     stats.dated_documents += row["publication_date"] is not None
 
 
