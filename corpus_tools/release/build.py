@@ -11,6 +11,7 @@ never changed: identical content is a no-op, different content is refused.
 from __future__ import annotations
 
 import filecmp
+from collections import Counter
 import os
 import re
 import shutil
@@ -20,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from corpus_tools.errors import CorpusError, Location
+from corpus_tools.errors import CorpusError, Location, Report
 from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity
 from corpus_tools.release.arrow_schemas import CONFIGS
 from corpus_tools.release.card import CardInfo, card_text, config_splits
-from corpus_tools.release.checks import check_release_inputs
+from corpus_tools.release.checks import check_document, check_registry, check_unknown_documents
 from corpus_tools.release.checksums import SUMS_FILE, release_files, sha256_file, sums_text
 from corpus_tools.release.croissant import croissant_json
 from corpus_tools.release.rows import DOCUMENT_CONFIGS, DocInput, registry_row
@@ -73,9 +74,6 @@ def build_release(documents: Mapping[str, Document], annotations: Mapping[str, D
                   sizes: ShardSizes = ShardSizes()) -> ReleaseResult:
     """Build ``<out_dir>/<version>/`` from records; refuse invalid inputs before writing anything."""
     check_version(version)
-    report = check_release_inputs(documents, annotations, registry)
-    if not report.valid:
-        raise invalid_inputs(report)
     if not documents:
         raise CorpusError("empty-release", "no documents: a release needs at least one")
     out_dir = Path(out_dir)
@@ -98,6 +96,9 @@ def invalid_inputs(report) -> CorpusError:
 
 
 def _write_release(root: Path, documents, annotations, registry, version, previous_changelog, card, sizes) -> None:
+    """One streaming pass: check each document, write its rows; any problem fails the build at the end."""
+    registry_ids = Counter(entity.id for entity in registry)
+    problems = [*check_registry(registry_ids), *check_unknown_documents(documents, annotations)]
     stats = Stats()
     document_splits = tuple(split for split in SPLITS if split in {split_of(doc_id) for doc_id in documents})
     writers = {
@@ -105,13 +106,22 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
                                        batch_rows=sizes.for_config(config)[1])
         for config in CONFIGS for split in config_splits(config, document_splits)
     }
+    latest_update = None
     for doc_id in sorted(documents):
-        item = DocInput(documents[doc_id], annotations.get(doc_id) or _unannotated(doc_id), split_of(doc_id))
+        document, ann = documents[doc_id], annotations.get(doc_id)
+        problems.extend(check_document(doc_id, document, ann, registry_ids))
+        if problems:  # keep checking, to report every problem, but stop writing
+            continue
+        item = DocInput(document, ann or _unannotated(doc_id), split_of(doc_id))
         for config, rows in DOCUMENT_CONFIGS.items():
             for row in rows(item):
                 stats.observe(config, item.split, row)
                 writers[config, item.split].add(row)
+        latest_update = max(filter(None, (latest_update, _updated(ann))), default=None)
         _pause("mid-build")
+    report = Report.of(problems)
+    if not report.valid:
+        raise invalid_inputs(report)
     for entity in sorted(registry, key=lambda e: e.id):
         row = registry_row(entity)
         stats.observe("entity_registry", "train", row)
@@ -120,7 +130,7 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
     shards.sort(key=lambda s: (CONFIGS.index(s.config), SPLITS.index(s.split), s.path))
     hashes = {shard.path: sha256_file(root / shard.path) for shard in shards}
     file_sizes = {shard.path: (root / shard.path).stat().st_size for shard in shards}
-    date = release_date(annotations)
+    date = latest_update
     _write_text(root / "README.md", card_text(card, version, stats, shards, document_splits, file_sizes))
     _write_text(root / "CHANGELOG.md", changelog(version, date, stats, previous_changelog))
     _write_text(root / "croissant.json", croissant_json(
@@ -138,11 +148,11 @@ def _write_text(path: Path, text: str) -> None:
     path.write_bytes(text.encode("utf-8"))
 
 
-def release_date(annotations: Mapping[str, DocumentAnnotations]) -> str | None:
-    """The day of the latest annotation update: a date from the inputs, never from the clock."""
-    dates = [ann.provenance.updated_at[:10] for ann in annotations.values()
-             if ann.provenance is not None and ann.provenance.updated_at]
-    return max(dates) if dates else None
+def _updated(ann: DocumentAnnotations | None) -> str | None:
+    """The day an annotation was last updated: release dates come from the inputs, never the clock."""
+    if ann is None or ann.provenance is None or not ann.provenance.updated_at:
+        return None
+    return ann.provenance.updated_at[:10]
 
 
 def changelog(version: str, date: str | None, stats: Stats, previous: str) -> str:

@@ -17,19 +17,34 @@ from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity, 
 
 def check_release_inputs(documents: Mapping[str, Document], annotations: Mapping[str, DocumentAnnotations],
                          registry: Sequence[RegistryEntity]) -> Report:
+    """All checks at once, as a Report (build_release runs the same checks while it streams)."""
     registry_ids = Counter(entity.id for entity in registry)
-    problems = [
-        Problem("duplicate-registry-id", f"registry id {entity_id!r} appears {count} times")
-        for entity_id, count in sorted(registry_ids.items()) if count > 1
-    ]
+    problems = list(check_registry(registry_ids)) + list(check_unknown_documents(documents, annotations))
     for doc_id in sorted(documents):
-        if documents[doc_id].doc_id != doc_id:
-            problems.append(Problem("doc-id-mismatch", f"keyed {doc_id!r} but is {documents[doc_id].doc_id!r}",
-                                    Location(doc_id=doc_id)))
-    for doc_id in sorted(annotations):
-        problems.extend(_check_document(doc_id, documents.get(doc_id), annotations[doc_id], registry_ids))
+        problems.extend(check_document(doc_id, documents[doc_id], annotations.get(doc_id), registry_ids))
     return Report.of(problems, {"documents": len(documents), "annotated_documents": len(annotations),
                                 "registry_entities": len(registry_ids)})
+
+
+def check_registry(registry_ids: Counter) -> Iterator[Problem]:
+    for entity_id, count in sorted(registry_ids.items()):
+        if count > 1:
+            yield Problem("duplicate-registry-id", f"registry id {entity_id!r} appears {count} times")
+
+
+def check_unknown_documents(documents: Mapping[str, Document],
+                            annotations: Mapping[str, DocumentAnnotations]) -> Iterator[Problem]:
+    for doc_id in sorted(set(annotations) - set(documents)):
+        yield Problem("annotation-unknown-document", f"annotations for {doc_id!r}, which is not in the corpus",
+                      _location(annotations[doc_id]))
+
+
+def check_document(doc_id: str, document: Document, ann: DocumentAnnotations | None,
+                   registry_ids: Counter) -> Iterator[Problem]:
+    if document.doc_id != doc_id:
+        yield Problem("doc-id-mismatch", f"keyed {doc_id!r} but is {document.doc_id!r}", Location(doc_id=doc_id))
+    if ann is not None:
+        yield from _check_annotations(doc_id, document, ann, registry_ids)
 
 
 def _location(ann: DocumentAnnotations, region_id: str | None = None) -> Location:
@@ -43,12 +58,8 @@ def _location(ann: DocumentAnnotations, region_id: str | None = None) -> Locatio
     )
 
 
-def _check_document(doc_id: str, document: Document | None, ann: DocumentAnnotations,
-                    registry_ids: Counter) -> Iterator[Problem]:
-    if document is None:
-        yield Problem("annotation-unknown-document", f"annotations for {doc_id!r}, which is not in the corpus",
-                      _location(ann))
-        return
+def _check_annotations(doc_id: str, document: Document, ann: DocumentAnnotations,
+                       registry_ids: Counter) -> Iterator[Problem]:
     if ann.doc_id != doc_id:
         yield Problem("doc-id-mismatch", f"keyed {doc_id!r} but annotates {ann.doc_id!r}", _location(ann))
     if ann.text_sha256 is not None and ann.text_sha256 != document.text_sha256:

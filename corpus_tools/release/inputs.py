@@ -18,7 +18,6 @@ from corpus_tools.errors import CorpusError, Location, Report
 from corpus_tools.layout import Layout
 from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity
 from corpus_tools.release.build import ReleaseResult, ShardSizes, build_release, check_version, invalid_inputs
-from corpus_tools.release.checks import check_release_inputs
 from corpus_tools.release.versions import list_versions, version_key
 from corpus_tools.version import __version__
 
@@ -29,11 +28,9 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
     documents = load_documents(layout)
     registry = load_registry(layout)
     annotations, report = load_annotations(layout, documents, registry)
-    entities = tuple(registry.values())
-    problems = report.problems + check_release_inputs(documents, annotations, entities).problems
-    if not Report(problems).valid:
-        raise invalid_inputs(Report(problems))
-    return build_release(documents, annotations, entities, layout.dist, version,
+    if not report.valid:  # ingest's validation of the stored exports; build_release checks the rest
+        raise invalid_inputs(report)
+    return build_release(documents, annotations, tuple(registry.values()), layout.dist, version,
                          previous_changelog=previous_changelog(layout.dist, version), sizes=sizes)
 
 

@@ -12,6 +12,7 @@ right, since they come from the spans, not from the sentence boundaries.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -47,16 +48,17 @@ def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 
 def tokens(text: str, start: int, end: int) -> list[Token]:
-    return [Token(m.group(), start + m.start(), start + m.end()) for m in _TOKEN.finditer(text[start:end])]
+    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
 
 
-def iob2(sentence: list[Token], mentions: Iterable[EntityMention]) -> list[str]:
+def iob2(starts: list[int], ends: list[int], mentions: Iterable[EntityMention]) -> list[str]:
     """A tag per token: a token overlapping a mention is inside it; the first such token begins it."""
-    tags = ["O"] * len(sentence)
+    tags = ["O"] * len(starts)
     for mention in mentions:
-        inside = [i for i, tok in enumerate(sentence) if tok.start < mention.span.end and mention.span.start < tok.end]
-        for position, index in enumerate(inside):
-            tags[index] = f"{'B' if position == 0 else 'I'}-{mention.label}"
+        first = bisect_right(ends, mention.span.start)  # first token ending after the mention starts
+        last = bisect_left(starts, mention.span.end)  # first token starting at or after its end
+        for index in range(first, last):
+            tags[index] = f"{'B' if index == first else 'I'}-{mention.label}"
     return tags
 
 
@@ -64,16 +66,17 @@ def sentence_rows(doc_id: str, text: str, mentions: Iterable[EntityMention]) -> 
     """One row per sentence, as the ``ner`` config stores it (tags as names, cast to ids later)."""
     ordered = sorted(mentions, key=lambda m: (m.span.start, m.span.end))
     for index, (start, end) in enumerate(sentence_spans(text)):
-        sentence = tokens(text, start, end)
-        if not sentence:
+        matches = list(_TOKEN.finditer(text, start, end))
+        if not matches:
             continue
+        starts, ends = [m.start() for m in matches], [m.end() for m in matches]
         inside = [m for m in ordered if m.span.start < end and start < m.span.end]
         yield {
             "id": f"{doc_id}-{index}",
             "doc_id": doc_id,
             "sentence": index,
-            "tokens": [tok.text for tok in sentence],
-            "token_starts": [tok.start for tok in sentence],
-            "token_ends": [tok.end for tok in sentence],
-            "ner_tags": iob2(sentence, inside),
+            "tokens": [m.group() for m in matches],
+            "token_starts": starts,
+            "token_ends": ends,
+            "ner_tags": iob2(starts, ends, inside),
         }
