@@ -257,3 +257,13 @@ def test_changelog_carries_the_previous_history(tmp_path):
     assert "## 1.0.0 (2024-05-02)\n\n- 5 documents, 4 entity mentions" in text
     assert text.count("# Changelog") == 1
     shutil.rmtree(tmp_path)
+
+
+def test_a_document_without_offset_map_fails_clearly(tmp_path):
+    documents, annotations, registry = seed_inputs()
+    doc_id = sorted(annotations)[0]
+    documents[doc_id] = dataclasses.replace(documents[doc_id], offset_map=None)
+    with pytest.raises(CorpusError) as caught:
+        build_release(documents, annotations, registry, tmp_path, "1.0.0")
+    assert (caught.value.code, caught.value.location.doc_id) == ("no-offset-map", doc_id)
+    assert list(tmp_path.iterdir()) == []

@@ -4,7 +4,7 @@
 version give byte-identical files (sorted iteration, pinned parquet options, no clock). It
 writes everything into a hidden temporary directory beside ``<dist>/<version>`` and renames it
 into place only when complete, so a build killed at any moment leaves no partial release (only
-a ``.<version>.partial-<pid>-*`` directory, removed by the next build). An existing release is
+a ``.<version>.partial-<pid>-*.tmp`` directory, removed by the next build). An existing release is
 never changed: identical content is a no-op, different content is refused.
 """
 
@@ -81,7 +81,8 @@ def build_release(documents: Mapping[str, Document], annotations: Mapping[str, D
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_stale_partials(out_dir, version)
-    partial = Path(tempfile.mkdtemp(prefix=f".{version}.partial-{os.getpid()}-", dir=out_dir))
+    # ".tmp": the repository's .gitignore already ignores it
+    partial = Path(tempfile.mkdtemp(prefix=f".{version}.partial-{os.getpid()}-", suffix=".tmp", dir=out_dir))
     try:
         with _without_cyclic_gc():
             _write_release(partial, documents, annotations, registry, version, previous_changelog, card, sizes)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
+from corpus_tools.errors import CorpusError, Location
 from corpus_tools.records import Document, DocumentAnnotations, Evidence, RegistryEntity, Span
 from corpus_tools.release import ner
 from corpus_tools.release.arrow_schemas import NER_TAGS
@@ -37,6 +38,9 @@ class DocInput:
 
 def raw_span(document: Document, span: Span) -> tuple[int, int]:
     """Offsets into the decoded raw file, through the normalizer's offset map (corpus_tools.offsets)."""
+    if document.offset_map is None:
+        raise CorpusError("no-offset-map", "document has no offset map, so its spans cannot be located in the "
+                          "raw file; load documents through corpus_tools.corpus", Location(doc_id=document.doc_id))
     raw_start, raw_end = document.offset_map.to_raw(span.start, span.end)
     return int(raw_start), int(raw_end)
 
