@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import shutil
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -11,7 +14,7 @@ import pytest
 
 from corpus_tools.errors import CorpusError
 from corpus_tools.records import DocumentAnnotations, EntityMention, Span
-from corpus_tools.release import CONFIGS, ShardSizes, arrow_schema, build_release
+from corpus_tools.release import CONFIGS, NER_TAGS, ShardSizes, arrow_schema, build_release
 from corpus_tools.release.checksums import release_files
 from corpus_tools.release.splits import bucket, split_of
 from release_factories import RAW_PREFIX, REGISTRY, seed_inputs, spread_inputs
@@ -117,13 +120,10 @@ def test_kb_rows_nest_regions_and_relations(seed_release):
 
 def test_ner_rows_tag_entities_in_iob2(seed_release):
     rows = table(seed_release, "ner").to_pylist()
-    names = arrow_schema("ner")  # tags are ids; decode through the ClassLabel names
-    from corpus_tools.release import NER_TAGS
     sentence = next(row for row in rows if row["tokens"][:4] == ["Syrian", "President", "Bashar", "Al-Assad"])
     tags = [NER_TAGS[i] for i in sentence["ner_tags"]]
     assert tags[:5] == ["O", "O", "B-PERSON", "I-PERSON", "O"]
     assert tags[sentence["tokens"].index("Washington")] == "B-GPE"
-    assert names is not None
 
 
 def test_split_rule_is_a_function_of_doc_id_alone():
@@ -256,7 +256,6 @@ def test_changelog_carries_the_previous_history(tmp_path):
     assert text.startswith("# Changelog\n\n## 1.1.0 (2024-05-02)\n\n- 8 documents, 10 entity mentions")
     assert "## 1.0.0 (2024-05-02)\n\n- 5 documents, 4 entity mentions" in text
     assert text.count("# Changelog") == 1
-    shutil.rmtree(tmp_path)
 
 
 def test_a_document_without_offset_map_fails_clearly(tmp_path):
@@ -267,3 +266,22 @@ def test_a_document_without_offset_map_fails_clearly(tmp_path):
         build_release(documents, annotations, registry, tmp_path, "1.0.0")
     assert (caught.value.code, caught.value.location.doc_id) == ("no-offset-map", doc_id)
     assert list(tmp_path.iterdir()) == []
+
+
+BUILD_IN_SUBPROCESS = """
+import sys
+sys.path.insert(0, sys.argv[2])
+from corpus_tools.release import ShardSizes, build_release
+from release_factories import spread_inputs
+build_release(*spread_inputs(extra=3), sys.argv[1], "1.2.3",
+              sizes=ShardSizes(rows_per_shard=5, batch_rows=2, document_rows_per_shard=3, document_batch_rows=2))
+"""
+
+
+def test_builds_in_processes_with_different_hash_seeds_are_byte_identical(tmp_path):
+    tests = str(Path(__file__).resolve().parent)
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", BUILD_IN_SUBPROCESS, str(tmp_path / seed), tests], env=env, check=True)
+    in_process = build_release(*spread_inputs(extra=3), tmp_path / "here", "1.2.3", sizes=SMALL_SHARDS)
+    assert _tree(tmp_path / "1" / "1.2.3") == _tree(tmp_path / "2" / "1.2.3") == _tree(in_process.path)

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from corpus_tools.records import EntityMention, Span
 from corpus_tools.release.arrow_schemas import NER_TAGS
-from corpus_tools.release.ner import iob2, sentence_rows, sentence_spans, tokens
+from corpus_tools.release.ner import sentence_rows, sentence_spans, tokens
 from corpus_tools.schema import ENTITY_LABELS
 
 TEXT = ('Syrian President Bashar Al-Assad said on Sunday. "We meet," he said.\n'

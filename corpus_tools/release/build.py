@@ -33,7 +33,7 @@ from corpus_tools.release.croissant import croissant_json
 from corpus_tools.release.rows import DOCUMENT_CONFIGS, DocInput, registry_row
 from corpus_tools.release.splits import SPLITS, split_of
 from corpus_tools.release.stats import Stats
-from corpus_tools.release.writer import Shard, ShardedWriter
+from corpus_tools.release.writer import ShardedWriter
 
 VERSION_PATTERN = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 # Test hook: "<stage>:<marker file>" makes the build touch the marker and sleep at that stage,
