@@ -86,10 +86,12 @@ def test_body_has_standard_sections_and_computed_statistics(card):
         assert f"\n{heading}\n" in body
     # 5 seeds + 3 synthetic + 6 bulk documents; the seed annotation has 4 entities, synthetic ones 2 each
     assert "14 documents" in body
-    assert "22 entity mentions, 10 time expressions, 1 quotes" in body
+    assert "22 entity mentions, 10 time expressions, 1 quote(s)" in body
+    assert "Of 1 quote(s), 1 have a source (1 with a speaker from the registry) and 1 a cue." in body
     assert "| GPE | 20 |" in body and "| PERSON | 1 |" in body
     assert "In this release: train: 8, validation: 2, test: 4." in body
     assert "A single annotation team annotated the corpus" in body
+    assert "topically narrow (one bilateral relationship, 2021–2024) and small (14 documents)" in body
     assert "truncated" in body
     assert "With only 14 documents, the splits say nothing statistically" in body
     assert "9 documents have no publisher" in body and "| Reuters | 5 |" in body
@@ -110,4 +112,4 @@ def test_croissant_validates_offline_and_hashes_every_shard(release):
 def test_changelog_entry(release):
     text = (release.path / "CHANGELOG.md").read_text(encoding="utf-8")
     assert text == ("# Changelog\n\n## 1.0.0 (2024-05-02)\n\n- 14 documents, 22 entity mentions, "
-                    "10 time expressions, 1 quotes, 4 registry entities.\n")
+                    "10 time expressions, 1 quote(s), 4 registry entities.\n")

@@ -177,7 +177,7 @@ def changelog(version: str, date: str | None, stats: Stats, previous: str) -> st
     entry = (
         f"## {version}" + (f" ({date})" if date else "") + "\n\n"
         f"- {stats.total('documents')} documents, {stats.total('entities')} entity mentions, "
-        f"{stats.total('timexes')} time expressions, {stats.total('quotes')} quotes, "
+        f"{stats.total('timexes')} time expressions, {stats.total('quotes')} quote(s), "
         f"{stats.total('entity_registry')} registry entities.\n"
     )
     earlier = previous.split("\n", 2)[2] if previous.startswith("# Changelog\n") else previous

@@ -125,7 +125,7 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         f"{documents} documents ({characters} characters of normalized text); "
         f"{sum(stats.publishers.values())} name their publisher ({len(stats.publishers)} publishers); "
         f"{stats.total('entities')} entity mentions, "
-        f"{stats.total('timexes')} time expressions, {stats.total('quotes')} quotes; "
+        f"{stats.total('timexes')} time expressions, {stats.total('quotes')} quote(s); "
         f"{stats.total('entity_registry')} entities in the registry; {stats.total('ner')} sentences and "
         f"{stats.tokens} tokens in the ner config.",
         "## Supported Tasks",
@@ -156,8 +156,8 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         + f"\n\n{stats.linked_mentions} of {stats.total('entities')} mentions are linked to a registry entity.",
         "Time expressions by label:\n\n" + _counts_table("label", stats.timex_labels, TIMEX_LABELS),
         "Quotes by type:\n\n" + _counts_table("quote_type", stats.quote_types, QUOTE_TYPES)
-        + f"\n\n{stats.quotes_with_source} quotes have a source ({stats.quotes_with_speaker} with a "
-        f"speaker from the registry); {stats.quotes_with_cue} have a cue.",
+        + f"\n\nOf {stats.total('quotes')} quote(s), {stats.quotes_with_source} have a source "
+        f"({stats.quotes_with_speaker} with a speaker from the registry) and {stats.quotes_with_cue} a cue.",
         "Documents by publisher (where the text states it):\n\n"
         + _table(("publisher", "documents"), sorted(stats.publishers.items()))
         + f"\n\n{documents - sum(stats.publishers.values())} documents have no publisher (null, with the "
@@ -185,13 +185,14 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         "individuals' data beyond what the articles published is added.",
         "## Considerations for Using the Data",
         "### Known Limitations",
-        "- A single annotation team annotated the corpus; there is no inter-annotator agreement "
-        "study yet, so label noise is unmeasured.\n"
+        "- A single annotation team annotated the corpus, so its conventions and its errors are "
+        "that team's; this card reports no inter-annotator agreement.\n"
         "- Source articles may be truncated: the raw files hold the text as captured from the "
         "publishers' pages, which can be an excerpt, and can include page furniture such as "
         "comment-form prompts.\n"
-        "- The corpus is small and topically narrow (one bilateral relationship, a few outlets); "
-        "models trained on it will not generalize to news at large.\n"
+        "- The corpus is topically narrow (one bilateral relationship, 2021–2024)"
+        + (f" and small ({documents} documents)" if documents < 1000 else "")
+        + "; models trained on it will not generalize to news at large.\n"
         "- The `ner` config's sentence splitting and tokenization are rule-based and simple; "
         "abbreviations can split sentences early. Tags come from the annotated spans, so a token "
         "that only partly overlaps an entity is tagged as inside it.",
