@@ -199,7 +199,8 @@ def _publish(partial: Path, target: Path, version: str) -> ReleaseResult:
             "release-exists",
             f"release {version} already exists with different content ({', '.join(differing[:5])}"
             f"{' ...' if len(differing) > 5 else ''}); releases are immutable: bump the version in "
-            "corpus_tools/version.py to release new content",
+            "corpus_tools/version.py to release new content (other pyarrow/datasets versions than the "
+            "release was built with also change its bytes)",
             Location(file=str(target)),
         )
     return ReleaseResult(target, version, "unchanged", files)
