@@ -66,13 +66,15 @@ COMMENT_FORM = frozenset({
     "save my name, email, and website in this browser for the next time i comment.",
 })
 # A caption ends in a bracketed credit: "[File: Syrian Presidency/Handout via Reuters]",
-# "(Photo by: ... via Getty Images)". The bracket must *look* like a credit: a credit keyword
-# first, or an agency after "/" or "via", or "Getty Images" anywhere.
-_BRACKETED = re.compile(r"[\[(]([^\[\]()]{2,300})[\])]\s*$")
+# "(Photo by: ... via Getty Images)", "[Louai Beshara/AFP]". The bracket must *look* like a photo
+# credit, not like the credit of a report ("(Reuters)", "(AFP/Reuters)" stay): a credit keyword
+# first ("File:", "Photo by"), or "Handout" / "Getty Images" in it, or "via <agency>" at its end,
+# or, in square brackets only (the photo-credit convention of several sites), "/<agency>" at its end.
 _CREDIT_KEYWORD = re.compile(r"(?:file|photo|photos|image|images|picture|pictures|photograph|credit|courtesy)"
-                             r"(?:\s+by)?\s*:", re.IGNORECASE)
-_CREDIT_KEYWORD_BY = re.compile(r"(?:photo|photos|image|picture|photograph)\s+(?:by|credit)\b", re.IGNORECASE)
-_CREDIT_TAIL = re.compile(rf"(?:/|\bvia\s+)\s*{_CREDIT}\s*$|Getty Images")
+                             r"(?:\s+by)?\s*:|(?:photo|photos|image|picture|photograph)\s+(?:by|credit)\b",
+                             re.IGNORECASE)
+_PHOTO_WORDS = re.compile(r"\bHandout\b|Getty Images|\bvia\s+" + f"{_CREDIT}$")
+_SLASH_CREDIT = re.compile(rf"/\s*{_CREDIT}$")
 STANDALONE_CREDIT = re.compile(
     rf"(?:(?:photo|photos|image|picture|photograph)(?:\s+credit)?\s*(?:by)?\s*:?\s*)?{_CREDIT}\.?",
     re.IGNORECASE,
@@ -89,14 +91,20 @@ def _whole(kind: str, matches: Callable[[str], bool]) -> Rule:
 
 
 def _is_photo_caption(line: str) -> bool:
-    bracket = _BRACKETED.search(line)
-    if bracket is None or bracket.start() == 0:
+    if not line.endswith((")", "]")):  # cheap test first: this runs on every line
         return False
-    credit = bracket.group(1).strip()
-    return bool(_CREDIT_KEYWORD.match(credit) or _CREDIT_KEYWORD_BY.match(credit) or _CREDIT_TAIL.search(credit))
+    opening = "[" if line[-1] == "]" else "("
+    start = line.rfind(opening)
+    credit = line[start + 1:-1].strip()
+    if start <= 0 or not 2 <= len(credit) <= 300 or any(c in credit for c in "[]()"):
+        return False
+    return bool(_CREDIT_KEYWORD.match(credit) or _PHOTO_WORDS.search(credit)
+                or (opening == "[" and _SLASH_CREDIT.search(credit)))
 
 
 def _glued_credit(line: str, title: str | None, is_first: bool) -> tuple[Piece, ...] | None:
+    if not line.endswith(AGENCIES):  # cheap test first: this runs on every line
+        return None
     match = GLUED_CREDIT.fullmatch(line)
     if match is None:
         return None

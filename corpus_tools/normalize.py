@@ -47,6 +47,7 @@ _SPECIAL = re.compile(f"[{SPACES}{DROPPED}]{{2,}}|[{SPACES.replace(' ', '')}{DRO
 # words; a word may contain dropped characters, which must not block NFC composition across them.
 _WS_RUN = re.compile(f"[{DROPPED}]*[{SPACES}][{SPACES}{DROPPED}]*")
 _DROPPED_RUN = re.compile(f"[{DROPPED}]+")
+_ODD_SPACES = re.compile(f"[{SPACES}]{{2,}}|[{SPACES.replace(' ', '')}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +141,8 @@ def _strip(raw_text: str, start: int, end: int) -> tuple[int, int]:
 
 def _clean_slow(content: str, base: int) -> tuple[str, list[tuple[int, int, int]]]:
     """Whitespace runs -> one space; words -> dropped characters removed, then NFC."""
+    if not _DROPPED_RUN.search(content) and unicodedata.is_normalized("NFC", content):
+        return _clean_spaces(content, base)
     out: list[str] = []
     segments: list[tuple[int, int, int]] = []
     pos = 0
@@ -152,9 +155,33 @@ def _clean_slow(content: str, base: int) -> tuple[str, list[tuple[int, int, int]
     return "".join(out), segments
 
 
+def _clean_spaces(content: str, base: int) -> tuple[str, list[tuple[int, int, int]]]:
+    """The common slow case (an NBSP, a tab, a double space): only whitespace to fix, so the
+    text between whitespace runs stays one aligned segment."""
+    out: list[str] = []
+    segments: list[tuple[int, int, int]] = []
+    pos = 0
+    for match in _ODD_SPACES.finditer(content):
+        if match.start() > pos:
+            out.append(content[pos:match.start()])
+            segments.append((base + pos, match.start() - pos, match.start() - pos))
+        out.append(" ")
+        segments.append((base + match.start(), match.end() - match.start(), 1))
+        pos = match.end()
+    if len(content) > pos:
+        out.append(content[pos:])
+        segments.append((base + pos, len(content) - pos, len(content) - pos))
+    return "".join(out), segments
+
+
 def _clean_word(content: str, start: int, end: int, base: int,
                 out: list[str], segments: list[tuple[int, int, int]]) -> None:
     if start == end:
+        return
+    word = content[start:end]
+    if not _DROPPED_RUN.search(word) and unicodedata.is_normalized("NFC", word):
+        out.append(word)
+        segments.append((base + start, end - start, end - start))
         return
     # Positions (in content) of the characters that survive dropping: only for this one word.
     kept = [i for i in range(start, end) if not _DROPPED_RUN.match(content, i, i + 1)]
