@@ -73,9 +73,24 @@ def test_rows_are_consistent_for_any_text(pieces, data):
     for row in sentence_rows("d", text, mentions):
         assert len(row["tokens"]) == len(row["ner_tags"]) == len(row["token_starts"]) == len(row["token_ends"])
         assert [text[s:e] for s, e in zip(row["token_starts"], row["token_ends"])] == row["tokens"]
+        for mention in mentions:
+            if row["token_starts"][0] <= mention.span.start and mention.span.end <= row["token_ends"][-1]:
+                covered = [tag for s, e, tag in zip(row["token_starts"], row["token_ends"], row["ner_tags"])
+                           if s < mention.span.end and mention.span.start < e]
+                assert covered.count(f"B-{label}") == (1 if covered else 0)
+                assert all(mention.span.start <= s and e <= mention.span.end for s, e in
+                           zip(row["token_starts"], row["token_ends"]) if s < mention.span.end and mention.span.start < e)
         previous = "O"
         for tag in row["ner_tags"]:
             assert tag in NER_TAGS
             if tag.startswith("I-"):  # IOB2: an I- tag continues a B-/I- of the same label
                 assert previous in (f"B-{tag[2:]}", tag)
             previous = tag
+
+
+def test_tokens_split_at_entity_boundaries_inside_them():
+    text = "The US-allied states and Syria'sneighbours met."
+    mentions = [_mention(text, "US", "GPE"), _mention(text, "Syria", "GPE", "g")]
+    (row,) = sentence_rows("d", text, mentions)
+    assert row["tokens"] == ["The", "US", "-allied", "states", "and", "Syria", "'sneighbours", "met", "."]
+    assert row["ner_tags"] == ["O", "B-GPE", "O", "O", "O", "B-GPE", "O", "O", "O"]

@@ -123,7 +123,7 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         f"Release {version}. {info.summary}",
         "## Dataset Summary",
         f"{documents} documents ({characters} characters of normalized text); "
-        f"{sum(stats.publishers.values())} name their publisher ({len(stats.publishers)} publishers); "
+        f"{sum(stats.publishers.values())} of them name their publisher ({len(stats.publishers)} distinct); "
         f"{stats.total('entities')} entity mentions, "
         f"{stats.total('timexes')} time expressions, {stats.total('quotes')} quote(s); "
         f"{stats.total('entity_registry')} entities in the registry; {stats.total('ner')} sentences and "
@@ -194,8 +194,8 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         + (f" and small ({documents} documents)" if documents < 1000 else "")
         + "; models trained on it will not generalize to news at large.\n"
         "- The `ner` config's sentence splitting and tokenization are rule-based and simple; "
-        "abbreviations can split sentences early. Tags come from the annotated spans, so a token "
-        "that only partly overlaps an entity is tagged as inside it.",
+        "an abbreviation before a capital (\"U.S. Congress\") ends a sentence early. Tokens are split "
+        "at entity boundaries, so every mention covers whole tokens.",
         "## Additional Information",
         "### Licensing Information",
         RIGHTS_STATEMENT,

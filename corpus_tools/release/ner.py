@@ -5,8 +5,10 @@ paragraphs are lines; a sentence ends at . ! ? (optionally followed by closing q
 brackets) before whitespace and an upper-case letter, digit or opening quote. Tokens are runs of
 word characters (with inner hyphens, commas and points: Al-Assad, 2,000, 1.5), an apostrophe
 with its suffix (Syria 's, as in CoNLL), or single punctuation marks.
-Known limit: abbreviations such as "U.S. President" split a sentence early; the tags are still
-right, since they come from the spans, not from the sentence boundaries.
+Tokens are further split at every entity boundary that falls inside one ("US-allied" with the
+entity "US" gives "US", "-allied"), so each mention covers whole tokens and gets exactly one
+B- tag. Known limit: an abbreviation before a capital ("U.S. Congress") ends a sentence early;
+a mention across that boundary then starts again with B- in the next sentence.
 """
 
 from __future__ import annotations
@@ -62,20 +64,35 @@ def iob2(starts: list[int], ends: list[int], mentions: Iterable[EntityMention]) 
     return tags
 
 
+def token_spans(text: str, start: int, end: int, cuts: list[int]) -> tuple[list[int], list[int]]:
+    """Token starts and ends in ``text[start:end]``, each token also split at any cut (sorted
+    offsets) strictly inside it, so that annotated spans always cover whole tokens."""
+    starts, ends = [], []
+    for match in _TOKEN.finditer(text, start, end):
+        position = match.start()
+        for cut in cuts[bisect_right(cuts, position):bisect_left(cuts, match.end())]:
+            starts.append(position)
+            ends.append(cut)
+            position = cut
+        starts.append(position)
+        ends.append(match.end())
+    return starts, ends
+
+
 def sentence_rows(doc_id: str, text: str, mentions: Iterable[EntityMention]) -> Iterator[dict]:
     """One row per sentence, as the ``ner`` config stores it (tags as names, cast to ids later)."""
     ordered = sorted(mentions, key=lambda m: (m.span.start, m.span.end))
+    cuts = sorted({offset for m in ordered for offset in (m.span.start, m.span.end)})
     for index, (start, end) in enumerate(sentence_spans(text)):
-        matches = list(_TOKEN.finditer(text, start, end))
-        if not matches:
+        starts, ends = token_spans(text, start, end, cuts)
+        if not starts:
             continue
-        starts, ends = [m.start() for m in matches], [m.end() for m in matches]
         inside = [m for m in ordered if m.span.start < end and start < m.span.end]
         yield {
             "id": f"{doc_id}-{index}",
             "doc_id": doc_id,
             "sentence": index,
-            "tokens": [m.group() for m in matches],
+            "tokens": [text[s:e] for s, e in zip(starts, ends)],
             "token_starts": starts,
             "token_ends": ends,
             "ner_tags": iob2(starts, ends, inside),
