@@ -153,7 +153,7 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
     _write_text(root / "CHANGELOG.md", changelog(version, date, stats, previous_changelog))
     _write_text(root / "croissant.json", croissant_json(
         name=card.pretty_name, description=card.summary, version=version, license_url=card.license_url,
-        url=card.homepage or "https://example.invalid/corpus", cite_as=card.cite_as.format(version=version),
+        url=card.homepage or None, cite_as=card.cite_as.format(version=version),
         date_published=date, shards=shards, sha256=hashes))
     _write_text(root / SUMS_FILE, sums_text(root))
 

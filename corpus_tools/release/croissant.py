@@ -88,7 +88,7 @@ def _record_set(config: str) -> dict:
     }
 
 
-def croissant_metadata(*, name: str, description: str, version: str, license_url: str, url: str,
+def croissant_metadata(*, name: str, description: str, version: str, license_url: str, url: str | None,
                        cite_as: str, date_published: str | None, shards: list[Shard],
                        sha256: dict[str, str]) -> dict:
     distribution: list[dict] = [
@@ -120,12 +120,13 @@ def croissant_metadata(*, name: str, description: str, version: str, license_url
         "conformsTo": CONFORMS_TO,
         "citeAs": cite_as,
         "license": license_url,
-        "url": url,
         "version": version,
         "inLanguage": "en",
         "distribution": distribution,
         "recordSet": [_record_set(config) for config in CONFIGS],
     }
+    if url:  # no homepage is invented: the field is left out until there is one
+        metadata["url"] = url
     if date_published:
         metadata["datePublished"] = date_published
     return metadata
