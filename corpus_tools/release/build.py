@@ -114,9 +114,6 @@ def invalid_inputs(report) -> CorpusError:
 
 
 def _write_release(root: Path, documents, annotations, registry, version, previous_changelog, card, sizes) -> None:
-    """One streaming pass: check each document, write its rows; any problem fails the build at the end."""
-    registry_ids = Counter(entity.id for entity in registry)
-    problems = [*check_registry(registry_ids), *check_unknown_documents(documents, annotations)]
     stats = Stats()
     document_splits = tuple(split for split in SPLITS if split in {split_of(doc_id) for doc_id in documents})
     writers = {
@@ -124,11 +121,26 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
                                        batch_rows=sizes.for_config(config)[1])
         for config in CONFIGS for split in config_splits(config, document_splits)
     }
+    latest_update = _write_documents(documents, annotations, registry, writers, stats)
+    for entity in sorted(registry, key=lambda e: e.id):
+        row = registry_row(entity)
+        stats.observe("entity_registry", "train", row)
+        writers["entity_registry", "train"].add(row)
+    shards = sorted((shard for writer in writers.values() for shard in writer.close()),
+                    key=lambda s: (CONFIGS.index(s.config), SPLITS.index(s.split), s.path))
+    _write_metadata(root, shards, stats, document_splits, version, latest_update, previous_changelog, card)
+
+
+def _write_documents(documents, annotations, registry, writers, stats: Stats) -> str | None:
+    """One streaming pass: check each document, write its rows; any problem fails the build at the
+    end (after every document is checked, so the error lists them all). Returns the latest update day."""
+    registry_ids = Counter(entity.id for entity in registry)
+    problems = [*check_registry(registry_ids), *check_unknown_documents(documents, annotations)]
     latest_update = None
     for doc_id in sorted(documents):
         document, ann = documents[doc_id], annotations.get(doc_id)
         problems.extend(check_document(doc_id, document, ann, registry_ids))
-        if problems:  # keep checking, to report every problem, but stop writing
+        if problems:  # nothing written from here on: the build will fail
             continue
         item = DocInput(document, ann or _unannotated(doc_id), split_of(doc_id))
         for config, rows in DOCUMENT_CONFIGS.items():
@@ -137,18 +149,15 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
                 writers[config, item.split].add(row)
         latest_update = max(filter(None, (latest_update, _updated(ann))), default=None)
         _pause("mid-build")
-    report = Report.of(problems)
-    if not report.valid:
-        raise invalid_inputs(report)
-    for entity in sorted(registry, key=lambda e: e.id):
-        row = registry_row(entity)
-        stats.observe("entity_registry", "train", row)
-        writers["entity_registry", "train"].add(row)
-    shards = [shard for writer in writers.values() for shard in writer.close()]
-    shards.sort(key=lambda s: (CONFIGS.index(s.config), SPLITS.index(s.split), s.path))
+    if problems:
+        raise invalid_inputs(Report.of(problems))
+    return latest_update
+
+
+def _write_metadata(root: Path, shards, stats, document_splits, version, date, previous_changelog, card) -> None:
+    """Card, changelog and Croissant (which need the shards' sizes and hashes), then SHA256SUMS last."""
     hashes = {shard.path: sha256_file(root / shard.path) for shard in shards}
     file_sizes = {shard.path: (root / shard.path).stat().st_size for shard in shards}
-    date = latest_update
     _write_text(root / "README.md", card_text(card, version, stats, shards, document_splits, file_sizes))
     _write_text(root / "CHANGELOG.md", changelog(version, date, stats, previous_changelog))
     _write_text(root / "croissant.json", croissant_json(
