@@ -4,6 +4,7 @@ real normalization and offset maps)."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import pyarrow.parquet as pq
 import pytest
@@ -18,21 +19,28 @@ from corpus_tools.release import build_release, release
 from corpus_tools.version import __version__
 
 
+@pytest.fixture
+def bare_corpus(corpus_copy):
+    """The repository's raw/ and registry without Label Studio exports (whatever annotations/ holds later)."""
+    shutil.rmtree(corpus_copy.exports, ignore_errors=True)
+    return corpus_copy
+
+
 def _rows(root, config):
     return pq.ParquetDataset(sorted((root / "data" / config).glob("*.parquet"))).read().to_pylist()
 
 
-def test_release_of_the_repository_corpus_without_annotations(corpus_copy):
-    result = release(corpus_copy)
-    assert (result.status, result.path) == ("built", corpus_copy.dist / __version__)
+def test_release_of_the_repository_corpus_without_annotations(bare_corpus):
+    result = release(bare_corpus)
+    assert (result.status, result.path) == ("built", bare_corpus.dist / __version__)
     documents = _rows(result.path, "documents")
-    assert [d["doc_id"] for d in documents] == sorted(load_documents(corpus_copy))
+    assert [d["doc_id"] for d in documents] == sorted(load_documents(bare_corpus))
     undated = {d["doc_id"]: d for d in documents}["004_3e4c866fc9bc1c15"]
     assert undated["title"] is None and undated["publisher"] is None
     assert undated["publisher_evidence"]["kind"] == "none"
     assert _rows(result.path, "entities") == [] and _rows(result.path, "quotes") == []
     assert all(set(tags) == {0} for tags in (row["ner_tags"] for row in _rows(result.path, "ner")))
-    assert release(corpus_copy).status == "unchanged"
+    assert release(bare_corpus).status == "unchanged"
 
 
 def test_raw_offsets_point_at_the_same_text_in_the_raw_file(corpus_copy, tmp_path):
@@ -50,42 +58,42 @@ def test_raw_offsets_point_at_the_same_text_in_the_raw_file(corpus_copy, tmp_pat
         assert raw_texts[row["doc_id"]][row["raw_start"]:row["raw_end"]] == "Syria"
 
 
-def test_registry_feeds_the_entity_registry_config(corpus_copy):
-    corpus_copy.annotations.mkdir(exist_ok=True)
-    corpus_copy.registry.write_text(json.dumps({
+def test_registry_feeds_the_entity_registry_config(bare_corpus):
+    bare_corpus.annotations.mkdir(exist_ok=True)
+    bare_corpus.registry.write_text(json.dumps({
         "id": "bashar-al-assad", "name": "Bashar al-Assad", "type": "PERSON", "aliases": ["Assad"],
         "wikidata": "Q44329", "description": "President of Syria"}) + "\n")
-    result = release(corpus_copy)
+    result = release(bare_corpus)
     assert _rows(result.path, "entity_registry") == [{
         "id": "bashar-al-assad", "name": "Bashar al-Assad", "type": 0, "aliases": ["Assad"],
         "wikidata": "Q44329", "description": "President of Syria"}]
 
 
-def test_a_bad_registry_line_builds_nothing(corpus_copy):
-    corpus_copy.annotations.mkdir(exist_ok=True)
-    corpus_copy.registry.write_text('{"id": "Not Lowercase", "name": "x", "type": "PERSON"}\n')
+def test_a_bad_registry_line_builds_nothing(bare_corpus):
+    bare_corpus.annotations.mkdir(exist_ok=True)
+    bare_corpus.registry.write_text('{"id": "Not Lowercase", "name": "x", "type": "PERSON"}\n')
     with pytest.raises(CorpusError) as caught:
-        release(corpus_copy)
-    assert str(corpus_copy.registry) in str(caught.value) and "line 1" in str(caught.value)
-    assert not corpus_copy.dist.exists() or not any(corpus_copy.dist.iterdir())
+        release(bare_corpus)
+    assert str(bare_corpus.registry) in str(caught.value) and "line 1" in str(caught.value)
+    assert not bare_corpus.dist.exists() or not any(bare_corpus.dist.iterdir())
 
 
-def test_cli_release_builds_then_is_a_no_op_then_refuses_changed_content(corpus_copy):
+def test_cli_release_builds_then_is_a_no_op_then_refuses_changed_content(bare_corpus):
     runner = CliRunner()
-    first = runner.invoke(cli, ["release", "--root", str(corpus_copy.root)])
+    first = runner.invoke(cli, ["release", "--root", str(bare_corpus.root)])
     assert first.exit_code == 0, first.output
-    assert first.output == f"release {__version__} built {corpus_copy.dist / __version__} (11 files)\n"
-    again = runner.invoke(cli, ["release", "--root", str(corpus_copy.root)])
+    assert first.output == f"release {__version__} built {bare_corpus.dist / __version__} (11 files)\n"
+    again = runner.invoke(cli, ["release", "--root", str(bare_corpus.root)])
     assert again.exit_code == 0
     assert "unchanged (already released with identical content)" in again.output
-    corpus_copy.annotations.mkdir(exist_ok=True)
-    corpus_copy.registry.write_text('{"id": "syria", "name": "Syria", "type": "GPE"}\n')
-    changed = runner.invoke(cli, ["release", "--root", str(corpus_copy.root)])
+    bare_corpus.annotations.mkdir(exist_ok=True)
+    bare_corpus.registry.write_text('{"id": "syria", "name": "Syria", "type": "GPE"}\n')
+    changed = runner.invoke(cli, ["release", "--root", str(bare_corpus.root)])
     assert changed.exit_code == 1
     assert f"[release-exists] release {__version__} already exists with different content" in changed.output
     assert "data/entity_registry/train-00000-of-00001.parquet" in changed.output
     assert len(changed.output.strip().splitlines()) == 1
-    verify = runner.invoke(cli, ["verify", str(corpus_copy.dist / __version__)])
+    verify = runner.invoke(cli, ["verify", str(bare_corpus.dist / __version__)])
     assert verify.exit_code == 0
 
 
