@@ -247,18 +247,23 @@ class _Pick:
     doc_id: str
 
 
-def _rank(layout: Layout, documents: Mapping[str, Document]) -> dict[tuple[int, int, int], tuple[str, ...]]:
+def _rank(layout: Layout, documents: Mapping[str, Document]
+          ) -> tuple[dict[tuple[int, int, int], tuple[str, ...]], set[tuple[int, int]]]:
     """First pass: which annotation is whose kept version and which is chosen, without building records.
 
     Returns (export index, task index, position) -> the roles of that annotation: "version" and/or
-    the reason it is chosen ("ground_truth" or "latest").
+    the reason it is chosen ("ground_truth" or "latest"); and the (export index, task index) of
+    the tasks that cannot be used at all (unknown doc_id, no text), so that the second pass
+    reports them instead of dropping them silently.
     """
+    unusable: set[tuple[int, int]] = set()
     by_annotator: dict[tuple[str, Any], _Pick] = {}
     ground_truth: dict[str, _Pick] = {}
     for export_index, path in enumerate(stored_exports(layout)):
         for task_index, task in enumerate(ExportStream(path)):
             document = usable_document(task, documents)
             if document is None:
+                unusable.add((export_index, task_index))
                 continue
             for position, annotation in enumerate(task["annotations"]):
                 if not usable_annotation(annotation):
@@ -281,7 +286,7 @@ def _rank(layout: Layout, documents: Mapping[str, Document]) -> dict[tuple[int, 
         reason = "ground_truth" if chosen is not None else "latest"
         chosen = chosen or pick
         roles[chosen.key[1:]] = (*roles.get(chosen.key[1:], ()), reason)
-    return roles
+    return roles, unusable
 
 
 def _keep_latest(best: dict, key: Any, pick: _Pick) -> None:
@@ -301,8 +306,8 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
     their metadata only; the second checks and builds the records of the tasks that hold a pick.
     Problems found in those tasks go to ``problems``, counts to ``tally``, when given.
     """
-    roles = _rank(layout, documents)
-    wanted_tasks = {(export_index, task_index) for export_index, task_index, _ in roles}
+    roles, unusable = _rank(layout, documents)
+    wanted_tasks = {(export_index, task_index) for export_index, task_index, _ in roles} | unusable
     for export_index, path in enumerate(stored_exports(layout)):
         context = Context(path.name, documents, registry)
         for task_index, task in enumerate(ExportStream(path)):
@@ -319,7 +324,7 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
 def _picked(checked: CheckedTask, export_name: str, roles: dict, export_index: int,
             task_index: int) -> Iterator[DocumentAnnotations]:
     if checked.excluded or checked.document is None:
-        return  # _rank passed it over too (same conditions); kept as a guard
+        return  # checked only to report why it cannot be used
     for annotation in checked.annotations:
         for role in roles.get((export_index, task_index, annotation.position), ()):
             provenance = Provenance(export_name, checked.task_id, annotation.id, annotation.annotator,

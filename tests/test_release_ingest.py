@@ -1,7 +1,4 @@
-"""The release over ingest's annotation set (branch ``ingest``): skipped until it is merged.
-
-Uses ingest's export fixtures (tests/export_corpus.py, tests/fixtures/exports/), which come with it.
-"""
+"""The release over ingest's annotation set, on ingest's export fixtures (tests/export_corpus.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +8,11 @@ import shutil
 import pyarrow.parquet as pq
 import pytest
 
-annotations_module = pytest.importorskip("corpus_tools.annotations")
-export_corpus = pytest.importorskip("export_corpus")
-
-from corpus_tools.errors import CorpusError  # noqa: E402
-from corpus_tools.release import build_release, release  # noqa: E402
-from release_factories import ShiftMap  # noqa: E402
+import export_corpus
+from corpus_tools import annotations as annotations_module
+from corpus_tools.errors import CorpusError
+from corpus_tools.release import build_release, release
+from release_factories import ShiftMap
 
 
 def test_release_rows_from_an_ingested_export(tmp_path):

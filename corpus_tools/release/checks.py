@@ -1,6 +1,6 @@
 """What a release needs to be true of its inputs, as a Report (problems are data).
 
-The ingest validator (corpus_tools.annotations, branch ``ingest``) checks annotations against
+The ingest validator (corpus_tools.annotations) checks annotations against
 the guidelines; these are the checks the release itself depends on: every annotation belongs to
 a document of this corpus and was made on its text, every span lies inside that text and covers
 the text it claims, every registry id it cites exists, and region ids are unique per document.
