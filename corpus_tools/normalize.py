@@ -58,6 +58,11 @@ class Normalized:
     title: str | None
 
 
+# (raw_start, raw_len, norm_len, is_block), as MapBuilder.add takes them. is_block is True when
+# the normalized characters derive from the raw run as a whole, even if the lengths are equal.
+LineSegment = tuple[int, int, int, bool]
+
+
 @dataclass(frozen=True, slots=True)
 class Line:
     """One raw line after cleaning: ``[start, end)`` is its content in raw, without edge whitespace."""
@@ -65,7 +70,7 @@ class Line:
     start: int
     end: int
     text: str  # cleaned, NFC
-    segments: tuple[tuple[int, int, int], ...]  # (raw_start, raw_len, norm_len), as MapBuilder.add takes
+    segments: tuple[LineSegment, ...]
     paragraph: int  # index of the raw paragraph (run of non-blank lines) it belongs to
 
 
@@ -125,7 +130,7 @@ def _clean_line(raw_text: str, start: int, end: int, paragraph: int) -> Line | N
         return None
     content = raw_text[start:end]
     if not _SPECIAL.search(content) and unicodedata.is_normalized("NFC", content):
-        return Line(start, end, content, ((start, end - start, end - start),), paragraph)
+        return Line(start, end, content, ((start, end - start, end - start, False),), paragraph)
     text, segments = _clean_slow(content, start)
     return Line(start, end, text, tuple(segments), paragraph)
 
@@ -139,49 +144,49 @@ def _strip(raw_text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _clean_slow(content: str, base: int) -> tuple[str, list[tuple[int, int, int]]]:
+def _clean_slow(content: str, base: int) -> tuple[str, list[LineSegment]]:
     """Whitespace runs -> one space; words -> dropped characters removed, then NFC."""
     if not _DROPPED_RUN.search(content) and unicodedata.is_normalized("NFC", content):
         return _clean_spaces(content, base)
     out: list[str] = []
-    segments: list[tuple[int, int, int]] = []
+    segments: list[LineSegment] = []
     pos = 0
     for match in _WS_RUN.finditer(content):
         _clean_word(content, pos, match.start(), base, out, segments)
         out.append(" ")
-        segments.append((base + match.start(), match.end() - match.start(), 1))
+        segments.append((base + match.start(), match.end() - match.start(), 1, match.end() - match.start() > 1))
         pos = match.end()
     _clean_word(content, pos, len(content), base, out, segments)
     return "".join(out), segments
 
 
-def _clean_spaces(content: str, base: int) -> tuple[str, list[tuple[int, int, int]]]:
+def _clean_spaces(content: str, base: int) -> tuple[str, list[LineSegment]]:
     """The common slow case (an NBSP, a tab, a double space): only whitespace to fix, so the
     text between whitespace runs stays one aligned segment."""
     out: list[str] = []
-    segments: list[tuple[int, int, int]] = []
+    segments: list[LineSegment] = []
     pos = 0
     for match in _ODD_SPACES.finditer(content):
         if match.start() > pos:
             out.append(content[pos:match.start()])
-            segments.append((base + pos, match.start() - pos, match.start() - pos))
+            segments.append((base + pos, match.start() - pos, match.start() - pos, False))
         out.append(" ")
-        segments.append((base + match.start(), match.end() - match.start(), 1))
+        segments.append((base + match.start(), match.end() - match.start(), 1, match.end() - match.start() > 1))
         pos = match.end()
     if len(content) > pos:
         out.append(content[pos:])
-        segments.append((base + pos, len(content) - pos, len(content) - pos))
+        segments.append((base + pos, len(content) - pos, len(content) - pos, False))
     return "".join(out), segments
 
 
 def _clean_word(content: str, start: int, end: int, base: int,
-                out: list[str], segments: list[tuple[int, int, int]]) -> None:
+                out: list[str], segments: list[LineSegment]) -> None:
     if start == end:
         return
     word = content[start:end]
     if not _DROPPED_RUN.search(word) and unicodedata.is_normalized("NFC", word):
         out.append(word)
-        segments.append((base + start, end - start, end - start))
+        segments.append((base + start, end - start, end - start, False))
         return
     # Positions (in content) of the characters that survive dropping: only for this one word.
     kept = [i for i in range(start, end) if not _DROPPED_RUN.match(content, i, i + 1)]
@@ -190,13 +195,16 @@ def _clean_word(content: str, start: int, end: int, base: int,
         raw_end = kept[group_end - 1] + 1
         previous_end = kept[group_start - 1] + 1 if group_start else start
         if raw_start > previous_end:
-            segments.append((base + previous_end, raw_start - previous_end, 0))
+            segments.append((base + previous_end, raw_start - previous_end, 0, True))
+        # A changed group is a block even when NFC kept its length (reordered marks, or a
+        # decomposition exclusion beside a dropped character): its characters are not 1:1.
         unchanged = text == content[raw_start:raw_end]
-        segments.append((base + raw_start, raw_end - raw_start, len(text) if not unchanged else raw_end - raw_start))
+        raw_len = raw_end - raw_start
+        segments.append((base + raw_start, raw_len, len(text), len(text) != raw_len or (not unchanged and raw_len > 1)))
         out.append(text)
     last_end = kept[-1] + 1 if kept else start
     if end > last_end:
-        segments.append((base + last_end, end - last_end, 0))
+        segments.append((base + last_end, end - last_end, 0, True))
 
 
 def _nfc_groups(word: str) -> list[tuple[int, int, str]]:
@@ -240,12 +248,12 @@ def _removed_pieces(raw_text: str, line: Line, pieces: tuple[tuple[str, int, int
 def _line_to_raw(line: Line, pos: int, is_end: bool) -> int:
     """Raw position of a boundary in the cleaned line text (blocks widen outward)."""
     norm = 0
-    for raw_start, raw_len, norm_len in line.segments:
+    for raw_start, raw_len, norm_len, is_block in line.segments:
         if norm_len == 0:
             continue
         if pos < norm + norm_len or (is_end and pos == norm + norm_len):
             offset = pos - norm
-            if norm_len == raw_len:
+            if not is_block:
                 return raw_start + offset
             return raw_start + raw_len if is_end and offset > 0 else raw_start
         norm += norm_len
@@ -269,8 +277,8 @@ def _assemble(raw_text: str, kept: list[Line], removed: list[RemovedPiece],
             parts.append(separator)
         else:
             gaps.fill(builder, raw_pos, line.start, "")
-        for raw_start, raw_len, norm_len in line.segments:
-            builder.add(raw_start, raw_len, norm_len)
+        for raw_start, raw_len, norm_len, is_block in line.segments:
+            builder.add(raw_start, raw_len, norm_len, is_block)
         parts.append(line.text)
         raw_pos = line.end
     gaps.fill(builder, raw_pos, len(raw_text), "")
@@ -307,14 +315,15 @@ class _Gaps:
 
     def _stretch(self, builder: MapBuilder, start: int, end: int, separator: str) -> None:
         if not separator:
-            builder.add(start, end - start, 0)
+            builder.add(start, end - start, 0, True)
             return
         breaks = list(LINE_BREAK.finditer(self._raw_text, start, end))
         if not breaks:
             raise RuntimeError(f"bug: no raw line break in [{start}, {end}) to carry the separator")
         first, last = breaks[0].start(), breaks[-1].end()
         if first > start:
-            builder.add(start, first - start, 0)
-        builder.add(first, last - first, len(separator))
+            builder.add(start, first - start, 0, True)
+        # the run is all line breaks; when its length is the separator's, each maps to one "\n"
+        builder.add(first, last - first, len(separator), last - first != len(separator))
         if end > last:
-            builder.add(last, end - last, 0)
+            builder.add(last, end - last, 0, True)
