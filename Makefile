@@ -17,7 +17,8 @@ $(STAMP): pyproject.toml
 	touch $@
 
 release: $(STAMP)
-	$(BIN)/corpus-tools release
+	$(BIN)/corpus-tools check-raw
+	$(BIN)/corpus-tools normalize
 
 # Label Studio pins its own pyarrow and SDK, so it lives in its own virtual environment,
 # cached outside the checkout (see `corpus-tools labelstudio server --help`).

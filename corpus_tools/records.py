@@ -86,7 +86,7 @@ class ManifestRecord:
     sha256: str
     size: int
     encoding: str
-    title: str
+    title: str | None  # the headline as the raw file gives it; None when it has none
     publisher: str | None
     publisher_evidence: Evidence
     publication_date: str | None  # ISO 8601 at its precision: 2024-04-25, 2023-05, 2021
@@ -121,7 +121,7 @@ class Document:
     """A normalized document: what annotators see and every span indexes."""
 
     doc_id: str
-    title: str
+    title: str | None
     text: str
     metadata: ManifestRecord
     offset_map: Any  # corpus_tools.offsets.OffsetMap; typed loosely to keep this module import-light
@@ -235,3 +235,52 @@ class DocumentAnnotations:
     quotes: tuple[Quote, ...]
     provenance: Provenance | None = None
     text_sha256: str | None = None  # of the text the spans index
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A possible annotation miss the completeness lint (``corpus_tools.lint``) found, for review.
+
+    ``code`` is stable public interface: acceptances in annotations/lint-accepted.jsonl name it.
+    ``text`` is ``span.of(document.text)``, or for a missing-link candidate the region's text.
+    """
+
+    code: str
+    doc_id: str
+    span: Span
+    text: str
+    message: str
+
+    @property
+    def key(self) -> tuple[str, str, int, int, str]:
+        """What an acceptance must repeat to explain this candidate (text too, so a shifted text goes stale)."""
+        return (self.code, self.doc_id, self.span.start, self.span.end, self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class Acceptance:
+    """A candidate a person reviewed and explained: one line of annotations/lint-accepted.jsonl."""
+
+    code: str
+    doc_id: str
+    span: Span
+    text: str
+    reason: str
+    line: int | None = None  # 1-based line in the file it was read from, for messages
+
+    def __post_init__(self) -> None:
+        if not self.reason.strip():
+            raise ValueError("an acceptance needs its reason written out")
+
+    @property
+    def key(self) -> tuple[str, str, int, int, str]:
+        return (self.code, self.doc_id, self.span.start, self.span.end, self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class LintReview:
+    """Lint candidates split by the acceptances: what still needs a person, and what is out of date."""
+
+    unexplained: tuple[Candidate, ...]
+    explained: tuple[tuple[Candidate, Acceptance], ...]
+    stale: tuple[Acceptance, ...]  # acceptances that match no candidate any more

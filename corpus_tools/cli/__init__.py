@@ -19,6 +19,7 @@ from corpus_tools.version import __version__
 COMMANDS = {
     "check-raw": "corpus_tools.cli.raw:check_raw",
     "normalize": "corpus_tools.cli.raw:normalize",
+    "lint": "corpus_tools.cli.lint:lint",
 }
 
 

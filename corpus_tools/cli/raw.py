@@ -1,0 +1,72 @@
+"""Commands over the raw corpus: check-raw, normalize."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import orjson
+
+from corpus_tools.cli.options import echo_report, json_option, root_option
+from corpus_tools.fsutil import atomic_write_bytes
+from corpus_tools.layout import Layout
+from corpus_tools.raw import check_raw as check_raw_files
+from corpus_tools.records import Document
+
+
+@click.command("check-raw")
+@root_option
+@json_option
+def check_raw(layout: Layout, as_json: bool) -> None:
+    """Check every raw file against raw/manifest.jsonl (presence, size, sha256, encoding).
+
+    Exits 1 and lists every problem, each naming its file, when anything is off.
+
+    \b
+    Example:
+        corpus-tools check-raw
+        corpus-tools check-raw --json
+    """
+    echo_report(check_raw_files(layout), as_json)
+
+
+def document_sidecar(document: Document) -> bytes:
+    """What normalization decided for one document, beside its text: map, removals, metadata."""
+    return orjson.dumps({
+        "doc_id": document.doc_id,
+        "title": document.title,
+        "normalizer_version": document.normalizer_version,
+        "text_sha256": document.text_sha256,
+        "offset_map": document.offset_map.to_dict(),
+        "removed": [{"kind": piece.kind, "raw_start": piece.raw_span.start,
+                     "raw_end": piece.raw_span.end, "text": piece.text} for piece in document.removed],
+    }, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+
+
+@click.command("normalize")
+@root_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write (default: build/normalized under the root; never committed).")
+@click.option("--doc", "doc_id", default=None, help="Print this document's normalized text instead of writing.")
+def normalize(layout: Layout, out: Path | None, doc_id: str | None) -> None:
+    """Normalize the raw corpus: <doc_id>.txt (text) and <doc_id>.json (offset map, removed pieces).
+
+    The whole raw corpus is checked first; on any problem nothing is written.
+
+    \b
+    Example:
+        corpus-tools normalize                     # writes build/normalized/
+        corpus-tools normalize --doc 001_d79359122f2d4c78
+    """
+    from corpus_tools.corpus import iter_documents, load_document
+
+    if doc_id is not None:
+        click.echo(load_document(layout, doc_id).text)
+        return
+    out = out or layout.build / "normalized"
+    count = 0
+    for document in iter_documents(layout):
+        atomic_write_bytes(out / f"{document.doc_id}.txt", document.text.encode("utf-8"))
+        atomic_write_bytes(out / f"{document.doc_id}.json", document_sidecar(document))
+        count += 1
+    click.echo(f"normalized {count} documents into {out}")

@@ -1,0 +1,153 @@
+"""The raw corpus: byte-exact source files described by raw/manifest.jsonl.
+
+Raw files are never edited. Every read goes through the manifest, so a file that changed,
+vanished or appeared unannounced is caught before anything is built from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import orjson
+
+from corpus_tools.errors import CorpusError, Location, Problem, Report
+from corpus_tools.layout import Layout
+from corpus_tools.records import Evidence, ManifestRecord
+
+# A doc_id is a file stem that is safe on every filesystem and in every URL: no separators,
+# no leading dot (so never "." or ".."), nothing a shell would need quoted.
+SAFE_DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+RAW_SUFFIX = ".txt"
+ENCODINGS = ("utf-8", "cp1252")  # cp1252 only where the manifest says so, never as a fallback
+
+
+@dataclass(frozen=True, slots=True)
+class RawText:
+    """A raw file that matched its manifest record, decoded."""
+
+    record: ManifestRecord
+    text: str
+
+
+def _evidence(value: Any, where: Location, field: str) -> Evidence:
+    if not isinstance(value, dict):
+        raise CorpusError("manifest-invalid", f"{field} must be an object", where)
+    try:
+        return Evidence(**value)
+    except (TypeError, ValueError) as error:
+        raise CorpusError("manifest-invalid", f"{field}: {error}", where) from None
+
+
+def parse_manifest_line(line: bytes, where: Location) -> ManifestRecord:
+    """One JSONL line -> a checked ManifestRecord, or a CorpusError located at that line."""
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError as error:
+        raise CorpusError("manifest-invalid", f"not JSON: {error}", where) from None
+    if not isinstance(data, dict):
+        raise CorpusError("manifest-invalid", "each line must be a JSON object", where)
+    check_doc_id(data.get("doc_id"), where)
+    data["publisher_evidence"] = _evidence(data.get("publisher_evidence"), where, "publisher_evidence")
+    data["publication_date_evidence"] = _evidence(
+        data.get("publication_date_evidence"), where, "publication_date_evidence")
+    try:
+        record = ManifestRecord(**data)
+    except (TypeError, ValueError) as error:
+        raise CorpusError("manifest-invalid", str(error), where) from None
+    if record.file != record.doc_id + RAW_SUFFIX:
+        raise CorpusError("manifest-invalid", f"file must be {record.doc_id + RAW_SUFFIX!r} (doc_id is the file stem)", where)
+    if record.encoding not in ENCODINGS:
+        raise CorpusError("manifest-invalid", f"encoding {record.encoding!r} is not one of {ENCODINGS}", where)
+    return record
+
+
+def check_doc_id(doc_id: Any, where: Location) -> str:
+    if not isinstance(doc_id, str) or not SAFE_DOC_ID.fullmatch(doc_id):
+        raise CorpusError("unsafe-doc-id", f"doc_id {doc_id!r} is not a safe file name "
+                          f"(letters, digits, '_', '.', '-'; not starting with '.')", where)
+    return doc_id
+
+
+def read_manifest(path: Path) -> list[ManifestRecord]:
+    """All records of a manifest, in file order; raises on the first bad line or a duplicate doc_id."""
+    if not path.is_file():
+        raise CorpusError("manifest-missing", "no manifest", Location(file=str(path)))
+    records: dict[str, ManifestRecord] = {}
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = Location(file=str(path), line=number)
+            record = parse_manifest_line(line, where)
+            if record.doc_id in records:
+                raise CorpusError("duplicate-doc-id", f"doc_id {record.doc_id!r} appears twice", where)
+            records[record.doc_id] = record
+    return list(records.values())
+
+
+def decode(data: bytes, encoding: str, where: Location) -> str:
+    """Decode raw bytes strictly; a bad byte is reported with its offset, never replaced."""
+    if not data:
+        raise CorpusError("raw-empty", "the file is empty", where)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        located = Location(file=where.file, byte_offset=error.start)
+        raise CorpusError("raw-undecodable", f"invalid {encoding} at byte {error.start}: "
+                          f"{data[error.start:error.start + 4]!r}; if the file is cp1252, "
+                          f"say so in the manifest's encoding field", located) from None
+
+
+def read_raw(layout: Layout, record: ManifestRecord) -> RawText:
+    """Read one raw file, check it against its record, decode it."""
+    path = layout.raw / record.file
+    where = Location(file=str(path))
+    if not path.is_file():
+        raise CorpusError("raw-missing", f"manifest record {record.doc_id!r} has no file", where)
+    data = path.read_bytes()
+    if len(data) != record.size:
+        raise CorpusError("raw-size-mismatch", f"size {len(data)} bytes, manifest says {record.size}", where)
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != record.sha256:
+        raise CorpusError("raw-sha256-mismatch", f"sha256 {digest}, manifest says {record.sha256}", where)
+    return RawText(record, decode(data, record.encoding, where))
+
+
+def unlisted_files(layout: Layout, records: list[ManifestRecord]) -> list[Path]:
+    listed = {record.file for record in records}
+    return sorted(p for p in layout.raw.glob("*" + RAW_SUFFIX) if p.name not in listed)
+
+
+def check_raw(layout: Layout) -> Report:
+    """Every raw file against the manifest; all problems, as data. Nothing is written."""
+    try:
+        records = read_manifest(layout.manifest)
+    except CorpusError as error:
+        return Report.of([Problem(error.code, error.message, error.location)])
+    problems = [Problem("raw-unlisted", "raw file is not in the manifest", Location(file=str(path)))
+                for path in unlisted_files(layout, records)]
+    for record in records:
+        try:
+            read_raw(layout, record)
+        except CorpusError as error:
+            problems.append(Problem(error.code, error.message, error.location))
+    return Report.of(problems, {"documents": len(records)})
+
+
+def iter_raw(layout: Layout) -> Iterator[RawText]:
+    """Raw texts in manifest order, after checking the whole raw/ directory first.
+
+    Checking everything before yielding anything means a caller that writes per document
+    never writes for a corpus that turns out to be broken halfway.
+    """
+    report = check_raw(layout)
+    if not report.valid:
+        first = report.errors[0]
+        more = f" (and {len(report.errors) - 1} more problems: run corpus-tools check-raw)" if len(report.errors) > 1 else ""
+        raise CorpusError(first.code, first.message + more, first.location)
+    for record in read_manifest(layout.manifest):
+        yield read_raw(layout, record)

@@ -1,0 +1,206 @@
+"""raw/ and its manifest: the committed corpus checks clean, and every kind of breakage is caught."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from corpus_tools.cli import cli
+from corpus_tools.errors import CorpusError
+from corpus_tools.layout import Layout
+from corpus_tools.raw import check_raw, iter_raw, read_manifest
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO.parent / "shared" / "seeds"
+DOC_IDS = ["000_cbeedfbee8440207", "001_d79359122f2d4c78", "002_9bc3c6dfe5868321",
+           "003_840a8be26e4ddaa5", "004_3e4c866fc9bc1c15"]
+
+
+def rewrite_manifest(layout: Layout, edit) -> None:
+    """Apply ``edit`` to the list of manifest records (as dicts) and write them back."""
+    records = [json.loads(line) for line in layout.manifest.read_text().splitlines() if line.strip()]
+    records = edit(records)
+    layout.manifest.write_text("".join(json.dumps(r) + "\n" for r in records))
+
+
+def set_file(layout: Layout, doc_id: str, data: bytes, encoding: str = "utf-8") -> None:
+    """Replace a raw file and keep its manifest record in step, so only the content is at fault."""
+    (layout.raw / f"{doc_id}.txt").write_bytes(data)
+
+    def edit(records):
+        for record in records:
+            if record["doc_id"] == doc_id:
+                record.update(sha256=hashlib.sha256(data).hexdigest(), size=len(data), encoding=encoding)
+        return records
+    rewrite_manifest(layout, edit)
+
+
+def test_committed_raw_corpus_checks_clean():
+    report = check_raw(Layout.at(REPO))
+    assert report.valid, [str(p) for p in report]
+    assert dict(report.stats) == {"documents": 5}
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="needs ../shared/seeds beside the checkout")
+@pytest.mark.parametrize("doc_id", DOC_IDS)
+def test_raw_files_are_the_seeds_byte_for_byte(doc_id):
+    assert (REPO / "raw" / f"{doc_id}.txt").read_bytes() == (SEEDS / f"{doc_id}.txt").read_bytes()
+
+
+def test_manifest_metadata_is_what_the_texts_support():
+    records = {r.doc_id: r for r in read_manifest(REPO / "raw" / "manifest.jsonl")}
+    assert list(records) == DOC_IDS
+    stated = {d: (r.publication_date, r.publication_date_precision, r.publication_date_evidence.kind)
+              for d, r in records.items()}
+    assert stated == {
+        "000_cbeedfbee8440207": ("2024", "year", "inferred"),
+        "001_d79359122f2d4c78": ("2024-04-25", "day", "stated"),
+        "002_9bc3c6dfe5868321": ("2023-05", "month", "inferred"),
+        "003_840a8be26e4ddaa5": ("2021-10", "month", "inferred"),
+        "004_3e4c866fc9bc1c15": ("2021-09-30", "day", "stated"),
+    }
+    assert {d: r.publisher for d, r in records.items()} == {
+        "000_cbeedfbee8440207": None, "001_d79359122f2d4c78": "The New Arab",
+        "002_9bc3c6dfe5868321": None, "003_840a8be26e4ddaa5": None, "004_3e4c866fc9bc1c15": None,
+    }
+    # Stated evidence quotes the raw line it cites, exactly.
+    for record in records.values():
+        evidence = record.publication_date_evidence
+        if evidence.kind == "stated":
+            lines = (REPO / "raw" / record.file).read_text(encoding="utf-8").split("\n")
+            assert lines[evidence.line - 1] == evidence.quote
+    assert records["004_3e4c866fc9bc1c15"].title is None
+
+
+def only_error(layout: Layout):
+    report = check_raw(layout)
+    assert not report.valid
+    assert len(report.errors) == 1, [str(p) for p in report]
+    return report.errors[0]
+
+
+def test_file_missing_from_manifest(corpus_copy):
+    (corpus_copy.raw / "005_extra.txt").write_text("An unannounced article.\n")
+    problem = only_error(corpus_copy)
+    assert problem.code == "raw-unlisted"
+    assert problem.location.file.endswith("raw/005_extra.txt")
+
+
+def test_manifest_record_without_file(corpus_copy):
+    (corpus_copy.raw / "002_9bc3c6dfe5868321.txt").unlink()
+    problem = only_error(corpus_copy)
+    assert problem.code == "raw-missing"
+    assert problem.location.file.endswith("002_9bc3c6dfe5868321.txt")
+
+
+def test_sha256_mismatch(corpus_copy):
+    path = corpus_copy.raw / "003_840a8be26e4ddaa5.txt"
+    data = bytearray(path.read_bytes())
+    data[100] ^= 0x01  # same size, one bit different
+    path.write_bytes(bytes(data))
+    problem = only_error(corpus_copy)
+    assert problem.code == "raw-sha256-mismatch"
+    assert "003_840a8be26e4ddaa5.txt" in str(problem)
+
+
+def test_empty_file(corpus_copy):
+    set_file(corpus_copy, "000_cbeedfbee8440207", b"")
+    assert only_error(corpus_copy).code == "raw-empty"
+
+
+def test_invalid_utf8_names_the_byte_offset(corpus_copy):
+    set_file(corpus_copy, "000_cbeedfbee8440207", "Caf\u00e9 au lait\n".encode("cp1252"))
+    problem = only_error(corpus_copy)
+    assert problem.code == "raw-undecodable"
+    assert problem.location.byte_offset == 3
+    assert "byte 3" in str(problem)
+
+
+def test_cp1252_is_decoded_only_when_the_manifest_says_so(corpus_copy):
+    data = "\u201cCaf\u00e9\u201d \u2013 a cp1252 article.\n".encode("cp1252")
+    set_file(corpus_copy, "000_cbeedfbee8440207", data, encoding="cp1252")
+    texts = {raw.record.doc_id: raw.text for raw in iter_raw(corpus_copy)}
+    assert texts["000_cbeedfbee8440207"] == "\u201cCaf\u00e9\u201d \u2013 a cp1252 article.\n"
+
+
+def test_duplicate_doc_id(corpus_copy):
+    rewrite_manifest(corpus_copy, lambda records: records + [records[1]])
+    problem = only_error(corpus_copy)
+    assert problem.code == "duplicate-doc-id"
+    assert problem.location.line == 6
+
+
+@pytest.mark.parametrize("doc_id", ["../x", "a/b", "", ".hidden", "a b"])
+def test_unsafe_doc_id(corpus_copy, doc_id):
+    def edit(records):
+        records[0]["doc_id"] = doc_id
+        return records
+    rewrite_manifest(corpus_copy, edit)
+    problem = only_error(corpus_copy)
+    assert problem.code == "unsafe-doc-id"
+    assert problem.location.line == 1
+
+
+def test_iter_raw_refuses_a_broken_corpus_before_yielding_anything(corpus_copy):
+    (corpus_copy.raw / "004_3e4c866fc9bc1c15.txt").write_bytes(b"changed")
+    texts = iter_raw(corpus_copy)
+    with pytest.raises(CorpusError) as caught:
+        next(texts)
+    assert caught.value.code == "raw-size-mismatch"
+
+
+def test_cli_check_raw_ok():
+    result = CliRunner().invoke(cli, ["check-raw", "--root", str(REPO)])
+    assert result.exit_code == 0, result.output
+    assert result.output == "valid (5 documents)\n"
+
+
+def test_cli_check_raw_reports_and_exits_1(corpus_copy):
+    (corpus_copy.raw / "001_d79359122f2d4c78.txt").unlink()
+    result = CliRunner().invoke(cli, ["check-raw", "--root", str(corpus_copy.root), "--json"])
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["valid"] is False
+    assert [p["code"] for p in report["problems"]] == ["raw-missing"]
+    assert report["problems"][0]["location"]["file"].endswith("001_d79359122f2d4c78.txt")
+
+
+def test_cli_normalize_writes_texts_and_maps(corpus_copy):
+    result = CliRunner().invoke(cli, ["normalize", "--root", str(corpus_copy.root)])
+    assert result.exit_code == 0, result.output
+    out = corpus_copy.build / "normalized"
+    assert result.output == f"normalized 5 documents into {out}\n"
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{d}.txt" for d in DOC_IDS] + [f"{d}.json" for d in DOC_IDS])
+    golden = (REPO / "tests" / "golden" / "001_d79359122f2d4c78.txt").read_text(encoding="utf-8")
+    assert (out / "001_d79359122f2d4c78.txt").read_text(encoding="utf-8") == golden
+    sidecar = json.loads((out / "001_d79359122f2d4c78.json").read_text())
+    assert sidecar["text_sha256"] == hashlib.sha256(golden.encode()).hexdigest()
+    assert {"kind", "raw_start", "raw_end", "text"} <= set(sidecar["removed"][0])
+
+
+def test_cli_normalize_one_document_prints_it():
+    result = CliRunner().invoke(cli, ["normalize", "--root", str(REPO), "--doc", "003_840a8be26e4ddaa5"])
+    assert result.exit_code == 0
+    assert result.output.startswith(
+        "The United States has ruled out normalizing relations with Syrian President Bashar al-Assad.\n\n"
+        "Secretary of State Antony Blinken reiterated")
+
+
+def test_cli_normalize_unknown_doc_is_a_one_line_error():
+    result = CliRunner().invoke(cli, ["normalize", "--root", str(REPO), "--doc", "../etc/passwd"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and "[unknown-doc-id]" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_normalize_writes_nothing_for_a_broken_corpus(corpus_copy):
+    (corpus_copy.raw / "004_3e4c866fc9bc1c15.txt").write_bytes(b"")
+    result = CliRunner().invoke(cli, ["normalize", "--root", str(corpus_copy.root)])
+    assert result.exit_code == 1
+    assert "004_3e4c866fc9bc1c15.txt" in result.output and "[raw-size-mismatch]" in result.output
+    assert not (corpus_copy.build / "normalized").exists()
