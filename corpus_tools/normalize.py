@@ -33,16 +33,21 @@ NORMALIZER_VERSION = "1.0.0"  # bump on any change of output (text, map or remov
 # A title is a heading, not a paragraph: a first line longer than this is taken as body text.
 TITLE_MAX_CHARS = 300
 
-LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+LINE_BREAK = re.compile("\r\n|[\r\n\u2028\u2029]")
 # Tabs and the spaces people do not type on purpose: all become U+0020.
 SPACES = "\t\x0b\x0c \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 # Invisible characters with no meaning in running English text: dropped. ZWJ and ZWNJ are kept
 # (they join emoji sequences and shape scripts).
-DROPPED = ("\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f"
+DROPPED = ("\x00-\x08\x0e-\x1f\x7f\x81\x8d\x8f\x90\x9d\u00ad\u061c\u180e\u200b\u200e\u200f"
            "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff")
+# C1 control characters do not occur in real text; where they do, cp1252 bytes were decoded as
+# Latin-1, so they are read as cp1252 (U+0092 -> U+2019 ’, U+0085 -> U+2026 …), one for one. The
+# five bytes cp1252 leaves undefined are dropped (above).
+C1_AS_CP1252 = {code: bytes([code]).decode("cp1252") for code in range(0x80, 0xA0)
+                if code not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
 _EDGE = re.compile(f"[{SPACES}{DROPPED}]+")
-# Anything that needs the slow path: an odd space, a double space, a dropped character.
-_SPECIAL = re.compile(f"[{SPACES}{DROPPED}]{{2,}}|[{SPACES.replace(' ', '')}{DROPPED}]")
+# Anything that needs the slow path: an odd space, a double space, a dropped or C1 character.
+_SPECIAL = re.compile(f"[{SPACES}{DROPPED}]{{2,}}|[{SPACES.replace(' ', '')}{DROPPED}\x80-\x9f]")
 # In the slow path a line is a sequence of whitespace runs (containing at least one space) and
 # words; a word may contain dropped characters, which must not block NFC composition across them.
 _WS_RUN = re.compile(f"[{DROPPED}]*[{SPACES}][{SPACES}{DROPPED}]*")
@@ -131,7 +136,7 @@ def _clean_line(raw_text: str, start: int, end: int, paragraph: int) -> Line | N
     content = raw_text[start:end]
     if not _SPECIAL.search(content) and unicodedata.is_normalized("NFC", content):
         return Line(start, end, content, ((start, end - start, end - start, False),), paragraph)
-    text, segments = _clean_slow(content, start)
+    text, segments = _clean_slow(content.translate(C1_AS_CP1252), start)
     return Line(start, end, text, tuple(segments), paragraph)
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from corpus_tools import boilerplate
 from corpus_tools.errors import CorpusError
-from corpus_tools.normalize import DROPPED, SPACES, normalize
+from corpus_tools.normalize import C1_AS_CP1252, DROPPED, SPACES, normalize
 from corpus_tools.offsets import OffsetMap, SpanInRemovedText
 
 # BOM, title, CRLF, a blank line, a widget line (removed), an NFD "é", a whitespace run with an
@@ -160,7 +160,7 @@ def test_empty_text():
 
 FRAGMENTS = (
     "\r\n", "\r", "\n", "\n\n", "\n \n", "\u2028", "\x85", " ", "  ", "\t", "\xa0", "\u2009", "\u202f", "\u3000",
-    "\u200b", "\ufeff", "\u00ad", "\u200d", "\x07",
+    "\u200b", "\ufeff", "\u00ad", "\u200d", "\x07", "\x92", "\x9d",
     "e\u0301", "\u0301", "q\u0301\u0316", "\u1100\u1161\u11a8", "\u0958", "\u212b", "\u0b47\u0b3e",
     "😀", "👨\u200d👩\u200d👧", "𝔘𝔫𝔦", "\U0010fffd",
     "Title line", "Assad said.", "3 min read", "Live Story", "Comments are closed.", "Please enter your comment!",
@@ -168,7 +168,7 @@ FRAGMENTS = (
     "A caption [File: X/Handout via Reuters]", "x (Photo by: Y via Getty Images)",
 )
 raw_texts = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=40).map("".join)
-_LINE_BREAK_CHARS = "\r\n\x85\u2028\u2029"
+_LINE_BREAK_CHARS = "\r\n\u2028\u2029"
 _is_space = re.compile(f"[{SPACES}]").fullmatch
 _is_dropped = re.compile(f"[{DROPPED}]").fullmatch
 PROPERTY_SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -182,7 +182,8 @@ def _aligned_char_derives(norm_char: str, raw_char: str) -> bool:
     return (norm_char == raw_char
             or (norm_char == " " and bool(_is_space(raw_char)))
             or (norm_char == "\n" and raw_char in _LINE_BREAK_CHARS)
-            or unicodedata.normalize("NFC", raw_char) == norm_char)  # a singleton: U+212B -> U+00C5
+            or unicodedata.normalize("NFC", raw_char) == norm_char  # a singleton: U+212B -> U+00C5
+            or C1_AS_CP1252.get(ord(raw_char)) == norm_char)  # cp1252 read as Latin-1: U+0092 -> ’
 
 
 def _block_derives(norm_chunk: str, raw_chunk: str) -> bool:
