@@ -108,17 +108,16 @@ def _title(lines: list[Line]) -> str | None:
 
 def _clean_lines(raw_text: str) -> Iterator[Line]:
     """The non-blank lines of the raw text, cleaned, with their raw paragraph index."""
-    paragraph, blank_before, pos = 0, False, 0
+    paragraph, blank_before, count = 0, False, 0
     for line_start, line_end in _line_bounds(raw_text):
-        line = _clean_line(raw_text, line_start, line_end, paragraph)
-        if line is None:
+        cleaned = _clean_line(raw_text, line_start, line_end)
+        if cleaned is None:
             blank_before = True
             continue
-        if blank_before and pos:
+        if blank_before and count:
             paragraph += 1
-            line = Line(line.start, line.end, line.text, line.segments, paragraph)
-        blank_before, pos = False, pos + 1
-        yield line
+        blank_before, count = False, count + 1
+        yield Line(*cleaned, paragraph)
 
 
 def _line_bounds(raw_text: str) -> Iterator[tuple[int, int]]:
@@ -129,15 +128,16 @@ def _line_bounds(raw_text: str) -> Iterator[tuple[int, int]]:
     yield start, len(raw_text)
 
 
-def _clean_line(raw_text: str, start: int, end: int, paragraph: int) -> Line | None:
+def _clean_line(raw_text: str, start: int, end: int) -> tuple[int, int, str, tuple[LineSegment, ...]] | None:
+    """(start, end, text, segments) of a non-blank line, or None for a blank one."""
     start, end = _strip(raw_text, start, end)
     if start == end:
         return None
     content = raw_text[start:end]
     if not _SPECIAL.search(content) and unicodedata.is_normalized("NFC", content):
-        return Line(start, end, content, ((start, end - start, end - start, False),), paragraph)
+        return start, end, content, ((start, end - start, end - start, False),)
     text, segments = _clean_slow(content.translate(C1_AS_CP1252), start)
-    return Line(start, end, text, tuple(segments), paragraph)
+    return start, end, text, tuple(segments)
 
 
 def _strip(raw_text: str, start: int, end: int) -> tuple[int, int]:
@@ -216,17 +216,9 @@ def _nfc_groups(word: str) -> list[tuple[int, int, str]]:
     """Split ``word`` into groups that NFC independently: (start, end, NFC text), concatenating
     to NFC(word). Groups start at characters with combining class 0 and merge when composition
     crosses the boundary (Hangul jamo, two-part vowels); in doubt, the whole word is one group."""
-    groups: list[list] = []
-    for i, ch in enumerate(word):
-        if i == 0 or unicodedata.combining(ch):
-            if i == 0:
-                groups.append([0, 1])
-            else:
-                groups[-1][1] = i + 1
-            continue
-        groups.append([i, i + 1])
+    starts = [i for i, ch in enumerate(word) if i == 0 or not unicodedata.combining(ch)]
     result: list[tuple[int, int, str]] = []
-    for start, end in groups:
+    for start, end in zip(starts, starts[1:] + [len(word)]):
         text = unicodedata.normalize("NFC", word[start:end])
         if result:
             p_start, _, p_text = result[-1]
