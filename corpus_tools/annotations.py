@@ -29,7 +29,7 @@ import hashlib
 import os
 import re
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -44,7 +44,10 @@ from corpus_tools.records import (
     AnnotationSet, Cue, Document, DocumentAnnotations, EntityMention, Exclusion, IngestResult, Provenance, Quote,
     RegistryEntity, Source, Span, TimeExpression,
 )
-from corpus_tools.validate import CheckedAnnotation, CheckedTask, Context, Region, Tally, iter_checked
+from corpus_tools.validate import (
+    CheckedAnnotation, CheckedTask, Context, Region, Tally, annotator_of, check_task, iter_checked, usable_annotation,
+    usable_document,
+)
 
 STORED_NAME = re.compile(r"^(\d{8})-([0-9a-f]{16})\.json$")
 EXCLUSIONS_SUFFIX = ".exclusions.json"
@@ -237,64 +240,116 @@ def _moment(stamp: Any) -> float:
 
 
 @dataclass(frozen=True, slots=True)
-class _Candidate:
-    key: tuple  # (moment, export index, task position, annotation position): larger wins
-    annotations: DocumentAnnotations
+class _Pick:
+    """Where a usable annotation is and how it ranks: a larger key is more recent."""
+
+    key: tuple  # (moment of update, export index, task index, position in the task)
+    doc_id: str
 
 
-def iter_candidates(layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
-                    problems: list[Problem], tally: Tally) -> Iterator[tuple[str | None, bool, _Candidate]]:
-    """Every usable annotation of every stored export, streaming: (annotator, ground_truth, candidate)."""
+def _rank(layout: Layout, documents: Mapping[str, Document]
+          ) -> tuple[dict[tuple[int, int, int], tuple[str, ...]], set[tuple[int, int]]]:
+    """First pass: which annotation is whose kept version and which is chosen, without building records.
+
+    Returns (export index, task index, position) -> the roles of that annotation: "version" and/or
+    the reason it is chosen ("ground_truth" or "latest"); and the (export index, task index) of
+    the tasks that cannot be used at all (unknown doc_id, no text), so that the second pass
+    reports them instead of dropping them silently.
+    """
+    unusable: set[tuple[int, int]] = set()
+    by_annotator: dict[tuple[str, Any], _Pick] = {}
+    ground_truth: dict[str, _Pick] = {}
+    for export_index, path in enumerate(stored_exports(layout)):
+        for task_index, task in enumerate(ExportStream(path)):
+            document = usable_document(task, documents)
+            if document is None:
+                unusable.add((export_index, task_index))
+                continue
+            for position, annotation in enumerate(task["annotations"]):
+                if not usable_annotation(annotation):
+                    continue
+                moment = _moment(annotation.get("updated_at") or annotation.get("created_at"))
+                pick = _Pick((moment, export_index, task_index, position), document.doc_id)
+                annotator = annotator_of(annotation.get("completed_by"))
+                # An annotation without completed_by is nobody's: it stands alone rather than merging with others.
+                who = annotator if annotator is not None else ("annotation", export_index, task_index, position)
+                _keep_latest(by_annotator, (document.doc_id, who), pick)
+                if annotation.get("ground_truth") is True:
+                    _keep_latest(ground_truth, document.doc_id, pick)
+    roles: dict[tuple[int, int, int], tuple[str, ...]] = {}
+    latest: dict[str, _Pick] = {}
+    for pick in by_annotator.values():
+        roles[pick.key[1:]] = ("version",)
+        _keep_latest(latest, pick.doc_id, pick)
+    for doc_id, pick in latest.items():
+        chosen = ground_truth.get(doc_id)
+        reason = "ground_truth" if chosen is not None else "latest"
+        chosen = chosen or pick
+        roles[chosen.key[1:]] = (*roles.get(chosen.key[1:], ()), reason)
+    return roles, unusable
+
+
+def _keep_latest(best: dict, key: Any, pick: _Pick) -> None:
+    current = best.get(key)
+    if current is None or pick.key > current.key:
+        best[key] = pick
+
+
+def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
+                        problems: list[Problem] | None = None, tally: Tally | None = None,
+                        ) -> Iterator[DocumentAnnotations]:
+    """The annotation set, streaming (memory flat in the number of tasks; see the module docstring).
+
+    Yields every annotator's kept version (``provenance.reason == "version"``) and, per document,
+    the chosen annotation once more with the reason it was chosen (``"ground_truth"`` or
+    ``"latest"``), in the order of the stored exports. Two passes: the first ranks annotations by
+    their metadata only; the second checks and builds the records of the tasks that hold a pick.
+    Problems found in those tasks go to ``problems``, counts to ``tally``, when given.
+    """
+    roles, unusable = _rank(layout, documents)
+    wanted_tasks = {(export_index, task_index) for export_index, task_index, _ in roles} | unusable
     for export_index, path in enumerate(stored_exports(layout)):
         context = Context(path.name, documents, registry)
-        for task_index, checked in enumerate(iter_checked(ExportStream(path), context, tally)):
-            problems.extend(checked.problems)
-            if checked.excluded or checked.document is None:
+        for task_index, task in enumerate(ExportStream(path)):
+            if (export_index, task_index) not in wanted_tasks:
                 continue
-            for position, annotation in enumerate(checked.annotations):
-                if annotation.cancelled or annotation.excluded:
-                    continue
-                provenance = Provenance(path.name, checked.task_id, annotation.id, annotation.annotator,
-                                        annotation.updated_at, "version", annotation.ground_truth)
-                key = (_moment(annotation.updated_at or annotation.created_at), export_index, task_index, position)
-                yield annotation.annotator, annotation.ground_truth, _Candidate(
-                    key, build_annotations(checked, annotation, provenance))
+            checked = check_task(task, context)
+            if problems is not None:
+                problems.extend(checked.problems)
+            if tally is not None:
+                tally.add(checked)
+            yield from _picked(checked, path.name, roles, export_index, task_index)
+
+
+def _picked(checked: CheckedTask, export_name: str, roles: dict, export_index: int,
+            task_index: int) -> Iterator[DocumentAnnotations]:
+    if checked.excluded or checked.document is None:
+        return  # checked only to report why it cannot be used
+    for annotation in checked.annotations:
+        for role in roles.get((export_index, task_index, annotation.position), ()):
+            provenance = Provenance(export_name, checked.task_id, annotation.id, annotation.annotator,
+                                    annotation.updated_at, role, annotation.ground_truth)
+            yield build_annotations(checked, annotation, provenance)
 
 
 def load_annotation_set(layout: Layout, documents: Mapping[str, Document],
                         registry: Mapping[str, RegistryEntity]) -> AnnotationSet:
-    """Per document the chosen annotation and every annotator's version (module docstring: the rule)."""
+    """Per document the chosen annotation and every annotator's version (module docstring: the rule).
+
+    Holds the whole set in memory; ``iter_annotation_set`` streams it.
+    """
     problems: list[Problem] = []
     tally = Tally()
-    by_annotator: dict[tuple[str, Any], _Candidate] = {}
-    ground_truth: dict[str, _Candidate] = {}
-    for annotator, is_ground_truth, candidate in iter_candidates(layout, documents, registry, problems, tally):
-        doc_id = candidate.annotations.doc_id
-        # An annotation without completed_by is nobody's: it stands alone rather than merging with others.
-        who = annotator if annotator is not None else ("annotation", candidate.annotations.provenance.annotation_id)
-        _keep_latest(by_annotator, (doc_id, who), candidate)
-        if is_ground_truth:
-            _keep_latest(ground_truth, doc_id, candidate)
-    versions: dict[str, list[_Candidate]] = {}
-    for (doc_id, _), candidate in by_annotator.items():
-        versions.setdefault(doc_id, []).append(candidate)
-    chosen = {}
-    for doc_id in sorted(versions):
-        if doc_id in ground_truth:
-            pick, reason = ground_truth[doc_id], "ground_truth"
+    chosen: dict[str, DocumentAnnotations] = {}
+    versions: dict[str, list[DocumentAnnotations]] = {}
+    for annotations in iter_annotation_set(layout, documents, registry, problems, tally):
+        if annotations.provenance.reason == "version":
+            versions.setdefault(annotations.doc_id, []).append(annotations)
         else:
-            pick, reason = max(versions[doc_id], key=lambda candidate: candidate.key), "latest"
-        chosen[doc_id] = replace(pick.annotations, provenance=replace(pick.annotations.provenance, reason=reason))
+            chosen[annotations.doc_id] = annotations
+    order = lambda annotations: (str(annotations.provenance.annotator), str(annotations.provenance.annotation_id))  # noqa: E731
     return AnnotationSet(
-        chosen=chosen,
-        versions={doc_id: tuple(sorted((c.annotations for c in versions[doc_id]),
-                                       key=lambda a: (str(a.provenance.annotator), str(a.provenance.annotation_id))))
-                  for doc_id in sorted(versions)},
+        chosen={doc_id: chosen[doc_id] for doc_id in sorted(chosen)},
+        versions={doc_id: tuple(sorted(versions[doc_id], key=order)) for doc_id in sorted(versions)},
         report=Report.of(problems, dict(tally.counts)),
     )
-
-
-def _keep_latest(best: dict, key: Any, candidate: _Candidate) -> None:
-    current = best.get(key)
-    if current is None or candidate.key > current.key:
-        best[key] = candidate

@@ -1,10 +1,11 @@
 """Streaming reader of Label Studio JSON exports: one task dict at a time, never the whole file.
 
 A Label Studio JSON export is a JSON array of tasks (``{"id", "data", "annotations", ...}``).
-Exports of tens of thousands of tasks run to hundreds of megabytes, so the file is parsed
-incrementally with ijson (its C backend, yajl2_c, when installed) and only one task is
-alive at a time. The same pass hashes the bytes and, for ingest, copies them verbatim to a
-destination, so a file is read exactly once however many things are done with it.
+Exports of tens of thousands of tasks run to hundreds of megabytes, so the file is read in
+chunks, cut into the bytes of each task (corpus_tools.jsonsplit, vectorized with numpy), and
+each task is parsed by orjson: only one task and one chunk are alive at a time. The same pass
+hashes the bytes and, for ingest, copies them verbatim to a destination, so a file is read
+exactly once however many things are done with it.
 
 Files that cannot be an export at all raise ``CorpusError`` with one of these codes:
 ``export-not-json``, ``export-truncated``, ``export-invalid-json``, ``export-trailing-data``,
@@ -18,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
-import ijson
+import orjson
 
 from corpus_tools.errors import CorpusError, Location
+from corpus_tools.jsonsplit import SplitError, split_array
 
 CHUNK_SIZE = 1 << 16
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -50,7 +52,7 @@ class _TeeReader:
 
     def read(self, size: int = -1) -> bytes:
         if size == 0:
-            return b""  # ijson probes read(0) for the stream's type: consume nothing
+            return b""
         if self._pending:
             chunk, self._pending = self._pending, b""
         else:
@@ -61,15 +63,6 @@ class _TeeReader:
             if self._sink is not None:
                 self._sink.write(chunk)
         return chunk
-
-    def drain(self) -> bytes:
-        """Read what the parser left (it stops at the closing bracket); return its non-blank part."""
-        rest = bytearray()
-        while chunk := self.read(CHUNK_SIZE):
-            stripped = chunk.strip(_WHITESPACE)
-            if stripped and len(rest) < 64:
-                rest += stripped[:64]
-        return bytes(rest)
 
 
 @dataclass
@@ -107,22 +100,13 @@ class ExportStream:
         with open(self.path, "rb") as source:
             self._reader = _TeeReader(source, self.copy_to)
             _check_start(self._reader, self.path)
-            last_id = None
             try:
-                for index, task in enumerate(ijson.items(self._reader, "item", use_float=True, buf_size=CHUNK_SIZE)):
-                    _check_task_shape(task, index, self.path)
-                    last_id = task["id"]
+                for index, (offset, raw) in enumerate(split_array(self._reader.read, CHUNK_SIZE)):
+                    task = self._parse(raw, index, offset)
                     self.tasks_read = index + 1
                     yield task
-            except ijson.JSONError as error:
-                raise _parse_error(error, self.path, self._reader.bytes_read, self.tasks_read, last_id) from None
-            trailing = self._reader.drain()
-            if trailing:
-                raise CorpusError(
-                    "export-trailing-data",
-                    f"data after the closing bracket of the task array: {trailing[:40]!r}",
-                    Location(file=str(self.path)),
-                )
+            except SplitError as error:
+                raise _split_error(error, self.path, self.tasks_read) from None
             if self.tasks_read == 0:
                 raise CorpusError(
                     "export-empty",
@@ -130,6 +114,15 @@ class ExportStream:
                     Location(file=str(self.path)),
                 )
             self._done = True
+
+    def _parse(self, raw: bytes, index: int, offset: int) -> dict[str, Any]:
+        try:
+            task = orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
+            raise CorpusError("export-invalid-json", f"task #{index + 1} is not valid JSON: {error.msg}",
+                              Location(file=str(self.path), byte_offset=offset + error.pos)) from None
+        _check_task_shape(task, index, self.path)
+        return task
 
 
 def iter_tasks(path: str | Path) -> Iterator[dict[str, Any]]:
@@ -155,19 +148,20 @@ def _check_start(reader: _TeeReader, path: Path) -> None:
     raise CorpusError("export-not-json", f"not JSON: the file starts with {stripped[:20]!r}", location)
 
 
-def _parse_error(error: Exception, path: Path, bytes_read: int, tasks_read: int, last_id: Any) -> CorpusError:
-    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    after = (f"after {tasks_read} complete task(s), the last with id {last_id}" if tasks_read
-             else "inside the first task")
-    location = Location(file=str(path), byte_offset=bytes_read)
-    if "premature EOF" in reason:
-        return CorpusError("export-truncated", f"the file ends in the middle of the JSON ({after}): "
-                           "it was cut off; download the export again", location)
-    if "trailing garbage" in reason:
-        return CorpusError("export-trailing-data", f"data after the closing bracket of the task array ({reason})",
-                           location)
-    return CorpusError("export-invalid-json", f"invalid JSON {after}, within the first {bytes_read} bytes: {reason}",
-                       location)
+_SPLIT_CODES = {
+    "truncated": "export-truncated",
+    "invalid": "export-invalid-json",
+    "not-object": "export-not-tasks",
+    "trailing": "export-trailing-data",
+}
+
+
+def _split_error(error: SplitError, path: Path, tasks_read: int) -> CorpusError:
+    message = error.message
+    if error.kind == "truncated":
+        message = (f"{message}, after {tasks_read} complete task(s): the file was cut off; download the "
+                   "export again")
+    return CorpusError(_SPLIT_CODES[error.kind], message, Location(file=str(path), byte_offset=error.offset))
 
 
 def _check_task_shape(task: Any, index: int, path: Path) -> None:

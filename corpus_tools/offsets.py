@@ -4,7 +4,11 @@ Both sides are indexed in code points, half-open. The map is a run-length list o
 ``(norm_start, raw_start, norm_len, raw_len)``, ordered the same way on both sides:
 
 * ``norm_len == raw_len`` (an *aligned* segment): character ``norm_start + i`` comes from raw
-  character ``raw_start + i`` (identical, or an odd space turned into ``" "``).
+  character ``raw_start + i`` (identical, an odd space turned into ``" "``, a line break into
+  ``"\\n"``, an NFC singleton such as U+212B -> U+00C5). The one exception is listed in
+  ``equal_length_blocks``: blocks whose two sides happen to have the same length (NFC reordering
+  combining marks, or composing across a dropped zero-width character), which must not be read
+  character for character.
 * ``norm_len != raw_len`` (a *block*): the normalized characters derive from the raw run as a
   whole (CRLF -> LF, an NFC composition, a whitespace run collapsed to one space, a paragraph
   break). A span that starts or ends inside a block widens to the whole block.
@@ -46,6 +50,10 @@ class SpanInRemovedText(CorpusError):
         )
 
 
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _invalid(message: str) -> CorpusError:
     return CorpusError("invalid-offset-map", message)
 
@@ -61,14 +69,19 @@ class OffsetMap:
     raw_length: int
     norm_length: int
     segments: tuple[Segment, ...]
+    # Indices of segments that are blocks although both sides have the same length (see the
+    # module docstring): rare in real text, almost always empty.
+    equal_length_blocks: tuple[int, ...] = ()
     # Derived lookup columns, built once in __post_init__ (not part of equality or the dict form).
     _norm_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
     _raw_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _forced_blocks: frozenset[int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._validate()
         object.__setattr__(self, "_norm_starts", tuple(s[0] for s in self.segments))
         object.__setattr__(self, "_raw_starts", tuple(s[1] for s in self.segments))
+        object.__setattr__(self, "_forced_blocks", frozenset(self.equal_length_blocks))
 
     def _validate(self) -> None:
         """Check the invariants of the module docstring; O(number of segments)."""
@@ -76,11 +89,11 @@ class OffsetMap:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise _invalid(f"{name} {value!r} is not a non-negative integer")
-        if not isinstance(self.segments, tuple):
-            raise _invalid("segments must be a tuple of (norm_start, raw_start, norm_len, raw_len)")
+        if not isinstance(self.segments, tuple) or not isinstance(self.equal_length_blocks, tuple):
+            raise _invalid("segments and equal_length_blocks must be tuples")
         norm_pos = raw_pos = 0
         for segment in self.segments:
-            if not isinstance(segment, tuple) or len(segment) != 4 or not all(isinstance(v, int) and not isinstance(v, bool) for v in segment):
+            if not isinstance(segment, tuple) or len(segment) != 4 or not all(_is_int(v) for v in segment):
                 raise _invalid(f"segment {segment!r} is not four integers")
             norm_start, raw_start, norm_len, raw_len = segment
             if norm_start != norm_pos:
@@ -91,6 +104,13 @@ class OffsetMap:
         if norm_pos != self.norm_length or raw_pos > self.raw_length:
             raise _invalid(f"segments cover normalized [0, {norm_pos}) and raw up to {raw_pos}; "
                            f"lengths are {self.norm_length} and {self.raw_length}")
+        for k in self.equal_length_blocks:
+            if not (_is_int(k) and 0 <= k < len(self.segments)) or self.segments[k][2] != self.segments[k][3]:
+                raise _invalid(f"equal_length_blocks names {k!r}, which is not a segment of equal lengths")
+
+    def _aligned(self, k: int) -> bool:
+        """Whether segment ``k`` maps character for character."""
+        return self.segments[k][2] == self.segments[k][3] and k not in self._forced_blocks
 
     # -- normalized -> raw ------------------------------------------------------------------
 
@@ -101,18 +121,20 @@ class OffsetMap:
             return self._raw_lo(start), self._raw_hi(end)
         return self._raw_point(start)
 
-    def _segment_of_char(self, i: int) -> Segment:
+    def _segment_of_char(self, i: int) -> int:
         # Deletions at position i sort before the segment holding character i, so the last
         # segment starting at or before i is the one holding it.
-        return self.segments[bisect_right(self._norm_starts, i) - 1]
+        return bisect_right(self._norm_starts, i) - 1
 
     def _raw_lo(self, i: int) -> int:
-        norm_start, raw_start, norm_len, raw_len = self._segment_of_char(i)
-        return raw_start + (i - norm_start) if norm_len == raw_len else raw_start
+        k = self._segment_of_char(i)
+        norm_start, raw_start, _, _ = self.segments[k]
+        return raw_start + (i - norm_start) if self._aligned(k) else raw_start
 
     def _raw_hi(self, end: int) -> int:
-        norm_start, raw_start, norm_len, raw_len = self._segment_of_char(end - 1)
-        return raw_start + (end - norm_start) if norm_len == raw_len else raw_start + raw_len
+        k = self._segment_of_char(end - 1)
+        norm_start, raw_start, _, raw_len = self.segments[k]
+        return raw_start + (end - norm_start) if self._aligned(k) else raw_start + raw_len
 
     def _raw_point(self, i: int) -> tuple[int, int]:
         """An empty normalized span: empty raw span after the previous character's source
@@ -122,8 +144,9 @@ class OffsetMap:
         if i == 0:
             lo = self._raw_lo(0)
             return lo, lo
-        norm_start, raw_start, norm_len, raw_len = self._segment_of_char(i - 1)
-        if norm_len != raw_len and i < norm_start + norm_len:
+        k = self._segment_of_char(i - 1)
+        norm_start, raw_start, norm_len, raw_len = self.segments[k]
+        if not self._aligned(k) and i < norm_start + norm_len:
             return raw_start, raw_start + raw_len
         hi = self._raw_hi(i)
         return hi, hi
@@ -142,9 +165,8 @@ class OffsetMap:
         _check_span(start, end, self.raw_length, "raw")
         if start == end:
             return self._norm_point(start)
-        first = self._covering(start, start, end)
-        last = self._covering(end - 1, start, end)
-        return self._norm_lo(self.segments[first], start), self._norm_hi(self.segments[last], end)
+        return self._norm_lo(self._covering(start, start, end), start), \
+            self._norm_hi(self._covering(end - 1, start, end), end)
 
     def _covering(self, raw_index: int, start: int, end: int) -> int:
         """Index of the segment holding raw character ``raw_index``; raises when none does."""
@@ -159,23 +181,21 @@ class OffsetMap:
         gap_end = self.segments[k + 1][1] if k + 1 < len(self.segments) else self.raw_length
         return gap_start, gap_end
 
-    @staticmethod
-    def _norm_lo(segment: Segment, raw_index: int) -> int:
-        norm_start, raw_start, norm_len, raw_len = segment
-        return norm_start + (raw_index - raw_start) if norm_len == raw_len else norm_start
+    def _norm_lo(self, k: int, raw_index: int) -> int:
+        norm_start, raw_start, _, _ = self.segments[k]
+        return norm_start + (raw_index - raw_start) if self._aligned(k) else norm_start
 
-    @staticmethod
-    def _norm_hi(segment: Segment, raw_end: int) -> int:
-        norm_start, raw_start, norm_len, raw_len = segment
-        return norm_start + (raw_end - raw_start) if norm_len == raw_len else norm_start + norm_len
+    def _norm_hi(self, k: int, raw_end: int) -> int:
+        norm_start, raw_start, norm_len, _ = self.segments[k]
+        return norm_start + (raw_end - raw_start) if self._aligned(k) else norm_start + norm_len
 
     def _norm_point(self, r: int) -> tuple[int, int]:
         """An empty raw span: refused strictly inside removed text, widened strictly inside a block."""
         k = bisect_right(self._raw_starts, r) - 1
         if k >= 0 and r < self.segments[k][1] + self.segments[k][3]:
-            norm_start, raw_start, norm_len, raw_len = self.segments[k]
-            if norm_len == raw_len or r == raw_start:
-                n = self._norm_lo(self.segments[k], r)
+            norm_start, raw_start, norm_len, _ = self.segments[k]
+            if self._aligned(k) or r == raw_start:
+                n = self._norm_lo(k, r)
                 return n, n
             return norm_start, norm_start + norm_len
         gap = self._gap_after(k)
@@ -191,41 +211,47 @@ class OffsetMap:
             "raw_length": self.raw_length,
             "norm_length": self.norm_length,
             "segments": [list(segment) for segment in self.segments],
+            "equal_length_blocks": list(self.equal_length_blocks),
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "OffsetMap":
         try:
             raw_length, norm_length, segments = d["raw_length"], d["norm_length"], d["segments"]
-            return cls(raw_length, norm_length, tuple(tuple(segment) for segment in segments))
-        except (KeyError, TypeError) as exc:
+            blocks = tuple(d.get("equal_length_blocks", ()))
+            return cls(raw_length, norm_length, tuple(tuple(segment) for segment in segments), blocks)
+        except (KeyError, TypeError, AttributeError) as exc:
             raise _invalid(f"not an offset map ({exc.__class__.__name__}: {exc}); expected keys "
-                           "raw_length, norm_length, segments") from None
+                           "raw_length, norm_length, segments, equal_length_blocks") from None
 
 
 class MapBuilder:
     """Collects segments left to right, merging runs so the map stays compact."""
 
-    __slots__ = ("_segments", "_norm_pos")
+    __slots__ = ("_segments", "_norm_pos", "_equal_length_blocks", "_last_aligned")
 
     def __init__(self) -> None:
         self._segments: list[list[int]] = []
         self._norm_pos = 0
+        self._equal_length_blocks: list[int] = []
+        self._last_aligned = False
 
-    def add(self, raw_start: int, raw_len: int, norm_len: int) -> None:
-        """Append a segment; ``norm_len == raw_len`` means aligned, else a block (0: deletion)."""
-        if raw_len <= 0:
-            raise ValueError(f"segment at raw {raw_start} has raw length {raw_len}")
+    def add(self, raw_start: int, raw_len: int, norm_len: int, is_block: bool) -> None:
+        """Append a segment: aligned (``is_block`` false, equal lengths) or a block (0: deletion)."""
+        if raw_len <= 0 or (not is_block and norm_len != raw_len):
+            raise ValueError(f"bad segment at raw {raw_start}: {raw_len} -> {norm_len}, block {is_block}")
         last = self._segments[-1] if self._segments else None
-        mergeable = (last is not None and last[1] + last[3] == raw_start
-                     and ((norm_len == raw_len and last[2] == last[3])  # aligned after aligned
-                          or (norm_len == 0 and last[2] == 0)))  # deletion after deletion
-        if mergeable:
-            last[2] += norm_len
+        contiguous = last is not None and last[1] + last[3] == raw_start
+        if contiguous and ((not is_block and self._last_aligned) or (norm_len == 0 and last[2] == 0)):
+            last[2] += norm_len  # aligned after aligned, or deletion after deletion: one run
             last[3] += raw_len
         else:
+            if is_block and norm_len == raw_len:
+                self._equal_length_blocks.append(len(self._segments))
             self._segments.append([self._norm_pos, raw_start, norm_len, raw_len])
         self._norm_pos += norm_len
+        self._last_aligned = not is_block
 
     def build(self, raw_length: int) -> OffsetMap:
-        return OffsetMap(raw_length, self._norm_pos, tuple(tuple(s) for s in self._segments))
+        return OffsetMap(raw_length, self._norm_pos, tuple(tuple(s) for s in self._segments),
+                         tuple(self._equal_length_blocks))

@@ -66,6 +66,8 @@ def check_value(value: object, label: str) -> str | None:
     if not isinstance(value, str) or not value:
         return "the TIMEX3 value is empty"
     kind = value_kind(value)
+    if kind is None and _PATTERNS["date"].fullmatch(value):
+        return f"{value!r} is not a date of the calendar"
     if kind is None:
         return f"{value!r} is not a TIMEX3 value (e.g. 2024-04-25, XXXX-05, 2024-W17, P3Y, PAST_REF)"
     allowed = LABEL_KINDS[label]

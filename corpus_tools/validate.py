@@ -111,6 +111,7 @@ class Link:
 @dataclass(slots=True)
 class CheckedAnnotation:
     id: Any
+    position: int  # in the task's list of annotations
     annotator: str | None
     ground_truth: bool
     cancelled: bool
@@ -140,22 +141,22 @@ class _Reporter:
         self.checked = checked
 
     def task(self, code: str, message: str) -> None:
-        self._add(code, message, None, None)
+        self.add(code, message, None, None)
         if PROBLEM_CODES[code] == "error":
             self.checked.excluded = True
 
     def annotation(self, annotation: CheckedAnnotation, code: str, message: str) -> None:
-        self._add(code, message, annotation.id, None)
+        self.add(code, message, annotation.id, None)
         if PROBLEM_CODES[code] == "error":
             annotation.excluded = True
 
     def region(self, annotation: CheckedAnnotation, region: Region | None, region_id: Any, code: str,
                message: str) -> None:
-        self._add(code, message, annotation.id, region_id)
+        self.add(code, message, annotation.id, region_id)
         if region is not None and PROBLEM_CODES[code] == "error":
             region.excluded = True
 
-    def _add(self, code: str, message: str, annotation_id: Any, region_id: Any) -> None:
+    def add(self, code: str, message: str, annotation_id: Any, region_id: Any) -> None:
         location = Location(file=self.context.file, task_id=self.checked.task_id, doc_id=self.checked.doc_id,
                             annotation_id=annotation_id, region_id=None if region_id is None else str(region_id))
         self.checked.problems.append(Problem(code, message, location, PROBLEM_CODES[code]))
@@ -182,8 +183,8 @@ def check_task(task: dict[str, Any], context: Context) -> CheckedTask:
     if text is None:
         return checked
     alignment = _alignment(text, checked.document, report)
-    for annotation in task["annotations"]:
-        parsed = _check_annotation(annotation, text, report)
+    for position, annotation in enumerate(task["annotations"]):
+        parsed = _check_annotation(annotation, position, text, report)
         if parsed is not None:
             if not parsed.cancelled:
                 _reanchor(parsed, alignment, checked, report)
@@ -228,23 +229,44 @@ def _reanchor(annotation: CheckedAnnotation, alignment: TextAlignment | None, ch
             checked.reanchored += 1
 
 
+def usable_document(task: dict[str, Any], documents: Mapping[str, Document]) -> Document | None:
+    """The current document of a task whose annotations can be used at all, else None.
+
+    The same conditions under which ``check_task`` excludes a whole task (no doc_id, unknown
+    doc_id, no text), without the rest of the checks: for a quick first pass over stored exports.
+    """
+    data = task["data"]
+    doc_id = data.get("doc_id")
+    if not isinstance(doc_id, str) or not isinstance(data.get("text"), str):
+        return None
+    return documents.get(doc_id)
+
+
+def usable_annotation(annotation: Any) -> bool:
+    """Whether ``check_task`` would use the annotation at all (an object with an id and a result
+    list, not cancelled); its regions and relations may still be excluded one by one."""
+    return (isinstance(annotation, dict) and annotation.get("id") is not None
+            and annotation.get("was_cancelled") is not True and isinstance(annotation.get("result"), list))
+
+
 # ---------------------------------------------------------------------------------------------
 # Annotation level
 
 
-def _annotator(completed_by: Any) -> str | None:
+def annotator_of(completed_by: Any) -> str | None:
     """Label Studio writes completed_by as a user id, or as a user object in some exports."""
     if isinstance(completed_by, dict):
         completed_by = completed_by.get("id")
     return None if completed_by is None else str(completed_by)
 
 
-def _check_annotation(annotation: Any, text: str, report: _Reporter) -> CheckedAnnotation | None:
+def _check_annotation(annotation: Any, position: int, text: str, report: _Reporter) -> CheckedAnnotation | None:
     if not isinstance(annotation, dict) or annotation.get("id") is None:
-        report.task("annotation-malformed", "an annotation is not an object with an id")
+        # Without an id, the annotation is named by its position in the task ("#1" is the first).
+        report.add("annotation-malformed", "an annotation is not an object with an id", f"#{position + 1}", None)
         return None
     parsed = CheckedAnnotation(
-        id=annotation["id"], annotator=_annotator(annotation.get("completed_by")),
+        id=annotation["id"], position=position, annotator=annotator_of(annotation.get("completed_by")),
         ground_truth=annotation.get("ground_truth") is True, cancelled=annotation.get("was_cancelled") is True,
         updated_at=annotation.get("updated_at"), created_at=annotation.get("created_at"),
     )
@@ -269,31 +291,50 @@ def _check_annotation(annotation: Any, text: str, report: _Reporter) -> CheckedA
 def _sort_result(result: Any, annotation: CheckedAnnotation, values: list, relations: list, text: str,
                  report: _Reporter) -> None:
     """Dispatch one result by kind: a labelled region, a per-region value, or a relation."""
-    if not isinstance(result, dict):
+    if type(result) is not dict:
         report.region(annotation, None, None, "result-malformed", f"a result is a {type(result).__name__}, not an object")
         return
-    if result.get("type") == "relation":
+    result_type = result.get("type")
+    if result_type == "relation":
         relations.append(result)
         return
+    # The common case in one lookup; anything unexpected goes to _misfit for its diagnosis.
+    key = (result.get("from_name"), result_type, result.get("to_name"))
+    kind = _RESULT_KINDS.get(key) if all(type(part) is str for part in key) else None
+    region_id = result.get("id")
+    if kind is None or type(region_id) is not str or not region_id or type(result.get("value")) is not dict:
+        _misfit(result, annotation, report)
+    elif kind == "Labels":
+        _add_region(result, annotation, text, report)
+    else:
+        values.append(result)
+
+
+# (from_name, type, to_name) of every well-formed result of the schema -> the kind of control
+_RESULT_KINDS = {
+    **{(name, RESULT_TYPES["Labels"], TEXT_NAME): "Labels" for name in LAYERS},
+    **{(name, RESULT_TYPES[spec.control], TEXT_NAME): spec.control for name, spec in REGION_VALUES.items()},
+}
+
+
+def _misfit(result: dict, annotation: CheckedAnnotation, report: _Reporter) -> None:
+    """Say what is wrong with a result that is not one of _RESULT_KINDS."""
     name, region_id = result.get("from_name"), result.get("id")
     if not isinstance(region_id, str) or not region_id or not isinstance(result.get("value"), dict):
         report.region(annotation, None, region_id, "result-malformed",
                       f"a {name!r} result lacks its region id or its value object")
         return
-    kind = "Labels" if name in LAYERS else REGION_VALUES[name].control if name in REGION_VALUES else None
+    if not isinstance(name, str):
+        kind = None
+    else:
+        kind = "Labels" if name in LAYERS else REGION_VALUES[name].control if name in REGION_VALUES else None
     if kind is None or result.get("to_name") != TEXT_NAME:
         report.region(annotation, None, region_id, "unknown-control",
                       f"control {name!r} -> {result.get('to_name')!r} is not in the schema (controls: "
                       f"{', '.join([*LAYERS, *REGION_VALUES])}, on {TEXT_NAME!r})")
         return
-    if result.get("type") != RESULT_TYPES[kind]:
-        report.region(annotation, None, region_id, "control-type-mismatch",
-                      f"{name!r} is a {kind} control, but this result has type {result.get('type')!r}")
-        return
-    if kind == "Labels":
-        _add_region(result, annotation, text, report)
-    else:
-        values.append(result)
+    report.region(annotation, None, region_id, "control-type-mismatch",
+                  f"{name!r} is a {kind} control, but this result has type {result.get('type')!r}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -301,7 +342,7 @@ def _sort_result(result: Any, annotation: CheckedAnnotation, values: list, relat
 
 
 def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    return type(value) is int  # not bool, which is an int subclass
 
 
 def _add_region(result: dict, annotation: CheckedAnnotation, text: str, report: _Reporter) -> None:
@@ -438,7 +479,7 @@ def _add_link(result: dict, annotation: CheckedAnnotation, report: _Reporter) ->
         report.region(annotation, None, key, "relation-malformed", f"a relation carries exactly one label, "
                       f"this one {labels!r} ({' or '.join(RELATIONS)})")
         return
-    if labels[0] not in RELATIONS:
+    if not isinstance(labels[0], str) or labels[0] not in RELATIONS:
         report.region(annotation, None, key, "relation-unknown-label",
                       f"{labels[0]!r} is not a relation label ({', '.join(RELATIONS)})")
         return

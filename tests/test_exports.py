@@ -8,16 +8,13 @@ import json
 import tracemalloc
 from pathlib import Path
 
-import ijson
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from corpus_tools.errors import CorpusError
 from corpus_tools.exports import ExportStream, iter_tasks
+from corpus_tools.jsonsplit import SplitError, split_array
 from export_corpus import BAD_INPUTS, EXPORTS
-
-
-def test_the_c_backend_of_ijson_is_in_use():
-    assert ijson.backend == "yajl2_c"
 
 
 def test_tasks_come_one_by_one_as_dicts():
@@ -89,22 +86,80 @@ def test_the_error_after_some_tasks_says_how_many_were_complete(tmp_path: Path):
         list(iter_tasks(path))
 
 
-def test_memory_stays_flat_in_the_number_of_tasks(tmp_path: Path):
-    """Reading a 3,000-task export (~13 MB) never holds more than a few tasks' worth of memory."""
-    template = json.loads((EXPORTS / "valid.json").read_bytes())[0]
-    path = tmp_path / "big.json"
-    with open(path, "wb") as out:
-        out.write(b"[")
-        for task_id in range(3000):
-            out.write((b"," if task_id else b"") + json.dumps({**template, "id": task_id}).encode())
-        out.write(b"]")
-    size = path.stat().st_size
+def _peak_while_reading(path: Path) -> tuple[int, int]:
     tracemalloc.start()
     try:
         count = sum(1 for _ in iter_tasks(path))
-        _, peak = tracemalloc.get_traced_memory()
+        return count, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert count == 3000
-    assert size > 8_000_000
-    assert peak < 4_000_000, f"peak {peak} bytes for a {size}-byte file"
+
+
+def test_memory_stays_flat_in_the_number_of_tasks(tmp_path: Path):
+    """Reading 3,000 tasks (~13 MB) takes no more memory than reading 500: one task and one chunk."""
+    template = json.loads((EXPORTS / "valid.json").read_bytes())[0]
+    peaks = {}
+    for count in (500, 3000):
+        path = tmp_path / f"{count}.json"
+        with open(path, "wb") as out:
+            out.write(b"[")
+            for task_id in range(count):
+                out.write((b"," if task_id else b"") + json.dumps({**template, "id": task_id}).encode())
+            out.write(b"]")
+        read, peaks[count] = _peak_while_reading(path)
+        assert read == count
+    assert path.stat().st_size > 12_000_000
+    assert peaks[3000] < peaks[500] * 1.2 + 100_000, peaks
+    assert peaks[3000] < 2_000_000, peaks
+
+
+# --- the array splitter, against the standard library ---------------------------------------------
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
+                     st.text(alphabet='ab{}[]",:\\\n\t \u00e9\U0001F642', max_size=12))
+_values = st.recursive(_scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.text(alphabet='k"\\{]', max_size=4), inner, max_size=4)),
+    max_leaves=12)
+_objects = st.dictionaries(st.text(alphabet='id"\\}', max_size=4), _values, max_size=5)
+
+
+def _reader(data: bytes):
+    stream = io.BytesIO(data)
+    return stream.read
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_objects, max_size=6), st.integers(1, 64), st.booleans())
+def test_the_splitter_cuts_exactly_where_json_does(objects, chunk_size, indent):
+    data = json.dumps(objects, ensure_ascii=False, indent=2 if indent else None).encode()
+    pieces = list(split_array(_reader(data), chunk_size))
+    assert [json.loads(piece) for _, piece in pieces] == objects
+    assert all(data[offset:offset + len(piece)] == piece for offset, piece in pieces)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_objects, min_size=1, max_size=4), st.integers(1, 64), st.data())
+def test_the_splitter_never_accepts_a_cut_file(objects, chunk_size, data):
+    content = json.dumps(objects).encode()
+    cut = data.draw(st.integers(1, len(content) - 1))
+    with pytest.raises(SplitError) as caught:
+        for _, piece in split_array(_reader(content[:cut]), chunk_size):
+            json.loads(piece)
+    assert caught.value.kind == "truncated"
+
+
+@pytest.mark.parametrize(("content", "kind"), [
+    (b'[{"a": 1} {"b": 2}]', "invalid"),
+    (b'[{"a": 1},, {"b": 2}]', "invalid"),
+    (b'[{"a": 1},]', "invalid"),
+    (b'[1, 2]', "not-object"),
+    (b'[{"a": 1}, "task"]', "not-object"),
+    (b'[[{"a": 1}]]', "not-object"),
+    (b'[{"a": 1}] []', "trailing"),
+    (b'[{"a": 1}}', "invalid"),
+    (b'[{"a": "\\"}]', "truncated"),
+])
+def test_the_splitter_names_what_is_wrong_between_tasks(content, kind):
+    with pytest.raises(SplitError) as caught:
+        list(split_array(_reader(content), 4))
+    assert caught.value.kind == kind

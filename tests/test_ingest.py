@@ -329,3 +329,26 @@ def test_the_real_corpus_round_trips_through_the_commands(tmp_path: Path, corpus
         (entity,) = chosen.entities
         assert entity.text == "Syria" and entity.entity_id == "syria"
         assert entity.span.start == documents_now[doc_id].text.index("Syria")
+
+
+def test_the_streaming_set_yields_versions_and_the_chosen_one(tmp_path: Path):
+    from corpus_tools.annotations import iter_annotation_set
+
+    layout = corpus_root(tmp_path / "corpus")
+    run_ingest(layout, write_export(tmp_path, "two.json", two_annotators(ground_truth_first=True)))
+    yielded = [(a.doc_id, a.provenance.annotation_id, a.provenance.reason)
+               for a in iter_annotation_set(layout, documents(), registry())]
+    assert yielded == [("doc-a", 101, "version"), ("doc-a", 101, "ground_truth"), ("doc-a", 102, "version"),
+                       ("doc-b", 201, "version"), ("doc-b", 201, "latest")]
+
+
+def test_an_annotation_without_id_is_reported_and_the_others_kept(tmp_path: Path):
+    export = two_annotators()
+    del export[0]["annotations"][1]["id"]
+    path = write_export(tmp_path, "no-id.json", export)
+    layout = corpus_root(tmp_path / "corpus")
+    result = run_ingest(layout, path, allow_partial=True)
+    assert [(e.scope, e.code, e.annotation_id) for e in result.exclusions] == [
+        ("annotation", "annotation-malformed", "#2")]
+    annotations = load_annotation_set(layout, documents(), registry())
+    assert [v.provenance.annotation_id for v in annotations.versions["doc-a"]] == [101]

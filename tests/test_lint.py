@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
@@ -363,11 +362,6 @@ def test_lint_command_help_has_an_example():
     assert "corpus-tools lint --all --json" in result.output and "Exit status: 0" in result.output
 
 
-_LOADERS = ("corpus_tools.annotations", "corpus_tools.corpus", "corpus_tools.registry", "corpus_tools.normalize")
-
-
-@pytest.mark.skipif(any(importlib.util.find_spec(name) is None for name in _LOADERS),
-                    reason="needs the loaders of main (corpus, normalize) and of branch ingest (annotations, registry)")
 def test_the_committed_gold_set_has_no_unexplained_candidates(corpus_copy):
     # Issue 4, item 5: every remaining candidate is either fixed or explained in lint-accepted.jsonl.
     result = CliRunner().invoke(cli, ["lint", "--root", str(corpus_copy.root)])
@@ -392,9 +386,6 @@ def test_cover_answers_like_a_scan_of_every_span(spans, probe):
 _FIXTURES = REPO / "tests" / "fixtures"
 
 
-@pytest.mark.skipif(importlib.util.find_spec("corpus_tools.annotations") is None
-                    or not (_FIXTURES / "exports" / "valid.json").exists(),
-                    reason="needs branch ingest (load_annotation_set and its export fixtures)")
 def test_lint_of_a_real_label_studio_export_through_the_annotation_set(tmp_path):
     import hashlib
     import shutil

@@ -299,3 +299,12 @@ def test_normalized_text_is_clean(raw):
     assert "  " not in text and "\n\n\n" not in text
     assert text == text.strip(" \n")
     assert all(line == line.strip(" ") for line in text.split("\n"))
+
+
+def test_cp1252_bytes_decoded_as_latin1_are_repaired():
+    """C1 controls are cp1252 read as Latin-1: they come out as cp1252 says, one for one."""
+    data = (FIXTURES / "cp1252.raw.txt").read_bytes()
+    as_latin1, as_cp1252 = normalize(data.decode("latin-1")), normalize(data.decode("cp1252"))
+    assert as_latin1.text == as_cp1252.text
+    assert as_latin1.offset_map == as_cp1252.offset_map
+    assert normalize("a\x81b\x9d").text == "ab"  # bytes cp1252 leaves undefined are dropped

@@ -133,6 +133,10 @@ def test_valid_timex_values(label, value):
     assert check_value(value, label) is None
 
 
+def test_an_impossible_date_is_named_as_such():
+    assert check_value("2023-02-29", "DATE") == "'2023-02-29' is not a date of the calendar"
+
+
 @pytest.mark.parametrize(("label", "value"), INVALID_VALUES)
 def test_invalid_timex_values(label, value):
     assert check_value(value, label) is not None
@@ -267,3 +271,37 @@ def test_validate_help_has_an_example():
     result = CliRunner().invoke(cli, ["validate", "--help"])
     assert result.exit_code == 0
     assert "corpus-tools validate project-3-at-2024-05-01.json" in result.output
+
+
+# --- robustness: any JSON where a value should be gives problems, never a crash -------------------
+
+_json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-5, 300), st.floats(allow_nan=False), st.text(max_size=5)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+    max_leaves=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_any_value_anywhere_in_a_result_is_a_problem_not_a_crash(data):
+    from corpus_tools.validate import Context, check_task
+
+    export = make_export_fixtures.valid_export()
+    task = export[data.draw(st.integers(0, 1))]
+    annotation = task["annotations"][0]
+    results = annotation["result"]
+    for _ in range(data.draw(st.integers(1, 3))):
+        result = results[data.draw(st.integers(0, len(results) - 1))]
+        target = data.draw(st.sampled_from(
+            [result, result.get("value", result), annotation, task["data"]]))
+        key = data.draw(st.sampled_from(sorted(target)))
+        target[key] = data.draw(_json_values)
+    checked = check_task(task, Context("fuzz.json", documents(), registry()))
+    assert all(problem.code in PROBLEM_CODES for problem in checked.problems)
+    if checked.document is not None and not checked.excluded:
+        from corpus_tools.annotations import build_annotations, exclusions_of
+
+        exclusions_of(checked)
+        for parsed in checked.annotations:
+            if not parsed.cancelled:
+                build_annotations(checked, parsed)

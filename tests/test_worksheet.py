@@ -159,8 +159,8 @@ def test_committed_worksheet_resolves_and_links_to_the_registry(path):
 
 @pytest.mark.parametrize("path", WORKSHEETS, ids=lambda p: p.stem)
 def test_committed_timex_values_are_well_formed_for_their_label(path):
-    # The TIMEX3 grammar is corpus_tools.timex (branch ingest); skipped until that is merged.
-    timex = pytest.importorskip("corpus_tools.timex")
+    from corpus_tools import timex
+
     worksheet = load_worksheet(path)
     problems = [(region.id, timex.check_value(region.value("timex_value"), region.label))
                 for region in worksheet.regions if region.layer == "timex"]

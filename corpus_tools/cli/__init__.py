@@ -23,6 +23,8 @@ COMMANDS = {
     "validate": "corpus_tools.cli.annotations:validate",
     "ingest": "corpus_tools.cli.annotations:ingest",
     "lint": "corpus_tools.cli.lint:lint",
+    "release": "corpus_tools.cli.release:release",
+    "verify": "corpus_tools.cli.release:verify",
 }
 
 
