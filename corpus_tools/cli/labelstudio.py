@@ -268,28 +268,41 @@ def _read_results(path: Path) -> list[dict]:
               help="Annotate as this user of the local server (created if absent); default: the key's owner.")
 @click.option("--results", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help='JSON lines: {"doc_id": ..., "result": [...]} (or "task_id"; optional "was_cancelled").')
+@click.option("--worksheets", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A directory of annotator worksheets (*.yaml; docs/annotation-guidelines.md), "
+                   "resolved against the current texts.")
 @click.option("--accept-predictions", is_flag=True, help="Accept each task's prediction unchanged.")
 @click.option("--model-version", help="With --accept-predictions: only predictions of this model_version.")
-def annotate(url, api_key, data_dir, project, as_user, results, accept_predictions, model_version) -> None:
+@root_option
+def annotate(url, api_key, data_dir, project, as_user, results, worksheets, accept_predictions, model_version,
+             layout) -> None:
     """Submit annotations through the API, as an annotator would.
 
     \b
     Example:
         corpus-tools labelstudio annotate --as gold@corpus.local --results gold.jsonl
+        corpus-tools labelstudio annotate --as gold@corpus.local --worksheets annotations/worksheets/round-1
         corpus-tools labelstudio annotate --accept-predictions
     """
     from corpus_tools.labelstudio import annotate as ls_annotate
     from corpus_tools.labelstudio.sync import resolve_project
 
-    if bool(results) == accept_predictions:
-        raise click.UsageError("give exactly one of --results FILE and --accept-predictions")
+    if [bool(results), bool(worksheets), accept_predictions].count(True) != 1:
+        raise click.UsageError("give exactly one of --results FILE, --worksheets DIR and --accept-predictions")
+    if worksheets:
+        from corpus_tools.corpus import load_documents
+
+        # Resolved before the server is touched: a worksheet that does not fit submits nothing.
+        items = ls_annotate.worksheet_items(sorted(worksheets.glob("*.yaml")), load_documents(layout))
     if as_user:
         from corpus_tools.labelstudio.server import ensure_user
 
         api_key = ensure_user(data_dir, as_user).api_key
     client = _client(url, api_key, data_dir)
     project_id = resolve_project(client, project).id
-    if results:
+    if worksheets:
+        submitted = ls_annotate.annotate_from_results(client, project_id, items, str(worksheets))
+    elif results:
         submitted = ls_annotate.annotate_from_results(client, project_id, _read_results(results), str(results))
     else:
         submitted = ls_annotate.accept_all_predictions(client, project_id, model_version)

@@ -9,10 +9,14 @@ Label Studio stores API-submitted results verbatim: offsets are not recomputed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.labelstudio.sync import api_errors, iter_tasks
+from corpus_tools.labelstudio.tasks import to_ls_results
+from corpus_tools.records import Document
+from corpus_tools.worksheet import load_worksheet, resolve
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,3 +118,22 @@ def accept_all_predictions(client, project_id: int, model_version: str | None = 
         if task.predictions and all(_author(a) != me for a in task.annotations or ()):
             accepted.append(accept_prediction(client, task.id, model_version))
     return accepted
+
+
+def worksheet_items(paths: Iterable[Path], documents: Mapping[str, Document]) -> list[dict]:
+    """Annotator worksheets (corpus_tools.worksheet) as result items for ``annotate_from_results``.
+
+    Each worksheet is resolved against its document's current normalized text first, so a
+    worksheet that no longer fits its text stops everything before anything is submitted.
+    """
+    items = []
+    for path in paths:
+        sheet = load_worksheet(path)
+        document = documents.get(sheet.doc_id)
+        if document is None:
+            raise CorpusError("doc-unknown", f"worksheet for unknown document {sheet.doc_id!r}",
+                              Location(file=str(path), doc_id=sheet.doc_id))
+        annotations = resolve(sheet, document.text)
+        items.append({"doc_id": sheet.doc_id, "text_sha256": document.text_sha256,
+                      "result": to_ls_results(annotations)})
+    return items
