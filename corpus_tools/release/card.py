@@ -172,8 +172,10 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         "publication date, each with the evidence for it, null where nothing states it). A "
         "reversible normalization (recorded in an offset map) produces the text that is annotated.",
         "### Annotations",
-        "Annotators label the normalized texts in Label Studio, with model predictions as a starting "
-        "point, following the project's annotation guidelines: entities are flat OntoNotes 5.0 "
+        "Annotators label the normalized texts in a Label Studio server (tasks can carry the "
+        "corpus's current annotations as predictions, to be corrected rather than redone), "
+        "following the project's annotation guidelines (docs/annotation-guidelines.md in the "
+        "repository): entities are flat OntoNotes 5.0 "
         "names, time expressions follow TimeML TIMEX3 (values resolved against the publication "
         "date where it is known), quotes follow PARC 3.0 / PolNeAR (QUOTE content, SOURCE as "
         "written nearest the quote, CUE; relations said_by and cue). Label Studio exports are kept "
