@@ -4,6 +4,7 @@ push, annotate as a user, pull (+ ingest), tasks with predictions, push them, ac
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from click.testing import CliRunner
@@ -41,6 +42,7 @@ def run(*arguments: str) -> str:
 
 
 def test_the_loop_through_the_commands(labelstudio, corpus_copy, tmp_path):
+    shutil.rmtree(corpus_copy.exports, ignore_errors=True)  # the real texts, none of the gold exports
     root = str(corpus_copy.root)
     server = ["--url", labelstudio.url, "--api-key", labelstudio.api_key]
     local = ["--data-dir", str(labelstudio.data_dir)]
