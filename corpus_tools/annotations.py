@@ -214,6 +214,7 @@ def _store(temp: Path, sha256: str, gathered: _IngestPass, report: Report, layou
         sidecar = _sidecar(target)
         payload = {"export": target.name, "sha256": sha256, "excluded": [exclusion_as_dict(e) for e in exclusions]}
         atomic_write_bytes(sidecar, orjson.dumps(payload, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
+    os.chmod(temp, 0o644)  # mkstemp made it 0600; a stored export is for everyone to read
     os.replace(temp, target)
     return IngestResult("stored" if report.valid else "stored-partial", sha256, target, report, exclusions, sidecar)
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
+from corpus_tools.fsutil import atomic_writer
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.labelstudio.config import labeling_config
 from corpus_tools.labelstudio.tasks import make_tasks, task_key
@@ -189,20 +189,11 @@ def pull(client, project: str | int, out_path: Path, timeout: float = EXPORT_TIM
     with api_errors(f"creating an export of project {found.id}"):
         export = client.projects.exports.create(found.id, title=f"corpus-tools pull {out_path.name}")
     _wait_for_export(client, found.id, export.id, timeout)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as handle, api_errors(f"downloading export {export.id}"):
-            chunks = client.projects.exports.download(found.id, export.id, export_type="JSON",
-                                                      request_options={"chunk_size": DOWNLOAD_CHUNK})
-            for chunk in chunks:
-                handle.write(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, out_path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_writer(out_path) as handle, api_errors(f"downloading export {export.id}"):
+        chunks = client.projects.exports.download(found.id, export.id, export_type="JSON",
+                                                  request_options={"chunk_size": DOWNLOAD_CHUNK})
+        for chunk in chunks:
+            handle.write(chunk)
     return out_path
 
 

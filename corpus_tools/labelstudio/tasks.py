@@ -15,13 +15,12 @@ Label Studio's exports, region by region:
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
 import orjson
 
+from corpus_tools.fsutil import atomic_writer
 from corpus_tools.records import Document, DocumentAnnotations, Span
 from corpus_tools.schema import LAYERS, REGION_VALUES, TASK_DATA_KEYS, TEXT_NAME
 
@@ -147,22 +146,14 @@ def write_tasks(tasks: Iterable[dict], path: Path) -> int:
     Streams: tasks are written as they come, into a temporary file beside ``path`` that
     replaces it only when complete.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     count = 0
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(b"[")
-            for task in tasks:
-                handle.write(b"\n" if count == 0 else b",\n")
-                handle.write(orjson.dumps(task))
-                count += 1
-            handle.write(b"\n]\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_writer(Path(path)) as handle:
+        handle.write(b"[")
+        for task in tasks:
+            handle.write(b"\n" if count == 0 else b",\n")
+            handle.write(orjson.dumps(task))
+            count += 1
+        handle.write(b"\n]\n")
     return count
 
 
