@@ -229,7 +229,7 @@ def write_export(path: Path, tasks: int, seed: int = 0, corpus: Path | None = No
                 writer.add(doc)
         out.write(b"\n]\n")
     if writer:
-        writer.close()
+        writer.close()  # before the export appears: an existing export implies a complete corpus
     os.replace(partial, path)
     return path
 
