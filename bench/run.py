@@ -43,6 +43,7 @@ class Measurement:
     wall_s: float | None
     peak_rss_mb: float | None
     note: str = ""
+    load: str = ""  # 1-minute load average when it started: the machine is shared
 
     @property
     def ok(self) -> bool:
@@ -52,6 +53,7 @@ class Measurement:
 def measure(name: str, argv: list[str], cwd: Path, log_dir: Path) -> Measurement:
     """Run ``argv`` to completion; its wall time and its own peak RSS, or why it failed."""
     log_dir.mkdir(parents=True, exist_ok=True)
+    load = f"{os.getloadavg()[0]:.2f}"
     with (log_dir / f"{name}.out").open("wb") as out, (log_dir / f"{name}.err").open("wb") as err:
         started = time.perf_counter()
         child = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err)
@@ -60,8 +62,8 @@ def measure(name: str, argv: list[str], cwd: Path, log_dir: Path) -> Measurement
     child.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait for it again
     if child.returncode != 0:
         tail = (log_dir / f"{name}.err").read_text(errors="replace").strip().splitlines()[-1:]
-        return Measurement(name, None, None, f"exit {child.returncode}: {' '.join(tail)[:200]}")
-    return Measurement(name, wall, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+        return Measurement(name, None, None, f"exit {child.returncode}: {' '.join(tail)[:200]}", load)
+    return Measurement(name, wall, usage.ru_maxrss / 1024, load=load)  # ru_maxrss is in KiB on Linux
 
 
 def available(command: str) -> bool:
@@ -83,7 +85,7 @@ def pipeline(export: Path, corpus: Path, log_dir: Path) -> list[Measurement]:
         steps.append(measure(f"a.{step}", argv, corpus, log_dir))
         if not steps[-1].ok:
             return [Measurement("a", None, None, f"{step} failed: {steps[-1].note}"), *steps]
-    total = Measurement("a", sum(s.wall_s for s in steps), max(s.peak_rss_mb for s in steps))
+    total = Measurement("a", sum(s.wall_s for s in steps), max(s.peak_rss_mb for s in steps), load=steps[0].load)
     return [total, *steps]
 
 
@@ -100,7 +102,7 @@ def generate(tasks: int, seed: int, out: Path) -> tuple[Path, Path, Measurement]
     shutil.rmtree(corpus, ignore_errors=True)
     argv = python_module("bench.generate", Path("--tasks"), Path(str(tasks)), Path("--seed"), Path(str(seed)),
                          Path("--out"), export, Path("--corpus"), corpus)
-    result = measure("generate", argv, Path.cwd(), out / "logs")
+    result = measure("generate", argv, Path.cwd(), out / f"logs-{tasks}")
     if not result.ok:
         raise SystemExit(f"bench: generating the export failed: {result.note}")
     return export, corpus, result
@@ -120,11 +122,11 @@ def ratio(top: Measurement | None, bottom: Measurement | None, field: str) -> st
 
 
 def table(tasks: int, megabytes: float, results: list[Measurement]) -> str:
-    rows = [f"{'measurement':<14} {'tasks':>7} {'MB':>8} {'wall s':>9} {'peak RSS MB':>12}  note"]
+    rows = [f"{'measurement':<14} {'tasks':>7} {'MB':>8} {'wall s':>9} {'peak RSS MB':>12} {'load':>6}  note"]
     for m in results:
         wall = f"{m.wall_s:.1f}" if m.ok else "-"
         rss = f"{m.peak_rss_mb:.0f}" if m.ok else "-"
-        rows.append(f"{m.name:<14} {tasks:>7} {megabytes:>8.1f} {wall:>9} {rss:>12}  {m.note}")
+        rows.append(f"{m.name:<14} {tasks:>7} {megabytes:>8.1f} {wall:>9} {rss:>12} {m.load:>6}  {m.note}")
     by_name = {m.name: m for m in results}
     a, b, c = (by_name.get(name) for name in "abc")
     rows.append(f"a/b: wall {ratio(a, b, 'wall_s')}, peak RSS {ratio(a, b, 'peak_rss_mb')}")
@@ -132,26 +134,37 @@ def table(tasks: int, megabytes: float, results: list[Measurement]) -> str:
     return "\n".join(rows)
 
 
+def merged(path: Path, results: list[Measurement]) -> list[dict]:
+    """This run's measurements, plus earlier ones of the same size not re-measured (--only)."""
+    fresh = [asdict(m) for m in results]
+    names = {m.name for m in results}
+    if path.exists():
+        earlier = json.loads(path.read_text())["results"]
+        fresh += [m for m in earlier if m["name"] not in names and not m["name"].startswith(tuple(names))]
+    return fresh
+
+
 def run(tasks: int, seed: int, out: Path, keep: bool, only: str) -> str:
     out.mkdir(parents=True, exist_ok=True)
     export, corpus, generated = generate(tasks, seed, out)
     megabytes = export.stat().st_size / 1e6
     before = machine()
-    logs = out / "logs"
+    logs = out / f"logs-{tasks}"
+    conll, parquet = out / f"conll-{tasks}", out / f"floor-{tasks}.parquet"
     results = [generated]
     if "a" in only:
         results += pipeline(export, corpus, logs)
     if "b" in only:
-        conll = out / "conll"
         results.append(measure("b", python_module("bench.converter", export, conll), Path.cwd(), logs))
     if "c" in only:
-        results.append(measure("c", python_module("bench.floor", export, out / "floor.parquet"), Path.cwd(), logs))
+        results.append(measure("c", python_module("bench.floor", export, parquet), Path.cwd(), logs))
     report = table(tasks, megabytes, results)
+    path = out / f"results-{tasks}.json"
     record = {"tasks": tasks, "seed": seed, "megabytes": round(megabytes, 1), "machine_before": before,
-              "load_after": machine()["load"], "results": [asdict(m) for m in results]}
-    (out / f"results-{tasks}.json").write_text(json.dumps(record, indent=2) + "\n")
+              "load_after": machine()["load"], "results": merged(path, results)}
+    path.write_text(json.dumps(record, indent=2) + "\n")
     if not keep:
-        for produced in (export, corpus, out / "conll", out / "floor.parquet"):
+        for produced in (export, corpus, conll, parquet):
             shutil.rmtree(produced, ignore_errors=True) if produced.is_dir() else produced.unlink(missing_ok=True)
     return f"machine: {before}\n{report}"
 
