@@ -158,10 +158,12 @@ def run(tasks: int, seed: int, out: Path, keep: bool, only: str) -> str:
         results.append(measure("b", python_module("bench.converter", export, conll), Path.cwd(), logs))
     if "c" in only:
         results.append(measure("c", python_module("bench.floor", export, parquet), Path.cwd(), logs))
-    report = table(tasks, megabytes, results)
     path = out / f"results-{tasks}.json"
     record = {"tasks": tasks, "seed": seed, "megabytes": round(megabytes, 1), "machine_before": before,
               "load_after": machine()["load"], "results": merged(path, results)}
+    earlier = [Measurement(**{**m, "note": (m["note"] + " (earlier run)").strip()})
+               for m in record["results"][len(results):]]
+    report = table(tasks, megabytes, results + earlier)
     path.write_text(json.dumps(record, indent=2) + "\n")
     if not keep:
         for produced in (export, corpus, conll, parquet):
