@@ -17,8 +17,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 release: $(STAMP)
-	$(BIN)/corpus-tools check-raw
-	$(BIN)/corpus-tools normalize
+	$(BIN)/corpus-tools release
 
 # Label Studio pins its own pyarrow and SDK, so it lives in its own virtual environment,
 # cached outside the checkout (see `corpus-tools labelstudio server --help`).

@@ -12,12 +12,16 @@ passed validation stays valid.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Mapping
 
+from corpus_tools.errors import Report
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS, TIMEX_MODS
 
 DATE_PRECISIONS = ("day", "month", "year")
 EVIDENCE_KINDS = ("stated", "inferred", "none")
+PROVENANCE_REASONS = ("ground_truth", "latest", "version")
+INGEST_STATUSES = ("stored", "stored-partial", "already-stored", "refused")
 
 
 def _check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
@@ -222,7 +226,13 @@ class Provenance:
     annotation_id: int
     annotator: str | None
     updated_at: str | None
-    reason: str  # "ground_truth" or "latest" (most recently updated non-cancelled)
+    # For the chosen annotation of a document: "ground_truth" (a ground-truth annotation) or
+    # "latest" (the most recently updated non-cancelled one). For an annotator's kept version: "version".
+    reason: str
+    ground_truth: bool = False
+
+    def __post_init__(self) -> None:
+        _check_choice("provenance reason", self.reason, PROVENANCE_REASONS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,3 +245,94 @@ class DocumentAnnotations:
     quotes: tuple[Quote, ...]
     provenance: Provenance | None = None
     text_sha256: str | None = None  # of the text the spans index
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationSet:
+    """The consolidated annotations of all stored exports (corpus_tools.annotations).
+
+    ``chosen``: doc_id -> the annotation the corpus uses (its provenance says which and why).
+    ``versions``: doc_id -> every annotator's latest version, sorted by annotator (for agreement).
+    ``report``: the problems found while reading the stored exports (erroneous units left out).
+    """
+
+    chosen: Mapping[str, DocumentAnnotations]
+    versions: Mapping[str, tuple[DocumentAnnotations, ...]]
+    report: Report
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """A unit of an export left out of the corpus (``--allow-partial``), and why."""
+
+    scope: str  # "task", "annotation", "region" or "relation"
+    code: str
+    message: str
+    task_id: int | str | None
+    doc_id: str | None
+    annotation_id: int | str | None = None
+    region_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What ``ingest`` did with one export file."""
+
+    status: str  # one of INGEST_STATUSES
+    sha256: str
+    stored_as: Path | None  # the export under annotations/exports/, when stored now or before
+    report: Report
+    exclusions: tuple[Exclusion, ...] = ()
+    exclusions_file: Path | None = None
+
+    def __post_init__(self) -> None:
+        _check_choice("ingest status", self.status, INGEST_STATUSES)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A possible annotation miss the completeness lint (``corpus_tools.lint``) found, for review.
+
+    ``code`` is stable public interface: acceptances in annotations/lint-accepted.jsonl name it.
+    ``text`` is ``span.of(document.text)``, or for a missing-link candidate the region's text.
+    """
+
+    code: str
+    doc_id: str
+    span: Span
+    text: str
+    message: str
+
+    @property
+    def key(self) -> tuple[str, str, int, int, str]:
+        """What an acceptance must repeat to explain this candidate (text too, so a shifted text goes stale)."""
+        return (self.code, self.doc_id, self.span.start, self.span.end, self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class Acceptance:
+    """A candidate a person reviewed and explained: one line of annotations/lint-accepted.jsonl."""
+
+    code: str
+    doc_id: str
+    span: Span
+    text: str
+    reason: str
+    line: int | None = None  # 1-based line in the file it was read from, for messages
+
+    def __post_init__(self) -> None:
+        if not self.reason.strip():
+            raise ValueError("an acceptance needs its reason written out")
+
+    @property
+    def key(self) -> tuple[str, str, int, int, str]:
+        return (self.code, self.doc_id, self.span.start, self.span.end, self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class LintReview:
+    """Lint candidates split by the acceptances: what still needs a person, and what is out of date."""
+
+    unexplained: tuple[Candidate, ...]
+    explained: tuple[tuple[Candidate, Acceptance], ...]
+    stale: tuple[Acceptance, ...]  # acceptances that match no candidate any more

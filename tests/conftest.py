@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import shutil
+import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
 
@@ -19,3 +22,55 @@ def corpus_copy(tmp_path: Path) -> Layout:
         if (REPO / name).exists():
             shutil.copytree(REPO / name, tmp_path / name)
     return Layout.at(tmp_path)
+
+
+@dataclass
+class LabelStudioServer:
+    """The session's real Label Studio server: its URL, admin key, an SDK client as the admin,
+    and ``as_user(email)`` for a client acting as another (created on first use) user."""
+
+    url: str
+    api_key: str
+    client: Any
+    data_dir: Path
+    start_seconds: float
+
+    def as_user(self, email: str):
+        from label_studio_sdk import LabelStudio
+
+        from corpus_tools.labelstudio.server import ensure_user
+
+        user = ensure_user(self.data_dir, email)
+        return user, LabelStudio(base_url=self.url, api_key=user.api_key)
+
+    def __repr__(self) -> str:  # keeps the key out of pytest's output
+        return f"LabelStudioServer(url={self.url!r})"
+
+
+@pytest.fixture(scope="session")
+def labelstudio(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Iterator[LabelStudioServer]:
+    """One fresh server for the whole session (first start costs ~30-60 s), in a temporary data
+    dir, stopped (its whole process group) when the session ends. Installs the server's venv
+    first if `make labelstudio-env` has not."""
+    from label_studio_sdk import LabelStudio
+
+    from corpus_tools.labelstudio import server
+
+    reporter = pytestconfig.pluginmanager.getplugin("terminalreporter")
+    began = time.monotonic()
+    server.install()
+    installed = time.monotonic()
+    running = server.start(tmp_path_factory.mktemp("labelstudio-data"))
+    started = time.monotonic()
+    if reporter is not None:
+        reporter.write_line(f"labelstudio fixture: install check {installed - began:.1f} s, "
+                            f"server start {started - installed:.1f} s at {running.connection.url}")
+    connection = running.connection
+    try:
+        yield LabelStudioServer(connection.url, connection.api_key,
+                                LabelStudio(base_url=connection.url, api_key=connection.api_key),
+                                Path(connection.data_dir), started - installed)
+    finally:
+        server.stop_running(running)
+    assert server.status(Path(connection.data_dir)) is None  # stopped: process group gone
+    assert not Path(f"/proc/{connection.pid}").exists()

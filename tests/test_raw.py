@@ -167,3 +167,40 @@ def test_cli_check_raw_reports_and_exits_1(corpus_copy):
     assert report["valid"] is False
     assert [p["code"] for p in report["problems"]] == ["raw-missing"]
     assert report["problems"][0]["location"]["file"].endswith("001_d79359122f2d4c78.txt")
+
+
+def test_cli_normalize_writes_texts_and_maps(corpus_copy):
+    result = CliRunner().invoke(cli, ["normalize", "--root", str(corpus_copy.root)])
+    assert result.exit_code == 0, result.output
+    out = corpus_copy.build / "normalized"
+    assert result.output == f"normalized 5 documents into {out}\n"
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{d}.txt" for d in DOC_IDS] + [f"{d}.json" for d in DOC_IDS])
+    golden = (REPO / "tests" / "golden" / "001_d79359122f2d4c78.txt").read_text(encoding="utf-8")
+    assert (out / "001_d79359122f2d4c78.txt").read_text(encoding="utf-8") == golden
+    sidecar = json.loads((out / "001_d79359122f2d4c78.json").read_text())
+    assert sidecar["text_sha256"] == hashlib.sha256(golden.encode()).hexdigest()
+    assert {"kind", "raw_start", "raw_end", "text"} <= set(sidecar["removed"][0])
+
+
+def test_cli_normalize_one_document_prints_it():
+    result = CliRunner().invoke(cli, ["normalize", "--root", str(REPO), "--doc", "003_840a8be26e4ddaa5"])
+    assert result.exit_code == 0
+    assert result.output.startswith(
+        "The United States has ruled out normalizing relations with Syrian President Bashar al-Assad.\n\n"
+        "Secretary of State Antony Blinken reiterated")
+
+
+def test_cli_normalize_unknown_doc_is_a_one_line_error():
+    result = CliRunner().invoke(cli, ["normalize", "--root", str(REPO), "--doc", "../etc/passwd"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and "[unknown-doc-id]" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_normalize_writes_nothing_for_a_broken_corpus(corpus_copy):
+    (corpus_copy.raw / "004_3e4c866fc9bc1c15.txt").write_bytes(b"")
+    result = CliRunner().invoke(cli, ["normalize", "--root", str(corpus_copy.root)])
+    assert result.exit_code == 1
+    assert "004_3e4c866fc9bc1c15.txt" in result.output and "[raw-size-mismatch]" in result.output
+    assert not (corpus_copy.build / "normalized").exists()

@@ -19,6 +19,12 @@ from corpus_tools.version import __version__
 COMMANDS = {
     "check-raw": "corpus_tools.cli.raw:check_raw",
     "normalize": "corpus_tools.cli.raw:normalize",
+    "labelstudio": "corpus_tools.cli.labelstudio:labelstudio",
+    "validate": "corpus_tools.cli.annotations:validate",
+    "ingest": "corpus_tools.cli.annotations:ingest",
+    "lint": "corpus_tools.cli.lint:lint",
+    "release": "corpus_tools.cli.release:release",
+    "verify": "corpus_tools.cli.release:verify",
 }
 
 

@@ -1,0 +1,355 @@
+"""Label Studio exports into the corpus: ingest (validate + store verbatim) and the annotation set.
+
+Storage. ``ingest`` streams an export once: the same pass validates it, hashes it and copies its
+bytes to a temporary file beside the store, which is renamed into place only when the export is
+accepted. Stored name: ``annotations/exports/<YYYYMMDD>-<sha256[:16]>.json``, where the date is
+that of the latest annotation in the file (``updated_at``, else ``created_at``; ``00000000`` when
+there is none) and the hash is of the file's bytes: both come from the content, so the same file
+always gets the same name, two different files never collide, and name order follows the
+annotation work. A file whose SHA-256 is already stored is a no-op. By default an export with
+any error is refused whole (nothing written); with ``allow_partial`` it is stored together with
+``<name>.exclusions.json``, listing every unit (task, annotation, region, relation) left out and why.
+
+Consolidation (``load_annotation_set``). Stored exports are read in name order, streaming, and
+re-checked against the current documents and registry with the same checks as ``validate``;
+units with errors are left out (and the report says so), spans of tasks made on an older text
+are re-anchored. Cancelled annotations are skipped. Then, per document:
+
+* every annotator keeps one version: their most recently updated annotation of it across all
+  exports (``updated_at``, else ``created_at``); ties go to the later export, then the later
+  position in the file. So a later export supersedes an earlier one annotation by annotation,
+  by time of update, and an annotation that is only in an older export stays.
+* the chosen annotation is the most recently updated ``ground_truth`` one if there is any
+  (reason ``ground_truth``), else the most recently updated one of all (reason ``latest``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+import orjson
+
+from corpus_tools.errors import Problem, Report
+from corpus_tools.exports import ExportStream
+from corpus_tools.fsutil import atomic_write_bytes
+from corpus_tools.layout import Layout
+from corpus_tools.records import (
+    AnnotationSet, Cue, Document, DocumentAnnotations, EntityMention, Exclusion, IngestResult, Provenance, Quote,
+    RegistryEntity, Source, Span, TimeExpression,
+)
+from corpus_tools.validate import (
+    CheckedAnnotation, CheckedTask, Context, Region, Tally, annotator_of, check_task, iter_checked, usable_annotation,
+    usable_document,
+)
+
+STORED_NAME = re.compile(r"^(\d{8})-([0-9a-f]{16})\.json$")
+EXCLUSIONS_SUFFIX = ".exclusions.json"
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+
+
+# ---------------------------------------------------------------------------------------------
+# Records from checked annotations
+
+
+def build_annotations(checked: CheckedTask, annotation: CheckedAnnotation,
+                      provenance: Provenance | None = None) -> DocumentAnnotations:
+    """The records of one checked annotation, leaving out every unit validation excluded."""
+    document = checked.document
+    regions = {rid: region for rid, region in annotation.regions.items()
+               if not region.excluded and region.span is not None and region.label is not None}
+
+    def span_of(region: Region) -> tuple[Span, str]:
+        span = Span(*region.span)
+        return span, document.text[span.start:span.end]
+
+    entities, timexes, quotes = [], [], []
+    for region in regions.values():
+        span, text = span_of(region)
+        if region.layer == "entity":
+            entities.append(EntityMention(region.id, document.doc_id, span, text, region.label,
+                                          region.values.get("entity_id")))
+        elif region.layer == "timex":
+            timexes.append(TimeExpression(region.id, document.doc_id, span, text, region.label,
+                                          region.values["timex_value"], region.values.get("timex_mod")))
+    links = {(link.from_id, link.label): link.to_id for link in annotation.links}
+    for region in regions.values():
+        if region.label == "QUOTE":
+            span, text = span_of(region)
+            source, cue = regions.get(links.get((region.id, "said_by"))), regions.get(links.get((region.id, "cue")))
+            quotes.append(Quote(
+                region.id, document.doc_id, span, text, region.values["quote_type"],
+                source=None if source is None else Source(source.id, *span_of(source), source.values.get("speaker_id")),
+                cue=None if cue is None else Cue(cue.id, *span_of(cue)),
+            ))
+    order = lambda record: (record.span.start, record.span.end, record.id)  # noqa: E731
+    return DocumentAnnotations(
+        doc_id=document.doc_id, entities=tuple(sorted(entities, key=order)),
+        timexes=tuple(sorted(timexes, key=order)), quotes=tuple(sorted(quotes, key=order)),
+        provenance=provenance, text_sha256=document.text_sha256,
+    )
+
+
+def exclusions_of(checked: CheckedTask) -> list[Exclusion]:
+    """Every unit of ``checked`` left out of the records, with the reason."""
+    found = [_exclusion(problem) for problem in checked.problems
+             if problem.severity == "error" or problem.code == "attribution-unlinked"]
+    for annotation in checked.annotations:
+        if annotation.cancelled or annotation.excluded or checked.excluded:
+            continue
+        for link in annotation.links:
+            gone = [rid for rid in (link.from_id, link.to_id) if annotation.regions[rid].excluded]
+            if gone:
+                found.append(Exclusion("relation", "endpoint-excluded",
+                                       f"{link.label} relation dropped with excluded region(s) {', '.join(gone)}",
+                                       checked.task_id, checked.doc_id, annotation.id, f"{link.from_id}->{link.to_id}"))
+    return found
+
+
+def _exclusion(problem: Problem) -> Exclusion:
+    where = problem.location
+    if where.region_id is not None:
+        scope = "relation" if "->" in where.region_id else "region"
+    else:
+        scope = "annotation" if where.annotation_id is not None else "task"
+    return Exclusion(scope, problem.code, problem.message, where.task_id, where.doc_id, where.annotation_id,
+                     where.region_id)
+
+
+def exclusion_as_dict(exclusion: Exclusion) -> dict[str, Any]:
+    return {key: getattr(exclusion, key) for key in exclusion.__slots__ if getattr(exclusion, key) is not None}
+
+
+# ---------------------------------------------------------------------------------------------
+# Ingest
+
+
+def stored_exports(layout: Layout) -> list[Path]:
+    """The stored exports, in name order (the order consolidation reads them)."""
+    if not layout.exports.is_dir():
+        return []
+    return sorted(path for path in layout.exports.iterdir() if STORED_NAME.match(path.name))
+
+
+def _find_stored(layout: Layout, sha256: str) -> Path | None:
+    for path in stored_exports(layout):
+        if STORED_NAME.match(path.name).group(2) == sha256[:16] and _file_sha256(path) == sha256:
+            return path
+    return None
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _date_of(stamp: Any) -> str | None:
+    match = _DATE.match(stamp) if isinstance(stamp, str) else None
+    return "".join(match.groups()) if match else None
+
+
+@dataclass(slots=True)
+class _IngestPass:
+    """What one streaming pass over an export gathers besides validation."""
+
+    problems: list
+    exclusions: list
+    latest_date: str = "00000000"
+
+    def add(self, checked: CheckedTask) -> None:
+        self.problems.extend(checked.problems)
+        self.exclusions.extend(exclusions_of(checked))
+        for annotation in checked.annotations:
+            date = _date_of(annotation.updated_at) or _date_of(annotation.created_at)
+            if date is not None and date > self.latest_date:
+                self.latest_date = date
+
+
+def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Document],
+           registry: Mapping[str, RegistryEntity], allow_partial: bool = False) -> IngestResult:
+    """Validate the export at ``export_path`` and store it verbatim (see the module docstring).
+
+    Raises CorpusError when the file is not a Label Studio export at all (nothing is written).
+    Returns status ``refused`` (nothing written) when it has errors and ``allow_partial`` is off.
+    """
+    export_path = Path(export_path)
+    layout.exports.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=layout.exports, prefix=".ingest-", suffix=".tmp")
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(handle, "wb") as copy:
+            stream = ExportStream(export_path, copy_to=copy)
+            gathered, tally = _IngestPass([], []), Tally()
+            for checked in iter_checked(stream, Context(export_path.name, documents, registry), tally):
+                gathered.add(checked)
+            copy.flush()
+            os.fsync(copy.fileno())
+        report = Report.of(gathered.problems, dict(tally.counts))
+        return _store(temp, stream.sha256, gathered, report, layout, allow_partial)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _store(temp: Path, sha256: str, gathered: _IngestPass, report: Report, layout: Layout,
+           allow_partial: bool) -> IngestResult:
+    existing = _find_stored(layout, sha256)
+    exclusions = tuple(gathered.exclusions)
+    if existing is not None:
+        return IngestResult("already-stored", sha256, existing, report, exclusions,
+                            _sidecar(existing) if _sidecar(existing).exists() else None)
+    if not report.valid and not allow_partial:
+        return IngestResult("refused", sha256, None, report, exclusions)
+    target = layout.exports / f"{gathered.latest_date}-{sha256[:16]}.json"
+    sidecar = None
+    if exclusions:
+        sidecar = _sidecar(target)
+        payload = {"export": target.name, "sha256": sha256, "excluded": [exclusion_as_dict(e) for e in exclusions]}
+        atomic_write_bytes(sidecar, orjson.dumps(payload, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
+    os.replace(temp, target)
+    return IngestResult("stored" if report.valid else "stored-partial", sha256, target, report, exclusions, sidecar)
+
+
+def _sidecar(export: Path) -> Path:
+    return export.with_name(export.name[: -len(".json")] + EXCLUSIONS_SUFFIX)
+
+
+# ---------------------------------------------------------------------------------------------
+# The consolidated annotation set
+
+
+def _moment(stamp: Any) -> float:
+    """Seconds since the epoch of an ISO 8601 stamp; missing or unreadable stamps sort first."""
+    if not isinstance(stamp, str):
+        return float("-inf")
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return float("-inf")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)  # Label Studio writes UTC
+    return moment.timestamp()
+
+
+@dataclass(frozen=True, slots=True)
+class _Pick:
+    """Where a usable annotation is and how it ranks: a larger key is more recent."""
+
+    key: tuple  # (moment of update, export index, task index, position in the task)
+    doc_id: str
+
+
+def _rank(layout: Layout, documents: Mapping[str, Document]
+          ) -> tuple[dict[tuple[int, int, int], tuple[str, ...]], set[tuple[int, int]]]:
+    """First pass: which annotation is whose kept version and which is chosen, without building records.
+
+    Returns (export index, task index, position) -> the roles of that annotation: "version" and/or
+    the reason it is chosen ("ground_truth" or "latest"); and the (export index, task index) of
+    the tasks that cannot be used at all (unknown doc_id, no text), so that the second pass
+    reports them instead of dropping them silently.
+    """
+    unusable: set[tuple[int, int]] = set()
+    by_annotator: dict[tuple[str, Any], _Pick] = {}
+    ground_truth: dict[str, _Pick] = {}
+    for export_index, path in enumerate(stored_exports(layout)):
+        for task_index, task in enumerate(ExportStream(path)):
+            document = usable_document(task, documents)
+            if document is None:
+                unusable.add((export_index, task_index))
+                continue
+            for position, annotation in enumerate(task["annotations"]):
+                if not usable_annotation(annotation):
+                    continue
+                moment = _moment(annotation.get("updated_at") or annotation.get("created_at"))
+                pick = _Pick((moment, export_index, task_index, position), document.doc_id)
+                annotator = annotator_of(annotation.get("completed_by"))
+                # An annotation without completed_by is nobody's: it stands alone rather than merging with others.
+                who = annotator if annotator is not None else ("annotation", export_index, task_index, position)
+                _keep_latest(by_annotator, (document.doc_id, who), pick)
+                if annotation.get("ground_truth") is True:
+                    _keep_latest(ground_truth, document.doc_id, pick)
+    roles: dict[tuple[int, int, int], tuple[str, ...]] = {}
+    latest: dict[str, _Pick] = {}
+    for pick in by_annotator.values():
+        roles[pick.key[1:]] = ("version",)
+        _keep_latest(latest, pick.doc_id, pick)
+    for doc_id, pick in latest.items():
+        chosen = ground_truth.get(doc_id)
+        reason = "ground_truth" if chosen is not None else "latest"
+        chosen = chosen or pick
+        roles[chosen.key[1:]] = (*roles.get(chosen.key[1:], ()), reason)
+    return roles, unusable
+
+
+def _keep_latest(best: dict, key: Any, pick: _Pick) -> None:
+    current = best.get(key)
+    if current is None or pick.key > current.key:
+        best[key] = pick
+
+
+def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
+                        problems: list[Problem] | None = None, tally: Tally | None = None,
+                        ) -> Iterator[DocumentAnnotations]:
+    """The annotation set, streaming (memory flat in the number of tasks; see the module docstring).
+
+    Yields every annotator's kept version (``provenance.reason == "version"``) and, per document,
+    the chosen annotation once more with the reason it was chosen (``"ground_truth"`` or
+    ``"latest"``), in the order of the stored exports. Two passes: the first ranks annotations by
+    their metadata only; the second checks and builds the records of the tasks that hold a pick.
+    Problems found in those tasks go to ``problems``, counts to ``tally``, when given.
+    """
+    roles, unusable = _rank(layout, documents)
+    wanted_tasks = {(export_index, task_index) for export_index, task_index, _ in roles} | unusable
+    for export_index, path in enumerate(stored_exports(layout)):
+        context = Context(path.name, documents, registry)
+        for task_index, task in enumerate(ExportStream(path)):
+            if (export_index, task_index) not in wanted_tasks:
+                continue
+            checked = check_task(task, context)
+            if problems is not None:
+                problems.extend(checked.problems)
+            if tally is not None:
+                tally.add(checked)
+            yield from _picked(checked, path.name, roles, export_index, task_index)
+
+
+def _picked(checked: CheckedTask, export_name: str, roles: dict, export_index: int,
+            task_index: int) -> Iterator[DocumentAnnotations]:
+    if checked.excluded or checked.document is None:
+        return  # checked only to report why it cannot be used
+    for annotation in checked.annotations:
+        for role in roles.get((export_index, task_index, annotation.position), ()):
+            provenance = Provenance(export_name, checked.task_id, annotation.id, annotation.annotator,
+                                    annotation.updated_at, role, annotation.ground_truth)
+            yield build_annotations(checked, annotation, provenance)
+
+
+def load_annotation_set(layout: Layout, documents: Mapping[str, Document],
+                        registry: Mapping[str, RegistryEntity]) -> AnnotationSet:
+    """Per document the chosen annotation and every annotator's version (module docstring: the rule).
+
+    Holds the whole set in memory; ``iter_annotation_set`` streams it.
+    """
+    problems: list[Problem] = []
+    tally = Tally()
+    chosen: dict[str, DocumentAnnotations] = {}
+    versions: dict[str, list[DocumentAnnotations]] = {}
+    for annotations in iter_annotation_set(layout, documents, registry, problems, tally):
+        if annotations.provenance.reason == "version":
+            versions.setdefault(annotations.doc_id, []).append(annotations)
+        else:
+            chosen[annotations.doc_id] = annotations
+    order = lambda annotations: (str(annotations.provenance.annotator), str(annotations.provenance.annotation_id))  # noqa: E731
+    return AnnotationSet(
+        chosen={doc_id: chosen[doc_id] for doc_id in sorted(chosen)},
+        versions={doc_id: tuple(sorted(versions[doc_id], key=order)) for doc_id in sorted(versions)},
+        report=Report.of(problems, dict(tally.counts)),
+    )

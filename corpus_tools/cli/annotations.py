@@ -1,0 +1,104 @@
+"""Commands over Label Studio exports: validate, ingest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+import click
+import orjson
+
+from corpus_tools.annotations import ingest as ingest_export
+from corpus_tools.cli.options import echo_report, json_option, root_option
+from corpus_tools.layout import Layout
+from corpus_tools.records import Document
+from corpus_tools.registry import load_registry
+from corpus_tools.validate import validate_export
+
+export_argument = click.argument("export", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+
+
+def _documents(layout: Layout) -> Mapping[str, Document]:
+    """The current normalized documents; a caller may hand them in as ctx.obj["documents"]."""
+    context = click.get_current_context()
+    if isinstance(context.obj, dict) and "documents" in context.obj:
+        return context.obj["documents"]
+    from corpus_tools.corpus import load_documents  # the normalizer loads only for these commands
+
+    return load_documents(layout)
+
+
+@click.command("validate")
+@root_option
+@json_option
+@export_argument
+def validate(layout: Layout, as_json: bool, export: Path) -> None:
+    """Check a Label Studio JSON export against the schema, the documents and the entity registry.
+
+    Prints one line per problem (file, task, doc, annotation, region: severity [code] message),
+    then a summary; exits 1 when any problem is an error. Problem codes: docs/validation.md.
+
+    \b
+    Example:
+        corpus-tools validate project-3-at-2024-05-01.json
+        corpus-tools validate export.json --json | jq '.problems[].code'
+    """
+    echo_report(validate_export(export, _documents(layout), load_registry(layout)), as_json)
+
+
+@click.command("ingest")
+@root_option
+@json_option
+@click.option("--allow-partial", is_flag=True,
+              help="Store an export with errors anyway; the units at fault are excluded and listed in "
+                   "<stored name>.exclusions.json beside it.")
+@export_argument
+def ingest(layout: Layout, as_json: bool, allow_partial: bool, export: Path) -> None:
+    """Validate a Label Studio JSON export and store it verbatim in annotations/exports/.
+
+    The stored name is <date of its latest annotation>-<sha256[:16]>.json; ingesting the same
+    file again does nothing. An export with any error is refused whole (exit 1, nothing written)
+    unless --allow-partial.
+
+    \b
+    Example:
+        corpus-tools ingest project-3-at-2024-05-01.json
+        corpus-tools ingest export.json --allow-partial
+    """
+    result = ingest_export(export, layout, _documents(layout), load_registry(layout), allow_partial=allow_partial)
+    if as_json:
+        click.echo(orjson.dumps(_as_json(result, layout), option=orjson.OPT_INDENT_2).decode())
+    else:
+        for problem in result.report:
+            click.echo(str(problem))
+        click.echo(_outcome(result, layout))
+    if result.status == "refused":
+        raise SystemExit(1)
+
+
+def _relative(path: Path | None, layout: Layout) -> str | None:
+    return None if path is None else str(path.relative_to(layout.root))
+
+
+def _as_json(result, layout: Layout) -> dict:
+    return {
+        "status": result.status,
+        "sha256": result.sha256,
+        "stored_as": _relative(result.stored_as, layout),
+        "exclusions_file": _relative(result.exclusions_file, layout),
+        "excluded": len(result.exclusions),
+        **result.report.as_dict(),
+    }
+
+
+def _outcome(result, layout: Layout) -> str:
+    where = _relative(result.stored_as, layout)
+    excluded = f"; {len(result.exclusions)} units excluded, listed in {result.exclusions_file.name}" \
+        if result.exclusions_file else ""
+    return {
+        "stored": lambda: f"stored as {where}{excluded}",
+        "stored-partial": lambda: f"stored WITH ERRORS (--allow-partial) as {where}{excluded}",
+        "already-stored": lambda: f"already stored as {where}: nothing to do",
+        "refused": lambda: f"refused: {len(result.report.errors)} errors; nothing stored "
+                           "(fix the export, or --allow-partial to store it without the units at fault)",
+    }[result.status]()

@@ -1,0 +1,309 @@
+"""``corpus-tools labelstudio``: the labeling config, a local server, tasks, push, pull, annotate."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+import orjson
+
+from corpus_tools.cli.options import root_option
+from corpus_tools.errors import CorpusError, Location
+from corpus_tools.layout import Layout
+
+DEFAULT_DATA_DIR = ".labelstudio"  # in the checkout, git-ignored: the local server's database and key
+DEFAULT_PROJECT = "corpus_tools"
+
+
+def _data_dir_option(function):
+    return click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+                        default=lambda: os.environ.get("CORPUS_TOOLS_LS_DATA", DEFAULT_DATA_DIR),
+                        show_default=f"$CORPUS_TOOLS_LS_DATA or {DEFAULT_DATA_DIR}",
+                        help="Data dir of the local server (database, log, connection file).")(function)
+
+
+def _connection_options(function):
+    function = click.option("--url", envvar="LABEL_STUDIO_URL", help="Server URL [env LABEL_STUDIO_URL].")(function)
+    function = click.option("--api-key", envvar="LABEL_STUDIO_API_KEY",
+                            help="API key [env LABEL_STUDIO_API_KEY]; default: the local server's.")(function)
+    return _data_dir_option(function)
+
+
+def _client(url, api_key, data_dir):
+    from corpus_tools.labelstudio.sync import connect
+
+    return connect(url, api_key, data_dir)
+
+
+@click.group()
+def labelstudio() -> None:
+    """Label Studio: labeling config, a local server, tasks, push/pull, annotate.
+
+    \b
+    Example:
+        corpus-tools labelstudio server start
+        corpus-tools labelstudio push --project corpus_tools --predictions
+        corpus-tools labelstudio pull --project corpus_tools     # export, then ingest
+    """
+
+
+@labelstudio.group()
+def server() -> None:
+    """Install, start, stop a local Label Studio server on 127.0.0.1.
+
+    The server's venv is cached in $CORPUS_TOOLS_CACHE (default ~/.cache/corpus-tools); its data
+    (database, log, connection file with the API key, mode 0600) in --data-dir.
+
+    \b
+    Example:
+        corpus-tools labelstudio server install
+        corpus-tools labelstudio server start --data-dir .labelstudio
+    """
+
+
+@server.command("install")
+def server_install() -> None:
+    """Install label-studio into its own cached venv (idempotent).
+
+    \b
+    Example:
+        corpus-tools labelstudio server install
+    """
+    from corpus_tools.labelstudio import server as ls_server
+
+    click.echo(ls_server.install(echo=click.echo))
+
+
+@server.command("start")
+@_data_dir_option
+@click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: a free one).")
+def server_start(data_dir: Path, port: int | None) -> None:
+    """Start a server for --data-dir, wait until healthy, print its URL (never the key).
+
+    \b
+    Example:
+        corpus-tools labelstudio server start
+        export LABEL_STUDIO_URL=$(corpus-tools labelstudio server status --url-only)
+    """
+    from corpus_tools.labelstudio import server as ls_server
+
+    running = ls_server.start(data_dir, port=port, echo=click.echo)
+    connection = running.connection
+    click.echo(f"Label Studio is running at {connection.url} (pid {connection.pid}); "
+               f"login {connection.username}, password and API key in {Path(connection.data_dir) / 'connection.json'}")
+
+
+@server.command("stop")
+@_data_dir_option
+def server_stop(data_dir: Path) -> None:
+    """Stop the server of --data-dir (its whole process group).
+
+    \b
+    Example:
+        corpus-tools labelstudio server stop
+    """
+    from corpus_tools.labelstudio import server as ls_server
+
+    click.echo("stopped" if ls_server.stop(data_dir) else "no server was running for this data dir")
+
+
+@server.command("status")
+@_data_dir_option
+@click.option("--url-only", is_flag=True, help="Print only the URL.")
+def server_status(data_dir: Path, url_only: bool) -> None:
+    """Say whether the server of --data-dir runs, and where; exit 1 when it does not.
+
+    \b
+    Example:
+        corpus-tools labelstudio server status
+    """
+    from corpus_tools.labelstudio import server as ls_server
+
+    connection = ls_server.status(data_dir)
+    if connection is None:
+        raise CorpusError("labelstudio-not-running", "no server is running for this data dir",
+                          Location(file=str(data_dir)))
+    click.echo(connection.url if url_only else f"running at {connection.url} (pid {connection.pid})")
+
+
+@labelstudio.command("config")
+def config() -> None:
+    """Print the labeling config generated from the annotation schema.
+
+    \b
+    Example:
+        corpus-tools labelstudio config > labeling-config.xml
+    """
+    from corpus_tools.labelstudio.config import labeling_config
+
+    click.echo(labeling_config())
+
+
+def _documents_and_annotations(layout: Layout, predictions: bool):
+    """The corpus's documents, and (with predictions) its chosen annotations and their set's name."""
+    from corpus_tools.corpus import load_documents
+
+    documents = load_documents(layout)
+    if not predictions:
+        return documents, None, None
+    from corpus_tools.annotations import load_annotation_set, stored_exports
+    from corpus_tools.labelstudio.tasks import annotation_set_name
+    from corpus_tools.registry import load_registry
+
+    annotation_set = load_annotation_set(layout, documents, load_registry(layout))
+    if annotation_set.report.errors:
+        click.echo(f"note: {len(annotation_set.report.errors)} units of the stored exports have errors and are "
+                   "left out of the predictions (corpus-tools validate shows them)", err=True)
+    return documents, annotation_set.chosen, annotation_set_name(path.name for path in stored_exports(layout))
+
+
+_predictions_option = click.option("--predictions", is_flag=True,
+                                   help="Attach the corpus's current annotations as predictions.")
+
+
+@labelstudio.command("tasks")
+@root_option
+@_predictions_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The import file to write (JSON list of tasks).")
+def tasks(layout: Layout, predictions: bool, output: Path) -> None:
+    """Write a Label Studio import file for the normalized documents.
+
+    \b
+    Example:
+        corpus-tools labelstudio tasks --predictions -o build/tasks.json
+    """
+    from corpus_tools.labelstudio.tasks import make_tasks, write_tasks
+
+    documents, annotation_set, set_name = _documents_and_annotations(layout, predictions)
+    count = write_tasks(make_tasks(documents.values(), annotation_set, set_name), output)
+    click.echo(f"wrote {count} tasks to {output}")
+
+
+@labelstudio.command("push")
+@_connection_options
+@root_option
+@_predictions_option
+@click.option("--project", default=DEFAULT_PROJECT, show_default=True, help="Project title.")
+def push(url, api_key, data_dir, layout, predictions, project) -> None:
+    """Create or update the project and import the tasks it does not hold yet.
+
+    Tasks are keyed on (doc_id, text_sha256): pushing twice imports nothing new.
+
+    \b
+    Example:
+        corpus-tools labelstudio push --project corpus_tools --predictions
+    """
+    from corpus_tools.labelstudio.sync import push as push_tasks
+
+    documents, annotation_set, set_name = _documents_and_annotations(layout, predictions)
+    result = push_tasks(_client(url, api_key, data_dir), documents.values(), annotation_set, project, set_name)
+    state = "created" if result.created else ("config updated" if result.config_updated else "existing")
+    click.echo(f"project {result.project_id} ({state}): imported {result.imported} tasks, "
+               f"{result.already_present} already present")
+
+
+@labelstudio.command("pull")
+@_connection_options
+@root_option
+@click.option("--project", default=DEFAULT_PROJECT, show_default=True, help="Project title or id.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the JSON export [default: build/labelstudio/<project>.json].")
+@click.option("--ingest/--no-ingest", default=True, show_default=True,
+              help="Validate the export and store it in annotations/exports/ (as `corpus-tools ingest`).")
+@click.option("--allow-partial", is_flag=True, help="As `corpus-tools ingest --allow-partial`.")
+def pull(url, api_key, data_dir, layout, project, output, ingest, allow_partial) -> None:
+    """Export the project's JSON (snapshot export, streamed to disk), then ingest it.
+
+    Exits 1 when ingest refuses the export (nothing stored; the export file stays for a look).
+
+    \b
+    Example:
+        corpus-tools labelstudio pull --project corpus_tools
+        corpus-tools labelstudio pull --project 3 -o export.json --no-ingest
+    """
+    from corpus_tools.labelstudio import sync
+
+    client = _client(url, api_key, data_dir)
+    if not ingest:
+        if output is None:
+            raise click.UsageError("--no-ingest needs -o FILE")
+        click.echo(f"wrote {sync.pull(client, project, output)}")
+        return
+    from corpus_tools.cli.annotations import _outcome
+
+    exported, result = sync.pull_and_ingest(client, project, layout, output, allow_partial)
+    click.echo(f"wrote {exported}")
+    for problem in result.report:
+        click.echo(str(problem))
+    click.echo(_outcome(result, layout))
+    if result.status == "refused":
+        raise SystemExit(1)
+
+
+def _read_results(path: Path) -> list[dict]:
+    """A results file: JSON lines, one {"doc_id" or "task_id", "result": [...]} per line."""
+    items = []
+    with open(path, "rb") as handle:
+        for line_number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = orjson.loads(line)
+            except orjson.JSONDecodeError as error:
+                raise CorpusError("annotate-bad-json", f"not JSON: {error}",
+                                  Location(file=str(path), line=line_number)) from None
+            if not isinstance(item, dict):
+                raise CorpusError("annotate-bad-item", "each line must be a JSON object",
+                                  Location(file=str(path), line=line_number))
+            items.append(item)
+    return items
+
+
+@labelstudio.command("annotate")
+@_connection_options
+@click.option("--project", default=DEFAULT_PROJECT, show_default=True, help="Project title or id.")
+@click.option("--as", "as_user", metavar="EMAIL",
+              help="Annotate as this user of the local server (created if absent); default: the key's owner.")
+@click.option("--results", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='JSON lines: {"doc_id": ..., "result": [...]} (or "task_id"; optional "was_cancelled").')
+@click.option("--worksheets", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A directory of annotator worksheets (*.yaml; docs/annotation-guidelines.md), "
+                   "resolved against the current texts.")
+@click.option("--accept-predictions", is_flag=True, help="Accept each task's prediction unchanged.")
+@click.option("--model-version", help="With --accept-predictions: only predictions of this model_version.")
+@root_option
+def annotate(url, api_key, data_dir, project, as_user, results, worksheets, accept_predictions, model_version,
+             layout) -> None:
+    """Submit annotations through the API, as an annotator would.
+
+    \b
+    Example:
+        corpus-tools labelstudio annotate --as gold@corpus.local --results gold.jsonl
+        corpus-tools labelstudio annotate --as gold@corpus.local --worksheets annotations/worksheets/round-1
+        corpus-tools labelstudio annotate --accept-predictions
+    """
+    from corpus_tools.labelstudio import annotate as ls_annotate
+    from corpus_tools.labelstudio.sync import resolve_project
+
+    if [bool(results), bool(worksheets), accept_predictions].count(True) != 1:
+        raise click.UsageError("give exactly one of --results FILE, --worksheets DIR and --accept-predictions")
+    if worksheets:
+        from corpus_tools.corpus import load_documents
+
+        # Resolved before the server is touched: a worksheet that does not fit submits nothing.
+        items = ls_annotate.worksheet_items(sorted(worksheets.glob("*.yaml")), load_documents(layout))
+    if as_user:
+        from corpus_tools.labelstudio.server import ensure_user
+
+        api_key = ensure_user(data_dir, as_user).api_key
+    client = _client(url, api_key, data_dir)
+    project_id = resolve_project(client, project).id
+    if worksheets:
+        submitted = ls_annotate.annotate_from_results(client, project_id, items, str(worksheets))
+    elif results:
+        submitted = ls_annotate.annotate_from_results(client, project_id, _read_results(results), str(results))
+    else:
+        submitted = ls_annotate.accept_all_predictions(client, project_id, model_version)
+    click.echo(f"submitted {len(submitted)} annotations to project {project_id}")

@@ -1,0 +1,118 @@
+"""The ``lint`` command: candidate annotation misses, minus those already explained."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import orjson
+
+from corpus_tools.cli.options import json_option, root_option
+from corpus_tools.layout import Layout
+from corpus_tools.lint import accepted_path, acceptance_as_dict, candidate_as_dict, lint as lint_corpus
+from corpus_tools.lint import read_acceptances, review
+from corpus_tools.records import Acceptance, Candidate, LintReview
+
+_SHOWN_TEXT = 80  # characters of a candidate's text on its line; --json has it whole
+
+
+def load_inputs(layout: Layout) -> tuple[dict, dict, tuple]:
+    """Documents, annotations by doc_id and registry entities: the one place lint meets the pipeline.
+
+    Lints the annotation the corpus uses for each document (``AnnotationSet.chosen``). Units the
+    consolidation left out for errors are not linted; a note on stderr points to ``validate``.
+    """
+    from corpus_tools.annotations import load_annotation_set
+    from corpus_tools.corpus import load_documents
+    from corpus_tools.registry import load_registry
+
+    documents = load_documents(layout)
+    registry = load_registry(layout)
+    annotation_set = load_annotation_set(layout, documents, registry)
+    if annotation_set.report.errors:
+        click.echo(f"note: {len(annotation_set.report.errors)} annotation problems left units out of the lint; "
+                   f"see corpus-tools validate", err=True)
+    return documents, dict(annotation_set.chosen), tuple(registry.values())
+
+
+def _shown(text: str) -> str:
+    flat = text.replace("\n", "\\n")
+    return flat if len(flat) <= _SHOWN_TEXT else flat[:_SHOWN_TEXT - 1] + "…"
+
+
+def candidate_line(candidate: Candidate) -> str:
+    return (f"{candidate.doc_id}:{candidate.span.start}-{candidate.span.end} [{candidate.code}] "
+            f"{_shown(candidate.text)} — {candidate.message}")
+
+
+def stale_line(acceptance: Acceptance, file: Path) -> str:
+    return (f"{file}:{acceptance.line}: stale acceptance {acceptance.doc_id}:{acceptance.span.start}-"
+            f"{acceptance.span.end} [{acceptance.code}] {_shown(acceptance.text)} — no longer a candidate; "
+            f"remove the line")
+
+
+def summary_line(result: LintReview) -> str:
+    return (f"{len(result.unexplained)} unexplained candidates, {len(result.explained)} explained, "
+            f"{len(result.stale)} stale acceptances")
+
+
+def _as_json(result: LintReview, show_all: bool) -> str:
+    listed = [{**candidate_as_dict(c), "reason": None} for c in result.unexplained]
+    if show_all:
+        listed += [{**candidate_as_dict(c), "reason": a.reason} for c, a in result.explained]
+        listed.sort(key=lambda item: (item["doc_id"], item["start"], item["end"], item["code"]))
+    return orjson.dumps({
+        "candidates": listed,
+        "stale": [{**acceptance_as_dict(a), "line": a.line} for a in result.stale],
+        "counts": {"unexplained": len(result.unexplained), "explained": len(result.explained),
+                   "stale": len(result.stale)},
+    }, option=orjson.OPT_INDENT_2).decode()
+
+
+def _echo_lines(result: LintReview, show_all: bool, file: Path) -> None:
+    explained = {c.key: a for c, a in result.explained} if show_all else {}
+    shown = [*result.unexplained, *(c for c, _ in result.explained)] if show_all else list(result.unexplained)
+    shown.sort(key=lambda c: (c.doc_id, c.span.start, c.span.end, c.code))
+    for candidate in shown:
+        acceptance = explained.get(candidate.key)
+        suffix = f" [explained, line {acceptance.line}: {acceptance.reason}]" if acceptance else ""
+        click.echo(candidate_line(candidate) + suffix)
+    for acceptance in result.stale:
+        click.echo(stale_line(acceptance, file))
+    click.echo(summary_line(result))
+
+
+@click.command("lint")
+@root_option
+@json_option
+@click.option("--all", "show_all", is_flag=True, help="Also list candidates already explained, with their reason.")
+@click.option("--accepted", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The explained candidates (default: annotations/lint-accepted.jsonl; missing = none).")
+def lint(layout: Layout, as_json: bool, show_all: bool, accepted: Path | None) -> None:
+    """List candidate annotation misses for a person to review.
+
+    Candidates: registry names and aliases outside every entity span, quotation-mark pairs
+    outside QUOTE spans, years, month and weekday names outside time spans, QUOTEs without
+    SOURCE or CUE, SOURCEs without speaker_id (codes in docs/lint.md). Each line reads
+    doc_id:start-end [code] text — message. Candidates explained in annotations/lint-accepted.jsonl
+    (one JSON object per line: code, doc_id, start, end, text, reason) are hidden unless --all;
+    acceptances that match no candidate any more are listed as stale.
+
+    Exit status: 0 when no candidate is unexplained, 1 when some are (or on an input error).
+
+    \b
+    Example:
+        corpus-tools lint                 # unexplained candidates only
+        corpus-tools lint --all --json    # everything, with the reasons given
+    """
+    file = accepted or accepted_path(layout)
+    if accepted is not None and not accepted.exists():
+        raise click.BadParameter(f"{accepted} does not exist", param_hint="--accepted")
+    documents, annotations, registry = load_inputs(layout)
+    result = review(lint_corpus(documents, annotations, registry), read_acceptances(file))
+    if as_json:
+        click.echo(_as_json(result, show_all))
+    else:
+        _echo_lines(result, show_all, file)
+    if result.unexplained:
+        raise SystemExit(1)

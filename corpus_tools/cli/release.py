@@ -1,0 +1,60 @@
+"""``corpus-tools release`` and ``corpus-tools verify``: thin layers over corpus_tools.release."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from corpus_tools.errors import CorpusError, Location
+from corpus_tools.layout import Layout
+
+
+@click.command("release")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+              help="The corpus checkout (raw/, annotations/, dist/).")
+@click.option("--version", "version", default=None,
+              help="Assert the version to release; it must be corpus_tools/version.py's (the default).")
+def release(root: Path, version: str | None) -> None:
+    """Build dist/<version>/ from raw/ and annotations/: parquet configs, dataset card,
+    croissant.json, CHANGELOG.md, SHA256SUMS.
+
+    Nothing is built if validation fails; an existing release is never changed (same content:
+    nothing to do; different content: refused).
+
+    \b
+    Example:
+        corpus-tools release               # dist/1.0.0/ with corpus_tools 1.0.0
+    """
+    from corpus_tools.release import release as build
+
+    result = build(Layout.at(root), version)
+    verb = {"built": "built", "unchanged": "unchanged (already released with identical content):"}[result.status]
+    click.echo(f"release {result.version} {verb} {result.path} ({len(result.files)} files)")
+
+
+@click.command("verify")
+@click.argument("release_dir", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def verify(release_dir: Path, as_json: bool) -> None:
+    """Check every file of a release against its SHA256SUMS; exit 1 naming any changed,
+    missing or unlisted file.
+
+    \b
+    Example:
+        corpus-tools verify dist/1.0.0
+    """
+    from corpus_tools.release import verify_release
+
+    report = verify_release(release_dir)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        for problem in report:
+            click.echo(str(problem), err=True)
+    if not report.valid:
+        raise CorpusError("verify-failed", f"{len(report.errors)} problem(s) (listed above): the release does not "
+                          "match its SHA256SUMS", Location(file=str(release_dir)))
+    if not as_json:
+        click.echo(f"{release_dir}: {dict(report.stats)['files']} files match SHA256SUMS")

@@ -1,0 +1,179 @@
+"""Streaming reader of Label Studio JSON exports: one task dict at a time, never the whole file.
+
+A Label Studio JSON export is a JSON array of tasks (``{"id", "data", "annotations", ...}``).
+Exports of tens of thousands of tasks run to hundreds of megabytes, so the file is read in
+chunks, cut into the bytes of each task (corpus_tools.jsonsplit, vectorized with numpy), and
+each task is parsed by orjson: only one task and one chunk are alive at a time. The same pass
+hashes the bytes and, for ingest, copies them verbatim to a destination, so a file is read
+exactly once however many things are done with it.
+
+Files that cannot be an export at all raise ``CorpusError`` with one of these codes:
+``export-not-json``, ``export-truncated``, ``export-invalid-json``, ``export-trailing-data``,
+``export-not-array``, ``export-not-tasks``, ``export-empty``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, Iterator
+
+import orjson
+
+from corpus_tools.errors import CorpusError, Location
+from corpus_tools.jsonsplit import SplitError, split_array
+
+CHUNK_SIZE = 1 << 16
+UTF8_BOM = b"\xef\xbb\xbf"
+# First bytes of JSON values that are not an array: the file is JSON, just not an export.
+_OTHER_JSON_STARTS = frozenset(b'{"-0123456789')
+_JSON_LITERALS = (b"true", b"false", b"null")
+_WHITESPACE = b" \t\r\n"
+
+
+class _TeeReader:
+    """A binary reader that hashes every byte it hands out and optionally copies it to ``sink``."""
+
+    def __init__(self, source: BinaryIO, sink: BinaryIO | None):
+        self._source = source
+        self._sink = sink
+        self.sha256 = hashlib.sha256()
+        self.bytes_read = 0
+        self._pending = b""  # bytes peeked at before the parser started
+
+    def peek(self, size: int) -> bytes:
+        while len(self._pending) < size:
+            chunk = self._source.read(size - len(self._pending))
+            if not chunk:
+                break
+            self._pending += chunk
+        return self._pending
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:
+            return b""
+        if self._pending:
+            chunk, self._pending = self._pending, b""
+        else:
+            chunk = self._source.read(size if size and size > 0 else CHUNK_SIZE)
+        if chunk:
+            self.sha256.update(chunk)
+            self.bytes_read += len(chunk)
+            if self._sink is not None:
+                self._sink.write(chunk)
+        return chunk
+
+
+@dataclass
+class ExportStream:
+    """The tasks of one export file, streamed; after iteration, ``sha256`` and ``size`` are final.
+
+    ``copy_to``: a binary file that receives the bytes verbatim as they are read (ingest).
+    """
+
+    path: Path
+    copy_to: BinaryIO | None = None
+    tasks_read: int = 0
+    _reader: _TeeReader | None = field(default=None, repr=False)
+    _done: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def sha256(self) -> str:
+        self._require_done()
+        return self._reader.sha256.hexdigest()
+
+    @property
+    def size(self) -> int:
+        self._require_done()
+        return self._reader.bytes_read
+
+    def _require_done(self) -> None:
+        if not self._done:
+            raise RuntimeError("the export has not been read to its end yet")
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        with open(self.path, "rb") as source:
+            self._reader = _TeeReader(source, self.copy_to)
+            _check_start(self._reader, self.path)
+            try:
+                for index, (offset, raw) in enumerate(split_array(self._reader.read, CHUNK_SIZE)):
+                    task = self._parse(raw, index, offset)
+                    self.tasks_read = index + 1
+                    yield task
+            except SplitError as error:
+                raise _split_error(error, self.path, self.tasks_read) from None
+            if self.tasks_read == 0:
+                raise CorpusError(
+                    "export-empty",
+                    "the export holds no tasks ([]); export the project again with its tasks",
+                    Location(file=str(self.path)),
+                )
+            self._done = True
+
+    def _parse(self, raw: bytes, index: int, offset: int) -> dict[str, Any]:
+        try:
+            task = orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
+            raise CorpusError("export-invalid-json", f"task #{index + 1} is not valid JSON: {error.msg}",
+                              Location(file=str(self.path), byte_offset=offset + error.pos)) from None
+        _check_task_shape(task, index, self.path)
+        return task
+
+
+def iter_tasks(path: str | Path) -> Iterator[dict[str, Any]]:
+    """Yield the tasks of the Label Studio JSON export at ``path``, one dict at a time."""
+    return iter(ExportStream(Path(path)))
+
+
+def _check_start(reader: _TeeReader, path: Path) -> None:
+    head = reader.peek(4096)
+    location = Location(file=str(path), byte_offset=0)
+    if head.startswith(UTF8_BOM):
+        raise CorpusError("export-not-json", "the file starts with a UTF-8 byte-order mark; "
+                          "Label Studio never writes one: is this the file it exported?", location)
+    stripped = head.lstrip(_WHITESPACE)
+    if not stripped:
+        raise CorpusError("export-not-json", f"the file is empty ({len(head)} bytes of whitespace at most)", location)
+    first = stripped[0]
+    if first == ord("["):
+        return
+    if first in _OTHER_JSON_STARTS or stripped.startswith(_JSON_LITERALS):
+        raise CorpusError("export-not-array", "JSON, but not a Label Studio export: an export is a JSON "
+                          f"array of tasks, this file starts with {bytes([first])!r}", location)
+    raise CorpusError("export-not-json", f"not JSON: the file starts with {stripped[:20]!r}", location)
+
+
+_SPLIT_CODES = {
+    "truncated": "export-truncated",
+    "invalid": "export-invalid-json",
+    "not-object": "export-not-tasks",
+    "trailing": "export-trailing-data",
+}
+
+
+def _split_error(error: SplitError, path: Path, tasks_read: int) -> CorpusError:
+    message = error.message
+    if error.kind == "truncated":
+        message = (f"{message}, after {tasks_read} complete task(s): the file was cut off; download the "
+                   "export again")
+    return CorpusError(_SPLIT_CODES[error.kind], message, Location(file=str(path), byte_offset=error.offset))
+
+
+def _check_task_shape(task: Any, index: int, path: Path) -> None:
+    """Each element must look like a Label Studio task with its annotations; else this is no export."""
+    task_id = task.get("id") if isinstance(task, dict) else None
+    location = Location(file=str(path), task_id=task_id if task_id is not None else f"#{index + 1}")
+    if not isinstance(task, dict):
+        raise CorpusError("export-not-tasks", f"element #{index + 1} of the array is a {type(task).__name__}, "
+                          "not a task object: this is not a Label Studio export", location)
+    missing = [key for key, kind in (("id", (int, str)), ("data", dict), ("annotations", list))
+               if not isinstance(task.get(key), kind)]
+    if missing:
+        raise CorpusError("export-not-tasks", f"element #{index + 1} is not a Label Studio task: "
+                          f"{', '.join(missing)} missing or of the wrong type (a task-import file has no "
+                          "'annotations'; ingest what Label Studio exports as JSON)", location)

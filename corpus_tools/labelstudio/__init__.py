@@ -1,0 +1,1 @@
+"""Label Studio: the labeling config, a real local server, tasks, push/pull and annotating through the API."""

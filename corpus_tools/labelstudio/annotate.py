@@ -1,0 +1,139 @@
+"""Annotating through the API, as an annotator would: submit a result list to a task, or accept
+a task's prediction (copy its result into a submitted annotation).
+
+The annotation is made by whoever owns the client's API key, so to annotate as a given user
+build the client with that user's key (``server.ensure_user`` makes one on a local server).
+Label Studio stores API-submitted results verbatim: offsets are not recomputed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from corpus_tools.errors import CorpusError, Location
+from corpus_tools.labelstudio.sync import api_errors, iter_tasks
+from corpus_tools.labelstudio.tasks import to_ls_results
+from corpus_tools.records import Document
+from corpus_tools.worksheet import load_worksheet, resolve
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """One annotation the server accepted."""
+
+    annotation_id: int
+    task_id: int
+    completed_by: int | None
+    was_cancelled: bool
+
+
+def submit_annotation(client, task_id: int, result: list[dict], *, was_cancelled: bool = False,
+                      ground_truth: bool = False, lead_time: float | None = None,
+                      parent_prediction: int | None = None) -> Submitted:
+    """Submit ``result`` to task ``task_id`` as the client's user."""
+    options: dict[str, Any] = {"result": result, "was_cancelled": was_cancelled, "ground_truth": ground_truth}
+    if lead_time is not None:
+        options["lead_time"] = lead_time
+    if parent_prediction is not None:
+        options["parent_prediction"] = parent_prediction
+    with api_errors(f"submitting an annotation to task {task_id}", Location(task_id=task_id)):
+        annotation = client.annotations.create(id=task_id, **options)
+    return Submitted(annotation.id, task_id, annotation.completed_by, bool(annotation.was_cancelled))
+
+
+def _prediction_of(client, task_id: int, model_version: str | None):
+    with api_errors(f"listing the predictions of task {task_id}", Location(task_id=task_id)):
+        predictions = list(client.predictions.list(task=task_id))
+    if model_version is not None:
+        predictions = [p for p in predictions if p.model_version == model_version]
+    if not predictions:
+        wanted = f" of model_version {model_version!r}" if model_version else ""
+        raise CorpusError("labelstudio-no-prediction", f"task has no prediction{wanted} to accept",
+                          Location(task_id=task_id))
+    return max(predictions, key=lambda prediction: prediction.id)  # the latest
+
+
+def accept_prediction(client, task_id: int, model_version: str | None = None) -> Submitted:
+    """Accept the task's (latest, or given model_version's) prediction unchanged, as the
+    client's user: its result becomes a submitted annotation linked to the prediction."""
+    prediction = _prediction_of(client, task_id, model_version)
+    return submit_annotation(client, task_id, prediction.result, parent_prediction=prediction.id)
+
+
+def task_ids_by_key(client, project_id: int) -> dict[tuple[str, str], int]:
+    """(doc_id, text_sha256) -> task id, for the tasks of a project."""
+    keys: dict[tuple[str, str], int] = {}
+    for task in iter_tasks(client, project_id):
+        data = task.data or {}
+        if "doc_id" in data:
+            keys[(data["doc_id"], data.get("text_sha256"))] = task.id
+    return keys
+
+
+def _task_for(item: Mapping, keys: dict[tuple[str, str], int], where: Location) -> int:
+    """The task an item of a results file names: by task_id, or by doc_id (+ text_sha256)."""
+    if "task_id" in item:
+        return int(item["task_id"])
+    if "doc_id" not in item:
+        raise CorpusError("annotate-no-task", "an item names neither task_id nor doc_id", where)
+    matching = [task for (doc_id, sha), task in keys.items()
+                if doc_id == item["doc_id"] and item.get("text_sha256") in (None, sha)]
+    if len(matching) != 1:
+        problem = "no task" if not matching else f"{len(matching)} tasks (give text_sha256 to choose)"
+        raise CorpusError("annotate-task-not-found", f"{problem} for doc {item['doc_id']!r}", where)
+    return matching[0]
+
+
+def annotate_from_results(client, project_id: int, items: Iterable[Mapping], source: str = "<results>") -> list[Submitted]:
+    """Submit each item ({"doc_id" or "task_id", "result", optional "was_cancelled",
+    "ground_truth", "lead_time"}) to its task. Every item is checked against the project's tasks
+    before the first is submitted, so a bad file submits nothing."""
+    keys = task_ids_by_key(client, project_id)
+    planned = []
+    for line, item in enumerate(items, start=1):
+        where = Location(file=source, line=line, doc_id=item.get("doc_id"))
+        if not isinstance(item.get("result"), list):
+            raise CorpusError("annotate-bad-result", "the item has no result list", where)
+        planned.append((_task_for(item, keys, where), item))
+    return [submit_annotation(client, task_id, item["result"], was_cancelled=bool(item.get("was_cancelled", False)),
+                              ground_truth=bool(item.get("ground_truth", False)), lead_time=item.get("lead_time"))
+            for task_id, item in planned]
+
+
+def _author(annotation: Any) -> Any:
+    """completed_by of an annotation as the task list gives it (a dict or a model; an id or a user)."""
+    author = annotation.get("completed_by") if isinstance(annotation, dict) else getattr(annotation, "completed_by", None)
+    return author.get("id") if isinstance(author, dict) else author
+
+
+def accept_all_predictions(client, project_id: int, model_version: str | None = None) -> list[Submitted]:
+    """Accept the prediction of every task of the project that has one and that the client's
+    user has not annotated yet (so running it twice submits nothing new)."""
+    with api_errors("asking who the API key belongs to"):
+        me = client.users.whoami().id
+    accepted = []
+    for task in iter_tasks(client, project_id, fields="all"):
+        if task.predictions and all(_author(a) != me for a in task.annotations or ()):
+            accepted.append(accept_prediction(client, task.id, model_version))
+    return accepted
+
+
+def worksheet_items(paths: Iterable[Path], documents: Mapping[str, Document]) -> list[dict]:
+    """Annotator worksheets (corpus_tools.worksheet) as result items for ``annotate_from_results``.
+
+    Each worksheet is resolved against its document's current normalized text first, so a
+    worksheet that no longer fits its text stops everything before anything is submitted.
+    """
+    items = []
+    for path in paths:
+        sheet = load_worksheet(path)
+        document = documents.get(sheet.doc_id)
+        if document is None:
+            raise CorpusError("doc-unknown", f"worksheet for unknown document {sheet.doc_id!r}",
+                              Location(file=str(path), doc_id=sheet.doc_id))
+        annotations = resolve(sheet, document.text)
+        items.append({"doc_id": sheet.doc_id, "text_sha256": document.text_sha256,
+                      "result": to_ls_results(annotations)})
+    return items

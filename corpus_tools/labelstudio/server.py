@@ -1,0 +1,424 @@
+"""A real Label Studio server on 127.0.0.1: install, start, stop, status.
+
+Label Studio pins its own pyarrow and SDK, which clash with ours, so it lives in its own
+virtual environment, cached outside the checkout (``$CORPUS_TOOLS_CACHE``, default
+``~/.cache/corpus-tools``) and shared by every checkout and test run on the machine.
+
+A server owns one data directory: its SQLite database, uploaded files, its log
+(``server.log``) and its connection file (``connection.json``, mode 0600: URL, admin user,
+password and API key). The key is generated here, handed to Label Studio through the
+environment at first start, and never printed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from corpus_tools.errors import CorpusError, Location
+
+LABEL_STUDIO_VERSION = "1.23.2"
+CONNECTION_FILE = "connection.json"
+LOG_FILE = "server.log"
+INSTALLED_STAMP = ".corpus-tools-installed"
+ADMIN_EMAIL = "admin@corpus-tools.local"
+START_TIMEOUT = 600.0  # seconds; first start (migrations) takes ~60 s on an idle 2-core machine
+STOP_TIMEOUT = 30.0
+
+# Label Studio phones home (Sentry, analytics, PyPI version check) unless told not to; the
+# test machines have no network but package registries, so each attempt would only slow it.
+QUIET_ENVIRONMENT = {
+    "SENTRY_DSN": "",
+    "FRONTEND_SENTRY_DSN": "",
+    "COLLECT_ANALYTICS": "false",
+    "LATEST_VERSION_CHECK": "false",
+    "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
+    "PYTHONUNBUFFERED": "1",
+}
+
+
+def cache_root() -> Path:
+    """Where the server's virtual environment is cached (``$CORPUS_TOOLS_CACHE``)."""
+    configured = os.environ.get("CORPUS_TOOLS_CACHE")
+    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "corpus-tools"
+
+
+def env_path(cache: Path | None = None) -> Path:
+    return (cache or cache_root()) / f"label-studio-{LABEL_STUDIO_VERSION}"
+
+
+def env_python(env: Path) -> Path:
+    return env / "bin" / "python"
+
+
+def is_installed(env: Path) -> bool:
+    stamp = env / INSTALLED_STAMP
+    return env_python(env).exists() and stamp.exists() and stamp.read_text().strip() == LABEL_STUDIO_VERSION
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock, so two processes (two developers' test runs) never build at once."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def install(cache: Path | None = None, echo: Callable[[str], None] = lambda _: None) -> Path:
+    """Install ``label-studio==1.23.2`` into its own venv, once; return the venv's path.
+
+    Idempotent and atomic: the venv is built in a temporary directory beside its final place
+    and renamed into place only when pip has finished, so an interrupted install leaves
+    nothing that looks installed.
+    """
+    target = env_path(cache)
+    if is_installed(target):
+        return target
+    with _locked(target.parent / f".{target.name}.lock"):
+        if is_installed(target):
+            return target
+        echo(f"installing label-studio=={LABEL_STUDIO_VERSION} into {target} (takes a few minutes)")
+        building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            _build_env(building)
+            _retarget_scripts(building, target)
+            (building / INSTALLED_STAMP).write_text(LABEL_STUDIO_VERSION + "\n")
+            if target.exists():  # a broken leftover from an older, non-atomic attempt
+                shutil.rmtree(target)
+            os.rename(building, target)
+        finally:
+            shutil.rmtree(building, ignore_errors=True)
+    return target
+
+
+def _build_env(path: Path) -> None:
+    base_python = getattr(sys, "_base_executable", None) or sys.executable
+    steps = (
+        [base_python, "-m", "venv", str(path)],
+        [str(env_python(path)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         f"label-studio=={LABEL_STUDIO_VERSION}"],
+    )
+    for command in steps:
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
+            raise CorpusError("labelstudio-install-failed", f"{' '.join(command[:4])} ... failed:\n{tail}")
+
+
+def _retarget_scripts(building: Path, target: Path) -> None:
+    """Point the console scripts' shebangs at the final path, so ``bin/label-studio`` works.
+
+    The library never runs them (it runs ``python -m label_studio.server``); users may.
+    """
+    old, new = f"#!{building}/bin/", f"#!{target}/bin/"
+    for script in (building / "bin").iterdir():
+        if not script.is_file() or script.is_symlink():
+            continue
+        with open(script, "rb") as handle:
+            head = handle.read(len(old) + 1)
+        if head.startswith(old.encode()):
+            script.write_text(script.read_text().replace(old, new, 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """How to reach a running server; stored in the data dir's connection.json (mode 0600)."""
+
+    url: str
+    api_key: str
+    username: str
+    password: str
+    port: int
+    pid: int
+    data_dir: str
+
+    def __repr__(self) -> str:  # keeps the key and password out of logs and tracebacks
+        return f"Connection(url={self.url!r}, username={self.username!r}, pid={self.pid}, data_dir={self.data_dir!r})"
+
+
+def read_connection(data_dir: Path) -> Connection:
+    path = Path(data_dir) / CONNECTION_FILE
+    try:
+        return Connection(**json.loads(path.read_text()))
+    except FileNotFoundError:
+        raise CorpusError("labelstudio-not-started", "no server was started with this data dir "
+                          "(run `corpus-tools labelstudio server start`)", Location(file=str(path))) from None
+    except (ValueError, TypeError) as error:
+        raise CorpusError("labelstudio-bad-connection-file", f"unreadable connection file: {error}",
+                          Location(file=str(path))) from None
+
+
+def _write_connection(connection: Connection) -> None:
+    path = Path(connection.data_dir) / CONNECTION_FILE
+    temporary = path.with_name(path.name + ".tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        json.dump(asdict(connection), handle, indent=2, sort_keys=True)
+        handle.write("\n")
+    os.chmod(temporary, 0o600)
+    os.replace(temporary, path)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    username: str
+    password: str
+    api_key: str
+
+
+def _credentials(data_dir: Path) -> Credentials:
+    """The admin of this data dir: reused from an earlier start, generated at the first."""
+    with contextlib.suppress(CorpusError):
+        previous = read_connection(data_dir)
+        return Credentials(previous.username, previous.password, previous.api_key)
+    # 40 hex characters: the length of a Django REST framework token key
+    return Credentials(ADMIN_EMAIL, secrets.token_urlsafe(18), secrets.token_hex(20))
+
+
+def _server_environment(data_dir: Path, port: int, credentials: Credentials) -> dict[str, str]:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("LABEL_STUDIO_")}
+    environment.update(QUIET_ENVIRONMENT)
+    environment.update({
+        "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
+        "LABEL_STUDIO_HOST": f"http://127.0.0.1:{port}",
+        "LABEL_STUDIO_USERNAME": credentials.username,
+        "LABEL_STUDIO_PASSWORD": credentials.password,
+        "LABEL_STUDIO_USER_TOKEN": credentials.api_key,
+        # since 1.17 a new organization rejects legacy tokens unless this is set at its creation
+        "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
+    })
+    return environment
+
+
+@dataclass(frozen=True, slots=True)
+class RunningServer:
+    """A started server: its connection, and the process when this process started it."""
+
+    connection: Connection
+    process: subprocess.Popen | None = None
+
+
+def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
+          timeout: float = START_TIMEOUT, echo: Callable[[str], None] = lambda _: None) -> RunningServer:
+    """Start a server on 127.0.0.1 for ``data_dir`` and wait until it answers with our key.
+
+    Refuses when a server for this data dir is already running. The server runs in its own
+    process group (so ``stop`` ends it and its children together) and outlives this process.
+    """
+    data_dir = Path(data_dir).resolve()
+    env = install(cache, echo)
+    if (running := status(data_dir)) is not None:
+        raise CorpusError("labelstudio-already-running", f"a server for this data dir is running at "
+                          f"{running.url} (pid {running.pid})", Location(file=str(data_dir)))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    credentials = _credentials(data_dir)
+    port = port or free_port()
+    command = [str(env_python(env)), "-m", "label_studio.server", "start", "--no-browser",
+               "--internal-host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)]
+    with open(data_dir / LOG_FILE, "ab") as log:
+        process = subprocess.Popen(command, env=_server_environment(data_dir, port, credentials),
+                                   stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    connection = Connection(f"http://127.0.0.1:{port}", credentials.api_key, credentials.username,
+                            credentials.password, port, process.pid, str(data_dir))
+    _write_connection(connection)
+    echo(f"starting Label Studio at {connection.url} (log: {data_dir / LOG_FILE})")
+    try:
+        _wait_until_ready(connection, process, timeout)
+    except BaseException:
+        _terminate_group(process.pid, process)
+        raise
+    return RunningServer(connection, process)
+
+
+def _get(url: str, api_key: str | None = None, timeout: float = 10.0) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers={"Authorization": f"Token {api_key}"} if api_key else {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def _answers(connection: Connection) -> bool:
+    """True when the server at the URL is ours: healthy and accepting our key."""
+    try:
+        status_code, body = _get(f"{connection.url}/health")
+        if status_code != 200 or json.loads(body).get("status") != "UP":
+            return False
+        # another server could hold the port; only ours knows the generated key
+        return _get(f"{connection.url}/api/current-user/whoami", connection.api_key)[0] == 200
+    except (OSError, ValueError):
+        return False
+
+
+def _wait_until_ready(connection: Connection, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise CorpusError("labelstudio-start-failed", f"the server exited with code {process.returncode}; "
+                              f"last lines of its log:\n{_log_tail(Path(connection.data_dir))}")
+        if _answers(connection):
+            return
+        time.sleep(1.0)
+    raise CorpusError("labelstudio-start-timeout", f"the server did not become healthy at {connection.url} "
+                      f"within {timeout:.0f} s; last lines of its log:\n{_log_tail(Path(connection.data_dir))}")
+
+
+def _log_tail(data_dir: Path, lines: int = 15) -> str:
+    with contextlib.suppress(OSError):
+        return "\n".join((data_dir / LOG_FILE).read_text(errors="replace").splitlines()[-lines:])
+    return "(no log)"
+
+
+def _is_our_process(pid: int, data_dir: str) -> bool:
+    """True when ``pid`` is a Label Studio server of ``data_dir`` (not a recycled pid)."""
+    try:
+        arguments = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return b"label_studio.server" in arguments and data_dir.encode() in arguments
+
+
+def status(data_dir: Path) -> Connection | None:
+    """The connection of the server running for ``data_dir``, or None when none runs."""
+    data_dir = Path(data_dir).resolve()
+    if not (data_dir / CONNECTION_FILE).exists():
+        return None
+    connection = read_connection(data_dir)
+    if not _is_our_process(connection.pid, connection.data_dir):
+        return None
+    return connection if _answers(connection) else None
+
+
+def stop(data_dir: Path) -> bool:
+    """Stop the server of ``data_dir`` (its whole process group); False when none was running."""
+    data_dir = Path(data_dir).resolve()
+    if not (data_dir / CONNECTION_FILE).exists():
+        return False
+    connection = read_connection(data_dir)
+    if not _is_our_process(connection.pid, connection.data_dir):
+        return False
+    _terminate_group(connection.pid)
+    return True
+
+
+def _terminate_group(pid: int, process: subprocess.Popen | None = None) -> None:
+    """SIGTERM the server's process group, wait, then SIGKILL what is left."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGTERM)
+    if _wait_gone(pid, process, STOP_TIMEOUT):
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+    _wait_gone(pid, process, STOP_TIMEOUT)
+
+
+def _wait_gone(pid: int, process: subprocess.Popen | None, timeout: float) -> bool:
+    if process is not None:  # our child: reap it, or it lingers as a zombie
+        try:
+            process.wait(timeout)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def server_python(cache: Path | None = None) -> Path:
+    """The installed server's interpreter (for management scripts run against a data dir)."""
+    env = env_path(cache)
+    if not is_installed(env):
+        raise CorpusError("labelstudio-not-installed", "Label Studio is not installed "
+                          "(run `corpus-tools labelstudio server install` or `make labelstudio-env`)")
+    return env_python(env)
+
+
+# Run inside the server's venv against its data dir: Label Studio's API lets an admin create
+# users but hands a token only to its owner, so annotator accounts are made through Django.
+_ENSURE_USER_SCRIPT = r"""
+import json, os, sys
+import label_studio
+sys.path.insert(0, os.path.dirname(label_studio.__file__))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "label_studio.core.settings.label_studio")
+import django
+django.setup()
+from organizations.models import Organization
+from rest_framework.authtoken.models import Token
+from users.models import User
+email = sys.argv[1]
+user = User.objects.filter(email=email).first()
+if user is None:
+    user = User.objects.create_user(email=email, password=None)
+organization = Organization.objects.order_by("id").first()
+if organization is None:
+    sys.exit("the server has no organization yet: start it once first")
+if not organization.has_user(user):
+    organization.add_user(user)
+user.active_organization = organization
+user.save(update_fields=["active_organization"])
+token, _ = Token.objects.get_or_create(user=user)
+sys.stdout.write("\n@corpus-tools-user " + json.dumps({"id": user.id, "email": email, "api_key": token.key}) + "\n")
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    email: str
+    api_key: str
+
+    def __repr__(self) -> str:  # keeps the key out of logs and tracebacks
+        return f"User(id={self.id}, email={self.email!r})"
+
+
+def ensure_user(data_dir: Path, email: str, cache: Path | None = None) -> User:
+    """The user ``email`` of the local server of ``data_dir`` (created, and added to its
+    organization, when absent), with the API key to act as that user."""
+    data_dir = Path(data_dir).resolve()
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("LABEL_STUDIO_")}
+    environment.update(QUIET_ENVIRONMENT, LABEL_STUDIO_BASE_DATA_DIR=str(data_dir))
+    result = subprocess.run([str(server_python(cache)), "-c", _ENSURE_USER_SCRIPT, email], env=environment,
+                            capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    marked = [line for line in result.stdout.splitlines() if line.startswith("@corpus-tools-user ")]
+    if result.returncode != 0 or not marked:
+        tail = "\n".join(result.stderr.strip().splitlines()[-10:])
+        raise CorpusError("labelstudio-user-failed", f"could not create or read user {email!r}:\n{tail}",
+                          Location(file=str(data_dir)))
+    return User(**json.loads(marked[-1].split(" ", 1)[1]))
+
+
+def stop_running(running: RunningServer) -> None:
+    """Stop a server this process started (reaping its process)."""
+    _terminate_group(running.connection.pid, running.process)

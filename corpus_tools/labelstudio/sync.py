@@ -1,0 +1,222 @@
+"""Sync with a running Label Studio: push tasks (with predictions) into a project, pull its export.
+
+``push`` is idempotent: a task is keyed on (doc_id, text_sha256), so running it twice imports
+nothing the second time, and a document whose normalized text changed gets a new task (the
+old one, with its annotations, stays; ingest re-anchors annotations made on old texts).
+
+``pull`` uses Label Studio's snapshot export (create, wait, download) and streams the file to
+disk, because ``exports.as_json`` builds the whole export in the server's and our memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+from corpus_tools.errors import CorpusError, Location
+from corpus_tools.labelstudio.config import labeling_config
+from corpus_tools.labelstudio.tasks import make_tasks, task_key
+from corpus_tools.records import Document, DocumentAnnotations
+
+IMPORT_BATCH = 250  # tasks per import request: the full texts make requests large
+PAGE_SIZE = 500
+EXPORT_TIMEOUT = 1800.0  # seconds; a snapshot of many thousands of tasks takes a while
+DOWNLOAD_CHUNK = 1 << 20
+
+
+def connect(url: str | None = None, api_key: str | None = None, data_dir: Path | None = None):
+    """An SDK client. URL and key: arguments, else LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY, else
+    the connection file of a local server started with ``data_dir``."""
+    url = url or os.environ.get("LABEL_STUDIO_URL")
+    api_key = api_key or os.environ.get("LABEL_STUDIO_API_KEY")
+    if (not url or not api_key) and data_dir is not None and (Path(data_dir) / "connection.json").exists():
+        from corpus_tools.labelstudio.server import read_connection
+
+        connection = read_connection(Path(data_dir))
+        url, api_key = url or connection.url, api_key or connection.api_key
+    if not url or not api_key:
+        raise CorpusError("labelstudio-no-connection", "no Label Studio URL and API key: pass --url and --api-key, "
+                          "set LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY, or start a local server")
+    from label_studio_sdk import LabelStudio  # heavy; imported only by commands that talk to a server
+
+    # the SDK reads LABEL_STUDIO_API_KEY once at import: always pass the key explicitly
+    return LabelStudio(base_url=url, api_key=api_key)
+
+
+def _api_error(action: str, error: Exception, location: Location | None = None) -> CorpusError:
+    status = getattr(error, "status_code", None)
+    body = getattr(error, "body", None)
+    detail = f"HTTP {status}: {body}" if status is not None else f"{type(error).__name__}: {error}"
+    return CorpusError("labelstudio-api-error", f"{action} failed: {detail}", location)
+
+
+@contextlib.contextmanager
+def api_errors(action: str, location: Location | None = None) -> Iterator[None]:
+    """Turn the SDK's HTTP and connection errors into a located CorpusError."""
+    import httpx
+    from label_studio_sdk.core.api_error import ApiError
+
+    try:
+        yield
+    except ApiError as error:
+        raise _api_error(action, error, location) from None
+    except httpx.HTTPError as error:
+        raise CorpusError("labelstudio-unreachable", f"{action} failed: {type(error).__name__}: {error}",
+                          location) from None
+
+
+def find_project(client, title: str):
+    """The project titled exactly ``title``, or None; two projects with that title is an error."""
+    with api_errors(f"looking up project {title!r}"):
+        matches = [p for p in client.projects.list(title=title, page_size=PAGE_SIZE) if p.title == title]
+    if len(matches) > 1:
+        raise CorpusError("labelstudio-ambiguous-project", f"{len(matches)} projects are titled {title!r} "
+                          f"(ids {', '.join(str(p.id) for p in matches)}); rename all but one")
+    return matches[0] if matches else None
+
+
+def resolve_project(client, project: str | int):
+    """A project by id (an int, or a string of digits) or by exact title."""
+    if isinstance(project, int) or str(project).isdigit():
+        with api_errors(f"looking up project {project}"):
+            return client.projects.get(int(project))
+    found = find_project(client, str(project))
+    if found is None:
+        raise CorpusError("labelstudio-unknown-project", f"no project titled {project!r}")
+    return found
+
+
+def iter_tasks(client, project_id: int, fields: str = "task_only") -> Iterator[Any]:
+    """All tasks of a project, page by page."""
+    with api_errors(f"listing the tasks of project {project_id}"):
+        yield from client.tasks.list(project=project_id, fields=fields, page_size=PAGE_SIZE)
+
+
+def existing_task_keys(client, project_id: int) -> set[tuple[str, str]]:
+    keys = set()
+    for task in iter_tasks(client, project_id):
+        data = task.data or {}
+        if "doc_id" in data and "text_sha256" in data:
+            keys.add(task_key(data))
+    return keys
+
+
+@dataclass(frozen=True, slots=True)
+class PushResult:
+    project_id: int
+    created: bool  # the project was created by this push
+    config_updated: bool  # an existing project's labeling config was replaced by the generated one
+    imported: int  # tasks imported now
+    already_present: int  # tasks skipped because the project holds them already
+
+
+def _ensure_project(client, title: str) -> tuple[Any, bool, bool]:
+    config = labeling_config()
+    project = find_project(client, title)
+    with api_errors(f"setting up project {title!r}"):
+        if project is None:
+            return client.projects.create(title=title, label_config=config), True, False
+        if client.projects.get(project.id).label_config != config:
+            client.projects.update(project.id, label_config=config)
+            return project, False, True
+    return project, False, False
+
+
+def _batched(items: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def push(client, documents: Iterable[Document], annotations: Mapping[str, DocumentAnnotations] | None,
+         project_title: str, model_version: str | None = None) -> PushResult:
+    """Create or update the project titled ``project_title`` with the generated labeling config
+    and import the tasks it does not hold yet, with ``annotations`` as predictions."""
+    project, created, config_updated = _ensure_project(client, project_title)
+    present = existing_task_keys(client, project.id)
+    skipped = 0
+    imported = 0
+
+    def new_tasks() -> Iterator[dict]:
+        nonlocal skipped
+        for task in make_tasks(documents, annotations, model_version):
+            key = task_key(task["data"])
+            if key in present:
+                skipped += 1
+                continue
+            present.add(key)
+            yield task
+
+    for batch in _batched(new_tasks(), IMPORT_BATCH):
+        first = batch[0]["data"]["doc_id"]
+        with api_errors(f"importing {len(batch)} tasks (from doc {first})", Location(doc_id=first)):
+            client.projects.import_tasks(project.id, request=batch, commit_to_project=True)
+        imported += len(batch)
+    return PushResult(project.id, created, config_updated, imported, skipped)
+
+
+def _wait_for_export(client, project_id: int, export_id: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    delay = 0.2
+    while time.monotonic() < deadline:
+        with api_errors(f"checking export {export_id} of project {project_id}"):
+            status = str(client.projects.exports.get(project_id, export_id).status or "")
+        if status == "completed":
+            return
+        if status == "failed":
+            raise CorpusError("labelstudio-export-failed", f"the server failed to build export {export_id} "
+                              f"of project {project_id} (see the server log)")
+        time.sleep(delay)
+        delay = min(delay * 2, 5.0)
+    raise CorpusError("labelstudio-export-timeout", f"export {export_id} of project {project_id} was not ready "
+                      f"within {timeout:.0f} s")
+
+
+def pull(client, project: str | int, out_path: Path, timeout: float = EXPORT_TIMEOUT) -> Path:
+    """Export the project's JSON (every annotation, cancelled ones included) to ``out_path``.
+
+    Snapshot export: the server builds the file, then it is downloaded in chunks into a
+    temporary file beside ``out_path`` that replaces it only when complete.
+    """
+    out_path = Path(out_path)
+    found = resolve_project(client, project)
+    with api_errors(f"creating an export of project {found.id}"):
+        export = client.projects.exports.create(found.id, title=f"corpus-tools pull {out_path.name}")
+    _wait_for_export(client, found.id, export.id, timeout)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle, api_errors(f"downloading export {export.id}"):
+            chunks = client.projects.exports.download(found.id, export.id, export_type="JSON",
+                                                      request_options={"chunk_size": DOWNLOAD_CHUNK})
+            for chunk in chunks:
+                handle.write(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, out_path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return out_path
+
+
+def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = None,
+                    allow_partial: bool = False):
+    """Pull the project's export into ``out_path`` (default build/labelstudio/<project>.json),
+    then validate and store it in annotations/exports/ (corpus_tools.annotations.ingest).
+    Returns (export path, IngestResult)."""
+    from corpus_tools.annotations import ingest
+    from corpus_tools.corpus import load_documents
+    from corpus_tools.registry import load_registry
+
+    if out_path is None:
+        safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in str(project))
+        out_path = layout.build / "labelstudio" / f"{safe}.json"
+    exported = pull(client, project, out_path)
+    return exported, ingest(exported, layout, load_documents(layout), load_registry(layout), allow_partial)

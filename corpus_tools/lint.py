@@ -1,0 +1,303 @@
+"""The completeness lint: text that looks as if it should carry an annotation but does not.
+
+Validation says whether annotations are well formed; this module says what they may have
+missed, as ``Candidate`` records for a person to review. A candidate is either fixed (a new
+annotation round) or explained: a line in annotations/lint-accepted.jsonl saying why it is
+right as it is. ``review`` splits candidates by those acceptances and reports acceptances
+that no longer match anything (stale), so the file never silently drifts from the corpus.
+
+Every check is a function from one document's ``_DocumentView`` to candidates, registered in
+``CHECKS`` under its stable code. Matching is linear in the text: registry names go into one
+compiled trie-shaped regex per run, and "is this occurrence inside an annotation" is a bisect
+over a document's sorted spans.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
+
+import orjson
+
+from corpus_tools.errors import CorpusError, Location
+from corpus_tools.layout import Layout
+from corpus_tools.records import (
+    Acceptance, Candidate, Document, DocumentAnnotations, LintReview, RegistryEntity, Span,
+)
+
+ACCEPTED_FILE = "lint-accepted.jsonl"
+ACCEPTANCE_KEYS = ("code", "doc_id", "start", "end", "text", "reason")
+
+# Word boundaries that also work for names beginning or ending in punctuation ("U.S."), where
+# \b would demand a word character on the other side.
+_BEFORE, _AFTER = r"(?<!\w)", r"(?!\w)"
+_YEAR = re.compile(r"\b(?:19|20)\d\d(?:s)?\b")  # "1990s" is a decade, a DATE too
+_MONTH = re.compile(_BEFORE + r"(?:January|February|March|April|May|June|July|August|September|October"
+                    r"|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)" + _AFTER)
+_WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b")
+# A pair on one line: quotes that run across paragraphs are left to the reviewer's eye.
+_QUOTE_PAIR = re.compile(r'"[^"\n]*"|“[^“”\n]*”')
+
+
+class _Cover:
+    """A document's spans of one kind, answering "is [s, e) inside one of them?" in O(log n).
+
+    Spans are sorted by start with a running maximum of their ends: some span contains
+    [s, e) exactly when the largest end among spans starting at or before s reaches e.
+    """
+
+    __slots__ = ("_starts", "_max_ends")
+
+    def __init__(self, spans: Iterable[Span]):
+        ordered = sorted(spans)
+        self._starts = [span.start for span in ordered]
+        self._max_ends = list(accumulate((span.end for span in ordered), max))
+
+    def contains(self, span: Span) -> bool:
+        i = bisect_right(self._starts, span.start)
+        return i > 0 and self._max_ends[i - 1] >= span.end
+
+    def touches(self, span: Span) -> bool:
+        """Some span overlaps [s, e) (a boundary disagreement rather than a miss)."""
+        i = bisect_left(self._starts, span.end)
+        return i > 0 and self._max_ends[i - 1] > span.start
+
+
+class _DocumentView:
+    """What the checks need of one document: its text, its annotations, and their covers."""
+
+    __slots__ = ("document", "annotations", "entities", "timexes", "quotes", "names")
+
+    def __init__(self, document: Document, annotations: DocumentAnnotations, names: "_NameMatcher"):
+        self.document = document
+        self.annotations = annotations
+        self.entities = _Cover(mention.span for mention in annotations.entities)
+        self.timexes = _Cover(timex.span for timex in annotations.timexes)
+        self.quotes = _Cover(quote.span for quote in annotations.quotes)
+        self.names = names
+
+    def candidate(self, code: str, match: re.Match, message: str) -> Candidate:
+        return Candidate(code, self.document.doc_id, Span(match.start(), match.end()), match.group(), message)
+
+
+def _uncovered(view: _DocumentView, code: str, matches: Iterable[re.Match], cover: _Cover,
+               what: str, layer: str) -> Iterator[Candidate]:
+    for match in matches:
+        span = Span(match.start(), match.end())
+        if cover.contains(span):
+            continue
+        where = (f"is only partly covered by {layer} spans" if cover.touches(span)
+                 else f"is outside every {layer} span")
+        yield view.candidate(code, match, f"{what} {where}")
+
+
+class _NameMatcher:
+    """Every registry name and alias in one regex, matched case-sensitively as whole words.
+
+    The regex is a trie (shared prefixes factored out), so a text position costs a walk down
+    one branch rather than a try of every name; at a position the longest name wins.
+    """
+
+    __slots__ = ("regex", "owners")
+
+    def __init__(self, registry: Sequence[RegistryEntity]):
+        owners: dict[str, list[str]] = {}
+        for entity in registry:
+            for kind, surface in (("name", entity.name), *(("alias", alias) for alias in entity.aliases)):
+                if surface.strip():
+                    owners.setdefault(surface, []).append(f"{kind} of {entity.id}")
+        self.owners = {surface: tuple(sorted(set(roles))) for surface, roles in owners.items()}
+        self.regex = re.compile(_BEFORE + trie_pattern(self.owners) + _AFTER) if self.owners else None
+
+    def finditer(self, text: str) -> Iterator[re.Match]:
+        return self.regex.finditer(text) if self.regex is not None else iter(())
+
+
+def trie_pattern(words: Iterable[str]) -> str:
+    """A regex matching exactly ``words``, preferring the longest at a position (shared prefixes factored)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+    return _node_pattern(trie)
+
+
+def _node_pattern(node: dict) -> str:
+    branches = [re.escape(char) + _node_pattern(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" not in node:
+        return body
+    # A word may end here: try the longer continuation first (greedy ?), fall back to ending.
+    return f"(?:{body})?" if len(branches) == 1 else body + "?"
+
+
+def _check_names(view: _DocumentView) -> Iterator[Candidate]:
+    for candidate in _uncovered(view, "name-outside-entity", view.names.finditer(view.document.text),
+                                view.entities, "registry name", "entity"):
+        roles = ", ".join(view.names.owners[candidate.text])
+        yield Candidate(candidate.code, candidate.doc_id, candidate.span, candidate.text,
+                        f"{candidate.message} ({roles})")
+
+
+def _check_quote_marks(view: _DocumentView) -> Iterator[Candidate]:
+    return _uncovered(view, "quote-marks-outside-quote", _QUOTE_PAIR.finditer(view.document.text),
+                      view.quotes, "quotation-mark pair", "QUOTE")
+
+
+def _time_check(code: str, regex: re.Pattern, what: str) -> Callable[[_DocumentView], Iterator[Candidate]]:
+    def check(view: _DocumentView) -> Iterator[Candidate]:
+        return _uncovered(view, code, regex.finditer(view.document.text), view.timexes, what, "time")
+    return check
+
+
+def _region_candidate(code: str, doc_id: str, region, message: str) -> Candidate:
+    return Candidate(code, doc_id, region.span, region.text, message)
+
+
+def _check_quote_source(view: _DocumentView) -> Iterator[Candidate]:
+    for quote in view.annotations.quotes:
+        if quote.source is None:
+            yield _region_candidate("quote-without-source", quote.doc_id, quote,
+                                    f"QUOTE {quote.id} has no said_by relation to a SOURCE")
+
+
+def _check_quote_cue(view: _DocumentView) -> Iterator[Candidate]:
+    for quote in view.annotations.quotes:
+        if quote.cue is None:
+            yield _region_candidate("quote-without-cue", quote.doc_id, quote,
+                                    f"QUOTE {quote.id} has no cue relation to a CUE")
+
+
+def _check_source_speaker(view: _DocumentView) -> Iterator[Candidate]:
+    for quote in view.annotations.quotes:
+        source = quote.source
+        if source is not None and not (source.speaker_id or "").strip():
+            yield _region_candidate("source-without-speaker", quote.doc_id, source,
+                                    f"SOURCE {source.id} (of QUOTE {quote.id}) has no speaker_id")
+
+
+# code -> check; the codes are public interface (acceptances and the guidelines name them).
+CHECKS: dict[str, Callable[[_DocumentView], Iterable[Candidate]]] = {
+    "name-outside-entity": _check_names,
+    "quote-marks-outside-quote": _check_quote_marks,
+    "year-outside-timex": _time_check("year-outside-timex", _YEAR, "year"),
+    "month-outside-timex": _time_check("month-outside-timex", _MONTH, "month name"),
+    "weekday-outside-timex": _time_check("weekday-outside-timex", _WEEKDAY, "weekday name"),
+    "quote-without-source": _check_quote_source,
+    "quote-without-cue": _check_quote_cue,
+    "source-without-speaker": _check_source_speaker,
+}
+
+
+def _sort_key(candidate: Candidate) -> tuple:
+    return (candidate.doc_id, candidate.span.start, candidate.span.end, candidate.code, candidate.text)
+
+
+def lint(documents: Mapping[str, Document], annotations: Mapping[str, DocumentAnnotations],
+         registry: Sequence[RegistryEntity]) -> tuple[Candidate, ...]:
+    """Candidate misses in every annotated document, sorted by document, offset and code.
+
+    Only documents with annotations are linted (an unannotated document is not yet a miss).
+    Raises ``CorpusError`` when annotations name an unknown document or were made on a
+    different text than the document's (their spans would point at the wrong words).
+    """
+    names = _NameMatcher(registry)
+    found: dict[tuple, Candidate] = {}
+    for doc_id in sorted(annotations):
+        view = _DocumentView(_document_for(documents, annotations[doc_id]), annotations[doc_id], names)
+        for check in CHECKS.values():
+            for candidate in check(view):
+                # A SOURCE shared by several quotes is one candidate, not one per quote.
+                found.setdefault((candidate.code, candidate.doc_id, candidate.span), candidate)
+    return tuple(sorted(found.values(), key=_sort_key))
+
+
+def _document_for(documents: Mapping[str, Document], annotations: DocumentAnnotations) -> Document:
+    document = documents.get(annotations.doc_id)
+    if document is None:
+        raise CorpusError("lint-unknown-doc", "annotations name a document that is not in the corpus",
+                          Location(doc_id=annotations.doc_id))
+    if annotations.text_sha256 is not None and annotations.text_sha256 != document.text_sha256:
+        raise CorpusError("lint-text-mismatch",
+                          "annotations were made on a different text than the document's; "
+                          "re-ingest or validate before linting", Location(doc_id=annotations.doc_id))
+    return document
+
+
+def review(candidates: Iterable[Candidate], acceptances: Iterable[Acceptance]) -> LintReview:
+    """Split candidates into unexplained and explained; acceptances that match none are stale."""
+    by_key = {acceptance.key: acceptance for acceptance in acceptances}
+    unexplained, explained, used = [], [], set()
+    for candidate in candidates:
+        acceptance = by_key.get(candidate.key)
+        if acceptance is None:
+            unexplained.append(candidate)
+        else:
+            explained.append((candidate, acceptance))
+            used.add(candidate.key)
+    stale = tuple(acceptance for key, acceptance in by_key.items() if key not in used)
+    return LintReview(tuple(unexplained), tuple(explained), stale)
+
+
+def accepted_path(layout: Layout) -> Path:
+    return layout.annotations / ACCEPTED_FILE
+
+
+def read_acceptances(path: str | Path) -> tuple[Acceptance, ...]:
+    """The acceptances at ``path`` (none if it does not exist); raises CorpusError naming the bad line."""
+    path = Path(path)
+    if not path.exists():
+        return ()
+    seen: dict[tuple, int] = {}
+    acceptances = []
+    with open(path, "rb") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            location = Location(file=str(path), line=number)
+            acceptance = _parse_acceptance(line, number, location)
+            if acceptance.key in seen:
+                raise CorpusError("lint-accepted-duplicate",
+                                  f"repeats the acceptance on line {seen[acceptance.key]}", location)
+            seen[acceptance.key] = number
+            acceptances.append(acceptance)
+    return tuple(acceptances)
+
+
+def _parse_acceptance(line: bytes, number: int, location: Location) -> Acceptance:
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError as error:
+        raise CorpusError("lint-accepted-invalid", f"not a JSON object: {error}", location) from None
+    if not isinstance(record, dict) or set(record) != set(ACCEPTANCE_KEYS):
+        keys = sorted(record) if isinstance(record, dict) else type(record).__name__
+        raise CorpusError("lint-accepted-invalid",
+                          f"needs exactly the keys {', '.join(ACCEPTANCE_KEYS)}; has {keys}", location)
+    if record["code"] not in CHECKS:
+        raise CorpusError("lint-accepted-invalid",
+                          f"unknown code {record['code']!r}; known: {', '.join(CHECKS)}", location)
+    if not all(isinstance(record[key], str) for key in ("doc_id", "text", "reason")):
+        raise CorpusError("lint-accepted-invalid", "doc_id, text and reason must be strings", location)
+    try:
+        return Acceptance(record["code"], record["doc_id"], Span(record["start"], record["end"]),
+                          record["text"], record["reason"], line=number)
+    except (TypeError, ValueError) as error:
+        raise CorpusError("lint-accepted-invalid", str(error), location) from None
+
+
+def candidate_as_dict(candidate: Candidate) -> dict:
+    """The JSON shape of a candidate: an acceptance line once ``message`` is replaced by a ``reason``."""
+    return {"code": candidate.code, "doc_id": candidate.doc_id, "start": candidate.span.start,
+            "end": candidate.span.end, "text": candidate.text, "message": candidate.message}
+
+
+def acceptance_as_dict(acceptance: Acceptance) -> dict:
+    return {"code": acceptance.code, "doc_id": acceptance.doc_id, "start": acceptance.span.start,
+            "end": acceptance.span.end, "text": acceptance.text, "reason": acceptance.reason}

@@ -1,0 +1,326 @@
+"""Normalization: the raw article as a person wants to annotate it, with an exact offset map.
+
+The decisions (and the reason for each) are written down in docs/normalization.md; the line
+rules live in corpus_tools/boilerplate.py. In short:
+
+1. The decoded raw text is cut into lines at ``\\r\\n``, ``\\r``, ``\\n``, U+0085, U+2028 and U+2029.
+2. Each line is cleaned: zero-width characters, the BOM, soft hyphens, bidi marks and control
+   characters are dropped; tabs and odd spaces (NBSP, U+2000-U+200A, ...) become a space; runs of
+   spaces collapse to one; the line is stripped; the result is put in Unicode NFC.
+3. Each non-blank line is classified by the rule table of corpus_tools.boilerplate: content, or
+   removed (recorded as a RemovedPiece with its kind and raw span).
+4. The kept lines are joined: the title line (the first line, when it is content and short) and
+   paragraphs (runs of lines without a blank line between them in the raw text) are separated
+   by one blank line (``\\n\\n``); lines within a paragraph by ``\\n``. No leading or trailing
+   blank lines, no trailing newline.
+
+Every step records segments in a MapBuilder, so the offset map is exact by construction.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterator
+
+from corpus_tools import boilerplate
+from corpus_tools.offsets import MapBuilder, OffsetMap
+from corpus_tools.records import RemovedPiece, Span
+
+NORMALIZER_VERSION = "1.0.0"  # bump on any change of output (text, map or removed pieces)
+
+# A title is a heading, not a paragraph: a first line longer than this is taken as body text.
+TITLE_MAX_CHARS = 300
+
+LINE_BREAK = re.compile("\r\n|[\r\n\u2028\u2029]")
+# Tabs and the spaces people do not type on purpose: all become U+0020.
+SPACES = "\t\x0b\x0c \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+# Invisible characters with no meaning in running English text: dropped. ZWJ and ZWNJ are kept
+# (they join emoji sequences and shape scripts).
+DROPPED = ("\x00-\x08\x0e-\x1f\x7f\x81\x8d\x8f\x90\x9d\u00ad\u061c\u180e\u200b\u200e\u200f"
+           "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff")
+# C1 control characters do not occur in real text; where they do, cp1252 bytes were decoded as
+# Latin-1, so they are read as cp1252 (U+0092 -> U+2019 ’, U+0085 -> U+2026 …), one for one. The
+# five bytes cp1252 leaves undefined are dropped (above).
+C1_AS_CP1252 = {code: bytes([code]).decode("cp1252") for code in range(0x80, 0xA0)
+                if code not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+_EDGE = re.compile(f"[{SPACES}{DROPPED}]+")
+# Anything that needs the slow path: an odd space, a double space, a dropped or C1 character.
+_SPECIAL = re.compile(f"[{SPACES}{DROPPED}]{{2,}}|[{SPACES.replace(' ', '')}{DROPPED}\x80-\x9f]")
+# In the slow path a line is a sequence of whitespace runs (containing at least one space) and
+# words; a word may contain dropped characters, which must not block NFC composition across them.
+_WS_RUN = re.compile(f"[{DROPPED}]*[{SPACES}][{SPACES}{DROPPED}]*")
+_DROPPED_RUN = re.compile(f"[{DROPPED}]+")
+_ODD_SPACES = re.compile(f"[{SPACES}]{{2,}}|[{SPACES.replace(' ', '')}]")
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    text: str
+    offset_map: OffsetMap
+    removed: tuple[RemovedPiece, ...]
+    title: str | None
+
+
+# (raw_start, raw_len, norm_len, is_block), as MapBuilder.add takes them. is_block is True when
+# the normalized characters derive from the raw run as a whole, even if the lengths are equal.
+LineSegment = tuple[int, int, int, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One raw line after cleaning: ``[start, end)`` is its content in raw, without edge whitespace."""
+
+    start: int
+    end: int
+    text: str  # cleaned, NFC
+    segments: tuple[LineSegment, ...]
+    paragraph: int  # index of the raw paragraph (run of non-blank lines) it belongs to
+
+
+def normalize(raw_text: str) -> Normalized:
+    """Normalize a decoded raw article. Deterministic; linear in the length of the text."""
+    lines = list(_clean_lines(raw_text))
+    title = _title(lines)
+    kept: list[Line] = []
+    removed: list[RemovedPiece] = []
+    for line in lines:
+        pieces = boilerplate.classify(line.text, title, is_first=line is lines[0])
+        if pieces:
+            removed.extend(_removed_pieces(raw_text, line, pieces))
+        else:
+            kept.append(line)
+    text, offset_map = _assemble(raw_text, kept, removed, title is not None)
+    return Normalized(text, offset_map, tuple(removed), title)
+
+
+def _title(lines: list[Line]) -> str | None:
+    if not lines or len(lines[0].text) > TITLE_MAX_CHARS:
+        return None
+    if boilerplate.classify(lines[0].text, None, is_first=True):
+        return None
+    return lines[0].text
+
+
+# -- cleaning one line ------------------------------------------------------------------------
+
+
+def _clean_lines(raw_text: str) -> Iterator[Line]:
+    """The non-blank lines of the raw text, cleaned, with their raw paragraph index."""
+    paragraph, blank_before, count = 0, False, 0
+    for line_start, line_end in _line_bounds(raw_text):
+        cleaned = _clean_line(raw_text, line_start, line_end)
+        if cleaned is None:
+            blank_before = True
+            continue
+        if blank_before and count:
+            paragraph += 1
+        blank_before, count = False, count + 1
+        yield Line(*cleaned, paragraph)
+
+
+def _line_bounds(raw_text: str) -> Iterator[tuple[int, int]]:
+    start = 0
+    for match in LINE_BREAK.finditer(raw_text):
+        yield start, match.start()
+        start = match.end()
+    yield start, len(raw_text)
+
+
+def _clean_line(raw_text: str, start: int, end: int) -> tuple[int, int, str, tuple[LineSegment, ...]] | None:
+    """(start, end, text, segments) of a non-blank line, or None for a blank one."""
+    start, end = _strip(raw_text, start, end)
+    if start == end:
+        return None
+    content = raw_text[start:end]
+    if not _SPECIAL.search(content) and unicodedata.is_normalized("NFC", content):
+        return start, end, content, ((start, end - start, end - start, False),)
+    text, segments = _clean_slow(content.translate(C1_AS_CP1252), start)
+    return start, end, text, tuple(segments)
+
+
+def _strip(raw_text: str, start: int, end: int) -> tuple[int, int]:
+    lead = _EDGE.match(raw_text, start, end)
+    if lead:
+        start = lead.end()
+    while end > start and _EDGE.fullmatch(raw_text[end - 1]):
+        end -= 1
+    return start, end
+
+
+def _clean_slow(content: str, base: int) -> tuple[str, list[LineSegment]]:
+    """Whitespace runs -> one space; words -> dropped characters removed, then NFC."""
+    if not _DROPPED_RUN.search(content) and unicodedata.is_normalized("NFC", content):
+        return _clean_spaces(content, base)
+    out: list[str] = []
+    segments: list[LineSegment] = []
+    pos = 0
+    for match in _WS_RUN.finditer(content):
+        _clean_word(content, pos, match.start(), base, out, segments)
+        out.append(" ")
+        segments.append((base + match.start(), match.end() - match.start(), 1, match.end() - match.start() > 1))
+        pos = match.end()
+    _clean_word(content, pos, len(content), base, out, segments)
+    return "".join(out), segments
+
+
+def _clean_spaces(content: str, base: int) -> tuple[str, list[LineSegment]]:
+    """The common slow case (an NBSP, a tab, a double space): only whitespace to fix, so the
+    text between whitespace runs stays one aligned segment."""
+    out: list[str] = []
+    segments: list[LineSegment] = []
+    pos = 0
+    for match in _ODD_SPACES.finditer(content):
+        if match.start() > pos:
+            out.append(content[pos:match.start()])
+            segments.append((base + pos, match.start() - pos, match.start() - pos, False))
+        out.append(" ")
+        segments.append((base + match.start(), match.end() - match.start(), 1, match.end() - match.start() > 1))
+        pos = match.end()
+    if len(content) > pos:
+        out.append(content[pos:])
+        segments.append((base + pos, len(content) - pos, len(content) - pos, False))
+    return "".join(out), segments
+
+
+def _clean_word(content: str, start: int, end: int, base: int,
+                out: list[str], segments: list[LineSegment]) -> None:
+    if start == end:
+        return
+    word = content[start:end]
+    if not _DROPPED_RUN.search(word) and unicodedata.is_normalized("NFC", word):
+        out.append(word)
+        segments.append((base + start, end - start, end - start, False))
+        return
+    # Positions (in content) of the characters that survive dropping: only for this one word.
+    kept = [i for i in range(start, end) if not _DROPPED_RUN.match(content, i, i + 1)]
+    for group_start, group_end, text in _nfc_groups("".join(content[i] for i in kept)):
+        raw_start = kept[group_start]
+        raw_end = kept[group_end - 1] + 1
+        previous_end = kept[group_start - 1] + 1 if group_start else start
+        if raw_start > previous_end:
+            segments.append((base + previous_end, raw_start - previous_end, 0, True))
+        # A changed group is a block even when NFC kept its length (reordered marks, or a
+        # decomposition exclusion beside a dropped character): its characters are not 1:1.
+        unchanged = text == content[raw_start:raw_end]
+        raw_len = raw_end - raw_start
+        segments.append((base + raw_start, raw_len, len(text), len(text) != raw_len or (not unchanged and raw_len > 1)))
+        out.append(text)
+    last_end = kept[-1] + 1 if kept else start
+    if end > last_end:
+        segments.append((base + last_end, end - last_end, 0, True))
+
+
+def _nfc_groups(word: str) -> list[tuple[int, int, str]]:
+    """Split ``word`` into groups that NFC independently: (start, end, NFC text), concatenating
+    to NFC(word). Groups start at characters with combining class 0 and merge when composition
+    crosses the boundary (Hangul jamo, two-part vowels); in doubt, the whole word is one group."""
+    starts = [i for i, ch in enumerate(word) if i == 0 or not unicodedata.combining(ch)]
+    result: list[tuple[int, int, str]] = []
+    for start, end in zip(starts, starts[1:] + [len(word)]):
+        text = unicodedata.normalize("NFC", word[start:end])
+        if result:
+            p_start, _, p_text = result[-1]
+            joined = unicodedata.normalize("NFC", word[p_start:end])
+            if joined != p_text + text:
+                result[-1] = (p_start, end, joined)
+                continue
+        result.append((start, end, text))
+    if "".join(t for _, _, t in result) != unicodedata.normalize("NFC", word):
+        return [(0, len(word), unicodedata.normalize("NFC", word))]
+    return result
+
+
+# -- removed pieces ---------------------------------------------------------------------------
+
+
+def _removed_pieces(raw_text: str, line: Line, pieces: tuple[tuple[str, int, int], ...]) -> Iterator[RemovedPiece]:
+    """Turn (kind, start, end) in the cleaned line into raw spans, stripped of edge whitespace."""
+    for kind, start, end in pieces:
+        raw_start, raw_end = _strip(raw_text, _line_to_raw(line, start, False), _line_to_raw(line, end, True))
+        yield RemovedPiece(kind, Span(raw_start, raw_end), raw_text[raw_start:raw_end])
+
+
+def _line_to_raw(line: Line, pos: int, is_end: bool) -> int:
+    """Raw position of a boundary in the cleaned line text (blocks widen outward)."""
+    norm = 0
+    for raw_start, raw_len, norm_len, is_block in line.segments:
+        if norm_len == 0:
+            continue
+        if pos < norm + norm_len or (is_end and pos == norm + norm_len):
+            offset = pos - norm
+            if not is_block:
+                return raw_start + offset
+            return raw_start + raw_len if is_end and offset > 0 else raw_start
+        norm += norm_len
+    return line.end
+
+
+# -- assembling the text and the map ----------------------------------------------------------
+
+
+def _assemble(raw_text: str, kept: list[Line], removed: list[RemovedPiece],
+              has_title: bool) -> tuple[str, OffsetMap]:
+    removed_spans = sorted((piece.raw_span.start, piece.raw_span.end) for piece in removed)
+    builder = MapBuilder()
+    parts: list[str] = []
+    gaps = _Gaps(raw_text, removed_spans)
+    raw_pos = 0
+    for index, line in enumerate(kept):
+        if index:
+            separator = "\n\n" if line.paragraph != kept[index - 1].paragraph or (has_title and index == 1) else "\n"
+            gaps.fill(builder, raw_pos, line.start, separator)
+            parts.append(separator)
+        else:
+            gaps.fill(builder, raw_pos, line.start, "")
+        for raw_start, raw_len, norm_len, is_block in line.segments:
+            builder.add(raw_start, raw_len, norm_len, is_block)
+        parts.append(line.text)
+        raw_pos = line.end
+    gaps.fill(builder, raw_pos, len(raw_text), "")
+    return "".join(parts), builder.build(len(raw_text))
+
+
+class _Gaps:
+    """The raw text between two kept lines. Removed pieces stay uncovered (removed text); in the
+    first stretch of the rest, the separator maps to the run from its first line break to its
+    last one (a block, or aligned when it is made of line breaks only); the whitespace around
+    that run, and later stretches, are deletions."""
+
+    __slots__ = ("_raw_text", "_spans", "_next")
+
+    def __init__(self, raw_text: str, spans: list[tuple[int, int]]):
+        self._raw_text = raw_text
+        self._spans = spans
+        self._next = 0
+
+    def fill(self, builder: MapBuilder, start: int, end: int, separator: str) -> None:
+        pending = separator
+        pos = start
+        while pos < end:
+            while self._next < len(self._spans) and self._spans[self._next][1] <= pos:
+                self._next += 1
+            gap = self._spans[self._next] if self._next < len(self._spans) else (end, end)
+            stretch_end = min(gap[0], end)
+            if stretch_end > pos:
+                self._stretch(builder, pos, stretch_end, pending)
+                pending = ""
+            pos = max(stretch_end, min(gap[1], end))
+        if pending:
+            raise RuntimeError(f"bug: no raw line break to carry the separator before raw {end}")
+
+    def _stretch(self, builder: MapBuilder, start: int, end: int, separator: str) -> None:
+        if not separator:
+            builder.add(start, end - start, 0, True)
+            return
+        breaks = list(LINE_BREAK.finditer(self._raw_text, start, end))
+        if not breaks:
+            raise RuntimeError(f"bug: no raw line break in [{start}, {end}) to carry the separator")
+        first, last = breaks[0].start(), breaks[-1].end()
+        if first > start:
+            builder.add(start, first - start, 0, True)
+        # the run is all line breaks; when its length is the separator's, each maps to one "\n"
+        builder.add(first, last - first, len(separator), last - first != len(separator))
+        if end > last:
+            builder.add(last, end - last, 0, True)

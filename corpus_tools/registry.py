@@ -1,0 +1,87 @@
+"""The entity registry, annotations/entity-registry.jsonl: one RegistryEntity per line.
+
+Reading is strict: a line that is not JSON, lacks a key, carries an unknown key, breaks a
+record rule (lowercase-hyphenated id, entity label as type, QID or null) or repeats an id
+raises ``CorpusError`` located by file and line. Writing is deterministic (sorted by id,
+sorted keys, one compact line each) and atomic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Iterable
+
+import orjson
+
+from corpus_tools.errors import CorpusError, Location
+from corpus_tools.fsutil import atomic_write_bytes
+from corpus_tools.layout import Layout
+from corpus_tools.records import RegistryEntity
+
+REQUIRED_KEYS = ("id", "name", "type")
+KNOWN_KEYS = frozenset(field.name for field in fields(RegistryEntity))
+
+
+def read_registry(path: str | Path) -> dict[str, RegistryEntity]:
+    """The registry at ``path`` as id -> entity; raises CorpusError naming the line at fault."""
+    path = Path(path)
+    if not path.exists():
+        raise CorpusError("registry-missing", "no entity registry here; create it (one JSON object per line)",
+                          Location(file=str(path)))
+    entities: dict[str, RegistryEntity] = {}
+    with open(path, "rb") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            entity = _parse_line(line, Location(file=str(path), line=number))
+            if entity.id in entities:
+                raise CorpusError("registry-duplicate-id", f"id {entity.id!r} is already defined on an earlier line",
+                                  Location(file=str(path), line=number))
+            entities[entity.id] = entity
+    return entities
+
+
+def load_registry(layout: Layout) -> dict[str, RegistryEntity]:
+    """The corpus's registry; an empty one when the file does not exist yet (a fresh corpus)."""
+    return read_registry(layout.registry) if layout.registry.exists() else {}
+
+
+def write_registry(path: str | Path, entities: Iterable[RegistryEntity]) -> None:
+    """Write ``entities`` sorted by id, atomically (temp file + rename)."""
+    path = Path(path)
+    ordered = sorted(entities, key=lambda entity: entity.id)
+    ids = [entity.id for entity in ordered]
+    if len(set(ids)) != len(ids):
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        raise CorpusError("registry-duplicate-id", f"ids given more than once: {', '.join(duplicates)}",
+                          Location(file=str(path)))
+    payload = b"".join(orjson.dumps(_as_json(entity), option=orjson.OPT_SORT_KEYS) + b"\n" for entity in ordered)
+    atomic_write_bytes(path, payload)
+
+
+def _as_json(entity: RegistryEntity) -> dict:
+    record = asdict(entity)
+    record["aliases"] = list(entity.aliases)
+    return record
+
+
+def _parse_line(line: bytes, location: Location) -> RegistryEntity:
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError as error:
+        raise CorpusError("registry-invalid-json", f"not JSON: {error}", location) from None
+    if not isinstance(record, dict):
+        raise CorpusError("registry-invalid-record", f"expected a JSON object, got {type(record).__name__}", location)
+    missing = [key for key in REQUIRED_KEYS if key not in record]
+    unknown = sorted(set(record) - KNOWN_KEYS)
+    if missing or unknown:
+        raise CorpusError("registry-invalid-record",
+                          f"missing keys {missing} / unknown keys {unknown}; keys are {sorted(KNOWN_KEYS)}", location)
+    aliases = record.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(alias, str) for alias in aliases):
+        raise CorpusError("registry-invalid-record", "aliases must be a list of strings", location)
+    try:
+        return RegistryEntity(**{**record, "aliases": tuple(aliases), "description": record.get("description") or ""})
+    except (TypeError, ValueError) as error:
+        raise CorpusError("registry-invalid-record", str(error), location) from None

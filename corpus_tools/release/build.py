@@ -1,0 +1,248 @@
+"""Build a release directory, atomically and immutably.
+
+``build_release`` is pure over its inputs: the same documents, annotations, registry and
+version give byte-identical files (sorted iteration, pinned parquet options, no clock). It
+writes everything into a hidden temporary directory beside ``<dist>/<version>`` and renames it
+into place only when complete, so a build killed at any moment leaves no partial release (only
+a ``.<version>.partial-<pid>-*.tmp`` directory, removed by the next build). An existing release is
+never changed: identical content is a no-op, different content is refused.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import gc
+from collections import Counter
+from contextlib import contextmanager
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from corpus_tools.errors import CorpusError, Location, Report
+from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity
+from corpus_tools.release.arrow_schemas import CONFIGS
+from corpus_tools.release.card import CardInfo, card_text, config_splits
+from corpus_tools.release.checks import check_document, check_registry, check_unknown_documents
+from corpus_tools.release.checksums import SUMS_FILE, release_files, sha256_file, sums_text
+from corpus_tools.release.croissant import croissant_json
+from corpus_tools.release.rows import DOCUMENT_CONFIGS, DocInput, registry_row
+from corpus_tools.release.splits import SPLITS, split_of
+from corpus_tools.release.stats import Stats
+from corpus_tools.release.writer import ShardedWriter
+
+VERSION_PATTERN = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
+# Test hook: "<stage>:<marker file>" makes the build touch the marker and sleep at that stage,
+# so a test can kill it there (see tests/test_release_atomic.py).
+PAUSE_ENV = "CORPUS_TOOLS_RELEASE_PAUSE"
+
+
+@dataclass(frozen=True, slots=True)
+class ShardSizes:
+    """Rows per parquet file and per row group, per config (documents and kb rows are big)."""
+
+    rows_per_shard: int = 100_000
+    batch_rows: int = 2_000
+    document_rows_per_shard: int = 20_000
+    document_batch_rows: int = 200
+
+    def for_config(self, config: str) -> tuple[int, int]:
+        if config in ("documents", "kb"):
+            return self.document_rows_per_shard, self.document_batch_rows
+        return self.rows_per_shard, self.batch_rows
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseResult:
+    path: Path
+    version: str
+    status: str  # "built" or "unchanged"
+    files: tuple[str, ...]
+
+
+def check_version(version: str) -> str:
+    if not isinstance(version, str) or not VERSION_PATTERN.fullmatch(version):
+        raise CorpusError("invalid-version", f"version {version!r} is not MAJOR.MINOR.PATCH (e.g. 1.0.0)")
+    return version
+
+
+def build_release(documents: Mapping[str, Document], annotations: Mapping[str, DocumentAnnotations],
+                  registry: Sequence[RegistryEntity], out_dir: str | Path, version: str, *,
+                  previous_changelog: str = "", card: CardInfo = CardInfo(),
+                  sizes: ShardSizes = ShardSizes()) -> ReleaseResult:
+    """Build ``<out_dir>/<version>/`` from records; refuse invalid inputs before writing anything."""
+    check_version(version)
+    if not documents:
+        raise CorpusError("empty-release", "no documents: a release needs at least one")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_partials(out_dir, version)
+    # ".tmp": the repository's .gitignore already ignores it
+    partial = Path(tempfile.mkdtemp(prefix=f".{version}.partial-{os.getpid()}-", suffix=".tmp", dir=out_dir))
+    try:
+        with _without_cyclic_gc():
+            _write_release(partial, documents, annotations, registry, version, previous_changelog, card, sizes)
+        _pause("before-publish")
+        return _publish(partial, out_dir / version, version)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+@contextmanager
+def _without_cyclic_gc():
+    """Rows are millions of short-lived, acyclic dicts and lists that reference counting frees; the
+    cyclic collector, triggered by their allocation, rescans the large long-lived heap (inputs,
+    imported modules) again and again and took over half of the build time. Restored on exit."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def invalid_inputs(report) -> CorpusError:
+    errors = report.errors
+    shown = "; ".join(str(problem) for problem in errors[:5])
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return CorpusError("invalid-annotations", f"{len(errors)} validation error(s), nothing built: {shown}{more}")
+
+
+def _write_release(root: Path, documents, annotations, registry, version, previous_changelog, card, sizes) -> None:
+    stats = Stats()
+    document_splits = tuple(split for split in SPLITS if split in {split_of(doc_id) for doc_id in documents})
+    writers = {
+        (config, split): ShardedWriter(root, config, split, rows_per_shard=sizes.for_config(config)[0],
+                                       batch_rows=sizes.for_config(config)[1])
+        for config in CONFIGS for split in config_splits(config, document_splits)
+    }
+    latest_update = _write_documents(documents, annotations, registry, writers, stats)
+    for entity in sorted(registry, key=lambda e: e.id):
+        row = registry_row(entity)
+        stats.observe("entity_registry", "train", row)
+        writers["entity_registry", "train"].add(row)
+    shards = sorted((shard for writer in writers.values() for shard in writer.close()),
+                    key=lambda s: (CONFIGS.index(s.config), SPLITS.index(s.split), s.path))
+    _write_metadata(root, shards, stats, document_splits, version, latest_update, previous_changelog, card)
+
+
+def _write_documents(documents, annotations, registry, writers, stats: Stats) -> str | None:
+    """One streaming pass: check each document, write its rows; any problem fails the build at the
+    end (after every document is checked, so the error lists them all). Returns the latest update day."""
+    registry_ids = Counter(entity.id for entity in registry)
+    problems = [*check_registry(registry_ids), *check_unknown_documents(documents, annotations)]
+    latest_update = None
+    for doc_id in sorted(documents):
+        document, ann = documents[doc_id], annotations.get(doc_id)
+        problems.extend(check_document(doc_id, document, ann, registry_ids))
+        if problems:  # nothing written from here on: the build will fail
+            continue
+        item = DocInput(document, ann or _unannotated(doc_id), split_of(doc_id))
+        for config, rows in DOCUMENT_CONFIGS.items():
+            for row in rows(item):
+                stats.observe(config, item.split, row)
+                writers[config, item.split].add(row)
+        latest_update = max(filter(None, (latest_update, _updated(ann))), default=None)
+        _pause("mid-build")
+    if problems:
+        raise invalid_inputs(Report.of(problems))
+    return latest_update
+
+
+def _write_metadata(root: Path, shards, stats, document_splits, version, date, previous_changelog, card) -> None:
+    """Card, changelog and Croissant (which need the shards' sizes and hashes), then SHA256SUMS last."""
+    hashes = {shard.path: sha256_file(root / shard.path) for shard in shards}
+    file_sizes = {shard.path: (root / shard.path).stat().st_size for shard in shards}
+    _write_text(root / "README.md", card_text(card, version, stats, shards, document_splits, file_sizes))
+    _write_text(root / "CHANGELOG.md", changelog(version, date, stats, previous_changelog))
+    _write_text(root / "croissant.json", croissant_json(
+        name=card.pretty_name, description=card.summary, version=version, license_url=card.license_url,
+        url=card.homepage or None, cite_as=card.cite_as.format(version=version),
+        date_published=date, shards=shards, sha256=hashes))
+    _write_text(root / SUMS_FILE, sums_text(root))
+
+
+def _unannotated(doc_id: str) -> DocumentAnnotations:
+    return DocumentAnnotations(doc_id=doc_id, entities=(), timexes=(), quotes=())
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_bytes(text.encode("utf-8"))
+
+
+def _updated(ann: DocumentAnnotations | None) -> str | None:
+    """The day an annotation was last updated: release dates come from the inputs, never the clock."""
+    if ann is None or ann.provenance is None or not ann.provenance.updated_at:
+        return None
+    return ann.provenance.updated_at[:10]
+
+
+def changelog(version: str, date: str | None, stats: Stats, previous: str) -> str:
+    entry = (
+        f"## {version}" + (f" ({date})" if date else "") + "\n\n"
+        f"- {stats.total('documents')} documents, {stats.total('entities')} entity mentions, "
+        f"{stats.total('timexes')} time expressions, {stats.total('quotes')} quote(s), "
+        f"{stats.total('entity_registry')} registry entities.\n"
+    )
+    earlier = previous.split("\n", 2)[2] if previous.startswith("# Changelog\n") else previous
+    return "# Changelog\n\n" + entry + ("\n" + earlier.lstrip("\n") if earlier.strip() else "")
+
+
+def _publish(partial: Path, target: Path, version: str) -> ReleaseResult:
+    files = tuple(release_files(partial)) + (SUMS_FILE,)
+    if not target.exists():
+        try:
+            os.rename(partial, target)  # atomic on one filesystem; fails if target appeared meanwhile
+            return ReleaseResult(target, version, "built", files)
+        except OSError:
+            if not target.exists():
+                raise
+    differing = _differences(partial, target)
+    if differing:
+        raise CorpusError(
+            "release-exists",
+            f"release {version} already exists with different content ({', '.join(differing[:5])}"
+            f"{' ...' if len(differing) > 5 else ''}); releases are immutable: bump the version in "
+            "corpus_tools/version.py to release new content (other pyarrow/datasets versions than the "
+            "release was built with also change its bytes)",
+            Location(file=str(target)),
+        )
+    return ReleaseResult(target, version, "unchanged", files)
+
+
+def _differences(new: Path, old: Path) -> list[str]:
+    new_files, old_files = set(release_files(new)) | {SUMS_FILE}, set(release_files(old)) | {SUMS_FILE}
+    differing = sorted(new_files ^ old_files)
+    differing += [name for name in sorted(new_files & old_files)
+                  if not ((old / name).is_file() and filecmp.cmp(new / name, old / name, shallow=False))]
+    return sorted(set(differing))
+
+
+def _remove_stale_partials(out_dir: Path, version: str) -> None:
+    """Leftovers of killed builds: their pid is gone (a live pid means a build is running)."""
+    for leftover in out_dir.glob(f".{version}.partial-*"):
+        pid = leftover.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _pause(stage: str) -> None:
+    hook = os.environ.get(PAUSE_ENV, "")
+    if hook.partition(":")[0] == stage:
+        Path(hook.partition(":")[2]).write_text(stage)
+        time.sleep(3600)

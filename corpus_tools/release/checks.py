@@ -1,0 +1,94 @@
+"""What a release needs to be true of its inputs, as a Report (problems are data).
+
+The ingest validator (corpus_tools.annotations) checks annotations against
+the guidelines; these are the checks the release itself depends on: every annotation belongs to
+a document of this corpus and was made on its text, every span lies inside that text and covers
+the text it claims, every registry id it cites exists, and region ids are unique per document.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterator, Mapping, Sequence
+
+from corpus_tools.errors import Location, Problem, Report
+from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity, Span
+
+
+def check_release_inputs(documents: Mapping[str, Document], annotations: Mapping[str, DocumentAnnotations],
+                         registry: Sequence[RegistryEntity]) -> Report:
+    """All checks at once, as a Report (build_release runs the same checks while it streams)."""
+    registry_ids = Counter(entity.id for entity in registry)
+    problems = list(check_registry(registry_ids)) + list(check_unknown_documents(documents, annotations))
+    for doc_id in sorted(documents):
+        problems.extend(check_document(doc_id, documents[doc_id], annotations.get(doc_id), registry_ids))
+    return Report.of(problems, {"documents": len(documents), "annotated_documents": len(annotations),
+                                "registry_entities": len(registry_ids)})
+
+
+def check_registry(registry_ids: Counter) -> Iterator[Problem]:
+    for entity_id, count in sorted(registry_ids.items()):
+        if count > 1:
+            yield Problem("duplicate-registry-id", f"registry id {entity_id!r} appears {count} times")
+
+
+def check_unknown_documents(documents: Mapping[str, Document],
+                            annotations: Mapping[str, DocumentAnnotations]) -> Iterator[Problem]:
+    for doc_id in sorted(set(annotations) - set(documents)):
+        yield Problem("annotation-unknown-document", f"annotations for {doc_id!r}, which is not in the corpus",
+                      _location(annotations[doc_id]))
+
+
+def check_document(doc_id: str, document: Document, ann: DocumentAnnotations | None,
+                   registry_ids: Counter) -> Iterator[Problem]:
+    if document.doc_id != doc_id:
+        yield Problem("doc-id-mismatch", f"keyed {doc_id!r} but is {document.doc_id!r}", Location(doc_id=doc_id))
+    if ann is not None:
+        yield from _check_annotations(doc_id, document, ann, registry_ids)
+
+
+def _location(ann: DocumentAnnotations, region_id: str | None = None) -> Location:
+    provenance = ann.provenance
+    return Location(
+        file=provenance.export_file if provenance else None,
+        task_id=provenance.task_id if provenance else None,
+        doc_id=ann.doc_id,
+        annotation_id=provenance.annotation_id if provenance else None,
+        region_id=region_id,
+    )
+
+
+def _check_annotations(doc_id: str, document: Document, ann: DocumentAnnotations,
+                       registry_ids: Counter) -> Iterator[Problem]:
+    if ann.doc_id != doc_id:
+        yield Problem("doc-id-mismatch", f"keyed {doc_id!r} but annotates {ann.doc_id!r}", _location(ann))
+    if ann.text_sha256 is not None and ann.text_sha256 != document.text_sha256:
+        yield Problem("annotation-text-mismatch", "annotated text's sha256 differs from the document's: "
+                      "the annotation was made on another version of the text", _location(ann))
+    seen: dict[str, Span] = {}
+    for region_id, span, text, cited in _regions(ann):
+        where = _location(ann, region_id)
+        if seen.setdefault(region_id, span) != span:
+            yield Problem("duplicate-region-id", f"region id used for two spans", where)
+        if span.end > len(document.text):
+            yield Problem("span-out-of-range", f"span [{span.start}, {span.end}) runs past the text "
+                          f"({len(document.text)} code points)", where)
+        elif span.of(document.text) != text:
+            yield Problem("span-text-mismatch", f"span [{span.start}, {span.end}) covers "
+                          f"{span.of(document.text)!r}, record says {text!r}", where)
+        if cited is not None and cited not in registry_ids:
+            yield Problem("unknown-registry-id", f"registry id {cited!r} is not in the entity registry", where)
+
+
+def _regions(ann: DocumentAnnotations) -> Iterator[tuple[str, Span, str, str | None]]:
+    """(region id, span, claimed text, cited registry id) of every region of every layer."""
+    for mention in ann.entities:
+        yield mention.id, mention.span, mention.text, mention.entity_id
+    for timex in ann.timexes:
+        yield timex.id, timex.span, timex.text, None
+    for quote in ann.quotes:
+        yield quote.id, quote.span, quote.text, None
+        if quote.source is not None:
+            yield quote.source.id, quote.source.span, quote.source.text, quote.source.speaker_id
+        if quote.cue is not None:
+            yield quote.cue.id, quote.cue.span, quote.cue.text, None

@@ -1,0 +1,59 @@
+"""``release(layout)``: gather a checkout's records, validate them, build dist/<version>/.
+
+Documents come from corpus_tools.corpus, the chosen annotations (and the report of reading the
+stored exports) from corpus_tools.annotations, the registry from corpus_tools.registry. While
+annotations/exports/ holds no export, the release has empty annotation configs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+from corpus_tools.annotations import load_annotation_set
+from corpus_tools.corpus import load_documents
+from corpus_tools.errors import CorpusError, Report
+from corpus_tools.registry import load_registry
+from corpus_tools.layout import Layout
+from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity
+from corpus_tools.release.build import ReleaseResult, ShardSizes, build_release, check_version, invalid_inputs
+from corpus_tools.release.versions import list_versions, version_key
+from corpus_tools.version import __version__
+
+
+def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = ShardSizes()) -> ReleaseResult:
+    """Build ``dist/<version>`` (the package version) from raw/ and annotations/."""
+    version = _release_version(version)
+    documents = load_documents(layout)
+    registry = load_registry(layout)
+    annotations, report = load_annotations(layout, documents, registry)
+    if not report.valid:  # ingest's validation of the stored exports; build_release checks the rest
+        raise invalid_inputs(report)
+    return build_release(documents, annotations, tuple(registry.values()), layout.dist, version,
+                         previous_changelog=previous_changelog(layout.dist, version), sizes=sizes)
+
+
+def _release_version(version: str | None) -> str:
+    if version is None:
+        return __version__
+    check_version(version)
+    if version != __version__:
+        raise CorpusError("version-mismatch", f"cannot release {version}: the version is corpus_tools/version.py's "
+                          f"({__version__}); change it there to release another version")
+    return version
+
+
+def load_annotations(layout: Layout, documents: Mapping[str, Document],
+                     registry: Mapping[str, RegistryEntity]) -> tuple[Mapping[str, DocumentAnnotations], Report]:
+    """The chosen annotation of each document, and the report of reading the stored exports."""
+    annotation_set = load_annotation_set(layout, documents, registry)
+    return annotation_set.chosen, annotation_set.report
+
+
+def previous_changelog(dist: Path, version: str) -> str:
+    """The CHANGELOG.md of the latest release older than ``version``, so history accumulates."""
+    older = [v for v in list_versions(dist) if version_key(v) < version_key(version)]
+    if not older:
+        return ""
+    path = dist / older[-1] / "CHANGELOG.md"
+    return path.read_text(encoding="utf-8") if path.is_file() else ""

@@ -1,0 +1,135 @@
+"""Streaming, sharded parquet output: bounded memory, bounded file size, fixed bytes.
+
+Rows arrive one at a time; every ``batch_rows`` of them become one Arrow record batch (cast to
+the config's explicit schema, failing with the offending row) and one parquet row group; every
+``rows_per_shard`` rows start a new file. Shard names carry their total count
+(``train-00000-of-00002.parquet``), which is known only at the end, so files are written under a
+provisional name and renamed when the writer closes. Writer options are pinned so that the same
+rows always give the same bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from corpus_tools.errors import CorpusError, Location
+from corpus_tools.release.arrow_schemas import arrow_schema
+
+# Pinned so output bytes do not depend on pyarrow's defaults (created_by still names the
+# pyarrow version: the same environment gives the same bytes).
+PARQUET_OPTIONS = {
+    "compression": "zstd",
+    "compression_level": 9,
+    "use_dictionary": True,
+    "write_statistics": True,
+    "version": "2.6",
+    "data_page_version": "1.0",
+    "write_page_index": False,
+    "store_schema": True,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    config: str
+    split: str
+    path: str  # relative to the release root, with forward slashes
+    num_rows: int
+    num_bytes: int  # Arrow in-memory size of its rows (what datasets calls num_bytes)
+
+
+def shard_name(split: str, index: int, total: int) -> str:
+    return f"{split}-{index:05d}-of-{total:05d}.parquet"
+
+
+class ShardedWriter:
+    """Writes one (config, split) as numbered parquet shards under ``<root>/data/<config>/``."""
+
+    def __init__(self, root: Path, config: str, split: str, *, rows_per_shard: int, batch_rows: int):
+        if rows_per_shard < 1 or batch_rows < 1:
+            raise ValueError("rows_per_shard and batch_rows must be positive")
+        self.root, self.config, self.split = root, config, split
+        self.schema = arrow_schema(config)
+        self.rows_per_shard, self.batch_rows = rows_per_shard, min(batch_rows, rows_per_shard)
+        self.directory = root / "data" / config
+        self._pending: list[dict] = []
+        self._writer: pq.ParquetWriter | None = None
+        self._files: list[tuple[Path, int, int]] = []  # provisional path, rows, bytes
+        self._rows_in_file = 0
+        self._bytes_in_file = 0
+        self._rows_seen = 0
+
+    def add(self, row: dict) -> None:
+        self._pending.append(row)
+        self._rows_seen += 1
+        # a batch never straddles two shards, so every shard holds exactly rows_per_shard rows
+        if len(self._pending) >= min(self.batch_rows, self.rows_per_shard - self._rows_in_file):
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        batch = self._to_batch(self._pending)
+        self._pending = []
+        if self._writer is None:
+            self._open()
+        self._writer.write_batch(batch, row_group_size=self.batch_rows)
+        self._rows_in_file += batch.num_rows
+        self._bytes_in_file += batch.nbytes
+        if self._rows_in_file >= self.rows_per_shard:
+            self._close_file()
+
+    def _to_batch(self, rows: list[dict]) -> pa.RecordBatch:
+        names = set(self.schema.names)
+        first = self._rows_seen - len(rows)
+        for offset, row in enumerate(rows):
+            if set(row) != names:
+                self._fail(first + offset, row, f"columns {sorted(set(row) ^ names)} do not match the schema")
+        try:
+            return pa.RecordBatch.from_pylist(rows, schema=self.schema)
+        except (pa.ArrowException, TypeError, ValueError, OverflowError):
+            for offset, row in enumerate(rows):  # find the row at fault, to name it
+                try:
+                    pa.RecordBatch.from_pylist([row], schema=self.schema)
+                except (pa.ArrowException, TypeError, ValueError, OverflowError) as error:
+                    self._fail(first + offset, row, f"does not fit the schema: {error}")
+            raise
+
+    def _fail(self, index: int, row: dict, why: str) -> None:
+        doc_id = row.get("doc_id") or row.get("document_id") or row.get("id")
+        raise CorpusError(
+            "schema-mismatch",
+            f"config {self.config!r}, split {self.split!r}, row {index}: {why}",
+            Location(doc_id=doc_id),
+        )
+
+    def _open(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.directory / f".{self.split}-{len(self._files):05d}.parquet.partial"
+        self._writer = pq.ParquetWriter(path, self.schema, **PARQUET_OPTIONS)
+        self._files.append((path, 0, 0))
+
+    def _close_file(self) -> None:
+        self._writer.close()
+        self._writer = None
+        path, _, _ = self._files[-1]
+        self._files[-1] = (path, self._rows_in_file, self._bytes_in_file)
+        self._rows_in_file = self._bytes_in_file = 0
+
+    def close(self) -> list[Shard]:
+        """Flush, close, give shards their final names; a split without rows gets one empty shard."""
+        self._flush()
+        if self._writer is None and not self._files:
+            self._open()
+        if self._writer is not None:
+            self._close_file()
+        shards = []
+        for index, (path, rows, nbytes) in enumerate(self._files):
+            final = self.directory / shard_name(self.split, index, len(self._files))
+            path.rename(final)
+            shards.append(Shard(self.config, self.split, final.relative_to(self.root).as_posix(), rows, nbytes))
+        return shards

@@ -1,0 +1,84 @@
+"""The TIMEX3 ``value`` grammar (TimeML 1.2.1, ISO 8601 with TimeML's extensions).
+
+Accepted forms, with ``X`` standing for an unspecified digit wherever a digit may stand:
+
+* dates: ``2024``, ``2024-04``, ``2024-04-25``, ``XXXX-05``, ``XXXX-XX-25``; decades and
+  centuries ``199`` / ``199X``, ``19`` / ``19XX``
+* weeks: ``2024-W17``, ``XXXX-WXX-7`` (day of week 1-7), ``2024-W17-WE`` (weekend)
+* seasons ``2024-SP|SU|FA|WI``, quarters ``2024-Q1`` .. ``Q4`` / ``QX``, halves ``2024-H1|H2``
+* times: a date (or nothing) then ``Thh``, ``Thh:mm``, ``Thh:mm:ss(.fff)``, or a part of day
+  ``TMO|TAF|TEV|TNI|TDT``; optional zone ``Z`` / ``+hh:mm``
+* durations: ``P`` + number-or-X + unit (Y, M, W, D, and TimeML's DE, CE, ML, Q, WE, H for
+  half-year), then optionally ``T`` + number-or-X + H, M, S: ``P3Y``, ``PXY``, ``P2DT4H``, ``PT30M``
+* vague references: ``PAST_REF``, ``PRESENT_REF``, ``FUTURE_REF``
+
+Which forms a label admits (``LABEL_KINDS``): a DATE takes a date-like value or a reference,
+a TIME a time (or PRESENT_REF), a DURATION a duration, a SET a duration or a date-like pattern.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+
+_YEAR = r"(?P<year>\d{4}|\d{3}X|\d{2}XX|\dXXX|XXXX)"
+_MONTH = r"(?P<month>0[1-9]|1[0-2]|XX)"
+_DAY = r"(?P<day>0[1-9]|[12]\d|3[01]|XX)"
+_DATE = rf"{_YEAR}(?:-{_MONTH}(?:-{_DAY})?)?"
+_WEEK = rf"{_YEAR}-W(?:0[1-9]|[1-4]\d|5[0-3]|XX)(?:-(?:[1-7X]|WE))?"
+_PART_OF_YEAR = rf"{_YEAR}-(?:SP|SU|FA|WI|Q[1-4X]|H[12X])"
+_CLOCK = r"(?:[01]\d|2[0-4]|XX)(?::(?:[0-5]\d|XX)(?::(?:[0-5]\d|60|XX)(?:\.\d+)?)?)?"
+_ZONE = r"(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?"
+_TIME = rf"(?:{_DATE.replace('?P<year>', '').replace('?P<month>', '').replace('?P<day>', '')})?T(?:{_CLOCK}{_ZONE}|MO|AF|EV|NI|DT)"
+_NUMBER = r"(?:\d+(?:\.\d+)?|X)"
+_DURATION = (rf"P(?:(?:{_NUMBER}(?:Y|M|W|D|DE|CE|ML|Q|WE|H))+(?:T(?:{_NUMBER}[HMS])+)?"
+             rf"|T(?:{_NUMBER}[HMS])+)")
+
+_PATTERNS = {
+    "date": re.compile(rf"{_DATE}|\d{{2,3}}"),  # 199 (the 1990s) and 19 (the 1900s): ISO reduced precision
+    "week": re.compile(_WEEK),
+    "part_of_year": re.compile(_PART_OF_YEAR),
+    "time": re.compile(_TIME),
+    "duration": re.compile(_DURATION),
+    "reference": re.compile(r"PAST_REF|PRESENT_REF|FUTURE_REF"),
+}
+
+_DATE_LIKE = frozenset({"date", "week", "part_of_year", "reference"})
+LABEL_KINDS = {
+    "DATE": _DATE_LIKE,
+    "TIME": frozenset({"time", "reference"}),
+    "DURATION": frozenset({"duration"}),
+    "SET": frozenset({"duration", "date", "week", "part_of_year", "time"}),
+}
+
+
+def value_kind(value: str) -> str | None:
+    """Which form of the grammar ``value`` is (``date``, ``week``, ``time``...), or None if none."""
+    for kind, pattern in _PATTERNS.items():
+        match = pattern.fullmatch(value)
+        if match and (kind != "date" or _is_real_date(match)):
+            return kind
+    return None
+
+
+def check_value(value: object, label: str) -> str | None:
+    """None when ``value`` is a valid TIMEX3 value for a ``label`` expression, else why not."""
+    if not isinstance(value, str) or not value:
+        return "the TIMEX3 value is empty"
+    kind = value_kind(value)
+    if kind is None and _PATTERNS["date"].fullmatch(value):
+        return f"{value!r} is not a date of the calendar"
+    if kind is None:
+        return f"{value!r} is not a TIMEX3 value (e.g. 2024-04-25, XXXX-05, 2024-W17, P3Y, PAST_REF)"
+    allowed = LABEL_KINDS[label]
+    if kind not in allowed:
+        return f"{value!r} is a {kind} value, which a {label} does not take ({', '.join(sorted(allowed))})"
+    return None
+
+
+def _is_real_date(match: re.Match) -> bool:
+    """Reject calendar impossibilities (2023-02-30) when year, month and day are all known."""
+    year, month, day = match.group("year"), match.group("month"), match.group("day")
+    if not (year and month and day) or "X" in year + month + day:
+        return True
+    return int(day) <= calendar.monthrange(int(year), int(month))[1]

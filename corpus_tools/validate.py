@@ -1,0 +1,640 @@
+"""Validation of Label Studio exports against the annotation contract: problems as data.
+
+``check_task`` reads one exported task: it parses every annotation's results into regions,
+per-region values and relations, runs every check, and returns a ``CheckedTask`` holding the
+problems found and the parsed annotations with each erroneous unit (region, relation,
+annotation, task) marked excluded. ``validate_export`` streams a whole file through it and
+returns an ``errors.Report``; ingest and the annotation set (corpus_tools.annotations) use the
+same ``check_task``, so what validation reports is exactly what they exclude.
+
+Every problem code is listed in ``PROBLEM_CODES`` with its severity and is documented in
+docs/validation.md. Spans are checked against the text the task carries; when that text is not
+the document's current normalized text, spans are re-anchored onto the current text
+(corpus_tools.align) and each one that cannot be mapped exactly is reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from corpus_tools.align import TextAlignment
+from corpus_tools.errors import Location, Problem, Report
+from corpus_tools.exports import ExportStream
+from corpus_tools.records import Document, RegistryEntity
+from corpus_tools.schema import LAYERS, REGION_VALUES, RELATIONS, TEXT_NAME
+from corpus_tools.timex import check_value
+
+# code -> severity. Stable public interface: docs/validation.md explains each.
+PROBLEM_CODES = {
+    "task-doc-id-missing": "error",
+    "doc-unknown": "error",
+    "task-text-missing": "error",
+    "text-sha256-mismatch": "warning",
+    "text-changed": "warning",
+    "span-unmappable": "error",
+    "annotation-malformed": "error",
+    "annotation-cancelled": "info",
+    "result-malformed": "error",
+    "unknown-control": "error",
+    "control-type-mismatch": "error",
+    "region-id-duplicate": "error",
+    "offset-not-integer": "error",
+    "offset-out-of-range": "error",
+    "span-empty": "error",
+    "span-text-mismatch": "error",
+    "span-text-whitespace": "info",
+    "span-offsets-utf16": "error",
+    "label-count": "error",
+    "unknown-label": "error",
+    "entity-overlap": "error",
+    "region-value-orphan": "error",
+    "region-value-wrong-label": "error",
+    "region-value-duplicate": "error",
+    "region-value-invalid": "error",
+    "quote-type-missing": "error",
+    "quote-multiple-said-by": "error",
+    "quote-multiple-cue": "error",
+    "timex-value-missing": "error",
+    "timex-value-invalid": "error",
+    "entity-id-unknown": "error",
+    "speaker-id-unknown": "error",
+    "entity-type-mismatch": "warning",
+    "attribution-unlinked": "warning",
+    "relation-malformed": "error",
+    "relation-unknown-label": "error",
+    "relation-endpoint-missing": "error",
+    "relation-endpoint-wrong-label": "error",
+}
+
+# Label Studio's result ``type`` for each kind of control in the schema.
+RESULT_TYPES = {"Labels": "labels", "TextArea": "textarea", "Choices": "choices"}
+RELATION_DIRECTIONS = ("right", "left", "bi")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What tasks are checked against: the export's name, current documents, the registry."""
+
+    file: str
+    documents: Mapping[str, Document]
+    registry: Mapping[str, RegistryEntity]
+
+
+@dataclass(slots=True)
+class Region:
+    """A labelled span of one annotation, with its per-region values, as parsed (mutable work state)."""
+
+    id: str
+    layer: str
+    label: str | None = None
+    start: int = 0  # in the task's text
+    end: int = 0
+    text: str = ""  # the task text's slice (not Label Studio's value.text)
+    values: dict[str, str] = field(default_factory=dict)
+    span: tuple[int, int] | None = None  # in the document's current text, once re-anchored
+    excluded: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A relation, oriented from the QUOTE to its SOURCE or CUE."""
+
+    from_id: str
+    to_id: str
+    label: str
+
+
+@dataclass(slots=True)
+class CheckedAnnotation:
+    id: Any
+    position: int  # in the task's list of annotations
+    annotator: str | None
+    ground_truth: bool
+    cancelled: bool
+    updated_at: str | None
+    created_at: str | None
+    regions: dict[str, Region] = field(default_factory=dict)
+    links: list[Link] = field(default_factory=list)
+    excluded: bool = False
+
+
+@dataclass(slots=True)
+class CheckedTask:
+    task_id: Any
+    doc_id: str | None
+    document: Document | None
+    problems: list[Problem] = field(default_factory=list)
+    annotations: list[CheckedAnnotation] = field(default_factory=list)
+    excluded: bool = False
+    reanchored: int = 0
+
+
+class _Reporter:
+    """Creates located problems for one task and marks what each error excludes."""
+
+    def __init__(self, context: Context, checked: CheckedTask):
+        self.context = context
+        self.checked = checked
+
+    def task(self, code: str, message: str) -> None:
+        self.add(code, message, None, None)
+        if PROBLEM_CODES[code] == "error":
+            self.checked.excluded = True
+
+    def annotation(self, annotation: CheckedAnnotation, code: str, message: str) -> None:
+        self.add(code, message, annotation.id, None)
+        if PROBLEM_CODES[code] == "error":
+            annotation.excluded = True
+
+    def region(self, annotation: CheckedAnnotation, region: Region | None, region_id: Any, code: str,
+               message: str) -> None:
+        self.add(code, message, annotation.id, region_id)
+        if region is not None and PROBLEM_CODES[code] == "error":
+            region.excluded = True
+
+    def add(self, code: str, message: str, annotation_id: Any, region_id: Any) -> None:
+        location = Location(file=self.context.file, task_id=self.checked.task_id, doc_id=self.checked.doc_id,
+                            annotation_id=annotation_id, region_id=None if region_id is None else str(region_id))
+        self.checked.problems.append(Problem(code, message, location, PROBLEM_CODES[code]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Task level
+
+
+def check_task(task: dict[str, Any], context: Context) -> CheckedTask:
+    """Parse and check one exported task (already shape-checked by corpus_tools.exports)."""
+    data = task["data"]
+    doc_id = data.get("doc_id")
+    checked = CheckedTask(task_id=task["id"], doc_id=doc_id if isinstance(doc_id, str) else None, document=None)
+    report = _Reporter(context, checked)
+    if checked.doc_id is None:
+        report.task("task-doc-id-missing", "the task's data has no doc_id (string): it was not made by "
+                    "`corpus-tools labelstudio tasks`")
+    else:
+        checked.document = context.documents.get(checked.doc_id)
+        if checked.document is None:
+            report.task("doc-unknown", f"doc_id {checked.doc_id!r} is not a document of this corpus")
+    text = _task_text(data, checked.document, report)
+    if text is None:
+        return checked
+    alignment = _alignment(text, checked.document, report)
+    for position, annotation in enumerate(task["annotations"]):
+        parsed = _check_annotation(annotation, position, text, report)
+        if parsed is not None:
+            if not parsed.cancelled:
+                _reanchor(parsed, alignment, checked, report)
+            checked.annotations.append(parsed)
+    return checked
+
+
+def _task_text(data: dict, document: Document | None, report: _Reporter) -> str | None:
+    text = data.get("text")
+    if not isinstance(text, str):
+        report.task("task-text-missing", "the task's data has no text: its spans cannot be checked")
+        return None
+    stated = data.get("text_sha256")
+    if stated is not None and stated != hashlib.sha256(text.encode("utf-8")).hexdigest():
+        report.task("text-sha256-mismatch", f"data.text_sha256 {str(stated)[:16]}... is not the SHA-256 of "
+                    "data.text: the task was edited after it was made")
+    return text
+
+
+def _alignment(text: str, document: Document | None, report: _Reporter) -> TextAlignment | None:
+    if document is None or text == document.text:
+        return None
+    report.task("text-changed", f"the task's text ({len(text)} characters) is not the document's current "
+                f"normalized text ({len(document.text)} characters): spans are re-anchored onto the current text")
+    return TextAlignment(text, document.text)
+
+
+def _reanchor(annotation: CheckedAnnotation, alignment: TextAlignment | None, checked: CheckedTask,
+              report: _Reporter) -> None:
+    for region in annotation.regions.values():
+        if region.excluded:
+            continue
+        if alignment is None:
+            region.span = (region.start, region.end)
+            continue
+        region.span = alignment.map_span(region.start, region.end)
+        if region.span is None:
+            report.region(annotation, region, region.id, "span-unmappable",
+                          f"{region.label} [{region.start}, {region.end}) {region.text[:60]!r} has no exact "
+                          "counterpart in the current text (the text changed inside or around it)")
+        elif region.span != (region.start, region.end):
+            checked.reanchored += 1
+
+
+def usable_document(task: dict[str, Any], documents: Mapping[str, Document]) -> Document | None:
+    """The current document of a task whose annotations can be used at all, else None.
+
+    The same conditions under which ``check_task`` excludes a whole task (no doc_id, unknown
+    doc_id, no text), without the rest of the checks: for a quick first pass over stored exports.
+    """
+    data = task["data"]
+    doc_id = data.get("doc_id")
+    if not isinstance(doc_id, str) or not isinstance(data.get("text"), str):
+        return None
+    return documents.get(doc_id)
+
+
+def usable_annotation(annotation: Any) -> bool:
+    """Whether ``check_task`` would use the annotation at all (an object with an id and a result
+    list, not cancelled); its regions and relations may still be excluded one by one."""
+    return (isinstance(annotation, dict) and annotation.get("id") is not None
+            and annotation.get("was_cancelled") is not True and isinstance(annotation.get("result"), list))
+
+
+# ---------------------------------------------------------------------------------------------
+# Annotation level
+
+
+def annotator_of(completed_by: Any) -> str | None:
+    """Label Studio writes completed_by as a user id, or as a user object in some exports."""
+    if isinstance(completed_by, dict):
+        completed_by = completed_by.get("id")
+    return None if completed_by is None else str(completed_by)
+
+
+def _check_annotation(annotation: Any, position: int, text: str, report: _Reporter) -> CheckedAnnotation | None:
+    if not isinstance(annotation, dict) or annotation.get("id") is None:
+        # Without an id, the annotation is named by its position in the task ("#1" is the first).
+        report.add("annotation-malformed", "an annotation is not an object with an id", f"#{position + 1}", None)
+        return None
+    parsed = CheckedAnnotation(
+        id=annotation["id"], position=position, annotator=annotator_of(annotation.get("completed_by")),
+        ground_truth=annotation.get("ground_truth") is True, cancelled=annotation.get("was_cancelled") is True,
+        updated_at=annotation.get("updated_at"), created_at=annotation.get("created_at"),
+    )
+    if parsed.cancelled:
+        report.annotation(parsed, "annotation-cancelled", "cancelled (skipped) annotation: not checked, not used")
+        return parsed
+    results = annotation.get("result")
+    if not isinstance(results, list):
+        report.annotation(parsed, "annotation-malformed", "the annotation's result is not a list")
+        return parsed
+    values, relations = [], []
+    for result in results:
+        _sort_result(result, parsed, values, relations, text, report)
+    for result in values:
+        _attach_value(result, parsed, report)
+    for result in relations:
+        _add_link(result, parsed, report)
+    _check_regions(parsed, report)
+    return parsed
+
+
+def _sort_result(result: Any, annotation: CheckedAnnotation, values: list, relations: list, text: str,
+                 report: _Reporter) -> None:
+    """Dispatch one result by kind: a labelled region, a per-region value, or a relation."""
+    if type(result) is not dict:
+        report.region(annotation, None, None, "result-malformed", f"a result is a {type(result).__name__}, not an object")
+        return
+    result_type = result.get("type")
+    if result_type == "relation":
+        relations.append(result)
+        return
+    # The common case in one lookup; anything unexpected goes to _misfit for its diagnosis.
+    key = (result.get("from_name"), result_type, result.get("to_name"))
+    kind = _RESULT_KINDS.get(key) if all(type(part) is str for part in key) else None
+    region_id = result.get("id")
+    if kind is None or type(region_id) is not str or not region_id or type(result.get("value")) is not dict:
+        _misfit(result, annotation, report)
+    elif kind == "Labels":
+        _add_region(result, annotation, text, report)
+    else:
+        values.append(result)
+
+
+# (from_name, type, to_name) of every well-formed result of the schema -> the kind of control
+_RESULT_KINDS = {
+    **{(name, RESULT_TYPES["Labels"], TEXT_NAME): "Labels" for name in LAYERS},
+    **{(name, RESULT_TYPES[spec.control], TEXT_NAME): spec.control for name, spec in REGION_VALUES.items()},
+}
+
+
+def _misfit(result: dict, annotation: CheckedAnnotation, report: _Reporter) -> None:
+    """Say what is wrong with a result that is not one of _RESULT_KINDS."""
+    name, region_id = result.get("from_name"), result.get("id")
+    if not isinstance(region_id, str) or not region_id or not isinstance(result.get("value"), dict):
+        report.region(annotation, None, region_id, "result-malformed",
+                      f"a {name!r} result lacks its region id or its value object")
+        return
+    if not isinstance(name, str):
+        kind = None
+    else:
+        kind = "Labels" if name in LAYERS else REGION_VALUES[name].control if name in REGION_VALUES else None
+    if kind is None or result.get("to_name") != TEXT_NAME:
+        report.region(annotation, None, region_id, "unknown-control",
+                      f"control {name!r} -> {result.get('to_name')!r} is not in the schema (controls: "
+                      f"{', '.join([*LAYERS, *REGION_VALUES])}, on {TEXT_NAME!r})")
+        return
+    report.region(annotation, None, region_id, "control-type-mismatch",
+                  f"{name!r} is a {kind} control, but this result has type {result.get('type')!r}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Regions
+
+
+def _is_int(value: Any) -> bool:
+    return type(value) is int  # not bool, which is an int subclass
+
+
+def _add_region(result: dict, annotation: CheckedAnnotation, text: str, report: _Reporter) -> None:
+    region_id, value = result["id"], result["value"]
+    region = Region(id=region_id, layer=result["from_name"])
+    if region_id in annotation.regions:
+        report.region(annotation, annotation.regions[region_id], region_id, "region-id-duplicate",
+                      "two labelled regions share this id")
+        region.excluded = True
+        return
+    annotation.regions[region_id] = region
+    _check_label(region, value.get("labels"), annotation, report)
+    start, end = value.get("start"), value.get("end")
+    if not (_is_int(start) and _is_int(end)):
+        report.region(annotation, region, region_id, "offset-not-integer",
+                      f"offsets must be integers, got start={start!r} end={end!r}")
+        return
+    if not 0 <= start <= end <= len(text):
+        report.region(annotation, region, region_id, "offset-out-of-range",
+                      f"[{start}, {end}) is not within the text of {len(text)} characters")
+        return
+    region.start, region.end, region.text = start, end, text[start:end]
+    if start == end:
+        report.region(annotation, region, region_id, "span-empty", f"the span [{start}, {end}) is empty")
+        return
+    stated = value.get("text")
+    if isinstance(stated, str) and stated != region.text:
+        _text_difference(region, stated, text, annotation, report)
+
+
+def _check_label(region: Region, labels: Any, annotation: CheckedAnnotation, report: _Reporter) -> None:
+    if not isinstance(labels, list) or len(labels) != 1:
+        report.region(annotation, region, region.id, "label-count",
+                      f"a region carries exactly one label, this one {labels!r}")
+        return
+    allowed = LAYERS[region.layer].labels
+    if labels[0] not in allowed:
+        report.region(annotation, region, region.id, "unknown-label",
+                      f"{labels[0]!r} is not a {region.layer} label ({', '.join(allowed)})")
+        return
+    region.label = labels[0]
+
+
+def _collapse(text: str) -> str:
+    """Label Studio's value.text collapses whitespace runs and writes newlines as backslash-n."""
+    return " ".join(text.replace("\\n", "\n").split())
+
+
+def _text_difference(region: Region, stated: str, text: str, annotation: CheckedAnnotation,
+                     report: _Reporter) -> None:
+    where = f"[{region.start}, {region.end})"
+    if _collapse(stated) == _collapse(region.text):
+        report.region(annotation, region, region.id, "span-text-whitespace",
+                      f"value.text differs from text{where} only in whitespace/newline escaping")
+        return
+    if _utf16_slice(text, region.start, region.end) == stated:
+        report.region(annotation, region, region.id, "span-offsets-utf16",
+                      f"{where} counts UTF-16 units, not code points: value.text {stated[:40]!r} sits there in "
+                      f"UTF-16, the code-point slice is {region.text[:40]!r}")
+        return
+    report.region(annotation, region, region.id, "span-text-mismatch",
+                  f"value.text {stated[:60]!r} is not text{where} {region.text[:60]!r}")
+
+
+def _utf16_slice(text: str, start: int, end: int) -> str | None:
+    encoded = text.encode("utf-16-le", "surrogatepass")
+    if len(encoded) == 2 * len(text):
+        return None  # no astral characters: UTF-16 and code-point offsets agree
+    return encoded[2 * start:2 * end].decode("utf-16-le", "replace")
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-region values
+
+
+def _attach_value(result: dict, annotation: CheckedAnnotation, report: _Reporter) -> None:
+    name, region_id = result["from_name"], result["id"]
+    spec = REGION_VALUES[name]
+    region = annotation.regions.get(region_id)
+    if region is None:
+        report.region(annotation, None, region_id, "region-value-orphan",
+                      f"{name} value for a region that does not exist in this annotation")
+        return
+    if region.label is not None and (region.layer != spec.layer or region.label not in spec.labels):
+        report.region(annotation, region, region_id, "region-value-wrong-label",
+                      f"{name} applies to {', '.join(spec.labels)}, not to a {region.label}")
+        return
+    if name in region.values:
+        report.region(annotation, region, region_id, "region-value-duplicate", f"{name} is given twice")
+        return
+    value = _read_value(result["value"], spec)
+    if isinstance(value, _Invalid):
+        report.region(annotation, region, region_id, "region-value-invalid", f"{name}: {value.reason}")
+    elif value:
+        region.values[name] = value
+
+
+@dataclass(frozen=True, slots=True)
+class _Invalid:
+    reason: str
+
+
+def _read_value(value: dict, spec) -> str | _Invalid | None:
+    if spec.control == "TextArea":
+        texts = value.get("text")
+        texts = [texts] if isinstance(texts, str) else texts
+        if not isinstance(texts, list) or not all(isinstance(item, str) for item in texts):
+            return _Invalid(f"expected a list of strings in value.text, got {texts!r}")
+        filled = [item.strip() for item in texts if item.strip()]
+        if len(filled) > 1:
+            return _Invalid(f"expected one value, got {len(filled)}: {filled!r}")
+        return filled[0] if filled else None
+    choices = value.get("choices")
+    if not isinstance(choices, list) or len(choices) != 1:
+        return _Invalid(f"expected exactly one choice, got {choices!r}")
+    if choices[0] not in spec.choices:
+        return _Invalid(f"{choices[0]!r} is not one of {', '.join(spec.choices)}")
+    return choices[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Relations
+
+
+def _add_link(result: dict, annotation: CheckedAnnotation, report: _Reporter) -> None:
+    from_id, to_id = result.get("from_id"), result.get("to_id")
+    key = f"{from_id}->{to_id}"
+    labels, direction = result.get("labels"), result.get("direction", "right")
+    if not isinstance(from_id, str) or not isinstance(to_id, str) or direction not in RELATION_DIRECTIONS:
+        report.region(annotation, None, key, "relation-malformed",
+                      f"a relation needs string from_id and to_id and a direction in {RELATION_DIRECTIONS}")
+        return
+    if not isinstance(labels, list) or len(labels) != 1:
+        report.region(annotation, None, key, "relation-malformed", f"a relation carries exactly one label, "
+                      f"this one {labels!r} ({' or '.join(RELATIONS)})")
+        return
+    if not isinstance(labels[0], str) or labels[0] not in RELATIONS:
+        report.region(annotation, None, key, "relation-unknown-label",
+                      f"{labels[0]!r} is not a relation label ({', '.join(RELATIONS)})")
+        return
+    ends = [annotation.regions.get(from_id), annotation.regions.get(to_id)]
+    if None in ends:
+        missing = [rid for rid, region in zip((from_id, to_id), ends) if region is None]
+        report.region(annotation, None, key, "relation-endpoint-missing",
+                      f"{labels[0]} relation to region(s) {', '.join(missing)} not in this annotation")
+        return
+    oriented = _orient(labels[0], from_id, to_id, direction, annotation)
+    if oriented is None:
+        expected = " -> ".join(RELATIONS[labels[0]])
+        found = " -> ".join(str(region.label or region.layer) for region in ends)
+        report.region(annotation, None, key, "relation-endpoint-wrong-label",
+                      f"{labels[0]} goes {expected}; this one joins {found}")
+        return
+    annotation.links.append(oriented)
+
+
+def _orient(label: str, from_id: str, to_id: str, direction: str, annotation: CheckedAnnotation) -> Link | None:
+    """Label Studio keeps the drawing order in from/to and the arrow in ``direction``."""
+    candidates = {"right": [(from_id, to_id)], "left": [(to_id, from_id)],
+                  "bi": [(from_id, to_id), (to_id, from_id)]}[direction]
+    want_from, want_to = RELATIONS[label]
+    for source, target in candidates:
+        if (annotation.regions[source].label, annotation.regions[target].label) == (want_from, want_to):
+            return Link(source, target, label)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks across the regions of one annotation
+
+
+def _check_regions(annotation: CheckedAnnotation, report: _Reporter) -> None:
+    _check_overlaps(annotation, report)
+    _check_quotes(annotation, report)
+    context = report.context
+    for region in annotation.regions.values():
+        check = _LABEL_CHECKS.get(region.label)
+        if check is not None:
+            check(region, annotation, report, context)
+
+
+def _check_overlaps(annotation: CheckedAnnotation, report: _Reporter) -> None:
+    entities = sorted((region for region in annotation.regions.values()
+                       if region.layer == "entity" and region.end > region.start), key=lambda r: (r.start, r.end))
+    widest: Region | None = None
+    for region in entities:
+        if widest is not None and region.start < widest.end:
+            for one, other in ((region, widest), (widest, region)):
+                report.region(annotation, one, one.id, "entity-overlap",
+                              f"entity [{one.start}, {one.end}) overlaps entity {other.id} "
+                              f"[{other.start}, {other.end}); entity spans do not overlap")
+        if widest is None or region.end > widest.end:
+            widest = region
+
+
+def _check_quotes(annotation: CheckedAnnotation, report: _Reporter) -> None:
+    counts = Counter((link.from_id, link.label) for link in annotation.links)
+    for (quote_id, label), count in sorted(counts.items()):
+        if count > 1:
+            code = {"said_by": "quote-multiple-said-by", "cue": "quote-multiple-cue"}[label]
+            report.region(annotation, annotation.regions[quote_id], quote_id, code,
+                          f"a QUOTE has at most one {label} relation, this one has {count}")
+    linked = {link.to_id for link in annotation.links}
+    for region in annotation.regions.values():
+        if region.label in ("SOURCE", "CUE") and region.id not in linked:
+            report.region(annotation, region, region.id, "attribution-unlinked",
+                          f"this {region.label} is not linked from any QUOTE, so it is left out of the quotes")
+
+
+def _check_quote(region: Region, annotation: CheckedAnnotation, report: _Reporter, context: Context) -> None:
+    if "quote_type" not in region.values:
+        report.region(annotation, region, region.id, "quote-type-missing",
+                      "a QUOTE needs quote_type (direct, indirect or mixed)")
+
+
+def _check_timex(region: Region, annotation: CheckedAnnotation, report: _Reporter, context: Context) -> None:
+    value = region.values.get("timex_value")
+    if value is None:
+        report.region(annotation, region, region.id, "timex-value-missing",
+                      f"a {region.label} needs its TIMEX3 value in timex_value")
+        return
+    reason = check_value(value, region.label)
+    if reason is not None:
+        report.region(annotation, region, region.id, "timex-value-invalid", reason)
+
+
+def _check_entity(region: Region, annotation: CheckedAnnotation, report: _Reporter, context: Context) -> None:
+    entity_id = region.values.get("entity_id")
+    if entity_id is None:
+        return
+    entity = context.registry.get(entity_id)
+    if entity is None:
+        report.region(annotation, region, region.id, "entity-id-unknown",
+                      f"entity_id {entity_id!r} is not in the entity registry")
+    elif entity.type != region.label:
+        report.region(annotation, region, region.id, "entity-type-mismatch",
+                      f"{entity_id!r} is a {entity.type} in the registry, labelled {region.label} here")
+
+
+def _check_source(region: Region, annotation: CheckedAnnotation, report: _Reporter, context: Context) -> None:
+    speaker_id = region.values.get("speaker_id")
+    if speaker_id is not None and speaker_id not in context.registry:
+        report.region(annotation, region, region.id, "speaker-id-unknown",
+                      f"speaker_id {speaker_id!r} is not in the entity registry")
+
+
+_LABEL_CHECKS = {
+    "QUOTE": _check_quote,
+    "SOURCE": _check_source,
+    **{label: _check_timex for label in LAYERS["timex"].labels},
+    **{label: _check_entity for label in LAYERS["entity"].labels},
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Whole exports
+
+
+@dataclass(slots=True)
+class Tally:
+    """Counts kept while streaming, reported as Report.stats."""
+
+    counts: Counter = field(default_factory=Counter)
+
+    def add(self, checked: CheckedTask) -> None:
+        counts = self.counts
+        counts["tasks"] += 1
+        counts["tasks_excluded"] += checked.excluded
+        counts["tasks_text_changed"] += any(p.code == "text-changed" for p in checked.problems)
+        counts["spans_reanchored"] += checked.reanchored
+        for annotation in checked.annotations:
+            counts["annotations"] += 1
+            counts["annotations_cancelled"] += annotation.cancelled
+            counts["regions"] += len(annotation.regions)
+            counts["relations"] += len(annotation.links)
+
+
+def iter_checked(stream: ExportStream, context: Context, tally: Tally | None = None) -> Iterator[CheckedTask]:
+    """Check the tasks of ``stream`` one at a time (memory flat in the number of tasks)."""
+    for task in stream:
+        checked = check_task(task, context)
+        if tally is not None:
+            tally.add(checked)
+        yield checked
+
+
+def validate_export(path: str | Path, documents: Mapping[str, Document],
+                    registry: Mapping[str, RegistryEntity]) -> Report:
+    """Check every task of the export at ``path``; raises CorpusError if the file is no export."""
+    path = Path(path)
+    context = Context(file=path.name, documents=documents, registry=registry)
+    tally, problems = Tally(), []
+    for checked in iter_checked(ExportStream(path), context, tally):
+        problems.extend(checked.problems)
+    return Report.of(problems, dict(tally.counts))

@@ -1,0 +1,61 @@
+"""The small corpus the export fixtures were made on (tests/fixtures/export-*.json[l]), as real records."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+from corpus_tools.layout import Layout
+from corpus_tools.records import Document, Evidence, ManifestRecord
+from corpus_tools.registry import read_registry
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EXPORTS = FIXTURES / "exports"
+REGISTRY = FIXTURES / "export-registry.jsonl"
+EXPECTED = json.loads((FIXTURES / "export-expected.json").read_text())
+BAD_INPUTS = {
+    "bad-truncated.json": "export-truncated",
+    "bad-not-json.json": "export-not-json",
+    "bad-empty-file.json": "export-not-json",
+    "bad-not-an-export.json": "export-not-array",
+    "bad-not-tasks.json": "export-not-tasks",
+    "bad-empty.json": "export-empty",
+    "bad-invalid-json.json": "export-invalid-json",
+    "bad-trailing-data.json": "export-trailing-data",
+}
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def make_document(doc_id: str, text: str) -> Document:
+    none = Evidence("none")
+    raw = text.encode("utf-8")
+    metadata = ManifestRecord(doc_id, f"{doc_id}.txt", hashlib.sha256(raw).hexdigest(), len(raw), "utf-8",
+                              None, None, none, None, None, none)
+    return Document(doc_id, None, text, metadata, None, (), "1", sha256(text))
+
+
+def documents() -> dict[str, Document]:
+    texts = json.loads((FIXTURES / "export-documents.json").read_text(encoding="utf-8"))
+    return {doc_id: make_document(doc_id, text) for doc_id, text in texts.items()}
+
+
+def registry():
+    return read_registry(REGISTRY)
+
+
+def corpus_root(tmp_path: Path) -> Layout:
+    """A corpus checkout holding just the fixture registry (documents are handed in directly)."""
+    layout = Layout.at(tmp_path)
+    layout.annotations.mkdir(parents=True)
+    shutil.copy(REGISTRY, layout.registry)
+    return layout
+
+
+def stored_files(layout: Layout) -> list[str]:
+    """Everything under annotations/exports/, temporary files included."""
+    return sorted(path.name for path in layout.exports.iterdir()) if layout.exports.exists() else []

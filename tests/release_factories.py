@@ -1,0 +1,127 @@
+"""Records for release tests: the five seed articles as documents, with hand-made annotations.
+
+Until corpus_tools.corpus and corpus_tools.offsets land, documents are built here from raw/
+with the text as its own normalization (an offset map that shifts by a constant, so raw and
+normalized offsets differ and tests can tell them apart).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus_tools.records import (
+    Cue, Document, DocumentAnnotations, EntityMention, Evidence, ManifestRecord, Provenance, Quote,
+    RegistryEntity, Source, Span, TimeExpression,
+)
+
+RAW = Path(__file__).resolve().parent.parent / "raw"
+RAW_PREFIX = 3  # pretend normalization dropped 3 leading code points (a BOM and a blank line)
+
+
+@dataclass(frozen=True)
+class ShiftMap:
+    shift: int
+
+    def to_raw(self, start: int, end: int) -> tuple[int, int]:
+        return start + self.shift, end + self.shift
+
+
+def document(doc_id: str, text: str, *, publisher: str | None = "Reuters", date: str | None = "2024-04-25") -> Document:
+    stated = Evidence("stated", line=1, quote=text.split("\n", 1)[0])
+    none = Evidence("none")
+    meta = ManifestRecord(
+        doc_id=doc_id, file=f"{doc_id}.txt", sha256=hashlib.sha256(text.encode()).hexdigest(),
+        size=len(text.encode()), encoding="utf-8", title=text.split("\n", 1)[0][:80],
+        publisher=publisher, publisher_evidence=stated if publisher else none,
+        publication_date=date, publication_date_precision="day" if date else None,
+        publication_date_evidence=stated if date else none,
+    )
+    return Document(doc_id=doc_id, title=meta.title, text=text, metadata=meta, offset_map=ShiftMap(RAW_PREFIX),
+                    removed=(), normalizer_version="test-1", text_sha256=hashlib.sha256(text.encode()).hexdigest())
+
+
+def seed_documents() -> dict[str, Document]:
+    return {path.stem: document(path.stem, path.read_text(encoding="utf-8")) for path in sorted(RAW.glob("*.txt"))}
+
+
+def span_of(text: str, needle: str, occurrence: int = 0) -> Span:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(needle, start + 1)
+    return Span(start, start + len(needle))
+
+
+def mention(doc: Document, region_id: str, needle: str, label: str, entity_id: str | None = None, occurrence: int = 0):
+    span = span_of(doc.text, needle, occurrence)
+    return EntityMention(region_id, doc.doc_id, span, span.of(doc.text), label, entity_id)
+
+
+REGISTRY = (
+    RegistryEntity("bashar-al-assad", "Bashar al-Assad", "PERSON", ("Assad", "al-Assad"), "Q44329", "President of Syria"),
+    RegistryEntity("syria", "Syria", "GPE", (), "Q858", "Country in Western Asia"),
+    RegistryEntity("united-states", "United States", "GPE", ("US", "Washington"), "Q30", "Country in North America"),
+    RegistryEntity("afp", "Agence France-Presse", "ORG", ("AFP",), None, "News agency"),
+)
+
+
+def annotations_for(doc: Document) -> DocumentAnnotations:
+    """A few regions of every layer in document 000 (the Assad interview)."""
+    text = doc.text
+    quote_span = span_of(text, '"There is always hope: even when we know there will be no results we must try,"')
+    he = span_of(text, "he said when")  # the source is "he", the cue "said"
+    quote = Quote(
+        "q1", doc.doc_id, quote_span, quote_span.of(text), "direct",
+        Source("s1", Span(he.start, he.start + 2), "he", "bashar-al-assad"),
+        Cue("c1", Span(he.start + 3, he.start + 7), "said"),
+    )
+    sunday = span_of(text, "Sunday")
+    return DocumentAnnotations(
+        doc_id=doc.doc_id,
+        entities=(
+            mention(doc, "e1", "Bashar Al-Assad", "PERSON", "bashar-al-assad", 2),
+            mention(doc, "e2", "Syria", "GPE", "syria", 1),
+            mention(doc, "e3", "Washington", "GPE", "united-states"),
+            mention(doc, "e4", "AFP", "ORG", "afp"),
+        ),
+        timexes=(TimeExpression("t1", doc.doc_id, sunday, "Sunday", "DATE", "XXXX-WXX-7"),),
+        quotes=(quote,),
+        provenance=Provenance("annotations/exports/test.json", 1, 11, "annotator@example.org",
+                              "2024-05-02T10:00:00Z", "latest"),
+        text_sha256=doc.text_sha256,
+    )
+
+
+def seed_inputs():
+    documents = seed_documents()
+    first = sorted(documents)[0]
+    return documents, {first: annotations_for(documents[first])}, REGISTRY
+
+
+def synthetic_document(doc_id: str) -> Document:
+    return document(doc_id, f"Officials in Washington met on Monday.\nSyria said nothing about {doc_id}.\n",
+                    publisher=None, date=None)
+
+
+def synthetic_annotations(doc: Document) -> DocumentAnnotations:
+    return DocumentAnnotations(
+        doc_id=doc.doc_id,
+        entities=(mention(doc, "w", "Washington", "GPE", "united-states"), mention(doc, "s", "Syria", "GPE", "syria")),
+        timexes=(TimeExpression("m", doc.doc_id, span_of(doc.text, "Monday"), "Monday", "DATE", "XXXX-WXX-1"),),
+        quotes=(),
+    )
+
+
+# doc ids whose sha256 bucket puts them in validation (85) and test (96, 98)
+SPLIT_SPREAD_IDS = ("synthetic-000", "synthetic-001", "synthetic-017")
+
+
+def spread_inputs(extra: int = 0):
+    """The seed inputs plus synthetic documents in validation and test (and ``extra`` more)."""
+    documents, annotations, registry = seed_inputs()
+    ids = SPLIT_SPREAD_IDS + tuple(f"bulk-{i:05d}" for i in range(extra))
+    for doc_id in ids:
+        documents[doc_id] = synthetic_document(doc_id)
+        annotations[doc_id] = synthetic_annotations(documents[doc_id])
+    return documents, annotations, registry

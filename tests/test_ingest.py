@@ -1,0 +1,354 @@
+"""Ingest (verbatim, content-named, all or nothing unless --allow-partial) and the consolidated annotation set."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from corpus_tools.annotations import ingest, load_annotation_set, stored_exports
+from corpus_tools.cli import cli
+from corpus_tools.errors import CorpusError
+from corpus_tools.records import Cue, EntityMention, Provenance, Quote, Source, Span, TimeExpression
+from export_corpus import BAD_INPUTS, EXPORTS, FIXTURES, corpus_root, documents, registry, stored_files
+
+sys.path.insert(0, str(FIXTURES))
+import make_export_fixtures as fx  # noqa: E402
+
+VALID = EXPORTS / "valid.json"
+VALID_SHA = hashlib.sha256(VALID.read_bytes()).hexdigest()
+
+
+def run_ingest(layout, path: Path, allow_partial: bool = False):
+    return ingest(path, layout, documents(), registry(), allow_partial=allow_partial)
+
+
+def write_export(tmp_path: Path, name: str, export: list[dict]) -> Path:
+    path = tmp_path / name
+    path.write_bytes(fx.dumps(export))
+    return path
+
+
+# --- storing ---------------------------------------------------------------------------------
+
+
+def test_a_valid_export_is_stored_verbatim_under_a_content_name(tmp_path: Path):
+    layout = corpus_root(tmp_path / "corpus")
+    result = run_ingest(layout, VALID)
+    assert result.status == "stored"
+    assert result.stored_as == layout.exports / f"20240502-{VALID_SHA[:16]}.json"
+    assert result.stored_as.read_bytes() == VALID.read_bytes()
+    assert result.sha256 == VALID_SHA
+    assert result.exclusions == () and result.exclusions_file is None
+    assert stored_files(layout) == [f"20240502-{VALID_SHA[:16]}.json"]
+
+
+def test_the_same_content_twice_is_a_no_op_whatever_the_file_name(tmp_path: Path):
+    layout = corpus_root(tmp_path / "corpus")
+    first = run_ingest(layout, VALID)
+    renamed = tmp_path / "project-3-at-2024-06-01.json"
+    renamed.write_bytes(VALID.read_bytes())
+    again = run_ingest(layout, renamed)
+    assert again.status == "already-stored"
+    assert again.stored_as == first.stored_as
+    assert stored_files(layout) == [first.stored_as.name]
+
+
+def test_another_export_of_the_same_day_does_not_collide(tmp_path: Path):
+    layout = corpus_root(tmp_path / "corpus")
+    export = fx.valid_export()
+    export[0]["annotations"][0]["lead_time"] = 7.0
+    first = run_ingest(layout, VALID)
+    second = run_ingest(layout, write_export(tmp_path, "other.json", export))
+    assert second.status == "stored"
+    assert first.stored_as.name[:9] == second.stored_as.name[:9] == "20240502-"
+    assert len(stored_files(layout)) == 2
+
+
+@pytest.mark.parametrize("name", ["span-text-mismatch.json", "doc-unknown.json", "relation-endpoint-missing.json"])
+def test_an_export_with_errors_is_refused_whole(tmp_path: Path, name):
+    layout = corpus_root(tmp_path / "corpus")
+    result = run_ingest(layout, EXPORTS / name)
+    assert result.status == "refused"
+    assert result.stored_as is None
+    assert not result.report.valid
+    assert stored_files(layout) == []
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_a_file_that_is_no_export_raises_and_leaves_nothing(tmp_path: Path, name):
+    layout = corpus_root(tmp_path / "corpus")
+    with pytest.raises(CorpusError) as caught:
+        run_ingest(layout, EXPORTS / name, allow_partial=True)
+    assert caught.value.code == BAD_INPUTS[name]
+    assert stored_files(layout) == []
+
+
+def test_allow_partial_stores_and_lists_what_is_excluded(tmp_path: Path):
+    layout = corpus_root(tmp_path / "corpus")
+    result = run_ingest(layout, EXPORTS / "entity-id-unknown.json", allow_partial=True)
+    assert result.status == "stored-partial"
+    assert result.exclusions_file == layout.exports / f"{result.stored_as.stem}.exclusions.json"
+    sidecar = json.loads(result.exclusions_file.read_text())
+    assert sidecar == {
+        "export": result.stored_as.name,
+        "sha256": result.sha256,
+        "excluded": [{"scope": "region", "code": "entity-id-unknown",
+                      "message": "entity_id 'tony-blinken' is not in the entity registry",
+                      "task_id": 1, "doc_id": "doc-a", "annotation_id": 101, "region_id": "e1"}],
+    }
+    chosen = load_annotation_set(layout, documents(), registry()).chosen["doc-a"]
+    assert [entity.id for entity in chosen.entities] == ["e2", "e3"]
+
+
+def test_a_relation_to_an_excluded_region_is_listed_too(tmp_path: Path):
+    layout = corpus_root(tmp_path / "corpus")
+    result = run_ingest(layout, EXPORTS / "speaker-id-unknown.json", allow_partial=True)
+    assert [(e.scope, e.code, e.region_id) for e in result.exclusions] == [
+        ("region", "speaker-id-unknown", "s1"), ("relation", "endpoint-excluded", "q1->s1")]
+    quote = load_annotation_set(layout, documents(), registry()).chosen["doc-a"].quotes[0]
+    assert quote.source is None and quote.cue is not None
+
+
+# --- the annotation set ----------------------------------------------------------------------
+
+
+def test_the_annotation_set_holds_every_layer_with_exact_spans(tmp_path: Path):
+    layout = corpus_root(tmp_path / "corpus")
+    stored = run_ingest(layout, VALID).stored_as.name
+    annotations = load_annotation_set(layout, documents(), registry())
+    assert annotations.report.valid and sorted(annotations.chosen) == ["doc-a", "doc-b"]
+    doc_a = annotations.chosen["doc-a"]
+    assert doc_a.entities == (
+        EntityMention("e1", "doc-a", Span(43, 57), "Antony Blinken", "PERSON", "antony-blinken"),
+        EntityMention("e2", "doc-a", Span(82, 90), "Damascus", "GPE", "damascus"),
+        EntityMention("e3", "doc-a", Span(158, 174), "State Department", "ORG", "us-department-of-state"),
+    )
+    assert doc_a.timexes == (
+        TimeExpression("t1", "doc-a", Span(94, 100), "Sunday", "DATE", "XXXX-WXX-7"),
+        TimeExpression("t2", "doc-a", Span(191, 209), "more than a decade", "DURATION", "P10Y", "MORE_THAN"),
+    )
+    assert doc_a.quotes == (Quote(
+        "q1", "doc-a", Span(102, 131), "\"We will not lift sanctions,\"", "direct",
+        source=Source("s1", Span(132, 134), "he", "antony-blinken"), cue=Cue("c1", Span(135, 139), "said")),)
+    assert doc_a.provenance == Provenance(stored, 1, 101, "1", "2024-05-01T10:00:00.000000Z", "latest")
+    assert doc_a.text_sha256 == documents()["doc-a"].text_sha256
+    assert annotations.chosen["doc-b"].entities[1].text == "London"
+    assert annotations.versions["doc-a"] == (
+        annotations.chosen["doc-a"].__class__(**{**_fields(doc_a), "provenance": Provenance(
+            stored, 1, 101, "1", "2024-05-01T10:00:00.000000Z", "version")}),)
+
+
+def _fields(record) -> dict:
+    return {name: getattr(record, name) for name in record.__slots__}
+
+
+def two_annotators(ground_truth_first: bool = False) -> list[dict]:
+    export = fx.valid_export()
+    second = copy.deepcopy(export[0]["annotations"][0])
+    second.update(id=102, completed_by={"id": 2, "email": "b@example.org"}, updated_at="2024-05-03T09:00:00Z")
+    second["result"] = [r for r in second["result"] if r.get("id") != "e3"]
+    export[0]["annotations"].append(second)
+    export[0]["annotations"][0]["ground_truth"] = ground_truth_first
+    return export
+
+
+def test_the_latest_annotation_is_chosen_and_every_annotator_is_kept(tmp_path: Path):
+    layout = corpus_root(tmp_path / "corpus")
+    run_ingest(layout, write_export(tmp_path, "two.json", two_annotators()))
+    annotations = load_annotation_set(layout, documents(), registry())
+    chosen = annotations.chosen["doc-a"]
+    assert (chosen.provenance.annotation_id, chosen.provenance.annotator, chosen.provenance.reason) == (102, "2", "latest")
+    assert [e.id for e in chosen.entities] == ["e1", "e2"]
+    versions = annotations.versions["doc-a"]
+    assert [(v.provenance.annotator, v.provenance.annotation_id, len(v.entities)) for v in versions] == [
+        ("1", 101, 3), ("2", 102, 2)]
+
+
+def test_a_ground_truth_annotation_wins_over_a_later_one(tmp_path: Path):
+    layout = corpus_root(tmp_path / "corpus")
+    run_ingest(layout, write_export(tmp_path, "two.json", two_annotators(ground_truth_first=True)))
+    chosen = load_annotation_set(layout, documents(), registry()).chosen["doc-a"]
+    assert (chosen.provenance.annotation_id, chosen.provenance.reason, chosen.provenance.ground_truth) == (
+        101, "ground_truth", True)
+
+
+def test_a_later_export_supersedes_by_update_time_not_by_arrival(tmp_path: Path):
+    layout = corpus_root(tmp_path / "corpus")
+    run_ingest(layout, VALID)
+    newer = fx.valid_export()
+    newer[0]["annotations"][0]["updated_at"] = "2024-06-01T00:00:00Z"
+    newer[0]["annotations"][0]["result"] = [r for r in newer[0]["annotations"][0]["result"] if r.get("id") != "e1"]
+    older = fx.valid_export()
+    older[1]["annotations"][0]["updated_at"] = "2024-04-01T00:00:00Z"
+    older[1]["annotations"][0]["result"] = []
+    run_ingest(layout, write_export(tmp_path, "newer.json", newer))
+    run_ingest(layout, write_export(tmp_path, "older.json", older))
+    assert len(stored_exports(layout)) == 3
+    annotations = load_annotation_set(layout, documents(), registry())
+    assert [e.id for e in annotations.chosen["doc-a"].entities] == ["e2", "e3"]  # the June update
+    assert annotations.chosen["doc-a"].provenance.export_file.startswith("20240601-")
+    assert len(annotations.chosen["doc-b"].entities) == 2  # the April export does not undo May's work
+    assert len(annotations.versions["doc-a"]) == 1  # one annotator, one version
+
+
+def test_cancelled_annotations_are_skipped_and_counted(tmp_path: Path):
+    layout = corpus_root(tmp_path / "corpus")
+    run_ingest(layout, EXPORTS / "annotation-cancelled.json")
+    annotations = load_annotation_set(layout, documents(), registry())
+    assert [v.provenance.annotation_id for v in annotations.versions["doc-a"]] == [101]
+    assert dict(annotations.report.stats)["annotations_cancelled"] == 1
+
+
+def test_spans_made_on_an_older_text_land_on_the_current_characters(tmp_path: Path):
+    layout = corpus_root(tmp_path / "corpus")
+    stored = run_ingest(layout, EXPORTS / "text-changed.json")
+    assert stored.status == "stored"
+    task = json.loads(stored.stored_as.read_bytes())[0]
+    assert task["annotations"][0]["result"][0]["value"]["start"] == 47  # as annotated on the old text
+    chosen = load_annotation_set(layout, documents(), registry()).chosen["doc-a"]
+    text = documents()["doc-a"].text
+    assert chosen.entities[0].span == Span(43, 57)
+    assert all(text[e.span.start:e.span.end] == e.text for e in chosen.entities)
+    assert chosen.quotes[0].source.span == Span(132, 134)
+
+
+def test_an_unmappable_span_is_excluded_and_reported(tmp_path: Path):
+    layout = corpus_root(tmp_path / "corpus")
+    result = run_ingest(layout, EXPORTS / "span-unmappable.json", allow_partial=True)
+    assert [(e.code, e.region_id) for e in result.exclusions] == [("span-unmappable", "e2")]
+    annotations = load_annotation_set(layout, documents(), registry())
+    assert [e.id for e in annotations.chosen["doc-a"].entities] == ["e1", "e3"]
+    assert [p.code for p in annotations.report.errors] == ["span-unmappable"]
+
+
+def test_no_stored_exports_make_an_empty_set(tmp_path: Path):
+    annotations = load_annotation_set(corpus_root(tmp_path), documents(), registry())
+    assert annotations.chosen == {} and annotations.versions == {} and annotations.report.valid
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+def cli_ingest(layout, *args: str):
+    return CliRunner().invoke(cli, ["ingest", *args, "--root", str(layout.root)], obj={"documents": documents()})
+
+
+def test_ingest_command_stores_then_does_nothing(tmp_path: Path):
+    layout = corpus_root(tmp_path)
+    first = cli_ingest(layout, str(VALID))
+    assert first.exit_code == 0, first.output
+    assert first.output == f"stored as annotations/exports/20240502-{VALID_SHA[:16]}.json\n"
+    again = cli_ingest(layout, str(VALID))
+    assert again.exit_code == 0
+    assert again.output == f"already stored as annotations/exports/20240502-{VALID_SHA[:16]}.json: nothing to do\n"
+
+
+def test_ingest_command_refuses_errors(tmp_path: Path):
+    layout = corpus_root(tmp_path)
+    result = cli_ingest(layout, str(EXPORTS / "quote-multiple-cue.json"))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("quote-multiple-cue.json, task 1, doc doc-a, annotation 101, region q1: "
+                               "error [quote-multiple-cue]")
+    assert lines[-1].startswith("refused: 1 errors; nothing stored")
+    assert stored_files(layout) == []
+
+
+def test_ingest_command_allow_partial(tmp_path: Path):
+    layout = corpus_root(tmp_path)
+    result = cli_ingest(layout, "--allow-partial", str(EXPORTS / "quote-multiple-cue.json"))
+    assert result.exit_code == 0
+    assert "stored WITH ERRORS (--allow-partial) as annotations/exports/20240502-" in result.output
+    assert "4 units excluded, listed in 20240502-" in result.output
+    assert len(stored_files(layout)) == 2
+
+
+def test_ingest_command_json(tmp_path: Path):
+    layout = corpus_root(tmp_path)
+    result = cli_ingest(layout, "--json", str(VALID))
+    assert result.exit_code == 0
+    payload = json.loads(result.output)
+    assert payload["status"] == "stored" and payload["sha256"] == VALID_SHA and payload["valid"] is True
+    assert payload["stored_as"] == f"annotations/exports/20240502-{VALID_SHA[:16]}.json"
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_ingest_command_bad_input(tmp_path: Path, name):
+    layout = corpus_root(tmp_path)
+    result = cli_ingest(layout, str(EXPORTS / name))
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and f"[{BAD_INPUTS[name]}]" in result.output
+    assert stored_files(layout) == []
+
+
+def test_ingest_help_has_an_example():
+    result = CliRunner().invoke(cli, ["ingest", "--help"])
+    assert result.exit_code == 0 and "corpus-tools ingest export.json --allow-partial" in result.output
+
+
+# --- the real corpus, through the real document loader ------------------------------------------
+
+
+def real_export(layout) -> list[dict]:
+    """One task per real document, its first "Syria" labelled GPE; task 1 made on a slightly older text."""
+    from corpus_tools.corpus import load_documents
+
+    export = []
+    for number, document in enumerate(load_documents(layout).values(), start=1):
+        text = document.text if number != 1 else document.text.replace("\n\n", "\n\n\n", 1)
+        start = text.index("Syria")
+        region = fx.labels("s", "entity", "GPE", text, "Syria")
+        result = [region, fx.textarea(region, "entity_id", "syria")]
+        assert region["value"]["start"] == start
+        export.append(fx.task(number, document.doc_id, text,
+                              [fx.annotation(number * 10, 1, result, "2024-05-01T10:00:00Z")]))
+    return export
+
+
+def test_the_real_corpus_round_trips_through_the_commands(tmp_path: Path, corpus_copy):
+    export = write_export(tmp_path, "real.json", real_export(corpus_copy))
+    root = ["--root", str(corpus_copy.root)]
+    checked = CliRunner().invoke(cli, ["validate", str(export), *root])
+    assert checked.exit_code == 0, checked.output
+    assert checked.output.splitlines()[0].startswith("real.json, task 1, doc 000_cbeedfbee8440207: warning [text-changed]")
+    stored = CliRunner().invoke(cli, ["ingest", str(export), *root])
+    assert stored.exit_code == 0, stored.output
+    from corpus_tools.corpus import load_documents
+    from corpus_tools.registry import load_registry
+
+    documents_now = load_documents(corpus_copy)
+    annotations = load_annotation_set(corpus_copy, documents_now, load_registry(corpus_copy))
+    assert sorted(annotations.chosen) == sorted(documents_now)
+    for doc_id, chosen in annotations.chosen.items():
+        (entity,) = chosen.entities
+        assert entity.text == "Syria" and entity.entity_id == "syria"
+        assert entity.span.start == documents_now[doc_id].text.index("Syria")
+
+
+def test_the_streaming_set_yields_versions_and_the_chosen_one(tmp_path: Path):
+    from corpus_tools.annotations import iter_annotation_set
+
+    layout = corpus_root(tmp_path / "corpus")
+    run_ingest(layout, write_export(tmp_path, "two.json", two_annotators(ground_truth_first=True)))
+    yielded = [(a.doc_id, a.provenance.annotation_id, a.provenance.reason)
+               for a in iter_annotation_set(layout, documents(), registry())]
+    assert yielded == [("doc-a", 101, "version"), ("doc-a", 101, "ground_truth"), ("doc-a", 102, "version"),
+                       ("doc-b", 201, "version"), ("doc-b", 201, "latest")]
+
+
+def test_an_annotation_without_id_is_reported_and_the_others_kept(tmp_path: Path):
+    export = two_annotators()
+    del export[0]["annotations"][1]["id"]
+    path = write_export(tmp_path, "no-id.json", export)
+    layout = corpus_root(tmp_path / "corpus")
+    result = run_ingest(layout, path, allow_partial=True)
+    assert [(e.scope, e.code, e.annotation_id) for e in result.exclusions] == [
+        ("annotation", "annotation-malformed", "#2")]
+    annotations = load_annotation_set(layout, documents(), registry())
+    assert [v.provenance.annotation_id for v in annotations.versions["doc-a"]] == [101]

@@ -1,0 +1,78 @@
+"""The whole loop through the commands, on a copy of the real corpus and the real server:
+push, annotate as a user, pull (+ ingest), tasks with predictions, push them, accept, pull."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from corpus_tools.annotations import load_annotation_set
+from corpus_tools.cli import cli
+from corpus_tools.corpus import load_documents
+from corpus_tools.labelstudio.tasks import to_ls_results
+from corpus_tools.records import DocumentAnnotations, EntityMention, TimeExpression
+from corpus_tools.registry import load_registry
+
+from labelstudio_samples import span_of
+
+pytestmark = pytest.mark.labelstudio
+DOC = "000_cbeedfbee8440207"
+
+
+def gold_for(document) -> DocumentAnnotations:
+    text = document.text
+    syria, assad, sunday = span_of(text, "Syria has"), span_of(text, "Bashar Al-Assad", 1), span_of(text, "Sunday")
+    syria = type(syria)(syria.start, syria.start + len("Syria"))
+    return DocumentAnnotations(
+        doc_id=DOC,
+        entities=(EntityMention("g-assad", DOC, assad, assad.of(text), "PERSON", "bashar-al-assad"),
+                  EntityMention("g-syria", DOC, syria, syria.of(text), "GPE", "syria")),
+        timexes=(TimeExpression("g-sunday", DOC, sunday, sunday.of(text), "DATE", "XXXX-WXX-7"),),
+        quotes=(),
+    )
+
+
+def run(*arguments: str) -> str:
+    result = CliRunner().invoke(cli, ["labelstudio", *arguments])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_the_loop_through_the_commands(labelstudio, corpus_copy, tmp_path):
+    root = str(corpus_copy.root)
+    server = ["--url", labelstudio.url, "--api-key", labelstudio.api_key]
+    local = ["--data-dir", str(labelstudio.data_dir)]
+    documents = load_documents(corpus_copy)
+    gold = gold_for(documents[DOC])
+
+    assert "imported 5 tasks, 0 already present" in run("push", *server, "--root", root, "--project", "e2e corpus")
+    assert "imported 0 tasks, 5 already present" in run("push", *server, "--root", root, "--project", "e2e corpus")
+
+    results = tmp_path / "gold.jsonl"
+    results.write_text(json.dumps({"doc_id": DOC, "result": to_ls_results(gold)}) + "\n")
+    assert "submitted 1 annotations" in run("annotate", *local, "--project", "e2e corpus",
+                                            "--as", "gold@corpus-tools.local", "--results", str(results))
+    pulled = run("pull", *server, "--root", root, "--project", "e2e corpus")
+    assert "stored as annotations/exports/" in pulled
+    [stored] = list(corpus_copy.exports.glob("*.json"))
+
+    tasks_file = tmp_path / "tasks.json"
+    run("tasks", "--root", root, "--predictions", "-o", str(tasks_file))
+    tasks = {task["data"]["doc_id"]: task for task in json.loads(tasks_file.read_bytes())}
+    [prediction] = tasks[DOC]["predictions"]
+    assert prediction["result"] == to_ls_results(gold)
+    assert prediction["model_version"].startswith("annotations@1-exports-")
+    assert sum("predictions" in task for task in tasks.values()) == 1
+
+    run("push", *server, "--root", root, "--predictions", "--project", "e2e predictions")
+    assert "submitted 1 annotations" in run("annotate", *local, "--project", "e2e predictions",
+                                            "--as", "reviewer@corpus-tools.local", "--accept-predictions")
+    assert "stored as annotations/exports/" in run("pull", *server, "--root", root, "--project", "e2e predictions")
+    assert len(list(corpus_copy.exports.glob("*.json"))) == 2 and stored.exists()
+
+    annotation_set = load_annotation_set(corpus_copy, documents, load_registry(corpus_copy))
+    chosen = annotation_set.chosen[DOC]
+    assert (chosen.entities, chosen.timexes, chosen.quotes) == (gold.entities, gold.timexes, gold.quotes)
+    assert len(annotation_set.versions[DOC]) == 2  # the gold annotator's and the reviewer's

@@ -1,0 +1,155 @@
+"""The loop against the real server: push tasks with predictions, annotate through the API as
+annotators do, pull the snapshot export, and find exactly what was pushed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from corpus_tools.annotations import ingest, load_annotation_set
+from corpus_tools.errors import CorpusError
+from corpus_tools.layout import Layout
+from corpus_tools.records import RegistryEntity
+from corpus_tools.labelstudio.annotate import accept_all_predictions, annotate_from_results, submit_annotation
+from corpus_tools.labelstudio.sync import pull, push, resolve_project
+from corpus_tools.labelstudio.tasks import task_data, to_ls_results
+
+from labelstudio_samples import EMOJI_TEXT, NEWS_TEXT, document, emoji_annotations, news_annotations
+
+pytestmark = pytest.mark.labelstudio
+
+
+REGISTRY = {entity.id: entity for entity in (
+    RegistryEntity("syria", "Syria", "GPE"), RegistryEntity("washington-dc", "Washington, D.C.", "GPE"),
+    RegistryEntity("antony-blinken", "Antony Blinken", "PERSON"), RegistryEntity("united-states", "United States", "GPE"),
+    RegistryEntity("us-state-department", "US State Department", "ORG"), RegistryEntity("damascus", "Damascus", "GPE"),
+    RegistryEntity("joe-biden", "Joe Biden", "PERSON"), RegistryEntity("bashar-al-assad", "Bashar al-Assad", "PERSON"),
+)}
+
+
+def layers(annotations):
+    return annotations.entities, annotations.timexes, annotations.quotes
+
+
+def utf16_index(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+def test_push_twice_accept_predictions_pull_gives_back_the_pushed_annotations(labelstudio, tmp_path):
+    news = document("rt-news", NEWS_TEXT)
+    emoji = document("rt-emoji", EMOJI_TEXT, title="Emoji 🇸🇾")
+    pushed = {news.doc_id: news_annotations(news), emoji.doc_id: emoji_annotations(emoji)}
+
+    first = push(labelstudio.client, [news, emoji], pushed, "round trip", model_version="annotations@set-1")
+    again = push(labelstudio.client, [news, emoji], pushed, "round trip", model_version="annotations@set-1")
+    assert (first.created, first.imported, first.already_present) == (True, 2, 0)
+    assert (again.created, again.config_updated, again.imported, again.already_present) == (False, False, 0, 2)
+    assert again.project_id == first.project_id
+    assert len(list(labelstudio.client.tasks.list(project=first.project_id))) == 2  # no duplicates
+
+    annotator, as_annotator = labelstudio.as_user("annotator@corpus-tools.local")
+    accepted = accept_all_predictions(as_annotator, first.project_id)
+    assert len(accepted) == 2 and {a.completed_by for a in accepted} == {annotator.id}
+    assert accept_all_predictions(as_annotator, first.project_id) == []  # already done by this user
+
+    export = pull(labelstudio.client, "round trip", tmp_path / "export.json")
+    tasks = {task["data"]["doc_id"]: task for task in json.loads(export.read_bytes())}
+    assert sorted(tasks) == ["rt-emoji", "rt-news"]
+    for doc in (news, emoji):
+        task = tasks[doc.doc_id]
+        assert task["data"] == task_data(doc)  # text with emoji and CRLF unchanged
+        [annotation] = task["annotations"]
+        assert annotation["completed_by"] == annotator.id and annotation["was_cancelled"] is False
+        assert annotation["result"] == to_ls_results(pushed[doc.doc_id])  # spans, values, relations
+        assert annotation["prediction"]["model_version"] == "annotations@set-1"
+
+    # and through ingest: the consolidated annotation set equals the pushed one
+    layout = Layout.at(tmp_path / "corpus")
+    documents = {news.doc_id: news, emoji.doc_id: emoji}
+    stored = ingest(export, layout, documents, REGISTRY)
+    assert stored.status == "stored", [str(p) for p in stored.report]
+    annotation_set = load_annotation_set(layout, documents, REGISTRY)
+    assert annotation_set.report.valid
+    for doc_id, expected in pushed.items():
+        assert layers(annotation_set.chosen[doc_id]) == layers(expected)
+        assert annotation_set.chosen[doc_id].provenance.reason == "latest"
+
+
+def test_two_annotators_emoji_crlf_and_a_cancelled_annotation(labelstudio, tmp_path):
+    emoji = document("ea-emoji", EMOJI_TEXT)
+    crlf = document("ea-crlf", "Line one\r\nAssad met Putin\r\n\r\nin Moscow.")
+    result = push(labelstudio.client, [emoji, crlf], None, "emoji and crlf")
+    alice, as_alice = labelstudio.as_user("alice@corpus-tools.local")
+    bob, as_bob = labelstudio.as_user("bob@corpus-tools.local")
+
+    full = to_ls_results(emoji_annotations(emoji))
+    biden = next(r for r in full if r["from_name"] == "entity" and r["value"]["text"] == "Biden")
+    assassad = {"id": "b-assad", "from_name": "entity", "to_name": "text", "type": "labels",
+                "value": {"start": EMOJI_TEXT.index("Assad"), "end": EMOJI_TEXT.index("Assad") + 5,
+                          "text": "Assad", "labels": ["PERSON"]}}
+    moscow = crlf.text.index("Moscow")
+    moscow_region = {"id": "a-moscow", "from_name": "entity", "to_name": "text", "type": "labels",
+                     "value": {"start": moscow, "end": moscow + 6, "text": "Moscow", "labels": ["GPE"]}}
+    annotate_from_results(as_alice, result.project_id, [
+        {"doc_id": "ea-emoji", "result": full},
+        {"doc_id": "ea-crlf", "result": [moscow_region]},
+    ])
+    annotate_from_results(as_bob, result.project_id, [{"doc_id": "ea-emoji", "result": [biden, assassad]}])
+    crlf_task = next(t.id for t in labelstudio.client.tasks.list(project=result.project_id)
+                     if t.data["doc_id"] == "ea-crlf")
+    submit_annotation(as_bob, crlf_task, [], was_cancelled=True)
+
+    export = pull(labelstudio.client, result.project_id, tmp_path / "export.json")
+    exported = json.loads(export.read_bytes())
+    tasks = {task["data"]["doc_id"]: task for task in exported}
+    assert tasks["ea-emoji"]["data"]["text"] == EMOJI_TEXT and tasks["ea-crlf"]["data"]["text"] == crlf.text
+    assert sorted(a["completed_by"] for a in tasks["ea-emoji"]["annotations"]) == sorted([alice.id, bob.id])
+    cancelled = [(a["completed_by"], a["was_cancelled"]) for a in tasks["ea-crlf"]["annotations"]]
+    assert sorted(cancelled) == sorted([(alice.id, False), (bob.id, True)])
+
+    checked = 0
+    for task in exported:
+        text = task["data"]["text"]
+        for annotation in task["annotations"]:
+            for region in annotation["result"]:
+                if region["type"] == "labels":
+                    value = region["value"]
+                    assert text[value["start"]:value["end"]] == value["text"], (task["data"]["doc_id"], region)
+                    checked += 1
+    assert checked == 7 + 2 + 1  # alice: 7 spans on the emoji text; bob: 2; alice: Moscow
+
+    # offsets are code points, stored as submitted: after the flag (2 code points, 4 UTF-16
+    # units) and the emoji (1 code point, 2 units), Biden's UTF-16 offset would be 3 more
+    bob_emoji = next(a for a in tasks["ea-emoji"]["annotations"] if a["completed_by"] == bob.id)
+    start = bob_emoji["result"][0]["value"]["start"]
+    assert start == EMOJI_TEXT.index("Biden") == 23
+    assert utf16_index(EMOJI_TEXT, start) == 26
+
+    # ingest keeps both annotators' versions and skips the cancelled one
+    layout = Layout.at(tmp_path / "corpus")
+    documents = {emoji.doc_id: emoji, crlf.doc_id: crlf}
+    stored = ingest(export, layout, documents, REGISTRY)
+    assert stored.status == "stored", [str(p) for p in stored.report]
+    annotation_set = load_annotation_set(layout, documents, REGISTRY)
+    versions = {v.provenance.annotator: v for v in annotation_set.versions["ea-emoji"]}
+    assert sorted(versions) == sorted([str(alice.id), str(bob.id)])
+    assert layers(versions[str(alice.id)]) == layers(emoji_annotations(emoji))
+    assert [(e.text, e.span.start, e.span.end) for e in versions[str(bob.id)].entities] == [
+        ("Biden", 23, 28), ("Assad", EMOJI_TEXT.index("Assad"), EMOJI_TEXT.index("Assad") + 5)]
+    assert [v.provenance.annotator for v in annotation_set.versions["ea-crlf"]] == [str(alice.id)]
+    assert annotation_set.chosen["ea-crlf"].entities[0].text == "Moscow"
+
+
+def test_annotate_refuses_a_results_file_naming_an_unknown_document(labelstudio):
+    project = resolve_project(labelstudio.client, "emoji and crlf")
+    before = len(list(labelstudio.client.annotations.list(id=next(
+        t.id for t in labelstudio.client.tasks.list(project=project.id) if t.data["doc_id"] == "ea-emoji"))))
+    with pytest.raises(CorpusError) as refused:
+        annotate_from_results(labelstudio.client, project.id, [
+            {"doc_id": "ea-emoji", "result": []}, {"doc_id": "no-such-doc", "result": []}], "gold.jsonl")
+    assert refused.value.code == "annotate-task-not-found"
+    assert "gold.jsonl, line 2, doc no-such-doc" in str(refused.value)
+    after = len(list(labelstudio.client.annotations.list(id=next(
+        t.id for t in labelstudio.client.tasks.list(project=project.id) if t.data["doc_id"] == "ea-emoji"))))
+    assert after == before  # nothing was submitted, not even the valid first item

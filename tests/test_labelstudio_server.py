@@ -1,0 +1,93 @@
+"""The local server's lifecycle and the CLI commands that talk to it (one server per session)."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+import pytest
+from click.testing import CliRunner
+
+from corpus_tools.cli import cli
+from corpus_tools.errors import CorpusError
+from corpus_tools.labelstudio import server
+from corpus_tools.labelstudio.sync import push
+
+from corpus_tools.labelstudio.tasks import to_ls_results
+
+from labelstudio_samples import NEWS_TEXT, document, news_annotations
+
+
+def test_no_server_for_an_empty_data_dir(tmp_path):
+    assert server.status(tmp_path) is None
+    assert server.stop(tmp_path) is False
+    result = CliRunner().invoke(cli, ["labelstudio", "server", "status", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "[labelstudio-not-running] no server is running for this data dir" in result.output
+
+
+def test_client_commands_need_a_url_and_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
+    monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
+    result = CliRunner().invoke(cli, ["labelstudio", "pull", "--data-dir", str(tmp_path), "-o", str(tmp_path / "x.json")])
+    assert result.exit_code == 1
+    assert "[labelstudio-no-connection]" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "x.json").exists()
+
+
+@pytest.mark.labelstudio
+def test_install_is_cached_and_idempotent(labelstudio):
+    env = server.install()
+    assert server.is_installed(env)
+    assert env == server.env_path() and env.name == "label-studio-1.23.2"
+
+
+@pytest.mark.labelstudio
+def test_connection_file_is_private_and_the_key_is_never_logged(labelstudio):
+    connection_file = labelstudio.data_dir / server.CONNECTION_FILE
+    assert stat.S_IMODE(connection_file.stat().st_mode) == 0o600
+    stored = json.loads(connection_file.read_text())
+    assert stored["url"] == labelstudio.url and stored["api_key"] == labelstudio.api_key
+    assert labelstudio.api_key not in (labelstudio.data_dir / server.LOG_FILE).read_text(errors="replace")
+    assert labelstudio.api_key not in repr(server.read_connection(labelstudio.data_dir))
+
+
+@pytest.mark.labelstudio
+def test_status_finds_the_server_and_start_refuses_a_second_one(labelstudio):
+    assert server.status(labelstudio.data_dir).url == labelstudio.url
+    result = CliRunner().invoke(cli, ["labelstudio", "server", "status", "--data-dir", str(labelstudio.data_dir)])
+    assert result.exit_code == 0 and labelstudio.url in result.output
+    assert labelstudio.api_key not in result.output
+    with pytest.raises(CorpusError) as refused:
+        server.start(labelstudio.data_dir)
+    assert refused.value.code == "labelstudio-already-running"
+
+
+@pytest.mark.labelstudio
+def test_cli_annotate_as_a_user_then_pull(labelstudio, tmp_path):
+    doc = document("cli-news", NEWS_TEXT)
+    result = push(labelstudio.client, [doc], None, "cli project")
+    results_file = tmp_path / "gold.jsonl"
+    gold = to_ls_results(news_annotations(doc))
+    results_file.write_text(json.dumps({"doc_id": "cli-news", "result": gold}) + "\n")
+    runner = CliRunner()
+    data_dir = str(labelstudio.data_dir)
+    annotated = runner.invoke(cli, ["labelstudio", "annotate", "--data-dir", data_dir, "--project", "cli project",
+                                    "--as", "gold@corpus-tools.local", "--results", str(results_file)])
+    assert annotated.exit_code == 0, annotated.output
+    assert annotated.output == f"submitted 1 annotations to project {result.project_id}\n"
+
+    out = tmp_path / "export.json"
+    pulled = runner.invoke(cli, ["labelstudio", "pull", "--url", labelstudio.url, "--api-key", labelstudio.api_key,
+                                 "--project", "cli project", "-o", str(out), "--no-ingest"])
+    assert pulled.exit_code == 0, pulled.output
+    [task] = json.loads(out.read_bytes())
+    [annotation] = task["annotations"]
+    gold_user = server.ensure_user(labelstudio.data_dir, "gold@corpus-tools.local")
+    assert annotation["completed_by"] == gold_user.id and annotation["result"] == gold
+
+    refused = runner.invoke(cli, ["labelstudio", "pull", "--url", labelstudio.url, "--api-key", "0" * 40,
+                                  "--project", "cli project", "-o", str(tmp_path / "never.json"), "--no-ingest"])
+    assert refused.exit_code == 1
+    assert "[labelstudio-api-error] looking up project 'cli project' failed: HTTP 401" in refused.output
+    assert not (tmp_path / "never.json").exists()

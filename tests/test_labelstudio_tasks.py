@@ -1,0 +1,95 @@
+"""Tasks and predictions made from records (no server needed)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from corpus_tools.labelstudio.tasks import make_tasks, to_ls_results, write_tasks
+from corpus_tools.schema import TASK_DATA_KEYS
+
+from labelstudio_samples import NEWS_TEXT, document, news_annotations
+
+
+@pytest.fixture
+def news():
+    doc = document("doc-news", NEWS_TEXT)
+    return doc, news_annotations(doc)
+
+
+def test_task_data_holds_exactly_the_schema_keys(news):
+    doc, _ = news
+    [task] = make_tasks([doc])
+    assert list(task["data"]) == list(TASK_DATA_KEYS)
+    assert task["data"]["text"] == NEWS_TEXT
+    assert task["data"]["publisher"] == "Example Wire"
+    assert task["data"]["publication_date"] == "2024-04-25"
+    assert task["data"]["text_sha256"] == doc.text_sha256
+    assert "predictions" not in task
+
+
+def test_predictions_name_their_annotation_set(news):
+    doc, annotations = news
+    other = document("doc-other", "No annotations here.")
+    tasks = list(make_tasks([doc, other], {doc.doc_id: annotations}, model_version="annotations@abc123"))
+    assert tasks[0]["predictions"][0]["model_version"] == "annotations@abc123"
+    assert "predictions" not in tasks[1]
+    with pytest.raises(ValueError, match="model_version"):
+        list(make_tasks([doc], {doc.doc_id: annotations}))
+
+
+def by_id_and_control(results):
+    return {(r["id"], r["from_name"]): r for r in results if r["type"] != "relation"}
+
+
+def test_regions_carry_spans_labels_and_per_region_values(news):
+    doc, annotations = news
+    results = by_id_and_control(to_ls_results(annotations))
+    blinken = results[("e-blinken", "entity")]
+    assert blinken["value"]["labels"] == ["PERSON"]
+    assert NEWS_TEXT[blinken["value"]["start"]:blinken["value"]["end"]] == "Antony Blinken" == blinken["value"]["text"]
+    assert results[("e-blinken", "entity_id")]["value"] == {**{k: blinken["value"][k] for k in ("start", "end")},
+                                                            "text": ["antony-blinken"]}
+    assert ("e-assad", "entity_id") not in results  # no registry id, no empty value
+    assert results[("t-lastyear", "timex_value")]["value"]["text"] == ["2023"]
+    assert results[("t-lastyear", "timex_mod")]["value"]["choices"] == ["APPROX"]
+    assert ("t-sunday", "timex_mod") not in results
+    assert results[("q-sanctions", "quote_type")]["value"]["choices"] == ["direct"]
+    assert results[("s-blinken", "speaker_id")]["value"]["text"] == ["antony-blinken"]
+    assert results[("s-spokesperson", "attribution")]["value"]["labels"] == ["SOURCE"]
+    assert results[("c-told", "attribution")]["value"]["labels"] == ["CUE"]
+
+
+def test_relations_link_quotes_to_source_and_cue(news):
+    _, annotations = news
+    relations = [r for r in to_ls_results(annotations) if r["type"] == "relation"]
+    assert [(r["from_id"], r["to_id"], r["labels"]) for r in relations] == [
+        ("q-blinken", "s-blinken", ["said_by"]), ("q-blinken", "c-said", ["cue"]),
+        ("q-sanctions", "s-spokesperson", ["said_by"]), ("q-sanctions", "c-told", ["cue"]),
+    ]
+
+
+def test_results_are_deterministic(news):
+    _, annotations = news
+    assert json.dumps(to_ls_results(annotations)) == json.dumps(to_ls_results(annotations))
+
+
+def test_write_tasks_writes_a_json_list_atomically(tmp_path, news):
+    doc, annotations = news
+    path = tmp_path / "out" / "tasks.json"
+    count = write_tasks(make_tasks([doc], {doc.doc_id: annotations}, "set-1"), path)
+    assert count == 1
+    loaded = json.loads(path.read_text())
+    assert loaded[0]["data"]["doc_id"] == "doc-news"
+    first = path.read_bytes()
+    write_tasks(make_tasks([doc], {doc.doc_id: annotations}, "set-1"), path)
+    assert path.read_bytes() == first  # same input, same bytes
+
+    def failing():
+        yield from make_tasks([doc])
+        raise RuntimeError("interrupted")
+    with pytest.raises(RuntimeError):
+        write_tasks(failing(), path)
+    assert path.read_bytes() == first  # the old file stays whole
+    assert [p.name for p in path.parent.iterdir()] == ["tasks.json"]  # no temporary left behind

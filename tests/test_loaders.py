@@ -1,0 +1,153 @@
+"""Loading releases: datasets.load_dataset offline, corpus_tools.load/load_pandas, tamper detection."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import corpus_tools
+from corpus_tools.errors import CorpusError
+from corpus_tools.release import CONFIGS, build_release, verify_release
+from corpus_tools.release.versions import list_versions
+from release_factories import seed_inputs, spread_inputs
+
+OFFLINE_SCRIPT = """
+import json, sys
+import datasets
+entities = datasets.load_dataset(sys.argv[1], "entities")
+streamed = datasets.load_dataset(sys.argv[1], "ner", split="train", streaming=True)
+first_sentence = next(iter(streamed))
+print(json.dumps({
+    "splits": {name: split.num_rows for name, split in entities.items()},
+    "label_names": entities["train"].features["label"].names,
+    "first": entities["train"][0],
+    "streamed_tokens": first_sentence["tokens"],
+    "ner_tag_names": streamed.features["ner_tags"].feature.names[:3],
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory):
+    """A corpus root whose dist/ holds releases 1.0.0 (seeds) and 1.1.0 (seeds plus synthetic docs)."""
+    root = tmp_path_factory.mktemp("checkout")
+    build_release(*seed_inputs(), root / "dist", "1.0.0")
+    build_release(*spread_inputs(), root / "dist", "1.1.0")
+    return root
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("hf-cache")
+
+
+def test_load_dataset_works_offline_and_shows_class_label_names(checkout, tmp_path):
+    env = {**os.environ, "HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+    done = subprocess.run([sys.executable, "-c", OFFLINE_SCRIPT, str(checkout / "dist" / "1.1.0")],
+                          env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["splits"] == {"train": 4, "validation": 2, "test": 4}
+    assert result["label_names"] == ["PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "EVENT", "LAW", "PRODUCT",
+                                     "WORK_OF_ART"]
+    assert result["first"]["text"] == "Bashar Al-Assad" and result["first"]["label"] == 0
+    assert result["streamed_tokens"] == ["Bashar", "Al-Assad"]
+    assert result["ner_tag_names"] == ["O", "B-PERSON", "I-PERSON"]
+    assert (tmp_path / "hf").is_dir()  # the temporary HF_HOME was used
+
+
+def test_load_latest_returns_datasets_with_label_names(checkout, cache):
+    loaded = corpus_tools.load("entities", root=checkout, cache_dir=cache)
+    assert sorted(loaded) == ["test", "train", "validation"]  # 1.1.0, the latest
+    assert loaded["train"].features["label"].int2str(3) == "GPE"
+    older = corpus_tools.load("entities", "1.0.0", root=checkout, split="train", cache_dir=cache)
+    assert older.num_rows == 4
+    assert [row["text"] for row in older] == ["Bashar Al-Assad", "Syria", "Washington", "AFP"]
+
+
+def test_load_streaming(checkout, cache):
+    streamed = corpus_tools.load("quotes", "1.0.0", root=checkout, split="train", streaming=True, cache_dir=cache)
+    (quote,) = list(streamed)
+    assert (quote["source_text"], quote["cue_text"]) == ("he", "said")
+
+
+def test_load_pandas_gives_label_names(checkout):
+    entities = corpus_tools.load_pandas("entities", root=checkout)
+    assert list(entities["label"].cat.categories)[:3] == ["PERSON", "NORP", "ORG"]
+    assert entities["split"].value_counts().to_dict() == {"train": 4, "test": 4, "validation": 2}
+    assert entities.loc[entities["text"] == "AFP", "label"].tolist() == ["ORG"]
+    ner = corpus_tools.load_pandas("ner", "1.0.0", root=checkout, split="train")
+    tagged = ner[ner["tokens"].map(lambda t: list(t[:3]) == ["Syrian", "President", "Bashar"])].iloc[0]
+    assert tagged["ner_tags"][:4] == ["O", "O", "B-PERSON", "I-PERSON"]
+
+
+def test_missing_config_lists_the_configs_that_exist(checkout):
+    with pytest.raises(CorpusError) as caught:
+        corpus_tools.load("sentences", root=checkout)
+    assert caught.value.code == "unknown-config"
+    assert "configs: " + ", ".join(sorted(CONFIGS)) in caught.value.message
+
+
+@pytest.mark.parametrize(("version", "code"), [("9.9.9", "unknown-version"), ("1.0", "invalid-version"),
+                                               ("latest", "invalid-version")])
+def test_unknown_or_invalid_version(checkout, version, code):
+    with pytest.raises(CorpusError) as caught:
+        corpus_tools.load("entities", version, root=checkout)
+    assert caught.value.code == code
+    if code == "unknown-version":
+        assert "releases: 1.0.0, 1.1.0" in caught.value.message
+
+
+def test_no_release_at_all(tmp_path):
+    with pytest.raises(CorpusError) as caught:
+        corpus_tools.load("entities", root=tmp_path)
+    assert caught.value.code == "no-release"
+
+
+def test_versions_sort_as_versions_and_skip_partial_builds(tmp_path):
+    for name in ("1.10.0", "1.9.0", "2.0.0", ".2.1.0.partial-1-x", "notes"):
+        (tmp_path / name).mkdir()
+    assert list_versions(tmp_path) == ["1.9.0", "1.10.0", "2.0.0"]
+
+
+SEED_FILES = ["CHANGELOG.md", "README.md", "SHA256SUMS", "croissant.json"] + [
+    f"data/{config}/train-00000-of-00001.parquet" for config in CONFIGS]
+
+
+@pytest.mark.parametrize("name", SEED_FILES)
+def test_a_changed_byte_in_any_file_fails_verify_and_load_naming_it(checkout, tmp_path, name):
+    root = tmp_path / "checkout"
+    shutil.copytree(checkout / "dist" / "1.0.0", root / "dist" / "1.0.0")
+    target = root / "dist" / "1.0.0" / name
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    target.write_bytes(bytes(data))
+    report = verify_release(root / "dist" / "1.0.0")
+    assert not report.valid
+    named = " ".join(str(problem) for problem in report)
+    assert name in named
+    with pytest.raises(CorpusError) as caught:
+        corpus_tools.load("entities", root=root)
+    assert caught.value.code == "release-tampered"
+    assert name in str(caught.value)
+
+
+def test_missing_and_extra_files_fail_verify(checkout, tmp_path):
+    release = tmp_path / "1.0.0"
+    shutil.copytree(checkout / "dist" / "1.0.0", release)
+    (release / "CHANGELOG.md").unlink()
+    (release / "data" / "extra.parquet").write_bytes(b"PAR1")
+    codes = {(problem.code, Path(problem.location.file).name) for problem in verify_release(release)}
+    assert codes == {("file-missing", "CHANGELOG.md"), ("file-unlisted", "extra.parquet")}
+
+
+def test_untampered_release_verifies(checkout):
+    report = verify_release(checkout / "dist" / "1.1.0")
+    # README, CHANGELOG, croissant.json + 6 configs x 3 splits + the registry (SHA256SUMS not counted)
+    assert report.valid and dict(report.stats) == {"files": 22}

@@ -1,0 +1,310 @@
+"""Normalization: golden texts of the seeds, their removed pieces, each line rule, and articles
+from elsewhere (CRLF, BOM, tabs, emoji, cp1252) as fixtures."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus_tools import boilerplate
+from corpus_tools.normalize import DROPPED, NORMALIZER_VERSION, SPACES, TITLE_MAX_CHARS, Normalized, normalize
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW = ROOT / "raw"
+GOLDEN = ROOT / "tests" / "golden"
+FIXTURES = ROOT / "tests" / "fixtures" / "normalize"
+DOC_IDS = ("000_cbeedfbee8440207", "001_d79359122f2d4c78", "002_9bc3c6dfe5868321",
+           "003_840a8be26e4ddaa5", "004_3e4c866fc9bc1c15")
+
+
+def _normalize_seed(doc_id: str) -> tuple[str, Normalized]:
+    raw = (RAW / f"{doc_id}.txt").read_bytes().decode("utf-8")
+    return raw, normalize(raw)
+
+
+@pytest.fixture(scope="module", params=DOC_IDS)
+def seed(request):
+    raw, result = _normalize_seed(request.param)
+    return request.param, raw, result
+
+
+# -- the five seeds ---------------------------------------------------------------------------
+
+
+def test_golden_texts(seed):
+    doc_id, _, result = seed
+    assert result.text == (GOLDEN / f"{doc_id}.txt").read_bytes().decode("utf-8")
+
+
+TITLES = {
+    "000_cbeedfbee8440207": "Bashar Al-Assad",
+    "001_d79359122f2d4c78": "US neither confirms nor denies regular meetings with Syria\u2019s Assad",
+    "002_9bc3c6dfe5868321": "US says it will not normalise relations with Syria\u2019s Assad",
+    "003_840a8be26e4ddaa5": "The United States has ruled out normalizing relations with Syrian President Bashar al-Assad.",
+    "004_3e4c866fc9bc1c15": None,  # its first line is a dateline
+}
+
+REMOVED = {
+    "000_cbeedfbee8440207": [
+        ("photo-caption", 16, 31, "Bashar Al-Assad"),  # "Bashar Al-AssadReuters", split
+        ("photo-credit", 31, 38, "Reuters"),
+    ],
+    "001_d79359122f2d4c78": [
+        ("title-repeat", 68, 134, "US neither confirms nor denies regular meetings with Syria\u2019s Assad"),
+        ("reading-time", 292, 302, "3 min read"),
+        ("dateline", 303, 317, "25 April, 2024"),
+        ("photo-caption", 318, 444, "Syria, Krak des Chevaliers, Bashar al-Assad photo. (Photo by: Giovanni "
+                                    "Mereghetti/UCG/Universal Images Group via Getty Images)"),
+        ("widget", 2009, 2019, "Live Story"),
+    ],
+    "002_9bc3c6dfe5868321": [
+        ("photo-caption", 60, 259, "The government of Syrian President Bashar al-Assad has been re-engaging with "
+                                   "other countries in the Middle East in recent months after years of isolation "
+                                   "[File: Syrian Presidency/Handout via Reuters]"),
+        ("comment-form", 3831, 3857, "Please enter your comment!"),
+        ("comment-form", 3858, 3885, "Please enter your name here"),
+    ],
+    "003_840a8be26e4ddaa5": [
+        ("title-repeat", 95, 187, "The United States has ruled out normalizing relations with Syrian President "
+                                  "Bashar al-Assad."),
+        ("comment-form", 2278, 2298, "Comments are closed."),
+    ],
+    "004_3e4c866fc9bc1c15": [
+        ("dateline", 1, 16, "date 2021-09-30"),
+        ("photo-caption", 2409, 2678, "Russian Foreign Minister Sergey Lavrov shakes hands with Syrian Foreign "
+                                      "Minister Faisal Mekdad during their meeting on the sidelines of the 76th "
+                                      "session of the United Nations General Assembly in New York earlier this "
+                                      "month [Russian Foreign Ministry/Handout via Reuters]"),
+    ],
+}
+
+# Title (when there is one) plus the raw paragraphs that keep at least one line.
+PARAGRAPHS = {"000_cbeedfbee8440207": 12, "001_d79359122f2d4c78": 21, "002_9bc3c6dfe5868321": 19,
+              "003_840a8be26e4ddaa5": 12, "004_3e4c866fc9bc1c15": 16}
+
+
+def test_titles(seed):
+    doc_id, _, result = seed
+    assert result.title == TITLES[doc_id]
+    if result.title is not None:
+        assert result.text.startswith(result.title + "\n\n")
+        assert result.text.split("\n").count(result.title) == 1  # the title once, as a line
+
+
+def test_removed_pieces(seed):
+    doc_id, raw, result = seed
+    assert [(p.kind, p.raw_span.start, p.raw_span.end, p.text) for p in result.removed] == REMOVED[doc_id]
+    for piece in result.removed:
+        assert raw[piece.raw_span.start:piece.raw_span.end] == piece.text
+
+
+def test_paragraphs_intact(seed):
+    doc_id, _, result = seed
+    paragraphs = result.text.split("\n\n")
+    assert len(paragraphs) == PARAGRAPHS[doc_id]
+    assert all(p and "\n" not in p and p == p.strip() for p in paragraphs)  # one line each in the seeds
+
+
+def _clean(line: str) -> str:
+    line = re.sub(f"[{DROPPED}]", "", line)
+    return re.sub(f"[{SPACES}]+", " ", line).strip()
+
+
+def test_no_sentence_lost(seed):
+    """Every raw line is either a line of the normalized text or exactly its removed pieces."""
+    _, raw, result = seed
+    kept_lines = set(result.text.split("\n"))
+    pieces_by_line: dict[int, list[str]] = {}
+    for piece in result.removed:
+        pieces_by_line.setdefault(raw.count("\n", 0, piece.raw_span.start), []).append(piece.text)
+    for number, line in enumerate(raw.split("\n")):
+        cleaned = _clean(line)
+        if not cleaned:
+            continue
+        if number in pieces_by_line:
+            assert "".join(pieces_by_line[number]) == cleaned
+        else:
+            assert unicodedata.normalize("NFC", cleaned) in kept_lines, cleaned
+
+
+@pytest.mark.parametrize("kept", [
+    "AFP also contributed to this piece.",  # a credit of the report, not of a photo
+    "Heavy penalties",  # a subheading
+    "The US has refused to comment on whether they have conducted private discussions with the Syrian "
+    "dictator- which some argue signal a change in US-Syria ties",  # the standfirst of 001
+    "Washington \u2018does not support\u2019 push to normalise ties to Syrian President Bashar al-Assad\u2019s "
+    "gov\u2019t, State Department says.",  # the standfirst of 002
+])
+def test_content_is_kept(kept):
+    texts = [_normalize_seed(doc_id)[1].text.split("\n") for doc_id in DOC_IDS]
+    assert any(kept in lines for lines in texts)
+
+
+def test_seed_maps_point_back_to_the_raw_lines():
+    raw, result = _normalize_seed("001_d79359122f2d4c78")
+    start = result.text.index("President Bashar Al-Assad after") + len("President ")
+    raw_start, raw_end = result.offset_map.to_raw(start, start + len("Bashar Al-Assad"))
+    # the raw text has NBSPs around the name; the map lands exactly on it
+    assert raw[raw_start:raw_end] == "Bashar Al-Assad"
+    assert raw[raw_end] == "\u00a0"
+    assert result.offset_map.from_raw(raw_start, raw_end) == (start, start + len("Bashar Al-Assad"))
+
+
+# -- the line rules, one by one ---------------------------------------------------------------
+
+RULE_CASES = [
+    # (line, title, expected pieces)
+    ("3 min read", None, [("reading-time", 0, 10)]),
+    ("12 mins read", None, [("reading-time", 0, 12)]),
+    ("Reading time: 4 minutes", None, [("reading-time", 0, 23)]),
+    ("25 April, 2024", None, [("dateline", 0, 14)]),
+    ("date 2021-09-30", None, [("dateline", 0, 15)]),
+    ("April 25, 2024", None, [("dateline", 0, 14)]),
+    ("Published: March 3, 2023 10:45 AM EST", None, [("dateline", 0, 37)]),
+    ("Updated 2023-03-03T10:45:00Z", None, [("dateline", 0, 28)]),
+    ("Thursday 4 May 2023 | 09:30 GMT", None, [("dateline", 0, 31)]),
+    ("Live Story", None, [("widget", 0, 10)]),
+    ("Advertisement", None, [("widget", 0, 13)]),
+    ("Please enter your comment!", None, [("comment-form", 0, 26)]),
+    ("Please enter your name here", None, [("comment-form", 0, 27)]),
+    ("Comments are closed.", None, [("comment-form", 0, 20)]),
+    ("Leave a Reply", None, [("comment-form", 0, 13)]),
+    ("Assad in Damascus [File: Syrian Presidency/Handout via Reuters]", None, [("photo-caption", 0, 63)]),
+    ("A ruin. (Photo by: G. M./UCG via Getty Images)", None, [("photo-caption", 0, 46)]),
+    ("Lavrov and Mekdad in New York [Russian Foreign Ministry/Handout via Reuters]", None,
+     [("photo-caption", 0, 76)]),
+    ("Assad in Damascus [Louai Beshara/AFP]", None, [("photo-caption", 0, 37)]),
+    ("Assad (left) and Lavrov (right) in Moscow [File: Sputnik/Reuters]", None, [("photo-caption", 0, 65)]),
+    ("Protesters in Idlib (AFP)", None, None),  # the credit of a report, not of a photo: kept
+    ("The ministry confirmed the talks. (AFP/Reuters)", None, None),
+    ("Talks in Amman [the fourth this year]", None, None),
+    ("Reuters", None, [("photo-credit", 0, 7)]),
+    ("AFP via Getty Images", None, [("photo-credit", 0, 20)]),
+    ("Photo: Reuters", None, [("photo-credit", 0, 14)]),
+    ("Bashar Al-AssadReuters", None, [("photo-caption", 0, 15), ("photo-credit", 15, 22)]),
+    ("A protest in Idlib.AFP via Getty Images", None, [("photo-caption", 0, 19), ("photo-credit", 19, 39)]),
+    ("The Title", "The Title", [("title-repeat", 0, 9)]),
+    # content that looks a little like boilerplate stays
+    ("AFP also contributed to this piece.", None, None),
+    ("Reuters contributed reporting.", None, None),
+    ("The comments came in response to questions from the Reuters news agency.", None, None),
+    ("He took 3 min to read the statement.", None, None),
+    ("On 25 April, 2024 the envoy met Assad.", None, None),
+    ("Live Story of a war", None, None),
+    ("Heavy penalties", None, None),
+    ("The deal was reported by the AP", None, None),
+    ("Software maker SAP", None, None),
+    ("The Title, again", "The Title", None),
+]
+
+
+@pytest.mark.parametrize(("line", "title", "expected"), RULE_CASES)
+def test_line_rules(line, title, expected):
+    assert boilerplate.classify(line, title, is_first=False) == tuple(expected or ())
+
+
+def test_the_first_line_is_never_a_title_repeat():
+    assert boilerplate.classify("The Title", "The Title", is_first=True) == ()
+
+
+def test_every_kind_is_tested_and_rules_are_a_table():
+    tested = {kind for _, _, pieces in RULE_CASES for kind, _, _ in (pieces or ())}
+    assert tested == set(boilerplate.KINDS)
+    assert [name for name, _ in boilerplate.RULES] == [
+        "reading-time", "dateline", "widget", "comment-form", "photo-caption", "photo-credit",
+        "glued-credit", "title-repeat"]
+
+
+def test_title_is_the_first_line_when_it_is_content_and_short():
+    assert normalize("Headline\nBody text.").title == "Headline"
+    assert normalize("Headline\nBody text.").text == "Headline\n\nBody text."
+    long_first = "word " * (TITLE_MAX_CHARS // 5 + 1)
+    assert normalize(long_first + "\nNext line.").title is None
+    assert normalize(long_first + "\nNext line.").text == long_first.strip() + "\nNext line."
+    assert normalize("3 min read\nHeadline\n\nBody.").title is None
+
+
+def test_lines_and_paragraphs():
+    raw = "  Title  \n\n\n\nLine one\nLine two \t\n \n\u00a0\nPara two\n\n"
+    assert normalize(raw).text == "Title\n\nLine one\nLine two\n\nPara two"
+
+
+# -- articles from elsewhere ------------------------------------------------------------------
+
+
+def test_other_site_with_crlf_bom_tabs_emoji_nfd():
+    raw = (FIXTURES / "other_site_crlf_bom.raw.txt").read_bytes().decode("utf-8")
+    assert raw.startswith("\ufeff") and "\r\n" in raw and "\t" in raw and "e\u0301" in raw
+    result = normalize(raw)
+    assert result.text == (FIXTURES / "other_site_crlf_bom.expected.txt").read_bytes().decode("utf-8")
+    assert result.title == "Syria talks: what we know \U0001F1F8\U0001F1FE"
+    assert "caf\u00e9" in result.text and "\U0001F44D" in result.text
+    assert [(p.kind, p.text) for p in result.removed] == [
+        ("dateline", "Published: March 3, 2023 10:45 AM EST"),
+        ("reading-time", "5 min read"),
+        ("widget", "Advertisement"),
+        ("photo-caption", "Protesters gather outside the venue in Geneva. (Photo by Jane Roe/AFP via Getty Images)"),
+        ("photo-credit", "Photo: Reuters"),
+        ("title-repeat", "Syria talks: what we know \U0001F1F8\U0001F1FE"),
+        ("comment-form", "Leave a Reply"),
+        ("comment-form", "Cancel reply"),
+    ]
+    # the composed é maps back to "e" + combining acute; the emoji (astral) to itself
+    at = result.text.index("caf\u00e9") + 3
+    raw_start, raw_end = result.offset_map.to_raw(at, at + 1)
+    assert raw[raw_start:raw_end] == "e\u0301"
+    at = result.text.index("\U0001F44D")
+    assert raw[slice(*result.offset_map.to_raw(at, at + 1))] == "\U0001F44D"
+
+
+def test_cp1252_decoded_article():
+    data = (FIXTURES / "cp1252.raw.txt").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    raw = data.decode("cp1252")
+    result = normalize(raw)
+    assert result.text == (FIXTURES / "cp1252.expected.txt").read_bytes().decode("utf-8")
+    assert result.text == ("US envoy\u2019s visit to Damascus\n\n"
+                           "\u201cWe will not normalise,\u201d he said \u2013 according to officials.\n"
+                           "The caf\u00e9 near the embassy was closed\u2026 for now.")
+    assert [(p.kind, p.text) for p in result.removed] == [("comment-form", "Comments are closed.")]
+
+
+def test_version_and_determinism(seed):
+    _, raw, result = seed
+    assert re.fullmatch(r"\d+\.\d+\.\d+", NORMALIZER_VERSION)
+    assert normalize(raw) == result
+
+
+# -- properties of the text -------------------------------------------------------------------
+
+texts = st.lists(st.one_of(
+    st.sampled_from(("\r\n", "\r", "\n", "\n\n", " ", "\t", "\xa0", "\u3000", "\u200b", "\ufeff", "e\u0301",
+                     "\u0301", "\U0001F600", "Live Story", "3 min read", "Title", "Reuters")),
+    st.text(max_size=6)), max_size=30).map("".join)
+_ODD = re.compile(f"[{DROPPED}]|[{SPACES.replace(' ', '')}]|\r")
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts)
+def test_normalized_text_is_clean(raw):
+    text = normalize(raw).text
+    assert unicodedata.is_normalized("NFC", text)
+    assert not _ODD.search(text)
+    assert "  " not in text and "\n\n\n" not in text
+    assert text == text.strip(" \n")
+    assert all(line == line.strip(" ") for line in text.split("\n"))
+
+
+def test_cp1252_bytes_decoded_as_latin1_are_repaired():
+    """C1 controls are cp1252 read as Latin-1: they come out as cp1252 says, one for one."""
+    data = (FIXTURES / "cp1252.raw.txt").read_bytes()
+    as_latin1, as_cp1252 = normalize(data.decode("latin-1")), normalize(data.decode("cp1252"))
+    assert as_latin1.text == as_cp1252.text
+    assert as_latin1.offset_map == as_cp1252.offset_map
+    assert normalize("a\x81b\x9d").text == "ab"  # bytes cp1252 leaves undefined are dropped

@@ -1,0 +1,287 @@
+"""build_release on records: layout, values, schemas, shards, splits, determinism, immutability, bad input."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from corpus_tools.errors import CorpusError
+from corpus_tools.records import DocumentAnnotations, EntityMention, Span
+from corpus_tools.release import CONFIGS, NER_TAGS, ShardSizes, arrow_schema, build_release
+from corpus_tools.release.checksums import release_files
+from corpus_tools.release.splits import bucket, split_of
+from release_factories import RAW_PREFIX, REGISTRY, seed_inputs, spread_inputs
+
+SMALL_SHARDS = ShardSizes(rows_per_shard=5, batch_rows=2, document_rows_per_shard=3, document_batch_rows=2)
+
+
+@pytest.fixture(scope="module")
+def seed_release(tmp_path_factory):
+    documents, annotations, registry = seed_inputs()
+    return build_release(documents, annotations, registry, tmp_path_factory.mktemp("dist"), "1.0.0")
+
+
+@pytest.fixture(scope="module")
+def spread_release(tmp_path_factory):
+    documents, annotations, registry = spread_inputs(extra=6)
+    return build_release(documents, annotations, registry, tmp_path_factory.mktemp("dist"), "1.0.0",
+                         sizes=SMALL_SHARDS)
+
+
+def table(release, config, split="train"):
+    files = sorted((release.path / "data" / config).glob(f"{split}-*.parquet"))
+    return pq.ParquetDataset(files).read() if files else None
+
+
+def test_files_of_a_release(seed_release):
+    assert seed_release.status == "built"
+    assert seed_release.path.name == "1.0.0"
+    assert release_files(seed_release.path) == sorted(
+        ["CHANGELOG.md", "README.md", "croissant.json"]
+        + [f"data/{config}/train-00000-of-00001.parquet" for config in CONFIGS])
+    assert (seed_release.path / "SHA256SUMS").is_file()
+    assert not [p for p in seed_release.path.parent.iterdir() if p.name.startswith(".")]  # no partial left
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_every_parquet_file_has_the_explicit_schema(seed_release, config):
+    for path in (seed_release.path / "data" / config).glob("*.parquet"):
+        assert_schema(pq.read_schema(path), config)
+
+
+def assert_schema(schema, config):
+    """Equal to the explicit schema, up to parquet's list item name ("element" for "item")."""
+    expected = arrow_schema(config)
+    assert schema.metadata[b"huggingface"] == expected.metadata[b"huggingface"]
+    assert [(f.name, _canonical(f.type)) for f in schema] == [(f.name, _canonical(f.type)) for f in expected]
+
+
+def _canonical(arrow_type):
+    if pa.types.is_list(arrow_type):
+        return pa.list_(_canonical(arrow_type.value_type))
+    if pa.types.is_struct(arrow_type):
+        return pa.struct([pa.field(f.name, _canonical(f.type)) for f in arrow_type])
+    return arrow_type
+
+
+def test_entity_rows_have_offsets_raw_offsets_and_label_ids(seed_release):
+    rows = table(seed_release, "entities").to_pylist()
+    assert [row["text"] for row in rows] == ["Bashar Al-Assad", "Syria", "Washington", "AFP"]
+    first = rows[0]
+    assert first["label"] == 0  # PERSON
+    assert first["entity_id"] == "bashar-al-assad"
+    assert (first["raw_start"], first["raw_end"]) == (first["start"] + RAW_PREFIX, first["end"] + RAW_PREFIX)
+    documents = {row["doc_id"]: row for row in table(seed_release, "documents").to_pylist()}
+    assert documents[first["doc_id"]]["text"][first["start"]:first["end"]] == "Bashar Al-Assad"
+
+
+def test_quotes_timexes_and_registry_rows(seed_release):
+    (quote,) = table(seed_release, "quotes").to_pylist()
+    assert quote["quote_type"] == 0  # direct
+    assert (quote["source_text"], quote["speaker_id"], quote["cue_text"]) == ("he", "bashar-al-assad", "said")
+    assert quote["cue_raw_start"] == quote["cue_start"] + RAW_PREFIX
+    (timex,) = table(seed_release, "timexes").to_pylist()
+    assert (timex["text"], timex["label"], timex["value"], timex["mod"]) == ("Sunday", 0, "XXXX-WXX-7", None)
+    registry = table(seed_release, "entity_registry").to_pylist()
+    assert [row["id"] for row in registry] == sorted(entity.id for entity in REGISTRY)
+    afp = registry[0]
+    assert (afp["id"], afp["type"], afp["aliases"], afp["wikidata"]) == ("afp", 2, ["AFP"], None)
+
+
+def test_documents_rows(seed_release):
+    rows = table(seed_release, "documents").to_pylist()
+    assert len(rows) == 5
+    assert all(row["split"] == "train" for row in rows)
+    first = rows[0]
+    assert first["doc_id"] == "000_cbeedfbee8440207"
+    assert first["publisher"] == "Reuters"
+    assert first["publication_date_evidence"]["kind"] == "stated"
+    assert first["raw_file"] == "000_cbeedfbee8440207.txt"
+
+
+def test_kb_rows_nest_regions_and_relations(seed_release):
+    kb = {row["id"]: row for row in table(seed_release, "kb").to_pylist()}
+    doc = kb["000_cbeedfbee8440207"]
+    assert doc["passages"][0]["offsets"] == [[0, len(doc["passages"][0]["text"][0])]]
+    types = [entity["type"] for entity in doc["entities"]]
+    assert types == ["PERSON", "GPE", "GPE", "ORG", "DATE", "QUOTE", "SOURCE", "CUE"]
+    assert doc["entities"][4]["normalized"] == [{"db_name": "TIMEX3", "db_id": "XXXX-WXX-7"}]
+    assert [(r["type"], r["arg1_id"], r["arg2_id"]) for r in doc["relations"]] == [
+        ("said_by", "q1", "s1"), ("cue", "q1", "c1")]
+    assert kb["001_d79359122f2d4c78"]["entities"] == []
+
+
+def test_ner_rows_tag_entities_in_iob2(seed_release):
+    rows = table(seed_release, "ner").to_pylist()
+    sentence = next(row for row in rows if row["tokens"][:4] == ["Syrian", "President", "Bashar", "Al-Assad"])
+    tags = [NER_TAGS[i] for i in sentence["ner_tags"]]
+    assert tags[:5] == ["O", "O", "B-PERSON", "I-PERSON", "O"]
+    assert tags[sentence["tokens"].index("Washington")] == "B-GPE"
+
+
+def test_split_rule_is_a_function_of_doc_id_alone():
+    # pinned: a change here would move documents between splits, which the rule forbids
+    assert (bucket("000_cbeedfbee8440207"), split_of("000_cbeedfbee8440207")) == (15, "train")
+    assert (bucket("synthetic-017"), split_of("synthetic-017")) == (85, "validation")
+    assert (bucket("synthetic-000"), split_of("synthetic-000")) == (96, "test")
+
+
+def test_splits_and_shards(spread_release):
+    root = spread_release.path
+    names = [f.name for f in sorted((root / "data" / "documents").iterdir())]
+    # train: 5 seeds + bulk-00001/2/4; validation: synthetic-017, bulk-00000; test: synthetic-000/001,
+    # bulk-00003/5. Documents shards hold at most 3 rows.
+    assert names == [
+        "test-00000-of-00002.parquet", "test-00001-of-00002.parquet",
+        "train-00000-of-00003.parquet", "train-00001-of-00003.parquet", "train-00002-of-00003.parquet",
+        "validation-00000-of-00001.parquet",
+    ]
+    rows = [pq.read_metadata(root / "data" / "documents" / name).num_rows for name in names]
+    assert rows == [3, 1, 3, 3, 2, 2]
+    validation = table(spread_release, "documents", "validation").to_pylist()
+    assert [(d["doc_id"], d["split"]) for d in validation] == [("bulk-00000", "validation"),
+                                                             ("synthetic-017", "validation")]
+    for path in (root / "data").rglob("*.parquet"):
+        limit = 3 if path.parent.name in ("documents", "kb") else 5
+        assert pq.read_metadata(path).num_rows <= limit
+    assert sorted(p.name for p in (root / "data" / "entity_registry").iterdir()) == ["train-00000-of-00001.parquet"]
+
+
+def test_empty_split_of_a_config_is_an_empty_shard(spread_release):
+    path = spread_release.path / "data" / "quotes" / "test-00000-of-00001.parquet"
+    assert pq.read_metadata(path).num_rows == 0
+    assert_schema(pq.read_schema(path), "quotes")
+
+
+def _tree(root):
+    return {name: (root / name).read_bytes() for name in release_files(root) + ["SHA256SUMS"]}
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    first = build_release(*spread_inputs(extra=3), tmp_path / "a", "1.2.3", sizes=SMALL_SHARDS)
+    second = build_release(*spread_inputs(extra=3), tmp_path / "b", "1.2.3", sizes=SMALL_SHARDS)
+    assert _tree(first.path) == _tree(second.path)
+
+
+def test_same_content_again_is_a_no_op(tmp_path):
+    first = build_release(*seed_inputs(), tmp_path, "1.0.0")
+    before = {name: (first.path / name).stat().st_mtime_ns for name in release_files(first.path)}
+    again = build_release(*seed_inputs(), tmp_path, "1.0.0")
+    assert again.status == "unchanged"
+    assert before == {name: (first.path / name).stat().st_mtime_ns for name in release_files(first.path)}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["1.0.0"]
+
+
+def test_different_content_for_an_existing_version_is_refused(tmp_path):
+    build_release(*seed_inputs(), tmp_path, "1.0.0")
+    before = _tree(tmp_path / "1.0.0")
+    documents, annotations, registry = seed_inputs()
+    with pytest.raises(CorpusError) as caught:
+        build_release(documents, {}, registry, tmp_path, "1.0.0")
+    assert caught.value.code == "release-exists"
+    assert "data/entities/train-00000-of-00001.parquet" in caught.value.message
+    assert "immutable" in caught.value.message
+    assert _tree(tmp_path / "1.0.0") == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["1.0.0"]
+
+
+@pytest.mark.parametrize("version", ["1.0", "v1.0.0", "1.0.0-rc1", "01.0.0", "", "latest"])
+def test_invalid_version_strings_are_refused(tmp_path, version):
+    with pytest.raises(CorpusError) as caught:
+        build_release(*seed_inputs(), tmp_path, version)
+    assert caught.value.code == "invalid-version"
+    assert list(tmp_path.iterdir()) == []
+
+
+def _with_entity(annotations, doc_id, entity):
+    ann = annotations[doc_id]
+    return {**annotations, doc_id: dataclasses.replace(ann, entities=ann.entities + (entity,))}
+
+
+def test_invalid_annotations_build_nothing(tmp_path):
+    documents, annotations, registry = seed_inputs()
+    doc_id = sorted(annotations)[0]
+    bad = EntityMention("e-bad", doc_id, Span(0, 6), "Syria!", "GPE", "nobody")
+    with pytest.raises(CorpusError) as caught:
+        build_release(documents, _with_entity(annotations, doc_id, bad), registry, tmp_path, "1.0.0")
+    assert caught.value.code == "invalid-annotations"
+    message = caught.value.message
+    assert "span-text-mismatch" in message and "unknown-registry-id" in message
+    assert "region e-bad" in message and "annotations/exports/test.json" in message and "task 1" in message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_annotations_of_an_unknown_document_or_text_are_refused(tmp_path):
+    documents, annotations, registry = seed_inputs()
+    ann = next(iter(annotations.values()))
+    stale = {ann.doc_id: dataclasses.replace(ann, text_sha256="0" * 64),
+             "999_missing": DocumentAnnotations("999_missing", (), (), ())}
+    with pytest.raises(CorpusError) as caught:
+        build_release(documents, stale, registry, tmp_path, "1.0.0")
+    assert "annotation-text-mismatch" in caught.value.message
+    assert "annotation-unknown-document" in caught.value.message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_row_that_does_not_fit_its_schema_fails_naming_config_and_document(tmp_path):
+    documents, annotations, registry = seed_inputs()
+    doc_id = sorted(documents)[1]
+    documents[doc_id] = dataclasses.replace(documents[doc_id], normalizer_version=3)  # not a string
+    with pytest.raises(CorpusError) as caught:
+        build_release(documents, annotations, registry, tmp_path, "1.0.0")
+    assert caught.value.code == "schema-mismatch"
+    assert "config 'documents'" in caught.value.message
+    assert caught.value.location.doc_id == doc_id
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_no_documents_is_refused(tmp_path):
+    with pytest.raises(CorpusError) as caught:
+        build_release({}, {}, REGISTRY, tmp_path, "1.0.0")
+    assert caught.value.code == "empty-release"
+
+
+def test_changelog_carries_the_previous_history(tmp_path):
+    old = build_release(*seed_inputs(), tmp_path, "1.0.0")
+    new = build_release(*spread_inputs(), tmp_path, "1.1.0",
+                        previous_changelog=(old.path / "CHANGELOG.md").read_text())
+    text = (new.path / "CHANGELOG.md").read_text()
+    assert text.startswith("# Changelog\n\n## 1.1.0 (2024-05-02)\n\n- 8 documents, 10 entity mentions")
+    assert "## 1.0.0 (2024-05-02)\n\n- 5 documents, 4 entity mentions" in text
+    assert text.count("# Changelog") == 1
+
+
+def test_a_document_without_offset_map_fails_clearly(tmp_path):
+    documents, annotations, registry = seed_inputs()
+    doc_id = sorted(annotations)[0]
+    documents[doc_id] = dataclasses.replace(documents[doc_id], offset_map=None)
+    with pytest.raises(CorpusError) as caught:
+        build_release(documents, annotations, registry, tmp_path, "1.0.0")
+    assert (caught.value.code, caught.value.location.doc_id) == ("no-offset-map", doc_id)
+    assert list(tmp_path.iterdir()) == []
+
+
+BUILD_IN_SUBPROCESS = """
+import sys
+sys.path.insert(0, sys.argv[2])
+from corpus_tools.release import ShardSizes, build_release
+from release_factories import spread_inputs
+build_release(*spread_inputs(extra=3), sys.argv[1], "1.2.3",
+              sizes=ShardSizes(rows_per_shard=5, batch_rows=2, document_rows_per_shard=3, document_batch_rows=2))
+"""
+
+
+def test_builds_in_processes_with_different_hash_seeds_are_byte_identical(tmp_path):
+    tests = str(Path(__file__).resolve().parent)
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", BUILD_IN_SUBPROCESS, str(tmp_path / seed), tests], env=env, check=True)
+    in_process = build_release(*spread_inputs(extra=3), tmp_path / "here", "1.2.3", sizes=SMALL_SHARDS)
+    assert _tree(tmp_path / "1" / "1.2.3") == _tree(tmp_path / "2" / "1.2.3") == _tree(in_process.path)

@@ -1,0 +1,70 @@
+"""corpus-tools release / verify through click's CliRunner: exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from corpus_tools.cli import cli
+from corpus_tools.release import build_release
+from corpus_tools.version import __version__
+from release_factories import seed_inputs
+
+
+@pytest.fixture(scope="module")
+def release_dir(tmp_path_factory):
+    return build_release(*seed_inputs(), tmp_path_factory.mktemp("dist"), "1.0.0").path
+
+
+def test_verify_passes_on_an_intact_release(release_dir):
+    result = CliRunner().invoke(cli, ["verify", str(release_dir)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{release_dir}: 10 files match SHA256SUMS\n"
+
+
+def test_verify_names_the_changed_file_and_exits_1(release_dir, tmp_path):
+    import shutil
+
+    copy = tmp_path / "1.0.0"
+    shutil.copytree(release_dir, copy)
+    target = copy / "data" / "timexes" / "train-00000-of-00001.parquet"
+    data = bytearray(target.read_bytes())
+    data[100] ^= 0xFF
+    target.write_bytes(bytes(data))
+    result = CliRunner().invoke(cli, ["verify", str(copy)])
+    assert result.exit_code == 1
+    assert f"{target}: error [checksum-mismatch]" in result.output
+    assert result.output.rstrip().splitlines()[-1] == (
+        f"Error: {copy}: [verify-failed] 1 problem(s) (listed above): the release does not match its SHA256SUMS")
+    assert "Traceback" not in result.output
+
+
+def test_verify_json(release_dir):
+    result = CliRunner().invoke(cli, ["verify", "--json", str(release_dir)])
+    assert result.exit_code == 0
+    assert '"valid": true' in result.output
+
+
+def test_verify_of_a_missing_directory(tmp_path):
+    result = CliRunner().invoke(cli, ["verify", str(tmp_path / "nope")])
+    assert result.exit_code == 1
+    assert "[release-missing] not a release directory" in result.output
+
+
+@pytest.mark.parametrize(("version", "message"), [
+    ("1.0", "[invalid-version] version '1.0' is not MAJOR.MINOR.PATCH"),
+    ("9.9.9", f"[version-mismatch] cannot release 9.9.9: the version is corpus_tools/version.py's ({__version__})"),
+])
+def test_release_refuses_bad_versions_in_one_line(tmp_path, version, message):
+    result = CliRunner().invoke(cli, ["release", "--root", str(tmp_path), "--version", version])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "dist").exists()
+
+
+@pytest.mark.parametrize("command", ["release", "verify"])
+def test_help_has_an_example(command):
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output and f"corpus-tools {command}" in result.output

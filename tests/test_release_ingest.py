@@ -1,0 +1,40 @@
+"""The release over ingest's annotation set, on ingest's export fixtures (tests/export_corpus.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+
+import pyarrow.parquet as pq
+import pytest
+
+import export_corpus
+from corpus_tools import annotations as annotations_module
+from corpus_tools.errors import CorpusError
+from corpus_tools.release import build_release, release
+from release_factories import ShiftMap
+
+
+def test_release_rows_from_an_ingested_export(tmp_path):
+    layout = export_corpus.corpus_root(tmp_path)
+    # the fixture documents have no offset map; the identity stands in (raw == normalized)
+    documents = {k: dataclasses.replace(d, offset_map=ShiftMap(0)) for k, d in export_corpus.documents().items()}
+    registry = export_corpus.registry()
+    assert annotations_module.ingest(export_corpus.EXPORTS / "valid.json", layout, documents, registry).status == "stored"
+    chosen = annotations_module.load_annotation_set(layout, documents, registry)
+    assert chosen.report.valid
+    built = build_release(documents, chosen.chosen, tuple(registry.values()), layout.dist, "1.0.0")
+    quotes = pq.ParquetDataset(sorted((built.path / "data" / "quotes").glob("*.parquet"))).read().to_pylist()
+    assert [(q["text"], q["source_text"], q["speaker_id"], q["cue_text"]) for q in quotes] == [
+        ('"We will not lift sanctions,"', "he", "antony-blinken", "said")]
+
+
+def test_release_refuses_a_stored_export_with_errors(corpus_copy):
+    corpus_copy.exports.mkdir(parents=True, exist_ok=True)
+    # an export about documents this corpus does not have, stored as ingest names stored files
+    shutil.copy(export_corpus.EXPORTS / "valid.json", corpus_copy.exports / "20240501-0123456789abcdef.json")
+    with pytest.raises(CorpusError) as caught:
+        release(corpus_copy)
+    assert caught.value.code == "invalid-annotations"
+    assert "20240501-0123456789abcdef.json" in caught.value.message
+    assert not corpus_copy.dist.exists() or not any(corpus_copy.dist.iterdir())

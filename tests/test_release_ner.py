@@ -1,0 +1,96 @@
+"""Sentence splitting, tokenization and IOB2 tags of the ner config."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus_tools.records import EntityMention, Span
+from corpus_tools.release.arrow_schemas import NER_TAGS
+from corpus_tools.release.ner import sentence_rows, sentence_spans, tokens
+from corpus_tools.schema import ENTITY_LABELS
+
+TEXT = ('Syrian President Bashar Al-Assad said on Sunday. "We meet," he said.\n'
+        "Syria's ties with the U.S. remain frozen.\n\n2,000 people attended.")
+
+
+def test_sentences_split_at_end_marks_and_lines():
+    assert [TEXT[s:e] for s, e in sentence_spans(TEXT)] == [
+        "Syrian President Bashar Al-Assad said on Sunday.",
+        '"We meet," he said.',
+        "Syria's ties with the U.S. remain frozen.",  # no split: a lower-case word follows
+        "2,000 people attended.",
+    ]
+
+
+def test_tokens_carry_offsets_and_split_possessives():
+    start = TEXT.index("Syria's")
+    found = tokens(TEXT, start, start + len("Syria's ties with the U.S."))
+    assert [t.text for t in found] == ["Syria", "'s", "ties", "with", "the", "U.S", "."]
+    assert [(t.start - start, t.end - start) for t in found[:3]] == [(0, 5), (5, 7), (8, 12)]
+    assert all(TEXT[t.start:t.end] == t.text for t in found)
+
+
+def _mention(text, needle, label, region="r", length=None):
+    start = text.index(needle)
+    end = start + (len(needle) if length is None else length)
+    return EntityMention(region, "d", Span(start, end), text[start:end], label, None)
+
+
+def test_iob2_tags_from_spans():
+    rows = list(sentence_rows("d", TEXT, [_mention(TEXT, "Bashar Al-Assad", "PERSON"),
+                                          _mention(TEXT, "Syria's", "GPE", "g", 5)]))
+    assert [row["id"] for row in rows] == ["d-0", "d-1", "d-2", "d-3"]
+    assert rows[0]["ner_tags"] == ["O", "O", "B-PERSON", "I-PERSON", "O", "O", "O", "O"]
+    assert rows[2]["tokens"][:2] == ["Syria", "'s"] and rows[2]["ner_tags"][:2] == ["B-GPE", "O"]
+    assert rows[1]["ner_tags"] == ["O"] * len(rows[1]["tokens"])
+
+
+def test_abbreviation_before_a_capital_splits_early_but_tags_stay_right():
+    text = "The U.S. Congress met."
+    assert [text[s:e] for s, e in sentence_spans(text)] == ["The U.S.", "Congress met."]
+    rows = list(sentence_rows("d", text, [_mention(text, "U.S. Congress", "ORG")]))
+    assert rows[0]["ner_tags"] == ["O", "B-ORG", "I-ORG"] and rows[1]["ner_tags"] == ["B-ORG", "O", "O"]
+
+
+def test_tag_ids_put_o_first_then_b_i_per_label():
+    assert NER_TAGS[:5] == ("O", "B-PERSON", "I-PERSON", "B-NORP", "I-NORP")
+    assert len(NER_TAGS) == 1 + 2 * len(ENTITY_LABELS)
+
+
+words = st.lists(st.sampled_from(["Assad", "said", "the", "U.S.", "Syria's", "2,000", "\n", ".", '"', "Hi!"]),
+                 min_size=1, max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(words, st.data())
+def test_rows_are_consistent_for_any_text(pieces, data):
+    text = " ".join(pieces)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    label = data.draw(st.sampled_from(ENTITY_LABELS))
+    mentions = [EntityMention("m", "d", Span(start, end), text[start:end], label, None)] if end > start else []
+    for row in sentence_rows("d", text, mentions):
+        assert len(row["tokens"]) == len(row["ner_tags"]) == len(row["token_starts"]) == len(row["token_ends"])
+        assert [text[s:e] for s, e in zip(row["token_starts"], row["token_ends"])] == row["tokens"]
+        for mention in mentions:
+            if row["token_starts"][0] <= mention.span.start and mention.span.end <= row["token_ends"][-1]:
+                covered = [tag for s, e, tag in zip(row["token_starts"], row["token_ends"], row["ner_tags"])
+                           if s < mention.span.end and mention.span.start < e]
+                assert covered.count(f"B-{label}") == (1 if covered else 0)
+                assert all(mention.span.start <= s and e <= mention.span.end for s, e in
+                           zip(row["token_starts"], row["token_ends"]) if s < mention.span.end and mention.span.start < e)
+        previous = "O"
+        for tag in row["ner_tags"]:
+            assert tag in NER_TAGS
+            if tag.startswith("I-"):  # IOB2: an I- tag continues a B-/I- of the same label
+                assert previous in (f"B-{tag[2:]}", tag)
+            previous = tag
+
+
+def test_tokens_split_at_entity_boundaries_inside_them():
+    text = "The US-allied states and Syria'sneighbours met."
+    mentions = [_mention(text, "US", "GPE"), _mention(text, "Syria", "GPE", "g")]
+    (row,) = sentence_rows("d", text, mentions)
+    assert row["tokens"] == ["The", "US", "-allied", "states", "and", "Syria", "'sneighbours", "met", "."]
+    assert row["ner_tags"] == ["O", "B-GPE", "O", "O", "O", "B-GPE", "O", "O", "O"]

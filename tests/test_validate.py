@@ -1,0 +1,307 @@
+"""Validation: one fixture per problem code, each found where it is; TIMEX3 grammar; re-anchoring; the CLI."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
+
+from corpus_tools.align import TextAlignment
+from corpus_tools.cli import cli
+from corpus_tools.errors import CorpusError
+from corpus_tools.registry import read_registry, write_registry
+from corpus_tools.timex import check_value
+from corpus_tools.validate import PROBLEM_CODES, validate_export
+from export_corpus import BAD_INPUTS, EXPECTED, EXPORTS, FIXTURES, corpus_root, documents, registry
+
+sys.path.insert(0, str(FIXTURES))
+import make_export_fixtures  # noqa: E402
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "validation.md"
+
+
+def validate(name: str):
+    return validate_export(EXPORTS / name, documents(), registry())
+
+
+# --- fixtures --------------------------------------------------------------------------------
+
+
+def test_the_committed_fixtures_are_what_the_generator_writes():
+    for name, content in make_export_fixtures.fixtures().items():
+        assert (EXPORTS / name).read_bytes() == content, name
+    for name, content in make_export_fixtures.side_files().items():
+        assert (FIXTURES / name).read_bytes() == content, name
+
+
+def test_every_problem_code_has_a_fixture():
+    assert sorted(EXPECTED) == sorted(f"{code}.json" for code in PROBLEM_CODES)
+
+
+def test_the_valid_export_has_no_problem_and_counts_what_it_checked():
+    report = validate("valid.json")
+    assert report.problems == ()
+    assert dict(report.stats) == {"annotations": 2, "annotations_cancelled": 0, "regions": 11, "relations": 2,
+                                  "spans_reanchored": 0, "tasks": 2, "tasks_excluded": 0, "tasks_text_changed": 0}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_fixture_reports_its_code_where_the_fault_is(name):
+    expected = EXPECTED[name]
+    report = validate(name)
+    found = [problem for problem in report if problem.code == expected["code"]]
+    assert found, [str(problem) for problem in report]
+    location = found[0].location
+    assert (location.file, location.task_id, location.doc_id, location.annotation_id, location.region_id) == (
+        name, expected["task_id"], expected["doc_id"], expected["annotation_id"], expected["region_id"])
+    assert found[0].severity == PROBLEM_CODES[expected["code"]]
+    assert report.valid == (PROBLEM_CODES[expected["code"]] != "error")
+
+
+def test_only_the_fault_of_a_fixture_is_reported_beside_what_it_implies():
+    implied = {  # what one fault brings along, by construction
+        "region-value-invalid.json": {"quote-type-missing"},
+        "relation-endpoint-wrong-label.json": {"attribution-unlinked"},
+        "span-unmappable.json": {"text-changed"},
+    }
+    for name, expected in EXPECTED.items():
+        codes = {problem.code for problem in validate(name)}
+        assert codes == {expected["code"], *implied.get(name, set())}, name
+
+
+def test_overlapping_entities_are_both_named():
+    report = validate("entity-overlap.json")
+    assert sorted(problem.location.region_id for problem in report) == ["e2", "e4"]
+    assert "overlaps entity e2 [82, 90)" in next(p.message for p in report if p.location.region_id == "e4")
+
+
+def test_utf16_offsets_are_told_apart_from_plain_mismatches():
+    problem = validate("span-offsets-utf16.json").errors[0]
+    assert "UTF-16" in problem.message and "'London'" in problem.message
+
+
+def test_a_text_changed_task_reanchors_its_spans():
+    report = validate("text-changed.json")
+    assert report.valid
+    assert dict(report.stats)["spans_reanchored"] == 8
+    assert dict(report.stats)["tasks_text_changed"] == 1
+
+
+def test_bad_input_raises_instead_of_reporting():
+    for name, code in BAD_INPUTS.items():
+        with pytest.raises(CorpusError) as caught:
+            validate(name)
+        assert caught.value.code == code
+
+
+def test_every_code_is_documented():
+    text = DOCS.read_text()
+    documented = set(re.findall(r"^\| `([a-z0-9-]+)` \|", text, flags=re.M))
+    assert set(PROBLEM_CODES) <= documented
+    assert set(BAD_INPUTS.values()) <= documented
+
+
+# --- TIMEX3 values ---------------------------------------------------------------------------
+
+VALID_VALUES = [
+    ("DATE", "2024"), ("DATE", "2024-04"), ("DATE", "2024-04-25"), ("DATE", "XXXX-05"), ("DATE", "XXXX-XX-25"),
+    ("DATE", "199"), ("DATE", "199X"), ("DATE", "19XX"), ("DATE", "2024-W17"), ("DATE", "XXXX-WXX-7"),
+    ("DATE", "2024-W17-WE"), ("DATE", "2024-SU"), ("DATE", "2024-Q3"), ("DATE", "2024-H1"), ("DATE", "PAST_REF"),
+    ("DATE", "PRESENT_REF"), ("DATE", "FUTURE_REF"), ("DATE", "2024-02-29"),
+    ("TIME", "2024-04-25T14:30"), ("TIME", "XXXX-XX-XXTNI"), ("TIME", "T10:30"), ("TIME", "2024-04-25T14:30:05Z"),
+    ("TIME", "2024-04-25TMO"), ("TIME", "PRESENT_REF"),
+    ("DURATION", "P3Y"), ("DURATION", "PXY"), ("DURATION", "P2DT4H"), ("DURATION", "PT30M"),
+    ("DURATION", "P1.5Y"), ("DURATION", "P1DE"), ("DURATION", "P10Y"),
+    ("SET", "P1W"), ("SET", "XXXX-WXX-1"), ("SET", "XXXX-XX-XXT09:00"),
+]
+INVALID_VALUES = [
+    ("DATE", ""), ("DATE", "last year"), ("DATE", "2024-13"), ("DATE", "2023-02-29"), ("DATE", "2024-04-32"),
+    ("DATE", "2024-W54"), ("DATE", "2024-Q5"), ("DATE", "past_ref"), ("DATE", "P3Y"),
+    ("TIME", "2024-04-25T25:00"), ("TIME", "2024-04-25"), ("DURATION", "P"), ("DURATION", "PT"),
+    ("DURATION", "3Y"), ("DURATION", "2024"), ("DURATION", "P3"), ("SET", "PAST_REF"),
+]
+
+
+@pytest.mark.parametrize(("label", "value"), VALID_VALUES)
+def test_valid_timex_values(label, value):
+    assert check_value(value, label) is None
+
+
+def test_an_impossible_date_is_named_as_such():
+    assert check_value("2023-02-29", "DATE") == "'2023-02-29' is not a date of the calendar"
+
+
+@pytest.mark.parametrize(("label", "value"), INVALID_VALUES)
+def test_invalid_timex_values(label, value):
+    assert check_value(value, label) is not None
+
+
+# --- re-anchoring ----------------------------------------------------------------------------
+
+
+def test_spans_move_with_an_insertion_before_them():
+    old = "Assad met Putin in Moscow."
+    new = "President Bashar al-Assad met Putin in Moscow."
+    alignment = TextAlignment(old, new)
+    assert alignment.map_span(10, 15) == (30, 35)  # Putin
+    assert alignment.map_span(0, 5) == (20, 25)  # Assad: its characters are shared
+    assert alignment.map_span(0, 9) == (20, 29)
+
+
+def test_a_span_whose_text_changed_does_not_map():
+    alignment = TextAlignment("They met in Damascvs on Sunday.", "They met in Damascus on Sunday.")
+    assert alignment.map_span(12, 20) is None
+    assert alignment.map_span(24, 30) == (24, 30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="ab .\n\u00e9\U0001F642", min_size=1, max_size=200), st.randoms(use_true_random=False))
+def test_a_mapped_span_always_covers_the_same_text(text, rnd):
+    edited = list(text)
+    for _ in range(rnd.randint(0, 5)):
+        at = rnd.randrange(len(edited) + 1)
+        edited[at:at + rnd.randint(0, 3)] = rnd.choice(["", "x", "yz", " "])
+    new = "".join(edited)
+    alignment = TextAlignment(text, new)
+    for start in range(len(text)):
+        for end in range(start + 1, min(len(text), start + 12) + 1):
+            mapped = alignment.map_span(start, end)
+            if mapped is not None:
+                assert new[mapped[0]:mapped[1]] == text[start:end]
+
+
+def test_an_unchanged_stretch_of_an_article_maps_whole():
+    rnd = random.Random(7)
+    words = [rnd.choice(["Syria", "sanctions", "Washington", "said", "the", "on", "talks"]) for _ in range(600)]
+    old = " ".join(words)
+    new = old.replace("talks", "negotiations", 3)
+    alignment = TextAlignment(old, new)
+    tail = old.rindex("Syria")
+    assert alignment.map_span(tail, tail + 5) == (tail + 3 * 7, tail + 3 * 7 + 5)
+
+
+# --- registry --------------------------------------------------------------------------------
+
+
+def test_the_registry_round_trips(tmp_path: Path):
+    entities = registry()
+    write_registry(tmp_path / "r.jsonl", reversed(list(entities.values())))
+    assert read_registry(tmp_path / "r.jsonl") == entities
+    assert (tmp_path / "r.jsonl").read_bytes().splitlines()[0].startswith(b'{"aliases":["Blinken"]')
+
+
+@pytest.mark.parametrize(("line", "code"), [
+    ("not json", "registry-invalid-json"),
+    ('{"id": "x", "name": "X"}', "registry-invalid-record"),
+    ('{"id": "Bad Id", "name": "X", "type": "PERSON"}', "registry-invalid-record"),
+    ('{"id": "x", "name": "X", "type": "CITY"}', "registry-invalid-record"),
+    ('{"id": "x", "name": "X", "type": "GPE", "wikidata": "Paris"}', "registry-invalid-record"),
+    ('{"id": "x", "name": "X", "type": "GPE", "colour": "red"}', "registry-invalid-record"),
+    ('{"id": "damascus", "name": "Damascus", "type": "GPE"}', "registry-duplicate-id"),
+])
+def test_registry_errors_name_the_line(tmp_path: Path, line, code):
+    path = tmp_path / "r.jsonl"
+    path.write_text((FIXTURES / "export-registry.jsonl").read_text() + line + "\n")
+    with pytest.raises(CorpusError) as caught:
+        read_registry(path)
+    assert caught.value.code == code
+    assert caught.value.location.line == 6
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+def run(tmp_path: Path, *args: str):
+    layout = corpus_root(tmp_path)
+    return CliRunner().invoke(cli, [*args, "--root", str(layout.root)], obj={"documents": documents()})
+
+
+def test_validate_prints_located_lines_and_exits_1(tmp_path: Path):
+    result = run(tmp_path, "validate", str(EXPORTS / "span-text-mismatch.json"))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        "span-text-mismatch.json, task 1, doc doc-a, annotation 101, region e2: error [span-text-mismatch] "
+        "value.text 'Aleppo' is not text[82, 90) 'Damascus'")
+    assert result.output.splitlines()[-1].startswith("INVALID: 1 errors (2 annotations, 0 annotations_cancelled")
+
+
+def test_validate_accepts_a_valid_export(tmp_path: Path):
+    result = run(tmp_path, "validate", str(EXPORTS / "valid.json"))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("valid (2 annotations, 0 annotations_cancelled, 11 regions, 2 relations")
+
+
+def test_validate_warnings_do_not_fail(tmp_path: Path):
+    result = run(tmp_path, "validate", str(EXPORTS / "annotation-cancelled.json"))
+    assert result.exit_code == 0
+    assert "annotation 102: info [annotation-cancelled]" in result.output
+    assert "1 annotations_cancelled" in result.output
+
+
+def test_validate_json(tmp_path: Path):
+    result = run(tmp_path, "validate", "--json", str(EXPORTS / "quote-type-missing.json"))
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["valid"] is False
+    assert report["problems"] == [{
+        "code": "quote-type-missing", "severity": "error",
+        "message": "a QUOTE needs quote_type (direct, indirect or mixed)",
+        "location": {"file": "quote-type-missing.json", "task_id": 1, "doc_id": "doc-a", "annotation_id": 101,
+                     "region_id": "q1"},
+    }]
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_validate_bad_input_is_one_line_and_exit_1(tmp_path: Path, name):
+    result = run(tmp_path, "validate", str(EXPORTS / name))
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ")
+    assert f"{name}" in lines[0] and f"[{BAD_INPUTS[name]}]" in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_validate_help_has_an_example():
+    result = CliRunner().invoke(cli, ["validate", "--help"])
+    assert result.exit_code == 0
+    assert "corpus-tools validate project-3-at-2024-05-01.json" in result.output
+
+
+# --- robustness: any JSON where a value should be gives problems, never a crash -------------------
+
+_json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-5, 300), st.floats(allow_nan=False), st.text(max_size=5)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+    max_leaves=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_any_value_anywhere_in_a_result_is_a_problem_not_a_crash(data):
+    from corpus_tools.validate import Context, check_task
+
+    export = make_export_fixtures.valid_export()
+    task = export[data.draw(st.integers(0, 1))]
+    annotation = task["annotations"][0]
+    results = annotation["result"]
+    for _ in range(data.draw(st.integers(1, 3))):
+        result = results[data.draw(st.integers(0, len(results) - 1))]
+        target = data.draw(st.sampled_from(
+            [result, result.get("value", result), annotation, task["data"]]))
+        key = data.draw(st.sampled_from(sorted(target)))
+        target[key] = data.draw(_json_values)
+    checked = check_task(task, Context("fuzz.json", documents(), registry()))
+    assert all(problem.code in PROBLEM_CODES for problem in checked.problems)
+    if checked.document is not None and not checked.excluded:
+        from corpus_tools.annotations import build_annotations, exclusions_of
+
+        exclusions_of(checked)
+        for parsed in checked.annotations:
+            if not parsed.cancelled:
+                build_annotations(checked, parsed)
