@@ -1,0 +1,186 @@
+"""``make bench``: generate an export, then measure three tools on it, each a whole process.
+
+    python -m bench.run --tasks 10000            # generate, measure a/b/c, print the table
+    python -m bench.run --tasks 50000 --keep     # keep the export, corpus and outputs in --out
+
+(a) corpus_tools: ``corpus-tools validate``, ``ingest`` and ``release`` on a corpus root whose
+    raw/ holds the documents the export was annotated on (written by bench.generate);
+(b) label-studio-sdk's Converter to CONLL2003 (bench.converter);
+(c) the floor: orjson parse of the whole file, one parquet write of all spans (bench.floor).
+
+Wall time and peak RSS come from ``os.wait4`` on each child (``ru_maxrss``: the child's own
+peak, not its parent's). (a) is the sum of its steps' wall times and the largest of their peaks.
+A result table is printed and written to OUT/results-<tasks>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+CORPUS_TOOLS = str(BIN / "corpus-tools")
+# The pipeline of measurement (a): step name -> argv (EXPORT is replaced by the export's path).
+# Each step runs with the generated corpus root as its working directory.
+PIPELINE = {
+    "validate": [CORPUS_TOOLS, "validate", "EXPORT"],
+    "ingest": [CORPUS_TOOLS, "ingest", "EXPORT"],
+    "release": [CORPUS_TOOLS, "release"],
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    name: str
+    wall_s: float | None
+    peak_rss_mb: float | None
+    note: str = ""
+    load: str = ""  # 1-minute load average when it started: the machine is shared
+
+    @property
+    def ok(self) -> bool:
+        return self.wall_s is not None
+
+
+def measure(name: str, argv: list[str], cwd: Path, log_dir: Path) -> Measurement:
+    """Run ``argv`` to completion; its wall time and its own peak RSS, or why it failed."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    load = f"{os.getloadavg()[0]:.2f}"
+    with (log_dir / f"{name}.out").open("wb") as out, (log_dir / f"{name}.err").open("wb") as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait for it again
+    if child.returncode != 0:
+        tail = (log_dir / f"{name}.err").read_text(errors="replace").strip().splitlines()[-1:]
+        return Measurement(name, None, None, f"exit {child.returncode}: {' '.join(tail)[:200]}", load)
+    return Measurement(name, wall, usage.ru_maxrss / 1024, load=load)  # ru_maxrss is in KiB on Linux
+
+
+def available(command: str) -> bool:
+    """Whether ``corpus-tools COMMAND`` exists yet (the commands land on other branches)."""
+    probe = subprocess.run([CORPUS_TOOLS, command, "--help"], capture_output=True)
+    return probe.returncode == 0
+
+
+def pipeline(export: Path, corpus: Path, log_dir: Path) -> list[Measurement]:
+    """Measurement (a), step by step, on a corpus root reset to raw/ and the registry."""
+    missing = [step for step in PIPELINE if not available(PIPELINE[step][1])]
+    if missing:
+        return [Measurement("a", None, None, f"not available yet: corpus-tools {', '.join(missing)}")]
+    for produced in (corpus / "annotations" / "exports", corpus / "dist", corpus / "build"):
+        shutil.rmtree(produced, ignore_errors=True)
+    steps = []
+    for step, argv in PIPELINE.items():
+        argv = [str(export) if arg == "EXPORT" else arg for arg in argv]
+        steps.append(measure(f"a.{step}", argv, corpus, log_dir))
+        if not steps[-1].ok:
+            return [Measurement("a", None, None, f"{step} failed: {steps[-1].note}"), *steps]
+    total = Measurement("a", sum(s.wall_s for s in steps), max(s.peak_rss_mb for s in steps), load=steps[0].load)
+    return [total, *steps]
+
+
+def python_module(module: str, *args: Path) -> list[str]:
+    return [sys.executable, "-m", module, *map(str, args)]
+
+
+def generate(tasks: int, seed: int, out: Path) -> tuple[Path, Path, Measurement]:
+    """The export and its corpus root; reused when already there (generation is deterministic)."""
+    export = out / f"export-{tasks}-seed{seed}.json"
+    corpus = out / f"corpus-{tasks}-seed{seed}"
+    if export.exists():
+        return export, corpus, Measurement("generate", None, None, "reused")
+    shutil.rmtree(corpus, ignore_errors=True)
+    argv = python_module("bench.generate", Path("--tasks"), Path(str(tasks)), Path("--seed"), Path(str(seed)),
+                         Path("--out"), export, Path("--corpus"), corpus)
+    result = measure("generate", argv, Path.cwd(), out / f"logs-{tasks}")
+    if not result.ok:
+        raise SystemExit(f"bench: generating the export failed: {result.note}")
+    return export, corpus, result
+
+
+def machine() -> dict[str, str]:
+    memory = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    return {"nproc": str(os.cpu_count()), "memory": memory.split(":")[1].strip(),
+            "python": platform.python_version(), "platform": platform.platform(),
+            "load": " ".join(f"{x:.2f}" for x in os.getloadavg())}
+
+
+def ratio(top: Measurement | None, bottom: Measurement | None, field: str) -> str:
+    if not (top and bottom and top.ok and bottom.ok):
+        return "n/a"
+    return f"{getattr(top, field) / getattr(bottom, field):.2f}"
+
+
+def table(tasks: int, megabytes: float, results: list[Measurement]) -> str:
+    rows = [f"{'measurement':<14} {'tasks':>7} {'MB':>8} {'wall s':>9} {'peak RSS MB':>12} {'load':>6}  note"]
+    for m in results:
+        wall = f"{m.wall_s:.1f}" if m.ok else "-"
+        rss = f"{m.peak_rss_mb:.0f}" if m.ok else "-"
+        rows.append(f"{m.name:<14} {tasks:>7} {megabytes:>8.1f} {wall:>9} {rss:>12} {m.load:>6}  {m.note}")
+    by_name = {m.name: m for m in results}
+    a, b, c = (by_name.get(name) for name in "abc")
+    rows.append(f"a/b: wall {ratio(a, b, 'wall_s')}, peak RSS {ratio(a, b, 'peak_rss_mb')}")
+    rows.append(f"a/c: wall {ratio(a, c, 'wall_s')}, peak RSS {ratio(a, c, 'peak_rss_mb')}")
+    return "\n".join(rows)
+
+
+def merged(path: Path, results: list[Measurement]) -> list[dict]:
+    """This run's measurements, plus earlier ones of the same size not re-measured (--only)."""
+    fresh = [asdict(m) for m in results]
+    names = {m.name for m in results}
+    if path.exists():
+        earlier = json.loads(path.read_text())["results"]
+        fresh += [m for m in earlier if m["name"] not in names and not m["name"].startswith(tuple(names))]
+    return fresh
+
+
+def run(tasks: int, seed: int, out: Path, keep: bool, only: str) -> str:
+    out.mkdir(parents=True, exist_ok=True)
+    export, corpus, generated = generate(tasks, seed, out)
+    megabytes = export.stat().st_size / 1e6
+    before = machine()
+    logs = out / f"logs-{tasks}"
+    conll, parquet = out / f"conll-{tasks}", out / f"floor-{tasks}.parquet"
+    results = [generated]
+    if "a" in only:
+        results += pipeline(export, corpus, logs)
+    if "b" in only:
+        results.append(measure("b", python_module("bench.converter", export, conll), Path.cwd(), logs))
+    if "c" in only:
+        results.append(measure("c", python_module("bench.floor", export, parquet), Path.cwd(), logs))
+    path = out / f"results-{tasks}.json"
+    record = {"tasks": tasks, "seed": seed, "megabytes": round(megabytes, 1), "machine_before": before,
+              "load_after": machine()["load"], "results": merged(path, results)}
+    earlier = [Measurement(**{**m, "note": (m["note"] + " (earlier run)").strip()})
+               for m in record["results"][len(results):]]
+    report = table(tasks, megabytes, results + earlier)
+    path.write_text(json.dumps(record, indent=2) + "\n")
+    if not keep:
+        for produced in (export, corpus, conll, parquet):
+            shutil.rmtree(produced, ignore_errors=True) if produced.is_dir() else produced.unlink(missing_ok=True)
+    return f"machine: {before}\n{report}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tasks", type=int, default=10_000, help="tasks in the generated export (default 10000)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=Path("bench/out"), help="working directory (default bench/out)")
+    parser.add_argument("--keep", action="store_true", help="keep the export, corpus and outputs")
+    parser.add_argument("--only", default="abc", help="which measurements, e.g. 'bc' (default abc)")
+    args = parser.parse_args(argv)
+    print(run(args.tasks, args.seed, args.out.resolve(), args.keep, args.only))
+
+
+if __name__ == "__main__":
+    main()
