@@ -46,7 +46,7 @@ from corpus_tools.records import (
 )
 from corpus_tools.validate import (
     CheckedAnnotation, CheckedTask, Context, Region, Tally, annotator_of, check_task, iter_checked, usable_annotation,
-    usable_document,
+    usable_doc_id,
 )
 
 STORED_NAME = re.compile(r"^(\d{8})-([0-9a-f]{16})\.json$")
@@ -262,21 +262,21 @@ def _rank(layout: Layout, documents: Mapping[str, Document]
     ground_truth: dict[str, _Pick] = {}
     for export_index, path in enumerate(stored_exports(layout)):
         for task_index, task in enumerate(ExportStream(path)):
-            document = usable_document(task, documents)
-            if document is None:
+            doc_id = usable_doc_id(task, documents)
+            if doc_id is None:
                 unusable.add((export_index, task_index))
                 continue
             for position, annotation in enumerate(task["annotations"]):
                 if not usable_annotation(annotation):
                     continue
                 moment = _moment(annotation.get("updated_at") or annotation.get("created_at"))
-                pick = _Pick((moment, export_index, task_index, position), document.doc_id)
+                pick = _Pick((moment, export_index, task_index, position), doc_id)
                 annotator = annotator_of(annotation.get("completed_by"))
                 # An annotation without completed_by is nobody's: it stands alone rather than merging with others.
                 who = annotator if annotator is not None else ("annotation", export_index, task_index, position)
-                _keep_latest(by_annotator, (document.doc_id, who), pick)
+                _keep_latest(by_annotator, (doc_id, who), pick)
                 if annotation.get("ground_truth") is True:
-                    _keep_latest(ground_truth, document.doc_id, pick)
+                    _keep_latest(ground_truth, doc_id, pick)
     roles: dict[tuple[int, int, int], tuple[str, ...]] = {}
     latest: dict[str, _Pick] = {}
     for pick in by_annotator.values():

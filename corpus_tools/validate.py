@@ -229,17 +229,18 @@ def _reanchor(annotation: CheckedAnnotation, alignment: TextAlignment | None, ch
             checked.reanchored += 1
 
 
-def usable_document(task: dict[str, Any], documents: Mapping[str, Document]) -> Document | None:
-    """The current document of a task whose annotations can be used at all, else None.
+def usable_doc_id(task: dict[str, Any], documents: Mapping[str, Document]) -> str | None:
+    """The doc_id of a task whose annotations can be used at all, else None.
 
     The same conditions under which ``check_task`` excludes a whole task (no doc_id, unknown
     doc_id, no text), without the rest of the checks: for a quick first pass over stored exports.
+    Asks ``documents`` only whether it holds the doc_id (a lazy Mapping builds no document for it).
     """
     data = task["data"]
     doc_id = data.get("doc_id")
-    if not isinstance(doc_id, str) or not isinstance(data.get("text"), str):
+    if not isinstance(doc_id, str) or not isinstance(data.get("text"), str) or doc_id not in documents:
         return None
-    return documents.get(doc_id)
+    return doc_id
 
 
 def usable_annotation(annotation: Any) -> bool:
