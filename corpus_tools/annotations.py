@@ -29,13 +29,14 @@ import hashlib
 import os
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 import orjson
 
+from corpus_tools import validation_record
 from corpus_tools.errors import Problem, Report
 from corpus_tools.exports import ExportStream
 from corpus_tools.fsutil import atomic_write_bytes
@@ -45,7 +46,8 @@ from corpus_tools.records import (
     RegistryEntity, Source, Span, TimeExpression,
 )
 from corpus_tools.validate import (
-    CheckedAnnotation, CheckedTask, Context, Region, Tally, annotator_of, check_task, iter_checked, usable_annotation,
+    CheckedAnnotation, CheckedTask, Context, Region, Tally, annotator_of, check_task, iter_checked, parse_trusted_task,
+    usable_annotation,
     usable_doc_id,
 )
 
@@ -61,22 +63,22 @@ _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 def build_annotations(checked: CheckedTask, annotation: CheckedAnnotation,
                       provenance: Provenance | None = None) -> DocumentAnnotations:
     """The records of one checked annotation, leaving out every unit validation excluded."""
-    document = checked.document
+    doc_id, doc_text = checked.doc_id, checked.text
     regions = {rid: region for rid, region in annotation.regions.items()
                if not region.excluded and region.span is not None and region.label is not None}
 
     def span_of(region: Region) -> tuple[Span, str]:
         span = Span(*region.span)
-        return span, document.text[span.start:span.end]
+        return span, doc_text[span.start:span.end]
 
     entities, timexes, quotes = [], [], []
     for region in regions.values():
         span, text = span_of(region)
         if region.layer == "entity":
-            entities.append(EntityMention(region.id, document.doc_id, span, text, region.label,
+            entities.append(EntityMention(region.id, doc_id, span, text, region.label,
                                           region.values.get("entity_id")))
         elif region.layer == "timex":
-            timexes.append(TimeExpression(region.id, document.doc_id, span, text, region.label,
+            timexes.append(TimeExpression(region.id, doc_id, span, text, region.label,
                                           region.values["timex_value"], region.values.get("timex_mod")))
     links = {(link.from_id, link.label): link.to_id for link in annotation.links}
     for region in regions.values():
@@ -84,15 +86,15 @@ def build_annotations(checked: CheckedTask, annotation: CheckedAnnotation,
             span, text = span_of(region)
             source, cue = regions.get(links.get((region.id, "said_by"))), regions.get(links.get((region.id, "cue")))
             quotes.append(Quote(
-                region.id, document.doc_id, span, text, region.values["quote_type"],
+                region.id, doc_id, span, text, region.values["quote_type"],
                 source=None if source is None else Source(source.id, *span_of(source), source.values.get("speaker_id")),
                 cue=None if cue is None else Cue(cue.id, *span_of(cue)),
             ))
     order = lambda record: (record.span.start, record.span.end, record.id)  # noqa: E731
     return DocumentAnnotations(
-        doc_id=document.doc_id, entities=tuple(sorted(entities, key=order)),
+        doc_id=doc_id, entities=tuple(sorted(entities, key=order)),
         timexes=tuple(sorted(timexes, key=order)), quotes=tuple(sorted(quotes, key=order)),
-        provenance=provenance, text_sha256=document.text_sha256,
+        provenance=provenance, text_sha256=checked.text_sha256,
     )
 
 
@@ -164,8 +166,21 @@ class _IngestPass:
     problems: list
     exclusions: list
     latest_date: str = "00000000"
+    # For the validation record: the doc_ids named, each task's problems, whether every task's
+    # text was its document's current text.
+    doc_ids: set = field(default_factory=set)
+    problems_by_task: dict = field(default_factory=dict)
+    texts_current: bool = True
+    tasks: int = 0
 
     def add(self, checked: CheckedTask) -> None:
+        if checked.problems:
+            self.problems_by_task[self.tasks] = checked.problems
+        self.tasks += 1
+        if checked.doc_id is not None:
+            self.doc_ids.add(checked.doc_id)
+        if checked.text is None or checked.reanchored or any(p.code == "text-changed" for p in checked.problems):
+            self.texts_current = False
         self.problems.extend(checked.problems)
         self.exclusions.extend(exclusions_of(checked))
         for annotation in checked.annotations:
@@ -194,9 +209,14 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
             copy.flush()
             os.fsync(copy.fileno())
         report = Report.of(gathered.problems, dict(tally.counts))
-        return _store(temp, stream.sha256, gathered, report, layout, allow_partial)
+        result = _store(temp, stream.sha256, gathered, report, layout, allow_partial)
     finally:
         temp.unlink(missing_ok=True)
+    if result.stored_as is not None and report.valid and gathered.texts_current:
+        stamp = validation_record.fingerprint(result.sha256, documents, registry, gathered.doc_ids)
+        validation_record.write_record(validation_record.record_path(layout, result.stored_as.name), stamp,
+                                       gathered.problems_by_task)
+    return result
 
 
 def _store(temp: Path, sha256: str, gathered: _IngestPass, report: Report, layout: Layout,
@@ -248,20 +268,25 @@ class _Pick:
     doc_id: str
 
 
-def _rank(layout: Layout, documents: Mapping[str, Document]
+def _rank(layout: Layout, documents: Mapping[str, Document], named: list[tuple[str, set[str]]]
           ) -> tuple[dict[tuple[int, int, int], tuple[str, ...]], set[tuple[int, int]]]:
     """First pass: which annotation is whose kept version and which is chosen, without building records.
 
     Returns (export index, task index, position) -> the roles of that annotation: "version" and/or
     the reason it is chosen ("ground_truth" or "latest"); and the (export index, task index) of
     the tasks that cannot be used at all (unknown doc_id, no text), so that the second pass
-    reports them instead of dropping them silently.
+    reports them instead of dropping them silently. Appends to ``named``, per export, its
+    SHA-256 and the doc_ids its tasks name (what its validation record is matched against).
     """
     unusable: set[tuple[int, int]] = set()
     by_annotator: dict[tuple[str, Any], _Pick] = {}
     ground_truth: dict[str, _Pick] = {}
     for export_index, path in enumerate(stored_exports(layout)):
-        for task_index, task in enumerate(ExportStream(path)):
+        stream, doc_ids = ExportStream(path), set()
+        for task_index, task in enumerate(stream):
+            named_id = task["data"].get("doc_id")
+            if isinstance(named_id, str):
+                doc_ids.add(named_id)
             doc_id = usable_doc_id(task, documents)
             if doc_id is None:
                 unusable.add((export_index, task_index))
@@ -277,6 +302,7 @@ def _rank(layout: Layout, documents: Mapping[str, Document]
                 _keep_latest(by_annotator, (doc_id, who), pick)
                 if annotation.get("ground_truth") is True:
                     _keep_latest(ground_truth, doc_id, pick)
+        named.append((stream.sha256, doc_ids))
     roles: dict[tuple[int, int, int], tuple[str, ...]] = {}
     latest: dict[str, _Pick] = {}
     for pick in by_annotator.values():
@@ -307,14 +333,19 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
     their metadata only; the second checks and builds the records of the tasks that hold a pick.
     Problems found in those tasks go to ``problems``, counts to ``tally``, when given.
     """
-    roles, unusable = _rank(layout, documents)
+    named: list[tuple[str, set[str]]] = []
+    roles, unusable = _rank(layout, documents, named)
     wanted_tasks = {(export_index, task_index) for export_index, task_index, _ in roles} | unusable
     for export_index, path in enumerate(stored_exports(layout)):
         context = Context(path.name, documents, registry)
+        trusted = _trusted_problems(layout, path, named[export_index], documents, registry)
         for task_index, task in enumerate(ExportStream(path)):
             if (export_index, task_index) not in wanted_tasks:
                 continue
-            checked = check_task(task, context)
+            if trusted is None:
+                checked = check_task(task, context)
+            else:
+                checked = parse_trusted_task(task, trusted.get(task_index, []))
             if problems is not None:
                 problems.extend(checked.problems)
             if tally is not None:
@@ -322,9 +353,18 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
             yield from _picked(checked, path.name, roles, export_index, task_index)
 
 
+def _trusted_problems(layout: Layout, path: Path, named: tuple[str, set[str]], documents: Mapping[str, Document],
+                      registry: Mapping[str, RegistryEntity]) -> dict[int, list[Problem]] | None:
+    """The problems ingest found, by task index, when its validation record of the export at
+    ``path`` still matches every input (corpus_tools.validation_record); else None: check again."""
+    sha256, doc_ids = named
+    stamp = validation_record.fingerprint(sha256, documents, registry, doc_ids)
+    return validation_record.matching_problems(validation_record.record_path(layout, path.name), stamp, path.name)
+
+
 def _picked(checked: CheckedTask, export_name: str, roles: dict, export_index: int,
             task_index: int) -> Iterator[DocumentAnnotations]:
-    if checked.excluded or checked.document is None:
+    if checked.excluded or checked.text is None:
         return  # checked only to report why it cannot be used
     for annotation in checked.annotations:
         for role in roles.get((export_index, task_index, annotation.position), ()):

@@ -57,6 +57,17 @@ def load_document(layout: Layout, doc_id: str) -> Document:
     raise CorpusError("unknown-doc-id", f"no document {doc_id!r} in the manifest", Location(file=str(layout.manifest)))
 
 
+def source_key(documents: Mapping[str, Document], doc_id: str) -> str | None:
+    """What the current text of ``doc_id`` is a function of (with the normalizer's code), or None
+    when there is no such document: ``raw:<sha256>:<encoding>`` of its raw file for a
+    DocumentIndex (no normalization needed to know it), else ``text:<text_sha256>``.
+    """
+    if isinstance(documents, DocumentIndex):
+        return documents.source_key(doc_id)
+    document = documents.get(doc_id)
+    return None if document is None else "text:" + document.text_sha256
+
+
 class DocumentIndex(Mapping):
     """The corpus's documents by doc_id, read, checked and normalized on access (manifest order).
 
@@ -80,7 +91,7 @@ class DocumentIndex(Mapping):
         if cached is not None:
             self._cache.move_to_end(doc_id)
             return cached
-        number, offset = self._index[doc_id]  # KeyError for an unknown doc_id, as a Mapping must
+        number, offset, _ = self._index[doc_id]  # KeyError for an unknown doc_id, as a Mapping must
         record = read_manifest_record(self._layout.manifest, number, offset)
         if record.doc_id != doc_id:
             raise CorpusError("manifest-changed", f"the manifest changed while it was in use (line {number} is now "
@@ -91,6 +102,11 @@ class DocumentIndex(Mapping):
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return document
+
+    def source_key(self, doc_id: str) -> str | None:
+        """See ``source_key``; read from the index, no file touched."""
+        entry = self._index.get(doc_id)
+        return None if entry is None else "raw:" + entry[2]
 
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self._index

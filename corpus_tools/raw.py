@@ -145,17 +145,18 @@ def check_raw(layout: Layout) -> Report:
     return check_raw_indexed(layout)[0]
 
 
-def check_raw_indexed(layout: Layout) -> tuple[Report, dict[str, tuple[int, int]]]:
-    """``check_raw``'s report, and doc_id -> (line number, byte offset) of each manifest record.
+def check_raw_indexed(layout: Layout) -> tuple[Report, dict[str, tuple[int, int, str]]]:
+    """``check_raw``'s report, and doc_id -> (line number, byte offset, raw key) of each manifest
+    record, where the raw key is ``"<sha256>:<encoding>"``: what the decoded text is a function of.
 
     One streaming pass over the manifest; each raw file is read and hashed (not decoded or kept).
     """
-    index: dict[str, tuple[int, int]] = {}
+    index: dict[str, tuple[int, int, str]] = {}
     problems: list[Problem] = []
     listed: set[str] = set()
     try:
         for number, offset, record in scan_manifest(layout.manifest):
-            index[record.doc_id] = (number, offset)
+            index[record.doc_id] = (number, offset, f"{record.sha256}:{record.encoding}")
             listed.add(record.file)
             _check_raw_bytes(layout, record, problems)
     except CorpusError as error:
