@@ -25,6 +25,7 @@ are re-anchored. Cancelled annotations are skipped. Then, per document:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -67,29 +68,36 @@ def build_annotations(checked: CheckedTask, annotation: CheckedAnnotation,
     regions = {rid: region for rid, region in annotation.regions.items()
                if not region.excluded and region.span is not None and region.label is not None}
 
-    def span_of(region: Region) -> tuple[Span, str]:
-        span = Span(*region.span)
-        return span, doc_text[span.start:span.end]
+    spans: dict[str, tuple[Span, str]] = {}
 
-    entities, timexes, quotes = [], [], []
+    def span_of(region: Region) -> tuple[Span, str]:  # each region's Span made once (sources recur)
+        made = spans.get(region.id)
+        if made is None:
+            start, end = region.span
+            made = spans[region.id] = (Span(start, end), doc_text[start:end])
+        return made
+
+    entities, timexes, quoted = [], [], []
     for region in regions.values():
-        span, text = span_of(region)
-        if region.layer == "entity":
-            entities.append(EntityMention(region.id, doc_id, span, text, region.label,
+        layer = region.layer
+        if layer == "entity":
+            entities.append(EntityMention(region.id, doc_id, *span_of(region), region.label,
                                           region.values.get("entity_id")))
-        elif region.layer == "timex":
-            timexes.append(TimeExpression(region.id, doc_id, span, text, region.label,
-                                          region.values["timex_value"], region.values.get("timex_mod")))
+        elif layer == "timex":
+            values = region.values
+            timexes.append(TimeExpression(region.id, doc_id, *span_of(region), region.label,
+                                          values["timex_value"], values.get("timex_mod")))
+        elif region.label == "QUOTE":
+            quoted.append(region)
     links = {(link.from_id, link.label): link.to_id for link in annotation.links}
-    for region in regions.values():
-        if region.label == "QUOTE":
-            span, text = span_of(region)
-            source, cue = regions.get(links.get((region.id, "said_by"))), regions.get(links.get((region.id, "cue")))
-            quotes.append(Quote(
-                region.id, doc_id, span, text, region.values["quote_type"],
-                source=None if source is None else Source(source.id, *span_of(source), source.values.get("speaker_id")),
-                cue=None if cue is None else Cue(cue.id, *span_of(cue)),
-            ))
+    quotes = []
+    for region in quoted:
+        source, cue = regions.get(links.get((region.id, "said_by"))), regions.get(links.get((region.id, "cue")))
+        quotes.append(Quote(
+            region.id, doc_id, *span_of(region), region.values["quote_type"],
+            source=None if source is None else Source(source.id, *span_of(source), source.values.get("speaker_id")),
+            cue=None if cue is None else Cue(cue.id, *span_of(cue)),
+        ))
     order = lambda record: (record.span.start, record.span.end, record.id)  # noqa: E731
     return DocumentAnnotations(
         doc_id=doc_id, entities=tuple(sorted(entities, key=order)),
@@ -367,10 +375,13 @@ def _picked(checked: CheckedTask, export_name: str, roles: dict, export_index: i
     if checked.excluded or checked.text is None:
         return  # checked only to report why it cannot be used
     for annotation in checked.annotations:
+        built = None  # a version that is also the chosen one is built once, yielded with each role
         for role in roles.get((export_index, task_index, annotation.position), ()):
             provenance = Provenance(export_name, checked.task_id, annotation.id, annotation.annotator,
                                     annotation.updated_at, role, annotation.ground_truth)
-            yield build_annotations(checked, annotation, provenance)
+            built = build_annotations(checked, annotation, provenance) if built is None \
+                else dataclasses.replace(built, provenance=provenance)
+            yield built
 
 
 def load_annotation_set(layout: Layout, documents: Mapping[str, Document],

@@ -305,9 +305,12 @@ def _sort_result(result: Any, annotation: CheckedAnnotation, values: list, relat
     if result_type == "relation":
         relations.append(result)
         return
-    # The common case in one lookup; anything unexpected goes to _misfit for its diagnosis.
-    key = (result.get("from_name"), result_type, result.get("to_name"))
-    kind = _RESULT_KINDS.get(key) if all(type(part) is str for part in key) else None
+    # The common case in one lookup (only all-string keys are in the table, so no other key
+    # matches; an unhashable part raises); anything unexpected goes to _misfit for its diagnosis.
+    try:
+        kind = _RESULT_KINDS.get((result.get("from_name"), result_type, result.get("to_name")))
+    except TypeError:
+        kind = None
     region_id = result.get("id")
     if kind is None or type(region_id) is not str or not region_id or type(result.get("value")) is not dict:
         _misfit(result, annotation, report)
