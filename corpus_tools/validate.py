@@ -285,7 +285,26 @@ def _check_annotation(annotation: Any, position: int, text: str, report: _Report
         report.annotation(parsed, "annotation-malformed", "the annotation's result is not a list")
         return parsed
     values, relations = [], []
+    kinds = _RESULT_KINDS
     for result in results:
+        # The common, well-formed case inline (a function call per result costs more than its
+        # work); _sort_result does it again for anything else, to say what is wrong.
+        if type(result) is dict:
+            result_type = result.get("type")
+            if result_type == "relation":
+                relations.append(result)
+                continue
+            try:
+                kind = kinds.get((result.get("from_name"), result_type, result.get("to_name")))
+            except TypeError:
+                kind = None
+            region_id = result.get("id")
+            if kind is not None and type(region_id) is str and region_id and type(result.get("value")) is dict:
+                if kind == "Labels":
+                    _add_region(result, parsed, text, report)
+                else:
+                    values.append(result)
+                continue
         _sort_result(result, parsed, values, relations, text, report)
     for result in values:
         _attach_value(result, parsed, report)
@@ -356,17 +375,21 @@ def _is_int(value: Any) -> bool:
 
 
 def _add_region(result: dict, annotation: CheckedAnnotation, text: str, report: _Reporter) -> None:
-    region_id, value = result["id"], result["value"]
-    region = Region(id=region_id, layer=result["from_name"])
-    if region_id in annotation.regions:
-        report.region(annotation, annotation.regions[region_id], region_id, "region-id-duplicate",
+    region_id, value, regions = result["id"], result["value"], annotation.regions
+    region = Region(region_id, result["from_name"])
+    if region_id in regions:
+        report.region(annotation, regions[region_id], region_id, "region-id-duplicate",
                       "two labelled regions share this id")
         region.excluded = True
         return
-    annotation.regions[region_id] = region
-    _check_label(region, value.get("labels"), annotation, report)
+    regions[region_id] = region
+    labels = value.get("labels")
+    if type(labels) is list and len(labels) == 1 and labels[0] in _LAYER_LABELS[region.layer]:
+        region.label = labels[0]
+    else:
+        _check_label(region, labels, annotation, report)
     start, end = value.get("start"), value.get("end")
-    if not (_is_int(start) and _is_int(end)):
+    if type(start) is not int or type(end) is not int:  # not bool either, an int subclass
         report.region(annotation, region, region_id, "offset-not-integer",
                       f"offsets must be integers, got start={start!r} end={end!r}")
         return
@@ -379,8 +402,11 @@ def _add_region(result: dict, annotation: CheckedAnnotation, text: str, report: 
         report.region(annotation, region, region_id, "span-empty", f"the span [{start}, {end}) is empty")
         return
     stated = value.get("text")
-    if isinstance(stated, str) and stated != region.text:
+    if stated != region.text and isinstance(stated, str):
         _text_difference(region, stated, text, annotation, report)
+
+
+_LAYER_LABELS = {name: spec.labels for name, spec in LAYERS.items()}
 
 
 def _check_label(region: Region, labels: Any, annotation: CheckedAnnotation, report: _Reporter) -> None:
@@ -458,6 +484,8 @@ class _Invalid:
 def _read_value(value: dict, spec) -> str | _Invalid | None:
     if spec.control == "TextArea":
         texts = value.get("text")
+        if type(texts) is list and len(texts) == 1 and type(texts[0]) is str:  # the usual shape
+            return texts[0].strip() or None
         texts = [texts] if isinstance(texts, str) else texts
         if not isinstance(texts, list) or not all(isinstance(item, str) for item in texts):
             return _Invalid(f"expected a list of strings in value.text, got {texts!r}")
