@@ -33,7 +33,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, BinaryIO, Iterator, Mapping
 
 import orjson
 
@@ -173,22 +173,21 @@ class _IngestPass:
 
     problems: list
     exclusions: list
+    record_lines: BinaryIO  # the validation record's task lines, while the export still qualifies for one
     latest_date: str = "00000000"
-    # For the validation record: the doc_ids named, each task's problems, whether every task's
-    # text was its document's current text.
-    doc_ids: set = field(default_factory=set)
-    problems_by_task: dict = field(default_factory=dict)
-    texts_current: bool = True
+    doc_ids: set = field(default_factory=set)  # every doc_id named, for the record's fingerprint
+    recordable: bool = True  # no error so far, every task's text its document's current text
     tasks: int = 0
 
     def add(self, checked: CheckedTask) -> None:
-        if checked.problems:
-            self.problems_by_task[self.tasks] = checked.problems
         self.tasks += 1
         if checked.doc_id is not None:
             self.doc_ids.add(checked.doc_id)
-        if checked.text is None or checked.reanchored or any(p.code == "text-changed" for p in checked.problems):
-            self.texts_current = False
+        if self.recordable:
+            self.recordable = checked.text is not None and not checked.reanchored and not any(
+                p.severity == "error" or p.code == "text-changed" for p in checked.problems)
+            if self.recordable:
+                self.record_lines.write(validation_record.task_line(checked))
         self.problems.extend(checked.problems)
         self.exclusions.extend(exclusions_of(checked))
         for annotation in checked.annotations:
@@ -203,27 +202,28 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
 
     Raises CorpusError when the file is not a Label Studio export at all (nothing is written).
     Returns status ``refused`` (nothing written) when it has errors and ``allow_partial`` is off.
+    A stored export with no error also gets its validation record (corpus_tools.validation_record).
     """
     export_path = Path(export_path)
     layout.exports.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=layout.exports, prefix=".ingest-", suffix=".tmp")
     temp = Path(temp_name)
     try:
-        with os.fdopen(handle, "wb") as copy:
+        with os.fdopen(handle, "wb") as copy, tempfile.TemporaryFile() as record_lines:
             stream = ExportStream(export_path, copy_to=copy)
-            gathered, tally = _IngestPass([], []), Tally()
+            gathered, tally = _IngestPass([], [], record_lines), Tally()
             for checked in iter_checked(stream, Context(export_path.name, documents, registry), tally):
                 gathered.add(checked)
             copy.flush()
             os.fsync(copy.fileno())
-        report = Report.of(gathered.problems, dict(tally.counts))
-        result = _store(temp, stream.sha256, gathered, report, layout, allow_partial)
+            report = Report.of(gathered.problems, dict(tally.counts))
+            result = _store(temp, stream.sha256, gathered, report, layout, allow_partial)
+            if result.stored_as is not None and gathered.recordable:
+                stamp = validation_record.fingerprint(result.sha256, documents, registry, gathered.doc_ids)
+                validation_record.write_record(validation_record.record_path(layout, result.stored_as.name), stamp,
+                                               gathered.tasks, record_lines)
     finally:
         temp.unlink(missing_ok=True)
-    if result.stored_as is not None and report.valid and gathered.texts_current:
-        stamp = validation_record.fingerprint(result.sha256, documents, registry, gathered.doc_ids)
-        validation_record.write_record(validation_record.record_path(layout, result.stored_as.name), stamp,
-                                       gathered.problems_by_task)
     return result
 
 
@@ -276,52 +276,64 @@ class _Pick:
     doc_id: str
 
 
-def _rank(layout: Layout, documents: Mapping[str, Document], named: list[tuple[str, set[str]]]
+def _rank(layout: Layout, documents: Mapping[str, Document], trusted: list[Path | None]
           ) -> tuple[dict[tuple[int, int, int], tuple[str, ...]], set[tuple[int, int]]]:
     """First pass: which annotation is whose kept version and which is chosen, without building records.
 
     Returns (export index, task index, position) -> the roles of that annotation: "version" and/or
     the reason it is chosen ("ground_truth" or "latest"); and the (export index, task index) of
     the tasks that cannot be used at all (unknown doc_id, no text), so that the second pass
-    reports them instead of dropping them silently. Appends to ``named``, per export, its
-    SHA-256 and the doc_ids its tasks name (what its validation record is matched against).
+    reports them instead of dropping them silently. An export with a matching validation record
+    (``trusted[export index]``) is ranked from the record, without reading the export.
     """
     unusable: set[tuple[int, int]] = set()
-    by_annotator: dict[tuple[str, Any], _Pick] = {}
-    ground_truth: dict[str, _Pick] = {}
+    ranking = _Ranking({}, {})
     for export_index, path in enumerate(stored_exports(layout)):
-        stream, doc_ids = ExportStream(path), set()
-        for task_index, task in enumerate(stream):
-            named_id = task["data"].get("doc_id")
-            if isinstance(named_id, str):
-                doc_ids.add(named_id)
+        record = trusted[export_index]
+        if record is not None:
+            for task_index, task in enumerate(validation_record.iter_recorded(record, path.name)):
+                for position, stamp, annotator, ground_truth in task.annotations:
+                    ranking.add(task.doc_id, (_moment(stamp), export_index, task_index, position), annotator,
+                                ground_truth)
+            continue
+        for task_index, task in enumerate(ExportStream(path)):
             doc_id = usable_doc_id(task, documents)
             if doc_id is None:
                 unusable.add((export_index, task_index))
                 continue
             for position, annotation in enumerate(task["annotations"]):
-                if not usable_annotation(annotation):
-                    continue
-                moment = _moment(annotation.get("updated_at") or annotation.get("created_at"))
-                pick = _Pick((moment, export_index, task_index, position), doc_id)
-                annotator = annotator_of(annotation.get("completed_by"))
-                # An annotation without completed_by is nobody's: it stands alone rather than merging with others.
-                who = annotator if annotator is not None else ("annotation", export_index, task_index, position)
-                _keep_latest(by_annotator, (doc_id, who), pick)
-                if annotation.get("ground_truth") is True:
-                    _keep_latest(ground_truth, doc_id, pick)
-        named.append((stream.sha256, doc_ids))
-    roles: dict[tuple[int, int, int], tuple[str, ...]] = {}
-    latest: dict[str, _Pick] = {}
-    for pick in by_annotator.values():
-        roles[pick.key[1:]] = ("version",)
-        _keep_latest(latest, pick.doc_id, pick)
-    for doc_id, pick in latest.items():
-        chosen = ground_truth.get(doc_id)
-        reason = "ground_truth" if chosen is not None else "latest"
-        chosen = chosen or pick
-        roles[chosen.key[1:]] = (*roles.get(chosen.key[1:], ()), reason)
-    return roles, unusable
+                if usable_annotation(annotation):
+                    ranking.add(doc_id, (_moment(annotation.get("updated_at") or annotation.get("created_at")),
+                                         export_index, task_index, position),
+                                annotator_of(annotation.get("completed_by")), annotation.get("ground_truth") is True)
+    return ranking.roles(), unusable
+
+
+@dataclass(frozen=True, slots=True)
+class _Ranking:
+    by_annotator: dict  # (doc_id, annotator) -> the _Pick of their latest annotation
+    ground_truth: dict  # doc_id -> the _Pick of its latest ground_truth annotation
+
+    def add(self, doc_id: str, key: tuple, annotator: str | None, ground_truth: bool) -> None:
+        pick = _Pick(key, doc_id)
+        # An annotation without completed_by is nobody's: it stands alone rather than merging with others.
+        who = annotator if annotator is not None else ("annotation", *key[1:])
+        _keep_latest(self.by_annotator, (doc_id, who), pick)
+        if ground_truth:
+            _keep_latest(self.ground_truth, doc_id, pick)
+
+    def roles(self) -> dict[tuple[int, int, int], tuple[str, ...]]:
+        roles: dict[tuple[int, int, int], tuple[str, ...]] = {}
+        latest: dict[str, _Pick] = {}
+        for pick in self.by_annotator.values():
+            roles[pick.key[1:]] = ("version",)
+            _keep_latest(latest, pick.doc_id, pick)
+        for doc_id, pick in latest.items():
+            chosen = self.ground_truth.get(doc_id)
+            reason = "ground_truth" if chosen is not None else "latest"
+            chosen = chosen or pick
+            roles[chosen.key[1:]] = (*roles.get(chosen.key[1:], ()), reason)
+        return roles
 
 
 def _keep_latest(best: dict, key: Any, pick: _Pick) -> None:
@@ -339,21 +351,20 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
     the chosen annotation once more with the reason it was chosen (``"ground_truth"`` or
     ``"latest"``), in the order of the stored exports. Two passes: the first ranks annotations by
     their metadata only; the second checks and builds the records of the tasks that hold a pick.
-    Problems found in those tasks go to ``problems``, counts to ``tally``, when given.
+    An export whose validation record matches the current inputs is ranked from the record and
+    parsed without re-running the checks (corpus_tools.validation_record); its problems are the
+    recorded ones. Problems found in the tasks read go to ``problems``, counts to ``tally``.
     """
-    named: list[tuple[str, set[str]]] = []
-    roles, unusable = _rank(layout, documents, named)
+    exports = stored_exports(layout)
+    trusted = [validation_record.matching_record(validation_record.record_path(layout, path.name), path,
+                                                 documents, registry) for path in exports]
+    roles, unusable = _rank(layout, documents, trusted)
     wanted_tasks = {(export_index, task_index) for export_index, task_index, _ in roles} | unusable
-    for export_index, path in enumerate(stored_exports(layout)):
-        context = Context(path.name, documents, registry)
-        trusted = _trusted_problems(layout, path, named[export_index], documents, registry)
-        for task_index, task in enumerate(ExportStream(path)):
-            if (export_index, task_index) not in wanted_tasks:
+    for export_index, path in enumerate(exports):
+        for task_index, checked in enumerate(_checked_tasks(path, trusted[export_index], documents, registry,
+                                                            wanted_tasks, export_index)):
+            if checked is None:
                 continue
-            if trusted is None:
-                checked = check_task(task, context)
-            else:
-                checked = parse_trusted_task(task, trusted.get(task_index, []))
             if problems is not None:
                 problems.extend(checked.problems)
             if tally is not None:
@@ -361,13 +372,19 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
             yield from _picked(checked, path.name, roles, export_index, task_index)
 
 
-def _trusted_problems(layout: Layout, path: Path, named: tuple[str, set[str]], documents: Mapping[str, Document],
-                      registry: Mapping[str, RegistryEntity]) -> dict[int, list[Problem]] | None:
-    """The problems ingest found, by task index, when its validation record of the export at
-    ``path`` still matches every input (corpus_tools.validation_record); else None: check again."""
-    sha256, doc_ids = named
-    stamp = validation_record.fingerprint(sha256, documents, registry, doc_ids)
-    return validation_record.matching_problems(validation_record.record_path(layout, path.name), stamp, path.name)
+def _checked_tasks(path: Path, record: Path | None, documents: Mapping[str, Document],
+                   registry: Mapping[str, RegistryEntity], wanted: set, export_index: int
+                   ) -> Iterator[CheckedTask | None]:
+    """Each task of the export checked (or, under a matching record, parsed), None if not wanted."""
+    tasks = ExportStream(path)
+    if record is None:
+        context = Context(path.name, documents, registry)
+        for task_index, task in enumerate(tasks):
+            yield check_task(task, context) if (export_index, task_index) in wanted else None
+        return
+    recorded = validation_record.iter_recorded(record, path.name)
+    for task_index, (task, facts) in enumerate(zip(tasks, recorded, strict=True)):
+        yield parse_trusted_task(task, facts.problems) if (export_index, task_index) in wanted else None
 
 
 def _picked(checked: CheckedTask, export_name: str, roles: dict, export_index: int,

@@ -370,9 +370,6 @@ def _misfit(result: dict, annotation: CheckedAnnotation, report: _Reporter) -> N
 # Regions
 
 
-def _is_int(value: Any) -> bool:
-    return type(value) is int  # not bool, which is an int subclass
-
 
 def _add_region(result: dict, annotation: CheckedAnnotation, text: str, report: _Reporter) -> None:
     region_id, value, regions = result["id"], result["value"], annotation.regions

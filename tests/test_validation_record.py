@@ -48,8 +48,10 @@ def annotation_set(layout: Layout):
 
 def test_ingest_writes_a_record_and_the_set_trusts_it(ingested, full_checks):
     layout, stored = ingested
-    record = orjson.loads(record_path(layout, stored.name).read_bytes())
-    assert record["fingerprint"]["export_sha256"] == hashlib.sha256(stored.read_bytes()).hexdigest()
+    header, *tasks = record_path(layout, stored.name).read_bytes().splitlines()
+    assert orjson.loads(header)["fingerprint"]["export_sha256"] == hashlib.sha256(stored.read_bytes()).hexdigest()
+    assert orjson.loads(header)["tasks"] == len(tasks) == TASKS
+    assert orjson.loads(tasks[3])["doc_id"] == "bench_000003"
     trusted = annotation_set(layout)
     assert full_checks == []
     assert len(trusted.chosen) == TASKS
@@ -104,15 +106,17 @@ def test_a_changed_registry_is_validated_again(ingested, full_checks):
 def test_a_damaged_or_foreign_record_is_not_trusted(ingested, full_checks):
     layout, stored = ingested
     path = record_path(layout, stored.name)
-    record = orjson.loads(path.read_bytes())
-    record["fingerprint"]["export_sha256"] = "0" * 64
-    path.write_bytes(orjson.dumps(record))
-    annotation_set(layout)
-    assert len(full_checks) == TASKS
-    full_checks.clear()
-    path.write_bytes(b"{not json")
-    annotation_set(layout)
-    assert len(full_checks) == TASKS
+    header, *tasks = path.read_bytes().splitlines(keepends=True)
+    foreign = orjson.loads(header)
+    foreign["fingerprint"]["export_sha256"] = "0" * 64
+    for damaged in (orjson.dumps(foreign) + b"\n" + b"".join(tasks),  # another export's record
+                    header + b"".join(tasks[:-1]),  # a task line missing
+                    header + b"{not json\n" + b"".join(tasks[1:]),
+                    b"{not json"):
+        path.write_bytes(damaged)
+        full_checks.clear()
+        annotation_set(layout)
+        assert len(full_checks) == TASKS
 
 
 def test_a_refused_export_leaves_no_record(tmp_path: Path):
