@@ -276,7 +276,7 @@ class _Pick:
     doc_id: str
 
 
-def _rank(layout: Layout, documents: Mapping[str, Document], trusted: list[Path | None]
+def _rank(exports: list[Path], documents: Mapping[str, Document], trusted: list[Path | None]
           ) -> tuple[dict[tuple[int, int, int], tuple[str, ...]], set[tuple[int, int]]]:
     """First pass: which annotation is whose kept version and which is chosen, without building records.
 
@@ -288,7 +288,7 @@ def _rank(layout: Layout, documents: Mapping[str, Document], trusted: list[Path 
     """
     unusable: set[tuple[int, int]] = set()
     ranking = _Ranking({}, {})
-    for export_index, path in enumerate(stored_exports(layout)):
+    for export_index, path in enumerate(exports):
         record = trusted[export_index]
         if record is not None:
             for task_index, task in enumerate(validation_record.iter_recorded(record, path.name)):
@@ -358,7 +358,7 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
     exports = stored_exports(layout)
     trusted = [validation_record.matching_record(validation_record.record_path(layout, path.name), path,
                                                  documents, registry) for path in exports]
-    roles, unusable = _rank(layout, documents, trusted)
+    roles, unusable = _rank(exports, documents, trusted)
     wanted_tasks = {(export_index, task_index) for export_index, task_index, _ in roles} | unusable
     for export_index, path in enumerate(exports):
         for task_index, checked in enumerate(_checked_tasks(path, trusted[export_index], documents, registry,
