@@ -25,17 +25,19 @@ are re-anchored. Cancelled annotations are skipped. Then, per document:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, BinaryIO, Iterator, Mapping
 
 import orjson
 
+from corpus_tools import validation_record
 from corpus_tools.errors import Problem, Report
 from corpus_tools.exports import ExportStream
 from corpus_tools.fsutil import atomic_write_bytes
@@ -45,8 +47,9 @@ from corpus_tools.records import (
     RegistryEntity, Source, Span, TimeExpression,
 )
 from corpus_tools.validate import (
-    CheckedAnnotation, CheckedTask, Context, Region, Tally, annotator_of, check_task, iter_checked, usable_annotation,
-    usable_document,
+    CheckedAnnotation, CheckedTask, Context, Region, Tally, annotator_of, check_task, iter_checked, parse_trusted_task,
+    usable_annotation,
+    usable_doc_id,
 )
 
 STORED_NAME = re.compile(r"^(\d{8})-([0-9a-f]{16})\.json$")
@@ -61,38 +64,45 @@ _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 def build_annotations(checked: CheckedTask, annotation: CheckedAnnotation,
                       provenance: Provenance | None = None) -> DocumentAnnotations:
     """The records of one checked annotation, leaving out every unit validation excluded."""
-    document = checked.document
+    doc_id, doc_text = checked.doc_id, checked.text
     regions = {rid: region for rid, region in annotation.regions.items()
                if not region.excluded and region.span is not None and region.label is not None}
 
-    def span_of(region: Region) -> tuple[Span, str]:
-        span = Span(*region.span)
-        return span, document.text[span.start:span.end]
+    spans: dict[str, tuple[Span, str]] = {}
 
-    entities, timexes, quotes = [], [], []
+    def span_of(region: Region) -> tuple[Span, str]:  # each region's Span made once (sources recur)
+        made = spans.get(region.id)
+        if made is None:
+            start, end = region.span
+            made = spans[region.id] = (Span(start, end), doc_text[start:end])
+        return made
+
+    entities, timexes, quoted = [], [], []
     for region in regions.values():
-        span, text = span_of(region)
-        if region.layer == "entity":
-            entities.append(EntityMention(region.id, document.doc_id, span, text, region.label,
+        layer = region.layer
+        if layer == "entity":
+            entities.append(EntityMention(region.id, doc_id, *span_of(region), region.label,
                                           region.values.get("entity_id")))
-        elif region.layer == "timex":
-            timexes.append(TimeExpression(region.id, document.doc_id, span, text, region.label,
-                                          region.values["timex_value"], region.values.get("timex_mod")))
+        elif layer == "timex":
+            values = region.values
+            timexes.append(TimeExpression(region.id, doc_id, *span_of(region), region.label,
+                                          values["timex_value"], values.get("timex_mod")))
+        elif region.label == "QUOTE":
+            quoted.append(region)
     links = {(link.from_id, link.label): link.to_id for link in annotation.links}
-    for region in regions.values():
-        if region.label == "QUOTE":
-            span, text = span_of(region)
-            source, cue = regions.get(links.get((region.id, "said_by"))), regions.get(links.get((region.id, "cue")))
-            quotes.append(Quote(
-                region.id, document.doc_id, span, text, region.values["quote_type"],
-                source=None if source is None else Source(source.id, *span_of(source), source.values.get("speaker_id")),
-                cue=None if cue is None else Cue(cue.id, *span_of(cue)),
-            ))
+    quotes = []
+    for region in quoted:
+        source, cue = regions.get(links.get((region.id, "said_by"))), regions.get(links.get((region.id, "cue")))
+        quotes.append(Quote(
+            region.id, doc_id, *span_of(region), region.values["quote_type"],
+            source=None if source is None else Source(source.id, *span_of(source), source.values.get("speaker_id")),
+            cue=None if cue is None else Cue(cue.id, *span_of(cue)),
+        ))
     order = lambda record: (record.span.start, record.span.end, record.id)  # noqa: E731
     return DocumentAnnotations(
-        doc_id=document.doc_id, entities=tuple(sorted(entities, key=order)),
+        doc_id=doc_id, entities=tuple(sorted(entities, key=order)),
         timexes=tuple(sorted(timexes, key=order)), quotes=tuple(sorted(quotes, key=order)),
-        provenance=provenance, text_sha256=document.text_sha256,
+        provenance=provenance, text_sha256=checked.text_sha256,
     )
 
 
@@ -163,9 +173,21 @@ class _IngestPass:
 
     problems: list
     exclusions: list
+    record_lines: BinaryIO  # the validation record's task lines, while the export still qualifies for one
     latest_date: str = "00000000"
+    doc_ids: set = field(default_factory=set)  # every doc_id named, for the record's fingerprint
+    recordable: bool = True  # no error so far, every task's text its document's current text
+    tasks: int = 0
 
     def add(self, checked: CheckedTask) -> None:
+        self.tasks += 1
+        if checked.doc_id is not None:
+            self.doc_ids.add(checked.doc_id)
+        if self.recordable:
+            self.recordable = checked.text is not None and not checked.reanchored and not any(
+                p.severity == "error" or p.code == "text-changed" for p in checked.problems)
+            if self.recordable:
+                self.record_lines.write(validation_record.task_line(checked))
         self.problems.extend(checked.problems)
         self.exclusions.extend(exclusions_of(checked))
         for annotation in checked.annotations:
@@ -180,23 +202,29 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
 
     Raises CorpusError when the file is not a Label Studio export at all (nothing is written).
     Returns status ``refused`` (nothing written) when it has errors and ``allow_partial`` is off.
+    A stored export with no error also gets its validation record (corpus_tools.validation_record).
     """
     export_path = Path(export_path)
     layout.exports.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=layout.exports, prefix=".ingest-", suffix=".tmp")
     temp = Path(temp_name)
     try:
-        with os.fdopen(handle, "wb") as copy:
+        with os.fdopen(handle, "wb") as copy, tempfile.TemporaryFile() as record_lines:
             stream = ExportStream(export_path, copy_to=copy)
-            gathered, tally = _IngestPass([], []), Tally()
+            gathered, tally = _IngestPass([], [], record_lines), Tally()
             for checked in iter_checked(stream, Context(export_path.name, documents, registry), tally):
                 gathered.add(checked)
             copy.flush()
             os.fsync(copy.fileno())
-        report = Report.of(gathered.problems, dict(tally.counts))
-        return _store(temp, stream.sha256, gathered, report, layout, allow_partial)
+            report = Report.of(gathered.problems, dict(tally.counts))
+            result = _store(temp, stream.sha256, gathered, report, layout, allow_partial)
+            if result.stored_as is not None and gathered.recordable:
+                stamp = validation_record.fingerprint(result.sha256, documents, registry, gathered.doc_ids)
+                validation_record.write_record(validation_record.record_path(layout, result.stored_as.name), stamp,
+                                               gathered.tasks, record_lines)
     finally:
         temp.unlink(missing_ok=True)
+    return result
 
 
 def _store(temp: Path, sha256: str, gathered: _IngestPass, report: Report, layout: Layout,
@@ -248,46 +276,64 @@ class _Pick:
     doc_id: str
 
 
-def _rank(layout: Layout, documents: Mapping[str, Document]
+def _rank(exports: list[Path], documents: Mapping[str, Document], trusted: list[Path | None]
           ) -> tuple[dict[tuple[int, int, int], tuple[str, ...]], set[tuple[int, int]]]:
     """First pass: which annotation is whose kept version and which is chosen, without building records.
 
     Returns (export index, task index, position) -> the roles of that annotation: "version" and/or
     the reason it is chosen ("ground_truth" or "latest"); and the (export index, task index) of
     the tasks that cannot be used at all (unknown doc_id, no text), so that the second pass
-    reports them instead of dropping them silently.
+    reports them instead of dropping them silently. An export with a matching validation record
+    (``trusted[export index]``) is ranked from the record, without reading the export.
     """
     unusable: set[tuple[int, int]] = set()
-    by_annotator: dict[tuple[str, Any], _Pick] = {}
-    ground_truth: dict[str, _Pick] = {}
-    for export_index, path in enumerate(stored_exports(layout)):
+    ranking = _Ranking({}, {})
+    for export_index, path in enumerate(exports):
+        record = trusted[export_index]
+        if record is not None:
+            for task_index, task in enumerate(validation_record.iter_recorded(record, path.name)):
+                for position, stamp, annotator, ground_truth in task.annotations:
+                    ranking.add(task.doc_id, (_moment(stamp), export_index, task_index, position), annotator,
+                                ground_truth)
+            continue
         for task_index, task in enumerate(ExportStream(path)):
-            document = usable_document(task, documents)
-            if document is None:
+            doc_id = usable_doc_id(task, documents)
+            if doc_id is None:
                 unusable.add((export_index, task_index))
                 continue
             for position, annotation in enumerate(task["annotations"]):
-                if not usable_annotation(annotation):
-                    continue
-                moment = _moment(annotation.get("updated_at") or annotation.get("created_at"))
-                pick = _Pick((moment, export_index, task_index, position), document.doc_id)
-                annotator = annotator_of(annotation.get("completed_by"))
-                # An annotation without completed_by is nobody's: it stands alone rather than merging with others.
-                who = annotator if annotator is not None else ("annotation", export_index, task_index, position)
-                _keep_latest(by_annotator, (document.doc_id, who), pick)
-                if annotation.get("ground_truth") is True:
-                    _keep_latest(ground_truth, document.doc_id, pick)
-    roles: dict[tuple[int, int, int], tuple[str, ...]] = {}
-    latest: dict[str, _Pick] = {}
-    for pick in by_annotator.values():
-        roles[pick.key[1:]] = ("version",)
-        _keep_latest(latest, pick.doc_id, pick)
-    for doc_id, pick in latest.items():
-        chosen = ground_truth.get(doc_id)
-        reason = "ground_truth" if chosen is not None else "latest"
-        chosen = chosen or pick
-        roles[chosen.key[1:]] = (*roles.get(chosen.key[1:], ()), reason)
-    return roles, unusable
+                if usable_annotation(annotation):
+                    ranking.add(doc_id, (_moment(annotation.get("updated_at") or annotation.get("created_at")),
+                                         export_index, task_index, position),
+                                annotator_of(annotation.get("completed_by")), annotation.get("ground_truth") is True)
+    return ranking.roles(), unusable
+
+
+@dataclass(frozen=True, slots=True)
+class _Ranking:
+    by_annotator: dict  # (doc_id, annotator) -> the _Pick of their latest annotation
+    ground_truth: dict  # doc_id -> the _Pick of its latest ground_truth annotation
+
+    def add(self, doc_id: str, key: tuple, annotator: str | None, ground_truth: bool) -> None:
+        pick = _Pick(key, doc_id)
+        # An annotation without completed_by is nobody's: it stands alone rather than merging with others.
+        who = annotator if annotator is not None else ("annotation", *key[1:])
+        _keep_latest(self.by_annotator, (doc_id, who), pick)
+        if ground_truth:
+            _keep_latest(self.ground_truth, doc_id, pick)
+
+    def roles(self) -> dict[tuple[int, int, int], tuple[str, ...]]:
+        roles: dict[tuple[int, int, int], tuple[str, ...]] = {}
+        latest: dict[str, _Pick] = {}
+        for pick in self.by_annotator.values():
+            roles[pick.key[1:]] = ("version",)
+            _keep_latest(latest, pick.doc_id, pick)
+        for doc_id, pick in latest.items():
+            chosen = self.ground_truth.get(doc_id)
+            reason = "ground_truth" if chosen is not None else "latest"
+            chosen = chosen or pick
+            roles[chosen.key[1:]] = (*roles.get(chosen.key[1:], ()), reason)
+        return roles
 
 
 def _keep_latest(best: dict, key: Any, pick: _Pick) -> None:
@@ -305,16 +351,20 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
     the chosen annotation once more with the reason it was chosen (``"ground_truth"`` or
     ``"latest"``), in the order of the stored exports. Two passes: the first ranks annotations by
     their metadata only; the second checks and builds the records of the tasks that hold a pick.
-    Problems found in those tasks go to ``problems``, counts to ``tally``, when given.
+    An export whose validation record matches the current inputs is ranked from the record and
+    parsed without re-running the checks (corpus_tools.validation_record); its problems are the
+    recorded ones. Problems found in the tasks read go to ``problems``, counts to ``tally``.
     """
-    roles, unusable = _rank(layout, documents)
+    exports = stored_exports(layout)
+    trusted = [validation_record.matching_record(validation_record.record_path(layout, path.name), path,
+                                                 documents, registry) for path in exports]
+    roles, unusable = _rank(exports, documents, trusted)
     wanted_tasks = {(export_index, task_index) for export_index, task_index, _ in roles} | unusable
-    for export_index, path in enumerate(stored_exports(layout)):
-        context = Context(path.name, documents, registry)
-        for task_index, task in enumerate(ExportStream(path)):
-            if (export_index, task_index) not in wanted_tasks:
+    for export_index, path in enumerate(exports):
+        for task_index, checked in enumerate(_checked_tasks(path, trusted[export_index], documents, registry,
+                                                            wanted_tasks, export_index)):
+            if checked is None:
                 continue
-            checked = check_task(task, context)
             if problems is not None:
                 problems.extend(checked.problems)
             if tally is not None:
@@ -322,15 +372,33 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
             yield from _picked(checked, path.name, roles, export_index, task_index)
 
 
+def _checked_tasks(path: Path, record: Path | None, documents: Mapping[str, Document],
+                   registry: Mapping[str, RegistryEntity], wanted: set, export_index: int
+                   ) -> Iterator[CheckedTask | None]:
+    """Each task of the export checked (or, under a matching record, parsed), None if not wanted."""
+    tasks = ExportStream(path)
+    if record is None:
+        context = Context(path.name, documents, registry)
+        for task_index, task in enumerate(tasks):
+            yield check_task(task, context) if (export_index, task_index) in wanted else None
+        return
+    recorded = validation_record.iter_recorded(record, path.name)
+    for task_index, (task, facts) in enumerate(zip(tasks, recorded, strict=True)):
+        yield parse_trusted_task(task, facts.problems) if (export_index, task_index) in wanted else None
+
+
 def _picked(checked: CheckedTask, export_name: str, roles: dict, export_index: int,
             task_index: int) -> Iterator[DocumentAnnotations]:
-    if checked.excluded or checked.document is None:
+    if checked.excluded or checked.text is None:
         return  # checked only to report why it cannot be used
     for annotation in checked.annotations:
+        built = None  # a version that is also the chosen one is built once, yielded with each role
         for role in roles.get((export_index, task_index, annotation.position), ()):
             provenance = Provenance(export_name, checked.task_id, annotation.id, annotation.annotator,
                                     annotation.updated_at, role, annotation.ground_truth)
-            yield build_annotations(checked, annotation, provenance)
+            built = build_annotations(checked, annotation, provenance) if built is None \
+                else dataclasses.replace(built, provenance=provenance)
+            yield built
 
 
 def load_annotation_set(layout: Layout, documents: Mapping[str, Document],

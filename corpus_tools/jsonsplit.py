@@ -46,25 +46,32 @@ class _Chunk:
         _unmark_escaped(chars, quotes)
         outside = ((np.cumsum(quotes, dtype=np.uint8) + parity) & 1) == 0
         # A delimiting quote flips the parity itself; brackets are never quotes, so "outside" is
-        # exact for them.
-        opens = ((chars == OPEN_BRACE) | (chars == OPEN_BRACKET)) & outside
-        closes = ((chars == CLOSE_BRACE) | (chars == CLOSE_BRACKET)) & outside
+        # exact for them. "{" and "[" (and "}" and "]") differ only in bit 0x20: one comparison
+        # finds both, and only these few positions are looked at further.
+        folded = chars | np.uint8(0x20)
+        structural = np.flatnonzero(((folded == OPEN_BRACE) | (folded == CLOSE_BRACE)) & outside)
+        found = chars[structural]
+        steps = np.where((found | np.uint8(0x20)) == OPEN_BRACE, np.int16(1), np.int16(-1)).astype(np.int16)
         # int16 holds any depth a task could have (Label Studio's nest a handful of levels).
-        depths = np.cumsum(opens.view(np.int8) - closes.view(np.int8), dtype=np.int16) + np.int16(depth)
+        depths = np.cumsum(steps, dtype=np.int16) + np.int16(depth)
         self.parity = int(((int(np.count_nonzero(quotes)) + parity) & 1))
         self.depth = int(depths[-1]) if len(depths) else depth
-        self.negative = np.flatnonzero(depths < 0)
-        braces_open = opens & (chars == OPEN_BRACE)
-        brackets_open = opens & (chars == OPEN_BRACKET)
-        events = [
-            (np.flatnonzero(braces_open & (depths == 2)), "start"),
-            (np.flatnonzero(closes & (chars == CLOSE_BRACE) & (depths == 1)), "end"),
-            (np.flatnonzero(brackets_open & (depths == 2)), "array"),
-            (np.flatnonzero(brackets_open & (depths == 1)), "open"),
-            (np.flatnonzero(closes & (chars == CLOSE_BRACKET) & (depths == 0)), "close"),
-            (np.flatnonzero(closes & (chars == CLOSE_BRACE) & (depths == 0)), "stray"),
-        ]
-        self.events = sorted((int(position), kind) for positions, kind in events for position in positions)
+        self.negative = structural[depths < 0]
+        shallow = depths <= 2
+        self.events = [(int(position), _EVENTS[(int(char), int(level))])
+                       for position, char, level in zip(structural[shallow], found[shallow], depths[shallow])
+                       if (int(char), int(level)) in _EVENTS]
+
+
+# (structural byte, depth after it) -> the event it is at the top two levels of the array
+_EVENTS = {
+    (OPEN_BRACE, 2): "start",
+    (CLOSE_BRACE, 1): "end",
+    (OPEN_BRACKET, 2): "array",
+    (OPEN_BRACKET, 1): "open",
+    (CLOSE_BRACKET, 0): "close",
+    (CLOSE_BRACE, 0): "stray",
+}
 
 
 def _unmark_escaped(chars: np.ndarray, quotes: np.ndarray) -> None:

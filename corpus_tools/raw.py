@@ -72,21 +72,39 @@ def check_doc_id(doc_id: Any, where: Location) -> str:
     return doc_id
 
 
-def read_manifest(path: Path) -> list[ManifestRecord]:
-    """All records of a manifest, in file order; raises on the first bad line or a duplicate doc_id."""
+def scan_manifest(path: Path) -> Iterator[tuple[int, int, ManifestRecord]]:
+    """(line number, byte offset of the line, record) of every record, in file order.
+
+    Raises on the first bad line or a duplicate doc_id. Streams: only the set of doc_ids seen
+    grows with the manifest.
+    """
     if not path.is_file():
         raise CorpusError("manifest-missing", "no manifest", Location(file=str(path)))
-    records: dict[str, ManifestRecord] = {}
+    seen: set[str] = set()
+    offset = 0
     with path.open("rb") as handle:
         for number, line in enumerate(handle, start=1):
+            line_offset, offset = offset, offset + len(line)
             if not line.strip():
                 continue
             where = Location(file=str(path), line=number)
             record = parse_manifest_line(line, where)
-            if record.doc_id in records:
+            if record.doc_id in seen:
                 raise CorpusError("duplicate-doc-id", f"doc_id {record.doc_id!r} appears twice", where)
-            records[record.doc_id] = record
-    return list(records.values())
+            seen.add(record.doc_id)
+            yield number, line_offset, record
+
+
+def read_manifest(path: Path) -> list[ManifestRecord]:
+    """All records of a manifest, in file order; raises on the first bad line or a duplicate doc_id."""
+    return [record for _, _, record in scan_manifest(path)]
+
+
+def read_manifest_record(path: Path, number: int, offset: int) -> ManifestRecord:
+    """The record on line ``number`` of the manifest, which starts at byte ``offset`` (from scan_manifest)."""
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        return parse_manifest_line(handle.readline(), Location(file=str(path), line=number))
 
 
 def decode(data: bytes, encoding: str, where: Location) -> str:
@@ -124,18 +142,44 @@ def unlisted_files(layout: Layout, records: list[ManifestRecord]) -> list[Path]:
 
 def check_raw(layout: Layout) -> Report:
     """Every raw file against the manifest; all problems, as data. Nothing is written."""
+    return check_raw_indexed(layout)[0]
+
+
+def check_raw_indexed(layout: Layout) -> tuple[Report, dict[str, tuple[int, int, str]]]:
+    """``check_raw``'s report, and doc_id -> (line number, byte offset, raw key) of each manifest
+    record, where the raw key is ``"<sha256>:<encoding>"``: what the decoded text is a function of.
+
+    One streaming pass over the manifest; each raw file is read and hashed (not decoded or kept).
+    """
+    index: dict[str, tuple[int, int, str]] = {}
+    problems: list[Problem] = []
+    listed: set[str] = set()
     try:
-        records = read_manifest(layout.manifest)
+        for number, offset, record in scan_manifest(layout.manifest):
+            index[record.doc_id] = (number, offset, f"{record.sha256}:{record.encoding}")
+            listed.add(record.file)
+            _check_raw_bytes(layout, record, problems)
     except CorpusError as error:
-        return Report.of([Problem(error.code, error.message, error.location)])
-    problems = [Problem("raw-unlisted", "raw file is not in the manifest", Location(file=str(path)))
-                for path in unlisted_files(layout, records)]
-    for record in records:
-        try:
-            read_raw(layout, record)
-        except CorpusError as error:
-            problems.append(Problem(error.code, error.message, error.location))
-    return Report.of(problems, {"documents": len(records)})
+        return Report.of([Problem(error.code, error.message, error.location)]), {}
+    problems[:0] = [Problem("raw-unlisted", "raw file is not in the manifest", Location(file=str(path)))
+                    for path in sorted(p for p in layout.raw.glob("*" + RAW_SUFFIX) if p.name not in listed)]
+    return Report.of(problems, {"documents": len(index)}), index
+
+
+def _check_raw_bytes(layout: Layout, record: ManifestRecord, problems: list[Problem]) -> None:
+    try:
+        read_raw(layout, record)
+    except CorpusError as error:
+        problems.append(Problem(error.code, error.message, error.location))
+
+
+def raise_first(report: Report) -> None:
+    """Raise the first error of an invalid raw-corpus report, saying how many more there are."""
+    if report.valid:
+        return
+    first = report.errors[0]
+    more = f" (and {len(report.errors) - 1} more problems: run corpus-tools check-raw)" if len(report.errors) > 1 else ""
+    raise CorpusError(first.code, first.message + more, first.location)
 
 
 def iter_raw(layout: Layout) -> Iterator[RawText]:
@@ -144,10 +188,6 @@ def iter_raw(layout: Layout) -> Iterator[RawText]:
     Checking everything before yielding anything means a caller that writes per document
     never writes for a corpus that turns out to be broken halfway.
     """
-    report = check_raw(layout)
-    if not report.valid:
-        first = report.errors[0]
-        more = f" (and {len(report.errors) - 1} more problems: run corpus-tools check-raw)" if len(report.errors) > 1 else ""
-        raise CorpusError(first.code, first.message + more, first.location)
-    for record in read_manifest(layout.manifest):
+    raise_first(check_raw(layout))
+    for _, _, record in scan_manifest(layout.manifest):
         yield read_raw(layout, record)

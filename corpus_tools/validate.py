@@ -131,6 +131,10 @@ class CheckedTask:
     annotations: list[CheckedAnnotation] = field(default_factory=list)
     excluded: bool = False
     reanchored: int = 0
+    # The document's current normalized text and its SHA-256, which region spans index (None
+    # when the task cannot be used). Set without ``document`` by ``parse_trusted_task``.
+    text: str | None = None
+    text_sha256: str | None = None
 
 
 class _Reporter:
@@ -183,6 +187,8 @@ def check_task(task: dict[str, Any], context: Context) -> CheckedTask:
     if text is None:
         return checked
     alignment = _alignment(text, checked.document, report)
+    if checked.document is not None:
+        checked.text, checked.text_sha256 = checked.document.text, checked.document.text_sha256
     for position, annotation in enumerate(task["annotations"]):
         parsed = _check_annotation(annotation, position, text, report)
         if parsed is not None:
@@ -229,17 +235,18 @@ def _reanchor(annotation: CheckedAnnotation, alignment: TextAlignment | None, ch
             checked.reanchored += 1
 
 
-def usable_document(task: dict[str, Any], documents: Mapping[str, Document]) -> Document | None:
-    """The current document of a task whose annotations can be used at all, else None.
+def usable_doc_id(task: dict[str, Any], documents: Mapping[str, Document]) -> str | None:
+    """The doc_id of a task whose annotations can be used at all, else None.
 
     The same conditions under which ``check_task`` excludes a whole task (no doc_id, unknown
     doc_id, no text), without the rest of the checks: for a quick first pass over stored exports.
+    Asks ``documents`` only whether it holds the doc_id (a lazy Mapping builds no document for it).
     """
     data = task["data"]
     doc_id = data.get("doc_id")
-    if not isinstance(doc_id, str) or not isinstance(data.get("text"), str):
+    if not isinstance(doc_id, str) or not isinstance(data.get("text"), str) or doc_id not in documents:
         return None
-    return documents.get(doc_id)
+    return doc_id
 
 
 def usable_annotation(annotation: Any) -> bool:
@@ -278,7 +285,26 @@ def _check_annotation(annotation: Any, position: int, text: str, report: _Report
         report.annotation(parsed, "annotation-malformed", "the annotation's result is not a list")
         return parsed
     values, relations = [], []
+    kinds = _RESULT_KINDS
     for result in results:
+        # The common, well-formed case inline (a function call per result costs more than its
+        # work); _sort_result does it again for anything else, to say what is wrong.
+        if type(result) is dict:
+            result_type = result.get("type")
+            if result_type == "relation":
+                relations.append(result)
+                continue
+            try:
+                kind = kinds.get((result.get("from_name"), result_type, result.get("to_name")))
+            except TypeError:
+                kind = None
+            region_id = result.get("id")
+            if kind is not None and type(region_id) is str and region_id and type(result.get("value")) is dict:
+                if kind == "Labels":
+                    _add_region(result, parsed, text, report)
+                else:
+                    values.append(result)
+                continue
         _sort_result(result, parsed, values, relations, text, report)
     for result in values:
         _attach_value(result, parsed, report)
@@ -298,9 +324,12 @@ def _sort_result(result: Any, annotation: CheckedAnnotation, values: list, relat
     if result_type == "relation":
         relations.append(result)
         return
-    # The common case in one lookup; anything unexpected goes to _misfit for its diagnosis.
-    key = (result.get("from_name"), result_type, result.get("to_name"))
-    kind = _RESULT_KINDS.get(key) if all(type(part) is str for part in key) else None
+    # The common case in one lookup (only all-string keys are in the table, so no other key
+    # matches; an unhashable part raises); anything unexpected goes to _misfit for its diagnosis.
+    try:
+        kind = _RESULT_KINDS.get((result.get("from_name"), result_type, result.get("to_name")))
+    except TypeError:
+        kind = None
     region_id = result.get("id")
     if kind is None or type(region_id) is not str or not region_id or type(result.get("value")) is not dict:
         _misfit(result, annotation, report)
@@ -341,22 +370,23 @@ def _misfit(result: dict, annotation: CheckedAnnotation, report: _Reporter) -> N
 # Regions
 
 
-def _is_int(value: Any) -> bool:
-    return type(value) is int  # not bool, which is an int subclass
-
 
 def _add_region(result: dict, annotation: CheckedAnnotation, text: str, report: _Reporter) -> None:
-    region_id, value = result["id"], result["value"]
-    region = Region(id=region_id, layer=result["from_name"])
-    if region_id in annotation.regions:
-        report.region(annotation, annotation.regions[region_id], region_id, "region-id-duplicate",
+    region_id, value, regions = result["id"], result["value"], annotation.regions
+    region = Region(region_id, result["from_name"])
+    if region_id in regions:
+        report.region(annotation, regions[region_id], region_id, "region-id-duplicate",
                       "two labelled regions share this id")
         region.excluded = True
         return
-    annotation.regions[region_id] = region
-    _check_label(region, value.get("labels"), annotation, report)
+    regions[region_id] = region
+    labels = value.get("labels")
+    if type(labels) is list and len(labels) == 1 and labels[0] in _LAYER_LABELS[region.layer]:
+        region.label = labels[0]
+    else:
+        _check_label(region, labels, annotation, report)
     start, end = value.get("start"), value.get("end")
-    if not (_is_int(start) and _is_int(end)):
+    if type(start) is not int or type(end) is not int:  # not bool either, an int subclass
         report.region(annotation, region, region_id, "offset-not-integer",
                       f"offsets must be integers, got start={start!r} end={end!r}")
         return
@@ -369,8 +399,11 @@ def _add_region(result: dict, annotation: CheckedAnnotation, text: str, report: 
         report.region(annotation, region, region_id, "span-empty", f"the span [{start}, {end}) is empty")
         return
     stated = value.get("text")
-    if isinstance(stated, str) and stated != region.text:
+    if stated != region.text and isinstance(stated, str):
         _text_difference(region, stated, text, annotation, report)
+
+
+_LAYER_LABELS = {name: spec.labels for name, spec in LAYERS.items()}
 
 
 def _check_label(region: Region, labels: Any, annotation: CheckedAnnotation, report: _Reporter) -> None:
@@ -448,6 +481,8 @@ class _Invalid:
 def _read_value(value: dict, spec) -> str | _Invalid | None:
     if spec.control == "TextArea":
         texts = value.get("text")
+        if type(texts) is list and len(texts) == 1 and type(texts[0]) is str:  # the usual shape
+            return texts[0].strip() or None
         texts = [texts] if isinstance(texts, str) else texts
         if not isinstance(texts, list) or not all(isinstance(item, str) for item in texts):
             return _Invalid(f"expected a list of strings in value.text, got {texts!r}")
@@ -595,6 +630,58 @@ _LABEL_CHECKS = {
     **{label: _check_timex for label in LAYERS["timex"].labels},
     **{label: _check_entity for label in LAYERS["entity"].labels},
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# Tasks already validated against the same inputs
+
+
+def parse_trusted_task(task: dict[str, Any], problems: list[Problem]) -> CheckedTask:
+    """What ``check_task`` returns for a task it already checked with no error, against a text
+    that was (and still is) its document's current text: regions, values and oriented links,
+    without running the checks again. ``problems`` are the ones ``check_task`` reported then.
+
+    Only for tasks of an export whose validation record still matches every input
+    (corpus_tools.annotations decides); with no error, nothing was excluded, so the checks
+    would change nothing here.
+    """
+    data = task["data"]
+    text = data["text"]
+    checked = CheckedTask(task_id=task["id"], doc_id=data["doc_id"], document=None, problems=problems,
+                          text=text, text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    for position, annotation in enumerate(task["annotations"]):
+        checked.annotations.append(_trusted_annotation(annotation, position, text))
+    return checked
+
+
+def _trusted_annotation(annotation: dict, position: int, text: str) -> CheckedAnnotation:
+    parsed = CheckedAnnotation(
+        id=annotation["id"], position=position, annotator=annotator_of(annotation.get("completed_by")),
+        ground_truth=annotation.get("ground_truth") is True, cancelled=annotation.get("was_cancelled") is True,
+        updated_at=annotation.get("updated_at"), created_at=annotation.get("created_at"),
+    )
+    if parsed.cancelled:
+        return parsed
+    regions, values, relations = parsed.regions, [], []
+    for result in annotation["result"]:
+        kind = result.get("type")
+        if kind == "relation":
+            relations.append(result)
+        elif kind == "labels":
+            value = result["value"]
+            start, end = value["start"], value["end"]
+            regions[result["id"]] = Region(result["id"], result["from_name"], value["labels"][0], start, end,
+                                           text[start:end], {}, (start, end))
+        else:
+            values.append(result)
+    for result in values:
+        value = _read_value(result["value"], REGION_VALUES[result["from_name"]])
+        if value:
+            regions[result["id"]].values[result["from_name"]] = value
+    for result in relations:
+        parsed.links.append(_orient(result["labels"][0], result["from_id"], result["to_id"],
+                                    result.get("direction", "right"), parsed))
+    return parsed
 
 
 # ---------------------------------------------------------------------------------------------

@@ -354,3 +354,14 @@ def test_an_annotation_without_id_is_reported_and_the_others_kept(tmp_path: Path
         ("annotation", "annotation-malformed", "#2")]
     annotations = load_annotation_set(layout, documents(), registry())
     assert [v.provenance.annotation_id for v in annotations.versions["doc-a"]] == [101]
+
+
+def test_ingest_on_a_broken_raw_corpus_stops_before_writing(tmp_path: Path, corpus_copy):
+    shutil.rmtree(corpus_copy.exports, ignore_errors=True)
+    export = write_export(tmp_path, "real.json", real_export(corpus_copy))
+    (corpus_copy.raw / "003_840a8be26e4ddaa5.txt").write_bytes(b"changed")
+    result = CliRunner().invoke(cli, ["ingest", str(export), "--root", str(corpus_copy.root)])
+    assert result.exit_code == 1
+    assert "003_840a8be26e4ddaa5.txt: [raw-size-mismatch]" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert stored_exports(corpus_copy) == [] and not corpus_copy.build.exists()

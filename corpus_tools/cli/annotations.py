@@ -23,9 +23,9 @@ def _documents(layout: Layout) -> Mapping[str, Document]:
     context = click.get_current_context()
     if isinstance(context.obj, dict) and "documents" in context.obj:
         return context.obj["documents"]
-    from corpus_tools.corpus import load_documents  # the normalizer loads only for these commands
+    from corpus_tools.corpus import DocumentIndex  # the normalizer loads only for these commands
 
-    return load_documents(layout)
+    return DocumentIndex(layout)
 
 
 @click.command("validate")

@@ -142,9 +142,9 @@ def config() -> None:
 
 def _documents_and_annotations(layout: Layout, predictions: bool):
     """The corpus's documents, and (with predictions) its chosen annotations and their set's name."""
-    from corpus_tools.corpus import load_documents
+    from corpus_tools.corpus import DocumentIndex
 
-    documents = load_documents(layout)
+    documents = DocumentIndex(layout)
     if not predictions:
         return documents, None, None
     from corpus_tools.annotations import load_annotation_set, stored_exports

@@ -23,10 +23,10 @@ def load_inputs(layout: Layout) -> tuple[dict, dict, tuple]:
     consolidation left out for errors are not linted; a note on stderr points to ``validate``.
     """
     from corpus_tools.annotations import load_annotation_set
-    from corpus_tools.corpus import load_documents
+    from corpus_tools.corpus import DocumentIndex
     from corpus_tools.registry import load_registry
 
-    documents = load_documents(layout)
+    documents = DocumentIndex(layout)
     registry = load_registry(layout)
     annotation_set = load_annotation_set(layout, documents, registry)
     if annotation_set.report.errors:

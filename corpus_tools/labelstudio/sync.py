@@ -203,11 +203,11 @@ def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = 
     then validate and store it in annotations/exports/ (corpus_tools.annotations.ingest).
     Returns (export path, IngestResult)."""
     from corpus_tools.annotations import ingest
-    from corpus_tools.corpus import load_documents
+    from corpus_tools.corpus import DocumentIndex
     from corpus_tools.registry import load_registry
 
     if out_path is None:
         safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in str(project))
         out_path = layout.build / "labelstudio" / f"{safe}.json"
     exported = pull(client, project, out_path)
-    return exported, ingest(exported, layout, load_documents(layout), load_registry(layout), allow_partial)
+    return exported, ingest(exported, layout, DocumentIndex(layout), load_registry(layout), allow_partial)

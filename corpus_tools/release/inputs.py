@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Mapping
 
 from corpus_tools.annotations import load_annotation_set
-from corpus_tools.corpus import load_documents
+from corpus_tools.corpus import DocumentIndex
 from corpus_tools.errors import CorpusError, Report
 from corpus_tools.registry import load_registry
 from corpus_tools.layout import Layout
@@ -24,7 +24,7 @@ from corpus_tools.version import __version__
 def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = ShardSizes()) -> ReleaseResult:
     """Build ``dist/<version>`` (the package version) from raw/ and annotations/."""
     version = _release_version(version)
-    documents = load_documents(layout)
+    documents = DocumentIndex(layout)  # built on access: memory flat in the corpus size
     registry = load_registry(layout)
     annotations, report = load_annotations(layout, documents, registry)
     if not report.valid:  # ingest's validation of the stored exports; build_release checks the rest

@@ -1,0 +1,67 @@
+"""corpus.DocumentIndex: the lazy Mapping the commands use; same documents as load_documents,
+each built only when asked, the whole raw corpus still checked before anything is used."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus_tools.corpus import DocumentIndex, load_documents
+from corpus_tools.errors import CorpusError
+
+DOC_IDS = ["000_cbeedfbee8440207", "001_d79359122f2d4c78", "002_9bc3c6dfe5868321",
+           "003_840a8be26e4ddaa5", "004_3e4c866fc9bc1c15"]
+
+
+def test_index_holds_the_same_documents_as_load_documents(corpus_copy):
+    index, loaded = DocumentIndex(corpus_copy), load_documents(corpus_copy)
+    assert list(index) == list(loaded) == DOC_IDS
+    assert len(index) == 5
+    for doc_id in DOC_IDS:
+        assert index[doc_id] == loaded[doc_id]
+    assert index.get("nope") is None
+    assert "nope" not in index and DOC_IDS[2] in index
+    with pytest.raises(KeyError):
+        index["nope"]
+
+
+def test_opening_checks_the_whole_raw_corpus(corpus_copy):
+    (corpus_copy.raw / f"{DOC_IDS[4]}.txt").write_bytes(b"changed")
+    with pytest.raises(CorpusError) as caught:
+        DocumentIndex(corpus_copy)
+    assert caught.value.code == "raw-size-mismatch"
+    assert caught.value.location.file.endswith(f"{DOC_IDS[4]}.txt")
+
+
+def test_opening_refuses_unlisted_raw_files(corpus_copy):
+    (corpus_copy.raw / "extra.txt").write_text("not in the manifest")
+    with pytest.raises(CorpusError) as caught:
+        DocumentIndex(corpus_copy)
+    assert caught.value.code == "raw-unlisted"
+
+
+def test_access_reads_only_the_asked_documents_file(corpus_copy):
+    index = DocumentIndex(corpus_copy)
+    for doc_id in DOC_IDS[1:]:
+        (corpus_copy.raw / f"{doc_id}.txt").unlink()  # gone: only document 0 can still be read
+    document = index[DOC_IDS[0]]
+    assert document.doc_id == DOC_IDS[0] and document.text
+    with pytest.raises(CorpusError) as caught:
+        index[DOC_IDS[1]]
+    assert caught.value.code == "raw-missing"
+    assert DOC_IDS[1] in index  # membership touches no file
+
+
+def test_a_file_changed_after_opening_is_caught_on_access(corpus_copy):
+    index = DocumentIndex(corpus_copy, cache_size=1)
+    index[DOC_IDS[3]]
+    index[DOC_IDS[0]]  # evicts document 3 from the cache of one
+    raw = corpus_copy.raw / f"{DOC_IDS[3]}.txt"
+    raw.write_bytes(raw.read_bytes().replace(b"e", b"E", 1))
+    with pytest.raises(CorpusError) as caught:
+        index[DOC_IDS[3]]
+    assert caught.value.code == "raw-sha256-mismatch"
+
+
+def test_cached_documents_are_the_same_object(corpus_copy):
+    index = DocumentIndex(corpus_copy, cache_size=2)
+    assert index[DOC_IDS[2]] is index[DOC_IDS[2]]
