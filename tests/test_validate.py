@@ -292,8 +292,10 @@ def test_any_value_anywhere_in_a_result_is_a_problem_not_a_crash(data):
     results = annotation["result"]
     for _ in range(data.draw(st.integers(1, 3))):
         result = results[data.draw(st.integers(0, len(results) - 1))]
-        target = data.draw(st.sampled_from(
-            [result, result.get("value", result), annotation, task["data"]]))
+        # an earlier round may have replaced a result, its value or the data by a non-dict
+        candidates = [t for t in (result, result.get("value") if isinstance(result, dict) else None,
+                                  annotation, task["data"]) if isinstance(t, dict) and t]
+        target = data.draw(st.sampled_from(candidates))
         key = data.draw(st.sampled_from(sorted(target)))
         target[key] = data.draw(_json_values)
     checked = check_task(task, Context("fuzz.json", documents(), registry()))
