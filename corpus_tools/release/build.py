@@ -11,6 +11,7 @@ never changed: identical content is a no-op, different content is refused.
 from __future__ import annotations
 
 import filecmp
+from concurrent.futures import ThreadPoolExecutor
 import gc
 from collections import Counter
 from contextlib import contextmanager
@@ -127,18 +128,20 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
                    upstream_problems) -> None:
     stats = Stats()
     document_splits = tuple(split for split in SPLITS if split in {split_of(doc_id) for doc_id in documents})
-    writers = {
-        (config, split): ShardedWriter(root, config, split, rows_per_shard=sizes.for_config(config)[0],
-                                       batch_rows=sizes.for_config(config)[1])
-        for config in CONFIGS for split in config_splits(config, document_splits)
-    }
-    latest_update = _write_documents(documents, annotations, registry, writers, stats, upstream_problems)
-    for entity in sorted(registry, key=lambda e: e.id):
-        columns, count = one_row(registry_row(entity))
-        stats.observe("entity_registry", "train", columns, count)
-        writers["entity_registry", "train"].extend(columns, count)
-    shards = sorted((shard for writer in writers.values() for shard in writer.close()),
-                    key=lambda s: (CONFIGS.index(s.config), SPLITS.index(s.split), s.path))
+    # one background thread compresses row groups (pyarrow releases the GIL) while rows are built
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="release-writer") as background:
+        writers = {
+            (config, split): ShardedWriter(root, config, split, rows_per_shard=sizes.for_config(config)[0],
+                                           batch_rows=sizes.for_config(config)[1], background=background)
+            for config in CONFIGS for split in config_splits(config, document_splits)
+        }
+        latest_update = _write_documents(documents, annotations, registry, writers, stats, upstream_problems)
+        for entity in sorted(registry, key=lambda e: e.id):
+            columns, count = one_row(registry_row(entity))
+            stats.observe("entity_registry", "train", columns, count)
+            writers["entity_registry", "train"].extend(columns, count)
+        shards = sorted((shard for writer in writers.values() for shard in writer.close()),
+                        key=lambda s: (CONFIGS.index(s.config), SPLITS.index(s.split), s.path))
     _write_metadata(root, shards, stats, document_splits, version, latest_update, previous_changelog, card)
 
 
