@@ -3,6 +3,7 @@ datasets streams, the same bytes as the in-memory build, refusal on upstream err
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -14,6 +15,7 @@ import pytest
 import yaml
 
 from corpus_tools.errors import CorpusError, Location, Problem
+from corpus_tools.records import Span
 from corpus_tools.release import ShardSizes, build_release
 from corpus_tools.release.checksums import release_files
 from release_factories import seed_inputs, spread_inputs
@@ -156,3 +158,19 @@ def test_a_document_annotated_twice_in_the_stream_is_refused(tmp_path):
         build_release(documents, iter(twice), registry, tmp_path, "1.0.0")
     assert "duplicate-chosen-annotation" in caught.value.message
     assert list(tmp_path.iterdir()) == []
+
+
+def test_validated_regions_are_not_rechecked_but_registry_ids_are(tmp_path):
+    documents, annotations, registry = seed_inputs()
+    doc_id = next(iter(annotations))
+    ann = annotations[doc_id]
+    entity = ann.entities[0]
+    moved = dataclasses.replace(entity, span=Span(entity.span.start + 1, entity.span.end + 1))  # text no longer matches
+    trusted = {doc_id: dataclasses.replace(ann, entities=(moved, *ann.entities[1:]))}
+    assert build_release(documents, iter(trusted.values()), registry, tmp_path / "a", "1.0.0",
+                         regions_validated=True).status == "built"
+    unknown = dataclasses.replace(entity, entity_id="nobody")
+    cited = {doc_id: dataclasses.replace(ann, entities=(unknown, *ann.entities[1:]))}
+    with pytest.raises(CorpusError) as caught:
+        build_release(documents, iter(cited.values()), registry, tmp_path / "b", "1.0.0", regions_validated=True)
+    assert "unknown-registry-id" in caught.value.message and f"region {entity.id}" in caught.value.message

@@ -75,7 +75,8 @@ def build_release(documents: Mapping[str, Document],
                   annotations: Mapping[str, DocumentAnnotations] | Iterable[DocumentAnnotations],
                   registry: Sequence[RegistryEntity], out_dir: str | Path, version: str, *,
                   previous_changelog: str = "", card: CardInfo = CardInfo(),
-                  sizes: ShardSizes = ShardSizes(), upstream_problems: Sequence[Problem] = ()) -> ReleaseResult:
+                  sizes: ShardSizes = ShardSizes(), upstream_problems: Sequence[Problem] = (),
+                  regions_validated: bool = False) -> ReleaseResult:
     """Build ``<out_dir>/<version>/`` from records; refuse invalid inputs, publishing nothing.
 
     ``annotations``: the chosen annotation per document, as a mapping by doc_id (documents are
@@ -83,7 +84,10 @@ def build_release(documents: Mapping[str, Document],
     annotation arrives, in stream order; documents without one follow, in doc_id order), so
     neither documents nor annotations need be in memory at once: ``documents`` is looked up by
     doc_id. ``upstream_problems`` is filled while the stream is read (the validation of the stored
-    exports); any error in it refuses the build, like an error found here.
+    exports); any error in it refuses the build, like an error found here. ``regions_validated``
+    says every region was checked upstream against these documents and registry (as
+    ``release`` streams them from corpus_tools.annotations), so they are not checked again one by
+    one (see checks.check_document).
     """
     check_version(version)
     if not documents:
@@ -96,7 +100,7 @@ def build_release(documents: Mapping[str, Document],
     try:
         with _without_cyclic_gc():
             _write_release(partial, documents, annotations, registry, version, previous_changelog, card, sizes,
-                           upstream_problems)
+                           upstream_problems, regions_validated)
         _pause("before-publish")
         return _publish(partial, out_dir / version, version)
     finally:
@@ -125,7 +129,7 @@ def invalid_inputs(report) -> CorpusError:
 
 
 def _write_release(root: Path, documents, annotations, registry, version, previous_changelog, card, sizes,
-                   upstream_problems) -> None:
+                   upstream_problems, regions_validated) -> None:
     stats = Stats()
     document_splits = tuple(split for split in SPLITS if split in {split_of(doc_id) for doc_id in documents})
     # one background thread compresses row groups (pyarrow releases the GIL) while rows are built
@@ -135,7 +139,8 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
                                            batch_rows=sizes.for_config(config)[1], background=background)
             for config in CONFIGS for split in config_splits(config, document_splits)
         }
-        latest_update = _write_documents(documents, annotations, registry, writers, stats, upstream_problems)
+        latest_update = _write_documents(documents, annotations, registry, writers, stats, upstream_problems,
+                                         regions_validated)
         for entity in sorted(registry, key=lambda e: e.id):
             columns, count = one_row(registry_row(entity))
             stats.observe("entity_registry", "train", columns, count)
@@ -145,7 +150,8 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
     _write_metadata(root, shards, stats, document_splits, version, latest_update, previous_changelog, card)
 
 
-def _write_documents(documents, annotations, registry, writers, stats: Stats, upstream_problems) -> str | None:
+def _write_documents(documents, annotations, registry, writers, stats: Stats, upstream_problems,
+                     regions_validated: bool) -> str | None:
     """One streaming pass: check each document, write its rows; any problem fails the build at the
     end (after every document is checked, so the error lists them all). Returns the latest update day."""
     registry_ids = Counter(entity.id for entity in registry)
@@ -153,7 +159,7 @@ def _write_documents(documents, annotations, registry, writers, stats: Stats, up
     latest_update = None
     for doc_id, ann in _paired(documents, annotations, problems):
         document = documents[doc_id]
-        problems.extend(check_document(doc_id, document, ann, registry_ids))
+        problems.extend(check_document(doc_id, document, ann, registry_ids, regions_validated))
         if problems:  # nothing written from here on: the build will fail
             continue
         item = DocInput(document, ann or _unannotated(doc_id), split_of(doc_id))

@@ -35,7 +35,7 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
     return build_release(documents, chosen_annotations(layout, documents, registry, errors),
                          tuple(registry.values()), layout.dist, version,
                          previous_changelog=previous_changelog(layout.dist, version), sizes=sizes,
-                         upstream_problems=errors)
+                         upstream_problems=errors, regions_validated=True)
 
 
 class ErrorsOnly(list):
