@@ -162,7 +162,7 @@ def _write_documents(documents, annotations, registry, writers, stats: Stats, up
         problems.extend(check_document(doc_id, document, ann, registry_ids, regions_validated))
         if problems:  # nothing written from here on: the build will fail
             continue
-        item = DocInput(document, ann or _unannotated(doc_id), split_of(doc_id))
+        item = DocInput.of(document, ann or _unannotated(doc_id), split_of(doc_id))
         for config, rows in DOCUMENT_CONFIGS.items():
             columns, count = rows(item)
             stats.observe(config, item.split, columns, count)

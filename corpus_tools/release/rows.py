@@ -40,11 +40,20 @@ EvidenceStruct = namedtuple("EvidenceStruct", "kind line quote reasoning")
 
 @dataclass(frozen=True, slots=True)
 class DocInput:
-    """One document with what the release needs beside it."""
+    """One document with what the release needs beside it; each layer's records in position order
+    (start, end, id), sorted once here for all the configs that list them."""
 
     document: Document
     annotations: DocumentAnnotations
     split: str
+    entities: tuple = ()
+    timexes: tuple = ()
+    quotes: tuple = ()
+
+    @classmethod
+    def of(cls, document: Document, annotations: DocumentAnnotations, split: str) -> "DocInput":
+        return cls(document, annotations, split, _by_position(annotations.entities),
+                   _by_position(annotations.timexes), _by_position(annotations.quotes))
 
 
 def raw_span(document: Document, span: Span) -> tuple[int, int]:
@@ -100,12 +109,12 @@ def document_rows(item: DocInput) -> Columns:
     })
 
 
-def _by_position(records):
-    return sorted(records, key=lambda r: (r.span.start, r.span.end, r.id))
+def _by_position(records) -> tuple:
+    return tuple(sorted(records, key=lambda r: (r.span.start, r.span.end, r.id)))
 
 
 def entity_rows(item: DocInput) -> Columns:
-    mentions = _by_position(item.annotations.entities)
+    mentions = item.entities
     return {
         "doc_id": [item.document.doc_id] * len(mentions),
         "id": [mention.id for mention in mentions],
@@ -116,7 +125,7 @@ def entity_rows(item: DocInput) -> Columns:
 
 
 def timex_rows(item: DocInput) -> Columns:
-    timexes = _by_position(item.annotations.timexes)
+    timexes = item.timexes
     return {
         "doc_id": [item.document.doc_id] * len(timexes),
         "id": [timex.id for timex in timexes],
@@ -129,7 +138,7 @@ def timex_rows(item: DocInput) -> Columns:
 
 def quote_rows(item: DocInput) -> Columns:
     doc = item.document
-    quotes = _by_position(item.annotations.quotes)
+    quotes = item.quotes
     sources = [quote.source for quote in quotes]
     cues = [quote.cue for quote in quotes]
     return {
@@ -159,12 +168,12 @@ def _registry_link(entity_id: str | None) -> list:
     return [KbNormalized("corpus_tools_registry", entity_id)] if entity_id else []
 
 
-def _kb_entities(ann: DocumentAnnotations) -> Iterator[KbEntity]:
-    for mention in _by_position(ann.entities):
+def _kb_entities(item: DocInput) -> Iterator[KbEntity]:
+    for mention in item.entities:
         yield _kb_entity(mention.id, mention.label, mention.span, mention.text, _registry_link(mention.entity_id))
-    for timex in _by_position(ann.timexes):
+    for timex in item.timexes:
         yield _kb_entity(timex.id, timex.label, timex.span, timex.text, [KbNormalized("TIMEX3", timex.value)])
-    for quote in _by_position(ann.quotes):
+    for quote in item.quotes:
         yield _kb_entity(quote.id, "QUOTE", quote.span, quote.text, [])
         if quote.source:
             source = quote.source
@@ -173,23 +182,23 @@ def _kb_entities(ann: DocumentAnnotations) -> Iterator[KbEntity]:
             yield _kb_entity(quote.cue.id, "CUE", quote.cue.span, quote.cue.text, [])
 
 
-def _kb_relations(ann: DocumentAnnotations) -> Iterator[KbRelation]:
-    for quote in _by_position(ann.quotes):
+def _kb_relations(item: DocInput) -> Iterator[KbRelation]:
+    for quote in item.quotes:
         for kind, target in (("said_by", quote.source), ("cue", quote.cue)):
             if target is not None:
                 yield KbRelation(f"{quote.id}-{kind}", kind, quote.id, target.id, [])
 
 
 def kb_rows(item: DocInput) -> Columns:
-    doc, ann = item.document, item.annotations
+    doc = item.document
     return one_row({
         "id": doc.doc_id,
         "document_id": doc.doc_id,
         "passages": [KbPassage(f"{doc.doc_id}-text", "text", [doc.text], [[0, len(doc.text)]])],
-        "entities": _dedupe_by_id(_kb_entities(ann)),
+        "entities": _dedupe_by_id(_kb_entities(item)),
         "events": [],
         "coreferences": [],
-        "relations": list(_kb_relations(ann)),
+        "relations": list(_kb_relations(item)),
     })
 
 
