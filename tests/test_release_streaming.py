@@ -174,3 +174,20 @@ def test_validated_regions_are_not_rechecked_but_registry_ids_are(tmp_path):
     with pytest.raises(CorpusError) as caught:
         build_release(documents, iter(cited.values()), registry, tmp_path / "b", "1.0.0", regions_validated=True)
     assert "unknown-registry-id" in caught.value.message and f"region {entity.id}" in caught.value.message
+
+
+def test_release_of_a_checkout_streams_and_rebuilds_the_committed_release_byte_for_byte(corpus_copy, monkeypatch):
+    from corpus_tools import annotations as annotations_module
+    from corpus_tools.release import release
+    from conftest import REPO
+
+    def held_in_memory(*args, **kwargs):
+        raise AssertionError("release must stream the annotation set, not load it whole")
+
+    monkeypatch.setattr(annotations_module, "load_annotation_set", held_in_memory)
+    built = release(corpus_copy)
+    assert built.status == "built"
+    committed = REPO / "dist" / built.version  # the committed release of this version
+    assert release_files(built.path) == release_files(committed)
+    for name in release_files(committed) + ["SHA256SUMS"]:
+        assert (built.path / name).read_bytes() == (committed / name).read_bytes(), name

@@ -11,9 +11,9 @@ never changed: identical content is a no-op, different content is refused.
 from __future__ import annotations
 
 import filecmp
-from concurrent.futures import ThreadPoolExecutor
 import gc
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 import os
 import re
