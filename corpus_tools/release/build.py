@@ -157,10 +157,14 @@ def _write_documents(documents, annotations, registry, writers, stats: Stats, up
     registry_ids = Counter(entity.id for entity in registry)
     problems = list(check_registry(registry_ids))
     latest_update = None
+    upstream_read, upstream_failed = 0, False
     for doc_id, ann in _paired(documents, annotations, problems):
         document = documents[doc_id]
         problems.extend(check_document(doc_id, document, ann, registry_ids, regions_validated))
-        if problems:  # nothing written from here on: the build will fail
+        upstream_failed = upstream_failed or any(problem.severity == "error"
+                                                 for problem in upstream_problems[upstream_read:])
+        upstream_read = len(upstream_problems)
+        if problems or upstream_failed:  # nothing written from here on: the build will fail
             continue
         item = DocInput.of(document, ann or _unannotated(doc_id), split_of(doc_id))
         for config, rows in DOCUMENT_CONFIGS.items():
