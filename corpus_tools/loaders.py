@@ -71,7 +71,7 @@ def load_pandas(config: str, version: str | None = None, root: str | Path = ".",
     """
     import pandas as pd
 
-    from corpus_tools.release.arrow_schemas import features
+    from corpus_tools.release.arrow_schemas import spec
 
     path = verified_release(config, version, root)
     files = sorted((path / "data" / config).glob(f"{split or '*'}-*-of-*.parquet"))
@@ -85,12 +85,13 @@ def load_pandas(config: str, version: str | None = None, root: str | Path = ".",
             frame.insert(0, "split", file.name.split("-")[0])
         frames.append(frame)
     frame = pd.concat(frames, ignore_index=True)
-    return _label_names(frame, features(config))
+    return _label_names(frame, spec(config))
 
 
 def _label_names(frame, config_features):
     import pandas as pd
-    from datasets import ClassLabel, List
+
+    from corpus_tools.release.arrow_schemas import ClassLabel, List
 
     for column, feature in config_features.items():
         if isinstance(feature, ClassLabel):

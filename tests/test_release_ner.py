@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus_tools.records import EntityMention, Span
 from corpus_tools.release.arrow_schemas import NER_TAGS
-from corpus_tools.release.ner import sentence_rows, sentence_spans, tokens
+from corpus_tools.release.ner import document_columns, sentence_rows, sentence_spans, tokens
 from corpus_tools.schema import ENTITY_LABELS
 
 TEXT = ('Syrian President Bashar Al-Assad said on Sunday. "We meet," he said.\n'
@@ -94,3 +96,40 @@ def test_tokens_split_at_entity_boundaries_inside_them():
     (row,) = sentence_rows("d", text, mentions)
     assert row["tokens"] == ["The", "US", "-allied", "states", "and", "Syria", "'sneighbours", "met", "."]
     assert row["ner_tags"] == ["O", "B-GPE", "O", "O", "O", "B-GPE", "O", "O", "O"]
+
+
+def _as_columns(rows: list[dict]) -> dict[str, list]:
+    names = ("id", "doc_id", "sentence", "tokens", "token_starts", "token_ends", "ner_tags")
+    tag_ids = {tag: index for index, tag in enumerate(NER_TAGS)}
+    return {name: [[tag_ids[t] for t in row[name]] if name == "ner_tags" else row[name] for row in rows]
+            for name in names}
+
+
+spaced_words = st.lists(st.sampled_from(["Assad", "said", "the", "U.S.", "Syria's", "2,000", "\n", "\n\n", ".", '"',
+                                         "Hi!", "’s", "Al-Assad", "Zoë", "  ", "\u00a0", "1.5", "(", ")", "?"]),
+                        min_size=1, max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(spaced_words, st.data())
+def test_document_columns_equal_the_per_sentence_reference(pieces, data):
+    text = "".join(data.draw(st.sampled_from([" ", "", "\n"])) + piece for piece in pieces)
+    mentions = []
+    for index in range(data.draw(st.integers(0, 4))):  # may overlap, cross sentences, cut inside tokens
+        start = data.draw(st.integers(0, len(text)))
+        end = data.draw(st.integers(start, len(text)))
+        if end > start:
+            mentions.append(EntityMention(f"m{index}", "d", Span(start, end), text[start:end],
+                                          data.draw(st.sampled_from(ENTITY_LABELS)), None))
+    columns, count = document_columns("d", text, mentions, {tag: i for i, tag in enumerate(NER_TAGS)})
+    expected = list(sentence_rows("d", text, mentions))
+    assert count == len(expected)
+    assert columns == _as_columns(expected)
+
+
+def test_document_columns_on_a_seed_article():
+    text = (Path(__file__).resolve().parent.parent / "raw" / "000_cbeedfbee8440207.txt").read_text(encoding="utf-8")
+    mentions = [_mention(text, "Bashar Al-Assad", "PERSON"), _mention(text, "Syria", "GPE", "g")]
+    columns, count = document_columns("d", text, mentions, {tag: i for i, tag in enumerate(NER_TAGS)})
+    assert count > 10
+    assert columns == _as_columns(list(sentence_rows("d", text, mentions)))

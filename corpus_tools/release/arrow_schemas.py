@@ -1,24 +1,102 @@
-"""Every release config's columns, declared once: ``datasets.Features`` and the Arrow schema.
+"""Every release config's columns, declared once, without importing ``datasets`` (slow to import).
 
-The Arrow schema of a config is derived from its ``Features`` (``Features.arrow_schema``), so
-the two cannot drift apart; the schema also carries the features as metadata, which is how
-``datasets`` recovers ClassLabel names from a bare parquet file. Label columns are ClassLabels
-whose names come from corpus_tools.schema (the annotation contract), so label ids are stable
-as long as the contract is.
+The declaration uses small stand-ins for ``datasets``' feature types (Value, ClassLabel, List;
+a dict is a struct) that produce exactly what ``datasets`` would: the same ``to_dict`` JSON, the
+same Arrow types, the same YAML list for the dataset card (tests compare all three with
+``datasets.Features``). The Arrow schema carries the features as ``huggingface`` metadata, which
+is how ``datasets`` recovers ClassLabel names from a bare parquet file. Label columns are
+ClassLabels whose names come from corpus_tools.schema (the annotation contract), so label ids are
+stable as long as the contract is. ``features(config)`` gives the real ``datasets.Features``.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from functools import cache
+from typing import Any, Union
 
 import pyarrow as pa
-from datasets import ClassLabel, Features, List, Value
 
 from corpus_tools.errors import CorpusError
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
 
 # IOB2 tags: O first (id 0), then B-/I- per entity label in contract order.
 NER_TAGS = ("O", *(f"{prefix}-{label}" for label in ENTITY_LABELS for prefix in ("B", "I")))
+
+_ARROW_TYPES = {"string": pa.string(), "int32": pa.int32(), "int64": pa.int64()}
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    dtype: str
+
+    def to_dict(self) -> dict:
+        return {"dtype": self.dtype, "_type": "Value"}
+
+    def arrow_type(self) -> pa.DataType:
+        return _ARROW_TYPES[self.dtype]
+
+
+@dataclass(frozen=True, slots=True)
+class ClassLabel:
+    names: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        return {"names": list(self.names), "_type": "ClassLabel"}
+
+    def arrow_type(self) -> pa.DataType:
+        return pa.int64()
+
+
+@dataclass(frozen=True, slots=True)
+class List:
+    feature: "Feature"
+
+    def to_dict(self) -> dict:
+        return {"feature": to_dict(self.feature), "_type": "List"}
+
+    def arrow_type(self) -> pa.DataType:
+        return pa.list_(arrow_type(self.feature))
+
+
+Feature = Union[Value, ClassLabel, List, dict]
+
+
+def to_dict(feature: Feature) -> dict:
+    """``datasets``' JSON form of a feature (a struct is a plain dict of its fields)."""
+    if isinstance(feature, dict):
+        return {name: to_dict(sub) for name, sub in feature.items()}
+    return feature.to_dict()
+
+
+def arrow_type(feature: Feature) -> pa.DataType:
+    if isinstance(feature, dict):
+        return pa.struct([pa.field(name, arrow_type(sub)) for name, sub in feature.items()])
+    return feature.arrow_type()
+
+
+def yaml_feature(name: str | None, feature: Feature) -> dict:
+    """One entry of the dataset card's ``dataset_info.features`` list, as ``datasets`` writes it."""
+    head = {} if name is None else {"name": name}
+    if isinstance(feature, Value):
+        return {**head, "dtype": feature.dtype}
+    if isinstance(feature, ClassLabel):
+        return {**head, "dtype": {"class_label": {"names": {str(i): n for i, n in enumerate(feature.names)}}}}
+    if isinstance(feature, List):
+        inner = yaml_feature(None, feature.feature)
+        return {**head, "list": _simplified(inner)}
+    return {**head, "struct": [yaml_feature(sub_name, sub) for sub_name, sub in feature.items()]}
+
+
+def _simplified(inner: dict) -> Any:
+    """datasets writes ``list: int32`` for ``list: {dtype: int32}`` and ``list: [fields]`` for a struct."""
+    if list(inner) == ["dtype"]:
+        return inner["dtype"]
+    if list(inner) == ["struct"]:
+        return inner["struct"]
+    return inner
+
 
 _STRING = Value("string")
 _INT = Value("int64")
@@ -37,7 +115,7 @@ def _span_columns(prefix: str = "") -> dict:
 
 _EVIDENCE = {"kind": _STRING, "line": Value("int32"), "quote": _STRING, "reasoning": _STRING}
 
-_DOCUMENTS = Features({
+_DOCUMENTS = {
     "doc_id": _STRING,
     "split": _STRING,
     "title": _STRING,
@@ -52,60 +130,60 @@ _DOCUMENTS = Features({
     "raw_sha256": _STRING,
     "raw_encoding": _STRING,
     "text_sha256": _STRING,
-})
+}
 
-_ENTITIES = Features({
+_ENTITIES = {
     "doc_id": _STRING,
     "id": _STRING,
     **_span_columns(),
-    "label": ClassLabel(names=list(ENTITY_LABELS)),
+    "label": ClassLabel(ENTITY_LABELS),
     "entity_id": _STRING,
-})
+}
 
-_TIMEXES = Features({
+_TIMEXES = {
     "doc_id": _STRING,
     "id": _STRING,
     **_span_columns(),
-    "label": ClassLabel(names=list(TIMEX_LABELS)),
+    "label": ClassLabel(TIMEX_LABELS),
     "value": _STRING,
     "mod": _STRING,
-})
+}
 
-_QUOTES = Features({
+_QUOTES = {
     "doc_id": _STRING,
     "id": _STRING,
     **_span_columns(),
-    "quote_type": ClassLabel(names=list(QUOTE_TYPES)),
+    "quote_type": ClassLabel(QUOTE_TYPES),
     "source_id": _STRING,
     **_span_columns("source_"),
     "speaker_id": _STRING,
     "cue_id": _STRING,
     **_span_columns("cue_"),
-})
+}
 
-_ENTITY_REGISTRY = Features({
+_ENTITY_REGISTRY = {
     "id": _STRING,
     "name": _STRING,
-    "type": ClassLabel(names=list(ENTITY_LABELS)),
+    "type": ClassLabel(ENTITY_LABELS),
     "aliases": List(_STRING),
     "wikidata": _STRING,
     "description": _STRING,
-})
+}
 
-_NER = Features({
+_NER = {
     "id": _STRING,  # <doc_id>-<sentence index>
     "doc_id": _STRING,
     "sentence": Value("int32"),
     "tokens": List(_STRING),
     "token_starts": List(Value("int32")),
     "token_ends": List(Value("int32")),
-    "ner_tags": List(ClassLabel(names=list(NER_TAGS))),
-})
+    "ner_tags": List(ClassLabel(NER_TAGS)),
+}
 
 # BigBIO's KB schema, field for field, so BigBIO tooling reads it; offsets index the passage
 # concatenation, which here is the single normalized text, so they equal the flat configs'.
 _KB_NORMALIZED = List({"db_name": _STRING, "db_id": _STRING})
-_KB = Features({
+_KB = {
     "id": _STRING,
     "document_id": _STRING,
     "passages": List({
@@ -123,10 +201,10 @@ _KB = Features({
     "relations": List({
         "id": _STRING, "type": _STRING, "arg1_id": _STRING, "arg2_id": _STRING, "normalized": _KB_NORMALIZED,
     }),
-})
+}
 
 # config name -> features; the order is the order of configs in the dataset card.
-FEATURES: dict[str, Features] = {
+FEATURES: dict[str, dict[str, Feature]] = {
     "documents": _DOCUMENTS,
     "entities": _ENTITIES,
     "timexes": _TIMEXES,
@@ -138,20 +216,40 @@ FEATURES: dict[str, Features] = {
 CONFIGS = tuple(FEATURES)
 
 
-def features(config: str) -> Features:
+def spec(config: str) -> dict[str, Feature]:
+    """A config's columns: name -> feature (this module's stand-ins for datasets' types)."""
     try:
         return FEATURES[config]
     except KeyError:
         raise CorpusError("unknown-config", f"no config {config!r}; configs are {', '.join(CONFIGS)}") from None
 
 
+def features(config: str):
+    """The config's ``datasets.Features`` (imports datasets: for loaders and tests, not the build)."""
+    from datasets import Features
+
+    return Features.from_dict(to_dict(spec(config)))
+
+
+def features_dict(config: str) -> dict:
+    return to_dict(spec(config))
+
+
+def yaml_features(config: str) -> list[dict]:
+    """The card's ``dataset_info.features`` of a config (what ``Features._to_yaml_list`` gives)."""
+    return [yaml_feature(name, feature) for name, feature in spec(config).items()]
+
+
 @cache
 def arrow_schema(config: str) -> pa.Schema:
-    return features(config).arrow_schema
+    """Columns as Arrow types, with the features as ``huggingface`` metadata (as datasets writes it)."""
+    columns = spec(config)
+    metadata = {"huggingface": json.dumps({"info": {"features": to_dict(columns)}})}
+    return pa.schema([pa.field(name, arrow_type(feature)) for name, feature in columns.items()], metadata=metadata)
 
 
 def class_names(config: str, column: str) -> tuple[str, ...]:
     """The ClassLabel names of a label column (or of a list of labels, e.g. ner_tags)."""
-    feature = features(config)[column]
+    feature = spec(config)[column]
     label = feature.feature if isinstance(feature, List) else feature
     return tuple(label.names)

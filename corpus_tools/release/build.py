@@ -13,6 +13,7 @@ from __future__ import annotations
 import filecmp
 import gc
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 import os
 import re
@@ -21,16 +22,16 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
-from corpus_tools.errors import CorpusError, Location, Report
+from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity
 from corpus_tools.release.arrow_schemas import CONFIGS
 from corpus_tools.release.card import CardInfo, card_text, config_splits
 from corpus_tools.release.checks import check_document, check_registry, check_unknown_documents
 from corpus_tools.release.checksums import SUMS_FILE, release_files, sha256_file, sums_text
 from corpus_tools.release.croissant import croissant_json
-from corpus_tools.release.rows import DOCUMENT_CONFIGS, DocInput, registry_row
+from corpus_tools.release.rows import DOCUMENT_CONFIGS, DocInput, one_row, registry_row
 from corpus_tools.release.splits import SPLITS, split_of
 from corpus_tools.release.stats import Stats
 from corpus_tools.release.writer import ShardedWriter
@@ -70,11 +71,24 @@ def check_version(version: str) -> str:
     return version
 
 
-def build_release(documents: Mapping[str, Document], annotations: Mapping[str, DocumentAnnotations],
+def build_release(documents: Mapping[str, Document],
+                  annotations: Mapping[str, DocumentAnnotations] | Iterable[DocumentAnnotations],
                   registry: Sequence[RegistryEntity], out_dir: str | Path, version: str, *,
                   previous_changelog: str = "", card: CardInfo = CardInfo(),
-                  sizes: ShardSizes = ShardSizes()) -> ReleaseResult:
-    """Build ``<out_dir>/<version>/`` from records; refuse invalid inputs before writing anything."""
+                  sizes: ShardSizes = ShardSizes(), upstream_problems: Sequence[Problem] = (),
+                  regions_validated: bool = False) -> ReleaseResult:
+    """Build ``<out_dir>/<version>/`` from records; refuse invalid inputs, publishing nothing.
+
+    ``annotations``: the chosen annotation per document, as a mapping by doc_id (documents are
+    written in doc_id order) or as a stream (each document's rows are written when its
+    annotation arrives, in stream order; documents without one follow, in doc_id order), so
+    neither documents nor annotations need be in memory at once: ``documents`` is looked up by
+    doc_id. ``upstream_problems`` is filled while the stream is read (the validation of the stored
+    exports); any error in it refuses the build, like an error found here. ``regions_validated``
+    says every region was checked upstream against these documents and registry (as
+    ``release`` streams them from corpus_tools.annotations), so they are not checked again one by
+    one (see checks.check_document).
+    """
     check_version(version)
     if not documents:
         raise CorpusError("empty-release", "no documents: a release needs at least one")
@@ -85,7 +99,8 @@ def build_release(documents: Mapping[str, Document], annotations: Mapping[str, D
     partial = Path(tempfile.mkdtemp(prefix=f".{version}.partial-{os.getpid()}-", suffix=".tmp", dir=out_dir))
     try:
         with _without_cyclic_gc():
-            _write_release(partial, documents, annotations, registry, version, previous_changelog, card, sizes)
+            _write_release(partial, documents, annotations, registry, version, previous_changelog, card, sizes,
+                           upstream_problems, regions_validated)
         _pause("before-publish")
         return _publish(partial, out_dir / version, version)
     finally:
@@ -113,45 +128,78 @@ def invalid_inputs(report) -> CorpusError:
     return CorpusError("invalid-annotations", f"{len(errors)} validation error(s), nothing built: {shown}{more}")
 
 
-def _write_release(root: Path, documents, annotations, registry, version, previous_changelog, card, sizes) -> None:
+def _write_release(root: Path, documents, annotations, registry, version, previous_changelog, card, sizes,
+                   upstream_problems, regions_validated) -> None:
     stats = Stats()
     document_splits = tuple(split for split in SPLITS if split in {split_of(doc_id) for doc_id in documents})
-    writers = {
-        (config, split): ShardedWriter(root, config, split, rows_per_shard=sizes.for_config(config)[0],
-                                       batch_rows=sizes.for_config(config)[1])
-        for config in CONFIGS for split in config_splits(config, document_splits)
-    }
-    latest_update = _write_documents(documents, annotations, registry, writers, stats)
-    for entity in sorted(registry, key=lambda e: e.id):
-        row = registry_row(entity)
-        stats.observe("entity_registry", "train", row)
-        writers["entity_registry", "train"].add(row)
-    shards = sorted((shard for writer in writers.values() for shard in writer.close()),
-                    key=lambda s: (CONFIGS.index(s.config), SPLITS.index(s.split), s.path))
+    # one background thread compresses row groups (pyarrow releases the GIL) while rows are built
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="release-writer") as background:
+        writers = {
+            (config, split): ShardedWriter(root, config, split, rows_per_shard=sizes.for_config(config)[0],
+                                           batch_rows=sizes.for_config(config)[1], background=background)
+            for config in CONFIGS for split in config_splits(config, document_splits)
+        }
+        latest_update = _write_documents(documents, annotations, registry, writers, stats, upstream_problems,
+                                         regions_validated)
+        for entity in sorted(registry, key=lambda e: e.id):
+            columns, count = one_row(registry_row(entity))
+            stats.observe("entity_registry", "train", columns, count)
+            writers["entity_registry", "train"].extend(columns, count)
+        shards = sorted((shard for writer in writers.values() for shard in writer.close()),
+                        key=lambda s: (CONFIGS.index(s.config), SPLITS.index(s.split), s.path))
     _write_metadata(root, shards, stats, document_splits, version, latest_update, previous_changelog, card)
 
 
-def _write_documents(documents, annotations, registry, writers, stats: Stats) -> str | None:
+def _write_documents(documents, annotations, registry, writers, stats: Stats, upstream_problems,
+                     regions_validated: bool) -> str | None:
     """One streaming pass: check each document, write its rows; any problem fails the build at the
     end (after every document is checked, so the error lists them all). Returns the latest update day."""
     registry_ids = Counter(entity.id for entity in registry)
-    problems = [*check_registry(registry_ids), *check_unknown_documents(documents, annotations)]
+    problems = list(check_registry(registry_ids))
     latest_update = None
-    for doc_id in sorted(documents):
-        document, ann = documents[doc_id], annotations.get(doc_id)
-        problems.extend(check_document(doc_id, document, ann, registry_ids))
-        if problems:  # nothing written from here on: the build will fail
+    upstream_read, upstream_failed = 0, False
+    for doc_id, ann in _paired(documents, annotations, problems):
+        document = documents[doc_id]
+        problems.extend(check_document(doc_id, document, ann, registry_ids, regions_validated))
+        upstream_failed = upstream_failed or any(problem.severity == "error"
+                                                 for problem in upstream_problems[upstream_read:])
+        upstream_read = len(upstream_problems)
+        if problems or upstream_failed:  # nothing written from here on: the build will fail
             continue
-        item = DocInput(document, ann or _unannotated(doc_id), split_of(doc_id))
+        item = DocInput.of(document, ann or _unannotated(doc_id), split_of(doc_id))
         for config, rows in DOCUMENT_CONFIGS.items():
-            for row in rows(item):
-                stats.observe(config, item.split, row)
-                writers[config, item.split].add(row)
+            columns, count = rows(item)
+            stats.observe(config, item.split, columns, count)
+            writers[config, item.split].extend(columns, count)
         latest_update = max(filter(None, (latest_update, _updated(ann))), default=None)
         _pause("mid-build")
-    if problems:
-        raise invalid_inputs(Report.of(problems))
+    errors = [problem for problem in upstream_problems if problem.severity == "error"] + problems
+    if errors:
+        raise invalid_inputs(Report.of(errors))
     return latest_update
+
+
+def _paired(documents: Mapping[str, Document], annotations, problems: list[Problem]
+            ) -> Iterator[tuple[str, DocumentAnnotations | None]]:
+    """Every document once, with its annotation if it has one (see build_release for the order)."""
+    if isinstance(annotations, Mapping):
+        problems.extend(check_unknown_documents(documents, annotations))
+        for doc_id in sorted(documents):
+            yield doc_id, annotations.get(doc_id)
+        return
+    seen: set[str] = set()
+    for ann in annotations:
+        if ann.doc_id not in documents:
+            problems.extend(check_unknown_documents(documents, {ann.doc_id: ann}))
+        elif ann.doc_id in seen:
+            problems.append(Problem("duplicate-chosen-annotation", f"a second chosen annotation for {ann.doc_id!r}",
+                                    Location(doc_id=ann.doc_id)))
+        else:
+            seen.add(ann.doc_id)
+            yield ann.doc_id, ann
+    for doc_id in sorted(documents):
+        if doc_id not in seen:
+            yield doc_id, None
 
 
 def _write_metadata(root: Path, shards, stats, document_splits, version, date, previous_changelog, card) -> None:

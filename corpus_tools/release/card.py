@@ -8,7 +8,7 @@ from typing import Sequence
 
 import yaml
 
-from corpus_tools.release.arrow_schemas import CONFIGS, NER_TAGS, features
+from corpus_tools.release.arrow_schemas import CONFIGS, NER_TAGS, yaml_features
 from corpus_tools.release.stats import Stats
 from corpus_tools.release.writer import Shard
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
@@ -58,7 +58,7 @@ def _dataset_info(config: str, shards: Sequence[Shard], splits: Sequence[str], s
                    "num_examples": sum(s.num_rows for s in mine if s.split == split)} for split in splits]
     return {
         "config_name": config,
-        "features": features(config)._to_yaml_list(),
+        "features": yaml_features(config),
         "splits": split_info,
         "download_size": sum(sizes[s.path] for s in mine),
         "dataset_size": sum(item["num_bytes"] for item in split_info),

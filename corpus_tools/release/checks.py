@@ -40,10 +40,18 @@ def check_unknown_documents(documents: Mapping[str, Document],
 
 
 def check_document(doc_id: str, document: Document, ann: DocumentAnnotations | None,
-                   registry_ids: Counter) -> Iterator[Problem]:
+                   registry_ids: Counter, regions_validated: bool = False) -> Iterator[Problem]:
+    """``regions_validated``: the regions were checked upstream against this very text and
+    registry (as corpus_tools.annotations checks every task it yields), so only what can have
+    changed since is checked again: the document and text they belong to, and the registry."""
     if document.doc_id != doc_id:
         yield Problem("doc-id-mismatch", f"keyed {doc_id!r} but is {document.doc_id!r}", Location(doc_id=doc_id))
-    if ann is not None:
+    if ann is None:
+        return
+    if regions_validated:
+        yield from _check_belonging(doc_id, document, ann)
+        yield from _check_registry_ids(ann, registry_ids)
+    else:
         yield from _check_annotations(doc_id, document, ann, registry_ids)
 
 
@@ -58,13 +66,26 @@ def _location(ann: DocumentAnnotations, region_id: str | None = None) -> Locatio
     )
 
 
-def _check_annotations(doc_id: str, document: Document, ann: DocumentAnnotations,
-                       registry_ids: Counter) -> Iterator[Problem]:
+def _check_belonging(doc_id: str, document: Document, ann: DocumentAnnotations) -> Iterator[Problem]:
     if ann.doc_id != doc_id:
         yield Problem("doc-id-mismatch", f"keyed {doc_id!r} but annotates {ann.doc_id!r}", _location(ann))
     if ann.text_sha256 is not None and ann.text_sha256 != document.text_sha256:
         yield Problem("annotation-text-mismatch", "annotated text's sha256 differs from the document's: "
                       "the annotation was made on another version of the text", _location(ann))
+
+
+def _check_registry_ids(ann: DocumentAnnotations, registry_ids: Counter) -> Iterator[Problem]:
+    cited = {mention.entity_id: mention.id for mention in ann.entities if mention.entity_id is not None}
+    cited.update((quote.source.speaker_id, quote.source.id) for quote in ann.quotes
+                 if quote.source is not None and quote.source.speaker_id is not None)
+    for entity_id in sorted(cited.keys() - registry_ids.keys()):
+        yield Problem("unknown-registry-id", f"registry id {entity_id!r} is not in the entity registry",
+                      _location(ann, cited[entity_id]))
+
+
+def _check_annotations(doc_id: str, document: Document, ann: DocumentAnnotations,
+                       registry_ids: Counter) -> Iterator[Problem]:
+    yield from _check_belonging(doc_id, document, ann)
     seen: dict[str, Span] = {}
     for region_id, span, text, cited in _regions(ann):
         where = _location(ann, region_id)

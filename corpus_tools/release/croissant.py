@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from datasets import ClassLabel, List, Value
-
-from corpus_tools.release.arrow_schemas import CONFIGS, features
+from corpus_tools.release.arrow_schemas import CONFIGS, ClassLabel, List, Value, spec
 from corpus_tools.release.writer import Shard
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
@@ -84,7 +82,7 @@ def _record_set(config: str) -> dict:
         "@type": "cr:RecordSet",
         "@id": config,
         "name": config,
-        "field": [_field(config, name, feature, name, file_set) for name, feature in features(config).items()],
+        "field": [_field(config, name, feature, name, file_set) for name, feature in spec(config).items()],
     }
 
 

@@ -1,36 +1,60 @@
 """``release(layout)``: gather a checkout's records, validate them, build dist/<version>/.
 
-Documents come from corpus_tools.corpus, the chosen annotations (and the report of reading the
-stored exports) from corpus_tools.annotations, the registry from corpus_tools.registry. While
+Documents come from corpus_tools.corpus, the chosen annotations (streaming, with the problems
+of reading the stored exports) from corpus_tools.annotations, the registry from corpus_tools.registry. While
 annotations/exports/ holds no export, the release has empty annotation configs.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Iterator, Mapping
 
-from corpus_tools.annotations import load_annotation_set
+from corpus_tools.annotations import iter_annotation_set
 from corpus_tools.corpus import DocumentIndex
-from corpus_tools.errors import CorpusError, Report
+from corpus_tools.errors import CorpusError, Problem
 from corpus_tools.registry import load_registry
 from corpus_tools.layout import Layout
 from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity
-from corpus_tools.release.build import ReleaseResult, ShardSizes, build_release, check_version, invalid_inputs
+from corpus_tools.release.build import ReleaseResult, ShardSizes, build_release, check_version
 from corpus_tools.release.versions import list_versions, version_key
 from corpus_tools.version import __version__
 
 
 def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = ShardSizes()) -> ReleaseResult:
-    """Build ``dist/<version>`` (the package version) from raw/ and annotations/."""
+    """Build ``dist/<version>`` (the package version) from raw/ and annotations/, streaming.
+
+    The chosen annotations stream from the stored exports (corpus_tools.annotations) straight
+    into the build; the problems their validation reports are gathered meanwhile, and any error
+    refuses the release (the build happens in a temporary directory that is then discarded).
+    """
     version = _release_version(version)
     documents = DocumentIndex(layout)  # built on access: memory flat in the corpus size
     registry = load_registry(layout)
-    annotations, report = load_annotations(layout, documents, registry)
-    if not report.valid:  # ingest's validation of the stored exports; build_release checks the rest
-        raise invalid_inputs(report)
-    return build_release(documents, annotations, tuple(registry.values()), layout.dist, version,
-                         previous_changelog=previous_changelog(layout.dist, version), sizes=sizes)
+    errors = ErrorsOnly()
+    return build_release(documents, chosen_annotations(layout, documents, registry, errors),
+                         tuple(registry.values()), layout.dist, version,
+                         previous_changelog=previous_changelog(layout.dist, version), sizes=sizes,
+                         upstream_problems=errors, regions_validated=True)
+
+
+class ErrorsOnly(list):
+    """A problem list that keeps errors only: warnings about many thousand tasks need no memory here."""
+
+    def append(self, problem: Problem) -> None:
+        if problem.severity == "error":
+            super().append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        super().extend(problem for problem in problems if problem.severity == "error")
+
+
+def chosen_annotations(layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
+                       problems: list[Problem] | None = None) -> Iterator[DocumentAnnotations]:
+    """The chosen annotation of each document, streaming, in the order of the stored exports."""
+    for annotations in iter_annotation_set(layout, documents, registry, problems):
+        if annotations.provenance.reason != "version":
+            yield annotations
 
 
 def _release_version(version: str | None) -> str:
@@ -41,13 +65,6 @@ def _release_version(version: str | None) -> str:
         raise CorpusError("version-mismatch", f"cannot release {version}: the version is corpus_tools/version.py's "
                           f"({__version__}); change it there to release another version")
     return version
-
-
-def load_annotations(layout: Layout, documents: Mapping[str, Document],
-                     registry: Mapping[str, RegistryEntity]) -> tuple[Mapping[str, DocumentAnnotations], Report]:
-    """The chosen annotation of each document, and the report of reading the stored exports."""
-    annotation_set = load_annotation_set(layout, documents, registry)
-    return annotation_set.chosen, annotation_set.report
 
 
 def previous_changelog(dist: Path, version: str) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate, chain
 from typing import Iterable, Iterator
 
 from corpus_tools.records import EntityMention
@@ -97,3 +98,71 @@ def sentence_rows(doc_id: str, text: str, mentions: Iterable[EntityMention]) -> 
             "token_ends": ends,
             "ner_tags": iob2(starts, ends, inside),
         }
+
+
+# A token with the whitespace before it. Every non-space character starts a token (a word
+# character the first alternative, any other the last), so successive matches tile the text and
+# the offsets are running sums of the pieces' lengths, computed without a Python loop per token.
+_SPACED_TOKEN = re.compile(r"(\s*)(" + _TOKEN.pattern + ")")
+
+
+def document_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
+    """Token texts, starts and ends of the whole text: the tokens of ``tokens`` over every
+    sentence, since sentence boundaries always lie in whitespace, which no token contains."""
+    pairs = _SPACED_TOKEN.findall(text)
+    offsets = list(accumulate(map(len, chain.from_iterable(pairs))))
+    return [token for _, token in pairs], offsets[0::2], offsets[1::2]
+
+
+def _cut(texts: list[str], starts: list[int], ends: list[int], cuts: Iterable[int]) -> None:
+    """Split, in place, every token that a cut (sorted offsets) falls strictly inside."""
+    for cut in cuts:
+        index = bisect_right(starts, cut) - 1
+        if index < 0 or not starts[index] < cut < ends[index]:
+            continue
+        start = starts[index]
+        whole = texts[index]
+        texts[index:index + 1] = [whole[:cut - start], whole[cut - start:]]
+        starts.insert(index + 1, cut)
+        ends.insert(index, cut)
+
+
+def document_columns(doc_id: str, text: str, mentions: Iterable[EntityMention],
+                     tag_ids: dict[str, int]) -> tuple[dict[str, list], int]:
+    """The ``ner`` rows of a document as columns (tags as ids via ``tag_ids``), equal to
+    ``sentence_rows`` but tokenizing the text once instead of per sentence."""
+    ordered = sorted(mentions, key=lambda m: (m.span.start, m.span.end))
+    texts, starts, ends = document_tokens(text)
+    _cut(texts, starts, ends, sorted({offset for m in ordered for offset in (m.span.start, m.span.end)}))
+    bounds = [(index, bisect_left(starts, start), bisect_left(starts, end))
+              for index, (start, end) in enumerate(sentence_spans(text))]
+    bounds = [bound for bound in bounds if bound[1] < bound[2]]
+    tags = _document_tags(starts, ends, ordered, [hi for _, _, hi in bounds], tag_ids)
+    columns = {
+        "id": [f"{doc_id}-{index}" for index, _, _ in bounds],
+        "doc_id": [doc_id] * len(bounds),
+        "sentence": [index for index, _, _ in bounds],
+        "tokens": [texts[lo:hi] for _, lo, hi in bounds],
+        "token_starts": [starts[lo:hi] for _, lo, hi in bounds],
+        "token_ends": [ends[lo:hi] for _, lo, hi in bounds],
+        "ner_tags": [tags[lo:hi] for _, lo, hi in bounds],
+    }
+    return columns, len(bounds)
+
+
+def _document_tags(starts: list[int], ends: list[int], ordered: list[EntityMention], sentence_ends: list[int],
+                   tag_ids: dict[str, int]) -> list[int]:
+    """``iob2`` per sentence, done once over the document: a mention crossing a sentence boundary
+    begins again (B-) in each sentence it reaches, later mentions overwrite earlier ones."""
+    tags = [tag_ids["O"]] * len(starts)
+    for mention in ordered:
+        first = bisect_right(ends, mention.span.start)
+        last = bisect_left(starts, mention.span.end)
+        begin, inside = tag_ids[f"B-{mention.label}"], tag_ids[f"I-{mention.label}"]
+        while first < last:
+            sentence = bisect_right(sentence_ends, first)
+            stop = min(last, sentence_ends[sentence]) if sentence < len(sentence_ends) else last
+            tags[first] = begin
+            tags[first + 1:stop] = [inside] * (stop - first - 1)
+            first = stop
+    return tags

@@ -1,12 +1,14 @@
 """Rows of each release config, built from records one document at a time.
 
-Row builders are pure functions of (document, its annotations, its split); the writer streams
-their rows into parquet, so no config is ever held whole in memory. Label columns are written as
+Row builders are pure functions of (document, its annotations, its split) and give a document's
+rows as columns (a list per column, as Arrow takes them); the writer streams them into parquet,
+so no config is ever held whole in memory. Label columns are written as
 ClassLabel ids (positions in corpus_tools.schema's label tuples).
 """
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -27,13 +29,31 @@ QUOTE_TYPE_IDS = _index(QUOTE_TYPES)
 NER_TAG_IDS = _index(NER_TAGS)
 
 
+# Struct values as named tuples in the schema's field order: Arrow converts tuples to structs
+# by position, over thirty times faster than dicts by key (the kb config is mostly structs).
+KbEntity = namedtuple("KbEntity", "id type text offsets normalized")
+KbNormalized = namedtuple("KbNormalized", "db_name db_id")
+KbPassage = namedtuple("KbPassage", "id type text offsets")
+KbRelation = namedtuple("KbRelation", "id type arg1_id arg2_id normalized")
+EvidenceStruct = namedtuple("EvidenceStruct", "kind line quote reasoning")
+
+
 @dataclass(frozen=True, slots=True)
 class DocInput:
-    """One document with what the release needs beside it."""
+    """One document with what the release needs beside it; each layer's records in position order
+    (start, end, id), sorted once here for all the configs that list them."""
 
     document: Document
     annotations: DocumentAnnotations
     split: str
+    entities: tuple = ()
+    timexes: tuple = ()
+    quotes: tuple = ()
+
+    @classmethod
+    def of(cls, document: Document, annotations: DocumentAnnotations, split: str) -> "DocInput":
+        return cls(document, annotations, split, _by_position(annotations.entities),
+                   _by_position(annotations.timexes), _by_position(annotations.quotes))
 
 
 def raw_span(document: Document, span: Span) -> tuple[int, int]:
@@ -45,23 +65,33 @@ def raw_span(document: Document, span: Span) -> tuple[int, int]:
     return int(raw_start), int(raw_end)
 
 
-def _span_fields(document: Document, span: Span | None, text: str | None, prefix: str = "") -> dict:
-    if span is None:
-        return {f"{prefix}{name}": None for name in ("start", "end", "raw_start", "raw_end", "text")}
-    raw_start, raw_end = raw_span(document, span)
+def _span_columns(document: Document, spans: list[Span | None], texts: list[str | None],
+                  prefix: str = "") -> dict[str, list]:
+    """Offsets, raw offsets and covered text of each span, as columns (None where there is no span)."""
+    raw = [raw_span(document, span) if span is not None else (None, None) for span in spans]
     return {
-        f"{prefix}start": span.start, f"{prefix}end": span.end,
-        f"{prefix}raw_start": raw_start, f"{prefix}raw_end": raw_end, f"{prefix}text": text,
+        f"{prefix}start": [span.start if span is not None else None for span in spans],
+        f"{prefix}end": [span.end if span is not None else None for span in spans],
+        f"{prefix}raw_start": [start for start, _ in raw],
+        f"{prefix}raw_end": [end for _, end in raw],
+        f"{prefix}text": texts,
     }
 
 
-def _evidence(evidence: Evidence) -> dict:
-    return {"kind": evidence.kind, "line": evidence.line, "quote": evidence.quote, "reasoning": evidence.reasoning}
+def _evidence(evidence: Evidence) -> tuple:
+    return EvidenceStruct(evidence.kind, evidence.line, evidence.quote, evidence.reasoning)
 
 
-def document_rows(item: DocInput) -> Iterator[dict]:
+Columns = tuple[dict[str, list], int]  # one list per column, and the number of rows
+
+
+def one_row(row: dict) -> Columns:
+    return {name: [value] for name, value in row.items()}, 1
+
+
+def document_rows(item: DocInput) -> Columns:
     doc, meta = item.document, item.document.metadata
-    yield {
+    return one_row({
         "doc_id": doc.doc_id,
         "split": item.split,
         "title": doc.title,
@@ -76,104 +106,107 @@ def document_rows(item: DocInput) -> Iterator[dict]:
         "raw_sha256": meta.sha256,
         "raw_encoding": meta.encoding,
         "text_sha256": doc.text_sha256,
-    }
+    })
 
 
-def _by_position(records):
-    return sorted(records, key=lambda r: (r.span.start, r.span.end, r.id))
+def _by_position(records) -> tuple:
+    return tuple(sorted(records, key=lambda r: (r.span.start, r.span.end, r.id)))
 
 
-def entity_rows(item: DocInput) -> Iterator[dict]:
-    for mention in _by_position(item.annotations.entities):
-        yield {
-            "doc_id": item.document.doc_id,
-            "id": mention.id,
-            **_span_fields(item.document, mention.span, mention.text),
-            "label": ENTITY_IDS[mention.label],
-            "entity_id": mention.entity_id,
-        }
+def entity_rows(item: DocInput) -> Columns:
+    mentions = item.entities
+    return {
+        "doc_id": [item.document.doc_id] * len(mentions),
+        "id": [mention.id for mention in mentions],
+        **_span_columns(item.document, [mention.span for mention in mentions], [mention.text for mention in mentions]),
+        "label": [ENTITY_IDS[mention.label] for mention in mentions],
+        "entity_id": [mention.entity_id for mention in mentions],
+    }, len(mentions)
 
 
-def timex_rows(item: DocInput) -> Iterator[dict]:
-    for timex in _by_position(item.annotations.timexes):
-        yield {
-            "doc_id": item.document.doc_id,
-            "id": timex.id,
-            **_span_fields(item.document, timex.span, timex.text),
-            "label": TIMEX_IDS[timex.label],
-            "value": timex.value,
-            "mod": timex.mod,
-        }
+def timex_rows(item: DocInput) -> Columns:
+    timexes = item.timexes
+    return {
+        "doc_id": [item.document.doc_id] * len(timexes),
+        "id": [timex.id for timex in timexes],
+        **_span_columns(item.document, [timex.span for timex in timexes], [timex.text for timex in timexes]),
+        "label": [TIMEX_IDS[timex.label] for timex in timexes],
+        "value": [timex.value for timex in timexes],
+        "mod": [timex.mod for timex in timexes],
+    }, len(timexes)
 
 
-def quote_rows(item: DocInput) -> Iterator[dict]:
+def quote_rows(item: DocInput) -> Columns:
     doc = item.document
-    for quote in _by_position(item.annotations.quotes):
-        source, cue = quote.source, quote.cue
-        yield {
-            "doc_id": doc.doc_id,
-            "id": quote.id,
-            **_span_fields(doc, quote.span, quote.text),
-            "quote_type": QUOTE_TYPE_IDS[quote.quote_type],
-            "source_id": source.id if source else None,
-            **_span_fields(doc, source.span if source else None, source.text if source else None, "source_"),
-            "speaker_id": source.speaker_id if source else None,
-            "cue_id": cue.id if cue else None,
-            **_span_fields(doc, cue.span if cue else None, cue.text if cue else None, "cue_"),
-        }
+    quotes = item.quotes
+    sources = [quote.source for quote in quotes]
+    cues = [quote.cue for quote in quotes]
+    return {
+        "doc_id": [doc.doc_id] * len(quotes),
+        "id": [quote.id for quote in quotes],
+        **_span_columns(doc, [quote.span for quote in quotes], [quote.text for quote in quotes]),
+        "quote_type": [QUOTE_TYPE_IDS[quote.quote_type] for quote in quotes],
+        "source_id": [source.id if source else None for source in sources],
+        **_span_columns(doc, [source.span if source else None for source in sources],
+                        [source.text if source else None for source in sources], "source_"),
+        "speaker_id": [source.speaker_id if source else None for source in sources],
+        "cue_id": [cue.id if cue else None for cue in cues],
+        **_span_columns(doc, [cue.span if cue else None for cue in cues],
+                        [cue.text if cue else None for cue in cues], "cue_"),
+    }, len(quotes)
 
 
-def ner_rows(item: DocInput) -> Iterator[dict]:
-    for row in ner.sentence_rows(item.document.doc_id, item.document.text, item.annotations.entities):
-        yield {**row, "ner_tags": [NER_TAG_IDS[tag] for tag in row["ner_tags"]]}
+def ner_rows(item: DocInput) -> Columns:
+    return ner.document_columns(item.document.doc_id, item.document.text, item.annotations.entities, NER_TAG_IDS)
 
 
-def _kb_entity(region_id: str, kind: str, span: Span, text: str, normalized: list[dict]) -> dict:
-    return {"id": region_id, "type": kind, "text": [text], "offsets": [[span.start, span.end]], "normalized": normalized}
+def _kb_entity(region_id: str, kind: str, span: Span, text: str, normalized: list) -> KbEntity:
+    return KbEntity(region_id, kind, [text], [[span.start, span.end]], normalized)
 
 
-def _kb_entities(ann: DocumentAnnotations) -> Iterator[dict]:
-    for mention in _by_position(ann.entities):
-        normalized = [{"db_name": "corpus_tools_registry", "db_id": mention.entity_id}] if mention.entity_id else []
-        yield _kb_entity(mention.id, mention.label, mention.span, mention.text, normalized)
-    for timex in _by_position(ann.timexes):
-        yield _kb_entity(timex.id, timex.label, timex.span, timex.text, [{"db_name": "TIMEX3", "db_id": timex.value}])
-    for quote in _by_position(ann.quotes):
+def _registry_link(entity_id: str | None) -> list:
+    return [KbNormalized("corpus_tools_registry", entity_id)] if entity_id else []
+
+
+def _kb_entities(item: DocInput) -> Iterator[KbEntity]:
+    for mention in item.entities:
+        yield _kb_entity(mention.id, mention.label, mention.span, mention.text, _registry_link(mention.entity_id))
+    for timex in item.timexes:
+        yield _kb_entity(timex.id, timex.label, timex.span, timex.text, [KbNormalized("TIMEX3", timex.value)])
+    for quote in item.quotes:
         yield _kb_entity(quote.id, "QUOTE", quote.span, quote.text, [])
         if quote.source:
-            speaker = quote.source.speaker_id
-            normalized = [{"db_name": "corpus_tools_registry", "db_id": speaker}] if speaker else []
-            yield _kb_entity(quote.source.id, "SOURCE", quote.source.span, quote.source.text, normalized)
+            source = quote.source
+            yield _kb_entity(source.id, "SOURCE", source.span, source.text, _registry_link(source.speaker_id))
         if quote.cue:
             yield _kb_entity(quote.cue.id, "CUE", quote.cue.span, quote.cue.text, [])
 
 
-def _kb_relations(ann: DocumentAnnotations) -> Iterator[dict]:
-    for quote in _by_position(ann.quotes):
+def _kb_relations(item: DocInput) -> Iterator[KbRelation]:
+    for quote in item.quotes:
         for kind, target in (("said_by", quote.source), ("cue", quote.cue)):
             if target is not None:
-                yield {"id": f"{quote.id}-{kind}", "type": kind, "arg1_id": quote.id, "arg2_id": target.id,
-                       "normalized": []}
+                yield KbRelation(f"{quote.id}-{kind}", kind, quote.id, target.id, [])
 
 
-def kb_rows(item: DocInput) -> Iterator[dict]:
-    doc, ann = item.document, item.annotations
-    yield {
+def kb_rows(item: DocInput) -> Columns:
+    doc = item.document
+    return one_row({
         "id": doc.doc_id,
         "document_id": doc.doc_id,
-        "passages": [{"id": f"{doc.doc_id}-text", "type": "text", "text": [doc.text], "offsets": [[0, len(doc.text)]]}],
-        "entities": _dedupe_by_id(_kb_entities(ann)),
+        "passages": [KbPassage(f"{doc.doc_id}-text", "text", [doc.text], [[0, len(doc.text)]])],
+        "entities": _dedupe_by_id(_kb_entities(item)),
         "events": [],
         "coreferences": [],
-        "relations": list(_kb_relations(ann)),
-    }
+        "relations": list(_kb_relations(item)),
+    })
 
 
-def _dedupe_by_id(entities: Iterator[dict]) -> list[dict]:
+def _dedupe_by_id(entities: Iterator[KbEntity]) -> list[KbEntity]:
     """A SOURCE or CUE shared by two quotes is one region: list it once."""
-    seen: dict[str, dict] = {}
+    seen: dict[str, KbEntity] = {}
     for entity in entities:
-        seen.setdefault(entity["id"], entity)
+        seen.setdefault(entity.id, entity)
     return list(seen.values())
 
 
@@ -189,7 +222,7 @@ def registry_row(entity: RegistryEntity) -> dict:
 
 
 # config -> rows of one document; entity_registry is not per document (see registry_row)
-DOCUMENT_CONFIGS: dict[str, Callable[[DocInput], Iterator[dict]]] = {
+DOCUMENT_CONFIGS: dict[str, Callable[[DocInput], Columns]] = {
     "documents": document_rows,
     "entities": entity_rows,
     "timexes": timex_rows,

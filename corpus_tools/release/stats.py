@@ -1,4 +1,4 @@
-"""Statistics of a release, counted from the rows as they stream past (constant memory)."""
+"""Statistics of a release, counted from the rows (as columns) as they stream past (constant memory)."""
 
 from __future__ import annotations
 
@@ -25,9 +25,10 @@ class Stats:
     publishers: Counter = field(default_factory=Counter)
     dated_documents: int = 0
 
-    def observe(self, config: str, split: str, row: dict) -> None:
-        self.rows[config, split] += 1
-        _OBSERVERS[config](self, split, row)
+    def observe(self, config: str, split: str, columns: dict[str, list], count: int) -> None:
+        """Count ``count`` rows of ``config`` given as columns (as the writer takes them)."""
+        self.rows[config, split] += count
+        _OBSERVERS[config](self, split, columns)
 
     def total(self, config: str) -> int:
         return sum(count for (name, _), count in self.rows.items() if name == config)
@@ -36,39 +37,42 @@ class Stats:
         return self.rows[config, split]
 
 
-def _documents(stats: Stats, split: str, row: dict) -> None:
-    stats.characters[split] += len(row["text"])
-    if row["publisher"] is not None:
-        stats.publishers[row["publisher"]] += 1
-    stats.dated_documents += row["publication_date"] is not None
+def _present(values: list) -> int:
+    return len(values) - values.count(None)
 
 
-def _entities(stats: Stats, split: str, row: dict) -> None:
-    stats.entity_labels[ENTITY_LABELS[row["label"]]] += 1
-    stats.linked_mentions += row["entity_id"] is not None
+def _documents(stats: Stats, split: str, columns: dict[str, list]) -> None:
+    stats.characters[split] += sum(map(len, columns["text"]))
+    stats.publishers.update(publisher for publisher in columns["publisher"] if publisher is not None)
+    stats.dated_documents += _present(columns["publication_date"])
 
 
-def _timexes(stats: Stats, split: str, row: dict) -> None:
-    stats.timex_labels[TIMEX_LABELS[row["label"]]] += 1
+def _entities(stats: Stats, split: str, columns: dict[str, list]) -> None:
+    stats.entity_labels.update(ENTITY_LABELS[label] for label in columns["label"])
+    stats.linked_mentions += _present(columns["entity_id"])
 
 
-def _quotes(stats: Stats, split: str, row: dict) -> None:
-    stats.quote_types[QUOTE_TYPES[row["quote_type"]]] += 1
-    stats.quotes_with_source += row["source_id"] is not None
-    stats.quotes_with_speaker += row["speaker_id"] is not None
-    stats.quotes_with_cue += row["cue_id"] is not None
+def _timexes(stats: Stats, split: str, columns: dict[str, list]) -> None:
+    stats.timex_labels.update(TIMEX_LABELS[label] for label in columns["label"])
 
 
-def _ner(stats: Stats, split: str, row: dict) -> None:
-    stats.tokens += len(row["tokens"])
+def _quotes(stats: Stats, split: str, columns: dict[str, list]) -> None:
+    stats.quote_types.update(QUOTE_TYPES[kind] for kind in columns["quote_type"])
+    stats.quotes_with_source += _present(columns["source_id"])
+    stats.quotes_with_speaker += _present(columns["speaker_id"])
+    stats.quotes_with_cue += _present(columns["cue_id"])
 
 
-def _registry(stats: Stats, split: str, row: dict) -> None:
-    stats.registry_types[ENTITY_LABELS[row["type"]]] += 1
-    stats.registry_with_wikidata += row["wikidata"] is not None
+def _ner(stats: Stats, split: str, columns: dict[str, list]) -> None:
+    stats.tokens += sum(map(len, columns["tokens"]))
 
 
-def _nothing(stats: Stats, split: str, row: dict) -> None:
+def _registry(stats: Stats, split: str, columns: dict[str, list]) -> None:
+    stats.registry_types.update(ENTITY_LABELS[kind] for kind in columns["type"])
+    stats.registry_with_wikidata += _present(columns["wikidata"])
+
+
+def _nothing(stats: Stats, split: str, columns: dict[str, list]) -> None:
     """kb repeats what the flat configs hold; its row counts are enough."""
 
 
