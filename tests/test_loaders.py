@@ -22,7 +22,9 @@ import json, sys
 import datasets
 entities = datasets.load_dataset(sys.argv[1], "entities")
 streamed = datasets.load_dataset(sys.argv[1], "ner", split="train", streaming=True)
-first_sentence = next(iter(streamed))
+# Read the stream to its end: a reader abandoned mid-file can abort the interpreter at exit
+# ("terminate called without an active exception", huggingface/datasets#7566).
+first_sentence = list(streamed)[0]
 print(json.dumps({
     "splits": {name: split.num_rows for name, split in entities.items()},
     "label_names": entities["train"].features["label"].names,
