@@ -343,8 +343,8 @@ def _keep_latest(best: dict, key: Any, pick: _Pick) -> None:
 
 
 def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
-                        problems: list[Problem] | None = None, tally: Tally | None = None,
-                        ) -> Iterator[DocumentAnnotations]:
+                        problems: list[Problem] | None = None, tally: Tally | None = None, *,
+                        chosen_only: bool = False) -> Iterator[DocumentAnnotations]:
     """The annotation set, streaming (memory flat in the number of tasks; see the module docstring).
 
     Yields every annotator's kept version (``provenance.reason == "version"``) and, per document,
@@ -354,15 +354,28 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
     An export whose validation record matches the current inputs is ranked from the record and
     parsed without re-running the checks (corpus_tools.validation_record); its problems are the
     recorded ones. Problems found in the tasks read go to ``problems``, counts to ``tally``.
+
+    ``chosen_only``: yield only the chosen annotations (what a release needs): the versions are
+    not built, a task that holds no chosen annotation is not read (unless it cannot be used at
+    all: it is still checked and reported), and under a matching record without a ``tally`` an
+    annotation that is not chosen is not even parsed.
     """
     exports = stored_exports(layout)
     trusted = [validation_record.matching_record(validation_record.record_path(layout, path.name), path,
                                                  documents, registry) for path in exports]
     roles, unusable = _rank(exports, documents, trusted)
+    parsed_positions = None
+    if chosen_only:
+        roles = {where: chosen for where, kept in roles.items()
+                 if (chosen := tuple(role for role in kept if role != "version"))}
+        if tally is None:  # nothing counts the annotations that are not chosen: skip parsing them
+            parsed_positions = {}
+            for export_index, task_index, position in roles:
+                parsed_positions.setdefault((export_index, task_index), set()).add(position)
     wanted_tasks = {(export_index, task_index) for export_index, task_index, _ in roles} | unusable
     for export_index, path in enumerate(exports):
         for task_index, checked in enumerate(_checked_tasks(path, trusted[export_index], documents, registry,
-                                                            wanted_tasks, export_index)):
+                                                            wanted_tasks, export_index, parsed_positions)):
             if checked is None:
                 continue
             if problems is not None:
@@ -373,9 +386,11 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
 
 
 def _checked_tasks(path: Path, record: Path | None, documents: Mapping[str, Document],
-                   registry: Mapping[str, RegistryEntity], wanted: set, export_index: int
-                   ) -> Iterator[CheckedTask | None]:
-    """Each task of the export checked (or, under a matching record, parsed), None if not wanted."""
+                   registry: Mapping[str, RegistryEntity], wanted: set, export_index: int,
+                   parsed_positions: dict | None = None) -> Iterator[CheckedTask | None]:
+    """Each task of the export checked (or, under a matching record, parsed), None if not wanted.
+    ``parsed_positions``: (export index, task index) -> the positions of the annotations to parse
+    under a matching record (None: all)."""
     tasks = ExportStream(path)
     if record is None:
         context = Context(path.name, documents, registry)
@@ -384,7 +399,12 @@ def _checked_tasks(path: Path, record: Path | None, documents: Mapping[str, Docu
         return
     recorded = validation_record.iter_recorded(record, path.name)
     for task_index, (task, facts) in enumerate(zip(tasks, recorded, strict=True)):
-        yield parse_trusted_task(task, facts.problems) if (export_index, task_index) in wanted else None
+        if (export_index, task_index) not in wanted:
+            yield None
+        elif parsed_positions is None:
+            yield parse_trusted_task(task, facts.problems)
+        else:
+            yield parse_trusted_task(task, facts.problems, parsed_positions.get((export_index, task_index), ()))
 
 
 def _picked(checked: CheckedTask, export_name: str, roles: dict, export_index: int,

@@ -19,7 +19,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Collection, Iterator, Mapping
 
 from corpus_tools.align import TextAlignment
 from corpus_tools.errors import Location, Problem, Report
@@ -636,21 +636,24 @@ _LABEL_CHECKS = {
 # Tasks already validated against the same inputs
 
 
-def parse_trusted_task(task: dict[str, Any], problems: list[Problem]) -> CheckedTask:
+def parse_trusted_task(task: dict[str, Any], problems: list[Problem],
+                       positions: Collection[int] | None = None) -> CheckedTask:
     """What ``check_task`` returns for a task it already checked with no error, against a text
     that was (and still is) its document's current text: regions, values and oriented links,
     without running the checks again. ``problems`` are the ones ``check_task`` reported then.
 
     Only for tasks of an export whose validation record still matches every input
     (corpus_tools.annotations decides); with no error, nothing was excluded, so the checks
-    would change nothing here.
+    would change nothing here. ``positions``: parse only the annotations at these positions of
+    the task's list (the others are left out of ``annotations``); None: all of them.
     """
     data = task["data"]
     text = data["text"]
     checked = CheckedTask(task_id=task["id"], doc_id=data["doc_id"], document=None, problems=problems,
                           text=text, text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
     for position, annotation in enumerate(task["annotations"]):
-        checked.annotations.append(_trusted_annotation(annotation, position, text))
+        if positions is None or position in positions:
+            checked.annotations.append(_trusted_annotation(annotation, position, text))
     return checked
 
 

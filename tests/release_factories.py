@@ -27,6 +27,9 @@ class ShiftMap:
     def to_raw(self, start: int, end: int) -> tuple[int, int]:
         return start + self.shift, end + self.shift
 
+    def to_raw_many(self, spans) -> list[tuple[int, int]]:  # as OffsetMap's: the release batches its lookups
+        return [self.to_raw(start, end) for start, end in spans]
+
 
 def document(doc_id: str, text: str, *, publisher: str | None = "Reuters", date: str | None = "2024-04-25") -> Document:
     stated = Evidence("stated", line=1, quote=text.split("\n", 1)[0])

@@ -365,3 +365,20 @@ def test_ingest_on_a_broken_raw_corpus_stops_before_writing(tmp_path: Path, corp
     assert "003_840a8be26e4ddaa5.txt: [raw-size-mismatch]" in result.output
     assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
     assert stored_exports(corpus_copy) == [] and not corpus_copy.build.exists()
+
+
+def test_the_streaming_set_of_chosen_only_equals_the_chosen_of_the_full_stream(tmp_path: Path):
+    from corpus_tools.annotations import iter_annotation_set
+    from corpus_tools.validation_record import record_path
+
+    layout = corpus_root(tmp_path / "corpus")
+    run_ingest(layout, write_export(tmp_path, "two.json", two_annotators(ground_truth_first=True)))
+    (stored,) = stored_exports(layout)
+    assert record_path(layout, stored.name).is_file()  # the trusted path: versions are not even parsed
+    full = [a for a in iter_annotation_set(layout, documents(), registry()) if a.provenance.reason != "version"]
+    trusted = list(iter_annotation_set(layout, documents(), registry(), chosen_only=True))
+    record_path(layout, stored.name).unlink()  # the checked path
+    checked = list(iter_annotation_set(layout, documents(), registry(), chosen_only=True))
+    assert [(a.doc_id, a.provenance.annotation_id, a.provenance.reason) for a in trusted] == [
+        ("doc-a", 101, "ground_truth"), ("doc-b", 201, "latest")]
+    assert trusted == full == checked

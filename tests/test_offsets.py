@@ -314,3 +314,21 @@ def test_text_that_is_all_boilerplate_normalizes_to_nothing(lines, bom):
     assert result.text == "" and result.title is None
     assert all(s[2] == 0 for s in result.offset_map.segments)
     assert _uncovered(result.offset_map) == _merged((p.raw_span.start, p.raw_span.end) for p in result.removed)
+
+
+@PROPERTY_SETTINGS
+@given(raw_texts, st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=20))
+def test_to_raw_many_is_to_raw_of_each_span(raw, pairs):
+    offset_map = normalize(raw).offset_map
+    length = offset_map.norm_length
+    spans = [(min(a, b, length), min(max(a, b), length)) for a, b in pairs]
+    spans += [(i, i + 1) for i in range(length)] + [(0, length)]
+    assert offset_map.to_raw_many(spans) == [offset_map.to_raw(start, end) for start, end in spans]
+
+
+
+def test_to_raw_many_on_the_small_document():
+    offset_map = OffsetMap(38, 16, SEGMENTS)
+    assert offset_map.to_raw_many([(0, 5), (5, 7), (7, 11), (7, 7), (10, 11)]) == [(1, 6), (6, 10), (22, 27), (10, 10), (25, 27)]
+    with pytest.raises(CorpusError):
+        offset_map.to_raw_many([(0, 17)])

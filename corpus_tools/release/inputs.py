@@ -52,9 +52,7 @@ class ErrorsOnly(list):
 def chosen_annotations(layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
                        problems: list[Problem] | None = None) -> Iterator[DocumentAnnotations]:
     """The chosen annotation of each document, streaming, in the order of the stored exports."""
-    for annotations in iter_annotation_set(layout, documents, registry, problems):
-        if annotations.provenance.reason != "version":
-            yield annotations
+    return iter_annotation_set(layout, documents, registry, problems, chosen_only=True)
 
 
 def _release_version(version: str | None) -> str:

@@ -68,7 +68,7 @@ def raw_span(document: Document, span: Span) -> tuple[int, int]:
 def _span_columns(document: Document, spans: list[Span | None], texts: list[str | None],
                   prefix: str = "") -> dict[str, list]:
     """Offsets, raw offsets and covered text of each span, as columns (None where there is no span)."""
-    raw = [raw_span(document, span) if span is not None else (None, None) for span in spans]
+    raw = _raw_spans(document, spans)
     return {
         f"{prefix}start": [span.start if span is not None else None for span in spans],
         f"{prefix}end": [span.end if span is not None else None for span in spans],
@@ -76,6 +76,14 @@ def _span_columns(document: Document, spans: list[Span | None], texts: list[str 
         f"{prefix}raw_end": [end for _, end in raw],
         f"{prefix}text": texts,
     }
+
+
+def _raw_spans(document: Document, spans: list[Span | None]) -> list[tuple]:
+    """``raw_span`` of each span, (None, None) where there is none: one batched lookup."""
+    if document.offset_map is None:
+        return [raw_span(document, span) if span is not None else (None, None) for span in spans]  # raises
+    mapped = iter(document.offset_map.to_raw_many([(span.start, span.end) for span in spans if span is not None]))
+    return [next(mapped) if span is not None else (None, None) for span in spans]
 
 
 def _evidence(evidence: Evidence) -> tuple:
