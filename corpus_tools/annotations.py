@@ -26,7 +26,6 @@ are re-anchored. Cancelled annotations are skipped. Then, per document:
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 import re
 import tempfile
@@ -40,7 +39,7 @@ import orjson
 from corpus_tools import validation_record
 from corpus_tools.errors import Problem, Report
 from corpus_tools.exports import ExportStream
-from corpus_tools.fsutil import atomic_write_bytes
+from corpus_tools.fsutil import atomic_write_bytes, file_sha256
 from corpus_tools.layout import Layout
 from corpus_tools.records import (
     AnnotationSet, Cue, Document, DocumentAnnotations, EntityMention, Exclusion, IngestResult, Provenance, Quote,
@@ -149,17 +148,9 @@ def stored_exports(layout: Layout) -> list[Path]:
 
 def _find_stored(layout: Layout, sha256: str) -> Path | None:
     for path in stored_exports(layout):
-        if STORED_NAME.match(path.name).group(2) == sha256[:16] and _file_sha256(path) == sha256:
+        if STORED_NAME.match(path.name).group(2) == sha256[:16] and file_sha256(path) == sha256:
             return path
     return None
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _date_of(stamp: Any) -> str | None:

@@ -39,7 +39,7 @@ import orjson
 
 from corpus_tools.corpus import source_key
 from corpus_tools.errors import Location, Problem
-from corpus_tools.fsutil import atomic_writer
+from corpus_tools.fsutil import atomic_writer, file_sha256
 from corpus_tools.layout import Layout
 from corpus_tools.normalize import NORMALIZER_VERSION
 from corpus_tools.records import Document, RegistryEntity
@@ -144,7 +144,7 @@ def matching_record(path: Path, export: Path, documents: Mapping[str, Document],
             return None
     except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError):
         return None  # a damaged record is no record: the export is checked in full
-    return path if stamp["export_sha256"] == _file_sha256(export) else None
+    return path if stamp["export_sha256"] == file_sha256(export) else None
 
 
 def iter_recorded(path: Path, export_name: str) -> Iterator[RecordedTask]:
@@ -169,9 +169,3 @@ def _lines(path: Path) -> Iterator[dict]:
             yield orjson.loads(line)
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
