@@ -90,7 +90,7 @@ def _check_annotations(doc_id: str, document: Document, ann: DocumentAnnotations
     for region_id, span, text, cited in _regions(ann):
         where = _location(ann, region_id)
         if seen.setdefault(region_id, span) != span:
-            yield Problem("duplicate-region-id", f"region id used for two spans", where)
+            yield Problem("duplicate-region-id", "region id used for two spans", where)
         if span.end > len(document.text):
             yield Problem("span-out-of-range", f"span [{span.start}, {span.end}) runs past the text "
                           f"({len(document.text)} code points)", where)

@@ -13,9 +13,9 @@ from typing import Iterable, Iterator, Mapping
 from corpus_tools.annotations import iter_annotation_set
 from corpus_tools.corpus import DocumentIndex
 from corpus_tools.errors import CorpusError, Problem
-from corpus_tools.registry import load_registry
 from corpus_tools.layout import Layout
 from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity
+from corpus_tools.registry import load_registry
 from corpus_tools.release.build import ReleaseResult, ShardSizes, build_release, check_version
 from corpus_tools.release.versions import list_versions, version_key
 from corpus_tools.version import __version__
