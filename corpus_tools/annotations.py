@@ -46,9 +46,8 @@ from corpus_tools.records import (
     RegistryEntity, Source, Span, TimeExpression,
 )
 from corpus_tools.validate import (
-    CheckedAnnotation, CheckedTask, Context, Region, Tally, annotator_of, check_task, iter_checked, parse_trusted_task,
-    usable_annotation,
-    usable_doc_id,
+    CheckedAnnotation, CheckedTask, Context, Tally, annotator_of, check_task, iter_checked, kept_units,
+    usable_annotation, usable_doc_id,
 )
 
 STORED_NAME = re.compile(r"^(\d{8})-([0-9a-f]{16})\.json$")
@@ -63,46 +62,34 @@ _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 def build_annotations(checked: CheckedTask, annotation: CheckedAnnotation,
                       provenance: Provenance | None = None) -> DocumentAnnotations:
     """The records of one checked annotation, leaving out every unit validation excluded."""
-    doc_id, doc_text = checked.doc_id, checked.text
-    regions = {rid: region for rid, region in annotation.regions.items()
-               if not region.excluded and region.span is not None and region.label is not None}
+    return records_of(checked.doc_id, checked.text, checked.text_sha256, kept_units(annotation), provenance)
 
-    spans: dict[str, tuple[Span, str]] = {}
 
-    def span_of(region: Region) -> tuple[Span, str]:  # each region's Span made once (sources recur)
-        made = spans.get(region.id)
-        if made is None:
-            start, end = region.span
-            made = spans[region.id] = (Span(start, end), doc_text[start:end])
-        return made
-
-    entities, timexes, quoted = [], [], []
-    for region in regions.values():
-        layer = region.layer
-        if layer == "entity":
-            entities.append(EntityMention(region.id, doc_id, *span_of(region), region.label,
-                                          region.values.get("entity_id")))
-        elif layer == "timex":
-            values = region.values
-            timexes.append(TimeExpression(region.id, doc_id, *span_of(region), region.label,
-                                          values["timex_value"], values.get("timex_mod")))
-        elif region.label == "QUOTE":
-            quoted.append(region)
-    links = {(link.from_id, link.label): link.to_id for link in annotation.links}
-    quotes = []
-    for region in quoted:
-        source, cue = regions.get(links.get((region.id, "said_by"))), regions.get(links.get((region.id, "cue")))
-        quotes.append(Quote(
-            region.id, doc_id, *span_of(region), region.values["quote_type"],
-            source=None if source is None else Source(source.id, *span_of(source), source.values.get("speaker_id")),
-            cue=None if cue is None else Cue(cue.id, *span_of(cue)),
-        ))
-    order = lambda record: (record.span.start, record.span.end, record.id)  # noqa: E731
+def records_of(doc_id: str, text: str, text_sha256: str | None, kept: list[list],
+               provenance: Provenance | None = None) -> DocumentAnnotations:
+    """The one place records are built: from an annotation's ``validate.kept_units`` (fresh from
+    the checks, or read back from a validation record) and the document text the offsets index."""
+    entities, timexes, quotes = kept
     return DocumentAnnotations(
-        doc_id=doc_id, entities=tuple(sorted(entities, key=order)),
-        timexes=tuple(sorted(timexes, key=order)), quotes=tuple(sorted(quotes, key=order)),
-        provenance=provenance, text_sha256=checked.text_sha256,
+        doc_id=doc_id,
+        entities=tuple(EntityMention(rid, doc_id, Span(start, end), text[start:end], label, entity_id)
+                       for rid, start, end, label, entity_id in entities),
+        timexes=tuple(TimeExpression(rid, doc_id, Span(start, end), text[start:end], label, value, mod)
+                      for rid, start, end, label, value, mod in timexes),
+        quotes=tuple(Quote(rid, doc_id, Span(start, end), text[start:end], quote_type,
+                           source=None if source is None else _source(text, *source),
+                           cue=None if cue is None else _cue(text, *cue))
+                     for rid, start, end, quote_type, source, cue in quotes),
+        provenance=provenance, text_sha256=text_sha256,
     )
+
+
+def _source(text: str, rid: str, start: int, end: int, speaker_id: str | None) -> Source:
+    return Source(rid, Span(start, end), text[start:end], speaker_id)
+
+
+def _cue(text: str, rid: str, start: int, end: int) -> Cue:
+    return Cue(rid, Span(start, end), text[start:end])
 
 
 def exclusions_of(checked: CheckedTask) -> list[Exclusion]:
@@ -283,9 +270,9 @@ def _rank(exports: list[Path], documents: Mapping[str, Document], trusted: list[
         record = trusted[export_index]
         if record is not None:
             for task_index, task in enumerate(validation_record.iter_recorded(record, path.name)):
-                for position, stamp, annotator, ground_truth in task.annotations:
-                    ranking.add(task.doc_id, (_moment(stamp), export_index, task_index, position), annotator,
-                                ground_truth)
+                for annotation in task.annotations:
+                    ranking.add(task.doc_id, (_moment(annotation.stamp), export_index, task_index, annotation.position),
+                                annotation.annotator, annotation.ground_truth)
             continue
         for task_index, task in enumerate(ExportStream(path)):
             doc_id = usable_doc_id(task, documents)
@@ -342,72 +329,87 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
     the chosen annotation once more with the reason it was chosen (``"ground_truth"`` or
     ``"latest"``), in the order of the stored exports. Two passes: the first ranks annotations by
     their metadata only; the second checks and builds the records of the tasks that hold a pick.
-    An export whose validation record matches the current inputs is ranked from the record and
-    parsed without re-running the checks (corpus_tools.validation_record); its problems are the
-    recorded ones. Problems found in the tasks read go to ``problems``, counts to ``tally``.
+    An export whose validation record matches the current inputs is not read at all: both passes
+    read the record instead (corpus_tools.validation_record), which holds the ranking facts, the
+    units each record keeps, the problems and the counts of the checks ingest ran. Problems
+    found (or recorded) in the tasks read go to ``problems``, counts to ``tally``.
 
     ``chosen_only``: yield only the chosen annotations (what a release needs): the versions are
-    not built, a task that holds no chosen annotation is not read (unless it cannot be used at
-    all: it is still checked and reported), and under a matching record without a ``tally`` an
-    annotation that is not chosen is not even parsed.
+    not built, and a task that holds no chosen annotation is not checked (unless it cannot be
+    used at all: it is still checked and reported).
     """
     exports = stored_exports(layout)
     trusted = [validation_record.matching_record(validation_record.record_path(layout, path.name), path,
                                                  documents, registry) for path in exports]
     roles, unusable = _rank(exports, documents, trusted)
-    parsed_positions = None
     if chosen_only:
         roles = {where: chosen for where, kept in roles.items()
                  if (chosen := tuple(role for role in kept if role != "version"))}
-        if tally is None:  # nothing counts the annotations that are not chosen: skip parsing them
-            parsed_positions = {}
-            for export_index, task_index, position in roles:
-                parsed_positions.setdefault((export_index, task_index), set()).add(position)
     wanted_tasks = {(export_index, task_index) for export_index, task_index, _ in roles} | unusable
     for export_index, path in enumerate(exports):
-        for task_index, checked in enumerate(_checked_tasks(path, trusted[export_index], documents, registry,
-                                                            wanted_tasks, export_index, parsed_positions)):
-            if checked is None:
-                continue
-            if problems is not None:
-                problems.extend(checked.problems)
-            if tally is not None:
-                tally.add(checked)
-            yield from _picked(checked, path.name, roles, export_index, task_index)
-
-
-def _checked_tasks(path: Path, record: Path | None, documents: Mapping[str, Document],
-                   registry: Mapping[str, RegistryEntity], wanted: set, export_index: int,
-                   parsed_positions: dict | None = None) -> Iterator[CheckedTask | None]:
-    """Each task of the export checked (or, under a matching record, parsed), None if not wanted.
-    ``parsed_positions``: (export index, task index) -> the positions of the annotations to parse
-    under a matching record (None: all)."""
-    tasks = ExportStream(path)
-    if record is None:
-        context = Context(path.name, documents, registry)
-        for task_index, task in enumerate(tasks):
-            yield check_task(task, context) if (export_index, task_index) in wanted else None
-        return
-    recorded = validation_record.iter_recorded(record, path.name)
-    for task_index, (task, facts) in enumerate(zip(tasks, recorded, strict=True)):
-        if (export_index, task_index) not in wanted:
-            yield None
-        elif parsed_positions is None:
-            yield parse_trusted_task(task, facts.problems)
+        if trusted[export_index] is None:
+            yield from _checked_export(path, Context(path.name, documents, registry), roles, wanted_tasks,
+                                       export_index, problems, tally)
         else:
-            yield parse_trusted_task(task, facts.problems, parsed_positions.get((export_index, task_index), ()))
+            yield from _recorded_export(trusted[export_index], path.name, documents, roles, wanted_tasks,
+                                        export_index, problems, tally)
 
 
-def _picked(checked: CheckedTask, export_name: str, roles: dict, export_index: int,
-            task_index: int) -> Iterator[DocumentAnnotations]:
-    if checked.excluded or checked.text is None:
-        return  # checked only to report why it cannot be used
-    for annotation in checked.annotations:
+def _checked_export(path: Path, context: Context, roles: dict, wanted: set, export_index: int,
+                    problems: list[Problem] | None, tally: Tally | None) -> Iterator[DocumentAnnotations]:
+    """The picks of an export without a matching record: each wanted task checked in full."""
+    for task_index, task in enumerate(ExportStream(path)):
+        if (export_index, task_index) not in wanted:
+            continue
+        checked = check_task(task, context)
+        if problems is not None:
+            problems.extend(checked.problems)
+        if tally is not None:
+            tally.add(checked)
+        if checked.excluded or checked.text is None:
+            continue  # checked only to report why it cannot be used
+        picks = [(_recorded_facts(annotation), kept_units(annotation)) for annotation in checked.annotations
+                 if (export_index, task_index, annotation.position) in roles]
+        yield from _picked(checked.task_id, checked.doc_id, checked.text, checked.text_sha256, picks, path.name,
+                           roles, export_index, task_index)
+
+
+def _recorded_export(record: Path, export_name: str, documents: Mapping[str, Document], roles: dict, wanted: set,
+                     export_index: int, problems: list[Problem] | None,
+                     tally: Tally | None) -> Iterator[DocumentAnnotations]:
+    """The picks of an export with a matching record, from the record alone (the export is not read).
+
+    The record's offsets index the task's text, which the fingerprint guarantees is the
+    document's current text: span texts are cut from it."""
+    for task_index, task in enumerate(validation_record.iter_recorded(record, export_name)):
+        if (export_index, task_index) not in wanted:
+            continue  # as the full checks do not check it (nor report or count it)
+        if problems is not None:
+            problems.extend(task.problems())
+        if tally is not None:
+            tally.add_counts(task.counts)
+        picks = [(annotation, kept) for annotation, kept in zip(task.annotations, task.kept(), strict=True)
+                 if (export_index, task_index, annotation.position) in roles]
+        document = documents[task.doc_id]
+        yield from _picked(task.task_id, task.doc_id, document.text, document.text_sha256, picks, export_name,
+                           roles, export_index, task_index)
+
+
+def _recorded_facts(annotation: CheckedAnnotation) -> validation_record.RecordedAnnotation:
+    """A checked annotation's facts in the form a record holds them."""
+    return validation_record.RecordedAnnotation(annotation.position, annotation.id, annotation.annotator,
+                                                annotation.updated_at, annotation.created_at, annotation.ground_truth)
+
+
+def _picked(task_id: Any, doc_id: str, text: str, text_sha256: str | None, picks: list, export_name: str,
+            roles: dict, export_index: int, task_index: int) -> Iterator[DocumentAnnotations]:
+    """The records of each picked (facts, kept units) of one task, once per role."""
+    for annotation, kept in picks:
         built = None  # a version that is also the chosen one is built once, yielded with each role
-        for role in roles.get((export_index, task_index, annotation.position), ()):
-            provenance = Provenance(export_name, checked.task_id, annotation.id, annotation.annotator,
+        for role in roles[export_index, task_index, annotation.position]:
+            provenance = Provenance(export_name, task_id, annotation.id, annotation.annotator,
                                     annotation.updated_at, role, annotation.ground_truth)
-            built = build_annotations(checked, annotation, provenance) if built is None \
+            built = records_of(doc_id, text, text_sha256, kept, provenance) if built is None \
                 else dataclasses.replace(built, provenance=provenance)
             yield built
 

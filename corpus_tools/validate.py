@@ -19,7 +19,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Collection, Iterator, Mapping
+from typing import Any, Iterator, Mapping
 
 from corpus_tools.align import TextAlignment
 from corpus_tools.errors import Location, Problem, Report
@@ -132,7 +132,7 @@ class CheckedTask:
     excluded: bool = False
     reanchored: int = 0
     # The document's current normalized text and its SHA-256, which region spans index (None
-    # when the task cannot be used). Set without ``document`` by ``parse_trusted_task``.
+    # when the task cannot be used).
     text: str | None = None
     text_sha256: str | None = None
 
@@ -633,58 +633,41 @@ _LABEL_CHECKS = {
 
 
 # ---------------------------------------------------------------------------------------------
-# Tasks already validated against the same inputs
+# What the records of an annotation are made of
 
 
-def parse_trusted_task(task: dict[str, Any], problems: list[Problem],
-                       positions: Collection[int] | None = None) -> CheckedTask:
-    """What ``check_task`` returns for a task it already checked with no error, against a text
-    that was (and still is) its document's current text: regions, values and oriented links,
-    without running the checks again. ``problems`` are the ones ``check_task`` reported then.
+def kept_units(annotation: CheckedAnnotation) -> list[list]:
+    """The units of a checked annotation that its records keep, in a compact JSON-able form:
+    ``[entities, timexes, quotes]``, each sorted by (start, end, id) as the records are, with
 
-    Only for tasks of an export whose validation record still matches every input
-    (corpus_tools.annotations decides); with no error, nothing was excluded, so the checks
-    would change nothing here. ``positions``: parse only the annotations at these positions of
-    the task's list (the others are left out of ``annotations``); None: all of them.
+    * entity ``[id, start, end, label, entity_id]``;
+    * timex ``[id, start, end, label, value, mod]``;
+    * quote ``[id, start, end, quote_type, source, cue]``, source ``[id, start, end, speaker_id]``
+      or None, cue ``[id, start, end]`` or None.
+
+    Offsets index the document's current text. Every unit validation excluded is left out, and
+    so are a SOURCE or CUE no QUOTE links (they are in no record). corpus_tools.annotations
+    builds the records from this form only, whether it comes fresh from the checks or from a
+    validation record (which stores it), so the two cannot differ.
     """
-    data = task["data"]
-    text = data["text"]
-    checked = CheckedTask(task_id=task["id"], doc_id=data["doc_id"], document=None, problems=problems,
-                          text=text, text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
-    for position, annotation in enumerate(task["annotations"]):
-        if positions is None or position in positions:
-            checked.annotations.append(_trusted_annotation(annotation, position, text))
-    return checked
-
-
-def _trusted_annotation(annotation: dict, position: int, text: str) -> CheckedAnnotation:
-    parsed = CheckedAnnotation(
-        id=annotation["id"], position=position, annotator=annotator_of(annotation.get("completed_by")),
-        ground_truth=annotation.get("ground_truth") is True, cancelled=annotation.get("was_cancelled") is True,
-        updated_at=annotation.get("updated_at"), created_at=annotation.get("created_at"),
-    )
-    if parsed.cancelled:
-        return parsed
-    regions, values, relations = parsed.regions, [], []
-    for result in annotation["result"]:
-        kind = result.get("type")
-        if kind == "relation":
-            relations.append(result)
-        elif kind == "labels":
-            value = result["value"]
-            start, end = value["start"], value["end"]
-            regions[result["id"]] = Region(result["id"], result["from_name"], value["labels"][0], start, end,
-                                           text[start:end], {}, (start, end))
-        else:
-            values.append(result)
-    for result in values:
-        value = _read_value(result["value"], REGION_VALUES[result["from_name"]])
-        if value:
-            regions[result["id"]].values[result["from_name"]] = value
-    for result in relations:
-        parsed.links.append(_orient(result["labels"][0], result["from_id"], result["to_id"],
-                                    result.get("direction", "right"), parsed))
-    return parsed
+    regions = {rid: region for rid, region in annotation.regions.items()
+               if not region.excluded and region.span is not None and region.label is not None}
+    links = {(link.from_id, link.label): link.to_id for link in annotation.links}
+    entities, timexes, quotes = [], [], []
+    for region in regions.values():
+        layer, values = region.layer, region.values
+        if layer == "entity":
+            entities.append([region.id, *region.span, region.label, values.get("entity_id")])
+        elif layer == "timex":
+            timexes.append([region.id, *region.span, region.label, values["timex_value"], values.get("timex_mod")])
+        elif region.label == "QUOTE":
+            source = regions.get(links.get((region.id, "said_by")))
+            cue = regions.get(links.get((region.id, "cue")))
+            quotes.append([region.id, *region.span, values["quote_type"],
+                           None if source is None else [source.id, *source.span, source.values.get("speaker_id")],
+                           None if cue is None else [cue.id, *cue.span]])
+    order = lambda unit: (unit[1], unit[2], unit[0])  # noqa: E731  (span start, end, id)
+    return [sorted(entities, key=order), sorted(timexes, key=order), sorted(quotes, key=order)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -698,16 +681,24 @@ class Tally:
     counts: Counter = field(default_factory=Counter)
 
     def add(self, checked: CheckedTask) -> None:
-        counts = self.counts
-        counts["tasks"] += 1
-        counts["tasks_excluded"] += checked.excluded
-        counts["tasks_text_changed"] += any(p.code == "text-changed" for p in checked.problems)
-        counts["spans_reanchored"] += checked.reanchored
-        for annotation in checked.annotations:
-            counts["annotations"] += 1
-            counts["annotations_cancelled"] += annotation.cancelled
-            counts["regions"] += len(annotation.regions)
-            counts["relations"] += len(annotation.links)
+        self.add_counts(task_counts(checked))
+
+    def add_counts(self, counts: Mapping[str, int]) -> None:
+        """Add one task's ``task_counts`` (as a validation record replays them)."""
+        self.counts.update(counts)
+
+
+def task_counts(checked: CheckedTask) -> dict[str, int]:
+    """What one checked task adds to a Tally (an annotation count only when it has annotations)."""
+    counts = {"tasks": 1, "tasks_excluded": int(checked.excluded),
+              "tasks_text_changed": int(any(p.code == "text-changed" for p in checked.problems)),
+              "spans_reanchored": checked.reanchored}
+    if checked.annotations:
+        counts.update(annotations=len(checked.annotations),
+                      annotations_cancelled=sum(a.cancelled for a in checked.annotations),
+                      regions=sum(len(a.regions) for a in checked.annotations),
+                      relations=sum(len(a.links) for a in checked.annotations))
+    return counts
 
 
 def iter_checked(stream: ExportStream, context: Context, tally: Tally | None = None) -> Iterator[CheckedTask]:

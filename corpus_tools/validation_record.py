@@ -4,9 +4,18 @@ nor a ranking pass over the whole export, again.
 
 When ``ingest`` stores (or finds already stored) an export with no error in which every task's
 text is its document's current text, it writes ``build/validated/<stored stem>.jsonl``: a header
-line with the fingerprint of every input the checks depend on and the number of tasks, then one
-line per task, in file order: its doc_id, the ranking facts of each usable annotation (position,
-update stamp, annotator, ground_truth) and the problems (warnings, infos) the checks reported.
+line with the fingerprint of every input the checks depend on, the number of tasks and the
+SHA-256 of the task lines, then one line per task, in file order, in two JSON parts separated
+by a tab (orjson escapes a tab inside a string, so the first tab ends the first part):
+
+* the task: its id, doc_id, the problems (warnings, infos) the checks reported, what it adds to
+  a Tally (``validate.task_counts``), and per usable (not cancelled) annotation its facts:
+  ``[position, id, annotator, updated_at, created_at, ground_truth]``;
+* per usable annotation, in the same order, the units its records keep (``validate.kept_units``).
+
+That is everything the annotation set needs: it ranks from the first parts and builds the
+records of the picked annotations from the second (with span texts cut from the document's
+current text, which the fingerprint guarantees is the task's text), without reading the export.
 
 The fingerprint (``fingerprint``):
 
@@ -19,10 +28,10 @@ The fingerprint (``fingerprint``):
 * ``code``: corpus_tools' version, the normalizer's version and a digest of the source of every
   module whose behaviour decides the checks, the records or the texts.
 
-A record is used only when all of these match what the reader has now (``matching_record``);
-then the records built from the trusted parse are exactly those the full checks would build
-(no error means nothing was excluded; current texts mean nothing is re-anchored). Anything else
-falls back to the full checks. The record lives in build/ (scratch, never committed): deleting
+A record is used only when all of these match what the reader has now and its task lines are
+whole (their count and SHA-256 are the header's) (``matching_record``); then the records built
+from it are exactly those the full checks would build (the same ``kept_units`` made them, from
+the same checks of the same inputs). Anything else falls back to the full checks. The record lives in build/ (scratch, never committed): deleting
 it only costs time.
 """
 
@@ -43,10 +52,10 @@ from corpus_tools.fsutil import atomic_writer, file_sha256
 from corpus_tools.layout import Layout
 from corpus_tools.normalize import NORMALIZER_VERSION
 from corpus_tools.records import Document, RegistryEntity
-from corpus_tools.validate import CheckedTask
+from corpus_tools.validate import CheckedTask, kept_units, task_counts
 from corpus_tools.version import __version__
 
-RECORD_VERSION = 2
+RECORD_VERSION = 3
 # Modules whose code decides what validation finds, how tasks become records, or what a
 # document's normalized text is.
 _CODE_MODULES = (
@@ -58,12 +67,43 @@ _CODE_MODULES = (
 
 
 @dataclass(frozen=True, slots=True)
-class RecordedTask:
-    """One task as its record describes it."""
+class RecordedAnnotation:
+    """A usable annotation as its record describes it (the facts ranking and provenance need)."""
 
+    position: int  # in the task's list of annotations
+    id: Any
+    annotator: str | None
+    updated_at: Any
+    created_at: Any
+    ground_truth: bool
+
+    @property
+    def stamp(self) -> Any:
+        """What ranks it: ``updated_at``, else ``created_at`` (as the full checks rank)."""
+        return self.updated_at or self.created_at
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedTask:
+    """One task as its record describes it. ``kept()`` parses the units of its usable annotations
+    only when asked: a task nobody picked costs no more than its first part."""
+
+    task_id: Any
     doc_id: str
-    annotations: list  # [position, stamp (updated_at, else created_at), annotator, ground_truth] per usable one
-    problems: list[Problem]
+    annotations: tuple[RecordedAnnotation, ...]
+    counts: dict[str, int]  # validate.task_counts of the task
+    recorded_problems: list[dict]  # as _problem_as_dict wrote them
+    export_name: str
+    units: bytes  # the line's second part: kept_units per usable annotation
+
+    def problems(self) -> list[Problem]:
+        """The problems the checks reported, located in the export under its stored name."""
+        return [Problem(p["code"], p["message"], Location(file=self.export_name, **p["location"]), p["severity"])
+                for p in self.recorded_problems]
+
+    def kept(self) -> list[list]:
+        """``validate.kept_units`` of each usable annotation, in the order of ``annotations``."""
+        return orjson.loads(self.units)
 
 
 def record_path(layout: Layout, stored_name: str) -> Path:
@@ -103,10 +143,14 @@ def fingerprint(export_sha256: str, documents: Mapping[str, Document], registry:
 
 def task_line(checked: CheckedTask) -> bytes:
     """The record line of a task checked with no error (ingest writes one per task, in order)."""
-    annotations = [[a.position, a.updated_at or a.created_at, a.annotator, a.ground_truth]
-                   for a in checked.annotations if not a.cancelled]
-    problems = [_problem_as_dict(problem) for problem in checked.problems]
-    return orjson.dumps({"doc_id": checked.doc_id, "annotations": annotations, "problems": problems}) + b"\n"
+    usable = [a for a in checked.annotations if not a.cancelled]
+    task = {
+        "task_id": checked.task_id, "doc_id": checked.doc_id,
+        "problems": [_problem_as_dict(problem) for problem in checked.problems],
+        "counts": task_counts(checked),
+        "annotations": [[a.position, a.id, a.annotator, a.updated_at, a.created_at, a.ground_truth] for a in usable],
+    }
+    return orjson.dumps(task) + b"\t" + orjson.dumps([kept_units(a) for a in usable]) + b"\n"
 
 
 def _problem_as_dict(problem: Problem) -> dict[str, Any]:
@@ -120,15 +164,20 @@ def _problem_as_dict(problem: Problem) -> dict[str, Any]:
 def write_record(path: Path, stamp: dict[str, str], tasks: int, lines: BinaryIO) -> None:
     """Write the record atomically: the header, then the task lines read from ``lines``."""
     lines.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: lines.read(1 << 20), b""):
+        digest.update(chunk)
+    lines.seek(0)
+    header = {"fingerprint": stamp, "tasks": tasks, "lines_sha256": digest.hexdigest(), "version": RECORD_VERSION}
     with atomic_writer(path) as handle:
-        handle.write(orjson.dumps({"fingerprint": stamp, "tasks": tasks, "version": RECORD_VERSION}) + b"\n")
+        handle.write(orjson.dumps(header) + b"\n")
         shutil.copyfileobj(lines, handle)
 
 
 def matching_record(path: Path, export: Path, documents: Mapping[str, Document],
                     registry: Mapping[str, RegistryEntity]) -> Path | None:
-    """``path`` when it is a record of ``export`` whose fingerprint matches the inputs now; else
-    None (missing, unreadable, or made against other inputs: validate again)."""
+    """``path`` when it is a whole record of ``export`` whose fingerprint matches the inputs now;
+    else None (missing, damaged, or made against other inputs: validate again)."""
     try:
         header = _header(path)
         if header is None or header.get("version") != RECORD_VERSION:
@@ -136,11 +185,14 @@ def matching_record(path: Path, export: Path, documents: Mapping[str, Document],
         stamp = header["fingerprint"]
         if stamp["code"] != code_digest() or stamp["registry"] != registry_digest(registry):
             return None
-        doc_ids, tasks = set(), 0
-        for task in _lines(path):
-            doc_ids.add(task["doc_id"])
+        doc_ids, tasks, digest = set(), 0, hashlib.sha256()
+        for line in _lines(path):
+            digest.update(line)
+            doc_ids.add(orjson.loads(_task_part(line))["doc_id"])
             tasks += 1
-        if tasks != header["tasks"] or stamp["documents"] != documents_digest(documents, doc_ids):
+        if tasks != header["tasks"] or digest.hexdigest() != header["lines_sha256"]:
+            return None
+        if stamp["documents"] != documents_digest(documents, doc_ids):
             return None
     except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError):
         return None  # a damaged record is no record: the export is checked in full
@@ -148,11 +200,17 @@ def matching_record(path: Path, export: Path, documents: Mapping[str, Document],
 
 
 def iter_recorded(path: Path, export_name: str) -> Iterator[RecordedTask]:
-    """The task lines of a record ``matching_record`` accepted, in the export's order."""
-    for task in _lines(path):
-        problems = [Problem(p["code"], p["message"], Location(file=export_name, **p["location"]), p["severity"])
-                    for p in task["problems"]]
-        yield RecordedTask(task["doc_id"], task["annotations"], problems)
+    """The tasks of a record ``matching_record`` accepted, in the export's order."""
+    for line in _lines(path):
+        first, units = line.split(b"\t", 1)
+        task = orjson.loads(first)
+        annotations = tuple(RecordedAnnotation(*facts) for facts in task["annotations"])
+        yield RecordedTask(task["task_id"], task["doc_id"], annotations, task["counts"], task["problems"],
+                           export_name, units)
+
+
+def _task_part(line: bytes) -> bytes:
+    return line[:line.index(b"\t")]
 
 
 def _header(path: Path) -> dict | None:
@@ -162,10 +220,7 @@ def _header(path: Path) -> dict | None:
         return orjson.loads(handle.readline())
 
 
-def _lines(path: Path) -> Iterator[dict]:
+def _lines(path: Path) -> Iterator[bytes]:
     with open(path, "rb") as handle:
         handle.readline()
-        for line in handle:
-            yield orjson.loads(line)
-
-
+        yield from handle

@@ -1,5 +1,6 @@
 """Validation records: the annotation set trusts ingest's validation only while every input is
-unchanged; a changed document text, registry or export is checked in full again."""
+unchanged (then it builds its records from the record alone, without reading the export); a
+changed document text, registry or export, or a damaged record, is checked in full again."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ import pytest
 
 from bench.generate import write_export
 from corpus_tools import annotations as annotations_module
-from corpus_tools.annotations import ingest, load_annotation_set, stored_exports
+from corpus_tools.annotations import ingest, iter_annotation_set, load_annotation_set, stored_exports
 from corpus_tools.corpus import DocumentIndex
 from corpus_tools.layout import Layout
 from corpus_tools.registry import load_registry
+from corpus_tools.validate import Tally
 from corpus_tools.validation_record import record_path
 
 TASKS = 24
@@ -42,8 +44,26 @@ def full_checks(monkeypatch) -> list[int]:
     return calls
 
 
+@pytest.fixture
+def export_reads(monkeypatch) -> list[str]:
+    """The names of the stored exports the annotation set reads (opens an ExportStream on)."""
+    reads: list[str] = []
+    real = annotations_module.ExportStream
+
+    def counting(path, *args, **kwargs):
+        reads.append(Path(path).name)
+        return real(path, *args, **kwargs)
+    monkeypatch.setattr(annotations_module, "ExportStream", counting)
+    return reads
+
+
 def annotation_set(layout: Layout):
     return load_annotation_set(layout, DocumentIndex(layout), load_registry(layout))
+
+
+def task_part(line: bytes) -> dict:
+    """The first JSON part of a record's task line (the second, after a tab, holds the kept units)."""
+    return orjson.loads(line.split(b"\t", 1)[0])
 
 
 def test_ingest_writes_a_record_and_the_set_trusts_it(ingested, full_checks):
@@ -51,7 +71,7 @@ def test_ingest_writes_a_record_and_the_set_trusts_it(ingested, full_checks):
     header, *tasks = record_path(layout, stored.name).read_bytes().splitlines()
     assert orjson.loads(header)["fingerprint"]["export_sha256"] == hashlib.sha256(stored.read_bytes()).hexdigest()
     assert orjson.loads(header)["tasks"] == len(tasks) == TASKS
-    assert orjson.loads(tasks[3])["doc_id"] == "bench_000003"
+    assert task_part(tasks[3])["doc_id"] == "bench_000003"
     trusted = annotation_set(layout)
     assert full_checks == []
     assert len(trusted.chosen) == TASKS
@@ -109,9 +129,14 @@ def test_a_damaged_or_foreign_record_is_not_trusted(ingested, full_checks):
     header, *tasks = path.read_bytes().splitlines(keepends=True)
     foreign = orjson.loads(header)
     foreign["fingerprint"]["export_sha256"] = "0" * 64
+    first, units = tasks[2].split(b"\t", 1)
+    shifted = orjson.loads(units)
+    unit = next(unit for kept in shifted for layer in kept for unit in layer)
+    unit[1] += 1  # a span moved by one character: still a well-formed record line
     for damaged in (orjson.dumps(foreign) + b"\n" + b"".join(tasks),  # another export's record
                     header + b"".join(tasks[:-1]),  # a task line missing
                     header + b"{not json\n" + b"".join(tasks[1:]),
+                    header + b"".join(tasks[:2]) + first + b"\t" + orjson.dumps(shifted) + b"\n" + b"".join(tasks[3:]),
                     b"{not json"):
         path.write_bytes(damaged)
         full_checks.clear()
@@ -127,3 +152,63 @@ def test_a_refused_export_leaves_no_record(tmp_path: Path):
     assert result.status == "refused"
     assert stored_exports(layout) == []
     assert not (layout.build / "validated").exists()
+
+
+def both_ways(layout: Layout, stored: Path, export_reads: list[str], full_checks: list[int]) -> list:
+    """The annotation set (whole, and release's chosen_only stream with its problems and counts)
+    from the validation record alone, then from the full checks of the export: asserted equal."""
+    def read():
+        documents, registry = DocumentIndex(layout), load_registry(layout)
+        problems, tally = [], Tally()
+        chosen = list(iter_annotation_set(layout, documents, registry, problems, tally, chosen_only=True))
+        return annotation_set(layout), chosen, problems, tally
+
+    from_record = read()
+    assert export_reads == [] and full_checks == []  # the export itself was not read
+    record_path(layout, stored.name).unlink()
+    checked = read()
+    assert export_reads and full_checks
+    whole, chosen, problems, tally = from_record
+    assert whole.chosen == checked[0].chosen
+    assert whole.versions == checked[0].versions
+    assert whole.report == checked[0].report
+    assert (chosen, problems, tally) == checked[1:]
+    return whole
+
+
+def test_the_record_alone_builds_what_the_full_checks_build(tmp_path: Path, export_reads, full_checks):
+    export = write_export(tmp_path / "export.json", 60, seed=11, corpus=tmp_path / "corpus")
+    layout = Layout.at(tmp_path / "corpus")
+    stored = ingest(export, layout, DocumentIndex(layout), load_registry(layout)).stored_as
+    export_reads.clear()
+    whole = both_ways(layout, stored, export_reads, full_checks)
+    # the export exercises what the record must carry: second annotators, cancelled annotations,
+    # quotes with sources and cues, timex modifiers, linked entities, recorded warnings
+    assert any(len(versions) > 1 for versions in whole.versions.values())
+    assert dict(whole.report.stats)["annotations_cancelled"] > 0
+    quotes = [quote for chosen in whole.chosen.values() for quote in chosen.quotes]
+    assert any(q.source and q.source.speaker_id for q in quotes) and any(q.cue for q in quotes)
+    assert any(t.mod for chosen in whole.chosen.values() for t in chosen.timexes)
+    assert any(e.entity_id for chosen in whole.chosen.values() for e in chosen.entities)
+    assert {p.severity for p in whole.report.problems} == {"warning", "info"}
+
+
+def test_the_gold_export_from_its_record(corpus_copy: Layout, export_reads, full_checks):
+    layout = corpus_copy
+    [stored] = stored_exports(layout)
+    assert ingest(stored, layout, DocumentIndex(layout), load_registry(layout)).status == "already-stored"
+    assert record_path(layout, stored.name).is_file()
+    export_reads.clear()
+    full_checks.clear()
+    whole = both_ways(layout, stored, export_reads, full_checks)
+    assert len(whole.chosen) == 5
+
+
+def test_a_replaced_export_is_checked_in_full(ingested, full_checks):
+    layout, stored = ingested
+    trusted = annotation_set(layout)
+    # the same tasks in other bytes (the record's export_sha256 no longer matches)
+    stored.write_bytes(orjson.dumps(orjson.loads(stored.read_bytes()), option=orjson.OPT_INDENT_2))
+    checked = annotation_set(layout)
+    assert len(full_checks) == TASKS
+    assert checked == trusted
