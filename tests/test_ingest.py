@@ -374,7 +374,7 @@ def test_the_streaming_set_of_chosen_only_equals_the_chosen_of_the_full_stream(t
     layout = corpus_root(tmp_path / "corpus")
     run_ingest(layout, write_export(tmp_path, "two.json", two_annotators(ground_truth_first=True)))
     (stored,) = stored_exports(layout)
-    assert record_path(layout, stored.name).is_file()  # the trusted path: versions are not even parsed
+    assert record_path(layout, stored.name).is_file()  # the record path: the export is not read
     full = [a for a in iter_annotation_set(layout, documents(), registry()) if a.provenance.reason != "version"]
     trusted = list(iter_annotation_set(layout, documents(), registry(), chosen_only=True))
     record_path(layout, stored.name).unlink()  # the checked path
