@@ -13,7 +13,9 @@ any error is refused whole (nothing written); with ``allow_partial`` it is store
 Consolidation (``load_annotation_set``). Stored exports are read in name order, streaming, and
 re-checked against the current documents and registry with the same checks as ``validate``;
 units with errors are left out (and the report says so), spans of tasks made on an older text
-are re-anchored. Cancelled annotations are skipped. Then, per document:
+are re-anchored. (An export whose validation record still matches every input is not read
+again: its record holds what those checks found; corpus_tools.validation_record.) Cancelled
+annotations are skipped. Then, per document:
 
 * every annotator keeps one version: their most recently updated annotation of it across all
   exports (``updated_at``, else ``created_at``); ties go to the later export, then the later

@@ -1,6 +1,6 @@
 """Validation records: what ingest validated a stored export against, so that later readers of
 the export (the annotation set, hence release, lint, labelstudio) need not run the same checks,
-nor a ranking pass over the whole export, again.
+nor even read the export, again.
 
 When ``ingest`` stores (or finds already stored) an export with no error in which every task's
 text is its document's current text, it writes ``build/validated/<stored stem>.jsonl``: a header
@@ -25,14 +25,15 @@ The fingerprint (``fingerprint``):
   (or the normalized text's SHA-256 for a plain dict of documents): a document's text changed,
   removed, or added under a named doc_id changes it;
 * ``registry``: a digest of every registry entity (ids, names, types, ...);
-* ``code``: corpus_tools' version, the normalizer's version and a digest of the source of every
-  module whose behaviour decides the checks, the records or the texts.
+* ``code``: corpus_tools' version, the normalizer's version, ``RECORD_VERSION`` and a digest of
+  the source of every module whose behaviour decides the checks, the records or the texts.
 
 A record is used only when all of these match what the reader has now and its task lines are
-whole (their count and SHA-256 are the header's) (``matching_record``); then the records built
-from it are exactly those the full checks would build (the same ``kept_units`` made them, from
-the same checks of the same inputs). Anything else falls back to the full checks. The record lives in build/ (scratch, never committed): deleting
-it only costs time.
+whole (their count and SHA-256 are the header's: the reader builds records from them, so a
+damaged line must not pass) (``matching_record``). Then the records built from it are exactly
+those the full checks would build: the same ``kept_units`` of the same checks of the same inputs
+made them. Anything else falls back to the full checks. The record lives in build/ (scratch,
+never committed): deleting it only costs time.
 """
 
 from __future__ import annotations
