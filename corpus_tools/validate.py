@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -666,8 +667,10 @@ def kept_units(annotation: CheckedAnnotation) -> list[list]:
             quotes.append([region.id, *region.span, values["quote_type"],
                            None if source is None else [source.id, *source.span, source.values.get("speaker_id")],
                            None if cue is None else [cue.id, *cue.span]])
-    order = lambda unit: (unit[1], unit[2], unit[0])  # noqa: E731  (span start, end, id)
-    return [sorted(entities, key=order), sorted(timexes, key=order), sorted(quotes, key=order)]
+    return [sorted(entities, key=_UNIT_ORDER), sorted(timexes, key=_UNIT_ORDER), sorted(quotes, key=_UNIT_ORDER)]
+
+
+_UNIT_ORDER = itemgetter(1, 2, 0)  # a kept unit's (start, end, id): the records' order
 
 
 # ---------------------------------------------------------------------------------------------
