@@ -19,7 +19,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Collection, Iterator, Mapping
+from typing import Any, Collection, Iterable, Iterator, Mapping
 
 from corpus_tools.align import TextAlignment
 from corpus_tools.errors import Location, Problem, Report
@@ -709,22 +709,22 @@ class Tally:
             counts["regions"] += len(annotation.regions)
             counts["relations"] += len(annotation.links)
 
-
-def iter_checked(stream: ExportStream, context: Context, tally: Tally | None = None) -> Iterator[CheckedTask]:
-    """Check the tasks of ``stream`` one at a time (memory flat in the number of tasks)."""
-    for task in stream:
-        checked = check_task(task, context)
-        if tally is not None:
-            tally.add(checked)
-        yield checked
+    def add_counts(self, counts: Iterable[tuple[str, int]]) -> None:
+        """Add one task's counts, as ``TaskOutcome.counts`` carries them."""
+        for name, count in counts:
+            self.counts[name] += count
 
 
 def validate_export(path: str | Path, documents: Mapping[str, Document],
-                    registry: Mapping[str, RegistryEntity]) -> Report:
-    """Check every task of the export at ``path``; raises CorpusError if the file is no export."""
+                    registry: Mapping[str, RegistryEntity], jobs: int = 1) -> Report:
+    """Check every task of the export at ``path`` on ``jobs`` processes (corpus_tools.checking);
+    raises CorpusError if the file is no export."""
+    from corpus_tools.checking import check_outcomes  # it builds on this module
+
     path = Path(path)
     context = Context(file=path.name, documents=documents, registry=registry)
     tally, problems = Tally(), []
-    for checked in iter_checked(ExportStream(path), context, tally):
-        problems.extend(checked.problems)
+    for outcome in check_outcomes(ExportStream(path), context, jobs):
+        tally.add_counts(outcome.counts)
+        problems.extend(outcome.problems)
     return Report.of(problems, dict(tally.counts))
