@@ -8,8 +8,11 @@
 (b) label-studio-sdk's Converter to CONLL2003 (bench.converter);
 (c) the floor: orjson parse of the whole file, one parquet write of all spans (bench.floor).
 
-Wall time and peak RSS come from ``os.wait4`` on each child (``ru_maxrss``: the child's own
-peak, not its parent's). (a) is the sum of its steps' wall times and the largest of their peaks.
+Wall time and peak RSS come from ``os.wait4`` on each child (``ru_maxrss``: the peak of the
+child or of any one of its own children, whichever is larger: not their sum). Since ingest forks
+worker processes, the runner also samples, every 50 ms, the summed RSS of the child and all its
+descendants ("tree RSS": an upper bound, as pages the forks share are counted once per process).
+(a) is the sum of its steps' wall times and the largest of their peaks.
 A result table is printed and written to OUT/results-<tasks>.json.
 """
 
@@ -22,6 +25,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -44,6 +48,7 @@ class Measurement:
     peak_rss_mb: float | None
     note: str = ""
     load: str = ""  # 1-minute load average when it started: the machine is shared
+    tree_rss_mb: float | None = None  # peak of the summed RSS of the process and its descendants
 
     @property
     def ok(self) -> bool:
@@ -51,19 +56,60 @@ class Measurement:
 
 
 def measure(name: str, argv: list[str], cwd: Path, log_dir: Path) -> Measurement:
-    """Run ``argv`` to completion; its wall time and its own peak RSS, or why it failed."""
+    """Run ``argv`` to completion; its wall time, its peak RSS and its process tree's, or why it failed."""
     log_dir.mkdir(parents=True, exist_ok=True)
     load = f"{os.getloadavg()[0]:.2f}"
     with (log_dir / f"{name}.out").open("wb") as out, (log_dir / f"{name}.err").open("wb") as err:
         started = time.perf_counter()
         child = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err)
+        tree = TreeMemory(child.pid)
+        tree.start()
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
+        tree.finish()
     child.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait for it again
     if child.returncode != 0:
         tail = (log_dir / f"{name}.err").read_text(errors="replace").strip().splitlines()[-1:]
         return Measurement(name, None, None, f"exit {child.returncode}: {' '.join(tail)[:200]}", load)
-    return Measurement(name, wall, usage.ru_maxrss / 1024, load=load)  # ru_maxrss is in KiB on Linux
+    peak = usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+    return Measurement(name, wall, peak, load=load, tree_rss_mb=max(peak, tree.peak_mb))
+
+
+class TreeMemory(threading.Thread):
+    """Samples the summed RSS of a process and its descendants every 50 ms; ``peak_mb`` is the largest sum."""
+
+    PAGE = os.sysconf("SC_PAGE_SIZE")
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_mb = 0.0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(0.05):
+            self.peak_mb = max(self.peak_mb, sum(map(self._rss, self._tree())) / 2**20)
+
+    def finish(self) -> None:
+        self._done.set()
+        self.join()
+
+    def _tree(self) -> list[int]:
+        pids, index = [self.pid], 0
+        while index < len(pids):
+            for tasks in Path(f"/proc/{pids[index]}/task").glob("*/children"):
+                try:
+                    pids += [int(pid) for pid in tasks.read_text().split()]
+                except OSError:
+                    pass  # the process or thread ended meanwhile
+            index += 1
+        return pids
+
+    def _rss(self, pid: int) -> int:
+        try:
+            return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * self.PAGE
+        except (OSError, IndexError, ValueError):
+            return 0
 
 
 def available(command: str) -> bool:
@@ -85,7 +131,8 @@ def pipeline(export: Path, corpus: Path, log_dir: Path) -> list[Measurement]:
         steps.append(measure(f"a.{step}", argv, corpus, log_dir))
         if not steps[-1].ok:
             return [Measurement("a", None, None, f"{step} failed: {steps[-1].note}"), *steps]
-    total = Measurement("a", sum(s.wall_s for s in steps), max(s.peak_rss_mb for s in steps), load=steps[0].load)
+    total = Measurement("a", sum(s.wall_s for s in steps), max(s.peak_rss_mb for s in steps), load=steps[0].load,
+                        tree_rss_mb=max(s.tree_rss_mb for s in steps))
     return [total, *steps]
 
 
@@ -116,21 +163,25 @@ def machine() -> dict[str, str]:
 
 
 def ratio(top: Measurement | None, bottom: Measurement | None, field: str) -> str:
-    if not (top and bottom and top.ok and bottom.ok):
+    if not (top and bottom and top.ok and bottom.ok) or None in (getattr(top, field), getattr(bottom, field)):
         return "n/a"
     return f"{getattr(top, field) / getattr(bottom, field):.2f}"
 
 
 def table(tasks: int, megabytes: float, results: list[Measurement]) -> str:
-    rows = [f"{'measurement':<14} {'tasks':>7} {'MB':>8} {'wall s':>9} {'peak RSS MB':>12} {'load':>6}  note"]
+    rows = [f"{'measurement':<14} {'tasks':>7} {'MB':>8} {'wall s':>9} {'peak RSS MB':>12} {'tree RSS MB':>12} "
+            f"{'load':>6}  note"]
     for m in results:
         wall = f"{m.wall_s:.1f}" if m.ok else "-"
         rss = f"{m.peak_rss_mb:.0f}" if m.ok else "-"
-        rows.append(f"{m.name:<14} {tasks:>7} {megabytes:>8.1f} {wall:>9} {rss:>12} {m.load:>6}  {m.note}")
+        tree = f"{m.tree_rss_mb:.0f}" if m.ok and m.tree_rss_mb is not None else "-"
+        rows.append(f"{m.name:<14} {tasks:>7} {megabytes:>8.1f} {wall:>9} {rss:>12} {tree:>12} {m.load:>6}  {m.note}")
     by_name = {m.name: m for m in results}
     a, b, c = (by_name.get(name) for name in "abc")
-    rows.append(f"a/b: wall {ratio(a, b, 'wall_s')}, peak RSS {ratio(a, b, 'peak_rss_mb')}")
-    rows.append(f"a/c: wall {ratio(a, c, 'wall_s')}, peak RSS {ratio(a, c, 'peak_rss_mb')}")
+    rows.append(f"a/b: wall {ratio(a, b, 'wall_s')}, peak RSS {ratio(a, b, 'peak_rss_mb')}, "
+                f"tree RSS {ratio(a, b, 'tree_rss_mb')}")
+    rows.append(f"a/c: wall {ratio(a, c, 'wall_s')}, peak RSS {ratio(a, c, 'peak_rss_mb')}, "
+                f"tree RSS {ratio(a, c, 'tree_rss_mb')}")
     return "\n".join(rows)
 
 

@@ -39,22 +39,22 @@ from typing import Any, BinaryIO, Iterator, Mapping
 import orjson
 
 from corpus_tools import validation_record
+from corpus_tools.checking import check_outcomes, default_jobs, exclusions_of  # noqa: F401 (exclusions_of: re-exported)
 from corpus_tools.errors import Problem, Report
 from corpus_tools.exports import ExportStream
 from corpus_tools.fsutil import atomic_write_bytes, file_sha256
 from corpus_tools.layout import Layout
 from corpus_tools.records import (
     AnnotationSet, Cue, Document, DocumentAnnotations, EntityMention, Exclusion, IngestResult, Provenance, Quote,
-    RegistryEntity, Source, Span, TimeExpression,
+    RegistryEntity, Source, Span, TaskOutcome, TimeExpression,
 )
 from corpus_tools.validate import (
-    CheckedAnnotation, CheckedTask, Context, Tally, annotator_of, check_task, iter_checked, kept_units,
-    usable_annotation, usable_doc_id,
+    CheckedAnnotation, CheckedTask, Context, Tally, annotator_of, check_task, kept_units, usable_annotation,
+    usable_doc_id,
 )
 
 STORED_NAME = re.compile(r"^(\d{8})-([0-9a-f]{16})\.json$")
 EXCLUSIONS_SUFFIX = ".exclusions.json"
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -94,32 +94,6 @@ def _cue(text: str, rid: str, start: int, end: int) -> Cue:
     return Cue(rid, Span(start, end), text[start:end])
 
 
-def exclusions_of(checked: CheckedTask) -> list[Exclusion]:
-    """Every unit of ``checked`` left out of the records, with the reason."""
-    found = [_exclusion(problem) for problem in checked.problems
-             if problem.severity == "error" or problem.code == "attribution-unlinked"]
-    for annotation in checked.annotations:
-        if annotation.cancelled or annotation.excluded or checked.excluded:
-            continue
-        for link in annotation.links:
-            gone = [rid for rid in (link.from_id, link.to_id) if annotation.regions[rid].excluded]
-            if gone:
-                found.append(Exclusion("relation", "endpoint-excluded",
-                                       f"{link.label} relation dropped with excluded region(s) {', '.join(gone)}",
-                                       checked.task_id, checked.doc_id, annotation.id, f"{link.from_id}->{link.to_id}"))
-    return found
-
-
-def _exclusion(problem: Problem) -> Exclusion:
-    where = problem.location
-    if where.region_id is not None:
-        scope = "relation" if "->" in where.region_id else "region"
-    else:
-        scope = "annotation" if where.annotation_id is not None else "task"
-    return Exclusion(scope, problem.code, problem.message, where.task_id, where.doc_id, where.annotation_id,
-                     where.region_id)
-
-
 def exclusion_as_dict(exclusion: Exclusion) -> dict[str, Any]:
     return {key: getattr(exclusion, key) for key in exclusion.__slots__ if getattr(exclusion, key) is not None}
 
@@ -142,11 +116,6 @@ def _find_stored(layout: Layout, sha256: str) -> Path | None:
     return None
 
 
-def _date_of(stamp: Any) -> str | None:
-    match = _DATE.match(stamp) if isinstance(stamp, str) else None
-    return "".join(match.groups()) if match else None
-
-
 @dataclass(slots=True)
 class _IngestPass:
     """What one streaming pass over an export gathers besides validation."""
@@ -154,49 +123,49 @@ class _IngestPass:
     problems: list
     exclusions: list
     record_lines: BinaryIO  # the validation record's task lines, while the export still qualifies for one
+    tally: Tally = field(default_factory=Tally)
     latest_date: str = "00000000"
     doc_ids: set = field(default_factory=set)  # every doc_id named, for the record's fingerprint
     recordable: bool = True  # no error so far, every task's text its document's current text
     tasks: int = 0
 
-    def add(self, checked: CheckedTask) -> None:
+    def add(self, outcome: TaskOutcome) -> None:
         self.tasks += 1
-        if checked.doc_id is not None:
-            self.doc_ids.add(checked.doc_id)
+        self.tally.add_counts(dict(outcome.counts))
+        if outcome.doc_id is not None:
+            self.doc_ids.add(outcome.doc_id)
+        self.recordable = self.recordable and outcome.record_line is not None
         if self.recordable:
-            self.recordable = checked.text is not None and not checked.reanchored and not any(
-                p.severity == "error" or p.code == "text-changed" for p in checked.problems)
-            if self.recordable:
-                self.record_lines.write(validation_record.task_line(checked))
-        self.problems.extend(checked.problems)
-        self.exclusions.extend(exclusions_of(checked))
-        for annotation in checked.annotations:
-            date = _date_of(annotation.updated_at) or _date_of(annotation.created_at)
-            if date is not None and date > self.latest_date:
-                self.latest_date = date
+            self.record_lines.write(outcome.record_line)
+        self.problems.extend(outcome.problems)
+        self.exclusions.extend(outcome.exclusions)
+        if outcome.latest_date is not None and outcome.latest_date > self.latest_date:
+            self.latest_date = outcome.latest_date
 
 
 def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Document],
-           registry: Mapping[str, RegistryEntity], allow_partial: bool = False) -> IngestResult:
+           registry: Mapping[str, RegistryEntity], allow_partial: bool = False, jobs: int | None = None) -> IngestResult:
     """Validate the export at ``export_path`` and store it verbatim (see the module docstring).
 
     Raises CorpusError when the file is not a Label Studio export at all (nothing is written).
     Returns status ``refused`` (nothing written) when it has errors and ``allow_partial`` is off.
     A stored export with no error also gets its validation record (corpus_tools.validation_record).
+    ``jobs``: processes that check tasks (corpus_tools.checking; None: every core for a big export).
     """
     export_path = Path(export_path)
+    jobs = default_jobs(export_path) if jobs is None else jobs
     layout.exports.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=layout.exports, prefix=".ingest-", suffix=".tmp")
     temp = Path(temp_name)
     try:
         with os.fdopen(handle, "wb") as copy, tempfile.TemporaryFile() as record_lines:
             stream = ExportStream(export_path, copy_to=copy)
-            gathered, tally = _IngestPass([], [], record_lines), Tally()
-            for checked in iter_checked(stream, Context(export_path.name, documents, registry), tally):
-                gathered.add(checked)
+            gathered = _IngestPass([], [], record_lines)
+            for outcome in check_outcomes(stream, Context(export_path.name, documents, registry), jobs):
+                gathered.add(outcome)
             copy.flush()
             os.fsync(copy.fileno())
-            report = Report.of(gathered.problems, dict(tally.counts))
+            report = Report.of(gathered.problems, dict(gathered.tally.counts))
             result = _store(temp, stream.sha256, gathered, report, layout, allow_partial)
             if result.stored_as is not None and gathered.recordable:
                 stamp = validation_record.fingerprint(result.sha256, documents, registry, gathered.doc_ids)

@@ -56,6 +56,10 @@ class CorpusError(Exception):
         self.location = location or Location()
         super().__init__(self.__str__())
 
+    def __reduce__(self):
+        # by its fields, not by args (one string): so it crosses from a worker process intact
+        return (type(self), (self.code, self.message, self.location))
+
     def __str__(self) -> str:
         return f"{self.location}: [{self.code}] {self.message}"
 

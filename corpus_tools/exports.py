@@ -97,14 +97,19 @@ class ExportStream:
             raise RuntimeError("the export has not been read to its end yet")
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
+        for index, offset, raw in self.raw_tasks():
+            yield parse_task(raw, index, offset, self.path)
+
+    def raw_tasks(self) -> Iterator[tuple[int, int, bytes]]:
+        """``(index, byte offset, bytes)`` of each task, unparsed: the file is cut, hashed and
+        copied here, while the parsing (``parse_task``) can happen elsewhere (corpus_tools.checking)."""
         with open(self.path, "rb") as source:
             self._reader = _TeeReader(source, self.copy_to)
             _check_start(self._reader, self.path)
             try:
                 for index, (offset, raw) in enumerate(split_array(self._reader.read, CHUNK_SIZE)):
-                    task = self._parse(raw, index, offset)
                     self.tasks_read = index + 1
-                    yield task
+                    yield index, offset, raw
             except SplitError as error:
                 raise _split_error(error, self.path, self.tasks_read) from None
             if self.tasks_read == 0:
@@ -115,14 +120,16 @@ class ExportStream:
                 )
             self._done = True
 
-    def _parse(self, raw: bytes, index: int, offset: int) -> dict[str, Any]:
-        try:
-            task = orjson.loads(raw)
-        except orjson.JSONDecodeError as error:
-            raise CorpusError("export-invalid-json", f"task #{index + 1} is not valid JSON: {error.msg}",
-                              Location(file=str(self.path), byte_offset=offset + error.pos)) from None
-        _check_task_shape(task, index, self.path)
-        return task
+
+def parse_task(raw: bytes, index: int, offset: int, path: Path) -> dict[str, Any]:
+    """The task dict of the bytes ``raw`` of task number ``index`` (from 0) at byte ``offset`` of ``path``."""
+    try:
+        task = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise CorpusError("export-invalid-json", f"task #{index + 1} is not valid JSON: {error.msg}",
+                          Location(file=str(path), byte_offset=offset + error.pos)) from None
+    _check_task_shape(task, index, path)
+    return task
 
 
 def iter_tasks(path: str | Path) -> Iterator[dict[str, Any]]:

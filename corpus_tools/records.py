@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from corpus_tools.errors import Report
+from corpus_tools.errors import Problem, Report
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS, TIMEX_MODS
 
 DATE_PRECISIONS = ("day", "month", "year")
@@ -272,6 +272,19 @@ class Exclusion:
     doc_id: str | None
     annotation_id: int | str | None = None
     region_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskOutcome:
+    """What checking one exported task leaves for ``ingest`` and ``validate`` (corpus_tools.checking):
+    small, so that it can come back from a worker process."""
+
+    doc_id: str | None
+    problems: tuple[Problem, ...]
+    exclusions: tuple[Exclusion, ...]
+    counts: tuple[tuple[str, int], ...]  # the task's share of Report.stats, in Tally's key order
+    latest_date: str | None  # YYYYMMDD of its most recently updated annotation, if any has a date
+    record_line: bytes | None  # its validation-record line; None: the export cannot have a record
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 from corpus_tools.align import TextAlignment
 from corpus_tools.errors import Location, Problem, Report
@@ -704,21 +704,16 @@ def task_counts(checked: CheckedTask) -> dict[str, int]:
     return counts
 
 
-def iter_checked(stream: ExportStream, context: Context, tally: Tally | None = None) -> Iterator[CheckedTask]:
-    """Check the tasks of ``stream`` one at a time (memory flat in the number of tasks)."""
-    for task in stream:
-        checked = check_task(task, context)
-        if tally is not None:
-            tally.add(checked)
-        yield checked
-
-
 def validate_export(path: str | Path, documents: Mapping[str, Document],
-                    registry: Mapping[str, RegistryEntity]) -> Report:
-    """Check every task of the export at ``path``; raises CorpusError if the file is no export."""
+                    registry: Mapping[str, RegistryEntity], jobs: int = 1) -> Report:
+    """Check every task of the export at ``path`` on ``jobs`` processes (corpus_tools.checking);
+    raises CorpusError if the file is no export."""
+    from corpus_tools.checking import check_outcomes  # it builds on this module
+
     path = Path(path)
     context = Context(file=path.name, documents=documents, registry=registry)
     tally, problems = Tally(), []
-    for checked in iter_checked(ExportStream(path), context, tally):
-        problems.extend(checked.problems)
+    for outcome in check_outcomes(ExportStream(path), context, jobs):
+        tally.add_counts(dict(outcome.counts))
+        problems.extend(outcome.problems)
     return Report.of(problems, dict(tally.counts))

@@ -16,6 +16,15 @@ from corpus_tools.registry import load_registry
 from corpus_tools.validate import validate_export
 
 export_argument = click.argument("export", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+jobs_option = click.option(
+    "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+    help="Processes that check tasks; 0: one per core for an export of 16 MB or more, else 1.")
+
+
+def _jobs(jobs: int, export: Path) -> int:
+    from corpus_tools.checking import default_jobs
+
+    return jobs or default_jobs(export)
 
 
 def _documents(layout: Layout) -> Mapping[str, Document]:
@@ -31,8 +40,9 @@ def _documents(layout: Layout) -> Mapping[str, Document]:
 @click.command("validate")
 @root_option
 @json_option
+@jobs_option
 @export_argument
-def validate(layout: Layout, as_json: bool, export: Path) -> None:
+def validate(layout: Layout, as_json: bool, jobs: int, export: Path) -> None:
     """Check a Label Studio JSON export against the schema, the documents and the entity registry.
 
     Prints one line per problem (file, task, doc, annotation, region: severity [code] message),
@@ -42,8 +52,9 @@ def validate(layout: Layout, as_json: bool, export: Path) -> None:
     Example:
         corpus-tools validate project-3-at-2024-05-01.json
         corpus-tools validate export.json --json | jq '.problems[].code'
+        corpus-tools validate big-export.json --jobs 1   # in this process only
     """
-    echo_report(validate_export(export, _documents(layout), load_registry(layout)), as_json)
+    echo_report(validate_export(export, _documents(layout), load_registry(layout), _jobs(jobs, export)), as_json)
 
 
 @click.command("ingest")
@@ -52,8 +63,9 @@ def validate(layout: Layout, as_json: bool, export: Path) -> None:
 @click.option("--allow-partial", is_flag=True,
               help="Store an export with errors anyway; the units at fault are excluded and listed in "
                    "<stored name>.exclusions.json beside it.")
+@jobs_option
 @export_argument
-def ingest(layout: Layout, as_json: bool, allow_partial: bool, export: Path) -> None:
+def ingest(layout: Layout, as_json: bool, allow_partial: bool, jobs: int, export: Path) -> None:
     """Validate a Label Studio JSON export and store it verbatim in annotations/exports/.
 
     The stored name is <date of its latest annotation>-<sha256[:16]>.json; ingesting the same
@@ -65,7 +77,8 @@ def ingest(layout: Layout, as_json: bool, allow_partial: bool, export: Path) -> 
         corpus-tools ingest project-3-at-2024-05-01.json
         corpus-tools ingest export.json --allow-partial
     """
-    result = ingest_export(export, layout, _documents(layout), load_registry(layout), allow_partial=allow_partial)
+    result = ingest_export(export, layout, _documents(layout), load_registry(layout), allow_partial=allow_partial,
+                           jobs=_jobs(jobs, export))
     if as_json:
         click.echo(orjson.dumps(_as_json(result, layout), option=orjson.OPT_INDENT_2).decode())
     else:
