@@ -168,7 +168,8 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
             report = Report.of(gathered.problems, dict(gathered.tally.counts))
             result = _store(temp, stream.sha256, gathered, report, layout, allow_partial)
             if result.stored_as is not None and gathered.recordable:
-                stamp = validation_record.fingerprint(result.sha256, documents, registry, gathered.doc_ids)
+                stamp = validation_record.fingerprint(result.sha256, documents, registry, gathered.doc_ids,
+                                                      result.stored_as)
                 validation_record.write_record(validation_record.record_path(layout, result.stored_as.name), stamp,
                                                gathered.tasks, record_lines)
     finally:

@@ -19,7 +19,10 @@ current text, which the fingerprint guarantees is the task's text), without read
 
 The fingerprint (``fingerprint``):
 
-* ``export_sha256``: the export's bytes;
+* ``export_sha256``: the export's bytes; beside it ``export_stat``, the stored file's size, mtime,
+  ctime, inode and device right after it was stored: while they are unchanged a reader takes the
+  file for the same bytes without hashing it again (hundreds of MB), as git's index does; any
+  change of them means hashing it (``_same_export``);
 * ``documents``: a digest of (doc_id, source key) for every doc_id the export's tasks name,
   where the source key (corpus_tools.corpus.source_key) is the raw file's SHA-256 and encoding
   (or the normalized text's SHA-256 for a plain dict of documents): a document's text changed,
@@ -133,9 +136,10 @@ def documents_digest(documents: Mapping[str, Document], doc_ids: Iterable[str]) 
 
 
 def fingerprint(export_sha256: str, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
-                doc_ids: Iterable[str]) -> dict[str, str]:
+                doc_ids: Iterable[str], export: Path | None = None) -> dict[str, Any]:
     return {
         "export_sha256": export_sha256,
+        "export_stat": None if export is None else stat_key(export),
         "documents": documents_digest(documents, doc_ids),
         "registry": registry_digest(registry),
         "code": code_digest(),
@@ -197,7 +201,21 @@ def matching_record(path: Path, export: Path, documents: Mapping[str, Document],
             return None
     except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError):
         return None  # a damaged record is no record: the export is checked in full
-    return path if stamp["export_sha256"] == file_sha256(export) else None
+    return path if _same_export(stamp, export) else None
+
+
+def stat_key(path: Path) -> list[int]:
+    status = path.stat()
+    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev]
+
+
+def _same_export(stamp: dict, export: Path) -> bool:
+    """Whether ``export`` holds the bytes the record was made from: the stored name carries the
+    first 16 hex digits of their SHA-256; an untouched file (same stat key) is taken as is, any
+    other is hashed."""
+    if export.stem.rpartition("-")[2] != stamp["export_sha256"][:16]:
+        return False
+    return stamp.get("export_stat") == stat_key(export) or stamp["export_sha256"] == file_sha256(export)
 
 
 def iter_recorded(path: Path, export_name: str) -> Iterator[RecordedTask]:

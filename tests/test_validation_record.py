@@ -212,3 +212,24 @@ def test_a_replaced_export_is_checked_in_full(ingested, full_checks):
     checked = annotation_set(layout)
     assert len(full_checks) == TASKS
     assert checked == trusted
+
+
+def test_an_untouched_export_is_not_hashed_again_a_touched_one_is(ingested, full_checks, monkeypatch):
+    """The record's stat key stands for the export's SHA-256 while the file is untouched (as in
+    git's index); a touched file is hashed, and trusted when its bytes are still the same."""
+    import os
+    from corpus_tools import validation_record
+
+    layout, stored = ingested
+    hashed: list[str] = []
+    real = validation_record.file_sha256
+
+    def counting(path):
+        hashed.append(Path(path).name)
+        return real(path)
+    monkeypatch.setattr(validation_record, "file_sha256", counting)
+    trusted = annotation_set(layout)
+    assert hashed == [] and full_checks == []
+    os.utime(stored, ns=(stored.stat().st_atime_ns, stored.stat().st_mtime_ns + 1_000_000_000))
+    assert annotation_set(layout) == trusted
+    assert hashed == [stored.name] and full_checks == []
