@@ -8,6 +8,7 @@ import pickle
 import shutil
 from pathlib import Path
 
+import orjson
 import pytest
 
 from bench.generate import write_export
@@ -59,6 +60,12 @@ def ingested(export: Path, corpus: Path, root: Path, jobs: int):
     result = ingest(export, layout, DocumentIndex(layout), load_registry(layout), jobs=jobs)
     files = {str(path.relative_to(root)): path.read_bytes()
              for path in sorted(root.rglob("*")) if path.is_file() and "raw" not in path.parts}
+    for name in files:
+        if name.startswith("build/validated/"):  # its stat key is of this copy's file: set it aside
+            header, lines = files[name].split(b"\n", 1)
+            header = orjson.loads(header)
+            assert len(header["fingerprint"].pop("export_stat")) == 5
+            files[name] = orjson.dumps(header) + b"\n" + lines
     return result, files
 
 
