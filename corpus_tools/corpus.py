@@ -101,8 +101,7 @@ class DocumentIndex(Mapping):
             weakref.finalize(self, os.close, self._manifest_fd)
         report, self._index = check_raw_indexed(layout)
         raise_first(report)
-        self._layout = layout
-        self._raw_dir = str(layout.raw)
+        self._manifest_path, self._raw_dir = str(layout.manifest), str(layout.raw)  # not a Path per lookup
         self._normalized = NormalizedCache(layout.build / "normalized") if normalized_cache else None
         self._cache: OrderedDict[str, Document] = OrderedDict()
         self._cache_size = cache_size
@@ -119,11 +118,11 @@ class DocumentIndex(Mapping):
         return document
 
     def _build(self, doc_id: str, number: int, offset: int, length: int, raw_key: str) -> Document:
-        record = read_manifest_record(self._manifest_fd, self._layout.manifest, number, offset, length)
+        record = read_manifest_record(self._manifest_fd, self._manifest_path, number, offset, length)
         if record.doc_id != doc_id or f"{record.sha256}:{record.encoding}" != raw_key:
             raise CorpusError("manifest-changed", f"the manifest changed while it was in use (line {number} is now "
                               f"{record.doc_id!r}, was {doc_id!r} with raw key {raw_key}): run the command again",
-                              Location(file=str(self._layout.manifest), line=number))
+                              Location(file=self._manifest_path, line=number))
         path = os.path.join(self._raw_dir, record.file)
         data = read_raw_bytes(path, record)
         normalized = self._normalized.get(record.sha256, record.encoding) if self._normalized is not None else None

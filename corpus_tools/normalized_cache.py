@@ -72,7 +72,7 @@ class NormalizedCache:
     def get(self, raw_sha256: str, encoding: str) -> Normalized | None:
         """The cached normalization of these raw bytes, or None (missing, damaged, unreadable)."""
         try:
-            with open(self.path(raw_sha256, encoding), "rb") as handle:
+            with open(self.path(raw_sha256, encoding), "rb", buffering=0) as handle:
                 data = handle.read()
         except OSError:
             return None

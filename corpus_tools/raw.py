@@ -101,7 +101,7 @@ def read_manifest(path: Path) -> list[ManifestRecord]:
     return [record for *_, record in scan_manifest(path)]
 
 
-def read_manifest_record(fd: int, path: Path, number: int, offset: int, length: int) -> ManifestRecord:
+def read_manifest_record(fd: int, path: str | Path, number: int, offset: int, length: int) -> ManifestRecord:
     """The record on line ``number`` of the manifest open as ``fd``: ``length`` bytes at byte
     ``offset`` (from scan_manifest). ``os.pread`` uses no file position, so processes forked
     with the descriptor can read through it at once."""
@@ -131,7 +131,7 @@ def read_raw_bytes(path: str, record: ManifestRecord) -> bytes:
     """One raw file's bytes, checked against its record (size, sha256), not decoded. One open
     and one read: no stat first, no Path objects (this runs twice per document per command)."""
     try:
-        with open(path, "rb") as handle:
+        with open(path, "rb", buffering=0) as handle:
             data = handle.read()
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise CorpusError("raw-missing", f"manifest record {record.doc_id!r} has no file", Location(file=path)) from None
@@ -163,11 +163,12 @@ def check_raw_indexed(layout: Layout) -> tuple[Report, dict[str, tuple[int, int,
     index: dict[str, tuple[int, int, int, str]] = {}
     problems: list[Problem] = []
     listed: set[str] = set()
+    raw_dir = str(layout.raw)
     try:
         for number, offset, length, record in scan_manifest(layout.manifest):
             index[record.doc_id] = (number, offset, length, f"{record.sha256}:{record.encoding}")
             listed.add(record.file)
-            _check_raw_file(layout, record, problems)
+            _check_raw_file(os.path.join(raw_dir, record.file), record, problems)
     except CorpusError as error:
         return Report.of([Problem(error.code, error.message, error.location)]), {}
     problems[:0] = [Problem("raw-unlisted", "raw file is not in the manifest", Location(file=str(path)))
@@ -175,9 +176,9 @@ def check_raw_indexed(layout: Layout) -> tuple[Report, dict[str, tuple[int, int,
     return Report.of(problems, {"documents": len(index)}), index
 
 
-def _check_raw_file(layout: Layout, record: ManifestRecord, problems: list[Problem]) -> None:
+def _check_raw_file(path: str, record: ManifestRecord, problems: list[Problem]) -> None:
     try:
-        read_raw(layout, record)
+        decode(read_raw_bytes(path, record), record.encoding, Location(file=path))
     except CorpusError as error:
         problems.append(Problem(error.code, error.message, error.location))
 
