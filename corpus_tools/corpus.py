@@ -85,7 +85,7 @@ class DocumentIndex(Mapping):
     re-reads that manifest line through the open handle (and refuses it unless it still names
     the doc_id and raw key seen at opening) and that raw file (checking its size and sha256
     again, so a file changed since opening is still caught); the normalization comes from the
-    cache in build/normalized/ (corpus_tools.normalized_cache) when an earlier command or
+    cache in build/cache/normalized/ (corpus_tools.normalized_cache) when an earlier command or
     lookup made it, else it is made and stored there. The last ``cache_size`` documents are kept
     in memory. ``in`` and ``len`` touch no file.
 
@@ -102,7 +102,7 @@ class DocumentIndex(Mapping):
         report, self._index = check_raw_indexed(layout)
         raise_first(report)
         self._manifest_path, self._raw_dir = str(layout.manifest), str(layout.raw)  # not a Path per lookup
-        self._normalized = NormalizedCache(layout.build / "normalized") if normalized_cache else None
+        self._normalized = NormalizedCache(layout.build / "cache" / "normalized") if normalized_cache else None
         self._cache: OrderedDict[str, Document] = OrderedDict()
         self._cache_size = cache_size
 

@@ -1,23 +1,27 @@
-"""A cache of normalized documents in build/normalized/ (scratch): each raw text is normalized
-once, by whichever command first asks for it (ingest), and read back by every later one (release).
+"""A cache of normalized documents in build/cache/normalized/ (scratch): each raw text is
+normalized once, by whichever command first asks for it (ingest), and read back by every later
+one (release), through corpus_tools.corpus.DocumentIndex.
 
 What ``normalize(decode(raw bytes, encoding))`` returns is a function of the raw bytes, the
-encoding and the code that decodes and normalizes; an entry is stored under exactly that:
-``build/normalized/<code digest>/<sha256[:2]>/<sha256>.<encoding>``, where the code digest
+encoding and the code that decodes and normalizes, so an entry is stored under exactly that:
+``build/cache/normalized/<code digest>/<sha256[:2]>/<sha256>.<encoding>``. The code digest
 (``code_digest``) covers NORMALIZER_VERSION, this module's FORMAT, the Python and Unicode
 versions (NFC and the codecs come from them) and the source of every module that decides the
-text, the offset map or the removed pieces. Changed code lands in another directory, so it can
-never be served an old entry; 256 subdirectories keep about 400 files in each at 100,000 documents.
+text, the offset map or the removed pieces (``_CODE_MODULES``). Changed code reads and writes
+another directory, so it is never served an entry of other code; the old directory is never read
+again (delete build/cache to reclaim it). The 256 subdirectories hold about 400 files each at
+100,000 documents; an entry is about the size of its raw file.
 
 An entry is the SHA-256 of (its key, its payload) followed by the payload (orjson: text, title,
-removed pieces, the offset map's lengths, segments and equal-length blocks). Entries are written
-to a temporary file and renamed into place, so a reader sees a whole entry or none, and two
+removed pieces, the offset map's lengths, flat segments and equal-length blocks), which
+rebuilds a ``Normalized`` equal to the one stored. Entries are written to a temporary file and
+renamed into place (``fsutil.write_scratch_bytes``), so a reader sees a whole entry or none, and
 processes writing the same entry at once write identical bytes (the last rename wins). They are
-not fsynced: a write is not worth a disk flush when its loss only costs a normalization. Because
-of that (a crash can leave a renamed entry whose data never reached the disk), and because a
-file can be damaged or put under another name, every read checks the digest; a failing or
-unreadable entry is a miss, and the caller's ``put`` replaces it. Reading checks about 5 KB of
-SHA-256 per document, a few microseconds.
+not fsynced: a flush per document would cost more than the normalization it saves. Because of
+that (a crash can leave a renamed entry whose data never reached the disk), and because a file
+can be damaged or copied under another key, every read checks the digest (a few microseconds
+for a 3 KB article, against ~100 microseconds to normalize it); an entry that fails, or that
+this code cannot read, is a miss, and the caller's ``put`` replaces it.
 """
 
 from __future__ import annotations

@@ -134,9 +134,11 @@ def read_raw_bytes(path: str, record: ManifestRecord) -> bytes:
         with open(path, "rb", buffering=0) as handle:
             data = handle.read()
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        raise CorpusError("raw-missing", f"manifest record {record.doc_id!r} has no file", Location(file=path)) from None
+        raise CorpusError("raw-missing", f"manifest record {record.doc_id!r} has no file",
+                          Location(file=path)) from None
     if len(data) != record.size:
-        raise CorpusError("raw-size-mismatch", f"size {len(data)} bytes, manifest says {record.size}", Location(file=path))
+        raise CorpusError("raw-size-mismatch", f"size {len(data)} bytes, manifest says {record.size}",
+                          Location(file=path))
     digest = hashlib.sha256(data).hexdigest()
     if digest != record.sha256:
         raise CorpusError("raw-sha256-mismatch", f"sha256 {digest}, manifest says {record.sha256}", Location(file=path))

@@ -1,5 +1,5 @@
 """corpus_tools.normalized_cache and its use by DocumentIndex: a document read back from
-build/normalized/ equals a freshly normalized one; a damaged, misplaced or other-code entry is
+build/cache/normalized/ equals a freshly normalized one; a damaged, misplaced or other-code entry is
 never served; forked processes sharing one index write the same entries safely."""
 
 from __future__ import annotations
@@ -28,15 +28,17 @@ AWKWARD = {
     "crlf_bom": ((FIXTURES / "other_site_crlf_bom.raw.txt").read_bytes(), "utf-8"),
     "cp1252": ((FIXTURES / "cp1252.raw.txt").read_bytes(), "cp1252"),
     "latin1_c1": ("Title\r\n\r\nIt\x92s \x93quoted\x94 \x85 done\x81.".encode("utf-8"), "utf-8"),
-    "emoji": ("\U0001F1F8\U0001F1FE talks \U0001F44D\u200d\U0001F525\n\ncafe\u0301\u200b\u0301 a\u0323\u0307 q\u0307\u0323".encode(), "utf-8"),
-    "boilerplate": ("Headline here\n3 min read\nAdvertisement\nHeadline here\nBody text.\nLeave a Reply".encode(), "utf-8"),
+    "emoji": ("\U0001F1F8\U0001F1FE talks \U0001F44D\u200d\U0001F525\n\n"
+              "cafe\u0301\u200b\u0301 a\u0323\u0307 q\u0307\u0323".encode(), "utf-8"),
+    "boilerplate": ("Headline here\n3 min read\nAdvertisement\nHeadline here\nBody text.\n"
+                    "Leave a Reply".encode(), "utf-8"),
     "removed_only": ("Advertisement\n\nRead more".encode(), "utf-8"),
     "bare_cr": ("One\rTwo\u2028Three\u2029\u00a0\tFour  five".encode(), "utf-8"),
 }
 
 
 def _entries(layout: Layout) -> list[Path]:
-    return sorted(p for p in (layout.build / "normalized").rglob("*") if p.is_file())
+    return sorted(p for p in (layout.build / "cache" / "normalized").rglob("*") if p.is_file())
 
 
 def _refuse_normalizing(monkeypatch) -> None:
@@ -65,7 +67,7 @@ def test_cached_documents_equal_fresh_ones(corpus_copy, monkeypatch):
     _refuse_normalizing(monkeypatch)
     second = DocumentIndex(corpus_copy)
     for doc_id, document in fresh.items():
-        assert second[doc_id] == document  # read back from build/normalized, equal field by field
+        assert second[doc_id] == document  # read back from build/cache/normalized, equal field by field
     assert any(fresh[doc_id].removed for doc_id in AWKWARD)
     assert any(fresh[doc_id].offset_map.equal_length_blocks for doc_id in AWKWARD)
 
@@ -103,7 +105,7 @@ def test_a_damaged_entry_is_ignored_and_rewritten(corpus_copy, damage):
 def test_an_entry_under_another_key_is_not_served(corpus_copy):
     list(DocumentIndex(corpus_copy).values())
     index = DocumentIndex(corpus_copy)
-    cache = NormalizedCache(corpus_copy.build / "normalized")
+    cache = NormalizedCache(corpus_copy.build / "cache" / "normalized")
     records = [index[doc_id].metadata for doc_id in DOC_IDS[:2]]
     first, second = (Path(cache.path(r.sha256, r.encoding)) for r in records)
     second.write_bytes(first.read_bytes())  # a valid entry, of another document
@@ -148,7 +150,7 @@ def test_a_manifest_line_changed_after_opening_is_caught(corpus_copy):
 def test_the_cache_can_be_off(corpus_copy):
     index = DocumentIndex(corpus_copy, normalized_cache=False)
     assert list(index.values()) == list(load_documents(corpus_copy).values())
-    assert not (corpus_copy.build / "normalized").exists()
+    assert not (corpus_copy.build / "cache" / "normalized").exists()
 
 
 def _look_up_all(index: DocumentIndex, doc_ids: list[str], queue) -> None:
@@ -170,7 +172,7 @@ def test_forked_processes_share_one_index_and_write_the_same_entries(corpus_copy
         assert worker.exitcode == 0
     fresh = load_documents(corpus_copy)
     assert results[0] == results[1] == [fresh[doc_id].text_sha256 for doc_id in doc_ids]
-    assert not [p for p in (corpus_copy.build / "normalized").rglob("*.tmp")]
+    assert not [p for p in (corpus_copy.build / "cache" / "normalized").rglob("*.tmp")]
     assert len(_entries(corpus_copy)) == len(fresh)
     reread = DocumentIndex(corpus_copy)
     assert all(reread[doc_id] == document for doc_id, document in fresh.items())
