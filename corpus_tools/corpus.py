@@ -118,11 +118,7 @@ class DocumentIndex(Mapping):
         return document
 
     def _build(self, doc_id: str, number: int, offset: int, length: int, raw_key: str) -> Document:
-        record = read_manifest_record(self._manifest_fd, self._manifest_path, number, offset, length)
-        if record.doc_id != doc_id or f"{record.sha256}:{record.encoding}" != raw_key:
-            raise CorpusError("manifest-changed", f"the manifest changed while it was in use (line {number} is now "
-                              f"{record.doc_id!r}, was {doc_id!r} with raw key {raw_key}): run the command again",
-                              Location(file=self._manifest_path, line=number))
+        record = self._record(doc_id, number, offset, length, raw_key)
         path = os.path.join(self._raw_dir, record.file)
         data = read_raw_bytes(path, record)
         normalized = self._normalized.get(record.sha256, record.encoding) if self._normalized is not None else None
@@ -132,6 +128,19 @@ class DocumentIndex(Mapping):
             if self._normalized is not None:
                 self._normalized.put(record.sha256, record.encoding, normalized)
         return _document(record, normalized)
+
+    def _record(self, doc_id: str, number: int, offset: int, length: int, raw_key: str) -> ManifestRecord:
+        """The manifest record of ``doc_id``, refused unless it is still the one checked at opening."""
+        try:
+            record = read_manifest_record(self._manifest_fd, self._manifest_path, number, offset, length)
+            now = f"{record.doc_id!r} with raw key {record.sha256}:{record.encoding}"
+        except CorpusError as error:  # the line was valid at opening: it moved or was cut
+            record, now = None, f"not a record ({error.message})"
+        if record is None or record.doc_id != doc_id or f"{record.sha256}:{record.encoding}" != raw_key:
+            raise CorpusError("manifest-changed", f"the manifest changed while it was in use (line {number} is now "
+                              f"{now}, was {doc_id!r} with raw key {raw_key}): run the command again",
+                              Location(file=self._manifest_path, line=number))
+        return record
 
     def source_key(self, doc_id: str) -> str | None:
         """See ``source_key``; read from the index, no file touched."""

@@ -141,7 +141,8 @@ def read_raw_bytes(path: str, record: ManifestRecord) -> bytes:
                           Location(file=path))
     digest = hashlib.sha256(data).hexdigest()
     if digest != record.sha256:
-        raise CorpusError("raw-sha256-mismatch", f"sha256 {digest}, manifest says {record.sha256}", Location(file=path))
+        raise CorpusError("raw-sha256-mismatch", f"sha256 {digest}, manifest says {record.sha256}",
+                          Location(file=path))
     return data
 
 

@@ -147,6 +147,14 @@ def test_a_manifest_line_changed_after_opening_is_caught(corpus_copy):
     assert index[DOC_IDS[1]].doc_id == DOC_IDS[1]  # other lines still read
 
 
+def test_a_manifest_line_moved_after_opening_is_caught(corpus_copy):
+    index = DocumentIndex(corpus_copy, cache_size=0)
+    corpus_copy.manifest.write_bytes(b"\n" * 7 + corpus_copy.manifest.read_bytes())  # every line shifts
+    with pytest.raises(CorpusError) as caught:
+        index[DOC_IDS[2]]
+    assert caught.value.code == "manifest-changed"
+
+
 def test_the_cache_can_be_off(corpus_copy):
     index = DocumentIndex(corpus_copy, normalized_cache=False)
     assert list(index.values()) == list(load_documents(corpus_copy).values())
