@@ -38,7 +38,7 @@ from pathlib import Path
 import orjson
 
 from corpus_tools.errors import CorpusError
-from corpus_tools.fsutil import write_scratch_bytes
+from corpus_tools.fsutil import read_prefix, write_scratch_bytes
 from corpus_tools.normalize import NORMALIZER_VERSION, Normalized
 from corpus_tools.offsets import OffsetMap
 from corpus_tools.records import RemovedPiece, Span
@@ -51,6 +51,9 @@ _CODE_MODULES = (
     "corpus_tools.records", "corpus_tools.normalized_cache",
 )
 _DIGEST_SIZE = 32
+# Entries are read in one call of this many bytes (an entry is about the size of its raw file,
+# a few KB; a larger buffer would be mapped and unmapped on every read).
+_READ_SIZE = 1 << 16
 
 
 @functools.cache
@@ -75,9 +78,11 @@ class NormalizedCache:
 
     def get(self, raw_sha256: str, encoding: str) -> Normalized | None:
         """The cached normalization of these raw bytes, or None (missing, damaged, unreadable)."""
+        path = self.path(raw_sha256, encoding)
         try:
-            with open(self.path(raw_sha256, encoding), "rb", buffering=0) as handle:
-                data = handle.read()
+            data = read_prefix(path, _READ_SIZE)
+            if len(data) == _READ_SIZE:  # a long article: the rest too
+                data = Path(path).read_bytes()
         except OSError:
             return None
         payload = memoryview(data)[_DIGEST_SIZE:]

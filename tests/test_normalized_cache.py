@@ -34,6 +34,8 @@ AWKWARD = {
                     "Leave a Reply".encode(), "utf-8"),
     "removed_only": ("Advertisement\n\nRead more".encode(), "utf-8"),
     "bare_cr": ("One\rTwo\u2028Three\u2029\u00a0\tFour  five".encode(), "utf-8"),
+    "long": (("A long article\n\n" + "A paragraph of about a hundred characters, repeated until the entry "
+                                      "is larger than one read.\n" * 1000).encode(), "utf-8"),
 }
 
 
@@ -133,6 +135,19 @@ def test_a_raw_file_changed_after_opening_is_caught_with_a_warm_cache(corpus_cop
     with pytest.raises(CorpusError) as caught:
         index[DOC_IDS[3]]
     assert caught.value.code == "raw-sha256-mismatch"
+
+
+@pytest.mark.parametrize("change", [b"", b"x", b"more than one byte"])
+def test_a_raw_file_grown_or_cut_after_opening_is_caught_with_its_size(corpus_copy, change):
+    list(DocumentIndex(corpus_copy).values())
+    index = DocumentIndex(corpus_copy, cache_size=0)
+    raw = corpus_copy.raw / f"{DOC_IDS[1]}.txt"
+    data = raw.read_bytes()
+    raw.write_bytes(data + change if change else data[:-1])
+    with pytest.raises(CorpusError) as caught:
+        index[DOC_IDS[1]]
+    assert caught.value.code == "raw-size-mismatch"
+    assert f"size {len(data) + len(change) if change else len(data) - 1} bytes" in caught.value.message
 
 
 def test_a_manifest_line_changed_after_opening_is_caught(corpus_copy):
