@@ -84,6 +84,16 @@ STANDALONE_CREDIT = re.compile(
 GLUED_CREDIT = re.compile(rf"(?P<caption>.*[a-z0-9.)\]”’\"'])(?P<credit>{_CREDIT})")
 
 
+# Case folding never shortens a text (each character folds to one or more), so a line longer
+# than every label cannot fold to one: most lines are, and skip the fold.
+_WIDGETS_MAX = max(map(len, WIDGETS))
+_COMMENT_FORM_MAX = max(map(len, COMMENT_FORM))
+
+
+def _folded_in(line: str, labels: frozenset[str], longest: int) -> bool:
+    return len(line) <= longest and line.casefold() in labels
+
+
 def _whole(kind: str, matches: Callable[[str], bool]) -> Rule:
     def rule(line: str, title: str | None, is_first: bool) -> tuple[Piece, ...] | None:
         return ((kind, 0, len(line)),) if matches(line) else None
@@ -119,8 +129,8 @@ def _title_repeat(line: str, title: str | None, is_first: bool) -> tuple[Piece, 
 RULES: tuple[tuple[str, Rule], ...] = (
     ("reading-time", _whole("reading-time", lambda line: READING_TIME.fullmatch(line) is not None)),
     ("dateline", _whole("dateline", lambda line: DATELINE.fullmatch(line) is not None)),
-    ("widget", _whole("widget", lambda line: line.casefold() in WIDGETS)),
-    ("comment-form", _whole("comment-form", lambda line: line.casefold() in COMMENT_FORM)),
+    ("widget", _whole("widget", lambda line: _folded_in(line, WIDGETS, _WIDGETS_MAX))),
+    ("comment-form", _whole("comment-form", lambda line: _folded_in(line, COMMENT_FORM, _COMMENT_FORM_MAX))),
     ("photo-caption", _whole("photo-caption", _is_photo_caption)),
     ("photo-credit", _whole("photo-credit", lambda line: STANDALONE_CREDIT.fullmatch(line) is not None)),
     ("glued-credit", _glued_credit),

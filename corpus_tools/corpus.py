@@ -8,17 +8,21 @@ document when asked: what the commands use, so their memory does not grow with t
 from __future__ import annotations
 
 import hashlib
+import os
+import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Iterator
 
 from corpus_tools.layout import Layout
-from corpus_tools.normalize import NORMALIZER_VERSION, normalize
+from corpus_tools.normalize import NORMALIZER_VERSION, Normalized, normalize
+from corpus_tools.normalized_cache import NormalizedCache
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.raw import (
-    RawText, check_raw_indexed, iter_raw, raise_first, read_manifest, read_manifest_record, read_raw,
+    RawText, check_raw_indexed, decode, iter_raw, raise_first, read_manifest, read_manifest_record, read_raw,
+    read_raw_bytes,
 )
-from corpus_tools.records import Document
+from corpus_tools.records import Document, ManifestRecord
 
 
 def text_sha256(text: str) -> str:
@@ -27,12 +31,15 @@ def text_sha256(text: str) -> str:
 
 
 def to_document(raw: RawText) -> Document:
-    normalized = normalize(raw.text)
+    return _document(raw.record, normalize(raw.text))
+
+
+def _document(record: ManifestRecord, normalized: Normalized) -> Document:
     return Document(
-        doc_id=raw.record.doc_id,
-        title=raw.record.title,
+        doc_id=record.doc_id,
+        title=record.title,
         text=normalized.text,
-        metadata=raw.record,
+        metadata=record,
         offset_map=normalized.offset_map,
         removed=normalized.removed,
         normalizer_version=NORMALIZER_VERSION,
@@ -73,16 +80,29 @@ class DocumentIndex(Mapping):
 
     Opening it checks the whole raw corpus once (every file against its manifest record, and no
     unlisted files: the same guarantee as ``iter_documents``, so a command that writes per
-    document never starts on a broken corpus) and keeps doc_id -> (manifest line, byte offset)
-    only. ``index[doc_id]`` re-reads that manifest line and that raw file (checking its size and
-    sha256 again, so a file changed since opening is still caught) and normalizes it; the last
-    ``cache_size`` documents are kept. ``in`` and ``len`` touch no file.
+    document never starts on a broken corpus) and keeps doc_id -> (line number, byte offset and
+    length of its manifest line, raw key) only, with the manifest open. ``index[doc_id]``
+    re-reads that manifest line through the open handle (and refuses it unless it still names
+    the doc_id and raw key seen at opening) and that raw file (checking its size and sha256
+    again, so a file changed since opening is still caught); the normalization comes from the
+    cache in build/cache/normalized/ (corpus_tools.normalized_cache) when an earlier command or
+    lookup made it, else it is made and stored there. The last ``cache_size`` documents are kept
+    in memory. ``in`` and ``len`` touch no file.
+
+    An index opened before a fork may be used by the forked processes at once: the manifest is
+    read with ``os.pread`` (no shared file position) and cache entries are written atomically.
     """
 
-    def __init__(self, layout: Layout, cache_size: int = 16):
+    def __init__(self, layout: Layout, cache_size: int = 16, normalized_cache: bool = True):
+        # opened before the check, so the handle reads the manifest the check read (or a later
+        # one, which the doc_id and raw key comparison on every lookup catches)
+        self._manifest_fd = os.open(layout.manifest, os.O_RDONLY) if layout.manifest.is_file() else -1
+        if self._manifest_fd >= 0:
+            weakref.finalize(self, os.close, self._manifest_fd)
         report, self._index = check_raw_indexed(layout)
         raise_first(report)
-        self._layout = layout
+        self._manifest_path, self._raw_dir = str(layout.manifest), str(layout.raw)  # not a Path per lookup
+        self._normalized = NormalizedCache(layout.build / "cache" / "normalized") if normalized_cache else None
         self._cache: OrderedDict[str, Document] = OrderedDict()
         self._cache_size = cache_size
 
@@ -91,22 +111,41 @@ class DocumentIndex(Mapping):
         if cached is not None:
             self._cache.move_to_end(doc_id)
             return cached
-        number, offset, _ = self._index[doc_id]  # KeyError for an unknown doc_id, as a Mapping must
-        record = read_manifest_record(self._layout.manifest, number, offset)
-        if record.doc_id != doc_id:
-            raise CorpusError("manifest-changed", f"the manifest changed while it was in use (line {number} is now "
-                              f"{record.doc_id!r}, was {doc_id!r}): run the command again",
-                              Location(file=str(self._layout.manifest), line=number))
-        document = to_document(read_raw(self._layout, record))
+        document = self._build(doc_id, *self._index[doc_id])  # KeyError for an unknown doc_id, as a Mapping must
         self._cache[doc_id] = document
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return document
 
+    def _build(self, doc_id: str, number: int, offset: int, length: int, raw_key: str) -> Document:
+        record = self._record(doc_id, number, offset, length, raw_key)
+        path = os.path.join(self._raw_dir, record.file)
+        data = read_raw_bytes(path, record)
+        normalized = self._normalized.get(record.sha256, record.encoding) if self._normalized is not None else None
+        if normalized is None:
+            # decoded (and the decoding checked) only on a miss: a hit is keyed by these very bytes
+            normalized = normalize(decode(data, record.encoding, Location(file=path)))
+            if self._normalized is not None:
+                self._normalized.put(record.sha256, record.encoding, normalized)
+        return _document(record, normalized)
+
+    def _record(self, doc_id: str, number: int, offset: int, length: int, raw_key: str) -> ManifestRecord:
+        """The manifest record of ``doc_id``, refused unless it is still the one checked at opening."""
+        try:
+            record = read_manifest_record(self._manifest_fd, self._manifest_path, number, offset, length)
+            now = f"{record.doc_id!r} with raw key {record.sha256}:{record.encoding}"
+        except CorpusError as error:  # the line was valid at opening: it moved or was cut
+            record, now = None, f"not a record ({error.message})"
+        if record is None or record.doc_id != doc_id or f"{record.sha256}:{record.encoding}" != raw_key:
+            raise CorpusError("manifest-changed", f"the manifest changed while it was in use (line {number} is now "
+                              f"{now}, was {doc_id!r} with raw key {raw_key}): run the command again",
+                              Location(file=self._manifest_path, line=number))
+        return record
+
     def source_key(self, doc_id: str) -> str | None:
         """See ``source_key``; read from the index, no file touched."""
         entry = self._index.get(doc_id)
-        return None if entry is None else "raw:" + entry[2]
+        return None if entry is None else "raw:" + entry[3]
 
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self._index

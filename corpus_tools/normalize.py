@@ -121,6 +121,13 @@ def _clean_lines(raw_text: str) -> Iterator[Line]:
 
 
 def _line_bounds(raw_text: str) -> Iterator[tuple[int, int]]:
+    if "\r" not in raw_text and "\u2028" not in raw_text and "\u2029" not in raw_text:
+        # only "\n" breaks lines (the usual case): split in C instead of a regex search per line
+        start = 0
+        for line in raw_text.split("\n"):
+            yield start, start + len(line)
+            start += len(line) + 1
+        return
     start = 0
     for match in LINE_BREAK.finditer(raw_text):
         yield start, match.start()
@@ -134,10 +141,19 @@ def _clean_line(raw_text: str, start: int, end: int) -> tuple[int, int, str, tup
     if start == end:
         return None
     content = raw_text[start:end]
-    if not _SPECIAL.search(content) and unicodedata.is_normalized("NFC", content):
+    if not _needs_cleaning(content) and unicodedata.is_normalized("NFC", content):
         return start, end, content, ((start, end - start, end - start, False),)
     text, segments = _clean_slow(content.translate(C1_AS_CP1252), start)
     return start, end, text, tuple(segments)
+
+
+def _needs_cleaning(content: str) -> bool:
+    """Whether ``_SPECIAL`` matches. Every character it looks for but the plain space is
+    unprintable (categories Zs, Cc, Cf), so a printable line needs it only for a double space;
+    ``isprintable`` and ``in`` run in C, about ten times faster than the search on typical lines."""
+    if content.isprintable():
+        return "  " in content
+    return _SPECIAL.search(content) is not None
 
 
 def _strip(raw_text: str, start: int, end: int) -> tuple[int, int]:

@@ -308,3 +308,37 @@ def test_cp1252_bytes_decoded_as_latin1_are_repaired():
     assert as_latin1.text == as_cp1252.text
     assert as_latin1.offset_map == as_cp1252.offset_map
     assert normalize("a\x81b\x9d").text == "ab"  # bytes cp1252 leaves undefined are dropped
+
+
+# -- fast paths equal the definitions they shortcut -------------------------------------------
+
+_LINE_TEXTS = st.lists(st.one_of(st.sampled_from(("\r\n", "\r", "\n", "\u2028", "\u2029", "\x85", " ", "  ",
+                                                  "\t", "\xa0", "\u200b", "\x92", "\u200d", "e\u0301")),
+                                 st.text(max_size=5)), max_size=20).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LINE_TEXTS)
+def test_line_bounds_fast_path_equals_the_regex(raw):
+    from corpus_tools.normalize import LINE_BREAK, _line_bounds
+
+    starts = [0] + [m.end() for m in LINE_BREAK.finditer(raw)]
+    ends = [m.start() for m in LINE_BREAK.finditer(raw)] + [len(raw)]
+    assert list(_line_bounds(raw)) == list(zip(starts, ends))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LINE_TEXTS)
+def test_needs_cleaning_equals_the_special_search(content):
+    from corpus_tools.normalize import _SPECIAL, _needs_cleaning
+
+    assert _needs_cleaning(content) == (_SPECIAL.search(content) is not None)
+
+
+def test_the_assumptions_of_the_fast_paths_hold_for_every_code_point():
+    """_needs_cleaning: every special character but " " is unprintable; boilerplate's label
+    rules: case folding never shortens a text."""
+    special = re.compile(f"[{SPACES}{DROPPED}\x80-\x9f]")
+    characters = [chr(code) for code in range(0x110000)]
+    assert not [c for c in characters if c != " " and special.match(c) and c.isprintable()]
+    assert all(len(c.casefold()) >= 1 for c in characters)
