@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus_tools.records import EntityMention, Span
-from corpus_tools.release.arrow_schemas import NER_TAGS
+from corpus_tools.release.arrow_schemas import NER_TAGS, arrow_schema
+from corpus_tools.release.columns import to_arrow, to_pylist
 from corpus_tools.release.ner import document_columns, sentence_rows, sentence_spans, tokens
 from corpus_tools.schema import ENTITY_LABELS
 
@@ -124,7 +126,20 @@ def test_document_columns_equal_the_per_sentence_reference(pieces, data):
     columns, count = document_columns("d", text, mentions, {tag: i for i, tag in enumerate(NER_TAGS)})
     expected = list(sentence_rows("d", text, mentions))
     assert count == len(expected)
-    assert columns == _as_columns(expected)
+    assert _python(columns) == _as_columns(expected)
+    _assert_arrow_equal(columns, _as_columns(expected))
+
+
+def _python(columns: dict) -> dict[str, list]:
+    return {name: to_pylist(column) for name, column in columns.items()}
+
+
+def _assert_arrow_equal(columns: dict, expected: dict[str, list]) -> None:
+    """The flat columns give the very arrays pa.array gives on the nested rows."""
+    for field in arrow_schema("ner"):
+        converted = to_arrow(columns[field.name], field.type)
+        assert converted.equals(pa.array(expected[field.name], type=field.type)), field.name
+        assert converted.validate(full=True) is None
 
 
 def test_document_columns_on_a_seed_article():
@@ -132,4 +147,5 @@ def test_document_columns_on_a_seed_article():
     mentions = [_mention(text, "Bashar Al-Assad", "PERSON"), _mention(text, "Syria", "GPE", "g")]
     columns, count = document_columns("d", text, mentions, {tag: i for i, tag in enumerate(NER_TAGS)})
     assert count > 10
-    assert columns == _as_columns(list(sentence_rows("d", text, mentions)))
+    assert _python(columns) == _as_columns(list(sentence_rows("d", text, mentions)))
+    _assert_arrow_equal(columns, _as_columns(list(sentence_rows("d", text, mentions))))

@@ -16,10 +16,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from itertools import accumulate, chain
 from typing import Iterable, Iterator
 
+import numpy as np
+
+from corpus_tools.errors import CorpusError
 from corpus_tools.records import EntityMention
+from corpus_tools.release.columns import Column, Flat
 
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _TOKEN = re.compile(r"\w+(?:[-.,]\w+)*|['’]\w+|[^\w\s]")
@@ -100,69 +103,97 @@ def sentence_rows(doc_id: str, text: str, mentions: Iterable[EntityMention]) -> 
         }
 
 
-# A token with the whitespace before it. Every non-space character starts a token (a word
-# character the first alternative, any other the last), so successive matches tile the text and
-# the offsets are running sums of the pieces' lengths, computed without a Python loop per token.
-_SPACED_TOKEN = re.compile(r"(\s*)(" + _TOKEN.pattern + ")")
+# Code points below this bound for which str.isspace() holds: exactly the characters the regular
+# expressions' \s matches, and none lies above it (tests check both over all of Unicode).
+_SPACE_BOUND = 0x3001
+_IS_SPACE = np.array([chr(code).isspace() for code in range(_SPACE_BOUND)] + [False])
 
 
-def document_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
+def document_tokens(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Token texts, starts and ends of the whole text: the tokens of ``tokens`` over every
-    sentence, since sentence boundaries always lie in whitespace, which no token contains."""
-    pairs = _SPACED_TOKEN.findall(text)
-    offsets = list(accumulate(map(len, chain.from_iterable(pairs))))
-    return [token for _, token in pairs], offsets[0::2], offsets[1::2]
+    sentence, since sentence boundaries always lie in whitespace, which no token contains.
+
+    Every non-space character starts a token (a word character the first alternative of
+    ``_TOKEN``, any other the last), so the tokens tile the text's non-space characters in order:
+    the k-th non-space character is at ``non_space[k]``, and a token's offsets follow from the
+    running sum of the token lengths, with no Python work per token beyond ``findall``'s."""
+    texts = _TOKEN.findall(text)
+    sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    non_space = np.flatnonzero(~_IS_SPACE[np.minimum(codes, _SPACE_BOUND)])
+    ends = np.cumsum(sizes)
+    if (ends[-1] if len(ends) else 0) != len(non_space):
+        raise CorpusError("ner-tokens", "the tokens do not tile the text's non-space characters; "
+                          "the tokenizer and _IS_SPACE disagree on whitespace")
+    return texts, non_space[ends - sizes], non_space[ends - 1] + 1 if len(ends) else ends
 
 
-def _cut(texts: list[str], starts: list[int], ends: list[int], cuts: Iterable[int]) -> None:
-    """Split, in place, every token that a cut (sorted offsets) falls strictly inside."""
-    for cut in cuts:
-        index = bisect_right(starts, cut) - 1
-        if index < 0 or not starts[index] < cut < ends[index]:
-            continue
-        start = starts[index]
-        whole = texts[index]
-        texts[index:index + 1] = [whole[:cut - start], whole[cut - start:]]
-        starts.insert(index + 1, cut)
-        ends.insert(index, cut)
+def _cut(texts: list[str], starts: np.ndarray, ends: np.ndarray, cuts: np.ndarray
+         ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The tokens split at every cut (offset) that falls strictly inside one."""
+    if not len(starts) or not len(cuts):
+        return texts, starts, ends
+    index = np.searchsorted(starts, cuts, side="right") - 1
+    inside = (index >= 0) & (starts[np.maximum(index, 0)] < cuts) & (cuts < ends[np.maximum(index, 0)])
+    if not inside.any():  # the common case: entities cover whole tokens
+        return texts, starts, ends
+    cuts, index = cuts[inside], index[inside]
+    texts = list(texts)
+    for token in reversed(np.unique(index).tolist()):  # from the back, so earlier indices stay valid
+        start = int(starts[token])
+        points = [0, *(cuts[index == token] - start).tolist(), len(texts[token])]
+        texts[token:token + 1] = [texts[token][a:b] for a, b in zip(points, points[1:])]
+    return texts, np.sort(np.concatenate([starts, cuts])), np.sort(np.concatenate([ends, cuts]))
+
+
+def _sentence_lengths(text: str, starts: np.ndarray) -> np.ndarray:
+    """Tokens per sentence of ``sentence_spans``, in order. A sentence is the tokens starting
+    between two consecutive edges (line breaks and sentence ends, found over the whole text: an
+    end mark that only ends a sentence across a line break is followed by blanks to the line's
+    end, so it adds an edge with no token after it); a blank piece has no token and is no sentence,
+    and every other piece has one (its first non-space character starts a token)."""
+    edges = [0, len(text), *(match.start() for match in re.finditer("\n", text)),
+             *(match.end() for match in _SENTENCE_END.finditer(text))]
+    return np.diff(np.unique(np.searchsorted(starts, edges)))
 
 
 def document_columns(doc_id: str, text: str, mentions: Iterable[EntityMention],
-                     tag_ids: dict[str, int]) -> tuple[dict[str, list], int]:
-    """The ``ner`` rows of a document as columns (tags as ids via ``tag_ids``), equal to
-    ``sentence_rows`` but tokenizing the text once instead of per sentence."""
+                     tag_ids: dict[str, int]) -> tuple[dict[str, Column], int]:
+    """The ``ner`` rows of a document as columns (tags as ids via ``tag_ids``; the list columns
+    flat: corpus_tools.release.columns), equal to ``sentence_rows`` but tokenizing the text once
+    instead of per sentence."""
     ordered = sorted(mentions, key=lambda m: (m.span.start, m.span.end))
     texts, starts, ends = document_tokens(text)
-    _cut(texts, starts, ends, sorted({offset for m in ordered for offset in (m.span.start, m.span.end)}))
-    bounds = [(index, bisect_left(starts, start), bisect_left(starts, end))
-              for index, (start, end) in enumerate(sentence_spans(text))]
-    bounds = [bound for bound in bounds if bound[1] < bound[2]]
-    tags = _document_tags(starts, ends, ordered, [hi for _, _, hi in bounds], tag_ids)
+    cuts = np.array(sorted({offset for m in ordered for offset in (m.span.start, m.span.end)}), dtype=np.int64)
+    texts, starts, ends = _cut(texts, starts, ends, cuts)
+    lengths = _sentence_lengths(text, starts)
+    tags = _document_tags(starts, ends, ordered, np.cumsum(lengths).tolist(), tag_ids)
+    count = len(lengths)
     columns = {
-        "id": [f"{doc_id}-{index}" for index, _, _ in bounds],
-        "doc_id": [doc_id] * len(bounds),
-        "sentence": [index for index, _, _ in bounds],
-        "tokens": [texts[lo:hi] for _, lo, hi in bounds],
-        "token_starts": [starts[lo:hi] for _, lo, hi in bounds],
-        "token_ends": [ends[lo:hi] for _, lo, hi in bounds],
-        "ner_tags": [tags[lo:hi] for _, lo, hi in bounds],
+        "id": [f"{doc_id}-{index}" for index in range(count)],
+        "doc_id": [doc_id] * count,
+        "sentence": np.arange(count, dtype=np.int32),
+        "tokens": Flat(texts, lengths),
+        "token_starts": Flat(starts.astype(np.int32), lengths),
+        "token_ends": Flat(ends.astype(np.int32), lengths),
+        "ner_tags": Flat(tags, lengths),
     }
-    return columns, len(bounds)
+    return columns, count
 
 
-def _document_tags(starts: list[int], ends: list[int], ordered: list[EntityMention], sentence_ends: list[int],
-                   tag_ids: dict[str, int]) -> list[int]:
+def _document_tags(starts: np.ndarray, ends: np.ndarray, ordered: list[EntityMention], sentence_ends: list[int],
+                   tag_ids: dict[str, int]) -> np.ndarray:
     """``iob2`` per sentence, done once over the document: a mention crossing a sentence boundary
     begins again (B-) in each sentence it reaches, later mentions overwrite earlier ones."""
-    tags = [tag_ids["O"]] * len(starts)
-    for mention in ordered:
-        first = bisect_right(ends, mention.span.start)
-        last = bisect_left(starts, mention.span.end)
+    tags = np.full(len(starts), tag_ids["O"], dtype=np.int64)
+    firsts = np.searchsorted(ends, [m.span.start for m in ordered], side="right").tolist()
+    lasts = np.searchsorted(starts, [m.span.end for m in ordered], side="left").tolist()
+    for mention, first, last in zip(ordered, firsts, lasts):
         begin, inside = tag_ids[f"B-{mention.label}"], tag_ids[f"I-{mention.label}"]
         while first < last:
             sentence = bisect_right(sentence_ends, first)
             stop = min(last, sentence_ends[sentence]) if sentence < len(sentence_ends) else last
             tags[first] = begin
-            tags[first + 1:stop] = [inside] * (stop - first - 1)
+            tags[first + 1:stop] = inside
             first = stop
     return tags
