@@ -16,6 +16,7 @@ from corpus_tools.errors import CorpusError, Location
 from corpus_tools.records import Document, DocumentAnnotations, Evidence, RegistryEntity, Span
 from corpus_tools.release import ner
 from corpus_tools.release.arrow_schemas import NER_TAGS
+from corpus_tools.release.columns import Column, Flat, Struct
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
 
 
@@ -30,11 +31,8 @@ NER_TAG_IDS = _index(NER_TAGS)
 
 
 # Struct values as named tuples in the schema's field order: Arrow converts tuples to structs
-# by position, over thirty times faster than dicts by key (the kb config is mostly structs).
-KbEntity = namedtuple("KbEntity", "id type text offsets normalized")
-KbNormalized = namedtuple("KbNormalized", "db_name db_id")
-KbPassage = namedtuple("KbPassage", "id type text offsets")
-KbRelation = namedtuple("KbRelation", "id type arg1_id arg2_id normalized")
+# by position, over thirty times faster than dicts by key. (The kb config, mostly structs, gives
+# them as flat struct columns instead: corpus_tools.release.columns.)
 EvidenceStruct = namedtuple("EvidenceStruct", "kind line quote reasoning")
 
 
@@ -90,7 +88,7 @@ def _evidence(evidence: Evidence) -> tuple:
     return EvidenceStruct(evidence.kind, evidence.line, evidence.quote, evidence.reasoning)
 
 
-Columns = tuple[dict[str, list], int]  # one list per column, and the number of rows
+Columns = tuple[dict[str, Column], int]  # one column per field (see release.columns), and the number of rows
 
 
 def one_row(row: dict) -> Columns:
@@ -168,54 +166,82 @@ def ner_rows(item: DocInput) -> Columns:
     return ner.document_columns(item.document.doc_id, item.document.text, item.annotations.entities, NER_TAG_IDS)
 
 
-def _kb_entity(region_id: str, kind: str, span: Span, text: str, normalized: list) -> KbEntity:
-    return KbEntity(region_id, kind, [text], [[span.start, span.end]], normalized)
-
-
-def _registry_link(entity_id: str | None) -> list:
-    return [KbNormalized("corpus_tools_registry", entity_id)] if entity_id else []
-
-
-def _kb_entities(item: DocInput) -> Iterator[KbEntity]:
+def _kb_regions(item: DocInput) -> Iterator[tuple]:
+    """(id, type, span, text, normalized (db_name, db_id) pairs) of every region, in kb order."""
     for mention in item.entities:
-        yield _kb_entity(mention.id, mention.label, mention.span, mention.text, _registry_link(mention.entity_id))
+        yield mention.id, mention.label, mention.span, mention.text, _registry_link(mention.entity_id)
     for timex in item.timexes:
-        yield _kb_entity(timex.id, timex.label, timex.span, timex.text, [KbNormalized("TIMEX3", timex.value)])
+        yield timex.id, timex.label, timex.span, timex.text, (("TIMEX3", timex.value),)
     for quote in item.quotes:
-        yield _kb_entity(quote.id, "QUOTE", quote.span, quote.text, [])
+        yield quote.id, "QUOTE", quote.span, quote.text, ()
         if quote.source:
             source = quote.source
-            yield _kb_entity(source.id, "SOURCE", source.span, source.text, _registry_link(source.speaker_id))
+            yield source.id, "SOURCE", source.span, source.text, _registry_link(source.speaker_id)
         if quote.cue:
-            yield _kb_entity(quote.cue.id, "CUE", quote.cue.span, quote.cue.text, [])
+            yield quote.cue.id, "CUE", quote.cue.span, quote.cue.text, ()
 
 
-def _kb_relations(item: DocInput) -> Iterator[KbRelation]:
-    for quote in item.quotes:
-        for kind, target in (("said_by", quote.source), ("cue", quote.cue)):
-            if target is not None:
-                yield KbRelation(f"{quote.id}-{kind}", kind, quote.id, target.id, [])
+def _registry_link(entity_id: str | None) -> tuple:
+    return (("corpus_tools_registry", entity_id),) if entity_id else ()
+
+
+def _dedupe_by_id(regions: Iterator[tuple]) -> list[tuple]:
+    """A SOURCE or CUE shared by two quotes is one region: list it once (where it first appears)."""
+    seen: dict[str, tuple] = {}
+    for region in regions:
+        seen.setdefault(region[0], region)
+    return list(seen.values())
+
+
+def _kb_entities(item: DocInput) -> Flat:
+    """The document's one row of ``entities``: each region's text and offsets as one-item lists
+    (BigBIO allows discontinuous regions; ours are one span), as flat columns."""
+    regions = _dedupe_by_id(_kb_regions(item))
+    ids, kinds, spans, texts, links = zip(*regions) if regions else ((), (), (), (), ())
+    count = len(regions)
+    pairs = [pair for link in links for pair in link]
+    return Flat(Struct({
+        "id": ids,
+        "type": kinds,
+        "text": Flat(texts, [1] * count),
+        "offsets": Flat(Flat([offset for span in spans for offset in (span.start, span.end)], [2] * count),
+                        [1] * count),
+        "normalized": Flat(Struct({"db_name": [name for name, _ in pairs], "db_id": [db_id for _, db_id in pairs]}),
+                           [len(link) for link in links]),
+    }), [count])
+
+
+def _kb_relations(item: DocInput) -> Flat:
+    relations = [(f"{quote.id}-{kind}", kind, quote.id, target.id)
+                 for quote in item.quotes for kind, target in (("said_by", quote.source), ("cue", quote.cue))
+                 if target is not None]
+    ids, kinds, firsts, seconds = zip(*relations) if relations else ((), (), (), ())
+    return Flat(Struct({
+        "id": ids, "type": kinds, "arg1_id": firsts, "arg2_id": seconds,
+        "normalized": Flat(Struct({"db_name": [], "db_id": []}), [0] * len(relations)),
+    }), [len(relations)])
+
+
+def _kb_passages(doc: Document) -> Flat:
+    return Flat(Struct({
+        "id": [f"{doc.doc_id}-text"],
+        "type": ["text"],
+        "text": Flat([doc.text], [1]),
+        "offsets": Flat(Flat([0, len(doc.text)], [2]), [1]),
+    }), [1])
 
 
 def kb_rows(item: DocInput) -> Columns:
     doc = item.document
-    return one_row({
-        "id": doc.doc_id,
-        "document_id": doc.doc_id,
-        "passages": [KbPassage(f"{doc.doc_id}-text", "text", [doc.text], [[0, len(doc.text)]])],
-        "entities": _dedupe_by_id(_kb_entities(item)),
-        "events": [],
-        "coreferences": [],
-        "relations": list(_kb_relations(item)),
-    })
-
-
-def _dedupe_by_id(entities: Iterator[KbEntity]) -> list[KbEntity]:
-    """A SOURCE or CUE shared by two quotes is one region: list it once."""
-    seen: dict[str, KbEntity] = {}
-    for entity in entities:
-        seen.setdefault(entity.id, entity)
-    return list(seen.values())
+    return {
+        "id": [doc.doc_id],
+        "document_id": [doc.doc_id],
+        "passages": _kb_passages(doc),
+        "entities": _kb_entities(item),
+        "events": [[]],
+        "coreferences": [[]],
+        "relations": _kb_relations(item),
+    }, 1
 
 
 def registry_row(entity: RegistryEntity) -> dict:
