@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus_tools.records import EntityMention, Span
 from corpus_tools.release.arrow_schemas import NER_TAGS, arrow_schema
 from corpus_tools.release.columns import to_arrow, to_pylist
+from corpus_tools.release import ner
 from corpus_tools.release.ner import document_columns, sentence_rows, sentence_spans, tokens
 from corpus_tools.schema import ENTITY_LABELS
 
@@ -108,7 +112,8 @@ def _as_columns(rows: list[dict]) -> dict[str, list]:
 
 
 spaced_words = st.lists(st.sampled_from(["Assad", "said", "the", "U.S.", "Syria's", "2,000", "\n", "\n\n", ".", '"',
-                                         "Hi!", "’s", "Al-Assad", "Zoë", "  ", "\u00a0", "1.5", "(", ")", "?"]),
+                                         "Hi!", "’s", "Al-Assad", "Zoë", "  ", "\u00a0", "1.5", "(", ")", "?",
+                                         "\t", "\r\n", "\u2028", "\u3000", "A.", 'ok?"', "x_y"]),
                         min_size=1, max_size=40)
 
 
@@ -149,3 +154,21 @@ def test_document_columns_on_a_seed_article():
     assert count > 10
     assert _python(columns) == _as_columns(list(sentence_rows("d", text, mentions)))
     _assert_arrow_equal(columns, _as_columns(list(sentence_rows("d", text, mentions))))
+
+
+def test_the_non_space_table_is_the_whitespace_of_the_regular_expressions():
+    everything = "".join(map(chr, range(0x110000)))
+    spaces = {ord(char) for char in re.findall(r"\s", everything)}
+    assert spaces == {code for code in range(0x110000) if chr(code).isspace()}
+    assert max(spaces) < ner._SPACE_BOUND
+    assert set(np.flatnonzero(~ner._NOT_SPACE).tolist()) == spaces
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\n", "A", "Hi.\n", " x ", "\u3000A.\u2028B! c"])
+def test_document_columns_of_tiny_texts(text):
+    mentions = [EntityMention("m", "d", Span(0, len(text)), text, "PERSON", None)] if text.strip() else []
+    columns, count = document_columns("d", text, mentions, {tag: i for i, tag in enumerate(NER_TAGS)})
+    expected = _as_columns(list(sentence_rows("d", text, mentions)))
+    assert count == len(expected["id"])
+    assert _python(columns) == expected
+    _assert_arrow_equal(columns, expected)

@@ -55,7 +55,8 @@ def length(column: Column) -> int:
 
 
 def concat(chunks: list[Column]) -> Column:
-    """The rows of all chunks (columns of the same kind and fields) in order, as one column."""
+    """The rows of all chunks in order, as one column. The chunks of one column are of one kind
+    (and one set of fields): the first chunk decides how they are joined."""
     if len(chunks) == 1:
         return chunks[0]
     first = chunks[0]
@@ -63,9 +64,9 @@ def concat(chunks: list[Column]) -> Column:
         return Flat(concat([chunk.values for chunk in chunks]), concat([chunk.lengths for chunk in chunks]))
     if isinstance(first, Struct):
         return Struct({name: concat([chunk.fields[name] for chunk in chunks]) for name in first.fields})
-    if all(isinstance(chunk, np.ndarray) for chunk in chunks):
+    if isinstance(first, np.ndarray):
         return np.concatenate(chunks)
-    return list(chain.from_iterable(chunk.tolist() if isinstance(chunk, np.ndarray) else chunk for chunk in chunks))
+    return list(chain.from_iterable(chunks))
 
 
 def split(column: Column, count: int) -> tuple[Column, Column]:

@@ -103,10 +103,12 @@ def sentence_rows(doc_id: str, text: str, mentions: Iterable[EntityMention]) -> 
         }
 
 
-# Code points below this bound for which str.isspace() holds: exactly the characters the regular
-# expressions' \s matches, and none lies above it (tests check both over all of Unicode).
+# Whether each code point is not whitespace. The spaces are the code points for which
+# str.isspace() holds, exactly the characters the regular expressions' \s matches; all of them
+# lie below _SPACE_BOUND (tests check both over all of Unicode).
 _SPACE_BOUND = 0x3001
-_IS_SPACE = np.array([chr(code).isspace() for code in range(_SPACE_BOUND)] + [False])
+_NOT_SPACE = np.ones(0x110000, dtype=bool)
+_NOT_SPACE[[code for code in range(_SPACE_BOUND) if chr(code).isspace()]] = False
 
 
 def document_tokens(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -120,11 +122,11 @@ def document_tokens(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     texts = _TOKEN.findall(text)
     sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    non_space = np.flatnonzero(~_IS_SPACE[np.minimum(codes, _SPACE_BOUND)])
+    non_space = np.flatnonzero(_NOT_SPACE[codes])
     ends = np.cumsum(sizes)
     if (ends[-1] if len(ends) else 0) != len(non_space):
         raise CorpusError("ner-tokens", "the tokens do not tile the text's non-space characters; "
-                          "the tokenizer and _IS_SPACE disagree on whitespace")
+                          "the tokenizer and _NOT_SPACE disagree on whitespace")
     return texts, non_space[ends - sizes], non_space[ends - 1] + 1 if len(ends) else ends
 
 
