@@ -148,15 +148,20 @@ def _cut(texts: list[str], starts: np.ndarray, ends: np.ndarray, cuts: np.ndarra
     return texts, np.sort(np.concatenate([starts, cuts])), np.sort(np.concatenate([ends, cuts]))
 
 
+_LINE_BREAK = re.compile("\n")
+
+
 def _sentence_lengths(text: str, starts: np.ndarray) -> np.ndarray:
     """Tokens per sentence of ``sentence_spans``, in order. A sentence is the tokens starting
-    between two consecutive edges (line breaks and sentence ends, found over the whole text: an
-    end mark that only ends a sentence across a line break is followed by blanks to the line's
-    end, so it adds an edge with no token after it); a blank piece has no token and is no sentence,
-    and every other piece has one (its first non-space character starts a token)."""
-    edges = [0, len(text), *(match.start() for match in re.finditer("\n", text)),
+    between two consecutive edges: line breaks and sentence end marks, found over the whole text
+    (an end mark that ends a sentence only across a line break is followed by blanks to the
+    line's end, so it adds an edge with no token after it). A blank piece has no token and is
+    no sentence, and every other piece has one (its first non-space character starts a token)."""
+    edges = [0, len(text), *(match.start() for match in _LINE_BREAK.finditer(text)),
              *(match.end() for match in _SENTENCE_END.finditer(text))]
-    return np.diff(np.unique(np.searchsorted(starts, edges)))
+    edges.sort()
+    lengths = np.diff(np.searchsorted(starts, edges))
+    return lengths[lengths > 0]
 
 
 def document_columns(doc_id: str, text: str, mentions: Iterable[EntityMention],
