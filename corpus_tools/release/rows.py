@@ -1,8 +1,9 @@
 """Rows of each release config, built from records one document at a time.
 
 Row builders are pure functions of (document, its annotations, its split) and give a document's
-rows as columns (a list per column, as Arrow takes them); the writer streams them into parquet,
-so no config is ever held whole in memory. Label columns are written as
+rows as columns (one per field, in the forms of corpus_tools.release.columns: lists, and flat
+list and struct columns where rows nest); the writer streams them into parquet, so no config is
+ever held whole in memory. Label columns are written as
 ClassLabel ids (positions in corpus_tools.schema's label tuples).
 """
 
