@@ -27,6 +27,8 @@ def _assert_same(column, rows: list, arrow_type: pa.DataType) -> None:
     expected = pa.array(rows, type=arrow_type)
     assert converted.validate(full=True) is None
     assert converted.type == expected.type and converted.equals(expected)
+    assert converted.nbytes == expected.nbytes  # the card's num_bytes sums these
+    assert converted.null_count == expected.null_count
     assert to_pylist(column) == expected.to_pylist() == rows
     assert length(column) == len(rows)
 
@@ -93,13 +95,13 @@ def test_concat_and_split_keep_rows_in_order(chunks, data):
     _assert_same(head, rows[:count], STRINGS)
 
 
-def _write(tmp_path, name: str, documents: list[dict]) -> bytes:
-    """Write ner-like columns one document at a time, in row groups that cut through documents."""
+def _write(tmp_path, name: str, documents: list[dict]) -> list[tuple[bytes, int, int]]:
+    """Write ner-like columns one document at a time, in row groups that cut through documents:
+    each shard's bytes, rows and Arrow size (the card's num_bytes)."""
     writer = ShardedWriter(tmp_path / name, "ner", "train", rows_per_shard=7, batch_rows=3)
     for columns in documents:
         writer.extend(columns, len(columns["id"]))
-    (shard,) = [shard for shard in writer.close() if shard.path.endswith("00000-of-00002.parquet")]
-    return (tmp_path / name / shard.path).read_bytes()
+    return [((tmp_path / name / shard.path).read_bytes(), shard.num_rows, shard.num_bytes) for shard in writer.close()]
 
 
 def test_writer_gives_the_same_bytes_for_flat_and_nested_columns(tmp_path):

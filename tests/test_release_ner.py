@@ -143,7 +143,8 @@ def _assert_arrow_equal(columns: dict, expected: dict[str, list]) -> None:
     """The flat columns give the very arrays pa.array gives on the nested rows."""
     for field in arrow_schema("ner"):
         converted = to_arrow(columns[field.name], field.type)
-        assert converted.equals(pa.array(expected[field.name], type=field.type)), field.name
+        reference = pa.array(expected[field.name], type=field.type)
+        assert converted.equals(reference) and converted.nbytes == reference.nbytes, field.name
         assert converted.validate(full=True) is None
 
 

@@ -181,8 +181,8 @@ def document_columns(doc_id: str, text: str, mentions: Iterable[EntityMention],
         "doc_id": [doc_id] * count,
         "sentence": np.arange(count, dtype=np.int32),
         "tokens": Flat(texts, lengths),
-        "token_starts": Flat(starts.astype(np.int32), lengths),
-        "token_ends": Flat(ends.astype(np.int32), lengths),
+        "token_starts": Flat(starts, lengths),  # int64: the int32 column refuses an overflow
+        "token_ends": Flat(ends, lengths),
         "ner_tags": Flat(tags, lengths),
     }
     return columns, count
