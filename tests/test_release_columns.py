@@ -1,4 +1,5 @@
-"""Flat list and struct columns: the same Arrow arrays (and parquet bytes) as nested Python rows."""
+"""Flat list and struct columns: the same Arrow arrays (and parquet bytes) as nested Python rows;
+rows built a group of documents at a time: the same release."""
 
 from __future__ import annotations
 
@@ -10,10 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus_tools.records import Document, DocumentAnnotations, EntityMention, Span
+from corpus_tools.release import ShardSizes, build_release
+from corpus_tools.release import build as build_module
 from corpus_tools.release.arrow_schemas import arrow_schema
 from corpus_tools.release.columns import Flat, Struct, concat, length, split, to_arrow, to_pylist
 from corpus_tools.release.rows import DocInput, kb_rows
 from corpus_tools.release.writer import ShardedWriter
+from release_factories import spread_inputs
+
+SMALL_SHARDS = ShardSizes(rows_per_shard=5, batch_rows=2, document_rows_per_shard=3, document_batch_rows=2)
 
 STRINGS = pa.list_(pa.string())
 INTS = pa.list_(pa.int32())
@@ -146,3 +152,19 @@ def test_kb_entities_list_a_shared_region_once():
     entities = to_pylist(kb_rows(item)[0]["entities"])
     assert entities == [[{"id": "e1", "type": "PERSON", "text": ["Ann"], "offsets": [[0, 3]],
                           "normalized": [{"db_name": "corpus_tools_registry", "db_id": "ann"}]}]]
+
+
+@pytest.mark.parametrize("group", [1, 2, 5])
+def test_rows_built_in_groups_give_the_same_release(tmp_path, monkeypatch, group):
+    """Documents' rows are built and written a group at a time; shards, row groups and every
+    byte stay those of one document at a time."""
+    def build(name: str, size: int):
+        monkeypatch.setattr(build_module, "_GROUP_DOCUMENTS", size)
+        documents, annotations, registry = spread_inputs(extra=9)
+        return build_release(documents, annotations, registry, tmp_path / name, "1.0.0", sizes=SMALL_SHARDS).path
+
+    one, grouped = build("one", 1), build("grouped", group)
+    files = sorted(path.relative_to(one).as_posix() for path in one.rglob("*") if path.is_file())
+    assert files == sorted(path.relative_to(grouped).as_posix() for path in grouped.rglob("*") if path.is_file())
+    assert all((one / name).read_bytes() == (grouped / name).read_bytes() for name in files)
+    assert any(name.startswith("data/ner/") for name in files)

@@ -173,3 +173,29 @@ def test_document_columns_of_tiny_texts(text):
     assert count == len(expected["id"])
     assert _python(columns) == expected
     _assert_arrow_equal(columns, expected)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(spaced_words, min_size=1, max_size=4), st.data())
+def test_several_documents_at_once_equal_each_alone(texts, data):
+    """documents_columns joins the texts; every document's rows stay what they are alone."""
+    tag_ids = {tag: i for i, tag in enumerate(NER_TAGS)}
+    documents = []
+    for number, pieces in enumerate(texts):
+        text = "".join(data.draw(st.sampled_from([" ", "", "\n"])) + piece for piece in pieces)
+        mentions = []
+        for index in range(data.draw(st.integers(0, 5))):
+            start = data.draw(st.integers(0, len(text)))
+            end = data.draw(st.integers(start, len(text)))
+            if end > start:
+                mentions.append(EntityMention(f"m{index}", f"d{number}", Span(start, end), text[start:end],
+                                              data.draw(st.sampled_from(ENTITY_LABELS[:3])), None))
+        documents.append((f"d{number}", text, mentions))
+    columns, count = ner.documents_columns(documents, tag_ids)
+    expected = {name: [] for name in columns}
+    for doc_id, text, mentions in documents:
+        for name, values in _as_columns(list(sentence_rows(doc_id, text, mentions))).items():
+            expected[name].extend(values)
+    assert count == len(expected["id"])
+    assert _python(columns) == expected
+    _assert_arrow_equal(columns, expected)

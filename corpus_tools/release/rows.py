@@ -17,7 +17,7 @@ from corpus_tools.errors import CorpusError, Location
 from corpus_tools.records import Document, DocumentAnnotations, Evidence, RegistryEntity, Span
 from corpus_tools.release import ner
 from corpus_tools.release.arrow_schemas import NER_TAGS
-from corpus_tools.release.columns import Column, Flat, Struct
+from corpus_tools.release.columns import Column, Flat, Struct, concat
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
 
 
@@ -163,8 +163,10 @@ def quote_rows(item: DocInput) -> Columns:
     }, len(quotes)
 
 
-def ner_rows(item: DocInput) -> Columns:
-    return ner.document_columns(item.document.doc_id, item.document.text, item.annotations.entities, NER_TAG_IDS)
+def ner_rows(items: list[DocInput]) -> Columns:
+    """The ner rows of several documents at once (see ner.documents_columns)."""
+    return ner.documents_columns([(item.document.doc_id, item.document.text, item.annotations.entities)
+                                  for item in items], NER_TAG_IDS)
 
 
 def _kb_regions(item: DocInput) -> Iterator[tuple]:
@@ -256,12 +258,22 @@ def registry_row(entity: RegistryEntity) -> dict:
     }
 
 
-# config -> rows of one document; entity_registry is not per document (see registry_row)
-DOCUMENT_CONFIGS: dict[str, Callable[[DocInput], Columns]] = {
-    "documents": document_rows,
-    "entities": entity_rows,
-    "timexes": timex_rows,
-    "quotes": quote_rows,
+def each(rows: Callable[[DocInput], Columns]) -> Callable[[list[DocInput]], Columns]:
+    """A builder of one document's rows, applied to several: their rows one after another."""
+    def rows_of(items: list[DocInput]) -> Columns:
+        parts = [rows(item) for item in items]
+        return ({name: concat([columns[name] for columns, _ in parts]) for name in parts[0][0]},
+                sum(count for _, count in parts))
+    return rows_of
+
+
+# config -> rows of several documents (in order, all of one split); entity_registry is not per
+# document (see registry_row)
+DOCUMENT_CONFIGS: dict[str, Callable[[list[DocInput]], Columns]] = {
+    "documents": each(document_rows),
+    "entities": each(entity_rows),
+    "timexes": each(timex_rows),
+    "quotes": each(quote_rows),
     "ner": ner_rows,
-    "kb": kb_rows,
+    "kb": each(kb_rows),
 }
