@@ -134,7 +134,7 @@ def test_writer_gives_the_same_bytes_for_flat_and_nested_columns(tmp_path):
 def test_kb_row_of_a_document_without_regions():
     document = Document("d", "T", "Nothing here.", None, None, (), "test", "")
     item = DocInput.of(document, DocumentAnnotations("d", (), (), ()), "train")
-    columns, count = kb_rows(item)
+    columns, count = kb_rows([item])
     schema = arrow_schema("kb")
     batch = pa.RecordBatch.from_arrays([to_arrow(columns[field.name], field.type) for field in schema], schema=schema)
     assert count == 1 and batch.to_pylist() == [{
@@ -149,7 +149,7 @@ def test_kb_entities_list_a_shared_region_once():
     mention = EntityMention("e1", "d", Span(0, 3), "Ann", "PERSON", "ann")
     item = DocInput.of(Document("d", "T", text, None, None, (), "test", ""),
                        DocumentAnnotations("d", (mention, mention), (), ()), "train")
-    entities = to_pylist(kb_rows(item)[0]["entities"])
+    entities = to_pylist(kb_rows([item])[0]["entities"])
     assert entities == [[{"id": "e1", "type": "PERSON", "text": ["Ann"], "offsets": [[0, 3]],
                           "normalized": [{"db_name": "corpus_tools_registry", "db_id": "ann"}]}]]
 

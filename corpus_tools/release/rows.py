@@ -13,6 +13,8 @@ from collections import namedtuple
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
+import numpy as np
+
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.records import Document, DocumentAnnotations, Evidence, RegistryEntity, Span
 from corpus_tools.release import ner
@@ -196,55 +198,58 @@ def _dedupe_by_id(regions: Iterator[tuple]) -> list[tuple]:
     return list(seen.values())
 
 
-def _kb_entities(item: DocInput) -> Flat:
-    """The document's one row of ``entities``: each region's text and offsets as one-item lists
+def _kb_entities(items: list[DocInput]) -> Flat:
+    """Each document's one row of ``entities``: each region's text and offsets as one-item lists
     (BigBIO allows discontinuous regions; ours are one span), as flat columns."""
-    regions = _dedupe_by_id(_kb_regions(item))
+    per_document = [_dedupe_by_id(_kb_regions(item)) for item in items]
+    regions = [region for regions in per_document for region in regions]
     ids, kinds, spans, texts, links = zip(*regions) if regions else ((), (), (), (), ())
-    count = len(regions)
+    ones = np.ones(len(regions), dtype=np.int64)
     pairs = [pair for link in links for pair in link]
     return Flat(Struct({
         "id": ids,
         "type": kinds,
-        "text": Flat(texts, [1] * count),
-        "offsets": Flat(Flat([offset for span in spans for offset in (span.start, span.end)], [2] * count),
-                        [1] * count),
+        "text": Flat(texts, ones),
+        "offsets": Flat(Flat([offset for span in spans for offset in (span.start, span.end)], ones * 2), ones),
         "normalized": Flat(Struct({"db_name": [name for name, _ in pairs], "db_id": [db_id for _, db_id in pairs]}),
                            [len(link) for link in links]),
-    }), [count])
+    }), [len(regions) for regions in per_document])
 
 
-def _kb_relations(item: DocInput) -> Flat:
-    relations = [(f"{quote.id}-{kind}", kind, quote.id, target.id)
-                 for quote in item.quotes for kind, target in (("said_by", quote.source), ("cue", quote.cue))
-                 if target is not None]
+def _kb_relations(items: list[DocInput]) -> Flat:
+    per_document = [[(f"{quote.id}-{kind}", kind, quote.id, target.id)
+                     for quote in item.quotes for kind, target in (("said_by", quote.source), ("cue", quote.cue))
+                     if target is not None] for item in items]
+    relations = [relation for relations in per_document for relation in relations]
     ids, kinds, firsts, seconds = zip(*relations) if relations else ((), (), (), ())
     return Flat(Struct({
         "id": ids, "type": kinds, "arg1_id": firsts, "arg2_id": seconds,
-        "normalized": Flat(Struct({"db_name": [], "db_id": []}), [0] * len(relations)),
-    }), [len(relations)])
+        "normalized": Flat(Struct({"db_name": [], "db_id": []}), np.zeros(len(relations), dtype=np.int64)),
+    }), [len(relations) for relations in per_document])
 
 
-def _kb_passages(doc: Document) -> Flat:
+def _kb_passages(documents: list[Document]) -> Flat:
+    ones = np.ones(len(documents), dtype=np.int64)
     return Flat(Struct({
-        "id": [f"{doc.doc_id}-text"],
-        "type": ["text"],
-        "text": Flat([doc.text], [1]),
-        "offsets": Flat(Flat([0, len(doc.text)], [2]), [1]),
-    }), [1])
+        "id": [f"{doc.doc_id}-text" for doc in documents],
+        "type": ["text"] * len(documents),
+        "text": Flat([doc.text for doc in documents], ones),
+        "offsets": Flat(Flat([offset for doc in documents for offset in (0, len(doc.text))], ones * 2), ones),
+    }), ones)
 
 
-def kb_rows(item: DocInput) -> Columns:
-    doc = item.document
+def kb_rows(items: list[DocInput]) -> Columns:
+    """The kb rows (one per document) of several documents at once."""
+    documents = [item.document for item in items]
     return {
-        "id": [doc.doc_id],
-        "document_id": [doc.doc_id],
-        "passages": _kb_passages(doc),
-        "entities": _kb_entities(item),
-        "events": [[]],
-        "coreferences": [[]],
-        "relations": _kb_relations(item),
-    }, 1
+        "id": [doc.doc_id for doc in documents],
+        "document_id": [doc.doc_id for doc in documents],
+        "passages": _kb_passages(documents),
+        "entities": _kb_entities(items),
+        "events": [[]] * len(items),
+        "coreferences": [[]] * len(items),
+        "relations": _kb_relations(items),
+    }, len(items)
 
 
 def registry_row(entity: RegistryEntity) -> dict:
@@ -275,5 +280,5 @@ DOCUMENT_CONFIGS: dict[str, Callable[[list[DocInput]], Columns]] = {
     "timexes": each(timex_rows),
     "quotes": each(quote_rows),
     "ner": ner_rows,
-    "kb": each(kb_rows),
+    "kb": kb_rows,
 }
