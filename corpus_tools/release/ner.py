@@ -187,8 +187,9 @@ def documents_columns(documents: list[tuple[str, str, Iterable[EntityMention]]],
     text = _SEPARATOR.join(text for _, text, _ in documents)
     spans = [(m.span.start + base, m.span.end + base, m.label) for (_, _, mentions), base in zip(documents, bases)
              for m in sorted(mentions, key=lambda m: (m.span.start, m.span.end))]
-    mention_starts, mention_ends, labels = (np.array(values) for values in zip(*spans)) if spans else (
-        np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=str))
+    starts_ends_labels = tuple(zip(*spans)) if spans else ((), (), ())
+    mention_starts, mention_ends = (np.array(values, dtype=np.int64) for values in starts_ends_labels[:2])
+    labels = list(starts_ends_labels[2])
     texts, starts, ends = document_tokens(text)
     texts, starts, ends = _cut(texts, starts, ends, np.unique(np.concatenate([mention_starts, mention_ends])))
     lengths = _sentence_lengths(text, starts)
@@ -212,11 +213,11 @@ def documents_columns(documents: list[tuple[str, str, Iterable[EntityMention]]],
 
 @dataclass(frozen=True, slots=True)
 class _Mentions:
-    """Mention spans in the joined text and their labels, in tagging order, as arrays."""
+    """Mention spans in the joined text (arrays) and their labels, in tagging order."""
 
     starts: np.ndarray
     ends: np.ndarray
-    labels: np.ndarray
+    labels: list[str]
 
 
 def _document_tags(starts: np.ndarray, ends: np.ndarray, mentions: _Mentions, sentence_ends: np.ndarray,
@@ -229,12 +230,11 @@ def _document_tags(starts: np.ndarray, ends: np.ndarray, mentions: _Mentions, se
     firsts = np.searchsorted(ends, mentions.starts, side="right")  # first token ending after the start
     lasts = np.searchsorted(starts, mentions.ends, side="left")  # first token starting at or after the end
     tagged = firsts < lasts
-    firsts, lasts, labels = firsts[tagged], lasts[tagged], mentions.labels[tagged]
-    if not len(firsts):
+    if not tagged.any():
         return tags
-    names, which = np.unique(labels, return_inverse=True)
-    begins = np.array([tag_ids[f"B-{name}"] for name in names.tolist()], dtype=np.int64)[which]
-    insides = np.array([tag_ids[f"I-{name}"] for name in names.tolist()], dtype=np.int64)[which]
+    codes = {label: (tag_ids[f"B-{label}"], tag_ids[f"I-{label}"]) for label in set(mentions.labels)}
+    begins, insides = np.array([codes[label] for label in mentions.labels], dtype=np.int64)[tagged].T
+    firsts, lasts = firsts[tagged], lasts[tagged]
     alone = _alone(firsts, lasts, sentence_ends)
     _tag_ranges(tags, firsts[alone], lasts[alone], begins[alone], insides[alone])
     sentence_ends = sentence_ends.tolist()
