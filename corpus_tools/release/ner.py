@@ -183,22 +183,16 @@ def documents_columns(documents: list[tuple[str, str, Iterable[EntityMention]]],
     computed over the texts joined by a line break: a document's tokens, sentences and tags do
     not depend on its neighbours (the break is an edge, and no token or mention crosses it), and
     the numpy calls are paid once per group instead of once per document."""
-    bases = list(accumulate((len(text) + len(_SEPARATOR) for _, text, _ in documents[:-1]), initial=0))
-    text = _SEPARATOR.join(text for _, text, _ in documents)
-    spans = [(m.span.start + base, m.span.end + base, m.label) for (_, _, mentions), base in zip(documents, bases)
-             for m in sorted(mentions, key=lambda m: (m.span.start, m.span.end))]
-    starts_ends_labels = tuple(zip(*spans)) if spans else ((), (), ())
-    mention_starts, mention_ends = (np.array(values, dtype=np.int64) for values in starts_ends_labels[:2])
-    labels = list(starts_ends_labels[2])
+    text, bases, mentions = _joined(documents)
     texts, starts, ends = document_tokens(text)
-    texts, starts, ends = _cut(texts, starts, ends, np.unique(np.concatenate([mention_starts, mention_ends])))
+    texts, starts, ends = _cut(texts, starts, ends, np.unique(np.concatenate([mentions.starts, mentions.ends])))
     lengths = _sentence_lengths(text, starts)
     sentence_ends = np.cumsum(lengths)
-    tags = _document_tags(starts, ends, _Mentions(mention_starts, mention_ends, labels), sentence_ends, tag_ids)
+    tags = _document_tags(starts, ends, mentions, sentence_ends, tag_ids)
     owner = np.searchsorted(bases, starts[sentence_ends - lengths], side="right") - 1  # document of each row
     sentence = np.arange(len(lengths)) - np.searchsorted(owner, owner, side="left")  # index within it
     doc_ids = [documents[index][0] for index in owner.tolist()]
-    shift = np.repeat(np.asarray(bases, dtype=np.int64)[owner], lengths)
+    shift = np.repeat(bases[owner], lengths)  # back to offsets in each document's own text
     columns = {
         "id": [f"{doc_id}-{index}" for doc_id, index in zip(doc_ids, sentence.tolist())],
         "doc_id": doc_ids,
@@ -209,6 +203,17 @@ def documents_columns(documents: list[tuple[str, str, Iterable[EntityMention]]],
         "ner_tags": Flat(tags, lengths),
     }
     return columns, len(lengths)
+
+
+def _joined(documents: list[tuple[str, str, Iterable[EntityMention]]]) -> tuple[str, np.ndarray, "_Mentions"]:
+    """The texts joined, where each starts in the joined text, and the mentions in it (each
+    document's in position order, documents in order)."""
+    bases = list(accumulate((len(text) + len(_SEPARATOR) for _, text, _ in documents[:-1]), initial=0))
+    spans = [(m.span.start + base, m.span.end + base, m.label) for (_, _, mentions), base in zip(documents, bases)
+             for m in sorted(mentions, key=lambda m: (m.span.start, m.span.end))]
+    starts, ends, labels = zip(*spans) if spans else ((), (), ())
+    mentions = _Mentions(np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64), list(labels))
+    return _SEPARATOR.join(text for _, text, _ in documents), np.array(bases, dtype=np.int64), mentions
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,12 @@
-"""Rows of each release config, built from records one document at a time.
+"""Rows of each release config, built from records a small group of documents at a time.
 
 Row builders are pure functions of (document, its annotations, its split) and give a document's
 rows as columns (one per field, in the forms of corpus_tools.release.columns: lists, and flat
-list and struct columns where rows nest); the writer streams them into parquet, so no config is
-ever held whole in memory. Label columns are written as
-ClassLabel ids (positions in corpus_tools.schema's label tuples).
+list and struct columns where rows nest); ``DOCUMENT_CONFIGS`` gives each config's rows of a
+group of documents, one document's after another (ner and kb build the group's at once: fewer
+calls per row). The writer streams them into parquet, so no config is ever held whole in
+memory. Label columns are written as ClassLabel ids (positions in corpus_tools.schema's label
+tuples).
 """
 
 from __future__ import annotations
@@ -263,7 +265,7 @@ def registry_row(entity: RegistryEntity) -> dict:
     }
 
 
-def each(rows: Callable[[DocInput], Columns]) -> Callable[[list[DocInput]], Columns]:
+def _each(rows: Callable[[DocInput], Columns]) -> Callable[[list[DocInput]], Columns]:
     """A builder of one document's rows, applied to several: their rows one after another."""
     def rows_of(items: list[DocInput]) -> Columns:
         parts = [rows(item) for item in items]
@@ -275,10 +277,10 @@ def each(rows: Callable[[DocInput], Columns]) -> Callable[[list[DocInput]], Colu
 # config -> rows of several documents (in order, all of one split); entity_registry is not per
 # document (see registry_row)
 DOCUMENT_CONFIGS: dict[str, Callable[[list[DocInput]], Columns]] = {
-    "documents": each(document_rows),
-    "entities": each(entity_rows),
-    "timexes": each(timex_rows),
-    "quotes": each(quote_rows),
+    "documents": _each(document_rows),
+    "entities": _each(entity_rows),
+    "timexes": _each(timex_rows),
+    "quotes": _each(quote_rows),
     "ner": ner_rows,
     "kb": kb_rows,
 }
