@@ -79,6 +79,11 @@ def test_flat_structs_equal_nested_rows(rows):
     _assert_same(_regions(rows), rows, pa.list_(REGION))
 
 
+def test_lengths_must_cover_the_values():
+    with pytest.raises(ValueError):
+        to_arrow(Flat(["a", "b"], [1]), STRINGS)
+
+
 def test_struct_fields_must_follow_the_type():
     with pytest.raises(TypeError):
         to_arrow(Struct({"db_id": ["x"], "db_name": ["y"]}), NORMALIZED.value_type)
@@ -126,9 +131,10 @@ def test_writer_gives_the_same_bytes_for_flat_and_nested_columns(tmp_path):
                      "token_starts": Flat(values, lengths), "token_ends": Flat(values, lengths),
                      "ner_tags": Flat(np.zeros(len(values), dtype=np.int64), lengths)})
     assert _write(tmp_path, "flat", flat) == _write(tmp_path, "nested", nested)
-    table = pq.read_table(tmp_path / "flat" / "data" / "ner" / "train-00000-of-00002.parquet")
-    assert table.column("tokens").to_pylist() == [["A", "b"], ["c"], [], ["d", "e", "f"], ["g"], ["h", "i"], ["j"]]
-    assert pq.ParquetFile(tmp_path / "flat" / "data" / "ner" / "train-00000-of-00002.parquet").metadata.num_row_groups == 3
+    first = tmp_path / "flat" / "data" / "ner" / "train-00000-of-00002.parquet"
+    assert pq.read_table(first).column("tokens").to_pylist() == [["A", "b"], ["c"], [], ["d", "e", "f"], ["g"],
+                                                                 ["h", "i"], ["j"]]
+    assert pq.ParquetFile(first).metadata.num_row_groups == 3
 
 
 def test_kb_row_of_a_document_without_regions():

@@ -78,17 +78,21 @@ def split(column: Column, count: int) -> tuple[Column, Column]:
         return Flat(head, lengths[:count]), Flat(tail, lengths[count:])
     if isinstance(column, Struct):
         parts = {name: split(field, count) for name, field in column.fields.items()}
-        return Struct({name: head for name, (head, _) in parts.items()}), Struct({name: tail for name, (_, tail) in parts.items()})
+        return (Struct({name: head for name, (head, _) in parts.items()}),
+                Struct({name: tail for name, (_, tail) in parts.items()}))
     return column[:count], column[count:]
 
 
 def to_arrow(column: Column, arrow_type: pa.DataType) -> pa.Array:
     """The column as an Arrow array of ``arrow_type``: the array ``pa.array(to_pylist(column))`` gives."""
     if isinstance(column, Flat):
-        offsets = np.zeros(len(column.lengths) + 1, dtype=np.int32)
+        offsets = np.zeros(len(column.lengths) + 1, dtype=np.int64)
         np.cumsum(column.lengths, out=offsets[1:])
-        return pa.ListArray.from_arrays(pa.array(offsets), to_arrow(column.values, arrow_type.value_type),
-                                        type=arrow_type)
+        if offsets[-1] != length(column.values):
+            raise ValueError(f"the rows' lengths add up to {offsets[-1]}, but there are {length(column.values)} values")
+        # int32 offsets, as pa.array gives for a list type; the cast refuses an overflow
+        return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()),
+                                        to_arrow(column.values, arrow_type.value_type), type=arrow_type)
     if isinstance(column, Struct):
         fields = list(arrow_type)
         if [field.name for field in fields] != list(column.fields):
