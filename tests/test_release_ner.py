@@ -199,3 +199,21 @@ def test_several_documents_at_once_equal_each_alone(texts, data):
     assert count == len(expected["id"])
     assert _python(columns) == expected
     _assert_arrow_equal(columns, expected)
+
+
+def test_tags_of_mentions_alone_overlapping_and_crossing_sentences_in_one_group():
+    """Mentions that share no token and stay in one sentence are tagged in one step, the others
+    one by one in order (later ones overwrite): together the same tags as the reference."""
+    first = "Ann met Bob. Carl went home.\nDan ran."
+    second = "Eve saw Ann. Bob left."
+    mentions = [_mention(first, "Ann", "PERSON", "a"), _mention(first, "met Bob. Carl", "ORG", "b"),
+                _mention(first, "Bob", "GPE", "c"), _mention(first, "Dan", "PERSON", "d")]
+    others = [_mention(second, "Eve", "PERSON", "e"), _mention(second, "saw Ann", "ORG", "f"),
+              _mention(second, "Ann", "GPE", "g")]
+    columns, count = ner.documents_columns([("d", first, mentions), ("e", second, others)],
+                                           {tag: i for i, tag in enumerate(NER_TAGS)})
+    expected = {name: a + b for (name, a), b in zip(_as_columns(list(sentence_rows("d", first, mentions))).items(),
+                                                   _as_columns(list(sentence_rows("e", second, others))).values())}
+    assert _python(columns) == expected and count == 5
+    assert [[NER_TAGS[tag] for tag in row] for row in expected["ner_tags"][:2]] == [
+        ["B-PERSON", "B-ORG", "B-GPE", "I-ORG"], ["B-ORG", "O", "O", "O"]]  # "Bob" overwrites, "Carl" begins again
