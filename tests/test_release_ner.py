@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus_tools.records import EntityMention, Span
-from corpus_tools.release.arrow_schemas import NER_TAGS
+from corpus_tools.release.arrow_schemas import NER_TAGS, arrow_schema
+from corpus_tools.release.columns import to_arrow, to_pylist
+from corpus_tools.release import ner
 from corpus_tools.release.ner import document_columns, sentence_rows, sentence_spans, tokens
 from corpus_tools.schema import ENTITY_LABELS
 
@@ -106,7 +112,8 @@ def _as_columns(rows: list[dict]) -> dict[str, list]:
 
 
 spaced_words = st.lists(st.sampled_from(["Assad", "said", "the", "U.S.", "Syria's", "2,000", "\n", "\n\n", ".", '"',
-                                         "Hi!", "’s", "Al-Assad", "Zoë", "  ", "\u00a0", "1.5", "(", ")", "?"]),
+                                         "Hi!", "’s", "Al-Assad", "Zoë", "  ", "\u00a0", "1.5", "(", ")", "?",
+                                         "\t", "\r\n", "\u2028", "\u3000", "A.", 'ok?"', "x_y"]),
                         min_size=1, max_size=40)
 
 
@@ -124,7 +131,21 @@ def test_document_columns_equal_the_per_sentence_reference(pieces, data):
     columns, count = document_columns("d", text, mentions, {tag: i for i, tag in enumerate(NER_TAGS)})
     expected = list(sentence_rows("d", text, mentions))
     assert count == len(expected)
-    assert columns == _as_columns(expected)
+    assert _python(columns) == _as_columns(expected)
+    _assert_arrow_equal(columns, _as_columns(expected))
+
+
+def _python(columns: dict) -> dict[str, list]:
+    return {name: to_pylist(column) for name, column in columns.items()}
+
+
+def _assert_arrow_equal(columns: dict, expected: dict[str, list]) -> None:
+    """The flat columns give the very arrays pa.array gives on the nested rows."""
+    for field in arrow_schema("ner"):
+        converted = to_arrow(columns[field.name], field.type)
+        reference = pa.array(expected[field.name], type=field.type)
+        assert converted.equals(reference) and converted.nbytes == reference.nbytes, field.name
+        assert converted.validate(full=True) is None
 
 
 def test_document_columns_on_a_seed_article():
@@ -132,4 +153,67 @@ def test_document_columns_on_a_seed_article():
     mentions = [_mention(text, "Bashar Al-Assad", "PERSON"), _mention(text, "Syria", "GPE", "g")]
     columns, count = document_columns("d", text, mentions, {tag: i for i, tag in enumerate(NER_TAGS)})
     assert count > 10
-    assert columns == _as_columns(list(sentence_rows("d", text, mentions)))
+    assert _python(columns) == _as_columns(list(sentence_rows("d", text, mentions)))
+    _assert_arrow_equal(columns, _as_columns(list(sentence_rows("d", text, mentions))))
+
+
+def test_the_non_space_table_is_the_whitespace_of_the_regular_expressions():
+    everything = "".join(map(chr, range(0x110000)))
+    spaces = {ord(char) for char in re.findall(r"\s", everything)}
+    assert spaces == {code for code in range(0x110000) if chr(code).isspace()}
+    assert max(spaces) < ner._SPACE_BOUND
+    assert set(np.flatnonzero(~ner._NOT_SPACE).tolist()) == spaces
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\n", "A", "Hi.\n", " x ", "\u3000A.\u2028B! c"])
+def test_document_columns_of_tiny_texts(text):
+    mentions = [EntityMention("m", "d", Span(0, len(text)), text, "PERSON", None)] if text.strip() else []
+    columns, count = document_columns("d", text, mentions, {tag: i for i, tag in enumerate(NER_TAGS)})
+    expected = _as_columns(list(sentence_rows("d", text, mentions)))
+    assert count == len(expected["id"])
+    assert _python(columns) == expected
+    _assert_arrow_equal(columns, expected)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(spaced_words, min_size=1, max_size=4), st.data())
+def test_several_documents_at_once_equal_each_alone(texts, data):
+    """documents_columns joins the texts; every document's rows stay what they are alone."""
+    tag_ids = {tag: i for i, tag in enumerate(NER_TAGS)}
+    documents = []
+    for number, pieces in enumerate(texts):
+        text = "".join(data.draw(st.sampled_from([" ", "", "\n"])) + piece for piece in pieces)
+        mentions = []
+        for index in range(data.draw(st.integers(0, 5))):
+            start = data.draw(st.integers(0, len(text)))
+            end = data.draw(st.integers(start, len(text)))
+            if end > start:
+                mentions.append(EntityMention(f"m{index}", f"d{number}", Span(start, end), text[start:end],
+                                              data.draw(st.sampled_from(ENTITY_LABELS[:3])), None))
+        documents.append((f"d{number}", text, mentions))
+    columns, count = ner.documents_columns(documents, tag_ids)
+    expected = {name: [] for name in columns}
+    for doc_id, text, mentions in documents:
+        for name, values in _as_columns(list(sentence_rows(doc_id, text, mentions))).items():
+            expected[name].extend(values)
+    assert count == len(expected["id"])
+    assert _python(columns) == expected
+    _assert_arrow_equal(columns, expected)
+
+
+def test_tags_of_mentions_alone_overlapping_and_crossing_sentences_in_one_group():
+    """Mentions that share no token and stay in one sentence are tagged in one step, the others
+    one by one in order (later ones overwrite): together the same tags as the reference."""
+    first = "Ann met Bob. Carl went home.\nDan ran."
+    second = "Eve saw Ann. Bob left."
+    mentions = [_mention(first, "Ann", "PERSON", "a"), _mention(first, "met Bob. Carl", "ORG", "b"),
+                _mention(first, "Bob", "GPE", "c"), _mention(first, "Dan", "PERSON", "d")]
+    others = [_mention(second, "Eve", "PERSON", "e"), _mention(second, "saw Ann", "ORG", "f"),
+              _mention(second, "Ann", "GPE", "g")]
+    columns, count = ner.documents_columns([("d", first, mentions), ("e", second, others)],
+                                           {tag: i for i, tag in enumerate(NER_TAGS)})
+    expected = {name: a + b for (name, a), b in zip(_as_columns(list(sentence_rows("d", first, mentions))).items(),
+                                                   _as_columns(list(sentence_rows("e", second, others))).values())}
+    assert _python(columns) == expected and count == 5
+    assert [[NER_TAGS[tag] for tag in row] for row in expected["ner_tags"][:2]] == [
+        ["B-PERSON", "B-ORG", "B-GPE", "I-ORG"], ["B-ORG", "O", "O", "O"]]  # "Bob" overwrites, "Carl" begins again

@@ -150,6 +150,12 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
     _write_metadata(root, shards, stats, document_splits, version, latest_update, previous_changelog, card)
 
 
+# Documents of one split whose rows are built and handed to the writers together: the ner
+# tokenizer, the writers and the statistics pay their per-call costs once per group. Rows keep
+# their order, and row groups depend only on row counts, so the output does not change.
+_GROUP_DOCUMENTS = 32
+
+
 def _write_documents(documents, annotations, registry, writers, stats: Stats, upstream_problems,
                      regions_validated: bool) -> str | None:
     """One streaming pass: check each document, write its rows; any problem fails the build at the
@@ -158,6 +164,7 @@ def _write_documents(documents, annotations, registry, writers, stats: Stats, up
     problems = list(check_registry(registry_ids))
     latest_update = None
     upstream_read, upstream_failed = 0, False
+    groups: dict[str, list[DocInput]] = {split: [] for split in SPLITS}
     for doc_id, ann in _paired(documents, annotations, problems):
         document = documents[doc_id]
         problems.extend(check_document(doc_id, document, ann, registry_ids, regions_validated))
@@ -167,16 +174,28 @@ def _write_documents(documents, annotations, registry, writers, stats: Stats, up
         if problems or upstream_failed:  # nothing written from here on: the build will fail
             continue
         item = DocInput.of(document, ann or _unannotated(doc_id), split_of(doc_id))
-        for config, rows in DOCUMENT_CONFIGS.items():
-            columns, count = rows(item)
-            stats.observe(config, item.split, columns, count)
-            writers[config, item.split].extend(columns, count)
+        groups[item.split].append(item)
+        if len(groups[item.split]) == _GROUP_DOCUMENTS:
+            _write_group(groups[item.split], writers, stats)
+            groups[item.split] = []
         latest_update = max(filter(None, (latest_update, _updated(ann))), default=None)
         _pause("mid-build")
     errors = [problem for problem in upstream_problems if problem.severity == "error"] + problems
     if errors:
         raise invalid_inputs(Report.of(errors))
+    for group in groups.values():
+        if group:
+            _write_group(group, writers, stats)
     return latest_update
+
+
+def _write_group(items: list[DocInput], writers, stats: Stats) -> None:
+    """The rows of documents of one split, config by config."""
+    split = items[0].split
+    for config, rows in DOCUMENT_CONFIGS.items():
+        columns, count = rows(items)
+        stats.observe(config, split, columns, count)
+        writers[config, split].extend(columns, count)
 
 
 def _paired(documents: Mapping[str, Document], annotations, problems: list[Problem]

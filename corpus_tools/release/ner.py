@@ -16,10 +16,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from itertools import accumulate, chain
+from itertools import accumulate
 from typing import Iterable, Iterator
 
+import numpy as np
+
+from corpus_tools.errors import CorpusError
 from corpus_tools.records import EntityMention
+from corpus_tools.release.columns import Column, Flat
 
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _TOKEN = re.compile(r"\w+(?:[-.,]\w+)*|['’]\w+|[^\w\s]")
@@ -100,69 +104,168 @@ def sentence_rows(doc_id: str, text: str, mentions: Iterable[EntityMention]) -> 
         }
 
 
-# A token with the whitespace before it. Every non-space character starts a token (a word
-# character the first alternative, any other the last), so successive matches tile the text and
-# the offsets are running sums of the pieces' lengths, computed without a Python loop per token.
-_SPACED_TOKEN = re.compile(r"(\s*)(" + _TOKEN.pattern + ")")
+# Whether each code point is not whitespace. The spaces are the code points for which
+# str.isspace() holds, exactly the characters the regular expressions' \s matches; all of them
+# lie below _SPACE_BOUND (tests check both over all of Unicode).
+_SPACE_BOUND = 0x3001
+_NOT_SPACE = np.ones(0x110000, dtype=bool)
+_NOT_SPACE[[code for code in range(_SPACE_BOUND) if chr(code).isspace()]] = False
 
 
-def document_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
+def document_tokens(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Token texts, starts and ends of the whole text: the tokens of ``tokens`` over every
-    sentence, since sentence boundaries always lie in whitespace, which no token contains."""
-    pairs = _SPACED_TOKEN.findall(text)
-    offsets = list(accumulate(map(len, chain.from_iterable(pairs))))
-    return [token for _, token in pairs], offsets[0::2], offsets[1::2]
+    sentence, since sentence boundaries always lie in whitespace, which no token contains.
+
+    Every non-space character starts a token (a word character the first alternative of
+    ``_TOKEN``, any other the last), so the tokens tile the text's non-space characters in order:
+    the k-th non-space character is at ``non_space[k]``, and a token's offsets follow from the
+    running sum of the token lengths, with no Python work per token beyond ``findall``'s."""
+    texts = _TOKEN.findall(text)
+    sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    non_space = np.flatnonzero(_NOT_SPACE[codes])
+    ends = np.cumsum(sizes)
+    if (ends[-1] if len(ends) else 0) != len(non_space):
+        raise CorpusError("ner-tokens", "the tokens do not tile the text's non-space characters; "
+                          "the tokenizer and _NOT_SPACE disagree on whitespace")
+    return texts, non_space[ends - sizes], non_space[ends - 1] + 1 if len(ends) else ends
 
 
-def _cut(texts: list[str], starts: list[int], ends: list[int], cuts: Iterable[int]) -> None:
-    """Split, in place, every token that a cut (sorted offsets) falls strictly inside."""
-    for cut in cuts:
-        index = bisect_right(starts, cut) - 1
-        if index < 0 or not starts[index] < cut < ends[index]:
-            continue
-        start = starts[index]
-        whole = texts[index]
-        texts[index:index + 1] = [whole[:cut - start], whole[cut - start:]]
-        starts.insert(index + 1, cut)
-        ends.insert(index, cut)
+def _cut(texts: list[str], starts: np.ndarray, ends: np.ndarray, cuts: np.ndarray
+         ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The tokens split at every cut (offset) that falls strictly inside one."""
+    if not len(starts) or not len(cuts):
+        return texts, starts, ends
+    index = np.searchsorted(starts, cuts, side="right") - 1
+    inside = (index >= 0) & (starts[np.maximum(index, 0)] < cuts) & (cuts < ends[np.maximum(index, 0)])
+    if not inside.any():  # the common case: entities cover whole tokens
+        return texts, starts, ends
+    cuts, index = cuts[inside], index[inside]
+    texts = list(texts)
+    for token in reversed(np.unique(index).tolist()):  # from the back, so earlier indices stay valid
+        start = int(starts[token])
+        points = [0, *(cuts[index == token] - start).tolist(), len(texts[token])]
+        texts[token:token + 1] = [texts[token][a:b] for a, b in zip(points, points[1:])]
+    return texts, np.sort(np.concatenate([starts, cuts])), np.sort(np.concatenate([ends, cuts]))
+
+
+_LINE_BREAK = re.compile("\n")
+
+
+def _sentence_lengths(text: str, starts: np.ndarray) -> np.ndarray:
+    """Tokens per sentence of ``sentence_spans``, in order. A sentence is the tokens starting
+    between two consecutive edges: line breaks and sentence end marks, found over the whole text
+    (an end mark that ends a sentence only across a line break is followed by blanks to the
+    line's end, so it adds an edge with no token after it). A blank piece has no token and is
+    no sentence, and every other piece has one (its first non-space character starts a token)."""
+    edges = [0, len(text), *(match.start() for match in _LINE_BREAK.finditer(text)),
+             *(match.end() for match in _SENTENCE_END.finditer(text))]
+    edges.sort()
+    lengths = np.diff(np.searchsorted(starts, edges))
+    return lengths[lengths > 0]
 
 
 def document_columns(doc_id: str, text: str, mentions: Iterable[EntityMention],
-                     tag_ids: dict[str, int]) -> tuple[dict[str, list], int]:
-    """The ``ner`` rows of a document as columns (tags as ids via ``tag_ids``), equal to
-    ``sentence_rows`` but tokenizing the text once instead of per sentence."""
-    ordered = sorted(mentions, key=lambda m: (m.span.start, m.span.end))
+                     tag_ids: dict[str, int]) -> tuple[dict[str, Column], int]:
+    """The ``ner`` rows of a document as columns (tags as ids via ``tag_ids``; the list columns
+    flat: corpus_tools.release.columns), equal to ``sentence_rows`` but tokenizing the text once
+    instead of per sentence."""
+    return documents_columns([(doc_id, text, mentions)], tag_ids)
+
+
+# Joins the texts of several documents: a line break, so a sentence edge that no token crosses.
+_SEPARATOR = "\n"
+
+
+def documents_columns(documents: list[tuple[str, str, Iterable[EntityMention]]],
+                      tag_ids: dict[str, int]) -> tuple[dict[str, Column], int]:
+    """``document_columns`` of several (doc_id, text, mentions), their rows one after another,
+    computed over the texts joined by a line break: a document's tokens, sentences and tags do
+    not depend on its neighbours (the break is an edge, and no token or mention crosses it), and
+    the numpy calls are paid once per group instead of once per document."""
+    text, bases, mentions = _joined(documents)
     texts, starts, ends = document_tokens(text)
-    _cut(texts, starts, ends, sorted({offset for m in ordered for offset in (m.span.start, m.span.end)}))
-    bounds = [(index, bisect_left(starts, start), bisect_left(starts, end))
-              for index, (start, end) in enumerate(sentence_spans(text))]
-    bounds = [bound for bound in bounds if bound[1] < bound[2]]
-    tags = _document_tags(starts, ends, ordered, [hi for _, _, hi in bounds], tag_ids)
+    texts, starts, ends = _cut(texts, starts, ends, np.unique(np.concatenate([mentions.starts, mentions.ends])))
+    lengths = _sentence_lengths(text, starts)
+    sentence_ends = np.cumsum(lengths)
+    tags = _document_tags(starts, ends, mentions, sentence_ends, tag_ids)
+    owner = np.searchsorted(bases, starts[sentence_ends - lengths], side="right") - 1  # document of each row
+    sentence = np.arange(len(lengths)) - np.searchsorted(owner, owner, side="left")  # index within it
+    doc_ids = [documents[index][0] for index in owner.tolist()]
+    shift = np.repeat(bases[owner], lengths)  # back to offsets in each document's own text
     columns = {
-        "id": [f"{doc_id}-{index}" for index, _, _ in bounds],
-        "doc_id": [doc_id] * len(bounds),
-        "sentence": [index for index, _, _ in bounds],
-        "tokens": [texts[lo:hi] for _, lo, hi in bounds],
-        "token_starts": [starts[lo:hi] for _, lo, hi in bounds],
-        "token_ends": [ends[lo:hi] for _, lo, hi in bounds],
-        "ner_tags": [tags[lo:hi] for _, lo, hi in bounds],
+        "id": [f"{doc_id}-{index}" for doc_id, index in zip(doc_ids, sentence.tolist())],
+        "doc_id": doc_ids,
+        "sentence": sentence,
+        "tokens": Flat(texts, lengths),
+        "token_starts": Flat(starts - shift, lengths),  # int64: the int32 column refuses an overflow
+        "token_ends": Flat(ends - shift, lengths),
+        "ner_tags": Flat(tags, lengths),
     }
-    return columns, len(bounds)
+    return columns, len(lengths)
 
 
-def _document_tags(starts: list[int], ends: list[int], ordered: list[EntityMention], sentence_ends: list[int],
-                   tag_ids: dict[str, int]) -> list[int]:
+def _joined(documents: list[tuple[str, str, Iterable[EntityMention]]]) -> tuple[str, np.ndarray, "_Mentions"]:
+    """The texts joined, where each starts in the joined text, and the mentions in it (each
+    document's in position order, documents in order)."""
+    bases = list(accumulate((len(text) + len(_SEPARATOR) for _, text, _ in documents[:-1]), initial=0))
+    spans = [(m.span.start + base, m.span.end + base, m.label) for (_, _, mentions), base in zip(documents, bases)
+             for m in sorted(mentions, key=lambda m: (m.span.start, m.span.end))]
+    starts, ends, labels = zip(*spans) if spans else ((), (), ())
+    mentions = _Mentions(np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64), list(labels))
+    return _SEPARATOR.join(text for _, text, _ in documents), np.array(bases, dtype=np.int64), mentions
+
+
+@dataclass(frozen=True, slots=True)
+class _Mentions:
+    """Mention spans in the joined text (arrays) and their labels, in tagging order."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    labels: list[str]
+
+
+def _document_tags(starts: np.ndarray, ends: np.ndarray, mentions: _Mentions, sentence_ends: np.ndarray,
+                   tag_ids: dict[str, int]) -> np.ndarray:
     """``iob2`` per sentence, done once over the document: a mention crossing a sentence boundary
-    begins again (B-) in each sentence it reaches, later mentions overwrite earlier ones."""
-    tags = [tag_ids["O"]] * len(starts)
-    for mention in ordered:
-        first = bisect_right(ends, mention.span.start)
-        last = bisect_left(starts, mention.span.end)
-        begin, inside = tag_ids[f"B-{mention.label}"], tag_ids[f"I-{mention.label}"]
+    begins again (B-) in each sentence it reaches, later mentions overwrite earlier ones. A
+    mention that stays in one sentence and shares no token with another is tagged with the rest
+    of its kind in one step (order cannot matter for it); the others one by one, in order."""
+    tags = np.full(len(starts), tag_ids["O"], dtype=np.int64)
+    firsts = np.searchsorted(ends, mentions.starts, side="right")  # first token ending after the start
+    lasts = np.searchsorted(starts, mentions.ends, side="left")  # first token starting at or after the end
+    tagged = firsts < lasts
+    if not tagged.any():
+        return tags
+    codes = {label: (tag_ids[f"B-{label}"], tag_ids[f"I-{label}"]) for label in set(mentions.labels)}
+    begins, insides = np.array([codes[label] for label in mentions.labels], dtype=np.int64)[tagged].T
+    firsts, lasts = firsts[tagged], lasts[tagged]
+    alone = _alone(firsts, lasts, sentence_ends)
+    _tag_ranges(tags, firsts[alone], lasts[alone], begins[alone], insides[alone])
+    sentence_ends = sentence_ends.tolist()
+    for first, last, begin, inside in zip(*(values[~alone].tolist() for values in (firsts, lasts, begins, insides))):
         while first < last:
             sentence = bisect_right(sentence_ends, first)
             stop = min(last, sentence_ends[sentence]) if sentence < len(sentence_ends) else last
             tags[first] = begin
-            tags[first + 1:stop] = [inside] * (stop - first - 1)
+            tags[first + 1:stop] = inside
             first = stop
     return tags
+
+
+def _alone(firsts: np.ndarray, lasts: np.ndarray, sentence_ends: np.ndarray) -> np.ndarray:
+    """Which token ranges (non-empty, ``firsts`` ascending) share no token with another range and
+    end in the sentence they start in."""
+    alone = lasts <= sentence_ends[np.searchsorted(sentence_ends, firsts, side="right")]
+    alone[1:] &= firsts[1:] >= np.maximum.accumulate(lasts)[:-1]  # after every earlier range
+    alone[:-1] &= lasts[:-1] <= firsts[1:]  # before the next one, hence before every later one
+    return alone
+
+
+def _tag_ranges(tags: np.ndarray, firsts: np.ndarray, lasts: np.ndarray, begins: np.ndarray,
+                insides: np.ndarray) -> None:
+    """B- on each (disjoint) range's first token, I- on its other tokens."""
+    tags[firsts] = begins
+    counts = lasts - firsts - 1
+    inner = np.repeat(firsts + 1 - (np.cumsum(counts) - counts), counts) + np.arange(counts.sum())
+    tags[inner] = np.repeat(insides, counts)

@@ -1,9 +1,12 @@
-"""Rows of each release config, built from records one document at a time.
+"""Rows of each release config, built from records a small group of documents at a time.
 
 Row builders are pure functions of (document, its annotations, its split) and give a document's
-rows as columns (a list per column, as Arrow takes them); the writer streams them into parquet,
-so no config is ever held whole in memory. Label columns are written as
-ClassLabel ids (positions in corpus_tools.schema's label tuples).
+rows as columns (one per field, in the forms of corpus_tools.release.columns: lists, and flat
+list and struct columns where rows nest); ``DOCUMENT_CONFIGS`` gives each config's rows of a
+group of documents, one document's after another (ner and kb build the group's at once: fewer
+calls per row). The writer streams them into parquet, so no config is ever held whole in
+memory. Label columns are written as ClassLabel ids (positions in corpus_tools.schema's label
+tuples).
 """
 
 from __future__ import annotations
@@ -12,10 +15,13 @@ from collections import namedtuple
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
+import numpy as np
+
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.records import Document, DocumentAnnotations, Evidence, RegistryEntity, Span
 from corpus_tools.release import ner
 from corpus_tools.release.arrow_schemas import NER_TAGS
+from corpus_tools.release.columns import Column, Flat, Struct, concat
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
 
 
@@ -30,11 +36,8 @@ NER_TAG_IDS = _index(NER_TAGS)
 
 
 # Struct values as named tuples in the schema's field order: Arrow converts tuples to structs
-# by position, over thirty times faster than dicts by key (the kb config is mostly structs).
-KbEntity = namedtuple("KbEntity", "id type text offsets normalized")
-KbNormalized = namedtuple("KbNormalized", "db_name db_id")
-KbPassage = namedtuple("KbPassage", "id type text offsets")
-KbRelation = namedtuple("KbRelation", "id type arg1_id arg2_id normalized")
+# by position, over thirty times faster than dicts by key. (The kb config, mostly structs, gives
+# them as flat struct columns instead: corpus_tools.release.columns.)
 EvidenceStruct = namedtuple("EvidenceStruct", "kind line quote reasoning")
 
 
@@ -90,7 +93,7 @@ def _evidence(evidence: Evidence) -> tuple:
     return EvidenceStruct(evidence.kind, evidence.line, evidence.quote, evidence.reasoning)
 
 
-Columns = tuple[dict[str, list], int]  # one list per column, and the number of rows
+Columns = tuple[dict[str, Column], int]  # one column per field (see release.columns), and the number of rows
 
 
 def one_row(row: dict) -> Columns:
@@ -164,58 +167,91 @@ def quote_rows(item: DocInput) -> Columns:
     }, len(quotes)
 
 
-def ner_rows(item: DocInput) -> Columns:
-    return ner.document_columns(item.document.doc_id, item.document.text, item.annotations.entities, NER_TAG_IDS)
+def ner_rows(items: list[DocInput]) -> Columns:
+    """The ner rows of several documents at once (see ner.documents_columns)."""
+    return ner.documents_columns([(item.document.doc_id, item.document.text, item.annotations.entities)
+                                  for item in items], NER_TAG_IDS)
 
 
-def _kb_entity(region_id: str, kind: str, span: Span, text: str, normalized: list) -> KbEntity:
-    return KbEntity(region_id, kind, [text], [[span.start, span.end]], normalized)
-
-
-def _registry_link(entity_id: str | None) -> list:
-    return [KbNormalized("corpus_tools_registry", entity_id)] if entity_id else []
-
-
-def _kb_entities(item: DocInput) -> Iterator[KbEntity]:
+def _kb_regions(item: DocInput) -> Iterator[tuple]:
+    """(id, type, span, text, normalized (db_name, db_id) pairs) of every region, in kb order."""
     for mention in item.entities:
-        yield _kb_entity(mention.id, mention.label, mention.span, mention.text, _registry_link(mention.entity_id))
+        yield mention.id, mention.label, mention.span, mention.text, _registry_link(mention.entity_id)
     for timex in item.timexes:
-        yield _kb_entity(timex.id, timex.label, timex.span, timex.text, [KbNormalized("TIMEX3", timex.value)])
+        yield timex.id, timex.label, timex.span, timex.text, (("TIMEX3", timex.value),)
     for quote in item.quotes:
-        yield _kb_entity(quote.id, "QUOTE", quote.span, quote.text, [])
+        yield quote.id, "QUOTE", quote.span, quote.text, ()
         if quote.source:
             source = quote.source
-            yield _kb_entity(source.id, "SOURCE", source.span, source.text, _registry_link(source.speaker_id))
+            yield source.id, "SOURCE", source.span, source.text, _registry_link(source.speaker_id)
         if quote.cue:
-            yield _kb_entity(quote.cue.id, "CUE", quote.cue.span, quote.cue.text, [])
+            yield quote.cue.id, "CUE", quote.cue.span, quote.cue.text, ()
 
 
-def _kb_relations(item: DocInput) -> Iterator[KbRelation]:
-    for quote in item.quotes:
-        for kind, target in (("said_by", quote.source), ("cue", quote.cue)):
-            if target is not None:
-                yield KbRelation(f"{quote.id}-{kind}", kind, quote.id, target.id, [])
+def _registry_link(entity_id: str | None) -> tuple:
+    return (("corpus_tools_registry", entity_id),) if entity_id else ()
 
 
-def kb_rows(item: DocInput) -> Columns:
-    doc = item.document
-    return one_row({
-        "id": doc.doc_id,
-        "document_id": doc.doc_id,
-        "passages": [KbPassage(f"{doc.doc_id}-text", "text", [doc.text], [[0, len(doc.text)]])],
-        "entities": _dedupe_by_id(_kb_entities(item)),
-        "events": [],
-        "coreferences": [],
-        "relations": list(_kb_relations(item)),
-    })
-
-
-def _dedupe_by_id(entities: Iterator[KbEntity]) -> list[KbEntity]:
-    """A SOURCE or CUE shared by two quotes is one region: list it once."""
-    seen: dict[str, KbEntity] = {}
-    for entity in entities:
-        seen.setdefault(entity.id, entity)
+def _dedupe_by_id(regions: Iterator[tuple]) -> list[tuple]:
+    """A SOURCE or CUE shared by two quotes is one region: list it once (where it first appears)."""
+    seen: dict[str, tuple] = {}
+    for region in regions:
+        seen.setdefault(region[0], region)
     return list(seen.values())
+
+
+def _kb_entities(items: list[DocInput]) -> Flat:
+    """Each document's one row of ``entities``: each region's text and offsets as one-item lists
+    (BigBIO allows discontinuous regions; ours are one span), as flat columns."""
+    per_document = [_dedupe_by_id(_kb_regions(item)) for item in items]
+    regions = [region for regions in per_document for region in regions]
+    ids, kinds, spans, texts, links = zip(*regions) if regions else ((), (), (), (), ())
+    ones = np.ones(len(regions), dtype=np.int64)
+    pairs = [pair for link in links for pair in link]
+    return Flat(Struct({
+        "id": ids,
+        "type": kinds,
+        "text": Flat(texts, ones),
+        "offsets": Flat(Flat([offset for span in spans for offset in (span.start, span.end)], ones * 2), ones),
+        "normalized": Flat(Struct({"db_name": [name for name, _ in pairs], "db_id": [db_id for _, db_id in pairs]}),
+                           [len(link) for link in links]),
+    }), [len(regions) for regions in per_document])
+
+
+def _kb_relations(items: list[DocInput]) -> Flat:
+    per_document = [[(f"{quote.id}-{kind}", kind, quote.id, target.id)
+                     for quote in item.quotes for kind, target in (("said_by", quote.source), ("cue", quote.cue))
+                     if target is not None] for item in items]
+    relations = [relation for relations in per_document for relation in relations]
+    ids, kinds, firsts, seconds = zip(*relations) if relations else ((), (), (), ())
+    return Flat(Struct({
+        "id": ids, "type": kinds, "arg1_id": firsts, "arg2_id": seconds,
+        "normalized": Flat(Struct({"db_name": [], "db_id": []}), np.zeros(len(relations), dtype=np.int64)),
+    }), [len(relations) for relations in per_document])
+
+
+def _kb_passages(documents: list[Document]) -> Flat:
+    ones = np.ones(len(documents), dtype=np.int64)
+    return Flat(Struct({
+        "id": [f"{doc.doc_id}-text" for doc in documents],
+        "type": ["text"] * len(documents),
+        "text": Flat([doc.text for doc in documents], ones),
+        "offsets": Flat(Flat([offset for doc in documents for offset in (0, len(doc.text))], ones * 2), ones),
+    }), ones)
+
+
+def kb_rows(items: list[DocInput]) -> Columns:
+    """The kb rows (one per document) of several documents at once."""
+    documents = [item.document for item in items]
+    return {
+        "id": [doc.doc_id for doc in documents],
+        "document_id": [doc.doc_id for doc in documents],
+        "passages": _kb_passages(documents),
+        "entities": _kb_entities(items),
+        "events": [[]] * len(items),
+        "coreferences": [[]] * len(items),
+        "relations": _kb_relations(items),
+    }, len(items)
 
 
 def registry_row(entity: RegistryEntity) -> dict:
@@ -229,12 +265,22 @@ def registry_row(entity: RegistryEntity) -> dict:
     }
 
 
-# config -> rows of one document; entity_registry is not per document (see registry_row)
-DOCUMENT_CONFIGS: dict[str, Callable[[DocInput], Columns]] = {
-    "documents": document_rows,
-    "entities": entity_rows,
-    "timexes": timex_rows,
-    "quotes": quote_rows,
+def _each(rows: Callable[[DocInput], Columns]) -> Callable[[list[DocInput]], Columns]:
+    """A builder of one document's rows, applied to several: their rows one after another."""
+    def rows_of(items: list[DocInput]) -> Columns:
+        parts = [rows(item) for item in items]
+        return ({name: concat([columns[name] for columns, _ in parts]) for name in parts[0][0]},
+                sum(count for _, count in parts))
+    return rows_of
+
+
+# config -> rows of several documents (in order, all of one split); entity_registry is not per
+# document (see registry_row)
+DOCUMENT_CONFIGS: dict[str, Callable[[list[DocInput]], Columns]] = {
+    "documents": _each(document_rows),
+    "entities": _each(entity_rows),
+    "timexes": _each(timex_rows),
+    "quotes": _each(quote_rows),
     "ner": ner_rows,
     "kb": kb_rows,
 }

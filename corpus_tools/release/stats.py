@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from corpus_tools.release.columns import Flat
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
 
 
@@ -25,7 +26,7 @@ class Stats:
     publishers: Counter = field(default_factory=Counter)
     dated_documents: int = 0
 
-    def observe(self, config: str, split: str, columns: dict[str, list], count: int) -> None:
+    def observe(self, config: str, split: str, columns: dict, count: int) -> None:
         """Count ``count`` rows of ``config`` given as columns (as the writer takes them)."""
         self.rows[config, split] += count
         _OBSERVERS[config](self, split, columns)
@@ -63,8 +64,9 @@ def _quotes(stats: Stats, split: str, columns: dict[str, list]) -> None:
     stats.quotes_with_cue += _present(columns["cue_id"])
 
 
-def _ner(stats: Stats, split: str, columns: dict[str, list]) -> None:
-    stats.tokens += sum(map(len, columns["tokens"]))
+def _ner(stats: Stats, split: str, columns: dict) -> None:
+    tokens = columns["tokens"]
+    stats.tokens += len(tokens.values) if isinstance(tokens, Flat) else sum(map(len, tokens))
 
 
 def _registry(stats: Stats, split: str, columns: dict[str, list]) -> None:

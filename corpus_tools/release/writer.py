@@ -1,7 +1,8 @@
 """Streaming, sharded parquet output: bounded memory, bounded file size, fixed bytes.
 
-Rows arrive in column lists; every ``batch_rows`` of them become one Arrow record batch (cast to
-the config's explicit schema, failing with the offending row) and one parquet row group; every
+Rows arrive as columns (corpus_tools.release.columns: lists, numpy arrays, flat list columns,
+struct columns); every ``batch_rows`` of them become one Arrow record batch (of the config's
+explicit schema, failing with the offending row) and one parquet row group; every
 ``rows_per_shard`` rows start a new file. Shard names carry their total count
 (``train-00000-of-00002.parquet``), which is known only at the end, so files are written under a
 provisional name and renamed when the writer closes. Writer options are pinned so that the same
@@ -20,6 +21,7 @@ import pyarrow.parquet as pq
 
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.release.arrow_schemas import arrow_schema
+from corpus_tools.release.columns import Column, concat, split, to_arrow, to_pylist
 
 # Pinned so output bytes do not depend on pyarrow's defaults (created_by still names the
 # pyarrow version: the same environment gives the same bytes).
@@ -54,8 +56,9 @@ def shard_name(split: str, index: int, total: int) -> str:
 class ShardedWriter:
     """Writes one (config, split) as numbered parquet shards under ``<root>/data/<config>/``.
 
-    Rows arrive as columns (``extend``: a list per column, e.g. all rows of one document), which
-    become Arrow arrays of the explicit schema in one call per batch: no dict per row."""
+    Rows arrive as columns (``extend``: one column per schema field, e.g. all rows of one
+    document), kept as they come and turned into Arrow arrays of the explicit schema once per
+    batch: no dict per row."""
 
     def __init__(self, root: Path, config: str, split: str, *, rows_per_shard: int, batch_rows: int,
                  background: Executor | None = None):
@@ -65,7 +68,7 @@ class ShardedWriter:
         self.schema = arrow_schema(config)
         self.rows_per_shard, self.batch_rows = rows_per_shard, min(batch_rows, rows_per_shard)
         self.directory = root / "data" / config
-        self._columns: dict[str, list] = {name: [] for name in self.schema.names}
+        self._columns: dict[str, list[Column]] = {name: [] for name in self.schema.names}  # chunks per column
         self._pending = 0
         self._writer: pq.ParquetWriter | None = None
         self._files: list[tuple[Path, int, int]] = []  # provisional path, rows, bytes
@@ -81,13 +84,13 @@ class ShardedWriter:
     def add(self, row: dict) -> None:
         self.extend({name: [value] for name, value in row.items()}, 1)
 
-    def extend(self, columns: dict[str, list], count: int) -> None:
-        """Append ``count`` rows given as one list per column."""
+    def extend(self, columns: dict[str, Column], count: int) -> None:
+        """Append ``count`` rows given as one column per schema field."""
         if columns.keys() != self._columns.keys():
-            self._fail(self._rows_seen, {name: values[0] if values else None for name, values in columns.items()},
+            self._fail(self._rows_seen, {name: _first(values) for name, values in columns.items()},
                        f"columns {sorted(set(columns) ^ set(self._columns))} do not match the schema")
         for name, values in columns.items():
-            self._columns[name].extend(values)
+            self._columns[name].append(values)
         self._pending += count
         self._rows_seen += count
         # a batch never straddles two shards, so every shard holds exactly rows_per_shard rows
@@ -97,12 +100,14 @@ class ShardedWriter:
     def _flush(self, count: int) -> None:
         if not count:
             return
-        if count == self._pending:
-            taken, self._columns = self._columns, {name: [] for name in self._columns}
-        else:
-            taken = {name: values[:count] for name, values in self._columns.items()}
-            for values in self._columns.values():
-                del values[:count]
+        taken = {}
+        for name, chunks in self._columns.items():
+            column = concat(chunks)
+            if count == self._pending:
+                taken[name], self._columns[name] = column, []
+            else:
+                taken[name], rest = split(column, count)
+                self._columns[name] = [rest]
         self._pending -= count
         batch = self._to_batch(taken, count)
         if self._writer is None:
@@ -113,15 +118,16 @@ class ShardedWriter:
         if self._rows_in_file >= self.rows_per_shard:
             self._close_file()
 
-    def _to_batch(self, columns: dict[str, list], count: int) -> pa.RecordBatch:
+    def _to_batch(self, columns: dict[str, Column], count: int) -> pa.RecordBatch:
         first = self._rows_seen - self._pending - count
         try:
             # array by array: RecordBatch.from_pydict(schema=...) takes over ten times as long
-            arrays = [pa.array(columns[field.name], type=field.type) for field in self.schema]
+            arrays = [to_arrow(columns[field.name], field.type) for field in self.schema]
             return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
         except (pa.ArrowException, TypeError, ValueError, OverflowError):
+            rows = {name: to_pylist(values) for name, values in columns.items()}
             for offset in range(count):  # find the row at fault, to name it
-                row = {name: values[offset] for name, values in columns.items()}
+                row = {name: values[offset] for name, values in rows.items()}
                 try:
                     pa.RecordBatch.from_pylist([row], schema=self.schema)
                 except (pa.ArrowException, TypeError, ValueError, OverflowError) as error:
@@ -175,3 +181,12 @@ class ShardedWriter:
             path.rename(final)
             shards.append(Shard(self.config, self.split, final.relative_to(self.root).as_posix(), rows, nbytes))
         return shards
+
+
+def _first(column: Column):
+    """A column's first row, to name a row that does not fit (None if it has none)."""
+    try:
+        rows = to_pylist(column)
+    except (TypeError, ValueError):
+        return None
+    return rows[0] if rows else None
