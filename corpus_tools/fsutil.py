@@ -6,7 +6,6 @@ import contextlib
 import hashlib
 import os
 import tempfile
-import threading
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
@@ -50,30 +49,6 @@ def file_sha256(path: Path) -> str:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def write_scratch_bytes(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data`` by a rename, without fsync and with few system calls: for
-    many small files in build/ whose readers verify them (a lost or torn write only costs a
-    recomputation), where ``atomic_write_bytes`` would spend a disk flush on each.
-
-    The temporary file is named after this process and thread, so concurrent writers (forked
-    workers, threads) never share one; a leftover of a dead writer with the same name is truncated.
-    """
-    tmp = f"{path}.{os.getpid()}-{threading.get_ident()}.tmp"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    except FileNotFoundError:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def read_prefix(path: str, limit: int) -> bytes:

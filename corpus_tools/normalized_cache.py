@@ -3,42 +3,52 @@ normalized once, by whichever command first asks for it (ingest), and read back 
 one (release), through corpus_tools.corpus.DocumentIndex.
 
 What ``normalize(decode(raw bytes, encoding))`` returns is a function of the raw bytes, the
-encoding and the code that decodes and normalizes, so an entry is stored under exactly that:
-``build/cache/normalized/<code digest>/<sha256[:2]>/<sha256>.<encoding>``. The code digest
-(``code_digest``) covers NORMALIZER_VERSION, this module's FORMAT, the Python and Unicode
+encoding and the code that decodes and normalizes, so an entry is stored under exactly that: the
+key ``<sha256>.<encoding>`` in the directory ``build/cache/normalized/<code digest>/``. The code
+digest (``code_digest``) covers NORMALIZER_VERSION, this module's FORMAT, the Python and Unicode
 versions (NFC and the codecs come from them) and the source of every module that decides the
 text, the offset map or the removed pieces (``_CODE_MODULES``). Changed code reads and writes
 another directory, so it is never served an entry of other code; the old directory is never read
-again (delete build/cache to reclaim it). The 256 subdirectories hold about 400 files each at
-100,000 documents; an entry is about the size of its raw file.
+again (delete build/cache to reclaim it).
+
+Entries live in pack files, ``pack-<pid>-<random>.bin``: each process that writes appends to a
+pack of its own (forked workers each open theirs), one record per entry: a header (magic, key
+length, entry length), the key, the entry. One file per entry was the first design; creating
+tens of thousands of small files cost ingest seconds of system time on this machine, erratically
+more after large deletions. A reader scans the record headers of every pack once and indexes
+key -> places (about 200 bytes a document), and reads entries with ``os.pread`` (not mmap: mapped
+pages would count in the process's resident memory); the most recent record of a key that
+verifies is the one served (packs oldest first by mtime, records in file order). A record cut off by a crash
+ends the scan of its pack.
 
 An entry is the SHA-256 of (its key, its payload) followed by the payload (orjson: text, title,
 removed pieces, the offset map's lengths, flat segments and equal-length blocks), which
-rebuilds a ``Normalized`` equal to the one stored. Entries are written to a temporary file and
-renamed into place (``fsutil.write_scratch_bytes``), so a reader sees a whole entry or none, and
-processes writing the same entry at once write identical bytes (the last rename wins). They are
-not fsynced: a flush per document would cost more than the normalization it saves. Because of
-that (a crash can leave a renamed entry whose data never reached the disk), and because a file
-can be damaged or copied under another key, every read checks the digest (a few microseconds
-for a 3 KB article, against ~100 microseconds to normalize it); an entry that fails, or that
-this code cannot read, is a miss, and the caller's ``put`` replaces it.
+rebuilds a ``Normalized`` equal to the one stored. Packs are not fsynced: a flush per document
+would cost more than the normalization it saves. Because of that (a crash can leave a record
+whose data never reached the disk), and because a file can be damaged, every read checks the
+digest (a few microseconds for a 3 KB article, against ~100 microseconds to normalize it); an
+entry that fails, or that this code cannot read, is a miss, and the caller's ``put`` appends a
+good one.
 """
 
 from __future__ import annotations
 
 import functools
+import glob
 import hashlib
 import importlib
 import os
+import secrets
+import struct
 import sys
 import unicodedata
 from itertools import chain
 from pathlib import Path
+from typing import Iterator
 
 import orjson
 
 from corpus_tools.errors import CorpusError
-from corpus_tools.fsutil import read_prefix, write_scratch_bytes
 from corpus_tools.normalize import NORMALIZER_VERSION, Normalized
 from corpus_tools.offsets import OffsetMap
 from corpus_tools.records import RemovedPiece, Span
@@ -51,9 +61,6 @@ _CODE_MODULES = (
     "corpus_tools.records", "corpus_tools.normalized_cache",
 )
 _DIGEST_SIZE = 32
-# Entries are read in one call of this many bytes (an entry is about the size of its raw file,
-# a few KB; a larger buffer would be mapped and unmapped on every read).
-_READ_SIZE = 1 << 16
 
 
 @functools.cache
@@ -66,37 +73,144 @@ def code_digest() -> str:
 
 
 class NormalizedCache:
-    """Entries under ``directory`` (``layout.build / "normalized"``), for the running code."""
+    """Entries under ``directory`` (``layout.build / "cache" / "normalized"``), for the running code."""
 
-    __slots__ = ("_root",)
+    __slots__ = ("directory", "_index", "_packs", "_writer")
 
     def __init__(self, directory: Path):
-        self._root = os.path.join(directory, code_digest())
-
-    def path(self, raw_sha256: str, encoding: str) -> str:
-        return os.path.join(self._root, raw_sha256[:2], f"{raw_sha256}.{encoding}")
+        self.directory = os.path.join(directory, code_digest())
+        # key -> its records' places (pack number, offset, length), oldest first: usually one
+        self._index: dict[str, list[tuple[int, int, int]]] | None = None
+        self._packs: list[_Pack] = []
+        self._writer: _Pack | None = None
 
     def get(self, raw_sha256: str, encoding: str) -> Normalized | None:
-        """The cached normalization of these raw bytes, or None (missing, damaged, unreadable)."""
-        path = self.path(raw_sha256, encoding)
-        try:
-            data = read_prefix(path, _READ_SIZE)
-            if len(data) == _READ_SIZE:  # a long article: the rest too
-                data = Path(path).read_bytes()
-        except OSError:
-            return None
-        payload = memoryview(data)[_DIGEST_SIZE:]
-        if len(data) <= _DIGEST_SIZE or _digest(raw_sha256, encoding, payload) != data[:_DIGEST_SIZE]:
-            return None
-        try:
-            return _decode(payload)
-        except (orjson.JSONDecodeError, CorpusError, TypeError, ValueError):
-            return None  # a valid digest over a payload this code cannot read: treat as missing
+        """The cached normalization of these raw bytes, or None (missing, damaged, unreadable):
+        the most recent record of the key that verifies."""
+        for number, offset, length in reversed(self._located().get(f"{raw_sha256}.{encoding}", ())):
+            found = _verified(raw_sha256, encoding, self._packs[number].read(offset, length))
+            if found is not None:
+                return found
+        return None
 
     def put(self, raw_sha256: str, encoding: str, normalized: Normalized) -> None:
-        """Store an entry: renamed into place whole; identical bytes whoever writes it."""
+        """Append an entry to this process's pack; it is read before any earlier one of the key."""
+        index = self._located()
         payload = _encode(normalized)
-        write_scratch_bytes(self.path(raw_sha256, encoding), _digest(raw_sha256, encoding, payload) + payload)
+        pack = self._own_pack()
+        key = f"{raw_sha256}.{encoding}"
+        offset, length = pack.append(key.encode("ascii"), _digest(raw_sha256, encoding, payload) + payload)
+        index.setdefault(key, []).append((self._packs.index(pack), offset, length))
+
+    def keys(self) -> list[str]:
+        """The keys with a record (valid or not), in no particular order: for tests and tools."""
+        return list(self._located())
+
+    def place(self, raw_sha256: str, encoding: str) -> tuple[str, int, int] | None:
+        """(pack path, offset, length) of the most recent record of these raw bytes: for tests and tools."""
+        places = self._located().get(f"{raw_sha256}.{encoding}")
+        if not places:
+            return None
+        number, offset, length = places[-1]
+        return self._packs[number].path, offset, length
+
+    def _located(self) -> dict[str, list[tuple[int, int, int]]]:
+        if self._index is None:
+            self._index = {}
+            for path in sorted(glob.glob(os.path.join(glob.escape(self.directory), "pack-*.bin")), key=_age):
+                self._scan(path)
+        return self._index
+
+    def _scan(self, path: str) -> None:
+        try:
+            pack = _Pack.open(path)
+        except OSError:
+            return  # gone meanwhile
+        number = len(self._packs)
+        self._packs.append(pack)
+        for key, offset, length in pack.records():
+            self._index.setdefault(key, []).append((number, offset, length))
+
+    def _own_pack(self) -> "_Pack":
+        """This process's pack: a forked child opens its own, never appending to its parent's."""
+        if self._writer is None or self._writer.pid != os.getpid():
+            self._writer = _Pack.create(self.directory)
+            self._packs.append(self._writer)
+        return self._writer
+
+
+def _verified(raw_sha256: str, encoding: str, data: bytes) -> Normalized | None:
+    payload = memoryview(data)[_DIGEST_SIZE:]
+    if len(data) <= _DIGEST_SIZE or _digest(raw_sha256, encoding, payload) != data[:_DIGEST_SIZE]:
+        return None
+    try:
+        return _decode(payload)
+    except (orjson.JSONDecodeError, CorpusError, TypeError, ValueError):
+        return None  # a valid digest over a payload this code cannot read: treat as missing
+
+
+def _age(path: str) -> tuple[int, str]:
+    """Oldest first, so that the record a later run appended (say, over a damaged one) wins."""
+    try:
+        return os.stat(path).st_mtime_ns, path
+    except OSError:
+        return 0, path
+
+
+_HEADER = struct.Struct("<4sHI")  # magic, key length, entry length
+_MAGIC = b"NCE1"
+
+
+_KEY_READ = 128  # keys are "<64 hex digits>.<encoding>": one read takes a header and its key
+
+
+class _Pack:
+    """One pack file, read by offset (``os.pread``: not mapped, so reading it adds nothing to the
+    process's resident memory); this process's own pack is also appended to."""
+
+    __slots__ = ("path", "pid", "_fd", "_size")
+
+    def __init__(self, path: str, fd: int, size: int):
+        self.path, self.pid, self._fd, self._size = path, os.getpid(), fd, size
+
+    @classmethod
+    def open(cls, path: str) -> "_Pack":
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        return cls(path, fd, os.fstat(fd).st_size)
+
+    @classmethod
+    def create(cls, directory: str) -> "_Pack":
+        os.makedirs(directory, exist_ok=True)
+        path = os.path.join(directory, f"pack-{os.getpid()}-{secrets.token_hex(4)}.bin")
+        return cls(path, os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC, 0o644), 0)
+
+    def records(self) -> Iterator[tuple[str, int, int]]:
+        """(key, entry offset, entry length) of each whole record, up to the first bad one."""
+        position = 0
+        while position + _HEADER.size <= self._size:
+            head = os.pread(self._fd, _HEADER.size + _KEY_READ, position)
+            magic, key_length, length = _HEADER.unpack_from(head)
+            start = position + _HEADER.size + key_length
+            if magic != _MAGIC or key_length > _KEY_READ or start + length > self._size:
+                return  # cut off by a crash, or damaged: the rest of this pack is not trusted
+            try:
+                key = head[_HEADER.size:_HEADER.size + key_length].decode("ascii")
+            except UnicodeDecodeError:
+                return
+            yield key, start, length
+            position = start + length
+
+    def read(self, offset: int, length: int) -> bytes:
+        return os.pread(self._fd, length, offset)
+
+    def append(self, key: bytes, entry: bytes) -> tuple[int, int]:
+        record = _HEADER.pack(_MAGIC, len(key), len(entry)) + key + entry
+        written = 0
+        while written < len(record):  # one write in practice; a short write is continued
+            written += os.write(self._fd, record[written:])
+        offset = self._size + _HEADER.size + len(key)
+        self._size += len(record)
+        return offset, len(entry)
 
 
 def _digest(raw_sha256: str, encoding: str, payload: bytes | memoryview) -> bytes:

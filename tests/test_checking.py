@@ -19,6 +19,7 @@ from corpus_tools.corpus import DocumentIndex
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.exports import ExportStream
 from corpus_tools.layout import Layout
+from corpus_tools.normalized_cache import NormalizedCache
 from corpus_tools.registry import load_registry
 from corpus_tools.validate import Context, validate_export
 from export_corpus import BAD_INPUTS, EXPORTS, documents, registry
@@ -58,29 +59,29 @@ def ingested(export: Path, corpus: Path, root: Path, jobs: int):
     shutil.copytree(corpus, root)
     layout = Layout.at(root)
     result = ingest(export, layout, DocumentIndex(layout), load_registry(layout), jobs=jobs)
-    files = {str(path.relative_to(root)): path.read_bytes()
-             for path in sorted(root.rglob("*")) if path.is_file() and "raw" not in path.parts}
+    files = {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*"))
+             if path.is_file() and "raw" not in path.parts and "cache" not in path.parts}
     for name in files:
         if name.startswith("build/validated/"):  # its stat key is of this copy's file: set it aside
             header, lines = files[name].split(b"\n", 1)
             header = orjson.loads(header)
             assert len(header["fingerprint"].pop("export_stat")) == 5
             files[name] = orjson.dumps(header) + b"\n" + lines
-    return result, files
+    cached = sorted(NormalizedCache(layout.build / "cache" / "normalized").keys())
+    return result, files, cached
 
 
 def test_ingest_on_two_processes_stores_the_same_files(tmp_path: Path, bench_export) -> None:
     export, corpus = bench_export
-    alone, alone_files = ingested(export, corpus, tmp_path / "one", 1)
-    shared, shared_files = ingested(export, corpus, tmp_path / "two", 2)
+    alone, alone_files, alone_cached = ingested(export, corpus, tmp_path / "one", 1)
+    shared, shared_files, shared_cached = ingested(export, corpus, tmp_path / "two", 2)
     assert shared.status == alone.status == "stored"
     assert shared.report.as_dict() == alone.report.as_dict()
     assert dict(shared.report.stats)["tasks"] == TASKS
     assert shared.exclusions == alone.exclusions and len(alone.exclusions) > 0
     assert shared_files == alone_files
-    cached = [name for name in shared_files if name.startswith("build/cache/normalized/")]
-    assert len(cached) == TASKS  # each document normalized once, by whichever worker checked it
-    assert sorted(set(shared_files) - set(cached)) == sorted([
+    assert shared_cached == alone_cached and len(alone_cached) == TASKS  # each document normalized once
+    assert sorted(shared_files) == sorted([
         "annotations/entity-registry.jsonl",
         f"annotations/exports/{alone.stored_as.name}",
         f"annotations/exports/{alone.stored_as.stem}.exclusions.json",

@@ -39,8 +39,13 @@ AWKWARD = {
 }
 
 
-def _entries(layout: Layout) -> list[Path]:
-    return sorted(p for p in (layout.build / "cache" / "normalized").rglob("*") if p.is_file())
+def _cache(layout: Layout) -> NormalizedCache:
+    return NormalizedCache(layout.build / "cache" / "normalized")
+
+
+def _entries(layout: Layout) -> list[str]:
+    """The keys that have an entry in the packs."""
+    return sorted(_cache(layout).keys())
 
 
 def _refuse_normalizing(monkeypatch) -> None:
@@ -86,32 +91,40 @@ def test_entry_round_trip(tmp_path, name):
     assert cache.get(sha, "cp1252" if encoding == "utf-8" else "utf-8") is None  # the encoding is in the key
 
 
-@pytest.mark.parametrize("damage", ["flip-a-byte", "truncate", "empty", "append", "not-json"])
+@pytest.mark.parametrize("damage", ["flip-a-byte", "not-json", "cut-off", "cut-in-header", "junk-after"])
 def test_a_damaged_entry_is_ignored_and_rewritten(corpus_copy, damage):
-    list(DocumentIndex(corpus_copy).values())
-    entry = _entries(corpus_copy)[0]
-    good = entry.read_bytes()
+    fresh = list(DocumentIndex(corpus_copy).values())
+    record = fresh[2].metadata
+    path, offset, length = _cache(corpus_copy).place(record.sha256, record.encoding)
+    pack = Path(path).read_bytes()
     damaged = {
-        "flip-a-byte": good[:-5] + bytes([good[-5] ^ 0x20]) + good[-4:],
-        "truncate": good[:len(good) // 2],
-        "empty": b"",
-        "append": good + b" ",
-        "not-json": hashlib.sha256(b"x").digest() + b"{",
+        "flip-a-byte": pack[:offset + length - 5] + bytes([pack[offset + length - 5] ^ 0x20]) + pack[offset + length - 4:],
+        "not-json": pack[:offset] + hashlib.sha256(b"x").digest() + b"{" * (length - 32) + pack[offset + length:],
+        "cut-off": pack[:offset + length // 2],  # a crash while appending: this record and the rest are gone
+        "cut-in-header": pack[:offset - 80],
+        "junk-after": pack + b"\x00garbage",
     }[damage]
-    entry.write_bytes(damaged)
+    Path(path).write_bytes(damaged)
     index = DocumentIndex(corpus_copy)
-    assert list(index.values()) == list(load_documents(corpus_copy).values())
-    assert entry.read_bytes() == good
+    assert list(index.values()) == fresh
+    assert _cache(corpus_copy).get(record.sha256, record.encoding) == normalize(
+        (corpus_copy.raw / record.file).read_bytes().decode(record.encoding))  # a good entry again
 
 
 def test_an_entry_under_another_key_is_not_served(corpus_copy):
     list(DocumentIndex(corpus_copy).values())
     index = DocumentIndex(corpus_copy)
-    cache = NormalizedCache(corpus_copy.build / "cache" / "normalized")
-    records = [index[doc_id].metadata for doc_id in DOC_IDS[:2]]
-    first, second = (Path(cache.path(r.sha256, r.encoding)) for r in records)
-    second.write_bytes(first.read_bytes())  # a valid entry, of another document
-    assert cache.get(records[1].sha256, records[1].encoding) is None
+    cache = _cache(corpus_copy)
+    first, second = (index[doc_id].metadata for doc_id in DOC_IDS[:2])
+    path, offset, length = cache.place(first.sha256, first.encoding)
+    entry = Path(path).read_bytes()[offset:offset + length]  # a valid entry, of another document
+    key = f"{second.sha256}.{second.encoding}".encode()
+    (Path(path).parent / "pack-0-forged.bin").write_bytes(
+        normalized_cache._HEADER.pack(normalized_cache._MAGIC, len(key), len(entry)) + key + entry)
+    # the forged record is the most recent of the key, but does not verify: the true one is served
+    served = _cache(corpus_copy).get(second.sha256, second.encoding)
+    assert served == normalize((corpus_copy.raw / second.file).read_bytes().decode(second.encoding))
+    assert served.text != index[DOC_IDS[0]].text
     assert DocumentIndex(corpus_copy)[DOC_IDS[1]] == load_documents(corpus_copy)[DOC_IDS[1]]
 
 
@@ -122,7 +135,7 @@ def test_other_code_uses_other_entries(monkeypatch, tmp_path):
     try:
         after = normalized_cache.code_digest()
         assert after != before
-        assert NormalizedCache(tmp_path).path("ab" * 32, "utf-8") == str(tmp_path / after / "ab" / f"{'ab' * 32}.utf-8")
+        assert NormalizedCache(tmp_path).directory == str(tmp_path / after)
     finally:
         normalized_cache.code_digest.cache_clear()
 
@@ -195,7 +208,8 @@ def test_forked_processes_share_one_index_and_write_the_same_entries(corpus_copy
         assert worker.exitcode == 0
     fresh = load_documents(corpus_copy)
     assert results[0] == results[1] == [fresh[doc_id].text_sha256 for doc_id in doc_ids]
-    assert not [p for p in (corpus_copy.build / "cache" / "normalized").rglob("*.tmp")]
-    assert len(_entries(corpus_copy)) == len(fresh)
+    packs = sorted((corpus_copy.build / "cache" / "normalized").rglob("pack-*.bin"))
+    assert len(packs) == 2  # one per worker: neither appends to a pack of another process
+    assert _entries(corpus_copy) == sorted({f"{d.metadata.sha256}.{d.metadata.encoding}" for d in fresh.values()})
     reread = DocumentIndex(corpus_copy)
     assert all(reread[doc_id] == document for doc_id, document in fresh.items())
