@@ -68,3 +68,21 @@ def test_help_has_an_example(command):
     result = CliRunner().invoke(cli, [command, "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.output and f"corpus-tools {command}" in result.output
+
+
+def test_the_release_command_uses_the_system_allocator_unless_told(monkeypatch):
+    import pyarrow
+
+    from corpus_tools.cli.release import use_system_allocator
+
+    before = pyarrow.default_memory_pool()
+    try:
+        monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+        use_system_allocator()
+        assert pyarrow.default_memory_pool().backend_name == "system"
+        pyarrow.set_memory_pool(before)
+        monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", before.backend_name)
+        use_system_allocator()
+        assert pyarrow.default_memory_pool().backend_name == before.backend_name
+    finally:
+        pyarrow.set_memory_pool(before)

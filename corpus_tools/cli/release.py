@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -29,9 +30,22 @@ def release(root: Path, version: str | None) -> None:
     """
     from corpus_tools.release import release as build
 
+    use_system_allocator()
     result = build(Layout.at(root), version)
     verb = {"built": "built", "unchanged": "unchanged (already released with identical content):"}[result.status]
     click.echo(f"release {result.version} {verb} {result.path} ({len(result.files)} files)")
+
+
+def use_system_allocator() -> None:
+    """A release allocates and frees Arrow buffers row group after row group. pyarrow's default
+    pool (mimalloc) keeps what is freed for reuse; the system allocator gives it back: about 35 to
+    40 MB less peak memory at 10,000 and at 50,000 tasks, at about the same speed (bench/README.md).
+    Set here, for the command's process, not by the library; ARROW_DEFAULT_MEMORY_POOL, when set,
+    is left to decide."""
+    if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
+        import pyarrow
+
+        pyarrow.set_memory_pool(pyarrow.system_memory_pool())
 
 
 @click.command("verify")
