@@ -213,3 +213,14 @@ def test_forked_processes_share_one_index_and_write_the_same_entries(corpus_copy
     assert _entries(corpus_copy) == sorted({f"{d.metadata.sha256}.{d.metadata.encoding}" for d in fresh.values()})
     reread = DocumentIndex(corpus_copy)
     assert all(reread[doc_id] == document for doc_id, document in fresh.items())
+
+
+def test_keys_that_share_their_index_bits_are_told_apart_by_the_digest(corpus_copy, monkeypatch):
+    """The index holds 64 bits of each key; were every key to collide, each read would still
+    find its own entry (the digest covers the whole key) and never another document's."""
+    list(DocumentIndex(corpus_copy).values())  # entries written under the real index bits
+    fresh = load_documents(corpus_copy)
+    monkeypatch.setattr(normalized_cache, "_key_of", lambda key: 0)
+    _refuse_normalizing(monkeypatch)
+    index = DocumentIndex(corpus_copy)
+    assert [index[doc_id] for doc_id in DOC_IDS] == [fresh[doc_id] for doc_id in DOC_IDS]
