@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -158,27 +159,68 @@ def check_raw(layout: Layout) -> Report:
     return check_raw_indexed(layout)[0]
 
 
-def check_raw_indexed(layout: Layout) -> tuple[Report, dict[str, tuple[int, int, int, str]]]:
-    """``check_raw``'s report, and doc_id -> (line number, byte offset, byte length, raw key) of
-    each manifest record, where the raw key is ``"<sha256>:<encoding>"``: what the decoded text
-    is a function of.
+def check_raw_indexed(layout: Layout) -> tuple[Report, "RawIndex"]:
+    """``check_raw``'s report, and the ``RawIndex`` of the manifest's records.
 
     One streaming pass over the manifest; each raw file is read, hashed and decoded (not kept).
     """
-    index: dict[str, tuple[int, int, int, str]] = {}
+    index = RawIndex()
     problems: list[Problem] = []
     listed: set[str] = set()
     raw_dir = str(layout.raw)
     try:
         for number, offset, length, record in scan_manifest(layout.manifest):
-            index[record.doc_id] = (number, offset, length, f"{record.sha256}:{record.encoding}")
+            index.add(record.doc_id, number, offset, length, record.sha256, record.encoding)
             listed.add(record.file)
             _check_raw_file(os.path.join(raw_dir, record.file), record, problems)
     except CorpusError as error:
-        return Report.of([Problem(error.code, error.message, error.location)]), {}
+        return Report.of([Problem(error.code, error.message, error.location)]), RawIndex()
     problems[:0] = [Problem("raw-unlisted", "raw file is not in the manifest", Location(file=str(path)))
                     for path in sorted(p for p in layout.raw.glob("*" + RAW_SUFFIX) if p.name not in listed)]
     return Report.of(problems, {"documents": len(index)}), index
+
+
+class RawIndex:
+    """doc_id -> (line number, byte offset, byte length, raw key) of each manifest record, in
+    manifest order, where the raw key is ``"<sha256>:<encoding>"``: what the decoded text is a
+    function of. Held in compact columns (about 150 bytes a document; a dict of tuples and key
+    strings took about 400), since every command keeps one, and forked workers a copy each."""
+
+    __slots__ = ("_rows", "_numbers", "_offsets", "_lengths", "_digests", "_encodings", "_encoding_names")
+
+    def __init__(self):
+        self._rows: dict[str, int] = {}
+        self._numbers, self._offsets, self._lengths = array("q"), array("q"), array("q")
+        self._digests = bytearray()  # 32 bytes a record: its raw SHA-256
+        self._encodings = array("B")
+        self._encoding_names: list[str] = []
+
+    def add(self, doc_id: str, number: int, offset: int, length: int, sha256: str, encoding: str) -> None:
+        if encoding not in self._encoding_names:
+            self._encoding_names.append(encoding)
+        self._rows[doc_id] = len(self._numbers)
+        self._numbers.append(number)
+        self._offsets.append(offset)
+        self._lengths.append(length)
+        self._digests += bytes.fromhex(sha256)
+        self._encodings.append(self._encoding_names.index(encoding))
+
+    def __getitem__(self, doc_id: str) -> tuple[int, int, int, str]:
+        row = self._rows[doc_id]  # KeyError for an unknown doc_id, as a mapping's
+        key = f"{self._digests[row * 32:row * 32 + 32].hex()}:{self._encoding_names[self._encodings[row]]}"
+        return self._numbers[row], self._offsets[row], self._lengths[row], key
+
+    def get(self, doc_id: str) -> tuple[int, int, int, str] | None:
+        return self[doc_id] if doc_id in self._rows else None
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 def _check_raw_file(path: str, record: ManifestRecord, problems: list[Problem]) -> None:

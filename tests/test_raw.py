@@ -204,3 +204,22 @@ def test_cli_normalize_writes_nothing_for_a_broken_corpus(corpus_copy):
     assert result.exit_code == 1
     assert "004_3e4c866fc9bc1c15.txt" in result.output and "[raw-size-mismatch]" in result.output
     assert not (corpus_copy.build / "normalized").exists()
+
+
+def test_the_raw_index_locates_each_manifest_line_and_keys_each_raw_file():
+    from corpus_tools.raw import check_raw_indexed
+
+    layout = Layout.at(REPO)
+    report, index = check_raw_indexed(layout)
+    manifest = layout.manifest.read_bytes()
+    records = read_manifest(layout.manifest)
+    assert report.valid and list(index) == [record.doc_id for record in records]
+    for line, record in enumerate(records, start=1):
+        number, offset, length, key = index[record.doc_id]
+        assert number == line
+        assert json.loads(manifest[offset:offset + length])["doc_id"] == record.doc_id
+        assert key == f"{record.sha256}:{record.encoding}"
+        assert index.get(record.doc_id) == index[record.doc_id]
+    assert index.get("nope") is None and "nope" not in index and len(index) == 5
+    with pytest.raises(KeyError):
+        index["nope"]
