@@ -374,18 +374,30 @@ def _misfit(result: dict, annotation: CheckedAnnotation, report: _Reporter) -> N
 
 def _add_region(result: dict, annotation: CheckedAnnotation, text: str, report: _Reporter) -> None:
     region_id, value, regions = result["id"], result["value"], annotation.regions
+    layer = result["from_name"]
+    labels, start, end = value.get("labels"), value.get("start"), value.get("end")
+    # The usual region (one known label, a non-empty span inside the text) built in one step;
+    # _add_checked_region does the same checks one by one for anything else, to say what is wrong.
+    if (region_id not in regions and type(labels) is list and len(labels) == 1 and type(labels[0]) is str
+            and labels[0] in _LAYER_LABEL_SETS[layer] and type(start) is int and type(end) is int and 0 <= start < end <= len(text)):
+        region = regions[region_id] = Region(region_id, layer, labels[0], start, end, text[start:end])
+        stated = value.get("text")
+        if stated != region.text and isinstance(stated, str):
+            _text_difference(region, stated, text, annotation, report)
+        return
+    _add_checked_region(result, annotation, text, report)
+
+
+def _add_checked_region(result: dict, annotation: CheckedAnnotation, text: str, report: _Reporter) -> None:
+    """_add_region, one check at a time (its fast path must agree: tests/test_validate.py)."""
+    region_id, value, regions = result["id"], result["value"], annotation.regions
     region = Region(region_id, result["from_name"])
     if region_id in regions:
         report.region(annotation, regions[region_id], region_id, "region-id-duplicate",
                       "two labelled regions share this id")
-        region.excluded = True
         return
     regions[region_id] = region
-    labels = value.get("labels")
-    if type(labels) is list and len(labels) == 1 and labels[0] in _LAYER_LABELS[region.layer]:
-        region.label = labels[0]
-    else:
-        _check_label(region, labels, annotation, report)
+    _check_label(region, value.get("labels"), annotation, report)
     start, end = value.get("start"), value.get("end")
     if type(start) is not int or type(end) is not int:  # not bool either, an int subclass
         report.region(annotation, region, region_id, "offset-not-integer",
@@ -404,7 +416,7 @@ def _add_region(result: dict, annotation: CheckedAnnotation, text: str, report: 
         _text_difference(region, stated, text, annotation, report)
 
 
-_LAYER_LABELS = {name: spec.labels for name, spec in LAYERS.items()}
+_LAYER_LABEL_SETS = {name: frozenset(spec.labels) for name, spec in LAYERS.items()}
 
 
 def _check_label(region: Region, labels: Any, annotation: CheckedAnnotation, report: _Reporter) -> None:
@@ -467,7 +479,12 @@ def _attach_value(result: dict, annotation: CheckedAnnotation, report: _Reporter
     if name in region.values:
         report.region(annotation, region, region_id, "region-value-duplicate", f"{name} is given twice")
         return
-    value = _read_value(result["value"], spec)
+    value = result["value"]
+    texts = value.get("text") if spec.control == "TextArea" else None
+    if type(texts) is list and len(texts) == 1 and type(texts[0]) is str:  # the usual text value, inline
+        value = texts[0].strip() or None
+    else:
+        value = _read_value(value, spec)
     if isinstance(value, _Invalid):
         report.region(annotation, region, region_id, "region-value-invalid", f"{name}: {value.reason}")
     elif value:
@@ -505,6 +522,23 @@ def _read_value(value: dict, spec) -> str | _Invalid | None:
 
 def _add_link(result: dict, annotation: CheckedAnnotation, report: _Reporter) -> None:
     from_id, to_id = result.get("from_id"), result.get("to_id")
+    labels, direction = result.get("labels"), result.get("direction", "right")
+    regions = annotation.regions
+    # The usual relation, straight to its link: one known label, both ends in this annotation
+    # with the labels it joins, drawn in the arrow's direction.
+    if direction == "right" and type(labels) is list and len(labels) == 1 and type(labels[0]) is str:
+        ends = RELATIONS.get(labels[0])
+        source, target = regions.get(from_id), regions.get(to_id)
+        if (ends is not None and source is not None and target is not None and type(from_id) is str
+                and type(to_id) is str and source.label == ends[0] and target.label == ends[1]):
+            annotation.links.append(Link(from_id, to_id, labels[0]))
+            return
+    _add_checked_link(result, annotation, report)
+
+
+def _add_checked_link(result: dict, annotation: CheckedAnnotation, report: _Reporter) -> None:
+    """_add_link, one check at a time (its fast path must agree: tests/test_validate.py)."""
+    from_id, to_id = result.get("from_id"), result.get("to_id")
     key = f"{from_id}->{to_id}"
     labels, direction = result.get("labels"), result.get("direction", "right")
     if not isinstance(from_id, str) or not isinstance(to_id, str) or direction not in RELATION_DIRECTIONS:
@@ -537,13 +571,19 @@ def _add_link(result: dict, annotation: CheckedAnnotation, report: _Reporter) ->
 
 def _orient(label: str, from_id: str, to_id: str, direction: str, annotation: CheckedAnnotation) -> Link | None:
     """Label Studio keeps the drawing order in from/to and the arrow in ``direction``."""
-    candidates = {"right": [(from_id, to_id)], "left": [(to_id, from_id)],
-                  "bi": [(from_id, to_id), (to_id, from_id)]}[direction]
     want_from, want_to = RELATIONS[label]
-    for source, target in candidates:
+    for source, target in _ORIENTATIONS[direction](from_id, to_id):
         if (annotation.regions[source].label, annotation.regions[target].label) == (want_from, want_to):
             return Link(source, target, label)
     return None
+
+
+# direction -> the (from, to) orders a relation drawn from_id -> to_id may be read in
+_ORIENTATIONS = {
+    "right": lambda from_id, to_id: ((from_id, to_id),),
+    "left": lambda from_id, to_id: ((to_id, from_id),),
+    "bi": lambda from_id, to_id: ((from_id, to_id), (to_id, from_id)),
+}
 
 
 # ---------------------------------------------------------------------------------------------
