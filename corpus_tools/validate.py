@@ -16,9 +16,10 @@ the document's current normalized text, spans are re-anchored onto the current t
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from collections import Counter
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -602,7 +603,7 @@ def _check_regions(annotation: CheckedAnnotation, report: _Reporter) -> None:
 
 def _check_overlaps(annotation: CheckedAnnotation, report: _Reporter) -> None:
     entities = sorted((region for region in annotation.regions.values()
-                       if region.layer == "entity" and region.end > region.start), key=lambda r: (r.start, r.end))
+                       if region.layer == "entity" and region.end > region.start), key=_SPAN_ORDER)
     widest: Region | None = None
     for region in entities:
         if widest is not None and region.start < widest.end:
@@ -612,6 +613,9 @@ def _check_overlaps(annotation: CheckedAnnotation, report: _Reporter) -> None:
                               f"[{other.start}, {other.end}); entity spans do not overlap")
         if widest is None or region.end > widest.end:
             widest = region
+
+
+_SPAN_ORDER = attrgetter("start", "end")
 
 
 def _check_quotes(annotation: CheckedAnnotation, report: _Reporter) -> None:
@@ -640,7 +644,7 @@ def _check_timex(region: Region, annotation: CheckedAnnotation, report: _Reporte
         report.region(annotation, region, region.id, "timex-value-missing",
                       f"a {region.label} needs its TIMEX3 value in timex_value")
         return
-    reason = check_value(value, region.label)
+    reason = _timex_reason(value, region.label)
     if reason is not None:
         report.region(annotation, region, region.id, "timex-value-invalid", reason)
 
@@ -664,6 +668,9 @@ def _check_source(region: Region, annotation: CheckedAnnotation, report: _Report
         report.region(annotation, region, region.id, "speaker-id-unknown",
                       f"speaker_id {speaker_id!r} is not in the entity registry")
 
+
+# Articles repeat their dates: each distinct (value, label) is parsed once (check_value is pure).
+_timex_reason = lru_cache(maxsize=4096)(check_value)
 
 _LABEL_CHECKS = {
     "QUOTE": _check_quote,
@@ -691,23 +698,43 @@ def kept_units(annotation: CheckedAnnotation) -> list[list]:
     builds the records from this form only, whether it comes fresh from the checks or from a
     validation record (which stores it), so the two cannot differ.
     """
-    regions = {rid: region for rid, region in annotation.regions.items()
-               if not region.excluded and region.span is not None and region.label is not None}
-    links = {(link.from_id, link.label): link.to_id for link in annotation.links}
-    entities, timexes, quotes = [], [], []
-    for region in regions.values():
+    entities, timexes, quote_regions = [], [], []
+    for region in annotation.regions.values():
+        if region.excluded or region.span is None or region.label is None:
+            continue
         layer, values = region.layer, region.values
         if layer == "entity":
             entities.append([region.id, *region.span, region.label, values.get("entity_id")])
         elif layer == "timex":
             timexes.append([region.id, *region.span, region.label, values["timex_value"], values.get("timex_mod")])
         elif region.label == "QUOTE":
-            source = regions.get(links.get((region.id, "said_by")))
-            cue = regions.get(links.get((region.id, "cue")))
-            quotes.append([region.id, *region.span, values["quote_type"],
-                           None if source is None else [source.id, *source.span, source.values.get("speaker_id")],
-                           None if cue is None else [cue.id, *cue.span]])
-    return [sorted(entities, key=_UNIT_ORDER), sorted(timexes, key=_UNIT_ORDER), sorted(quotes, key=_UNIT_ORDER)]
+            quote_regions.append(region)
+    quotes = _quote_units(quote_regions, annotation) if quote_regions else []
+    entities.sort(key=_UNIT_ORDER)
+    timexes.sort(key=_UNIT_ORDER)
+    return [entities, timexes, quotes]
+
+
+def _quote_units(quote_regions: list[Region], annotation: CheckedAnnotation) -> list[list]:
+    """The kept units of the QUOTEs of ``annotation``, each with its kept SOURCE and CUE."""
+    regions = annotation.regions
+    links = {(link.from_id, link.label): link.to_id for link in annotation.links}
+    quotes = []
+    for region in quote_regions:
+        source = _kept(regions.get(links.get((region.id, "said_by"))))
+        cue = _kept(regions.get(links.get((region.id, "cue"))))
+        quotes.append([region.id, *region.span, region.values["quote_type"],
+                       None if source is None else [source.id, *source.span, source.values.get("speaker_id")],
+                       None if cue is None else [cue.id, *cue.span]])
+    quotes.sort(key=_UNIT_ORDER)
+    return quotes
+
+
+def _kept(region: Region | None) -> Region | None:
+    """``region`` if its records may keep it, else None."""
+    if region is None or region.excluded or region.span is None or region.label is None:
+        return None
+    return region
 
 
 _UNIT_ORDER = itemgetter(1, 2, 0)  # a kept unit's (start, end, id): the records' order
