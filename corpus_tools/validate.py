@@ -290,23 +290,24 @@ def _check_annotation(annotation: Any, position: int, text: str, report: _Report
     kinds = _RESULT_KINDS
     for result in results:
         # The common, well-formed case inline (a function call per result costs more than its
-        # work); _sort_result does it again for anything else, to say what is wrong.
-        if type(result) is dict:
-            result_type = result.get("type")
-            if result_type == "relation":
+        # work, and subscripts less than .get): a missing key (KeyError), a result that is no
+        # object or an unhashable part (TypeError) send it to _sort_result, which does it all
+        # again one check at a time, to say what is wrong.
+        try:
+            result_type = result["type"]
+            if result_type == "relation" and type(result) is dict:
                 relations.append(result)
                 continue
-            try:
-                kind = kinds.get((result.get("from_name"), result_type, result.get("to_name")))
-            except TypeError:
-                kind = None
-            region_id = result.get("id")
-            if kind is not None and type(region_id) is str and region_id and type(result.get("value")) is dict:
-                if kind == "Labels":
-                    _add_region(result, parsed, text, report)
-                else:
-                    values.append(result)
-                continue
+            kind = kinds.get((result["from_name"], result_type, result["to_name"]))
+            region_id, value = result["id"], result["value"]
+        except (KeyError, TypeError):
+            kind = None
+        if kind is not None and type(result) is dict and type(region_id) is str and region_id and type(value) is dict:
+            if kind == "Labels":
+                _add_region(result, parsed, text, report)
+            else:
+                values.append(result)
+            continue
         _sort_result(result, parsed, values, relations, text, report)
     for result in values:
         _attach_value(result, parsed, report)
@@ -376,7 +377,10 @@ def _misfit(result: dict, annotation: CheckedAnnotation, report: _Reporter) -> N
 def _add_region(result: dict, annotation: CheckedAnnotation, text: str, report: _Reporter) -> None:
     region_id, value, regions = result["id"], result["value"], annotation.regions
     layer = result["from_name"]
-    labels, start, end = value.get("labels"), value.get("start"), value.get("end")
+    try:  # subscripts cost less than .get; a missing key is for _add_checked_region to report
+        labels, start, end = value["labels"], value["start"], value["end"]
+    except KeyError:
+        labels = start = end = None
     # The usual region (one known label, a non-empty span inside the text) built in one step;
     # _add_checked_region does the same checks one by one for anything else, to say what is wrong.
     if (region_id not in regions and type(labels) is list and len(labels) == 1 and type(labels[0]) is str
