@@ -531,11 +531,12 @@ def _add_link(result: dict, annotation: CheckedAnnotation, report: _Reporter) ->
     regions = annotation.regions
     # The usual relation, straight to its link: one known label, both ends in this annotation
     # with the labels it joins, drawn in the arrow's direction.
-    if direction == "right" and type(labels) is list and len(labels) == 1 and type(labels[0]) is str:
+    if (direction == "right" and type(from_id) is str and type(to_id) is str and type(labels) is list
+            and len(labels) == 1 and type(labels[0]) is str):
         ends = RELATIONS.get(labels[0])
         source, target = regions.get(from_id), regions.get(to_id)
-        if (ends is not None and source is not None and target is not None and type(from_id) is str
-                and type(to_id) is str and source.label == ends[0] and target.label == ends[1]):
+        if (ends is not None and source is not None and target is not None
+                and source.label == ends[0] and target.label == ends[1]):
             annotation.links.append(Link(from_id, to_id, labels[0]))
             return
     _add_checked_link(result, annotation, report)

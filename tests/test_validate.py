@@ -353,8 +353,8 @@ def test_the_usual_region_fast_path_agrees_with_the_checks(results):
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.fixed_dictionaries({
-    "from_id": st.sampled_from(["q", "s", "c", "p", "x", 1]),
-    "to_id": st.sampled_from(["q", "s", "c", "p", "x", None]),
+    "from_id": st.sampled_from(["q", "s", "c", "p", "x", 1, []]),
+    "to_id": st.sampled_from(["q", "s", "c", "p", "x", None, {}]),
     "labels": st.sampled_from([["said_by"], ["cue"], ["said_by", "cue"], [], "cue", ["other"], [2]]),
     "direction": st.sampled_from(["right", "left", "bi", "up", None]),
 }), min_size=1, max_size=4), st.booleans())
