@@ -384,7 +384,8 @@ def _add_region(result: dict, annotation: CheckedAnnotation, text: str, report: 
     # The usual region (one known label, a non-empty span inside the text) built in one step;
     # _add_checked_region does the same checks one by one for anything else, to say what is wrong.
     if (region_id not in regions and type(labels) is list and len(labels) == 1 and type(labels[0]) is str
-            and labels[0] in _LAYER_LABEL_SETS[layer] and type(start) is int and type(end) is int and 0 <= start < end <= len(text)):
+            and labels[0] in _LAYER_LABEL_SETS[layer]
+            and type(start) is int and type(end) is int and 0 <= start < end <= len(text)):
         region = regions[region_id] = Region(region_id, layer, labels[0], start, end, text[start:end])
         stated = value.get("text")
         if stated != region.text and isinstance(stated, str):
@@ -607,8 +608,9 @@ def _check_regions(annotation: CheckedAnnotation, report: _Reporter) -> None:
 
 
 def _check_overlaps(annotation: CheckedAnnotation, report: _Reporter) -> None:
-    entities = sorted((region for region in annotation.regions.values()
-                       if region.layer == "entity" and region.end > region.start), key=_SPAN_ORDER)
+    entities = [region for region in annotation.regions.values()
+                if region.layer == "entity" and region.end > region.start]
+    entities.sort(key=_SPAN_ORDER)
     widest: Region | None = None
     for region in entities:
         if widest is not None and region.start < widest.end:
