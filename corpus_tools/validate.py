@@ -16,9 +16,9 @@ the document's current normalized text, spans are re-anchored onto the current t
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, Mapping
