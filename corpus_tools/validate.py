@@ -18,7 +18,8 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
-from operator import itemgetter
+from functools import lru_cache
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -289,23 +290,24 @@ def _check_annotation(annotation: Any, position: int, text: str, report: _Report
     kinds = _RESULT_KINDS
     for result in results:
         # The common, well-formed case inline (a function call per result costs more than its
-        # work); _sort_result does it again for anything else, to say what is wrong.
-        if type(result) is dict:
-            result_type = result.get("type")
-            if result_type == "relation":
+        # work, and subscripts less than .get): a missing key (KeyError), a result that is no
+        # object or an unhashable part (TypeError) send it to _sort_result, which does it all
+        # again one check at a time, to say what is wrong.
+        try:
+            result_type = result["type"]
+            if result_type == "relation" and type(result) is dict:
                 relations.append(result)
                 continue
-            try:
-                kind = kinds.get((result.get("from_name"), result_type, result.get("to_name")))
-            except TypeError:
-                kind = None
-            region_id = result.get("id")
-            if kind is not None and type(region_id) is str and region_id and type(result.get("value")) is dict:
-                if kind == "Labels":
-                    _add_region(result, parsed, text, report)
-                else:
-                    values.append(result)
-                continue
+            kind = kinds.get((result["from_name"], result_type, result["to_name"]))
+            region_id, value = result["id"], result["value"]
+        except (KeyError, TypeError):
+            kind = None
+        if kind is not None and type(result) is dict and type(region_id) is str and region_id and type(value) is dict:
+            if kind == "Labels":
+                _add_region(result, parsed, text, report)
+            else:
+                values.append(result)
+            continue
         _sort_result(result, parsed, values, relations, text, report)
     for result in values:
         _attach_value(result, parsed, report)
@@ -374,18 +376,34 @@ def _misfit(result: dict, annotation: CheckedAnnotation, report: _Reporter) -> N
 
 def _add_region(result: dict, annotation: CheckedAnnotation, text: str, report: _Reporter) -> None:
     region_id, value, regions = result["id"], result["value"], annotation.regions
+    layer = result["from_name"]
+    try:  # subscripts cost less than .get; a missing key is for _add_checked_region to report
+        labels, start, end = value["labels"], value["start"], value["end"]
+    except KeyError:
+        labels = start = end = None
+    # The usual region (one known label, a non-empty span inside the text) built in one step;
+    # _add_checked_region does the same checks one by one for anything else, to say what is wrong.
+    if (region_id not in regions and type(labels) is list and len(labels) == 1 and type(labels[0]) is str
+            and labels[0] in _LAYER_LABEL_SETS[layer]
+            and type(start) is int and type(end) is int and 0 <= start < end <= len(text)):
+        region = regions[region_id] = Region(region_id, layer, labels[0], start, end, text[start:end])
+        stated = value.get("text")
+        if stated != region.text and isinstance(stated, str):
+            _text_difference(region, stated, text, annotation, report)
+        return
+    _add_checked_region(result, annotation, text, report)
+
+
+def _add_checked_region(result: dict, annotation: CheckedAnnotation, text: str, report: _Reporter) -> None:
+    """_add_region, one check at a time (its fast path must agree: tests/test_validate.py)."""
+    region_id, value, regions = result["id"], result["value"], annotation.regions
     region = Region(region_id, result["from_name"])
     if region_id in regions:
         report.region(annotation, regions[region_id], region_id, "region-id-duplicate",
                       "two labelled regions share this id")
-        region.excluded = True
         return
     regions[region_id] = region
-    labels = value.get("labels")
-    if type(labels) is list and len(labels) == 1 and labels[0] in _LAYER_LABELS[region.layer]:
-        region.label = labels[0]
-    else:
-        _check_label(region, labels, annotation, report)
+    _check_label(region, value.get("labels"), annotation, report)
     start, end = value.get("start"), value.get("end")
     if type(start) is not int or type(end) is not int:  # not bool either, an int subclass
         report.region(annotation, region, region_id, "offset-not-integer",
@@ -404,7 +422,7 @@ def _add_region(result: dict, annotation: CheckedAnnotation, text: str, report: 
         _text_difference(region, stated, text, annotation, report)
 
 
-_LAYER_LABELS = {name: spec.labels for name, spec in LAYERS.items()}
+_LAYER_LABEL_SETS = {name: frozenset(spec.labels) for name, spec in LAYERS.items()}
 
 
 def _check_label(region: Region, labels: Any, annotation: CheckedAnnotation, report: _Reporter) -> None:
@@ -467,7 +485,12 @@ def _attach_value(result: dict, annotation: CheckedAnnotation, report: _Reporter
     if name in region.values:
         report.region(annotation, region, region_id, "region-value-duplicate", f"{name} is given twice")
         return
-    value = _read_value(result["value"], spec)
+    value = result["value"]
+    texts = value.get("text") if spec.control == "TextArea" else None
+    if type(texts) is list and len(texts) == 1 and type(texts[0]) is str:  # the usual text value, inline
+        value = texts[0].strip() or None
+    else:
+        value = _read_value(value, spec)
     if isinstance(value, _Invalid):
         report.region(annotation, region, region_id, "region-value-invalid", f"{name}: {value.reason}")
     elif value:
@@ -505,6 +528,24 @@ def _read_value(value: dict, spec) -> str | _Invalid | None:
 
 def _add_link(result: dict, annotation: CheckedAnnotation, report: _Reporter) -> None:
     from_id, to_id = result.get("from_id"), result.get("to_id")
+    labels, direction = result.get("labels"), result.get("direction", "right")
+    regions = annotation.regions
+    # The usual relation, straight to its link: one known label, both ends in this annotation
+    # with the labels it joins, drawn in the arrow's direction.
+    if (direction == "right" and type(from_id) is str and type(to_id) is str and type(labels) is list
+            and len(labels) == 1 and type(labels[0]) is str):
+        ends = RELATIONS.get(labels[0])
+        source, target = regions.get(from_id), regions.get(to_id)
+        if (ends is not None and source is not None and target is not None
+                and source.label == ends[0] and target.label == ends[1]):
+            annotation.links.append(Link(from_id, to_id, labels[0]))
+            return
+    _add_checked_link(result, annotation, report)
+
+
+def _add_checked_link(result: dict, annotation: CheckedAnnotation, report: _Reporter) -> None:
+    """_add_link, one check at a time (its fast path must agree: tests/test_validate.py)."""
+    from_id, to_id = result.get("from_id"), result.get("to_id")
     key = f"{from_id}->{to_id}"
     labels, direction = result.get("labels"), result.get("direction", "right")
     if not isinstance(from_id, str) or not isinstance(to_id, str) or direction not in RELATION_DIRECTIONS:
@@ -537,13 +578,19 @@ def _add_link(result: dict, annotation: CheckedAnnotation, report: _Reporter) ->
 
 def _orient(label: str, from_id: str, to_id: str, direction: str, annotation: CheckedAnnotation) -> Link | None:
     """Label Studio keeps the drawing order in from/to and the arrow in ``direction``."""
-    candidates = {"right": [(from_id, to_id)], "left": [(to_id, from_id)],
-                  "bi": [(from_id, to_id), (to_id, from_id)]}[direction]
     want_from, want_to = RELATIONS[label]
-    for source, target in candidates:
+    for source, target in _ORIENTATIONS[direction](from_id, to_id):
         if (annotation.regions[source].label, annotation.regions[target].label) == (want_from, want_to):
             return Link(source, target, label)
     return None
+
+
+# direction -> the (from, to) orders a relation drawn from_id -> to_id may be read in
+_ORIENTATIONS = {
+    "right": lambda from_id, to_id: ((from_id, to_id),),
+    "left": lambda from_id, to_id: ((to_id, from_id),),
+    "bi": lambda from_id, to_id: ((from_id, to_id), (to_id, from_id)),
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -561,8 +608,9 @@ def _check_regions(annotation: CheckedAnnotation, report: _Reporter) -> None:
 
 
 def _check_overlaps(annotation: CheckedAnnotation, report: _Reporter) -> None:
-    entities = sorted((region for region in annotation.regions.values()
-                       if region.layer == "entity" and region.end > region.start), key=lambda r: (r.start, r.end))
+    entities = [region for region in annotation.regions.values()
+                if region.layer == "entity" and region.end > region.start]
+    entities.sort(key=_SPAN_ORDER)
     widest: Region | None = None
     for region in entities:
         if widest is not None and region.start < widest.end:
@@ -572,6 +620,9 @@ def _check_overlaps(annotation: CheckedAnnotation, report: _Reporter) -> None:
                               f"[{other.start}, {other.end}); entity spans do not overlap")
         if widest is None or region.end > widest.end:
             widest = region
+
+
+_SPAN_ORDER = attrgetter("start", "end")
 
 
 def _check_quotes(annotation: CheckedAnnotation, report: _Reporter) -> None:
@@ -600,7 +651,7 @@ def _check_timex(region: Region, annotation: CheckedAnnotation, report: _Reporte
         report.region(annotation, region, region.id, "timex-value-missing",
                       f"a {region.label} needs its TIMEX3 value in timex_value")
         return
-    reason = check_value(value, region.label)
+    reason = _timex_reason(value, region.label)
     if reason is not None:
         report.region(annotation, region, region.id, "timex-value-invalid", reason)
 
@@ -624,6 +675,9 @@ def _check_source(region: Region, annotation: CheckedAnnotation, report: _Report
         report.region(annotation, region, region.id, "speaker-id-unknown",
                       f"speaker_id {speaker_id!r} is not in the entity registry")
 
+
+# Articles repeat their dates: each distinct (value, label) is parsed once (check_value is pure).
+_timex_reason = lru_cache(maxsize=4096)(check_value)
 
 _LABEL_CHECKS = {
     "QUOTE": _check_quote,
@@ -651,23 +705,43 @@ def kept_units(annotation: CheckedAnnotation) -> list[list]:
     builds the records from this form only, whether it comes fresh from the checks or from a
     validation record (which stores it), so the two cannot differ.
     """
-    regions = {rid: region for rid, region in annotation.regions.items()
-               if not region.excluded and region.span is not None and region.label is not None}
-    links = {(link.from_id, link.label): link.to_id for link in annotation.links}
-    entities, timexes, quotes = [], [], []
-    for region in regions.values():
+    entities, timexes, quote_regions = [], [], []
+    for region in annotation.regions.values():
+        if region.excluded or region.span is None or region.label is None:
+            continue
         layer, values = region.layer, region.values
         if layer == "entity":
             entities.append([region.id, *region.span, region.label, values.get("entity_id")])
         elif layer == "timex":
             timexes.append([region.id, *region.span, region.label, values["timex_value"], values.get("timex_mod")])
         elif region.label == "QUOTE":
-            source = regions.get(links.get((region.id, "said_by")))
-            cue = regions.get(links.get((region.id, "cue")))
-            quotes.append([region.id, *region.span, values["quote_type"],
-                           None if source is None else [source.id, *source.span, source.values.get("speaker_id")],
-                           None if cue is None else [cue.id, *cue.span]])
-    return [sorted(entities, key=_UNIT_ORDER), sorted(timexes, key=_UNIT_ORDER), sorted(quotes, key=_UNIT_ORDER)]
+            quote_regions.append(region)
+    quotes = _quote_units(quote_regions, annotation) if quote_regions else []
+    entities.sort(key=_UNIT_ORDER)
+    timexes.sort(key=_UNIT_ORDER)
+    return [entities, timexes, quotes]
+
+
+def _quote_units(quote_regions: list[Region], annotation: CheckedAnnotation) -> list[list]:
+    """The kept units of the QUOTEs of ``annotation``, each with its kept SOURCE and CUE."""
+    regions = annotation.regions
+    links = {(link.from_id, link.label): link.to_id for link in annotation.links}
+    quotes = []
+    for region in quote_regions:
+        source = _kept(regions.get(links.get((region.id, "said_by"))))
+        cue = _kept(regions.get(links.get((region.id, "cue"))))
+        quotes.append([region.id, *region.span, region.values["quote_type"],
+                       None if source is None else [source.id, *source.span, source.values.get("speaker_id")],
+                       None if cue is None else [cue.id, *cue.span]])
+    quotes.sort(key=_UNIT_ORDER)
+    return quotes
+
+
+def _kept(region: Region | None) -> Region | None:
+    """``region`` if its records may keep it, else None."""
+    if region is None or region.excluded or region.span is None or region.label is None:
+        return None
+    return region
 
 
 _UNIT_ORDER = itemgetter(1, 2, 0)  # a kept unit's (start, end, id): the records' order

@@ -307,3 +307,70 @@ def test_any_value_anywhere_in_a_result_is_a_problem_not_a_crash(data):
         for parsed in checked.annotations:
             if not parsed.cancelled:
                 build_annotations(checked, parsed)
+
+
+# --- fast paths: each agrees with the checks one by one it shortcuts ---------------------------
+
+_REGION_IDS = st.sampled_from(["r1", "r2", "r3"])
+_TEXT = "Ana met Bob in Paris on 3 May.\n"
+
+
+@st.composite
+def _region_results(draw):
+    layer = draw(st.sampled_from(["entity", "timex", "attribution"]))
+    label = draw(st.sampled_from(["PERSON", "DATE", "QUOTE", "SOURCE", "person", 3]))
+    labels = draw(st.sampled_from([[label], [label, label], [], label, None, [[label]]]))
+    start = draw(st.one_of(st.integers(-2, len(_TEXT) + 2), st.sampled_from([True, None, 1.0, "3"])))
+    end = draw(st.one_of(st.integers(-2, len(_TEXT) + 2), st.sampled_from([False, None, 2.0])))
+    value = {"labels": labels, "start": start, "end": end}
+    if draw(st.booleans()) and type(start) is int and type(end) is int:
+        value["text"] = draw(st.sampled_from([_TEXT[start:end], _TEXT[start:end] + " ", "x"]))
+    for key in draw(st.lists(st.sampled_from(["labels", "start", "end"]), max_size=1)):
+        del value[key]
+    return {"id": draw(_REGION_IDS), "from_name": layer, "to_name": "text", "type": "labels", "value": value}
+
+
+def _checked_annotation():
+    from corpus_tools.validate import CheckedAnnotation, CheckedTask, Context, _Reporter
+
+    task = CheckedTask(task_id=1, doc_id="d", document=None)
+    return CheckedAnnotation(1, 0, None, False, False, None, None), _Reporter(Context("f.json", {}, {}), task), task
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_region_results(), min_size=1, max_size=4))
+def test_the_usual_region_fast_path_agrees_with_the_checks(results):
+    from corpus_tools.validate import _add_checked_region, _add_region
+
+    outcomes = []
+    for add in (_add_region, _add_checked_region):
+        annotation, report, task = _checked_annotation()
+        for result in results:
+            add(result, annotation, _TEXT, report)
+        outcomes.append((repr(annotation), task.problems))
+    assert outcomes[0] == outcomes[1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.fixed_dictionaries({
+    "from_id": st.sampled_from(["q", "s", "c", "p", "x", 1, []]),
+    "to_id": st.sampled_from(["q", "s", "c", "p", "x", None, {}]),
+    "labels": st.sampled_from([["said_by"], ["cue"], ["said_by", "cue"], [], "cue", ["other"], [2]]),
+    "direction": st.sampled_from(["right", "left", "bi", "up", None]),
+}), min_size=1, max_size=4), st.booleans())
+def test_the_usual_relation_fast_path_agrees_with_the_checks(relations, drop_direction):
+    from corpus_tools.validate import Region, _add_checked_link, _add_link
+
+    outcomes = []
+    for add in (_add_link, _add_checked_link):
+        annotation, report, task = _checked_annotation()
+        for rid, layer, label in (("q", "attribution", "QUOTE"), ("s", "attribution", "SOURCE"),
+                                  ("c", "attribution", "CUE"), ("p", "entity", "PERSON")):
+            annotation.regions[rid] = Region(rid, layer, label)
+        for relation in relations:
+            relation = {**relation, "type": "relation"}
+            if drop_direction:
+                del relation["direction"]
+            add(relation, annotation, report)
+        outcomes.append((annotation.links, task.problems))
+    assert outcomes[0] == outcomes[1]
