@@ -209,7 +209,9 @@ def test_forked_processes_share_one_index_and_write_the_same_entries(corpus_copy
     fresh = load_documents(corpus_copy)
     assert results[0] == results[1] == [fresh[doc_id].text_sha256 for doc_id in doc_ids]
     packs = sorted((corpus_copy.build / "cache" / "normalized").rglob("pack-*.bin"))
-    assert len(packs) == 2  # one per worker: neither appends to a pack of another process
+    # one per worker that had to write (a worker that starts after the other wrote every entry
+    # writes none): neither appends to a pack of another process
+    assert 1 <= len(packs) <= 2
     assert _entries(corpus_copy) == sorted({f"{d.metadata.sha256}.{d.metadata.encoding}" for d in fresh.values()})
     reread = DocumentIndex(corpus_copy)
     assert all(reread[doc_id] == document for doc_id, document in fresh.items())
