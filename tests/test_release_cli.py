@@ -86,3 +86,24 @@ def test_the_release_command_uses_the_system_allocator_unless_told(monkeypatch):
         assert pyarrow.default_memory_pool().backend_name == before.backend_name
     finally:
         pyarrow.set_memory_pool(before)
+
+
+def test_the_release_command_spares_pyarrow_its_pandas_import():
+    """In a fresh process: after the probe, ``pa.array`` on lists does not import pandas, and the
+    arrays are the same; pandas features still work (pyarrow imports it when asked)."""
+    import subprocess
+    import sys
+
+    script = """
+import sys
+import pyarrow as pa
+from corpus_tools.cli.release import skip_pandas_probe
+skip_pandas_probe()
+assert pa.array(["a", None], type=pa.string()).equals(pa.array(["a", None], type=pa.string()))
+assert pa.array([[1], []], type=pa.list_(pa.int64())).to_pylist() == [[1], []]
+assert "pandas" not in sys.modules
+import pandas
+assert pa.table({"a": [1, 2]}).to_pandas()["a"].tolist() == [1, 2]
+assert pa.array(pandas.Series([1, 2])).to_pylist() == [1, 2]
+"""
+    subprocess.run([sys.executable, "-c", script], check=True)
