@@ -183,37 +183,36 @@ def ner_rows(items: list[DocInput]) -> Columns:
                                   for item in items], NER_TAG_IDS)
 
 
-def _kb_regions(item: DocInput) -> Iterator[tuple]:
-    """(id, type, span, text, normalized (db_name, db_id) pairs) of every region, in kb order."""
-    for mention in item.entities:
-        yield mention.id, mention.label, mention.span, mention.text, _registry_link(mention.entity_id)
-    for timex in item.timexes:
-        yield timex.id, timex.label, timex.span, timex.text, (("TIMEX3", timex.value),)
+def _kb_regions(item: DocInput) -> list[tuple]:
+    """(id, type, span, text, normalized (db_name, db_id) pairs) of every region, in kb order,
+    each region once: a SOURCE or CUE shared by two quotes (or any region id given twice) is
+    listed where it first appears."""
+    regions = [(mention.id, mention.label, mention.span, mention.text, _registry_link(mention.entity_id))
+               for mention in item.entities]
+    regions += [(timex.id, timex.label, timex.span, timex.text, (("TIMEX3", timex.value),)) for timex in item.timexes]
     for quote in item.quotes:
-        yield quote.id, "QUOTE", quote.span, quote.text, ()
+        regions.append((quote.id, "QUOTE", quote.span, quote.text, ()))
         if quote.source:
             source = quote.source
-            yield source.id, "SOURCE", source.span, source.text, _registry_link(source.speaker_id)
+            regions.append((source.id, "SOURCE", source.span, source.text, _registry_link(source.speaker_id)))
         if quote.cue:
-            yield quote.cue.id, "CUE", quote.cue.span, quote.cue.text, ()
-
-
-def _registry_link(entity_id: str | None) -> tuple:
-    return (("corpus_tools_registry", entity_id),) if entity_id else ()
-
-
-def _dedupe_by_id(regions: Iterator[tuple]) -> list[tuple]:
-    """A SOURCE or CUE shared by two quotes is one region: list it once (where it first appears)."""
+            regions.append((quote.cue.id, "CUE", quote.cue.span, quote.cue.text, ()))
+    if len({region[0] for region in regions}) == len(regions):  # the common case: nothing to drop
+        return regions
     seen: dict[str, tuple] = {}
     for region in regions:
         seen.setdefault(region[0], region)
     return list(seen.values())
 
 
+def _registry_link(entity_id: str | None) -> tuple:
+    return (("corpus_tools_registry", entity_id),) if entity_id else ()
+
+
 def _kb_entities(items: list[DocInput]) -> Flat:
     """Each document's one row of ``entities``: each region's text and offsets as one-item lists
     (BigBIO allows discontinuous regions; ours are one span), as flat columns."""
-    per_document = [_dedupe_by_id(_kb_regions(item)) for item in items]
+    per_document = [_kb_regions(item) for item in items]
     regions = [region for regions in per_document for region in regions]
     ids, kinds, spans, texts, links = zip(*regions) if regions else ((), (), (), (), ())
     ones = np.ones(len(regions), dtype=np.int64)
