@@ -199,6 +199,7 @@ def test_quote_rows_of_a_group_line_up_sources_and_cues_across_documents():
     assert columns["source_raw_start"] == [source[0], None, None, None, source[0], None]
     assert columns["source_raw_end"] == [source[1], None, None, None, source[1], None]
     assert columns["cue_raw_start"] == [None, cue[0], None, cue[0], None, cue[0]]
-    assert columns["raw_end"] == [raw_span(items[0].document, Span(10, 15))[1], raw_span(items[0].document, Span(24, 26))[1]] * 3
+    quote_ends = [raw_span(items[0].document, Span(10, 15))[1], raw_span(items[0].document, Span(24, 26))[1]]
+    assert columns["raw_end"] == quote_ends * 3
     single = [quote_rows([one]) for one in items]
     assert all(columns[name] == [value for part, _ in single for value in part[name]] for name in columns)
