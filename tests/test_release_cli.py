@@ -107,3 +107,19 @@ assert pa.table({"a": [1, 2]}).to_pandas()["a"].tolist() == [1, 2]
 assert pa.array(pandas.Series([1, 2])).to_pylist() == [1, 2]
 """
     subprocess.run([sys.executable, "-c", script], check=True)
+
+
+def test_only_the_console_script_skips_the_pandas_probe(tmp_path, monkeypatch):
+    """The probe changes pyarrow for the rest of the process: a command invoked in a longer-lived
+    process (here, the tests') must not do it."""
+    from corpus_tools.cli import release as release_module
+
+    calls = []
+    monkeypatch.setattr(release_module, "skip_pandas_probe", lambda: calls.append(1))
+    monkeypatch.setattr(release_module, "use_system_allocator", lambda: None)
+    monkeypatch.setattr("corpus_tools.release.release", lambda layout, version: (_ for _ in ()).throw(
+        SystemExit(0)))
+    CliRunner().invoke(cli, ["release", "--root", str(tmp_path)])
+    assert calls == []
+    CliRunner().invoke(cli, ["release", "--root", str(tmp_path)], obj={"own_process": True})
+    assert calls == [1]

@@ -31,7 +31,9 @@ def release(root: Path, version: str | None) -> None:
     from corpus_tools.release import release as build
 
     use_system_allocator()
-    skip_pandas_probe()
+    context = click.get_current_context().obj
+    if isinstance(context, dict) and context.get("own_process"):
+        skip_pandas_probe()
     result = build(Layout.at(root), version)
     verb = {"built": "built", "unchanged": "unchanged (already released with identical content):"}[result.status]
     click.echo(f"release {result.version} {verb} {result.path} ({len(result.files)} files)")
@@ -54,8 +56,11 @@ def skip_pandas_probe() -> None:
     Python list, only to ask whether the list is a pandas object; a release never gives it one.
     pyarrow tries that import once and remembers the outcome, so here it is made to fail once:
     pyarrow then takes lists as plain sequences (the same arrays), and still imports pandas
-    when a pandas feature is asked for (``to_pandas`` tries again). Done for the command's
-    process only, and only when nothing has imported pandas yet."""
+    when a pandas feature is asked for (``to_pandas`` tries again). Until then, though, it would
+    take a pandas object given to ``pa.array`` for a plain sequence (a categorical Series gives
+    strings, not a dictionary array): so this is done only by the console script, whose process
+    ends with the command (not when the command is invoked in a longer-lived process, as tests
+    do), and only when nothing has imported pandas yet."""
     import sys
 
     import pyarrow
