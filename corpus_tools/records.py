@@ -41,10 +41,13 @@ class Span:
     end: int
 
     def __post_init__(self) -> None:
-        if not (_is_int(self.start) and _is_int(self.end)):
+        start, end = self.start, self.end
+        if type(start) is int and type(end) is int and 0 <= start <= end:
+            return  # the common case, in one test: a release builds a span per region it reads
+        if not (_is_int(start) and _is_int(end)):
             raise TypeError(f"span offsets must be int, got {self.start!r}, {self.end!r}")
-        if not 0 <= self.start <= self.end:
-            raise ValueError(f"span [{self.start}, {self.end}) is not 0 <= start <= end")
+        if not 0 <= start <= end:
+            raise ValueError(f"span [{start}, {end}) is not 0 <= start <= end")
 
     def __len__(self) -> int:
         return self.end - self.start
@@ -144,7 +147,8 @@ class EntityMention:
     entity_id: str | None
 
     def __post_init__(self) -> None:
-        _check_choice("entity label", self.label, ENTITY_LABELS)
+        if self.label not in ENTITY_LABELS:  # tested here first: no call in the common case
+            _check_choice("entity label", self.label, ENTITY_LABELS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +162,9 @@ class TimeExpression:
     mod: str | None = None
 
     def __post_init__(self) -> None:
-        _check_choice("timex label", self.label, TIMEX_LABELS)
-        if self.mod is not None:
+        if self.label not in TIMEX_LABELS:
+            _check_choice("timex label", self.label, TIMEX_LABELS)
+        if self.mod is not None and self.mod not in TIMEX_MODS:
             _check_choice("timex mod", self.mod, TIMEX_MODS)
 
 
@@ -195,7 +200,8 @@ class Quote:
     cue: Cue | None = None
 
     def __post_init__(self) -> None:
-        _check_choice("quote_type", self.quote_type, QUOTE_TYPES)
+        if self.quote_type not in QUOTE_TYPES:
+            _check_choice("quote_type", self.quote_type, QUOTE_TYPES)
 
 
 @dataclass(frozen=True, slots=True)

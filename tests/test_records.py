@@ -69,3 +69,19 @@ def test_a_value_is_null_exactly_when_nothing_supports_it():
         Evidence("inferred")
     with pytest.raises(ValueError, match="line and its text"):
         Evidence("stated", line=3)
+
+
+def test_span_takes_int_subclasses_other_than_bool():
+    import enum
+
+    class Offset(enum.IntEnum):
+        FIVE = 5
+
+    assert Span(Offset.FIVE, 7) == Span(5, 7)
+    assert Span(2**70, 2**70 + 1).end == 2**70 + 1  # no bound but the text's
+
+
+def test_labels_checked_on_every_record_kind():
+    with pytest.raises(ValueError, match="timex label"):
+        TimeExpression("r1", "d", Span(0, 1), "x", "PERSON", "2021")
+    assert TimeExpression("r1", "d", Span(0, 1), "x", "DATE", "2021", mod=None).mod is None

@@ -86,3 +86,40 @@ def test_the_release_command_uses_the_system_allocator_unless_told(monkeypatch):
         assert pyarrow.default_memory_pool().backend_name == before.backend_name
     finally:
         pyarrow.set_memory_pool(before)
+
+
+def test_the_release_command_spares_pyarrow_its_pandas_import():
+    """In a fresh process: after the probe, ``pa.array`` on lists does not import pandas, and the
+    arrays are the same; pandas features still work (pyarrow imports it when asked)."""
+    import subprocess
+    import sys
+
+    script = """
+import sys
+import pyarrow as pa
+from corpus_tools.cli.release import skip_pandas_probe
+skip_pandas_probe()
+assert pa.array(["a", None], type=pa.string()).equals(pa.array(["a", None], type=pa.string()))
+assert pa.array([[1], []], type=pa.list_(pa.int64())).to_pylist() == [[1], []]
+assert "pandas" not in sys.modules
+import pandas
+assert pa.table({"a": [1, 2]}).to_pandas()["a"].tolist() == [1, 2]
+assert pa.array(pandas.Series([1, 2])).to_pylist() == [1, 2]
+"""
+    subprocess.run([sys.executable, "-c", script], check=True)
+
+
+def test_only_the_console_script_skips_the_pandas_probe(tmp_path, monkeypatch):
+    """The probe changes pyarrow for the rest of the process: a command invoked in a longer-lived
+    process (here, the tests') must not do it."""
+    from corpus_tools.cli import release as release_module
+
+    calls = []
+    monkeypatch.setattr(release_module, "skip_pandas_probe", lambda: calls.append(1))
+    monkeypatch.setattr(release_module, "use_system_allocator", lambda: None)
+    monkeypatch.setattr("corpus_tools.release.release", lambda layout, version: (_ for _ in ()).throw(
+        SystemExit(0)))
+    CliRunner().invoke(cli, ["release", "--root", str(tmp_path)])
+    assert calls == []
+    CliRunner().invoke(cli, ["release", "--root", str(tmp_path)], obj={"own_process": True})
+    assert calls == [1]

@@ -174,3 +174,32 @@ def test_rows_built_in_groups_give_the_same_release(tmp_path, monkeypatch, group
     assert files == sorted(path.relative_to(grouped).as_posix() for path in grouped.rglob("*") if path.is_file())
     assert all((one / name).read_bytes() == (grouped / name).read_bytes() for name in files)
     assert any(name.startswith("data/ner/") for name in files)
+
+
+def test_quote_rows_of_a_group_line_up_sources_and_cues_across_documents():
+    """Quotes with and without a source or cue, in several documents of one group: each row's
+    raw offsets are its own span's, None where it has no span."""
+    from corpus_tools.records import Cue, Quote, Source
+    from corpus_tools.release.rows import quote_rows, raw_span
+    from release_factories import document
+
+    def item(doc_id: str, with_source: bool) -> DocInput:
+        doc = document(doc_id, "Ann said: \u201cHi.\u201d Bob said no.\n")
+        quotes = (Quote("q1", doc_id, Span(10, 15), "\u201cHi.\u201d", "direct",
+                        Source("s1", Span(0, 3), "Ann", None) if with_source else None, None),
+                  Quote("q2", doc_id, Span(24, 26), "no", "indirect", None, Cue("c2", Span(20, 24), "said")))
+        return DocInput.of(doc, DocumentAnnotations(doc_id, (), (), quotes), "train")
+
+    items = [item("a", True), item("b", False), item("c", True)]
+    columns, count = quote_rows(items)
+    assert count == 6
+    assert columns["doc_id"] == ["a", "a", "b", "b", "c", "c"]
+    assert columns["source_start"] == [0, None, None, None, 0, None]
+    source, cue = raw_span(items[0].document, Span(0, 3)), raw_span(items[0].document, Span(20, 24))
+    assert columns["source_raw_start"] == [source[0], None, None, None, source[0], None]
+    assert columns["source_raw_end"] == [source[1], None, None, None, source[1], None]
+    assert columns["cue_raw_start"] == [None, cue[0], None, cue[0], None, cue[0]]
+    quote_ends = [raw_span(items[0].document, Span(10, 15))[1], raw_span(items[0].document, Span(24, 26))[1]]
+    assert columns["raw_end"] == quote_ends * 3
+    single = [quote_rows([one]) for one in items]
+    assert all(columns[name] == [value for part, _ in single for value in part[name]] for name in columns)

@@ -217,3 +217,22 @@ def test_tags_of_mentions_alone_overlapping_and_crossing_sentences_in_one_group(
     assert _python(columns) == expected and count == 5
     assert [[NER_TAGS[tag] for tag in row] for row in expected["ner_tags"][:2]] == [
         ["B-PERSON", "B-ORG", "B-GPE", "I-ORG"], ["B-ORG", "O", "O", "O"]]  # "Bob" overwrites, "Carl" begins again
+
+
+def test_isalnum_is_the_word_characters_of_the_regular_expressions_but_the_underscore():
+    """What ner._token_texts relies on to take an alphanumeric chunk as one token."""
+    everything = "".join(map(chr, range(0x110000)))
+    words = {ord(char) for char in re.findall(r"\w", everything)}
+    assert words - {ord("_")} == {code for code in range(0x110000) if chr(code).isalnum()}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.one_of(st.characters(), st.sampled_from(list(" \n\t\u3000\u2028-.,'\u2019_aZ9\u00e9")))))
+def test_token_texts_equal_the_tokenizer_over_the_whole_text(text):
+    assert ner._token_texts(text) == ner._TOKEN.findall(text)
+
+
+@pytest.mark.parametrize("text", ["", "  ", "Al-Assad's 2,000 U.S. troops", "a_b __ x\u00b2 \u0661\u0662 \u2163 end.",
+                                  "don\u2019t  -x- ,1, 'a' \u3000\u6f22\u5b57\u3002"])
+def test_token_texts_of_chosen_texts(text):
+    assert ner._token_texts(text) == ner._TOKEN.findall(text)

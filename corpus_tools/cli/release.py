@@ -31,6 +31,9 @@ def release(root: Path, version: str | None) -> None:
     from corpus_tools.release import release as build
 
     use_system_allocator()
+    context = click.get_current_context().obj
+    if isinstance(context, dict) and context.get("own_process"):
+        skip_pandas_probe()
     result = build(Layout.at(root), version)
     verb = {"built": "built", "unchanged": "unchanged (already released with identical content):"}[result.status]
     click.echo(f"release {result.version} {verb} {result.path} ({len(result.files)} files)")
@@ -46,6 +49,40 @@ def use_system_allocator() -> None:
         import pyarrow
 
         pyarrow.set_memory_pool(pyarrow.system_memory_pool())
+
+
+def skip_pandas_probe() -> None:
+    """pyarrow imports pandas (about half a second) the first time ``pa.array`` is given a
+    Python list, only to ask whether the list is a pandas object; a release never gives it one.
+    pyarrow tries that import once and remembers the outcome, so here it is made to fail once:
+    pyarrow then takes lists as plain sequences (the same arrays), and still imports pandas
+    when a pandas feature is asked for (``to_pandas`` tries again). Until then, though, it would
+    take a pandas object given to ``pa.array`` for a plain sequence (a categorical Series gives
+    strings, not a dictionary array): so this is done only by the console script, whose process
+    ends with the command (not when the command is invoked in a longer-lived process, as tests
+    do), and only when nothing has imported pandas yet."""
+    import sys
+
+    import pyarrow
+
+    if "pandas" in sys.modules:
+        return
+    sys.meta_path.insert(0, _NoPandas)
+    try:
+        pyarrow.array([], type=pyarrow.null())  # pyarrow's one try
+    finally:
+        sys.meta_path.remove(_NoPandas)
+
+
+class _NoPandas:
+    """An import finder that refuses pandas (a ``None`` in sys.modules does not: pyarrow's
+    compiled import then takes the None for the module)."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name == "pandas":
+            raise ImportError("pandas is not imported for a release", name=name)
+        return None
 
 
 @click.command("verify")

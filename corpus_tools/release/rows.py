@@ -1,12 +1,12 @@
 """Rows of each release config, built from records a small group of documents at a time.
 
-Row builders are pure functions of (document, its annotations, its split) and give a document's
-rows as columns (one per field, in the forms of corpus_tools.release.columns: lists, and flat
-list and struct columns where rows nest); ``DOCUMENT_CONFIGS`` gives each config's rows of a
-group of documents, one document's after another (ner and kb build the group's at once: fewer
-calls per row). The writer streams them into parquet, so no config is ever held whole in
-memory. Label columns are written as ClassLabel ids (positions in corpus_tools.schema's label
-tuples).
+Row builders are pure functions of documents (each with its annotations and split) and give
+their rows as columns (one per field, in the forms of corpus_tools.release.columns: lists, and
+flat list and struct columns where rows nest); ``DOCUMENT_CONFIGS`` gives each config's rows of
+a group of documents, one document's after another (all but ``documents`` build the group's at
+once: fewer calls per row, and no per-document columns to join). The writer streams them into
+parquet, so no config is ever held whole in memory. Label columns are written as ClassLabel
+ids (positions in corpus_tools.schema's label tuples).
 """
 
 from __future__ import annotations
@@ -68,13 +68,15 @@ def raw_span(document: Document, span: Span) -> tuple[int, int]:
     return int(raw_start), int(raw_end)
 
 
-def _span_columns(document: Document, spans: list[Span | None], texts: list[str | None],
+def _span_columns(spans: list[tuple[Document, list[Span | None]]], texts: list[str | None],
                   prefix: str = "") -> dict[str, list]:
-    """Offsets, raw offsets and covered text of each span, as columns (None where there is no span)."""
-    raw = _raw_spans(document, spans)
+    """Offsets, raw offsets and covered text of each span, as columns (None where there is no span):
+    the spans of several documents, given as (document, its spans) in row order."""
+    raw = [pair for document, document_spans in spans for pair in _raw_spans(document, document_spans)]
+    every = [span for _, document_spans in spans for span in document_spans]
     return {
-        f"{prefix}start": [span.start if span is not None else None for span in spans],
-        f"{prefix}end": [span.end if span is not None else None for span in spans],
+        f"{prefix}start": [span.start if span is not None else None for span in every],
+        f"{prefix}end": [span.end if span is not None else None for span in every],
         f"{prefix}raw_start": [start for start, _ in raw],
         f"{prefix}raw_end": [end for _, end in raw],
         f"{prefix}text": texts,
@@ -85,7 +87,10 @@ def _raw_spans(document: Document, spans: list[Span | None]) -> list[tuple]:
     """``raw_span`` of each span, (None, None) where there is none: one batched lookup."""
     if document.offset_map is None:
         return [raw_span(document, span) if span is not None else (None, None) for span in spans]  # raises
-    mapped = iter(document.offset_map.to_raw_many([(span.start, span.end) for span in spans if span is not None]))
+    mapped = document.offset_map.to_raw_many([(span.start, span.end) for span in spans if span is not None])
+    if len(mapped) == len(spans):  # the common case (always so for entities and timexes)
+        return mapped
+    mapped = iter(mapped)
     return [next(mapped) if span is not None else (None, None) for span in spans]
 
 
@@ -124,46 +129,51 @@ def _by_position(records) -> tuple:
     return tuple(sorted(records, key=lambda r: (r.span.start, r.span.end, r.id)))
 
 
-def entity_rows(item: DocInput) -> Columns:
-    mentions = item.entities
+# The entity, timex and quote rows of several documents at once, in one list per column: a
+# document's rows are its records in position order (DocInput), documents one after another.
+
+def entity_rows(items: list[DocInput]) -> Columns:
+    mentions = [mention for item in items for mention in item.entities]
     return {
-        "doc_id": [item.document.doc_id] * len(mentions),
+        "doc_id": [item.document.doc_id for item in items for _ in item.entities],
         "id": [mention.id for mention in mentions],
-        **_span_columns(item.document, [mention.span for mention in mentions], [mention.text for mention in mentions]),
+        **_span_columns([(item.document, [mention.span for mention in item.entities]) for item in items],
+                        [mention.text for mention in mentions]),
         "label": [ENTITY_IDS[mention.label] for mention in mentions],
         "entity_id": [mention.entity_id for mention in mentions],
     }, len(mentions)
 
 
-def timex_rows(item: DocInput) -> Columns:
-    timexes = item.timexes
+def timex_rows(items: list[DocInput]) -> Columns:
+    timexes = [timex for item in items for timex in item.timexes]
     return {
-        "doc_id": [item.document.doc_id] * len(timexes),
+        "doc_id": [item.document.doc_id for item in items for _ in item.timexes],
         "id": [timex.id for timex in timexes],
-        **_span_columns(item.document, [timex.span for timex in timexes], [timex.text for timex in timexes]),
+        **_span_columns([(item.document, [timex.span for timex in item.timexes]) for item in items],
+                        [timex.text for timex in timexes]),
         "label": [TIMEX_IDS[timex.label] for timex in timexes],
         "value": [timex.value for timex in timexes],
         "mod": [timex.mod for timex in timexes],
     }, len(timexes)
 
 
-def quote_rows(item: DocInput) -> Columns:
-    doc = item.document
-    quotes = item.quotes
+def quote_rows(items: list[DocInput]) -> Columns:
+    quotes = [quote for item in items for quote in item.quotes]
     sources = [quote.source for quote in quotes]
     cues = [quote.cue for quote in quotes]
     return {
-        "doc_id": [doc.doc_id] * len(quotes),
+        "doc_id": [item.document.doc_id for item in items for _ in item.quotes],
         "id": [quote.id for quote in quotes],
-        **_span_columns(doc, [quote.span for quote in quotes], [quote.text for quote in quotes]),
+        **_span_columns([(item.document, [quote.span for quote in item.quotes]) for item in items],
+                        [quote.text for quote in quotes]),
         "quote_type": [QUOTE_TYPE_IDS[quote.quote_type] for quote in quotes],
         "source_id": [source.id if source else None for source in sources],
-        **_span_columns(doc, [source.span if source else None for source in sources],
-                        [source.text if source else None for source in sources], "source_"),
+        **_span_columns([(item.document, [quote.source.span if quote.source else None for quote in item.quotes])
+                         for item in items], [source.text if source else None for source in sources], "source_"),
         "speaker_id": [source.speaker_id if source else None for source in sources],
         "cue_id": [cue.id if cue else None for cue in cues],
-        **_span_columns(doc, [cue.span if cue else None for cue in cues],
-                        [cue.text if cue else None for cue in cues], "cue_"),
+        **_span_columns([(item.document, [quote.cue.span if quote.cue else None for quote in item.quotes])
+                         for item in items], [cue.text if cue else None for cue in cues], "cue_"),
     }, len(quotes)
 
 
@@ -173,37 +183,36 @@ def ner_rows(items: list[DocInput]) -> Columns:
                                   for item in items], NER_TAG_IDS)
 
 
-def _kb_regions(item: DocInput) -> Iterator[tuple]:
-    """(id, type, span, text, normalized (db_name, db_id) pairs) of every region, in kb order."""
-    for mention in item.entities:
-        yield mention.id, mention.label, mention.span, mention.text, _registry_link(mention.entity_id)
-    for timex in item.timexes:
-        yield timex.id, timex.label, timex.span, timex.text, (("TIMEX3", timex.value),)
+def _kb_regions(item: DocInput) -> list[tuple]:
+    """(id, type, span, text, normalized (db_name, db_id) pairs) of every region, in kb order,
+    each region once: a SOURCE or CUE shared by two quotes (or any region id given twice) is
+    listed where it first appears."""
+    regions = [(mention.id, mention.label, mention.span, mention.text, _registry_link(mention.entity_id))
+               for mention in item.entities]
+    regions += [(timex.id, timex.label, timex.span, timex.text, (("TIMEX3", timex.value),)) for timex in item.timexes]
     for quote in item.quotes:
-        yield quote.id, "QUOTE", quote.span, quote.text, ()
+        regions.append((quote.id, "QUOTE", quote.span, quote.text, ()))
         if quote.source:
             source = quote.source
-            yield source.id, "SOURCE", source.span, source.text, _registry_link(source.speaker_id)
+            regions.append((source.id, "SOURCE", source.span, source.text, _registry_link(source.speaker_id)))
         if quote.cue:
-            yield quote.cue.id, "CUE", quote.cue.span, quote.cue.text, ()
-
-
-def _registry_link(entity_id: str | None) -> tuple:
-    return (("corpus_tools_registry", entity_id),) if entity_id else ()
-
-
-def _dedupe_by_id(regions: Iterator[tuple]) -> list[tuple]:
-    """A SOURCE or CUE shared by two quotes is one region: list it once (where it first appears)."""
+            regions.append((quote.cue.id, "CUE", quote.cue.span, quote.cue.text, ()))
+    if len({region[0] for region in regions}) == len(regions):  # the common case: nothing to drop
+        return regions
     seen: dict[str, tuple] = {}
     for region in regions:
         seen.setdefault(region[0], region)
     return list(seen.values())
 
 
+def _registry_link(entity_id: str | None) -> tuple:
+    return (("corpus_tools_registry", entity_id),) if entity_id else ()
+
+
 def _kb_entities(items: list[DocInput]) -> Flat:
     """Each document's one row of ``entities``: each region's text and offsets as one-item lists
     (BigBIO allows discontinuous regions; ours are one span), as flat columns."""
-    per_document = [_dedupe_by_id(_kb_regions(item)) for item in items]
+    per_document = [_kb_regions(item) for item in items]
     regions = [region for regions in per_document for region in regions]
     ids, kinds, spans, texts, links = zip(*regions) if regions else ((), (), (), (), ())
     ones = np.ones(len(regions), dtype=np.int64)
@@ -278,9 +287,9 @@ def _each(rows: Callable[[DocInput], Columns]) -> Callable[[list[DocInput]], Col
 # document (see registry_row)
 DOCUMENT_CONFIGS: dict[str, Callable[[list[DocInput]], Columns]] = {
     "documents": _each(document_rows),
-    "entities": _each(entity_rows),
-    "timexes": _each(timex_rows),
-    "quotes": _each(quote_rows),
+    "entities": entity_rows,
+    "timexes": timex_rows,
+    "quotes": quote_rows,
     "ner": ner_rows,
     "kb": kb_rows,
 }
