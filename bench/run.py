@@ -125,6 +125,8 @@ def pipeline(export: Path, corpus: Path, log_dir: Path) -> list[Measurement]:
         return [Measurement("a", None, None, f"not available yet: corpus-tools {', '.join(missing)}")]
     for produced in (corpus / "annotations" / "exports", corpus / "dist", corpus / "build"):
         shutil.rmtree(produced, ignore_errors=True)
+    # the disk work of deleting an earlier run's outputs (hundreds of MB) is not (a)'s to pay
+    os.sync()
     steps = []
     for step, argv in PIPELINE.items():
         argv = [str(export) if arg == "EXPORT" else arg for arg in argv]
