@@ -16,6 +16,7 @@ are checked in-process by default: starting workers would cost more than it save
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import re
@@ -138,6 +139,10 @@ class _Worker:
 
 
 def _serve(context: Context, path: Path, inbox: Any, outbox: Any) -> None:
+    # What the fork inherited (the documents index, modules) lives as long as the worker: frozen,
+    # the cyclic collector neither walks it again and again nor copies its pages by touching them
+    # (5-8% of a worker's CPU on the 10,000-task bench export).
+    gc.freeze()
     while (batch := inbox.get()) is not None:
         try:
             outbox.put(("ok", [outcome_of(check_task(parse_task(raw, index, offset, path), context))
