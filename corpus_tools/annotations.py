@@ -41,7 +41,7 @@ import numpy as np
 import orjson
 
 from corpus_tools import validation_record
-from corpus_tools.checking import check_outcomes, default_jobs, exclusions_of  # noqa: F401 (exclusions_of: re-exported)
+from corpus_tools.checking import check_outcomes, default_jobs
 from corpus_tools.errors import CorpusError, Problem, Report
 from corpus_tools.exports import ExportStream
 from corpus_tools.fsutil import atomic_write_bytes, file_sha256
@@ -255,12 +255,18 @@ def _rank(exports: list[Path], documents: Mapping[str, Document], trusted: list[
 
 # The role combinations an annotation can have; _Roles stores their index.
 _ROLE_SETS = (("version",), ("version", "latest"), ("version", "ground_truth"), ("ground_truth",), ("latest",))
-_CHOSEN_ONLY = {0: None, 1: 4, 2: 3, 3: 3, 4: 4}  # role set -> the same without "version" (None: nothing left)
+# role set -> the same without "version" (-1: nothing left), indexed by role set
+_CHOSEN_ONLY = np.array([-1, 4, 3, 3, 4], dtype=np.int8)
 
 
 def _where_code(export_index: Any, task_index: Any, position: Any) -> Any:
     """One int64 for (export, task, position): works on ints and on numpy arrays alike."""
     return (export_index << 48) | (task_index << 16) | position
+
+
+def _task_code(where_code: Any) -> Any:
+    """The (export, task) part of a ``_where_code``."""
+    return where_code >> 16
 
 
 class _Ranking:
@@ -333,17 +339,15 @@ class _Roles:
 
     def __init__(self, codes: np.ndarray, sets: np.ndarray):
         self._codes, self._sets = codes, sets
-        self._tasks = np.unique(codes >> 16)  # (export, task) codes of the tasks holding a role
+        self._tasks = np.unique(_task_code(codes))  # the tasks holding a role
 
     def chosen_only(self) -> "_Roles":
         """The chosen annotations only, with their reason ("ground_truth" or "latest")."""
-        kept = [(code, _CHOSEN_ONLY[role]) for code, role in zip(self._codes.tolist(), self._sets.tolist())
-                if _CHOSEN_ONLY[role] is not None]
-        return _Roles(np.array([code for code, _ in kept], dtype=np.int64),
-                      np.array([role for _, role in kept], dtype=np.int8))
+        chosen = _CHOSEN_ONLY[self._sets]
+        return _Roles(self._codes[chosen >= 0], chosen[chosen >= 0])
 
     def holds_task(self, export_index: int, task_index: int) -> bool:
-        code = (export_index << 32) | task_index
+        code = _task_code(_where_code(export_index, task_index, 0))
         at = int(np.searchsorted(self._tasks, code))
         return at < len(self._tasks) and int(self._tasks[at]) == code
 

@@ -120,7 +120,7 @@ class NormalizedCache:
 
     def _located(self) -> "_Places":
         if self._index is None:
-            found = _Places.collector()
+            found = _PlacesCollector()
             for path in sorted(glob.glob(os.path.join(glob.escape(self.directory), "pack-*.bin")), key=_age):
                 try:
                     pack = _Pack.open(path)
@@ -159,10 +159,6 @@ class _Places:
 
     def __init__(self, keys: np.ndarray, places: np.ndarray):
         self._keys, self._places = keys, places
-
-    @classmethod
-    def collector(cls) -> "_PlacesCollector":
-        return _PlacesCollector()
 
     def find(self, key: int) -> list[tuple[int, int, int]]:
         """Most recent first (records were collected oldest first; the sort is stable)."""

@@ -301,7 +301,8 @@ def test_any_value_anywhere_in_a_result_is_a_problem_not_a_crash(data):
     checked = check_task(task, Context("fuzz.json", documents(), registry()))
     assert all(problem.code in PROBLEM_CODES for problem in checked.problems)
     if checked.document is not None and not checked.excluded:
-        from corpus_tools.annotations import build_annotations, exclusions_of
+        from corpus_tools.annotations import build_annotations
+        from corpus_tools.checking import exclusions_of
 
         exclusions_of(checked)
         for parsed in checked.annotations:
