@@ -64,3 +64,14 @@ def test_no_annotations_no_roles():
     roles = _Ranking().roles()
     assert roles.get((0, 0, 0)) == () and not roles.holds_task(0, 0)
     assert roles.chosen_only().get((0, 0, 0)) == ()
+
+
+def test_positions_beyond_the_codes_bounds_are_refused_by_name():
+    import pytest
+
+    from corpus_tools.errors import CorpusError
+
+    with pytest.raises(CorpusError) as caught:
+        _Ranking().add("doc-0", (0.0, 0, 3, 1 << 16), "1", False)  # a 65,537th annotation in one task
+    assert caught.value.code == "too-many-annotations"
+    assert "task #4" in caught.value.message
