@@ -42,7 +42,7 @@ ID_OFFSET = 0x2545F4914F6CDD1D % ID_SPACE
 def default_normalizer_version() -> str:
     """The version tasks must carry to count as made on the current text, when the package knows it."""
     try:
-        from corpus_tools.normalize import NORMALIZER_VERSION
+        from corpus_tools.documents.normalize import NORMALIZER_VERSION
     except ImportError:  # the normalizer is not merged yet: any label will do for the benchmark
         return "bench"
     return NORMALIZER_VERSION

@@ -16,7 +16,7 @@ import resource
 import shutil
 import time
 
-from corpus_tools.corpus import DocumentIndex
+from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.layout import Layout
 
 

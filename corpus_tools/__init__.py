@@ -6,15 +6,15 @@ __all__ = ["__version__"]
 
 
 def load(config, version=None, root=".", **kwargs):
-    """A release config as ``datasets`` objects, after checking checksums (corpus_tools.loaders.load)."""
-    from corpus_tools.loaders import load as _load
+    """A release config as ``datasets`` objects, after checking checksums (corpus_tools.release.loaders.load)."""
+    from corpus_tools.release.loaders import load as _load
 
     return _load(config, version, root, **kwargs)
 
 
 def load_pandas(config, version=None, root=".", **kwargs):
-    """A release config as a pandas DataFrame with label names (corpus_tools.loaders.load_pandas)."""
-    from corpus_tools.loaders import load_pandas as _load_pandas
+    """A release config as a pandas DataFrame with label names (corpus_tools.release.loaders.load_pandas)."""
+    from corpus_tools.release.loaders import load_pandas as _load_pandas
 
     return _load_pandas(config, version, root, **kwargs)
 

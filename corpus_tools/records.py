@@ -131,7 +131,7 @@ class Document:
     title: str | None
     text: str
     metadata: ManifestRecord
-    offset_map: Any  # corpus_tools.offsets.OffsetMap; typed loosely to keep this module import-light
+    offset_map: Any  # corpus_tools.documents.offsets.OffsetMap; typed loosely to keep this module import-light
     removed: tuple[RemovedPiece, ...]
     normalizer_version: str
     text_sha256: str
@@ -255,7 +255,7 @@ class DocumentAnnotations:
 
 @dataclass(frozen=True, slots=True)
 class AnnotationSet:
-    """The consolidated annotations of all stored exports (corpus_tools.annotations).
+    """The consolidated annotations of all stored exports (corpus_tools.annotations.consolidate).
 
     ``chosen``: doc_id -> the annotation the corpus uses (its provenance says which and why).
     ``versions``: doc_id -> every annotator's latest version, sorted by annotator (for agreement).
@@ -282,7 +282,7 @@ class Exclusion:
 
 @dataclass(frozen=True, slots=True)
 class TaskOutcome:
-    """What checking one exported task leaves for ``ingest`` and ``validate`` (corpus_tools.checking):
+    """What checking one exported task leaves for ``ingest`` and ``validate`` (corpus_tools.ingest.parallel):
     small, so that it can come back from a worker process."""
 
     doc_id: str | None
@@ -310,7 +310,7 @@ class IngestResult:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A possible annotation miss the completeness lint (``corpus_tools.lint``) found, for review.
+    """A possible annotation miss the completeness lint (``corpus_tools.annotations.lint``) found, for review.
 
     ``code`` is stable public interface: acceptances in annotations/lint-accepted.jsonl name it.
     ``text`` is ``span.of(document.text)``, or for a missing-link candidate the region's text.

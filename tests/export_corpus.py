@@ -9,7 +9,7 @@ from pathlib import Path
 
 from corpus_tools.layout import Layout
 from corpus_tools.records import Document, Evidence, ManifestRecord
-from corpus_tools.registry import read_registry
+from corpus_tools.annotations.registry import read_registry
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXPORTS = FIXTURES / "exports"

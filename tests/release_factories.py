@@ -1,6 +1,6 @@
 """Records for release tests: the five seed articles as documents, with hand-made annotations.
 
-Until corpus_tools.corpus and corpus_tools.offsets land, documents are built here from raw/
+Until corpus_tools.documents.index and corpus_tools.documents.offsets land, documents are built here from raw/
 with the text as its own normalization (an offset map that shifts by a constant, so raw and
 normalized offsets differ and tests can tell them apart).
 """

@@ -14,7 +14,7 @@ import pytest
 
 from bench.generate import region_id, write_export
 from corpus_tools.layout import Layout
-from corpus_tools.raw import check_raw, read_manifest
+from corpus_tools.documents.raw import check_raw, read_manifest
 from corpus_tools.schema import TASK_DATA_KEYS
 
 TASKS = 120

@@ -1,4 +1,4 @@
-"""Checking on several processes (corpus_tools.checking) gives what checking in-process gives:
+"""Checking on several processes (corpus_tools.ingest.parallel) gives what checking in-process gives:
 the same reports, the same stored files and records, the same first error, in file order."""
 
 from __future__ import annotations
@@ -12,16 +12,16 @@ import orjson
 import pytest
 
 from bench.generate import write_export
-from corpus_tools import checking
-from corpus_tools.annotations import ingest
-from corpus_tools.checking import check_outcomes
-from corpus_tools.corpus import DocumentIndex
+from corpus_tools.ingest import parallel as checking
+from corpus_tools.annotations.consolidate import ingest
+from corpus_tools.ingest.parallel import check_outcomes
+from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.exports import ExportStream
+from corpus_tools.ingest.reader import ExportStream
 from corpus_tools.layout import Layout
-from corpus_tools.normalized_cache import NormalizedCache
-from corpus_tools.registry import load_registry
-from corpus_tools.validate import Context, validate_export
+from corpus_tools.documents.cache import NormalizedCache
+from corpus_tools.annotations.registry import load_registry
+from corpus_tools.ingest.checks import Context, validate_export
 from export_corpus import BAD_INPUTS, EXPORTS, documents, registry
 
 TASKS = 150  # three batches of checking.BATCH_TASKS: both workers get work, one gets two batches

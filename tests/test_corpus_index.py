@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from corpus_tools.corpus import DocumentIndex, load_documents
+from corpus_tools.documents.index import DocumentIndex, load_documents
 from corpus_tools.errors import CorpusError
 
 DOC_IDS = ["000_cbeedfbee8440207", "001_d79359122f2d4c78", "002_9bc3c6dfe5868321",

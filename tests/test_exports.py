@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from corpus_tools.errors import CorpusError
-from corpus_tools.exports import ExportStream, iter_tasks
-from corpus_tools.jsonsplit import SplitError, split_array
+from corpus_tools.ingest.reader import ExportStream, iter_tasks
+from corpus_tools.ingest.split import SplitError, split_array
 from export_corpus import BAD_INPUTS, EXPORTS
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from corpus_tools.annotations import ingest, load_annotation_set, stored_exports
+from corpus_tools.annotations.consolidate import ingest, load_annotation_set, stored_exports
 from corpus_tools.cli import cli
 from corpus_tools.errors import CorpusError
 from corpus_tools.records import Cue, EntityMention, Provenance, Quote, Source, Span, TimeExpression
@@ -298,7 +298,7 @@ def test_ingest_help_has_an_example():
 
 def real_export(layout) -> list[dict]:
     """One task per real document, its first "Syria" labelled GPE; task 1 made on a slightly older text."""
-    from corpus_tools.corpus import load_documents
+    from corpus_tools.documents.index import load_documents
 
     export = []
     for number, document in enumerate(load_documents(layout).values(), start=1):
@@ -321,8 +321,8 @@ def test_the_real_corpus_round_trips_through_the_commands(tmp_path: Path, corpus
     assert checked.output.splitlines()[0].startswith("real.json, task 1, doc 000_cbeedfbee8440207: warning [text-changed]")
     stored = CliRunner().invoke(cli, ["ingest", str(export), *root])
     assert stored.exit_code == 0, stored.output
-    from corpus_tools.corpus import load_documents
-    from corpus_tools.registry import load_registry
+    from corpus_tools.documents.index import load_documents
+    from corpus_tools.annotations.registry import load_registry
 
     documents_now = load_documents(corpus_copy)
     annotations = load_annotation_set(corpus_copy, documents_now, load_registry(corpus_copy))
@@ -334,7 +334,7 @@ def test_the_real_corpus_round_trips_through_the_commands(tmp_path: Path, corpus
 
 
 def test_the_streaming_set_yields_versions_and_the_chosen_one(tmp_path: Path):
-    from corpus_tools.annotations import iter_annotation_set
+    from corpus_tools.annotations.consolidate import iter_annotation_set
 
     layout = corpus_root(tmp_path / "corpus")
     run_ingest(layout, write_export(tmp_path, "two.json", two_annotators(ground_truth_first=True)))
@@ -368,8 +368,8 @@ def test_ingest_on_a_broken_raw_corpus_stops_before_writing(tmp_path: Path, corp
 
 
 def test_the_streaming_set_of_chosen_only_equals_the_chosen_of_the_full_stream(tmp_path: Path):
-    from corpus_tools.annotations import iter_annotation_set
-    from corpus_tools.validation_record import record_path
+    from corpus_tools.annotations.consolidate import iter_annotation_set
+    from corpus_tools.ingest.record import record_path
 
     layout = corpus_root(tmp_path / "corpus")
     run_ingest(layout, write_export(tmp_path, "two.json", two_annotators(ground_truth_first=True)))

@@ -9,12 +9,12 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from corpus_tools.annotations import load_annotation_set
+from corpus_tools.annotations.consolidate import load_annotation_set
 from corpus_tools.cli import cli
-from corpus_tools.corpus import load_documents
+from corpus_tools.documents.index import load_documents
 from corpus_tools.labelstudio.tasks import to_ls_results
 from corpus_tools.records import DocumentAnnotations, EntityMention, TimeExpression
-from corpus_tools.registry import load_registry
+from corpus_tools.annotations.registry import load_registry
 
 from labelstudio_samples import span_of
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from corpus_tools.cli import cli
 from corpus_tools.errors import CorpusError
-from corpus_tools.lint import CHECKS, lint, read_acceptances, review, trie_pattern
+from corpus_tools.annotations.lint import CHECKS, lint, read_acceptances, review, trie_pattern
 from corpus_tools.records import (
     Acceptance, Candidate, Cue, Document, DocumentAnnotations, EntityMention, Quote, RegistryEntity, Source, Span,
     TimeExpression,
@@ -376,7 +376,7 @@ _spans = st.tuples(st.integers(0, 30), st.integers(0, 10)).map(lambda p: Span(p[
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_spans, max_size=8), _spans.filter(len))
 def test_cover_answers_like_a_scan_of_every_span(spans, probe):
-    from corpus_tools.lint import _Cover
+    from corpus_tools.annotations.lint import _Cover
 
     cover = _Cover(spans)
     assert cover.contains(probe) == any(s.start <= probe.start and probe.end <= s.end for s in spans)
@@ -390,9 +390,9 @@ def test_lint_of_a_real_label_studio_export_through_the_annotation_set(tmp_path)
     import hashlib
     import shutil
 
-    from corpus_tools.annotations import load_annotation_set
+    from corpus_tools.annotations.consolidate import load_annotation_set
     from corpus_tools.layout import Layout
-    from corpus_tools.registry import read_registry
+    from corpus_tools.annotations.registry import read_registry
 
     texts = orjson.loads((_FIXTURES / "export-documents.json").read_bytes())
     documents = {doc_id: Document(doc_id, None, text, None, None, (), "test",

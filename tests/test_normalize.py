@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus_tools import boilerplate
-from corpus_tools.normalize import DROPPED, NORMALIZER_VERSION, SPACES, TITLE_MAX_CHARS, Normalized, normalize
+from corpus_tools.documents import boilerplate
+from corpus_tools.documents.normalize import DROPPED, NORMALIZER_VERSION, SPACES, TITLE_MAX_CHARS, Normalized, normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "raw"
@@ -320,7 +320,7 @@ _LINE_TEXTS = st.lists(st.one_of(st.sampled_from(("\r\n", "\r", "\n", "\u2028", 
 @settings(max_examples=300, deadline=None)
 @given(_LINE_TEXTS)
 def test_line_bounds_fast_path_equals_the_regex(raw):
-    from corpus_tools.normalize import LINE_BREAK, _line_bounds
+    from corpus_tools.documents.normalize import LINE_BREAK, _line_bounds
 
     starts = [0] + [m.end() for m in LINE_BREAK.finditer(raw)]
     ends = [m.start() for m in LINE_BREAK.finditer(raw)] + [len(raw)]
@@ -330,7 +330,7 @@ def test_line_bounds_fast_path_equals_the_regex(raw):
 @settings(max_examples=300, deadline=None)
 @given(_LINE_TEXTS)
 def test_needs_cleaning_equals_the_special_search(content):
-    from corpus_tools.normalize import _SPECIAL, _needs_cleaning
+    from corpus_tools.documents.normalize import _SPECIAL, _needs_cleaning
 
     assert _needs_cleaning(content) == (_SPECIAL.search(content) is not None)
 

@@ -1,4 +1,4 @@
-"""corpus_tools.normalized_cache and its use by DocumentIndex: a document read back from
+"""corpus_tools.documents.cache and its use by DocumentIndex: a document read back from
 build/cache/normalized/ equals a freshly normalized one; a damaged, misplaced or other-code entry is
 never served; forked processes sharing one index write the same entries safely."""
 
@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from corpus_tools import corpus, normalized_cache
-from corpus_tools.corpus import DocumentIndex, load_documents
+from corpus_tools.documents import index as corpus, cache as normalized_cache
+from corpus_tools.documents.index import DocumentIndex, load_documents
 from corpus_tools.errors import CorpusError
 from corpus_tools.layout import Layout
-from corpus_tools.normalize import normalize
-from corpus_tools.normalized_cache import NormalizedCache
+from corpus_tools.documents.normalize import normalize
+from corpus_tools.documents.cache import NormalizedCache
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures" / "normalize"

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corpus_tools import boilerplate
+from corpus_tools.documents import boilerplate
 from corpus_tools.errors import CorpusError
-from corpus_tools.normalize import C1_AS_CP1252, DROPPED, SPACES, normalize
-from corpus_tools.offsets import OffsetMap, SpanInRemovedText
+from corpus_tools.documents.normalize import C1_AS_CP1252, DROPPED, SPACES, normalize
+from corpus_tools.documents.offsets import OffsetMap, SpanInRemovedText
 
 # BOM, title, CRLF, a blank line, a widget line (removed), an NFD "é", a whitespace run with an
 # NBSP, trailing spaces.

@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus_tools.annotations import _Ranking
+from corpus_tools.annotations.consolidate import _Ranking
 
 
 def reference_roles(annotations: list[tuple]) -> dict[tuple[int, int, int], tuple[str, ...]]:

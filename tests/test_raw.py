@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from corpus_tools.cli import cli
 from corpus_tools.errors import CorpusError
 from corpus_tools.layout import Layout
-from corpus_tools.raw import check_raw, iter_raw, read_manifest
+from corpus_tools.documents.raw import check_raw, iter_raw, read_manifest
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO.parent / "shared" / "seeds"
@@ -207,7 +207,7 @@ def test_cli_normalize_writes_nothing_for_a_broken_corpus(corpus_copy):
 
 
 def test_the_raw_index_locates_each_manifest_line_and_keys_each_raw_file():
-    from corpus_tools.raw import check_raw_indexed
+    from corpus_tools.documents.raw import check_raw_indexed
 
     layout = Layout.at(REPO)
     report, index = check_raw_indexed(layout)

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import export_corpus
-from corpus_tools import annotations as annotations_module
+from corpus_tools.annotations import consolidate as annotations_module
 from corpus_tools.errors import CorpusError
 from corpus_tools.release import build_release, release
 from release_factories import ShiftMap

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from corpus_tools.cli import cli
-from corpus_tools.corpus import load_documents
+from corpus_tools.documents.index import load_documents
 from corpus_tools.errors import CorpusError
-from corpus_tools.raw import iter_raw
+from corpus_tools.documents.raw import iter_raw
 from corpus_tools.records import DocumentAnnotations, EntityMention, Span
 from corpus_tools.release import build_release, release
 from corpus_tools.version import __version__
@@ -104,7 +104,7 @@ def test_release_of_the_gold_worksheets_keeps_every_region_and_locates_it_in_the
     """The round-1 gold worksheets (resolved as the Label Studio tooling submits them): every
     region lands in its config, raw offsets cover the same text up to normalized whitespace, and
     each entity mention gets exactly one B- tag in the ner config."""
-    from corpus_tools import worksheet
+    from corpus_tools.labelstudio import worksheet
 
     paths = sorted((corpus_copy.root / WORKSHEETS).glob("*.yaml"))
     assert len(paths) == 5

@@ -177,7 +177,7 @@ def test_validated_regions_are_not_rechecked_but_registry_ids_are(tmp_path):
 
 
 def test_release_of_a_checkout_streams_and_rebuilds_the_committed_release_byte_for_byte(corpus_copy, monkeypatch):
-    from corpus_tools import annotations as annotations_module
+    from corpus_tools.annotations import consolidate as annotations_module
     from corpus_tools.release import release
     from conftest import REPO
 

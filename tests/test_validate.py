@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
-from corpus_tools.align import TextAlignment
+from corpus_tools.documents.align import TextAlignment
 from corpus_tools.cli import cli
 from corpus_tools.errors import CorpusError
-from corpus_tools.registry import read_registry, write_registry
+from corpus_tools.annotations.registry import read_registry, write_registry
 from corpus_tools.timex import check_value
-from corpus_tools.validate import PROBLEM_CODES, validate_export
+from corpus_tools.ingest.checks import PROBLEM_CODES, validate_export
 from export_corpus import BAD_INPUTS, EXPECTED, EXPORTS, FIXTURES, corpus_root, documents, registry
 
 sys.path.insert(0, str(FIXTURES))
@@ -284,7 +284,7 @@ _json_values = st.recursive(
 @settings(max_examples=300, deadline=None)
 @given(st.data())
 def test_any_value_anywhere_in_a_result_is_a_problem_not_a_crash(data):
-    from corpus_tools.validate import Context, check_task
+    from corpus_tools.ingest.checks import Context, check_task
 
     export = make_export_fixtures.valid_export()
     task = export[data.draw(st.integers(0, 1))]
@@ -301,8 +301,8 @@ def test_any_value_anywhere_in_a_result_is_a_problem_not_a_crash(data):
     checked = check_task(task, Context("fuzz.json", documents(), registry()))
     assert all(problem.code in PROBLEM_CODES for problem in checked.problems)
     if checked.document is not None and not checked.excluded:
-        from corpus_tools.annotations import build_annotations
-        from corpus_tools.checking import exclusions_of
+        from corpus_tools.annotations.consolidate import build_annotations
+        from corpus_tools.ingest.parallel import exclusions_of
 
         exclusions_of(checked)
         for parsed in checked.annotations:
@@ -332,7 +332,7 @@ def _region_results(draw):
 
 
 def _checked_annotation():
-    from corpus_tools.validate import CheckedAnnotation, CheckedTask, Context, _Reporter
+    from corpus_tools.ingest.checks import CheckedAnnotation, CheckedTask, Context, _Reporter
 
     task = CheckedTask(task_id=1, doc_id="d", document=None)
     return CheckedAnnotation(1, 0, None, False, False, None, None), _Reporter(Context("f.json", {}, {}), task), task
@@ -341,7 +341,7 @@ def _checked_annotation():
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_region_results(), min_size=1, max_size=4))
 def test_the_usual_region_fast_path_agrees_with_the_checks(results):
-    from corpus_tools.validate import _add_checked_region, _add_region
+    from corpus_tools.ingest.checks import _add_checked_region, _add_region
 
     outcomes = []
     for add in (_add_region, _add_checked_region):
@@ -360,7 +360,7 @@ def test_the_usual_region_fast_path_agrees_with_the_checks(results):
     "direction": st.sampled_from(["right", "left", "bi", "up", None]),
 }), min_size=1, max_size=4), st.booleans())
 def test_the_usual_relation_fast_path_agrees_with_the_checks(relations, drop_direction):
-    from corpus_tools.validate import Region, _add_checked_link, _add_link
+    from corpus_tools.ingest.checks import Region, _add_checked_link, _add_link
 
     outcomes = []
     for add in (_add_link, _add_checked_link):

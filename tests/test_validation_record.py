@@ -11,13 +11,13 @@ import orjson
 import pytest
 
 from bench.generate import write_export
-from corpus_tools import annotations as annotations_module
-from corpus_tools.annotations import ingest, iter_annotation_set, load_annotation_set, stored_exports
-from corpus_tools.corpus import DocumentIndex
+from corpus_tools.annotations import consolidate as annotations_module
+from corpus_tools.annotations.consolidate import ingest, iter_annotation_set, load_annotation_set, stored_exports
+from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.layout import Layout
-from corpus_tools.registry import load_registry
-from corpus_tools.validate import Tally
-from corpus_tools.validation_record import record_path
+from corpus_tools.annotations.registry import load_registry
+from corpus_tools.ingest.checks import Tally
+from corpus_tools.ingest.record import record_path
 
 TASKS = 24
 
@@ -218,7 +218,7 @@ def test_an_untouched_export_is_not_hashed_again_a_touched_one_is(ingested, full
     """The record's stat key stands for the export's SHA-256 while the file is untouched (as in
     git's index); a touched file is hashed, and trusted when its bytes are still the same."""
     import os
-    from corpus_tools import validation_record
+    from corpus_tools.ingest import record as validation_record
 
     layout, stored = ingested
     hashed: list[str] = []

@@ -9,8 +9,8 @@ import pytest
 
 from corpus_tools import records
 from corpus_tools.errors import CorpusError
-from corpus_tools.normalize import normalize
-from corpus_tools.worksheet import find_occurrence, load_worksheet, resolve
+from corpus_tools.documents.normalize import normalize
+from corpus_tools.labelstudio.worksheet import find_occurrence, load_worksheet, resolve
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUND_1 = ROOT / "annotations" / "worksheets" / "round-1"
@@ -211,9 +211,9 @@ def test_worksheet_matches_its_anchored_source(path):
 
 
 def test_lint_of_the_gold_set_leaves_only_accepted_candidates():
-    from corpus_tools.corpus import load_documents
+    from corpus_tools.documents.index import load_documents
     from corpus_tools.layout import Layout
-    from corpus_tools.lint import lint, read_acceptances, review
+    from corpus_tools.annotations.lint import lint, read_acceptances, review
 
     layout = Layout.at(ROOT)
     documents = load_documents(layout)

@@ -8,12 +8,12 @@ from typing import Mapping
 import click
 import orjson
 
-from corpus_tools.annotations import ingest as ingest_export
+from corpus_tools.annotations.consolidate import ingest as ingest_export
 from corpus_tools.cli.options import echo_report, json_option, root_option
 from corpus_tools.layout import Layout
 from corpus_tools.records import Document
-from corpus_tools.registry import load_registry
-from corpus_tools.validate import validate_export
+from corpus_tools.annotations.registry import load_registry
+from corpus_tools.ingest.checks import validate_export
 
 export_argument = click.argument("export", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 jobs_option = click.option(
@@ -22,7 +22,7 @@ jobs_option = click.option(
 
 
 def _jobs(jobs: int, export: Path) -> int:
-    from corpus_tools.checking import default_jobs
+    from corpus_tools.ingest.parallel import default_jobs
 
     return jobs or default_jobs(export)
 
@@ -32,7 +32,7 @@ def _documents(layout: Layout) -> Mapping[str, Document]:
     context = click.get_current_context()
     if isinstance(context.obj, dict) and "documents" in context.obj:
         return context.obj["documents"]
-    from corpus_tools.corpus import DocumentIndex  # the normalizer loads only for these commands
+    from corpus_tools.documents.index import DocumentIndex  # the normalizer loads only for these commands
 
     return DocumentIndex(layout)
 

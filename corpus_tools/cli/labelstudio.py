@@ -142,14 +142,14 @@ def config() -> None:
 
 def _documents_and_annotations(layout: Layout, predictions: bool):
     """The corpus's documents, and (with predictions) its chosen annotations and their set's name."""
-    from corpus_tools.corpus import DocumentIndex
+    from corpus_tools.documents.index import DocumentIndex
 
     documents = DocumentIndex(layout)
     if not predictions:
         return documents, None, None
-    from corpus_tools.annotations import load_annotation_set, stored_exports
+    from corpus_tools.annotations.consolidate import load_annotation_set, stored_exports
     from corpus_tools.labelstudio.tasks import annotation_set_name
-    from corpus_tools.registry import load_registry
+    from corpus_tools.annotations.registry import load_registry
 
     annotation_set = load_annotation_set(layout, documents, load_registry(layout))
     if annotation_set.report.errors:
@@ -290,7 +290,7 @@ def annotate(url, api_key, data_dir, project, as_user, results, worksheets, acce
     if [bool(results), bool(worksheets), accept_predictions].count(True) != 1:
         raise click.UsageError("give exactly one of --results FILE, --worksheets DIR and --accept-predictions")
     if worksheets:
-        from corpus_tools.corpus import load_documents
+        from corpus_tools.documents.index import load_documents
 
         # Resolved before the server is touched: a worksheet that does not fit submits nothing.
         items = ls_annotate.worksheet_items(sorted(worksheets.glob("*.yaml")), load_documents(layout))

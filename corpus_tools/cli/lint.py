@@ -9,8 +9,8 @@ import orjson
 
 from corpus_tools.cli.options import json_option, root_option
 from corpus_tools.layout import Layout
-from corpus_tools.lint import accepted_path, acceptance_as_dict, candidate_as_dict, lint as lint_corpus
-from corpus_tools.lint import read_acceptances, review
+from corpus_tools.annotations.lint import accepted_path, acceptance_as_dict, candidate_as_dict, lint as lint_corpus
+from corpus_tools.annotations.lint import read_acceptances, review
 from corpus_tools.records import Acceptance, Candidate, LintReview
 
 _SHOWN_TEXT = 80  # characters of a candidate's text on its line; --json has it whole
@@ -22,9 +22,9 @@ def load_inputs(layout: Layout) -> tuple[dict, dict, tuple]:
     Lints the annotation the corpus uses for each document (``AnnotationSet.chosen``). Units the
     consolidation left out for errors are not linted; a note on stderr points to ``validate``.
     """
-    from corpus_tools.annotations import load_annotation_set
-    from corpus_tools.corpus import DocumentIndex
-    from corpus_tools.registry import load_registry
+    from corpus_tools.annotations.consolidate import load_annotation_set
+    from corpus_tools.documents.index import DocumentIndex
+    from corpus_tools.annotations.registry import load_registry
 
     documents = DocumentIndex(layout)
     registry = load_registry(layout)

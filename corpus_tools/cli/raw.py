@@ -10,7 +10,7 @@ import orjson
 from corpus_tools.cli.options import echo_report, json_option, root_option
 from corpus_tools.fsutil import atomic_write_bytes
 from corpus_tools.layout import Layout
-from corpus_tools.raw import check_raw as check_raw_files
+from corpus_tools.documents.raw import check_raw as check_raw_files
 from corpus_tools.records import Document
 
 
@@ -58,7 +58,7 @@ def normalize(layout: Layout, out: Path | None, doc_id: str | None) -> None:
         corpus-tools normalize                     # writes build/normalized/
         corpus-tools normalize --doc 001_d79359122f2d4c78
     """
-    from corpus_tools.corpus import iter_documents, load_document
+    from corpus_tools.documents.index import iter_documents, load_document
 
     if doc_id is not None:
         click.echo(load_document(layout, doc_id).text)

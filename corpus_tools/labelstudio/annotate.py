@@ -16,7 +16,7 @@ from corpus_tools.errors import CorpusError, Location
 from corpus_tools.labelstudio.sync import api_errors, iter_tasks
 from corpus_tools.labelstudio.tasks import to_ls_results
 from corpus_tools.records import Document
-from corpus_tools.worksheet import load_worksheet, resolve
+from corpus_tools.labelstudio.worksheet import load_worksheet, resolve
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +121,7 @@ def accept_all_predictions(client, project_id: int, model_version: str | None = 
 
 
 def worksheet_items(paths: Iterable[Path], documents: Mapping[str, Document]) -> list[dict]:
-    """Annotator worksheets (corpus_tools.worksheet) as result items for ``annotate_from_results``.
+    """Annotator worksheets (corpus_tools.labelstudio.worksheet) as result items for ``annotate_from_results``.
 
     Each worksheet is resolved against its document's current normalized text first, so a
     worksheet that no longer fits its text stops everything before anything is submitted.

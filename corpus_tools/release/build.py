@@ -86,7 +86,7 @@ def build_release(documents: Mapping[str, Document],
     doc_id. ``upstream_problems`` is filled while the stream is read (the validation of the stored
     exports); any error in it refuses the build, like an error found here. ``regions_validated``
     says every region was checked upstream against these documents and registry (as
-    ``release`` streams them from corpus_tools.annotations), so they are not checked again one by
+    ``release`` streams them from corpus_tools.annotations.consolidate), so they are not checked again one by
     one (see checks.check_document).
     """
     check_version(version)

@@ -1,6 +1,6 @@
 """What a release needs to be true of its inputs, as a Report (problems are data).
 
-The ingest validator (corpus_tools.annotations) checks annotations against
+The ingest validator (corpus_tools.annotations.consolidate) checks annotations against
 the guidelines; these are the checks the release itself depends on: every annotation belongs to
 a document of this corpus and was made on its text, every span lies inside that text and covers
 the text it claims, every registry id it cites exists, and region ids are unique per document.
@@ -42,7 +42,7 @@ def check_unknown_documents(documents: Mapping[str, Document],
 def check_document(doc_id: str, document: Document, ann: DocumentAnnotations | None,
                    registry_ids: Counter, regions_validated: bool = False) -> Iterator[Problem]:
     """``regions_validated``: the regions were checked upstream against this very text and
-    registry (as corpus_tools.annotations checks every task it yields), so only what can have
+    registry (as corpus_tools.annotations.consolidate checks every task it yields), so only what can have
     changed since is checked again: the document and text they belong to, and the registry."""
     if document.doc_id != doc_id:
         yield Problem("doc-id-mismatch", f"keyed {doc_id!r} but is {document.doc_id!r}", Location(doc_id=doc_id))

@@ -1,7 +1,7 @@
 """``release(layout)``: gather a checkout's records, validate them, build dist/<version>/.
 
-Documents come from corpus_tools.corpus, the chosen annotations (streaming, with the problems
-of reading the stored exports) from corpus_tools.annotations, the registry from corpus_tools.registry. While
+Documents come from corpus_tools.documents.index, the chosen annotations (streaming, with the problems
+of reading the stored exports) from corpus_tools.annotations.consolidate, the registry from corpus_tools.annotations.registry. While
 annotations/exports/ holds no export, the release has empty annotation configs.
 """
 
@@ -10,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
-from corpus_tools.annotations import iter_annotation_set
-from corpus_tools.corpus import DocumentIndex
+from corpus_tools.annotations.consolidate import iter_annotation_set
+from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.errors import CorpusError, Problem
 from corpus_tools.layout import Layout
 from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity
-from corpus_tools.registry import load_registry
+from corpus_tools.annotations.registry import load_registry
 from corpus_tools.release.build import ReleaseResult, ShardSizes, build_release, check_version
 from corpus_tools.release.versions import list_versions, version_key
 from corpus_tools.version import __version__
@@ -24,7 +24,7 @@ from corpus_tools.version import __version__
 def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = ShardSizes()) -> ReleaseResult:
     """Build ``dist/<version>`` (the package version) from raw/ and annotations/, streaming.
 
-    The chosen annotations stream from the stored exports (corpus_tools.annotations) straight
+    The chosen annotations stream from the stored exports (corpus_tools.annotations.consolidate) straight
     into the build; the problems their validation reports are gathered meanwhile, and any error
     refuses the release (the build happens in a temporary directory that is then discarded).
     """

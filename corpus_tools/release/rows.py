@@ -60,10 +60,10 @@ class DocInput:
 
 
 def raw_span(document: Document, span: Span) -> tuple[int, int]:
-    """Offsets into the decoded raw file, through the normalizer's offset map (corpus_tools.offsets)."""
+    """Offsets into the decoded raw file, through the normalizer's offset map (corpus_tools.documents.offsets)."""
     if document.offset_map is None:
         raise CorpusError("no-offset-map", "document has no offset map, so its spans cannot be located in the "
-                          "raw file; load documents through corpus_tools.corpus", Location(doc_id=document.doc_id))
+                          "raw file; load documents through corpus_tools.documents.index", Location(doc_id=document.doc_id))
     raw_start, raw_end = document.offset_map.to_raw(span.start, span.end)
     return int(raw_start), int(raw_end)
 

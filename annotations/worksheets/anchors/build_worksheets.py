@@ -14,13 +14,13 @@ occurrence of text inside ctx. Without ctx, text must occur exactly once.
 """
 import sys, pathlib, yaml
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[3]))
-from corpus_tools.worksheet import count_occurrences, find_occurrence
+from corpus_tools.labelstudio.worksheet import count_occurrences, find_occurrence
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 
 def normalized(doc_id):
     raw = (ROOT / "raw" / f"{doc_id}.txt").read_bytes().decode("utf-8")
-    from corpus_tools.normalize import normalize
+    from corpus_tools.documents.normalize import normalize
     return normalize(raw).text
 
 def locate(text, needle, ctx, where):

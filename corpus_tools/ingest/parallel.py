@@ -2,7 +2,7 @@
 
 Validation is per task and no task's checks depend on another's, so ``ingest`` and ``validate``
 can use every core: the parent process reads the export once (cutting it into the bytes of each
-task, hashing it and, for ingest, copying it: corpus_tools.exports), forked worker processes
+task, hashing it and, for ingest, copying it: corpus_tools.ingest.reader), forked worker processes
 parse and check batches of tasks, and each task comes back as a ``TaskOutcome``: what ingest and
 validate keep of a ``CheckedTask`` (problems, exclusions, counts, the validation-record line),
 small enough to cross a pipe cheaply. Outcomes are yielded in file order whatever the number of
@@ -25,11 +25,11 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from corpus_tools import validation_record
+from corpus_tools.ingest import record as validation_record
 from corpus_tools.errors import CorpusError, Problem
-from corpus_tools.exports import ExportStream, parse_task
+from corpus_tools.ingest.reader import ExportStream, parse_task
 from corpus_tools.records import Exclusion, TaskOutcome
-from corpus_tools.validate import CheckedTask, Context, check_task, task_counts
+from corpus_tools.ingest.checks import CheckedTask, Context, check_task, task_counts
 
 PARALLEL_MIN_BYTES = 16 << 20  # about 650 tasks of 3,000 characters and 50 regions
 BATCH_TASKS = 64  # tasks per message to a worker

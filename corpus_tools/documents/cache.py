@@ -1,6 +1,6 @@
 """A cache of normalized documents in build/cache/normalized/ (scratch): each raw text is
 normalized once, by whichever command first asks for it (ingest), and read back by every later
-one (release), through corpus_tools.corpus.DocumentIndex.
+one (release), through corpus_tools.documents.index.DocumentIndex.
 
 What ``normalize(decode(raw bytes, encoding))`` returns is a function of the raw bytes, the
 encoding and the code that decodes and normalizes, so an entry is stored under exactly that: the
@@ -51,16 +51,16 @@ import numpy as np
 import orjson
 
 from corpus_tools.errors import CorpusError
-from corpus_tools.normalize import NORMALIZER_VERSION, Normalized
-from corpus_tools.offsets import OffsetMap
+from corpus_tools.documents.normalize import NORMALIZER_VERSION, Normalized
+from corpus_tools.documents.offsets import OffsetMap
 from corpus_tools.records import RemovedPiece, Span
 
 FORMAT = 1  # bump on any change of the entry's layout
 # Modules whose code decides a Normalized from raw bytes: decoding (raw), normalization, the
 # line rules, the offset map, the records it holds, and this module's (de)serialization.
 _CODE_MODULES = (
-    "corpus_tools.raw", "corpus_tools.normalize", "corpus_tools.boilerplate", "corpus_tools.offsets",
-    "corpus_tools.records", "corpus_tools.normalized_cache",
+    "corpus_tools.documents.raw", "corpus_tools.documents.normalize", "corpus_tools.documents.boilerplate", "corpus_tools.documents.offsets",
+    "corpus_tools.records", "corpus_tools.documents.cache",
 )
 _DIGEST_SIZE = 32
 

@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from typing import Iterator
 
 from corpus_tools.layout import Layout
-from corpus_tools.normalize import NORMALIZER_VERSION, Normalized, normalize
-from corpus_tools.normalized_cache import NormalizedCache
+from corpus_tools.documents.normalize import NORMALIZER_VERSION, Normalized, normalize
+from corpus_tools.documents.cache import NormalizedCache
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.raw import (
+from corpus_tools.documents.raw import (
     RawText, check_raw_indexed, decode, iter_raw, raise_first, read_manifest, read_manifest_record, read_raw,
     read_raw_bytes,
 )
@@ -85,7 +85,7 @@ class DocumentIndex(Mapping):
     re-reads that manifest line through the open handle (and refuses it unless it still names
     the doc_id and raw key seen at opening) and that raw file (checking its size and sha256
     again, so a file changed since opening is still caught); the normalization comes from the
-    cache in build/cache/normalized/ (corpus_tools.normalized_cache) when an earlier command or
+    cache in build/cache/normalized/ (corpus_tools.documents.cache) when an earlier command or
     lookup made it, else it is made and stored there. The last ``cache_size`` documents are kept
     in memory. ``in`` and ``len`` touch no file.
 

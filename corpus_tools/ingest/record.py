@@ -24,7 +24,7 @@ The fingerprint (``fingerprint``):
   file for the same bytes without hashing it again (hundreds of MB), as git's index does; any
   change of them means hashing it (``_same_export``);
 * ``documents``: a digest of (doc_id, source key) for every doc_id the export's tasks name,
-  where the source key (corpus_tools.corpus.source_key) is the raw file's SHA-256 and encoding
+  where the source key (corpus_tools.documents.index.source_key) is the raw file's SHA-256 and encoding
   (or the normalized text's SHA-256 for a plain dict of documents): a document's text changed,
   removed, or added under a named doc_id changes it;
 * ``registry``: a digest of every registry entity (ids, names, types, ...);
@@ -50,23 +50,23 @@ from typing import Any, BinaryIO, Iterable, Iterator, Mapping
 
 import orjson
 
-from corpus_tools.corpus import source_key
+from corpus_tools.documents.index import source_key
 from corpus_tools.errors import Location, Problem
 from corpus_tools.fsutil import atomic_writer, file_sha256
 from corpus_tools.layout import Layout
-from corpus_tools.normalize import NORMALIZER_VERSION
+from corpus_tools.documents.normalize import NORMALIZER_VERSION
 from corpus_tools.records import Document, RegistryEntity
-from corpus_tools.validate import CheckedTask, kept_units, task_counts
+from corpus_tools.ingest.checks import CheckedTask, kept_units, task_counts
 from corpus_tools.version import __version__
 
 RECORD_VERSION = 3
 # Modules whose code decides what validation finds, how tasks become records, or what a
 # document's normalized text is.
 _CODE_MODULES = (
-    "corpus_tools.validate", "corpus_tools.timex", "corpus_tools.schema", "corpus_tools.align",
-    "corpus_tools.normalize", "corpus_tools.boilerplate", "corpus_tools.offsets", "corpus_tools.corpus",
-    "corpus_tools.raw", "corpus_tools.records", "corpus_tools.annotations", "corpus_tools.exports",
-    "corpus_tools.jsonsplit", "corpus_tools.validation_record",
+    "corpus_tools.ingest.checks", "corpus_tools.timex", "corpus_tools.schema", "corpus_tools.documents.align",
+    "corpus_tools.documents.normalize", "corpus_tools.documents.boilerplate", "corpus_tools.documents.offsets", "corpus_tools.documents.index",
+    "corpus_tools.documents.raw", "corpus_tools.records", "corpus_tools.annotations.consolidate", "corpus_tools.ingest.reader",
+    "corpus_tools.ingest.split", "corpus_tools.ingest.record",
 )
 
 

@@ -2,7 +2,7 @@
 
 A Label Studio JSON export is a JSON array of tasks (``{"id", "data", "annotations", ...}``).
 Exports of tens of thousands of tasks run to hundreds of megabytes, so the file is read in
-chunks, cut into the bytes of each task (corpus_tools.jsonsplit, vectorized with numpy), and
+chunks, cut into the bytes of each task (corpus_tools.ingest.split, vectorized with numpy), and
 each task is parsed by orjson: only one task and one chunk are alive at a time. The same pass
 hashes the bytes and, for ingest, copies them verbatim to a destination, so a file is read
 exactly once however many things are done with it.
@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, Iterator
 import orjson
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.jsonsplit import SplitError, split_array
+from corpus_tools.ingest.split import SplitError, split_array
 
 CHUNK_SIZE = 1 << 16
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -102,7 +102,7 @@ class ExportStream:
 
     def raw_tasks(self) -> Iterator[tuple[int, int, bytes]]:
         """``(index, byte offset, bytes)`` of each task, unparsed: the file is cut, hashed and
-        copied here, while the parsing (``parse_task``) can happen elsewhere (corpus_tools.checking)."""
+        copied here, while the parsing (``parse_task``) can happen elsewhere (corpus_tools.ingest.parallel)."""
         with open(self.path, "rb") as source:
             self._reader = _TeeReader(source, self.copy_to)
             _check_start(self._reader, self.path)

@@ -4,13 +4,13 @@
 per-region values and relations, runs every check, and returns a ``CheckedTask`` holding the
 problems found and the parsed annotations with each erroneous unit (region, relation,
 annotation, task) marked excluded. ``validate_export`` streams a whole file through it and
-returns an ``errors.Report``; ingest and the annotation set (corpus_tools.annotations) use the
+returns an ``errors.Report``; ingest and the annotation set (corpus_tools.annotations.consolidate) use the
 same ``check_task``, so what validation reports is exactly what they exclude.
 
 Every problem code is listed in ``PROBLEM_CODES`` with its severity and is documented in
 docs/validation.md. Spans are checked against the text the task carries; when that text is not
 the document's current normalized text, spans are re-anchored onto the current text
-(corpus_tools.align) and each one that cannot be mapped exactly is reported.
+(corpus_tools.documents.align) and each one that cannot be mapped exactly is reported.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, Mapping
 
-from corpus_tools.align import TextAlignment
+from corpus_tools.documents.align import TextAlignment
 from corpus_tools.errors import Location, Problem, Report
-from corpus_tools.exports import ExportStream
+from corpus_tools.ingest.reader import ExportStream
 from corpus_tools.records import Document, RegistryEntity
 from corpus_tools.schema import LAYERS, REGION_VALUES, RELATIONS, TEXT_NAME
 from corpus_tools.timex import check_value
@@ -173,7 +173,7 @@ class _Reporter:
 
 
 def check_task(task: dict[str, Any], context: Context) -> CheckedTask:
-    """Parse and check one exported task (already shape-checked by corpus_tools.exports)."""
+    """Parse and check one exported task (already shape-checked by corpus_tools.ingest.reader)."""
     data = task["data"]
     doc_id = data.get("doc_id")
     checked = CheckedTask(task_id=task["id"], doc_id=doc_id if isinstance(doc_id, str) else None, document=None)
@@ -701,7 +701,7 @@ def kept_units(annotation: CheckedAnnotation) -> list[list]:
       or None, cue ``[id, start, end]`` or None.
 
     Offsets index the document's current text. Every unit validation excluded is left out, and
-    so are a SOURCE or CUE no QUOTE links (they are in no record). corpus_tools.annotations
+    so are a SOURCE or CUE no QUOTE links (they are in no record). corpus_tools.annotations.consolidate
     builds the records from this form only, whether it comes fresh from the checks or from a
     validation record (which stores it), so the two cannot differ.
     """
@@ -780,9 +780,9 @@ def task_counts(checked: CheckedTask) -> dict[str, int]:
 
 def validate_export(path: str | Path, documents: Mapping[str, Document],
                     registry: Mapping[str, RegistryEntity], jobs: int = 1) -> Report:
-    """Check every task of the export at ``path`` on ``jobs`` processes (corpus_tools.checking);
+    """Check every task of the export at ``path`` on ``jobs`` processes (corpus_tools.ingest.parallel);
     raises CorpusError if the file is no export."""
-    from corpus_tools.checking import check_outcomes  # it builds on this module
+    from corpus_tools.ingest.parallel import check_outcomes  # it builds on this module
 
     path = Path(path)
     context = Context(file=path.name, documents=documents, registry=registry)

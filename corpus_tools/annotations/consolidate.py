@@ -14,7 +14,7 @@ Consolidation (``load_annotation_set``). Stored exports are read in name order, 
 re-checked against the current documents and registry with the same checks as ``validate``;
 units with errors are left out (and the report says so), spans of tasks made on an older text
 are re-anchored. (An export whose validation record still matches every input is not read
-again: its record holds what those checks found; corpus_tools.validation_record.) Cancelled
+again: its record holds what those checks found; corpus_tools.ingest.record.) Cancelled
 annotations are skipped. Then, per document:
 
 * every annotator keeps one version: their most recently updated annotation of it across all
@@ -40,17 +40,17 @@ from typing import Any, BinaryIO, Iterator, Mapping
 import numpy as np
 import orjson
 
-from corpus_tools import validation_record
-from corpus_tools.checking import check_outcomes, default_jobs
+from corpus_tools.ingest import record as validation_record
+from corpus_tools.ingest.parallel import check_outcomes, default_jobs
 from corpus_tools.errors import CorpusError, Problem, Report
-from corpus_tools.exports import ExportStream
+from corpus_tools.ingest.reader import ExportStream
 from corpus_tools.fsutil import atomic_write_bytes, file_sha256
 from corpus_tools.layout import Layout
 from corpus_tools.records import (
     AnnotationSet, Cue, Document, DocumentAnnotations, EntityMention, Exclusion, IngestResult, Provenance, Quote,
     RegistryEntity, Source, Span, TaskOutcome, TimeExpression,
 )
-from corpus_tools.validate import (
+from corpus_tools.ingest.checks import (
     CheckedAnnotation, CheckedTask, Context, Tally, annotator_of, check_task, kept_units, usable_annotation,
     usable_doc_id,
 )
@@ -151,8 +151,8 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
 
     Raises CorpusError when the file is not a Label Studio export at all (nothing is written).
     Returns status ``refused`` (nothing written) when it has errors and ``allow_partial`` is off.
-    A stored export with no error also gets its validation record (corpus_tools.validation_record).
-    ``jobs``: processes that check tasks (corpus_tools.checking; None: every core for a big export).
+    A stored export with no error also gets its validation record (corpus_tools.ingest.record).
+    ``jobs``: processes that check tasks (corpus_tools.ingest.parallel; None: every core for a big export).
     """
     export_path = Path(export_path)
     jobs = default_jobs(export_path) if jobs is None else jobs
@@ -370,7 +370,7 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
     ``"latest"``), in the order of the stored exports. Two passes: the first ranks annotations by
     their metadata only; the second checks and builds the records of the tasks that hold a pick.
     An export whose validation record matches the current inputs is not read at all: both passes
-    read the record instead (corpus_tools.validation_record), which holds the ranking facts, the
+    read the record instead (corpus_tools.ingest.record), which holds the ranking facts, the
     units each record keeps, the problems and the counts of the checks ingest ran. Problems
     found (or recorded) in the tasks read go to ``problems``, counts to ``tally``.
 

@@ -1,13 +1,13 @@
 """Normalization: the raw article as a person wants to annotate it, with an exact offset map.
 
 The decisions (and the reason for each) are written down in docs/normalization.md; the line
-rules live in corpus_tools/boilerplate.py. In short:
+rules live in corpus_tools/documents/boilerplate.py. In short:
 
 1. The decoded raw text is cut into lines at ``\\r\\n``, ``\\r``, ``\\n``, U+0085, U+2028 and U+2029.
 2. Each line is cleaned: zero-width characters, the BOM, soft hyphens, bidi marks and control
    characters are dropped; tabs and odd spaces (NBSP, U+2000-U+200A, ...) become a space; runs of
    spaces collapse to one; the line is stripped; the result is put in Unicode NFC.
-3. Each non-blank line is classified by the rule table of corpus_tools.boilerplate: content, or
+3. Each non-blank line is classified by the rule table of corpus_tools.documents.boilerplate: content, or
    removed (recorded as a RemovedPiece with its kind and raw span).
 4. The kept lines are joined: the title line (the first line, when it is content and short) and
    paragraphs (runs of lines without a blank line between them in the raw text) are separated
@@ -24,8 +24,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterator
 
-from corpus_tools import boilerplate
-from corpus_tools.offsets import MapBuilder, OffsetMap
+from corpus_tools.documents import boilerplate
+from corpus_tools.documents.offsets import MapBuilder, OffsetMap
 from corpus_tools.records import RemovedPiece, Span
 
 NORMALIZER_VERSION = "1.0.0"  # bump on any change of output (text, map or removed pieces)

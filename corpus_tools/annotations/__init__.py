@@ -1,0 +1,1 @@
+"""The annotation set: what the stored exports hold, per document and annotator; the entity registry; lint."""
