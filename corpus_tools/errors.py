@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Iterator
 
+from corpus_tools import codes
+
 
 @dataclass(frozen=True, slots=True)
 class Location:
@@ -51,6 +53,7 @@ class CorpusError(Exception):
     """An input that cannot be used. ``code`` is stable; the message says what to do."""
 
     def __init__(self, code: str, message: str, location: Location | None = None):
+        codes.lookup(code)
         self.code = code
         self.message = message
         self.location = location or Location()
@@ -66,16 +69,16 @@ class CorpusError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One finding of a validation. ``code`` is stable public interface (e.g. span-text-mismatch)."""
+    """One finding of a validation. ``code`` is stable public interface (e.g. span-text-mismatch);
+    its severity is the catalogue's (corpus_tools.codes): "error" makes a report invalid."""
 
     code: str
     message: str
     location: Location = field(default_factory=Location)
-    severity: str = "error"  # "error" makes a report invalid; "warning" and "info" do not
+    severity: str = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.severity not in SEVERITIES:
-            raise ValueError(f"unknown severity {self.severity!r}; expected one of {SEVERITIES}")
+        object.__setattr__(self, "severity", codes.severity(self.code))
 
     def __str__(self) -> str:
         return f"{self.location}: {self.severity} [{self.code}] {self.message}"
@@ -87,9 +90,6 @@ class Problem:
             "message": self.message,
             "location": self.location.as_dict(),
         }
-
-
-SEVERITIES = ("error", "warning", "info")
 
 
 @dataclass(frozen=True, slots=True)

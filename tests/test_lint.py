@@ -187,10 +187,10 @@ def test_only_annotated_documents_are_linted_and_output_is_sorted():
 
 
 def test_annotations_of_an_unknown_document_or_another_text_are_refused():
-    with pytest.raises(CorpusError, match="lint-unknown-doc"):
+    with pytest.raises(CorpusError, match="doc-unknown"):
         lint({}, {"x": DocumentAnnotations("x", (), (), ())}, ())
     stale = DocumentAnnotations("d1", (), (), (), text_sha256="0" * 64)
-    with pytest.raises(CorpusError, match="lint-text-mismatch"):
+    with pytest.raises(CorpusError, match="annotation-text-mismatch"):
         lint({"d1": document("d1", "text")}, {"d1": stale}, ())
 
 

@@ -90,7 +90,7 @@ def test_from_raw_refuses_spans_ending_in_removed_text(small, raw_span):
 def test_out_of_range_spans_are_refused(small, method, span):
     with pytest.raises(CorpusError) as info:
         getattr(small.offset_map, method)(*span)
-    assert info.value.code == "span-out-of-range"
+    assert info.value.code == "offset-out-of-range"
 
 
 def test_dict_round_trip_is_compact_json(small):

@@ -194,7 +194,7 @@ def test_cli_normalize_one_document_prints_it():
 def test_cli_normalize_unknown_doc_is_a_one_line_error():
     result = CliRunner().invoke(cli, ["normalize", "--root", str(REPO), "--doc", "../etc/passwd"])
     assert result.exit_code == 1
-    assert result.output.startswith("Error: ") and "[unknown-doc-id]" in result.output
+    assert result.output.startswith("Error: ") and "[doc-unknown]" in result.output
     assert "Traceback" not in result.output
 
 

@@ -213,7 +213,7 @@ def test_invalid_annotations_build_nothing(tmp_path):
         build_release(documents, _with_entity(annotations, doc_id, bad), registry, tmp_path, "1.0.0")
     assert caught.value.code == "invalid-annotations"
     message = caught.value.message
-    assert "span-text-mismatch" in message and "unknown-registry-id" in message
+    assert "span-text-mismatch" in message and "entity-id-unknown" in message
     assert "region e-bad" in message and "annotations/exports/test.json" in message and "task 1" in message
     assert list(tmp_path.iterdir()) == []
 
@@ -226,7 +226,7 @@ def test_annotations_of_an_unknown_document_or_text_are_refused(tmp_path):
     with pytest.raises(CorpusError) as caught:
         build_release(documents, stale, registry, tmp_path, "1.0.0")
     assert "annotation-text-mismatch" in caught.value.message
-    assert "annotation-unknown-document" in caught.value.message
+    assert "doc-unknown" in caught.value.message
     assert list(tmp_path.iterdir()) == []
 
 

@@ -173,7 +173,7 @@ def test_validated_regions_are_not_rechecked_but_registry_ids_are(tmp_path):
     cited = {doc_id: dataclasses.replace(ann, entities=(unknown, *ann.entities[1:]))}
     with pytest.raises(CorpusError) as caught:
         build_release(documents, iter(cited.values()), registry, tmp_path / "b", "1.0.0", regions_validated=True)
-    assert "unknown-registry-id" in caught.value.message and f"region {entity.id}" in caught.value.message
+    assert "entity-id-unknown" in caught.value.message and f"region {entity.id}" in caught.value.message
 
 
 def test_release_of_a_checkout_streams_and_rebuilds_the_committed_release_byte_for_byte(corpus_copy, monkeypatch):

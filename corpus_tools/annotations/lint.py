@@ -222,10 +222,10 @@ def lint(documents: Mapping[str, Document], annotations: Mapping[str, DocumentAn
 def _document_for(documents: Mapping[str, Document], annotations: DocumentAnnotations) -> Document:
     document = documents.get(annotations.doc_id)
     if document is None:
-        raise CorpusError("lint-unknown-doc", "annotations name a document that is not in the corpus",
+        raise CorpusError("doc-unknown", "annotations name a document that is not in the corpus",
                           Location(doc_id=annotations.doc_id))
     if annotations.text_sha256 is not None and annotations.text_sha256 != document.text_sha256:
-        raise CorpusError("lint-text-mismatch",
+        raise CorpusError("annotation-text-mismatch",
                           "annotations were made on a different text than the document's; "
                           "re-ingest or validate before linting", Location(doc_id=annotations.doc_id))
     return document

@@ -61,7 +61,7 @@ def load_document(layout: Layout, doc_id: str) -> Document:
     for record in read_manifest(layout.manifest):
         if record.doc_id == doc_id:
             return to_document(read_raw(layout, record))
-    raise CorpusError("unknown-doc-id", f"no document {doc_id!r} in the manifest", Location(file=str(layout.manifest)))
+    raise CorpusError("doc-unknown", f"no document {doc_id!r} in the manifest", Location(file=str(layout.manifest)))
 
 
 def source_key(documents: Mapping[str, Document], doc_id: str) -> str | None:

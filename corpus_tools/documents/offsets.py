@@ -60,7 +60,7 @@ def _invalid(message: str) -> CorpusError:
 
 def _check_span(start: int, end: int, length: int, side: str) -> None:
     if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= length):
-        raise CorpusError("span-out-of-range",
+        raise CorpusError("offset-out-of-range",
                           f"{side} span [{start}, {end}) is not within [0, {length}] with start <= end")
 
 

@@ -24,53 +24,15 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from corpus_tools.documents.align import TextAlignment
+from corpus_tools.codes import CATALOGUE
 from corpus_tools.errors import Location, Problem, Report
 from corpus_tools.ingest.reader import ExportStream
 from corpus_tools.records import Document, RegistryEntity
 from corpus_tools.schema import LAYERS, REGION_VALUES, RELATIONS, TEXT_NAME
 from corpus_tools.timex import check_value
 
-# code -> severity. Stable public interface: docs/validation.md explains each.
-PROBLEM_CODES = {
-    "task-doc-id-missing": "error",
-    "doc-unknown": "error",
-    "task-text-missing": "error",
-    "text-sha256-mismatch": "warning",
-    "text-changed": "warning",
-    "span-unmappable": "error",
-    "annotation-malformed": "error",
-    "annotation-cancelled": "info",
-    "result-malformed": "error",
-    "unknown-control": "error",
-    "control-type-mismatch": "error",
-    "region-id-duplicate": "error",
-    "offset-not-integer": "error",
-    "offset-out-of-range": "error",
-    "span-empty": "error",
-    "span-text-mismatch": "error",
-    "span-text-whitespace": "info",
-    "span-offsets-utf16": "error",
-    "label-count": "error",
-    "unknown-label": "error",
-    "entity-overlap": "error",
-    "region-value-orphan": "error",
-    "region-value-wrong-label": "error",
-    "region-value-duplicate": "error",
-    "region-value-invalid": "error",
-    "quote-type-missing": "error",
-    "quote-multiple-said-by": "error",
-    "quote-multiple-cue": "error",
-    "timex-value-missing": "error",
-    "timex-value-invalid": "error",
-    "entity-id-unknown": "error",
-    "speaker-id-unknown": "error",
-    "entity-type-mismatch": "warning",
-    "attribution-unlinked": "warning",
-    "relation-malformed": "error",
-    "relation-unknown-label": "error",
-    "relation-endpoint-missing": "error",
-    "relation-endpoint-wrong-label": "error",
-}
+# The codes of these checks, each with its severity (the catalogue's, corpus_tools.codes).
+PROBLEM_CODES = {name: code.severity for name, code in CATALOGUE.items() if code.stage == "validation"}
 
 # Label Studio's result ``type`` for each kind of control in the schema.
 RESULT_TYPES = {"Labels": "labels", "TextArea": "textarea", "Choices": "choices"}
@@ -165,7 +127,7 @@ class _Reporter:
     def add(self, code: str, message: str, annotation_id: Any, region_id: Any) -> None:
         location = Location(file=self.context.file, task_id=self.checked.task_id, doc_id=self.checked.doc_id,
                             annotation_id=annotation_id, region_id=None if region_id is None else str(region_id))
-        self.checked.problems.append(Problem(code, message, location, PROBLEM_CODES[code]))
+        self.checked.problems.append(Problem(code, message, location))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -102,7 +102,7 @@ class RecordedTask:
 
     def problems(self) -> list[Problem]:
         """The problems the checks reported, located in the export under its stored name."""
-        return [Problem(p["code"], p["message"], Location(file=self.export_name, **p["location"]), p["severity"])
+        return [Problem(p["code"], p["message"], Location(file=self.export_name, **p["location"]))
                 for p in self.recorded_problems]
 
     def kept(self) -> list[list]:

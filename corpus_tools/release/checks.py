@@ -29,13 +29,13 @@ def check_release_inputs(documents: Mapping[str, Document], annotations: Mapping
 def check_registry(registry_ids: Counter) -> Iterator[Problem]:
     for entity_id, count in sorted(registry_ids.items()):
         if count > 1:
-            yield Problem("duplicate-registry-id", f"registry id {entity_id!r} appears {count} times")
+            yield Problem("registry-duplicate-id", f"registry id {entity_id!r} appears {count} times")
 
 
 def check_unknown_documents(documents: Mapping[str, Document],
                             annotations: Mapping[str, DocumentAnnotations]) -> Iterator[Problem]:
     for doc_id in sorted(set(annotations) - set(documents)):
-        yield Problem("annotation-unknown-document", f"annotations for {doc_id!r}, which is not in the corpus",
+        yield Problem("doc-unknown", f"annotations for {doc_id!r}, which is not in the corpus",
                       _location(annotations[doc_id]))
 
 
@@ -79,7 +79,7 @@ def _check_registry_ids(ann: DocumentAnnotations, registry_ids: Counter) -> Iter
     cited.update((quote.source.speaker_id, quote.source.id) for quote in ann.quotes
                  if quote.source is not None and quote.source.speaker_id is not None)
     for entity_id in sorted(cited.keys() - registry_ids.keys()):
-        yield Problem("unknown-registry-id", f"registry id {entity_id!r} is not in the entity registry",
+        yield Problem("entity-id-unknown", f"registry id {entity_id!r} is not in the entity registry",
                       _location(ann, cited[entity_id]))
 
 
@@ -90,15 +90,15 @@ def _check_annotations(doc_id: str, document: Document, ann: DocumentAnnotations
     for region_id, span, text, cited in _regions(ann):
         where = _location(ann, region_id)
         if seen.setdefault(region_id, span) != span:
-            yield Problem("duplicate-region-id", "region id used for two spans", where)
+            yield Problem("region-id-duplicate", "region id used for two spans", where)
         if span.end > len(document.text):
-            yield Problem("span-out-of-range", f"span [{span.start}, {span.end}) runs past the text "
+            yield Problem("offset-out-of-range", f"span [{span.start}, {span.end}) runs past the text "
                           f"({len(document.text)} code points)", where)
         elif span.of(document.text) != text:
             yield Problem("span-text-mismatch", f"span [{span.start}, {span.end}) covers "
                           f"{span.of(document.text)!r}, record says {text!r}", where)
         if cited is not None and cited not in registry_ids:
-            yield Problem("unknown-registry-id", f"registry id {cited!r} is not in the entity registry", where)
+            yield Problem("entity-id-unknown", f"registry id {cited!r} is not in the entity registry", where)
 
 
 def _regions(ann: DocumentAnnotations) -> Iterator[tuple[str, Span, str, str | None]]:

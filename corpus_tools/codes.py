@@ -1,0 +1,197 @@
+"""Every problem code, in one catalogue.
+
+A code is stable public interface: reports (``--json``), exclusion lists and scripts match on
+it. A ``Problem`` or ``CorpusError`` can only be made with a code listed here (so a typo or a
+new synonym fails at once), and a problem's severity is the one its code has here, nowhere
+else. docs/validation.md documents every code; tests/test_codes.py holds the two together.
+
+Stages say where a code arises: ``raw`` (raw/ and its manifest), ``documents`` (normalization and
+offset maps), ``export`` (a file that is no Label Studio export at all), ``validation`` (a
+task, annotation, region or relation of an export), ``ingest`` (the store of exports),
+``annotations`` (the annotation set, the entity registry, lint acceptances), ``release`` (building,
+verifying and loading releases), ``labelstudio`` (the server and the sync with it), ``cli``.
+
+Severity: ``error`` makes a report invalid (and is what a ``CorpusError`` is); ``warning`` and
+``info`` do not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SEVERITIES = ("error", "warning", "info")
+STAGES = ("raw", "documents", "export", "validation", "ingest", "annotations", "release", "labelstudio", "cli")
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    name: str
+    severity: str
+    stage: str
+    summary: str
+
+
+def _table(stage: str, text: str) -> dict[str, Code]:
+    """``code  severity  summary`` lines (two or more spaces apart) of one stage."""
+    codes = {}
+    for line in text.strip().splitlines():
+        name, severity, summary = (part.strip() for part in line.strip().split("  ", 2))
+        assert severity in SEVERITIES, line
+        codes[name] = Code(name, severity, stage, summary.strip())
+    return codes
+
+
+def _catalogue(*tables: dict[str, Code]) -> dict[str, Code]:
+    merged: dict[str, Code] = {}
+    for table in tables:
+        for name, code in table.items():
+            assert name not in merged, f"{name} is in two stages"
+            merged[name] = code
+    return merged
+
+
+CATALOGUE: dict[str, Code] = _catalogue(
+    _table("raw", """
+manifest-missing  error  raw/manifest.jsonl does not exist
+manifest-invalid  error  a manifest line is not a valid record (JSON, fields, evidence)
+manifest-changed  error  the manifest changed while a command was using it
+duplicate-doc-id  error  two manifest records share a doc_id or a file
+unsafe-doc-id  error  a doc_id or file name that is not a safe plain file name
+raw-missing  error  a file the manifest lists is not in raw/
+raw-unlisted  error  a file in raw/ that the manifest does not list
+raw-empty  error  a raw file of zero bytes
+raw-size-mismatch  error  a raw file's size is not the manifest's
+raw-sha256-mismatch  error  a raw file's SHA-256 is not the manifest's
+raw-undecodable  error  a raw file's bytes do not decode in its manifest encoding
+"""),
+    _table("documents", """
+invalid-offset-map  error  an offset map whose runs do not tile the text
+no-offset-map  error  a document without an offset map cannot place spans in the raw file
+span-in-removed-text  error  a raw span that lies in text normalization removed
+"""),
+    _table("export", """
+export-not-json  error  the file is empty, starts with a byte-order mark, or is not JSON
+export-not-array  error  JSON, but not an array of tasks
+export-truncated  error  the JSON ends in the middle (a cut-off download)
+export-invalid-json  error  a JSON syntax error inside the file
+export-trailing-data  error  something follows the closing bracket of the task array
+export-not-tasks  error  an element is not a Label Studio task with id, data and annotations
+export-empty  error  the array holds no task
+"""),
+    _table("validation", """
+task-doc-id-missing  error  data.doc_id is missing or not a string
+task-text-missing  error  data.text is missing, so no span can be checked
+doc-unknown  error  a doc_id that names no document of the corpus
+text-sha256-mismatch  warning  data.text_sha256 is not the SHA-256 of data.text
+text-changed  warning  the task's text is not the document's current text; spans are re-anchored
+span-unmappable  error  a span with no exact counterpart in the current text
+annotation-malformed  error  an annotation is not an object with an id and a result list
+annotation-cancelled  info  a cancelled annotation: not checked, not used
+result-malformed  error  a result is not an object, or lacks its region id or value object
+unknown-control  error  from_name or to_name is not a control of the schema
+control-type-mismatch  error  the result's type is not its control's type
+region-id-duplicate  error  two labelled regions share an id
+offset-not-integer  error  start or end missing or not an integer
+offset-out-of-range  error  offsets outside the text they index
+span-empty  error  start == end
+span-text-mismatch  error  value.text is not text[start:end]
+span-text-whitespace  info  value.text differs from text[start:end] only in whitespace escaping
+span-offsets-utf16  error  the offsets count UTF-16 code units, not code points
+label-count  error  a region with no label or several
+unknown-label  error  a label that is not one of its layer's
+entity-overlap  error  two entity spans overlap
+region-value-orphan  error  a per-region value for a region that does not exist
+region-value-wrong-label  error  a per-region value on a region it does not apply to
+region-value-duplicate  error  the same per-region value given twice
+region-value-invalid  error  a per-region value of the wrong shape or not one of its choices
+quote-type-missing  error  a QUOTE without quote_type
+quote-multiple-said-by  error  a QUOTE with more than one said_by relation
+quote-multiple-cue  error  a QUOTE with more than one cue relation
+timex-value-missing  error  a time expression without timex_value
+timex-value-invalid  error  timex_value is not a TIMEX3 value its label takes
+entity-id-unknown  error  an entity or speaker id that is not in the entity registry
+speaker-id-unknown  error  speaker_id is not in the entity registry
+entity-type-mismatch  warning  the registry gives the entity another type than the mention's label
+attribution-unlinked  warning  a SOURCE or CUE that no QUOTE links to
+relation-malformed  error  a relation without string ends, a known direction, or exactly one label
+relation-unknown-label  error  a relation label that is neither said_by nor cue
+relation-endpoint-missing  error  a relation to a region the annotation does not have
+relation-endpoint-wrong-label  error  said_by must join QUOTE to SOURCE, cue QUOTE to CUE
+"""),
+    _table("ingest", """
+too-many-annotations  error  more exports, tasks or annotations than the store can rank
+"""),
+    _table("annotations", """
+registry-missing  error  annotations/entity-registry.jsonl does not exist
+registry-invalid-json  error  a registry line is not JSON
+registry-invalid-record  error  a registry line is not a valid entity record
+registry-duplicate-id  error  two registry entities share an id
+lint-accepted-invalid  error  a line of annotations/lint-accepted.jsonl is not a valid acceptance
+lint-accepted-duplicate  error  the same candidate accepted twice
+duplicate-chosen-annotation  error  two chosen annotations for one document
+annotation-text-mismatch  error  an annotation made on another version of the document's text
+doc-id-mismatch  error  a record keyed by one doc_id that names another
+worksheet-region-unresolved  error  a worksheet region whose anchor is not found in the text
+worksheet-unreadable  error  a worksheet that is not readable YAML
+worksheet-invalid  error  a worksheet with a missing, unknown or inconsistent field
+"""),
+    _table("release", """
+invalid-annotations  error  the annotations have validation errors: nothing is built
+invalid-version  error  a version that is not MAJOR.MINOR.PATCH
+version-mismatch  error  a version other than corpus_tools/version.py's
+empty-release  error  no documents to release
+release-exists  error  the release exists with different content; releases are immutable
+release-missing  error  not a release directory
+release-tampered  error  a release file that does not match SHA256SUMS
+no-release  error  no release under dist/
+unknown-version  error  no release of that version
+unknown-config  error  no config of that name
+unknown-split  error  no split of that name
+schema-mismatch  error  rows that do not fit the config's Arrow schema
+ner-tokens  error  an entity that does not start and end on token boundaries
+sums-missing  error  SHA256SUMS is missing
+sums-malformed  error  a SHA256SUMS line that is not '<sha256>  <path>'
+file-missing  error  a file SHA256SUMS lists is missing
+file-unlisted  error  a release file SHA256SUMS does not list
+checksum-mismatch  error  a file whose SHA-256 is not the one SHA256SUMS lists
+"""),
+    _table("labelstudio", """
+labelstudio-not-installed  error  the server's virtual environment is not installed
+labelstudio-install-failed  error  installing Label Studio failed
+labelstudio-already-running  error  a server is already running for this checkout
+labelstudio-not-started  error  no server was started for this checkout
+labelstudio-not-running  error  the server recorded for this checkout is not running
+labelstudio-start-failed  error  the server exited while starting
+labelstudio-start-timeout  error  the server did not answer in time
+labelstudio-user-failed  error  creating an annotator account failed
+labelstudio-bad-connection-file  error  the connection file is not valid
+labelstudio-no-connection  error  no connection file: start a server or say where it is
+labelstudio-unreachable  error  the server does not answer
+labelstudio-api-error  error  the server answered an API call with an error
+labelstudio-unknown-project  error  no project of that id or title
+labelstudio-ambiguous-project  error  several projects of that title
+labelstudio-export-failed  error  the server could not export the project
+labelstudio-export-timeout  error  the export did not finish in time
+labelstudio-no-prediction  error  a task has no prediction to accept
+annotate-bad-json  error  an annotation file that is not JSON
+annotate-bad-item  error  an item of an annotation file that is not an object
+annotate-bad-result  error  an item without a result list
+annotate-no-task  error  an item that names neither task_id nor doc_id
+annotate-task-not-found  error  no task (or several) for an item's doc_id and text
+"""),
+    _table("cli", """
+verify-failed  error  a release did not verify
+"""),
+)
+
+
+def lookup(name: str) -> Code:
+    """The catalogue entry of ``name``; an unknown code is a programming error, said at once."""
+    try:
+        return CATALOGUE[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"problem code {name!r} is not in corpus_tools.codes.CATALOGUE") from None
+
+
+def severity(name: str) -> str:
+    return lookup(name).severity

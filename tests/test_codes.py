@@ -1,0 +1,51 @@
+"""The problem-code catalogue (corpus_tools.codes): complete, documented, and the only source of severities."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from corpus_tools.codes import CATALOGUE
+from corpus_tools.errors import CorpusError, Problem
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs" / "validation.md"
+CODE_LIKE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
+
+
+def _documented_rows() -> dict[str, str]:
+    """code -> its table row in docs/validation.md."""
+    return {match[1]: match[0] for match in re.finditer(r"^\| `([a-z0-9-]+)` \|.*$", DOCS.read_text(), flags=re.M)}
+
+
+def test_every_code_is_documented_and_every_documented_code_exists():
+    rows = _documented_rows()
+    assert set(rows) == set(CATALOGUE)
+    for name, code in CATALOGUE.items():
+        if code.stage != "export":  # that table has no severity column: every such code is an error
+            assert f"| {code.severity} |" in rows[name], name
+
+
+def test_every_literal_code_in_the_package_is_in_the_catalogue():
+    raised = set()
+    for path in (ROOT / "corpus_tools").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in (
+                    "CorpusError", "Problem") and node.args:
+                first = node.args[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    raised.add(first.value)
+    assert raised and raised <= set(CATALOGUE), sorted(raised - set(CATALOGUE))
+
+
+def test_unknown_codes_are_refused_and_severity_comes_from_the_catalogue():
+    with pytest.raises(ValueError, match="not in corpus_tools.codes.CATALOGUE"):
+        CorpusError("no-such-code", "x")
+    with pytest.raises(ValueError, match="not in corpus_tools.codes.CATALOGUE"):
+        Problem("unknown-registry-id", "a retired synonym of entity-id-unknown")
+    assert Problem("entity-type-mismatch", "x").severity == "warning"
+    assert Problem("annotation-cancelled", "x").severity == "info"
+    assert all(CODE_LIKE.match(name) for name in CATALOGUE)
