@@ -181,6 +181,7 @@ annotate-task-not-found  error  no task (or several) for an item's doc_id and te
 """),
     _table("cli", """
 verify-failed  error  a release did not verify
+corpus-locked  error  another command holds the corpus lock (build/corpus.lock)
 """),
 )
 

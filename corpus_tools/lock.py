@@ -1,0 +1,75 @@
+"""One lock per corpus checkout, held by every command that writes to it.
+
+``add``, ``ingest``, ``release`` and the Label Studio ``push``/``pull`` change raw/, annotations/,
+dist/ or a server's tasks; two of them at once could build a release without an export being
+ingested, or create every task twice. Each takes ``corpus_lock`` for its whole run: an advisory
+``fcntl.flock`` on ``build/corpus.lock``, which the kernel releases when the process ends, however
+it ends (kill -9 included), so a stale lock is impossible. A command that finds the lock taken
+fails at once with a message naming the command, process and start time of the holder, instead
+of waiting: the user decides whether to wait or stop it.
+
+The lock is re-entrant within a process (a ``pull`` that ingests takes it once), and it is a
+library feature, not a CLI one: Python callers of these functions are serialized the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Iterator
+
+from corpus_tools.errors import CorpusError, Location
+from corpus_tools.layout import Layout
+
+LOCK_NAME = "corpus.lock"
+_held: dict[Path, int] = {}  # lock path -> depth, for re-entry by this process
+_guard = threading.Lock()
+
+
+def lock_path(layout: Layout) -> Path:
+    return layout.build / LOCK_NAME
+
+
+@contextlib.contextmanager
+def corpus_lock(layout: Layout, command: str) -> Iterator[None]:
+    """Hold the corpus lock while the block runs; ``command`` names the holder in messages."""
+    path = lock_path(layout)
+    with _guard:
+        if path in _held:
+            _held[path] += 1
+            reentered = True
+        else:
+            reentered = False
+    if reentered:
+        try:
+            yield
+        finally:
+            with _guard:
+                _held[path] -= 1
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 4096, 0).decode("utf-8", "replace").strip() or "another command"
+            raise CorpusError("corpus-locked", f"another command is writing to this corpus ({holder}); "
+                              "wait for it to finish, then run this one again",
+                              Location(file=str(path))) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{command}, pid {os.getpid()}, since {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n".encode(), 0)
+        with _guard:
+            _held[path] = 1
+        try:
+            yield
+        finally:
+            with _guard:
+                del _held[path]
+            os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)  # closing the descriptor releases the flock
