@@ -24,6 +24,7 @@ BAD_INPUTS = {
     "bad-empty.json": "export-empty",
     "bad-invalid-json.json": "export-invalid-json",
     "bad-trailing-data.json": "export-trailing-data",
+    "bad-duplicate-key.json": "export-duplicate-key",
 }
 
 
@@ -57,5 +58,7 @@ def corpus_root(tmp_path: Path) -> Layout:
 
 
 def stored_files(layout: Layout) -> list[str]:
-    """Everything under annotations/exports/, temporary files included."""
-    return sorted(path.name for path in layout.exports.iterdir()) if layout.exports.exists() else []
+    """Every file and directory under annotations/exports/ (temporary ones included), relative to it."""
+    if not layout.exports.exists():
+        return []
+    return sorted(path.relative_to(layout.exports).as_posix() for path in layout.exports.rglob("*"))
