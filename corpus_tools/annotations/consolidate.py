@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from datetime import timezone
+from datetime import datetime, timedelta
 from typing import Any, Iterator, Mapping
 
 import pyarrow as pa
@@ -115,48 +115,43 @@ _UNIT_COLUMNS = {
 }
 
 
-def _rows_by_annotation(table: pa.Table, wanted: set[int]) -> dict[int, list[dict]]:
-    """The kept rows of ``table`` of the wanted annotations, grouped by annotation, in file order."""
-    grouped: dict[int, list[dict]] = {}
+def _rows_by_annotation(table: pa.Table, wanted: set[int]) -> dict[int, list[tuple]]:
+    """The kept rows of ``table`` (as tuples in its column order, without annotation_index and
+    excluded) of the wanted annotations, grouped by annotation, in file order."""
+    grouped: dict[int, list[tuple]] = {}
     if not table.num_rows:
         return grouped
     keep = pc.and_(pc.invert(table["excluded"]),
                    pc.is_in(table["annotation_index"], value_set=pa.array(sorted(wanted), pa.int32())))
-    for row in table.filter(keep).to_pylist():
-        grouped.setdefault(row["annotation_index"], []).append(row)
+    kept = table.filter(keep)
+    columns = [kept[name].to_pylist() for name in kept.column_names if name not in ("annotation_index", "excluded")]
+    for index, row in zip(kept["annotation_index"].to_pylist(), zip(*columns)):
+        grouped.setdefault(index, []).append(row)
     return grouped
 
 
-def records_of(doc_id: str, text: str, text_sha256: str | None, regions: list[dict], relations: list[dict],
+def records_of(doc_id: str, text: str, text_sha256: str | None, regions: list[tuple], relations: list[tuple],
                provenance: Provenance | None = None) -> DocumentAnnotations:
     """The one place records are built: from an annotation's kept regions and relations (units
-    rows) and the document text their ``doc_start``/``doc_end`` index. A SOURCE or CUE is part of
-    a record only through a QUOTE's relation."""
-    by_id = {region["id"]: region for region in regions}
-    links = {(link["from_id"], link["label"]): by_id.get(link["to_id"]) for link in relations}
-
-    def span(region: dict) -> Span:
-        return Span(region["doc_start"], region["doc_end"])
-
-    def covered(region: dict) -> str:
-        return text[region["doc_start"]:region["doc_end"]]
-
+    rows, as ``_rows_by_annotation`` gives them) and the document text their ``doc_start`` and
+    ``doc_end`` index. A SOURCE or CUE is part of a record only through a QUOTE's relation."""
+    by_id = {region[0]: region for region in regions}
+    links = {(from_id, label): by_id.get(to_id) for from_id, to_id, label in relations}
     entities, timexes, quotes = [], [], []
     for region in regions:
-        layer, label = region["layer"], region["label"]
+        rid, layer, label, start, end, entity_id, value, mod, quote_type, _ = region
+        span, covered = Span(start, end), text[start:end]
         if layer == "entity":
-            entities.append(EntityMention(region["id"], doc_id, span(region), covered(region), label,
-                                          region["entity_id"]))
+            entities.append(EntityMention(rid, doc_id, span, covered, label, entity_id))
         elif layer == "timex":
-            timexes.append(TimeExpression(region["id"], doc_id, span(region), covered(region), label,
-                                          region["timex_value"], region["timex_mod"]))
+            timexes.append(TimeExpression(rid, doc_id, span, covered, label, value, mod))
         elif label == "QUOTE":
-            source, cue = links.get((region["id"], "said_by")), links.get((region["id"], "cue"))
+            source, cue = links.get((rid, "said_by")), links.get((rid, "cue"))
             quotes.append(Quote(
-                region["id"], doc_id, span(region), covered(region), region["quote_type"],
-                source=None if source is None else Source(source["id"], span(source), covered(source),
-                                                          source["speaker_id"]),
-                cue=None if cue is None else Cue(cue["id"], span(cue), covered(cue))))
+                rid, doc_id, span, covered, quote_type,
+                source=None if source is None else Source(source[0], Span(source[3], source[4]),
+                                                          text[source[3]:source[4]], source[9]),
+                cue=None if cue is None else Cue(cue[0], Span(cue[3], cue[4]), text[cue[3]:cue[4]])))
     order = lambda unit: (unit.span.start, unit.span.end, unit.id)  # noqa: E731
     return DocumentAnnotations(doc_id, tuple(sorted(entities, key=order)), tuple(sorted(timexes, key=order)),
                                tuple(sorted(quotes, key=order)), provenance, text_sha256)
@@ -190,7 +185,10 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
 def _picked(groups: dict[str, pa.Table], unit: Units, wanted: set[int], accepted: set, roles: dict, number: int,
             documents: Mapping[str, Document], problems: list[Problem] | None) -> Iterator[DocumentAnnotations]:
     """The records of the picked annotations of one batch of tasks, and the problems of their tasks."""
-    annotations = [row for row in groups["annotations"].to_pylist() if row["annotation_index"] in wanted]
+    table = groups["annotations"]
+    table = table.set_column(table.schema.get_field_index("updated_at"), "updated_at",
+                             table["updated_at"].cast(pa.int64()))  # microseconds: cheap to read
+    annotations = [row for row in table.to_pylist() if row["annotation_index"] in wanted]
     tasks = {row["task_index"]: row for row in groups["tasks"].to_pylist()}
     if problems is not None:
         reported = {row["task_index"] for row in annotations} | {index for index, row in tasks.items()
@@ -220,9 +218,14 @@ def _picked(groups: dict[str, pa.Table], unit: Units, wanted: set[int], accepted
             yield built
 
 
-def _label_studio_time(moment) -> str | None:
-    """A timestamp as Label Studio writes it (UTC, microseconds, Z)."""
-    return None if moment is None else moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def _label_studio_time(micros: int | None) -> str | None:
+    """A timestamp (microseconds since the epoch, UTC) as Label Studio writes it."""
+    if micros is None:
+        return None
+    return (_EPOCH + timedelta(microseconds=micros)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+_EPOCH = datetime(1970, 1, 1)
 
 
 def load_annotation_set(layout: Layout, documents: Mapping[str, Document],

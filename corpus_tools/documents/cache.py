@@ -33,7 +33,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS normalized (
     code TEXT NOT NULL, raw_sha256 TEXT NOT NULL, encoding TEXT NOT NULL, entry BLOB NOT NULL,
     PRIMARY KEY (code, raw_sha256, encoding)
-) WITHOUT ROWID
+)
 """
 
 
@@ -51,13 +51,23 @@ class NormalizedCache:
     def _db(self) -> sqlite3.Connection:
         if self._pid != os.getpid():  # opened here, or inherited through a fork: open one of our own
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")  # a scratch cache: a lost entry is recomputed
-            connection.execute(_SCHEMA)
-            connection.execute("DELETE FROM normalized WHERE code != ?", (self.code,))
+            try:
+                connection = self._open()
+            except sqlite3.DatabaseError:  # damaged (it is never synced): it is only a cache
+                self.path.unlink(missing_ok=True)
+                connection = self._open()
             self._connection, self._pid = connection, os.getpid()
         return self._connection
+
+    def _open(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA journal_mode=WAL")
+        # Not synced: a scratch cache whose lost entries are recomputed; syncing each entry
+        # would cost more than normalizing the document again.
+        connection.execute("PRAGMA synchronous=OFF")
+        connection.execute(_SCHEMA)
+        connection.execute("DELETE FROM normalized WHERE code != ?", (self.code,))
+        return connection
 
     def get(self, raw_sha256: str, encoding: str) -> Normalized | None:
         row = self._db().execute("SELECT entry FROM normalized WHERE code = ? AND raw_sha256 = ? AND encoding = ?",

@@ -128,7 +128,7 @@ def parse_task(raw: bytes, index: int, offset: int, path: Path | str) -> dict[st
     ``path``. jiter, because it refuses an object with the same key twice (orjson, like most
     parsers, keeps the last value silently) and NaN or infinities (not JSON)."""
     try:
-        task = jiter.from_json(raw, catch_duplicate_keys=True, allow_inf_nan=False)
+        task = jiter.from_json(raw, catch_duplicate_keys=True, allow_inf_nan=False, cache_mode="keys")
     except ValueError as error:
         message, at = _jiter_error(str(error), raw)
         code = "export-duplicate-key" if message.startswith("Detected duplicate key") else "export-invalid-json"

@@ -68,78 +68,55 @@ TABLES = tuple(SCHEMAS)
 VALUE_COLUMNS = ("entity_id", "timex_value", "timex_mod", "quote_type", "speaker_id")
 
 
-class _Columns:
-    """One table's columns as Python lists, filled a task at a time, emptied into a record batch."""
-
-    __slots__ = ("schema", "lists")
-
-    def __init__(self, schema: pa.Schema):
-        self.schema = schema
-        self.lists = {name: [] for name in schema.names}
-
-    def batch(self) -> pa.RecordBatch:
-        batch = pa.RecordBatch.from_arrays([pa.array(self.lists[name], type=field.type)
-                                            for name, field in zip(self.schema.names, self.schema)],
-                                           schema=self.schema)
-        for values in self.lists.values():
-            values.clear()
-        return batch
-
-
 class UnitsBuilder:
-    """Turns checked tasks (in file order) into record batches of the five tables."""
+    """Turns checked tasks (in file order) into record batches of the five tables: rows are
+    gathered as tuples in each table's column order and turned into columns once per batch."""
 
     def __init__(self):
-        self.columns = {name: _Columns(schema) for name, schema in SCHEMAS.items()}
+        self.rows: dict[str, list[tuple]] = {name: [] for name in SCHEMAS}
         self.annotation_index = 0
 
     def add(self, checked: CheckedTask) -> None:
-        c = {name: columns.lists for name, columns in self.columns.items()}
-        tasks = c["tasks"]
-        for name, value in (("task_index", checked.index), ("byte_offset", checked.byte_offset),
-                            ("task_id", checked.task_id), ("doc_id", checked.doc_id),
-                            ("text_sha256", checked.text_sha256), ("text_changed", checked.text_changed),
-                            ("spans_reanchored", checked.reanchored), ("excluded", checked.excluded)):
-            tasks[name].append(value)
+        rows = self.rows
+        task_index = checked.index
+        rows["tasks"].append((task_index, checked.byte_offset, checked.task_id, checked.doc_id, checked.text_sha256,
+                              checked.text_changed, checked.reanchored, checked.excluded))
         for problem in checked.problems:
             where = problem.location
             named = isinstance(where.annotation_id, int)
-            for name, value in (("task_index", checked.index), ("code", problem.code),
-                                ("severity", problem.severity), ("message", problem.message),
-                                ("task_id", where.task_id), ("doc_id", where.doc_id),
-                                ("annotation_id", where.annotation_id if named else None),
-                                ("annotation_ref", None if named else where.annotation_id),
-                                ("region_id", where.region_id)):
-                c["problems"][name].append(value)
-        annotations, regions, relations = c["annotations"], c["regions"], c["relations"]
+            rows["problems"].append((task_index, problem.code, problem.severity, problem.message, where.task_id,
+                                     where.doc_id, where.annotation_id if named else None,
+                                     None if named else where.annotation_id, where.region_id))
+        annotations, regions, relations = rows["annotations"], rows["regions"], rows["relations"]
         for annotation in (*checked.annotations, *checked.predictions):
             index = self.annotation_index
             self.annotation_index += 1
             excluded = checked.excluded or annotation.excluded or annotation.cancelled
-            for name, value in (("annotation_index", index), ("task_index", checked.index),
-                                ("position", annotation.position), ("prediction", annotation.prediction),
-                                ("id", annotation.id), ("annotator", annotation.annotator),
-                                ("ground_truth", annotation.ground_truth), ("cancelled", annotation.cancelled),
-                                ("created_at", annotation.created_at), ("updated_at", annotation.updated_at),
-                                ("lead_time", annotation.lead_time), ("model_version", annotation.model_version),
-                                ("score", annotation.score), ("excluded", excluded)):
-                annotations[name].append(value)
+            annotations.append((index, task_index, annotation.position, annotation.prediction, annotation.id,
+                                annotation.annotator, annotation.ground_truth, annotation.cancelled,
+                                annotation.created_at, annotation.updated_at, annotation.lead_time,
+                                annotation.model_version, annotation.score, excluded))
             for region in annotation.regions.values():
-                span = region.span if region.span is not None else (None, None)
+                span = region.span or (None, None)
                 values = region.values
-                row = (index, region.id, region.layer, region.label, region.start, region.end, span[0], span[1],
-                       values.get("entity_id"), values.get("timex_value"), values.get("timex_mod"),
-                       values.get("quote_type"), values.get("speaker_id"), region.score,
-                       excluded or region.excluded or region.span is None or region.label is None)
-                for column, value in zip(regions.values(), row):
-                    column.append(value)
+                regions.append((index, region.id, region.layer, region.label, region.start, region.end, span[0],
+                                span[1], values.get("entity_id"), values.get("timex_value"),
+                                values.get("timex_mod"), values.get("quote_type"), values.get("speaker_id"),
+                                region.score, excluded or region.excluded or region.span is None
+                                or region.label is None))
             for link in annotation.links:
-                row = (index, link.from_id, link.to_id, link.label, excluded or link.excluded)
-                for column, value in zip(relations.values(), row):
-                    column.append(value)
+                relations.append((index, link.from_id, link.to_id, link.label, excluded or link.excluded))
 
     def batches(self) -> dict[str, pa.RecordBatch]:
-        return {name: columns.batch() for name, columns in self.columns.items()}
+        """The rows gathered so far, as one record batch per table (then forgotten)."""
+        batches = {}
+        for name, rows in self.rows.items():
+            schema = SCHEMAS[name]
+            columns = list(zip(*rows)) if rows else [()] * len(schema)
+            batches[name] = pa.RecordBatch.from_arrays(
+                [pa.array(column, type=field.type) for column, field in zip(columns, schema)], schema=schema)
+            rows.clear()
+        return batches
 
 
 class UnitsWriter:
@@ -175,8 +152,8 @@ class Units:
     def path(self, table: str) -> Path:
         return self.directory / f"{table}.parquet"
 
-    def read(self, table: str, columns: list[str] | None = None, filters=None) -> pa.Table:
-        return pq.read_table(self.path(table), columns=columns, filters=filters)
+    def read(self, table: str, columns: list[str] | None = None) -> pa.Table:
+        return pq.ParquetFile(self.path(table)).read(columns=columns)
 
     def row_groups(self, columns: Mapping[str, list[str] | None]) -> Iterator[dict[str, pa.Table]]:
         """The units a batch of tasks at a time: row group k of each table named in ``columns``
