@@ -77,6 +77,7 @@ export-invalid-json  error  a JSON syntax error inside the file
 export-trailing-data  error  something follows the closing bracket of the task array
 export-not-tasks  error  an element is not a Label Studio task with id, data and annotations
 export-empty  error  the array holds no task
+export-duplicate-key  error  an object with the same key twice: which value was meant is unknown
 """),
     _table("validation", """
 task-doc-id-missing  error  data.doc_id is missing or not a string
@@ -96,6 +97,9 @@ offset-out-of-range  error  offsets outside the text they index
 span-empty  error  start == end
 span-text-mismatch  error  value.text is not text[start:end]
 span-text-whitespace  info  value.text differs from text[start:end] only in whitespace escaping
+span-text-missing  error  a labelled region without value.text, so its offsets cannot be checked
+span-edge-whitespace  error  a span that begins or ends with whitespace, or is only whitespace
+span-edge-whitespace-trimmed  info  ingest --trim-whitespace moved a span's edges off whitespace
 span-offsets-utf16  error  the offsets count UTF-16 code units, not code points
 label-count  error  a region with no label or several
 unknown-label  error  a label that is not one of its layer's
@@ -119,7 +123,7 @@ relation-endpoint-missing  error  a relation to a region the annotation does not
 relation-endpoint-wrong-label  error  said_by must join QUOTE to SOURCE, cue QUOTE to CUE
 """),
     _table("ingest", """
-too-many-annotations  error  more exports, tasks or annotations than the store can rank
+stored-export-invalid  error  a stored export's ingest.json cannot be read: the store is damaged
 """),
     _table("annotations", """
 registry-missing  error  annotations/entity-registry.jsonl does not exist

@@ -20,6 +20,13 @@ from typing import Any, Iterable, Iterator
 from corpus_tools import codes
 
 
+def printable(value: Any, limit: int = 200) -> str:
+    """A value as a message quotes it: its repr (control characters and line breaks escaped, so
+    a message stays one line), cut with an ellipsis past ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     """Where a problem is. Every field is optional; ``str()`` names the ones that are set."""

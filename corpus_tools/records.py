@@ -21,7 +21,7 @@ from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS, TIMEX_
 DATE_PRECISIONS = ("day", "month", "year")
 EVIDENCE_KINDS = ("stated", "inferred", "none")
 PROVENANCE_REASONS = ("ground_truth", "latest", "version")
-INGEST_STATUSES = ("stored", "stored-partial", "already-stored", "refused")
+INGEST_STATUSES = ("stored", "stored-partial", "already-stored", "refused", "no-annotations")
 
 
 def _check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
@@ -281,16 +281,27 @@ class Exclusion:
 
 
 @dataclass(frozen=True, slots=True)
-class TaskOutcome:
-    """What checking one exported task leaves for ``ingest`` and ``validate`` (corpus_tools.ingest.parallel):
-    small, so that it can come back from a worker process."""
+class StoredExport:
+    """An export in the store: ``annotations/exports/<sequence>-<sha256[:16]>/`` holding
+    ``export.json`` (the file as Label Studio wrote it, byte for byte) and ``ingest.json`` (its
+    full SHA-256, the options it was ingested with, and the units it was accepted without).
+    ``sequence`` is the order of ingestion (corpus_tools.ingest.store)."""
 
-    doc_id: str | None
-    problems: tuple[Problem, ...]
-    exclusions: tuple[Exclusion, ...]
-    counts: tuple[tuple[str, int], ...]  # the task's share of Report.stats, in Tally's key order
-    latest_date: str | None  # YYYYMMDD of its most recently updated annotation, if any has a date
-    record_line: bytes | None  # its validation-record line; None: the export cannot have a record
+    sequence: int
+    sha256: str
+    directory: Path
+
+    @property
+    def name(self) -> str:
+        return self.directory.name
+
+    @property
+    def export(self) -> Path:
+        return self.directory / "export.json"
+
+    @property
+    def record(self) -> Path:
+        return self.directory / "ingest.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,10 +310,9 @@ class IngestResult:
 
     status: str  # one of INGEST_STATUSES
     sha256: str
-    stored_as: Path | None  # the export under annotations/exports/, when stored now or before
+    stored_as: StoredExport | None  # when stored now or before
     report: Report
     exclusions: tuple[Exclusion, ...] = ()
-    exclusions_file: Path | None = None
 
     def __post_init__(self) -> None:
         _check_choice("ingest status", self.status, INGEST_STATUSES)

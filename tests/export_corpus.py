@@ -24,6 +24,7 @@ BAD_INPUTS = {
     "bad-empty.json": "export-empty",
     "bad-invalid-json.json": "export-invalid-json",
     "bad-trailing-data.json": "export-trailing-data",
+    "bad-duplicate-key.json": "export-duplicate-key",
 }
 
 
@@ -57,5 +58,21 @@ def corpus_root(tmp_path: Path) -> Layout:
 
 
 def stored_files(layout: Layout) -> list[str]:
-    """Everything under annotations/exports/, temporary files included."""
-    return sorted(path.name for path in layout.exports.iterdir()) if layout.exports.exists() else []
+    """Every file and directory under annotations/exports/ (temporary ones included), relative to it."""
+    if not layout.exports.exists():
+        return []
+    return sorted(path.relative_to(layout.exports).as_posix() for path in layout.exports.rglob("*"))
+
+
+def place_stored(layout: Layout, export: Path, sequence: int = 1) -> Path:
+    """Put ``export`` into the store as ingest would, without checking it (for tests of what
+    readers of the store do with what they find there)."""
+    data = Path(export).read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    directory = layout.exports / f"{sequence:06d}-{digest[:16]}"
+    directory.mkdir(parents=True)
+    (directory / "export.json").write_bytes(data)
+    record = {"sha256": digest, "allow_partial": False, "trim_whitespace": False, "excluded": []}
+    (directory / "ingest.json").write_text(json.dumps(record))
+    return directory
+

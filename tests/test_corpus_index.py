@@ -51,14 +51,20 @@ def test_access_reads_only_the_asked_documents_file(corpus_copy):
     assert DOC_IDS[1] in index  # membership touches no file
 
 
-def test_a_file_changed_after_opening_is_caught_on_access(corpus_copy):
+def test_an_index_serves_the_corpus_as_checked_at_opening(corpus_copy):
+    """A file changed after opening: its normalization stored for the checked bytes is served
+    (the index is a snapshot); without one, reading the changed file is caught."""
     index = DocumentIndex(corpus_copy, cache_size=1)
-    index[DOC_IDS[3]]
+    before = index[DOC_IDS[3]]
     index[DOC_IDS[0]]  # evicts document 3 from the cache of one
     raw = corpus_copy.raw / f"{DOC_IDS[3]}.txt"
     raw.write_bytes(raw.read_bytes().replace(b"e", b"E", 1))
+    assert index[DOC_IDS[3]] == before
+    raw.write_bytes(raw.read_bytes().replace(b"E", b"e", 1))  # back as checked, to open another index
+    uncached = DocumentIndex(corpus_copy, cache_size=1, normalized_cache=False)
+    raw.write_bytes(raw.read_bytes().replace(b"e", b"E", 1))
     with pytest.raises(CorpusError) as caught:
-        index[DOC_IDS[3]]
+        uncached[DOC_IDS[3]]
     assert caught.value.code == "raw-sha256-mismatch"
 
 

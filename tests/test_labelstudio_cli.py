@@ -58,7 +58,7 @@ def test_the_loop_through_the_commands(labelstudio, corpus_copy, tmp_path):
                                             "--as", "gold@corpus-tools.local", "--results", str(results))
     pulled = run("pull", *server, "--root", root, "--project", "e2e corpus")
     assert "stored as annotations/exports/" in pulled
-    [stored] = list(corpus_copy.exports.glob("*.json"))
+    [stored] = list(corpus_copy.exports.glob("*/export.json"))
 
     tasks_file = tmp_path / "tasks.json"
     run("tasks", "--root", root, "--predictions", "-o", str(tasks_file))
@@ -72,7 +72,7 @@ def test_the_loop_through_the_commands(labelstudio, corpus_copy, tmp_path):
     assert "submitted 1 annotations" in run("annotate", *local, "--project", "e2e predictions",
                                             "--as", "reviewer@corpus-tools.local", "--accept-predictions")
     assert "stored as annotations/exports/" in run("pull", *server, "--root", root, "--project", "e2e predictions")
-    assert len(list(corpus_copy.exports.glob("*.json"))) == 2 and stored.exists()
+    assert len(list(corpus_copy.exports.glob("*/export.json"))) == 2 and stored.exists()
 
     annotation_set = load_annotation_set(corpus_copy, documents, load_registry(corpus_copy))
     chosen = annotation_set.chosen[DOC]

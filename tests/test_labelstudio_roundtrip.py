@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from corpus_tools.annotations.consolidate import ingest, load_annotation_set
+from corpus_tools.annotations.consolidate import load_annotation_set
+from corpus_tools.ingest import ingest
 from corpus_tools.errors import CorpusError
 from corpus_tools.layout import Layout
 from corpus_tools.records import RegistryEntity

@@ -399,9 +399,9 @@ def test_lint_of_a_real_label_studio_export_through_the_annotation_set(tmp_path)
                                   hashlib.sha256(text.encode("utf-8")).hexdigest())
                  for doc_id, text in texts.items()}
     registry = read_registry(_FIXTURES / "export-registry.jsonl")
-    (tmp_path / "annotations" / "exports").mkdir(parents=True)
-    shutil.copy(_FIXTURES / "exports" / "valid.json",
-                tmp_path / "annotations" / "exports" / "20240101-0123456789abcdef.json")
+    from export_corpus import place_stored
+
+    place_stored(Layout.at(tmp_path), _FIXTURES / "exports" / "valid.json")
     annotation_set = load_annotation_set(Layout.at(tmp_path), documents, registry)
     assert annotation_set.report.valid
     found = lint(documents, dict(annotation_set.chosen), tuple(registry.values()))

@@ -1,12 +1,13 @@
 """A build killed at any moment leaves no partial dist/<version>; the next build cleans up.
 
-The build runs in a subprocess with the CORPUS_TOOLS_RELEASE_PAUSE hook, which makes it touch a
-marker file and sleep at a named stage; the test waits for the marker, then SIGKILLs it.
+The build runs in a real subprocess; the test watches its temporary directory from outside and
+SIGKILLs it once the build has written a chosen number of files there (mid-build), and once it
+has written SHA256SUMS (the last file before the rename that publishes it). Whatever the moment
+the kill lands, dist/ holds either no release or the whole one, never a part.
 """
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -15,44 +16,48 @@ from pathlib import Path
 
 import pytest
 
-from corpus_tools.release import build_release
-from corpus_tools.release.build import PAUSE_ENV
-from release_factories import seed_inputs
+from corpus_tools.release import build_release, verify_release
+from release_factories import spread_inputs
 
 TESTS = Path(__file__).resolve().parent
 BUILD = f"""
 import sys
 sys.path.insert(0, {str(TESTS)!r})
 from corpus_tools.release import build_release
-from release_factories import seed_inputs
-build_release(*seed_inputs(), sys.argv[1], "1.0.0")
+from release_factories import spread_inputs
+build_release(*spread_inputs(400), sys.argv[1], "1.0.0")
 """
 
 
-def _wait_for(marker: Path, process: subprocess.Popen) -> None:
-    """Until the build reaches the hook (a generous bound guards against a hung build, not a timing test)."""
-    deadline = time.monotonic() + 120
-    while not marker.exists():
-        if process.poll() is not None:
-            raise AssertionError(f"build exited early: {process.stderr.read().decode()}")
-        if time.monotonic() > deadline:
-            process.kill()
-            raise AssertionError("build never reached the pause hook")
-        time.sleep(0.05)
+def _partial_files(dist: Path) -> list[str]:
+    return [path.name for path in dist.glob(".1.0.0.partial-*/**/*") if path.is_file()]
 
 
-@pytest.mark.parametrize("stage", ["mid-build", "before-publish"])
-def test_killed_build_leaves_no_release_and_the_next_build_succeeds(tmp_path, stage):
-    dist, marker = tmp_path / "dist", tmp_path / "marker"
-    env = {**os.environ, PAUSE_ENV: f"{stage}:{marker}"}
-    process = subprocess.Popen([sys.executable, "-c", BUILD, str(dist)], env=env, stderr=subprocess.PIPE)
-    _wait_for(marker, process)
+def _kill_when(dist: Path, process: subprocess.Popen, written) -> None:
+    """SIGKILL the build as soon as ``written(files of its temporary directory)`` holds."""
+    deadline = time.monotonic() + 300  # guards against a hung build; not a timing test
+    while not written(_partial_files(dist)):
+        if process.poll() is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.002)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    assert process.returncode == -signal.SIGKILL
-    assert not (dist / "1.0.0").exists()
-    leftovers = [p.name for p in dist.iterdir()]
-    assert len(leftovers) == 1 and leftovers[0].startswith(".1.0.0.partial-")  # the kill hit mid-write
-    result = build_release(*seed_inputs(), dist, "1.0.0")
-    assert result.status == "built"
-    assert [p.name for p in dist.iterdir()] == ["1.0.0"]
+
+
+@pytest.mark.parametrize("moment", ["first parquet file", "SHA256SUMS"])
+def test_killed_build_leaves_no_release_or_a_whole_one_and_the_next_build_succeeds(tmp_path, moment):
+    dist = tmp_path / "dist"
+    written = {"first parquet file": lambda files: any(name.endswith(".parquet") for name in files),
+               "SHA256SUMS": lambda files: "SHA256SUMS" in files}[moment]
+    process = subprocess.Popen([sys.executable, "-c", BUILD, str(dist)], stderr=subprocess.PIPE)
+    _kill_when(dist, process, written)
+    release = dist / "1.0.0"
+    if release.exists():  # the kill came after the rename: the release is whole
+        assert verify_release(release).valid
+    else:
+        leftovers = [p.name for p in dist.iterdir()]
+        assert len(leftovers) == 1 and leftovers[0].startswith(".1.0.0.partial-")
+    result = build_release(*spread_inputs(400), dist, "1.0.0")
+    assert result.status in ("built", "unchanged")
+    assert [p.name for p in dist.iterdir()] == ["1.0.0"]  # the killed build's directory is gone
+    assert verify_release(release).valid

@@ -20,7 +20,9 @@ def test_release_rows_from_an_ingested_export(tmp_path):
     # the fixture documents have no offset map; the identity stands in (raw == normalized)
     documents = {k: dataclasses.replace(d, offset_map=ShiftMap(0)) for k, d in export_corpus.documents().items()}
     registry = export_corpus.registry()
-    assert annotations_module.ingest(export_corpus.EXPORTS / "valid.json", layout, documents, registry).status == "stored"
+    from corpus_tools.ingest import ingest
+
+    assert ingest(export_corpus.EXPORTS / "valid.json", layout, documents, registry).status == "stored"
     chosen = annotations_module.load_annotation_set(layout, documents, registry)
     assert chosen.report.valid
     built = build_release(documents, chosen.chosen, tuple(registry.values()), layout.dist, "1.0.0")
@@ -30,11 +32,10 @@ def test_release_rows_from_an_ingested_export(tmp_path):
 
 
 def test_release_refuses_a_stored_export_with_errors(corpus_copy):
-    corpus_copy.exports.mkdir(parents=True, exist_ok=True)
-    # an export about documents this corpus does not have, stored as ingest names stored files
-    shutil.copy(export_corpus.EXPORTS / "valid.json", corpus_copy.exports / "20240501-0123456789abcdef.json")
+    # an export about documents this corpus does not have, in the store as ingest stores one
+    stored = export_corpus.place_stored(corpus_copy, export_corpus.EXPORTS / "valid.json", sequence=2)
     with pytest.raises(CorpusError) as caught:
         release(corpus_copy)
     assert caught.value.code == "invalid-annotations"
-    assert "20240501-0123456789abcdef.json" in caught.value.message
+    assert f"{stored.name}, task 1, doc doc-a: error [doc-unknown]" in caught.value.message
     assert not corpus_copy.dist.exists() or not any(corpus_copy.dist.iterdir())

@@ -8,9 +8,10 @@ sorted keys, one compact line each) and atomic.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import orjson
 
@@ -45,6 +46,13 @@ def read_registry(path: str | Path) -> dict[str, RegistryEntity]:
 def load_registry(layout: Layout) -> dict[str, RegistryEntity]:
     """The corpus's registry; an empty one when the file does not exist yet (a fresh corpus)."""
     return read_registry(layout.registry) if layout.registry.exists() else {}
+
+
+def registry_digest(registry: Mapping[str, RegistryEntity]) -> str:
+    """What validation against ``registry`` depends on: every entity, in id order."""
+    payload = b"".join(orjson.dumps(_as_json(registry[key]), option=orjson.OPT_SORT_KEYS) + b"\n"
+                       for key in sorted(registry))
+    return hashlib.sha256(payload).hexdigest()
 
 
 def write_registry(path: str | Path, entities: Iterable[RegistryEntity]) -> None:

@@ -64,6 +64,5 @@ def cli() -> None:
 
 
 def main() -> None:
-    """The console script: the command is the process's whole work (see cli/release.py's
-    ``skip_pandas_probe``, which only such a process may do)."""
-    cli(prog_name="corpus-tools", obj={"own_process": True})
+    """The console script."""
+    cli(prog_name="corpus-tools")

@@ -8,12 +8,10 @@ from typing import Mapping
 import click
 import orjson
 
-from corpus_tools.annotations.consolidate import ingest as ingest_export
 from corpus_tools.cli.options import echo_report, json_option, root_option
 from corpus_tools.layout import Layout
 from corpus_tools.records import Document
 from corpus_tools.annotations.registry import load_registry
-from corpus_tools.ingest.checks import validate_export
 
 export_argument = click.argument("export", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 jobs_option = click.option(
@@ -22,7 +20,7 @@ jobs_option = click.option(
 
 
 def _jobs(jobs: int, export: Path) -> int:
-    from corpus_tools.ingest.parallel import default_jobs
+    from corpus_tools.ingest import default_jobs
 
     return jobs or default_jobs(export)
 
@@ -54,6 +52,8 @@ def validate(layout: Layout, as_json: bool, jobs: int, export: Path) -> None:
         corpus-tools validate export.json --json | jq '.problems[].code'
         corpus-tools validate big-export.json --jobs 1   # in this process only
     """
+    from corpus_tools.ingest import validate_export
+
     echo_report(validate_export(export, _documents(layout), load_registry(layout), _jobs(jobs, export)), as_json)
 
 
@@ -61,24 +61,31 @@ def validate(layout: Layout, as_json: bool, jobs: int, export: Path) -> None:
 @root_option
 @json_option
 @click.option("--allow-partial", is_flag=True,
-              help="Store an export with errors anyway; the units at fault are excluded and listed in "
-                   "<stored name>.exclusions.json beside it.")
+              help="Store an export with errors anyway; the units at fault are left out of the corpus and "
+                   "listed in the stored export's ingest.json.")
+@click.option("--trim-whitespace", is_flag=True,
+              help="Move span edges that fall on whitespace inward (reported as span-edge-whitespace-trimmed) "
+                   "instead of refusing them.")
 @jobs_option
 @export_argument
-def ingest(layout: Layout, as_json: bool, allow_partial: bool, jobs: int, export: Path) -> None:
+def ingest(layout: Layout, as_json: bool, allow_partial: bool, trim_whitespace: bool, jobs: int, export: Path) -> None:
     """Validate a Label Studio JSON export and store it verbatim in annotations/exports/.
 
-    The stored name is <date of its latest annotation>-<sha256[:16]>.json; ingesting the same
-    file again does nothing. An export with any error is refused whole (exit 1, nothing written)
-    unless --allow-partial.
+    Stored as annotations/exports/<sequence>-<sha256[:16]>/export.json, the sequence numbering
+    exports in the order they are ingested; ingesting the same file again does nothing. An
+    export with any error is refused whole (exit 1, nothing written) unless --allow-partial;
+    one with no submitted annotation is not stored.
 
     \b
     Example:
         corpus-tools ingest project-3-at-2024-05-01.json
         corpus-tools ingest export.json --allow-partial
+        corpus-tools ingest export.json --trim-whitespace
     """
+    from corpus_tools.ingest import ingest as ingest_export
+
     result = ingest_export(export, layout, _documents(layout), load_registry(layout), allow_partial=allow_partial,
-                           jobs=_jobs(jobs, export))
+                           jobs=_jobs(jobs, export), trim_whitespace=trim_whitespace)
     if as_json:
         click.echo(orjson.dumps(_as_json(result, layout), option=orjson.OPT_INDENT_2).decode())
     else:
@@ -89,8 +96,8 @@ def ingest(layout: Layout, as_json: bool, allow_partial: bool, jobs: int, export
         raise SystemExit(1)
 
 
-def _relative(path: Path | None, layout: Layout) -> str | None:
-    return None if path is None else str(path.relative_to(layout.root))
+def _relative(stored, layout: Layout) -> str | None:
+    return None if stored is None else str(stored.directory.relative_to(layout.root))
 
 
 def _as_json(result, layout: Layout) -> dict:
@@ -98,7 +105,6 @@ def _as_json(result, layout: Layout) -> dict:
         "status": result.status,
         "sha256": result.sha256,
         "stored_as": _relative(result.stored_as, layout),
-        "exclusions_file": _relative(result.exclusions_file, layout),
         "excluded": len(result.exclusions),
         **result.report.as_dict(),
     }
@@ -106,12 +112,12 @@ def _as_json(result, layout: Layout) -> dict:
 
 def _outcome(result, layout: Layout) -> str:
     where = _relative(result.stored_as, layout)
-    excluded = f"; {len(result.exclusions)} units excluded, listed in {result.exclusions_file.name}" \
-        if result.exclusions_file else ""
+    excluded = f"; {len(result.exclusions)} units left out, listed in its ingest.json" if result.exclusions else ""
     return {
         "stored": lambda: f"stored as {where}{excluded}",
         "stored-partial": lambda: f"stored WITH ERRORS (--allow-partial) as {where}{excluded}",
         "already-stored": lambda: f"already stored as {where}: nothing to do",
         "refused": lambda: f"refused: {len(result.report.errors)} errors; nothing stored "
                            "(fix the export, or --allow-partial to store it without the units at fault)",
+        "no-annotations": lambda: "not stored: no annotation in it was submitted (every one cancelled, or none)",
     }[result.status]()

@@ -147,7 +147,8 @@ def _documents_and_annotations(layout: Layout, predictions: bool):
     documents = DocumentIndex(layout)
     if not predictions:
         return documents, None, None
-    from corpus_tools.annotations.consolidate import load_annotation_set, stored_exports
+    from corpus_tools.annotations.consolidate import load_annotation_set
+    from corpus_tools.ingest import stored_exports
     from corpus_tools.labelstudio.tasks import annotation_set_name
     from corpus_tools.annotations.registry import load_registry
 
@@ -155,7 +156,7 @@ def _documents_and_annotations(layout: Layout, predictions: bool):
     if annotation_set.report.errors:
         click.echo(f"note: {len(annotation_set.report.errors)} units of the stored exports have errors and are "
                    "left out of the predictions (corpus-tools validate shows them)", err=True)
-    return documents, annotation_set.chosen, annotation_set_name(path.name for path in stored_exports(layout))
+    return documents, annotation_set.chosen, annotation_set_name(stored.name for stored in stored_exports(layout))
 
 
 _predictions_option = click.option("--predictions", is_flag=True,

@@ -64,15 +64,16 @@ def load_document(layout: Layout, doc_id: str) -> Document:
     raise CorpusError("doc-unknown", f"no document {doc_id!r} in the manifest", Location(file=str(layout.manifest)))
 
 
-def source_key(documents: Mapping[str, Document], doc_id: str) -> str | None:
-    """What the current text of ``doc_id`` is a function of (with the normalizer's code), or None
-    when there is no such document: ``raw:<sha256>:<encoding>`` of its raw file for a
-    DocumentIndex (no normalization needed to know it), else ``text:<text_sha256>``.
-    """
+def documents_digest(documents: Mapping[str, Document]) -> str:
+    """What the current texts of ``documents`` are a function of (with the code that normalizes):
+    for a DocumentIndex the bytes of the manifest it checked (every raw file's SHA-256 and
+    encoding are in it), else every (doc_id, text SHA-256)."""
     if isinstance(documents, DocumentIndex):
-        return documents.source_key(doc_id)
-    document = documents.get(doc_id)
-    return None if document is None else "text:" + document.text_sha256
+        return documents.digest
+    digest = hashlib.sha256()
+    for doc_id in sorted(documents):
+        digest.update(f"{doc_id}\t{documents[doc_id].text_sha256}\n".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 class DocumentIndex(Mapping):
@@ -83,14 +84,17 @@ class DocumentIndex(Mapping):
     document never starts on a broken corpus) and keeps doc_id -> (line number, byte offset and
     length of its manifest line, raw key) only, with the manifest open. ``index[doc_id]``
     re-reads that manifest line through the open handle (and refuses it unless it still names
-    the doc_id and raw key seen at opening) and that raw file (checking its size and sha256
-    again, so a file changed since opening is still caught); the normalization comes from the
-    cache in build/cache/normalized/ (corpus_tools.documents.cache) when an earlier command or
-    lookup made it, else it is made and stored there. The last ``cache_size`` documents are kept
-    in memory. ``in`` and ``len`` touch no file.
+    the doc_id and raw key seen at opening); the normalization comes from the cache in
+    build/cache/ (corpus_tools.documents.cache), keyed by the raw key checked at opening, when an
+    earlier command or lookup made it; else the raw file is read (and checked against its key
+    again, so a file changed since opening is caught), normalized and stored there. Every lookup
+    thus serves the corpus as it was checked at opening. The last ``cache_size`` documents are
+    kept in memory. ``in`` and ``len`` touch no file. ``digest`` is the SHA-256 of the manifest
+    the index checked.
 
     An index opened before a fork may be used by the forked processes at once: the manifest is
-    read with ``os.pread`` (no shared file position) and cache entries are written atomically.
+    read with ``os.pread`` (no shared file position) and each process opens its own connection
+    to the cache.
     """
 
     def __init__(self, layout: Layout, cache_size: int = 16, normalized_cache: bool = True):
@@ -101,8 +105,9 @@ class DocumentIndex(Mapping):
             weakref.finalize(self, os.close, self._manifest_fd)
         report, self._index = check_raw_indexed(layout)
         raise_first(report)
+        self.digest = _manifest_digest(self._manifest_fd)
         self._manifest_path, self._raw_dir = str(layout.manifest), str(layout.raw)  # not a Path per lookup
-        self._normalized = NormalizedCache(layout.build / "cache" / "normalized") if normalized_cache else None
+        self._normalized = NormalizedCache(layout.build / "cache") if normalized_cache else None
         self._cache: OrderedDict[str, Document] = OrderedDict()
         self._cache_size = cache_size
 
@@ -119,12 +124,10 @@ class DocumentIndex(Mapping):
 
     def _build(self, doc_id: str, number: int, offset: int, length: int, raw_key: str) -> Document:
         record = self._record(doc_id, number, offset, length, raw_key)
-        path = os.path.join(self._raw_dir, record.file)
-        data = read_raw_bytes(path, record)
         normalized = self._normalized.get(record.sha256, record.encoding) if self._normalized is not None else None
         if normalized is None:
-            # decoded (and the decoding checked) only on a miss: a hit is keyed by these very bytes
-            normalized = normalize(decode(data, record.encoding, Location(file=path)))
+            path = os.path.join(self._raw_dir, record.file)
+            normalized = normalize(decode(read_raw_bytes(path, record), record.encoding, Location(file=path)))
             if self._normalized is not None:
                 self._normalized.put(record.sha256, record.encoding, normalized)
         return _document(record, normalized)
@@ -142,11 +145,6 @@ class DocumentIndex(Mapping):
                               Location(file=self._manifest_path, line=number))
         return record
 
-    def source_key(self, doc_id: str) -> str | None:
-        """See ``source_key``; read from the index, no file touched."""
-        entry = self._index.get(doc_id)
-        return None if entry is None else "raw:" + entry[3]
-
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self._index
 
@@ -155,3 +153,12 @@ class DocumentIndex(Mapping):
 
     def __len__(self) -> int:
         return len(self._index)
+
+
+def _manifest_digest(fd: int) -> str:
+    digest = hashlib.sha256()
+    offset = 0
+    while fd >= 0 and (chunk := os.pread(fd, 1 << 20, offset)):
+        digest.update(chunk)
+        offset += len(chunk)
+    return digest.hexdigest()

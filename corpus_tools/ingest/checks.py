@@ -1,16 +1,22 @@
-"""Validation of Label Studio exports against the annotation contract: problems as data.
+"""The one validator of Label Studio exports: every rule of the annotation contract, once.
 
-``check_task`` reads one exported task: it parses every annotation's results into regions,
-per-region values and relations, runs every check, and returns a ``CheckedTask`` holding the
-problems found and the parsed annotations with each erroneous unit (region, relation,
-annotation, task) marked excluded. ``validate_export`` streams a whole file through it and
-returns an ``errors.Report``; ingest and the annotation set (corpus_tools.annotations.consolidate) use the
-same ``check_task``, so what validation reports is exactly what they exclude.
+``check_task`` takes one parsed task and returns a ``CheckedTask``: its annotations (and
+predictions) with their regions, per-region values and relations, each unit that an error
+excludes marked ``excluded``, and the problems found, located (export file, task, doc,
+annotation, region). Ingest turns it into rows of the units table (corpus_tools.ingest.units);
+nothing downstream checks an export again.
 
-Every problem code is listed in ``PROBLEM_CODES`` with its severity and is documented in
-docs/validation.md. Spans are checked against the text the task carries; when that text is not
-the document's current normalized text, spans are re-anchored onto the current text
-(corpus_tools.documents.align) and each one that cannot be mapped exactly is reported.
+Two kinds of rule:
+
+* **Shape** (corpus_tools.ingest.shapes): which fields a task, annotation and result have and
+  of what type. A task is converted to the typed ``shapes.Task`` in one call; only when that
+  fails is it converted piece by piece, and each piece that fails is reported with the code
+  its field means (``_SHAPE_CODES``). Either way the same typed results come out.
+* **Meaning** (this module): controls and labels of the schema, offsets within the text and
+  the text they cover, values on the regions they apply to, relations between the right
+  labels, overlaps, registry ids, TIMEX3 values, re-anchoring onto the current text.
+
+Problem codes and their severities are corpus_tools.codes's; docs/validation.md explains each.
 """
 
 from __future__ import annotations
@@ -19,24 +25,28 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import attrgetter, itemgetter
-from pathlib import Path
 from typing import Any, Mapping
 
-from corpus_tools.documents.align import TextAlignment
+import msgspec
+
 from corpus_tools.codes import CATALOGUE
-from corpus_tools.errors import Location, Problem, Report
-from corpus_tools.ingest.reader import ExportStream
+from corpus_tools.documents.align import TextAlignment
+from corpus_tools.errors import Location, Problem, printable
+from corpus_tools.ingest import shapes
+from corpus_tools.ingest.shapes import (
+    RESULT_TYPES, Annotation, AnnotationHead, ChoicesResult, LabelsResult, Prediction, PredictionHead, RelationResult,
+    TextAreaResult,
+)
 from corpus_tools.records import Document, RegistryEntity
 from corpus_tools.schema import LAYERS, REGION_VALUES, RELATIONS, TEXT_NAME
 from corpus_tools.timex import check_value
 
 # The codes of these checks, each with its severity (the catalogue's, corpus_tools.codes).
 PROBLEM_CODES = {name: code.severity for name, code in CATALOGUE.items() if code.stage == "validation"}
-
-# Label Studio's result ``type`` for each kind of control in the schema.
-RESULT_TYPES = {"Labels": "labels", "TextArea": "textarea", "Choices": "choices"}
 RELATION_DIRECTIONS = ("right", "left", "bi")
+_LABEL_SETS = {name: frozenset(layer.labels) for name, layer in LAYERS.items()}
+# control name -> the kind of control it is (Labels, TextArea, Choices)
+_CONTROL_KINDS = {**{name: "Labels" for name in LAYERS}, **{name: spec.control for name, spec in REGION_VALUES.items()}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,41 +56,47 @@ class Context:
     file: str
     documents: Mapping[str, Document]
     registry: Mapping[str, RegistryEntity]
+    trim_whitespace: bool = False  # repair spans with whitespace at an edge instead of refusing them
 
 
 @dataclass(slots=True)
 class Region:
-    """A labelled span of one annotation, with its per-region values, as parsed (mutable work state)."""
+    """A labelled span of one annotation, with its per-region values (mutable work state)."""
 
     id: str
     layer: str
     label: str | None = None
     start: int = 0  # in the task's text
     end: int = 0
-    text: str = ""  # the task text's slice (not Label Studio's value.text)
     values: dict[str, str] = field(default_factory=dict)
     span: tuple[int, int] | None = None  # in the document's current text, once re-anchored
+    score: float | None = None
     excluded: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Link:
     """A relation, oriented from the QUOTE to its SOURCE or CUE."""
 
     from_id: str
     to_id: str
     label: str
+    excluded: bool = False
 
 
 @dataclass(slots=True)
 class CheckedAnnotation:
-    id: Any
-    position: int  # in the task's list of annotations
-    annotator: str | None
-    ground_truth: bool
-    cancelled: bool
-    updated_at: str | None
-    created_at: str | None
+    position: int  # in the task's list of annotations (or of predictions)
+    prediction: bool
+    id: int | None
+    annotator: str | None = None
+    ground_truth: bool = False
+    cancelled: bool = False
+    created_at: Any = None  # datetime
+    updated_at: Any = None
+    lead_time: float | None = None
+    model_version: str | None = None
+    score: float | None = None
     regions: dict[str, Region] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
     excluded: bool = False
@@ -88,98 +104,385 @@ class CheckedAnnotation:
 
 @dataclass(slots=True)
 class CheckedTask:
-    task_id: Any
-    doc_id: str | None
-    document: Document | None
+    index: int  # position in the export, from 0
+    byte_offset: int
+    task_id: int | None
+    doc_id: str | None = None
+    text_sha256: str | None = None  # of the task's own text
     problems: list[Problem] = field(default_factory=list)
     annotations: list[CheckedAnnotation] = field(default_factory=list)
+    predictions: list[CheckedAnnotation] = field(default_factory=list)
     excluded: bool = False
+    text_changed: bool = False
     reanchored: int = 0
-    # The document's current normalized text and its SHA-256, which region spans index (None
-    # when the task cannot be used).
-    text: str | None = None
-    text_sha256: str | None = None
 
 
 class _Reporter:
-    """Creates located problems for one task and marks what each error excludes."""
+    """Makes the located problems of one task and marks what each error excludes. Problems of a
+    prediction are not the corpus's: its units with errors are left out, unreported."""
 
-    def __init__(self, context: Context, checked: CheckedTask):
-        self.context = context
-        self.checked = checked
+    __slots__ = ("context", "task")
 
-    def task(self, code: str, message: str) -> None:
-        self.add(code, message, None, None)
-        if PROBLEM_CODES[code] == "error":
-            self.checked.excluded = True
+    def __init__(self, context: Context, task: CheckedTask):
+        self.context, self.task = context, task
 
-    def annotation(self, annotation: CheckedAnnotation, code: str, message: str) -> None:
-        self.add(code, message, annotation.id, None)
-        if PROBLEM_CODES[code] == "error":
+    def task_problem(self, code: str, message: str) -> None:
+        if self._add(code, message, None, None):
+            self.task.excluded = True
+
+    def annotation_problem(self, annotation: CheckedAnnotation | None, code: str, message: str,
+                           named: Any = None) -> None:
+        if annotation is not None and annotation.prediction:
+            annotation.excluded = annotation.excluded or CATALOGUE[code].severity == "error"
+            return
+        if self._add(code, message, named if annotation is None else annotation.id, None) and annotation is not None:
             annotation.excluded = True
 
-    def region(self, annotation: CheckedAnnotation, region: Region | None, region_id: Any, code: str,
-               message: str) -> None:
-        self.add(code, message, annotation.id, region_id)
-        if region is not None and PROBLEM_CODES[code] == "error":
+    def region_problem(self, annotation: CheckedAnnotation, region: Region | None, region_id: Any, code: str,
+                       message: str) -> None:
+        error = CATALOGUE[code].severity == "error"
+        if not annotation.prediction:
+            self._add(code, message, annotation.id, region_id)
+        if error and region is not None:
             region.excluded = True
 
-    def add(self, code: str, message: str, annotation_id: Any, region_id: Any) -> None:
-        location = Location(file=self.context.file, task_id=self.checked.task_id, doc_id=self.checked.doc_id,
+    def _add(self, code: str, message: str, annotation_id: Any, region_id: Any) -> bool:
+        """Adds the problem; whether it is an error."""
+        location = Location(file=self.context.file, task_id=self.task.task_id, doc_id=self.task.doc_id,
                             annotation_id=annotation_id, region_id=None if region_id is None else str(region_id))
-        self.checked.problems.append(Problem(code, message, location))
+        problem = Problem(code, message, location)
+        self.task.problems.append(problem)
+        return problem.severity == "error"
 
 
 # ---------------------------------------------------------------------------------------------
-# Task level
+# Tasks
 
 
-def check_task(task: dict[str, Any], context: Context) -> CheckedTask:
-    """Parse and check one exported task (already shape-checked by corpus_tools.ingest.reader)."""
-    data = task["data"]
-    doc_id = data.get("doc_id")
-    checked = CheckedTask(task_id=task["id"], doc_id=doc_id if isinstance(doc_id, str) else None, document=None)
+def check_task(parsed: dict, index: int, byte_offset: int, context: Context) -> CheckedTask:
+    """Check one task of an export (``parsed``: its JSON object, already known to be a task
+    object with an id, a data object and an annotations list: corpus_tools.ingest.reader)."""
+    checked = CheckedTask(index, byte_offset, parsed["id"])
     report = _Reporter(context, checked)
-    if checked.doc_id is None:
-        report.task("task-doc-id-missing", "the task's data has no doc_id (string): it was not made by "
-                    "`corpus-tools labelstudio tasks`")
-    else:
-        checked.document = context.documents.get(checked.doc_id)
-        if checked.document is None:
-            report.task("doc-unknown", f"doc_id {checked.doc_id!r} is not a document of this corpus")
-    text = _task_text(data, checked.document, report)
-    if text is None:
+    try:
+        task = shapes.convert(parsed, shapes.Task)
+    except msgspec.ValidationError:
+        task = None
+    data = task.data if task is not None else _data(parsed["data"], checked, report)
+    if data is None:
         return checked
-    alignment = _alignment(text, checked.document, report)
-    if checked.document is not None:
-        checked.text, checked.text_sha256 = checked.document.text, checked.document.text_sha256
-    for position, annotation in enumerate(task["annotations"]):
-        parsed = _check_annotation(annotation, position, text, report)
-        if parsed is not None:
-            if not parsed.cancelled:
-                _reanchor(parsed, alignment, checked, report)
-            checked.annotations.append(parsed)
+    checked.doc_id = data.doc_id
+    document = context.documents.get(data.doc_id)
+    if document is None:
+        report.task_problem("doc-unknown", f"doc_id {printable(data.doc_id)} is not a document of this corpus")
+    text = data.text
+    checked.text_sha256 = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    if data.text_sha256 is not None and data.text_sha256 != checked.text_sha256:
+        report.task_problem("text-sha256-mismatch", f"data.text_sha256 {printable(data.text_sha256[:16])}... is not "
+                            "the SHA-256 of data.text: the task was edited after it was made")
+    alignment = None
+    if document is not None and text != document.text:
+        checked.text_changed = True
+        report.task_problem("text-changed", f"the task's text ({len(text)} characters) is not the document's "
+                            f"current normalized text ({len(document.text)} characters): spans are re-anchored "
+                            "onto the current text")
+        alignment = TextAlignment(text, document.text)
+    pieces = ((task.annotations, task.predictions) if task is not None
+              else (parsed["annotations"], parsed.get("predictions") if isinstance(parsed.get("predictions"), list) else []))
+    for prediction, items in ((False, pieces[0]), (True, pieces[1])):
+        for position, item in enumerate(items):
+            annotation = _annotation(item, position, prediction, text, report)
+            if annotation is None:
+                continue
+            if not annotation.cancelled and not annotation.excluded:
+                _reanchor(annotation, alignment, checked, report)
+            (checked.predictions if prediction else checked.annotations).append(annotation)
     return checked
 
 
-def _task_text(data: dict, document: Document | None, report: _Reporter) -> str | None:
-    text = data.get("text")
-    if not isinstance(text, str):
-        report.task("task-text-missing", "the task's data has no text: its spans cannot be checked")
-        return None
-    stated = data.get("text_sha256")
-    if stated is not None and stated != hashlib.sha256(text.encode("utf-8")).hexdigest():
-        report.task("text-sha256-mismatch", f"data.text_sha256 {str(stated)[:16]}... is not the SHA-256 of "
-                    "data.text: the task was edited after it was made")
-    return text
+def _data(data: Any, checked: CheckedTask, report: _Reporter) -> shapes.Data | None:
+    """The task's data, or None (reported) when it lacks what every check needs."""
+    try:
+        return shapes.convert(data, shapes.Data)
+    except msgspec.ValidationError as error:
+        path = shapes.error_path(error)
+    if path.startswith(".text_sha256"):  # only the statement of the hash is unusable
+        data = {key: value for key, value in data.items() if key != "text_sha256"}
+        return _data(data, checked, report)
+    doc_id = data.get("doc_id")
+    checked.doc_id = doc_id if isinstance(doc_id, str) else None
+    if checked.doc_id is None:
+        report.task_problem("task-doc-id-missing", "the task's data has no doc_id (string): it was not made by "
+                            "`corpus-tools labelstudio tasks`")
+    else:
+        report.task_problem("task-text-missing", "the task's data has no text (string): its spans cannot be checked")
+    return None
 
 
-def _alignment(text: str, document: Document | None, report: _Reporter) -> TextAlignment | None:
-    if document is None or text == document.text:
+# ---------------------------------------------------------------------------------------------
+# Annotations and predictions
+
+
+def _annotation(item: Any, position: int, prediction: bool, text: str, report: _Reporter) -> CheckedAnnotation | None:
+    if isinstance(item, (Annotation, Prediction)):  # converted with the whole task
+        head, results = item, item.result
+    else:
+        head, results = _head(item, position, prediction, report)
+        if head is None:
+            return None
+    if prediction:
+        annotation = CheckedAnnotation(position, True, head.id, model_version=head.model_version, score=head.score)
+    else:
+        annotation = CheckedAnnotation(
+            position, False, head.id, annotator=shapes.annotator_of(head.completed_by), ground_truth=head.ground_truth,
+            cancelled=head.was_cancelled, created_at=head.created_at, updated_at=head.updated_at,
+            lead_time=head.lead_time)
+        if annotation.cancelled:
+            report.annotation_problem(annotation, "annotation-cancelled",
+                                      "cancelled (skipped) annotation: not checked, not used")
+            return annotation
+        reason = shapes.timestamp_problem(head)
+        if reason is not None:
+            report.annotation_problem(annotation, "annotation-malformed", reason)
+            return annotation
+    if results is None:
+        report.annotation_problem(annotation, "annotation-malformed", "the annotation's result is not a list")
+        return annotation
+    _results(results, annotation, text, report)
+    return annotation
+
+
+def _head(item: Any, position: int, prediction: bool, report: _Reporter) -> tuple[Any, list | None]:
+    """An annotation converted piece by piece: its own fields, and its results left to convert."""
+    named = f"#{position + 1}"  # without a usable id, the annotation is named by its position
+    kind = shapes.PredictionHead if prediction else shapes.AnnotationHead
+    if not isinstance(item, dict):
+        if not prediction:
+            report.annotation_problem(None, "annotation-malformed", f"an annotation is a {type(item).__name__}, "
+                                      "not an object", named)
+        return None, None
+    try:
+        head = shapes.convert({key: value for key, value in item.items() if key != "result"}, kind)
+    except msgspec.ValidationError as error:
+        if not prediction:
+            identified = item.get("id") if type(item.get("id")) is int and not shapes.error_path(error).startswith(
+                ".id") else named
+            report.annotation_problem(None, "annotation-malformed", shapes.describe(error), identified)
+        return None, None
+    results = item.get("result")
+    return head, results if isinstance(results, list) else None
+
+
+def _results(results: list, annotation: CheckedAnnotation, text: str, report: _Reporter) -> None:
+    values, relations = [], []
+    for result in results:
+        if not isinstance(result, (LabelsResult, TextAreaResult, ChoicesResult, RelationResult)):
+            result = _result(result, annotation, report)
+            if result is None:
+                continue
+        if type(result) is RelationResult:
+            relations.append(result)
+        elif _control_fits(result, annotation, report):
+            if type(result) is LabelsResult:
+                _add_region(result, annotation, text, report)
+            else:
+                values.append(result)
+    for result in values:
+        _attach_value(result, annotation, report)
+    for result in relations:
+        _add_link(result, annotation, report)
+    _check_regions(annotation, report)
+
+
+# What a field that does not convert means, by the kind of result and the field's path
+_SHAPE_CODES = {
+    "labels": ((".value.start", "offset-not-integer"), (".value.end", "offset-not-integer"),
+               (".value.labels", "label-count"), (".value.text", "span-text-missing")),
+    "textarea": ((".value.text", "region-value-invalid"),),
+    "choices": ((".value.choices", "region-value-invalid"),),
+}
+
+
+def _result(result: Any, annotation: CheckedAnnotation, report: _Reporter) -> Any:
+    """A result converted alone (its task did not convert whole); None when it does not, reported."""
+    if not isinstance(result, dict):
+        report.region_problem(annotation, None, None, "result-malformed",
+                              f"a result is a {type(result).__name__}, not an object")
         return None
-    report.task("text-changed", f"the task's text ({len(text)} characters) is not the document's current "
-                f"normalized text ({len(document.text)} characters): spans are re-anchored onto the current text")
-    return TextAlignment(text, document.text)
+    try:
+        return shapes.convert(result, shapes.Result)
+    except msgspec.ValidationError as error:
+        path, message = shapes.error_path(error), shapes.describe(error)
+    kind, region_id = result.get("type"), result.get("id")
+    if kind == "relation":
+        key = f"{result.get('from_id')}->{result.get('to_id')}"
+        report.region_problem(annotation, None, key, "relation-malformed", message)
+        return None
+    named = region_id if isinstance(region_id, str) and region_id else None
+    if named is None or not isinstance(result.get("value"), dict):
+        report.region_problem(annotation, None, named, "result-malformed",
+                              f"a {printable(result.get('from_name'))} result lacks its region id or its value object")
+        return None
+    code = _control_problem(result.get("from_name"), kind, result.get("to_name"))
+    if code is None:
+        code = next((code for prefix, code in _SHAPE_CODES.get(kind, ()) if path.startswith(prefix)),
+                    "result-malformed")
+    region = None
+    if kind == "labels" and _layer(result.get("from_name")) and named not in annotation.regions:
+        # kept (excluded), so that its values are not reported as orphans besides
+        region = annotation.regions[named] = Region(named, result["from_name"], excluded=True)
+    report.region_problem(annotation, region, named, code, _control_message(result, code) or message)
+    return None
+
+
+def _layer(name: Any) -> bool:
+    return isinstance(name, str) and name in LAYERS
+
+
+# (from_name, type, to_name) of every result the schema allows
+_FITTING = frozenset((name, RESULT_TYPES[kind], TEXT_NAME) for name, kind in _CONTROL_KINDS.items())
+
+
+def _control_problem(name: Any, kind: Any, target: Any) -> str | None:
+    """unknown-control or control-type-mismatch for a result's (from_name, type, to_name), or None."""
+    if isinstance(name, str) and isinstance(kind, str) and isinstance(target, str) and (name, kind, target) in _FITTING:
+        return None
+    control = _CONTROL_KINDS.get(name) if isinstance(name, str) else None
+    if control is None or target != TEXT_NAME:
+        return "unknown-control"
+    if RESULT_TYPES[control] != kind:
+        return "control-type-mismatch"
+    return None
+
+
+def _control_message(result: Any, code: str) -> str | None:
+    name, kind, target = _fields(result, "from_name", "type", "to_name")
+    if code == "unknown-control":
+        return (f"control {printable(name)} -> {printable(target)} is not in the schema (controls: "
+                f"{', '.join(_CONTROL_KINDS)}, on {TEXT_NAME!r})")
+    if code == "control-type-mismatch":
+        return f"{printable(name)} is a {_CONTROL_KINDS[name]} control, but this result has type {printable(kind)}"
+    return None
+
+
+def _fields(result: Any, *names: str) -> list[Any]:
+    if isinstance(result, dict):
+        return [result.get(name) for name in names]
+    return [getattr(result, name, None) for name in names]
+
+
+def _control_fits(result: Any, annotation: CheckedAnnotation, report: _Reporter) -> bool:
+    """Whether a converted result's control is the schema's control of its type (else reported)."""
+    code = _control_problem(result.from_name, _TYPE_OF[type(result)], result.to_name)
+    if code is not None:
+        report.region_problem(annotation, None, result.id, code, _control_message(result, code))
+    return code is None
+
+
+_TYPE_OF = {LabelsResult: "labels", TextAreaResult: "textarea", ChoicesResult: "choices"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Regions
+
+
+def _add_region(result: LabelsResult, annotation: CheckedAnnotation, text: str, report: _Reporter) -> None:
+    region_id, value, regions = result.id, result.value, annotation.regions
+    if region_id in regions:
+        report.region_problem(annotation, regions[region_id], region_id, "region-id-duplicate",
+                              "two labelled regions share this id")
+        return
+    region = regions[region_id] = Region(region_id, result.from_name, score=result.score)
+    labels = value.labels
+    if len(labels) != 1:
+        report.region_problem(annotation, region, region_id, "label-count",
+                              f"a region carries exactly one label, this one {printable(labels)}")
+    elif labels[0] not in _LABEL_SETS[region.layer]:
+        report.region_problem(annotation, region, region_id, "unknown-label", f"{printable(labels[0])} is not a "
+                              f"{region.layer} label ({', '.join(LAYERS[region.layer].labels)})")
+    else:
+        region.label = labels[0]
+    start, end = value.start, value.end
+    if not 0 <= start <= end <= len(text):
+        report.region_problem(annotation, region, region_id, "offset-out-of-range",
+                              f"[{start}, {end}) is not within the text of {len(text)} characters")
+        return
+    region.start, region.end = start, end
+    if start == end:
+        report.region_problem(annotation, region, region_id, "span-empty", f"the span [{start}, {end}) is empty")
+        return
+    covered = text[start:end]
+    if value.text != covered and not _text_difference(region, value.text, covered, text, annotation, report):
+        return  # the offsets are wrong: what they cover says nothing more
+    if covered[0].isspace() or covered[-1].isspace():
+        _edge_whitespace(region, covered, annotation, report)
+
+
+def _edge_whitespace(region: Region, covered: str, annotation: CheckedAnnotation, report: _Reporter) -> None:
+    """Spans never begin or end with whitespace (docs/annotation-guidelines.md); ingest's
+    ``--trim-whitespace`` may move such edges inward, and says so."""
+    stripped = covered.strip()
+    where = f"[{region.start}, {region.end})"
+    if not stripped:
+        report.region_problem(annotation, region, region.id, "span-edge-whitespace",
+                              f"the span {where} is only whitespace: {covered!r}")
+        return
+    lead = len(covered) - len(covered.lstrip())
+    trail = len(covered) - len(covered.rstrip())
+    edges = ", ".join(part for part in (f"{covered[:lead]!r} at its start" if lead else "",
+                                        f"{covered[len(covered) - trail:]!r} at its end" if trail else "") if part)
+    if report.context.trim_whitespace:
+        region.start, region.end = region.start + lead, region.end - trail
+        report.region_problem(annotation, region, region.id, "span-edge-whitespace-trimmed",
+                              f"the span {where} had {edges}; trimmed to [{region.start}, {region.end}) {stripped!r}")
+        return
+    report.region_problem(annotation, region, region.id, "span-edge-whitespace",
+                          f"the span {where} {covered!r} has {edges}; spans begin and end on a character "
+                          "(ingest --trim-whitespace trims them)")
+
+
+def _collapse(text: str) -> str:
+    """Label Studio's value.text collapses whitespace runs and writes newlines as backslash-n."""
+    return " ".join(text.replace("\\n", "\n").split())
+
+
+def _text_difference(region: Region, stated: str, covered: str, text: str, annotation: CheckedAnnotation,
+                     report: _Reporter) -> bool:
+    """Reports how value.text differs from what the offsets cover; whether the offsets still hold."""
+    where = f"[{region.start}, {region.end})"
+    if _collapse(stated) == _collapse(covered):
+        report.region_problem(annotation, region, region.id, "span-text-whitespace",
+                              f"value.text differs from text{where} only in whitespace/newline escaping")
+        return True
+    if _utf16_slice(text, region.start, region.end) == stated:
+        report.region_problem(annotation, region, region.id, "span-offsets-utf16",
+                              f"{where} counts UTF-16 units, not code points: value.text {printable(stated, 40)} "
+                              f"sits there in UTF-16, the code-point slice is {printable(covered, 40)}")
+        return False
+    report.region_problem(annotation, region, region.id, "span-text-mismatch",
+                          f"value.text is not text{where}: {first_difference(stated, covered)}")
+    return False
+
+
+def first_difference(stated: str, covered: str, context: int = 20) -> str:
+    """Where two texts first differ, with a little context on both: long texts that differ late
+    would look the same cut to a prefix."""
+    at = next((i for i, (a, b) in enumerate(zip(stated, covered)) if a != b), min(len(stated), len(covered)))
+    begin = max(0, at - context)
+
+    def around(value: str) -> str:
+        shown = value[begin:at + context]
+        return ("..." if begin else "") + repr(shown) + ("..." if at + context < len(value) else "")
+
+    return (f"they differ at character {at} of the span: value.text {around(stated)} ({len(stated)} characters), "
+            f"text {around(covered)} ({len(covered)} characters)")
+
+
+def _utf16_slice(text: str, start: int, end: int) -> str | None:
+    encoded = text.encode("utf-16-le", "surrogatepass")
+    if len(encoded) == 2 * len(text):
+        return None  # no astral characters: UTF-16 and code-point offsets agree
+    return encoded[2 * start:2 * end].decode("utf-16-le", "replace")
 
 
 def _reanchor(annotation: CheckedAnnotation, alignment: TextAlignment | None, checked: CheckedTask,
@@ -192,362 +495,82 @@ def _reanchor(annotation: CheckedAnnotation, alignment: TextAlignment | None, ch
             continue
         region.span = alignment.map_span(region.start, region.end)
         if region.span is None:
-            report.region(annotation, region, region.id, "span-unmappable",
-                          f"{region.label} [{region.start}, {region.end}) {region.text[:60]!r} has no exact "
-                          "counterpart in the current text (the text changed inside or around it)")
+            report.region_problem(annotation, region, region.id, "span-unmappable",
+                                  f"{region.label} [{region.start}, {region.end}) "
+                                  f"{printable(alignment.old[region.start:region.end], 60)} has no exact counterpart "
+                                  "in the current text (the text changed inside or around it)")
         elif region.span != (region.start, region.end):
             checked.reanchored += 1
-
-
-def usable_doc_id(task: dict[str, Any], documents: Mapping[str, Document]) -> str | None:
-    """The doc_id of a task whose annotations can be used at all, else None.
-
-    The same conditions under which ``check_task`` excludes a whole task (no doc_id, unknown
-    doc_id, no text), without the rest of the checks: for a quick first pass over stored exports.
-    Asks ``documents`` only whether it holds the doc_id (a lazy Mapping builds no document for it).
-    """
-    data = task["data"]
-    doc_id = data.get("doc_id")
-    if not isinstance(doc_id, str) or not isinstance(data.get("text"), str) or doc_id not in documents:
-        return None
-    return doc_id
-
-
-def usable_annotation(annotation: Any) -> bool:
-    """Whether ``check_task`` would use the annotation at all (an object with an id and a result
-    list, not cancelled); its regions and relations may still be excluded one by one."""
-    return (isinstance(annotation, dict) and annotation.get("id") is not None
-            and annotation.get("was_cancelled") is not True and isinstance(annotation.get("result"), list))
-
-
-# ---------------------------------------------------------------------------------------------
-# Annotation level
-
-
-def annotator_of(completed_by: Any) -> str | None:
-    """Label Studio writes completed_by as a user id, or as a user object in some exports."""
-    if isinstance(completed_by, dict):
-        completed_by = completed_by.get("id")
-    return None if completed_by is None else str(completed_by)
-
-
-def _check_annotation(annotation: Any, position: int, text: str, report: _Reporter) -> CheckedAnnotation | None:
-    if not isinstance(annotation, dict) or annotation.get("id") is None:
-        # Without an id, the annotation is named by its position in the task ("#1" is the first).
-        report.add("annotation-malformed", "an annotation is not an object with an id", f"#{position + 1}", None)
-        return None
-    parsed = CheckedAnnotation(
-        id=annotation["id"], position=position, annotator=annotator_of(annotation.get("completed_by")),
-        ground_truth=annotation.get("ground_truth") is True, cancelled=annotation.get("was_cancelled") is True,
-        updated_at=annotation.get("updated_at"), created_at=annotation.get("created_at"),
-    )
-    if parsed.cancelled:
-        report.annotation(parsed, "annotation-cancelled", "cancelled (skipped) annotation: not checked, not used")
-        return parsed
-    results = annotation.get("result")
-    if not isinstance(results, list):
-        report.annotation(parsed, "annotation-malformed", "the annotation's result is not a list")
-        return parsed
-    values, relations = [], []
-    kinds = _RESULT_KINDS
-    for result in results:
-        # The common, well-formed case inline (a function call per result costs more than its
-        # work, and subscripts less than .get): a missing key (KeyError), a result that is no
-        # object or an unhashable part (TypeError) send it to _sort_result, which does it all
-        # again one check at a time, to say what is wrong.
-        try:
-            result_type = result["type"]
-            if result_type == "relation" and type(result) is dict:
-                relations.append(result)
-                continue
-            kind = kinds.get((result["from_name"], result_type, result["to_name"]))
-            region_id, value = result["id"], result["value"]
-        except (KeyError, TypeError):
-            kind = None
-        if kind is not None and type(result) is dict and type(region_id) is str and region_id and type(value) is dict:
-            if kind == "Labels":
-                _add_region(result, parsed, text, report)
-            else:
-                values.append(result)
-            continue
-        _sort_result(result, parsed, values, relations, text, report)
-    for result in values:
-        _attach_value(result, parsed, report)
-    for result in relations:
-        _add_link(result, parsed, report)
-    _check_regions(parsed, report)
-    return parsed
-
-
-def _sort_result(result: Any, annotation: CheckedAnnotation, values: list, relations: list, text: str,
-                 report: _Reporter) -> None:
-    """Dispatch one result by kind: a labelled region, a per-region value, or a relation."""
-    if type(result) is not dict:
-        report.region(annotation, None, None, "result-malformed", f"a result is a {type(result).__name__}, not an object")
-        return
-    result_type = result.get("type")
-    if result_type == "relation":
-        relations.append(result)
-        return
-    # The common case in one lookup (only all-string keys are in the table, so no other key
-    # matches; an unhashable part raises); anything unexpected goes to _misfit for its diagnosis.
-    try:
-        kind = _RESULT_KINDS.get((result.get("from_name"), result_type, result.get("to_name")))
-    except TypeError:
-        kind = None
-    region_id = result.get("id")
-    if kind is None or type(region_id) is not str or not region_id or type(result.get("value")) is not dict:
-        _misfit(result, annotation, report)
-    elif kind == "Labels":
-        _add_region(result, annotation, text, report)
-    else:
-        values.append(result)
-
-
-# (from_name, type, to_name) of every well-formed result of the schema -> the kind of control
-_RESULT_KINDS = {
-    **{(name, RESULT_TYPES["Labels"], TEXT_NAME): "Labels" for name in LAYERS},
-    **{(name, RESULT_TYPES[spec.control], TEXT_NAME): spec.control for name, spec in REGION_VALUES.items()},
-}
-
-
-def _misfit(result: dict, annotation: CheckedAnnotation, report: _Reporter) -> None:
-    """Say what is wrong with a result that is not one of _RESULT_KINDS."""
-    name, region_id = result.get("from_name"), result.get("id")
-    if not isinstance(region_id, str) or not region_id or not isinstance(result.get("value"), dict):
-        report.region(annotation, None, region_id, "result-malformed",
-                      f"a {name!r} result lacks its region id or its value object")
-        return
-    if not isinstance(name, str):
-        kind = None
-    else:
-        kind = "Labels" if name in LAYERS else REGION_VALUES[name].control if name in REGION_VALUES else None
-    if kind is None or result.get("to_name") != TEXT_NAME:
-        report.region(annotation, None, region_id, "unknown-control",
-                      f"control {name!r} -> {result.get('to_name')!r} is not in the schema (controls: "
-                      f"{', '.join([*LAYERS, *REGION_VALUES])}, on {TEXT_NAME!r})")
-        return
-    report.region(annotation, None, region_id, "control-type-mismatch",
-                  f"{name!r} is a {kind} control, but this result has type {result.get('type')!r}")
-
-
-# ---------------------------------------------------------------------------------------------
-# Regions
-
-
-
-def _add_region(result: dict, annotation: CheckedAnnotation, text: str, report: _Reporter) -> None:
-    region_id, value, regions = result["id"], result["value"], annotation.regions
-    layer = result["from_name"]
-    try:  # subscripts cost less than .get; a missing key is for _add_checked_region to report
-        labels, start, end = value["labels"], value["start"], value["end"]
-    except KeyError:
-        labels = start = end = None
-    # The usual region (one known label, a non-empty span inside the text) built in one step;
-    # _add_checked_region does the same checks one by one for anything else, to say what is wrong.
-    if (region_id not in regions and type(labels) is list and len(labels) == 1 and type(labels[0]) is str
-            and labels[0] in _LAYER_LABEL_SETS[layer]
-            and type(start) is int and type(end) is int and 0 <= start < end <= len(text)):
-        region = regions[region_id] = Region(region_id, layer, labels[0], start, end, text[start:end])
-        stated = value.get("text")
-        if stated != region.text and isinstance(stated, str):
-            _text_difference(region, stated, text, annotation, report)
-        return
-    _add_checked_region(result, annotation, text, report)
-
-
-def _add_checked_region(result: dict, annotation: CheckedAnnotation, text: str, report: _Reporter) -> None:
-    """_add_region, one check at a time (its fast path must agree: tests/test_validate.py)."""
-    region_id, value, regions = result["id"], result["value"], annotation.regions
-    region = Region(region_id, result["from_name"])
-    if region_id in regions:
-        report.region(annotation, regions[region_id], region_id, "region-id-duplicate",
-                      "two labelled regions share this id")
-        return
-    regions[region_id] = region
-    _check_label(region, value.get("labels"), annotation, report)
-    start, end = value.get("start"), value.get("end")
-    if type(start) is not int or type(end) is not int:  # not bool either, an int subclass
-        report.region(annotation, region, region_id, "offset-not-integer",
-                      f"offsets must be integers, got start={start!r} end={end!r}")
-        return
-    if not 0 <= start <= end <= len(text):
-        report.region(annotation, region, region_id, "offset-out-of-range",
-                      f"[{start}, {end}) is not within the text of {len(text)} characters")
-        return
-    region.start, region.end, region.text = start, end, text[start:end]
-    if start == end:
-        report.region(annotation, region, region_id, "span-empty", f"the span [{start}, {end}) is empty")
-        return
-    stated = value.get("text")
-    if stated != region.text and isinstance(stated, str):
-        _text_difference(region, stated, text, annotation, report)
-
-
-_LAYER_LABEL_SETS = {name: frozenset(spec.labels) for name, spec in LAYERS.items()}
-
-
-def _check_label(region: Region, labels: Any, annotation: CheckedAnnotation, report: _Reporter) -> None:
-    if not isinstance(labels, list) or len(labels) != 1:
-        report.region(annotation, region, region.id, "label-count",
-                      f"a region carries exactly one label, this one {labels!r}")
-        return
-    allowed = LAYERS[region.layer].labels
-    if labels[0] not in allowed:
-        report.region(annotation, region, region.id, "unknown-label",
-                      f"{labels[0]!r} is not a {region.layer} label ({', '.join(allowed)})")
-        return
-    region.label = labels[0]
-
-
-def _collapse(text: str) -> str:
-    """Label Studio's value.text collapses whitespace runs and writes newlines as backslash-n."""
-    return " ".join(text.replace("\\n", "\n").split())
-
-
-def _text_difference(region: Region, stated: str, text: str, annotation: CheckedAnnotation,
-                     report: _Reporter) -> None:
-    where = f"[{region.start}, {region.end})"
-    if _collapse(stated) == _collapse(region.text):
-        report.region(annotation, region, region.id, "span-text-whitespace",
-                      f"value.text differs from text{where} only in whitespace/newline escaping")
-        return
-    if _utf16_slice(text, region.start, region.end) == stated:
-        report.region(annotation, region, region.id, "span-offsets-utf16",
-                      f"{where} counts UTF-16 units, not code points: value.text {stated[:40]!r} sits there in "
-                      f"UTF-16, the code-point slice is {region.text[:40]!r}")
-        return
-    report.region(annotation, region, region.id, "span-text-mismatch",
-                  f"value.text {stated[:60]!r} is not text{where} {region.text[:60]!r}")
-
-
-def _utf16_slice(text: str, start: int, end: int) -> str | None:
-    encoded = text.encode("utf-16-le", "surrogatepass")
-    if len(encoded) == 2 * len(text):
-        return None  # no astral characters: UTF-16 and code-point offsets agree
-    return encoded[2 * start:2 * end].decode("utf-16-le", "replace")
 
 
 # ---------------------------------------------------------------------------------------------
 # Per-region values
 
 
-def _attach_value(result: dict, annotation: CheckedAnnotation, report: _Reporter) -> None:
-    name, region_id = result["from_name"], result["id"]
+def _attach_value(result: TextAreaResult | ChoicesResult, annotation: CheckedAnnotation, report: _Reporter) -> None:
+    name, region_id = result.from_name, result.id
     spec = REGION_VALUES[name]
     region = annotation.regions.get(region_id)
     if region is None:
-        report.region(annotation, None, region_id, "region-value-orphan",
-                      f"{name} value for a region that does not exist in this annotation")
+        report.region_problem(annotation, None, region_id, "region-value-orphan",
+                              f"{name} value for a region that does not exist in this annotation")
         return
     if region.label is not None and (region.layer != spec.layer or region.label not in spec.labels):
-        report.region(annotation, region, region_id, "region-value-wrong-label",
-                      f"{name} applies to {', '.join(spec.labels)}, not to a {region.label}")
+        report.region_problem(annotation, region, region_id, "region-value-wrong-label",
+                              f"{name} applies to {', '.join(spec.labels)}, not to a {region.label}")
         return
     if name in region.values:
-        report.region(annotation, region, region_id, "region-value-duplicate", f"{name} is given twice")
+        report.region_problem(annotation, region, region_id, "region-value-duplicate", f"{name} is given twice")
         return
-    value = result["value"]
-    texts = value.get("text") if spec.control == "TextArea" else None
-    if type(texts) is list and len(texts) == 1 and type(texts[0]) is str:  # the usual text value, inline
-        value = texts[0].strip() or None
-    else:
-        value = _read_value(value, spec)
-    if isinstance(value, _Invalid):
-        report.region(annotation, region, region_id, "region-value-invalid", f"{name}: {value.reason}")
-    elif value:
-        region.values[name] = value
-
-
-@dataclass(frozen=True, slots=True)
-class _Invalid:
-    reason: str
-
-
-def _read_value(value: dict, spec) -> str | _Invalid | None:
-    if spec.control == "TextArea":
-        texts = value.get("text")
-        if type(texts) is list and len(texts) == 1 and type(texts[0]) is str:  # the usual shape
-            return texts[0].strip() or None
-        texts = [texts] if isinstance(texts, str) else texts
-        if not isinstance(texts, list) or not all(isinstance(item, str) for item in texts):
-            return _Invalid(f"expected a list of strings in value.text, got {texts!r}")
-        filled = [item.strip() for item in texts if item.strip()]
+    if type(result) is TextAreaResult:
+        filled = [item.strip() for item in result.value.text if item.strip()]
         if len(filled) > 1:
-            return _Invalid(f"expected one value, got {len(filled)}: {filled!r}")
-        return filled[0] if filled else None
-    choices = value.get("choices")
-    if not isinstance(choices, list) or len(choices) != 1:
-        return _Invalid(f"expected exactly one choice, got {choices!r}")
-    if choices[0] not in spec.choices:
-        return _Invalid(f"{choices[0]!r} is not one of {', '.join(spec.choices)}")
-    return choices[0]
+            report.region_problem(annotation, region, region_id, "region-value-invalid",
+                                  f"{name}: expected one value, got {len(filled)}: {printable(filled)}")
+        elif filled:
+            region.values[name] = filled[0]
+        return
+    choices = result.value.choices
+    if len(choices) != 1 or choices[0] not in spec.choices:
+        report.region_problem(annotation, region, region_id, "region-value-invalid",
+                              f"{name}: expected exactly one of {', '.join(spec.choices)}, got {printable(choices)}")
+        return
+    region.values[name] = choices[0]
 
 
 # ---------------------------------------------------------------------------------------------
 # Relations
 
 
-def _add_link(result: dict, annotation: CheckedAnnotation, report: _Reporter) -> None:
-    from_id, to_id = result.get("from_id"), result.get("to_id")
-    labels, direction = result.get("labels"), result.get("direction", "right")
-    regions = annotation.regions
-    # The usual relation, straight to its link: one known label, both ends in this annotation
-    # with the labels it joins, drawn in the arrow's direction.
-    if (direction == "right" and type(from_id) is str and type(to_id) is str and type(labels) is list
-            and len(labels) == 1 and type(labels[0]) is str):
-        ends = RELATIONS.get(labels[0])
-        source, target = regions.get(from_id), regions.get(to_id)
-        if (ends is not None and source is not None and target is not None
-                and source.label == ends[0] and target.label == ends[1]):
-            annotation.links.append(Link(from_id, to_id, labels[0]))
-            return
-    _add_checked_link(result, annotation, report)
-
-
-def _add_checked_link(result: dict, annotation: CheckedAnnotation, report: _Reporter) -> None:
-    """_add_link, one check at a time (its fast path must agree: tests/test_validate.py)."""
-    from_id, to_id = result.get("from_id"), result.get("to_id")
+def _add_link(result: RelationResult, annotation: CheckedAnnotation, report: _Reporter) -> None:
+    from_id, to_id, label, direction = result.from_id, result.to_id, result.labels[0], result.direction
     key = f"{from_id}->{to_id}"
-    labels, direction = result.get("labels"), result.get("direction", "right")
-    if not isinstance(from_id, str) or not isinstance(to_id, str) or direction not in RELATION_DIRECTIONS:
-        report.region(annotation, None, key, "relation-malformed",
-                      f"a relation needs string from_id and to_id and a direction in {RELATION_DIRECTIONS}")
+    if direction not in RELATION_DIRECTIONS:
+        report.region_problem(annotation, None, key, "relation-malformed",
+                              f"direction {printable(direction)} is not one of {', '.join(RELATION_DIRECTIONS)}")
         return
-    if not isinstance(labels, list) or len(labels) != 1:
-        report.region(annotation, None, key, "relation-malformed", f"a relation carries exactly one label, "
-                      f"this one {labels!r} ({' or '.join(RELATIONS)})")
+    if label not in RELATIONS:
+        report.region_problem(annotation, None, key, "relation-unknown-label",
+                              f"{printable(label)} is not a relation label ({', '.join(RELATIONS)})")
         return
-    if not isinstance(labels[0], str) or labels[0] not in RELATIONS:
-        report.region(annotation, None, key, "relation-unknown-label",
-                      f"{labels[0]!r} is not a relation label ({', '.join(RELATIONS)})")
+    regions = annotation.regions
+    missing = [rid for rid in (from_id, to_id) if rid not in regions]
+    if missing:
+        report.region_problem(annotation, None, key, "relation-endpoint-missing",
+                              f"{label} relation to region(s) {', '.join(map(printable, missing))} not in this annotation")
         return
-    ends = [annotation.regions.get(from_id), annotation.regions.get(to_id)]
-    if None in ends:
-        missing = [rid for rid, region in zip((from_id, to_id), ends) if region is None]
-        report.region(annotation, None, key, "relation-endpoint-missing",
-                      f"{labels[0]} relation to region(s) {', '.join(missing)} not in this annotation")
-        return
-    oriented = _orient(labels[0], from_id, to_id, direction, annotation)
-    if oriented is None:
-        expected = " -> ".join(RELATIONS[labels[0]])
-        found = " -> ".join(str(region.label or region.layer) for region in ends)
-        report.region(annotation, None, key, "relation-endpoint-wrong-label",
-                      f"{labels[0]} goes {expected}; this one joins {found}")
-        return
-    annotation.links.append(oriented)
-
-
-def _orient(label: str, from_id: str, to_id: str, direction: str, annotation: CheckedAnnotation) -> Link | None:
-    """Label Studio keeps the drawing order in from/to and the arrow in ``direction``."""
-    want_from, want_to = RELATIONS[label]
+    want = RELATIONS[label]
     for source, target in _ORIENTATIONS[direction](from_id, to_id):
-        if (annotation.regions[source].label, annotation.regions[target].label) == (want_from, want_to):
-            return Link(source, target, label)
-    return None
+        if (regions[source].label, regions[target].label) == want:
+            annotation.links.append(Link(source, target, label))
+            return
+    found = " -> ".join(str(regions[rid].label or regions[rid].layer) for rid in (from_id, to_id))
+    report.region_problem(annotation, None, key, "relation-endpoint-wrong-label",
+                          f"{label} goes {' -> '.join(want)}; this one joins {found}")
 
 
-# direction -> the (from, to) orders a relation drawn from_id -> to_id may be read in
+# direction -> the (from, to) orders a relation drawn from_id -> to_id may be read in: Label
+# Studio keeps the drawing order in from/to and the arrow in ``direction``
 _ORIENTATIONS = {
     "right": lambda from_id, to_id: ((from_id, to_id),),
     "left": lambda from_id, to_id: ((to_id, from_id),),
@@ -562,29 +585,27 @@ _ORIENTATIONS = {
 def _check_regions(annotation: CheckedAnnotation, report: _Reporter) -> None:
     _check_overlaps(annotation, report)
     _check_quotes(annotation, report)
-    context = report.context
+    registry = report.context.registry
     for region in annotation.regions.values():
         check = _LABEL_CHECKS.get(region.label)
         if check is not None:
-            check(region, annotation, report, context)
+            check(region, annotation, report, registry)
+    _drop_dangling_links(annotation, report)
 
 
 def _check_overlaps(annotation: CheckedAnnotation, report: _Reporter) -> None:
-    entities = [region for region in annotation.regions.values()
-                if region.layer == "entity" and region.end > region.start]
-    entities.sort(key=_SPAN_ORDER)
+    entities = sorted((region for region in annotation.regions.values()
+                       if region.layer == "entity" and region.end > region.start),
+                      key=lambda region: (region.start, region.end))
     widest: Region | None = None
     for region in entities:
         if widest is not None and region.start < widest.end:
             for one, other in ((region, widest), (widest, region)):
-                report.region(annotation, one, one.id, "entity-overlap",
-                              f"entity [{one.start}, {one.end}) overlaps entity {other.id} "
-                              f"[{other.start}, {other.end}); entity spans do not overlap")
+                report.region_problem(annotation, one, one.id, "entity-overlap",
+                                      f"entity [{one.start}, {one.end}) overlaps entity {other.id} "
+                                      f"[{other.start}, {other.end}); entity spans do not overlap")
         if widest is None or region.end > widest.end:
             widest = region
-
-
-_SPAN_ORDER = attrgetter("start", "end")
 
 
 def _check_quotes(annotation: CheckedAnnotation, report: _Reporter) -> None:
@@ -592,50 +613,50 @@ def _check_quotes(annotation: CheckedAnnotation, report: _Reporter) -> None:
     for (quote_id, label), count in sorted(counts.items()):
         if count > 1:
             code = {"said_by": "quote-multiple-said-by", "cue": "quote-multiple-cue"}[label]
-            report.region(annotation, annotation.regions[quote_id], quote_id, code,
-                          f"a QUOTE has at most one {label} relation, this one has {count}")
+            report.region_problem(annotation, annotation.regions[quote_id], quote_id, code,
+                                  f"a QUOTE has at most one {label} relation, this one has {count}")
     linked = {link.to_id for link in annotation.links}
     for region in annotation.regions.values():
         if region.label in ("SOURCE", "CUE") and region.id not in linked:
-            report.region(annotation, region, region.id, "attribution-unlinked",
-                          f"this {region.label} is not linked from any QUOTE, so it is left out of the quotes")
+            report.region_problem(annotation, region, region.id, "attribution-unlinked",
+                                  f"this {region.label} is not linked from any QUOTE, so it is left out of the quotes")
 
 
-def _check_quote(region: Region, annotation: CheckedAnnotation, report: _Reporter, context: Context) -> None:
+def _check_quote(region: Region, annotation: CheckedAnnotation, report: _Reporter, registry: Mapping) -> None:
     if "quote_type" not in region.values:
-        report.region(annotation, region, region.id, "quote-type-missing",
-                      "a QUOTE needs quote_type (direct, indirect or mixed)")
+        report.region_problem(annotation, region, region.id, "quote-type-missing",
+                              "a QUOTE needs quote_type (direct, indirect or mixed)")
 
 
-def _check_timex(region: Region, annotation: CheckedAnnotation, report: _Reporter, context: Context) -> None:
+def _check_timex(region: Region, annotation: CheckedAnnotation, report: _Reporter, registry: Mapping) -> None:
     value = region.values.get("timex_value")
     if value is None:
-        report.region(annotation, region, region.id, "timex-value-missing",
-                      f"a {region.label} needs its TIMEX3 value in timex_value")
+        report.region_problem(annotation, region, region.id, "timex-value-missing",
+                              f"a {region.label} needs its TIMEX3 value in timex_value")
         return
     reason = _timex_reason(value, region.label)
     if reason is not None:
-        report.region(annotation, region, region.id, "timex-value-invalid", reason)
+        report.region_problem(annotation, region, region.id, "timex-value-invalid", reason)
 
 
-def _check_entity(region: Region, annotation: CheckedAnnotation, report: _Reporter, context: Context) -> None:
+def _check_entity(region: Region, annotation: CheckedAnnotation, report: _Reporter, registry: Mapping) -> None:
     entity_id = region.values.get("entity_id")
     if entity_id is None:
         return
-    entity = context.registry.get(entity_id)
+    entity = registry.get(entity_id)
     if entity is None:
-        report.region(annotation, region, region.id, "entity-id-unknown",
-                      f"entity_id {entity_id!r} is not in the entity registry")
+        report.region_problem(annotation, region, region.id, "entity-id-unknown",
+                              f"entity_id {printable(entity_id)} is not in the entity registry")
     elif entity.type != region.label:
-        report.region(annotation, region, region.id, "entity-type-mismatch",
-                      f"{entity_id!r} is a {entity.type} in the registry, labelled {region.label} here")
+        report.region_problem(annotation, region, region.id, "entity-type-mismatch",
+                              f"{entity_id!r} is a {entity.type} in the registry, labelled {region.label} here")
 
 
-def _check_source(region: Region, annotation: CheckedAnnotation, report: _Reporter, context: Context) -> None:
+def _check_source(region: Region, annotation: CheckedAnnotation, report: _Reporter, registry: Mapping) -> None:
     speaker_id = region.values.get("speaker_id")
-    if speaker_id is not None and speaker_id not in context.registry:
-        report.region(annotation, region, region.id, "speaker-id-unknown",
-                      f"speaker_id {speaker_id!r} is not in the entity registry")
+    if speaker_id is not None and speaker_id not in registry:
+        report.region_problem(annotation, region, region.id, "speaker-id-unknown",
+                              f"speaker_id {printable(speaker_id)} is not in the entity registry")
 
 
 # Articles repeat their dates: each distinct (value, label) is parsed once (check_value is pure).
@@ -649,88 +670,21 @@ _LABEL_CHECKS = {
 }
 
 
-# ---------------------------------------------------------------------------------------------
-# What the records of an annotation are made of
-
-
-def kept_units(annotation: CheckedAnnotation) -> list[list]:
-    """The units of a checked annotation that its records keep, in a compact JSON-able form:
-    ``[entities, timexes, quotes]``, each sorted by (start, end, id) as the records are, with
-
-    * entity ``[id, start, end, label, entity_id]``;
-    * timex ``[id, start, end, label, value, mod]``;
-    * quote ``[id, start, end, quote_type, source, cue]``, source ``[id, start, end, speaker_id]``
-      or None, cue ``[id, start, end]`` or None.
-
-    Offsets index the document's current text. Every unit validation excluded is left out, and
-    so are a SOURCE or CUE no QUOTE links (they are in no record). corpus_tools.annotations.consolidate
-    builds the records from this form only, whether it comes fresh from the checks or from a
-    validation record (which stores it), so the two cannot differ.
-    """
-    entities, timexes, quote_regions = [], [], []
-    for region in annotation.regions.values():
-        if region.excluded or region.span is None or region.label is None:
-            continue
-        layer, values = region.layer, region.values
-        if layer == "entity":
-            entities.append([region.id, *region.span, region.label, values.get("entity_id")])
-        elif layer == "timex":
-            timexes.append([region.id, *region.span, region.label, values["timex_value"], values.get("timex_mod")])
-        elif region.label == "QUOTE":
-            quote_regions.append(region)
-    quotes = _quote_units(quote_regions, annotation) if quote_regions else []
-    entities.sort(key=_UNIT_ORDER)
-    timexes.sort(key=_UNIT_ORDER)
-    return [entities, timexes, quotes]
-
-
-def _quote_units(quote_regions: list[Region], annotation: CheckedAnnotation) -> list[list]:
-    """The kept units of the QUOTEs of ``annotation``, each with its kept SOURCE and CUE."""
+def _drop_dangling_links(annotation: CheckedAnnotation, report: _Reporter) -> None:
+    """A relation whose end was excluded goes with it (the region's problem says why)."""
     regions = annotation.regions
-    links = {(link.from_id, link.label): link.to_id for link in annotation.links}
-    quotes = []
-    for region in quote_regions:
-        source = _kept(regions.get(links.get((region.id, "said_by"))))
-        cue = _kept(regions.get(links.get((region.id, "cue"))))
-        quotes.append([region.id, *region.span, region.values["quote_type"],
-                       None if source is None else [source.id, *source.span, source.values.get("speaker_id")],
-                       None if cue is None else [cue.id, *cue.span]])
-    quotes.sort(key=_UNIT_ORDER)
-    return quotes
-
-
-def _kept(region: Region | None) -> Region | None:
-    """``region`` if its records may keep it, else None."""
-    if region is None or region.excluded or region.span is None or region.label is None:
-        return None
-    return region
-
-
-_UNIT_ORDER = itemgetter(1, 2, 0)  # a kept unit's (start, end, id): the records' order
+    for link in annotation.links:
+        if regions[link.from_id].excluded or regions[link.to_id].excluded:
+            link.excluded = True
 
 
 # ---------------------------------------------------------------------------------------------
-# Whole exports
-
-
-@dataclass(slots=True)
-class Tally:
-    """Counts kept while streaming, reported as Report.stats."""
-
-    counts: Counter = field(default_factory=Counter)
-
-    def add(self, checked: CheckedTask) -> None:
-        self.add_counts(task_counts(checked))
-
-    def add_counts(self, counts: Mapping[str, int]) -> None:
-        """Add one task's ``task_counts`` (as a validation record replays them)."""
-        self.counts.update(counts)
+# Counts
 
 
 def task_counts(checked: CheckedTask) -> dict[str, int]:
-    """What one checked task adds to a Tally (an annotation count only when it has annotations)."""
-    counts = {"tasks": 1, "tasks_excluded": int(checked.excluded),
-              "tasks_text_changed": int(any(p.code == "text-changed" for p in checked.problems)),
+    """What one checked task adds to a report's counts (an annotation count only when it has annotations)."""
+    counts = {"tasks": 1, "tasks_excluded": int(checked.excluded), "tasks_text_changed": int(checked.text_changed),
               "spans_reanchored": checked.reanchored}
     if checked.annotations:
         counts.update(annotations=len(checked.annotations),
@@ -738,18 +692,3 @@ def task_counts(checked: CheckedTask) -> dict[str, int]:
                       regions=sum(len(a.regions) for a in checked.annotations),
                       relations=sum(len(a.links) for a in checked.annotations))
     return counts
-
-
-def validate_export(path: str | Path, documents: Mapping[str, Document],
-                    registry: Mapping[str, RegistryEntity], jobs: int = 1) -> Report:
-    """Check every task of the export at ``path`` on ``jobs`` processes (corpus_tools.ingest.parallel);
-    raises CorpusError if the file is no export."""
-    from corpus_tools.ingest.parallel import check_outcomes  # it builds on this module
-
-    path = Path(path)
-    context = Context(file=path.name, documents=documents, registry=registry)
-    tally, problems = Tally(), []
-    for outcome in check_outcomes(ExportStream(path), context, jobs):
-        tally.add_counts(dict(outcome.counts))
-        problems.extend(outcome.problems)
-    return Report.of(problems, dict(tally.counts))

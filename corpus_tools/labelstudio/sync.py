@@ -200,9 +200,9 @@ def pull(client, project: str | int, out_path: Path, timeout: float = EXPORT_TIM
 def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = None,
                     allow_partial: bool = False):
     """Pull the project's export into ``out_path`` (default build/labelstudio/<project>.json),
-    then validate and store it in annotations/exports/ (corpus_tools.annotations.consolidate.ingest).
+    then validate and store it in annotations/exports/ (corpus_tools.ingest.ingest).
     Returns (export path, IngestResult)."""
-    from corpus_tools.annotations.consolidate import ingest
+    from corpus_tools.ingest import ingest
     from corpus_tools.documents.index import DocumentIndex
     from corpus_tools.annotations.registry import load_registry
 

@@ -11,15 +11,12 @@ never changed: identical content is a no-op, different content is refused.
 from __future__ import annotations
 
 import filecmp
-import gc
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 import os
 import re
 import shutil
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
@@ -37,9 +34,6 @@ from corpus_tools.release.stats import Stats
 from corpus_tools.release.writer import ShardedWriter
 
 VERSION_PATTERN = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
-# Test hook: "<stage>:<marker file>" makes the build touch the marker and sleep at that stage,
-# so a test can kill it there (see tests/test_release_atomic.py).
-PAUSE_ENV = "CORPUS_TOOLS_RELEASE_PAUSE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,27 +92,11 @@ def build_release(documents: Mapping[str, Document],
     # ".tmp": the repository's .gitignore already ignores it
     partial = Path(tempfile.mkdtemp(prefix=f".{version}.partial-{os.getpid()}-", suffix=".tmp", dir=out_dir))
     try:
-        with _without_cyclic_gc():
-            _write_release(partial, documents, annotations, registry, version, previous_changelog, card, sizes,
-                           upstream_problems, regions_validated)
-        _pause("before-publish")
+        _write_release(partial, documents, annotations, registry, version, previous_changelog, card, sizes,
+                       upstream_problems, regions_validated)
         return _publish(partial, out_dir / version, version)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
-
-
-@contextmanager
-def _without_cyclic_gc():
-    """Rows are millions of short-lived, acyclic dicts and lists that reference counting frees; the
-    cyclic collector, triggered by their allocation, rescans the large long-lived heap (inputs,
-    imported modules) again and again and took over half of the build time. Restored on exit."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def invalid_inputs(report) -> CorpusError:
@@ -179,7 +157,6 @@ def _write_documents(documents, annotations, registry, writers, stats: Stats, up
             _write_group(groups[item.split], writers, stats)
             groups[item.split] = []
         latest_update = max(filter(None, (latest_update, _updated(ann))), default=None)
-        _pause("mid-build")
     errors = [problem for problem in upstream_problems if problem.severity == "error"] + problems
     if errors:
         raise invalid_inputs(Report.of(errors))
@@ -307,9 +284,3 @@ def _alive(pid: int) -> bool:
         return True
     return True
 
-
-def _pause(stage: str) -> None:
-    hook = os.environ.get(PAUSE_ENV, "")
-    if hook.partition(":")[0] == stage:
-        Path(hook.partition(":")[2]).write_text(stage)
-        time.sleep(3600)

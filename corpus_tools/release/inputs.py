@@ -14,6 +14,7 @@ from corpus_tools.annotations.consolidate import iter_annotation_set
 from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.errors import CorpusError, Problem
 from corpus_tools.layout import Layout
+from corpus_tools.lock import corpus_lock
 from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity
 from corpus_tools.annotations.registry import load_registry
 from corpus_tools.release.build import ReleaseResult, ShardSizes, build_release, check_version
@@ -29,13 +30,14 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
     refuses the release (the build happens in a temporary directory that is then discarded).
     """
     version = _release_version(version)
-    documents = DocumentIndex(layout)  # built on access: memory flat in the corpus size
-    registry = load_registry(layout)
-    errors = ErrorsOnly()
-    return build_release(documents, chosen_annotations(layout, documents, registry, errors),
-                         tuple(registry.values()), layout.dist, version,
-                         previous_changelog=previous_changelog(layout.dist, version), sizes=sizes,
-                         upstream_problems=errors, regions_validated=True)
+    with corpus_lock(layout, "release"):  # the exports stored now are the ones released
+        documents = DocumentIndex(layout)  # built on access: memory flat in the corpus size
+        registry = load_registry(layout)
+        errors = ErrorsOnly()
+        return build_release(documents, chosen_annotations(layout, documents, registry, errors),
+                             tuple(registry.values()), layout.dist, version,
+                             previous_changelog=previous_changelog(layout.dist, version), sizes=sizes,
+                             upstream_problems=errors, regions_validated=True)
 
 
 class ErrorsOnly(list):

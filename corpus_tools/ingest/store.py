@@ -1,0 +1,420 @@
+"""Ingest: an export is read once, checked once, stored verbatim, and its units table written.
+
+**The store.** ``annotations/exports/<sequence>-<sha256[:16]>/`` per export, append-only:
+``export.json`` is the file byte for byte; ``ingest.json`` its full SHA-256, the options it
+was ingested with, and the units it was accepted without (``--allow-partial``). ``sequence``
+numbers exports in the order they were ingested (six digits, from 000001): the annotation set
+breaks ties between annotations by it, so the order is the order of the work, never that of
+names or hashes. (Two branches that each ingest an export and are then merged can hold the same
+number twice; the SHA-256 prefix orders those, and ``ingest`` continues after the highest.)
+A stored export lands by one rename of its directory, so the export and its ``ingest.json``
+appear together or not at all; a killed run leaves a ``.ingest-<pid>-*.tmp`` directory that
+the next run removes.
+
+**The units table** (corpus_tools.ingest.units) of each stored export lives in
+``build/units/<stored name>.<fingerprint>/``, where the fingerprint (corpus_tools.fingerprint)
+covers the export's SHA-256, the documents (the manifest), the registry, the ingest options and
+all of the package's code. ``ingest`` writes it; ``units_for`` returns it, rebuilding it by this
+module's own checking pass when it is missing or stale (after a change of the code, the corpus
+or the registry), and removes the tables of older fingerprints.
+
+**Checking** (``checked_batches``): the export is cut into tasks in this process (which also
+hashes and copies the bytes: corpus_tools.ingest.reader); batches of tasks are parsed, checked
+and turned into record batches of the units tables either here (``jobs=1``) or in a pool of
+forked worker processes (``concurrent.futures``) with a bounded window of batches in flight,
+taken back in file order. Output is the same with any number of jobs. Workers die with the
+process that started them (``PR_SET_PDEATHSIG`` on Linux), so a killed ingest leaves none.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import secrets
+import shutil
+import signal
+from collections import Counter, deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from corpus_tools.annotations.registry import registry_digest
+from corpus_tools.documents.index import documents_digest
+from corpus_tools.errors import CorpusError, Location, Problem, Report
+from corpus_tools.fingerprint import fingerprint
+from corpus_tools.fsutil import atomic_write_bytes
+from corpus_tools.ingest.checks import Context, check_task
+from corpus_tools.ingest.reader import ExportStream, parse_task
+from corpus_tools.ingest.units import Units, UnitsBuilder, UnitsWriter, problems_of, stats_of
+from corpus_tools.layout import Layout
+from corpus_tools.lock import corpus_lock
+from corpus_tools.records import Document, Exclusion, IngestResult, RegistryEntity, StoredExport
+
+STORED_NAME = re.compile(r"^(\d{6})-([0-9a-f]{16})$")
+PARALLEL_MIN_BYTES = 16 << 20  # below this, starting workers costs more than they save
+BATCH_TASKS = 64  # tasks per batch sent to a worker, and per row group of the units tables (x16)
+IN_FLIGHT = 2  # batches per worker in the window
+# Warnings that leave a unit out are listed among the exclusions too.
+EXCLUDING = frozenset({"attribution-unlinked"})
+
+
+# ---------------------------------------------------------------------------------------------
+# The store
+
+
+def stored_exports(layout: Layout) -> list[StoredExport]:
+    """The stored exports, in the order they were ingested."""
+    if not layout.exports.is_dir():
+        return []
+    found = []
+    for path in layout.exports.iterdir():
+        match = STORED_NAME.match(path.name)
+        if match and path.is_dir():
+            found.append(StoredExport(int(match[1]), _read_record(path)["sha256"], path))
+    return sorted(found, key=lambda stored: (stored.sequence, stored.name))
+
+
+def _read_record(directory: Path) -> dict:
+    path = directory / "ingest.json"
+    try:
+        record = orjson.loads(path.read_bytes())
+        if not isinstance(record, dict) or not isinstance(record.get("sha256"), str):
+            raise ValueError("no sha256")
+        return record
+    except (OSError, ValueError) as error:
+        raise CorpusError("stored-export-invalid", f"the stored export's ingest.json cannot be read ({error}): "
+                          "the store is damaged; restore it from version control",
+                          Location(file=str(path))) from None
+
+
+def stored_options(stored: StoredExport) -> dict[str, bool]:
+    record = _read_record(stored.directory)
+    return {"allow_partial": bool(record.get("allow_partial")), "trim_whitespace": bool(record.get("trim_whitespace"))}
+
+
+def accepted_exclusions(stored: StoredExport) -> set[tuple]:
+    """The (code, task, annotation, region) of each unit the export was accepted without."""
+    return {_exclusion_key(item) for item in _read_record(stored.directory).get("excluded", [])}
+
+
+def _exclusion_key(item: Mapping[str, Any]) -> tuple:
+    return (item.get("code"), item.get("task_id"), item.get("annotation_id"), item.get("region_id"))
+
+
+def problem_key(problem: Problem) -> tuple:
+    where = problem.location
+    return (problem.code, where.task_id, where.annotation_id, where.region_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking, on one process or several
+
+
+def default_jobs(path: Path) -> int:
+    """Every core this process may run on, for an export big enough to gain from it; else 1."""
+    if path.stat().st_size < PARALLEL_MIN_BYTES:
+        return 1
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+def _check_batch(raw_tasks: list[tuple[int, int, bytes]], path: str, context: Context) -> dict[str, pa.RecordBatch]:
+    """The units of a batch of tasks, as record batches; ``annotation_index`` counts from 0."""
+    builder = UnitsBuilder()
+    for index, offset, raw in raw_tasks:
+        builder.add(check_task(parse_task(raw, index, offset, path), index, offset, context))
+    return builder.batches()
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(context: Context) -> None:
+    _die_with_parent()
+    _WORKER["context"] = context
+
+
+def _worker_batch(raw_tasks: list[tuple[int, int, bytes]], path: str) -> dict[str, pa.RecordBatch]:
+    return _check_batch(raw_tasks, path, _WORKER["context"])
+
+
+def _die_with_parent() -> None:
+    """Ask the kernel to kill this worker when the process that forked it dies, however it dies."""
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the pool's own shutdown is all there is
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def checked_batches(stream: ExportStream, context: Context, jobs: int = 1) -> Iterator[dict[str, pa.RecordBatch]]:
+    """The units of every task of ``stream``, a batch of tasks at a time, in file order.
+
+    ``annotation_index`` runs on across batches. The first error that makes the file unusable
+    (a CorpusError) is raised in file order: a task that is not JSON before the point where the
+    file is cut off is the one named."""
+    path = str(stream.path)
+    batches = _batches(stream.raw_tasks(), BATCH_TASKS)
+    offset = 0
+    for result in (_in_process(batches, path, context) if jobs <= 1 else _in_pool(batches, path, context, jobs)):
+        count = result["annotations"].num_rows
+        if offset:
+            result = {name: _shifted(batch, offset) for name, batch in result.items()}
+        offset += count
+        yield result
+
+
+def _in_process(batches: Iterable, path: str, context: Context) -> Iterator[dict[str, pa.RecordBatch]]:
+    for batch in batches:
+        yield _check_batch(batch, path, context)
+
+
+def _in_pool(batches: Iterable, path: str, context: Context, jobs: int) -> Iterator[dict[str, pa.RecordBatch]]:
+    window: deque[Future] = deque()
+    with ProcessPoolExecutor(jobs, mp_context=get_context("fork"), initializer=_start_worker,
+                             initargs=(context,)) as pool:
+        try:
+            try:
+                for batch in batches:
+                    window.append(pool.submit(_worker_batch, batch, path))
+                    if len(window) >= jobs * IN_FLIGHT:
+                        yield window.popleft().result()
+            except CorpusError:
+                while window:  # a fault in an earlier task is reported before the file's damage
+                    window.popleft().result()
+                raise
+            while window:
+                yield window.popleft().result()
+        finally:
+            for future in window:
+                future.cancel()
+
+
+def _shifted(batch: pa.RecordBatch, offset: int) -> pa.RecordBatch:
+    if "annotation_index" not in batch.schema.names:
+        return batch
+    position = batch.schema.get_field_index("annotation_index")
+    shifted = pc.add(batch.column(position), pa.scalar(offset, pa.int32()))
+    return batch.set_column(position, "annotation_index", shifted)
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _Gathered:
+    """What a checking pass adds up besides the tables: the problems, the counts, whether any
+    annotation was submitted."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+        self.counts: Counter = Counter()
+        self.submitted = 0
+
+    def add(self, batches: dict[str, pa.RecordBatch]) -> None:
+        self.problems.extend(problems_of(batches["problems"], self.file))
+        self.counts.update(stats_of(batches))
+        annotations = batches["annotations"]
+        usable = pc.and_(pc.invert(annotations.column("prediction")), pc.invert(annotations.column("cancelled")))
+        self.submitted += pc.sum(usable.cast(pa.int64())).as_py() or 0
+
+    def report(self) -> Report:
+        return Report.of(self.problems, dict(self.counts))
+
+
+def validate_export(path: str | Path, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
+                    jobs: int = 1, on_progress: Callable[[int], None] | None = None) -> Report:
+    """Check every task of the export at ``path``; raises CorpusError if the file is no export."""
+    path = Path(path)
+    gathered = _Gathered(path.name)
+    for batches in checked_batches(ExportStream(path), Context(path.name, documents, registry), jobs):
+        gathered.add(batches)
+        if on_progress is not None:
+            on_progress(batches["tasks"].num_rows)
+    return gathered.report()
+
+
+# ---------------------------------------------------------------------------------------------
+# Ingest
+
+
+def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Document],
+           registry: Mapping[str, RegistryEntity], allow_partial: bool = False, jobs: int | None = None,
+           trim_whitespace: bool = False, on_progress: Callable[[int], None] | None = None) -> IngestResult:
+    """Validate the export at ``export_path``, store it verbatim and write its units table.
+
+    Raises CorpusError when the file is not a Label Studio export at all (nothing is written).
+    Status ``refused`` (nothing written) when it has errors and ``allow_partial`` is off;
+    ``no-annotations`` (nothing written) when no annotation in it was submitted (all cancelled,
+    or none); ``already-stored`` when the same bytes are in the store. Holds the corpus lock.
+    """
+    export_path = Path(export_path)
+    jobs = default_jobs(export_path) if jobs is None else jobs
+    options = {"allow_partial": allow_partial, "trim_whitespace": trim_whitespace}
+    with corpus_lock(layout, "ingest"):
+        _remove_leftovers(layout)
+        staging = _staging(layout.exports, "ingest")
+        units_staging = _staging(layout.build / "units", "units")
+        try:
+            with open(staging / "export.json", "wb") as copy:
+                stream = ExportStream(export_path, copy_to=copy)
+                gathered = _write_checked(stream, Context(export_path.name, documents, registry, trim_whitespace),
+                                          jobs, units_staging, on_progress)
+                copy.flush()
+                os.fsync(copy.fileno())
+            return _store(layout, staging, units_staging, stream.sha256, gathered, options,
+                          documents, registry)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(units_staging, ignore_errors=True)
+
+
+def _write_checked(stream: ExportStream, context: Context, jobs: int, directory: Path,
+                   on_progress: Callable[[int], None] | None) -> _Gathered:
+    gathered = _Gathered(context.file)
+    writer = UnitsWriter(directory)
+    try:
+        for batches in checked_batches(stream, context, jobs):
+            writer.write(batches)
+            gathered.add(batches)
+            if on_progress is not None:
+                on_progress(batches["tasks"].num_rows)
+    finally:
+        writer.close()
+    return gathered
+
+
+def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gathered: _Gathered,
+           options: dict[str, bool], documents, registry) -> IngestResult:
+    report = gathered.report()
+    exclusions = tuple(_exclusion(problem) for problem in report.problems
+                       if problem.severity == "error" or problem.code in EXCLUDING)
+    existing = next((stored for stored in stored_exports(layout) if stored.sha256 == sha256), None)
+    if existing is not None:
+        return IngestResult("already-stored", sha256, existing, report, exclusions)
+    if not report.valid and not options["allow_partial"]:
+        return IngestResult("refused", sha256, None, report, exclusions)
+    if not gathered.submitted:
+        return IngestResult("no-annotations", sha256, None, report, exclusions)
+    record = {"sha256": sha256, **options, "excluded": [exclusion_as_dict(item) for item in exclusions]}
+    atomic_write_bytes(staging / "ingest.json", orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
+    sequence = _next_sequence(layout)
+    stored = StoredExport(sequence, sha256, layout.exports / f"{sequence:06d}-{sha256[:16]}")
+    os.chmod(staging, 0o755)
+    os.chmod(staging / "export.json", 0o644)
+    os.rename(staging, stored.directory)  # the commit point: the export and its record, together
+    _fsync_directory(layout.exports)
+    _publish_units(units_staging, _units_directory(layout, stored, documents, registry, options))
+    return IngestResult("stored" if report.valid else "stored-partial", sha256, stored, report, exclusions)
+
+
+def _next_sequence(layout: Layout) -> int:
+    stored = stored_exports(layout)
+    return (max(item.sequence for item in stored) + 1) if stored else 1
+
+
+def exclusion_as_dict(exclusion: Exclusion) -> dict[str, Any]:
+    return {key: getattr(exclusion, key) for key in exclusion.__slots__ if getattr(exclusion, key) is not None}
+
+
+def _exclusion(problem: Problem) -> Exclusion:
+    where = problem.location
+    if where.region_id is not None:
+        scope = "relation" if "->" in where.region_id else "region"
+    else:
+        scope = "annotation" if where.annotation_id is not None else "task"
+    return Exclusion(scope, problem.code, problem.message, where.task_id, where.doc_id, where.annotation_id,
+                     where.region_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Units tables of stored exports
+
+
+def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Document],
+              registry: Mapping[str, RegistryEntity], jobs: int | None = None) -> Units:
+    """The units table of a stored export for the current code, documents and registry; made
+    by the checking pass ingest runs when there is none yet."""
+    options = stored_options(stored)
+    directory = _units_directory(layout, stored, documents, registry, options)
+    if not directory.is_dir():
+        jobs = default_jobs(stored.export) if jobs is None else jobs
+        staging = _staging(layout.build / "units", "units")
+        try:
+            context = Context(stored.name, documents, registry, options["trim_whitespace"])
+            _write_checked(ExportStream(stored.export), context, jobs, staging, None)
+            _publish_units(staging, directory)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return Units(directory, stored.name)
+
+
+def _units_directory(layout: Layout, stored: StoredExport, documents, registry, options: dict) -> Path:
+    key = fingerprint("units", stored.sha256, documents_digest(documents), registry_digest(registry),
+                      orjson.dumps(options, option=orjson.OPT_SORT_KEYS))
+    return layout.build / "units" / f"{stored.name}.{key[:16]}"
+
+
+def _publish_units(staging: Path, directory: Path) -> None:
+    try:
+        os.rename(staging, directory)
+    except OSError:
+        if not directory.is_dir():  # else another process published the same tables meanwhile
+            raise
+    for older in directory.parent.glob(directory.name.rsplit(".", 1)[0] + ".*"):
+        if older != directory and not older.name.endswith(".tmp"):
+            shutil.rmtree(older, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Temporary directories
+
+
+def _staging(parent: Path, kind: str) -> Path:
+    parent.mkdir(parents=True, exist_ok=True)
+    path = parent / f".{kind}-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    path.mkdir()
+    return path
+
+
+def _remove_leftovers(layout: Layout) -> None:
+    """Staging directories of runs that were killed (their process is gone)."""
+    for parent in (layout.exports, layout.build / "units"):
+        for leftover in parent.glob(".*-*-*.tmp") if parent.is_dir() else ():
+            pid = leftover.name.split("-")[1]
+            if pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _fsync_directory(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,228 @@
+"""The units table: what one stored export holds, as typed columns. The one intermediate format.
+
+Ingest checks an export once (corpus_tools.ingest.checks) and writes what it found here; the
+annotation set, lint, release, agreement and diff read only this. One explicit Arrow schema per
+table, all five in this module:
+
+* ``tasks``: one row per task (its index in the file, id, doc_id, the SHA-256 of its text,
+  whether that text is not the document's current one, spans re-anchored, excluded);
+* ``annotations``: one row per annotation or prediction (``prediction``), with the task it
+  belongs to, its position there, annotator, ground truth, cancelled, timestamps, lead time,
+  model version and score (predictions), excluded; ``annotation_index`` numbers them in the file;
+* ``regions``: one row per labelled region: layer, label, offsets into the task's text
+  (``start``/``end``) and into the document's current text (``doc_start``/``doc_end``, null when
+  it cannot be re-anchored), the per-region values, score, excluded;
+* ``relations``: ``said_by`` and ``cue`` links, oriented QUOTE -> SOURCE/CUE, excluded;
+* ``problems``: every problem validation found, located.
+
+A unit is ``excluded`` when an error left it out (or its annotation or task); queries keep
+``excluded == false``. The five tables of one export are five parquet files in one directory
+(written into a temporary directory and renamed, so they appear together); row groups follow
+batches of tasks, so a reader can stream a large export a batch at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Mapping
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from corpus_tools.errors import Location, Problem
+from corpus_tools.ingest.checks import CheckedTask
+
+_TIME = pa.timestamp("us", tz="UTC")
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "tasks": pa.schema([
+        ("task_index", pa.int32()), ("byte_offset", pa.int64()), ("task_id", pa.int64()), ("doc_id", pa.string()),
+        ("text_sha256", pa.string()), ("text_changed", pa.bool_()), ("spans_reanchored", pa.int32()),
+        ("excluded", pa.bool_()),
+    ]),
+    "annotations": pa.schema([
+        ("annotation_index", pa.int32()), ("task_index", pa.int32()), ("position", pa.int32()),
+        ("prediction", pa.bool_()), ("id", pa.int64()), ("annotator", pa.string()), ("ground_truth", pa.bool_()),
+        ("cancelled", pa.bool_()), ("created_at", _TIME), ("updated_at", _TIME), ("lead_time", pa.float64()),
+        ("model_version", pa.string()), ("score", pa.float64()), ("excluded", pa.bool_()),
+    ]),
+    "regions": pa.schema([
+        ("annotation_index", pa.int32()), ("id", pa.string()), ("layer", pa.string()), ("label", pa.string()),
+        ("start", pa.int32()), ("end", pa.int32()), ("doc_start", pa.int32()), ("doc_end", pa.int32()),
+        ("entity_id", pa.string()), ("timex_value", pa.string()), ("timex_mod", pa.string()),
+        ("quote_type", pa.string()), ("speaker_id", pa.string()), ("score", pa.float64()), ("excluded", pa.bool_()),
+    ]),
+    "relations": pa.schema([
+        ("annotation_index", pa.int32()), ("from_id", pa.string()), ("to_id", pa.string()), ("label", pa.string()),
+        ("excluded", pa.bool_()),
+    ]),
+    "problems": pa.schema([
+        ("task_index", pa.int32()), ("code", pa.string()), ("severity", pa.string()), ("message", pa.string()),
+        ("task_id", pa.int64()), ("doc_id", pa.string()), ("annotation_id", pa.int64()),
+        ("annotation_ref", pa.string()), ("region_id", pa.string()),
+    ]),
+}
+TABLES = tuple(SCHEMAS)
+VALUE_COLUMNS = ("entity_id", "timex_value", "timex_mod", "quote_type", "speaker_id")
+
+
+class UnitsBuilder:
+    """Turns checked tasks (in file order) into record batches of the five tables: rows are
+    gathered as tuples in each table's column order and turned into columns once per batch."""
+
+    def __init__(self):
+        self.rows: dict[str, list[tuple]] = {name: [] for name in SCHEMAS}
+        self.annotation_index = 0
+
+    def add(self, checked: CheckedTask) -> None:
+        rows = self.rows
+        task_index = checked.index
+        rows["tasks"].append((task_index, checked.byte_offset, checked.task_id, checked.doc_id, checked.text_sha256,
+                              checked.text_changed, checked.reanchored, checked.excluded))
+        for problem in checked.problems:
+            where = problem.location
+            named = isinstance(where.annotation_id, int)
+            rows["problems"].append((task_index, problem.code, problem.severity, problem.message, where.task_id,
+                                     where.doc_id, where.annotation_id if named else None,
+                                     None if named else where.annotation_id, where.region_id))
+        annotations, regions, relations = rows["annotations"], rows["regions"], rows["relations"]
+        for annotation in (*checked.annotations, *checked.predictions):
+            index = self.annotation_index
+            self.annotation_index += 1
+            excluded = checked.excluded or annotation.excluded or annotation.cancelled
+            annotations.append((index, task_index, annotation.position, annotation.prediction, annotation.id,
+                                annotation.annotator, annotation.ground_truth, annotation.cancelled,
+                                annotation.created_at, annotation.updated_at, annotation.lead_time,
+                                annotation.model_version, annotation.score, excluded))
+            for region in annotation.regions.values():
+                span = region.span or (None, None)
+                values = region.values
+                regions.append((index, region.id, region.layer, region.label, region.start, region.end, span[0],
+                                span[1], values.get("entity_id"), values.get("timex_value"),
+                                values.get("timex_mod"), values.get("quote_type"), values.get("speaker_id"),
+                                region.score, excluded or region.excluded or region.span is None
+                                or region.label is None))
+            for link in annotation.links:
+                relations.append((index, link.from_id, link.to_id, link.label, excluded or link.excluded))
+
+    def batches(self) -> dict[str, pa.RecordBatch]:
+        """The rows gathered so far, as one record batch per table (then forgotten)."""
+        batches = {}
+        for name, rows in self.rows.items():
+            schema = SCHEMAS[name]
+            columns = list(zip(*rows)) if rows else [()] * len(schema)
+            batches[name] = pa.RecordBatch.from_arrays(
+                [pa.array(column, type=field.type) for column, field in zip(columns, schema)], schema=schema)
+            rows.clear()
+        return batches
+
+
+class UnitsWriter:
+    """Writes the five tables of one export into ``directory`` (which must not exist yet)."""
+
+    def __init__(self, directory: Path):
+        directory.mkdir(parents=True, exist_ok=True)
+        self.writers = {name: pq.ParquetWriter(directory / f"{name}.parquet", schema, compression="zstd")
+                        for name, schema in SCHEMAS.items()}
+
+    def write(self, batches: dict[str, pa.RecordBatch]) -> None:
+        """One row group in each table, empty ones included: row group k of every table holds
+        the units of the same batch of tasks (``Units.row_groups``)."""
+        for name, batch in batches.items():
+            self.writers[name].write_batch(batch)
+
+    def close(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+@dataclass(frozen=True, slots=True)
+class Units:
+    """The units tables of one stored export, on disk."""
+
+    directory: Path
+    export: str  # the stored export's name (the file problems are located in)
+
+    def path(self, table: str) -> Path:
+        return self.directory / f"{table}.parquet"
+
+    def read(self, table: str, columns: list[str] | None = None) -> pa.Table:
+        return pq.ParquetFile(self.path(table)).read(columns=columns)
+
+    def row_groups(self, columns: Mapping[str, list[str] | None]) -> Iterator[dict[str, pa.Table]]:
+        """The units a batch of tasks at a time: row group k of each table named in ``columns``
+        (with those columns), for exports too big to hold at once."""
+        files = {name: pq.ParquetFile(self.path(name)) for name in columns}
+        count = next(iter(files.values())).num_row_groups
+        for k in range(count):
+            yield {name: file.read_row_group(k, columns=columns[name]) for name, file in files.items()}
+
+    def problems(self) -> list[Problem]:
+        return problems_of(self.read("problems"), self.export)
+
+    def stats(self) -> dict[str, int]:
+        return stats_of({name: self.read(name, columns) for name, columns in _STATS_COLUMNS.items()})
+
+
+_STATS_COLUMNS = {"tasks": ["excluded", "text_changed", "spans_reanchored"],
+                  "annotations": ["annotation_index", "prediction", "cancelled"],
+                  "regions": ["annotation_index"], "relations": ["annotation_index"]}
+
+
+def stats_of(tables: Mapping[str, pa.Table | pa.RecordBatch]) -> dict[str, int]:
+    """What the checks counted: tasks, excluded and text-changed tasks, re-anchored spans; and
+    when there are annotations (predictions are not counted), their number, the cancelled ones,
+    and their regions and relations."""
+    tasks = tables["tasks"]
+    stats = {"tasks": tasks.num_rows, "tasks_excluded": _sum(tasks["excluded"]),
+             "tasks_text_changed": _sum(tasks["text_changed"]), "spans_reanchored": _sum(tasks["spans_reanchored"])}
+    annotations = tables["annotations"]
+    annotations = annotations.filter(pc.invert(annotations["prediction"]))
+    if annotations.num_rows:
+        wanted = annotations["annotation_index"]
+        stats.update(annotations=annotations.num_rows, annotations_cancelled=_sum(annotations["cancelled"]),
+                     regions=_count_in(tables["regions"], wanted), relations=_count_in(tables["relations"], wanted))
+    return stats
+
+
+def _sum(column) -> int:
+    return int(pc.sum(column.cast(pa.int64())).as_py() or 0)
+
+
+def _count_in(table, wanted) -> int:
+    if not table.num_rows:
+        return 0
+    return _sum(pc.is_in(table["annotation_index"], value_set=pa.chunked_array([wanted]).combine_chunks()
+                         if isinstance(wanted, pa.Array) else wanted.combine_chunks()))
+
+
+def problems_of(table: pa.Table, export: str) -> list[Problem]:
+    problems = []
+    for row in table.to_pylist():
+        annotation = row["annotation_id"] if row["annotation_id"] is not None else row["annotation_ref"]
+        location = Location(file=export, task_id=row["task_id"], doc_id=row["doc_id"], annotation_id=annotation,
+                            region_id=row["region_id"])
+        problems.append(Problem(row["code"], row["message"], location))
+    return problems
+
+
+def write_units(directory: Path, checked: Iterable[CheckedTask], batch_tasks: int = 1024) -> None:
+    """All five tables of one export from its checked tasks (in file order), ``batch_tasks`` tasks a row group."""
+    builder, writer = UnitsBuilder(), UnitsWriter(directory)
+    try:
+        pending = 0
+        for task in checked:
+            builder.add(task)
+            pending += 1
+            if pending == batch_tasks:
+                writer.write(builder.batches())
+                pending = 0
+        writer.write(builder.batches())
+    finally:
+        writer.close()
