@@ -355,3 +355,40 @@ class LintReview:
     unexplained: tuple[Candidate, ...]
     explained: tuple[tuple[Candidate, Acceptance], ...]
     stale: tuple[Acceptance, ...]  # acceptances that match no candidate any more
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseChange:
+    """One difference between two releases (corpus_tools.release.diff; keys in docs/diff.md).
+
+    ``layer`` and ``kind`` are stable keys (e.g. entities/boundaries). ``id`` names what changed:
+    a unit's region id (NEW's, OLD's when removed), a doc_id, a registry id, or ``config.column``.
+    ``text`` is its text, for reading. ``old`` and ``new`` are the values that differ (plain JSON
+    values; null on the side where there is none). ``count`` is 1, but for the ner layer, where a
+    change is a number of tokens.
+    """
+
+    layer: str
+    kind: str
+    doc_id: str | None = None
+    id: str | None = None
+    text: str | None = None
+    old: Any = None
+    new: Any = None
+    count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseDiff:
+    """What changed from the release OLD to the release NEW, in a stable order (layer, document,
+    position). ``direction`` is "forward", "backward" (OLD is the newer version) or "same".
+    ``doc_id`` and ``layers``, when set, are filters: ``changes`` holds only what they select."""
+
+    old_version: str
+    new_version: str
+    old_path: str
+    new_path: str
+    direction: str
+    changes: tuple[ReleaseChange, ...]
+    doc_id: str | None = None
+    layers: tuple[str, ...] | None = None
