@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from corpus_tools.errors import CorpusError
-from corpus_tools.records import Cue, EntityMention, Evidence, Quote, RegistryEntity, Source, Span, TimeExpression
+from corpus_tools.records import EntityMention, Evidence, Quote, RegistryEntity, Source, Span, TimeExpression
 from corpus_tools.release import build_release
 from corpus_tools.release.card import CardInfo
 from corpus_tools.release.checksums import SUMS_FILE, sums_text
@@ -198,8 +198,8 @@ def test_entity_boundaries_changed(base, tmp_path):
     def change(documents, annotations, registry):
         e1 = next(e for e in annotations[DOC].entities if e.id == "e1")
         shorter = entity(documents, "e1", e1.span.start + 7, e1.span.end, "PERSON", "bashar-al-assad")
-        return documents, with_annotation(annotations, entities=replaced(annotations[DOC].entities, "e1",
-                                                                         span=shorter.span, text=shorter.text)), registry
+        entities = replaced(annotations[DOC].entities, "e1", span=shorter.span, text=shorter.text)
+        return documents, with_annotation(annotations, entities=entities), registry
 
     diff = diff_with(base, tmp_path, change)
     assert keys(diff) == [("entities", "boundaries", DOC, "e1"), ("ner", "tags-changed", DOC, None),
@@ -371,7 +371,8 @@ def test_registry_entity_removed(base, tmp_path):
 ])
 def test_registry_entity_changed(base, tmp_path, entity_id, fields, kind, old, new):
     changed = only(diff_with(base, tmp_path, registry_change(entity_id, **fields)))
-    assert (changed.layer, changed.kind, changed.id, changed.old, changed.new) == ("registry", kind, entity_id, old, new)
+    assert (changed.layer, changed.kind, changed.id, changed.old, changed.new) == (
+        "registry", kind, entity_id, old, new)
 
 
 def assad_mention(documents, entity_id):
@@ -465,8 +466,11 @@ def test_new_columns_in_every_config_are_schema_changes_and_nothing_else(base, t
     assert diff.changes[0].new in ("int32", "string")
     assert required_bump(diff) == "minor"
     # and the next release after that compares the new columns too
-    later = rewritten(new, tmp_path / "later", "entities", lambda t: t.set_column(
-        t.schema.get_field_index("annotator"), "annotator", pa.array(["other@example.org"] + ["ann@example.org"] * (t.num_rows - 1))))
+    def reassign_first(table):
+        annotators = ["other@example.org"] + ["ann@example.org"] * (table.num_rows - 1)
+        return table.set_column(table.schema.get_field_index("annotator"), "annotator", pa.array(annotators))
+
+    later = rewritten(new, tmp_path / "later", "entities", reassign_first)
     field = only(diff_releases(new, later))
     assert (field.layer, field.kind, field.id, field.old, field.new) == (
         "entities", "field-changed", "e1", {"annotator": "ann@example.org"}, {"annotator": "other@example.org"})
@@ -492,7 +496,8 @@ def test_column_retyped_is_major(base, tmp_path):
 
     diff = diff_releases(base, rewritten(base, tmp_path / "new", "entities", widen))
     retyped = only(diff)
-    assert (retyped.kind, retyped.id, retyped.old, retyped.new) == ("column-retyped", "entities.start", "int32", "int64")
+    assert (retyped.kind, retyped.id, retyped.old, retyped.new) == (
+        "column-retyped", "entities.start", "int32", "int64")
     assert required_bump(diff) == "major"
 
 
@@ -641,3 +646,148 @@ def sha256(text: str) -> str:
     import hashlib
 
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+# --- every release says what changed (build_release with previous=)
+
+
+def test_the_first_release_says_it_is_the_first(base):
+    assert "\n- The first release.\n" in (base / "CHANGELOG.md").read_text(encoding="utf-8")
+    card = (base / "README.md").read_text(encoding="utf-8")
+    assert ("\n## Changes\n\nThis is the first release of the corpus: there is no earlier release to compare "
+            "with.\n") in card
+
+
+def test_a_release_of_unchanged_data_says_so(base, tmp_path):
+    new = built(tmp_path, *base_inputs(), version="1.0.1", previous=base)
+    changelog = (new / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert changelog.startswith(
+        "# Changelog\n\n## 1.0.1 (2024-05-02)\n\n- 5 documents, 4 entity mentions, 1 time expressions, 1 quote(s), "
+        "5 registry entities.\n- Changes since 1.0.0: none, the data did not change.\n\n## 1.0.0 (2024-05-02)\n\n")
+    assert changelog.count("- The first release.") == 1
+    card = (new / "README.md").read_text(encoding="utf-8")
+    assert "\n## Changes since 1.0.0\n\nThe data did not change since 1.0.0: every config has the same columns" in card
+
+
+def test_a_release_with_changes_carries_its_diff_in_changelog_and_card(base, tmp_path):
+    documents, annotations, registry = base_inputs()
+    new = built(tmp_path, documents, with_annotation(annotations, entities=replaced(
+        annotations[DOC].entities, "e4", label="NORP")), registry, version="1.1.0", previous=base)
+    changelog = (new / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert ("- Changes since 1.0.0 (a minor version by the version rule): entities: 1 relabelled; ner: 1 tokens "
+            "whose tag changed. Every change: `corpus-tools diff 1.0.0 1.1.0`.\n") in changelog
+    card = (new / "README.md").read_text(encoding="utf-8")
+    assert "## Changes since 1.0.0\n\nChanges from release 1.0.0 to 1.1.0" in card
+    assert "| entities | relabelled | 1 |\n| ner | tokens whose tag changed | 1 |\n" in card
+    assert f'- entities, relabelled: `{DOC} e4 "AFP": ORG -> NORP`' in card
+
+
+def test_a_version_bump_too_small_for_the_changes_is_refused_naming_the_change(base, tmp_path):
+    documents, annotations, registry = base_inputs()
+    relabelled = with_annotation(annotations, entities=replaced(annotations[DOC].entities, "e4", label="NORP"))
+    with pytest.raises(CorpusError) as caught:
+        built(tmp_path, documents, relabelled, registry, version="1.0.1", previous=base)
+    assert caught.value.code == "version-bump-too-small"
+    assert caught.value.message == (
+        f'release 1.0.1 is a patch version after 1.0.0, but entities: 1 relabelled (first: {DOC} e4 "AFP": ORG -> '
+        'NORP) needs a minor version: set corpus_tools/version.py to 1.1.0 (the version rule: docs/release.md)')
+    assert list((tmp_path / "new").iterdir()) == []  # nothing published, no partial left
+
+
+def test_a_version_not_newer_than_the_previous_release_is_refused(base, tmp_path):
+    with pytest.raises(CorpusError) as caught:
+        built(tmp_path, *base_inputs(), version="0.9.0", previous=base)
+    assert (caught.value.code, caught.value.message) == ("version-bump-too-small", (
+        "release 0.9.0 is not newer than the previous release 1.0.0; set corpus_tools/version.py to 1.0.1 or later"))
+
+
+def test_a_column_gone_since_the_previous_release_needs_a_major_version(base, tmp_path):
+    previous = rewritten(base, tmp_path / "old" / "1.0.0", "entities", add_column("fold", 3, FOLD))
+    with pytest.raises(CorpusError) as caught:
+        built(tmp_path, *base_inputs(), version="1.1.0", previous=previous)
+    assert caught.value.code == "version-bump-too-small"
+    assert ("but schema: 1 columns removed (first: entities.fold (int32)) needs a major version: set "
+            "corpus_tools/version.py to 2.0.0") in caught.value.message
+    new = built(tmp_path, *base_inputs(), version="2.0.0", previous=previous)
+    assert "- Changes since 1.0.0 (a major version by the version rule): schema: 1 columns removed." in (
+        new / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def test_a_tampered_previous_release_refuses_the_build(base, tmp_path):
+    previous = tmp_path / "old" / "1.0.0"
+    shutil.copytree(base, previous)
+    (previous / "CHANGELOG.md").write_text("# Changelog\n\nrewritten\n")
+    with pytest.raises(CorpusError) as caught:
+        built(tmp_path, *base_inputs(), version="1.1.0", previous=previous)
+    assert caught.value.code == "release-tampered"
+    assert caught.value.location.file == str(previous / "CHANGELOG.md")
+
+
+# --- the command
+
+
+def test_cli_diff_of_the_committed_release_with_itself_reports_no_change():
+    from click.testing import CliRunner
+
+    from conftest import REPO
+    from corpus_tools.cli import cli
+
+    result = CliRunner().invoke(cli, ["diff", str(REPO / "dist" / "1.0.0"), str(REPO / "dist" / "1.0.0")])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "no change: the data of 1.0.0 is that of 1.0.0"
+
+
+def test_cli_diff_by_version_text_json_and_filters(base, tmp_path):
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import cli
+
+    shutil.copytree(base, tmp_path / "dist" / "1.0.0")
+    documents, annotations, registry = base_inputs()
+    build_release(documents, with_annotation(annotations, timexes=()), registry[:-1], tmp_path / "dist", "1.1.0",
+                  previous=tmp_path / "dist" / "1.0.0")
+    runner = CliRunner()
+    text = runner.invoke(cli, ["diff", "1.0.0", "1.1.0", "--root", str(tmp_path)])
+    assert text.exit_code == 0, text.output
+    assert "timexes: 1 removed\n" in text.output and "registry: 1 removed\n" in text.output
+    as_json = runner.invoke(cli, ["diff", "1.0.0", "1.1.0", "--root", str(tmp_path), "--json"])
+    assert json.loads(as_json.output)["counts"] == {"timexes": {"removed": 1}, "registry": {"removed": 1}}
+    layer = runner.invoke(cli, ["diff", "1.0.0", "1.1.0", "--root", str(tmp_path), "--json", "--layer", "registry"])
+    assert [c["id"] for c in json.loads(layer.output)["changes"]] == ["abkhazia"]
+    doc = runner.invoke(cli, ["diff", "1.0.0", "1.1.0", "--root", str(tmp_path), "--doc", DOC])
+    assert "registry" not in doc.output.split("\n", 2)[2] and "timexes: 1 removed" in doc.output
+    backward = runner.invoke(cli, ["diff", "1.1.0", "1.0.0", "--root", str(tmp_path)])
+    assert backward.exit_code == 0 and "note: OLD (1.1.0) is newer than NEW (1.0.0)" in backward.output
+    assert "Example:" in runner.invoke(cli, ["diff", "--help"]).output
+
+
+def test_cli_diff_bad_input_exits_1_with_one_line(base, tmp_path):
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import cli
+
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["diff", str(base), str(tmp_path)])
+    assert missing.exit_code == 1
+    assert missing.output == f"Error: {tmp_path}: [release-missing] not a release directory: no SHA256SUMS, " \
+                             "croissant.json, data\n"
+    copy = tmp_path / "copy"
+    shutil.copytree(base, copy)
+    (copy / "croissant.json").write_text("{}")
+    tampered = runner.invoke(cli, ["diff", str(base), str(copy)])
+    assert tampered.exit_code == 1 and "[release-tampered]" in tampered.output and "Traceback" not in tampered.output
+
+
+def test_every_committed_release_after_the_first_carries_its_diff_against_the_one_before():
+    from conftest import REPO
+    from corpus_tools.release.diff import card_section, changelog_line
+    from corpus_tools.release.versions import list_versions
+
+    versions = list_versions(REPO / "dist")
+    for previous, version in zip(versions, versions[1:]):
+        diff = diff_releases(REPO / "dist" / previous, REPO / "dist" / version)
+        changelog = (REPO / "dist" / version / "CHANGELOG.md").read_text(encoding="utf-8")
+        assert changelog.split("\n\n")[2].splitlines()[1] == changelog_line(diff), version
+        card = (REPO / "dist" / version / "README.md").read_text(encoding="utf-8")
+        assert f"\n\n{card_section(diff)}\n\n" in card, version
+        check_bump(diff)

@@ -59,8 +59,11 @@ LAYERS = tuple(KINDS)
 MAJOR_CHANGES = frozenset(("schema", kind) for kind in ("config-removed", "column-removed", "column-retyped",
                                                         "labels-changed"))
 
-# Configs whose rows are compared field by field; any other config a document's rows at a time.
-_UNIT_CONFIGS = {"entities": "entities", "timexes": "timexes", "quotes": "quotes"}
+# Configs of units, compared unit by unit (each is also its layer); documents and entity_registry
+# are compared row by row, ner token by token, any other config a document's rows at a time.
+_UNIT_CONFIGS = ("entities", "timexes", "quotes")
+_COMPARED = {"documents", "entity_registry", *_UNIT_CONFIGS}
+_BATCH = 256  # documents whose rows are turned into Python values at once: memory stays bounded
 _SPAN = ("start", "end", "raw_start", "raw_end", "text")
 _KNOWN = {
     "documents": {"doc_id", "text", "text_sha256", "normalizer_version", "raw_sha256", "raw_encoding", "title",
@@ -107,24 +110,55 @@ class _Release:
                 for name in schema.names}
         return self._tables["features", config]
 
-    def rows(self, config: str) -> list[dict[str, Any]]:
-        if config not in self._tables:
-            table = pa.concat_tables([pq.read_table(path) for path in self.files(config)])
-            rows = table.to_pylist()
-            for column, feature in self.features(config).items():
-                names = _label_names(feature)
-                if names is None:
-                    continue
-                if feature.get("_type") == "ClassLabel":
-                    for row in rows:
-                        if row[column] is not None:
-                            row[column] = names[row[column]]
-                else:  # a list of labels (ner_tags)
-                    for row in rows:
-                        if row[column] is not None:
-                            row[column] = [names[i] for i in row[column]]
-            self._tables[config] = rows
-        return self._tables[config]
+    def table(self, config: str) -> pa.Table:
+        """The config's rows as Arrow (compact: Python rows are made a batch of documents at a time)."""
+        if ("table", config) not in self._tables:
+            self._tables["table", config] = pa.concat_tables([pq.read_table(path) for path in self.files(config)])
+        return self._tables["table", config]
+
+    def document_key(self, config: str) -> str | None:
+        return next((name for name in ("doc_id", "document_id") if name in self.features(config)), None)
+
+    def positions(self, config: str) -> dict[Any, list[int]]:
+        """doc_id -> the row numbers of its rows (all rows under None when the config has no doc_id)."""
+        if ("positions", config) not in self._tables:
+            key = self.document_key(config)
+            keys = self.table(config).column(key).to_pylist() if key else [None] * self.table(config).num_rows
+            positions: dict[Any, list[int]] = defaultdict(list)
+            for number, value in enumerate(keys):
+                positions[value].append(number)
+            self._tables["positions", config] = positions
+        return self._tables["positions", config]
+
+    def batch(self, config: str, documents: Iterable[Any]) -> pa.Table:
+        """The rows of some documents, in their order, as Arrow."""
+        positions = self.positions(config)
+        return self.table(config).take(pa.array([n for doc in documents for n in positions.get(doc, ())], pa.int64()))
+
+    def rows(self, config: str, documents: Iterable[Any] | None = None) -> list[dict[str, Any]]:
+        """Rows as dicts, label ids as names: all, or those of some documents (in their order)."""
+        table = self.table(config) if documents is None else self.batch(config, documents)
+        rows = table.to_pylist()
+        for column, feature in self.features(config).items():
+            names = _label_names(feature)
+            if names is None:
+                continue
+            if feature.get("_type") == "ClassLabel":
+                for row in rows:
+                    if row[column] is not None:
+                        row[column] = names[row[column]]
+            else:  # a list of labels (ner_tags)
+                for row in rows:
+                    if row[column] is not None:
+                        row[column] = [names[i] for i in row[column]]
+        return rows
+
+    def rows_by_document(self, config: str, documents: Sequence[str]) -> dict[str, list[dict]]:
+        key = self.document_key(config)
+        grouped: dict[str, list[dict]] = defaultdict(list)
+        for row in self.rows(config, documents):
+            grouped[row[key]].append(row)
+        return grouped
 
 
 def _label_names(feature: Any) -> tuple[str, ...] | None:
@@ -196,7 +230,7 @@ def diff_releases(old: str | Path, new: str | Path, *, root: str | Path = ".", d
     """
     for layer in layers or ():
         if layer not in KINDS:
-            raise CorpusError("unknown-config", f"no layer {layer!r}; layers are {', '.join(LAYERS)}")
+            raise ValueError(f"no layer {layer!r}; layers are {', '.join(LAYERS)}")
     return compare(open_release(old, root), open_release(new, root), doc_id=doc_id, layers=layers,
                    on_progress=on_progress)
 
@@ -223,20 +257,36 @@ def compare(old: _Release, new: _Release, *, doc_id: str | None = None, layers: 
     frames = {d: _Frame(old_docs[d], new_docs[d]) for d in sorted(old_docs.keys() & new_docs.keys())}
     links: Counter = Counter()  # (old registry id, new registry id) of matched mentions and speakers
     new_links: set = set()  # registry ids NEW's mentions and speakers use
-    for layer, config in _UNIT_CONFIGS.items():
-        if config in common:
-            changes += _unit_changes(layer, _by_doc(old.rows(config)), _by_doc(new.rows(config)), frames,
-                                     _common_columns(old, new, config), links, new_links)
-    if on_progress is not None:
-        on_progress(len(old_docs.keys() | new_docs.keys()))
-    if "entity_registry" in common:
+    derived = [config for config in sorted(common - _COMPARED)  # compared a batch of documents at a time
+               if old.document_key(config) is not None and old.document_key(config) == new.document_key(config)]
+    documented = {change.doc_id for change in changes if change.doc_id is not None}
+    every = sorted(old_docs.keys() | new_docs.keys()) if doc_id is None else [doc_id]
+    for start in range(0, len(every), _BATCH):  # a batch of documents' rows in memory at a time
+        batch = every[start:start + _BATCH]
+        found: list[ReleaseChange] = []
+        for layer in _UNIT_CONFIGS:
+            if layer not in common:
+                continue
+            if _unchanged(old, new, layer, batch):
+                _keep_links(new.batch(layer, batch), links, new_links)
+                continue
+            found += _unit_changes(layer, old.rows_by_document(layer, batch), new.rows_by_document(layer, batch),
+                                   frames, _common_columns(old, new, layer), links, new_links)
+        if "ner" in common and not _unchanged(old, new, "ner", batch):
+            found += _ner_changes(old.rows_by_document("ner", batch), new.rows_by_document("ner", batch),
+                                  [d for d in batch if d in frames])
+        explained = documented | {change.doc_id for change in found}
+        for config in derived:
+            if not _unchanged(old, new, config, batch):
+                found += _row_changes(config, old, new, [d for d in batch if d in frames and d not in explained])
+        changes += found
+        if on_progress is not None:
+            on_progress(len(batch))
+    if "entity_registry" in common and doc_id is None:
         changes += _registry_changes(old.rows("entity_registry"), new.rows("entity_registry"),
                                      _common_columns(old, new, "entity_registry"), links, new_links)
-    if "ner" in common:
-        changes += _ner_changes(_by_doc(old.rows("ner")), _by_doc(new.rows("ner")), frames)
-    explained = {change.doc_id for change in changes if change.doc_id is not None}
-    for config in sorted(common - {"documents", "entity_registry", *_UNIT_CONFIGS.values()}):
-        changes += _row_changes(config, old, new, frames, explained)
+    for config in sorted(common - _COMPARED - set(derived)):  # no document column: compared whole
+        changes += _row_changes(config, old, new, [None])
     selected = [change for change in changes
                 if (doc_id is None or change.doc_id == doc_id) and (not layers or change.layer in layers)]
     direction = ("same" if old.version == new.version
@@ -264,17 +314,31 @@ def _check_same_corpus(old: _Release, new: _Release, old_docs: dict, new_docs: d
                       "document in common", Location(file=str(new.path)))
 
 
+def _unchanged(old: _Release, new: _Release, config: str, batch: list[str]) -> bool:
+    """Whether some documents' rows of a config are equal in both releases (compared as Arrow, before
+    any Python row is made: most documents of a release are the previous one's), in the columns
+    both have; never when one of those has another type or other label names (ids mean names)."""
+    before, after = old.features(config), new.features(config)
+    common = [name for name in after if name in before]
+    if any(before[name] != after[name] for name in common):
+        return False
+    return old.batch(config, batch).select(common).equals(new.batch(config, batch).select(common))
+
+
+def _keep_links(rows: pa.Table, links: Counter, new_links: set) -> None:
+    """The registry links of unchanged units (each links to what it linked to), for merges and splits."""
+    for column in ("entity_id", "speaker_id"):
+        if column in rows.column_names:
+            for entity_id in rows.column(column).to_pylist():
+                if entity_id is not None:
+                    links[entity_id, entity_id] += 1
+                    new_links.add(entity_id)
+
+
 def _common_columns(old: _Release, new: _Release, config: str) -> set[str]:
     """The columns both releases have: only they are compared (the others are schema changes);
     those that no specific kind covers are compared as field-changed."""
     return set(old.features(config)) & set(new.features(config))
-
-
-def _by_doc(rows: Iterable[dict]) -> dict[str, list[dict]]:
-    grouped: dict[str, list[dict]] = defaultdict(list)
-    for row in rows:
-        grouped[row["doc_id"]].append(row)
-    return grouped
 
 
 def _fields(old: dict, new: dict, columns: Iterable[str]) -> tuple[dict, dict] | None:
@@ -621,11 +685,11 @@ def _tokens(rows: list[dict]) -> tuple[list[str], list[str]]:
             [tag for row in ordered for tag in row.get("ner_tags") or ()])
 
 
-def _ner_changes(old_rows: dict, new_rows: dict, frames: dict) -> list[ReleaseChange]:
-    """Per document, tokens aligned by their text: counts per (old tag, new tag) pair of the
-    tokens whose tag changed, and per tag of tokens without a counterpart."""
+def _ner_changes(old_rows: dict, new_rows: dict, documents: list[str]) -> list[ReleaseChange]:
+    """Per document (of those in both releases), tokens aligned by their text: counts per (old
+    tag, new tag) pair of the tokens whose tag changed, and per tag of tokens without a counterpart."""
     changes = []
-    for doc_id in frames:
+    for doc_id in documents:
         old_tokens, old_tags = _tokens(old_rows.get(doc_id, []))
         new_tokens, new_tags = _tokens(new_rows.get(doc_id, []))
         if (old_tokens, old_tags) == (new_tokens, new_tags):
@@ -649,26 +713,22 @@ def _ner_changes(old_rows: dict, new_rows: dict, frames: dict) -> list[ReleaseCh
 # --- other configs
 
 
-def _row_changes(config: str, old: _Release, new: _Release, frames: dict, explained: set) -> list[ReleaseChange]:
-    """Rows of a config built from the others (ner, kb) or unknown here, compared whole, a document's
-    at a time: reported for the documents in both releases that no other change explains (a
-    changed builder), or for the whole config when it has no document column."""
+def _row_changes(config: str, old: _Release, new: _Release, documents: list) -> list[ReleaseChange]:
+    """Rows of a config built from the others (ner, kb) or unknown here, compared whole, each given
+    document's at a time (the caller gives those in both releases that no other change explains: a
+    changed builder), or all at once (``[None]``) when the config has no document column."""
     common = [name for name in new.features(config) if name in old.features(config)]
-    key = next((name for name in ("doc_id", "document_id") if name in common), None)
 
-    def grouped(rows: list[dict]) -> dict[str | None, Counter]:
-        groups: dict[str | None, Counter] = defaultdict(Counter)
-        for row in rows:
-            groups[row[key] if key else None][orjson.dumps({c: row[c] for c in common},
-                                                           option=orjson.OPT_SORT_KEYS)] += 1
-        return groups
+    def grouped(release: _Release) -> dict:
+        rows = release.rows_by_document(config, documents) if documents != [None] else {None: release.rows(config)}
+        return {group: Counter(orjson.dumps({c: row[c] for c in common}, option=orjson.OPT_SORT_KEYS)
+                               for row in group_rows) for group, group_rows in rows.items()}
 
-    before, after = grouped(old.rows(config)), grouped(new.rows(config))
+    before, after = grouped(old), grouped(new)
     changes = []
-    for group in sorted(before.keys() | after.keys(), key=lambda g: g or ""):
-        if key is not None and (group not in frames or group in explained):
-            continue
-        gone, came = before.get(group, Counter()) - after.get(group, Counter()), after.get(group, Counter()) - before.get(group, Counter())
+    for group in documents:
+        gone = before.get(group, Counter()) - after.get(group, Counter())
+        came = after.get(group, Counter()) - before.get(group, Counter())
         if gone or came:
             changes.append(ReleaseChange("configs", "rows-changed", group, config, None,
                                          sum(gone.values()), sum(came.values())))
@@ -793,7 +853,8 @@ def _unit_summary(layer: str, unit: dict) -> str:
     if layer == "timexes":
         return f"{_at(unit)} {unit.get('label')} {unit.get('value')}" + (f" {unit['mod']}" if unit.get("mod") else "")
     if layer == "quotes":
-        return f"{_at(unit)} {unit.get('quote_type')}, said by {unit.get('speaker_id') or _quoted(unit.get('source_text'))}"
+        speaker = unit.get("speaker_id") or _quoted(unit.get("source_text"))
+        return f"{_at(unit)} {unit.get('quote_type')}, said by {speaker}"
     if layer == "registry":
         return f"{_quoted(unit.get('name'))} {unit.get('type')} {unit.get('wikidata') or ''}".rstrip()
     return f"{_quoted(unit.get('title'))} raw {str(unit.get('raw_sha256'))[:12]}"
@@ -811,7 +872,8 @@ def describe(change: ReleaseChange) -> str:
         return f"{where} {_unit_summary(layer, new if kind == 'added' else old)}"
     if kind in ("boundaries", "source-changed", "cue-changed"):
         if kind == "source-changed":
-            return f"{where}: {_at(old)} ({(old or {}).get('speaker_id')}) -> {_at(new)} ({(new or {}).get('speaker_id')})"
+            before, after = (old or {}).get("speaker_id"), (new or {}).get("speaker_id")
+            return f"{where}: {_at(old)} ({before}) -> {_at(new)} ({after})"
         return f"{where}: {_at(old)} -> {_at(new)}"
     if kind == "merged":
         return f"{', '.join(old)} merged into {new}"
@@ -891,10 +953,15 @@ def card_section(diff: ReleaseDiff | None, examples: int = 3) -> str:
     by_kind: dict[tuple[str, str], list[ReleaseChange]] = defaultdict(list)
     for change in diff.changes:
         by_kind[change.layer, change.kind].append(change)
-    shown = [f"- {layer}, {kind_phrase(layer, kind)}: `{describe(change)}`"
-             for (layer, kind), listed in by_kind.items() for change in listed[:examples]]
+    shown = [f"- {layer}, {kind_phrase(layer, kind)}: `{_code(describe(change))}`"
+             for layer, kinds in counts(diff).items() for kind in kinds for change in by_kind[layer, kind][:examples]]
     return (f"{head}\n\nChanges from release {diff.old_version} to {diff.new_version}, per kind (for ner, in tokens); "
             f"by the version rule they need a {required_bump(diff)} version. "
             f"`corpus-tools diff {diff.old_version} {diff.new_version}` lists every change.\n\n"
             "| layer | change | count |\n|---|---|---|\n" + "\n".join(rows)
             + f"\n\nFirst examples of each kind:\n\n" + "\n".join(shown))
+
+
+def _code(text: str) -> str:
+    """Text that stays one inline code span in markdown."""
+    return text.replace("`", "'")
