@@ -23,6 +23,23 @@ EVIDENCE_KINDS = ("stated", "inferred", "none")
 PROVENANCE_REASONS = ("ground_truth", "latest", "version")
 INGEST_STATUSES = ("stored", "stored-partial", "already-stored", "refused")
 
+# ReleaseChange's layers, each with its kinds, in report order: stable keys (docs/diff.md).
+CHANGE_KINDS: dict[str, tuple[str, ...]] = {
+    "schema": ("config-added", "config-removed", "column-added", "column-removed", "column-retyped",
+               "labels-changed"),
+    "documents": ("added", "removed", "raw-changed", "text-changed", "title-changed", "publisher-changed",
+                  "date-changed", "field-changed"),
+    "entities": ("added", "removed", "boundaries", "relabelled", "relinked", "id-changed", "field-changed"),
+    "timexes": ("added", "removed", "boundaries", "type-changed", "value-changed", "mod-changed", "id-changed",
+                "field-changed"),
+    "quotes": ("added", "removed", "boundaries", "type-changed", "source-changed", "speaker-changed",
+               "cue-changed", "id-changed", "field-changed"),
+    "registry": ("added", "removed", "renamed", "aliases-changed", "type-changed", "wikidata-changed",
+                 "description-changed", "merged", "split", "field-changed"),
+    "ner": ("tags-changed", "tokens-added", "tokens-removed"),
+    "configs": ("rows-changed",),
+}
+
 
 def _check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
@@ -376,6 +393,10 @@ class ReleaseChange:
     old: Any = None
     new: Any = None
     count: int = 1
+
+    def __post_init__(self) -> None:
+        _check_choice("change layer", self.layer, tuple(CHANGE_KINDS))
+        _check_choice(f"{self.layer} change kind", self.kind, CHANGE_KINDS[self.layer])
 
 
 @dataclass(frozen=True, slots=True)

@@ -598,6 +598,15 @@ def test_text_report_has_counts_examples_documents_and_a_total(base, tmp_path):
     ]
 
 
+def test_a_change_has_a_known_layer_and_kind():
+    from corpus_tools.records import ReleaseChange
+
+    with pytest.raises(ValueError, match="change layer 'tokens' is not one of"):
+        ReleaseChange("tokens", "added")
+    with pytest.raises(ValueError, match="registry change kind 'relabelled' is not one of"):
+        ReleaseChange("registry", "relabelled")
+
+
 # --- bad input
 
 

@@ -7,7 +7,7 @@ import sys
 import click
 import orjson
 
-from corpus_tools.release.diff import LAYERS
+from corpus_tools.records import CHANGE_KINDS
 
 _PROGRESS_EVERY = 1000
 
@@ -19,7 +19,7 @@ _PROGRESS_EVERY = 1000
               help="The checkout whose dist/ holds releases named by version.")
 @click.option("--json", "as_json", is_flag=True, help="Print every change as JSON (keys in docs/diff.md).")
 @click.option("--doc", "doc_id", default=None, help="Only the changes of this document.")
-@click.option("--layer", "layers", multiple=True, type=click.Choice(LAYERS),
+@click.option("--layer", "layers", multiple=True, type=click.Choice(tuple(CHANGE_KINDS)),
               help="Only the changes of this layer (repeatable).")
 @click.option("--examples", default=3, show_default=True, type=click.IntRange(min=0),
               help="Examples shown per kind of change in the text report.")

@@ -150,11 +150,7 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
             writers["entity_registry", "train"].extend(columns, count)
         shards = sorted((shard for writer in writers.values() for shard in writer.close()),
                         key=lambda s: (CONFIGS.index(s.config), SPLITS.index(s.split), s.path))
-    changes = None if previous is None else diff_build(Path(previous), root, version, card.pretty_name)
-    if changes is not None:
-        check_bump(changes)
-    history = (Path(previous) / "CHANGELOG.md").read_text(encoding="utf-8") if previous is not None else ""
-    _write_metadata(root, shards, stats, document_splits, version, latest_update, history, card, changes)
+    _write_metadata(root, shards, stats, document_splits, version, latest_update, previous, card)
 
 
 # Documents of one split whose rows are built and handed to the writers together: the ner
@@ -228,15 +224,20 @@ def _paired(documents: Mapping[str, Document], annotations, problems: list[Probl
             yield doc_id, None
 
 
-def _write_metadata(root: Path, shards, stats, document_splits, version, date, previous_changelog, card,
-                    changes: ReleaseDiff | None) -> None:
+def _write_metadata(root: Path, shards, stats, document_splits, version, date, previous: str | Path | None,
+                    card) -> None:
     """Card, changelog and Croissant (which need the shards' sizes and hashes), then SHA256SUMS last.
-    ``changes``: the diff from the previous release, None for the first release."""
+    First the diff from the ``previous`` release (None: this is the first), which the card and
+    changelog report, and whose version rule may refuse the version before anything is written."""
+    changes = None if previous is None else diff_build(Path(previous), root, version, card.pretty_name)
+    if changes is not None:
+        check_bump(changes)
+    history = "" if previous is None else (Path(previous) / "CHANGELOG.md").read_text(encoding="utf-8")
     hashes = {shard.path: sha256_file(root / shard.path) for shard in shards}
     file_sizes = {shard.path: (root / shard.path).stat().st_size for shard in shards}
     _write_text(root / "README.md", card_text(card, version, stats, shards, document_splits, file_sizes,
                                               card_section(changes)))
-    _write_text(root / "CHANGELOG.md", changelog(version, date, stats, previous_changelog, changes))
+    _write_text(root / "CHANGELOG.md", changelog(version, date, stats, history, changes))
     _write_text(root / "croissant.json", croissant_json(
         name=card.pretty_name, description=card.summary, version=version, license_url=card.license_url,
         url=card.homepage or None, cite_as=card.cite_as.format(version=version),

@@ -32,27 +32,11 @@ import pyarrow.parquet as pq
 
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.layout import Layout
-from corpus_tools.records import ReleaseChange, ReleaseDiff
+from corpus_tools.records import CHANGE_KINDS, ReleaseChange, ReleaseDiff
 from corpus_tools.release.checksums import SUMS_FILE, require_verified
 from corpus_tools.release.versions import BUMPS, VERSION_PATTERN, bump, list_versions, next_version, version_key
 
-# Layers in report order, each with its kinds in report order: the stable keys of docs/diff.md.
-KINDS: dict[str, tuple[str, ...]] = {
-    "schema": ("config-added", "config-removed", "column-added", "column-removed", "column-retyped",
-               "labels-changed"),
-    "documents": ("added", "removed", "raw-changed", "text-changed", "title-changed", "publisher-changed",
-                  "date-changed", "field-changed"),
-    "entities": ("added", "removed", "boundaries", "relabelled", "relinked", "id-changed", "field-changed"),
-    "timexes": ("added", "removed", "boundaries", "type-changed", "value-changed", "mod-changed", "id-changed",
-                "field-changed"),
-    "quotes": ("added", "removed", "boundaries", "type-changed", "source-changed", "speaker-changed",
-               "cue-changed", "id-changed", "field-changed"),
-    "registry": ("added", "removed", "renamed", "aliases-changed", "type-changed", "wikidata-changed",
-                 "description-changed", "merged", "split", "field-changed"),
-    "ner": ("tags-changed", "tokens-added", "tokens-removed"),
-    "configs": ("rows-changed",),
-}
-LAYERS = tuple(KINDS)
+LAYERS = tuple(CHANGE_KINDS)
 
 # The version rule (docs/release.md): these need a major version; any other change a minor one;
 # a release whose data did not change, a patch.
@@ -229,7 +213,7 @@ def diff_releases(old: str | Path, new: str | Path, *, root: str | Path = ".", d
     with the number of documents just compared.
     """
     for layer in layers or ():
-        if layer not in KINDS:
+        if layer not in CHANGE_KINDS:
             raise ValueError(f"no layer {layer!r}; layers are {', '.join(LAYERS)}")
     return compare(open_release(old, root), open_release(new, root), doc_id=doc_id, layers=layers,
                    on_progress=on_progress)
@@ -298,9 +282,9 @@ def compare(old: _Release, new: _Release, *, doc_id: str | None = None, layers: 
 def _order(change: ReleaseChange) -> tuple:
     """Layers in report order; then document; then the position the change was found at (kept by
     the stable sort) but for registry and schema changes, which go by id."""
-    undocumented = change.doc_id is None
-    return (LAYERS.index(change.layer), change.doc_id or "",
-            (change.id or "") if undocumented else "", KINDS[change.layer].index(change.kind) if undocumented else 0)
+    if change.doc_id is not None:
+        return LAYERS.index(change.layer), change.doc_id, "", 0
+    return LAYERS.index(change.layer), "", change.id or "", CHANGE_KINDS[change.layer].index(change.kind)
 
 
 def _check_same_corpus(old: _Release, new: _Release, old_docs: dict, new_docs: dict) -> None:
@@ -578,7 +562,7 @@ def _unit_changes(layer: str, old_rows: dict, new_rows: dict, frames: dict, comm
             for column in ("entity_id", "speaker_id"):
                 if old.get(column) is not None:
                     links[old[column], new.get(column)] += 1
-        found.sort(key=lambda item: (item[0], KINDS[layer].index(item[1].kind)))
+        found.sort(key=lambda item: (item[0], CHANGE_KINDS[layer].index(item[1].kind)))
         changes += [change for _, change in found]
     return changes
 
@@ -744,7 +728,7 @@ def counts(diff: ReleaseDiff) -> dict[str, dict[str, int]]:
     tally: dict[str, Counter] = defaultdict(Counter)
     for change in diff.changes:
         tally[change.layer][change.kind] += change.count
-    return {layer: {kind: tally[layer][kind] for kind in KINDS[layer] if tally[layer][kind]}
+    return {layer: {kind: tally[layer][kind] for kind in CHANGE_KINDS[layer] if tally[layer][kind]}
             for layer in LAYERS if tally.get(layer)}
 
 
@@ -754,7 +738,7 @@ def document_counts(diff: ReleaseDiff) -> dict[str, dict[str, dict[str, int]]]:
     for change in diff.changes:
         if change.doc_id is not None:
             tally[change.doc_id][change.layer][change.kind] += change.count
-    return {doc_id: {layer: dict(sorted(kinds.items(), key=lambda item: KINDS[layer].index(item[0])))
+    return {doc_id: {layer: dict(sorted(kinds.items(), key=lambda item: CHANGE_KINDS[layer].index(item[0])))
                      for layer, kinds in sorted(layers.items(), key=lambda item: LAYERS.index(item[0]))}
             for doc_id, layers in sorted(tally.items())}
 
