@@ -23,6 +23,23 @@ EVIDENCE_KINDS = ("stated", "inferred", "none")
 PROVENANCE_REASONS = ("ground_truth", "latest", "version")
 INGEST_STATUSES = ("stored", "stored-partial", "already-stored", "refused", "no-annotations")
 
+# ReleaseChange's layers, each with its kinds, in report order: stable keys (docs/diff.md).
+CHANGE_KINDS: dict[str, tuple[str, ...]] = {
+    "schema": ("config-added", "config-removed", "column-added", "column-removed", "column-retyped",
+               "labels-changed"),
+    "documents": ("added", "removed", "raw-changed", "text-changed", "title-changed", "publisher-changed",
+                  "date-changed", "field-changed"),
+    "entities": ("added", "removed", "boundaries", "relabelled", "relinked", "id-changed", "field-changed"),
+    "timexes": ("added", "removed", "boundaries", "type-changed", "value-changed", "mod-changed", "id-changed",
+                "field-changed"),
+    "quotes": ("added", "removed", "boundaries", "type-changed", "source-changed", "speaker-changed",
+               "cue-changed", "id-changed", "field-changed"),
+    "registry": ("added", "removed", "renamed", "aliases-changed", "type-changed", "wikidata-changed",
+                 "description-changed", "merged", "split", "field-changed"),
+    "ner": ("tags-changed", "tokens-added", "tokens-removed"),
+    "configs": ("rows-changed",),
+}
+
 
 def _check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
@@ -365,3 +382,44 @@ class LintReview:
     unexplained: tuple[Candidate, ...]
     explained: tuple[tuple[Candidate, Acceptance], ...]
     stale: tuple[Acceptance, ...]  # acceptances that match no candidate any more
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseChange:
+    """One difference between two releases (corpus_tools.release.diff; keys in docs/diff.md).
+
+    ``layer`` and ``kind`` are stable keys (e.g. entities/boundaries). ``id`` names what changed:
+    a unit's region id (NEW's, OLD's when removed), a doc_id, a registry id, or ``config.column``.
+    ``text`` is its text, for reading. ``old`` and ``new`` are the values that differ (plain JSON
+    values; null on the side where there is none). ``count`` is 1, but for the ner layer, where a
+    change is a number of tokens.
+    """
+
+    layer: str
+    kind: str
+    doc_id: str | None = None
+    id: str | None = None
+    text: str | None = None
+    old: Any = None
+    new: Any = None
+    count: int = 1
+
+    def __post_init__(self) -> None:
+        _check_choice("change layer", self.layer, tuple(CHANGE_KINDS))
+        _check_choice(f"{self.layer} change kind", self.kind, CHANGE_KINDS[self.layer])
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseDiff:
+    """What changed from the release OLD to the release NEW, in a stable order (layer, document,
+    position). ``direction`` is "forward", "backward" (OLD is the newer version) or "same".
+    ``doc_id`` and ``layers``, when set, are filters: ``changes`` holds only what they select."""
+
+    old_version: str
+    new_version: str
+    old_path: str
+    new_path: str
+    direction: str
+    changes: tuple[ReleaseChange, ...]
+    doc_id: str | None = None
+    layers: tuple[str, ...] | None = None

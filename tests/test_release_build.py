@@ -250,10 +250,10 @@ def test_no_documents_is_refused(tmp_path):
 
 def test_changelog_carries_the_previous_history(tmp_path):
     old = build_release(*seed_inputs(), tmp_path, "1.0.0")
-    new = build_release(*spread_inputs(), tmp_path, "1.1.0",
-                        previous_changelog=(old.path / "CHANGELOG.md").read_text())
+    new = build_release(*spread_inputs(), tmp_path, "1.1.0", previous=old.path)
     text = (new.path / "CHANGELOG.md").read_text()
     assert text.startswith("# Changelog\n\n## 1.1.0 (2024-05-02)\n\n- 8 documents, 10 entity mentions")
+    assert "\n- Changes since 1.0.0 (a minor version by the version rule): documents: 3 added;" in text
     assert "## 1.0.0 (2024-05-02)\n\n- 5 documents, 4 entity mentions" in text
     assert text.count("# Changelog") == 1
 

@@ -112,4 +112,4 @@ def test_croissant_validates_offline_and_hashes_every_shard(release):
 def test_changelog_entry(release):
     text = (release.path / "CHANGELOG.md").read_text(encoding="utf-8")
     assert text == ("# Changelog\n\n## 1.0.0 (2024-05-02)\n\n- 14 documents, 22 entity mentions, "
-                    "10 time expressions, 1 quote(s), 4 registry entities.\n")
+                    "10 time expressions, 1 quote(s), 4 registry entities.\n- The first release.\n")

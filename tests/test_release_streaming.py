@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -18,6 +19,8 @@ from corpus_tools.errors import CorpusError, Location, Problem
 from corpus_tools.records import Span
 from corpus_tools.release import ShardSizes, build_release
 from corpus_tools.release.checksums import release_files
+from corpus_tools.release.versions import list_versions, version_key
+from corpus_tools.version import __version__
 from release_factories import seed_inputs, spread_inputs
 
 SMALL_SHARDS = ShardSizes(rows_per_shard=3, batch_rows=2, document_rows_per_shard=2, document_batch_rows=1)
@@ -185,6 +188,10 @@ def test_release_of_a_checkout_streams_and_rebuilds_the_committed_release_byte_f
         raise AssertionError("release must stream the annotation set, not load it whole")
 
     monkeypatch.setattr(annotations_module, "load_annotation_set", held_in_memory)
+    # the committed releases before this version: the new one says what changed since the latest
+    for version in list_versions(REPO / "dist"):
+        if version_key(version) < version_key(__version__):
+            shutil.copytree(REPO / "dist" / version, corpus_copy.dist / version)
     built = release(corpus_copy)
     assert built.status == "built"
     committed = REPO / "dist" / built.version  # the committed release of this version

@@ -14,7 +14,6 @@ import filecmp
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -22,18 +21,19 @@ from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
 from corpus_tools.errors import CorpusError, Location, Problem, Report
-from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity
+from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity, ReleaseDiff
 from corpus_tools.release.arrow_schemas import CONFIGS
 from corpus_tools.release.card import CardInfo, card_text, config_splits
 from corpus_tools.release.checks import check_document, check_registry, check_unknown_documents
 from corpus_tools.release.checksums import SUMS_FILE, release_files, sha256_file, sums_text
 from corpus_tools.release.croissant import croissant_json
+from corpus_tools.release.diff import card_section, changelog_line, check_bump, diff_build
 from corpus_tools.release.rows import DOCUMENT_CONFIGS, DocInput, one_row, registry_row
 from corpus_tools.release.splits import SPLITS, split_of
 from corpus_tools.release.stats import Stats
+from corpus_tools.release.versions import VERSION_PATTERN
 from corpus_tools.release.writer import ShardedWriter
 
-VERSION_PATTERN = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,7 @@ def check_version(version: str) -> str:
 def build_release(documents: Mapping[str, Document],
                   annotations: Mapping[str, DocumentAnnotations] | Iterable[DocumentAnnotations],
                   registry: Sequence[RegistryEntity], out_dir: str | Path, version: str, *,
-                  previous_changelog: str = "", card: CardInfo = CardInfo(),
+                  previous: str | Path | None = None, card: CardInfo = CardInfo(),
                   sizes: ShardSizes = ShardSizes(), upstream_problems: Sequence[Problem] = (),
                   regions_validated: bool = False) -> ReleaseResult:
     """Build ``<out_dir>/<version>/`` from records; refuse invalid inputs, publishing nothing.
@@ -81,7 +81,10 @@ def build_release(documents: Mapping[str, Document],
     exports); any error in it refuses the build, like an error found here. ``regions_validated``
     says every region was checked upstream against these documents and registry (as
     ``release`` streams them from corpus_tools.annotations.consolidate), so they are not checked again one by
-    one (see checks.check_document).
+    one (see checks.check_document). ``previous``: the directory of the release this one follows
+    (None: the first release); the changelog and the card say what changed since it
+    (corpus_tools.release.diff), its changelog is carried on, and a version that moves less than
+    the changes need is refused (``version-bump-too-small``; the version rule: docs/release.md).
     """
     check_version(version)
     if not documents:
@@ -92,7 +95,7 @@ def build_release(documents: Mapping[str, Document],
     # ".tmp": the repository's .gitignore already ignores it
     partial = Path(tempfile.mkdtemp(prefix=f".{version}.partial-{os.getpid()}-", suffix=".tmp", dir=out_dir))
     try:
-        _write_release(partial, documents, annotations, registry, version, previous_changelog, card, sizes,
+        _write_release(partial, documents, annotations, registry, version, previous, card, sizes,
                        upstream_problems, regions_validated)
         return _publish(partial, out_dir / version, version)
     finally:
@@ -106,7 +109,7 @@ def invalid_inputs(report) -> CorpusError:
     return CorpusError("invalid-annotations", f"{len(errors)} validation error(s), nothing built: {shown}{more}")
 
 
-def _write_release(root: Path, documents, annotations, registry, version, previous_changelog, card, sizes,
+def _write_release(root: Path, documents, annotations, registry, version, previous, card, sizes,
                    upstream_problems, regions_validated) -> None:
     stats = Stats()
     document_splits = tuple(split for split in SPLITS if split in {split_of(doc_id) for doc_id in documents})
@@ -125,7 +128,7 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
             writers["entity_registry", "train"].extend(columns, count)
         shards = sorted((shard for writer in writers.values() for shard in writer.close()),
                         key=lambda s: (CONFIGS.index(s.config), SPLITS.index(s.split), s.path))
-    _write_metadata(root, shards, stats, document_splits, version, latest_update, previous_changelog, card)
+    _write_metadata(root, shards, stats, document_splits, version, latest_update, previous, card)
 
 
 # Documents of one split whose rows are built and handed to the writers together: the ner
@@ -198,12 +201,20 @@ def _paired(documents: Mapping[str, Document], annotations, problems: list[Probl
             yield doc_id, None
 
 
-def _write_metadata(root: Path, shards, stats, document_splits, version, date, previous_changelog, card) -> None:
-    """Card, changelog and Croissant (which need the shards' sizes and hashes), then SHA256SUMS last."""
+def _write_metadata(root: Path, shards, stats, document_splits, version, date, previous: str | Path | None,
+                    card) -> None:
+    """Card, changelog and Croissant (which need the shards' sizes and hashes), then SHA256SUMS last.
+    First the diff from the ``previous`` release (None: this is the first), which the card and
+    changelog report, and whose version rule may refuse the version before anything is written."""
+    changes = None if previous is None else diff_build(Path(previous), root, version, card.pretty_name)
+    if changes is not None:
+        check_bump(changes)
+    history = "" if previous is None else (Path(previous) / "CHANGELOG.md").read_text(encoding="utf-8")
     hashes = {shard.path: sha256_file(root / shard.path) for shard in shards}
     file_sizes = {shard.path: (root / shard.path).stat().st_size for shard in shards}
-    _write_text(root / "README.md", card_text(card, version, stats, shards, document_splits, file_sizes))
-    _write_text(root / "CHANGELOG.md", changelog(version, date, stats, previous_changelog))
+    _write_text(root / "README.md", card_text(card, version, stats, shards, document_splits, file_sizes,
+                                              card_section(changes)))
+    _write_text(root / "CHANGELOG.md", changelog(version, date, stats, history, changes))
     _write_text(root / "croissant.json", croissant_json(
         name=card.pretty_name, description=card.summary, version=version, license_url=card.license_url,
         url=card.homepage or None, cite_as=card.cite_as.format(version=version),
@@ -226,12 +237,13 @@ def _updated(ann: DocumentAnnotations | None) -> str | None:
     return ann.provenance.updated_at[:10]
 
 
-def changelog(version: str, date: str | None, stats: Stats, previous: str) -> str:
+def changelog(version: str, date: str | None, stats: Stats, previous: str, changes: ReleaseDiff | None) -> str:
     entry = (
         f"## {version}" + (f" ({date})" if date else "") + "\n\n"
         f"- {stats.total('documents')} documents, {stats.total('entities')} entity mentions, "
         f"{stats.total('timexes')} time expressions, {stats.total('quotes')} quote(s), "
         f"{stats.total('entity_registry')} registry entities.\n"
+        f"{changelog_line(changes)}\n"
     )
     earlier = previous.split("\n", 2)[2] if previous.startswith("# Changelog\n") else previous
     return "# Changelog\n\n" + entry + ("\n" + earlier.lstrip("\n") if earlier.strip() else "")

@@ -114,7 +114,8 @@ def _split_table(stats: Stats, document_splits: Sequence[str]) -> str:
     return _table(("config", *document_splits), rows)
 
 
-def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Sequence[str]) -> str:
+def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Sequence[str], changes: str = "") -> str:
+    """``changes``: the section on what changed since the previous release (corpus_tools.release.diff)."""
     documents = stats.total("documents")
     characters = sum(stats.characters.values())
     split_word = ", ".join(f"{split}: {stats.split_rows('documents', split)}" for split in document_splits)
@@ -128,6 +129,7 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         f"{stats.total('timexes')} time expressions, {stats.total('quotes')} quote(s); "
         f"{stats.total('entity_registry')} entities in the registry; {stats.total('ner')} sentences and "
         f"{stats.tokens} tokens in the ner config.",
+        changes,
         "## Supported Tasks",
         "- Named entity recognition (`ner`: tokens with IOB2 tags, ready for token classification).\n"
         "- Entity linking to the registry (`entities.entity_id`, `entity_registry`).\n"
@@ -238,7 +240,7 @@ _CONFIG_DESCRIPTIONS = {
 
 
 def card_text(info: CardInfo, version: str, stats: Stats, shards: Sequence[Shard],
-              document_splits: Sequence[str], sizes: dict[str, int]) -> str:
+              document_splits: Sequence[str], sizes: dict[str, int], changes: str = "") -> str:
     header = yaml.safe_dump(card_header(info, stats, shards, document_splits, sizes), sort_keys=False,
                             allow_unicode=True, width=100)
-    return f"---\n{header}---\n\n{card_body(info, version, stats, document_splits)}"
+    return f"---\n{header}---\n\n{card_body(info, version, stats, document_splits, changes)}"

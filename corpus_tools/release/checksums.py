@@ -14,7 +14,7 @@ import json
 import re
 from pathlib import Path
 
-from corpus_tools.errors import Location, Problem, Report
+from corpus_tools.errors import CorpusError, Location, Problem, Report
 
 SUMS_FILE = "SHA256SUMS"
 _LINE = re.compile(r"([0-9a-f]{64})  (\S.*)")
@@ -88,6 +88,18 @@ def verify_release(root: str | Path) -> Report:
     for name in sorted(present - set(listed)):
         problems.append(Problem("file-unlisted", f"not listed in {SUMS_FILE}", Location(file=str(root / name))))
     return Report.of(problems, {"files": len(present)})
+
+
+def require_verified(root: str | Path) -> Path:
+    """``root`` if every file matches SHA256SUMS; else ``release-tampered`` naming the first file at fault."""
+    root = Path(root)
+    report = verify_release(root)
+    if not report.valid:
+        first = report.errors[0]
+        raise CorpusError("release-tampered", f"release {root.name} fails verification: {first.message}"
+                          + (f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""),
+                          first.location)
+    return root
 
 
 def _mismatch(name: str, actual: str, listed: str, croissant: dict[str, str]) -> str:

@@ -7,7 +7,6 @@ annotations/exports/ holds no export, the release has empty annotation configs.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
 from corpus_tools.annotations.consolidate import iter_annotation_set
@@ -18,7 +17,7 @@ from corpus_tools.lock import corpus_lock
 from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity
 from corpus_tools.annotations.registry import load_registry
 from corpus_tools.release.build import ReleaseResult, ShardSizes, build_release, check_version
-from corpus_tools.release.versions import list_versions, version_key
+from corpus_tools.release.versions import previous_release
 from corpus_tools.version import __version__
 
 
@@ -36,7 +35,7 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
         errors = ErrorsOnly()
         return build_release(documents, chosen_annotations(layout, documents, registry, errors),
                              tuple(registry.values()), layout.dist, version,
-                             previous_changelog=previous_changelog(layout.dist, version), sizes=sizes,
+                             previous=previous_release(layout.dist, version), sizes=sizes,
                              upstream_problems=errors, regions_validated=True)
 
 
@@ -65,12 +64,3 @@ def _release_version(version: str | None) -> str:
         raise CorpusError("version-mismatch", f"cannot release {version}: the version is corpus_tools/version.py's "
                           f"({__version__}); change it there to release another version")
     return version
-
-
-def previous_changelog(dist: Path, version: str) -> str:
-    """The CHANGELOG.md of the latest release older than ``version``, so history accumulates."""
-    older = [v for v in list_versions(dist) if version_key(v) < version_key(version)]
-    if not older:
-        return ""
-    path = dist / older[-1] / "CHANGELOG.md"
-    return path.read_text(encoding="utf-8") if path.is_file() else ""

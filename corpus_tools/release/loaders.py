@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.layout import Layout
 from corpus_tools.release.build import check_version
-from corpus_tools.release.checksums import verify_release
+from corpus_tools.release.checksums import require_verified
 from corpus_tools.release.versions import list_versions
 
 
@@ -45,13 +45,7 @@ def verified_release(config: str, version: str | None = None, root: str | Path =
     if config not in configs:
         raise CorpusError("unknown-config", f"release {path.name} has no config {config!r}; "
                           f"configs: {', '.join(configs)}", Location(file=str(path)))
-    report = verify_release(path)
-    if not report.valid:
-        first = report.errors[0]
-        raise CorpusError("release-tampered", f"release {path.name} fails verification: {first.message}"
-                          + (f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""),
-                          first.location)
-    return path
+    return require_verified(path)
 
 
 def load(config: str, version: str | None = None, root: str | Path = ".", *, split: str | None = None,

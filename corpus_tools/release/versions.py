@@ -1,10 +1,16 @@
-"""Release versions present in a dist/ directory, ordered as versions (1.10.0 after 1.9.0)."""
+"""Release versions: their form, their order (1.10.0 after 1.9.0), the releases present in a dist/
+directory, and how far one version is from another (the version rule: docs/release.md)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from corpus_tools.release.build import VERSION_PATTERN
+VERSION_PATTERN = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
+
+# How far a version moves, smallest first: the version rule compares a bump with the one a
+# diff needs (corpus_tools.release.diff.required_bump).
+BUMPS = ("none", "patch", "minor", "major")
 
 
 def version_key(version: str) -> tuple[int, int, int]:
@@ -18,3 +24,26 @@ def list_versions(dist: Path) -> list[str]:
         return []
     names = [p.name for p in dist.iterdir() if p.is_dir() and VERSION_PATTERN.fullmatch(p.name)]
     return sorted(names, key=version_key)
+
+
+def previous_release(dist: Path, version: str) -> Path | None:
+    """The release directory of the latest version older than ``version`` in ``dist``, if any."""
+    older = [v for v in list_versions(dist) if version_key(v) < version_key(version)]
+    return dist / older[-1] if older else None
+
+
+def bump(old: str, new: str) -> str:
+    """How far ``new`` moves from ``old``: major, minor or patch; none when it is not newer."""
+    old_key, new_key = version_key(old), version_key(new)
+    if new_key <= old_key:
+        return "none"
+    if new_key[0] > old_key[0]:
+        return "major"
+    return "minor" if new_key[1] > old_key[1] else "patch"
+
+
+def next_version(old: str, level: str) -> str:
+    """The smallest version after ``old`` that is a ``level`` bump (1.0.3, minor: 1.1.0)."""
+    major, minor, patch = version_key(old)
+    return {"major": f"{major + 1}.0.0", "minor": f"{major}.{minor + 1}.0",
+            "patch": f"{major}.{minor}.{patch + 1}"}[level]

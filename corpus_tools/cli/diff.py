@@ -1,0 +1,62 @@
+"""``corpus-tools diff OLD NEW``: what changed between two releases (corpus_tools.release.diff)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import orjson
+
+from corpus_tools.records import CHANGE_KINDS
+
+_PROGRESS_EVERY = 1000
+
+
+@click.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False),
+              help="The checkout whose dist/ holds releases named by version.")
+@click.option("--json", "as_json", is_flag=True, help="Print every change as JSON (keys in docs/diff.md).")
+@click.option("--doc", "doc_id", default=None, help="Only the changes of this document.")
+@click.option("--layer", "layers", multiple=True, type=click.Choice(tuple(CHANGE_KINDS)),
+              help="Only the changes of this layer (repeatable).")
+@click.option("--examples", default=3, show_default=True, type=click.IntRange(min=0),
+              help="Examples shown per kind of change in the text report.")
+def diff(old: str, new: str, root: str, as_json: bool, doc_id: str | None, layers: tuple[str, ...],
+         examples: int) -> None:
+    """Report what changed from release OLD to release NEW: documents, entity mentions, time
+    expressions and quotes (matched by raw offsets, so a new normalizer moves nothing), the
+    entity registry (renames, aliases, types, Wikidata ids, merges and splits), ner tags,
+    and the configs' columns and label sets. OLD and NEW are release directories or versions
+    under dist/. Both are checked against their SHA256SUMS first.
+
+    Exit status: 0 whatever changed (this is a report); 1 on bad input (not a release, a
+    tampered release, releases of two corpora).
+
+    \b
+    Example:
+        corpus-tools diff 1.0.0 1.1.0
+        corpus-tools diff dist/1.0.0 dist/1.1.0 --layer entities --doc 000_cbeedfbee8440207
+        corpus-tools diff 1.0.0 1.1.0 --json > changes.json
+    """
+    from corpus_tools.release.diff import as_dict, diff_releases, report_lines
+
+    result = diff_releases(old, new, root=root, doc_id=doc_id, layers=layers or None,
+                           on_progress=_progress() if sys.stderr.isatty() else None)
+    if as_json:
+        click.echo(orjson.dumps(as_dict(result), option=orjson.OPT_INDENT_2).decode())
+    else:
+        click.echo("\n".join(report_lines(result, examples=examples)))
+
+
+def _progress():
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        if (done + count) // _PROGRESS_EVERY > done // _PROGRESS_EVERY:
+            click.echo(f"compared {done + count} documents", err=True)
+        done += count
+
+    return advance

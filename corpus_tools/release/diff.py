@@ -1,0 +1,951 @@
+"""What changed between two releases, unit by unit: ``diff_releases(OLD, NEW)``.
+
+Reads release directories only: each is checked against its SHA256SUMS first (a diff of
+tampered data is worthless), then its parquet configs are read with pyarrow, label ids turned
+into names with each release's own ClassLabel names (so a label set that grew does not make
+every unit "relabelled"). The stable keys of the result (layers, kinds, fields) are documented
+in docs/diff.md, which also states the version rule that ``required_bump`` and ``check_bump``
+implement.
+
+Units (entity mentions, time expressions, quotes) are matched per document by position, never by
+region id (Label Studio makes new ids when a region is redrawn). The positions compared are the
+raw offsets while the document's raw file is the same, so a new normalizer, which moves every
+normalized offset, moves no unit; the normalized offsets when the raw file changed but the text
+did not; and otherwise the old offsets carried onto the new text through an alignment of the
+two texts. Units at the same position are the same unit; what is left is paired by the largest
+overlap (a boundary change); the rest is added or removed.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from corpus_tools.errors import CorpusError, Location
+from corpus_tools.layout import Layout
+from corpus_tools.records import CHANGE_KINDS, ReleaseChange, ReleaseDiff
+from corpus_tools.release.checksums import SUMS_FILE, require_verified
+from corpus_tools.release.versions import BUMPS, VERSION_PATTERN, bump, list_versions, next_version, version_key
+
+LAYERS = tuple(CHANGE_KINDS)
+
+# The version rule (docs/release.md): these need a major version; any other change a minor one;
+# a release whose data did not change, a patch.
+MAJOR_CHANGES = frozenset(("schema", kind) for kind in ("config-removed", "column-removed", "column-retyped",
+                                                        "labels-changed"))
+
+# Configs of units, compared unit by unit (each is also its layer); documents and entity_registry
+# are compared row by row, ner token by token, any other config a document's rows at a time.
+_UNIT_CONFIGS = ("entities", "timexes", "quotes")
+_COMPARED = {"documents", "entity_registry", *_UNIT_CONFIGS}
+_BATCH = 256  # documents whose rows are turned into Python values at once: memory stays bounded
+_SPAN = ("start", "end", "raw_start", "raw_end", "text")
+_KNOWN = {
+    "documents": {"doc_id", "text", "text_sha256", "normalizer_version", "raw_sha256", "raw_encoding", "title",
+                  "publisher", "publisher_evidence", "publication_date", "publication_date_precision",
+                  "publication_date_evidence"},
+    "entities": {"doc_id", "id", *_SPAN, "label", "entity_id"},
+    "timexes": {"doc_id", "id", *_SPAN, "label", "value", "mod"},
+    "quotes": {"doc_id", "id", *_SPAN, "quote_type", "source_id", *(f"source_{c}" for c in _SPAN), "speaker_id",
+               "cue_id", *(f"cue_{c}" for c in _SPAN)},
+    "registry": {"id", "name", "type", "aliases", "wikidata", "description"},
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a release
+
+
+@dataclass(frozen=True)
+class _Release:
+    """A release directory, read lazily: its configs' files, features and rows (labels as names)."""
+
+    path: Path
+    version: str
+    name: str
+    _tables: dict = field(default_factory=dict, compare=False)
+
+    def configs(self) -> tuple[str, ...]:
+        data = self.path / "data"
+        return tuple(sorted(p.name for p in data.iterdir() if p.is_dir() and any(p.glob("*.parquet"))))
+
+    def files(self, config: str) -> list[Path]:
+        return sorted((self.path / "data" / config).glob("*.parquet"))
+
+    def features(self, config: str) -> dict[str, Any]:
+        """Column -> its ``datasets`` feature (JSON form), from the parquet schema's huggingface
+        metadata; a column it does not describe gets its Arrow type."""
+        if ("features", config) not in self._tables:
+            schema = pq.read_schema(self.files(config)[0])
+            described = {}
+            if schema.metadata and b"huggingface" in schema.metadata:
+                described = json.loads(schema.metadata[b"huggingface"]).get("info", {}).get("features", {})
+            self._tables["features", config] = {
+                name: described.get(name, {"_type": "arrow", "type": str(schema.field(name).type)})
+                for name in schema.names}
+        return self._tables["features", config]
+
+    def table(self, config: str) -> pa.Table:
+        """The config's rows as Arrow (compact: Python rows are made a batch of documents at a time)."""
+        if ("table", config) not in self._tables:
+            self._tables["table", config] = pa.concat_tables([pq.read_table(path) for path in self.files(config)])
+        return self._tables["table", config]
+
+    def document_key(self, config: str) -> str | None:
+        return next((name for name in ("doc_id", "document_id") if name in self.features(config)), None)
+
+    def positions(self, config: str) -> dict[Any, list[int]]:
+        """doc_id -> the row numbers of its rows (all rows under None when the config has no doc_id)."""
+        if ("positions", config) not in self._tables:
+            key = self.document_key(config)
+            keys = self.table(config).column(key).to_pylist() if key else [None] * self.table(config).num_rows
+            positions: dict[Any, list[int]] = defaultdict(list)
+            for number, value in enumerate(keys):
+                positions[value].append(number)
+            self._tables["positions", config] = positions
+        return self._tables["positions", config]
+
+    def batch(self, config: str, documents: Iterable[Any]) -> pa.Table:
+        """The rows of some documents, in their order, as Arrow."""
+        positions = self.positions(config)
+        return self.table(config).take(pa.array([n for doc in documents for n in positions.get(doc, ())], pa.int64()))
+
+    def rows(self, config: str, documents: Iterable[Any] | None = None) -> list[dict[str, Any]]:
+        """Rows as dicts, label ids as names: all, or those of some documents (in their order)."""
+        table = self.table(config) if documents is None else self.batch(config, documents)
+        rows = table.to_pylist()
+        for column, feature in self.features(config).items():
+            names = _label_names(feature)
+            if names is None:
+                continue
+            if feature.get("_type") == "ClassLabel":
+                for row in rows:
+                    if row[column] is not None:
+                        row[column] = names[row[column]]
+            else:  # a list of labels (ner_tags)
+                for row in rows:
+                    if row[column] is not None:
+                        row[column] = [names[i] for i in row[column]]
+        return rows
+
+    def rows_by_document(self, config: str, documents: Sequence[str]) -> dict[str, list[dict]]:
+        key = self.document_key(config)
+        grouped: dict[str, list[dict]] = defaultdict(list)
+        for row in self.rows(config, documents):
+            grouped[row[key]].append(row)
+        return grouped
+
+
+def _label_names(feature: Any) -> tuple[str, ...] | None:
+    """The ClassLabel names of a label column or of a list of labels."""
+    if not isinstance(feature, dict):
+        return None
+    if feature.get("_type") == "ClassLabel":
+        return tuple(feature["names"])
+    if feature.get("_type") in ("List", "Sequence", "LargeList"):
+        inner = feature.get("feature")
+        if isinstance(inner, dict) and inner.get("_type") == "ClassLabel":
+            return tuple(inner["names"])
+    return None
+
+
+def resolve_release(where: str | Path, root: str | Path = ".") -> Path:
+    """A release directory given as a path, or as a version under ``<root>/dist``."""
+    path = Path(where)
+    if path.is_dir():
+        return path
+    dist = Layout.at(root).dist
+    if VERSION_PATTERN.fullmatch(str(where)):
+        if (dist / str(where)).is_dir():
+            return dist / str(where)
+        versions = list_versions(dist)
+        raise CorpusError("unknown-version", f"no release {where} in {dist}; releases: {', '.join(versions) or 'none'}",
+                          Location(file=str(dist)))
+    raise CorpusError("release-missing", "not a release directory (nor a version under dist/)",
+                      Location(file=str(path)))
+
+
+def open_release(where: str | Path, root: str | Path = ".") -> _Release:
+    """A published release: checked against SHA256SUMS, named and versioned by its croissant.json."""
+    path = resolve_release(where, root)
+    missing = [name for name in (SUMS_FILE, "croissant.json", "data") if not (path / name).exists()]
+    if missing:
+        raise CorpusError("release-missing", f"not a release directory: no {', '.join(missing)}",
+                          Location(file=str(path)))
+    require_verified(path)
+    try:
+        metadata = json.loads((path / "croissant.json").read_text(encoding="utf-8"))
+        version, name = metadata["version"], metadata["name"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise CorpusError("release-missing", f"croissant.json does not name the release and its version ({error})",
+                          Location(file=str(path / "croissant.json"))) from None
+    if not isinstance(version, str) or not VERSION_PATTERN.fullmatch(version):
+        raise CorpusError("release-missing", f"croissant.json's version {version!r} is not MAJOR.MINOR.PATCH",
+                          Location(file=str(path / "croissant.json")))
+    if "documents" not in _Release(path, version, name).configs():
+        raise CorpusError("release-missing", "not a release directory: no documents config",
+                          Location(file=str(path / "data")))
+    return _Release(path, version, name)
+
+
+# ---------------------------------------------------------------------------------------------
+# The diff
+
+
+def diff_releases(old: str | Path, new: str | Path, *, root: str | Path = ".", doc_id: str | None = None,
+                  layers: Sequence[str] | None = None,
+                  on_progress: Callable[[int], None] | None = None) -> ReleaseDiff:
+    """Every change from the release ``old`` to the release ``new`` (directories, or versions under
+    ``<root>/dist``), optionally only of one document and of some layers.
+
+    Refused (``CorpusError``): a directory that is no release (``release-missing``), a release
+    that fails its SHA256SUMS (``release-tampered``), releases of two corpora
+    (``release-corpus-mismatch``), a doc_id in neither (``doc-unknown``). ``on_progress`` is called
+    with the number of documents just compared.
+    """
+    for layer in layers or ():
+        if layer not in CHANGE_KINDS:
+            raise ValueError(f"no layer {layer!r}; layers are {', '.join(LAYERS)}")
+    return compare(open_release(old, root), open_release(new, root), doc_id=doc_id, layers=layers,
+                   on_progress=on_progress)
+
+
+def diff_build(previous: Path, built: Path, version: str, name: str) -> ReleaseDiff:
+    """The diff from the published release ``previous`` to a release being built in ``built``
+    (complete but for its metadata and SHA256SUMS: the build checked what it wrote)."""
+    return compare(open_release(previous), _Release(Path(built), version, name))
+
+
+def compare(old: _Release, new: _Release, *, doc_id: str | None = None, layers: Sequence[str] | None = None,
+            on_progress: Callable[[int], None] | None = None) -> ReleaseDiff:
+    changes: list[ReleaseChange] = []
+    old_configs, new_configs = set(old.configs()), set(new.configs())
+    common = old_configs & new_configs
+    changes += _schema_changes(old, new, old_configs, new_configs)
+    old_docs = {row["doc_id"]: row for row in old.rows("documents")}
+    new_docs = {row["doc_id"]: row for row in new.rows("documents")}
+    _check_same_corpus(old, new, old_docs, new_docs)
+    if doc_id is not None and doc_id not in old_docs and doc_id not in new_docs:
+        raise CorpusError("doc-unknown", f"no document {doc_id!r} in {old.version} or {new.version}",
+                          Location(doc_id=doc_id))
+    changes += _document_changes(old_docs, new_docs, _common_columns(old, new, "documents"))
+    frames = {d: _Frame(old_docs[d], new_docs[d]) for d in sorted(old_docs.keys() & new_docs.keys())}
+    links: Counter = Counter()  # (old registry id, new registry id) of matched mentions and speakers
+    new_links: set = set()  # registry ids NEW's mentions and speakers use
+    derived = [config for config in sorted(common - _COMPARED)  # compared a batch of documents at a time
+               if old.document_key(config) is not None and old.document_key(config) == new.document_key(config)]
+    documented = {change.doc_id for change in changes if change.doc_id is not None}
+    every = sorted(old_docs.keys() | new_docs.keys()) if doc_id is None else [doc_id]
+    for start in range(0, len(every), _BATCH):  # a batch of documents' rows in memory at a time
+        batch = every[start:start + _BATCH]
+        found: list[ReleaseChange] = []
+        for layer in _UNIT_CONFIGS:
+            if layer not in common:
+                continue
+            if _unchanged(old, new, layer, batch):
+                _keep_links(new.batch(layer, batch), links, new_links)
+                continue
+            found += _unit_changes(layer, old.rows_by_document(layer, batch), new.rows_by_document(layer, batch),
+                                   frames, _common_columns(old, new, layer), links, new_links)
+        if "ner" in common and not _unchanged(old, new, "ner", batch):
+            found += _ner_changes(old.rows_by_document("ner", batch), new.rows_by_document("ner", batch),
+                                  [d for d in batch if d in frames])
+        explained = documented | {change.doc_id for change in found}
+        for config in derived:
+            if not _unchanged(old, new, config, batch):
+                found += _row_changes(config, old, new, [d for d in batch if d in frames and d not in explained])
+        changes += found
+        if on_progress is not None:
+            on_progress(len(batch))
+    if "entity_registry" in common and doc_id is None:
+        changes += _registry_changes(old.rows("entity_registry"), new.rows("entity_registry"),
+                                     _common_columns(old, new, "entity_registry"), links, new_links)
+    for config in sorted(common - _COMPARED - set(derived)):  # no document column: compared whole
+        changes += _row_changes(config, old, new, [None])
+    selected = [change for change in changes
+                if (doc_id is None or change.doc_id == doc_id) and (not layers or change.layer in layers)]
+    direction = ("same" if old.version == new.version
+                 else "forward" if version_key(old.version) < version_key(new.version) else "backward")
+    return ReleaseDiff(old.version, new.version, str(old.path), str(new.path), direction,
+                       tuple(sorted(selected, key=_order)), doc_id, tuple(layers) if layers else None)
+
+
+def _order(change: ReleaseChange) -> tuple:
+    """Layers in report order; then document; then the position the change was found at (kept by
+    the stable sort) but for registry and schema changes, which go by id."""
+    if change.doc_id is not None:
+        return LAYERS.index(change.layer), change.doc_id, "", 0
+    return LAYERS.index(change.layer), "", change.id or "", CHANGE_KINDS[change.layer].index(change.kind)
+
+
+def _check_same_corpus(old: _Release, new: _Release, old_docs: dict, new_docs: dict) -> None:
+    """One corpus: the same name, or at least one document with the same doc_id and raw file."""
+    if old.name == new.name:
+        return
+    if any(old_docs[d]["raw_sha256"] == new_docs[d]["raw_sha256"] for d in old_docs.keys() & new_docs.keys()):
+        return
+    raise CorpusError("release-corpus-mismatch", f"{old.path} ({old.name!r} {old.version}) and {new.path} "
+                      f"({new.name!r} {new.version}) are releases of different corpora: other names and no "
+                      "document in common", Location(file=str(new.path)))
+
+
+def _unchanged(old: _Release, new: _Release, config: str, batch: list[str]) -> bool:
+    """Whether some documents' rows of a config are equal in both releases (compared as Arrow, before
+    any Python row is made: most documents of a release are the previous one's), in the columns
+    both have; never when one of those has another type or other label names (ids mean names)."""
+    before, after = old.features(config), new.features(config)
+    common = [name for name in after if name in before]
+    if any(before[name] != after[name] for name in common):
+        return False
+    return old.batch(config, batch).select(common).equals(new.batch(config, batch).select(common))
+
+
+def _keep_links(rows: pa.Table, links: Counter, new_links: set) -> None:
+    """The registry links of unchanged units (each links to what it linked to), for merges and splits."""
+    for column in ("entity_id", "speaker_id"):
+        if column in rows.column_names:
+            for entity_id in rows.column(column).to_pylist():
+                if entity_id is not None:
+                    links[entity_id, entity_id] += 1
+                    new_links.add(entity_id)
+
+
+def _common_columns(old: _Release, new: _Release, config: str) -> set[str]:
+    """The columns both releases have: only they are compared (the others are schema changes);
+    those that no specific kind covers are compared as field-changed."""
+    return set(old.features(config)) & set(new.features(config))
+
+
+def _fields(old: dict, new: dict, columns: Iterable[str]) -> tuple[dict, dict] | None:
+    """The columns whose values differ, as {column: value} for each side; None if none differ."""
+    differing = [column for column in columns if old.get(column) != new.get(column)]
+    if not differing:
+        return None
+    return {c: old.get(c) for c in differing}, {c: new.get(c) for c in differing}
+
+
+# --- schema
+
+
+def _schema_changes(old: _Release, new: _Release, old_configs: set, new_configs: set) -> list[ReleaseChange]:
+    changes = []
+    for config in sorted(new_configs - old_configs):
+        changes.append(ReleaseChange("schema", "config-added", id=config, new=list(new.features(config))))
+    for config in sorted(old_configs - new_configs):
+        changes.append(ReleaseChange("schema", "config-removed", id=config, old=list(old.features(config))))
+    for config in sorted(old_configs & new_configs):
+        before, after = old.features(config), new.features(config)
+        for column in after:
+            if column not in before:
+                changes.append(ReleaseChange("schema", "column-added", id=f"{config}.{column}",
+                                             new=type_name(after[column])))
+        for column in before:
+            where = f"{config}.{column}"
+            if column not in after:
+                changes.append(ReleaseChange("schema", "column-removed", id=where, old=type_name(before[column])))
+            elif _without_names(before[column]) != _without_names(after[column]):
+                changes.append(ReleaseChange("schema", "column-retyped", id=where, old=type_name(before[column]),
+                                             new=type_name(after[column])))
+            elif before[column] != after[column]:
+                changes.append(ReleaseChange("schema", "labels-changed", id=where, old=_all_names(before[column]),
+                                             new=_all_names(after[column])))
+    return changes
+
+
+def _without_names(feature: Any) -> Any:
+    """The feature with ClassLabel names left out: what a retyping changes and a relabelling does not."""
+    if isinstance(feature, dict):
+        if feature.get("_type") == "ClassLabel":
+            return {"_type": "ClassLabel"}
+        return {key: _without_names(value) for key, value in feature.items()}
+    if isinstance(feature, list):
+        return [_without_names(item) for item in feature]
+    return feature
+
+
+def _all_names(feature: Any) -> list[str]:
+    """The ClassLabel names in a feature (a label column's, or those of its nested labels)."""
+    if isinstance(feature, dict):
+        if feature.get("_type") == "ClassLabel":
+            return list(feature["names"])
+        return [name for value in feature.values() for name in _all_names(value)]
+    if isinstance(feature, list):
+        return [name for item in feature for name in _all_names(item)]
+    return []
+
+
+def type_name(feature: Any) -> str:
+    """A column's type in a few words: string, int32, list<string>, ClassLabel(10 names), struct<...>."""
+    if not isinstance(feature, dict):
+        return str(feature)
+    kind = feature.get("_type")
+    if kind == "Value":
+        return feature["dtype"]
+    if kind == "ClassLabel":
+        return f"ClassLabel({len(feature['names'])} names)"
+    if kind in ("List", "Sequence", "LargeList"):
+        return f"list<{type_name(feature['feature'])}>"
+    if kind == "arrow":
+        return feature["type"]
+    return "struct<" + ", ".join(f"{name}: {type_name(sub)}" for name, sub in feature.items()) + ">"
+
+
+# --- documents
+
+
+def _document_changes(old_docs: dict, new_docs: dict, common: set[str]) -> list[ReleaseChange]:
+    changes = []
+    extras = tuple(sorted(common - _KNOWN["documents"]))
+    for doc_id in sorted(old_docs.keys() | new_docs.keys()):
+        old, new = old_docs.get(doc_id), new_docs.get(doc_id)
+        if old is None or new is None:
+            row = new or old
+            summary = {key: row.get(key) for key in ("title", "raw_file", "raw_sha256", "text_sha256")}
+            changes.append(ReleaseChange("documents", "added" if old is None else "removed", doc_id, doc_id,
+                                         row.get("title"), None if old is None else summary,
+                                         summary if old is None else None))
+            continue
+        title = new.get("title")
+
+        def change(kind: str, keys: dict[str, str]) -> None:
+            keys = {shown: key for shown, key in keys.items() if key in common}
+            before = {shown: old[key] for shown, key in keys.items()}
+            after = {shown: new[key] for shown, key in keys.items()}
+            if before != after:
+                changes.append(ReleaseChange("documents", kind, doc_id, doc_id, title, before, after))
+
+        change("raw-changed", {"raw_sha256": "raw_sha256", "raw_encoding": "raw_encoding"})
+        text_changed = any(key in common and old[key] != new[key] for key in ("text", "text_sha256"))
+        if text_changed:
+            changes.append(ReleaseChange(
+                "documents", "text-changed", doc_id, doc_id, title,
+                *({"text_sha256": row.get("text_sha256"), "normalizer_version": row.get("normalizer_version"),
+                   "characters": len(row.get("text") or "")} for row in (old, new))))
+        if "title" in common and old["title"] != new["title"]:
+            changes.append(ReleaseChange("documents", "title-changed", doc_id, doc_id, title,
+                                         old.get("title"), new.get("title")))
+        change("publisher-changed", {"publisher": "publisher", "evidence": "publisher_evidence"})
+        change("date-changed", {"publication_date": "publication_date", "precision": "publication_date_precision",
+                                "evidence": "publication_date_evidence"})
+        others = extras if text_changed or "normalizer_version" not in common else (*extras, "normalizer_version")
+        differing = _fields(old, new, others)
+        if differing:
+            changes.append(ReleaseChange("documents", "field-changed", doc_id, doc_id, title, *differing))
+    return changes
+
+
+# --- units
+
+
+class _Frame:
+    """Where the units of one document are compared (see the module docstring): raw offsets while
+    the raw file is the same; normalized offsets while the text is; else old normalized offsets
+    carried onto the new text through the two texts' matching blocks."""
+
+    def __init__(self, old_doc: dict, new_doc: dict):
+        same_raw = (old_doc.get("raw_sha256"), old_doc.get("raw_encoding")) == (new_doc.get("raw_sha256"),
+                                                                                new_doc.get("raw_encoding"))
+        self.mode = "raw" if same_raw else "text" if old_doc.get("text") == new_doc.get("text") else "aligned"
+        self._old_text, self._new_text = old_doc.get("text") or "", new_doc.get("text") or ""
+        self._blocks: list | None = None
+        self._starts: list[int] = []
+
+    def new_key(self, row: dict, prefix: str = "", raw: bool = True) -> tuple[int, int] | None:
+        """``raw``: both releases have the raw offsets (a release without them is compared by the others)."""
+        if row.get(f"{prefix}start") is None:
+            return None
+        if self.mode == "raw" and raw:
+            return row[f"{prefix}raw_start"], row[f"{prefix}raw_end"]
+        return row[f"{prefix}start"], row[f"{prefix}end"]
+
+    def old_key(self, row: dict, prefix: str = "", raw: bool = True) -> tuple[int, int] | None:
+        if self.mode != "aligned" or row.get(f"{prefix}start") is None:
+            return self.new_key(row, prefix, raw)
+        start, end = self._carried(row[f"{prefix}start"], False), self._carried(row[f"{prefix}end"], True)
+        return None if start is None or end is None else (start, end)
+
+    def _carried(self, offset: int, is_end: bool) -> int | None:
+        """An old offset in the new text, if the character at it (before it, for an end) is kept."""
+        if self._blocks is None:
+            matcher = SequenceMatcher(None, self._old_text, self._new_text, autojunk=False)
+            self._blocks = [block for block in matcher.get_matching_blocks() if block.size]
+            self._starts = [block.a for block in self._blocks]
+        at = offset - 1 if is_end and offset > 0 else offset
+        index = bisect_right(self._starts, at) - 1
+        if index < 0:
+            return None
+        a, b, size = self._blocks[index]
+        if not a <= at < a + size:
+            return None
+        return b + (at - a) + (1 if is_end and offset > 0 else 0)
+
+
+def _pair(olds: list[dict], news: list[dict], frame: _Frame, raw: bool) -> tuple[list, list, list]:
+    """(pairs, removed, added): same position first, then the largest overlap, one to one."""
+    waiting: dict[tuple, list[int]] = defaultdict(list)
+    for index, row in enumerate(news):
+        waiting[frame.new_key(row, "", raw)].append(index)
+    pairs, unmatched_old, taken = [], [], set()
+    for row in olds:
+        key = frame.old_key(row, "", raw)
+        candidates = waiting.get(key) if key is not None else None
+        if candidates:
+            index = candidates.pop(0)
+            taken.add(index)
+            pairs.append((row, news[index]))
+        else:
+            unmatched_old.append(row)
+    unmatched_new = [index for index in range(len(news)) if index not in taken]
+    overlaps = []
+    for i, row in enumerate(unmatched_old):
+        key = frame.old_key(row, "", raw)
+        if key is None:
+            continue
+        for j in unmatched_new:
+            other = frame.new_key(news[j], "", raw)
+            overlap = min(key[1], other[1]) - max(key[0], other[0])
+            if overlap > 0:
+                overlaps.append((-overlap, i, j))
+    used_old, used_new = set(), set()
+    for _, i, j in sorted(overlaps):
+        if i not in used_old and j not in used_new:
+            used_old.add(i)
+            used_new.add(j)
+            pairs.append((unmatched_old[i], news[j]))
+    removed = [row for i, row in enumerate(unmatched_old) if i not in used_old]
+    added = [news[j] for j in unmatched_new if j not in used_new]
+    return pairs, removed, added
+
+
+def _span(row: dict, prefix: str = "") -> dict | None:
+    if row.get(f"{prefix}start") is None:
+        return None
+    return {name: row.get(f"{prefix}{name}") for name in _SPAN}
+
+
+def _unit(row: dict) -> dict:
+    return {key: value for key, value in row.items() if key != "doc_id"}
+
+
+def _unit_changes(layer: str, old_rows: dict, new_rows: dict, frames: dict, common: set[str],
+                  links: Counter, new_links: set) -> list[ReleaseChange]:
+    """``common``: the columns both releases have; only they are compared."""
+    changes = []
+    extras = tuple(sorted(common - _KNOWN[layer]))
+    for rows in new_rows.values():
+        for row in rows:
+            new_links.update(filter(None, (row.get("entity_id"), row.get("speaker_id"))))
+    for doc_id in sorted(old_rows.keys() | new_rows.keys()):
+        olds, news = old_rows.get(doc_id, []), new_rows.get(doc_id, [])
+        frame = frames.get(doc_id)
+        if frame is None:  # a document added or removed: so are its units
+            pairs, removed, added = [], olds, news
+        else:
+            pairs, removed, added = _pair(olds, news, frame, {"raw_start", "raw_end"} <= common)
+        found = [(row["start"], ReleaseChange(layer, "removed", doc_id, row.get("id"), row.get("text"),
+                                              _unit(row), None)) for row in removed]
+        found += [(row["start"], ReleaseChange(layer, "added", doc_id, row.get("id"), row.get("text"), None,
+                                               _unit(row))) for row in added]
+        for old, new in pairs:
+            for kind, before, after in _unit_differences(layer, old, new, frame, common, extras):
+                found.append((new["start"], ReleaseChange(layer, kind, doc_id, new.get("id"), new.get("text"),
+                                                          before, after)))
+            for column in ("entity_id", "speaker_id"):
+                if old.get(column) is not None:
+                    links[old[column], new.get(column)] += 1
+        found.sort(key=lambda item: (item[0], CHANGE_KINDS[layer].index(item[1].kind)))
+        changes += [change for _, change in found]
+    return changes
+
+
+def _unit_differences(layer: str, old: dict, new: dict, frame: _Frame, common: set[str], extras: tuple[str, ...]):
+    """(kind, old value, new value) for each way a matched unit changed."""
+
+    def differs(column: str) -> bool:
+        return column in common and old[column] != new[column]
+
+    def moved(prefix: str) -> bool:
+        if f"{prefix}start" not in common:
+            return False
+        raw = {f"{prefix}raw_start", f"{prefix}raw_end"} <= common
+        return frame.old_key(old, prefix, raw) != frame.new_key(new, prefix, raw)
+
+    if moved(""):
+        yield "boundaries", _span(old), _span(new)
+    if layer == "entities":
+        if differs("label"):
+            yield "relabelled", old["label"], new["label"]
+        if differs("entity_id"):
+            yield "relinked", old["entity_id"], new["entity_id"]
+    elif layer == "timexes":
+        for column, kind in (("label", "type-changed"), ("value", "value-changed"), ("mod", "mod-changed")):
+            if differs(column):
+                yield kind, old[column], new[column]
+    else:
+        if differs("quote_type"):
+            yield "type-changed", old["quote_type"], new["quote_type"]
+        if moved("source_"):
+            yield "source-changed", _source(old), _source(new)
+        if old.get("source_start") is not None and new.get("source_start") is not None and differs("speaker_id"):
+            yield "speaker-changed", old["speaker_id"], new["speaker_id"]
+        if moved("cue_"):
+            yield "cue-changed", _span(old, "cue_"), _span(new, "cue_")
+    # region ids are Label Studio's (a redrawn region gets a new one): the unit is the same, its id is not
+    ids = _fields(old, new, [column for column in ("id", "source_id", "cue_id") if column in common
+                             and (column == "id" or (old[column] is not None and new[column] is not None))])
+    if ids:
+        yield "id-changed", *ids
+    differing = _fields(old, new, extras)
+    if differing:
+        yield "field-changed", *differing
+
+
+def _source(row: dict) -> dict | None:
+    span = _span(row, "source_")
+    return None if span is None else {**span, "speaker_id": row.get("speaker_id")}
+
+
+# --- registry
+
+
+def _registry_changes(old_rows: list[dict], new_rows: list[dict], common: set[str], links: Counter,
+                      new_links: set) -> list[ReleaseChange]:
+    old, new = {row["id"]: row for row in old_rows}, {row["id"]: row for row in new_rows}
+    changes = []
+    extras = tuple(sorted(common - _KNOWN["registry"]))
+    for entity_id in sorted(old.keys() | new.keys()):
+        before, after = old.get(entity_id), new.get(entity_id)
+        if before is None or after is None:
+            row = after or before
+            changes.append(ReleaseChange("registry", "added" if before is None else "removed", None, entity_id,
+                                         row.get("name"), None if before is None else _unit(row),
+                                         _unit(row) if before is None else None))
+            continue
+        for column, kind in (("name", "renamed"), ("aliases", "aliases-changed"), ("type", "type-changed"),
+                             ("wikidata", "wikidata-changed"), ("description", "description-changed")):
+            if column in common and before[column] != after[column]:
+                changes.append(ReleaseChange("registry", kind, None, entity_id, after.get("name"),
+                                             before.get(column), after.get(column)))
+        differing = _fields(before, after, extras)
+        if differing:
+            changes.append(ReleaseChange("registry", "field-changed", None, entity_id, after.get("name"), *differing))
+    targets: dict[str, set] = defaultdict(set)  # old id -> the ids its matched mentions link to now
+    for (old_id, new_id), _ in links.items():
+        if new_id is not None:
+            targets[old_id].add(new_id)
+    # merged: ids all of whose mentions now link to one id, gone from the registry and from every link
+    into: dict[str, set] = defaultdict(set)
+    for old_id, now in targets.items():
+        if len(now) == 1:
+            into[next(iter(now))].add(old_id)
+    for target, sources in sorted(into.items()):
+        gone = {source for source in sources if source != target}
+        if len(sources) >= 2 and gone and not gone & new_links and not gone & new.keys():
+            name = (new.get(target) or {}).get("name")
+            changes.append(ReleaseChange("registry", "merged", None, target, name, sorted(sources), target))
+    # split: an id whose mentions now link to several, of which some are new (or it is gone)
+    for old_id, now in sorted(targets.items()):
+        if len(now) >= 2 and (old_id not in new or now - old.keys()):
+            name = (old.get(old_id) or {}).get("name")
+            changes.append(ReleaseChange("registry", "split", None, old_id, name, old_id, sorted(now)))
+    return changes
+
+
+# --- ner
+
+
+def _tokens(rows: list[dict]) -> tuple[list[str], list[str]]:
+    ordered = sorted(rows, key=lambda row: row.get("sentence") or 0)
+    return ([token for row in ordered for token in row.get("tokens") or ()],
+            [tag for row in ordered for tag in row.get("ner_tags") or ()])
+
+
+def _ner_changes(old_rows: dict, new_rows: dict, documents: list[str]) -> list[ReleaseChange]:
+    """Per document (of those in both releases), tokens aligned by their text: counts per (old
+    tag, new tag) pair of the tokens whose tag changed, and per tag of tokens without a counterpart."""
+    changes = []
+    for doc_id in documents:
+        old_tokens, old_tags = _tokens(old_rows.get(doc_id, []))
+        new_tokens, new_tags = _tokens(new_rows.get(doc_id, []))
+        if (old_tokens, old_tags) == (new_tokens, new_tags):
+            continue
+        retagged, added, removed = Counter(), Counter(), Counter()
+        matcher = SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
+        for operation, i1, i2, j1, j2 in matcher.get_opcodes():
+            if operation == "equal":
+                retagged.update((a, b) for a, b in zip(old_tags[i1:i2], new_tags[j1:j2]) if a != b)
+            else:
+                removed.update(old_tags[i1:i2])
+                added.update(new_tags[j1:j2])
+        changes += [ReleaseChange("ner", "tags-changed", doc_id, old=a, new=b, count=n)
+                    for (a, b), n in sorted(retagged.items())]
+        changes += [ReleaseChange("ner", "tokens-added", doc_id, new=tag, count=n) for tag, n in sorted(added.items())]
+        changes += [ReleaseChange("ner", "tokens-removed", doc_id, old=tag, count=n)
+                    for tag, n in sorted(removed.items())]
+    return changes
+
+
+# --- other configs
+
+
+def _row_changes(config: str, old: _Release, new: _Release, documents: list) -> list[ReleaseChange]:
+    """Rows of a config built from the others (ner, kb) or unknown here, compared whole, each given
+    document's at a time (the caller gives those in both releases that no other change explains: a
+    changed builder), or all at once (``[None]``) when the config has no document column."""
+    common = [name for name in new.features(config) if name in old.features(config)]
+
+    def grouped(release: _Release) -> dict:
+        rows = release.rows_by_document(config, documents) if documents != [None] else {None: release.rows(config)}
+        return {group: Counter(orjson.dumps({c: row[c] for c in common}, option=orjson.OPT_SORT_KEYS)
+                               for row in group_rows) for group, group_rows in rows.items()}
+
+    before, after = grouped(old), grouped(new)
+    changes = []
+    for group in documents:
+        gone = before.get(group, Counter()) - after.get(group, Counter())
+        came = after.get(group, Counter()) - before.get(group, Counter())
+        if gone or came:
+            changes.append(ReleaseChange("configs", "rows-changed", group, config, None,
+                                         sum(gone.values()), sum(came.values())))
+    return changes
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a diff: counts, the version rule, JSON, text
+
+
+def counts(diff: ReleaseDiff) -> dict[str, dict[str, int]]:
+    """layer -> kind -> number of changes (tokens, for ner), in report order; only what occurs."""
+    tally: dict[str, Counter] = defaultdict(Counter)
+    for change in diff.changes:
+        tally[change.layer][change.kind] += change.count
+    return {layer: {kind: tally[layer][kind] for kind in CHANGE_KINDS[layer] if tally[layer][kind]}
+            for layer in LAYERS if tally.get(layer)}
+
+
+def document_counts(diff: ReleaseDiff) -> dict[str, dict[str, dict[str, int]]]:
+    """doc_id -> layer -> kind -> number, for the changes that belong to a document."""
+    tally: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for change in diff.changes:
+        if change.doc_id is not None:
+            tally[change.doc_id][change.layer][change.kind] += change.count
+    return {doc_id: {layer: dict(sorted(kinds.items(), key=lambda item: CHANGE_KINDS[layer].index(item[0])))
+                     for layer, kinds in sorted(layers.items(), key=lambda item: LAYERS.index(item[0]))}
+            for doc_id, layers in sorted(tally.items())}
+
+
+def required_bump(diff: ReleaseDiff) -> str:
+    """The version rule: major for a removed config or column, a retyped column or a changed label
+    set; minor for any other change; patch when the data did not change."""
+    if any((change.layer, change.kind) in MAJOR_CHANGES for change in diff.changes):
+        return "major"
+    return "minor" if diff.changes else "patch"
+
+
+def check_bump(diff: ReleaseDiff) -> None:
+    """Refuse (``version-bump-too-small``) a NEW version that moves less than the diff needs."""
+    needed, given = required_bump(diff), bump(diff.old_version, diff.new_version)
+    if BUMPS.index(given) >= BUMPS.index(needed):
+        return
+    if given == "none":
+        raise CorpusError("version-bump-too-small", f"release {diff.new_version} is not newer than the previous "
+                          f"release {diff.old_version}; set corpus_tools/version.py to "
+                          f"{next_version(diff.old_version, needed)} or later")
+    cause = next(change for change in diff.changes
+                 if needed == "minor" or (change.layer, change.kind) in MAJOR_CHANGES)
+    total = counts(diff)[cause.layer][cause.kind]
+    raise CorpusError("version-bump-too-small", (
+        f"release {diff.new_version} is a {given} version after {diff.old_version}, but {cause.layer}: "
+        f"{total} {kind_phrase(cause.layer, cause.kind)} (first: {describe(cause)}) needs a {needed} version: set "
+        f"corpus_tools/version.py to {next_version(diff.old_version, needed)} (the version rule: docs/release.md)"))
+
+
+def as_dict(diff: ReleaseDiff) -> dict[str, Any]:
+    """The JSON form (`corpus-tools diff --json`; keys in docs/diff.md)."""
+    return {
+        "old": {"version": diff.old_version, "path": diff.old_path},
+        "new": {"version": diff.new_version, "path": diff.new_path},
+        "direction": diff.direction,
+        "filter": {"doc_id": diff.doc_id, "layers": list(diff.layers) if diff.layers else None},
+        "changed": bool(diff.changes),
+        "required_bump": required_bump(diff),
+        "counts": counts(diff),
+        "documents": document_counts(diff),
+        "changes": [{"layer": c.layer, "kind": c.kind, "doc_id": c.doc_id, "id": c.id, "text": c.text,
+                     "old": c.old, "new": c.new, "count": c.count} for c in diff.changes],
+    }
+
+
+_PHRASES = {
+    "boundaries": "boundaries changed", "raw-changed": "raw file changed", "text-changed": "normalized text changed",
+    "tags-changed": "tokens whose tag changed", "rows-changed": "documents whose rows changed otherwise",
+    "config-added": "configs added", "config-removed": "configs removed", "column-added": "columns added",
+    "column-removed": "columns removed", "column-retyped": "columns retyped", "labels-changed": "label sets changed",
+}
+
+
+def kind_phrase(layer: str, kind: str) -> str:
+    if layer == "configs" and kind == "rows-changed":
+        return _PHRASES[kind]
+    return _PHRASES.get(kind, kind.replace("-", " "))
+
+
+def summary(diff: ReleaseDiff) -> str:
+    """One line: each layer's counts ("entities: 2 added, 1 boundaries changed; registry: 1 renamed")."""
+    return "; ".join(f"{layer}: " + ", ".join(f"{n} {kind_phrase(layer, kind)}" for kind, n in kinds.items())
+                     for layer, kinds in counts(diff).items())
+
+
+def _quoted(text: Any, limit: int = 60) -> str:
+    if text is None:
+        return "null"
+    flat = str(text).replace("\n", "\\n")
+    return '"' + (flat if len(flat) <= limit else flat[:limit - 1] + "…") + '"'
+
+
+def _at(span: dict | None) -> str:
+    if span is None:
+        return "none"
+    return f"{_quoted(span.get('text'))} [{span.get('start')}, {span.get('end')})"
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, dict):
+        if "evidence" in value:  # a metadata value with its evidence
+            evidence = value["evidence"] or {}
+            head = next(iter(value.values()))
+            said = evidence.get("quote") or evidence.get("reasoning")
+            return f"{_quoted(head)} ({evidence.get('kind')}{', ' + _quoted(said, 50) if said else ''})"
+        return ", ".join(f"{key}={_value(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return "[" + ", ".join(str(item) for item in value) + "]"
+    return "null" if value is None else str(value)
+
+
+def _unit_summary(layer: str, unit: dict) -> str:
+    if layer == "entities":
+        return f"{_at(unit)} {unit.get('label')} -> {unit.get('entity_id')}"
+    if layer == "timexes":
+        return f"{_at(unit)} {unit.get('label')} {unit.get('value')}" + (f" {unit['mod']}" if unit.get("mod") else "")
+    if layer == "quotes":
+        speaker = unit.get("speaker_id") or _quoted(unit.get("source_text"))
+        return f"{_at(unit)} {unit.get('quote_type')}, said by {speaker}"
+    if layer == "registry":
+        return f"{_quoted(unit.get('name'))} {unit.get('type')} {unit.get('wikidata') or ''}".rstrip()
+    return f"{_quoted(unit.get('title'))} raw {str(unit.get('raw_sha256'))[:12]}"
+
+
+def describe(change: ReleaseChange) -> str:
+    """One readable line for a change (examples in text output, changelog and card)."""
+    where = " ".join(part for part in (change.doc_id, change.id if change.id != change.doc_id else None) if part)
+    layer, kind, old, new = change.layer, change.kind, change.old, change.new
+    if layer == "ner":
+        return f"{where}: {change.count} token(s) {old or '-'} -> {new or '-'}"
+    if layer == "configs":
+        return f"{where}: {old} row(s) replaced by {new}"
+    if kind in ("added", "removed") and layer != "schema":
+        return f"{where} {_unit_summary(layer, new if kind == 'added' else old)}"
+    if kind in ("boundaries", "source-changed", "cue-changed"):
+        if kind == "source-changed":
+            before, after = (old or {}).get("speaker_id"), (new or {}).get("speaker_id")
+            return f"{where}: {_at(old)} ({before}) -> {_at(new)} ({after})"
+        return f"{where}: {_at(old)} -> {_at(new)}"
+    if kind == "merged":
+        return f"{', '.join(old)} merged into {new}"
+    if kind == "split":
+        return f"{old} split into {', '.join(new)}"
+    if kind == "labels-changed":
+        gained = [name for name in new if name not in old]
+        lost = [name for name in old if name not in new]
+        moves = ", ".join([*(f"+{n}" for n in gained), *(f"-{n}" for n in lost)]) or "reordered"
+        return f"{where}: {moves}"
+    if layer == "schema":
+        return f"{where} ({_value(new if new is not None else old)})" if kind != "column-retyped" \
+            else f"{where}: {old} -> {new}"
+    text = f" {_quoted(change.text)}" if change.text is not None and layer != "documents" else ""
+    return f"{where}{text}: {_value(old)} -> {_value(new)}"
+
+
+def report_lines(diff: ReleaseDiff, examples: int = 3, documents: int = 10) -> list[str]:
+    """The text report: what was compared, each layer's counts with its first examples, the
+    documents that changed, and a closing summary with the version the diff needs."""
+    lines = [f"diff {diff.old_version} ({diff.old_path}) -> {diff.new_version} ({diff.new_path})"]
+    if diff.direction == "backward":
+        lines.append(f"note: OLD ({diff.old_version}) is newer than NEW ({diff.new_version}); changes are read "
+                     f"from {diff.old_version} to {diff.new_version}")
+    if diff.doc_id or diff.layers:
+        lines.append("only " + " and ".join(filter(None, (
+            f"document {diff.doc_id}" if diff.doc_id else None,
+            f"layers {', '.join(diff.layers)}" if diff.layers else None))))
+    by_kind: dict[tuple[str, str], list[ReleaseChange]] = defaultdict(list)
+    for change in diff.changes:
+        by_kind[change.layer, change.kind].append(change)
+    for layer, kinds in counts(diff).items():
+        lines.append(f"{layer}: " + ", ".join(f"{n} {kind_phrase(layer, kind)}" for kind, n in kinds.items()))
+        for kind in kinds:
+            listed = by_kind[layer, kind]
+            lines += [f"  {kind}: {describe(change)}" for change in listed[:examples]]
+            if len(listed) > examples:
+                lines.append(f"  {kind}: ... {len(listed) - examples} more (--json lists all)")
+    changed_documents = document_counts(diff)
+    if changed_documents:
+        lines.append(f"documents with changes: {len(changed_documents)}")
+        for doc_id, layers in list(changed_documents.items())[:documents]:
+            lines.append(f"  {doc_id}: " + "; ".join(
+                f"{layer} " + ", ".join(f"{n} {kind}" for kind, n in kinds.items()) for layer, kinds in layers.items()))
+        if len(changed_documents) > documents:
+            lines.append(f"  ... {len(changed_documents) - documents} more")
+    if not diff.changes:
+        lines.append(f"no change: the data of {diff.new_version} is that of {diff.old_version}"
+                     + (" (in what was selected)" if diff.doc_id or diff.layers else ""))
+    else:
+        lines.append(f"total: {len(diff.changes)} change(s) in {len(changed_documents)} document(s) and "
+                     f"{sum(1 for c in diff.changes if c.doc_id is None)} outside documents; "
+                     f"by the version rule this needs a {required_bump(diff)} version")
+    return lines
+
+
+def changelog_line(diff: ReleaseDiff | None) -> str:
+    """The changelog entry's line on what changed since the previous release."""
+    if diff is None:
+        return "- The first release."
+    if not diff.changes:
+        return f"- Changes since {diff.old_version}: none, the data did not change."
+    return (f"- Changes since {diff.old_version} (a {required_bump(diff)} version by the version rule): "
+            f"{summary(diff)}. Every change: `corpus-tools diff {diff.old_version} {diff.new_version}`.")
+
+
+def card_section(diff: ReleaseDiff | None, examples: int = 3) -> str:
+    """The dataset card's section on what changed since the previous release."""
+    if diff is None:
+        return "## Changes\n\nThis is the first release of the corpus: there is no earlier release to compare with."
+    head = f"## Changes since {diff.old_version}"
+    if not diff.changes:
+        return (f"{head}\n\nThe data did not change since {diff.old_version}: every config has the same columns, "
+                "label sets and rows. Only this card, CHANGELOG.md and croissant.json differ.")
+    rows = [f"| {layer} | {kind_phrase(layer, kind)} | {n} |" for layer, kinds in counts(diff).items()
+            for kind, n in kinds.items()]
+    by_kind: dict[tuple[str, str], list[ReleaseChange]] = defaultdict(list)
+    for change in diff.changes:
+        by_kind[change.layer, change.kind].append(change)
+    shown = [f"- {layer}, {kind_phrase(layer, kind)}: `{_code(describe(change))}`"
+             for layer, kinds in counts(diff).items() for kind in kinds for change in by_kind[layer, kind][:examples]]
+    return (f"{head}\n\nChanges from release {diff.old_version} to {diff.new_version}, per kind (for ner, in tokens); "
+            f"by the version rule they need a {required_bump(diff)} version. "
+            f"`corpus-tools diff {diff.old_version} {diff.new_version}` lists every change.\n\n"
+            "| layer | change | count |\n|---|---|---|\n" + "\n".join(rows)
+            + f"\n\nFirst examples of each kind:\n\n" + "\n".join(shown))
+
+
+def _code(text: str) -> str:
+    """Text that stays one inline code span in markdown."""
+    return text.replace("`", "'")

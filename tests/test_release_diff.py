@@ -1,0 +1,802 @@
+"""corpus_tools.release.diff: pairs of small releases, built here, one change of each kind each;
+every change is found and classified, and nothing else is reported."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from corpus_tools.errors import CorpusError
+from corpus_tools.records import EntityMention, Evidence, Quote, RegistryEntity, Source, Span, TimeExpression
+from corpus_tools.release import build_release
+from corpus_tools.release.card import CardInfo
+from corpus_tools.release.checksums import SUMS_FILE, sums_text
+from corpus_tools.release.diff import as_dict, check_bump, counts, diff_releases, report_lines, required_bump
+from release_factories import REGISTRY, RAW_PREFIX, ShiftMap, annotations_for, seed_inputs, span_of, synthetic_document
+
+DOC = "000_cbeedfbee8440207"  # the annotated seed document
+ABKHAZIA = RegistryEntity("abkhazia", "Abkhazia", "GPE", (), None, "Breakaway region of Georgia")
+ASSAD = RegistryEntity("assad", "Assad", "PERSON", (), None, "a duplicate entry")
+HAFEZ = RegistryEntity("hafez-al-assad", "Hafez al-Assad", "PERSON", (), "Q49207", "President of Syria 1971-2000")
+
+
+def base_inputs():
+    documents, annotations, registry = seed_inputs()
+    return documents, annotations, (*registry, ABKHAZIA)
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> Path:
+    return build_release(*base_inputs(), tmp_path_factory.mktemp("old"), "1.0.0").path
+
+
+def built(tmp_path: Path, documents, annotations, registry, version: str = "1.1.0", **options) -> Path:
+    return build_release(documents, annotations, registry, tmp_path / "new", version, **options).path
+
+
+def keys(diff) -> list[tuple]:
+    return [(c.layer, c.kind, c.doc_id, c.id) for c in diff.changes]
+
+
+def only(diff):
+    assert len(diff.changes) == 1, keys(diff)
+    return diff.changes[0]
+
+
+def with_annotation(annotations, **fields):
+    return {**annotations, DOC: dataclasses.replace(annotations[DOC], **fields)}
+
+
+def with_document(documents, **fields):
+    return {**documents, DOC: dataclasses.replace(documents[DOC], **fields)}
+
+
+def with_metadata(documents, **fields):
+    return with_document(documents, metadata=dataclasses.replace(documents[DOC].metadata, **fields))
+
+
+def entity(documents, region_id, start, end, label, entity_id):
+    text = documents[DOC].text
+    return EntityMention(region_id, DOC, Span(start, end), text[start:end], label, entity_id)
+
+
+def replaced(items, region_id, **fields):
+    return tuple(dataclasses.replace(item, **fields) if item.id == region_id else item for item in items)
+
+
+def diff_with(base: Path, tmp_path: Path, change) -> object:
+    documents, annotations, registry = base_inputs()
+    return diff_releases(base, built(tmp_path, *change(documents, annotations, registry)))
+
+
+# --- no change
+
+
+def test_a_release_against_itself_and_an_identical_rebuild_report_no_change(base, tmp_path):
+    assert diff_releases(base, base).changes == ()
+    rebuilt = diff_releases(base, built(tmp_path, *base_inputs()))
+    assert rebuilt.changes == () and rebuilt.direction == "forward"
+    assert required_bump(rebuilt) == "patch"
+    assert report_lines(rebuilt)[-1] == "no change: the data of 1.1.0 is that of 1.0.0"
+
+
+# --- documents
+
+
+def test_document_added(base, tmp_path):
+    def change(documents, annotations, registry):
+        return {**documents, "synthetic-000": synthetic_document("synthetic-000")}, annotations, registry
+
+    diff = diff_with(base, tmp_path, change)
+    added = only(diff)
+    assert (added.layer, added.kind, added.doc_id, added.old) == ("documents", "added", "synthetic-000", None)
+    assert added.new["title"] == "Officials in Washington met on Monday."
+    assert required_bump(diff) == "minor"
+
+
+def test_document_removed(base, tmp_path):
+    def change(documents, annotations, registry):
+        last = sorted(documents)[-1]
+        return {d: doc for d, doc in documents.items() if d != last}, annotations, registry
+
+    removed = only(diff_with(base, tmp_path, change))
+    assert (removed.layer, removed.kind, removed.doc_id) == ("documents", "removed", sorted(seed_inputs()[0])[-1])
+
+
+def test_raw_file_changed_with_the_same_text(base, tmp_path):
+    def change(documents, annotations, registry):
+        return with_metadata(documents, sha256="0" * 64), annotations, registry
+
+    raw = only(diff_with(base, tmp_path, change))
+    assert (raw.layer, raw.kind, raw.doc_id) == ("documents", "raw-changed", DOC)
+    assert raw.new == {"raw_sha256": "0" * 64, "raw_encoding": "utf-8"}
+    assert raw.old["raw_sha256"] == seed_inputs()[0][DOC].metadata.sha256
+
+
+def test_a_new_normalizer_moves_every_normalized_offset_but_no_unit(base, tmp_path):
+    """One more leading newline kept: every normalized offset moves by one, raw offsets do not."""
+    def change(documents, annotations, registry):
+        text = "\n" + documents[DOC].text
+        documents = with_document(documents, text=text, offset_map=ShiftMap(RAW_PREFIX - 1),
+                                  normalizer_version="test-2", text_sha256=sha256(text))
+        return documents, {**annotations, DOC: annotations_for(documents[DOC])}, registry
+
+    text = only(diff_with(base, tmp_path, change))
+    assert (text.layer, text.kind, text.doc_id) == ("documents", "text-changed", DOC)
+    assert (text.old["normalizer_version"], text.new["normalizer_version"]) == ("test-1", "test-2")
+    assert text.new["characters"] == text.old["characters"] + 1
+
+
+def test_raw_and_text_changed_units_are_matched_through_the_texts(base, tmp_path):
+    """A word inserted before every unit: raw and normalized offsets all move; the units are the same."""
+    def change(documents, annotations, registry):
+        text = documents[DOC].text.replace("Syrian President", "REALLY Syrian President", 1)
+        documents = with_document(documents, text=text, text_sha256=sha256(text))
+        documents = with_metadata(documents, sha256=sha256(text + "raw"))
+        return documents, {**annotations, DOC: annotations_for(documents[DOC])}, registry
+
+    diff = diff_with(base, tmp_path, change)
+    assert keys(diff) == [("documents", "raw-changed", DOC, DOC), ("documents", "text-changed", DOC, DOC),
+                          ("ner", "tokens-added", DOC, None)]
+    assert (diff.changes[2].new, diff.changes[2].count) == ("O", 1)  # the token REALLY
+
+
+def test_title_changed(base, tmp_path):
+    title = only(diff_with(base, tmp_path, lambda d, a, r: (with_document(d, title="Assad: talks with US"), a, r)))
+    assert (title.kind, title.old, title.new) == ("title-changed", "Bashar Al-Assad", "Assad: talks with US")
+
+
+def test_publisher_changed_with_its_evidence(base, tmp_path):
+    evidence = Evidence("stated", line=4, quote="AFP reported.")
+    publisher = only(diff_with(base, tmp_path, lambda d, a, r: (
+        with_metadata(d, publisher="AFP", publisher_evidence=evidence), a, r)))
+    assert publisher.kind == "publisher-changed"
+    assert publisher.old == {"publisher": "Reuters", "evidence": {"kind": "stated", "line": 1,
+                                                                 "quote": "Bashar Al-Assad", "reasoning": None}}
+    assert publisher.new == {"publisher": "AFP", "evidence": {"kind": "stated", "line": 4, "quote": "AFP reported.",
+                                                             "reasoning": None}}
+
+
+def test_date_changed(base, tmp_path):
+    date = only(diff_with(base, tmp_path, lambda d, a, r: (with_metadata(d, publication_date="2024-04-26"), a, r)))
+    assert date.kind == "date-changed"
+    assert (date.old["publication_date"], date.new["publication_date"]) == ("2024-04-25", "2024-04-26")
+    assert date.new["precision"] == "day" and date.new["evidence"]["kind"] == "stated"
+
+
+# --- entities (and the ner tags that follow them)
+
+
+def test_entity_added(base, tmp_path):
+    def change(documents, annotations, registry):
+        span = span_of(documents[DOC].text, "Abkhazia")
+        mention = entity(documents, "e5", span.start, span.end, "GPE", "abkhazia")
+        return documents, with_annotation(annotations, entities=(*annotations[DOC].entities, mention)), registry
+
+    diff = diff_with(base, tmp_path, change)
+    assert keys(diff) == [("entities", "added", DOC, "e5"), ("ner", "tags-changed", DOC, None)]
+    added, tags = diff.changes
+    assert (added.text, added.new["label"], added.new["entity_id"]) == ("Abkhazia", "GPE", "abkhazia")
+    assert (tags.old, tags.new, tags.count) == ("O", "B-GPE", 1)
+
+
+def test_entity_removed(base, tmp_path):
+    diff = diff_with(base, tmp_path, lambda d, a, r: (
+        d, with_annotation(a, entities=tuple(e for e in a[DOC].entities if e.id != "e4")), r))
+    assert keys(diff) == [("entities", "removed", DOC, "e4"), ("ner", "tags-changed", DOC, None)]
+    assert (diff.changes[0].old["label"], diff.changes[0].old["text"]) == ("ORG", "AFP")
+    assert (diff.changes[1].old, diff.changes[1].new) == ("B-ORG", "O")
+
+
+def test_entity_boundaries_changed(base, tmp_path):
+    def change(documents, annotations, registry):
+        e1 = next(e for e in annotations[DOC].entities if e.id == "e1")
+        shorter = entity(documents, "e1", e1.span.start + 7, e1.span.end, "PERSON", "bashar-al-assad")
+        entities = replaced(annotations[DOC].entities, "e1", span=shorter.span, text=shorter.text)
+        return documents, with_annotation(annotations, entities=entities), registry
+
+    diff = diff_with(base, tmp_path, change)
+    assert keys(diff) == [("entities", "boundaries", DOC, "e1"), ("ner", "tags-changed", DOC, None),
+                          ("ner", "tags-changed", DOC, None)]
+    boundaries = diff.changes[0]
+    assert (boundaries.old["text"], boundaries.new["text"]) == ("Bashar Al-Assad", "Al-Assad")
+    assert boundaries.new["raw_start"] - boundaries.old["raw_start"] == 7
+    assert {(c.old, c.new, c.count) for c in diff.changes[1:]} == {("B-PERSON", "O", 1), ("I-PERSON", "B-PERSON", 1)}
+
+
+def test_entity_relabelled(base, tmp_path):
+    diff = diff_with(base, tmp_path, lambda d, a, r: (
+        d, with_annotation(a, entities=replaced(a[DOC].entities, "e4", label="NORP")), r))
+    assert keys(diff) == [("entities", "relabelled", DOC, "e4"), ("ner", "tags-changed", DOC, None)]
+    assert (diff.changes[0].old, diff.changes[0].new, diff.changes[0].text) == ("ORG", "NORP", "AFP")
+    assert (diff.changes[1].old, diff.changes[1].new) == ("B-ORG", "B-NORP")
+
+
+def test_entity_relinked(base, tmp_path):
+    relinked = only(diff_with(base, tmp_path, lambda d, a, r: (
+        d, with_annotation(a, entities=replaced(a[DOC].entities, "e3", entity_id="syria")), r)))
+    assert (relinked.kind, relinked.id, relinked.text, relinked.old, relinked.new) == (
+        "relinked", "e3", "Washington", "united-states", "syria")
+
+
+def test_units_are_matched_by_position_not_by_region_id(base, tmp_path):
+    diff = diff_with(base, tmp_path, lambda d, a, r: (
+        d, with_annotation(a, entities=replaced(a[DOC].entities, "e3", id="Xy7-redrawn")), r))
+    redrawn = only(diff)  # the same unit, under another region id: not removed and added
+    assert (redrawn.kind, redrawn.id, redrawn.text, redrawn.old, redrawn.new) == (
+        "id-changed", "Xy7-redrawn", "Washington", {"id": "e3"}, {"id": "Xy7-redrawn"})
+
+
+# --- time expressions
+
+
+def timex_change(**fields):
+    return lambda d, a, r: (d, with_annotation(a, timexes=replaced(a[DOC].timexes, "t1", **fields)), r)
+
+
+def test_timex_added(base, tmp_path):
+    def change(documents, annotations, registry):
+        decade = span_of(documents[DOC].text, "decade")
+        timex = TimeExpression("t2", DOC, decade, "decade", "DURATION", "P10Y")
+        return documents, with_annotation(annotations, timexes=(*annotations[DOC].timexes, timex)), registry
+
+    added = only(diff_with(base, tmp_path, change))
+    assert (added.layer, added.kind, added.id, added.new["value"], added.new["label"]) == (
+        "timexes", "added", "t2", "P10Y", "DURATION")
+
+
+def test_timex_removed(base, tmp_path):
+    removed = only(diff_with(base, tmp_path, lambda d, a, r: (d, with_annotation(a, timexes=()), r)))
+    assert (removed.layer, removed.kind, removed.id, removed.old["text"]) == ("timexes", "removed", "t1", "Sunday")
+
+
+def test_timex_boundaries_changed(base, tmp_path):
+    def change(documents, annotations, registry):
+        span = span_of(documents[DOC].text, "on Sunday")
+        return timex_change(span=span, text="on Sunday")(documents, annotations, registry)
+
+    boundaries = only(diff_with(base, tmp_path, change))
+    assert (boundaries.layer, boundaries.kind, boundaries.old["text"], boundaries.new["text"]) == (
+        "timexes", "boundaries", "Sunday", "on Sunday")
+
+
+@pytest.mark.parametrize(("fields", "kind", "old", "new"), [
+    ({"label": "TIME"}, "type-changed", "DATE", "TIME"),
+    ({"value": "2024-04-21"}, "value-changed", "XXXX-WXX-7", "2024-04-21"),
+    ({"mod": "APPROX"}, "mod-changed", None, "APPROX"),
+])
+def test_timex_attribute_changed(base, tmp_path, fields, kind, old, new):
+    changed = only(diff_with(base, tmp_path, timex_change(**fields)))
+    assert (changed.layer, changed.kind, changed.id, changed.text, changed.old, changed.new) == (
+        "timexes", kind, "t1", "Sunday", old, new)
+
+
+# --- quotes
+
+
+def quote_change(change):
+    return lambda d, a, r: (d, with_annotation(a, quotes=tuple(change(d[DOC].text, q) for q in a[DOC].quotes)), r)
+
+
+def test_quote_added(base, tmp_path):
+    def change(documents, annotations, registry):
+        text = documents[DOC].text
+        span = span_of(text, '"America is currently illegally occupying')
+        span = Span(span.start, text.index('anything,"') + len('anything,"'))
+        quote = Quote("q2", DOC, span, span.of(text), "direct")
+        return documents, with_annotation(annotations, quotes=(*annotations[DOC].quotes, quote)), registry
+
+    added = only(diff_with(base, tmp_path, change))
+    assert (added.layer, added.kind, added.id, added.new["quote_type"], added.new["source_id"]) == (
+        "quotes", "added", "q2", "direct", None)
+
+
+def test_quote_removed(base, tmp_path):
+    removed = only(diff_with(base, tmp_path, lambda d, a, r: (d, with_annotation(a, quotes=()), r)))
+    assert (removed.layer, removed.kind, removed.id, removed.old["speaker_id"]) == (
+        "quotes", "removed", "q1", "bashar-al-assad")
+
+
+def test_quote_boundaries_changed(base, tmp_path):
+    def inner(text, quote):  # without the quotation marks and the comma
+        span = Span(quote.span.start + 1, quote.span.end - 2)
+        return dataclasses.replace(quote, span=span, text=span.of(text))
+
+    changed = only(diff_with(base, tmp_path, quote_change(inner)))
+    assert (changed.layer, changed.kind, changed.id) == ("quotes", "boundaries", "q1")
+    assert changed.old["text"] == '"' + changed.new["text"] + ',"'
+
+
+def test_quote_type_changed(base, tmp_path):
+    changed = only(diff_with(base, tmp_path, quote_change(lambda text, q: dataclasses.replace(q, quote_type="mixed"))))
+    assert (changed.layer, changed.kind, changed.old, changed.new) == ("quotes", "type-changed", "direct", "mixed")
+
+
+def test_quote_source_changed(base, tmp_path):
+    def moved(text, quote):
+        span = span_of(text, "Assad was quoted")
+        return dataclasses.replace(quote, source=Source("s1", Span(span.start, span.start + 5), "Assad",
+                                                        "bashar-al-assad"))
+
+    changed = only(diff_with(base, tmp_path, quote_change(moved)))
+    assert (changed.layer, changed.kind, changed.id) == ("quotes", "source-changed", "q1")
+    assert (changed.old["text"], changed.new["text"], changed.new["speaker_id"]) == ("he", "Assad", "bashar-al-assad")
+
+
+def test_quote_speaker_changed(base, tmp_path):
+    changed = only(diff_with(base, tmp_path, quote_change(
+        lambda text, q: dataclasses.replace(q, source=dataclasses.replace(q.source, speaker_id="syria")))))
+    assert (changed.layer, changed.kind, changed.old, changed.new) == (
+        "quotes", "speaker-changed", "bashar-al-assad", "syria")
+
+
+def test_quote_cue_changed(base, tmp_path):
+    changed = only(diff_with(base, tmp_path, quote_change(lambda text, q: dataclasses.replace(q, cue=None))))
+    assert (changed.layer, changed.kind, changed.old["text"], changed.new) == ("quotes", "cue-changed", "said", None)
+
+
+# --- registry
+
+
+def registry_change(entity_id, **fields):
+    return lambda d, a, r: (d, a, tuple(dataclasses.replace(e, **fields) if e.id == entity_id else e for e in r))
+
+
+def test_registry_entity_added(base, tmp_path):
+    russia = RegistryEntity("russia", "Russia", "GPE", (), "Q159", "Country")
+    added = only(diff_with(base, tmp_path, lambda d, a, r: (d, a, (*r, russia))))
+    assert (added.layer, added.kind, added.doc_id, added.id, added.new["wikidata"]) == (
+        "registry", "added", None, "russia", "Q159")
+
+
+def test_registry_entity_removed(base, tmp_path):
+    removed = only(diff_with(base, tmp_path, lambda d, a, r: (d, a, tuple(e for e in r if e.id != "abkhazia"))))
+    assert (removed.layer, removed.kind, removed.id, removed.old["name"]) == ("registry", "removed", "abkhazia",
+                                                                            "Abkhazia")
+
+
+@pytest.mark.parametrize(("entity_id", "fields", "kind", "old", "new"), [
+    ("afp", {"name": "AFP"}, "renamed", "Agence France-Presse", "AFP"),
+    ("afp", {"aliases": ("AFP", "Agence France Presse")}, "aliases-changed", ["AFP"], ["AFP", "Agence France Presse"]),
+    ("abkhazia", {"type": "LOC"}, "type-changed", "GPE", "LOC"),
+    ("afp", {"wikidata": "Q40464"}, "wikidata-changed", None, "Q40464"),
+    ("syria", {"description": "Country in the Middle East"}, "description-changed", "Country in Western Asia",
+     "Country in the Middle East"),
+])
+def test_registry_entity_changed(base, tmp_path, entity_id, fields, kind, old, new):
+    changed = only(diff_with(base, tmp_path, registry_change(entity_id, **fields)))
+    assert (changed.layer, changed.kind, changed.id, changed.old, changed.new) == (
+        "registry", kind, entity_id, old, new)
+
+
+def assad_mention(documents, entity_id):
+    span = span_of(documents[DOC].text, "Assad was quoted")
+    return entity(documents, "e5", span.start, span.start + 5, "PERSON", entity_id)
+
+
+def test_registry_merge(tmp_path):
+    """Two ids for one person: every mention of the duplicate now links to the other, the duplicate is gone."""
+    documents, annotations, _ = seed_inputs()
+    old = with_annotation(annotations, entities=(*annotations[DOC].entities, assad_mention(documents, "assad")))
+    new = with_annotation(annotations, entities=(*annotations[DOC].entities,
+                                                 assad_mention(documents, "bashar-al-assad")))
+    diff = diff_releases(build_release(documents, old, (*REGISTRY, ASSAD), tmp_path / "old", "1.0.0").path,
+                         built(tmp_path, documents, new, REGISTRY))
+    assert keys(diff) == [("entities", "relinked", DOC, "e5"), ("registry", "removed", None, "assad"),
+                          ("registry", "merged", None, "bashar-al-assad")]
+    merged = diff.changes[2]
+    assert (merged.old, merged.new) == (["assad", "bashar-al-assad"], "bashar-al-assad")
+
+
+def test_registry_split(tmp_path):
+    """One id for two people: its mentions now link to two ids, one of them new."""
+    documents, annotations, _ = seed_inputs()
+
+    def linked(first, second):
+        entities = replaced(annotations[DOC].entities, "e1", entity_id=first)
+        return with_annotation(annotations, entities=(*entities, assad_mention(documents, second)))
+
+    diff = diff_releases(
+        build_release(documents, linked("assad", "assad"), (*REGISTRY, ASSAD), tmp_path / "old", "1.0.0").path,
+        built(tmp_path, documents, linked("bashar-al-assad", "hafez-al-assad"), (*REGISTRY, HAFEZ)))
+    assert keys(diff) == [("entities", "relinked", DOC, "e1"), ("entities", "relinked", DOC, "e5"),
+                          ("registry", "removed", None, "assad"), ("registry", "split", None, "assad"),
+                          ("registry", "added", None, "hafez-al-assad")]
+    assert (diff.changes[3].old, diff.changes[3].new) == ("assad", ["bashar-al-assad", "hafez-al-assad"])
+
+
+def test_a_single_relink_is_neither_a_merge_nor_a_split(base, tmp_path):
+    diff = diff_with(base, tmp_path, lambda d, a, r: (
+        d, with_annotation(a, entities=replaced(a[DOC].entities, "e2", entity_id="united-states")), r))
+    assert keys(diff) == [("entities", "relinked", DOC, "e2")]
+
+
+# --- schema: releases rewritten column by column (as later releases add columns), re-summed
+
+
+def rewritten(release: Path, target: Path, config: str, change) -> Path:
+    """A copy of ``release`` whose ``config`` tables went through ``change``, with a new SHA256SUMS."""
+    shutil.copytree(release, target)
+    for path in sorted((target / "data" / config).glob("*.parquet")):
+        pq.write_table(change(pq.read_table(path)), path)
+    (target / SUMS_FILE).write_text(sums_text(target))
+    return target
+
+
+def features_of(table: pa.Table) -> dict:
+    return json.loads(table.schema.metadata[b"huggingface"])["info"]["features"]
+
+
+def with_features(table: pa.Table, features: dict) -> pa.Table:
+    return table.replace_schema_metadata({"huggingface": json.dumps({"info": {"features": features}})})
+
+
+def add_column(name: str, values, feature: dict):
+    def change(table: pa.Table) -> pa.Table:
+        column = values(table) if callable(values) else [values] * table.num_rows
+        table = table.append_column(name, pa.array(column, type=pa.string() if feature["dtype"] == "string"
+                                                   else pa.int32()))
+        return with_features(table, {**features_of(table), name: feature})
+    return change
+
+
+FOLD = {"dtype": "int32", "_type": "Value"}
+STRING = {"dtype": "string", "_type": "Value"}
+
+
+def test_new_columns_in_every_config_are_schema_changes_and_nothing_else(base, tmp_path):
+    """As the next release will: a fold column everywhere, provenance columns in the unit configs."""
+    new = base
+    for number, config in enumerate(sorted(p.name for p in (base / "data").iterdir())):
+        new = rewritten(new, tmp_path / f"step{number}", config, add_column("fold", 3, FOLD))
+    for number, config in enumerate(("entities", "timexes", "quotes")):
+        new = rewritten(new, tmp_path / f"provenance{number}", config, add_column("annotator", "ann@example.org",
+                                                                                   STRING))
+    diff = diff_releases(base, new)
+    assert {(c.layer, c.kind) for c in diff.changes} == {("schema", "column-added")}
+    assert sorted(c.id for c in diff.changes) == sorted(
+        [f"{config}.fold" for config in ("documents", "entities", "entity_registry", "kb", "ner", "quotes",
+                                         "timexes")] + ["entities.annotator", "quotes.annotator", "timexes.annotator"])
+    assert diff.changes[0].new in ("int32", "string")
+    assert required_bump(diff) == "minor"
+    # and the next release after that compares the new columns too
+    def reassign_first(table):
+        annotators = ["other@example.org"] + ["ann@example.org"] * (table.num_rows - 1)
+        return table.set_column(table.schema.get_field_index("annotator"), "annotator", pa.array(annotators))
+
+    later = rewritten(new, tmp_path / "later", "entities", reassign_first)
+    field = only(diff_releases(new, later))
+    assert (field.layer, field.kind, field.id, field.old, field.new) == (
+        "entities", "field-changed", "e1", {"annotator": "ann@example.org"}, {"annotator": "other@example.org"})
+
+
+def test_column_removed_is_major(base, tmp_path):
+    def drop(table):
+        features = {k: v for k, v in features_of(table).items() if k != "entity_id"}
+        return with_features(table.drop_columns(["entity_id"]), features)
+
+    diff = diff_releases(base, rewritten(base, tmp_path / "new", "entities", drop))
+    removed = only(diff)
+    assert (removed.layer, removed.kind, removed.id, removed.old) == ("schema", "column-removed", "entities.entity_id",
+                                                                      "string")
+    assert required_bump(diff) == "major"
+
+
+def test_column_retyped_is_major(base, tmp_path):
+    def widen(table):
+        index = table.schema.get_field_index("start")
+        table = table.set_column(index, pa.field("start", pa.int64()), table["start"].cast(pa.int64()))
+        return with_features(table, {**features_of(table), "start": {"dtype": "int64", "_type": "Value"}})
+
+    diff = diff_releases(base, rewritten(base, tmp_path / "new", "entities", widen))
+    retyped = only(diff)
+    assert (retyped.kind, retyped.id, retyped.old, retyped.new) == (
+        "column-retyped", "entities.start", "int32", "int64")
+    assert required_bump(diff) == "major"
+
+
+def test_label_set_changed_is_major_and_relabels_nothing(base, tmp_path):
+    def grow(table):
+        features = features_of(table)
+        label = {**features["label"], "names": [*features["label"]["names"], "LANGUAGE"]}
+        return with_features(table, {**features, "label": label})
+
+    diff = diff_releases(base, rewritten(base, tmp_path / "new", "entities", grow))
+    labels = only(diff)
+    assert (labels.kind, labels.id, labels.new[-1]) == ("labels-changed", "entities.label", "LANGUAGE")
+    assert required_bump(diff) == "major"
+    assert "entities.label: +LANGUAGE" in "\n".join(report_lines(diff))
+
+
+def test_config_added_and_removed(base, tmp_path):
+    added = tmp_path / "added"
+    shutil.copytree(base, added)
+    (added / "data" / "folds").mkdir()
+    pq.write_table(pa.table({"doc_id": ["a"], "fold": pa.array([1], pa.int32())}),
+                   added / "data" / "folds" / "train-00000-of-00001.parquet")
+    (added / SUMS_FILE).write_text(sums_text(added))
+    change = only(diff_releases(base, added))
+    assert (change.kind, change.id, change.new) == ("config-added", "folds", ["doc_id", "fold"])
+    removed = tmp_path / "removed"
+    shutil.copytree(base, removed)
+    shutil.rmtree(removed / "data" / "kb")
+    (removed / SUMS_FILE).write_text(sums_text(removed))
+    diff = diff_releases(base, removed)
+    assert (only(diff).kind, only(diff).id) == ("config-removed", "kb")
+    assert required_bump(diff) == "major"
+
+
+def test_rows_of_a_derived_config_that_change_alone_are_reported(base, tmp_path):
+    other = sorted(seed_inputs()[0])[1]
+
+    def retitle_passage(table):
+        rows = table.to_pylist()
+        for row in rows:
+            if row["document_id"] == other:
+                row["passages"][0]["type"] = "body"
+        return pa.Table.from_pylist(rows, schema=table.schema)
+
+    changed = only(diff_releases(base, rewritten(base, tmp_path / "new", "kb", retitle_passage)))
+    assert (changed.layer, changed.kind, changed.doc_id, changed.id, changed.old, changed.new) == (
+        "configs", "rows-changed", other, "kb", 1, 1)
+
+
+# --- reading a diff
+
+
+def test_json_lists_every_change_with_stable_keys(base, tmp_path):
+    diff = diff_with(base, tmp_path, lambda d, a, r: (
+        d, with_annotation(a, entities=replaced(a[DOC].entities, "e4", label="NORP"), timexes=()), r))
+    data = as_dict(diff)
+    assert list(data) == ["old", "new", "direction", "filter", "changed", "required_bump", "counts", "documents",
+                          "changes"]
+    assert data["counts"] == {"entities": {"relabelled": 1}, "timexes": {"removed": 1}, "ner": {"tags-changed": 1}}
+    assert data["documents"] == {DOC: {"entities": {"relabelled": 1}, "timexes": {"removed": 1},
+                                       "ner": {"tags-changed": 1}}}
+    assert data["changes"][0] == {"layer": "entities", "kind": "relabelled", "doc_id": DOC, "id": "e4", "text": "AFP",
+                                  "old": "ORG", "new": "NORP", "count": 1}
+    assert (data["old"]["version"], data["new"]["version"], data["required_bump"]) == ("1.0.0", "1.1.0", "minor")
+    json.dumps(data)  # plain JSON values only
+
+
+def test_filters_by_document_and_layer(base, tmp_path):
+    documents, annotations, registry = base_inputs()
+    documents = {**documents, "synthetic-000": synthetic_document("synthetic-000")}
+    annotations = with_annotation(annotations, timexes=())
+    new = built(tmp_path, documents, annotations, (*registry[:-1],))
+    assert counts(diff_releases(base, new)) == {"documents": {"added": 1}, "timexes": {"removed": 1},
+                                                "registry": {"removed": 1}}
+    assert keys(diff_releases(base, new, doc_id=DOC)) == [("timexes", "removed", DOC, "t1")]
+    assert keys(diff_releases(base, new, layers=["registry"])) == [("registry", "removed", None, "abkhazia")]
+    with pytest.raises(CorpusError) as caught:
+        diff_releases(base, new, doc_id="nope")
+    assert caught.value.code == "doc-unknown"
+
+
+def test_text_report_has_counts_examples_documents_and_a_total(base, tmp_path):
+    documents, annotations, registry = base_inputs()
+    entities = replaced(annotations[DOC].entities, "e4", label="NORP")
+    entities = replaced(entities, "e3", entity_id="syria")
+    new = built(tmp_path, documents, with_annotation(annotations, entities=entities), registry)
+    lines = report_lines(diff_releases(base, new))
+    assert lines[0] == f"diff 1.0.0 ({base}) -> 1.1.0 ({new})"
+    assert lines[1:] == [
+        "entities: 1 relabelled, 1 relinked",
+        f'  relabelled: {DOC} e4 "AFP": ORG -> NORP',
+        f'  relinked: {DOC} e3 "Washington": united-states -> syria',
+        "ner: 1 tokens whose tag changed",
+        f"  tags-changed: {DOC}: 1 token(s) B-ORG -> B-NORP",
+        "documents with changes: 1",
+        f"  {DOC}: entities 1 relabelled, 1 relinked; ner 1 tags-changed",
+        "total: 3 change(s) in 1 document(s) and 0 outside documents; by the version rule this needs a minor version",
+    ]
+
+
+def test_a_change_has_a_known_layer_and_kind():
+    from corpus_tools.records import ReleaseChange
+
+    with pytest.raises(ValueError, match="change layer 'tokens' is not one of"):
+        ReleaseChange("tokens", "added")
+    with pytest.raises(ValueError, match="registry change kind 'relabelled' is not one of"):
+        ReleaseChange("registry", "relabelled")
+
+
+# --- bad input
+
+
+def test_not_a_release_is_refused(base, tmp_path):
+    for where, code in ((tmp_path, "release-missing"), (tmp_path / "nope", "release-missing"),
+                        ("9.9.9", "unknown-version")):
+        with pytest.raises(CorpusError) as caught:
+            diff_releases(base, where, root=tmp_path)
+        assert caught.value.code == code
+
+
+def test_a_tampered_release_is_refused(base, tmp_path):
+    copy = tmp_path / "1.0.0"
+    shutil.copytree(base, copy)
+    target = copy / "data" / "entities" / "train-00000-of-00001.parquet"
+    data = bytearray(target.read_bytes())
+    data[200] ^= 0xFF
+    target.write_bytes(bytes(data))
+    with pytest.raises(CorpusError) as caught:
+        diff_releases(base, copy)
+    assert caught.value.code == "release-tampered" and caught.value.location.file == str(target)
+
+
+def test_releases_of_different_corpora_are_refused(base, tmp_path):
+    other = {"synthetic-000": synthetic_document("synthetic-000")}
+    elsewhere = build_release(other, {}, REGISTRY, tmp_path / "other", "1.0.0", card=CardInfo(pretty_name="Other")).path
+    with pytest.raises(CorpusError) as caught:
+        diff_releases(base, elsewhere)
+    assert caught.value.code == "release-corpus-mismatch" and "different corpora" in caught.value.message
+    # the same documents under another name, or other documents under the same name: one corpus
+    renamed = build_release(*base_inputs(), tmp_path / "renamed", "1.1.0", card=CardInfo(pretty_name="Other")).path
+    assert diff_releases(base, renamed).changes == ()
+    grown = build_release(other, {}, REGISTRY, tmp_path / "grown", "2.0.0").path
+    assert diff_releases(base, grown).changes
+
+
+def test_old_newer_than_new_is_allowed_and_said(base, tmp_path):
+    newer = built(tmp_path, *base_inputs(), version="1.1.0")
+    diff = diff_releases(newer, base)
+    assert diff.direction == "backward" and diff.changes == ()
+    assert report_lines(diff)[1] == ("note: OLD (1.1.0) is newer than NEW (1.0.0); changes are read from 1.1.0 "
+                                     "to 1.0.0")
+
+
+def sha256(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# --- every release says what changed (build_release with previous=)
+
+
+def test_the_first_release_says_it_is_the_first(base):
+    assert "\n- The first release.\n" in (base / "CHANGELOG.md").read_text(encoding="utf-8")
+    card = (base / "README.md").read_text(encoding="utf-8")
+    assert ("\n## Changes\n\nThis is the first release of the corpus: there is no earlier release to compare "
+            "with.\n") in card
+
+
+def test_a_release_of_unchanged_data_says_so(base, tmp_path):
+    new = built(tmp_path, *base_inputs(), version="1.0.1", previous=base)
+    changelog = (new / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert changelog.startswith(
+        "# Changelog\n\n## 1.0.1 (2024-05-02)\n\n- 5 documents, 4 entity mentions, 1 time expressions, 1 quote(s), "
+        "5 registry entities.\n- Changes since 1.0.0: none, the data did not change.\n\n## 1.0.0 (2024-05-02)\n\n")
+    assert changelog.count("- The first release.") == 1
+    card = (new / "README.md").read_text(encoding="utf-8")
+    assert "\n## Changes since 1.0.0\n\nThe data did not change since 1.0.0: every config has the same columns" in card
+
+
+def test_a_release_with_changes_carries_its_diff_in_changelog_and_card(base, tmp_path):
+    documents, annotations, registry = base_inputs()
+    new = built(tmp_path, documents, with_annotation(annotations, entities=replaced(
+        annotations[DOC].entities, "e4", label="NORP")), registry, version="1.1.0", previous=base)
+    changelog = (new / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert ("- Changes since 1.0.0 (a minor version by the version rule): entities: 1 relabelled; ner: 1 tokens "
+            "whose tag changed. Every change: `corpus-tools diff 1.0.0 1.1.0`.\n") in changelog
+    card = (new / "README.md").read_text(encoding="utf-8")
+    assert "## Changes since 1.0.0\n\nChanges from release 1.0.0 to 1.1.0" in card
+    assert "| entities | relabelled | 1 |\n| ner | tokens whose tag changed | 1 |\n" in card
+    assert f'- entities, relabelled: `{DOC} e4 "AFP": ORG -> NORP`' in card
+
+
+def test_a_version_bump_too_small_for_the_changes_is_refused_naming_the_change(base, tmp_path):
+    documents, annotations, registry = base_inputs()
+    relabelled = with_annotation(annotations, entities=replaced(annotations[DOC].entities, "e4", label="NORP"))
+    with pytest.raises(CorpusError) as caught:
+        built(tmp_path, documents, relabelled, registry, version="1.0.1", previous=base)
+    assert caught.value.code == "version-bump-too-small"
+    assert caught.value.message == (
+        f'release 1.0.1 is a patch version after 1.0.0, but entities: 1 relabelled (first: {DOC} e4 "AFP": ORG -> '
+        'NORP) needs a minor version: set corpus_tools/version.py to 1.1.0 (the version rule: docs/release.md)')
+    assert list((tmp_path / "new").iterdir()) == []  # nothing published, no partial left
+
+
+def test_a_version_not_newer_than_the_previous_release_is_refused(base, tmp_path):
+    with pytest.raises(CorpusError) as caught:
+        built(tmp_path, *base_inputs(), version="0.9.0", previous=base)
+    assert (caught.value.code, caught.value.message) == ("version-bump-too-small", (
+        "release 0.9.0 is not newer than the previous release 1.0.0; set corpus_tools/version.py to 1.0.1 or later"))
+
+
+def test_a_column_gone_since_the_previous_release_needs_a_major_version(base, tmp_path):
+    previous = rewritten(base, tmp_path / "old" / "1.0.0", "entities", add_column("fold", 3, FOLD))
+    with pytest.raises(CorpusError) as caught:
+        built(tmp_path, *base_inputs(), version="1.1.0", previous=previous)
+    assert caught.value.code == "version-bump-too-small"
+    assert ("but schema: 1 columns removed (first: entities.fold (int32)) needs a major version: set "
+            "corpus_tools/version.py to 2.0.0") in caught.value.message
+    new = built(tmp_path, *base_inputs(), version="2.0.0", previous=previous)
+    assert "- Changes since 1.0.0 (a major version by the version rule): schema: 1 columns removed." in (
+        new / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def test_a_tampered_previous_release_refuses_the_build(base, tmp_path):
+    previous = tmp_path / "old" / "1.0.0"
+    shutil.copytree(base, previous)
+    (previous / "CHANGELOG.md").write_text("# Changelog\n\nrewritten\n")
+    with pytest.raises(CorpusError) as caught:
+        built(tmp_path, *base_inputs(), version="1.1.0", previous=previous)
+    assert caught.value.code == "release-tampered"
+    assert caught.value.location.file == str(previous / "CHANGELOG.md")
+
+
+# --- the command
+
+
+def test_cli_diff_of_the_committed_release_with_itself_reports_no_change():
+    from click.testing import CliRunner
+
+    from conftest import REPO
+    from corpus_tools.cli import cli
+
+    result = CliRunner().invoke(cli, ["diff", str(REPO / "dist" / "1.0.0"), str(REPO / "dist" / "1.0.0")])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "no change: the data of 1.0.0 is that of 1.0.0"
+
+
+def test_cli_diff_by_version_text_json_and_filters(base, tmp_path):
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import cli
+
+    shutil.copytree(base, tmp_path / "dist" / "1.0.0")
+    documents, annotations, registry = base_inputs()
+    build_release(documents, with_annotation(annotations, timexes=()), registry[:-1], tmp_path / "dist", "1.1.0",
+                  previous=tmp_path / "dist" / "1.0.0")
+    runner = CliRunner()
+    text = runner.invoke(cli, ["diff", "1.0.0", "1.1.0", "--root", str(tmp_path)])
+    assert text.exit_code == 0, text.output
+    assert "timexes: 1 removed\n" in text.output and "registry: 1 removed\n" in text.output
+    as_json = runner.invoke(cli, ["diff", "1.0.0", "1.1.0", "--root", str(tmp_path), "--json"])
+    assert json.loads(as_json.output)["counts"] == {"timexes": {"removed": 1}, "registry": {"removed": 1}}
+    layer = runner.invoke(cli, ["diff", "1.0.0", "1.1.0", "--root", str(tmp_path), "--json", "--layer", "registry"])
+    assert [c["id"] for c in json.loads(layer.output)["changes"]] == ["abkhazia"]
+    doc = runner.invoke(cli, ["diff", "1.0.0", "1.1.0", "--root", str(tmp_path), "--doc", DOC])
+    assert "registry" not in doc.output.split("\n", 2)[2] and "timexes: 1 removed" in doc.output
+    backward = runner.invoke(cli, ["diff", "1.1.0", "1.0.0", "--root", str(tmp_path)])
+    assert backward.exit_code == 0 and "note: OLD (1.1.0) is newer than NEW (1.0.0)" in backward.output
+    assert "Example:" in runner.invoke(cli, ["diff", "--help"]).output
+
+
+def test_cli_diff_bad_input_exits_1_with_one_line(base, tmp_path):
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import cli
+
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["diff", str(base), str(tmp_path)])
+    assert missing.exit_code == 1
+    assert missing.output == f"Error: {tmp_path}: [release-missing] not a release directory: no SHA256SUMS, " \
+                             "croissant.json, data\n"
+    copy = tmp_path / "copy"
+    shutil.copytree(base, copy)
+    (copy / "croissant.json").write_text("{}")
+    tampered = runner.invoke(cli, ["diff", str(base), str(copy)])
+    assert tampered.exit_code == 1 and "[release-tampered]" in tampered.output and "Traceback" not in tampered.output
+
+
+def test_every_committed_release_after_the_first_carries_its_diff_against_the_one_before():
+    from conftest import REPO
+    from corpus_tools.release.diff import card_section, changelog_line
+    from corpus_tools.release.versions import list_versions
+
+    versions = list_versions(REPO / "dist")
+    for previous, version in zip(versions, versions[1:]):
+        diff = diff_releases(REPO / "dist" / previous, REPO / "dist" / version)
+        changelog = (REPO / "dist" / version / "CHANGELOG.md").read_text(encoding="utf-8")
+        assert changelog.split("\n\n")[2].splitlines()[1] == changelog_line(diff), version
+        card = (REPO / "dist" / version / "README.md").read_text(encoding="utf-8")
+        assert f"\n\n{card_section(diff)}\n\n" in card, version
+        check_bump(diff)
