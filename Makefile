@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup release test bench labelstudio-env labelstudio clean
+.PHONY: setup release test bench labelstudio-env labelstudio browser clean
 
 setup: $(STAMP)
 
@@ -28,7 +28,17 @@ labelstudio-env: $(STAMP)
 labelstudio: labelstudio-env
 	$(BIN)/corpus-tools labelstudio server start
 
-test: labelstudio-env
+# Headless Chromium from Debian's packages for the browser tests (tests/browser.py): installed
+# when missing and we are root; otherwise the browser tests skip and say why. Never a browser
+# download of a test tool's own (`playwright install`): the machines reach package registries only.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium and chromium-driver from Debian's packages"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else echo "note: /usr/bin/chromium is missing and cannot be installed here (not root or no apt-get); the browser tests will skip"; fi
+
+test: labelstudio-env browser
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
