@@ -31,11 +31,14 @@ labelstudio: labelstudio-env
 # Headless Chromium from Debian's packages for the browser tests (tests/browser.py): installed
 # when missing and we are root; otherwise the browser tests skip and say why. Never a browser
 # download of a test tool's own (`playwright install`): the machines reach package registries only.
+# The emoji font makes the fixtures' emoji render as glyphs, not boxes, in tests and screenshots.
+BROWSER_FILES := /usr/bin/chromium /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
+
 browser:
-	@if [ -x /usr/bin/chromium ]; then :; \
+	@if ls $(BROWSER_FILES) >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing chromium and chromium-driver from Debian's packages"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+		echo "installing chromium, chromium-driver and fonts-noto-color-emoji from Debian's packages"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-color-emoji >/dev/null; \
 	else echo "note: /usr/bin/chromium is missing and cannot be installed here (not root or no apt-get); the browser tests will skip"; fi
 
 test: labelstudio-env browser
