@@ -102,7 +102,7 @@ def submitted_results(client, task_id: int, timeout: float = 30.0) -> list[dict]
 
 
 def test_a_mouse_selection_after_emoji_is_ingested_at_the_selected_code_points(
-        labelstudio, chromium, corpus_copy, tmp_path, pytestconfig):
+        labelstudio, chromium, corpus_copy, tmp_path, capsys):
     root = corpus_copy.root
     add_fixture_document(root)
     text = DocumentIndex(corpus_copy)[DOC_ID].text
@@ -150,9 +150,8 @@ def test_a_mouse_selection_after_emoji_is_ingested_at_the_selected_code_points(
     seen = {needle: {"sent": sent[needle], "code_points": (text.index(needle), text.index(needle) + len(needle)),
                      "utf16": (utf16_index(text, text.index(needle)), utf16_index(text, text.index(needle) + len(needle)))}
             for _, needle, _, _, _ in REGIONS}
-    reporter = pytestconfig.pluginmanager.getplugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"labelstudio browser selection, offsets the front end sent: {seen}")
+    with capsys.disabled():  # the evidence, in the test run's output
+        print(f"\nLabel Studio's front end sent, for a mouse selection: {seen}")
     assert seen == {
         "Damascus": {"sent": (0, 8), "code_points": (0, 8), "utf16": (0, 8)},
         "Bashar al-Assad": {"sent": (44, 59), "code_points": (44, 59), "utf16": (47, 62)},

@@ -26,7 +26,6 @@ from corpus_tools.records import (
     Cue, DocumentAnnotations, EntityMention, Evidence, ManifestRecord, Quote, RegistryEntity, Source, Span,
     TimeExpression,
 )
-from corpus_tools.release.arrow_schemas import class_names
 from corpus_tools.release.build import build_release
 from corpus_tools.view import build_site
 from corpus_tools.view.serve import site_server
@@ -239,8 +238,13 @@ def test_cli_writes_the_site_and_says_what_it_wrote(tmp_path):
     assert result.output.splitlines()[-1] == (
         f"wrote {tmp_path / 'site'}: release 1.0.0, 5 document pages, 53 entity pages, 62 files; removed text "
         f"shown for 5 of 5 documents (raw files from {REPO / 'raw'})")
-    occupied = CliRunner().invoke(cli, ["view", "1.0.0", "-o", str(REPO / "docs"), "--root", str(REPO)])
-    assert occupied.exit_code == 1 and "[view-output-occupied]" in occupied.output
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    occupied = CliRunner().invoke(cli, ["view", "1.0.0", "-o", str(mine), "--root", str(REPO)])  # a version
+    assert occupied.exit_code == 1
+    assert occupied.output == (f"Error: {mine}: [view-output-occupied] exists and is not a site written by "
+                               "corpus-tools view; choose another -o directory or remove it\n")
 
 
 # -- in the browser ----------------------------------------------------------------------------

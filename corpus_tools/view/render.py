@@ -93,7 +93,7 @@ class _Mark:
     attrs: str  # rendered attributes, without the element id
 
 
-def _marks(document: ReleasedDocument, entities: Sequence[EntityMention], timexes: Sequence[TimeExpression],
+def _marks(entities: Sequence[EntityMention], timexes: Sequence[TimeExpression],
            quotes: Sequence[Quote], registry: Mapping[str, RegistryEntity]) -> list[_Mark]:
     marks = []
     for mention in entities:
@@ -326,7 +326,7 @@ def document_page(document: ReleasedDocument, contents: ReleaseContents, pieces:
     entities = contents.entities[document.doc_id]
     timexes = contents.timexes[document.doc_id]
     quotes = contents.quotes[document.doc_id]
-    marks = _marks(document, entities, timexes, quotes, contents.registry)
+    marks = _marks(entities, timexes, quotes, contents.registry)
     inserts = [(position, _removed_marker(piece)) for position, piece in pieces.pieces]
     previous, following = neighbours
     navigation = " ".join(part for part in (
@@ -363,26 +363,26 @@ def _context(text: str, start: int, end: int) -> str:
             + flat(text[end:right]) + ("…" if right < len(text) else ""))
 
 
-def entity_page(entity: RegistryEntity, contents: ReleaseContents, corpus: str) -> str:
-    mentions = []
-    attributed = []
-    for document in contents.documents:
-        link = f"../doc/{page_href(document.doc_id)}"
-        for mention in contents.entities[document.doc_id]:
-            if mention.entity_id == entity.id:
-                mentions.append(
-                    f'<li data-doc="{escape(document.doc_id)}" data-id="{escape(mention.id)}">'
-                    f'<a href="{link}#entity-{escape(mention.id)}">{escape(document.doc_id)}</a> '
-                    f'<span class="label lab-{escape(mention.label)}">{escape(mention.label)}</span> '
-                    f'<span class="context">{_context(document.text, mention.span.start, mention.span.end)}</span></li>')
-        for quote in contents.quotes[document.doc_id]:
-            if quote.source is not None and quote.source.speaker_id == entity.id:
-                cue = f' · cue “{escape(quote.cue.text)}”' if quote.cue is not None else ""
-                attributed.append(
-                    f'<li data-doc="{escape(document.doc_id)}" data-id="{escape(quote.id)}">'
-                    f'<a href="{link}#quote-{escape(quote.id)}">{escape(document.doc_id)}</a> '
-                    f'<span class="qtype qt-{escape(quote.quote_type)}">{escape(quote.quote_type)}</span> '
-                    f"<span class=\"qtext\">{escape(quote.text)}</span> <span class=\"via\">source “{escape(quote.source.text)}”{cue}</span></li>")
+def entity_page(entity: RegistryEntity, mentions: Sequence[tuple[ReleasedDocument, EntityMention]],
+                attributed: Sequence[tuple[ReleasedDocument, Quote]], version: str, corpus: str) -> str:
+    """``mentions``: the entity's mentions; ``attributed``: the quotes whose speaker it is; both
+    in document order (``mentions_by_entity`` gathers them for every entity in one pass)."""
+    mention_items = []
+    for document, mention in mentions:
+        mention_items.append(
+            f'<li data-doc="{escape(document.doc_id)}" data-id="{escape(mention.id)}">'
+            f'<a href="../doc/{page_href(document.doc_id)}#entity-{escape(mention.id)}">{escape(document.doc_id)}</a> '
+            f'<span class="label lab-{escape(mention.label)}">{escape(mention.label)}</span> '
+            f'<span class="context">{_context(document.text, mention.span.start, mention.span.end)}</span></li>')
+    quote_items = []
+    for document, quote in attributed:
+        cue = f' · cue “{escape(quote.cue.text)}”' if quote.cue is not None else ""
+        quote_items.append(
+            f'<li data-doc="{escape(document.doc_id)}" data-id="{escape(quote.id)}">'
+            f'<a href="../doc/{page_href(document.doc_id)}#quote-{escape(quote.id)}">{escape(document.doc_id)}</a> '
+            f'<span class="qtype qt-{escape(quote.quote_type)}">{escape(quote.quote_type)}</span> '
+            f"<span class=\"qtext\">{escape(quote.text)}</span> "
+            f"<span class=\"via\">source “{escape(quote.source.text)}”{cue}</span></li>")
     aliases = ", ".join(escape(alias) for alias in entity.aliases) or '<span class="null">none</span>'
     body = (
         f'<main class="entity" data-entity="{escape(entity.id)}">\n<h1>{escape(entity.name)}</h1>\n'
@@ -391,8 +391,23 @@ def entity_page(entity: RegistryEntity, contents: ReleaseContents, corpus: str) 
         f'<dt>type</dt><dd><span class="swatch lab-{escape(entity.type)}"></span>{escape(entity.type)}</dd>'
         f"<dt>aliases</dt><dd>{aliases}</dd><dt>Wikidata</dt><dd>{_wikidata(entity.wikidata)}</dd>"
         f"<dt>description</dt><dd>{escape(entity.description) or '<span class=null>none</span>'}</dd></dl>\n"
-        f'<h2>Mentions ({len(mentions)})</h2>\n<ol class="mentions">' + "\n".join(mentions) + "</ol>\n"
-        f'<h2>Quotes attributed to {escape(entity.name)} ({len(attributed)})</h2>\n<ol class="attributed">'
-        + "\n".join(attributed) + "</ol>\n</main>"
+        f'<h2>Mentions ({len(mention_items)})</h2>\n<ol class="mentions">' + "\n".join(mention_items) + "</ol>\n"
+        f'<h2>Quotes attributed to {escape(entity.name)} ({len(quote_items)})</h2>\n<ol class="attributed">'
+        + "\n".join(quote_items) + "</ol>\n</main>"
     )
-    return page(entity.name, body, prefix="../", corpus=corpus, version=contents.version, css_class="page-entity")
+    return page(entity.name, body, prefix="../", corpus=corpus, version=version, css_class="page-entity")
+
+
+def mentions_by_entity(contents: ReleaseContents) -> tuple[dict[str, list], dict[str, list]]:
+    """Registry id -> [(document, mention)], and -> [(document, quote)] it is the speaker of;
+    one pass over the release, in document and span order."""
+    mentions: dict[str, list] = {}
+    attributed: dict[str, list] = {}
+    for document in contents.documents:
+        for mention in contents.entities[document.doc_id]:
+            if mention.entity_id is not None:
+                mentions.setdefault(mention.entity_id, []).append((document, mention))
+        for quote in contents.quotes[document.doc_id]:
+            if quote.source is not None and quote.source.speaker_id is not None:
+                attributed.setdefault(quote.source.speaker_id, []).append((document, quote))
+    return mentions, attributed

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Callable
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.view.read import read_release
 from corpus_tools.view.removed import removed_pieces
-from corpus_tools.view.render import document_page, entity_page, index_page, page_file
+from corpus_tools.view.render import document_page, entity_page, index_page, mentions_by_entity, page_file
 
 MARKER = ".corpus-tools-view"  # names a directory this module wrote, so a rerun may replace it
 ASSETS = ("viewer.css", "viewer.js")
@@ -57,9 +56,7 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     corpus = _corpus_name(Path(release), contents.version)
     removed = {document.doc_id: removed_pieces(document, Path(raw_dir) if raw_dir is not None else None)
                for document in contents.documents}
-    mentions = Counter(m.entity_id for items in contents.entities.values() for m in items if m.entity_id)
-    attributed = Counter(q.source.speaker_id for items in contents.quotes.values() for q in items
-                         if q.source is not None and q.source.speaker_id)
+    mentions, attributed = mentions_by_entity(contents)
     del previous  # HOOK (issue 12): the diff page goes here
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -78,7 +75,8 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
         for name in ASSETS:
             write(f"assets/{name}", resources.files("corpus_tools.view").joinpath("assets", name).read_text("utf-8"))
         write(MARKER, f"corpus-tools view of release {contents.version}\n")
-        write("index.html", index_page(contents, removed, corpus, mentions, attributed))
+        write("index.html", index_page(contents, removed, corpus, {key: len(items) for key, items in mentions.items()},
+                                       {key: len(items) for key, items in attributed.items()}))
         ids = [document.doc_id for document in contents.documents]
         for number, document in enumerate(contents.documents):
             neighbours = (ids[number - 1] if number else None, ids[number + 1] if number + 1 < len(ids) else None)
@@ -87,7 +85,8 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
             if on_progress is not None:
                 on_progress(1)
         for entity in contents.registry.values():
-            write(f"entity/{page_file(entity.id)}", entity_page(entity, contents, corpus))
+            write(f"entity/{page_file(entity.id)}", entity_page(entity, mentions.get(entity.id, ()),
+                                                                attributed.get(entity.id, ()), contents.version, corpus))
             if on_progress is not None:
                 on_progress(1)
         _replace(building, out)
