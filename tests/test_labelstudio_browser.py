@@ -16,7 +16,6 @@ inside the text, as `offset-out-of-range` where it runs past the text's last cod
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -36,9 +35,9 @@ from corpus_tools.labelstudio.sync import resolve_project
 
 pytestmark = [pytest.mark.labelstudio, pytest.mark.browser]
 
+from browser_fixture import DOC_ID, add_fixture_document
+
 REPO = Path(__file__).resolve().parent.parent
-FIXTURE = REPO / "tests" / "fixtures" / "browser" / "astral-crlf-combining.txt"
-DOC_ID = "900_astral_fixture"
 PROJECT = "browser selection"
 
 # (line of the task it is on, the words, label, per-region control, value); in the order made
@@ -59,18 +58,6 @@ CHARACTER_BOXES = """(line, needle) => {
   const last = range.getBoundingClientRect();
   return {x0: first.left + 1, x1: last.right - 1, y: (first.top + first.bottom) / 2};
 }"""
-
-
-def add_fixture_document(root: Path) -> None:
-    data = FIXTURE.read_bytes()
-    (root / "raw" / f"{DOC_ID}.txt").write_bytes(data)
-    none = {"kind": "none", "line": None, "quote": None, "reasoning": "a test fixture: nothing states it"}
-    record = {"doc_id": DOC_ID, "file": f"{DOC_ID}.txt", "sha256": hashlib.sha256(data).hexdigest(),
-              "size": len(data), "encoding": "utf-8", "title": "Damascus talks 🇸🇾 resume", "publisher": None,
-              "publisher_evidence": none, "publication_date": None, "publication_date_precision": None,
-              "publication_date_evidence": none}
-    with open(root / "raw" / "manifest.jsonl", "a", encoding="utf-8") as manifest:
-        manifest.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def utf16_index(text: str, index: int) -> int:

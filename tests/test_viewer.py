@@ -8,7 +8,6 @@ The oracle for every highlighted region is the release's own parquet rows, read 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import threading
@@ -19,20 +18,20 @@ import pytest
 from click.testing import CliRunner
 
 from corpus_tools.cli import cli
-from corpus_tools.documents.index import to_document
-from corpus_tools.documents.raw import RawText
+from corpus_tools.documents.index import load_documents
 from corpus_tools.errors import CorpusError
+from corpus_tools.layout import Layout
 from corpus_tools.records import (
-    Cue, DocumentAnnotations, EntityMention, Evidence, ManifestRecord, Quote, RegistryEntity, Source, Span,
-    TimeExpression,
+    Cue, DocumentAnnotations, EntityMention, Quote, RegistryEntity, Source, Span, TimeExpression,
 )
 from corpus_tools.release.build import build_release
 from corpus_tools.view import build_site
 from corpus_tools.view.serve import site_server
 
+from browser_fixture import DOC_ID as FIXTURE_ID, add_fixture_document
+
 REPO = Path(__file__).resolve().parent.parent
 RELEASE = REPO / "dist" / "1.0.0"
-FIXTURE = REPO / "tests" / "fixtures" / "browser" / "astral-crlf-combining.txt"
 SCREENSHOT = "viewer-document.png"
 
 
@@ -61,20 +60,6 @@ def document_texts(release: Path) -> dict[str, str]:
 
 
 # -- a release of the fixture article ------------------------------------------------------------
-
-FIXTURE_ID = "900_astral_fixture"
-
-
-def fixture_document(raw_name: str = "astral-crlf-combining.txt"):
-    data = FIXTURE.read_bytes()
-    record = ManifestRecord(
-        doc_id=FIXTURE_ID, file=raw_name, sha256=hashlib.sha256(data).hexdigest(), size=len(data), encoding="utf-8",
-        title="Damascus talks 🇸🇾 resume", publisher=None,
-        publisher_evidence=Evidence("none", reasoning="a test fixture names no publisher"),
-        publication_date=None, publication_date_precision=None,
-        publication_date_evidence=Evidence("none", reasoning="a test fixture has no date"))
-    return to_document(RawText(record, data.decode("utf-8")))
-
 
 def fixture_annotations(document) -> DocumentAnnotations:
     text = document.text
@@ -113,13 +98,11 @@ FIXTURE_REGISTRY = (
 def fixture_release(tmp_path_factory) -> tuple[Path, Path]:
     """(release dir, raw dir) of a one-document release of the fixture article."""
     root = tmp_path_factory.mktemp("fixture-release")
-    document = fixture_document()
+    add_fixture_document(root)
+    document = load_documents(Layout.at(root))[FIXTURE_ID]
     build_release({document.doc_id: document}, {document.doc_id: fixture_annotations(document)},
                   FIXTURE_REGISTRY, root / "dist", "1.0.0")
-    raw = root / "raw"
-    raw.mkdir()
-    shutil.copy(FIXTURE, raw / FIXTURE.name)
-    return root / "dist" / "1.0.0", raw
+    return root / "dist" / "1.0.0", root / "raw"
 
 
 @pytest.fixture(scope="module")
