@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup release test bench labelstudio-env labelstudio clean
+.PHONY: setup release test bench labelstudio-env labelstudio browser clean
 
 setup: $(STAMP)
 
@@ -28,7 +28,20 @@ labelstudio-env: $(STAMP)
 labelstudio: labelstudio-env
 	$(BIN)/corpus-tools labelstudio server start
 
-test: labelstudio-env
+# Headless Chromium from Debian's packages for the browser tests (tests/conftest.py, chromium): installed
+# when missing and we are root; otherwise the browser tests skip and say why. Never a browser
+# download of a test tool's own (`playwright install`): the machines reach package registries only.
+# The emoji font makes the fixtures' emoji render as glyphs, not boxes, in tests and screenshots.
+BROWSER_FILES := /usr/bin/chromium /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
+
+browser:
+	@if ls $(BROWSER_FILES) >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium, chromium-driver and fonts-noto-color-emoji from Debian's packages"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-color-emoji >/dev/null; \
+	else echo "note: cannot install chromium or the emoji font here (not root or no apt-get); without /usr/bin/chromium the browser tests skip"; fi
+
+test: labelstudio-env browser
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

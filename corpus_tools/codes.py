@@ -160,6 +160,7 @@ sums-malformed  error  a SHA256SUMS line that is not '<sha256>  <path>'
 file-missing  error  a file SHA256SUMS lists is missing
 file-unlisted  error  a release file SHA256SUMS does not list
 checksum-mismatch  error  a file whose SHA-256 is not the one SHA256SUMS lists
+view-output-occupied  error  the viewer's output exists and is not a site the viewer wrote
 """),
     _table("labelstudio", """
 labelstudio-not-installed  error  the server's virtual environment is not installed

@@ -285,6 +285,42 @@ class AnnotationSet:
 
 
 @dataclass(frozen=True, slots=True)
+class ReleasedDocument:
+    """One row of a release's ``documents`` config, read back (corpus_tools.view reads releases)."""
+
+    doc_id: str
+    split: str
+    title: str | None
+    text: str
+    publisher: str | None
+    publisher_evidence: Evidence
+    publication_date: str | None
+    publication_date_precision: str | None
+    publication_date_evidence: Evidence
+    normalizer_version: str
+    raw_file: str
+    raw_sha256: str
+    raw_encoding: str
+    text_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseContents:
+    """A whole release as records, read back from its parquet files (corpus_tools.view.read).
+
+    ``documents`` in doc_id order; ``entities``, ``timexes`` and ``quotes``: doc_id -> that
+    document's rows in span order; ``registry``: id -> entity, in id order.
+    """
+
+    version: str
+    documents: tuple[ReleasedDocument, ...]
+    entities: Mapping[str, tuple[EntityMention, ...]]
+    timexes: Mapping[str, tuple[TimeExpression, ...]]
+    quotes: Mapping[str, tuple[Quote, ...]]
+    registry: Mapping[str, RegistryEntity]
+
+
+@dataclass(frozen=True, slots=True)
 class Exclusion:
     """A unit of an export left out of the corpus (``--allow-partial``), and why."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from dataclasses import dataclass
@@ -74,3 +75,36 @@ def labelstudio(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.C
         server.stop_running(running)
     assert server.status(Path(connection.data_dir)) is None  # stopped: process group gone
     assert not Path(f"/proc/{connection.pid}").exists()
+
+
+# Debian's Chromium (package chromium; `make browser`, which `make test` runs, installs it as root).
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking flags Chromium keeps trying hosts this machine cannot reach.
+# Playwright adds --headless and a fresh --user-data-dir of its own (a new temporary profile).
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Headless Chromium from the system's packages, driven by Playwright's Python API (never a
+    browser Playwright downloads). Skips, saying why, where the browser cannot be had; fails
+    instead under CI (CI=true), where `make test` must have installed it."""
+    missing = None
+    if not CHROMIUM.exists():
+        missing = f"{CHROMIUM} is missing: run `make browser` as root (apt-get install chromium)"
+    else:
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            missing = "the playwright package is missing: run `make setup` (it is in the dev extras)"
+    if missing is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests cannot run in CI: {missing}")
+        pytest.skip(f"browser tests skipped: {missing}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

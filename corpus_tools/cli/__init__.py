@@ -26,6 +26,7 @@ COMMANDS = {
     "release": "corpus_tools.cli.release:release",
     "verify": "corpus_tools.cli.release:verify",
     "diff": "corpus_tools.cli.diff:diff",
+    "view": "corpus_tools.cli.view:view",
 }
 
 

@@ -1,0 +1,61 @@
+"""``corpus-tools view``: a static HTML site of a release (corpus_tools.view)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from corpus_tools.cli.options import root_option
+from corpus_tools.layout import Layout
+
+
+@click.command("view")
+@click.argument("release", required=False, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the site [default: build/site under the root].")
+@click.option("--serve", is_flag=True, help="Then serve the site on 127.0.0.1 until interrupted.")
+@click.option("--port", type=int, default=8000, show_default=True, help="With --serve: the port (0: a free one).")
+@root_option
+def view(release: Path | None, output: Path | None, serve: bool, port: int, layout: Layout) -> None:
+    """Write a static HTML site of a release: an index with statistics, a page per document
+    (annotations highlighted, layers switchable, quotes beside the text) and per registry entity.
+
+    RELEASE is a release directory or a version in the root's dist/ (default: the latest).
+    The pieces normalization removed are shown when the root's raw/ holds the released raw files.
+    The site needs no server; open index.html. Same release, same bytes.
+
+    \b
+    Example:
+        corpus-tools view dist/1.0.0 -o build/site
+        corpus-tools view --serve            # latest release, then http://127.0.0.1:8000/
+    """
+    from corpus_tools.release.loaders import release_dir
+    from corpus_tools.view import build_site
+
+    if release is None or not release.is_dir() and "/" not in str(release):
+        release = release_dir(None if release is None else str(release), layout.root)
+    output = output or layout.build / "site"
+    written = 0
+
+    def progress(count: int) -> None:
+        nonlocal written
+        written += count
+        if written % 500 == 0:
+            click.echo(f"... {written} pages", err=True)
+
+    summary = build_site(release, output, raw_dir=layout.raw, on_progress=progress)
+    click.echo(f"wrote {output}: release {summary.version}, {summary.documents} document pages, "
+               f"{summary.entities} entity pages, {summary.files} files; removed text shown for "
+               f"{summary.removed_shown} of {summary.documents} documents (raw files from {layout.raw})")
+    if serve:
+        from corpus_tools.view.serve import site_server
+
+        server = site_server(output, port)
+        click.echo(f"serving {output} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()

@@ -1,0 +1,59 @@
+"""The pieces normalization removed from a released document, placed in its normalized text.
+
+A release does not carry them (its configs hold the normalized text, offsets into it and raw
+offsets, not the dropped boilerplate), so they are recomputed from the raw file, which only a
+checkout has: the raw file named by the release's ``raw_file`` must have the release's
+``raw_sha256``, and normalizing it here must give exactly the released text (else this
+normalizer is not the one the release used, and its removals could differ). When either does
+not hold, the viewer says why instead of showing pieces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_right
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus_tools.documents.normalize import normalize
+from corpus_tools.documents.raw import decode
+from corpus_tools.errors import CorpusError, Location
+from corpus_tools.records import ReleasedDocument, RemovedPiece
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedPieces:
+    """``pieces``: (normalized position, piece) in raw order; ``unavailable``: why there are none
+    to show (None when the raw file was found and agrees with the release)."""
+
+    pieces: tuple[tuple[int, RemovedPiece], ...] = ()
+    unavailable: str | None = None
+
+
+def removed_pieces(document: ReleasedDocument, raw_dir: Path | None) -> PlacedPieces:
+    """The document's removed pieces, each at the normalized position of its raw position."""
+    if raw_dir is None:
+        return PlacedPieces(unavailable="no checkout given: the release does not carry removed text")
+    path = Path(raw_dir) / document.raw_file
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return PlacedPieces(unavailable=f"raw file {path} not found")
+    if hashlib.sha256(data).hexdigest() != document.raw_sha256:
+        return PlacedPieces(unavailable=f"raw file {path} is not the one released (its sha256 differs)")
+    try:
+        normalized = normalize(decode(data, document.raw_encoding, Location(file=str(path))))
+    except CorpusError as error:
+        return PlacedPieces(unavailable=f"raw file {path}: {error.message}")
+    if normalized.text != document.text:
+        return PlacedPieces(unavailable=f"this normalizer does not give the released text "
+                                        f"(released with normalizer {document.normalizer_version})")
+    segments = normalized.offset_map.segments
+    raw_ends = [raw_start + raw_len for _, raw_start, _, raw_len in segments]
+    placed = []
+    for piece in sorted(normalized.removed, key=lambda p: (p.raw_span, p.kind)):
+        # removed text lies between segments: its place is the end of the last segment before it
+        k = bisect_right(raw_ends, piece.raw_span.start) - 1
+        position = 0 if k < 0 else segments[k][0] + segments[k][2]
+        placed.append((position, piece))
+    return PlacedPieces(tuple(placed))

@@ -1,0 +1,413 @@
+"""The viewer's HTML pages, as strings: an index, a page per document, a page per registry entity.
+
+Pages are plain HTML that link ``assets/viewer.css`` and ``assets/viewer.js`` (shipped in this
+package); nothing is fetched from elsewhere. Hover texts are ``title`` attributes, so they work
+without JavaScript; the script turns them into one styled tooltip that also lists the
+highlighted regions around the one under the mouse.
+
+Highlighted regions keep the text exact: every character of the normalized text is written
+once, in order, and only elements are put around it. Regions of different layers may cross
+(an entity can start inside a quote and end after it); a region that cannot nest is written as
+several elements with the same ``data-kind`` and ``data-id``, whose texts joined give the
+region's text. What is not text (a TIMEX value, a removed piece) is drawn by CSS from data
+attributes, so it is never part of a region's text nor of a copy of it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from html import escape
+from typing import Iterable, Mapping, Sequence
+from urllib.parse import quote as url_quote
+
+from corpus_tools.records import (
+    EntityMention, Evidence, Quote, RegistryEntity, ReleaseContents, ReleasedDocument, RemovedPiece, TimeExpression,
+)
+from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
+from corpus_tools.view.plots import bar_chart, stacked_chart
+from corpus_tools.view.removed import PlacedPieces
+
+LAYERS = ("entities", "timexes", "quotes")
+# nesting order of regions with the same span: a quote holds its source, which holds a person
+_RANK = {"QUOTE": 0, "SOURCE": 1, "CUE": 2, "TIMEX": 3, "ENTITY": 4}
+CONTEXT = 60  # code points of context either side of a mention on an entity page
+
+
+def page_file(identifier: str) -> str:
+    """The file name of a document's or entity's page (ids are plain, but need not be)."""
+    return url_quote(identifier, safe="") + ".html"
+
+
+def page_href(identifier: str) -> str:
+    return url_quote(page_file(identifier), safe="")
+
+
+def _ordered(present: Iterable[str], known: Sequence[str]) -> list[str]:
+    """Labels in the contract's order, then any others (from another release's label set) sorted."""
+    present = set(present)
+    return [label for label in known if label in present] + sorted(present - set(known))
+
+
+def _attrs(pairs: Iterable[tuple[str, str | None]]) -> str:
+    return "".join(f' {name}="{escape(value)}"' for name, value in pairs if value is not None)
+
+
+def evidence_text(evidence: Evidence) -> str:
+    if evidence.kind == "stated":
+        return f"stated on raw line {evidence.line}: “{evidence.quote}”"
+    if evidence.kind == "inferred":
+        return f"inferred: {evidence.reasoning}"
+    return "not stated in the text" + (f": {evidence.reasoning}" if evidence.reasoning else "")
+
+
+def _with_evidence(value: str | None, evidence: Evidence, css: str) -> str:
+    shown = escape(value) if value is not None else '<span class="null">unknown</span>'
+    return f'<span class="ev {css}" title="{escape(evidence_text(evidence))}">{shown}</span>'
+
+
+def _date(document: ReleasedDocument) -> str:
+    value = document.publication_date
+    if value is not None and document.publication_date_precision:
+        value = f"{value} ({document.publication_date_precision})"
+    return _with_evidence(value, document.publication_date_evidence, "date")
+
+
+def _entity_tip(entity_id: str | None, registry: Mapping[str, RegistryEntity]) -> str:
+    if entity_id is None:
+        return "no registry id"
+    entity = registry.get(entity_id)
+    return f"{entity_id} — {entity.name}" if entity is not None else f"{entity_id} (not in the registry)"
+
+
+# -- the annotated text ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    start: int
+    end: int
+    kind: str  # ENTITY, TIMEX, QUOTE, SOURCE, CUE
+    id: str
+    tag: str
+    attrs: str  # rendered attributes, without the element id
+
+
+def _marks(entities: Sequence[EntityMention], timexes: Sequence[TimeExpression],
+           quotes: Sequence[Quote], registry: Mapping[str, RegistryEntity]) -> list[_Mark]:
+    marks = []
+    for mention in entities:
+        linked = mention.entity_id in registry
+        marks.append(_Mark(mention.span.start, mention.span.end, "ENTITY", mention.id, "a" if linked else "span", _attrs((
+            ("class", f"hl ent lab-{mention.label}"),
+            ("href", f"../entity/{page_href(mention.entity_id)}" if linked else None),
+            ("data-layer", "entities"), ("data-kind", "ENTITY"), ("data-id", mention.id),
+            ("data-label", mention.label), ("data-entity", mention.entity_id),
+            ("title", f"{mention.label} · {_entity_tip(mention.entity_id, registry)}"),
+        ))))
+    for timex in timexes:
+        value = timex.value + (f" ({timex.mod})" if timex.mod else "")
+        marks.append(_Mark(timex.span.start, timex.span.end, "TIMEX", timex.id, "span", _attrs((
+            ("class", f"hl tx lab-{timex.label}"), ("data-layer", "timexes"), ("data-kind", "TIMEX"),
+            ("data-id", timex.id), ("data-label", timex.label), ("data-value", value),
+            ("title", f"{timex.label} · value {value}"),
+        ))))
+    sources: dict[str, tuple] = {}
+    cues: dict[str, tuple] = {}
+    for quote in quotes:
+        parts = [f"QUOTE ({quote.quote_type})"]
+        if quote.source is not None:
+            parts.append(f"source “{quote.source.text}” → speaker {_entity_tip(quote.source.speaker_id, registry)}")
+            sources.setdefault(quote.source.id, (quote.source, []))[1].append(quote.id)
+        else:
+            parts.append("no source")
+        if quote.cue is not None:
+            parts.append(f"cue “{quote.cue.text}”")
+            cues.setdefault(quote.cue.id, (quote.cue, []))[1].append(quote.id)
+        marks.append(_Mark(quote.span.start, quote.span.end, "QUOTE", quote.id, "span", _attrs((
+            ("class", f"hl q qt-{quote.quote_type}"), ("data-layer", "quotes"), ("data-kind", "QUOTE"),
+            ("data-id", quote.id), ("data-label", quote.quote_type), ("title", " · ".join(parts)),
+        ))))
+    for source_id, (source, quote_ids) in sources.items():
+        marks.append(_Mark(source.span.start, source.span.end, "SOURCE", source_id, "span", _attrs((
+            ("class", "hl src"), ("data-layer", "quotes"), ("data-kind", "SOURCE"), ("data-id", source_id),
+            ("data-quotes", " ".join(quote_ids)), ("data-entity", source.speaker_id),
+            ("title", f"SOURCE · speaker {_entity_tip(source.speaker_id, registry)}"),
+        ))))
+    for cue_id, (cue, quote_ids) in cues.items():
+        marks.append(_Mark(cue.span.start, cue.span.end, "CUE", cue_id, "span", _attrs((
+            ("class", "hl cue"), ("data-layer", "quotes"), ("data-kind", "CUE"), ("data-id", cue_id),
+            ("data-quotes", " ".join(quote_ids)), ("title", "CUE"),
+        ))))
+    return marks
+
+
+def _removed_marker(piece: RemovedPiece) -> str:
+    raw = f"raw [{piece.raw_span.start}, {piece.raw_span.end})"
+    return (f'<span class="rm"{_attrs((("data-kind", "REMOVED"), ("data-removed", piece.kind), ("data-text", piece.text), ("title", f"removed by normalization ({piece.kind}), {raw}: {piece.text}")))}'
+            f'></span>')
+
+
+def annotated_text(text: str, marks: Sequence[_Mark], inserts: Sequence[tuple[int, str]] = ()) -> str:
+    """``text`` with an element around each mark (split where marks cross) and ``inserts``
+    (position, html without text) at their positions."""
+    ordered = sorted((m for m in marks if m.start < m.end), key=lambda m: (m.start, -m.end, _RANK[m.kind], m.id))
+    at: dict[int, list[str]] = {}
+    for position, html in inserts:
+        at.setdefault(position, []).append(html)
+    points = sorted({0, len(text), *(m.start for m in ordered), *(m.end for m in ordered), *at})
+    written: set[tuple[str, str]] = set()
+
+    def open_tag(mark: _Mark) -> str:
+        key = (mark.kind, mark.id)
+        if key in written:
+            return f"<{mark.tag}{mark.attrs} data-part=\"more\">"
+        written.add(key)
+        return f'<{mark.tag} id="{escape(mark.kind.lower())}-{escape(mark.id)}"{mark.attrs}>'
+
+    out: list[str] = []
+    stack: list[_Mark] = []
+    following = 0
+    previous = 0
+    for point in points:
+        out.append(escape(text[previous:point], quote=False))
+        previous = point
+        ending = [index for index, mark in enumerate(stack) if mark.end == point]
+        if ending:
+            lowest = ending[0]
+            out.extend(f"</{mark.tag}>" for mark in reversed(stack[lowest:]))
+            continuing = sorted((m for m in stack[lowest:] if m.end > point), key=lambda m: (-m.end, _RANK[m.kind], m.id))
+            del stack[lowest:]
+            for mark in continuing:
+                out.append(open_tag(mark))
+                stack.append(mark)
+        out.extend(at.get(point, ()))
+        while following < len(ordered) and ordered[following].start == point:
+            out.append(open_tag(ordered[following]))
+            stack.append(ordered[following])
+            following += 1
+    return "".join(out)
+
+
+# -- pages -------------------------------------------------------------------------------------
+
+
+def page(title: str, body: str, *, prefix: str, corpus: str, version: str, css_class: str) -> str:
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)} · {escape(corpus)} {escape(version)}</title>\n"
+        f'<link rel="stylesheet" href="{prefix}assets/viewer.css">\n'
+        f'<script src="{prefix}assets/viewer.js" defer></script>\n'
+        f'</head>\n<body class="{css_class}">\n'
+        f'<header class="top"><a href="{prefix}index.html">{escape(corpus)}</a> · release {escape(version)}'
+        f' · <a href="{prefix}index.html#documents">documents</a> · <a href="{prefix}index.html#registry">entities</a>'
+        "</header>\n"
+        f"{body}\n"
+        '<div id="tip" role="tooltip" hidden></div>\n'
+        "</body>\n</html>\n"
+    )
+
+
+def _counts(document_id: str, contents: ReleaseContents) -> tuple[int, int, int]:
+    return (len(contents.entities[document_id]), len(contents.timexes[document_id]), len(contents.quotes[document_id]))
+
+
+def index_page(contents: ReleaseContents, removed: Mapping[str, PlacedPieces], corpus: str,
+               mentions: Mapping[str, int], attributed: Mapping[str, int]) -> str:
+    entity_labels = Counter(m.label for items in contents.entities.values() for m in items)
+    timex_labels = Counter(t.label for items in contents.timexes.values() for t in items)
+    quote_types = Counter(q.quote_type for items in contents.quotes.values() for q in items)
+    plots = [
+        bar_chart("Entity mentions by label", [(label, entity_labels[label]) for label in
+                                               _ordered(set(entity_labels) | set(ENTITY_LABELS), ENTITY_LABELS)]),
+        bar_chart("Time expressions by label", [(label, timex_labels[label]) for label in
+                                                _ordered(set(timex_labels) | set(TIMEX_LABELS), TIMEX_LABELS)]),
+        bar_chart("Quotes by type", [(kind, quote_types[kind]) for kind in
+                                     _ordered(set(quote_types) | set(QUOTE_TYPES), QUOTE_TYPES)]),
+        stacked_chart("Units per document", [(d.doc_id, list(_counts(d.doc_id, contents))) for d in contents.documents],
+                      ["entities", "time expressions", "quotes"]),
+    ]
+    rows = []
+    for document in contents.documents:
+        entities, timexes, quotes = _counts(document.doc_id, contents)
+        pieces = removed[document.doc_id]
+        removed_cell = (str(len(pieces.pieces)) if pieces.unavailable is None
+                        else f'<span class="null" title="{escape(pieces.unavailable)}">n/a</span>')
+        rows.append(
+            f'<tr data-doc="{escape(document.doc_id)}"><td><a href="doc/{page_href(document.doc_id)}">'
+            f'{escape(document.title or "(untitled)")}</a><div class="id">{escape(document.doc_id)}</div></td>'
+            f"<td>{_with_evidence(document.publisher, document.publisher_evidence, 'publisher')}</td>"
+            f"<td>{_date(document)}</td><td>{escape(document.split)}</td>"
+            f'<td class="n">{len(document.text)}</td><td class="n">{entities}</td><td class="n">{timexes}</td>'
+            f'<td class="n">{quotes}</td><td class="n">{removed_cell}</td></tr>')
+    registry_rows = "".join(
+        f'<tr><td><a href="entity/{page_href(entity.id)}">{escape(entity.name)}</a>'
+        f'<div class="id">{escape(entity.id)}</div></td><td><span class="swatch lab-{escape(entity.type)}"></span>'
+        f"{escape(entity.type)}</td><td>{_wikidata(entity.wikidata)}</td>"
+        f'<td class="n">{mentions.get(entity.id, 0)}</td><td class="n">{attributed.get(entity.id, 0)}</td></tr>'
+        for entity in contents.registry.values())
+    totals = [sum(column) for column in zip(*(_counts(d.doc_id, contents) for d in contents.documents))] or [0, 0, 0]
+    body = (
+        f'<main class="index"><h1>{escape(corpus)}</h1>\n'
+        f'<p class="summary">Release {escape(contents.version)}: {len(contents.documents)} documents, '
+        f"{totals[0]} entity mentions, {totals[1]} time expressions, {totals[2]} quotes; "
+        f"{len(contents.registry)} registry entities. Hover a publisher or date for its evidence.</p>\n"
+        f'<section class="plots">{"".join(plots)}</section>\n'
+        '<h2 id="documents">Documents</h2>\n<table class="documents"><thead><tr><th>title / doc_id</th>'
+        "<th>publisher</th><th>date</th><th>split</th><th>chars</th><th>entities</th><th>timexes</th>"
+        "<th>quotes</th><th>removed</th></tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n"
+        '<h2 id="registry">Entity registry</h2>\n<table class="registry"><thead><tr><th>name / id</th><th>type</th>'
+        "<th>Wikidata</th><th>mentions</th><th>quotes</th></tr></thead><tbody>\n"
+        + registry_rows + "\n</tbody></table>\n</main>"
+    )
+    return page("Index", body, prefix="", corpus=corpus, version=contents.version, css_class="page-index")
+
+
+def _wikidata(qid: str | None) -> str:
+    if qid is None:
+        return '<span class="null" title="no Wikidata id: none is certain">none</span>'
+    return f'<a class="qid" href="https://www.wikidata.org/wiki/{escape(qid)}">{escape(qid)}</a>'
+
+
+def _legend(entities: Sequence[EntityMention], timexes: Sequence[TimeExpression], quotes: Sequence[Quote]) -> str:
+    entity_counts = Counter(m.label for m in entities)
+    timex_counts = Counter(t.label for t in timexes)
+    items = [f'<span class="key"><span class="swatch lab-{escape(label)}"></span>{escape(label)} '
+             f'<span class="count">{entity_counts[label]}</span></span>'
+             for label in _ordered(entity_counts, ENTITY_LABELS)]
+    items += [f'<span class="key"><span class="sample tx">{escape(label)}</span> <span class="count">'
+              f'{timex_counts[label]}</span></span>' for label in _ordered(timex_counts, TIMEX_LABELS)]
+    items += ['<span class="key"><span class="sample q">QUOTE</span></span>',
+              '<span class="key"><span class="sample src">SOURCE</span></span>',
+              '<span class="key"><span class="sample cue">CUE</span></span>']
+    return '<div class="legend">' + "".join(items) + "</div>"
+
+
+def _layer_switches(counts: Mapping[str, int], pieces: PlacedPieces) -> str:
+    names = {"entities": "entities", "timexes": "time expressions", "quotes": "quotes"}
+    boxes = [f'<label><input type="checkbox" data-layer="{layer}" checked> {names[layer]} ({counts[layer]})</label>'
+             for layer in LAYERS]
+    if pieces.unavailable is None:
+        boxes.append(f'<label><input type="checkbox" data-layer="removed" data-show="1"> removed by normalization '
+                     f'({len(pieces.pieces)})</label>')
+    else:
+        boxes.append(f'<span class="null" title="{escape(pieces.unavailable)}">removed text not available</span>')
+    return '<fieldset class="layers"><legend>layers</legend>' + " ".join(boxes) + "</fieldset>"
+
+
+def _quote_panel(quotes: Sequence[Quote], registry: Mapping[str, RegistryEntity]) -> str:
+    items = []
+    for quote in quotes:
+        parts = [f'<a class="qtype qt-{escape(quote.quote_type)}" href="#quote-{escape(quote.id)}">'
+                 f"{escape(quote.quote_type)}</a> <span class=\"qtext\">{escape(quote.text)}</span>", "<dl>"]
+        if quote.source is not None:
+            speaker = quote.source.speaker_id
+            who = ('<span class="null">unknown speaker</span>' if speaker is None else
+                   f'<a href="../entity/{page_href(speaker)}">{escape(_entity_tip(speaker, registry))}</a>'
+                   if speaker in registry else escape(speaker))
+            parts.append(f'<dt>source</dt><dd><a href="#source-{escape(quote.source.id)}">'
+                         f"{escape(quote.source.text)}</a></dd><dt>speaker</dt><dd>{who}</dd>")
+        else:
+            parts.append('<dt>source</dt><dd class="null">none</dd>')
+        if quote.cue is not None:
+            parts.append(f'<dt>cue</dt><dd><a href="#cue-{escape(quote.cue.id)}">{escape(quote.cue.text)}</a></dd>')
+        else:
+            parts.append('<dt>cue</dt><dd class="null">none</dd>')
+        parts.append("</dl>")
+        items.append(f'<li data-quote="{escape(quote.id)}">' + "".join(parts) + "</li>")
+    return (f'<aside class="panel"><h2>Quotes ({len(quotes)})</h2><ol class="quotes">' + "\n".join(items)
+            + "</ol></aside>")
+
+
+def document_page(document: ReleasedDocument, contents: ReleaseContents, pieces: PlacedPieces, corpus: str,
+                  neighbours: tuple[str | None, str | None]) -> str:
+    entities = contents.entities[document.doc_id]
+    timexes = contents.timexes[document.doc_id]
+    quotes = contents.quotes[document.doc_id]
+    marks = _marks(entities, timexes, quotes, contents.registry)
+    inserts = [(position, _removed_marker(piece)) for position, piece in pieces.pieces]
+    previous, following = neighbours
+    navigation = " ".join(part for part in (
+        f'<a rel="prev" href="{page_href(previous)}">← {escape(previous)}</a>' if previous else "",
+        f'<a rel="next" href="{page_href(following)}">{escape(following)} →</a>' if following else "") if part)
+    counts = {"entities": len(entities), "timexes": len(timexes), "quotes": len(quotes)}
+    body = (
+        f'<main id="doc" class="document" data-doc="{escape(document.doc_id)}">\n'
+        f'<nav class="neighbours">{navigation}</nav>\n'
+        f'<h1>{escape(document.title or "(untitled)")}</h1>\n'
+        '<dl class="meta">'
+        f"<dt>doc_id</dt><dd>{escape(document.doc_id)}</dd><dt>split</dt><dd>{escape(document.split)}</dd>"
+        f"<dt>publisher</dt><dd>{_with_evidence(document.publisher, document.publisher_evidence, 'publisher')}</dd>"
+        f"<dt>date</dt><dd>{_date(document)}</dd>"
+        f"<dt>raw file</dt><dd>{escape(document.raw_file)} ({escape(document.raw_encoding)})</dd>"
+        f"<dt>normalizer</dt><dd>{escape(document.normalizer_version)}</dd></dl>\n"
+        f"{_layer_switches(counts, pieces)}\n{_legend(entities, timexes, quotes)}\n"
+        '<div class="columns">\n'
+        f'<div class="text" id="text">{annotated_text(document.text, marks, inserts)}</div>\n'
+        f"{_quote_panel(quotes, contents.registry)}\n</div>\n</main>"
+    )
+    return page(document.title or document.doc_id, body, prefix="../", corpus=corpus, version=contents.version,
+                css_class="page-document")
+
+
+def _context(text: str, start: int, end: int) -> str:
+    left = max(0, start - CONTEXT)
+    right = min(len(text), end + CONTEXT)
+
+    def flat(part: str) -> str:
+        return escape(" ".join(part.split("\n")), quote=False)
+
+    return (("…" if left else "") + flat(text[left:start]) + f"<mark>{flat(text[start:end])}</mark>"
+            + flat(text[end:right]) + ("…" if right < len(text) else ""))
+
+
+def entity_page(entity: RegistryEntity, mentions: Sequence[tuple[ReleasedDocument, EntityMention]],
+                attributed: Sequence[tuple[ReleasedDocument, Quote]], version: str, corpus: str) -> str:
+    """``mentions``: the entity's mentions; ``attributed``: the quotes whose speaker it is; both
+    in document order (``mentions_by_entity`` gathers them for every entity in one pass)."""
+    mention_items = []
+    for document, mention in mentions:
+        mention_items.append(
+            f'<li data-doc="{escape(document.doc_id)}" data-id="{escape(mention.id)}">'
+            f'<a href="../doc/{page_href(document.doc_id)}#entity-{escape(mention.id)}">{escape(document.doc_id)}</a> '
+            f'<span class="label lab-{escape(mention.label)}">{escape(mention.label)}</span> '
+            f'<span class="context">{_context(document.text, mention.span.start, mention.span.end)}</span></li>')
+    quote_items = []
+    for document, quote in attributed:
+        cue = f' · cue “{escape(quote.cue.text)}”' if quote.cue is not None else ""
+        quote_items.append(
+            f'<li data-doc="{escape(document.doc_id)}" data-id="{escape(quote.id)}">'
+            f'<a href="../doc/{page_href(document.doc_id)}#quote-{escape(quote.id)}">{escape(document.doc_id)}</a> '
+            f'<span class="qtype qt-{escape(quote.quote_type)}">{escape(quote.quote_type)}</span> '
+            f"<span class=\"qtext\">{escape(quote.text)}</span> "
+            f"<span class=\"via\">source “{escape(quote.source.text)}”{cue}</span></li>")
+    aliases = ", ".join(escape(alias) for alias in entity.aliases) or '<span class="null">none</span>'
+    body = (
+        f'<main class="entity" data-entity="{escape(entity.id)}">\n<h1>{escape(entity.name)}</h1>\n'
+        '<dl class="meta">'
+        f"<dt>id</dt><dd>{escape(entity.id)}</dd>"
+        f'<dt>type</dt><dd><span class="swatch lab-{escape(entity.type)}"></span>{escape(entity.type)}</dd>'
+        f"<dt>aliases</dt><dd>{aliases}</dd><dt>Wikidata</dt><dd>{_wikidata(entity.wikidata)}</dd>"
+        f"<dt>description</dt><dd>{escape(entity.description) or '<span class=null>none</span>'}</dd></dl>\n"
+        f'<h2>Mentions ({len(mention_items)})</h2>\n<ol class="mentions">' + "\n".join(mention_items) + "</ol>\n"
+        f'<h2>Quotes attributed to {escape(entity.name)} ({len(quote_items)})</h2>\n<ol class="attributed">'
+        + "\n".join(quote_items) + "</ol>\n</main>"
+    )
+    return page(entity.name, body, prefix="../", corpus=corpus, version=version, css_class="page-entity")
+
+
+def mentions_by_entity(contents: ReleaseContents) -> tuple[dict[str, list], dict[str, list]]:
+    """Registry id -> [(document, mention)], and -> [(document, quote)] it is the speaker of;
+    one pass over the release, in document and span order."""
+    mentions: dict[str, list] = {}
+    attributed: dict[str, list] = {}
+    for document in contents.documents:
+        for mention in contents.entities[document.doc_id]:
+            if mention.entity_id is not None:
+                mentions.setdefault(mention.entity_id, []).append((document, mention))
+        for quote in contents.quotes[document.doc_id]:
+            if quote.source is not None and quote.source.speaker_id is not None:
+                attributed.setdefault(quote.source.speaker_id, []).append((document, quote))
+    return mentions, attributed

@@ -1,0 +1,398 @@
+"""`corpus-tools view`: the static site of a release, checked as files and in headless Chromium.
+
+Two releases are viewed: the committed dist/1.0.0 (the five articles, with the checkout's raw
+files, so removed pieces show) and a release built here from a fixture article with astral
+characters, CRLF paragraph breaks, combining marks and regions of different layers that cross.
+The oracle for every highlighted region is the release's own parquet rows, read with pyarrow.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from corpus_tools.cli import cli
+from corpus_tools.documents.index import load_documents
+from corpus_tools.errors import CorpusError
+from corpus_tools.layout import Layout
+from corpus_tools.records import (
+    Cue, DocumentAnnotations, EntityMention, Quote, RegistryEntity, Source, Span, TimeExpression,
+)
+from corpus_tools.release.build import build_release
+from corpus_tools.view import build_site
+from corpus_tools.view.serve import site_server
+
+from browser_fixture import DOC_ID as FIXTURE_ID, add_fixture_document
+
+REPO = Path(__file__).resolve().parent.parent
+RELEASE = REPO / "dist" / "1.0.0"
+SCREENSHOT = "viewer-document.png"
+
+
+def site_files(root: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def expected_regions(release: Path) -> dict[str, dict[tuple[str, str], str]]:
+    """doc_id -> (kind, region id) -> text, from the parquet rows (not through the viewer's reader)."""
+    expected: dict[str, dict[tuple[str, str], str]] = {}
+    for config, kind in (("entities", "ENTITY"), ("timexes", "TIMEX"), ("quotes", "QUOTE")):
+        for file in sorted((release / "data" / config).glob("*.parquet")):
+            for row in pq.read_table(file).to_pylist():
+                regions = expected.setdefault(row["doc_id"], {})
+                regions[kind, row["id"]] = row["text"]
+                if config == "quotes":
+                    for prefix, part in (("source_", "SOURCE"), ("cue_", "CUE")):
+                        if row[f"{prefix}id"] is not None:
+                            regions[part, row[f"{prefix}id"]] = row[f"{prefix}text"]
+    return expected
+
+
+def document_texts(release: Path) -> dict[str, str]:
+    rows = pq.read_table(next((release / "data" / "documents").glob("*.parquet"))).to_pylist()
+    return {row["doc_id"]: row["text"] for row in rows}
+
+
+# -- a release of the fixture article ------------------------------------------------------------
+
+def fixture_annotations(document) -> DocumentAnnotations:
+    text = document.text
+
+    def span(needle: str) -> Span:
+        start = text.index(needle)
+        return Span(start, start + len(needle))
+
+    def entity(region_id, needle, label, entity_id=None):
+        return EntityMention(region_id, document.doc_id, span(needle), needle, label, entity_id)
+
+    said, owner = span("said"), span("the café owner 👍")
+    return DocumentAnnotations(
+        doc_id=document.doc_id,
+        entities=(entity("e-damascus-1", "Damascus", "GPE", "damascus"),
+                  entity("e-assad", "Bashar al-Assad", "PERSON", "bashar-al-assad"),
+                  entity("e-ahmet", "Ahmét Yılmaz", "PERSON"),
+                  entity("e-damascus-2", "Damascus 1️⃣", "GPE", "damascus")),
+        timexes=(TimeExpression("t-monday", document.doc_id, span("Monday"), "Monday", "DATE", "XXXX-WXX-1"),),
+        quotes=(
+            Quote("q-talk", document.doc_id, span('"We will talk,"'), '"We will talk,"', "direct",
+                  Source("s-owner", owner, owner.of(text), None), Cue("c-said", said, "said")),
+            # crosses the entity "Ahmét Yılmaz" and holds "Damascus 1️⃣": must be drawn in parts
+            Quote("q-cross", document.doc_id, span("Yılmaz in Damascus 1️⃣."), "Yılmaz in Damascus 1️⃣.", "mixed"),
+        ),
+    )
+
+
+FIXTURE_REGISTRY = (
+    RegistryEntity("bashar-al-assad", "Bashar al-Assad", "PERSON", ("Assad",), None, "President of Syria"),
+    RegistryEntity("damascus", "Damascus", "GPE", (), None, "Capital of Syria"),
+)
+
+
+@pytest.fixture(scope="module")
+def fixture_release(tmp_path_factory) -> tuple[Path, Path]:
+    """(release dir, raw dir) of a one-document release of the fixture article."""
+    root = tmp_path_factory.mktemp("fixture-release")
+    add_fixture_document(root)
+    document = load_documents(Layout.at(root))[FIXTURE_ID]
+    build_release({document.doc_id: document}, {document.doc_id: fixture_annotations(document)},
+                  FIXTURE_REGISTRY, root / "dist", "1.0.0")
+    return root / "dist" / "1.0.0", root / "raw"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "site"
+    build_site(RELEASE, out, raw_dir=REPO / "raw")
+    return out
+
+
+@pytest.fixture(scope="module")
+def fixture_site(tmp_path_factory, fixture_release) -> Path:
+    release, raw = fixture_release
+    out = tmp_path_factory.mktemp("fixture-site") / "site"
+    build_site(release, out, raw_dir=raw)
+    return out
+
+
+# -- files -------------------------------------------------------------------------------------
+
+
+def test_the_site_has_an_index_a_page_per_document_and_per_registry_entity(site):
+    files = site_files(site)
+    documents = sorted(document_texts(RELEASE))
+    registry = sorted(row["id"] for row in pq.read_table(
+        next((RELEASE / "data" / "entity_registry").glob("*.parquet"))).to_pylist())
+    assert sorted(name for name in files if name.startswith("doc/")) == [f"doc/{d}.html" for d in documents]
+    assert sorted(name for name in files if name.startswith("entity/")) == [f"entity/{e}.html" for e in registry]
+    assert len(registry) == 53 and len(documents) == 5
+    assert {"index.html", "assets/viewer.css", "assets/viewer.js", ".corpus-tools-view"} <= set(files)
+    index = files["index.html"].decode()
+    assert "5 documents, 323 entity mentions, 47 time expressions, 46 quotes; 53 registry entities" in index
+    assert index.count("<svg") == 4  # labels per layer (three) and units per document
+    assert ">148</text>" in index  # GPE mentions, the card's count
+    # evidence on hover: 001's date is stated on raw line 6
+    assert 'title="stated on raw line 6: “25 April, 2024”">2024-04-25 (day)</span>' in index
+    # nothing is fetched from elsewhere: the only absolute URLs are Wikidata links and SVG's namespace
+    for name, data in files.items():
+        text = data.decode("utf-8")
+        assert "<script src=\"http" not in text and "@import" not in text and "url(http" not in text, name
+        remaining = text.replace("https://www.wikidata.org/wiki/", "").replace("http://www.w3.org/2000/svg", "")
+        assert "http://" not in remaining and "https://" not in remaining, name
+
+
+def test_entity_page_lists_every_mention_with_context_and_the_quotes_attributed(site):
+    page = (site / "entity" / "bashar-al-assad.html").read_text()
+    entities = [row for file in sorted((RELEASE / "data" / "entities").glob("*.parquet"))
+                for row in pq.read_table(file).to_pylist() if row["entity_id"] == "bashar-al-assad"]
+    speakers = [row for file in sorted((RELEASE / "data" / "quotes").glob("*.parquet"))
+                for row in pq.read_table(file).to_pylist() if row["speaker_id"] == "bashar-al-assad"]
+    assert page.count('<li data-doc="') == len(entities) + len(speakers)
+    assert f"<h2>Mentions ({len(entities)})</h2>" in page and len(entities) == 44
+    assert f"Quotes attributed to Bashar al-Assad ({len(speakers)})" in page and len(speakers) == 7
+    assert "<dt>aliases</dt><dd>Bashar al-Assad, Bashar Al-Assad, al-Assad, Al-Assad, Assad</dd>" in page
+    first = entities[0]
+    assert f'href="../doc/{first["doc_id"]}.html#entity-{first["id"]}"' in page
+
+
+def test_same_release_gives_the_same_bytes_and_a_rerun_replaces_the_site(site, tmp_path):
+    again = tmp_path / "again"
+    build_site(RELEASE, again, raw_dir=REPO / "raw")
+    assert site_files(again) == site_files(site)
+    (again / "index.html").write_text("stale")
+    summary = build_site(RELEASE, again, raw_dir=REPO / "raw")  # over its own earlier output
+    assert site_files(again) == site_files(site)
+    assert (summary.documents, summary.entities, summary.removed_shown) == (5, 53, 5)
+    assert [p.name for p in tmp_path.iterdir()] == ["again"]  # no partial or retired directory left
+
+
+def test_a_directory_that_is_not_a_site_is_never_replaced(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    with pytest.raises(CorpusError) as refused:
+        build_site(RELEASE, out)
+    assert refused.value.code == "view-output-occupied" and str(out) in str(refused.value)
+    assert [p.name for p in out.iterdir()] == ["notes.txt"] and sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
+
+
+def test_a_tampered_release_is_refused_and_nothing_is_written(tmp_path):
+    release = tmp_path / "1.0.0"
+    shutil.copytree(RELEASE, release)
+    card = release / "README.md"
+    card.write_text(card.read_text() + "\nedited\n")
+    with pytest.raises(CorpusError) as refused:
+        build_site(release, tmp_path / "site")
+    assert refused.value.code == "release-tampered" and "README.md" in str(refused.value)
+    assert not (tmp_path / "site").exists()
+
+
+def test_removed_pieces_need_the_released_raw_files(tmp_path):
+    without = tmp_path / "without"
+    summary = build_site(RELEASE, without)  # no checkout: the release carries no removed text
+    assert summary.removed_shown == 0
+    page = (without / "doc" / "001_d79359122f2d4c78.html").read_text()
+    assert 'class="rm"' not in page
+    assert "no checkout given: the release does not carry removed text" in page
+    raw = tmp_path / "raw"
+    shutil.copytree(REPO / "raw", raw)
+    (raw / "001_d79359122f2d4c78.txt").write_bytes((raw / "001_d79359122f2d4c78.txt").read_bytes() + b"\n")
+    changed = tmp_path / "changed"
+    assert build_site(RELEASE, changed, raw_dir=raw).removed_shown == 4
+    assert "is not the one released (its sha256 differs)" in (changed / "doc" / "001_d79359122f2d4c78.html").read_text()
+
+
+def test_removed_pieces_sit_at_their_raw_position(site):
+    page = (site / "doc" / "001_d79359122f2d4c78.html").read_text()
+    # 001's dateline was raw line 6, between the standfirst and the first paragraph
+    dateline = page.index('data-removed="dateline" data-text="25 April, 2024"')
+    assert page.index("signal a change in") < dateline < page.index("has neither confirmed")
+    assert 'title="removed by normalization (dateline), raw [' in page
+
+
+def test_cli_writes_the_site_and_says_what_it_wrote(tmp_path):
+    result = CliRunner().invoke(cli, ["view", str(RELEASE), "-o", str(tmp_path / "site"), "--root", str(REPO)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (
+        f"wrote {tmp_path / 'site'}: release 1.0.0, 5 document pages, 53 entity pages, 62 files; removed text "
+        f"shown for 5 of 5 documents (raw files from {REPO / 'raw'})")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    occupied = CliRunner().invoke(cli, ["view", "1.0.0", "-o", str(mine), "--root", str(REPO)])  # a version
+    assert occupied.exit_code == 1
+    assert occupied.output == (f"Error: {mine}: [view-output-occupied] exists and is not a site written by "
+                               "corpus-tools view; choose another -o directory or remove it\n")
+
+
+# -- in the browser ----------------------------------------------------------------------------
+
+# For each highlighted region (data-kind, data-id): the text of its parts as rendered, joined.
+RENDERED_REGIONS = """() => {
+  const regions = {};
+  for (const element of document.querySelectorAll('#text [data-kind][data-id]')) {
+    const key = element.dataset.kind + ' ' + element.dataset.id;
+    regions[key] = (regions[key] || '') + element.innerText;
+  }
+  return regions;
+}"""
+
+
+def rendered_regions(page) -> dict[tuple[str, str], str]:
+    return {tuple(key.split(" ", 1)): text for key, text in page.evaluate(RENDERED_REGIONS).items()}
+
+
+def open_page(chromium, path: Path, errors: list[str], **options):
+    page = chromium.new_page(**options)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(path.as_uri())
+    return page
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("which", ["seed release", "fixture release"])
+def test_every_highlighted_region_renders_exactly_its_row_text(chromium, site, fixture_site, fixture_release, which):
+    root, release = (site, RELEASE) if which == "seed release" else (fixture_site, fixture_release[0])
+    expected = expected_regions(release)
+    texts = document_texts(release)
+    errors: list[str] = []
+    checked = 0
+    for doc_id, text in texts.items():
+        page = open_page(chromium, root / "doc" / f"{doc_id}.html", errors)
+        assert rendered_regions(page) == expected.get(doc_id, {}), doc_id
+        assert page.inner_text("#text") == text  # the whole text too, character for character
+        removed = page.locator('input[data-layer="removed"]')
+        if removed.count():  # with the removed pieces shown, the regions' texts do not change
+            removed.check()
+            assert page.locator(".rm").first.is_visible()
+            assert rendered_regions(page) == expected.get(doc_id, {}), doc_id
+            assert page.inner_text("#text") == text
+        checked += len(expected.get(doc_id, {}))
+        page.close()
+    assert errors == []
+    # the seed release: every one of the 503 regions of its export (a source or cue that two quotes
+    # share is one region); the fixture: 4 entities, 1 timex, 2 quotes, 1 source, 1 cue
+    assert checked == (503 if which == "seed release" else 9)
+
+
+@pytest.mark.browser
+def test_crossing_regions_are_drawn_in_parts_after_astral_characters(chromium, fixture_site):
+    errors: list[str] = []
+    page = open_page(chromium, fixture_site / "doc" / f"{FIXTURE_ID}.html", errors)
+    parts = page.eval_on_selector_all('[data-kind="ENTITY"][data-id="e-ahmet"], [data-kind="QUOTE"][data-id="q-cross"]',
+                                      "elements => elements.map(e => [e.dataset.id, e.innerText])")
+    # the entity opens first and stays whole; the quote that starts inside it is cut where it ends
+    assert parts == [["e-ahmet", "Ahmét Yılmaz"], ["q-cross", "Yılmaz"], ["q-cross", " in Damascus 1️⃣."]]
+    page.hover('[data-kind="ENTITY"][data-id="e-damascus-2"]')  # inside the crossing quote: both say so
+    assert page.inner_text("#tip") == "GPE · damascus — Damascus\nQUOTE (mixed) · no source"
+    removed = page.locator('input[data-layer="removed"]')
+    removed.check()
+    marker = page.locator('.rm[data-removed="widget"]')
+    assert marker.evaluate("e => getComputedStyle(e, '::before').content") == '"removed (widget): Advertisement"'
+    assert errors == []
+
+
+@pytest.mark.browser
+def test_hover_shows_the_registry_id_and_the_link_opens_the_entity_page(chromium, site):
+    errors: list[str] = []
+    page = open_page(chromium, site / "doc" / "001_d79359122f2d4c78.html", errors)
+    assert page.is_hidden("#tip")
+    mention = page.locator('a[data-kind="ENTITY"][data-entity="bashar-al-assad"]').first
+    mention.hover()
+    assert page.is_visible("#tip")
+    assert page.inner_text("#tip").startswith("PERSON · bashar-al-assad — Bashar al-Assad")
+    assert mention.get_attribute("title") is None  # the one tooltip, not the browser's too
+    page.hover('[data-kind="TIMEX"]')
+    assert page.inner_text("#tip") == "DURATION · value P10Y (MORE_THAN)"  # "over a decade"
+    page.hover(".meta .date")
+    assert page.inner_text("#tip") == "stated on raw line 6: “25 April, 2024”"
+    mention.click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/entity/bashar-al-assad.html")
+    assert page.inner_text("h1") == "Bashar al-Assad"
+    assert errors == []
+
+
+def computed(page, selector: str, prop: str, pseudo: str | None = None) -> str:
+    return page.locator(selector).first.evaluate(
+        f"(e) => getComputedStyle(e{', ' + repr(pseudo) if pseudo else ''}).getPropertyValue({prop!r})")
+
+
+@pytest.mark.browser
+def test_layer_switches_hide_and_show_each_layer(chromium, site):
+    errors: list[str] = []
+    page = open_page(chromium, site / "doc" / "002_9bc3c6dfe5868321.html", errors)
+    transparent = "rgba(0, 0, 0, 0)"
+    person = '.ent[data-label="PERSON"]'
+    assert computed(page, person, "background-color") == "rgb(255, 201, 201)"
+    assert computed(page, ".tx", "content", "::after") != "none"
+    assert computed(page, ".q", "box-shadow") != "none"
+    assert computed(page, ".rm", "display") == "none"  # removed pieces: on demand
+
+    page.uncheck('input[data-layer="entities"]')
+    assert computed(page, person, "background-color") == transparent
+    assert computed(page, ".q", "box-shadow") != "none"  # the other layers stay
+    page.uncheck('input[data-layer="timexes"]')
+    assert computed(page, ".tx", "content", "::after") == "none"
+    assert computed(page, ".tx", "border-bottom-color") == transparent
+    page.uncheck('input[data-layer="quotes"]')
+    assert computed(page, ".q", "box-shadow") == "none"
+    page.hover(person)
+    assert page.is_hidden("#tip")  # a switched-off layer says nothing on hover
+    page.check('input[data-layer="removed"]')
+    assert computed(page, ".rm", "display") == "inline-block"
+    assert "removed (comment-form): Please enter your comment!" in computed(page, ".rm[data-removed='comment-form']",
+                                                                            "content", "::before")
+
+    page.check('input[data-layer="entities"]')
+    assert computed(page, person, "background-color") == "rgb(255, 201, 201)"
+    page.check('input[data-layer="quotes"]')
+    assert computed(page, ".q", "box-shadow") != "none"
+    assert errors == []
+
+
+@pytest.mark.browser
+def test_screenshot_of_a_document_page_for_the_docs(chromium, site):
+    """docs/viewer.md shows this screenshot. It is written to build/screenshots/; with
+    CORPUS_TOOLS_WRITE_DOCS_SCREENSHOTS=1 also to docs/ (how the committed one was made)."""
+    errors: list[str] = []
+    page = open_page(chromium, site / "doc" / "001_d79359122f2d4c78.html", errors,
+                     viewport={"width": 1280, "height": 860})
+    page.check('input[data-layer="removed"]')
+    page.locator('a[data-kind="ENTITY"][data-entity="united-states"]').nth(1).hover()
+    target = REPO / "build" / "screenshots" / SCREENSHOT
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = page.screenshot(path=str(target))
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")) == (1280, 860)
+    if os.environ.get("CORPUS_TOOLS_WRITE_DOCS_SCREENSHOTS") == "1":
+        (REPO / "docs" / SCREENSHOT).write_bytes(data)
+    assert (REPO / "docs" / SCREENSHOT).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"]({SCREENSHOT})" in (REPO / "docs" / "viewer.md").read_text()
+    assert errors == []
+
+
+@pytest.mark.browser
+def test_serve_answers_on_loopback(chromium, site):
+    server = site_server(site)
+    assert server.server_address[0] == "127.0.0.1"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        page = chromium.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+        page.click('a[href="doc/000_cbeedfbee8440207.html"]')
+        page.wait_for_load_state()
+        assert page.inner_text("h1") == "Bashar Al-Assad"
+        assert page.locator('[data-kind="QUOTE"]').count() >= 7
+        page.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
