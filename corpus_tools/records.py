@@ -251,6 +251,9 @@ class DocumentAnnotations:
     quotes: tuple[Quote, ...]
     provenance: Provenance | None = None
     text_sha256: str | None = None  # of the text the spans index
+    # region id -> UnitProvenance of each unit (entity, timex, quote), when a release computed it
+    # against every annotator's version (corpus_tools.annotations.adjudicate.unit_provenance)
+    unit_provenance: tuple[tuple[str, "UnitProvenance"], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,3 +358,111 @@ class LintReview:
     unexplained: tuple[Candidate, ...]
     explained: tuple[tuple[Candidate, Acceptance], ...]
     stale: tuple[Acceptance, ...]  # acceptances that match no candidate any more
+
+
+# ---------------------------------------------------------------------------------------------
+# Several annotators: agreement (corpus_tools.annotations.agreement), adjudication and the
+# provenance of each released unit (corpus_tools.annotations.adjudicate)
+
+AGREEMENT_SCOPES = ("corpus", "document", "annotator")
+
+
+@dataclass(frozen=True, slots=True)
+class Units:
+    """One annotator's units of one document in comparable form: offsets (into the current text)
+    and values, without texts or region ids. Entities ``(start, end, label, entity_id)``; timexes
+    ``(start, end, label, value, mod)``; quotes ``(start, end, quote_type, source, cue)`` with source
+    ``(start, end, speaker_id)`` and cue ``(start, end)``, or None. Each tuple sorted."""
+
+    annotator: str
+    entities: tuple[tuple, ...]
+    timexes: tuple[tuple, ...]
+    quotes: tuple[tuple, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One agreement figure and what it rests on: for an F1, ``agreed`` matched pairs out of
+    ``items`` units of the two annotators (F1 = 2 * agreed / items); for an agreement on matched
+    units, ``agreed`` of ``items`` matched pairs; for alpha, ``items`` code points. ``value`` is
+    None when there was nothing to compare (never 1.0)."""
+
+    value: float | None
+    agreed: int
+    items: int
+
+
+@dataclass(frozen=True, slots=True)
+class LayerFigures:
+    layer: str  # "entities", "timexes" or "quotes"
+    figures: tuple[tuple[str, Figure], ...]  # figure name -> figure, in the layer's order
+
+
+@dataclass(frozen=True, slots=True)
+class PairAgreement:
+    """Two annotators over the documents both annotated."""
+
+    annotators: tuple[str, str]
+    documents: int
+    layers: tuple[LayerFigures, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementReport:
+    """Agreement over a set of documents (``scope`` "corpus"), one document or one annotator's pairs.
+
+    ``not_comparable``: documents with fewer than two annotators (counted, never scored).
+    ``average``: per layer, the mean of the pairs' figures (items and agreed summed).
+    ``alpha``: per layer whose spans do not overlap, Krippendorff's alpha over code points.
+    """
+
+    scope: str
+    key: str | None
+    annotators: tuple[str, ...]
+    compared: tuple[str, ...]  # doc_ids with two or more annotators
+    not_comparable: tuple[str, ...]
+    pairs: tuple[PairAgreement, ...]
+    average: tuple[LayerFigures, ...]
+    alpha: tuple[tuple[str, Figure], ...]
+    annotations_cancelled: int = 0
+    adjudications_left_out: int = 0  # ground-truth annotations: adjudications, not annotators' versions
+    parts: tuple["AgreementReport", ...] = ()  # per document or per annotator (``--by``)
+
+    def __post_init__(self) -> None:
+        _check_choice("agreement scope", self.scope, AGREEMENT_SCOPES)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitProvenance:
+    """Where a released unit comes from: the annotators whose own version has exactly this unit,
+    how many annotators' versions there were, and whether a reviewer decided it (it is in a
+    ground-truth annotation and not every annotator of two or more had it)."""
+
+    agreed_by: tuple[str, ...]
+    annotators: int
+    adjudicated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """Units of one layer that not every annotator gave, at one place of a document (overlapping
+    spans grouped): per annotator, what they said there (nothing: an empty tuple)."""
+
+    doc_id: str
+    layer: str
+    start: int
+    end: int
+    text: str
+    said: tuple[tuple[str, tuple[str, ...]], ...]  # annotator -> descriptions of their units here
+
+
+@dataclass(frozen=True, slots=True)
+class AdjudicatedDocument:
+    """The merge of a document's annotator versions under a strategy."""
+
+    doc_id: str
+    annotators: tuple[str, ...]
+    merged: DocumentAnnotations
+    kept: int  # units in the merge
+    disagreements: tuple[Disagreement, ...]
+    note: str | None = None  # why the document was not merged (one annotator), or how (prefer fell back)

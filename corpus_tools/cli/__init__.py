@@ -25,6 +25,8 @@ COMMANDS = {
     "lint": "corpus_tools.cli.lint:lint",
     "release": "corpus_tools.cli.release:release",
     "verify": "corpus_tools.cli.release:verify",
+    "agreement": "corpus_tools.cli.agreement:agreement",
+    "adjudicate": "corpus_tools.cli.agreement:adjudicate",
 }
 
 
