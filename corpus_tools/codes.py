@@ -134,9 +134,12 @@ doc-id-mismatch  error  a record keyed by one doc_id that names another
 worksheet-region-unresolved  error  a worksheet region whose anchor is not found in the text
 worksheet-unreadable  error  a worksheet that is not readable YAML
 worksheet-invalid  error  a worksheet with a missing, unknown or inconsistent field
+annotator-missing  error  an annotation without completed_by cannot be compared or adjudicated
+annotator-unknown  error  prefer:ANNOTATOR names an annotator with no version of any document
+unknown-strategy  error  an adjudication strategy that is not unanimous, majority or prefer:ANNOTATOR
 """),
     _table("release", """
-invalid-annotations  error  the annotations have validation errors: nothing is built
+invalid-annotations  error  the annotations have validation errors: nothing is built, compared or adjudicated
 invalid-version  error  a version that is not MAJOR.MINOR.PATCH
 version-mismatch  error  a version other than corpus_tools/version.py's
 empty-release  error  no documents to release

@@ -466,3 +466,4 @@ class AdjudicatedDocument:
     kept: int  # units in the merge
     disagreements: tuple[Disagreement, ...]
     note: str | None = None  # why the document was not merged (one annotator), or how (prefer fell back)
+    left_out: tuple[tuple[str, DocumentAnnotations], ...] = ()  # annotator -> their units the merge does not hold

@@ -52,10 +52,10 @@ def units_of(annotations: DocumentAnnotations, annotator: str | None = None) -> 
     return Units(
         annotator=who,
         entities=tuple(sorted(((m.span.start, m.span.end, m.label, m.entity_id) for m in annotations.entities),
-                              key=_sort_key)),
+                              key=sort_key)),
         timexes=tuple(sorted(((t.span.start, t.span.end, t.label, t.value, t.mod) for t in annotations.timexes),
-                             key=_sort_key)),
-        quotes=tuple(sorted((quote_key(q) for q in annotations.quotes), key=_sort_key)),
+                             key=sort_key)),
+        quotes=tuple(sorted((quote_key(q) for q in annotations.quotes), key=sort_key)),
     )
 
 
@@ -66,12 +66,12 @@ def quote_key(quote) -> tuple:
     return (quote.span.start, quote.span.end, quote.quote_type, source, cue)
 
 
-def _sort_key(value):
+def sort_key(value):
     """Units hold None values: sort them first, deterministically (a position's values share a type)."""
     if value is None:
         return (0,)
     if isinstance(value, tuple):
-        return (1, tuple(_sort_key(part) for part in value))
+        return (1, tuple(sort_key(part) for part in value))
     return (1, value)
 
 
