@@ -467,3 +467,18 @@ class AdjudicatedDocument:
     disagreements: tuple[Disagreement, ...]
     note: str | None = None  # why the document was not merged (one annotator), or how (prefer fell back)
     left_out: tuple[tuple[str, DocumentAnnotations], ...] = ()  # annotator -> their units the merge does not hold
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationQuality:
+    """What a release says about its annotation: the agreement of every annotator's version and
+    how each document's annotation and each unit came to be (corpus_tools.annotations.adjudicate)."""
+
+    agreement: AgreementReport
+    annotators_per_document: tuple[tuple[int, int], ...]  # annotators -> annotated documents released
+    documents_ground_truth: int  # released from a ground-truth (adjudicated, reviewed) annotation
+    documents_latest: int  # released from the most recently updated annotation
+    units: int
+    units_unanimous: int  # every annotator of two or more gave it
+    units_adjudicated: int  # decided by a reviewer (UnitProvenance.adjudicated)
+    units_one_annotator: int  # in a document with a single annotator

@@ -338,3 +338,71 @@ def adjudication_lines(documents: Sequence[AdjudicatedDocument], pushed: Sequenc
                  f"{s['disagreements']} disagreements" + (f"; {s['submitted']} submitted, {s['already_adjudicated']} "
                                                            "already adjudicated" if pushed is not None else ""))
     return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# For a release: the versions gathered once, the chosen annotations given their provenance
+
+
+class ReleaseProvenance:
+    """Every document's annotator versions, in compact form (records.Units: offsets and values,
+    no texts), gathered in one pass over the annotation set before a release; then ``attach``
+    gives the chosen annotations streaming into the build their ``unit_provenance`` and counts
+    how units were resolved, and ``quality`` (called when the build has consumed the stream)
+    sums it up with the agreement of the versions.
+
+    Memory: one small tuple per unit of every version (the texts stay out), so a release still
+    streams the chosen annotations; reading the versions is a second pass over the stored exports."""
+
+    def __init__(self, versions: Mapping[str, list[Units]], agreement_report):
+        self._versions = versions
+        self._agreement = agreement_report
+        self._annotators: dict[int, int] = {}
+        self._documents = {"ground_truth": 0, "latest": 0}
+        self._units = {"all": 0, "unanimous": 0, "adjudicated": 0, "one_annotator": 0}
+
+    @classmethod
+    def gather(cls, layout, documents: Mapping[str, Any], registry: Mapping[str, Any]) -> "ReleaseProvenance":
+        """The versions of annotators, from ``iter_annotation_set`` (a version without an
+        annotator, or a ground-truth one, is nobody's to agree with). Problems are not gathered
+        here: the release's own pass over the chosen annotations reports them."""
+        from corpus_tools.annotations.agreement import compare
+        from corpus_tools.annotations.consolidate import iter_annotation_set
+        from corpus_tools.ingest.checks import Tally
+
+        tally = Tally()
+        versions: dict[str, list[Units]] = {}
+        left_out = 0
+        for annotations in iter_annotation_set(layout, documents, registry, None, tally):
+            provenance = annotations.provenance
+            if provenance is None or provenance.reason != "version":
+                continue
+            if provenance.ground_truth or provenance.annotator is None:
+                left_out += provenance.ground_truth
+                continue
+            versions.setdefault(annotations.doc_id, []).append(units_of(annotations))
+        report = compare({doc_id: (len(documents[doc_id].text), kept) for doc_id, kept in versions.items()},
+                         annotations_cancelled=tally.counts.get("annotations_cancelled", 0),
+                         adjudications_left_out=left_out)
+        return cls(versions, report)
+
+    def attach(self, chosen: Iterable[DocumentAnnotations]) -> Iterable[DocumentAnnotations]:
+        for annotations in chosen:
+            versions = self._versions.get(annotations.doc_id, [])
+            given = unit_provenance(annotations, versions)
+            self._annotators[len(versions)] = self._annotators.get(len(versions), 0) + 1
+            ground_truth = annotations.provenance is not None and annotations.provenance.ground_truth
+            self._documents["ground_truth" if ground_truth else "latest"] += 1
+            for _, provenance in given.unit_provenance:
+                self._units["all"] += 1
+                self._units["unanimous"] += provenance.annotators >= 2 and len(provenance.agreed_by) == provenance.annotators
+                self._units["adjudicated"] += provenance.adjudicated
+                self._units["one_annotator"] += provenance.annotators == 1
+            yield given
+
+    def quality(self):
+        from corpus_tools.records import AnnotationQuality
+
+        return AnnotationQuality(self._agreement, tuple(sorted(self._annotators.items())),
+                                 self._documents["ground_truth"], self._documents["latest"], self._units["all"],
+                                 self._units["unanimous"], self._units["adjudicated"], self._units["one_annotator"])

@@ -22,10 +22,10 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from corpus_tools.errors import CorpusError, Location, Problem, Report
-from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity
+from corpus_tools.records import AnnotationQuality, Document, DocumentAnnotations, RegistryEntity
 from corpus_tools.release.arrow_schemas import CONFIGS
 from corpus_tools.release.card import CardInfo, card_text, config_splits
 from corpus_tools.release.checks import check_document, check_registry, check_unknown_documents
@@ -76,7 +76,8 @@ def build_release(documents: Mapping[str, Document],
                   registry: Sequence[RegistryEntity], out_dir: str | Path, version: str, *,
                   previous_changelog: str = "", card: CardInfo = CardInfo(),
                   sizes: ShardSizes = ShardSizes(), upstream_problems: Sequence[Problem] = (),
-                  regions_validated: bool = False) -> ReleaseResult:
+                  regions_validated: bool = False,
+                  annotation_quality: Callable[[], AnnotationQuality] | None = None) -> ReleaseResult:
     """Build ``<out_dir>/<version>/`` from records; refuse invalid inputs, publishing nothing.
 
     ``annotations``: the chosen annotation per document, as a mapping by doc_id (documents are
@@ -87,7 +88,8 @@ def build_release(documents: Mapping[str, Document],
     exports); any error in it refuses the build, like an error found here. ``regions_validated``
     says every region was checked upstream against these documents and registry (as
     ``release`` streams them from corpus_tools.annotations.consolidate), so they are not checked again one by
-    one (see checks.check_document).
+    one (see checks.check_document). ``annotation_quality``: called once the rows are written
+    (the annotation stream consumed), for the card's and Croissant's annotation-quality figures.
     """
     check_version(version)
     if not documents:
@@ -100,7 +102,7 @@ def build_release(documents: Mapping[str, Document],
     try:
         with _without_cyclic_gc():
             _write_release(partial, documents, annotations, registry, version, previous_changelog, card, sizes,
-                           upstream_problems, regions_validated)
+                           upstream_problems, regions_validated, annotation_quality)
         _pause("before-publish")
         return _publish(partial, out_dir / version, version)
     finally:
@@ -129,7 +131,7 @@ def invalid_inputs(report) -> CorpusError:
 
 
 def _write_release(root: Path, documents, annotations, registry, version, previous_changelog, card, sizes,
-                   upstream_problems, regions_validated) -> None:
+                   upstream_problems, regions_validated, annotation_quality=None) -> None:
     stats = Stats()
     document_splits = tuple(split for split in SPLITS if split in {split_of(doc_id) for doc_id in documents})
     # one background thread compresses row groups (pyarrow releases the GIL) while rows are built
@@ -147,7 +149,8 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
             writers["entity_registry", "train"].extend(columns, count)
         shards = sorted((shard for writer in writers.values() for shard in writer.close()),
                         key=lambda s: (CONFIGS.index(s.config), SPLITS.index(s.split), s.path))
-    _write_metadata(root, shards, stats, document_splits, version, latest_update, previous_changelog, card)
+    _write_metadata(root, shards, stats, document_splits, version, latest_update, previous_changelog, card,
+                    annotation_quality() if annotation_quality is not None else None)
 
 
 # Documents of one split whose rows are built and handed to the writers together: the ner
@@ -221,16 +224,17 @@ def _paired(documents: Mapping[str, Document], annotations, problems: list[Probl
             yield doc_id, None
 
 
-def _write_metadata(root: Path, shards, stats, document_splits, version, date, previous_changelog, card) -> None:
+def _write_metadata(root: Path, shards, stats, document_splits, version, date, previous_changelog, card,
+                    quality: AnnotationQuality | None = None) -> None:
     """Card, changelog and Croissant (which need the shards' sizes and hashes), then SHA256SUMS last."""
     hashes = {shard.path: sha256_file(root / shard.path) for shard in shards}
     file_sizes = {shard.path: (root / shard.path).stat().st_size for shard in shards}
-    _write_text(root / "README.md", card_text(card, version, stats, shards, document_splits, file_sizes))
+    _write_text(root / "README.md", card_text(card, version, stats, shards, document_splits, file_sizes, quality))
     _write_text(root / "CHANGELOG.md", changelog(version, date, stats, previous_changelog))
     _write_text(root / "croissant.json", croissant_json(
         name=card.pretty_name, description=card.summary, version=version, license_url=card.license_url,
         url=card.homepage or None, cite_as=card.cite_as.format(version=version),
-        date_published=date, shards=shards, sha256=hashes))
+        date_published=date, shards=shards, sha256=hashes, quality=quality))
     _write_text(root / SUMS_FILE, sums_text(root))
 
 
