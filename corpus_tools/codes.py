@@ -167,6 +167,8 @@ labelstudio-not-running  error  the server recorded for this checkout is not run
 labelstudio-start-failed  error  the server exited while starting
 labelstudio-start-timeout  error  the server did not answer in time
 labelstudio-user-failed  error  creating an annotator account failed
+labelstudio-bad-database  error  --database is not a postgresql://USER:PASSWORD@HOST:PORT/NAME URL
+labelstudio-exposed  error  listening beyond loopback without saying so explicitly
 labelstudio-bad-connection-file  error  the connection file is not valid
 labelstudio-no-connection  error  no connection file: start a server or say where it is
 labelstudio-unreachable  error  the server does not answer
