@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup release test bench labelstudio-env labelstudio browser clean
+.PHONY: setup release test bench labelstudio-env labelstudio browser postgresql clean
 
 setup: $(STAMP)
 
@@ -41,7 +41,18 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-color-emoji >/dev/null; \
 	else echo "note: cannot install chromium or the emoji font here (not root or no apt-get); without /usr/bin/chromium the browser tests skip"; fi
 
-test: labelstudio-env browser
+
+# PostgreSQL server binaries for the team-server tests (tests/postgres.py starts its own server on
+# loopback): Debian's package, installed when missing and we are root (as CI is); otherwise those
+# tests are skipped, saying why.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; \
+	  else echo "no PostgreSQL server binaries and not root: the PostgreSQL tests will be skipped"; fi; }
+
+
+test: labelstudio-env browser postgresql
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

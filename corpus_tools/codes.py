@@ -138,9 +138,12 @@ doc-id-mismatch  error  a record keyed by one doc_id that names another
 worksheet-region-unresolved  error  a worksheet region whose anchor is not found in the text
 worksheet-unreadable  error  a worksheet that is not readable YAML
 worksheet-invalid  error  a worksheet with a missing, unknown or inconsistent field
+annotator-missing  error  an annotation without completed_by cannot be compared or adjudicated
+annotator-unknown  error  prefer:ANNOTATOR names an annotator with no version of any document
+unknown-strategy  error  an adjudication strategy that is not unanimous, majority or prefer:ANNOTATOR
 """),
     _table("release", """
-invalid-annotations  error  the annotations have validation errors: nothing is built
+invalid-annotations  error  the annotations have validation errors: nothing is built, compared or adjudicated
 invalid-version  error  a version that is not MAJOR.MINOR.PATCH
 version-mismatch  error  a version other than corpus_tools/version.py's
 empty-release  error  no documents to release
@@ -171,6 +174,8 @@ labelstudio-not-running  error  the server recorded for this checkout is not run
 labelstudio-start-failed  error  the server exited while starting
 labelstudio-start-timeout  error  the server did not answer in time
 labelstudio-user-failed  error  creating an annotator account failed
+labelstudio-bad-database  error  --database is not a postgresql://USER:PASSWORD@HOST:PORT/NAME URL
+labelstudio-exposed  error  listening beyond loopback without saying so explicitly
 labelstudio-bad-connection-file  error  the connection file is not valid
 labelstudio-no-connection  error  no connection file: start a server or say where it is
 labelstudio-unreachable  error  the server does not answer

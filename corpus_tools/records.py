@@ -268,6 +268,9 @@ class DocumentAnnotations:
     quotes: tuple[Quote, ...]
     provenance: Provenance | None = None
     text_sha256: str | None = None  # of the text the spans index
+    # region id -> UnitProvenance of each unit (entity, timex, quote), when a release computed it
+    # against every annotator's version (corpus_tools.annotations.adjudicate.unit_provenance)
+    unit_provenance: tuple[tuple[str, "UnitProvenance"], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,11 +280,14 @@ class AnnotationSet:
     ``chosen``: doc_id -> the annotation the corpus uses (its provenance says which and why).
     ``versions``: doc_id -> every annotator's latest version, sorted by annotator (for agreement).
     ``report``: the problems found while reading the stored exports (erroneous units left out).
+    ``left_out``: errors an export was stored with (``ingest --allow-partial``): their units are
+    left out too, and not reported again in ``report``.
     """
 
     chosen: Mapping[str, DocumentAnnotations]
     versions: Mapping[str, tuple[DocumentAnnotations, ...]]
     report: Report
+    left_out: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,3 +465,125 @@ class ReleaseDiff:
     changes: tuple[ReleaseChange, ...]
     doc_id: str | None = None
     layers: tuple[str, ...] | None = None
+# ---------------------------------------------------------------------------------------------
+# Several annotators: agreement (corpus_tools.annotations.agreement), adjudication and the
+# provenance of each released unit (corpus_tools.annotations.adjudicate)
+
+AGREEMENT_SCOPES = ("corpus", "document", "annotator")
+
+
+@dataclass(frozen=True, slots=True)
+class Units:
+    """One annotator's units of one document in comparable form: offsets (into the current text)
+    and values, without texts or region ids. Entities ``(start, end, label, entity_id)``; timexes
+    ``(start, end, label, value, mod)``; quotes ``(start, end, quote_type, source, cue)`` with source
+    ``(start, end, speaker_id)`` and cue ``(start, end)``, or None. Each tuple sorted."""
+
+    annotator: str
+    entities: tuple[tuple, ...]
+    timexes: tuple[tuple, ...]
+    quotes: tuple[tuple, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One agreement figure and what it rests on: for an F1, ``agreed`` matched pairs out of
+    ``items`` units of the two annotators (F1 = 2 * agreed / items); for an agreement on matched
+    units, ``agreed`` of ``items`` matched pairs; for alpha, ``items`` code points. ``value`` is
+    None when there was nothing to compare (never 1.0)."""
+
+    value: float | None
+    agreed: int
+    items: int
+
+
+@dataclass(frozen=True, slots=True)
+class LayerFigures:
+    layer: str  # "entities", "timexes" or "quotes"
+    figures: tuple[tuple[str, Figure], ...]  # figure name -> figure, in the layer's order
+
+
+@dataclass(frozen=True, slots=True)
+class PairAgreement:
+    """Two annotators over the documents both annotated."""
+
+    annotators: tuple[str, str]
+    documents: int
+    layers: tuple[LayerFigures, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementReport:
+    """Agreement over a set of documents (``scope`` "corpus"), one document or one annotator's pairs.
+
+    ``not_comparable``: documents with fewer than two annotators (counted, never scored).
+    ``average``: per layer, the mean of the pairs' figures (items and agreed summed).
+    ``alpha``: per layer whose spans do not overlap, Krippendorff's alpha over code points.
+    """
+
+    scope: str
+    key: str | None
+    annotators: tuple[str, ...]
+    compared: tuple[str, ...]  # doc_ids with two or more annotators
+    not_comparable: tuple[str, ...]
+    pairs: tuple[PairAgreement, ...]
+    average: tuple[LayerFigures, ...]
+    alpha: tuple[tuple[str, Figure], ...]
+    annotations_cancelled: int = 0
+    adjudications_left_out: int = 0  # ground-truth annotations: adjudications, not annotators' versions
+    parts: tuple["AgreementReport", ...] = ()  # per document or per annotator (``--by``)
+
+    def __post_init__(self) -> None:
+        _check_choice("agreement scope", self.scope, AGREEMENT_SCOPES)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitProvenance:
+    """Where a released unit comes from: the annotators whose own version has exactly this unit,
+    how many annotators' versions there were, and whether a reviewer decided it (it is in a
+    ground-truth annotation and not every annotator of two or more had it)."""
+
+    agreed_by: tuple[str, ...]
+    annotators: int
+    adjudicated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """Units of one layer that not every annotator gave, at one place of a document (overlapping
+    spans grouped): per annotator, what they said there (nothing: an empty tuple)."""
+
+    doc_id: str
+    layer: str
+    start: int
+    end: int
+    text: str
+    said: tuple[tuple[str, tuple[str, ...]], ...]  # annotator -> descriptions of their units here
+
+
+@dataclass(frozen=True, slots=True)
+class AdjudicatedDocument:
+    """The merge of a document's annotator versions under a strategy."""
+
+    doc_id: str
+    annotators: tuple[str, ...]
+    merged: DocumentAnnotations
+    kept: int  # units in the merge
+    disagreements: tuple[Disagreement, ...]
+    note: str | None = None  # why the document was not merged (one annotator), or how (prefer fell back)
+    left_out: tuple[tuple[str, DocumentAnnotations], ...] = ()  # annotator -> their units the merge does not hold
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationQuality:
+    """What a release says about its annotation: the agreement of every annotator's version and
+    how each document's annotation and each unit came to be (corpus_tools.annotations.adjudicate)."""
+
+    agreement: AgreementReport
+    annotators_per_document: tuple[tuple[int, int], ...]  # annotators -> annotated documents released
+    documents_ground_truth: int  # released from a ground-truth (adjudicated, reviewed) annotation
+    documents_latest: int  # released from the most recently updated annotation
+    units: int
+    units_unanimous: int  # every annotator of two or more gave it
+    units_adjudicated: int  # decided by a reviewer (UnitProvenance.adjudicated)
+    units_one_annotator: int  # in a document with a single annotator

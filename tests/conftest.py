@@ -108,3 +108,40 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="session")
+def labelstudio_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabelStudioServer]:
+    """A second real server for the session, keeping its data in a real PostgreSQL server that
+    this fixture starts on loopback (tests/postgres.py: the system's binaries; `make test`
+    installs Debian's postgresql package when run as root), started with
+    ``--database postgresql://...`` as a team would."""
+    from label_studio_sdk import LabelStudio
+
+    import postgres
+    from corpus_tools.labelstudio import server
+
+    if postgres.binaries() is None:
+        pytest.skip("no PostgreSQL server binaries (make test installs Debian's postgresql package as root)")
+    database = postgres.start()
+    try:
+        server.install()
+        began = time.monotonic()
+        running = server.start(tmp_path_factory.mktemp("labelstudio-pg-data"), database=database.url)
+        connection = running.connection
+        try:
+            instance = LabelStudioServer(connection.url, connection.api_key,
+                                         LabelStudio(base_url=connection.url, api_key=connection.api_key),
+                                         Path(connection.data_dir), time.monotonic() - began)
+            instance.postgres = database
+            yield instance
+        finally:
+            server.stop_running(running)
+    finally:
+        database.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_labelstudio(request: pytest.FixtureRequest) -> LabelStudioServer:
+    """The session's server with SQLite, then the one with PostgreSQL: tests that take it run on both."""
+    return request.getfixturevalue("labelstudio" if request.param == "sqlite" else "labelstudio_postgres")

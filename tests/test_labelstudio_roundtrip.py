@@ -37,7 +37,8 @@ def utf16_index(text: str, index: int) -> int:
     return len(text[:index].encode("utf-16-le")) // 2
 
 
-def test_push_twice_accept_predictions_pull_gives_back_the_pushed_annotations(labelstudio, tmp_path):
+def test_push_twice_accept_predictions_pull_gives_back_the_pushed_annotations(any_labelstudio, tmp_path):
+    labelstudio = any_labelstudio
     news = document("rt-news", NEWS_TEXT)
     emoji = document("rt-emoji", EMOJI_TEXT, title="Emoji 🇸🇾")
     pushed = {news.doc_id: news_annotations(news), emoji.doc_id: emoji_annotations(emoji)}
@@ -77,7 +78,8 @@ def test_push_twice_accept_predictions_pull_gives_back_the_pushed_annotations(la
         assert annotation_set.chosen[doc_id].provenance.reason == "latest"
 
 
-def test_two_annotators_emoji_crlf_and_a_cancelled_annotation(labelstudio, tmp_path):
+def test_two_annotators_emoji_crlf_and_a_cancelled_annotation(any_labelstudio, tmp_path):
+    labelstudio = any_labelstudio
     emoji = document("ea-emoji", EMOJI_TEXT)
     crlf = document("ea-crlf", "Line one\r\nAssad met Putin\r\n\r\nin Moscow.")
     result = push(labelstudio.client, [emoji, crlf], None, "emoji and crlf")

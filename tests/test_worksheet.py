@@ -177,7 +177,7 @@ def test_every_registry_entity_is_used_somewhere():
 
 
 def test_gold_values_of_the_hard_cases():
-    # A few decisions of docs/annotation-guidelines.md, pinned so that a re-anchoring cannot drift.
+    # A few decisions of docs/gold-decisions.md, pinned so that a re-anchoring cannot drift.
     found = {}
     for path in WORKSHEETS:
         worksheet = load_worksheet(path)

@@ -159,13 +159,14 @@ def records_of(doc_id: str, text: str, text_sha256: str | None, regions: list[tu
 
 def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
                         problems: list[Problem] | None = None, tally: Counter | None = None, *,
-                        chosen_only: bool = False) -> Iterator[DocumentAnnotations]:
+                        chosen_only: bool = False, left_out: list[Problem] | None = None
+                        ) -> Iterator[DocumentAnnotations]:
     """The annotation set, streaming (see the module docstring for the rules).
 
     Yields every annotator's kept version (``provenance.reason == "version"``) and, per document,
     the chosen annotation once more with the reason it was chosen (``"ground_truth"`` or
     ``"latest"``), in the order of the stored exports and of the tasks in them. Problems go to
-    ``problems``, counts to ``tally``. ``chosen_only``: only the chosen annotations (what a
+    ``problems`` (those an export was accepted with, to ``left_out``), counts to ``tally``. ``chosen_only``: only the chosen annotations (what a
     release needs)."""
     stored = stored_exports(layout)
     units = [units_for(layout, item, documents, registry) for item in stored]
@@ -179,11 +180,12 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
         wanted = {index for (export, index) in roles if export == number}
         accepted = accepted_exclusions(item)
         for groups in unit.row_groups(_UNIT_COLUMNS):
-            yield from _picked(groups, unit, wanted, accepted, roles, number, documents, problems)
+            yield from _picked(groups, unit, wanted, accepted, roles, number, documents, problems, left_out)
 
 
 def _picked(groups: dict[str, pa.Table], unit: Units, wanted: set[int], accepted: set, roles: dict, number: int,
-            documents: Mapping[str, Document], problems: list[Problem] | None) -> Iterator[DocumentAnnotations]:
+            documents: Mapping[str, Document], problems: list[Problem] | None,
+            left_out: list[Problem] | None) -> Iterator[DocumentAnnotations]:
     """The records of the picked annotations of one batch of tasks, and the problems of their tasks."""
     table = groups["annotations"]
     table = table.set_column(table.schema.get_field_index("updated_at"), "updated_at",
@@ -196,8 +198,11 @@ def _picked(groups: dict[str, pa.Table], unit: Units, wanted: set[int], accepted
         table = groups["problems"]
         if table.num_rows:
             table = table.filter(pc.is_in(table["task_index"], value_set=pa.array(sorted(reported), pa.int32())))
-            problems.extend(problem for problem in problems_of(table, unit.export)
-                            if problem_key(problem) not in accepted)
+            for problem in problems_of(table, unit.export):
+                if problem_key(problem) not in accepted:
+                    problems.append(problem)
+                elif left_out is not None:
+                    left_out.append(problem)
     if not annotations:
         return
     indexes = {row["annotation_index"] for row in annotations}
@@ -233,10 +238,11 @@ def load_annotation_set(layout: Layout, documents: Mapping[str, Document],
     """Per document the chosen annotation and every annotator's version (module docstring: the
     rule). Holds the whole set in memory; ``iter_annotation_set`` streams it."""
     problems: list[Problem] = []
+    left_out: list[Problem] = []
     tally: Counter = Counter()
     chosen: dict[str, DocumentAnnotations] = {}
     versions: dict[str, list[DocumentAnnotations]] = {}
-    for annotations in iter_annotation_set(layout, documents, registry, problems, tally):
+    for annotations in iter_annotation_set(layout, documents, registry, problems, tally, left_out=left_out):
         if annotations.provenance.reason == "version":
             versions.setdefault(annotations.doc_id, []).append(annotations)
         else:
@@ -246,5 +252,6 @@ def load_annotation_set(layout: Layout, documents: Mapping[str, Document],
         chosen={doc_id: chosen[doc_id] for doc_id in sorted(chosen)},
         versions={doc_id: tuple(sorted(versions[doc_id], key=order)) for doc_id in sorted(versions)},
         report=Report.of(problems, dict(tally)),
+        left_out=tuple(left_out),
     )
 

@@ -27,6 +27,8 @@ COMMANDS = {
     "verify": "corpus_tools.cli.release:verify",
     "diff": "corpus_tools.cli.diff:diff",
     "view": "corpus_tools.cli.view:view",
+    "agreement": "corpus_tools.cli.agreement:agreement",
+    "adjudicate": "corpus_tools.cli.agreement:adjudicate",
 }
 
 

@@ -77,18 +77,30 @@ def server_install() -> None:
 
 @server.command("start")
 @_data_dir_option
-@click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: a free one).")
-def server_start(data_dir: Path, port: int | None) -> None:
+@click.option("--port", type=int, default=None, help="Port (default: a free one).")
+@click.option("--database", envvar="CORPUS_TOOLS_LS_DATABASE", metavar="postgresql://USER:PASSWORD@HOST:PORT/NAME",
+              help="Keep the server's data in this PostgreSQL database instead of the data dir's SQLite file "
+                   "(a team server) [env CORPUS_TOOLS_LS_DATABASE]; remembered by later starts of the data dir.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback needs --i-know-this-exposes-the-server.")
+@click.option("--i-know-this-exposes-the-server", "expose", is_flag=True,
+              help="Allow --host beyond loopback: anyone who can reach it reaches the login page and the API.")
+def server_start(data_dir: Path, port: int | None, database: str | None, host: str, expose: bool) -> None:
     """Start a server for --data-dir, wait until healthy, print its URL (never the key).
+
+    The data dir is created 0700 (its SQLite database holds the API token in plain text).
 
     \b
     Example:
         corpus-tools labelstudio server start
         export LABEL_STUDIO_URL=$(corpus-tools labelstudio server status --url-only)
+        corpus-tools labelstudio server start --database postgresql://ls:secret@127.0.0.1:5432/labelstudio
+        corpus-tools labelstudio server start --host 0.0.0.0 --port 8080 --i-know-this-exposes-the-server
     """
     from corpus_tools.labelstudio import server as ls_server
 
-    running = ls_server.start(data_dir, port=port, echo=click.echo)
+    running = ls_server.start(data_dir, port=port, echo=lambda line: click.echo(line, err=line.startswith("WARNING")),
+                              database=database, host=host, expose=expose)
     connection = running.connection
     click.echo(f"Label Studio is running at {connection.url} (pid {connection.pid}); "
                f"login {connection.username}, password and API key in {Path(connection.data_dir) / 'connection.json'}")
@@ -199,7 +211,8 @@ def push(url, api_key, data_dir, layout, predictions, project) -> None:
     from corpus_tools.labelstudio.sync import push as push_tasks
 
     documents, annotation_set, set_name = _documents_and_annotations(layout, predictions)
-    result = push_tasks(_client(url, api_key, data_dir), documents.values(), annotation_set, project, set_name)
+    result = push_tasks(_client(url, api_key, data_dir), documents.values(), annotation_set, project, set_name,
+                        layout=layout)
     state = "created" if result.created else ("config updated" if result.config_updated else "existing")
     click.echo(f"project {result.project_id} ({state}): imported {result.imported} tasks, "
                f"{result.already_present} already present")

@@ -4,10 +4,16 @@ Label Studio pins its own pyarrow and SDK, which clash with ours, so it lives in
 virtual environment, cached outside the checkout (``$CORPUS_TOOLS_CACHE``, default
 ``~/.cache/corpus-tools``) and shared by every checkout and test run on the machine.
 
-A server owns one data directory: its SQLite database, uploaded files, its log
-(``server.log``) and its connection file (``connection.json``, mode 0600: URL, admin user,
-password and API key). The key is generated here, handed to Label Studio through the
+A server owns one data directory, created 0700: its SQLite database (which holds the API
+token in plain text), uploaded files, its log (``server.log``) and its connection file
+(``connection.json``, mode 0600: URL, admin user, password and API key, and the database URL
+when the server uses PostgreSQL). The key is generated here, handed to Label Studio through the
 environment at first start, and never printed.
+
+A team server: ``database="postgresql://user:password@host:port/name"`` makes Label Studio keep
+its data in PostgreSQL (its own settings: ``DJANGO_DB=default`` and ``POSTGRE_NAME``, ``_USER``,
+``_PASSWORD``, ``_HOST``, ``_PORT``), and ``host`` other than loopback makes it listen there,
+which ``start`` refuses unless ``expose=True`` (the CLI's ``--i-know-this-exposes-the-server``).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -150,9 +157,12 @@ class Connection:
     port: int
     pid: int
     data_dir: str
+    host: str = "127.0.0.1"  # the address the server listens on
+    database: str | None = None  # postgresql://... when not the data dir's SQLite file
 
-    def __repr__(self) -> str:  # keeps the key and password out of logs and tracebacks
-        return f"Connection(url={self.url!r}, username={self.username!r}, pid={self.pid}, data_dir={self.data_dir!r})"
+    def __repr__(self) -> str:  # keeps the key and passwords out of logs and tracebacks
+        return (f"Connection(url={self.url!r}, username={self.username!r}, pid={self.pid}, data_dir={self.data_dir!r}, "
+                f"host={self.host!r}, database={'postgresql' if self.database else 'sqlite'})")
 
 
 def read_connection(data_dir: Path) -> Connection:
@@ -200,12 +210,50 @@ def _credentials(data_dir: Path) -> Credentials:
     return Credentials(ADMIN_EMAIL, secrets.token_urlsafe(18), secrets.token_hex(20))
 
 
-def _server_environment(data_dir: Path, port: int, credentials: Credentials) -> dict[str, str]:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("LABEL_STUDIO_")}
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def database_environment(database: str | None) -> dict[str, str]:
+    """Label Studio's own PostgreSQL settings for ``postgresql://user:password@host:port/name``
+    (none for SQLite). Raises ``labelstudio-bad-database`` for anything else."""
+    if database is None:
+        return {"DJANGO_DB": "sqlite"}
+    parsed = urllib.parse.urlsplit(database)
+    try:
+        port = parsed.port or 5432
+    except ValueError:
+        port = None
+    name = parsed.path.lstrip("/")
+    if parsed.scheme not in ("postgresql", "postgres") or not parsed.hostname or not name or not parsed.username \
+            or port is None:
+        shown = urllib.parse.urlunsplit(parsed._replace(netloc=parsed.hostname or "")) if parsed.scheme else "?"
+        raise CorpusError("labelstudio-bad-database", f"--database must be postgresql://USER:PASSWORD@HOST:PORT/NAME, "
+                          f"got {shown!r} (credentials not shown)", Location(file="--database"))
+    return {
+        "DJANGO_DB": "default",  # Label Studio's name for its PostgreSQL settings
+        "POSTGRE_NAME": urllib.parse.unquote(name),
+        "POSTGRE_USER": urllib.parse.unquote(parsed.username),
+        "POSTGRE_PASSWORD": urllib.parse.unquote(parsed.password or ""),
+        "POSTGRE_HOST": parsed.hostname,
+        "POSTGRE_PORT": str(port),
+    }
+
+
+def _private_dir(data_dir: Path) -> None:
+    """The data dir, 0700: the SQLite database holds the API token in plain text."""
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(data_dir, 0o700)
+
+
+def _server_environment(data_dir: Path, port: int, credentials: Credentials, database: str | None = None,
+                        public_url: str | None = None) -> dict[str, str]:
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith(("LABEL_STUDIO_", "POSTGRE_", "DJANGO_DB"))}
     environment.update(QUIET_ENVIRONMENT)
+    environment.update(database_environment(database))
     environment.update({
         "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
-        "LABEL_STUDIO_HOST": f"http://127.0.0.1:{port}",
+        "LABEL_STUDIO_HOST": public_url or f"http://127.0.0.1:{port}",
         "LABEL_STUDIO_USERNAME": credentials.username,
         "LABEL_STUDIO_PASSWORD": credentials.password,
         "LABEL_STUDIO_USER_TOKEN": credentials.api_key,
@@ -224,28 +272,44 @@ class RunningServer:
 
 
 def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
-          timeout: float = START_TIMEOUT, echo: Callable[[str], None] = lambda _: None) -> RunningServer:
-    """Start a server on 127.0.0.1 for ``data_dir`` and wait until it answers with our key.
+          timeout: float = START_TIMEOUT, echo: Callable[[str], None] = lambda _: None,
+          database: str | None = None, host: str = "127.0.0.1", expose: bool = False) -> RunningServer:
+    """Start a server for ``data_dir`` and wait until it answers with our key.
 
-    Refuses when a server for this data dir is already running. The server runs in its own
-    process group (so ``stop`` ends it and its children together) and outlives this process.
+    Listens on 127.0.0.1 unless ``host`` says otherwise, which needs ``expose=True`` (anyone who
+    reaches that address reaches the login page and the API). ``database``: a PostgreSQL URL
+    (see ``database_environment``) instead of the data dir's SQLite file. Refuses when a server
+    for this data dir is already running. The server runs in its own process group (so
+    ``stop`` ends it and its children together) and outlives this process.
     """
     data_dir = Path(data_dir).resolve()
+    database_environment(database)  # refuse a bad URL before anything starts
+    if host not in LOOPBACK and not expose:
+        raise CorpusError("labelstudio-exposed", f"listening on {host!r} exposes the server beyond this machine; "
+                          "say so explicitly (--i-know-this-exposes-the-server) if that is what you want",
+                          Location(file="--host"))
     env = install(cache, echo)
     if (running := status(data_dir)) is not None:
         raise CorpusError("labelstudio-already-running", f"a server for this data dir is running at "
                           f"{running.url} (pid {running.pid})", Location(file=str(data_dir)))
-    data_dir.mkdir(parents=True, exist_ok=True)
+    _private_dir(data_dir)
     credentials = _credentials(data_dir)
+    if database is None and (data_dir / CONNECTION_FILE).exists():
+        with contextlib.suppress(CorpusError):
+            database = read_connection(data_dir).database  # a restart keeps its database
     port = port or free_port()
+    if host not in LOOPBACK:
+        echo(f"WARNING: the server listens on {host}:{port}: anyone who can reach this address reaches its "
+             "login page and API; use strong passwords, a firewall or a TLS proxy")
+    own_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') or host in LOOPBACK else host}:{port}"
     command = [str(env_python(env)), "-m", "label_studio.server", "start", "--no-browser",
-               "--internal-host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)]
+               "--internal-host", host, "--port", str(port), "--data-dir", str(data_dir)]
     with open(data_dir / LOG_FILE, "ab") as log:
-        process = subprocess.Popen(command, env=_server_environment(data_dir, port, credentials),
+        process = subprocess.Popen(command, env=_server_environment(data_dir, port, credentials, database, own_url),
                                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
-    connection = Connection(f"http://127.0.0.1:{port}", credentials.api_key, credentials.username,
-                            credentials.password, port, process.pid, str(data_dir))
+    connection = Connection(own_url, credentials.api_key, credentials.username,
+                            credentials.password, port, process.pid, str(data_dir), host, database)
     _write_connection(connection)
     echo(f"starting Label Studio at {connection.url} (log: {data_dir / LOG_FILE})")
     try:
@@ -407,8 +471,13 @@ def ensure_user(data_dir: Path, email: str, cache: Path | None = None) -> User:
     """The user ``email`` of the local server of ``data_dir`` (created, and added to its
     organization, when absent), with the API key to act as that user."""
     data_dir = Path(data_dir).resolve()
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("LABEL_STUDIO_")}
+    database = None
+    if (data_dir / CONNECTION_FILE).exists():
+        database = read_connection(data_dir).database  # the server's own database, SQLite or PostgreSQL
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith(("LABEL_STUDIO_", "POSTGRE_", "DJANGO_DB"))}
     environment.update(QUIET_ENVIRONMENT, LABEL_STUDIO_BASE_DATA_DIR=str(data_dir))
+    environment.update(database_environment(database))
     result = subprocess.run([str(server_python(cache)), "-c", _ENSURE_USER_SCRIPT, email], env=environment,
                             capture_output=True, text=True, stdin=subprocess.DEVNULL)
     marked = [line for line in result.stdout.splitlines() if line.startswith("@corpus-tools-user ")]

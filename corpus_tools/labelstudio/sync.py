@@ -135,9 +135,21 @@ def _batched(items: Iterable[dict], size: int) -> Iterator[list[dict]]:
 
 
 def push(client, documents: Iterable[Document], annotations: Mapping[str, DocumentAnnotations] | None,
-         project_title: str, model_version: str | None = None) -> PushResult:
+         project_title: str, model_version: str | None = None, *, layout=None) -> PushResult:
     """Create or update the project titled ``project_title`` with the generated labeling config
-    and import the tasks it does not hold yet, with ``annotations`` as predictions."""
+    and import the tasks it does not hold yet, with ``annotations`` as predictions.
+
+    With ``layout``, under the corpus lock (corpus_tools.lock): two pushes from one checkout at
+    once would both find a task missing and both import it."""
+    if layout is None:
+        return _push(client, documents, annotations, project_title, model_version)
+    from corpus_tools.lock import corpus_lock
+
+    with corpus_lock(layout, "push"):
+        return _push(client, documents, annotations, project_title, model_version)
+
+
+def _push(client, documents, annotations, project_title: str, model_version: str | None) -> PushResult:
     project, created, config_updated = _ensure_project(client, project_title)
     present = existing_task_keys(client, project.id)
     skipped = 0
@@ -205,9 +217,11 @@ def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = 
     from corpus_tools.ingest import ingest
     from corpus_tools.documents.index import DocumentIndex
     from corpus_tools.annotations.registry import load_registry
+    from corpus_tools.lock import corpus_lock
 
     if out_path is None:
         safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in str(project))
         out_path = layout.build / "labelstudio" / f"{safe}.json"
-    exported = pull(client, project, out_path)
-    return exported, ingest(exported, layout, DocumentIndex(layout), load_registry(layout), allow_partial)
+    with corpus_lock(layout, "pull"):
+        exported = pull(client, project, out_path)
+        return exported, ingest(exported, layout, DocumentIndex(layout), load_registry(layout), allow_partial)

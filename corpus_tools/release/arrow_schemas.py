@@ -24,7 +24,7 @@ from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
 # IOB2 tags: O first (id 0), then B-/I- per entity label in contract order.
 NER_TAGS = ("O", *(f"{prefix}-{label}" for label in ENTITY_LABELS for prefix in ("B", "I")))
 
-_ARROW_TYPES = {"string": pa.string(), "int32": pa.int32(), "int64": pa.int64()}
+_ARROW_TYPES = {"string": pa.string(), "int32": pa.int32(), "int64": pa.int64(), "bool": pa.bool_()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +113,15 @@ def _span_columns(prefix: str = "") -> dict:
     }
 
 
+# Where each unit comes from (issue 16; corpus_tools.annotations.adjudicate.unit_provenance): the
+# annotators whose own version has exactly this unit, how many annotators' versions the document
+# had, and whether a reviewer decided it. Null when the release was built without the versions.
+_UNIT_PROVENANCE = {
+    "agreed_by": List(_STRING),
+    "annotators": Value("int32"),
+    "adjudicated": Value("bool"),
+}
+
 _EVIDENCE = {"kind": _STRING, "line": Value("int32"), "quote": _STRING, "reasoning": _STRING}
 
 _DOCUMENTS = {
@@ -138,6 +147,7 @@ _ENTITIES = {
     **_span_columns(),
     "label": ClassLabel(ENTITY_LABELS),
     "entity_id": _STRING,
+    **_UNIT_PROVENANCE,
 }
 
 _TIMEXES = {
@@ -147,6 +157,7 @@ _TIMEXES = {
     "label": ClassLabel(TIMEX_LABELS),
     "value": _STRING,
     "mod": _STRING,
+    **_UNIT_PROVENANCE,
 }
 
 _QUOTES = {
@@ -159,6 +170,7 @@ _QUOTES = {
     "speaker_id": _STRING,
     "cue_id": _STRING,
     **_span_columns("cue_"),
+    **_UNIT_PROVENANCE,
 }
 
 _ENTITY_REGISTRY = {

@@ -18,10 +18,10 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from corpus_tools.errors import CorpusError, Location, Problem, Report
-from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity, ReleaseDiff
+from corpus_tools.records import AnnotationQuality, Document, DocumentAnnotations, RegistryEntity, ReleaseDiff
 from corpus_tools.release.arrow_schemas import CONFIGS
 from corpus_tools.release.card import CardInfo, card_text, config_splits
 from corpus_tools.release.checks import check_document, check_registry, check_unknown_documents
@@ -70,7 +70,8 @@ def build_release(documents: Mapping[str, Document],
                   registry: Sequence[RegistryEntity], out_dir: str | Path, version: str, *,
                   previous: str | Path | None = None, card: CardInfo = CardInfo(),
                   sizes: ShardSizes = ShardSizes(), upstream_problems: Sequence[Problem] = (),
-                  regions_validated: bool = False) -> ReleaseResult:
+                  regions_validated: bool = False,
+                  annotation_quality: Callable[[], AnnotationQuality] | None = None) -> ReleaseResult:
     """Build ``<out_dir>/<version>/`` from records; refuse invalid inputs, publishing nothing.
 
     ``annotations``: the chosen annotation per document, as a mapping by doc_id (documents are
@@ -85,6 +86,8 @@ def build_release(documents: Mapping[str, Document],
     (None: the first release); the changelog and the card say what changed since it
     (corpus_tools.release.diff), its changelog is carried on, and a version that moves less than
     the changes need is refused (``version-bump-too-small``; the version rule: docs/release.md).
+    ``annotation_quality``: called once the rows are written (the annotation stream consumed), for
+    the card's and Croissant's annotation-quality figures.
     """
     check_version(version)
     if not documents:
@@ -96,7 +99,7 @@ def build_release(documents: Mapping[str, Document],
     partial = Path(tempfile.mkdtemp(prefix=f".{version}.partial-{os.getpid()}-", suffix=".tmp", dir=out_dir))
     try:
         _write_release(partial, documents, annotations, registry, version, previous, card, sizes,
-                       upstream_problems, regions_validated)
+                       upstream_problems, regions_validated, annotation_quality)
         return _publish(partial, out_dir / version, version)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
@@ -110,7 +113,7 @@ def invalid_inputs(report) -> CorpusError:
 
 
 def _write_release(root: Path, documents, annotations, registry, version, previous, card, sizes,
-                   upstream_problems, regions_validated) -> None:
+                   upstream_problems, regions_validated, annotation_quality=None) -> None:
     stats = Stats()
     document_splits = tuple(split for split in SPLITS if split in {split_of(doc_id) for doc_id in documents})
     # one background thread compresses row groups (pyarrow releases the GIL) while rows are built
@@ -128,7 +131,8 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
             writers["entity_registry", "train"].extend(columns, count)
         shards = sorted((shard for writer in writers.values() for shard in writer.close()),
                         key=lambda s: (CONFIGS.index(s.config), SPLITS.index(s.split), s.path))
-    _write_metadata(root, shards, stats, document_splits, version, latest_update, previous, card)
+    _write_metadata(root, shards, stats, document_splits, version, latest_update, previous, card,
+                    annotation_quality() if annotation_quality is not None else None)
 
 
 # Documents of one split whose rows are built and handed to the writers together: the ner
@@ -202,7 +206,7 @@ def _paired(documents: Mapping[str, Document], annotations, problems: list[Probl
 
 
 def _write_metadata(root: Path, shards, stats, document_splits, version, date, previous: str | Path | None,
-                    card) -> None:
+                    card, quality: AnnotationQuality | None = None) -> None:
     """Card, changelog and Croissant (which need the shards' sizes and hashes), then SHA256SUMS last.
     First the diff from the ``previous`` release (None: this is the first), which the card and
     changelog report, and whose version rule may refuse the version before anything is written."""
@@ -213,12 +217,12 @@ def _write_metadata(root: Path, shards, stats, document_splits, version, date, p
     hashes = {shard.path: sha256_file(root / shard.path) for shard in shards}
     file_sizes = {shard.path: (root / shard.path).stat().st_size for shard in shards}
     _write_text(root / "README.md", card_text(card, version, stats, shards, document_splits, file_sizes,
-                                              card_section(changes)))
+                                              card_section(changes), quality))
     _write_text(root / "CHANGELOG.md", changelog(version, date, stats, history, changes))
     _write_text(root / "croissant.json", croissant_json(
         name=card.pretty_name, description=card.summary, version=version, license_url=card.license_url,
         url=card.homepage or None, cite_as=card.cite_as.format(version=version),
-        date_published=date, shards=shards, sha256=hashes))
+        date_published=date, shards=shards, sha256=hashes, quality=quality))
     _write_text(root / SUMS_FILE, sums_text(root))
 
 

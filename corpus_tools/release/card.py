@@ -8,6 +8,7 @@ from typing import Sequence
 
 import yaml
 
+from corpus_tools.records import AnnotationQuality
 from corpus_tools.release.arrow_schemas import CONFIGS, NER_TAGS, yaml_features
 from corpus_tools.release.stats import Stats
 from corpus_tools.release.writer import Shard
@@ -114,8 +115,10 @@ def _split_table(stats: Stats, document_splits: Sequence[str]) -> str:
     return _table(("config", *document_splits), rows)
 
 
-def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Sequence[str], changes: str = "") -> str:
-    """``changes``: the section on what changed since the previous release (corpus_tools.release.diff)."""
+def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Sequence[str], changes: str = "",
+              quality: AnnotationQuality | None = None) -> str:
+    """``changes``: the section on what changed since the previous release (corpus_tools.release.diff);
+    ``quality``: the annotation-quality figures (corpus_tools.annotations.adjudicate)."""
     documents = stats.total("documents")
     characters = sum(stats.characters.values())
     split_word = ", ".join(f"{split}: {stats.split_rows('documents', split)}" for split in document_splits)
@@ -184,14 +187,16 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         "verbatim and append-only; each document's annotation in a release is the ground-truth "
         "annotation of its task, else the most recently updated non-cancelled one, and must pass "
         "validation (a release with any validation error is not built).",
+        quality_section(quality),
         "### Personal and Sensitive Information",
         "The texts name public figures and officials as reported in published news. No private "
         "individuals' data beyond what the articles published is added.",
         "## Considerations for Using the Data",
         "### Known Limitations",
         "- A single annotation team annotated the corpus, so its conventions and its errors are "
-        "that team's; this card reports no inter-annotator agreement.\n"
-        "- Source articles may be truncated: the raw files hold the text as captured from the "
+        "that team's" + ("; this card reports no inter-annotator agreement.\n" if quality is None else
+                          " (inter-annotator agreement: see Annotation quality above).\n")
+        + "- Source articles may be truncated: the raw files hold the text as captured from the "
         "publishers' pages, which can be an excerpt, and can include page furniture such as "
         "comment-form prompts.\n"
         "- The corpus is topically narrow (one bilateral relationship, 2021–2024)"
@@ -240,7 +245,68 @@ _CONFIG_DESCRIPTIONS = {
 
 
 def card_text(info: CardInfo, version: str, stats: Stats, shards: Sequence[Shard],
-              document_splits: Sequence[str], sizes: dict[str, int], changes: str = "") -> str:
+              document_splits: Sequence[str], sizes: dict[str, int], changes: str = "",
+              quality: AnnotationQuality | None = None) -> str:
     header = yaml.safe_dump(card_header(info, stats, shards, document_splits, sizes), sort_keys=False,
                             allow_unicode=True, width=100)
-    return f"---\n{header}---\n\n{card_body(info, version, stats, document_splits, changes)}"
+    return f"---\n{header}---\n\n{card_body(info, version, stats, document_splits, changes, quality)}"
+
+
+# ---------------------------------------------------------------------------------------------
+# "Annotation quality" (issue 16): annotators per item, the agreement per layer, and how
+# disagreements were resolved; croissant.rai_annotation_fields says the same in Croissant.
+
+_FIGURE_NAMES = {"span_f1": "exact-span F1", "overlap_f1": "overlap F1", "label": "label agreement",
+                 "entity_id": "entity_id agreement", "timex_value": "timex_value agreement",
+                 "quote_type": "quote_type agreement", "attribution": "attribution agreement",
+                 "cue": "cue agreement"}
+
+
+def _figure(figure) -> str:
+    return "n/a" if figure.value is None else f"{figure.value:.3f}"
+
+
+def annotators_per_item(quality: AnnotationQuality) -> str:
+    parts = [f"{documents} document(s) with {count} annotator(s)" for count, documents in quality.annotators_per_document]
+    return "; ".join(parts) if parts else "no annotated document"
+
+
+def quality_figures_lines(quality: AnnotationQuality) -> list[str]:
+    """One line per layer: the mean pairwise figures with the items they rest on (and alpha)."""
+    report = quality.agreement
+    if not report.compared:
+        return [f"No document has two annotators yet ({len(report.not_comparable)} annotated by one): "
+                "no agreement can be computed (a single annotation is not comparable, never perfect)."]
+    alpha = dict(report.alpha)
+    lines = []
+    for layer in report.average:
+        figures = ", ".join(f"{_FIGURE_NAMES[name]} {_figure(value)} ({value.agreed}/{value.items})"
+                            for name, value in layer.figures)
+        if layer.layer in alpha:
+            figures += f", Krippendorff's alpha over code points {_figure(alpha[layer.layer])}"
+        lines.append(f"{layer.layer}: {figures}")
+    lines.append(f"Over {len(report.compared)} document(s) annotated by two or more of {len(report.annotators)} "
+                 f"annotators ({len(report.pairs)} pair(s), figures averaged over pairs; "
+                 f"{len(report.not_comparable)} document(s) with one annotator not comparable).")
+    return lines
+
+
+def resolution_text(quality: AnnotationQuality) -> str:
+    return (f"Of the released documents, {quality.documents_ground_truth} come from a ground-truth annotation "
+            f"(adjudicated: merged by corpus-tools adjudicate and resolved by a reviewer in Label Studio) and "
+            f"{quality.documents_latest} from their most recently updated annotation. Of {quality.units} released "
+            f"units, {quality.units_unanimous} were given by every annotator of their document, "
+            f"{quality.units_adjudicated} were decided by a reviewer, and {quality.units_one_annotator} come from a "
+            "document with one annotator. Each row of entities, timexes and quotes records its own provenance: "
+            "agreed_by (annotators whose own version has exactly this unit), annotators, adjudicated.")
+
+
+def quality_section(quality: AnnotationQuality | None) -> str:
+    if quality is None:
+        return "### Annotation quality\n\nThis release was built without the annotators' versions: no figures."
+    figures = "\n".join(f"- {line}" for line in quality_figures_lines(quality))
+    return ("### Annotation quality\n\n"
+            f"Annotators per item: {annotators_per_item(quality)}.\n\n"
+            "Agreement per layer (definitions: docs/agreement.md in the repository; ground-truth annotations are "
+            f"adjudications and are not compared):\n\n{figures}\n\n"
+            f"How disagreements were resolved: {resolution_text(quality)}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from corpus_tools.records import AnnotationQuality
 from corpus_tools.release.arrow_schemas import CONFIGS, ClassLabel, List, Value, spec
 from corpus_tools.release.writer import Shard
 
@@ -50,7 +51,7 @@ CONTEXT = {
     "transform": "cr:transform",
 }
 PARQUET = "application/x-parquet"
-_DATA_TYPES = {"string": "sc:Text", "int32": "sc:Integer", "int64": "sc:Integer"}
+_DATA_TYPES = {"string": "sc:Text", "int32": "sc:Integer", "int64": "sc:Integer", "bool": "sc:Boolean"}
 
 
 def _data_type(value: Value) -> str:
@@ -88,7 +89,7 @@ def _record_set(config: str) -> dict:
 
 def croissant_metadata(*, name: str, description: str, version: str, license_url: str, url: str | None,
                        cite_as: str, date_published: str | None, shards: list[Shard],
-                       sha256: dict[str, str]) -> dict:
+                       sha256: dict[str, str], quality: AnnotationQuality | None = None) -> dict:
     distribution: list[dict] = [
         {
             "@type": "cr:FileObject",
@@ -127,7 +128,35 @@ def croissant_metadata(*, name: str, description: str, version: str, license_url
         metadata["url"] = url
     if date_published:
         metadata["datePublished"] = date_published
+    if quality is not None:
+        metadata.update(rai_annotation_fields(quality))
     return metadata
+
+
+# ---------------------------------------------------------------------------------------------
+# Responsible-AI fields on annotation (issue 16): who annotated how often, the protocol, and the
+# agreement; the same figures as the card's "Annotation quality" section (card.quality_section).
+
+
+def rai_annotation_fields(quality: AnnotationQuality) -> dict:
+    """``rai:annotationsPerItem``, ``rai:dataAnnotationProtocol``, ``rai:dataAnnotationAnalysis``."""
+    from corpus_tools.release.card import annotators_per_item, quality_figures_lines, resolution_text
+
+    return {
+        "rai:annotationsPerItem": annotators_per_item(quality),
+        "rai:dataAnnotationProtocol": [ANNOTATION_PROTOCOL, resolution_text(quality)],
+        "rai:dataAnnotationAnalysis": quality_figures_lines(quality),
+    }
+
+
+ANNOTATION_PROTOCOL = (
+    "Annotators label the normalized texts in a Label Studio server following the project's annotation "
+    "guidelines (docs/annotation-guidelines.md): OntoNotes 5.0 entity names linked to an entity registry, "
+    "TimeML TIMEX3 time expressions, PARC 3.0 / PolNeAR quotations with source and cue. Independent "
+    "annotators work from the guidelines and the text alone; their versions are compared per layer "
+    "(docs/agreement.md) and merged (corpus-tools adjudicate), and a reviewer resolves the disagreements "
+    "in Label Studio, as a ground-truth annotation."
+)
 
 
 def croissant_json(**kwargs) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator, Mapping
 
+from corpus_tools.annotations.adjudicate import ReleaseProvenance
 from corpus_tools.annotations.consolidate import iter_annotation_set
 from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.errors import CorpusError, Problem
@@ -33,10 +34,12 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
         documents = DocumentIndex(layout)  # built on access: memory flat in the corpus size
         registry = load_registry(layout)
         errors = ErrorsOnly()
-        return build_release(documents, chosen_annotations(layout, documents, registry, errors),
+        provenance = ReleaseProvenance.gather(layout, documents, registry)  # each unit's provenance; the agreement
+        return build_release(documents, provenance.attach(chosen_annotations(layout, documents, registry, errors)),
                              tuple(registry.values()), layout.dist, version,
                              previous=previous_release(layout.dist, version), sizes=sizes,
-                             upstream_problems=errors, regions_validated=True)
+                             upstream_problems=errors, regions_validated=True,
+                             annotation_quality=provenance.quality)
 
 
 class ErrorsOnly(list):

@@ -129,6 +129,19 @@ def _by_position(records) -> tuple:
     return tuple(sorted(records, key=lambda r: (r.span.start, r.span.end, r.id)))
 
 
+def _provenance_columns(items: list[DocInput], layer: str) -> dict[str, list]:
+    """Each unit's provenance columns (arrow_schemas._UNIT_PROVENANCE), null where none was computed."""
+    agreed_by, annotators, adjudicated = [], [], []
+    for item in items:
+        known = dict(item.annotations.unit_provenance)
+        for record in getattr(item, layer):
+            provenance = known.get(record.id)
+            agreed_by.append(None if provenance is None else list(provenance.agreed_by))
+            annotators.append(None if provenance is None else provenance.annotators)
+            adjudicated.append(None if provenance is None else provenance.adjudicated)
+    return {"agreed_by": agreed_by, "annotators": annotators, "adjudicated": adjudicated}
+
+
 # The entity, timex and quote rows of several documents at once, in one list per column: a
 # document's rows are its records in position order (DocInput), documents one after another.
 
@@ -141,6 +154,7 @@ def entity_rows(items: list[DocInput]) -> Columns:
                         [mention.text for mention in mentions]),
         "label": [ENTITY_IDS[mention.label] for mention in mentions],
         "entity_id": [mention.entity_id for mention in mentions],
+        **_provenance_columns(items, "entities"),
     }, len(mentions)
 
 
@@ -154,6 +168,7 @@ def timex_rows(items: list[DocInput]) -> Columns:
         "label": [TIMEX_IDS[timex.label] for timex in timexes],
         "value": [timex.value for timex in timexes],
         "mod": [timex.mod for timex in timexes],
+        **_provenance_columns(items, "timexes"),
     }, len(timexes)
 
 
@@ -174,6 +189,7 @@ def quote_rows(items: list[DocInput]) -> Columns:
         "cue_id": [cue.id if cue else None for cue in cues],
         **_span_columns([(item.document, [quote.cue.span if quote.cue else None for quote in item.quotes])
                          for item in items], [cue.text if cue else None for cue in cues], "cue_"),
+        **_provenance_columns(items, "quotes"),
     }, len(quotes)
 
 

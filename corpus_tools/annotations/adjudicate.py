@@ -1,0 +1,408 @@
+"""Adjudication: several annotators' versions of a document merged into one, disagreements listed,
+the merge sent to Label Studio for a reviewer, and the provenance of every released unit.
+
+Units are compared whole (``unit_key``): an entity by span, label and entity_id; a time
+expression by span, label, value and mod; a quote by span, quote_type, its SOURCE (span and
+speaker_id) and its CUE (span). A strategy decides which units the merge keeps:
+
+* ``unanimous``: the units every annotator of the document gave;
+* ``majority``: the units more than half of them gave (two such units never overlap: some
+  annotator gave both, and an annotation is valid);
+* ``prefer:ANNOTATOR``: that annotator's whole version (a document they did not annotate falls
+  back to ``unanimous``, and says so).
+
+Every unit that not all annotators gave is a disagreement, listed per document with what each
+annotator said at that place (overlapping units of one layer grouped), whatever the strategy
+kept. A document with one annotator is not comparable and is not merged.
+
+``push_adjudication`` submits each merge to the document's Label Studio task as a ground-truth
+annotation of the reviewer, and each annotator's units the merge left out as a prediction
+(model_version ``adjudication: annotator <id>``) beside it, for the reviewer to resolve in Label
+Studio's own interface (Label Studio Community 1.23.2 has no comments API; predictions it takes).
+When the reviewer has submitted, ``labelstudio pull`` brings the annotation back, and the
+annotation set chooses it (ground truth first).
+
+``unit_provenance`` says for each unit of a chosen annotation which annotators' own versions have
+it and whether a reviewer decided it; releases record it per row.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from dataclasses import dataclass, replace
+from typing import Any, Iterable, Mapping, Sequence
+
+from corpus_tools.annotations.agreement import quote_key, refuse_errors, sort_key, units_of, versions_to_compare
+from corpus_tools.errors import CorpusError, Location
+from corpus_tools.records import (
+    AdjudicatedDocument, AnnotationSet, Cue, Disagreement, DocumentAnnotations, EntityMention, Quote, Source, Span,
+    TimeExpression, UnitProvenance, Units,
+)
+
+STRATEGIES = ("unanimous", "majority", "prefer:ANNOTATOR")
+PREDICTION_PREFIX = "adjudication: annotator "
+
+
+@dataclass(frozen=True, slots=True)
+class Strategy:
+    name: str  # "unanimous", "majority" or "prefer"
+    annotator: str | None = None  # for "prefer"
+
+    def __str__(self) -> str:
+        return f"prefer:{self.annotator}" if self.name == "prefer" else self.name
+
+
+def parse_strategy(text: str) -> Strategy:
+    """``unanimous``, ``majority`` or ``prefer:ANNOTATOR``; anything else is ``unknown-strategy``."""
+    if text in ("unanimous", "majority"):
+        return Strategy(text)
+    name, _, annotator = str(text).partition(":")
+    if name == "prefer" and annotator.strip():
+        return Strategy("prefer", annotator.strip())
+    raise CorpusError("unknown-strategy", f"--strategy {text!r} is not a strategy; use one of {', '.join(STRATEGIES)}",
+                      Location(file="--strategy"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Units compared whole
+
+
+def unit_key(layer: str, record: Any) -> tuple:
+    """What two annotators must both give for a unit to be the same (see the module docstring)."""
+    if layer == "entities":
+        return (record.span.start, record.span.end, record.label, record.entity_id)
+    if layer == "timexes":
+        return (record.span.start, record.span.end, record.label, record.value, record.mod)
+    return quote_key(record)
+
+
+LAYERS = ("entities", "timexes", "quotes")
+
+
+def _describe(layer: str, key: tuple, text: str) -> str:
+    """A unit as a person reads it in a disagreement list."""
+    start, end = key[0], key[1]
+    shown = repr(text[start:end] if end - start <= 60 else text[start:start + 28] + "…" + text[end - 28:end])
+    if layer == "entities":
+        return f"{key[2]} {shown} [{start},{end})" + (f" -> {key[3]}" if key[3] else " (no entity_id)")
+    if layer == "timexes":
+        return f"{key[2]} {shown} [{start},{end}) = {key[3]}" + (f" {key[4]}" if key[4] else "")
+    source, cue = key[3], key[4]
+    said = "no source" if source is None else (f"said_by {text[source[0]:source[1]]!r}"
+                                               + (f" ({source[2]})" if source[2] else " (no speaker_id)"))
+    return f"{key[2]} quote {shown} [{start},{end}), {said}, " + ("no cue" if cue is None else f"cue {text[cue[0]:cue[1]]!r}")
+
+
+def _records(doc_id: str, text: str, keys_by_layer: Mapping[str, Sequence[tuple]],
+             text_sha256: str | None) -> DocumentAnnotations:
+    """Records of merged units, with fresh region ids in position order (a SOURCE or CUE given
+    by several quotes is one region)."""
+    entities = tuple(EntityMention(f"e{n}", doc_id, Span(s, e), text[s:e], label, entity_id)
+                     for n, (s, e, label, entity_id) in enumerate(keys_by_layer["entities"], start=1))
+    timexes = tuple(TimeExpression(f"t{n}", doc_id, Span(s, e), text[s:e], label, value, mod)
+                    for n, (s, e, label, value, mod) in enumerate(keys_by_layer["timexes"], start=1))
+    source_ids: dict[tuple, str] = {}
+    cue_ids: dict[tuple, str] = {}
+    quotes = []
+    for n, (s, e, quote_type, source, cue) in enumerate(keys_by_layer["quotes"], start=1):
+        source_record = None if source is None else Source(
+            source_ids.setdefault(source, f"s{len(source_ids) + 1}"), Span(source[0], source[1]),
+            text[source[0]:source[1]], source[2])
+        cue_record = None if cue is None else Cue(cue_ids.setdefault(cue, f"c{len(cue_ids) + 1}"),
+                                                  Span(cue[0], cue[1]), text[cue[0]:cue[1]])
+        quotes.append(Quote(f"q{n}", doc_id, Span(s, e), text[s:e], quote_type, source_record, cue_record))
+    return DocumentAnnotations(doc_id, entities, timexes, tuple(quotes), text_sha256=text_sha256)
+
+
+def _clusters(layer: str, disputed: Sequence[tuple]) -> list[list[tuple]]:
+    """Disputed units of one layer grouped where their spans overlap (chains of overlaps)."""
+    groups: list[list[tuple]] = []
+    end = -1
+    for key in sorted(disputed, key=lambda k: (k[0], k[1])):
+        if groups and key[0] < end:
+            groups[-1].append(key)
+            end = max(end, key[1])
+        else:
+            groups.append([key])
+            end = key[1]
+    return groups
+
+
+def adjudicate_document(doc_id: str, versions: Sequence[DocumentAnnotations], strategy: Strategy, text: str,
+                        text_sha256: str | None = None) -> AdjudicatedDocument:
+    """Merge one document's annotator versions (each with its annotator in ``provenance``)."""
+    annotators = tuple(sorted(version.provenance.annotator for version in versions))
+    if len(versions) < 2:
+        only = versions[0] if versions else DocumentAnnotations(doc_id, (), (), ())
+        return AdjudicatedDocument(doc_id, annotators, only, 0, (),
+                                   note=f"one annotator ({', '.join(annotators) or 'none'}): not comparable, not merged")
+    note = None
+    preferred = strategy.annotator if strategy.name == "prefer" else None
+    if preferred is not None and preferred not in annotators:
+        note = f"annotator {preferred} did not annotate this document: unanimous units only"
+        preferred = None
+    givers: dict[str, dict[tuple, list[str]]] = {layer: {} for layer in LAYERS}
+    for version in sorted(versions, key=lambda v: v.provenance.annotator):
+        for layer in LAYERS:
+            for key in {unit_key(layer, record) for record in getattr(version, layer)}:
+                givers[layer].setdefault(key, []).append(version.provenance.annotator)
+    kept: dict[str, list[tuple]] = {}
+    disagreements = []
+    for layer in LAYERS:
+        def keeps(who: list[str]) -> bool:
+            if preferred is not None:
+                return preferred in who
+            if strategy.name == "majority":
+                return len(who) * 2 > len(annotators)
+            return len(who) == len(annotators)
+
+        kept[layer] = sorted((key for key, who in givers[layer].items() if keeps(who)), key=_order)
+        disputed = [key for key, who in givers[layer].items() if len(who) < len(annotators)]
+        for group in _clusters(layer, disputed):
+            start, end = min(k[0] for k in group), max(k[1] for k in group)
+            said = tuple((annotator, tuple(_describe(layer, key, text) for key in sorted(group, key=_order)
+                                           if annotator in givers[layer][key])) for annotator in annotators)
+            disagreements.append(Disagreement(doc_id, layer, start, end, text[start:end], said))
+    merged = _records(doc_id, text, kept, text_sha256)
+    left_out = []
+    for annotator in annotators:
+        theirs = {layer: sorted((key for key, who in givers[layer].items()
+                                 if annotator in who and key not in set(kept[layer])), key=_order) for layer in LAYERS}
+        if any(theirs.values()):
+            left_out.append((annotator, _records(doc_id, text, theirs, None)))
+    return AdjudicatedDocument(doc_id, annotators, merged, sum(len(keys) for keys in kept.values()),
+                               tuple(disagreements), note, tuple(left_out))
+
+
+def _order(key: tuple) -> tuple:
+    return sort_key(key)
+
+
+def adjudicate(annotation_set: AnnotationSet, strategy: Strategy, texts: Mapping[str, str],
+               text_sha256s: Mapping[str, str] | None = None) -> tuple[AdjudicatedDocument, ...]:
+    """Every document's merge under ``strategy``, in doc_id order (``texts``: doc_id -> current text)."""
+    refuse_errors(annotation_set, "adjudicated")
+    versions, _ = versions_to_compare(annotation_set)
+    if strategy.name == "prefer":
+        known = {version.provenance.annotator for kept in versions.values() for version in kept}
+        if strategy.annotator not in known:
+            raise CorpusError("annotator-unknown", f"--strategy {strategy}: annotator {strategy.annotator!r} has no "
+                              f"version of any document (annotators: {', '.join(sorted(known)) or 'none'})",
+                              Location(file="--strategy"))
+    return tuple(adjudicate_document(doc_id, versions[doc_id], strategy, texts[doc_id],
+                                     (text_sha256s or {}).get(doc_id)) for doc_id in sorted(versions))
+
+
+# ---------------------------------------------------------------------------------------------
+# The provenance of released units
+
+
+def unit_provenance(chosen: DocumentAnnotations, versions: Sequence[Units]) -> DocumentAnnotations:
+    """``chosen`` with the provenance of each of its units (records.UnitProvenance), against the
+    annotators' ``versions`` of its document (ground-truth annotations left out: they are
+    adjudications). A unit is adjudicated when the chosen annotation is a ground-truth one and
+    not every annotator of two or more gave it."""
+    ground_truth = chosen.provenance is not None and chosen.provenance.ground_truth
+    given = {layer: {} for layer in LAYERS}
+    for units in versions:
+        for layer in LAYERS:
+            for key in set(getattr(units, layer)):
+                given[layer].setdefault(key, []).append(units.annotator)
+    count = len(versions)
+    provenance = {}
+    for layer in LAYERS:
+        for record in getattr(chosen, layer):
+            agreed = tuple(sorted(given[layer].get(unit_key(layer, record), ())))
+            unanimous = count >= 2 and len(agreed) == count
+            provenance[record.id] = UnitProvenance(agreed, count, ground_truth and not unanimous)
+    return replace(chosen, unit_provenance=tuple(sorted(provenance.items())))
+
+
+def compact_versions(versions: Iterable[DocumentAnnotations]) -> list[Units]:
+    """The annotators' versions (ground truth left out) as Units, for ``unit_provenance``."""
+    return [units_of(version) for version in versions
+            if version.provenance is not None and not version.provenance.ground_truth
+            and version.provenance.annotator is not None]
+
+
+# ---------------------------------------------------------------------------------------------
+# Label Studio: the merge for a reviewer
+
+
+@dataclass(frozen=True, slots=True)
+class Pushed:
+    doc_id: str
+    task_id: int
+    annotation_id: int | None  # None: the reviewer had already annotated the task (nothing sent)
+    predictions: int
+
+
+def push_adjudication(layout, client, project: str | int, documents: Sequence[AdjudicatedDocument],
+                      texts: Mapping[str, Any]) -> tuple[Pushed, ...]:
+    """Submit each merged document to its task (the task of its current text) as the client's
+    user, ground truth, with each annotator's left-out units as a prediction. A task the
+    reviewer already annotated is left alone, so running it twice sends nothing new. Every
+    task is found before anything is sent, under the corpus lock."""
+    from corpus_tools.labelstudio.annotate import submit_annotation, task_ids_by_key
+    from corpus_tools.labelstudio.sync import api_errors, iter_tasks, resolve_project
+    from corpus_tools.labelstudio.tasks import to_ls_results
+    from corpus_tools.lock import corpus_lock
+
+    merged = [document for document in documents if len(document.annotators) >= 2]
+    with corpus_lock(layout, "adjudicate"):
+        project_id = resolve_project(client, project).id
+        keys = task_ids_by_key(client, project_id)
+        planned = []
+        for document in merged:
+            sha = texts[document.doc_id].text_sha256
+            task_id = keys.get((document.doc_id, sha))
+            if task_id is None:
+                raise CorpusError("annotate-task-not-found", f"project {project_id} has no task of the current text "
+                                  "of this document (push it first): nothing was sent",
+                                  Location(doc_id=document.doc_id))
+            planned.append((document, task_id))
+        with api_errors("asking who the reviewer's API key belongs to"):
+            reviewer = client.users.whoami().id
+        done = {task.id for task in iter_tasks(client, project_id, fields="all")
+                if any(_author(annotation) == reviewer for annotation in task.annotations or ())}
+        pushed = []
+        for document, task_id in planned:
+            if task_id in done:
+                pushed.append(Pushed(document.doc_id, task_id, None, 0))
+                continue
+            submitted = submit_annotation(client, task_id, to_ls_results(document.merged), ground_truth=True)
+            predictions = 0
+            for annotator, units in document.left_out:
+                with api_errors(f"adding annotator {annotator}'s left-out units to task {task_id}",
+                                Location(task_id=task_id, doc_id=document.doc_id)):
+                    client.predictions.create(task=task_id, result=to_ls_results(units),
+                                              model_version=f"{PREDICTION_PREFIX}{annotator}")
+                predictions += 1
+            pushed.append(Pushed(document.doc_id, task_id, submitted.annotation_id, predictions))
+    return tuple(pushed)
+
+
+def _author(annotation: Any) -> Any:
+    author = annotation.get("completed_by") if isinstance(annotation, dict) else getattr(annotation, "completed_by", None)
+    return author.get("id") if isinstance(author, dict) else author
+
+
+# ---------------------------------------------------------------------------------------------
+# Output forms
+
+
+def adjudication_dict(documents: Sequence[AdjudicatedDocument], pushed: Sequence[Pushed] | None = None) -> dict:
+    return {
+        "documents": [{
+            "doc_id": document.doc_id, "annotators": list(document.annotators), "kept": document.kept,
+            **({"note": document.note} if document.note else {}),
+            "disagreements": [{"layer": d.layer, "start": d.start, "end": d.end, "text": d.text,
+                               "said": {annotator: list(units) for annotator, units in d.said}}
+                              for d in document.disagreements],
+        } for document in documents],
+        **({"pushed": [{"doc_id": p.doc_id, "task_id": p.task_id, "annotation_id": p.annotation_id,
+                        "predictions": p.predictions} for p in pushed]} if pushed is not None else {}),
+        "summary": _summary(documents, pushed),
+    }
+
+
+def _summary(documents: Sequence[AdjudicatedDocument], pushed: Sequence[Pushed] | None) -> dict:
+    merged = [d for d in documents if len(d.annotators) >= 2]
+    summary = {"merged": len(merged), "not_comparable": len(documents) - len(merged),
+               "disagreements": sum(len(d.disagreements) for d in documents),
+               "units_kept": sum(d.kept for d in merged)}
+    if pushed is not None:
+        summary["submitted"] = sum(p.annotation_id is not None for p in pushed)
+        summary["already_adjudicated"] = sum(p.annotation_id is None for p in pushed)
+    return summary
+
+
+def adjudication_lines(documents: Sequence[AdjudicatedDocument], pushed: Sequence[Pushed] | None = None) -> list[str]:
+    lines = []
+    for document in documents:
+        head = f"{document.doc_id}: annotators {', '.join(document.annotators) or '-'}"
+        if document.note and len(document.annotators) < 2:
+            lines.append(f"{head}: {document.note}")
+            continue
+        lines.append(f"{head}: {document.kept} units kept, {len(document.disagreements)} disagreements"
+                     + (f" ({document.note})" if document.note else ""))
+        for d in document.disagreements:
+            lines.append(f"  {d.layer} [{d.start},{d.end}) {d.text[:60]!r}:")
+            for annotator, units in d.said:
+                lines.append(f"    {annotator}: {'; '.join(units) if units else '(nothing)'}")
+    for p in pushed or ():
+        lines.append(f"pushed {p.doc_id} to task {p.task_id}: "
+                     + (f"annotation {p.annotation_id} (ground truth), {p.predictions} prediction(s) of left-out units"
+                        if p.annotation_id is not None else "the reviewer has already annotated it; nothing sent"))
+    s = _summary(documents, pushed)
+    lines.append(f"{s['merged']} documents merged ({s['units_kept']} units kept), {s['not_comparable']} not comparable, "
+                 f"{s['disagreements']} disagreements" + (f"; {s['submitted']} submitted, {s['already_adjudicated']} "
+                                                           "already adjudicated" if pushed is not None else ""))
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# For a release: the versions gathered once, the chosen annotations given their provenance
+
+
+class ReleaseProvenance:
+    """Every document's annotator versions, in compact form (records.Units: offsets and values,
+    no texts), gathered in one pass over the annotation set before a release; then ``attach``
+    gives the chosen annotations streaming into the build their ``unit_provenance`` and counts
+    how units were resolved, and ``quality`` (called when the build has consumed the stream)
+    sums it up with the agreement of the versions.
+
+    Memory: one small tuple per unit of every version (the texts stay out), so a release still
+    streams the chosen annotations; reading the versions is a second pass over the stored exports."""
+
+    def __init__(self, versions: Mapping[str, list[Units]], agreement_report):
+        self._versions = versions
+        self._agreement = agreement_report
+        self._annotators: dict[int, int] = {}
+        self._documents = {"ground_truth": 0, "latest": 0}
+        self._units = {"all": 0, "unanimous": 0, "adjudicated": 0, "one_annotator": 0}
+
+    @classmethod
+    def gather(cls, layout, documents: Mapping[str, Any], registry: Mapping[str, Any]) -> "ReleaseProvenance":
+        """The versions of annotators, from ``iter_annotation_set`` (a version without an
+        annotator, or a ground-truth one, is nobody's to agree with). Problems are not gathered
+        here: the release's own pass over the chosen annotations reports them."""
+        from corpus_tools.annotations.agreement import compare
+        from corpus_tools.annotations.consolidate import iter_annotation_set
+        tally: Counter = Counter()
+        versions: dict[str, list[Units]] = {}
+        left_out = 0
+        for annotations in iter_annotation_set(layout, documents, registry, None, tally):
+            provenance = annotations.provenance
+            if provenance is None or provenance.reason != "version":
+                continue
+            if provenance.ground_truth or provenance.annotator is None:
+                left_out += provenance.ground_truth
+                continue
+            versions.setdefault(annotations.doc_id, []).append(units_of(annotations))
+        report = compare({doc_id: (len(documents[doc_id].text), kept) for doc_id, kept in versions.items()},
+                         annotations_cancelled=tally.get("annotations_cancelled", 0),
+                         adjudications_left_out=left_out)
+        return cls(versions, report)
+
+    def attach(self, chosen: Iterable[DocumentAnnotations]) -> Iterable[DocumentAnnotations]:
+        for annotations in chosen:
+            versions = self._versions.get(annotations.doc_id, [])
+            given = unit_provenance(annotations, versions)
+            self._annotators[len(versions)] = self._annotators.get(len(versions), 0) + 1
+            ground_truth = annotations.provenance is not None and annotations.provenance.ground_truth
+            self._documents["ground_truth" if ground_truth else "latest"] += 1
+            for _, provenance in given.unit_provenance:
+                self._units["all"] += 1
+                self._units["unanimous"] += provenance.annotators >= 2 and len(provenance.agreed_by) == provenance.annotators
+                self._units["adjudicated"] += provenance.adjudicated
+                self._units["one_annotator"] += provenance.annotators == 1
+            yield given
+
+    def quality(self):
+        from corpus_tools.records import AnnotationQuality
+
+        return AnnotationQuality(self._agreement, tuple(sorted(self._annotators.items())),
+                                 self._documents["ground_truth"], self._documents["latest"], self._units["all"],
+                                 self._units["unanimous"], self._units["adjudicated"], self._units["one_annotator"])

@@ -1,0 +1,401 @@
+"""Inter-annotator agreement per layer, over every annotator's latest version of each document.
+
+Pure functions over records: ``units_of`` turns one annotator's ``DocumentAnnotations`` into
+comparable ``Units`` (offsets into the current text and values; the annotation set has already
+re-anchored spans made on older texts), ``compare`` computes an ``AgreementReport`` from the units
+of each document, and ``agreement`` does both for an ``AnnotationSet``. The definitions, each with
+a worked example that is also a test, are in docs/agreement.md; in short, for two annotators A
+and B of the same documents:
+
+* span F1 = 2 * |exact span matches| / (|A| + |B|); overlap F1 the same with overlap matching
+  (exact pairs first, then the remaining overlapping pairs greedily: larger overlap first, then
+  the tighter pair, then position);
+* on exact span matches (entities, timexes): label, entity_id, timex_value agreement = the share
+  of matched pairs with equal values; on overlap matches (quotes): quote_type, attribution (same
+  speaker id when both sources have one, else the same SOURCE span), cue (same CUE span);
+* alpha: Krippendorff's nominal alpha with each code point of a compared text as a unit, coded
+  with the label of the span covering it or "none" (entities and timexes, whose spans do not
+  overlap), computed from the coincidences of run-length sections (each section weighs its length).
+
+A document annotated by fewer than two annotators is "not comparable": counted, never scored.
+Ground-truth annotations are adjudications (corpus_tools.annotations.adjudicate), not annotators'
+versions: they are left out and counted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from itertools import combinations
+from typing import Iterable, Mapping, Sequence
+
+from corpus_tools.errors import CorpusError, Location
+from corpus_tools.records import (
+    AgreementReport, AnnotationSet, DocumentAnnotations, Figure, LayerFigures, PairAgreement, Units,
+)
+
+LAYER_NAMES = ("entities", "timexes", "quotes")
+# figure names per layer, in report order; "alpha" is separate (not a pairwise figure)
+FIGURES = {
+    "entities": ("span_f1", "overlap_f1", "label", "entity_id"),
+    "timexes": ("span_f1", "overlap_f1", "label", "timex_value"),
+    "quotes": ("span_f1", "overlap_f1", "quote_type", "attribution", "cue"),
+}
+ALPHA_LAYERS = ("entities", "timexes")  # layers whose spans never overlap within one annotation
+NONE_CODE = "none"
+DIGITS = 4  # figures are rounded to this many decimals, so reports are byte-stable
+
+
+def units_of(annotations: DocumentAnnotations, annotator: str | None = None) -> Units:
+    """An annotation's units in comparable form (records.Units)."""
+    who = annotator if annotator is not None else annotations.provenance.annotator
+    return Units(
+        annotator=who,
+        entities=tuple(sorted(((m.span.start, m.span.end, m.label, m.entity_id) for m in annotations.entities),
+                              key=sort_key)),
+        timexes=tuple(sorted(((t.span.start, t.span.end, t.label, t.value, t.mod) for t in annotations.timexes),
+                             key=sort_key)),
+        quotes=tuple(sorted((quote_key(q) for q in annotations.quotes), key=sort_key)),
+    )
+
+
+def quote_key(quote) -> tuple:
+    source = None if quote.source is None else (quote.source.span.start, quote.source.span.end,
+                                                 quote.source.speaker_id)
+    cue = None if quote.cue is None else (quote.cue.span.start, quote.cue.span.end)
+    return (quote.span.start, quote.span.end, quote.quote_type, source, cue)
+
+
+def sort_key(value):
+    """Units hold None values: sort them first, deterministically (a position's values share a type)."""
+    if value is None:
+        return (0,)
+    if isinstance(value, tuple):
+        return (1, tuple(sort_key(part) for part in value))
+    return (1, value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching two annotators' units of one layer
+
+
+def exact_matches(a: Sequence[tuple], b: Sequence[tuple]) -> list[tuple[int, int]]:
+    """Pairs (i, j) with the same span, one-to-one, in order."""
+    free: dict[tuple[int, int], list[int]] = {}
+    for j, unit in enumerate(b):
+        free.setdefault(unit[:2], []).append(j)
+    pairs = []
+    for i, unit in enumerate(a):
+        waiting = free.get(unit[:2])
+        if waiting:
+            pairs.append((i, waiting.pop(0)))
+    return pairs
+
+
+def overlap_matches(a: Sequence[tuple], b: Sequence[tuple]) -> list[tuple[int, int]]:
+    """Exact pairs first; then the remaining overlapping pairs, greedily: the larger overlap first,
+    then the smaller union (the tighter pair), then the earlier position."""
+    pairs = exact_matches(a, b)
+    used_a, used_b = {i for i, _ in pairs}, {j for _, j in pairs}
+    candidates = []
+    for i, (a_start, a_end, *_) in enumerate(a):
+        if i in used_a:
+            continue
+        for j, (b_start, b_end, *_) in enumerate(b):
+            overlap = min(a_end, b_end) - max(a_start, b_start)
+            if j not in used_b and overlap > 0:
+                union = max(a_end, b_end) - min(a_start, b_start)
+                candidates.append((-overlap, union, a_start, a_end, b_start, b_end, i, j))
+    for *_, i, j in sorted(candidates):
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            pairs.append((i, j))
+    return sorted(pairs)
+
+
+def _same_attribution(a: tuple, b: tuple) -> bool:
+    """Two quotes' sources: the same speaker id when both have one, else the same SOURCE span
+    (no source on either side agrees only with no source)."""
+    source_a, source_b = a[3], b[3]
+    if source_a is None or source_b is None:
+        return source_a is None and source_b is None
+    if source_a[2] is not None and source_b[2] is not None:
+        return source_a[2] == source_b[2]
+    return source_a[:2] == source_b[:2]
+
+
+def _same_cue(a: tuple, b: tuple) -> bool:
+    return a[4] == b[4]
+
+
+# what each attribute figure compares on a matched pair
+_ATTRIBUTES = {
+    "entities": {"label": lambda a, b: a[2] == b[2], "entity_id": lambda a, b: a[3] == b[3]},
+    "timexes": {"label": lambda a, b: a[2] == b[2], "timex_value": lambda a, b: a[3] == b[3]},
+    "quotes": {"quote_type": lambda a, b: a[2] == b[2], "attribution": _same_attribution, "cue": _same_cue},
+}
+# the matching the attribute figures are computed on
+_ATTRIBUTE_MATCHING = {"entities": exact_matches, "timexes": exact_matches, "quotes": overlap_matches}
+
+
+def pair_counts(layer: str, a: Sequence[tuple], b: Sequence[tuple]) -> dict[str, tuple[int, int]]:
+    """(agreed, items) of every figure of ``layer`` for two annotators' units of one document."""
+    exact = exact_matches(a, b)
+    overlap = overlap_matches(a, b)
+    counts = {"span_f1": (len(exact), len(a) + len(b)), "overlap_f1": (len(overlap), len(a) + len(b))}
+    matched = _ATTRIBUTE_MATCHING[layer](a, b)
+    for name, same in _ATTRIBUTES[layer].items():
+        counts[name] = (sum(same(a[i], b[j]) for i, j in matched), len(matched))
+    return counts
+
+
+def figure(name: str, agreed: int, items: int) -> Figure:
+    """A figure from its counts: an F1 (``*_f1``) or a share of matched pairs; None when no item."""
+    if not items:
+        return Figure(None, agreed, items)
+    value = 2 * agreed / items if name.endswith("_f1") else agreed / items
+    return Figure(round(value, DIGITS), agreed, items)
+
+
+# ---------------------------------------------------------------------------------------------
+# Krippendorff's alpha over code points
+
+
+def alpha_coincidences(length: int, codings: Sequence[Sequence[tuple]]) -> Counter:
+    """The coincidence matrix (value pair -> weight) of one text of ``length`` code points coded
+    by each annotator's non-overlapping spans ``(start, end, label, ...)``; gaps are "none".
+
+    Each code point is a unit coded by all m annotators: each ordered pair of different
+    annotators adds 1/(m - 1) to (value of one, value of the other). Code points between two
+    consecutive span boundaries of any annotator are coded alike, so they are added as one
+    section weighing its length."""
+    m = len(codings)
+    bounds = {0, length}
+    for spans in codings:
+        for start, end, *_ in spans:
+            bounds.update((start, end))
+    bounds = sorted(bound for bound in bounds if 0 <= bound <= length)
+    coincidences: Counter = Counter()
+    positions = [0] * m  # per annotator, the first span that may still cover a section
+    for start, end in zip(bounds, bounds[1:]):
+        values = []
+        for k, spans in enumerate(codings):
+            while positions[k] < len(spans) and spans[positions[k]][1] <= start:
+                positions[k] += 1
+            covering = spans[positions[k]] if positions[k] < len(spans) else None
+            values.append(covering[2] if covering is not None and covering[0] <= start else NONE_CODE)
+        for x, y in combinations(values, 2):
+            coincidences[x, y] += (end - start) / (m - 1)
+            coincidences[y, x] += (end - start) / (m - 1)
+    return coincidences
+
+
+def nominal_alpha(coincidences: Counter) -> float | None:
+    """Krippendorff's nominal alpha = 1 - D_o / D_e from a coincidence matrix; None when all values agree
+    by construction (one value only: no expected disagreement)."""
+    totals: Counter = Counter()
+    for (value, _), weight in coincidences.items():
+        totals[value] += weight
+    n = sum(totals.values())
+    observed = sum(weight for (x, y), weight in coincidences.items() if x != y)
+    expected = sum(totals[x] * totals[y] for x in totals for y in totals if x != y) / (n - 1) if n > 1 else 0.0
+    if expected == 0:
+        return None
+    return 1 - observed / expected
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports
+
+
+def _layer_units(units: Units, layer: str) -> tuple[tuple, ...]:
+    return getattr(units, layer)
+
+
+def _pair_figures(counts: Mapping[str, dict[str, list[int]]]) -> tuple[LayerFigures, ...]:
+    return tuple(LayerFigures(layer, tuple((name, figure(name, *counts[layer][name])) for name in FIGURES[layer]))
+                 for layer in LAYER_NAMES)
+
+
+def _average(pairs: Sequence[PairAgreement]) -> tuple[LayerFigures, ...]:
+    """Per figure, the mean of the pairs' values (pairs without items left out), items and agreed summed."""
+    layers = []
+    for position, layer in enumerate(LAYER_NAMES):
+        figures = []
+        for index, name in enumerate(FIGURES[layer]):
+            parts = [pair.layers[position].figures[index][1] for pair in pairs]
+            values = [part.value for part in parts if part.value is not None]
+            figures.append((name, Figure(round(sum(values) / len(values), DIGITS) if values else None,
+                                         sum(part.agreed for part in parts), sum(part.items for part in parts))))
+        layers.append(LayerFigures(layer, tuple(figures)))
+    return tuple(layers)
+
+
+def compare(documents: Mapping[str, tuple[int, Sequence[Units]]], *, scope: str = "corpus", key: str | None = None,
+            annotations_cancelled: int = 0, adjudications_left_out: int = 0) -> AgreementReport:
+    """Agreement over ``documents``: doc_id -> (length of its text, the units of each annotator).
+
+    Pairs: every two annotators over the documents both annotated (F1s pooled over those
+    documents: matches and units summed). Alpha: over every compared document, each code point
+    coded by all of that document's annotators."""
+    compared = sorted(doc_id for doc_id, (_, versions) in documents.items() if len(versions) >= 2)
+    not_comparable = tuple(sorted(set(documents) - set(compared)))
+    annotators = tuple(sorted({units.annotator for doc_id in compared for units in documents[doc_id][1]}))
+    pair_counts_: dict[tuple[str, str], dict] = {}
+    pair_documents: Counter = Counter()
+    alpha: dict[str, Counter] = {layer: Counter() for layer in ALPHA_LAYERS}
+    alpha_items: Counter = Counter()
+    for doc_id in compared:
+        length, versions = documents[doc_id]
+        by_annotator = {units.annotator: units for units in versions}
+        if len(by_annotator) != len(versions):
+            raise ValueError(f"{doc_id}: one annotator has two versions")  # the annotation set keeps one each
+        for first, second in combinations(sorted(by_annotator), 2):
+            counts = pair_counts_.setdefault((first, second), {layer: {name: [0, 0] for name in FIGURES[layer]}
+                                                               for layer in LAYER_NAMES})
+            pair_documents[first, second] += 1
+            for layer in LAYER_NAMES:
+                found = pair_counts(layer, _layer_units(by_annotator[first], layer),
+                                    _layer_units(by_annotator[second], layer))
+                for name, (agreed, items) in found.items():
+                    counts[layer][name][0] += agreed
+                    counts[layer][name][1] += items
+        for layer in ALPHA_LAYERS:
+            alpha[layer].update(alpha_coincidences(length, [_layer_units(by_annotator[a], layer)
+                                                            for a in sorted(by_annotator)]))
+            alpha_items[layer] += length
+    pairs = tuple(PairAgreement(pair, pair_documents[pair], _pair_figures(pair_counts_[pair]))
+                  for pair in sorted(pair_counts_))
+    alphas = []
+    for layer in ALPHA_LAYERS:
+        value = nominal_alpha(alpha[layer]) if alpha_items[layer] else None
+        alphas.append((layer, Figure(None if value is None else round(value, DIGITS), 0, alpha_items[layer])))
+    return AgreementReport(scope, key, annotators, tuple(compared), not_comparable, pairs, _average(pairs),
+                           tuple(alphas), annotations_cancelled, adjudications_left_out)
+
+
+def versions_to_compare(annotation_set: AnnotationSet) -> tuple[dict[str, list[DocumentAnnotations]], int]:
+    """Each document's annotators' versions (ground-truth ones left out, and counted).
+
+    Raises ``annotator-missing`` for a version without an annotator id: it cannot be told apart
+    from another annotator's."""
+    versions: dict[str, list[DocumentAnnotations]] = {}
+    left_out = 0
+    for doc_id, kept in annotation_set.versions.items():
+        for annotations in kept:
+            provenance = annotations.provenance
+            if provenance.annotator is None:
+                raise CorpusError("annotator-missing", "the annotation has no completed_by: whose version it is "
+                                  "cannot be told, so it cannot be compared or adjudicated",
+                                  Location(file=provenance.export_file, task_id=provenance.task_id, doc_id=doc_id,
+                                           annotation_id=provenance.annotation_id))
+            if provenance.ground_truth:
+                left_out += 1
+                continue
+            versions.setdefault(doc_id, []).append(annotations)
+    return versions, left_out
+
+
+def refuse_errors(annotation_set: AnnotationSet, action: str) -> None:
+    """Units left out because of errors (e.g. a span that cannot be re-anchored onto the current
+    text), found now or accepted at ingest (--allow-partial), would count as disagreements:
+    refuse, naming them."""
+    errors = annotation_set.report.errors + tuple(p for p in annotation_set.left_out if p.severity == "error")
+    if errors:
+        shown = "; ".join(str(problem) for problem in errors[:5])
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        raise CorpusError("invalid-annotations", f"{len(errors)} unit(s) of the stored exports have errors, so "
+                          f"nothing is {action}: {shown}{more}")
+
+
+def agreement(annotation_set: AnnotationSet, text_lengths: Mapping[str, int], by: str | None = None
+              ) -> AgreementReport:
+    """The agreement of an annotation set's versions (see ``compare``); ``by`` "document" or
+    "annotator" adds one part per document or per annotator. ``text_lengths``: doc_id -> length
+    of its current text (for alpha)."""
+    refuse_errors(annotation_set, "compared")
+    versions, left_out = versions_to_compare(annotation_set)
+    documents = {doc_id: (text_lengths[doc_id], [units_of(v) for v in kept]) for doc_id, kept in versions.items()}
+    cancelled = dict(annotation_set.report.stats).get("annotations_cancelled", 0)
+    report = compare(documents, annotations_cancelled=cancelled, adjudications_left_out=left_out)
+    if by is None:
+        return report
+    return _with_parts(report, documents, by)
+
+
+def _with_parts(report: AgreementReport, documents: Mapping[str, tuple[int, Sequence[Units]]], by: str
+                ) -> AgreementReport:
+    if by == "document":
+        parts = tuple(compare({doc_id: documents[doc_id]}, scope="document", key=doc_id) for doc_id in sorted(documents))
+    elif by == "annotator":
+        parts = tuple(_annotator_part(report, annotator) for annotator in report.annotators)
+    else:
+        raise ValueError(f"by must be 'document' or 'annotator', not {by!r}")
+    return dataclasses.replace(report, parts=parts)
+
+
+def _annotator_part(report: AgreementReport, annotator: str) -> AgreementReport:
+    """One annotator against each other: the pairs that include them, and their mean."""
+    pairs = tuple(pair for pair in report.pairs if annotator in pair.annotators)
+    return AgreementReport("annotator", annotator, tuple(sorted({a for pair in pairs for a in pair.annotators})),
+                           (), (), pairs, _average(pairs), ())
+
+
+# ---------------------------------------------------------------------------------------------
+# Output forms
+
+
+def _figure_dict(figure_: Figure) -> dict:
+    return {"value": figure_.value, "agreed": figure_.agreed, "items": figure_.items}
+
+
+def _layers_dict(layers: Iterable[LayerFigures]) -> dict:
+    return {layer.layer: {name: _figure_dict(value) for name, value in layer.figures} for layer in layers}
+
+
+def report_dict(report: AgreementReport) -> dict:
+    """The JSON form of a report (``corpus-tools agreement --json``)."""
+    result = {
+        "scope": report.scope,
+        **({report.scope: report.key} if report.key is not None else {}),
+        "annotators": list(report.annotators),
+        "documents": {"compared": len(report.compared), "not_comparable": len(report.not_comparable),
+                      "not_comparable_ids": list(report.not_comparable)},
+        "average": _layers_dict(report.average),
+        "alpha": {layer: _figure_dict(value) for layer, value in report.alpha},
+        "pairs": [{"annotators": list(pair.annotators), "documents": pair.documents, **_layers_dict(pair.layers)}
+                  for pair in report.pairs],
+    }
+    if report.scope == "corpus":
+        result["annotations"] = {"cancelled": report.annotations_cancelled,
+                                 "ground_truth_left_out": report.adjudications_left_out}
+    if report.parts:
+        result["parts"] = [report_dict(part) for part in report.parts]
+    return result
+
+
+def _value(figure_: Figure) -> str:
+    return "n/a" if figure_.value is None else f"{figure_.value:.3f}"
+
+
+def report_lines(report: AgreementReport) -> list[str]:
+    """The text form: one line per layer of the average, then per pair; a summary last."""
+    lines = []
+    title = {"corpus": "all documents", "document": f"document {report.key}",
+             "annotator": f"annotator {report.key}"}[report.scope]
+    lines.append(f"{title}: annotators {', '.join(report.annotators) or '-'}; "
+                 f"{len(report.compared)} documents compared, {len(report.not_comparable)} not comparable"
+                 + (f" ({', '.join(report.not_comparable)})" if report.not_comparable else ""))
+    for label, layers in (("average", report.average),
+                          *((f"{pair.annotators[0]} vs {pair.annotators[1]} ({pair.documents} docs)", pair.layers)
+                            for pair in report.pairs)):
+        for layer in layers:
+            figures = ", ".join(f"{name} {_value(value)} ({value.agreed}/{value.items})" for name, value in layer.figures)
+            lines.append(f"  {label} {layer.layer}: {figures}")
+    alphas = ", ".join(f"{layer} {_value(value)} ({value.items} code points)" for layer, value in report.alpha)
+    if alphas:
+        lines.append(f"  alpha: {alphas}")
+    for part in report.parts:
+        lines.extend("  " + line for line in report_lines(part))
+    return lines

@@ -1,0 +1,117 @@
+"""``corpus-tools agreement`` and ``corpus-tools adjudicate``: several annotators' versions compared and merged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import orjson
+
+from corpus_tools.cli.options import json_option, root_option
+from corpus_tools.layout import Layout
+
+
+def _annotation_set(layout: Layout):
+    from corpus_tools.annotations.consolidate import load_annotation_set
+    from corpus_tools.annotations.registry import load_registry
+    from corpus_tools.documents.index import DocumentIndex
+
+    documents = DocumentIndex(layout)
+    return documents, load_annotation_set(layout, documents, load_registry(layout))
+
+
+@click.command("agreement")
+@root_option
+@json_option
+@click.option("--by", type=click.Choice(["document", "annotator"]), default=None,
+              help="Also give the figures per document or per annotator.")
+def agreement(layout: Layout, as_json: bool, by: str | None) -> None:
+    """Inter-annotator agreement per layer over the ingested annotations.
+
+    Every annotator's latest submitted version of each document is compared with every other
+    annotator's (pairwise, and averaged), with the number of items each figure rests on;
+    cancelled annotations are left out and counted; a document with one annotator is not
+    comparable (counted, never scored). Definitions: docs/agreement.md.
+
+    \b
+    Example:
+        corpus-tools agreement
+        corpus-tools agreement --json --by document
+    """
+    from corpus_tools.annotations.agreement import agreement as compute, report_dict, report_lines
+
+    documents, annotation_set = _annotation_set(layout)
+    lengths = {doc_id: len(documents[doc_id].text) for doc_id in annotation_set.versions}
+    report = compute(annotation_set, lengths, by)
+    if as_json:
+        click.echo(orjson.dumps(report_dict(report), option=orjson.OPT_INDENT_2).decode())
+        return
+    for line in report_lines(report):
+        click.echo(line)
+    click.echo(f"{len(report.compared)} documents compared, {len(report.not_comparable)} not comparable, "
+               f"{report.annotations_cancelled} cancelled annotations and {report.adjudications_left_out} "
+               "ground-truth annotations left out")
+
+
+def _strategy(ctx: click.Context, param: click.Parameter, value: str):
+    from corpus_tools.annotations.adjudicate import parse_strategy
+
+    return parse_strategy(value)
+
+
+@click.command("adjudicate")
+@root_option
+@json_option
+@click.option("--strategy", required=True, callback=_strategy, metavar="unanimous|majority|prefer:ANNOTATOR",
+              help="Which units the merge keeps: those all annotators gave, those most gave, or one "
+                   "annotator's (by Label Studio user id, as `agreement` lists them).")
+@click.option("--push", is_flag=True,
+              help="Submit each merge to its Label Studio task as a ground-truth annotation of the reviewer, "
+                   "with each annotator's disputed units as a prediction beside it.")
+@click.option("--reviewer", metavar="EMAIL", default="reviewer@corpus-tools.local", show_default=True,
+              help="With --push on the local server: the reviewer account (created if absent).")
+@click.option("--project", default="corpus_tools", show_default=True, help="With --push: project title or id.")
+@click.option("--url", envvar="LABEL_STUDIO_URL", help="Server URL [env LABEL_STUDIO_URL].")
+@click.option("--api-key", envvar="LABEL_STUDIO_API_KEY",
+              help="The reviewer's API key [env LABEL_STUDIO_API_KEY]; default: the local server's reviewer.")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=".labelstudio",
+              show_default=True, help="Data dir of the local server.")
+def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: str, project: str, url, api_key,
+               data_dir: Path) -> None:
+    """Merge the annotators' versions of each document; list every disagreement.
+
+    Units all annotators agree on are kept (unanimous), or those more than half gave (majority),
+    or one annotator's whole version (prefer:ANNOTATOR); every other unit is listed per document
+    with who said what. With --push the merges go to Label Studio for a reviewer to finish there
+    (docs/agreement.md); after the reviewer submits, `corpus-tools labelstudio pull` brings them
+    back and the release uses them (ground truth is chosen first).
+
+    \b
+    Example:
+        corpus-tools adjudicate --strategy majority
+        corpus-tools adjudicate --strategy prefer:2 --push --project "round 2"
+    """
+    from corpus_tools.annotations import adjudicate as merge
+
+    documents, annotation_set = _annotation_set(layout)
+    result = merge.adjudicate(annotation_set, strategy, {doc_id: documents[doc_id].text
+                                                         for doc_id in annotation_set.versions})
+    pushed = None
+    if push:
+        pushed = merge.push_adjudication(layout, _reviewer_client(url, api_key, data_dir, reviewer), project,
+                                         result, documents)
+    if as_json:
+        click.echo(orjson.dumps(merge.adjudication_dict(result, pushed), option=orjson.OPT_INDENT_2).decode())
+        return
+    for line in merge.adjudication_lines(result, pushed):
+        click.echo(line)
+
+
+def _reviewer_client(url, api_key, data_dir: Path, reviewer: str):
+    from corpus_tools.labelstudio.sync import connect
+
+    if not api_key:
+        from corpus_tools.labelstudio.server import ensure_user
+
+        api_key = ensure_user(data_dir, reviewer).api_key
+    return connect(url, api_key, data_dir)

@@ -1,0 +1,254 @@
+"""Agreement and adjudication on the two-annotator fixture (tests/fixtures/agreement/), checked
+against the hand-computed figures of docs/agreement.md; bad inputs."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import export_corpus
+from corpus_tools.annotations.adjudicate import adjudicate, parse_strategy, unit_provenance, compact_versions
+from corpus_tools.annotations.agreement import (
+    agreement, alpha_coincidences, nominal_alpha, overlap_matches, report_dict,
+)
+from corpus_tools.annotations.consolidate import load_annotation_set
+from corpus_tools.ingest import ingest
+from corpus_tools.cli import cli
+from corpus_tools.errors import CorpusError
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EXPORT = FIXTURES / "agreement" / "two-annotators.json"
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "agreement.md"
+
+
+def test_fixture_is_what_its_script_writes():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_agreement_fixture", FIXTURES / "make_agreement_fixture.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert EXPORT.read_bytes() == module.render()
+
+
+def _annotation_set(tmp_path, export=EXPORT):
+    layout = export_corpus.corpus_root(tmp_path)
+    documents, registry = export_corpus.documents(), export_corpus.registry()
+    result = ingest(export, layout, documents, registry)
+    assert result.status == "stored", [str(p) for p in result.report]
+    return documents, load_annotation_set(layout, documents, registry)
+
+
+def _lengths(documents):
+    return {doc_id: len(document.text) for doc_id, document in documents.items()}
+
+
+# The worked example's figures, computed by hand in docs/agreement.md: (value, agreed, items)
+HAND = {
+    "entities": {"span_f1": (0.6154, 4, 13), "overlap_f1": (0.9231, 6, 13), "label": (0.75, 3, 4),
+                 "entity_id": (0.75, 3, 4)},
+    "timexes": {"span_f1": (0.5, 1, 4), "overlap_f1": (1.0, 2, 4), "label": (1.0, 1, 1), "timex_value": (0.0, 0, 1)},
+    "quotes": {"span_f1": (0.0, 0, 3), "overlap_f1": (0.6667, 1, 3), "quote_type": (1.0, 1, 1),
+               "attribution": (0.0, 0, 1), "cue": (0.0, 0, 1)},
+}
+HAND_ALPHA = {"entities": 0.6648, "timexes": 0.5341}
+
+
+def test_every_figure_is_the_hand_computed_one(tmp_path):
+    documents, annotation_set = _annotation_set(tmp_path)
+    report = report_dict(agreement(annotation_set, _lengths(documents)))
+    [pair] = report["pairs"]
+    assert pair["annotators"] == ["1", "2"] and pair["documents"] == 1
+    for layer, figures in HAND.items():
+        for name, (value, agreed, items) in figures.items():
+            assert pair[layer][name] == {"value": value, "agreed": agreed, "items": items}, (layer, name)
+            assert report["average"][layer][name] == pair[layer][name]
+    assert {layer: figure["value"] for layer, figure in report["alpha"].items()} == HAND_ALPHA
+    assert report["alpha"]["entities"]["items"] == 214  # code points of doc-a
+    # doc-b: annotator 1 only (annotator 2 cancelled): not comparable, never scored
+    assert report["documents"] == {"compared": 1, "not_comparable": 1, "not_comparable_ids": ["doc-b"]}
+    assert report["annotations"] == {"cancelled": 1, "ground_truth_left_out": 0}
+
+
+def test_the_docs_quote_the_same_figures():
+    text = DOCS.read_text(encoding="utf-8")
+    for layer, figures in HAND.items():
+        for name, (value, agreed, items) in figures.items():
+            assert f"| {layer} | {name} | {agreed}/{items} | {value:.3f} |" in text, (layer, name)
+    assert "α = 1 − 427 · 78 / 99374 = 0.665" in text and "α = 1 − 427 · 44 / 40328 = 0.534" in text
+
+
+def test_alpha_equals_nltk_krippendorff_alpha_per_code_point():
+    """The run-length coincidences give the same alpha as coding every code point (NLTK's alpha)."""
+    from nltk.metrics.agreement import AnnotationTask
+
+    length = 40
+    a = [(0, 5, "PERSON"), (10, 18, "GPE"), (30, 34, "ORG")]
+    b = [(0, 5, "PERSON"), (12, 18, "LOC"), (20, 25, "ORG")]
+    c = [(0, 7, "PERSON"), (10, 18, "GPE")]
+
+    def coded(spans):
+        codes = ["none"] * length
+        for start, end, label in spans:
+            codes[start:end] = [label] * (end - start)
+        return codes
+
+    data = [(coder, str(i), value) for coder, spans in (("a", a), ("b", b), ("c", c))
+            for i, value in enumerate(coded(spans))]
+    expected = AnnotationTask(data=data).alpha()
+    assert nominal_alpha(alpha_coincidences(length, [a, b, c])) == pytest.approx(expected, abs=1e-12)
+
+
+def test_overlap_matching_prefers_the_tighter_pair():
+    a = [(102, 131, "direct"), (102, 139, "indirect")]
+    b = [(103, 129, "direct")]
+    assert overlap_matches(a, b) == [(0, 0)]
+
+
+def test_by_document_and_by_annotator(tmp_path):
+    documents, annotation_set = _annotation_set(tmp_path)
+    by_document = report_dict(agreement(annotation_set, _lengths(documents), by="document"))
+    parts = {part["document"]: part for part in by_document["parts"]}
+    assert parts["doc-a"]["average"] == by_document["average"]
+    assert parts["doc-b"]["documents"]["not_comparable_ids"] == ["doc-b"]
+    assert parts["doc-b"]["average"]["entities"]["span_f1"] == {"value": None, "agreed": 0, "items": 0}
+    by_annotator = report_dict(agreement(annotation_set, _lengths(documents), by="annotator"))
+    assert [part["annotator"] for part in by_annotator["parts"]] == ["1", "2"]
+
+
+def test_one_annotator_is_not_comparable_never_perfect(tmp_path):
+    exported = json.loads(EXPORT.read_text())
+    exported[0]["annotations"] = exported[0]["annotations"][:1]  # doc-a: annotator 1 only
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(exported))
+    documents, annotation_set = _annotation_set(tmp_path / "corpus", path)
+    report = report_dict(agreement(annotation_set, _lengths(documents)))
+    assert report["documents"]["compared"] == 0 and report["documents"]["not_comparable"] == 2
+    assert report["pairs"] == [] and report["average"]["entities"]["span_f1"]["value"] is None
+    assert report["alpha"]["entities"]["value"] is None
+
+
+def test_an_annotation_without_annotator_is_refused_with_its_location(tmp_path):
+    exported = json.loads(EXPORT.read_text())
+    del exported[0]["annotations"][1]["completed_by"]
+    path = tmp_path / "anonymous.json"
+    path.write_text(json.dumps(exported))
+    documents, annotation_set = _annotation_set(tmp_path / "corpus", path)
+    with pytest.raises(CorpusError) as error:
+        agreement(annotation_set, _lengths(documents))
+    assert error.value.code == "annotator-missing"
+    assert "task 1, doc doc-a, annotation 202" in str(error.value)
+    with pytest.raises(CorpusError, match="annotator-missing"):
+        adjudicate(annotation_set, parse_strategy("majority"), {k: d.text for k, d in documents.items()})
+
+
+def _older_text(tmp_path, cut_word: bool):
+    """Annotator 2 worked on an older text of doc-a: a prefix since removed (spans re-anchor),
+    and with ``cut_word`` a word of one of their spans changed since (that span cannot)."""
+    exported = json.loads(EXPORT.read_text())
+    task = copy.deepcopy(exported[0])
+    task["id"] = 3
+    old_text = "UPDATED: " + task["data"]["text"]
+    if cut_word:
+        old_text = old_text.replace("Syrian officials", "Syrian offizials")  # same length: only that span moves
+    task["data"]["text"] = old_text
+    import hashlib
+
+    task["data"]["text_sha256"] = hashlib.sha256(old_text.encode()).hexdigest()
+    annotator_2 = task["annotations"][1]
+    for result in annotator_2["result"]:
+        if "start" in result.get("value", {}):
+            result["value"]["start"] += 9
+            result["value"]["end"] += 9
+            if result["type"] == "labels":
+                result["value"]["text"] = old_text[result["value"]["start"]:result["value"]["end"]]
+    task["annotations"] = [annotator_2]
+    exported[0]["annotations"] = exported[0]["annotations"][:1]
+    exported.append(task)
+    path = tmp_path / "older.json"
+    path.write_text(json.dumps(exported, ensure_ascii=False))
+    return path
+
+
+def test_versions_on_an_older_text_are_compared_after_re_anchoring(tmp_path):
+    documents, annotation_set = _annotation_set(tmp_path / "corpus", _older_text(tmp_path, cut_word=False))
+    report = report_dict(agreement(annotation_set, _lengths(documents)))
+    for layer, figures in HAND.items():
+        for name, (value, agreed, items) in figures.items():
+            assert report["average"][layer][name] == {"value": value, "agreed": agreed, "items": items}
+
+
+def test_a_span_that_cannot_be_re_anchored_is_reported_and_nothing_compared(tmp_path):
+    layout = export_corpus.corpus_root(tmp_path / "corpus")
+    documents, registry = export_corpus.documents(), export_corpus.registry()
+    ingest(_older_text(tmp_path, cut_word=True), layout, documents, registry, allow_partial=True)
+    annotation_set = load_annotation_set(layout, documents, registry)
+    with pytest.raises(CorpusError) as error:
+        agreement(annotation_set, _lengths(documents))
+    assert error.value.code == "invalid-annotations"
+    assert "span-unmappable" in str(error.value) and "task 3, doc doc-a, annotation 202, region e5" in str(error.value)
+
+
+def test_strategies_keep_what_they_say(tmp_path):
+    documents, annotation_set = _annotation_set(tmp_path)
+    texts = {doc_id: d.text for doc_id, d in documents.items()}
+    unanimous = {d.doc_id: d for d in adjudicate(annotation_set, parse_strategy("unanimous"), texts)}
+    merged = unanimous["doc-a"].merged
+    assert [(m.text, m.label) for m in merged.entities] == [("Blinken", "PERSON"), ("Damascus", "GPE")]
+    assert merged.timexes == () and merged.quotes == ()
+    assert len(unanimous["doc-a"].disagreements) == 8
+    damascus = next(d for d in unanimous["doc-a"].disagreements if d.start == 82)
+    assert dict(damascus.said) == {"1": ("GPE 'Damascus' [82,90) -> damascus",),
+                                   "2": ("LOC 'Damascus' [82,90) -> damascus",)}
+    us = next(d for d in unanimous["doc-a"].disagreements if d.text == "US")
+    assert dict(us.said)["1"] == ()  # annotator 1 said nothing there
+    assert unanimous["doc-b"].note.startswith("one annotator (1): not comparable")
+    prefer = {d.doc_id: d for d in adjudicate(annotation_set, parse_strategy("prefer:1"), texts)}
+    assert len(prefer["doc-a"].merged.entities) == 6 and len(prefer["doc-a"].merged.quotes) == 2
+    # the nested quotes keep their own sources and cues
+    assert [q.source.text for q in prefer["doc-a"].merged.quotes] == ["he", "State Department"]
+    left_out = dict(prefer["doc-a"].left_out)
+    assert list(left_out) == ["2"] and len(left_out["2"].entities) == 5
+
+
+def test_unit_provenance(tmp_path):
+    documents, annotation_set = _annotation_set(tmp_path)
+    chosen = annotation_set.chosen["doc-a"]  # annotator 2's (the latest)
+    given = dict(unit_provenance(chosen, compact_versions(annotation_set.versions["doc-a"])).unit_provenance)
+    by_text = {m.text: given[m.id] for m in chosen.entities}
+    assert by_text["Blinken"].agreed_by == ("1", "2") and by_text["Blinken"].annotators == 2
+    assert by_text["US"].agreed_by == ("2",) and not by_text["US"].adjudicated
+
+
+@pytest.mark.parametrize("strategy", ["unanimously", "prefer:", "prefer", "vote"])
+def test_an_unknown_strategy_is_refused_before_anything_is_read(strategy, tmp_path):
+    result = CliRunner().invoke(cli, ["adjudicate", "--root", str(tmp_path), "--strategy", strategy])
+    assert result.exit_code != 0
+    assert "[unknown-strategy]" in result.output and "--strategy" in result.output
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_prefer_an_annotator_without_versions(tmp_path):
+    documents, annotation_set = _annotation_set(tmp_path)
+    with pytest.raises(CorpusError, match=r"annotator-unknown.*'7'"):
+        adjudicate(annotation_set, parse_strategy("prefer:7"), {k: d.text for k, d in documents.items()})
+
+
+def test_agreement_command_on_the_committed_exports(tmp_path):
+    """The committed gold set has one annotator per document: every figure is n/a, with counts."""
+    import shutil
+
+    root = Path(__file__).resolve().parent.parent
+    for name in ("raw", "annotations"):
+        shutil.copytree(root / name, tmp_path / name)
+    result = CliRunner().invoke(cli, ["agreement", "--root", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["documents"]["compared"] == 0 and report["documents"]["not_comparable"] == 5
+    assert report["average"]["quotes"]["overlap_f1"] == {"value": None, "agreed": 0, "items": 0}
+    text = CliRunner().invoke(cli, ["agreement", "--root", str(tmp_path)])
+    assert re.search(r"0 documents compared, 5 not comparable", text.output)

@@ -1,0 +1,197 @@
+"""Several annotators against the real server: two annotators on real corpus documents, agreement,
+adjudicate --push (ground truth by a reviewer, left-out units as predictions), the reviewer's
+correction through the API, pull, release with per-unit provenance, card and Croissant figures.
+And the team server's guards: the data dir's mode, a PostgreSQL-backed server's data in
+PostgreSQL, two concurrent pushes, an exposed host."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import mlcroissant as mlc
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from corpus_tools.annotations.consolidate import load_annotation_set
+from corpus_tools.annotations.registry import load_registry
+from corpus_tools.cli import cli
+from corpus_tools.documents.index import load_documents
+from corpus_tools.labelstudio.annotate import annotate_from_results, worksheet_items
+from corpus_tools.labelstudio.sync import pull_and_ingest, push
+from corpus_tools.layout import Layout
+
+pytestmark = pytest.mark.labelstudio
+REPO = Path(__file__).resolve().parent.parent
+DOCS = ("000_cbeedfbee8440207", "003_840a8be26e4ddaa5")
+
+
+def _corpus(tmp_path: Path) -> Layout:
+    """The real raw corpus and registry, without stored exports (ids of this server only)."""
+    shutil.copytree(REPO / "raw", tmp_path / "raw")
+    (tmp_path / "annotations").mkdir()
+    shutil.copy(REPO / "annotations" / "entity-registry.jsonl", tmp_path / "annotations")
+    return Layout.at(tmp_path)
+
+
+def _plain(annotation) -> dict:
+    return annotation if isinstance(annotation, dict) else annotation.model_dump()
+
+
+def test_adjudicate_push_review_pull_release(labelstudio, tmp_path):
+    layout = _corpus(tmp_path / "corpus")
+    documents = load_documents(layout)
+    project = "adjudication round"
+    pushed = push(labelstudio.client, [documents[d] for d in DOCS], None, project, layout=layout)
+    gold = worksheet_items([REPO / "annotations" / "worksheets" / "round-1" / f"{d}.yaml" for d in DOCS], documents)
+    one, as_one = labelstudio.as_user("annotator-1@corpus-tools.local")
+    two, as_two = labelstudio.as_user("annotator-2@corpus-tools.local")
+    annotate_from_results(as_one, pushed.project_id, gold)
+    # annotator 2 agrees except: no entity_id on the first entity of 000, and 003's first timex missing
+    second = json.loads(json.dumps(gold))
+    first_link = next(r for r in second[0]["result"] if r["from_name"] == "entity_id")
+    second[0]["result"].remove(first_link)
+    timex_id = next(r["id"] for r in second[1]["result"] if r["from_name"] == "timex")
+    second[1]["result"] = [r for r in second[1]["result"] if r.get("id") != timex_id]
+    annotate_from_results(as_two, pushed.project_id, second)
+    _, stored = pull_and_ingest(labelstudio.client, project, layout)
+    assert stored.status == "stored", [str(p) for p in stored.report]
+
+    runner = CliRunner()
+    report = json.loads(runner.invoke(cli, ["agreement", "--root", str(layout.root), "--json"]).output)
+    assert report["annotators"] == sorted([str(one.id), str(two.id)])
+    assert report["documents"]["compared"] == 2
+    entities = report["average"]["entities"]
+    assert entities["span_f1"]["value"] == 1.0 and entities["entity_id"]["agreed"] == entities["entity_id"]["items"] - 1
+    assert report["average"]["timexes"]["span_f1"]["value"] < 1.0
+
+    # Label Studio Community 1.23.2 has no comments API: disagreements go as predictions
+    request = urllib.request.Request(f"{labelstudio.url}/api/comments/",
+                                     headers={"Authorization": f"Token {labelstudio.api_key}"})
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(request, timeout=30)
+    assert missing.value.code == 404
+
+    arguments = ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous", "--push", "--project", project,
+                 "--url", labelstudio.url, "--data-dir", str(labelstudio.data_dir), "--json"]
+    result = runner.invoke(cli, arguments, env={"LABEL_STUDIO_API_KEY": ""})
+    assert result.exit_code == 0, result.output
+    outcome = json.loads(result.output)
+    assert outcome["summary"]["merged"] == 2 and outcome["summary"]["disagreements"] == 2
+    assert outcome["summary"]["submitted"] == 2
+    again = json.loads(runner.invoke(cli, arguments, env={"LABEL_STUDIO_API_KEY": ""}).output)
+    assert again["summary"]["submitted"] == 0 and again["summary"]["already_adjudicated"] == 2
+
+    reviewer, as_reviewer = labelstudio.as_user("reviewer@corpus-tools.local")
+    by_doc = {}
+    for task in labelstudio.client.tasks.list(project=pushed.project_id, fields="all"):
+        by_doc[task.data["doc_id"]] = task
+    task = by_doc[DOCS[0]]
+    [merged] = [_plain(a) for a in task.annotations if _plain(a)["completed_by"] == reviewer.id]
+    assert merged["ground_truth"] is True
+    predictions = {p.model_version: {"model_version": p.model_version, "result": p.result}
+                   for p in labelstudio.client.predictions.list(task=task.id)}
+    # each annotator's left-out unit: annotator 1's linked first entity, annotator 2's unlinked one
+    assert sorted(predictions) == sorted(f"adjudication: annotator {user.id}" for user in (one, two))
+    prediction = predictions[f"adjudication: annotator {one.id}"]
+    # the reviewer resolves in Label Studio: takes annotator 1's linked entity back, submits
+    disputed = {r["id"] for r in prediction["result"]}
+    resolved = [r for r in merged["result"]
+                if not any(r.get("value", {}).get("start") == p["value"]["start"] and r["from_name"] == "entity"
+                           for p in prediction["result"] if p["from_name"] == "entity")]
+    resolved += [{**r, "id": f"review-{r['id']}"} for r in prediction["result"] if r["id"] in disputed]
+    as_reviewer.annotations.update(merged["id"], result=resolved, ground_truth=True)
+    _, stored = pull_and_ingest(labelstudio.client, project, layout)
+    assert stored.status == "stored", [str(p) for p in stored.report]
+
+    annotation_set = load_annotation_set(layout, documents, load_registry(layout))
+    assert {d: annotation_set.chosen[d].provenance.reason for d in DOCS} == dict.fromkeys(DOCS, "ground_truth")
+    dist = tmp_path / "dist"
+    from corpus_tools.release.inputs import release
+
+    built = release(Layout(layout.root), None)
+    assert built.status == "built"
+    frame = pd.read_parquet(built.path / "data" / "entities")
+    first = frame[frame.doc_id == DOCS[0]].sort_values("start").iloc[0]
+    assert list(first.agreed_by) == [str(one.id)] and first.annotators == 2 and bool(first.adjudicated)
+    unanimous = frame[(frame.doc_id == DOCS[0]) & (frame.adjudicated == False)]  # noqa: E712
+    assert len(unanimous) == len(frame[frame.doc_id == DOCS[0]]) - 1
+    assert all(sorted(a) == sorted([str(one.id), str(two.id)]) for a in unanimous.agreed_by)
+    timexes = pd.read_parquet(built.path / "data" / "timexes")
+    assert (timexes.adjudicated == False).all()  # noqa: E712 the missing timex was not taken back
+    card = (built.path / "README.md").read_text(encoding="utf-8")
+    assert "### Annotation quality" in card and "2 document(s) with 2 annotator(s)" in card
+    assert "2 come from a ground-truth annotation" in card and "1 were decided by a reviewer" in card
+    metadata = json.loads((built.path / "croissant.json").read_text(encoding="utf-8"))
+    assert metadata["rai:annotationsPerItem"] == "2 document(s) with 2 annotator(s); 3 document(s) with 0 annotator(s)" \
+        or metadata["rai:annotationsPerItem"].startswith("2 document(s) with 2 annotator(s)")
+    assert any(line.startswith("entities: exact-span F1 1.000") for line in metadata["rai:dataAnnotationAnalysis"])
+    dataset = mlc.Dataset(jsonld=built.path / "croissant.json")  # raises on any validation error
+    assert dataset.metadata.annotations_per_item == metadata["rai:annotationsPerItem"]
+    assert dataset.metadata.data_annotation_analysis == metadata["rai:dataAnnotationAnalysis"]
+    del dist
+
+
+def test_the_data_dir_is_private(labelstudio):
+    assert stat.S_IMODE(labelstudio.data_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE((labelstudio.data_dir / "connection.json").stat().st_mode) == 0o600
+    assert (labelstudio.data_dir / "label_studio.sqlite3").exists()
+
+
+def test_a_postgresql_server_keeps_its_data_in_postgresql(labelstudio_postgres, tmp_path):
+    from corpus_tools.labelstudio.sync import push as push_tasks
+    from labelstudio_samples import NEWS_TEXT, document
+
+    data_dir = labelstudio_postgres.data_dir
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    assert not (data_dir / "label_studio.sqlite3").exists()
+    connection = json.loads((data_dir / "connection.json").read_text())
+    assert connection["database"].startswith("postgresql://postgres:")
+    push_tasks(labelstudio_postgres.client, [document("pg-news", NEWS_TEXT)], None, "postgres check")
+    count = labelstudio_postgres.postgres.psql(
+        "SELECT count(*) FROM task t JOIN project p ON t.project_id = p.id WHERE p.title = 'postgres check'")
+    assert count == "1"
+    user, _ = labelstudio_postgres.as_user("pg-annotator@corpus-tools.local")  # ensure_user through PostgreSQL
+    assert labelstudio_postgres.postgres.psql(
+        f"SELECT email FROM htx_user WHERE id = {user.id}") == "pg-annotator@corpus-tools.local"
+
+
+def test_two_pushes_at_once_create_each_task_once(labelstudio, tmp_path):
+    layout = _corpus(tmp_path / "corpus")
+    environment = {**os.environ, "LABEL_STUDIO_URL": labelstudio.url, "LABEL_STUDIO_API_KEY": labelstudio.api_key,
+                   "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-c", "from corpus_tools.cli import main; main()", "labelstudio", "push",
+               "--root", str(layout.root), "--project", "concurrent pushes"]
+    processes = [subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                 for _ in range(2)]
+    outputs = [(process.wait(timeout=600), process.stdout.read()) for process in processes]
+    project = next(p for p in labelstudio.client.projects.list() if p.title == "concurrent pushes")
+    tasks = list(labelstudio.client.tasks.list(project=project.id))
+    assert len(tasks) == 5, outputs  # without the lock: 10
+    assert sorted(len([p for p in labelstudio.client.projects.list() if p.title == "concurrent pushes"])
+                  for _ in range(1)) == [1]
+    succeeded = [output for code, output in outputs if code == 0]
+    assert any("imported 5 tasks" in output for output in succeeded), outputs
+    for code, output in outputs:
+        assert code == 0 or "[corpus-locked]" in output, output
+
+
+def test_listening_beyond_loopback_needs_an_explicit_flag(tmp_path):
+    data_dir = tmp_path / "exposed"
+    result = CliRunner().invoke(cli, ["labelstudio", "server", "start", "--data-dir", str(data_dir),
+                                      "--host", "0.0.0.0"])
+    assert result.exit_code == 1 and "[labelstudio-exposed]" in result.output
+    assert "--i-know-this-exposes-the-server" in result.output
+    assert not data_dir.exists()  # nothing written
+    bad = CliRunner().invoke(cli, ["labelstudio", "server", "start", "--data-dir", str(data_dir),
+                                   "--database", "mysql://root:hunter2@db/labelstudio"])
+    assert bad.exit_code == 1 and "[labelstudio-bad-database]" in bad.output and "hunter2" not in bad.output
+    assert not data_dir.exists()
