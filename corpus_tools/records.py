@@ -115,6 +115,22 @@ class ManifestRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class AddedFile:
+    """One file ``corpus-tools add`` put into raw/: its manifest record and how it was read.
+
+    ``bom``: the UTF-8 file starts with a byte-order mark (kept in raw/; normalization drops it).
+    ``not_utf8_at``: for a cp1252 file, the byte offset where UTF-8 decoding failed, else None.
+    ``title_rule``: how the title was decided ("given", "first line", or why there is none).
+    """
+
+    record: ManifestRecord
+    source: str
+    bom: bool
+    not_utf8_at: int | None
+    title_rule: str
+
+
+@dataclass(frozen=True, slots=True)
 class RemovedPiece:
     """Raw text that normalization dropped, with the rule that dropped it (``kind``)."""
 
