@@ -270,6 +270,19 @@ class DocumentAnnotations:
 
 
 @dataclass(frozen=True, slots=True)
+class PreAnnotation:
+    """What the pre-annotator (corpus_tools.preannotate) predicts for one document.
+
+    ``scores``: region id -> the rule's confidence in [0, 1] (Label Studio's per-region ``score``).
+    ``model_version``: names the pre-annotator, its version and any NER model it used.
+    """
+
+    annotations: DocumentAnnotations
+    scores: Mapping[str, float]
+    model_version: str
+
+
+@dataclass(frozen=True, slots=True)
 class AnnotationSet:
     """The consolidated annotations of all stored exports (corpus_tools.annotations.consolidate).
 

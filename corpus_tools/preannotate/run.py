@@ -1,0 +1,66 @@
+"""Pre-annotating documents: the three layers' rules together, as records and as Label Studio
+predictions (the result format of ``labelstudio.tasks.to_ls_results``, with a ``score`` per result)."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Mapping
+
+from corpus_tools.preannotate import MODEL_NAME, PREANNOTATOR_VERSION
+from corpus_tools.preannotate.entities import Gazetteer, entity_mentions
+from corpus_tools.preannotate.ner import NerModel
+from corpus_tools.preannotate.quotes import quotes
+from corpus_tools.preannotate.timexes import time_expressions
+from corpus_tools.records import Document, DocumentAnnotations, PreAnnotation, RegistryEntity
+
+
+def model_version(ner: NerModel | None = None) -> str:
+    """``corpus_tools-preannotate@1.0`` (+ ``+<model>-<version>`` when a NER model was used)."""
+    base = f"{MODEL_NAME}@{PREANNOTATOR_VERSION}"
+    return base + (f"+{ner.name}" if ner is not None and ner.name else "")
+
+
+class PreAnnotator:
+    """The rules, compiled once for a registry, applied document by document."""
+
+    def __init__(self, registry: Mapping[str, RegistryEntity], ner: NerModel | None = None):
+        self.registry = registry
+        self.gazetteer = Gazetteer(registry.values())
+        self.ner = ner
+        self.model_version = model_version(ner)
+
+    def __call__(self, document: Document) -> PreAnnotation:
+        text = document.text
+        find = self.ner.find if self.ner is not None else None
+        entities, scores = entity_mentions(document.doc_id, text, self.gazetteer, find)
+        timexes, timex_scores = time_expressions(document.doc_id, text, document.metadata)
+        found_quotes, quote_scores = quotes(document.doc_id, text, entities, self.registry)
+        annotations = DocumentAnnotations(document.doc_id, tuple(entities), tuple(timexes), tuple(found_quotes),
+                                          text_sha256=document.text_sha256)
+        return PreAnnotation(annotations, {**scores, **timex_scores, **quote_scores}, self.model_version)
+
+
+def prediction(pre: PreAnnotation) -> dict:
+    """A Label Studio prediction: every result carries its region's score; the prediction's
+    ``score`` is their mean."""
+    from corpus_tools.labelstudio.tasks import to_ls_results
+
+    results = to_ls_results(pre.annotations)
+    for result in results:
+        if "id" in result:
+            result["score"] = pre.scores[result["id"]]
+    values = list(pre.scores.values())
+    return {"model_version": pre.model_version, "score": round(sum(values) / len(values), 4) if values else 0.0,
+            "result": results}
+
+
+def preannotate_documents(documents: Iterable[Document], registry: Mapping[str, RegistryEntity],
+                          ner: NerModel | None = None, on_progress: Callable[[int], None] | None = None
+                          ) -> dict[str, PreAnnotation]:
+    """doc_id -> PreAnnotation for each document, in the order given."""
+    annotator = PreAnnotator(registry, ner)
+    result = {}
+    for document in documents:
+        result[document.doc_id] = annotator(document)
+        if on_progress is not None:
+            on_progress(1)
+    return result
