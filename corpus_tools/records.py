@@ -283,6 +283,27 @@ class PreAnnotation:
 
 
 @dataclass(frozen=True, slots=True)
+class LayerScore:
+    """How the pre-annotation of one layer compares with the gold (corpus_tools.preannotate.evaluate).
+
+    ``matched``: predicted units whose span (and label) equal a gold unit's; precision, recall
+    and F1 count those. ``lenient_f1``: the same with overlapping spans of the same label.
+    ``value_accuracy``: on matched units, the share whose value also agrees (entity_id, TIMEX3
+    value, quote_type); None for layers without a value.
+    """
+
+    layer: str
+    gold: int
+    predicted: int
+    matched: int
+    precision: float
+    recall: float
+    f1: float
+    lenient_f1: float
+    value_accuracy: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AnnotationSet:
     """The consolidated annotations of all stored exports (corpus_tools.annotations.consolidate).
 

@@ -24,6 +24,7 @@ COMMANDS = {
     "validate": "corpus_tools.cli.annotations:validate",
     "ingest": "corpus_tools.cli.annotations:ingest",
     "lint": "corpus_tools.cli.lint:lint",
+    "preannotate": "corpus_tools.cli.preannotate:preannotate",
     "release": "corpus_tools.cli.release:release",
     "verify": "corpus_tools.cli.release:verify",
 }

@@ -135,9 +135,11 @@ def _batched(items: Iterable[dict], size: int) -> Iterator[list[dict]]:
 
 
 def push(client, documents: Iterable[Document], annotations: Mapping[str, DocumentAnnotations] | None,
-         project_title: str, model_version: str | None = None) -> PushResult:
+         project_title: str, model_version: str | None = None,
+         preannotations: Mapping[str, dict] | None = None) -> PushResult:
     """Create or update the project titled ``project_title`` with the generated labeling config
-    and import the tasks it does not hold yet, with ``annotations`` as predictions."""
+    and import the tasks it does not hold yet, with ``annotations`` as predictions (and, for
+    documents without annotations, the ready-made predictions in ``preannotations``)."""
     project, created, config_updated = _ensure_project(client, project_title)
     present = existing_task_keys(client, project.id)
     skipped = 0
@@ -145,7 +147,7 @@ def push(client, documents: Iterable[Document], annotations: Mapping[str, Docume
 
     def new_tasks() -> Iterator[dict]:
         nonlocal skipped
-        for task in make_tasks(documents, annotations, model_version):
+        for task in make_tasks(documents, annotations, model_version, preannotations):
             key = task_key(task["data"])
             if key in present:
                 skipped += 1
@@ -179,7 +181,8 @@ def _wait_for_export(client, project_id: int, export_id: int, timeout: float) ->
 
 
 def pull(client, project: str | int, out_path: Path, timeout: float = EXPORT_TIMEOUT) -> Path:
-    """Export the project's JSON (every annotation, cancelled ones included) to ``out_path``.
+    """Export the project's JSON (every annotation, cancelled ones included, and every task's
+    predictions in full) to ``out_path``.
 
     Snapshot export: the server builds the file, then it is downloaded in chunks into a
     temporary file beside ``out_path`` that replaces it only when complete.
@@ -187,7 +190,9 @@ def pull(client, project: str | int, out_path: Path, timeout: float = EXPORT_TIM
     out_path = Path(out_path)
     found = resolve_project(client, project)
     with api_errors(f"creating an export of project {found.id}"):
-        export = client.projects.exports.create(found.id, title=f"corpus-tools pull {out_path.name}")
+        # full predictions, not their ids: what was pre-annotated is part of the record (acceptance counts)
+        export = client.projects.exports.create(found.id, title=f"corpus-tools pull {out_path.name}",
+                                                serialization_options={"predictions": {"only_id": False}})
     _wait_for_export(client, found.id, export.id, timeout)
     with atomic_writer(out_path) as handle, api_errors(f"downloading export {export.id}"):
         chunks = client.projects.exports.download(found.id, export.id, export_type="JSON",

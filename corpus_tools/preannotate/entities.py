@@ -82,8 +82,8 @@ def _inside_longer_name(text: str, start: int, end: int) -> bool:
     after = re.match(r" ([A-Z][\w’'-]*)", text[end:end + 40])
     if after and after[1].rstrip(".") not in TITLE_WORDS:
         return True
-    before = re.search(r"(?:^|(?<=[^\w]))([A-Z][\w’'-]*\.?) $", text[max(0, start - 40):start])
-    if before and before[1].rstrip(".") not in TITLE_WORDS:
+    before = re.search(r"(?:^|(?<=[^\w]))([A-Z][\w’'-]*)(\.?) $", text[max(0, start - 40):start])
+    if before and before[1] not in TITLE_WORDS and not before[2]:  # "Council. Russia": a new sentence
         preceding = text[:start - len(before[0])]
         if not _SENTENCE_START.search(preceding[-4:] if preceding else ""):
             return True

@@ -147,10 +147,16 @@ def attributions(text: str) -> list[_Found]:
         # 4 and 5: content and attribution in one sentence
         for match in re.finditer(r"(?<!\w)" + _CUE + r"(?!\w)", sentence):
             cue = (s_start + match.start("cue"), s_start + match.end("cue"))
-            if any(a < cue[0] < b for a, b in pairs) or any(f.cue == Span(*cue) for f in found):
+            if any(f.cue == Span(*cue) for f in found):
                 continue
-            result = _content_first(text, s_start, s_end, cue, match["cue"]) or _attribution_first(
-                text, s_start, s_end, cue, match["cue"], pairs)
+            inside = next(((a, b) for a, b in pairs if a < cue[0] < b), None)
+            if inside is not None:  # a nested attribution in a quotation: "“Secretary Blinken made clear that …,”"
+                result = _attribution_first(text, inside[0] + 1, inside[1] - 1, cue, match["cue"], pairs)
+                if result is not None and (text[result.quote.start - 5:result.quote.start].strip() != "that"):
+                    result = None
+            else:
+                result = _content_first(text, s_start, s_end, cue, match["cue"]) or _attribution_first(
+                    text, s_start, s_end, cue, match["cue"], pairs)
             if result is None and re.search(r"\band\s*$", text[s_start:cue[0]]) and found and \
                     found[-1].quote.start >= s_start:
                 previous = found[-1]  # "… accused X of …, and called on Y": the same source

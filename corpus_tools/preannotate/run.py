@@ -64,3 +64,50 @@ def preannotate_documents(documents: Iterable[Document], registry: Mapping[str, 
         if on_progress is not None:
             on_progress(1)
     return result
+
+
+def preannotate_corpus(layout, doc_ids: Iterable[str] = (), ner_model: str | None = None,
+                       on_progress: Callable[[int], None] | None = None) -> tuple[dict[str, PreAnnotation], str]:
+    """Pre-annotations of the corpus's documents (all, or ``doc_ids``), and the NER model's note.
+
+    ``ner_model``: a spaCy model name to try (``ner.DEFAULT_MODEL``), or None for the gazetteer only.
+    """
+    from corpus_tools.annotations.registry import load_registry
+    from corpus_tools.documents.index import DocumentIndex
+    from corpus_tools.errors import CorpusError, Location
+    from corpus_tools.preannotate.ner import load_ner
+
+    documents = DocumentIndex(layout)
+    wanted = list(dict.fromkeys(doc_ids)) or list(documents)
+    for doc_id in wanted:
+        if doc_id not in documents:
+            raise CorpusError("doc-unknown", f"no document {doc_id!r} in the corpus", Location(doc_id=doc_id))
+    ner = load_ner(ner_model)
+    found = preannotate_documents((documents[doc_id] for doc_id in wanted), load_registry(layout), ner, on_progress)
+    return found, ner.note
+
+
+def predictions_for_unannotated(documents: Mapping[str, Document], chosen: Mapping[str, DocumentAnnotations],
+                                registry: Mapping[str, RegistryEntity], ner: NerModel | None = None
+                                ) -> dict[str, dict]:
+    """doc_id -> Label Studio prediction for every document that has no annotation yet
+    (``labelstudio push --predictions``: the others get their stored annotations)."""
+    pending = [document for doc_id, document in documents.items() if doc_id not in chosen]
+    return {doc_id: prediction(pre) for doc_id, pre in preannotate_documents(pending, registry, ner).items()}
+
+
+def evaluate_corpus(layout, ner_model: str | None = None, strict_aliases: bool = False,
+                    on_progress: Callable[[int], None] | None = None):
+    """``preannotate --evaluate``: per-layer scores against the committed gold (the chosen
+    annotations), leave-one-document-out (corpus_tools.preannotate.evaluate); and the NER note."""
+    from corpus_tools.annotations.consolidate import load_annotation_set
+    from corpus_tools.annotations.registry import load_registry
+    from corpus_tools.documents.index import DocumentIndex
+    from corpus_tools.preannotate.evaluate import evaluate
+    from corpus_tools.preannotate.ner import load_ner
+
+    documents = DocumentIndex(layout)
+    registry = load_registry(layout)
+    gold = load_annotation_set(layout, documents, registry).chosen
+    ner = load_ner(ner_model)
+    return evaluate(documents, registry, gold, ner=ner, strict_aliases=strict_aliases, on_progress=on_progress), ner.note

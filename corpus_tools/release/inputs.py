@@ -16,6 +16,8 @@ from corpus_tools.errors import CorpusError, Problem
 from corpus_tools.layout import Layout
 from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity
 from corpus_tools.annotations.registry import load_registry
+from corpus_tools.preannotate.acceptance import preannotation_acceptance
+from corpus_tools.release.card import CardInfo
 from corpus_tools.release.build import ReleaseResult, ShardSizes, build_release, check_version
 from corpus_tools.release.versions import list_versions, version_key
 from corpus_tools.version import __version__
@@ -32,10 +34,11 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
     documents = DocumentIndex(layout)  # built on access: memory flat in the corpus size
     registry = load_registry(layout)
     errors = ErrorsOnly()
+    card = CardInfo(preannotation_accepted=preannotation_acceptance(layout, documents, registry))
     return build_release(documents, chosen_annotations(layout, documents, registry, errors),
                          tuple(registry.values()), layout.dist, version,
                          previous_changelog=previous_changelog(layout.dist, version), sizes=sizes,
-                         upstream_problems=errors, regions_validated=True)
+                         upstream_problems=errors, regions_validated=True, card=card)
 
 
 class ErrorsOnly(list):
