@@ -305,7 +305,7 @@ def quotes(doc_id: str, text: str, mentions: Iterable[EntityMention], registry: 
             speaker = speaker_of(found.source, mentions, registry)
             if speaker is None and (source_text in PRONOUNS or _DEFINITE.fullmatch(source_text)):
                 speaker = last_speaker  # "he", "the department", "The statement": the speaker before
-            last_speaker = speaker or last_speaker
+            last_speaker = speaker
             region = regions.setdefault(("SOURCE", found.source), f"ps{len(regions) + 1}")
             source = Source(region, found.source, source_text, speaker)
             scores[region] = found.score
