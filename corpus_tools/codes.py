@@ -63,6 +63,10 @@ raw-empty  error  a raw file of zero bytes
 raw-size-mismatch  error  a raw file's size is not the manifest's
 raw-sha256-mismatch  error  a raw file's SHA-256 is not the manifest's
 raw-undecodable  error  a raw file's bytes do not decode in its manifest encoding
+raw-binary  error  a file to add that is binary (a NUL byte, or mostly control characters), not text
+raw-duplicate  error  a file to add whose bytes are already in the corpus (same SHA-256)
+add-input-missing  error  a file named to add does not exist (or no file was named)
+metadata-invalid  error  a title, publisher or date given to add without evidence, or not a valid value
 """),
     _table("documents", """
 invalid-offset-map  error  an offset map whose runs do not tile the text

@@ -132,6 +132,22 @@ class ManifestRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class AddedFile:
+    """One file ``corpus-tools add`` put into raw/: its manifest record and how it was read.
+
+    ``bom``: the UTF-8 file starts with a byte-order mark (kept in raw/; normalization drops it).
+    ``not_utf8_at``: for a cp1252 file, the byte offset where UTF-8 decoding failed, else None.
+    ``title_rule``: how the title was decided ("given", "first line", or why there is none).
+    """
+
+    record: ManifestRecord
+    source: str
+    bom: bool
+    not_utf8_at: int | None
+    title_rule: str
+
+
+@dataclass(frozen=True, slots=True)
 class RemovedPiece:
     """Raw text that normalization dropped, with the rule that dropped it (``kind``)."""
 
@@ -271,6 +287,40 @@ class DocumentAnnotations:
     # region id -> UnitProvenance of each unit (entity, timex, quote), when a release computed it
     # against every annotator's version (corpus_tools.annotations.adjudicate.unit_provenance)
     unit_provenance: tuple[tuple[str, "UnitProvenance"], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PreAnnotation:
+    """What the pre-annotator (corpus_tools.preannotate) predicts for one document.
+
+    ``scores``: region id -> the rule's confidence in [0, 1] (Label Studio's per-region ``score``).
+    ``model_version``: names the pre-annotator, its version and any NER model it used.
+    """
+
+    annotations: DocumentAnnotations
+    scores: Mapping[str, float]
+    model_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class LayerScore:
+    """How the pre-annotation of one layer compares with the gold (corpus_tools.preannotate.evaluate).
+
+    ``matched``: predicted units whose span (and label) equal a gold unit's; precision, recall
+    and F1 count those. ``lenient_f1``: the same with overlapping spans of the same label.
+    ``value_accuracy``: on matched units, the share whose value also agrees (entity_id, TIMEX3
+    value, quote_type); None for layers without a value.
+    """
+
+    layer: str
+    gold: int
+    predicted: int
+    matched: int
+    precision: float
+    recall: float
+    f1: float
+    lenient_f1: float
+    value_accuracy: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

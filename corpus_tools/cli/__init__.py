@@ -17,12 +17,14 @@ from corpus_tools.version import __version__
 
 # command name -> "module:attribute" of a click command or group
 COMMANDS = {
+    "add": "corpus_tools.cli.add:add",
     "check-raw": "corpus_tools.cli.raw:check_raw",
     "normalize": "corpus_tools.cli.raw:normalize",
     "labelstudio": "corpus_tools.cli.labelstudio:labelstudio",
     "validate": "corpus_tools.cli.annotations:validate",
     "ingest": "corpus_tools.cli.annotations:ingest",
     "lint": "corpus_tools.cli.lint:lint",
+    "preannotate": "corpus_tools.cli.preannotate:preannotate",
     "release": "corpus_tools.cli.release:release",
     "verify": "corpus_tools.cli.release:verify",
     "diff": "corpus_tools.cli.diff:diff",

@@ -153,26 +153,38 @@ def config() -> None:
 
 
 def _documents_and_annotations(layout: Layout, predictions: bool):
-    """The corpus's documents, and (with predictions) its chosen annotations and their set's name."""
+    """The corpus's documents, and (with predictions) its chosen annotations, their set's name,
+    and pre-annotations for the documents that have no annotation yet."""
     from corpus_tools.documents.index import DocumentIndex
 
     documents = DocumentIndex(layout)
     if not predictions:
-        return documents, None, None
+        return documents, None, None, None
     from corpus_tools.annotations.consolidate import load_annotation_set
     from corpus_tools.ingest import stored_exports
     from corpus_tools.labelstudio.tasks import annotation_set_name
     from corpus_tools.annotations.registry import load_registry
 
-    annotation_set = load_annotation_set(layout, documents, load_registry(layout))
+    registry = load_registry(layout)
+    annotation_set = load_annotation_set(layout, documents, registry)
     if annotation_set.report.errors:
         click.echo(f"note: {len(annotation_set.report.errors)} units of the stored exports have errors and are "
                    "left out of the predictions (corpus-tools validate shows them)", err=True)
-    return documents, annotation_set.chosen, annotation_set_name(stored.name for stored in stored_exports(layout))
+    from corpus_tools.preannotate.ner import load_ner
+    from corpus_tools.preannotate.run import predictions_for_unannotated
+
+    ner = load_ner()
+    preannotations = predictions_for_unannotated(documents, annotation_set.chosen, registry, ner)
+    if preannotations:
+        click.echo(f"note: {len(preannotations)} documents without annotation get pre-annotations; {ner.note}",
+                   err=True)
+    return (documents, annotation_set.chosen, annotation_set_name(stored.name for stored in stored_exports(layout)),
+            preannotations)
 
 
 _predictions_option = click.option("--predictions", is_flag=True,
-                                   help="Attach the corpus's current annotations as predictions.")
+                                   help="Attach the corpus's current annotations as predictions, and pre-annotations "
+                                        "(corpus-tools preannotate) to documents that have none.")
 
 
 @labelstudio.command("tasks")
@@ -189,8 +201,8 @@ def tasks(layout: Layout, predictions: bool, output: Path) -> None:
     """
     from corpus_tools.labelstudio.tasks import make_tasks, write_tasks
 
-    documents, annotation_set, set_name = _documents_and_annotations(layout, predictions)
-    count = write_tasks(make_tasks(documents.values(), annotation_set, set_name), output)
+    documents, annotation_set, set_name, preannotations = _documents_and_annotations(layout, predictions)
+    count = write_tasks(make_tasks(documents.values(), annotation_set, set_name, preannotations), output)
     click.echo(f"wrote {count} tasks to {output}")
 
 
@@ -210,9 +222,9 @@ def push(url, api_key, data_dir, layout, predictions, project) -> None:
     """
     from corpus_tools.labelstudio.sync import push as push_tasks
 
-    documents, annotation_set, set_name = _documents_and_annotations(layout, predictions)
+    documents, annotation_set, set_name, preannotations = _documents_and_annotations(layout, predictions)
     result = push_tasks(_client(url, api_key, data_dir), documents.values(), annotation_set, project, set_name,
-                        layout=layout)
+                        preannotations, layout=layout)
     state = "created" if result.created else ("config updated" if result.config_updated else "existing")
     click.echo(f"project {result.project_id} ({state}): imported {result.imported} tasks, "
                f"{result.already_present} already present")

@@ -135,21 +135,24 @@ def _batched(items: Iterable[dict], size: int) -> Iterator[list[dict]]:
 
 
 def push(client, documents: Iterable[Document], annotations: Mapping[str, DocumentAnnotations] | None,
-         project_title: str, model_version: str | None = None, *, layout=None) -> PushResult:
+         project_title: str, model_version: str | None = None,
+         preannotations: Mapping[str, dict] | None = None, *, layout=None) -> PushResult:
     """Create or update the project titled ``project_title`` with the generated labeling config
-    and import the tasks it does not hold yet, with ``annotations`` as predictions.
+    and import the tasks it does not hold yet, with ``annotations`` as predictions (and, for
+    documents without annotations, the ready-made predictions in ``preannotations``).
 
     With ``layout``, under the corpus lock (corpus_tools.lock): two pushes from one checkout at
     once would both find a task missing and both import it."""
     if layout is None:
-        return _push(client, documents, annotations, project_title, model_version)
+        return _push(client, documents, annotations, project_title, model_version, preannotations)
     from corpus_tools.lock import corpus_lock
 
     with corpus_lock(layout, "push"):
-        return _push(client, documents, annotations, project_title, model_version)
+        return _push(client, documents, annotations, project_title, model_version, preannotations)
 
 
-def _push(client, documents, annotations, project_title: str, model_version: str | None) -> PushResult:
+def _push(client, documents, annotations, project_title: str, model_version: str | None,
+          preannotations: Mapping[str, dict] | None) -> PushResult:
     project, created, config_updated = _ensure_project(client, project_title)
     present = existing_task_keys(client, project.id)
     skipped = 0
@@ -157,7 +160,7 @@ def _push(client, documents, annotations, project_title: str, model_version: str
 
     def new_tasks() -> Iterator[dict]:
         nonlocal skipped
-        for task in make_tasks(documents, annotations, model_version):
+        for task in make_tasks(documents, annotations, model_version, preannotations):
             key = task_key(task["data"])
             if key in present:
                 skipped += 1
@@ -191,7 +194,8 @@ def _wait_for_export(client, project_id: int, export_id: int, timeout: float) ->
 
 
 def pull(client, project: str | int, out_path: Path, timeout: float = EXPORT_TIMEOUT) -> Path:
-    """Export the project's JSON (every annotation, cancelled ones included) to ``out_path``.
+    """Export the project's JSON (every annotation, cancelled ones included, and every task's
+    predictions in full) to ``out_path``.
 
     Snapshot export: the server builds the file, then it is downloaded in chunks into a
     temporary file beside ``out_path`` that replaces it only when complete.
@@ -199,7 +203,9 @@ def pull(client, project: str | int, out_path: Path, timeout: float = EXPORT_TIM
     out_path = Path(out_path)
     found = resolve_project(client, project)
     with api_errors(f"creating an export of project {found.id}"):
-        export = client.projects.exports.create(found.id, title=f"corpus-tools pull {out_path.name}")
+        # full predictions, not their ids: what was pre-annotated is part of the record (acceptance counts)
+        export = client.projects.exports.create(found.id, title=f"corpus-tools pull {out_path.name}",
+                                                serialization_options={"predictions": {"only_id": False}})
     _wait_for_export(client, found.id, export.id, timeout)
     with atomic_writer(out_path) as handle, api_errors(f"downloading export {export.id}"):
         chunks = client.projects.exports.download(found.id, export.id, export_type="JSON",

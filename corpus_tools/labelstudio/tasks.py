@@ -124,11 +124,13 @@ def to_ls_results(doc_annotations: DocumentAnnotations) -> ResultList:
 
 
 def make_tasks(documents: Iterable[Document], annotations: Mapping[str, DocumentAnnotations] | None = None,
-               model_version: str | None = None) -> Iterator[dict]:
+               model_version: str | None = None, preannotations: Mapping[str, dict] | None = None) -> Iterator[dict]:
     """Import-ready tasks, one per document, in the order given.
 
     With ``annotations`` (doc_id -> DocumentAnnotations), a document that has some gets them
-    as one prediction whose ``model_version`` names the annotation set they came from.
+    as one prediction whose ``model_version`` names the annotation set they came from. A
+    document without any gets its ready-made prediction from ``preannotations`` (doc_id ->
+    prediction, corpus_tools.preannotate.run.prediction), if there is one.
     """
     if annotations is not None and not model_version:
         raise ValueError("predictions need a model_version naming the annotation set they came from")
@@ -137,6 +139,8 @@ def make_tasks(documents: Iterable[Document], annotations: Mapping[str, Document
         document_annotations = (annotations or {}).get(document.doc_id)
         if document_annotations is not None:
             task["predictions"] = [{"model_version": model_version, "result": to_ls_results(document_annotations)}]
+        elif document.doc_id in (preannotations or {}):
+            task["predictions"] = [preannotations[document.doc_id]]
         yield task
 
 

@@ -38,6 +38,9 @@ class CardInfo:
     license_url: str = "https://opensource.org/license/mit"
     homepage: str = ""
     cite_as: str = "US–Syria Relations News Corpus, release {version}, built with corpus_tools {version}."
+    # (accepted unchanged, predicted) units of pre-annotation (corpus_tools.preannotate.acceptance);
+    # None: no task was pre-annotated, and the card says nothing about it
+    preannotation_accepted: tuple[int, int] | None = None
 
 
 SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
@@ -186,7 +189,7 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         "written nearest the quote, CUE; relations said_by and cue). Label Studio exports are kept "
         "verbatim and append-only; each document's annotation in a release is the ground-truth "
         "annotation of its task, else the most recently updated non-cancelled one, and must pass "
-        "validation (a release with any validation error is not built).",
+        "validation (a release with any validation error is not built)." + _preannotation_note(info),
         quality_section(quality),
         "### Personal and Sensitive Information",
         "The texts name public figures and officials as reported in published news. No private "
@@ -217,6 +220,15 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         "`corpus-tools verify`).",
     ]
     return "\n\n".join(sections) + "\n"
+
+
+def _preannotation_note(info: CardInfo) -> str:
+    if info.preannotation_accepted is None:
+        return ""
+    accepted, predicted = info.preannotation_accepted
+    return (" Some tasks were pre-annotated by rules (`corpus-tools preannotate`: registry gazetteer, TIMEX3 "
+            "rules, quotation patterns); of the units so predicted on the tasks the chosen annotations were made "
+            f"on, annotators kept these unchanged: pre-annotation accepted: {accepted} of {predicted} units.")
 
 
 def _small_corpus_note(documents: int, document_splits: Sequence[str]) -> str:

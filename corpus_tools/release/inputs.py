@@ -17,6 +17,8 @@ from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
 from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity
 from corpus_tools.annotations.registry import load_registry
+from corpus_tools.preannotate.acceptance import preannotation_acceptance
+from corpus_tools.release.card import CardInfo
 from corpus_tools.release.build import ReleaseResult, ShardSizes, build_release, check_version
 from corpus_tools.release.versions import previous_release
 from corpus_tools.version import __version__
@@ -35,11 +37,12 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
         registry = load_registry(layout)
         errors = ErrorsOnly()
         provenance = ReleaseProvenance.gather(layout, documents, registry)  # each unit's provenance; the agreement
+        card = CardInfo(preannotation_accepted=preannotation_acceptance(layout, documents, registry))
         return build_release(documents, provenance.attach(chosen_annotations(layout, documents, registry, errors)),
                              tuple(registry.values()), layout.dist, version,
                              previous=previous_release(layout.dist, version), sizes=sizes,
                              upstream_problems=errors, regions_validated=True,
-                             annotation_quality=provenance.quality)
+                             annotation_quality=provenance.quality, card=card)
 
 
 class ErrorsOnly(list):

@@ -1,0 +1,54 @@
+"""``corpus-tools add``: put new articles into raw/ with their manifest records."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from corpus_tools.cli.options import root_option
+from corpus_tools.layout import Layout
+
+
+@click.command("add")
+@root_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--doc-id", default=None, help="The doc_id (one file only); default: <next number>_<sha256[:16]>.")
+@click.option("--title", default=None, help="The title (one file only); default: the first line, if a headline.")
+@click.option("--publisher", default=None, help="The publisher; needs --publisher-evidence.")
+@click.option("--publisher-evidence", default=None, metavar="'line N' | REASONING",
+              help="'line N': the file's line N states it (quoted from the file); else why it follows.")
+@click.option("--date", default=None, metavar="YYYY[-MM[-DD]]", help="Publication date; needs --date-evidence.")
+@click.option("--date-evidence", default=None, metavar="'line N' | REASONING",
+              help="'line N': the file's line N states it (quoted from the file); else why it follows.")
+def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publisher_evidence, date,
+        date_evidence) -> None:
+    """Copy FILES byte for byte into raw/ and append their manifest records (all or none).
+
+    Encoding, size and sha256 come from the bytes; the title from the first line when it is a
+    headline; publisher and date stay null unless given with evidence. Refused, with nothing
+    written: a file already in the corpus, a doc_id taken or unsafe, an empty or binary file,
+    bytes that are neither UTF-8 nor cp1252.
+
+    \b
+    Example:
+        corpus-tools add article.txt
+        corpus-tools add article.txt --date 2024-03-12 --date-evidence 'line 3'
+        corpus-tools add a.txt b.txt c.txt
+    """
+    from corpus_tools.documents.add import add_files
+
+    with click.progressbar(length=len(files), label="adding", file=sys.stderr) as bar:
+        added = add_files(layout, files, doc_id=doc_id, title=title, publisher=publisher,
+                          publisher_evidence=publisher_evidence, date=date, date_evidence=date_evidence,
+                          on_progress=bar.update)
+    for item in added:
+        record = item.record
+        encoding = record.encoding + (" with BOM" if item.bom else "")
+        if item.not_utf8_at is not None:
+            encoding += f" (not valid UTF-8 at byte {item.not_utf8_at}; every byte is defined in cp1252)"
+        click.echo(f"{item.source} -> raw/{record.file}: {record.size} bytes, {encoding}, "
+                   f"title {record.title!r} ({item.title_rule}), publisher {record.publisher!r}, "
+                   f"date {record.publication_date!r}")
+    click.echo(f"added {len(added)} file(s) to {layout.manifest}")

@@ -1,0 +1,65 @@
+"""``corpus-tools preannotate``: predictions for documents, or their score against the gold."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict
+
+import click
+import orjson
+
+from corpus_tools.cli.options import json_option, root_option
+from corpus_tools.layout import Layout
+
+
+@click.command("preannotate")
+@root_option
+@click.option("--doc", "doc_ids", multiple=True, metavar="ID", help="Only this document (repeatable); default: all.")
+@json_option
+@click.option("--evaluate", is_flag=True,
+              help="Score against the committed gold, leave-one-document-out; print the per-layer table.")
+@click.option("--strict-aliases", is_flag=True,
+              help="With --evaluate: also drop registry aliases seen only in the scored document.")
+@click.option("--ner", "ner_model", default="en_core_web_sm", show_default=True, metavar="MODEL",
+              help="spaCy model for names the registry does not know, used only if installed; 'none' to skip.")
+def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluate: bool, strict_aliases: bool,
+                ner_model: str) -> None:
+    """Pre-annotate documents (entities from the registry, TIMEX3, quotes) as Label Studio predictions.
+
+    Writes nothing: `labelstudio push --predictions` sends them for documents without annotation.
+
+    \b
+    Example:
+        corpus-tools preannotate --doc 001_d79359122f2d4c78
+        corpus-tools preannotate --json > predictions.json
+        corpus-tools preannotate --evaluate
+    """
+    from corpus_tools.preannotate import run
+
+    model = None if ner_model.lower() == "none" else ner_model
+    if evaluate:
+        with click.progressbar(length=0, label="scoring", file=sys.stderr) as bar:
+            rows, note = run.evaluate_corpus(layout, model, strict_aliases, on_progress=bar.update)
+        if as_json:
+            click.echo(orjson.dumps({"scores": [asdict(row) for row in rows], "note": note},
+                                    option=orjson.OPT_INDENT_2).decode())
+            return
+        from corpus_tools.preannotate.evaluate import table
+
+        click.echo(table(rows))
+        click.echo(f"{note}; leave-one-document-out over the committed gold"
+                   + (", aliases seen only in the scored document dropped too" if strict_aliases else ""))
+        return
+    with click.progressbar(length=len(doc_ids) or 0, label="pre-annotating", file=sys.stderr) as bar:
+        found, note = run.preannotate_corpus(layout, doc_ids, model, on_progress=bar.update)
+    if as_json:
+        click.echo(orjson.dumps([{"doc_id": doc_id, "prediction": run.prediction(pre)} for doc_id, pre in found.items()],
+                                option=orjson.OPT_INDENT_2).decode())
+        return
+    for doc_id, pre in found.items():
+        layers = pre.annotations
+        click.echo(f"{doc_id}: {len(layers.entities)} entities, {len(layers.timexes)} time expressions, "
+                   f"{len(layers.quotes)} quotes")
+    versions = sorted({pre.model_version for pre in found.values()}) or [run.model_version()]
+    click.echo(f"pre-annotated {len(found)} documents with {', '.join(versions)}; {note}")
+

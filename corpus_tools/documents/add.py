@@ -1,0 +1,218 @@
+"""Adding articles to the corpus: ``add_files(layout, paths)`` copies each file byte for byte into
+raw/ and appends its manifest record, so nobody edits raw/manifest.jsonl by hand.
+
+What the record says, and by which written rule:
+
+* ``sha256``, ``size``: of the bytes, which are copied unchanged (a raw file is never edited).
+* ``encoding``: ``utf-8`` when the bytes are valid UTF-8 (with or without a byte-order mark: the
+  mark stays in raw/, normalization drops it, and the result says it was there); ``cp1252``
+  only when they are not valid UTF-8 (the result gives the first byte UTF-8 failed at) and every
+  byte is defined in cp1252; otherwise the file is refused as undecodable. Nothing else is guessed.
+* ``doc_id``: given (a safe file name, not taken), or ``<NNN>_<sha16>``: the next three-digit
+  number after the highest number that starts a doc_id in the manifest, then the first 16 hex
+  digits of the file's SHA-256. (The seeds' own hex parts came with them and are no hash of
+  their bytes that can be recomputed; new ones are, so the same bytes get the same suffix.)
+* ``title``: given, else the first non-blank line, stripped, when it starts with an uppercase
+  letter or a digit and is at most ``TITLE_MAX`` characters (a headline); else null. On the
+  five seeds this gives exactly the titles of their manifest records (004's first line,
+  " date 2021-09-30 ", is no headline).
+* ``publisher``, ``publication_date``: null with evidence ``none`` unless given, and given only
+  with evidence: ``line N`` (stated: line N of the file, quoted whole from the file itself) or a
+  sentence of reasoning (inferred). A date is ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` and must be
+  a date of the calendar; its precision follows from its form.
+
+Refused, with the file named and nothing written: a file already in the corpus (same SHA-256;
+the message names its doc_id) or named twice, a doc_id taken or unsafe, an empty file, a binary
+file (a NUL byte, or more than ``BINARY_CONTROL_SHARE`` of control characters other than
+whitespace), bytes that are neither UTF-8 nor cp1252, metadata without evidence. Several files
+are added all or none: everything is read and checked first; raw files are written beside their
+final names and renamed, and the manifest is replaced in one step last; a failure removes the
+raw files this call wrote. The corpus lock is held throughout, and the corpus must check clean
+(``check-raw``) before anything is added.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import re
+from dataclasses import asdict
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from corpus_tools.documents.raw import RAW_SUFFIX, check_doc_id, check_raw, raise_first, read_manifest
+from corpus_tools.errors import CorpusError, Location
+from corpus_tools.fsutil import atomic_write_bytes
+from corpus_tools.layout import Layout
+from corpus_tools.lock import corpus_lock
+from corpus_tools.records import AddedFile, Evidence, ManifestRecord
+
+TITLE_MAX = 200
+BINARY_CONTROL_SHARE = 0.05
+_UTF8_BOM = b"\xef\xbb\xbf"
+_WHITESPACE_CONTROLS = frozenset("\t\n\r\f\v")
+_NUMBERED = re.compile(r"(\d+)_")
+_STATED = re.compile(r"line (\d+)")
+_DATE_FORMS = {4: ("year", "%Y"), 7: ("month", "%Y-%m"), 10: ("day", "%Y-%m-%d")}
+NOT_GIVEN = "Not given when the file was added (corpus-tools add); nothing was inferred from the text."
+
+
+def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None = None, title: str | None = None,
+              publisher: str | None = None, publisher_evidence: str | None = None,
+              date: str | None = None, date_evidence: str | None = None,
+              on_progress: Callable[[int], None] | None = None) -> tuple[AddedFile, ...]:
+    """Add ``paths`` to the corpus (see the module docstring); return what was added, in the
+    order written: by SHA-256 of the bytes, so the numbering does not depend on the order the
+    files were named in. ``doc_id``, ``title`` and the metadata apply to a single file only."""
+    if not paths:
+        raise CorpusError("add-input-missing", "no file to add")
+    single = (doc_id, title, publisher, publisher_evidence, date, date_evidence)
+    if len(paths) > 1 and any(value is not None for value in single):
+        raise CorpusError("metadata-invalid", "--doc-id, --title, --publisher and --date describe one file; "
+                          f"{len(paths)} were given")
+    with corpus_lock(layout, "add"):
+        raise_first(check_raw(layout))
+        existing = read_manifest(layout.manifest)
+        loaded = sorted((_load(Path(path)) for path in paths), key=lambda item: item[1])
+        planned = _plan(layout, existing, loaded, doc_id, title, publisher, publisher_evidence, date, date_evidence)
+        _write(layout, planned, on_progress)
+    return tuple(added for added, _ in planned)
+
+
+def _load(path: Path) -> tuple[Path, str, bytes]:
+    where = Location(file=str(path))
+    if not path.is_file():
+        raise CorpusError("add-input-missing", "no such file", where)
+    data = path.read_bytes()
+    if not data:
+        raise CorpusError("raw-empty", "the file is empty", where)
+    return path, hashlib.sha256(data).hexdigest(), data
+
+
+def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int | None]:
+    """(encoding, decoded text, has a UTF-8 BOM, byte where UTF-8 failed) by the module's rule."""
+    if b"\x00" in data:
+        raise CorpusError("raw-binary", f"a NUL byte at byte {data.index(0)}: a binary file, not text", where)
+    try:
+        text, encoding, failed_at = data.decode("utf-8"), "utf-8", None
+    except UnicodeDecodeError as not_utf8:
+        failed_at = not_utf8.start
+        try:
+            text, encoding = data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError as error:
+            raise CorpusError("raw-undecodable", f"not UTF-8 (invalid at byte {failed_at}: "
+                              f"{data[failed_at:failed_at + 4]!r}) and not cp1252 (byte {error.start}: "
+                              f"{data[error.start:error.start + 1]!r} is undefined there)",
+                              Location(file=where.file, byte_offset=failed_at)) from None
+    controls = sum(1 for c in text if (c < " " or c == "\x7f") and c not in _WHITESPACE_CONTROLS)
+    if controls > BINARY_CONTROL_SHARE * len(text):
+        raise CorpusError("raw-binary", f"{controls} of {len(text)} characters are control characters: "
+                          "a binary file, not text", where)
+    return encoding, text, data.startswith(_UTF8_BOM), failed_at
+
+
+def title_of(text: str) -> tuple[str | None, str]:
+    """The title by the module's rule, and the rule's verdict in words."""
+    for line in text.lstrip("\ufeff").split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if len(line) > TITLE_MAX:
+            return None, f"none: the first line is longer than {TITLE_MAX} characters"
+        if not (line[0].isupper() or line[0].isdigit()):
+            return None, "none: the first line does not start like a headline (uppercase letter or digit)"
+        return line, "the first non-blank line"
+    return None, "none: the file has no non-blank line"
+
+
+def next_doc_id(existing: Iterable[str], sha256: str) -> str:
+    numbers = [int(match[1]) for doc_id in existing if (match := _NUMBERED.match(doc_id))]
+    return f"{max(numbers, default=-1) + 1:03d}_{sha256[:16]}"
+
+
+def _evidence(value: str | None, evidence: str | None, text: str, field: str, where: Location) -> Evidence:
+    if value is None and evidence is None:
+        return Evidence("none", reasoning=NOT_GIVEN)
+    if value is None or not (evidence or "").strip():
+        missing = "its value" if value is None else "its evidence ('line N' or a sentence of reasoning)"
+        raise CorpusError("metadata-invalid", f"{field} given without {missing}: never guessed, never unsupported",
+                          where)
+    stated = _STATED.fullmatch(evidence.strip())
+    if stated is None:
+        return Evidence("inferred", reasoning=evidence.strip())
+    number = int(stated[1])
+    lines = text.split("\n")
+    if not 1 <= number <= len(lines) or not lines[number - 1].strip():
+        raise CorpusError("metadata-invalid", f"{field} evidence cites line {number}, which the file does not have "
+                          "or which is blank", Location(file=where.file, line=number))
+    return Evidence("stated", line=number, quote=lines[number - 1])
+
+
+def _date_precision(date: str | None, where: Location) -> str | None:
+    if date is None:
+        return None
+    form = _DATE_FORMS.get(len(date))
+    try:
+        if form is None:
+            raise ValueError
+        datetime.datetime.strptime(date, form[1])
+    except ValueError:
+        raise CorpusError("metadata-invalid", f"date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD of the calendar",
+                          where) from None
+    return form[0]
+
+
+def _plan(layout: Layout, existing: list[ManifestRecord], loaded: list[tuple[Path, str, bytes]], doc_id, title,
+          publisher, publisher_evidence, date, date_evidence) -> list[tuple[AddedFile, bytes]]:
+    by_sha = {record.sha256: record.doc_id for record in existing}
+    taken = {record.doc_id for record in existing}
+    planned = []
+    for path, sha256, data in loaded:
+        where = Location(file=str(path))
+        if sha256 in by_sha:
+            raise CorpusError("raw-duplicate", f"already in the corpus as {by_sha[sha256]} (same SHA-256 {sha256})",
+                              where)
+        encoding, text, bom, failed_at = detect_encoding(data, where)
+        new_id = doc_id if doc_id is not None else next_doc_id(taken, sha256)
+        check_doc_id(new_id, where)
+        if new_id in taken or (layout.raw / (new_id + RAW_SUFFIX)).exists():
+            raise CorpusError("duplicate-doc-id", f"doc_id {new_id!r} is taken", where)
+        found_title, rule = (title, "given") if title is not None else title_of(text)
+        try:
+            record = ManifestRecord(
+                doc_id=new_id, file=new_id + RAW_SUFFIX, sha256=sha256, size=len(data), encoding=encoding,
+                title=found_title, publisher=publisher,
+                publisher_evidence=_evidence(publisher, publisher_evidence, text, "publisher", where),
+                publication_date=date, publication_date_precision=_date_precision(date, where),
+                publication_date_evidence=_evidence(date, date_evidence, text, "date", where))
+        except ValueError as error:
+            raise CorpusError("metadata-invalid", str(error), where) from None
+        by_sha[sha256] = f"{new_id} (named in this same call as {path})"
+        taken.add(new_id)
+        planned.append((AddedFile(record, str(path), bom, failed_at, rule), data))
+    return planned
+
+
+def manifest_line(record: ManifestRecord) -> bytes:
+    """A manifest line as the committed ones are written: fields in record order, text unescaped."""
+    return json.dumps(asdict(record), ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def _write(layout: Layout, planned: list[tuple[AddedFile, bytes]], on_progress) -> None:
+    manifest = layout.manifest.read_bytes()
+    if manifest and not manifest.endswith(b"\n"):
+        manifest += b"\n"
+    written: list[Path] = []
+    try:
+        for added, data in planned:
+            target = layout.raw / added.record.file
+            atomic_write_bytes(target, data)
+            written.append(target)
+            if on_progress is not None:
+                on_progress(1)
+        atomic_write_bytes(layout.manifest, manifest + b"".join(manifest_line(a.record) for a, _ in planned))
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise

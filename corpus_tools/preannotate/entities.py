@@ -1,0 +1,136 @@
+"""Entity pre-annotation: the entity registry as a gazetteer, and optionally a NER model.
+
+Gazetteer rules (each tested in tests/test_preannotate.py):
+
+* **Forms**: every registry entity's ``name`` and ``aliases``. A form shared by several
+  entities goes to the one whose ``name`` it is, else to the first by id (score lowered).
+* **Case**: matching is case-sensitive. News capitalizes names, and case is what tells "US"
+  the country from "us" the pronoun, "Jordan" from "jordan", "May" the month from nothing here.
+* **Word boundaries**: a match is neither preceded nor followed by a letter or digit, so
+  hyphenated compounds keep their names ("[US]-led", "[Russian]-backed") and possessives fall
+  outside ("[Syria]'s"), as the guidelines want.
+* **Longest match first**, leftmost first: at each position the longest form wins
+  ("US State Department" over "US"), and matches never overlap (entity spans are flat).
+* **Part of a longer name**: a match directly next to another capitalized word (one space
+  apart) is left out, because it is then part of a name the registry does not hold ("Lloyd
+  [Austin]", "[Syrian] Democratic Forces", "[UN] Security Council"), unless that word is a
+  title or role ("Syrian President", "Secretary Blinken", ``TITLE_WORDS``) or, before the match,
+  the first word of its sentence ("When Syria", "In Damascus").
+
+Scores: 0.9 for a multi-word form, 0.8 for a one-word form, 0.5 when the form is ambiguous;
+NER model regions 0.5.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping
+
+from corpus_tools.records import EntityMention, RegistryEntity, Span
+from corpus_tools.schema import ENTITY_LABELS
+
+TITLE_WORDS = frozenset("""
+President Vice Secretary Minister Prime Foreign Defense Defence Deputy Ambassador Envoy Special Senator
+Representative Rep Sen Congressman Congresswoman Governor Mayor King Queen Prince Crown Emir Sheikh Sultan
+General Gen Major Maj Colonel Col Lieutenant Lt Captain Capt Sergeant Admiral Commander Chief Mr Mrs Ms Dr
+Spokesperson Spokesman Spokeswoman Director Chairman Chair Leader Speaker Officials Official Envoy State
+""".split())
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘’(\n]\s*|\s[–—-]\s)$")
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerHit:
+    span: Span
+    text: str
+    entity: RegistryEntity
+    score: float
+
+
+class Gazetteer:
+    """The registry's names and aliases, compiled into one regex (longest form first)."""
+
+    def __init__(self, registry: Iterable[RegistryEntity]):
+        owners: dict[str, list[RegistryEntity]] = {}
+        for entity in sorted(registry, key=lambda e: e.id):
+            for form in dict.fromkeys((entity.name, *entity.aliases)):
+                if form.strip():
+                    owners.setdefault(form, []).append(entity)
+        self._forms: dict[str, tuple[RegistryEntity, float]] = {}
+        for form, entities in owners.items():
+            named = [e for e in entities if e.name == form]
+            chosen = (named or entities)[0]
+            score = 0.5 if len(entities) > 1 else (0.9 if " " in form else 0.8)
+            self._forms[form] = (chosen, score)
+        alternatives = "|".join(re.escape(form) for form in sorted(self._forms, key=lambda f: (-len(f), f)))
+        self._pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)") if alternatives else None
+
+    def find(self, text: str) -> list[GazetteerHit]:
+        if self._pattern is None:
+            return []
+        hits = []
+        for match in self._pattern.finditer(text):
+            if _inside_longer_name(text, match.start(), match.end()):
+                continue
+            entity, score = self._forms[match[0]]
+            hits.append(GazetteerHit(Span(match.start(), match.end()), match[0], entity, score))
+        return hits
+
+
+def _inside_longer_name(text: str, start: int, end: int) -> bool:
+    after = re.match(r" ([A-Z][\w’'-]*)", text[end:end + 40])
+    if after and after[1].rstrip(".") not in TITLE_WORDS:
+        return True
+    before = re.search(r"(?:^|(?<=[^\w]))([A-Z][\w’'-]*)(\.?) $", text[max(0, start - 40):start])
+    if before and before[1] not in TITLE_WORDS and not before[2]:  # "Council. Russia": a new sentence
+        preceding = text[:start - len(before[0])]
+        if not _SENTENCE_START.search(preceding[-4:] if preceding else ""):
+            return True
+    return False
+
+
+NerFunction = Callable[[str], Iterable[tuple[int, int, str]]]
+
+
+def entity_mentions(doc_id: str, text: str, gazetteer: Gazetteer, ner: NerFunction | None = None
+                    ) -> tuple[list[EntityMention], dict[str, float]]:
+    """Gazetteer mentions, then the NER model's for names it does not cover (entity_id null)."""
+    mentions: list[EntityMention] = []
+    scores: dict[str, float] = {}
+    taken: list[Span] = []
+    for hit in gazetteer.find(text):
+        mentions.append(EntityMention(f"pe{len(mentions) + 1}", doc_id, hit.span, hit.text, hit.entity.type,
+                                      hit.entity.id))
+        scores[mentions[-1].id] = hit.score
+        taken.append(hit.span)
+    if ner is not None:
+        for start, end, label in ner(text):
+            start, end = _trimmed(text, start, end)
+            span = Span(start, end) if start < end else None
+            if span is None or label not in ENTITY_LABELS or any(span.overlaps(other) for other in taken):
+                continue
+            mentions.append(EntityMention(f"pe{len(mentions) + 1}", doc_id, span, text[start:end], label, None))
+            scores[mentions[-1].id] = 0.5
+            taken.append(span)
+    mentions.sort(key=lambda m: (m.span.start, m.span.end))
+    return mentions, scores
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """No determiner, possessive or edge punctuation (guidelines: boundary rules 2 and 3)."""
+    piece = text[start:end]
+    lead = re.match(r"(?:the |The )?", piece).end()
+    tail = re.search(r"(?:['’]s?|[.,;:])?$", piece[lead:]).start()
+    return start + lead, start + lead + tail
+
+
+def speaker_of(span: Span, mentions: Iterable[EntityMention], registry: Mapping[str, RegistryEntity]) -> str | None:
+    """The registry id of who speaks in a SOURCE span: a PERSON mention in it, else an ORG, else a GPE
+    (a state speaks through its government); NORP and unlinked mentions name no speaker."""
+    inside = [m for m in mentions if m.entity_id and span.start <= m.span.start and m.span.end <= span.end]
+    for label in ("PERSON", "ORG", "GPE"):
+        found = [m for m in inside if m.label == label]
+        if found:
+            return found[-1].entity_id
+    return None

@@ -1,0 +1,130 @@
+"""Scoring the pre-annotator against the gold, leave-one-document-out.
+
+For each gold document, the gazetteer is built from a registry WITHOUT the entities mentioned
+(as entity_id or speaker_id) only in that document's gold annotation: a name is found because
+another document taught the registry, never because this document's gold put it there. With
+``strict_aliases`` the surviving entities also lose every alias that occurs as a mention text
+only in that document (their canonical ``name`` stays). The time and quote rules take no data
+from the gold, so LOO does not change them; they were, however, written while reading the
+guidelines, whose examples are the gold's, so their scores here are development-set scores,
+not held-out ones (docs/preannotation.md says so next to the table).
+
+Matching: a unit counts as found when its span equals a gold unit's (and its label: entity
+label, TIMEX label, attribution role), one to one; ``lenient_f1`` accepts overlapping spans.
+``value_accuracy`` is on the exactly matched units: entity_id, TIMEX3 value (and mod), quote_type.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Callable, Iterable, Mapping
+
+from corpus_tools.preannotate.ner import NerModel
+from corpus_tools.preannotate.run import PreAnnotator
+from corpus_tools.records import Document, DocumentAnnotations, LayerScore, RegistryEntity, Span
+
+LAYERS = ("entities", "timexes", "quotes", "sources", "cues")
+
+
+def mentioned_ids(annotations: DocumentAnnotations) -> set[str]:
+    ids = {m.entity_id for m in annotations.entities if m.entity_id}
+    ids |= {q.source.speaker_id for q in annotations.quotes if q.source is not None and q.source.speaker_id}
+    return ids
+
+
+def leave_one_out(registry: Mapping[str, RegistryEntity], gold: Mapping[str, DocumentAnnotations], doc_id: str,
+                  strict_aliases: bool = False) -> dict[str, RegistryEntity]:
+    """The registry without what only ``doc_id``'s gold mentions (module docstring)."""
+    elsewhere = set().union(*(mentioned_ids(a) for other, a in gold.items() if other != doc_id))
+    only_here = mentioned_ids(gold[doc_id]) - elsewhere
+    kept = {entity_id: entity for entity_id, entity in registry.items() if entity_id not in only_here}
+    if not strict_aliases:
+        return kept
+    from dataclasses import replace
+
+    texts_elsewhere = {m.text for other, a in gold.items() if other != doc_id for m in a.entities}
+    texts_here = {m.text for m in gold[doc_id].entities}
+    return {entity_id: replace(entity, aliases=tuple(alias for alias in entity.aliases
+                                                    if alias == entity.name or alias in texts_elsewhere
+                                                    or alias not in texts_here))
+            for entity_id, entity in kept.items()}
+
+
+def _units(annotations: DocumentAnnotations, layer: str) -> list[tuple[Span, str, object]]:
+    """(span, label, value) of one layer's units."""
+    if layer == "entities":
+        return [(m.span, m.label, m.entity_id) for m in annotations.entities]
+    if layer == "timexes":
+        return [(t.span, t.label, (t.value, t.mod)) for t in annotations.timexes]
+    if layer == "quotes":
+        return [(q.span, "QUOTE", q.quote_type) for q in annotations.quotes]
+    regions = {(getattr(q, role).span, role) for q in annotations.quotes
+               for role in (("source",) if layer == "sources" else ("cue",)) if getattr(q, role) is not None}
+    return [(span, role, None) for span, role in sorted(regions)]
+
+
+def _match(gold: list, predicted: list, lenient: bool) -> list[tuple[tuple, tuple]]:
+    pairs, used = [], set()
+    for unit in predicted:
+        for index, candidate in enumerate(gold):
+            if index in used or candidate[1] != unit[1]:
+                continue
+            if candidate[0] == unit[0] or (lenient and candidate[0].overlaps(unit[0])):
+                pairs.append((candidate, unit))
+                used.add(index)
+                break
+    return pairs
+
+
+def _ratio(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def _f1(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def score(gold: Mapping[str, DocumentAnnotations], predicted: Mapping[str, DocumentAnnotations]
+          ) -> tuple[LayerScore, ...]:
+    """Per-layer scores of ``predicted`` against ``gold``, over the documents of ``gold``."""
+    rows = []
+    for layer in LAYERS:
+        counts: Counter = Counter()
+        for doc_id, gold_annotations in gold.items():
+            gold_units = _units(gold_annotations, layer)
+            predicted_units = _units(predicted[doc_id], layer) if doc_id in predicted else []
+            exact = _match(gold_units, predicted_units, lenient=False)
+            counts.update(gold=len(gold_units), predicted=len(predicted_units), matched=len(exact),
+                          lenient=len(_match(gold_units, predicted_units, lenient=True)),
+                          same_value=sum(1 for g, p in exact if g[2] == p[2]))
+        precision, recall = _ratio(counts["matched"], counts["predicted"]), _ratio(counts["matched"], counts["gold"])
+        lenient = _f1(_ratio(counts["lenient"], counts["predicted"]), _ratio(counts["lenient"], counts["gold"]))
+        value = _ratio(counts["same_value"], counts["matched"]) if layer in ("entities", "timexes", "quotes") else None
+        rows.append(LayerScore(layer, counts["gold"], counts["predicted"], counts["matched"], round(precision, 3),
+                               round(recall, 3), round(_f1(precision, recall), 3), round(lenient, 3),
+                               None if value is None else round(value, 3)))
+    return tuple(rows)
+
+
+def evaluate(documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
+             gold: Mapping[str, DocumentAnnotations], *, ner: NerModel | None = None, strict_aliases: bool = False,
+             on_progress: Callable[[int], None] | None = None) -> tuple[LayerScore, ...]:
+    """Pre-annotate every gold document with its leave-one-out registry and score the result."""
+    predicted = {}
+    for doc_id in sorted(gold):
+        annotator = PreAnnotator(leave_one_out(registry, gold, doc_id, strict_aliases), ner)
+        predicted[doc_id] = annotator(documents[doc_id]).annotations
+        if on_progress is not None:
+            on_progress(1)
+    return score(gold, predicted)
+
+
+def table(rows: Iterable[LayerScore]) -> str:
+    """A Markdown table of the scores."""
+    lines = ["| layer | gold | predicted | exact matches | precision | recall | F1 | lenient F1 | value accuracy |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for row in rows:
+        value = "-" if row.value_accuracy is None else f"{row.value_accuracy:.3f}"
+        lines.append(f"| {row.layer} | {row.gold} | {row.predicted} | {row.matched} | {row.precision:.3f} | "
+                     f"{row.recall:.3f} | {row.f1:.3f} | {row.lenient_f1:.3f} | {value} |")
+    return "\n".join(lines)

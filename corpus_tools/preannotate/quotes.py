@@ -1,0 +1,320 @@
+"""Quote pre-annotation: written patterns for QUOTE, SOURCE and CUE (PARC 3.0 as the guidelines
+apply it), linked by ``said_by`` and ``cue``.
+
+Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
+
+1. **Direct, attribution after**: ``“…,” SOURCE CUE …`` or ``“…,” CUE SOURCE, …`` — the QUOTE runs
+   from the opening to the closing mark inclusive.
+2. **Direct, attribution before**: ``SOURCE CUE: “…”`` or ``SOURCE CUE, “…”``.
+3. **Continued**: a quotation that fills its sentence and has no attribution of its own continues
+   the nearest earlier attributed quote of the same or the previous paragraph; it gets the same
+   SOURCE and CUE regions (guidelines: "A paragraph that continues a quote").
+4. **Content first**: ``CONTENT, SOURCE CUE.`` / ``CONTENT, CUE SOURCE.`` (a short tail) and
+   ``CONTENT, according to SOURCE.``
+5. **Attribution first**: ``SOURCE CUE (that) CONTENT.``, ``SOURCE told OBJECT (that) CONTENT.``,
+   ``According to SOURCE, CONTENT.`` — the CONTENT runs to the end of the sentence, without the
+   final period and without "that"; time and place phrases right after the cue ("said on
+   Tuesday that", "said in an interview published on Sunday that") are skipped up to "that".
+
+``quote_type``: ``direct`` when the QUOTE is exactly one quotation, ``mixed`` when it holds
+quotation marks and more, ``indirect`` otherwise. Quotation marks: “…”, "…", ‘…’ (a ‘ after a
+space or at a line start, closed by a ’ not followed by a letter, so apostrophes are not marks).
+
+SOURCE: the noun phrase before the cue back to the clause's start (sentence start, a comma, or a
+subordinating word such as "after", "which", "that", "in what"), without auxiliaries and adverbs
+("has previously stated" → CUE "stated"), and without a trailing relative clause ("Assad, who
+is sanctioned by Washington, said" → "Assad"); after an inverted cue, the name up to the comma.
+CUE: the reporting verb or phrase (``CUES``), without auxiliaries. ``speaker_id``: the registry
+id of a PERSON, else ORG, else GPE mention inside the SOURCE; a pronoun takes the previous
+quote's speaker. Scores: 0.8 direct, 0.6 mixed or indirect, 0.5 continued.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from corpus_tools.preannotate.entities import speaker_of
+from corpus_tools.preannotate.text import paragraphs, sentences
+from corpus_tools.records import Cue, EntityMention, Quote, RegistryEntity, Source, Span
+
+# Reporting verbs; the first group needs no "that" or quotation to introduce content.
+CUES = ("quoted as having said", "quoted as saying", "said", "says", "say", "told", "tells", "announced",
+        "announces", "stated", "reiterated", "insisted", "argued", "argue", "argues", "warned", "warns", "noted",
+        "explained", "claimed", "wrote", "reported", "confirmed", "acknowledged", "declared", "stressed", "emphasised", "emphasized",
+        "replied", "responded", "asserted", "maintained", "added", "continued", "denied", "accused", "urged",
+        "made clear", "ruled out", "called on", "calls", "called")
+CONTENT_NEEDS_MARKER = frozenset({"maintained", "added", "continued", "called", "calls", "noted", "explained",
+                                  "claimed"})
+NOUN_CONTENT = frozenset({"denied", "accused", "urged", "called on", "ruled out", "reiterated"})
+PRONOUNS = frozenset({"he", "she", "they", "it", "we", "He", "She", "They", "It", "We", "I"})
+AUXILIARIES = frozenset("has have had was were is are will would also previously repeatedly again later then already "
+                        "publicly privately once recently further earlier first last never not neither nor".split())
+NOT_CONTENT = re.compile(r"(?:whether|if|as|while|despite|amid|after|before|although|though|because|nor|or)\b|[^\w“\"‘]")
+FRAMING = re.compile(r"(?:While|Although|Though|As|Because|If|When|After|Before|Since|Even as)\s+$")
+DATELINE = re.compile(r"[A-Z][\w .,]{0,40}?\s[–—]\s")
+# Reporter's additions after the content (guidelines: "Leave out the reporter's additions at the edges").
+ADDITION = re.compile(r",\s+(?:as|while|despite|amid|even as|although|though|more than|less than|an?|after|before)\s"
+                      r"|\s+(?:on|late on|early on|last|earlier this)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
+                      r"Saturday|Sunday|week|month|year)\s*$")
+SUBORDINATORS = frozenset("that after when as while but and because which what where although though if since "
+                          "whom who before until so than".split())
+_CUE = r"(?P<cue>" + "|".join(sorted((re.escape(c) for c in CUES), key=len, reverse=True)) + r")"
+_PAIRS = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"|(?<![\w’'])‘[^‘’\n]*’(?![\w])")
+_DEFINITE = re.compile(r"(?:[Tt]he|[Tt]his|[Tt]hat) [a-z]+")
+_ACCORDING = re.compile(r"(?<!\w)(?P<cue>[Aa]ccording to) ")
+
+
+@dataclass
+class _Found:
+    quote: Span
+    source: Span | None
+    cue: Span | None
+    score: float
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " ,;:—–-":
+        start += 1
+    while end > start and text[end - 1] in " ,;:.—–-":
+        end -= 1
+    return start, end
+
+
+def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, int] | None:
+    """The subject noun phrase before a cue (module docstring, SOURCE)."""
+    segment = text[clause_start:cue_start]
+    parts = segment.split(",")
+    if len(parts) >= 3 and not parts[-1].strip() and parts[-2].strip().split(" ")[0] in ("who", "which", "whose"):
+        parts = parts[:-2]  # "Assad, who is sanctioned by Washington, said"
+    offset = clause_start + sum(len(part) + 1 for part in parts[:-1])
+    words = [(m.start() + offset, m.end() + offset, m[0]) for m in re.finditer(r"\S+", parts[-1])]
+    while words and words[-1][2] in AUXILIARIES:
+        words.pop()
+    for index in range(len(words) - 1, -1, -1):
+        if words[index][2].lower() in SUBORDINATORS or words[index][2] in ("in what",):
+            words = words[index + 1:]
+            break
+    if words and words[0][2].lower() == "what":
+        words = words[1:]
+    if not words or len(words) > 12 or any(mark in words[i][2] for i in range(len(words)) for mark in "“”\""):
+        return None
+    start, end = _trim(text, words[0][0], words[-1][1])
+    return (start, end) if start < end else None
+
+
+def _source_after(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The name after an inverted cue ("said Karen Whitlow, a deputy spokesperson"): up to a comma."""
+    match = re.match(r"\s*([^,.;:]+)", text[start:end])
+    if not match:
+        return None
+    s, e = _trim(text, start + match.start(1), start + match.end(1))
+    return (s, e) if s < e and len(text[s:e].split()) <= 8 else None
+
+
+def attributions(text: str) -> list[_Found]:
+    """Every attribution the patterns find, in text order (QUOTE spans may nest)."""
+    found: list[_Found] = []
+    quoted = [(m.start(), m.end()) for m in _PAIRS.finditer(text)]
+    sentence_spans = _whole_quotations(list(sentences(text)), quoted)
+    direct: set[tuple[int, int]] = set()
+    for s_start, s_end in sentence_spans:
+        sentence = text[s_start:s_end]
+        pairs = [(a, b) for a, b in quoted if s_start <= a and b <= s_end]
+        # 1 and 2: direct quotations with their attribution
+        for a, b in pairs:
+            tail = text[b:s_end]
+            closes = text[b - 2] in ",.?!" or tail.startswith(",")
+            inverted = closes and re.match(r",?\s*" + _CUE + r"\s+(?!that\b)", tail)
+            normal = closes and re.match(r",?\s*(?P<src>[^,.;:“”\"]{1,80}?)\s+" + _CUE + r"\b", tail)
+            head = re.search(r"(?P<cue_any>" + _CUE + r")\s*[:,]?\s*$", text[s_start:a])
+            if inverted and inverted["cue"] in CUES:
+                cue = (b + inverted.start("cue"), b + inverted.end("cue"))
+                source = _source_after(text, b + inverted.end(), s_end)
+            elif normal and not re.search(r"[“\"‘]", normal["src"]):
+                cue = (b + normal.start("cue"), b + normal.end("cue"))
+                source = _source_before(text, b, cue[0])
+            elif head:
+                cue = (s_start + head.start("cue"), s_start + head.end("cue"))
+                source = _source_before(text, s_start, cue[0])
+            else:
+                continue
+            if source is None:
+                continue
+            found.append(_Found(Span(a, b), Span(*source), Span(*cue), 0.8))
+            direct.add((a, b))
+        # 4 and 5: content and attribution in one sentence
+        for match in re.finditer(r"(?<!\w)" + _CUE + r"(?!\w)", sentence):
+            cue = (s_start + match.start("cue"), s_start + match.end("cue"))
+            if any(f.cue == Span(*cue) for f in found):
+                continue
+            inside = next(((a, b) for a, b in pairs if a < cue[0] < b), None)
+            if inside is not None:  # a nested attribution in a quotation: "“Secretary Blinken made clear that …,”"
+                result = _attribution_first(text, inside[0] + 1, inside[1] - 1, cue, match["cue"], pairs)
+                if result is not None and (text[result.quote.start - 5:result.quote.start].strip() != "that"):
+                    result = None
+            else:
+                result = _content_first(text, s_start, s_end, cue, match["cue"]) or _attribution_first(
+                    text, s_start, s_end, cue, match["cue"], pairs)
+            if result is None and re.search(r"\band\s*$", text[s_start:cue[0]]) and found and \
+                    found[-1].quote.start >= s_start:
+                previous = found[-1]  # "… accused X of …, and called on Y": the same source
+                result = _attribution_first(text, s_start, s_end, cue, match["cue"], pairs,
+                                            source=previous.source)
+            if result is not None:
+                found.append(result)
+        according = _ACCORDING.search(sentence)
+        if according:
+            found.extend(_according(text, s_start, s_end, according))
+    # 3: continued quotations
+    attributed = sorted(found, key=lambda f: f.quote.start)
+    for a, b in quoted:
+        if (a, b) in direct or any(f.quote.start <= a and b <= f.quote.end for f in found):
+            continue
+        s_start, s_end = next(((s, e) for s, e in sentence_spans if s <= a < e), (a, b))
+        rest = text[s_start:s_end].replace(text[a:b], "").strip(" .")
+        if rest:
+            continue  # part of a sentence: not a quotation standing on its own
+        previous = [f for f in attributed if f.quote.end <= a and f.source is not None
+                    and _paragraph_distance(text, f.quote.end, a) <= 1]
+        if previous:
+            found.append(_Found(Span(a, b), previous[-1].source, previous[-1].cue, 0.5))
+    found.sort(key=lambda f: (f.quote.start, -f.quote.end))
+    return found
+
+
+def _whole_quotations(spans: list[tuple[int, int]], quoted: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentences joined where a quotation runs across their boundary (“… relent. And we’re …,” he said.)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and any(merged[-1][0] <= a < merged[-1][1] < b for a, b in quoted):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _paragraph_distance(text: str, start: int, end: int) -> int:
+    """How many paragraphs begin between two positions (0: the same paragraph)."""
+    return len(re.findall(r"\n\s*\S", text[start:end]))
+
+
+def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
+    """CONTENT, SOURCE CUE. / CONTENT, CUE SOURCE."""
+    comma = text.rfind(",", s_start, cue[0])
+    tail_end = s_end - (1 if text[s_end - 1] == "." else 0)
+    next_comma = text.find(",", cue[1], tail_end)
+    tail_end = next_comma if next_comma >= 0 else tail_end
+    if comma < 0 or len(text[comma:tail_end].split()) > 14:
+        return None
+    between = text[comma + 1:cue[0]].strip()
+    if re.search(r"\b(?:that|which|who|what)\b", between):
+        return None  # "…, a claim that Damascus has denied": the content is not before the comma
+    if between:
+        source = _source_before(text, comma + 1, cue[0])
+    else:
+        source = _source_after(text, cue[1], tail_end)
+    after = text[cue[1]:tail_end]
+    if source is None or re.search(r"\b(?:that|to)\b", after):
+        return None
+    dateline = DATELINE.match(text, s_start, comma)
+    quote = _trim(text, dateline.end() if dateline else s_start, comma)
+    if quote[0] >= quote[1] or len(text[quote[0]:quote[1]].split()) < 3:
+        return None
+    return _Found(Span(*quote), Span(*source), Span(*cue), 0.6)
+
+
+def _attribution_first(text, s_start, s_end, cue, verb, pairs, source=None) -> _Found | None:
+    """SOURCE CUE (that) CONTENT."""
+    source = (source.start, source.end) if source is not None else _source_before(text, s_start, cue[0])
+    if source is None:
+        return None
+    end = s_end - (1 if text[s_end - 1] in ".!?" else 0)
+    rest = text[cue[1]:end]
+    that = re.search(r"(?:^|\s)that\s", rest[:160])
+    if that and (re.search(r"[“\",]", rest[:that.start()]) or len(rest[:that.start()].split()) > 8):
+        that = None
+    if that:
+        start = cue[1] + that.end()
+    elif verb in CONTENT_NEEDS_MARKER:
+        colon = re.match(r"\s*:\s*", rest)
+        if not colon:
+            return None
+        start = cue[1] + colon.end()
+    else:
+        skip = re.match(r"(?:\s+(?:reporters|journalists|lawmakers|a briefing|the briefing|(?:[A-Z][\w’'-]*\s?)+)"
+                        r"(?=\s))?(?:\s+(?:on|late on|early on|in|at|last|this|earlier|later)\s+[A-Z0-9][\w,]*)*"
+                        r"\s*[:,]?\s*", rest) if verb in ("told", "tells") else re.match(
+                        r"(?:\s+(?:on|late on|early on|last|this|earlier|later)\s+[A-Z0-9][\w]*)*\s*[:,]?\s*", rest)
+        start = cue[1] + skip.end()
+    if FRAMING.match(text[s_start:source[0]]) and text.find(",", start, end) >= 0:
+        end = text.find(",", start, end)  # "While the US said X, it has not …": the content ends at the comma
+    coordinated = re.search(r",?\s+and\s+(?:" + _CUE + r")\b", text[start:end])
+    if coordinated:  # "accused Syria of …, and called on …": two attributions
+        end = start + coordinated.start()
+    addition = ADDITION.search(text, start, end)
+    if addition:
+        end = addition.start()
+    start, end = _trim(text, start, end)
+    if end - start < 3 or len(text[start:end].split()) < (1 if verb in NOUN_CONTENT else 3) \
+            or NOT_CONTENT.match(text, start):
+        return None
+    return _Found(Span(start, end), Span(*source), Span(*cue), 0.6)
+
+
+def _according(text, s_start, s_end, match) -> list[_Found]:
+    cue = (s_start + match.start("cue"), s_start + match.end("cue"))
+    end = s_end - (1 if text[s_end - 1] == "." else 0)
+    source = _source_after(text, cue[1], end)
+    if source is None:
+        return []
+    if cue[0] == s_start:  # According to SOURCE, CONTENT.
+        quote = _trim(text, source[1], end)
+    else:  # CONTENT, according to SOURCE.
+        quote = _trim(text, s_start, cue[0])
+    if quote[1] - quote[0] < 3:
+        return []
+    return [_Found(Span(*quote), Span(*source), Span(*cue), 0.6)]
+
+
+def quote_type(text: str, span: Span) -> str:
+    inside = text[span.start:span.end]
+    pairs = list(_PAIRS.finditer(inside))
+    if len(pairs) == 1 and pairs[0].start() == 0 and pairs[0].end() == len(inside):
+        return "direct"
+    return "mixed" if pairs else "indirect"
+
+
+def quotes(doc_id: str, text: str, mentions: Iterable[EntityMention], registry: Mapping[str, RegistryEntity]
+           ) -> tuple[list[Quote], dict[str, float]]:
+    """The document's attributions as Quote records (shared SOURCE/CUE regions share ids)."""
+    mentions = list(mentions)
+    regions: dict[tuple[str, Span], str] = {}
+    records: list[Quote] = []
+    scores: dict[str, float] = {}
+    last_speaker: str | None = None
+    seen_quotes: set[Span] = set()
+    for found in attributions(text):
+        if found.quote in seen_quotes:
+            continue
+        seen_quotes.add(found.quote)
+        source = cue = None
+        if found.source is not None:
+            source_text = text[found.source.start:found.source.end]
+            speaker = speaker_of(found.source, mentions, registry)
+            if speaker is None and (source_text in PRONOUNS or _DEFINITE.fullmatch(source_text)):
+                speaker = last_speaker  # "he", "the department", "The statement": the speaker before
+            last_speaker = speaker
+            region = regions.setdefault(("SOURCE", found.source), f"ps{len(regions) + 1}")
+            source = Source(region, found.source, source_text, speaker)
+            scores[region] = found.score
+        if found.cue is not None:
+            region = regions.setdefault(("CUE", found.cue), f"pc{len(regions) + 1}")
+            cue = Cue(region, found.cue, text[found.cue.start:found.cue.end])
+            scores[region] = found.score
+        quote_id = f"pq{len(records) + 1}"
+        records.append(Quote(quote_id, doc_id, found.quote, text[found.quote.start:found.quote.end],
+                             quote_type(text, found.quote), source, cue))
+        scores[quote_id] = found.score
+    return records, scores

@@ -1,0 +1,113 @@
+"""Pre-annotating documents: the three layers' rules together, as records and as Label Studio
+predictions (the result format of ``labelstudio.tasks.to_ls_results``, with a ``score`` per result)."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Mapping
+
+from corpus_tools.preannotate import MODEL_NAME, PREANNOTATOR_VERSION
+from corpus_tools.preannotate.entities import Gazetteer, entity_mentions
+from corpus_tools.preannotate.ner import NerModel
+from corpus_tools.preannotate.quotes import quotes
+from corpus_tools.preannotate.timexes import time_expressions
+from corpus_tools.records import Document, DocumentAnnotations, PreAnnotation, RegistryEntity
+
+
+def model_version(ner: NerModel | None = None) -> str:
+    """``corpus_tools-preannotate@1.0`` (+ ``+<model>-<version>`` when a NER model was used)."""
+    base = f"{MODEL_NAME}@{PREANNOTATOR_VERSION}"
+    return base + (f"+{ner.name}" if ner is not None and ner.name else "")
+
+
+class PreAnnotator:
+    """The rules, compiled once for a registry, applied document by document."""
+
+    def __init__(self, registry: Mapping[str, RegistryEntity], ner: NerModel | None = None):
+        self.registry = registry
+        self.gazetteer = Gazetteer(registry.values())
+        self.ner = ner
+        self.model_version = model_version(ner)
+
+    def __call__(self, document: Document) -> PreAnnotation:
+        text = document.text
+        find = self.ner.find if self.ner is not None else None
+        entities, scores = entity_mentions(document.doc_id, text, self.gazetteer, find)
+        timexes, timex_scores = time_expressions(document.doc_id, text, document.metadata)
+        found_quotes, quote_scores = quotes(document.doc_id, text, entities, self.registry)
+        annotations = DocumentAnnotations(document.doc_id, tuple(entities), tuple(timexes), tuple(found_quotes),
+                                          text_sha256=document.text_sha256)
+        return PreAnnotation(annotations, {**scores, **timex_scores, **quote_scores}, self.model_version)
+
+
+def prediction(pre: PreAnnotation) -> dict:
+    """A Label Studio prediction: every result carries its region's score; the prediction's
+    ``score`` is their mean."""
+    from corpus_tools.labelstudio.tasks import to_ls_results
+
+    results = to_ls_results(pre.annotations)
+    for result in results:
+        if "id" in result:
+            result["score"] = pre.scores[result["id"]]
+    values = list(pre.scores.values())
+    return {"model_version": pre.model_version, "score": round(sum(values) / len(values), 4) if values else 0.0,
+            "result": results}
+
+
+def preannotate_documents(documents: Iterable[Document], registry: Mapping[str, RegistryEntity],
+                          ner: NerModel | None = None, on_progress: Callable[[int], None] | None = None
+                          ) -> dict[str, PreAnnotation]:
+    """doc_id -> PreAnnotation for each document, in the order given."""
+    annotator = PreAnnotator(registry, ner)
+    result = {}
+    for document in documents:
+        result[document.doc_id] = annotator(document)
+        if on_progress is not None:
+            on_progress(1)
+    return result
+
+
+def preannotate_corpus(layout, doc_ids: Iterable[str] = (), ner_model: str | None = None,
+                       on_progress: Callable[[int], None] | None = None) -> tuple[dict[str, PreAnnotation], str]:
+    """Pre-annotations of the corpus's documents (all, or ``doc_ids``), and the NER model's note.
+
+    ``ner_model``: a spaCy model name to try (``ner.DEFAULT_MODEL``), or None for the gazetteer only.
+    """
+    from corpus_tools.annotations.registry import load_registry
+    from corpus_tools.documents.index import DocumentIndex
+    from corpus_tools.errors import CorpusError, Location
+    from corpus_tools.preannotate.ner import load_ner
+
+    documents = DocumentIndex(layout)
+    wanted = list(dict.fromkeys(doc_ids)) or list(documents)
+    for doc_id in wanted:
+        if doc_id not in documents:
+            raise CorpusError("doc-unknown", f"no document {doc_id!r} in the corpus", Location(doc_id=doc_id))
+    ner = load_ner(ner_model)
+    found = preannotate_documents((documents[doc_id] for doc_id in wanted), load_registry(layout), ner, on_progress)
+    return found, ner.note
+
+
+def predictions_for_unannotated(documents: Mapping[str, Document], chosen: Mapping[str, DocumentAnnotations],
+                                registry: Mapping[str, RegistryEntity], ner: NerModel | None = None
+                                ) -> dict[str, dict]:
+    """doc_id -> Label Studio prediction for every document that has no annotation yet
+    (``labelstudio push --predictions``: the others get their stored annotations)."""
+    pending = [document for doc_id, document in documents.items() if doc_id not in chosen]
+    return {doc_id: prediction(pre) for doc_id, pre in preannotate_documents(pending, registry, ner).items()}
+
+
+def evaluate_corpus(layout, ner_model: str | None = None, strict_aliases: bool = False,
+                    on_progress: Callable[[int], None] | None = None):
+    """``preannotate --evaluate``: per-layer scores against the committed gold (the chosen
+    annotations), leave-one-document-out (corpus_tools.preannotate.evaluate); and the NER note."""
+    from corpus_tools.annotations.consolidate import load_annotation_set
+    from corpus_tools.annotations.registry import load_registry
+    from corpus_tools.documents.index import DocumentIndex
+    from corpus_tools.preannotate.evaluate import evaluate
+    from corpus_tools.preannotate.ner import load_ner
+
+    documents = DocumentIndex(layout)
+    registry = load_registry(layout)
+    gold = load_annotation_set(layout, documents, registry).chosen
+    ner = load_ner(ner_model)
+    return evaluate(documents, registry, gold, ner=ner, strict_aliases=strict_aliases, on_progress=on_progress), ner.note

@@ -1,0 +1,56 @@
+"""Sentences and words of a normalized text, as the pre-annotator's rules see them.
+
+A paragraph is a line. A sentence ends at ``.``, ``!`` or ``?`` (with any closing quotation
+marks after it) followed by whitespace and then an uppercase letter, a digit or an opening
+quotation mark, unless the word ending there is a known abbreviation ("Mr.", "U.S.", "Gen.");
+a sentence never crosses a line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+ABBREVIATIONS = frozenset({"Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Lt", "Col", "Maj", "Sgt", "Capt", "Sen", "Rep",
+                           "Gov", "Prof", "Jr", "Sr", "No", "U.S", "U.N", "U.K", "E.U", "Jan", "Feb", "Aug", "Sept",
+                           "Sep", "Oct", "Nov", "Dec", "a.m", "p.m", "vs", "etc"})
+OPENING_QUOTES = "\"“‘'"
+CLOSING_QUOTES = "\"”’'"
+_END = re.compile(r"[.!?][\"”’']*(?=\s+[\"“‘'A-Z0-9])")
+
+
+def paragraphs(text: str) -> Iterator[tuple[int, int]]:
+    """Non-blank lines, trimmed, as [start, end)."""
+    offset = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            start = offset + line.index(stripped[0])
+            yield start, start + len(stripped)
+        offset += len(line) + 1
+
+
+def sentences(text: str) -> Iterator[tuple[int, int]]:
+    """Sentences by the module's rule, trimmed, as [start, end)."""
+    for start, end in paragraphs(text):
+        begin = start
+        for match in _END.finditer(text, start, end):
+            word = re.search(r"(\S+)$", text[begin:match.start()])
+            if word and word[1].lstrip(OPENING_QUOTES + "(") in ABBREVIATIONS:
+                continue
+            yield begin, match.end()
+            begin = match.end()
+            while begin < end and text[begin].isspace():
+                begin += 1
+        if begin < end:
+            yield begin, end
+
+
+def sentence_at(sentence_spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
+    """The sentence containing ``position`` (or the one just before it)."""
+    found = sentence_spans[0]
+    for span in sentence_spans:
+        if span[0] > position:
+            break
+        found = span
+    return found

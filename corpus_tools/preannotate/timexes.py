@@ -1,0 +1,456 @@
+"""TIMEX3 pre-annotation: written rules for dates, durations and sets, with values resolved
+against the document's publication date (docs/annotation-guidelines.md, Time).
+
+Why rules and not a library: dateparser and parsedatetime turn a string into a ``datetime``
+(they neither find spans in running text nor give durations, sets, modifiers or reduced
+precision such as ``2023-WXX-4``); datefinder finds spans but only for absolute dates; timexy
+(spaCy-based, last released 2022) covers few patterns; HeidelTime has the coverage but is GPL
+and needs Java. The guidelines' resolution rules are few and precise, so they are written here,
+each as one rule with its examples, and every value is checked by ``corpus_tools.timex.check_value``
+(the one TIMEX3 grammar) before it is predicted: a value that fails is dropped, never sent.
+
+Spans follow the guidelines: no leading preposition ("on [Sunday]"), modifiers kept ("[more than
+a decade ago]", "[late on Thursday]"). Overlapping candidates: the longest wins, then the earliest.
+
+Resolution (``Anchor`` = the publication date at its precision):
+
+* absolute dates as written; a month or a month and day without a year: the most recent one on
+  or before the anchor, or the next one on or after it when the sentence speaks of the future
+  (``FUTURE_CUES``: will, is due, is expected, scheduled, ...);
+* last/this/next year, month, week; earlier/later this year, month, week; yesterday/today/tomorrow:
+  arithmetic on the anchor, never finer than its precision (a week of a month-precision anchor is
+  ``YYYY-WXX``);
+* weekdays: with a day anchor, the most recent such day on or before it (the next one on or
+  after it in a future sentence); else ``YYYY-WXX-D`` (``XXXX-WXX-D`` when the anchor month is
+  January, the week may lie in the year before);
+* "N units ago": the anchor minus N at the unit's precision (years for years and decades), with
+  "more than" as ``BEFORE``, "less than" as ``AFTER``, "about" as ``APPROX``;
+* "N units later/earlier": the previous DATE's value, moved by N when it is precise enough, else kept;
+* durations ``P<n><unit>`` (decades in years: "a decade" = ``P10Y``; "recent months" = ``PXM``),
+  sets ``P1W`` for "every week", "each week", "once a week", "weekly";
+* "currently" ``PRESENT_REF``; "the past" ``PAST_REF``; "the future" ``FUTURE_REF``;
+* without a publication date, everything relative is underspecified: ``XXXX-05``,
+  ``XXXX-WXX-7``, and "last year" or "a decade ago" becomes ``PAST_REF``.
+
+Scores: 0.9 absolute, 0.7 resolved relative, 0.5 underspecified or anchored to another expression.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from corpus_tools.records import ManifestRecord, Span, TimeExpression
+from corpus_tools.timex import check_value
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+           "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+           "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+           "fifty": 50, "sixty": 60, "a couple of": 2, "a few": None, "several": None, "few": None, "many": None}
+UNITS = {"day": "D", "week": "W", "month": "M", "year": "Y", "decade": "DE", "century": "CE", "hour": "H",
+         "minute": "MIN"}
+MODS = {"over": "MORE_THAN", "more than": "MORE_THAN", "just over": "MORE_THAN", "well over": "MORE_THAN",
+        "less than": "LESS_THAN", "fewer than": "LESS_THAN", "under": "LESS_THAN", "just under": "LESS_THAN",
+        "almost": "APPROX", "nearly": "APPROX", "about": "APPROX", "around": "APPROX", "roughly": "APPROX",
+        "approximately": "APPROX", "some": "APPROX", "at least": "EQUAL_OR_MORE", "at most": "EQUAL_OR_LESS",
+        "up to": "EQUAL_OR_LESS"}
+AGO_MODS = {"MORE_THAN": "BEFORE", "LESS_THAN": "AFTER", "APPROX": "APPROX", "EQUAL_OR_MORE": "ON_OR_BEFORE",
+            "EQUAL_OR_LESS": "ON_OR_AFTER"}
+PART_MODS = {"early": "START", "late": "END", "mid": "MID", "mid-": "MID"}
+FUTURE_CUES = re.compile(r"\b(?:will|won't|is due|are due|due to|is expected|are expected|scheduled|plans? to|"
+                         r"upcoming|intends? to|next)\b", re.I)
+SEASONS = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter": "WI"}
+
+_MONTH = "(?P<month>" + "|".join(MONTHS) + ")"
+_WEEKDAY = "(?P<weekday>" + "|".join(WEEKDAYS) + ")"
+_NUM = r"(?P<num>\d+|(?i:" + "|".join(sorted((re.escape(k) for k in NUMBERS), key=len, reverse=True)) + "))"
+_UNIT = r"(?P<unit>(?i:day|week|month|year|decade|centur(?:y|ie)|hour|minute))s?"
+_MOD = r"(?:(?P<mod>(?i:" + "|".join(sorted((re.escape(k) for k in MODS), key=len, reverse=True)) + r"))\s+)?"
+_PART = r"(?:(?P<part>(?i:early|late)\s+|(?i:mid)-?))?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)(?![\d,.]\d|\s*(?:%|percent|people|troops|soldiers|fighters|civilians|dollars))"
+_B, _E = r"(?<![\w-])", r"(?![\w-])"
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """The publication date at its precision (month and day None where unknown)."""
+
+    year: int
+    month: int | None
+    day: int | None
+
+    @classmethod
+    def of(cls, record: ManifestRecord | None) -> "Anchor | None":
+        if record is None or record.publication_date is None:
+            return None
+        parts = [int(part) for part in record.publication_date.split("-")]
+        return cls(parts[0], *(parts[1:] + [None, None])[:2])
+
+    @property
+    def date(self) -> datetime.date | None:
+        return datetime.date(self.year, self.month, self.day) if self.day else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    start: int
+    end: int
+    label: str
+    value: str
+    mod: str | None
+    score: float
+
+
+class _Context:
+    """What a rule sees: the text, the anchor, the sentence, and the DATE values found before."""
+
+    def __init__(self, text: str, anchor: Anchor | None):
+        self.text = text
+        self.anchor = anchor
+        self.previous: list[tuple[int, str]] = []  # (start, value) of DATEs, in text order
+
+    def future(self, position: int) -> bool:
+        """Whether the clause around ``position`` (between punctuation marks) speaks of the future:
+        a reported "will" elsewhere in the sentence ("..., a spokesman said on Wednesday") does not count."""
+        before = max(self.text.rfind(mark, 0, position) for mark in _CLAUSE_MARKS) + 1
+        after = [i for i in (self.text.find(mark, position) for mark in _CLAUSE_MARKS) if i >= 0]
+        return bool(FUTURE_CUES.search(self.text, before, min(after) if after else len(self.text)))
+
+    def previous_date(self, position: int) -> str | None:
+        """The DATE another expression is anchored to ("Two days later"): the first DATE of the
+        nearest earlier sentence that has one, since a sentence's own time tends to come first and
+        later dates in it are background ("In May of last year, ... frozen in November 2011.")."""
+        earlier = [(start, value) for start, value in self.previous if start < position]
+        if not earlier:
+            return None
+        sentence_start = _sentence_start(self.text, earlier[-1][0])
+        return next(value for start, value in earlier if start >= sentence_start)
+
+
+_CLAUSE_MARKS = (".", "\n", ",", ";", ":", "\"", "“", "”", "—", "?", "!")
+
+
+def _sentence_start(text: str, position: int) -> int:
+    return max(text.rfind(". ", 0, position), text.rfind("\n", 0, position)) + 1
+
+
+def _number(word: str) -> int | None:
+    return int(word) if word.isdigit() else NUMBERS[word.lower()]
+
+
+def _unit(word: str) -> str:
+    word = word.lower()
+    return UNITS["century" if word.startswith("centur") else word]
+
+
+def _duration(number: int | None, unit: str) -> str:
+    amount = "X" if number is None else str(number)
+    if unit == "DE":  # decades in years, so "a decade" and "10-year" compare equal (guidelines)
+        return "PXY" if number is None else f"P{number * 10}Y"
+    if unit == "CE":
+        return "PXY" if number is None else f"P{number * 100}Y"
+    if unit in ("H", "MIN"):
+        return f"PT{amount}{'H' if unit == 'H' else 'M'}"
+    return f"P{amount}{unit}"
+
+
+def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+def _week(date: datetime.date) -> str:
+    year, week, _ = date.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+Rule = Callable[[re.Match, _Context], "tuple[str, str, str | None, float] | None"]
+RULES: list[tuple[re.Pattern, Rule]] = []
+
+
+def rule(pattern: str, flags: int = 0) -> Callable[[Rule], Rule]:
+    def register(function: Rule) -> Rule:
+        RULES.append((re.compile(_B + pattern + _E, flags), function))
+        return function
+    return register
+
+
+# --- "ago" and anchored expressions ----------------------------------------------------------
+
+@rule(_MOD + _NUM + r"[\s-]+" + _UNIT + r"\s+ago")
+def _ago(match, context):
+    anchor, number, unit = context.anchor, _number(match["num"]), _unit(match["unit"])
+    mod = AGO_MODS.get(MODS.get((match["mod"] or "").lower(), ""), None)
+    if anchor is None or number is None:
+        return "DATE", "PAST_REF", None, 0.5
+    if unit in ("Y", "DE", "CE"):
+        years = number * {"Y": 1, "DE": 10, "CE": 100}[unit]
+        return "DATE", f"{anchor.year - years:04d}", mod, 0.7
+    if unit == "M" and anchor.month:
+        year, month = _shift_month(anchor.year, anchor.month, -number)
+        return "DATE", f"{year:04d}-{month:02d}", mod, 0.7
+    if unit in ("D", "W") and anchor.date:
+        date = anchor.date - datetime.timedelta(days=number * (7 if unit == "W" else 1))
+        return "DATE", date.isoformat(), mod, 0.7
+    return "DATE", "PAST_REF", mod, 0.5
+
+
+@rule(_NUM + r"\s+" + _UNIT + r"\s+(?P<dir>later|earlier|after|before)")
+def _anchored(match, context):
+    previous = context.previous_date(match.start())
+    number, unit = _number(match["num"]), _unit(match["unit"])
+    if previous is None:
+        return None
+    sign = -1 if match["dir"] in ("earlier", "before") else 1
+    if number is not None and re.fullmatch(r"\d{4}-\d\d-\d\d", previous) and unit in ("D", "W"):
+        date = datetime.date.fromisoformat(previous) + sign * datetime.timedelta(days=number * (7 if unit == "W" else 1))
+        return "DATE", date.isoformat(), None, 0.5
+    if number is not None and re.fullmatch(r"\d{4}", previous) and unit == "Y":
+        return "DATE", f"{int(previous) + sign * number:04d}", None, 0.5
+    return "DATE", previous, None, 0.5  # at the anchor's precision (guidelines: "Two days later")
+
+
+# --- absolute dates --------------------------------------------------------------------------------
+
+@rule(_PART + _MONTH + r"\s+(?P<day>\d{1,2}),?\s+" + _YEAR)
+def _month_day_year(match, context):
+    return _full_date(match)
+
+
+@rule(_PART + r"(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR)
+def _day_month_year(match, context):
+    return _full_date(match)
+
+
+def _full_date(match):
+    year, month, day = int(match["year"]), MONTHS.index(match["month"]) + 1, int(match["day"])
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return None
+    return "DATE", f"{year:04d}-{month:02d}-{day:02d}", _part(match), 0.9
+
+
+def _part(match) -> str | None:
+    part = (match["part"] or "").strip().lower()
+    return PART_MODS.get(part)
+
+
+@rule(_PART + _MONTH + r"(?:\s+of)?,?\s+" + _YEAR)
+def _month_year(match, context):
+    return "DATE", f"{match['year']}-{MONTHS.index(match['month']) + 1:02d}", _part(match), 0.9
+
+
+@rule(_PART + _MONTH + r"\s+of\s+(?P<rel>last|this|next)\s+year")
+def _month_of_relative_year(match, context):
+    month = MONTHS.index(match["month"]) + 1
+    if context.anchor is None:
+        return "DATE", f"XXXX-{month:02d}", _part(match), 0.5
+    year = context.anchor.year + {"last": -1, "this": 0, "next": 1}[match["rel"]]
+    return "DATE", f"{year:04d}-{month:02d}", _part(match), 0.7
+
+
+@rule(_MONTH + r"\s+(?P<day>\d{1,2})(?!\d|,?\s+(?:19|20)\d\d)")
+def _month_day(match, context):
+    return _day_of_year(match, context)
+
+
+@rule(r"(?P<day>\d{1,2})\s+" + _MONTH + r"(?!,?\s+(?:19|20)\d\d)")
+def _day_month(match, context):
+    return _day_of_year(match, context)
+
+
+def _day_of_year(match, context):
+    month, day = MONTHS.index(match["month"]) + 1, int(match["day"])
+    if not 1 <= day <= 31:
+        return None
+    anchor = context.anchor
+    if anchor is None or anchor.month is None:
+        year = "XXXX" if anchor is None else f"{anchor.year:04d}"
+        return "DATE", f"{year}-{month:02d}-{day:02d}", None, 0.5
+    after = (month, day) > (anchor.month, anchor.day or 31)
+    before = (month, day) < (anchor.month, anchor.day or 1)
+    year = anchor.year + (1 if context.future(match.start()) and before else 0) - (
+        1 if not context.future(match.start()) and after else 0)
+    if day > calendar.monthrange(year, month)[1]:
+        return None
+    return "DATE", f"{year:04d}-{month:02d}-{day:02d}", None, 0.7
+
+
+@rule(r"(?:(?P<rel>last|this|next)\s+|(?P<prep>(?:in|In|since|Since|until|by|from|of|during|before|after)\s+)|"
+      r"(?P<part>(?:early|late)\s+|mid-))?" + _MONTH + r"(?!\s+\d)")
+def _month(match, context):
+    if not (match["rel"] or match["prep"] or match["part"]) and match["month"] in ("May", "March"):
+        return None  # a modal verb or a march, unless a preposition or modifier says it is the month
+    month = MONTHS.index(match["month"]) + 1
+    anchor, relation = context.anchor, match["rel"]
+    if anchor is None:
+        return "DATE", f"XXXX-{month:02d}", _part(match), 0.5
+    if anchor.month is None:
+        shift = {"last": -1, "next": 1}.get(relation or "", 0)
+        return "DATE", f"{anchor.year + shift:04d}-{month:02d}", _part(match), 0.5
+    future = relation == "next" or (relation is None and context.future(match.start()))
+    if relation == "this":
+        year = anchor.year
+    elif future:
+        year = anchor.year + (1 if month < anchor.month or (relation == "next" and month == anchor.month) else 0)
+    else:
+        strictly = relation == "last"
+        year = anchor.year - (1 if month > anchor.month or (strictly and month == anchor.month) else 0)
+    return "DATE", f"{year:04d}-{month:02d}", _part(match), 0.7
+
+
+@rule(r"(?:the\s+)?(?P<decade>(?:19|20)\d)0s")
+def _decade(match, context):
+    return "DATE", match["decade"], None, 0.9
+
+
+@rule(r"(?P<part>(?i:early|late)\s+|(?i:mid)-)?" + _YEAR)
+def _year(match, context):
+    return "DATE", match["year"], _part(match), 0.9
+
+
+@rule(r"(?P<rel>(?i:this|last|next|the))\s+(?P<season>spring|summer|autumn|winter)(?:\s+(?:of\s+)?(?P<year>(?:19|20)\d\d))?")
+def _season(match, context):
+    season = SEASONS[match["season"]]
+    if match["year"]:
+        return "DATE", f"{match['year']}-{season}", None, 0.9
+    if context.anchor is None:
+        return "DATE", f"XXXX-{season}", None, 0.5
+    shift = {"last": -1, "next": 1}.get(match["rel"].lower(), 0)
+    return "DATE", f"{context.anchor.year + shift:04d}-{season}", None, 0.5
+
+
+# --- weekdays and relative dates ---------------------------------------------------------------------
+
+@rule(r"(?:(?P<part>(?i:early|late))\s+(?:on\s+)?|(?P<rel>(?i:last|next|this))\s+)?" + _WEEKDAY
+      + r"(?:\s+(?:morning|afternoon|evening|night))?")
+def _weekday(match, context):
+    weekday = WEEKDAYS.index(match["weekday"])  # 0 = Monday
+    anchor, mod = context.anchor, _part(match)
+    relation = (match["rel"] or "").lower()
+    if anchor is None:
+        return "DATE", f"XXXX-WXX-{weekday + 1}", mod, 0.5
+    if anchor.date is None:
+        year = "XXXX" if anchor.month == 1 else f"{anchor.year:04d}"  # January: the week may be last year's
+        return "DATE", f"{year}-WXX-{weekday + 1}", mod, 0.5
+    if relation == "next" or (relation != "last" and context.future(match.start())):
+        date = anchor.date + datetime.timedelta(days=(weekday - anchor.date.weekday()) % 7 or 7 * (relation == "next"))
+    else:  # "last Friday" on a Friday is a week before
+        date = anchor.date - datetime.timedelta(days=(anchor.date.weekday() - weekday) % 7 or 7 * (relation == "last"))
+    return "DATE", date.isoformat(), mod, 0.7
+
+
+@rule(r"(?P<lead>(?i:earlier|later)\s+)?(?P<rel>(?i:last|this|next))\s+(?P<unit>year|month|week)")
+def _relative(match, context):
+    anchor, unit = context.anchor, match["unit"]
+    shift = {"last": -1, "this": 0, "next": 1}[match["rel"].lower()]
+    if anchor is None:
+        return "DATE", ("PAST_REF", "PRESENT_REF", "FUTURE_REF")[shift + 1], None, 0.5
+    if unit == "year":
+        return "DATE", f"{anchor.year + shift:04d}", None, 0.7
+    if unit == "month":
+        if anchor.month is None:
+            return "DATE", f"{anchor.year:04d}-XX" if shift == 0 else ("PAST_REF", "", "FUTURE_REF")[shift + 1], None, 0.5
+        year, month = _shift_month(anchor.year, anchor.month, shift)
+        return "DATE", f"{year:04d}-{month:02d}", None, 0.7
+    if anchor.date is None:
+        return "DATE", f"{anchor.year:04d}-WXX", None, 0.5
+    return "DATE", _week(anchor.date + datetime.timedelta(weeks=shift)), None, 0.7
+
+
+@rule(r"(?P<word>yesterday|today|tomorrow|Yesterday|Today|Tomorrow)")
+def _deictic(match, context):
+    word, anchor = match["word"].lower(), context.anchor
+    shift = {"yesterday": -1, "today": 0, "tomorrow": 1}[word]
+    if anchor is None or anchor.date is None:
+        return "DATE", ("PAST_REF", "PRESENT_REF", "FUTURE_REF")[shift + 1], None, 0.5
+    return "DATE", (anchor.date + datetime.timedelta(days=shift)).isoformat(), None, 0.7
+
+
+@rule(r"(?P<word>currently|Currently|(?<=\bin )the past|(?<=\bin )the future)(?!\s+(?:\d|few|several|year|month|week|decade|day))")
+def _vague(match, context):
+    value = {"currently": "PRESENT_REF", "the past": "PAST_REF", "the future": "FUTURE_REF"}[match["word"].lower()]
+    return "DATE", value, None, 0.5
+
+
+# --- durations and sets ----------------------------------------------------------------------------------
+
+@rule(_MOD + _NUM + r"[\s-]+" + _UNIT + r"(?:-(?:long|old))?")
+def _amount(match, context):
+    return "DURATION", _duration(_number(match["num"]), _unit(match["unit"])), MODS.get((match["mod"] or "").lower()), 0.7
+
+
+@rule(_MOD + r"(?P<unit>decade|year|month|week|day)-long")
+def _unit_long(match, context):
+    return "DURATION", _duration(1, _unit(match["unit"])), MODS.get((match["mod"] or "").lower()), 0.7
+
+
+@rule(r"(?i:the)\s+(?:past|last|previous|coming|next)\s+(?:" + _NUM + r"\s+)?" + _UNIT)
+def _the_past(match, context):
+    number = _number(match["num"]) if match["num"] else 1
+    return "DURATION", _duration(number, _unit(match["unit"])), None, 0.7
+
+
+@rule(r"(?:(?<=\b[Ii]n )recent\s+|(?<=\bfor )|(?<=\bFor ))(?P<unit>days|weeks|months|years|decades)")
+def _vague_amount(match, context):
+    return "DURATION", _duration(None, _unit(match["unit"].rstrip("s"))), None, 0.5
+
+
+@rule(r"(?i:every|each)\s+(?:(?i:other)\s+)?(?:" + _NUM + r"\s+)?" + _UNIT)
+def _every(match, context):
+    number = _number(match["num"]) if match["num"] else 1
+    return "SET", _duration(number, _unit(match["unit"])), None, 0.7
+
+
+@rule(r"(?:once|twice|\w+\s+times)\s+(?:a|an|per|each)\s+(?P<unit>day|week|month|year)")
+def _frequency(match, context):
+    return "SET", _duration(1, _unit(match["unit"])), None, 0.7
+
+
+@rule(r"(?P<word>daily|weekly|monthly|annually|yearly)")
+def _adverb_set(match, context):
+    unit = {"daily": "D", "weekly": "W", "monthly": "M", "annually": "Y", "yearly": "Y"}[match["word"]]
+    return "SET", f"P1{unit}", None, 0.5
+
+
+def time_expressions(doc_id: str, text: str, record: ManifestRecord | None
+                     ) -> tuple[list[TimeExpression], dict[str, float]]:
+    """The document's time expressions by the module's rules; every value passes check_value."""
+    context = _Context(text, Anchor.of(record))
+    candidates = [(_start(match), match.end(), index, function, match)
+                  for index, (pattern, function) in enumerate(RULES) for match in pattern.finditer(text)]
+    # longest first, then earliest rule: choose non-overlapping spans, then resolve in text order
+    chosen: list[tuple[int, int, int, Rule, re.Match]] = []
+    for candidate in sorted(candidates, key=lambda c: (-(c[1] - c[0]), c[2], c[0])):
+        if all(candidate[1] <= other[0] or other[1] <= candidate[0] for other in chosen):
+            chosen.append(candidate)
+    timexes: list[TimeExpression] = []
+    scores: dict[str, float] = {}
+    for start, end, _, function, match in sorted(chosen, key=lambda c: c[0]):
+        found = function(match, context)
+        if found is None:
+            continue
+        label, value, mod, score = found
+        if check_value(value, label) is not None:
+            continue  # the grammar is the contract: an unsure value is not predicted
+        region = f"pt{len(timexes) + 1}"
+        timexes.append(TimeExpression(region, doc_id, Span(start, end), text[start:end], label, value, mod))
+        scores[region] = score
+        if label == "DATE" and not value.endswith("_REF"):
+            context.previous.append((start, value))
+    return timexes, scores
+
+
+def _start(match: re.Match) -> int:
+    """A leading preposition a rule needs to see ("in May") is not part of the span."""
+    return match.end("prep") if "prep" in match.re.groupindex and match["prep"] else match.start()
+
+
+def iter_rules() -> Iterator[str]:
+    """The rules' names, in priority order (for the docs and the tests)."""
+    return (function.__name__.lstrip("_") for _, function in RULES)

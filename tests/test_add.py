@@ -1,0 +1,203 @@
+"""``corpus-tools add``: byte-exact copies with honest manifest records, all or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from corpus_tools.cli import cli
+from corpus_tools.documents.add import add_files, next_doc_id, title_of
+from corpus_tools.documents.raw import check_raw, read_manifest
+from corpus_tools.errors import CorpusError
+from corpus_tools.layout import Layout
+
+REPO = Path(__file__).resolve().parent.parent
+ARTICLE = REPO / "tests" / "fixtures" / "articles" / "us-syria-aid-corridor.txt"
+
+
+def snapshot(layout: Layout) -> dict[str, bytes]:
+    """Every file under raw/, by name: what a refused add must leave exactly as it was."""
+    return {path.name: path.read_bytes() for path in sorted(layout.raw.iterdir())}
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / "in" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def test_add_copies_bytes_and_appends_a_record_then_check_raw_and_normalize_see_it(corpus_copy):
+    before = corpus_copy.manifest.read_bytes()
+    [added] = add_files(corpus_copy, [ARTICLE], date="2023-03-14", date_evidence="line 3")
+    data = ARTICLE.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    record = added.record
+    assert record.doc_id == f"005_{sha[:16]}" and record.file == f"005_{sha[:16]}.txt"
+    assert (corpus_copy.raw / record.file).read_bytes() == data  # byte for byte
+    assert (record.sha256, record.size, record.encoding) == (sha, len(data), "utf-8")
+    assert record.title == "Washington weighs renewal of aid corridor as Damascus presses for sanctions relief"
+    assert added.title_rule == "the first non-blank line" and not added.bom and added.not_utf8_at is None
+    assert (record.publication_date, record.publication_date_precision) == ("2023-03-14", "day")
+    evidence = record.publication_date_evidence
+    assert (evidence.kind, evidence.line, evidence.quote) == ("stated", 3, "Published 14 March 2023")
+    assert record.publisher is None and record.publisher_evidence.kind == "none"
+    # appended: the committed lines are untouched, the new one is in the committed style
+    after = corpus_copy.manifest.read_bytes()
+    assert after.startswith(before) and after.count(b"\n") == before.count(b"\n") + 1
+    assert json.loads(after.splitlines()[-1])["doc_id"] == record.doc_id
+    assert check_raw(corpus_copy).valid and dict(check_raw(corpus_copy).stats) == {"documents": 6}
+
+    shown = CliRunner().invoke(cli, ["normalize", "--root", str(corpus_copy.root), "--doc", record.doc_id])
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.startswith("Washington weighs renewal of aid corridor")
+    assert "Karen Whitlow, a deputy spokesperson at the State Department" in shown.output
+
+
+def test_cli_add_reports_encoding_title_rule_and_nulls(corpus_copy, tmp_path):
+    path = write(tmp_path, "bom.txt", b"\xef\xbb\xbfSyria talks resume\n\nText of the article.\n")
+    result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root), str(path)])
+    assert result.exit_code == 0, result.output
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (f"-> raw/005_{sha[:16]}.txt: 44 bytes, utf-8 with BOM, title 'Syria talks resume' "
+            "(the first non-blank line), publisher None, date None") in result.output
+    assert result.output.rstrip().endswith("added 1 file(s) to " + str(corpus_copy.manifest))
+    assert CliRunner().invoke(cli, ["check-raw", "--root", str(corpus_copy.root)]).exit_code == 0
+
+
+def test_cp1252_only_when_not_utf8_and_said_so(corpus_copy, tmp_path):
+    path = write(tmp_path, "cp.txt", "Caf\u00e9 talks in Damascus \u2013 \u201cno change\u201d\n".encode("cp1252"))
+    [added] = add_files(corpus_copy, [path])
+    assert added.record.encoding == "cp1252" and added.not_utf8_at == 3
+    assert added.record.title == "Café talks in Damascus – “no change”"
+    assert check_raw(corpus_copy).valid
+    # valid UTF-8 that would also decode as cp1252 stays UTF-8
+    utf8 = write(tmp_path, "u.txt", "Café in Amman\n".encode("utf-8"))
+    assert add_files(corpus_copy, [utf8])[0].record.encoding == "utf-8"
+
+
+def fresh_corpus(root: Path) -> Layout:
+    (root / "raw").mkdir(parents=True)
+    for path in (REPO / "raw").iterdir():
+        (root / "raw" / path.name).write_bytes(path.read_bytes())
+    return Layout.at(root)
+
+
+def test_several_files_numbered_by_content_whatever_the_order(tmp_path):
+    texts = [f"Article {n} on Syria\n\nBody {n}.\n".encode() for n in range(3)]
+    results = []
+    for order in ([0, 1, 2], [2, 0, 1]):
+        layout = fresh_corpus(tmp_path / f"corpus-{order[0]}")
+        paths = [write(tmp_path / f"o{order[0]}", f"{n}.txt", texts[n]) for n in order]
+        add_files(layout, paths)
+        results.append(layout.manifest.read_bytes())
+    assert results[0] == results[1]
+    ids = [record.doc_id for record in read_manifest(layout.manifest)][5:]
+    shas = sorted(hashlib.sha256(text).hexdigest() for text in texts)
+    assert ids == [f"{5 + n:03d}_{sha[:16]}" for n, sha in enumerate(shas)]
+
+
+def test_title_rule_reproduces_the_seed_titles():
+    for record in read_manifest(REPO / "raw" / "manifest.jsonl"):
+        text = (REPO / "raw" / record.file).read_text(encoding=record.encoding)
+        assert title_of(text)[0] == record.title, record.doc_id
+    assert title_of(" date 2021-09-30 \n\nText")[1].startswith("none: the first line does not start like a headline")
+    assert title_of("x" * 201)[0] is None
+
+
+def test_next_doc_id_follows_the_highest_number():
+    assert next_doc_id(["000_a", "007_b", "custom-id"], "ab" * 32) == "008_" + "ab" * 8
+    assert next_doc_id([], "cd" * 32) == "000_" + "cd" * 8
+
+
+@pytest.mark.parametrize("case", ["duplicate", "named-twice", "doc-id-taken", "doc-id-unsafe", "empty", "binary",
+                                  "controls", "undecodable", "no-evidence", "evidence-blank-line", "bad-date",
+                                  "missing", "second-of-two-bad"])
+def test_refusals_name_the_file_and_write_nothing(corpus_copy, tmp_path, case):
+    good = write(tmp_path, "good.txt", b"A good article about Syria\n\nBody.\n")
+    args: dict = {}
+    expected_code, paths = None, [good]
+    if case == "duplicate":
+        paths, expected_code = [ARTICLE.parent / "../../../raw/001_d79359122f2d4c78.txt"], "raw-duplicate"
+    elif case == "named-twice":
+        copy = write(tmp_path, "copy.txt", good.read_bytes())
+        paths, expected_code = [good, copy], "raw-duplicate"
+    elif case == "doc-id-taken":
+        args, expected_code = {"doc_id": "003_840a8be26e4ddaa5"}, "duplicate-doc-id"
+    elif case == "doc-id-unsafe":
+        args, expected_code = {"doc_id": "../escape"}, "unsafe-doc-id"
+    elif case == "empty":
+        paths, expected_code = [write(tmp_path, "empty.txt", b"")], "raw-empty"
+    elif case == "binary":
+        paths, expected_code = [write(tmp_path, "img.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")], "raw-binary"
+    elif case == "controls":
+        paths, expected_code = [write(tmp_path, "ctl.txt", b"Title\n" + b"\x01\x02\x03\x04" * 5)], "raw-binary"
+    elif case == "undecodable":
+        paths, expected_code = [write(tmp_path, "bad.txt", b"Title \xe9 and \x81\n")], "raw-undecodable"
+    elif case == "no-evidence":
+        args, expected_code = {"publisher": "The Levant Ledger"}, "metadata-invalid"
+    elif case == "evidence-blank-line":
+        args, expected_code = {"date": "2023-03-14", "date_evidence": "line 2"}, "metadata-invalid"
+    elif case == "bad-date":
+        args, expected_code = {"date": "2023-02-30", "date_evidence": "line 1"}, "metadata-invalid"
+    elif case == "missing":
+        paths, expected_code = [tmp_path / "in" / "nope.txt"], "add-input-missing"
+    elif case == "second-of-two-bad":
+        paths, expected_code = [good, write(tmp_path, "empty.txt", b"")], "raw-empty"
+    before = snapshot(corpus_copy)
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus_copy, paths, **args)
+    assert refused.value.code == expected_code
+    assert refused.value.location.file is not None
+    if case == "duplicate":
+        assert "already in the corpus as 001_d79359122f2d4c78" in refused.value.message
+    assert snapshot(corpus_copy) == before  # nothing written, not even the good file of two
+    assert check_raw(corpus_copy).valid
+
+
+def test_cli_refusal_is_one_located_line(corpus_copy, tmp_path):
+    path = write(tmp_path, "empty.txt", b"")
+    result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root), str(path)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == f"Error: {path}: [raw-empty] the file is empty"
+
+
+def test_a_failure_while_writing_removes_what_was_written(corpus_copy, tmp_path, monkeypatch):
+    from corpus_tools.documents import add as add_module
+
+    paths = [write(tmp_path, f"{n}.txt", f"Article {n}\n".encode()) for n in range(2)]
+    before = snapshot(corpus_copy)
+    real = add_module.atomic_write_bytes
+
+    def fail_on_manifest(path, data, mode=0o644):
+        if Path(path).name == "manifest.jsonl":
+            raise OSError("disk full")
+        real(path, data, mode)
+
+    monkeypatch.setattr(add_module, "atomic_write_bytes", fail_on_manifest)
+    with pytest.raises(OSError):
+        add_files(corpus_copy, paths)
+    assert snapshot(corpus_copy) == before
+
+
+def test_add_refuses_while_another_command_holds_the_corpus_lock(corpus_copy, tmp_path):
+    import fcntl
+    import os
+
+    path = corpus_copy.root / "build" / "corpus.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("ingest, pid 1, since then\n")
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another open file: as another process would
+        before = snapshot(corpus_copy)
+        with pytest.raises(CorpusError) as refused:
+            add_files(corpus_copy, [write(tmp_path, "a.txt", b"Article\n")])
+        assert refused.value.code == "corpus-locked" and "ingest, pid 1" in refused.value.message
+        assert snapshot(corpus_copy) == before
+    finally:
+        os.close(fd)

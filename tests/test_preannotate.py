@@ -1,0 +1,252 @@
+"""The pre-annotator's written rules, its prediction format, its evaluation and the acceptance count."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from corpus_tools.annotations.consolidate import load_annotation_set
+from corpus_tools.annotations.registry import load_registry
+from corpus_tools.cli import cli
+from corpus_tools.documents.add import add_files
+from corpus_tools.documents.index import load_documents
+from corpus_tools.documents.normalize import normalize
+from corpus_tools.layout import Layout
+from corpus_tools.preannotate.acceptance import annotation_units, count_accepted, prediction_units
+from corpus_tools.preannotate.entities import Gazetteer, entity_mentions
+from corpus_tools.preannotate.evaluate import leave_one_out, mentioned_ids, score
+from corpus_tools.preannotate.ner import load_ner
+from corpus_tools.preannotate.quotes import quotes
+from corpus_tools.preannotate.run import PreAnnotator, prediction
+from corpus_tools.preannotate.timexes import time_expressions
+from corpus_tools.records import Document, DocumentAnnotations, Evidence, ManifestRecord, RegistryEntity
+from corpus_tools.timex import check_value
+
+REPO = Path(__file__).resolve().parent.parent
+ARTICLES = REPO / "tests" / "fixtures" / "articles"
+REGISTRY = {e.id: e for e in (
+    RegistryEntity("united-states", "United States", "GPE", ("United States", "US")),
+    RegistryEntity("us-state-department", "United States Department of State", "ORG",
+                   ("State Department", "US State Department")),
+    RegistryEntity("syria", "Syria", "GPE", ("Syria",)), RegistryEntity("syrians", "Syrians", "NORP", ("Syrian",)),
+    RegistryEntity("austin-tice", "Austin Tice", "PERSON", ("Austin", "Tice")),
+    RegistryEntity("united-nations", "United Nations", "ORG", ("UN",)),
+    RegistryEntity("russia", "Russia", "GPE"), RegistryEntity("damascus", "Damascus", "GPE"),
+    RegistryEntity("bashar-al-assad", "Bashar al-Assad", "PERSON", ("Assad",)),
+    RegistryEntity("antony-blinken", "Antony Blinken", "PERSON", ("Blinken",)),
+)}
+
+
+def record(date: str | None) -> ManifestRecord:
+    precision = {4: "year", 7: "month", 10: "day"}[len(date)] if date else None
+    evidence = Evidence("inferred", reasoning="test") if date else Evidence("none")
+    return ManifestRecord("t", "t.txt", "0" * 64, 1, "utf-8", None, None, Evidence("none"), date, precision, evidence)
+
+
+def timexes(text: str, date: str | None) -> list[tuple[str, str, str, str | None]]:
+    found, _ = time_expressions("t", text, record(date))
+    return [(t.text, t.label, t.value, t.mod) for t in found]
+
+
+def mentions(text: str) -> list[tuple[str, str | None]]:
+    found, _ = entity_mentions("t", text, Gazetteer(REGISTRY.values()))
+    return [(m.text, m.entity_id) for m in found]
+
+
+# --- entities ------------------------------------------------------------------------------------
+
+def test_gazetteer_case_boundaries_and_longest_match():
+    assert mentions("The US State Department told us. US-led talks in Syria's capital.") == [
+        ("US State Department", "us-state-department"), ("US", "united-states"), ("Syria", "syria")]
+    assert mentions("usual suspects; USB sticks; syrians") == []  # case-sensitive, whole words
+
+
+def test_gazetteer_leaves_names_inside_longer_names_but_not_after_titles_or_sentence_starts():
+    text = ("Defense Secretary Lloyd Austin met the Syrian Democratic Forces and the UN Security Council. "
+            "Russia objected. In Damascus, Syrian President Bashar al-Assad and Secretary Blinken spoke.")
+    assert mentions(text) == [("Russia", "russia"), ("Damascus", "damascus"), ("Syrian", "syrians"),
+                              ("Bashar al-Assad", "bashar-al-assad"), ("Blinken", "antony-blinken")]
+
+
+def test_ner_model_adds_unknown_names_without_overlap_and_is_skipped_cleanly_when_absent():
+    def fake_ner(text):  # what a model returns: one known name, one new one with its determiner
+        return [(text.index("Syria"), text.index("Syria") + 5, "GPE"), (0, text.index(" said"), "ORG"),
+                (text.index("Idlib"), text.index("Idlib") + 5, "GPE"), (0, 3, "DATE")]
+
+    found, scores = entity_mentions("t", "The Aleppo Relief Network said Syria and Idlib", Gazetteer(REGISTRY.values()),
+                                    fake_ner)
+    assert [(m.text, m.label, m.entity_id, scores[m.id]) for m in found] == [
+        ("Aleppo Relief Network", "ORG", None, 0.5), ("Syria", "GPE", "syria", 0.8), ("Idlib", "GPE", None, 0.5)]
+    absent = load_ner("no_such_spacy_model")
+    assert absent.find is None and absent.note.startswith("NER model: skipped (") and "gazetteer only" in absent.note
+    assert load_ner(None).note == "NER model: not asked for; gazetteer only"
+
+
+# --- time ----------------------------------------------------------------------------------------
+
+def test_timex_rules_resolved_against_a_day_anchor():
+    text = ("On Wednesday, more than a decade ago and in November 2011, the talks failed. Two days later, "
+            "officials met last week, late on Thursday, and meet every six months and twice a year for "
+            "about 10 years. The vote is due in July. In February it met. The US may act.")
+    assert timexes(text, "2021-09-30") == [
+        ("Wednesday", "DATE", "2021-09-29", None), ("more than a decade ago", "DATE", "2011", "BEFORE"),
+        ("November 2011", "DATE", "2011-11", None), ("Two days later", "DATE", "2021-10-01", None),
+        ("last week", "DATE", "2021-W38", None), ("late on Thursday", "DATE", "2021-09-30", "END"),
+        ("every six months", "SET", "P6M", None), ("twice a year", "SET", "P1Y", None),
+        ("about 10 years", "DURATION", "P10Y", "APPROX"), ("July", "DATE", "2022-07", None),
+        ("February", "DATE", "2021-02", None)]
+
+
+def test_timex_rules_at_month_precision_and_without_a_date():
+    text = "Last year, on Sunday, earlier this month and in May, over a decade of isolation ended."
+    assert timexes(text, "2023-05") == [
+        ("Last year", "DATE", "2022", None), ("Sunday", "DATE", "2023-WXX-7", None),
+        ("earlier this month", "DATE", "2023-05", None), ("May", "DATE", "2023-05", None),
+        ("over a decade", "DURATION", "P10Y", "MORE_THAN")]
+    assert timexes(text, None) == [
+        ("Last year", "DATE", "PAST_REF", None), ("Sunday", "DATE", "XXXX-WXX-7", None),
+        ("earlier this month", "DATE", "PRESENT_REF", None), ("May", "DATE", "XXXX-05", None),
+        ("over a decade", "DURATION", "P10Y", "MORE_THAN")]
+    assert timexes("On Sunday they met.", "2024-01")[0][2] == "XXXX-WXX-7"  # a January week may be last year's
+
+
+@pytest.mark.parametrize("date", [None, "2021", "2022-01", "2023-05", "2024-04-25"])
+def test_every_predicted_value_passes_the_timex3_grammar(date):
+    texts = [path.read_text(encoding="utf-8") for path in sorted(ARTICLES.glob("*.txt"))]
+    texts += [document.text for document in load_documents(Layout.at(REPO)).values()]
+    count = 0
+    for text in texts:
+        for t in time_expressions("t", normalize(text).text, record(date))[0]:
+            assert check_value(t.value, t.label) is None, (t.text, t.value)
+            count += 1
+    assert count >= 90
+
+
+# --- quotes --------------------------------------------------------------------------------------
+
+def quote_rows(text: str):
+    entities, _ = entity_mentions("t", text, Gazetteer(REGISTRY.values()))
+    found, _ = quotes("t", text, entities, REGISTRY)
+    return [(q.text, q.quote_type, q.source and (q.source.text, q.source.speaker_id), q.cue and q.cue.text)
+            for q in found]
+
+
+def test_direct_quotes_after_before_inverted_and_continued():
+    text = ('"We will not relent," Blinken said. "We want him home."\n\n'
+            '"The corridor must stay open," said Karen Whitlow, a spokesperson.\n\n'
+            'The statement continued: "We remain engaged."')
+    rows = quote_rows(text)
+    assert rows == [('"We will not relent,"', "direct", ("Blinken", "antony-blinken"), "said"),
+                    ('"We want him home."', "direct", ("Blinken", "antony-blinken"), "said"),
+                    ('"The corridor must stay open,"', "direct", ("Karen Whitlow", None), "said"),
+                    ('"We remain engaged."', "direct", ("The statement", None), "continued")]
+    found, _ = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    assert found[0].source.id == found[1].source.id and found[0].cue.id == found[1].cue.id  # one region each
+
+
+def test_indirect_and_mixed_quotes_with_their_sources():
+    text = ("The US will not normalise relations with Syria, the State Department said on Thursday.\n\n"
+            "Blinken said the US was “engaged” with Damascus, as talks stalled.\n\n"
+            "According to the United Nations, at least 350,000 people were killed.\n\n"
+            "The Syrian foreign ministry has repeatedly denied holding Tice.\n\n"
+            "Assad, who is sanctioned by Washington, said in an interview that talks do not lead anywhere.")
+    assert quote_rows(text) == [
+        ("The US will not normalise relations with Syria", "indirect",
+         ("the State Department", "us-state-department"), "said"),
+        ("the US was “engaged” with Damascus", "mixed", ("Blinken", "antony-blinken"), "said"),
+        ("at least 350,000 people were killed", "indirect", ("the United Nations", "united-nations"),
+         "According to"),
+        ("holding Tice", "indirect", ("The Syrian foreign ministry", None), "denied"),
+        ("talks do not lead anywhere", "indirect", ("Assad", "bashar-al-assad"), "said")]
+
+
+def test_pronoun_sources_take_the_previous_speaker_and_non_attributions_are_left_alone():
+    text = ('Assad said the war was over. "There is always hope," he said.\n\n'
+            "The US neither confirmed nor denied whether talks took place. Arab states believe Assad has won.")
+    assert quote_rows(text) == [("the war was over", "indirect", ("Assad", "bashar-al-assad"), "said"),
+                                ('"There is always hope,"', "direct", ("he", "bashar-al-assad"), "said")]
+
+
+# --- predictions, evaluation, acceptance -----------------------------------------------------------
+
+def fixture_document(name: str, date: str | None) -> Document:
+    text = normalize((ARTICLES / name).read_text(encoding="utf-8")).text
+    return Document("fx", None, text, record(date), None, (), "1", "0" * 64)
+
+
+def test_prediction_format_scores_and_round_trip_of_units():
+    registry = load_registry(Layout.at(REPO))
+    pre = PreAnnotator(registry)(fixture_document("us-syria-aid-corridor.txt", "2023-03-14"))
+    result = prediction(pre)
+    assert result["model_version"] == "corpus_tools-preannotate@1.0"
+    labelled = [r for r in result["result"] if r["type"] == "labels"]
+    assert len({r["id"] for r in labelled}) == len(labelled)  # one region id per region
+    assert all(0 < r["score"] <= 1 for r in result["result"] if "id" in r)
+    assert {r["from_name"] for r in labelled} == {"entity", "timex", "attribution"}
+    assert prediction_units(result["result"]) == annotation_units(pre.annotations)
+    assert ("Caesar Act", "caesar-act") in {(m.text, m.entity_id) for m in pre.annotations.entities}
+
+
+def test_count_accepted_is_pure_over_units():
+    registry = load_registry(Layout.at(REPO))
+    pre = PreAnnotator(registry)(fixture_document("us-envoy-detainees-2022.txt", "2022-08-19"))
+    result = prediction(pre)["result"]
+    kept = pre.annotations
+    corrected = DocumentAnnotations(kept.doc_id, kept.entities[1:], kept.timexes, kept.quotes[:-1])
+    total = len(prediction_units(result))
+    assert count_accepted({"fx": result}, {"fx": kept}) == (total, total)
+    assert count_accepted({"fx": result}, {"fx": corrected}) == (total - 2, total)
+    assert count_accepted({"fx": result}, {}) == (0, 0)  # not annotated yet: not counted
+
+
+def test_leave_one_out_removes_what_only_the_scored_document_mentions():
+    layout = Layout.at(REPO)
+    documents, registry = load_documents(layout), load_registry(layout)
+    gold = load_annotation_set(layout, documents, registry).chosen
+    loo = leave_one_out(registry, gold, "001_d79359122f2d4c78")
+    assert "hafez-al-assad" not in loo and "sana" not in loo and "syria" in loo and "abkhazia" in loo
+    assert len(loo) == len(registry) - 5
+    strict = leave_one_out(registry, gold, "004_3e4c866fc9bc1c15", strict_aliases=True)
+    assert strict["islamic-state"].aliases == ("Islamic State",)  # "ISIL", "ISIS": mentioned in 004 only
+    assert strict["joe-biden"].aliases == ("Joe Biden",) and strict["joe-biden"].name == "Joe Biden"
+    rows = {row.layer: row for row in score(gold, gold)}
+    assert all(row.f1 == 1.0 for row in rows.values()) and rows["timexes"].value_accuracy == 1.0
+
+
+def test_cli_evaluate_prints_the_per_layer_table():
+    result = CliRunner().invoke(cli, ["preannotate", "--root", str(REPO), "--evaluate", "--ner", "none"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "| layer | gold | predicted | exact matches | precision | recall | F1 | lenient F1 | value accuracy |" in lines
+    assert "| entities | 323 | 294 | 292 | 0.993 | 0.904 | 0.947 | 0.950 | 1.000 |" in lines
+    assert "| timexes | 47 | 47 | 47 | 1.000 | 1.000 | 1.000 | 1.000 | 0.979 |" in lines
+    assert "| quotes | 46 | 40 | 36 | 0.900 | 0.783 | 0.837 | 0.930 | 0.944 |" in lines
+    assert "NER model: not asked for; gazetteer only; leave-one-document-out" in result.output
+
+
+def test_cli_preannotate_json_and_unknown_document(corpus_copy):
+    [added] = add_files(corpus_copy, [ARTICLES / "us-troops-northeast-2024.txt"])
+    result = CliRunner().invoke(cli, ["preannotate", "--root", str(corpus_copy.root), "--doc", added.record.doc_id,
+                                      "--json", "--ner", "none"])
+    assert result.exit_code == 0, result.output
+    [item] = json.loads(result.output[result.output.index("["):])
+    assert item["doc_id"] == added.record.doc_id and item["prediction"]["model_version"] == "corpus_tools-preannotate@1.0"
+    values = {r["value"]["text"][0] for r in item["prediction"]["result"] if r.get("from_name") == "timex_value"}
+    assert "XXXX-WXX-1" in values  # no publication date: "on Monday" stays underspecified
+    unknown = CliRunner().invoke(cli, ["preannotate", "--root", str(corpus_copy.root), "--doc", "nope"])
+    assert unknown.exit_code == 1 and "[doc-unknown]" in unknown.output
+
+
+def test_tasks_with_predictions_carry_pre_annotations_for_unannotated_documents(corpus_copy, tmp_path):
+    [added] = add_files(corpus_copy, [ARTICLES / "us-syria-aid-corridor.txt"])
+    out = tmp_path / "tasks.json"
+    result = CliRunner().invoke(cli, ["labelstudio", "tasks", "--root", str(corpus_copy.root), "--predictions",
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    tasks = {task["data"]["doc_id"]: task for task in json.loads(out.read_bytes())}
+    assert tasks[added.record.doc_id]["predictions"][0]["model_version"] == "corpus_tools-preannotate@1.0"
+    assert all(task["predictions"][0]["model_version"].startswith("annotations@")
+               for doc_id, task in tasks.items() if doc_id != added.record.doc_id)
