@@ -32,7 +32,7 @@ from corpus_tools.release.checks import check_document, check_registry, check_un
 from corpus_tools.release.checksums import SUMS_FILE, release_files, sha256_file, sums_text
 from corpus_tools.release.croissant import croissant_json
 from corpus_tools.release.rows import DOCUMENT_CONFIGS, DocInput, one_row, registry_row
-from corpus_tools.release.splits import SPLITS, split_of
+from corpus_tools.release.splits import SPLITS, SplitPlan
 from corpus_tools.release.stats import Stats
 from corpus_tools.release.writer import ShardedWriter
 
@@ -131,7 +131,8 @@ def invalid_inputs(report) -> CorpusError:
 def _write_release(root: Path, documents, annotations, registry, version, previous_changelog, card, sizes,
                    upstream_problems, regions_validated) -> None:
     stats = Stats()
-    document_splits = tuple(split for split in SPLITS if split in {split_of(doc_id) for doc_id in documents})
+    plan = SplitPlan.of(documents)
+    document_splits = plan.declared
     # one background thread compresses row groups (pyarrow releases the GIL) while rows are built
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="release-writer") as background:
         writers = {
@@ -140,7 +141,7 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
             for config in CONFIGS for split in config_splits(config, document_splits)
         }
         latest_update = _write_documents(documents, annotations, registry, writers, stats, upstream_problems,
-                                         regions_validated)
+                                         regions_validated, plan)
         for entity in sorted(registry, key=lambda e: e.id):
             columns, count = one_row(registry_row(entity))
             stats.observe("entity_registry", "train", columns, count)
@@ -157,7 +158,7 @@ _GROUP_DOCUMENTS = 32
 
 
 def _write_documents(documents, annotations, registry, writers, stats: Stats, upstream_problems,
-                     regions_validated: bool) -> str | None:
+                     regions_validated: bool, plan: SplitPlan) -> str | None:
     """One streaming pass: check each document, write its rows; any problem fails the build at the
     end (after every document is checked, so the error lists them all). Returns the latest update day."""
     registry_ids = Counter(entity.id for entity in registry)
@@ -173,7 +174,7 @@ def _write_documents(documents, annotations, registry, writers, stats: Stats, up
         upstream_read = len(upstream_problems)
         if problems or upstream_failed:  # nothing written from here on: the build will fail
             continue
-        item = DocInput.of(document, ann or _unannotated(doc_id), split_of(doc_id))
+        item = DocInput.of(document, ann or _unannotated(doc_id), plan.split_of(doc_id))
         groups[item.split].append(item)
         if len(groups[item.split]) == _GROUP_DOCUMENTS:
             _write_group(groups[item.split], writers, stats)

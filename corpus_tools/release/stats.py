@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from corpus_tools.release.columns import Flat
+from corpus_tools.release.splits import designated_split
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
 
 
@@ -25,6 +26,8 @@ class Stats:
     registry_with_wikidata: int = 0
     publishers: Counter = field(default_factory=Counter)
     dated_documents: int = 0
+    folds: Counter = field(default_factory=Counter)  # fold -> documents
+    designated: Counter = field(default_factory=Counter)  # designated split -> documents (declared or not)
 
     def observe(self, config: str, split: str, columns: dict, count: int) -> None:
         """Count ``count`` rows of ``config`` given as columns (as the writer takes them)."""
@@ -46,6 +49,8 @@ def _documents(stats: Stats, split: str, columns: dict[str, list]) -> None:
     stats.characters[split] += sum(map(len, columns["text"]))
     stats.publishers.update(publisher for publisher in columns["publisher"] if publisher is not None)
     stats.dated_documents += _present(columns["publication_date"])
+    stats.folds.update(columns["fold"])
+    stats.designated.update(designated_split(doc_id) for doc_id in columns["doc_id"])
 
 
 def _entities(stats: Stats, split: str, columns: dict[str, list]) -> None:
