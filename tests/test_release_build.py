@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.metadata
+import json
 import os
 import subprocess
 import sys
@@ -44,7 +46,7 @@ def test_files_of_a_release(seed_release):
     assert seed_release.status == "built"
     assert seed_release.path.name == "1.0.0"
     assert release_files(seed_release.path) == sorted(
-        ["CHANGELOG.md", "README.md", "croissant.json"]
+        ["CHANGELOG.md", "README.md", "build-info.json", "croissant.json"]
         + [f"data/{config}/train-00000-of-00001.parquet" for config in CONFIGS])
     assert (seed_release.path / "SHA256SUMS").is_file()
     assert not [p for p in seed_release.path.parent.iterdir() if p.name.startswith(".")]  # no partial left
@@ -177,8 +179,13 @@ def test_splits_and_shards(spread_release):
     assert sorted(p.name for p in (root / "data" / "entity_registry").iterdir()) == ["train-00000-of-00001.parquet"]
 
 
-def test_empty_split_of_a_config_is_an_empty_shard(spread_release):
-    path = spread_release.path / "data" / "quotes" / "test-00000-of-00001.parquet"
+def test_a_split_without_rows_in_a_config_is_left_out_of_it(spread_release, tmp_path):
+    # datasets (3.x to 5.x) refuses to load a declared split that has no rows
+    assert sorted(p.name for p in (spread_release.path / "data" / "quotes").iterdir()) == [
+        "train-00000-of-00001.parquet"]
+    documents, annotations, registry = seed_inputs()
+    unannotated = build_release(documents, {}, registry, tmp_path, "1.0.0")
+    path = unannotated.path / "data" / "quotes" / "train-00000-of-00001.parquet"  # train stays, empty
     assert pq.read_metadata(path).num_rows == 0
     assert_schema(pq.read_schema(path), "quotes")
 
@@ -213,6 +220,45 @@ def test_different_content_for_an_existing_version_is_refused(tmp_path):
     assert "immutable" in caught.value.message
     assert _tree(tmp_path / "1.0.0") == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["1.0.0"]
+
+
+def test_the_release_records_the_versions_that_built_it(seed_release):
+    import pyarrow
+
+    from corpus_tools.version import __version__
+
+    recorded = json.loads((seed_release.path / "build-info.json").read_text())["built_with"]
+    assert recorded == {"corpus-tools": __version__, "pyarrow": pyarrow.__version__,
+                        "datasets": importlib.metadata.version("datasets")}
+
+
+def _other_versions(monkeypatch):
+    from corpus_tools.release import build
+
+    real = build.installed_versions()
+    monkeypatch.setattr(build, "installed_versions", lambda: {**real, "pyarrow": "25.0.0"})
+    return real
+
+
+def test_a_refused_rebuild_names_the_library_versions_that_differ(tmp_path, monkeypatch):
+    documents, annotations, registry = seed_inputs()
+    real = _other_versions(monkeypatch)
+    build_release(documents, {}, registry, tmp_path, "1.0.0")
+    monkeypatch.undo()
+    with pytest.raises(CorpusError) as caught:
+        build_release(documents, annotations, registry, tmp_path, "1.0.0")
+    assert caught.value.code == "release-exists"
+    assert f"built here with pyarrow {real['pyarrow']} (release: 25.0.0)" in caught.value.message
+    assert "requirements.lock" in caught.value.message
+
+
+def test_the_same_bytes_built_with_other_versions_are_the_same_release(tmp_path, monkeypatch):
+    _other_versions(monkeypatch)
+    build_release(*seed_inputs(), tmp_path, "1.0.0")
+    monkeypatch.undo()
+    before = _tree(tmp_path / "1.0.0")
+    assert build_release(*seed_inputs(), tmp_path, "1.0.0").status == "unchanged"
+    assert _tree(tmp_path / "1.0.0") == before  # the record of the first build stays
 
 
 @pytest.mark.parametrize("version", ["1.0", "v1.0.0", "1.0.0-rc1", "01.0.0", "", "latest"])

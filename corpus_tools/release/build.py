@@ -27,6 +27,9 @@ from typing import Iterable, Iterator, Mapping, Sequence
 from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity
 from corpus_tools.release.arrow_schemas import CONFIGS
+from corpus_tools.release.buildinfo import (
+    BUILD_INFO_FILE, build_info_text, installed_versions, recorded_versions, version_differences,
+)
 from corpus_tools.release.card import CardInfo, card_text, config_splits
 from corpus_tools.release.checks import check_document, check_registry, check_unknown_documents
 from corpus_tools.release.checksums import SUMS_FILE, release_files, sha256_file, sums_text
@@ -146,7 +149,10 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
             columns, count = one_row(registry_row(entity))
             stats.observe("entity_registry", "train", columns, count)
             writers["entity_registry", "train"].extend(columns, count)
-        shards = sorted((shard for writer in writers.values() for shard in writer.close()),
+        # a split in which a config has no rows is left out of that config (datasets, 3.x to 5.x,
+        # refuses to load a declared split without rows); train stays, as an empty shard if need be
+        shards = sorted((shard for (_, split), writer in writers.items()
+                         for shard in writer.close(keep_empty=split == "train")),
                         key=lambda s: (CONFIGS.index(s.config), SPLITS.index(s.split), s.path))
     _write_metadata(root, shards, stats, document_splits, version, latest_update, previous_changelog, card)
 
@@ -232,6 +238,7 @@ def _write_metadata(root: Path, shards, stats, document_splits, version, date, p
         name=card.pretty_name, description=card.summary, version=version, license_url=card.license_url,
         url=card.homepage or None, cite_as=card.cite_as.format(version=version),
         date_published=date, shards=shards, sha256=hashes))
+    _write_text(root / BUILD_INFO_FILE, build_info_text(installed_versions()))
     _write_text(root / SUMS_FILE, sums_text(root))
 
 
@@ -270,14 +277,17 @@ def _publish(partial: Path, target: Path, version: str) -> ReleaseResult:
         except OSError:
             if not target.exists():
                 raise
-    differing = _differences(partial, target)
+    # the record of the versions that built it is no content: the same bytes built with other
+    # versions are the same release (SHA256SUMS differs only by that record's hash)
+    differing = [name for name in _differences(partial, target) if name not in (BUILD_INFO_FILE, SUMS_FILE)]
     if differing:
+        versions = version_differences(recorded_versions(target), recorded_versions(partial) or {})
         raise CorpusError(
             "release-exists",
             f"release {version} already exists with different content ({', '.join(differing[:5])}"
             f"{' ...' if len(differing) > 5 else ''}); releases are immutable: bump the version in "
-            "corpus_tools/version.py to release new content (other pyarrow/datasets versions than the "
-            "release was built with also change its bytes)",
+            "corpus_tools/version.py to release new content"
+            + (f"; {versions}: `make release` installs the recorded ones (requirements.lock)" if versions else ""),
             Location(file=str(target)),
         )
     return ReleaseResult(target, version, "unchanged", files)

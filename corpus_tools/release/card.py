@@ -66,8 +66,15 @@ def _dataset_info(config: str, shards: Sequence[Shard], splits: Sequence[str], s
 
 
 def config_splits(config: str, document_splits: Sequence[str]) -> tuple[str, ...]:
-    """The registry is shared by all documents: one split, named train by the Hub's convention."""
+    """The splits a config may have. The registry is shared by all documents: one split, named
+    train by the Hub's convention."""
     return ("train",) if config == "entity_registry" else tuple(document_splits)
+
+
+def _present_splits(config: str, shards: Sequence[Shard], document_splits: Sequence[str]) -> tuple[str, ...]:
+    """The splits the config has shards in (the build writes none for a split without rows but train)."""
+    return tuple(split for split in config_splits(config, document_splits)
+                 if any(s.config == config and s.split == split for s in shards))
 
 
 def card_header(info: CardInfo, stats: Stats, shards: Sequence[Shard], document_splits: Sequence[str],
@@ -88,10 +95,10 @@ def card_header(info: CardInfo, stats: Stats, shards: Sequence[Shard], document_
         "tags": ["news", "syria", "united-states", "timex3", "quotation-attribution", "entity-linking"],
         "configs": [
             {"config_name": config, **({"default": True} if config == "documents" else {}),
-             "data_files": _data_files(config, shards, config_splits(config, document_splits))}
+             "data_files": _data_files(config, shards, _present_splits(config, shards, document_splits))}
             for config in CONFIGS
         ],
-        "dataset_info": [_dataset_info(config, shards, config_splits(config, document_splits), sizes)
+        "dataset_info": [_dataset_info(config, shards, _present_splits(config, shards, document_splits), sizes)
                          for config in CONFIGS],
     }
 
