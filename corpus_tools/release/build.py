@@ -30,7 +30,7 @@ from corpus_tools.release.arrow_schemas import CONFIGS
 from corpus_tools.release.buildinfo import (
     BUILD_INFO_FILE, build_info_text, installed_versions, recorded_versions, version_differences,
 )
-from corpus_tools.release.card import CardInfo, card_text, config_splits
+from corpus_tools.release.card import CARD_TAGS, CONFIG_DESCRIPTIONS, CardInfo, card_text, config_splits
 from corpus_tools.release.checks import check_document, check_registry, check_unknown_documents
 from corpus_tools.release.checksums import SUMS_FILE, release_files, sha256_file, sums_text
 from corpus_tools.release.croissant import croissant_json
@@ -232,12 +232,12 @@ def _write_metadata(root: Path, shards, stats, document_splits, version, date, p
     """Card, changelog and Croissant (which need the shards' sizes and hashes), then SHA256SUMS last."""
     hashes = {shard.path: sha256_file(root / shard.path) for shard in shards}
     file_sizes = {shard.path: (root / shard.path).stat().st_size for shard in shards}
-    _write_text(root / "README.md", card_text(card, version, stats, shards, document_splits, file_sizes))
+    _write_text(root / "README.md", card_text(card, version, stats, shards, document_splits, file_sizes, date))
     _write_text(root / "CHANGELOG.md", changelog(version, date, stats, previous_changelog))
     _write_text(root / "croissant.json", croissant_json(
-        name=card.pretty_name, description=card.summary, version=version, license_url=card.license_url,
-        url=card.homepage or None, cite_as=card.cite_as.format(version=version),
-        date_published=date, shards=shards, sha256=hashes))
+        name=card.pretty_name, description=card.summary, version=version, url=card.url, creator=card.creator,
+        cite_as=card.citation(version, date), date_published=date, shards=shards, sha256=hashes,
+        keywords=tuple(CARD_TAGS), descriptions=CONFIG_DESCRIPTIONS))
     _write_text(root / BUILD_INFO_FILE, build_info_text(installed_versions()))
     _write_text(root / SUMS_FILE, sums_text(root))
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from corpus_tools.release.columns import Flat
+from corpus_tools.release.arrow_schemas import spec
+from corpus_tools.release.columns import Flat, split, to_pylist
 from corpus_tools.release.splits import designated_split
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
 
@@ -28,10 +29,13 @@ class Stats:
     dated_documents: int = 0
     folds: Counter = field(default_factory=Counter)  # fold -> documents
     designated: Counter = field(default_factory=Counter)  # designated split -> documents (declared or not)
+    examples: dict = field(default_factory=dict)  # config -> (split, its first row), for the card
 
     def observe(self, config: str, split: str, columns: dict, count: int) -> None:
         """Count ``count`` rows of ``config`` given as columns (as the writer takes them)."""
         self.rows[config, split] += count
+        if count and config not in self.examples:
+            self.examples[config] = (split, {name: to_pylist(_head(columns[name]))[0] for name in spec(config)})
         _OBSERVERS[config](self, split, columns)
 
     def total(self, config: str) -> int:
@@ -39,6 +43,10 @@ class Stats:
 
     def split_rows(self, config: str, split: str) -> int:
         return self.rows[config, split]
+
+
+def _head(column):
+    return split(column, 1)[0]
 
 
 def _present(values: list) -> int:
