@@ -25,6 +25,7 @@ COMMANDS = {
     "lint": "corpus_tools.cli.lint:lint",
     "release": "corpus_tools.cli.release:release",
     "verify": "corpus_tools.cli.release:verify",
+    "export": "corpus_tools.cli.export:export",
 }
 
 
