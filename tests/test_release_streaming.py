@@ -3,11 +3,10 @@ datasets streams, the same bytes as the in-memory build, refusal on upstream err
 
 from __future__ import annotations
 
-import shutil
-
 import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
