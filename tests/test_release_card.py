@@ -154,6 +154,8 @@ def test_licences_are_the_same_in_card_and_croissant(card, release):
         assert names == (["https://opensource.org/license/mit"]
                          + (["Publishers' copyright: no licence granted"] if texts else [])), item["@id"]
         assert f"| `{config}` | {', '.join(f'`{c}`' for c in texts) or 'none'} |" in licensing
+    for config, columns in ARTICLE_TEXT_COLUMNS.items():
+        assert set(columns) <= set(spec(config)), config
     assert metadata["license"][0] == "https://opensource.org/license/mit"
     assert metadata["license"][1]["name"] == "Publishers' copyright: no licence granted"
 
