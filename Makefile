@@ -1,23 +1,40 @@
 # Two entry points, each bootstrapping everything from python3 and the package registries:
 #   make release   builds the release in dist/ from raw/ and annotations/
 #   make test      runs the full test suite (starts a real Label Studio server on 127.0.0.1)
+# Both install the exact versions of requirements.lock: a release's bytes depend on the pyarrow
+# that writes it, and every release records the versions that built it (build-info.json).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup release test bench labelstudio-env labelstudio browser postgresql clean
+LOCK   := requirements.lock
+
+.PHONY: setup release test bench labelstudio-env labelstudio browser postgresql compat-env lock clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[dev]'
 	touch $@
 
+# The pinned versions again (a no-op when they are installed): the venv may have been changed by hand.
 release: $(STAMP)
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
 	$(BIN)/corpus-tools release
+
+# Regenerate the locks after changing dependencies in pyproject.toml (then rebuild: `make setup`).
+# The datasets floor's lock takes the libraries published by the day datasets 3.0.0 was.
+lock: $(STAMP)
+	$(BIN)/python -m uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 -o $(LOCK)
+	$(BIN)/python -m uv pip compile tests/compat/datasets-floor.in --universal --python-version 3.11 \
+		--exclude-newer 2024-09-12 -o tests/compat/datasets-floor.lock
+
+# The oldest datasets the package claims, in its own cached venv (tests/compat_env.py).
+compat-env: $(STAMP)
+	$(BIN)/python tests/compat_env.py
 
 # Label Studio pins its own pyarrow and SDK, so it lives in its own virtual environment,
 # cached outside the checkout (see `corpus-tools labelstudio server --help`).
@@ -52,7 +69,7 @@ postgresql:
 	  else echo "no PostgreSQL server binaries and not root: the PostgreSQL tests will be skipped"; fi; }
 
 
-test: labelstudio-env browser postgresql
+test: labelstudio-env browser postgresql compat-env
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

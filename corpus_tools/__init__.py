@@ -5,18 +5,19 @@ from corpus_tools.version import __version__
 __all__ = ["__version__"]
 
 
-def load(config, version=None, root=".", **kwargs):
-    """A release config as ``datasets`` objects, after checking checksums (corpus_tools.release.loaders.load)."""
+def load(release, config, **kwargs):
+    """A release config as ``datasets`` objects, after checking checksums; ``release`` is a release
+    directory anywhere, or a version in ./dist (corpus_tools.release.loaders.load)."""
     from corpus_tools.release.loaders import load as _load
 
-    return _load(config, version, root, **kwargs)
+    return _load(release, config, **kwargs)
 
 
-def load_pandas(config, version=None, root=".", **kwargs):
+def load_pandas(release, config, **kwargs):
     """A release config as a pandas DataFrame with label names (corpus_tools.release.loaders.load_pandas)."""
     from corpus_tools.release.loaders import load_pandas as _load_pandas
 
-    return _load_pandas(config, version, root, **kwargs)
+    return _load_pandas(release, config, **kwargs)
 
 
 __all__ += ["load", "load_pandas"]

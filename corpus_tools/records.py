@@ -637,3 +637,27 @@ class AnnotationQuality:
     units_unanimous: int  # every annotator of two or more gave it
     units_adjudicated: int  # decided by a reviewer (UnitProvenance.adjudicated)
     units_one_annotator: int  # in a document with a single annotator
+
+
+@dataclass(frozen=True, slots=True)
+class Unaligned:
+    """A span an export could not place on its format's tokens (corpus_tools.release.export): reported, never dropped silently."""
+
+    doc_id: str
+    id: str
+    layer: str  # "entities", "timexes", "quotes", "sources" or "cues"
+    start: int
+    end: int
+    text: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    """What ``export_release`` wrote: the directory, its files, and the spans it could not place."""
+
+    format: str
+    path: Path
+    files: tuple[str, ...]
+    documents: int
+    unaligned: tuple[Unaligned, ...] = ()

@@ -116,14 +116,20 @@ def synthetic_annotations(doc: Document) -> DocumentAnnotations:
     )
 
 
-# doc ids whose sha256 bucket puts them in validation (85) and test (96, 98)
-SPLIT_SPREAD_IDS = ("synthetic-000", "synthetic-001", "synthetic-017")
+# doc ids whose sha256 bucket designates validation (the first ten) and test (the last ten):
+# as many as corpus_tools.release.splits.MIN_SPLIT_DOCUMENTS, so that both splits are declared
+VALIDATION_IDS = ("synthetic-017", "synthetic-070", "synthetic-075", "synthetic-080", "synthetic-085",
+                  "synthetic-091", "synthetic-117", "synthetic-132", "synthetic-145", "synthetic-165")
+TEST_IDS = ("synthetic-000", "synthetic-001", "synthetic-026", "synthetic-051", "synthetic-061",
+            "synthetic-066", "synthetic-069", "synthetic-086", "synthetic-089", "synthetic-093")
+SPLIT_SPREAD_IDS = VALIDATION_IDS + TEST_IDS
 
 
-def spread_inputs(extra: int = 0):
-    """The seed inputs plus synthetic documents in validation and test (and ``extra`` more)."""
+def spread_inputs(extra: int = 0, ids: tuple[str, ...] = SPLIT_SPREAD_IDS):
+    """The seed inputs plus synthetic documents (``ids``: enough to declare validation and test)
+    and ``extra`` more."""
     documents, annotations, registry = seed_inputs()
-    ids = SPLIT_SPREAD_IDS + tuple(f"bulk-{i:05d}" for i in range(extra))
+    ids = ids + tuple(f"bulk-{i:05d}" for i in range(extra))
     for doc_id in ids:
         documents[doc_id] = synthetic_document(doc_id)
         annotations[doc_id] = synthetic_annotations(documents[doc_id])

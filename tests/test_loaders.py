@@ -55,7 +55,7 @@ def test_load_dataset_works_offline_and_shows_class_label_names(checkout, tmp_pa
                           env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result["splits"] == {"train": 4, "validation": 2, "test": 4}
+    assert result["splits"] == {"train": 4, "validation": 20, "test": 20}
     assert result["label_names"] == ["PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "EVENT", "LAW", "PRODUCT",
                                      "WORK_OF_ART"]
     assert result["first"]["text"] == "Bashar Al-Assad" and result["first"]["label"] == 0
@@ -65,51 +65,102 @@ def test_load_dataset_works_offline_and_shows_class_label_names(checkout, tmp_pa
 
 
 def test_load_latest_returns_datasets_with_label_names(checkout, cache):
-    loaded = corpus_tools.load("entities", root=checkout, cache_dir=cache)
+    loaded = corpus_tools.load(None, "entities", root=checkout, cache_dir=cache)
     assert sorted(loaded) == ["test", "train", "validation"]  # 1.1.0, the latest
     assert loaded["train"].features["label"].int2str(3) == "GPE"
-    older = corpus_tools.load("entities", "1.0.0", root=checkout, split="train", cache_dir=cache)
+    older = corpus_tools.load("1.0.0", "entities", root=checkout, split="train", cache_dir=cache)
     assert older.num_rows == 4
     assert [row["text"] for row in older] == ["Bashar Al-Assad", "Syria", "Washington", "AFP"]
 
 
+def test_load_a_release_directory_anywhere_with_datasets_arguments(checkout, cache, tmp_path):
+    elsewhere = tmp_path / "downloads" / "us-syria-1.1.0"
+    shutil.copytree(checkout / "dist" / "1.1.0", elsewhere)
+    test = corpus_tools.load(elsewhere, "entities", split="test", cache_dir=cache, keep_in_memory=True)
+    assert test.num_rows == 20 and test.features["label"].names[3] == "GPE"
+    assert {row["fold"] for row in test} <= set(range(5))
+    frame = corpus_tools.load_pandas(str(elsewhere), "quotes")
+    assert frame["quote_type"].tolist() == ["direct"]
+
+
 def test_load_streaming(checkout, cache):
-    streamed = corpus_tools.load("quotes", "1.0.0", root=checkout, split="train", streaming=True, cache_dir=cache)
+    streamed = corpus_tools.load("1.0.0", "quotes", root=checkout, split="train", streaming=True, cache_dir=cache)
     (quote,) = list(streamed)
     assert (quote["source_text"], quote["cue_text"]) == ("he", "said")
 
 
 def test_load_pandas_gives_label_names(checkout):
-    entities = corpus_tools.load_pandas("entities", root=checkout)
+    entities = corpus_tools.load_pandas(None, "entities", root=checkout)
     assert list(entities["label"].cat.categories)[:3] == ["PERSON", "NORP", "ORG"]
-    assert entities["split"].value_counts().to_dict() == {"train": 4, "test": 4, "validation": 2}
+    assert entities["split"].value_counts().to_dict() == {"train": 4, "test": 20, "validation": 20}
     assert entities.loc[entities["text"] == "AFP", "label"].tolist() == ["ORG"]
-    ner = corpus_tools.load_pandas("ner", "1.0.0", root=checkout, split="train")
+    ner = corpus_tools.load_pandas("1.0.0", "ner", root=checkout, split="train")
     tagged = ner[ner["tokens"].map(lambda t: list(t[:3]) == ["Syrian", "President", "Bashar"])].iloc[0]
     assert tagged["ner_tags"][:4] == ["O", "O", "B-PERSON", "I-PERSON"]
 
 
 def test_missing_config_lists_the_configs_that_exist(checkout):
     with pytest.raises(CorpusError) as caught:
-        corpus_tools.load("sentences", root=checkout)
+        corpus_tools.load(None, "sentences", root=checkout)
     assert caught.value.code == "unknown-config"
     assert "configs: " + ", ".join(sorted(CONFIGS)) in caught.value.message
 
 
+def test_missing_split_is_named(checkout):
+    with pytest.raises(CorpusError) as caught:
+        corpus_tools.load("1.0.0", "entities", root=checkout, split="test")
+    assert caught.value.code == "unknown-split" and "'test'" in caught.value.message
+
+
 @pytest.mark.parametrize(("version", "code"), [("9.9.9", "unknown-version"), ("1.0", "invalid-version"),
-                                               ("latest", "invalid-version")])
+                                               ("latest", "invalid-version"), ("no/such/dir", "release-missing")])
 def test_unknown_or_invalid_version(checkout, version, code):
     with pytest.raises(CorpusError) as caught:
-        corpus_tools.load("entities", version, root=checkout)
+        corpus_tools.load(version, "entities", root=checkout)
     assert caught.value.code == code
     if code == "unknown-version":
         assert "releases: 1.0.0, 1.1.0" in caught.value.message
 
 
+def test_a_directory_that_is_no_release_is_refused(tmp_path):
+    with pytest.raises(CorpusError) as caught:
+        corpus_tools.load(tmp_path, "entities")
+    assert caught.value.code == "release-missing" and "SHA256SUMS" in caught.value.message
+
+
 def test_no_release_at_all(tmp_path):
     with pytest.raises(CorpusError) as caught:
-        corpus_tools.load("entities", root=tmp_path)
+        corpus_tools.load(None, "entities", root=tmp_path)
     assert caught.value.code == "no-release"
+
+
+NO_CHECKOUT_SCRIPT = """
+import json, sys
+import corpus_tools
+assert "/tests" not in corpus_tools.__file__
+entities = corpus_tools.load(sys.argv[1], "entities", split="train")
+frame = corpus_tools.load_pandas(sys.argv[1], "entities", split="train")
+print(json.dumps({"package": corpus_tools.__file__, "rows": entities.num_rows, "labels": frame["label"].astype(str).tolist()}))
+"""
+
+
+def test_loading_needs_the_package_only_not_a_checkout(checkout, tmp_path):
+    # the package alone (as pip installs it), run from a directory that is no checkout
+    site = tmp_path / "site"
+    shutil.copytree(Path(corpus_tools.__file__).parent, site / "corpus_tools",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    release = tmp_path / "download" / "1.0.0"
+    shutil.copytree(checkout / "dist" / "1.0.0", release)
+    env = {**os.environ, "PYTHONPATH": str(site), "HF_HOME": str(tmp_path / "hf"), "HF_DATASETS_OFFLINE": "1",
+           "HF_HUB_OFFLINE": "1"}
+    work = tmp_path / "work"
+    work.mkdir()
+    done = subprocess.run([sys.executable, "-c", NO_CHECKOUT_SCRIPT, str(release)], cwd=work, env=env,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["package"].startswith(str(site))
+    assert result["rows"] == 4 and result["labels"] == ["PERSON", "GPE", "GPE", "ORG"]
 
 
 def test_versions_sort_as_versions_and_skip_partial_builds(tmp_path):
@@ -118,7 +169,7 @@ def test_versions_sort_as_versions_and_skip_partial_builds(tmp_path):
     assert list_versions(tmp_path) == ["1.9.0", "1.10.0", "2.0.0"]
 
 
-SEED_FILES = ["CHANGELOG.md", "README.md", "SHA256SUMS", "croissant.json"] + [
+SEED_FILES = ["CHANGELOG.md", "README.md", "SHA256SUMS", "build-info.json", "croissant.json"] + [
     f"data/{config}/train-00000-of-00001.parquet" for config in CONFIGS]
 
 
@@ -135,7 +186,7 @@ def test_a_changed_byte_in_any_file_fails_verify_and_load_naming_it(checkout, tm
     named = " ".join(str(problem) for problem in report)
     assert name in named
     with pytest.raises(CorpusError) as caught:
-        corpus_tools.load("entities", root=root)
+        corpus_tools.load(None, "entities", root=root)
     assert caught.value.code == "release-tampered"
     assert name in str(caught.value)
 
@@ -151,5 +202,6 @@ def test_missing_and_extra_files_fail_verify(checkout, tmp_path):
 
 def test_untampered_release_verifies(checkout):
     report = verify_release(checkout / "dist" / "1.1.0")
-    # README, CHANGELOG, croissant.json + 6 configs x 3 splits + the registry (SHA256SUMS not counted)
-    assert report.valid and dict(report.stats) == {"files": 22}
+    # README, CHANGELOG, croissant.json, build-info.json + 5 configs x 3 splits + quotes (train only: no
+    # quote in validation or test) + the registry (SHA256SUMS not counted)
+    assert report.valid and dict(report.stats) == {"files": 21}

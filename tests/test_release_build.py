@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.metadata
+import json
 import os
 import subprocess
 import sys
@@ -16,8 +18,8 @@ from corpus_tools.errors import CorpusError
 from corpus_tools.records import DocumentAnnotations, EntityMention, Span
 from corpus_tools.release import CONFIGS, NER_TAGS, ShardSizes, arrow_schema, build_release
 from corpus_tools.release.checksums import release_files
-from corpus_tools.release.splits import bucket, split_of
-from release_factories import RAW_PREFIX, REGISTRY, seed_inputs, spread_inputs
+from corpus_tools.release.splits import MIN_SPLIT_DOCUMENTS, SplitPlan, bucket, designated_split, fold_of
+from release_factories import RAW_PREFIX, REGISTRY, TEST_IDS, VALIDATION_IDS, seed_inputs, spread_inputs
 
 SMALL_SHARDS = ShardSizes(rows_per_shard=5, batch_rows=2, document_rows_per_shard=3, document_batch_rows=2)
 
@@ -44,7 +46,7 @@ def test_files_of_a_release(seed_release):
     assert seed_release.status == "built"
     assert seed_release.path.name == "1.0.0"
     assert release_files(seed_release.path) == sorted(
-        ["CHANGELOG.md", "README.md", "croissant.json"]
+        ["CHANGELOG.md", "README.md", "build-info.json", "croissant.json"]
         + [f"data/{config}/train-00000-of-00001.parquet" for config in CONFIGS])
     assert (seed_release.path / "SHA256SUMS").is_file()
     assert not [p for p in seed_release.path.parent.iterdir() if p.name.startswith(".")]  # no partial left
@@ -126,36 +128,64 @@ def test_ner_rows_tag_entities_in_iob2(seed_release):
     assert tags[sentence["tokens"].index("Washington")] == "B-GPE"
 
 
-def test_split_rule_is_a_function_of_doc_id_alone():
-    # pinned: a change here would move documents between splits, which the rule forbids
-    assert (bucket("000_cbeedfbee8440207"), split_of("000_cbeedfbee8440207")) == (15, "train")
-    assert (bucket("synthetic-017"), split_of("synthetic-017")) == (85, "validation")
-    assert (bucket("synthetic-000"), split_of("synthetic-000")) == (96, "test")
+def test_split_and_fold_rules_are_functions_of_doc_id_alone():
+    # pinned: a change here would move documents between splits and folds, which the rules forbid
+    assert (bucket("000_cbeedfbee8440207"), designated_split("000_cbeedfbee8440207")) == (15, "train")
+    assert (bucket("synthetic-017"), designated_split("synthetic-017")) == (85, "validation")
+    assert (bucket("synthetic-000"), designated_split("synthetic-000")) == (96, "test")
+    seeds = ["000_cbeedfbee8440207", "001_d79359122f2d4c78", "002_9bc3c6dfe5868321", "003_840a8be26e4ddaa5",
+             "004_3e4c866fc9bc1c15"]
+    assert [fold_of(doc_id) for doc_id in seeds] == [1, 0, 3, 1, 1]
+
+
+def test_a_split_is_declared_once_enough_documents_are_designated_to_it():
+    seeds = ["000_cbeedfbee8440207", "001_d79359122f2d4c78"]
+    few = SplitPlan.of(seeds + list(VALIDATION_IDS[:MIN_SPLIT_DOCUMENTS - 1]) + list(TEST_IDS))
+    assert few.declared == ("train", "test") and few.undeclared == ("validation",)
+    assert few.split_of("synthetic-017") == "train" and few.split_of("synthetic-000") == "test"
+    assert dict(few.designated) == {"train": 2, "validation": 9, "test": 10}
+    enough = SplitPlan.of(seeds + list(VALIDATION_IDS) + list(TEST_IDS))
+    assert enough.declared == ("train", "validation", "test")
+    assert enough.split_of("synthetic-017") == "validation"
+    # the fold never depends on the other documents
+    assert {fold_of(doc_id) for doc_id in VALIDATION_IDS + TEST_IDS} == {0, 1, 2, 3, 4}
+
+
+def test_a_release_with_too_few_documents_for_a_split_publishes_them_in_train(tmp_path):
+    built = build_release(*spread_inputs(ids=VALIDATION_IDS[:3] + TEST_IDS[:3]), tmp_path, "1.0.0")
+    assert sorted(p.name for p in (built.path / "data" / "documents").iterdir()) == ["train-00000-of-00001.parquet"]
+    documents = table(built, "documents").to_pylist()
+    assert {d["split"] for d in documents} == {"train"} and len(documents) == 11
+    assert {d["doc_id"]: d["fold"] for d in documents}["synthetic-000"] == fold_of("synthetic-000")
 
 
 def test_splits_and_shards(spread_release):
     root = spread_release.path
     names = [f.name for f in sorted((root / "data" / "documents").iterdir())]
-    # train: 5 seeds + bulk-00001/2/4; validation: synthetic-017, bulk-00000; test: synthetic-000/001,
+    # train: 5 seeds + bulk-00001/2/4; validation: 10 synthetic + bulk-00000; test: 10 synthetic +
     # bulk-00003/5. Documents shards hold at most 3 rows.
-    assert names == [
-        "test-00000-of-00002.parquet", "test-00001-of-00002.parquet",
-        "train-00000-of-00003.parquet", "train-00001-of-00003.parquet", "train-00002-of-00003.parquet",
-        "validation-00000-of-00001.parquet",
-    ]
+    assert names == [f"test-0000{i}-of-00004.parquet" for i in range(4)] + [
+        f"train-0000{i}-of-00003.parquet" for i in range(3)] + [
+        f"validation-0000{i}-of-00004.parquet" for i in range(4)]
     rows = [pq.read_metadata(root / "data" / "documents" / name).num_rows for name in names]
-    assert rows == [3, 1, 3, 3, 2, 2]
+    assert rows == [3, 3, 3, 3, 3, 3, 2, 3, 3, 3, 2]
     validation = table(spread_release, "documents", "validation").to_pylist()
-    assert [(d["doc_id"], d["split"]) for d in validation] == [("bulk-00000", "validation"),
-                                                             ("synthetic-017", "validation")]
+    assert [(d["doc_id"], d["split"]) for d in validation][:2] == [("bulk-00000", "validation"),
+                                                                 ("synthetic-017", "validation")]
+    assert all(d["fold"] == fold_of(d["doc_id"]) for d in validation)
     for path in (root / "data").rglob("*.parquet"):
         limit = 3 if path.parent.name in ("documents", "kb") else 5
         assert pq.read_metadata(path).num_rows <= limit
     assert sorted(p.name for p in (root / "data" / "entity_registry").iterdir()) == ["train-00000-of-00001.parquet"]
 
 
-def test_empty_split_of_a_config_is_an_empty_shard(spread_release):
-    path = spread_release.path / "data" / "quotes" / "test-00000-of-00001.parquet"
+def test_a_split_without_rows_in_a_config_is_left_out_of_it(spread_release, tmp_path):
+    # datasets (3.x to 5.x) refuses to load a declared split that has no rows
+    assert sorted(p.name for p in (spread_release.path / "data" / "quotes").iterdir()) == [
+        "train-00000-of-00001.parquet"]
+    documents, annotations, registry = seed_inputs()
+    unannotated = build_release(documents, {}, registry, tmp_path, "1.0.0")
+    path = unannotated.path / "data" / "quotes" / "train-00000-of-00001.parquet"  # train stays, empty
     assert pq.read_metadata(path).num_rows == 0
     assert_schema(pq.read_schema(path), "quotes")
 
@@ -190,6 +220,45 @@ def test_different_content_for_an_existing_version_is_refused(tmp_path):
     assert "immutable" in caught.value.message
     assert _tree(tmp_path / "1.0.0") == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["1.0.0"]
+
+
+def test_the_release_records_the_versions_that_built_it(seed_release):
+    import pyarrow
+
+    from corpus_tools.version import __version__
+
+    recorded = json.loads((seed_release.path / "build-info.json").read_text())["built_with"]
+    assert recorded == {"corpus-tools": __version__, "pyarrow": pyarrow.__version__,
+                        "datasets": importlib.metadata.version("datasets")}
+
+
+def _other_versions(monkeypatch):
+    from corpus_tools.release import build
+
+    real = build.installed_versions()
+    monkeypatch.setattr(build, "installed_versions", lambda: {**real, "pyarrow": "25.0.0"})
+    return real
+
+
+def test_a_refused_rebuild_names_the_library_versions_that_differ(tmp_path, monkeypatch):
+    documents, annotations, registry = seed_inputs()
+    real = _other_versions(monkeypatch)
+    build_release(documents, {}, registry, tmp_path, "1.0.0")
+    monkeypatch.undo()
+    with pytest.raises(CorpusError) as caught:
+        build_release(documents, annotations, registry, tmp_path, "1.0.0")
+    assert caught.value.code == "release-exists"
+    assert f"built here with pyarrow {real['pyarrow']} (release: 25.0.0)" in caught.value.message
+    assert "requirements.lock" in caught.value.message
+
+
+def test_the_same_bytes_built_with_other_versions_are_the_same_release(tmp_path, monkeypatch):
+    _other_versions(monkeypatch)
+    build_release(*seed_inputs(), tmp_path, "1.0.0")
+    monkeypatch.undo()
+    before = _tree(tmp_path / "1.0.0")
+    assert build_release(*seed_inputs(), tmp_path, "1.0.0").status == "unchanged"
+    assert _tree(tmp_path / "1.0.0") == before  # the record of the first build stays
 
 
 @pytest.mark.parametrize("version", ["1.0", "v1.0.0", "1.0.0-rc1", "01.0.0", "", "latest"])
@@ -252,8 +321,8 @@ def test_changelog_carries_the_previous_history(tmp_path):
     old = build_release(*seed_inputs(), tmp_path, "1.0.0")
     new = build_release(*spread_inputs(), tmp_path, "1.1.0", previous=old.path)
     text = (new.path / "CHANGELOG.md").read_text()
-    assert text.startswith("# Changelog\n\n## 1.1.0 (2024-05-02)\n\n- 8 documents, 10 entity mentions")
-    assert "\n- Changes since 1.0.0 (a minor version by the version rule): documents: 3 added;" in text
+    assert text.startswith("# Changelog\n\n## 1.1.0 (2024-05-02)\n\n- 25 documents, 44 entity mentions")
+    assert "\n- Changes since 1.0.0 (a minor version by the version rule): documents: 20 added;" in text
     assert "## 1.0.0 (2024-05-02)\n\n- 5 documents, 4 entity mentions" in text
     assert text.count("# Changelog") == 1
 

@@ -12,7 +12,11 @@ import yaml
 from datasets import Features
 
 from corpus_tools.release import CONFIGS, ShardSizes, build_release, features
+from corpus_tools.release.arrow_schemas import spec
+from corpus_tools.release.card_fields import FIELD_DESCRIPTIONS
 from corpus_tools.release.checksums import sha256_file
+from corpus_tools.release.croissant import ENUMERATIONS
+from corpus_tools.release.rights import ARTICLE_TEXT_COLUMNS
 from release_factories import spread_inputs
 
 SHARDS = ShardSizes(rows_per_shard=4, batch_rows=2, document_rows_per_shard=4, document_batch_rows=2)
@@ -40,8 +44,9 @@ def test_header_describes_the_dataset(card):
     assert "copyright stays with their publishers" in header["license_details"]
     assert "grants no license to the article texts" in header["license_details"]
     assert header["language"] == ["en"]
-    assert header["task_categories"] == ["token-classification"]
-    assert header["task_ids"] == ["named-entity-recognition"]
+    assert header["license_link"] == "https://opensource.org/license/mit"
+    assert header["task_categories"] == ["text-retrieval", "token-classification"]
+    assert header["task_ids"] == ["named-entity-recognition", "entity-linking-retrieval"]
     assert header["size_categories"] == ["n<1K"]
     assert header["annotations_creators"] == ["expert-generated"]
 
@@ -73,28 +78,86 @@ def test_dataset_info_features_and_split_sizes_match_the_data(card, release):
             assert split["num_examples"] == sum(pq.read_metadata(f).num_rows for f in files)
         assert info["download_size"] == sum(f.stat().st_size for f in (release.path / "data" / config).iterdir())
     entities = next(i for i in header["dataset_info"] if i["config_name"] == "entities")
-    assert {s["name"]: s["num_examples"] for s in entities["splits"]} == {"train": 10, "validation": 4, "test": 8}
+    # 5 seeds (4 entities in one) + bulk-00001/2/4 in train; 11 documents in validation, 12 in test; 2 each
+    assert {s["name"]: s["num_examples"] for s in entities["splits"]} == {"train": 10, "validation": 22, "test": 24}
     label = next(f for f in entities["features"] if f["name"] == "label")
     assert label["dtype"]["class_label"]["names"]["3"] == "GPE"
 
 
 def test_body_has_standard_sections_and_computed_statistics(card):
     _, body = card
-    for heading in ("## Dataset Summary", "## Supported Tasks", "## Languages", "## Dataset Structure",
-                    "### Data Splits", "## Dataset Creation", "### Annotations", "### Known Limitations",
-                    "### Licensing Information", "### Citation Information"):
+    for heading in ("## Dataset Description", "## Dataset Summary", "## Supported Tasks", "## Languages",
+                    "## Dataset Structure", "### Data Instances", "### Data Fields", "### Data Splits",
+                    "## Dataset Creation", "### Annotations", "### Known Limitations", "### Out-of-Scope Uses",
+                    "### Licensing Information", "### Citation Information", "### How to Report Errors",
+                    "### Reproducing this Release"):
         assert f"\n{heading}\n" in body
-    # 5 seeds + 3 synthetic + 6 bulk documents; the seed annotation has 4 entities, synthetic ones 2 each
-    assert "14 documents" in body
-    assert "22 entity mentions, 10 time expressions, 1 quote(s)" in body
+    # 5 seeds + 20 synthetic + 6 bulk documents; the seed annotation has 4 entities, synthetic ones 2 each
+    assert "31 documents" in body
+    assert "56 entity mentions, 27 time expressions, 1 quote(s)" in body
     assert "Of 1 quote(s), 1 have a source (1 with a speaker from the registry) and 1 a cue." in body
-    assert "| GPE | 20 |" in body and "| PERSON | 1 |" in body
-    assert "In this release: train: 8, validation: 2, test: 4." in body
+    assert "| GPE | 54 |" in body and "| PERSON | 1 |" in body
     assert "A single annotation team annotated the corpus" in body
-    assert "topically narrow (one bilateral relationship, 2021–2024) and small (14 documents)" in body
+    assert "topically narrow (one bilateral relationship, 2021–2024) and small (31 documents)" in body
     assert "truncated" in body
-    assert "With only 14 documents, the splits say nothing statistically" in body
-    assert "9 documents have no publisher" in body and "| Reuters | 5 |" in body
+    assert "With only 31 documents, named splits say little statistically" in body
+    assert "26 documents have no publisher" in body and "| Reuters | 5 |" in body
+
+
+def test_splits_and_folds_are_described_with_their_rule_and_counts(card):
+    _, body = card
+    assert "declared** once at least 10 documents are designated to it" in body
+    assert "In this release: designated train: 8, validation: 11, test: 12; published train: 8, validation: 11, " \
+           "test: 12." in body
+    assert "bytes 8-15 of sha256(doc_id), as a big-endian integer, modulo 5" in body
+    folds = body.split("Documents per fold in this release:")[1].split("\n\n")[1]
+    counts = [int(line.split("|")[2]) for line in folds.splitlines()[2:]]
+    assert len(counts) == 5 and sum(counts) == 31
+
+
+def test_every_config_has_an_example_and_every_field_a_description(card, release):
+    _, body = card
+    instances = body.split("### Data Instances")[1].split("### Data Fields")[0]
+    fields = body.split("### Data Fields")[1].split("### Data Splits")[0]
+    for config in CONFIGS:
+        example = instances.split(f"#### {config}\n")[1].split("```json\n")[1].split("\n```")[0]
+        first = pq.read_table(sorted((release.path / "data" / config).glob("train-*.parquet"))[0]).slice(0, 1)
+        row = first.to_pylist()[0]
+        shown = json.loads(example)
+        assert list(shown) == list(row)  # every column, in order
+        key = "doc_id" if "doc_id" in row else "id"
+        assert shown[key] == row[key]
+        table = fields.split(f"#### {config}\n")[1]
+        for name in spec(config):
+            assert f"| `{name}` |" in table
+    assert list(FIELD_DESCRIPTIONS) == list(CONFIGS)
+    for config in CONFIGS:
+        assert list(FIELD_DESCRIPTIONS[config]) == list(spec(config)), config
+
+
+def test_citation_is_bibtex_and_errors_have_a_place_to_go(card):
+    _, body = card
+    citation = body.split("### Citation Information\n\n")[1].split("\n\n###")[0]
+    assert citation.startswith("```bibtex\n@misc{us_syria_news_corpus_1_0_0,\n")
+    assert "  year = {2024}," in citation and "  version = {1.0.0}," in citation
+    assert "issue tracker" in body.split("### How to Report Errors")[1]
+
+
+def test_licences_are_the_same_in_card_and_croissant(card, release):
+    _, body = card
+    metadata = json.loads((release.path / "croissant.json").read_text(encoding="utf-8"))
+    licensing = body.split("### Licensing Information")[1].split("###")[0]
+    for item in metadata["distribution"]:
+        config = item["@id"].split("/")[1] if "/" in item["@id"] else item["@id"].removeprefix("parquet-")
+        names = [entry if isinstance(entry, str) else entry["name"] for entry in item["license"]]
+        texts = ARTICLE_TEXT_COLUMNS[config]
+        assert names == (["https://opensource.org/license/mit"]
+                         + (["Publishers' copyright: no licence granted"] if texts else [])), item["@id"]
+        assert f"| `{config}` | {', '.join(f'`{c}`' for c in texts) or 'none'} |" in licensing
+    for config, columns in ARTICLE_TEXT_COLUMNS.items():
+        assert set(columns) <= set(spec(config)), config
+    assert metadata["license"][0] == "https://opensource.org/license/mit"
+    assert metadata["license"][1]["name"] == "Publishers' copyright: no licence granted"
 
 
 def test_croissant_validates_offline_and_hashes_every_shard(release):
@@ -102,14 +165,67 @@ def test_croissant_validates_offline_and_hashes_every_shard(release):
     metadata = json.loads(path.read_text(encoding="utf-8"))
     files = {item["contentUrl"]: item["sha256"] for item in metadata["distribution"] if "sha256" in item}
     assert files == {p.relative_to(release.path).as_posix(): sha256_file(p) for p in release.path.rglob("*.parquet")}
-    assert [rs["@id"] for rs in metadata["recordSet"]] == list(CONFIGS)
+    assert [rs["@id"] for rs in metadata["recordSet"]] == list(ENUMERATIONS) + list(CONFIGS)
+    assert metadata["creator"] == {"@type": "sc:Organization", "name": "The corpus_tools project"}
+    assert metadata["url"] == "README.md" and metadata["citeAs"].startswith("@misc{")
     dataset = mlc.Dataset(jsonld=path)  # raises ValidationError on any error
     assert dataset.metadata.version == "1.0.0"
-    records = list(dataset.records("entity_registry"))
-    assert [r["entity_registry/id"] for r in records] == [b"afp", b"bashar-al-assad", b"syria", b"united-states"]
+    assert dataset.metadata.url == "README.md"
+
+
+@pytest.fixture(scope="module")
+def croissant(release):
+    return mlc.Dataset(jsonld=release.path / "croissant.json")
+
+
+@pytest.mark.parametrize("enumeration", list(ENUMERATIONS))
+def test_label_enumerations_load_with_their_names(croissant, enumeration):
+    records = list(croissant.records(enumeration))
+    assert [(r[f"{enumeration}/id"], r[f"{enumeration}/name"]) for r in records] == list(
+        enumerate(ENUMERATIONS[enumeration]))
+
+
+def _plain(value, prefix: str):
+    """An mlcroissant record as the parquet row: field ids to names, bytes to str."""
+    if isinstance(value, dict):
+        return {key.rsplit("/", 1)[-1]: _plain(item, prefix) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item, prefix) for item in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    return value
+
+
+def _kb_from_croissant(record: dict) -> dict:
+    """mlcroissant 1.1 reads a list of structs nested in another through its first item and puts it
+    beside its parent (see corpus_tools.release.croissant): put it back."""
+    row = _plain({key: value for key, value in record.items() if key.count("/") == 1}, "kb")
+    for parent, nested in (("entities", "normalized"), ("relations", "normalized"), ("events", "arguments")):
+        beside = _plain(record.get(f"kb/{parent}/{nested}") or [], "kb")
+        for item, first in zip(row[parent], beside):
+            item[nested] = [first] if any(value is not None for value in first.values()) else []
+    for event in row["events"]:
+        event["trigger"] = _plain(record["kb/events/trigger"], "kb")
+    return row
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_every_record_set_loads_through_mlcroissant_as_in_the_parquet(croissant, release, config):
+    record = next(iter(croissant.records(config)))
+    row = _kb_from_croissant(record) if config == "kb" else _plain(record, config)
+    key = ("id",) if config in ("entity_registry", "ner", "kb") else ("doc_id",) if config == "documents" \
+        else ("doc_id", "id")
+    rows = [r for f in sorted((release.path / "data" / config).glob("*.parquet")) for r in pq.read_table(f).to_pylist()]
+    (expected,) = [r for r in rows if all(r[k] == row[k] for k in key)]
+    assert row == expected
+
+
+def test_no_region_has_two_normalizations_so_mlcroissant_reads_kb_whole(release):
+    rows = [r for f in (release.path / "data" / "kb").glob("*.parquet") for r in pq.read_table(f).to_pylist()]
+    assert max(len(entity["normalized"]) for r in rows for entity in r["entities"]) == 1
 
 
 def test_changelog_entry(release):
     text = (release.path / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert text == ("# Changelog\n\n## 1.0.0 (2024-05-02)\n\n- 14 documents, 22 entity mentions, "
-                    "10 time expressions, 1 quote(s), 4 registry entities.\n- The first release.\n")
+    assert text == ("# Changelog\n\n## 1.0.0 (2024-05-02)\n\n- 31 documents, 56 entity mentions, "
+                    "27 time expressions, 1 quote(s), 4 registry entities.\n- The first release.\n")

@@ -14,6 +14,7 @@ from corpus_tools.records import Document, DocumentAnnotations, EntityMention, S
 from corpus_tools.release import ShardSizes, build_release
 from corpus_tools.release import build as build_module
 from corpus_tools.release.arrow_schemas import arrow_schema
+from corpus_tools.release.splits import fold_of
 from corpus_tools.release.columns import Flat, Struct, concat, length, split, to_arrow, to_pylist
 from corpus_tools.release.rows import DocInput, kb_rows
 from corpus_tools.release.writer import ShardedWriter
@@ -121,7 +122,8 @@ def test_writer_gives_the_same_bytes_for_flat_and_nested_columns(tmp_path):
     for number, document in enumerate(sentences):
         ids = [f"d{number}-{index}" for index in range(len(document))]
         starts = [list(range(len(sentence))) for sentence in document]
-        base = {"id": ids, "doc_id": [f"d{number}"] * len(document), "sentence": list(range(len(document)))}
+        base = {"id": ids, "doc_id": [f"d{number}"] * len(document), "fold": [number % 5] * len(document),
+                "sentence": list(range(len(document)))}
         nested.append({**base, "tokens": document, "token_starts": starts, "token_ends": starts,
                        "ner_tags": [[0] * len(sentence) for sentence in document]})
         lengths = np.array([len(sentence) for sentence in document], dtype=np.int64)
@@ -144,7 +146,7 @@ def test_kb_row_of_a_document_without_regions():
     schema = arrow_schema("kb")
     batch = pa.RecordBatch.from_arrays([to_arrow(columns[field.name], field.type) for field in schema], schema=schema)
     assert count == 1 and batch.to_pylist() == [{
-        "id": "d", "document_id": "d",
+        "id": "d", "document_id": "d", "fold": fold_of("d"),
         "passages": [{"id": "d-text", "type": "text", "text": ["Nothing here."], "offsets": [[0, 13]]}],
         "entities": [], "events": [], "coreferences": [], "relations": [],
     }]

@@ -451,17 +451,17 @@ STRING = {"dtype": "string", "_type": "Value"}
 
 
 def test_new_columns_in_every_config_are_schema_changes_and_nothing_else(base, tmp_path):
-    """As the next release will: a fold column everywhere, provenance columns in the unit configs."""
+    """As a next release may: a column in every config, provenance-like columns in the unit configs."""
     new = base
     for number, config in enumerate(sorted(p.name for p in (base / "data").iterdir())):
-        new = rewritten(new, tmp_path / f"step{number}", config, add_column("fold", 3, FOLD))
+        new = rewritten(new, tmp_path / f"step{number}", config, add_column("batch", 3, FOLD))
     for number, config in enumerate(("entities", "timexes", "quotes")):
         new = rewritten(new, tmp_path / f"provenance{number}", config, add_column("annotator", "ann@example.org",
                                                                                    STRING))
     diff = diff_releases(base, new)
     assert {(c.layer, c.kind) for c in diff.changes} == {("schema", "column-added")}
     assert sorted(c.id for c in diff.changes) == sorted(
-        [f"{config}.fold" for config in ("documents", "entities", "entity_registry", "kb", "ner", "quotes",
+        [f"{config}.batch" for config in ("documents", "entities", "entity_registry", "kb", "ner", "quotes",
                                          "timexes")] + ["entities.annotator", "quotes.annotator", "timexes.annotator"])
     assert diff.changes[0].new in ("int32", "string")
     assert required_bump(diff) == "minor"
@@ -711,11 +711,11 @@ def test_a_version_not_newer_than_the_previous_release_is_refused(base, tmp_path
 
 
 def test_a_column_gone_since_the_previous_release_needs_a_major_version(base, tmp_path):
-    previous = rewritten(base, tmp_path / "old" / "1.0.0", "entities", add_column("fold", 3, FOLD))
+    previous = rewritten(base, tmp_path / "old" / "1.0.0", "entities", add_column("batch", 3, FOLD))
     with pytest.raises(CorpusError) as caught:
         built(tmp_path, *base_inputs(), version="1.1.0", previous=previous)
     assert caught.value.code == "version-bump-too-small"
-    assert ("but schema: 1 columns removed (first: entities.fold (int32)) needs a major version: set "
+    assert ("but schema: 1 columns removed (first: entities.batch (int32)) needs a major version: set "
             "corpus_tools/version.py to 2.0.0") in caught.value.message
     new = built(tmp_path, *base_inputs(), version="2.0.0", previous=previous)
     assert "- Changes since 1.0.0 (a major version by the version rule): schema: 1 columns removed." in (

@@ -142,6 +142,8 @@ def _python(columns: dict) -> dict[str, list]:
 def _assert_arrow_equal(columns: dict, expected: dict[str, list]) -> None:
     """The flat columns give the very arrays pa.array gives on the nested rows."""
     for field in arrow_schema("ner"):
+        if field.name == "fold":  # a document's, added to its rows by release.rows.ner_rows
+            continue
         converted = to_arrow(columns[field.name], field.type)
         reference = pa.array(expected[field.name], type=field.type)
         assert converted.equals(reference) and converted.nbytes == reference.nbytes, field.name

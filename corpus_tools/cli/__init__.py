@@ -31,6 +31,7 @@ COMMANDS = {
     "view": "corpus_tools.cli.view:view",
     "agreement": "corpus_tools.cli.agreement:agreement",
     "adjudicate": "corpus_tools.cli.agreement:adjudicate",
+    "export": "corpus_tools.cli.export:export",
 }
 
 

@@ -1,12 +1,20 @@
 """Every release config's columns, declared once, without importing ``datasets`` (slow to import).
 
 The declaration uses small stand-ins for ``datasets``' feature types (Value, ClassLabel, List;
-a dict is a struct) that produce exactly what ``datasets`` would: the same ``to_dict`` JSON, the
-same Arrow types, the same YAML list for the dataset card (tests compare all three with
-``datasets.Features``). The Arrow schema carries the features as ``huggingface`` metadata, which
-is how ``datasets`` recovers ClassLabel names from a bare parquet file. Label columns are
-ClassLabels whose names come from corpus_tools.schema (the annotation contract), so label ids are
-stable as long as the contract is. ``features(config)`` gives the real ``datasets.Features``.
+a dict is a struct) that produce the Arrow types, the ``huggingface`` features metadata of the
+parquet files and the YAML list of the dataset card. The Arrow schema carries the features as
+``huggingface`` metadata, which is how ``datasets`` recovers ClassLabel names from a bare parquet
+file. Label columns are ClassLabels whose names come from corpus_tools.schema (the annotation
+contract), so label ids are stable as long as the contract is. ``features(config)`` gives the real
+``datasets.Features``.
+
+Compatibility (the floor is pyproject's ``datasets>=3.0``): the JSON and YAML are written in the
+form datasets 3.x writes, which every later version still reads. datasets 3.x knows no ``List``
+type: a list of values is ``Sequence(feature)`` (JSON ``"_type": "Sequence"``, YAML ``sequence:``)
+and a list of structs is a Python list ``[{...}]`` (YAML ``list:``), since 3.x's ``Sequence`` of a
+struct means a struct of lists. datasets 4 and later read both forms as ``List``, so
+``ds.features["ner_tags"].feature.names`` works in every version (tests load releases with the
+oldest and the newest datasets).
 """
 
 from __future__ import annotations
@@ -53,8 +61,10 @@ class ClassLabel:
 class List:
     feature: "Feature"
 
-    def to_dict(self) -> dict:
-        return {"feature": to_dict(self.feature), "_type": "List"}
+    def to_dict(self) -> dict | list:
+        if isinstance(self.feature, dict):  # a list of structs: a Python list in datasets 3.x
+            return [to_dict(self.feature)]
+        return {"feature": to_dict(self.feature), "_type": "Sequence"}
 
     def arrow_type(self) -> pa.DataType:
         return pa.list_(arrow_type(self.feature))
@@ -63,8 +73,8 @@ class List:
 Feature = Union[Value, ClassLabel, List, dict]
 
 
-def to_dict(feature: Feature) -> dict:
-    """``datasets``' JSON form of a feature (a struct is a plain dict of its fields)."""
+def to_dict(feature: Feature) -> dict | list:
+    """``datasets``' JSON form of a feature, as datasets 3.x writes it (a struct is a plain dict of its fields)."""
     if isinstance(feature, dict):
         return {name: to_dict(sub) for name, sub in feature.items()}
     return feature.to_dict()
@@ -85,12 +95,13 @@ def yaml_feature(name: str | None, feature: Feature) -> dict:
         return {**head, "dtype": {"class_label": {"names": {str(i): n for i, n in enumerate(feature.names)}}}}
     if isinstance(feature, List):
         inner = yaml_feature(None, feature.feature)
-        return {**head, "list": _simplified(inner)}
+        # as datasets 3.x writes them (see the module docstring)
+        return {**head, ("list" if isinstance(feature.feature, dict) else "sequence"): _simplified(inner)}
     return {**head, "struct": [yaml_feature(sub_name, sub) for sub_name, sub in feature.items()]}
 
 
 def _simplified(inner: dict) -> Any:
-    """datasets writes ``list: int32`` for ``list: {dtype: int32}`` and ``list: [fields]`` for a struct."""
+    """datasets writes ``sequence: int32`` for ``sequence: {dtype: int32}`` and ``list: [fields]`` for a struct."""
     if list(inner) == ["dtype"]:
         return inner["dtype"]
     if list(inner) == ["struct"]:
@@ -124,9 +135,14 @@ _UNIT_PROVENANCE = {
 
 _EVIDENCE = {"kind": _STRING, "line": Value("int32"), "quote": _STRING, "reasoning": _STRING}
 
+# The document's cross-validation fold, 0-4 (corpus_tools.release.splits.fold_of): in every
+# config whose rows belong to a document.
+_FOLD = Value("int32")
+
 _DOCUMENTS = {
     "doc_id": _STRING,
     "split": _STRING,
+    "fold": _FOLD,
     "title": _STRING,
     "text": _STRING,
     "publisher": _STRING,
@@ -143,6 +159,7 @@ _DOCUMENTS = {
 
 _ENTITIES = {
     "doc_id": _STRING,
+    "fold": _FOLD,
     "id": _STRING,
     **_span_columns(),
     "label": ClassLabel(ENTITY_LABELS),
@@ -152,6 +169,7 @@ _ENTITIES = {
 
 _TIMEXES = {
     "doc_id": _STRING,
+    "fold": _FOLD,
     "id": _STRING,
     **_span_columns(),
     "label": ClassLabel(TIMEX_LABELS),
@@ -162,6 +180,7 @@ _TIMEXES = {
 
 _QUOTES = {
     "doc_id": _STRING,
+    "fold": _FOLD,
     "id": _STRING,
     **_span_columns(),
     "quote_type": ClassLabel(QUOTE_TYPES),
@@ -185,6 +204,7 @@ _ENTITY_REGISTRY = {
 _NER = {
     "id": _STRING,  # <doc_id>-<sentence index>
     "doc_id": _STRING,
+    "fold": _FOLD,
     "sentence": Value("int32"),
     "tokens": List(_STRING),
     "token_starts": List(Value("int32")),
@@ -198,6 +218,7 @@ _KB_NORMALIZED = List({"db_name": _STRING, "db_id": _STRING})
 _KB = {
     "id": _STRING,
     "document_id": _STRING,
+    "fold": _FOLD,  # beside BigBIO's fields: the one column its KB schema does not have
     "passages": List({
         "id": _STRING, "type": _STRING, "text": List(_STRING), "offsets": List(List(_INT)),
     }),
@@ -237,13 +258,15 @@ def spec(config: str) -> dict[str, Feature]:
 
 
 def features(config: str):
-    """The config's ``datasets.Features`` (imports datasets: for loaders and tests, not the build)."""
+    """The config's ``datasets.Features`` as ``load_dataset`` gives them for a release directory (from
+    the card's YAML), in the installed datasets version (imports datasets: for loaders and tests)."""
     from datasets import Features
 
-    return Features.from_dict(to_dict(spec(config)))
+    return Features._from_yaml_list(yaml_features(config))
 
 
 def features_dict(config: str) -> dict:
+    """The features as the parquet files' ``huggingface`` metadata holds them (datasets 3.x JSON)."""
     return to_dict(spec(config))
 
 

@@ -23,13 +23,16 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.records import AnnotationQuality, Document, DocumentAnnotations, RegistryEntity, ReleaseDiff
 from corpus_tools.release.arrow_schemas import CONFIGS
-from corpus_tools.release.card import CardInfo, card_text, config_splits
+from corpus_tools.release.buildinfo import (
+    BUILD_INFO_FILE, build_info_text, installed_versions, recorded_versions, version_differences,
+)
+from corpus_tools.release.card import CARD_TAGS, CONFIG_DESCRIPTIONS, CardInfo, card_text, config_splits
 from corpus_tools.release.checks import check_document, check_registry, check_unknown_documents
 from corpus_tools.release.checksums import SUMS_FILE, release_files, sha256_file, sums_text
 from corpus_tools.release.croissant import croissant_json
 from corpus_tools.release.diff import card_section, changelog_line, check_bump, diff_build
 from corpus_tools.release.rows import DOCUMENT_CONFIGS, DocInput, one_row, registry_row
-from corpus_tools.release.splits import SPLITS, split_of
+from corpus_tools.release.splits import SPLITS, SplitPlan
 from corpus_tools.release.stats import Stats
 from corpus_tools.release.versions import VERSION_PATTERN
 from corpus_tools.release.writer import ShardedWriter
@@ -115,7 +118,8 @@ def invalid_inputs(report) -> CorpusError:
 def _write_release(root: Path, documents, annotations, registry, version, previous, card, sizes,
                    upstream_problems, regions_validated, annotation_quality=None) -> None:
     stats = Stats()
-    document_splits = tuple(split for split in SPLITS if split in {split_of(doc_id) for doc_id in documents})
+    plan = SplitPlan.of(documents)
+    document_splits = plan.declared
     # one background thread compresses row groups (pyarrow releases the GIL) while rows are built
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="release-writer") as background:
         writers = {
@@ -124,12 +128,15 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
             for config in CONFIGS for split in config_splits(config, document_splits)
         }
         latest_update = _write_documents(documents, annotations, registry, writers, stats, upstream_problems,
-                                         regions_validated)
+                                         regions_validated, plan)
         for entity in sorted(registry, key=lambda e: e.id):
             columns, count = one_row(registry_row(entity))
             stats.observe("entity_registry", "train", columns, count)
             writers["entity_registry", "train"].extend(columns, count)
-        shards = sorted((shard for writer in writers.values() for shard in writer.close()),
+        # a split in which a config has no rows is left out of that config (datasets, 3.x to 5.x,
+        # refuses to load a declared split without rows); train stays, as an empty shard if need be
+        shards = sorted((shard for (_, split), writer in writers.items()
+                         for shard in writer.close(keep_empty=split == "train")),
                         key=lambda s: (CONFIGS.index(s.config), SPLITS.index(s.split), s.path))
     _write_metadata(root, shards, stats, document_splits, version, latest_update, previous, card,
                     annotation_quality() if annotation_quality is not None else None)
@@ -142,7 +149,7 @@ _GROUP_DOCUMENTS = 32
 
 
 def _write_documents(documents, annotations, registry, writers, stats: Stats, upstream_problems,
-                     regions_validated: bool) -> str | None:
+                     regions_validated: bool, plan: SplitPlan) -> str | None:
     """One streaming pass: check each document, write its rows; any problem fails the build at the
     end (after every document is checked, so the error lists them all). Returns the latest update day."""
     registry_ids = Counter(entity.id for entity in registry)
@@ -158,7 +165,7 @@ def _write_documents(documents, annotations, registry, writers, stats: Stats, up
         upstream_read = len(upstream_problems)
         if problems or upstream_failed:  # nothing written from here on: the build will fail
             continue
-        item = DocInput.of(document, ann or _unannotated(doc_id), split_of(doc_id))
+        item = DocInput.of(document, ann or _unannotated(doc_id), plan.split_of(doc_id))
         groups[item.split].append(item)
         if len(groups[item.split]) == _GROUP_DOCUMENTS:
             _write_group(groups[item.split], writers, stats)
@@ -216,13 +223,14 @@ def _write_metadata(root: Path, shards, stats, document_splits, version, date, p
     history = "" if previous is None else (Path(previous) / "CHANGELOG.md").read_text(encoding="utf-8")
     hashes = {shard.path: sha256_file(root / shard.path) for shard in shards}
     file_sizes = {shard.path: (root / shard.path).stat().st_size for shard in shards}
-    _write_text(root / "README.md", card_text(card, version, stats, shards, document_splits, file_sizes,
+    _write_text(root / "README.md", card_text(card, version, stats, shards, document_splits, file_sizes, date,
                                               card_section(changes), quality))
     _write_text(root / "CHANGELOG.md", changelog(version, date, stats, history, changes))
     _write_text(root / "croissant.json", croissant_json(
-        name=card.pretty_name, description=card.summary, version=version, license_url=card.license_url,
-        url=card.homepage or None, cite_as=card.cite_as.format(version=version),
-        date_published=date, shards=shards, sha256=hashes, quality=quality))
+        name=card.pretty_name, description=card.summary, version=version, url=card.url, creator=card.creator,
+        cite_as=card.citation(version, date), date_published=date, shards=shards, sha256=hashes,
+        keywords=tuple(CARD_TAGS), descriptions=CONFIG_DESCRIPTIONS, quality=quality))
+    _write_text(root / BUILD_INFO_FILE, build_info_text(installed_versions()))
     _write_text(root / SUMS_FILE, sums_text(root))
 
 
@@ -262,14 +270,17 @@ def _publish(partial: Path, target: Path, version: str) -> ReleaseResult:
         except OSError:
             if not target.exists():
                 raise
-    differing = _differences(partial, target)
+    # the record of the versions that built it is no content: the same bytes built with other
+    # versions are the same release (SHA256SUMS differs only by that record's hash)
+    differing = [name for name in _differences(partial, target) if name not in (BUILD_INFO_FILE, SUMS_FILE)]
     if differing:
+        versions = version_differences(recorded_versions(target), recorded_versions(partial) or {})
         raise CorpusError(
             "release-exists",
             f"release {version} already exists with different content ({', '.join(differing[:5])}"
             f"{' ...' if len(differing) > 5 else ''}); releases are immutable: bump the version in "
-            "corpus_tools/version.py to release new content (other pyarrow/datasets versions than the "
-            "release was built with also change its bytes)",
+            "corpus_tools/version.py to release new content"
+            + (f"; {versions}: `make release` installs the recorded ones (requirements.lock)" if versions else ""),
             Location(file=str(target)),
         )
     return ReleaseResult(target, version, "unchanged", files)

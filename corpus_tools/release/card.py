@@ -10,17 +10,13 @@ import yaml
 
 from corpus_tools.records import AnnotationQuality
 from corpus_tools.release.arrow_schemas import CONFIGS, NER_TAGS, yaml_features
+from corpus_tools.release.card_fields import data_fields_section, data_instances_section
+from corpus_tools.release.citation import bibtex
+from corpus_tools.release.rights import ARTICLE_TEXT_COLUMNS, LICENSE_LINK, RIGHTS_STATEMENT
+from corpus_tools.release.splits import FOLDS, MIN_SPLIT_DOCUMENTS, SPLITS
 from corpus_tools.release.stats import Stats
 from corpus_tools.release.writer import Shard
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
-
-RIGHTS_STATEMENT = (
-    "The article texts are news reporting whose copyright stays with their publishers (named, where "
-    "known, in the documents config). They are included only so that the annotations can be read in "
-    "context, for non-commercial research; this release grants no license to the article texts. "
-    "The annotations, the entity registry and the metadata are released under the MIT license, like "
-    "the corpus_tools code that builds them."
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +31,21 @@ class CardInfo:
     )
     license: str = "other"
     license_name: str = "news-text-publisher-copyright"
-    license_url: str = "https://opensource.org/license/mit"
+    # who made the corpus; no person or organization is named that the project has not named
+    creator: str = "The corpus_tools project"
+    # the corpus's public home, once it has one; until then the card beside croissant.json stands for it
     homepage: str = ""
     cite_as: str = "US–Syria Relations News Corpus, release {version}, built with corpus_tools {version}."
     # (accepted unchanged, predicted) units of pre-annotation (corpus_tools.preannotate.acceptance);
     # None: no task was pre-annotated, and the card says nothing about it
     preannotation_accepted: tuple[int, int] | None = None
+
+    @property
+    def url(self) -> str:
+        return self.homepage or "README.md"
+
+    def citation(self, version: str, date: str | None) -> str:
+        return bibtex(self.pretty_name, self.creator, version, date, self.homepage or None)
 
 
 SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
@@ -70,8 +75,29 @@ def _dataset_info(config: str, shards: Sequence[Shard], splits: Sequence[str], s
 
 
 def config_splits(config: str, document_splits: Sequence[str]) -> tuple[str, ...]:
-    """The registry is shared by all documents: one split, named train by the Hub's convention."""
+    """The splits a config may have. The registry is shared by all documents: one split, named
+    train by the Hub's convention."""
     return ("train",) if config == "entity_registry" else tuple(document_splits)
+
+
+def _present_splits(config: str, shards: Sequence[Shard], document_splits: Sequence[str]) -> tuple[str, ...]:
+    """The splits the config has shards in (the build writes none for a split without rows but train)."""
+    return tuple(split for split in config_splits(config, document_splits)
+                 if any(s.config == config and s.split == split for s in shards))
+
+
+CARD_TAGS = ("news", "syria", "united-states", "timex3", "quotation-attribution", "entity-linking")
+
+# (task, configs that serve it, Hub task category, Hub task id): the Hub has ids for the first
+# two only; the others are named in the card's tags and its Supported Tasks section.
+TASKS = (
+    ("Named entity recognition", "`ner` (tokens with IOB2 tags), `entities` (spans)", "token-classification",
+     "named-entity-recognition"),
+    ("Entity linking to the registry", "`entities.entity_id`, `quotes.speaker_id`, `entity_registry`",
+     "text-retrieval", "entity-linking-retrieval"),
+    ("Temporal expression recognition and normalization (TIMEX3 value and mod)", "`timexes`", None, None),
+    ("Quotation attribution: quote, source and cue spans and their relations", "`quotes`, `kb`", None, None),
+)
 
 
 def card_header(info: CardInfo, stats: Stats, shards: Sequence[Shard], document_splits: Sequence[str],
@@ -80,22 +106,23 @@ def card_header(info: CardInfo, stats: Stats, shards: Sequence[Shard], document_
         "pretty_name": info.pretty_name,
         "license": info.license,
         "license_name": info.license_name,
+        "license_link": LICENSE_LINK,
         "license_details": RIGHTS_STATEMENT,
         "language": ["en"],
         "language_creators": ["found"],
         "annotations_creators": ["expert-generated"],
         "multilinguality": ["monolingual"],
         "source_datasets": ["original"],
-        "task_categories": ["token-classification"],
-        "task_ids": ["named-entity-recognition"],
+        "task_categories": sorted({category for _, _, category, _ in TASKS if category}),
+        "task_ids": [task_id for _, _, _, task_id in TASKS if task_id],
         "size_categories": [size_category(stats.total("documents"))],
-        "tags": ["news", "syria", "united-states", "timex3", "quotation-attribution", "entity-linking"],
+        "tags": list(CARD_TAGS),
         "configs": [
             {"config_name": config, **({"default": True} if config == "documents" else {}),
-             "data_files": _data_files(config, shards, config_splits(config, document_splits))}
+             "data_files": _data_files(config, shards, _present_splits(config, shards, document_splits))}
             for config in CONFIGS
         ],
-        "dataset_info": [_dataset_info(config, shards, config_splits(config, document_splits), sizes)
+        "dataset_info": [_dataset_info(config, shards, _present_splits(config, shards, document_splits), sizes)
                          for config in CONFIGS],
     }
 
@@ -118,16 +145,16 @@ def _split_table(stats: Stats, document_splits: Sequence[str]) -> str:
     return _table(("config", *document_splits), rows)
 
 
-def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Sequence[str], changes: str = "",
-              quality: AnnotationQuality | None = None) -> str:
+def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Sequence[str],
+              date: str | None = None, changes: str = "", quality: AnnotationQuality | None = None) -> str:
     """``changes``: the section on what changed since the previous release (corpus_tools.release.diff);
     ``quality``: the annotation-quality figures (corpus_tools.annotations.adjudicate)."""
     documents = stats.total("documents")
     characters = sum(stats.characters.values())
-    split_word = ", ".join(f"{split}: {stats.split_rows('documents', split)}" for split in document_splits)
     sections = [
         f"# {info.pretty_name}",
         f"Release {version}. {info.summary}",
+        _description_section(info),
         "## Dataset Summary",
         f"{documents} documents ({characters} characters of normalized text); "
         f"{sum(stats.publishers.values())} of them name their publisher ({len(stats.publishers)} distinct); "
@@ -136,29 +163,19 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         f"{stats.total('entity_registry')} entities in the registry; {stats.total('ner')} sentences and "
         f"{stats.tokens} tokens in the ner config.",
         changes,
-        "## Supported Tasks",
-        "- Named entity recognition (`ner`: tokens with IOB2 tags, ready for token classification).\n"
-        "- Entity linking to the registry (`entities.entity_id`, `entity_registry`).\n"
-        "- Temporal expression recognition and normalization (`timexes`: TIMEX3 value and mod).\n"
-        "- Quotation attribution: quote, source and cue spans (`quotes`; relations in `kb`).",
+        _tasks_section(),
         "## Languages",
         "English (`en`), as published by English-language news outlets.",
         "## Dataset Structure",
-        "### Configs\n\n" + "\n".join(f"- `{config}`: {_CONFIG_DESCRIPTIONS[config]}" for config in CONFIGS),
+        "### Configs\n\n" + "\n".join(f"- `{config}`: {CONFIG_DESCRIPTIONS[config]}" for config in CONFIGS),
         "Offsets are Python string indices (Unicode code points), half-open `[start, end)`, into the "
         "normalized `text` of the `documents` config; `raw_start`/`raw_end` index the decoded raw "
         "source file (sha256 in `raw_sha256`), through the normalizer's offset map.",
-        "### Loading\n\n```python\nimport datasets\n"
-        "entities = datasets.load_dataset(\"path/to/dist/" + version + "\", \"entities\")\n"
-        "entities[\"train\"].features[\"label\"].names\n```\n\n"
-        "or, in a checkout, `corpus_tools.load(\"entities\")`, which verifies SHA256SUMS first.",
-        "### Data Splits",
-        "A document's split is a function of its doc_id alone: the first 8 bytes of sha256(doc_id), "
-        "as a big-endian integer, modulo 100; 0-79 is train, 80-89 validation, 90-99 test. Adding "
-        "articles never moves a document to another split. Only splits that hold documents are "
-        f"declared. In this release: {split_word}.",
-        _split_table(stats, document_splits),
-        _small_corpus_note(documents, document_splits),
+        data_instances_section({config: row for config, (_, row) in stats.examples.items()},
+                               {config: split for config, (split, _) in stats.examples.items()}),
+        data_fields_section(),
+        _splits_section(stats, document_splits),
+        _loading_section(version),
         "### Statistics",
         "Entity mentions by label:\n\n" + _counts_table("label", stats.entity_labels, ENTITY_LABELS)
         + f"\n\n{stats.linked_mentions} of {stats.total('entities')} mentions are linked to a registry entity.",
@@ -208,18 +225,132 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         "- The `ner` config's sentence splitting and tokenization are rule-based and simple; "
         "an abbreviation before a capital (\"U.S. Congress\") ends a sentence early. Tokens are split "
         "at entity boundaries, so every mention covers whole tokens.",
+        _out_of_scope_section(),
         "## Additional Information",
-        "### Licensing Information",
-        RIGHTS_STATEMENT,
+        _licensing_section(),
         "### Citation Information",
-        info.cite_as.format(version=version),
+        "```bibtex\n" + info.citation(version, date) + "\n```",
+        _reporting_section(version),
+        _reproducing_section(),
         "### Files",
         "`data/<config>/<split>-NNNNN-of-NNNNN.parquet` (sharded, bounded rows per file), "
-        "`croissant.json` (Croissant 1.0 metadata with each parquet file's sha256), `CHANGELOG.md`, "
-        "and `SHA256SUMS` covering every other file (`sha256sum -c SHA256SUMS`, or "
+        "`croissant.json` (Croissant 1.0 metadata with each parquet file's sha256 and licences; it "
+        "loads with `mlcroissant`), `build-info.json` (the library versions that built the release), "
+        "`CHANGELOG.md`, and `SHA256SUMS` covering every other file (`sha256sum -c SHA256SUMS`, or "
         "`corpus-tools verify`).",
     ]
-    return "\n\n".join(sections) + "\n"
+    return "\n\n".join(section for section in sections if section) + "\n"
+
+
+def _description_section(info: CardInfo) -> str:
+    home = f"[{info.homepage}]({info.homepage})" if info.homepage else (
+        "the corpus_tools repository (the releases are its `dist/<version>/` directories)")
+    return ("## Dataset Description\n\n"
+            f"- **Homepage and repository:** {home}\n"
+            f"- **Curated by:** {info.creator}\n"
+            "- **License:** see Licensing Information (article texts: no licence; everything else: MIT)\n"
+            "- **Point of contact and errors:** see How to Report Errors")
+
+
+def _tasks_section() -> str:
+    rows = [(task, configs, f"`{task_id}`" if task_id else "(no Hub task id)")
+            for task, configs, _, task_id in TASKS]
+    return "## Supported Tasks\n\n" + _table(("task", "configs", "Hub task id"), rows)
+
+
+def _splits_section(stats: Stats, document_splits: Sequence[str]) -> str:
+    documents = stats.total("documents")
+    published = ", ".join(f"{split}: {stats.split_rows('documents', split)}" for split in document_splits)
+    designated = ", ".join(f"{split}: {stats.designated[split]}" for split in SPLITS)
+    undeclared = [split for split in SPLITS if split not in document_splits]
+    rule = (
+        "### Data Splits\n\n"
+        "A document's split and fold are functions of its doc_id alone, so adding articles never moves "
+        "an existing one. Its **designated split**: the first 8 bytes of sha256(doc_id), as a big-endian "
+        "integer, modulo 100; 0-79 train, 80-89 validation, 90-99 test. A split other than train is "
+        f"**declared** once at least {MIN_SPLIT_DOCUMENTS} documents are designated to it (fewer make "
+        "scores that one article's quirks decide); until then its documents are published in train. "
+        "So a document moves once, from train to validation or test, in the release that first "
+        "declares its split: do not evaluate a model trained on an earlier release's train split on "
+        "a newly declared split. A config without rows in a split leaves that split out (train stays, "
+        "possibly empty). "
+        f"In this release: designated {designated}; published {published}"
+        + (f"; not yet declared: {', '.join(undeclared)}." if undeclared else ".")
+    )
+    folds = (
+        f"**Folds.** Every config whose rows belong to a document has a `fold` column, 0-{FOLDS - 1}: "
+        f"bytes 8-15 of sha256(doc_id), as a big-endian integer, modulo {FOLDS}, independent of the "
+        "split. For cross-validation, hold out one fold's documents at a time (never split a "
+        "document's rows between training and evaluation). Documents per fold in this release:\n\n"
+        + _table(("fold", "documents"), [(fold, stats.folds[fold]) for fold in range(FOLDS)])
+    )
+    return "\n\n".join(filter(None, (rule, _split_table(stats, document_splits), folds,
+                                       _small_corpus_note(documents, document_splits))))
+
+
+def _loading_section(version: str) -> str:
+    return (
+        "### Loading\n\n```python\nimport datasets\n"
+        f"entities = datasets.load_dataset(\"path/to/{version}\", \"entities\")\n"
+        "entities[\"train\"].features[\"label\"].names\n"
+        f"ner = datasets.load_dataset(\"path/to/{version}\", \"ner\", split=\"train\")\n"
+        "ner.features[\"ner_tags\"].feature.names\n```\n\n"
+        "With the corpus_tools package (installed from its repository; loading needs no checkout of the "
+        "corpus), which checks every file against SHA256SUMS first:\n\n```python\nimport corpus_tools\n"
+        f"corpus_tools.load(\"path/to/{version}\", \"entities\", split=\"train\")\n"
+        f"corpus_tools.load_pandas(\"path/to/{version}\", \"quotes\")  # label names as Categoricals\n```\n\n"
+        "**Compatibility (tested for every release):** `datasets` 3.0 (the oldest the package "
+        "supports) to 5.x load every config, from the directory (this card's YAML) and from the "
+        "parquet files alone (their embedded features). The features are written as datasets 3.x "
+        "writes them: in 3.x a list of labels is `Sequence(ClassLabel)` and a list of structs a "
+        "Python list `[{...}]`; datasets 4 and later give `List` for both. "
+        "`ds.features[\"ner_tags\"].feature.names` works in all. pandas, polars and DuckDB read "
+        "every config from the parquet files (label columns as integer ids)."
+    )
+
+
+def _out_of_scope_section() -> str:
+    return (
+        "### Out-of-Scope Uses\n\n"
+        "- Republishing or redistributing the article texts, or using them commercially: the release "
+        "grants no licence to them (see Licensing Information).\n"
+        "- Training or evaluating models meant for news in general, other topics, other periods or "
+        "other languages: the corpus is one bilateral relationship, 2021–2024, in English.\n"
+        "- Reporting benchmark scores on splits with few documents as if they were representative; "
+        "and evaluating on a split that was part of train in the release a model was trained on.\n"
+        "- Judging the people or organizations named: the annotations say who is mentioned and who "
+        "is quoted, not whether what they said is true, and an article's framing is its publisher's.\n"
+        "- Profiling individuals: the texts name public figures only as the news reported them."
+    )
+
+
+def _licensing_section() -> str:
+    rows = [(f"`{config}`", ", ".join(f"`{column}`" for column in columns) or "none",
+             "all" if not columns else "all other columns") for config, columns in ARTICLE_TEXT_COLUMNS.items()]
+    return ("### Licensing Information\n\n" + RIGHTS_STATEMENT + f" The MIT license: {LICENSE_LINK}.\n\n"
+            + _table(("config", "article text (publishers' copyright, no licence granted)", "MIT"), rows)
+            + "\n\ncroissant.json states the same per file.")
+
+
+def _reporting_section(version: str) -> str:
+    return (
+        "### How to Report Errors\n\n"
+        "Open an issue in the corpus_tools repository's issue tracker. Name the release "
+        f"(`{version}`), the config, and the row (`doc_id` and `id`, or `doc_id` with `start`/`end`), "
+        "say what is wrong and what it should be, citing docs/annotation-guidelines.md where it "
+        "decides the case. A correction is made in Label Studio like any annotation and appears in "
+        "the next release (with its version's changelog); a published release is never changed."
+    )
+
+
+def _reproducing_section() -> str:
+    return (
+        "### Reproducing this Release\n\n"
+        "The release is deterministic: the same raw files, stored exports and registry, built with "
+        "the same library versions, give the same bytes. `build-info.json` records the versions of "
+        "corpus_tools, pyarrow and datasets that built it; `make release` in a checkout at the "
+        "release's commit installs them (requirements.lock) and rebuilds it as a no-op."
+    )
 
 
 def _preannotation_note(info: CardInfo) -> str:
@@ -234,13 +365,12 @@ def _preannotation_note(info: CardInfo) -> str:
 def _small_corpus_note(documents: int, document_splits: Sequence[str]) -> str:
     if documents >= 100:
         return ""
-    return (f"With only {documents} documents, the splits say nothing statistically: "
-            f"{', '.join(document_splits) or 'no split'} is all there is, and any score on it is "
-            "anecdotal. They exist so that each document keeps its split as the corpus grows; "
-            "until then, use the data for inspection, demonstration or cross-validation.")
+    return (f"With only {documents} documents, named splits say little statistically ("
+            f"{', '.join(document_splits)} declared), and any score on them is anecdotal; use the data for "
+            "inspection, demonstration or cross-validation over the folds.")
 
 
-_CONFIG_DESCRIPTIONS = {
+CONFIG_DESCRIPTIONS = {
     "documents": "one row per document: normalized text, title, publisher and publication date with the "
                  "evidence for each, normalizer version, raw file name and sha256, text sha256, split.",
     "entities": "one row per entity mention: span and raw span, text, label (ClassLabel), registry entity_id.",
@@ -257,11 +387,11 @@ _CONFIG_DESCRIPTIONS = {
 
 
 def card_text(info: CardInfo, version: str, stats: Stats, shards: Sequence[Shard],
-              document_splits: Sequence[str], sizes: dict[str, int], changes: str = "",
-              quality: AnnotationQuality | None = None) -> str:
+              document_splits: Sequence[str], sizes: dict[str, int], date: str | None = None,
+              changes: str = "", quality: AnnotationQuality | None = None) -> str:
     header = yaml.safe_dump(card_header(info, stats, shards, document_splits, sizes), sort_keys=False,
                             allow_unicode=True, width=100)
-    return f"---\n{header}---\n\n{card_body(info, version, stats, document_splits, changes, quality)}"
+    return f"---\n{header}---\n\n{card_body(info, version, stats, document_splits, date, changes, quality)}"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,5 +1,13 @@
-"""croissant.json: Croissant 1.0 metadata, one FileObject (with sha256) per parquet shard and one
-RecordSet per config, whose fields are read from that config's FileSet of shards."""
+"""croissant.json: Croissant 1.0 metadata, one FileObject (with sha256 and licences) per parquet
+shard, one RecordSet per config whose fields are read from that config's FileSet of shards, and
+one inline ``sc:Enumeration`` RecordSet per label set, which label fields reference.
+
+Nested fields read their top-level column and a JSONPath into it (``extract.column`` plus
+``transform.jsonPath``): a struct's field by name, a list of structs' fields relative to each
+item, a list of structs nested in one with ``name[*].field``. mlcroissant 1.1 reads such a
+doubly nested list (kb's ``normalized`` and ``arguments``) through its first item only, and
+places it beside its parent; no region of this corpus has more than one normalization (tested).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +15,10 @@ import json
 from typing import Any
 
 from corpus_tools.records import AnnotationQuality
-from corpus_tools.release.arrow_schemas import CONFIGS, ClassLabel, List, Value, spec
+from corpus_tools.release.arrow_schemas import CONFIGS, NER_TAGS, ClassLabel, List, Value, spec
+from corpus_tools.release.rights import MIT_URL, config_licenses, publishers_copyright
 from corpus_tools.release.writer import Shard
+from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
 # The standard Croissant 1.0 @context, verbatim from the spec.
@@ -52,44 +62,85 @@ CONTEXT = {
 }
 PARQUET = "application/x-parquet"
 _DATA_TYPES = {"string": "sc:Text", "int32": "sc:Integer", "int64": "sc:Integer", "bool": "sc:Boolean"}
+# label set -> its names, as the enumerations label fields reference (ids are positions)
+ENUMERATIONS = {"entity_labels": ENTITY_LABELS, "timex_labels": TIMEX_LABELS, "quote_types": QUOTE_TYPES,
+                "ner_tags": NER_TAGS}
 
 
-def _data_type(value: Value) -> str:
-    return _DATA_TYPES[value.dtype]
+def _enumeration_of(label: ClassLabel) -> str:
+    return next(name for name, names in ENUMERATIONS.items() if tuple(label.names) == tuple(names))
 
 
-def _field(record_set: str, name: str, feature: Any, column: str, file_set: str) -> dict:
-    field_id = f"{record_set}/{name}"
+def _enumeration(name: str) -> dict:
+    return {
+        "@type": "cr:RecordSet",
+        "@id": name,
+        "name": name,
+        "dataType": "sc:Enumeration",
+        "description": f"The ClassLabel names of {name.replace('_', ' ')}: id is the integer stored in the data.",
+        "key": {"@id": f"{name}/id"},
+        "field": [
+            {"@type": "cr:Field", "@id": f"{name}/id", "name": "id", "dataType": "sc:Integer"},
+            {"@type": "cr:Field", "@id": f"{name}/name", "name": "name", "dataType": "sc:Text"},
+        ],
+        "data": [{f"{name}/id": index, f"{name}/name": label} for index, label in enumerate(ENUMERATIONS[name])],
+    }
+
+
+def _field(parent_id: str, name: str, feature: Any, column: str, prefix: tuple[str, ...] | None, file_set: str,
+           description: str | None = None) -> dict:
+    """A field reading its top-level ``column``; ``prefix`` is the JSONPath from the column's value
+    (or from each item, when the column is a list) to this field's parent, None for a column itself."""
+    field_id = f"{parent_id}/{name}"
     entry: dict[str, Any] = {"@type": "cr:Field", "@id": field_id, "name": name}
-    if isinstance(feature, List):
-        entry["repeated"] = True
+    if description:
+        entry["description"] = description
+    repeated = isinstance(feature, List)
+    while isinstance(feature, List):  # offsets: lists of [start, end] pairs
         feature = feature.feature
-        while isinstance(feature, List):  # offsets: lists of [start, end] pairs
-            feature = feature.feature
+    if repeated:
+        entry["repeated"] = True
     if isinstance(feature, ClassLabel):
-        entry["description"] = "ClassLabel id: " + ", ".join(f"{i}={n}" for i, n in enumerate(feature.names))
+        enumeration = _enumeration_of(feature)
         entry["dataType"] = "sc:Integer"
+        if repeated:  # mlcroissant 1.1 cannot join a list column to a record set: named, not referenced
+            entry.setdefault("description", f"ClassLabel ids: the names are the {enumeration} enumeration's.")
+        else:
+            entry["references"] = {"field": {"@id": f"{enumeration}/id"}}
+            entry.setdefault("description", f"A ClassLabel id: the names are the {enumeration} enumeration's.")
     elif isinstance(feature, dict):
-        entry["subField"] = [_field(field_id, sub, subfeature, sub, file_set) for sub, subfeature in feature.items()]
+        if prefix is None:
+            inner: tuple[str, ...] = ()  # subfields of a column: from its value, or from each of its items
+        else:
+            inner = prefix + ((f"{name}[*]",) if repeated else (name,))
+        entry["subField"] = [_field(field_id, sub, subfeature, column, inner, file_set)
+                             for sub, subfeature in feature.items()]
     else:
-        entry["dataType"] = _data_type(feature)
-    entry["source"] = {"fileSet": {"@id": file_set}, "extract": {"column": column}}
+        entry["dataType"] = _DATA_TYPES[feature.dtype]
+    source: dict[str, Any] = {"fileSet": {"@id": file_set}, "extract": {"column": column}}
+    if prefix is not None:
+        source["transform"] = {"jsonPath": ".".join(prefix + (name,))}
+    entry["source"] = source
     return entry
 
 
-def _record_set(config: str) -> dict:
+def _record_set(config: str, descriptions: dict[str, str]) -> dict:
     file_set = f"parquet-{config}"
     return {
         "@type": "cr:RecordSet",
         "@id": config,
         "name": config,
-        "field": [_field(config, name, feature, name, file_set) for name, feature in spec(config).items()],
+        "description": descriptions.get(config, ""),
+        "field": [_field(config, name, feature, name, None, file_set) for name, feature in spec(config).items()],
     }
 
 
-def croissant_metadata(*, name: str, description: str, version: str, license_url: str, url: str | None,
-                       cite_as: str, date_published: str | None, shards: list[Shard],
-                       sha256: dict[str, str], quality: AnnotationQuality | None = None) -> dict:
+def croissant_metadata(*, name: str, description: str, version: str, url: str, creator: str, cite_as: str,
+                       date_published: str | None, shards: list[Shard], sha256: dict[str, str],
+                       keywords: tuple[str, ...] = (), descriptions: dict[str, str] | None = None,
+                       quality: AnnotationQuality | None = None) -> dict:
+    """``descriptions``: config -> what one record is (the card's words); ``quality``: the
+    annotation-quality figures, as the Responsible-AI fields."""
     distribution: list[dict] = [
         {
             "@type": "cr:FileObject",
@@ -98,9 +149,11 @@ def croissant_metadata(*, name: str, description: str, version: str, license_url
             "contentUrl": shard.path,
             "encodingFormat": PARQUET,
             "sha256": sha256[shard.path],
+            "license": config_licenses(shard.config),
         }
         for shard in shards
     ]
+    configs = [config for config in CONFIGS if any(shard.config == config for shard in shards)]
     distribution += [
         {
             "@type": "cr:FileSet",
@@ -108,8 +161,9 @@ def croissant_metadata(*, name: str, description: str, version: str, license_url
             "name": f"parquet-{config}",
             "encodingFormat": PARQUET,
             "includes": f"data/{config}/*.parquet",
+            "license": config_licenses(config),
         }
-        for config in CONFIGS
+        for config in configs
     ]
     metadata = {
         "@context": CONTEXT,
@@ -118,14 +172,17 @@ def croissant_metadata(*, name: str, description: str, version: str, license_url
         "description": description,
         "conformsTo": CONFORMS_TO,
         "citeAs": cite_as,
-        "license": license_url,
+        "creator": {"@type": "sc:Organization", "name": creator},
+        # the dataset as a whole: MIT for what the project made, no licence for the article texts
+        "license": [MIT_URL, publishers_copyright()],
+        "url": url,
         "version": version,
         "inLanguage": "en",
+        "keywords": list(keywords),
         "distribution": distribution,
-        "recordSet": [_record_set(config) for config in CONFIGS],
+        "recordSet": [_enumeration(enumeration) for enumeration in ENUMERATIONS]
+        + [_record_set(config, descriptions or {}) for config in configs],
     }
-    if url:  # no homepage is invented: the field is left out until there is one
-        metadata["url"] = url
     if date_published:
         metadata["datePublished"] = date_published
     if quality is not None:

@@ -90,7 +90,8 @@ class _Release:
             if schema.metadata and b"huggingface" in schema.metadata:
                 described = json.loads(schema.metadata[b"huggingface"]).get("info", {}).get("features", {})
             self._tables["features", config] = {
-                name: described.get(name, {"_type": "arrow", "type": str(schema.field(name).type)})
+                name: canonical_feature(described[name]) if name in described
+                else {"_type": "arrow", "type": str(schema.field(name).type)}
                 for name in schema.names}
         return self._tables["features", config]
 
@@ -334,6 +335,20 @@ def _fields(old: dict, new: dict, columns: Iterable[str]) -> tuple[dict, dict] |
 
 
 # --- schema
+
+
+def canonical_feature(feature: Any) -> Any:
+    """A ``datasets`` feature in one spelling: the same type is written ``Sequence`` (datasets 3),
+    ``List`` (datasets 4 and later) or ``[feature]`` (a list of structs), and a release written
+    for the older readers must not look retyped."""
+    if isinstance(feature, list) and len(feature) == 1:
+        return {"_type": "List", "feature": canonical_feature(feature[0])}
+    if isinstance(feature, dict):
+        if feature.get("_type") in ("Sequence", "List") and feature.get("length", -1) == -1:
+            return {"_type": "List", "feature": canonical_feature(feature["feature"])}
+        if "_type" not in feature:  # a struct: its fields
+            return {name: canonical_feature(value) for name, value in feature.items()}
+    return feature
 
 
 def _schema_changes(old: _Release, new: _Release, old_configs: set, new_configs: set) -> list[ReleaseChange]:

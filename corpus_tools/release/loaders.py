@@ -1,7 +1,9 @@
-"""Load a release: ``load`` gives ``datasets`` objects, ``load_pandas`` a DataFrame.
+"""Load a release, wherever it is: ``load`` gives ``datasets`` objects, ``load_pandas`` a DataFrame.
 
-Both verify the release against its SHA256SUMS first and refuse a tampered one, naming the
-file. ``version=None`` means the latest release in ``<root>/dist``.
+A release is named by its directory (any path: a download, a copy, ``dist/1.1.0`` of a checkout)
+or by its version, looked up in ``<root>/dist`` (``None``: the latest there). Nothing else of a
+checkout is needed. Both verify the release against its SHA256SUMS first and refuse a tampered
+one, naming the file.
 """
 
 from __future__ import annotations
@@ -14,24 +16,35 @@ import pyarrow.parquet as pq
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.layout import Layout
 from corpus_tools.release.build import check_version
-from corpus_tools.release.checksums import require_verified
+from corpus_tools.release.checksums import SUMS_FILE, require_verified
 from corpus_tools.release.versions import list_versions
 
+Release = str | Path | None  # a release directory, a version in <root>/dist, or None for the latest there
 
-def release_dir(version: str | None = None, root: str | Path = ".") -> Path:
-    """The directory of a release: ``<root>/dist/<version>``, the latest when version is None."""
+
+def release_dir(release: Release = None, root: str | Path = ".") -> Path:
+    """The directory of a release: ``release`` itself when it is a directory, else the version's
+    directory in ``<root>/dist`` (the latest when None)."""
+    if release is not None and Path(release).is_dir():
+        path = Path(release)
+        if not (path / SUMS_FILE).is_file():
+            raise CorpusError("release-missing", f"{path} is not a release directory (it has no {SUMS_FILE})",
+                              Location(file=str(path)))
+        return path
     dist = Layout.at(root).dist
     versions = list_versions(dist)
-    if version is None:
+    if release is None:
         if not versions:
-            raise CorpusError("no-release", "no release in dist/; build one with `corpus-tools release`",
-                              Location(file=str(dist)))
+            raise CorpusError("no-release", f"no release in {dist}; give a release directory, or build one with "
+                              "`corpus-tools release`", Location(file=str(dist)))
         return dist / versions[-1]
-    check_version(version)
-    if version not in versions:
-        raise CorpusError("unknown-version", f"no release {version}; releases: {', '.join(versions) or 'none'}",
+    if isinstance(release, Path) or "/" in str(release):  # a path, not a version
+        raise CorpusError("release-missing", f"{release} is not a release directory", Location(file=str(release)))
+    check_version(str(release))
+    if str(release) not in versions:
+        raise CorpusError("unknown-version", f"no release {release} in {dist}; releases: {', '.join(versions) or 'none'}",
                           Location(file=str(dist)))
-    return dist / version
+    return dist / str(release)
 
 
 def release_configs(path: Path) -> list[str]:
@@ -39,8 +52,9 @@ def release_configs(path: Path) -> list[str]:
     return sorted(p.name for p in data.iterdir() if p.is_dir()) if data.is_dir() else []
 
 
-def verified_release(config: str, version: str | None = None, root: str | Path = ".") -> Path:
-    path = release_dir(version, root)
+def verified_release(release: Release, config: str, root: str | Path = ".") -> Path:
+    """The release's directory, once every file matches SHA256SUMS and it has ``config``."""
+    path = release_dir(release, root)
     configs = release_configs(path)
     if config not in configs:
         raise CorpusError("unknown-config", f"release {path.name} has no config {config!r}; "
@@ -48,17 +62,21 @@ def verified_release(config: str, version: str | None = None, root: str | Path =
     return require_verified(path)
 
 
-def load(config: str, version: str | None = None, root: str | Path = ".", *, split: str | None = None,
-         streaming: bool = False, cache_dir: str | Path | None = None) -> Any:
-    """``datasets.load_dataset`` on a verified release: a DatasetDict (or a Dataset with ``split``)."""
-    path = verified_release(config, version, root)
+def load(release: Release, config: str, *, split: str | None = None, streaming: bool = False,
+         root: str | Path = ".", **load_dataset_kwargs: Any) -> Any:
+    """``datasets.load_dataset`` on a verified release: a DatasetDict (a Dataset with ``split``;
+    an IterableDataset(Dict) with ``streaming``). ``load_dataset_kwargs`` (``cache_dir``,
+    ``num_proc``, ``keep_in_memory``, ...) go to ``datasets.load_dataset`` as they are."""
+    path = verified_release(release, config, root)
+    if split is not None and not list((path / "data" / config).glob(f"{split}-*.parquet")):
+        raise CorpusError("unknown-split", f"config {config!r} of release {path.name} has no split {split!r}",
+                          Location(file=str(path / "data" / config)))
     import datasets  # heavy; only for this loader
 
-    return datasets.load_dataset(str(path), config, split=split, streaming=streaming,
-                                 cache_dir=str(cache_dir) if cache_dir else None)
+    return datasets.load_dataset(str(path), config, split=split, streaming=streaming, **load_dataset_kwargs)
 
 
-def load_pandas(config: str, version: str | None = None, root: str | Path = ".", *, split: str | None = None):
+def load_pandas(release: Release, config: str, *, split: str | None = None, root: str | Path = "."):
     """A pandas DataFrame of one config (all splits, with a ``split`` column, unless ``split``).
 
     ClassLabel columns become pandas Categoricals of the label names (lists of names for ner_tags).
@@ -67,7 +85,7 @@ def load_pandas(config: str, version: str | None = None, root: str | Path = ".",
 
     from corpus_tools.release.arrow_schemas import spec
 
-    path = verified_release(config, version, root)
+    path = verified_release(release, config, root)
     files = sorted((path / "data" / config).glob(f"{split or '*'}-*-of-*.parquet"))
     if split is not None and not files:
         raise CorpusError("unknown-split", f"config {config!r} of release {path.name} has no split {split!r}",

@@ -22,6 +22,7 @@ from corpus_tools.records import Document, DocumentAnnotations, Evidence, Regist
 from corpus_tools.release import ner
 from corpus_tools.release.arrow_schemas import NER_TAGS
 from corpus_tools.release.columns import Column, Flat, Struct, concat
+from corpus_tools.release.splits import fold_of
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
 
 
@@ -49,13 +50,14 @@ class DocInput:
     document: Document
     annotations: DocumentAnnotations
     split: str
+    fold: int = 0
     entities: tuple = ()
     timexes: tuple = ()
     quotes: tuple = ()
 
     @classmethod
     def of(cls, document: Document, annotations: DocumentAnnotations, split: str) -> "DocInput":
-        return cls(document, annotations, split, _by_position(annotations.entities),
+        return cls(document, annotations, split, fold_of(document.doc_id), _by_position(annotations.entities),
                    _by_position(annotations.timexes), _by_position(annotations.quotes))
 
 
@@ -110,6 +112,7 @@ def document_rows(item: DocInput) -> Columns:
     return one_row({
         "doc_id": doc.doc_id,
         "split": item.split,
+        "fold": item.fold,
         "title": doc.title,
         "text": doc.text,
         "publisher": meta.publisher,
@@ -149,6 +152,7 @@ def entity_rows(items: list[DocInput]) -> Columns:
     mentions = [mention for item in items for mention in item.entities]
     return {
         "doc_id": [item.document.doc_id for item in items for _ in item.entities],
+        "fold": [item.fold for item in items for _ in item.entities],
         "id": [mention.id for mention in mentions],
         **_span_columns([(item.document, [mention.span for mention in item.entities]) for item in items],
                         [mention.text for mention in mentions]),
@@ -162,6 +166,7 @@ def timex_rows(items: list[DocInput]) -> Columns:
     timexes = [timex for item in items for timex in item.timexes]
     return {
         "doc_id": [item.document.doc_id for item in items for _ in item.timexes],
+        "fold": [item.fold for item in items for _ in item.timexes],
         "id": [timex.id for timex in timexes],
         **_span_columns([(item.document, [timex.span for timex in item.timexes]) for item in items],
                         [timex.text for timex in timexes]),
@@ -178,6 +183,7 @@ def quote_rows(items: list[DocInput]) -> Columns:
     cues = [quote.cue for quote in quotes]
     return {
         "doc_id": [item.document.doc_id for item in items for _ in item.quotes],
+        "fold": [item.fold for item in items for _ in item.quotes],
         "id": [quote.id for quote in quotes],
         **_span_columns([(item.document, [quote.span for quote in item.quotes]) for item in items],
                         [quote.text for quote in quotes]),
@@ -195,8 +201,11 @@ def quote_rows(items: list[DocInput]) -> Columns:
 
 def ner_rows(items: list[DocInput]) -> Columns:
     """The ner rows of several documents at once (see ner.documents_columns)."""
-    return ner.documents_columns([(item.document.doc_id, item.document.text, item.annotations.entities)
-                                  for item in items], NER_TAG_IDS)
+    columns, count = ner.documents_columns([(item.document.doc_id, item.document.text, item.annotations.entities)
+                                            for item in items], NER_TAG_IDS)
+    folds = {item.document.doc_id: item.fold for item in items}
+    columns["fold"] = [folds[doc_id] for doc_id in columns["doc_id"]]
+    return columns, count
 
 
 def _kb_regions(item: DocInput) -> list[tuple]:
@@ -271,6 +280,7 @@ def kb_rows(items: list[DocInput]) -> Columns:
     return {
         "id": [doc.doc_id for doc in documents],
         "document_id": [doc.doc_id for doc in documents],
+        "fold": [item.fold for item in items],
         "passages": _kb_passages(documents),
         "entities": _kb_entities(items),
         "events": [[]] * len(items),

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from corpus_tools.release.columns import Flat
+from corpus_tools.release.arrow_schemas import spec
+from corpus_tools.release.columns import Flat, split, to_pylist
+from corpus_tools.release.splits import designated_split
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
 
 
@@ -25,10 +27,15 @@ class Stats:
     registry_with_wikidata: int = 0
     publishers: Counter = field(default_factory=Counter)
     dated_documents: int = 0
+    folds: Counter = field(default_factory=Counter)  # fold -> documents
+    designated: Counter = field(default_factory=Counter)  # designated split -> documents (declared or not)
+    examples: dict = field(default_factory=dict)  # config -> (split, its first row), for the card
 
     def observe(self, config: str, split: str, columns: dict, count: int) -> None:
         """Count ``count`` rows of ``config`` given as columns (as the writer takes them)."""
         self.rows[config, split] += count
+        if count and config not in self.examples:
+            self.examples[config] = (split, {name: to_pylist(_head(columns[name]))[0] for name in spec(config)})
         _OBSERVERS[config](self, split, columns)
 
     def total(self, config: str) -> int:
@@ -36,6 +43,10 @@ class Stats:
 
     def split_rows(self, config: str, split: str) -> int:
         return self.rows[config, split]
+
+
+def _head(column):
+    return split(column, 1)[0]
 
 
 def _present(values: list) -> int:
@@ -46,6 +57,8 @@ def _documents(stats: Stats, split: str, columns: dict[str, list]) -> None:
     stats.characters[split] += sum(map(len, columns["text"]))
     stats.publishers.update(publisher for publisher in columns["publisher"] if publisher is not None)
     stats.dated_documents += _present(columns["publication_date"])
+    stats.folds.update(columns["fold"])
+    stats.designated.update(designated_split(doc_id) for doc_id in columns["doc_id"])
 
 
 def _entities(stats: Stats, split: str, columns: dict[str, list]) -> None:

@@ -167,10 +167,13 @@ class ShardedWriter:
         self._files[-1] = (path, self._rows_in_file, self._bytes_in_file)
         self._rows_in_file = self._bytes_in_file = 0
 
-    def close(self) -> list[Shard]:
-        """Flush, close, give shards their final names; a split without rows gets one empty shard."""
+    def close(self, keep_empty: bool = True) -> list[Shard]:
+        """Flush, close, give shards their final names; a split without rows gets one empty shard
+        if ``keep_empty``, else none."""
         self._flush(self._pending)
         if self._writer is None and not self._files:
+            if not keep_empty:
+                return []
             self._open()
         if self._writer is not None:
             self._close_file()

@@ -1,0 +1,153 @@
+"""brat standoff for one document, written from a release's rows and read back.
+
+``.ann`` lines, numbered in the order written (entities, time expressions, then each quote with
+its SOURCE and CUE; a region shared by two quotes is written once):
+
+* ``T``: a text-bound annotation, ``Tn<TAB>TYPE start end<TAB>text``; the type is the entity
+  label, the TIMEX3 type, or QUOTE, SOURCE, CUE. A span across line breaks is written as
+  fragments (``s1 e1;s2 e2``) split at the breaks, as brat requires; its text field joins them.
+* ``#``: ``AnnotatorNotes`` holding the region's id in the release (``id=<id>``).
+* ``A``: attributes: ``Value`` and ``Mod`` of a time expression, ``QuoteType`` of a quote.
+* ``N``: normalizations to the entity registry (``Reference Tn corpus_tools_registry:<id>``), of
+  entity mentions (``entity_id``) and of sources (``speaker_id``).
+* ``R``: relations ``said_by`` (QUOTE to SOURCE) and ``cue`` (QUOTE to CUE).
+
+Offsets are code points into the ``.txt``, which is the normalized text, as brat counts them.
+``read_ann`` gives the rows back (``tests/test_export.py`` checks the round trip).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
+
+REGISTRY_DB = "corpus_tools_registry"
+
+
+def _fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    fragments, begin = [], start
+    for position in range(start, end + 1):
+        if position == end or text[position] == "\n":
+            if position > begin:
+                fragments.append((begin, position))
+            begin = position + 1
+    return fragments or [(start, end)]
+
+
+class _Lines:
+    def __init__(self, text: str):
+        self.text, self.lines, self.counts, self.regions = text, [], defaultdict(int), {}
+
+    def next_id(self, kind: str) -> str:
+        self.counts[kind] += 1
+        return f"{kind}{self.counts[kind]}"
+
+    def region(self, region_id: str, kind: str, start: int, end: int) -> str:
+        if region_id in self.regions:
+            return self.regions[region_id]
+        fragments = _fragments(self.text, start, end)
+        tid = self.next_id("T")
+        spans = ";".join(f"{s} {e}" for s, e in fragments)
+        self.lines.append(f"{tid}\t{kind} {spans}\t{' '.join(self.text[s:e] for s, e in fragments)}")
+        self.lines.append(f"{self.next_id('#')}\tAnnotatorNotes {tid}\tid={region_id}")
+        self.regions[region_id] = tid
+        return tid
+
+    def attribute(self, name: str, tid: str, value: str | None) -> None:
+        if value is not None:
+            self.lines.append(f"{self.next_id('A')}\t{name} {tid} {value}")
+
+    def reference(self, tid: str, registry_id: str | None) -> None:
+        if registry_id is not None:
+            self.lines.append(f"{self.next_id('N')}\tReference {tid} {REGISTRY_DB}:{registry_id}\t{registry_id}")
+
+    def relation(self, kind: str, first: str, second: str) -> None:
+        self.lines.append(f"{self.next_id('R')}\t{kind} Arg1:{first} Arg2:{second}")
+
+
+def document_ann(text: str, entities: list[dict], timexes: list[dict], quotes: list[dict]) -> str:
+    """The .ann of one document from its release rows (labels as names)."""
+    out = _Lines(text)
+    for mention in entities:
+        tid = out.region(mention["id"], mention["label"], mention["start"], mention["end"])
+        out.reference(tid, mention["entity_id"])
+    for timex in timexes:
+        tid = out.region(timex["id"], timex["label"], timex["start"], timex["end"])
+        out.attribute("Value", tid, timex["value"])
+        out.attribute("Mod", tid, timex["mod"])
+    for quote in quotes:
+        tid = out.region(quote["id"], "QUOTE", quote["start"], quote["end"])
+        out.attribute("QuoteType", tid, quote["quote_type"])
+        if quote["source_id"] is not None:
+            known = quote["source_id"] in out.regions
+            source = out.region(quote["source_id"], "SOURCE", quote["source_start"], quote["source_end"])
+            if not known:
+                out.reference(source, quote["speaker_id"])
+            out.relation("said_by", tid, source)
+        if quote["cue_id"] is not None:
+            out.relation("cue", tid, out.region(quote["cue_id"], "CUE", quote["cue_start"], quote["cue_end"]))
+    return "".join(line + "\n" for line in out.lines)
+
+
+def annotation_conf(attribute_values: dict[str, set[str]]) -> str:
+    """brat's annotation.conf for these documents (attribute values are those that occur)."""
+    def values(name: str) -> str:
+        return "|".join(sorted(attribute_values.get(name, ()))) or "none"
+
+    return "\n".join([
+        "[entities]", *ENTITY_LABELS, *TIMEX_LABELS, "QUOTE", "SOURCE", "CUE", "",
+        "[relations]", "said_by\tArg1:QUOTE, Arg2:SOURCE", "cue\tArg1:QUOTE, Arg2:CUE",
+        "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>", "",
+        "[events]", "",
+        "[attributes]",
+        f"Value\tArg:{'|'.join(TIMEX_LABELS)}, Value:{values('Value')}",
+        f"Mod\tArg:{'|'.join(TIMEX_LABELS)}, Value:{values('Mod')}",
+        f"QuoteType\tArg:QUOTE, Value:{'|'.join(QUOTE_TYPES)}",
+        "",
+    ])
+
+
+def read_ann(text: str, ann: str) -> dict[str, list[dict]]:
+    """The rows of a document's layers from its .txt and .ann (as the release has them, without
+    raw offsets, doc_id and fold)."""
+    regions, notes, attributes, references, relations = {}, {}, defaultdict(dict), {}, defaultdict(dict)
+    for line in ann.splitlines():
+        kind, body = line[0], line.split("\t")
+        if kind == "T":
+            label, spans = body[1].split(" ", 1)
+            offsets = [tuple(map(int, fragment.split())) for fragment in spans.split(";")]
+            regions[body[0]] = (label, offsets[0][0], offsets[-1][1])
+        elif kind == "#":
+            notes[body[1].split()[1]] = body[2].removeprefix("id=")
+        elif kind == "A":
+            name, tid, value = body[1].split(" ")
+            attributes[tid][name] = value
+        elif kind == "N":
+            _, tid, reference = body[1].split(" ")
+            references[tid] = reference.removeprefix(f"{REGISTRY_DB}:")
+        elif kind == "R":
+            name, first, second = body[1].split(" ")
+            relations[first.removeprefix("Arg1:")][name] = second.removeprefix("Arg2:")
+
+    def span(tid: str) -> dict:
+        label, start, end = regions[tid]
+        return {"id": notes[tid], "start": start, "end": end, "text": text[start:end]}
+
+    layers: dict[str, list[dict]] = {"entities": [], "timexes": [], "quotes": []}
+    for tid, (label, _, _) in regions.items():
+        if label in ENTITY_LABELS:
+            layers["entities"].append({**span(tid), "label": label, "entity_id": references.get(tid)})
+        elif label in TIMEX_LABELS:
+            layers["timexes"].append({**span(tid), "label": label, "value": attributes[tid].get("Value"),
+                                      "mod": attributes[tid].get("Mod")})
+        elif label == "QUOTE":
+            quote = {**span(tid), "quote_type": attributes[tid]["QuoteType"]}
+            for part, relation in (("source", "said_by"), ("cue", "cue")):
+                target = relations[tid].get(relation)
+                fields = span(target) if target else {"id": None, "start": None, "end": None, "text": None}
+                quote.update({f"{part}_{name}": value for name, value in fields.items()})
+                if part == "source":
+                    quote["speaker_id"] = references.get(target) if target else None
+            layers["quotes"].append(quote)
+    return layers

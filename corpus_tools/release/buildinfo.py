@@ -1,0 +1,60 @@
+"""build-info.json: the versions of the libraries that built a release.
+
+A release's bytes depend on more than its inputs: parquet files name the pyarrow that wrote them
+(and its encoder decides their bytes), so the same inputs give the same bytes only with the same
+versions. Each release records them; ``make release`` installs the ones pinned in
+requirements.lock (see the Makefile), and a rebuild that gives other bytes says which versions
+differ from the recorded ones (``release-exists``). Versions are read from the installed
+distributions' metadata, so recording them imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import metadata
+from pathlib import Path
+
+BUILD_INFO_FILE = "build-info.json"
+# distribution name -> what the release's bytes owe it
+RECORDED = {
+    "corpus-tools": "the code that builds every file",
+    "pyarrow": "the parquet writer (its version is in every file's created_by)",
+    "datasets": "the features format of the card and of the parquet metadata that loaders read",
+}
+
+
+def installed_versions() -> dict[str, str | None]:
+    """The installed version of each recorded distribution (None if it is not installed)."""
+    from corpus_tools.version import __version__
+
+    versions = {}
+    for name in RECORDED:
+        if name == "corpus-tools":  # the source's own version, even when its installed metadata is stale
+            versions[name] = __version__
+            continue
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def build_info_text(versions: dict[str, str | None]) -> str:
+    return json.dumps({"built_with": versions}, indent=2, sort_keys=True) + "\n"
+
+
+def recorded_versions(release: Path) -> dict[str, str | None] | None:
+    """The versions a release records, or None when it records none (releases before 1.1.0)."""
+    try:
+        return json.loads((Path(release) / BUILD_INFO_FILE).read_text(encoding="utf-8"))["built_with"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def version_differences(recorded: dict[str, str | None] | None, current: dict[str, str | None]) -> str:
+    """Which versions differ, in words for an error message ('' when none do)."""
+    if recorded is None:
+        return "the existing release records no library versions"
+    differing = [f"{name} {current.get(name)} (release: {recorded.get(name)})"
+                 for name in sorted(set(recorded) | set(current)) if recorded.get(name) != current.get(name)]
+    return ("built here with " + ", ".join(differing)) if differing else ""

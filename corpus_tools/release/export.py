@@ -1,0 +1,303 @@
+"""Interchange formats of a release: ``export_release(release, format, out_dir)``.
+
+* ``conll2003``: the ``ner`` config as CoNLL-2003 columns (``token -X- -X- tag``; IOB2 tags, as
+  the Hugging Face conll2003 dataset has them; no part-of-speech or chunk tags, so placeholders),
+  ``-DOCSTART-`` before each document, a blank line after each sentence; ``<split>.txt``.
+* ``spacy``: a ``DocBin`` per split (``<split>.spacy``), tokenized by spaCy's blank English
+  tokenizer (no model download): entities as ``doc.ents``, time expressions and quote, source and
+  cue regions as span groups (``timexes``, ``quotes``, ``sources``, ``cues``); doc_id, split and
+  fold in ``user_data``. A span that does not fall on spaCy's token boundaries cannot be a spaCy
+  span: it is listed in ``unaligned.jsonl`` (and in the result), never dropped silently. Needs
+  ``pip install corpus-tools[spacy]``.
+* ``brat``: brat standoff, ``<split>/<doc_id>.txt`` and ``.ann`` (see corpus_tools.release.brat),
+  with ``annotation.conf``.
+* ``jsonl``: ``<split>.jsonl``, one document per line with every layer nested (entities,
+  timexes, quotes with their source and cue, ner sentences), labels as names; and
+  ``entity_registry.jsonl``.
+
+The release is verified against its SHA256SUMS first. Output is written in a temporary
+directory beside ``out_dir`` and renamed into place when complete; an ``out_dir`` that exists
+and is not empty is refused (``export-target-exists``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pyarrow.parquet as pq
+
+from corpus_tools.errors import CorpusError, Location
+from corpus_tools.records import ExportResult, Unaligned
+from corpus_tools.release import brat
+from corpus_tools.release.arrow_schemas import ClassLabel, List, spec
+from corpus_tools.release.checksums import verify_release
+from corpus_tools.release.loaders import Release, release_dir
+from corpus_tools.release.splits import SPLITS
+
+FORMATS = ("conll2003", "spacy", "brat", "jsonl")
+UNALIGNED_FILE = "unaligned.jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseDocument:
+    """One document of a release with the rows of every layer (labels as names)."""
+
+    row: dict  # its documents row
+    entities: list[dict]
+    timexes: list[dict]
+    quotes: list[dict]
+    sentences: list[dict]  # its ner rows
+
+    @property
+    def doc_id(self) -> str:
+        return self.row["doc_id"]
+
+    @property
+    def split(self) -> str:
+        return self.row["split"]
+
+
+def export_release(release: Release, format: str, out_dir: str | Path, *, root: str | Path = ".",
+                   on_progress: Callable[[int], None] | None = None) -> ExportResult:
+    """Write ``release`` (a directory, or a version in ``<root>/dist``) in ``format`` to ``out_dir``."""
+    if format not in FORMATS:
+        raise CorpusError("export-invalid", f"no export format {format!r}; formats: {', '.join(FORMATS)}")
+    path = release_dir(release, root)
+    report = verify_release(path)
+    if not report.valid:
+        first = report.errors[0]
+        raise CorpusError("release-tampered", f"release {path.name} fails verification: {first.message}",
+                          first.location)
+    write = _WRITERS[format]
+    if format == "spacy":
+        _spacy()  # before anything is read: a missing extra fails at once
+    out_dir = Path(out_dir)
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        raise CorpusError("export-target-exists", f"{out_dir} exists and is not empty; give a new directory",
+                          Location(file=str(out_dir)))
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    try:
+        documents, unaligned = write(path, partial, on_progress or (lambda done: None))
+        if unaligned:
+            _write_lines(partial / UNALIGNED_FILE, (_unaligned_dict(item) for item in unaligned))
+        files = tuple(sorted(p.relative_to(partial).as_posix() for p in partial.rglob("*") if p.is_file()))
+        if out_dir.exists():
+            out_dir.rmdir()  # empty, checked above
+        os.rename(partial, out_dir)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    return ExportResult(format, out_dir, files, documents, tuple(unaligned))
+
+
+# --- reading a release ---------------------------------------------------------------------
+
+def read_config(path: Path, config: str, splits: tuple[str, ...] = SPLITS) -> Iterator[dict]:
+    """The rows of one config, split by split in SPLITS order, shard by shard, labels as names."""
+    names = _label_names(config)
+    for split in splits:
+        for file in sorted((path / "data" / config).glob(f"{split}-*.parquet")):
+            for row in pq.read_table(file).to_pylist():
+                for column, labels in names.items():
+                    value = row[column]
+                    row[column] = [labels[i] for i in value] if isinstance(value, list) else labels[value]
+                yield row
+
+
+def _label_names(config: str) -> dict[str, tuple[str, ...]]:
+    names = {}
+    for column, feature in spec(config).items():
+        inner = feature.feature if isinstance(feature, List) else feature
+        if isinstance(inner, ClassLabel):
+            names[column] = tuple(inner.names)
+    return names
+
+
+def read_documents(path: Path) -> list[ReleaseDocument]:
+    """Every document of a release, in the documents config's order, with its layers."""
+    layers = {config: defaultdict(list) for config in ("entities", "timexes", "quotes", "ner")}
+    for config, by_doc in layers.items():
+        for row in read_config(path, config):
+            by_doc[row["doc_id"]].append(row)
+    return [ReleaseDocument(row, layers["entities"][row["doc_id"]], layers["timexes"][row["doc_id"]],
+                            layers["quotes"][row["doc_id"]], layers["ner"][row["doc_id"]])
+            for row in read_config(path, "documents")]
+
+
+# --- conll2003 -----------------------------------------------------------------------------
+
+def _write_conll(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
+    documents = 0
+    for split in SPLITS:
+        lines: list[str] = []
+        last_doc = None
+        for row in read_config(path, "ner", (split,)):
+            if row["doc_id"] != last_doc:
+                lines += ["-DOCSTART- -X- -X- O", ""]
+                last_doc = row["doc_id"]
+                documents += 1
+                progress(1)
+            for token, tag in zip(row["tokens"], row["ner_tags"]):
+                if not token or any(character.isspace() for character in token):
+                    raise CorpusError("export-invalid", f"sentence {row['id']}: token {token!r} is empty or has "
+                                      "whitespace, which CoNLL columns cannot hold", Location(doc_id=row["doc_id"]))
+                lines.append(f"{token} -X- -X- {tag}")
+            lines.append("")
+        if lines:
+            (out / f"{split}.txt").write_text("\n".join(lines), encoding="utf-8")
+    return documents, []
+
+
+def read_conll(path: Path) -> list[tuple[list[str], list[str]]]:
+    """(tokens, tags) of each sentence of a CoNLL-2003 file, -DOCSTART- lines skipped."""
+    sentences, tokens, tags = [], [], []
+    for line in Path(path).read_text(encoding="utf-8").splitlines() + [""]:
+        if not line.strip():
+            if tokens:
+                sentences.append((tokens, tags))
+            tokens, tags = [], []
+            continue
+        columns = line.split(" ")
+        if columns[0] == "-DOCSTART-":
+            continue
+        tokens.append(columns[0])
+        tags.append(columns[-1])
+    return sentences
+
+
+# --- spaCy ---------------------------------------------------------------------------------
+
+def _spacy():
+    try:
+        import spacy
+    except ImportError:
+        raise CorpusError("export-needs-spacy", "the spacy format needs spaCy: pip install 'corpus-tools[spacy]'") \
+            from None
+    return spacy
+
+
+_SPAN_GROUPS = (("timexes", "timexes", "label"), ("quotes", "quotes", "quote_type"))
+
+
+def _write_spacy(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
+    spacy = _spacy()
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("en")
+    bins: dict[str, DocBin] = {}
+    unaligned: list[Unaligned] = []
+    documents = read_documents(path)
+    for document in documents:
+        doc = nlp(document.row["text"])
+        doc.user_data.update({"doc_id": document.doc_id, "split": document.split, "fold": document.row["fold"]})
+        ents = []
+        for mention in document.entities:
+            span = _span(doc, document, mention, "entities", mention["label"], unaligned, mention["start"],
+                         mention["end"], mention["text"])
+            if span is not None:
+                ents.append(span)
+        doc.ents = ents
+        groups: dict[str, list] = {"timexes": [], "quotes": [], "sources": [], "cues": []}
+        for timex in document.timexes:
+            groups["timexes"].append(_span(doc, document, timex, "timexes", timex["label"], unaligned,
+                                           timex["start"], timex["end"], timex["text"]))
+        for quote in document.quotes:
+            groups["quotes"].append(_span(doc, document, quote, "quotes", quote["quote_type"], unaligned,
+                                          quote["start"], quote["end"], quote["text"]))
+            for part, label in (("source", "SOURCE"), ("cue", "CUE")):
+                if quote[f"{part}_id"] is not None:
+                    region = {"id": quote[f"{part}_id"]}
+                    groups[f"{part}s"].append(_span(doc, document, region, f"{part}s", label, unaligned,
+                                                    quote[f"{part}_start"], quote[f"{part}_end"], quote[f"{part}_text"]))
+        for name, spans in groups.items():
+            doc.spans[name] = [span for span in spans if span is not None]
+        bins.setdefault(document.split, DocBin(store_user_data=True)).add(doc)
+        progress(1)
+    for split, doc_bin in bins.items():
+        doc_bin.to_disk(out / f"{split}.spacy")
+    return len(documents), unaligned
+
+
+def _span(doc, document: ReleaseDocument, region: dict, layer: str, label: str, unaligned: list[Unaligned],
+          start: int, end: int, text: str):
+    span = doc.char_span(start, end, label=label, alignment_mode="strict")
+    if span is None:
+        unaligned.append(Unaligned(document.doc_id, region["id"], layer, start, end, text, label))
+    return span
+
+
+# --- brat ----------------------------------------------------------------------------------
+
+def _write_brat(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
+    documents = read_documents(path)
+    values: dict[str, set[str]] = defaultdict(set)
+    for document in documents:
+        directory = out / document.split
+        directory.mkdir(exist_ok=True)
+        (directory / f"{document.doc_id}.txt").write_text(document.row["text"], encoding="utf-8")
+        ann = brat.document_ann(document.row["text"], document.entities, document.timexes, document.quotes)
+        (directory / f"{document.doc_id}.ann").write_text(ann, encoding="utf-8")
+        for line in ann.splitlines():
+            if line.startswith("A"):
+                name, _, value = line.split("\t")[1].split(" ")
+                values[name].add(value)
+        progress(1)
+    (out / "annotation.conf").write_text(brat.annotation_conf(values), encoding="utf-8")
+    return len(documents), []
+
+
+# --- jsonl ---------------------------------------------------------------------------------
+
+def _write_jsonl(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
+    by_split: dict[str, list[dict]] = defaultdict(list)
+    documents = read_documents(path)
+    for document in documents:
+        by_split[document.split].append({
+            **document.row,
+            "entities": [_without(row, "doc_id", "fold") for row in document.entities],
+            "timexes": [_without(row, "doc_id", "fold") for row in document.timexes],
+            "quotes": [_nested_quote(row) for row in document.quotes],
+            "sentences": [_without(row, "doc_id", "fold") for row in document.sentences],
+        })
+        progress(1)
+    for split, rows in by_split.items():
+        _write_lines(out / f"{split}.jsonl", rows)
+    _write_lines(out / "entity_registry.jsonl", read_config(path, "entity_registry"))
+    return len(documents), []
+
+
+def _without(row: dict, *names: str) -> dict:
+    return {key: value for key, value in row.items() if key not in names}
+
+
+def _nested_quote(row: dict) -> dict:
+    """A quote with its source and cue as nested objects (null when not annotated)."""
+    quote = {key: value for key, value in row.items()
+             if key not in ("doc_id", "fold") and not key.startswith(("source_", "cue_"))}
+    quote.pop("speaker_id")
+    for part in ("source", "cue"):
+        fields = {key.removeprefix(f"{part}_"): value for key, value in row.items() if key.startswith(f"{part}_")}
+        if part == "source":
+            fields["speaker_id"] = row["speaker_id"]
+        quote[part] = fields if fields["id"] is not None else None
+    return quote
+
+
+def _write_lines(path: Path, rows) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n")
+
+
+def _unaligned_dict(item: Unaligned) -> dict:
+    return {"code": "export-unaligned-span", **{name: getattr(item, name) for name in item.__slots__}}
+
+
+_WRITERS = {"conll2003": _write_conll, "spacy": _write_spacy, "brat": _write_brat, "jsonl": _write_jsonl}

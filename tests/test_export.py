@@ -1,0 +1,183 @@
+"""corpus-tools export: CoNLL-2003, spaCy DocBin, brat standoff and JSONL of a release, with round
+trips where the format allows, and the refusals."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from corpus_tools.cli import cli
+from corpus_tools.errors import CorpusError
+from corpus_tools.records import DocumentAnnotations, EntityMention, Quote, Span
+from corpus_tools.release import build_release
+from corpus_tools.release.brat import read_ann
+from corpus_tools.release.export import export_release, read_conll, read_config
+from release_factories import document, seed_inputs, spread_inputs
+
+RAW_FIELDS = ("raw_start", "raw_end", "source_raw_start", "source_raw_end", "cue_raw_start", "cue_raw_end")
+
+
+def _crafted():
+    """A document whose spans break spaCy's tokens ("Syria" in "Syrian-born") and cross a line break."""
+    text = "The Syrian-born envoy said:\n\"We will talk\nagain.\"\n"
+    doc = document("crafted-1", text, publisher=None, date=None)
+    start = text.index("Syria")
+    quote_start = text.index('"We')
+    annotations = DocumentAnnotations(
+        doc_id="crafted-1",
+        entities=(EntityMention("x1", "crafted-1", Span(start, start + 5), "Syria", "GPE", "syria"),),
+        timexes=(),
+        quotes=(Quote("x2", "crafted-1", Span(quote_start, len(text) - 1), text[quote_start:-1], "direct"),),
+        text_sha256=doc.text_sha256,
+    )
+    return doc, annotations
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory):
+    documents, annotations, registry = spread_inputs(extra=2)
+    doc, crafted = _crafted()
+    documents[doc.doc_id], annotations[doc.doc_id] = doc, crafted
+    return build_release(documents, annotations, registry, tmp_path_factory.mktemp("dist"), "1.1.0").path
+
+
+@pytest.fixture(scope="module")
+def exports(release, tmp_path_factory):
+    out = tmp_path_factory.mktemp("exports")
+    return {fmt: export_release(release, fmt, out / fmt) for fmt in ("conll2003", "spacy", "brat", "jsonl")}
+
+
+def _rows(release, config, split=None):
+    return list(read_config(release, config, (split,) if split else ("train", "validation", "test")))
+
+
+def _strip(row):
+    # brat standoff carries the units, not how they came to be (agreed_by, annotators, adjudicated)
+    return {key: value for key, value in row.items()
+            if key not in RAW_FIELDS + ("doc_id", "fold", "agreed_by", "annotators", "adjudicated")}
+
+
+def test_conll_round_trips_the_ner_config(release, exports):
+    result = exports["conll2003"]
+    assert result.files == ("test.txt", "train.txt", "validation.txt")
+    documents = {row["doc_id"] for row in _rows(release, "documents")}
+    assert result.documents == len(documents) == 28
+    for split in ("train", "validation", "test"):
+        path = result.path / f"{split}.txt"
+        assert path.read_text().count("-DOCSTART- -X- -X- O\n") == len({r["doc_id"] for r in _rows(release, "ner", split)})
+        assert read_conll(path) == [(row["tokens"], row["ner_tags"]) for row in _rows(release, "ner", split)]
+    first = (result.path / "train.txt").read_text().splitlines()
+    assert first[:3] == ["-DOCSTART- -X- -X- O", "", "Bashar -X- -X- O"]
+    assert "Al-Assad -X- -X- I-PERSON" in first
+
+
+def test_brat_round_trips_every_layer(release, exports):
+    result = exports["brat"]
+    assert "annotation.conf" in result.files
+    documents = _rows(release, "documents")
+    for row in documents:
+        folder = result.path / row["split"]
+        text = (folder / f"{row['doc_id']}.txt").read_text(encoding="utf-8")
+        assert text == row["text"]
+        layers = read_ann(text, (folder / f"{row['doc_id']}.ann").read_text(encoding="utf-8"))
+        for layer in ("entities", "timexes", "quotes"):
+            expected = [_strip(r) for r in _rows(release, layer) if r["doc_id"] == row["doc_id"]]
+            assert layers[layer] == expected, (row["doc_id"], layer)
+    crafted = (result.path / "train" / "crafted-1.ann").read_text()
+    quote = next(line for line in crafted.splitlines() if "\tQUOTE " in line)
+    assert quote.split("\t")[1] == "QUOTE 28 41;42 49"  # split at the line break, as brat needs
+    conf = (result.path / "annotation.conf").read_text()
+    assert "said_by\tArg1:QUOTE, Arg2:SOURCE" in conf and "XXXX-WXX-7" in conf
+
+
+def test_spacy_docbin_has_every_aligned_span_and_reports_the_others(release, exports):
+    import spacy
+    from spacy.tokens import DocBin
+
+    result = exports["spacy"]
+    assert result.files == ("test.spacy", "train.spacy", "unaligned.jsonl", "validation.spacy")
+    nlp = spacy.blank("en")
+    docs = {doc.user_data["doc_id"]: doc for split in ("train", "validation", "test")
+            for doc in DocBin().from_disk(result.path / f"{split}.spacy").get_docs(nlp.vocab)}
+    assert len(docs) == 28
+    unaligned = [(item.doc_id, item.id) for item in result.unaligned]
+    assert unaligned == [("crafted-1", "x1")]
+    assert json.loads((result.path / "unaligned.jsonl").read_text())["text"] == "Syria"
+    for row in _rows(release, "entities"):
+        ents = {(e.start_char, e.end_char, e.label_) for e in docs[row["doc_id"]].ents}
+        present = (row["start"], row["end"], row["label"]) in ents
+        assert present == ((row["doc_id"], row["id"]) not in unaligned)
+    seed = docs["000_cbeedfbee8440207"]
+    assert [(s.text, s.label_) for s in seed.spans["timexes"]] == [("Sunday", "DATE")]
+    assert [(s.text, s.label_) for s in seed.spans["sources"]] == [("he", "SOURCE")]
+    assert seed.user_data["fold"] == 1 and seed.user_data["split"] == "train"
+    assert [s.label_ for s in docs["crafted-1"].spans["quotes"]] == ["direct"]
+
+
+def test_jsonl_nests_every_layer_in_its_document(release, exports):
+    result = exports["jsonl"]
+    lines = [json.loads(line) for split in ("train", "validation", "test")
+             for line in (result.path / f"{split}.jsonl").read_text().splitlines()]
+    assert [line["doc_id"] for line in lines] == [row["doc_id"] for row in _rows(release, "documents")]
+    seed = lines[0]
+    assert seed["doc_id"] == "000_cbeedfbee8440207" and seed["fold"] == 1
+    assert [e["text"] for e in seed["entities"]] == ["Bashar Al-Assad", "Syria", "Washington", "AFP"]
+    assert seed["entities"][0]["label"] == "PERSON"
+    (quote,) = seed["quotes"]
+    assert quote["quote_type"] == "direct"
+    assert quote["source"]["text"] == "he" and quote["source"]["speaker_id"] == "bashar-al-assad"
+    assert quote["cue"]["text"] == "said"
+    assert seed["sentences"][0]["tokens"] == ["Bashar", "Al-Assad"]
+    registry = [json.loads(line) for line in (result.path / "entity_registry.jsonl").read_text().splitlines()]
+    assert registry[0]["id"] == "afp" and registry[0]["type"] == "ORG"
+
+
+def test_the_cli_exports_and_refuses_a_directory_that_is_not_empty(release, tmp_path):
+    runner = CliRunner()
+    done = runner.invoke(cli, ["export", "--format", "conll2003", str(release), "-o", str(tmp_path / "out")])
+    assert done.exit_code == 0, done.output
+    assert done.output.strip().endswith(f"exported 28 documents as conll2003 to {tmp_path / 'out'} (3 files)")
+    again = runner.invoke(cli, ["export", "--format", "jsonl", str(release), "-o", str(tmp_path / "out")])
+    assert again.exit_code == 1
+    assert "[export-target-exists]" in again.output and len(again.output.strip().splitlines()) == 1
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["test.txt", "train.txt", "validation.txt"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no partial left
+
+
+def test_the_cli_prints_each_unaligned_span(release, tmp_path):
+    done = CliRunner().invoke(cli, ["export", "--format", "spacy", str(release), "-o", str(tmp_path / "s")])
+    assert done.exit_code == 0
+    assert "crafted-1, entities x1: warning [export-unaligned-span] [4, 9) 'Syria' (GPE)" in done.output
+    assert "1 span(s) not on token boundaries, listed in unaligned.jsonl" in done.output
+
+
+def test_a_tampered_release_is_not_exported(release, tmp_path):
+    copy = tmp_path / "1.1.0"
+    shutil.copytree(release, copy)
+    (copy / "README.md").write_text("changed")
+    with pytest.raises(CorpusError) as caught:
+        export_release(copy, "jsonl", tmp_path / "out")
+    assert caught.value.code == "release-tampered" and not (tmp_path / "out").exists()
+
+
+def test_spacy_without_the_extra_says_how_to_install_it(release, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "spacy", None)
+    with pytest.raises(CorpusError) as caught:
+        export_release(release, "spacy", tmp_path / "out")
+    assert caught.value.code == "export-needs-spacy" and "corpus-tools[spacy]" in caught.value.message
+    assert not (tmp_path / "out").exists()
+
+
+def test_help_has_an_example():
+    done = CliRunner().invoke(cli, ["export", "--help"])
+    assert done.exit_code == 0 and "Example:" in done.output and "--format" in done.output
+
+
+def test_a_version_is_looked_up_in_dist(tmp_path):
+    build_release(*seed_inputs(), tmp_path / "dist", "1.0.0")
+    result = export_release("1.0.0", "jsonl", tmp_path / "out", root=tmp_path)
+    assert result.documents == 5 and result.files == ("entity_registry.jsonl", "train.jsonl")
