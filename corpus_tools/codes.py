@@ -63,6 +63,8 @@ raw-empty  error  a raw file of zero bytes
 raw-size-mismatch  error  a raw file's size is not the manifest's
 raw-sha256-mismatch  error  a raw file's SHA-256 is not the manifest's
 raw-undecodable  error  a raw file's bytes do not decode in its manifest encoding
+raw-not-regular  error  raw/, the manifest or a raw file is a symbolic link, FIFO, device or directory
+evidence-mismatch  error  stated evidence whose line is not in the raw file or does not contain its quote
 """),
     _table("documents", """
 invalid-offset-map  error  an offset map whose runs do not tile the text
@@ -182,6 +184,7 @@ annotate-task-not-found  error  no task (or several) for an item's doc_id and te
     _table("cli", """
 verify-failed  error  a release did not verify
 corpus-locked  error  another command holds the corpus lock (build/corpus.lock)
+corpus-not-found  error  no corpus checkout here or in any directory above (and no --root)
 """),
 )
 

@@ -9,7 +9,7 @@ import click
 import orjson
 
 from corpus_tools.annotations.consolidate import ingest as ingest_export
-from corpus_tools.cli.options import echo_report, json_option, root_option
+from corpus_tools.cli.options import echo_problems, echo_report, json_option, root_option, verbose_option
 from corpus_tools.layout import Layout
 from corpus_tools.records import Document
 from corpus_tools.annotations.registry import load_registry
@@ -40,13 +40,16 @@ def _documents(layout: Layout) -> Mapping[str, Document]:
 @click.command("validate")
 @root_option
 @json_option
+@verbose_option
 @jobs_option
 @export_argument
-def validate(layout: Layout, as_json: bool, jobs: int, export: Path) -> None:
+def validate(layout: Layout, as_json: bool, verbose: bool, jobs: int, export: Path) -> None:
     """Check a Label Studio JSON export against the schema, the documents and the entity registry.
 
-    Prints one line per problem (file, task, doc, annotation, region: severity [code] message),
-    then a summary; exits 1 when any problem is an error. Problem codes: docs/validation.md.
+    Prints one line per error (file, task, doc, annotation, region: severity [code] message; with
+    --verbose every warning and info too), a count per problem code, and a verdict; exits 1 when
+    any problem is an error. --json prints the whole report, also for a file that is no export at
+    all. Problem codes: docs/validation.md.
 
     \b
     Example:
@@ -54,18 +57,20 @@ def validate(layout: Layout, as_json: bool, jobs: int, export: Path) -> None:
         corpus-tools validate export.json --json | jq '.problems[].code'
         corpus-tools validate big-export.json --jobs 1   # in this process only
     """
-    echo_report(validate_export(export, _documents(layout), load_registry(layout), _jobs(jobs, export)), as_json)
+    echo_report(validate_export(export, _documents(layout), load_registry(layout), _jobs(jobs, export)), as_json,
+                verbose)
 
 
 @click.command("ingest")
 @root_option
 @json_option
+@verbose_option
 @click.option("--allow-partial", is_flag=True,
               help="Store an export with errors anyway; the units at fault are excluded and listed in "
                    "<stored name>.exclusions.json beside it.")
 @jobs_option
 @export_argument
-def ingest(layout: Layout, as_json: bool, allow_partial: bool, jobs: int, export: Path) -> None:
+def ingest(layout: Layout, as_json: bool, verbose: bool, allow_partial: bool, jobs: int, export: Path) -> None:
     """Validate a Label Studio JSON export and store it verbatim in annotations/exports/.
 
     The stored name is <date of its latest annotation>-<sha256[:16]>.json; ingesting the same
@@ -82,8 +87,7 @@ def ingest(layout: Layout, as_json: bool, allow_partial: bool, jobs: int, export
     if as_json:
         click.echo(orjson.dumps(_as_json(result, layout), option=orjson.OPT_INDENT_2).decode())
     else:
-        for problem in result.report:
-            click.echo(str(problem))
+        echo_problems(result.report, verbose)
         click.echo(_outcome(result, layout))
     if result.status == "refused":
         raise SystemExit(1)
