@@ -8,6 +8,7 @@ import click
 import orjson
 
 from corpus_tools.cli.options import echo_report, json_option, root_option
+from corpus_tools.cli.progress import counted, progress
 from corpus_tools.fsutil import atomic_write_bytes
 from corpus_tools.layout import Layout
 from corpus_tools.documents.raw import check_raw as check_raw_files
@@ -27,7 +28,9 @@ def check_raw(layout: Layout, as_json: bool) -> None:
         corpus-tools check-raw
         corpus-tools check-raw --json
     """
-    echo_report(check_raw_files(layout), as_json)
+    with progress("checking raw files", unit="file") as on_progress:
+        report = check_raw_files(layout, on_progress)
+    echo_report(report, as_json)
 
 
 def document_sidecar(document: Document) -> bytes:
@@ -65,8 +68,9 @@ def normalize(layout: Layout, out: Path | None, doc_id: str | None) -> None:
         return
     out = out or layout.build / "normalized"
     count = 0
-    for document in iter_documents(layout):
-        atomic_write_bytes(out / f"{document.doc_id}.txt", document.text.encode("utf-8"))
-        atomic_write_bytes(out / f"{document.doc_id}.json", document_sidecar(document))
-        count += 1
+    with progress("normalizing", unit="doc") as on_progress:
+        for document in counted(iter_documents(layout), on_progress):
+            atomic_write_bytes(out / f"{document.doc_id}.txt", document.text.encode("utf-8"))
+            atomic_write_bytes(out / f"{document.doc_id}.json", document_sidecar(document))
+            count += 1
     click.echo(f"normalized {count} documents into {out}")

@@ -20,7 +20,7 @@ import stat
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import orjson
 
@@ -215,13 +215,14 @@ def unlisted_files(layout: Layout, records: list[ManifestRecord]) -> list[Path]:
     return sorted(p for p in layout.raw.glob("*" + RAW_SUFFIX) if p.name not in listed)
 
 
-def check_raw(layout: Layout) -> Report:
+def check_raw(layout: Layout, on_progress: Callable[[int], None] | None = None) -> Report:
     """Every raw file against the manifest (a regular file, its size, SHA-256, encoding and the
-    evidence the manifest states from it); all problems, as data. Nothing is written."""
-    return check_raw_indexed(layout)[0]
+    evidence the manifest states from it); all problems, as data. Nothing is written.
+    ``on_progress(1)`` is called after each file."""
+    return check_raw_indexed(layout, on_progress)[0]
 
 
-def check_raw_indexed(layout: Layout) -> tuple[Report, "RawIndex"]:
+def check_raw_indexed(layout: Layout, on_progress: Callable[[int], None] | None = None) -> tuple[Report, "RawIndex"]:
     """``check_raw``'s report, and the ``RawIndex`` of the manifest's records.
 
     One streaming pass over the manifest; each raw file is read, hashed and decoded (not kept).
@@ -237,6 +238,8 @@ def check_raw_indexed(layout: Layout) -> tuple[Report, "RawIndex"]:
             listed.add(record.file)
             _check_raw_file(os.path.join(raw_dir, record.file), record, problems,
                             Location(file=manifest, line=number, doc_id=record.doc_id))
+            if on_progress is not None:
+                on_progress(1)
     except CorpusError as error:
         return Report.of([Problem(error.code, error.message, error.location)]), RawIndex()
     problems[:0] = [Problem("raw-unlisted", "raw file is not in the manifest", Location(file=str(path)))
