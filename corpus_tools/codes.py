@@ -67,6 +67,8 @@ raw-binary  error  a file to add that is binary (a NUL byte, or mostly control c
 raw-duplicate  error  a file to add whose bytes are already in the corpus (same SHA-256)
 add-input-missing  error  a file named to add does not exist (or no file was named)
 metadata-invalid  error  a title, publisher or date given to add without evidence, or not a valid value
+raw-not-regular  error  raw/, the manifest or a raw file is a symbolic link, FIFO, device or directory
+evidence-mismatch  error  stated evidence whose line is not in the raw file or does not contain its quote
 """),
     _table("documents", """
 invalid-offset-map  error  an offset map whose runs do not tile the text
@@ -202,6 +204,7 @@ annotate-task-not-found  error  no task (or several) for an item's doc_id and te
     _table("cli", """
 verify-failed  error  a release did not verify
 corpus-locked  error  another command holds the corpus lock (build/corpus.lock)
+corpus-not-found  error  no corpus checkout here or in any directory above (and no --root)
 """),
 )
 

@@ -10,14 +10,65 @@ Two kinds of failure, kept apart on purpose:
 
 Both carry a ``Location`` naming the file, byte offset, task, annotation and region at fault,
 whichever of them apply.
+
+Their printed forms (``str()``) are one line each, whatever the input held: every control
+character of a location or a message is escaped (``\\n``, ``\\x00``, ``\\u2028``), a location part
+(file, id) is cut with an ellipsis past ``PART_MAX`` characters, and so is any run of
+``PART_MAX`` characters without a space in a message (a pasted id, a long quote) and a message
+past ``MESSAGE_MAX``. The data (``as_dict``, ``--json``) keeps every value whole: JSON escapes
+what needs escaping.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Iterator
 
 from corpus_tools import codes
+
+PART_MAX = 200  # characters of a printed location part, or of a message's run without a space
+MESSAGE_MAX = 1000  # characters of a printed message
+ELLIPSIS = "\u2026"
+
+# What would break a line or hide text on a terminal: C0 and C1 controls and DEL, the Unicode
+# line and paragraph separators, and the bidirectional overrides and isolates (which reorder
+# what a terminal shows after them), and lone surrogates (from JSON's "\\ud800" or an
+# undecodable file name), which no terminal encoding can write.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                          "\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_LONG_RUN = re.compile(rf"\S{{{PART_MAX + 1},}}")
+
+
+def _escape_one(match: re.Match) -> str:
+    char = match.group()
+    return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def escape(text: str) -> str:
+    """``text`` with its control characters written as escapes, so it prints on one line."""
+    return _UNPRINTABLE.sub(_escape_one, text)
+
+
+def cut(text: str, limit: int = PART_MAX) -> str:
+    return text if len(text) <= limit else text[:limit] + ELLIPSIS
+
+
+def printable_part(value: object) -> str:
+    """A location part (file name, id) as printed: escaped, then cut past PART_MAX."""
+    return cut(escape(str(value)))
+
+
+def printable_message(message: str) -> str:
+    """A message as printed: escaped; runs without a space cut past PART_MAX; cut past MESSAGE_MAX."""
+    text = _LONG_RUN.sub(lambda match: cut(match.group()), escape(message))
+    return text if len(text) <= MESSAGE_MAX else text[:MESSAGE_MAX] + f"{ELLIPSIS} ({len(text) - MESSAGE_MAX} more characters)"
+
+
+def _line(location: "Location", rest: str) -> str:
+    where = str(location)
+    return f"{where}: {rest}" if where else rest
 
 
 def printable(value: Any, limit: int = 200) -> str:
@@ -40,7 +91,8 @@ class Location:
     region_id: str | None = None
 
     def __str__(self) -> str:
-        parts = [self.file] if self.file else []
+        """The set fields, printed safely (see the module's docstring); "" when none is set."""
+        parts = [printable_part(self.file)] if self.file else []
         labelled = (
             ("byte", self.byte_offset),
             ("line", self.line),
@@ -49,8 +101,8 @@ class Location:
             ("annotation", self.annotation_id),
             ("region", self.region_id),
         )
-        parts.extend(f"{name} {value}" for name, value in labelled if value is not None)
-        return ", ".join(parts) if parts else "<no location>"
+        parts.extend(f"{name} {printable_part(value)}" for name, value in labelled if value is not None)
+        return ", ".join(parts)
 
     def as_dict(self) -> dict[str, Any]:
         return {key: value for key, value in asdict(self).items() if value is not None}
@@ -71,7 +123,10 @@ class CorpusError(Exception):
         return (type(self), (self.code, self.message, self.location))
 
     def __str__(self) -> str:
-        return f"{self.location}: [{self.code}] {self.message}"
+        return _line(self.location, f"[{self.code}] {printable_message(self.message)}")
+
+    def as_problem(self) -> "Problem":
+        return Problem(self.code, self.message, self.location)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +143,7 @@ class Problem:
         object.__setattr__(self, "severity", codes.severity(self.code))
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.severity} [{self.code}] {self.message}"
+        return _line(self.location, f"{self.severity} [{self.code}] {printable_message(self.message)}")
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -1,10 +1,13 @@
-"""Writing files so that a reader never sees half of one: write beside, fsync, rename."""
+"""Writing files so that a reader never sees half of one (write beside, fsync, rename), and
+reading only regular files (never through a symbolic link, never blocking on a FIFO)."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterator
@@ -51,15 +54,66 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+class NotRegularFile(OSError):
+    """The path names a symbolic link, a FIFO, a device, a socket or a directory, not a regular
+    file. ``kind`` says which, for a message ("a symbolic link to '/etc/passwd'")."""
+
+    def __init__(self, path: str, kind: str):
+        super().__init__(f"{path} is {kind}")
+        self.kind = kind
+
+
+# O_NOFOLLOW: a symbolic link as the last part of the path is refused (ELOOP), never followed;
+# O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer (no effect on a
+# regular file). What the descriptor is, is then asked of the descriptor itself (fstat), so it
+# cannot be swapped between a check and the open.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def _kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def open_regular(path: str | Path) -> int:
+    """A read-only descriptor on the regular file at ``path``; ``NotRegularFile`` for anything
+    else, without following a final symbolic link and without blocking on a FIFO.
+    ``FileNotFoundError`` (or ``NotADirectoryError``) when there is nothing there."""
+    path = os.fspath(path)
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as error:
+        if error.errno != errno.ELOOP:
+            raise
+        try:  # the last part is a symbolic link (or a loop of them)
+            target = os.readlink(path)
+        except OSError:
+            raise NotRegularFile(path, "a symbolic link") from None
+        raise NotRegularFile(path, f"a symbolic link to {target!r}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(path, _kind(mode))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 def read_prefix(path: str, limit: int) -> bytes:
-    """The first ``limit`` bytes of a file (all of it when shorter) in three system calls (open,
-    read, close; ``open().read()`` makes seven). Each call releases the GIL, and a thread that
-    waits to take it back while another thread runs waits up to the switch interval (5 ms), so
-    per-document reads in a release that compresses on a background thread pay for every call.
+    """The first ``limit`` bytes of a regular file (all of it when shorter) in four system calls
+    (open, fstat, read, close; ``open().read()`` makes seven). Each call releases the GIL, and a
+    thread that waits to take it back while another thread runs waits up to the switch interval
+    (5 ms), so per-document reads in a release that compresses on a background thread pay for
+    every call. Anything but a regular file is refused (``open_regular``).
 
     One ``read`` of a regular file returns fewer bytes than asked only at its end.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    fd = open_regular(path)
     try:
         return os.read(fd, limit)
     finally:

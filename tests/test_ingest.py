@@ -348,7 +348,7 @@ def test_the_real_corpus_round_trips_through_the_commands(tmp_path: Path, corpus
     shutil.rmtree(corpus_copy.exports, ignore_errors=True)  # the real texts, none of the gold exports
     export = write_export(tmp_path, "real.json", real_export(corpus_copy))
     root = ["--root", str(corpus_copy.root)]
-    checked = CliRunner().invoke(cli, ["validate", str(export), *root])
+    checked = CliRunner().invoke(cli, ["validate", "--verbose", str(export), *root])
     assert checked.exit_code == 0, checked.output
     assert checked.output.splitlines()[0].startswith("real.json, task 1, doc 000_cbeedfbee8440207: warning [text-changed]")
     stored = CliRunner().invoke(cli, ["ingest", str(export), *root])

@@ -200,6 +200,43 @@ RULE_CASES = [
     ("The deal was reported by the AP", None, None),
     ("Software maker SAP", None, None),
     ("The Title, again", "The Title", None),
+    # other sites: share rows, footer menus, newsletter prompts, copyright footers, related links
+    ("Facebook Twitter LinkedIn WhatsApp Email", None, [("share-buttons", 0, 40)]),
+    ("Share: Facebook | X | Email | Copy link", None, [("share-buttons", 0, 39)]),
+    ("Share on Facebook Share on X Share on LinkedIn Copy link", None, [("share-buttons", 0, 56)]),
+    ("Share via Email", None, [("share-buttons", 0, 15)]),
+    ("1.2K Shares", None, [("share-buttons", 0, 11)]),
+    ("The ministry posted the statement on Facebook and X.", None, None),
+    ("Share prices in Damascus fell.", None, None),
+    ("Email", None, None),  # one item, no "share": could be anything
+    ("About Us | Contact | Privacy Policy | Terms of Use | Advertise", None, [("footer-links", 0, 62)]),
+    ("Privacy \u00b7 Terms \u00b7 Cookie settings", None, [("footer-links", 0, 33)]),
+    ("Contact the ministry for terms of use.", None, None),
+    ("Sign up for The Ledger Brief, our free weekly newsletter on the region", None, [("newsletter", 0, 70)]),
+    ("Get our best reporting delivered to your inbox every Friday.", None, [("newsletter", 0, 60)]),
+    ("By signing up, you agree to our Privacy Policy and Terms of Use.", None, [("newsletter", 0, 64)]),
+    ("Enter your email address", None, [("newsletter", 0, 24)]),
+    ("Thank you for subscribing!", None, [("newsletter", 0, 26)]),
+    ("Subscribe", None, [("newsletter", 0, 9)]),
+    ("The group urged supporters to sign up for its newsletter.", None, None),
+    ("Subscribers to the ministry\u2019s newsletter received the notice first.", None, None),
+    ("\u00a9 2024 The Levant Ledger Media Group. All rights reserved.", None, [("copyright", 0, 58)]),
+    ("Copyright 2023 Orient Policy Review", None, [("copyright", 0, 35)]),
+    ("This material may not be published, broadcast, rewritten or redistributed.", None, [("copyright", 0, 74)]),
+    ("Copyright law in Syria dates from 1910.", None, None),
+    ("The copyright dispute over the archive remains unresolved.", None, None),
+    ("READ MORE: Inside the long road back to Damascus", None, [("related-link", 0, 48)]),
+    ("Related: What the 2019 sanctions law actually covers", None, [("related-link", 0, 52)]),
+    ("Recommended reading", None, [("related-link", 0, 19)]),
+    ("Talks stalled on Monday.READ MORE: Envoy meets ministers", None, [("related-link", 24, 56)]),
+    ("It gave no details. Read more \u00bb Aid convoys wait", None, [("related-link", 20, 48)]),
+    ("\u201cWe will see.\u201dDon't miss: Our map", None, [("related-link", 14, 33)]),
+    ("The talks went on. Read more", None, [("related-link", 19, 28)]),
+    ("Read more about the talks in our earlier report.", None, None),
+    ("He read more: books, papers.", None, None),
+    ("It was related: the two events.", None, None),
+    ("Related \u2013 and disputed \u2013 claims circulated.", None, None),
+    ("The talks went on, read more: the annex.", None, None),  # no sentence end before it
 ]
 
 
@@ -217,7 +254,7 @@ def test_every_kind_is_tested_and_rules_are_a_table():
     assert tested == set(boilerplate.KINDS)
     assert [name for name, _ in boilerplate.RULES] == [
         "reading-time", "dateline", "widget", "comment-form", "photo-caption", "photo-credit",
-        "glued-credit", "title-repeat"]
+        "glued-credit", "title-repeat", "share-buttons", "footer-links", "newsletter", "copyright", "related-link"]
 
 
 def test_title_is_the_first_line_when_it_is_content_and_short():
@@ -260,6 +297,55 @@ def test_other_site_with_crlf_bom_tabs_emoji_nfd():
     assert raw[raw_start:raw_end] == "e\u0301"
     at = result.text.index("\U0001F44D")
     assert raw[slice(*result.offset_map.to_raw(at, at + 1))] == "\U0001F44D"
+
+
+# Three invented site layouts (invented outlets, people and events): a magazine (share rows
+# above and below, a newsletter box inside a paragraph, "READ MORE:" glued to a paragraph, a
+# copyright line and a footer menu), a wire service (CRLF, NBSPs, a share count, "RELATED:",
+# "Read more »" glued after an NBSP, a wire footer), a blog (a share bar, a newsletter box with
+# its form, "You might also like:" and "Don't miss:" glued, "Recommended reading", a footer).
+SITES = {
+    "site_magazine": ["share-buttons", "dateline", "reading-time", "share-buttons", "related-link", "newsletter",
+                      "newsletter", "newsletter", "newsletter", "newsletter", "related-link", "widget",
+                      "share-buttons", "copyright", "footer-links"],
+    "site_wire": ["dateline", "share-buttons", "share-buttons", "related-link", "related-link", "newsletter",
+                  "newsletter", "copyright", "copyright", "footer-links"],
+    "site_blog": ["dateline", "share-buttons", "related-link", "newsletter", "newsletter", "newsletter",
+                  "newsletter", "related-link", "related-link", "copyright", "footer-links"],
+}
+
+
+@pytest.mark.parametrize("site", sorted(SITES))
+def test_boilerplate_of_other_site_layouts(site):
+    raw = (FIXTURES / f"{site}.raw.txt").read_bytes().decode("utf-8")
+    result = normalize(raw)
+    assert result.text == (FIXTURES / f"{site}.expected.txt").read_bytes().decode("utf-8")
+    assert [piece.kind for piece in result.removed] == SITES[site]
+    # every line of the raw text is kept, removed whole, or kept up to a link glued to its end
+    kept_lines = set(result.text.split("\n"))
+    removed = [(piece.kind, _clean(piece.text)) for piece in result.removed]
+    for line in (_clean(line) for line in re.split("\r\n|\n", raw)):
+        if not line or line in kept_lines or any(text == line for _, text in removed):
+            continue
+        (glued,) = [(kind, text) for kind, text in removed if line.endswith(text)]
+        assert glued[0] == "related-link" and line[:-len(glued[1])].strip() in kept_lines
+    # the text maps back to the raw text exactly, across the cut of a glued link
+    for line in result.text.split("\n"):
+        at = result.text.index(line)
+        assert _clean(raw[slice(*result.offset_map.to_raw(at, at + len(line)))]) == line
+    for piece in result.removed:
+        assert raw[piece.raw_span.start:piece.raw_span.end] == piece.text
+
+
+def test_a_glued_link_keeps_the_paragraph_and_its_offsets():
+    raw = "Title\n\nThe talks stalled on Monday. Read more: Envoy meets ministers\nSecond line.\n"
+    result = normalize(raw)
+    assert result.text == "Title\n\nThe talks stalled on Monday.\nSecond line."
+    assert [(p.kind, p.raw_span.start, p.raw_span.end) for p in result.removed] == [("related-link", 36, 68)]
+    at = result.text.index("Monday.")
+    assert result.offset_map.to_raw(at, at + 7) == (raw.index("Monday."), raw.index("Monday.") + 7)
+    at = result.text.index("Second")
+    assert result.offset_map.to_raw(at, at + 6) == (raw.index("Second"), raw.index("Second") + 6)
 
 
 def test_cp1252_decoded_article():

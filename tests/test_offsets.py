@@ -166,6 +166,10 @@ FRAGMENTS = (
     "Title line", "Assad said.", "3 min read", "Live Story", "Comments are closed.", "Please enter your comment!",
     "Reuters", "Bashar Al-AssadReuters", "25 April, 2024", " date 2021-09-30 ",
     "A caption [File: X/Handout via Reuters]", "x (Photo by: Y via Getty Images)",
+    # other sites' boilerplate, a related link glued to a paragraph among it (removed in part)
+    "Facebook Twitter Email", "Share on X", "Privacy Policy | Terms of Use", "Sign up for our newsletter",
+    "© 2024 Ledger. All rights reserved.", "Read more: Envoy in Amman", "He left.Read more: X",
+    "It ended.  READ MORE Talks", "“No,” he said.” Related » Talks", "said.​Read more",
 )
 raw_texts = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=40).map("".join)
 _LINE_BREAK_CHARS = "\r\n\u2028\u2029"
@@ -302,6 +306,8 @@ boilerplate_lines = st.sampled_from((
     "3 min read", "12 mins read", "Live Story", "Advertisement", "Please enter your comment!",
     "Please enter your name here", "Comments are closed.", "25 April, 2024", " date 2021-09-30 ", "Reuters",
     "AFP via Getty Images", "A crowd in Damascus [File: Reuters]", "\u200b", "\xa0\t",
+    "Share: Facebook | X | Email", "Contact us \u00b7 Cookie policy", "Get the briefing in your inbox.",
+    "Copyright 2023 Orient Review", "RELATED: Talks resume",
 ))
 line_breaks = st.sampled_from(("\n", "\r\n", "\r", "\n\n", "\r\n\r\n"))
 

@@ -30,7 +30,10 @@ build_release(*spread_inputs(400), sys.argv[1], "1.0.0")
 
 
 def _partial_files(dist: Path) -> list[str]:
-    return [path.name for path in dist.glob(".1.0.0.partial-*/**/*") if path.is_file()]
+    try:
+        return [path.name for path in dist.glob(".1.0.0.partial-*/**/*") if path.is_file()]
+    except FileNotFoundError:  # renamed into place while we looked
+        return ["SHA256SUMS"]
 
 
 def _kill_when(dist: Path, process: subprocess.Popen, written) -> None:

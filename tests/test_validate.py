@@ -245,8 +245,13 @@ def test_validate_accepts_a_valid_export(tmp_path: Path):
 def test_validate_warnings_do_not_fail(tmp_path: Path):
     result = run(tmp_path, "validate", str(EXPORTS / "annotation-cancelled.json"))
     assert result.exit_code == 0
-    assert "annotation 102: info [annotation-cancelled]" in result.output
+    assert "annotation 102: info [annotation-cancelled]" not in result.output  # counted, not listed
+    assert "problems by code (--verbose lists the warnings and infos):\n  1  info     annotation-cancelled\n" \
+        in result.output
     assert "1 annotations_cancelled" in result.output
+    verbose = run(tmp_path / "again", "validate", "--verbose", str(EXPORTS / "annotation-cancelled.json"))
+    assert "annotation 102: info [annotation-cancelled]" in verbose.output
+    assert "problems by code:\n  1  info     annotation-cancelled\n" in verbose.output
 
 
 def test_validate_json(tmp_path: Path):

@@ -3,7 +3,8 @@
 Commands are registered by import path and imported only when run, so ``--help`` stays fast
 and a command's heavy dependencies (datasets, the Label Studio SDK) load only for it. Each
 command module lives beside this one; the library does the work, the command parses options,
-calls it, and prints. A ``CorpusError`` from the library becomes a one-line message and exit 1.
+calls it, and prints. A ``CorpusError`` from the library becomes a one-line message and exit 1
+(with ``--json``: a JSON report of that one problem on stdout, and exit 1).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import importlib
 
 import click
 
+from corpus_tools.cli.options import JSON_META, echo_error_json
 from corpus_tools.errors import CorpusError
 from corpus_tools.version import __version__
 
@@ -55,6 +57,9 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CorpusError as error:
+            if ctx.meta.get(JSON_META):
+                echo_error_json(error)
+                ctx.exit(1)
             raise click.ClickException(str(error)) from None
 
 

@@ -8,7 +8,7 @@ from typing import Mapping
 import click
 import orjson
 
-from corpus_tools.cli.options import echo_report, json_option, root_option
+from corpus_tools.cli.options import echo_problems, echo_report, json_option, root_option, verbose_option
 from corpus_tools.layout import Layout
 from corpus_tools.records import Document
 from corpus_tools.annotations.registry import load_registry
@@ -38,13 +38,16 @@ def _documents(layout: Layout) -> Mapping[str, Document]:
 @click.command("validate")
 @root_option
 @json_option
+@verbose_option
 @jobs_option
 @export_argument
-def validate(layout: Layout, as_json: bool, jobs: int, export: Path) -> None:
+def validate(layout: Layout, as_json: bool, verbose: bool, jobs: int, export: Path) -> None:
     """Check a Label Studio JSON export against the schema, the documents and the entity registry.
 
-    Prints one line per problem (file, task, doc, annotation, region: severity [code] message),
-    then a summary; exits 1 when any problem is an error. Problem codes: docs/validation.md.
+    Prints one line per error (file, task, doc, annotation, region: severity [code] message; with
+    --verbose every warning and info too), a count per problem code, and a verdict; exits 1 when
+    any problem is an error. --json prints the whole report, also for a file that is no export at
+    all. Problem codes: docs/validation.md.
 
     \b
     Example:
@@ -54,12 +57,14 @@ def validate(layout: Layout, as_json: bool, jobs: int, export: Path) -> None:
     """
     from corpus_tools.ingest import validate_export
 
-    echo_report(validate_export(export, _documents(layout), load_registry(layout), _jobs(jobs, export)), as_json)
+    echo_report(validate_export(export, _documents(layout), load_registry(layout), _jobs(jobs, export)), as_json,
+                verbose)
 
 
 @click.command("ingest")
 @root_option
 @json_option
+@verbose_option
 @click.option("--allow-partial", is_flag=True,
               help="Store an export with errors anyway; the units at fault are left out of the corpus and "
                    "listed in the stored export's ingest.json.")
@@ -68,7 +73,8 @@ def validate(layout: Layout, as_json: bool, jobs: int, export: Path) -> None:
                    "instead of refusing them.")
 @jobs_option
 @export_argument
-def ingest(layout: Layout, as_json: bool, allow_partial: bool, trim_whitespace: bool, jobs: int, export: Path) -> None:
+def ingest(layout: Layout, as_json: bool, verbose: bool, allow_partial: bool, trim_whitespace: bool, jobs: int,
+           export: Path) -> None:
     """Validate a Label Studio JSON export and store it verbatim in annotations/exports/.
 
     Stored as annotations/exports/<sequence>-<sha256[:16]>/export.json, the sequence numbering
@@ -89,8 +95,7 @@ def ingest(layout: Layout, as_json: bool, allow_partial: bool, trim_whitespace: 
     if as_json:
         click.echo(orjson.dumps(_as_json(result, layout), option=orjson.OPT_INDENT_2).decode())
     else:
-        for problem in result.report:
-            click.echo(str(problem))
+        echo_problems(result.report, verbose)
         click.echo(_outcome(result, layout))
     if result.status == "refused":
         raise SystemExit(1)

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 import orjson
 
-from corpus_tools.cli.options import root_option
+from corpus_tools.cli.options import echo_problems, find_root, root_option, verbose_option
+from corpus_tools.cli.progress import counted, progress
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.layout import Layout
 
@@ -16,10 +17,19 @@ DEFAULT_DATA_DIR = ".labelstudio"  # in the checkout, git-ignored: the local ser
 DEFAULT_PROJECT = "corpus_tools"
 
 
+def _default_data_dir() -> str:
+    """$CORPUS_TOOLS_LS_DATA, else .labelstudio in the corpus checkout the command runs in (found
+    upwards, as --root is), else in the working directory."""
+    if "CORPUS_TOOLS_LS_DATA" in os.environ:
+        return os.environ["CORPUS_TOOLS_LS_DATA"]
+    root = find_root(Path.cwd())
+    return str(root / DEFAULT_DATA_DIR) if root is not None else DEFAULT_DATA_DIR
+
+
 def _data_dir_option(function):
     return click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
-                        default=lambda: os.environ.get("CORPUS_TOOLS_LS_DATA", DEFAULT_DATA_DIR),
-                        show_default=f"$CORPUS_TOOLS_LS_DATA or {DEFAULT_DATA_DIR}",
+                        default=_default_data_dir,
+                        show_default=f"$CORPUS_TOOLS_LS_DATA, or {DEFAULT_DATA_DIR} in the checkout",
                         help="Data dir of the local server (database, log, connection file).")(function)
 
 
@@ -202,7 +212,9 @@ def tasks(layout: Layout, predictions: bool, output: Path) -> None:
     from corpus_tools.labelstudio.tasks import make_tasks, write_tasks
 
     documents, annotation_set, set_name, preannotations = _documents_and_annotations(layout, predictions)
-    count = write_tasks(make_tasks(documents.values(), annotation_set, set_name, preannotations), output)
+    with progress("writing tasks", total=len(documents), unit="task") as on_progress:
+        count = write_tasks(make_tasks(counted(documents.values(), on_progress), annotation_set, set_name,
+                                       preannotations), output)
     click.echo(f"wrote {count} tasks to {output}")
 
 
@@ -223,8 +235,10 @@ def push(url, api_key, data_dir, layout, predictions, project) -> None:
     from corpus_tools.labelstudio.sync import push as push_tasks
 
     documents, annotation_set, set_name, preannotations = _documents_and_annotations(layout, predictions)
-    result = push_tasks(_client(url, api_key, data_dir), documents.values(), annotation_set, project, set_name,
-                        preannotations, layout=layout)
+    client = _client(url, api_key, data_dir)
+    with progress("pushing tasks", total=len(documents), unit="task") as on_progress:
+        result = push_tasks(client, documents.values(), annotation_set, project, set_name, preannotations,
+                            layout=layout, on_progress=on_progress)
     state = "created" if result.created else ("config updated" if result.config_updated else "existing")
     click.echo(f"project {result.project_id} ({state}): imported {result.imported} tasks, "
                f"{result.already_present} already present")
@@ -239,7 +253,8 @@ def push(url, api_key, data_dir, layout, predictions, project) -> None:
 @click.option("--ingest/--no-ingest", default=True, show_default=True,
               help="Validate the export and store it in annotations/exports/ (as `corpus-tools ingest`).")
 @click.option("--allow-partial", is_flag=True, help="As `corpus-tools ingest --allow-partial`.")
-def pull(url, api_key, data_dir, layout, project, output, ingest, allow_partial) -> None:
+@verbose_option
+def pull(url, api_key, data_dir, layout, project, output, ingest, allow_partial, verbose) -> None:
     """Export the project's JSON (snapshot export, streamed to disk), then ingest it.
 
     Exits 1 when ingest refuses the export (nothing stored; the export file stays for a look).
@@ -255,14 +270,16 @@ def pull(url, api_key, data_dir, layout, project, output, ingest, allow_partial)
     if not ingest:
         if output is None:
             raise click.UsageError("--no-ingest needs -o FILE")
-        click.echo(f"wrote {sync.pull(client, project, output)}")
+        with progress("downloading the export", unit="B", bytes_=True) as on_progress:
+            written = sync.pull(client, project, output, on_progress=on_progress)
+        click.echo(f"wrote {written}")
         return
     from corpus_tools.cli.annotations import _outcome
 
-    exported, result = sync.pull_and_ingest(client, project, layout, output, allow_partial)
+    with progress("downloading the export", unit="B", bytes_=True) as on_progress:
+        exported, result = sync.pull_and_ingest(client, project, layout, output, allow_partial, on_progress=on_progress)
     click.echo(f"wrote {exported}")
-    for problem in result.report:
-        click.echo(str(problem))
+    echo_problems(result.report, verbose)
     click.echo(_outcome(result, layout))
     if result.status == "refused":
         raise SystemExit(1)
@@ -326,10 +343,12 @@ def annotate(url, api_key, data_dir, project, as_user, results, worksheets, acce
         api_key = ensure_user(data_dir, as_user).api_key
     client = _client(url, api_key, data_dir)
     project_id = resolve_project(client, project).id
-    if worksheets:
-        submitted = ls_annotate.annotate_from_results(client, project_id, items, str(worksheets))
-    elif results:
-        submitted = ls_annotate.annotate_from_results(client, project_id, _read_results(results), str(results))
-    else:
-        submitted = ls_annotate.accept_all_predictions(client, project_id, model_version)
+    with progress("annotating", unit="task") as on_progress:
+        if worksheets:
+            submitted = ls_annotate.annotate_from_results(client, project_id, items, str(worksheets), on_progress)
+        elif results:
+            submitted = ls_annotate.annotate_from_results(client, project_id, _read_results(results), str(results),
+                                                          on_progress)
+        else:
+            submitted = ls_annotate.accept_all_predictions(client, project_id, model_version, on_progress)
     click.echo(f"submitted {len(submitted)} annotations to project {project_id}")

@@ -8,6 +8,7 @@ import click
 import orjson
 
 from corpus_tools.cli.options import json_option, root_option
+from corpus_tools.errors import escape, printable_part
 from corpus_tools.layout import Layout
 from corpus_tools.annotations.lint import accepted_path, acceptance_as_dict, candidate_as_dict, lint as lint_corpus
 from corpus_tools.annotations.lint import read_acceptances, review
@@ -36,7 +37,7 @@ def load_inputs(layout: Layout) -> tuple[dict, dict, tuple]:
 
 
 def _shown(text: str) -> str:
-    flat = text.replace("\n", "\\n")
+    flat = escape(text)  # one line, whatever the text holds
     return flat if len(flat) <= _SHOWN_TEXT else flat[:_SHOWN_TEXT - 1] + "…"
 
 
@@ -46,7 +47,7 @@ def candidate_line(candidate: Candidate) -> str:
 
 
 def stale_line(acceptance: Acceptance, file: Path) -> str:
-    return (f"{file}:{acceptance.line}: stale acceptance {acceptance.doc_id}:{acceptance.span.start}-"
+    return (f"{file}:{acceptance.line}: stale acceptance {printable_part(acceptance.doc_id)}:{acceptance.span.start}-"
             f"{acceptance.span.end} [{acceptance.code}] {_shown(acceptance.text)} — no longer a candidate; "
             f"remove the line")
 

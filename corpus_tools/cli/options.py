@@ -1,34 +1,114 @@
-"""Options shared by every command, defined once."""
+"""Options shared by every command, defined once, and the printing of reports."""
 
 from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
 
 import click
 import orjson
 
-from corpus_tools.errors import Report
+from corpus_tools.errors import CorpusError, Report
 from corpus_tools.layout import Layout
 
+# What marks a directory as a corpus checkout (any one of them), looked for upwards from the
+# working directory as git looks for .git: the raw manifest, or the entity registry (a corpus
+# whose raw/ is not filled in yet).
+ROOT_MARKERS = ("raw/manifest.jsonl", "annotations/entity-registry.jsonl")
+# ctx.meta key: the command was asked for --json, so an error is printed as a JSON report too
+JSON_META = "corpus_tools.as_json"
 
-def _to_layout(ctx: click.Context, param: click.Parameter, value: str) -> Layout:
-    return Layout.at(value)
+
+def find_root(start: Path) -> Path | None:
+    """The nearest of ``start`` and its parents that holds a ROOT_MARKERS file, or None."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        if any((directory / marker).is_file() for marker in ROOT_MARKERS):
+            return directory
+    return None
+
+
+def _to_layout(ctx: click.Context, param: click.Parameter, value: str | None) -> Layout:
+    if value is not None:
+        return Layout.at(value)
+    found = find_root(Path.cwd())
+    if found is None:
+        raise CorpusError("corpus-not-found", f"not inside a corpus: neither {Path.cwd()} nor any directory above "
+                          f"it holds {' or '.join(ROOT_MARKERS)}; cd into a checkout or pass --root DIR")
+    return Layout.at(found)
 
 
 root_option = click.option(
-    "--root", "layout", default=".", show_default=True, callback=_to_layout,
+    "--root", "layout", default=None, callback=_to_layout,
     type=click.Path(file_okay=False, exists=True),
-    help="The corpus checkout (holds raw/, annotations/, dist/).",
+    help="The corpus checkout (holds raw/, annotations/, dist/) [default: the nearest directory, from here "
+         "upwards, holding raw/manifest.jsonl or annotations/entity-registry.jsonl].",
 )
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+
+def _remember_json(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.meta[JSON_META] = True
+    return value
 
 
-def echo_report(report: Report, as_json: bool) -> None:
-    """Print a report as lines (one per problem, then a summary) or as JSON; exit 1 if invalid."""
-    if as_json:
-        click.echo(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2).decode())
-    else:
-        for problem in report:
+json_option = click.option("--json", "as_json", is_flag=True, callback=_remember_json, is_eager=True,
+                           help="Print the report as JSON (an input that cannot be used at all, too).")
+
+verbose_option = click.option("-v", "--verbose", is_flag=True,
+                              help="List every warning and info too (by default: errors, and a count per code).")
+
+
+def json_text(data: Any) -> str:
+    """Indented JSON. orjson refuses lone surrogates (which a JSON export may hold, escaped);
+    the standard library writes them as ``\\ud800`` escapes."""
+    try:
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(data, indent=2)
+
+
+def echo_error_json(error: CorpusError) -> None:
+    """A CorpusError as the JSON report of one problem (what ``--json`` prints when the input
+    cannot be used at all)."""
+    click.echo(json_text(Report.of([error.as_problem()]).as_dict()))
+
+
+def echo_problems(report: Report, verbose: bool = False) -> None:
+    """Problem lines, then a count per code: every error line, and warnings and infos only with
+    ``verbose`` (their counts are always there)."""
+    for problem in report:
+        if verbose or problem.severity == "error":
             click.echo(str(problem))
+    for line in summary_lines(report, verbose):
+        click.echo(line)
+
+
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def summary_lines(report: Report, verbose: bool = False) -> list[str]:
+    """``count  severity  code`` per problem code (errors first), or nothing for no problems."""
+    counts = Counter((problem.severity, problem.code) for problem in report)
+    if not counts:
+        return []
+    hidden = not verbose and any(severity != "error" for severity, _ in counts)
+    width = max(len(str(count)) for count in counts.values())
+    lines = ["problems by code" + (" (--verbose lists the warnings and infos):" if hidden else ":")]
+    for (severity, code), count in sorted(counts.items(), key=lambda item: (_SEVERITY_ORDER[item[0][0]], item[0][1])):
+        lines.append(f"  {count:>{width}}  {severity:<7}  {code}")
+    return lines
+
+
+def echo_report(report: Report, as_json: bool, verbose: bool = False) -> None:
+    """Print a report as lines (``echo_problems``, then the verdict with the counts of what was
+    checked) or as JSON; exit 1 if invalid."""
+    if as_json:
+        click.echo(json_text(report.as_dict()))
+    else:
+        echo_problems(report, verbose)
         counts = ", ".join(f"{value} {name}" for name, value in report.stats)
         verdict = "valid" if report.valid else f"INVALID: {len(report.errors)} errors"
         click.echo(f"{verdict}" + (f" ({counts})" if counts else ""))

@@ -8,6 +8,9 @@ import click
 import orjson
 
 from corpus_tools.cli.options import echo_report, json_option, root_option
+from corpus_tools.cli.progress import counted, progress
+from corpus_tools.documents.template import MIN_DOCUMENTS, repeated_lines as find_repeated_lines
+from corpus_tools.errors import printable_message, printable_part
 from corpus_tools.fsutil import atomic_write_bytes
 from corpus_tools.layout import Layout
 from corpus_tools.documents.raw import check_raw as check_raw_files
@@ -27,7 +30,9 @@ def check_raw(layout: Layout, as_json: bool) -> None:
         corpus-tools check-raw
         corpus-tools check-raw --json
     """
-    echo_report(check_raw_files(layout), as_json)
+    with progress("checking raw files", unit="file") as on_progress:
+        report = check_raw_files(layout, on_progress)
+    echo_report(report, as_json)
 
 
 def document_sidecar(document: Document) -> bytes:
@@ -48,7 +53,12 @@ def document_sidecar(document: Document) -> bytes:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write (default: build/normalized under the root; never committed).")
 @click.option("--doc", "doc_id", default=None, help="Print this document's normalized text instead of writing.")
-def normalize(layout: Layout, out: Path | None, doc_id: str | None) -> None:
+@click.option("--repeated-lines", is_flag=True,
+              help="Write nothing; list the lines of the normalized texts that recur in several documents of "
+                   "one publisher: template that no rule removes yet (docs/normalization.md).")
+@click.option("--min-documents", type=click.IntRange(min=2), default=MIN_DOCUMENTS, show_default=True,
+              help="With --repeated-lines: in how many documents a line must recur.")
+def normalize(layout: Layout, out: Path | None, doc_id: str | None, repeated_lines: bool, min_documents: int) -> None:
     """Normalize the raw corpus: <doc_id>.txt (text) and <doc_id>.json (offset map, removed pieces).
 
     The whole raw corpus is checked first; on any problem nothing is written.
@@ -57,16 +67,27 @@ def normalize(layout: Layout, out: Path | None, doc_id: str | None) -> None:
     Example:
         corpus-tools normalize                     # writes build/normalized/
         corpus-tools normalize --doc 001_d79359122f2d4c78
+        corpus-tools normalize --repeated-lines    # template lines no rule removes yet
     """
     from corpus_tools.documents.index import iter_documents, load_document
 
     if doc_id is not None:
         click.echo(load_document(layout, doc_id).text)
         return
+    if repeated_lines:
+        with progress("reading documents", unit="doc") as on_progress:
+            found = find_repeated_lines(iter_documents(layout), min_documents, on_progress)
+        for item in found:
+            source = printable_part(item.source) if item.source is not None else "(no publisher)"
+            click.echo(f"{len(item.doc_ids)} documents, {source}: {printable_message(item.line)}")
+        click.echo(f"{len(found)} lines recur in {min_documents} or more documents of one publisher"
+                   + (": candidates for a written rule (docs/normalization.md)" if found else ""))
+        return
     out = out or layout.build / "normalized"
     count = 0
-    for document in iter_documents(layout):
-        atomic_write_bytes(out / f"{document.doc_id}.txt", document.text.encode("utf-8"))
-        atomic_write_bytes(out / f"{document.doc_id}.json", document_sidecar(document))
-        count += 1
+    with progress("normalizing", unit="doc") as on_progress:
+        for document in counted(iter_documents(layout), on_progress):
+            atomic_write_bytes(out / f"{document.doc_id}.txt", document.text.encode("utf-8"))
+            atomic_write_bytes(out / f"{document.doc_id}.json", document_sidecar(document))
+            count += 1
     click.echo(f"normalized {count} documents into {out}")

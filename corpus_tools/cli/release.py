@@ -7,16 +7,16 @@ from pathlib import Path
 
 import click
 
+from corpus_tools.cli.options import json_option, root_option
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.layout import Layout
 
 
 @click.command("release")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
-              help="The corpus checkout (raw/, annotations/, dist/).")
+@root_option
 @click.option("--version", "version", default=None,
               help="Assert the version to release; it must be corpus_tools/version.py's (the default).")
-def release(root: Path, version: str | None) -> None:
+def release(layout: Layout, version: str | None) -> None:
     """Build dist/<version>/ from raw/ and annotations/: parquet configs, dataset card,
     croissant.json, CHANGELOG.md, SHA256SUMS.
 
@@ -29,14 +29,14 @@ def release(root: Path, version: str | None) -> None:
     """
     from corpus_tools.release import release as build
 
-    result = build(Layout.at(root), version)
+    result = build(layout, version)
     verb = {"built": "built", "unchanged": "unchanged (already released with identical content):"}[result.status]
     click.echo(f"release {result.version} {verb} {result.path} ({len(result.files)} files)")
 
 
 @click.command("verify")
 @click.argument("release_dir", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@json_option
 def verify(release_dir: Path, as_json: bool) -> None:
     """Check every file of a release against its SHA256SUMS; exit 1 naming any changed,
     missing or unlisted file.

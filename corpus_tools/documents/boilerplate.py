@@ -6,7 +6,9 @@ are tried in the order of ``RULES``; the first that claims a line wins; a line n
 content. Each rule is documented (with the reason it is safe) in docs/normalization.md.
 
 The rules are deliberately narrow: a line is removed only when the *whole* line has the shape of
-a known kind of boilerplate, so a sentence that merely mentions Reuters or a date stays.
+a known kind of boilerplate, so a sentence that merely mentions Reuters or a date stays. One
+rule removes part of a line: a "Read more: <headline>" link glued to the end of a paragraph
+(after its closing punctuation), where the paragraph before it is kept.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ Rule = Callable[[str, "str | None", bool], "tuple[Piece, ...] | None"]
 KINDS = (
     "reading-time", "dateline", "widget", "comment-form",
     "photo-caption", "photo-credit", "title-repeat",
+    "share-buttons", "related-link", "newsletter", "copyright", "footer-links",
 )
 
 # Who is credited for photos. Longer names first, so that alternation prefers them.
@@ -84,6 +87,132 @@ STANDALONE_CREDIT = re.compile(
 GLUED_CREDIT = re.compile(rf"(?P<caption>.*[a-z0-9.)\]”’\"'])(?P<credit>{_CREDIT})")
 
 
+# -- rows of buttons and links ------------------------------------------------------------------
+# A row is a whole line made of two or more items (or one that says "share" and where), joined
+# by spaces or by | · • / , and optionally led by "Share:" / "Share this:". Scrapers flatten the
+# share bar and the footer menu of a page into such lines.
+_NETWORKS = ("Facebook", "Twitter", "X", "LinkedIn", "WhatsApp", "Telegram", "Reddit", "Pinterest", "Tumblr",
+             "Flipboard", "Messenger", "Threads", "Bluesky", "Mastodon", "VK", "Weibo", "WeChat", "Pocket",
+             "Email", "E-mail", "Mail", "SMS", "Print", "Copy link", "Copy URL", "Copy the link", "Copy",
+             "Comments", "Comment", "Tweet", "Share", "Gift this article", "Save", "Bookmark")
+_SHARE_LEAD = r"(?:share(?:\s+this(?:\s+(?:article|story|post|page))?)?|share\s+on|share\s+via|follow\s+us(?:\s+on)?)"
+_SEPARATOR = r"\s*(?:[|·•/,]\s*)?"
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True)) + ")"
+
+
+_NETWORK = _alternation(_NETWORKS)
+_SHARE_ITEM = rf"(?:(?:share\s+(?:on|via|to|with)\s+)?{_NETWORK}|\d+(?:[.,]\d+)?\s*[km]?\s+(?:shares?|comments?))"
+SHARE_ROW = re.compile(
+    rf"(?:{_SHARE_LEAD}\s*:?\s*)?{_SHARE_ITEM}(?:{_SEPARATOR}{_SHARE_ITEM})+"  # two items or more
+    rf"|{_SHARE_LEAD}\s*:?\s*{_SHARE_ITEM}"  # one, led by "share"
+    rf"|share\s+(?:on|via|to|with)\s+{_NETWORK}"
+    rf"|\d+(?:[.,]\d+)?\s*[km]?\s+(?:shares?|comments?)",  # a count alone: "1.2K Shares"
+    re.IGNORECASE,
+)
+_FOOTER_ITEMS = ("About", "About us", "Contact", "Contact us", "Privacy", "Privacy policy", "Privacy notice",
+                 "Cookie policy", "Cookies", "Cookie settings", "Manage cookies", "Terms", "Terms of use",
+                 "Terms of service", "Terms and conditions", "Terms & conditions", "Advertise",
+                 "Advertise with us", "Careers", "Jobs", "Sitemap", "Site map", "Accessibility", "Corrections",
+                 "Editorial standards", "Ethics policy", "Masthead", "RSS", "Help", "FAQ", "Newsletters",
+                 "Subscribe", "Subscriptions", "Archive", "Archives", "Donate", "Support us", "Our team",
+                 "Do not sell my personal information", "Your privacy choices", "Imprint", "Legal")
+_FOOTER_ITEM = _alternation(_FOOTER_ITEMS)
+FOOTER_ROW = re.compile(rf"{_FOOTER_ITEM}(?:{_SEPARATOR}{_FOOTER_ITEM})+", re.IGNORECASE)
+
+# -- related-article links -------------------------------------------------------------------
+# "Read more: <headline>", "RELATED: <headline>", "Also read » <headline>": a label, then a colon
+# or an arrow (or, for an all-capitals label, just a space), then the linked headline, to the end
+# of the line. Alone on a line, or glued to the end of a paragraph after its closing punctuation.
+# No dash as a separator: "Related – and disputed – claims" is a sentence.
+_RELATED_LABELS = ("read more", "read also", "also read", "related", "related article", "related articles",
+                   "related story", "related stories", "related content", "related coverage", "see also",
+                   "recommended", "recommended reading", "more on this", "more on this story",
+                   "you may also like", "you might also like", "must read", "don't miss", "don’t miss",
+                   "further reading")
+_RELATED_LABEL = _alternation(_RELATED_LABELS)
+_LINK_SEP = r"\s*(?::|[»›>|]+)"
+_LINK = (rf"(?=[A-Z])(?i:{_RELATED_LABEL}){_LINK_SEP}\s*\S.*"  # Read more: X, Related » X
+         rf"|{_alternation(tuple(label.upper() for label in _RELATED_LABELS))}\s+\S.*"  # READ MORE X
+         r"|(?:Read more|READ MORE|Continue reading|Keep reading)\s*[»›>…]*")  # a bare "Read more »"
+# Alone on a line, the label is enough ("Recommended reading", "You might also like:").
+RELATED_LINE = re.compile(rf"{_LINK}|(?i:{_RELATED_LABEL})\s*[:»›>…]*")
+_RELATED_MAX = 250  # characters of a related link (its label and headline)
+# Glued: the paragraph ends in . ! ? (a closing quote or bracket may follow), then the link,
+# with or without a space between.
+GLUED_RELATED = re.compile(rf"(?P<body>.*[.!?][”’\"')\]]?)\s*(?P<link>{_LINK})")
+
+# -- newsletter sign-up prompts ---------------------------------------------------------------
+_INBOX = r"(?:newsletters?|inbox|briefings?|digest|bulletin|e-?mail(?:s| updates| alerts)?|alerts)"
+NEWSLETTER = re.compile("|".join((
+    rf"(?:sign\s*up|subscribe|register|join|get\s+signed\s+up)\b.{{0,120}}\b{_INBOX}\b.{{0,160}}",
+    r"(?:get|receive|have)\b.{0,120}\b(?:in|to|into|delivered\s+to|straight\s+to|direct\s+to)\s+your\s+inbox\b.{0,80}",
+    r"(?:enter|type|add)\s+your\s+e-?mail(?:\s+address)?\b.{0,80}",
+    r"(?:your\s+)?e-?mail\s+address\s*\*?|(?:your\s+)?e-?mail\s*\*",  # a form's field, not a bare "Email"
+    r"(?:please\s+enter\s+a\s+)?(?:in)?valid\s+e-?mail(?:\s+address)?\.?",
+    r"by\s+(?:signing\s+up|subscribing|clicking|submitting|entering\s+your\s+e-?mail)\b.{0,250}"
+    r"\b(?:privacy|terms|policy|consent|agree)\b.{0,120}",
+    r"(?:thank\s+you|thanks)\s+for\s+(?:signing\s+up|subscribing|registering)\b.{0,120}",
+    r"(?:you(?:'|’)re|you\s+are|you\s+have\s+been)\s+(?:now\s+)?(?:signed\s+up|subscribed)\b.{0,120}",
+    r"(?:the\s+)?(?:[\w'’&-]+\s+){0,4}newsletters?:?",
+    r"subscribe(?:\s+now|\s+today|\s+here)?!?|sign\s*up(?:\s+now|\s+today|\s+here)?!?",
+    r"(?:free\s+)?newsletter\b.{0,80}\b(?:sign\s*up|subscribe)\b.{0,80}",
+)), re.IGNORECASE)
+_NEWSLETTER_MAX = 400
+
+# -- copyright footers -----------------------------------------------------------------------
+_YEAR = r"(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)?\d{2})?"
+COPYRIGHT = re.compile("|".join((
+    rf"(?:copyright\s*)?(?:©|\(c\)|&copy;)\s*(?:copyright\s*)?(?:{_YEAR})?.{{0,200}}",
+    rf"copyright\s+(?:{_YEAR})\b.{{0,200}}",
+    r".{0,200}\ball\s+rights\s+reserved\b.{0,80}",
+    r"this\s+(?:material|article|content|story)\s+may\s+not\s+be\s+(?:published|reproduced|broadcast|copied|"
+    r"rewritten|redistributed)\b.{0,200}",
+    r"(?:unauthori[sz]ed\s+)?(?:reproduction|republication|redistribution)\b.{0,80}\b(?:prohibited|"
+    r"without\s+(?:prior\s+)?(?:written\s+)?permission)\b.{0,80}",
+)), re.IGNORECASE)
+_COPYRIGHT_MAX = 300
+
+
+# Cheap gates (substring tests on the lower-cased line, in C) before the regular expressions,
+# which would otherwise run on every line of every article: a line that has none of a rule's
+# words cannot match it.
+_SHARE_WORDS = tuple(n.lower() for n in _NETWORKS if n != "X") + ("share",)
+_FOOTER_WORDS = ("about", "contact", "privacy", "cookie", "terms", "advertise", "careers", "jobs", "site", "access",
+                 "correction", "standards", "ethics", "masthead", "rss", "help", "faq", "newsletter", "subscri",
+                 "archive", "donate", "support", "team", "sell", "imprint", "legal")
+_NEWSLETTER_WORDS = ("newsletter", "inbox", "mail", "subscri", "sign", "regist", "join", "click", "submit",
+                     "briefing", "digest", "bulletin", "alerts")
+_COPYRIGHT_WORDS = ("©", "(c)", "&copy;", "copyright", "rights reserved", "may not be", "reproduc", "republic",
+                    "redistrib")
+_RELATED_WORDS = ("read", "relat", "also", "recommend", "more on", "like", "miss")
+
+
+def _gated_fullmatch(pattern: re.Pattern, longest: int, words: tuple[str, ...]) -> Callable[[str], bool]:
+    def matches(line: str) -> bool:
+        if len(line) > longest:
+            return False
+        folded = line.lower()
+        return any(word in folded for word in words) and pattern.fullmatch(line) is not None
+    return matches
+
+
+def _related_link(line: str, title: str | None, is_first: bool) -> tuple[Piece, ...] | None:
+    """A related-article link: the whole line, or glued to the end of a paragraph (only the link
+    is removed; the paragraph up to its closing punctuation stays)."""
+    folded = line[-_RELATED_MAX:].lower()  # the link, if any, lies within the line's end
+    if not any(word in folded for word in _RELATED_WORDS):
+        return None
+    if len(line) <= _RELATED_MAX and RELATED_LINE.fullmatch(line):
+        return (("related-link", 0, len(line)),)
+    match = GLUED_RELATED.fullmatch(line)
+    if match is None or len(line) - match.start("link") > _RELATED_MAX:
+        return None
+    return (("related-link", match.start("link"), len(line)),)
+
+
 # Case folding never shortens a text (each character folds to one or more), so a line longer
 # than every label cannot fold to one: most lines are, and skip the fold.
 _WIDGETS_MAX = max(map(len, WIDGETS))
@@ -135,6 +264,11 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("photo-credit", _whole("photo-credit", lambda line: STANDALONE_CREDIT.fullmatch(line) is not None)),
     ("glued-credit", _glued_credit),
     ("title-repeat", _title_repeat),
+    ("share-buttons", _whole("share-buttons", _gated_fullmatch(SHARE_ROW, 300, _SHARE_WORDS))),
+    ("footer-links", _whole("footer-links", _gated_fullmatch(FOOTER_ROW, 400, _FOOTER_WORDS))),
+    ("newsletter", _whole("newsletter", _gated_fullmatch(NEWSLETTER, _NEWSLETTER_MAX, _NEWSLETTER_WORDS))),
+    ("copyright", _whole("copyright", _gated_fullmatch(COPYRIGHT, _COPYRIGHT_MAX, _COPYRIGHT_WORDS))),
+    ("related-link", _related_link),
 )
 
 

@@ -87,10 +87,16 @@ def normalize(raw_text: str) -> Normalized:
     removed: list[RemovedPiece] = []
     for line in lines:
         pieces = boilerplate.classify(line.text, title, is_first=line is lines[0])
-        if pieces:
-            removed.extend(_removed_pieces(raw_text, line, pieces))
-        else:
+        if not pieces:
             kept.append(line)
+            continue
+        rest = _rest_of(line, pieces)
+        if rest is _UNCUT:
+            kept.append(line)  # a part that cannot be cut out exactly is left in, never lost
+            continue
+        removed.extend(_removed_pieces(raw_text, line, pieces))
+        if rest is not None:
+            kept.append(rest)
     text, offset_map = _assemble(raw_text, kept, removed, title is not None)
     return Normalized(text, offset_map, tuple(removed), title)
 
@@ -250,6 +256,52 @@ def _nfc_groups(word: str) -> list[tuple[int, int, str]]:
 
 # -- removed pieces ---------------------------------------------------------------------------
 
+_UNCUT = object()  # _rest_of: the line's rest cannot be cut at the pieces' edges
+
+
+def _rest_of(line: Line, pieces: tuple[tuple[str, int, int], ...]):
+    """What a line keeps besides its removed pieces: None when they take all of it (its rest is
+    blank), else the one run of text they leave, as a Line of its own (edge spaces left out:
+    they become deletions). ``_UNCUT`` when the pieces leave several runs, or an edge of the
+    rest falls inside a block (a whitespace run or NFC group of several raw characters)."""
+    covered = [False] * len(line.text)
+    for _, start, end in pieces:
+        covered[start:end] = [True] * (end - start)
+    runs, start = [], None
+    for position, is_covered in enumerate(covered + [True]):
+        if not is_covered and start is None:
+            start = position
+        elif is_covered and start is not None:
+            if line.text[start:position].strip(" "):
+                runs.append((start, position))
+            start = None
+    if not runs:
+        return None
+    if len(runs) > 1:
+        return _UNCUT
+    start, end = runs[0]
+    text = line.text[start:end]
+    start += len(text) - len(text.lstrip(" "))
+    end -= len(text) - len(text.rstrip(" "))
+    segments, norm = [], 0
+    for raw_start, raw_len, norm_len, is_block in line.segments:
+        if norm_len == 0:  # a deletion: kept when strictly inside the rest
+            if start < norm < end:
+                segments.append((raw_start, raw_len, norm_len, is_block))
+            continue
+        low, high = max(start, norm), min(end, norm + norm_len)
+        if low < high:
+            if (low, high) == (norm, norm + norm_len):
+                segments.append((raw_start, raw_len, norm_len, is_block))
+            elif is_block:
+                return _UNCUT
+            else:
+                segments.append((raw_start + low - norm, high - low, high - low, False))
+        norm += norm_len
+    first, last = segments[0], segments[-1]
+    return Line(first[0], last[0] + last[1], line.text[start:end], tuple(segments), line.paragraph)
+
+
 
 def _removed_pieces(raw_text: str, line: Line, pieces: tuple[tuple[str, int, int], ...]) -> Iterator[RemovedPiece]:
     """Turn (kind, start, end) in the cleaned line into raw spans, stripped of edge whitespace."""
@@ -320,8 +372,13 @@ class _Gaps:
             gap = self._spans[self._next] if self._next < len(self._spans) else (end, end)
             stretch_end = min(gap[0], end)
             if stretch_end > pos:
-                self._stretch(builder, pos, stretch_end, pending)
-                pending = ""
+                if pending and not LINE_BREAK.search(self._raw_text, pos, stretch_end):
+                    # the space between a kept part of a line and a piece removed after it
+                    # on the same line: deleted; the separator goes to the line break later
+                    builder.add(pos, stretch_end - pos, 0, True)
+                else:
+                    self._stretch(builder, pos, stretch_end, pending)
+                    pending = ""
             pos = max(stretch_end, min(gap[1], end))
         if pending:
             raise RuntimeError(f"bug: no raw line break to carry the separator before raw {end}")

@@ -2,6 +2,13 @@
 
 Raw files are never edited. Every read goes through the manifest, so a file that changed,
 vanished or appeared unannounced is caught before anything is built from it.
+
+Only regular files are read: raw/ itself must be a directory (not a symbolic link), and the
+manifest and every raw file are opened without following a symbolic link and without blocking
+on a FIFO (``fsutil.open_regular``), then asked what they are. A link (to a file outside the
+repository, which git would store as a mere link; or a loop), a FIFO, a device or a directory is
+refused as ``raw-not-regular``, naming the file. Stated evidence in the manifest is checked
+against the raw text it cites (``check_evidence``).
 """
 
 from __future__ import annotations
@@ -9,15 +16,16 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import orjson
 
 from corpus_tools.errors import CorpusError, Location, Problem, Report
-from corpus_tools.fsutil import read_prefix
+from corpus_tools.fsutil import NotRegularFile, open_regular, read_prefix
 from corpus_tools.layout import Layout
 from corpus_tools.records import Evidence, ManifestRecord
 
@@ -25,6 +33,9 @@ from corpus_tools.records import Evidence, ManifestRecord
 # no leading dot (so never "." or ".."), nothing a shell would need quoted.
 SAFE_DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 RAW_SUFFIX = ".txt"
+# The lines that a manifest's evidence ``line`` counts (1-based): as an editor shows them, ended
+# by "\n", "\r\n" or a lone "\r" (not by the other characters str.splitlines takes).
+RAW_LINE_BREAK = re.compile("\r\n|\r|\n")
 ENCODINGS = ("utf-8", "cp1252")  # cp1252 only where the manifest says so, never as a fallback
 
 
@@ -81,11 +92,16 @@ def scan_manifest(path: Path) -> Iterator[tuple[int, int, int, ManifestRecord]]:
     Raises on the first bad line or a duplicate doc_id. Streams: only the set of doc_ids seen
     grows with the manifest.
     """
-    if not path.is_file():
-        raise CorpusError("manifest-missing", "no manifest", Location(file=str(path)))
+    where = Location(file=str(path))
+    try:
+        fd = open_regular(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise CorpusError("manifest-missing", "no manifest", where) from None
+    except NotRegularFile as error:
+        raise _not_regular(error, where) from None
     seen: set[str] = set()
     offset = 0
-    with path.open("rb") as handle:
+    with os.fdopen(fd, "rb") as handle:
         for number, line in enumerate(handle, start=1):
             line_offset, offset = offset, offset + len(line)
             if not line.strip():
@@ -135,11 +151,13 @@ def read_raw_bytes(path: str, record: ManifestRecord) -> bytes:
     more than the record's size is asked for, so a longer file shows as one."""
     try:
         data = read_prefix(path, record.size + 1)
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+    except (FileNotFoundError, NotADirectoryError):
         raise CorpusError("raw-missing", f"manifest record {record.doc_id!r} has no file",
                           Location(file=path)) from None
+    except NotRegularFile as error:
+        raise _not_regular(error, Location(file=path)) from None
     if len(data) != record.size:
-        size = os.stat(path).st_size if len(data) > record.size else len(data)
+        size = os.lstat(path).st_size if len(data) > record.size else len(data)
         raise CorpusError("raw-size-mismatch", f"size {size} bytes, manifest says {record.size}",
                           Location(file=path))
     digest = hashlib.sha256(data).hexdigest()
@@ -149,17 +167,62 @@ def read_raw_bytes(path: str, record: ManifestRecord) -> bytes:
     return data
 
 
+def _not_regular(error: NotRegularFile, where: Location) -> CorpusError:
+    return CorpusError("raw-not-regular", f"{error.kind}, not a regular file: raw/ holds regular files only "
+                       "(a link would be stored by git as a mere link, a FIFO or a device blocks or never ends)",
+                       where)
+
+
+def check_raw_dir(layout: Layout) -> None:
+    """raw/ must be a directory of the checkout itself, not a symbolic link to one elsewhere."""
+    try:
+        mode = os.lstat(layout.raw).st_mode
+    except FileNotFoundError:
+        return  # the manifest inside it is missing: said as manifest-missing
+    if not stat.S_ISDIR(mode):
+        kind = f"a symbolic link to {os.readlink(layout.raw)!r}" if stat.S_ISLNK(mode) else "not a directory"
+        raise CorpusError("raw-not-regular", f"raw/ is {kind}: it must be a directory inside the repository",
+                          Location(file=str(layout.raw)))
+
+
+def check_evidence(record: ManifestRecord, text: str, where: Location) -> list[Problem]:
+    """Stated evidence against the raw text: its ``line`` (1-based, as RAW_LINE_BREAK counts
+    lines) must exist and contain its ``quote`` (a part of the line, or all of it; not blank).
+    Containment rather than equality, so a publisher named inside a longer line can be cited
+    by its words; the seeds quote whole lines."""
+    problems = []
+    lines: list[str] | None = None
+    for field in ("publisher_evidence", "publication_date_evidence"):
+        evidence = getattr(record, field)
+        if evidence.kind != "stated":
+            continue
+        lines = lines if lines is not None else RAW_LINE_BREAK.split(text)
+        line, quote = evidence.line, evidence.quote
+        if not isinstance(line, int) or isinstance(line, bool) or not 1 <= line <= len(lines):
+            why = f"line {line!r} is not a line of {record.file} (it has {len(lines)})"
+        elif not isinstance(quote, str) or not quote.strip():
+            why = f"the quote {quote!r} quotes nothing"
+        elif quote not in lines[line - 1]:
+            why = f"line {line} of {record.file} does not contain the quote {quote!r}; it reads {lines[line - 1]!r}"
+        else:
+            continue
+        problems.append(Problem("evidence-mismatch", f"{field}: {why}", where))
+    return problems
+
+
 def unlisted_files(layout: Layout, records: list[ManifestRecord]) -> list[Path]:
     listed = {record.file for record in records}
     return sorted(p for p in layout.raw.glob("*" + RAW_SUFFIX) if p.name not in listed)
 
 
-def check_raw(layout: Layout) -> Report:
-    """Every raw file against the manifest; all problems, as data. Nothing is written."""
-    return check_raw_indexed(layout)[0]
+def check_raw(layout: Layout, on_progress: Callable[[int], None] | None = None) -> Report:
+    """Every raw file against the manifest (a regular file, its size, SHA-256, encoding and the
+    evidence the manifest states from it); all problems, as data. Nothing is written.
+    ``on_progress(1)`` is called after each file."""
+    return check_raw_indexed(layout, on_progress)[0]
 
 
-def check_raw_indexed(layout: Layout) -> tuple[Report, "RawIndex"]:
+def check_raw_indexed(layout: Layout, on_progress: Callable[[int], None] | None = None) -> tuple[Report, "RawIndex"]:
     """``check_raw``'s report, and the ``RawIndex`` of the manifest's records.
 
     One streaming pass over the manifest; each raw file is read, hashed and decoded (not kept).
@@ -167,12 +230,16 @@ def check_raw_indexed(layout: Layout) -> tuple[Report, "RawIndex"]:
     index = RawIndex()
     problems: list[Problem] = []
     listed: set[str] = set()
-    raw_dir = str(layout.raw)
+    raw_dir, manifest = str(layout.raw), str(layout.manifest)
     try:
+        check_raw_dir(layout)
         for number, offset, length, record in scan_manifest(layout.manifest):
             index.add(record.doc_id, number, offset, length, record.sha256, record.encoding)
             listed.add(record.file)
-            _check_raw_file(os.path.join(raw_dir, record.file), record, problems)
+            _check_raw_file(os.path.join(raw_dir, record.file), record, problems,
+                            Location(file=manifest, line=number, doc_id=record.doc_id))
+            if on_progress is not None:
+                on_progress(1)
     except CorpusError as error:
         return Report.of([Problem(error.code, error.message, error.location)]), RawIndex()
     problems[:0] = [Problem("raw-unlisted", "raw file is not in the manifest", Location(file=str(path)))
@@ -223,11 +290,13 @@ class RawIndex:
         return len(self._rows)
 
 
-def _check_raw_file(path: str, record: ManifestRecord, problems: list[Problem]) -> None:
+def _check_raw_file(path: str, record: ManifestRecord, problems: list[Problem], record_at: Location) -> None:
     try:
-        decode(read_raw_bytes(path, record), record.encoding, Location(file=path))
+        text = decode(read_raw_bytes(path, record), record.encoding, Location(file=path))
     except CorpusError as error:
-        problems.append(Problem(error.code, error.message, error.location))
+        problems.append(error.as_problem())
+        return
+    problems.extend(check_evidence(record, text, record_at))
 
 
 def raise_first(report: Report) -> None:

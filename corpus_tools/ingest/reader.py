@@ -23,14 +23,10 @@ from typing import Any, BinaryIO, Iterator
 import jiter
 
 from corpus_tools.errors import CorpusError, Location
+from corpus_tools.ingest.formats import HEAD_SIZE, not_an_export
 from corpus_tools.ingest.split import SplitError, split_array
 
 CHUNK_SIZE = 1 << 16
-UTF8_BOM = b"\xef\xbb\xbf"
-# First bytes of JSON values that are not an array: the file is JSON, just not an export.
-_OTHER_JSON_STARTS = frozenset(b'{"-0123456789')
-_JSON_LITERALS = (b"true", b"false", b"null")
-_WHITESPACE = b" \t\r\n"
 
 
 class _TeeReader:
@@ -158,21 +154,10 @@ def iter_tasks(path: str | Path) -> Iterator[dict[str, Any]]:
 
 
 def _check_start(reader: _TeeReader, path: Path) -> None:
-    head = reader.peek(4096)
-    location = Location(file=str(path), byte_offset=0)
-    if head.startswith(UTF8_BOM):
-        raise CorpusError("export-not-json", "the file starts with a UTF-8 byte-order mark; "
-                          "Label Studio never writes one: is this the file it exported?", location)
-    stripped = head.lstrip(_WHITESPACE)
-    if not stripped:
-        raise CorpusError("export-not-json", f"the file is empty ({len(head)} bytes of whitespace at most)", location)
-    first = stripped[0]
-    if first == ord("["):
-        return
-    if first in _OTHER_JSON_STARTS or stripped.startswith(_JSON_LITERALS):
-        raise CorpusError("export-not-array", "JSON, but not a Label Studio export: an export is a JSON "
-                          f"array of tasks, this file starts with {bytes([first])!r}", location)
-    raise CorpusError("export-not-json", f"not JSON: the file starts with {stripped[:20]!r}", location)
+    """Refuse a file that no export starts like, naming what it is (corpus_tools.ingest.formats)."""
+    refusal = not_an_export(reader.peek(HEAD_SIZE))
+    if refusal is not None:
+        raise CorpusError(*refusal, Location(file=str(path), byte_offset=0))
 
 
 _SPLIT_CODES = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.labelstudio.sync import api_errors, iter_tasks
@@ -86,10 +86,12 @@ def _task_for(item: Mapping, keys: dict[tuple[str, str], int], where: Location) 
     return matching[0]
 
 
-def annotate_from_results(client, project_id: int, items: Iterable[Mapping], source: str = "<results>") -> list[Submitted]:
+def annotate_from_results(client, project_id: int, items: Iterable[Mapping], source: str = "<results>",
+                          on_progress: Callable[[int], None] | None = None) -> list[Submitted]:
     """Submit each item ({"doc_id" or "task_id", "result", optional "was_cancelled",
     "ground_truth", "lead_time"}) to its task. Every item is checked against the project's tasks
-    before the first is submitted, so a bad file submits nothing."""
+    before the first is submitted, so a bad file submits nothing. ``on_progress(1)`` after each
+    submission."""
     keys = task_ids_by_key(client, project_id)
     planned = []
     for line, item in enumerate(items, start=1):
@@ -97,9 +99,15 @@ def annotate_from_results(client, project_id: int, items: Iterable[Mapping], sou
         if not isinstance(item.get("result"), list):
             raise CorpusError("annotate-bad-result", "the item has no result list", where)
         planned.append((_task_for(item, keys, where), item))
-    return [submit_annotation(client, task_id, item["result"], was_cancelled=bool(item.get("was_cancelled", False)),
-                              ground_truth=bool(item.get("ground_truth", False)), lead_time=item.get("lead_time"))
-            for task_id, item in planned]
+    submitted = []
+    for task_id, item in planned:
+        submitted.append(submit_annotation(client, task_id, item["result"],
+                                           was_cancelled=bool(item.get("was_cancelled", False)),
+                                           ground_truth=bool(item.get("ground_truth", False)),
+                                           lead_time=item.get("lead_time")))
+        if on_progress is not None:
+            on_progress(1)
+    return submitted
 
 
 def _author(annotation: Any) -> Any:
@@ -108,15 +116,19 @@ def _author(annotation: Any) -> Any:
     return author.get("id") if isinstance(author, dict) else author
 
 
-def accept_all_predictions(client, project_id: int, model_version: str | None = None) -> list[Submitted]:
+def accept_all_predictions(client, project_id: int, model_version: str | None = None,
+                           on_progress: Callable[[int], None] | None = None) -> list[Submitted]:
     """Accept the prediction of every task of the project that has one and that the client's
-    user has not annotated yet (so running it twice submits nothing new)."""
+    user has not annotated yet (so running it twice submits nothing new). ``on_progress(1)``
+    after each task looked at."""
     with api_errors("asking who the API key belongs to"):
         me = client.users.whoami().id
     accepted = []
     for task in iter_tasks(client, project_id, fields="all"):
         if task.predictions and all(_author(a) != me for a in task.annotations or ()):
             accepted.append(accept_prediction(client, task.id, model_version))
+        if on_progress is not None:
+            on_progress(1)
     return accepted
 
 

@@ -16,7 +16,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from corpus_tools.fsutil import atomic_writer
 from corpus_tools.errors import CorpusError, Location
@@ -136,23 +136,25 @@ def _batched(items: Iterable[dict], size: int) -> Iterator[list[dict]]:
 
 def push(client, documents: Iterable[Document], annotations: Mapping[str, DocumentAnnotations] | None,
          project_title: str, model_version: str | None = None,
-         preannotations: Mapping[str, dict] | None = None, *, layout=None) -> PushResult:
+         preannotations: Mapping[str, dict] | None = None, *, layout=None,
+         on_progress: Callable[[int], None] | None = None) -> PushResult:
     """Create or update the project titled ``project_title`` with the generated labeling config
     and import the tasks it does not hold yet, with ``annotations`` as predictions (and, for
     documents without annotations, the ready-made predictions in ``preannotations``).
+    ``on_progress(n)``: n more documents done (imported, or found already present).
 
     With ``layout``, under the corpus lock (corpus_tools.lock): two pushes from one checkout at
     once would both find a task missing and both import it."""
     if layout is None:
-        return _push(client, documents, annotations, project_title, model_version, preannotations)
+        return _push(client, documents, annotations, project_title, model_version, preannotations, on_progress)
     from corpus_tools.lock import corpus_lock
 
     with corpus_lock(layout, "push"):
-        return _push(client, documents, annotations, project_title, model_version, preannotations)
+        return _push(client, documents, annotations, project_title, model_version, preannotations, on_progress)
 
 
 def _push(client, documents, annotations, project_title: str, model_version: str | None,
-          preannotations: Mapping[str, dict] | None) -> PushResult:
+          preannotations: Mapping[str, dict] | None, on_progress: Callable[[int], None] | None) -> PushResult:
     project, created, config_updated = _ensure_project(client, project_title)
     present = existing_task_keys(client, project.id)
     skipped = 0
@@ -164,6 +166,8 @@ def _push(client, documents, annotations, project_title: str, model_version: str
             key = task_key(task["data"])
             if key in present:
                 skipped += 1
+                if on_progress is not None:
+                    on_progress(1)
                 continue
             present.add(key)
             yield task
@@ -173,6 +177,8 @@ def _push(client, documents, annotations, project_title: str, model_version: str
         with api_errors(f"importing {len(batch)} tasks (from doc {first})", Location(doc_id=first)):
             client.projects.import_tasks(project.id, request=batch, commit_to_project=True)
         imported += len(batch)
+        if on_progress is not None:
+            on_progress(len(batch))
     return PushResult(project.id, created, config_updated, imported, skipped)
 
 
@@ -193,12 +199,14 @@ def _wait_for_export(client, project_id: int, export_id: int, timeout: float) ->
                       f"within {timeout:.0f} s")
 
 
-def pull(client, project: str | int, out_path: Path, timeout: float = EXPORT_TIMEOUT) -> Path:
+def pull(client, project: str | int, out_path: Path, timeout: float = EXPORT_TIMEOUT,
+         on_progress: Callable[[int], None] | None = None) -> Path:
     """Export the project's JSON (every annotation, cancelled ones included, and every task's
     predictions in full) to ``out_path``.
 
     Snapshot export: the server builds the file, then it is downloaded in chunks into a
     temporary file beside ``out_path`` that replaces it only when complete.
+    ``on_progress(n)``: n more bytes downloaded.
     """
     out_path = Path(out_path)
     found = resolve_project(client, project)
@@ -212,14 +220,16 @@ def pull(client, project: str | int, out_path: Path, timeout: float = EXPORT_TIM
                                                   request_options={"chunk_size": DOWNLOAD_CHUNK})
         for chunk in chunks:
             handle.write(chunk)
+            if on_progress is not None:
+                on_progress(len(chunk))
     return out_path
 
 
 def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = None,
-                    allow_partial: bool = False):
+                    allow_partial: bool = False, on_progress: Callable[[int], None] | None = None):
     """Pull the project's export into ``out_path`` (default build/labelstudio/<project>.json),
     then validate and store it in annotations/exports/ (corpus_tools.ingest.ingest).
-    Returns (export path, IngestResult)."""
+    Returns (export path, IngestResult). ``on_progress``: as ``pull``'s, for the download."""
     from corpus_tools.ingest import ingest
     from corpus_tools.documents.index import DocumentIndex
     from corpus_tools.annotations.registry import load_registry
@@ -229,5 +239,5 @@ def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = 
         safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in str(project))
         out_path = layout.build / "labelstudio" / f"{safe}.json"
     with corpus_lock(layout, "pull"):
-        exported = pull(client, project, out_path)
+        exported = pull(client, project, out_path, on_progress=on_progress)
         return exported, ingest(exported, layout, DocumentIndex(layout), load_registry(layout), allow_partial)

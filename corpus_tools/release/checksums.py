@@ -2,7 +2,7 @@
 
 SHA256SUMS is in ``sha256sum`` format (``<hex>  <path>``, paths relative to the release root,
 sorted) and lists every file of the release but itself, so ``sha256sum -c SHA256SUMS`` works
-too. Nothing inside a release can vouch for SHA256SUMS itself, so a mismatch names both the
+too. It is read strictly (``parse_sums``): every byte of it matters. Nothing inside a release can vouch for SHA256SUMS itself, so a mismatch names both the
 file and SHA256SUMS; parquet files are also cross-checked against croissant.json's sha256,
 which tells which of the two changed.
 """
@@ -13,11 +13,20 @@ import hashlib
 import json
 import re
 from pathlib import Path
+from typing import Callable
 
 from corpus_tools.errors import CorpusError, Location, Problem, Report
 
 SUMS_FILE = "SHA256SUMS"
-_LINE = re.compile(r"([0-9a-f]{64})  (\S.*)")
+# One line exactly as sha256sum writes it in text mode: 64 lower-case hex digits, two spaces,
+# the path, one line feed. Read as bytes and split at b"\n" only (never str.splitlines, which
+# also splits at \r, \v, \f, \x1c-\x1e, \x85, U+2028 and U+2029, so that a changed line end
+# would pass).
+_LINE = re.compile(rb"([0-9a-f]{64})  ([^\x00-\x1f\x7f\\]+)")
+# A path as release_files writes it: relative, "/"-separated, no empty, "." or ".." part, no
+# control character (C1 and the Unicode line separators included) and no backslash (which
+# sha256sum would have escaped).
+_BAD_PATH_CHAR = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\\\\]")
 
 
 def sha256_file(path: Path) -> str:
@@ -41,22 +50,46 @@ def sums_text(root: Path) -> str:
     return "".join(f"{sha256_file(root / name)}  {name}\n" for name in release_files(root))
 
 
-def read_sums(root: Path) -> tuple[dict[str, str], list[Problem]]:
-    sums_path = root / SUMS_FILE
-    if not sums_path.is_file():
-        return {}, [Problem("sums-missing", f"{SUMS_FILE} is missing", Location(file=str(sums_path)))]
-    listed, problems = {}, []
-    try:
-        lines = sums_path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as error:
-        return {}, [Problem("sums-malformed", f"not UTF-8: {error}", Location(file=str(sums_path)))]
+def parse_sums(data: bytes, where: str) -> tuple[dict[str, str], list[Problem]]:
+    """Parse SHA256SUMS strictly: the exact bytes ``sums_text`` writes are the only form accepted.
+
+    Every line is ``<64 lower-case hex>  <path>\\n`` (LF only, the file ending in one), paths are
+    plain relative paths in UTF-8, listed once each in sorted order. So any change of a byte
+    either changes a hash or a path (a checksum that no longer matches, a file missing and
+    another unlisted) or breaks this form (``sums-malformed``).
+    """
+    listed: dict[str, str] = {}
+    problems: list[Problem] = []
+
+    def malformed(number: int, line: bytes, why: str) -> None:
+        problems.append(Problem("sums-malformed", f"{why}: {line[:100]!r}", Location(file=where, line=number)))
+
+    lines = data.split(b"\n")
+    if lines[-1]:
+        malformed(len(lines), lines[-1], "the last line does not end in a line feed (\\n)")
+    previous = None
     for number, line in enumerate(lines, start=1):
+        if number == len(lines) and not line:
+            break
         match = _LINE.fullmatch(line)
         if match is None:
-            problems.append(Problem("sums-malformed", f"line is not '<sha256>  <path>': {line[:80]!r}",
-                                    Location(file=str(sums_path), line=number)))
+            malformed(number, line, "not '<64 lower-case hex digits>  <path>' (two spaces, a line feed after)")
             continue
-        listed[match.group(2)] = match.group(1)
+        try:
+            path = match.group(2).decode("utf-8")
+        except UnicodeDecodeError:
+            malformed(number, line, "the path is not UTF-8")
+            continue
+        parts = path.split("/")
+        if _BAD_PATH_CHAR.search(path) or any(part in ("", ".", "..") for part in parts) or path == SUMS_FILE:
+            malformed(number, line, "not a plain relative path of a release file")
+            continue
+        if previous is not None and path <= previous:
+            malformed(number, line, "listed twice" if path == previous or path in listed else
+                      f"out of order ({SUMS_FILE} lists paths sorted)")
+            continue
+        previous = path
+        listed[path] = match.group(1).decode("ascii")
     return listed, problems
 
 
@@ -69,25 +102,38 @@ def _croissant_hashes(root: Path) -> dict[str, str]:
 
 
 def verify_release(root: str | Path) -> Report:
-    """Every file against SHA256SUMS: changed, missing and unlisted files are errors naming the file."""
+    """Every file against SHA256SUMS: changed, missing and unlisted files are errors naming the
+    file, and so is any line of SHA256SUMS not in its exact form. A ``root`` that is no
+    directory raises ``release-missing``: there is nothing to verify."""
     root = Path(root)
     if not root.is_dir():
-        return Report.of([Problem("release-missing", "not a release directory", Location(file=str(root)))])
-    listed, problems = read_sums(root)
-    present = set(release_files(root))
-    croissant = _croissant_hashes(root)
+        raise CorpusError("release-missing", "not a release directory", Location(file=str(root)))
+    sums_path = root / SUMS_FILE
+    sums = sums_path.read_bytes() if sums_path.is_file() else None
+    return check_sums(root, sums, release_files(root), lambda name: sha256_file(root / name))
+
+
+def check_sums(root: Path, sums: bytes | None, present: list[str], digest: Callable[[str], str]) -> Report:
+    """``verify_release`` on given parts: the bytes of SHA256SUMS (None: there is none), the
+    release's files (as ``release_files``) and the SHA-256 of a file by name (asked only for
+    listed files)."""
+    if sums is None:
+        listed, problems = {}, [Problem("sums-missing", f"{SUMS_FILE} is missing", Location(file=str(root / SUMS_FILE)))]
+    else:
+        listed, problems = parse_sums(sums, str(root / SUMS_FILE))
+    present_set = set(present)
     for name in sorted(listed):
         path = root / name
-        if name not in present:
+        if name not in present_set:
             problems.append(Problem("file-missing", f"listed in {SUMS_FILE} but missing", Location(file=str(path))))
             continue
-        actual = sha256_file(path)
+        actual = digest(name)
         if actual != listed[name]:
-            problems.append(Problem("checksum-mismatch", _mismatch(name, actual, listed[name], croissant),
+            problems.append(Problem("checksum-mismatch", _mismatch(name, actual, listed[name], _croissant_hashes(root)),
                                     Location(file=str(path))))
-    for name in sorted(present - set(listed)):
+    for name in sorted(present_set - set(listed)):
         problems.append(Problem("file-unlisted", f"not listed in {SUMS_FILE}", Location(file=str(root / name))))
-    return Report.of(problems, {"files": len(present)})
+    return Report.of(problems, {"files": len(present_set)})
 
 
 def require_verified(root: str | Path) -> Path:

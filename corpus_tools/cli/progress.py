@@ -1,0 +1,69 @@
+"""Progress bars for long commands: a library's ``on_progress(n)`` callback drawn as a bar.
+
+Library functions that do long work take ``on_progress: Callable[[int], None] | None = None``
+and call it with the number of items just done (tasks, documents, bytes). A command turns that
+into a bar on stderr with ``progress``::
+
+    with progress("pulling", unit="B", bytes_=True) as on_progress:
+        sync.pull(client, project, out, on_progress=on_progress)
+
+    with progress("checking tasks", total=len(documents), unit="task") as on_progress:
+        report = check(..., on_progress=on_progress)
+
+The bar is drawn only when stderr is a terminal (as git does), so redirected or captured
+output (``x=$(corpus-tools ...)``, CI logs, tests) never holds one; ``on_progress`` is then
+``None`` and the library skips the calls. It appears only for work that lasts longer than
+``DELAY`` seconds, and is erased when the work ends, so the command's own lines (the summary)
+follow on a clean terminal. The bar is tqdm's (MIT and MPL-2.0; already a dependency of
+``datasets``), imported only when a bar is drawn.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from typing import Callable, Iterable, Iterator, TextIO, TypeVar
+
+
+T = TypeVar("T")
+OnProgress = Callable[[int], None]
+DELAY = 0.5  # seconds of work before a bar appears (no flicker for quick commands)
+MININTERVAL = 0.2  # seconds between redraws at most
+
+
+def shows_progress(stream: TextIO) -> bool:
+    """Whether a bar belongs on ``stream``: a terminal that can redraw a line."""
+    try:
+        return stream.isatty() and os.environ.get("TERM") != "dumb"
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
+
+
+@contextlib.contextmanager
+def progress(description: str, total: int | None = None, unit: str = "item", *, bytes_: bool = False,
+             stream: TextIO | None = None) -> Iterator[OnProgress | None]:
+    """An ``on_progress`` callback drawing a bar on ``stream`` (stderr) while the block runs, or
+    None when ``stream`` is no terminal. ``total``: the number of items, when known (else the
+    bar counts, with a rate); ``bytes_``: the items are bytes (shown as kB, MB)."""
+    stream = stream if stream is not None else sys.stderr
+    if not shows_progress(stream):
+        yield None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=description, unit=unit, unit_scale=bytes_, unit_divisor=1024 if bytes_ else 1000,
+               file=stream, leave=False, delay=DELAY, mininterval=MININTERVAL, dynamic_ncols=True)
+    try:
+        yield bar.update
+    finally:
+        bar.close()
+
+
+def counted(items: Iterable[T], on_progress: OnProgress | None) -> Iterator[T]:
+    """``items``, calling ``on_progress(1)`` after each has been handled (for a loop the command
+    drives itself)."""
+    for item in items:
+        yield item
+        if on_progress is not None:
+            on_progress(1)

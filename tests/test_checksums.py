@@ -1,0 +1,108 @@
+"""SHA256SUMS is read strictly, in the exact form sha256sum writes: every byte of it matters."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import corpus_tools
+from corpus_tools.cli import cli
+from corpus_tools.errors import CorpusError
+from corpus_tools.release.checksums import SUMS_FILE, check_sums, parse_sums, release_files, sha256_file, verify_release
+
+REPO = Path(__file__).resolve().parents[1]
+COMMITTED = REPO / "dist" / "1.0.0"  # a real release, as committed
+# Replacement bytes tried at every position: a bit flip, a case flip, and every byte that some
+# line splitter takes for a line end or a separator (str.splitlines: \v \f \x1c-\x1e \x85;
+# \r; tab, space, NUL), a backslash, a multi-byte lead and U+2028's first byte.
+SEPARATORS = b"\r\x0b\x0c\x1c\x1d\x1e\n\t \x00\\\x85\xe2"
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("checksums") / "1.0.0"
+    shutil.copytree(COMMITTED, root)
+    return root
+
+
+def mutants(data: bytes):
+    """(position, replacement byte) of every single-byte change tried."""
+    for position, byte in enumerate(data):
+        for replacement in {byte ^ 0x01, byte ^ 0x20, *SEPARATORS} - {byte}:
+            yield position, replacement
+
+
+def test_the_committed_sums_parse_exactly_and_the_release_verifies(release):
+    data = (release / SUMS_FILE).read_bytes()
+    listed, problems = parse_sums(data, "SHA256SUMS")
+    assert problems == [] and sorted(listed) == release_files(release) and len(listed) == 10
+    assert "".join(f"{digest}  {path}\n" for path, digest in listed.items()).encode() == data
+    assert verify_release(release).valid
+
+
+def test_every_single_byte_change_of_sha256sums_is_caught(release):
+    data = (release / SUMS_FILE).read_bytes()
+    present = release_files(release)
+    digest = functools.cache(lambda name: sha256_file(release / name))
+    missed, tried = [], 0
+    for position, replacement in mutants(data):
+        changed = data[:position] + bytes([replacement]) + data[position + 1:]
+        tried += 1
+        if check_sums(release, changed, present, digest).valid:
+            missed.append((position, data[position:position + 1], bytes([replacement])))
+    assert tried > 12 * len(data) > 10_000
+    assert missed == []
+
+
+@pytest.mark.parametrize("separator", [b"\r\n", b"\r", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\xc2\x85",
+                                       b"\xe2\x80\xa8"])
+def test_a_changed_line_end_fails_verify_and_the_loaders_naming_sha256sums(release, tmp_path, separator):
+    root = tmp_path / "dist" / "1.0.0"
+    shutil.copytree(release, root)
+    sums = root / SUMS_FILE
+    lines = sums.read_bytes().split(b"\n")
+    sums.write_bytes(lines[0] + separator + b"\n".join(lines[1:]))  # the first line end only
+    report = verify_release(root)
+    assert not report.valid
+    assert {problem.code for problem in report.errors} >= {"sums-malformed"}
+    assert any(problem.location.file == str(sums) and problem.location.line == 1 for problem in report.errors)
+    with pytest.raises(CorpusError) as caught:
+        corpus_tools.load_pandas(None, "entities", root=tmp_path)
+    assert caught.value.code == "release-tampered" and SUMS_FILE in str(caught.value)
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    (b"", None),
+    (b"A" * 64 + b"  README.md\n", "not '<64 lower-case hex digits>"),
+    (b"a" * 64 + b" *README.md\n", "not '<64 lower-case hex digits>"),
+    (b"a" * 64 + b"  README.md", "does not end in a line feed"),
+    (b"a" * 64 + b"  README.md\n\n", "not '<64 lower-case hex digits>"),
+    (b"a" * 64 + b"  ../README.md\n", "not a plain relative path"),
+    (b"a" * 64 + b"  /README.md\n", "not a plain relative path"),
+    (b"a" * 64 + b"  data//x.parquet\n", "not a plain relative path"),
+    (b"a" * 64 + b"  SHA256SUMS\n", "not a plain relative path"),
+    (b"a" * 64 + b"  READ\xc2\x85ME.md\n", "not a plain relative path"),
+    (b"a" * 64 + b"  READ\xffME.md\n", "not UTF-8"),
+    (b"a" * 64 + b"  b\n" + b"a" * 64 + b"  a\n", "out of order"),
+    (b"a" * 64 + b"  a\n" + b"b" * 64 + b"  a\n", "listed twice"),
+])
+def test_what_parse_sums_refuses(text, why):
+    listed, problems = parse_sums(text, "SHA256SUMS")
+    if why is None:
+        assert listed == {} and problems == []
+    else:
+        assert [problem.code for problem in problems] == ["sums-malformed"]
+        assert why in problems[0].message and "\n" not in str(problems[0])
+
+
+def test_verify_of_no_directory_says_one_thing(tmp_path):
+    result = CliRunner().invoke(cli, ["verify", str(tmp_path / "9.9.9")])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {tmp_path / '9.9.9'}: [release-missing] not a release directory\n"
+    result = CliRunner().invoke(cli, ["verify", "--json", str(tmp_path / "9.9.9")])
+    assert result.exit_code == 1
+    assert '"code": "release-missing"' in result.output and '"valid": false' in result.output

@@ -1,0 +1,138 @@
+"""The command line from any directory of a corpus (found upwards, like git), and progress bars
+that appear on a terminal only."""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import json
+import os
+import pty
+import select
+import struct
+import termios
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from corpus_tools.cli import cli, progress as progress_module
+from corpus_tools.cli.options import find_root
+from corpus_tools.cli.progress import counted, progress, shows_progress
+from corpus_tools.layout import Layout
+
+
+@pytest.fixture
+def checkout(corpus_copy) -> Layout:
+    (corpus_copy.root / "docs" / "deeper").mkdir(parents=True)
+    return corpus_copy
+
+
+def test_the_root_is_found_from_any_directory_inside(checkout, tmp_path_factory):
+    assert find_root(checkout.root) == checkout.root
+    assert find_root(checkout.root / "docs" / "deeper") == checkout.root
+    assert find_root(checkout.raw) == checkout.root
+    assert find_root(tmp_path_factory.mktemp("nowhere")) is None
+
+
+def test_a_registry_alone_marks_a_corpus(tmp_path):
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "annotations" / "entity-registry.jsonl").write_text("")
+    (tmp_path / "docs").mkdir()
+    assert find_root(tmp_path / "docs") == tmp_path
+
+
+def test_commands_work_from_a_subdirectory(checkout, monkeypatch):
+    monkeypatch.chdir(checkout.root / "docs" / "deeper")
+    result = CliRunner().invoke(cli, ["check-raw"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "valid (5 documents)\n"
+    result = CliRunner().invoke(cli, ["normalize", "--doc", "003_840a8be26e4ddaa5"])
+    assert result.exit_code == 0 and result.output.startswith("The United States has ruled out")
+    result = CliRunner().invoke(cli, ["normalize"])
+    assert result.exit_code == 0
+    assert result.output == f"normalized 5 documents into {checkout.build / 'normalized'}\n"
+
+
+def test_root_overrides_the_search(checkout, tmp_path_factory, monkeypatch):
+    other = tmp_path_factory.mktemp("other")
+    monkeypatch.chdir(other)
+    result = CliRunner().invoke(cli, ["check-raw", "--root", str(checkout.root)])
+    assert result.exit_code == 0 and result.output == "valid (5 documents)\n"
+
+
+def test_outside_any_corpus_the_error_says_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check-raw"])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: [corpus-not-found] not inside a corpus: neither {tmp_path} nor any directory "
+                             "above it holds raw/manifest.jsonl or annotations/entity-registry.jsonl; cd into a "
+                             "checkout or pass --root DIR\n")
+    result = CliRunner().invoke(cli, ["validate", "--json", "export.json"])
+    assert result.exit_code in (1, 2)  # the export argument does not exist: a usage error comes first
+    result = CliRunner().invoke(cli, ["check-raw", "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.output)["problems"][0]["code"] == "corpus-not-found"
+
+
+def test_the_label_studio_data_dir_defaults_to_the_checkout(checkout, monkeypatch):
+    from corpus_tools.cli.labelstudio import _default_data_dir
+
+    monkeypatch.delenv("CORPUS_TOOLS_LS_DATA", raising=False)
+    monkeypatch.chdir(checkout.root / "docs")
+    assert _default_data_dir() == str(checkout.root / ".labelstudio")
+    monkeypatch.setenv("CORPUS_TOOLS_LS_DATA", "/srv/ls")
+    assert _default_data_dir() == "/srv/ls"
+
+
+# -- progress ------------------------------------------------------------------------------------
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_no_bar_off_a_terminal():
+    stream = io.StringIO()
+    assert not shows_progress(stream)
+    with progress("working", total=3, stream=stream) as on_progress:
+        assert on_progress is None
+    assert stream.getvalue() == ""
+    assert list(counted([1, 2], None)) == [1, 2]
+
+
+def test_a_bar_on_a_terminal_counts_what_the_callback_reports(monkeypatch):
+    monkeypatch.setattr(progress_module, "DELAY", 0)
+    monkeypatch.setattr(progress_module, "MININTERVAL", 0)
+    monkeypatch.setenv("TERM", "xterm")
+    stream = Terminal()
+    with progress("checking tasks", total=3, unit="task", stream=stream) as on_progress:
+        for _ in counted(range(3), on_progress):
+            pass
+    drawn = stream.getvalue()
+    assert "checking tasks" in drawn and "3/3" in drawn and "task" in drawn
+    assert drawn.endswith("\r")  # erased at the end: the command's own lines follow on a clean line
+    monkeypatch.setenv("TERM", "dumb")
+    assert not shows_progress(Terminal())
+
+
+def test_a_bar_on_a_real_pseudo_terminal_in_bytes(monkeypatch):
+    monkeypatch.setattr(progress_module, "DELAY", 0)
+    monkeypatch.setattr(progress_module, "MININTERVAL", 0)
+    monkeypatch.setenv("TERM", "xterm")
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal has a size
+    drawn = b""
+    with os.fdopen(slave, "w", closefd=True) as stream:
+        try:
+            with progress("downloading the export", unit="B", bytes_=True, stream=stream) as on_progress:
+                assert on_progress is not None
+                on_progress(3 * 1024 * 1024)
+                on_progress(1024)
+            stream.flush()
+            while select.select([master], [], [], 0.5)[0]:  # read while the slave is open: no EIO
+                drawn += os.read(master, 65536)
+        finally:
+            os.close(master)
+    assert b"downloading the export" in drawn and b"3.00MB" in drawn

@@ -1,0 +1,205 @@
+"""raw/ holds regular files only, and the manifest's stated evidence is what the raw text says.
+
+Symbolic links (to a file outside the repository, to a device, in a loop), FIFOs, devices and
+directories are refused with one located line, at once: the tests that could hang (a FIFO) run
+the command in a subprocess with a timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from corpus_tools.cli import cli
+from corpus_tools.documents.index import DocumentIndex
+from corpus_tools.documents.raw import check_raw
+from corpus_tools.errors import CorpusError
+from corpus_tools.fsutil import NotRegularFile, open_regular
+from corpus_tools.layout import Layout
+from test_raw import rewrite_manifest, set_file
+
+DOC = "003_840a8be26e4ddaa5"
+NO_HANG = 60  # seconds: a command that blocks on a FIFO would run into this
+
+
+def only_error(layout: Layout):
+    report = check_raw(layout)
+    assert not report.valid
+    assert len(report.errors) == 1, [str(p) for p in report]
+    return report.errors[0]
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """corpus-tools in a process of its own, so that a hang is a timeout, not a stuck suite."""
+    return subprocess.run([sys.executable, "-c", "from corpus_tools.cli import main; main()", *args],
+                          capture_output=True, text=True, timeout=NO_HANG, cwd=cwd,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+
+
+def replace_with_link(layout: Layout, target: Path | str) -> Path:
+    path = layout.raw / f"{DOC}.txt"
+    path.unlink()
+    path.symlink_to(target)
+    return path
+
+
+def test_a_link_to_an_identical_file_outside_the_repository_is_refused(corpus_copy, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("elsewhere") / "article.txt"
+    outside.write_bytes((corpus_copy.raw / f"{DOC}.txt").read_bytes())  # same bytes: size and sha256 match
+    path = replace_with_link(corpus_copy, outside)
+    problem = only_error(corpus_copy)
+    assert problem.code == "raw-not-regular"
+    assert problem.location.file == str(path)
+    assert f"a symbolic link to {str(outside)!r}" in problem.message
+
+
+def test_a_link_loop_is_one_line_not_a_traceback(corpus_copy):
+    path = replace_with_link(corpus_copy, f"{DOC}.txt")  # points at itself
+    assert only_error(corpus_copy).code == "raw-not-regular"
+    result = CliRunner().invoke(cli, ["check-raw", "--root", str(corpus_copy.root)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{path}: error [raw-not-regular] a symbolic link to '{DOC}.txt'" in result.output
+
+
+def test_a_link_to_a_device_is_refused_as_a_link(corpus_copy):
+    replace_with_link(corpus_copy, "/dev/zero")
+    problem = only_error(corpus_copy)
+    assert problem.code == "raw-not-regular" and "'/dev/zero'" in problem.message
+
+
+@pytest.mark.parametrize("path", ["/dev/zero", "/dev/null"])
+def test_a_device_is_not_a_regular_file(path):
+    with pytest.raises(NotRegularFile) as caught:
+        open_regular(path)
+    assert caught.value.kind == "a character device"
+
+
+def test_a_device_node_in_raw_is_refused(corpus_copy):
+    path = corpus_copy.raw / f"{DOC}.txt"
+    path.unlink()
+    try:
+        os.mknod(path, 0o600 | 0o020000, os.makedev(1, 5))  # a character device, as /dev/zero
+    except (PermissionError, OSError) as error:
+        pytest.skip(f"cannot make a device node here: {error}")
+    problem = only_error(corpus_copy)
+    assert problem.code == "raw-not-regular" and "a character device" in problem.message
+
+
+def test_a_directory_in_place_of_a_raw_file_is_refused(corpus_copy):
+    path = corpus_copy.raw / f"{DOC}.txt"
+    path.unlink()
+    path.mkdir()
+    problem = only_error(corpus_copy)
+    assert problem.code == "raw-not-regular" and problem.message.startswith("a directory")
+
+
+def test_a_fifo_does_not_hang_check_raw_or_a_command(corpus_copy):
+    path = corpus_copy.raw / f"{DOC}.txt"
+    path.unlink()
+    os.mkfifo(path)
+    result = run_cli("check-raw", "--root", str(corpus_copy.root))
+    assert result.returncode == 1, result.stderr
+    assert f"{path}: error [raw-not-regular] a FIFO (named pipe), not a regular file" in result.stdout
+    result = run_cli("normalize", "--root", str(corpus_copy.root))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {path}: [raw-not-regular] a FIFO")
+
+
+def test_a_link_to_a_fifo_does_not_hang(corpus_copy, tmp_path_factory):
+    fifo = tmp_path_factory.mktemp("pipes") / "pipe"
+    os.mkfifo(fifo)
+    replace_with_link(corpus_copy, fifo)
+    result = run_cli("check-raw", "--root", str(corpus_copy.root))
+    assert result.returncode == 1
+    assert f"[raw-not-regular] a symbolic link to {str(fifo)!r}" in result.stdout
+
+
+def test_a_fifo_manifest_does_not_hang(corpus_copy):
+    corpus_copy.manifest.unlink()
+    os.mkfifo(corpus_copy.manifest)
+    result = run_cli("check-raw", "--root", str(corpus_copy.root))
+    assert result.returncode == 1
+    assert f"{corpus_copy.manifest}: error [raw-not-regular] a FIFO" in result.stdout
+
+
+def test_a_linked_manifest_is_refused(corpus_copy, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("elsewhere") / "manifest.jsonl"
+    outside.write_bytes(corpus_copy.manifest.read_bytes())
+    corpus_copy.manifest.unlink()
+    corpus_copy.manifest.symlink_to(outside)
+    problem = only_error(corpus_copy)
+    assert problem.code == "raw-not-regular" and problem.location.file == str(corpus_copy.manifest)
+    with pytest.raises(CorpusError) as caught:
+        DocumentIndex(corpus_copy)  # what every command opens
+    assert caught.value.code == "raw-not-regular"
+
+
+def test_raw_as_a_link_to_a_directory_elsewhere_is_refused(tmp_path, corpus_copy):
+    root = tmp_path / "linked"
+    root.mkdir()
+    (root / "raw").symlink_to(corpus_copy.raw)
+    problem = only_error(Layout.at(root))
+    assert problem.code == "raw-not-regular" and problem.message.startswith("raw/ is a symbolic link to ")
+
+
+# -- evidence -----------------------------------------------------------------------------------
+
+
+def set_evidence(layout: Layout, doc_id: str, field: str, **evidence) -> None:
+    def edit(records):
+        for record in records:
+            if record["doc_id"] == doc_id:
+                record[field].update(evidence)
+        return records
+    rewrite_manifest(layout, edit)
+
+
+DATED = "001_d79359122f2d4c78"  # publication_date_evidence: stated, line 6, "25 April, 2024"
+
+
+@pytest.mark.parametrize(("change", "why"), [
+    ({"line": 99}, "line 99 is not a line of 001_d79359122f2d4c78.txt (it has "),
+    ({"line": 0}, "line 0 is not a line of"),
+    ({"line": "6"}, "line '6' is not a line of"),
+    ({"quote": "totally invented"}, "line 6 of 001_d79359122f2d4c78.txt does not contain the quote "
+                                    "'totally invented'; it reads '25 April, 2024'"),
+    ({"line": 5}, "line 5 of 001_d79359122f2d4c78.txt does not contain the quote '25 April, 2024'"),
+    ({"quote": "  "}, "the quote '  ' quotes nothing"),
+])
+def test_stated_evidence_must_be_in_the_raw_file(corpus_copy, change, why):
+    set_evidence(corpus_copy, DATED, "publication_date_evidence", **change)
+    problem = only_error(corpus_copy)
+    assert problem.code == "evidence-mismatch"
+    assert problem.message.startswith("publication_date_evidence: " + why), problem.message
+    assert (problem.location.file, problem.location.line, problem.location.doc_id) == (
+        str(corpus_copy.manifest), 2, DATED)
+
+
+def test_a_quote_may_be_part_of_its_line(corpus_copy):
+    set_evidence(corpus_copy, DATED, "publication_date_evidence", quote="April, 2024")
+    assert check_raw(corpus_copy).valid
+
+
+def test_evidence_lines_end_at_lf_crlf_and_cr_only(corpus_copy):
+    data = "Title\r\nBy the Desk\rPublished 3 May 2024\x0bstill line three\u2028and still\nBody.\n".encode()
+    set_file(corpus_copy, DATED, data)
+    set_evidence(corpus_copy, DATED, "publication_date_evidence", line=3, quote="3 May 2024\x0bstill line three")
+    assert check_raw(corpus_copy).valid
+    set_evidence(corpus_copy, DATED, "publication_date_evidence", line=4, quote="Body.")
+    assert check_raw(corpus_copy).valid
+    set_evidence(corpus_copy, DATED, "publication_date_evidence", line=5, quote="Body.")
+    assert only_error(corpus_copy).code == "evidence-mismatch"
+
+
+def test_the_cli_reports_evidence_as_json(corpus_copy):
+    set_evidence(corpus_copy, DATED, "publication_date_evidence", line=99)
+    result = CliRunner().invoke(cli, ["check-raw", "--root", str(corpus_copy.root), "--json"])
+    assert result.exit_code == 1
+    assert [p["code"] for p in json.loads(result.output)["problems"]] == ["evidence-mismatch"]

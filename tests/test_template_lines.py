@@ -1,0 +1,74 @@
+"""Lines that repeat across documents of one publisher are reported as template candidates
+(a report for a person who writes rules; normalization itself never learns from the corpus)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+
+from click.testing import CliRunner
+
+from corpus_tools.cli import cli
+from corpus_tools.documents.normalize import normalize
+from corpus_tools.documents.template import RepeatedLine, repeated_lines
+from corpus_tools.layout import Layout
+from corpus_tools.records import Evidence
+from export_corpus import make_document
+
+TEMPLATE = "Follow the Levant Ledger on Mastodon for live updates from the region."
+ARTICLES = {
+    "ledger-1": f"Envoy meets ministers in Amman\n\nThe envoy met three ministers on Monday.\n\n{TEMPLATE}\n",
+    "ledger-2": f"Aid convoys wait at the border\n\nConvoys waited for a week, officials said.\n\n{TEMPLATE}\n",
+    "ledger-3": f"Sanctions review begins\n\nThe review began in January.\n\n{TEMPLATE}\n",
+    "wire-1": f"Talks resume in Geneva\n\nTalks resumed on Friday.\n\n{TEMPLATE}\n",  # another publisher
+}
+PUBLISHERS = {"ledger-1": "The Levant Ledger", "ledger-2": "The Levant Ledger", "ledger-3": "The Levant Ledger",
+              "wire-1": "Capitol Desk Wire"}
+
+
+def documents():
+    for doc_id, raw in ARTICLES.items():
+        document = make_document(doc_id, normalize(raw).text)
+        metadata = dataclasses.replace(document.metadata, publisher=PUBLISHERS[doc_id],
+                                       publisher_evidence=Evidence("inferred", reasoning="invented for the test"))
+        yield dataclasses.replace(document, metadata=metadata)
+
+
+def test_a_line_in_three_documents_of_one_publisher_is_reported():
+    assert repeated_lines(documents()) == [
+        RepeatedLine("The Levant Ledger", TEMPLATE, ("ledger-1", "ledger-2", "ledger-3"))]
+    assert repeated_lines(documents(), min_documents=4) == []  # the wire's copy is another source
+    counted = []
+    repeated_lines(documents(), on_progress=counted.append)
+    assert counted == [1, 1, 1, 1]
+
+
+def test_the_seeds_hold_no_template_line_that_the_rules_miss():
+    from conftest import REPO
+
+    result = CliRunner().invoke(cli, ["normalize", "--repeated-lines", "--min-documents", "2", "--root", str(REPO)])
+    assert result.exit_code == 0
+    assert result.output == "0 lines recur in 2 or more documents of one publisher\n"
+
+
+def test_the_cli_lists_the_candidates(tmp_path):
+    layout = Layout.at(tmp_path)
+    layout.raw.mkdir()
+    lines = []
+    for doc_id, raw in ARTICLES.items():
+        data = raw.encode()
+        (layout.raw / f"{doc_id}.txt").write_bytes(data)
+        evidence = {"kind": "inferred", "reasoning": "invented for the test"}
+        lines.append(json.dumps({
+            "doc_id": doc_id, "file": f"{doc_id}.txt", "sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
+            "encoding": "utf-8", "title": raw.split("\n")[0], "publisher": PUBLISHERS[doc_id],
+            "publisher_evidence": evidence, "publication_date": None, "publication_date_precision": None,
+            "publication_date_evidence": {"kind": "none"}}))
+    layout.manifest.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(cli, ["normalize", "--repeated-lines", "--root", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output == (f"3 documents, The Levant Ledger: {TEMPLATE}\n"
+                             "1 lines recur in 3 or more documents of one publisher: candidates for a written "
+                             "rule (docs/normalization.md)\n")
+    assert not layout.build.exists()  # a report: nothing written
