@@ -20,7 +20,7 @@ from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS, TIMEX_
 
 DATE_PRECISIONS = ("day", "month", "year")
 EVIDENCE_KINDS = ("stated", "inferred", "none")
-PROVENANCE_REASONS = ("ground_truth", "latest", "version")
+PROVENANCE_REASONS = ("ground_truth", "latest", "version", "prediction")
 INGEST_STATUSES = ("stored", "stored-partial", "already-stored", "refused", "no-annotations")
 
 # ReleaseChange's layers, each with its kinds, in report order: stable keys (docs/diff.md).
@@ -266,7 +266,8 @@ class Provenance:
     annotator: str | None
     updated_at: str | None
     # For the chosen annotation of a document: "ground_truth" (a ground-truth annotation) or
-    # "latest" (the most recently updated non-cancelled one). For an annotator's kept version: "version".
+    # "latest" (the most recently updated non-cancelled one). For an annotator's kept version: "version";
+    # for a prediction (a pre-annotator's, on the task of a chosen annotation): "prediction".
     reason: str
     ground_truth: bool = False
 
@@ -637,6 +638,9 @@ class AnnotationQuality:
     units_unanimous: int  # every annotator of two or more gave it
     units_adjudicated: int  # decided by a reviewer (UnitProvenance.adjudicated)
     units_one_annotator: int  # in a document with a single annotator
+    # (accepted unchanged, predicted) units of pre-annotation (corpus_tools.preannotate.acceptance);
+    # None: no released document's task was pre-annotated, and the card says nothing about it
+    preannotation_accepted: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)

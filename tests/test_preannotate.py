@@ -15,7 +15,7 @@ from corpus_tools.documents.add import add_files
 from corpus_tools.documents.index import load_documents
 from corpus_tools.documents.normalize import normalize
 from corpus_tools.layout import Layout
-from corpus_tools.preannotate.acceptance import annotation_units, count_accepted, prediction_units
+from corpus_tools.preannotate.acceptance import Acceptance, annotation_units
 from corpus_tools.preannotate.entities import Gazetteer, entity_mentions
 from corpus_tools.preannotate.evaluate import leave_one_out, mentioned_ids, score
 from corpus_tools.preannotate.ner import load_ner
@@ -186,20 +186,27 @@ def test_prediction_format_scores_and_round_trip_of_units():
     assert len({r["id"] for r in labelled}) == len(labelled)  # one region id per region
     assert all(0 < r["score"] <= 1 for r in result["result"] if "id" in r)
     assert {r["from_name"] for r in labelled} == {"entity", "timex", "attribution"}
-    assert prediction_units(result["result"]) == annotation_units(pre.annotations)
+    units = sum(1 for r in labelled if r["value"]["labels"][0] not in ("SOURCE", "CUE"))
+    assert units == len(annotation_units(pre.annotations))  # a region per entity, time expression, QUOTE
     assert ("Caesar Act", "caesar-act") in {(m.text, m.entity_id) for m in pre.annotations.entities}
 
 
-def test_count_accepted_is_pure_over_units():
+def test_acceptance_counts_the_predicted_units_kept_unchanged():
     registry = load_registry(Layout.at(REPO))
     pre = PreAnnotator(registry)(fixture_document("us-envoy-detainees-2022.txt", "2022-08-19"))
-    result = prediction(pre)["result"]
     kept = pre.annotations
     corrected = DocumentAnnotations(kept.doc_id, kept.entities[1:], kept.timexes, kept.quotes[:-1])
-    total = len(prediction_units(result))
-    assert count_accepted({"fx": result}, {"fx": kept}) == (total, total)
-    assert count_accepted({"fx": result}, {"fx": corrected}) == (total - 2, total)
-    assert count_accepted({"fx": result}, {}) == (0, 0)  # not annotated yet: not counted
+    total = len(annotation_units(kept))
+
+    def counted(chosen):
+        acceptance = Acceptance({kept.doc_id: kept})
+        assert list(acceptance.attach(chosen)) == list(chosen)  # the stream passes through unchanged
+        return acceptance.result()
+
+    assert counted([kept]) == (total, total)
+    assert counted([corrected]) == (total - 2, total)
+    assert counted([]) == (0, 0)  # not annotated yet: not counted
+    assert Acceptance({}).result() is None  # nothing pre-annotated: the card says nothing
 
 
 def test_leave_one_out_removes_what_only_the_scored_document_mentions():

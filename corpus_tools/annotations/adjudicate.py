@@ -219,6 +219,14 @@ def unit_provenance(chosen: DocumentAnnotations, versions: Sequence[Units]) -> D
     return replace(chosen, unit_provenance=tuple(sorted(provenance.items())))
 
 
+def alone_provenance(chosen: DocumentAnnotations, annotator: str) -> DocumentAnnotations:
+    """``unit_provenance`` of a chosen annotation that is its document's only version: every unit
+    is that annotator's, none adjudicated."""
+    given = UnitProvenance((annotator,), 1, False)
+    ids = [record.id for layer in LAYERS for record in getattr(chosen, layer)]
+    return replace(chosen, unit_provenance=tuple(sorted((rid, given) for rid in ids)))
+
+
 def compact_versions(versions: Iterable[DocumentAnnotations]) -> list[Units]:
     """The annotators' versions (ground truth left out) as Units, for ``unit_provenance``."""
     return [units_of(version) for version in versions
@@ -347,50 +355,61 @@ def adjudication_lines(documents: Sequence[AdjudicatedDocument], pushed: Sequenc
 
 
 class ReleaseProvenance:
-    """Every document's annotator versions, in compact form (records.Units: offsets and values,
-    no texts), gathered in one pass over the annotation set before a release; then ``attach``
-    gives the chosen annotations streaming into the build their ``unit_provenance`` and counts
-    how units were resolved, and ``quality`` (called when the build has consumed the stream)
-    sums it up with the agreement of the versions.
+    """The annotator versions a release compares its units with, gathered before the build from
+    the annotation set's index; then ``attach`` gives the chosen annotations streaming into the
+    build their ``unit_provenance`` and counts how units were resolved, and ``quality`` (called
+    when the build has consumed the stream) sums it up with the agreement of the versions.
 
-    Memory: one small tuple per unit of every version (the texts stay out), so a release still
-    streams the chosen annotations; reading the versions is a second pass over the stored exports."""
+    Only the documents whose units need a comparison have their versions built (in compact form:
+    records.Units, offsets and values, no texts): those annotated by several annotators, and
+    those whose chosen annotation is not their one annotator's version. A document whose chosen
+    annotation is its only annotator's version agrees with it unit for unit, by definition."""
 
-    def __init__(self, versions: Mapping[str, list[Units]], agreement_report):
+    def __init__(self, versions: Mapping[str, list[Units]], alone: Mapping[str, str], agreement_report):
         self._versions = versions
+        self._alone = alone  # doc_id -> the annotator whose version is also the chosen annotation
         self._agreement = agreement_report
         self._annotators: dict[int, int] = {}
         self._documents = {"ground_truth": 0, "latest": 0}
         self._units = {"all": 0, "unanimous": 0, "adjudicated": 0, "one_annotator": 0}
 
     @classmethod
-    def gather(cls, layout, documents: Mapping[str, Any], registry: Mapping[str, Any]) -> "ReleaseProvenance":
-        """The versions of annotators, from ``iter_annotation_set`` (a version without an
-        annotator, or a ground-truth one, is nobody's to agree with). Problems are not gathered
+    def gather(cls, index) -> "ReleaseProvenance":
+        """From a corpus_tools.annotations.consolidate.AnnotationIndex. A version without an
+        annotator, or a ground-truth one, is nobody's to agree with. Problems are not gathered
         here: the release's own pass over the chosen annotations reports them."""
         from corpus_tools.annotations.agreement import compare
-        from corpus_tools.annotations.consolidate import iter_annotation_set
-        tally: Counter = Counter()
+
+        counted = {doc_id: [pick for pick in picks if not pick.ground_truth and pick.annotator is not None]
+                   for doc_id, picks in index.versions.items()}
+        alone = {}
+        for doc_id, picks in counted.items():
+            chosen = index.chosen.get(doc_id)
+            if len(picks) == 1 and chosen is not None and chosen[0] == picks[0]:
+                alone[doc_id] = picks[0].annotator
+        wanted = {(pick.export, pick.annotation_index): ("version",) for doc_id, picks in counted.items()
+                  if doc_id not in alone for pick in picks}
         versions: dict[str, list[Units]] = {}
-        left_out = 0
-        for annotations in iter_annotation_set(layout, documents, registry, None, tally):
-            provenance = annotations.provenance
-            if provenance is None or provenance.reason != "version":
-                continue
-            if provenance.ground_truth or provenance.annotator is None:
-                left_out += provenance.ground_truth
-                continue
+        for annotations in index.records(wanted):
             versions.setdefault(annotations.doc_id, []).append(units_of(annotations))
+        left_out = sum(pick.ground_truth for picks in index.versions.values() for pick in picks)
+        documents = index.documents
         report = compare({doc_id: (len(documents[doc_id].text), kept) for doc_id, kept in versions.items()},
-                         annotations_cancelled=tally.get("annotations_cancelled", 0),
-                         adjudications_left_out=left_out)
-        return cls(versions, report)
+                         annotations_cancelled=index.stats().get("annotations_cancelled", 0),
+                         adjudications_left_out=left_out, not_comparable=alone)
+        return cls(versions, alone, report)
 
     def attach(self, chosen: Iterable[DocumentAnnotations]) -> Iterable[DocumentAnnotations]:
         for annotations in chosen:
-            versions = self._versions.get(annotations.doc_id, [])
-            given = unit_provenance(annotations, versions)
-            self._annotators[len(versions)] = self._annotators.get(len(versions), 0) + 1
+            alone = self._alone.get(annotations.doc_id)
+            if alone is not None:
+                given = alone_provenance(annotations, alone)
+                count = 1
+            else:
+                versions = self._versions.get(annotations.doc_id, [])
+                given = unit_provenance(annotations, versions)
+                count = len(versions)
+            self._annotators[count] = self._annotators.get(count, 0) + 1
             ground_truth = annotations.provenance is not None and annotations.provenance.ground_truth
             self._documents["ground_truth" if ground_truth else "latest"] += 1
             for _, provenance in given.unit_provenance:

@@ -233,14 +233,16 @@ def _average(pairs: Sequence[PairAgreement]) -> tuple[LayerFigures, ...]:
 
 
 def compare(documents: Mapping[str, tuple[int, Sequence[Units]]], *, scope: str = "corpus", key: str | None = None,
-            annotations_cancelled: int = 0, adjudications_left_out: int = 0) -> AgreementReport:
+            annotations_cancelled: int = 0, adjudications_left_out: int = 0,
+            not_comparable: Iterable[str] = ()) -> AgreementReport:
     """Agreement over ``documents``: doc_id -> (length of its text, the units of each annotator).
+    ``not_comparable``: more documents with one annotator (their units are not needed).
 
     Pairs: every two annotators over the documents both annotated (F1s pooled over those
     documents: matches and units summed). Alpha: over every compared document, each code point
     coded by all of that document's annotators."""
     compared = sorted(doc_id for doc_id, (_, versions) in documents.items() if len(versions) >= 2)
-    not_comparable = tuple(sorted(set(documents) - set(compared)))
+    not_comparable = tuple(sorted((set(documents) - set(compared)) | set(not_comparable)))
     annotators = tuple(sorted({units.annotator for doc_id in compared for units in documents[doc_id][1]}))
     pair_counts_: dict[tuple[str, str], dict] = {}
     pair_documents: Counter = Counter()

@@ -22,6 +22,7 @@ reporting them again. Counts: the checks' counts of every stored export.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any, Iterator, Mapping
@@ -84,21 +85,103 @@ def _latest(table: pa.Table, keys: list[str]) -> pa.Table:
     return ordered.filter(pa.array(last))
 
 
-def _roles(units: list[Units]) -> dict[tuple[int, int], tuple[str, ...]]:
-    """(export number, annotation_index) -> the roles of that annotation: "version" and/or the
-    reason it is chosen ("ground_truth" or "latest")."""
-    candidates = _candidates(units)
-    if not candidates.num_rows:
-        return {}
-    versions = _latest(candidates, ["doc_id", "who"])
-    truths = _latest(candidates.filter(candidates["ground_truth"]), ["doc_id"])
-    latest = _latest(versions, ["doc_id"])
-    latest = latest.filter(pc.invert(pc.is_in(latest["doc_id"], value_set=truths["doc_id"])))
-    roles: dict[tuple[int, int], tuple[str, ...]] = {}
-    for table, role in ((versions, "version"), (latest, "latest"), (truths, "ground_truth")):
-        for key in zip(table["export"].to_pylist(), table["annotation_index"].to_pylist()):
-            roles[key] = roles.get(key, ()) + (role,)
-    return roles
+@dataclass(frozen=True, slots=True)
+class Pick:
+    """One annotation the set uses: where it is (export number, annotation_index) and whose it is."""
+
+    export: int
+    annotation_index: int
+    doc_id: str
+    annotator: str | None
+    ground_truth: bool
+
+
+class AnnotationIndex:
+    """The stored exports' units tables, ranked once: per document every annotator's version and
+    the chosen annotation (the rules: module docstring). ``records`` builds the records of any
+    picked annotations in one streaming pass over the tables, so a caller that needs only some
+    (a release: the chosen ones, and the versions of the documents several people annotated)
+    builds only those."""
+
+    def __init__(self, layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity]):
+        self.documents = documents
+        self.stored = stored_exports(layout)
+        self.units = [units_for(layout, item, documents, registry) for item in self.stored]
+        candidates = _candidates(self.units)
+        self.versions: dict[str, list[Pick]] = {}
+        self.chosen: dict[str, tuple[Pick, str]] = {}  # doc_id -> (pick, reason)
+        if not candidates.num_rows:
+            return
+        versions = _latest(candidates, ["doc_id", "who"])
+        truths = _latest(candidates.filter(candidates["ground_truth"]), ["doc_id"])
+        latest = _latest(versions, ["doc_id"])
+        latest = latest.filter(pc.invert(pc.is_in(latest["doc_id"], value_set=truths["doc_id"])))
+        for pick in _picks(versions):
+            self.versions.setdefault(pick.doc_id, []).append(pick)
+        for table, reason in ((latest, "latest"), (truths, "ground_truth")):
+            for pick in _picks(table):
+                self.chosen[pick.doc_id] = (pick, reason)
+
+    def roles(self, *, versions: bool = True, chosen: bool = True) -> dict[tuple[int, int], tuple[str, ...]]:
+        """(export, annotation_index) -> the roles to yield it with: "version" and/or its reason."""
+        roles: dict[tuple[int, int], tuple[str, ...]] = {}
+        if versions:
+            for picks in self.versions.values():
+                for pick in picks:
+                    roles[pick.export, pick.annotation_index] = ("version",)
+        if chosen:
+            for pick, reason in self.chosen.values():
+                key = (pick.export, pick.annotation_index)
+                roles[key] = roles.get(key, ()) + (reason,)
+        return roles
+
+    def stats(self) -> dict[str, int]:
+        tally: Counter = Counter()
+        for unit in self.units:
+            tally.update(unit.stats())
+        return dict(tally)
+
+    def records(self, roles: Mapping[tuple[int, int], tuple[str, ...]], problems: list[Problem] | None = None,
+                left_out: list[Problem] | None = None) -> Iterator[DocumentAnnotations]:
+        """The records of the annotations ``roles`` names, once per role, in the order of the
+        stored exports and of the tasks in them. The problems of their tasks (and of tasks that
+        cannot be used at all) go to ``problems``; those an export was accepted with to ``left_out``."""
+        for number, (item, unit) in enumerate(zip(self.stored, self.units)):
+            wanted = {index for (export, index) in roles if export == number}
+            accepted = accepted_exclusions(item)
+            for groups in unit.row_groups(_UNIT_COLUMNS):
+                yield from _picked(groups, unit, wanted, accepted, roles, number, self.documents, problems, left_out)
+
+    def predictions(self, model_prefix: str) -> dict[tuple[int, int], tuple[str, ...]]:
+        """The latest prediction of a model (``model_version`` starting with ``model_prefix``) on the
+        task of each chosen annotation, as roles ("prediction") for ``records``."""
+        roles = {}
+        chosen_tasks = {}
+        for pick, _ in self.chosen.values():
+            chosen_tasks.setdefault(pick.export, set()).add(pick.annotation_index)
+        for number, unit in enumerate(self.units):
+            if number not in chosen_tasks:
+                continue
+            table = unit.read("annotations", ["annotation_index", "task_index", "position", "prediction",
+                                              "model_version", "excluded"])
+            rows = table.to_pylist()
+            tasks = {row["task_index"] for row in rows if row["annotation_index"] in chosen_tasks[number]}
+            latest: dict[int, tuple[int, int]] = {}
+            for row in rows:
+                if (row["prediction"] and not row["excluded"] and row["task_index"] in tasks
+                        and (row["model_version"] or "").startswith(model_prefix)):
+                    latest[row["task_index"]] = max(latest.get(row["task_index"], (-1, -1)),
+                                                    (row["position"], row["annotation_index"]))
+            for _, index in latest.values():
+                roles[number, index] = ("prediction",)
+        return roles
+
+
+def _picks(table: pa.Table) -> Iterator[Pick]:
+    who = table["who"].to_pylist()
+    for export, index, doc_id, name, truth in zip(table["export"].to_pylist(), table["annotation_index"].to_pylist(),
+                                                 table["doc_id"].to_pylist(), who, table["ground_truth"].to_pylist()):
+        yield Pick(export, index, doc_id, None if name.startswith("\0") else name, truth)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,21 +249,12 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
     Yields every annotator's kept version (``provenance.reason == "version"``) and, per document,
     the chosen annotation once more with the reason it was chosen (``"ground_truth"`` or
     ``"latest"``), in the order of the stored exports and of the tasks in them. Problems go to
-    ``problems`` (those an export was accepted with, to ``left_out``), counts to ``tally``. ``chosen_only``: only the chosen annotations (what a
-    release needs)."""
-    stored = stored_exports(layout)
-    units = [units_for(layout, item, documents, registry) for item in stored]
-    roles = _roles(units)
-    if chosen_only:
-        roles = {key: tuple(role for role in value if role != "version") for key, value in roles.items()}
-        roles = {key: value for key, value in roles.items() if value}
-    for number, (item, unit) in enumerate(zip(stored, units)):
-        if tally is not None:
-            tally.update(unit.stats())
-        wanted = {index for (export, index) in roles if export == number}
-        accepted = accepted_exclusions(item)
-        for groups in unit.row_groups(_UNIT_COLUMNS):
-            yield from _picked(groups, unit, wanted, accepted, roles, number, documents, problems, left_out)
+    ``problems`` (those an export was accepted with, to ``left_out``), counts to ``tally``.
+    ``chosen_only``: only the chosen annotations (what a release needs)."""
+    index = AnnotationIndex(layout, documents, registry)
+    if tally is not None:
+        tally.update(index.stats())
+    yield from index.records(index.roles(versions=not chosen_only), problems, left_out)
 
 
 def _picked(groups: dict[str, pa.Table], unit: Units, wanted: set[int], accepted: set, roles: dict, number: int,

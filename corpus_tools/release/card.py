@@ -36,9 +36,6 @@ class CardInfo:
     # the corpus's public home, once it has one; until then the card beside croissant.json stands for it
     homepage: str = ""
     cite_as: str = "US–Syria Relations News Corpus, release {version}, built with corpus_tools {version}."
-    # (accepted unchanged, predicted) units of pre-annotation (corpus_tools.preannotate.acceptance);
-    # None: no task was pre-annotated, and the card says nothing about it
-    preannotation_accepted: tuple[int, int] | None = None
 
     @property
     def url(self) -> str:
@@ -206,7 +203,7 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         "written nearest the quote, CUE; relations said_by and cue). Label Studio exports are kept "
         "verbatim and append-only; each document's annotation in a release is the ground-truth "
         "annotation of its task, else the most recently updated non-cancelled one, and must pass "
-        "validation (a release with any validation error is not built)." + _preannotation_note(info),
+        "validation (a release with any validation error is not built)." + _preannotation_note(quality),
         quality_section(quality),
         "### Personal and Sensitive Information",
         "The texts name public figures and officials as reported in published news. No private "
@@ -353,10 +350,10 @@ def _reproducing_section() -> str:
     )
 
 
-def _preannotation_note(info: CardInfo) -> str:
-    if info.preannotation_accepted is None:
+def _preannotation_note(quality: AnnotationQuality | None) -> str:
+    if quality is None or quality.preannotation_accepted is None:
         return ""
-    accepted, predicted = info.preannotation_accepted
+    accepted, predicted = quality.preannotation_accepted
     return (" Some tasks were pre-annotated by rules (`corpus-tools preannotate`: registry gazetteer, TIMEX3 "
             "rules, quotation patterns); of the units so predicted on the tasks the chosen annotations were made "
             f"on, annotators kept these unchanged: pre-annotation accepted: {accepted} of {predicted} units.")

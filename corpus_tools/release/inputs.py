@@ -7,18 +7,18 @@ annotations/exports/ holds no export, the release has empty annotation configs.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Iterable, Iterator, Mapping
 
 from corpus_tools.annotations.adjudicate import ReleaseProvenance
-from corpus_tools.annotations.consolidate import iter_annotation_set
+from corpus_tools.annotations.consolidate import AnnotationIndex, iter_annotation_set
 from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.errors import CorpusError, Problem
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
 from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity
 from corpus_tools.annotations.registry import load_registry
-from corpus_tools.preannotate.acceptance import preannotation_acceptance
-from corpus_tools.release.card import CardInfo
+from corpus_tools.preannotate.acceptance import Acceptance
 from corpus_tools.release.build import ReleaseResult, ShardSizes, build_release, check_version
 from corpus_tools.release.versions import previous_release
 from corpus_tools.version import __version__
@@ -36,13 +36,16 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
         documents = DocumentIndex(layout)  # built on access: memory flat in the corpus size
         registry = load_registry(layout)
         errors = ErrorsOnly()
-        provenance = ReleaseProvenance.gather(layout, documents, registry)  # each unit's provenance; the agreement
-        card = CardInfo(preannotation_accepted=preannotation_acceptance(layout, documents, registry))
-        return build_release(documents, provenance.attach(chosen_annotations(layout, documents, registry, errors)),
+        index = AnnotationIndex(layout, documents, registry)  # the stored exports' units, ranked once
+        provenance = ReleaseProvenance.gather(index)  # each unit's provenance; the agreement
+        acceptance = Acceptance.gather(index)  # what annotators kept of the pre-annotation
+        chosen = index.records(index.roles(versions=False), errors)
+        return build_release(documents, acceptance.attach(provenance.attach(chosen)),
                              tuple(registry.values()), layout.dist, version,
                              previous=previous_release(layout.dist, version), sizes=sizes,
                              upstream_problems=errors, regions_validated=True,
-                             annotation_quality=provenance.quality, card=card)
+                             annotation_quality=lambda: dataclasses.replace(
+                                 provenance.quality(), preannotation_accepted=acceptance.result()))
 
 
 class ErrorsOnly(list):
