@@ -55,10 +55,12 @@ def validate(layout: Layout, as_json: bool, verbose: bool, jobs: int, export: Pa
         corpus-tools validate export.json --json | jq '.problems[].code'
         corpus-tools validate big-export.json --jobs 1   # in this process only
     """
+    from corpus_tools.cli.progress import progress
     from corpus_tools.ingest import validate_export
 
-    echo_report(validate_export(export, _documents(layout), load_registry(layout), _jobs(jobs, export)), as_json,
-                verbose)
+    with progress("checking tasks", unit="task") as on_progress:
+        report = validate_export(export, _documents(layout), load_registry(layout), _jobs(jobs, export), on_progress)
+    echo_report(report, as_json, verbose)
 
 
 @click.command("ingest")
@@ -88,10 +90,12 @@ def ingest(layout: Layout, as_json: bool, verbose: bool, allow_partial: bool, tr
         corpus-tools ingest export.json --allow-partial
         corpus-tools ingest export.json --trim-whitespace
     """
+    from corpus_tools.cli.progress import progress
     from corpus_tools.ingest import ingest as ingest_export
 
-    result = ingest_export(export, layout, _documents(layout), load_registry(layout), allow_partial=allow_partial,
-                           jobs=_jobs(jobs, export), trim_whitespace=trim_whitespace)
+    with progress("checking tasks", unit="task") as on_progress:
+        result = ingest_export(export, layout, _documents(layout), load_registry(layout), allow_partial=allow_partial,
+                               jobs=_jobs(jobs, export), trim_whitespace=trim_whitespace, on_progress=on_progress)
     if as_json:
         click.echo(orjson.dumps(_as_json(result, layout), option=orjson.OPT_INDENT_2).decode())
     else:

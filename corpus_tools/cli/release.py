@@ -27,9 +27,11 @@ def release(layout: Layout, version: str | None) -> None:
     Example:
         corpus-tools release               # dist/1.0.0/ with corpus_tools 1.0.0
     """
+    from corpus_tools.cli.progress import progress
     from corpus_tools.release import release as build
 
-    result = build(layout, version)
+    with progress("building the release", unit="doc") as on_progress:
+        result = build(layout, version, on_progress=on_progress)
     verb = {"built": "built", "unchanged": "unchanged (already released with identical content):"}[result.status]
     click.echo(f"release {result.version} {verb} {result.path} ({len(result.files)} files)")
 

@@ -74,7 +74,8 @@ def build_release(documents: Mapping[str, Document],
                   previous: str | Path | None = None, card: CardInfo = CardInfo(),
                   sizes: ShardSizes = ShardSizes(), upstream_problems: Sequence[Problem] = (),
                   regions_validated: bool = False,
-                  annotation_quality: Callable[[], AnnotationQuality] | None = None) -> ReleaseResult:
+                  annotation_quality: Callable[[], AnnotationQuality] | None = None,
+                  on_progress: Callable[[int], None] | None = None) -> ReleaseResult:
     """Build ``<out_dir>/<version>/`` from records; refuse invalid inputs, publishing nothing.
 
     ``annotations``: the chosen annotation per document, as a mapping by doc_id (documents are
@@ -90,7 +91,7 @@ def build_release(documents: Mapping[str, Document],
     (corpus_tools.release.diff), its changelog is carried on, and a version that moves less than
     the changes need is refused (``version-bump-too-small``; the version rule: docs/release.md).
     ``annotation_quality``: called once the rows are written (the annotation stream consumed), for
-    the card's and Croissant's annotation-quality figures.
+    the card's and Croissant's annotation-quality figures. ``on_progress(n)``: n more documents written.
     """
     check_version(version)
     if not documents:
@@ -102,7 +103,7 @@ def build_release(documents: Mapping[str, Document],
     partial = Path(tempfile.mkdtemp(prefix=f".{version}.partial-{os.getpid()}-", suffix=".tmp", dir=out_dir))
     try:
         _write_release(partial, documents, annotations, registry, version, previous, card, sizes,
-                       upstream_problems, regions_validated, annotation_quality)
+                       upstream_problems, regions_validated, annotation_quality, on_progress)
         return _publish(partial, out_dir / version, version)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
@@ -116,7 +117,7 @@ def invalid_inputs(report) -> CorpusError:
 
 
 def _write_release(root: Path, documents, annotations, registry, version, previous, card, sizes,
-                   upstream_problems, regions_validated, annotation_quality=None) -> None:
+                   upstream_problems, regions_validated, annotation_quality=None, on_progress=None) -> None:
     stats = Stats()
     plan = SplitPlan.of(documents)
     document_splits = plan.declared
@@ -128,7 +129,7 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
             for config in CONFIGS for split in config_splits(config, document_splits)
         }
         latest_update = _write_documents(documents, annotations, registry, writers, stats, upstream_problems,
-                                         regions_validated, plan)
+                                         regions_validated, plan, on_progress)
         for entity in sorted(registry, key=lambda e: e.id):
             columns, count = one_row(registry_row(entity))
             stats.observe("entity_registry", "train", columns, count)
@@ -149,7 +150,7 @@ _GROUP_DOCUMENTS = 32
 
 
 def _write_documents(documents, annotations, registry, writers, stats: Stats, upstream_problems,
-                     regions_validated: bool, plan: SplitPlan) -> str | None:
+                     regions_validated: bool, plan: SplitPlan, on_progress=None) -> str | None:
     """One streaming pass: check each document, write its rows; any problem fails the build at the
     end (after every document is checked, so the error lists them all). Returns the latest update day."""
     registry_ids = Counter(entity.id for entity in registry)
@@ -158,6 +159,8 @@ def _write_documents(documents, annotations, registry, writers, stats: Stats, up
     upstream_read, upstream_failed = 0, False
     groups: dict[str, list[DocInput]] = {split: [] for split in SPLITS}
     for doc_id, ann in _paired(documents, annotations, problems):
+        if on_progress is not None:
+            on_progress(1)
         document = documents[doc_id]
         problems.extend(check_document(doc_id, document, ann, registry_ids, regions_validated))
         upstream_failed = upstream_failed or any(problem.severity == "error"

@@ -8,7 +8,7 @@ annotations/exports/ holds no export, the release has empty annotation configs.
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 from corpus_tools.annotations.adjudicate import ReleaseProvenance
 from corpus_tools.annotations.consolidate import AnnotationIndex, iter_annotation_set
@@ -24,7 +24,8 @@ from corpus_tools.release.versions import previous_release
 from corpus_tools.version import __version__
 
 
-def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = ShardSizes()) -> ReleaseResult:
+def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = ShardSizes(),
+            on_progress: Callable[[int], None] | None = None) -> ReleaseResult:
     """Build ``dist/<version>`` (the package version) from raw/ and annotations/, streaming.
 
     The chosen annotations stream from the stored exports (corpus_tools.annotations.consolidate) straight
@@ -45,7 +46,8 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
                              previous=previous_release(layout.dist, version), sizes=sizes,
                              upstream_problems=errors, regions_validated=True,
                              annotation_quality=lambda: dataclasses.replace(
-                                 provenance.quality(), preannotation_accepted=acceptance.result()))
+                                 provenance.quality(), preannotation_accepted=acceptance.result()),
+                             on_progress=on_progress)
 
 
 class ErrorsOnly(list):
