@@ -1,0 +1,65 @@
+"""One fingerprint names every derived file: a changed rule is never served from a cache.
+
+The package is copied twice into temporary directories, one copy with a normalization rule
+changed (Reuters is no longer a photo credit, so seed 000's caption line stays). Both copies run
+against the same corpus and the same build/ directory, one after the other, as two versions of
+the code would on one checkout: the second must see its own normalization and its own units
+tables, never the first one's cached output.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO
+
+SCRIPT = """
+import json, sys
+from corpus_tools.layout import Layout
+from corpus_tools.documents.index import DocumentIndex
+from corpus_tools.annotations.registry import load_registry
+from corpus_tools.fingerprint import code_fingerprint
+from corpus_tools.ingest import stored_exports, units_for
+layout = Layout.at(sys.argv[1])
+cached, fresh = DocumentIndex(layout), DocumentIndex(layout, normalized_cache=False)
+units = units_for(layout, stored_exports(layout)[0], cached, load_registry(layout))
+print(json.dumps({"code": code_fingerprint(), "cached": cached["000_cbeedfbee8440207"].text,
+                  "fresh": fresh["000_cbeedfbee8440207"].text, "units": units.directory.name}))
+"""
+
+
+def _package(tmp_path: Path, name: str) -> Path:
+    root = tmp_path / name
+    shutil.copytree(REPO / "corpus_tools", root / "corpus_tools", ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def _run(package: Path, corpus: Path) -> dict:
+    done = subprocess.run([sys.executable, "-c", SCRIPT, str(corpus)], capture_output=True, text=True, cwd=package,
+                          env={"PYTHONPATH": str(package), "PATH": "/usr/bin:/bin"}, check=True)
+    return json.loads(done.stdout)
+
+
+def test_a_changed_normalization_rule_is_not_served_from_the_cache(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(REPO / "raw", corpus / "raw")
+    shutil.copytree(REPO / "annotations", corpus / "annotations")
+    before = _package(tmp_path, "before")
+    after = _package(tmp_path, "after")
+    rules = after / "corpus_tools" / "documents" / "boilerplate.py"
+    text = rules.read_text()
+    assert '"LightRocket", "Sipa USA", "Sipa", "UPI"' in text and '"Reuters", ' in text
+    rules.write_text(text.replace('"Reuters", ', "", 1))  # Reuters no longer a photo credit
+
+    first = _run(before, corpus)
+    second = _run(after, corpus)  # same corpus, same build/: the first run's cache is there
+    assert first["code"] != second["code"]
+    assert first["cached"] == first["fresh"] and "Bashar Al-AssadReuters" not in first["fresh"]
+    assert second["fresh"].startswith("Bashar Al-Assad\n\nBashar Al-AssadReuters\n\n")  # the rule changed the text
+    assert second["cached"] == second["fresh"]  # and the cache served the new code's text, not the old
+    assert first["units"] != second["units"]  # the units tables too are the new code's
+    assert sorted(p.name for p in (corpus / "build" / "units").iterdir()) == [second["units"]]  # the old removed

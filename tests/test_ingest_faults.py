@@ -1,0 +1,118 @@
+"""Faults and concurrency, with real processes killed at moments chosen from outside.
+
+An ingest of a big export (3,000 generated tasks, about 75 MB, checked by two worker processes)
+is watched from this test: once it has copied some megabytes into its staging directory it is
+killed with SIGKILL. Its workers must die with it (else they keep the caller's stdout open and
+``x=$(corpus-tools ingest ...)`` never returns), it must leave nothing in the store, and the next
+ingest must remove what it left and store the export. While an ingest runs, a release is refused
+(the corpus lock), so no release is built without an export being stored.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from corpus_tools.ingest import stored_exports
+from corpus_tools.layout import Layout
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS_TOOLS = [sys.executable, "-m", "corpus_tools.cli"]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory) -> tuple[Path, Path]:
+    """A generated export of 3,000 tasks and the corpus root it was made on (bench/generate.py)."""
+    where = tmp_path_factory.mktemp("big")
+    subprocess.run([sys.executable, "-m", "bench.generate", "--tasks", "3000", "--seed", "3", "--out",
+                    str(where / "export.json"), "--corpus", str(where / "corpus")], cwd=REPO, check=True,
+                   capture_output=True)
+    return where / "export.json", where / "corpus"
+
+
+def _start_ingest(export: Path, corpus: Path) -> subprocess.Popen:
+    return subprocess.Popen([*CORPUS_TOOLS, "ingest", str(export), "--root", str(corpus), "--jobs", "2"],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+
+
+def _wait(condition, process: subprocess.Popen, what: str) -> None:
+    deadline = time.monotonic() + 300  # against a hung ingest, not a timing test
+    while not condition():
+        assert process.poll() is None, f"ingest ended before {what}: {process.stdout.read().decode()}"
+        assert time.monotonic() < deadline, f"never {what}"
+        time.sleep(0.005)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def _staged_bytes(corpus: Path) -> int:
+    return sum(path.stat().st_size for path in (corpus / "annotations" / "exports").glob(".ingest-*/export.json"))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_a_killed_ingest_takes_its_workers_with_it_and_the_next_run_cleans_up(big, tmp_path):
+    export, source = big
+    corpus = tmp_path / "corpus"
+    subprocess.run(["cp", "-r", str(source), str(corpus)], check=True)
+    process = _start_ingest(export, corpus)
+    _wait(lambda: (corpus / "annotations" / "exports").is_dir() and _staged_bytes(corpus) > 8 << 20
+          and len(_children(process.pid)) >= 2, process, "copied 8 MB with its workers running")
+    workers = _children(process.pid)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    output = process.stdout.read()  # returns only when no process holds the pipe any more
+    assert b"Traceback" not in output
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers)
+    layout = Layout.at(corpus)
+    assert stored_exports(layout) == []  # nothing stored, only the staging directory of the killed run
+    assert [p.name.split("-")[1] for p in layout.exports.iterdir()] == [str(process.pid)]
+    again = subprocess.run([*CORPUS_TOOLS, "ingest", str(export), "--root", str(corpus)], cwd=REPO,
+                           capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert again.returncode == 0, again.stdout + again.stderr
+    (stored,) = stored_exports(layout)
+    assert sorted(p.name for p in layout.exports.iterdir()) == [stored.name]  # the leftover is gone
+    assert stored.export.read_bytes() == export.read_bytes()
+    assert not [p for p in (layout.build / "units").iterdir() if p.name.startswith(".")]
+
+
+def test_a_release_started_while_an_ingest_runs_is_refused_naming_it(big, tmp_path):
+    export, source = big
+    corpus = tmp_path / "corpus"
+    subprocess.run(["cp", "-r", str(source), str(corpus)], check=True)
+    lock = corpus / "build" / "corpus.lock"
+    process = _start_ingest(export, corpus)
+    try:
+        _wait(lambda: lock.exists() and lock.read_text().startswith("ingest, pid"), process, "took the lock")
+        release = subprocess.run([*CORPUS_TOOLS, "release", "--root", str(corpus)], cwd=REPO, capture_output=True,
+                                 text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+        assert release.returncode == 1
+        assert f"[corpus-locked] another command is writing to this corpus (ingest, pid {process.pid}, since " \
+            in release.stderr
+        assert not (corpus / "dist").exists()
+    finally:
+        process.wait()
+    assert process.returncode == 0
+    assert len(stored_exports(Layout.at(corpus))) == 1
