@@ -22,6 +22,7 @@ reporting them again. Counts: the checks' counts of every stored export.
 from __future__ import annotations
 
 import dataclasses
+import sys
 from dataclasses import dataclass
 from collections import Counter
 from datetime import datetime, timedelta
@@ -148,6 +149,8 @@ class AnnotationIndex:
         cannot be used at all) go to ``problems``; those an export was accepted with to ``left_out``."""
         for number, (item, unit) in enumerate(zip(self.stored, self.units)):
             wanted = {index for (export, index) in roles if export == number}
+            if not wanted and problems is None:
+                continue  # nothing to build or report from this export
             accepted = accepted_exclusions(item)
             for groups in unit.row_groups(_UNIT_COLUMNS):
                 yield from _picked(groups, unit, wanted, accepted, roles, number, self.documents, problems, left_out)
@@ -207,7 +210,11 @@ def _rows_by_annotation(table: pa.Table, wanted: set[int]) -> dict[int, list[tup
     keep = pc.and_(pc.invert(table["excluded"]),
                    pc.is_in(table["annotation_index"], value_set=pa.array(sorted(wanted), pa.int32())))
     kept = table.filter(keep)
-    columns = [kept[name].to_pylist() for name in kept.column_names if name not in ("annotation_index", "excluded")]
+    # labels, ids and values repeat: one string object each, not one per row (records and the
+    # compact versions a release holds keep them)
+    columns = [kept[name].to_pylist() if name in ("id", "doc_start", "doc_end", "from_id", "to_id")
+               else [None if value is None else sys.intern(value) for value in kept[name].to_pylist()]
+               for name in kept.column_names if name not in ("annotation_index", "excluded")]
     for index, row in zip(kept["annotation_index"].to_pylist(), zip(*columns)):
         grouped.setdefault(index, []).append(row)
     return grouped

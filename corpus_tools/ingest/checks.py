@@ -280,9 +280,10 @@ def _results(results: list, annotation: CheckedAnnotation, text: str, report: _R
             result = _result(result, annotation, report)
             if result is None:
                 continue
-        if type(result) is RelationResult:
+        kind = type(result)
+        if kind is RelationResult:
             relations.append(result)
-        elif _control_fits(result, annotation, report):
+        elif (result.from_name, _TYPE_OF[kind], result.to_name) in _FITTING or _control_fits(result, annotation, report):
             if type(result) is LabelsResult:
                 _add_region(result, annotation, text, report)
             else:
