@@ -1,7 +1,8 @@
 """``make bench``: generate an export, then measure three tools on it, each a whole process.
 
-    python -m bench.run --tasks 10000            # generate, measure a/b/c, print the table
+    python -m bench.run --tasks 10000            # generate, measure a/b/c three times, print medians
     python -m bench.run --tasks 50000 --keep     # keep the export, corpus and outputs in --out
+    python -m bench.run --pairs 5                # five rounds of a, b, c (A B C A B C ...)
 
 (a) corpus_tools: ``corpus-tools ingest`` (which validates) and ``release`` on a corpus root whose
     raw/ holds the documents the export was annotated on (written by bench.generate);
@@ -13,7 +14,9 @@ child or of any one of its own children, whichever is larger: not their sum). Si
 worker processes, the runner also samples, every 50 ms, the summed RSS of the child and all its
 descendants ("tree RSS": an upper bound, as pages the forks share are counted once per process).
 (a) is the sum of its steps' wall times and the largest of their peaks.
-A result table is printed and written to OUT/results-<tasks>.json.
+The tools are measured in rounds (a, b, c, then a, b, c again: ``--pairs``), so that a drift of
+the machine's speed hits all of them alike; the ratios a/b and a/c are taken within each round
+and reported with their medians. A result table is printed and written to OUT/results-<tasks>.json.
 """
 
 from __future__ import annotations
@@ -187,41 +190,57 @@ def table(tasks: int, megabytes: float, results: list[Measurement]) -> str:
     return "\n".join(rows)
 
 
-def merged(path: Path, results: list[Measurement]) -> list[dict]:
-    """This run's measurements, plus earlier ones of the same size not re-measured (--only)."""
-    fresh = [asdict(m) for m in results]
-    names = {m.name for m in results}
-    if path.exists():
-        earlier = json.loads(path.read_text())["results"]
-        fresh += [m for m in earlier if m["name"] not in names and not m["name"].startswith(tuple(names))]
-    return fresh
-
-
-def run(tasks: int, seed: int, out: Path, keep: bool, only: str) -> str:
+def run(tasks: int, seed: int, out: Path, keep: bool, only: str, pairs: int = 3) -> str:
     out.mkdir(parents=True, exist_ok=True)
     export, corpus, generated = generate(tasks, seed, out)
     megabytes = export.stat().st_size / 1e6
     before = machine()
     logs = out / f"logs-{tasks}"
     conll, parquet = out / f"conll-{tasks}", out / f"floor-{tasks}.parquet"
-    results = [generated]
-    if "a" in only:
-        results += pipeline(export, corpus, logs)
-    if "b" in only:
-        results.append(measure("b", python_module("bench.converter", export, conll), Path.cwd(), logs))
-    if "c" in only:
-        results.append(measure("c", python_module("bench.floor", export, parquet), Path.cwd(), logs))
+    rounds: list[list[Measurement]] = []
+    for _ in range(pairs):
+        results: list[Measurement] = []
+        if "a" in only:
+            results += pipeline(export, corpus, logs)
+        if "b" in only:
+            results.append(measure("b", python_module("bench.converter", export, conll), Path.cwd(), logs))
+        if "c" in only:
+            results.append(measure("c", python_module("bench.floor", export, parquet), Path.cwd(), logs))
+        rounds.append(results)
     path = out / f"results-{tasks}.json"
     record = {"tasks": tasks, "seed": seed, "megabytes": round(megabytes, 1), "machine_before": before,
-              "load_after": machine()["load"], "results": merged(path, results)}
-    earlier = [Measurement(**{**m, "note": (m["note"] + " (earlier run)").strip()})
-               for m in record["results"][len(results):]]
-    report = table(tasks, megabytes, results + earlier)
+              "load_after": machine()["load"], "generated": asdict(generated),
+              "rounds": [[asdict(m) for m in results] for results in rounds]}
+    report = "\n\n".join(f"round {number}:\n{table(tasks, megabytes, results)}"
+                         for number, results in enumerate(rounds, start=1))
     path.write_text(json.dumps(record, indent=2) + "\n")
     if not keep:
         for produced in (export, corpus, conll, parquet):
             shutil.rmtree(produced, ignore_errors=True) if produced.is_dir() else produced.unlink(missing_ok=True)
-    return f"machine: {before}\n{report}"
+    return f"machine: {before}\n{report}\n\n{medians(rounds)}"
+
+
+def medians(rounds: list[list[Measurement]]) -> str:
+    """The median of each measurement over the rounds, and of the ratios taken within each round."""
+    from statistics import median
+
+    names = [m.name for m in rounds[0]]
+    lines = [f"medians over {len(rounds)} round(s):"]
+    for name in names:
+        found = [m for results in rounds for m in results if m.name == name and m.ok]
+        if found:
+            lines.append(f"  {name:<12} wall {median(m.wall_s for m in found):7.1f} s, tree RSS "
+                         f"{median(m.tree_rss_mb for m in found):6.0f} MB")
+    for top, bottom in (("a", "b"), ("a", "c")):
+        values = []
+        for results in rounds:
+            by_name = {m.name: m for m in results}
+            value = ratio(by_name.get(top), by_name.get(bottom), "wall_s")
+            if value != "n/a":
+                values.append(float(value))
+        if values:
+            lines.append(f"  {top}/{bottom} wall: median {median(values):.2f} (rounds: {', '.join(f'{v:.2f}' for v in values)})")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -231,8 +250,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/out"), help="working directory (default bench/out)")
     parser.add_argument("--keep", action="store_true", help="keep the export, corpus and outputs")
     parser.add_argument("--only", default="abc", help="which measurements, e.g. 'bc' (default abc)")
+    parser.add_argument("--pairs", type=int, default=3, help="rounds of a, b, c (default 3)")
     args = parser.parse_args(argv)
-    print(run(args.tasks, args.seed, args.out.resolve(), args.keep, args.only))
+    print(run(args.tasks, args.seed, args.out.resolve(), args.keep, args.only, args.pairs))
 
 
 if __name__ == "__main__":
