@@ -396,3 +396,22 @@ def test_serve_answers_on_loopback(chromium, site):
         server.shutdown()
         server.server_close()
         thread.join(10)
+
+
+def test_a_site_with_a_previous_release_shows_what_changed(tmp_path):
+    later = tmp_path / "dist" / "1.1.0"
+    shutil.copytree(REPO / "dist" / "1.1.0", later)
+    shutil.copytree(REPO / "dist" / "1.0.0", tmp_path / "dist" / "1.0.0")
+    result = CliRunner().invoke(cli, ["view", str(later), "-o", str(tmp_path / "site"), "--root", str(REPO)])
+    assert result.exit_code == 0, result.output
+    diff = (tmp_path / "site" / "diff.html").read_text()
+    assert "<h1>Changes from 1.0.0 to 1.1.0</h1>" in diff
+    assert "<td>schema</td><td>columns added</td>" in diff and "entities.fold" in diff
+    assert '<a href="diff.html">What changed since 1.0.0</a>' in (tmp_path / "site" / "index.html").read_text()
+    same = tmp_path / "same" / "1.0.1"
+    shutil.copytree(REPO / "dist" / "1.0.0", same)
+    build_site(same, tmp_path / "unchanged", previous=REPO / "dist" / "1.0.0")
+    assert "The data did not change." in (tmp_path / "unchanged" / "diff.html").read_text()
+    assert not (tmp_path / "site-without").exists()
+    build_site(REPO / "dist" / "1.0.0", tmp_path / "site-without")  # the first release: no diff page
+    assert not (tmp_path / "site-without" / "diff.html").exists()

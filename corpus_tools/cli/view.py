@@ -16,13 +16,18 @@ from corpus_tools.layout import Layout
               help="Where to write the site [default: build/site under the root].")
 @click.option("--serve", is_flag=True, help="Then serve the site on 127.0.0.1 until interrupted.")
 @click.option("--port", type=int, default=8000, show_default=True, help="With --serve: the port (0: a free one).")
+@click.option("--previous", type=click.Path(path_type=Path), default=None,
+              help="The release to show the changes since (a directory or a version) [default: the release "
+                   "before RELEASE in the same dist/, if any].")
 @root_option
-def view(release: Path | None, output: Path | None, serve: bool, port: int, layout: Layout) -> None:
+def view(release: Path | None, output: Path | None, serve: bool, port: int, previous: Path | None,
+         layout: Layout) -> None:
     """Write a static HTML site of a release: an index with statistics, a page per document
     (annotations highlighted, layers switchable, quotes beside the text) and per registry entity.
 
     RELEASE is a release directory or a version in the root's dist/ (default: the latest).
     The pieces normalization removed are shown when the root's raw/ holds the released raw files.
+    When there is a release before it, diff.html shows what changed since (corpus-tools diff).
     The site needs no server; open index.html. Same release, same bytes.
 
     \b
@@ -31,10 +36,15 @@ def view(release: Path | None, output: Path | None, serve: bool, port: int, layo
         corpus-tools view --serve            # latest release, then http://127.0.0.1:8000/
     """
     from corpus_tools.release.loaders import release_dir
+    from corpus_tools.release.versions import VERSION_PATTERN, previous_release
     from corpus_tools.view import build_site
 
     if release is None or not release.is_dir() and "/" not in str(release):
         release = release_dir(None if release is None else str(release), layout.root)
+    if previous is None and VERSION_PATTERN.fullmatch(release.name):
+        previous = previous_release(release.parent, release.name)
+    elif not previous.is_dir() and "/" not in str(previous):
+        previous = release_dir(str(previous), layout.root)
     output = output or layout.build / "site"
     written = 0
 
@@ -44,7 +54,7 @@ def view(release: Path | None, output: Path | None, serve: bool, port: int, layo
         if written % 500 == 0:
             click.echo(f"... {written} pages", err=True)
 
-    summary = build_site(release, output, raw_dir=layout.raw, on_progress=progress)
+    summary = build_site(release, output, raw_dir=layout.raw, previous=previous, on_progress=progress)
     click.echo(f"wrote {output}: release {summary.version}, {summary.documents} document pages, "
                f"{summary.entities} entity pages, {summary.files} files; removed text shown for "
                f"{summary.removed_shown} of {summary.documents} documents (raw files from {layout.raw})")

@@ -215,7 +215,8 @@ def _counts(document_id: str, contents: ReleaseContents) -> tuple[int, int, int]
 
 
 def index_page(contents: ReleaseContents, removed: Mapping[str, PlacedPieces], corpus: str,
-               mentions: Mapping[str, int], attributed: Mapping[str, int]) -> str:
+               mentions: Mapping[str, int], attributed: Mapping[str, int], previous: str | None = None) -> str:
+    """``previous``: the version the site's diff page compares with, when it has one."""
     entity_labels = Counter(m.label for items in contents.entities.values() for m in items)
     timex_labels = Counter(t.label for items in contents.timexes.values() for t in items)
     quote_types = Counter(q.quote_type for items in contents.quotes.values() for q in items)
@@ -253,7 +254,8 @@ def index_page(contents: ReleaseContents, removed: Mapping[str, PlacedPieces], c
         f'<main class="index"><h1>{escape(corpus)}</h1>\n'
         f'<p class="summary">Release {escape(contents.version)}: {len(contents.documents)} documents, '
         f"{totals[0]} entity mentions, {totals[1]} time expressions, {totals[2]} quotes; "
-        f"{len(contents.registry)} registry entities. Hover a publisher or date for its evidence.</p>\n"
+        f"{len(contents.registry)} registry entities. Hover a publisher or date for its evidence."
+        + (f' <a href="diff.html">What changed since {escape(previous)}</a>.' if previous else "") + "</p>\n"
         f'<section class="plots">{"".join(plots)}</section>\n'
         '<h2 id="documents">Documents</h2>\n<table class="documents"><thead><tr><th>title / doc_id</th>'
         "<th>publisher</th><th>date</th><th>split</th><th>chars</th><th>entities</th><th>timexes</th>"
@@ -411,3 +413,38 @@ def mentions_by_entity(contents: ReleaseContents) -> tuple[dict[str, list], dict
             if quote.source is not None and quote.source.speaker_id is not None:
                 attributed.setdefault(quote.source.speaker_id, []).append((document, quote))
     return mentions, attributed
+
+
+def diff_page(diff, corpus: str, version: str, documents: Iterable[str]) -> str:
+    """What changed since the previous release (corpus_tools.release.diff): counts per layer and
+    kind, then every change, document by document, linked to the document's page."""
+    from corpus_tools.release.diff import counts, describe, kind_phrase, required_bump
+
+    present = set(documents)
+    tally = counts(diff)
+    rows = "".join(f"<tr><td>{escape(layer)}</td><td>{escape(kind_phrase(layer, kind))}</td>"
+                   f'<td class="n">{number}</td></tr>'
+                   for layer, kinds in tally.items() for kind, number in kinds.items())
+    grouped: dict[str | None, list] = {}
+    for change in diff.changes:
+        grouped.setdefault(change.doc_id, []).append(change)
+    sections = []
+    for doc_id in sorted(grouped, key=lambda key: (key is not None, key or "")):
+        title = ("the release as a whole" if doc_id is None else
+                 f'<a href="doc/{page_href(doc_id)}">{escape(doc_id)}</a>' if doc_id in present else escape(doc_id))
+        items = "".join(f"<li><span class=\"kind\">{escape(change.layer)} · "
+                        f"{escape(kind_phrase(change.layer, change.kind))}</span> {escape(describe(change))}</li>"
+                        for change in grouped[doc_id])
+        sections.append(f"<h3>{title}</h3>\n<ul class=\"changes\">{items}</ul>")
+    if diff.changes:
+        verdict = (f"{len(diff.changes)} changes; by the version rule they need a "
+                   f"{escape(required_bump(diff))} version.")
+        body = (f'<table class="diff-counts"><thead><tr><th>layer</th><th>change</th><th>count</th></tr></thead>'
+                f"<tbody>{rows}</tbody></table>\n" + "\n".join(sections))
+    else:
+        verdict, body = "The data did not change.", ""
+    main = (f'<main class="diff"><h1>Changes from {escape(diff.old_version)} to {escape(diff.new_version)}</h1>\n'
+            f'<p class="summary">{verdict} <code>corpus-tools diff {escape(diff.old_version)} '
+            f"{escape(diff.new_version)}</code> lists the same.</p>\n{body}</main>")
+    return page(f"Changes since {diff.old_version}", main, prefix="", corpus=corpus, version=version,
+                css_class="page-diff")

@@ -19,7 +19,7 @@ from typing import Callable
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.view.read import read_release
 from corpus_tools.view.removed import removed_pieces
-from corpus_tools.view.render import document_page, entity_page, index_page, mentions_by_entity, page_file
+from corpus_tools.view.render import diff_page, document_page, entity_page, index_page, mentions_by_entity, page_file
 
 MARKER = ".corpus-tools-view"  # names a directory this module wrote, so a rerun may replace it
 ASSETS = ("viewer.css", "viewer.js")
@@ -45,9 +45,8 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     ``raw_dir``: a checkout's raw/ directory; when it holds a document's raw file (same sha256)
     and this normalizer gives the released text, the document page can show the pieces
     normalization removed, each at its raw position (a release does not carry them).
-    ``previous``: the release before this one. HOOK (issue 12): when
-    corpus_tools/release/diff.py lands, render its diff of ``previous`` and ``release`` as
-    diff.html and link it from the index; until then it is accepted and ignored.
+    ``previous``: the release before this one: its diff with ``release``
+    (corpus_tools.release.diff) becomes diff.html, linked from the index.
     ``on_progress`` is called with 1 after each page.
     """
     contents = read_release(release)
@@ -57,7 +56,11 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     removed = {document.doc_id: removed_pieces(document, Path(raw_dir) if raw_dir is not None else None)
                for document in contents.documents}
     mentions, attributed = mentions_by_entity(contents)
-    del previous  # HOOK (issue 12): the diff page goes here
+    diff = None
+    if previous is not None:
+        from corpus_tools.release.diff import diff_releases
+
+        diff = diff_releases(previous, release)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
@@ -76,7 +79,10 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
             write(f"assets/{name}", resources.files("corpus_tools.view").joinpath("assets", name).read_text("utf-8"))
         write(MARKER, f"corpus-tools view of release {contents.version}\n")
         write("index.html", index_page(contents, removed, corpus, {key: len(items) for key, items in mentions.items()},
-                                       {key: len(items) for key, items in attributed.items()}))
+                                       {key: len(items) for key, items in attributed.items()},
+                                       None if diff is None else diff.old_version))
+        if diff is not None:
+            write("diff.html", diff_page(diff, corpus, contents.version, (d.doc_id for d in contents.documents)))
         ids = [document.doc_id for document in contents.documents]
         for number, document in enumerate(contents.documents):
             neighbours = (ids[number - 1] if number else None, ids[number + 1] if number + 1 < len(ids) else None)
