@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -14,6 +15,18 @@ import pytest
 from corpus_tools.layout import Layout
 
 REPO = Path(__file__).resolve().parent.parent
+
+# The five real seed articles (../shared/seeds): the documents of annotation round 1
+# (annotations/worksheets/round-1) and of the gold export 000001. Tests about these articles
+# specifically (golden texts, round 1's worksheets, scores against their gold) name them here;
+# tests about the live corpus use COMMITTED_DOC_IDS, which grows with `corpus-tools add`.
+SEED_DOC_IDS = ("000_cbeedfbee8440207", "001_d79359122f2d4c78", "002_9bc3c6dfe5868321",
+                "003_840a8be26e4ddaa5", "004_3e4c866fc9bc1c15")
+# The committed corpus's doc_ids in manifest order, read as plain JSON lines (not through the
+# code under test).
+COMMITTED_DOC_IDS = tuple(json.loads(line)["doc_id"]
+                          for line in (REPO / "raw" / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+                          if line.strip())
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from conftest import SEED_DOC_IDS
 from corpus_tools.records import (
     Cue, Document, DocumentAnnotations, EntityMention, Evidence, ManifestRecord, Provenance, Quote,
     RegistryEntity, Source, Span, TimeExpression,
@@ -46,7 +47,9 @@ def document(doc_id: str, text: str, *, publisher: str | None = "Reuters", date:
 
 
 def seed_documents() -> dict[str, Document]:
-    return {path.stem: document(path.stem, path.read_text(encoding="utf-8")) for path in sorted(RAW.glob("*.txt"))}
+    """The five seed articles only (not every file of raw/, which grows): the figures the
+    release tests assert (documents, splits, shards, card and changelog counts) rest on them."""
+    return {doc_id: document(doc_id, (RAW / f"{doc_id}.txt").read_text(encoding="utf-8")) for doc_id in SEED_DOC_IDS}
 
 
 def span_of(text: str, needle: str, occurrence: int = 0) -> Span:

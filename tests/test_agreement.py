@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -239,7 +238,9 @@ def test_prefer_an_annotator_without_versions(tmp_path):
 
 
 def test_agreement_command_on_the_committed_exports(tmp_path):
-    """The committed gold set has one annotator per document: every figure is n/a, with counts."""
+    """The committed exports: round 1's gold of the seeds (user 2) and round 2 (users 3 and 4 on
+    every document, user 2 on the two invented ones; user 5's adjudicated ground truth left out),
+    so every committed document has three annotators' versions to compare."""
     import shutil
 
     root = Path(__file__).resolve().parent.parent
@@ -248,7 +249,9 @@ def test_agreement_command_on_the_committed_exports(tmp_path):
     result = CliRunner().invoke(cli, ["agreement", "--root", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["documents"]["compared"] == 0 and report["documents"]["not_comparable"] == 5
-    assert report["average"]["quotes"]["overlap_f1"] == {"value": None, "agreed": 0, "items": 0}
+    assert report["documents"]["compared"] == 7 and report["documents"]["not_comparable"] == 0
+    assert report["average"]["quotes"]["overlap_f1"] == {"value": 0.9933, "agreed": 299, "items": 602}
     text = CliRunner().invoke(cli, ["agreement", "--root", str(tmp_path)])
-    assert re.search(r"0 documents compared, 5 not comparable", text.output)
+    assert "all documents: annotators 2, 3, 4; 7 documents compared, 0 not comparable" in text.output
+    assert text.output.endswith("7 documents compared, 0 not comparable, 0 cancelled annotations and 7 "
+                                "ground-truth annotations left out\n")

@@ -21,6 +21,10 @@ from corpus_tools.cli.options import find_root
 from corpus_tools.cli.progress import counted, progress, shows_progress
 from corpus_tools.layout import Layout
 
+from conftest import COMMITTED_DOC_IDS
+
+DOCUMENTS = len(COMMITTED_DOC_IDS)  # the checkout is a copy of the committed corpus
+
 
 @pytest.fixture
 def checkout(corpus_copy) -> Layout:
@@ -46,19 +50,19 @@ def test_commands_work_from_a_subdirectory(checkout, monkeypatch):
     monkeypatch.chdir(checkout.root / "docs" / "deeper")
     result = CliRunner().invoke(cli, ["check-raw"])
     assert result.exit_code == 0, result.output
-    assert result.output == "valid (5 documents)\n"
+    assert result.output == f"valid ({DOCUMENTS} documents)\n"
     result = CliRunner().invoke(cli, ["normalize", "--doc", "003_840a8be26e4ddaa5"])
     assert result.exit_code == 0 and result.output.startswith("The United States has ruled out")
     result = CliRunner().invoke(cli, ["normalize"])
     assert result.exit_code == 0
-    assert result.output == f"normalized 5 documents into {checkout.build / 'normalized'}\n"
+    assert result.output == f"normalized {DOCUMENTS} documents into {checkout.build / 'normalized'}\n"
 
 
 def test_root_overrides_the_search(checkout, tmp_path_factory, monkeypatch):
     other = tmp_path_factory.mktemp("other")
     monkeypatch.chdir(other)
     result = CliRunner().invoke(cli, ["check-raw", "--root", str(checkout.root)])
-    assert result.exit_code == 0 and result.output == "valid (5 documents)\n"
+    assert result.exit_code == 0 and result.output == f"valid ({DOCUMENTS} documents)\n"
 
 
 def test_outside_any_corpus_the_error_says_so(tmp_path, monkeypatch):

@@ -8,14 +8,15 @@ import pytest
 from corpus_tools.documents.index import DocumentIndex, load_documents
 from corpus_tools.errors import CorpusError
 
-DOC_IDS = ["000_cbeedfbee8440207", "001_d79359122f2d4c78", "002_9bc3c6dfe5868321",
-           "003_840a8be26e4ddaa5", "004_3e4c866fc9bc1c15"]
+from conftest import COMMITTED_DOC_IDS
+
+DOC_IDS = list(COMMITTED_DOC_IDS)  # the committed corpus (a copy of it), in manifest order
 
 
 def test_index_holds_the_same_documents_as_load_documents(corpus_copy):
     index, loaded = DocumentIndex(corpus_copy), load_documents(corpus_copy)
     assert list(index) == list(loaded) == DOC_IDS
-    assert len(index) == 5
+    assert len(index) == len(DOC_IDS)
     for doc_id in DOC_IDS:
         assert index[doc_id] == loaded[doc_id]
     assert index.get("nope") is None

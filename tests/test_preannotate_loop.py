@@ -19,6 +19,8 @@ from corpus_tools.labelstudio.annotate import submit_annotation
 from corpus_tools.labelstudio.sync import resolve_project
 from corpus_tools.schema import QUOTE_TYPES
 
+from conftest import COMMITTED_DOC_IDS
+
 pytestmark = pytest.mark.labelstudio
 
 REPO = Path(__file__).resolve().parent.parent
@@ -47,13 +49,14 @@ def test_add_preannotate_push_correct_pull_release(labelstudio, corpus_copy, mon
 
     pushed = CliRunner().invoke(cli, ["labelstudio", "push", *server, "--predictions", "--project", PROJECT])
     assert pushed.exit_code == 0, pushed.output
-    assert "imported 6 tasks, 0 already present" in pushed.output
+    count = len(COMMITTED_DOC_IDS) + 1  # the committed corpus and the added article
+    assert f"imported {count} tasks, 0 already present" in pushed.output
     assert "1 documents without annotation get pre-annotations" in pushed.output
 
     client = labelstudio.client
     project = resolve_project(client, PROJECT)
     tasks = {task.data["doc_id"]: task for task in client.tasks.list(project=project.id, fields="all")}
-    assert len(tasks) == 6
+    assert len(tasks) == count
     [prediction] = client.predictions.list(task=tasks[doc_id].id)
     assert prediction.model_version == "corpus_tools-preannotate@1.0"
     assert all(0 < r["score"] <= 1 for r in prediction.result if "id" in r)

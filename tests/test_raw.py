@@ -14,10 +14,12 @@ from corpus_tools.errors import CorpusError
 from corpus_tools.layout import Layout
 from corpus_tools.documents.raw import check_raw, iter_raw, read_manifest
 
+from conftest import COMMITTED_DOC_IDS, SEED_DOC_IDS
+
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO.parent / "shared" / "seeds"
-DOC_IDS = ["000_cbeedfbee8440207", "001_d79359122f2d4c78", "002_9bc3c6dfe5868321",
-           "003_840a8be26e4ddaa5", "004_3e4c866fc9bc1c15"]
+INVENTED = ("Invented article: written for this repository as a test fixture and for the multi-annotator "
+            "round (tests/fixtures/articles/README.md); not a real report, so it has no publisher.")
 
 
 def rewrite_manifest(layout: Layout, edit) -> None:
@@ -42,18 +44,18 @@ def set_file(layout: Layout, doc_id: str, data: bytes, encoding: str = "utf-8") 
 def test_committed_raw_corpus_checks_clean():
     report = check_raw(Layout.at(REPO))
     assert report.valid, [str(p) for p in report]
-    assert dict(report.stats) == {"documents": 5}
+    assert dict(report.stats) == {"documents": len(COMMITTED_DOC_IDS)}
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="needs ../shared/seeds beside the checkout")
-@pytest.mark.parametrize("doc_id", DOC_IDS)
+@pytest.mark.parametrize("doc_id", SEED_DOC_IDS)  # the real articles; the invented ones are tests/fixtures/articles
 def test_raw_files_are_the_seeds_byte_for_byte(doc_id):
     assert (REPO / "raw" / f"{doc_id}.txt").read_bytes() == (SEEDS / f"{doc_id}.txt").read_bytes()
 
 
 def test_manifest_metadata_is_what_the_texts_support():
     records = {r.doc_id: r for r in read_manifest(REPO / "raw" / "manifest.jsonl")}
-    assert list(records) == DOC_IDS
+    assert list(records) == [*SEED_DOC_IDS, "005_2cde5fe42a71d5e6", "006_13b7e5813f40efdc"]
     stated = {d: (r.publication_date, r.publication_date_precision, r.publication_date_evidence.kind)
               for d, r in records.items()}
     assert stated == {
@@ -62,11 +64,21 @@ def test_manifest_metadata_is_what_the_texts_support():
         "002_9bc3c6dfe5868321": ("2023-05", "month", "inferred"),
         "003_840a8be26e4ddaa5": ("2021-10", "month", "inferred"),
         "004_3e4c866fc9bc1c15": ("2021-09-30", "day", "stated"),
+        "005_2cde5fe42a71d5e6": ("2022-08-19", "day", "stated"),
+        "006_13b7e5813f40efdc": (None, None, "none"),  # only implied ("began in mid-January 2024")
     }
     assert {d: r.publisher for d, r in records.items()} == {
         "000_cbeedfbee8440207": None, "001_d79359122f2d4c78": "The New Arab",
         "002_9bc3c6dfe5868321": None, "003_840a8be26e4ddaa5": None, "004_3e4c866fc9bc1c15": None,
+        "005_2cde5fe42a71d5e6": None, "006_13b7e5813f40efdc": None,
     }
+    # The two invented articles (tests/fixtures/articles, added with `corpus-tools add`) say so.
+    for doc_id in ("005_2cde5fe42a71d5e6", "006_13b7e5813f40efdc"):
+        evidence = records[doc_id].publisher_evidence
+        assert (evidence.kind, evidence.reasoning) == ("none", INVENTED)
+        fixture = next(path for path in (REPO / "tests" / "fixtures" / "articles").glob("*.txt")
+                       if path.read_bytes() == (REPO / "raw" / records[doc_id].file).read_bytes())
+        assert f"`{fixture.name}`" in (fixture.parent / "README.md").read_text(encoding="utf-8")
     # Stated evidence quotes the raw line it cites, exactly.
     for record in records.values():
         evidence = record.publication_date_evidence
@@ -128,10 +140,11 @@ def test_cp1252_is_decoded_only_when_the_manifest_says_so(corpus_copy):
 
 
 def test_duplicate_doc_id(corpus_copy):
+    lines = len(read_manifest(corpus_copy.manifest))
     rewrite_manifest(corpus_copy, lambda records: records + [records[1]])
     problem = only_error(corpus_copy)
     assert problem.code == "duplicate-doc-id"
-    assert problem.location.line == 6
+    assert problem.location.line == lines + 1  # the appended copy, not the original
 
 
 @pytest.mark.parametrize("doc_id", ["../x", "a/b", "", ".hidden", "a b"])
@@ -156,7 +169,7 @@ def test_iter_raw_refuses_a_broken_corpus_before_yielding_anything(corpus_copy):
 def test_cli_check_raw_ok():
     result = CliRunner().invoke(cli, ["check-raw", "--root", str(REPO)])
     assert result.exit_code == 0, result.output
-    assert result.output == "valid (5 documents)\n"
+    assert result.output == f"valid ({len(COMMITTED_DOC_IDS)} documents)\n"
 
 
 def test_cli_check_raw_reports_and_exits_1(corpus_copy):
@@ -173,9 +186,9 @@ def test_cli_normalize_writes_texts_and_maps(corpus_copy):
     result = CliRunner().invoke(cli, ["normalize", "--root", str(corpus_copy.root)])
     assert result.exit_code == 0, result.output
     out = corpus_copy.build / "normalized"
-    assert result.output == f"normalized 5 documents into {out}\n"
+    assert result.output == f"normalized {len(COMMITTED_DOC_IDS)} documents into {out}\n"
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{d}.txt" for d in DOC_IDS] + [f"{d}.json" for d in DOC_IDS])
+        [f"{d}.txt" for d in COMMITTED_DOC_IDS] + [f"{d}.json" for d in COMMITTED_DOC_IDS])
     golden = (REPO / "tests" / "golden" / "001_d79359122f2d4c78.txt").read_text(encoding="utf-8")
     assert (out / "001_d79359122f2d4c78.txt").read_text(encoding="utf-8") == golden
     sidecar = json.loads((out / "001_d79359122f2d4c78.json").read_text())
@@ -220,6 +233,6 @@ def test_the_raw_index_locates_each_manifest_line_and_keys_each_raw_file():
         assert json.loads(manifest[offset:offset + length])["doc_id"] == record.doc_id
         assert key == f"{record.sha256}:{record.encoding}"
         assert index.get(record.doc_id) == index[record.doc_id]
-    assert index.get("nope") is None and "nope" not in index and len(index) == 5
+    assert index.get("nope") is None and "nope" not in index and len(index) == len(COMMITTED_DOC_IDS)
     with pytest.raises(KeyError):
         index["nope"]

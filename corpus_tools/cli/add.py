@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -37,12 +36,13 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
         corpus-tools add article.txt --date 2024-03-12 --date-evidence 'line 3'
         corpus-tools add a.txt b.txt c.txt
     """
+    from corpus_tools.cli.progress import progress
     from corpus_tools.documents.add import add_files
 
-    with click.progressbar(length=len(files), label="adding", file=sys.stderr) as bar:
+    with progress("adding", total=len(files), unit="file") as on_progress:
         added = add_files(layout, files, doc_id=doc_id, title=title, publisher=publisher,
                           publisher_evidence=publisher_evidence, date=date, date_evidence=date_evidence,
-                          on_progress=bar.update)
+                          on_progress=on_progress)
     for item in added:
         record = item.record
         encoding = record.encoding + (" with BOM" if item.bom else "")
