@@ -229,3 +229,16 @@ def test_changelog_entry(release):
     text = (release.path / "CHANGELOG.md").read_text(encoding="utf-8")
     assert text == ("# Changelog\n\n## 1.0.0 (2024-05-02)\n\n- 31 documents, 56 entity mentions, "
                     "27 time expressions, 1 quote(s), 4 registry entities.\n- The first release.\n")
+
+
+def test_the_card_says_what_the_corpus_asks_and_which_documents_are_invented(corpus_copy):
+    from corpus_tools.release.inputs import caveats
+
+    notes = caveats(corpus_copy)
+    assert notes[0].startswith("The agreement figures come from round 2 (docs/agreement.md), whose three "
+                               "annotators were instances of one language model")
+    assert notes[1] == ("2 of the documents are invented articles written for the project, not news "
+                        "(005_2cde5fe42a71d5e6, 006_13b7e5813f40efdc; their manifest evidence says so): leave them "
+                        "out of any use that needs real reporting.")
+    (corpus_copy.annotations / "card-caveats.md").write_text("# none\n")
+    assert caveats(corpus_copy) == (notes[1],)

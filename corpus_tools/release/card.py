@@ -36,6 +36,9 @@ class CardInfo:
     # the corpus's public home, once it has one; until then the card beside croissant.json stands for it
     homepage: str = ""
     cite_as: str = "US–Syria Relations News Corpus, release {version}, built with corpus_tools {version}."
+    # what a user must know beyond the statistics (listed under Known Limitations): the corpus's own
+    # notes (annotations/card-caveats.md) and the documents its manifest marks as invented
+    caveats: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
@@ -210,7 +213,8 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         "individuals' data beyond what the articles published is added.",
         "## Considerations for Using the Data",
         "### Known Limitations",
-        "- A single annotation team annotated the corpus, so its conventions and its errors are "
+        "".join(f"- {caveat}\n" for caveat in info.caveats)
+        + "- A single annotation team annotated the corpus, so its conventions and its errors are "
         "that team's" + ("; this card reports no inter-annotator agreement.\n" if quality is None else
                           " (inter-annotator agreement: see Annotation quality above).\n")
         + "- Source articles may be truncated: the raw files hold the text as captured from the "

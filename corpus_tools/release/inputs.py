@@ -19,7 +19,9 @@ from corpus_tools.lock import corpus_lock
 from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity
 from corpus_tools.annotations.registry import load_registry
 from corpus_tools.preannotate.acceptance import Acceptance
+from corpus_tools.documents.raw import read_manifest
 from corpus_tools.release.build import ReleaseResult, ShardSizes, build_release, check_version
+from corpus_tools.release.card import CardInfo
 from corpus_tools.release.versions import previous_release
 from corpus_tools.version import __version__
 
@@ -47,7 +49,27 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
                              upstream_problems=errors, regions_validated=True,
                              annotation_quality=lambda: dataclasses.replace(
                                  provenance.quality(), preannotation_accepted=acceptance.result()),
-                             on_progress=on_progress)
+                             card=CardInfo(caveats=caveats(layout)), on_progress=on_progress)
+
+
+CAVEATS_FILE = "card-caveats.md"
+INVENTED = "Invented article"  # how the manifest's evidence marks a document that is not news
+
+
+def caveats(layout: Layout) -> tuple[str, ...]:
+    """What the card must say beyond its statistics: each ``- `` line of
+    annotations/card-caveats.md, and which documents the manifest marks as invented."""
+    notes = []
+    path = layout.annotations / CAVEATS_FILE
+    if path.is_file():
+        notes += [line[2:].strip() for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("- ")]
+    invented = [record.doc_id for record in read_manifest(layout.manifest)
+                if (record.publisher_evidence.reasoning or "").startswith(INVENTED)]
+    if invented:
+        notes.append(f"{len(invented)} of the documents are invented articles written for the project, not news "
+                     f"({', '.join(invented)}; their manifest evidence says so): leave them out of any use that "
+                     "needs real reporting.")
+    return tuple(notes)
 
 
 class ErrorsOnly(list):
