@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import asdict
 
 import click
@@ -34,12 +33,13 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
         corpus-tools preannotate --json > predictions.json
         corpus-tools preannotate --evaluate
     """
+    from corpus_tools.cli.progress import progress
     from corpus_tools.preannotate import run
 
     model = None if ner_model.lower() == "none" else ner_model
     if evaluate:
-        with click.progressbar(length=0, label="scoring", file=sys.stderr) as bar:
-            rows, note = run.evaluate_corpus(layout, model, strict_aliases, on_progress=bar.update)
+        with progress("scoring", unit="doc") as on_progress:
+            rows, note = run.evaluate_corpus(layout, model, strict_aliases, on_progress=on_progress)
         if as_json:
             click.echo(orjson.dumps({"scores": [asdict(row) for row in rows], "note": note},
                                     option=orjson.OPT_INDENT_2).decode())
@@ -50,8 +50,8 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
         click.echo(f"{note}; leave-one-document-out over the committed gold"
                    + (", aliases seen only in the scored document dropped too" if strict_aliases else ""))
         return
-    with click.progressbar(length=len(doc_ids) or 0, label="pre-annotating", file=sys.stderr) as bar:
-        found, note = run.preannotate_corpus(layout, doc_ids, model, on_progress=bar.update)
+    with progress("pre-annotating", total=len(doc_ids) or None, unit="doc") as on_progress:
+        found, note = run.preannotate_corpus(layout, doc_ids, model, on_progress=on_progress)
     if as_json:
         click.echo(orjson.dumps([{"doc_id": doc_id, "prediction": run.prediction(pre)} for doc_id, pre in found.items()],
                                 option=orjson.OPT_INDENT_2).decode())
