@@ -3,7 +3,7 @@ up every document once; prints the seconds of each and the peak RSS.
 
     python -m bench.lookups CORPUS_ROOT [--cold]
 
-``--cold`` deletes CORPUS_ROOT/build/cache/normalized first (every document is normalized and
+``--cold`` deletes CORPUS_ROOT/build/cache first (every document is normalized and
 its cache entry written); without it, entries left by an earlier run are read. Use a copy of
 the bench corpus, e.g. ``cp -r /work/wt/data/corpus-10000 /tmp/c10k``: the cache is written
 into the corpus root.
@@ -23,11 +23,11 @@ from corpus_tools.layout import Layout
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("root")
-    parser.add_argument("--cold", action="store_true", help="delete build/cache/normalized first")
+    parser.add_argument("--cold", action="store_true", help="delete build/cache first")
     args = parser.parse_args()
     layout = Layout.at(args.root)
     if args.cold:
-        shutil.rmtree(layout.build / "cache" / "normalized", ignore_errors=True)
+        shutil.rmtree(layout.build / "cache", ignore_errors=True)
     began = time.perf_counter()
     index = DocumentIndex(layout)
     opened = time.perf_counter()
