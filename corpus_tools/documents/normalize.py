@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterator
 
-from corpus_tools.documents import boilerplate
+import corpus_tools.documents.boilerplate as boilerplate
 from corpus_tools.documents.offsets import MapBuilder, OffsetMap
 from corpus_tools.records import RemovedPiece, Span
 

@@ -32,7 +32,7 @@ import msgspec
 from corpus_tools.codes import CATALOGUE
 from corpus_tools.documents.align import TextAlignment
 from corpus_tools.errors import Location, Problem, printable
-from corpus_tools.ingest import shapes
+import corpus_tools.ingest.shapes as shapes
 from corpus_tools.ingest.shapes import (
     RESULT_TYPES, Annotation, AnnotationHead, ChoicesResult, LabelsResult, Prediction, PredictionHead, RelationResult,
     TextAreaResult,

@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.records import ExportResult, Unaligned
-from corpus_tools.release import brat
+import corpus_tools.release.brat as brat
 from corpus_tools.release.arrow_schemas import ClassLabel, List, spec
 from corpus_tools.release.checksums import verify_release
 from corpus_tools.release.loaders import Release, release_dir

@@ -19,7 +19,7 @@ import numpy as np
 
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.records import Document, DocumentAnnotations, Evidence, RegistryEntity, Span
-from corpus_tools.release import ner
+import corpus_tools.release.ner as ner
 from corpus_tools.release.arrow_schemas import NER_TAGS
 from corpus_tools.release.columns import Column, Flat, Struct, concat
 from corpus_tools.release.splits import fold_of
