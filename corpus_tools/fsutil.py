@@ -1,5 +1,6 @@
-"""Writing files so that a reader never sees half of one (write beside, fsync, rename), and
-reading only regular files (never through a symbolic link, never blocking on a FIFO)."""
+"""Writing files so that a reader never sees half of one (write beside, fsync, rename; the
+staging directories of killed runs removed by the next run), and reading only regular files
+(never through a symbolic link, never blocking on a FIFO)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import shutil
 import stat
 import tempfile
 from pathlib import Path
@@ -43,6 +45,26 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def remove_abandoned(parent: Path, pattern: str) -> None:
+    """Remove the staging directories in ``parent`` matching ``pattern`` whose run was killed.
+    Their names are ``<name>-<pid>-<anything>``, ``<name>`` without a hyphen: a live pid means
+    that run is still writing there, so its directory stays."""
+    for leftover in parent.glob(pattern) if parent.is_dir() else ():
+        pid = leftover.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
 
 
 def file_sha256(path: Path) -> str:

@@ -48,7 +48,7 @@ from corpus_tools.annotations.registry import registry_digest
 from corpus_tools.documents.index import documents_digest
 from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.fingerprint import fingerprint
-from corpus_tools.fsutil import atomic_write_bytes
+from corpus_tools.fsutil import atomic_write_bytes, remove_abandoned
 from corpus_tools.ingest.checks import Context, check_task
 from corpus_tools.ingest.reader import ExportStream, parse_task
 from corpus_tools.ingest.units import Units, UnitsBuilder, UnitsWriter, problems_of, stats_of
@@ -396,20 +396,7 @@ def _staging(parent: Path, kind: str) -> Path:
 def _remove_leftovers(layout: Layout) -> None:
     """Staging directories of runs that were killed (their process is gone)."""
     for parent in (layout.exports, layout.build / "units"):
-        for leftover in parent.glob(".*-*-*.tmp") if parent.is_dir() else ():
-            pid = leftover.name.split("-")[1]
-            if pid.isdigit() and not _alive(int(pid)):
-                shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        remove_abandoned(parent, ".*-*-*.tmp")
 
 
 def _fsync_directory(path: Path) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from corpus_tools.errors import CorpusError, Location, Problem, Report
+from corpus_tools.fsutil import remove_abandoned
 from corpus_tools.records import AnnotationQuality, Document, DocumentAnnotations, RegistryEntity, ReleaseDiff
 from corpus_tools.release.arrow_schemas import CONFIGS
 from corpus_tools.release.buildinfo import (
@@ -98,7 +99,7 @@ def build_release(documents: Mapping[str, Document],
         raise CorpusError("empty-release", "no documents: a release needs at least one")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    _remove_stale_partials(out_dir, version)
+    remove_abandoned(out_dir, f".{version}.partial-*")  # leftovers of killed builds
     # ".tmp": the repository's .gitignore already ignores it
     partial = Path(tempfile.mkdtemp(prefix=f".{version}.partial-{os.getpid()}-", suffix=".tmp", dir=out_dir))
     try:
@@ -295,22 +296,3 @@ def _differences(new: Path, old: Path) -> list[str]:
     differing += [name for name in sorted(new_files & old_files)
                   if not ((old / name).is_file() and filecmp.cmp(new / name, old / name, shallow=False))]
     return sorted(set(differing))
-
-
-def _remove_stale_partials(out_dir: Path, version: str) -> None:
-    """Leftovers of killed builds: their pid is gone (a live pid means a build is running)."""
-    for leftover in out_dir.glob(f".{version}.partial-*"):
-        pid = leftover.name.split("-")[1]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
