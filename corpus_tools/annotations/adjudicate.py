@@ -28,7 +28,6 @@ it and whether a reviewer decided it; releases record it per row.
 
 from __future__ import annotations
 
-from collections import Counter
 
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, Mapping, Sequence

@@ -26,7 +26,7 @@ import sys
 from dataclasses import dataclass
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import Any, Iterator, Mapping
+from typing import Iterator, Mapping
 
 import pyarrow as pa
 import pyarrow.compute as pc

@@ -34,7 +34,7 @@ from corpus_tools.documents.align import TextAlignment
 from corpus_tools.errors import Location, Problem, printable
 import corpus_tools.ingest.shapes as shapes
 from corpus_tools.ingest.shapes import (
-    RESULT_TYPES, Annotation, AnnotationHead, ChoicesResult, LabelsResult, Prediction, PredictionHead, RelationResult,
+    RESULT_TYPES, Annotation, ChoicesResult, LabelsResult, Prediction, RelationResult,
     TextAreaResult,
 )
 from corpus_tools.records import Document, RegistryEntity
@@ -677,19 +677,3 @@ def _drop_dangling_links(annotation: CheckedAnnotation, report: _Reporter) -> No
     for link in annotation.links:
         if regions[link.from_id].excluded or regions[link.to_id].excluded:
             link.excluded = True
-
-
-# ---------------------------------------------------------------------------------------------
-# Counts
-
-
-def task_counts(checked: CheckedTask) -> dict[str, int]:
-    """What one checked task adds to a report's counts (an annotation count only when it has annotations)."""
-    counts = {"tasks": 1, "tasks_excluded": int(checked.excluded), "tasks_text_changed": int(checked.text_changed),
-              "spans_reanchored": checked.reanchored}
-    if checked.annotations:
-        counts.update(annotations=len(checked.annotations),
-                      annotations_cancelled=sum(a.cancelled for a in checked.annotations),
-                      regions=sum(len(a.regions) for a in checked.annotations),
-                      relations=sum(len(a.links) for a in checked.annotations))
-    return counts

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Iterator, Mapping
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -210,19 +210,3 @@ def problems_of(table: pa.Table, export: str) -> list[Problem]:
                             region_id=row["region_id"])
         problems.append(Problem(row["code"], row["message"], location))
     return problems
-
-
-def write_units(directory: Path, checked: Iterable[CheckedTask], batch_tasks: int = 1024) -> None:
-    """All five tables of one export from its checked tasks (in file order), ``batch_tasks`` tasks a row group."""
-    builder, writer = UnitsBuilder(), UnitsWriter(directory)
-    try:
-        pending = 0
-        for task in checked:
-            builder.add(task)
-            pending += 1
-            if pending == batch_tasks:
-                writer.write(builder.batches())
-                pending = 0
-        writer.write(builder.batches())
-    finally:
-        writer.close()

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from corpus_tools.preannotate.entities import speaker_of
-from corpus_tools.preannotate.text import paragraphs, sentences
+from corpus_tools.preannotate.text import sentences
 from corpus_tools.records import Cue, EntityMention, Quote, RegistryEntity, Source, Span
 
 # Reporting verbs; the first group needs no "that" or quotation to introduce content.

@@ -44,13 +44,3 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
                 begin += 1
         if begin < end:
             yield begin, end
-
-
-def sentence_at(sentence_spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
-    """The sentence containing ``position`` (or the one just before it)."""
-    found = sentence_spans[0]
-    for span in sentence_spans:
-        if span[0] > position:
-            break
-        found = span
-    return found

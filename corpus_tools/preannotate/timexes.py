@@ -41,7 +41,7 @@ import calendar
 import datetime
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable
 
 from corpus_tools.records import ManifestRecord, Span, TimeExpression
 from corpus_tools.timex import check_value
@@ -449,8 +449,3 @@ def time_expressions(doc_id: str, text: str, record: ManifestRecord | None
 def _start(match: re.Match) -> int:
     """A leading preposition a rule needs to see ("in May") is not part of the span."""
     return match.end("prep") if "prep" in match.re.groupindex and match["prep"] else match.start()
-
-
-def iter_rules() -> Iterator[str]:
-    """The rules' names, in priority order (for the docs and the tests)."""
-    return (function.__name__.lstrip("_") for _, function in RULES)

@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from corpus_tools.records import AnnotationQuality
-from corpus_tools.release.arrow_schemas import CONFIGS, NER_TAGS, ClassLabel, List, Value, spec
+from corpus_tools.release.arrow_schemas import CONFIGS, NER_TAGS, ClassLabel, List, spec
 from corpus_tools.release.rights import MIT_URL, config_licenses, publishers_copyright
 from corpus_tools.release.writer import Shard
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS

@@ -8,15 +8,14 @@ annotations/exports/ holds no export, the release has empty annotation configs.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Callable, Iterable
 
 from corpus_tools.annotations.adjudicate import ReleaseProvenance
-from corpus_tools.annotations.consolidate import AnnotationIndex, iter_annotation_set
+from corpus_tools.annotations.consolidate import AnnotationIndex
 from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.errors import CorpusError, Problem
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
-from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity
 from corpus_tools.annotations.registry import load_registry
 from corpus_tools.preannotate.acceptance import Acceptance
 from corpus_tools.documents.raw import read_manifest
@@ -81,12 +80,6 @@ class ErrorsOnly(list):
 
     def extend(self, problems: Iterable[Problem]) -> None:
         super().extend(problem for problem in problems if problem.severity == "error")
-
-
-def chosen_annotations(layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
-                       problems: list[Problem] | None = None) -> Iterator[DocumentAnnotations]:
-    """The chosen annotation of each document, streaming, in the order of the stored exports."""
-    return iter_annotation_set(layout, documents, registry, problems, chosen_only=True)
 
 
 def _release_version(version: str | None) -> str:
