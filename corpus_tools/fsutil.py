@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
 import shutil
 import stat
@@ -46,12 +47,11 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def remove_abandoned(parent: Path, pattern: str) -> None:
-    """Remove the staging directories in ``parent`` matching ``pattern`` whose run was killed.
-    Their names are ``<name>-<pid>-<anything>``, ``<name>`` without a hyphen: a live pid means
-    that run is still writing there, so its directory stays."""
-    for leftover in parent.glob(pattern) if parent.is_dir() else ():
-        pid = leftover.name.split("-")[1]
+def remove_abandoned(parent: Path, prefix: str) -> None:
+    """Remove the staging directories ``<prefix><pid>-<anything>`` in ``parent`` whose run was
+    killed. A live pid means that run is still writing there, so its directory stays."""
+    for leftover in parent.glob(glob.escape(prefix) + "*") if parent.is_dir() else ():
+        pid = leftover.name[len(prefix):].split("-")[0]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(leftover, ignore_errors=True)
 

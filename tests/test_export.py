@@ -4,7 +4,9 @@ trips where the format allows, and the refusals."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 import sys
 
 import pytest
@@ -162,6 +164,18 @@ def test_a_tampered_release_is_not_exported(release, tmp_path):
     with pytest.raises(CorpusError) as caught:
         export_release(copy, "jsonl", tmp_path / "out")
     assert caught.value.code == "release-tampered" and not (tmp_path / "out").exists()
+
+
+def test_an_export_removes_what_a_killed_export_left_and_keeps_a_running_one(release, tmp_path):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # reaped: its pid names no process
+    killed = tmp_path / f".out.partial-{gone.pid}-abc123"
+    running = tmp_path / f".out.partial-{os.getpid()}-def456"
+    for leftover in (killed, running):
+        (leftover / "data").mkdir(parents=True)
+        (leftover / "data" / "part.conll").write_text("half\n")
+    export_release(release, "conll2003", tmp_path / "out")
+    assert sorted(path.name for path in tmp_path.iterdir()) == [running.name, "out"]
 
 
 def test_spacy_without_the_extra_says_how_to_install_it(release, tmp_path, monkeypatch):

@@ -395,8 +395,8 @@ def _staging(parent: Path, kind: str) -> Path:
 
 def _remove_leftovers(layout: Layout) -> None:
     """Staging directories of runs that were killed (their process is gone)."""
-    for parent in (layout.exports, layout.build / "units"):
-        remove_abandoned(parent, ".*-*-*.tmp")
+    remove_abandoned(layout.exports, ".ingest-")
+    remove_abandoned(layout.build / "units", ".units-")
 
 
 def _fsync_directory(path: Path) -> None:

@@ -99,7 +99,7 @@ def build_release(documents: Mapping[str, Document],
         raise CorpusError("empty-release", "no documents: a release needs at least one")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    remove_abandoned(out_dir, f".{version}.partial-*")  # leftovers of killed builds
+    remove_abandoned(out_dir, f".{version}.partial-")  # leftovers of killed builds
     # ".tmp": the repository's .gitignore already ignores it
     partial = Path(tempfile.mkdtemp(prefix=f".{version}.partial-{os.getpid()}-", suffix=".tmp", dir=out_dir))
     try:

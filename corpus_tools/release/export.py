@@ -34,6 +34,7 @@ from typing import Callable, Iterator
 import pyarrow.parquet as pq
 
 from corpus_tools.errors import CorpusError, Location
+from corpus_tools.fsutil import remove_abandoned
 from corpus_tools.records import ExportResult, Unaligned
 import corpus_tools.release.brat as brat
 from corpus_tools.release.arrow_schemas import ClassLabel, List, spec
@@ -83,7 +84,8 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
         raise CorpusError("export-target-exists", f"{out_dir} exists and is not empty; give a new directory",
                           Location(file=str(out_dir)))
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    partial = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    remove_abandoned(out_dir.parent, f".{out_dir.name}.partial-")  # leftovers of killed exports
+    partial = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-{os.getpid()}-", dir=out_dir.parent))
     try:
         documents, unaligned = write(path, partial, on_progress or (lambda done: None))
         if unaligned:
