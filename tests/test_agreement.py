@@ -255,3 +255,38 @@ def test_agreement_command_on_the_committed_exports(tmp_path):
     assert "all documents: annotators 2, 3, 4; 7 documents compared, 0 not comparable" in text.output
     assert text.output.endswith("7 documents compared, 0 not comparable, 0 cancelled annotations and 7 "
                                 "ground-truth annotations left out\n")
+
+
+def test_a_release_keeps_the_chosen_order_when_the_versions_come_in_a_later_export(tmp_path):
+    """A chosen annotation whose document's versions are in a later export waits for them, and so
+    does the one behind it: the release stream keeps the chosen annotations' order, and each unit
+    is compared with every version (ReleaseProvenance.stream, one pass over the exports)."""
+    from corpus_tools.annotations.adjudicate import ReleaseProvenance
+    from corpus_tools.annotations.consolidate import AnnotationIndex
+
+    tasks = json.loads(EXPORT.read_text(encoding="utf-8"))
+    first = copy.deepcopy(tasks)
+    reviewed = first[0]["annotations"][0]  # annotator 1's doc-a, as reviewer 9's ground truth
+    first[0]["annotations"] = [{**reviewed, "id": 301, "completed_by": 9, "ground_truth": True,
+                                "updated_at": "2026-11-21T09:00:00.000000Z"}]
+    first[1]["annotations"] = first[1]["annotations"][:1]  # doc-b: annotator 1 only
+    (tmp_path / "first.json").write_text(json.dumps(first), encoding="utf-8")
+    (tmp_path / "second.json").write_text(json.dumps(tasks[:1]), encoding="utf-8")  # doc-a: annotators 1 and 2
+    layout = export_corpus.corpus_root(tmp_path / "corpus")
+    documents, registry = export_corpus.documents(), export_corpus.registry()
+    for name in ("first.json", "second.json"):
+        assert ingest(tmp_path / name, layout, documents, registry).status == "stored"
+
+    provenance = ReleaseProvenance(AnnotationIndex(layout, documents, registry))
+    problems = []
+    released = list(provenance.stream(problems))
+    assert [(a.doc_id, a.provenance.reason, a.provenance.annotation_id) for a in released] == [
+        ("doc-a", "ground_truth", 301), ("doc-b", "latest", 203)]
+    given = dict(released[0].unit_provenance)
+    blinken = next(m for m in released[0].entities if m.text == "Blinken")
+    assert given[blinken.id].agreed_by == ("1", "2") and not given[blinken.id].adjudicated
+    assert {p.annotators for p in given.values()} == {2} and any(p.adjudicated for p in given.values())
+    assert {p.agreed_by for _, p in released[1].unit_provenance} == {("1",)}
+    quality = provenance.quality()
+    assert quality.agreement.compared == ("doc-a",) and quality.agreement.not_comparable == ("doc-b",)
+    assert quality.agreement.adjudications_left_out == 1 and problems == []

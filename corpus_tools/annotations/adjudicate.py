@@ -29,10 +29,13 @@ it and whether a reviewer decided it; releases record it per row.
 from __future__ import annotations
 
 
+from collections import deque
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from corpus_tools.annotations.agreement import quote_key, refuse_errors, sort_key, units_of, versions_to_compare
+from corpus_tools.annotations.agreement import (
+    AgreementTally, quote_key, refuse_errors, sort_key, units_of, versions_to_compare,
+)
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.records import (
     AdjudicatedDocument, AnnotationSet, Cue, Disagreement, DocumentAnnotations, EntityMention, Quote, Source, Span,
@@ -354,73 +357,91 @@ def adjudication_lines(documents: Sequence[AdjudicatedDocument], pushed: Sequenc
 
 
 class ReleaseProvenance:
-    """The annotator versions a release compares its units with, gathered before the build from
-    the annotation set's index; then ``attach`` gives the chosen annotations streaming into the
-    build their ``unit_provenance`` and counts how units were resolved, and ``quality`` (called
-    when the build has consumed the stream) sums it up with the agreement of the versions.
+    """The chosen annotations of a release, streaming, each with the provenance of its units
+    (``unit_provenance`` against its document's annotator versions), in one pass over the stored
+    exports' units; ``quality`` (called when the build has consumed the stream) sums up how units
+    were resolved and the agreement of the versions.
 
     Only the documents whose units need a comparison have their versions built (in compact form:
     records.Units, offsets and values, no texts): those annotated by several annotators, and
     those whose chosen annotation is not their one annotator's version. A document whose chosen
-    annotation is its only annotator's version agrees with it unit for unit, by definition."""
+    annotation is its only annotator's version agrees with it unit for unit, by definition.
+    A chosen annotation waits until its document's versions have streamed by (in the same task,
+    as a rule); the ones behind it wait with it, so the order stays that of the chosen
+    annotations. A document's versions are dropped once it is given out: memory holds the
+    documents in between, not the corpus."""
 
-    def __init__(self, versions: Mapping[str, list[Units]], alone: Mapping[str, str], agreement_report):
-        self._versions = versions
-        self._alone = alone  # doc_id -> the annotator whose version is also the chosen annotation
-        self._agreement = agreement_report
+    def __init__(self, index):
+        """From a corpus_tools.annotations.consolidate.AnnotationIndex. A version without an
+        annotator, or a ground-truth one, is nobody's to agree with."""
+        self._index = index
+        counted = {doc_id: [pick for pick in picks if not pick.ground_truth and pick.annotator is not None]
+                   for doc_id, picks in index.versions.items()}
+        self._alone = {}  # doc_id -> the annotator whose version is also the chosen annotation
+        for doc_id, picks in counted.items():
+            chosen = index.chosen.get(doc_id)
+            if len(picks) == 1 and chosen is not None and chosen[0] == picks[0]:
+                self._alone[doc_id] = picks[0].annotator
+        self._expected = {doc_id: len(picks) for doc_id, picks in counted.items() if doc_id not in self._alone}
+        self._roles = index.roles(versions=False)
+        for doc_id in self._expected:
+            for pick in counted[doc_id]:
+                key = (pick.export, pick.annotation_index)
+                self._roles[key] = ("version",) + self._roles.get(key, ())
+        self._left_out = sum(pick.ground_truth for picks in index.versions.values() for pick in picks)
+        self._tally = AgreementTally()
         self._annotators: dict[int, int] = {}
         self._documents = {"ground_truth": 0, "latest": 0}
         self._units = {"all": 0, "unanimous": 0, "adjudicated": 0, "one_annotator": 0}
 
-    @classmethod
-    def gather(cls, index) -> "ReleaseProvenance":
-        """From a corpus_tools.annotations.consolidate.AnnotationIndex. A version without an
-        annotator, or a ground-truth one, is nobody's to agree with. Problems are not gathered
-        here: the release's own pass over the chosen annotations reports them."""
-        from corpus_tools.annotations.agreement import compare
-
-        counted = {doc_id: [pick for pick in picks if not pick.ground_truth and pick.annotator is not None]
-                   for doc_id, picks in index.versions.items()}
-        alone = {}
-        for doc_id, picks in counted.items():
-            chosen = index.chosen.get(doc_id)
-            if len(picks) == 1 and chosen is not None and chosen[0] == picks[0]:
-                alone[doc_id] = picks[0].annotator
-        wanted = {(pick.export, pick.annotation_index): ("version",) for doc_id, picks in counted.items()
-                  if doc_id not in alone for pick in picks}
+    def stream(self, problems: list | None = None) -> Iterator[DocumentAnnotations]:
+        """The chosen annotations with their unit provenance, in the order of the stored exports;
+        the problems of their tasks go to ``problems`` (those of versions' own tasks are not a
+        release's)."""
         versions: dict[str, list[Units]] = {}
-        for annotations in index.records(wanted):
-            versions.setdefault(annotations.doc_id, []).append(units_of(annotations))
-        left_out = sum(pick.ground_truth for picks in index.versions.values() for pick in picks)
-        documents = index.documents
-        report = compare({doc_id: (len(documents[doc_id].text), kept) for doc_id, kept in versions.items()},
-                         annotations_cancelled=index.stats().get("annotations_cancelled", 0),
-                         adjudications_left_out=left_out, not_comparable=alone)
-        return cls(versions, alone, report)
-
-    def attach(self, chosen: Iterable[DocumentAnnotations]) -> Iterable[DocumentAnnotations]:
-        for annotations in chosen:
-            alone = self._alone.get(annotations.doc_id)
-            if alone is not None:
-                given = alone_provenance(annotations, alone)
-                count = 1
+        waiting: deque[DocumentAnnotations] = deque()
+        for annotations in self._index.records(self._roles, problems, reported=_CHOSEN_ROLES):
+            if annotations.provenance.reason == "version":
+                versions.setdefault(annotations.doc_id, []).append(units_of(annotations))
             else:
-                versions = self._versions.get(annotations.doc_id, [])
-                given = unit_provenance(annotations, versions)
-                count = len(versions)
-            self._annotators[count] = self._annotators.get(count, 0) + 1
-            ground_truth = annotations.provenance is not None and annotations.provenance.ground_truth
-            self._documents["ground_truth" if ground_truth else "latest"] += 1
-            for _, provenance in given.unit_provenance:
-                self._units["all"] += 1
-                self._units["unanimous"] += provenance.annotators >= 2 and len(provenance.agreed_by) == provenance.annotators
-                self._units["adjudicated"] += provenance.adjudicated
-                self._units["one_annotator"] += provenance.annotators == 1
-            yield given
+                waiting.append(annotations)
+            while waiting and len(versions.get(waiting[0].doc_id, ())) >= self._expected.get(waiting[0].doc_id, 0):
+                yield self._given(waiting.popleft(), versions)
+        while waiting:  # a version that never came (nothing to wait for any more)
+            yield self._given(waiting.popleft(), versions)
+        for doc_id, kept in sorted(versions.items()):  # versions of documents with no chosen annotation
+            self._tally.add(doc_id, len(self._index.documents[doc_id].text), kept)
+
+    def _given(self, annotations: DocumentAnnotations, versions: dict[str, list[Units]]) -> DocumentAnnotations:
+        doc_id = annotations.doc_id
+        alone = self._alone.get(doc_id)
+        if alone is not None:
+            given = alone_provenance(annotations, alone)
+            count = 1
+        else:
+            kept = versions.pop(doc_id, [])
+            if kept:
+                self._tally.add(doc_id, len(self._index.documents[doc_id].text), kept)
+            given = unit_provenance(annotations, kept)
+            count = len(kept)
+        self._annotators[count] = self._annotators.get(count, 0) + 1
+        ground_truth = annotations.provenance is not None and annotations.provenance.ground_truth
+        self._documents["ground_truth" if ground_truth else "latest"] += 1
+        for _, provenance in given.unit_provenance:
+            self._units["all"] += 1
+            self._units["unanimous"] += provenance.annotators >= 2 and len(provenance.agreed_by) == provenance.annotators
+            self._units["adjudicated"] += provenance.adjudicated
+            self._units["one_annotator"] += provenance.annotators == 1
+        return given
 
     def quality(self):
         from corpus_tools.records import AnnotationQuality
 
-        return AnnotationQuality(self._agreement, tuple(sorted(self._annotators.items())),
+        agreement = self._tally.report(annotations_cancelled=self._index.stats().get("annotations_cancelled", 0),
+                                       adjudications_left_out=self._left_out, not_comparable=self._alone)
+        return AnnotationQuality(agreement, tuple(sorted(self._annotators.items())),
                                  self._documents["ground_truth"], self._documents["latest"], self._units["all"],
                                  self._units["unanimous"], self._units["adjudicated"], self._units["one_annotator"])
+
+
+_CHOSEN_ROLES = frozenset({"ground_truth", "latest"})

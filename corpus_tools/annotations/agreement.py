@@ -241,40 +241,67 @@ def compare(documents: Mapping[str, tuple[int, Sequence[Units]]], *, scope: str 
     Pairs: every two annotators over the documents both annotated (F1s pooled over those
     documents: matches and units summed). Alpha: over every compared document, each code point
     coded by all of that document's annotators."""
-    compared = sorted(doc_id for doc_id, (_, versions) in documents.items() if len(versions) >= 2)
-    not_comparable = tuple(sorted((set(documents) - set(compared)) | set(not_comparable)))
-    annotators = tuple(sorted({units.annotator for doc_id in compared for units in documents[doc_id][1]}))
-    pair_counts_: dict[tuple[str, str], dict] = {}
-    pair_documents: Counter = Counter()
-    alpha: dict[str, Counter] = {layer: Counter() for layer in ALPHA_LAYERS}
-    alpha_items: Counter = Counter()
-    for doc_id in compared:
-        length, versions = documents[doc_id]
+    tally = AgreementTally()
+    for doc_id, (length, versions) in documents.items():
+        tally.add(doc_id, length, versions)
+    return tally.report(scope=scope, key=key, annotations_cancelled=annotations_cancelled,
+                        adjudications_left_out=adjudications_left_out, not_comparable=not_comparable)
+
+
+class AgreementTally:
+    """``compare``, a document at a time, in any order: a release adds each document as its
+    chosen annotation streams by and forgets its versions. What it keeps per compared document
+    is its alpha coincidences (a few entries), summed in doc_id order at the end, so the floating
+    point sums, and the report, do not depend on the order documents came in."""
+
+    def __init__(self) -> None:
+        self._pairs: dict[tuple[str, str], dict] = {}
+        self._pair_documents: Counter = Counter()
+        self._alpha: dict[str, tuple[int, Counter]] = {}  # doc_id -> (length, coincidences per layer)
+        self._annotators: set[str] = set()
+        self._seen: set[str] = set()
+
+    def add(self, doc_id: str, length: int, versions: Sequence[Units]) -> None:
+        self._seen.add(doc_id)
+        if len(versions) < 2:
+            return
         by_annotator = {units.annotator: units for units in versions}
         if len(by_annotator) != len(versions):
             raise ValueError(f"{doc_id}: one annotator has two versions")  # the annotation set keeps one each
+        self._annotators.update(by_annotator)
         for first, second in combinations(sorted(by_annotator), 2):
-            counts = pair_counts_.setdefault((first, second), {layer: {name: [0, 0] for name in FIGURES[layer]}
-                                                               for layer in LAYER_NAMES})
-            pair_documents[first, second] += 1
+            counts = self._pairs.setdefault((first, second), {layer: {name: [0, 0] for name in FIGURES[layer]}
+                                                              for layer in LAYER_NAMES})
+            self._pair_documents[first, second] += 1
             for layer in LAYER_NAMES:
                 found = pair_counts(layer, _layer_units(by_annotator[first], layer),
                                     _layer_units(by_annotator[second], layer))
                 for name, (agreed, items) in found.items():
                     counts[layer][name][0] += agreed
                     counts[layer][name][1] += items
+        self._alpha[doc_id] = (length, {layer: alpha_coincidences(length, [_layer_units(by_annotator[a], layer)
+                                                                          for a in sorted(by_annotator)])
+                                        for layer in ALPHA_LAYERS})
+
+    def report(self, *, scope: str = "corpus", key: str | None = None, annotations_cancelled: int = 0,
+               adjudications_left_out: int = 0, not_comparable: Iterable[str] = ()) -> AgreementReport:
+        compared = sorted(self._alpha)
+        not_comparable = tuple(sorted((self._seen - set(compared)) | set(not_comparable)))
+        alpha: dict[str, Counter] = {layer: Counter() for layer in ALPHA_LAYERS}
+        alpha_items: Counter = Counter()
+        for doc_id in compared:
+            length, coincidences = self._alpha[doc_id]
+            for layer in ALPHA_LAYERS:
+                alpha[layer].update(coincidences[layer])
+                alpha_items[layer] += length
+        pairs = tuple(PairAgreement(pair, self._pair_documents[pair], _pair_figures(self._pairs[pair]))
+                      for pair in sorted(self._pairs))
+        alphas = []
         for layer in ALPHA_LAYERS:
-            alpha[layer].update(alpha_coincidences(length, [_layer_units(by_annotator[a], layer)
-                                                            for a in sorted(by_annotator)]))
-            alpha_items[layer] += length
-    pairs = tuple(PairAgreement(pair, pair_documents[pair], _pair_figures(pair_counts_[pair]))
-                  for pair in sorted(pair_counts_))
-    alphas = []
-    for layer in ALPHA_LAYERS:
-        value = nominal_alpha(alpha[layer]) if alpha_items[layer] else None
-        alphas.append((layer, Figure(None if value is None else round(value, DIGITS), 0, alpha_items[layer])))
-    return AgreementReport(scope, key, annotators, tuple(compared), not_comparable, pairs, _average(pairs),
-                           tuple(alphas), annotations_cancelled, adjudications_left_out)
+            value = nominal_alpha(alpha[layer]) if alpha_items[layer] else None
+            alphas.append((layer, Figure(None if value is None else round(value, DIGITS), 0, alpha_items[layer])))
+        return AgreementReport(scope, key, tuple(sorted(self._annotators)), tuple(compared), not_comparable, pairs,
+                               _average(pairs), tuple(alphas), annotations_cancelled, adjudications_left_out)
 
 
 def versions_to_compare(annotation_set: AnnotationSet) -> tuple[dict[str, list[DocumentAnnotations]], int]:

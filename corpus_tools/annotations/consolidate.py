@@ -143,17 +143,20 @@ class AnnotationIndex:
         return dict(tally)
 
     def records(self, roles: Mapping[tuple[int, int], tuple[str, ...]], problems: list[Problem] | None = None,
-                left_out: list[Problem] | None = None) -> Iterator[DocumentAnnotations]:
+                left_out: list[Problem] | None = None, reported: frozenset[str] | None = None
+                ) -> Iterator[DocumentAnnotations]:
         """The records of the annotations ``roles`` names, once per role, in the order of the
-        stored exports and of the tasks in them. The problems of their tasks (and of tasks that
-        cannot be used at all) go to ``problems``; those an export was accepted with to ``left_out``."""
+        stored exports and of the tasks in them. The problems of their tasks (only of those with
+        an annotation in one of the ``reported`` roles, if given; and of tasks that cannot be used
+        at all) go to ``problems``; those an export was accepted with to ``left_out``."""
         for number, (item, unit) in enumerate(zip(self.stored, self.units)):
             wanted = {index for (export, index) in roles if export == number}
             if not wanted and problems is None:
                 continue  # nothing to build or report from this export
             accepted = accepted_exclusions(item)
             for groups in unit.row_groups(_UNIT_COLUMNS):
-                yield from _picked(groups, unit, wanted, accepted, roles, number, self.documents, problems, left_out)
+                yield from _picked(groups, unit, wanted, accepted, roles, number, self.documents, problems, left_out,
+                                   reported)
 
     def predictions(self, model_prefix: str) -> dict[tuple[int, int], tuple[str, ...]]:
         """The latest prediction of a model (``model_version`` starting with ``model_prefix``) on the
@@ -266,7 +269,8 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
 
 def _picked(groups: dict[str, pa.Table], unit: Units, wanted: set[int], accepted: set, roles: dict, number: int,
             documents: Mapping[str, Document], problems: list[Problem] | None,
-            left_out: list[Problem] | None) -> Iterator[DocumentAnnotations]:
+            left_out: list[Problem] | None, reported_roles: frozenset[str] | None = None
+            ) -> Iterator[DocumentAnnotations]:
     """The records of the picked annotations of one batch of tasks, and the problems of their tasks."""
     table = groups["annotations"]
     table = table.set_column(table.schema.get_field_index("updated_at"), "updated_at",
@@ -274,8 +278,9 @@ def _picked(groups: dict[str, pa.Table], unit: Units, wanted: set[int], accepted
     annotations = [row for row in table.to_pylist() if row["annotation_index"] in wanted]
     tasks = {row["task_index"]: row for row in groups["tasks"].to_pylist()}
     if problems is not None:
-        reported = {row["task_index"] for row in annotations} | {index for index, row in tasks.items()
-                                                                 if row["excluded"]}
+        reported = {row["task_index"] for row in annotations
+                    if reported_roles is None or not reported_roles.isdisjoint(roles[number, row["annotation_index"]])}
+        reported |= {index for index, row in tasks.items() if row["excluded"]}
         table = groups["problems"]
         if table.num_rows:
             table = table.filter(pc.is_in(table["task_index"], value_set=pa.array(sorted(reported), pa.int32())))

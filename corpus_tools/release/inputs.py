@@ -39,10 +39,9 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
         registry = load_registry(layout)
         errors = ErrorsOnly()
         index = AnnotationIndex(layout, documents, registry)  # the stored exports' units, ranked once
-        provenance = ReleaseProvenance.gather(index)  # each unit's provenance; the agreement
+        provenance = ReleaseProvenance(index)  # the chosen annotations, with each unit's provenance
         acceptance = Acceptance.gather(index)  # what annotators kept of the pre-annotation
-        chosen = index.records(index.roles(versions=False), errors)
-        return build_release(documents, acceptance.attach(provenance.attach(chosen)),
+        return build_release(documents, acceptance.attach(provenance.stream(errors)),
                              tuple(registry.values()), layout.dist, version,
                              previous=previous_release(layout.dist, version), sizes=sizes,
                              upstream_problems=errors, regions_validated=True,
