@@ -138,11 +138,8 @@ def checked_batches(stream: ExportStream, context: Context, jobs: int = 1,
     offset = 0
     checked = _in_process(batches, path, context) if jobs <= 1 else _in_pool(batches, path, context, jobs, root)
     for columns in checked:
-        result = record_batches(columns)
-        count = result["annotations"].num_rows
-        if offset:
-            result = {name: _shifted(batch, offset) for name, batch in result.items()}
-        offset += count
+        result = record_batches(columns, offset)
+        offset += result["annotations"].num_rows
         yield result
 
 
@@ -177,14 +174,6 @@ def _in_pool(batches: Iterable, path: str, context: Context, jobs: int, root: Pa
         finally:
             for future in window:
                 future.cancel()
-
-
-def _shifted(batch: pa.RecordBatch, offset: int) -> pa.RecordBatch:
-    if "annotation_index" not in batch.schema.names:
-        return batch
-    position = batch.schema.get_field_index("annotation_index")
-    shifted = pc.add(batch.column(position), pa.scalar(offset, pa.int32()))
-    return batch.set_column(position, "annotation_index", shifted)
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:

@@ -23,6 +23,7 @@ batches of tasks, so a reader can stream a large export a batch at a time.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping
@@ -32,7 +33,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from corpus_tools.errors import Location, Problem
-from corpus_tools.ingest.rows import WIDTHS, Columns, RowsBuilder
+from corpus_tools.ingest.rows import KINDS, Columns, RowsBuilder
 
 _TIME = pa.timestamp("us", tz="UTC")
 
@@ -65,7 +66,11 @@ SCHEMAS: dict[str, pa.Schema] = {
     ]),
 }
 TABLES = tuple(SCHEMAS)
-assert {name: len(schema) for name, schema in SCHEMAS.items()} == WIDTHS
+_KIND_TYPES = {"i32": pa.int32(), "i64": pa.int64(), "f64": pa.float64(), "bool": pa.bool_(), "str": pa.string(),
+               "ts": _TIME}
+if {name: tuple(field.type for field in schema) for name, schema in SCHEMAS.items()} != \
+        {name: tuple(_KIND_TYPES[kind] for kind in kinds) for name, kinds in KINDS.items()}:
+    raise AssertionError("corpus_tools.ingest.rows.KINDS does not follow SCHEMAS")
 VALUE_COLUMNS = ("entity_id", "timex_value", "timex_mod", "quote_type", "speaker_id")
 
 
@@ -78,11 +83,20 @@ class UnitsBuilder(RowsBuilder):
         return record_batches(self.columns())
 
 
-def record_batches(columns: Columns) -> dict[str, pa.RecordBatch]:
-    """The columns of each table (``RowsBuilder.columns``) as a record batch of its schema."""
-    return {name: pa.RecordBatch.from_arrays([pa.array(column, type=field.type)
-                                              for column, field in zip(columns[name], schema)], schema=schema)
-            for name, schema in SCHEMAS.items()}
+def record_batches(columns: Columns, shift: int = 0) -> dict[str, pa.RecordBatch]:
+    """The columns of each table (``RowsBuilder.columns``) as a record batch of its schema, its
+    buffers wrapped, not copied; ``shift`` is added to ``annotation_index``."""
+    batches = {}
+    for name, schema in SCHEMAS.items():
+        arrays = []
+        for column, field in zip(columns[name], schema):
+            length, nulls, *buffers = column
+            if shift and field.name == "annotation_index":
+                buffers[1] = array("i", [value + shift for value in memoryview(buffers[1]).cast("i")]).tobytes()
+            arrays.append(pa.Array.from_buffers(field.type, length, [None if buffer is None else pa.py_buffer(buffer)
+                                                                     for buffer in buffers], nulls))
+        batches[name] = pa.RecordBatch.from_arrays(arrays, schema=schema)
+    return batches
 
 
 class UnitsWriter:
