@@ -413,3 +413,41 @@ def test_the_streaming_set_of_chosen_only_equals_the_chosen_of_the_full_stream(t
     assert [(a.doc_id, a.provenance.annotation_id, a.provenance.reason) for a in written] == [
         ("doc-a", 101, "ground_truth"), ("doc-b", 201, "latest")]
     assert written == full == rebuilt
+
+
+def test_the_columns_workers_send_are_what_pyarrow_array_makes():
+    import datetime
+
+    import pyarrow as pa
+
+    from corpus_tools.ingest.rows import encode
+    from corpus_tools.ingest.units import _KIND_TYPES
+
+    plus_two = datetime.timezone(datetime.timedelta(hours=2))
+    cases = {
+        "i32": [(0, -5, 2**31 - 1), (None, 3, None, None, None, None, None, None, 7)],
+        "i64": [(2**63 - 1, -(2**63)), (None,)],
+        "f64": [(0.1, 1e300, -0.0), (None, 2.5)],
+        "bool": [(True, False, True), (None, True, False, None, True, True, True, True, False, None)],
+        "str": [("", "é", "\U0001f600 x"), (None, "", None, "ab")],
+        "ts": [(datetime.datetime(2024, 5, 1, 12, 0, 0, 5, tzinfo=datetime.UTC),
+                datetime.datetime(2024, 5, 1, 12, tzinfo=plus_two), datetime.datetime(2020, 1, 1, 0, 0, 1)),
+               (None, datetime.datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=datetime.UTC))],
+    }
+    for kind, samples in cases.items():
+        for values in [*samples, ()]:
+            length, nulls, *buffers = encode(kind, values)
+            made = pa.Array.from_buffers(_KIND_TYPES[kind], length, [None if b is None else pa.py_buffer(b)
+                                                                     for b in buffers], nulls)
+            made.validate(full=True)
+            assert made.equals(pa.array(values, type=_KIND_TYPES[kind])), (kind, values)
+
+
+def test_checking_workers_load_neither_pyarrow_nor_numpy():
+    import subprocess
+    import sys
+
+    probe = subprocess.run([sys.executable, "-c", "import sys, corpus_tools.ingest.work; "
+                            "print(sorted({'pyarrow', 'numpy', 'pandas'} & sys.modules.keys()))"],
+                           capture_output=True, text=True, check=True)
+    assert probe.stdout.strip() == "[]"

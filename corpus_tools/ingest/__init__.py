@@ -2,8 +2,19 @@
 
 ``ingest`` (store an export), ``validate_export`` (report only), ``stored_exports`` (the store,
 in ingest order) and ``units_for`` (a stored export's units table): corpus_tools.ingest.store.
+They are loaded on first use, so that a worker process that imports only the checks
+(corpus_tools.ingest.work) does not load pyarrow with the store.
 """
 
-from corpus_tools.ingest.store import default_jobs, ingest, stored_exports, units_for, validate_export
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __all__ = ["default_jobs", "ingest", "stored_exports", "units_for", "validate_export"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        return getattr(importlib.import_module("corpus_tools.ingest.store"), name)
+    raise AttributeError(f"module 'corpus_tools.ingest' has no attribute {name!r}")

@@ -15,15 +15,13 @@ Files that cannot be an export at all raise ``CorpusError`` with one of these co
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
-import jiter
-
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.ingest.formats import HEAD_SIZE, not_an_export
+from corpus_tools.ingest.parse import parse_task
 from corpus_tools.ingest.split import SplitError, split_array
 
 CHUNK_SIZE = 1 << 16
@@ -119,35 +117,6 @@ class ExportStream:
             self._done = True
 
 
-def parse_task(raw: bytes, index: int, offset: int, path: Path | str) -> dict[str, Any]:
-    """The task dict of the bytes ``raw`` of task number ``index`` (from 0) at byte ``offset`` of
-    ``path``. jiter, because it refuses an object with the same key twice (orjson, like most
-    parsers, keeps the last value silently) and NaN or infinities (not JSON)."""
-    try:
-        task = jiter.from_json(raw, catch_duplicate_keys=True, allow_inf_nan=False, cache_mode="keys")
-    except ValueError as error:
-        message, at = _jiter_error(str(error), raw)
-        code = "export-duplicate-key" if message.startswith("Detected duplicate key") else "export-invalid-json"
-        raise CorpusError(code, f"task #{index + 1} is not valid JSON: {message}",
-                          Location(file=str(path), byte_offset=offset + at)) from None
-    _check_task_shape(task, index, path)
-    return task
-
-
-_JITER_PLACE = re.compile(r"^(?P<message>.*) at line (?P<line>\d+) column (?P<column>\d+)$", re.S)
-
-
-def _jiter_error(text: str, raw: bytes) -> tuple[str, int]:
-    """jiter's message without its place, and the place as a byte offset into ``raw``."""
-    match = _JITER_PLACE.match(text)
-    if match is None:
-        return text, 0
-    line_start = 0
-    for _ in range(int(match["line"]) - 1):
-        line_start = raw.index(b"\n", line_start) + 1
-    return match["message"], line_start + int(match["column"]) - 1
-
-
 def iter_tasks(path: str | Path) -> Iterator[dict[str, Any]]:
     """Yield the tasks of the Label Studio JSON export at ``path``, one dict at a time."""
     return iter(ExportStream(Path(path)))
@@ -174,22 +143,3 @@ def _split_error(error: SplitError, path: Path, tasks_read: int) -> CorpusError:
         message = (f"{message}, after {tasks_read} complete task(s): the file was cut off; download the "
                    "export again")
     return CorpusError(_SPLIT_CODES[error.kind], message, Location(file=str(path), byte_offset=error.offset))
-
-
-def _check_task_shape(task: Any, index: int, path: Path) -> None:
-    """Each element must look like a Label Studio task with its annotations; else this is no export."""
-    task_id = task.get("id") if isinstance(task, dict) else None
-    usable = type(task_id) is int and -(2**63) <= task_id < 2**63
-    location = Location(file=str(path), task_id=task_id if usable else f"#{index + 1}")
-    if not isinstance(task, dict):
-        raise CorpusError("export-not-tasks", f"element #{index + 1} of the array is a {type(task).__name__}, "
-                          "not a task object: this is not a Label Studio export", location)
-    missing = [key for key, kind in (("id", int), ("data", dict), ("annotations", list))
-               if not isinstance(task.get(key), kind) or isinstance(task.get(key), bool)]
-    if not missing and not -(2**63) <= task["id"] < 2**63:
-        missing = ["id"]
-    if missing:
-        raise CorpusError("export-not-tasks", f"element #{index + 1} is not a Label Studio task: "
-                          f"{', '.join(missing)} missing or of the wrong type (the id an integer, data an "
-                          "object, annotations a list; a task-import file has no 'annotations': ingest what "
-                          "Label Studio exports as JSON)", location)

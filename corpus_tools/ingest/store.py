@@ -20,20 +20,20 @@ or the registry), and removes the tables of older fingerprints.
 
 **Checking** (``checked_batches``): the export is cut into tasks in this process (which also
 hashes and copies the bytes: corpus_tools.ingest.reader); batches of tasks are parsed, checked
-and turned into record batches of the units tables either here (``jobs=1``) or in a pool of
-forked worker processes (``concurrent.futures``) with a bounded window of batches in flight,
-taken back in file order. Output is the same with any number of jobs. Workers die with the
-process that started them (``PR_SET_PDEATHSIG`` on Linux), so a killed ingest leaves none.
+and turned into columns of the units tables (corpus_tools.ingest.work) either here (``jobs=1``)
+or in a pool of worker processes (``concurrent.futures``) with a bounded window of batches in
+flight, taken back in file order; this process makes them record batches and writes them.
+Workers are spawned, not forked: they import the checks only, not pyarrow (each process that
+loads pyarrow holds some 60 MB more). Output is the same with any number of jobs. Workers die
+with the process that started them (``PR_SET_PDEATHSIG`` on Linux), so a killed ingest leaves none.
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
 import re
 import secrets
 import shutil
-import signal
 from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
@@ -49,9 +49,11 @@ from corpus_tools.documents.index import documents_digest
 from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.fingerprint import fingerprint
 from corpus_tools.fsutil import atomic_write_bytes, remove_abandoned
-from corpus_tools.ingest.checks import Context, check_task
-from corpus_tools.ingest.reader import ExportStream, parse_task
-from corpus_tools.ingest.units import Units, UnitsBuilder, UnitsWriter, problems_of, stats_of
+from corpus_tools.ingest.checks import Context
+from corpus_tools.ingest.reader import ExportStream
+from corpus_tools.ingest.rows import Columns
+from corpus_tools.ingest.units import Units, UnitsWriter, problems_of, record_batches, stats_of
+from corpus_tools.ingest.work import check_batch, portable, start_worker, worker_batch
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
 from corpus_tools.records import Document, Exclusion, IngestResult, RegistryEntity, StoredExport
@@ -123,68 +125,44 @@ def default_jobs(path: Path) -> int:
     return max(1, len(os.sched_getaffinity(0)))
 
 
-def _check_batch(raw_tasks: list[tuple[int, int, bytes]], path: str, context: Context) -> dict[str, pa.RecordBatch]:
-    """The units of a batch of tasks, as record batches; ``annotation_index`` counts from 0."""
-    builder = UnitsBuilder()
-    for index, offset, raw in raw_tasks:
-        builder.add(check_task(parse_task(raw, index, offset, path), index, offset, context))
-    return builder.batches()
-
-
-_WORKER: dict[str, Any] = {}
-
-
-def _start_worker(context: Context) -> None:
-    _die_with_parent()
-    _WORKER["context"] = context
-
-
-def _worker_batch(raw_tasks: list[tuple[int, int, bytes]], path: str) -> dict[str, pa.RecordBatch]:
-    return _check_batch(raw_tasks, path, _WORKER["context"])
-
-
-def _die_with_parent() -> None:
-    """Ask the kernel to kill this worker when the process that forked it dies, however it dies."""
-    parent = os.getppid()
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: the pool's own shutdown is all there is
-        return
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
-
-
-def checked_batches(stream: ExportStream, context: Context, jobs: int = 1) -> Iterator[dict[str, pa.RecordBatch]]:
+def checked_batches(stream: ExportStream, context: Context, jobs: int = 1,
+                    root: Path | None = None) -> Iterator[dict[str, pa.RecordBatch]]:
     """The units of every task of ``stream``, a batch of tasks at a time, in file order.
 
     ``annotation_index`` runs on across batches. The first error that makes the file unusable
     (a CorpusError) is raised in file order: a task that is not JSON before the point where the
-    file is cut off is the one named."""
+    file is cut off is the one named. ``root``: the corpus root of the documents, when they are
+    a DocumentIndex (workers open it again)."""
     path = str(stream.path)
     batches = _batches(stream.raw_tasks(), BATCH_TASKS)
     offset = 0
-    for result in (_in_process(batches, path, context) if jobs <= 1 else _in_pool(batches, path, context, jobs)):
-        count = result["annotations"].num_rows
-        if offset:
-            result = {name: _shifted(batch, offset) for name, batch in result.items()}
-        offset += count
+    checked = _in_process(batches, path, context) if jobs <= 1 else _in_pool(batches, path, context, jobs, root)
+    for columns in checked:
+        result = record_batches(columns, offset)
+        offset += result["annotations"].num_rows
         yield result
 
 
-def _in_process(batches: Iterable, path: str, context: Context) -> Iterator[dict[str, pa.RecordBatch]]:
+def _in_process(batches: Iterable, path: str, context: Context) -> Iterator[Columns]:
     for batch in batches:
-        yield _check_batch(batch, path, context)
+        yield check_batch(batch, path, context)
 
 
-def _in_pool(batches: Iterable, path: str, context: Context, jobs: int) -> Iterator[dict[str, pa.RecordBatch]]:
+def _in_pool(batches: Iterable, path: str, context: Context, jobs: int, root: Path | None) -> Iterator[Columns]:
+    """Workers started fresh (``spawn``: they load the checks, not this module's pyarrow), or,
+    for documents that cannot be sent (a DocumentIndex of an unknown root), forked."""
+    portable_context = portable(context, root)
+    if portable_context is None:
+        mp_context, portable_context = get_context("fork"), context
+    else:
+        mp_context = get_context("spawn")
     window: deque[Future] = deque()
-    with ProcessPoolExecutor(jobs, mp_context=get_context("fork"), initializer=_start_worker,
-                             initargs=(context,)) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=mp_context, initializer=start_worker,
+                             initargs=(portable_context,)) as pool:
         try:
             try:
                 for batch in batches:
-                    window.append(pool.submit(_worker_batch, batch, path))
+                    window.append(pool.submit(worker_batch, batch, path))
                     if len(window) >= jobs * IN_FLIGHT:
                         yield window.popleft().result()
             except CorpusError:
@@ -196,14 +174,6 @@ def _in_pool(batches: Iterable, path: str, context: Context, jobs: int) -> Itera
         finally:
             for future in window:
                 future.cancel()
-
-
-def _shifted(batch: pa.RecordBatch, offset: int) -> pa.RecordBatch:
-    if "annotation_index" not in batch.schema.names:
-        return batch
-    position = batch.schema.get_field_index("annotation_index")
-    shifted = pc.add(batch.column(position), pa.scalar(offset, pa.int32()))
-    return batch.set_column(position, "annotation_index", shifted)
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
@@ -239,11 +209,14 @@ class _Gathered:
 
 
 def validate_export(path: str | Path, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
-                    jobs: int = 1, on_progress: Callable[[int], None] | None = None) -> Report:
-    """Check every task of the export at ``path``; raises CorpusError if the file is no export."""
+                    jobs: int = 1, on_progress: Callable[[int], None] | None = None,
+                    layout: Layout | None = None) -> Report:
+    """Check every task of the export at ``path``; raises CorpusError if the file is no export.
+    ``layout``: the corpus the documents are of (lets workers open a DocumentIndex themselves)."""
     path = Path(path)
     gathered = _Gathered(path.name)
-    for batches in checked_batches(ExportStream(path), Context(path.name, documents, registry), jobs):
+    root = None if layout is None else layout.root
+    for batches in checked_batches(ExportStream(path), Context(path.name, documents, registry), jobs, root):
         gathered.add(batches)
         if on_progress is not None:
             on_progress(batches["tasks"].num_rows)
@@ -275,7 +248,7 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
             with open(staging / "export.json", "wb") as copy:
                 stream = ExportStream(export_path, copy_to=copy)
                 gathered = _write_checked(stream, Context(export_path.name, documents, registry, trim_whitespace),
-                                          jobs, units_staging, on_progress)
+                                          jobs, units_staging, on_progress, layout.root)
                 copy.flush()
                 os.fsync(copy.fileno())
             return _store(layout, staging, units_staging, stream.sha256, gathered, options,
@@ -286,11 +259,11 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
 
 
 def _write_checked(stream: ExportStream, context: Context, jobs: int, directory: Path,
-                   on_progress: Callable[[int], None] | None) -> _Gathered:
+                   on_progress: Callable[[int], None] | None, root: Path) -> _Gathered:
     gathered = _Gathered(context.file)
     writer = UnitsWriter(directory)
     try:
-        for batches in checked_batches(stream, context, jobs):
+        for batches in checked_batches(stream, context, jobs, root):
             writer.write(batches)
             gathered.add(batches)
             if on_progress is not None:
@@ -358,7 +331,7 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
         staging = _staging(layout.build / "units", "units")
         try:
             context = Context(stored.name, documents, registry, options["trim_whitespace"])
-            _write_checked(ExportStream(stored.export), context, jobs, staging, None)
+            _write_checked(ExportStream(stored.export), context, jobs, staging, None, layout.root)
             _publish_units(staging, directory)
         finally:
             shutil.rmtree(staging, ignore_errors=True)

@@ -23,6 +23,7 @@ batches of tasks, so a reader can stream a large export a batch at a time.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping
@@ -32,7 +33,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from corpus_tools.errors import Location, Problem
-from corpus_tools.ingest.checks import CheckedTask
+from corpus_tools.ingest.rows import KINDS, Columns, RowsBuilder
 
 _TIME = pa.timestamp("us", tz="UTC")
 
@@ -65,58 +66,37 @@ SCHEMAS: dict[str, pa.Schema] = {
     ]),
 }
 TABLES = tuple(SCHEMAS)
+_KIND_TYPES = {"i32": pa.int32(), "i64": pa.int64(), "f64": pa.float64(), "bool": pa.bool_(), "str": pa.string(),
+               "ts": _TIME}
+if {name: tuple(field.type for field in schema) for name, schema in SCHEMAS.items()} != \
+        {name: tuple(_KIND_TYPES[kind] for kind in kinds) for name, kinds in KINDS.items()}:
+    raise AssertionError("corpus_tools.ingest.rows.KINDS does not follow SCHEMAS")
 VALUE_COLUMNS = ("entity_id", "timex_value", "timex_mod", "quote_type", "speaker_id")
 
 
-class UnitsBuilder:
+class UnitsBuilder(RowsBuilder):
     """Turns checked tasks (in file order) into record batches of the five tables: rows are
-    gathered as tuples in each table's column order and turned into columns once per batch."""
-
-    def __init__(self):
-        self.rows: dict[str, list[tuple]] = {name: [] for name in SCHEMAS}
-        self.annotation_index = 0
-
-    def add(self, checked: CheckedTask) -> None:
-        rows = self.rows
-        task_index = checked.index
-        rows["tasks"].append((task_index, checked.byte_offset, checked.task_id, checked.doc_id, checked.text_sha256,
-                              checked.text_changed, checked.reanchored, checked.excluded))
-        for problem in checked.problems:
-            where = problem.location
-            named = isinstance(where.annotation_id, int)
-            rows["problems"].append((task_index, problem.code, problem.severity, problem.message, where.task_id,
-                                     where.doc_id, where.annotation_id if named else None,
-                                     None if named else where.annotation_id, where.region_id))
-        annotations, regions, relations = rows["annotations"], rows["regions"], rows["relations"]
-        for annotation in (*checked.annotations, *checked.predictions):
-            index = self.annotation_index
-            self.annotation_index += 1
-            excluded = checked.excluded or annotation.excluded or annotation.cancelled
-            annotations.append((index, task_index, annotation.position, annotation.prediction, annotation.id,
-                                annotation.annotator, annotation.ground_truth, annotation.cancelled,
-                                annotation.created_at, annotation.updated_at, annotation.lead_time,
-                                annotation.model_version, annotation.score, excluded))
-            for region in annotation.regions.values():
-                span = region.span or (None, None)
-                values = region.values
-                regions.append((index, region.id, region.layer, region.label, region.start, region.end, span[0],
-                                span[1], values.get("entity_id"), values.get("timex_value"),
-                                values.get("timex_mod"), values.get("quote_type"), values.get("speaker_id"),
-                                region.score, excluded or region.excluded or region.span is None
-                                or region.label is None))
-            for link in annotation.links:
-                relations.append((index, link.from_id, link.to_id, link.label, excluded or link.excluded))
+    gathered as tuples (corpus_tools.ingest.rows) and turned into columns once per batch."""
 
     def batches(self) -> dict[str, pa.RecordBatch]:
         """The rows gathered so far, as one record batch per table (then forgotten)."""
-        batches = {}
-        for name, rows in self.rows.items():
-            schema = SCHEMAS[name]
-            columns = list(zip(*rows)) if rows else [()] * len(schema)
-            batches[name] = pa.RecordBatch.from_arrays(
-                [pa.array(column, type=field.type) for column, field in zip(columns, schema)], schema=schema)
-            rows.clear()
-        return batches
+        return record_batches(self.columns())
+
+
+def record_batches(columns: Columns, shift: int = 0) -> dict[str, pa.RecordBatch]:
+    """The columns of each table (``RowsBuilder.columns``) as a record batch of its schema, its
+    buffers wrapped, not copied; ``shift`` is added to ``annotation_index``."""
+    batches = {}
+    for name, schema in SCHEMAS.items():
+        arrays = []
+        for column, field in zip(columns[name], schema):
+            length, nulls, *buffers = column
+            if shift and field.name == "annotation_index":
+                buffers[1] = array("i", [value + shift for value in memoryview(buffers[1]).cast("i")]).tobytes()
+            arrays.append(pa.Array.from_buffers(field.type, length, [None if buffer is None else pa.py_buffer(buffer)
+                                                                     for buffer in buffers], nulls))
+        batches[name] = pa.RecordBatch.from_arrays(arrays, schema=schema)
+    return batches
 
 
 class UnitsWriter:

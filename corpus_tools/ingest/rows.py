@@ -1,0 +1,122 @@
+"""The rows of the units tables (corpus_tools.ingest.units) of checked tasks, as columns in
+Arrow's memory layout: what a worker process of corpus_tools.ingest.store sends back, made
+without pyarrow (corpus_tools.ingest.units wraps the buffers as record batches of its schemas,
+without copying them).
+
+Building the columns here, with the standard library, rather than with ``pyarrow.array`` has a
+second reason: the first ``pyarrow.array`` (or ``pyarrow.scalar``) of a process imports pandas,
+some 45 MB more in the process that writes the tables.
+
+The column order and kinds of each table are those of ``units.SCHEMAS`` (checked there).
+"""
+
+from __future__ import annotations
+
+import datetime
+from array import array
+from itertools import accumulate
+
+from corpus_tools.ingest.checks import CheckedTask
+
+# The kind of each column of each table, in units.SCHEMAS's order: int32, int64, float64, bool,
+# string, timestamp (microseconds, UTC).
+KINDS = {
+    "tasks": ("i32", "i64", "i64", "str", "str", "bool", "i32", "bool"),
+    "annotations": ("i32", "i32", "i32", "bool", "i64", "str", "bool", "bool", "ts", "ts", "f64", "str", "f64",
+                    "bool"),
+    "regions": ("i32", "str", "str", "str", "i32", "i32", "i32", "i32", "str", "str", "str", "str", "str", "f64",
+                "bool"),
+    "relations": ("i32", "str", "str", "str", "bool"),
+    "problems": ("i32", "str", "str", "str", "i64", "str", "i64", "str", "str"),
+}
+WIDTHS = {name: len(kinds) for name, kinds in KINDS.items()}
+
+# A column: (length, null count, validity bitmap or None, then its buffers: the values, or for
+# strings the offsets and the UTF-8 data), every buffer as bytes.
+Column = tuple
+Columns = dict[str, list[Column]]  # table name -> its columns
+
+
+class RowsBuilder:
+    """Turns checked tasks (in file order) into rows of the five tables, as tuples in each
+    table's column order; ``columns`` hands them over column by column."""
+
+    def __init__(self):
+        self.rows: dict[str, list[tuple]] = {name: [] for name in WIDTHS}
+        self.annotation_index = 0
+
+    def add(self, checked: CheckedTask) -> None:
+        rows = self.rows
+        task_index = checked.index
+        rows["tasks"].append((task_index, checked.byte_offset, checked.task_id, checked.doc_id, checked.text_sha256,
+                              checked.text_changed, checked.reanchored, checked.excluded))
+        for problem in checked.problems:
+            where = problem.location
+            named = isinstance(where.annotation_id, int)
+            rows["problems"].append((task_index, problem.code, problem.severity, problem.message, where.task_id,
+                                     where.doc_id, where.annotation_id if named else None,
+                                     None if named else where.annotation_id, where.region_id))
+        annotations, regions, relations = rows["annotations"], rows["regions"], rows["relations"]
+        for annotation in (*checked.annotations, *checked.predictions):
+            index = self.annotation_index
+            self.annotation_index += 1
+            excluded = checked.excluded or annotation.excluded or annotation.cancelled
+            annotations.append((index, task_index, annotation.position, annotation.prediction, annotation.id,
+                                annotation.annotator, annotation.ground_truth, annotation.cancelled,
+                                annotation.created_at, annotation.updated_at, annotation.lead_time,
+                                annotation.model_version, annotation.score, excluded))
+            for region in annotation.regions.values():
+                span = region.span or (None, None)
+                values = region.values
+                regions.append((index, region.id, region.layer, region.label, region.start, region.end, span[0],
+                                span[1], values.get("entity_id"), values.get("timex_value"),
+                                values.get("timex_mod"), values.get("quote_type"), values.get("speaker_id"),
+                                region.score, excluded or region.excluded or region.span is None
+                                or region.label is None))
+            for link in annotation.links:
+                relations.append((index, link.from_id, link.to_id, link.label, excluded or link.excluded))
+
+    def columns(self) -> Columns:
+        """The rows gathered so far, column by column in Arrow's layout (then forgotten)."""
+        columns = {}
+        for name, rows in self.rows.items():
+            values = zip(*rows) if rows else [()] * WIDTHS[name]
+            columns[name] = [encode(kind, column) for kind, column in zip(KINDS[name], values)]
+            rows.clear()
+        return columns
+
+
+_TYPECODES = {"i32": "i", "i64": "q", "f64": "d"}
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+_MICROSECOND = datetime.timedelta(microseconds=1)
+_BITS = bytes.maketrans(b"\x00\x01", b"01")
+
+
+def encode(kind: str, values: tuple) -> Column:
+    """``values`` (None for null) as an Arrow column of ``kind``, the way ``pyarrow.array``
+    makes it (a validity bitmap only when there are nulls; a naive datetime is taken as UTC)."""
+    length = len(values)
+    nulls = values.count(None)
+    validity = _bitmap(bytes(value is not None for value in values)) if nulls else None
+    if kind == "str":
+        data = [b"" if value is None else value.encode("utf-8") for value in values]
+        return length, nulls, validity, array("i", accumulate(map(len, data), initial=0)).tobytes(), b"".join(data)
+    if nulls:
+        values = tuple(_ZERO[kind] if value is None else value for value in values)
+    if kind == "bool":
+        return length, nulls, validity, _bitmap(bytes(values))
+    if kind == "ts":
+        values = [(value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)) - _EPOCH
+                  for value in values]
+        return length, nulls, validity, array("q", [delta // _MICROSECOND for delta in values]).tobytes()
+    return length, nulls, validity, array(_TYPECODES[kind], values).tobytes()
+
+
+_ZERO = {"i32": 0, "i64": 0, "f64": 0.0, "bool": False, "ts": _EPOCH}
+
+
+def _bitmap(flags: bytes) -> bytes:
+    """Bytes of 0 and 1 as an Arrow bitmap (least significant bit first), padded to whole bytes."""
+    if not flags:
+        return b""
+    return int(flags.translate(_BITS)[::-1], 2).to_bytes((len(flags) + 7) // 8, "little")
