@@ -72,3 +72,18 @@ def test_an_index_serves_the_corpus_as_checked_at_opening(corpus_copy):
 def test_cached_documents_are_the_same_object(corpus_copy):
     index = DocumentIndex(corpus_copy, cache_size=2)
     assert index[DOC_IDS[2]] is index[DOC_IDS[2]]
+
+
+def test_a_pickled_index_is_opened_again_and_refused_if_the_manifest_changed(corpus_copy):
+    """How a DocumentIndex reaches ingest's spawned workers: as its corpus root and digest."""
+    import pickle
+
+    index = DocumentIndex(corpus_copy)
+    data = pickle.dumps(index)
+    again = pickle.loads(data)
+    assert list(again) == DOC_IDS and again.digest == index.digest
+    assert again[DOC_IDS[1]] == index[DOC_IDS[1]]
+    manifest = corpus_copy.manifest
+    manifest.write_bytes(manifest.read_bytes() + b"\n")  # a blank line: the same records, another manifest
+    with pytest.raises(CorpusError, match="manifest-changed"):
+        pickle.loads(data)

@@ -171,6 +171,14 @@ def alpha_coincidences(length: int, codings: Sequence[Sequence[tuple]]) -> Count
     consecutive span boundaries of any annotator are coded alike, so they are added as one
     section weighing its length."""
     m = len(codings)
+    return Counter({pair: count / (m - 1) for pair, count in pair_code_points(length, codings).items()})
+
+
+def pair_code_points(length: int, codings: Sequence[Sequence[tuple]]) -> Counter:
+    """``alpha_coincidences`` before the division by m - 1: per value pair, the code points
+    (times the ordered annotator pairs) that coincide so; whole numbers, so they add up exactly
+    in any order."""
+    m = len(codings)
     bounds = {0, length}
     for spans in codings:
         for start, end, *_ in spans:
@@ -186,8 +194,8 @@ def alpha_coincidences(length: int, codings: Sequence[Sequence[tuple]]) -> Count
             covering = spans[positions[k]] if positions[k] < len(spans) else None
             values.append(covering[2] if covering is not None and covering[0] <= start else NONE_CODE)
         for x, y in combinations(values, 2):
-            coincidences[x, y] += (end - start) / (m - 1)
-            coincidences[y, x] += (end - start) / (m - 1)
+            coincidences[x, y] += end - start
+            coincidences[y, x] += end - start
     return coincidences
 
 
@@ -250,14 +258,16 @@ def compare(documents: Mapping[str, tuple[int, Sequence[Units]]], *, scope: str 
 
 class AgreementTally:
     """``compare``, a document at a time, in any order: a release adds each document as its
-    chosen annotation streams by and forgets its versions. What it keeps per compared document
-    is its alpha coincidences (a few entries), summed in doc_id order at the end, so the floating
-    point sums, and the report, do not depend on the order documents came in."""
+    chosen annotation streams by and forgets its versions. Alpha's coincidences are kept as whole
+    numbers per number of annotators (``pair_code_points``) and divided at the end, so the
+    report does not depend on the order documents came in."""
 
     def __init__(self) -> None:
         self._pairs: dict[tuple[str, str], dict] = {}
         self._pair_documents: Counter = Counter()
-        self._alpha: dict[str, tuple[int, Counter]] = {}  # doc_id -> (length, coincidences per layer)
+        self._compared: list[str] = []
+        self._alpha = {layer: Counter() for layer in ALPHA_LAYERS}  # (annotators, x, y) -> code points
+        self._alpha_items = 0  # code points of the compared texts
         self._annotators: set[str] = set()
         self._seen: set[str] = set()
 
@@ -279,21 +289,22 @@ class AgreementTally:
                 for name, (agreed, items) in found.items():
                     counts[layer][name][0] += agreed
                     counts[layer][name][1] += items
-        self._alpha[doc_id] = (length, {layer: alpha_coincidences(length, [_layer_units(by_annotator[a], layer)
-                                                                          for a in sorted(by_annotator)])
-                                        for layer in ALPHA_LAYERS})
+        self._compared.append(doc_id)
+        self._alpha_items += length
+        m = len(by_annotator)
+        for layer in ALPHA_LAYERS:
+            found = pair_code_points(length, [_layer_units(by_annotator[a], layer) for a in sorted(by_annotator)])
+            self._alpha[layer].update({(m, x, y): count for (x, y), count in found.items()})
 
     def report(self, *, scope: str = "corpus", key: str | None = None, annotations_cancelled: int = 0,
                adjudications_left_out: int = 0, not_comparable: Iterable[str] = ()) -> AgreementReport:
-        compared = sorted(self._alpha)
+        compared = sorted(self._compared)
         not_comparable = tuple(sorted((self._seen - set(compared)) | set(not_comparable)))
         alpha: dict[str, Counter] = {layer: Counter() for layer in ALPHA_LAYERS}
-        alpha_items: Counter = Counter()
-        for doc_id in compared:
-            length, coincidences = self._alpha[doc_id]
-            for layer in ALPHA_LAYERS:
-                alpha[layer].update(coincidences[layer])
-                alpha_items[layer] += length
+        for layer in ALPHA_LAYERS:
+            for (m, x, y), count in sorted(self._alpha[layer].items()):
+                alpha[layer][x, y] += count / (m - 1)
+        alpha_items = {layer: self._alpha_items for layer in ALPHA_LAYERS}
         pairs = tuple(PairAgreement(pair, self._pair_documents[pair], _pair_figures(self._pairs[pair]))
                       for pair in sorted(self._pairs))
         alphas = []

@@ -53,7 +53,7 @@ from corpus_tools.ingest.checks import Context
 from corpus_tools.ingest.reader import ExportStream
 from corpus_tools.ingest.rows import Columns
 from corpus_tools.ingest.units import Units, UnitsWriter, problems_of, record_batches, stats_of
-from corpus_tools.ingest.work import check_batch, portable, start_worker, worker_batch
+from corpus_tools.ingest.work import check_batch, start_worker, worker_batch
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
 from corpus_tools.records import Document, Exclusion, IngestResult, RegistryEntity, StoredExport
@@ -125,18 +125,16 @@ def default_jobs(path: Path) -> int:
     return max(1, len(os.sched_getaffinity(0)))
 
 
-def checked_batches(stream: ExportStream, context: Context, jobs: int = 1,
-                    root: Path | None = None) -> Iterator[dict[str, pa.RecordBatch]]:
+def checked_batches(stream: ExportStream, context: Context, jobs: int = 1) -> Iterator[dict[str, pa.RecordBatch]]:
     """The units of every task of ``stream``, a batch of tasks at a time, in file order.
 
     ``annotation_index`` runs on across batches. The first error that makes the file unusable
     (a CorpusError) is raised in file order: a task that is not JSON before the point where the
-    file is cut off is the one named. ``root``: the corpus root of the documents, when they are
-    a DocumentIndex (workers open it again)."""
+    file is cut off is the one named."""
     path = str(stream.path)
     batches = _batches(stream.raw_tasks(), BATCH_TASKS)
     offset = 0
-    checked = _in_process(batches, path, context) if jobs <= 1 else _in_pool(batches, path, context, jobs, root)
+    checked = _in_process(batches, path, context) if jobs <= 1 else _in_pool(batches, path, context, jobs)
     for columns in checked:
         result = record_batches(columns, offset)
         offset += result["annotations"].num_rows
@@ -148,17 +146,11 @@ def _in_process(batches: Iterable, path: str, context: Context) -> Iterator[Colu
         yield check_batch(batch, path, context)
 
 
-def _in_pool(batches: Iterable, path: str, context: Context, jobs: int, root: Path | None) -> Iterator[Columns]:
-    """Workers started fresh (``spawn``: they load the checks, not this module's pyarrow), or,
-    for documents that cannot be sent (a DocumentIndex of an unknown root), forked."""
-    portable_context = portable(context, root)
-    if portable_context is None:
-        mp_context, portable_context = get_context("fork"), context
-    else:
-        mp_context = get_context("spawn")
+def _in_pool(batches: Iterable, path: str, context: Context, jobs: int) -> Iterator[Columns]:
+    """Workers started fresh (``spawn``): they load the checks, not this module's pyarrow."""
     window: deque[Future] = deque()
-    with ProcessPoolExecutor(jobs, mp_context=mp_context, initializer=start_worker,
-                             initargs=(portable_context,)) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=start_worker,
+                             initargs=(context,)) as pool:
         try:
             try:
                 for batch in batches:
@@ -209,14 +201,11 @@ class _Gathered:
 
 
 def validate_export(path: str | Path, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
-                    jobs: int = 1, on_progress: Callable[[int], None] | None = None,
-                    layout: Layout | None = None) -> Report:
-    """Check every task of the export at ``path``; raises CorpusError if the file is no export.
-    ``layout``: the corpus the documents are of (lets workers open a DocumentIndex themselves)."""
+                    jobs: int = 1, on_progress: Callable[[int], None] | None = None) -> Report:
+    """Check every task of the export at ``path``; raises CorpusError if the file is no export."""
     path = Path(path)
     gathered = _Gathered(path.name)
-    root = None if layout is None else layout.root
-    for batches in checked_batches(ExportStream(path), Context(path.name, documents, registry), jobs, root):
+    for batches in checked_batches(ExportStream(path), Context(path.name, documents, registry), jobs):
         gathered.add(batches)
         if on_progress is not None:
             on_progress(batches["tasks"].num_rows)
@@ -248,7 +237,7 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
             with open(staging / "export.json", "wb") as copy:
                 stream = ExportStream(export_path, copy_to=copy)
                 gathered = _write_checked(stream, Context(export_path.name, documents, registry, trim_whitespace),
-                                          jobs, units_staging, on_progress, layout.root)
+                                          jobs, units_staging, on_progress)
                 copy.flush()
                 os.fsync(copy.fileno())
             return _store(layout, staging, units_staging, stream.sha256, gathered, options,
@@ -259,11 +248,11 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
 
 
 def _write_checked(stream: ExportStream, context: Context, jobs: int, directory: Path,
-                   on_progress: Callable[[int], None] | None, root: Path) -> _Gathered:
+                   on_progress: Callable[[int], None] | None) -> _Gathered:
     gathered = _Gathered(context.file)
     writer = UnitsWriter(directory)
     try:
-        for batches in checked_batches(stream, context, jobs, root):
+        for batches in checked_batches(stream, context, jobs):
             writer.write(batches)
             gathered.add(batches)
             if on_progress is not None:
@@ -331,7 +320,7 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
         staging = _staging(layout.build / "units", "units")
         try:
             context = Context(stored.name, documents, registry, options["trim_whitespace"])
-            _write_checked(ExportStream(stored.export), context, jobs, staging, None, layout.root)
+            _write_checked(ExportStream(stored.export), context, jobs, staging, None)
             _publish_units(staging, directory)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
