@@ -17,13 +17,12 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from corpus_tools.errors import CorpusError
 from corpus_tools.records import EntityMention
-from corpus_tools.release.columns import Column, Flat
+from corpus_tools.release.columns import Column, Flat, Utf8
 
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _TOKEN = re.compile(r"\w+(?:[-.,]\w+)*|['’]\w+|[^\w\s]")
@@ -104,66 +103,66 @@ def sentence_rows(doc_id: str, text: str, mentions: Iterable[EntityMention]) -> 
         }
 
 
-# Whether each code point is not whitespace. The spaces are the code points for which
-# str.isspace() holds, exactly the characters the regular expressions' \s matches; all of them
-# lie below _SPACE_BOUND (tests check both over all of Unicode).
-_SPACE_BOUND = 0x3001
-_NOT_SPACE = np.ones(0x110000, dtype=bool)
-_NOT_SPACE[[code for code in range(_SPACE_BOUND) if chr(code).isspace()]] = False
+# The tokenizer's classes of code points, as the regular expression engine itself tells them
+# apart: whitespace (``\s``), word characters (``\w``), the marks that join words inside a token
+# ("-", ".", ","), the apostrophes that begin a suffix token, and every other character.
+_SPACE, _WORD, _JOINER, _APOSTROPHE, _OTHER = range(5)
 
 
-def document_tokens(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+def _code_point_classes() -> np.ndarray:
+    everything = "".join(map(chr, range(0x110000)))
+    classes = np.full(0x110000, _OTHER, dtype=np.uint8)
+    for pattern, kind in ((r"\s+", _SPACE), (r"\w+", _WORD)):
+        for run in re.finditer(pattern, everything):
+            classes[run.start():run.end()] = kind
+    classes[[ord(mark) for mark in "-.,"]] = _JOINER
+    classes[[ord(mark) for mark in "'’"]] = _APOSTROPHE
+    return classes
+
+
+_CLASSES = _code_point_classes()
+
+
+def document_tokens(text: str, cuts: np.ndarray) -> tuple[Utf8, np.ndarray, np.ndarray]:
     """Token texts, starts and ends of the whole text: the tokens of ``tokens`` over every
-    sentence, since sentence boundaries always lie in whitespace, which no token contains.
+    sentence (sentence boundaries always lie in whitespace, which no token contains), each also
+    split at any offset of ``cuts`` strictly inside it, so that annotated spans cover whole tokens.
 
-    Every non-space character starts a token (a word character the first alternative of
-    ``_TOKEN``, any other the last), so the tokens tile the text's non-space characters in order:
-    the k-th non-space character is at ``non_space[k]``, and a token's offsets follow from the
-    running sum of the token lengths, with little Python work per token (``_token_texts``)."""
-    texts = _token_texts(text)
-    sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    Every non-space character starts a token or continues the one before it (``_token_firsts``),
+    so the tokens tile the text's non-space characters in order, and their texts are cut out of
+    the UTF-8 bytes of those characters, with no Python object per token."""
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    non_space = np.flatnonzero(_NOT_SPACE[codes])
-    ends = np.cumsum(sizes)
-    if (ends[-1] if len(ends) else 0) != len(non_space):
-        raise CorpusError("ner-tokens", "the tokens do not tile the text's non-space characters; "
-                          "the tokenizer and _NOT_SPACE disagree on whitespace")
-    return texts, non_space[ends - sizes], non_space[ends - 1] + 1 if len(ends) else ends
+    classes = _CLASSES[codes]
+    firsts = _token_firsts(classes)
+    cuts = cuts[cuts < len(codes)]
+    firsts[cuts] |= classes[cuts] != _SPACE  # a cut in a token starts a token there
+    non_space = np.flatnonzero(classes != _SPACE)
+    token_firsts = np.flatnonzero(firsts[non_space])  # positions among the non-space characters
+    bounds = np.append(token_firsts, len(non_space))
+    kept = codes[non_space]
+    sizes = 1 + (kept >= 0x80) + (kept >= 0x800) + (kept >= 0x10000)  # UTF-8 bytes of each character
+    byte_ends = np.concatenate([[0], np.cumsum(sizes)])
+    data = np.frombuffer(kept.tobytes().decode("utf-32-le").encode("utf-8"), dtype=np.uint8)
+    return Utf8(data, byte_ends[bounds]), non_space[token_firsts], non_space[bounds[1:] - 1] + 1
 
 
-def _token_texts(text: str) -> list[str]:
-    """``_TOKEN.findall(text)``, in about two thirds of the time: no token contains whitespace
-    and none ends inside a run of non-space characters for want of what follows it (no
-    lookahead), so the tokens are those of each whitespace-separated chunk in turn; and a chunk
-    of word characters only (``str.isalnum`` is exactly the regular expressions' ``\\w`` without
-    the underscore) is one token, with no regular expression run on it. ``str.split`` splits at
-    ``str.isspace`` characters, the ones ``\\s`` matches (see ``_NOT_SPACE``)."""
-    found: list[str] = []
-    append, extend, findall = found.append, found.extend, _TOKEN.findall
-    for chunk in text.split():
-        if chunk.isalnum():
-            append(chunk)
-        else:
-            extend(findall(chunk))
-    return found
-
-
-def _cut(texts: list[str], starts: np.ndarray, ends: np.ndarray, cuts: np.ndarray
-         ) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """The tokens split at every cut (offset) that falls strictly inside one."""
-    if not len(starts) or not len(cuts):
-        return texts, starts, ends
-    index = np.searchsorted(starts, cuts, side="right") - 1
-    inside = (index >= 0) & (starts[np.maximum(index, 0)] < cuts) & (cuts < ends[np.maximum(index, 0)])
-    if not inside.any():  # the common case: entities cover whole tokens
-        return texts, starts, ends
-    cuts, index = cuts[inside], index[inside]
-    texts = list(texts)
-    for token in reversed(np.unique(index).tolist()):  # from the back, so earlier indices stay valid
-        start = int(starts[token])
-        points = [0, *(cuts[index == token] - start).tolist(), len(texts[token])]
-        texts[token:token + 1] = [texts[token][a:b] for a, b in zip(points, points[1:])]
-    return texts, np.sort(np.concatenate([starts, cuts])), np.sort(np.concatenate([ends, cuts]))
+def _token_firsts(classes: np.ndarray) -> np.ndarray:
+    """Whether each character starts a token of ``_TOKEN.findall`` (whitespace starts none).
+    A word character continues the token before it after a word character (both alternatives
+    take whole runs), after an apostrophe (``['’]\\w+``), and after a joiner that joins; a joiner
+    joins (``\\w+(?:[-.,]\\w+)*``) between word characters unless the run before it belongs to an
+    apostrophe's token, which takes no joiner. Every other non-space character starts a token."""
+    before, after = np.full_like(classes, _SPACE), np.full_like(classes, _SPACE)
+    before[1:], after[:-1] = classes[:-1], classes[1:]
+    word = classes == _WORD
+    run_firsts = np.flatnonzero(word & (before != _WORD))
+    runs = np.cumsum(word & (before != _WORD)) - 1  # each word character's run, among run_firsts
+    joining = np.flatnonzero((classes == _JOINER) & (before == _WORD) & (after == _WORD))
+    joining = joining[before[run_firsts[runs[joining - 1]]] != _APOSTROPHE]
+    continues = word & ((before == _WORD) | (before == _APOSTROPHE))
+    continues[joining] = True
+    continues[joining + 1] = True
+    return (classes != _SPACE) & ~continues
 
 
 _LINE_BREAK = re.compile("\n")
@@ -194,15 +193,15 @@ def document_columns(doc_id: str, text: str, mentions: Iterable[EntityMention],
 _SEPARATOR = "\n"
 
 
-def documents_columns(documents: list[tuple[str, str, Iterable[EntityMention]]],
-                      tag_ids: dict[str, int]) -> tuple[dict[str, Column], int]:
+def documents_columns(documents: list[tuple[str, str, Iterable[EntityMention]]], tag_ids: dict[str, int],
+                      per_document: dict[str, Sequence[int]] | None = None) -> tuple[dict[str, Column], int]:
     """``document_columns`` of several (doc_id, text, mentions), their rows one after another,
     computed over the texts joined by a line break: a document's tokens, sentences and tags do
     not depend on its neighbours (the break is an edge, and no token or mention crosses it), and
-    the numpy calls are paid once per group instead of once per document."""
+    the numpy calls are paid once per group instead of once per document. ``per_document``: more
+    columns, of one number per document, that each of its rows repeats (the fold)."""
     text, bases, mentions = _joined(documents)
-    texts, starts, ends = document_tokens(text)
-    texts, starts, ends = _cut(texts, starts, ends, np.unique(np.concatenate([mentions.starts, mentions.ends])))
+    texts, starts, ends = document_tokens(text, np.concatenate([mentions.starts, mentions.ends]))
     lengths = _sentence_lengths(text, starts)
     sentence_ends = np.cumsum(lengths)
     tags = _document_tags(starts, ends, mentions, sentence_ends, tag_ids)
@@ -219,18 +218,26 @@ def documents_columns(documents: list[tuple[str, str, Iterable[EntityMention]]],
         "token_ends": Flat(ends - shift, lengths),
         "ner_tags": Flat(tags, lengths),
     }
+    for name, values in (per_document or {}).items():
+        columns[name] = np.asarray(values, dtype=np.int64)[owner]
     return columns, len(lengths)
 
 
 def _joined(documents: list[tuple[str, str, Iterable[EntityMention]]]) -> tuple[str, np.ndarray, "_Mentions"]:
     """The texts joined, where each starts in the joined text, and the mentions in it (each
     document's in position order, documents in order)."""
-    bases = list(accumulate((len(text) + len(_SEPARATOR) for _, text, _ in documents[:-1]), initial=0))
-    spans = [(m.span.start + base, m.span.end + base, m.label) for (_, _, mentions), base in zip(documents, bases)
-             for m in sorted(mentions, key=lambda m: (m.span.start, m.span.end))]
-    starts, ends, labels = zip(*spans) if spans else ((), (), ())
-    mentions = _Mentions(np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64), list(labels))
-    return _SEPARATOR.join(text for _, text, _ in documents), np.array(bases, dtype=np.int64), mentions
+    bases = np.array(list(accumulate((len(text) + len(_SEPARATOR) for _, text, _ in documents[:-1]), initial=0)),
+                     dtype=np.int64)
+    per_document = [tuple(mentions) for _, _, mentions in documents]
+    every = [mention for mentions in per_document for mention in mentions]
+    shifts = np.repeat(bases, [len(mentions) for mentions in per_document])
+    starts = np.fromiter((mention.span.start for mention in every), np.int64, len(every)) + shifts
+    ends = np.fromiter((mention.span.end for mention in every), np.int64, len(every)) + shifts
+    # by position in the joined text, hence document by document; lexsort is stable, so mentions
+    # of one span keep their given order, as sorted() keeps it
+    order = np.lexsort((ends, starts))
+    mentions = _Mentions(starts[order], ends[order], [every[index].label for index in order.tolist()])
+    return _SEPARATOR.join(text for _, text, _ in documents), bases, mentions
 
 
 @dataclass(frozen=True, slots=True)

@@ -201,11 +201,8 @@ def quote_rows(items: list[DocInput]) -> Columns:
 
 def ner_rows(items: list[DocInput]) -> Columns:
     """The ner rows of several documents at once (see ner.documents_columns)."""
-    columns, count = ner.documents_columns([(item.document.doc_id, item.document.text, item.annotations.entities)
-                                            for item in items], NER_TAG_IDS)
-    folds = {item.document.doc_id: item.fold for item in items}
-    columns["fold"] = [folds[doc_id] for doc_id in columns["doc_id"]]
-    return columns, count
+    return ner.documents_columns([(item.document.doc_id, item.document.text, item.annotations.entities)
+                                  for item in items], NER_TAG_IDS, {"fold": [item.fold for item in items]})
 
 
 def _kb_regions(item: DocInput) -> list[tuple]:
