@@ -220,6 +220,7 @@ def test_quote_rows_of_a_group_line_up_sources_and_cues_across_documents():
     assert columns["source_raw_end"] == [source[1], None, None, None, source[1], None]
     assert columns["cue_raw_start"] == [None, cue[0], None, cue[0], None, cue[0]]
     quote_ends = [raw_span(items[0].document, Span(10, 15))[1], raw_span(items[0].document, Span(24, 26))[1]]
-    assert columns["raw_end"] == quote_ends * 3
+    assert to_pylist(columns["raw_end"]) == quote_ends * 3
     single = [quote_rows([one]) for one in items]
-    assert all(columns[name] == [value for part, _ in single for value in part[name]] for name in columns)
+    assert all(to_pylist(columns[name]) == [value for part, _ in single for value in to_pylist(part[name])]
+               for name in columns)
