@@ -159,14 +159,29 @@ def test_document_columns_on_a_seed_article():
     _assert_arrow_equal(columns, _as_columns(list(sentence_rows("d", text, mentions))))
 
 
-def test_the_code_point_classes_are_those_of_the_regular_expressions():
+def test_the_code_point_flags_are_those_of_the_regular_expressions():
     everything = "".join(map(chr, range(0x110000)))
-    spaces = {ord(char) for char in re.findall(r"\s", everything)}
-    words = {ord(char) for char in re.findall(r"\w", everything)}
-    assert set(np.flatnonzero(ner._CLASSES == ner._SPACE).tolist()) == spaces
-    assert set(np.flatnonzero(ner._CLASSES == ner._WORD).tolist()) == words
-    assert {chr(code) for code in np.flatnonzero(ner._CLASSES == ner._JOINER).tolist()} == set("-.,")
-    assert {chr(code) for code in np.flatnonzero(ner._CLASSES == ner._APOSTROPHE).tolist()} == set("'\u2019")
+
+    def flagged(flag: int) -> set[int]:
+        return set(np.flatnonzero(ner._FLAGS & flag).tolist())
+
+    assert flagged(ner._SPACE) == {ord(char) for char in re.findall(r"\s", everything)}
+    assert flagged(ner._WORD) == {ord(char) for char in re.findall(r"\w", everything)}
+    for flag, characters in ((ner._JOINER, "-.,"), (ner._APOSTROPHE, "'\u2019"), (ner._MARK, ".!?"),
+                             (ner._CLOSER, "\"'\u201d\u2019)]"), (ner._OPENER, "\"'\u201c\u2018(["),
+                             (ner._CAPITAL, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")):
+        assert flagged(flag) == {ord(char) for char in characters}
+
+
+SENTENCE_PIECES = [" ", "  ", "\n", "\t", "\u3000", ".", "!", "?", "...", '"', "'", "\u201d", "\u2019", ")", "]",
+                   "\u201c", "\u2018", "(", "[", "A", "Z", "0", "9", "a", "\u00c9", "\uff21", "U.S.", "x"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(SENTENCE_PIECES), st.characters())).map("".join))
+def test_sentence_ends_are_the_matches_of_the_sentence_end_pattern(text):
+    _, flags = ner.code_points(text)
+    assert ner._sentence_ends(flags).tolist() == [match.end() for match in ner._SENTENCE_END.finditer(text)]
 
 
 @pytest.mark.parametrize("text", ["", " ", "\n\n", "A", "Hi.\n", " x ", "\u3000A.\u2028B! c"])
@@ -229,7 +244,7 @@ def _reference_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
 
 
 def _vectorized_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
-    texts, starts, ends = ner.document_tokens(text, np.zeros(0, dtype=np.int64))
+    texts, starts, ends = ner.document_tokens(*ner.code_points(text), np.zeros(0, dtype=np.int64))
     return to_pylist(texts), starts.tolist(), ends.tolist()
 
 

@@ -14,6 +14,7 @@ a mention across that boundary then starts again with B- in the next sentence.
 from __future__ import annotations
 
 import re
+import string
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
@@ -103,79 +104,102 @@ def sentence_rows(doc_id: str, text: str, mentions: Iterable[EntityMention]) -> 
         }
 
 
-# The tokenizer's classes of code points, as the regular expression engine itself tells them
-# apart: whitespace (``\s``), word characters (``\w``), the marks that join words inside a token
-# ("-", ".", ","), the apostrophes that begin a suffix token, and every other character.
-_SPACE, _WORD, _JOINER, _APOSTROPHE, _OTHER = range(5)
+# What each code point is to the tokenizer and the sentence splitter, as bit flags. Whitespace
+# and word characters are ``\s`` and ``\w`` as the regular expression engine itself tells them
+# apart; the other flags are the character sets of ``_TOKEN`` and ``_SENTENCE_END``: the marks
+# that join words inside a token, the apostrophes that begin a suffix token, and the end marks,
+# closing and opening quotes or brackets and capitals (ASCII, as [A-Z0-9] is) around a sentence end.
+_SPACE, _WORD, _JOINER, _APOSTROPHE, _MARK, _CLOSER, _OPENER, _CAPITAL = (1 << bit for bit in range(8))
 
 
-def _code_point_classes() -> np.ndarray:
+def _code_point_flags() -> np.ndarray:
     everything = "".join(map(chr, range(0x110000)))
-    classes = np.full(0x110000, _OTHER, dtype=np.uint8)
-    for pattern, kind in ((r"\s+", _SPACE), (r"\w+", _WORD)):
+    flags = np.zeros(0x110000, dtype=np.uint8)
+    for pattern, flag in ((r"\s+", _SPACE), (r"\w+", _WORD)):
         for run in re.finditer(pattern, everything):
-            classes[run.start():run.end()] = kind
-    classes[[ord(mark) for mark in "-.,"]] = _JOINER
-    classes[[ord(mark) for mark in "'’"]] = _APOSTROPHE
-    return classes
+            flags[run.start():run.end()] |= flag
+    for characters, flag in (("-.,", _JOINER), ("'’", _APOSTROPHE), (".!?", _MARK), ("\"'”’)]", _CLOSER),
+                             ("\"'“‘([", _OPENER), (string.ascii_uppercase + string.digits, _CAPITAL)):
+        flags[[ord(character) for character in characters]] |= flag
+    return flags
 
 
-_CLASSES = _code_point_classes()
+_FLAGS = _code_point_flags()
 
 
-def document_tokens(text: str, cuts: np.ndarray) -> tuple[Utf8, np.ndarray, np.ndarray]:
-    """Token texts, starts and ends of the whole text: the tokens of ``tokens`` over every
-    sentence (sentence boundaries always lie in whitespace, which no token contains), each also
-    split at any offset of ``cuts`` strictly inside it, so that annotated spans cover whole tokens.
+def code_points(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The text's code points and their flags (``_FLAGS``)."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    return codes, _FLAGS[codes]
+
+
+def document_tokens(codes: np.ndarray, flags: np.ndarray, cuts: np.ndarray) -> tuple[Utf8, np.ndarray, np.ndarray]:
+    """Token texts, starts and ends of the whole text (``code_points``): the tokens of ``tokens``
+    over every sentence (sentence boundaries always lie in whitespace, which no token contains),
+    each also split at any offset of ``cuts`` strictly inside it, so that annotated spans cover
+    whole tokens.
 
     Every non-space character starts a token or continues the one before it (``_token_firsts``),
     so the tokens tile the text's non-space characters in order, and their texts are cut out of
     the UTF-8 bytes of those characters, with no Python object per token."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    classes = _CLASSES[codes]
-    firsts = _token_firsts(classes)
+    firsts = _token_firsts(flags)
     cuts = cuts[cuts < len(codes)]
-    firsts[cuts] |= classes[cuts] != _SPACE  # a cut in a token starts a token there
-    non_space = np.flatnonzero(classes != _SPACE)
-    token_firsts = np.flatnonzero(firsts[non_space])  # positions among the non-space characters
-    bounds = np.append(token_firsts, len(non_space))
-    kept = codes[non_space]
-    sizes = 1 + (kept >= 0x80) + (kept >= 0x800) + (kept >= 0x10000)  # UTF-8 bytes of each character
-    byte_ends = np.concatenate([[0], np.cumsum(sizes)])
-    data = np.frombuffer(kept.tobytes().decode("utf-32-le").encode("utf-8"), dtype=np.uint8)
-    return Utf8(data, byte_ends[bounds]), non_space[token_firsts], non_space[bounds[1:] - 1] + 1
+    firsts[cuts] |= (flags[cuts] & _SPACE) == 0  # a cut in a token starts a token there
+    non_space = np.flatnonzero((flags & _SPACE) == 0)
+    bounds = np.append(np.flatnonzero(firsts[non_space]), len(non_space))  # among the non-space characters
+    data = np.frombuffer(codes[non_space].tobytes().decode("utf-32-le").encode("utf-8"), dtype=np.uint8)
+    character_bytes = np.append(np.flatnonzero((data & 0xC0) != 0x80), len(data))  # where each one's bytes begin
+    return Utf8(data, character_bytes[bounds]), non_space[bounds[:-1]], non_space[bounds[1:] - 1] + 1
 
 
-def _token_firsts(classes: np.ndarray) -> np.ndarray:
+def _token_firsts(flags: np.ndarray) -> np.ndarray:
     """Whether each character starts a token of ``_TOKEN.findall`` (whitespace starts none).
     A word character continues the token before it after a word character (both alternatives
     take whole runs), after an apostrophe (``['’]\\w+``), and after a joiner that joins; a joiner
     joins (``\\w+(?:[-.,]\\w+)*``) between word characters unless the run before it belongs to an
     apostrophe's token, which takes no joiner. Every other non-space character starts a token."""
-    before, after = np.full_like(classes, _SPACE), np.full_like(classes, _SPACE)
-    before[1:], after[:-1] = classes[:-1], classes[1:]
-    word = classes == _WORD
-    run_firsts = np.flatnonzero(word & (before != _WORD))
-    runs = np.cumsum(word & (before != _WORD)) - 1  # each word character's run, among run_firsts
-    joining = np.flatnonzero((classes == _JOINER) & (before == _WORD) & (after == _WORD))
-    joining = joining[before[run_firsts[runs[joining - 1]]] != _APOSTROPHE]
-    continues = word & ((before == _WORD) | (before == _APOSTROPHE))
-    continues[joining] = True
-    continues[joining + 1] = True
-    return (classes != _SPACE) & ~continues
+    word = (flags & _WORD) != 0
+    after_word = np.zeros_like(word)
+    after_word[1:] = word[:-1]
+    continues = np.zeros_like(word)
+    continues[1:] = word[1:] & ((flags[:-1] & (_WORD | _APOSTROPHE)) != 0)
+    joining = np.flatnonzero(((flags[:-1] & _JOINER) != 0) & after_word[:-1] & word[1:])
+    run_firsts = np.flatnonzero(word & ~after_word)
+    run_first = run_firsts[np.searchsorted(run_firsts, joining, side="right") - 1]  # of the run before each
+    joining = joining[(_at(flags, run_first - 1) & _APOSTROPHE) == 0]
+    continues[joining] = continues[joining + 1] = True
+    return ((flags & _SPACE) == 0) & ~continues
 
 
-_LINE_BREAK = re.compile("\n")
+def _at(flags: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """The flags at each position, none (0) outside the text."""
+    inside = (positions >= 0) & (positions < len(flags))
+    return np.where(inside, flags[np.where(inside, positions, 0)] if len(flags) else 0, 0)
 
 
-def _sentence_lengths(text: str, starts: np.ndarray) -> np.ndarray:
+def _sentence_ends(flags: np.ndarray) -> np.ndarray:
+    """``match.end()`` of each match of ``_SENTENCE_END``, in order: an end mark, the closing
+    quotes and brackets after it, then (looking ahead) whitespace and a capital, or an opening
+    quote or bracket and a capital. Each end mark is tried on its own: no match can hold two."""
+    ends = np.flatnonzero(flags & _MARK) + 1
+    while (closing := (_at(flags, ends) & _CLOSER) != 0).any():
+        ends[closing] += 1
+    ends = ends[(_at(flags, ends) & _SPACE) != 0]
+    follower = ends + 1
+    while (spaces := (_at(flags, follower) & _SPACE) != 0).any():
+        follower[spaces] += 1
+    capital = (_at(flags, follower) & _CAPITAL) != 0
+    opened = ((_at(flags, follower) & _OPENER) != 0) & ((_at(flags, follower + 1) & _CAPITAL) != 0)
+    return ends[capital | opened]
+
+
+def _sentence_lengths(codes: np.ndarray, flags: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """Tokens per sentence of ``sentence_spans``, in order. A sentence is the tokens starting
     between two consecutive edges: line breaks and sentence end marks, found over the whole text
     (an end mark that ends a sentence only across a line break is followed by blanks to the
     line's end, so it adds an edge with no token after it). A blank piece has no token and is
     no sentence, and every other piece has one (its first non-space character starts a token)."""
-    edges = [0, len(text), *(match.start() for match in _LINE_BREAK.finditer(text)),
-             *(match.end() for match in _SENTENCE_END.finditer(text))]
+    edges = np.concatenate([[0, len(codes)], np.flatnonzero(codes == ord("\n")), _sentence_ends(flags)])
     edges.sort()
     lengths = np.diff(np.searchsorted(starts, edges))
     return lengths[lengths > 0]
@@ -201,8 +225,9 @@ def documents_columns(documents: list[tuple[str, str, Iterable[EntityMention]]],
     the numpy calls are paid once per group instead of once per document. ``per_document``: more
     columns, of one number per document, that each of its rows repeats (the fold)."""
     text, bases, mentions = _joined(documents)
-    texts, starts, ends = document_tokens(text, np.concatenate([mentions.starts, mentions.ends]))
-    lengths = _sentence_lengths(text, starts)
+    codes, flags = code_points(text)
+    texts, starts, ends = document_tokens(codes, flags, np.concatenate([mentions.starts, mentions.ends]))
+    lengths = _sentence_lengths(codes, flags, starts)
     sentence_ends = np.cumsum(lengths)
     tags = _document_tags(starts, ends, mentions, sentence_ends, tag_ids)
     owner = np.searchsorted(bases, starts[sentence_ends - lengths], side="right") - 1  # document of each row
