@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from collections import namedtuple
 from itertools import chain
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
 
 import numpy as np
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.records import Document, DocumentAnnotations, Evidence, RegistryEntity, Span
+from corpus_tools.records import Document, DocumentAnnotations, Evidence, RegistryEntity, Span, UnitProvenance
 import corpus_tools.release.ner as ner
 from corpus_tools.release.arrow_schemas import NER_TAGS
 from corpus_tools.release.columns import Column, Flat, Struct, concat
@@ -46,7 +46,8 @@ EvidenceStruct = namedtuple("EvidenceStruct", "kind line quote reasoning")
 @dataclass(frozen=True, slots=True)
 class DocInput:
     """One document with what the release needs beside it; each layer's records in position order
-    (start, end, id), sorted once here for all the configs that list them."""
+    (start, end, id), sorted once here for all the configs that list them, and the annotations'
+    unit provenance by region id, for the three configs that look their units up in it."""
 
     document: Document
     annotations: DocumentAnnotations
@@ -55,11 +56,13 @@ class DocInput:
     entities: tuple = ()
     timexes: tuple = ()
     quotes: tuple = ()
+    unit_provenance: Mapping[str, UnitProvenance] = field(default_factory=dict)
 
     @classmethod
     def of(cls, document: Document, annotations: DocumentAnnotations, split: str) -> "DocInput":
         return cls(document, annotations, split, fold_of(document.doc_id), _by_position(annotations.entities),
-                   _by_position(annotations.timexes), _by_position(annotations.quotes))
+                   _by_position(annotations.timexes), _by_position(annotations.quotes),
+                   dict(annotations.unit_provenance))
 
 
 def raw_span(document: Document, span: Span) -> tuple[int, int]:
@@ -140,17 +143,16 @@ def _by_position(records) -> tuple:
 
 def _provenance_columns(items: list[DocInput], layer: str) -> dict[str, list]:
     """Each unit's provenance columns (arrow_schemas._UNIT_PROVENANCE), null where none was computed."""
-    provenance = []
-    for item in items:
-        records = getattr(item, layer)
-        if records:
-            known = dict(item.annotations.unit_provenance)
-            provenance += [known.get(record.id) for record in records]
+    provenance = [item.unit_provenance.get(record.id) for item in items for record in getattr(item, layer)]
     return {
         "agreed_by": [None if unit is None else unit.agreed_by for unit in provenance],  # tuples: Arrow lists
         "annotators": [None if unit is None else unit.annotators for unit in provenance],
         "adjudicated": [None if unit is None else unit.adjudicated for unit in provenance],
     }
+
+
+def _repeated_folds(items: list[DocInput], layer: str) -> np.ndarray:
+    return np.repeat([item.fold for item in items], [len(getattr(item, layer)) for item in items])
 
 
 # The entity, timex and quote rows of several documents at once, in one list per column: a
@@ -160,7 +162,7 @@ def entity_rows(items: list[DocInput]) -> Columns:
     mentions = [mention for item in items for mention in item.entities]
     return {
         "doc_id": [item.document.doc_id for item in items for _ in item.entities],
-        "fold": [item.fold for item in items for _ in item.entities],
+        "fold": _repeated_folds(items, "entities"),
         "id": [mention.id for mention in mentions],
         **_span_columns([(item.document, [mention.span for mention in item.entities]) for item in items],
                         [mention.text for mention in mentions]),
@@ -174,7 +176,7 @@ def timex_rows(items: list[DocInput]) -> Columns:
     timexes = [timex for item in items for timex in item.timexes]
     return {
         "doc_id": [item.document.doc_id for item in items for _ in item.timexes],
-        "fold": [item.fold for item in items for _ in item.timexes],
+        "fold": _repeated_folds(items, "timexes"),
         "id": [timex.id for timex in timexes],
         **_span_columns([(item.document, [timex.span for timex in item.timexes]) for item in items],
                         [timex.text for timex in timexes]),
@@ -191,7 +193,7 @@ def quote_rows(items: list[DocInput]) -> Columns:
     cues = [quote.cue for quote in quotes]
     return {
         "doc_id": [item.document.doc_id for item in items for _ in item.quotes],
-        "fold": [item.fold for item in items for _ in item.quotes],
+        "fold": _repeated_folds(items, "quotes"),
         "id": [quote.id for quote in quotes],
         **_span_columns([(item.document, [quote.span for quote in item.quotes]) for item in items],
                         [quote.text for quote in quotes]),
