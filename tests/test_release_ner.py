@@ -173,12 +173,15 @@ def test_the_code_point_flags_are_those_of_the_regular_expressions():
         assert flagged(flag) == {ord(char) for char in characters}
 
 
+# Any character a text can hold: no lone surrogate (texts are decoded from files; the release
+# reads their code points through UTF-32, as it always has).
+TEXT_CHARACTERS = st.characters(blacklist_categories=("Cs",))
 SENTENCE_PIECES = [" ", "  ", "\n", "\t", "\u3000", ".", "!", "?", "...", '"', "'", "\u201d", "\u2019", ")", "]",
                    "\u201c", "\u2018", "(", "[", "A", "Z", "0", "9", "a", "\u00c9", "\uff21", "U.S.", "x"]
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.one_of(st.sampled_from(SENTENCE_PIECES), st.characters())).map("".join))
+@given(st.lists(st.one_of(st.sampled_from(SENTENCE_PIECES), TEXT_CHARACTERS)).map("".join))
 def test_sentence_ends_are_the_matches_of_the_sentence_end_pattern(text):
     _, flags = ner.code_points(text)
     assert ner._sentence_ends(flags).tolist() == [match.end() for match in ner._SENTENCE_END.finditer(text)]
@@ -256,7 +259,7 @@ AWKWARD = list(" \n\t\r\u3000\u2028\u00a0\u200b-.,'\u2019\u2018\u201c\u201d\"_aZ
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.one_of(st.characters(), st.sampled_from(AWKWARD))).map("".join))
+@given(st.lists(st.one_of(TEXT_CHARACTERS, st.sampled_from(AWKWARD))).map("".join))
 def test_document_tokens_are_the_tokenizer_over_the_whole_text(text):
     assert _vectorized_tokens(text) == _reference_tokens(text)
 

@@ -12,8 +12,8 @@ ids (positions in corpus_tools.schema's label tuples).
 from __future__ import annotations
 
 from collections import namedtuple
-from itertools import chain
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Callable, Mapping
 
 import numpy as np
