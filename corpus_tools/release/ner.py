@@ -127,27 +127,35 @@ def _code_point_flags() -> np.ndarray:
 _FLAGS = _code_point_flags()
 
 
-def code_points(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """The text's code points and their flags (``_FLAGS``)."""
+@dataclass(frozen=True, slots=True)
+class CodePoints:
+    """A text's code points, their flags (``_FLAGS``) and where its non-space characters are."""
+
+    codes: np.ndarray
+    flags: np.ndarray
+    non_space: np.ndarray
+
+
+def code_points(text: str) -> CodePoints:
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    return codes, _FLAGS[codes]
+    flags = _FLAGS[codes]
+    return CodePoints(codes, flags, np.flatnonzero((flags & _SPACE) == 0))
 
 
-def document_tokens(codes: np.ndarray, flags: np.ndarray, cuts: np.ndarray) -> tuple[Utf8, np.ndarray, np.ndarray]:
-    """Token texts, starts and ends of the whole text (``code_points``): the tokens of ``tokens``
-    over every sentence (sentence boundaries always lie in whitespace, which no token contains),
-    each also split at any offset of ``cuts`` strictly inside it, so that annotated spans cover
-    whole tokens.
+def document_tokens(text: CodePoints, cuts: np.ndarray) -> tuple[Utf8, np.ndarray, np.ndarray]:
+    """Token texts, starts and ends of the whole text: the tokens of ``tokens`` over every
+    sentence (sentence boundaries always lie in whitespace, which no token contains), each also
+    split at any offset of ``cuts`` strictly inside it, so that annotated spans cover whole tokens.
 
     Every non-space character starts a token or continues the one before it (``_token_firsts``),
     so the tokens tile the text's non-space characters in order, and their texts are cut out of
     the UTF-8 bytes of those characters, with no Python object per token."""
+    flags, non_space = text.flags, text.non_space
     firsts = _token_firsts(flags)
-    cuts = cuts[cuts < len(codes)]
+    cuts = cuts[cuts < len(flags)]
     firsts[cuts] |= (flags[cuts] & _SPACE) == 0  # a cut in a token starts a token there
-    non_space = np.flatnonzero((flags & _SPACE) == 0)
     bounds = np.append(np.flatnonzero(firsts[non_space]), len(non_space))  # among the non-space characters
-    data = np.frombuffer(codes[non_space].tobytes().decode("utf-32-le").encode("utf-8"), dtype=np.uint8)
+    data = np.frombuffer(text.codes[non_space].tobytes().decode("utf-32-le").encode("utf-8"), dtype=np.uint8)
     character_bytes = np.append(np.flatnonzero((data & 0xC0) != 0x80), len(data))  # where each one's bytes begin
     return Utf8(data, character_bytes[bounds]), non_space[bounds[:-1]], non_space[bounds[1:] - 1] + 1
 
@@ -177,29 +185,28 @@ def _at(flags: np.ndarray, positions: np.ndarray) -> np.ndarray:
     return np.where(inside, flags[np.where(inside, positions, 0)] if len(flags) else 0, 0)
 
 
-def _sentence_ends(flags: np.ndarray) -> np.ndarray:
+def _sentence_ends(text: CodePoints) -> np.ndarray:
     """``match.end()`` of each match of ``_SENTENCE_END``, in order: an end mark, the closing
     quotes and brackets after it, then (looking ahead) whitespace and a capital, or an opening
     quote or bracket and a capital. Each end mark is tried on its own: no match can hold two."""
+    flags = text.flags
     ends = np.flatnonzero(flags & _MARK) + 1
-    while (closing := (_at(flags, ends) & _CLOSER) != 0).any():
+    while (closing := (_at(flags, ends) & _CLOSER) != 0).any():  # runs of closers are short
         ends[closing] += 1
     ends = ends[(_at(flags, ends) & _SPACE) != 0]
-    follower = ends + 1
-    while (spaces := (_at(flags, follower) & _SPACE) != 0).any():
-        follower[spaces] += 1
+    follower = np.append(text.non_space, len(flags))[np.searchsorted(text.non_space, ends)]  # past the spaces
     capital = (_at(flags, follower) & _CAPITAL) != 0
     opened = ((_at(flags, follower) & _OPENER) != 0) & ((_at(flags, follower + 1) & _CAPITAL) != 0)
     return ends[capital | opened]
 
 
-def _sentence_lengths(codes: np.ndarray, flags: np.ndarray, starts: np.ndarray) -> np.ndarray:
+def _sentence_lengths(text: CodePoints, starts: np.ndarray) -> np.ndarray:
     """Tokens per sentence of ``sentence_spans``, in order. A sentence is the tokens starting
     between two consecutive edges: line breaks and sentence end marks, found over the whole text
     (an end mark that ends a sentence only across a line break is followed by blanks to the
     line's end, so it adds an edge with no token after it). A blank piece has no token and is
     no sentence, and every other piece has one (its first non-space character starts a token)."""
-    edges = np.concatenate([[0, len(codes)], np.flatnonzero(codes == ord("\n")), _sentence_ends(flags)])
+    edges = np.concatenate([[0, len(text.codes)], np.flatnonzero(text.codes == ord("\n")), _sentence_ends(text)])
     edges.sort()
     lengths = np.diff(np.searchsorted(starts, edges))
     return lengths[lengths > 0]
@@ -225,9 +232,9 @@ def documents_columns(documents: list[tuple[str, str, Iterable[EntityMention]]],
     the numpy calls are paid once per group instead of once per document. ``per_document``: more
     columns, of one number per document, that each of its rows repeats (the fold)."""
     text, bases, mentions = _joined(documents)
-    codes, flags = code_points(text)
-    texts, starts, ends = document_tokens(codes, flags, np.concatenate([mentions.starts, mentions.ends]))
-    lengths = _sentence_lengths(codes, flags, starts)
+    points = code_points(text)
+    texts, starts, ends = document_tokens(points, np.concatenate([mentions.starts, mentions.ends]))
+    lengths = _sentence_lengths(points, starts)
     sentence_ends = np.cumsum(lengths)
     tags = _document_tags(starts, ends, mentions, sentence_ends, tag_ids)
     owner = np.searchsorted(bases, starts[sentence_ends - lengths], side="right") - 1  # document of each row
