@@ -15,7 +15,7 @@ from corpus_tools.release import ShardSizes, build_release
 from corpus_tools.release import build as build_module
 from corpus_tools.release.arrow_schemas import arrow_schema
 from corpus_tools.release.splits import fold_of
-from corpus_tools.release.columns import Flat, Struct, concat, length, split, to_arrow, to_pylist
+from corpus_tools.release.columns import Flat, Struct, Utf8, concat, length, split, to_arrow, to_pylist
 from corpus_tools.release.rows import DocInput, kb_rows
 from corpus_tools.release.writer import ShardedWriter
 from release_factories import spread_inputs
@@ -105,6 +105,24 @@ def test_concat_and_split_keep_rows_in_order(chunks, data):
     head, tail = split(whole, count)
     assert to_pylist(head) == rows[:count] and to_pylist(tail) == rows[count:]
     _assert_same(head, rows[:count], STRINGS)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(rows_of_tokens, min_size=1, max_size=5), st.data())
+def test_utf8_columns_concat_split_and_convert_as_lists_of_strings(chunks, data):
+    """Strings given as UTF-8 bytes: the very arrays pa.array gives, through concat and split too."""
+    columns = [Flat(Utf8.of([value for row in chunk for value in row]), [len(row) for row in chunk]) for chunk in chunks]
+    rows = [row for chunk in chunks for row in chunk]
+    whole = concat(columns)
+    _assert_same(whole, rows, STRINGS)
+    count = data.draw(st.integers(0, len(rows)))
+    head, tail = split(whole, count)
+    _assert_same(head, rows[:count], STRINGS)
+    _assert_same(tail, rows[count:], STRINGS)
+    strings = [value for row in rows for value in row]
+    _assert_same(Utf8.of(strings), strings, pa.string())
+    with pytest.raises(TypeError):
+        to_arrow(Utf8.of(strings), pa.large_string())
 
 
 def _write(tmp_path, name: str, documents: list[dict]) -> list[tuple[bytes, int, int]]:
@@ -202,6 +220,7 @@ def test_quote_rows_of_a_group_line_up_sources_and_cues_across_documents():
     assert columns["source_raw_end"] == [source[1], None, None, None, source[1], None]
     assert columns["cue_raw_start"] == [None, cue[0], None, cue[0], None, cue[0]]
     quote_ends = [raw_span(items[0].document, Span(10, 15))[1], raw_span(items[0].document, Span(24, 26))[1]]
-    assert columns["raw_end"] == quote_ends * 3
+    assert to_pylist(columns["raw_end"]) == quote_ends * 3
     single = [quote_rows([one]) for one in items]
-    assert all(columns[name] == [value for part, _ in single for value in part[name]] for name in columns)
+    assert all(to_pylist(columns[name]) == [value for part, _ in single for value in to_pylist(part[name])]
+               for name in columns)

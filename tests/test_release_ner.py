@@ -159,12 +159,31 @@ def test_document_columns_on_a_seed_article():
     _assert_arrow_equal(columns, _as_columns(list(sentence_rows("d", text, mentions))))
 
 
-def test_the_non_space_table_is_the_whitespace_of_the_regular_expressions():
+def test_the_code_point_flags_are_those_of_the_regular_expressions():
     everything = "".join(map(chr, range(0x110000)))
-    spaces = {ord(char) for char in re.findall(r"\s", everything)}
-    assert spaces == {code for code in range(0x110000) if chr(code).isspace()}
-    assert max(spaces) < ner._SPACE_BOUND
-    assert set(np.flatnonzero(~ner._NOT_SPACE).tolist()) == spaces
+
+    def flagged(flag: int) -> set[int]:
+        return set(np.flatnonzero(ner._FLAGS & flag).tolist())
+
+    assert flagged(ner._SPACE) == {ord(char) for char in re.findall(r"\s", everything)}
+    assert flagged(ner._WORD) == {ord(char) for char in re.findall(r"\w", everything)}
+    for flag, characters in ((ner._JOINER, "-.,"), (ner._APOSTROPHE, "'\u2019"), (ner._MARK, ".!?"),
+                             (ner._CLOSER, "\"'\u201d\u2019)]"), (ner._OPENER, "\"'\u201c\u2018(["),
+                             (ner._CAPITAL, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")):
+        assert flagged(flag) == {ord(char) for char in characters}
+
+
+# Any character a text can hold: no lone surrogate (texts are decoded from files; the release
+# reads their code points through UTF-32, as it always has).
+TEXT_CHARACTERS = st.characters(blacklist_categories=("Cs",))
+SENTENCE_PIECES = [" ", "  ", "\n", "\n\n \t ", "\t", "\u3000", ".", "!", "?", "...", '"', "'", "\u201d", "\u2019", ")", "]",
+                   "\u201c", "\u2018", "(", "[", "A", "Z", "0", "9", "a", "\u00c9", "\uff21", "U.S.", "x"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(SENTENCE_PIECES), TEXT_CHARACTERS)).map("".join))
+def test_sentence_ends_are_the_matches_of_the_sentence_end_pattern(text):
+    assert ner._sentence_ends(ner.code_points(text)).tolist() == [match.end() for match in ner._SENTENCE_END.finditer(text)]
 
 
 @pytest.mark.parametrize("text", ["", " ", "\n\n", "A", "Hi.\n", " x ", "\u3000A.\u2028B! c"])
@@ -221,20 +240,31 @@ def test_tags_of_mentions_alone_overlapping_and_crossing_sentences_in_one_group(
         ["B-PERSON", "B-ORG", "B-GPE", "I-ORG"], ["B-ORG", "O", "O", "O"]]  # "Bob" overwrites, "Carl" begins again
 
 
-def test_isalnum_is_the_word_characters_of_the_regular_expressions_but_the_underscore():
-    """What ner._token_texts relies on to take an alphanumeric chunk as one token."""
-    everything = "".join(map(chr, range(0x110000)))
-    words = {ord(char) for char in re.findall(r"\w", everything)}
-    assert words - {ord("_")} == {code for code in range(0x110000) if chr(code).isalnum()}
+def _reference_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
+    matches = list(ner._TOKEN.finditer(text))
+    return [m.group() for m in matches], [m.start() for m in matches], [m.end() for m in matches]
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.one_of(st.characters(), st.sampled_from(list(" \n\t\u3000\u2028-.,'\u2019_aZ9\u00e9")))))
-def test_token_texts_equal_the_tokenizer_over_the_whole_text(text):
-    assert ner._token_texts(text) == ner._TOKEN.findall(text)
+def _vectorized_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
+    texts, starts, ends = ner.document_tokens(ner.code_points(text), np.zeros(0, dtype=np.int64))
+    return to_pylist(texts), starts.tolist(), ends.tolist()
+
+
+# Awkward characters for the tokenizer: emoji (non-BMP, with a variation selector and a zero-width
+# joiner), combining marks (word characters or not), curly and straight quotes, digits of other
+# scripts and digits with separators, an underscore, odd spaces and line breaks.
+AWKWARD = list(" \n\t\r\u3000\u2028\u00a0\u200b-.,'\u2019\u2018\u201c\u201d\"_aZ9\u00e9e\u0301\u0308\u0663\u00b2\u2163"
+               "\U0001f600\U0001f44d\U0001f3fd\u200d\ufe0f\U0001d400\U00020000\u6f22()!?$%") + ["2,000", "1.5", "U.S."]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(TEXT_CHARACTERS, st.sampled_from(AWKWARD))).map("".join))
+def test_document_tokens_are_the_tokenizer_over_the_whole_text(text):
+    assert _vectorized_tokens(text) == _reference_tokens(text)
 
 
 @pytest.mark.parametrize("text", ["", "  ", "Al-Assad's 2,000 U.S. troops", "a_b __ x\u00b2 \u0661\u0662 \u2163 end.",
-                                  "don\u2019t  -x- ,1, 'a' \u3000\u6f22\u5b57\u3002"])
-def test_token_texts_of_chosen_texts(text):
-    assert ner._token_texts(text) == ner._TOKEN.findall(text)
+                                  "don\u2019t  -x- ,1, 'a' \u3000\u6f22\u5b57\u3002", "'a-b.c x'y-z ''a a--b a-'b -a- ,",
+                                  "caf\u00e9 cafe\u0301 \U0001f44d\U0001f3fd ok\U0001f600. \u201cQuote,\u201d 1,000.50-2"])
+def test_document_tokens_of_chosen_texts(text):
+    assert _vectorized_tokens(text) == _reference_tokens(text)

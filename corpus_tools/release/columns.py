@@ -6,7 +6,10 @@ A column holds one value per row and is one of:
 * a numpy array: numbers, converted without a Python object per value;
 * ``Flat``: a list column given flat, every row's items one after another plus each row's item
   count, so that a list column costs one conversion of its items and an offsets array;
-* ``Struct``: a struct column given as one column per field, in the type's field order.
+* ``Struct``: a struct column given as one column per field, in the type's field order;
+* ``Utf8``: strings given as their UTF-8 bytes one after another plus each string's end, the
+  buffers of an Arrow string array, so that strings cut out of a text by numpy (the ner tokens)
+  never become Python objects.
 
 Why: ``pa.array`` on lists of lists (or of tuples, for structs) walks every nesting level in
 Python objects; the ner config's million tokens per 2,000 documents and the kb config's nested
@@ -42,7 +45,23 @@ class Struct:
     fields: dict[str, "Column"]
 
 
-Column = Union[list, tuple, np.ndarray, Flat, Struct]
+@dataclass(frozen=True, slots=True)
+class Utf8:
+    """A string column: ``data`` (uint8) holds every row's UTF-8 bytes in row order, string ``i``
+    being ``data[offsets[i]:offsets[i + 1]]``; ``offsets`` (int64) starts at 0 and ends at ``len(data)``."""
+
+    data: np.ndarray
+    offsets: np.ndarray
+
+    @classmethod
+    def of(cls, strings: Sequence[str]) -> "Utf8":
+        encoded = [string.encode("utf-8") for string in strings]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(item) for item in encoded], out=offsets[1:])
+        return cls(np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets)
+
+
+Column = Union[list, tuple, np.ndarray, Flat, Struct, Utf8]
 
 
 def length(column: Column) -> int:
@@ -51,6 +70,8 @@ def length(column: Column) -> int:
         return len(column.lengths)
     if isinstance(column, Struct):
         return length(next(iter(column.fields.values())))
+    if isinstance(column, Utf8):
+        return len(column.offsets) - 1
     return len(column)
 
 
@@ -64,6 +85,10 @@ def concat(chunks: list[Column]) -> Column:
         return Flat(concat([chunk.values for chunk in chunks]), concat([chunk.lengths for chunk in chunks]))
     if isinstance(first, Struct):
         return Struct({name: concat([chunk.fields[name] for chunk in chunks]) for name in first.fields})
+    if isinstance(first, Utf8):
+        shifts = np.cumsum([0] + [len(chunk.data) for chunk in chunks[:-1]])
+        return Utf8(np.concatenate([chunk.data for chunk in chunks]),
+                    np.concatenate([first.offsets[:1]] + [chunk.offsets[1:] + shift for chunk, shift in zip(chunks, shifts)]))
     if isinstance(first, np.ndarray):
         return np.concatenate(chunks)
     return list(chain.from_iterable(chunks))
@@ -80,6 +105,10 @@ def split(column: Column, count: int) -> tuple[Column, Column]:
         parts = {name: split(field, count) for name, field in column.fields.items()}
         return (Struct({name: head for name, (head, _) in parts.items()}),
                 Struct({name: tail for name, (_, tail) in parts.items()}))
+    if isinstance(column, Utf8):
+        size = column.offsets[count]
+        return (Utf8(column.data[:size], column.offsets[:count + 1]),
+                Utf8(column.data[size:], column.offsets[count:] - size))
     return column[:count], column[count:]
 
 
@@ -99,6 +128,12 @@ def to_arrow(column: Column, arrow_type: pa.DataType) -> pa.Array:
             raise TypeError(f"struct fields {list(column.fields)} are not {[field.name for field in fields]}")
         return pa.StructArray.from_arrays([to_arrow(column.fields[field.name], field.type) for field in fields],
                                           fields=fields)
+    if isinstance(column, Utf8):
+        if arrow_type != pa.string():
+            raise TypeError(f"a Utf8 column is a string column, not {arrow_type}")
+        # int32 offsets and no validity buffer, as pa.array gives for strings without nulls
+        offsets = pa.array(column.offsets, type=pa.int32())
+        return pa.StringArray.from_buffers(length(column), offsets.buffers()[1], pa.py_buffer(column.data))
     return pa.array(column, type=arrow_type)
 
 
@@ -111,6 +146,9 @@ def to_pylist(column: Column) -> list[Any]:
     if isinstance(column, Struct):
         fields = {name: to_pylist(field) for name, field in column.fields.items()}
         return [dict(zip(fields, values)) for values in zip(*fields.values())]
+    if isinstance(column, Utf8):
+        data, offsets = column.data.tobytes(), column.offsets.tolist()
+        return [data[start:end].decode("utf-8") for start, end in zip(offsets, offsets[1:])]
     if isinstance(column, np.ndarray):
         return column.tolist()
     return list(column)

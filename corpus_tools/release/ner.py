@@ -14,16 +14,16 @@ a mention across that boundary then starts again with B- in the next sentence.
 from __future__ import annotations
 
 import re
+import string
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from corpus_tools.errors import CorpusError
 from corpus_tools.records import EntityMention
-from corpus_tools.release.columns import Column, Flat
+from corpus_tools.release.columns import Column, Flat, Utf8
 
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _TOKEN = re.compile(r"\w+(?:[-.,]\w+)*|['’]\w+|[^\w\s]")
@@ -104,79 +104,109 @@ def sentence_rows(doc_id: str, text: str, mentions: Iterable[EntityMention]) -> 
         }
 
 
-# Whether each code point is not whitespace. The spaces are the code points for which
-# str.isspace() holds, exactly the characters the regular expressions' \s matches; all of them
-# lie below _SPACE_BOUND (tests check both over all of Unicode).
-_SPACE_BOUND = 0x3001
-_NOT_SPACE = np.ones(0x110000, dtype=bool)
-_NOT_SPACE[[code for code in range(_SPACE_BOUND) if chr(code).isspace()]] = False
+# What each code point is to the tokenizer and the sentence splitter, as bit flags. Whitespace
+# and word characters are ``\s`` and ``\w`` as the regular expression engine itself tells them
+# apart; the other flags are the character sets of ``_TOKEN`` and ``_SENTENCE_END``: the marks
+# that join words inside a token, the apostrophes that begin a suffix token, and the end marks,
+# closing and opening quotes or brackets and capitals (ASCII, as [A-Z0-9] is) around a sentence end.
+_SPACE, _WORD, _JOINER, _APOSTROPHE, _MARK, _CLOSER, _OPENER, _CAPITAL = (1 << bit for bit in range(8))
 
 
-def document_tokens(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Token texts, starts and ends of the whole text: the tokens of ``tokens`` over every
-    sentence, since sentence boundaries always lie in whitespace, which no token contains.
+def _code_point_flags() -> np.ndarray:
+    everything = "".join(map(chr, range(0x110000)))
+    flags = np.zeros(0x110000, dtype=np.uint8)
+    for pattern, flag in ((r"\s+", _SPACE), (r"\w+", _WORD)):
+        for run in re.finditer(pattern, everything):
+            flags[run.start():run.end()] |= flag
+    for characters, flag in (("-.,", _JOINER), ("'’", _APOSTROPHE), (".!?", _MARK), ("\"'”’)]", _CLOSER),
+                             ("\"'“‘([", _OPENER), (string.ascii_uppercase + string.digits, _CAPITAL)):
+        flags[[ord(character) for character in characters]] |= flag
+    return flags
 
-    Every non-space character starts a token (a word character the first alternative of
-    ``_TOKEN``, any other the last), so the tokens tile the text's non-space characters in order:
-    the k-th non-space character is at ``non_space[k]``, and a token's offsets follow from the
-    running sum of the token lengths, with little Python work per token (``_token_texts``)."""
-    texts = _token_texts(text)
-    sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+
+_FLAGS = _code_point_flags()
+
+
+@dataclass(frozen=True, slots=True)
+class CodePoints:
+    """A text's code points, their flags (``_FLAGS``) and where its non-space characters are."""
+
+    codes: np.ndarray
+    flags: np.ndarray
+    non_space: np.ndarray
+
+
+def code_points(text: str) -> CodePoints:
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    non_space = np.flatnonzero(_NOT_SPACE[codes])
-    ends = np.cumsum(sizes)
-    if (ends[-1] if len(ends) else 0) != len(non_space):
-        raise CorpusError("ner-tokens", "the tokens do not tile the text's non-space characters; "
-                          "the tokenizer and _NOT_SPACE disagree on whitespace")
-    return texts, non_space[ends - sizes], non_space[ends - 1] + 1 if len(ends) else ends
+    flags = _FLAGS[codes]
+    return CodePoints(codes, flags, np.flatnonzero((flags & _SPACE) == 0))
 
 
-def _token_texts(text: str) -> list[str]:
-    """``_TOKEN.findall(text)``, in about two thirds of the time: no token contains whitespace
-    and none ends inside a run of non-space characters for want of what follows it (no
-    lookahead), so the tokens are those of each whitespace-separated chunk in turn; and a chunk
-    of word characters only (``str.isalnum`` is exactly the regular expressions' ``\\w`` without
-    the underscore) is one token, with no regular expression run on it. ``str.split`` splits at
-    ``str.isspace`` characters, the ones ``\\s`` matches (see ``_NOT_SPACE``)."""
-    found: list[str] = []
-    append, extend, findall = found.append, found.extend, _TOKEN.findall
-    for chunk in text.split():
-        if chunk.isalnum():
-            append(chunk)
-        else:
-            extend(findall(chunk))
-    return found
+def document_tokens(text: CodePoints, cuts: np.ndarray) -> tuple[Utf8, np.ndarray, np.ndarray]:
+    """Token texts, starts and ends of the whole text: the tokens of ``tokens`` over every
+    sentence (sentence boundaries always lie in whitespace, which no token contains), each also
+    split at any offset of ``cuts`` strictly inside it, so that annotated spans cover whole tokens.
+
+    Every non-space character starts a token or continues the one before it (``_token_firsts``),
+    so the tokens tile the text's non-space characters in order, and their texts are cut out of
+    the UTF-8 bytes of those characters, with no Python object per token."""
+    flags, non_space = text.flags, text.non_space
+    firsts = _token_firsts(flags)
+    cuts = cuts[cuts < len(flags)]
+    firsts[cuts] |= (flags[cuts] & _SPACE) == 0  # a cut in a token starts a token there
+    bounds = np.append(np.flatnonzero(firsts[non_space]), len(non_space))  # among the non-space characters
+    data = np.frombuffer(text.codes[non_space].tobytes().decode("utf-32-le").encode("utf-8"), dtype=np.uint8)
+    character_bytes = np.append(np.flatnonzero((data & 0xC0) != 0x80), len(data))  # where each one's bytes begin
+    return Utf8(data, character_bytes[bounds]), non_space[bounds[:-1]], non_space[bounds[1:] - 1] + 1
 
 
-def _cut(texts: list[str], starts: np.ndarray, ends: np.ndarray, cuts: np.ndarray
-         ) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """The tokens split at every cut (offset) that falls strictly inside one."""
-    if not len(starts) or not len(cuts):
-        return texts, starts, ends
-    index = np.searchsorted(starts, cuts, side="right") - 1
-    inside = (index >= 0) & (starts[np.maximum(index, 0)] < cuts) & (cuts < ends[np.maximum(index, 0)])
-    if not inside.any():  # the common case: entities cover whole tokens
-        return texts, starts, ends
-    cuts, index = cuts[inside], index[inside]
-    texts = list(texts)
-    for token in reversed(np.unique(index).tolist()):  # from the back, so earlier indices stay valid
-        start = int(starts[token])
-        points = [0, *(cuts[index == token] - start).tolist(), len(texts[token])]
-        texts[token:token + 1] = [texts[token][a:b] for a, b in zip(points, points[1:])]
-    return texts, np.sort(np.concatenate([starts, cuts])), np.sort(np.concatenate([ends, cuts]))
+def _token_firsts(flags: np.ndarray) -> np.ndarray:
+    """Whether each character starts a token of ``_TOKEN.findall`` (whitespace starts none).
+    A word character continues the token before it after a word character (both alternatives
+    take whole runs), after an apostrophe (``['’]\\w+``), and after a joiner that joins; a joiner
+    joins (``\\w+(?:[-.,]\\w+)*``) between word characters unless the run before it belongs to an
+    apostrophe's token, which takes no joiner. Every other non-space character starts a token."""
+    word = (flags & _WORD) != 0
+    after_word = np.zeros_like(word)
+    after_word[1:] = word[:-1]
+    continues = np.zeros_like(word)
+    continues[1:] = word[1:] & ((flags[:-1] & (_WORD | _APOSTROPHE)) != 0)
+    joining = np.flatnonzero(((flags[:-1] & _JOINER) != 0) & after_word[:-1] & word[1:])
+    run_firsts = np.flatnonzero(word & ~after_word)
+    run_first = run_firsts[np.searchsorted(run_firsts, joining, side="right") - 1]  # of the run before each
+    joining = joining[(_at(flags, run_first - 1) & _APOSTROPHE) == 0]
+    continues[joining] = continues[joining + 1] = True
+    return ((flags & _SPACE) == 0) & ~continues
 
 
-_LINE_BREAK = re.compile("\n")
+def _at(flags: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """The flags at each position, none (0) outside the text."""
+    inside = (positions >= 0) & (positions < len(flags))
+    return np.where(inside, flags[np.where(inside, positions, 0)] if len(flags) else 0, 0)
 
 
-def _sentence_lengths(text: str, starts: np.ndarray) -> np.ndarray:
+def _sentence_ends(text: CodePoints) -> np.ndarray:
+    """``match.end()`` of each match of ``_SENTENCE_END``, in order: an end mark, the closing
+    quotes and brackets after it, then (looking ahead) whitespace and a capital, or an opening
+    quote or bracket and a capital. Each end mark is tried on its own: no match can hold two."""
+    flags = text.flags
+    ends = np.flatnonzero(flags & _MARK) + 1
+    while (closing := (_at(flags, ends) & _CLOSER) != 0).any():  # runs of closers are short
+        ends[closing] += 1
+    ends = ends[(_at(flags, ends) & _SPACE) != 0]
+    follower = np.append(text.non_space, len(flags))[np.searchsorted(text.non_space, ends)]  # past the spaces
+    capital = (_at(flags, follower) & _CAPITAL) != 0
+    opened = ((_at(flags, follower) & _OPENER) != 0) & ((_at(flags, follower + 1) & _CAPITAL) != 0)
+    return ends[capital | opened]
+
+
+def _sentence_lengths(text: CodePoints, starts: np.ndarray) -> np.ndarray:
     """Tokens per sentence of ``sentence_spans``, in order. A sentence is the tokens starting
     between two consecutive edges: line breaks and sentence end marks, found over the whole text
     (an end mark that ends a sentence only across a line break is followed by blanks to the
     line's end, so it adds an edge with no token after it). A blank piece has no token and is
     no sentence, and every other piece has one (its first non-space character starts a token)."""
-    edges = [0, len(text), *(match.start() for match in _LINE_BREAK.finditer(text)),
-             *(match.end() for match in _SENTENCE_END.finditer(text))]
+    edges = np.concatenate([[0, len(text.codes)], np.flatnonzero(text.codes == ord("\n")), _sentence_ends(text)])
     edges.sort()
     lengths = np.diff(np.searchsorted(starts, edges))
     return lengths[lengths > 0]
@@ -194,16 +224,17 @@ def document_columns(doc_id: str, text: str, mentions: Iterable[EntityMention],
 _SEPARATOR = "\n"
 
 
-def documents_columns(documents: list[tuple[str, str, Iterable[EntityMention]]],
-                      tag_ids: dict[str, int]) -> tuple[dict[str, Column], int]:
+def documents_columns(documents: list[tuple[str, str, Iterable[EntityMention]]], tag_ids: dict[str, int],
+                      per_document: dict[str, Sequence[int]] | None = None) -> tuple[dict[str, Column], int]:
     """``document_columns`` of several (doc_id, text, mentions), their rows one after another,
     computed over the texts joined by a line break: a document's tokens, sentences and tags do
     not depend on its neighbours (the break is an edge, and no token or mention crosses it), and
-    the numpy calls are paid once per group instead of once per document."""
+    the numpy calls are paid once per group instead of once per document. ``per_document``: more
+    columns, of one number per document, that each of its rows repeats (the fold)."""
     text, bases, mentions = _joined(documents)
-    texts, starts, ends = document_tokens(text)
-    texts, starts, ends = _cut(texts, starts, ends, np.unique(np.concatenate([mentions.starts, mentions.ends])))
-    lengths = _sentence_lengths(text, starts)
+    points = code_points(text)
+    texts, starts, ends = document_tokens(points, np.concatenate([mentions.starts, mentions.ends]))
+    lengths = _sentence_lengths(points, starts)
     sentence_ends = np.cumsum(lengths)
     tags = _document_tags(starts, ends, mentions, sentence_ends, tag_ids)
     owner = np.searchsorted(bases, starts[sentence_ends - lengths], side="right") - 1  # document of each row
@@ -219,18 +250,26 @@ def documents_columns(documents: list[tuple[str, str, Iterable[EntityMention]]],
         "token_ends": Flat(ends - shift, lengths),
         "ner_tags": Flat(tags, lengths),
     }
+    for name, values in (per_document or {}).items():
+        columns[name] = np.asarray(values, dtype=np.int64)[owner]
     return columns, len(lengths)
 
 
 def _joined(documents: list[tuple[str, str, Iterable[EntityMention]]]) -> tuple[str, np.ndarray, "_Mentions"]:
     """The texts joined, where each starts in the joined text, and the mentions in it (each
     document's in position order, documents in order)."""
-    bases = list(accumulate((len(text) + len(_SEPARATOR) for _, text, _ in documents[:-1]), initial=0))
-    spans = [(m.span.start + base, m.span.end + base, m.label) for (_, _, mentions), base in zip(documents, bases)
-             for m in sorted(mentions, key=lambda m: (m.span.start, m.span.end))]
-    starts, ends, labels = zip(*spans) if spans else ((), (), ())
-    mentions = _Mentions(np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64), list(labels))
-    return _SEPARATOR.join(text for _, text, _ in documents), np.array(bases, dtype=np.int64), mentions
+    bases = np.array(list(accumulate((len(text) + len(_SEPARATOR) for _, text, _ in documents[:-1]), initial=0)),
+                     dtype=np.int64)
+    per_document = [tuple(mentions) for _, _, mentions in documents]
+    every = [mention for mentions in per_document for mention in mentions]
+    shifts = np.repeat(bases, [len(mentions) for mentions in per_document])
+    starts = np.fromiter((mention.span.start for mention in every), np.int64, len(every)) + shifts
+    ends = np.fromiter((mention.span.end for mention in every), np.int64, len(every)) + shifts
+    # by position in the joined text, hence document by document; lexsort is stable, so mentions
+    # of one span keep their given order, as sorted() keeps it
+    order = np.lexsort((ends, starts))
+    mentions = _Mentions(starts[order], ends[order], [every[index].label for index in order.tolist()])
+    return _SEPARATOR.join(text for _, text, _ in documents), bases, mentions
 
 
 @dataclass(frozen=True, slots=True)

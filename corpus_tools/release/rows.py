@@ -12,13 +12,14 @@ ids (positions in corpus_tools.schema's label tuples).
 from __future__ import annotations
 
 from collections import namedtuple
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from itertools import chain
+from typing import Callable, Mapping
 
 import numpy as np
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.records import Document, DocumentAnnotations, Evidence, RegistryEntity, Span
+from corpus_tools.records import Document, DocumentAnnotations, Evidence, RegistryEntity, Span, UnitProvenance
 import corpus_tools.release.ner as ner
 from corpus_tools.release.arrow_schemas import NER_TAGS
 from corpus_tools.release.columns import Column, Flat, Struct, concat
@@ -45,7 +46,8 @@ EvidenceStruct = namedtuple("EvidenceStruct", "kind line quote reasoning")
 @dataclass(frozen=True, slots=True)
 class DocInput:
     """One document with what the release needs beside it; each layer's records in position order
-    (start, end, id), sorted once here for all the configs that list them."""
+    (start, end, id), sorted once here for all the configs that list them, and the annotations'
+    unit provenance by region id, for the three configs that look their units up in it."""
 
     document: Document
     annotations: DocumentAnnotations
@@ -54,11 +56,13 @@ class DocInput:
     entities: tuple = ()
     timexes: tuple = ()
     quotes: tuple = ()
+    unit_provenance: Mapping[str, UnitProvenance] = field(default_factory=dict)
 
     @classmethod
     def of(cls, document: Document, annotations: DocumentAnnotations, split: str) -> "DocInput":
         return cls(document, annotations, split, fold_of(document.doc_id), _by_position(annotations.entities),
-                   _by_position(annotations.timexes), _by_position(annotations.quotes))
+                   _by_position(annotations.timexes), _by_position(annotations.quotes),
+                   dict(annotations.unit_provenance))
 
 
 def raw_span(document: Document, span: Span) -> tuple[int, int]:
@@ -71,18 +75,23 @@ def raw_span(document: Document, span: Span) -> tuple[int, int]:
 
 
 def _span_columns(spans: list[tuple[Document, list[Span | None]]], texts: list[str | None],
-                  prefix: str = "") -> dict[str, list]:
+                  prefix: str = "") -> dict[str, Column]:
     """Offsets, raw offsets and covered text of each span, as columns (None where there is no span):
-    the spans of several documents, given as (document, its spans) in row order."""
-    raw = [pair for document, document_spans in spans for pair in _raw_spans(document, document_spans)]
+    the spans of several documents, given as (document, its spans) in row order. Where every row
+    has a span (always so for entities, timexes and quotes) the offsets are numpy arrays, which
+    Arrow converts without a Python object per value."""
     every = [span for _, document_spans in spans for span in document_spans]
-    return {
-        f"{prefix}start": [span.start if span is not None else None for span in every],
-        f"{prefix}end": [span.end if span is not None else None for span in every],
-        f"{prefix}raw_start": [start for start, _ in raw],
-        f"{prefix}raw_end": [end for _, end in raw],
-        f"{prefix}text": texts,
-    }
+    raw = [pair for document, document_spans in spans for pair in _raw_spans(document, document_spans)]
+    if any(span is None for span in every):
+        offsets = {"start": [span.start if span is not None else None for span in every],
+                   "end": [span.end if span is not None else None for span in every],
+                   "raw_start": [start for start, _ in raw], "raw_end": [end for _, end in raw]}
+    else:
+        raw_bounds = np.fromiter(chain.from_iterable(raw), np.int64, 2 * len(raw)).reshape(-1, 2)
+        offsets = {"start": np.fromiter((span.start for span in every), np.int64, len(every)),
+                   "end": np.fromiter((span.end for span in every), np.int64, len(every)),
+                   "raw_start": raw_bounds[:, 0].copy(), "raw_end": raw_bounds[:, 1].copy()}
+    return {**{prefix + name: column for name, column in offsets.items()}, f"{prefix}text": texts}
 
 
 def _raw_spans(document: Document, spans: list[Span | None]) -> list[tuple]:
@@ -134,15 +143,16 @@ def _by_position(records) -> tuple:
 
 def _provenance_columns(items: list[DocInput], layer: str) -> dict[str, list]:
     """Each unit's provenance columns (arrow_schemas._UNIT_PROVENANCE), null where none was computed."""
-    agreed_by, annotators, adjudicated = [], [], []
-    for item in items:
-        known = dict(item.annotations.unit_provenance)
-        for record in getattr(item, layer):
-            provenance = known.get(record.id)
-            agreed_by.append(None if provenance is None else list(provenance.agreed_by))
-            annotators.append(None if provenance is None else provenance.annotators)
-            adjudicated.append(None if provenance is None else provenance.adjudicated)
-    return {"agreed_by": agreed_by, "annotators": annotators, "adjudicated": adjudicated}
+    provenance = [item.unit_provenance.get(record.id) for item in items for record in getattr(item, layer)]
+    return {
+        "agreed_by": [None if unit is None else unit.agreed_by for unit in provenance],  # tuples: Arrow lists
+        "annotators": [None if unit is None else unit.annotators for unit in provenance],
+        "adjudicated": [None if unit is None else unit.adjudicated for unit in provenance],
+    }
+
+
+def _repeated_folds(items: list[DocInput], layer: str) -> np.ndarray:
+    return np.repeat([item.fold for item in items], [len(getattr(item, layer)) for item in items])
 
 
 # The entity, timex and quote rows of several documents at once, in one list per column: a
@@ -152,7 +162,7 @@ def entity_rows(items: list[DocInput]) -> Columns:
     mentions = [mention for item in items for mention in item.entities]
     return {
         "doc_id": [item.document.doc_id for item in items for _ in item.entities],
-        "fold": [item.fold for item in items for _ in item.entities],
+        "fold": _repeated_folds(items, "entities"),
         "id": [mention.id for mention in mentions],
         **_span_columns([(item.document, [mention.span for mention in item.entities]) for item in items],
                         [mention.text for mention in mentions]),
@@ -166,7 +176,7 @@ def timex_rows(items: list[DocInput]) -> Columns:
     timexes = [timex for item in items for timex in item.timexes]
     return {
         "doc_id": [item.document.doc_id for item in items for _ in item.timexes],
-        "fold": [item.fold for item in items for _ in item.timexes],
+        "fold": _repeated_folds(items, "timexes"),
         "id": [timex.id for timex in timexes],
         **_span_columns([(item.document, [timex.span for timex in item.timexes]) for item in items],
                         [timex.text for timex in timexes]),
@@ -183,7 +193,7 @@ def quote_rows(items: list[DocInput]) -> Columns:
     cues = [quote.cue for quote in quotes]
     return {
         "doc_id": [item.document.doc_id for item in items for _ in item.quotes],
-        "fold": [item.fold for item in items for _ in item.quotes],
+        "fold": _repeated_folds(items, "quotes"),
         "id": [quote.id for quote in quotes],
         **_span_columns([(item.document, [quote.span for quote in item.quotes]) for item in items],
                         [quote.text for quote in quotes]),
@@ -201,55 +211,67 @@ def quote_rows(items: list[DocInput]) -> Columns:
 
 def ner_rows(items: list[DocInput]) -> Columns:
     """The ner rows of several documents at once (see ner.documents_columns)."""
-    columns, count = ner.documents_columns([(item.document.doc_id, item.document.text, item.annotations.entities)
-                                            for item in items], NER_TAG_IDS)
-    folds = {item.document.doc_id: item.fold for item in items}
-    columns["fold"] = [folds[doc_id] for doc_id in columns["doc_id"]]
-    return columns, count
+    return ner.documents_columns([(item.document.doc_id, item.document.text, item.annotations.entities)
+                                  for item in items], NER_TAG_IDS, {"fold": [item.fold for item in items]})
 
 
-def _kb_regions(item: DocInput) -> list[tuple]:
-    """(id, type, span, text, normalized (db_name, db_id) pairs) of every region, in kb order,
-    each region once: a SOURCE or CUE shared by two quotes (or any region id given twice) is
-    listed where it first appears."""
-    regions = [(mention.id, mention.label, mention.span, mention.text, _registry_link(mention.entity_id))
-               for mention in item.entities]
-    regions += [(timex.id, timex.label, timex.span, timex.text, (("TIMEX3", timex.value),)) for timex in item.timexes]
+def _kb_regions(item: DocInput) -> tuple[list, list[str], list[tuple[str, str] | None]]:
+    """The records (with ``id``, ``span`` and ``text``) of every region, in kb order, with each
+    one's type and normalized (db_name, db_id) pair if it has one; each region once: a SOURCE or
+    CUE shared by two quotes (or any region id given twice) is listed where it first appears."""
+    records = [*item.entities, *item.timexes]
+    kinds = [mention.label for mention in item.entities] + [timex.label for timex in item.timexes]
+    links = [_registry_link(mention.entity_id) for mention in item.entities]
+    links += [("TIMEX3", timex.value) for timex in item.timexes]
     for quote in item.quotes:
-        regions.append((quote.id, "QUOTE", quote.span, quote.text, ()))
+        records.append(quote)
+        kinds.append("QUOTE")
+        links.append(None)
         if quote.source:
-            source = quote.source
-            regions.append((source.id, "SOURCE", source.span, source.text, _registry_link(source.speaker_id)))
+            records.append(quote.source)
+            kinds.append("SOURCE")
+            links.append(_registry_link(quote.source.speaker_id))
         if quote.cue:
-            regions.append((quote.cue.id, "CUE", quote.cue.span, quote.cue.text, ()))
-    if len({region[0] for region in regions}) == len(regions):  # the common case: nothing to drop
-        return regions
-    seen: dict[str, tuple] = {}
-    for region in regions:
-        seen.setdefault(region[0], region)
-    return list(seen.values())
+            records.append(quote.cue)
+            kinds.append("CUE")
+            links.append(None)
+    first = {}
+    for index, record in enumerate(records):
+        first.setdefault(record.id, index)
+    if len(first) == len(records):  # the common case: nothing to drop
+        return records, kinds, links
+    kept = sorted(first.values())
+    return [records[index] for index in kept], [kinds[index] for index in kept], [links[index] for index in kept]
 
 
-def _registry_link(entity_id: str | None) -> tuple:
-    return (("corpus_tools_registry", entity_id),) if entity_id else ()
+def _registry_link(entity_id: str | None) -> tuple[str, str] | None:
+    return ("corpus_tools_registry", entity_id) if entity_id else None
 
 
 def _kb_entities(items: list[DocInput]) -> Flat:
     """Each document's one row of ``entities``: each region's text and offsets as one-item lists
     (BigBIO allows discontinuous regions; ours are one span), as flat columns."""
-    per_document = [_kb_regions(item) for item in items]
-    regions = [region for regions in per_document for region in regions]
-    ids, kinds, spans, texts, links = zip(*regions) if regions else ((), (), (), (), ())
-    ones = np.ones(len(regions), dtype=np.int64)
-    pairs = [pair for link in links for pair in link]
+    records, kinds, links, per_document = [], [], [], []
+    for item in items:
+        document_records, document_kinds, document_links = _kb_regions(item)
+        records += document_records
+        kinds += document_kinds
+        links += document_links
+        per_document.append(len(document_records))
+    spans = [record.span for record in records]
+    offsets = np.empty((len(spans), 2), dtype=np.int64)
+    offsets[:, 0] = np.fromiter((span.start for span in spans), np.int64, len(spans))
+    offsets[:, 1] = np.fromiter((span.end for span in spans), np.int64, len(spans))
+    ones = np.ones(len(records), dtype=np.int64)
+    pairs = [link for link in links if link is not None]
     return Flat(Struct({
-        "id": ids,
+        "id": [record.id for record in records],
         "type": kinds,
-        "text": Flat(texts, ones),
-        "offsets": Flat(Flat([offset for span in spans for offset in (span.start, span.end)], ones * 2), ones),
+        "text": Flat([record.text for record in records], ones),
+        "offsets": Flat(Flat(offsets.ravel(), ones * 2), ones),
         "normalized": Flat(Struct({"db_name": [name for name, _ in pairs], "db_id": [db_id for _, db_id in pairs]}),
-                           [len(link) for link in links]),
-    }), [len(regions) for regions in per_document])
+                           np.fromiter((link is not None for link in links), np.int64, len(links))),
+    }), per_document)
 
 
 def _kb_relations(items: list[DocInput]) -> Flat:

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from corpus_tools.release.arrow_schemas import spec
-from corpus_tools.release.columns import Flat, split, to_pylist
+from corpus_tools.release.columns import Flat, length, split, to_pylist
 from corpus_tools.release.splits import designated_split
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
 
@@ -79,7 +79,7 @@ def _quotes(stats: Stats, split: str, columns: dict[str, list]) -> None:
 
 def _ner(stats: Stats, split: str, columns: dict) -> None:
     tokens = columns["tokens"]
-    stats.tokens += len(tokens.values) if isinstance(tokens, Flat) else sum(map(len, tokens))
+    stats.tokens += length(tokens.values) if isinstance(tokens, Flat) else sum(map(len, tokens))
 
 
 def _registry(stats: Stats, split: str, columns: dict[str, list]) -> None:
