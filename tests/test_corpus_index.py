@@ -83,6 +83,13 @@ def test_a_pickled_index_is_opened_again_and_refused_if_the_manifest_changed(cor
     again = pickle.loads(data)
     assert list(again) == DOC_IDS and again.digest == index.digest
     assert again[DOC_IDS[1]] == index[DOC_IDS[1]]
+    # the raw corpus is not checked again on arrival; a raw file read there still is
+    raw = corpus_copy.raw / f"{DOC_IDS[4]}.txt"
+    raw.write_bytes(raw.read_bytes().replace(b"e", b"E", 1))
+    arrived = pickle.loads(data)
+    with pytest.raises(CorpusError) as caught:
+        arrived[DOC_IDS[4]]
+    assert caught.value.code == "raw-sha256-mismatch"
     manifest = corpus_copy.manifest
     manifest.write_bytes(manifest.read_bytes() + b"\n")  # a blank line: the same records, another manifest
     with pytest.raises(CorpusError, match="manifest-changed"):

@@ -190,20 +190,28 @@ _COPYRIGHT_WORDS = ("©", "(c)", "&copy;", "copyright", "rights reserved", "may 
 _RELATED_WORDS = ("read", "relat", "also", "recommend", "more on", "like", "miss")
 
 
+def _any_of(words: tuple[str, ...]) -> Callable[[str], re.Match | None]:
+    """A search for any of ``words`` as substrings: one scan in C, not one ``in`` per word."""
+    return re.compile("|".join(map(re.escape, words))).search
+
+
 def _gated_fullmatch(pattern: re.Pattern, longest: int, words: tuple[str, ...]) -> Callable[[str], bool]:
+    has_a_word = _any_of(words)
+
     def matches(line: str) -> bool:
         if len(line) > longest:
             return False
-        folded = line.lower()
-        return any(word in folded for word in words) and pattern.fullmatch(line) is not None
+        return has_a_word(line.lower()) is not None and pattern.fullmatch(line) is not None
     return matches
+
+
+_HAS_RELATED_WORD = _any_of(_RELATED_WORDS)
 
 
 def _related_link(line: str, title: str | None, is_first: bool) -> tuple[Piece, ...] | None:
     """A related-article link: the whole line, or glued to the end of a paragraph (only the link
     is removed; the paragraph up to its closing punctuation stays)."""
-    folded = line[-_RELATED_MAX:].lower()  # the link, if any, lies within the line's end
-    if not any(word in folded for word in _RELATED_WORDS):
+    if _HAS_RELATED_WORD(line[-_RELATED_MAX:].lower()) is None:  # the link, if any, lies within the line's end
         return None
     if len(line) <= _RELATED_MAX and RELATED_LINE.fullmatch(line):
         return (("related-link", 0, len(line)),)

@@ -94,28 +94,36 @@ class DocumentIndex(Mapping):
 
     An index opened before a fork may be used by the forked processes at once: the manifest is
     read with ``os.pread`` (no shared file position) and each process opens its own connection
-    to the cache. Pickled (to a spawned worker), it travels as its corpus root and digest and is
-    opened again there, refused (``manifest-changed``) unless the manifest is still the one
-    checked here.
+    to the cache. Pickled (to a spawned worker), it travels as its corpus root, digest and
+    doc_id index and is opened again there without checking the raw corpus a second time,
+    refused (``manifest-changed``) unless the manifest is still the one checked here (each raw
+    file read is checked against its key, as always).
     """
 
-    def __init__(self, layout: Layout, cache_size: int = 16, normalized_cache: bool = True):
+    def __init__(self, layout: Layout, cache_size: int = 16, normalized_cache: bool = True, *,
+                 _checked: tuple[str, dict] | None = None):
         # opened before the check, so the handle reads the manifest the check read (or a later
         # one, which the doc_id and raw key comparison on every lookup catches)
         self._layout, self._cache_size = layout, cache_size
         self._manifest_fd = os.open(layout.manifest, os.O_RDONLY) if layout.manifest.is_file() else -1
         if self._manifest_fd >= 0:
             weakref.finalize(self, os.close, self._manifest_fd)
-        report, self._index = check_raw_indexed(layout)
-        raise_first(report)
+        if _checked is None:
+            report, self._index = check_raw_indexed(layout)
+            raise_first(report)
         self.digest = _manifest_digest(self._manifest_fd)
+        if _checked is not None:
+            digest, self._index = _checked
+            if self.digest != digest:
+                raise CorpusError("manifest-changed", "the manifest changed while it was in use: run the command "
+                                  "again", Location(file=str(layout.manifest)))
         self._manifest_path, self._raw_dir = str(layout.manifest), str(layout.raw)  # not a Path per lookup
         self._normalized = NormalizedCache(layout.build / "cache") if normalized_cache else None
         self._cache: OrderedDict[str, Document] = OrderedDict()
         self._uses_cache = normalized_cache
 
     def __reduce__(self):
-        return _reopen, (self._layout.root, self.digest, self._cache_size, self._uses_cache)
+        return _reopen, (self._layout.root, self._cache_size, self._uses_cache, (self.digest, self._index))
 
     def __getitem__(self, doc_id: str) -> Document:
         cached = self._cache.get(doc_id)
@@ -161,12 +169,8 @@ class DocumentIndex(Mapping):
         return len(self._index)
 
 
-def _reopen(root, digest: str, cache_size: int, normalized_cache: bool) -> DocumentIndex:
-    index = DocumentIndex(Layout(root), cache_size, normalized_cache)
-    if index.digest != digest:
-        raise CorpusError("manifest-changed", "the manifest changed while it was in use: run the command again",
-                          Location(file=str(Layout(root).manifest)))
-    return index
+def _reopen(root, cache_size: int, normalized_cache: bool, checked: tuple[str, dict]) -> DocumentIndex:
+    return DocumentIndex(Layout(root), cache_size, normalized_cache, _checked=checked)
 
 
 def _manifest_digest(fd: int) -> str:
