@@ -451,3 +451,28 @@ def test_checking_workers_load_neither_pyarrow_nor_numpy():
                             "print(sorted({'pyarrow', 'numpy', 'pandas'} & sys.modules.keys()))"],
                            capture_output=True, text=True, check=True)
     assert probe.stdout.strip() == "[]"
+
+
+def test_an_unguarded_script_gets_a_one_line_error_not_a_hang(tmp_path):
+    """Workers are spawned: one started from a script without a ``__main__`` guard runs the
+    script again and dies; the caller is told why and what to do."""
+    import subprocess
+    import sys
+    import textwrap
+
+    export = Path(__file__).resolve().parent / "fixtures" / "agreement" / "two-annotators.json"
+    script = tmp_path / "unguarded.py"
+    script.write_text(textwrap.dedent(f"""
+        import sys
+        sys.path[:0] = {[str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]!r}
+        import export_corpus
+        from corpus_tools.errors import CorpusError
+        from corpus_tools.ingest import validate_export
+        try:
+            validate_export({str(export)!r}, export_corpus.documents(), export_corpus.registry(), jobs=2)
+        except CorpusError as error:
+            print("ERROR", error.code, error.message)
+    """), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert "ERROR checking-worker-failed" in done.stdout, done.stdout + done.stderr
+    assert 'if __name__ == "__main__":' in done.stdout

@@ -36,6 +36,7 @@ import secrets
 import shutil
 from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -163,6 +164,11 @@ def _in_pool(batches: Iterable, path: str, context: Context, jobs: int) -> Itera
                 raise
             while window:
                 yield window.popleft().result()
+        except BrokenProcessPool:
+            raise CorpusError("checking-worker-failed", "a checking worker process died before it finished; one "
+                              "started from a script runs the script's top level again (multiprocessing's spawn), "
+                              "so call ingest under `if __name__ == \"__main__\":`, or pass jobs=1",
+                              Location(file=path)) from None
         finally:
             for future in window:
                 future.cancel()
