@@ -421,7 +421,7 @@ def test_the_columns_workers_send_are_what_pyarrow_array_makes():
     import pyarrow as pa
 
     from corpus_tools.ingest.rows import encode
-    from corpus_tools.ingest.units import _KIND_TYPES
+    from corpus_tools.ingest.units import KIND_TYPES
 
     plus_two = datetime.timezone(datetime.timedelta(hours=2))
     cases = {
@@ -437,10 +437,18 @@ def test_the_columns_workers_send_are_what_pyarrow_array_makes():
     for kind, samples in cases.items():
         for values in [*samples, ()]:
             length, nulls, *buffers = encode(kind, values)
-            made = pa.Array.from_buffers(_KIND_TYPES[kind], length, [None if b is None else pa.py_buffer(b)
+            made = pa.Array.from_buffers(KIND_TYPES[kind], length, [None if b is None else pa.py_buffer(b)
                                                                      for b in buffers], nulls)
             made.validate(full=True)
-            assert made.equals(pa.array(values, type=_KIND_TYPES[kind])), (kind, values)
+            assert made.equals(pa.array(values, type=KIND_TYPES[kind])), (kind, values)
+
+
+def test_the_column_kinds_workers_send_follow_the_units_schemas():
+    from corpus_tools.ingest.rows import KINDS
+    from corpus_tools.ingest.units import KIND_TYPES, SCHEMAS
+
+    assert {name: tuple(KIND_TYPES[kind] for kind in kinds) for name, kinds in KINDS.items()} == \
+        {name: tuple(field.type for field in schema) for name, schema in SCHEMAS.items()}
 
 
 def test_checking_workers_load_neither_pyarrow_nor_numpy():

@@ -295,7 +295,8 @@ _json_values = st.recursive(
 @given(st.data())
 def test_any_value_anywhere_in_a_result_is_a_problem_not_a_crash(data):
     from corpus_tools.ingest.checks import Context, check_task
-    from corpus_tools.ingest.units import UnitsBuilder
+    from corpus_tools.ingest.rows import RowsBuilder
+    from corpus_tools.ingest.units import record_batches
 
     export = make_export_fixtures.valid_export()
     task = export[data.draw(st.integers(0, 1))]
@@ -311,6 +312,6 @@ def test_any_value_anywhere_in_a_result_is_a_problem_not_a_crash(data):
         target[key] = data.draw(_json_values)
     checked = check_task(task, 0, 0, Context("fuzz.json", documents(), registry()))
     assert all(problem.code in PROBLEM_CODES for problem in checked.problems)
-    builder = UnitsBuilder()
+    builder = RowsBuilder()
     builder.add(checked)
-    builder.batches()  # every unit fits the units tables' schema
+    record_batches(builder.columns())  # every unit fits the units tables' schema

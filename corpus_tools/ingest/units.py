@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from corpus_tools.errors import Location, Problem
-from corpus_tools.ingest.rows import KINDS, Columns, RowsBuilder
+from corpus_tools.ingest.rows import Columns
 
 _TIME = pa.timestamp("us", tz="UTC")
 
@@ -66,21 +66,10 @@ SCHEMAS: dict[str, pa.Schema] = {
     ]),
 }
 TABLES = tuple(SCHEMAS)
-_KIND_TYPES = {"i32": pa.int32(), "i64": pa.int64(), "f64": pa.float64(), "bool": pa.bool_(), "str": pa.string(),
-               "ts": _TIME}
-if {name: tuple(field.type for field in schema) for name, schema in SCHEMAS.items()} != \
-        {name: tuple(_KIND_TYPES[kind] for kind in kinds) for name, kinds in KINDS.items()}:
-    raise AssertionError("corpus_tools.ingest.rows.KINDS does not follow SCHEMAS")
+# the Arrow type of each column kind of corpus_tools.ingest.rows (tests check KINDS follows SCHEMAS)
+KIND_TYPES = {"i32": pa.int32(), "i64": pa.int64(), "f64": pa.float64(), "bool": pa.bool_(), "str": pa.string(),
+              "ts": _TIME}
 VALUE_COLUMNS = ("entity_id", "timex_value", "timex_mod", "quote_type", "speaker_id")
-
-
-class UnitsBuilder(RowsBuilder):
-    """Turns checked tasks (in file order) into record batches of the five tables: rows are
-    gathered as tuples (corpus_tools.ingest.rows) and turned into columns once per batch."""
-
-    def batches(self) -> dict[str, pa.RecordBatch]:
-        """The rows gathered so far, as one record batch per table (then forgotten)."""
-        return record_batches(self.columns())
 
 
 def record_batches(columns: Columns, shift: int = 0) -> dict[str, pa.RecordBatch]:
