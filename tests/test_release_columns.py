@@ -29,6 +29,14 @@ REGION = pa.struct([("id", pa.string()), ("text", STRINGS), ("offsets", pa.list_
                     ("normalized", NORMALIZED)])
 
 
+def _utf8(strings) -> Utf8:
+    """A Utf8 column of ``strings`` (the ner builder makes its own from a text's bytes)."""
+    encoded = [string.encode("utf-8") for string in strings]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(item) for item in encoded], out=offsets[1:])
+    return Utf8(np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets)
+
+
 def _assert_same(column, rows: list, arrow_type: pa.DataType) -> None:
     converted = to_arrow(column, arrow_type)
     expected = pa.array(rows, type=arrow_type)
@@ -111,7 +119,7 @@ def test_concat_and_split_keep_rows_in_order(chunks, data):
 @given(st.lists(rows_of_tokens, min_size=1, max_size=5), st.data())
 def test_utf8_columns_concat_split_and_convert_as_lists_of_strings(chunks, data):
     """Strings given as UTF-8 bytes: the very arrays pa.array gives, through concat and split too."""
-    columns = [Flat(Utf8.of([value for row in chunk for value in row]), [len(row) for row in chunk]) for chunk in chunks]
+    columns = [Flat(_utf8([value for row in chunk for value in row]), [len(row) for row in chunk]) for chunk in chunks]
     rows = [row for chunk in chunks for row in chunk]
     whole = concat(columns)
     _assert_same(whole, rows, STRINGS)
@@ -120,9 +128,9 @@ def test_utf8_columns_concat_split_and_convert_as_lists_of_strings(chunks, data)
     _assert_same(head, rows[:count], STRINGS)
     _assert_same(tail, rows[count:], STRINGS)
     strings = [value for row in rows for value in row]
-    _assert_same(Utf8.of(strings), strings, pa.string())
+    _assert_same(_utf8(strings), strings, pa.string())
     with pytest.raises(TypeError):
-        to_arrow(Utf8.of(strings), pa.large_string())
+        to_arrow(_utf8(strings), pa.large_string())
 
 
 def _write(tmp_path, name: str, documents: list[dict]) -> list[tuple[bytes, int, int]]:

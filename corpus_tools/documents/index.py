@@ -120,10 +120,9 @@ class DocumentIndex(Mapping):
         self._manifest_path, self._raw_dir = str(layout.manifest), str(layout.raw)  # not a Path per lookup
         self._normalized = NormalizedCache(layout.build / "cache") if normalized_cache else None
         self._cache: OrderedDict[str, Document] = OrderedDict()
-        self._uses_cache = normalized_cache
 
     def __reduce__(self):
-        return _reopen, (self._layout.root, self._cache_size, self._uses_cache, (self.digest, self._index))
+        return _reopen, (self._layout.root, self._cache_size, self._normalized is not None, (self.digest, self._index))
 
     def __getitem__(self, doc_id: str) -> Document:
         cached = self._cache.get(doc_id)

@@ -53,13 +53,6 @@ class Utf8:
     data: np.ndarray
     offsets: np.ndarray
 
-    @classmethod
-    def of(cls, strings: Sequence[str]) -> "Utf8":
-        encoded = [string.encode("utf-8") for string in strings]
-        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-        np.cumsum([len(item) for item in encoded], out=offsets[1:])
-        return cls(np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets)
-
 
 Column = Union[list, tuple, np.ndarray, Flat, Struct, Utf8]
 
