@@ -415,6 +415,31 @@ def test_the_streaming_set_of_chosen_only_equals_the_chosen_of_the_full_stream(t
     assert written == full == rebuilt
 
 
+def test_the_prediction_compared_with_each_chosen_annotation_is_the_models_latest_usable_one(tmp_path: Path):
+    from corpus_tools.annotations.consolidate import AnnotationIndex
+    from corpus_tools.preannotate import MODEL_NAME
+
+    def prediction(prediction_id, model_version, result):
+        return {"id": prediction_id, "model_version": model_version, "score": None, "result": result}
+
+    export = fx.valid_export()
+    export[0]["predictions"] = [
+        prediction(9001, f"{MODEL_NAME}@1.0", fx.doc_a_result()),
+        prediction(9002, f"{MODEL_NAME}@1.1", fx.doc_a_result()),  # the latest of the model's: compared
+        prediction(9003, "annotations@2024-05-01", fx.doc_a_result()),  # another model's: never
+        prediction(9004, None, []),
+    ]
+    export[1]["predictions"] = [prediction(9005, "annotations@2024-05-01", fx.doc_b_result())]
+    layout = corpus_root(tmp_path / "corpus")
+    run_ingest(layout, write_export(tmp_path, "predicted.json", export))
+    index = AnnotationIndex(layout, documents(), registry())
+    roles = index.predictions(MODEL_NAME)
+    assert roles == {(0, 2): ("prediction",)}  # annotation_index: 101, 9001, 9002, 9003, 9004, 201, 9005
+    (record,) = index.records(roles)
+    assert (record.doc_id, record.provenance.annotation_id) == ("doc-a", 9002)
+    assert index.predictions("no-such-model") == {}
+
+
 def test_the_columns_workers_send_are_what_pyarrow_array_makes():
     import datetime
 

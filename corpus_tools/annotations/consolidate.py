@@ -170,14 +170,17 @@ class AnnotationIndex:
                 continue
             table = unit.read("annotations", ["annotation_index", "task_index", "position", "prediction",
                                               "model_version", "excluded"])
-            rows = table.to_pylist()
-            tasks = {row["task_index"] for row in rows if row["annotation_index"] in chosen_tasks[number]}
+            # filtered in Arrow: only the model's predictions become Python rows, not every annotation
+            chosen = pc.is_in(table["annotation_index"],
+                              value_set=pa.array(sorted(chosen_tasks[number]), pa.int32()))
+            tasks = pc.unique(table["task_index"].filter(chosen))
+            usable = pc.and_(pc.and_(table["prediction"], pc.invert(table["excluded"])),
+                             pc.and_(pc.is_in(table["task_index"], value_set=tasks),
+                                     pc.starts_with(pc.fill_null(table["model_version"], ""), pattern=model_prefix)))
             latest: dict[int, tuple[int, int]] = {}
-            for row in rows:
-                if (row["prediction"] and not row["excluded"] and row["task_index"] in tasks
-                        and (row["model_version"] or "").startswith(model_prefix)):
-                    latest[row["task_index"]] = max(latest.get(row["task_index"], (-1, -1)),
-                                                    (row["position"], row["annotation_index"]))
+            for row in table.filter(usable).select(["task_index", "position", "annotation_index"]).to_pylist():
+                latest[row["task_index"]] = max(latest.get(row["task_index"], (-1, -1)),
+                                                (row["position"], row["annotation_index"]))
             for _, index in latest.values():
                 roles[number, index] = ("prediction",)
         return roles

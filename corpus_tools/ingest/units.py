@@ -24,6 +24,7 @@ batches of tasks, so a reader can stream a large export a batch at a time.
 from __future__ import annotations
 
 from array import array
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping
@@ -136,7 +137,10 @@ class Units:
         return problems_of(self.read("problems"), self.export)
 
     def stats(self) -> dict[str, int]:
-        return stats_of({name: self.read(name, columns) for name, columns in _STATS_COLUMNS.items()})
+        tally: Counter = Counter()
+        for groups in self.row_groups(_STATS_COLUMNS):  # a batch at a time: memory flat in the export's size
+            tally.update(stats_of(groups))
+        return dict(tally)
 
 
 _STATS_COLUMNS = {"tasks": ["excluded", "text_changed", "spans_reanchored"],

@@ -18,7 +18,7 @@ from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
 from corpus_tools.annotations.registry import load_registry
 from corpus_tools.preannotate.acceptance import Acceptance
-from corpus_tools.documents.raw import read_manifest
+from corpus_tools.documents.raw import scan_manifest
 from corpus_tools.release.build import ReleaseResult, ShardSizes, build_release, check_version
 from corpus_tools.release.card import CardInfo
 from corpus_tools.release.versions import previous_release
@@ -61,7 +61,7 @@ def caveats(layout: Layout) -> tuple[str, ...]:
     path = layout.annotations / CAVEATS_FILE
     if path.is_file():
         notes += [line[2:].strip() for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("- ")]
-    invented = [record.doc_id for record in read_manifest(layout.manifest)
+    invented = [record.doc_id for *_, record in scan_manifest(layout.manifest)  # streaming: one record at a time
                 if (record.publisher_evidence.reasoning or "").startswith(INVENTED)]
     if invented:
         notes.append(f"{len(invented)} of the documents are invented articles written for the project, not news "
