@@ -10,9 +10,10 @@
 (c) the floor: orjson parse of the whole file, one parquet write of all spans (bench.floor).
 
 Wall time and peak RSS come from ``os.wait4`` on each child (``ru_maxrss``: the peak of the
-child or of any one of its own children, whichever is larger: not their sum). Since ingest forks
-worker processes, the runner also samples, every 50 ms, the summed RSS of the child and all its
-descendants ("tree RSS": an upper bound, as pages the forks share are counted once per process).
+child or of any one of its own children, whichever is larger: not their sum). Since ingest starts
+worker processes (and multiprocessing its resource tracker), the runner also samples, every 50 ms,
+the summed RSS of the child and all its descendants ("tree RSS": an upper bound, as pages the
+processes share, such as the interpreter's own code, are counted once per process).
 (a) is the sum of its steps' wall times and the largest of their peaks.
 The tools are measured in rounds (a, b, c, then a, b, c again: ``--pairs``), so that a drift of
 the machine's speed hits all of them alike; the ratios a/b and a/c are taken within each round

@@ -43,10 +43,6 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
         handle.write(data)
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
 def remove_abandoned(parent: Path, prefix: str) -> None:
     """Remove the staging directories ``<prefix><pid>-<anything>`` in ``parent`` whose run was
     killed. A live pid means that run is still writing there, so its directory stays."""

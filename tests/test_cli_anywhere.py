@@ -11,7 +11,6 @@ import pty
 import select
 import struct
 import termios
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

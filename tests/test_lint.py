@@ -388,7 +388,6 @@ _FIXTURES = REPO / "tests" / "fixtures"
 
 def test_lint_of_a_real_label_studio_export_through_the_annotation_set(tmp_path):
     import hashlib
-    import shutil
 
     from corpus_tools.annotations.consolidate import load_annotation_set
     from corpus_tools.layout import Layout

@@ -20,7 +20,7 @@ from corpus_tools.documents.raw import read_manifest
 from corpus_tools.layout import Layout
 from corpus_tools.preannotate.acceptance import Acceptance, annotation_units
 from corpus_tools.preannotate.entities import Gazetteer, entity_mentions
-from corpus_tools.preannotate.evaluate import leave_one_out, mentioned_ids, score
+from corpus_tools.preannotate.evaluate import leave_one_out, score
 from corpus_tools.preannotate.ner import load_ner
 from corpus_tools.preannotate.quotes import quotes
 from corpus_tools.preannotate.run import PreAnnotator, prediction

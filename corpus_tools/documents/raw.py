@@ -210,11 +210,6 @@ def check_evidence(record: ManifestRecord, text: str, where: Location) -> list[P
     return problems
 
 
-def unlisted_files(layout: Layout, records: list[ManifestRecord]) -> list[Path]:
-    listed = {record.file for record in records}
-    return sorted(p for p in layout.raw.glob("*" + RAW_SUFFIX) if p.name not in listed)
-
-
 def check_raw(layout: Layout, on_progress: Callable[[int], None] | None = None) -> Report:
     """Every raw file against the manifest (a regular file, its size, SHA-256, encoding and the
     evidence the manifest states from it); all problems, as data. Nothing is written.

@@ -66,11 +66,9 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("annotation_ref", pa.string()), ("region_id", pa.string()),
     ]),
 }
-TABLES = tuple(SCHEMAS)
 # the Arrow type of each column kind of corpus_tools.ingest.rows (tests check KINDS follows SCHEMAS)
 KIND_TYPES = {"i32": pa.int32(), "i64": pa.int64(), "f64": pa.float64(), "bool": pa.bool_(), "str": pa.string(),
               "ts": _TIME}
-VALUE_COLUMNS = ("entity_id", "timex_value", "timex_mod", "quote_type", "speaker_id")
 
 
 def record_batches(columns: Columns, shift: int = 0) -> dict[str, pa.RecordBatch]:

@@ -15,7 +15,6 @@ ABBREVIATIONS = frozenset({"Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Lt", "Col", "M
                            "Gov", "Prof", "Jr", "Sr", "No", "U.S", "U.N", "U.K", "E.U", "Jan", "Feb", "Aug", "Sept",
                            "Sep", "Oct", "Nov", "Dec", "a.m", "p.m", "vs", "etc"})
 OPENING_QUOTES = "\"“‘'"
-CLOSING_QUOTES = "\"”’'"
 _END = re.compile(r"[.!?][\"”’']*(?=\s+[\"“‘'A-Z0-9])")
 
 

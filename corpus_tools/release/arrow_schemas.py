@@ -281,10 +281,3 @@ def arrow_schema(config: str) -> pa.Schema:
     columns = spec(config)
     metadata = {"huggingface": json.dumps({"info": {"features": to_dict(columns)}})}
     return pa.schema([pa.field(name, arrow_type(feature)) for name, feature in columns.items()], metadata=metadata)
-
-
-def class_names(config: str, column: str) -> tuple[str, ...]:
-    """The ClassLabel names of a label column (or of a list of labels, e.g. ner_tags)."""
-    feature = spec(config)[column]
-    label = feature.feature if isinstance(feature, List) else feature
-    return tuple(label.names)

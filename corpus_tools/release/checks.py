@@ -1,6 +1,6 @@
-"""What a release needs to be true of its inputs, as a Report (problems are data).
+"""What a release needs to be true of its inputs, as problems (data).
 
-The ingest validator (corpus_tools.annotations.consolidate) checks annotations against
+The ingest validator (corpus_tools.ingest.checks) checks annotations against
 the guidelines; these are the checks the release itself depends on: every annotation belongs to
 a document of this corpus and was made on its text, every span lies inside that text and covers
 the text it claims, every registry id it cites exists, and region ids are unique per document.
@@ -9,21 +9,10 @@ the text it claims, every registry id it cites exists, and region ids are unique
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterator, Mapping, Sequence
+from typing import Iterator, Mapping
 
-from corpus_tools.errors import Location, Problem, Report
-from corpus_tools.records import Document, DocumentAnnotations, RegistryEntity, Span
-
-
-def check_release_inputs(documents: Mapping[str, Document], annotations: Mapping[str, DocumentAnnotations],
-                         registry: Sequence[RegistryEntity]) -> Report:
-    """All checks at once, as a Report (build_release runs the same checks while it streams)."""
-    registry_ids = Counter(entity.id for entity in registry)
-    problems = list(check_registry(registry_ids)) + list(check_unknown_documents(documents, annotations))
-    for doc_id in sorted(documents):
-        problems.extend(check_document(doc_id, documents[doc_id], annotations.get(doc_id), registry_ids))
-    return Report.of(problems, {"documents": len(documents), "annotated_documents": len(annotations),
-                                "registry_entities": len(registry_ids)})
+from corpus_tools.errors import Location, Problem
+from corpus_tools.records import Document, DocumentAnnotations, Span
 
 
 def check_registry(registry_ids: Counter) -> Iterator[Problem]:

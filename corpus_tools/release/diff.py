@@ -958,7 +958,7 @@ def card_section(diff: ReleaseDiff | None, examples: int = 3) -> str:
             f"by the version rule they need a {required_bump(diff)} version. "
             f"`corpus-tools diff {diff.old_version} {diff.new_version}` lists every change.\n\n"
             "| layer | change | count |\n|---|---|---|\n" + "\n".join(rows)
-            + f"\n\nFirst examples of each kind:\n\n" + "\n".join(shown))
+            + "\n\nFirst examples of each kind:\n\n" + "\n".join(shown))
 
 
 def _code(text: str) -> str:
