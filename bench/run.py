@@ -147,12 +147,14 @@ def python_module(module: str, *args: Path) -> list[str]:
 
 
 def generate(tasks: int, seed: int, out: Path) -> tuple[Path, Path, Measurement]:
-    """The export and its corpus root; reused when already there (generation is deterministic)."""
+    """The export and its corpus root; reused when both are there (generation is deterministic).
+    An export without its corpus root (e.g. a copy of the file alone) is generated again with it."""
     export = out / f"export-{tasks}-seed{seed}.json"
     corpus = out / f"corpus-{tasks}-seed{seed}"
-    if export.exists():
+    if export.exists() and (corpus / "raw").is_dir():
         return export, corpus, Measurement("generate", None, None, "reused")
     shutil.rmtree(corpus, ignore_errors=True)
+    export.unlink(missing_ok=True)  # written anew, never through a link to another copy
     argv = python_module("bench.generate", Path("--tasks"), Path(str(tasks)), Path("--seed"), Path(str(seed)),
                          Path("--out"), export, Path("--corpus"), corpus)
     result = measure("generate", argv, Path.cwd(), out / f"logs-{tasks}")

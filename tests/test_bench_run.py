@@ -1,7 +1,9 @@
-"""The bench runner's memory accounting counts worker processes (no timings here)."""
+"""The bench runner: its memory accounting counts worker processes, its medians, its reuse of a
+generated export (no timings here)."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
@@ -41,3 +43,16 @@ def test_medians_take_the_ratios_within_each_round() -> None:
     assert "a            wall    12.0 s, tree RSS    160 MB" in text
     assert "a/b wall: median 0.60 (rounds: 0.50, 0.75, 0.60)" in text  # not 12/20 of the medians by chance
     assert "a/c wall: median 1.00 (rounds: 1.00, 1.50, 1.00)" in text
+
+
+def test_an_export_without_its_corpus_root_is_generated_again_with_it(tmp_path) -> None:
+    from bench.run import generate
+
+    export, corpus, first = generate(3, 0, tmp_path)
+    assert first.note != "reused" and (corpus / "raw").is_dir()
+    content = export.read_bytes()
+    _, _, again = generate(3, 0, tmp_path)
+    assert again.note == "reused"
+    shutil.rmtree(corpus)  # the export alone, as when only the file was copied in
+    _, _, regenerated = generate(3, 0, tmp_path)
+    assert regenerated.note != "reused" and (corpus / "raw").is_dir() and export.read_bytes() == content
