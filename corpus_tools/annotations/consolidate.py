@@ -162,17 +162,17 @@ class AnnotationIndex:
         """The latest prediction of a model (``model_version`` starting with ``model_prefix``) on the
         task of each chosen annotation, as roles ("prediction") for ``records``."""
         roles = {}
-        chosen_tasks = {}
+        chosen_annotations = {}
         for pick, _ in self.chosen.values():
-            chosen_tasks.setdefault(pick.export, set()).add(pick.annotation_index)
+            chosen_annotations.setdefault(pick.export, set()).add(pick.annotation_index)
         for number, unit in enumerate(self.units):
-            if number not in chosen_tasks:
+            if number not in chosen_annotations:
                 continue
             table = unit.read("annotations", ["annotation_index", "task_index", "position", "prediction",
                                               "model_version", "excluded"])
             # filtered in Arrow: only the model's predictions become Python rows, not every annotation
             chosen = pc.is_in(table["annotation_index"],
-                              value_set=pa.array(sorted(chosen_tasks[number]), pa.int32()))
+                              value_set=pa.array(sorted(chosen_annotations[number]), pa.int32()))
             tasks = pc.unique(table["task_index"].filter(chosen))
             usable = pc.and_(pc.and_(table["prediction"], pc.invert(table["excluded"])),
                              pc.and_(pc.is_in(table["task_index"], value_set=tasks),
