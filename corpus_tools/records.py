@@ -20,7 +20,8 @@ from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS, TIMEX_
 
 DATE_PRECISIONS = ("day", "month", "year")
 EVIDENCE_KINDS = ("stated", "inferred", "none")
-PROVENANCE_REASONS = ("ground_truth", "latest", "version", "prediction")
+CHOSEN_REASONS = ("ground_truth", "latest")  # why an annotation is the one its document uses
+PROVENANCE_REASONS = (*CHOSEN_REASONS, "version", "prediction")
 INGEST_STATUSES = ("stored", "stored-partial", "already-stored", "refused", "no-annotations")
 
 # ReleaseChange's layers, each with its kinds, in report order: stable keys (docs/diff.md).

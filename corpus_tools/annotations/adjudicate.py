@@ -38,8 +38,8 @@ from corpus_tools.annotations.agreement import (
 )
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.records import (
-    AdjudicatedDocument, AnnotationSet, Cue, Disagreement, DocumentAnnotations, EntityMention, Quote, Source, Span,
-    TimeExpression, UnitProvenance, Units,
+    CHOSEN_REASONS, AdjudicatedDocument, AnnotationSet, Cue, Disagreement, DocumentAnnotations, EntityMention, Quote,
+    Source, Span, TimeExpression, UnitProvenance, Units,
 )
 
 STRATEGIES = ("unanimous", "majority", "prefer:ANNOTATOR")
@@ -400,7 +400,7 @@ class ReleaseProvenance:
         release's)."""
         versions: dict[str, list[Units]] = {}
         waiting: deque[DocumentAnnotations] = deque()
-        for annotations in self._index.records(self._roles, problems, reported=_CHOSEN_ROLES):
+        for annotations in self._index.records(self._roles, problems, reported=frozenset(CHOSEN_REASONS)):
             if annotations.provenance.reason == "version":
                 versions.setdefault(annotations.doc_id, []).append(units_of(annotations))
             else:
@@ -443,5 +443,3 @@ class ReleaseProvenance:
                                  self._documents["ground_truth"], self._documents["latest"], self._units["all"],
                                  self._units["unanimous"], self._units["adjudicated"], self._units["one_annotator"])
 
-
-_CHOSEN_ROLES = frozenset({"ground_truth", "latest"})
