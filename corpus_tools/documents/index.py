@@ -19,8 +19,8 @@ from corpus_tools.documents.normalize import NORMALIZER_VERSION, Normalized, nor
 from corpus_tools.documents.cache import NormalizedCache
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.documents.raw import (
-    RawText, check_raw_indexed, decode, iter_raw, raise_first, read_manifest, read_manifest_record, read_raw,
-    read_raw_bytes,
+    RawIndex, RawText, check_raw_indexed, decode, iter_raw, raise_first, read_manifest, read_manifest_record,
+    read_raw, read_raw_bytes,
 )
 from corpus_tools.records import Document, ManifestRecord
 
@@ -101,18 +101,18 @@ class DocumentIndex(Mapping):
     """
 
     def __init__(self, layout: Layout, cache_size: int = 16, normalized_cache: bool = True, *,
-                 _checked: tuple[str, dict] | None = None):
+                 _checked: tuple[str, RawIndex] | None = None):
         # opened before the check, so the handle reads the manifest the check read (or a later
         # one, which the doc_id and raw key comparison on every lookup catches)
         self._layout, self._cache_size = layout, cache_size
         self._manifest_fd = os.open(layout.manifest, os.O_RDONLY) if layout.manifest.is_file() else -1
         if self._manifest_fd >= 0:
             weakref.finalize(self, os.close, self._manifest_fd)
+        self.digest = _manifest_digest(self._manifest_fd)
         if _checked is None:
             report, self._index = check_raw_indexed(layout)
             raise_first(report)
-        self.digest = _manifest_digest(self._manifest_fd)
-        if _checked is not None:
+        else:
             digest, self._index = _checked
             if self.digest != digest:
                 raise CorpusError("manifest-changed", "the manifest changed while it was in use: run the command "
@@ -168,7 +168,7 @@ class DocumentIndex(Mapping):
         return len(self._index)
 
 
-def _reopen(root, cache_size: int, normalized_cache: bool, checked: tuple[str, dict]) -> DocumentIndex:
+def _reopen(root, cache_size: int, normalized_cache: bool, checked: tuple[str, RawIndex]) -> DocumentIndex:
     return DocumentIndex(Layout(root), cache_size, normalized_cache, _checked=checked)
 
 
