@@ -13,7 +13,9 @@ Wall time and peak RSS come from ``os.wait4`` on each child (``ru_maxrss``: the 
 child or of any one of its own children, whichever is larger: not their sum). Since ingest starts
 worker processes (and multiprocessing its resource tracker), the runner also samples, every 50 ms,
 the summed RSS of the child and all its descendants ("tree RSS": an upper bound, as pages the
-processes share, such as the interpreter's own code, are counted once per process).
+processes share, such as the interpreter's own code, are counted once per process) and their
+summed PSS ("tree PSS": each shared page divided among the processes that map it, so the tree's
+memory is counted once; the kernel's /proc/PID/smaps_rollup).
 (a) is the sum of its steps' wall times and the largest of their peaks.
 The tools are measured in rounds (a, b, c, then a, b, c again: ``--pairs``), so that a drift of
 the machine's speed hits all of them alike; the ratios a/b and a/c are taken within each round
@@ -53,6 +55,7 @@ class Measurement:
     note: str = ""
     load: str = ""  # 1-minute load average when it started: the machine is shared
     tree_rss_mb: float | None = None  # peak of the summed RSS of the process and its descendants
+    tree_pss_mb: float | None = None  # peak of their summed PSS (shared pages counted once)
 
     @property
     def ok(self) -> bool:
@@ -76,23 +79,27 @@ def measure(name: str, argv: list[str], cwd: Path, log_dir: Path) -> Measurement
         tail = (log_dir / f"{name}.err").read_text(errors="replace").strip().splitlines()[-1:]
         return Measurement(name, None, None, f"exit {child.returncode}: {' '.join(tail)[:200]}", load)
     peak = usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
-    return Measurement(name, wall, peak, load=load, tree_rss_mb=max(peak, tree.peak_mb))
+    return Measurement(name, wall, peak, load=load, tree_rss_mb=max(peak, tree.peak_mb),
+                       tree_pss_mb=tree.peak_pss_mb or None)
 
 
 class TreeMemory(threading.Thread):
-    """Samples the summed RSS of a process and its descendants every 50 ms; ``peak_mb`` is the largest sum."""
+    """Samples the summed RSS and PSS of a process and its descendants every 50 ms; ``peak_mb``
+    and ``peak_pss_mb`` are the largest sums."""
 
     PAGE = os.sysconf("SC_PAGE_SIZE")
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
         self.pid = pid
-        self.peak_mb = 0.0
+        self.peak_mb = self.peak_pss_mb = 0.0
         self._done = threading.Event()
 
     def run(self) -> None:
         while not self._done.wait(0.05):
-            self.peak_mb = max(self.peak_mb, sum(map(self._rss, self._tree())) / 2**20)
+            tree = self._tree()
+            self.peak_mb = max(self.peak_mb, sum(map(self._rss, tree)) / 2**20)
+            self.peak_pss_mb = max(self.peak_pss_mb, sum(map(self._pss, tree)) / 2**20)
 
     def finish(self) -> None:
         self._done.set()
@@ -114,6 +121,15 @@ class TreeMemory(threading.Thread):
             return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * self.PAGE
         except (OSError, IndexError, ValueError):
             return 0
+
+    def _pss(self, pid: int) -> int:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024  # in kB
+        except (OSError, IndexError, ValueError):
+            pass
+        return 0
 
 
 def available(command: str) -> bool:
@@ -138,7 +154,8 @@ def pipeline(export: Path, corpus: Path, log_dir: Path) -> list[Measurement]:
         if not steps[-1].ok:
             return [Measurement("a", None, None, f"{step} failed: {steps[-1].note}"), *steps]
     total = Measurement("a", sum(s.wall_s for s in steps), max(s.peak_rss_mb for s in steps), load=steps[0].load,
-                        tree_rss_mb=max(s.tree_rss_mb for s in steps))
+                        tree_rss_mb=max(s.tree_rss_mb for s in steps),
+                        tree_pss_mb=max((s.tree_pss_mb for s in steps if s.tree_pss_mb is not None), default=None))
     return [total, *steps]
 
 
@@ -178,12 +195,14 @@ def ratio(top: Measurement | None, bottom: Measurement | None, field: str) -> st
 
 def table(tasks: int, megabytes: float, results: list[Measurement]) -> str:
     rows = [f"{'measurement':<14} {'tasks':>7} {'MB':>8} {'wall s':>9} {'peak RSS MB':>12} {'tree RSS MB':>12} "
-            f"{'load':>6}  note"]
+            f"{'tree PSS MB':>12} {'load':>6}  note"]
     for m in results:
         wall = f"{m.wall_s:.1f}" if m.ok else "-"
         rss = f"{m.peak_rss_mb:.0f}" if m.ok else "-"
         tree = f"{m.tree_rss_mb:.0f}" if m.ok and m.tree_rss_mb is not None else "-"
-        rows.append(f"{m.name:<14} {tasks:>7} {megabytes:>8.1f} {wall:>9} {rss:>12} {tree:>12} {m.load:>6}  {m.note}")
+        pss = f"{m.tree_pss_mb:.0f}" if m.ok and m.tree_pss_mb is not None else "-"
+        rows.append(f"{m.name:<14} {tasks:>7} {megabytes:>8.1f} {wall:>9} {rss:>12} {tree:>12} {pss:>12} "
+                    f"{m.load:>6}  {m.note}")
     by_name = {m.name: m for m in results}
     a, b, c = (by_name.get(name) for name in "abc")
     rows.append(f"a/b: wall {ratio(a, b, 'wall_s')}, peak RSS {ratio(a, b, 'peak_rss_mb')}, "
@@ -232,8 +251,10 @@ def medians(rounds: list[list[Measurement]]) -> str:
     for name in names:
         found = [m for results in rounds for m in results if m.name == name and m.ok]
         if found:
+            pss = [m.tree_pss_mb for m in found if m.tree_pss_mb is not None]
             lines.append(f"  {name:<12} wall {median(m.wall_s for m in found):7.1f} s, tree RSS "
-                         f"{median(m.tree_rss_mb for m in found):6.0f} MB")
+                         f"{median(m.tree_rss_mb for m in found):6.0f} MB"
+                         + (f", tree PSS {median(pss):6.0f} MB" if pss else ""))
     for top, bottom in (("a", "b"), ("a", "c")):
         values = []
         for results in rounds:

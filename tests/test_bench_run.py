@@ -28,19 +28,25 @@ def test_tree_memory_sums_the_process_and_its_forks() -> None:
     assert child.wait() == 0
     tree.finish()
     assert tree.peak_mb >= 128  # both processes' RSS, summed (one alone is 64 MiB + the interpreter)
+    # PSS divides each shared page between the two: the 64 MiB block is counted once
+    assert 64 <= tree.peak_pss_mb < 100
 
 
 def test_medians_take_the_ratios_within_each_round() -> None:
     from bench.run import Measurement, medians
 
-    rounds = [[Measurement("a", 10.0, 100.0, tree_rss_mb=150.0), Measurement("b", 20.0, 50.0, tree_rss_mb=50.0),
+    rounds = [[Measurement("a", 10.0, 100.0, tree_rss_mb=150.0, tree_pss_mb=120.0),
+               Measurement("b", 20.0, 50.0, tree_rss_mb=50.0),
                Measurement("c", 10.0, 900.0, tree_rss_mb=900.0)],
-              [Measurement("a", 30.0, 100.0, tree_rss_mb=170.0), Measurement("b", 40.0, 50.0, tree_rss_mb=50.0),
+              [Measurement("a", 30.0, 100.0, tree_rss_mb=170.0, tree_pss_mb=150.0),
+               Measurement("b", 40.0, 50.0, tree_rss_mb=50.0),
                Measurement("c", 20.0, 900.0, tree_rss_mb=900.0)],
-              [Measurement("a", 12.0, 100.0, tree_rss_mb=160.0), Measurement("b", 20.0, 50.0, tree_rss_mb=50.0),
+              [Measurement("a", 12.0, 100.0, tree_rss_mb=160.0, tree_pss_mb=130.0),
+               Measurement("b", 20.0, 50.0, tree_rss_mb=50.0),
                Measurement("c", 12.0, 900.0, tree_rss_mb=900.0)]]
     text = medians(rounds)
-    assert "a            wall    12.0 s, tree RSS    160 MB" in text
+    assert "a            wall    12.0 s, tree RSS    160 MB, tree PSS    130 MB" in text
+    assert "b            wall    20.0 s, tree RSS     50 MB\n" in text  # no PSS measured: none shown
     assert "a/b wall: median 0.60 (rounds: 0.50, 0.75, 0.60)" in text  # not 12/20 of the medians by chance
     assert "a/c wall: median 1.00 (rounds: 1.00, 1.50, 1.00)" in text
 
