@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -159,11 +161,21 @@ def test_document_columns_on_a_seed_article():
     _assert_arrow_equal(columns, _as_columns(list(sentence_rows("d", text, mentions))))
 
 
+def test_the_code_point_flags_are_built_when_first_needed_not_on_import():
+    # corpus_tools.load imports the release package; a user loading a release never tokenizes
+    script = ("import corpus_tools.release.loaders\n"
+              "from corpus_tools.release import ner\n"
+              "assert ner._code_point_flags.cache_info().currsize == 0\n"
+              "ner.code_points('Syria.')\n"
+              "assert ner._code_point_flags.cache_info().currsize == 1\n")
+    subprocess.run([sys.executable, "-c", script], check=True)
+
+
 def test_the_code_point_flags_are_those_of_the_regular_expressions():
     everything = "".join(map(chr, range(0x110000)))
 
     def flagged(flag: int) -> set[int]:
-        return set(np.flatnonzero(ner._FLAGS & flag).tolist())
+        return set(np.flatnonzero(ner._code_point_flags() & flag).tolist())
 
     assert flagged(ner._SPACE) == {ord(char) for char in re.findall(r"\s", everything)}
     assert flagged(ner._WORD) == {ord(char) for char in re.findall(r"\w", everything)}
