@@ -476,6 +476,42 @@ def test_the_column_kinds_workers_send_follow_the_units_schemas():
         {name: tuple(field.type for field in schema) for name, schema in SCHEMAS.items()}
 
 
+def test_units_tables_are_stored_in_parts_and_read_back_as_one(tmp_path):
+    """A part holds at most ``part_row_groups`` row groups, so the parquet metadata a writer or a
+    reader holds does not grow with the export; readers get every row group, in order, the same
+    tasks in every table."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from corpus_tools.ingest.units import SCHEMAS, Units, UnitsWriter
+
+    writer = UnitsWriter(tmp_path / "units", part_row_groups=2)
+    for task in range(5):
+        batches = {name: pa.RecordBatch.from_pylist([], schema=schema) for name, schema in SCHEMAS.items()}
+        batches["tasks"] = pa.RecordBatch.from_pylist([{"task_index": task}], schema=SCHEMAS["tasks"])
+        batches["annotations"] = pa.RecordBatch.from_pylist(
+            [{"annotation_index": 2 * task + k, "task_index": task} for k in range(2)], schema=SCHEMAS["annotations"])
+        writer.write(batches)
+    writer.close()
+    units = Units(tmp_path / "units", "e.json")
+    assert [path.name for path in units.parts("tasks")] == [
+        "tasks.00000.parquet", "tasks.00001.parquet", "tasks.00002.parquet"]
+    assert [pq.ParquetFile(path).metadata.num_row_groups for path in units.parts("regions")] == [2, 2, 1]
+    groups = list(units.row_groups({"tasks": ["task_index"], "annotations": ["task_index"], "regions": None}))
+    assert [group["tasks"]["task_index"].to_pylist() for group in groups] == [[0], [1], [2], [3], [4]]
+    assert [group["annotations"]["task_index"].to_pylist() for group in groups] == [[t, t] for t in range(5)]
+    assert units.read("annotations", ["annotation_index"])["annotation_index"].to_pylist() == list(range(10))
+
+
+def test_an_export_without_tasks_keeps_one_empty_part_of_each_table(tmp_path):
+    from corpus_tools.ingest.units import SCHEMAS, Units, UnitsWriter
+
+    UnitsWriter(tmp_path / "units").close()
+    units = Units(tmp_path / "units", "e.json")
+    assert {name: (units.read(name).column_names, units.read(name).num_rows) for name in SCHEMAS} == \
+        {name: (schema.names, 0) for name, schema in SCHEMAS.items()}
+    assert list(units.row_groups({"tasks": None, "regions": None})) == []
+
+
 def test_checking_workers_load_neither_pyarrow_nor_numpy():
     import subprocess
     import sys

@@ -16,9 +16,10 @@ table, all five in this module:
 * ``problems``: every problem validation found, located.
 
 A unit is ``excluded`` when an error left it out (or its annotation or task); queries keep
-``excluded == false``. The five tables of one export are five parquet files in one directory
-(written into a temporary directory and renamed, so they appear together); row groups follow
-batches of tasks, so a reader can stream a large export a batch at a time.
+``excluded == false``. The five tables of one export are in one directory (written into a
+temporary directory and renamed, so they appear together), each as numbered parquet parts
+(``PART_ROW_GROUPS``); row groups follow batches of tasks, the same in every table, so a reader
+can stream a large export a batch at a time.
 """
 
 from __future__ import annotations
@@ -87,19 +88,42 @@ def record_batches(columns: Columns, shift: int = 0) -> dict[str, pa.RecordBatch
     return batches
 
 
+# Row groups per file. A parquet file keeps about 1 kB of metadata per column of each of its row
+# groups in memory while it is written or read: with every row group of an export in one file,
+# that grew with the export (some 40 MB for the five tables of 50,000 tasks, in ingest and in each
+# reader). A table is therefore stored as numbered parts (``regions.00000.parquet``, ...), each of
+# at most this many row groups; a reader opens one part at a time.
+PART_ROW_GROUPS = 64
+
+
+def part_name(table: str, part: int) -> str:
+    return f"{table}.{part:05d}.parquet"
+
+
 class UnitsWriter:
     """Writes the five tables of one export into ``directory`` (which must not exist yet)."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, part_row_groups: int = PART_ROW_GROUPS):
         directory.mkdir(parents=True, exist_ok=True)
-        self.writers = {name: pq.ParquetWriter(directory / f"{name}.parquet", schema, compression="zstd")
+        self.directory, self.part_row_groups = directory, part_row_groups
+        self._part, self._row_groups = 0, 0
+        self._open()  # part 0 even for an export without tasks: readers find every table's schema
+
+    def _open(self) -> None:
+        self.writers = {name: pq.ParquetWriter(self.directory / part_name(name, self._part), schema,
+                                               compression="zstd")
                         for name, schema in SCHEMAS.items()}
 
     def write(self, batches: dict[str, pa.RecordBatch]) -> None:
         """One row group in each table, empty ones included: row group k of every table holds
         the units of the same batch of tasks (``Units.row_groups``)."""
+        if self._row_groups == self.part_row_groups:
+            self.close()
+            self._part, self._row_groups = self._part + 1, 0
+            self._open()
         for name, batch in batches.items():
             self.writers[name].write_batch(batch)
+        self._row_groups += 1
 
     def close(self) -> None:
         for writer in self.writers.values():
@@ -117,19 +141,20 @@ class Units:
     directory: Path
     export: str  # the stored export's name (the file problems are located in)
 
-    def path(self, table: str) -> Path:
-        return self.directory / f"{table}.parquet"
+    def parts(self, table: str) -> list[Path]:
+        """The files of ``table``, in order (``part_name``)."""
+        return sorted(self.directory.glob(f"{table}.*.parquet"))
 
     def read(self, table: str, columns: list[str] | None = None) -> pa.Table:
-        return pq.ParquetFile(self.path(table)).read(columns=columns)
+        return pa.concat_tables([pq.ParquetFile(path).read(columns=columns) for path in self.parts(table)])
 
     def row_groups(self, columns: Mapping[str, list[str] | None]) -> Iterator[dict[str, pa.Table]]:
         """The units a batch of tasks at a time: row group k of each table named in ``columns``
-        (with those columns), for exports too big to hold at once."""
-        files = {name: pq.ParquetFile(self.path(name)) for name in columns}
-        count = next(iter(files.values())).num_row_groups
-        for k in range(count):
-            yield {name: file.read_row_group(k, columns=columns[name]) for name, file in files.items()}
+        (with those columns), for exports too big to hold at once; one part of each open at a time."""
+        for paths in zip(*(self.parts(name) for name in columns)):
+            files = {name: pq.ParquetFile(path) for name, path in zip(columns, paths)}
+            for k in range(next(iter(files.values())).num_row_groups):
+                yield {name: file.read_row_group(k, columns=columns[name]) for name, file in files.items()}
 
     def problems(self) -> list[Problem]:
         return problems_of(self.read("problems"), self.export)
