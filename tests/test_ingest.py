@@ -502,6 +502,20 @@ def test_units_tables_are_stored_in_parts_and_read_back_as_one(tmp_path):
     assert units.read("annotations", ["annotation_index"])["annotation_index"].to_pylist() == list(range(10))
 
 
+def test_units_tables_with_a_part_gone_are_made_again_not_read_short(tmp_path: Path):
+    from corpus_tools.ingest import units_for
+
+    layout = corpus_root(tmp_path / "corpus")
+    run_ingest(layout, VALID)
+    before = load_annotation_set(layout, documents(), registry())
+    units = units_for(layout, stored_exports(layout)[0], documents(), registry())
+    (units.directory / "regions.00000.parquet").unlink()
+    assert not units.complete()
+    after = load_annotation_set(layout, documents(), registry())
+    assert after.chosen == before.chosen and after.chosen["doc-a"].entities
+    assert units.complete()  # the same directory, made again by ingest's checking pass
+
+
 def test_an_export_without_tasks_keeps_one_empty_part_of_each_table(tmp_path):
     from corpus_tools.ingest.units import SCHEMAS, Units, UnitsWriter
 

@@ -318,10 +318,11 @@ def _exclusion(problem: Problem) -> Exclusion:
 def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Document],
               registry: Mapping[str, RegistryEntity], jobs: int | None = None) -> Units:
     """The units table of a stored export for the current code, documents and registry; made
-    by the checking pass ingest runs when there is none yet."""
+    by the checking pass ingest runs when there is none yet (or only a damaged one)."""
     options = stored_options(stored)
     directory = _units_directory(layout, stored, documents, registry, options)
-    if not directory.is_dir():
+    if not (directory.is_dir() and Units(directory, stored.name).complete()):
+        shutil.rmtree(directory, ignore_errors=True)
         jobs = default_jobs(stored.export) if jobs is None else jobs
         staging = _staging(layout.build / "units", "units")
         try:

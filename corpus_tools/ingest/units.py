@@ -145,13 +145,24 @@ class Units:
         """The files of ``table``, in order (``part_name``)."""
         return sorted(self.directory.glob(f"{table}.*.parquet"))
 
+    def complete(self) -> bool:
+        """Whether every table has the same number of parts, numbered from 0: units tables are
+        scratch, and a directory with a part gone is made again, never read short."""
+        counts = set()
+        for table in SCHEMAS:
+            names = [path.name for path in self.parts(table)]
+            if names != [part_name(table, part) for part in range(len(names))]:
+                return False
+            counts.add(len(names))
+        return len(counts) == 1 and 0 not in counts
+
     def read(self, table: str, columns: list[str] | None = None) -> pa.Table:
         return pa.concat_tables([pq.ParquetFile(path).read(columns=columns) for path in self.parts(table)])
 
     def row_groups(self, columns: Mapping[str, list[str] | None]) -> Iterator[dict[str, pa.Table]]:
         """The units a batch of tasks at a time: row group k of each table named in ``columns``
         (with those columns), for exports too big to hold at once; one part of each open at a time."""
-        for paths in zip(*(self.parts(name) for name in columns)):
+        for paths in zip(*(self.parts(name) for name in columns), strict=True):
             files = {name: pq.ParquetFile(path) for name, path in zip(columns, paths)}
             for k in range(next(iter(files.values())).num_row_groups):
                 yield {name: file.read_row_group(k, columns=columns[name]) for name, file in files.items()}
