@@ -126,7 +126,6 @@ def _code_point_flags() -> np.ndarray:
     return flags
 
 
-
 @dataclass(frozen=True, slots=True)
 class CodePoints:
     """A text's code points, their flags (``_code_point_flags``) and where its non-space characters are."""
