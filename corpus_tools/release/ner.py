@@ -115,7 +115,9 @@ _SPACE, _WORD, _JOINER, _APOSTROPHE, _MARK, _CLOSER, _OPENER, _CAPITAL = (1 << b
 
 @functools.cache  # built when first needed (some 0.15 s), not by every import of corpus_tools.release
 def _code_point_flags() -> np.ndarray:
-    everything = "".join(map(chr, range(0x110000)))
+    # every code point, surrogates included, as one string decoded from one array: joining
+    # chr() of each would hold a million string objects at once (some 95 MB, a release's peak)
+    everything = np.arange(0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
     flags = np.zeros(0x110000, dtype=np.uint8)
     for pattern, flag in ((r"\s+", _SPACE), (r"\w+", _WORD)):
         for run in re.finditer(pattern, everything):
