@@ -263,7 +263,8 @@ def medians(rounds: list[list[Measurement]]) -> str:
             if value != "n/a":
                 values.append(float(value))
         if values:
-            lines.append(f"  {top}/{bottom} wall: median {median(values):.2f} (rounds: {', '.join(f'{v:.2f}' for v in values)})")
+            rounds_text = ", ".join(f"{v:.2f}" for v in values)
+            lines.append(f"  {top}/{bottom} wall: median {median(values):.2f} (rounds: {rounds_text})")
     return "\n".join(lines)
 
 
