@@ -172,7 +172,7 @@ class AnnotationIndex:
                                               "model_version", "excluded"])
             # filtered in Arrow: only the model's predictions become Python rows, not every annotation
             chosen = pc.is_in(table["annotation_index"],
-                              value_set=pa.array(sorted(chosen_annotations[number]), pa.int32()))
+                              value_set=_index_set(chosen_annotations[number]))
             tasks = pc.unique(table["task_index"].filter(chosen))
             usable = pc.and_(pc.and_(table["prediction"], pc.invert(table["excluded"])),
                              pc.and_(pc.is_in(table["task_index"], value_set=tasks),
@@ -184,6 +184,11 @@ class AnnotationIndex:
             for _, index in latest.values():
                 roles[number, index] = ("prediction",)
         return roles
+
+
+def _index_set(indexes) -> pa.Array:
+    """Task or annotation indexes as the value set of ``pc.is_in`` (sorted: the same set, the same array)."""
+    return pa.array(sorted(indexes), pa.int32())
 
 
 def _picks(table: pa.Table) -> Iterator[Pick]:
@@ -214,7 +219,7 @@ def _rows_by_annotation(table: pa.Table, wanted: set[int]) -> dict[int, list[tup
     if not table.num_rows:
         return grouped
     keep = pc.and_(pc.invert(table["excluded"]),
-                   pc.is_in(table["annotation_index"], value_set=pa.array(sorted(wanted), pa.int32())))
+                   pc.is_in(table["annotation_index"], value_set=_index_set(wanted)))
     kept = table.filter(keep)
     # labels, ids and values repeat: one string object each, not one per row (records and the
     # compact versions a release holds keep them)
@@ -286,7 +291,7 @@ def _picked(groups: dict[str, pa.Table], unit: Units, wanted: set[int], accepted
         reported |= {index for index, row in tasks.items() if row["excluded"]}
         table = groups["problems"]
         if table.num_rows:
-            table = table.filter(pc.is_in(table["task_index"], value_set=pa.array(sorted(reported), pa.int32())))
+            table = table.filter(pc.is_in(table["task_index"], value_set=_index_set(reported)))
             for problem in problems_of(table, unit.export):
                 if problem_key(problem) not in accepted:
                     problems.append(problem)
