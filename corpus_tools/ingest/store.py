@@ -321,7 +321,8 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
     by the checking pass ingest runs when there is none yet (or only a damaged one)."""
     options = stored_options(stored)
     directory = _units_directory(layout, stored, documents, registry, options)
-    if not (directory.is_dir() and Units(directory, stored.name).complete()):
+    units = Units(directory, stored.name)
+    if not units.complete():  # none yet, or one with a part gone
         shutil.rmtree(directory, ignore_errors=True)
         jobs = default_jobs(stored.export) if jobs is None else jobs
         staging = _staging(layout.build / "units", "units")
@@ -331,7 +332,7 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
             _publish_units(staging, directory)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    return Units(directory, stored.name)
+    return units
 
 
 def _units_directory(layout: Layout, stored: StoredExport, documents, registry, options: dict) -> Path:
