@@ -94,3 +94,23 @@ def test_a_pickled_index_is_opened_again_and_refused_if_the_manifest_changed(cor
     manifest.write_bytes(manifest.read_bytes() + b"\n")  # a blank line: the same records, another manifest
     with pytest.raises(CorpusError, match="manifest-changed"):
         pickle.loads(data)
+
+
+def test_a_pickled_index_carries_no_document_and_checks_again_if_its_raw_index_is_gone(corpus_copy):
+    """Workers read the one raw index in build/cache/ instead of each receiving a copy (which
+    grew with the corpus); if it was removed meanwhile, the worker checks the corpus itself."""
+    import pickle
+
+    from corpus_tools.documents.cache import INDEX_PREFIX
+
+    data = pickle.dumps(DocumentIndex(corpus_copy))
+    assert not any(doc_id.encode() in data for doc_id in DOC_IDS)
+    for path in (corpus_copy.build / "cache").glob(f"{INDEX_PREFIX}*"):
+        path.unlink()
+    raw = corpus_copy.raw / f"{DOC_IDS[4]}.txt"
+    raw.write_bytes(raw.read_bytes().replace(b"e", b"E", 1))
+    with pytest.raises(CorpusError) as caught:  # checked again on arrival, so refused there
+        pickle.loads(data)
+    assert caught.value.code == "raw-sha256-mismatch"
+    raw.write_bytes(raw.read_bytes().replace(b"E", b"e", 1))
+    assert list(pickle.loads(data)) == DOC_IDS

@@ -219,11 +219,13 @@ def test_cli_normalize_writes_nothing_for_a_broken_corpus(corpus_copy):
     assert not (corpus_copy.build / "normalized").exists()
 
 
-def test_the_raw_index_locates_each_manifest_line_and_keys_each_raw_file():
+def test_the_raw_index_locates_each_manifest_line_and_keys_each_raw_file(tmp_path):
+    from corpus_tools.documents.cache import RawIndex
     from corpus_tools.documents.raw import check_raw_indexed
 
     layout = Layout.at(REPO)
-    report, index = check_raw_indexed(layout)
+    report, rows = check_raw_indexed(layout)
+    index = RawIndex.of(tmp_path, rows)
     manifest = layout.manifest.read_bytes()
     records = read_manifest(layout.manifest)
     assert report.valid and list(index) == [record.doc_id for record in records]
@@ -232,7 +234,27 @@ def test_the_raw_index_locates_each_manifest_line_and_keys_each_raw_file():
         assert number == line
         assert json.loads(manifest[offset:offset + length])["doc_id"] == record.doc_id
         assert key == f"{record.sha256}:{record.encoding}"
-        assert index.get(record.doc_id) == index[record.doc_id]
-    assert index.get("nope") is None and "nope" not in index and len(index) == len(COMMITTED_DOC_IDS)
+    assert "nope" not in index and len(index) == len(COMMITTED_DOC_IDS)
+    assert None not in index and 3 not in index and [] not in index  # not a doc_id: not in it, no error
     with pytest.raises(KeyError):
         index["nope"]
+
+
+def test_the_raw_index_is_written_once_per_manifest_and_replaces_other_ones(tmp_path):
+    """Stored by its rows' fingerprint: the same rows find their file again; other rows get a
+    file of their own, and the old one goes (a process that has it open keeps reading it)."""
+    from corpus_tools.documents.cache import RawIndex
+    from corpus_tools.documents.raw import check_raw_indexed
+
+    _, rows = check_raw_indexed(Layout.at(REPO))
+    first = RawIndex.of(tmp_path, rows)
+    written = first.path.stat()
+    again = RawIndex.of(tmp_path, list(rows))
+    assert again.path == first.path and (again.path.stat().st_ino, again.path.stat().st_mtime_ns) == (
+        written.st_ino, written.st_mtime_ns)
+    assert RawIndex.stored(tmp_path, first.name) is not None
+    fewer = RawIndex.of(tmp_path, rows[:3])
+    assert fewer.path != first.path and list(fewer) == [row[0] for row in rows[:3]] and len(fewer) == 3
+    assert [path.name for path in tmp_path.iterdir()] == [fewer.path.name]
+    assert RawIndex.stored(tmp_path, first.name) is None
+    assert list(first) == [row[0] for row in rows]  # opened before it was removed: still read

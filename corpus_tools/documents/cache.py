@@ -1,12 +1,17 @@
-"""Normalized documents, cached in SQLite (build/cache/documents.sqlite; scratch, never committed).
+"""The documents' stores in build/cache/ (scratch, never committed), both SQLite.
 
-Each raw text is normalized once, by whichever command first asks for it (ingest), and read back
-by every later one (release), through corpus_tools.documents.index.DocumentIndex. What
-``normalize(decode(raw bytes, encoding))`` returns is a function of the raw bytes, the encoding
-and the code, so an entry's key is exactly that: the raw SHA-256, the encoding, and the code's
-fingerprint (corpus_tools.fingerprint: every file of the package). Changed code never reads an
-entry of other code; opening the store drops the entries of any other code, so it does not grow
-with every change.
+**Normalized documents** (documents.sqlite). Each raw text is normalized once, by whichever
+command first asks for it (ingest), and read back by every later one (release), through
+corpus_tools.documents.index.DocumentIndex. What ``normalize(decode(raw bytes, encoding))``
+returns is a function of the raw bytes, the encoding and the code, so an entry's key is exactly
+that: the raw SHA-256, the encoding, and the code's fingerprint (corpus_tools.fingerprint: every
+file of the package). Changed code never reads an entry of other code; opening the store drops
+the entries of any other code, so it does not grow with every change.
+
+**The raw index** (raw-index.<fingerprint>.sqlite): where each manifest record is, by doc_id
+(``RawIndex``). Every process that opens the corpus needs it, ingest's checking workers
+included; held in memory it cost each of them about 240 bytes a document (12 MB at 50,000),
+so it is written once per manifest and code, and every process reads the one file.
 
 SQLite is the store because it is the standard one for this: one file, atomic transactions,
 several processes (ingest's checking workers) reading and writing at once (WAL mode, with a
@@ -16,15 +21,19 @@ opened it: a forked worker opens its own.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
+import tempfile
 from itertools import chain
 from pathlib import Path
+from typing import Iterator
 
 import orjson
 
 from corpus_tools.documents.normalize import Normalized
 from corpus_tools.documents.offsets import OffsetMap
+from corpus_tools.documents.raw import IndexRow
 from corpus_tools.fingerprint import fingerprint
 from corpus_tools.records import RemovedPiece, Span
 
@@ -101,3 +110,101 @@ def _decode(payload: bytes) -> Normalized:
     offset_map = OffsetMap(raw_length, norm_length, tuple(zip(values, values, values, values)), tuple(blocks))
     pieces = tuple(RemovedPiece(kind, Span(start, end), piece_text) for kind, start, end, piece_text in removed)
     return Normalized(text, offset_map, pieces, title)
+
+
+# ---------------------------------------------------------------------------------------------
+# The raw index
+
+
+INDEX_PREFIX, INDEX_SUFFIX = "raw-index.", ".sqlite"
+
+
+class RawIndex:
+    """doc_id -> (line number, byte offset, byte length, raw key) of each manifest record, and
+    the doc_ids in manifest order (corpus_tools.documents.raw.check_raw_indexed makes the rows).
+
+    Stored in ``raw-index.<name>.sqlite``, where the name is the fingerprint of the rows and the
+    code: the same rows are written once and found again by every later opening, and a spawned
+    worker opens the file by its name. A file is written whole under a temporary name and
+    renamed into place, then only read (opened immutable: no locks); writing one removes the
+    files of other rows, which a process that still has one open keeps reading (an unlinked
+    file lives until it is closed), and one that opens a removed file later is told so
+    (``stored`` gives None) and checks the corpus again.
+    """
+
+    __slots__ = ("path", "name", "_length", "_connection", "_pid")
+
+    def __init__(self, directory: Path, name: str):
+        self.path, self.name = Path(directory) / f"{INDEX_PREFIX}{name}{INDEX_SUFFIX}", name
+        self._length = -1
+        self._connection: sqlite3.Connection | None = None
+        self._pid = -1
+
+    @classmethod
+    def of(cls, directory: Path, rows: list[IndexRow]) -> "RawIndex":
+        """The index of ``rows`` (in manifest order), written unless it is already stored."""
+        digest = hashlib.sha256()
+        for row in rows:
+            digest.update("\t".join(map(str, row)).encode("utf-8", "surrogatepass") + b"\n")
+        index = cls(directory, fingerprint("raw index", digest.hexdigest()))
+        return index if index.readable() else index._write(rows)
+
+    @classmethod
+    def stored(cls, directory: Path, name: str) -> "RawIndex | None":
+        """The index stored under ``name``, or None if it is gone (or damaged)."""
+        index = cls(directory, name)
+        return index if index.readable() else None
+
+    def readable(self) -> bool:
+        try:
+            self._length = self._db().execute("SELECT count(*) FROM records").fetchone()[0]
+            return True
+        except sqlite3.Error:
+            self._connection, self._pid = None, -1
+            return False
+
+    def _write(self, rows: list[IndexRow]) -> "RawIndex":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{INDEX_PREFIX}", suffix=".tmp", dir=self.path.parent)
+        os.close(handle)
+        try:
+            connection = sqlite3.connect(temporary)
+            with connection:
+                connection.execute("CREATE TABLE records (doc_id TEXT NOT NULL UNIQUE, number INTEGER NOT NULL, "
+                                   "offset INTEGER NOT NULL, length INTEGER NOT NULL, raw_key TEXT NOT NULL)")
+                connection.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?)", rows)
+            connection.close()
+            os.replace(temporary, self.path)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        for path in self.path.parent.glob(f"{INDEX_PREFIX}*{INDEX_SUFFIX}"):
+            if path != self.path:
+                path.unlink(missing_ok=True)
+        if not self.readable():
+            raise sqlite3.DatabaseError(f"{self.path} cannot be read back")
+        return self
+
+    def _db(self) -> sqlite3.Connection:
+        if self._pid != os.getpid():
+            uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
+            self._connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._pid = os.getpid()
+        return self._connection
+
+    def __getitem__(self, doc_id: str) -> tuple[int, int, int, str]:
+        row = None if type(doc_id) is not str else self._db().execute(
+            "SELECT number, offset, length, raw_key FROM records WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise KeyError(doc_id)  # as a mapping's
+        return row
+
+    def __contains__(self, doc_id: object) -> bool:
+        return type(doc_id) is str and self._db().execute(
+            "SELECT 1 FROM records WHERE doc_id = ?", (doc_id,)).fetchone() is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (doc_id for doc_id, in self._db().execute("SELECT doc_id FROM records ORDER BY rowid"))
+
+    def __len__(self) -> int:
+        return self._length

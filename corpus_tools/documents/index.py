@@ -16,10 +16,10 @@ from typing import Iterator
 
 from corpus_tools.layout import Layout
 from corpus_tools.documents.normalize import NORMALIZER_VERSION, Normalized, normalize
-from corpus_tools.documents.cache import NormalizedCache
+from corpus_tools.documents.cache import NormalizedCache, RawIndex
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.documents.raw import (
-    RawIndex, RawText, check_raw_indexed, decode, iter_raw, raise_first, read_manifest, read_manifest_record,
+    RawText, check_raw_indexed, decode, iter_raw, raise_first, read_manifest, read_manifest_record,
     read_raw, read_raw_bytes,
 )
 from corpus_tools.records import Document, ManifestRecord
@@ -81,27 +81,30 @@ class DocumentIndex(Mapping):
 
     Opening it checks the whole raw corpus once (every file against its manifest record, and no
     unlisted files: the same guarantee as ``iter_documents``, so a command that writes per
-    document never starts on a broken corpus) and keeps doc_id -> (line number, byte offset and
-    length of its manifest line, raw key) only, with the manifest open. ``index[doc_id]``
+    document never starts on a broken corpus) and keeps the manifest open; where each record is
+    (doc_id -> line number, byte offset and length of its manifest line, raw key) is read from
+    the raw index in build/cache/ (corpus_tools.documents.cache.RawIndex), written by the first
+    opening of this manifest and shared by every process, not held in memory. ``index[doc_id]``
     re-reads that manifest line through the open handle (and refuses it unless it still names
     the doc_id and raw key seen at opening); the normalization comes from the cache in
-    build/cache/ (corpus_tools.documents.cache), keyed by the raw key checked at opening, when an
-    earlier command or lookup made it; else the raw file is read (and checked against its key
-    again, so a file changed since opening is caught), normalized and stored there. Every lookup
-    thus serves the corpus as it was checked at opening. The last ``cache_size`` documents are
-    kept in memory. ``in`` and ``len`` touch no file. ``digest`` is the SHA-256 of the manifest
+    build/cache/, keyed by the raw key checked at opening, when an earlier command or lookup
+    made it; else the raw file is read (and checked against its key again, so a file changed
+    since opening is caught), normalized and stored there. Every lookup thus serves the corpus
+    as it was checked at opening. The last ``cache_size`` documents are kept in memory. ``in``,
+    ``len`` and iteration read the raw index only. ``digest`` is the SHA-256 of the manifest
     the index checked.
 
     An index opened before a fork may be used by the forked processes at once: the manifest is
-    read with ``os.pread`` (no shared file position) and each process opens its own connection
-    to the cache. Pickled (to a spawned worker), it travels as its corpus root, digest and
-    doc_id index and is opened again there without checking the raw corpus a second time,
-    refused (``manifest-changed``) unless the manifest is still the one checked here (each raw
-    file read is checked against its key, as always).
+    read with ``os.pread`` (no shared file position) and each process opens its own connections
+    to build/cache/. Pickled (to a spawned worker), it travels as its corpus root, digest and
+    the name of its raw index, and is opened again there without checking the raw corpus a
+    second time (unless that raw index is gone), refused (``manifest-changed``) unless the
+    manifest is still the one checked here (each raw file read is checked against its key, as
+    always).
     """
 
     def __init__(self, layout: Layout, cache_size: int = 16, normalized_cache: bool = True, *,
-                 _checked: tuple[str, RawIndex] | None = None):
+                 _checked: tuple[str, str] | None = None):
         # opened before the check, so the handle reads the manifest the check read (or a later
         # one, which the doc_id and raw key comparison on every lookup catches)
         self._layout, self._cache_size = layout, cache_size
@@ -109,20 +112,25 @@ class DocumentIndex(Mapping):
         if self._manifest_fd >= 0:
             weakref.finalize(self, os.close, self._manifest_fd)
         self.digest = _manifest_digest(self._manifest_fd)
-        if _checked is None:
-            report, self._index = check_raw_indexed(layout)
-            raise_first(report)
-        else:
-            digest, self._index = _checked
+        index = None
+        if _checked is not None:
+            digest, name = _checked
             if self.digest != digest:
                 raise CorpusError("manifest-changed", "the manifest changed while it was in use: run the command "
                                   "again", Location(file=str(layout.manifest)))
+            index = RawIndex.stored(layout.build / "cache", name)
+        if index is None:  # not checked yet, or checked by a process whose index file is gone since
+            report, rows = check_raw_indexed(layout)
+            raise_first(report)
+            index = RawIndex.of(layout.build / "cache", rows)
+        self._index = index
         self._manifest_path, self._raw_dir = str(layout.manifest), str(layout.raw)  # not a Path per lookup
         self._normalized = NormalizedCache(layout.build / "cache") if normalized_cache else None
         self._cache: OrderedDict[str, Document] = OrderedDict()
 
     def __reduce__(self):
-        return _reopen, (self._layout.root, self._cache_size, self._normalized is not None, (self.digest, self._index))
+        return _reopen, (self._layout.root, self._cache_size, self._normalized is not None,
+                         (self.digest, self._index.name))
 
     def __getitem__(self, doc_id: str) -> Document:
         cached = self._cache.get(doc_id)
@@ -168,7 +176,7 @@ class DocumentIndex(Mapping):
         return len(self._index)
 
 
-def _reopen(root, cache_size: int, normalized_cache: bool, checked: tuple[str, RawIndex]) -> DocumentIndex:
+def _reopen(root, cache_size: int, normalized_cache: bool, checked: tuple[str, str]) -> DocumentIndex:
     return DocumentIndex(Layout(root), cache_size, normalized_cache, _checked=checked)
 
 

@@ -17,7 +17,6 @@ import hashlib
 import os
 import re
 import stat
-from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -28,6 +27,9 @@ from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.fsutil import NotRegularFile, open_regular, read_prefix
 from corpus_tools.layout import Layout
 from corpus_tools.records import Evidence, ManifestRecord
+
+# Where a manifest record is: doc_id, line number, byte offset and byte length of the line, raw key.
+IndexRow = tuple[str, int, int, int, str]
 
 # A doc_id is a file stem that is safe on every filesystem and in every URL: no separators,
 # no leading dot (so never "." or ".."), nothing a shell would need quoted.
@@ -217,72 +219,33 @@ def check_raw(layout: Layout, on_progress: Callable[[int], None] | None = None) 
     return check_raw_indexed(layout, on_progress)[0]
 
 
-def check_raw_indexed(layout: Layout, on_progress: Callable[[int], None] | None = None) -> tuple[Report, "RawIndex"]:
-    """``check_raw``'s report, and the ``RawIndex`` of the manifest's records.
+def check_raw_indexed(layout: Layout, on_progress: Callable[[int], None] | None = None
+                      ) -> tuple[Report, list[IndexRow]]:
+    """``check_raw``'s report, and where each manifest record is: (doc_id, line number, byte
+    offset and byte length of its line, raw key), in manifest order, where the raw key
+    ``"<sha256>:<encoding>"`` is what the decoded text is a function of (what
+    corpus_tools.documents.cache.RawIndex stores).
 
     One streaming pass over the manifest; each raw file is read, hashed and decoded (not kept).
     """
-    index = RawIndex()
+    rows: list[IndexRow] = []
     problems: list[Problem] = []
     listed: set[str] = set()
     raw_dir, manifest = str(layout.raw), str(layout.manifest)
     try:
         check_raw_dir(layout)
         for number, offset, length, record in scan_manifest(layout.manifest):
-            index.add(record.doc_id, number, offset, length, record.sha256, record.encoding)
+            rows.append((record.doc_id, number, offset, length, f"{record.sha256}:{record.encoding}"))
             listed.add(record.file)
             _check_raw_file(os.path.join(raw_dir, record.file), record, problems,
                             Location(file=manifest, line=number, doc_id=record.doc_id))
             if on_progress is not None:
                 on_progress(1)
     except CorpusError as error:
-        return Report.of([Problem(error.code, error.message, error.location)]), RawIndex()
+        return Report.of([Problem(error.code, error.message, error.location)]), []
     problems[:0] = [Problem("raw-unlisted", "raw file is not in the manifest", Location(file=str(path)))
                     for path in sorted(p for p in layout.raw.glob("*" + RAW_SUFFIX) if p.name not in listed)]
-    return Report.of(problems, {"documents": len(index)}), index
-
-
-class RawIndex:
-    """doc_id -> (line number, byte offset, byte length, raw key) of each manifest record, in
-    manifest order, where the raw key is ``"<sha256>:<encoding>"``: what the decoded text is a
-    function of. Held in compact columns (about 150 bytes a document; a dict of tuples and key
-    strings took about 400), since every command keeps one, and forked workers a copy each."""
-
-    __slots__ = ("_rows", "_numbers", "_offsets", "_lengths", "_digests", "_encodings", "_encoding_names")
-
-    def __init__(self):
-        self._rows: dict[str, int] = {}
-        self._numbers, self._offsets, self._lengths = array("q"), array("q"), array("q")
-        self._digests = bytearray()  # 32 bytes a record: its raw SHA-256
-        self._encodings = array("B")
-        self._encoding_names: list[str] = []
-
-    def add(self, doc_id: str, number: int, offset: int, length: int, sha256: str, encoding: str) -> None:
-        if encoding not in self._encoding_names:
-            self._encoding_names.append(encoding)
-        self._rows[doc_id] = len(self._numbers)
-        self._numbers.append(number)
-        self._offsets.append(offset)
-        self._lengths.append(length)
-        self._digests += bytes.fromhex(sha256)
-        self._encodings.append(self._encoding_names.index(encoding))
-
-    def __getitem__(self, doc_id: str) -> tuple[int, int, int, str]:
-        row = self._rows[doc_id]  # KeyError for an unknown doc_id, as a mapping's
-        key = f"{self._digests[row * 32:row * 32 + 32].hex()}:{self._encoding_names[self._encodings[row]]}"
-        return self._numbers[row], self._offsets[row], self._lengths[row], key
-
-    def get(self, doc_id: str) -> tuple[int, int, int, str] | None:
-        return self[doc_id] if doc_id in self._rows else None
-
-    def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._rows
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
+    return Report.of(problems, {"documents": len(rows)}), rows
 
 
 def _check_raw_file(path: str, record: ManifestRecord, problems: list[Problem], record_at: Location) -> None:
