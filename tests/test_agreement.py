@@ -290,3 +290,25 @@ def test_a_release_keeps_the_chosen_order_when_the_versions_come_in_a_later_expo
     quality = provenance.quality()
     assert quality.agreement.compared == ("doc-a",) and quality.agreement.not_comparable == ("doc-b",)
     assert quality.agreement.adjudications_left_out == 1 and problems == []
+
+
+def test_the_annotation_index_ranks_into_tables_not_an_object_per_annotation(tmp_path):
+    """The index a release holds throughout grows with the corpus, so it is columns: every
+    annotator's version and the chosen annotation per document, and the roles ``records`` reads."""
+    from corpus_tools.annotations.consolidate import CHOSEN, PICKS, ROLES, AnnotationIndex
+
+    layout = export_corpus.corpus_root(tmp_path / "corpus")
+    documents, registry = export_corpus.documents(), export_corpus.registry()
+    assert ingest(EXPORT, layout, documents, registry).status == "stored"
+    index = AnnotationIndex(layout, documents, registry)
+    assert index.versions.schema == PICKS and index.chosen.schema == CHOSEN
+    assert index.versions.to_pylist() == [
+        {"doc_id": "doc-a", "export": 0, "annotation_index": 0, "annotator": "1", "ground_truth": False},
+        {"doc_id": "doc-a", "export": 0, "annotation_index": 1, "annotator": "2", "ground_truth": False},
+        {"doc_id": "doc-b", "export": 0, "annotation_index": 2, "annotator": "1", "ground_truth": False}]
+    assert [(row["doc_id"], row["annotation_index"], row["reason"]) for row in index.chosen.to_pylist()] == [
+        ("doc-a", 1, "latest"), ("doc-b", 2, "latest")]
+    # a version that is also chosen comes first as a version: records yields it in that order
+    assert [tuple(row.values()) for row in index.roles().to_pylist()] == [
+        (0, 0, "version"), (0, 1, "version"), (0, 2, "version"), (0, 1, "latest"), (0, 2, "latest")]
+    assert index.roles(versions=False).schema == ROLES and index.roles(versions=False).num_rows == 2

@@ -33,9 +33,13 @@ from collections import deque
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from corpus_tools.annotations.agreement import (
     AgreementTally, quote_key, refuse_errors, sort_key, units_of, versions_to_compare,
 )
+from corpus_tools.annotations.consolidate import roles_of
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.records import (
     CHOSEN_REASONS, AdjudicatedDocument, AnnotationSet, Cue, Disagreement, DocumentAnnotations, EntityMention, Quote,
@@ -356,6 +360,11 @@ def adjudication_lines(documents: Sequence[AdjudicatedDocument], pushed: Sequenc
 # For a release: the versions gathered once, the chosen annotations given their provenance
 
 
+def _pick_keys(picks: pa.Table) -> pa.Array:
+    """One number per pick, (export, annotation_index): what names an annotation across exports."""
+    return pc.add(pc.multiply(picks["export"].cast(pa.int64()), 2**32), picks["annotation_index"].cast(pa.int64()))
+
+
 class ReleaseProvenance:
     """The chosen annotations of a release, streaming, each with the provenance of its units
     (``unit_provenance`` against its document's annotator versions), in one pass over the stored
@@ -375,20 +384,19 @@ class ReleaseProvenance:
         """From a corpus_tools.annotations.consolidate.AnnotationIndex. A version without an
         annotator, or a ground-truth one, is nobody's to agree with."""
         self._index = index
-        counted = {doc_id: [pick for pick in picks if not pick.ground_truth and pick.annotator is not None]
-                   for doc_id, picks in index.versions.items()}
-        self._alone = {}  # doc_id -> the annotator whose version is also the chosen annotation
-        for doc_id, picks in counted.items():
-            chosen = index.chosen.get(doc_id)
-            if len(picks) == 1 and chosen is not None and chosen[0] == picks[0]:
-                self._alone[doc_id] = picks[0].annotator
-        self._expected = {doc_id: len(picks) for doc_id, picks in counted.items() if doc_id not in self._alone}
-        self._roles = index.roles(versions=False)
-        for doc_id in self._expected:
-            for pick in counted[doc_id]:
-                key = (pick.export, pick.annotation_index)
-                self._roles[key] = ("version",) + self._roles.get(key, ())
-        self._left_out = sum(pick.ground_truth for picks in index.versions.values() for pick in picks)
+        versions, chosen = index.versions, index.chosen
+        counted = versions.filter(pc.and_(pc.invert(versions["ground_truth"]), pc.is_valid(versions["annotator"])))
+        per_document = counted.group_by("doc_id").aggregate([("doc_id", "count")])
+        single = per_document.filter(pc.equal(per_document["doc_id_count"], 1))["doc_id"]
+        # the one annotator's version that is also the chosen annotation (the same pick)
+        alone = counted.filter(pc.and_(pc.is_in(counted["doc_id"], value_set=single),
+                                       pc.is_in(_pick_keys(counted), value_set=_pick_keys(chosen))))
+        self._alone = dict(zip(alone["doc_id"].to_pylist(), alone["annotator"].to_pylist()))  # doc_id -> annotator
+        compared = per_document.filter(pc.invert(pc.is_in(per_document["doc_id"], value_set=alone["doc_id"])))
+        self._expected = dict(zip(compared["doc_id"].to_pylist(), compared["doc_id_count"].to_pylist()))
+        self._roles = roles_of((counted.filter(pc.is_in(counted["doc_id"], value_set=compared["doc_id"])), "version"),
+                               (chosen, None))
+        self._left_out = int(pc.sum(versions["ground_truth"].cast(pa.int64())).as_py() or 0)
         self._tally = AgreementTally()
         self._annotators: dict[int, int] = {}
         self._documents = {"ground_truth": 0, "latest": 0}

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from dataclasses import dataclass
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Iterator, Mapping
@@ -86,55 +85,46 @@ def _latest(table: pa.Table, keys: list[str]) -> pa.Table:
     return ordered.filter(pa.array(last))
 
 
-@dataclass(frozen=True, slots=True)
-class Pick:
-    """One annotation the set uses: where it is (export number, annotation_index) and whose it is."""
-
-    export: int
-    annotation_index: int
-    doc_id: str
-    annotator: str | None
-    ground_truth: bool
+# The picked annotations, as tables: where each is (export number, annotation_index), its
+# document, whose it is (null: nobody's) and whether it is ground truth; the chosen ones also
+# say why they were chosen. Columns, not an object per annotation: a release holds them
+# throughout, and they grow with the corpus.
+PICKS = pa.schema([("doc_id", pa.string()), ("export", pa.int32()), ("annotation_index", pa.int32()),
+                   ("annotator", pa.string()), ("ground_truth", pa.bool_())])
+CHOSEN = PICKS.append(pa.field("reason", pa.string()))
+# Roles: which annotations ``records`` builds, and the role each is yielded with (provenance
+# reason), one row per role; an annotation's roles in the order of their rows.
+ROLES = pa.schema([("export", pa.int32()), ("annotation_index", pa.int32()), ("role", pa.string())])
 
 
 class AnnotationIndex:
-    """The stored exports' units tables, ranked once: per document every annotator's version and
-    the chosen annotation (the rules: module docstring). ``records`` builds the records of any
-    picked annotations in one streaming pass over the tables, so a caller that needs only some
-    (a release: the chosen ones, and the versions of the documents several people annotated)
-    builds only those."""
+    """The stored exports' units tables, ranked once: per document every annotator's version
+    (``versions``, a PICKS table) and the chosen annotation (``chosen``, a CHOSEN table; the
+    rules: module docstring). ``records`` builds the records of any picked annotations in one
+    streaming pass over the tables, so a caller that needs only some (a release: the chosen ones,
+    and the versions of the documents several people annotated) builds only those."""
 
     def __init__(self, layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity]):
         self.documents = documents
         self.stored = stored_exports(layout)
         self.units = [units_for(layout, item, documents, registry) for item in self.stored]
         candidates = _candidates(self.units)
-        self.versions: dict[str, list[Pick]] = {}
-        self.chosen: dict[str, tuple[Pick, str]] = {}  # doc_id -> (pick, reason)
+        self.versions, self.chosen = PICKS.empty_table(), CHOSEN.empty_table()
         if not candidates.num_rows:
             return
         versions = _latest(candidates, ["doc_id", "who"])
         truths = _latest(candidates.filter(candidates["ground_truth"]), ["doc_id"])
         latest = _latest(versions, ["doc_id"])
         latest = latest.filter(pc.invert(pc.is_in(latest["doc_id"], value_set=truths["doc_id"])))
-        for pick in _picks(versions):
-            self.versions.setdefault(pick.doc_id, []).append(pick)
-        for table, reason in ((latest, "latest"), (truths, "ground_truth")):
-            for pick in _picks(table):
-                self.chosen[pick.doc_id] = (pick, reason)
+        self.versions = _picks(versions)
+        self.chosen = pa.concat_tables([_picks(latest).append_column("reason", _repeat("latest", latest.num_rows)),
+                                        _picks(truths).append_column("reason", _repeat("ground_truth", truths.num_rows))])
 
-    def roles(self, *, versions: bool = True, chosen: bool = True) -> dict[tuple[int, int], tuple[str, ...]]:
-        """(export, annotation_index) -> the roles to yield it with: "version" and/or its reason."""
-        roles: dict[tuple[int, int], tuple[str, ...]] = {}
-        if versions:
-            for picks in self.versions.values():
-                for pick in picks:
-                    roles[pick.export, pick.annotation_index] = ("version",)
-        if chosen:
-            for pick, reason in self.chosen.values():
-                key = (pick.export, pick.annotation_index)
-                roles[key] = roles.get(key, ()) + (reason,)
-        return roles
+    def roles(self, *, versions: bool = True, chosen: bool = True) -> pa.Table:
+        """The ROLES of the versions ("version") and of the chosen annotations (their reason),
+        a version that is also chosen first as a version."""
+        return roles_of(*([(self.versions, "version")] if versions else []),
+                        *([(self.chosen, None)] if chosen else []))
 
     def stats(self) -> dict[str, int]:
         tally: Counter = Counter()
@@ -142,38 +132,33 @@ class AnnotationIndex:
             tally.update(unit.stats())
         return dict(tally)
 
-    def records(self, roles: Mapping[tuple[int, int], tuple[str, ...]], problems: list[Problem] | None = None,
+    def records(self, roles: pa.Table, problems: list[Problem] | None = None,
                 left_out: list[Problem] | None = None, reported: frozenset[str] | None = None
                 ) -> Iterator[DocumentAnnotations]:
-        """The records of the annotations ``roles`` names, once per role, in the order of the
-        stored exports and of the tasks in them. The problems of their tasks (only of those with
-        an annotation in one of the ``reported`` roles, if given; and of tasks that cannot be used
-        at all) go to ``problems``; those an export was accepted with to ``left_out``."""
+        """The records of the annotations ``roles`` (a ROLES table) names, once per role, in the
+        order of the stored exports and of the tasks in them. The problems of their tasks (only of
+        those with an annotation in one of the ``reported`` roles, if given; and of tasks that
+        cannot be used at all) go to ``problems``; those an export was accepted with to ``left_out``."""
         for number, (item, unit) in enumerate(zip(self.stored, self.units)):
-            wanted = {index for (export, index) in roles if export == number}
-            if not wanted and problems is None:
+            mine = roles.filter(pc.equal(roles["export"], number))
+            if not mine.num_rows and problems is None:
                 continue  # nothing to build or report from this export
             accepted = accepted_exclusions(item)
             for groups in unit.row_groups(_UNIT_COLUMNS):
-                yield from _picked(groups, unit, wanted, accepted, roles, number, self.documents, problems, left_out,
-                                   reported)
+                yield from _picked(groups, unit, mine, accepted, self.documents, problems, left_out, reported)
 
-    def predictions(self, model_prefix: str) -> dict[tuple[int, int], tuple[str, ...]]:
+    def predictions(self, model_prefix: str) -> pa.Table:
         """The latest prediction of a model (``model_version`` starting with ``model_prefix``) on the
-        task of each chosen annotation, as roles ("prediction") for ``records``."""
-        roles = {}
-        chosen_annotations = {}
-        for pick, _ in self.chosen.values():
-            chosen_annotations.setdefault(pick.export, set()).add(pick.annotation_index)
+        task of each chosen annotation, as ROLES ("prediction") for ``records``."""
+        found = []
         for number, unit in enumerate(self.units):
-            if number not in chosen_annotations:
+            chosen_here = self.chosen.filter(pc.equal(self.chosen["export"], number))["annotation_index"]
+            if not len(chosen_here):
                 continue
             table = unit.read("annotations", ["annotation_index", "task_index", "position", "prediction",
                                               "model_version", "excluded"])
             # filtered in Arrow: only the model's predictions become Python rows, not every annotation
-            chosen = pc.is_in(table["annotation_index"],
-                              value_set=_index_set(chosen_annotations[number]))
-            tasks = pc.unique(table["task_index"].filter(chosen))
+            tasks = pc.unique(table["task_index"].filter(pc.is_in(table["annotation_index"], value_set=chosen_here)))
             usable = pc.and_(pc.and_(table["prediction"], pc.invert(table["excluded"])),
                              pc.and_(pc.is_in(table["task_index"], value_set=tasks),
                                      pc.starts_with(pc.fill_null(table["model_version"], ""), pattern=model_prefix)))
@@ -181,21 +166,35 @@ class AnnotationIndex:
             for row in table.filter(usable).select(["task_index", "position", "annotation_index"]).to_pylist():
                 latest[row["task_index"]] = max(latest.get(row["task_index"], (-1, -1)),
                                                 (row["position"], row["annotation_index"]))
-            for _, index in latest.values():
-                roles[number, index] = ("prediction",)
-        return roles
+            found += [(number, index) for _, index in latest.values()]
+        return pa.table([pa.array([export for export, _ in found], pa.int32()),
+                         pa.array([index for _, index in found], pa.int32()),
+                         _repeat("prediction", len(found))], schema=ROLES)
+
+
+def roles_of(*parts: tuple[pa.Table, str | None]) -> pa.Table:
+    """ROLES of (picks, role) parts, in that order; role None: each pick's own ``reason``."""
+    tables = [pa.table([picks["export"], picks["annotation_index"],
+                        picks["reason"] if role is None else _repeat(role, picks.num_rows)], schema=ROLES)
+              for picks, role in parts]
+    return pa.concat_tables(tables) if tables else ROLES.empty_table()
+
+
+def _repeat(value: str, count: int) -> pa.Array:
+    return pa.repeat(pa.scalar(value, pa.string()), count)
+
+
+def _picks(table: pa.Table) -> pa.Table:
+    """A ranked table's rows as PICKS (``who`` of nobody's annotation is null)."""
+    who = table["who"]
+    nobody = pc.starts_with(who, pattern="\0")
+    return pa.table([table["doc_id"], table["export"], table["annotation_index"],
+                     pc.if_else(nobody, pa.scalar(None, pa.string()), who), table["ground_truth"]], schema=PICKS)
 
 
 def _index_set(indexes) -> pa.Array:
     """Task or annotation indexes as the value set of ``pc.is_in`` (sorted: the same set, the same array)."""
     return pa.array(sorted(indexes), pa.int32())
-
-
-def _picks(table: pa.Table) -> Iterator[Pick]:
-    who = table["who"].to_pylist()
-    for export, index, doc_id, name, truth in zip(table["export"].to_pylist(), table["annotation_index"].to_pylist(),
-                                                 table["doc_id"].to_pylist(), who, table["ground_truth"].to_pylist()):
-        yield Pick(export, index, doc_id, None if name.startswith("\0") else name, truth)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -275,19 +274,25 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
     yield from index.records(index.roles(versions=not chosen_only), problems, left_out)
 
 
-def _picked(groups: dict[str, pa.Table], unit: Units, wanted: set[int], accepted: set, roles: dict, number: int,
+def _picked(groups: dict[str, pa.Table], unit: Units, roles: pa.Table, accepted: set,
             documents: Mapping[str, Document], problems: list[Problem] | None,
             left_out: list[Problem] | None, reported_roles: frozenset[str] | None = None
             ) -> Iterator[DocumentAnnotations]:
-    """The records of the picked annotations of one batch of tasks, and the problems of their tasks."""
+    """The records of the annotations of one batch of tasks that ``roles`` (this export's ROLES)
+    names, and the problems of their tasks."""
     table = groups["annotations"]
+    table = table.filter(pc.is_in(table["annotation_index"], value_set=roles["annotation_index"]))
     table = table.set_column(table.schema.get_field_index("updated_at"), "updated_at",
                              table["updated_at"].cast(pa.int64()))  # microseconds: cheap to read
-    annotations = [row for row in table.to_pylist() if row["annotation_index"] in wanted]
+    annotations = table.to_pylist()
+    roles_here: dict[int, tuple[str, ...]] = {}
+    here = roles.filter(pc.is_in(roles["annotation_index"], value_set=table["annotation_index"]))
+    for index, role in zip(here["annotation_index"].to_pylist(), here["role"].to_pylist()):
+        roles_here[index] = roles_here.get(index, ()) + (role,)
     tasks = {row["task_index"]: row for row in groups["tasks"].to_pylist()}
     if problems is not None:
         reported = {row["task_index"] for row in annotations
-                    if reported_roles is None or not reported_roles.isdisjoint(roles[number, row["annotation_index"]])}
+                    if reported_roles is None or not reported_roles.isdisjoint(roles_here[row["annotation_index"]])}
         reported |= {index for index, row in tasks.items() if row["excluded"]}
         table = groups["problems"]
         if table.num_rows:
@@ -306,7 +311,7 @@ def _picked(groups: dict[str, pa.Table], unit: Units, wanted: set[int], accepted
         task = tasks[row["task_index"]]
         document = documents[task["doc_id"]]
         built = None  # a version that is also the chosen one is built once, yielded with each role
-        for role in roles[number, row["annotation_index"]]:
+        for role in roles_here[row["annotation_index"]]:
             provenance = Provenance(unit.export, task["task_id"], row["id"], row["annotator"],
                                     _label_studio_time(row["updated_at"]),
                                     role, row["ground_truth"])
