@@ -205,7 +205,7 @@ def test_acceptance_counts_the_predicted_units_kept_unchanged():
     total = len(annotation_units(kept))
 
     def counted(chosen):
-        acceptance = Acceptance({kept.doc_id: kept})
+        acceptance = Acceptance({kept.doc_id: annotation_units(kept)})
         assert list(acceptance.attach(chosen)) == list(chosen)  # the stream passes through unchanged
         return acceptance.result()
 

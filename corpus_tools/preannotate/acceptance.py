@@ -36,21 +36,23 @@ class Acceptance:
     """Counts, as the chosen annotations stream into a release, how many units of the
     pre-annotator's prediction on each one's task the annotator kept unchanged."""
 
-    def __init__(self, predicted: Mapping[str, DocumentAnnotations]):
+    def __init__(self, predicted: Mapping[str, set[Unit]]):
+        """``predicted``: the units of the prediction on each document's chosen task, by doc_id."""
         self._predicted = predicted
         self.accepted = self.total = 0
 
     @classmethod
     def gather(cls, index) -> "Acceptance":
         """The latest pre-annotator prediction on the task of each chosen annotation, from a
-        corpus_tools.annotations.consolidate.AnnotationIndex (predictions are in the units tables)."""
-        return cls({record.doc_id: record for record in index.records(index.predictions(MODEL_NAME))})
+        corpus_tools.annotations.consolidate.AnnotationIndex (predictions are in the units tables),
+        kept as its units only: held for the whole release, they need no texts or region ids."""
+        return cls({record.doc_id: annotation_units(record)
+                    for record in index.records(index.predictions(MODEL_NAME))})
 
     def attach(self, chosen: Iterable[DocumentAnnotations]) -> Iterable[DocumentAnnotations]:
         for annotations in chosen:
-            prediction = self._predicted.get(annotations.doc_id)
-            if prediction is not None:
-                units = annotation_units(prediction)
+            units = self._predicted.get(annotations.doc_id)
+            if units is not None:
                 self.accepted += len(units & annotation_units(annotations))
                 self.total += len(units)
             yield annotations
