@@ -258,3 +258,17 @@ def test_the_raw_index_is_written_once_per_manifest_and_replaces_other_ones(tmp_
     assert [path.name for path in tmp_path.iterdir()] == [fewer.path.name]
     assert RawIndex.stored(tmp_path, first.name) is None
     assert list(first) == [row[0] for row in rows]  # opened before it was removed: still read
+
+
+def test_a_damaged_raw_index_is_written_again(tmp_path):
+    """build/cache is scratch: a raw index file that SQLite cannot read is made again, never served."""
+    from corpus_tools.documents.cache import RawIndex
+    from corpus_tools.documents.raw import check_raw_indexed
+
+    _, rows = check_raw_indexed(Layout.at(REPO))
+    first = RawIndex.of(tmp_path, rows)
+    path = first.path
+    path.write_bytes(b"not a database")
+    assert RawIndex.stored(tmp_path, first.name) is None and RawIndex.stored(tmp_path, "never-written") is None
+    again = RawIndex.of(tmp_path, rows)
+    assert again.path == path and list(again) == [row[0] for row in rows]

@@ -160,6 +160,8 @@ class RawIndex:
             self._length = self._db().execute("SELECT count(*) FROM records").fetchone()[0]
             return True
         except sqlite3.Error:
+            if self._connection is not None and self._pid == os.getpid():
+                self._connection.close()
             self._connection, self._pid = None, -1
             return False
 
