@@ -117,8 +117,8 @@ class AnnotationIndex:
         latest = _latest(versions, ["doc_id"])
         latest = latest.filter(pc.invert(pc.is_in(latest["doc_id"], value_set=truths["doc_id"])))
         self.versions = _picks(versions)
-        self.chosen = pa.concat_tables([_picks(latest).append_column("reason", _repeat("latest", latest.num_rows)),
-                                        _picks(truths).append_column("reason", _repeat("ground_truth", truths.num_rows))])
+        self.chosen = pa.concat_tables([_picks(table).append_column("reason", _repeat(reason, table.num_rows))
+                                        for table, reason in ((latest, "latest"), (truths, "ground_truth"))])
 
     def roles(self, *, versions: bool = True, chosen: bool = True) -> pa.Table:
         """The ROLES of the versions ("version") and of the chosen annotations (their reason),

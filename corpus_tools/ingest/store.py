@@ -53,7 +53,7 @@ from corpus_tools.fsutil import atomic_write_bytes, remove_abandoned
 from corpus_tools.ingest.checks import Context
 from corpus_tools.ingest.reader import ExportStream
 from corpus_tools.ingest.rows import Columns
-from corpus_tools.ingest.units import Units, UnitsWriter, problems_of, record_batches, stats_of
+from corpus_tools.ingest.units import Units, UnitsWriter, column_sum, problems_of, record_batches, stats_of
 from corpus_tools.ingest.work import check_batch, start_worker, worker_batch
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
@@ -200,7 +200,7 @@ class _Gathered:
         self.counts.update(stats_of(batches))
         annotations = batches["annotations"]
         usable = pc.and_(pc.invert(annotations.column("prediction")), pc.invert(annotations.column("cancelled")))
-        self.submitted += pc.sum(usable.cast(pa.int64())).as_py() or 0
+        self.submitted += column_sum(usable)
 
     def report(self) -> Report:
         return Report.of(self.problems, dict(self.counts))

@@ -187,26 +187,28 @@ def stats_of(tables: Mapping[str, pa.Table | pa.RecordBatch]) -> dict[str, int]:
     when there are annotations (predictions are not counted), their number, the cancelled ones,
     and their regions and relations."""
     tasks = tables["tasks"]
-    stats = {"tasks": tasks.num_rows, "tasks_excluded": _sum(tasks["excluded"]),
-             "tasks_text_changed": _sum(tasks["text_changed"]), "spans_reanchored": _sum(tasks["spans_reanchored"])}
+    stats = {"tasks": tasks.num_rows, "tasks_excluded": column_sum(tasks["excluded"]),
+             "tasks_text_changed": column_sum(tasks["text_changed"]),
+             "spans_reanchored": column_sum(tasks["spans_reanchored"])}
     annotations = tables["annotations"]
     annotations = annotations.filter(pc.invert(annotations["prediction"]))
     if annotations.num_rows:
         wanted = annotations["annotation_index"]
-        stats.update(annotations=annotations.num_rows, annotations_cancelled=_sum(annotations["cancelled"]),
+        stats.update(annotations=annotations.num_rows, annotations_cancelled=column_sum(annotations["cancelled"]),
                      regions=_count_in(tables["regions"], wanted), relations=_count_in(tables["relations"], wanted))
     return stats
 
 
-def _sum(column) -> int:
+def column_sum(column) -> int:
+    """The sum of a column of numbers or booleans (the number of trues), nulls left out; 0 when empty."""
     return int(pc.sum(column.cast(pa.int64())).as_py() or 0)
 
 
 def _count_in(table, wanted) -> int:
     if not table.num_rows:
         return 0
-    return _sum(pc.is_in(table["annotation_index"], value_set=pa.chunked_array([wanted]).combine_chunks()
-                         if isinstance(wanted, pa.Array) else wanted.combine_chunks()))
+    return column_sum(pc.is_in(table["annotation_index"], value_set=pa.chunked_array([wanted]).combine_chunks()
+                               if isinstance(wanted, pa.Array) else wanted.combine_chunks()))
 
 
 def problems_of(table: pa.Table, export: str) -> list[Problem]:
