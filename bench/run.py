@@ -2,12 +2,16 @@
 
     python -m bench.run --tasks 10000            # generate, measure a/b/c three times, print medians
     python -m bench.run --tasks 50000 --keep     # keep the export, corpus and outputs in --out
-    python -m bench.run --pairs 5                # five rounds of a, b, c (A B C A B C ...)
+    python -m bench.run --pairs 5                # five rounds of a, a-system, b, c (A B C A B C ...)
+    python -m bench.run --pools ""               # (a) under Arrow's default memory pool only
 
 (a) corpus_tools: ``corpus-tools ingest`` (which validates) and ``release`` on a corpus root whose
     raw/ holds the documents the export was annotated on (written by bench.generate);
 (b) label-studio-sdk's Converter to CONLL2003 (bench.converter);
 (c) the floor: orjson parse of the whole file, one parquet write of all spans (bench.floor).
+(a-system) is (a) again with ``ARROW_DEFAULT_MEMORY_POOL=system``, the allocator setting the
+    README documents (the package leaves process-wide settings to its user); ``--pools`` names
+    others, or none.
 
 Wall time and peak RSS come from ``os.wait4`` on each child (``ru_maxrss``: the peak of the
 child or of any one of its own children, whichever is larger: not their sum). Since ingest starts
@@ -62,13 +66,15 @@ class Measurement:
         return self.wall_s is not None
 
 
-def measure(name: str, argv: list[str], cwd: Path, log_dir: Path) -> Measurement:
-    """Run ``argv`` to completion; its wall time, its peak RSS and its process tree's, or why it failed."""
+def measure(name: str, argv: list[str], cwd: Path, log_dir: Path, env: dict[str, str] | None = None) -> Measurement:
+    """Run ``argv`` to completion (with ``env`` added to the environment); its wall time, its peak
+    RSS and its process tree's, or why it failed."""
     log_dir.mkdir(parents=True, exist_ok=True)
     load = f"{os.getloadavg()[0]:.2f}"
     with (log_dir / f"{name}.out").open("wb") as out, (log_dir / f"{name}.err").open("wb") as err:
         started = time.perf_counter()
-        child = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err)
+        child = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err,
+                                 env={**os.environ, **env} if env else None)
         tree = TreeMemory(child.pid)
         tree.start()
         _, status, usage = os.wait4(child.pid, 0)
@@ -138,11 +144,13 @@ def available(command: str) -> bool:
     return probe.returncode == 0
 
 
-def pipeline(export: Path, corpus: Path, log_dir: Path) -> list[Measurement]:
-    """Measurement (a), step by step, on a corpus root reset to raw/ and the registry."""
+def pipeline(export: Path, corpus: Path, log_dir: Path, name: str = "a",
+             env: dict[str, str] | None = None) -> list[Measurement]:
+    """Measurement (a) (under ``name``, with ``env``), step by step, on a corpus root reset to raw/
+    and the registry."""
     missing = [step for step in PIPELINE if not available(PIPELINE[step][1])]
     if missing:
-        return [Measurement("a", None, None, f"not available yet: corpus-tools {', '.join(missing)}")]
+        return [Measurement(name, None, None, f"not available yet: corpus-tools {', '.join(missing)}")]
     for produced in (corpus / "annotations" / "exports", corpus / "dist", corpus / "build"):
         shutil.rmtree(produced, ignore_errors=True)
     # the disk work of deleting an earlier run's outputs (hundreds of MB) is not (a)'s to pay
@@ -150,10 +158,10 @@ def pipeline(export: Path, corpus: Path, log_dir: Path) -> list[Measurement]:
     steps = []
     for step, argv in PIPELINE.items():
         argv = [str(export) if arg == "EXPORT" else arg for arg in argv]
-        steps.append(measure(f"a.{step}", argv, corpus, log_dir))
+        steps.append(measure(f"{name}.{step}", argv, corpus, log_dir, env))
         if not steps[-1].ok:
-            return [Measurement("a", None, None, f"{step} failed: {steps[-1].note}"), *steps]
-    total = Measurement("a", sum(s.wall_s for s in steps), max(s.peak_rss_mb for s in steps), load=steps[0].load,
+            return [Measurement(name, None, None, f"{step} failed: {steps[-1].note}"), *steps]
+    total = Measurement(name, sum(s.wall_s for s in steps), max(s.peak_rss_mb for s in steps), load=steps[0].load,
                         tree_rss_mb=max(s.tree_rss_mb for s in steps),
                         tree_pss_mb=max((s.tree_pss_mb for s in steps if s.tree_pss_mb is not None), default=None))
     return [total, *steps]
@@ -204,15 +212,21 @@ def table(tasks: int, megabytes: float, results: list[Measurement]) -> str:
         rows.append(f"{m.name:<14} {tasks:>7} {megabytes:>8.1f} {wall:>9} {rss:>12} {tree:>12} {pss:>12} "
                     f"{m.load:>6}  {m.note}")
     by_name = {m.name: m for m in results}
-    a, b, c = (by_name.get(name) for name in "abc")
-    rows.append(f"a/b: wall {ratio(a, b, 'wall_s')}, peak RSS {ratio(a, b, 'peak_rss_mb')}, "
-                f"tree RSS {ratio(a, b, 'tree_rss_mb')}")
-    rows.append(f"a/c: wall {ratio(a, c, 'wall_s')}, peak RSS {ratio(a, c, 'peak_rss_mb')}, "
-                f"tree RSS {ratio(a, c, 'tree_rss_mb')}")
+    for top, bottom in _ratios(results):
+        a, other = by_name[top], by_name.get(bottom)
+        rows.append(f"{top}/{bottom}: wall {ratio(a, other, 'wall_s')}, peak RSS {ratio(a, other, 'peak_rss_mb')}, "
+                    f"tree RSS {ratio(a, other, 'tree_rss_mb')}")
     return "\n".join(rows)
 
 
-def run(tasks: int, seed: int, out: Path, keep: bool, only: str, pairs: int = 3) -> str:
+def _ratios(results: list[Measurement]) -> list[tuple[str, str]]:
+    """(a, b) and (a, c) for (a) and each of its variants under another memory pool."""
+    tops = [m.name for m in results if m.name == "a" or (m.name.startswith("a-") and "." not in m.name)]
+    return [(top, bottom) for top in tops for bottom in "bc"]
+
+
+def run(tasks: int, seed: int, out: Path, keep: bool, only: str, pairs: int = 3,
+        pools: tuple[str, ...] = ("system",)) -> str:
     out.mkdir(parents=True, exist_ok=True)
     export, corpus, generated = generate(tasks, seed, out)
     megabytes = export.stat().st_size / 1e6
@@ -224,6 +238,8 @@ def run(tasks: int, seed: int, out: Path, keep: bool, only: str, pairs: int = 3)
         results: list[Measurement] = []
         if "a" in only:
             results += pipeline(export, corpus, logs)
+            for pool in pools:
+                results += pipeline(export, corpus, logs, f"a-{pool}", {"ARROW_DEFAULT_MEMORY_POOL": pool})
         if "b" in only:
             results.append(measure("b", python_module("bench.converter", export, conll), Path.cwd(), logs))
         if "c" in only:
@@ -255,7 +271,7 @@ def medians(rounds: list[list[Measurement]]) -> str:
             lines.append(f"  {name:<12} wall {median(m.wall_s for m in found):7.1f} s, tree RSS "
                          f"{median(m.tree_rss_mb for m in found):6.0f} MB"
                          + (f", tree PSS {median(pss):6.0f} MB" if pss else ""))
-    for top, bottom in (("a", "b"), ("a", "c")):
+    for top, bottom in _ratios(rounds[0]):
         values = []
         for results in rounds:
             by_name = {m.name: m for m in results}
@@ -276,8 +292,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the export, corpus and outputs")
     parser.add_argument("--only", default="abc", help="which measurements, e.g. 'bc' (default abc)")
     parser.add_argument("--pairs", type=int, default=3, help="rounds of a, b, c (default 3)")
+    parser.add_argument("--pools", default="system",
+                        help="measure (a) again under each of these Arrow memory pools (ARROW_DEFAULT_MEMORY_POOL), "
+                             "comma-separated, as a-<pool>; '' for none (default: system)")
     args = parser.parse_args(argv)
-    print(run(args.tasks, args.seed, args.out.resolve(), args.keep, args.only, args.pairs))
+    pools = tuple(pool for pool in args.pools.split(",") if pool)
+    print(run(args.tasks, args.seed, args.out.resolve(), args.keep, args.only, args.pairs, pools))
 
 
 if __name__ == "__main__":

@@ -51,6 +51,21 @@ def test_medians_take_the_ratios_within_each_round() -> None:
     assert "a/c wall: median 1.00 (rounds: 1.00, 1.50, 1.00)" in text
 
 
+def test_a_variant_under_another_memory_pool_gets_its_own_ratios_and_environment(tmp_path) -> None:
+    from bench.run import Measurement, measure, medians, table
+
+    results = [Measurement(name, wall, peak, tree_rss_mb=peak)
+               for name, wall, peak in (("a", 10.0, 100.0), ("a.ingest", 4.0, 90.0), ("a-system", 8.0, 80.0),
+                                        ("a-system.ingest", 3.0, 70.0), ("b", 20.0, 50.0), ("c", 16.0, 900.0))]
+    text = medians([results])
+    assert "a-system/b wall: median 0.40 (rounds: 0.40)" in text
+    assert "a-system/c wall: median 0.50 (rounds: 0.50)" in text and "a.ingest/b" not in text
+    assert "a-system.ingest/" not in text and "a-system/b: wall 0.40, peak RSS 1.60" in table(1, 1.0, results)
+    probe = [sys.executable, "-c", "import os; print(os.environ['ARROW_DEFAULT_MEMORY_POOL'], os.environ['HOME'])"]
+    assert measure("probe", probe, tmp_path, tmp_path / "logs", {"ARROW_DEFAULT_MEMORY_POOL": "system"}).ok
+    assert (tmp_path / "logs" / "probe.out").read_text().split()[0] == "system"  # added to, not instead of, the environment
+
+
 def test_an_export_without_its_corpus_root_is_generated_again_with_it(tmp_path) -> None:
     from bench.run import generate
 
