@@ -202,14 +202,14 @@ def ratio(top: Measurement | None, bottom: Measurement | None, field: str) -> st
 
 
 def table(tasks: int, megabytes: float, results: list[Measurement]) -> str:
-    rows = [f"{'measurement':<14} {'tasks':>7} {'MB':>8} {'wall s':>9} {'peak RSS MB':>12} {'tree RSS MB':>12} "
+    rows = [f"{'measurement':<17} {'tasks':>7} {'MB':>8} {'wall s':>9} {'peak RSS MB':>12} {'tree RSS MB':>12} "
             f"{'tree PSS MB':>12} {'load':>6}  note"]
     for m in results:
         wall = f"{m.wall_s:.1f}" if m.ok else "-"
         rss = f"{m.peak_rss_mb:.0f}" if m.ok else "-"
         tree = f"{m.tree_rss_mb:.0f}" if m.ok and m.tree_rss_mb is not None else "-"
         pss = f"{m.tree_pss_mb:.0f}" if m.ok and m.tree_pss_mb is not None else "-"
-        rows.append(f"{m.name:<14} {tasks:>7} {megabytes:>8.1f} {wall:>9} {rss:>12} {tree:>12} {pss:>12} "
+        rows.append(f"{m.name:<17} {tasks:>7} {megabytes:>8.1f} {wall:>9} {rss:>12} {tree:>12} {pss:>12} "
                     f"{m.load:>6}  {m.note}")
     by_name = {m.name: m for m in results}
     for top, bottom in _ratios(results):
@@ -268,7 +268,7 @@ def medians(rounds: list[list[Measurement]]) -> str:
         found = [m for results in rounds for m in results if m.name == name and m.ok]
         if found:
             pss = [m.tree_pss_mb for m in found if m.tree_pss_mb is not None]
-            lines.append(f"  {name:<12} wall {median(m.wall_s for m in found):7.1f} s, tree RSS "
+            lines.append(f"  {name:<16} wall {median(m.wall_s for m in found):7.1f} s, tree RSS "
                          f"{median(m.tree_rss_mb for m in found):6.0f} MB"
                          + (f", tree PSS {median(pss):6.0f} MB" if pss else ""))
     for top, bottom in _ratios(rounds[0]):

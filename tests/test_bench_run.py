@@ -45,8 +45,8 @@ def test_medians_take_the_ratios_within_each_round() -> None:
                Measurement("b", 20.0, 50.0, tree_rss_mb=50.0),
                Measurement("c", 12.0, 900.0, tree_rss_mb=900.0)]]
     text = medians(rounds)
-    assert "a            wall    12.0 s, tree RSS    160 MB, tree PSS    130 MB" in text
-    assert "b            wall    20.0 s, tree RSS     50 MB\n" in text  # no PSS measured: none shown
+    assert "a                wall    12.0 s, tree RSS    160 MB, tree PSS    130 MB" in text
+    assert "b                wall    20.0 s, tree RSS     50 MB\n" in text  # no PSS measured: none shown
     assert "a/b wall: median 0.60 (rounds: 0.50, 0.75, 0.60)" in text  # not 12/20 of the medians by chance
     assert "a/c wall: median 1.00 (rounds: 1.00, 1.50, 1.00)" in text
 
