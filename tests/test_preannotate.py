@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -25,7 +26,7 @@ from corpus_tools.preannotate.ner import load_ner
 from corpus_tools.preannotate.quotes import quotes
 from corpus_tools.preannotate.run import PreAnnotator, prediction
 from corpus_tools.preannotate.timexes import time_expressions
-from corpus_tools.records import Document, DocumentAnnotations, Evidence, ManifestRecord, RegistryEntity
+from corpus_tools.records import Document, DocumentAnnotations, Evidence, ManifestRecord, Provenance, RegistryEntity
 from corpus_tools.timex import check_value
 
 from conftest import SEED_DOC_IDS
@@ -200,19 +201,42 @@ def test_prediction_format_scores_and_round_trip_of_units():
 def test_acceptance_counts_the_predicted_units_kept_unchanged():
     registry = load_registry(Layout.at(REPO))
     pre = PreAnnotator(registry)(fixture_document("us-envoy-detainees-2022.txt", "2022-08-19"))
-    kept = pre.annotations
-    corrected = DocumentAnnotations(kept.doc_id, kept.entities[1:], kept.timexes, kept.quotes[:-1])
+    prediction = dataclasses.replace(pre.annotations, provenance=Provenance("e.json", 7, 70, None, None, "prediction"))
+    kept = dataclasses.replace(pre.annotations, provenance=Provenance("e.json", 7, 71, "ann", None, "latest"))
+    corrected = dataclasses.replace(kept, entities=kept.entities[1:], quotes=kept.quotes[:-1])
+    elsewhere = dataclasses.replace(kept, provenance=Provenance("e.json", 6, 60, "ann", None, "latest"))
     total = len(annotation_units(kept))
 
-    def counted(chosen):
-        acceptance = Acceptance({kept.doc_id: annotation_units(kept)})
+    def counted(chosen, predictions=(prediction,)):
+        acceptance = Acceptance(predictions)
         assert list(acceptance.attach(chosen)) == list(chosen)  # the stream passes through unchanged
         return acceptance.result()
 
     assert counted([kept]) == (total, total)
     assert counted([corrected]) == (total - 2, total)
-    assert counted([]) == (0, 0)  # not annotated yet: not counted
-    assert Acceptance({}).result() is None  # nothing pre-annotated: the card says nothing
+    assert counted([elsewhere, kept]) == (total, total)  # paired by task: the one on another task is not
+    assert counted([elsewhere], ()) is None  # nothing pre-annotated: the card says nothing
+    with pytest.raises(RuntimeError, match=r"task \('e.json', 7\) matched no chosen annotation"):
+        counted([elsewhere])  # the streams out of step: a bug, never a silent miscount
+
+
+def test_acceptance_reads_the_predictions_as_the_chosen_annotations_go_by():
+    """One prediction held at a time, not every pre-annotated document's units."""
+    def record(task, reason):
+        return DocumentAnnotations(f"d{task}", (), (), (), Provenance("e.json", task, task, None, None, reason))
+
+    read = []
+
+    def predictions():
+        for task in range(100):
+            read.append(task)
+            yield record(task, "prediction")
+
+    acceptance = Acceptance(predictions())
+    stream = acceptance.attach(record(task, "latest") for task in range(100))
+    next(stream), next(stream), next(stream)
+    assert read == [0, 1, 2, 3]  # the three paired and the one waiting for the next, no further
+    assert len(list(stream)) == 97 and acceptance.result() == (0, 0) and acceptance.predicted == 100
 
 
 @pytest.fixture(scope="module")

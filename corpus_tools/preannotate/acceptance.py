@@ -8,13 +8,13 @@ exactly; a corrected or deleted one is not. Only predictions of the pre-annotato
 made on. The card says "pre-annotation accepted: N of M units".
 
 Predictions are read from the units tables ingest writes (corpus_tools.annotations.consolidate's
-AnnotationIndex builds their records, re-anchored on the current text like every annotation);
-the counting compares records.
+AnnotationIndex builds their records, re-anchored on the current text like every annotation),
+streaming beside the chosen annotations; the counting compares records.
 """
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator
 
 from corpus_tools.preannotate import MODEL_NAME
 from corpus_tools.records import DocumentAnnotations
@@ -34,30 +34,45 @@ def annotation_units(annotations: DocumentAnnotations) -> set[Unit]:
 
 class Acceptance:
     """Counts, as the chosen annotations stream into a release, how many units of the
-    pre-annotator's prediction on each one's task the annotator kept unchanged."""
+    pre-annotator's prediction on each one's task the annotator kept unchanged.
 
-    def __init__(self, predicted: Mapping[str, set[Unit]]):
-        """``predicted``: the units of the prediction on each document's chosen task, by doc_id."""
-        self._predicted = predicted
-        self.accepted = self.total = 0
+    The predictions stream alongside the chosen annotations, in the same order (the stored
+    exports', then their tasks'), and each is paired with the chosen annotation of its task as
+    the two go by: a release holds one prediction at a time, not the units of every
+    pre-annotated document (which grow with the corpus: every added article is pre-annotated)."""
+
+    def __init__(self, predictions: Iterable[DocumentAnnotations]):
+        """``predictions``: the records of the prediction on chosen annotations' tasks (at most one
+        a task), in the order the chosen annotations will come in; read as they are needed."""
+        self._predictions = iter(predictions)
+        self.accepted = self.total = self.predicted = 0
 
     @classmethod
     def gather(cls, index) -> "Acceptance":
-        """The latest pre-annotator prediction on the task of each chosen annotation, from a
-        corpus_tools.annotations.consolidate.AnnotationIndex (predictions are in the units tables),
-        kept as its units only: held for the whole release, they need no texts or region ids."""
-        return cls({record.doc_id: annotation_units(record)
-                    for record in index.records(index.predictions(MODEL_NAME))})
+        """The latest pre-annotator prediction on the task of each chosen annotation, streamed
+        from a corpus_tools.annotations.consolidate.AnnotationIndex (predictions are in the units
+        tables, read in the order of the stored exports and of their tasks, as the chosen
+        annotations are)."""
+        return cls(index.records(index.predictions(MODEL_NAME)))
 
-    def attach(self, chosen: Iterable[DocumentAnnotations]) -> Iterable[DocumentAnnotations]:
+    def attach(self, chosen: Iterable[DocumentAnnotations]) -> Iterator[DocumentAnnotations]:
+        waiting = next(self._predictions, None)
         for annotations in chosen:
-            units = self._predicted.get(annotations.doc_id)
-            if units is not None:
+            if waiting is not None and _task(waiting) == _task(annotations):
+                units = annotation_units(waiting)
                 self.accepted += len(units & annotation_units(annotations))
                 self.total += len(units)
+                self.predicted += 1
+                waiting = next(self._predictions, None)
             yield annotations
+        if waiting is not None:  # a bug, not an input: the two streams must share their order
+            raise RuntimeError(f"the prediction on task {_task(waiting)} matched no chosen annotation in order")
 
     def result(self) -> tuple[int, int] | None:
         """(accepted, predicted) units, or None when no released document was pre-annotated (the
         card then says nothing about it)."""
-        return None if not self._predicted else (self.accepted, self.total)
+        return None if not self.predicted else (self.accepted, self.total)
+
+
+def _task(annotations: DocumentAnnotations) -> tuple[str, int]:
+    return annotations.provenance.export_file, annotations.provenance.task_id
