@@ -216,7 +216,9 @@ def test_acceptance_counts_the_predicted_units_kept_unchanged():
     assert counted([corrected]) == (total - 2, total)
     assert counted([elsewhere, kept]) == (total, total)  # paired by task: the one on another task is not
     assert counted([elsewhere], ()) is None  # nothing pre-annotated: the card says nothing
-    with pytest.raises(RuntimeError, match=r"task \('e.json', 7\) matched no chosen annotation"):
+    other_document = dataclasses.replace(corrected, doc_id="other")  # the same task id, another task's document
+    assert counted([other_document, kept]) == (total, total)
+    with pytest.raises(RuntimeError, match=r"at \('e.json', 7, 'fx'\) matched no chosen annotation"):
         counted([elsewhere])  # the streams out of step: a bug, never a silent miscount
 
 

@@ -58,7 +58,7 @@ class Acceptance:
     def attach(self, chosen: Iterable[DocumentAnnotations]) -> Iterator[DocumentAnnotations]:
         waiting = next(self._predictions, None)
         for annotations in chosen:
-            if waiting is not None and _task(waiting) == _task(annotations):
+            if waiting is not None and _place(waiting) == _place(annotations):
                 units = annotation_units(waiting)
                 self.accepted += len(units & annotation_units(annotations))
                 self.total += len(units)
@@ -66,7 +66,7 @@ class Acceptance:
                 waiting = next(self._predictions, None)
             yield annotations
         if waiting is not None:  # a bug, not an input: the two streams must share their order
-            raise RuntimeError(f"the prediction on task {_task(waiting)} matched no chosen annotation in order")
+            raise RuntimeError(f"the prediction at {_place(waiting)} matched no chosen annotation in order")
 
     def result(self) -> tuple[int, int] | None:
         """(accepted, predicted) units, or None when no released document was pre-annotated (the
@@ -74,5 +74,6 @@ class Acceptance:
         return None if not self.predicted else (self.accepted, self.total)
 
 
-def _task(annotations: DocumentAnnotations) -> tuple[str, int]:
-    return annotations.provenance.export_file, annotations.provenance.task_id
+def _place(annotations: DocumentAnnotations) -> tuple[str, int, str]:
+    """Export, task id and document: a task id alone need not be unique in an export."""
+    return annotations.provenance.export_file, annotations.provenance.task_id, annotations.doc_id
