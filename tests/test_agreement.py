@@ -13,7 +13,7 @@ from click.testing import CliRunner
 import export_corpus
 from corpus_tools.annotations.adjudicate import adjudicate, parse_strategy, unit_provenance, compact_versions
 from corpus_tools.annotations.agreement import (
-    agreement, alpha_coincidences, nominal_alpha, overlap_matches, report_dict,
+    agreement, nominal_alpha, overlap_matches, pair_code_points, report_dict,
 )
 from corpus_tools.annotations.consolidate import load_annotation_set
 from corpus_tools.ingest import ingest
@@ -99,7 +99,8 @@ def test_alpha_equals_nltk_krippendorff_alpha_per_code_point():
     data = [(coder, str(i), value) for coder, spans in (("a", a), ("b", b), ("c", c))
             for i, value in enumerate(coded(spans))]
     expected = AnnotationTask(data=data).alpha()
-    assert nominal_alpha(alpha_coincidences(length, [a, b, c])) == pytest.approx(expected, abs=1e-12)
+    coincidences = {pair: count / 2 for pair, count in pair_code_points(length, [a, b, c]).items()}  # m - 1 = 2
+    assert nominal_alpha(coincidences) == pytest.approx(expected, abs=1e-12)
 
 
 def test_overlap_matching_prefers_the_tighter_pair():

@@ -162,22 +162,13 @@ def figure(name: str, agreed: int, items: int) -> Figure:
 # Krippendorff's alpha over code points
 
 
-def alpha_coincidences(length: int, codings: Sequence[Sequence[tuple]]) -> Counter:
-    """The coincidence matrix (value pair -> weight) of one text of ``length`` code points coded
-    by each annotator's non-overlapping spans ``(start, end, label, ...)``; gaps are "none".
-
-    Each code point is a unit coded by all m annotators: each ordered pair of different
-    annotators adds 1/(m - 1) to (value of one, value of the other). Code points between two
-    consecutive span boundaries of any annotator are coded alike, so they are added as one
-    section weighing its length."""
-    m = len(codings)
-    return Counter({pair: count / (m - 1) for pair, count in pair_code_points(length, codings).items()})
-
-
 def pair_code_points(length: int, codings: Sequence[Sequence[tuple]]) -> Counter:
-    """``alpha_coincidences`` before the division by m - 1: per value pair, the code points
-    (times the ordered annotator pairs) that coincide so; whole numbers, so they add up exactly
-    in any order."""
+    """Alpha's coincidences of one text of ``length`` code points coded by each annotator's
+    non-overlapping spans ``(start, end, label, ...)`` (gaps are "none"), before the division by
+    m - 1: per value pair, the code points (times the ordered annotator pairs) that coincide so;
+    whole numbers, so they add up exactly in any order. Each code point is a unit coded by all m
+    annotators; code points between two consecutive span boundaries of any annotator are coded
+    alike, so they are added as one section weighing its length."""
     m = len(codings)
     bounds = {0, length}
     for spans in codings:
