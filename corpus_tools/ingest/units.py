@@ -207,8 +207,8 @@ def column_sum(column) -> int:
 def _count_in(table, wanted) -> int:
     if not table.num_rows:
         return 0
-    return column_sum(pc.is_in(table["annotation_index"], value_set=pa.chunked_array([wanted]).combine_chunks()
-                               if isinstance(wanted, pa.Array) else wanted.combine_chunks()))
+    return column_sum(pc.is_in(table["annotation_index"],
+                               value_set=wanted if isinstance(wanted, pa.Array) else wanted.combine_chunks()))
 
 
 def problems_of(table: pa.Table, export: str) -> list[Problem]:
