@@ -1,6 +1,6 @@
 """``make bench``: generate an export, then measure three tools on it, each a whole process.
 
-    python -m bench.run --tasks 10000            # generate, measure a/b/c three times, print medians
+    python -m bench.run --tasks 10000            # generate, measure a, a-system, b, c three times, print medians
     python -m bench.run --tasks 50000 --keep     # keep the export, corpus and outputs in --out
     python -m bench.run --pairs 5                # five rounds of a, a-system, b, c (A B C A B C ...)
     python -m bench.run --pools ""               # (a) under Arrow's default memory pool only
@@ -291,7 +291,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/out"), help="working directory (default bench/out)")
     parser.add_argument("--keep", action="store_true", help="keep the export, corpus and outputs")
     parser.add_argument("--only", default="abc", help="which measurements, e.g. 'bc' (default abc)")
-    parser.add_argument("--pairs", type=int, default=3, help="rounds of a, b, c (default 3)")
+    parser.add_argument("--pairs", type=int, default=3, help="rounds of a, a-<pool>, b, c (default 3)")
     parser.add_argument("--pools", default="system",
                         help="measure (a) again under each of these Arrow memory pools (ARROW_DEFAULT_MEMORY_POOL), "
                              "comma-separated, as a-<pool>; '' for none (default: system)")
