@@ -36,7 +36,7 @@ def _table(stage: str, text: str) -> dict[str, Code]:
     codes = {}
     for line in text.strip().splitlines():
         name, severity, summary = (part.strip() for part in line.strip().split("  ", 2))
-        assert severity in SEVERITIES, line
+        assert severity in SEVERITIES and stage in STAGES, line
         codes[name] = Code(name, severity, stage, summary.strip())
     return codes
 

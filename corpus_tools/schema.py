@@ -19,7 +19,6 @@ TIMEX_MODS = (
 QUOTE_TYPES = ("direct", "indirect", "mixed")
 
 TEXT_NAME = "text"  # <Text name="text" value="$text"/>
-RELATION_LABELS = ("said_by", "cue")  # said_by: QUOTE -> SOURCE; cue: QUOTE -> CUE
 
 TASK_DATA_KEYS = ("text", "doc_id", "title", "publisher", "publication_date", "text_sha256", "normalizer_version")
 

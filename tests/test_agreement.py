@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 import export_corpus
-from corpus_tools.annotations.adjudicate import adjudicate, parse_strategy, unit_provenance, compact_versions
+from corpus_tools.annotations.adjudicate import adjudicate, parse_strategy, unit_provenance
 from corpus_tools.annotations.agreement import (
-    agreement, nominal_alpha, overlap_matches, pair_code_points, report_dict,
+    agreement, nominal_alpha, overlap_matches, pair_code_points, report_dict, units_of,
 )
 from corpus_tools.annotations.consolidate import load_annotation_set
 from corpus_tools.ingest import ingest
@@ -218,7 +218,7 @@ def test_strategies_keep_what_they_say(tmp_path):
 def test_unit_provenance(tmp_path):
     documents, annotation_set = _annotation_set(tmp_path)
     chosen = annotation_set.chosen["doc-a"]  # annotator 2's (the latest)
-    given = dict(unit_provenance(chosen, compact_versions(annotation_set.versions["doc-a"])).unit_provenance)
+    given = dict(unit_provenance(chosen, [units_of(version) for version in annotation_set.versions["doc-a"]]).unit_provenance)
     by_text = {m.text: given[m.id] for m in chosen.entities}
     assert by_text["Blinken"].agreed_by == ("1", "2") and by_text["Blinken"].annotators == 2
     assert by_text["US"].agreed_by == ("2",) and not by_text["US"].adjudicated

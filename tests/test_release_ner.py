@@ -17,7 +17,7 @@ from corpus_tools.records import EntityMention, Span
 from corpus_tools.release.arrow_schemas import NER_TAGS, arrow_schema
 from corpus_tools.release.columns import to_arrow, to_pylist
 from corpus_tools.release import ner
-from corpus_tools.release.ner import document_columns, sentence_rows, sentence_spans, tokens
+from ner_reference import sentence_rows, sentence_spans
 from corpus_tools.schema import ENTITY_LABELS
 
 TEXT = ('Syrian President Bashar Al-Assad said on Sunday. "We meet," he said.\n'
@@ -35,10 +35,9 @@ def test_sentences_split_at_end_marks_and_lines():
 
 def test_tokens_carry_offsets_and_split_possessives():
     start = TEXT.index("Syria's")
-    found = tokens(TEXT, start, start + len("Syria's ties with the U.S."))
-    assert [t.text for t in found] == ["Syria", "'s", "ties", "with", "the", "U.S", "."]
-    assert [(t.start - start, t.end - start) for t in found[:3]] == [(0, 5), (5, 7), (8, 12)]
-    assert all(TEXT[t.start:t.end] == t.text for t in found)
+    found = list(ner._TOKEN.finditer(TEXT, start, start + len("Syria's ties with the U.S.")))
+    assert [t.group() for t in found] == ["Syria", "'s", "ties", "with", "the", "U.S", "."]
+    assert [(t.start() - start, t.end() - start) for t in found[:3]] == [(0, 5), (5, 7), (8, 12)]
 
 
 def _mention(text, needle, label, region="r", length=None):
@@ -113,6 +112,10 @@ def _as_columns(rows: list[dict]) -> dict[str, list]:
             for name in names}
 
 
+def document_columns(doc_id: str, text: str, mentions) -> tuple[dict, int]:
+    return ner.documents_columns([(doc_id, text, mentions)], {tag: i for i, tag in enumerate(NER_TAGS)})
+
+
 spaced_words = st.lists(st.sampled_from(["Assad", "said", "the", "U.S.", "Syria's", "2,000", "\n", "\n\n", ".", '"',
                                          "Hi!", "’s", "Al-Assad", "Zoë", "  ", "\u00a0", "1.5", "(", ")", "?",
                                          "\t", "\r\n", "\u2028", "\u3000", "A.", 'ok?"', "x_y"]),
@@ -130,7 +133,7 @@ def test_document_columns_equal_the_per_sentence_reference(pieces, data):
         if end > start:
             mentions.append(EntityMention(f"m{index}", "d", Span(start, end), text[start:end],
                                           data.draw(st.sampled_from(ENTITY_LABELS)), None))
-    columns, count = document_columns("d", text, mentions, {tag: i for i, tag in enumerate(NER_TAGS)})
+    columns, count = document_columns("d", text, mentions)
     expected = list(sentence_rows("d", text, mentions))
     assert count == len(expected)
     assert _python(columns) == _as_columns(expected)
@@ -155,7 +158,7 @@ def _assert_arrow_equal(columns: dict, expected: dict[str, list]) -> None:
 def test_document_columns_on_a_seed_article():
     text = (Path(__file__).resolve().parent.parent / "raw" / "000_cbeedfbee8440207.txt").read_text(encoding="utf-8")
     mentions = [_mention(text, "Bashar Al-Assad", "PERSON"), _mention(text, "Syria", "GPE", "g")]
-    columns, count = document_columns("d", text, mentions, {tag: i for i, tag in enumerate(NER_TAGS)})
+    columns, count = document_columns("d", text, mentions)
     assert count > 10
     assert _python(columns) == _as_columns(list(sentence_rows("d", text, mentions)))
     _assert_arrow_equal(columns, _as_columns(list(sentence_rows("d", text, mentions))))
@@ -201,7 +204,7 @@ def test_sentence_ends_are_the_matches_of_the_sentence_end_pattern(text):
 @pytest.mark.parametrize("text", ["", " ", "\n\n", "A", "Hi.\n", " x ", "\u3000A.\u2028B! c"])
 def test_document_columns_of_tiny_texts(text):
     mentions = [EntityMention("m", "d", Span(0, len(text)), text, "PERSON", None)] if text.strip() else []
-    columns, count = document_columns("d", text, mentions, {tag: i for i, tag in enumerate(NER_TAGS)})
+    columns, count = document_columns("d", text, mentions)
     expected = _as_columns(list(sentence_rows("d", text, mentions)))
     assert count == len(expected["id"])
     assert _python(columns) == expected

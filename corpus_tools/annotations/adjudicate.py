@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -232,13 +232,6 @@ def alone_provenance(chosen: DocumentAnnotations, annotator: str) -> DocumentAnn
     given = UnitProvenance((annotator,), 1, False)
     ids = [record.id for layer in LAYERS for record in getattr(chosen, layer)]
     return replace(chosen, unit_provenance=tuple(sorted((rid, given) for rid in ids)))
-
-
-def compact_versions(versions: Iterable[DocumentAnnotations]) -> list[Units]:
-    """The annotators' versions (ground truth left out) as Units, for ``unit_provenance``."""
-    return [units_of(version) for version in versions
-            if version.provenance is not None and not version.provenance.ground_truth
-            and version.provenance.annotator is not None]
 
 
 # ---------------------------------------------------------------------------------------------

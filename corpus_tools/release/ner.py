@@ -16,93 +16,20 @@ from __future__ import annotations
 import functools
 import re
 import string
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
 from corpus_tools.records import EntityMention
 from corpus_tools.release.columns import Column, Flat, Utf8
 
+# The rules, as regular expressions: the vectorized code below finds exactly their matches
+# (tests/ner_reference.py applies them sentence by sentence, the tests hold the two equal).
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _TOKEN = re.compile(r"\w+(?:[-.,]\w+)*|['’]\w+|[^\w\s]")
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    text: str
-    start: int
-    end: int
-
-
-def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Half-open spans of non-blank sentences, trimmed of surrounding whitespace."""
-    for line in re.finditer(r"[^\n]+", text):
-        start = line.start()
-        for end_mark in _SENTENCE_END.finditer(line.group()):
-            yield from _trimmed(text, start, line.start() + end_mark.end())
-            start = line.start() + end_mark.end()
-        yield from _trimmed(text, start, line.end())
-
-
-def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    piece = text[start:end]
-    stripped = piece.strip()
-    if stripped:
-        offset = start + len(piece) - len(piece.lstrip())
-        yield offset, offset + len(stripped)
-
-
-def tokens(text: str, start: int, end: int) -> list[Token]:
-    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
-
-
-def iob2(starts: list[int], ends: list[int], mentions: Iterable[EntityMention]) -> list[str]:
-    """A tag per token: a token overlapping a mention is inside it; the first such token begins it."""
-    tags = ["O"] * len(starts)
-    for mention in mentions:
-        first = bisect_right(ends, mention.span.start)  # first token ending after the mention starts
-        last = bisect_left(starts, mention.span.end)  # first token starting at or after its end
-        for index in range(first, last):
-            tags[index] = f"{'B' if index == first else 'I'}-{mention.label}"
-    return tags
-
-
-def token_spans(text: str, start: int, end: int, cuts: list[int]) -> tuple[list[int], list[int]]:
-    """Token starts and ends in ``text[start:end]``, each token also split at any cut (sorted
-    offsets) strictly inside it, so that annotated spans always cover whole tokens."""
-    starts, ends = [], []
-    for match in _TOKEN.finditer(text, start, end):
-        position = match.start()
-        for cut in cuts[bisect_right(cuts, position):bisect_left(cuts, match.end())]:
-            starts.append(position)
-            ends.append(cut)
-            position = cut
-        starts.append(position)
-        ends.append(match.end())
-    return starts, ends
-
-
-def sentence_rows(doc_id: str, text: str, mentions: Iterable[EntityMention]) -> Iterator[dict]:
-    """One row per sentence, as the ``ner`` config stores it (tags as names, cast to ids later)."""
-    ordered = sorted(mentions, key=lambda m: (m.span.start, m.span.end))
-    cuts = sorted({offset for m in ordered for offset in (m.span.start, m.span.end)})
-    for index, (start, end) in enumerate(sentence_spans(text)):
-        starts, ends = token_spans(text, start, end, cuts)
-        if not starts:
-            continue
-        inside = [m for m in ordered if m.span.start < end and start < m.span.end]
-        yield {
-            "id": f"{doc_id}-{index}",
-            "doc_id": doc_id,
-            "sentence": index,
-            "tokens": [text[s:e] for s, e in zip(starts, ends)],
-            "token_starts": starts,
-            "token_ends": ends,
-            "ner_tags": iob2(starts, ends, inside),
-        }
 
 
 # What each code point is to the tokenizer and the sentence splitter, as bit flags. Whitespace
@@ -144,7 +71,7 @@ def code_points(text: str) -> CodePoints:
 
 
 def document_tokens(text: CodePoints, cuts: np.ndarray) -> tuple[Utf8, np.ndarray, np.ndarray]:
-    """Token texts, starts and ends of the whole text: the tokens of ``tokens`` over every
+    """Token texts, starts and ends of the whole text: the matches of ``_TOKEN`` in every
     sentence (sentence boundaries always lie in whitespace, which no token contains), each also
     split at any offset of ``cuts`` strictly inside it, so that annotated spans cover whole tokens.
 
@@ -202,7 +129,7 @@ def _sentence_ends(text: CodePoints) -> np.ndarray:
 
 
 def _sentence_lengths(text: CodePoints, starts: np.ndarray) -> np.ndarray:
-    """Tokens per sentence of ``sentence_spans``, in order. A sentence is the tokens starting
+    """Tokens per sentence, in order. A sentence is the tokens starting
     between two consecutive edges: line breaks and sentence end marks, found over the whole text
     (an end mark that ends a sentence only across a line break is followed by blanks to the
     line's end, so it adds an edge with no token after it). A blank piece has no token and is
@@ -213,21 +140,14 @@ def _sentence_lengths(text: CodePoints, starts: np.ndarray) -> np.ndarray:
     return lengths[lengths > 0]
 
 
-def document_columns(doc_id: str, text: str, mentions: Iterable[EntityMention],
-                     tag_ids: dict[str, int]) -> tuple[dict[str, Column], int]:
-    """The ``ner`` rows of a document as columns (tags as ids via ``tag_ids``; the list columns
-    flat: corpus_tools.release.columns), equal to ``sentence_rows`` but tokenizing the text once
-    instead of per sentence."""
-    return documents_columns([(doc_id, text, mentions)], tag_ids)
-
-
 # Joins the texts of several documents: a line break, so a sentence edge that no token crosses.
 _SEPARATOR = "\n"
 
 
 def documents_columns(documents: list[tuple[str, str, Iterable[EntityMention]]], tag_ids: dict[str, int],
                       per_document: dict[str, Sequence[int]] | None = None) -> tuple[dict[str, Column], int]:
-    """``document_columns`` of several (doc_id, text, mentions), their rows one after another,
+    """The ``ner`` rows of several (doc_id, text, mentions) as columns, one document's rows after
+    another (tags as ids via ``tag_ids``; the list columns flat: corpus_tools.release.columns),
     computed over the texts joined by a line break: a document's tokens, sentences and tags do
     not depend on its neighbours (the break is an edge, and no token or mention crosses it), and
     the numpy calls are paid once per group instead of once per document. ``per_document``: more
