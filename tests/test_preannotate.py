@@ -308,3 +308,16 @@ def test_tasks_with_predictions_carry_pre_annotations_for_unannotated_documents(
     assert tasks[added.record.doc_id]["predictions"][0]["model_version"] == "corpus_tools-preannotate@1.0"
     assert all(task["predictions"][0]["model_version"].startswith("annotations@")
                for doc_id, task in tasks.items() if doc_id != added.record.doc_id)
+
+
+def test_task_inputs_gather_what_tasks_with_predictions_are_made_of(corpus_copy):
+    from corpus_tools.labelstudio.sync import task_inputs
+
+    [added] = add_files(corpus_copy, [ARTICLES / "us-syria-aid-corridor.txt"])
+    plain = task_inputs(corpus_copy)
+    assert added.record.doc_id in plain.documents and plain.chosen is None and plain.notes == ()
+    inputs = task_inputs(corpus_copy, predictions=True)
+    assert list(inputs.preannotations) == [added.record.doc_id]
+    assert set(inputs.chosen) == set(inputs.documents) - {added.record.doc_id}
+    assert inputs.set_name.startswith("annotations@")
+    assert inputs.notes[-1].startswith("1 documents without annotation get pre-annotations; ")

@@ -162,34 +162,13 @@ def config() -> None:
     click.echo(labeling_config())
 
 
-def _documents_and_annotations(layout: Layout, predictions: bool):
-    """The corpus's documents, and (with predictions) its chosen annotations, their set's name,
-    and pre-annotations for the documents that have no annotation yet."""
-    from corpus_tools.documents.index import DocumentIndex
+def _task_inputs(layout: Layout, predictions: bool):
+    from corpus_tools.labelstudio.sync import task_inputs
 
-    documents = DocumentIndex(layout)
-    if not predictions:
-        return documents, None, None, None
-    from corpus_tools.annotations.consolidate import load_annotation_set
-    from corpus_tools.ingest import stored_exports
-    from corpus_tools.labelstudio.tasks import annotation_set_name
-    from corpus_tools.annotations.registry import load_registry
-
-    registry = load_registry(layout)
-    annotation_set = load_annotation_set(layout, documents, registry)
-    if annotation_set.report.errors:
-        click.echo(f"note: {len(annotation_set.report.errors)} units of the stored exports have errors and are "
-                   "left out of the predictions (corpus-tools validate shows them)", err=True)
-    from corpus_tools.preannotate.ner import load_ner
-    from corpus_tools.preannotate.run import predictions_for_unannotated
-
-    ner = load_ner()
-    preannotations = predictions_for_unannotated(documents, annotation_set.chosen, registry, ner)
-    if preannotations:
-        click.echo(f"note: {len(preannotations)} documents without annotation get pre-annotations; {ner.note}",
-                   err=True)
-    return (documents, annotation_set.chosen, annotation_set_name(stored.name for stored in stored_exports(layout)),
-            preannotations)
+    inputs = task_inputs(layout, predictions)
+    for note in inputs.notes:
+        click.echo(f"note: {note}", err=True)
+    return inputs
 
 
 _predictions_option = click.option("--predictions", is_flag=True,
@@ -211,10 +190,10 @@ def tasks(layout: Layout, predictions: bool, output: Path) -> None:
     """
     from corpus_tools.labelstudio.tasks import make_tasks, write_tasks
 
-    documents, annotation_set, set_name, preannotations = _documents_and_annotations(layout, predictions)
-    with progress("writing tasks", total=len(documents), unit="task") as on_progress:
-        count = write_tasks(make_tasks(counted(documents.values(), on_progress), annotation_set, set_name,
-                                       preannotations), output)
+    inputs = _task_inputs(layout, predictions)
+    with progress("writing tasks", total=len(inputs.documents), unit="task") as on_progress:
+        count = write_tasks(make_tasks(counted(inputs.documents.values(), on_progress), inputs.chosen,
+                                       inputs.set_name, inputs.preannotations), output)
     click.echo(f"wrote {count} tasks to {output}")
 
 
@@ -234,11 +213,11 @@ def push(url, api_key, data_dir, layout, predictions, project) -> None:
     """
     from corpus_tools.labelstudio.sync import push as push_tasks
 
-    documents, annotation_set, set_name, preannotations = _documents_and_annotations(layout, predictions)
+    inputs = _task_inputs(layout, predictions)
     client = _client(url, api_key, data_dir)
-    with progress("pushing tasks", total=len(documents), unit="task") as on_progress:
-        result = push_tasks(client, documents.values(), annotation_set, project, set_name, preannotations,
-                            layout=layout, on_progress=on_progress)
+    with progress("pushing tasks", total=len(inputs.documents), unit="task") as on_progress:
+        result = push_tasks(client, inputs.documents.values(), inputs.chosen, project, inputs.set_name,
+                            inputs.preannotations, layout=layout, on_progress=on_progress)
     state = "created" if result.created else ("config updated" if result.config_updated else "existing")
     click.echo(f"project {result.project_id} ({state}): imported {result.imported} tasks, "
                f"{result.already_present} already present")

@@ -108,6 +108,50 @@ def existing_task_keys(client, project_id: int) -> set[tuple[str, str]]:
 
 
 @dataclass(frozen=True, slots=True)
+class TaskInputs:
+    """What a corpus's tasks are made of (``task_inputs``): its documents and, with predictions,
+    the chosen annotations, the name of the set they come from and the pre-annotations of the
+    documents that have none; ``notes`` say what a user should know about them."""
+
+    documents: Mapping[str, Document]
+    chosen: Mapping[str, DocumentAnnotations] | None = None
+    set_name: str | None = None
+    preannotations: Mapping[str, dict] | None = None
+    notes: tuple[str, ...] = ()
+
+
+def task_inputs(layout, predictions: bool = False) -> TaskInputs:
+    """The corpus's documents, and (with ``predictions``) its chosen annotations and
+    pre-annotations (corpus_tools.preannotate) for the documents without one, as
+    ``labelstudio tasks`` and ``push`` send them."""
+    from corpus_tools.documents.index import DocumentIndex
+
+    documents = DocumentIndex(layout)
+    if not predictions:
+        return TaskInputs(documents)
+    from corpus_tools.annotations.consolidate import load_annotation_set
+    from corpus_tools.annotations.registry import load_registry
+    from corpus_tools.ingest import stored_exports
+    from corpus_tools.labelstudio.tasks import annotation_set_name
+    from corpus_tools.preannotate.ner import load_ner
+    from corpus_tools.preannotate.run import predictions_for_unannotated
+
+    registry = load_registry(layout)
+    annotation_set = load_annotation_set(layout, documents, registry)
+    notes = []
+    if annotation_set.report.errors:
+        notes.append(f"{len(annotation_set.report.errors)} units of the stored exports have errors and are left "
+                     "out of the predictions (corpus-tools validate shows them)")
+    ner = load_ner()
+    preannotations = predictions_for_unannotated(documents, annotation_set.chosen, registry, ner)
+    if preannotations:
+        notes.append(f"{len(preannotations)} documents without annotation get pre-annotations; {ner.note}")
+    return TaskInputs(documents, annotation_set.chosen,
+                      annotation_set_name(stored.name for stored in stored_exports(layout)), preannotations,
+                      tuple(notes))
+
+
+@dataclass(frozen=True, slots=True)
 class PushResult:
     project_id: int
     created: bool  # the project was created by this push
