@@ -28,3 +28,31 @@ def test_readme_python_examples_run(tmp_path):
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
     result = subprocess.run([sys.executable, str(script)], cwd=REPO, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_every_package_name_the_docs_give_exists():
+    """A dotted ``corpus_tools.…`` name in README.md or docs/ names a module or an attribute that
+    exists (docs drift silently when a function is renamed or moved)."""
+    import importlib
+
+    absent, missing = object(), []
+    for path in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        for name in sorted(set(re.findall(r"`(corpus_tools(?:\.\w+)+)", path.read_text(encoding="utf-8")))):
+            parts = name.split(".")
+            found = next(i for i in range(len(parts), 0, -1) if _importable(".".join(parts[:i])))
+            target = importlib.import_module(".".join(parts[:found]))
+            for attribute in parts[found:]:
+                target = getattr(target, attribute, absent)
+            if target is absent:
+                missing.append(f"{path.name}: {name}")
+    assert missing == []
+
+
+def _importable(module: str) -> bool:
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ModuleNotFoundError:
+        return False
+    return True
