@@ -196,6 +196,20 @@ def test_cli_normalize_writes_texts_and_maps(corpus_copy):
     assert {"kind", "raw_start", "raw_end", "text"} <= set(sidecar["removed"][0])
 
 
+def test_write_normalized_writes_each_text_and_its_sidecar(corpus_copy, tmp_path):
+    from corpus_tools.documents.index import document_sidecar, load_document, write_normalized
+
+    seen = []
+    assert write_normalized(corpus_copy, tmp_path / "out", seen.append) == len(COMMITTED_DOC_IDS) == len(seen)
+    document = load_document(corpus_copy, "001_d79359122f2d4c78")
+    assert (tmp_path / "out" / "001_d79359122f2d4c78.txt").read_text(encoding="utf-8") == document.text
+    assert (tmp_path / "out" / "001_d79359122f2d4c78.json").read_bytes() == document_sidecar(document)
+    (corpus_copy.raw / "001_d79359122f2d4c78.txt").unlink()
+    with pytest.raises(CorpusError, match="raw-missing"):
+        write_normalized(corpus_copy, tmp_path / "other")
+    assert not (tmp_path / "other").exists()  # the raw corpus is checked whole before anything is written
+
+
 def test_cli_normalize_one_document_prints_it():
     result = CliRunner().invoke(cli, ["normalize", "--root", str(REPO), "--doc", "003_840a8be26e4ddaa5"])
     assert result.exit_code == 0

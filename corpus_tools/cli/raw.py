@@ -5,16 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import orjson
 
 from corpus_tools.cli.options import echo_report, json_option, root_option
-from corpus_tools.cli.progress import counted, progress
+from corpus_tools.cli.progress import progress
 from corpus_tools.documents.template import MIN_DOCUMENTS, repeated_lines as find_repeated_lines
 from corpus_tools.errors import printable_message, printable_part
-from corpus_tools.fsutil import atomic_write_bytes
 from corpus_tools.layout import Layout
 from corpus_tools.documents.raw import check_raw as check_raw_files
-from corpus_tools.records import Document
 
 
 @click.command("check-raw")
@@ -33,19 +30,6 @@ def check_raw(layout: Layout, as_json: bool) -> None:
     with progress("checking raw files", unit="file") as on_progress:
         report = check_raw_files(layout, on_progress)
     echo_report(report, as_json)
-
-
-def document_sidecar(document: Document) -> bytes:
-    """What normalization decided for one document, beside its text: map, removals, metadata."""
-    return orjson.dumps({
-        "doc_id": document.doc_id,
-        "title": document.title,
-        "normalizer_version": document.normalizer_version,
-        "text_sha256": document.text_sha256,
-        "offset_map": document.offset_map.to_dict(),
-        "removed": [{"kind": piece.kind, "raw_start": piece.raw_span.start,
-                     "raw_end": piece.raw_span.end, "text": piece.text} for piece in document.removed],
-    }, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
 
 
 @click.command("normalize")
@@ -69,7 +53,7 @@ def normalize(layout: Layout, out: Path | None, doc_id: str | None, repeated_lin
         corpus-tools normalize --doc 001_d79359122f2d4c78
         corpus-tools normalize --repeated-lines    # template lines no rule removes yet
     """
-    from corpus_tools.documents.index import iter_documents, load_document
+    from corpus_tools.documents.index import iter_documents, load_document, write_normalized
 
     if doc_id is not None:
         click.echo(load_document(layout, doc_id).text)
@@ -84,10 +68,6 @@ def normalize(layout: Layout, out: Path | None, doc_id: str | None, repeated_lin
                    + (": candidates for a written rule (docs/normalization.md)" if found else ""))
         return
     out = out or layout.build / "normalized"
-    count = 0
     with progress("normalizing", unit="doc") as on_progress:
-        for document in counted(iter_documents(layout), on_progress):
-            atomic_write_bytes(out / f"{document.doc_id}.txt", document.text.encode("utf-8"))
-            atomic_write_bytes(out / f"{document.doc_id}.json", document_sidecar(document))
-            count += 1
+        count = write_normalized(layout, out, on_progress)
     click.echo(f"normalized {count} documents into {out}")

@@ -3,6 +3,7 @@
 Two ways to get them: ``load_documents`` (a dict of all of them, for small callers and tests)
 and ``DocumentIndex`` (a read-only Mapping that keeps only doc_id -> manifest line and builds a
 document when asked: what the commands use, so their memory does not grow with the corpus).
+``write_normalized`` writes them out as files, to look at (``corpus-tools normalize``).
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ import os
 import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import Iterator
+from pathlib import Path
+from typing import Callable, Iterator
+
+import orjson
 
 from corpus_tools.layout import Layout
 from corpus_tools.documents.normalize import NORMALIZER_VERSION, Normalized, normalize
 from corpus_tools.documents.cache import NormalizedCache, RawIndex
 from corpus_tools.errors import CorpusError, Location
+from corpus_tools.fsutil import atomic_write_bytes
 from corpus_tools.documents.raw import (
     RawText, check_raw_indexed, decode, iter_raw, raise_first, read_manifest, read_manifest_record,
     read_raw, read_raw_bytes,
@@ -54,6 +59,33 @@ def iter_documents(layout: Layout) -> Iterator[Document]:
 
 def load_documents(layout: Layout) -> dict[str, Document]:
     return {document.doc_id: document for document in iter_documents(layout)}
+
+
+def write_normalized(layout: Layout, out: Path, on_progress: Callable[[int], None] | None = None) -> int:
+    """Write each document's normalized text (``<doc_id>.txt``) and what normalization decided
+    (``<doc_id>.json``: ``document_sidecar``) into ``out``, each file atomically. The raw corpus
+    is checked whole first, so nothing is written when it has a problem. Returns the count."""
+    count = 0
+    for document in iter_documents(layout):
+        atomic_write_bytes(out / f"{document.doc_id}.txt", document.text.encode("utf-8"))
+        atomic_write_bytes(out / f"{document.doc_id}.json", document_sidecar(document))
+        count += 1
+        if on_progress is not None:
+            on_progress(1)
+    return count
+
+
+def document_sidecar(document: Document) -> bytes:
+    """What normalization decided for one document, beside its text: map, removals, metadata."""
+    return orjson.dumps({
+        "doc_id": document.doc_id,
+        "title": document.title,
+        "normalizer_version": document.normalizer_version,
+        "text_sha256": document.text_sha256,
+        "offset_map": document.offset_map.to_dict(),
+        "removed": [{"kind": piece.kind, "raw_start": piece.raw_span.start,
+                     "raw_end": piece.raw_span.end, "text": piece.text} for piece in document.removed],
+    }, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
 
 
 def load_document(layout: Layout, doc_id: str) -> Document:
