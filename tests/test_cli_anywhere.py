@@ -139,3 +139,22 @@ def test_a_bar_on_a_real_pseudo_terminal_in_bytes(monkeypatch):
         finally:
             os.close(master)
     assert b"downloading the export" in drawn and b"3.00MB" in drawn
+
+
+@pytest.mark.parametrize(("command", "bar"), [
+    (["view", "1.1.0", "-o", "{tmp}/site"], "writing pages"),
+    (["export", "--format", "jsonl", "1.1.0", "-o", "{tmp}/out"], "exporting"),
+    (["diff", "1.0.0", "1.1.0"], "comparing documents"),
+])
+def test_long_commands_draw_the_one_kind_of_bar(command, bar, monkeypatch, tmp_path):
+    """view, export and diff report progress through cli.progress like every long command: a bar
+    on a terminal (here one pretended), nothing of their own."""
+    from conftest import REPO
+
+    monkeypatch.setattr(progress_module, "DELAY", 0)
+    monkeypatch.setattr(progress_module, "MININTERVAL", 0)
+    monkeypatch.setattr(progress_module, "shows_progress", lambda stream: True)
+    args = [part.replace("{tmp}", str(tmp_path)) for part in command]
+    result = CliRunner().invoke(cli, [*args, "--root", str(REPO)])
+    assert result.exit_code == 0, result.output
+    assert bar in result.stderr

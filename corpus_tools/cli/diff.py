@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 import orjson
 
+from corpus_tools.cli.progress import progress
 from corpus_tools.records import CHANGE_KINDS
-
-_PROGRESS_EVERY = 1000
 
 
 @click.command("diff")
@@ -42,21 +39,9 @@ def diff(old: str, new: str, root: str, as_json: bool, doc_id: str | None, layer
     """
     from corpus_tools.release.diff import as_dict, diff_releases, report_lines
 
-    result = diff_releases(old, new, root=root, doc_id=doc_id, layers=layers or None,
-                           on_progress=_progress() if sys.stderr.isatty() else None)
+    with progress("comparing documents", unit="doc") as on_progress:
+        result = diff_releases(old, new, root=root, doc_id=doc_id, layers=layers or None, on_progress=on_progress)
     if as_json:
         click.echo(orjson.dumps(as_dict(result), option=orjson.OPT_INDENT_2).decode())
     else:
         click.echo("\n".join(report_lines(result, examples=examples)))
-
-
-def _progress():
-    done = 0
-
-    def advance(count: int) -> None:
-        nonlocal done
-        if (done + count) // _PROGRESS_EVERY > done // _PROGRESS_EVERY:
-            click.echo(f"compared {done + count} documents", err=True)
-        done += count
-
-    return advance

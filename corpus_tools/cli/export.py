@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from corpus_tools.cli.progress import progress
 from corpus_tools.release.export import FORMATS, UNALIGNED_FILE
 
 
@@ -30,17 +31,8 @@ def export(format_: str, release: str, out_dir: Path, root: Path) -> None:
     """
     from corpus_tools.release.export import export_release
 
-    done = 0
-
-    def progress(count: int) -> None:
-        nonlocal done
-        done += count
-        if done % 100 == 0:
-            click.echo(f"\r{done} documents", nl=False, err=True)
-
-    result = export_release(release, format_, out_dir, root=root, on_progress=progress)
-    if done >= 100:
-        click.echo("", err=True)
+    with progress("exporting", unit="doc") as on_progress:
+        result = export_release(release, format_, out_dir, root=root, on_progress=on_progress)
     for item in result.unaligned:
         click.echo(f"{item.doc_id}, {item.layer} {item.id}: warning [export-unaligned-span] [{item.start}, "
                    f"{item.end}) {item.text!r} ({item.label}) is not on spaCy token boundaries", err=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from corpus_tools.cli.options import root_option
+from corpus_tools.cli.progress import progress
 from corpus_tools.layout import Layout
 
 
@@ -46,15 +47,8 @@ def view(release: Path | None, output: Path | None, serve: bool, port: int, prev
     elif not previous.is_dir() and "/" not in str(previous):
         previous = release_dir(str(previous), layout.root)
     output = output or layout.build / "site"
-    written = 0
-
-    def progress(count: int) -> None:
-        nonlocal written
-        written += count
-        if written % 500 == 0:
-            click.echo(f"... {written} pages", err=True)
-
-    summary = build_site(release, output, raw_dir=layout.raw, previous=previous, on_progress=progress)
+    with progress("writing pages", unit="page") as on_progress:
+        summary = build_site(release, output, raw_dir=layout.raw, previous=previous, on_progress=on_progress)
     click.echo(f"wrote {output}: release {summary.version}, {summary.documents} document pages, "
                f"{summary.entities} entity pages, {summary.files} files; removed text shown for "
                f"{summary.removed_shown} of {summary.documents} documents (raw files from {layout.raw})")
