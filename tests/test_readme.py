@@ -1,4 +1,5 @@
-"""The README's Python examples run, as written, against the committed corpus and release."""
+"""The README's Python examples run, as written, against the committed corpus and release; the names
+and commands the docs give exist."""
 
 from __future__ import annotations
 
@@ -56,3 +57,30 @@ def _importable(module: str) -> bool:
     except ModuleNotFoundError:
         return False
     return True
+
+
+def test_every_command_the_docs_give_exists():
+    """``corpus-tools COMMAND`` (or ``GROUP COMMAND``) in README.md, docs/ or bench/README.md is a
+    command of the CLI."""
+    import click
+
+    from corpus_tools.cli import cli
+
+    context = click.Context(cli)
+
+    def paths(group: click.Group, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+        found = set()
+        for name in group.list_commands(context):
+            command = group.get_command(context, name)
+            found.add(prefix + (name,))
+            if isinstance(command, click.Group):
+                found |= paths(command, prefix + (name,))
+        return found
+
+    known = paths(cli)
+    unknown = []
+    for path in [REPO / "README.md", REPO / "bench" / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        for match in re.finditer(r"corpus-tools ([a-z][a-z-]*)(?: ([a-z][a-z-]*))?", path.read_text(encoding="utf-8")):
+            if (match[1],) not in known and (match[1], match[2]) not in known:
+                unknown.append(f"{path.name}: {match[0]}")
+    assert known > {("release",), ("labelstudio", "push")} and unknown == []
