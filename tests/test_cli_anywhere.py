@@ -158,3 +158,19 @@ def test_long_commands_draw_the_one_kind_of_bar(command, bar, monkeypatch, tmp_p
     result = CliRunner().invoke(cli, [*args, "--root", str(REPO)])
     assert result.exit_code == 0, result.output
     assert bar in result.stderr
+
+
+@pytest.mark.parametrize(("command", "bars"), [
+    (["lint"], ("reading annotations", "linting")),
+    (["agreement"], ("reading annotations",)),
+    (["labelstudio", "tasks", "--predictions", "-o", "{tmp}/tasks.json"], ("reading annotations", "writing tasks")),
+])
+def test_commands_over_the_annotation_set_show_its_reading(command, bars, monkeypatch, tmp_path, corpus_copy):
+    """Reading the annotation set is most of these commands' time (seconds at 10,000 tasks)."""
+    monkeypatch.setattr(progress_module, "DELAY", 0)
+    monkeypatch.setattr(progress_module, "MININTERVAL", 0)
+    monkeypatch.setattr(progress_module, "shows_progress", lambda stream: True)
+    args = [part.replace("{tmp}", str(tmp_path)) for part in command]
+    result = CliRunner().invoke(cli, [*args, "--root", str(corpus_copy.root)])
+    assert result.exit_code == 0, result.output
+    assert all(bar in result.stderr for bar in bars), result.stderr

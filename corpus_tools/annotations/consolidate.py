@@ -25,7 +25,7 @@ import dataclasses
 import sys
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import Iterator, Mapping
+from typing import Callable, Iterator, Mapping
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -333,9 +333,11 @@ _EPOCH = datetime(1970, 1, 1)
 
 
 def load_annotation_set(layout: Layout, documents: Mapping[str, Document],
-                        registry: Mapping[str, RegistryEntity]) -> AnnotationSet:
+                        registry: Mapping[str, RegistryEntity],
+                        on_progress: Callable[[int], None] | None = None) -> AnnotationSet:
     """Per document the chosen annotation and every annotator's version (module docstring: the
-    rule). Holds the whole set in memory; ``iter_annotation_set`` streams it."""
+    rule). Holds the whole set in memory; ``iter_annotation_set`` streams it. ``on_progress(1)``:
+    one more record read (a version, or a chosen annotation)."""
     problems: list[Problem] = []
     left_out: list[Problem] = []
     tally: Counter = Counter()
@@ -346,6 +348,8 @@ def load_annotation_set(layout: Layout, documents: Mapping[str, Document],
             versions.setdefault(annotations.doc_id, []).append(annotations)
         else:
             chosen[annotations.doc_id] = annotations
+        if on_progress is not None:
+            on_progress(1)
     order = lambda annotations: (str(annotations.provenance.annotator), str(annotations.provenance.annotation_id))  # noqa: E731
     return AnnotationSet(
         chosen={doc_id: chosen[doc_id] for doc_id in sorted(chosen)},

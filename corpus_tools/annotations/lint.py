@@ -201,10 +201,12 @@ def _sort_key(candidate: Candidate) -> tuple:
 
 
 def lint(documents: Mapping[str, Document], annotations: Mapping[str, DocumentAnnotations],
-         registry: Sequence[RegistryEntity]) -> tuple[Candidate, ...]:
+         registry: Sequence[RegistryEntity], on_progress: Callable[[int], None] | None = None
+         ) -> tuple[Candidate, ...]:
     """Candidate misses in every annotated document, sorted by document, offset and code.
 
-    Only documents with annotations are linted (an unannotated document is not yet a miss).
+    Only documents with annotations are linted (an unannotated document is not yet a miss);
+    ``on_progress(1)`` after each.
     Raises ``CorpusError`` when annotations name an unknown document or were made on a
     different text than the document's (their spans would point at the wrong words).
     """
@@ -216,6 +218,8 @@ def lint(documents: Mapping[str, Document], annotations: Mapping[str, DocumentAn
             for candidate in check(view):
                 # A SOURCE shared by several quotes is one candidate, not one per quote.
                 found.setdefault((candidate.code, candidate.doc_id, candidate.span), candidate)
+        if on_progress is not None:
+            on_progress(1)
     return tuple(sorted(found.values(), key=_sort_key))
 
 

@@ -8,6 +8,7 @@ import click
 import orjson
 
 from corpus_tools.cli.options import json_option, root_option
+from corpus_tools.cli.progress import progress
 from corpus_tools.layout import Layout
 
 
@@ -17,7 +18,8 @@ def _annotation_set(layout: Layout):
     from corpus_tools.documents.index import DocumentIndex
 
     documents = DocumentIndex(layout)
-    return documents, load_annotation_set(layout, documents, load_registry(layout))
+    with progress("reading annotations", unit="annotation") as on_progress:
+        return documents, load_annotation_set(layout, documents, load_registry(layout), on_progress)
 
 
 @click.command("agreement")

@@ -165,7 +165,8 @@ def config() -> None:
 def _task_inputs(layout: Layout, predictions: bool):
     from corpus_tools.labelstudio.sync import task_inputs
 
-    inputs = task_inputs(layout, predictions)
+    with progress("reading annotations", unit="annotation") as on_progress:
+        inputs = task_inputs(layout, predictions, on_progress)
     for note in inputs.notes:
         click.echo(f"note: {note}", err=True)
     return inputs

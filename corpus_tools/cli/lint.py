@@ -8,6 +8,7 @@ import click
 import orjson
 
 from corpus_tools.cli.options import json_option, root_option
+from corpus_tools.cli.progress import progress
 from corpus_tools.errors import escape, printable_part
 from corpus_tools.layout import Layout
 from corpus_tools.annotations.lint import accepted_path, acceptance_as_dict, candidate_as_dict, lint as lint_corpus
@@ -29,7 +30,8 @@ def load_inputs(layout: Layout) -> tuple[dict, dict, tuple]:
 
     documents = DocumentIndex(layout)
     registry = load_registry(layout)
-    annotation_set = load_annotation_set(layout, documents, registry)
+    with progress("reading annotations", unit="annotation") as on_progress:
+        annotation_set = load_annotation_set(layout, documents, registry, on_progress)
     if annotation_set.report.errors:
         click.echo(f"note: {len(annotation_set.report.errors)} annotation problems left units out of the lint; "
                    f"see corpus-tools validate", err=True)
@@ -110,7 +112,9 @@ def lint(layout: Layout, as_json: bool, show_all: bool, accepted: Path | None) -
     if accepted is not None and not accepted.exists():
         raise click.BadParameter(f"{accepted} does not exist", param_hint="--accepted")
     documents, annotations, registry = load_inputs(layout)
-    result = review(lint_corpus(documents, annotations, registry), read_acceptances(file))
+    with progress("linting", total=len(annotations), unit="doc") as on_progress:
+        candidates = lint_corpus(documents, annotations, registry, on_progress)
+    result = review(candidates, read_acceptances(file))
     if as_json:
         click.echo(_as_json(result, show_all))
     else:

@@ -120,10 +120,10 @@ class TaskInputs:
     notes: tuple[str, ...] = ()
 
 
-def task_inputs(layout, predictions: bool = False) -> TaskInputs:
+def task_inputs(layout, predictions: bool = False, on_progress: Callable[[int], None] | None = None) -> TaskInputs:
     """The corpus's documents, and (with ``predictions``) its chosen annotations and
     pre-annotations (corpus_tools.preannotate) for the documents without one, as
-    ``labelstudio tasks`` and ``push`` send them."""
+    ``labelstudio tasks`` and ``push`` send them. ``on_progress``: as ``load_annotation_set``'s."""
     from corpus_tools.documents.index import DocumentIndex
 
     documents = DocumentIndex(layout)
@@ -137,7 +137,7 @@ def task_inputs(layout, predictions: bool = False) -> TaskInputs:
     from corpus_tools.preannotate.run import predictions_for_unannotated
 
     registry = load_registry(layout)
-    annotation_set = load_annotation_set(layout, documents, registry)
+    annotation_set = load_annotation_set(layout, documents, registry, on_progress)
     notes = []
     if annotation_set.report.errors:
         notes.append(f"{len(annotation_set.report.errors)} units of the stored exports have errors and are left "
