@@ -7,19 +7,8 @@ from pathlib import Path
 import click
 import orjson
 
-from corpus_tools.cli.options import json_option, root_option
-from corpus_tools.cli.progress import progress
+from corpus_tools.cli.options import json_option, read_annotation_set, root_option
 from corpus_tools.layout import Layout
-
-
-def _annotation_set(layout: Layout):
-    from corpus_tools.annotations.consolidate import load_annotation_set
-    from corpus_tools.annotations.registry import load_registry
-    from corpus_tools.documents.index import DocumentIndex
-
-    documents = DocumentIndex(layout)
-    with progress("reading annotations", unit="annotation") as on_progress:
-        return documents, load_annotation_set(layout, documents, load_registry(layout), on_progress)
 
 
 @click.command("agreement")
@@ -42,7 +31,7 @@ def agreement(layout: Layout, as_json: bool, by: str | None) -> None:
     """
     from corpus_tools.annotations.agreement import agreement as compute, report_dict, report_lines
 
-    documents, annotation_set = _annotation_set(layout)
+    documents, _, annotation_set = read_annotation_set(layout)
     lengths = {doc_id: len(documents[doc_id].text) for doc_id in annotation_set.versions}
     report = compute(annotation_set, lengths, by)
     if as_json:
@@ -95,7 +84,7 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
     """
     from corpus_tools.annotations import adjudicate as merge
 
-    documents, annotation_set = _annotation_set(layout)
+    documents, _, annotation_set = read_annotation_set(layout)
     result = merge.adjudicate(annotation_set, strategy, {doc_id: documents[doc_id].text
                                                          for doc_id in annotation_set.versions})
     pushed = None

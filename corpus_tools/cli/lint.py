@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import orjson
 
-from corpus_tools.cli.options import json_option, root_option
+from corpus_tools.cli.options import json_option, read_annotation_set, root_option
 from corpus_tools.cli.progress import progress
 from corpus_tools.errors import escape, printable_part
 from corpus_tools.layout import Layout
@@ -24,14 +24,7 @@ def load_inputs(layout: Layout) -> tuple[dict, dict, tuple]:
     Lints the annotation the corpus uses for each document (``AnnotationSet.chosen``). Units the
     consolidation left out for errors are not linted; a note on stderr points to ``validate``.
     """
-    from corpus_tools.annotations.consolidate import load_annotation_set
-    from corpus_tools.documents.index import DocumentIndex
-    from corpus_tools.annotations.registry import load_registry
-
-    documents = DocumentIndex(layout)
-    registry = load_registry(layout)
-    with progress("reading annotations", unit="annotation") as on_progress:
-        annotation_set = load_annotation_set(layout, documents, registry, on_progress)
+    documents, registry, annotation_set = read_annotation_set(layout)
     if annotation_set.report.errors:
         click.echo(f"note: {len(annotation_set.report.errors)} annotation problems left units out of the lint; "
                    f"see corpus-tools validate", err=True)

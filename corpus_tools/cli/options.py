@@ -1,4 +1,5 @@
-"""Options shared by every command, defined once, and the printing of reports."""
+"""Options shared by every command, defined once, the printing of reports, and the reading of
+the annotation set that several commands work from."""
 
 from __future__ import annotations
 
@@ -114,3 +115,16 @@ def echo_report(report: Report, as_json: bool, verbose: bool = False) -> None:
         click.echo(f"{verdict}" + (f" ({counts})" if counts else ""))
     if not report.valid:
         raise SystemExit(1)
+
+
+def read_annotation_set(layout: Layout):
+    """The corpus's documents, its registry and its annotation set, the reading of the set drawn
+    as a progress bar (most of the time of the commands that work from it)."""
+    from corpus_tools.annotations.consolidate import load_annotation_set
+    from corpus_tools.annotations.registry import load_registry
+    from corpus_tools.cli.progress import progress
+    from corpus_tools.documents.index import DocumentIndex
+
+    documents, registry = DocumentIndex(layout), load_registry(layout)
+    with progress("reading annotations", unit="annotation") as on_progress:
+        return documents, registry, load_annotation_set(layout, documents, registry, on_progress)
