@@ -15,7 +15,7 @@ from corpus_tools.annotations.adjudicate import adjudicate, parse_strategy, unit
 from corpus_tools.annotations.agreement import (
     agreement, nominal_alpha, overlap_matches, pair_code_points, report_dict, units_of,
 )
-from corpus_tools.annotations.consolidate import load_annotation_set
+from corpus_tools.annotations.consolidate import AnnotationIndex, load_annotation_set
 from corpus_tools.ingest import ingest
 from corpus_tools.cli import cli
 from corpus_tools.errors import CorpusError
@@ -42,8 +42,12 @@ def _annotation_set(tmp_path, export=EXPORT):
     return documents, load_annotation_set(layout, documents, registry)
 
 
-def _lengths(documents):
-    return {doc_id: len(document.text) for doc_id, document in documents.items()}
+def _index(tmp_path, export=EXPORT):
+    layout = export_corpus.corpus_root(tmp_path)
+    documents, registry = export_corpus.documents(), export_corpus.registry()
+    result = ingest(export, layout, documents, registry)
+    assert result.status == "stored", [str(p) for p in result.report]
+    return AnnotationIndex(layout, documents, registry)
 
 
 # The worked example's figures, computed by hand in docs/agreement.md: (value, agreed, items)
@@ -58,8 +62,7 @@ HAND_ALPHA = {"entities": 0.6648, "timexes": 0.5341}
 
 
 def test_every_figure_is_the_hand_computed_one(tmp_path):
-    documents, annotation_set = _annotation_set(tmp_path)
-    report = report_dict(agreement(annotation_set, _lengths(documents)))
+    report = report_dict(agreement(_index(tmp_path)))
     [pair] = report["pairs"]
     assert pair["annotators"] == ["1", "2"] and pair["documents"] == 1
     for layer, figures in HAND.items():
@@ -110,13 +113,13 @@ def test_overlap_matching_prefers_the_tighter_pair():
 
 
 def test_by_document_and_by_annotator(tmp_path):
-    documents, annotation_set = _annotation_set(tmp_path)
-    by_document = report_dict(agreement(annotation_set, _lengths(documents), by="document"))
+    index = _index(tmp_path)
+    by_document = report_dict(agreement(index, by="document"))
     parts = {part["document"]: part for part in by_document["parts"]}
     assert parts["doc-a"]["average"] == by_document["average"]
     assert parts["doc-b"]["documents"]["not_comparable_ids"] == ["doc-b"]
     assert parts["doc-b"]["average"]["entities"]["span_f1"] == {"value": None, "agreed": 0, "items": 0}
-    by_annotator = report_dict(agreement(annotation_set, _lengths(documents), by="annotator"))
+    by_annotator = report_dict(agreement(index, by="annotator"))
     assert [part["annotator"] for part in by_annotator["parts"]] == ["1", "2"]
 
 
@@ -125,8 +128,7 @@ def test_one_annotator_is_not_comparable_never_perfect(tmp_path):
     exported[0]["annotations"] = exported[0]["annotations"][:1]  # doc-a: annotator 1 only
     path = tmp_path / "one.json"
     path.write_text(json.dumps(exported))
-    documents, annotation_set = _annotation_set(tmp_path / "corpus", path)
-    report = report_dict(agreement(annotation_set, _lengths(documents)))
+    report = report_dict(agreement(_index(tmp_path / "corpus", path)))
     assert report["documents"]["compared"] == 0 and report["documents"]["not_comparable"] == 2
     assert report["pairs"] == [] and report["average"]["entities"]["span_f1"]["value"] is None
     assert report["alpha"]["entities"]["value"] is None
@@ -137,11 +139,12 @@ def test_an_annotation_without_annotator_is_refused_with_its_location(tmp_path):
     del exported[0]["annotations"][1]["completed_by"]
     path = tmp_path / "anonymous.json"
     path.write_text(json.dumps(exported))
-    documents, annotation_set = _annotation_set(tmp_path / "corpus", path)
+    index = _index(tmp_path / "corpus", path)
     with pytest.raises(CorpusError) as error:
-        agreement(annotation_set, _lengths(documents))
+        agreement(index)
     assert error.value.code == "annotator-missing"
     assert "task 1, doc doc-a, annotation 202" in str(error.value)
+    documents, annotation_set = _annotation_set(tmp_path / "again", path)
     with pytest.raises(CorpusError, match="annotator-missing"):
         adjudicate(annotation_set, parse_strategy("majority"), {k: d.text for k, d in documents.items()})
 
@@ -175,8 +178,7 @@ def _older_text(tmp_path, cut_word: bool):
 
 
 def test_versions_on_an_older_text_are_compared_after_re_anchoring(tmp_path):
-    documents, annotation_set = _annotation_set(tmp_path / "corpus", _older_text(tmp_path, cut_word=False))
-    report = report_dict(agreement(annotation_set, _lengths(documents)))
+    report = report_dict(agreement(_index(tmp_path / "corpus", _older_text(tmp_path, cut_word=False))))
     for layer, figures in HAND.items():
         for name, (value, agreed, items) in figures.items():
             assert report["average"][layer][name] == {"value": value, "agreed": agreed, "items": items}
@@ -186,9 +188,8 @@ def test_a_span_that_cannot_be_re_anchored_is_reported_and_nothing_compared(tmp_
     layout = export_corpus.corpus_root(tmp_path / "corpus")
     documents, registry = export_corpus.documents(), export_corpus.registry()
     ingest(_older_text(tmp_path, cut_word=True), layout, documents, registry, allow_partial=True)
-    annotation_set = load_annotation_set(layout, documents, registry)
     with pytest.raises(CorpusError) as error:
-        agreement(annotation_set, _lengths(documents))
+        agreement(AnnotationIndex(layout, documents, registry))
     assert error.value.code == "invalid-annotations"
     assert "span-unmappable" in str(error.value) and "task 3, doc doc-a, annotation 202, region e5" in str(error.value)
 
@@ -313,3 +314,29 @@ def test_the_annotation_index_ranks_into_tables_not_an_object_per_annotation(tmp
     assert [tuple(row.values()) for row in index.roles().to_pylist()] == [
         (0, 0, "version"), (0, 1, "version"), (0, 2, "version"), (0, 1, "latest"), (0, 2, "latest")]
     assert index.roles(versions=False).schema == ROLES and index.roles(versions=False).num_rows == 2
+
+
+def test_each_document_is_compared_as_soon_as_its_last_version_has_gone_by(tmp_path, monkeypatch):
+    """agreement streams: a document's versions are compared (and dropped) before the next
+    task's records are read, so the annotation set is never held whole."""
+    from corpus_tools.annotations.agreement import AgreementTally
+
+    index = _index(tmp_path)
+    events = []
+    records, add = index.records, AgreementTally.add
+
+    def read(*args, **kwargs):
+        for annotations in records(*args, **kwargs):
+            events.append(("read", annotations.doc_id, annotations.provenance.reason))
+            yield annotations
+
+    def compared(self, doc_id, length, versions):
+        events.append(("compared", doc_id, len(versions)))
+        add(self, doc_id, length, versions)
+
+    monkeypatch.setattr(index, "records", read)
+    monkeypatch.setattr(AgreementTally, "add", compared)
+    assert agreement(index).compared == ("doc-a",)
+    assert events == [("read", "doc-a", "version"), ("read", "doc-a", "version"), ("compared", "doc-a", 2),
+                      ("read", "doc-a", "latest"), ("read", "doc-b", "version"), ("compared", "doc-b", 1),
+                      ("read", "doc-b", "latest")]

@@ -189,7 +189,7 @@ def _order(key: tuple) -> tuple:
 def adjudicate(annotation_set: AnnotationSet, strategy: Strategy, texts: Mapping[str, str],
                text_sha256s: Mapping[str, str] | None = None) -> tuple[AdjudicatedDocument, ...]:
     """Every document's merge under ``strategy``, in doc_id order (``texts``: doc_id -> current text)."""
-    refuse_errors(annotation_set, "adjudicated")
+    refuse_errors([*annotation_set.report.problems, *annotation_set.left_out], "adjudicated")
     versions, _ = versions_to_compare(annotation_set)
     if strategy.name == "prefer":
         known = {version.provenance.annotator for kept in versions.values() for version in kept}

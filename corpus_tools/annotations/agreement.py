@@ -1,11 +1,11 @@
 """Inter-annotator agreement per layer, over every annotator's latest version of each document.
 
-Pure functions over records: ``units_of`` turns one annotator's ``DocumentAnnotations`` into
+Functions over records: ``units_of`` turns one annotator's ``DocumentAnnotations`` into
 comparable ``Units`` (offsets into the current text and values; the annotation set has already
 re-anchored spans made on older texts), ``compare`` computes an ``AgreementReport`` from the units
-of each document, and ``agreement`` does both for an ``AnnotationSet``. The definitions, each with
-a worked example that is also a test, are in docs/agreement.md; in short, for two annotators A
-and B of the same documents:
+of each document, and ``agreement`` does both for the annotation set of the stored exports, a
+document at a time. The definitions, each with a worked example that is also a test, are in
+docs/agreement.md; in short, for two annotators A and B of the same documents:
 
 * span F1 = 2 * |exact span matches| / (|A| + |B|); overlap F1 the same with overlap matching
   (exact pairs first, then the remaining overlapping pairs greedily: larger overlap first, then
@@ -27,9 +27,11 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from itertools import combinations
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
-from corpus_tools.errors import CorpusError, Location
+import pyarrow.compute as pc
+
+from corpus_tools.errors import CorpusError, Location, Problem
 from corpus_tools.records import (
     AgreementReport, AnnotationSet, DocumentAnnotations, Figure, LayerFigures, PairAgreement, Units,
 )
@@ -317,10 +319,7 @@ def versions_to_compare(annotation_set: AnnotationSet) -> tuple[dict[str, list[D
         for annotations in kept:
             provenance = annotations.provenance
             if provenance.annotator is None:
-                raise CorpusError("annotator-missing", "the annotation has no completed_by: whose version it is "
-                                  "cannot be told, so it cannot be compared or adjudicated",
-                                  Location(file=provenance.export_file, task_id=provenance.task_id, doc_id=doc_id,
-                                           annotation_id=provenance.annotation_id))
+                raise _annotator_missing(annotations)
             if provenance.ground_truth:
                 left_out += 1
                 continue
@@ -328,11 +327,20 @@ def versions_to_compare(annotation_set: AnnotationSet) -> tuple[dict[str, list[D
     return versions, left_out
 
 
-def refuse_errors(annotation_set: AnnotationSet, action: str) -> None:
+def _annotator_missing(annotations: DocumentAnnotations) -> CorpusError:
+    provenance = annotations.provenance
+    return CorpusError("annotator-missing", "the annotation has no completed_by: whose version it is cannot be "
+                       "told, so it cannot be compared or adjudicated",
+                       Location(file=provenance.export_file, task_id=provenance.task_id, doc_id=annotations.doc_id,
+                                annotation_id=provenance.annotation_id))
+
+
+def refuse_errors(problems: Iterable[Problem], action: str) -> None:
     """Units left out because of errors (e.g. a span that cannot be re-anchored onto the current
     text), found now or accepted at ingest (--allow-partial), would count as disagreements:
-    refuse, naming them."""
-    errors = annotation_set.report.errors + tuple(p for p in annotation_set.left_out if p.severity == "error")
+    refuse, naming them. ``problems``: those of reading the annotation set, then those it was
+    accepted with."""
+    errors = [problem for problem in problems if problem.severity == "error"]
     if errors:
         shown = "; ".join(str(problem) for problem in errors[:5])
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
@@ -340,30 +348,57 @@ def refuse_errors(annotation_set: AnnotationSet, action: str) -> None:
                           f"nothing is {action}: {shown}{more}")
 
 
-def agreement(annotation_set: AnnotationSet, text_lengths: Mapping[str, int], by: str | None = None
-              ) -> AgreementReport:
-    """The agreement of an annotation set's versions (see ``compare``); ``by`` "document" or
-    "annotator" adds one part per document or per annotator. ``text_lengths``: doc_id -> length
-    of its current text (for alpha)."""
-    refuse_errors(annotation_set, "compared")
-    versions, left_out = versions_to_compare(annotation_set)
-    documents = {doc_id: (text_lengths[doc_id], [units_of(v) for v in kept]) for doc_id, kept in versions.items()}
-    cancelled = dict(annotation_set.report.stats).get("annotations_cancelled", 0)
-    report = compare(documents, annotations_cancelled=cancelled, adjudications_left_out=left_out)
-    if by is None:
-        return report
-    return _with_parts(report, documents, by)
+def agreement(index, by: str | None = None, on_progress: Callable[[int], None] | None = None) -> AgreementReport:
+    """The agreement of the annotators' versions in the stored exports (``index``: a
+    corpus_tools.annotations.consolidate.AnnotationIndex; see ``compare``); ``by`` "document" or
+    "annotator" adds one part per document or per annotator. ``on_progress(1)``: one more record
+    of the annotation set read.
 
-
-def _with_parts(report: AgreementReport, documents: Mapping[str, tuple[int, Sequence[Units]]], by: str
-                ) -> AgreementReport:
-    if by == "document":
-        parts = tuple(compare({doc_id: documents[doc_id]}, scope="document", key=doc_id) for doc_id in sorted(documents))
-    elif by == "annotator":
-        parts = tuple(_annotator_part(report, annotator) for annotator in report.annotators)
-    else:
+    Streaming: a document's versions are compared as soon as the last of them has gone by, then
+    dropped, so memory holds the documents in between, not the annotation set. Raises
+    ``invalid-annotations`` when reading the set found errors, ``annotator-missing`` for a version
+    without an annotator id (it cannot be told apart from another annotator's)."""
+    if by not in (None, "document", "annotator"):
         raise ValueError(f"by must be 'document' or 'annotator', not {by!r}")
-    return dataclasses.replace(report, parts=parts)
+    versions = index.versions
+    expected = Counter(versions.filter(pc.invert(versions["ground_truth"]))["doc_id"].to_pylist())
+    problems: list[Problem] = []
+    accepted_with: list[Problem] = []
+    waiting: dict[str, list[Units]] = {}
+    tally, parts = AgreementTally(), []
+    missing, left_out = None, 0
+    for annotations in index.records(index.roles(), problems, accepted_with):
+        if on_progress is not None:
+            on_progress(1)
+        provenance = annotations.provenance
+        if provenance.reason != "version":
+            continue  # read for its task's problems
+        doc_id = annotations.doc_id
+        if provenance.annotator is None:
+            missing = missing or _annotator_missing(annotations)
+            continue
+        if provenance.ground_truth:
+            left_out += 1
+            continue
+        kept = waiting.setdefault(doc_id, [])
+        kept.append(units_of(annotations))
+        if len(kept) == expected[doc_id]:
+            del waiting[doc_id]
+            length = len(index.documents[doc_id].text)
+            tally.add(doc_id, length, kept)
+            if by == "document":
+                parts.append(compare({doc_id: (length, kept)}, scope="document", key=doc_id))
+    refuse_errors([*problems, *accepted_with], "compared")
+    if missing is not None:
+        raise missing
+    report = tally.report(annotations_cancelled=index.stats().get("annotations_cancelled", 0),
+                          adjudications_left_out=left_out)
+    if by == "document":
+        return dataclasses.replace(report, parts=tuple(sorted(parts, key=lambda part: part.key)))
+    if by == "annotator":
+        return dataclasses.replace(report, parts=tuple(_annotator_part(report, annotator)
+                                                       for annotator in report.annotators))
+    return report
 
 
 def _annotator_part(report: AgreementReport, annotator: str) -> AgreementReport:

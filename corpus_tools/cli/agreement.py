@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 import orjson
 
-from corpus_tools.cli.options import json_option, read_annotation_set, root_option
+from corpus_tools.cli.options import annotation_index, json_option, read_annotation_set, root_option
+from corpus_tools.cli.progress import progress
 from corpus_tools.layout import Layout
 
 
@@ -31,9 +32,8 @@ def agreement(layout: Layout, as_json: bool, by: str | None) -> None:
     """
     from corpus_tools.annotations.agreement import agreement as compute, report_dict, report_lines
 
-    documents, _, annotation_set = read_annotation_set(layout)
-    lengths = {doc_id: len(documents[doc_id].text) for doc_id in annotation_set.versions}
-    report = compute(annotation_set, lengths, by)
+    with progress("reading annotations", unit="annotation") as on_progress:
+        report = compute(annotation_index(layout), by, on_progress)
     if as_json:
         click.echo(orjson.dumps(report_dict(report), option=orjson.OPT_INDENT_2).decode())
         return

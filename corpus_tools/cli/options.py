@@ -117,6 +117,16 @@ def echo_report(report: Report, as_json: bool, verbose: bool = False) -> None:
         raise SystemExit(1)
 
 
+def annotation_index(layout: Layout):
+    """The stored exports' units tables, ranked (corpus_tools.annotations.consolidate.AnnotationIndex),
+    over the corpus's documents and registry."""
+    from corpus_tools.annotations.consolidate import AnnotationIndex
+    from corpus_tools.annotations.registry import load_registry
+    from corpus_tools.documents.index import DocumentIndex
+
+    return AnnotationIndex(layout, DocumentIndex(layout), load_registry(layout))
+
+
 def read_annotation_set(layout: Layout):
     """The corpus's documents, its registry and its annotation set, the reading of the set drawn
     as a progress bar (most of the time of the commands that work from it)."""
