@@ -161,7 +161,7 @@ def test_long_commands_draw_the_one_kind_of_bar(command, bar, monkeypatch, tmp_p
 
 
 @pytest.mark.parametrize(("command", "bars"), [
-    (["lint"], ("reading annotations", "linting")),
+    (["lint"], ("linting",)),  # the annotations are read as they are linted
     (["agreement"], ("reading annotations",)),
     (["labelstudio", "tasks", "--predictions", "-o", "{tmp}/tasks.json"], ("reading annotations", "writing tasks")),
 ])

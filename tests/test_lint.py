@@ -52,14 +52,14 @@ def timex(doc_id: str, text: str, piece: str, value: str = "XXXX") -> TimeExpres
 
 def run(text: str, entities=(), timexes=(), quotes=(), registry=REGISTRY, doc_id="d1") -> list[tuple]:
     annotations = DocumentAnnotations(doc_id, tuple(entities), tuple(timexes), tuple(quotes))
-    found = lint({doc_id: document(doc_id, text)}, {doc_id: annotations}, registry)
+    found = lint({doc_id: document(doc_id, text)}, [annotations], registry)
     return [(c.code, c.span.start, c.span.end, c.text) for c in found]
 
 
 def messages(text: str, **kwargs) -> dict[str, str]:
     annotations = DocumentAnnotations("d1", tuple(kwargs.get("entities", ())), tuple(kwargs.get("timexes", ())),
                                       tuple(kwargs.get("quotes", ())))
-    return {c.text: c.message for c in lint({"d1": document("d1", text)}, {"d1": annotations}, REGISTRY)}
+    return {c.text: c.message for c in lint({"d1": document("d1", text)}, [annotations], REGISTRY)}
 
 
 # --- registry names -------------------------------------------------------------------------
@@ -99,7 +99,7 @@ def test_a_name_only_partly_inside_an_entity_span_says_so():
 def test_the_message_names_every_entity_a_surface_belongs_to():
     registry = (RegistryEntity("georgia-country", "Georgia", "GPE"),
                 RegistryEntity("georgia-us-state", "Georgia", "GPE", aliases=("Ga.",)))
-    found = lint({"d1": document("d1", "Georgia.")}, {"d1": DocumentAnnotations("d1", (), (), ())}, registry)
+    found = lint({"d1": document("d1", "Georgia.")}, [DocumentAnnotations("d1", (), (), ())], registry)
     assert [c.message for c in found] == [
         "registry name is outside every entity span (name of georgia-country, name of georgia-us-state)"]
 
@@ -159,7 +159,7 @@ def test_quote_without_source_or_cue_and_source_without_speaker():
     no_speaker = Quote("q3", "d1", at(text, "z"), "z", "indirect", source=Source("s3", at(text, "C"), "C", None),
                        cue=Cue("c3", at(text, ":", 2), ":"))
     annotations = DocumentAnnotations("d1", (), (), (no_source, no_cue, no_speaker))
-    found = lint({"d1": document("d1", text)}, {"d1": annotations}, ())
+    found = lint({"d1": document("d1", text)}, [annotations], ())
     assert [(c.code, c.span, c.text, c.message) for c in found] == [
         ("quote-without-source", Span(3, 4), "x", "QUOTE q1 has no said_by relation to a SOURCE"),
         ("quote-without-cue", Span(9, 10), "y", "QUOTE q2 has no cue relation to a CUE"),
@@ -178,9 +178,25 @@ def test_a_source_shared_by_two_quotes_is_one_candidate():
 
 # --- the corpus as a whole ------------------------------------------------------------------
 
+def test_annotations_are_linted_as_they_stream_by():
+    """The command hands lint the chosen annotations as they are read (never the whole set)."""
+    documents = {"b": document("b", "Syria 2011"), "a": document("a", "Syria")}
+    events = []
+
+    def stream():
+        for name in ("b", "a"):
+            events.append(("read", name))
+            yield DocumentAnnotations(name, (), (), ())
+
+    found = lint(documents, stream(), REGISTRY, on_progress=lambda count: events.append(("linted", count)))
+    assert events == [("read", "b"), ("linted", 1), ("read", "a"), ("linted", 1)]
+    assert [(c.doc_id, c.code) for c in found] == [
+        ("a", "name-outside-entity"), ("b", "name-outside-entity"), ("b", "year-outside-timex")]
+
+
 def test_only_annotated_documents_are_linted_and_output_is_sorted():
     documents = {"b": document("b", "Syria 2011"), "a": document("a", "Syria"), "c": document("c", "Syria")}
-    annotations = {name: DocumentAnnotations(name, (), (), ()) for name in ("b", "a")}
+    annotations = [DocumentAnnotations(name, (), (), ()) for name in ("b", "a")]
     found = lint(documents, annotations, REGISTRY)
     assert [(c.doc_id, c.code, c.span.start) for c in found] == [
         ("a", "name-outside-entity", 0), ("b", "name-outside-entity", 0), ("b", "year-outside-timex", 6)]
@@ -188,16 +204,16 @@ def test_only_annotated_documents_are_linted_and_output_is_sorted():
 
 def test_annotations_of_an_unknown_document_or_another_text_are_refused():
     with pytest.raises(CorpusError, match="doc-unknown"):
-        lint({}, {"x": DocumentAnnotations("x", (), (), ())}, ())
+        lint({}, [DocumentAnnotations("x", (), (), ())], ())
     stale = DocumentAnnotations("d1", (), (), (), text_sha256="0" * 64)
     with pytest.raises(CorpusError, match="annotation-text-mismatch"):
-        lint({"d1": document("d1", "text")}, {"d1": stale}, ())
+        lint({"d1": document("d1", "text")}, [stale], ())
 
 
 def test_a_real_article_without_annotations():
     # The raw text of a seed article stands in for its normalized text: same words, same checks.
     raw = (REPO / "raw" / "000_cbeedfbee8440207.txt").read_text("utf-8")
-    found = lint({"d": document("d", raw)}, {"d": DocumentAnnotations("d", (), (), ())}, REGISTRY)
+    found = lint({"d": document("d", raw)}, [DocumentAnnotations("d", (), (), ())], REGISTRY)
     by_code = {code: [c.text for c in found if c.code == code] for code in CHECKS}
     assert by_code["year-outside-timex"] == ["2011", "2021", "2011"]
     assert by_code["weekday-outside-timex"] == ["Sunday"]
@@ -302,7 +318,7 @@ LINT_TEXT = "Syria said in 2011 that it met."
 @pytest.fixture
 def seam(monkeypatch):
     """The command with its one integration point fed records built here (the loaders are other branches)."""
-    inputs = ({"d1": document("d1", LINT_TEXT)}, {"d1": DocumentAnnotations("d1", (), (), ())}, REGISTRY)
+    inputs = ({"d1": document("d1", LINT_TEXT)}, [DocumentAnnotations("d1", (), (), ())], 1, REGISTRY, [])
     monkeypatch.setattr("corpus_tools.cli.lint.load_inputs", lambda layout: inputs)
 
 
@@ -403,7 +419,7 @@ def test_lint_of_a_real_label_studio_export_through_the_annotation_set(tmp_path)
     place_stored(Layout.at(tmp_path), _FIXTURES / "exports" / "valid.json")
     annotation_set = load_annotation_set(Layout.at(tmp_path), documents, registry)
     assert annotation_set.report.valid
-    found = lint(documents, dict(annotation_set.chosen), tuple(registry.values()))
+    found = lint(documents, annotation_set.chosen.values(), tuple(registry.values()))
     # The fixture annotates the article body, not its headline "Blinken in Damascus".
     assert [(c.code, c.doc_id, c.span.start, c.span.end, c.text) for c in found] == [
         ("name-outside-entity", "doc-a", 0, 7, "Blinken"),

@@ -105,7 +105,7 @@ class AnnotationIndex:
     and the versions of the documents several people annotated) builds only those."""
 
     def __init__(self, layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity]):
-        self.documents = documents
+        self.documents, self.registry = documents, registry
         self.stored = stored_exports(layout)
         self.units = [units_for(layout, item, documents, registry) for item in self.stored]
         candidates = _candidates(self.units)

@@ -200,10 +200,11 @@ def _sort_key(candidate: Candidate) -> tuple:
     return (candidate.doc_id, candidate.span.start, candidate.span.end, candidate.code, candidate.text)
 
 
-def lint(documents: Mapping[str, Document], annotations: Mapping[str, DocumentAnnotations],
+def lint(documents: Mapping[str, Document], annotations: Iterable[DocumentAnnotations],
          registry: Sequence[RegistryEntity], on_progress: Callable[[int], None] | None = None
          ) -> tuple[Candidate, ...]:
-    """Candidate misses in every annotated document, sorted by document, offset and code.
+    """Candidate misses in every annotated document (``annotations``: one per document, in any
+    order, e.g. streaming), sorted by document, offset and code.
 
     Only documents with annotations are linted (an unannotated document is not yet a miss);
     ``on_progress(1)`` after each.
@@ -212,8 +213,8 @@ def lint(documents: Mapping[str, Document], annotations: Mapping[str, DocumentAn
     """
     names = _NameMatcher(registry)
     found: dict[tuple, Candidate] = {}
-    for doc_id in sorted(annotations):
-        view = _DocumentView(_document_for(documents, annotations[doc_id]), annotations[doc_id], names)
+    for annotated in annotations:
+        view = _DocumentView(_document_for(documents, annotated), annotated, names)
         for check in CHECKS.values():
             for candidate in check(view):
                 # A SOURCE shared by several quotes is one candidate, not one per quote.
