@@ -144,9 +144,8 @@ def test_an_annotation_without_annotator_is_refused_with_its_location(tmp_path):
         agreement(index)
     assert error.value.code == "annotator-missing"
     assert "task 1, doc doc-a, annotation 202" in str(error.value)
-    documents, annotation_set = _annotation_set(tmp_path / "again", path)
     with pytest.raises(CorpusError, match="annotator-missing"):
-        adjudicate(annotation_set, parse_strategy("majority"), {k: d.text for k, d in documents.items()})
+        adjudicate(index, parse_strategy("majority"))
 
 
 def _older_text(tmp_path, cut_word: bool):
@@ -195,9 +194,8 @@ def test_a_span_that_cannot_be_re_anchored_is_reported_and_nothing_compared(tmp_
 
 
 def test_strategies_keep_what_they_say(tmp_path):
-    documents, annotation_set = _annotation_set(tmp_path)
-    texts = {doc_id: d.text for doc_id, d in documents.items()}
-    unanimous = {d.doc_id: d for d in adjudicate(annotation_set, parse_strategy("unanimous"), texts)}
+    index = _index(tmp_path)
+    unanimous = {d.doc_id: d for d in adjudicate(index, parse_strategy("unanimous"))}
     merged = unanimous["doc-a"].merged
     assert [(m.text, m.label) for m in merged.entities] == [("Blinken", "PERSON"), ("Damascus", "GPE")]
     assert merged.timexes == () and merged.quotes == ()
@@ -208,7 +206,7 @@ def test_strategies_keep_what_they_say(tmp_path):
     us = next(d for d in unanimous["doc-a"].disagreements if d.text == "US")
     assert dict(us.said)["1"] == ()  # annotator 1 said nothing there
     assert unanimous["doc-b"].note.startswith("one annotator (1): not comparable")
-    prefer = {d.doc_id: d for d in adjudicate(annotation_set, parse_strategy("prefer:1"), texts)}
+    prefer = {d.doc_id: d for d in adjudicate(index, parse_strategy("prefer:1"))}
     assert len(prefer["doc-a"].merged.entities) == 6 and len(prefer["doc-a"].merged.quotes) == 2
     # the nested quotes keep their own sources and cues
     assert [q.source.text for q in prefer["doc-a"].merged.quotes] == ["he", "State Department"]
@@ -234,9 +232,8 @@ def test_an_unknown_strategy_is_refused_before_anything_is_read(strategy, tmp_pa
 
 
 def test_prefer_an_annotator_without_versions(tmp_path):
-    documents, annotation_set = _annotation_set(tmp_path)
     with pytest.raises(CorpusError, match=r"annotator-unknown.*'7'"):
-        adjudicate(annotation_set, parse_strategy("prefer:7"), {k: d.text for k, d in documents.items()})
+        adjudicate(_index(tmp_path), parse_strategy("prefer:7"))
 
 
 def test_agreement_command_on_the_committed_exports(tmp_path):
@@ -339,4 +336,29 @@ def test_each_document_is_compared_as_soon_as_its_last_version_has_gone_by(tmp_p
     assert agreement(index).compared == ("doc-a",)
     assert events == [("read", "doc-a", "version"), ("read", "doc-a", "version"), ("compared", "doc-a", 2),
                       ("read", "doc-a", "latest"), ("read", "doc-b", "version"), ("compared", "doc-b", 1),
+                      ("read", "doc-b", "latest")]
+
+
+def test_each_document_is_merged_as_soon_as_its_last_version_has_gone_by(tmp_path, monkeypatch):
+    """adjudicate reads the same stream: it holds its merges, not the annotation set."""
+    from corpus_tools.annotations import adjudicate as module
+
+    index = _index(tmp_path)
+    events = []
+    records, merge = index.records, module.adjudicate_document
+
+    def read(*args, **kwargs):
+        for annotations in records(*args, **kwargs):
+            events.append(("read", annotations.doc_id, annotations.provenance.reason))
+            yield annotations
+
+    def merged(doc_id, versions, *args):
+        events.append(("merged", doc_id, tuple(version.provenance.annotator for version in versions)))
+        return merge(doc_id, versions, *args)
+
+    monkeypatch.setattr(index, "records", read)
+    monkeypatch.setattr(module, "adjudicate_document", merged)
+    assert [document.doc_id for document in adjudicate(index, parse_strategy("majority"))] == ["doc-a", "doc-b"]
+    assert events == [("read", "doc-a", "version"), ("read", "doc-a", "version"), ("merged", "doc-a", ("1", "2")),
+                      ("read", "doc-a", "latest"), ("read", "doc-b", "version"), ("merged", "doc-b", ("1",)),
                       ("read", "doc-b", "latest")]

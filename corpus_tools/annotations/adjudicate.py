@@ -31,19 +31,19 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, replace
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus_tools.annotations.agreement import (
-    AgreementTally, quote_key, refuse_errors, sort_key, units_of, versions_to_compare,
+    AgreementTally, document_versions, quote_key, sort_key, units_of,
 )
 from corpus_tools.annotations.consolidate import roles_of
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.ingest.units import column_sum
 from corpus_tools.records import (
-    CHOSEN_REASONS, AdjudicatedDocument, AnnotationSet, Cue, Disagreement, DocumentAnnotations, EntityMention, Quote,
+    CHOSEN_REASONS, AdjudicatedDocument, Cue, Disagreement, DocumentAnnotations, EntityMention, Quote,
     Source, Span, TimeExpression, UnitProvenance, Units,
 )
 
@@ -186,19 +186,22 @@ def _order(key: tuple) -> tuple:
     return sort_key(key)
 
 
-def adjudicate(annotation_set: AnnotationSet, strategy: Strategy, texts: Mapping[str, str],
-               text_sha256s: Mapping[str, str] | None = None) -> tuple[AdjudicatedDocument, ...]:
-    """Every document's merge under ``strategy``, in doc_id order (``texts``: doc_id -> current text)."""
-    refuse_errors([*annotation_set.report.problems, *annotation_set.left_out], "adjudicated")
-    versions, _ = versions_to_compare(annotation_set)
+def adjudicate(index, strategy: Strategy, on_progress: Callable[[int], None] | None = None
+               ) -> tuple[AdjudicatedDocument, ...]:
+    """Every document's merge under ``strategy``, in doc_id order, from the stored exports
+    (``index``: a corpus_tools.annotations.consolidate.AnnotationIndex), each document merged as
+    soon as its versions have streamed by (``document_versions``, which also says what is
+    refused). ``on_progress(1)``: one more record read."""
+    merged = [adjudicate_document(doc_id, versions, strategy, index.documents[doc_id].text)
+              for doc_id, versions in document_versions(index, "adjudicated", on_progress)]
     if strategy.name == "prefer":
-        known = {version.provenance.annotator for kept in versions.values() for version in kept}
+        versions = index.versions
+        known = set(versions.filter(pc.invert(versions["ground_truth"]))["annotator"].drop_null().to_pylist())
         if strategy.annotator not in known:
             raise CorpusError("annotator-unknown", f"--strategy {strategy}: annotator {strategy.annotator!r} has no "
                               f"version of any document (annotators: {', '.join(sorted(known)) or 'none'})",
                               Location(file="--strategy"))
-    return tuple(adjudicate_document(doc_id, versions[doc_id], strategy, texts[doc_id],
-                                     (text_sha256s or {}).get(doc_id)) for doc_id in sorted(versions))
+    return tuple(sorted(merged, key=lambda document: document.doc_id))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,13 +27,14 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from itertools import combinations
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import pyarrow.compute as pc
 
 from corpus_tools.errors import CorpusError, Location, Problem
+from corpus_tools.ingest.units import column_sum
 from corpus_tools.records import (
-    AgreementReport, AnnotationSet, DocumentAnnotations, Figure, LayerFigures, PairAgreement, Units,
+    AgreementReport, DocumentAnnotations, Figure, LayerFigures, PairAgreement, Units,
 )
 
 LAYER_NAMES = ("entities", "timexes", "quotes")
@@ -308,25 +309,6 @@ class AgreementTally:
                                _average(pairs), tuple(alphas), annotations_cancelled, adjudications_left_out)
 
 
-def versions_to_compare(annotation_set: AnnotationSet) -> tuple[dict[str, list[DocumentAnnotations]], int]:
-    """Each document's annotators' versions (ground-truth ones left out, and counted).
-
-    Raises ``annotator-missing`` for a version without an annotator id: it cannot be told apart
-    from another annotator's."""
-    versions: dict[str, list[DocumentAnnotations]] = {}
-    left_out = 0
-    for doc_id, kept in annotation_set.versions.items():
-        for annotations in kept:
-            provenance = annotations.provenance
-            if provenance.annotator is None:
-                raise _annotator_missing(annotations)
-            if provenance.ground_truth:
-                left_out += 1
-                continue
-            versions.setdefault(doc_id, []).append(annotations)
-    return versions, left_out
-
-
 def _annotator_missing(annotations: DocumentAnnotations) -> CorpusError:
     provenance = annotations.provenance
     return CorpusError("annotator-missing", "the annotation has no completed_by: whose version it is cannot be "
@@ -348,51 +330,60 @@ def refuse_errors(problems: Iterable[Problem], action: str) -> None:
                           f"nothing is {action}: {shown}{more}")
 
 
-def agreement(index, by: str | None = None, on_progress: Callable[[int], None] | None = None) -> AgreementReport:
-    """The agreement of the annotators' versions in the stored exports (``index``: a
-    corpus_tools.annotations.consolidate.AnnotationIndex; see ``compare``); ``by`` "document" or
-    "annotator" adds one part per document or per annotator. ``on_progress(1)``: one more record
-    of the annotation set read.
+def document_versions(index, action: str, on_progress: Callable[[int], None] | None = None
+                      ) -> Iterator[tuple[str, list[DocumentAnnotations]]]:
+    """Each document's annotators' versions from ``index`` (a
+    corpus_tools.annotations.consolidate.AnnotationIndex), in annotator order, as soon as the last
+    of them has streamed by: memory holds the documents in between, not the annotation set.
+    Ground-truth annotations are adjudications, not versions: they are left out.
+    ``on_progress(1)``: one more record read.
 
-    Streaming: a document's versions are compared as soon as the last of them has gone by, then
-    dropped, so memory holds the documents in between, not the annotation set. Raises
-    ``invalid-annotations`` when reading the set found errors, ``annotator-missing`` for a version
-    without an annotator id (it cannot be told apart from another annotator's)."""
-    if by not in (None, "document", "annotator"):
-        raise ValueError(f"by must be 'document' or 'annotator', not {by!r}")
+    Once the stream is read, raises ``invalid-annotations`` ("nothing is ``action``") when reading
+    it found errors, then ``annotator-missing`` for a version without an annotator id (it cannot
+    be told apart from another annotator's)."""
     versions = index.versions
     expected = Counter(versions.filter(pc.invert(versions["ground_truth"]))["doc_id"].to_pylist())
     problems: list[Problem] = []
     accepted_with: list[Problem] = []
-    waiting: dict[str, list[Units]] = {}
-    tally, parts = AgreementTally(), []
-    missing, left_out = None, 0
+    waiting: dict[str, list[DocumentAnnotations]] = {}
+    missing = None
     for annotations in index.records(index.roles(), problems, accepted_with):
         if on_progress is not None:
             on_progress(1)
         provenance = annotations.provenance
         if provenance.reason != "version":
             continue  # read for its task's problems
-        doc_id = annotations.doc_id
         if provenance.annotator is None:
             missing = missing or _annotator_missing(annotations)
             continue
         if provenance.ground_truth:
-            left_out += 1
             continue
-        kept = waiting.setdefault(doc_id, [])
-        kept.append(units_of(annotations))
-        if len(kept) == expected[doc_id]:
-            del waiting[doc_id]
-            length = len(index.documents[doc_id].text)
-            tally.add(doc_id, length, kept)
-            if by == "document":
-                parts.append(compare({doc_id: (length, kept)}, scope="document", key=doc_id))
-    refuse_errors([*problems, *accepted_with], "compared")
+        kept = waiting.setdefault(annotations.doc_id, [])
+        kept.append(annotations)
+        if len(kept) == expected[annotations.doc_id]:
+            del waiting[annotations.doc_id]
+            yield annotations.doc_id, sorted(kept, key=lambda version: (str(version.provenance.annotator),
+                                                                         str(version.provenance.annotation_id)))
+    refuse_errors([*problems, *accepted_with], action)
     if missing is not None:
         raise missing
+
+
+def agreement(index, by: str | None = None, on_progress: Callable[[int], None] | None = None) -> AgreementReport:
+    """The agreement of the annotators' versions in the stored exports (``index``: a
+    corpus_tools.annotations.consolidate.AnnotationIndex; see ``compare``), a document at a time
+    (``document_versions``, which also says what is refused); ``by`` "document" or "annotator"
+    adds one part per document or per annotator. ``on_progress(1)``: one more record read."""
+    if by not in (None, "document", "annotator"):
+        raise ValueError(f"by must be 'document' or 'annotator', not {by!r}")
+    tally, parts = AgreementTally(), []
+    for doc_id, versions in document_versions(index, "compared", on_progress):
+        length, units = len(index.documents[doc_id].text), [units_of(version) for version in versions]
+        tally.add(doc_id, length, units)
+        if by == "document":
+            parts.append(compare({doc_id: (length, units)}, scope="document", key=doc_id))
     report = tally.report(annotations_cancelled=index.stats().get("annotations_cancelled", 0),
-                          adjudications_left_out=left_out)
+                          adjudications_left_out=column_sum(index.versions["ground_truth"]))
     if by == "document":
         return dataclasses.replace(report, parts=tuple(sorted(parts, key=lambda part: part.key)))
     if by == "annotator":

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import orjson
 
-from corpus_tools.cli.options import annotation_index, json_option, read_annotation_set, root_option
+from corpus_tools.cli.options import annotation_index, json_option, root_option
 from corpus_tools.cli.progress import progress
 from corpus_tools.layout import Layout
 
@@ -84,13 +84,13 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
     """
     from corpus_tools.annotations import adjudicate as merge
 
-    documents, _, annotation_set = read_annotation_set(layout)
-    result = merge.adjudicate(annotation_set, strategy, {doc_id: documents[doc_id].text
-                                                         for doc_id in annotation_set.versions})
+    index = annotation_index(layout)
+    with progress("reading annotations", unit="annotation") as on_progress:
+        result = merge.adjudicate(index, strategy, on_progress)
     pushed = None
     if push:
         pushed = merge.push_adjudication(layout, _reviewer_client(url, api_key, data_dir, reviewer), project,
-                                         result, documents)
+                                         result, index.documents)
     if as_json:
         click.echo(orjson.dumps(merge.adjudication_dict(result, pushed), option=orjson.OPT_INDENT_2).decode())
         return

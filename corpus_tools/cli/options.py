@@ -125,16 +125,3 @@ def annotation_index(layout: Layout):
     from corpus_tools.documents.index import DocumentIndex
 
     return AnnotationIndex(layout, DocumentIndex(layout), load_registry(layout))
-
-
-def read_annotation_set(layout: Layout):
-    """The corpus's documents, its registry and its annotation set, the reading of the set drawn
-    as a progress bar (most of the time of the commands that work from it)."""
-    from corpus_tools.annotations.consolidate import load_annotation_set
-    from corpus_tools.annotations.registry import load_registry
-    from corpus_tools.cli.progress import progress
-    from corpus_tools.documents.index import DocumentIndex
-
-    documents, registry = DocumentIndex(layout), load_registry(layout)
-    with progress("reading annotations", unit="annotation") as on_progress:
-        return documents, registry, load_annotation_set(layout, documents, registry, on_progress)
