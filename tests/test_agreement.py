@@ -362,3 +362,16 @@ def test_each_document_is_merged_as_soon_as_its_last_version_has_gone_by(tmp_pat
     assert events == [("read", "doc-a", "version"), ("read", "doc-a", "version"), ("merged", "doc-a", ("1", "2")),
                       ("read", "doc-a", "latest"), ("read", "doc-b", "version"), ("merged", "doc-b", ("1",)),
                       ("read", "doc-b", "latest")]
+
+
+def test_the_chosen_annotations_alone_are_the_annotation_sets_chosen(tmp_path):
+    """load_chosen (labelstudio tasks --predictions, preannotate --evaluate) builds no versions,
+    and gives what the whole annotation set gives as chosen."""
+    from corpus_tools.annotations.consolidate import load_chosen
+    from corpus_tools.layout import Layout
+
+    documents, annotation_set = _annotation_set(tmp_path)
+    registry, reads = export_corpus.registry(), []
+    chosen = load_chosen(Layout.at(tmp_path), documents, registry, on_progress=reads.append)
+    assert chosen == annotation_set.chosen and list(chosen) == ["doc-a", "doc-b"] and reads == [1, 1]
+    assert chosen["doc-a"].provenance.annotator == "2" and chosen["doc-a"].provenance.reason == "latest"

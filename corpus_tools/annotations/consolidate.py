@@ -332,6 +332,20 @@ def _label_studio_time(micros: int | None) -> str | None:
 _EPOCH = datetime(1970, 1, 1)
 
 
+def load_chosen(layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
+                problems: list[Problem] | None = None, on_progress: Callable[[int], None] | None = None
+                ) -> dict[str, DocumentAnnotations]:
+    """Per document the chosen annotation (``AnnotationSet.chosen``), by doc_id, without building
+    or holding the versions; the problems of their tasks go to ``problems``. ``on_progress(1)``:
+    one more chosen annotation read."""
+    chosen = {}
+    for annotations in iter_annotation_set(layout, documents, registry, problems, chosen_only=True):
+        chosen[annotations.doc_id] = annotations
+        if on_progress is not None:
+            on_progress(1)
+    return {doc_id: chosen[doc_id] for doc_id in sorted(chosen)}
+
+
 def load_annotation_set(layout: Layout, documents: Mapping[str, Document],
                         registry: Mapping[str, RegistryEntity],
                         on_progress: Callable[[int], None] | None = None) -> AnnotationSet:

@@ -123,13 +123,13 @@ class TaskInputs:
 def task_inputs(layout, predictions: bool = False, on_progress: Callable[[int], None] | None = None) -> TaskInputs:
     """The corpus's documents, and (with ``predictions``) its chosen annotations and
     pre-annotations (corpus_tools.preannotate) for the documents without one, as
-    ``labelstudio tasks`` and ``push`` send them. ``on_progress``: as ``load_annotation_set``'s."""
+    ``labelstudio tasks`` and ``push`` send them. ``on_progress``: as ``load_chosen``'s."""
     from corpus_tools.documents.index import DocumentIndex
 
     documents = DocumentIndex(layout)
     if not predictions:
         return TaskInputs(documents)
-    from corpus_tools.annotations.consolidate import load_annotation_set
+    from corpus_tools.annotations.consolidate import load_chosen
     from corpus_tools.annotations.registry import load_registry
     from corpus_tools.ingest import stored_exports
     from corpus_tools.labelstudio.tasks import annotation_set_name
@@ -137,16 +137,18 @@ def task_inputs(layout, predictions: bool = False, on_progress: Callable[[int], 
     from corpus_tools.preannotate.run import predictions_for_unannotated
 
     registry = load_registry(layout)
-    annotation_set = load_annotation_set(layout, documents, registry, on_progress)
+    problems: list = []
+    chosen = load_chosen(layout, documents, registry, problems, on_progress)
+    errors = [problem for problem in problems if problem.severity == "error"]
     notes = []
-    if annotation_set.report.errors:
-        notes.append(f"{len(annotation_set.report.errors)} units of the stored exports have errors and are left "
+    if errors:
+        notes.append(f"{len(errors)} units of the stored exports have errors and are left "
                      "out of the predictions (corpus-tools validate shows them)")
     ner = load_ner()
-    preannotations = predictions_for_unannotated(documents, annotation_set.chosen, registry, ner)
+    preannotations = predictions_for_unannotated(documents, chosen, registry, ner)
     if preannotations:
         notes.append(f"{len(preannotations)} documents without annotation get pre-annotations; {ner.note}")
-    return TaskInputs(documents, annotation_set.chosen,
+    return TaskInputs(documents, chosen,
                       annotation_set_name(stored.name for stored in stored_exports(layout)), preannotations,
                       tuple(notes))
 

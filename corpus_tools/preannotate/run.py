@@ -100,7 +100,7 @@ def evaluate_corpus(layout, ner_model: str | None = None, strict_aliases: bool =
                     on_progress: Callable[[int], None] | None = None):
     """``preannotate --evaluate``: per-layer scores against the committed gold (the chosen
     annotations), leave-one-document-out (corpus_tools.preannotate.evaluate); and the NER note."""
-    from corpus_tools.annotations.consolidate import load_annotation_set
+    from corpus_tools.annotations.consolidate import load_chosen
     from corpus_tools.annotations.registry import load_registry
     from corpus_tools.documents.index import DocumentIndex
     from corpus_tools.preannotate.evaluate import evaluate
@@ -108,6 +108,6 @@ def evaluate_corpus(layout, ner_model: str | None = None, strict_aliases: bool =
 
     documents = DocumentIndex(layout)
     registry = load_registry(layout)
-    gold = load_annotation_set(layout, documents, registry).chosen
+    gold = load_chosen(layout, documents, registry)
     ner = load_ner(ner_model)
     return evaluate(documents, registry, gold, ner=ner, strict_aliases=strict_aliases, on_progress=on_progress), ner.note
