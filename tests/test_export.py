@@ -195,3 +195,44 @@ def test_a_version_is_looked_up_in_dist(tmp_path):
     build_release(*seed_inputs(), tmp_path / "dist", "1.0.0")
     result = export_release("1.0.0", "jsonl", tmp_path / "out", root=tmp_path)
     assert result.documents == 5 and result.files == ("entity_registry.jsonl", "train.jsonl")
+
+
+def test_documents_are_read_a_document_at_a_time_with_every_row_of_their_layers(release):
+    """read_documents streams (the formats write a document at a time) and gives each document
+    exactly the rows that name it, as grouping every row by doc_id would."""
+    import inspect
+    from collections import defaultdict
+
+    from corpus_tools.release.export import read_documents
+
+    stream = read_documents(release)
+    assert inspect.isgenerator(stream)
+    grouped = {config: defaultdict(list) for config in ("entities", "timexes", "quotes", "ner")}
+    for config, by_doc in grouped.items():
+        for row in _rows(release, config):
+            by_doc[row["doc_id"]].append(row)
+    documents = list(stream)
+    assert [document.doc_id for document in documents] == [row["doc_id"] for row in _rows(release, "documents")]
+    assert len(documents) == 28 and sum(len(document.entities) for document in documents) > 0
+    for document in documents:
+        assert document.entities == grouped["entities"][document.doc_id]
+        assert document.timexes == grouped["timexes"][document.doc_id]
+        assert document.quotes == grouped["quotes"][document.doc_id]
+        assert document.sentences == grouped["ner"][document.doc_id]
+
+
+def test_layer_rows_out_of_document_order_are_refused_not_misplaced(release, tmp_path):
+    import pyarrow.parquet as pq
+
+    from corpus_tools.release.export import read_documents
+
+    copy = tmp_path / "release"
+    shutil.copytree(release, copy)
+    [shard] = (copy / "data" / "entities").glob("train-*.parquet")
+    table = pq.read_table(shard)
+    pq.write_table(table.take(list(range(table.num_rows - 1, -1, -1))), shard)  # the last document's rows first
+    with pytest.raises(CorpusError) as error:
+        list(read_documents(copy))
+    assert error.value.code == "export-invalid"
+    assert "config 'entities' has rows of document" in str(error.value) and "out of the documents config's order" \
+        in str(error.value)

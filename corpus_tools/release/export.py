@@ -15,7 +15,9 @@
   timexes, quotes with their source and cue, ner sentences), labels as names; and
   ``entity_registry.jsonl``.
 
-The release is verified against its SHA256SUMS first. Output is written in a temporary
+The release is read a document at a time (``read_documents``) and written as it is read, except
+a DocBin, which is written whole (a split's documents). The release is verified against its
+SHA256SUMS first. Output is written in a temporary
 directory beside ``out_dir`` and renamed into place when complete; an ``out_dir`` that exists
 and is not empty is refused (``export-target-exists``).
 """
@@ -28,6 +30,7 @@ import shutil
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -101,12 +104,15 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
 
 # --- reading a release ---------------------------------------------------------------------
 
+_BATCH_ROWS = 512  # rows read at a time: a documents row holds a whole text
+
+
 def read_config(path: Path, config: str, splits: tuple[str, ...] = SPLITS) -> Iterator[dict]:
     """The rows of one config, split by split in SPLITS order, shard by shard, labels as names."""
     names = _label_names(config)
     for split in splits:
         for file in sorted((path / "data" / config).glob(f"{split}-*.parquet")):
-            for row in pq.read_table(file).to_pylist():
+            for row in (row for batch in pq.ParquetFile(file).iter_batches(_BATCH_ROWS) for row in batch.to_pylist()):
                 for column, labels in names.items():
                     value = row[column]
                     row[column] = [labels[i] for i in value] if isinstance(value, list) else labels[value]
@@ -122,15 +128,34 @@ def _label_names(config: str) -> dict[str, tuple[str, ...]]:
     return names
 
 
-def read_documents(path: Path) -> list[ReleaseDocument]:
-    """Every document of a release, in the documents config's order, with its layers."""
-    layers = {config: defaultdict(list) for config in ("entities", "timexes", "quotes", "ner")}
-    for config, by_doc in layers.items():
-        for row in read_config(path, config):
-            by_doc[row["doc_id"]].append(row)
-    return [ReleaseDocument(row, layers["entities"][row["doc_id"]], layers["timexes"][row["doc_id"]],
-                            layers["quotes"][row["doc_id"]], layers["ner"][row["doc_id"]])
-            for row in read_config(path, "documents")]
+def read_documents(path: Path) -> Iterator[ReleaseDocument]:
+    """Every document of a release, in the documents config's order, with its layers: a document
+    at a time, since the layer configs hold their rows in that order too (split by split, a
+    document's rows together). A release whose rows are not in that order is refused
+    (``export-invalid``), never given out under the wrong document."""
+    layers = {config: _ByDocument(read_config(path, config)) for config in ("entities", "timexes", "quotes", "ner")}
+    for row in read_config(path, "documents"):
+        yield ReleaseDocument(row, *(rows.take(row["doc_id"]) for rows in layers.values()))
+    for config, rows in layers.items():
+        if rows.next is not None:
+            raise CorpusError("export-invalid", f"config {config!r} has rows of document {rows.next['doc_id']!r} "
+                              "out of the documents config's order (or of no document of it)",
+                              Location(file=str(path / "data" / config), doc_id=rows.next["doc_id"]))
+
+
+class _ByDocument:
+    """The rows of one config, handed out a document at a time."""
+
+    def __init__(self, rows: Iterator[dict]):
+        self._rows = rows
+        self.next = next(rows, None)
+
+    def take(self, doc_id: str) -> list[dict]:
+        taken = []
+        while self.next is not None and self.next["doc_id"] == doc_id:
+            taken.append(self.next)
+            self.next = next(self._rows, None)
+        return taken
 
 
 # --- conll2003 -----------------------------------------------------------------------------
@@ -138,23 +163,44 @@ def read_documents(path: Path) -> list[ReleaseDocument]:
 def _write_conll(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
     documents = 0
     for split in SPLITS:
-        lines: list[str] = []
-        last_doc = None
-        for row in read_config(path, "ner", (split,)):
-            if row["doc_id"] != last_doc:
-                lines += ["-DOCSTART- -X- -X- O", ""]
-                last_doc = row["doc_id"]
-                documents += 1
-                progress(1)
-            for token, tag in zip(row["tokens"], row["ner_tags"]):
-                if not token or any(character.isspace() for character in token):
-                    raise CorpusError("export-invalid", f"sentence {row['id']}: token {token!r} is empty or has "
-                                      "whitespace, which CoNLL columns cannot hold", Location(doc_id=row["doc_id"]))
-                lines.append(f"{token} -X- -X- {tag}")
-            lines.append("")
-        if lines:
-            (out / f"{split}.txt").write_text("\n".join(lines), encoding="utf-8")
+        with _LineFile(out / f"{split}.txt") as lines:
+            last_doc = None
+            for row in read_config(path, "ner", (split,)):
+                if row["doc_id"] != last_doc:
+                    lines.write("-DOCSTART- -X- -X- O", "")
+                    last_doc = row["doc_id"]
+                    documents += 1
+                    progress(1)
+                for token, tag in zip(row["tokens"], row["ner_tags"]):
+                    if not token or any(character.isspace() for character in token):
+                        raise CorpusError("export-invalid", f"sentence {row['id']}: token {token!r} is empty or has "
+                                          "whitespace, which CoNLL columns cannot hold", Location(doc_id=row["doc_id"]))
+                    lines.write(f"{token} -X- -X- {tag}")
+                lines.write("")
     return documents, []
+
+
+class _LineFile:
+    """Lines joined by newlines (none after the last), written as they come; the file is created
+    with its first line, so a split without rows has none."""
+
+    def __init__(self, path: Path):
+        self.path, self._handle = path, None
+
+    def write(self, *lines: str) -> None:
+        for line in lines:
+            if self._handle is None:
+                self._handle = self.path.open("w", encoding="utf-8")
+                self._handle.write(line)
+            else:
+                self._handle.write("\n" + line)
+
+    def __enter__(self) -> "_LineFile":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._handle is not None:
+            self._handle.close()
 
 
 def read_conll(path: Path) -> list[tuple[list[str], list[str]]]:
@@ -193,10 +239,11 @@ def _write_spacy(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]
     from spacy.tokens import DocBin
 
     nlp = spacy.blank("en")
-    bins: dict[str, DocBin] = {}
+    bins: dict[str, DocBin] = {}  # a DocBin is written whole: each holds its split
     unaligned: list[Unaligned] = []
-    documents = read_documents(path)
-    for document in documents:
+    documents = 0
+    for document in read_documents(path):
+        documents += 1
         doc = nlp(document.row["text"])
         doc.user_data.update({"doc_id": document.doc_id, "split": document.split, "fold": document.row["fold"]})
         ents = []
@@ -224,7 +271,7 @@ def _write_spacy(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]
         progress(1)
     for split, doc_bin in bins.items():
         doc_bin.to_disk(out / f"{split}.spacy")
-    return len(documents), unaligned
+    return documents, unaligned
 
 
 def _span(doc, document: ReleaseDocument, region: dict, layer: str, label: str, unaligned: list[Unaligned],
@@ -238,9 +285,10 @@ def _span(doc, document: ReleaseDocument, region: dict, layer: str, label: str, 
 # --- brat ----------------------------------------------------------------------------------
 
 def _write_brat(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
-    documents = read_documents(path)
+    documents = 0
     values: dict[str, set[str]] = defaultdict(set)
-    for document in documents:
+    for document in read_documents(path):
+        documents += 1
         directory = out / document.split
         directory.mkdir(exist_ok=True)
         (directory / f"{document.doc_id}.txt").write_text(document.row["text"], encoding="utf-8")
@@ -252,27 +300,28 @@ def _write_brat(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
                 values[name].add(value)
         progress(1)
     (out / "annotation.conf").write_text(brat.annotation_conf(values), encoding="utf-8")
-    return len(documents), []
+    return documents, []
 
 
 # --- jsonl ---------------------------------------------------------------------------------
 
 def _write_jsonl(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
-    by_split: dict[str, list[dict]] = defaultdict(list)
-    documents = read_documents(path)
-    for document in documents:
-        by_split[document.split].append({
-            **document.row,
-            "entities": [_without(row, "doc_id", "fold") for row in document.entities],
-            "timexes": [_without(row, "doc_id", "fold") for row in document.timexes],
-            "quotes": [_nested_quote(row) for row in document.quotes],
-            "sentences": [_without(row, "doc_id", "fold") for row in document.sentences],
-        })
-        progress(1)
-    for split, rows in by_split.items():
-        _write_lines(out / f"{split}.jsonl", rows)
+    documents = 0
+    # the documents come split by split: one file open at a time
+    for split, group in groupby(read_documents(path), key=lambda document: document.split):
+        with (out / f"{split}.jsonl").open("x", encoding="utf-8") as handle:
+            for document in group:
+                _write_line(handle, {
+                    **document.row,
+                    "entities": [_without(row, "doc_id", "fold") for row in document.entities],
+                    "timexes": [_without(row, "doc_id", "fold") for row in document.timexes],
+                    "quotes": [_nested_quote(row) for row in document.quotes],
+                    "sentences": [_without(row, "doc_id", "fold") for row in document.sentences],
+                })
+                documents += 1
+                progress(1)
     _write_lines(out / "entity_registry.jsonl", read_config(path, "entity_registry"))
-    return len(documents), []
+    return documents, []
 
 
 def _without(row: dict, *names: str) -> dict:
@@ -295,7 +344,11 @@ def _nested_quote(row: dict) -> dict:
 def _write_lines(path: Path, rows) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n")
+            _write_line(handle, row)
+
+
+def _write_line(handle, row: dict) -> None:
+    handle.write(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n")
 
 
 def _unaligned_dict(item: Unaligned) -> dict:
