@@ -313,6 +313,18 @@ def test_the_annotation_index_ranks_into_tables_not_an_object_per_annotation(tmp
     assert index.roles(versions=False).schema == ROLES and index.roles(versions=False).num_rows == 2
 
 
+def _recorded_reads(index, events, monkeypatch):
+    """``index.records`` noting each record it yields in ``events``: (read, doc_id, reason)."""
+    records = index.records
+
+    def read(*args, **kwargs):
+        for annotations in records(*args, **kwargs):
+            events.append(("read", annotations.doc_id, annotations.provenance.reason))
+            yield annotations
+
+    monkeypatch.setattr(index, "records", read)
+
+
 def test_each_document_is_compared_as_soon_as_its_last_version_has_gone_by(tmp_path, monkeypatch):
     """agreement streams: a document's versions are compared (and dropped) before the next
     task's records are read, so the annotation set is never held whole."""
@@ -320,18 +332,13 @@ def test_each_document_is_compared_as_soon_as_its_last_version_has_gone_by(tmp_p
 
     index = _index(tmp_path)
     events = []
-    records, add = index.records, AgreementTally.add
-
-    def read(*args, **kwargs):
-        for annotations in records(*args, **kwargs):
-            events.append(("read", annotations.doc_id, annotations.provenance.reason))
-            yield annotations
+    add = AgreementTally.add
 
     def compared(self, doc_id, length, versions):
         events.append(("compared", doc_id, len(versions)))
         add(self, doc_id, length, versions)
 
-    monkeypatch.setattr(index, "records", read)
+    _recorded_reads(index, events, monkeypatch)
     monkeypatch.setattr(AgreementTally, "add", compared)
     assert agreement(index).compared == ("doc-a",)
     assert events == [("read", "doc-a", "version"), ("read", "doc-a", "version"), ("compared", "doc-a", 2),
@@ -345,18 +352,13 @@ def test_each_document_is_merged_as_soon_as_its_last_version_has_gone_by(tmp_pat
 
     index = _index(tmp_path)
     events = []
-    records, merge = index.records, module.adjudicate_document
-
-    def read(*args, **kwargs):
-        for annotations in records(*args, **kwargs):
-            events.append(("read", annotations.doc_id, annotations.provenance.reason))
-            yield annotations
+    merge = module.adjudicate_document
 
     def merged(doc_id, versions, *args):
         events.append(("merged", doc_id, tuple(version.provenance.annotator for version in versions)))
         return merge(doc_id, versions, *args)
 
-    monkeypatch.setattr(index, "records", read)
+    _recorded_reads(index, events, monkeypatch)
     monkeypatch.setattr(module, "adjudicate_document", merged)
     assert [document.doc_id for document in adjudicate(index, parse_strategy("majority"))] == ["doc-a", "doc-b"]
     assert events == [("read", "doc-a", "version"), ("read", "doc-a", "version"), ("merged", "doc-a", ("1", "2")),

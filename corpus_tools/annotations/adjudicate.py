@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus_tools.annotations.agreement import (
-    AgreementTally, document_versions, quote_key, sort_key, units_of,
+    AgreementTally, annotators_versions, document_versions, quote_key, sort_key, units_of,
 )
 from corpus_tools.annotations.consolidate import roles_of
 from corpus_tools.errors import CorpusError, Location
@@ -195,8 +195,7 @@ def adjudicate(index, strategy: Strategy, on_progress: Callable[[int], None] | N
     merged = [adjudicate_document(doc_id, versions, strategy, index.documents[doc_id].text)
               for doc_id, versions in document_versions(index, "adjudicated", on_progress)]
     if strategy.name == "prefer":
-        versions = index.versions
-        known = set(versions.filter(pc.invert(versions["ground_truth"]))["annotator"].drop_null().to_pylist())
+        known = set(annotators_versions(index.versions)["annotator"].drop_null().to_pylist())
         if strategy.annotator not in known:
             raise CorpusError("annotator-unknown", f"--strategy {strategy}: annotator {strategy.annotator!r} has no "
                               f"version of any document (annotators: {', '.join(sorted(known)) or 'none'})",
@@ -382,7 +381,8 @@ class ReleaseProvenance:
         annotator, or a ground-truth one, is nobody's to agree with."""
         self._index = index
         versions, chosen = index.versions, index.chosen
-        counted = versions.filter(pc.and_(pc.invert(versions["ground_truth"]), pc.is_valid(versions["annotator"])))
+        counted = annotators_versions(versions)
+        counted = counted.filter(pc.is_valid(counted["annotator"]))
         per_document = counted.group_by("doc_id").aggregate([("doc_id", "count")])
         single = per_document.filter(pc.equal(per_document["doc_id_count"], 1))["doc_id"]
         # the one annotator's version that is also the chosen annotation (the same pick)

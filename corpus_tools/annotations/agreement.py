@@ -29,9 +29,10 @@ from collections import Counter
 from itertools import combinations
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
-from corpus_tools.errors import CorpusError, Location, Problem
+from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.ingest.units import column_sum
 from corpus_tools.records import (
     AgreementReport, DocumentAnnotations, Figure, LayerFigures, PairAgreement, Units,
@@ -322,12 +323,18 @@ def refuse_errors(problems: Iterable[Problem], action: str) -> None:
     text), found now or accepted at ingest (--allow-partial), would count as disagreements:
     refuse, naming them. ``problems``: those of reading the annotation set, then those it was
     accepted with."""
-    errors = [problem for problem in problems if problem.severity == "error"]
+    errors = Report.of(problems).errors
     if errors:
         shown = "; ".join(str(problem) for problem in errors[:5])
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
         raise CorpusError("invalid-annotations", f"{len(errors)} unit(s) of the stored exports have errors, so "
                           f"nothing is {action}: {shown}{more}")
+
+
+def annotators_versions(versions: pa.Table) -> pa.Table:
+    """The annotators' versions among an AnnotationIndex's ``versions`` (PICKS): ground-truth
+    annotations are adjudications, not versions, and are left out."""
+    return versions.filter(pc.invert(versions["ground_truth"]))
 
 
 def document_versions(index, action: str, on_progress: Callable[[int], None] | None = None
@@ -341,8 +348,7 @@ def document_versions(index, action: str, on_progress: Callable[[int], None] | N
     Once the stream is read, raises ``invalid-annotations`` ("nothing is ``action``") when reading
     it found errors, then ``annotator-missing`` for a version without an annotator id (it cannot
     be told apart from another annotator's)."""
-    versions = index.versions
-    expected = Counter(versions.filter(pc.invert(versions["ground_truth"]))["doc_id"].to_pylist())
+    expected = Counter(annotators_versions(index.versions)["doc_id"].to_pylist())
     problems: list[Problem] = []
     accepted_with: list[Problem] = []
     waiting: dict[str, list[DocumentAnnotations]] = {}

@@ -10,7 +10,7 @@ import orjson
 
 from corpus_tools.cli.options import annotation_index, json_option, root_option
 from corpus_tools.cli.progress import progress
-from corpus_tools.errors import Problem, escape, printable_part
+from corpus_tools.errors import Problem, Report, escape, printable_part
 from corpus_tools.layout import Layout
 from corpus_tools.annotations.lint import accepted_path, acceptance_as_dict, candidate_as_dict, lint as lint_corpus
 from corpus_tools.annotations.lint import read_acceptances, review
@@ -108,7 +108,7 @@ def lint(layout: Layout, as_json: bool, show_all: bool, accepted: Path | None) -
     documents, annotations, count, registry, problems = load_inputs(layout)
     with progress("linting", total=count, unit="doc") as on_progress:
         candidates = lint_corpus(documents, annotations, registry, on_progress)
-    errors = [problem for problem in problems if problem.severity == "error"]
+    errors = Report.of(problems).errors
     if errors:
         click.echo(f"note: {len(errors)} annotation problems left units out of the lint; see corpus-tools validate",
                    err=True)

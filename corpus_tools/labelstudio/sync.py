@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from corpus_tools.fsutil import atomic_writer
-from corpus_tools.errors import CorpusError, Location
+from corpus_tools.errors import CorpusError, Location, Report
 from corpus_tools.labelstudio.config import labeling_config
 from corpus_tools.labelstudio.tasks import make_tasks, task_key
 from corpus_tools.records import Document, DocumentAnnotations
@@ -139,7 +139,7 @@ def task_inputs(layout, predictions: bool = False, on_progress: Callable[[int], 
     registry = load_registry(layout)
     problems: list = []
     chosen = load_chosen(layout, documents, registry, problems, on_progress)
-    errors = [problem for problem in problems if problem.severity == "error"]
+    errors = Report.of(problems).errors
     notes = []
     if errors:
         notes.append(f"{len(errors)} units of the stored exports have errors and are left "
