@@ -344,7 +344,8 @@ class AnnotationSet:
 
 @dataclass(frozen=True, slots=True)
 class ReleasedDocument:
-    """One row of a release's ``documents`` config, read back (corpus_tools.view reads releases)."""
+    """One row of a release's ``documents`` config, read back with its rows of the entities,
+    timexes and quotes configs, each in span order (corpus_tools.view reads releases)."""
 
     doc_id: str
     split: str
@@ -360,21 +361,18 @@ class ReleasedDocument:
     raw_sha256: str
     raw_encoding: str
     text_sha256: str
+    entities: tuple[EntityMention, ...] = ()
+    timexes: tuple[TimeExpression, ...] = ()
+    quotes: tuple[Quote, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class ReleaseContents:
-    """A whole release as records, read back from its parquet files (corpus_tools.view.read).
-
-    ``documents`` in doc_id order; ``entities``, ``timexes`` and ``quotes``: doc_id -> that
-    document's rows in span order; ``registry``: id -> entity, in id order.
-    """
+    """What the viewer holds of a release (corpus_tools.view.read): its version, its doc_ids in
+    order and its registry (id -> entity, in id order). The documents are read one at a time."""
 
     version: str
-    documents: tuple[ReleasedDocument, ...]
-    entities: Mapping[str, tuple[EntityMention, ...]]
-    timexes: Mapping[str, tuple[TimeExpression, ...]]
-    quotes: Mapping[str, tuple[Quote, ...]]
+    doc_ids: tuple[str, ...]
     registry: Mapping[str, RegistryEntity]
 
 

@@ -233,6 +233,29 @@ def test_layer_rows_out_of_document_order_are_refused_not_misplaced(release, tmp
     pq.write_table(table.take(list(range(table.num_rows - 1, -1, -1))), shard)  # the last document's rows first
     with pytest.raises(CorpusError) as error:
         list(read_documents(copy))
-    assert error.value.code == "export-invalid"
+    assert error.value.code == "release-invalid"
     assert "config 'entities' has rows of document" in str(error.value) and "out of the documents config's order" \
         in str(error.value)
+
+
+def test_labels_are_named_from_each_file_s_own_features(release, tmp_path):
+    """A release made under another label set reads with the names it was made with."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    from corpus_tools.release.export import read_config
+
+    copy = tmp_path / "release"
+    shutil.copytree(release, copy)
+    [shard] = (copy / "data" / "entities").glob("train-*.parquet")
+    table = pq.read_table(shard)
+    metadata = json.loads(table.schema.metadata[b"huggingface"])
+    label = metadata["info"]["features"]["label"]
+    label["names"] = [f"old-{name}" for name in label["names"]]
+    pq.write_table(table.replace_schema_metadata({b"huggingface": json.dumps(metadata).encode()}), shard)
+    ids = table["label"].to_pylist()
+    assert [row["label"] for row in read_config(copy, "entities", ("train",))] == [
+        label["names"][i] for i in ids]
+    assert [row["label"] for row in read_config(release, "entities", ("train",))] == [
+        label["names"][i][len("old-"):] for i in ids]

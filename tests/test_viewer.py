@@ -415,3 +415,34 @@ def test_a_site_with_a_previous_release_shows_what_changed(tmp_path):
     assert not (tmp_path / "site-without").exists()
     build_site(REPO / "dist" / "1.0.0", tmp_path / "site-without")  # the first release: no diff page
     assert not (tmp_path / "site-without" / "diff.html").exists()
+
+
+def test_documents_are_read_one_at_a_time_each_page_written_before_the_next_is_read(tmp_path, monkeypatch):
+    import corpus_tools.view.read as read_module
+    import corpus_tools.view.site as site_module
+
+    pages_at_each_read = []
+
+    def recording(release):
+        for document in read_module.documents(release):
+            [building] = tmp_path.glob(".site.partial-*")
+            pages = building / "doc"
+            pages_at_each_read.append(len(list(pages.glob("*.html"))) if pages.is_dir() else 0)
+            yield document
+
+    monkeypatch.setattr(site_module, "documents", recording)
+    build_site(RELEASE, tmp_path / "site", raw_dir=REPO / "raw")
+    assert pages_at_each_read == [0, 1, 2, 3, 4]  # each document's page is written before the next is read
+    monkeypatch.undo()
+    build_site(RELEASE, tmp_path / "plain", raw_dir=REPO / "raw")
+    assert site_files(tmp_path / "site") == site_files(tmp_path / "plain")
+    assert ".gathered.sqlite" not in site_files(tmp_path / "site")  # the scratch store stays out of the site
+
+
+def test_cli_views_a_release_directory_not_named_as_a_version(tmp_path):
+    copy = tmp_path / "candidate"
+    shutil.copytree(RELEASE, copy)
+    result = CliRunner().invoke(cli, ["view", str(copy), "-o", str(tmp_path / "site"), "--root", str(REPO)])
+    assert result.exit_code == 0, result.output
+    assert "release candidate, 5 document pages" in result.output.splitlines()[-1]
+    assert not (tmp_path / "site" / "diff.html").exists()

@@ -44,7 +44,7 @@ def view(release: Path | None, output: Path | None, serve: bool, port: int, prev
         release = release_dir(None if release is None else str(release), layout.root)
     if previous is None and VERSION_PATTERN.fullmatch(release.name):
         previous = previous_release(release.parent, release.name)
-    elif not previous.is_dir() and "/" not in str(previous):
+    elif previous is not None and not previous.is_dir() and "/" not in str(previous):
         previous = release_dir(str(previous), layout.root)
     output = output or layout.build / "site"
     with progress("writing pages", unit="page") as on_progress:

@@ -34,13 +34,13 @@ from itertools import groupby
 from pathlib import Path
 from typing import Callable, Iterator
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import remove_abandoned
 from corpus_tools.records import ExportResult, Unaligned
 import corpus_tools.release.brat as brat
-from corpus_tools.release.arrow_schemas import ClassLabel, List, spec
 from corpus_tools.release.checksums import verify_release
 from corpus_tools.release.loaders import Release, release_dir
 from corpus_tools.release.splits import SPLITS
@@ -105,40 +105,51 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
 # --- reading a release ---------------------------------------------------------------------
 
 _BATCH_ROWS = 512  # rows read at a time: a documents row holds a whole text
+LAYERS = ("entities", "timexes", "quotes", "ner")
 
 
 def read_config(path: Path, config: str, splits: tuple[str, ...] = SPLITS) -> Iterator[dict]:
-    """The rows of one config, split by split in SPLITS order, shard by shard, labels as names."""
-    names = _label_names(config)
+    """The rows of one config, split by split in SPLITS order, shard by shard, labels as names:
+    the names in each file's own ``huggingface`` features, so a release made under another label
+    set reads with the names it was made with."""
     for split in splits:
         for file in sorted((path / "data" / config).glob(f"{split}-*.parquet")):
-            for row in (row for batch in pq.ParquetFile(file).iter_batches(_BATCH_ROWS) for row in batch.to_pylist()):
+            parquet = pq.ParquetFile(file)
+            names = label_names(parquet.schema_arrow)
+            for row in (row for batch in parquet.iter_batches(_BATCH_ROWS) for row in batch.to_pylist()):
                 for column, labels in names.items():
                     value = row[column]
-                    row[column] = [labels[i] for i in value] if isinstance(value, list) else labels[value]
+                    if value is not None:
+                        row[column] = [labels[i] for i in value] if isinstance(value, list) else labels[value]
                 yield row
 
 
-def _label_names(config: str) -> dict[str, tuple[str, ...]]:
+def label_names(schema: pa.Schema) -> dict[str, tuple[str, ...]]:
+    """Column -> the names of its ClassLabel ids (of a column or of its list items), from the
+    ``huggingface`` features that ``datasets`` reads from the same file."""
+    metadata = (schema.metadata or {}).get(b"huggingface")
+    features = json.loads(metadata)["info"]["features"] if metadata else {}
     names = {}
-    for column, feature in spec(config).items():
-        inner = feature.feature if isinstance(feature, List) else feature
-        if isinstance(inner, ClassLabel):
-            names[column] = tuple(inner.names)
+    for column, feature in features.items():
+        if isinstance(feature, dict) and feature.get("_type") in ("Sequence", "List", "LargeList"):
+            feature = feature["feature"]
+        if isinstance(feature, dict) and feature.get("_type") == "ClassLabel":
+            names[column] = tuple(feature["names"])
     return names
 
 
-def read_documents(path: Path) -> Iterator[ReleaseDocument]:
-    """Every document of a release, in the documents config's order, with its layers: a document
-    at a time, since the layer configs hold their rows in that order too (split by split, a
-    document's rows together). A release whose rows are not in that order is refused
-    (``export-invalid``), never given out under the wrong document."""
-    layers = {config: _ByDocument(read_config(path, config)) for config in ("entities", "timexes", "quotes", "ner")}
+def read_documents(path: Path, layers: tuple[str, ...] = LAYERS) -> Iterator[ReleaseDocument]:
+    """Every document of a release, in the documents config's order, with its rows of ``layers``
+    (the others empty): a document at a time, since the layer configs hold their rows in that
+    order too (split by split, a document's rows together). A release whose rows are not in that
+    order is refused (``release-invalid``), never given out under the wrong document."""
+    readers = {config: _ByDocument(read_config(path, config)) for config in layers}
     for row in read_config(path, "documents"):
-        yield ReleaseDocument(row, *(rows.take(row["doc_id"]) for rows in layers.values()))
-    for config, rows in layers.items():
+        doc_id = row["doc_id"]
+        yield ReleaseDocument(row, *(readers[config].take(doc_id) if config in readers else [] for config in LAYERS))
+    for config, rows in readers.items():
         if rows.next is not None:
-            raise CorpusError("export-invalid", f"config {config!r} has rows of document {rows.next['doc_id']!r} "
+            raise CorpusError("release-invalid", f"config {config!r} has rows of document {rows.next['doc_id']!r} "
                               "out of the documents config's order (or of no document of it)",
                               Location(file=str(path / "data" / config), doc_id=rows.next["doc_id"]))
 

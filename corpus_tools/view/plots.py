@@ -6,6 +6,7 @@ Sizes are whole pixels computed with integer arithmetic, so the same counts give
 from __future__ import annotations
 
 from html import escape
+from typing import Iterable, Iterator
 
 ROW = 18  # pixels per bar
 LABEL_WIDTH = 150
@@ -32,12 +33,19 @@ def bar_chart(title: str, counts: list[tuple[str, int]], css_class: str = "") ->
             + "".join(rows) + "</svg></figure>")
 
 
-def stacked_chart(title: str, rows: list[tuple[str, list[int]]], parts: list[str]) -> str:
-    """One horizontal bar per row, split into ``parts`` (a ``part-<i>`` class each), with a legend."""
-    top = max((sum(values) for _, values in rows), default=0) or 1
-    height = ROW * len(rows) + 4
+def stacked_chart(title: str, rows: Iterable[tuple[str, list[int]]], parts: list[str], *, count: int,
+                  top: int) -> Iterator[str]:
+    """One horizontal bar per row, split into ``parts`` (a ``part-<i>`` class each), with a legend;
+    in parts, so the rows (``count`` of them, the largest summing to ``top``) are read once and
+    never held."""
+    top = top or 1
+    height = ROW * count + 4
     width = LABEL_WIDTH + BAR_WIDTH + NUMBER_WIDTH
-    drawn = []
+    legend = "".join(f'<span class="key"><span class="swatch part-{i}"></span>{escape(name)}</span>'
+                     for i, name in enumerate(parts))
+    yield (f'<figure class="plot stacked"><figcaption>{escape(title)} {legend}</figcaption>'
+           f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">')
     for i, (label, values) in enumerate(rows):
         y = 2 + i * ROW
         x = LABEL_WIDTH
@@ -47,11 +55,6 @@ def stacked_chart(title: str, rows: list[tuple[str, list[int]]], parts: list[str
             bars.append(f'<rect class="part-{part}" x="{x}" y="{y + 2}" width="{length}" height="{ROW - 4}">'
                         f'<title>{escape(label)}: {value} {escape(parts[part])}</title></rect>')
             x += length
-        drawn.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + 13}" text-anchor="end">{escape(label)}</text>'
-                     + "".join(bars) + f'<text x="{x + 4}" y="{y + 13}">{sum(values)}</text>')
-    legend = "".join(f'<span class="key"><span class="swatch part-{i}"></span>{escape(name)}</span>'
-                     for i, name in enumerate(parts))
-    return (f'<figure class="plot stacked"><figcaption>{escape(title)} {legend}</figcaption>'
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">'
-            + "".join(drawn) + "</svg></figure>")
+        yield (f'<text x="{LABEL_WIDTH - 6}" y="{y + 13}" text-anchor="end">{escape(label)}</text>'
+               + "".join(bars) + f'<text x="{x + 4}" y="{y + 13}">{sum(values)}</text>')
+    yield "</svg></figure>"

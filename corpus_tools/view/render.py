@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from html import escape
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 from urllib.parse import quote as url_quote
 
 from corpus_tools.records import (
@@ -193,7 +193,13 @@ def annotated_text(text: str, marks: Sequence[_Mark], inserts: Sequence[tuple[in
 
 
 def page(title: str, body: str, *, prefix: str, corpus: str, version: str, css_class: str) -> str:
-    return (
+    return "".join(page_parts(title, (body,), prefix=prefix, corpus=corpus, version=version, css_class=css_class))
+
+
+def page_parts(title: str, body: Iterable[str], *, prefix: str, corpus: str, version: str,
+               css_class: str) -> Iterator[str]:
+    """A page whose body comes in parts, so a page as long as the corpus is never held whole."""
+    yield (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -204,67 +210,102 @@ def page(title: str, body: str, *, prefix: str, corpus: str, version: str, css_c
         f'<header class="top"><a href="{prefix}index.html">{escape(corpus)}</a> · release {escape(version)}'
         f' · <a href="{prefix}index.html#documents">documents</a> · <a href="{prefix}index.html#registry">entities</a>'
         "</header>\n"
-        f"{body}\n"
-        '<div id="tip" role="tooltip" hidden></div>\n'
-        "</body>\n</html>\n"
     )
+    yield from body
+    yield "\n" '<div id="tip" role="tooltip" hidden></div>\n' "</body>\n</html>\n"
 
 
-def _counts(document_id: str, contents: ReleaseContents) -> tuple[int, int, int]:
-    return (len(contents.entities[document_id]), len(contents.timexes[document_id]), len(contents.quotes[document_id]))
+def counts(document: ReleasedDocument) -> tuple[int, int, int]:
+    return len(document.entities), len(document.timexes), len(document.quotes)
 
 
-def index_page(contents: ReleaseContents, removed: Mapping[str, PlacedPieces], corpus: str,
-               mentions: Mapping[str, int], attributed: Mapping[str, int], previous: str | None = None) -> str:
-    """``previous``: the version the site's diff page compares with, when it has one."""
-    entity_labels = Counter(m.label for items in contents.entities.values() for m in items)
-    timex_labels = Counter(t.label for items in contents.timexes.values() for t in items)
-    quote_types = Counter(q.quote_type for items in contents.quotes.values() for q in items)
+class IndexTally:
+    """What the index counts over the whole release, gathered a document at a time."""
+
+    def __init__(self) -> None:
+        self.entity_labels: Counter = Counter()
+        self.timex_labels: Counter = Counter()
+        self.quote_types: Counter = Counter()
+        self.mentions: Counter = Counter()  # registry id -> mentions
+        self.attributed: Counter = Counter()  # registry id -> quotes it is the speaker of
+        self.documents = 0
+        self.totals = [0, 0, 0]
+        self.most_units = 0  # of one document: the stacked chart's scale
+        self.removed_shown = 0
+
+    def add(self, document: ReleasedDocument, pieces: PlacedPieces) -> None:
+        self.entity_labels.update(mention.label for mention in document.entities)
+        self.timex_labels.update(timex.label for timex in document.timexes)
+        self.quote_types.update(quote.quote_type for quote in document.quotes)
+        self.mentions.update(mention.entity_id for mention in document.entities if mention.entity_id is not None)
+        self.attributed.update(quote.source.speaker_id for quote in document.quotes
+                               if quote.source is not None and quote.source.speaker_id is not None)
+        units = counts(document)
+        self.documents += 1
+        self.totals = [total + count for total, count in zip(self.totals, units)]
+        self.most_units = max(self.most_units, sum(units))
+        self.removed_shown += pieces.unavailable is None
+
+
+def index_row(document: ReleasedDocument, pieces: PlacedPieces) -> str:
+    """The document's row of the index's table."""
+    entities, timexes, quotes = counts(document)
+    removed_cell = (str(len(pieces.pieces)) if pieces.unavailable is None
+                    else f'<span class="null" title="{escape(pieces.unavailable)}">n/a</span>')
+    return (
+        f'<tr data-doc="{escape(document.doc_id)}"><td><a href="doc/{page_href(document.doc_id)}">'
+        f'{escape(document.title or "(untitled)")}</a><div class="id">{escape(document.doc_id)}</div></td>'
+        f"<td>{_with_evidence(document.publisher, document.publisher_evidence, 'publisher')}</td>"
+        f"<td>{_date(document)}</td><td>{escape(document.split)}</td>"
+        f'<td class="n">{len(document.text)}</td><td class="n">{entities}</td><td class="n">{timexes}</td>'
+        f'<td class="n">{quotes}</td><td class="n">{removed_cell}</td></tr>')
+
+
+def index_page(contents: ReleaseContents, tally: IndexTally, corpus: str,
+               unit_counts: Iterable[tuple[str, tuple[int, int, int]]], rows: Iterable[str],
+               previous: str | None = None) -> Iterator[str]:
+    """The index, in parts: ``unit_counts`` (doc_id, counts) and ``rows`` (``index_row``) of
+    every document in doc_id order, each read once; ``previous``: the version the site's diff
+    page compares with, when it has one."""
     plots = [
-        bar_chart("Entity mentions by label", [(label, entity_labels[label]) for label in
-                                               _ordered(set(entity_labels) | set(ENTITY_LABELS), ENTITY_LABELS)]),
-        bar_chart("Time expressions by label", [(label, timex_labels[label]) for label in
-                                                _ordered(set(timex_labels) | set(TIMEX_LABELS), TIMEX_LABELS)]),
-        bar_chart("Quotes by type", [(kind, quote_types[kind]) for kind in
-                                     _ordered(set(quote_types) | set(QUOTE_TYPES), QUOTE_TYPES)]),
-        stacked_chart("Units per document", [(d.doc_id, list(_counts(d.doc_id, contents))) for d in contents.documents],
-                      ["entities", "time expressions", "quotes"]),
+        bar_chart("Entity mentions by label", [(label, tally.entity_labels[label]) for label in
+                                               _ordered(set(tally.entity_labels) | set(ENTITY_LABELS), ENTITY_LABELS)]),
+        bar_chart("Time expressions by label", [(label, tally.timex_labels[label]) for label in
+                                                _ordered(set(tally.timex_labels) | set(TIMEX_LABELS), TIMEX_LABELS)]),
+        bar_chart("Quotes by type", [(kind, tally.quote_types[kind]) for kind in
+                                     _ordered(set(tally.quote_types) | set(QUOTE_TYPES), QUOTE_TYPES)]),
     ]
-    rows = []
-    for document in contents.documents:
-        entities, timexes, quotes = _counts(document.doc_id, contents)
-        pieces = removed[document.doc_id]
-        removed_cell = (str(len(pieces.pieces)) if pieces.unavailable is None
-                        else f'<span class="null" title="{escape(pieces.unavailable)}">n/a</span>')
-        rows.append(
-            f'<tr data-doc="{escape(document.doc_id)}"><td><a href="doc/{page_href(document.doc_id)}">'
-            f'{escape(document.title or "(untitled)")}</a><div class="id">{escape(document.doc_id)}</div></td>'
-            f"<td>{_with_evidence(document.publisher, document.publisher_evidence, 'publisher')}</td>"
-            f"<td>{_date(document)}</td><td>{escape(document.split)}</td>"
-            f'<td class="n">{len(document.text)}</td><td class="n">{entities}</td><td class="n">{timexes}</td>'
-            f'<td class="n">{quotes}</td><td class="n">{removed_cell}</td></tr>')
     registry_rows = "".join(
         f'<tr><td><a href="entity/{page_href(entity.id)}">{escape(entity.name)}</a>'
         f'<div class="id">{escape(entity.id)}</div></td><td><span class="swatch lab-{escape(entity.type)}"></span>'
         f"{escape(entity.type)}</td><td>{_wikidata(entity.wikidata)}</td>"
-        f'<td class="n">{mentions.get(entity.id, 0)}</td><td class="n">{attributed.get(entity.id, 0)}</td></tr>'
+        f'<td class="n">{tally.mentions[entity.id]}</td><td class="n">{tally.attributed[entity.id]}</td></tr>'
         for entity in contents.registry.values())
-    totals = [sum(column) for column in zip(*(_counts(d.doc_id, contents) for d in contents.documents))] or [0, 0, 0]
-    body = (
-        f'<main class="index"><h1>{escape(corpus)}</h1>\n'
-        f'<p class="summary">Release {escape(contents.version)}: {len(contents.documents)} documents, '
-        f"{totals[0]} entity mentions, {totals[1]} time expressions, {totals[2]} quotes; "
-        f"{len(contents.registry)} registry entities. Hover a publisher or date for its evidence."
-        + (f' <a href="diff.html">What changed since {escape(previous)}</a>.' if previous else "") + "</p>\n"
-        f'<section class="plots">{"".join(plots)}</section>\n'
-        '<h2 id="documents">Documents</h2>\n<table class="documents"><thead><tr><th>title / doc_id</th>'
-        "<th>publisher</th><th>date</th><th>split</th><th>chars</th><th>entities</th><th>timexes</th>"
-        "<th>quotes</th><th>removed</th></tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n"
-        '<h2 id="registry">Entity registry</h2>\n<table class="registry"><thead><tr><th>name / id</th><th>type</th>'
-        "<th>Wikidata</th><th>mentions</th><th>quotes</th></tr></thead><tbody>\n"
-        + registry_rows + "\n</tbody></table>\n</main>"
-    )
-    return page("Index", body, prefix="", corpus=corpus, version=contents.version, css_class="page-index")
+    totals = tally.totals
+
+    def body() -> Iterator[str]:
+        yield (
+            f'<main class="index"><h1>{escape(corpus)}</h1>\n'
+            f'<p class="summary">Release {escape(contents.version)}: {tally.documents} documents, '
+            f"{totals[0]} entity mentions, {totals[1]} time expressions, {totals[2]} quotes; "
+            f"{len(contents.registry)} registry entities. Hover a publisher or date for its evidence."
+            + (f' <a href="diff.html">What changed since {escape(previous)}</a>.' if previous else "") + "</p>\n"
+            f'<section class="plots">{"".join(plots)}')
+        yield from stacked_chart("Units per document", ((doc_id, list(units)) for doc_id, units in unit_counts),
+                                 ["entities", "time expressions", "quotes"], count=tally.documents,
+                                 top=tally.most_units)
+        yield ("</section>\n"
+               '<h2 id="documents">Documents</h2>\n<table class="documents"><thead><tr><th>title / doc_id</th>'
+               "<th>publisher</th><th>date</th><th>split</th><th>chars</th><th>entities</th><th>timexes</th>"
+               "<th>quotes</th><th>removed</th></tr></thead><tbody>\n")
+        for number, row in enumerate(rows):
+            yield ("\n" if number else "") + row
+        yield ("\n</tbody></table>\n"
+               '<h2 id="registry">Entity registry</h2>\n<table class="registry"><thead><tr><th>name / id</th><th>type</th>'
+               "<th>Wikidata</th><th>mentions</th><th>quotes</th></tr></thead><tbody>\n"
+               + registry_rows + "\n</tbody></table>\n</main>")
+
+    return page_parts("Index", body(), prefix="", corpus=corpus, version=contents.version, css_class="page-index")
 
 
 def _wikidata(qid: str | None) -> str:
@@ -325,9 +366,7 @@ def _quote_panel(quotes: Sequence[Quote], registry: Mapping[str, RegistryEntity]
 
 def document_page(document: ReleasedDocument, contents: ReleaseContents, pieces: PlacedPieces, corpus: str,
                   neighbours: tuple[str | None, str | None]) -> str:
-    entities = contents.entities[document.doc_id]
-    timexes = contents.timexes[document.doc_id]
-    quotes = contents.quotes[document.doc_id]
+    entities, timexes, quotes = document.entities, document.timexes, document.quotes
     marks = _marks(entities, timexes, quotes, contents.registry)
     inserts = [(position, _removed_marker(piece)) for position, piece in pieces.pieces]
     previous, following = neighbours
@@ -365,26 +404,28 @@ def _context(text: str, start: int, end: int) -> str:
             + flat(text[end:right]) + ("…" if right < len(text) else ""))
 
 
-def entity_page(entity: RegistryEntity, mentions: Sequence[tuple[ReleasedDocument, EntityMention]],
-                attributed: Sequence[tuple[ReleasedDocument, Quote]], version: str, corpus: str) -> str:
-    """``mentions``: the entity's mentions; ``attributed``: the quotes whose speaker it is; both
-    in document order (``mentions_by_entity`` gathers them for every entity in one pass)."""
-    mention_items = []
-    for document, mention in mentions:
-        mention_items.append(
-            f'<li data-doc="{escape(document.doc_id)}" data-id="{escape(mention.id)}">'
+def mention_item(document: ReleasedDocument, mention: EntityMention) -> str:
+    """A mention's item on its entity's page, with its context."""
+    return (f'<li data-doc="{escape(document.doc_id)}" data-id="{escape(mention.id)}">'
             f'<a href="../doc/{page_href(document.doc_id)}#entity-{escape(mention.id)}">{escape(document.doc_id)}</a> '
             f'<span class="label lab-{escape(mention.label)}">{escape(mention.label)}</span> '
             f'<span class="context">{_context(document.text, mention.span.start, mention.span.end)}</span></li>')
-    quote_items = []
-    for document, quote in attributed:
-        cue = f' · cue “{escape(quote.cue.text)}”' if quote.cue is not None else ""
-        quote_items.append(
-            f'<li data-doc="{escape(document.doc_id)}" data-id="{escape(quote.id)}">'
+
+
+def attributed_item(document: ReleasedDocument, quote: Quote) -> str:
+    """A quote's item on its speaker's page."""
+    cue = f' · cue “{escape(quote.cue.text)}”' if quote.cue is not None else ""
+    return (f'<li data-doc="{escape(document.doc_id)}" data-id="{escape(quote.id)}">'
             f'<a href="../doc/{page_href(document.doc_id)}#quote-{escape(quote.id)}">{escape(document.doc_id)}</a> '
             f'<span class="qtype qt-{escape(quote.quote_type)}">{escape(quote.quote_type)}</span> '
             f"<span class=\"qtext\">{escape(quote.text)}</span> "
             f"<span class=\"via\">source “{escape(quote.source.text)}”{cue}</span></li>")
+
+
+def entity_page(entity: RegistryEntity, mention_items: Sequence[str], quote_items: Sequence[str], version: str,
+                corpus: str) -> str:
+    """``mention_items``: its mentions (``mention_item``); ``quote_items``: the quotes whose speaker
+    it is (``attributed_item``); both in document order."""
     aliases = ", ".join(escape(alias) for alias in entity.aliases) or '<span class="null">none</span>'
     body = (
         f'<main class="entity" data-entity="{escape(entity.id)}">\n<h1>{escape(entity.name)}</h1>\n'
@@ -398,21 +439,6 @@ def entity_page(entity: RegistryEntity, mentions: Sequence[tuple[ReleasedDocumen
         + "\n".join(quote_items) + "</ol>\n</main>"
     )
     return page(entity.name, body, prefix="../", corpus=corpus, version=version, css_class="page-entity")
-
-
-def mentions_by_entity(contents: ReleaseContents) -> tuple[dict[str, list], dict[str, list]]:
-    """Registry id -> [(document, mention)], and -> [(document, quote)] it is the speaker of;
-    one pass over the release, in document and span order."""
-    mentions: dict[str, list] = {}
-    attributed: dict[str, list] = {}
-    for document in contents.documents:
-        for mention in contents.entities[document.doc_id]:
-            if mention.entity_id is not None:
-                mentions.setdefault(mention.entity_id, []).append((document, mention))
-        for quote in contents.quotes[document.doc_id]:
-            if quote.source is not None and quote.source.speaker_id is not None:
-                attributed.setdefault(quote.source.speaker_id, []).append((document, quote))
-    return mentions, attributed
 
 
 def diff_page(diff, corpus: str, version: str, documents: Iterable[str]) -> str:

@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import tempfile
+from contextlib import closing
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.view.read import read_release
+from corpus_tools.records import ReleaseContents
+from corpus_tools.view.read import documents, read_release
 from corpus_tools.view.removed import removed_pieces
-from corpus_tools.view.render import diff_page, document_page, entity_page, index_page, mentions_by_entity, page_file
+from corpus_tools.view.render import (
+    IndexTally, attributed_item, counts, diff_page, document_page, entity_page, index_page, index_row, mention_item,
+    page_file,
+)
 
 MARKER = ".corpus-tools-view"  # names a directory this module wrote, so a rerun may replace it
 ASSETS = ("viewer.css", "viewer.js")
@@ -48,14 +54,17 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     ``previous``: the release before this one: its diff with ``release``
     (corpus_tools.release.diff) becomes diff.html, linked from the index.
     ``on_progress`` is called with 1 after each page.
+
+    Documents are read one at a time and their pages written at once; what the index and the
+    entity pages gather from every document (a table row per document, an item per mention) is
+    kept in a SQLite file in the staging directory, read back in order, and removed before the
+    site is renamed into place. So memory does not grow with the release.
     """
     contents = read_release(release)
     out = Path(out)
     _check_replaceable(out)
     corpus = _corpus_name(Path(release), contents.version)
-    removed = {document.doc_id: removed_pieces(document, Path(raw_dir) if raw_dir is not None else None)
-               for document in contents.documents}
-    mentions, attributed = mentions_by_entity(contents)
+    raw = Path(raw_dir) if raw_dir is not None else None
     diff = None
     if previous is not None:
         from corpus_tools.release.diff import diff_releases
@@ -68,39 +77,77 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     try:
         files = 0
 
-        def write(relative: str, text: str) -> None:
+        def write(relative: str, parts: Iterable[str]) -> None:
             nonlocal files
             path = building / relative
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(text.encode("utf-8"))
+            with open(path, "w", encoding="utf-8", newline="") as handle:
+                handle.writelines(parts)
             files += 1
 
         for name in ASSETS:
-            write(f"assets/{name}", resources.files("corpus_tools.view").joinpath("assets", name).read_text("utf-8"))
-        write(MARKER, f"corpus-tools view of release {contents.version}\n")
-        write("index.html", index_page(contents, removed, corpus, {key: len(items) for key, items in mentions.items()},
-                                       {key: len(items) for key, items in attributed.items()},
-                                       None if diff is None else diff.old_version))
-        if diff is not None:
-            write("diff.html", diff_page(diff, corpus, contents.version, (d.doc_id for d in contents.documents)))
-        ids = [document.doc_id for document in contents.documents]
-        for number, document in enumerate(contents.documents):
-            neighbours = (ids[number - 1] if number else None, ids[number + 1] if number + 1 < len(ids) else None)
-            write(f"doc/{page_file(document.doc_id)}",
-                  document_page(document, contents, removed[document.doc_id], corpus, neighbours))
-            if on_progress is not None:
-                on_progress(1)
-        for entity in contents.registry.values():
-            write(f"entity/{page_file(entity.id)}", entity_page(entity, mentions.get(entity.id, ()),
-                                                                attributed.get(entity.id, ()), contents.version, corpus))
-            if on_progress is not None:
-                on_progress(1)
+            write(f"assets/{name}", [resources.files("corpus_tools.view").joinpath("assets", name).read_text("utf-8")])
+        write(MARKER, [f"corpus-tools view of release {contents.version}\n"])
+        with closing(sqlite3.connect(building / _GATHERED)) as gathered:
+            tally = _write_documents(release, contents, raw, corpus, gathered, write, on_progress)
+            write("index.html", index_page(
+                contents, tally, corpus,
+                ((doc_id, (entities, timexes, quotes)) for doc_id, entities, timexes, quotes in gathered.execute(
+                    "SELECT doc_id, entities, timexes, quotes FROM documents ORDER BY doc_id")),
+                (row for row, in gathered.execute("SELECT row FROM documents ORDER BY doc_id")),
+                None if diff is None else diff.old_version))
+            if diff is not None:
+                write("diff.html", [diff_page(diff, corpus, contents.version, contents.doc_ids)])
+            gathered.execute("CREATE INDEX items_by_entity ON items (entity_id, kind, doc_id, position)")
+            for entity in contents.registry.values():
+                mentions, quotes = ([html for html, in gathered.execute(
+                    "SELECT html FROM items WHERE entity_id = ? AND kind = ? ORDER BY doc_id, position",
+                    (entity.id, kind))] for kind in (_MENTION, _QUOTE))
+                write(f"entity/{page_file(entity.id)}", [entity_page(entity, mentions, quotes, contents.version,
+                                                                     corpus)])
+                if on_progress is not None:
+                    on_progress(1)
+        (building / _GATHERED).unlink()
         _replace(building, out)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    return SiteSummary(out, contents.version, len(contents.documents), len(contents.registry),
-                       sum(1 for pieces in removed.values() if pieces.unavailable is None), files)
+    return SiteSummary(out, contents.version, tally.documents, len(contents.registry), tally.removed_shown, files)
+
+
+_GATHERED = ".gathered.sqlite"  # in the staging directory; removed before it becomes the site
+_MENTION, _QUOTE = 0, 1
+
+
+def _write_documents(release, contents: ReleaseContents, raw: Path | None, corpus: str, gathered: sqlite3.Connection,
+                     write: Callable[[str, Iterable[str]], None], on_progress) -> IndexTally:
+    """Each document's page, in the release's order; its index row and its items on entity pages
+    into ``gathered``; the index's counts into the tally returned."""
+    gathered.execute("PRAGMA journal_mode = OFF")  # a scratch file: a crash discards the staging directory
+    gathered.execute("PRAGMA synchronous = OFF")
+    gathered.execute("CREATE TABLE documents (doc_id TEXT PRIMARY KEY, entities INTEGER, timexes INTEGER, "
+                     "quotes INTEGER, row TEXT)")
+    gathered.execute("CREATE TABLE items (entity_id TEXT, kind INTEGER, doc_id TEXT, position INTEGER, html TEXT)")
+    ids = contents.doc_ids
+    number_of = {doc_id: number for number, doc_id in enumerate(ids)}
+    tally = IndexTally()
+    for document in documents(release):
+        number = number_of[document.doc_id]
+        pieces = removed_pieces(document, raw)
+        neighbours = (ids[number - 1] if number else None, ids[number + 1] if number + 1 < len(ids) else None)
+        write(f"doc/{page_file(document.doc_id)}", [document_page(document, contents, pieces, corpus, neighbours)])
+        tally.add(document, pieces)
+        gathered.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?)",
+                         (document.doc_id, *counts(document), index_row(document, pieces)))
+        gathered.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?)", [
+            *((mention.entity_id, _MENTION, document.doc_id, position, mention_item(document, mention))
+              for position, mention in enumerate(document.entities) if mention.entity_id is not None),
+            *((quote.source.speaker_id, _QUOTE, document.doc_id, position, attributed_item(document, quote))
+              for position, quote in enumerate(document.quotes)
+              if quote.source is not None and quote.source.speaker_id is not None)])
+        if on_progress is not None:
+            on_progress(1)
+    return tally
 
 
 def _check_replaceable(out: Path) -> None:
