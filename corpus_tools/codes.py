@@ -164,7 +164,6 @@ unknown-version  error  no release of that version
 unknown-config  error  no config of that name
 unknown-split  error  no split of that name
 schema-mismatch  error  rows that do not fit the config's Arrow schema
-ner-tokens  error  an entity that does not start and end on token boundaries
 sums-missing  error  SHA256SUMS is missing
 sums-malformed  error  a SHA256SUMS line that is not '<sha256>  <path>'
 file-missing  error  a file SHA256SUMS lists is missing

@@ -153,7 +153,7 @@ def test_the_cli_exports_and_refuses_a_directory_that_is_not_empty(release, tmp_
 def test_the_cli_prints_each_unaligned_span(release, tmp_path):
     done = CliRunner().invoke(cli, ["export", "--format", "spacy", str(release), "-o", str(tmp_path / "s")])
     assert done.exit_code == 0
-    assert "crafted-1, entities x1: warning [export-unaligned-span] [4, 9) 'Syria' (GPE)" in done.output
+    assert "doc crafted-1, region x1: warning [export-unaligned-span] entities [4, 9) 'Syria' (GPE)" in done.output
     assert "1 span(s) not on token boundaries, listed in unaligned.jsonl" in done.output
 
 

@@ -287,6 +287,22 @@ def test_invalid_annotations_build_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_unknown_speaker_id_has_ingest_s_code_and_each_id_is_reported_once(tmp_path):
+    documents, annotations, registry = seed_inputs()
+    doc_id, ann = next((doc_id, ann) for doc_id, ann in sorted(annotations.items())
+                       if any(quote.source is not None for quote in ann.quotes))
+    quote = next(quote for quote in ann.quotes if quote.source is not None)
+    unknown = dataclasses.replace(quote, source=dataclasses.replace(quote.source, speaker_id="nobody"))
+    entities = tuple(dataclasses.replace(mention, entity_id="nobody") for mention in ann.entities[:2])
+    changed = dataclasses.replace(ann, entities=entities + ann.entities[2:],
+                                  quotes=tuple(unknown if q is quote else q for q in ann.quotes))
+    with pytest.raises(CorpusError) as caught:
+        build_release(documents, {**annotations, doc_id: changed}, registry, tmp_path, "1.0.0")
+    message = caught.value.message
+    assert message.count("[entity-id-unknown]") == 1 and message.count("[speaker-id-unknown]") == 1
+    assert f"region {quote.source.id}: error [speaker-id-unknown] registry id 'nobody'" in message
+
+
 def test_annotations_of_an_unknown_document_or_text_are_refused(tmp_path):
     documents, annotations, registry = seed_inputs()
     ann = next(iter(annotations.values()))

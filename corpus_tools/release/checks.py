@@ -64,19 +64,23 @@ def _check_belonging(doc_id: str, document: Document, ann: DocumentAnnotations) 
 
 
 def _check_registry_ids(ann: DocumentAnnotations, registry_ids: Counter) -> Iterator[Problem]:
-    cited = {mention.entity_id: mention.id for mention in ann.entities if mention.entity_id is not None}
-    cited.update((quote.source.speaker_id, quote.source.id) for quote in ann.quotes
+    """Every registry id cited that the registry lacks, once each in id order: a mention's
+    ``entity_id`` (``entity-id-unknown``), a source's ``speaker_id`` (``speaker-id-unknown``), as
+    ingest names them."""
+    cited = {(mention.entity_id, "entity-id-unknown"): mention.id for mention in ann.entities
+             if mention.entity_id is not None}
+    cited.update(((quote.source.speaker_id, "speaker-id-unknown"), quote.source.id) for quote in ann.quotes
                  if quote.source is not None and quote.source.speaker_id is not None)
-    for entity_id in sorted(cited.keys() - registry_ids.keys()):
-        yield Problem("entity-id-unknown", f"registry id {entity_id!r} is not in the entity registry",
-                      _location(ann, cited[entity_id]))
+    for entity_id, code in sorted(key for key in cited if key[0] not in registry_ids):
+        yield Problem(code, f"registry id {entity_id!r} is not in the entity registry",
+                      _location(ann, cited[entity_id, code]))
 
 
 def _check_annotations(doc_id: str, document: Document, ann: DocumentAnnotations,
                        registry_ids: Counter) -> Iterator[Problem]:
     yield from _check_belonging(doc_id, document, ann)
     seen: dict[str, Span] = {}
-    for region_id, span, text, cited in _regions(ann):
+    for region_id, span, text in _regions(ann):
         where = _location(ann, region_id)
         if seen.setdefault(region_id, span) != span:
             yield Problem("region-id-duplicate", "region id used for two spans", where)
@@ -86,19 +90,18 @@ def _check_annotations(doc_id: str, document: Document, ann: DocumentAnnotations
         elif span.of(document.text) != text:
             yield Problem("span-text-mismatch", f"span [{span.start}, {span.end}) covers "
                           f"{span.of(document.text)!r}, record says {text!r}", where)
-        if cited is not None and cited not in registry_ids:
-            yield Problem("entity-id-unknown", f"registry id {cited!r} is not in the entity registry", where)
+    yield from _check_registry_ids(ann, registry_ids)
 
 
-def _regions(ann: DocumentAnnotations) -> Iterator[tuple[str, Span, str, str | None]]:
-    """(region id, span, claimed text, cited registry id) of every region of every layer."""
+def _regions(ann: DocumentAnnotations) -> Iterator[tuple[str, Span, str]]:
+    """(region id, span, claimed text) of every region of every layer."""
     for mention in ann.entities:
-        yield mention.id, mention.span, mention.text, mention.entity_id
+        yield mention.id, mention.span, mention.text
     for timex in ann.timexes:
-        yield timex.id, timex.span, timex.text, None
+        yield timex.id, timex.span, timex.text
     for quote in ann.quotes:
-        yield quote.id, quote.span, quote.text, None
+        yield quote.id, quote.span, quote.text
         if quote.source is not None:
-            yield quote.source.id, quote.source.span, quote.source.text, quote.source.speaker_id
+            yield quote.source.id, quote.source.span, quote.source.text
         if quote.cue is not None:
-            yield quote.cue.id, quote.cue.span, quote.cue.text, None
+            yield quote.cue.id, quote.cue.span, quote.cue.text
