@@ -44,12 +44,15 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
 
 
 def remove_abandoned(parent: Path, prefix: str) -> None:
-    """Remove the staging directories ``<prefix><pid>-<anything>`` in ``parent`` whose run was
-    killed. A live pid means that run is still writing there, so its directory stays."""
+    """Remove the staging directories and files ``<prefix><pid>-<anything>`` in ``parent`` whose
+    run was killed. A live pid means that run is still writing there, so its staging stays."""
     for leftover in parent.glob(glob.escape(prefix) + "*") if parent.is_dir() else ():
         pid = leftover.name[len(prefix):].split("-")[0]
         if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(leftover, ignore_errors=True)
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:

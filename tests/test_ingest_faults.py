@@ -116,3 +116,26 @@ def test_a_release_started_while_an_ingest_runs_is_refused_naming_it(big, tmp_pa
         process.wait()
     assert process.returncode == 0
     assert len(stored_exports(Layout.at(corpus))) == 1
+
+
+def test_rebuilding_units_or_the_raw_index_removes_what_killed_runs_left_and_keeps_a_running_one(corpus_copy):
+    """Not only ingest: a release or lint killed while it rebuilt a units table, or any command
+    killed while it wrote the raw index, leaves a staging file or directory the next one removes."""
+    from corpus_tools.annotations.consolidate import AnnotationIndex
+    from corpus_tools.annotations.registry import load_registry
+    from corpus_tools.documents.index import DocumentIndex
+
+    layout = corpus_copy
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # reaped: its pid names no process
+    (layout.build / "units" / f".units-{gone.pid}-abcd.tmp").mkdir(parents=True)
+    (layout.build / "units" / f".units-{os.getpid()}-live.tmp").mkdir()
+    (layout.build / "cache").mkdir(parents=True)
+    (layout.build / "cache" / f".raw-index.{gone.pid}-x1.tmp").write_bytes(b"half")
+    (layout.build / "cache" / f".raw-index.{os.getpid()}-x2.tmp").write_bytes(b"writing")
+    documents = DocumentIndex(layout)  # no raw index yet: writes one
+    AnnotationIndex(layout, documents, load_registry(layout))  # no units tables yet: rebuilds them
+    assert sorted(p.name for p in (layout.build / "cache").glob(".raw-index.*")) == [
+        f".raw-index.{os.getpid()}-x2.tmp"]
+    assert sorted(p.name for p in (layout.build / "units").glob(".units-*")) == [f".units-{os.getpid()}-live.tmp"]
+    assert [p for p in (layout.build / "units").iterdir() if not p.name.startswith(".")]  # the tables were made

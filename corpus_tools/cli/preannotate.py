@@ -34,19 +34,17 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
         corpus-tools preannotate --evaluate
     """
     from corpus_tools.cli.progress import progress
-    from corpus_tools.preannotate import run
+    from corpus_tools.preannotate import evaluate as scoring, run
 
     model = None if ner_model.lower() == "none" else ner_model
     if evaluate:
         with progress("scoring", unit="doc") as on_progress:
-            rows, note = run.evaluate_corpus(layout, model, strict_aliases, on_progress=on_progress)
+            rows, note = scoring.evaluate_corpus(layout, model, strict_aliases, on_progress=on_progress)
         if as_json:
             click.echo(orjson.dumps({"scores": [asdict(row) for row in rows], "note": note},
                                     option=orjson.OPT_INDENT_2).decode())
             return
-        from corpus_tools.preannotate.evaluate import table
-
-        click.echo(table(rows))
+        click.echo(scoring.table(rows))
         click.echo(f"{note}; leave-one-document-out over the committed gold"
                    + (", aliases seen only in the scored document dropped too" if strict_aliases else ""))
         return

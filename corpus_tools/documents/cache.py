@@ -35,6 +35,7 @@ from corpus_tools.documents.normalize import Normalized
 from corpus_tools.documents.offsets import OffsetMap
 from corpus_tools.documents.raw import IndexRow
 from corpus_tools.fingerprint import fingerprint
+from corpus_tools.fsutil import remove_abandoned
 from corpus_tools.records import RemovedPiece, Span
 
 FILE_NAME = "documents.sqlite"
@@ -167,7 +168,9 @@ class RawIndex:
 
     def _write(self, rows: list[IndexRow]) -> "RawIndex":
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{INDEX_PREFIX}", suffix=".tmp", dir=self.path.parent)
+        remove_abandoned(self.path.parent, f".{INDEX_PREFIX}")  # of a process killed while writing one
+        handle, temporary = tempfile.mkstemp(prefix=f".{INDEX_PREFIX}{os.getpid()}-", suffix=".tmp",
+                                             dir=self.path.parent)
         os.close(handle)
         try:
             connection = sqlite3.connect(temporary)

@@ -325,6 +325,7 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
     if not units.complete():  # none yet, or one with a part gone
         shutil.rmtree(directory, ignore_errors=True)
         jobs = default_jobs(stored.export) if jobs is None else jobs
+        remove_abandoned(layout.build / "units", ".units-")  # of a release or lint killed while rebuilding
         staging = _staging(layout.build / "units", "units")
         try:
             context = Context(stored.name, documents, registry, options["trim_whitespace"])

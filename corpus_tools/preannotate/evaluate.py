@@ -128,3 +128,19 @@ def table(rows: Iterable[LayerScore]) -> str:
         lines.append(f"| {row.layer} | {row.gold} | {row.predicted} | {row.matched} | {row.precision:.3f} | "
                      f"{row.recall:.3f} | {row.f1:.3f} | {row.lenient_f1:.3f} | {value} |")
     return "\n".join(lines)
+
+
+def evaluate_corpus(layout, ner_model: str | None = None, strict_aliases: bool = False,
+                    on_progress: Callable[[int], None] | None = None):
+    """``preannotate --evaluate``: per-layer scores against the committed gold (the chosen
+    annotations), leave-one-document-out (``evaluate``); and the NER note."""
+    from corpus_tools.annotations.consolidate import load_chosen
+    from corpus_tools.annotations.registry import load_registry
+    from corpus_tools.documents.index import DocumentIndex
+    from corpus_tools.preannotate.ner import load_ner
+
+    documents = DocumentIndex(layout)
+    registry = load_registry(layout)
+    gold = load_chosen(layout, documents, registry)
+    ner = load_ner(ner_model)
+    return evaluate(documents, registry, gold, ner=ner, strict_aliases=strict_aliases, on_progress=on_progress), ner.note

@@ -94,20 +94,3 @@ def predictions_for_unannotated(documents: Mapping[str, Document], chosen: Mappi
     (``labelstudio push --predictions``: the others get their stored annotations)."""
     pending = [document for doc_id, document in documents.items() if doc_id not in chosen]
     return {doc_id: prediction(pre) for doc_id, pre in preannotate_documents(pending, registry, ner).items()}
-
-
-def evaluate_corpus(layout, ner_model: str | None = None, strict_aliases: bool = False,
-                    on_progress: Callable[[int], None] | None = None):
-    """``preannotate --evaluate``: per-layer scores against the committed gold (the chosen
-    annotations), leave-one-document-out (corpus_tools.preannotate.evaluate); and the NER note."""
-    from corpus_tools.annotations.consolidate import load_chosen
-    from corpus_tools.annotations.registry import load_registry
-    from corpus_tools.documents.index import DocumentIndex
-    from corpus_tools.preannotate.evaluate import evaluate
-    from corpus_tools.preannotate.ner import load_ner
-
-    documents = DocumentIndex(layout)
-    registry = load_registry(layout)
-    gold = load_chosen(layout, documents, registry)
-    ner = load_ner(ner_model)
-    return evaluate(documents, registry, gold, ner=ner, strict_aliases=strict_aliases, on_progress=on_progress), ner.note
