@@ -469,14 +469,6 @@ def test_the_columns_workers_send_are_what_pyarrow_array_makes():
             assert made.equals(pa.array(values, type=KIND_TYPES[kind])), (kind, values)
 
 
-def test_the_column_kinds_workers_send_follow_the_units_schemas():
-    from corpus_tools.ingest.rows import KINDS
-    from corpus_tools.ingest.units import KIND_TYPES, SCHEMAS
-
-    assert {name: tuple(KIND_TYPES[kind] for kind in kinds) for name, kinds in KINDS.items()} == \
-        {name: tuple(field.type for field in schema) for name, schema in SCHEMAS.items()}
-
-
 def test_units_tables_are_stored_in_parts_and_read_back_as_one(tmp_path):
     """A part holds at most ``part_row_groups`` row groups, so the parquet metadata a writer or a
     reader holds does not grow with the export; readers get every row group, in order, the same

@@ -7,7 +7,7 @@ Building the columns here, with the standard library, rather than with ``pyarrow
 second reason: the first ``pyarrow.array`` (or ``pyarrow.scalar``) of a process imports pandas,
 some 45 MB more in the process that writes the tables.
 
-The column order and kinds of each table are those of ``units.SCHEMAS`` (checked there).
+``COLUMNS`` declares each table's columns and their kinds, once.
 """
 
 from __future__ import annotations
@@ -18,17 +18,34 @@ from itertools import accumulate
 
 from corpus_tools.ingest.checks import CheckedTask
 
-# The kind of each column of each table, in units.SCHEMAS's order: int32, int64, float64, bool,
-# string, timestamp (microseconds, UTC).
-KINDS = {
-    "tasks": ("i32", "i64", "i64", "str", "str", "bool", "i32", "bool"),
-    "annotations": ("i32", "i32", "i32", "bool", "i64", "str", "bool", "bool", "ts", "ts", "f64", "str", "f64",
-                    "bool"),
-    "regions": ("i32", "str", "str", "str", "i32", "i32", "i32", "i32", "str", "str", "str", "str", "str", "f64",
-                "bool"),
-    "relations": ("i32", "str", "str", "str", "bool"),
-    "problems": ("i32", "str", "str", "str", "i64", "str", "i64", "str", "str"),
+# The columns of the units tables, in order, each with its kind: int32, int64, float64, bool,
+# string, timestamp (microseconds, UTC). The one declaration of their schema:
+# corpus_tools.ingest.units makes the Arrow schemas of it (this module runs in the checking
+# workers, which do not import pyarrow).
+COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "tasks": (
+        ("task_index", "i32"), ("byte_offset", "i64"), ("task_id", "i64"), ("doc_id", "str"), ("text_sha256", "str"),
+        ("text_changed", "bool"), ("spans_reanchored", "i32"), ("excluded", "bool"),
+    ),
+    "annotations": (
+        ("annotation_index", "i32"), ("task_index", "i32"), ("position", "i32"), ("prediction", "bool"),
+        ("id", "i64"), ("annotator", "str"), ("ground_truth", "bool"), ("cancelled", "bool"), ("created_at", "ts"),
+        ("updated_at", "ts"), ("lead_time", "f64"), ("model_version", "str"), ("score", "f64"), ("excluded", "bool"),
+    ),
+    "regions": (
+        ("annotation_index", "i32"), ("id", "str"), ("layer", "str"), ("label", "str"), ("start", "i32"),
+        ("end", "i32"), ("doc_start", "i32"), ("doc_end", "i32"), ("entity_id", "str"), ("timex_value", "str"),
+        ("timex_mod", "str"), ("quote_type", "str"), ("speaker_id", "str"), ("score", "f64"), ("excluded", "bool"),
+    ),
+    "relations": (
+        ("annotation_index", "i32"), ("from_id", "str"), ("to_id", "str"), ("label", "str"), ("excluded", "bool"),
+    ),
+    "problems": (
+        ("task_index", "i32"), ("code", "str"), ("severity", "str"), ("message", "str"), ("task_id", "i64"),
+        ("doc_id", "str"), ("annotation_id", "i64"), ("annotation_ref", "str"), ("region_id", "str"),
+    ),
 }
+KINDS = {name: tuple(kind for _, kind in columns) for name, columns in COLUMNS.items()}
 WIDTHS = {name: len(kinds) for name, kinds in KINDS.items()}
 
 # A column: (length, null count, validity bitmap or None, then its buffers: the values, or for

@@ -35,41 +35,15 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from corpus_tools.errors import Location, Problem
-from corpus_tools.ingest.rows import Columns
+from corpus_tools.ingest.rows import COLUMNS, Columns
 
 _TIME = pa.timestamp("us", tz="UTC")
 
-SCHEMAS: dict[str, pa.Schema] = {
-    "tasks": pa.schema([
-        ("task_index", pa.int32()), ("byte_offset", pa.int64()), ("task_id", pa.int64()), ("doc_id", pa.string()),
-        ("text_sha256", pa.string()), ("text_changed", pa.bool_()), ("spans_reanchored", pa.int32()),
-        ("excluded", pa.bool_()),
-    ]),
-    "annotations": pa.schema([
-        ("annotation_index", pa.int32()), ("task_index", pa.int32()), ("position", pa.int32()),
-        ("prediction", pa.bool_()), ("id", pa.int64()), ("annotator", pa.string()), ("ground_truth", pa.bool_()),
-        ("cancelled", pa.bool_()), ("created_at", _TIME), ("updated_at", _TIME), ("lead_time", pa.float64()),
-        ("model_version", pa.string()), ("score", pa.float64()), ("excluded", pa.bool_()),
-    ]),
-    "regions": pa.schema([
-        ("annotation_index", pa.int32()), ("id", pa.string()), ("layer", pa.string()), ("label", pa.string()),
-        ("start", pa.int32()), ("end", pa.int32()), ("doc_start", pa.int32()), ("doc_end", pa.int32()),
-        ("entity_id", pa.string()), ("timex_value", pa.string()), ("timex_mod", pa.string()),
-        ("quote_type", pa.string()), ("speaker_id", pa.string()), ("score", pa.float64()), ("excluded", pa.bool_()),
-    ]),
-    "relations": pa.schema([
-        ("annotation_index", pa.int32()), ("from_id", pa.string()), ("to_id", pa.string()), ("label", pa.string()),
-        ("excluded", pa.bool_()),
-    ]),
-    "problems": pa.schema([
-        ("task_index", pa.int32()), ("code", pa.string()), ("severity", pa.string()), ("message", pa.string()),
-        ("task_id", pa.int64()), ("doc_id", pa.string()), ("annotation_id", pa.int64()),
-        ("annotation_ref", pa.string()), ("region_id", pa.string()),
-    ]),
-}
-# the Arrow type of each column kind of corpus_tools.ingest.rows (tests check KINDS follows SCHEMAS)
+# the Arrow type of each column kind of corpus_tools.ingest.rows.COLUMNS
 KIND_TYPES = {"i32": pa.int32(), "i64": pa.int64(), "f64": pa.float64(), "bool": pa.bool_(), "str": pa.string(),
               "ts": _TIME}
+SCHEMAS: dict[str, pa.Schema] = {name: pa.schema([(column, KIND_TYPES[kind]) for column, kind in columns])
+                                 for name, columns in COLUMNS.items()}
 
 
 def record_batches(columns: Columns, shift: int = 0) -> dict[str, pa.RecordBatch]:
