@@ -63,3 +63,18 @@ def test_a_changed_normalization_rule_is_not_served_from_the_cache(tmp_path):
     assert second["cached"] == second["fresh"]  # and the cache served the new code's text, not the old
     assert first["units"] != second["units"]  # the units tables too are the new code's
     assert sorted(p.name for p in (corpus / "build" / "units").iterdir()) == [second["units"]]  # the old removed
+
+
+def test_upgrading_any_declared_library_changes_the_code_fingerprint(monkeypatch):
+    """The libraries covered come from the package's metadata, not from a list kept by hand:
+    numpy (which cuts the export into tasks) is covered because pyproject.toml declares it."""
+    from importlib import metadata
+
+    from corpus_tools import fingerprint as module
+
+    assert {"numpy", "pyarrow", "msgspec", "jiter", "orjson"} <= set(module.libraries())
+    assert not {"pytest", "spacy", "duckdb"} & set(module.libraries())  # extras write nothing to build/
+    before = module.code_fingerprint.__wrapped__()
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "0.0.1" if name == "numpy" else real(name))
+    assert module.code_fingerprint.__wrapped__() != before
