@@ -319,7 +319,7 @@ LINT_TEXT = "Syria said in 2011 that it met."
 def seam(monkeypatch):
     """The command with its one integration point fed records built here (the loaders are other branches)."""
     inputs = ({"d1": document("d1", LINT_TEXT)}, [DocumentAnnotations("d1", (), (), ())], 1, REGISTRY, [])
-    monkeypatch.setattr("corpus_tools.cli.lint.load_inputs", lambda layout: inputs)
+    monkeypatch.setattr("corpus_tools.cli.lint.lint_inputs", lambda layout: inputs)
 
 
 def test_lint_command_lists_candidates_and_exits_1(seam, tmp_path):

@@ -30,6 +30,8 @@ from typing import Callable, Iterator, Mapping
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from corpus_tools.annotations.registry import load_registry
+from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.errors import Problem, Report
 from corpus_tools.ingest.store import accepted_exclusions, problem_key, stored_exports, units_for
 from corpus_tools.ingest.units import Units, problems_of
@@ -119,6 +121,11 @@ class AnnotationIndex:
         self.versions = _picks(versions)
         self.chosen = pa.concat_tables([_picks(table).append_column("reason", _repeat(reason, table.num_rows))
                                         for table, reason in ((latest, "latest"), (truths, "ground_truth"))])
+
+    @classmethod
+    def of_corpus(cls, layout: Layout) -> "AnnotationIndex":
+        """The index over the corpus's own documents (``DocumentIndex``) and registry."""
+        return cls(layout, DocumentIndex(layout), load_registry(layout))
 
     def roles(self, *, versions: bool = True, chosen: bool = True) -> pa.Table:
         """The ROLES of the versions ("version") and of the chosen annotations (their reason),

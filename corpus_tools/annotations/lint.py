@@ -22,7 +22,8 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import orjson
 
-from corpus_tools.errors import CorpusError, Location
+from corpus_tools.annotations.consolidate import AnnotationIndex
+from corpus_tools.errors import CorpusError, Location, Problem
 from corpus_tools.layout import Layout
 from corpus_tools.records import (
     Acceptance, Candidate, Document, DocumentAnnotations, LintReview, RegistryEntity, Span,
@@ -306,3 +307,16 @@ def candidate_as_dict(candidate: Candidate) -> dict:
 def acceptance_as_dict(acceptance: Acceptance) -> dict:
     return {"code": acceptance.code, "doc_id": acceptance.doc_id, "start": acceptance.span.start,
             "end": acceptance.span.end, "text": acceptance.text, "reason": acceptance.reason}
+
+
+def lint_inputs(layout: Layout) -> tuple[Mapping, Iterable[DocumentAnnotations], int, tuple, list[Problem]]:
+    """Documents, the annotations to lint and how many, registry entities, and the problems of
+    reading the annotations: the one place lint meets the pipeline.
+
+    Lints the annotation the corpus uses for each document (the chosen one), streaming: the
+    problems list fills as the annotations are read. Units left out for errors are not linted.
+    """
+    index = AnnotationIndex.of_corpus(layout)
+    problems: list[Problem] = []
+    chosen = index.records(index.roles(versions=False), problems)
+    return index.documents, chosen, index.chosen.num_rows, tuple(index.registry.values()), problems

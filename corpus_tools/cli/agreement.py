@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import orjson
 
-from corpus_tools.cli.options import annotation_index, json_option, root_option
+from corpus_tools.cli.options import json_option, root_option
 from corpus_tools.cli.progress import progress
 from corpus_tools.layout import Layout
 
@@ -31,9 +31,10 @@ def agreement(layout: Layout, as_json: bool, by: str | None) -> None:
         corpus-tools agreement --json --by document
     """
     from corpus_tools.annotations.agreement import agreement as compute, report_dict, report_lines
+    from corpus_tools.annotations.consolidate import AnnotationIndex
 
     with progress("reading annotations", unit="annotation") as on_progress:
-        report = compute(annotation_index(layout), by, on_progress)
+        report = compute(AnnotationIndex.of_corpus(layout), by, on_progress)
     if as_json:
         click.echo(orjson.dumps(report_dict(report), option=orjson.OPT_INDENT_2).decode())
         return
@@ -83,8 +84,9 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
         corpus-tools adjudicate --strategy prefer:2 --push --project "round 2"
     """
     from corpus_tools.annotations import adjudicate as merge
+    from corpus_tools.annotations.consolidate import AnnotationIndex
 
-    index = annotation_index(layout)
+    index = AnnotationIndex.of_corpus(layout)
     with progress("reading annotations", unit="annotation") as on_progress:
         result = merge.adjudicate(index, strategy, on_progress)
     pushed = None

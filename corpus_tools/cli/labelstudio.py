@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import click
-import orjson
 
 from corpus_tools.cli.options import echo_problems, find_root, root_option, verbose_option
 from corpus_tools.cli.progress import counted, progress
@@ -265,25 +264,6 @@ def pull(url, api_key, data_dir, layout, project, output, ingest, allow_partial,
         raise SystemExit(1)
 
 
-def _read_results(path: Path) -> list[dict]:
-    """A results file: JSON lines, one {"doc_id" or "task_id", "result": [...]} per line."""
-    items = []
-    with open(path, "rb") as handle:
-        for line_number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = orjson.loads(line)
-            except orjson.JSONDecodeError as error:
-                raise CorpusError("annotate-bad-json", f"not JSON: {error}",
-                                  Location(file=str(path), line=line_number)) from None
-            if not isinstance(item, dict):
-                raise CorpusError("annotate-bad-item", "each line must be a JSON object",
-                                  Location(file=str(path), line=line_number))
-            items.append(item)
-    return items
-
-
 @labelstudio.command("annotate")
 @_connection_options
 @click.option("--project", default=DEFAULT_PROJECT, show_default=True, help="Project title or id.")
@@ -327,7 +307,7 @@ def annotate(url, api_key, data_dir, project, as_user, results, worksheets, acce
         if worksheets:
             submitted = ls_annotate.annotate_from_results(client, project_id, items, str(worksheets), on_progress)
         elif results:
-            submitted = ls_annotate.annotate_from_results(client, project_id, _read_results(results), str(results),
+            submitted = ls_annotate.annotate_from_results(client, project_id, ls_annotate.read_results(results), str(results),
                                                           on_progress)
         else:
             submitted = ls_annotate.accept_all_predictions(client, project_id, model_version, on_progress)

@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import click
 import orjson
 
-from corpus_tools.cli.options import annotation_index, json_option, root_option
+from corpus_tools.cli.options import json_option, root_option
 from corpus_tools.cli.progress import progress
-from corpus_tools.errors import Problem, Report, escape, printable_part
+from corpus_tools.errors import Report, escape, printable_part
 from corpus_tools.layout import Layout
 from corpus_tools.annotations.lint import accepted_path, acceptance_as_dict, candidate_as_dict, lint as lint_corpus
-from corpus_tools.annotations.lint import read_acceptances, review
-from corpus_tools.records import Acceptance, Candidate, DocumentAnnotations, LintReview
+from corpus_tools.annotations.lint import lint_inputs, read_acceptances, review
+from corpus_tools.records import Acceptance, Candidate, LintReview
 
 _SHOWN_TEXT = 80  # characters of a candidate's text on its line; --json has it whole
-
-
-def load_inputs(layout: Layout) -> tuple[Mapping, Iterable[DocumentAnnotations], int, tuple, list[Problem]]:
-    """Documents, the annotations to lint and how many, registry entities, and the problems of
-    reading the annotations: the one place lint meets the pipeline.
-
-    Lints the annotation the corpus uses for each document (the chosen one), streaming: the
-    problems list fills as the annotations are read. Units left out for errors are not linted.
-    """
-    index = annotation_index(layout)
-    problems: list[Problem] = []
-    chosen = index.records(index.roles(versions=False), problems)
-    return index.documents, chosen, index.chosen.num_rows, tuple(index.registry.values()), problems
 
 
 def _shown(text: str) -> str:
@@ -105,7 +91,7 @@ def lint(layout: Layout, as_json: bool, show_all: bool, accepted: Path | None) -
     file = accepted or accepted_path(layout)
     if accepted is not None and not accepted.exists():
         raise click.BadParameter(f"{accepted} does not exist", param_hint="--accepted")
-    documents, annotations, count, registry, problems = load_inputs(layout)
+    documents, annotations, count, registry, problems = lint_inputs(layout)
     with progress("linting", total=count, unit="doc") as on_progress:
         candidates = lint_corpus(documents, annotations, registry, on_progress)
     errors = Report.of(problems).errors

@@ -115,13 +115,3 @@ def echo_report(report: Report, as_json: bool, verbose: bool = False) -> None:
         click.echo(f"{verdict}" + (f" ({counts})" if counts else ""))
     if not report.valid:
         raise SystemExit(1)
-
-
-def annotation_index(layout: Layout):
-    """The stored exports' units tables, ranked (corpus_tools.annotations.consolidate.AnnotationIndex),
-    over the corpus's documents and registry."""
-    from corpus_tools.annotations.consolidate import AnnotationIndex
-    from corpus_tools.annotations.registry import load_registry
-    from corpus_tools.documents.index import DocumentIndex
-
-    return AnnotationIndex(layout, DocumentIndex(layout), load_registry(layout))

@@ -36,16 +36,10 @@ def view(release: Path | None, output: Path | None, serve: bool, port: int, prev
         corpus-tools view dist/1.0.0 -o build/site
         corpus-tools view --serve            # latest release, then http://127.0.0.1:8000/
     """
-    from corpus_tools.release.loaders import release_dir
-    from corpus_tools.release.versions import VERSION_PATTERN, previous_release
     from corpus_tools.view import build_site
+    from corpus_tools.view.site import site_releases
 
-    if release is None or not release.is_dir() and "/" not in str(release):
-        release = release_dir(None if release is None else str(release), layout.root)
-    if previous is None and VERSION_PATTERN.fullmatch(release.name):
-        previous = previous_release(release.parent, release.name)
-    elif previous is not None and not previous.is_dir() and "/" not in str(previous):
-        previous = release_dir(str(previous), layout.root)
+    release, previous = site_releases(release, previous, layout.root)
     output = output or layout.build / "site"
     with progress("writing pages", unit="page") as on_progress:
         summary = build_site(release, output, raw_dir=layout.raw, previous=previous, on_progress=on_progress)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
+import orjson
+
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.labelstudio.sync import api_errors, iter_tasks
 from corpus_tools.labelstudio.tasks import to_ls_results
@@ -148,4 +150,23 @@ def worksheet_items(paths: Iterable[Path], documents: Mapping[str, Document]) ->
         annotations = resolve(sheet, document.text)
         items.append({"doc_id": sheet.doc_id, "text_sha256": document.text_sha256,
                       "result": to_ls_results(annotations)})
+    return items
+
+
+def read_results(path: Path) -> list[dict]:
+    """A results file: JSON lines, one {"doc_id" or "task_id", "result": [...]} per line."""
+    items = []
+    with open(path, "rb") as handle:
+        for line_number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = orjson.loads(line)
+            except orjson.JSONDecodeError as error:
+                raise CorpusError("annotate-bad-json", f"not JSON: {error}",
+                                  Location(file=str(path), line=line_number)) from None
+            if not isinstance(item, dict):
+                raise CorpusError("annotate-bad-item", "each line must be a JSON object",
+                                  Location(file=str(path), line=line_number))
+            items.append(item)
     return items

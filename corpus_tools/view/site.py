@@ -20,6 +20,8 @@ from typing import Callable, Iterable
 
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.records import ReleaseContents
+from corpus_tools.release.loaders import release_dir
+from corpus_tools.release.versions import VERSION_PATTERN, previous_release
 from corpus_tools.view.read import documents, read_release
 from corpus_tools.view.removed import removed_pieces
 from corpus_tools.view.render import (
@@ -148,6 +150,23 @@ def _write_documents(release, contents: ReleaseContents, raw: Path | None, corpu
         if on_progress is not None:
             on_progress(1)
     return tally
+
+
+def site_releases(release: str | Path | None, previous: str | Path | None, root: str | Path) -> tuple[Path, Path | None]:
+    """The release to view and the one to show the changes since: each a directory, or a version
+    in ``<root>/dist`` (``release`` None: the latest; ``previous`` None: the release before
+    ``release`` in the same directory, if it is named as a version and has one)."""
+    def located(given: str | Path | None) -> Path:
+        if given is not None and (Path(given).is_dir() or "/" in str(given)):
+            return Path(given)
+        return release_dir(None if given is None else str(given), root)
+
+    release = located(release)
+    if previous is not None:
+        return release, located(previous)
+    if VERSION_PATTERN.fullmatch(release.name):
+        return release, previous_release(release.parent, release.name)
+    return release, None
 
 
 def _check_replaceable(out: Path) -> None:
