@@ -41,8 +41,6 @@ from corpus_tools.records import Document, RegistryEntity
 from corpus_tools.schema import LAYERS, REGION_VALUES, RELATIONS, TEXT_NAME
 from corpus_tools.timex import check_value
 
-# The codes of these checks, each with its severity (the catalogue's, corpus_tools.codes).
-PROBLEM_CODES = {name: code.severity for name, code in CATALOGUE.items() if code.stage == "validation"}
 RELATION_DIRECTIONS = ("right", "left", "bi")
 _LABEL_SETS = {name: frozenset(layer.labels) for name, layer in LAYERS.items()}
 # control name -> the kind of control it is (Labels, TextArea, Choices)

@@ -15,6 +15,7 @@ from typing import Any
 import jiter
 
 from corpus_tools.errors import CorpusError, Location
+from corpus_tools.ingest.shapes import ID_MAX, ID_MIN
 
 
 def parse_task(raw: bytes, index: int, offset: int, path: Path | str) -> dict[str, Any]:
@@ -49,14 +50,14 @@ def _jiter_error(text: str, raw: bytes) -> tuple[str, int]:
 def _check_task_shape(task: Any, index: int, path: Path) -> None:
     """Each element must look like a Label Studio task with its annotations; else this is no export."""
     task_id = task.get("id") if isinstance(task, dict) else None
-    usable = type(task_id) is int and -(2**63) <= task_id < 2**63
+    usable = type(task_id) is int and ID_MIN <= task_id <= ID_MAX
     location = Location(file=str(path), task_id=task_id if usable else f"#{index + 1}")
     if not isinstance(task, dict):
         raise CorpusError("export-not-tasks", f"element #{index + 1} of the array is a {type(task).__name__}, "
                           "not a task object: this is not a Label Studio export", location)
     missing = [key for key, kind in (("id", int), ("data", dict), ("annotations", list))
                if not isinstance(task.get(key), kind) or isinstance(task.get(key), bool)]
-    if not missing and not -(2**63) <= task["id"] < 2**63:
+    if not missing and not ID_MIN <= task["id"] <= ID_MAX:
         missing = ["id"]
     if missing:
         raise CorpusError("export-not-tasks", f"element #{index + 1} is not a Label Studio task: "

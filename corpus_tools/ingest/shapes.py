@@ -23,7 +23,8 @@ from msgspec import Meta, Struct
 
 # Label Studio's ids are 64-bit database integers; a larger number is no id (and would lose
 # precision wherever it is read as a double).
-Id = Annotated[int, Meta(ge=-(2**63), le=2**63 - 1)]
+ID_MIN, ID_MAX = -(2**63), 2**63 - 1
+Id = Annotated[int, Meta(ge=ID_MIN, le=ID_MAX)]
 # Timestamps outside these years are not a real annotation's (e.g. 9999-12-31).
 EARLIEST, LATEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC), datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
 
