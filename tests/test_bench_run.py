@@ -77,3 +77,17 @@ def test_an_export_without_its_corpus_root_is_generated_again_with_it(tmp_path) 
     shutil.rmtree(corpus)  # the export alone, as when only the file was copied in
     _, _, regenerated = generate(3, 0, tmp_path)
     assert regenerated.note != "reused" and (corpus / "raw").is_dir() and export.read_bytes() == content
+
+
+def test_the_query_layer_bench_ranks_the_same_with_duckdb_as_the_package_does(corpus_copy) -> None:
+    """bench/query_layer.py's DuckDB query is only a measurement if it picks what the package
+    picks: on the checkout's stored exports (several annotators, rounds, ground truth)."""
+    from bench.query_layer import _units_directories, rank_duckdb, rank_pyarrow
+    from corpus_tools.annotations.consolidate import AnnotationIndex
+
+    directories = _units_directories(corpus_copy.root)
+    assert len(directories) > 1
+    index = AnnotationIndex.of_corpus(corpus_copy)
+    assert len(set(index.versions["annotator"].to_pylist())) > 2  # several annotators' versions per document
+    assert index.chosen.num_rows and set(index.chosen["reason"].to_pylist()) == {"ground_truth"}
+    assert rank_duckdb(directories) == rank_pyarrow(directories)
