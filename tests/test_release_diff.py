@@ -800,3 +800,40 @@ def test_every_committed_release_after_the_first_carries_its_diff_against_the_on
         card = (REPO / "dist" / version / "README.md").read_text(encoding="utf-8")
         assert f"\n\n{card_section(diff)}\n\n" in card, version
         check_bump(diff)
+
+
+def test_the_diff_reads_documents_a_batch_of_row_groups_at_a_time_never_a_whole_config(base, tmp_path, monkeypatch):
+    """Memory does not grow with the release: each batch of documents reads only the row groups
+    that hold its rows (here a row group per row, two documents a batch), and what is found does
+    not depend on how the documents are batched."""
+    import corpus_tools.release.diff as diff_module
+    from corpus_tools.release.build import ShardSizes
+
+    documents, annotations, registry = base_inputs()
+    first = sorted(annotations)[0]
+    mention = annotations[first].entities[0]
+    annotations = {**annotations, first: dataclasses.replace(annotations[first], entities=replaced(
+        annotations[first].entities, mention.id, label="NORP" if mention.label != "NORP" else "ORG"))}
+    small = ShardSizes(batch_rows=1, document_batch_rows=1)
+    old = build_release(*base_inputs(), tmp_path / "old", "1.0.0", sizes=small).path
+    new = built(tmp_path, documents, annotations, registry, sizes=small)
+    expected = diff_releases(old, new)
+    assert ("entities", "relabelled", first) in [(c.layer, c.kind, c.doc_id) for c in expected.changes]
+    assert {c.doc_id for c in expected.changes} == {first}
+    whole, groups_held = [], []
+    table, batch = diff_module._Release.table, diff_module._Release.batch
+
+    def recorded_batch(self, config, documents):
+        rows = batch(self, config, documents)
+        groups_held.append((len(self._tables[("read", config)]), rows.num_rows))
+        return rows
+
+    monkeypatch.setattr(diff_module._Release, "table", lambda self, config: whole.append(config) or table(self, config))
+    monkeypatch.setattr(diff_module._Release, "batch", recorded_batch)
+    monkeypatch.setattr(diff_module, "_BATCH", 2)
+    assert diff_releases(old, new) == expected
+    assert set(whole) == {"entity_registry"}  # the only config read whole: it has no document column
+    # a row group per row: the row groups held are exactly the batch's rows, none of other documents
+    assert groups_held and all(held == rows for held, rows in groups_held), groups_held
+    assert max(rows for _, rows in groups_held) < min(pq.read_metadata(path).num_rows for path in
+                                                      (new / "data" / "ner").glob("*.parquet"))

@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from corpus_tools.errors import CorpusError, Location
@@ -95,30 +96,62 @@ class _Release:
                 for name in schema.names}
         return self._tables["features", config]
 
-    def table(self, config: str) -> pa.Table:
-        """The config's rows as Arrow (compact: Python rows are made a batch of documents at a time)."""
-        if ("table", config) not in self._tables:
-            self._tables["table", config] = pa.concat_tables([pq.read_table(path) for path in self.files(config)])
-        return self._tables["table", config]
+    def doc_ids(self) -> list[str]:
+        """The documents config's doc_ids, in its row order."""
+        return [doc_id for path in self.files("documents")
+                for doc_id in pq.read_table(path, columns=["doc_id"])["doc_id"].to_pylist()]
+
+    def column(self, config: str, name: str) -> dict[str, Any]:
+        """doc_id -> its value in one column of a config with a row per document."""
+        values = {}
+        for path in self.files(config):
+            table = pq.read_table(path, columns=["doc_id", name])
+            values.update(zip(table["doc_id"].to_pylist(), table[name].to_pylist()))
+        return values
 
     def document_key(self, config: str) -> str | None:
         return next((name for name in ("doc_id", "document_id") if name in self.features(config)), None)
 
-    def positions(self, config: str) -> dict[Any, list[int]]:
-        """doc_id -> the row numbers of its rows (all rows under None when the config has no doc_id)."""
-        if ("positions", config) not in self._tables:
+    def table(self, config: str) -> pa.Table:
+        """The whole config as Arrow: for the configs without a document column (and the registry)."""
+        return pa.concat_tables([pq.read_table(path) for path in self.files(config)])
+
+    def groups(self, config: str) -> dict[Any, list[tuple[int, int]]]:
+        """doc_id -> the (file, row group) numbers that hold its rows, in file order: each batch of
+        documents reads only those row groups, so no config is ever held whole."""
+        if ("groups", config) not in self._tables:
             key = self.document_key(config)
-            keys = self.table(config).column(key).to_pylist() if key else [None] * self.table(config).num_rows
-            positions: dict[Any, list[int]] = defaultdict(list)
-            for number, value in enumerate(keys):
-                positions[value].append(number)
-            self._tables["positions", config] = positions
-        return self._tables["positions", config]
+            groups: dict[Any, list[tuple[int, int]]] = defaultdict(list)
+            for number, path in enumerate(self.files(config)):
+                parquet = pq.ParquetFile(path)
+                for group in range(parquet.num_row_groups):
+                    for doc_id in pc.unique(parquet.read_row_group(group, columns=[key])[key]).to_pylist():
+                        groups[doc_id].append((number, group))
+            self._tables["groups", config] = groups
+        return self._tables["groups", config]
 
     def batch(self, config: str, documents: Iterable[Any]) -> pa.Table:
-        """The rows of some documents, in their order, as Arrow."""
-        positions = self.positions(config)
-        return self.table(config).take(pa.array([n for doc in documents for n in positions.get(doc, ())], pa.int64()))
+        """The rows of some documents, in their order (a document's rows in file order), as Arrow."""
+        documents = list(documents)
+        groups = self.groups(config)
+        wanted = sorted({group for doc in documents for group in groups.get(doc, ())})
+        cache = self._tables.setdefault(("read", config), {})
+        for stale in [group for group in cache if group not in wanted]:  # the previous batch's, unless shared
+            del cache[stale]
+        files = self.files(config)
+        for number, group in wanted:
+            if (number, group) not in cache:
+                cache[number, group] = pq.ParquetFile(files[number]).read_row_group(group)
+        if not wanted:
+            return self.table_schema(config).empty_table()
+        read = pa.concat_tables([cache[group] for group in wanted])
+        positions: dict[Any, list[int]] = defaultdict(list)
+        for number, doc_id in enumerate(read.column(self.document_key(config)).to_pylist()):
+            positions[doc_id].append(number)
+        return read.take(pa.array([n for doc in documents for n in positions.get(doc, ())], pa.int64()))
+
+    def table_schema(self, config: str) -> pa.Schema:
+        return pq.read_schema(self.files(config)[0])
 
     def rows(self, config: str, documents: Iterable[Any] | None = None) -> list[dict[str, Any]]:
         """Rows as dicts, label ids as names: all, or those of some documents (in their order)."""
@@ -232,23 +265,28 @@ def compare(old: _Release, new: _Release, *, doc_id: str | None = None, layers: 
     old_configs, new_configs = set(old.configs()), set(new.configs())
     common = old_configs & new_configs
     changes += _schema_changes(old, new, old_configs, new_configs)
-    old_docs = {row["doc_id"]: row for row in old.rows("documents")}
-    new_docs = {row["doc_id"]: row for row in new.rows("documents")}
-    _check_same_corpus(old, new, old_docs, new_docs)
-    if doc_id is not None and doc_id not in old_docs and doc_id not in new_docs:
+    old_ids, new_ids = old.doc_ids(), new.doc_ids()
+    _check_same_corpus(old, new)
+    if doc_id is not None and doc_id not in old_ids and doc_id not in new_ids:
         raise CorpusError("doc-unknown", f"no document {doc_id!r} in {old.version} or {new.version}",
                           Location(doc_id=doc_id))
-    changes += _document_changes(old_docs, new_docs, _common_columns(old, new, "documents"))
-    frames = {d: _Frame(old_docs[d], new_docs[d]) for d in sorted(old_docs.keys() & new_docs.keys())}
+    document_columns = _common_columns(old, new, "documents")
     links: Counter = Counter()  # (old registry id, new registry id) of matched mentions and speakers
     new_links: set = set()  # registry ids NEW's mentions and speakers use
     derived = [config for config in sorted(common - _COMPARED)  # compared a batch of documents at a time
                if old.document_key(config) is not None and old.document_key(config) == new.document_key(config)]
-    documented = {change.doc_id for change in changes if change.doc_id is not None}
-    every = sorted(old_docs.keys() | new_docs.keys()) if doc_id is None else [doc_id]
+    # Batches follow the releases' own order (NEW's documents, then those only OLD has), so each
+    # reads a few row groups of each config; what is found does not depend on how they are cut.
+    in_new = set(new_ids)
+    every = [*new_ids, *(d for d in old_ids if d not in in_new)] if doc_id is None else [doc_id]
+    old_set = set(old_ids)
     for start in range(0, len(every), _BATCH):  # a batch of documents' rows in memory at a time
         batch = every[start:start + _BATCH]
-        found: list[ReleaseChange] = []
+        old_docs = {row["doc_id"]: row for row in old.rows("documents", [d for d in batch if d in old_set])}
+        new_docs = {row["doc_id"]: row for row in new.rows("documents", [d for d in batch if d in in_new])}
+        found = _document_changes(old_docs, new_docs, document_columns)
+        documented = {change.doc_id for change in found}
+        frames = {d: _Frame(old_docs[d], new_docs[d]) for d in sorted(old_docs.keys() & new_docs.keys())}
         for layer in _UNIT_CONFIGS:
             if layer not in common:
                 continue
@@ -288,11 +326,12 @@ def _order(change: ReleaseChange) -> tuple:
     return LAYERS.index(change.layer), "", change.id or "", CHANGE_KINDS[change.layer].index(change.kind)
 
 
-def _check_same_corpus(old: _Release, new: _Release, old_docs: dict, new_docs: dict) -> None:
+def _check_same_corpus(old: _Release, new: _Release) -> None:
     """One corpus: the same name, or at least one document with the same doc_id and raw file."""
     if old.name == new.name:
         return
-    if any(old_docs[d]["raw_sha256"] == new_docs[d]["raw_sha256"] for d in old_docs.keys() & new_docs.keys()):
+    old_raw, new_raw = old.column("documents", "raw_sha256"), new.column("documents", "raw_sha256")
+    if any(old_raw[d] == new_raw[d] for d in old_raw.keys() & new_raw.keys()):
         return
     raise CorpusError("release-corpus-mismatch", f"{old.path} ({old.name!r} {old.version}) and {new.path} "
                       f"({new.name!r} {new.version}) are releases of different corpora: other names and no "
