@@ -116,35 +116,42 @@ class _Release:
         """The whole config as Arrow: for the configs without a document column (and the registry)."""
         return pa.concat_tables([pq.read_table(path) for path in self.files(config)])
 
-    def groups(self, config: str) -> dict[Any, list[tuple[int, int]]]:
-        """doc_id -> the (file, row group) numbers that hold its rows, in file order: each batch of
-        documents reads only those row groups, so no config is ever held whole."""
+    def groups(self, config: str) -> tuple[list[tuple[int, int]], pa.Table]:
+        """Which row groups hold which documents' rows: the (file, row group) numbers in file order,
+        and an Arrow table of (doc_id, index into them), one row per document and row group it has
+        rows in. Made once per config from its doc_id column; it stays a few bytes per document."""
         if ("groups", config) not in self._tables:
             key = self.document_key(config)
-            groups: dict[Any, list[tuple[int, int]]] = defaultdict(list)
+            places, doc_ids, numbers = [], [], []
             for number, path in enumerate(self.files(config)):
                 parquet = pq.ParquetFile(path)
                 for group in range(parquet.num_row_groups):
-                    for doc_id in pc.unique(parquet.read_row_group(group, columns=[key])[key]).to_pylist():
-                        groups[doc_id].append((number, group))
-            self._tables["groups", config] = groups
+                    present = pc.unique(parquet.read_row_group(group, columns=[key])[key])
+                    doc_ids.append(present)
+                    numbers.append(pa.repeat(pa.scalar(len(places), pa.int32()), len(present)))
+                    places.append((number, group))
+            index = pa.table({"doc_id": pa.chunked_array(doc_ids, pa.string()).combine_chunks(),
+                              "place": pa.chunked_array(numbers, pa.int32()).combine_chunks()})
+            self._tables["groups", config] = places, index
         return self._tables["groups", config]
 
     def batch(self, config: str, documents: Iterable[Any]) -> pa.Table:
         """The rows of some documents, in their order (a document's rows in file order), as Arrow."""
         documents = list(documents)
-        groups = self.groups(config)
-        wanted = sorted({group for doc in documents for group in groups.get(doc, ())})
+        places, index = self.groups(config)
+        held = index["place"].filter(pc.is_in(index["doc_id"], value_set=pa.array(documents, pa.string())))
+        wanted = sorted(set(held.to_pylist()))
         cache = self._tables.setdefault(("read", config), {})
-        for stale in [group for group in cache if group not in wanted]:  # the previous batch's, unless shared
+        for stale in [place for place in cache if place not in wanted]:  # the previous batch's, unless shared
             del cache[stale]
         files = self.files(config)
-        for number, group in wanted:
-            if (number, group) not in cache:
-                cache[number, group] = pq.ParquetFile(files[number]).read_row_group(group)
+        for place in wanted:
+            if place not in cache:
+                number, group = places[place]
+                cache[place] = pq.ParquetFile(files[number]).read_row_group(group)
         if not wanted:
             return self.table_schema(config).empty_table()
-        read = pa.concat_tables([cache[group] for group in wanted])
+        read = pa.concat_tables([cache[place] for place in wanted])
         positions: dict[Any, list[int]] = defaultdict(list)
         for number, doc_id in enumerate(read.column(self.document_key(config)).to_pylist()):
             positions[doc_id].append(number)
