@@ -617,7 +617,7 @@ class AdjudicatedDocument:
 
     doc_id: str
     annotators: tuple[str, ...]
-    merged: DocumentAnnotations
+    merged: DocumentAnnotations  # no units when there was nothing to merge (fewer than two annotators)
     kept: int  # units in the merge
     disagreements: tuple[Disagreement, ...]
     note: str | None = None  # why the document was not merged (one annotator), or how (prefer fell back)

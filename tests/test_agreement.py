@@ -206,6 +206,10 @@ def test_strategies_keep_what_they_say(tmp_path):
     us = next(d for d in unanimous["doc-a"].disagreements if d.text == "US")
     assert dict(us.said)["1"] == ()  # annotator 1 said nothing there
     assert unanimous["doc-b"].note.startswith("one annotator (1): not comparable")
+    # not merged, so it holds no units: adjudicating a corpus of such documents does not hold the corpus
+    only = unanimous["doc-b"].merged
+    assert (only.doc_id, only.entities, only.timexes, only.quotes) == ("doc-b", (), (), ())
+    assert unanimous["doc-b"].kept == 0 and unanimous["doc-b"].left_out == ()
     prefer = {d.doc_id: d for d in adjudicate(index, parse_strategy("prefer:1"))}
     assert len(prefer["doc-a"].merged.entities) == 6 and len(prefer["doc-a"].merged.quotes) == 2
     # the nested quotes keep their own sources and cues

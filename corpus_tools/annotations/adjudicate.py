@@ -140,9 +140,8 @@ def adjudicate_document(doc_id: str, versions: Sequence[DocumentAnnotations], st
                         text_sha256: str | None = None) -> AdjudicatedDocument:
     """Merge one document's annotator versions (each with its annotator in ``provenance``)."""
     annotators = tuple(sorted(version.provenance.annotator for version in versions))
-    if len(versions) < 2:
-        only = versions[0] if versions else DocumentAnnotations(doc_id, (), (), ())
-        return AdjudicatedDocument(doc_id, annotators, only, 0, (),
+    if len(versions) < 2:  # nothing to merge: the result holds no units (a corpus of such documents is not held)
+        return AdjudicatedDocument(doc_id, annotators, DocumentAnnotations(doc_id, (), (), ()), 0, (),
                                    note=f"one annotator ({', '.join(annotators) or 'none'}): not comparable, not merged")
     note = None
     preferred = strategy.annotator if strategy.name == "prefer" else None
