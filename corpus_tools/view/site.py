@@ -60,7 +60,7 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     Documents are read one at a time and their pages written at once; what the index and the
     entity pages gather from every document (a table row per document, an item per mention) is
     kept in a SQLite file in the staging directory, read back in order, and removed before the
-    site is renamed into place. So memory does not grow with the release.
+    site is renamed into place. So one document is held at a time, never the release.
     """
     contents = read_release(release)
     out = Path(out)
