@@ -381,3 +381,27 @@ def test_the_chosen_annotations_alone_are_the_annotation_sets_chosen(tmp_path):
     chosen = load_chosen(Layout.at(tmp_path), documents, registry, on_progress=reads.append)
     assert chosen == annotation_set.chosen and list(chosen) == ["doc-a", "doc-b"] and reads == [1, 1]
     assert chosen["doc-a"].provenance.annotator == "2" and chosen["doc-a"].provenance.reason == "latest"
+
+
+def test_the_chosen_annotations_on_disk_are_the_same_records_and_not_held(tmp_path):
+    """labelstudio tasks and push look each document's chosen annotation up once: on_disk keeps
+    them in a temporary SQLite database, pickled, holding only the doc_ids."""
+    import gc
+
+    from corpus_tools.annotations.consolidate import RecordsOnDisk, load_chosen
+    from corpus_tools.layout import Layout
+    from corpus_tools.records import DocumentAnnotations
+
+    documents, annotation_set = _annotation_set(tmp_path)
+    chosen = load_chosen(Layout.at(tmp_path), documents, export_corpus.registry(), on_disk=True)
+    assert isinstance(chosen, RecordsOnDisk) and dict(chosen) == annotation_set.chosen
+    assert list(chosen) == ["doc-a", "doc-b"] and len(chosen) == 2 and "doc-c" not in chosen
+    with pytest.raises(KeyError):
+        chosen["doc-c"]
+    gc.collect()
+    assert not [o for o in gc.get_objects() if isinstance(o, DocumentAnnotations) and o.doc_id == "doc-a"
+                and o.provenance is not None and o.provenance.reason == "latest"
+                and not any(o is record for record in annotation_set.chosen.values())]  # none held
+    replaced = chosen["doc-b"]
+    chosen["doc-b"] = chosen["doc-a"]  # setting again replaces, as in a dict
+    assert chosen["doc-b"] == chosen["doc-a"] != replaced and len(chosen) == 2

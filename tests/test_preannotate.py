@@ -319,5 +319,7 @@ def test_task_inputs_gather_what_tasks_with_predictions_are_made_of(corpus_copy)
     inputs = task_inputs(corpus_copy, predictions=True)
     assert list(inputs.preannotations) == [added.record.doc_id]
     assert set(inputs.chosen) == set(inputs.documents) - {added.record.doc_id}
+    from corpus_tools.annotations.consolidate import RecordsOnDisk
+    assert isinstance(inputs.chosen, RecordsOnDisk)  # looked up once per task: not held in memory
     assert inputs.set_name.startswith("annotations@")
     assert inputs.notes[-1].startswith("1 documents without annotation get pre-annotations; ")

@@ -22,6 +22,8 @@ reporting them again. Counts: the checks' counts of every stored export.
 from __future__ import annotations
 
 import dataclasses
+import pickle
+import sqlite3
 import sys
 from collections import Counter
 from datetime import datetime, timedelta
@@ -340,17 +342,50 @@ _EPOCH = datetime(1970, 1, 1)
 
 
 def load_chosen(layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
-                problems: list[Problem] | None = None, on_progress: Callable[[int], None] | None = None
-                ) -> dict[str, DocumentAnnotations]:
+                problems: list[Problem] | None = None, on_progress: Callable[[int], None] | None = None, *,
+                on_disk: bool = False) -> Mapping[str, DocumentAnnotations]:
     """Per document the chosen annotation (``AnnotationSet.chosen``), by doc_id, without building
     or holding the versions; the problems of their tasks go to ``problems``. ``on_progress(1)``:
-    one more chosen annotation read."""
-    chosen = {}
+    one more chosen annotation read. ``on_disk``: kept in a ``RecordsOnDisk`` instead of a dict,
+    for a caller that looks each document up once (Label Studio's tasks): memory does not grow
+    with the corpus."""
+    chosen: dict | RecordsOnDisk = RecordsOnDisk() if on_disk else {}
     for annotations in iter_annotation_set(layout, documents, registry, problems, chosen_only=True):
         chosen[annotations.doc_id] = annotations
         if on_progress is not None:
             on_progress(1)
-    return {doc_id: chosen[doc_id] for doc_id in sorted(chosen)}
+    return chosen if on_disk else {doc_id: chosen[doc_id] for doc_id in sorted(chosen)}
+
+
+class RecordsOnDisk(Mapping):
+    """doc_id -> DocumentAnnotations, in doc_id order, kept in a private temporary SQLite
+    database (SQLite deletes it when the connection closes), each record pickled: only the
+    doc_ids are held in memory. Setting a doc_id again replaces its record, as in a dict."""
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect("")  # "": a private on-disk database, removed on close
+        self._db.execute("CREATE TABLE records (doc_id TEXT PRIMARY KEY, record BLOB NOT NULL)")
+        self._ids: set[str] = set()
+
+    def __setitem__(self, doc_id: str, record: DocumentAnnotations) -> None:
+        self._db.execute("INSERT OR REPLACE INTO records VALUES (?, ?)",
+                         (doc_id, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)))
+        self._ids.add(doc_id)
+
+    def __getitem__(self, doc_id: str) -> DocumentAnnotations:
+        row = self._db.execute("SELECT record FROM records WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise KeyError(doc_id)
+        return pickle.loads(row[0])
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._ids
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._ids))
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
 
 def load_annotation_set(layout: Layout, documents: Mapping[str, Document],

@@ -138,7 +138,7 @@ def task_inputs(layout, predictions: bool = False, on_progress: Callable[[int], 
 
     registry = load_registry(layout)
     problems: list = []
-    chosen = load_chosen(layout, documents, registry, problems, on_progress)
+    chosen = load_chosen(layout, documents, registry, problems, on_progress, on_disk=True)
     errors = Report.of(problems).errors
     notes = []
     if errors:
