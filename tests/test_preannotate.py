@@ -321,5 +321,29 @@ def test_task_inputs_gather_what_tasks_with_predictions_are_made_of(corpus_copy)
     assert set(inputs.chosen) == set(inputs.documents) - {added.record.doc_id}
     from corpus_tools.annotations.consolidate import RecordsOnDisk
     assert isinstance(inputs.chosen, RecordsOnDisk)  # looked up once per task: not held in memory
+    # the pre-annotations are made when a task asks for one, never held: a new corpus need not fit
+    from corpus_tools.preannotate.run import PendingPredictions
+    assert isinstance(inputs.preannotations, PendingPredictions) and len(inputs.preannotations) == 1
+    made = []
+    annotator = inputs.preannotations._annotator
+    inputs.preannotations._annotator = lambda document: made.append(document.doc_id) or annotator(document)
+    prediction = inputs.preannotations[added.record.doc_id]
+    assert made == [added.record.doc_id] and prediction["result"] and prediction["model_version"]
+    with pytest.raises(KeyError):
+        inputs.preannotations[next(iter(inputs.chosen))]
     assert inputs.set_name.startswith("annotations@")
     assert inputs.notes[-1].startswith("1 documents without annotation get pre-annotations; ")
+
+
+def test_preannotate_documents_makes_each_as_it_is_read():
+    """The command prints a line per document and keeps none of the pre-annotations."""
+    from corpus_tools.preannotate.run import preannotate_documents
+    from release_factories import synthetic_document
+
+    reads = []
+    documents = (reads.append(doc_id) or synthetic_document(doc_id) for doc_id in ("d1", "d2"))
+    made = preannotate_documents(documents, REGISTRY, None)
+    assert reads == []  # nothing is read before the first is asked for
+    first = next(made)
+    assert first[0] == "d1" and first[1].annotations.timexes and reads == ["d1"]
+    assert [doc_id for doc_id, _ in made] == ["d2"] and reads == ["d1", "d2"]

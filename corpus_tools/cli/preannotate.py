@@ -50,14 +50,19 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
         return
     with progress("pre-annotating", total=len(doc_ids) or None, unit="doc") as on_progress:
         found, note = run.preannotate_corpus(layout, doc_ids, model, on_progress=on_progress)
+        if as_json:
+            listed = [{"doc_id": doc_id, "prediction": run.prediction(pre)} for doc_id, pre in found]
+        else:  # a line per document, printed once the bar is gone; the pre-annotations are not kept
+            lines, versions = [], set()
+            for doc_id, pre in found:
+                layers = pre.annotations
+                lines.append(f"{doc_id}: {len(layers.entities)} entities, {len(layers.timexes)} time expressions, "
+                             f"{len(layers.quotes)} quotes")
+                versions.add(pre.model_version)
     if as_json:
-        click.echo(orjson.dumps([{"doc_id": doc_id, "prediction": run.prediction(pre)} for doc_id, pre in found.items()],
-                                option=orjson.OPT_INDENT_2).decode())
+        click.echo(orjson.dumps(listed, option=orjson.OPT_INDENT_2).decode())
         return
-    for doc_id, pre in found.items():
-        layers = pre.annotations
-        click.echo(f"{doc_id}: {len(layers.entities)} entities, {len(layers.timexes)} time expressions, "
-                   f"{len(layers.quotes)} quotes")
-    versions = sorted({pre.model_version for pre in found.values()}) or [run.model_version()]
-    click.echo(f"pre-annotated {len(found)} documents with {', '.join(versions)}; {note}")
-
+    for line in lines:
+        click.echo(line)
+    shown = sorted(versions) or [run.model_version()]
+    click.echo(f"pre-annotated {len(lines)} documents with {', '.join(shown)}; {note}")

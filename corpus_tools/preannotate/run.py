@@ -3,7 +3,7 @@ predictions (the result format of ``labelstudio.tasks.to_ls_results``, with a ``
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 from corpus_tools.preannotate import MODEL_NAME, PREANNOTATOR_VERSION
 from corpus_tools.preannotate.entities import Gazetteer, entity_mentions
@@ -55,20 +55,21 @@ def prediction(pre: PreAnnotation) -> dict:
 
 def preannotate_documents(documents: Iterable[Document], registry: Mapping[str, RegistryEntity],
                           ner: NerModel | None = None, on_progress: Callable[[int], None] | None = None
-                          ) -> dict[str, PreAnnotation]:
-    """doc_id -> PreAnnotation for each document, in the order given."""
+                          ) -> Iterator[tuple[str, PreAnnotation]]:
+    """(doc_id, PreAnnotation) of each document, in the order given, each as it is made."""
     annotator = PreAnnotator(registry, ner)
-    result = {}
     for document in documents:
-        result[document.doc_id] = annotator(document)
+        pre = annotator(document)
         if on_progress is not None:
             on_progress(1)
-    return result
+        yield document.doc_id, pre
 
 
 def preannotate_corpus(layout, doc_ids: Iterable[str] = (), ner_model: str | None = None,
-                       on_progress: Callable[[int], None] | None = None) -> tuple[dict[str, PreAnnotation], str]:
-    """Pre-annotations of the corpus's documents (all, or ``doc_ids``), and the NER model's note.
+                       on_progress: Callable[[int], None] | None = None
+                       ) -> tuple[Iterator[tuple[str, PreAnnotation]], str]:
+    """Pre-annotations of the corpus's documents (all, or ``doc_ids``), made as they are read
+    (``preannotate_documents``; unknown doc_ids are refused first), and the NER model's note.
 
     ``ner_model``: a spaCy model name to try (``ner.DEFAULT_MODEL``), or None for the gazetteer only.
     """
@@ -89,8 +90,33 @@ def preannotate_corpus(layout, doc_ids: Iterable[str] = (), ner_model: str | Non
 
 def predictions_for_unannotated(documents: Mapping[str, Document], chosen: Mapping[str, DocumentAnnotations],
                                 registry: Mapping[str, RegistryEntity], ner: NerModel | None = None
-                                ) -> dict[str, dict]:
+                                ) -> "PendingPredictions":
     """doc_id -> Label Studio prediction for every document that has no annotation yet
     (``labelstudio push --predictions``: the others get their stored annotations)."""
-    pending = [document for doc_id, document in documents.items() if doc_id not in chosen]
-    return {doc_id: prediction(pre) for doc_id, pre in preannotate_documents(pending, registry, ner).items()}
+    return PendingPredictions(documents, chosen, PreAnnotator(registry, ner))
+
+
+class PendingPredictions(Mapping):
+    """doc_id -> the Label Studio prediction of each document without an annotation, in the
+    documents' order, made when it is asked for (the tasks ask once per document), never held:
+    a new corpus, all of it without annotations, does not have to fit in memory."""
+
+    def __init__(self, documents: Mapping[str, Document], chosen: Mapping[str, DocumentAnnotations],
+                 annotator: PreAnnotator):
+        self._documents, self._annotator = documents, annotator
+        self._pending = [doc_id for doc_id in documents if doc_id not in chosen]
+        self._ids = set(self._pending)
+
+    def __getitem__(self, doc_id: str) -> dict:
+        if doc_id not in self._ids:
+            raise KeyError(doc_id)
+        return prediction(self._annotator(self._documents[doc_id]))
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._ids
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pending)
+
+    def __len__(self) -> int:
+        return len(self._pending)
