@@ -307,8 +307,8 @@ def annotate(url, api_key, data_dir, project, as_user, results, worksheets, acce
         if worksheets:
             submitted = ls_annotate.annotate_from_results(client, project_id, items, str(worksheets), on_progress)
         elif results:
-            submitted = ls_annotate.annotate_from_results(client, project_id, ls_annotate.read_results(results), str(results),
-                                                          on_progress)
+            submitted = ls_annotate.annotate_from_results(client, project_id, ls_annotate.read_results(results),
+                                                          str(results), on_progress)
         else:
             submitted = ls_annotate.accept_all_predictions(client, project_id, model_version, on_progress)
     click.echo(f"submitted {len(submitted)} annotations to project {project_id}")

@@ -104,16 +104,15 @@ class PendingPredictions(Mapping):
     def __init__(self, documents: Mapping[str, Document], chosen: Mapping[str, DocumentAnnotations],
                  annotator: PreAnnotator):
         self._documents, self._annotator = documents, annotator
-        self._pending = [doc_id for doc_id in documents if doc_id not in chosen]
-        self._ids = set(self._pending)
+        self._pending = dict.fromkeys(doc_id for doc_id in documents if doc_id not in chosen)  # ordered, and a set
 
     def __getitem__(self, doc_id: str) -> dict:
-        if doc_id not in self._ids:
+        if doc_id not in self._pending:
             raise KeyError(doc_id)
         return prediction(self._annotator(self._documents[doc_id]))
 
     def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._ids
+        return doc_id in self._pending
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._pending)

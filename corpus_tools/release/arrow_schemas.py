@@ -281,3 +281,33 @@ def arrow_schema(config: str) -> pa.Schema:
     columns = spec(config)
     metadata = {"huggingface": json.dumps({"info": {"features": to_dict(columns)}})}
     return pa.schema([pa.field(name, arrow_type(feature)) for name, feature in columns.items()], metadata=metadata)
+
+
+# --- reading: the features a file was written with, and its label ids as names ----------------
+
+def file_features(schema: pa.Schema) -> dict[str, Any]:
+    """Column -> its feature (JSON form) in a parquet file's ``huggingface`` metadata (the
+    features the file was written with, whatever this code's are); {} without it."""
+    metadata = (schema.metadata or {}).get(b"huggingface")
+    return json.loads(metadata).get("info", {}).get("features", {}) if metadata else {}
+
+
+def label_names(features: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """Column -> the names of its ClassLabel ids (of the column or of its list items), from
+    features in their JSON form."""
+    names = {}
+    for column, feature in features.items():
+        if isinstance(feature, dict) and feature.get("_type") in ("List", "Sequence", "LargeList"):
+            feature = feature.get("feature")
+        if isinstance(feature, dict) and feature.get("_type") == "ClassLabel":
+            names[column] = tuple(feature["names"])
+    return names
+
+
+def name_labels(row: dict, names: dict[str, tuple[str, ...]]) -> dict:
+    """``row`` with its label ids replaced by their ``names`` (``label_names``), in place; nulls stay."""
+    for column, labels in names.items():
+        value = row[column]
+        if value is not None:
+            row[column] = [labels[i] for i in value] if isinstance(value, list) else labels[value]
+    return row

@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.layout import Layout
 from corpus_tools.records import CHANGE_KINDS, ReleaseChange, ReleaseDiff
+from corpus_tools.release.arrow_schemas import file_features, label_names, name_labels
 from corpus_tools.release.checksums import SUMS_FILE, require_verified
 from corpus_tools.release.versions import BUMPS, VERSION_PATTERN, bump, list_versions, next_version, version_key
 
@@ -87,9 +88,7 @@ class _Release:
         metadata; a column it does not describe gets its Arrow type."""
         if ("features", config) not in self._tables:
             schema = pq.read_schema(self.files(config)[0])
-            described = {}
-            if schema.metadata and b"huggingface" in schema.metadata:
-                described = json.loads(schema.metadata[b"huggingface"]).get("info", {}).get("features", {})
+            described = file_features(schema)
             self._tables["features", config] = {
                 name: canonical_feature(described[name]) if name in described
                 else {"_type": "arrow", "type": str(schema.field(name).type)}
@@ -163,20 +162,8 @@ class _Release:
     def rows(self, config: str, documents: Iterable[Any] | None = None) -> list[dict[str, Any]]:
         """Rows as dicts, label ids as names: all, or those of some documents (in their order)."""
         table = self.table(config) if documents is None else self.batch(config, documents)
-        rows = table.to_pylist()
-        for column, feature in self.features(config).items():
-            names = _label_names(feature)
-            if names is None:
-                continue
-            if feature.get("_type") == "ClassLabel":
-                for row in rows:
-                    if row[column] is not None:
-                        row[column] = names[row[column]]
-            else:  # a list of labels (ner_tags)
-                for row in rows:
-                    if row[column] is not None:
-                        row[column] = [names[i] for i in row[column]]
-        return rows
+        names = label_names(self.features(config))
+        return [name_labels(row, names) for row in table.to_pylist()]
 
     def rows_by_document(self, config: str, documents: Sequence[str]) -> dict[str, list[dict]]:
         key = self.document_key(config)
@@ -184,19 +171,6 @@ class _Release:
         for row in self.rows(config, documents):
             grouped[row[key]].append(row)
         return grouped
-
-
-def _label_names(feature: Any) -> tuple[str, ...] | None:
-    """The ClassLabel names of a label column or of a list of labels."""
-    if not isinstance(feature, dict):
-        return None
-    if feature.get("_type") == "ClassLabel":
-        return tuple(feature["names"])
-    if feature.get("_type") in ("List", "Sequence", "LargeList"):
-        inner = feature.get("feature")
-        if isinstance(inner, dict) and inner.get("_type") == "ClassLabel":
-            return tuple(inner["names"])
-    return None
 
 
 def resolve_release(where: str | Path, root: str | Path = ".") -> Path:

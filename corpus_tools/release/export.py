@@ -34,13 +34,13 @@ from itertools import groupby
 from pathlib import Path
 from typing import Callable, Iterator
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import remove_abandoned
 from corpus_tools.records import ExportResult, Unaligned
 import corpus_tools.release.brat as brat
+from corpus_tools.release.arrow_schemas import file_features, label_names, name_labels
 from corpus_tools.release.checksums import verify_release
 from corpus_tools.release.loaders import Release, release_dir
 from corpus_tools.release.splits import SPLITS
@@ -115,27 +115,10 @@ def read_config(path: Path, config: str, splits: tuple[str, ...] = SPLITS) -> It
     for split in splits:
         for file in sorted((path / "data" / config).glob(f"{split}-*.parquet")):
             parquet = pq.ParquetFile(file)
-            names = label_names(parquet.schema_arrow)
-            for row in (row for batch in parquet.iter_batches(_BATCH_ROWS) for row in batch.to_pylist()):
-                for column, labels in names.items():
-                    value = row[column]
-                    if value is not None:
-                        row[column] = [labels[i] for i in value] if isinstance(value, list) else labels[value]
-                yield row
-
-
-def label_names(schema: pa.Schema) -> dict[str, tuple[str, ...]]:
-    """Column -> the names of its ClassLabel ids (of a column or of its list items), from the
-    ``huggingface`` features that ``datasets`` reads from the same file."""
-    metadata = (schema.metadata or {}).get(b"huggingface")
-    features = json.loads(metadata)["info"]["features"] if metadata else {}
-    names = {}
-    for column, feature in features.items():
-        if isinstance(feature, dict) and feature.get("_type") in ("Sequence", "List", "LargeList"):
-            feature = feature["feature"]
-        if isinstance(feature, dict) and feature.get("_type") == "ClassLabel":
-            names[column] = tuple(feature["names"])
-    return names
+            names = label_names(file_features(parquet.schema_arrow))
+            for batch in parquet.iter_batches(_BATCH_ROWS):
+                for row in batch.to_pylist():
+                    yield name_labels(row, names)
 
 
 def read_documents(path: Path, layers: tuple[str, ...] = LAYERS) -> Iterator[ReleaseDocument]:
