@@ -40,21 +40,11 @@ def _digest(rows) -> str:
 
 
 def rank_pyarrow(directories: list[str]) -> tuple[str, str]:
-    """The package's own ranking (AnnotationIndex.__init__ without opening the corpus)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from corpus_tools.annotations import consolidate as c
+    """The package's own ranking (``consolidate.rank``, what AnnotationIndex runs)."""
+    from corpus_tools.annotations.consolidate import rank
     from corpus_tools.ingest.units import Units
 
-    candidates = c._candidates([Units(Path(directory), Path(directory).name) for directory in directories])
-    versions = c._latest(candidates, ["doc_id", "who"])
-    truths = c._latest(candidates.filter(candidates["ground_truth"]), ["doc_id"])
-    latest = c._latest(versions, ["doc_id"])
-    latest = latest.filter(pc.invert(pc.is_in(latest["doc_id"], value_set=truths["doc_id"])))
-    picks = c._picks(versions)
-    chosen = pa.concat_tables([c._picks(table).append_column("reason", c._repeat(reason, table.num_rows))
-                               for table, reason in ((latest, "latest"), (truths, "ground_truth"))])
+    picks, chosen = rank([Units(Path(directory), Path(directory).name) for directory in directories])
     return (_digest(zip(*(picks[name].to_pylist() for name in picks.column_names))),
             _digest(zip(*(chosen[name].to_pylist() for name in chosen.column_names))))
 

@@ -101,6 +101,21 @@ CHOSEN = PICKS.append(pa.field("reason", pa.string()))
 ROLES = pa.schema([("export", pa.int32()), ("annotation_index", pa.int32()), ("role", pa.string())])
 
 
+def rank(units: list[Units]) -> tuple[pa.Table, pa.Table]:
+    """The ranking of the stored exports' annotations (module docstring: the rules): every
+    annotator's latest version per document (PICKS) and the chosen annotation per document
+    (CHOSEN, with its reason)."""
+    candidates = _candidates(units)
+    if not candidates.num_rows:
+        return PICKS.empty_table(), CHOSEN.empty_table()
+    versions = _latest(candidates, ["doc_id", "who"])
+    truths = _latest(candidates.filter(candidates["ground_truth"]), ["doc_id"])
+    latest = _latest(versions, ["doc_id"])
+    latest = latest.filter(pc.invert(pc.is_in(latest["doc_id"], value_set=truths["doc_id"])))
+    return _picks(versions), pa.concat_tables([_picks(table).append_column("reason", _repeat(reason, table.num_rows))
+                                               for table, reason in ((latest, "latest"), (truths, "ground_truth"))])
+
+
 class AnnotationIndex:
     """The stored exports' units tables, ranked once: per document every annotator's version
     (``versions``, a PICKS table) and the chosen annotation (``chosen``, a CHOSEN table; the
@@ -112,17 +127,7 @@ class AnnotationIndex:
         self.documents, self.registry = documents, registry
         self.stored = stored_exports(layout)
         self.units = [units_for(layout, item, documents, registry) for item in self.stored]
-        candidates = _candidates(self.units)
-        self.versions, self.chosen = PICKS.empty_table(), CHOSEN.empty_table()
-        if not candidates.num_rows:
-            return
-        versions = _latest(candidates, ["doc_id", "who"])
-        truths = _latest(candidates.filter(candidates["ground_truth"]), ["doc_id"])
-        latest = _latest(versions, ["doc_id"])
-        latest = latest.filter(pc.invert(pc.is_in(latest["doc_id"], value_set=truths["doc_id"])))
-        self.versions = _picks(versions)
-        self.chosen = pa.concat_tables([_picks(table).append_column("reason", _repeat(reason, table.num_rows))
-                                        for table, reason in ((latest, "latest"), (truths, "ground_truth"))])
+        self.versions, self.chosen = rank(self.units)
 
     @classmethod
     def of_corpus(cls, layout: Layout) -> "AnnotationIndex":
