@@ -97,16 +97,6 @@ class Anchor:
         return datetime.date(self.year, self.month, self.day) if self.day else None
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    start: int
-    end: int
-    label: str
-    value: str
-    mod: str | None
-    score: float
-
-
 class _Context:
     """What a rule sees: the text, the anchor, the sentence, and the DATE values found before."""
 
