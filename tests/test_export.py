@@ -101,10 +101,10 @@ def test_spacy_docbin_has_every_aligned_span_and_reports_the_others(release, exp
     from spacy.tokens import DocBin
 
     result = exports["spacy"]
-    assert result.files == ("test.spacy", "train.spacy", "unaligned.jsonl", "validation.spacy")
+    assert result.files == ("test/00000.spacy", "train/00000.spacy", "unaligned.jsonl", "validation/00000.spacy")
     nlp = spacy.blank("en")
     docs = {doc.user_data["doc_id"]: doc for split in ("train", "validation", "test")
-            for doc in DocBin().from_disk(result.path / f"{split}.spacy").get_docs(nlp.vocab)}
+            for doc in DocBin().from_disk(result.path / split / "00000.spacy").get_docs(nlp.vocab)}
     assert len(docs) == 28
     unaligned = [(item.doc_id, item.id) for item in result.unaligned]
     assert unaligned == [("crafted-1", "x1")]
@@ -118,6 +118,28 @@ def test_spacy_docbin_has_every_aligned_span_and_reports_the_others(release, exp
     assert [(s.text, s.label_) for s in seed.spans["sources"]] == [("he", "SOURCE")]
     assert seed.user_data["fold"] == 1 and seed.user_data["split"] == "train"
     assert [s.label_ for s in docs["crafted-1"].spans["quotes"]] == ["direct"]
+
+
+def test_spacy_writes_bounded_docbin_files_that_spacy_corpus_reads_in_order(release, tmp_path, monkeypatch):
+    """A DocBin is held whole until written: a split is cut into files of at most
+    SPACY_DOCUMENTS_PER_FILE documents, and spaCy's own Corpus reads a split's directory."""
+    import spacy
+    from spacy.training import Corpus
+
+    import corpus_tools.release.export as export
+
+    monkeypatch.setattr(export, "SPACY_DOCUMENTS_PER_FILE", 5)
+    result = export_release(release, "spacy", tmp_path / "spacy")
+    counts = {split: len(_rows(release, "documents", split)) for split in ("train", "validation", "test")}
+    assert counts == {"train": 7, "validation": 11, "test": 10}
+    assert result.files == ("test/00000.spacy", "test/00001.spacy", "train/00000.spacy", "train/00001.spacy",
+                            "unaligned.jsonl", "validation/00000.spacy", "validation/00001.spacy",
+                            "validation/00002.spacy")
+    nlp = spacy.blank("en")
+    for split in counts:
+        read = [example.reference.user_data["doc_id"] for example in Corpus(result.path / split)(nlp)]
+        assert read == [row["doc_id"] for row in _rows(release, "documents", split)]
+    assert result.documents == 28 and [(item.doc_id, item.id) for item in result.unaligned] == [("crafted-1", "x1")]
 
 
 def test_jsonl_nests_every_layer_in_its_document(release, exports):

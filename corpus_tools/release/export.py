@@ -3,11 +3,13 @@
 * ``conll2003``: the ``ner`` config as CoNLL-2003 columns (``token -X- -X- tag``; IOB2 tags, as
   the Hugging Face conll2003 dataset has them; no part-of-speech or chunk tags, so placeholders),
   ``-DOCSTART-`` before each document, a blank line after each sentence; ``<split>.txt``.
-* ``spacy``: a ``DocBin`` per split (``<split>.spacy``), tokenized by spaCy's blank English
-  tokenizer (no model download): entities as ``doc.ents``, time expressions and quote, source and
-  cue regions as span groups (``timexes``, ``quotes``, ``sources``, ``cues``); doc_id, split and
-  fold in ``user_data``. A span that does not fall on spaCy's token boundaries cannot be a spaCy
-  span: it is listed in ``unaligned.jsonl`` (and in the result), never dropped silently. Needs
+* ``spacy``: per split a directory of ``DocBin`` files of at most SPACY_DOCUMENTS_PER_FILE
+  documents each (``<split>/00000.spacy``, ...; spaCy's ``Corpus`` and ``spacy train`` read a
+  directory), tokenized by spaCy's blank English tokenizer (no model download): entities as
+  ``doc.ents``, time expressions and quote, source and cue regions as span groups (``timexes``,
+  ``quotes``, ``sources``, ``cues``); doc_id, split and fold in ``user_data``. A span that does
+  not fall on spaCy's token boundaries cannot be a spaCy span: it is listed in
+  ``unaligned.jsonl`` (and in the result), never dropped silently. Needs
   ``pip install corpus-tools[spacy]``.
 * ``brat``: brat standoff, ``<split>/<doc_id>.txt`` and ``.ann`` (see corpus_tools.release.brat),
   with ``annotation.conf``.
@@ -15,11 +17,10 @@
   timexes, quotes with their source and cue, ner sentences), labels as names; and
   ``entity_registry.jsonl``.
 
-The release is read a document at a time (``read_documents``) and written as it is read, except
-a DocBin, which is written whole (a split's documents). The release is verified against its
-SHA256SUMS first. Output is written in a temporary
-directory beside ``out_dir`` and renamed into place when complete; an ``out_dir`` that exists
-and is not empty is refused (``export-target-exists``).
+The release is read a document at a time (``read_documents``) and written as it is read (a
+DocBin file at a time). The release is verified against its SHA256SUMS first. Output is written
+in a temporary directory beside ``out_dir`` and renamed into place when complete; an ``out_dir``
+that exists and is not empty is refused (``export-target-exists``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import shutil
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import count, groupby, islice
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -47,6 +48,9 @@ from corpus_tools.release.splits import SPLITS
 
 FORMATS = ("conll2003", "spacy", "brat", "jsonl")
 UNALIGNED_FILE = "unaligned.jsonl"
+# A DocBin holds its documents' token arrays until written: some 330 kB a document at the bench's
+# 15,000-character texts, so about 80 MB a file.
+SPACY_DOCUMENTS_PER_FILE = 250
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,39 +237,50 @@ def _write_spacy(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]
     from spacy.tokens import DocBin
 
     nlp = spacy.blank("en")
-    bins: dict[str, DocBin] = {}  # a DocBin is written whole: each holds its split
     unaligned: list[Unaligned] = []
     documents = 0
-    for document in read_documents(path):
-        documents += 1
-        doc = nlp(document.row["text"])
-        doc.user_data.update({"doc_id": document.doc_id, "split": document.split, "fold": document.row["fold"]})
-        ents = []
-        for mention in document.entities:
-            span = _span(doc, document, mention, "entities", mention["label"], unaligned, mention["start"],
-                         mention["end"], mention["text"])
-            if span is not None:
-                ents.append(span)
-        doc.ents = ents
-        groups: dict[str, list] = {"timexes": [], "quotes": [], "sources": [], "cues": []}
-        for timex in document.timexes:
-            groups["timexes"].append(_span(doc, document, timex, "timexes", timex["label"], unaligned,
-                                           timex["start"], timex["end"], timex["text"]))
-        for quote in document.quotes:
-            groups["quotes"].append(_span(doc, document, quote, "quotes", quote["quote_type"], unaligned,
-                                          quote["start"], quote["end"], quote["text"]))
-            for part, label in (("source", "SOURCE"), ("cue", "CUE")):
-                if quote[f"{part}_id"] is not None:
-                    region = {"id": quote[f"{part}_id"]}
-                    groups[f"{part}s"].append(_span(doc, document, region, f"{part}s", label, unaligned,
-                                                    quote[f"{part}_start"], quote[f"{part}_end"], quote[f"{part}_text"]))
-        for name, spans in groups.items():
-            doc.spans[name] = [span for span in spans if span is not None]
-        bins.setdefault(document.split, DocBin(store_user_data=True)).add(doc)
-        progress(1)
-    for split, doc_bin in bins.items():
-        doc_bin.to_disk(out / f"{split}.spacy")
+    # the documents come split by split; a DocBin is serialized whole, so each file holds at most
+    # SPACY_DOCUMENTS_PER_FILE of them, and a split is a directory, which spaCy's Corpus reads
+    for split, group in groupby(read_documents(path), key=lambda document: document.split):
+        (out / split).mkdir()
+        for index in count():
+            chunk = list(islice(group, SPACY_DOCUMENTS_PER_FILE))
+            if not chunk:
+                break
+            doc_bin = DocBin(store_user_data=True)
+            for document in chunk:
+                doc_bin.add(_spacy_doc(nlp, document, unaligned))
+                documents += 1
+                progress(1)
+            doc_bin.to_disk(out / split / f"{index:05d}.spacy")
     return documents, unaligned
+
+
+def _spacy_doc(nlp, document: ReleaseDocument, unaligned: list[Unaligned]):
+    doc = nlp(document.row["text"])
+    doc.user_data.update({"doc_id": document.doc_id, "split": document.split, "fold": document.row["fold"]})
+    ents = []
+    for mention in document.entities:
+        span = _span(doc, document, mention, "entities", mention["label"], unaligned, mention["start"],
+                     mention["end"], mention["text"])
+        if span is not None:
+            ents.append(span)
+    doc.ents = ents
+    groups: dict[str, list] = {"timexes": [], "quotes": [], "sources": [], "cues": []}
+    for timex in document.timexes:
+        groups["timexes"].append(_span(doc, document, timex, "timexes", timex["label"], unaligned,
+                                       timex["start"], timex["end"], timex["text"]))
+    for quote in document.quotes:
+        groups["quotes"].append(_span(doc, document, quote, "quotes", quote["quote_type"], unaligned,
+                                      quote["start"], quote["end"], quote["text"]))
+        for part, label in (("source", "SOURCE"), ("cue", "CUE")):
+            if quote[f"{part}_id"] is not None:
+                region = {"id": quote[f"{part}_id"]}
+                groups[f"{part}s"].append(_span(doc, document, region, f"{part}s", label, unaligned,
+                                                quote[f"{part}_start"], quote[f"{part}_end"], quote[f"{part}_text"]))
+    for name, spans in groups.items():
+        doc.spans[name] = [span for span in spans if span is not None]
+    return doc
 
 
 def _span(doc, document: ReleaseDocument, region: dict, layer: str, label: str, unaligned: list[Unaligned],
