@@ -48,8 +48,8 @@ from corpus_tools.release.splits import SPLITS
 
 FORMATS = ("conll2003", "spacy", "brat", "jsonl")
 UNALIGNED_FILE = "unaligned.jsonl"
-# A DocBin holds its documents' token arrays until written: some 330 kB a document at the bench's
-# 15,000-character texts, so about 80 MB a file.
+# A DocBin holds its documents until it is written: some 260 kB a document at the bench's texts
+# of about 3,000 characters (a whole split of 10,000 took 2.6 GB; 250 a file, 368 MB at peak).
 SPACY_DOCUMENTS_PER_FILE = 250
 
 
