@@ -405,3 +405,18 @@ def test_the_chosen_annotations_on_disk_are_the_same_records_and_not_held(tmp_pa
     replaced = chosen["doc-b"]
     chosen["doc-b"] = chosen["doc-a"]  # setting again replaces, as in a dict
     assert chosen["doc-b"] == chosen["doc-a"] != replaced and len(chosen) == 2
+
+
+def test_merges_wait_on_disk_and_the_report_is_made_a_line_at_a_time(tmp_path):
+    """The merges come in task order and are given in doc_id order, so they wait on disk and are
+    read again each time they are iterated (never all in memory at once); the text report is
+    made a line at a time, for the command to print as it goes."""
+    from corpus_tools.annotations.adjudicate import adjudication_lines
+
+    result = adjudicate(_index(tmp_path), parse_strategy("majority"))
+    first, again = list(result), list(result)
+    assert len(result) == 2 and [document.doc_id for document in first] == ["doc-a", "doc-b"]
+    assert first == again and all(a is not b for a, b in zip(first, again))  # read again, not held
+    lines = adjudication_lines(result)
+    assert next(lines) == "doc-a: annotators 1, 2: 2 units kept, 8 disagreements"
+    assert list(lines)[-1] == "1 documents merged (2 units kept), 1 not comparable, 8 disagreements"

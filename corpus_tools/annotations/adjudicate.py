@@ -31,7 +31,8 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from functools import partial
+from typing import Any, Callable, Collection, Iterator, Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -39,7 +40,7 @@ import pyarrow.compute as pc
 from corpus_tools.annotations.agreement import (
     AgreementTally, annotators_versions, document_versions, quote_key, sort_key, units_of,
 )
-from corpus_tools.annotations.consolidate import roles_of
+from corpus_tools.annotations.consolidate import RecordsOnDisk, roles_of
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.ingest.units import column_sum
 from corpus_tools.records import (
@@ -186,20 +187,23 @@ def _order(key: tuple) -> tuple:
 
 
 def adjudicate(index, strategy: Strategy, on_progress: Callable[[int], None] | None = None
-               ) -> tuple[AdjudicatedDocument, ...]:
+               ) -> Collection[AdjudicatedDocument]:
     """Every document's merge under ``strategy``, in doc_id order, from the stored exports
     (``index``: a corpus_tools.annotations.consolidate.AnnotationIndex), each document merged as
     soon as its versions have streamed by (``document_versions``, which also says what is
-    refused). ``on_progress(1)``: one more record read."""
-    merged = [adjudicate_document(doc_id, versions, strategy, index.documents[doc_id].text)
-              for doc_id, versions in document_versions(index, "adjudicated", on_progress)]
+    refused). The merges come in task order and are given in doc_id order, so they wait on disk
+    (``RecordsOnDisk``), not in memory; the collection reads them again each time it is iterated.
+    ``on_progress(1)``: one more record read."""
+    merged = RecordsOnDisk()
+    for doc_id, versions in document_versions(index, "adjudicated", on_progress):
+        merged[doc_id] = adjudicate_document(doc_id, versions, strategy, index.documents[doc_id].text)
     if strategy.name == "prefer":
         known = set(annotators_versions(index.versions)["annotator"].drop_null().to_pylist())
         if strategy.annotator not in known:
             raise CorpusError("annotator-unknown", f"--strategy {strategy}: annotator {strategy.annotator!r} has no "
                               f"version of any document (annotators: {', '.join(sorted(known)) or 'none'})",
                               Location(file="--strategy"))
-    return tuple(sorted(merged, key=lambda document: document.doc_id))
+    return merged.values()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,7 +251,7 @@ class Pushed:
     predictions: int
 
 
-def push_adjudication(layout, client, project: str | int, documents: Sequence[AdjudicatedDocument],
+def push_adjudication(layout, client, project: str | int, documents: Collection[AdjudicatedDocument],
                       texts: Mapping[str, Any]) -> tuple[Pushed, ...]:
     """Submit each merged document to its task (the task of its current text) as the client's
     user, ground truth, with each annotator's left-out units as a prediction. A task the
@@ -258,25 +262,29 @@ def push_adjudication(layout, client, project: str | int, documents: Sequence[Ad
     from corpus_tools.labelstudio.tasks import to_ls_results
     from corpus_tools.lock import corpus_lock
 
-    merged = [document for document in documents if len(document.annotators) >= 2]
     with corpus_lock(layout, "adjudicate"):
         project_id = resolve_project(client, project).id
         keys = task_ids_by_key(client, project_id)
-        planned = []
-        for document in merged:
+        planned: dict[str, int] = {}  # doc_id -> task id, of the merged documents
+        for document in documents:
+            if len(document.annotators) < 2:
+                continue
             sha = texts[document.doc_id].text_sha256
             task_id = keys.get((document.doc_id, sha))
             if task_id is None:
                 raise CorpusError("annotate-task-not-found", f"project {project_id} has no task of the current text "
                                   "of this document (push it first): nothing was sent",
                                   Location(doc_id=document.doc_id))
-            planned.append((document, task_id))
+            planned[document.doc_id] = task_id
         with api_errors("asking who the reviewer's API key belongs to"):
             reviewer = client.users.whoami().id
         done = {task.id for task in iter_tasks(client, project_id, fields="all")
                 if any(_author(annotation) == reviewer for annotation in task.annotations or ())}
         pushed = []
-        for document, task_id in planned:
+        for document in documents:  # read again: the merges are not all held at once
+            task_id = planned.get(document.doc_id)
+            if task_id is None:
+                continue
             if task_id in done:
                 pushed.append(Pushed(document.doc_id, task_id, None, 0))
                 continue
@@ -301,7 +309,8 @@ def _author(annotation: Any) -> Any:
 # Output forms
 
 
-def adjudication_dict(documents: Sequence[AdjudicatedDocument], pushed: Sequence[Pushed] | None = None) -> dict:
+def adjudication_dict(documents: Collection[AdjudicatedDocument], pushed: Sequence[Pushed] | None = None) -> dict:
+    summary = dict.fromkeys(_SUMMARY, 0)
     return {
         "documents": [{
             "doc_id": document.doc_id, "annotators": list(document.annotators), "kept": document.kept,
@@ -309,46 +318,56 @@ def adjudication_dict(documents: Sequence[AdjudicatedDocument], pushed: Sequence
             "disagreements": [{"layer": d.layer, "start": d.start, "end": d.end, "text": d.text,
                                "said": {annotator: list(units) for annotator, units in d.said}}
                               for d in document.disagreements],
-        } for document in documents],
+        } for document in map(partial(_count, summary), documents)],
         **({"pushed": [{"doc_id": p.doc_id, "task_id": p.task_id, "annotation_id": p.annotation_id,
                         "predictions": p.predictions} for p in pushed]} if pushed is not None else {}),
-        "summary": _summary(documents, pushed),
+        "summary": _with_pushed(summary, pushed),
     }
 
 
-def _summary(documents: Sequence[AdjudicatedDocument], pushed: Sequence[Pushed] | None) -> dict:
-    merged = [d for d in documents if len(d.annotators) >= 2]
-    summary = {"merged": len(merged), "not_comparable": len(documents) - len(merged),
-               "disagreements": sum(len(d.disagreements) for d in documents),
-               "units_kept": sum(d.kept for d in merged)}
+# Counted as the documents go by: each pass over them reads the merges from disk again.
+_SUMMARY = ("merged", "not_comparable", "disagreements", "units_kept")
+
+
+def _count(summary: dict, document: AdjudicatedDocument) -> AdjudicatedDocument:
+    merged = len(document.annotators) >= 2
+    summary["merged"] += merged
+    summary["not_comparable"] += not merged
+    summary["disagreements"] += len(document.disagreements)
+    summary["units_kept"] += document.kept if merged else 0
+    return document
+
+
+def _with_pushed(summary: dict, pushed: Sequence[Pushed] | None) -> dict:
     if pushed is not None:
         summary["submitted"] = sum(p.annotation_id is not None for p in pushed)
         summary["already_adjudicated"] = sum(p.annotation_id is None for p in pushed)
     return summary
 
 
-def adjudication_lines(documents: Sequence[AdjudicatedDocument], pushed: Sequence[Pushed] | None = None) -> list[str]:
-    lines = []
-    for document in documents:
+def adjudication_lines(documents: Collection[AdjudicatedDocument], pushed: Sequence[Pushed] | None = None
+                       ) -> Iterator[str]:
+    """The text report, a line at a time (printed as it is made)."""
+    summary = dict.fromkeys(_SUMMARY, 0)
+    for document in map(partial(_count, summary), documents):
         head = f"{document.doc_id}: annotators {', '.join(document.annotators) or '-'}"
         if document.note and len(document.annotators) < 2:
-            lines.append(f"{head}: {document.note}")
+            yield f"{head}: {document.note}"
             continue
-        lines.append(f"{head}: {document.kept} units kept, {len(document.disagreements)} disagreements"
-                     + (f" ({document.note})" if document.note else ""))
+        yield (f"{head}: {document.kept} units kept, {len(document.disagreements)} disagreements"
+               + (f" ({document.note})" if document.note else ""))
         for d in document.disagreements:
-            lines.append(f"  {d.layer} [{d.start},{d.end}) {d.text[:60]!r}:")
+            yield f"  {d.layer} [{d.start},{d.end}) {d.text[:60]!r}:"
             for annotator, units in d.said:
-                lines.append(f"    {annotator}: {'; '.join(units) if units else '(nothing)'}")
+                yield f"    {annotator}: {'; '.join(units) if units else '(nothing)'}"
     for p in pushed or ():
-        lines.append(f"pushed {p.doc_id} to task {p.task_id}: "
-                     + (f"annotation {p.annotation_id} (ground truth), {p.predictions} prediction(s) of left-out units"
-                        if p.annotation_id is not None else "the reviewer has already annotated it; nothing sent"))
-    s = _summary(documents, pushed)
-    lines.append(f"{s['merged']} documents merged ({s['units_kept']} units kept), {s['not_comparable']} not comparable, "
-                 f"{s['disagreements']} disagreements" + (f"; {s['submitted']} submitted, {s['already_adjudicated']} "
-                                                           "already adjudicated" if pushed is not None else ""))
-    return lines
+        yield (f"pushed {p.doc_id} to task {p.task_id}: "
+               + (f"annotation {p.annotation_id} (ground truth), {p.predictions} prediction(s) of left-out units"
+                  if p.annotation_id is not None else "the reviewer has already annotated it; nothing sent"))
+    s = _with_pushed(summary, pushed)
+    yield (f"{s['merged']} documents merged ({s['units_kept']} units kept), {s['not_comparable']} not comparable, "
+           f"{s['disagreements']} disagreements" + (f"; {s['submitted']} submitted, {s['already_adjudicated']} "
+                                                     "already adjudicated" if pushed is not None else ""))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ import sqlite3
 import sys
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -363,21 +363,22 @@ def load_chosen(layout: Layout, documents: Mapping[str, Document], registry: Map
 
 
 class RecordsOnDisk(Mapping):
-    """doc_id -> DocumentAnnotations, in doc_id order, kept in a private temporary SQLite
-    database (SQLite deletes it when the connection closes), each record pickled: only the
-    doc_ids are held in memory. Setting a doc_id again replaces its record, as in a dict."""
+    """doc_id -> a record (DocumentAnnotations, or an adjudication's AdjudicatedDocument), in
+    doc_id order, kept in a private temporary SQLite database (SQLite deletes it when the
+    connection closes), each record pickled: only the doc_ids are held in memory. Setting a
+    doc_id again replaces its record, as in a dict."""
 
     def __init__(self) -> None:
         self._db = sqlite3.connect("")  # "": a private on-disk database, removed on close
         self._db.execute("CREATE TABLE records (doc_id TEXT PRIMARY KEY, record BLOB NOT NULL)")
         self._ids: set[str] = set()
 
-    def __setitem__(self, doc_id: str, record: DocumentAnnotations) -> None:
+    def __setitem__(self, doc_id: str, record: Any) -> None:
         self._db.execute("INSERT OR REPLACE INTO records VALUES (?, ?)",
                          (doc_id, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)))
         self._ids.add(doc_id)
 
-    def __getitem__(self, doc_id: str) -> DocumentAnnotations:
+    def __getitem__(self, doc_id: str) -> Any:
         row = self._db.execute("SELECT record FROM records WHERE doc_id = ?", (doc_id,)).fetchone()
         if row is None:
             raise KeyError(doc_id)
