@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import orjson
 
-from corpus_tools.cli.options import json_option, root_option
+from corpus_tools.cli.options import echo_json, json_option, root_option
 from corpus_tools.cli.progress import progress
 from corpus_tools.layout import Layout
 
@@ -36,7 +35,7 @@ def agreement(layout: Layout, as_json: bool, by: str | None) -> None:
     with progress("reading annotations", unit="annotation") as on_progress:
         report = compute(AnnotationIndex.of_corpus(layout), by, on_progress)
     if as_json:
-        click.echo(orjson.dumps(report_dict(report), option=orjson.OPT_INDENT_2).decode())
+        echo_json(report_dict(report))
         return
     for line in report_lines(report):
         click.echo(line)
@@ -94,7 +93,7 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
         pushed = merge.push_adjudication(layout, _reviewer_client(url, api_key, data_dir, reviewer), project,
                                          result, index.documents)
     if as_json:
-        click.echo(orjson.dumps(merge.adjudication_dict(result, pushed), option=orjson.OPT_INDENT_2).decode())
+        echo_json(merge.adjudication_dict(result, pushed))
         return
     for line in merge.adjudication_lines(result, pushed):
         click.echo(line)

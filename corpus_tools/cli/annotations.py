@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Mapping
 
 import click
-import orjson
 
-from corpus_tools.cli.options import echo_problems, echo_report, json_option, root_option, verbose_option
+from corpus_tools.cli.options import echo_json, echo_problems, echo_report, json_option, root_option, verbose_option
 from corpus_tools.layout import Layout
 from corpus_tools.records import Document
 from corpus_tools.annotations.registry import load_registry
@@ -97,7 +96,7 @@ def ingest(layout: Layout, as_json: bool, verbose: bool, allow_partial: bool, tr
         result = ingest_export(export, layout, _documents(layout), load_registry(layout), allow_partial=allow_partial,
                                jobs=_jobs(jobs, export), trim_whitespace=trim_whitespace, on_progress=on_progress)
     if as_json:
-        click.echo(orjson.dumps(_as_json(result, layout), option=orjson.OPT_INDENT_2).decode())
+        echo_json(_as_json(result, layout))
     else:
         echo_problems(result.report, verbose)
         click.echo(_outcome(result, layout))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import click
-import orjson
 
+from corpus_tools.cli.options import echo_json
 from corpus_tools.cli.progress import progress
 from corpus_tools.records import CHANGE_KINDS
 
@@ -42,6 +42,6 @@ def diff(old: str, new: str, root: str, as_json: bool, doc_id: str | None, layer
     with progress("comparing documents", unit="doc") as on_progress:
         result = diff_releases(old, new, root=root, doc_id=doc_id, layers=layers or None, on_progress=on_progress)
     if as_json:
-        click.echo(orjson.dumps(as_dict(result), option=orjson.OPT_INDENT_2).decode())
+        echo_json(as_dict(result))
     else:
         click.echo("\n".join(report_lines(result, examples=examples)))

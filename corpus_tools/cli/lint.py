@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import orjson
 
-from corpus_tools.cli.options import json_option, root_option
+from corpus_tools.cli.options import echo_json, json_option, root_option
 from corpus_tools.cli.progress import progress
 from corpus_tools.errors import Report, escape, printable_part
 from corpus_tools.layout import Layout
@@ -39,17 +38,17 @@ def summary_line(result: LintReview) -> str:
             f"{len(result.stale)} stale acceptances")
 
 
-def _as_json(result: LintReview, show_all: bool) -> str:
+def _as_json(result: LintReview, show_all: bool) -> dict:
     listed = [{**candidate_as_dict(c), "reason": None} for c in result.unexplained]
     if show_all:
         listed += [{**candidate_as_dict(c), "reason": a.reason} for c, a in result.explained]
         listed.sort(key=lambda item: (item["doc_id"], item["start"], item["end"], item["code"]))
-    return orjson.dumps({
+    return {
         "candidates": listed,
         "stale": [{**acceptance_as_dict(a), "line": a.line} for a in result.stale],
         "counts": {"unexplained": len(result.unexplained), "explained": len(result.explained),
                    "stale": len(result.stale)},
-    }, option=orjson.OPT_INDENT_2).decode()
+    }
 
 
 def _echo_lines(result: LintReview, show_all: bool, file: Path) -> None:
@@ -100,7 +99,7 @@ def lint(layout: Layout, as_json: bool, show_all: bool, accepted: Path | None) -
                    err=True)
     result = review(candidates, read_acceptances(file))
     if as_json:
-        click.echo(_as_json(result, show_all))
+        echo_json(_as_json(result, show_all))
     else:
         _echo_lines(result, show_all, file)
     if result.unexplained:

@@ -62,19 +62,21 @@ verbose_option = click.option("-v", "--verbose", is_flag=True,
                               help="List every warning and info too (by default: errors, and a count per code).")
 
 
-def json_text(data: Any) -> str:
-    """Indented JSON. orjson refuses lone surrogates (which a JSON export may hold, escaped);
-    the standard library writes them as ``\\ud800`` escapes."""
+def echo_json(data: Any) -> None:
+    """Print ``data`` as indented JSON: every command's ``--json``. orjson refuses lone surrogates
+    (which a JSON export may hold, escaped); the standard library writes them as ``\\ud800``
+    escapes."""
     try:
-        return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
+        text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
     except orjson.JSONEncodeError:
-        return json.dumps(data, indent=2)
+        text = json.dumps(data, indent=2)
+    click.echo(text)
 
 
 def echo_error_json(error: CorpusError) -> None:
     """A CorpusError as the JSON report of one problem (what ``--json`` prints when the input
     cannot be used at all)."""
-    click.echo(json_text(Report.of([error.as_problem()]).as_dict()))
+    echo_json(Report.of([error.as_problem()]).as_dict())
 
 
 def echo_problems(report: Report, verbose: bool = False) -> None:
@@ -107,7 +109,7 @@ def echo_report(report: Report, as_json: bool, verbose: bool = False) -> None:
     """Print a report as lines (``echo_problems``, then the verdict with the counts of what was
     checked) or as JSON; exit 1 if invalid."""
     if as_json:
-        click.echo(json_text(report.as_dict()))
+        echo_json(report.as_dict())
     else:
         echo_problems(report, verbose)
         counts = ", ".join(f"{value} {name}" for name, value in report.stats)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import click
-import orjson
 
-from corpus_tools.cli.options import json_option, root_option
+from corpus_tools.cli.options import echo_json, json_option, root_option
 from corpus_tools.layout import Layout
 
 
@@ -41,8 +40,7 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
         with progress("scoring", unit="doc") as on_progress:
             rows, note = scoring.evaluate_corpus(layout, model, strict_aliases, on_progress=on_progress)
         if as_json:
-            click.echo(orjson.dumps({"scores": [asdict(row) for row in rows], "note": note},
-                                    option=orjson.OPT_INDENT_2).decode())
+            echo_json({"scores": [asdict(row) for row in rows], "note": note})
             return
         click.echo(scoring.table(rows))
         click.echo(f"{note}; leave-one-document-out over the committed gold"
@@ -60,7 +58,7 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
                              f"{len(layers.quotes)} quotes")
                 versions.add(pre.model_version)
     if as_json:
-        click.echo(orjson.dumps(listed, option=orjson.OPT_INDENT_2).decode())
+        echo_json(listed)
         return
     for line in lines:
         click.echo(line)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from corpus_tools.cli.options import json_option, root_option
+from corpus_tools.cli.options import echo_json, json_option, root_option
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.layout import Layout
 
@@ -51,7 +50,7 @@ def verify(release_dir: Path, as_json: bool) -> None:
 
     report = verify_release(release_dir)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), indent=2))
+        echo_json(report.as_dict())
     else:
         for problem in report:
             click.echo(str(problem), err=True)
