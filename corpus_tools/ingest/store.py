@@ -50,6 +50,7 @@ from corpus_tools.documents.index import documents_digest
 from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.fingerprint import fingerprint
 from corpus_tools.fsutil import atomic_write_bytes, remove_abandoned
+from corpus_tools.iterutil import batched
 from corpus_tools.ingest.checks import Context
 from corpus_tools.ingest.reader import ExportStream
 from corpus_tools.ingest.rows import Columns
@@ -133,7 +134,7 @@ def checked_batches(stream: ExportStream, context: Context, jobs: int = 1) -> It
     (a CorpusError) is raised in file order: a task that is not JSON before the point where the
     file is cut off is the one named."""
     path = str(stream.path)
-    batches = _batches(stream.raw_tasks(), BATCH_TASKS)
+    batches = batched(stream.raw_tasks(), BATCH_TASKS)
     offset = 0
     checked = _in_process(batches, path, context) if jobs <= 1 else _in_pool(batches, path, context, jobs)
     for columns in checked:
@@ -172,17 +173,6 @@ def _in_pool(batches: Iterable, path: str, context: Context, jobs: int) -> Itera
         finally:
             for future in window:
                 future.cancel()
-
-
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    batch: list = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 class _Gathered:

@@ -11,7 +11,6 @@ disk, because ``exports.as_json`` builds the whole export in the server's and ou
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import time
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from corpus_tools.fsutil import atomic_writer
+from corpus_tools.iterutil import batched
 from corpus_tools.errors import CorpusError, Location, Report
 from corpus_tools.labelstudio.config import labeling_config
 from corpus_tools.labelstudio.tasks import make_tasks, task_key
@@ -174,12 +174,6 @@ def _ensure_project(client, title: str) -> tuple[Any, bool, bool]:
     return project, False, False
 
 
-def _batched(items: Iterable[dict], size: int) -> Iterator[list[dict]]:
-    iterator = iter(items)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
-
-
 def push(client, documents: Iterable[Document], annotations: Mapping[str, DocumentAnnotations] | None,
          project_title: str, model_version: str | None = None,
          preannotations: Mapping[str, dict] | None = None, *, layout=None,
@@ -218,7 +212,7 @@ def _push(client, documents, annotations, project_title: str, model_version: str
             present.add(key)
             yield task
 
-    for batch in _batched(new_tasks(), IMPORT_BATCH):
+    for batch in batched(new_tasks(), IMPORT_BATCH):
         first = batch[0]["data"]["doc_id"]
         with api_errors(f"importing {len(batch)} tasks (from doc {first})", Location(doc_id=first)):
             client.projects.import_tasks(project.id, request=batch, commit_to_project=True)

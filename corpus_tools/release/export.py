@@ -31,7 +31,7 @@ import shutil
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
-from itertools import count, groupby, islice
+from itertools import groupby
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -39,6 +39,7 @@ import pyarrow.parquet as pq
 
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import remove_abandoned
+from corpus_tools.iterutil import batched
 from corpus_tools.records import ExportResult, Unaligned
 import corpus_tools.release.brat as brat
 from corpus_tools.release.arrow_schemas import file_features, label_names, name_labels
@@ -243,10 +244,7 @@ def _write_spacy(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]
     # SPACY_DOCUMENTS_PER_FILE of them, and a split is a directory, which spaCy's Corpus reads
     for split, group in groupby(read_documents(path), key=lambda document: document.split):
         (out / split).mkdir()
-        for index in count():
-            chunk = list(islice(group, SPACY_DOCUMENTS_PER_FILE))
-            if not chunk:
-                break
+        for index, chunk in enumerate(batched(group, SPACY_DOCUMENTS_PER_FILE)):
             doc_bin = DocBin(store_user_data=True)
             for document in chunk:
                 doc_bin.add(_spacy_doc(nlp, document, unaligned))
