@@ -43,7 +43,7 @@ from corpus_tools.iterutil import batched
 from corpus_tools.records import ExportResult, Unaligned
 import corpus_tools.release.brat as brat
 from corpus_tools.release.arrow_schemas import file_features, label_names, name_labels
-from corpus_tools.release.checksums import verify_release
+from corpus_tools.release.checksums import require_verified
 from corpus_tools.release.loaders import Release, release_dir
 from corpus_tools.release.splits import SPLITS
 
@@ -78,12 +78,7 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
     """Write ``release`` (a directory, or a version in ``<root>/dist``) in ``format`` to ``out_dir``."""
     if format not in FORMATS:
         raise CorpusError("export-invalid", f"no export format {format!r}; formats: {', '.join(FORMATS)}")
-    path = release_dir(release, root)
-    report = verify_release(path)
-    if not report.valid:
-        first = report.errors[0]
-        raise CorpusError("release-tampered", f"release {path.name} fails verification: {first.message}",
-                          first.location)
+    path = require_verified(release_dir(release, root))
     write = _WRITERS[format]
     if format == "spacy":
         _spacy()  # before anything is read: a missing extra fails at once

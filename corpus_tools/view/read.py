@@ -21,7 +21,7 @@ from corpus_tools.records import (
     Cue, EntityMention, Evidence, Quote, RegistryEntity, ReleaseContents, ReleasedDocument, Source, Span,
     TimeExpression,
 )
-from corpus_tools.release.checksums import verify_release
+from corpus_tools.release.checksums import require_verified
 from corpus_tools.release.export import read_config, read_documents
 
 CONFIGS = ("documents", "entities", "timexes", "quotes", "entity_registry")
@@ -31,13 +31,7 @@ LAYERS = ("entities", "timexes", "quotes")
 def read_release(path: str | Path) -> ReleaseContents:
     """The release at ``path`` (a ``dist/<version>`` directory), after verifying it: its version,
     registry and doc_ids (``documents`` reads the documents)."""
-    path = Path(path)
-    report = verify_release(path)
-    if not report.valid:
-        first = report.errors[0]
-        code = "release-missing" if first.code == "release-missing" else "release-tampered"
-        more = f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
-        raise CorpusError(code, f"release {path.name} fails verification: {first.message}{more}", first.location)
+    path = require_verified(path)
     for config in CONFIGS:
         if not sorted((path / "data" / config).glob("*.parquet")):
             raise CorpusError("release-missing", f"the release has no {config} config",
