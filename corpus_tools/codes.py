@@ -119,7 +119,7 @@ quote-multiple-said-by  error  a QUOTE with more than one said_by relation
 quote-multiple-cue  error  a QUOTE with more than one cue relation
 timex-value-missing  error  a time expression without timex_value
 timex-value-invalid  error  timex_value is not a TIMEX3 value its label takes
-entity-id-unknown  error  an entity or speaker id that is not in the entity registry
+entity-id-unknown  error  entity_id is not in the entity registry
 speaker-id-unknown  error  speaker_id is not in the entity registry
 entity-type-mismatch  warning  the registry gives the entity another type than the mention's label
 attribution-unlinked  warning  a SOURCE or CUE that no QUOTE links to

@@ -44,7 +44,7 @@ from corpus_tools.annotations.consolidate import RecordsOnDisk, roles_of
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.ingest.units import column_sum
 from corpus_tools.records import (
-    CHOSEN_REASONS, AdjudicatedDocument, Cue, Disagreement, DocumentAnnotations, EntityMention, Quote,
+    CHOSEN_REASONS, AdjudicatedDocument, AnnotationQuality, Cue, Disagreement, DocumentAnnotations, EntityMention, Quote,
     Source, Span, TimeExpression, UnitProvenance, Units,
 )
 
@@ -458,8 +458,6 @@ class ReleaseProvenance:
         return given
 
     def quality(self):
-        from corpus_tools.records import AnnotationQuality
-
         agreement = self._tally.report(annotations_cancelled=self._index.stats().get("annotations_cancelled", 0),
                                        adjudications_left_out=self._left_out, not_comparable=self._alone)
         return AnnotationQuality(agreement, tuple(sorted(self._annotators.items())),

@@ -65,7 +65,7 @@ verbose_option = click.option("-v", "--verbose", is_flag=True,
 def echo_json(data: Any) -> None:
     """Print ``data`` as indented JSON: every command's ``--json``. orjson refuses lone surrogates
     (which a JSON export may hold, escaped); the standard library writes them as ``\\ud800``
-    escapes."""
+    escapes, and so every other non-ASCII character too (a lone surrogate has no UTF-8)."""
     try:
         text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
     except orjson.JSONEncodeError:

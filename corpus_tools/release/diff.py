@@ -32,6 +32,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from corpus_tools.errors import CorpusError, Location
+from corpus_tools.iterutil import batched
 from corpus_tools.layout import Layout
 from corpus_tools.records import CHANGE_KINDS, ReleaseChange, ReleaseDiff
 from corpus_tools.release.arrow_schemas import file_features, label_names, name_labels
@@ -261,8 +262,7 @@ def compare(old: _Release, new: _Release, *, doc_id: str | None = None, layers: 
     in_new = set(new_ids)
     every = [*new_ids, *(d for d in old_ids if d not in in_new)] if doc_id is None else [doc_id]
     old_set = set(old_ids)
-    for start in range(0, len(every), _BATCH):  # a batch of documents' rows in memory at a time
-        batch = every[start:start + _BATCH]
+    for batch in batched(every, _BATCH):  # a batch of documents' rows in memory at a time
         old_docs = {row["doc_id"]: row for row in old.rows("documents", [d for d in batch if d in old_set])}
         new_docs = {row["doc_id"]: row for row in new.rows("documents", [d for d in batch if d in in_new])}
         found = _document_changes(old_docs, new_docs, document_columns)
