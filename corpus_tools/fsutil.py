@@ -43,6 +43,18 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
         handle.write(data)
 
 
+def staging_dir(parent: Path, prefix: str) -> Path:
+    """A new directory ``<prefix><pid>-<random>.tmp`` in ``parent``, to write in and then rename
+    into place, after removing those of killed runs with the same prefix (``remove_abandoned``).
+    Mode 0755, as a directory made with the usual umask: mkdtemp's 0700 would make what is
+    renamed into place (a release, an export, a site) private to its builder."""
+    parent.mkdir(parents=True, exist_ok=True)
+    remove_abandoned(parent, prefix)
+    path = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", suffix=".tmp", dir=parent))
+    os.chmod(path, 0o755)
+    return path
+
+
 def remove_abandoned(parent: Path, prefix: str) -> None:
     """Remove the staging directories and files ``<prefix><pid>-<anything>`` in ``parent`` whose
     run was killed. A live pid means that run is still writing there, so its staging stays."""

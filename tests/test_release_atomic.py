@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from corpus_tools.release import build_release, verify_release
+from corpus_tools.release.export import export_release
 from release_factories import spread_inputs
 
 TESTS = Path(__file__).resolve().parent
@@ -64,3 +65,10 @@ def test_killed_build_leaves_no_release_or_a_whole_one_and_the_next_build_succee
     assert result.status in ("built", "unchanged")
     assert [p.name for p in dist.iterdir()] == ["1.0.0"]  # the killed build's directory is gone
     assert verify_release(release).valid
+
+
+def test_a_release_and_its_export_are_readable_by_all_not_private_to_their_builder(tmp_path):
+    # built in a staging directory (mkdtemp makes it 0700) and renamed into place
+    release = build_release(*spread_inputs(3), tmp_path / "dist", "1.0.0").path
+    export_release(release, "jsonl", tmp_path / "out")
+    assert [oct(path.stat().st_mode & 0o777) for path in (release, tmp_path / "out")] == ["0o755", "0o755"]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -437,6 +439,19 @@ def test_documents_are_read_one_at_a_time_each_page_written_before_the_next_is_r
     build_site(RELEASE, tmp_path / "plain", raw_dir=REPO / "raw")
     assert site_files(tmp_path / "site") == site_files(tmp_path / "plain")
     assert ".gathered.sqlite" not in site_files(tmp_path / "site")  # the scratch store stays out of the site
+
+
+def test_a_view_removes_what_a_killed_view_left_and_keeps_a_running_one(tmp_path):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # reaped: its pid names no process
+    killed = tmp_path / f".site.partial-{gone.pid}-abc123.tmp"
+    running = tmp_path / f".site.partial-{os.getpid()}-def456.tmp"
+    for leftover in (killed, running):
+        (leftover / "doc").mkdir(parents=True)
+        (leftover / "doc" / "half.html").write_text("<p>half")
+    build_site(RELEASE, tmp_path / "site")
+    assert sorted(path.name for path in tmp_path.iterdir()) == [running.name, "site"]
+    assert oct((tmp_path / "site").stat().st_mode & 0o777) == "0o755"
 
 
 def test_cli_views_a_release_directory_not_named_as_a_version(tmp_path):

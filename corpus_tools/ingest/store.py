@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import shutil
 from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -49,7 +48,7 @@ from corpus_tools.annotations.registry import registry_digest
 from corpus_tools.documents.index import documents_digest
 from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.fingerprint import fingerprint
-from corpus_tools.fsutil import atomic_write_bytes, remove_abandoned
+from corpus_tools.fsutil import atomic_write_bytes, staging_dir
 from corpus_tools.iterutil import batched
 from corpus_tools.ingest.checks import Context
 from corpus_tools.ingest.reader import ExportStream
@@ -226,9 +225,8 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
     jobs = default_jobs(export_path) if jobs is None else jobs
     options = {"allow_partial": allow_partial, "trim_whitespace": trim_whitespace}
     with corpus_lock(layout, "ingest"):
-        _remove_leftovers(layout)
-        staging = _staging(layout.exports, "ingest")
-        units_staging = _staging(layout.build / "units", "units")
+        staging = staging_dir(layout.exports, ".ingest-")
+        units_staging = staging_dir(layout.build / "units", ".units-")
         try:
             with open(staging / "export.json", "wb") as copy:
                 stream = ExportStream(export_path, copy_to=copy)
@@ -274,7 +272,6 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     atomic_write_bytes(staging / "ingest.json", orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
     sequence = _next_sequence(layout)
     stored = StoredExport(sequence, sha256, layout.exports / f"{sequence:06d}-{sha256[:16]}")
-    os.chmod(staging, 0o755)
     os.chmod(staging / "export.json", 0o644)
     os.rename(staging, stored.directory)  # the commit point: the export and its record, together
     _fsync_directory(layout.exports)
@@ -315,8 +312,7 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
     if not units.complete():  # none yet, or one with a part gone
         shutil.rmtree(directory, ignore_errors=True)
         jobs = default_jobs(stored.export) if jobs is None else jobs
-        remove_abandoned(layout.build / "units", ".units-")  # of a release or lint killed while rebuilding
-        staging = _staging(layout.build / "units", "units")
+        staging = staging_dir(layout.build / "units", ".units-")
         try:
             context = Context(stored.name, documents, registry, options["trim_whitespace"])
             _write_checked(ExportStream(stored.export), context, jobs, staging, None)
@@ -342,22 +338,6 @@ def _publish_units(staging: Path, directory: Path) -> None:
         if older != directory and not older.name.endswith(".tmp"):
             shutil.rmtree(older, ignore_errors=True)
 
-
-# ---------------------------------------------------------------------------------------------
-# Temporary directories
-
-
-def _staging(parent: Path, kind: str) -> Path:
-    parent.mkdir(parents=True, exist_ok=True)
-    path = parent / f".{kind}-{os.getpid()}-{secrets.token_hex(4)}.tmp"
-    path.mkdir()
-    return path
-
-
-def _remove_leftovers(layout: Layout) -> None:
-    """Staging directories of runs that were killed (their process is gone)."""
-    remove_abandoned(layout.exports, ".ingest-")
-    remove_abandoned(layout.build / "units", ".units-")
 
 
 def _fsync_directory(path: Path) -> None:

@@ -28,7 +28,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -38,6 +37,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from corpus_tools.errors import CorpusError, Location
+from corpus_tools.fsutil import staging_dir
 
 LABEL_STUDIO_VERSION = "1.23.2"
 CONNECTION_FILE = "connection.json"
@@ -104,7 +104,7 @@ def install(cache: Path | None = None, echo: Callable[[str], None] = lambda _: N
         if is_installed(target):
             return target
         echo(f"installing label-studio=={LABEL_STUDIO_VERSION} into {target} (takes a few minutes)")
-        building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        building = staging_dir(target.parent, f".{target.name}.building-")
         try:
             _build_env(building)
             _retarget_scripts(building, target)

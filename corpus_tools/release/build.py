@@ -15,13 +15,12 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from corpus_tools.errors import CorpusError, Location, Problem, Report
-from corpus_tools.fsutil import remove_abandoned
+from corpus_tools.fsutil import staging_dir
 from corpus_tools.records import AnnotationQuality, Document, DocumentAnnotations, RegistryEntity, ReleaseDiff
 from corpus_tools.release.arrow_schemas import CONFIGS
 from corpus_tools.release.buildinfo import (
@@ -99,9 +98,8 @@ def build_release(documents: Mapping[str, Document],
         raise CorpusError("empty-release", "no documents: a release needs at least one")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    remove_abandoned(out_dir, f".{version}.partial-")  # leftovers of killed builds
     # ".tmp": the repository's .gitignore already ignores it
-    partial = Path(tempfile.mkdtemp(prefix=f".{version}.partial-{os.getpid()}-", suffix=".tmp", dir=out_dir))
+    partial = staging_dir(out_dir, f".{version}.partial-")
     try:
         _write_release(partial, documents, annotations, registry, version, previous, card, sizes,
                        upstream_problems, regions_validated, annotation_quality, on_progress)

@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
@@ -38,7 +37,7 @@ from typing import Callable, Iterator
 import pyarrow.parquet as pq
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import remove_abandoned
+from corpus_tools.fsutil import staging_dir
 from corpus_tools.iterutil import batched
 from corpus_tools.records import ExportResult, Unaligned
 import corpus_tools.release.brat as brat
@@ -87,8 +86,7 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
         raise CorpusError("export-target-exists", f"{out_dir} exists and is not empty; give a new directory",
                           Location(file=str(out_dir)))
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    remove_abandoned(out_dir.parent, f".{out_dir.name}.partial-")  # leftovers of killed exports
-    partial = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-{os.getpid()}-", dir=out_dir.parent))
+    partial = staging_dir(out_dir.parent, f".{out_dir.name}.partial-")
     try:
         documents, unaligned = write(path, partial, on_progress or (lambda done: None))
         if unaligned:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import tempfile
 from contextlib import closing
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterable
 
+from corpus_tools.fsutil import staging_dir
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.records import ReleaseContents
 from corpus_tools.release.loaders import release_dir
@@ -74,8 +74,7 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
         diff = diff_releases(previous, release)
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    os.chmod(building, 0o755)  # mkdtemp's 0700 would make the site private once renamed into place
+    building = staging_dir(out.parent, f".{out.name}.partial-")
     try:
         files = 0
 
@@ -180,7 +179,7 @@ def _replace(building: Path, out: Path) -> None:
     if not out.exists():
         os.rename(building, out)
         return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    retired = staging_dir(out.parent, f".{out.name}.old-")
     os.rename(out, retired / "site")
     os.rename(building, out)
     shutil.rmtree(retired, ignore_errors=True)
