@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus_tools.annotations.agreement import (
-    AgreementTally, annotators_versions, document_versions, quote_key, sort_key, units_of,
+    LAYER_NAMES, AgreementTally, annotators_versions, document_versions, sort_key, unit_key, units_of,
 )
 from corpus_tools.annotations.consolidate import RecordsOnDisk, roles_of
 from corpus_tools.errors import CorpusError, Location
@@ -75,17 +75,6 @@ def parse_strategy(text: str) -> Strategy:
 # ---------------------------------------------------------------------------------------------
 # Units compared whole
 
-
-def unit_key(layer: str, record: Any) -> tuple:
-    """What two annotators must both give for a unit to be the same (see the module docstring)."""
-    if layer == "entities":
-        return (record.span.start, record.span.end, record.label, record.entity_id)
-    if layer == "timexes":
-        return (record.span.start, record.span.end, record.label, record.value, record.mod)
-    return quote_key(record)
-
-
-LAYERS = ("entities", "timexes", "quotes")
 
 
 def _describe(layer: str, key: tuple, text: str) -> str:
@@ -149,14 +138,14 @@ def adjudicate_document(doc_id: str, versions: Sequence[DocumentAnnotations], st
     if preferred is not None and preferred not in annotators:
         note = f"annotator {preferred} did not annotate this document: unanimous units only"
         preferred = None
-    givers: dict[str, dict[tuple, list[str]]] = {layer: {} for layer in LAYERS}
+    givers: dict[str, dict[tuple, list[str]]] = {layer: {} for layer in LAYER_NAMES}
     for version in sorted(versions, key=lambda v: v.provenance.annotator):
-        for layer in LAYERS:
+        for layer in LAYER_NAMES:
             for key in {unit_key(layer, record) for record in getattr(version, layer)}:
                 givers[layer].setdefault(key, []).append(version.provenance.annotator)
     kept: dict[str, list[tuple]] = {}
     disagreements = []
-    for layer in LAYERS:
+    for layer in LAYER_NAMES:
         def keeps(who: list[str]) -> bool:
             if preferred is not None:
                 return preferred in who
@@ -175,7 +164,7 @@ def adjudicate_document(doc_id: str, versions: Sequence[DocumentAnnotations], st
     left_out = []
     for annotator in annotators:
         theirs = {layer: sorted((key for key, who in givers[layer].items()
-                                 if annotator in who and key not in set(kept[layer])), key=_order) for layer in LAYERS}
+                                 if annotator in who and key not in set(kept[layer])), key=_order) for layer in LAYER_NAMES}
         if any(theirs.values()):
             left_out.append((annotator, _records(doc_id, text, theirs, None)))
     return AdjudicatedDocument(doc_id, annotators, merged, sum(len(keys) for keys in kept.values()),
@@ -216,14 +205,14 @@ def unit_provenance(chosen: DocumentAnnotations, versions: Sequence[Units]) -> D
     adjudications). A unit is adjudicated when the chosen annotation is a ground-truth one and
     not every annotator of two or more gave it."""
     ground_truth = chosen.provenance is not None and chosen.provenance.ground_truth
-    given = {layer: {} for layer in LAYERS}
+    given = {layer: {} for layer in LAYER_NAMES}
     for units in versions:
-        for layer in LAYERS:
+        for layer in LAYER_NAMES:
             for key in set(getattr(units, layer)):
                 given[layer].setdefault(key, []).append(units.annotator)
     count = len(versions)
     provenance = {}
-    for layer in LAYERS:
+    for layer in LAYER_NAMES:
         for record in getattr(chosen, layer):
             agreed = tuple(sorted(given[layer].get(unit_key(layer, record), ())))
             unanimous = count >= 2 and len(agreed) == count
@@ -235,7 +224,7 @@ def alone_provenance(chosen: DocumentAnnotations, annotator: str) -> DocumentAnn
     """``unit_provenance`` of a chosen annotation that is its document's only version: every unit
     is that annotator's, none adjudicated."""
     given = UnitProvenance((annotator,), 1, False)
-    ids = [record.id for layer in LAYERS for record in getattr(chosen, layer)]
+    ids = [record.id for layer in LAYER_NAMES for record in getattr(chosen, layer)]
     return replace(chosen, unit_provenance=tuple(sorted((rid, given) for rid in ids)))
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from itertools import combinations
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -55,19 +55,35 @@ def units_of(annotations: DocumentAnnotations, annotator: str | None = None) -> 
     who = annotator if annotator is not None else annotations.provenance.annotator
     return Units(
         annotator=who,
-        entities=tuple(sorted(((m.span.start, m.span.end, m.label, m.entity_id) for m in annotations.entities),
-                              key=sort_key)),
-        timexes=tuple(sorted(((t.span.start, t.span.end, t.label, t.value, t.mod) for t in annotations.timexes),
-                             key=sort_key)),
-        quotes=tuple(sorted((quote_key(q) for q in annotations.quotes), key=sort_key)),
+        entities=tuple(sorted(map(_entity_key, annotations.entities), key=sort_key)),
+        timexes=tuple(sorted(map(_timex_key, annotations.timexes), key=sort_key)),
+        quotes=tuple(sorted(map(_quote_key, annotations.quotes), key=sort_key)),
     )
 
 
-def quote_key(quote) -> tuple:
+def unit_key(layer: str, record: Any) -> tuple:
+    """What two annotators must both give for a unit of ``layer`` to be the same one: an entity's
+    span, label and entity_id; a time expression's span, label, value and mod; a quote's span and
+    type, its source's span and speaker_id, and its cue's span (docs/agreement.md)."""
+    return _UNIT_KEYS[layer](record)
+
+
+def _entity_key(mention) -> tuple:
+    return (mention.span.start, mention.span.end, mention.label, mention.entity_id)
+
+
+def _timex_key(timex) -> tuple:
+    return (timex.span.start, timex.span.end, timex.label, timex.value, timex.mod)
+
+
+def _quote_key(quote) -> tuple:
     source = None if quote.source is None else (quote.source.span.start, quote.source.span.end,
                                                  quote.source.speaker_id)
     cue = None if quote.cue is None else (quote.cue.span.start, quote.cue.span.end)
     return (quote.span.start, quote.span.end, quote.quote_type, source, cue)
+
+
+_UNIT_KEYS = {"entities": _entity_key, "timexes": _timex_key, "quotes": _quote_key}
 
 
 def sort_key(value):

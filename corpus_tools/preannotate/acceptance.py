@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
+from corpus_tools.annotations.agreement import LAYER_NAMES, unit_key
 from corpus_tools.preannotate import MODEL_NAME
 from corpus_tools.records import DocumentAnnotations
 
@@ -23,13 +24,9 @@ Unit = tuple
 
 
 def annotation_units(annotations: DocumentAnnotations) -> set[Unit]:
-    units: set[Unit] = {("entity", m.span.start, m.span.end, m.label, m.entity_id) for m in annotations.entities}
-    units |= {("timex", t.span.start, t.span.end, t.label, t.value, t.mod) for t in annotations.timexes}
-    for q in annotations.quotes:
-        source = None if q.source is None else (q.source.span.start, q.source.span.end, q.source.speaker_id)
-        cue = None if q.cue is None else (q.cue.span.start, q.cue.span.end)
-        units.add(("quote", q.span.start, q.span.end, q.quote_type, source, cue))
-    return units
+    """The annotation's units, each as its layer and ``unit_key``: a unit is kept when the same key
+    is in both."""
+    return {(layer, unit_key(layer, record)) for layer in LAYER_NAMES for record in getattr(annotations, layer)}
 
 
 class Acceptance:
