@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from corpus_tools.errors import Problem, Report
+from corpus_tools.errors import Location, Problem, Report
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS, TIMEX_MODS
 
 DATE_PRECISIONS = ("day", "month", "year")
@@ -653,6 +653,10 @@ class Unaligned:
     end: int
     text: str
     label: str
+
+    def as_problem(self) -> Problem:
+        return Problem("export-unaligned-span", f"{self.layer} [{self.start}, {self.end}) {self.text!r} ({self.label}) "
+                       "is not on spaCy token boundaries", Location(doc_id=self.doc_id, region_id=self.id))
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,15 +29,12 @@ def export(format_: str, release: str, out_dir: Path, root: Path) -> None:
         corpus-tools export --format conll2003 dist/1.1.0 -o build/conll
         corpus-tools export --format brat 1.1.0 -o build/brat
     """
-    from corpus_tools.errors import Location, Problem
     from corpus_tools.release.export import export_release
 
     with progress("exporting", unit="doc") as on_progress:
         result = export_release(release, format_, out_dir, root=root, on_progress=on_progress)
     for item in result.unaligned:
-        click.echo(Problem("export-unaligned-span", f"{item.layer} [{item.start}, {item.end}) {item.text!r} "
-                           f"({item.label}) is not on spaCy token boundaries",
-                           Location(doc_id=item.doc_id, region_id=item.id)), err=True)
+        click.echo(item.as_problem(), err=True)
     unaligned = (f"; {len(result.unaligned)} span(s) not on token boundaries, listed in {UNALIGNED_FILE}"
                  if result.unaligned else "")
     click.echo(f"exported {result.documents} documents as {result.format} to {result.path} "
