@@ -48,19 +48,9 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
         return
     with progress("pre-annotating", total=len(doc_ids) or None, unit="doc") as on_progress:
         found, note = run.preannotate_corpus(layout, doc_ids, model, on_progress=on_progress)
-        if as_json:
-            listed = [{"doc_id": doc_id, "prediction": run.prediction(pre)} for doc_id, pre in found]
-        else:  # a line per document, printed once the bar is gone; the pre-annotations are not kept
-            lines, versions = [], set()
-            for doc_id, pre in found:
-                layers = pre.annotations
-                lines.append(f"{doc_id}: {len(layers.entities)} entities, {len(layers.timexes)} time expressions, "
-                             f"{len(layers.quotes)} quotes")
-                versions.add(pre.model_version)
+        report = run.prediction_list(found) if as_json else run.summary_lines(found, note)
     if as_json:
-        echo_json(listed)
+        echo_json(report)
         return
-    for line in lines:
+    for line in report:  # printed once the bar is gone
         click.echo(line)
-    shown = sorted(versions) or [run.model_version()]
-    click.echo(f"pre-annotated {len(lines)} documents with {', '.join(shown)}; {note}")

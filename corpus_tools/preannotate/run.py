@@ -88,6 +88,24 @@ def preannotate_corpus(layout, doc_ids: Iterable[str] = (), ner_model: str | Non
     return found, ner.note
 
 
+def prediction_list(found: Iterable[tuple[str, PreAnnotation]]) -> list[dict]:
+    """``preannotate --json``: each document's Label Studio prediction."""
+    return [{"doc_id": doc_id, "prediction": prediction(pre)} for doc_id, pre in found]
+
+
+def summary_lines(found: Iterable[tuple[str, PreAnnotation]], note: str) -> list[str]:
+    """``preannotate``'s report: a line per document with its counts, then one naming the models.
+    A list, made as the pre-annotations stream by (they are not kept), printed once they are done."""
+    lines, versions = [], set()
+    for doc_id, pre in found:
+        layers = pre.annotations
+        lines.append(f"{doc_id}: {len(layers.entities)} entities, {len(layers.timexes)} time expressions, "
+                     f"{len(layers.quotes)} quotes")
+        versions.add(pre.model_version)
+    shown = sorted(versions) or [model_version()]
+    return [*lines, f"pre-annotated {len(lines)} documents with {', '.join(shown)}; {note}"]
+
+
 def predictions_for_unannotated(documents: Mapping[str, Document], chosen: Mapping[str, DocumentAnnotations],
                                 registry: Mapping[str, RegistryEntity], ner: NerModel | None = None
                                 ) -> "PendingPredictions":
