@@ -474,6 +474,7 @@ class LintReview:
     unexplained: tuple[Candidate, ...]
     explained: tuple[tuple[Candidate, Acceptance], ...]
     stale: tuple[Acceptance, ...]  # acceptances that match no candidate any more
+    annotation_errors: int = 0  # errors of the annotations' validation: their units were not linted
 
 
 @dataclass(frozen=True, slots=True)

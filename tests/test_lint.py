@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus_tools.cli import cli
-from corpus_tools.errors import CorpusError
+from corpus_tools.errors import CorpusError, Location, Problem
 from corpus_tools.annotations.lint import CHECKS, lint, read_acceptances, review, trie_pattern
 from corpus_tools.records import (
     Acceptance, Candidate, Cue, Document, DocumentAnnotations, EntityMention, Quote, RegistryEntity, Source, Span,
@@ -318,8 +318,8 @@ LINT_TEXT = "Syria said in 2011 that it met."
 @pytest.fixture
 def seam(monkeypatch):
     """The command with its one integration point fed records built here (the loaders are other branches)."""
-    inputs = ({"d1": document("d1", LINT_TEXT)}, [DocumentAnnotations("d1", (), (), ())], 1, REGISTRY, [])
-    monkeypatch.setattr("corpus_tools.cli.lint.lint_inputs", lambda layout: inputs)
+    inputs = ({"d1": document("d1", LINT_TEXT)}, [DocumentAnnotations("d1", (), (), ())], REGISTRY, [])
+    monkeypatch.setattr("corpus_tools.annotations.lint.lint_inputs", lambda layout: inputs)
 
 
 def test_lint_command_lists_candidates_and_exits_1(seam, tmp_path):
@@ -330,6 +330,15 @@ def test_lint_command_lists_candidates_and_exits_1(seam, tmp_path):
         "d1:14-18 [year-outside-timex] 2011 — year is outside every time span",
         "2 unexplained candidates, 0 explained, 0 stale acceptances",
     ]
+
+
+def test_lint_says_how_many_annotation_errors_left_units_out(monkeypatch, tmp_path):
+    left_out = [Problem("span-text-mismatch", "left out", Location(doc_id="d1")), Problem("annotation-cancelled", "info")]
+    monkeypatch.setattr("corpus_tools.annotations.lint.lint_inputs", lambda layout: (
+        {"d1": document("d1", LINT_TEXT)}, [DocumentAnnotations("d1", (), (), ())], REGISTRY, left_out))
+    result = CliRunner().invoke(cli, ["lint", "--root", str(tmp_path)])
+    assert result.exit_code == 1 and result.output.splitlines()[-1] == "2 unexplained candidates, 0 explained, 0 stale acceptances"
+    assert result.stderr == "note: 1 annotation problems left units out of the lint; see corpus-tools validate\n"
 
 
 def test_lint_command_hides_explained_candidates_and_reports_stale_ones(seam, tmp_path):

@@ -15,6 +15,7 @@ over a document's sorted spans.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 import orjson
 
 from corpus_tools.annotations.consolidate import AnnotationIndex
-from corpus_tools.errors import CorpusError, Location, Problem
+from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.layout import Layout
 from corpus_tools.records import (
     Acceptance, Candidate, Document, DocumentAnnotations, LintReview, RegistryEntity, Span,
@@ -309,9 +310,20 @@ def acceptance_as_dict(acceptance: Acceptance) -> dict:
             "end": acceptance.span.end, "text": acceptance.text, "reason": acceptance.reason}
 
 
-def lint_inputs(layout: Layout) -> tuple[Mapping, Iterable[DocumentAnnotations], int, tuple, list[Problem]]:
-    """Documents, the annotations to lint and how many, registry entities, and the problems of
-    reading the annotations: the one place lint meets the pipeline.
+def lint_corpus(layout: Layout, accepted: str | Path | None = None,
+                on_progress: Callable[[int], None] | None = None) -> LintReview:
+    """``corpus-tools lint``: ``lint`` of the annotation each document uses, reviewed against the
+    acceptances in ``accepted`` (default: annotations/lint-accepted.jsonl; missing: none).
+    ``on_progress(1)``: one more document linted."""
+    documents, annotations, registry, problems = lint_inputs(layout)
+    candidates = lint(documents, annotations, registry, on_progress)
+    reviewed = review(candidates, read_acceptances(accepted if accepted is not None else accepted_path(layout)))
+    return replace(reviewed, annotation_errors=len(Report.of(problems).errors))
+
+
+def lint_inputs(layout: Layout) -> tuple[Mapping, Iterable[DocumentAnnotations], tuple, list[Problem]]:
+    """Documents, the annotations to lint, registry entities, and the problems of reading the
+    annotations: the one place lint meets the pipeline.
 
     Lints the annotation the corpus uses for each document (the chosen one), streaming: the
     problems list fills as the annotations are read. Units left out for errors are not linted.
@@ -319,4 +331,4 @@ def lint_inputs(layout: Layout) -> tuple[Mapping, Iterable[DocumentAnnotations],
     index = AnnotationIndex.of_corpus(layout)
     problems: list[Problem] = []
     chosen = index.records(index.roles(versions=False), problems)
-    return index.documents, chosen, index.chosen.num_rows, tuple(index.registry.values()), problems
+    return index.documents, chosen, tuple(index.registry.values()), problems

@@ -8,10 +8,9 @@ import click
 
 from corpus_tools.cli.options import echo_json, json_option, root_option
 from corpus_tools.cli.progress import progress
-from corpus_tools.errors import Report, escape, printable_part
+from corpus_tools.errors import escape, printable_part
 from corpus_tools.layout import Layout
-from corpus_tools.annotations.lint import accepted_path, acceptance_as_dict, candidate_as_dict, lint as lint_corpus
-from corpus_tools.annotations.lint import lint_inputs, read_acceptances, review
+from corpus_tools.annotations.lint import accepted_path, acceptance_as_dict, candidate_as_dict, lint_corpus
 from corpus_tools.records import Acceptance, Candidate, LintReview
 
 _SHOWN_TEXT = 80  # characters of a candidate's text on its line; --json has it whole
@@ -90,14 +89,11 @@ def lint(layout: Layout, as_json: bool, show_all: bool, accepted: Path | None) -
     file = accepted or accepted_path(layout)
     if accepted is not None and not accepted.exists():
         raise click.BadParameter(f"{accepted} does not exist", param_hint="--accepted")
-    documents, annotations, count, registry, problems = lint_inputs(layout)
-    with progress("linting", total=count, unit="doc") as on_progress:
-        candidates = lint_corpus(documents, annotations, registry, on_progress)
-    errors = Report.of(problems).errors
-    if errors:
-        click.echo(f"note: {len(errors)} annotation problems left units out of the lint; see corpus-tools validate",
-                   err=True)
-    result = review(candidates, read_acceptances(file))
+    with progress("linting", unit="doc") as on_progress:
+        result = lint_corpus(layout, file, on_progress)
+    if result.annotation_errors:
+        click.echo(f"note: {result.annotation_errors} annotation problems left units out of the lint; see "
+                   "corpus-tools validate", err=True)
     if as_json:
         echo_json(_as_json(result, show_all))
     else:
