@@ -34,17 +34,16 @@ import yaml
 
 from corpus_tools import records
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.schema import LAYERS, RELATIONS, TIMEX_MODS, QUOTE_TYPES
+from corpus_tools.schema import LAYERS, REGION_VALUES, RELATIONS, TIMEX_MODS, QUOTE_TYPES
 
-# Per-region values each (layer, label) carries: name -> whether the key must be present.
-_ENTITY_VALUES = {"entity_id": True}
-_TIMEX_VALUES = {"timex_value": True, "timex_mod": False}
-_VALUES_BY_LABEL = {
-    **{("entity", label): _ENTITY_VALUES for label in LAYERS["entity"].labels},
-    **{("timex", label): _TIMEX_VALUES for label in LAYERS["timex"].labels},
-    ("attribution", "QUOTE"): {"quote_type": True},
-    ("attribution", "SOURCE"): {"speaker_id": False},
-    ("attribution", "CUE"): {},
+# A worksheet region carries the per-region values of its (layer, label) that the schema defines
+# (schema.REGION_VALUES). Each is a key the region must have, so an annotator decides it even
+# when the decision is null (an entity with no registry id), except these two, which may be left out.
+_OPTIONAL_KEYS = frozenset({"timex_mod", "speaker_id"})
+_VALUES_BY_LABEL = {  # (layer, label) -> {value name: whether the key must be present}
+    (layer, label): {name: name not in _OPTIONAL_KEYS for name, value in REGION_VALUES.items()
+                     if value.layer == layer and label in value.labels}
+    for layer, spec in LAYERS.items() for label in spec.labels
 }
 _BASE_KEYS = ("id", "layer", "label", "text", "occurrence")
 
