@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+from corpus_tools.documents.add import manifest_line
 from corpus_tools.layout import Layout
 from corpus_tools.records import Document, Evidence, ManifestRecord
 from corpus_tools.annotations.registry import read_registry
@@ -50,10 +51,16 @@ def registry():
 
 
 def corpus_root(tmp_path: Path) -> Layout:
-    """A corpus checkout holding just the fixture registry (documents are handed in directly)."""
+    """A corpus checkout of the fixture documents (raw files, each its own normalization, and a
+    manifest) and the fixture registry: what the commands read as ``documents()``."""
     layout = Layout.at(tmp_path)
+    layout.raw.mkdir(parents=True)
     layout.annotations.mkdir(parents=True)
     shutil.copy(REGISTRY, layout.registry)
+    with open(layout.manifest, "wb") as manifest:
+        for document in documents().values():
+            (layout.raw / document.metadata.file).write_text(document.text, encoding="utf-8", newline="")
+            manifest.write(manifest_line(document.metadata))
     return layout
 
 

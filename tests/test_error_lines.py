@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from corpus_tools.cli import cli
 from corpus_tools.errors import ELLIPSIS, PART_MAX, CorpusError, Location, Problem, escape
-from export_corpus import BAD_INPUTS, EXPORTS, corpus_root, documents
+from export_corpus import BAD_INPUTS, EXPORTS, corpus_root
 
 
 @pytest.mark.parametrize(("text", "printed"), [
@@ -55,7 +55,7 @@ def test_a_long_message_is_cut_with_a_count():
 
 def run(tmp_path: Path, *args: str):
     layout = corpus_root(tmp_path)
-    return CliRunner().invoke(cli, [*args, "--root", str(layout.root)], obj={"documents": documents()})
+    return CliRunner().invoke(cli, [*args, "--root", str(layout.root)])
 
 
 @pytest.mark.parametrize("name", sorted(BAD_INPUTS))

@@ -16,7 +16,7 @@ from corpus_tools.cli import cli
 from corpus_tools.errors import CorpusError
 from corpus_tools.ingest.formats import EXPORT_AS_JSON, not_an_export
 from corpus_tools.ingest.reader import iter_tasks
-from export_corpus import EXPORTS, corpus_root, documents
+from export_corpus import EXPORTS, corpus_root
 
 VALID = (EXPORTS / "valid.json").read_bytes()
 TASK = json.loads(VALID)[0]
@@ -89,8 +89,7 @@ def test_validate_names_the_format_in_one_line(tmp_path: Path):
     path = tmp_path / "project-3.csv"
     path.write_bytes(LS_CSV)
     layout = corpus_root(tmp_path / "corpus")
-    result = CliRunner().invoke(cli, ["validate", str(path), "--root", str(layout.root)],
-                                obj={"documents": documents()})
+    result = CliRunner().invoke(cli, ["validate", str(path), "--root", str(layout.root)])
     assert result.exit_code == 1
     assert result.output == (f"Error: {path}, byte 0: [export-not-json] a Label Studio CSV export (columns "
                              "'annotation_id', 'annotator', 'created_at', 'doc_id', 'entity', 'id' and 3 more), "

@@ -269,7 +269,7 @@ def test_no_stored_exports_make_an_empty_set(tmp_path: Path):
 
 
 def cli_ingest(layout, *args: str):
-    return CliRunner().invoke(cli, ["ingest", *args, "--root", str(layout.root)], obj={"documents": documents()})
+    return CliRunner().invoke(cli, ["ingest", *args, "--root", str(layout.root)])
 
 
 def test_ingest_command_stores_then_does_nothing(tmp_path: Path):

@@ -114,8 +114,7 @@ def corpus(tmp_path_factory) -> tuple[Layout, DocumentIndex, dict]:
     shutil.copy(REPO / "annotations" / "entity-registry.jsonl", root / "annotations" / "entity-registry.jsonl")
     layout = Layout.at(root)
     documents, registry = DocumentIndex(layout), load_registry(layout)
-    CliRunner().invoke(cli, ["ingest", str(ORIGINAL), "--root", str(root)], obj={"documents": documents},
-                       catch_exceptions=False)
+    CliRunner().invoke(cli, ["ingest", str(ORIGINAL), "--root", str(root)], catch_exceptions=False)
     original = load_annotation_set(layout, documents, registry).chosen
     shutil.rmtree(layout.exports)
     return layout, documents, {doc_id: _layers(annotations) for doc_id, annotations in original.items()}
@@ -141,8 +140,7 @@ def test_a_mutant_export_is_refused_cleanly_or_gives_what_it_says(corpus, tmp_pa
     path = tmp_path / f"mutant-{seed}.json"
     path.write_bytes(data)
     try:
-        result = CliRunner().invoke(cli, ["ingest", str(path), "--root", str(layout.root)],
-                                    obj={"documents": documents})
+        result = CliRunner().invoke(cli, ["ingest", str(path), "--root", str(layout.root)])
         assert result.exit_code in (0, 1), (kind, result.output)
         assert result.exception is None or isinstance(result.exception, SystemExit), (kind, result.exception)
         assert "Traceback" not in result.output

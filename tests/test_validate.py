@@ -225,7 +225,7 @@ def test_registry_errors_name_the_line(tmp_path: Path, line, code):
 
 def run(tmp_path: Path, *args: str):
     layout = corpus_root(tmp_path)
-    return CliRunner().invoke(cli, [*args, "--root", str(layout.root)], obj={"documents": documents()})
+    return CliRunner().invoke(cli, [*args, "--root", str(layout.root)])
 
 
 def test_validate_prints_located_lines_and_exits_1(tmp_path: Path):

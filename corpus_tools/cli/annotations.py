@@ -25,10 +25,6 @@ def _jobs(jobs: int, export: Path) -> int:
 
 
 def _documents(layout: Layout) -> Mapping[str, Document]:
-    """The current normalized documents; a caller may hand them in as ctx.obj["documents"]."""
-    context = click.get_current_context()
-    if isinstance(context.obj, dict) and "documents" in context.obj:
-        return context.obj["documents"]
     from corpus_tools.documents.index import DocumentIndex  # the normalizer loads only for these commands
 
     return DocumentIndex(layout)
