@@ -3,9 +3,12 @@ generated export (no timings here)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
+
+import pytest
 
 from bench.run import TreeMemory
 
@@ -91,3 +94,16 @@ def test_the_query_layer_bench_ranks_the_same_with_duckdb_as_the_package_does(co
     assert len(set(index.versions["annotator"].to_pylist())) > 2  # several annotators' versions per document
     assert index.chosen.num_rows and set(index.chosen["reason"].to_pylist()) == {"ground_truth"}
     assert rank_duckdb(directories) == rank_pyarrow(directories)
+
+
+def test_drop_caches_syncs_asks_the_kernel_to_drop_and_reads_the_export_back(tmp_path) -> None:
+    from bench.run import drop_page_cache
+
+    export, control = tmp_path / "export.json", tmp_path / "drop_caches"
+    export.write_bytes(b"[]" * 1000)
+    control.write_text("0\n")
+    drop_page_cache(export, control)  # a file standing in for /proc/sys/vm/drop_caches
+    assert control.read_text() == "3\n"
+    refused = tmp_path / "no" / "such" / "control"
+    with pytest.raises(SystemExit, match=r"^bench: --drop-caches needs root \(" + re.escape(str(refused))):
+        drop_page_cache(export, refused)
