@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +17,18 @@ import pytest
 from corpus_tools.layout import Layout
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def plant_staging(parent: Path, prefix: str) -> tuple[Path, Path]:
+    """Two half-written staging directories ``<prefix><pid>-...``: a killed run's (its pid names
+    no process) and a running one's (this process): the next run must remove the first only."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # reaped: its pid names no process
+    killed, running = parent / f"{prefix}{gone.pid}-abc123.tmp", parent / f"{prefix}{os.getpid()}-def456.tmp"
+    for leftover in (killed, running):
+        (leftover / "data").mkdir(parents=True)
+        (leftover / "data" / "half").write_text("half\n")
+    return killed, running
 
 # The five real seed articles (../shared/seeds): the documents of annotation round 1
 # (annotations/worksheets/round-1) and of the gold export 000001. Tests about these articles

@@ -4,9 +4,7 @@ trips where the format allows, and the refusals."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 
 import pytest
@@ -18,6 +16,7 @@ from corpus_tools.records import DocumentAnnotations, EntityMention, Quote, Span
 from corpus_tools.release import build_release
 from corpus_tools.release.brat import read_ann
 from corpus_tools.release.export import export_release, read_conll, read_config
+from conftest import plant_staging
 from release_factories import document, seed_inputs, spread_inputs
 
 RAW_FIELDS = ("raw_start", "raw_end", "source_raw_start", "source_raw_end", "cue_raw_start", "cue_raw_end")
@@ -189,13 +188,7 @@ def test_a_tampered_release_is_not_exported(release, tmp_path):
 
 
 def test_an_export_removes_what_a_killed_export_left_and_keeps_a_running_one(release, tmp_path):
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])
-    gone.wait()  # reaped: its pid names no process
-    killed = tmp_path / f".out.partial-{gone.pid}-abc123"
-    running = tmp_path / f".out.partial-{os.getpid()}-def456"
-    for leftover in (killed, running):
-        (leftover / "data").mkdir(parents=True)
-        (leftover / "data" / "part.conll").write_text("half\n")
+    _, running = plant_staging(tmp_path, ".out.partial-")
     export_release(release, "conll2003", tmp_path / "out")
     assert sorted(path.name for path in tmp_path.iterdir()) == [running.name, "out"]
 

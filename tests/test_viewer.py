@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -31,6 +29,7 @@ from corpus_tools.view import build_site
 from corpus_tools.view.serve import site_server
 
 from browser_fixture import DOC_ID as FIXTURE_ID, add_fixture_document
+from conftest import plant_staging
 
 REPO = Path(__file__).resolve().parent.parent
 RELEASE = REPO / "dist" / "1.0.0"
@@ -442,13 +441,7 @@ def test_documents_are_read_one_at_a_time_each_page_written_before_the_next_is_r
 
 
 def test_a_view_removes_what_a_killed_view_left_and_keeps_a_running_one(tmp_path):
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])
-    gone.wait()  # reaped: its pid names no process
-    killed = tmp_path / f".site.partial-{gone.pid}-abc123.tmp"
-    running = tmp_path / f".site.partial-{os.getpid()}-def456.tmp"
-    for leftover in (killed, running):
-        (leftover / "doc").mkdir(parents=True)
-        (leftover / "doc" / "half.html").write_text("<p>half")
+    _, running = plant_staging(tmp_path, ".site.partial-")
     build_site(RELEASE, tmp_path / "site")
     assert sorted(path.name for path in tmp_path.iterdir()) == [running.name, "site"]
     assert oct((tmp_path / "site").stat().st_mode & 0o777) == "0o755"
