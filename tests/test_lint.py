@@ -434,3 +434,10 @@ def test_lint_of_a_real_label_studio_export_through_the_annotation_set(tmp_path)
         ("name-outside-entity", "doc-a", 0, 7, "Blinken"),
         ("name-outside-entity", "doc-a", 11, 19, "Damascus"),
     ]
+
+
+def test_docs_list_exactly_the_candidate_codes_lint_checks():
+    """The codes are public (acceptances and the guidelines name them): docs/lint.md's table is
+    the catalogue of lint's candidates, as docs/validation.md is of problems."""
+    rows = re.findall(r"^\| `([a-z-]+)` \|", (REPO / "docs" / "lint.md").read_text(encoding="utf-8"), re.M)
+    assert rows == list(CHECKS)
