@@ -40,7 +40,7 @@ import pyarrow.compute as pc
 from corpus_tools.annotations.agreement import (
     LAYER_NAMES, AgreementTally, annotators_versions, document_versions, sort_key, unit_key, units_of,
 )
-from corpus_tools.annotations.consolidate import RecordsOnDisk, roles_of
+from corpus_tools.annotations.consolidate import AnnotationIndex, RecordsOnDisk, roles_of
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.ingest.units import column_sum
 from corpus_tools.records import (
@@ -238,6 +238,20 @@ class Pushed:
     task_id: int
     annotation_id: int | None  # None: the reviewer had already annotated the task (nothing sent)
     predictions: int
+
+
+def adjudicate_corpus(layout, strategy: Strategy, push_to: tuple[Any, str | int] | None = None,
+                      on_progress: Callable[[int], None] | None = None
+                      ) -> tuple[Collection[AdjudicatedDocument], tuple[Pushed, ...] | None]:
+    """``corpus-tools adjudicate``: every document's merge over the corpus's stored exports
+    (``adjudicate``) and, with ``push_to`` (a Label Studio client and a project), the merges
+    submitted for review (``push_adjudication``; None when nothing is pushed)."""
+    index = AnnotationIndex.of_corpus(layout)
+    merged = adjudicate(index, strategy, on_progress)
+    if push_to is None:
+        return merged, None
+    client, project = push_to
+    return merged, push_adjudication(layout, client, project, merged, index.documents)
 
 
 def push_adjudication(layout, client, project: str | int, documents: Collection[AdjudicatedDocument],

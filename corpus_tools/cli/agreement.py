@@ -83,15 +83,11 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
         corpus-tools adjudicate --strategy prefer:2 --push --project "round 2"
     """
     from corpus_tools.annotations import adjudicate as merge
-    from corpus_tools.annotations.consolidate import AnnotationIndex
 
-    index = AnnotationIndex.of_corpus(layout)
+    # connected before the work, so a server that cannot be reached fails at once
+    push_to = (_reviewer_client(url, api_key, data_dir, reviewer), project) if push else None
     with progress("reading annotations", unit="annotation") as on_progress:
-        result = merge.adjudicate(index, strategy, on_progress)
-    pushed = None
-    if push:
-        pushed = merge.push_adjudication(layout, _reviewer_client(url, api_key, data_dir, reviewer), project,
-                                         result, index.documents)
+        result, pushed = merge.adjudicate_corpus(layout, strategy, push_to, on_progress)
     if as_json:
         echo_json(merge.adjudication_dict(result, pushed))
         return
