@@ -44,8 +44,8 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
 
 
 def staging_dir(parent: Path, prefix: str) -> Path:
-    """A new directory ``<prefix><pid>-<random>.tmp`` in ``parent``, to write in and then rename
-    into place, after removing those of killed runs with the same prefix (``remove_abandoned``).
+    """A new directory ``<prefix><pid>-<random>.tmp`` in ``parent`` (``.tmp``: the repository's
+    .gitignore ignores it), to write in and then rename into place, after removing those of killed runs with the same prefix (``remove_abandoned``).
     Mode 0755, as a directory made with the usual umask: mkdtemp's 0700 would make what is
     renamed into place (a release, an export, a site) private to its builder."""
     parent.mkdir(parents=True, exist_ok=True)

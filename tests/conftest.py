@@ -30,6 +30,7 @@ def plant_staging(parent: Path, prefix: str) -> tuple[Path, Path]:
         (leftover / "data" / "half").write_text("half\n")
     return killed, running
 
+
 # The five real seed articles (../shared/seeds): the documents of annotation round 1
 # (annotations/worksheets/round-1) and of the gold export 000001. Tests about these articles
 # specifically (golden texts, round 1's worksheets, scores against their gold) name them here;

@@ -44,8 +44,8 @@ from corpus_tools.annotations.consolidate import AnnotationIndex, RecordsOnDisk,
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.ingest.units import column_sum
 from corpus_tools.records import (
-    CHOSEN_REASONS, AdjudicatedDocument, AnnotationQuality, Cue, Disagreement, DocumentAnnotations, EntityMention, Quote,
-    Source, Span, TimeExpression, UnitProvenance, Units,
+    CHOSEN_REASONS, AdjudicatedDocument, AnnotationQuality, Cue, Disagreement, DocumentAnnotations, EntityMention,
+    Quote, Source, Span, TimeExpression, UnitProvenance, Units,
 )
 
 STRATEGIES = ("unanimous", "majority", "prefer:ANNOTATOR")
@@ -74,7 +74,6 @@ def parse_strategy(text: str) -> Strategy:
 
 # ---------------------------------------------------------------------------------------------
 # Units compared whole
-
 
 
 def _describe(layer: str, key: tuple, text: str) -> str:
@@ -466,4 +465,3 @@ class ReleaseProvenance:
         return AnnotationQuality(agreement, tuple(sorted(self._annotators.items())),
                                  self._documents["ground_truth"], self._documents["latest"], self._units["all"],
                                  self._units["unanimous"], self._units["adjudicated"], self._units["one_annotator"])
-

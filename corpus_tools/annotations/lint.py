@@ -15,8 +15,8 @@ over a document's sorted spans.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from bisect import bisect_left, bisect_right
+from dataclasses import replace
 from itertools import accumulate
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence

@@ -339,7 +339,6 @@ def _publish_units(staging: Path, directory: Path) -> None:
             shutil.rmtree(older, ignore_errors=True)
 
 
-
 def _fsync_directory(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:

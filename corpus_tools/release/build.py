@@ -38,7 +38,6 @@ from corpus_tools.release.versions import VERSION_PATTERN
 from corpus_tools.release.writer import ShardedWriter
 
 
-
 @dataclass(frozen=True, slots=True)
 class ShardSizes:
     """Rows per parquet file and per row group, per config (documents and kb rows are big)."""
@@ -98,7 +97,6 @@ def build_release(documents: Mapping[str, Document],
         raise CorpusError("empty-release", "no documents: a release needs at least one")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    # ".tmp": the repository's .gitignore already ignores it
     partial = staging_dir(out_dir, f".{version}.partial-")
     try:
         _write_release(partial, documents, annotations, registry, version, previous, card, sizes,
