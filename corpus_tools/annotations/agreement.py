@@ -433,8 +433,9 @@ def _layers_dict(layers: Iterable[LayerFigures]) -> dict:
     return {layer.layer: {name: _figure_dict(value) for name, value in layer.figures} for layer in layers}
 
 
-def report_dict(report: AgreementReport) -> dict:
-    """The JSON form of a report (``corpus-tools agreement --json``)."""
+def report_dict(report: AgreementReport, lazy: bool = False) -> dict:
+    """The JSON form of a report (``corpus-tools agreement --json``). ``lazy``: its parts as an
+    iterator, each part's dict made as it is printed (``cli.options.echo_json``), not all at once."""
     result = {
         "scope": report.scope,
         **({report.scope: report.key} if report.key is not None else {}),
@@ -450,7 +451,8 @@ def report_dict(report: AgreementReport) -> dict:
         result["annotations"] = {"cancelled": report.annotations_cancelled,
                                  "ground_truth_left_out": report.adjudications_left_out}
     if report.parts:
-        result["parts"] = [report_dict(part) for part in report.parts]
+        parts = (report_dict(part) for part in report.parts)
+        result["parts"] = parts if lazy else list(parts)
     return result
 
 

@@ -35,7 +35,7 @@ def agreement(layout: Layout, as_json: bool, by: str | None) -> None:
     with progress("reading annotations", unit="annotation") as on_progress:
         report = compute(AnnotationIndex.of_corpus(layout), by, on_progress)
     if as_json:
-        echo_json(report_dict(report))
+        echo_json(report_dict(report, lazy=True))
         return
     for line in report_lines(report):
         click.echo(line)
@@ -89,7 +89,7 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
     with progress("reading annotations", unit="annotation") as on_progress:
         result, pushed = merge.adjudicate_corpus(layout, strategy, push_to, on_progress)
     if as_json:
-        echo_json(merge.adjudication_dict(result, pushed))
+        echo_json(merge.adjudication_dict(result, pushed, lazy=True))
         return
     for line in merge.adjudication_lines(result, pushed):
         click.echo(line)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import click
 import orjson
@@ -63,14 +63,61 @@ verbose_option = click.option("-v", "--verbose", is_flag=True,
 
 
 def echo_json(data: Any) -> None:
-    """Print ``data`` as indented JSON: every command's ``--json``. orjson refuses lone surrogates
-    (which a JSON export may hold, escaped); the standard library writes them as ``\\ud800``
-    escapes, and so every other non-ASCII character too (a lone surrogate has no UTF-8)."""
+    """Print ``data`` as indented JSON: every command's ``--json``. A value that is an iterator
+    (a generator of a report's parts) is printed as an array an item at a time, so a report of
+    thousands of parts is never whole in memory, as a dict or as text; a value that is a function
+    is called when its turn comes (a summary counted while the parts before it were printed)."""
+    pieces, size = [], 0
+    for piece in json_pieces(data):
+        pieces.append(piece)
+        size += len(piece)
+        if size >= _ECHO_CHARACTERS:  # written in blocks: click.echo flushes each time
+            click.echo("".join(pieces), nl=False)
+            pieces, size = [], 0
+    click.echo("".join(pieces))
+
+
+_ECHO_CHARACTERS = 1 << 16
+
+
+def json_pieces(data: Any, level: int = 0) -> Iterator[str]:
+    """The text of ``data`` as indented JSON (orjson's OPT_INDENT_2, byte for byte), in pieces:
+    a dict or list holding an iterator (or a function, called when its turn comes) is written
+    member by member, the iterator an item at a time; anything else is one piece. orjson refuses lone surrogates (which a JSON export may
+    hold, escaped); the standard library writes such a piece with ``\\ud800`` escapes, and every
+    other non-ASCII character of that piece too (a lone surrogate has no UTF-8)."""
+    if callable(data):
+        data = data()
+    if isinstance(data, Iterator) or (isinstance(data, (dict, list)) and _holds_iterator(data)):
+        items = data.items() if isinstance(data, dict) else data
+        opening, closing = ("{", "}") if isinstance(data, dict) else ("[", "]")
+        inner = "  " * (level + 1)
+        first = True
+        for item in items:
+            yield (opening if first else ",") + "\n" + inner
+            first = False
+            if isinstance(data, dict):
+                key, item = item
+                yield _dumps(key, 0) + ": "
+            yield from json_pieces(item, level + 1)
+        yield opening + closing if first else "\n" + "  " * level + closing
+    else:
+        yield _dumps(data, level)
+
+
+def _holds_iterator(data: dict | list) -> bool:
+    """Whether ``data`` holds an iterator or a function, at any depth: it must be written in pieces."""
+    return any(isinstance(value, Iterator) or callable(value)
+               or (isinstance(value, (dict, list)) and _holds_iterator(value))
+               for value in (data.values() if isinstance(data, dict) else data))
+
+
+def _dumps(data: Any, level: int) -> str:
     try:
         text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
     except orjson.JSONEncodeError:
         text = json.dumps(data, indent=2)
-    click.echo(text)
+    return text.replace("\n", "\n" + "  " * level) if level else text
 
 
 def echo_error_json(error: CorpusError) -> None:
