@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
 from corpus_tools.errors import Location, Problem, Report
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS, TIMEX_MODS
@@ -582,7 +582,8 @@ class AgreementReport:
     alpha: tuple[tuple[str, Figure], ...]
     annotations_cancelled: int = 0
     adjudications_left_out: int = 0  # ground-truth annotations: adjudications, not annotators' versions
-    parts: tuple["AgreementReport", ...] = ()  # per document or per annotator (``--by``)
+    # per document (in doc_id order, read from disk as they are iterated) or per annotator (``--by``)
+    parts: Collection["AgreementReport"] = ()
 
     def __post_init__(self) -> None:
         _check_choice("agreement scope", self.scope, AGREEMENT_SCOPES)

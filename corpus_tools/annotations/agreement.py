@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from corpus_tools.annotations.consolidate import RecordsOnDisk
 from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.ingest.units import column_sum
 from corpus_tools.records import (
@@ -395,19 +396,22 @@ def agreement(index, by: str | None = None, on_progress: Callable[[int], None] |
     """The agreement of the annotators' versions in the stored exports (``index``: a
     corpus_tools.annotations.consolidate.AnnotationIndex; see ``compare``), a document at a time
     (``document_versions``, which also says what is refused); ``by`` "document" or "annotator"
-    adds one part per document or per annotator. ``on_progress(1)``: one more record read."""
+    adds one part per document or per annotator. ``on_progress(1)``: one more record read.
+
+    The documents' parts come in task order and are given in doc_id order, so they wait on disk
+    (``RecordsOnDisk``), not in memory: ``parts`` reads them again each time it is iterated."""
     if by not in (None, "document", "annotator"):
         raise ValueError(f"by must be 'document' or 'annotator', not {by!r}")
-    tally, parts = AgreementTally(), []
+    tally, parts = AgreementTally(), RecordsOnDisk()
     for doc_id, versions in document_versions(index, "compared", on_progress):
         length, units = len(index.documents[doc_id].text), [units_of(version) for version in versions]
         tally.add(doc_id, length, units)
         if by == "document":
-            parts.append(compare({doc_id: (length, units)}, scope="document", key=doc_id))
+            parts[doc_id] = compare({doc_id: (length, units)}, scope="document", key=doc_id)
     report = tally.report(annotations_cancelled=index.stats().get("annotations_cancelled", 0),
                           adjudications_left_out=column_sum(index.versions["ground_truth"]))
     if by == "document":
-        return dataclasses.replace(report, parts=tuple(sorted(parts, key=lambda part: part.key)))
+        return dataclasses.replace(report, parts=parts.values())
     if by == "annotator":
         return dataclasses.replace(report, parts=tuple(_annotator_part(report, annotator)
                                                        for annotator in report.annotators))
@@ -460,23 +464,22 @@ def _value(figure_: Figure) -> str:
     return "n/a" if figure_.value is None else f"{figure_.value:.3f}"
 
 
-def report_lines(report: AgreementReport) -> list[str]:
-    """The text form: one line per layer of the average, then per pair; a summary last."""
-    lines = []
+def report_lines(report: AgreementReport) -> Iterator[str]:
+    """The text form, a line at a time: one line per layer of the average, then per pair, then
+    alpha; then each part's lines, indented."""
     title = {"corpus": "all documents", "document": f"document {report.key}",
              "annotator": f"annotator {report.key}"}[report.scope]
-    lines.append(f"{title}: annotators {', '.join(report.annotators) or '-'}; "
-                 f"{len(report.compared)} documents compared, {len(report.not_comparable)} not comparable"
-                 + (f" ({', '.join(report.not_comparable)})" if report.not_comparable else ""))
+    yield (f"{title}: annotators {', '.join(report.annotators) or '-'}; "
+           f"{len(report.compared)} documents compared, {len(report.not_comparable)} not comparable"
+           + (f" ({', '.join(report.not_comparable)})" if report.not_comparable else ""))
     for label, layers in (("average", report.average),
                           *((f"{pair.annotators[0]} vs {pair.annotators[1]} ({pair.documents} docs)", pair.layers)
                             for pair in report.pairs)):
         for layer in layers:
             figures = ", ".join(f"{name} {_value(value)} ({value.agreed}/{value.items})" for name, value in layer.figures)
-            lines.append(f"  {label} {layer.layer}: {figures}")
+            yield f"  {label} {layer.layer}: {figures}"
     alphas = ", ".join(f"{layer} {_value(value)} ({value.items} code points)" for layer, value in report.alpha)
     if alphas:
-        lines.append(f"  alpha: {alphas}")
+        yield f"  alpha: {alphas}"
     for part in report.parts:
-        lines.extend("  " + line for line in report_lines(part))
-    return lines
+        yield from ("  " + line for line in report_lines(part))

@@ -83,26 +83,33 @@ _ECHO_CHARACTERS = 1 << 16
 def json_pieces(data: Any, level: int = 0) -> Iterator[str]:
     """The text of ``data`` as indented JSON (orjson's OPT_INDENT_2, byte for byte), in pieces:
     a dict or list holding an iterator (or a function, called when its turn comes) is written
-    member by member, the iterator an item at a time; anything else is one piece. orjson refuses lone surrogates (which a JSON export may
-    hold, escaped); the standard library writes such a piece with ``\\ud800`` escapes, and every
-    other non-ASCII character of that piece too (a lone surrogate has no UTF-8)."""
+    member by member, the iterator an item at a time; anything else is one piece. orjson refuses
+    lone surrogates (which a JSON export may hold, escaped); the standard library writes such a
+    piece with ``\\ud800`` escapes, and every other non-ASCII character of that piece too (a lone
+    surrogate has no UTF-8)."""
     if callable(data):
         data = data()
-    if isinstance(data, Iterator) or (isinstance(data, (dict, list)) and _holds_iterator(data)):
-        items = data.items() if isinstance(data, dict) else data
-        opening, closing = ("{", "}") if isinstance(data, dict) else ("[", "]")
-        inner = "  " * (level + 1)
-        first = True
-        for item in items:
-            yield (opening if first else ",") + "\n" + inner
-            first = False
-            if isinstance(data, dict):
-                key, item = item
-                yield _dumps(key, 0) + ": "
-            yield from json_pieces(item, level + 1)
-        yield opening + closing if first else "\n" + "  " * level + closing
-    else:
-        yield _dumps(data, level)
+    if not isinstance(data, Iterator):
+        try:
+            text = _dumps(data, level)  # the usual case: one piece, no walk through the value
+        except TypeError:  # an iterator or a function inside: written in pieces below
+            if not (isinstance(data, (dict, list)) and _holds_iterator(data)):
+                raise
+        else:
+            yield text
+            return
+    items = data.items() if isinstance(data, dict) else data
+    opening, closing = ("{", "}") if isinstance(data, dict) else ("[", "]")
+    inner = "  " * (level + 1)
+    first = True
+    for item in items:
+        yield (opening if first else ",") + "\n" + inner
+        first = False
+        if isinstance(data, dict):
+            key, item = item
+            yield _dumps(key, 0) + ": "
+        yield from json_pieces(item, level + 1)
+    yield opening + closing if first else "\n" + "  " * level + closing
 
 
 def _holds_iterator(data: dict | list) -> bool:
