@@ -402,15 +402,15 @@ def agreement(index, by: str | None = None, on_progress: Callable[[int], None] |
     (``RecordsOnDisk``), not in memory: ``parts`` reads them again each time it is iterated."""
     if by not in (None, "document", "annotator"):
         raise ValueError(f"by must be 'document' or 'annotator', not {by!r}")
-    tally, parts = AgreementTally(), RecordsOnDisk()
+    tally, parts = AgreementTally(), RecordsOnDisk() if by == "document" else None
     for doc_id, versions in document_versions(index, "compared", on_progress):
         length, units = len(index.documents[doc_id].text), [units_of(version) for version in versions]
         tally.add(doc_id, length, units)
-        if by == "document":
+        if parts is not None:
             parts[doc_id] = compare({doc_id: (length, units)}, scope="document", key=doc_id)
     report = tally.report(annotations_cancelled=index.stats().get("annotations_cancelled", 0),
                           adjudications_left_out=column_sum(index.versions["ground_truth"]))
-    if by == "document":
+    if parts is not None:
         return dataclasses.replace(report, parts=parts.values())
     if by == "annotator":
         return dataclasses.replace(report, parts=tuple(_annotator_part(report, annotator)

@@ -363,8 +363,8 @@ def load_chosen(layout: Layout, documents: Mapping[str, Document], registry: Map
 
 
 class RecordsOnDisk(Mapping):
-    """doc_id -> a record (DocumentAnnotations, or an adjudication's AdjudicatedDocument), in
-    doc_id order, kept in a private temporary SQLite database (SQLite deletes it when the
+    """doc_id -> a record (DocumentAnnotations, an adjudication's AdjudicatedDocument, a
+    document's AgreementReport), in doc_id order, kept in a private temporary SQLite database (SQLite deletes it when the
     connection closes), each record pickled: only the doc_ids are held in memory. Setting a
     doc_id again replaces its record, as in a dict."""
 
