@@ -107,7 +107,9 @@ def test_spacy_docbin_has_every_aligned_span_and_reports_the_others(release, exp
     assert len(docs) == 28
     unaligned = [(item.doc_id, item.id) for item in result.unaligned]
     assert unaligned == [("crafted-1", "x1")]
-    assert json.loads((result.path / "unaligned.jsonl").read_text())["text"] == "Syria"
+    listed = json.loads((result.path / "unaligned.jsonl").read_text())
+    assert (listed["code"], listed["doc_id"], listed["id"], listed["text"]) == (
+        "export-unaligned-span", "crafted-1", "x1", "Syria")
     for row in _rows(release, "entities"):
         ents = {(e.start_char, e.end_char, e.label_) for e in docs[row["doc_id"]].ents}
         present = (row["start"], row["end"], row["label"]) in ents

@@ -352,7 +352,7 @@ def _write_line(handle, row: dict) -> None:
 
 
 def _unaligned_dict(item: Unaligned) -> dict:
-    return {"code": "export-unaligned-span", **{name: getattr(item, name) for name in item.__slots__}}
+    return {"code": item.as_problem().code, **{name: getattr(item, name) for name in item.__slots__}}
 
 
 _WRITERS = {"conll2003": _write_conll, "spacy": _write_spacy, "brat": _write_brat, "jsonl": _write_jsonl}
