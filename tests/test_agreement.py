@@ -240,21 +240,16 @@ def test_prefer_an_annotator_without_versions(tmp_path):
         adjudicate(_index(tmp_path), parse_strategy("prefer:7"))
 
 
-def test_agreement_command_on_the_committed_exports(tmp_path):
+def test_agreement_command_on_the_committed_exports(corpus_copy):
     """The committed exports: round 1's gold of the seeds (user 2) and round 2 (users 3 and 4 on
     every document, user 2 on the two invented ones; user 5's adjudicated ground truth left out),
     so every committed document has three annotators' versions to compare."""
-    import shutil
-
-    root = Path(__file__).resolve().parent.parent
-    for name in ("raw", "annotations"):
-        shutil.copytree(root / name, tmp_path / name)
-    result = CliRunner().invoke(cli, ["agreement", "--root", str(tmp_path), "--json"])
+    result = CliRunner().invoke(cli, ["agreement", "--root", str(corpus_copy.root), "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["documents"]["compared"] == 7 and report["documents"]["not_comparable"] == 0
     assert report["average"]["quotes"]["overlap_f1"] == {"value": 0.9933, "agreed": 299, "items": 602}
-    text = CliRunner().invoke(cli, ["agreement", "--root", str(tmp_path)])
+    text = CliRunner().invoke(cli, ["agreement", "--root", str(corpus_copy.root)])
     assert "all documents: annotators 2, 3, 4; 7 documents compared, 0 not comparable" in text.output
     assert text.output.endswith("7 documents compared, 0 not comparable, 0 cancelled annotations and 7 "
                                 "ground-truth annotations left out\n")

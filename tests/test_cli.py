@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterator
 
 import click
@@ -14,8 +13,6 @@ from hypothesis import strategies as st
 from corpus_tools.cli import cli
 from corpus_tools.cli.options import json_pieces
 from corpus_tools.version import __version__
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def command_paths(group: click.Group, ctx: click.Context, prefix=()):
@@ -73,23 +70,18 @@ def test_json_printed_in_pieces_is_orjsons_indented_json_byte_for_byte(value, ch
     assert "".join(json_pieces(_deferred(value, choices))) == expected
 
 
-def test_agreement_by_document_prints_its_parts_one_at_a_time(tmp_path):
+def test_agreement_by_document_prints_its_parts_one_at_a_time(corpus_copy):
     """--json --by document: the parts wait on disk and their dicts are made as they are printed
     (at 50,000 tasks the command took 747 MB holding them all, 231 MB now), and the text is what
     the whole dict gives."""
-    import shutil
-
     from corpus_tools.annotations.agreement import agreement, report_dict
     from corpus_tools.annotations.consolidate import AnnotationIndex
-    from corpus_tools.layout import Layout
 
-    for name in ("raw", "annotations"):
-        shutil.copytree(REPO / name, tmp_path / name)
-    report = agreement(AnnotationIndex.of_corpus(Layout.at(tmp_path)), by="document")
+    report = agreement(AnnotationIndex.of_corpus(corpus_copy), by="document")
     assert isinstance(report_dict(report, lazy=True)["parts"], Iterator)
     first, again = list(report.parts), list(report.parts)
     assert first == again and first[0] is not again[0]  # the parts wait on disk, read again on each pass
-    result = CliRunner().invoke(cli, ["agreement", "--root", str(tmp_path), "--json", "--by", "document"])
+    result = CliRunner().invoke(cli, ["agreement", "--root", str(corpus_copy.root), "--json", "--by", "document"])
     assert result.exit_code == 0, result.output
     assert result.output == orjson.dumps(report_dict(report), option=orjson.OPT_INDENT_2).decode() + "\n"
     assert [part["document"] for part in orjson.loads(result.output)["parts"]] == sorted(report.compared)
