@@ -364,9 +364,9 @@ def load_chosen(layout: Layout, documents: Mapping[str, Document], registry: Map
 
 class RecordsOnDisk(Mapping):
     """doc_id -> a record (DocumentAnnotations, an adjudication's AdjudicatedDocument, a
-    document's AgreementReport), in doc_id order, kept in a private temporary SQLite database (SQLite deletes it when the
-    connection closes), each record pickled: only the doc_ids are held in memory. Setting a
-    doc_id again replaces its record, as in a dict."""
+    document's AgreementReport), in doc_id order, kept in a private temporary SQLite database
+    (SQLite deletes it when the connection closes), each record pickled: only the doc_ids are
+    held in memory. Setting a doc_id again replaces its record, as in a dict."""
 
     def __init__(self) -> None:
         self._db = sqlite3.connect("")  # "": a private on-disk database, removed on close
