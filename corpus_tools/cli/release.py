@@ -24,7 +24,7 @@ def release(layout: Layout, version: str | None) -> None:
 
     \b
     Example:
-        corpus-tools release               # dist/1.0.0/ with corpus_tools 1.0.0
+        corpus-tools release               # dist/<version>/, the version in corpus_tools/version.py
     """
     from corpus_tools.cli.progress import progress
     from corpus_tools.release import release as build
