@@ -290,6 +290,11 @@ class DocumentAnnotations:
     # against every annotator's version (corpus_tools.annotations.adjudicate.unit_provenance)
     unit_provenance: tuple[tuple[str, "UnitProvenance"], ...] = ()
 
+    def made_on(self, document: Document) -> bool:
+        """Whether the spans index ``document``'s text: the rule lint and a release both apply
+        (annotations that record no text SHA-256 are taken to be made on it)."""
+        return self.text_sha256 is None or self.text_sha256 == document.text_sha256
+
 
 @dataclass(frozen=True, slots=True)
 class PreAnnotation:

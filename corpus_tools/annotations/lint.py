@@ -231,7 +231,7 @@ def _document_for(documents: Mapping[str, Document], annotations: DocumentAnnota
     if document is None:
         raise CorpusError("doc-unknown", "annotations name a document that is not in the corpus",
                           Location(doc_id=annotations.doc_id))
-    if annotations.text_sha256 is not None and annotations.text_sha256 != document.text_sha256:
+    if not annotations.made_on(document):
         raise CorpusError("annotation-text-mismatch",
                           "annotations were made on a different text than the document's; "
                           "re-ingest or validate before linting", Location(doc_id=annotations.doc_id))

@@ -58,7 +58,7 @@ def _location(ann: DocumentAnnotations, region_id: str | None = None) -> Locatio
 def _check_belonging(doc_id: str, document: Document, ann: DocumentAnnotations) -> Iterator[Problem]:
     if ann.doc_id != doc_id:
         yield Problem("doc-id-mismatch", f"keyed {doc_id!r} but annotates {ann.doc_id!r}", _location(ann))
-    if ann.text_sha256 is not None and ann.text_sha256 != document.text_sha256:
+    if not ann.made_on(document):
         yield Problem("annotation-text-mismatch", "annotated text's sha256 differs from the document's: "
                       "the annotation was made on another version of the text", _location(ann))
 
