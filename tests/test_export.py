@@ -16,7 +16,7 @@ from corpus_tools.records import DocumentAnnotations, EntityMention, Quote, Span
 from corpus_tools.release import build_release
 from corpus_tools.release.brat import read_ann
 from corpus_tools.release.export import export_release, read_conll, read_config
-from conftest import plant_staging
+from conftest import REPO, plant_staging
 from release_factories import document, seed_inputs, spread_inputs
 
 RAW_FIELDS = ("raw_start", "raw_end", "source_raw_start", "source_raw_end", "cue_raw_start", "cue_raw_end")
@@ -276,3 +276,17 @@ def test_labels_are_named_from_each_file_s_own_features(release, tmp_path):
         label["names"][i] for i in ids]
     assert [row["label"] for row in read_config(release, "entities", ("train",))] == [
         label["names"][i][len("old-"):] for i in ids]
+
+
+@pytest.mark.parametrize("version", ["1.0.0", "1.1.0"])
+@pytest.mark.parametrize("fmt", ["conll2003", "spacy", "brat", "jsonl"])
+def test_every_committed_release_exports_in_every_format(version, fmt, tmp_path):
+    """1.0.0 has no fold column: its spaCy docs carry fold None, not a KeyError."""
+    result = export_release(REPO / "dist" / version, fmt, tmp_path / "out")
+    assert result.documents == {"1.0.0": 5, "1.1.0": 7}[version]
+    if fmt == "spacy":
+        import spacy
+        from spacy.tokens import DocBin
+
+        docs = list(DocBin().from_disk(result.path / "train" / "00000.spacy").get_docs(spacy.blank("en").vocab))
+        assert {doc.user_data["fold"] is None for doc in docs} == {version == "1.0.0"}
