@@ -5,6 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpus_tools.errors import CorpusError, Location
+
+# A directory holding one of these is a corpus root (a checkout of this repository).
+ROOT_MARKERS = ("raw/manifest.jsonl", "annotations/entity-registry.jsonl")
+# What commands that derive output (normalize, export, view) never write into: the sources, the
+# annotations store and the published releases.
+PROTECTED = ("raw", "annotations", "dist")
+RELEASE_MARKER = "SHA256SUMS"  # every release directory holds one
+
 
 @dataclass(frozen=True, slots=True)
 class Layout:
@@ -45,3 +54,30 @@ class Layout:
     def build(self) -> Path:
         """Scratch output that is never committed (normalized texts, task files)."""
         return self.root / "build"
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest of ``start`` and its parents that holds a ROOT_MARKERS file, or None."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        if is_root(directory):
+            return directory
+    return None
+
+
+def is_root(directory: Path) -> bool:
+    return any((directory / marker).is_file() for marker in ROOT_MARKERS)
+
+
+def check_output_dir(out: Path) -> None:
+    """Refuse an output directory inside a corpus's raw/, annotations/ or dist/, or inside a
+    release (wherever it lies): a derived file there would change sources or a published release."""
+    path = Path(out).resolve()
+    for directory in (path, *path.parents):
+        if (directory / RELEASE_MARKER).is_file():
+            raise CorpusError("output-protected", f"lies inside the release {directory}; releases are never "
+                              "written to: choose a directory outside it (e.g. under build/)", Location(file=str(out)))
+        if directory.name in PROTECTED and is_root(directory.parent):
+            raise CorpusError("output-protected", f"lies inside the corpus's {directory.name}/ ({directory}), which "
+                              "only its own commands write: choose a directory outside it (e.g. under build/)",
+                              Location(file=str(out)))

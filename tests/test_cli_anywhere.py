@@ -16,11 +16,12 @@ import pytest
 from click.testing import CliRunner
 
 from corpus_tools.cli import cli, progress as progress_module
-from corpus_tools.cli.options import find_root
 from corpus_tools.cli.progress import counted, progress, shows_progress
-from corpus_tools.layout import Layout
+from corpus_tools.layout import Layout, find_root
 
-from conftest import COMMITTED_DOC_IDS
+import shutil
+
+from conftest import COMMITTED_DOC_IDS, REPO
 
 DOCUMENTS = len(COMMITTED_DOC_IDS)  # the checkout is a copy of the committed corpus
 
@@ -174,3 +175,37 @@ def test_commands_over_the_annotation_set_show_its_reading(command, bars, monkey
     result = CliRunner().invoke(cli, [*args, "--root", str(corpus_copy.root)])
     assert result.exit_code == 0, result.output
     assert all(bar in result.stderr for bar in bars), result.stderr
+
+
+def _tree(root):
+    return sorted((path.relative_to(root).as_posix(), path.read_bytes()) for path in root.rglob("*") if path.is_file())
+
+
+@pytest.mark.parametrize("argv", [
+    ["normalize", "--out", "raw"],
+    ["normalize", "--out", "annotations/normalized"],
+    ["normalize", "--out", "dist/1.1.0"],
+    ["export", "--format", "jsonl", "dist/1.1.0", "-o", "dist/1.1.0/export"],
+    ["export", "--format", "jsonl", "dist/1.1.0", "-o", "dist/9.9.9"],
+    ["view", "dist/1.1.0", "-o", "raw/site"],
+    ["view", "dist/1.1.0", "-o", "elsewhere/../dist/1.1.0/site"],
+])
+def test_derived_output_is_never_written_into_sources_or_a_release(checkout, monkeypatch, argv):
+    shutil.copytree(REPO / "dist" / "1.1.0", checkout.dist / "1.1.0")
+    before = _tree(checkout.root)
+    monkeypatch.chdir(checkout.root)
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 1
+    assert "[output-protected]" in result.output and len(result.output.strip().splitlines()) == 1
+    assert _tree(checkout.root) == before
+
+
+def test_a_release_anywhere_is_protected_and_build_is_not(tmp_path, checkout, monkeypatch):
+    outside = tmp_path / "copies" / "1.1.0"
+    shutil.copytree(REPO / "dist" / "1.1.0", outside)
+    result = CliRunner().invoke(cli, ["export", "--format", "jsonl", str(outside), "-o", str(outside / "x")])
+    assert result.exit_code == 1 and "inside the release" in result.output
+    monkeypatch.chdir(checkout.root)
+    result = CliRunner().invoke(cli, ["export", "--format", "jsonl", str(outside), "-o", "build/jsonl"])
+    assert result.exit_code == 0, result.output
+    assert (checkout.build / "jsonl" / "documents.jsonl").is_file() or any((checkout.build / "jsonl").iterdir())

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from corpus_tools.cli.options import echo_problems, find_root, root_option, verbose_option
+from corpus_tools.cli.options import echo_problems, root_option, verbose_option
 from corpus_tools.cli.progress import counted, progress
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.layout import Layout
+from corpus_tools.layout import Layout, find_root
 
 DEFAULT_DATA_DIR = ".labelstudio"  # in the checkout, git-ignored: the local server's database and key
 DEFAULT_PROJECT = "corpus_tools"

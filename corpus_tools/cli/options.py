@@ -12,23 +12,13 @@ import click
 import orjson
 
 from corpus_tools.errors import CorpusError, Report
-from corpus_tools.layout import Layout
+from corpus_tools.layout import ROOT_MARKERS, Layout, find_root
 
 # What marks a directory as a corpus checkout (any one of them), looked for upwards from the
 # working directory as git looks for .git: the raw manifest, or the entity registry (a corpus
 # whose raw/ is not filled in yet).
-ROOT_MARKERS = ("raw/manifest.jsonl", "annotations/entity-registry.jsonl")
 # ctx.meta key: the command was asked for --json, so an error is printed as a JSON report too
 JSON_META = "corpus_tools.as_json"
-
-
-def find_root(start: Path) -> Path | None:
-    """The nearest of ``start`` and its parents that holds a ROOT_MARKERS file, or None."""
-    start = start.resolve()
-    for directory in (start, *start.parents):
-        if any((directory / marker).is_file() for marker in ROOT_MARKERS):
-            return directory
-    return None
 
 
 def _to_layout(ctx: click.Context, param: click.Parameter, value: str | None) -> Layout:

@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 
 import orjson
 
-from corpus_tools.layout import Layout
+from corpus_tools.layout import Layout, check_output_dir
 from corpus_tools.documents.normalize import NORMALIZER_VERSION, Normalized, normalize
 from corpus_tools.documents.cache import NormalizedCache, RawIndex
 from corpus_tools.errors import CorpusError, Location
@@ -64,7 +64,9 @@ def load_documents(layout: Layout) -> dict[str, Document]:
 def write_normalized(layout: Layout, out: Path, on_progress: Callable[[int], None] | None = None) -> int:
     """Write each document's normalized text (``<doc_id>.txt``) and what normalization decided
     (``<doc_id>.json``: ``document_sidecar``) into ``out``, each file atomically. The raw corpus
-    is checked whole first, so nothing is written when it has a problem. Returns the count."""
+    is checked whole first, so nothing is written when it has a problem; ``out`` may not lie in
+    raw/, annotations/, dist/ or a release (``check_output_dir``). Returns the count."""
+    check_output_dir(out)
     count = 0
     for document in iter_documents(layout):
         atomic_write_bytes(out / f"{document.doc_id}.txt", document.text.encode("utf-8"))
