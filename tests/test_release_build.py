@@ -209,6 +209,24 @@ def test_same_content_again_is_a_no_op(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["1.0.0"]
 
 
+@pytest.mark.parametrize("damage", ["remove", "empty", "edit"])
+def test_an_unchanged_rebuild_of_a_damaged_release_is_refused_not_called_unchanged(tmp_path, damage):
+    first = build_release(*seed_inputs(), tmp_path, "1.0.0")
+    sums = first.path / "SHA256SUMS"
+    if damage == "remove":
+        sums.unlink()
+    elif damage == "empty":
+        sums.write_text("")
+    else:
+        sums.write_text(sums.read_text().replace("  data/", "  data/x", 1))
+    before = sorted((path, path.read_bytes()) for path in first.path.rglob("*") if path.is_file())
+    with pytest.raises(CorpusError) as caught:
+        build_release(*seed_inputs(), tmp_path, "1.0.0")
+    assert caught.value.code == "release-tampered"
+    assert sorted((path, path.read_bytes()) for path in first.path.rglob("*") if path.is_file()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["1.0.0"]
+
+
 def test_different_content_for_an_existing_version_is_refused(tmp_path):
     build_release(*seed_inputs(), tmp_path, "1.0.0")
     before = _tree(tmp_path / "1.0.0")

@@ -5,7 +5,7 @@ version give byte-identical files (sorted iteration, pinned parquet options, no 
 writes everything into a hidden temporary directory beside ``<dist>/<version>`` and renames it
 into place only when complete, so a build killed at any moment leaves no partial release (only
 a ``.<version>.partial-<pid>-*.tmp`` directory, removed by the next build). An existing release is
-never changed: identical content is a no-op, different content is refused.
+never changed: identical content is a no-op (once the published copy verifies), different content is refused.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from corpus_tools.release.buildinfo import (
 )
 from corpus_tools.release.card import CARD_TAGS, CONFIG_DESCRIPTIONS, CardInfo, card_text, config_splits
 from corpus_tools.release.checks import check_document, check_registry, check_unknown_documents
-from corpus_tools.release.checksums import SUMS_FILE, release_files, sha256_file, sums_text
+from corpus_tools.release.checksums import SUMS_FILE, release_files, require_verified, sha256_file, sums_text
 from corpus_tools.release.croissant import croissant_json
 from corpus_tools.release.diff import card_section, changelog_line, check_bump, diff_build
 from corpus_tools.release.rows import DOCUMENT_CONFIGS, DocInput, one_row, registry_row
@@ -283,6 +283,9 @@ def _publish(partial: Path, target: Path, version: str) -> ReleaseResult:
             + (f"; {versions}: `make release` installs the recorded ones (requirements.lock)" if versions else ""),
             Location(file=str(target)),
         )
+    # the same content, but is the published copy still whole? (SHA256SUMS is compared above
+    # only through the files it lists)
+    require_verified(target)
     return ReleaseResult(target, version, "unchanged", files)
 
 
