@@ -119,6 +119,8 @@ class ManifestRecord:
     publication_date_evidence: Evidence
 
     def __post_init__(self) -> None:
+        if not 0 <= self.size < 1 << 63:
+            raise ValueError(f"{self.doc_id}: size {self.size} is not a file size")
         if (self.publication_date is None) != (self.publication_date_precision is None):
             raise ValueError(f"{self.doc_id}: publication_date and its precision are null together")
         if self.publication_date_precision is not None:

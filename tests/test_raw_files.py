@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from corpus_tools.cli import cli
 from corpus_tools.documents.index import DocumentIndex
-from corpus_tools.documents.raw import check_raw
+from corpus_tools.documents.raw import check_raw, read_manifest
 from corpus_tools.errors import CorpusError
 from corpus_tools.fsutil import NotRegularFile, open_regular
 from corpus_tools.layout import Layout
@@ -167,7 +167,6 @@ DATED = "001_d79359122f2d4c78"  # publication_date_evidence: stated, line 6, "25
 @pytest.mark.parametrize(("change", "why"), [
     ({"line": 99}, "line 99 is not a line of 001_d79359122f2d4c78.txt (it has "),
     ({"line": 0}, "line 0 is not a line of"),
-    ({"line": "6"}, "line '6' is not a line of"),
     ({"quote": "totally invented"}, "line 6 of 001_d79359122f2d4c78.txt does not contain the quote "
                                     "'totally invented'; it reads '25 April, 2024'"),
     ({"line": 5}, "line 5 of 001_d79359122f2d4c78.txt does not contain the quote '25 April, 2024'"),
@@ -180,6 +179,35 @@ def test_stated_evidence_must_be_in_the_raw_file(corpus_copy, change, why):
     assert problem.message.startswith("publication_date_evidence: " + why), problem.message
     assert (problem.location.file, problem.location.line, problem.location.doc_id) == (
         str(corpus_copy.manifest), 2, DATED)
+
+
+@pytest.mark.parametrize(("field", "value", "why"), [
+    ("size", "2135", "Expected `int`, got `str` - at `$.size`"),
+    ("size", 2135.0, "Expected `int`, got `float` - at `$.size`"),
+    ("size", 10 ** 30, "Expected `int`, got `float` - at `$.size`"),  # beyond 64 bits: orjson reads a float
+    ("size", 1 << 63, "size 9223372036854775808 is not a file size"),
+    ("size", -1, "size -1 is not a file size"),
+    ("title", 5, "Expected `str | null`, got `int` - at `$.title`"),
+    ("publication_date_evidence", {"kind": "stated", "line": "6", "quote": "25 April, 2024"},
+     "Expected `int | null`, got `str` - at `$.publication_date_evidence.line`"),
+    ("publisher_evidence", {"kind": "inferred", "reasoning": 6},
+     "Expected `str | null`, got `int` - at `$.publisher_evidence.reasoning`"),
+    ("publisher_evidence", {"kind": "none", "why": "x"}, "publisher_evidence: unknown field(s) 'why'"),
+])
+def test_every_manifest_field_has_its_type_checked_at_its_line(corpus_copy, field, value, why):
+    """A value of the wrong type is refused where it is read, naming the line and the field;
+    before, a string size crashed check-raw and a numeric title passed it and broke the release."""
+    def edit(records):
+        records[1][field] = value
+        return records
+    rewrite_manifest(corpus_copy, edit)
+    with pytest.raises(CorpusError) as caught:
+        read_manifest(corpus_copy.manifest)
+    assert caught.value.code == "manifest-invalid"
+    assert why in caught.value.message, caught.value.message
+    assert (caught.value.location.file, caught.value.location.line) == (str(corpus_copy.manifest), 2)
+    report = CliRunner().invoke(cli, ["check-raw", "--root", str(corpus_copy.root)])
+    assert report.exit_code == 1 and "Traceback" not in report.output
 
 
 def test_a_quote_may_be_part_of_its_line(corpus_copy):

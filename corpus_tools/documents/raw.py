@@ -13,6 +13,7 @@ against the raw text it cites (``check_evidence``).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+import msgspec
 import orjson
 
 from corpus_tools.errors import CorpusError, Location, Problem, Report
@@ -49,17 +51,20 @@ class RawText:
     text: str
 
 
-def _evidence(value: Any, where: Location, field: str) -> Evidence:
-    if not isinstance(value, dict):
-        raise CorpusError("manifest-invalid", f"{field} must be an object", where)
-    try:
-        return Evidence(**value)
-    except (TypeError, ValueError) as error:
-        raise CorpusError("manifest-invalid", f"{field}: {error}", where) from None
+_FIELDS = frozenset(field.name for field in dataclasses.fields(ManifestRecord))
+_EVIDENCE_FIELDS = frozenset(field.name for field in dataclasses.fields(Evidence))
+
+
+def _refuse_unknown(value: dict, known: frozenset[str], where: Location, what: str) -> None:
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise CorpusError("manifest-invalid", f"{what}unknown field(s) {', '.join(map(repr, unknown))}", where)
 
 
 def parse_manifest_line(line: bytes, where: Location) -> ManifestRecord:
-    """One JSONL line -> a checked ManifestRecord, or a CorpusError located at that line."""
+    """One JSONL line -> a checked ManifestRecord, or a CorpusError located at that line.
+    Every field's type is checked (msgspec, against the record's own annotations), then the
+    record's own rules."""
     try:
         data = orjson.loads(line)
     except orjson.JSONDecodeError as error:
@@ -67,12 +72,13 @@ def parse_manifest_line(line: bytes, where: Location) -> ManifestRecord:
     if not isinstance(data, dict):
         raise CorpusError("manifest-invalid", "each line must be a JSON object", where)
     check_doc_id(data.get("doc_id"), where)
-    data["publisher_evidence"] = _evidence(data.get("publisher_evidence"), where, "publisher_evidence")
-    data["publication_date_evidence"] = _evidence(
-        data.get("publication_date_evidence"), where, "publication_date_evidence")
+    _refuse_unknown(data, _FIELDS, where, "")
+    for field in ("publisher_evidence", "publication_date_evidence"):
+        if isinstance(data.get(field), dict):
+            _refuse_unknown(data[field], _EVIDENCE_FIELDS, where, f"{field}: ")
     try:
-        record = ManifestRecord(**data)
-    except (TypeError, ValueError) as error:
+        record = msgspec.convert(data, ManifestRecord)
+    except msgspec.ValidationError as error:
         raise CorpusError("manifest-invalid", str(error), where) from None
     if record.file != record.doc_id + RAW_SUFFIX:
         raise CorpusError("manifest-invalid", f"file must be {record.doc_id + RAW_SUFFIX!r} (doc_id is the file stem)", where)
