@@ -207,6 +207,7 @@ annotate-task-not-found  error  no task (or several) for an item's doc_id and te
 verify-failed  error  a release did not verify
 corpus-locked  error  another command holds the corpus lock (build/corpus.lock)
 corpus-not-found  error  no corpus checkout here or in any directory above (and no --root)
+file-error  error  the operating system refused to read or write a path (a directory, a FIFO, a full disk, no permission)
 """),
 )
 

@@ -21,6 +21,7 @@ what needs escaping.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Iterator
@@ -127,6 +128,14 @@ class CorpusError(Exception):
 
     def as_problem(self) -> "Problem":
         return Problem(self.code, self.message, self.location)
+
+    @classmethod
+    def of_os_error(cls, error: OSError) -> "CorpusError":
+        """What the operating system refused (a path that is a directory, a full disk, a
+        read-only target), as ``file-error`` at the path it names."""
+        path = getattr(error, "filename", None)
+        reason = error.strerror or str(error)
+        return cls("file-error", reason, Location(file=None if path is None else os.fsdecode(path)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,6 +84,8 @@ class NotRegularFile(OSError):
     def __init__(self, path: str, kind: str):
         super().__init__(f"{path} is {kind}")
         self.kind = kind
+        self.filename = path
+        self.strerror = f"is {kind}, not a regular file"
 
 
 # O_NOFOLLOW: a symbolic link as the last part of the path is refused (ELOOP), never followed;
@@ -125,6 +127,13 @@ def open_regular(path: str | Path) -> int:
         os.close(fd)
         raise
     return fd
+
+
+def open_input(path: str | Path) -> BinaryIO:
+    """A file to read that a user or the corpus names (an export, the registry, acceptances):
+    symbolic links are followed, but anything that is not a regular file in the end is refused
+    (``NotRegularFile``) rather than read for ever (``/dev/zero``) or waited on (a FIFO)."""
+    return os.fdopen(open_regular(os.path.realpath(path)), "rb")
 
 
 def read_prefix(path: str, limit: int) -> bytes:

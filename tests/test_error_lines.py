@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from click.testing import CliRunner
 from corpus_tools.cli import cli
 from corpus_tools.errors import ELLIPSIS, PART_MAX, CorpusError, Location, Problem, escape
 from export_corpus import BAD_INPUTS, EXPORTS, corpus_root
+
+VALID = "valid.json"
 
 
 @pytest.mark.parametrize(("text", "printed"), [
@@ -93,3 +96,55 @@ def test_validate_prints_hostile_doc_ids_on_one_line_each(tmp_path):
     assert all(len(line) < 1_500 for line in lines) and "\x00" not in result.output
     as_json = json.loads(run(tmp_path / "again", "validate", "--json", str(export)).output)
     assert {p["location"]["doc_id"] for p in as_json["problems"]} == {"doc\nwith newline\x00and NUL", "z" * 100_000}
+
+
+def _one_error_line(result, expected: str) -> None:
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], result.output
+
+
+@pytest.mark.parametrize("make", ["directory", "fifo", "device"])
+def test_a_registry_that_is_no_regular_file_is_one_line_not_a_traceback_nor_a_hang(tmp_path, make):
+    layout = corpus_root(tmp_path)
+    layout.registry.unlink()
+    {"directory": lambda: layout.registry.mkdir(), "fifo": lambda: os.mkfifo(layout.registry),
+     "device": lambda: layout.registry.symlink_to("/dev/zero")}[make]()
+    kind = {"directory": "a directory", "fifo": "a FIFO (named pipe)", "device": "a character device"}[make]
+    for args in (["lint"], ["agreement"], ["validate", str(EXPORTS / VALID)]):
+        result = CliRunner().invoke(cli, [*args, "--root", str(layout.root)])
+        _one_error_line(result, f"[file-error] is {kind}, not a regular file")
+    result = CliRunner().invoke(cli, ["agreement", "--json", "--root", str(layout.root)])
+    assert result.exit_code == 1
+    assert [problem["code"] for problem in json.loads(result.output)["problems"]] == ["file-error"]
+
+
+def test_an_export_that_is_a_fifo_is_refused_at_once_and_nothing_is_stored(tmp_path):
+    layout = corpus_root(tmp_path)
+    fifo = tmp_path / "export.json"
+    os.mkfifo(fifo)
+    before = sorted(p.name for p in layout.exports.iterdir()) if layout.exports.exists() else []
+    for command in ("validate", "ingest"):
+        result = CliRunner().invoke(cli, [command, str(fifo), "--root", str(layout.root)])
+        _one_error_line(result, f"{fifo}: [file-error] is a FIFO (named pipe), not a regular file")
+    assert (sorted(p.name for p in layout.exports.iterdir()) if layout.exports.exists() else []) == before
+
+
+def test_acceptances_from_a_device_are_refused(tmp_path):
+    _one_error_line(run(tmp_path, "lint", "--accepted", "/dev/zero"),
+                    "/dev/zero: [file-error] is a character device, not a regular file")
+
+
+def test_an_output_path_the_system_refuses_is_one_line_with_json_too(tmp_path):
+    layout = corpus_root(tmp_path)
+    (tmp_path / "a-file").write_text("x")
+    _one_error_line(CliRunner().invoke(cli, ["normalize", "--out", str(tmp_path / "a-file" / "sub"),
+                                             "--root", str(layout.root)]),
+                    f"{tmp_path / 'a-file' / 'sub'}: [file-error] Not a directory")
+
+
+def test_a_port_out_of_range_is_refused_before_the_site_is_written(tmp_path):
+    layout = corpus_root(tmp_path)
+    result = CliRunner().invoke(cli, ["view", "--serve", "--port", "99999", "--root", str(layout.root)])
+    assert result.exit_code == 2 and "99999 is not in the range 0<=x<=65535" in result.output
+    assert not (layout.build / "site").exists()

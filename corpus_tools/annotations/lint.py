@@ -25,6 +25,7 @@ import orjson
 
 from corpus_tools.annotations.consolidate import AnnotationIndex
 from corpus_tools.errors import CorpusError, Location, Problem, Report
+from corpus_tools.fsutil import open_input
 from corpus_tools.layout import Layout
 from corpus_tools.records import (
     Acceptance, Candidate, Document, DocumentAnnotations, LintReview, RegistryEntity, Span,
@@ -264,7 +265,7 @@ def read_acceptances(path: str | Path) -> tuple[Acceptance, ...]:
         return ()
     seen: dict[tuple, int] = {}
     acceptances = []
-    with open(path, "rb") as lines:
+    with open_input(path) as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue

@@ -16,7 +16,7 @@ from typing import Iterable, Mapping
 import orjson
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import atomic_write_bytes
+from corpus_tools.fsutil import atomic_write_bytes, open_input
 from corpus_tools.layout import Layout
 from corpus_tools.records import RegistryEntity
 
@@ -31,7 +31,7 @@ def read_registry(path: str | Path) -> dict[str, RegistryEntity]:
         raise CorpusError("registry-missing", "no entity registry here; create it (one JSON object per line)",
                           Location(file=str(path)))
     entities: dict[str, RegistryEntity] = {}
-    with open(path, "rb") as lines:
+    with open_input(path) as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue

@@ -4,7 +4,8 @@ Commands are registered by import path and imported only when run, so ``--help``
 and a command's heavy dependencies (datasets, the Label Studio SDK) load only for it. Each
 command module lives beside this one; the library does the work, the command parses options,
 calls it, and prints. A ``CorpusError`` from the library becomes a one-line message and exit 1
-(with ``--json``: a JSON report of that one problem on stdout, and exit 1).
+(with ``--json``: a JSON report of that one problem on stdout, and exit 1); so does an ``OSError``
+(``file-error``: a path that is a directory, a full disk, a read-only target).
 """
 
 from __future__ import annotations
@@ -57,10 +58,13 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CorpusError as error:
-            if ctx.meta.get(JSON_META):
-                echo_error_json(error)
-                ctx.exit(1)
-            raise click.ClickException(str(error)) from None
+            failure = error
+        except OSError as error:  # a path the system refused: one line too, never a traceback
+            failure = CorpusError.of_os_error(error)
+        if ctx.meta.get(JSON_META):
+            echo_error_json(failure)
+            ctx.exit(1)
+        raise click.ClickException(str(failure)) from None
 
 
 @click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})

@@ -16,7 +16,8 @@ from corpus_tools.layout import Layout
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write the site [default: build/site under the root].")
 @click.option("--serve", is_flag=True, help="Then serve the site on 127.0.0.1 until interrupted.")
-@click.option("--port", type=int, default=8000, show_default=True, help="With --serve: the port (0: a free one).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="With --serve: the port (0: a free one).")
 @click.option("--previous", type=click.Path(path_type=Path), default=None,
               help="The release to show the changes since (a directory or a version) [default: the release "
                    "before RELEASE in the same dist/, if any].")
