@@ -191,6 +191,21 @@ def two_annotators(ground_truth_first: bool = False) -> list[dict]:
     return export
 
 
+def test_a_stored_export_edited_in_place_is_refused_even_with_its_table_built(tmp_path: Path):
+    """The units table of an export edited after ingest is not served from build/: the edit gives
+    it a new name, and making it finds the SHA-256 is not the one ingest.json records."""
+    layout = corpus_root(tmp_path / "corpus")
+    stored = run_ingest(layout, VALID).stored_as
+    assert load_annotation_set(layout, documents(), registry()).chosen["doc-a"].entities[0].label == "PERSON"
+    data = stored.export.read_bytes()
+    assert data.count(b'"PERSON"') >= 1
+    stored.export.write_bytes(data.replace(b'"PERSON"', b'"ORG"\x20\x20\x20', 1))  # same size
+    with pytest.raises(CorpusError) as caught:
+        load_annotation_set(layout, documents(), registry())
+    assert caught.value.code == "stored-export-changed"
+    assert caught.value.location.file == str(stored.export) and VALID_SHA[:16] in caught.value.message
+
+
 def test_the_latest_annotation_is_chosen_and_every_annotator_is_kept(tmp_path: Path):
     layout = corpus_root(tmp_path / "corpus")
     run_ingest(layout, write_export(tmp_path, "two.json", two_annotators()))

@@ -315,7 +315,13 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
         staging = staging_dir(layout.build / "units", ".units-")
         try:
             context = Context(stored.name, documents, registry, options["trim_whitespace"])
-            _write_checked(ExportStream(stored.export), context, jobs, staging, None)
+            stream = ExportStream(stored.export)
+            _write_checked(stream, context, jobs, staging, None)
+            if stream.sha256 != stored.sha256:
+                raise CorpusError("stored-export-changed", f"export.json is no longer the file ingest stored (its "
+                                  f"SHA-256 is {stream.sha256[:16]}..., ingest.json records {stored.sha256[:16]}...): "
+                                  "the store is append-only; restore it from version control",
+                                  Location(file=str(stored.export)))
             _publish_units(staging, directory)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -323,8 +329,12 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
 
 
 def _units_directory(layout: Layout, stored: StoredExport, documents, registry, options: dict) -> Path:
-    key = fingerprint("units", stored.sha256, documents_digest(documents), registry_digest(registry),
-                      orjson.dumps(options, option=orjson.OPT_SORT_KEYS))
+    # the file's size and modification time stand in for its bytes (hashing every stored export
+    # on every command would cost a read of each): an export edited in place gets a new key, and
+    # the checking pass that makes its table finds the SHA-256 differs from ingest.json's
+    status = os.stat(stored.export)
+    key = fingerprint("units", stored.sha256, f"{status.st_size}:{status.st_mtime_ns}", documents_digest(documents),
+                      registry_digest(registry), orjson.dumps(options, option=orjson.OPT_SORT_KEYS))
     return layout.build / "units" / f"{stored.name}.{key[:16]}"
 
 
