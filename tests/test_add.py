@@ -66,6 +66,16 @@ def test_add_copies_bytes_and_appends_a_record_then_check_raw_and_normalize_see_
     assert "Karen Whitlow, a deputy spokesperson at the State Department" in shown.output
 
 
+def test_line_evidence_in_a_crlf_file_is_the_line_check_raw_reads(corpus_copy, tmp_path):
+    """``line N`` counts lines as check-raw does (CRLF, CR or LF): before, a CRLF file's quote kept
+    its CR and the record added failed check-raw at once."""
+    article = tmp_path / "crlf.txt"
+    article.write_bytes(b"CRLF Headline\r\n\r\nPublished by The CRLF Post\r\nBody of the article.\r\n")
+    [added] = add_files(corpus_copy, [article], publisher="The CRLF Post", publisher_evidence="line 3")
+    assert added.record.publisher_evidence.quote == "Published by The CRLF Post"
+    assert check_raw(corpus_copy).valid
+
+
 def test_cli_add_reports_encoding_title_rule_and_nulls(corpus_copy, tmp_path):
     path = write(tmp_path, "bom.txt", b"\xef\xbb\xbfSyria talks resume\n\nText of the article.\n")
     number = numbered(corpus_copy)

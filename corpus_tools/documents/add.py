@@ -41,7 +41,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from corpus_tools.documents.raw import RAW_SUFFIX, check_doc_id, check_raw, raise_first, read_manifest
+from corpus_tools.documents.raw import (
+    RAW_LINE_BREAK, RAW_SUFFIX, check_doc_id, check_evidence, check_raw, raise_first, read_manifest,
+)
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import atomic_write_bytes
 from corpus_tools.layout import Layout
@@ -142,7 +144,7 @@ def _evidence(value: str | None, evidence: str | None, text: str, field: str, wh
     if stated is None:
         return Evidence("inferred", reasoning=evidence.strip())
     number = int(stated[1])
-    lines = text.split("\n")
+    lines = RAW_LINE_BREAK.split(text)  # lines as check-raw counts them (\r\n, \r or \n)
     if not 1 <= number <= len(lines) or not lines[number - 1].strip():
         raise CorpusError("metadata-invalid", f"{field} evidence cites line {number}, which the file does not have "
                           "or which is blank", Location(file=where.file, line=number))
@@ -188,6 +190,8 @@ def _plan(layout: Layout, existing: list[ManifestRecord], loaded: list[tuple[Pat
                 publication_date_evidence=_evidence(date, date_evidence, text, "date", where))
         except ValueError as error:
             raise CorpusError("metadata-invalid", str(error), where) from None
+        for problem in check_evidence(record, text, where):  # what check-raw will ask of the record
+            raise CorpusError("metadata-invalid", problem.message, where)
         by_sha[sha256] = f"{new_id} (named in this same call as {path})"
         taken.add(new_id)
         planned.append((AddedFile(record, str(path), bom, failed_at, rule), data))
