@@ -163,3 +163,12 @@ def test_the_splitter_names_what_is_wrong_between_tasks(content, kind):
     with pytest.raises(SplitError) as caught:
         list(split_array(_reader(content), 4))
     assert caught.value.kind == kind
+
+
+@pytest.mark.parametrize("depth", [32_767, 32_768, 70_000])
+def test_a_task_nested_deeper_than_sixteen_bits_is_cut_whole(depth):
+    """The running depth does not wrap (an int16 did, at 32,768 levels: 'a closing bracket without
+    its opening one'); the task is handed whole to the parser, which names the nesting."""
+    task = b'{"a":' + b"[" * depth + b"]" * depth + b"}"
+    pieces = list(split_array(_reader(b"[" + task + b', {"b": 1}]'), 1 << 16))
+    assert [piece for _, piece in pieces] == [task, b'{"b": 1}']

@@ -51,9 +51,10 @@ class _Chunk:
         folded = chars | np.uint8(0x20)
         structural = np.flatnonzero(((folded == OPEN_BRACE) | (folded == CLOSE_BRACE)) & outside)
         found = chars[structural]
-        steps = np.where((found | np.uint8(0x20)) == OPEN_BRACE, np.int16(1), np.int16(-1)).astype(np.int16)
-        # int16 holds any depth a task could have (Label Studio's nest a handful of levels).
-        depths = np.cumsum(steps, dtype=np.int16) + np.int16(depth)
+        steps = np.where((found | np.uint8(0x20)) == OPEN_BRACE, np.int64(1), np.int64(-1))
+        # int64: no file nests deeper than it is long (an int16 wrapped at 32,768 levels and
+        # reported a closing bracket without its opening one)
+        depths = np.cumsum(steps, dtype=np.int64) + np.int64(depth)
         self.parity = int(((int(np.count_nonzero(quotes)) + parity) & 1))
         self.depth = int(depths[-1]) if len(depths) else depth
         self.negative = structural[depths < 0]
