@@ -11,6 +11,7 @@ passed validation stays valid.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Collection, Mapping
@@ -19,6 +20,7 @@ from corpus_tools.errors import Location, Problem, Report
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS, TIMEX_MODS
 
 DATE_PRECISIONS = ("day", "month", "year")
+_ISO_DATE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")  # ASCII digits only, as ISO 8601 writes them
 EVIDENCE_KINDS = ("stated", "inferred", "none")
 CHOSEN_REASONS = ("ground_truth", "latest")  # why an annotation is the one its document uses
 PROVENANCE_REASONS = (*CHOSEN_REASONS, "version", "prediction")
@@ -123,6 +125,11 @@ class ManifestRecord:
             raise ValueError(f"{self.doc_id}: size {self.size} is not a file size")
         if (self.publication_date is None) != (self.publication_date_precision is None):
             raise ValueError(f"{self.doc_id}: publication_date and its precision are null together")
+        if self.publication_date is not None and not _ISO_DATE.fullmatch(self.publication_date):
+            raise ValueError(f"{self.doc_id}: date {self.publication_date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        for name in ("title", "publisher"):
+            if getattr(self, name) is not None and not getattr(self, name).strip():
+                raise ValueError(f"{self.doc_id}: {name} is blank (null when there is none)")
         if self.publication_date_precision is not None:
             _check_choice("date precision", self.publication_date_precision, DATE_PRECISIONS)
             expected = {"year": 4, "month": 7, "day": 10}[self.publication_date_precision]

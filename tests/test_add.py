@@ -138,7 +138,8 @@ def test_next_doc_id_follows_the_highest_number():
 
 @pytest.mark.parametrize("case", ["duplicate", "named-twice", "doc-id-taken", "doc-id-unsafe", "empty", "binary",
                                   "controls", "undecodable", "no-evidence", "evidence-blank-line", "bad-date",
-                                  "missing", "second-of-two-bad"])
+                                  "missing", "second-of-two-bad", "doc-id-case", "fullwidth-date",
+                                  "blank-publisher", "blank-title"])
 def test_refusals_name_the_file_and_write_nothing(corpus_copy, tmp_path, case):
     good = write(tmp_path, "good.txt", b"A good article about Syria\n\nBody.\n")
     args: dict = {}
@@ -168,6 +169,14 @@ def test_refusals_name_the_file_and_write_nothing(corpus_copy, tmp_path, case):
         args, expected_code = {"date": "2023-02-30", "date_evidence": "line 1"}, "metadata-invalid"
     elif case == "missing":
         paths, expected_code = [tmp_path / "in" / "nope.txt"], "add-input-missing"
+    elif case == "doc-id-case":
+        args, expected_code = {"doc_id": "003_840A8BE26E4DDAA5"}, "duplicate-doc-id"
+    elif case == "fullwidth-date":
+        args, expected_code = {"date": "\uff12\uff10\uff12\uff14", "date_evidence": "reasoning"}, "metadata-invalid"
+    elif case == "blank-publisher":
+        args, expected_code = {"publisher": " ", "publisher_evidence": "a sentence of reasoning"}, "metadata-invalid"
+    elif case == "blank-title":
+        args, expected_code = {"title": ""}, "metadata-invalid"
     elif case == "second-of-two-bad":
         paths, expected_code = [good, write(tmp_path, "empty.txt", b"")], "raw-empty"
     before = snapshot(corpus_copy)

@@ -55,7 +55,7 @@ BINARY_CONTROL_SHARE = 0.05
 _UTF8_BOM = b"\xef\xbb\xbf"
 _WHITESPACE_CONTROLS = frozenset("\t\n\r\f\v")
 _NUMBERED = re.compile(r"(\d+)_")
-_STATED = re.compile(r"line (\d+)")
+_STATED = re.compile(r"line ([0-9]+)")
 _DATE_FORMS = {4: ("year", "%Y"), 7: ("month", "%Y-%m"), 10: ("day", "%Y-%m-%d")}
 NOT_GIVEN = "Not given when the file was added (corpus-tools add); nothing was inferred from the text."
 
@@ -180,6 +180,9 @@ def _plan(layout: Layout, existing: list[ManifestRecord], loaded: list[tuple[Pat
         check_doc_id(new_id, where)
         if new_id in taken or (layout.raw / (new_id + RAW_SUFFIX)).exists():
             raise CorpusError("duplicate-doc-id", f"doc_id {new_id!r} is taken", where)
+        # two raw files whose names differ only in case are one file on some filesystems
+        if clash := next((other for other in taken if other.casefold() == new_id.casefold()), None):
+            raise CorpusError("duplicate-doc-id", f"doc_id {new_id!r} differs from {clash!r} only in case", where)
         found_title, rule = (title, "given") if title is not None else title_of(text)
         try:
             record = ManifestRecord(
