@@ -11,6 +11,7 @@ import pytest
 import yaml
 from datasets import Features
 
+from corpus_tools.errors import CorpusError
 from corpus_tools.release import CONFIGS, ShardSizes, build_release, features
 from corpus_tools.release.arrow_schemas import spec
 from corpus_tools.release.card_fields import FIELD_DESCRIPTIONS
@@ -242,3 +243,7 @@ def test_the_card_says_what_the_corpus_asks_and_which_documents_are_invented(cor
                         "out of any use that needs real reporting.")
     (corpus_copy.annotations / "card-caveats.md").write_text("# none\n")
     assert caveats(corpus_copy) == (notes[1],)
+    (corpus_copy.annotations / "card-caveats.md").write_bytes(b"- caf\xe9\n")  # cp1252, not UTF-8
+    with pytest.raises(CorpusError) as caught:
+        caveats(corpus_copy)
+    assert caught.value.code == "caveats-invalid" and caught.value.location.byte_offset == 5

@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 from corpus_tools.annotations.adjudicate import ReleaseProvenance
 from corpus_tools.annotations.consolidate import AnnotationIndex
 from corpus_tools.documents.index import DocumentIndex
-from corpus_tools.errors import CorpusError, Problem
+from corpus_tools.errors import CorpusError, Location, Problem
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
 from corpus_tools.annotations.registry import load_registry
@@ -60,7 +60,12 @@ def caveats(layout: Layout) -> tuple[str, ...]:
     notes = []
     path = layout.annotations / CAVEATS_FILE
     if path.is_file():
-        notes += [line[2:].strip() for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("- ")]
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            raise CorpusError("caveats-invalid", f"not UTF-8 (byte {error.start}): the card's caveats are Markdown in "
+                              "UTF-8", Location(file=str(path), byte_offset=error.start)) from None
+        notes += [line[2:].strip() for line in text.splitlines() if line.startswith("- ")]
     invented = [record.doc_id for *_, record in scan_manifest(layout.manifest)  # streaming: one record at a time
                 if (record.publisher_evidence.reasoning or "").startswith(INVENTED)]
     if invented:
