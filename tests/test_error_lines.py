@@ -148,3 +148,26 @@ def test_a_port_out_of_range_is_refused_before_the_site_is_written(tmp_path):
     result = CliRunner().invoke(cli, ["view", "--serve", "--port", "99999", "--root", str(layout.root)])
     assert result.exit_code == 2 and "99999 is not in the range 0<=x<=65535" in result.output
     assert not (layout.build / "site").exists()
+
+
+@pytest.mark.parametrize(("target", "command", "code"), [
+    ("manifest", ["check-raw"], "manifest-invalid"),
+    ("registry", ["lint"], "registry-invalid-json"),
+    ("acceptances", ["lint"], "lint-accepted-invalid"),
+])
+def test_a_key_given_twice_in_a_json_line_is_refused_at_its_line(tmp_path, target, command, code):
+    """As in an export (export-duplicate-key): the last value must not win silently."""
+    layout = corpus_root(tmp_path)
+    path = {"manifest": layout.manifest, "registry": layout.registry,
+            "acceptances": layout.annotations / "lint-accepted.jsonl"}[target]
+    if target == "acceptances":
+        path.write_text('{"code": "name-unannotated", "doc_id": "doc-a", "start": 0, "start": 1, "end": 2, '
+                        '"text": "x", "reason": "y"}\n')
+    else:
+        lines = path.read_bytes().splitlines(keepends=True)
+        lines[0] = lines[0].replace(b"{", b'{"doc_id": "x", "id": "x", ' if target == "manifest" else b'{"id": "x", ', 1)
+        path.write_bytes(b"".join(lines))
+    result = CliRunner().invoke(cli, [*command, "--root", str(layout.root)])
+    assert result.exit_code == 1
+    assert f"{path}, line 1" in result.output and f"[{code}]" in result.output
+    assert "duplicate key" in result.output

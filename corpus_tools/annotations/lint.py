@@ -21,9 +21,9 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
-import orjson
 
 from corpus_tools.annotations.consolidate import AnnotationIndex
+from corpus_tools import strictjson
 from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.fsutil import open_input
 from corpus_tools.layout import Layout
@@ -281,8 +281,8 @@ def read_acceptances(path: str | Path) -> tuple[Acceptance, ...]:
 
 def _parse_acceptance(line: bytes, number: int, location: Location) -> Acceptance:
     try:
-        record = orjson.loads(line)
-    except orjson.JSONDecodeError as error:
+        record = strictjson.loads(line)
+    except strictjson.JSONError as error:
         raise CorpusError("lint-accepted-invalid", f"not a JSON object: {error}", location) from None
     if not isinstance(record, dict) or set(record) != set(ACCEPTANCE_KEYS):
         keys = sorted(record) if isinstance(record, dict) else type(record).__name__

@@ -15,6 +15,7 @@ from typing import Iterable, Mapping
 
 import orjson
 
+from corpus_tools import strictjson
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import atomic_write_bytes, open_input
 from corpus_tools.layout import Layout
@@ -76,8 +77,8 @@ def _as_json(entity: RegistryEntity) -> dict:
 
 def _parse_line(line: bytes, location: Location) -> RegistryEntity:
     try:
-        record = orjson.loads(line)
-    except orjson.JSONDecodeError as error:
+        record = strictjson.loads(line)
+    except strictjson.JSONError as error:
         raise CorpusError("registry-invalid-json", f"not JSON: {error}", location) from None
     if not isinstance(record, dict):
         raise CorpusError("registry-invalid-record", f"expected a JSON object, got {type(record).__name__}", location)

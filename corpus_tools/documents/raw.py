@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import msgspec
-import orjson
 
+from corpus_tools import strictjson
 from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.fsutil import NotRegularFile, open_regular, read_prefix
 from corpus_tools.layout import Layout
@@ -66,8 +66,8 @@ def parse_manifest_line(line: bytes, where: Location) -> ManifestRecord:
     Every field's type is checked (msgspec, against the record's own annotations), then the
     record's own rules."""
     try:
-        data = orjson.loads(line)
-    except orjson.JSONDecodeError as error:
+        data = strictjson.loads(line)
+    except strictjson.JSONError as error:
         raise CorpusError("manifest-invalid", f"not JSON: {error}", where) from None
     if not isinstance(data, dict):
         raise CorpusError("manifest-invalid", "each line must be a JSON object", where)

@@ -8,43 +8,25 @@ pyarrow.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
-import jiter
-
+from corpus_tools import strictjson
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.ingest.shapes import ID_MAX, ID_MIN
 
 
 def parse_task(raw: bytes, index: int, offset: int, path: Path | str) -> dict[str, Any]:
     """The task dict of the bytes ``raw`` of task number ``index`` (from 0) at byte ``offset`` of
-    ``path``. jiter, because it refuses an object with the same key twice (orjson, like most
-    parsers, keeps the last value silently) and NaN or infinities (not JSON)."""
+    ``path``, parsed strictly (corpus_tools.strictjson: no key twice, no NaN)."""
     try:
-        task = jiter.from_json(raw, catch_duplicate_keys=True, allow_inf_nan=False, cache_mode="keys")
-    except ValueError as error:
-        message, at = _jiter_error(str(error), raw)
-        code = "export-duplicate-key" if message.startswith("Detected duplicate key") else "export-invalid-json"
-        raise CorpusError(code, f"task #{index + 1} is not valid JSON: {message}",
-                          Location(file=str(path), byte_offset=offset + at)) from None
+        task = strictjson.loads(raw)
+    except strictjson.JSONError as error:
+        code = "export-duplicate-key" if error.duplicate_key else "export-invalid-json"
+        raise CorpusError(code, f"task #{index + 1} is not valid JSON: {error.message}",
+                          Location(file=str(path), byte_offset=offset + error.offset)) from None
     _check_task_shape(task, index, path)
     return task
-
-
-_JITER_PLACE = re.compile(r"^(?P<message>.*) at line (?P<line>\d+) column (?P<column>\d+)$", re.S)
-
-
-def _jiter_error(text: str, raw: bytes) -> tuple[str, int]:
-    """jiter's message without its place, and the place as a byte offset into ``raw``."""
-    match = _JITER_PLACE.match(text)
-    if match is None:
-        return text, 0
-    line_start = 0
-    for _ in range(int(match["line"]) - 1):
-        line_start = raw.index(b"\n", line_start) + 1
-    return match["message"], line_start + int(match["column"]) - 1
 
 
 def _check_task_shape(task: Any, index: int, path: Path) -> None:

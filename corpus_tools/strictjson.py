@@ -1,0 +1,43 @@
+"""JSON as the corpus reads it wherever people or tools write it (exports, the manifest, the
+registry, lint acceptances): one parser, which refuses an object with the same key twice (most
+parsers, orjson among them, keep the last value silently) and NaN or infinities (not JSON)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import jiter
+
+_PLACE = re.compile(r"^(?P<message>.*) at line (?P<line>\d+) column (?P<column>\d+)$", re.S)
+
+
+class JSONError(ValueError):
+    """What is wrong (``message``, without its place) and the byte offset where (``offset``)."""
+
+    def __init__(self, message: str, offset: int):
+        super().__init__(message)
+        self.message, self.offset = message, offset
+
+    @property
+    def duplicate_key(self) -> bool:
+        return self.message.startswith("Detected duplicate key")
+
+
+def loads(data: bytes) -> Any:
+    """The value ``data`` holds; ``JSONError`` when it is not strict JSON."""
+    try:
+        return jiter.from_json(data, catch_duplicate_keys=True, allow_inf_nan=False, cache_mode="keys")
+    except ValueError as error:
+        raise JSONError(*_place(str(error), data)) from None
+
+
+def _place(text: str, data: bytes) -> tuple[str, int]:
+    """jiter's message without its place, and the place as a byte offset into ``data``."""
+    match = _PLACE.match(text)
+    if match is None:
+        return text, 0
+    line_start = 0
+    for _ in range(int(match["line"]) - 1):
+        line_start = data.index(b"\n", line_start) + 1
+    return match["message"], line_start + int(match["column"]) - 1
