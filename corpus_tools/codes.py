@@ -94,6 +94,7 @@ text-changed  warning  the task's text is not the document's current text; spans
 span-unmappable  error  a span with no exact counterpart in the current text
 annotation-malformed  error  an annotation is not an object with an id and a result list
 annotation-cancelled  info  a cancelled annotation: not checked, not used
+annotator-missing  error  a submitted annotation without completed_by (a user id): it could never be compared or adjudicated
 result-malformed  error  a result is not an object, or lacks its region id or value object
 unknown-control  error  from_name or to_name is not a control of the schema
 control-type-mismatch  error  the result's type is not its control's type
@@ -146,7 +147,6 @@ doc-id-mismatch  error  a record keyed by one doc_id that names another
 worksheet-region-unresolved  error  a worksheet region whose anchor is not found in the text
 worksheet-unreadable  error  a worksheet that is not readable YAML
 worksheet-invalid  error  a worksheet with a missing, unknown or inconsistent field
-annotator-missing  error  an annotation without completed_by cannot be compared or adjudicated
 annotator-unknown  error  prefer:ANNOTATOR names an annotator with no version of any document
 unknown-strategy  error  an adjudication strategy that is not unanimous, majority or prefer:ANNOTATOR
 """),

@@ -134,18 +134,24 @@ def test_one_annotator_is_not_comparable_never_perfect(tmp_path):
     assert report["alpha"]["entities"]["value"] is None
 
 
-def test_an_annotation_without_annotator_is_refused_with_its_location(tmp_path):
+def test_an_annotation_without_annotator_is_refused_at_ingest_with_its_location(tmp_path):
+    """Stored, it would stop agreement and adjudication for good (the store is append-only); so it
+    is refused where it comes in, like any other fault of an annotation."""
     exported = json.loads(EXPORT.read_text())
     del exported[0]["annotations"][1]["completed_by"]
     path = tmp_path / "anonymous.json"
     path.write_text(json.dumps(exported))
-    index = _index(tmp_path / "corpus", path)
-    with pytest.raises(CorpusError) as error:
+    layout = export_corpus.corpus_root(tmp_path / "corpus")
+    result = ingest(path, layout, export_corpus.documents(), export_corpus.registry())
+    assert result.status == "refused"
+    assert not layout.exports.exists() or not any(layout.exports.iterdir())
+    [problem] = [problem for problem in result.report if problem.code == "annotator-missing"]
+    assert "task 1, doc doc-a, annotation 202" in str(problem)
+    partial = ingest(path, layout, export_corpus.documents(), export_corpus.registry(), allow_partial=True)
+    assert partial.status == "stored-partial"
+    index = AnnotationIndex(layout, export_corpus.documents(), export_corpus.registry())
+    with pytest.raises(CorpusError, match="invalid-annotations"):  # a left-out version would count as a disagreement
         agreement(index)
-    assert error.value.code == "annotator-missing"
-    assert "task 1, doc doc-a, annotation 202" in str(error.value)
-    with pytest.raises(CorpusError, match="annotator-missing"):
-        adjudicate(index, parse_strategy("majority"))
 
 
 def _older_text(tmp_path, cut_word: bool):

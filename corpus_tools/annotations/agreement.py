@@ -327,14 +327,6 @@ class AgreementTally:
                                _average(pairs), tuple(alphas), annotations_cancelled, adjudications_left_out)
 
 
-def _annotator_missing(annotations: DocumentAnnotations) -> CorpusError:
-    provenance = annotations.provenance
-    return CorpusError("annotator-missing", "the annotation has no completed_by: whose version it is cannot be "
-                       "told, so it cannot be compared or adjudicated",
-                       Location(file=provenance.export_file, task_id=provenance.task_id, doc_id=annotations.doc_id,
-                                annotation_id=provenance.annotation_id))
-
-
 def refuse_errors(problems: Iterable[Problem], action: str) -> None:
     """Units left out because of errors (e.g. a span that cannot be re-anchored onto the current
     text), found now or accepted at ingest (--allow-partial), would count as disagreements:
@@ -363,22 +355,17 @@ def document_versions(index, action: str, on_progress: Callable[[int], None] | N
     ``on_progress(1)``: one more record read.
 
     Once the stream is read, raises ``invalid-annotations`` ("nothing is ``action``") when reading
-    it found errors, then ``annotator-missing`` for a version without an annotator id (it cannot
-    be told apart from another annotator's)."""
+    it found errors. (Every version has its annotator: ingest refuses an annotation without one.)"""
     expected = Counter(annotators_versions(index.versions)["doc_id"].to_pylist())
     problems: list[Problem] = []
     accepted_with: list[Problem] = []
     waiting: dict[str, list[DocumentAnnotations]] = {}
-    missing = None
     for annotations in index.records(index.roles(), problems, accepted_with):
         if on_progress is not None:
             on_progress(1)
         provenance = annotations.provenance
         if provenance.reason != "version":
             continue  # read for its task's problems
-        if provenance.annotator is None:
-            missing = missing or _annotator_missing(annotations)
-            continue
         if provenance.ground_truth:
             continue
         kept = waiting.setdefault(annotations.doc_id, [])
@@ -388,8 +375,6 @@ def document_versions(index, action: str, on_progress: Callable[[int], None] | N
             yield annotations.doc_id, sorted(kept, key=lambda version: (str(version.provenance.annotator),
                                                                          str(version.provenance.annotation_id)))
     refuse_errors([*problems, *accepted_with], action)
-    if missing is not None:
-        raise missing
 
 
 def agreement(index, by: str | None = None, on_progress: Callable[[int], None] | None = None) -> AgreementReport:

@@ -243,6 +243,11 @@ def _annotation(item: Any, position: int, prediction: bool, text: str, report: _
         if reason is not None:
             report.annotation_problem(annotation, "annotation-malformed", reason)
             return annotation
+        if annotation.annotator is None:  # stored, it would stop agreement and adjudication for good
+            report.annotation_problem(annotation, "annotator-missing", "the annotation has no completed_by (a Label "
+                                      "Studio user id): whose version it is cannot be told, so it cannot be compared "
+                                      "or adjudicated")
+            return annotation
     if results is None:
         report.annotation_problem(annotation, "annotation-malformed", "the annotation's result is not a list")
         return annotation

@@ -121,7 +121,7 @@ def annotator_of(completed_by: Any) -> str | None:
     """Label Studio writes completed_by as a user id, or as a user object in some exports."""
     if isinstance(completed_by, dict):
         completed_by = completed_by.get("id")
-    return None if completed_by is None or isinstance(completed_by, bool) else str(completed_by)
+    return str(completed_by) if type(completed_by) is int else None  # a user id is an integer
 
 
 def timestamp_problem(head: AnnotationHead) -> str | None:
