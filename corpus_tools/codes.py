@@ -170,6 +170,7 @@ sums-malformed  error  a SHA256SUMS line that is not '<sha256>  <path>'
 file-missing  error  a file SHA256SUMS lists is missing
 file-unlisted  error  a release file SHA256SUMS does not list
 checksum-mismatch  error  a file whose SHA-256 is not the one SHA256SUMS lists
+file-not-regular  error  a release entry that is a symbolic link, FIFO or device, not a regular file
 view-output-occupied  error  the viewer's output exists and is not a site the viewer wrote
 export-target-exists  error  the export's output directory exists and is not empty
 output-protected  error  an output directory inside a corpus's raw/, annotations/ or dist/, or inside a release

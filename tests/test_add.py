@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import json
 from pathlib import Path
 
@@ -232,3 +233,12 @@ def test_add_refuses_while_another_command_holds_the_corpus_lock(corpus_copy, tm
         assert snapshot(corpus_copy) == before
     finally:
         os.close(fd)
+
+
+def test_a_device_or_a_fifo_is_not_read_and_not_called_missing(corpus_copy, tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    for path, kind in ((Path("/dev/null"), "a character device"), (fifo, "a FIFO (named pipe)")):
+        result = CliRunner().invoke(cli, ["add", str(path), "--root", str(corpus_copy.root)])
+        assert result.exit_code == 1
+        assert result.output.strip() == f"Error: {path}: [file-error] is {kind}, not a regular file"

@@ -106,3 +106,16 @@ def test_verify_of_no_directory_says_one_thing(tmp_path):
     result = CliRunner().invoke(cli, ["verify", "--json", str(tmp_path / "9.9.9")])
     assert result.exit_code == 1
     assert '"code": "release-missing"' in result.output and '"valid": false' in result.output
+
+
+def test_a_link_in_a_release_fails_verify_even_when_its_sums_match(release, tmp_path):
+    """A link's bytes are a file elsewhere, which can change without the release changing."""
+    root = tmp_path / "dist" / "1.0.0"
+    shutil.copytree(release, root)
+    outside = tmp_path / "README.md"
+    (root / "README.md").rename(outside)
+    (root / "README.md").symlink_to(outside)
+    assert (root / SUMS_FILE).read_text().count("  README.md\n") == 1  # the sums still match its bytes
+    report = verify_release(root)
+    assert [(problem.code, problem.location.file) for problem in report.errors] == [
+        ("file-not-regular", str(root / "README.md"))]

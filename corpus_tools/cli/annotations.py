@@ -123,5 +123,6 @@ def _outcome(result, layout: Layout) -> str:
         "already-stored": lambda: f"already stored as {where}: nothing to do",
         "refused": lambda: f"refused: {len(result.report.errors)} errors; nothing stored "
                            "(fix the export, or --allow-partial to store it without the units at fault)",
-        "no-annotations": lambda: "not stored: no annotation in it was submitted (every one cancelled, or none)",
+        "no-annotations": lambda: "not stored: no usable submitted annotation in it (every one cancelled, refused, "
+                                   "or none)",
     }[result.status]()

@@ -45,7 +45,7 @@ from corpus_tools.documents.raw import (
     RAW_LINE_BREAK, RAW_SUFFIX, check_doc_id, check_evidence, check_raw, raise_first, read_manifest,
 )
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import atomic_write_bytes
+from corpus_tools.fsutil import atomic_write_bytes, open_input
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
 from corpus_tools.records import AddedFile, Evidence, ManifestRecord
@@ -84,9 +84,11 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
 
 def _load(path: Path) -> tuple[Path, str, bytes]:
     where = Location(file=str(path))
-    if not path.is_file():
-        raise CorpusError("add-input-missing", "no such file", where)
-    data = path.read_bytes()
+    try:
+        with open_input(path) as handle:  # a FIFO or a device is refused (file-error), never read
+            data = handle.read()
+    except (FileNotFoundError, NotADirectoryError):
+        raise CorpusError("add-input-missing", "no such file", where) from None
     if not data:
         raise CorpusError("raw-empty", "the file is empty", where)
     return path, hashlib.sha256(data).hexdigest(), data

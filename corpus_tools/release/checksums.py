@@ -110,7 +110,12 @@ def verify_release(root: str | Path) -> Report:
         raise CorpusError("release-missing", "not a release directory", Location(file=str(root)))
     sums_path = root / SUMS_FILE
     sums = sums_path.read_bytes() if sums_path.is_file() else None
-    return check_sums(root, sums, release_files(root), lambda name: sha256_file(root / name))
+    report = check_sums(root, sums, release_files(root), lambda name: sha256_file(root / name))
+    # a release is regular files and directories: a link would make its bytes those of a file
+    # elsewhere, which can change without the release changing
+    odd = [Problem("file-not-regular", "a symbolic link, FIFO or device, not a regular file", Location(file=str(path)))
+           for path in sorted(root.rglob("*")) if path.is_symlink() or not (path.is_file() or path.is_dir())]
+    return Report.of([*odd, *report.problems], dict(report.stats)) if odd else report
 
 
 def check_sums(root: Path, sums: bytes | None, present: list[str], digest: Callable[[str], str]) -> Report:
