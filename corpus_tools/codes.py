@@ -94,7 +94,7 @@ text-changed  warning  the task's text is not the document's current text; spans
 span-unmappable  error  a span with no exact counterpart in the current text
 annotation-malformed  error  an annotation is not an object with an id and a result list
 annotation-cancelled  info  a cancelled annotation: not checked, not used
-annotator-missing  error  a submitted annotation without completed_by (a user id): it could never be compared or adjudicated
+annotator-missing  error  a submitted annotation without completed_by (a user id): never comparable or adjudicable
 result-malformed  error  a result is not an object, or lacks its region id or value object
 unknown-control  error  from_name or to_name is not a control of the schema
 control-type-mismatch  error  the result's type is not its control's type
@@ -210,7 +210,7 @@ annotate-task-not-found  error  no task (or several) for an item's doc_id and te
 verify-failed  error  a release did not verify
 corpus-locked  error  another command holds the corpus lock (build/corpus.lock)
 corpus-not-found  error  no corpus checkout here or in any directory above (and no --root)
-file-error  error  the operating system refused to read or write a path (a directory, a FIFO, a full disk, no permission)
+file-error  error  the system refused to read or write a path (a directory, a FIFO, a full disk, no permission)
 """),
 )
 

@@ -165,7 +165,8 @@ def test_a_key_given_twice_in_a_json_line_is_refused_at_its_line(tmp_path, targe
                         '"text": "x", "reason": "y"}\n')
     else:
         lines = path.read_bytes().splitlines(keepends=True)
-        lines[0] = lines[0].replace(b"{", b'{"doc_id": "x", "id": "x", ' if target == "manifest" else b'{"id": "x", ', 1)
+        twice = b'{"doc_id": "x", "id": "x", ' if target == "manifest" else b'{"id": "x", '
+        lines[0] = lines[0].replace(b"{", twice, 1)
         path.write_bytes(b"".join(lines))
     result = CliRunner().invoke(cli, [*command, "--root", str(layout.root)])
     assert result.exit_code == 1

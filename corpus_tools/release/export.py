@@ -251,7 +251,8 @@ def _write_spacy(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]
 
 def _spacy_doc(nlp, document: ReleaseDocument, unaligned: list[Unaligned]):
     doc = nlp(document.row["text"])
-    doc.user_data.update({"doc_id": document.doc_id, "split": document.split, "fold": document.row.get("fold")})  # releases before 1.1.0 have no folds
+    # releases before 1.1.0 have no folds
+    doc.user_data.update({"doc_id": document.doc_id, "split": document.split, "fold": document.row.get("fold")})
     ents = []
     for mention in document.entities:
         span = _span(doc, document, mention, "entities", mention["label"], unaligned, mention["start"],
