@@ -317,3 +317,19 @@ def test_any_value_anywhere_in_a_result_is_a_problem_not_a_crash(data):
     builder = RowsBuilder()
     builder.add(checked)
     record_batches(builder.columns())  # every unit fits the units tables' schema
+
+
+@pytest.mark.parametrize(("change", "lacks"), [
+    ({"id": 7}, "lacks a region id that is a string (it has 7)"),
+    ({"id": None}, "lacks its region id"),
+    ({"value": "x"}, "lacks its value object"),
+])
+def test_a_malformed_result_says_which_part_is_missing(change, lacks):
+    from corpus_tools.ingest.checks import Context, check_task
+
+    export = make_export_fixtures.valid_export()
+    result = export[0]["annotations"][0]["result"][0]
+    result.update(change)
+    checked = check_task(export[0], 0, 0, Context("x.json", documents(), registry()))
+    [problem] = [problem for problem in checked.problems if problem.code == "result-malformed"]
+    assert problem.message.endswith(lacks), problem.message

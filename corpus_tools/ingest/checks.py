@@ -324,8 +324,11 @@ def _result(result: Any, annotation: CheckedAnnotation, report: _Reporter) -> An
         return None
     named = region_id if isinstance(region_id, str) and region_id else None
     if named is None or not isinstance(result.get("value"), dict):
+        lacks = ("its value object" if named is not None
+                 else "its region id" if region_id is None or region_id == ""
+                 else f"a region id that is a string (it has {printable(region_id)})")
         report.region_problem(annotation, None, named, "result-malformed",
-                              f"a {printable(result.get('from_name'))} result lacks its region id or its value object")
+                              f"a {printable(result.get('from_name'))} result lacks {lacks}")
         return None
     code = _control_problem(result.get("from_name"), kind, result.get("to_name"))
     if code is None:
