@@ -8,8 +8,8 @@ predictions and units that validation excluded are left out. Then, per document:
   exports (``updated_at``, else ``created_at``); ties go to the export ingested later (its
   sequence number), then to the later task and position in the file. So a later export
   supersedes an earlier one annotation by annotation, by time of update, and an annotation that
-  is only in an older export stays. An annotation without ``completed_by`` is nobody's: it is a
-  version of its own.
+  is only in an older export stays. (Ingest refuses a submitted annotation without
+  ``completed_by``: ``annotator-missing``.)
 * the chosen annotation is the most recently updated ``ground_truth`` one if there is any
   (reason ``ground_truth``), else the most recently updated version (reason ``latest``).
 
