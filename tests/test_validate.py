@@ -333,3 +333,13 @@ def test_a_malformed_result_says_which_part_is_missing(change, lacks):
     checked = check_task(export[0], 0, 0, Context("x.json", documents(), registry()))
     [problem] = [problem for problem in checked.problems if problem.code == "result-malformed"]
     assert problem.message.endswith(lacks), problem.message
+
+
+def test_an_empty_registry_is_named_as_the_likely_cause():
+    """A lost annotations/entity-registry.jsonl reads as an empty registry (a fresh corpus); every
+    entity_id is then unknown, and each problem says why that may be."""
+    report = validate_export(EXPORTS / "valid.json", documents(), {})
+    unknown = [problem for problem in report if problem.code in ("entity-id-unknown", "speaker-id-unknown")]
+    assert unknown and all(problem.message.endswith(
+        "(the registry is empty: is annotations/entity-registry.jsonl there?)") for problem in unknown)
+    assert not any("registry is empty" in problem.message for problem in validate("entity-id-unknown.json"))

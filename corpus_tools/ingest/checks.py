@@ -653,7 +653,7 @@ def _check_entity(region: Region, annotation: CheckedAnnotation, report: _Report
     entity = registry.get(entity_id)
     if entity is None:
         report.region_problem(annotation, region, region.id, "entity-id-unknown",
-                              f"entity_id {printable(entity_id)} is not in the entity registry")
+                              f"entity_id {printable(entity_id)} is not in the entity registry{_empty(registry)}")
     elif entity.type != region.label:
         report.region_problem(annotation, region, region.id, "entity-type-mismatch",
                               f"{entity_id!r} is a {entity.type} in the registry, labelled {region.label} here")
@@ -663,7 +663,13 @@ def _check_source(region: Region, annotation: CheckedAnnotation, report: _Report
     speaker_id = region.values.get("speaker_id")
     if speaker_id is not None and speaker_id not in registry:
         report.region_problem(annotation, region, region.id, "speaker-id-unknown",
-                              f"speaker_id {printable(speaker_id)} is not in the entity registry")
+                              f"speaker_id {printable(speaker_id)} is not in the entity registry{_empty(registry)}")
+
+
+def _empty(registry: Mapping) -> str:
+    # a registry file that is missing reads as an empty registry (a fresh corpus): say so, or every
+    # region of a corpus whose registry was lost would be reported without the reason
+    return "" if registry else " (the registry is empty: is annotations/entity-registry.jsonl there?)"
 
 
 # Articles repeat their dates: each distinct (value, label) is parsed once (check_value is pure).
