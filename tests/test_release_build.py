@@ -227,6 +227,15 @@ def test_an_unchanged_rebuild_of_a_damaged_release_is_refused_not_called_unchang
     assert sorted(p.name for p in tmp_path.iterdir()) == ["1.0.0"]
 
 
+def test_a_plain_file_where_the_release_would_go_is_refused_for_what_it_is(tmp_path):
+    (tmp_path / "1.0.0").write_text("not a release\n")
+    with pytest.raises(CorpusError) as caught:
+        build_release(*seed_inputs(), tmp_path, "1.0.0")
+    assert caught.value.code == "release-exists" and "is not a release directory" in caught.value.message
+    assert (tmp_path / "1.0.0").read_text() == "not a release\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["1.0.0"]
+
+
 def test_different_content_for_an_existing_version_is_refused(tmp_path):
     build_release(*seed_inputs(), tmp_path, "1.0.0")
     before = _tree(tmp_path / "1.0.0")

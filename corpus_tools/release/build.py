@@ -270,6 +270,10 @@ def _publish(partial: Path, target: Path, version: str) -> ReleaseResult:
         except OSError:
             if not target.exists():
                 raise
+    if not target.is_dir():
+        raise CorpusError("release-exists", f"{target.name} exists and is not a release directory; releases are "
+                          "immutable: move it away, or bump the version in corpus_tools/version.py",
+                          Location(file=str(target)))
     # the record of the versions that built it is no content: the same bytes built with other
     # versions are the same release (SHA256SUMS differs only by that record's hash)
     differing = [name for name in _differences(partial, target) if name not in (BUILD_INFO_FILE, SUMS_FILE)]
