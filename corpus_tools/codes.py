@@ -158,6 +158,7 @@ empty-release  error  no documents to release
 release-exists  error  the release exists with different content; releases are immutable
 release-missing  error  not a release directory
 release-tampered  error  a release file that does not match SHA256SUMS
+release-unreadable  error  a verified release file that is no readable parquet (it and SHA256SUMS were changed together)
 release-corpus-mismatch  error  two releases of different corpora cannot be compared
 version-bump-too-small  error  the version moves less than the changes since the previous release need
 no-release  error  no release under dist/

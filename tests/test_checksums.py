@@ -119,3 +119,26 @@ def test_a_link_in_a_release_fails_verify_even_when_its_sums_match(release, tmp_
     report = verify_release(root)
     assert [(problem.code, problem.location.file) for problem in report.errors] == [
         ("file-not-regular", str(root / "README.md"))]
+
+
+@pytest.mark.parametrize("damage", ["truncate", "empty"])
+def test_a_parquet_file_changed_with_its_sums_is_named_by_every_reader(release, tmp_path, damage):
+    """Verification passes (the sums were recomputed); each reader then says which file it cannot
+    read, in one line, instead of pyarrow's traceback."""
+    from corpus_tools.release.checksums import sums_text
+    from corpus_tools.release.export import export_release
+
+    root = tmp_path / "dist" / "1.0.0"
+    shutil.copytree(release, root)
+    [entities] = sorted((root / "data" / "entities").glob("train-*.parquet"))
+    entities.write_bytes(entities.read_bytes()[:1000] if damage == "truncate" else b"")
+    (root / SUMS_FILE).write_text(sums_text(root))
+    assert verify_release(root).valid
+    for read in (lambda: export_release(root, "jsonl", tmp_path / "out"),
+                 lambda: corpus_tools.load_pandas(None, "entities", root=tmp_path)):
+        with pytest.raises(CorpusError) as caught:
+            read()
+        assert caught.value.code == "release-unreadable" and caught.value.location.file == str(entities)
+    result = CliRunner().invoke(cli, ["diff", str(release), str(root)])
+    assert result.exit_code == 1 and result.output.strip().splitlines() == [
+        result.output.strip()] and "[release-unreadable]" in result.output

@@ -141,6 +141,20 @@ def check_sums(root: Path, sums: bytes | None, present: list[str], digest: Calla
     return Report.of(problems, {"files": len(present_set)})
 
 
+def open_parquet(path: Path):
+    """A parquet file of a verified release, opened (``pyarrow.parquet.ParquetFile``), or
+    ``release-unreadable``: the file verifies, so its bytes and SHA256SUMS were changed together."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as error:
+        raise CorpusError("release-unreadable", f"not a readable parquet file ({error}): it and SHA256SUMS were "
+                          "changed together; restore the release from where it was published",
+                          Location(file=str(path))) from None
+
+
 def require_verified(root: str | Path) -> Path:
     """``root`` if every file matches SHA256SUMS; else ``release-tampered`` naming the first file at fault."""
     root = Path(root)

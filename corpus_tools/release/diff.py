@@ -29,14 +29,13 @@ from typing import Any, Callable, Iterable, Sequence
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.iterutil import batched
 from corpus_tools.layout import Layout
 from corpus_tools.records import CHANGE_KINDS, ReleaseChange, ReleaseDiff
 from corpus_tools.release.arrow_schemas import file_features, label_names, name_labels
-from corpus_tools.release.checksums import SUMS_FILE, require_verified
+from corpus_tools.release.checksums import SUMS_FILE, open_parquet, require_verified
 from corpus_tools.release.versions import BUMPS, VERSION_PATTERN, bump, list_versions, next_version, version_key
 
 LAYERS = tuple(CHANGE_KINDS)
@@ -88,7 +87,7 @@ class _Release:
         """Column -> its ``datasets`` feature (JSON form), from the parquet schema's huggingface
         metadata; a column it does not describe gets its Arrow type."""
         if ("features", config) not in self._tables:
-            schema = pq.read_schema(self.files(config)[0])
+            schema = open_parquet(self.files(config)[0]).schema_arrow
             described = file_features(schema)
             self._tables["features", config] = {
                 name: canonical_feature(described[name]) if name in described
@@ -99,13 +98,13 @@ class _Release:
     def doc_ids(self) -> list[str]:
         """The documents config's doc_ids, in its row order."""
         return [doc_id for path in self.files("documents")
-                for doc_id in pq.read_table(path, columns=["doc_id"])["doc_id"].to_pylist()]
+                for doc_id in open_parquet(path).read(columns=["doc_id"])["doc_id"].to_pylist()]
 
     def column(self, config: str, name: str) -> dict[str, Any]:
         """doc_id -> its value in one column of a config with a row per document."""
         values = {}
         for path in self.files(config):
-            table = pq.read_table(path, columns=["doc_id", name])
+            table = open_parquet(path).read(columns=["doc_id", name])
             values.update(zip(table["doc_id"].to_pylist(), table[name].to_pylist()))
         return values
 
@@ -114,7 +113,7 @@ class _Release:
 
     def table(self, config: str) -> pa.Table:
         """The whole config as Arrow: for the configs without a document column (and the registry)."""
-        return pa.concat_tables([pq.read_table(path) for path in self.files(config)])
+        return pa.concat_tables([open_parquet(path).read() for path in self.files(config)])
 
     def groups(self, config: str) -> tuple[list[tuple[int, int]], pa.Table]:
         """Which row groups hold which documents' rows: the (file, row group) numbers in file order,
@@ -124,7 +123,7 @@ class _Release:
             key = self.document_key(config)
             places, doc_ids, numbers = [], [], []
             for number, path in enumerate(self.files(config)):
-                parquet = pq.ParquetFile(path)
+                parquet = open_parquet(path)
                 for group in range(parquet.num_row_groups):
                     present = pc.unique(parquet.read_row_group(group, columns=[key])[key])
                     doc_ids.append(present)
@@ -148,7 +147,7 @@ class _Release:
         for place in wanted:
             if place not in cache:
                 number, group = places[place]
-                cache[place] = pq.ParquetFile(files[number]).read_row_group(group)
+                cache[place] = open_parquet(files[number]).read_row_group(group)
         if not wanted:
             return self.table_schema(config).empty_table()
         read = pa.concat_tables([cache[place] for place in wanted])
@@ -158,7 +157,7 @@ class _Release:
         return read.take(pa.array([n for doc in documents for n in positions.get(doc, ())], pa.int64()))
 
     def table_schema(self, config: str) -> pa.Schema:
-        return pq.read_schema(self.files(config)[0])
+        return open_parquet(self.files(config)[0]).schema_arrow
 
     def rows(self, config: str, documents: Iterable[Any] | None = None) -> list[dict[str, Any]]:
         """Rows as dicts, label ids as names: all, or those of some documents (in their order)."""

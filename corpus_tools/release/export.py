@@ -34,7 +34,6 @@ from itertools import groupby
 from pathlib import Path
 from typing import Callable, Iterator
 
-import pyarrow.parquet as pq
 
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import staging_dir
@@ -43,7 +42,7 @@ from corpus_tools.layout import check_output_dir
 from corpus_tools.records import ExportResult, Unaligned
 import corpus_tools.release.brat as brat
 from corpus_tools.release.arrow_schemas import file_features, label_names, name_labels
-from corpus_tools.release.checksums import require_verified
+from corpus_tools.release.checksums import open_parquet, require_verified
 from corpus_tools.release.loaders import Release, release_dir
 from corpus_tools.release.splits import SPLITS
 
@@ -114,7 +113,7 @@ def read_config(path: Path, config: str, splits: tuple[str, ...] = SPLITS) -> It
     set reads with the names it was made with."""
     for split in splits:
         for file in sorted((path / "data" / config).glob(f"{split}-*.parquet")):
-            parquet = pq.ParquetFile(file)
+            parquet = open_parquet(file)
             names = label_names(file_features(parquet.schema_arrow))
             for batch in parquet.iter_batches(_BATCH_ROWS):
                 for row in batch.to_pylist():

@@ -11,12 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.layout import Layout
 from corpus_tools.release.build import check_version
-from corpus_tools.release.checksums import SUMS_FILE, require_verified
+from corpus_tools.release.checksums import SUMS_FILE, open_parquet, require_verified
 from corpus_tools.release.versions import list_versions
 
 Release = str | Path | None  # a release directory, a version in <root>/dist, or None for the latest there
@@ -92,7 +91,7 @@ def load_pandas(release: Release, config: str, *, split: str | None = None, root
                           Location(file=str(path / "data" / config)))
     frames = []
     for file in files:
-        frame = pq.read_table(file).to_pandas()
+        frame = open_parquet(file).read().to_pandas()
         if "split" not in frame.columns:
             frame.insert(0, "split", file.name.split("-")[0])
         frames.append(frame)

@@ -14,14 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-import pyarrow.parquet as pq
 
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.records import (
     Cue, EntityMention, Evidence, Quote, RegistryEntity, ReleaseContents, ReleasedDocument, Source, Span,
     TimeExpression,
 )
-from corpus_tools.release.checksums import require_verified
+from corpus_tools.release.checksums import open_parquet, require_verified
 from corpus_tools.release.export import read_config, read_documents
 
 CONFIGS = ("documents", "entities", "timexes", "quotes", "entity_registry")
@@ -37,7 +36,7 @@ def read_release(path: str | Path) -> ReleaseContents:
             raise CorpusError("release-missing", f"the release has no {config} config",
                               Location(file=str(path / "data" / config)))
     doc_ids = sorted(doc_id for file in sorted((path / "data" / "documents").glob("*.parquet"))
-                     for doc_id in pq.read_table(file, columns=["doc_id"])["doc_id"].to_pylist())
+                     for doc_id in open_parquet(file).read(columns=["doc_id"])["doc_id"].to_pylist())
     registry = {entity.id: entity for entity in sorted(
         (_registry_entity(row) for row in read_config(path, "entity_registry")), key=lambda e: e.id)}
     return ReleaseContents(version=path.name, doc_ids=tuple(doc_ids), registry=registry)
