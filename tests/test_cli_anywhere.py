@@ -73,7 +73,8 @@ def test_outside_any_corpus_the_error_says_so(tmp_path, monkeypatch):
                              "above it holds raw/manifest.jsonl or annotations/entity-registry.jsonl; cd into a "
                              "checkout or pass --root DIR\n")
     result = CliRunner().invoke(cli, ["validate", "--json", "export.json"])
-    assert result.exit_code in (1, 2)  # the export argument does not exist: a usage error comes first
+    assert result.exit_code == 1  # the corpus is looked for first
+    assert json.loads(result.output)["problems"][0]["code"] == "corpus-not-found"
     result = CliRunner().invoke(cli, ["check-raw", "--json"])
     assert result.exit_code == 1
     assert json.loads(result.output)["problems"][0]["code"] == "corpus-not-found"

@@ -172,3 +172,21 @@ def test_a_key_given_twice_in_a_json_line_is_refused_at_its_line(tmp_path, targe
     assert result.exit_code == 1
     assert f"{path}, line 1" in result.output and f"[{code}]" in result.output
     assert "duplicate key" in result.output
+
+
+@pytest.mark.parametrize("command", ["validate", "ingest"])
+@pytest.mark.parametrize("make", ["missing", "directory"])
+def test_an_export_path_that_is_no_file_is_a_problem_with_a_json_report(tmp_path, command, make):
+    """Not click's usage error (several lines, exit 2, --json ignored): one located problem."""
+    layout = corpus_root(tmp_path)
+    path = tmp_path / "export.json"
+    if make == "directory":
+        path.mkdir()
+    reason = "No such file or directory" if make == "missing" else "is a directory, not a regular file"
+    _one_error_line(CliRunner().invoke(cli, [command, str(path), "--root", str(layout.root)]),
+                    f"{path}: [file-error] {reason}")
+    result = CliRunner().invoke(cli, [command, str(path), "--json", "--root", str(layout.root)])
+    assert result.exit_code == 1
+    [problem] = json.loads(result.output)["problems"]
+    assert (problem["code"], problem["location"]["file"]) == ("file-error", str(path))
+    assert not layout.exports.exists() or not any(layout.exports.iterdir())

@@ -12,7 +12,9 @@ from corpus_tools.layout import Layout
 from corpus_tools.records import Document
 from corpus_tools.annotations.registry import load_registry
 
-export_argument = click.argument("export", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+# not click's own exists check: a missing or unreadable export is a problem like any other (one
+# located line, a JSON report with --json), not a usage error
+export_argument = click.argument("export", type=click.Path(path_type=Path))
 jobs_option = click.option(
     "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
     help="Processes that check tasks; 0: one per core for an export of 16 MB or more, else 1.")
