@@ -7,7 +7,9 @@ from pathlib import Path
 
 from corpus_tools.errors import CorpusError, Location
 
-# A directory holding one of these is a corpus root (a checkout of this repository).
+# What marks a directory as a corpus checkout (any one of them), looked for upwards from the
+# working directory as git looks for .git: the raw manifest, or the entity registry (a corpus
+# whose raw/ is not filled in yet).
 ROOT_MARKERS = ("raw/manifest.jsonl", "annotations/entity-registry.jsonl")
 # What commands that derive output (normalize, export, view) never write into: the sources, the
 # annotations store and the published releases.

@@ -21,9 +21,8 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
-
-from corpus_tools.annotations.consolidate import AnnotationIndex
 from corpus_tools import strictjson
+from corpus_tools.annotations.consolidate import AnnotationIndex
 from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.fsutil import open_input
 from corpus_tools.layout import Layout

@@ -14,9 +14,6 @@ import orjson
 from corpus_tools.errors import CorpusError, Report
 from corpus_tools.layout import ROOT_MARKERS, Layout, find_root
 
-# What marks a directory as a corpus checkout (any one of them), looked for upwards from the
-# working directory as git looks for .git: the raw manifest, or the entity registry (a corpus
-# whose raw/ is not filled in yet).
 # ctx.meta key: the command was asked for --json, so an error is printed as a JSON report too
 JSON_META = "corpus_tools.as_json"
 

@@ -195,8 +195,9 @@ def _plan(layout: Layout, existing: list[ManifestRecord], loaded: list[tuple[Pat
                 publication_date_evidence=_evidence(date, date_evidence, text, "date", where))
         except ValueError as error:
             raise CorpusError("metadata-invalid", str(error), where) from None
-        for problem in check_evidence(record, text, where):  # what check-raw will ask of the record
-            raise CorpusError("metadata-invalid", problem.message, where)
+        problems = check_evidence(record, text, where)  # what check-raw will ask of the record
+        if problems:
+            raise CorpusError("metadata-invalid", problems[0].message, where)
         by_sha[sha256] = f"{new_id} (named in this same call as {path})"
         taken.add(new_id)
         planned.append((AddedFile(record, str(path), bom, failed_at, rule), data))

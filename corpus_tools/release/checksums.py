@@ -15,6 +15,9 @@ import re
 from pathlib import Path
 from typing import Callable
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from corpus_tools.errors import CorpusError, Location, Problem, Report
 
 SUMS_FILE = "SHA256SUMS"
@@ -141,12 +144,9 @@ def check_sums(root: Path, sums: bytes | None, present: list[str], digest: Calla
     return Report.of(problems, {"files": len(present_set)})
 
 
-def open_parquet(path: Path):
-    """A parquet file of a verified release, opened (``pyarrow.parquet.ParquetFile``), or
-    ``release-unreadable``: the file verifies, so its bytes and SHA256SUMS were changed together."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
+def open_parquet(path: Path) -> pq.ParquetFile:
+    """A parquet file of a verified release, opened, or ``release-unreadable``: the file
+    verifies, so its bytes and SHA256SUMS were changed together."""
     try:
         return pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as error:

@@ -34,7 +34,6 @@ from itertools import groupby
 from pathlib import Path
 from typing import Callable, Iterator
 
-
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import staging_dir
 from corpus_tools.iterutil import batched

@@ -14,7 +14,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.records import (
     Cue, EntityMention, Evidence, Quote, RegistryEntity, ReleaseContents, ReleasedDocument, Source, Span,
