@@ -190,3 +190,24 @@ def test_an_export_path_that_is_no_file_is_a_problem_with_a_json_report(tmp_path
     [problem] = json.loads(result.output)["problems"]
     assert (problem["code"], problem["location"]["file"]) == ("file-error", str(path))
     assert not layout.exports.exists() or not any(layout.exports.iterdir())
+
+
+@pytest.mark.parametrize(("command", "make"), [
+    (["add"], "directory"), (["lint", "--accepted"], "directory"), (["lint", "--accepted"], "missing"),
+])
+def test_an_input_path_that_is_no_file_is_a_file_error_not_a_usage_error(tmp_path, command, make):
+    """As for an export: one located line, exit 1, a JSON report where the command has --json."""
+    layout = corpus_root(tmp_path)
+    manifest = layout.manifest.read_bytes()
+    path = tmp_path / "input"
+    if make == "directory":
+        path.mkdir()
+    reason = "No such file or directory" if make == "missing" else "is a directory, not a regular file"
+    _one_error_line(CliRunner().invoke(cli, [*command, str(path), "--root", str(layout.root)]),
+                    f"{path}: [file-error] {reason}")
+    assert layout.manifest.read_bytes() == manifest
+    if command[0] == "lint":
+        result = CliRunner().invoke(cli, [*command, str(path), "--json", "--root", str(layout.root)])
+        assert result.exit_code == 1
+        [problem] = json.loads(result.output)["problems"]
+        assert (problem["code"], problem["location"]["file"]) == ("file-error", str(path))

@@ -12,7 +12,8 @@ from corpus_tools.layout import Layout
 
 @click.command("add")
 @root_option
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+# no click kind check: a directory is a located file-error like any unreadable input
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--doc-id", default=None, help="The doc_id (one file only); default: <next number>_<sha256[:16]>.")
 @click.option("--title", default=None, help="The title (one file only); default: the first line, if a headline.")
 @click.option("--publisher", default=None, help="The publisher; needs --publisher-evidence.")

@@ -8,7 +8,7 @@ import click
 
 from corpus_tools.cli.options import echo_json, json_option, root_option
 from corpus_tools.cli.progress import progress
-from corpus_tools.errors import escape, printable_part
+from corpus_tools.errors import CorpusError, Location, escape, printable_part
 from corpus_tools.layout import Layout
 from corpus_tools.annotations.lint import accepted_path, acceptance_as_dict, candidate_as_dict, lint_corpus
 from corpus_tools.records import Acceptance, Candidate, LintReview
@@ -67,7 +67,7 @@ def _echo_lines(result: LintReview, show_all: bool, file: Path) -> None:
 @root_option
 @json_option
 @click.option("--all", "show_all", is_flag=True, help="Also list candidates already explained, with their reason.")
-@click.option("--accepted", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--accepted", type=click.Path(path_type=Path), default=None,
               help="The explained candidates (default: annotations/lint-accepted.jsonl; missing = none).")
 def lint(layout: Layout, as_json: bool, show_all: bool, accepted: Path | None) -> None:
     """List candidate annotation misses for a person to review.
@@ -88,7 +88,8 @@ def lint(layout: Layout, as_json: bool, show_all: bool, accepted: Path | None) -
     """
     file = accepted or accepted_path(layout)
     if accepted is not None and not accepted.exists():
-        raise click.BadParameter(f"{accepted} does not exist", param_hint="--accepted")
+        # only the default may be missing (no acceptances yet); a path given must be there
+        raise CorpusError("file-error", "No such file or directory", Location(file=str(accepted)))
     with progress("linting", unit="doc") as on_progress:
         result = lint_corpus(layout, file, on_progress)
     if result.annotation_errors:
