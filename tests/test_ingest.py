@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 import sys
 import shutil
 from pathlib import Path
@@ -191,7 +192,8 @@ def two_annotators(ground_truth_first: bool = False) -> list[dict]:
     return export
 
 
-def test_a_stored_export_edited_in_place_is_refused_even_with_its_table_built(tmp_path: Path):
+@pytest.mark.parametrize("keep_mtime", [False, True])
+def test_a_stored_export_edited_in_place_is_refused_even_with_its_table_built(tmp_path: Path, keep_mtime: bool):
     """The units table of an export edited after ingest is not served from build/: the edit gives
     it a new name, and making it finds the SHA-256 is not the one ingest.json records."""
     layout = corpus_root(tmp_path / "corpus")
@@ -199,7 +201,10 @@ def test_a_stored_export_edited_in_place_is_refused_even_with_its_table_built(tm
     assert load_annotation_set(layout, documents(), registry()).chosen["doc-a"].entities[0].label == "PERSON"
     data = stored.export.read_bytes()
     assert data.count(b'"PERSON"') >= 1
+    before = stored.export.stat()
     stored.export.write_bytes(data.replace(b'"PERSON"', b'"ORG"\x20\x20\x20', 1))  # same size
+    if keep_mtime:  # `touch -r`: only the inode's change time still tells
+        os.utime(stored.export, ns=(before.st_atime_ns, before.st_mtime_ns))
     with pytest.raises(CorpusError) as caught:
         load_annotation_set(layout, documents(), registry())
     assert caught.value.code == "stored-export-changed"

@@ -329,11 +329,14 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
 
 
 def _units_directory(layout: Layout, stored: StoredExport, documents, registry, options: dict) -> Path:
-    # the file's size and modification time stand in for its bytes (hashing every stored export
-    # on every command would cost a read of each): an export edited in place gets a new key, and
-    # the checking pass that makes its table finds the SHA-256 differs from ingest.json's
+    # the file's size and change times stand in for its bytes (hashing every stored export on
+    # every command would cost a read of each): an export edited in place gets a new key, and the
+    # checking pass that makes its table finds the SHA-256 differs from ingest.json's. The inode's
+    # change time is there because a write always sets it, whatever the modification time is set
+    # back to (`touch -r`)
     status = os.stat(stored.export)
-    key = fingerprint("units", stored.sha256, f"{status.st_size}:{status.st_mtime_ns}", documents_digest(documents),
+    stamp = f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}"
+    key = fingerprint("units", stored.sha256, stamp, documents_digest(documents),
                       registry_digest(registry), orjson.dumps(options, option=orjson.OPT_SORT_KEYS))
     return layout.build / "units" / f"{stored.name}.{key[:16]}"
 
