@@ -298,6 +298,24 @@ def test_cli_preannotate_json_and_unknown_document(corpus_copy):
     assert unknown.exit_code == 1 and "[doc-unknown]" in unknown.output
 
 
+def test_a_missing_registry_is_named_in_the_summary_not_silent(corpus_copy):
+    """A fresh corpus has no registry; a checkout that lost it would otherwise look the same: every
+    document pre-annotated with no entity, exit 0."""
+    doc_id = next(iter(read_manifest(corpus_copy.manifest))).doc_id
+    args = ["preannotate", "--root", str(corpus_copy.root), "--doc", doc_id, "--ner", "none"]
+    with_registry = CliRunner().invoke(cli, args)
+    assert with_registry.exit_code == 0 and "registry is empty" not in with_registry.output
+    assert " 0 entities" not in with_registry.output
+    corpus_copy.registry.unlink()
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    *_, summary = result.output.strip().splitlines()
+    assert summary == ("pre-annotated 1 documents with corpus_tools-preannotate@1.0; NER model: not asked for; "
+                       "gazetteer only; the entity registry is empty (is annotations/entity-registry.jsonl "
+                       "there?): no entity or speaker_id comes from it")
+    assert f"{doc_id}: 0 entities" in result.output
+
+
 def test_tasks_with_predictions_carry_pre_annotations_for_unannotated_documents(corpus_copy, tmp_path):
     [added] = add_files(corpus_copy, [ARTICLES / "us-syria-aid-corridor.txt"])
     out = tmp_path / "tasks.json"

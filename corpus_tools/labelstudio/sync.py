@@ -134,7 +134,7 @@ def task_inputs(layout, predictions: bool = False, on_progress: Callable[[int], 
     from corpus_tools.ingest import stored_exports
     from corpus_tools.labelstudio.tasks import annotation_set_name
     from corpus_tools.preannotate.ner import load_ner
-    from corpus_tools.preannotate.run import predictions_for_unannotated
+    from corpus_tools.preannotate.run import predictions_for_unannotated, tools_note
 
     registry = load_registry(layout)
     problems: list = []
@@ -147,7 +147,8 @@ def task_inputs(layout, predictions: bool = False, on_progress: Callable[[int], 
     ner = load_ner()
     preannotations = predictions_for_unannotated(documents, chosen, registry, ner)
     if preannotations:
-        notes.append(f"{len(preannotations)} documents without annotation get pre-annotations; {ner.note}")
+        notes.append(f"{len(preannotations)} documents without annotation get pre-annotations; "
+                     f"{tools_note(registry, ner)}")
     return TaskInputs(documents, chosen,
                       annotation_set_name(stored.name for stored in stored_exports(layout)), preannotations,
                       tuple(notes))

@@ -84,8 +84,18 @@ def preannotate_corpus(layout, doc_ids: Iterable[str] = (), ner_model: str | Non
         if doc_id not in documents:
             raise CorpusError("doc-unknown", f"no document {doc_id!r} in the corpus", Location(doc_id=doc_id))
     ner = load_ner(ner_model)
-    found = preannotate_documents((documents[doc_id] for doc_id in wanted), load_registry(layout), ner, on_progress)
-    return found, ner.note
+    registry = load_registry(layout)
+    found = preannotate_documents((documents[doc_id] for doc_id in wanted), registry, ner, on_progress)
+    return found, tools_note(registry, ner)
+
+
+def tools_note(registry: Mapping[str, RegistryEntity], ner: NerModel) -> str:
+    """What made the pre-annotations: the NER model's note, and a warning if the registry is empty,
+    which a fresh corpus may mean, or a registry file gone missing."""
+    if registry:
+        return ner.note
+    return f"{ner.note}; the entity registry is empty (is annotations/entity-registry.jsonl there?): no entity " \
+           "or speaker_id comes from it"
 
 
 def prediction_list(found: Iterable[tuple[str, PreAnnotation]]) -> list[dict]:
