@@ -81,13 +81,35 @@ def test_outside_any_corpus_the_error_says_so(tmp_path, monkeypatch):
 
 
 def test_the_label_studio_data_dir_defaults_to_the_checkout(checkout, monkeypatch):
-    from corpus_tools.cli.labelstudio import _default_data_dir
+    from corpus_tools.cli.options import default_data_dir
 
     monkeypatch.delenv("CORPUS_TOOLS_LS_DATA", raising=False)
     monkeypatch.chdir(checkout.root / "docs")
-    assert _default_data_dir() == str(checkout.root / ".labelstudio")
+    assert default_data_dir() == str(checkout.root / ".labelstudio")
     monkeypatch.setenv("CORPUS_TOOLS_LS_DATA", "/srv/ls")
-    assert _default_data_dir() == "/srv/ls"
+    assert default_data_dir() == "/srv/ls"
+
+
+
+def test_every_command_that_talks_to_label_studio_finds_the_same_data_dir():
+    """adjudicate --push among them: a default of its own would look for the server's key elsewhere."""
+    import click
+
+    from corpus_tools.cli.options import default_data_dir
+
+    def commands(group, path=()):  # the groups load their commands when asked (cli/__init__.py)
+        context = click.Context(group)
+        for name in group.list_commands(context):
+            command = group.get_command(context, name)
+            if isinstance(command, click.Group):
+                yield from commands(command, (*path, name))
+            else:
+                yield " ".join((*path, name)), command
+
+    found = {name: param.default for name, command in commands(cli) for param in command.params
+             if param.name == "data_dir"}
+    assert {"adjudicate", "labelstudio push", "labelstudio pull", "labelstudio server start"} <= set(found)
+    assert {name for name, default in found.items() if default is not default_data_dir} == set()
 
 
 # -- progress ------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from corpus_tools.cli.options import echo_json, json_option, root_option
+from corpus_tools.cli.options import DEFAULT_PROJECT, data_dir_option, echo_json, json_option, root_option
 from corpus_tools.cli.progress import progress
 from corpus_tools.layout import Layout
 
@@ -61,12 +61,11 @@ def _strategy(ctx: click.Context, param: click.Parameter, value: str):
                    "with each annotator's disputed units as a prediction beside it.")
 @click.option("--reviewer", metavar="EMAIL", default="reviewer@corpus-tools.local", show_default=True,
               help="With --push on the local server: the reviewer account (created if absent).")
-@click.option("--project", default="corpus_tools", show_default=True, help="With --push: project title or id.")
+@click.option("--project", default=DEFAULT_PROJECT, show_default=True, help="With --push: project title or id.")
 @click.option("--url", envvar="LABEL_STUDIO_URL", help="Server URL [env LABEL_STUDIO_URL].")
 @click.option("--api-key", envvar="LABEL_STUDIO_API_KEY",
               help="The reviewer's API key [env LABEL_STUDIO_API_KEY]; default: the local server's reviewer.")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=".labelstudio",
-              show_default=True, help="Data dir of the local server.")
+@data_dir_option
 def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: str, project: str, url, api_key,
                data_dir: Path) -> None:
     """Merge the annotators' versions of each document; list every disagreement.

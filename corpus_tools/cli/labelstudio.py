@@ -2,41 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
-from corpus_tools.cli.options import echo_problems, root_option, verbose_option
+from corpus_tools.cli.options import DEFAULT_PROJECT, data_dir_option, echo_problems, root_option, verbose_option
 from corpus_tools.cli.progress import counted, progress
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.layout import Layout, find_root
-
-DEFAULT_DATA_DIR = ".labelstudio"  # in the checkout, git-ignored: the local server's database and key
-DEFAULT_PROJECT = "corpus_tools"
-
-
-def _default_data_dir() -> str:
-    """$CORPUS_TOOLS_LS_DATA, else .labelstudio in the corpus checkout the command runs in (found
-    upwards, as --root is), else in the working directory."""
-    if "CORPUS_TOOLS_LS_DATA" in os.environ:
-        return os.environ["CORPUS_TOOLS_LS_DATA"]
-    root = find_root(Path.cwd())
-    return str(root / DEFAULT_DATA_DIR) if root is not None else DEFAULT_DATA_DIR
-
-
-def _data_dir_option(function):
-    return click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
-                        default=_default_data_dir,
-                        show_default=f"$CORPUS_TOOLS_LS_DATA, or {DEFAULT_DATA_DIR} in the checkout",
-                        help="Data dir of the local server (database, log, connection file).")(function)
+from corpus_tools.layout import Layout
 
 
 def _connection_options(function):
     function = click.option("--url", envvar="LABEL_STUDIO_URL", help="Server URL [env LABEL_STUDIO_URL].")(function)
     function = click.option("--api-key", envvar="LABEL_STUDIO_API_KEY",
                             help="API key [env LABEL_STUDIO_API_KEY]; default: the local server's.")(function)
-    return _data_dir_option(function)
+    return data_dir_option(function)
 
 
 def _client(url, api_key, data_dir):
@@ -85,7 +65,7 @@ def server_install() -> None:
 
 
 @server.command("start")
-@_data_dir_option
+@data_dir_option
 @click.option("--port", type=int, default=None, help="Port (default: a free one).")
 @click.option("--database", envvar="CORPUS_TOOLS_LS_DATABASE", metavar="postgresql://USER:PASSWORD@HOST:PORT/NAME",
               help="Keep the server's data in this PostgreSQL database instead of the data dir's SQLite file "
@@ -116,7 +96,7 @@ def server_start(data_dir: Path, port: int | None, database: str | None, host: s
 
 
 @server.command("stop")
-@_data_dir_option
+@data_dir_option
 def server_stop(data_dir: Path) -> None:
     """Stop the server of --data-dir (its whole process group).
 
@@ -130,7 +110,7 @@ def server_stop(data_dir: Path) -> None:
 
 
 @server.command("status")
-@_data_dir_option
+@data_dir_option
 @click.option("--url-only", is_flag=True, help="Print only the URL.")
 def server_status(data_dir: Path, url_only: bool) -> None:
     """Say whether the server of --data-dir runs, and where; exit 1 when it does not.

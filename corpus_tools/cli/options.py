@@ -4,6 +4,7 @@ the annotation set that several commands work from."""
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Any, Iterator
@@ -34,6 +35,27 @@ root_option = click.option(
     help="The corpus checkout (holds raw/, annotations/, dist/) [default: the nearest directory, from here "
          "upwards, holding raw/manifest.jsonl or annotations/entity-registry.jsonl].",
 )
+
+
+# Label Studio's local server: one default for every command that talks to it
+DEFAULT_DATA_DIR = ".labelstudio"  # in the checkout, git-ignored: the local server's database and key
+DEFAULT_PROJECT = "corpus_tools"
+
+
+def default_data_dir() -> str:
+    """$CORPUS_TOOLS_LS_DATA, else .labelstudio in the corpus checkout the command runs in (found
+    upwards, as --root is), else in the working directory."""
+    if "CORPUS_TOOLS_LS_DATA" in os.environ:
+        return os.environ["CORPUS_TOOLS_LS_DATA"]
+    root = find_root(Path.cwd())
+    return str(root / DEFAULT_DATA_DIR) if root is not None else DEFAULT_DATA_DIR
+
+
+def data_dir_option(function):
+    return click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+                        default=default_data_dir,
+                        show_default=f"$CORPUS_TOOLS_LS_DATA, or {DEFAULT_DATA_DIR} in the checkout",
+                        help="Data dir of the local server (database, log, connection file).")(function)
 
 
 def _remember_json(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
