@@ -328,6 +328,16 @@ def test_tasks_with_predictions_carry_pre_annotations_for_unannotated_documents(
                for doc_id, task in tasks.items() if doc_id != added.record.doc_id)
 
 
+def test_tasks_with_predictions_say_when_the_registry_is_empty(corpus_copy, tmp_path):
+    add_files(corpus_copy, [ARTICLES / "us-syria-aid-corridor.txt"])
+    corpus_copy.registry.unlink()
+    result = CliRunner().invoke(cli, ["labelstudio", "tasks", "--root", str(corpus_copy.root), "--predictions",
+                                      "-o", str(tmp_path / "tasks.json")])
+    assert result.exit_code == 0, result.output
+    assert ("1 documents without annotation get pre-annotations; NER model: " in result.output
+            and "the entity registry is empty (is annotations/entity-registry.jsonl there?)" in result.output)
+
+
 def test_task_inputs_gather_what_tasks_with_predictions_are_made_of(corpus_copy):
     from corpus_tools.labelstudio.sync import task_inputs
 
