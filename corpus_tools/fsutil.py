@@ -23,7 +23,13 @@ def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
     Python still can. ``mode`` is set explicitly because mkstemp creates files 0600.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # named here, not as the temporary file or a parent the system's error would name
+    if not path.name or path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a directory, not a file to write", str(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a parent is a file
+        raise NotADirectoryError(errno.ENOTDIR, "a parent of it is not a directory", str(path)) from None
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

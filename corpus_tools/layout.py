@@ -71,9 +71,9 @@ def is_root(directory: Path) -> bool:
     return any((directory / marker).is_file() for marker in ROOT_MARKERS)
 
 
-def check_output_dir(out: Path) -> None:
-    """Refuse an output directory inside a corpus's raw/, annotations/ or dist/, or inside a
-    release (wherever it lies): a derived file there would change sources or a published release."""
+def check_output(out: Path) -> None:
+    """Refuse an output file or directory inside a corpus's raw/, annotations/ or dist/, or inside
+    a release (wherever it lies): a derived file there would change sources or a published release."""
     path = Path(out).resolve()
     for directory in (path, *path.parents):
         if (directory / RELEASE_MARKER).is_file():

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from corpus_tools.cli import cli, progress as progress_module
 from corpus_tools.cli.progress import counted, progress, shows_progress
+from corpus_tools.errors import CorpusError
 from corpus_tools.layout import Layout, find_root
 
 import shutil
@@ -201,7 +202,9 @@ def test_commands_over_the_annotation_set_show_its_reading(command, bars, monkey
 
 
 def _tree(root):
-    return sorted((path.relative_to(root).as_posix(), path.read_bytes()) for path in root.rglob("*") if path.is_file())
+    """Every file but build/'s (caches a refused command may have filled while reading its inputs)."""
+    return sorted((path.relative_to(root).as_posix(), path.read_bytes()) for path in root.rglob("*")
+                  if path.is_file() and path.relative_to(root).parts[0] != "build")
 
 
 @pytest.mark.parametrize("argv", [
@@ -212,6 +215,9 @@ def _tree(root):
     ["export", "--format", "jsonl", "dist/1.1.0", "-o", "dist/9.9.9"],
     ["view", "dist/1.1.0", "-o", "raw/site"],
     ["view", "dist/1.1.0", "-o", "elsewhere/../dist/1.1.0/site"],
+    ["labelstudio", "tasks", "-o", "raw/manifest.jsonl"],
+    ["labelstudio", "tasks", "-o", "annotations/entity-registry.jsonl"],
+    ["labelstudio", "tasks", "-o", "dist/1.1.0/SHA256SUMS"],
 ])
 def test_derived_output_is_never_written_into_sources_or_a_release(checkout, monkeypatch, argv):
     shutil.copytree(REPO / "dist" / "1.1.0", checkout.dist / "1.1.0")
@@ -221,6 +227,32 @@ def test_derived_output_is_never_written_into_sources_or_a_release(checkout, mon
     assert result.exit_code == 1
     assert "[output-protected]" in result.output and len(result.output.strip().splitlines()) == 1
     assert _tree(checkout.root) == before
+
+
+def test_a_pull_is_never_downloaded_into_sources_or_a_release(checkout):
+    """Refused before the server is asked for anything: the client is never used."""
+    from corpus_tools.labelstudio.sync import pull
+
+    shutil.copytree(REPO / "dist" / "1.1.0", checkout.dist / "1.1.0")
+    before = _tree(checkout.root)
+    for target in ("annotations/entity-registry.jsonl", "annotations/exports/x/export.json",
+                   "dist/1.1.0/data/x.json", "raw/manifest.jsonl"):
+        with pytest.raises(CorpusError) as caught:
+            pull(None, "corpus_tools", checkout.root / target)
+        assert caught.value.code == "output-protected"
+    assert _tree(checkout.root) == before
+
+
+@pytest.mark.parametrize(("output", "reason"), [
+    ("", "is a directory, not a file to write"), ("raw", "is a directory"),
+    ("a-file/tasks.json", "a parent of it is not a directory"),
+])
+def test_a_tasks_file_that_cannot_be_written_is_named_not_its_temporary(checkout, monkeypatch, output, reason):
+    monkeypatch.chdir(checkout.root)
+    (checkout.root / "a-file").write_text("x")
+    result = CliRunner().invoke(cli, ["labelstudio", "tasks", "-o", output])
+    assert result.exit_code != 0 and reason in result.output and ".tmp" not in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1 or result.exit_code == 2  # click's own check for raw
 
 
 def test_a_release_anywhere_is_protected_and_build_is_not(tmp_path, checkout, monkeypatch):

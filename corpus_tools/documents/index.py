@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 
 import orjson
 
-from corpus_tools.layout import Layout, check_output_dir
+from corpus_tools.layout import Layout, check_output
 from corpus_tools.documents.normalize import NORMALIZER_VERSION, Normalized, normalize
 from corpus_tools.documents.cache import NormalizedCache, RawIndex
 from corpus_tools.errors import CorpusError, Location
@@ -65,8 +65,8 @@ def write_normalized(layout: Layout, out: Path, on_progress: Callable[[int], Non
     """Write each document's normalized text (``<doc_id>.txt``) and what normalization decided
     (``<doc_id>.json``: ``document_sidecar``) into ``out``, each file atomically. The raw corpus
     is checked whole first, so nothing is written when it has a problem; ``out`` may not lie in
-    raw/, annotations/, dist/ or a release (``check_output_dir``). Returns the count."""
-    check_output_dir(out)
+    raw/, annotations/, dist/ or a release (``check_output``). Returns the count."""
+    check_output(out)
     count = 0
     for document in iter_documents(layout):
         atomic_write_bytes(out / f"{document.doc_id}.txt", document.text.encode("utf-8"))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from corpus_tools.fsutil import atomic_writer
+from corpus_tools.layout import check_output
 from corpus_tools.iterutil import batched
 from corpus_tools.errors import CorpusError, Location, Report
 from corpus_tools.labelstudio.config import labeling_config
@@ -250,6 +251,7 @@ def pull(client, project: str | int, out_path: Path, timeout: float = EXPORT_TIM
     ``on_progress(n)``: n more bytes downloaded.
     """
     out_path = Path(out_path)
+    check_output(out_path)
     found = resolve_project(client, project)
     with api_errors(f"creating an export of project {found.id}"):
         # full predictions, not their ids: what was pre-annotated is part of the record (acceptance counts)

@@ -21,6 +21,7 @@ from typing import Iterable, Iterator, Mapping
 import orjson
 
 from corpus_tools.fsutil import atomic_writer
+from corpus_tools.layout import check_output
 from corpus_tools.records import Document, DocumentAnnotations, Span
 from corpus_tools.schema import LAYERS, REGION_VALUES, TASK_DATA_KEYS, TEXT_NAME
 
@@ -150,6 +151,7 @@ def write_tasks(tasks: Iterable[dict], path: Path) -> int:
     Streams: tasks are written as they come, into a temporary file beside ``path`` that
     replaces it only when complete.
     """
+    check_output(Path(path))
     count = 0
     with atomic_writer(Path(path)) as handle:
         handle.write(b"[")

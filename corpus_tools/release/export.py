@@ -37,7 +37,7 @@ from typing import Callable, Iterator
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import staging_dir
 from corpus_tools.iterutil import batched
-from corpus_tools.layout import check_output_dir
+from corpus_tools.layout import check_output
 from corpus_tools.records import ExportResult, Unaligned
 import corpus_tools.release.brat as brat
 from corpus_tools.release.arrow_schemas import file_features, label_names, name_labels
@@ -81,7 +81,7 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
     if format == "spacy":
         _spacy()  # before anything is read: a missing extra fails at once
     out_dir = Path(out_dir)
-    check_output_dir(out_dir)
+    check_output(out_dir)
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise CorpusError("export-target-exists", f"{out_dir} exists and is not empty; give a new directory",
                           Location(file=str(out_dir)))

@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 
 from corpus_tools.fsutil import staging_dir
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.layout import check_output_dir
+from corpus_tools.layout import check_output
 from corpus_tools.records import ReleaseContents
 from corpus_tools.release.loaders import release_dir
 from corpus_tools.release.versions import VERSION_PATTERN, previous_release
@@ -65,7 +65,7 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     """
     contents = read_release(release)
     out = Path(out)
-    check_output_dir(out)
+    check_output(out)
     _check_replaceable(out)
     corpus = _corpus_name(Path(release), contents.version)
     raw = Path(raw_dir) if raw_dir is not None else None
