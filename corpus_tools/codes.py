@@ -202,10 +202,12 @@ labelstudio-export-failed  error  the server could not export the project
 labelstudio-export-timeout  error  the export did not finish in time
 labelstudio-no-prediction  error  a task has no prediction to accept
 annotate-bad-json  error  an annotation file that is not JSON
-annotate-bad-item  error  an item of an annotation file that is not an object
+annotate-bad-item  error  an item of an annotation file that is not an object, or a field of the wrong type
 annotate-bad-result  error  an item without a result list
 annotate-no-task  error  an item that names neither task_id nor doc_id
-annotate-task-not-found  error  no task (or several) for an item's doc_id and text
+annotate-task-not-found  error  no task (or several) for an item's doc_id and text, or a task_id not of the project
+annotate-task-twice  error  two items of one annotation file for the same task
+annotate-empty  error  an annotation file without items, or a worksheet directory without worksheets
 """),
     _table("cli", """
 verify-failed  error  a release did not verify

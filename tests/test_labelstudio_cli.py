@@ -82,3 +82,79 @@ def test_the_loop_through_the_commands(labelstudio, corpus_copy, tmp_path):
     chosen = annotation_set.chosen[DOC]
     assert (chosen.entities, chosen.timexes, chosen.quotes) == (gold.entities, gold.timexes, gold.quotes)
     assert len(annotation_set.versions[DOC]) == 2  # the gold annotator's and the reviewer's
+
+
+def _annotations_of(labelstudio, project_title: str) -> int:
+    [project] = [p for p in labelstudio.client.projects.list() if p.title == project_title]
+    return sum(len(task.annotations or ()) for task in
+               labelstudio.client.tasks.list(project=project.id, fields="all"))
+
+
+def test_annotate_checks_every_item_before_submitting_any(labelstudio, corpus_copy, tmp_path):
+    """A bad item anywhere in the file submits nothing, and names the file and line; the result
+    is checked by ingest's validator, so what pull would refuse is never submitted."""
+    root = str(corpus_copy.root)
+    server = ["--url", labelstudio.url, "--api-key", labelstudio.api_key]
+    annotator = ["--data-dir", str(labelstudio.data_dir), "--project", "annotate checks",
+                 "--as", "checks@corpus-tools.local", "--root", root]
+    run("push", *server, "--root", root, "--project", "annotate checks")
+    documents = load_documents(corpus_copy)
+    good = {"doc_id": DOC, "result": to_ls_results(gold_for(documents[DOC]))}
+    other = sorted(set(COMMITTED_DOC_IDS) - {DOC})[0]
+    garbage_timex = json.loads(json.dumps(good))
+    for result in garbage_timex["result"]:
+        if result.get("from_name") == "timex_value":
+            result["value"]["text"] = ["garbage"]
+    cases = [
+        ({"task_id": 99999, "result": []}, "annotate-task-not-found", "task 99999 is not a task of this project"),
+        ({"task_id": "abc", "result": []}, "annotate-bad-item", "task_id must be an integer"),
+        ({"doc_id": other, "result": [], "was_cancelled": "false"}, "annotate-bad-item",
+         "was_cancelled must be true or false"),
+        ({"doc_id": other, "result": [], "lead_time": "abc"}, "annotate-bad-item", "lead_time must be a number"),
+        ({"doc_id": other, "result": [42, "x"]}, "annotate-bad-result", "every element of result must be a JSON object"),
+        (good, "annotate-task-twice", f"task"),
+    ]
+    results = tmp_path / "results.jsonl"
+    for second, code, message in cases:
+        results.write_text(json.dumps(good) + "\n" + json.dumps(second) + "\n")
+        result = CliRunner().invoke(cli, ["labelstudio", "annotate", *annotator, "--results", str(results)])
+        assert result.exit_code == 1, result.output
+        [line] = result.output.strip().splitlines()
+        assert f"{results}, line 2" in line and f"[{code}]" in line and message in line, line
+    results.write_text(json.dumps(garbage_timex) + "\n")
+    result = CliRunner().invoke(cli, ["labelstudio", "annotate", *annotator, "--results", str(results)])
+    assert result.exit_code == 1
+    assert f"{results}, line 1" in result.output and "[timex-value-invalid]" in result.output, result.output
+    assert _annotations_of(labelstudio, "annotate checks") == 0
+
+    results.write_text(json.dumps(good) + "\n")
+    assert "submitted 1 annotations" in run("annotate", *annotator, "--results", str(results))
+    again = run("annotate", *annotator, "--results", str(results))  # as an annotator: a task is submitted once
+    assert "submitted 0 annotations" in again and "1 tasks skipped, already annotated by this user" in again
+    assert _annotations_of(labelstudio, "annotate checks") == 1
+
+    results.write_text("")
+    result = CliRunner().invoke(cli, ["labelstudio", "annotate", *annotator, "--results", str(results)])
+    assert result.exit_code == 1 and "[annotate-empty]" in result.output
+    result = CliRunner().invoke(cli, ["labelstudio", "annotate", *annotator, "--model-version", "x",
+                                      "--results", str(results)])
+    assert result.exit_code == 2 and "--model-version goes with --accept-predictions" in result.output
+
+
+def test_accepting_one_model_versions_predictions_leaves_the_others(labelstudio, corpus_copy, tmp_path):
+    """A project where some tasks carry the annotation set's predictions and one the pre-annotator's."""
+    root = str(corpus_copy.root)
+    server = ["--url", labelstudio.url, "--api-key", labelstudio.api_key]
+    (corpus_copy.root / "new.txt").write_text("Syria and the United States met in Geneva on Monday.\n")
+    add = CliRunner().invoke(cli, ["add", "--root", root, str(corpus_copy.root / "new.txt")])
+    assert add.exit_code == 0, add.output
+    run("push", *server, "--root", root, "--predictions", "--project", "mixed predictions")
+    annotator = ["--data-dir", str(labelstudio.data_dir), "--project", "mixed predictions",
+                 "--as", "mixed@corpus-tools.local", "--accept-predictions"]
+    result = CliRunner().invoke(cli, ["labelstudio", "annotate", *annotator, "--model-version", "no-such-model"])
+    assert result.exit_code == 1 and "[labelstudio-no-prediction]" in result.output, result.output
+    assert _annotations_of(labelstudio, "mixed predictions") == 0
+    output = run("annotate", *annotator, "--model-version", "corpus_tools-preannotate@1.0")
+    assert "submitted 1 annotations" in output
+    assert f"submitted {len(COMMITTED_DOC_IDS)} annotations" in run("annotate", *annotator)
+    assert "submitted 0 annotations" in run("annotate", *annotator)

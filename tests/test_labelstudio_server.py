@@ -9,13 +9,14 @@ import pytest
 from click.testing import CliRunner
 
 from corpus_tools.cli import cli
+from corpus_tools.documents.index import load_documents
 from corpus_tools.errors import CorpusError
 from corpus_tools.labelstudio import server
 from corpus_tools.labelstudio.sync import push
 
 from corpus_tools.labelstudio.tasks import to_ls_results
 
-from labelstudio_samples import NEWS_TEXT, document, news_annotations
+from labelstudio_samples import NEWS_TEXT, news_annotations
 
 
 def test_no_server_for_an_empty_data_dir(tmp_path):
@@ -64,8 +65,13 @@ def test_status_finds_the_server_and_start_refuses_a_second_one(labelstudio):
 
 
 @pytest.mark.labelstudio
-def test_cli_annotate_as_a_user_then_pull(labelstudio, tmp_path):
-    doc = document("cli-news", NEWS_TEXT)
+def test_cli_annotate_as_a_user_then_pull(labelstudio, corpus_copy, tmp_path):
+    # a document of the corpus: annotate checks each result against it, as pull would
+    (tmp_path / "news.txt").write_text(NEWS_TEXT)
+    added = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root), "--doc-id", "cli-news",
+                                     str(tmp_path / "news.txt")])
+    assert added.exit_code == 0, added.output
+    doc = load_documents(corpus_copy)["cli-news"]
     result = push(labelstudio.client, [doc], None, "cli project")
     results_file = tmp_path / "gold.jsonl"
     gold = to_ls_results(news_annotations(doc))
@@ -73,7 +79,8 @@ def test_cli_annotate_as_a_user_then_pull(labelstudio, tmp_path):
     runner = CliRunner()
     data_dir = str(labelstudio.data_dir)
     annotated = runner.invoke(cli, ["labelstudio", "annotate", "--data-dir", data_dir, "--project", "cli project",
-                                    "--as", "gold@corpus-tools.local", "--results", str(results_file)])
+                                    "--as", "gold@corpus-tools.local", "--results", str(results_file),
+                                    "--root", str(corpus_copy.root)])
     assert annotated.exit_code == 0, annotated.output
     assert annotated.output == f"submitted 1 annotations to project {result.project_id}\n"
 

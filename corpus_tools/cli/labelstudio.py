@@ -272,11 +272,25 @@ def annotate(url, api_key, data_dir, project, as_user, results, worksheets, acce
 
     if [bool(results), bool(worksheets), accept_predictions].count(True) != 1:
         raise click.UsageError("give exactly one of --results FILE, --worksheets DIR and --accept-predictions")
-    if worksheets:
+    if model_version is not None and not accept_predictions:
+        raise click.UsageError("--model-version goes with --accept-predictions")
+    context = None
+    if worksheets or results:
+        from corpus_tools.annotations.registry import load_registry
         from corpus_tools.documents.index import load_documents
+        from corpus_tools.ingest.checks import Context
 
-        # Resolved before the server is touched: a worksheet that does not fit submits nothing.
-        items = ls_annotate.worksheet_items(sorted(worksheets.glob("*.yaml")), load_documents(layout))
+        documents = load_documents(layout)
+        if worksheets:
+            sheets = sorted(worksheets.glob("*.yaml"))
+            # Resolved before the server is touched: a worksheet that does not fit submits nothing.
+            items, source = ls_annotate.worksheet_items(sheets, documents), [str(sheet) for sheet in sheets]
+        else:
+            items, source = ls_annotate.read_results(results), str(results)
+        if not items:
+            raise CorpusError("annotate-empty", "no worksheet (*.yaml) in it" if worksheets else "it holds no item",
+                              Location(file=str(worksheets or results)))
+        context = Context(source if isinstance(source, str) else str(worksheets), documents, load_registry(layout))
     if as_user:
         from corpus_tools.labelstudio.server import ensure_user
 
@@ -284,11 +298,10 @@ def annotate(url, api_key, data_dir, project, as_user, results, worksheets, acce
     client = _client(url, api_key, data_dir)
     project_id = resolve_project(client, project).id
     with progress("annotating", unit="task") as on_progress:
-        if worksheets:
-            submitted = ls_annotate.annotate_from_results(client, project_id, items, str(worksheets), on_progress)
-        elif results:
-            submitted = ls_annotate.annotate_from_results(client, project_id, ls_annotate.read_results(results),
-                                                          str(results), on_progress)
+        if context is not None:
+            submitted = ls_annotate.annotate_from_results(client, project_id, items, source, on_progress, context)
         else:
             submitted = ls_annotate.accept_all_predictions(client, project_id, model_version, on_progress)
-    click.echo(f"submitted {len(submitted)} annotations to project {project_id}")
+    skipped = f"; {len(items) - len(submitted)} tasks skipped, already annotated by this user" \
+        if context is not None and len(items) > len(submitted) else ""
+    click.echo(f"submitted {len(submitted)} annotations to project {project_id}{skipped}")

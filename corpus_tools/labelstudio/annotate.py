@@ -8,13 +8,14 @@ Label Studio stores API-submitted results verbatim: offsets are not recomputed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Container, Iterable, Mapping, Sequence
 
 import orjson
 
 from corpus_tools.errors import CorpusError, Location
+from corpus_tools.ingest.checks import Context, check_task
 from corpus_tools.labelstudio.sync import api_errors, iter_tasks
 from corpus_tools.labelstudio.tasks import to_ls_results
 from corpus_tools.records import Document
@@ -66,18 +67,27 @@ def accept_prediction(client, task_id: int, model_version: str | None = None) ->
 
 def task_ids_by_key(client, project_id: int) -> dict[tuple[str, str], int]:
     """(doc_id, text_sha256) -> task id, for the tasks of a project."""
+    return _keys(iter_tasks(client, project_id))
+
+
+def _keys(tasks: Iterable[Any]) -> dict[tuple[str, str], int]:
     keys: dict[tuple[str, str], int] = {}
-    for task in iter_tasks(client, project_id):
+    for task in tasks:
         data = task.data or {}
         if "doc_id" in data:
             keys[(data["doc_id"], data.get("text_sha256"))] = task.id
     return keys
 
 
-def _task_for(item: Mapping, keys: dict[tuple[str, str], int], where: Location) -> int:
+def _task_for(item: Mapping, keys: dict[tuple[str, str], int], task_ids: Container[int], where: Location) -> int:
     """The task an item of a results file names: by task_id, or by doc_id (+ text_sha256)."""
     if "task_id" in item:
-        return int(item["task_id"])
+        task_id = item["task_id"]
+        if not isinstance(task_id, int) or isinstance(task_id, bool):
+            raise CorpusError("annotate-bad-item", f"task_id must be an integer, not {task_id!r}", where)
+        if task_id not in task_ids:
+            raise CorpusError("annotate-task-not-found", f"task {task_id} is not a task of this project", where)
+        return task_id
     if "doc_id" not in item:
         raise CorpusError("annotate-no-task", "an item names neither task_id nor doc_id", where)
     matching = [task for (doc_id, sha), task in keys.items()
@@ -88,25 +98,73 @@ def _task_for(item: Mapping, keys: dict[tuple[str, str], int], where: Location) 
     return matching[0]
 
 
-def annotate_from_results(client, project_id: int, items: Iterable[Mapping], source: str = "<results>",
-                          on_progress: Callable[[int], None] | None = None) -> list[Submitted]:
+# the optional fields of an item, and what each must be (Label Studio would store a string as
+# true, or answer a wrong type with an HTTP error after earlier items were submitted)
+_FLAGS = ("was_cancelled", "ground_truth")
+
+
+def _check_fields(item: Mapping, where: Location) -> None:
+    if not isinstance(item.get("result"), list):
+        raise CorpusError("annotate-bad-result", "the item has no result list", where)
+    if not all(isinstance(result, dict) for result in item["result"]):
+        raise CorpusError("annotate-bad-result", "every element of result must be a JSON object", where)
+    for name in _FLAGS:
+        if name in item and not isinstance(item[name], bool):
+            raise CorpusError("annotate-bad-item", f"{name} must be true or false, not {item[name]!r}", where)
+    lead_time = item.get("lead_time")
+    if lead_time is not None and (isinstance(lead_time, bool) or not isinstance(lead_time, (int, float))
+                                  or lead_time < 0):
+        raise CorpusError("annotate-bad-item", f"lead_time must be a number of seconds, not {lead_time!r}", where)
+
+
+def _check_result(item: Mapping, task: Any, context: Context, where: Location) -> None:
+    """The item's result checked by ingest's own validator, as the task's annotation: what
+    `labelstudio pull` would refuse later is refused before anything is submitted."""
+    if item.get("was_cancelled"):
+        return
+    parsed = {"id": task.id, "data": dict(task.data or {}),
+              "annotations": [{"id": 0, "completed_by": 0, "result": item["result"]}]}
+    checked = check_task(parsed, 0, 0, context)
+    errors = [problem for problem in checked.problems if problem.severity == "error"]
+    if errors:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise CorpusError(first.code, first.message + more,
+                          replace(where, task_id=task.id, doc_id=checked.doc_id, region_id=first.location.region_id))
+
+
+def annotate_from_results(client, project_id: int, items: Iterable[Mapping], source: str | Sequence[str] = "<results>",
+                          on_progress: Callable[[int], None] | None = None,
+                          context: Context | None = None) -> list[Submitted]:
     """Submit each item ({"doc_id" or "task_id", "result", optional "was_cancelled",
-    "ground_truth", "lead_time"}) to its task. Every item is checked against the project's tasks
-    before the first is submitted, so a bad file submits nothing. ``on_progress(1)`` after each
-    submission."""
-    keys = task_ids_by_key(client, project_id)
-    planned = []
+    "ground_truth", "lead_time"}) to its task, as the client's user. Every item is checked before
+    the first is submitted (its task in the project, its fields' types, and with ``context`` its
+    result by ingest's validator), so a bad file submits nothing. A task this user has already
+    annotated is skipped, as an annotator's submitted task is not submitted again: running twice
+    submits nothing new. ``source``: the results file (a problem names the item by its line), or
+    one file per item (worksheets). ``on_progress(1)`` after each item."""
+    with api_errors("asking who the API key belongs to"):
+        me = client.users.whoami().id
+    tasks = {task.id: task for task in iter_tasks(client, project_id, fields="all")}
+    keys = _keys(tasks.values())
+    planned: dict[int, Mapping] = {}
     for line, item in enumerate(items, start=1):
-        where = Location(file=source, line=line, doc_id=item.get("doc_id"))
-        if not isinstance(item.get("result"), list):
-            raise CorpusError("annotate-bad-result", "the item has no result list", where)
-        planned.append((_task_for(item, keys, where), item))
+        where = (Location(file=source, line=line, doc_id=item.get("doc_id")) if isinstance(source, str)
+                 else Location(file=source[line - 1], doc_id=item.get("doc_id")))
+        _check_fields(item, where)
+        task_id = _task_for(item, keys, tasks, where)
+        if task_id in planned:
+            raise CorpusError("annotate-task-twice", f"task {task_id} is annotated by an earlier item too", where)
+        if context is not None:
+            _check_result(item, tasks[task_id], context, where)
+        planned[task_id] = item
     submitted = []
-    for task_id, item in planned:
-        submitted.append(submit_annotation(client, task_id, item["result"],
-                                           was_cancelled=bool(item.get("was_cancelled", False)),
-                                           ground_truth=bool(item.get("ground_truth", False)),
-                                           lead_time=item.get("lead_time")))
+    for task_id, item in planned.items():
+        if all(_author(annotation) != me for annotation in tasks[task_id].annotations or ()):
+            submitted.append(submit_annotation(client, task_id, item["result"],
+                                               was_cancelled=item.get("was_cancelled", False),
+                                               ground_truth=item.get("ground_truth", False),
+                                               lead_time=item.get("lead_time")))
         if on_progress is not None:
             on_progress(1)
     return submitted
@@ -120,18 +178,31 @@ def _author(annotation: Any) -> Any:
 
 def accept_all_predictions(client, project_id: int, model_version: str | None = None,
                            on_progress: Callable[[int], None] | None = None) -> list[Submitted]:
-    """Accept the prediction of every task of the project that has one and that the client's
-    user has not annotated yet (so running it twice submits nothing new). ``on_progress(1)``
+    """Accept the prediction (the latest, or ``model_version``'s) of every task of the project
+    that has one and that the client's user has not annotated yet (so running it twice submits
+    nothing new). A task without a prediction of ``model_version`` is left alone; no task with
+    one at all is ``labelstudio-no-prediction``, before anything is submitted. ``on_progress(1)``
     after each task looked at."""
     with api_errors("asking who the API key belongs to"):
         me = client.users.whoami().id
+    tasks = list(iter_tasks(client, project_id, fields="all"))
+    if model_version is not None and not any(_version_of(prediction) == model_version
+                                             for task in tasks for prediction in task.predictions or ()):
+        raise CorpusError("labelstudio-no-prediction", f"no task of project {project_id} has a prediction of "
+                          f"model_version {model_version!r}")
     accepted = []
-    for task in iter_tasks(client, project_id, fields="all"):
-        if task.predictions and all(_author(a) != me for a in task.annotations or ()):
+    for task in tasks:
+        versions = {_version_of(prediction) for prediction in task.predictions or ()}
+        if versions and (model_version is None or model_version in versions) \
+                and all(_author(a) != me for a in task.annotations or ()):
             accepted.append(accept_prediction(client, task.id, model_version))
         if on_progress is not None:
             on_progress(1)
     return accepted
+
+
+def _version_of(prediction: Any) -> Any:
+    return prediction.get("model_version") if isinstance(prediction, dict) else getattr(prediction, "model_version", None)
 
 
 def worksheet_items(paths: Iterable[Path], documents: Mapping[str, Document]) -> list[dict]:
