@@ -91,3 +91,14 @@ def test_cli_annotate_as_a_user_then_pull(labelstudio, tmp_path):
     assert refused.exit_code == 1
     assert "[labelstudio-api-error] looking up project 'cli project' failed: HTTP 401" in refused.output
     assert not (tmp_path / "never.json").exists()
+
+
+@pytest.mark.parametrize("command", ["status", "stop"])
+def test_a_connection_file_with_a_wrong_typed_field_is_a_bad_connection_file(tmp_path, command):
+    (tmp_path / server.CONNECTION_FILE).write_text(json.dumps({
+        "url": "http://127.0.0.1:1", "api_key": "k", "username": "u", "password": "p", "port": 1, "pid": 1,
+        "data_dir": 5}))
+    result = CliRunner().invoke(cli, ["labelstudio", "server", command, "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output == (f"Error: {tmp_path / server.CONNECTION_FILE}: [labelstudio-bad-connection-file] "
+                             "unreadable connection file: Expected `str`, got `int` - at `$.data_dir`\n")

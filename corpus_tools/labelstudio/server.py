@@ -36,6 +36,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+import msgspec
+
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import staging_dir
 
@@ -168,11 +170,12 @@ class Connection:
 def read_connection(data_dir: Path) -> Connection:
     path = Path(data_dir) / CONNECTION_FILE
     try:
-        return Connection(**json.loads(path.read_text()))
+        # typed, not Connection(**...): a "data_dir": 5 would fail later, far from the file
+        return msgspec.convert(json.loads(path.read_text()), Connection)
     except FileNotFoundError:
         raise CorpusError("labelstudio-not-started", "no server was started with this data dir "
                           "(run `corpus-tools labelstudio server start`)", Location(file=str(path))) from None
-    except (ValueError, TypeError) as error:
+    except ValueError as error:  # msgspec.ValidationError is one
         raise CorpusError("labelstudio-bad-connection-file", f"unreadable connection file: {error}",
                           Location(file=str(path))) from None
 
