@@ -102,3 +102,13 @@ def test_a_connection_file_with_a_wrong_typed_field_is_a_bad_connection_file(tmp
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.output == (f"Error: {tmp_path / server.CONNECTION_FILE}: [labelstudio-bad-connection-file] "
                              "unreadable connection file: Expected `str`, got `int` - at `$.data_dir`\n")
+
+
+@pytest.mark.parametrize("email", ["not an email", "", "a@b@c", "@corpus.local", "gold@", "gold @corpus.local"])
+def test_annotate_as_refuses_what_is_no_email_address(tmp_path, email):
+    data_dir = tmp_path / "never"
+    result = CliRunner().invoke(cli, ["labelstudio", "annotate", "--as", email, "--data-dir", str(data_dir),
+                                      "--accept-predictions", "--root", str(tmp_path)])
+    assert result.exit_code == 2
+    assert f"Error: Invalid value for '--as': {email!r} is not an email address (NAME@DOMAIN)\n" in result.output
+    assert not data_dir.exists()
