@@ -112,3 +112,14 @@ def test_annotate_as_refuses_what_is_no_email_address(tmp_path, email):
     assert result.exit_code == 2
     assert f"Error: Invalid value for '--as': {email!r} is not an email address (NAME@DOMAIN)\n" in result.output
     assert not data_dir.exists()
+
+
+def test_annotate_as_refuses_a_data_dir_no_server_was_set_up_in(tmp_path):
+    data_dir = tmp_path / "never"
+    result = CliRunner().invoke(cli, ["labelstudio", "annotate", "--as", "gold@corpus.local", "--data-dir",
+                                      str(data_dir), "--accept-predictions", "--root", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {data_dir / server.CONNECTION_FILE}: [labelstudio-not-started] no local "
+                             "server was set up in this data dir (run `corpus-tools labelstudio server start "
+                             f"--data-dir {data_dir}`)\n")
+    assert not data_dir.exists()

@@ -173,8 +173,9 @@ def read_connection(data_dir: Path) -> Connection:
         # typed, not Connection(**...): a "data_dir": 5 would fail later, far from the file
         return msgspec.convert(json.loads(path.read_text()), Connection)
     except FileNotFoundError:
-        raise CorpusError("labelstudio-not-started", "no server was started with this data dir "
-                          "(run `corpus-tools labelstudio server start`)", Location(file=str(path))) from None
+        raise CorpusError("labelstudio-not-started", "no local server was set up in this data dir (run "
+                          f"`corpus-tools labelstudio server start --data-dir {data_dir}`)",
+                          Location(file=str(path))) from None
     except ValueError as error:  # msgspec.ValidationError is one
         raise CorpusError("labelstudio-bad-connection-file", f"unreadable connection file: {error}",
                           Location(file=str(path))) from None
@@ -472,11 +473,11 @@ class User:
 
 def ensure_user(data_dir: Path, email: str, cache: Path | None = None) -> User:
     """The user ``email`` of the local server of ``data_dir`` (created, and added to its
-    organization, when absent), with the API key to act as that user."""
+    organization, when absent), with the API key to act as that user. Raises
+    ``labelstudio-not-started`` when no server was ever started there (nothing is created)."""
     data_dir = Path(data_dir).resolve()
-    database = None
-    if (data_dir / CONNECTION_FILE).exists():
-        database = read_connection(data_dir).database  # the server's own database, SQLite or PostgreSQL
+    # first: in a data dir no server set up, Django would create an empty database and fail in it
+    database = read_connection(data_dir).database  # the server's own database, SQLite or PostgreSQL
     environment = {key: value for key, value in os.environ.items()
                    if not key.startswith(("LABEL_STUDIO_", "POSTGRE_", "DJANGO_DB"))}
     environment.update(QUIET_ENVIRONMENT, LABEL_STUDIO_BASE_DATA_DIR=str(data_dir))
