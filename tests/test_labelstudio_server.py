@@ -18,6 +18,17 @@ from corpus_tools.labelstudio.tasks import to_ls_results
 from labelstudio_samples import NEWS_TEXT, document, news_annotations
 
 
+def fake_server_cache(cache, script):
+    """A cache whose installed "Label Studio" is a shell script: how start fails, without a real server."""
+    env = server.env_path(cache)
+    (env / "bin").mkdir(parents=True)
+    python = server.env_python(env)
+    python.write_text("#!/bin/sh\n" + script)
+    python.chmod(0o755)
+    (env / server.INSTALLED_STAMP).write_text(server.LABEL_STUDIO_VERSION + "\n")
+    return cache
+
+
 def test_no_server_for_an_empty_data_dir(tmp_path):
     assert server.status(tmp_path) is None
     assert server.stop(tmp_path) is False
@@ -123,3 +134,31 @@ def test_annotate_as_refuses_a_data_dir_no_server_was_set_up_in(tmp_path):
                              "server was set up in this data dir (run `corpus-tools labelstudio server start "
                              f"--data-dir {data_dir}`)\n")
     assert not data_dir.exists()
+
+
+CRASH = """echo 'Traceback (most recent call last):'
+echo '  File "server.py", line 1, in <module>'
+echo 'OverflowError: bind(): port must be 0-65535.'
+echo
+exit 1
+"""
+
+
+def test_a_server_that_dies_while_starting_is_named_by_one_line_of_its_log(tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / server.LOG_FILE).write_text("an earlier start's last line\n")
+    with pytest.raises(CorpusError) as failed:
+        server.start(data_dir, cache=fake_server_cache(tmp_path / "cache", CRASH), port=server.free_port())
+    assert failed.value.code == "labelstudio-start-failed"
+    assert str(failed.value) == (f"{data_dir / server.LOG_FILE}: [labelstudio-start-failed] the server exited with "
+                                 "code 1: OverflowError: bind(): port must be 0-65535.")
+
+
+@pytest.mark.parametrize("port", ["70000", "-1"])
+def test_start_refuses_a_port_out_of_range(tmp_path, port):
+    result = CliRunner().invoke(cli, ["labelstudio", "server", "start", "--data-dir", str(tmp_path / "d"),
+                                      "--port", port])
+    assert result.exit_code == 2
+    assert f"Error: Invalid value for '--port': {port} is not in the range 0<=x<=65535.\n" in result.output
+    assert not (tmp_path / "d").exists()

@@ -309,6 +309,7 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
     command = [str(env_python(env)), "-m", "label_studio.server", "start", "--no-browser",
                "--internal-host", host, "--port", str(port), "--data-dir", str(data_dir)]
     with open(data_dir / LOG_FILE, "ab") as log:
+        log_start = log.tell()  # the log is appended to: earlier starts' lines are not this one's
         process = subprocess.Popen(command, env=_server_environment(data_dir, port, credentials, database, own_url),
                                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
@@ -317,7 +318,7 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
     _write_connection(connection)
     echo(f"starting Label Studio at {connection.url} (log: {data_dir / LOG_FILE})")
     try:
-        _wait_until_ready(connection, process, timeout)
+        _wait_until_ready(connection, process, timeout, log_start)
     except BaseException:
         _terminate_group(process.pid, process)
         raise
@@ -345,22 +346,30 @@ def _answers(connection: Connection) -> bool:
         return False
 
 
-def _wait_until_ready(connection: Connection, process: subprocess.Popen, timeout: float) -> None:
+def _wait_until_ready(connection: Connection, process: subprocess.Popen, timeout: float, log_start: int) -> None:
+    log = Path(connection.data_dir) / LOG_FILE
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise CorpusError("labelstudio-start-failed", f"the server exited with code {process.returncode}; "
-                              f"last lines of its log:\n{_log_tail(Path(connection.data_dir))}")
+            raise CorpusError("labelstudio-start-failed", f"the server exited with code {process.returncode}: "
+                              f"{_last_log_line(log, log_start)}", Location(file=str(log)))
         if _answers(connection):
             return
         time.sleep(1.0)
     raise CorpusError("labelstudio-start-timeout", f"the server did not become healthy at {connection.url} "
-                      f"within {timeout:.0f} s; last lines of its log:\n{_log_tail(Path(connection.data_dir))}")
+                      f"within {timeout:.0f} s; its log's last line: {_last_log_line(log, log_start)}",
+                      Location(file=str(log)))
 
 
-def _log_tail(data_dir: Path, lines: int = 15) -> str:
-    with contextlib.suppress(OSError):
-        return "\n".join((data_dir / LOG_FILE).read_text(errors="replace").splitlines()[-lines:])
+def _last_line(text: str) -> str:
+    """The last line that is not blank: of a traceback, the exception, which says what went wrong."""
+    return next((line.strip() for line in reversed(text.splitlines()) if line.strip()), "(no output)")
+
+
+def _last_log_line(log: Path, start: int) -> str:
+    with contextlib.suppress(OSError), open(log, "rb") as handle:
+        handle.seek(start)
+        return _last_line(handle.read().decode(errors="replace"))
     return "(no log)"
 
 
@@ -486,8 +495,8 @@ def ensure_user(data_dir: Path, email: str, cache: Path | None = None) -> User:
                             capture_output=True, text=True, stdin=subprocess.DEVNULL)
     marked = [line for line in result.stdout.splitlines() if line.startswith("@corpus-tools-user ")]
     if result.returncode != 0 or not marked:
-        tail = "\n".join(result.stderr.strip().splitlines()[-10:])
-        raise CorpusError("labelstudio-user-failed", f"could not create or read user {email!r}:\n{tail}",
+        raise CorpusError("labelstudio-user-failed", f"could not create or read user {email!r}: "
+                          f"{_last_line(result.stderr)}",
                           Location(file=str(data_dir)))
     return User(**json.loads(marked[-1].split(" ", 1)[1]))
 
