@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
 import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -162,3 +169,39 @@ def test_start_refuses_a_port_out_of_range(tmp_path, port):
     assert result.exit_code == 2
     assert f"Error: Invalid value for '--port': {port} is not in the range 0<=x<=65535.\n" in result.output
     assert not (tmp_path / "d").exists()
+
+
+def test_start_refuses_a_port_another_process_listens_on(tmp_path):
+    data_dir = tmp_path / "data"
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        with pytest.raises(CorpusError) as refused:
+            # were the port not checked, the fake server would be waited for until the timeout
+            server.start(data_dir, cache=fake_server_cache(tmp_path / "cache", "exec sleep 30\n"), port=port,
+                         timeout=5)
+    assert str(refused.value) == (f"--port: [labelstudio-port-unavailable] cannot listen on 127.0.0.1 port {port}: "
+                                  "Address already in use; choose another --port, or leave it out for a free one")
+    assert not data_dir.exists()
+
+
+def test_a_start_stopped_by_sigterm_while_it_waits_stops_its_server(tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    cache = fake_server_cache(tmp_path / "cache", "exec sleep 60\n")
+    starter = subprocess.Popen([sys.executable, "-c", "import sys; from pathlib import Path; "
+                                "from corpus_tools.labelstudio import server; "
+                                "server.start(sys.argv[1], cache=Path(sys.argv[2]), timeout=60)", data_dir, cache])
+    connection_file = data_dir / server.CONNECTION_FILE
+    deadline = time.monotonic() + 30
+    while not connection_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    pid = json.loads(connection_file.read_text())["pid"]
+    try:
+        starter.send_signal(signal.SIGTERM)
+        assert starter.wait(30) == 128 + signal.SIGTERM
+        assert not Path(f"/proc/{pid}").exists()
+    finally:
+        with pytest.raises(ProcessLookupError):  # gone already; else killed, and the test has failed
+            os.killpg(pid, signal.SIGKILL)

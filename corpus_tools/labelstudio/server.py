@@ -28,6 +28,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -292,16 +293,17 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
         raise CorpusError("labelstudio-exposed", f"listening on {host!r} exposes the server beyond this machine; "
                           "say so explicitly (--i-know-this-exposes-the-server) if that is what you want",
                           Location(file="--host"))
-    env = install(cache, echo)
     if (running := status(data_dir)) is not None:
         raise CorpusError("labelstudio-already-running", f"a server for this data dir is running at "
                           f"{running.url} (pid {running.pid})", Location(file=str(data_dir)))
+    port = port or free_port()
+    _check_port_free(host, port)
+    env = install(cache, echo)
     _private_dir(data_dir)
     credentials = _credentials(data_dir)
     if database is None and (data_dir / CONNECTION_FILE).exists():
         with contextlib.suppress(CorpusError):
             database = read_connection(data_dir).database  # a restart keeps its database
-    port = port or free_port()
     if host not in LOOPBACK:
         echo(f"WARNING: the server listens on {host}:{port}: anyone who can reach this address reaches its "
              "login page and API; use strong passwords, a firewall or a TLS proxy")
@@ -318,11 +320,41 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
     _write_connection(connection)
     echo(f"starting Label Studio at {connection.url} (log: {data_dir / LOG_FILE})")
     try:
-        _wait_until_ready(connection, process, timeout, log_start)
+        with _sigterm_raises():
+            _wait_until_ready(connection, process, timeout, log_start)
     except BaseException:
         _terminate_group(process.pid, process)
         raise
     return RunningServer(connection, process)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse a port that cannot be listened on: Label Studio would quietly take the next free
+    one, where nothing looks for it, and the wait would last its whole timeout."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # as the server's own socket will: a closed connection's TIME_WAIT does not hold the port
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except (OSError, OverflowError) as error:
+            reason = getattr(error, "strerror", None) or str(error)
+            raise CorpusError("labelstudio-port-unavailable", f"cannot listen on {host} port {port}: {reason}; "
+                              "choose another --port, or leave it out for a free one",
+                              Location(file="--port")) from None
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """SIGTERM (kill, a timeout wrapper) raises SystemExit, so a start stopped while it waits
+    still stops the server it started instead of leaving it running unrecorded."""
+    if threading.current_thread() is not threading.main_thread():  # only there can a handler be set
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _get(url: str, api_key: str | None = None, timeout: float = 10.0) -> tuple[int, bytes]:
