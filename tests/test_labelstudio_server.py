@@ -160,6 +160,37 @@ def test_a_server_that_dies_while_starting_is_named_by_one_line_of_its_log(tmp_p
     assert failed.value.code == "labelstudio-start-failed"
     assert str(failed.value) == (f"{data_dir / server.LOG_FILE}: [labelstudio-start-failed] the server exited with "
                                  "code 1: OverflowError: bind(): port must be 0-65535.")
+    assert (data_dir / server.LOG_FILE).read_text().startswith("an earlier start's last line\n")  # a dir kept
+
+
+def test_a_failed_start_removes_the_data_dir_it_made(tmp_path):
+    data_dir = tmp_path / "new" / "data"
+    with pytest.raises(CorpusError) as failed:
+        server.start(data_dir, cache=fake_server_cache(tmp_path / "cache", CRASH), port=server.free_port())
+    assert str(failed.value) == (f"{data_dir}: [labelstudio-start-failed] the server exited with code 1: "
+                                 f"OverflowError: bind(): port must be 0-65535.; {tmp_path / 'new'} did not exist "
+                                 "before this start and was removed, log and all")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["cache"]
+
+
+def _corpus(root):
+    (root / "raw").mkdir(parents=True)
+    (root / "raw" / "manifest.jsonl").write_text("")
+    return root
+
+
+@pytest.mark.parametrize("inside", ["dist/1.0.0/lsd", "raw/lsd", "annotations/exports/lsd", "release/lsd"])
+def test_start_refuses_a_data_dir_inside_a_corpus_source_or_a_release(tmp_path, monkeypatch, inside):
+    # were the data dir not refused, this fake server would fail to start; no real one is started
+    monkeypatch.setenv("CORPUS_TOOLS_CACHE", str(fake_server_cache(tmp_path / "cache", CRASH)))
+    corpus = _corpus(tmp_path / "corpus")
+    (tmp_path / "release").mkdir()
+    (tmp_path / "release" / "SHA256SUMS").write_text("")
+    data_dir = (corpus if inside != "release/lsd" else tmp_path) / inside
+    result = CliRunner().invoke(cli, ["labelstudio", "server", "start", "--data-dir", str(data_dir)])
+    assert result.exit_code == 1 and "[output-protected]" in result.output and f"Error: {data_dir}: " in result.output
+    assert len(result.output.splitlines()) == 1
+    assert not data_dir.exists()
 
 
 @pytest.mark.parametrize("port", ["70000", "-1"])

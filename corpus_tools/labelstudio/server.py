@@ -41,6 +41,7 @@ import msgspec
 
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import staging_dir
+from corpus_tools.layout import check_output_dir
 
 LABEL_STUDIO_VERSION = "1.23.2"
 CONNECTION_FILE = "connection.json"
@@ -284,10 +285,14 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
     Listens on 127.0.0.1 unless ``host`` says otherwise, which needs ``expose=True`` (anyone who
     reaches that address reaches the login page and the API). ``database``: a PostgreSQL URL
     (see ``database_environment``) instead of the data dir's SQLite file. Refuses when a server
-    for this data dir is already running. The server runs in its own process group (so
-    ``stop`` ends it and its children together) and outlives this process.
+    for this data dir is already running, and a data dir inside a corpus's raw/, annotations/ or
+    dist/ or inside a release (``output-protected``). A start that fails stops the server and
+    removes the data dir if it made it. The server runs in its own process group (so ``stop``
+    ends it and its children together) and outlives this process.
     """
     data_dir = Path(data_dir).resolve()
+    # it would hold the database, the log and connection.json with the admin's password and key
+    check_output_dir(data_dir)
     database_environment(database)  # refuse a bad URL before anything starts
     if host not in LOOPBACK and not expose:
         raise CorpusError("labelstudio-exposed", f"listening on {host!r} exposes the server beyond this machine; "
@@ -299,33 +304,50 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
     port = port or free_port()
     _check_port_free(host, port)
     env = install(cache, echo)
-    _private_dir(data_dir)
-    credentials = _credentials(data_dir)
-    if database is None and (data_dir / CONNECTION_FILE).exists():
-        with contextlib.suppress(CorpusError):
-            database = read_connection(data_dir).database  # a restart keeps its database
-    if host not in LOOPBACK:
-        echo(f"WARNING: the server listens on {host}:{port}: anyone who can reach this address reaches its "
-             "login page and API; use strong passwords, a firewall or a TLS proxy")
-    own_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') or host in LOOPBACK else host}:{port}"
-    command = [str(env_python(env)), "-m", "label_studio.server", "start", "--no-browser",
-               "--internal-host", host, "--port", str(port), "--data-dir", str(data_dir)]
-    with open(data_dir / LOG_FILE, "ab") as log:
-        log_start = log.tell()  # the log is appended to: earlier starts' lines are not this one's
-        process = subprocess.Popen(command, env=_server_environment(data_dir, port, credentials, database, own_url),
-                                   stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-    connection = Connection(own_url, credentials.api_key, credentials.username,
-                            credentials.password, port, process.pid, str(data_dir), host, database)
-    _write_connection(connection)
-    echo(f"starting Label Studio at {connection.url} (log: {data_dir / LOG_FILE})")
+    created, process = _first_missing(data_dir), None
     try:
+        _private_dir(data_dir)
+        credentials = _credentials(data_dir)
+        if database is None and (data_dir / CONNECTION_FILE).exists():
+            with contextlib.suppress(CorpusError):
+                database = read_connection(data_dir).database  # a restart keeps its database
+        if host not in LOOPBACK:
+            echo(f"WARNING: the server listens on {host}:{port}: anyone who can reach this address reaches its "
+                 "login page and API; use strong passwords, a firewall or a TLS proxy")
+        own_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') or host in LOOPBACK else host}:{port}"
+        command = [str(env_python(env)), "-m", "label_studio.server", "start", "--no-browser",
+                   "--internal-host", host, "--port", str(port), "--data-dir", str(data_dir)]
+        with open(data_dir / LOG_FILE, "ab") as log:
+            log_start = log.tell()  # the log is appended to: earlier starts' lines are not this one's
+            process = subprocess.Popen(command, env=_server_environment(data_dir, port, credentials, database,
+                                                                        own_url),
+                                       stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                       start_new_session=True)
+        connection = Connection(own_url, credentials.api_key, credentials.username,
+                                credentials.password, port, process.pid, str(data_dir), host, database)
+        _write_connection(connection)
+        echo(f"starting Label Studio at {connection.url} (log: {data_dir / LOG_FILE})")
         with _sigterm_raises():
             _wait_until_ready(connection, process, timeout, log_start)
-    except BaseException:
-        _terminate_group(process.pid, process)
+    except BaseException as error:
+        if process is not None:
+            _terminate_group(process.pid, process)
+        if created is not None:  # a half-made data dir would pass for a set-up one; a user's own dir is kept
+            shutil.rmtree(created, ignore_errors=True)
+            if isinstance(error, CorpusError):
+                raise CorpusError(error.code, f"{error.message}; {created} did not exist before this start and was "
+                                  "removed, log and all", Location(file=str(data_dir))) from None
         raise
     return RunningServer(connection, process)
+
+
+def _first_missing(path: Path) -> Path | None:
+    """The topmost of ``path`` and its parents that does not exist; None when ``path`` exists."""
+    if path.exists():
+        return None
+    while not path.parent.exists():
+        path = path.parent
+    return path
 
 
 def _check_port_free(host: str, port: int) -> None:
