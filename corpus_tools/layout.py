@@ -11,8 +11,8 @@ from corpus_tools.errors import CorpusError, Location
 # working directory as git looks for .git: the raw manifest, or the entity registry (a corpus
 # whose raw/ is not filled in yet).
 ROOT_MARKERS = ("raw/manifest.jsonl", "annotations/entity-registry.jsonl")
-# What commands that derive output (normalize, export, view) never write into: the sources, the
-# annotations store and the published releases.
+# What commands that derive output (normalize, export, view) and the Label Studio server's data
+# dir never write into: the sources, the annotations store and the published releases.
 PROTECTED = ("raw", "annotations", "dist")
 RELEASE_MARKER = "SHA256SUMS"  # every release directory holds one
 

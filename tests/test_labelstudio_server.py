@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import socket
 import stat
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -17,6 +19,17 @@ from corpus_tools.labelstudio.sync import push
 from corpus_tools.labelstudio.tasks import to_ls_results
 
 from labelstudio_samples import NEWS_TEXT, news_annotations
+
+
+def fake_server_cache(cache, script):
+    """A cache whose installed "Label Studio" is a shell script: how start fails, without a real server."""
+    env = server.env_path(cache)
+    (env / "bin").mkdir(parents=True)
+    python = server.env_python(env)
+    python.write_text("#!/bin/sh\n" + script)
+    python.chmod(0o755)
+    (env / server.INSTALLED_STAMP).write_text(server.LABEL_STUDIO_VERSION + "\n")
+    return cache
 
 
 def test_no_server_for_an_empty_data_dir(tmp_path):
@@ -98,3 +111,109 @@ def test_cli_annotate_as_a_user_then_pull(labelstudio, corpus_copy, tmp_path):
     assert refused.exit_code == 1
     assert "[labelstudio-api-error] looking up project 'cli project' failed: HTTP 401" in refused.output
     assert not (tmp_path / "never.json").exists()
+
+
+@pytest.mark.parametrize("command", ["status", "stop"])
+def test_a_connection_file_with_a_wrong_typed_field_is_a_bad_connection_file(tmp_path, command):
+    (tmp_path / server.CONNECTION_FILE).write_text(json.dumps({
+        "url": "http://127.0.0.1:1", "api_key": "k", "username": "u", "password": "p", "port": 1, "pid": 1,
+        "data_dir": 5}))
+    result = CliRunner().invoke(cli, ["labelstudio", "server", command, "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output == (f"Error: {tmp_path / server.CONNECTION_FILE}: [labelstudio-bad-connection-file] "
+                             "unreadable connection file: Expected `str`, got `int` - at `$.data_dir`\n")
+
+
+@pytest.mark.parametrize("email", ["not an email", "", "a@b@c", "@corpus.local", "gold@", "gold @corpus.local"])
+def test_annotate_as_refuses_what_is_no_email_address(tmp_path, email):
+    data_dir = tmp_path / "never"
+    result = CliRunner().invoke(cli, ["labelstudio", "annotate", "--as", email, "--data-dir", str(data_dir),
+                                      "--accept-predictions", "--root", str(tmp_path)])
+    assert result.exit_code == 2
+    assert f"Error: Invalid value for '--as': {email!r} is not an email address (NAME@DOMAIN)\n" in result.output
+    assert not data_dir.exists()
+
+
+def test_annotate_as_refuses_a_data_dir_no_server_was_set_up_in(tmp_path):
+    data_dir = tmp_path / "never"
+    result = CliRunner().invoke(cli, ["labelstudio", "annotate", "--as", "gold@corpus.local", "--data-dir",
+                                      str(data_dir), "--accept-predictions", "--root", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {data_dir / server.CONNECTION_FILE}: [labelstudio-not-started] no local "
+                             "server was set up in this data dir (run `corpus-tools labelstudio server start "
+                             f"--data-dir {data_dir}`)\n")
+    assert not data_dir.exists()
+
+
+CRASH = """echo 'Traceback (most recent call last):'
+echo '  File "server.py", line 1, in <module>'
+echo 'OverflowError: bind(): port must be 0-65535.'
+echo
+exit 1
+"""
+
+
+def test_a_server_that_dies_while_starting_is_named_by_one_line_of_its_log(tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / server.LOG_FILE).write_text("an earlier start's last line\n")
+    with pytest.raises(CorpusError) as failed:
+        server.start(data_dir, cache=fake_server_cache(tmp_path / "cache", CRASH), port=server.free_port())
+    assert failed.value.code == "labelstudio-start-failed"
+    assert str(failed.value) == (f"{data_dir / server.LOG_FILE}: [labelstudio-start-failed] the server exited with "
+                                 "code 1: OverflowError: bind(): port must be 0-65535.")
+    assert (data_dir / server.LOG_FILE).read_text().startswith("an earlier start's last line\n")  # a dir kept
+
+
+def test_a_failed_start_removes_the_data_dir_it_made(tmp_path):
+    data_dir = tmp_path / "new" / "data"
+    with pytest.raises(CorpusError) as failed:
+        server.start(data_dir, cache=fake_server_cache(tmp_path / "cache", CRASH), port=server.free_port())
+    assert str(failed.value) == (f"{data_dir}: [labelstudio-start-failed] the server exited with code 1: "
+                                 f"OverflowError: bind(): port must be 0-65535.; {tmp_path / 'new'} did not exist "
+                                 "before this start and was removed, log and all")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["cache"]
+
+
+def _corpus(root):
+    (root / "raw").mkdir(parents=True)
+    (root / "raw" / "manifest.jsonl").write_text("")
+    return root
+
+
+@pytest.mark.parametrize("inside", ["dist/1.0.0/lsd", "raw/lsd", "annotations/exports/lsd", "release/lsd"])
+def test_start_refuses_a_data_dir_inside_a_corpus_source_or_a_release(tmp_path, monkeypatch, inside):
+    # were the data dir not refused, this fake server would fail to start; no real one is started
+    monkeypatch.setenv("CORPUS_TOOLS_CACHE", str(fake_server_cache(tmp_path / "cache", CRASH)))
+    corpus = _corpus(tmp_path / "corpus")
+    (tmp_path / "release").mkdir()
+    (tmp_path / "release" / "SHA256SUMS").write_text("")
+    data_dir = (corpus if inside != "release/lsd" else tmp_path) / inside
+    result = CliRunner().invoke(cli, ["labelstudio", "server", "start", "--data-dir", str(data_dir)])
+    assert result.exit_code == 1 and "[output-protected]" in result.output and f"Error: {data_dir}: " in result.output
+    assert len(result.output.splitlines()) == 1
+    assert not data_dir.exists()
+
+
+@pytest.mark.parametrize("port", ["70000", "-1"])
+def test_start_refuses_a_port_out_of_range(tmp_path, port):
+    result = CliRunner().invoke(cli, ["labelstudio", "server", "start", "--data-dir", str(tmp_path / "d"),
+                                      "--port", port])
+    assert result.exit_code == 2
+    assert f"Error: Invalid value for '--port': {port} is not in the range 0<=x<=65535.\n" in result.output
+    assert not (tmp_path / "d").exists()
+
+
+def test_start_refuses_a_port_another_process_listens_on(tmp_path):
+    data_dir = tmp_path / "data"
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        with pytest.raises(CorpusError) as refused:
+            # were the port not checked, the fake server would be waited for until the timeout
+            server.start(data_dir, cache=fake_server_cache(tmp_path / "cache", "exec sleep 30\n"), port=port,
+                         timeout=5)
+    assert str(refused.value) == (f"--port: [labelstudio-port-unavailable] cannot listen on 127.0.0.1 port {port}: "
+                                  "Address already in use; choose another --port, or leave it out for a free one")
+    assert not data_dir.exists()

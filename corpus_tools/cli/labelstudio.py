@@ -19,6 +19,14 @@ def _connection_options(function):
     return data_dir_option(function)
 
 
+def _email(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    # only a sanity check: a typo made into an account name is an account nobody can log in to
+    local, at, domain = (value or "").partition("@")
+    if value is not None and (not (local and at and domain) or "@" in domain or any(c.isspace() for c in value)):
+        raise click.BadParameter(f"{value!r} is not an email address (NAME@DOMAIN)")
+    return value
+
+
 def _client(url, api_key, data_dir):
     from corpus_tools.labelstudio.sync import connect
 
@@ -66,7 +74,7 @@ def server_install() -> None:
 
 @server.command("start")
 @data_dir_option
-@click.option("--port", type=int, default=None, help="Port (default: a free one).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (default, or 0: a free one).")
 @click.option("--database", envvar="CORPUS_TOOLS_LS_DATABASE", metavar="postgresql://USER:PASSWORD@HOST:PORT/NAME",
               help="Keep the server's data in this PostgreSQL database instead of the data dir's SQLite file "
                    "(a team server) [env CORPUS_TOOLS_LS_DATABASE]; remembered by later starts of the data dir.")
@@ -247,7 +255,7 @@ def pull(url, api_key, data_dir, layout, project, output, ingest, allow_partial,
 @labelstudio.command("annotate")
 @_connection_options
 @click.option("--project", default=DEFAULT_PROJECT, show_default=True, help="Project title or id.")
-@click.option("--as", "as_user", metavar="EMAIL",
+@click.option("--as", "as_user", metavar="EMAIL", callback=_email,
               help="Annotate as this user of the local server (created if absent); default: the key's owner.")
 @click.option("--results", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help='JSON lines: {"doc_id": ..., "result": [...]} (or "task_id"; optional "was_cancelled").')
@@ -291,7 +299,7 @@ def annotate(url, api_key, data_dir, project, as_user, results, worksheets, acce
             raise CorpusError("annotate-empty", "no worksheet (*.yaml) in it" if worksheets else "it holds no item",
                               Location(file=str(worksheets or results)))
         context = Context(source if isinstance(source, str) else str(worksheets), documents, load_registry(layout))
-    if as_user:
+    if as_user is not None:
         from corpus_tools.labelstudio.server import ensure_user
 
         api_key = ensure_user(data_dir, as_user).api_key

@@ -36,8 +36,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+import msgspec
+
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import staging_dir
+from corpus_tools.layout import check_output
 
 LABEL_STUDIO_VERSION = "1.23.2"
 CONNECTION_FILE = "connection.json"
@@ -168,11 +171,13 @@ class Connection:
 def read_connection(data_dir: Path) -> Connection:
     path = Path(data_dir) / CONNECTION_FILE
     try:
-        return Connection(**json.loads(path.read_text()))
+        # typed, not Connection(**...): a "data_dir": 5 would fail later, far from the file
+        return msgspec.convert(json.loads(path.read_text()), Connection)
     except FileNotFoundError:
-        raise CorpusError("labelstudio-not-started", "no server was started with this data dir "
-                          "(run `corpus-tools labelstudio server start`)", Location(file=str(path))) from None
-    except (ValueError, TypeError) as error:
+        raise CorpusError("labelstudio-not-started", "no local server was set up in this data dir (run "
+                          f"`corpus-tools labelstudio server start --data-dir {data_dir}`)",
+                          Location(file=str(path))) from None
+    except ValueError as error:  # msgspec.ValidationError is one
         raise CorpusError("labelstudio-bad-connection-file", f"unreadable connection file: {error}",
                           Location(file=str(path))) from None
 
@@ -279,45 +284,83 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
     Listens on 127.0.0.1 unless ``host`` says otherwise, which needs ``expose=True`` (anyone who
     reaches that address reaches the login page and the API). ``database``: a PostgreSQL URL
     (see ``database_environment``) instead of the data dir's SQLite file. Refuses when a server
-    for this data dir is already running. The server runs in its own process group (so
-    ``stop`` ends it and its children together) and outlives this process.
+    for this data dir is already running, and a data dir inside a corpus's raw/, annotations/ or
+    dist/ or inside a release (``output-protected``). A start that fails stops the server and
+    removes the data dir if it made it. The server runs in its own process group (so ``stop``
+    ends it and its children together) and outlives this process.
     """
     data_dir = Path(data_dir).resolve()
+    # it would hold the database, the log and connection.json with the admin's password and key
+    check_output(data_dir)
     database_environment(database)  # refuse a bad URL before anything starts
     if host not in LOOPBACK and not expose:
         raise CorpusError("labelstudio-exposed", f"listening on {host!r} exposes the server beyond this machine; "
                           "say so explicitly (--i-know-this-exposes-the-server) if that is what you want",
                           Location(file="--host"))
-    env = install(cache, echo)
     if (running := status(data_dir)) is not None:
         raise CorpusError("labelstudio-already-running", f"a server for this data dir is running at "
                           f"{running.url} (pid {running.pid})", Location(file=str(data_dir)))
-    _private_dir(data_dir)
-    credentials = _credentials(data_dir)
-    if database is None and (data_dir / CONNECTION_FILE).exists():
-        with contextlib.suppress(CorpusError):
-            database = read_connection(data_dir).database  # a restart keeps its database
     port = port or free_port()
-    if host not in LOOPBACK:
-        echo(f"WARNING: the server listens on {host}:{port}: anyone who can reach this address reaches its "
-             "login page and API; use strong passwords, a firewall or a TLS proxy")
-    own_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') or host in LOOPBACK else host}:{port}"
-    command = [str(env_python(env)), "-m", "label_studio.server", "start", "--no-browser",
-               "--internal-host", host, "--port", str(port), "--data-dir", str(data_dir)]
-    with open(data_dir / LOG_FILE, "ab") as log:
-        process = subprocess.Popen(command, env=_server_environment(data_dir, port, credentials, database, own_url),
-                                   stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-    connection = Connection(own_url, credentials.api_key, credentials.username,
-                            credentials.password, port, process.pid, str(data_dir), host, database)
-    _write_connection(connection)
-    echo(f"starting Label Studio at {connection.url} (log: {data_dir / LOG_FILE})")
+    _check_port_free(host, port)
+    env = install(cache, echo)
+    created, process = _first_missing(data_dir), None
     try:
-        _wait_until_ready(connection, process, timeout)
-    except BaseException:
-        _terminate_group(process.pid, process)
+        _private_dir(data_dir)
+        credentials = _credentials(data_dir)
+        if database is None and (data_dir / CONNECTION_FILE).exists():
+            with contextlib.suppress(CorpusError):
+                database = read_connection(data_dir).database  # a restart keeps its database
+        if host not in LOOPBACK:
+            echo(f"WARNING: the server listens on {host}:{port}: anyone who can reach this address reaches its "
+                 "login page and API; use strong passwords, a firewall or a TLS proxy")
+        own_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') or host in LOOPBACK else host}:{port}"
+        command = [str(env_python(env)), "-m", "label_studio.server", "start", "--no-browser",
+                   "--internal-host", host, "--port", str(port), "--data-dir", str(data_dir)]
+        with open(data_dir / LOG_FILE, "ab") as log:
+            log_start = log.tell()  # the log is appended to: earlier starts' lines are not this one's
+            process = subprocess.Popen(command, env=_server_environment(data_dir, port, credentials, database,
+                                                                        own_url),
+                                       stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                       start_new_session=True)
+        connection = Connection(own_url, credentials.api_key, credentials.username,
+                                credentials.password, port, process.pid, str(data_dir), host, database)
+        _write_connection(connection)
+        echo(f"starting Label Studio at {connection.url} (log: {data_dir / LOG_FILE})")
+        _wait_until_ready(connection, process, timeout, log_start)
+    except BaseException as error:
+        if process is not None:
+            _terminate_group(process.pid, process)
+        if created is not None:  # a half-made data dir would pass for a set-up one; a user's own dir is kept
+            shutil.rmtree(created, ignore_errors=True)
+            if isinstance(error, CorpusError):
+                raise CorpusError(error.code, f"{error.message}; {created} did not exist before this start and was "
+                                  "removed, log and all", Location(file=str(data_dir))) from None
         raise
     return RunningServer(connection, process)
+
+
+def _first_missing(path: Path) -> Path | None:
+    """The topmost of ``path`` and its parents that does not exist; None when ``path`` exists."""
+    if path.exists():
+        return None
+    while not path.parent.exists():
+        path = path.parent
+    return path
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse a port that cannot be listened on: Label Studio would quietly take the next free
+    one, where nothing looks for it, and the wait would last its whole timeout."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # as the server's own socket will: a closed connection's TIME_WAIT does not hold the port
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except (OSError, OverflowError) as error:
+            reason = getattr(error, "strerror", None) or str(error)
+            raise CorpusError("labelstudio-port-unavailable", f"cannot listen on {host} port {port}: {reason}; "
+                              "choose another --port, or leave it out for a free one",
+                              Location(file="--port")) from None
 
 
 def _get(url: str, api_key: str | None = None, timeout: float = 10.0) -> tuple[int, bytes]:
@@ -341,22 +384,30 @@ def _answers(connection: Connection) -> bool:
         return False
 
 
-def _wait_until_ready(connection: Connection, process: subprocess.Popen, timeout: float) -> None:
+def _wait_until_ready(connection: Connection, process: subprocess.Popen, timeout: float, log_start: int) -> None:
+    log = Path(connection.data_dir) / LOG_FILE
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise CorpusError("labelstudio-start-failed", f"the server exited with code {process.returncode}; "
-                              f"last lines of its log:\n{_log_tail(Path(connection.data_dir))}")
+            raise CorpusError("labelstudio-start-failed", f"the server exited with code {process.returncode}: "
+                              f"{_last_log_line(log, log_start)}", Location(file=str(log)))
         if _answers(connection):
             return
         time.sleep(1.0)
     raise CorpusError("labelstudio-start-timeout", f"the server did not become healthy at {connection.url} "
-                      f"within {timeout:.0f} s; last lines of its log:\n{_log_tail(Path(connection.data_dir))}")
+                      f"within {timeout:.0f} s; its log's last line: {_last_log_line(log, log_start)}",
+                      Location(file=str(log)))
 
 
-def _log_tail(data_dir: Path, lines: int = 15) -> str:
-    with contextlib.suppress(OSError):
-        return "\n".join((data_dir / LOG_FILE).read_text(errors="replace").splitlines()[-lines:])
+def _last_line(text: str) -> str:
+    """The last line that is not blank: of a traceback, the exception, which says what went wrong."""
+    return next((line.strip() for line in reversed(text.splitlines()) if line.strip()), "(no output)")
+
+
+def _last_log_line(log: Path, start: int) -> str:
+    with contextlib.suppress(OSError), open(log, "rb") as handle:
+        handle.seek(start)
+        return _last_line(handle.read().decode(errors="replace"))
     return "(no log)"
 
 
@@ -469,11 +520,11 @@ class User:
 
 def ensure_user(data_dir: Path, email: str, cache: Path | None = None) -> User:
     """The user ``email`` of the local server of ``data_dir`` (created, and added to its
-    organization, when absent), with the API key to act as that user."""
+    organization, when absent), with the API key to act as that user. Raises
+    ``labelstudio-not-started`` when no server was ever started there (nothing is created)."""
     data_dir = Path(data_dir).resolve()
-    database = None
-    if (data_dir / CONNECTION_FILE).exists():
-        database = read_connection(data_dir).database  # the server's own database, SQLite or PostgreSQL
+    # first: in a data dir no server set up, Django would create an empty database and fail in it
+    database = read_connection(data_dir).database  # the server's own database, SQLite or PostgreSQL
     environment = {key: value for key, value in os.environ.items()
                    if not key.startswith(("LABEL_STUDIO_", "POSTGRE_", "DJANGO_DB"))}
     environment.update(QUIET_ENVIRONMENT, LABEL_STUDIO_BASE_DATA_DIR=str(data_dir))
@@ -482,8 +533,8 @@ def ensure_user(data_dir: Path, email: str, cache: Path | None = None) -> User:
                             capture_output=True, text=True, stdin=subprocess.DEVNULL)
     marked = [line for line in result.stdout.splitlines() if line.startswith("@corpus-tools-user ")]
     if result.returncode != 0 or not marked:
-        tail = "\n".join(result.stderr.strip().splitlines()[-10:])
-        raise CorpusError("labelstudio-user-failed", f"could not create or read user {email!r}:\n{tail}",
+        raise CorpusError("labelstudio-user-failed", f"could not create or read user {email!r}: "
+                          f"{_last_line(result.stderr)}",
                           Location(file=str(data_dir)))
     return User(**json.loads(marked[-1].split(" ", 1)[1]))
 
