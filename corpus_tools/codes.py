@@ -202,6 +202,7 @@ labelstudio-ambiguous-project  error  several projects of that title
 labelstudio-export-failed  error  the server could not export the project
 labelstudio-export-timeout  error  the export did not finish in time
 labelstudio-no-prediction  error  a task has no prediction to accept
+labelstudio-bad-project-title  error  a project title that is blank or only digits (other commands read digits as a project id)
 annotate-bad-json  error  an annotation file that is not JSON
 annotate-bad-item  error  an item of an annotation file that is not an object, or a field of the wrong type
 annotate-bad-result  error  an item without a result list

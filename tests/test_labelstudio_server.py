@@ -217,3 +217,34 @@ def test_start_refuses_a_port_another_process_listens_on(tmp_path):
     assert str(refused.value) == (f"--port: [labelstudio-port-unavailable] cannot listen on 127.0.0.1 port {port}: "
                                   "Address already in use; choose another --port, or leave it out for a free one")
     assert not data_dir.exists()
+
+
+@pytest.mark.parametrize("title", ["", "  ", "12345"])
+def test_push_refuses_a_title_other_commands_would_read_as_an_id(title):
+    """Refused before the client is used: `pull --project 12345` would look up project id 12345."""
+    with pytest.raises(CorpusError) as refused:
+        push(None, [], None, title)
+    assert refused.value.code == "labelstudio-bad-project-title" and refused.value.location.file == "--project"
+
+
+def test_api_errors_are_short_and_name_where_they_went():
+    """Label Studio's own message, not its error object; the start of an HTML page, not all of it;
+    the URL a connection failed to reach."""
+    import httpx
+    from label_studio_sdk.core.api_error import ApiError
+
+    from corpus_tools.labelstudio.sync import api_errors
+
+    with pytest.raises(CorpusError) as caught, api_errors("looking up project 3"):
+        raise ApiError(status_code=404, body={"id": "0f3e", "status_code": 404, "version": "1.23.2",
+                                              "detail": "No Project matches the given query.", "exc_info": None})
+    assert str(caught.value) == ("[labelstudio-api-error] looking up project 3 failed: HTTP 404: No Project "
+                                 "matches the given query.")
+    with pytest.raises(CorpusError) as caught, api_errors("listing projects"):
+        raise ApiError(status_code=500, body="<html>\n" + "<p>Server Error</p>\n" * 300)
+    assert len(str(caught.value)) < 300 and "\n" not in str(caught.value) and str(caught.value).endswith("...")
+    with pytest.raises(CorpusError) as caught, api_errors("listing projects"):
+        raise httpx.ConnectError("[Errno 111] Connection refused",
+                                 request=httpx.Request("GET", "http://127.0.0.1:1/api/projects?page=1"))
+    assert str(caught.value) == ("[labelstudio-unreachable] listing projects failed at http://127.0.0.1:1/api/projects: "
+                                 "ConnectError: [Errno 111] Connection refused")

@@ -189,7 +189,8 @@ def tasks(layout: Layout, predictions: bool, output: Path) -> None:
 @_connection_options
 @root_option
 @_predictions_option
-@click.option("--project", default=DEFAULT_PROJECT, show_default=True, help="Project title.")
+@click.option("--project", default=DEFAULT_PROJECT, show_default=True,
+              help="Project title (not digits only: the other commands read those as a project id).")
 def push(url, api_key, data_dir, layout, predictions, project) -> None:
     """Create or update the project and import the tasks it does not hold yet.
 

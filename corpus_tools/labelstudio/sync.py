@@ -50,10 +50,19 @@ def connect(url: str | None = None, api_key: str | None = None, data_dir: Path |
     return LabelStudio(base_url=url, api_key=api_key)
 
 
+# an error page can be kilobytes of HTML (a --url that is not the server's root): its start says enough
+BODY_SHOWN = 200
+
+
 def _api_error(action: str, error: Exception, location: Location | None = None) -> CorpusError:
     status = getattr(error, "status_code", None)
     body = getattr(error, "body", None)
-    detail = f"HTTP {status}: {body}" if status is not None else f"{type(error).__name__}: {error}"
+    if isinstance(body, dict) and body.get("detail"):
+        body = body["detail"]  # Label Studio's own message, without its request id and version
+    shown = " ".join(str(body).split())
+    if len(shown) > BODY_SHOWN:
+        shown = shown[:BODY_SHOWN] + "..."
+    detail = f"HTTP {status}: {shown}" if status is not None else f"{type(error).__name__}: {error}"
     return CorpusError("labelstudio-api-error", f"{action} failed: {detail}", location)
 
 
@@ -68,7 +77,11 @@ def api_errors(action: str, location: Location | None = None) -> Iterator[None]:
     except ApiError as error:
         raise _api_error(action, error, location) from None
     except httpx.HTTPError as error:
-        raise CorpusError("labelstudio-unreachable", f"{action} failed: {type(error).__name__}: {error}",
+        try:
+            at = f" at {error.request.url.copy_with(query=None)}"
+        except RuntimeError:  # an error raised before any request was made has none
+            at = ""
+        raise CorpusError("labelstudio-unreachable", f"{action} failed{at}: {type(error).__name__}: {error}",
                           location) from None
 
 
@@ -187,6 +200,11 @@ def push(client, documents: Iterable[Document], annotations: Mapping[str, Docume
 
     With ``layout``, under the corpus lock (corpus_tools.lock): two pushes from one checkout at
     once would both find a task missing and both import it."""
+    if not project_title.strip() or project_title.strip().isdigit():
+        # every other command reads a number as a project's id, and a blank title names nothing
+        raise CorpusError("labelstudio-bad-project-title", f"a project title must hold a non-digit character, "
+                          f"not {project_title!r}: pull and annotate would read a number as a project id",
+                          Location(file="--project"))
     if layout is None:
         return _push(client, documents, annotations, project_title, model_version, preannotations, on_progress)
     from corpus_tools.lock import corpus_lock
