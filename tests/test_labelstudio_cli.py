@@ -149,6 +149,9 @@ def test_accepting_one_model_versions_predictions_leaves_the_others(labelstudio,
     add = CliRunner().invoke(cli, ["add", "--root", root, str(corpus_copy.root / "new.txt")])
     assert add.exit_code == 0, add.output
     run("push", *server, "--root", root, "--predictions", "--project", "mixed predictions")
+    again = run("push", *server, "--root", root, "--predictions", "--project", "mixed predictions")
+    assert (f"imported 0 tasks, {len(COMMITTED_DOC_IDS) + 1} already present" in again
+            and "keep the predictions they were imported with" in again)
     annotator = ["--data-dir", str(labelstudio.data_dir), "--project", "mixed predictions",
                  "--as", "mixed@corpus-tools.local", "--accept-predictions"]
     result = CliRunner().invoke(cli, ["labelstudio", "annotate", *annotator, "--model-version", "no-such-model"])

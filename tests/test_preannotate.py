@@ -375,3 +375,24 @@ def test_preannotate_documents_makes_each_as_it_is_read():
     first = next(made)
     assert first[0] == "d1" and first[1].annotations.timexes and reads == ["d1"]
     assert [doc_id for doc_id, _ in made] == ["d2"] and reads == ["d1", "d2"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--strict-aliases"], "--strict-aliases goes with --evaluate"),
+    (["--evaluate", "--doc", "x"], "--doc does not go with --evaluate"),
+])
+def test_options_that_would_be_ignored_are_refused(corpus_copy, args, message):
+    result = CliRunner().invoke(cli, ["preannotate", "--root", str(corpus_copy.root), "--ner", "none", *args])
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_evaluating_without_gold_is_an_error_not_a_table_of_zeros(corpus_copy):
+    shutil.rmtree(corpus_copy.exports)
+    result = CliRunner().invoke(cli, ["preannotate", "--root", str(corpus_copy.root), "--evaluate", "--ner", "none"])
+    assert result.exit_code == 1 and "[preannotate-no-gold]" in result.output and "| entities |" not in result.output
+
+
+def test_pull_without_ingest_refuses_an_ingest_option(tmp_path):
+    result = CliRunner().invoke(cli, ["labelstudio", "pull", "--no-ingest", "--allow-partial", "-o",
+                                      str(tmp_path / "x.json"), "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "--allow-partial is an option of ingest" in result.output

@@ -210,6 +210,9 @@ def push(url, api_key, data_dir, layout, predictions, project) -> None:
     state = "created" if result.created else ("config updated" if result.config_updated else "existing")
     click.echo(f"project {result.project_id} ({state}): imported {result.imported} tasks, "
                f"{result.already_present} already present")
+    if predictions and result.already_present:
+        click.echo(f"note: the {result.already_present} tasks already present keep the predictions they were "
+                   "imported with; push to a new project for today's", err=True)
 
 
 @labelstudio.command("pull")
@@ -234,10 +237,12 @@ def pull(url, api_key, data_dir, layout, project, output, ingest, allow_partial,
     """
     from corpus_tools.labelstudio import sync
 
+    if not ingest and output is None:
+        raise click.UsageError("--no-ingest needs -o FILE")
+    if not ingest and allow_partial:
+        raise click.UsageError("--allow-partial is an option of ingest, which --no-ingest leaves out")
     client = _client(url, api_key, data_dir)
     if not ingest:
-        if output is None:
-            raise click.UsageError("--no-ingest needs -o FILE")
         with progress("downloading the export", unit="B", bytes_=True) as on_progress:
             written = sync.pull(client, project, output, on_progress=on_progress)
         click.echo(f"wrote {written}")

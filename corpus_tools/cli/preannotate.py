@@ -35,6 +35,10 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
     from corpus_tools.cli.progress import progress
     from corpus_tools.preannotate import evaluate as scoring, run
 
+    if strict_aliases and not evaluate:
+        raise click.UsageError("--strict-aliases goes with --evaluate")
+    if doc_ids and evaluate:
+        raise click.UsageError("--doc does not go with --evaluate, which scores every document with a gold annotation")
     model = None if ner_model.lower() == "none" else ner_model
     if evaluate:
         with progress("scoring", unit="doc") as on_progress:

@@ -142,5 +142,10 @@ def evaluate_corpus(layout, ner_model: str | None = None, strict_aliases: bool =
     documents = DocumentIndex(layout)
     registry = load_registry(layout)
     gold = load_chosen(layout, documents, registry)
+    if not gold:  # a table of zeros would read as a score
+        from corpus_tools.errors import CorpusError, Location
+
+        raise CorpusError("preannotate-no-gold", "no document has an ingested annotation to score against: "
+                          "ingest an export first", Location(file=str(layout.exports)))
     ner = load_ner(ner_model)
     return evaluate(documents, registry, gold, ner=ner, strict_aliases=strict_aliases, on_progress=on_progress), ner.note
