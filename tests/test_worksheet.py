@@ -128,6 +128,8 @@ def test_unreadable_yaml_names_the_file(tmp_path):
         load_worksheet(path)
     assert raised.value.code == "worksheet-unreadable"
     assert raised.value.location.file == str(path)
+    # where, on one line; not YAML's own text, which quotes the source over several
+    assert raised.value.message == "not YAML: line 2, column 1: expected ',' or ']', but got '<stream end>'"
 
 
 def test_gold_round_1_covers_the_five_seed_documents():

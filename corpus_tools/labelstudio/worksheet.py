@@ -115,6 +115,10 @@ def load_worksheet(path: str | Path) -> Worksheet:
     name = str(path)
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as error:  # its text quotes the source over several lines: the mark says where
+        mark = error.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        raise _fail(name, None, f"not YAML: {where}{error.problem}", code="worksheet-unreadable") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise _fail(name, None, f"cannot read worksheet: {error}", code="worksheet-unreadable") from None
     if not isinstance(data, dict) or not isinstance(data.get("doc_id"), str):
