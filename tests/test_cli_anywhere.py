@@ -264,3 +264,13 @@ def test_a_release_anywhere_is_protected_and_build_is_not(tmp_path, checkout, mo
     result = CliRunner().invoke(cli, ["export", "--format", "jsonl", str(outside), "-o", "build/jsonl"])
     assert result.exit_code == 0, result.output
     assert (checkout.build / "jsonl" / "documents.jsonl").is_file() or any((checkout.build / "jsonl").iterdir())
+
+
+def test_a_root_that_is_no_directory_is_a_problem_with_a_json_report(tmp_path):
+    missing = str(tmp_path / "nowhere")
+    result = CliRunner().invoke(cli, ["check-raw", "--root", missing])
+    assert result.exit_code == 1 and result.output == f"Error: {missing}: [corpus-not-found] --root names no directory\n"
+    result = CliRunner().invoke(cli, ["preannotate", "--json", "--root", missing])
+    assert result.exit_code == 1
+    [problem] = json.loads(result.output)["problems"]
+    assert (problem["code"], problem["location"]["file"]) == ("corpus-not-found", missing)

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 import click
 import orjson
 
-from corpus_tools.errors import CorpusError, Report
+from corpus_tools.errors import CorpusError, Location, Report
 from corpus_tools.layout import ROOT_MARKERS, Layout, find_root
 
 # ctx.meta key: the command was asked for --json, so an error is printed as a JSON report too
@@ -21,6 +21,8 @@ JSON_META = "corpus_tools.as_json"
 
 def _to_layout(ctx: click.Context, param: click.Parameter, value: str | None) -> Layout:
     if value is not None:
+        if not Path(value).is_dir():  # not click's exists check: a problem, in JSON under --json
+            raise CorpusError("corpus-not-found", "--root names no directory", Location(file=value))
         return Layout.at(value)
     found = find_root(Path.cwd())
     if found is None:
@@ -31,7 +33,7 @@ def _to_layout(ctx: click.Context, param: click.Parameter, value: str | None) ->
 
 root_option = click.option(
     "--root", "layout", default=None, callback=_to_layout,
-    type=click.Path(file_okay=False, exists=True),
+    type=click.Path(),
     help="The corpus checkout (holds raw/, annotations/, dist/) [default: the nearest directory, from here "
          "upwards, holding raw/manifest.jsonl or annotations/entity-registry.jsonl].",
 )
