@@ -119,6 +119,18 @@ def test_spacy_docbin_has_every_aligned_span_and_reports_the_others(release, exp
     assert [(s.text, s.label_) for s in seed.spans["sources"]] == [("he", "SOURCE")]
     assert seed.user_data["fold"] == 1 and seed.user_data["split"] == "train"
     assert [s.label_ for s in docs["crafted-1"].spans["quotes"]] == ["direct"]
+    # every span has its region's id; a source or cue quotes share is one span, the links say whose
+    for row in _rows(release, "entities"):
+        if (row["doc_id"], row["id"]) not in unaligned:
+            assert row["id"] in {e.id_ for e in docs[row["doc_id"]].ents}
+    for doc_id, doc in docs.items():
+        quotes = [r for r in _rows(release, "quotes") if r["doc_id"] == doc_id]
+        assert [list(link) for link in doc.user_data["quote_links"]] == [
+            [q["id"], q["source_id"], q["cue_id"]] for q in quotes]
+        for part in ("source", "cue"):
+            regions = {q[f"{part}_id"]: (q[f"{part}_start"], q[f"{part}_end"]) for q in quotes if q[f"{part}_id"]}
+            assert {s.id_: (s.start_char, s.end_char) for s in doc.spans[f"{part}s"]} == regions
+            assert len(doc.spans[f"{part}s"]) == len(regions)
 
 
 def test_spacy_writes_bounded_docbin_files_that_spacy_corpus_reads_in_order(release, tmp_path, monkeypatch):
@@ -288,5 +300,10 @@ def test_every_committed_release_exports_in_every_format(version, fmt, tmp_path)
         import spacy
         from spacy.tokens import DocBin
 
-        docs = list(DocBin().from_disk(result.path / "train" / "00000.spacy").get_docs(spacy.blank("en").vocab))
+        docs = [doc for split in ("train", "validation", "test") if (result.path / split).is_dir()
+                for path in sorted((result.path / split).glob("*.spacy"))
+                for doc in DocBin().from_disk(path).get_docs(spacy.blank("en").vocab)]
         assert {doc.user_data["fold"] is None for doc in docs} == {version == "1.0.0"}
+        # quotes share sources and cues: each region is one span (it was one per quote: 101 of 90 in 1.1.0)
+        counts = [sum(len(doc.spans[group]) for doc in docs) for group in ("quotes", "sources", "cues")]
+        assert counts == {"1.0.0": [46, 43, 44], "1.1.0": [101, 90, 93]}[version]

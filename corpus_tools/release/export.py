@@ -7,7 +7,9 @@
   documents each (``<split>/00000.spacy``, ...; spaCy's ``Corpus`` and ``spacy train`` read a
   directory), tokenized by spaCy's blank English tokenizer (no model download): entities as
   ``doc.ents``, time expressions and quote, source and cue regions as span groups (``timexes``,
-  ``quotes``, ``sources``, ``cues``); doc_id, split and fold in ``user_data``. A span that does
+  ``quotes``, ``sources``, ``cues``), each span with its region id (``span.id_``), a source or cue
+  that quotes share once; doc_id, split, fold and ``quote_links`` (``[quote id, source id, cue
+  id]`` per quote) in ``user_data``. A span that does
   not fall on spaCy's token boundaries cannot be a spaCy span: it is listed in
   ``unaligned.jsonl`` (and in the result), never dropped silently. Needs
   ``pip install corpus-tools[spacy]``.
@@ -262,22 +264,29 @@ def _spacy_doc(nlp, document: ReleaseDocument, unaligned: list[Unaligned]):
     for timex in document.timexes:
         groups["timexes"].append(_span(doc, document, timex, "timexes", timex["label"], unaligned,
                                        timex["start"], timex["end"], timex["text"]))
+    # a source or cue several quotes share is one region, so one span; which quote has which is
+    # kept in user_data["quote_links"] ([quote id, source id, cue id]), by the spans' ids
+    shared: dict[str, set] = {"sources": set(), "cues": set()}
+    links = []
     for quote in document.quotes:
         groups["quotes"].append(_span(doc, document, quote, "quotes", quote["quote_type"], unaligned,
                                       quote["start"], quote["end"], quote["text"]))
+        links.append([quote["id"], quote["source_id"], quote["cue_id"]])
         for part, label in (("source", "SOURCE"), ("cue", "CUE")):
-            if quote[f"{part}_id"] is not None:
-                region = {"id": quote[f"{part}_id"]}
-                groups[f"{part}s"].append(_span(doc, document, region, f"{part}s", label, unaligned,
+            region_id = quote[f"{part}_id"]
+            if region_id is not None and region_id not in shared[f"{part}s"]:
+                shared[f"{part}s"].add(region_id)
+                groups[f"{part}s"].append(_span(doc, document, {"id": region_id}, f"{part}s", label, unaligned,
                                                 quote[f"{part}_start"], quote[f"{part}_end"], quote[f"{part}_text"]))
     for name, spans in groups.items():
         doc.spans[name] = [span for span in spans if span is not None]
+    doc.user_data["quote_links"] = links
     return doc
 
 
 def _span(doc, document: ReleaseDocument, region: dict, layer: str, label: str, unaligned: list[Unaligned],
           start: int, end: int, text: str):
-    span = doc.char_span(start, end, label=label, alignment_mode="strict")
+    span = doc.char_span(start, end, label=label, alignment_mode="strict", span_id=region["id"])
     if span is None:
         unaligned.append(Unaligned(document.doc_id, region["id"], layer, start, end, text, label))
     return span
