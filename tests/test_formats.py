@@ -94,3 +94,12 @@ def test_validate_names_the_format_in_one_line(tmp_path: Path):
     assert result.output == (f"Error: {path}, byte 0: [export-not-json] a Label Studio CSV export (columns "
                              "'annotation_id', 'annotator', 'created_at', 'doc_id', 'entity', 'id' and 3 more), "
                              "not a JSON export: CSV keeps no region ids or relations; " + EXPORT_AS_JSON + "\n")
+
+
+def test_whitespace_is_empty_only_when_the_whole_file_is_whitespace():
+    from corpus_tools.ingest.formats import HEAD_SIZE
+
+    assert not_an_export(b" \n\t ") == ("export-not-json", "the file is empty (4 bytes of whitespace at most)")
+    # a full head of whitespace says nothing of what follows it
+    assert not_an_export(b" " * HEAD_SIZE) == (
+        "export-not-json", f"its first {HEAD_SIZE} bytes are whitespace; a Label Studio export starts with '['")

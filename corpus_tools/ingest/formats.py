@@ -64,8 +64,11 @@ def not_an_export(head: bytes) -> tuple[str, str] | None:
         return "export-not-json", ("the file starts with a UTF-8 byte-order mark; Label Studio never writes one: "
                                    "is this the file it exported?")
     stripped = head.lstrip(_WHITESPACE)
-    if not stripped:
+    if not stripped and len(head) < HEAD_SIZE:
         return "export-not-json", f"the file is empty ({len(head)} bytes of whitespace at most)"
+    if not stripped:  # only the head was read: the file may go on
+        return "export-not-json", (f"its first {len(head)} bytes are whitespace; a Label Studio export starts "
+                                   "with '['")
     first = stripped[0]
     if first == ord("["):
         return _json_min(stripped)
