@@ -122,14 +122,16 @@ def test_spacy_docbin_has_every_aligned_span_and_reports_the_others(release, exp
     # every span has its region's id; a source or cue quotes share is one span, the links say whose
     for row in _rows(release, "entities"):
         if (row["doc_id"], row["id"]) not in unaligned:
-            assert row["id"] in {e.id_ for e in docs[row["doc_id"]].ents}
+            assert (row["id"], row["entity_id"] or "") in {(e.id_, e.kb_id_) for e in docs[row["doc_id"]].ents}
     for doc_id, doc in docs.items():
         quotes = [r for r in _rows(release, "quotes") if r["doc_id"] == doc_id]
         assert [list(link) for link in doc.user_data["quote_links"]] == [
             [q["id"], q["source_id"], q["cue_id"]] for q in quotes]
         for part in ("source", "cue"):
-            regions = {q[f"{part}_id"]: (q[f"{part}_start"], q[f"{part}_end"]) for q in quotes if q[f"{part}_id"]}
-            assert {s.id_: (s.start_char, s.end_char) for s in doc.spans[f"{part}s"]} == regions
+            regions = {q[f"{part}_id"]: (q[f"{part}_start"], q[f"{part}_end"],
+                                         (q["speaker_id"] or "") if part == "source" else "")
+                       for q in quotes if q[f"{part}_id"]}
+            assert {s.id_: (s.start_char, s.end_char, s.kb_id_) for s in doc.spans[f"{part}s"]} == regions
             assert len(doc.spans[f"{part}s"]) == len(regions)
 
 

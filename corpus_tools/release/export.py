@@ -7,7 +7,8 @@
   documents each (``<split>/00000.spacy``, ...; spaCy's ``Corpus`` and ``spacy train`` read a
   directory), tokenized by spaCy's blank English tokenizer (no model download): entities as
   ``doc.ents``, time expressions and quote, source and cue regions as span groups (``timexes``,
-  ``quotes``, ``sources``, ``cues``), each span with its region id (``span.id_``), a source or cue
+  ``quotes``, ``sources``, ``cues``), each span with its region id (``span.id_``) and, for a
+  mention or a source, its registry id (``span.kb_id_``: entity_id, speaker_id), a source or cue
   that quotes share once; doc_id, split, fold and ``quote_links`` (``[quote id, source id, cue
   id]`` per quote) in ``user_data``. A span that does
   not fall on spaCy's token boundaries cannot be a spaCy span: it is listed in
@@ -256,7 +257,7 @@ def _spacy_doc(nlp, document: ReleaseDocument, unaligned: list[Unaligned]):
     ents = []
     for mention in document.entities:
         span = _span(doc, document, mention, "entities", mention["label"], unaligned, mention["start"],
-                     mention["end"], mention["text"])
+                     mention["end"], mention["text"], kb_id=mention["entity_id"])
         if span is not None:
             ents.append(span)
     doc.ents = ents
@@ -277,7 +278,8 @@ def _spacy_doc(nlp, document: ReleaseDocument, unaligned: list[Unaligned]):
             if region_id is not None and region_id not in shared[f"{part}s"]:
                 shared[f"{part}s"].add(region_id)
                 groups[f"{part}s"].append(_span(doc, document, {"id": region_id}, f"{part}s", label, unaligned,
-                                                quote[f"{part}_start"], quote[f"{part}_end"], quote[f"{part}_text"]))
+                                                quote[f"{part}_start"], quote[f"{part}_end"], quote[f"{part}_text"],
+                                                kb_id=quote["speaker_id"] if part == "source" else None))
     for name, spans in groups.items():
         doc.spans[name] = [span for span in spans if span is not None]
     doc.user_data["quote_links"] = links
@@ -285,8 +287,8 @@ def _spacy_doc(nlp, document: ReleaseDocument, unaligned: list[Unaligned]):
 
 
 def _span(doc, document: ReleaseDocument, region: dict, layer: str, label: str, unaligned: list[Unaligned],
-          start: int, end: int, text: str):
-    span = doc.char_span(start, end, label=label, alignment_mode="strict", span_id=region["id"])
+          start: int, end: int, text: str, kb_id: str | None = None):
+    span = doc.char_span(start, end, label=label, kb_id=kb_id or "", alignment_mode="strict", span_id=region["id"])
     if span is None:
         unaligned.append(Unaligned(document.doc_id, region["id"], layer, start, end, text, label))
     return span
