@@ -274,3 +274,15 @@ def test_a_root_that_is_no_directory_is_a_problem_with_a_json_report(tmp_path):
     assert result.exit_code == 1
     [problem] = json.loads(result.output)["problems"]
     assert (problem["code"], problem["location"]["file"]) == ("corpus-not-found", missing)
+
+
+def test_a_reader_that_goes_away_is_no_error(tmp_path):
+    """`corpus-tools agreement | head -1`: the pipe closes early; nothing is reported on stderr."""
+    import subprocess
+    import sys
+
+    errors = tmp_path / "stderr"
+    script = (f"{sys.executable} -m corpus_tools.cli normalize --doc {COMMITTED_DOC_IDS[0]} "
+              f"--root {REPO} 2>{errors} | true")
+    subprocess.run(["sh", "-c", script], check=True, cwd=tmp_path)
+    assert errors.read_text() == ""

@@ -11,6 +11,8 @@ calls it, and prints. A ``CorpusError`` from the library becomes a one-line mess
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 
 import click
 
@@ -59,6 +61,10 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except CorpusError as error:
             failure = error
+        except BrokenPipeError:  # the reader went away (`| head`): not a fault to report
+            # Python's own advice: point stdout at devnull, so the flush at exit does not fail again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(1)
         except OSError as error:  # a path the system refused: one line too, never a traceback
             failure = CorpusError.of_os_error(error)
         if ctx.meta.get(JSON_META):

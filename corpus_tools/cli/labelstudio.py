@@ -212,7 +212,7 @@ def push(url, api_key, data_dir, layout, predictions, project) -> None:
                f"{result.already_present} already present")
     if predictions and result.already_present:
         click.echo(f"note: the {result.already_present} tasks already present keep the predictions they were "
-                   "imported with; push to a new project for today's", err=True)
+                   "imported with; to give them the predictions made now, push to a new project", err=True)
 
 
 @labelstudio.command("pull")
