@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 
 import pyarrow.parquet as pq
 import pytest
@@ -38,3 +39,23 @@ def test_release_refuses_a_stored_export_with_errors(corpus_copy):
     assert caught.value.code == "invalid-annotations"
     assert f"{stored.name}, task 1, doc doc-a: error [doc-unknown]" in caught.value.message
     assert not corpus_copy.dist.exists() or not any(corpus_copy.dist.iterdir())
+
+
+def test_release_says_when_several_annotators_versions_were_never_adjudicated(corpus_copy):
+    """Without the reviewer's export, round 2's documents have three versions each and no ground
+    truth: the latest is released, and the person releasing is told (stderr), not only the card."""
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import cli
+
+    reviewed = [path.parent for path in sorted(corpus_copy.exports.glob("*/export.json"))
+                if b'"ground_truth": true' in path.read_bytes()]
+    assert len(reviewed) == 1
+    result = CliRunner().invoke(cli, ["release", "--root", str(corpus_copy.root)])
+    assert result.exit_code == 0 and "note:" not in result.output, result.output
+    shutil.rmtree(reviewed[0])
+    shutil.rmtree(corpus_copy.dist)
+    result = CliRunner().invoke(cli, ["release", "--root", str(corpus_copy.root)])
+    assert result.exit_code == 0, result.output
+    assert ("note: 7 documents have versions by several annotators and none adjudicated: each is released from "
+            "its most recently updated annotation") in result.stderr

@@ -421,7 +421,7 @@ class ReleaseProvenance:
         self._left_out = column_sum(versions["ground_truth"])
         self._tally = AgreementTally()
         self._annotators: dict[int, int] = {}
-        self._documents = {"ground_truth": 0, "latest": 0}
+        self._documents = {"ground_truth": 0, "latest": 0, "unreviewed": 0}
         self._units = {"all": 0, "unanimous": 0, "adjudicated": 0, "one_annotator": 0}
 
     def stream(self, problems: list | None = None) -> Iterator[DocumentAnnotations]:
@@ -457,12 +457,22 @@ class ReleaseProvenance:
         self._annotators[count] = self._annotators.get(count, 0) + 1
         ground_truth = annotations.provenance is not None and annotations.provenance.ground_truth
         self._documents["ground_truth" if ground_truth else "latest"] += 1
+        self._documents["unreviewed"] += not ground_truth and count >= 2
         for _, provenance in given.unit_provenance:
             self._units["all"] += 1
             self._units["unanimous"] += provenance.annotators >= 2 and len(provenance.agreed_by) == provenance.annotators
             self._units["adjudicated"] += provenance.adjudicated
             self._units["one_annotator"] += provenance.annotators == 1
         return given
+
+    def notes(self) -> tuple[str, ...]:
+        """What the person releasing should know once the chosen annotations have streamed by."""
+        unreviewed = self._documents["unreviewed"]
+        if not unreviewed:
+            return ()
+        return (f"{unreviewed} documents have versions by several annotators and none adjudicated: each is "
+                "released from its most recently updated annotation, whatever the others say (`corpus-tools "
+                "adjudicate` lists their disagreements)",)
 
     def quality(self):
         agreement = self._tally.report(annotations_cancelled=self._index.stats().get("annotations_cancelled", 0),

@@ -32,6 +32,8 @@ def release(layout: Layout, version: str | None) -> None:
     with progress("building the release", unit="doc") as on_progress:
         result = build(layout, version, on_progress=on_progress)
     verb = {"built": "built", "unchanged": "unchanged (already released with identical content):"}[result.status]
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(f"release {result.version} {verb} {result.path} ({len(result.files)} files)")
 
 

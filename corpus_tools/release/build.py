@@ -59,6 +59,7 @@ class ReleaseResult:
     version: str
     status: str  # "built" or "unchanged"
     files: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # for the person releasing, not the card (release.inputs.release)
 
 
 def check_version(version: str) -> str:

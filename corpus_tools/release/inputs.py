@@ -41,13 +41,14 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
         index = AnnotationIndex(layout, documents, registry)  # the stored exports' units, ranked once
         provenance = ReleaseProvenance(index)  # the chosen annotations, with each unit's provenance
         acceptance = Acceptance.gather(index)  # what annotators kept of the pre-annotation
-        return build_release(documents, acceptance.attach(provenance.stream(errors)),
+        result = build_release(documents, acceptance.attach(provenance.stream(errors)),
                              tuple(registry.values()), layout.dist, version,
                              previous=previous_release(layout.dist, version), sizes=sizes,
                              upstream_problems=errors, regions_validated=True,
                              annotation_quality=lambda: dataclasses.replace(
                                  provenance.quality(), preannotation_accepted=acceptance.result()),
                              card=CardInfo(caveats=caveats(layout)), on_progress=on_progress)
+        return dataclasses.replace(result, notes=provenance.notes())
 
 
 CAVEATS_FILE = "card-caveats.md"
