@@ -68,7 +68,7 @@ raw-duplicate  error  a file to add whose bytes are already in the corpus (same 
 add-input-missing  error  a file named to add does not exist (or no file was named)
 metadata-invalid  error  a title, publisher or date given to add without evidence, or not a valid value
 raw-not-regular  error  raw/, the manifest or a raw file is a symbolic link, FIFO, device or directory
-evidence-mismatch  error  stated evidence whose line is not in the raw file or does not contain its quote
+evidence-mismatch  error  stated evidence whose line is not in the raw file, does not contain its quote, or whose quote does not state the fact
 """),
     _table("documents", """
 invalid-offset-map  error  an offset map whose runs do not tile the text

@@ -77,6 +77,24 @@ def test_line_evidence_in_a_crlf_file_is_the_line_check_raw_reads(corpus_copy, t
     assert check_raw(corpus_copy).valid
 
 
+def test_a_cited_line_must_state_the_fact_and_line_may_be_capitalized(corpus_copy, tmp_path):
+    article = tmp_path / "dated.txt"
+    article.write_bytes(b"US and Syria hold talks\n\nBy Example Wire\n\nMarch 12, 2024\n\nBody.\n")
+    before = corpus_copy.manifest.read_bytes()
+    with pytest.raises(CorpusError) as caught:  # the headline states no date
+        add_files(corpus_copy, [article], date="2024-03-12", date_evidence="line 1")
+    assert "does not state the year 2024" in caught.value.message
+    with pytest.raises(CorpusError) as caught:
+        add_files(corpus_copy, [article], publisher="Reuters", publisher_evidence="line 3")
+    assert "does not state the publisher 'Reuters'" in caught.value.message
+    assert corpus_copy.manifest.read_bytes() == before
+    [added] = add_files(corpus_copy, [article], date="2024-03-12", date_evidence="Line 5",
+                        publisher="Example Wire", publisher_evidence="line 3")
+    assert (added.record.publication_date_evidence.kind, added.record.publication_date_evidence.quote) == (
+        "stated", "March 12, 2024")
+    assert check_raw(corpus_copy).valid
+
+
 def test_cli_add_reports_encoding_title_rule_and_nulls(corpus_copy, tmp_path):
     path = write(tmp_path, "bom.txt", b"\xef\xbb\xbfSyria talks resume\n\nText of the article.\n")
     number = numbered(corpus_copy)

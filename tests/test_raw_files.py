@@ -210,19 +210,28 @@ def test_every_manifest_field_has_its_type_checked_at_its_line(corpus_copy, fiel
     assert report.exit_code == 1 and "Traceback" not in report.output
 
 
+def test_a_stated_quote_must_say_what_it_is_evidence_of(corpus_copy):
+    """In the line is not enough: the date's year, the publisher's name must be in the quote."""
+    set_evidence(corpus_copy, DATED, "publication_date_evidence", quote="25 April")
+    problem = only_error(corpus_copy)
+    assert (problem.code, problem.message) == ("evidence-mismatch", "publication_date_evidence: the quote "
+                                               "'25 April' (line 6) does not state the year 2024, so it is no "
+                                               "evidence for it")
+
+
 def test_a_quote_may_be_part_of_its_line(corpus_copy):
     set_evidence(corpus_copy, DATED, "publication_date_evidence", quote="April, 2024")
     assert check_raw(corpus_copy).valid
 
 
 def test_evidence_lines_end_at_lf_crlf_and_cr_only(corpus_copy):
-    data = "Title\r\nBy the Desk\rPublished 3 May 2024\x0bstill line three\u2028and still\nBody.\n".encode()
+    data = "Title\r\nBy the Desk\rPublished 3 May 2024\x0bstill line three\u2028and still\nIn 2024.\n".encode()
     set_file(corpus_copy, DATED, data)
     set_evidence(corpus_copy, DATED, "publication_date_evidence", line=3, quote="3 May 2024\x0bstill line three")
     assert check_raw(corpus_copy).valid
-    set_evidence(corpus_copy, DATED, "publication_date_evidence", line=4, quote="Body.")
+    set_evidence(corpus_copy, DATED, "publication_date_evidence", line=4, quote="In 2024.")
     assert check_raw(corpus_copy).valid
-    set_evidence(corpus_copy, DATED, "publication_date_evidence", line=5, quote="Body.")
+    set_evidence(corpus_copy, DATED, "publication_date_evidence", line=5, quote="In 2024.")
     assert only_error(corpus_copy).code == "evidence-mismatch"
 
 

@@ -55,7 +55,7 @@ BINARY_CONTROL_SHARE = 0.05
 _UTF8_BOM = b"\xef\xbb\xbf"
 _WHITESPACE_CONTROLS = frozenset("\t\n\r\f\v")
 _NUMBERED = re.compile(r"(\d+)_")
-_STATED = re.compile(r"line ([0-9]+)")
+_STATED = re.compile(r"line ([0-9]+)", re.IGNORECASE)  # "Line 5" is a citation too, not reasoning
 _DATE_FORMS = {4: ("year", "%Y"), 7: ("month", "%Y-%m"), 10: ("day", "%Y-%m-%d")}
 NOT_GIVEN = "Not given when the file was added (corpus-tools add); nothing was inferred from the text."
 

@@ -195,7 +195,8 @@ def check_raw_dir(layout: Layout) -> None:
 
 def check_evidence(record: ManifestRecord, text: str, where: Location) -> list[Problem]:
     """Stated evidence against the raw text: its ``line`` (1-based, as RAW_LINE_BREAK counts
-    lines) must exist and contain its ``quote`` (a part of the line, or all of it; not blank).
+    lines) must exist and contain its ``quote`` (a part of the line, or all of it; not blank),
+    and the quote must state the fact: the date's year, the publisher's name (``_unstated``).
     Containment rather than equality, so a publisher named inside a longer line can be cited
     by its words; the seeds quote whole lines."""
     problems = []
@@ -212,10 +213,22 @@ def check_evidence(record: ManifestRecord, text: str, where: Location) -> list[P
             why = f"the quote {quote!r} quotes nothing"
         elif quote not in lines[line - 1]:
             why = f"line {line} of {record.file} does not contain the quote {quote!r}; it reads {lines[line - 1]!r}"
+        elif (missing := _unstated(record, field, quote)) is not None:
+            why = f"the quote {quote!r} (line {line}) does not state {missing}, so it is no evidence for it"
         else:
             continue
         problems.append(Problem("evidence-mismatch", f"{field}: {why}", where))
     return problems
+
+
+def _unstated(record: ManifestRecord, field: str, quote: str) -> str | None:
+    """What a stated quote should say and does not: the date's year (any date format writes it in
+    digits), or the publisher's name (case and spacing aside); None when it says it."""
+    if field == "publication_date_evidence":
+        year = (record.publication_date or "")[:4]
+        return None if year in quote else f"the year {year}"
+    name = " ".join((record.publisher or "").split()).casefold()
+    return None if name in " ".join(quote.split()).casefold() else f"the publisher {record.publisher!r}"
 
 
 def check_raw(layout: Layout, on_progress: Callable[[int], None] | None = None) -> Report:
