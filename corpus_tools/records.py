@@ -436,6 +436,7 @@ class IngestResult:
     stored_as: StoredExport | None  # when stored now or before
     report: Report
     exclusions: tuple[Exclusion, ...] = ()
+    notes: tuple[str, ...] = ()  # what the person ingesting should know, beyond the report
 
     def __post_init__(self) -> None:
         _check_choice("ingest status", self.status, INGEST_STATUSES)

@@ -572,3 +572,32 @@ def test_an_unguarded_script_gets_a_one_line_error_not_a_hang(tmp_path):
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
     assert "ERROR checking-worker-failed" in done.stdout, done.stdout + done.stderr
     assert 'if __name__ == "__main__":' in done.stdout
+
+
+def test_an_export_from_another_label_studio_database_is_noted(tmp_path: Path):
+    """Annotation ids are a database's own: the same id with another unique_id means another
+    server, whose user ids are other people (the annotation set tells annotators apart by them)."""
+    layout = corpus_root(tmp_path / "corpus")
+
+    def export(unique_id: str, day: str) -> list[dict]:
+        tasks = fx.valid_export()
+        for task in tasks:
+            for annotation in task["annotations"]:
+                annotation["unique_id"] = f"{unique_id}-{annotation['id']}"
+                annotation["updated_at"] = f"2024-05-{day}T09:00:00Z"
+        return tasks
+
+    first = run_ingest(layout, write_export(tmp_path, "first.json", export("aaaa", "02")))
+    assert first.status == "stored" and first.notes == ()
+    # the same database later: the same annotations, updated
+    same = run_ingest(layout, write_export(tmp_path, "same.json", export("aaaa", "03")))
+    assert same.status == "stored" and same.notes == ()
+    other = run_ingest(layout, write_export(tmp_path, "other.json", export("bbbb", "04")))
+    assert other.status == "stored"
+    [note] = other.notes
+    assert note.startswith(f"annotation ids 101, 201 of this export name other annotations (another unique_id) in "
+                           f"stored export {first.stored_as.name}: it looks exported from another Label Studio "
+                           "database"), note
+    result = CliRunner().invoke(cli, ["ingest", str(write_export(tmp_path, "again.json", export("cccc", "05"))),
+                                      "--root", str(layout.root)])
+    assert result.exit_code == 0 and "note: annotation ids 101, 201 of this export" in result.stderr

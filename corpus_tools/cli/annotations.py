@@ -97,7 +97,7 @@ def ingest(layout: Layout, as_json: bool, verbose: bool, allow_partial: bool, tr
         echo_json(_as_json(result, layout))
     else:
         echo_problems(result.report, verbose)
-        click.echo(_outcome(result, layout))
+        echo_outcome(result, layout)
     if result.status == "refused":
         raise SystemExit(1)
 
@@ -112,8 +112,16 @@ def _as_json(result, layout: Layout) -> dict:
         "sha256": result.sha256,
         "stored_as": _relative(result.stored_as, layout),
         "excluded": len(result.exclusions),
+        "notes": list(result.notes),
         **result.report.as_dict(),
     }
+
+
+def echo_outcome(result, layout: Layout) -> None:
+    """What ingest did, the last line of ``ingest`` and ``labelstudio pull``, after its notes."""
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(_outcome(result, layout))
 
 
 def _outcome(result, layout: Layout) -> str:

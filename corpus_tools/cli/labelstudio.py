@@ -247,13 +247,13 @@ def pull(url, api_key, data_dir, layout, project, output, ingest, allow_partial,
             written = sync.pull(client, project, output, on_progress=on_progress)
         click.echo(f"wrote {written}")
         return
-    from corpus_tools.cli.annotations import _outcome
+    from corpus_tools.cli.annotations import echo_outcome
 
     with progress("downloading the export", unit="B", bytes_=True) as on_progress:
         exported, result = sync.pull_and_ingest(client, project, layout, output, allow_partial, on_progress=on_progress)
     click.echo(f"wrote {exported}")
     echo_problems(result.report, verbose)
-    click.echo(_outcome(result, layout))
+    echo_outcome(result, layout)
     if result.status == "refused":
         raise SystemExit(1)
 

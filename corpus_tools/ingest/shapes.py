@@ -88,6 +88,7 @@ class AnnotationHead(Struct):
     created_at: datetime.datetime | None = None
     updated_at: datetime.datetime | None = None
     lead_time: float | None = None
+    unique_id: str | None = None  # a UUID: an annotation id of one Label Studio database names one annotation
 
 
 class Annotation(AnnotationHead, kw_only=True):

@@ -268,6 +268,7 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
         return IngestResult("refused", sha256, None, report, exclusions)
     if not gathered.submitted:
         return IngestResult("no-annotations", sha256, None, report, exclusions)
+    notes = _another_database(layout, Units(units_staging, "export.json"), documents, registry)
     record = {"sha256": sha256, **options, "excluded": [exclusion_as_dict(item) for item in exclusions]}
     atomic_write_bytes(staging / "ingest.json", orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
     sequence = _next_sequence(layout)
@@ -276,7 +277,31 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     os.rename(staging, stored.directory)  # the commit point: the export and its record, together
     _fsync_directory(layout.exports)
     _publish_units(units_staging, _units_directory(layout, stored, documents, registry, options))
-    return IngestResult("stored" if report.valid else "stored-partial", sha256, stored, report, exclusions)
+    return IngestResult("stored" if report.valid else "stored-partial", sha256, stored, report, exclusions, notes)
+
+
+def _another_database(layout: Layout, new: Units, documents, registry) -> tuple[str, ...]:
+    """A note when the export's annotation ids name other annotations (another unique_id) than in
+    a stored export: it comes from another Label Studio database, whose user ids are other
+    people, and the annotation set tells annotators apart by user id. Only a note: a SQLite
+    database can give a deleted newest annotation's id to the next one."""
+    mine = _unique_ids(new)
+    for stored in stored_exports(layout) if mine else ():
+        theirs = _unique_ids(units_for(layout, stored, documents, registry))
+        clashes = sorted(key for key, unique_id in mine.items() if theirs.get(key, unique_id) != unique_id)
+        if clashes:
+            shown = ", ".join(map(str, clashes[:5])) + (f" and {len(clashes) - 5} more" if len(clashes) > 5 else "")
+            return (f"annotation ids {shown} of this export name other annotations (another unique_id) in stored "
+                    f"export {stored.name}: it looks exported from another Label Studio database, whose user ids "
+                    "are other people, yet annotators are told apart by user id (agreement, adjudication, the "
+                    "release); keep a corpus on one server's database (docs/agreement.md)",)
+    return ()
+
+
+def _unique_ids(units: Units) -> dict[int, str]:
+    table = units.read("annotations", ["id", "unique_id", "prediction"])
+    table = table.filter(pc.and_(pc.invert(table["prediction"]), pc.is_valid(table["unique_id"])))
+    return dict(zip(table["id"].to_pylist(), table["unique_id"].to_pylist()))
 
 
 def _next_sequence(layout: Layout) -> int:
