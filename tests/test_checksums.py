@@ -102,7 +102,8 @@ def test_what_parse_sums_refuses(text, why):
 def test_verify_of_no_directory_says_one_thing(tmp_path):
     result = CliRunner().invoke(cli, ["verify", str(tmp_path / "9.9.9")])
     assert result.exit_code == 1
-    assert result.output == f"Error: {tmp_path / '9.9.9'}: [release-missing] not a release directory\n"
+    assert result.output == (f"Error: {tmp_path / '9.9.9'}: [release-missing] not a release directory (nor a "
+                             "version under dist/)\n")
     result = CliRunner().invoke(cli, ["verify", "--json", str(tmp_path / "9.9.9")])
     assert result.exit_code == 1
     assert '"code": "release-missing"' in result.output and '"valid": false' in result.output

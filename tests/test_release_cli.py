@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from corpus_tools.cli import cli
 from corpus_tools.release import build_release
 from corpus_tools.version import __version__
+from conftest import REPO
 from release_factories import seed_inputs
 
 
@@ -43,6 +44,14 @@ def test_verify_json(release_dir):
     result = CliRunner().invoke(cli, ["verify", "--json", str(release_dir)])
     assert result.exit_code == 0
     assert '"valid": true' in result.output
+
+
+def test_verify_takes_a_version_in_dist_as_export_diff_and_view_do(monkeypatch):
+    monkeypatch.chdir(REPO)
+    result = CliRunner().invoke(cli, ["verify", "1.1.0"])
+    assert result.exit_code == 0 and result.output == f"{REPO / 'dist' / '1.1.0'}: 11 files match SHA256SUMS\n"
+    result = CliRunner().invoke(cli, ["verify", "9.9.9"])
+    assert result.exit_code == 1 and "[unknown-version] no release 9.9.9" in result.output
 
 
 def test_verify_of_a_missing_directory(tmp_path):
