@@ -24,7 +24,7 @@ _ISO_DATE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")  # ASCII digits 
 EVIDENCE_KINDS = ("stated", "inferred", "none")
 CHOSEN_REASONS = ("ground_truth", "latest")  # why an annotation is the one its document uses
 PROVENANCE_REASONS = (*CHOSEN_REASONS, "version", "prediction")
-INGEST_STATUSES = ("stored", "stored-partial", "already-stored", "refused", "no-annotations")
+INGEST_STATUSES = ("stored", "stored-partial", "already-stored", "refused", "no-annotations", "nothing-new")
 
 # ReleaseChange's layers, each with its kinds, in report order: stable keys (docs/diff.md).
 CHANGE_KINDS: dict[str, tuple[str, ...]] = {

@@ -601,3 +601,26 @@ def test_an_export_from_another_label_studio_database_is_noted(tmp_path: Path):
     result = CliRunner().invoke(cli, ["ingest", str(write_export(tmp_path, "again.json", export("cccc", "05"))),
                                       "--root", str(layout.root)])
     assert result.exit_code == 0 and "note: annotation ids 101, 201 of this export" in result.stderr
+
+
+def test_an_export_with_nothing_new_is_not_stored_again(tmp_path: Path):
+    """Two pulls with no annotation between differ in what Label Studio recomputes (a prediction's
+    created_ago): the second adds nothing, and the append-only store does not grow by a copy."""
+    layout = corpus_root(tmp_path / "corpus")
+
+    def export(ago: str, day: str = "02") -> list[dict]:
+        tasks = fx.valid_export()
+        for task in tasks:
+            task["predictions"] = [{"id": 7, "model_version": "m", "created_ago": ago, "result": []}]
+            for annotation in task["annotations"]:
+                annotation["unique_id"] = f"uuid-{annotation['id']}"
+                annotation["updated_at"] = f"2024-05-{day}T09:00:00Z"
+        return tasks
+
+    assert run_ingest(layout, write_export(tmp_path, "a.json", export("0 minutes"))).status == "stored"
+    before = stored_files(layout)
+    again = run_ingest(layout, write_export(tmp_path, "b.json", export("1 minute")))
+    assert (again.status, again.stored_as) == ("nothing-new", None) and stored_files(layout) == before
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "b.json"), "--root", str(layout.root)])
+    assert result.exit_code == 0 and "not stored: every annotation in it is stored already" in result.output
+    assert run_ingest(layout, write_export(tmp_path, "c.json", export("2 minutes", "03"))).status == "stored"

@@ -133,6 +133,8 @@ def _outcome(result, layout: Layout) -> str:
         "already-stored": lambda: f"already stored as {where}: nothing to do",
         "refused": lambda: f"refused: {len(result.report.errors)} errors; nothing stored "
                            "(fix the export, or --allow-partial to store it without the units at fault)",
+        "nothing-new": lambda: "not stored: every annotation in it is stored already, unchanged (a pull with no new "
+                               "annotation differs only in what Label Studio recomputes)",
         "no-annotations": lambda: "not stored: no usable submitted annotation in it (every one cancelled, refused, "
                                    "or none)",
     }[result.status]()

@@ -218,6 +218,7 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
 
     Raises CorpusError when the file is not a Label Studio export at all (nothing is written).
     Status ``refused`` (nothing written) when it has errors and ``allow_partial`` is off;
+    ``nothing-new`` (nothing written) when every annotation in it is stored already, unchanged;
     ``no-annotations`` (nothing written) when no annotation in it was submitted (all cancelled,
     or none); ``already-stored`` when the same bytes are in the store. Holds the corpus lock.
     """
@@ -268,7 +269,10 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
         return IngestResult("refused", sha256, None, report, exclusions)
     if not gathered.submitted:
         return IngestResult("no-annotations", sha256, None, report, exclusions)
-    notes = _another_database(layout, Units(units_staging, "export.json"), documents, registry)
+    new = Units(units_staging, "export.json")
+    if _nothing_new(layout, new, documents, registry):
+        return IngestResult("nothing-new", sha256, None, report, exclusions)
+    notes = _another_database(layout, new, documents, registry)
     record = {"sha256": sha256, **options, "excluded": [exclusion_as_dict(item) for item in exclusions]}
     atomic_write_bytes(staging / "ingest.json", orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
     sequence = _next_sequence(layout)
@@ -278,6 +282,32 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     _fsync_directory(layout.exports)
     _publish_units(units_staging, _units_directory(layout, stored, documents, registry, options))
     return IngestResult("stored" if report.valid else "stored-partial", sha256, stored, report, exclusions, notes)
+
+
+# What says an annotation is one already stored: Label Studio's unique_id, and the fields that
+# change whenever an annotator saves it (updated_at: its result cannot change without it)
+_SAME = ["id", "unique_id", "updated_at", "cancelled", "ground_truth", "annotator", "lead_time"]
+
+
+def _nothing_new(layout: Layout, new: Units, documents, registry) -> bool:
+    """Whether every annotation of the export is in a stored export already, unchanged: a pull
+    when no one annotated differs only in what Label Studio recomputes (a prediction's
+    ``created_ago``), and would store a whole export again. Annotations without a unique_id
+    (not Label Studio's own) are always new."""
+    mine = _annotation_keys(new)
+    if None in mine:
+        return False
+    for stored in stored_exports(layout):
+        mine -= _annotation_keys(units_for(layout, stored, documents, registry))
+        if not mine:
+            return True
+    return False
+
+
+def _annotation_keys(units: Units) -> set:
+    table = units.read("annotations", [*_SAME, "prediction"])
+    table = table.filter(pc.invert(table["prediction"])).select(_SAME)
+    return {None if row[1] is None else row for row in zip(*(table[name].to_pylist() for name in _SAME))}
 
 
 def _another_database(layout: Layout, new: Units, documents, registry) -> tuple[str, ...]:
