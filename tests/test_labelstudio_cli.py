@@ -77,6 +77,11 @@ def test_the_loop_through_the_commands(labelstudio, corpus_copy, tmp_path):
                                             "--as", "reviewer@corpus-tools.local", "--accept-predictions")
     assert "stored as annotations/exports/" in run("pull", *server, "--root", root, "--project", "e2e predictions")
     assert len(list(corpus_copy.exports.glob("*/export.json"))) == 2 and stored.exists()
+    # pulled again with no annotation between: the same bytes, or only what the server recomputes
+    # (a prediction's created_ago) differs; either way the store does not grow
+    again = run("pull", *server, "--root", root, "--project", "e2e predictions")
+    assert "already stored as" in again or "not stored: every annotation in it is stored already" in again
+    assert len(list(corpus_copy.exports.glob("*/export.json"))) == 2
 
     annotation_set = load_annotation_set(corpus_copy, documents, load_registry(corpus_copy))
     chosen = annotation_set.chosen[DOC]
