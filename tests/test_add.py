@@ -95,6 +95,29 @@ def test_a_cited_line_must_state_the_fact_and_line_may_be_capitalized(corpus_cop
     assert check_raw(corpus_copy).valid
 
 
+def test_an_invented_article_is_marked_as_one_and_the_card_names_it(corpus_copy, tmp_path):
+    from corpus_tools.release.inputs import caveats
+
+    article = tmp_path / "made-up.txt"
+    article.write_bytes(b"US and Syria hold talks\n\nBody of a made-up article.\n")
+    for options, message in ((["--invented", "x", "--publisher", "Wire", "--publisher-evidence", "line 1"],
+                              "an invented article has no publisher"),
+                             (["--invented", " "], "--invented says why the article is not news (not blank)"),
+                             (["--publisher-evidence", "line 1"], "--publisher-evidence given without --publisher"),
+                             (["--date", "2024"], "--date given without --date-evidence")):
+        result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root), str(article), *options])
+        assert result.exit_code == 1 and "[metadata-invalid]" in result.output and message in result.output, (
+            options, result.output)
+    result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root), str(article), "--invented",
+                                      "written to test the add command"])
+    assert result.exit_code == 0 and result.output.splitlines()[0].endswith(", an invented article"), result.output
+    record = read_manifest(corpus_copy.manifest)[-1]
+    assert (record.publisher, record.publisher_evidence.kind, record.publisher_evidence.reasoning) == (
+        None, "none", "Invented article: written to test the add command")
+    assert check_raw(corpus_copy).valid
+    assert f"005_2cde5fe42a71d5e6, 006_13b7e5813f40efdc, {record.doc_id}; their manifest" in caveats(corpus_copy)[-1]
+
+
 def test_cli_add_reports_encoding_title_rule_and_nulls(corpus_copy, tmp_path):
     path = write(tmp_path, "bom.txt", b"\xef\xbb\xbfSyria talks resume\n\nText of the article.\n")
     number = numbered(corpus_copy)

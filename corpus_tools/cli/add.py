@@ -22,8 +22,10 @@ from corpus_tools.layout import Layout
 @click.option("--date", default=None, metavar="YYYY[-MM[-DD]]", help="Publication date; needs --date-evidence.")
 @click.option("--date-evidence", default=None, metavar="'line N' | REASONING",
               help="'line N': the file's line N states it (quoted from the file); else why it follows.")
+@click.option("--invented", default=None, metavar="WHY",
+              help="The article is not news (e.g. written as a test fixture): why; the card names it so.")
 def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publisher_evidence, date,
-        date_evidence) -> None:
+        date_evidence, invented) -> None:
     """Copy FILES byte for byte into raw/ and append their manifest records (all or none).
 
     Encoding, size and sha256 come from the bytes; the title from the first line when it is a
@@ -36,6 +38,7 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
         corpus-tools add article.txt
         corpus-tools add article.txt --date 2024-03-12 --date-evidence 'line 3'
         corpus-tools add a.txt b.txt c.txt
+        corpus-tools add fixture.txt --invented 'written to test the quote rules'
     """
     from corpus_tools.cli.progress import progress
     from corpus_tools.documents.add import add_files
@@ -43,7 +46,7 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
     with progress("adding", total=len(files), unit="file") as on_progress:
         added = add_files(layout, files, doc_id=doc_id, title=title, publisher=publisher,
                           publisher_evidence=publisher_evidence, date=date, date_evidence=date_evidence,
-                          on_progress=on_progress)
+                          invented=invented, on_progress=on_progress)
     for item in added:
         record = item.record
         encoding = record.encoding + (" with BOM" if item.bom else "")
@@ -51,5 +54,6 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
             encoding += f" (not valid UTF-8 at byte {item.not_utf8_at}; every byte is defined in cp1252)"
         click.echo(f"{item.source} -> raw/{record.file}: {record.size} bytes, {encoding}, "
                    f"title {record.title!r} ({item.title_rule}), publisher {record.publisher!r}, "
-                   f"date {record.publication_date!r}")
+                   f"date {record.publication_date!r}"
+                   + (", an invented article" if invented is not None else ""))
     click.echo(f"added {len(added)} file(s) to {layout.manifest}")

@@ -20,6 +20,9 @@ What the record says, and by which written rule:
   with evidence: ``line N`` (stated: line N of the file, quoted whole from the file itself) or a
   sentence of reasoning (inferred). A date is ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` and must be
   a date of the calendar; its precision follows from its form.
+* an invented article (``invented``: why, e.g. "written as a test fixture"): publisher null with
+  evidence ``none`` whose reasoning starts ``INVENTED`` ("Invented article: <why>"), which the
+  release's card names in its caveats; a publisher cannot be given with it.
 
 Refused, with the file named and nothing written: a file already in the corpus (same SHA-256;
 the message names its doc_id) or named twice, a doc_id taken or unsafe, an empty file, a binary
@@ -58,26 +61,31 @@ _NUMBERED = re.compile(r"(\d+)_")
 _STATED = re.compile(r"line ([0-9]+)", re.IGNORECASE)  # "Line 5" is a citation too, not reasoning
 _DATE_FORMS = {4: ("year", "%Y"), 7: ("month", "%Y-%m"), 10: ("day", "%Y-%m-%d")}
 NOT_GIVEN = "Not given when the file was added (corpus-tools add); nothing was inferred from the text."
+INVENTED = "Invented article"  # how a manifest's publisher evidence marks a document that is not news
 
 
 def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None = None, title: str | None = None,
               publisher: str | None = None, publisher_evidence: str | None = None,
-              date: str | None = None, date_evidence: str | None = None,
+              date: str | None = None, date_evidence: str | None = None, invented: str | None = None,
               on_progress: Callable[[int], None] | None = None) -> tuple[AddedFile, ...]:
     """Add ``paths`` to the corpus (see the module docstring); return what was added, in the
     order written: by SHA-256 of the bytes, so the numbering does not depend on the order the
     files were named in. ``doc_id``, ``title`` and the metadata apply to a single file only."""
     if not paths:
         raise CorpusError("add-input-missing", "no file to add")
-    single = (doc_id, title, publisher, publisher_evidence, date, date_evidence)
+    single = (doc_id, title, publisher, publisher_evidence, date, date_evidence, invented)
     if len(paths) > 1 and any(value is not None for value in single):
-        raise CorpusError("metadata-invalid", "--doc-id, --title, --publisher and --date describe one file; "
-                          f"{len(paths)} were given")
+        raise CorpusError("metadata-invalid", "--doc-id, --title, --publisher, --date and --invented describe one "
+                          f"file; {len(paths)} were given")
+    if invented is not None and (publisher is not None or publisher_evidence is not None or not invented.strip()):
+        raise CorpusError("metadata-invalid", "--invented says why the article is not news (not blank), and an "
+                          "invented article has no publisher: no --publisher or --publisher-evidence with it")
     with corpus_lock(layout, "add"):
         raise_first(check_raw(layout))
         existing = read_manifest(layout.manifest)
         loaded = sorted((_load(Path(path)) for path in paths), key=lambda item: item[1])
-        planned = _plan(layout, existing, loaded, doc_id, title, publisher, publisher_evidence, date, date_evidence)
+        planned = _plan(layout, existing, loaded, doc_id, title, publisher, publisher_evidence, date, date_evidence,
+                        invented)
         _write(layout, planned, on_progress)
     return tuple(added for added, _ in planned)
 
@@ -138,10 +146,12 @@ def next_doc_id(existing: Iterable[str], sha256: str) -> str:
 def _evidence(value: str | None, evidence: str | None, text: str, field: str, where: Location) -> Evidence:
     if value is None and evidence is None:
         return Evidence("none", reasoning=NOT_GIVEN)
-    if value is None or not (evidence or "").strip():
-        missing = "its value" if value is None else "its evidence ('line N' or a sentence of reasoning)"
-        raise CorpusError("metadata-invalid", f"{field} given without {missing}: never guessed, never unsupported",
+    if value is None:
+        raise CorpusError("metadata-invalid", f"--{field}-evidence given without --{field}: evidence of no value",
                           where)
+    if not (evidence or "").strip():
+        raise CorpusError("metadata-invalid", f"--{field} given without --{field}-evidence ('line N' or a sentence "
+                          "of reasoning): a value is never recorded unsupported", where)
     stated = _STATED.fullmatch(evidence.strip())
     if stated is None:
         return Evidence("inferred", reasoning=evidence.strip())
@@ -168,7 +178,7 @@ def _date_precision(date: str | None, where: Location) -> str | None:
 
 
 def _plan(layout: Layout, existing: list[ManifestRecord], loaded: list[tuple[Path, str, bytes]], doc_id, title,
-          publisher, publisher_evidence, date, date_evidence) -> list[tuple[AddedFile, bytes]]:
+          publisher, publisher_evidence, date, date_evidence, invented) -> list[tuple[AddedFile, bytes]]:
     by_sha = {record.sha256: record.doc_id for record in existing}
     taken = {record.doc_id for record in existing}
     planned = []
@@ -190,7 +200,8 @@ def _plan(layout: Layout, existing: list[ManifestRecord], loaded: list[tuple[Pat
             record = ManifestRecord(
                 doc_id=new_id, file=new_id + RAW_SUFFIX, sha256=sha256, size=len(data), encoding=encoding,
                 title=found_title, publisher=publisher,
-                publisher_evidence=_evidence(publisher, publisher_evidence, text, "publisher", where),
+                publisher_evidence=(Evidence("none", reasoning=f"{INVENTED}: {invented.strip()}") if invented
+                                    else _evidence(publisher, publisher_evidence, text, "publisher", where)),
                 publication_date=date, publication_date_precision=_date_precision(date, where),
                 publication_date_evidence=_evidence(date, date_evidence, text, "date", where))
         except ValueError as error:

@@ -12,6 +12,7 @@ from typing import Callable, Iterable
 
 from corpus_tools.annotations.adjudicate import ReleaseProvenance
 from corpus_tools.annotations.consolidate import AnnotationIndex
+from corpus_tools.documents.add import INVENTED
 from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.errors import CorpusError, Location, Problem
 from corpus_tools.layout import Layout
@@ -52,7 +53,6 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
 
 
 CAVEATS_FILE = "card-caveats.md"
-INVENTED = "Invented article"  # how the manifest's evidence marks a document that is not news
 
 
 def caveats(layout: Layout) -> tuple[str, ...]:
