@@ -52,6 +52,9 @@ def test_verify_takes_a_version_in_dist_as_export_diff_and_view_do(monkeypatch):
     assert result.exit_code == 0 and result.output == f"{REPO / 'dist' / '1.1.0'}: 11 files match SHA256SUMS\n"
     result = CliRunner().invoke(cli, ["verify", "9.9.9"])
     assert result.exit_code == 1 and "[unknown-version] no release 9.9.9" in result.output
+    monkeypatch.chdir(REPO / "docs")  # no dist/ here: the message says where releases are looked for
+    result = CliRunner().invoke(cli, ["diff", "1.0.0", "1.1.0"])
+    assert result.exit_code == 1 and "releases: none (--root names the checkout whose dist/ holds them)" in result.output
 
 
 def test_verify_of_a_missing_directory(tmp_path):

@@ -183,7 +183,9 @@ def resolve_release(where: str | Path, root: str | Path = ".") -> Path:
         if (dist / str(where)).is_dir():
             return dist / str(where)
         versions = list_versions(dist)
-        raise CorpusError("unknown-version", f"no release {where} in {dist}; releases: {', '.join(versions) or 'none'}",
+        # with none at all, the likelier fault is where it looked (a subdirectory of the checkout)
+        hint = ", ".join(versions) or "none (--root names the checkout whose dist/ holds them)"
+        raise CorpusError("unknown-version", f"no release {where} in {dist}; releases: {hint}",
                           Location(file=str(dist)))
     raise CorpusError("release-missing", "not a release directory (nor a version under dist/)",
                       Location(file=str(path)))
