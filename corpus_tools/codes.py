@@ -203,6 +203,7 @@ labelstudio-export-failed  error  the server could not export the project
 labelstudio-export-timeout  error  the export did not finish in time
 labelstudio-no-prediction  error  a task has no prediction to accept
 labelstudio-bad-project-title  error  a project title that is blank or only digits (other commands read digits as a project id)
+labelstudio-bad-email  error  a user to create or act as (annotate --as, adjudicate --reviewer) that is no email address
 preannotate-no-gold  error  preannotate --evaluate on a corpus with no ingested annotation: nothing to score against
 annotate-bad-json  error  an annotation file that is not JSON
 annotate-bad-item  error  an item of an annotation file that is not an object, or a field of the wrong type

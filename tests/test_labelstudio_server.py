@@ -248,3 +248,14 @@ def test_api_errors_are_short_and_name_where_they_went():
                                  request=httpx.Request("GET", "http://127.0.0.1:1/api/projects?page=1"))
     assert str(caught.value) == ("[labelstudio-unreachable] listing projects failed at http://127.0.0.1:1/api/projects: "
                                  "ConnectError: [Errno 111] Connection refused")
+
+
+@pytest.mark.parametrize("email", ["not an email", "reviewer", "a@b@c"])
+def test_ensure_user_refuses_what_is_no_email_address_whoever_calls_it(tmp_path, corpus_copy, email):
+    """The library's own rule (adjudicate --reviewer reaches it without annotate's usage check)."""
+    with pytest.raises(CorpusError) as refused:
+        server.ensure_user(tmp_path / "data", email)
+    assert refused.value.code == "labelstudio-bad-email" and not (tmp_path / "data").exists()
+    result = CliRunner().invoke(cli, ["adjudicate", "--strategy", "majority", "--push", "--reviewer", email, "--data-dir",
+                                      str(tmp_path / "data"), "--root", str(corpus_copy.root)])
+    assert result.exit_code == 1 and "[labelstudio-bad-email]" in result.output, result.output

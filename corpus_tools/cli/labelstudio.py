@@ -20,9 +20,9 @@ def _connection_options(function):
 
 
 def _email(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    # only a sanity check: a typo made into an account name is an account nobody can log in to
-    local, at, domain = (value or "").partition("@")
-    if value is not None and (not (local and at and domain) or "@" in domain or any(c.isspace() for c in value)):
+    from corpus_tools.labelstudio.server import is_email
+
+    if value is not None and not is_email(value):  # a usage error here; ensure_user refuses it too
         raise click.BadParameter(f"{value!r} is not an email address (NAME@DOMAIN)")
     return value
 

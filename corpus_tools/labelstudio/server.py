@@ -518,10 +518,20 @@ class User:
         return f"User(id={self.id}, email={self.email!r})"
 
 
+def is_email(value: str) -> bool:
+    """Only a sanity check: a typo made into an account name is an account nobody can log in to."""
+    local, at, domain = value.partition("@")
+    return bool(local and at and domain) and "@" not in domain and not any(c.isspace() for c in value)
+
+
 def ensure_user(data_dir: Path, email: str, cache: Path | None = None) -> User:
     """The user ``email`` of the local server of ``data_dir`` (created, and added to its
     organization, when absent), with the API key to act as that user. Raises
-    ``labelstudio-not-started`` when no server was ever started there (nothing is created)."""
+    ``labelstudio-not-started`` when no server was ever started there (nothing is created), and
+    ``labelstudio-bad-email`` for what is no email address (nothing is created)."""
+    if not is_email(email):
+        raise CorpusError("labelstudio-bad-email", f"{email!r} is not an email address (NAME@DOMAIN): an account of "
+                          "that name would be one nobody can log in to")
     data_dir = Path(data_dir).resolve()
     # first: in a data dir no server set up, Django would create an empty database and fail in it
     database = read_connection(data_dir).database  # the server's own database, SQLite or PostgreSQL
