@@ -186,7 +186,7 @@ def adjudicate(index, strategy: Strategy, on_progress: Callable[[int], None] | N
     for doc_id, versions in document_versions(index, "adjudicated", on_progress):
         merged[doc_id] = adjudicate_document(doc_id, versions, strategy, index.documents[doc_id].text)
     if strategy.name == "prefer":
-        known = set(annotators_versions(index.versions)["annotator"].drop_null().to_pylist())
+        known = set(annotators_versions(index.versions)["annotator"].to_pylist())
         if strategy.annotator not in known:
             raise CorpusError("annotator-unknown", f"--strategy {strategy}: annotator {strategy.annotator!r} has no "
                               f"version of any document (annotators: {', '.join(sorted(known)) or 'none'})",
@@ -402,12 +402,11 @@ class ReleaseProvenance:
     documents in between, not the corpus."""
 
     def __init__(self, index):
-        """From a corpus_tools.annotations.consolidate.AnnotationIndex. A version without an
-        annotator, or a ground-truth one, is nobody's to agree with."""
+        """From a corpus_tools.annotations.consolidate.AnnotationIndex. A ground-truth version is
+        nobody's to agree with."""
         self._index = index
         versions, chosen = index.versions, index.chosen
         counted = annotators_versions(versions)
-        counted = counted.filter(pc.is_valid(counted["annotator"]))
         per_document = counted.group_by("doc_id").aggregate([("doc_id", "count")])
         single = per_document.filter(pc.equal(per_document["doc_id_count"], 1))["doc_id"]
         # the one annotator's version that is also the chosen annotation (the same pick)

@@ -61,10 +61,9 @@ def _candidates(units: list[Units]) -> pa.Table:
         tasks = unit.read("tasks", ["task_index", "doc_id"])
         doc_ids = pc.take(tasks["doc_id"], pc.index_in(annotations["task_index"], value_set=tasks["task_index"].combine_chunks()))
         stamps = pc.coalesce(annotations["updated_at"], annotations["created_at"]).cast(pa.int64())
-        who = [name if name is not None else f"\0{number}:{index}"  # nobody's annotation stands alone
-               for name, index in zip(annotations["annotator"].to_pylist(), annotations["annotation_index"].to_pylist())]
         parts.append(pa.table({
-            "doc_id": doc_ids, "who": pa.array(who, pa.string()), "moment": pc.fill_null(stamps, _NEVER),
+            # every usable annotation has its annotator: ingest excludes one without (annotator-missing)
+            "doc_id": doc_ids, "who": annotations["annotator"], "moment": pc.fill_null(stamps, _NEVER),
             "export": pa.array([number] * annotations.num_rows, pa.int32()), "task_index": annotations["task_index"],
             "position": annotations["position"], "annotation_index": annotations["annotation_index"],
             "ground_truth": annotations["ground_truth"],
@@ -90,7 +89,7 @@ def _latest(table: pa.Table, keys: list[str]) -> pa.Table:
 
 
 # The picked annotations, as tables: where each is (export number, annotation_index), its
-# document, whose it is (null: nobody's) and whether it is ground truth; the chosen ones also
+# document, whose it is (its annotator) and whether it is ground truth; the chosen ones also
 # say why they were chosen. Columns, not an object per annotation: a release holds them
 # throughout, and they grow with the corpus.
 PICKS = pa.schema([("doc_id", pa.string()), ("export", pa.int32()), ("annotation_index", pa.int32()),
@@ -199,11 +198,9 @@ def _repeat(value: str, count: int) -> pa.Array:
 
 
 def _picks(table: pa.Table) -> pa.Table:
-    """A ranked table's rows as PICKS (``who`` of nobody's annotation is null)."""
-    who = table["who"]
-    nobody = pc.starts_with(who, pattern="\0")
-    return pa.table([table["doc_id"], table["export"], table["annotation_index"],
-                     pc.if_else(nobody, pa.scalar(None, pa.string()), who), table["ground_truth"]], schema=PICKS)
+    """A ranked table's rows as PICKS."""
+    return pa.table([table["doc_id"], table["export"], table["annotation_index"], table["who"],
+                     table["ground_truth"]], schema=PICKS)
 
 
 def _index_set(indexes) -> pa.Array:
