@@ -269,10 +269,9 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
         return IngestResult("refused", sha256, None, report, exclusions)
     if not gathered.submitted:
         return IngestResult("no-annotations", sha256, None, report, exclusions)
-    new = Units(units_staging, "export.json")
-    if _nothing_new(layout, new, documents, registry):
+    nothing_new, notes = _against_store(layout, Units(units_staging, "export.json"), documents, registry)
+    if nothing_new:
         return IngestResult("nothing-new", sha256, None, report, exclusions)
-    notes = _another_database(layout, new, documents, registry)
     record = {"sha256": sha256, **options, "excluded": [exclusion_as_dict(item) for item in exclusions]}
     atomic_write_bytes(staging / "ingest.json", orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
     sequence = _next_sequence(layout)
@@ -289,49 +288,57 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
 _SAME = ["id", "unique_id", "updated_at", "cancelled", "ground_truth", "annotator", "lead_time"]
 
 
-def _nothing_new(layout: Layout, new: Units, documents, registry) -> bool:
-    """Whether every annotation of the export is in a stored export already, unchanged: a pull
-    when no one annotated differs only in what Label Studio recomputes (a prediction's
-    ``created_ago``), and would store a whole export again. Annotations without a unique_id
-    (not Label Studio's own) are always new."""
-    mine = _annotation_keys(new)
-    if None in mine:
-        return False
+def _against_store(layout: Layout, new: Units, documents, registry) -> tuple[bool, tuple[str, ...]]:
+    """The export's annotations against the stored exports', each stored export's read once:
+
+    * whether there is nothing new: every annotation is stored already, unchanged. A pull when
+      no one annotated differs only in what Label Studio recomputes (a prediction's
+      ``created_ago``), and would store a whole export again. Annotations without a unique_id
+      (not Label Studio's own) are always new.
+    * a note when its annotation ids name other annotations (another unique_id) than a stored
+      export's: it comes from another Label Studio database, whose user ids are other people, and
+      the annotation set tells annotators apart by user id. Only a note: a SQLite database can
+      give a deleted newest annotation's id to the next one."""
+    mine = _submitted(new)
+    unseen = _annotation_keys(mine)
+    comparable = None not in unseen
+    ids = _unique_ids(mine)
+    if not ids:  # no annotation of Label Studio's own: nothing to compare, no stored table to read
+        return False, ()
+    note: tuple[str, ...] = ()
     for stored in stored_exports(layout):
-        mine -= _annotation_keys(units_for(layout, stored, documents, registry))
-        if not mine:
-            return True
-    return False
+        theirs = _submitted(units_for(layout, stored, documents, registry))
+        unseen -= _annotation_keys(theirs)
+        if comparable and not unseen:
+            return True, ()
+        if not note:
+            note = _clash_note(ids, _unique_ids(theirs), stored)
+    return False, note
 
 
-def _annotation_keys(units: Units) -> set:
+def _submitted(units: Units) -> pa.Table:
     table = units.read("annotations", [*_SAME, "prediction"])
-    table = table.filter(pc.invert(table["prediction"])).select(_SAME)
+    return table.filter(pc.invert(table["prediction"])).select(_SAME)
+
+
+def _annotation_keys(table: pa.Table) -> set:
     return {None if row[1] is None else row for row in zip(*(table[name].to_pylist() for name in _SAME))}
 
 
-def _another_database(layout: Layout, new: Units, documents, registry) -> tuple[str, ...]:
-    """A note when the export's annotation ids name other annotations (another unique_id) than in
-    a stored export: it comes from another Label Studio database, whose user ids are other
-    people, and the annotation set tells annotators apart by user id. Only a note: a SQLite
-    database can give a deleted newest annotation's id to the next one."""
-    mine = _unique_ids(new)
-    for stored in stored_exports(layout) if mine else ():
-        theirs = _unique_ids(units_for(layout, stored, documents, registry))
-        clashes = sorted(key for key, unique_id in mine.items() if theirs.get(key, unique_id) != unique_id)
-        if clashes:
-            shown = ", ".join(map(str, clashes[:5])) + (f" and {len(clashes) - 5} more" if len(clashes) > 5 else "")
-            return (f"annotation ids {shown} of this export name other annotations (another unique_id) in stored "
-                    f"export {stored.name}: it looks exported from another Label Studio database, whose user ids "
-                    "are other people, yet annotators are told apart by user id (agreement, adjudication, the "
-                    "release); keep a corpus on one server's database (docs/agreement.md)",)
-    return ()
-
-
-def _unique_ids(units: Units) -> dict[int, str]:
-    table = units.read("annotations", ["id", "unique_id", "prediction"])
-    table = table.filter(pc.and_(pc.invert(table["prediction"]), pc.is_valid(table["unique_id"])))
+def _unique_ids(table: pa.Table) -> dict[int, str]:
+    table = table.filter(pc.is_valid(table["unique_id"]))
     return dict(zip(table["id"].to_pylist(), table["unique_id"].to_pylist()))
+
+
+def _clash_note(mine: dict[int, str], theirs: dict[int, str], stored: StoredExport) -> tuple[str, ...]:
+    clashes = sorted(key for key, unique_id in mine.items() if theirs.get(key, unique_id) != unique_id)
+    if not clashes:
+        return ()
+    shown = ", ".join(map(str, clashes[:5])) + (f" and {len(clashes) - 5} more" if len(clashes) > 5 else "")
+    return (f"annotation ids {shown} of this export name other annotations (another unique_id) in stored "
+            f"export {stored.name}: it looks exported from another Label Studio database, whose user ids "
+            "are other people, yet annotators are told apart by user id (agreement, adjudication, the "
+            "release); keep a corpus on one server's database (docs/agreement.md)",)
 
 
 def _next_sequence(layout: Layout) -> int:
