@@ -304,7 +304,7 @@ def annotate(url, api_key, data_dir, project, as_user, results, worksheets, acce
         if not items:
             raise CorpusError("annotate-empty", "no worksheet (*.yaml) in it" if worksheets else "it holds no item",
                               Location(file=str(worksheets or results)))
-        context = Context(source if isinstance(source, str) else str(worksheets), documents, load_registry(layout))
+        context = Context(str(worksheets or results), documents, load_registry(layout))
     if as_user is not None:
         from corpus_tools.labelstudio.server import ensure_user
 
