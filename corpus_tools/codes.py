@@ -84,6 +84,8 @@ export-trailing-data  error  something follows the closing bracket of the task a
 export-not-tasks  error  an element is not a Label Studio task with id, data and annotations
 export-empty  error  the array holds no task
 export-duplicate-key  error  an object with the same key twice: which value was meant is unknown
+export-task-id-duplicate  error  two tasks with one id: Label Studio gives each its own
+export-annotation-id-duplicate  error  two annotations with one id: Label Studio gives each its own
 """),
     _table("validation", """
 task-doc-id-missing  error  data.doc_id is missing or not a string

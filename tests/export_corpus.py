@@ -16,7 +16,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXPORTS = FIXTURES / "exports"
 REGISTRY = FIXTURES / "export-registry.jsonl"
 EXPECTED = json.loads((FIXTURES / "export-expected.json").read_text())
-BAD_INPUTS = {
+# Files the reader refuses before any task is checked ...
+UNREADABLE = {
     "bad-truncated.json": "export-truncated",
     "bad-not-json.json": "export-not-json",
     "bad-empty-file.json": "export-not-json",
@@ -26,6 +27,12 @@ BAD_INPUTS = {
     "bad-invalid-json.json": "export-invalid-json",
     "bad-trailing-data.json": "export-trailing-data",
     "bad-duplicate-key.json": "export-duplicate-key",
+}
+# ... and every file that is no export, with those refused once all its tasks are checked.
+BAD_INPUTS = {
+    **UNREADABLE,
+    "bad-task-id-duplicate.json": "export-task-id-duplicate",
+    "bad-annotation-id-duplicate.json": "export-annotation-id-duplicate",
 }
 
 

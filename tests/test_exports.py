@@ -14,7 +14,7 @@ from hypothesis import given, settings, strategies as st
 from corpus_tools.errors import CorpusError
 from corpus_tools.ingest.reader import ExportStream, iter_tasks
 from corpus_tools.ingest.split import SplitError, split_array
-from export_corpus import BAD_INPUTS, EXPORTS
+from export_corpus import EXPORTS, UNREADABLE
 
 
 def test_tasks_come_one_by_one_as_dicts():
@@ -43,11 +43,11 @@ def test_the_hash_is_not_available_before_the_end():
         stream.sha256
 
 
-@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+@pytest.mark.parametrize("name", sorted(UNREADABLE))
 def test_files_that_are_no_export_raise_a_located_error(name):
     with pytest.raises(CorpusError) as caught:
         list(iter_tasks(EXPORTS / name))
-    assert caught.value.code == BAD_INPUTS[name]
+    assert caught.value.code == UNREADABLE[name]
     assert caught.value.location.file.endswith(name)
     assert "\n" not in str(caught.value)
 

@@ -624,3 +624,42 @@ def test_an_export_with_nothing_new_is_not_stored_again(tmp_path: Path):
     result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "b.json"), "--root", str(layout.root)])
     assert result.exit_code == 0 and "not stored: every annotation in it is stored already" in result.output
     assert run_ingest(layout, write_export(tmp_path, "c.json", export("2 minutes", "03"))).status == "stored"
+
+
+def _many_tasks(count: int) -> list[dict]:
+    """``count`` tasks alternating the two valid ones, each task and annotation with its own id."""
+    valid = fx.valid_export()
+    tasks = []
+    for number in range(1, count + 1):
+        task = copy.deepcopy(valid[number % 2])
+        task["id"] = number
+        task["annotations"][0]["id"] = 1000 + number
+        task["annotations"][0]["unique_id"] = f"u-{1000 + number}"
+        tasks.append(task)
+    return tasks
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_id_given_twice_is_named_at_its_first_repeat_whatever_the_batches(tmp_path: Path, jobs):
+    """Ids are compared across the whole file, not within a batch of tasks (BATCH_TASKS = 64), and
+    the same with a pool of checking workers; predictions may share an annotation's id."""
+    layout = corpus_root(tmp_path / "corpus")
+    tasks = _many_tasks(200)
+    tasks[5]["predictions"] = [{"id": 1001, "model_version": "m", "result": []}]
+    assert run_ingest(layout, write_export(tmp_path, "unique.json", tasks), jobs=jobs).status == "stored"
+    stored = stored_files(layout)
+    tasks[150]["id"], tasks[190]["id"] = 3, 4
+    with pytest.raises(CorpusError) as caught:
+        run_ingest(layout, write_export(tmp_path, "tasks.json", tasks), jobs=jobs)
+    assert (caught.value.code, caught.value.location.task_id) == ("export-task-id-duplicate", 3)
+    assert "task id 3 is given twice, to tasks #3 and #151 of the file" in caught.value.message
+    tasks = _many_tasks(200)
+    tasks[120]["annotations"].append(copy.deepcopy(tasks[120]["annotations"][0]))
+    tasks[120]["annotations"][1]["completed_by"] = 2
+    tasks[180]["annotations"][0]["id"] = 1002
+    with pytest.raises(CorpusError) as caught:
+        run_ingest(layout, write_export(tmp_path, "annotations.json", tasks), jobs=jobs)
+    where = caught.value.location
+    assert (caught.value.code, where.task_id, where.annotation_id) == ("export-annotation-id-duplicate", 121, 1121)
+    assert "annotation id 1121 is given twice in task 121:" in caught.value.message
+    assert stored_files(layout) == stored

@@ -40,6 +40,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
+import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -135,11 +136,65 @@ def checked_batches(stream: ExportStream, context: Context, jobs: int = 1) -> It
     path = str(stream.path)
     batches = batched(stream.raw_tasks(), BATCH_TASKS)
     offset = 0
+    ids = _UniqueIds(path)
     checked = _in_process(batches, path, context) if jobs <= 1 else _in_pool(batches, path, context, jobs)
     for columns in checked:
         result = record_batches(columns, offset)
+        ids.add(result)
         offset += result["annotations"].num_rows
         yield result
+    ids.check()
+
+
+class _UniqueIds:
+    """Label Studio numbers every task and every annotation of its database once, so an id given
+    twice in one export means the file was put together by hand (two exports concatenated, a task
+    pasted twice). Which one is meant is unknown, and agreement, adjudication and the release
+    name annotations by id: the whole file is refused, like a key given twice in an object.
+    The ids are gathered as columns and compared once, at the end of the file."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.task_ids: list[pa.Array] = []  # in file order, so task_index indexes them
+        self.annotations: list[pa.RecordBatch] = []  # task_index and id of submitted annotations
+
+    def add(self, batches: dict[str, pa.RecordBatch]) -> None:
+        self.task_ids.append(batches["tasks"]["task_id"])
+        annotations = batches["annotations"]
+        submitted = pc.and_(pc.invert(annotations["prediction"]), pc.is_valid(annotations["id"]))
+        self.annotations.append(annotations.select(["task_index", "id"]).filter(submitted))
+
+    def check(self) -> None:
+        task_ids = np.concatenate([ids.to_numpy() for ids in self.task_ids] or [np.empty(0, np.int64)])
+        repeated = _second_occurrence(task_ids)
+        if repeated is not None:
+            task_id = int(task_ids[repeated])
+            first = int(np.flatnonzero(task_ids == task_id)[0])
+            raise CorpusError("export-task-id-duplicate", f"task id {task_id} is given twice, to tasks #{first + 1} "
+                              f"and #{repeated + 1} of the file: Label Studio gives each task its own id, so the "
+                              "file was put together by hand and which task is meant is unknown",
+                              Location(file=self.path, task_id=task_id))
+        annotations = pa.Table.from_batches(self.annotations, _ANNOTATION_IDS)
+        ids = annotations["id"].to_numpy()
+        repeated = _second_occurrence(ids)
+        if repeated is not None:
+            annotation_id = int(ids[repeated])
+            tasks = task_ids[annotations["task_index"].to_numpy()[ids == annotation_id]]
+            where = (f"twice in task {tasks[0]}" if tasks[0] == tasks[1] else f"in task {tasks[0]} and in task {tasks[1]}")
+            raise CorpusError("export-annotation-id-duplicate", f"annotation id {annotation_id} is given {where}: "
+                              "Label Studio gives each annotation its own id, so the file was put together by hand "
+                              "and which annotation is meant is unknown",
+                              Location(file=self.path, task_id=int(tasks[1]), annotation_id=annotation_id))
+
+
+_ANNOTATION_IDS = pa.schema([("task_index", pa.int32()), ("id", pa.int64())])
+
+
+def _second_occurrence(values: np.ndarray) -> int | None:
+    """The position of the first value in ``values`` that is a repeat of an earlier one, if any."""
+    order = np.argsort(values, kind="stable")
+    repeats = order[1:][values[order[1:]] == values[order[:-1]]]
+    return int(repeats.min()) if len(repeats) else None
 
 
 def _in_process(batches: Iterable, path: str, context: Context) -> Iterator[Columns]:
