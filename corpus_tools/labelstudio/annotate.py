@@ -46,23 +46,26 @@ def submit_annotation(client, task_id: int, result: list[dict], *, was_cancelled
     return Submitted(annotation.id, task_id, annotation.completed_by, bool(annotation.was_cancelled))
 
 
-def _prediction_of(client, task_id: int, model_version: str | None):
-    with api_errors(f"listing the predictions of task {task_id}", Location(task_id=task_id)):
-        predictions = list(client.predictions.list(task=task_id))
+def _latest_prediction(predictions: Iterable[Any], task_id: int, model_version: str | None) -> Any:
     if model_version is not None:
-        predictions = [p for p in predictions if p.model_version == model_version]
+        predictions = [p for p in predictions if _field(p, "model_version") == model_version]
     if not predictions:
         wanted = f" of model_version {model_version!r}" if model_version else ""
         raise CorpusError("labelstudio-no-prediction", f"task has no prediction{wanted} to accept",
                           Location(task_id=task_id))
-    return max(predictions, key=lambda prediction: prediction.id)  # the latest
+    return max(predictions, key=lambda prediction: _field(prediction, "id"))  # the latest
 
 
-def accept_prediction(client, task_id: int, model_version: str | None = None) -> Submitted:
+def accept_prediction(client, task_id: int, model_version: str | None = None,
+                      predictions: Iterable[Any] | None = None) -> Submitted:
     """Accept the task's (latest, or given model_version's) prediction unchanged, as the
-    client's user: its result becomes a submitted annotation linked to the prediction."""
-    prediction = _prediction_of(client, task_id, model_version)
-    return submit_annotation(client, task_id, prediction.result, parent_prediction=prediction.id)
+    client's user: its result becomes a submitted annotation linked to the prediction.
+    ``predictions``: the task's, as a task list gives them (else they are asked for)."""
+    if predictions is None:
+        with api_errors(f"listing the predictions of task {task_id}", Location(task_id=task_id)):
+            predictions = list(client.predictions.list(task=task_id))
+    prediction = _latest_prediction(list(predictions), task_id, model_version)
+    return submit_annotation(client, task_id, _field(prediction, "result"), parent_prediction=_field(prediction, "id"))
 
 
 def task_ids_by_key(client, project_id: int) -> dict[tuple[str, str], int]:
@@ -170,9 +173,14 @@ def annotate_from_results(client, project_id: int, items: Iterable[Mapping], sou
     return submitted
 
 
+def _field(item: Any, name: str) -> Any:
+    """A field of an annotation or prediction as the SDK gives it: a dict in a task list, a model otherwise."""
+    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
+
+
 def _author(annotation: Any) -> Any:
-    """completed_by of an annotation as the task list gives it (a dict or a model; an id or a user)."""
-    author = annotation.get("completed_by") if isinstance(annotation, dict) else getattr(annotation, "completed_by", None)
+    """completed_by of an annotation (an id, or a user)."""
+    author = _field(annotation, "completed_by")
     return author.get("id") if isinstance(author, dict) else author
 
 
@@ -186,23 +194,19 @@ def accept_all_predictions(client, project_id: int, model_version: str | None = 
     with api_errors("asking who the API key belongs to"):
         me = client.users.whoami().id
     tasks = list(iter_tasks(client, project_id, fields="all"))
-    if model_version is not None and not any(_version_of(prediction) == model_version
+    if model_version is not None and not any(_field(prediction, "model_version") == model_version
                                              for task in tasks for prediction in task.predictions or ()):
         raise CorpusError("labelstudio-no-prediction", f"no task of project {project_id} has a prediction of "
                           f"model_version {model_version!r}")
     accepted = []
     for task in tasks:
-        versions = {_version_of(prediction) for prediction in task.predictions or ()}
+        versions = {_field(prediction, "model_version") for prediction in task.predictions or ()}
         if versions and (model_version is None or model_version in versions) \
                 and all(_author(a) != me for a in task.annotations or ()):
-            accepted.append(accept_prediction(client, task.id, model_version))
+            accepted.append(accept_prediction(client, task.id, model_version, task.predictions))
         if on_progress is not None:
             on_progress(1)
     return accepted
-
-
-def _version_of(prediction: Any) -> Any:
-    return prediction.get("model_version") if isinstance(prediction, dict) else getattr(prediction, "model_version", None)
 
 
 def worksheet_items(paths: Iterable[Path], documents: Mapping[str, Document]) -> list[dict]:
