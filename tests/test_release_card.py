@@ -241,6 +241,10 @@ def test_the_card_says_what_the_corpus_asks_and_which_documents_are_invented(cor
     assert notes[1] == ("2 of the documents are invented articles written for the project, not news "
                         "(005_2cde5fe42a71d5e6, 006_13b7e5813f40efdc; their manifest evidence says so): leave them "
                         "out of any use that needs real reporting.")
+    # in doc_id order, whatever the order of the manifest's lines
+    manifest = corpus_copy.manifest.read_bytes().splitlines(keepends=True)
+    corpus_copy.manifest.write_bytes(b"".join(reversed(manifest)))
+    assert caveats(corpus_copy) == notes
     (corpus_copy.annotations / "card-caveats.md").write_text("# none\n")
     assert caveats(corpus_copy) == (notes[1],)
     (corpus_copy.annotations / "card-caveats.md").write_bytes(b"- caf\xe9\n")  # cp1252, not UTF-8

@@ -67,8 +67,8 @@ def caveats(layout: Layout) -> tuple[str, ...]:
             raise CorpusError("caveats-invalid", f"not UTF-8 (byte {error.start}): the card's caveats are Markdown in "
                               "UTF-8", Location(file=str(path), byte_offset=error.start)) from None
         notes += [line[2:].strip() for line in text.splitlines() if line.startswith("- ")]
-    invented = [record.doc_id for *_, record in scan_manifest(layout.manifest)  # streaming: one record at a time
-                if (record.publisher_evidence.reasoning or "").startswith(INVENTED)]
+    invented = sorted(record.doc_id for *_, record in scan_manifest(layout.manifest)  # one record at a time
+                      if (record.publisher_evidence.reasoning or "").startswith(INVENTED))
     if invented:
         notes.append(f"{len(invented)} of the documents are invented articles written for the project, not news "
                      f"({', '.join(invented)}; their manifest evidence says so): leave them out of any use that "
