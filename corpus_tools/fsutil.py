@@ -61,6 +61,18 @@ def staging_dir(parent: Path, prefix: str) -> Path:
     return path
 
 
+def make_public(tree: Path) -> None:
+    """Directories 0755 and files 0644 under ``tree`` (itself included), before it is renamed into
+    place: what is published (a release, an export, a site) is readable by all whatever the umask
+    of whoever built it, as atomic_writer's files are."""
+    os.chmod(tree, 0o755)
+    for directory, subdirectories, files in os.walk(tree):
+        for name in subdirectories:
+            os.chmod(os.path.join(directory, name), 0o755)
+        for name in files:
+            os.chmod(os.path.join(directory, name), 0o644)
+
+
 def remove_abandoned(parent: Path, prefix: str) -> None:
     """Remove the staging directories and files ``<prefix><pid>-<anything>`` in ``parent`` whose
     run was killed. A live pid means that run is still writing there, so its staging stays."""

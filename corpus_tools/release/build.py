@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from corpus_tools.errors import CorpusError, Location, Problem, Report
-from corpus_tools.fsutil import staging_dir
+from corpus_tools.fsutil import make_public, staging_dir
 from corpus_tools.records import AnnotationQuality, Document, DocumentAnnotations, RegistryEntity, ReleaseDiff
 from corpus_tools.release.arrow_schemas import CONFIGS
 from corpus_tools.release.buildinfo import (
@@ -264,6 +264,7 @@ def changelog(version: str, date: str | None, stats: Stats, previous: str, chang
 
 def _publish(partial: Path, target: Path, version: str) -> ReleaseResult:
     files = tuple(release_files(partial)) + (SUMS_FILE,)
+    make_public(partial)
     if not target.exists():
         try:
             os.rename(partial, target)  # atomic on one filesystem; fails if target appeared meanwhile

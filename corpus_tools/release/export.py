@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import staging_dir
+from corpus_tools.fsutil import make_public, staging_dir
 from corpus_tools.iterutil import batched
 from corpus_tools.layout import check_output
 from corpus_tools.records import ExportResult, Unaligned
@@ -95,6 +95,7 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
         if unaligned:
             _write_lines(partial / UNALIGNED_FILE, (_unaligned_dict(item) for item in unaligned))
         files = tuple(sorted(p.relative_to(partial).as_posix() for p in partial.rglob("*") if p.is_file()))
+        make_public(partial)
         if out_dir.exists():
             out_dir.rmdir()  # empty, checked above
         os.rename(partial, out_dir)

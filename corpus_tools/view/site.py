@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterable
 
-from corpus_tools.fsutil import staging_dir
+from corpus_tools.fsutil import make_public, staging_dir
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.layout import check_output
 from corpus_tools.records import ReleaseContents
@@ -178,6 +178,7 @@ def _check_replaceable(out: Path) -> None:
 
 def _replace(building: Path, out: Path) -> None:
     """Rename the finished site into place; the old one (if any) is removed only after."""
+    make_public(building)
     if not out.exists():
         os.rename(building, out)
         return
