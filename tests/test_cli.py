@@ -85,3 +85,24 @@ def test_agreement_by_document_prints_its_parts_one_at_a_time(corpus_copy):
     assert result.exit_code == 0, result.output
     assert result.output == orjson.dumps(report_dict(report), option=orjson.OPT_INDENT_2).decode() + "\n"
     assert [part["document"] for part in orjson.loads(result.output)["parts"]] == sorted(report.compared)
+
+
+def test_the_console_script_writes_utf8_whatever_the_locale_encoding():
+    """A Latin-1 locale's stdout cannot encode the corpus's curly quotes: that gave a traceback."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    command = [sys.executable, "-m", "corpus_tools.cli"]
+    done = subprocess.run([*command, "normalize", "--doc", "001_d79359122f2d4c78", "--root", str(REPO)],
+                          capture_output=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Syria\u2019s" in done.stdout.decode("utf-8")
+    done = subprocess.run([*command, "diff", "1.0.0", "1.1.0", "--json", "--root", str(REPO)],
+                          capture_output=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.decode("utf-8"))["new"]["version"] == "1.1.0"

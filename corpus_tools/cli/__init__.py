@@ -86,5 +86,10 @@ def cli() -> None:
 
 
 def main() -> None:
-    """The console script."""
+    """The console script. It writes UTF-8 whatever the locale, as Python's UTF-8 mode does: its
+    output is text of a UTF-8 corpus and JSON (which RFC 8259 says is UTF-8), and a locale that
+    cannot encode a curly quote must not turn a report into a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):  # not when replaced by something else
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
     cli(prog_name="corpus-tools")
