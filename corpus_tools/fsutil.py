@@ -73,16 +73,24 @@ def make_public(tree: Path) -> None:
             os.chmod(os.path.join(directory, name), 0o644)
 
 
-def remove_abandoned(parent: Path, prefix: str) -> None:
-    """Remove the staging directories and files ``<prefix><pid>-<anything>`` in ``parent`` whose
-    run was killed. A live pid means that run is still writing there, so its staging stays."""
-    for leftover in parent.glob(glob.escape(prefix) + "*") if parent.is_dir() else ():
+def abandoned(parent: Path, prefix: str) -> list[Path]:
+    """The staging directories and files ``<prefix><pid>-<anything>`` in ``parent`` whose run was
+    killed, in name order. A live pid means that run is still writing there, so its staging is not."""
+    found = []
+    for leftover in sorted(parent.glob(glob.escape(prefix) + "*")) if parent.is_dir() else ():
         pid = leftover.name[len(prefix):].split("-")[0]
         if pid.isdigit() and not _alive(int(pid)):
-            if leftover.is_dir() and not leftover.is_symlink():
-                shutil.rmtree(leftover, ignore_errors=True)
-            else:
-                leftover.unlink(missing_ok=True)
+            found.append(leftover)
+    return found
+
+
+def remove_abandoned(parent: Path, prefix: str) -> None:
+    """Remove what ``abandoned`` finds."""
+    for leftover in abandoned(parent, prefix):
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:

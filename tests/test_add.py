@@ -283,3 +283,77 @@ def test_a_device_or_a_fifo_is_not_read_and_not_called_missing(corpus_copy, tmp_
         result = CliRunner().invoke(cli, ["add", str(path), "--root", str(corpus_copy.root)])
         assert result.exit_code == 1
         assert result.output.strip() == f"Error: {path}: [file-error] is {kind}, not a regular file"
+
+
+# --- an add killed part way --------------------------------------------------------------------
+
+def _articles(tmp_path: Path, count: int) -> list[Path]:
+    body = ARTICLE.read_bytes()
+    return [write(tmp_path, f"copy-{number:03d}.txt", body + f"\nCopy {number}.\n".encode()) for number in range(count)]
+
+
+def _dead_staging(layout: Layout) -> Path:
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # reaped: its pid names no process
+    staging = layout.raw / f".add-{gone.pid}-abc123.tmp"
+    staging.mkdir()
+    return staging
+
+
+def test_an_add_killed_after_staging_its_manifest_is_finished_by_the_next(corpus_copy, tmp_path):
+    """Killed between moving its raw files in and replacing the manifest: a raw file in raw/ that
+    the manifest does not list would stop every command that checks raw/. The next add finishes."""
+    elsewhere = Layout.at(tmp_path / "elsewhere")
+    import shutil
+    shutil.copytree(corpus_copy.raw, elsewhere.raw)
+    first, second = _articles(tmp_path, 2)
+    added = add_files(elsewhere, [first])  # what the killed add was writing, done whole elsewhere
+    staging = _dead_staging(corpus_copy)
+    (staging / "manifest.jsonl").write_bytes(elsewhere.manifest.read_bytes())
+    (corpus_copy.raw / added[0].record.file).write_bytes(first.read_bytes())  # moved in before the kill
+    add_files(corpus_copy, [second])
+    records = read_manifest(corpus_copy.manifest)
+    assert [record.doc_id for record in records[-2:]] == [added[0].record.doc_id, records[-1].doc_id]
+    assert check_raw(corpus_copy).valid
+    assert not list(corpus_copy.raw.glob(".add-*"))
+
+
+def test_an_add_killed_before_staging_its_manifest_left_nothing_to_finish(corpus_copy, tmp_path):
+    before = snapshot(corpus_copy)
+    staging = _dead_staging(corpus_copy)
+    (staging / "099_0123456789abcdef.txt").write_bytes(ARTICLE.read_bytes())
+    add_files(corpus_copy, _articles(tmp_path, 1))
+    [new] = set(snapshot(corpus_copy)) - set(before) - {"manifest.jsonl"}
+    assert new == read_manifest(corpus_copy.manifest)[-1].file  # the staged file went with its staging
+    assert not list(corpus_copy.raw.glob(".add-*"))
+    assert check_raw(corpus_copy).valid
+
+
+def test_an_add_killed_while_writing_leaves_raw_clean_and_the_rerun_adds_the_same(corpus_copy, tmp_path):
+    """SIGKILLed from outside as soon as its first raw file is written, staged or in raw/."""
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    articles = _articles(tmp_path, 40)
+    reference = Layout.at(tmp_path / "reference")
+    shutil.copytree(corpus_copy.raw, reference.raw)
+    add_files(reference, articles)
+    process = subprocess.Popen([sys.executable, "-m", "corpus_tools.cli", "add", *map(str, articles),
+                                "--root", str(corpus_copy.root)], stderr=subprocess.PIPE)
+    listed = set(corpus_copy.raw.glob("*.txt"))
+    deadline = time.monotonic() + 300  # guards against a hung add; not a timing test
+    while process.poll() is None and time.monotonic() < deadline and not (
+            list(corpus_copy.raw.glob(".add-*/*.txt")) or set(corpus_copy.raw.glob("*.txt")) - listed):
+        time.sleep(0.001)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert check_raw(corpus_copy).valid  # nothing unlisted, whenever the kill landed
+    if corpus_copy.manifest.read_bytes() != reference.manifest.read_bytes():  # the kill came before the end
+        add_files(corpus_copy, articles)
+    assert snapshot(corpus_copy) == snapshot(reference)

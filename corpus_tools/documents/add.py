@@ -28,9 +28,10 @@ Refused, with the file named and nothing written: a file already in the corpus (
 the message names its doc_id) or named twice, a doc_id taken or unsafe, an empty file, a binary
 file (a NUL byte, or more than ``BINARY_CONTROL_SHARE`` of control characters other than
 whitespace), bytes that are neither UTF-8 nor cp1252, metadata without evidence. Several files
-are added all or none: everything is read and checked first; raw files are written beside their
-final names and renamed, and the manifest is replaced in one step last; a failure removes the
-raw files this call wrote. The corpus lock is held throughout, and the corpus must check clean
+are added all or none: everything is read and checked first; the raw files and the new manifest
+are written into a staging directory in raw/, then the raw files are renamed into place and the
+manifest replaced last; a failure removes the raw files this call moved in, and an add killed
+after staging its manifest is finished by the next add (``_write``). The corpus lock is held throughout, and the corpus must check clean
 (``check-raw``) before anything is added.
 """
 
@@ -39,7 +40,9 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import os
 import re
+import shutil
 from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -48,7 +51,7 @@ from corpus_tools.documents.raw import (
     RAW_LINE_BREAK, RAW_SUFFIX, check_doc_id, check_evidence, check_raw, raise_first, read_manifest,
 )
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import atomic_write_bytes, open_input
+from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, staging_dir
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
 from corpus_tools.records import AddedFile, Evidence, ManifestRecord
@@ -81,6 +84,7 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
         raise CorpusError("metadata-invalid", "--invented says why the article is not news (not blank), and an "
                           "invented article has no publisher: no --publisher or --publisher-evidence with it")
     with corpus_lock(layout, "add"):
+        _finish_killed(layout)
         raise_first(check_raw(layout))
         existing = read_manifest(layout.manifest)
         loaded = sorted((_load(Path(path)) for path in paths), key=lambda item: item[1])
@@ -220,20 +224,50 @@ def manifest_line(record: ManifestRecord) -> bytes:
     return json.dumps(asdict(record), ensure_ascii=False).encode("utf-8") + b"\n"
 
 
+# raw/.add-<pid>-*.tmp: an add's raw files and then its new manifest, before they are moved in
+_STAGING = ".add-"
+_STAGED_MANIFEST = "manifest.jsonl"
+
+
 def _write(layout: Layout, planned: list[tuple[AddedFile, bytes]], on_progress) -> None:
+    """Everything is written into a staging directory first, the new manifest last; then the raw
+    files are renamed into raw/ and the manifest replaced. Killed before the manifest was staged,
+    nothing happened (the next add removes the staging); killed after, the next add finishes the
+    moves (``_finish_killed``): a raw file is never left in raw/ unlisted, which would stop every
+    command that checks raw/."""
     manifest = layout.manifest.read_bytes()
     if manifest and not manifest.endswith(b"\n"):
         manifest += b"\n"
-    written: list[Path] = []
+    staging = staging_dir(layout.raw, _STAGING)
     try:
         for added, data in planned:
-            target = layout.raw / added.record.file
-            atomic_write_bytes(target, data)
-            written.append(target)
+            atomic_write_bytes(staging / added.record.file, data)
             if on_progress is not None:
                 on_progress(1)
-        atomic_write_bytes(layout.manifest, manifest + b"".join(manifest_line(a.record) for a, _ in planned))
+        atomic_write_bytes(staging / _STAGED_MANIFEST,
+                           manifest + b"".join(manifest_line(a.record) for a, _ in planned))
+        _move_in(layout, staging)
     except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
+        for added, _ in planned:  # moved in before the failure: unlisted, so taken out again
+            if not (staging / added.record.file).exists():
+                (layout.raw / added.record.file).unlink(missing_ok=True)
         raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move_in(layout: Layout, staging: Path) -> None:
+    for path in sorted(staging.iterdir()):
+        if path.name != _STAGED_MANIFEST:
+            os.rename(path, layout.raw / path.name)
+    os.rename(staging / _STAGED_MANIFEST, layout.manifest)
+
+
+def _finish_killed(layout: Layout) -> None:
+    """Finish the moves of an add killed after it staged its manifest, if the manifest is still
+    the one it added to (else its files are not moved in); then remove its staging."""
+    for staging in abandoned(layout.raw, _STAGING):
+        staged = staging / _STAGED_MANIFEST
+        if staged.is_file() and staged.read_bytes().startswith(layout.manifest.read_bytes()):
+            _move_in(layout, staging)
+        shutil.rmtree(staging, ignore_errors=True)
