@@ -429,3 +429,35 @@ def test_the_assumptions_of_the_fast_paths_hold_for_every_code_point():
     characters = [chr(code) for code in range(0x110000)]
     assert not [c for c in characters if c != " " and special.match(c) and c.isprintable()]
     assert all(len(c.casefold()) >= 1 for c in characters)
+
+
+def test_normalize_out_killed_part_way_changes_no_file_and_the_next_run_cleans_up(corpus_copy, tmp_path):
+    """SIGKILLed from outside as soon as its first file is written: every file of --out is the
+    previous run's or absent, no temporary is left among them, and the next run removes the
+    killed run's staging and writes what an uninterrupted run writes."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from corpus_tools.documents.index import write_normalized
+
+    reference = tmp_path / "reference"
+    write_normalized(corpus_copy, reference)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "000_cbeedfbee8440207.txt").write_text("an earlier run's\n")
+    process = subprocess.Popen([sys.executable, "-m", "corpus_tools.cli", "normalize", "--out", str(out),
+                                "--root", str(corpus_copy.root)], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300  # guards against a hung run; not a timing test
+    while process.poll() is None and time.monotonic() < deadline and not (
+            list(out.glob(".normalize-*/*.txt")) or len(list(out.glob("*.txt"))) > 1):
+        time.sleep(0.001)
+    process.send_signal(signal.SIGKILL)
+    if process.wait() == -signal.SIGKILL:  # else the run ended first (a busy machine): it is whole
+        assert [path.name for path in out.iterdir() if not path.name.startswith(".normalize-")] == \
+            ["000_cbeedfbee8440207.txt"]
+        assert (out / "000_cbeedfbee8440207.txt").read_text() == "an earlier run's\n"
+    write_normalized(corpus_copy, out)
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == \
+        {path.name: path.read_bytes() for path in reference.iterdir()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -22,7 +23,7 @@ from corpus_tools.layout import Layout, check_output
 from corpus_tools.documents.normalize import NORMALIZER_VERSION, Normalized, normalize
 from corpus_tools.documents.cache import NormalizedCache, RawIndex
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import atomic_write_bytes
+from corpus_tools.fsutil import make_public, staging_dir
 from corpus_tools.documents.raw import (
     RawText, check_raw_indexed, decode, iter_raw, raise_first, read_manifest, read_manifest_record,
     read_raw, read_raw_bytes,
@@ -63,17 +64,26 @@ def load_documents(layout: Layout) -> dict[str, Document]:
 
 def write_normalized(layout: Layout, out: Path, on_progress: Callable[[int], None] | None = None) -> int:
     """Write each document's normalized text (``<doc_id>.txt``) and what normalization decided
-    (``<doc_id>.json``: ``document_sidecar``) into ``out``, each file atomically. The raw corpus
-    is checked whole first, so nothing is written when it has a problem; ``out`` may not lie in
-    raw/, annotations/, dist/ or a release (``check_output``). Returns the count."""
+    (``<doc_id>.json``: ``document_sidecar``) into ``out``. The raw corpus is checked whole first,
+    so nothing is written when it has a problem; ``out`` may not lie in raw/, annotations/, dist/
+    or a release (``check_output``). Every file is written into a staging directory in ``out``
+    first and renamed into place at the end, so a run killed part way changes no file of ``out``
+    (the next run removes its staging). Returns the count."""
     check_output(out)
-    count = 0
-    for document in iter_documents(layout):
-        atomic_write_bytes(out / f"{document.doc_id}.txt", document.text.encode("utf-8"))
-        atomic_write_bytes(out / f"{document.doc_id}.json", document_sidecar(document))
-        count += 1
-        if on_progress is not None:
-            on_progress(1)
+    staging = staging_dir(out, ".normalize-")
+    try:
+        count = 0
+        for document in iter_documents(layout):
+            (staging / f"{document.doc_id}.txt").write_bytes(document.text.encode("utf-8"))
+            (staging / f"{document.doc_id}.json").write_bytes(document_sidecar(document))
+            count += 1
+            if on_progress is not None:
+                on_progress(1)
+        make_public(staging)
+        for path in sorted(staging.iterdir()):
+            os.replace(path, out / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return count
 
 
