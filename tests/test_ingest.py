@@ -515,14 +515,19 @@ def test_units_tables_are_stored_in_parts_and_read_back_as_one(tmp_path):
     assert units.read("annotations", ["annotation_index"])["annotation_index"].to_pylist() == list(range(10))
 
 
-def test_units_tables_with_a_part_gone_are_made_again_not_read_short(tmp_path: Path):
+@pytest.mark.parametrize("damage", ["part gone", "part cut short", "part empty"])
+def test_units_tables_with_a_part_gone_are_made_again_not_read_short(tmp_path: Path, damage):
     from corpus_tools.ingest import units_for
 
     layout = corpus_root(tmp_path / "corpus")
     run_ingest(layout, VALID)
     before = load_annotation_set(layout, documents(), registry())
     units = units_for(layout, stored_exports(layout)[0], documents(), registry())
-    (units.directory / "regions.00000.parquet").unlink()
+    part = units.directory / "regions.00000.parquet"
+    if damage == "part gone":
+        part.unlink()
+    else:  # a crash or a full disk: a traceback from pyarrow ("magic bytes not found") before
+        part.write_bytes(part.read_bytes()[:100] if damage == "part cut short" else b"")
     assert not units.complete()
     after = load_annotation_set(layout, documents(), registry())
     assert after.chosen == before.chosen and after.chosen["doc-a"].entities

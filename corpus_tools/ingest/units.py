@@ -120,14 +120,20 @@ class Units:
         return sorted(self.directory.glob(f"{table}.*.parquet"))
 
     def complete(self) -> bool:
-        """Whether every table has the same number of parts, numbered from 0: units tables are
-        scratch, and a directory with a part gone is made again, never read short."""
+        """Whether every table has the same number of parts, numbered from 0, each a parquet file
+        of the table's schema (its footer is read): units tables are scratch, and a directory with
+        a part gone or damaged is made again, never read short or failed on."""
         counts = set()
-        for table in SCHEMAS:
-            names = [path.name for path in self.parts(table)]
-            if names != [part_name(table, part) for part in range(len(names))]:
+        for table, schema in SCHEMAS.items():
+            paths = self.parts(table)
+            if [path.name for path in paths] != [part_name(table, part) for part in range(len(paths))]:
                 return False
-            counts.add(len(names))
+            try:
+                if any(not pq.read_schema(path).equals(schema) for path in paths):
+                    return False
+            except (OSError, pa.ArrowInvalid):
+                return False
+            counts.add(len(paths))
         return len(counts) == 1 and 0 not in counts
 
     def read(self, table: str, columns: list[str] | None = None) -> pa.Table:
