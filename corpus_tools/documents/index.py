@@ -14,6 +14,7 @@ import shutil
 import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
+from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -70,10 +71,12 @@ def write_normalized(layout: Layout, out: Path, on_progress: Callable[[int], Non
     first and renamed into place at the end, so a run killed part way changes no file of ``out``
     (the next run removes its staging). Returns the count."""
     check_output(out)
+    documents = iter_documents(layout)
+    first = next(documents, None)  # the raw corpus is checked whole before anything is made
     staging = staging_dir(out, ".normalize-")
     try:
         count = 0
-        for document in iter_documents(layout):
+        for document in chain([first] if first is not None else [], documents):
             (staging / f"{document.doc_id}.txt").write_bytes(document.text.encode("utf-8"))
             (staging / f"{document.doc_id}.json").write_bytes(document_sidecar(document))
             count += 1
