@@ -255,7 +255,10 @@ def test_agreement_command_on_the_committed_exports(corpus_copy):
     report = json.loads(result.output)
     assert report["documents"]["compared"] == 7 and report["documents"]["not_comparable"] == 0
     assert report["average"]["quotes"]["overlap_f1"] == {"value": 0.9933, "agreed": 299, "items": 602}
+    # the mean of 82/85, 82/85 and 85/85 is 0.97647: rounded once, never 0.9765 and then 0.977
+    assert report["average"]["timexes"]["timex_value"] == {"value": 0.9765, "agreed": 249, "items": 255}
     text = CliRunner().invoke(cli, ["agreement", "--root", str(corpus_copy.root)])
+    assert "timex_value 0.976 (249/255)" in text.output
     assert "all documents: annotators 2, 3, 4; 7 documents compared, 0 not comparable" in text.output
     assert text.output.endswith("7 documents compared, 0 not comparable, 0 cancelled annotations and 7 "
                                 "ground-truth annotations left out\n")

@@ -48,7 +48,7 @@ FIGURES = {
 }
 ALPHA_LAYERS = ("entities", "timexes")  # layers whose spans never overlap within one annotation
 NONE_CODE = "none"
-DIGITS = 4  # figures are rounded to this many decimals, so reports are byte-stable
+DIGITS = 4  # JSON reports round figures to this many decimals (text, the card: 3), once, at output
 
 
 def units_of(annotations: DocumentAnnotations, annotator: str | None = None) -> Units:
@@ -176,7 +176,7 @@ def figure(name: str, agreed: int, items: int) -> Figure:
     if not items:
         return Figure(None, agreed, items)
     value = 2 * agreed / items if name.endswith("_f1") else agreed / items
-    return Figure(round(value, DIGITS), agreed, items)
+    return Figure(value, agreed, items)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,7 +246,7 @@ def _average(pairs: Sequence[PairAgreement]) -> tuple[LayerFigures, ...]:
         for index, name in enumerate(FIGURES[layer]):
             parts = [pair.layers[position].figures[index][1] for pair in pairs]
             values = [part.value for part in parts if part.value is not None]
-            figures.append((name, Figure(round(sum(values) / len(values), DIGITS) if values else None,
+            figures.append((name, Figure(sum(values) / len(values) if values else None,
                                          sum(part.agreed for part in parts), sum(part.items for part in parts))))
         layers.append(LayerFigures(layer, tuple(figures)))
     return tuple(layers)
@@ -322,7 +322,7 @@ class AgreementTally:
         alphas = []
         for layer in ALPHA_LAYERS:
             value = nominal_alpha(alpha[layer]) if alpha_items[layer] else None
-            alphas.append((layer, Figure(None if value is None else round(value, DIGITS), 0, alpha_items[layer])))
+            alphas.append((layer, Figure(value, 0, alpha_items[layer])))
         return AgreementReport(scope, key, tuple(sorted(self._annotators)), tuple(compared), not_comparable, pairs,
                                _average(pairs), tuple(alphas), annotations_cancelled, adjudications_left_out)
 
@@ -415,7 +415,8 @@ def _annotator_part(report: AgreementReport, annotator: str) -> AgreementReport:
 
 
 def _figure_dict(figure_: Figure) -> dict:
-    return {"value": figure_.value, "agreed": figure_.agreed, "items": figure_.items}
+    value = None if figure_.value is None else round(figure_.value, DIGITS)
+    return {"value": value, "agreed": figure_.agreed, "items": figure_.items}
 
 
 def _layers_dict(layers: Iterable[LayerFigures]) -> dict:
