@@ -121,6 +121,8 @@ def test_by_document_and_by_annotator(tmp_path):
     assert parts["doc-b"]["average"]["entities"]["span_f1"] == {"value": None, "agreed": 0, "items": 0}
     by_annotator = report_dict(agreement(index, by="annotator"))
     assert [part["annotator"] for part in by_annotator["parts"]] == ["1", "2"]
+    # the documents each annotator was compared on (doc-b has one annotator: compared on none)
+    assert [part["documents"]["compared"] for part in by_annotator["parts"]] == [1, 1]
 
 
 def test_one_annotator_is_not_comparable_never_perfect(tmp_path):

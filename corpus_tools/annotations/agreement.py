@@ -282,6 +282,7 @@ class AgreementTally:
         self._alpha_items = 0  # code points of the compared texts
         self._annotators: set[str] = set()
         self._seen: set[str] = set()
+        self._documents_of: dict[str, list[str]] = {}  # annotator -> the compared documents they annotated
 
     def add(self, doc_id: str, length: int, versions: Sequence[Units]) -> None:
         self._seen.add(doc_id)
@@ -291,6 +292,8 @@ class AgreementTally:
         if len(by_annotator) != len(versions):
             raise ValueError(f"{doc_id}: one annotator has two versions")  # the annotation set keeps one each
         self._annotators.update(by_annotator)
+        for annotator in by_annotator:
+            self._documents_of.setdefault(annotator, []).append(doc_id)
         for first, second in combinations(sorted(by_annotator), 2):
             counts = self._pairs.setdefault((first, second), {layer: {name: [0, 0] for name in FIGURES[layer]}
                                                               for layer in LAYER_NAMES})
@@ -307,6 +310,10 @@ class AgreementTally:
         for layer in ALPHA_LAYERS:
             found = pair_code_points(length, [_layer_units(by_annotator[a], layer) for a in sorted(by_annotator)])
             self._alpha[layer].update({(m, x, y): count for (x, y), count in found.items()})
+
+    def documents_of(self, annotator: str) -> tuple[str, ...]:
+        """The compared documents ``annotator`` annotated, in doc_id order."""
+        return tuple(sorted(self._documents_of.get(annotator, ())))
 
     def report(self, *, scope: str = "corpus", key: str | None = None, annotations_cancelled: int = 0,
                adjudications_left_out: int = 0, not_comparable: Iterable[str] = ()) -> AgreementReport:
@@ -398,16 +405,17 @@ def agreement(index, by: str | None = None, on_progress: Callable[[int], None] |
     if parts is not None:
         return dataclasses.replace(report, parts=parts.values())
     if by == "annotator":
-        return dataclasses.replace(report, parts=tuple(_annotator_part(report, annotator)
+        return dataclasses.replace(report, parts=tuple(_annotator_part(report, annotator, tally.documents_of(annotator))
                                                        for annotator in report.annotators))
     return report
 
 
-def _annotator_part(report: AgreementReport, annotator: str) -> AgreementReport:
-    """One annotator against each other: the pairs that include them, and their mean."""
+def _annotator_part(report: AgreementReport, annotator: str, compared: tuple[str, ...]) -> AgreementReport:
+    """One annotator against each other: the pairs that include them, and their mean, over the
+    compared documents they annotated."""
     pairs = tuple(pair for pair in report.pairs if annotator in pair.annotators)
     return AgreementReport("annotator", annotator, tuple(sorted({a for pair in pairs for a in pair.annotators})),
-                           (), (), pairs, _average(pairs), ())
+                           compared, (), pairs, _average(pairs), ())
 
 
 # ---------------------------------------------------------------------------------------------
