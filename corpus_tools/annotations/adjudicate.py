@@ -179,8 +179,8 @@ def adjudicate(index, strategy: Strategy, on_progress: Callable[[int], None] | N
     """Every document's merge under ``strategy``, in doc_id order, from the stored exports
     (``index``: a corpus_tools.annotations.consolidate.AnnotationIndex), each document merged as
     soon as its versions have streamed by (``document_versions``, which also says what is
-    refused). The merges come in task order and are given in doc_id order, so they wait on disk
-    (``RecordsOnDisk``), not in memory; the collection reads them again each time it is iterated.
+    refused). The merges wait on disk (``RecordsOnDisk``), not in memory; the collection reads
+    them again each time it is iterated.
     ``on_progress(1)``: one more record read."""
     merged = RecordsOnDisk()
     for doc_id, versions in document_versions(index, "adjudicated", on_progress):
@@ -424,7 +424,7 @@ class ReleaseProvenance:
         self._units = {"all": 0, "unanimous": 0, "adjudicated": 0, "one_annotator": 0}
 
     def stream(self, problems: list | None = None) -> Iterator[DocumentAnnotations]:
-        """The chosen annotations with their unit provenance, in the order of the stored exports;
+        """The chosen annotations with their unit provenance, in doc_id order;
         the problems of their tasks go to ``problems`` (those of versions' own tasks are not a
         release's)."""
         versions: dict[str, list[Units]] = {}

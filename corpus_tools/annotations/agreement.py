@@ -390,8 +390,8 @@ def agreement(index, by: str | None = None, on_progress: Callable[[int], None] |
     (``document_versions``, which also says what is refused); ``by`` "document" or "annotator"
     adds one part per document or per annotator. ``on_progress(1)``: one more record read.
 
-    The documents' parts come in task order and are given in doc_id order, so they wait on disk
-    (``RecordsOnDisk``), not in memory: ``parts`` reads them again each time it is iterated."""
+    The documents' parts wait on disk (``RecordsOnDisk``), not in memory: ``parts`` reads them
+    again each time it is iterated."""
     if by not in (None, "document", "annotator"):
         raise ValueError(f"by must be 'document' or 'annotator', not {by!r}")
     tally, parts = AgreementTally(), RecordsOnDisk() if by == "document" else None

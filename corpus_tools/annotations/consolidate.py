@@ -25,6 +25,7 @@ import dataclasses
 import pickle
 import sqlite3
 import sys
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterator, Mapping
@@ -148,17 +149,46 @@ class AnnotationIndex:
     def records(self, roles: pa.Table, problems: list[Problem] | None = None,
                 left_out: list[Problem] | None = None, reported: frozenset[str] | None = None
                 ) -> Iterator[DocumentAnnotations]:
-        """The records of the annotations ``roles`` (a ROLES table) names, once per role, in the
-        order of the stored exports and of the tasks in them. The problems of their tasks (only of
-        those with an annotation in one of the ``reported`` roles, if given; and of tasks that
-        cannot be used at all) go to ``problems``; those an export was accepted with to ``left_out``."""
-        for number, (item, unit) in enumerate(zip(self.stored, self.units)):
-            mine = roles.filter(pc.equal(roles["export"], number))
-            if not mine.num_rows and problems is None:
-                continue  # nothing to build or report from this export
-            accepted = accepted_exclusions(item)
-            for groups in unit.row_groups(_UNIT_COLUMNS):
-                yield from _picked(groups, unit, mine, accepted, self.documents, problems, left_out, reported)
+        """The records of the annotations ``roles`` (a ROLES table) names, once per role, in doc_id
+        order (a document's in the order of ``roles``): the order of the data, not of the work, so
+        what is built from them is the same whatever order the exports were ingested in or list
+        their tasks in. Each export's units are read a row group at a time, as the documents come.
+        First, the problems of their tasks (only of those with an annotation in one of the
+        ``reported`` roles, if given; and of tasks that cannot be used at all) go to ``problems``,
+        in the order of the exports and of the tasks in them; those an export was accepted with to
+        ``left_out``."""
+        if problems is not None:
+            for number, (item, unit) in enumerate(zip(self.stored, self.units)):
+                mine = roles.filter(pc.equal(roles["export"], number))
+                accepted = accepted_exclusions(item)
+                for groups in unit.row_groups(_PROBLEM_COLUMNS):
+                    _report(groups, unit, mine, accepted, problems, left_out, reported)
+        readers: dict[int, _RowGroups] = {}
+        ordered = self._in_doc_order(roles)
+        for number, index, role in zip(*(ordered[name].to_pylist() for name in ("export", "annotation_index", "role"))):
+            reader = readers.get(number)
+            if reader is None:
+                reader = readers[number] = _RowGroups(self.units[number], self.documents, ordered, number)
+            yield reader.record(index, role)
+
+    def _in_doc_order(self, roles: pa.Table) -> pa.Table:
+        """``roles`` sorted by the doc_id of each annotation, then by their order in ``roles``."""
+        parts = []
+        position = pa.array(range(roles.num_rows), pa.int64())
+        for number, unit in enumerate(self.units):
+            here = pc.equal(roles["export"], number)
+            mine = roles.filter(here)
+            if not mine.num_rows:
+                continue
+            annotations = unit.read("annotations", ["annotation_index", "task_index"])
+            tasks = unit.read("tasks", ["task_index", "doc_id"])
+            task_index = pc.take(annotations["task_index"],
+                                 pc.index_in(mine["annotation_index"], value_set=annotations["annotation_index"].combine_chunks()))
+            doc_ids = pc.take(tasks["doc_id"], pc.index_in(task_index, value_set=tasks["task_index"].combine_chunks()))
+            parts.append(mine.append_column("doc_id", doc_ids).append_column("position", position.filter(here)))
+        if not parts:
+            return roles
+        return pa.concat_tables(parts).sort_by([("doc_id", "ascending"), ("position", "ascending")])
 
     def predictions(self, model_prefix: str) -> pa.Table:
         """The latest prediction of a model (``model_version`` starting with ``model_prefix``) on the
@@ -213,13 +243,14 @@ def _index_set(indexes) -> pa.Array:
 
 
 _UNIT_COLUMNS = {
-    "tasks": ["task_index", "task_id", "doc_id", "excluded"],
-    "annotations": ["annotation_index", "task_index", "position", "id", "annotator", "ground_truth", "updated_at"],
+    "tasks": ["task_index", "task_id", "doc_id"],
+    "annotations": ["annotation_index", "task_index", "id", "annotator", "ground_truth", "updated_at"],
     "regions": ["annotation_index", "id", "layer", "label", "doc_start", "doc_end", "entity_id", "timex_value",
                 "timex_mod", "quote_type", "speaker_id", "excluded"],
     "relations": ["annotation_index", "from_id", "to_id", "label", "excluded"],
-    "problems": None,
 }
+_PROBLEM_COLUMNS = {"tasks": ["task_index", "excluded"], "annotations": ["annotation_index", "task_index"],
+                    "problems": None}
 
 
 def _rows_by_annotation(table: pa.Table, wanted: set[int]) -> dict[int, list[tuple]]:
@@ -276,7 +307,7 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
 
     Yields every annotator's kept version (``provenance.reason == "version"``) and, per document,
     the chosen annotation once more with the reason it was chosen (``"ground_truth"`` or
-    ``"latest"``), in the order of the stored exports and of the tasks in them. Problems go to
+    ``"latest"``), in doc_id order (a document's versions, then its chosen one). Problems go to
     ``problems`` (those an export was accepted with, to ``left_out``), counts to ``tally``.
     ``chosen_only``: only the chosen annotations (what a release needs)."""
     index = AnnotationIndex(layout, documents, registry)
@@ -285,52 +316,73 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
     yield from index.records(index.roles(versions=not chosen_only), problems, left_out)
 
 
-def _picked(groups: dict[str, pa.Table], unit: Units, roles: pa.Table, accepted: set,
-            documents: Mapping[str, Document], problems: list[Problem] | None,
-            left_out: list[Problem] | None, reported_roles: frozenset[str] | None = None
-            ) -> Iterator[DocumentAnnotations]:
-    """The records of the annotations of one batch of tasks that ``roles`` (this export's ROLES)
-    names, and the problems of their tasks."""
+def _report(groups: dict[str, pa.Table], unit: Units, roles: pa.Table, accepted: set, problems: list[Problem],
+            left_out: list[Problem] | None, reported_roles: frozenset[str] | None) -> None:
+    """The problems of one batch of tasks: of the tasks of the annotations ``roles`` (this
+    export's ROLES) names in a reported role, and of the tasks excluded whole."""
     table = groups["annotations"]
     table = table.filter(pc.is_in(table["annotation_index"], value_set=roles["annotation_index"]))
-    table = table.set_column(table.schema.get_field_index("updated_at"), "updated_at",
-                             table["updated_at"].cast(pa.int64()))  # microseconds: cheap to read
-    annotations = table.to_pylist()
-    roles_here: dict[int, tuple[str, ...]] = {}
     here = roles.filter(pc.is_in(roles["annotation_index"], value_set=table["annotation_index"]))
-    for index, role in zip(here["annotation_index"].to_pylist(), here["role"].to_pylist()):
-        roles_here[index] = roles_here.get(index, ()) + (role,)
-    tasks = {row["task_index"]: row for row in groups["tasks"].to_pylist()}
-    if problems is not None:
-        reported = {row["task_index"] for row in annotations
-                    if reported_roles is None or not reported_roles.isdisjoint(roles_here[row["annotation_index"]])}
-        reported |= {index for index, row in tasks.items() if row["excluded"]}
-        table = groups["problems"]
-        if table.num_rows:
-            table = table.filter(pc.is_in(table["task_index"], value_set=_index_set(reported)))
-            for problem in problems_of(table, unit.export):
-                if problem_key(problem) not in accepted:
-                    problems.append(problem)
-                elif left_out is not None:
-                    left_out.append(problem)
-    if not annotations:
-        return
-    indexes = {row["annotation_index"] for row in annotations}
-    regions = _rows_by_annotation(groups["regions"], indexes)
-    relations = _rows_by_annotation(groups["relations"], indexes)
-    for row in annotations:
-        task = tasks[row["task_index"]]
-        document = documents[task["doc_id"]]
-        built = None  # a version that is also the chosen one is built once, yielded with each role
-        for role in roles_here[row["annotation_index"]]:
-            provenance = Provenance(unit.export, task["task_id"], row["id"], row["annotator"],
-                                    _label_studio_time(row["updated_at"]),
-                                    role, row["ground_truth"])
-            built = (records_of(task["doc_id"], document.text, document.text_sha256,
-                                regions.get(row["annotation_index"], []), relations.get(row["annotation_index"], []),
-                                provenance)
-                     if built is None else dataclasses.replace(built, provenance=provenance))
-            yield built
+    if reported_roles is not None:
+        here = here.filter(pc.is_in(here["role"], value_set=pa.array(sorted(reported_roles), pa.string())))
+    task_of = dict(zip(table["annotation_index"].to_pylist(), table["task_index"].to_pylist()))
+    reported = {task_of[index] for index in here["annotation_index"].to_pylist()}
+    tasks = groups["tasks"]
+    reported |= set(tasks["task_index"].filter(tasks["excluded"]).to_pylist())
+    table = groups["problems"]
+    if table.num_rows:
+        table = table.filter(pc.is_in(table["task_index"], value_set=_index_set(reported)))
+        for problem in problems_of(table, unit.export):
+            if problem_key(problem) not in accepted:
+                problems.append(problem)
+            elif left_out is not None:
+                left_out.append(problem)
+
+
+class _RowGroups:
+    """One export's units, read for ``records`` a row group at a time (the one the next annotation
+    is in; the documents usually come in the export's own order, so each is read once), with the
+    records of the annotations ``ordered`` names there, each built once whatever its roles."""
+
+    def __init__(self, unit: Units, documents: Mapping[str, Document], ordered: pa.Table, number: int):
+        self.unit, self.documents = unit, documents
+        self.places = unit.places()
+        self.ends = [end for _, _, end in self.places]
+        self.wanted = sorted(set(ordered.filter(pc.equal(ordered["export"], number))["annotation_index"].to_pylist()))
+        self.group = -1
+
+    def record(self, index: int, role: str) -> DocumentAnnotations:
+        group = bisect_right(self.ends, index)
+        if group != self.group:
+            self._read(group)
+        row = self.annotations[index]
+        task = self.tasks[row["task_index"]]
+        provenance = Provenance(self.unit.export, task["task_id"], row["id"], row["annotator"],
+                                _label_studio_time(row["updated_at"]), role, row["ground_truth"])
+        built = self.built.get(index)
+        if built is not None:  # a version that is also the chosen one: built once, given with each role
+            return dataclasses.replace(built, provenance=provenance)
+        document = self.documents[task["doc_id"]]
+        built = self.built[index] = records_of(task["doc_id"], document.text, document.text_sha256,
+                                               self.regions.get(index, []), self.relations.get(index, []),
+                                               provenance)
+        return built
+
+    def _read(self, group: int) -> None:
+        part, k, end = self.places[group]
+        start = self.ends[group - 1] if group else 0
+        wanted = set(self.wanted[bisect_left(self.wanted, start):bisect_left(self.wanted, end)])
+        groups = self.unit.read_place(part, k, _UNIT_COLUMNS)
+        table = groups["annotations"]
+        table = table.filter(pc.is_in(table["annotation_index"], value_set=_index_set(wanted)))
+        table = table.set_column(table.schema.get_field_index("updated_at"), "updated_at",
+                                 table["updated_at"].cast(pa.int64()))  # microseconds: cheap to read
+        self.annotations = {row["annotation_index"]: row for row in table.to_pylist()}
+        self.tasks = {row["task_index"]: row for row in groups["tasks"].to_pylist()}
+        self.regions = _rows_by_annotation(groups["regions"], wanted)
+        self.relations = _rows_by_annotation(groups["relations"], wanted)
+        self.built: dict[int, DocumentAnnotations] = {}
+        self.group = group
 
 
 def _label_studio_time(micros: int | None) -> str | None:

@@ -147,6 +147,24 @@ class Units:
             for k in range(next(iter(files.values())).num_row_groups):
                 yield {name: file.read_row_group(k, columns=columns[name]) for name, file in files.items()}
 
+    def places(self) -> list[tuple[int, int, int]]:
+        """Where each row group is, in order: (part, row group in the part, one past the
+        annotation_index of its last annotation), from the footers of the annotations parts.
+        annotation_index numbers the annotations in file order, row group after row group, so the
+        row group of annotation ``a`` is the first whose end is above ``a``."""
+        places, end = [], 0
+        for part, path in enumerate(self.parts("annotations")):
+            metadata = pq.read_metadata(path)
+            for k in range(metadata.num_row_groups):
+                end += metadata.row_group(k).num_rows
+                places.append((part, k, end))
+        return places
+
+    def read_place(self, part: int, k: int, columns: Mapping[str, list[str] | None]) -> dict[str, pa.Table]:
+        """Row group ``k`` of part ``part`` of each table named in ``columns`` (see ``places``)."""
+        return {name: pq.ParquetFile(self.directory / part_name(name, part)).read_row_group(k, columns=wanted)
+                for name, wanted in columns.items()}
+
     def problems(self) -> list[Problem]:
         return problems_of(self.read("problems"), self.export)
 

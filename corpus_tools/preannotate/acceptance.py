@@ -48,8 +48,7 @@ class Acceptance:
     def gather(cls, index) -> "Acceptance":
         """The latest pre-annotator prediction on the task of each chosen annotation, streamed
         from a corpus_tools.annotations.consolidate.AnnotationIndex (predictions are in the units
-        tables, read in the order of the stored exports and of their tasks, as the chosen
-        annotations are)."""
+        tables, read in doc_id order, as the chosen annotations are)."""
         return cls(index.records(index.predictions(MODEL_NAME)))
 
     def attach(self, chosen: Iterable[DocumentAnnotations]) -> Iterator[DocumentAnnotations]:
