@@ -60,7 +60,7 @@ def _candidates(units: list[Units]) -> pa.Table:
         annotations = unit.read("annotations", _RANKED)
         annotations = annotations.filter(pc.invert(pc.or_(annotations["prediction"], annotations["excluded"])))
         tasks = unit.read("tasks", ["task_index", "doc_id"])
-        doc_ids = pc.take(tasks["doc_id"], pc.index_in(annotations["task_index"], value_set=tasks["task_index"].combine_chunks()))
+        doc_ids = _looked_up(annotations["task_index"], tasks["task_index"], tasks["doc_id"])
         stamps = pc.coalesce(annotations["updated_at"], annotations["created_at"]).cast(pa.int64())
         parts.append(pa.table({
             # every usable annotation has its annotator: ingest excludes one without (annotator-missing)
@@ -72,6 +72,11 @@ def _candidates(units: list[Units]) -> pa.Table:
     if not parts:
         return pa.table({"doc_id": pa.array([], pa.string())})
     return pa.concat_tables(parts)
+
+
+def _looked_up(keys, key_column, value_column):
+    """For each of ``keys``, the value beside it in a table's ``key_column`` (unique keys)."""
+    return pc.take(value_column, pc.index_in(keys, value_set=key_column.combine_chunks()))
 
 
 _RECENCY = [("moment", "ascending"), ("export", "ascending"), ("task_index", "ascending"), ("position", "ascending")]
@@ -182,9 +187,8 @@ class AnnotationIndex:
                 continue
             annotations = unit.read("annotations", ["annotation_index", "task_index"])
             tasks = unit.read("tasks", ["task_index", "doc_id"])
-            task_index = pc.take(annotations["task_index"],
-                                 pc.index_in(mine["annotation_index"], value_set=annotations["annotation_index"].combine_chunks()))
-            doc_ids = pc.take(tasks["doc_id"], pc.index_in(task_index, value_set=tasks["task_index"].combine_chunks()))
+            task_index = _looked_up(mine["annotation_index"], annotations["annotation_index"], annotations["task_index"])
+            doc_ids = _looked_up(task_index, tasks["task_index"], tasks["doc_id"])
             parts.append(mine.append_column("doc_id", doc_ids).append_column("position", position.filter(here)))
         if not parts:
             return roles
