@@ -652,6 +652,56 @@ def test_an_export_with_nothing_new_is_not_stored_again(tmp_path: Path):
     assert run_ingest(layout, write_export(tmp_path, "c.json", export("2 minutes", "03"))).status == "stored"
 
 
+def test_nothing_new_counts_every_stored_export_and_a_null_field_as_a_value(tmp_path: Path):
+    """Annotations stored across two exports make a third holding them all nothing new; a field
+    null in one and set in the other is a change."""
+    layout = corpus_root(tmp_path / "corpus")
+    tasks = fx.valid_export()
+    for task in tasks:
+        for annotation in task["annotations"]:
+            annotation["unique_id"] = f"uuid-{annotation['id']}"
+            annotation["lead_time"] = None
+    assert len(tasks) == 2
+    assert run_ingest(layout, write_export(tmp_path, "one.json", tasks[:1])).status == "stored"
+    assert run_ingest(layout, write_export(tmp_path, "two.json", tasks[1:])).status == "stored"
+    assert run_ingest(layout, write_export(tmp_path, "both.json", tasks)).status == "nothing-new"
+    tasks[1]["annotations"][0]["lead_time"] = 12.5
+    assert run_ingest(layout, write_export(tmp_path, "timed.json", tasks)).status == "stored"
+
+
+def test_ingest_does_not_import_pandas(tmp_path: Path):
+    """pyarrow imports pandas on its first ``to_numpy``, ``pa.scalar`` or timestamp ``to_pylist``,
+    some 45 MB more in the process that writes the units tables (bench/README.md): ingest, the
+    comparison with stored exports included, keeps to Arrow's columns."""
+    import subprocess
+    import textwrap
+
+    here = Path(__file__).resolve().parent
+    script = tmp_path / "probe.py"
+    script.write_text(textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        sys.path[:0] = {[str(here), str(here / "fixtures"), str(here.parent)]!r}
+        import export_corpus, make_export_fixtures as fx
+        from corpus_tools.ingest import ingest
+        layout = export_corpus.corpus_root(Path({str(tmp_path / "corpus")!r}))
+        tasks = fx.valid_export()
+        statuses = []
+        for ago, day in (("0 minutes", "02"), ("1 minute", "02"), ("2 minutes", "03")):
+            for task in tasks:
+                task["predictions"] = [{{"id": 7, "model_version": "m", "created_ago": ago, "result": []}}]
+                for annotation in task["annotations"]:
+                    annotation["unique_id"] = f"uuid-{{annotation['id']}}"
+                    annotation["updated_at"] = f"2024-05-{{day}}T09:00:00Z"
+            path = Path({str(tmp_path)!r}) / f"export-{{len(statuses)}}.json"
+            path.write_bytes(fx.dumps(tasks))
+            statuses.append(ingest(path, layout, export_corpus.documents(), export_corpus.registry()).status)
+        print(statuses, "pandas" in sys.modules)
+    """), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert done.stdout.strip() == "['stored', 'nothing-new', 'stored'] False", done.stdout + done.stderr
+
+
 def _many_tasks(count: int) -> list[dict]:
     """``count`` tasks alternating the two valid ones, each task and annotation with its own id."""
     valid = fx.valid_export()

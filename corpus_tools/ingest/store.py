@@ -163,12 +163,12 @@ class _UniqueIds:
         self.annotation_ids = array("q")
 
     def add(self, batches: dict[str, pa.RecordBatch]) -> None:
-        self.task_ids.frombytes(batches["tasks"]["task_id"].to_numpy().tobytes())
+        self.task_ids.frombytes(_values(batches["tasks"]["task_id"]))
         annotations = batches["annotations"]
         submitted = pc.and_(pc.invert(annotations["prediction"]), pc.is_valid(annotations["id"]))
         kept = annotations.select(["task_index", "id"]).filter(submitted)
-        self.annotation_tasks.frombytes(kept["task_index"].to_numpy().tobytes())
-        self.annotation_ids.frombytes(kept["id"].to_numpy().tobytes())
+        self.annotation_tasks.frombytes(_values(kept["task_index"]))
+        self.annotation_ids.frombytes(_values(kept["id"]))
 
     def check(self) -> None:
         task_ids = np.frombuffer(self.task_ids, np.int64)
@@ -190,6 +190,13 @@ class _UniqueIds:
                               "Label Studio gives each annotation its own id, so the file was put together by hand "
                               "and which annotation is meant is unknown",
                               Location(file=self.path, task_id=int(tasks[1]), annotation_id=annotation_id))
+
+
+def _values(column: pa.Array) -> memoryview:
+    """The values buffer of a column of integers without nulls, as it is: ``to_numpy`` would
+    import pandas (pyarrow checks for it), some 45 MB more in the process that writes the tables."""
+    width = column.type.bit_width // 8
+    return memoryview(column.buffers()[1])[column.offset * width:(column.offset + len(column)) * width]
 
 
 def _second_occurrence(values: np.ndarray) -> int | None:
@@ -355,21 +362,24 @@ def _against_store(layout: Layout, new: Units, documents, registry) -> tuple[boo
     * a note when its annotation ids name other annotations (another unique_id) than a stored
       export's: it comes from another Label Studio database, whose user ids are other people, and
       the annotation set tells annotators apart by user id. Only a note: a SQLite database can
-      give a deleted newest annotation's id to the next one."""
+      give a deleted newest annotation's id to the next one.
+
+    Compared as columns, matched by unique_id (one per annotation in an export): Python objects
+    for the rows of a large export took tens of MB, and converting timestamps to Python imports
+    pandas."""
     mine = _submitted(new)
-    unseen = _annotation_keys(mine)
-    comparable = None not in unseen
-    ids = _unique_ids(mine)
-    if not ids:  # no annotation of Label Studio's own: nothing to compare, no stored table to read
-        return False, ()
+    if not mine.num_rows or not column_sum(pc.is_valid(mine["unique_id"])):
+        return False, ()  # no annotation of Label Studio's own: nothing to compare, no stored table to read
+    comparable = mine["unique_id"].null_count == 0
+    seen = None
     note: tuple[str, ...] = ()
     for stored in stored_exports(layout):
         theirs = _submitted(units_for(layout, stored, documents, registry))
-        unseen -= _annotation_keys(theirs)
-        if comparable and not unseen:
+        seen = _stored_unchanged(mine, theirs, seen)
+        if comparable and column_sum(seen) == mine.num_rows:
             return True, ()
         if not note:
-            note = _clash_note(ids, _unique_ids(theirs), stored)
+            note = _clash_note(mine, theirs, stored)
     return False, note
 
 
@@ -378,17 +388,26 @@ def _submitted(units: Units) -> pa.Table:
     return table.filter(pc.invert(table["prediction"])).select(_SAME)
 
 
-def _annotation_keys(table: pa.Table) -> set:
-    return {None if row[1] is None else row for row in zip(*(table[name].to_pylist() for name in _SAME))}
+def _stored_unchanged(mine: pa.Table, theirs: pa.Table, seen: pa.ChunkedArray | None) -> pa.ChunkedArray:
+    """Which of ``mine`` are in ``theirs`` with every field of ``_SAME`` equal, or were already
+    (``seen``)."""
+    where = pc.index_in(mine["unique_id"], value_set=theirs["unique_id"].combine_chunks(), skip_nulls=True)
+    found = pc.is_valid(where)
+    for name in _SAME:
+        ours, stored = mine[name], pc.take(theirs[name], where)
+        # never null (Kleene: false and null is false), without fill_null's scalar (pandas)
+        equal = pc.and_kleene(pc.and_(pc.is_valid(ours), pc.is_valid(stored)), pc.equal(ours, stored))
+        found = pc.and_(found, pc.or_(equal, pc.and_(pc.is_null(ours), pc.is_null(stored))))
+    return found if seen is None else pc.or_(seen, found)
 
 
-def _unique_ids(table: pa.Table) -> dict[int, str]:
-    table = table.filter(pc.is_valid(table["unique_id"]))
-    return dict(zip(table["id"].to_pylist(), table["unique_id"].to_pylist()))
-
-
-def _clash_note(mine: dict[int, str], theirs: dict[int, str], stored: StoredExport) -> tuple[str, ...]:
-    clashes = sorted(key for key, unique_id in mine.items() if theirs.get(key, unique_id) != unique_id)
+def _clash_note(mine: pa.Table, theirs: pa.Table, stored: StoredExport) -> tuple[str, ...]:
+    theirs = theirs.filter(pc.is_valid(theirs["unique_id"]))
+    where = pc.index_in(mine["id"], value_set=theirs["id"].combine_chunks(), skip_nulls=True)
+    named = pc.take(theirs["unique_id"], where)
+    other = pc.and_kleene(pc.and_(pc.is_valid(mine["unique_id"]), pc.is_valid(named)),
+                          pc.not_equal(named, mine["unique_id"]))
+    clashes = sorted(mine["id"].filter(other).to_pylist())
     if not clashes:
         return ()
     shown = ", ".join(map(str, clashes[:5])) + (f" and {len(clashes) - 5} more" if len(clashes) > 5 else "")
