@@ -417,6 +417,44 @@ def test_a_release_is_the_same_whatever_order_the_work_came_in(tmp_path: Path, c
     assert files[0] == files[1]
 
 
+def test_an_export_in_no_document_order_reads_each_row_group_once(tmp_path: Path, monkeypatch):
+    """Tasks listed in no doc_id order (imported so, or put together by hand) would read a row
+    group for every document, as the records come in doc_id order: their records are built in
+    file order into an on-disk store first. The release is the one of the same tasks in order."""
+    import random
+
+    import orjson
+
+    from bench.generate import write_export as generate
+    from corpus_tools.annotations.registry import load_registry
+    from corpus_tools.documents.index import DocumentIndex
+    from corpus_tools.ingest.units import Units
+    from corpus_tools.layout import Layout
+    from corpus_tools.release.inputs import release
+
+    made = generate(tmp_path / "made.json", 300, seed=5, corpus=tmp_path / "made")
+    tasks = orjson.loads(made.read_bytes())
+    random.Random(1).shuffle(tasks)
+    shuffled = tmp_path / "shuffled.json"
+    shuffled.write_bytes(orjson.dumps(tasks))
+    shutil.copytree(tmp_path / "made", tmp_path / "shuffled")
+    reads: list[str] = []
+    read_place = Units.read_place
+    monkeypatch.setattr(Units, "read_place", lambda units, *args: reads.append(units.export) or read_place(units, *args))
+    built, counts = [], []
+    for name, export in (("made", made), ("shuffled", shuffled)):
+        layout = Layout.at(tmp_path / name)
+        assert ingest(export, layout, DocumentIndex(layout), load_registry(layout)).status == "stored"
+        reads.clear()
+        built.append(release(layout).path)
+        counts.append(len(reads))
+    row_groups = -(-300 // 64)  # a row group per batch of tasks (corpus_tools.ingest.store.BATCH_TASKS)
+    assert counts == [row_groups, row_groups]  # 233 for the shuffled export, a read per document, before
+    files = [{path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*"))
+              if path.is_file()} for root in built]
+    assert files[0] == files[1]
+
+
 def test_an_annotation_without_id_is_reported_and_the_others_kept(tmp_path: Path):
     export = two_annotators()
     del export[0]["annotations"][1]["id"]

@@ -345,20 +345,45 @@ def _report(groups: dict[str, pa.Table], unit: Units, roles: pa.Table, accepted:
 
 class _RowGroups:
     """One export's units, read for ``records`` a row group at a time (the one the next annotation
-    is in; the documents usually come in the export's own order, so each is read once), with the
-    records of the annotations ``ordered`` names there, each built once whatever its roles."""
+    is in), with the records of the annotations ``ordered`` names there, each built once whatever
+    its roles. Label Studio lists tasks by id, and tasks are made in doc_id order, so the documents
+    usually come in the export's own order and each row group is read once. An export that is not
+    in that order (tasks imported in another order, a file put together by hand) would read a row
+    group for every document (ten times the release's time at 10,000 tasks, shuffled): its records
+    are built in file order first, into an on-disk store (``RecordsOnDisk``), and taken from there."""
 
     def __init__(self, unit: Units, documents: Mapping[str, Document], ordered: pa.Table, number: int):
         self.unit, self.documents = unit, documents
         self.places = unit.places()
         self.ends = [end for _, _, end in self.places]
-        self.wanted = sorted(set(ordered.filter(pc.equal(ordered["export"], number))["annotation_index"].to_pylist()))
+        sequence = ordered.filter(pc.equal(ordered["export"], number))["annotation_index"].to_pylist()
+        self.wanted = sorted(set(sequence))
         self.group = -1
+        self.on_disk: RecordsOnDisk | None = None
+        groups = [bisect_right(self.ends, index) for index in sequence]
+        if sum(a != b for a, b in zip(groups, groups[1:])) > 2 * len(self.places):
+            self.on_disk = self._built_in_file_order()
 
     def record(self, index: int, role: str) -> DocumentAnnotations:
+        if self.on_disk is not None:
+            built = self.on_disk[index]
+            return dataclasses.replace(built, provenance=dataclasses.replace(built.provenance, reason=role))
         group = bisect_right(self.ends, index)
         if group != self.group:
             self._read(group)
+        return self._built(index, role)
+
+    def _built_in_file_order(self) -> RecordsOnDisk:
+        store = RecordsOnDisk()
+        for group in sorted({bisect_right(self.ends, index) for index in self.wanted}):
+            self._read(group)
+            for index in self.annotations:
+                store[index] = self._built(index, "version")  # the role is set as it is taken
+        self.group, self.annotations, self.tasks, self.regions, self.relations, self.built = -1, {}, {}, {}, {}, {}
+        return store
+
+    def _built(self, index: int, role: str) -> DocumentAnnotations:
+        """The record of annotation ``index`` of the row group read last."""
         row = self.annotations[index]
         task = self.tasks[row["task_index"]]
         provenance = Provenance(self.unit.export, task["task_id"], row["id"], row["annotator"],
@@ -416,35 +441,36 @@ def load_chosen(layout: Layout, documents: Mapping[str, Document], registry: Map
 
 
 class RecordsOnDisk(Mapping):
-    """doc_id -> a record (DocumentAnnotations, an adjudication's AdjudicatedDocument, a
-    document's AgreementReport), in doc_id order, kept in a private temporary SQLite database
-    (SQLite deletes it when the connection closes), each record pickled: only the doc_ids are
-    held in memory. Setting a doc_id again replaces its record, as in a dict."""
+    """doc_id (or another key of one type, such as an annotation index) -> a record
+    (DocumentAnnotations, an adjudication's AdjudicatedDocument, a document's AgreementReport), in
+    key order, kept in a private temporary SQLite database (SQLite deletes it when the connection
+    closes), each record pickled: only the keys are held in memory. Setting a key again replaces
+    its record, as in a dict."""
 
     def __init__(self) -> None:
         self._db = sqlite3.connect("")  # "": a private on-disk database, removed on close
-        self._db.execute("CREATE TABLE records (doc_id TEXT PRIMARY KEY, record BLOB NOT NULL)")
-        self._ids: set[str] = set()
+        self._db.execute("CREATE TABLE records (key PRIMARY KEY, record BLOB NOT NULL)")
+        self._keys: set[str | int] = set()
 
-    def __setitem__(self, doc_id: str, record: Any) -> None:
+    def __setitem__(self, key: str | int, record: Any) -> None:
         self._db.execute("INSERT OR REPLACE INTO records VALUES (?, ?)",
-                         (doc_id, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)))
-        self._ids.add(doc_id)
+                         (key, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)))
+        self._keys.add(key)
 
-    def __getitem__(self, doc_id: str) -> Any:
-        row = self._db.execute("SELECT record FROM records WHERE doc_id = ?", (doc_id,)).fetchone()
+    def __getitem__(self, key: str | int) -> Any:
+        row = self._db.execute("SELECT record FROM records WHERE key = ?", (key,)).fetchone()
         if row is None:
-            raise KeyError(doc_id)
+            raise KeyError(key)
         return pickle.loads(row[0])
 
-    def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._ids
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self._ids))
+    def __iter__(self) -> Iterator[str | int]:
+        return iter(sorted(self._keys))
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._keys)
 
 
 def load_annotation_set(layout: Layout, documents: Mapping[str, Document],
