@@ -5,6 +5,7 @@ staging directories of killed runs removed by the next run), and reading only re
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import glob
 import os
@@ -71,6 +72,25 @@ def make_public(tree: Path) -> None:
             os.chmod(os.path.join(directory, name), 0o755)
         for name in files:
             os.chmod(os.path.join(directory, name), 0o644)
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Swap two existing paths in one step (Linux's ``renameat2`` with ``RENAME_EXCHANGE``), so
+    that no moment has neither in place; False, with nothing done, where the system or the
+    filesystem cannot (the caller then renames twice)."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # not glibc 2.28+ on Linux
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
 
 
 def abandoned(parent: Path, prefix: str) -> list[Path]:

@@ -172,6 +172,29 @@ def test_same_release_gives_the_same_bytes_and_a_rerun_replaces_the_site(site, t
     assert [p.name for p in tmp_path.iterdir()] == ["again"]  # no partial or retired directory left
 
 
+def test_a_site_is_replaced_in_one_step(site, tmp_path, monkeypatch):
+    """The old site and the new are swapped by one rename (renameat2's RENAME_EXCHANGE): a run
+    killed between two renames (stood in for here by an error at the second) left no site."""
+    import corpus_tools.view.site as module
+
+    again = tmp_path / "again"
+    build_site(RELEASE, again, raw_dir=REPO / "raw")
+    (again / "index.html").write_text("stale")
+    renames, real = [], os.rename
+
+    def rename(source, target):
+        if again in (Path(source), Path(target)):
+            renames.append(source)
+            if len(renames) == 2:
+                raise RuntimeError("killed between the two renames")
+        real(source, target)
+
+    monkeypatch.setattr(module.os, "rename", rename)
+    build_site(RELEASE, again, raw_dir=REPO / "raw")
+    assert site_files(again) == site_files(site) and renames == []
+    assert [p.name for p in tmp_path.iterdir()] == ["again"]
+
+
 def test_a_directory_that_is_not_a_site_is_never_replaced(tmp_path):
     out = tmp_path / "mine"
     out.mkdir()

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterable
 
-from corpus_tools.fsutil import make_public, staging_dir
+from corpus_tools.fsutil import exchange, make_public, staging_dir
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.layout import check_output
 from corpus_tools.records import ReleaseContents
@@ -177,10 +177,15 @@ def _check_replaceable(out: Path) -> None:
 
 
 def _replace(building: Path, out: Path) -> None:
-    """Rename the finished site into place; the old one (if any) is removed only after."""
+    """Rename the finished site into place; the old one (if any) is removed only after. An old
+    site is swapped with the new in one step where the system can: two renames leave a moment
+    with no site at ``out``, and a run killed then leaves it so."""
     make_public(building)
     if not out.exists():
         os.rename(building, out)
+        return
+    if exchange(building, out):
+        shutil.rmtree(building, ignore_errors=True)  # the old site, now
         return
     retired = staging_dir(out.parent, f".{out.name}.old-")
     os.rename(out, retired / "site")
