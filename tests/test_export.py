@@ -187,6 +187,27 @@ def test_the_cli_exports_and_refuses_a_directory_that_is_not_empty(release, tmp_
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no partial left
 
 
+def test_an_export_that_finishes_second_to_one_directory_is_refused_cleanly(release, tmp_path, monkeypatch):
+    """Two exports to one new directory: the one that finishes second says the directory is taken
+    (not a bare "Directory not empty") and leaves the first one's files and no partial."""
+    import corpus_tools.release.export as module
+
+    out = tmp_path / "out"
+    write = module._WRITERS["jsonl"]
+
+    def first_finishes_meanwhile(path, partial, on_progress):
+        done = write(path, partial, on_progress)
+        out.mkdir()
+        (out / "theirs.jsonl").write_text("{}\n")
+        return done
+
+    monkeypatch.setitem(module._WRITERS, "jsonl", first_finishes_meanwhile)
+    with pytest.raises(CorpusError) as refused:
+        export_release(release, "jsonl", out)
+    assert refused.value.code == "export-target-exists" and str(out) in str(refused.value)
+    assert [p.name for p in out.iterdir()] == ["theirs.jsonl"] and [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
 def test_the_cli_prints_each_unaligned_span(release, tmp_path):
     done = CliRunner().invoke(cli, ["export", "--format", "spacy", str(release), "-o", str(tmp_path / "s")])
     assert done.exit_code == 0

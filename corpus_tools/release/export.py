@@ -28,6 +28,7 @@ that exists and is not empty is refused (``export-target-exists``).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -86,8 +87,7 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
     out_dir = Path(out_dir)
     check_output(out_dir)
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
-        raise CorpusError("export-target-exists", f"{out_dir} exists and is not empty; give a new directory",
-                          Location(file=str(out_dir)))
+        raise _target_exists(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     partial = staging_dir(out_dir.parent, f".{out_dir.name}.partial-")
     try:
@@ -96,12 +96,23 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
             _write_lines(partial / UNALIGNED_FILE, (_unaligned_dict(item) for item in unaligned))
         files = tuple(sorted(p.relative_to(partial).as_posix() for p in partial.rglob("*") if p.is_file()))
         make_public(partial)
-        if out_dir.exists():
-            out_dir.rmdir()  # empty, checked above
-        os.rename(partial, out_dir)
+        try:
+            if out_dir.exists():
+                out_dir.rmdir()  # empty, checked above
+            os.rename(partial, out_dir)
+        except OSError as error:
+            # another export to the same directory finished first
+            if error.errno in (errno.ENOTEMPTY, errno.EEXIST) and out_dir.is_dir() and any(out_dir.iterdir()):
+                raise _target_exists(out_dir) from None
+            raise
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return ExportResult(format, out_dir, files, documents, tuple(unaligned))
+
+
+def _target_exists(out_dir: Path) -> CorpusError:
+    return CorpusError("export-target-exists", f"{out_dir} exists and is not empty; give a new directory",
+                       Location(file=str(out_dir)))
 
 
 # --- reading a release ---------------------------------------------------------------------
