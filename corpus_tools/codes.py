@@ -53,7 +53,7 @@ def _catalogue(*tables: dict[str, Code]) -> dict[str, Code]:
 CATALOGUE: dict[str, Code] = _catalogue(
     _table("raw", """
 manifest-missing  error  raw/manifest.jsonl does not exist
-manifest-invalid  error  a manifest line is not a valid record (JSON, fields, evidence)
+manifest-invalid  error  a manifest line is not a valid record (JSON, fields, evidence, a date not of the calendar)
 manifest-changed  error  the manifest changed while a command was using it
 duplicate-doc-id  error  two manifest records share a doc_id or a file
 unsafe-doc-id  error  a doc_id or file name that is not a safe plain file name
@@ -139,7 +139,7 @@ checking-worker-failed  error  a checking worker process died (e.g. an unguarded
     _table("annotations", """
 registry-missing  error  annotations/entity-registry.jsonl does not exist
 registry-invalid-json  error  a registry line is not JSON
-registry-invalid-record  error  a registry line is not a valid entity record
+registry-invalid-record  error  a registry line is not a valid entity record: a field missing, unknown or of another JSON type; an id not lowercase-hyphenated (words of a-z and 0-9 joined by single hyphens); a blank or multi-line name, alias or description; wikidata neither a QID nor null
 registry-duplicate-id  error  two registry entities share an id
 lint-accepted-invalid  error  a line of annotations/lint-accepted.jsonl is not a valid acceptance
 lint-accepted-duplicate  error  the same candidate accepted twice

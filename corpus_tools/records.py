@@ -11,6 +11,7 @@ passed validation stays valid.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS, TIMEX_
 
 DATE_PRECISIONS = ("day", "month", "year")
 _ISO_DATE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")  # ASCII digits only, as ISO 8601 writes them
+_REGISTRY_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # lowercase-hyphenated: bashar-al-assad
+_QID = re.compile(r"Q[1-9][0-9]*")
 EVIDENCE_KINDS = ("stated", "inferred", "none")
 CHOSEN_REASONS = ("ground_truth", "latest")  # why an annotation is the one its document uses
 PROVENANCE_REASONS = (*CHOSEN_REASONS, "version", "prediction")
@@ -47,6 +50,18 @@ CHANGE_KINDS: dict[str, tuple[str, ...]] = {
 def _check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise ValueError(f"{name} {value!r} is not one of {', '.join(allowed)}")
+
+
+def is_calendar_date(date: str) -> bool:
+    """Whether ``date`` is YYYY, YYYY-MM or YYYY-MM-DD and a date of the calendar (no month 13,
+    no 30 February, no year 0)."""
+    if not _ISO_DATE.fullmatch(date):
+        return False
+    try:
+        datetime.date(int(date[:4]), int(date[5:7] or 1), int(date[8:10] or 1))
+    except ValueError:
+        return False
+    return True
 
 
 def _is_int(value: Any) -> bool:
@@ -125,8 +140,9 @@ class ManifestRecord:
             raise ValueError(f"{self.doc_id}: size {self.size} is not a file size")
         if (self.publication_date is None) != (self.publication_date_precision is None):
             raise ValueError(f"{self.doc_id}: publication_date and its precision are null together")
-        if self.publication_date is not None and not _ISO_DATE.fullmatch(self.publication_date):
-            raise ValueError(f"{self.doc_id}: date {self.publication_date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        if self.publication_date is not None and not is_calendar_date(self.publication_date):
+            raise ValueError(f"{self.doc_id}: date {self.publication_date!r} is not YYYY, YYYY-MM or YYYY-MM-DD "
+                             "of the calendar")
         for name in ("title", "publisher"):
             if getattr(self, name) is not None and not getattr(self, name).strip():
                 raise ValueError(f"{self.doc_id}: {name} is blank (null when there is none)")
@@ -259,11 +275,24 @@ class RegistryEntity:
     description: str = ""
 
     def __post_init__(self) -> None:
+        for name in ("id", "name", "type", "description"):
+            if not isinstance(getattr(self, name), str):
+                raise ValueError(f"{name} must be a string, not {type(getattr(self, name)).__name__}")
         _check_choice("entity type", self.type, ENTITY_LABELS)
-        if not self.id or self.id != self.id.lower() or " " in self.id:
-            raise ValueError(f"registry id {self.id!r} must be lowercase-hyphenated")
-        if self.wikidata is not None and not (self.wikidata.startswith("Q") and self.wikidata[1:].isdigit()):
-            raise ValueError(f"wikidata {self.wikidata!r} is not a QID")
+        if not _REGISTRY_ID.fullmatch(self.id):
+            raise ValueError(f"registry id {self.id!r} must be lowercase-hyphenated: words of a-z and 0-9 joined "
+                             "by single hyphens (e.g. bashar-al-assad)")
+        if not self.name.strip() or _has_line_break(self.name) or _has_line_break(self.description):
+            raise ValueError("name must be one line, not blank; description one line")
+        if not isinstance(self.aliases, tuple) or not all(isinstance(alias, str) and alias.strip()
+                                                          and not _has_line_break(alias) for alias in self.aliases):
+            raise ValueError("aliases must be a list of strings, each one line and not blank")
+        if self.wikidata is not None and not (isinstance(self.wikidata, str) and _QID.fullmatch(self.wikidata)):
+            raise ValueError(f"wikidata {self.wikidata!r} is not a QID (Q and digits) nor null")
+
+
+def _has_line_break(text: str) -> bool:
+    return len(text.splitlines()) > 1 or text.endswith(("\n", "\r"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -210,6 +210,20 @@ def test_every_manifest_field_has_its_type_checked_at_its_line(corpus_copy, fiel
     assert report.exit_code == 1 and "Traceback" not in report.output
 
 
+@pytest.mark.parametrize(("date", "precision"), [("2024-02-30", "day"), ("2024-13", "month"), ("0000", "year")])
+def test_a_manifest_date_must_be_one_of_the_calendar(corpus_copy, date, precision):
+    """The pattern alone let 30 February through check-raw and into a release; add checked the
+    calendar, and now both read the one rule (records.is_calendar_date)."""
+    def edit(records):
+        records[1].update(publication_date=date, publication_date_precision=precision)
+        return records
+    rewrite_manifest(corpus_copy, edit)
+    with pytest.raises(CorpusError) as caught:
+        read_manifest(corpus_copy.manifest)
+    assert caught.value.code == "manifest-invalid" and caught.value.location.line == 2
+    assert f"date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD of the calendar" in caught.value.message
+
+
 def test_a_stated_quote_must_say_what_it_is_evidence_of(corpus_copy):
     """In the line is not enough: the date's year, the publisher's name must be in the quote."""
     set_evidence(corpus_copy, DATED, "publication_date_evidence", quote="25 April")

@@ -209,6 +209,17 @@ def test_the_registry_round_trips(tmp_path: Path):
     ('{"id": "x", "name": "X", "type": "CITY"}', "registry-invalid-record"),
     ('{"id": "x", "name": "X", "type": "GPE", "wikidata": "Paris"}', "registry-invalid-record"),
     ('{"id": "x", "name": "X", "type": "GPE", "colour": "red"}', "registry-invalid-record"),
+    # values of another JSON type, and ids and names no rule allowed, ended in a traceback or in the release
+    ('{"id": "x", "name": "X", "type": "GPE", "wikidata": 42}', "registry-invalid-record"),
+    ('{"id": "x", "name": "X", "type": "GPE", "wikidata": ["Q1"]}', "registry-invalid-record"),
+    ('{"id": 5, "name": "X", "type": "GPE"}', "registry-invalid-record"),
+    ('{"id": "x", "name": 5, "type": "GPE"}', "registry-invalid-record"),
+    ('{"id": "x", "name": "X", "type": "GPE", "description": 5}', "registry-invalid-record"),
+    ('{"id": "../../tmp/x", "name": "X", "type": "GPE"}', "registry-invalid-record"),
+    ('{"id": "a--b", "name": "X", "type": "GPE"}', "registry-invalid-record"),
+    ('{"id": "x", "name": "", "type": "GPE"}', "registry-invalid-record"),
+    ('{"id": "x", "name": "two\\nlines", "type": "GPE"}', "registry-invalid-record"),
+    ('{"id": "x", "name": "X", "type": "GPE", "aliases": [""]}', "registry-invalid-record"),
     ('{"id": "damascus", "name": "Damascus", "type": "GPE"}', "registry-duplicate-id"),
 ])
 def test_registry_errors_name_the_line(tmp_path: Path, line, code):

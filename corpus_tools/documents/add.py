@@ -37,7 +37,6 @@ after staging its manifest is finished by the next add (``_write``). The corpus 
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 import os
@@ -54,7 +53,7 @@ from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, staging_dir
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
-from corpus_tools.records import AddedFile, Evidence, ManifestRecord
+from corpus_tools.records import AddedFile, Evidence, ManifestRecord, is_calendar_date
 
 TITLE_MAX = 200
 BINARY_CONTROL_SHARE = 0.05
@@ -62,7 +61,7 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _WHITESPACE_CONTROLS = frozenset("\t\n\r\f\v")
 _NUMBERED = re.compile(r"(\d+)_")
 _STATED = re.compile(r"line ([0-9]+)", re.IGNORECASE)  # "Line 5" is a citation too, not reasoning
-_DATE_FORMS = {4: ("year", "%Y"), 7: ("month", "%Y-%m"), 10: ("day", "%Y-%m-%d")}
+_DATE_PRECISIONS = {4: "year", 7: "month", 10: "day"}
 NOT_GIVEN = "Not given when the file was added (corpus-tools add); nothing was inferred from the text."
 INVENTED = "Invented article"  # how a manifest's publisher evidence marks a document that is not news
 
@@ -170,15 +169,10 @@ def _evidence(value: str | None, evidence: str | None, text: str, field: str, wh
 def _date_precision(date: str | None, where: Location) -> str | None:
     if date is None:
         return None
-    form = _DATE_FORMS.get(len(date))
-    try:
-        if form is None:
-            raise ValueError
-        datetime.datetime.strptime(date, form[1])
-    except ValueError:
+    if not is_calendar_date(date):
         raise CorpusError("metadata-invalid", f"date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD of the calendar",
-                          where) from None
-    return form[0]
+                          where)
+    return _DATE_PRECISIONS[len(date)]
 
 
 def _plan(layout: Layout, existing: list[ManifestRecord], loaded: list[tuple[Path, str, bytes]], doc_id, title,
