@@ -477,3 +477,14 @@ def test_cli_views_a_release_directory_not_named_as_a_version(tmp_path):
     assert result.exit_code == 0, result.output
     assert "release candidate, 5 document pages" in result.output.splitlines()[-1]
     assert not (tmp_path / "site" / "diff.html").exists()
+
+
+def test_a_released_registry_entity_the_rule_refuses_is_a_located_error():
+    """A release built before the registry rule refused blank aliases (say) is reported, not a traceback."""
+    from corpus_tools.view.read import _registry_entity
+
+    row = {"id": "x", "name": "X", "type": "GPE", "aliases": [""], "wikidata": None, "description": None}
+    with pytest.raises(CorpusError) as refused:
+        _registry_entity(row, Path("dist/9.9.9"))
+    assert refused.value.code == "release-invalid" and "registry entity 'x': aliases" in refused.value.message
+    assert refused.value.location.file == "dist/9.9.9/data/entity_registry"

@@ -37,7 +37,7 @@ def read_release(path: str | Path) -> ReleaseContents:
     doc_ids = sorted(doc_id for file in sorted((path / "data" / "documents").glob("*.parquet"))
                      for doc_id in open_parquet(file).read(columns=["doc_id"])["doc_id"].to_pylist())
     registry = {entity.id: entity for entity in sorted(
-        (_registry_entity(row) for row in read_config(path, "entity_registry")), key=lambda e: e.id)}
+        (_registry_entity(row, path) for row in read_config(path, "entity_registry")), key=lambda e: e.id)}
     return ReleaseContents(version=path.name, doc_ids=tuple(doc_ids), registry=registry)
 
 
@@ -64,9 +64,13 @@ def _evidence(value: dict[str, Any]) -> Evidence:
     return Evidence(value["kind"], value["line"], value["quote"], value["reasoning"])
 
 
-def _registry_entity(row: dict[str, Any]) -> RegistryEntity:
-    return RegistryEntity(row["id"], row["name"], row["type"], tuple(row["aliases"] or ()), row["wikidata"],
-                          row["description"] or "")
+def _registry_entity(row: dict[str, Any], path: Path) -> RegistryEntity:
+    try:
+        return RegistryEntity(row["id"], row["name"], row["type"], tuple(row["aliases"] or ()), row["wikidata"],
+                              row["description"] or "")
+    except ValueError as error:  # a release built before the registry rule said so
+        raise CorpusError("release-invalid", f"registry entity {row['id']!r}: {error}",
+                          Location(file=str(path / "data" / "entity_registry"))) from None
 
 
 def _span(row: dict[str, Any], text: str, where: Location, prefix: str = "") -> Span:
