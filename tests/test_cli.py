@@ -6,6 +6,7 @@ from typing import Iterator
 
 import click
 import orjson
+import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -60,6 +61,16 @@ def _deferred(value, choices):
         items = [_deferred(item, choices) for item in value]
         return iter(items) if choices.draw(st.booleans()) else items
     return (lambda: value) if choices.draw(st.booleans()) else value
+
+
+@pytest.mark.parametrize("command", ["validate", "ingest"])
+def test_a_number_of_jobs_beyond_the_limit_is_a_usage_error(command, tmp_path):
+    """99999999999999999999 workers ended in multiprocessing's OverflowError traceback."""
+    export = tmp_path / "export.json"
+    export.write_text("[]")
+    result = CliRunner().invoke(cli, [command, str(export), "--jobs", "99999999999999999999", "--root", str(tmp_path)])
+    assert result.exit_code == 2 and "99999999999999999999 is not in the range 0<=x<=64" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
 @settings(max_examples=300, deadline=None)

@@ -15,9 +15,10 @@ from corpus_tools.annotations.registry import load_registry
 # not click's own exists check: a missing or unreadable export is a problem like any other (one
 # located line, a JSON report with --json), not a usage error
 export_argument = click.argument("export", type=click.Path(path_type=Path))
+MAX_JOBS = 64  # beyond the cores there is nothing to gain; a huge number overflowed multiprocessing
 jobs_option = click.option(
-    "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
-    help="Processes that check tasks; 0: one per core for an export of 16 MB or more, else 1.")
+    "--jobs", type=click.IntRange(min=0, max=MAX_JOBS), default=0, show_default=True,
+    help=f"Processes that check tasks (at most {MAX_JOBS}); 0: one per core for an export of 16 MB or more, else 1.")
 
 
 def _jobs(jobs: int, export: Path) -> int:
