@@ -28,6 +28,13 @@ def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
     if not path.name or path.is_dir():
         raise IsADirectoryError(errno.EISDIR, "is a directory, not a file to write", str(path))
     try:
+        existing = os.lstat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        existing = None
+    # the rename would put a file in place of a device node, a FIFO or a link, not write through it
+    if existing is not None and not stat.S_ISREG(existing):
+        raise NotRegularFile(str(path), _kind(existing))
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # a parent is a file
         raise NotADirectoryError(errno.ENOTDIR, "a parent of it is not a directory", str(path)) from None

@@ -93,3 +93,34 @@ def test_write_tasks_writes_a_json_list_atomically(tmp_path, news):
         write_tasks(failing(), path)
     assert path.read_bytes() == first  # the old file stays whole
     assert [p.name for p in path.parent.iterdir()] == ["tasks.json"]  # no temporary left behind
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink"])
+def test_a_target_that_is_not_a_regular_file_is_refused_and_left_as_it_is(tmp_path, news, corpus_copy, kind):
+    """An atomic write renames its file into place: over a device node or a FIFO it put a regular
+    file in its stead (as root, /dev/full became a file), over a link it replaced the link."""
+    import os
+    import stat
+
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import cli
+    from corpus_tools.fsutil import NotRegularFile
+
+    doc, annotations = news
+    out = tmp_path / "out"
+    out.mkdir()
+    path = out / "tasks.json"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        (out / "elsewhere.json").write_text("[]")
+        path.symlink_to(out / "elsewhere.json")
+    with pytest.raises(NotRegularFile):
+        write_tasks(make_tasks([doc], {doc.doc_id: annotations}, "set-1"), path)
+    result = CliRunner().invoke(cli, ["labelstudio", "tasks", "-o", str(path), "--root", str(corpus_copy.root)])
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, result.output
+    assert "not a regular file" in result.output and str(path) in result.output
+    mode = os.lstat(path).st_mode
+    assert stat.S_ISFIFO(mode) if kind == "fifo" else stat.S_ISLNK(mode)
+    assert sorted(p.name for p in out.iterdir()) == (["tasks.json"] if kind == "fifo" else ["elsewhere.json", "tasks.json"])
