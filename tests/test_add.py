@@ -178,7 +178,7 @@ def test_next_doc_id_follows_the_highest_number():
     assert next_doc_id([], "cd" * 32) == "000_" + "cd" * 8
 
 
-@pytest.mark.parametrize("case", ["duplicate", "named-twice", "doc-id-taken", "doc-id-unsafe", "empty", "binary",
+@pytest.mark.parametrize("case", ["duplicate", "named-twice", "doc-id-taken", "doc-id-unsafe", "empty", "whitespace", "binary",
                                   "controls", "undecodable", "no-evidence", "evidence-blank-line", "bad-date",
                                   "missing", "second-of-two-bad", "doc-id-case", "fullwidth-date",
                                   "blank-publisher", "blank-title"])
@@ -197,6 +197,8 @@ def test_refusals_name_the_file_and_write_nothing(corpus_copy, tmp_path, case):
         args, expected_code = {"doc_id": "../escape"}, "unsafe-doc-id"
     elif case == "empty":
         paths, expected_code = [write(tmp_path, "empty.txt", b"")], "raw-empty"
+    elif case == "whitespace":  # was added as a document of nothing
+        paths, expected_code = [write(tmp_path, "blank.txt", b"   \n\n \t\n")], "raw-empty"
     elif case == "binary":
         paths, expected_code = [write(tmp_path, "img.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")], "raw-binary"
     elif case == "controls":

@@ -119,8 +119,9 @@ def test_sha256_mismatch(corpus_copy):
     assert "003_840a8be26e4ddaa5.txt" in str(problem)
 
 
-def test_empty_file(corpus_copy):
-    set_file(corpus_copy, "000_cbeedfbee8440207", b"")
+@pytest.mark.parametrize("data", [b"", b"  \r\n\t\n"])
+def test_empty_file(corpus_copy, data):
+    set_file(corpus_copy, "000_cbeedfbee8440207", data)
     assert only_error(corpus_copy).code == "raw-empty"
 
 

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from corpus_tools.documents.raw import (
-    RAW_LINE_BREAK, RAW_SUFFIX, check_doc_id, check_evidence, check_raw, raise_first, read_manifest,
+    RAW_LINE_BREAK, RAW_SUFFIX, check_doc_id, check_evidence, check_raw, raise_first, read_manifest, require_text,
 )
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, staging_dir
@@ -124,7 +124,7 @@ def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int |
     if controls > BINARY_CONTROL_SHARE * len(text):
         raise CorpusError("raw-binary", f"{controls} of {len(text)} characters are control characters: "
                           "a binary file, not text", where)
-    return encoding, text, data.startswith(_UTF8_BOM), failed_at
+    return encoding, require_text(text, where), data.startswith(_UTF8_BOM), failed_at
 
 
 def title_of(text: str) -> tuple[str | None, str]:

@@ -139,12 +139,20 @@ def decode(data: bytes, encoding: str, where: Location) -> str:
     if not data:
         raise CorpusError("raw-empty", "the file is empty", where)
     try:
-        return data.decode(encoding)
+        text = data.decode(encoding)
     except UnicodeDecodeError as error:
         located = Location(file=where.file, byte_offset=error.start)
         raise CorpusError("raw-undecodable", f"invalid {encoding} at byte {error.start}: "
                           f"{data[error.start:error.start + 4]!r}; if the file is cp1252, "
                           f"say so in the manifest's encoding field", located) from None
+    return require_text(text, where)
+
+
+def require_text(text: str, where: Location) -> str:
+    """A raw file holds some text: one of whitespace only would be a document of nothing."""
+    if not text.strip():
+        raise CorpusError("raw-empty", "the file holds only whitespace, no text", where)
+    return text
 
 
 def read_raw(layout: Layout, record: ManifestRecord) -> RawText:
