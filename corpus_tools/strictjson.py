@@ -29,7 +29,22 @@ def loads(data: bytes) -> Any:
     try:
         return jiter.from_json(data, catch_duplicate_keys=True, allow_inf_nan=False, cache_mode="keys")
     except ValueError as error:
-        raise JSONError(*_place(str(error), data)) from None
+        raise JSONError(*_plainly(*_place(str(error), data), data)) from None
+
+
+def _plainly(message: str, offset: int, data: bytes) -> tuple[str, int]:
+    """jiter's message, said plainly where it misleads: a byte-order mark, a byte that is not
+    UTF-8 and NaN all read as "expected value" or "invalid unicode code point" there."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "starts with a UTF-8 byte-order mark, which JSON text does not have", 0
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        if bad.start <= offset:
+            return f"not UTF-8 (byte {bad.start} is {data[bad.start:bad.start + 1]!r})", bad.start
+    if data.startswith((b"NaN", b"Infinity", b"-Infinity"), offset):
+        return "NaN and infinities are not JSON numbers", offset
+    return message, offset
 
 
 def _place(text: str, data: bytes) -> tuple[str, int]:

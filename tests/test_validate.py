@@ -231,6 +231,22 @@ def test_registry_errors_name_the_line(tmp_path: Path, line, code):
     assert caught.value.location.line == 6
 
 
+@pytest.mark.parametrize(("data", "said"), [
+    (b"\xef\xbb\xbf", "line 1: [registry-invalid-json] not JSON: starts with a UTF-8 byte-order mark"),
+    (b'{"id": "x", "name": "X", "type": "GPE", "wikidata": NaN}\n', "NaN and infinities are not JSON numbers"),
+    (b'{"id": "x", "name": "Caf\xe9", "type": "GPE"}\n', "not UTF-8 (byte 24 is b'\\xe9')"),
+])
+def test_json_that_misleads_its_parser_is_named_plainly(tmp_path: Path, data, said):
+    """A byte-order mark (an editor's), NaN and a Latin-1 byte read as "expected value" or "invalid
+    unicode code point": the one JSON parser (strictjson) says what they are."""
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(data + (FIXTURES / "export-registry.jsonl").read_bytes() if data.startswith(b"\xef")
+                     else (FIXTURES / "export-registry.jsonl").read_bytes() + data)
+    with pytest.raises(CorpusError) as caught:
+        read_registry(path)
+    assert caught.value.code == "registry-invalid-json" and said in str(caught.value), str(caught.value)
+
+
 # --- the command -----------------------------------------------------------------------------
 
 
