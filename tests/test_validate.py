@@ -192,6 +192,27 @@ def test_an_unchanged_stretch_of_an_article_maps_whole():
     assert alignment.map_span(tail, tail + 5) == (tail + 3 * 7, tail + 3 * 7 + 5)
 
 
+@pytest.mark.parametrize(("case", "code"), [("no type", "control-type-mismatch"), ("type 'label'", "control-type-mismatch"),
+                                          ("value null", "result-malformed"), ("to_name 'body'", "unknown-control")])
+def test_a_broken_labels_result_is_one_error_not_two(tmp_path: Path, case, code):
+    """Its region's entity_id was reported besides as the value of a region that does not exist."""
+    tasks = make_export_fixtures.valid_export()
+    labels = next(result for result in tasks[0]["annotations"][0]["result"]
+                  if result.get("type") == "labels" and result["from_name"] == "entity")
+    if case == "no type":
+        del labels["type"]
+    elif case == "value null":
+        labels["value"] = None
+    else:
+        field, value = case.split(" ")
+        labels[field] = value.strip("'")
+    path = tmp_path / "broken.json"
+    path.write_bytes(make_export_fixtures.dumps(tasks))
+    errors = [problem for problem in validate_export(path, documents(), registry()).problems
+              if problem.severity == "error"]
+    assert [(problem.code, problem.location.region_id) for problem in errors] == [(code, labels["id"])]
+
+
 # --- registry --------------------------------------------------------------------------------
 
 

@@ -324,23 +324,31 @@ def _result(result: Any, annotation: CheckedAnnotation, report: _Reporter) -> An
         report.region_problem(annotation, None, key, "relation-malformed", message)
         return None
     named = region_id if isinstance(region_id, str) and region_id else None
+    region = None
+    if named is not None and kind not in ("textarea", "choices"):  # a region's labels, however broken
+        region = _excluded_region(named, result.get("from_name"), annotation)
     if named is None or not isinstance(result.get("value"), dict):
         lacks = ("its value object" if named is not None
                  else "its region id" if region_id is None or region_id == ""
                  else f"a region id that is a string (it has {printable(region_id)})")
-        report.region_problem(annotation, None, named, "result-malformed",
-                              f"a {printable(result.get('from_name'))} result lacks {lacks}")
+        report.region_problem(annotation, region, named, "result-malformed",
+                              f"this {printable(result.get('from_name'))} result lacks {lacks}")
         return None
     code = _control_problem(result.get("from_name"), kind, result.get("to_name"))
     if code is None:
         code = next((code for prefix, code in _SHAPE_CODES.get(kind, ()) if path.startswith(prefix)),
                     "result-malformed")
-    region = None
-    if kind == "labels" and _layer(result.get("from_name")) and named not in annotation.regions:
-        # kept (excluded), so that its values are not reported as orphans besides
-        region = annotation.regions[named] = Region(named, result["from_name"], excluded=True)
     report.region_problem(annotation, region, named, code, _control_message(result, code) or message)
     return None
+
+
+def _excluded_region(region_id: str, name: Any, annotation: CheckedAnnotation) -> Region | None:
+    """A refused labels result of a layer's control, kept as an excluded region, so that its
+    values are not also reported as values of a region that does not exist."""
+    if not _layer(name) or region_id in annotation.regions:
+        return None
+    region = annotation.regions[region_id] = Region(region_id, name, excluded=True)
+    return region
 
 
 def _layer(name: Any) -> bool:
@@ -369,7 +377,8 @@ def _control_message(result: Any, code: str) -> str | None:
         return (f"control {printable(name)} -> {printable(target)} is not in the schema (controls: "
                 f"{', '.join(_CONTROL_KINDS)}, on {TEXT_NAME!r})")
     if code == "control-type-mismatch":
-        return f"{printable(name)} is a {_CONTROL_KINDS[name]} control, but this result has type {printable(kind)}"
+        has = "no type" if kind is None else f"type {printable(kind)}"
+        return f"{printable(name)} is a {_CONTROL_KINDS[name]} control, but this result has {has}"
     return None
 
 
@@ -383,7 +392,8 @@ def _control_fits(result: Any, annotation: CheckedAnnotation, report: _Reporter)
     """Whether a converted result's control is the schema's control of its type (else reported)."""
     code = _control_problem(result.from_name, _TYPE_OF[type(result)], result.to_name)
     if code is not None:
-        report.region_problem(annotation, None, result.id, code, _control_message(result, code))
+        region = _excluded_region(result.id, result.from_name, annotation) if type(result) is LabelsResult else None
+        report.region_problem(annotation, region, result.id, code, _control_message(result, code))
     return code is None
 
 
@@ -406,8 +416,8 @@ def _add_region(result: LabelsResult, annotation: CheckedAnnotation, text: str, 
         report.region_problem(annotation, region, region_id, "label-count",
                               f"a region carries exactly one label, this one {printable(labels)}")
     elif labels[0] not in _LABEL_SETS[region.layer]:
-        report.region_problem(annotation, region, region_id, "unknown-label", f"{printable(labels[0])} is not a "
-                              f"{region.layer} label ({', '.join(LAYERS[region.layer].labels)})")
+        report.region_problem(annotation, region, region_id, "unknown-label", f"{printable(labels[0])} is not one "
+                              f"of the {region.layer} labels ({', '.join(LAYERS[region.layer].labels)})")
     else:
         region.label = labels[0]
     start, end = value.start, value.end
