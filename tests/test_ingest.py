@@ -211,6 +211,18 @@ def test_a_stored_export_edited_in_place_is_refused_even_with_its_table_built(tm
     assert caught.value.location.file == str(stored.export) and VALID_SHA[:16] in caught.value.message
 
 
+def test_a_stored_export_edited_into_a_file_that_is_no_export_is_called_changed(tmp_path: Path):
+    """An edit that makes the file fail its checking pass (a task pasted twice) is the edit's fault:
+    the store says the file changed, not that it was put together by hand."""
+    layout = corpus_root(tmp_path / "corpus")
+    stored = run_ingest(layout, write_export(tmp_path, "two.json", fx.valid_export())).stored_as
+    tasks = json.loads(stored.export.read_bytes())
+    stored.export.write_bytes(fx.dumps(tasks + tasks[:1]))
+    with pytest.raises(CorpusError) as caught:
+        load_annotation_set(layout, documents(), registry())
+    assert caught.value.code == "stored-export-changed" and caught.value.location.file == str(stored.export)
+
+
 def test_the_latest_annotation_is_chosen_and_every_annotator_is_kept(tmp_path: Path):
     layout = corpus_root(tmp_path / "corpus")
     run_ingest(layout, write_export(tmp_path, "two.json", two_annotators()))

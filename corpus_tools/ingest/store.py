@@ -30,6 +30,7 @@ with the process that started them (``PR_SET_PDEATHSIG`` on Linux), so a killed 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -454,16 +455,30 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
         try:
             context = Context(stored.name, documents, registry, options["trim_whitespace"])
             stream = ExportStream(stored.export)
-            _write_checked(stream, context, jobs, staging, None)
-            if stream.sha256 != stored.sha256:
-                raise CorpusError("stored-export-changed", f"export.json is no longer the file ingest stored (its "
-                                  f"SHA-256 is {stream.sha256[:16]}..., ingest.json records {stored.sha256[:16]}...): "
-                                  "the store is append-only; restore it from version control",
-                                  Location(file=str(stored.export)))
+            try:
+                _write_checked(stream, context, jobs, staging, None)
+            except CorpusError:
+                # a file ingest accepted is one it accepts again: what is wrong now is the edit
+                _require_unchanged(stored, _file_sha256(stored.export))
+                raise
+            _require_unchanged(stored, stream.sha256)
             _publish_units(staging, directory)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return units
+
+
+def _require_unchanged(stored: StoredExport, sha256: str) -> None:
+    if sha256 != stored.sha256:
+        raise CorpusError("stored-export-changed", f"export.json is no longer the file ingest stored (its "
+                          f"SHA-256 is {sha256[:16]}..., ingest.json records {stored.sha256[:16]}...): "
+                          "the store is append-only; restore it from version control",
+                          Location(file=str(stored.export)))
+
+
+def _file_sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _units_directory(layout: Layout, stored: StoredExport, documents, registry, options: dict) -> Path:
