@@ -251,3 +251,11 @@ def test_the_card_says_what_the_corpus_asks_and_which_documents_are_invented(cor
     with pytest.raises(CorpusError) as caught:
         caveats(corpus_copy)
     assert caught.value.code == "caveats-invalid" and caught.value.location.byte_offset == 5
+    # an empty bullet is no caveat; a directory in the file's place is refused, not read as no caveats
+    (corpus_copy.annotations / "card-caveats.md").write_text("- \n-   \n- One.\n")
+    assert caveats(corpus_copy) == ("One.", notes[1])
+    (corpus_copy.annotations / "card-caveats.md").unlink()
+    (corpus_copy.annotations / "card-caveats.md").mkdir()
+    with pytest.raises(CorpusError) as caught:
+        caveats(corpus_copy)
+    assert caught.value.code == "caveats-invalid" and "not a file" in caught.value.message

@@ -60,13 +60,16 @@ def caveats(layout: Layout) -> tuple[str, ...]:
     annotations/card-caveats.md, and which documents the manifest marks as invented."""
     notes = []
     path = layout.annotations / CAVEATS_FILE
+    if path.exists() and not path.is_file():  # its caveats would be left off the card unsaid
+        raise CorpusError("caveats-invalid", "not a file: the card's caveats are a Markdown file of '- ' lines",
+                          Location(file=str(path)))
     if path.is_file():
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as error:
             raise CorpusError("caveats-invalid", f"not UTF-8 (byte {error.start}): the card's caveats are Markdown in "
                               "UTF-8", Location(file=str(path), byte_offset=error.start)) from None
-        notes += [line[2:].strip() for line in text.splitlines() if line.startswith("- ")]
+        notes += [line[2:].strip() for line in text.splitlines() if line.startswith("- ") and line[2:].strip()]
     invented = sorted(record.doc_id for *_, record in scan_manifest(layout.manifest)  # one record at a time
                       if (record.publisher_evidence.reasoning or "").startswith(INVENTED))
     if invented:
