@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
 
 import export_corpus
 from corpus_tools.annotations.adjudicate import adjudicate, parse_strategy, unit_provenance
 from corpus_tools.annotations.agreement import (
-    agreement, nominal_alpha, overlap_matches, pair_code_points, report_dict, units_of,
+    agreement, exact_matches, nominal_alpha, overlap_matches, pair_code_points, report_dict, units_of,
 )
 from corpus_tools.annotations.consolidate import AnnotationIndex, load_annotation_set
 from corpus_tools.ingest import ingest
@@ -426,3 +427,29 @@ def test_merges_wait_on_disk_and_the_report_is_made_a_line_at_a_time(tmp_path):
     lines = adjudication_lines(result)
     assert next(lines) == "doc-a: annotators 1, 2: 2 units kept, 8 disagreements"
     assert list(lines)[-1] == "1 documents merged (2 units kept), 1 not comparable, 8 disagreements"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 15)), max_size=12),
+       st.lists(st.tuples(st.integers(0, 60), st.integers(1, 15)), max_size=12))
+def test_overlap_matching_looks_only_at_units_that_can_overlap_and_finds_what_all_pairs_find(a, b):
+    """overlap_matches scans, for each unit, only the other side's units starting within reach
+    (bisect over starts; every pair cost 8.5 s on 60 long documents): the pairs are those of
+    comparing every pair."""
+    a = sorted({(start, start + length, "X") for start, length in a})
+    b = sorted({(start, start + length, "X") for start, length in b})
+
+    def every_pair(a, b):
+        pairs = exact_matches(a, b)
+        used_a, used_b = {i for i, _ in pairs}, {j for _, j in pairs}
+        candidates = [(-(min(x[1], y[1]) - max(x[0], y[0])), max(x[1], y[1]) - min(x[0], y[0]), x[0], x[1], y[0], y[1],
+                       i, j) for i, x in enumerate(a) for j, y in enumerate(b)
+                      if i not in used_a and min(x[1], y[1]) - max(x[0], y[0]) > 0]
+        for *_, i, j in sorted(candidates):
+            if i not in used_a and j not in used_b:
+                used_a.add(i)
+                used_b.add(j)
+                pairs.append((i, j))
+        return sorted(pairs)
+
+    assert overlap_matches(a, b) == every_pair(a, b)

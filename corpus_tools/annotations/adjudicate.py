@@ -161,9 +161,10 @@ def adjudicate_document(doc_id: str, versions: Sequence[DocumentAnnotations], st
             disagreements.append(Disagreement(doc_id, layer, start, end, text[start:end], said))
     merged = _records(doc_id, text, kept, text_sha256)
     left_out = []
+    kept_sets = {layer: set(keys) for layer, keys in kept.items()}
     for annotator in annotators:
         theirs = {layer: sorted((key for key, who in givers[layer].items()
-                                 if annotator in who and key not in set(kept[layer])), key=_order) for layer in LAYER_NAMES}
+                                 if annotator in who and key not in kept_sets[layer]), key=_order) for layer in LAYER_NAMES}
         if any(theirs.values()):
             left_out.append((annotator, _records(doc_id, text, theirs, None)))
     return AdjudicatedDocument(doc_id, annotators, merged, sum(len(keys) for keys in kept.values()),

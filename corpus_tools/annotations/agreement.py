@@ -25,6 +25,7 @@ versions: they are left out and counted.
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_left
 from collections import Counter
 from itertools import combinations
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
@@ -119,10 +120,15 @@ def overlap_matches(a: Sequence[tuple], b: Sequence[tuple]) -> list[tuple[int, i
     pairs = exact_matches(a, b)
     used_a, used_b = {i for i, _ in pairs}, {j for _, j in pairs}
     candidates = []
+    by_start = sorted(range(len(b)), key=lambda j: b[j][0])
+    starts = [b[j][0] for j in by_start]
+    longest = max((unit[1] - unit[0] for unit in b), default=0)
     for i, (a_start, a_end, *_) in enumerate(a):
         if i in used_a:
             continue
-        for j, (b_start, b_end, *_) in enumerate(b):
+        # only b's units that start before a's end and late enough to reach past a's start
+        for j in by_start[bisect_left(starts, a_start - longest):bisect_left(starts, a_end)]:
+            b_start, b_end = b[j][0], b[j][1]
             overlap = min(a_end, b_end) - max(a_start, b_start)
             if j not in used_b and overlap > 0:
                 union = max(a_end, b_end) - min(a_start, b_start)

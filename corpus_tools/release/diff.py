@@ -30,6 +30,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from corpus_tools.documents.align import TextAlignment
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.iterutil import batched
 from corpus_tools.layout import Layout
@@ -511,10 +512,9 @@ class _Frame:
 
     def _carried(self, offset: int, is_end: bool) -> int | None:
         """An old offset in the new text, if the character at it (before it, for an end) is kept."""
-        if self._blocks is None:
-            matcher = SequenceMatcher(None, self._old_text, self._new_text, autojunk=False)
-            self._blocks = [block for block in matcher.get_matching_blocks() if block.size]
-            self._starts = [block.a for block in self._blocks]
+        if self._blocks is None:  # what ingest re-anchors spans by, not a character SequenceMatcher (length²)
+            self._blocks = [block for block in TextAlignment(self._old_text, self._new_text).blocks if block[2]]
+            self._starts = [block[0] for block in self._blocks]
         at = offset - 1 if is_end and offset > 0 else offset
         index = bisect_right(self._starts, at) - 1
         if index < 0:
@@ -715,8 +715,11 @@ def _ner_changes(old_rows: dict, new_rows: dict, documents: list[str]) -> list[R
         if (old_tokens, old_tags) == (new_tokens, new_tags):
             continue
         retagged, added, removed = Counter(), Counter(), Counter()
-        matcher = SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
-        for operation, i1, i2, j1, j2 in matcher.get_opcodes():
+        if old_tokens == new_tokens:  # the same text: tokens pair by position (SequenceMatcher's one equal run)
+            opcodes = [("equal", 0, len(old_tokens), 0, len(new_tokens))]
+        else:
+            opcodes = SequenceMatcher(None, old_tokens, new_tokens, autojunk=False).get_opcodes()
+        for operation, i1, i2, j1, j2 in opcodes:
             if operation == "equal":
                 retagged.update((a, b) for a, b in zip(old_tags[i1:i2], new_tags[j1:j2]) if a != b)
             else:
