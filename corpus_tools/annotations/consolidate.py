@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 from corpus_tools.annotations.registry import load_registry
 from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.errors import Problem, Report
-from corpus_tools.ingest.store import accepted_exclusions, problem_key, stored_exports, units_for
+from corpus_tools.ingest.store import accepted_exclusions, inputs_digest, problem_key, stored_exports, units_for
 from corpus_tools.ingest.units import Units, problems_of
 from corpus_tools.layout import Layout
 from corpus_tools.records import (
@@ -131,7 +131,8 @@ class AnnotationIndex:
     def __init__(self, layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity]):
         self.documents, self.registry = documents, registry
         self.stored = stored_exports(layout)
-        self.units = [units_for(layout, item, documents, registry) for item in self.stored]
+        inputs = inputs_digest(documents, registry)
+        self.units = [units_for(layout, item, documents, registry, inputs=inputs) for item in self.stored]
         self.versions, self.chosen = rank(self.units)
 
     @classmethod

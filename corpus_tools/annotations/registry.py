@@ -9,7 +9,7 @@ sorted keys, one compact line each) and atomic.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -70,7 +70,8 @@ def write_registry(path: str | Path, entities: Iterable[RegistryEntity]) -> None
 
 
 def _as_json(entity: RegistryEntity) -> dict:
-    record = asdict(entity)
+    # field by field: dataclasses.asdict deep-copies, and this runs for every entity of every digest
+    record = {name: getattr(entity, name) for name in KNOWN_KEYS}  # written with sorted keys
     record["aliases"] = list(entity.aliases)
     return record
 

@@ -344,7 +344,7 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     os.chmod(staging / "export.json", 0o644)
     os.rename(staging, stored.directory)  # the commit point: the export and its record, together
     _fsync_directory(layout.exports)
-    _publish_units(units_staging, _units_directory(layout, stored, documents, registry, options))
+    _publish_units(units_staging, _units_directory(layout, stored, inputs_digest(documents, registry), options))
     return IngestResult("stored" if report.valid else "stored-partial", sha256, stored, report, exclusions, notes)
 
 
@@ -374,8 +374,9 @@ def _against_store(layout: Layout, new: Units, documents, registry) -> tuple[boo
     comparable = mine["unique_id"].null_count == 0
     seen = None
     note: tuple[str, ...] = ()
+    inputs = inputs_digest(documents, registry)
     for stored in stored_exports(layout):
-        theirs = _submitted(units_for(layout, stored, documents, registry))
+        theirs = _submitted(units_for(layout, stored, documents, registry, inputs=inputs))
         seen = _stored_unchanged(mine, theirs, seen)
         if comparable and column_sum(seen) == mine.num_rows:
             return True, ()
@@ -442,11 +443,14 @@ def _exclusion(problem: Problem) -> Exclusion:
 
 
 def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Document],
-              registry: Mapping[str, RegistryEntity], jobs: int | None = None) -> Units:
+              registry: Mapping[str, RegistryEntity], jobs: int | None = None, *,
+              inputs: tuple[str, str] | None = None) -> Units:
     """The units table of a stored export for the current code, documents and registry; made
-    by the checking pass ingest runs when there is none yet (or only a damaged one)."""
+    by the checking pass ingest runs when there is none yet (or only a damaged one). ``inputs``:
+    ``inputs_digest(documents, registry)``, from a caller that asks for many stored exports (it
+    reads every registry entity: 4 to 8 ms each time for 469 entities, 381 ms for 20,000)."""
     options = stored_options(stored)
-    directory = _units_directory(layout, stored, documents, registry, options)
+    directory = _units_directory(layout, stored, inputs or inputs_digest(documents, registry), options)
     units = Units(directory, stored.name)
     if not units.complete():  # none yet, or one with a part gone
         shutil.rmtree(directory, ignore_errors=True)
@@ -481,7 +485,12 @@ def _file_sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def _units_directory(layout: Layout, stored: StoredExport, documents, registry, options: dict) -> Path:
+def inputs_digest(documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity]) -> tuple[str, str]:
+    """What a units table depends on besides its export, the code and its options."""
+    return documents_digest(documents), registry_digest(registry)
+
+
+def _units_directory(layout: Layout, stored: StoredExport, inputs: tuple[str, str], options: dict) -> Path:
     # the file's size and change times stand in for its bytes (hashing every stored export on
     # every command would cost a read of each): an export edited in place gets a new key, and the
     # checking pass that makes its table finds the SHA-256 differs from ingest.json's. The inode's
@@ -489,8 +498,7 @@ def _units_directory(layout: Layout, stored: StoredExport, documents, registry, 
     # back to (`touch -r`)
     status = os.stat(stored.export)
     stamp = f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}"
-    key = fingerprint("units", stored.sha256, stamp, documents_digest(documents),
-                      registry_digest(registry), orjson.dumps(options, option=orjson.OPT_SORT_KEYS))
+    key = fingerprint("units", stored.sha256, stamp, *inputs, orjson.dumps(options, option=orjson.OPT_SORT_KEYS))
     return layout.build / "units" / f"{stored.name}.{key[:16]}"
 
 
