@@ -143,3 +143,14 @@ def test_a_parquet_file_changed_with_its_sums_is_named_by_every_reader(release, 
     result = CliRunner().invoke(cli, ["diff", str(release), str(root)])
     assert result.exit_code == 1 and result.output.strip().splitlines() == [
         result.output.strip()] and "[release-unreadable]" in result.output
+
+
+def test_verify_names_a_version_in_the_checkout_given_by_root(tmp_path, monkeypatch):
+    """Its own error said '--root names the checkout whose dist/ holds them', an option verify lacked."""
+    from conftest import REPO
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["verify", "1.1.1"])
+    assert result.exit_code == 1 and "releases: none (--root names the checkout" in result.output
+    result = CliRunner().invoke(cli, ["verify", "1.1.1", "--root", str(REPO)])
+    assert result.exit_code == 0 and result.output.endswith("files match SHA256SUMS\n"), result.output

@@ -39,20 +39,22 @@ def release(layout: Layout, version: str | None) -> None:
 
 @click.command("verify")
 @click.argument("release_dir", type=click.Path(path_type=Path))
+@click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False),
+              help="The checkout whose dist/ holds releases named by version.")
 @json_option
-def verify(release_dir: Path, as_json: bool) -> None:
-    """Check every file of a release (a directory, or a version in ./dist) against its
-    SHA256SUMS; exit 1 naming any changed, missing or unlisted file.
+def verify(release_dir: Path, root: str, as_json: bool) -> None:
+    """Check every file of a release (a directory, or a version in the checkout's dist/) against
+    its SHA256SUMS; exit 1 naming any changed, missing or unlisted file.
 
     \b
     Example:
         corpus-tools verify dist/1.0.0
-        corpus-tools verify 1.1.0
+        corpus-tools verify 1.1.0 --root ~/corpus
     """
     from corpus_tools.release import verify_release
     from corpus_tools.release.diff import resolve_release
 
-    release_dir = resolve_release(release_dir)  # as export, diff and view name a release
+    release_dir = resolve_release(release_dir, root)  # as export, diff and view name a release
     report = verify_release(release_dir)
     if as_json:
         echo_json(report.as_dict())
