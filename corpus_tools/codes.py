@@ -63,6 +63,7 @@ raw-empty  error  a raw file of zero bytes, or of whitespace only
 raw-size-mismatch  error  a raw file's size is not the manifest's
 raw-sha256-mismatch  error  a raw file's SHA-256 is not the manifest's
 raw-undecodable  error  a raw file's bytes do not decode in its manifest encoding
+raw-encoding-mismatch  error  the manifest gives a raw file an encoding other than utf-8, but its bytes are UTF-8 beyond ASCII
 raw-binary  error  a file to add that is binary (a NUL byte, or mostly control characters), not text
 raw-duplicate  error  a file to add whose bytes are already in the corpus (same SHA-256)
 add-input-missing  error  a file named to add does not exist (or no file was named)

@@ -125,6 +125,16 @@ def test_empty_file(corpus_copy, data):
     assert only_error(corpus_copy).code == "raw-empty"
 
 
+def test_a_utf8_file_the_manifest_calls_cp1252_is_refused_not_garbled(corpus_copy):
+    """Decoded as cp1252, Syria’s became Syriaâ€™s with no error (a bad-input audit); ASCII is the
+    same in both, and stays accepted."""
+    set_file(corpus_copy, "000_cbeedfbee8440207", "Syria’s war\n".encode("utf-8"), encoding="cp1252")
+    problem = only_error(corpus_copy)
+    assert problem.code == "raw-encoding-mismatch" and "set its encoding to utf-8" in str(problem)
+    set_file(corpus_copy, "000_cbeedfbee8440207", b"Syria's war\n", encoding="cp1252")
+    assert check_raw(corpus_copy).valid
+
+
 def test_invalid_utf8_names_the_byte_offset(corpus_copy):
     set_file(corpus_copy, "000_cbeedfbee8440207", "Caf\u00e9 au lait\n".encode("cp1252"))
     problem = only_error(corpus_copy)

@@ -138,6 +138,11 @@ def decode(data: bytes, encoding: str, where: Location) -> str:
     """Decode raw bytes strictly; a bad byte is reported with its offset, never replaced."""
     if not data:
         raise CorpusError("raw-empty", "the file is empty", where)
+    if encoding != "utf-8" and not data.isascii() and _is_utf8(data):
+        # add's rule (documents/add.py): bytes that are UTF-8 are UTF-8, and cp1252 would garble them
+        raise CorpusError("raw-encoding-mismatch", f"the manifest says {encoding}, but the bytes are UTF-8 (with "
+                          "characters beyond ASCII), which would decode to other characters: set its encoding to "
+                          "utf-8", where)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
@@ -146,6 +151,14 @@ def decode(data: bytes, encoding: str, where: Location) -> str:
                           f"{data[error.start:error.start + 4]!r}; if the file is cp1252, "
                           f"say so in the manifest's encoding field", located) from None
     return require_text(text, where)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def require_text(text: str, where: Location) -> str:
