@@ -98,6 +98,16 @@ def test_a_killed_ingest_takes_its_workers_with_it_and_the_next_run_cleans_up(bi
     assert not [p for p in (layout.build / "units").iterdir() if p.name.startswith(".")]
 
 
+def test_a_worker_whose_parent_died_while_it_started_leaves_at_once():
+    """Killed while its workers were still unpickling their context (the documents), ingest left
+    them running for ever, holding its output pipe (a concurrency audit): they took their parent's
+    pid only then, and by then it was init's."""
+    probe = subprocess.run([sys.executable, "-c", "import os; from corpus_tools.ingest.work import start_worker; "
+                            "start_worker(os.getppid() + 1 if os.getppid() != 1 else 2, None); print('still here')"],
+                           capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert (probe.returncode, probe.stdout) == (1, "")
+
+
 def test_a_release_started_while_an_ingest_runs_is_refused_naming_it(big, tmp_path):
     export, source = big
     corpus = tmp_path / "corpus"

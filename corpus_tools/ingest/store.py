@@ -216,7 +216,7 @@ def _in_pool(batches: Iterable, path: str, context: Context, jobs: int) -> Itera
     """Workers started fresh (``spawn``): they load the checks, not this module's pyarrow."""
     window: deque[Future] = deque()
     with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=start_worker,
-                             initargs=(context,)) as pool:
+                             initargs=(os.getpid(), context)) as pool:
         try:
             try:
                 for batch in batches:

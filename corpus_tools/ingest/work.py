@@ -32,8 +32,11 @@ def check_batch(raw_tasks: list[tuple[int, int, bytes]], path: str, context: Con
 _WORKER: dict[str, Any] = {}
 
 
-def start_worker(context: Context) -> None:
-    _die_with_parent()
+def start_worker(parent: int, context: Context) -> None:
+    """``parent``: the pid of the process that started this worker. Its context (the documents)
+    is unpickled before this runs, which takes a while: if the parent died meanwhile, this
+    worker's parent is no longer ``parent``, and it leaves at once."""
+    _die_with_parent(parent)
     _WORKER["context"] = context
 
 
@@ -41,9 +44,12 @@ def worker_batch(raw_tasks: list[tuple[int, int, bytes]], path: str) -> Columns:
     return check_batch(raw_tasks, path, _WORKER["context"])
 
 
-def _die_with_parent() -> None:
-    """Ask the kernel to kill this worker when the process that started it dies, however it dies."""
-    parent = os.getppid()
+def _die_with_parent(parent: int) -> None:
+    """Ask the kernel to kill this worker when the process that started it dies, however it dies;
+    leave at once if it has died already (a SIGKILL while this worker was starting left it running
+    for ever, holding the caller's pipes)."""
+    if os.getppid() != parent:
+        os._exit(1)
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
