@@ -297,3 +297,28 @@ def test_a_damaged_raw_index_is_written_again(tmp_path):
     assert RawIndex.stored(tmp_path, first.name) is None and RawIndex.stored(tmp_path, "never-written") is None
     again = RawIndex.of(tmp_path, rows)
     assert again.path == path and list(again) == [row[0] for row in rows]
+
+
+def test_a_file_added_while_the_corpus_is_checked_is_not_unlisted(corpus_copy, tmp_path, monkeypatch):
+    """add moves its raw files in, then its manifest. A check that read the manifest and then
+    listed raw/ found the new file unlisted (a false raw-unlisted error in check-raw, normalize,
+    lint, agreement and ingest; a concurrency audit): it lists raw/ first now."""
+    import corpus_tools.documents.raw as raw
+    from corpus_tools.documents.add import add_files
+
+    article = tmp_path / "new.txt"
+    article.write_text("A new article about Syria\n\nIts body.\n", encoding="utf-8")
+    check_file, added = raw._check_raw_file, []
+
+    def add_meanwhile(*args):
+        if not added:
+            added.append(True)
+            add_files(corpus_copy, [article])
+        check_file(*args)
+
+    monkeypatch.setattr(raw, "_check_raw_file", add_meanwhile)
+    report = check_raw(corpus_copy)
+    assert added and report.valid, [str(problem) for problem in report]
+    assert dict(report.stats)["documents"] == 7  # the manifest as the check found it
+    monkeypatch.undo()
+    assert check_raw(corpus_copy).valid and dict(check_raw(corpus_copy).stats)["documents"] == 8
