@@ -135,6 +135,7 @@ relation-endpoint-wrong-label  error  said_by must join QUOTE to SOURCE, cue QUO
     _table("ingest", """
 stored-export-invalid  error  a stored export's ingest.json cannot be read: the store is damaged
 stored-export-changed  error  a stored export's export.json is not the file ingest stored (edited in place)
+units-missing  error  a stored export's units table vanished while a command read it (build/ deleted meanwhile)
 checking-worker-failed  error  a checking worker process died (e.g. an unguarded script started again by spawn)
 """),
     _table("annotations", """

@@ -810,3 +810,13 @@ def test_an_id_given_twice_is_named_at_its_first_repeat_whatever_the_batches(tmp
     assert (caught.value.code, where.task_id, where.annotation_id) == ("export-annotation-id-duplicate", 121, 1121)
     assert "annotation id 1121 is given twice in task 121:" in caught.value.message
     assert stored_files(layout) == stored
+
+
+def test_a_units_table_gone_while_it_is_read_is_a_located_error(tmp_path: Path):
+    """build/ deleted while a command ran ended ingest in pyarrow's "Must pass at least one table"
+    (a concurrency audit)."""
+    from corpus_tools.ingest.units import Units
+
+    with pytest.raises(CorpusError) as caught:
+        Units(tmp_path / "gone", "e.json").read("annotations")
+    assert caught.value.code == "units-missing" and caught.value.location.file == str(tmp_path / "gone")

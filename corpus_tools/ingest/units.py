@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from corpus_tools.errors import Location, Problem
+from corpus_tools.errors import CorpusError, Location, Problem
 from corpus_tools.ingest.rows import COLUMNS, Columns
 
 _TIME = pa.timestamp("us", tz="UTC")
@@ -137,7 +137,11 @@ class Units:
         return len(counts) == 1 and 0 not in counts
 
     def read(self, table: str, columns: list[str] | None = None) -> pa.Table:
-        return pa.concat_tables([pq.ParquetFile(path).read(columns=columns) for path in self.parts(table)])
+        parts = self.parts(table)
+        if not parts:  # made complete before this command read it: removed since, by hand
+            raise CorpusError("units-missing", f"the {table} table is gone: build/ was deleted while this command ran? "
+                              "run it again", Location(file=str(self.directory)))
+        return pa.concat_tables([pq.ParquetFile(path).read(columns=columns) for path in parts])
 
     def row_groups(self, columns: Mapping[str, list[str] | None]) -> Iterator[dict[str, pa.Table]]:
         """The units a batch of tasks at a time: row group k of each table named in ``columns``
