@@ -19,7 +19,6 @@ overlap (a boundary change); the rest is added or removed.
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -493,8 +492,7 @@ class _Frame:
                                                                                 new_doc.get("raw_encoding"))
         self.mode = "raw" if same_raw else "text" if old_doc.get("text") == new_doc.get("text") else "aligned"
         self._old_text, self._new_text = old_doc.get("text") or "", new_doc.get("text") or ""
-        self._blocks: list | None = None
-        self._starts: list[int] = []
+        self._alignment: TextAlignment | None = None
 
     def new_key(self, row: dict, prefix: str = "", raw: bool = True) -> tuple[int, int] | None:
         """``raw``: both releases have the raw offsets (a release without them is compared by the others)."""
@@ -512,17 +510,11 @@ class _Frame:
 
     def _carried(self, offset: int, is_end: bool) -> int | None:
         """An old offset in the new text, if the character at it (before it, for an end) is kept."""
-        if self._blocks is None:  # what ingest re-anchors spans by, not a character SequenceMatcher (length²)
-            self._blocks = [block for block in TextAlignment(self._old_text, self._new_text).blocks if block[2]]
-            self._starts = [block[0] for block in self._blocks]
-        at = offset - 1 if is_end and offset > 0 else offset
-        index = bisect_right(self._starts, at) - 1
-        if index < 0:
-            return None
-        a, b, size = self._blocks[index]
-        if not a <= at < a + size:
-            return None
-        return b + (at - a) + (1 if is_end and offset > 0 else 0)
+        if self._alignment is None:  # what ingest re-anchors spans by, not a character SequenceMatcher (length²)
+            self._alignment = TextAlignment(self._old_text, self._new_text)
+        after = 1 if is_end and offset > 0 else 0
+        at = self._alignment.map_offset(offset - after)
+        return None if at is None else at + after
 
 
 def _pair(olds: list[dict], news: list[dict], frame: _Frame, raw: bool) -> tuple[list, list, list]:
