@@ -242,6 +242,13 @@ def test_the_registry_is_digested_once_per_command_not_once_per_stored_export(tm
     monkeypatch.setattr(store, "registry_digest", lambda registry: calls.append(1) or digest(registry))
     AnnotationIndex(layout, documents(), registry())
     assert len(calls) == 1
+    calls.clear()  # and once per ingest, for the comparison with the stored exports and its own table
+    tasks = fx.valid_export()
+    for task in tasks:
+        for annotation in task["annotations"]:
+            annotation["updated_at"] = "2024-05-05T09:00:00Z"
+    assert run_ingest(layout, write_export(tmp_path, "05.json", tasks)).status == "stored"
+    assert len(calls) == 1
 
 
 def test_the_latest_annotation_is_chosen_and_every_annotator_is_kept(tmp_path: Path):

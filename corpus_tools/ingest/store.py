@@ -334,7 +334,8 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
         return IngestResult("refused", sha256, None, report, exclusions)
     if not gathered.submitted:
         return IngestResult("no-annotations", sha256, None, report, exclusions)
-    nothing_new, notes = _against_store(layout, Units(units_staging, "export.json"), documents, registry)
+    inputs = inputs_digest(documents, registry)
+    nothing_new, notes = _against_store(layout, Units(units_staging, "export.json"), documents, registry, inputs)
     if nothing_new:
         return IngestResult("nothing-new", sha256, None, report, exclusions)
     record = {"sha256": sha256, **options, "excluded": [exclusion_as_dict(item) for item in exclusions]}
@@ -344,7 +345,7 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     os.chmod(staging / "export.json", 0o644)
     os.rename(staging, stored.directory)  # the commit point: the export and its record, together
     _fsync_directory(layout.exports)
-    _publish_units(units_staging, _units_directory(layout, stored, inputs_digest(documents, registry), options))
+    _publish_units(units_staging, _units_directory(layout, stored, inputs, options))
     return IngestResult("stored" if report.valid else "stored-partial", sha256, stored, report, exclusions, notes)
 
 
@@ -353,7 +354,8 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
 _SAME = ["id", "unique_id", "updated_at", "cancelled", "ground_truth", "annotator", "lead_time"]
 
 
-def _against_store(layout: Layout, new: Units, documents, registry) -> tuple[bool, tuple[str, ...]]:
+def _against_store(layout: Layout, new: Units, documents, registry,
+                   inputs: tuple[str, str]) -> tuple[bool, tuple[str, ...]]:
     """The export's annotations against the stored exports', each stored export's read once:
 
     * whether there is nothing new: every annotation is stored already, unchanged. A pull when
@@ -374,7 +376,6 @@ def _against_store(layout: Layout, new: Units, documents, registry) -> tuple[boo
     comparable = mine["unique_id"].null_count == 0
     seen = None
     note: tuple[str, ...] = ()
-    inputs = inputs_digest(documents, registry)
     for stored in stored_exports(layout):
         theirs = _submitted(units_for(layout, stored, documents, registry, inputs=inputs))
         seen = _stored_unchanged(mine, theirs, seen)
