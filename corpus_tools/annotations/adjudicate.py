@@ -41,6 +41,7 @@ from corpus_tools.annotations.agreement import (
     LAYER_NAMES, AgreementTally, annotators_versions, document_versions, sort_key, unit_key, units_of,
 )
 from corpus_tools.annotations.consolidate import AnnotationIndex, RecordsOnDisk, roles_of
+from corpus_tools.arrays import scalar
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.ingest.units import column_sum
 from corpus_tools.records import (
@@ -384,7 +385,8 @@ def adjudication_lines(documents: Collection[AdjudicatedDocument], pushed: Seque
 
 def _pick_keys(picks: pa.Table) -> pa.Array:
     """One number per pick, (export, annotation_index): what names an annotation across exports."""
-    return pc.add(pc.multiply(picks["export"].cast(pa.int64()), 2**32), picks["annotation_index"].cast(pa.int64()))
+    return pc.add(pc.multiply(picks["export"].cast(pa.int64()), scalar(2**32, pa.int64())),
+                  picks["annotation_index"].cast(pa.int64()))
 
 
 class ReleaseProvenance:
@@ -408,8 +410,10 @@ class ReleaseProvenance:
         self._index = index
         versions, chosen = index.versions, index.chosen
         counted = annotators_versions(versions)
-        per_document = counted.group_by("doc_id").aggregate([("doc_id", "count")])
-        single = per_document.filter(pc.equal(per_document["doc_id_count"], 1))["doc_id"]
+        # value_counts, not group_by: group_by's engine (pyarrow.acero) imports pandas
+        counts = pc.value_counts(counted["doc_id"])
+        per_document = pa.table({"doc_id": counts.field("values"), "doc_id_count": counts.field("counts")})
+        single = per_document.filter(pc.equal(per_document["doc_id_count"], scalar(1, pa.int64())))["doc_id"]
         # the one annotator's version that is also the chosen annotation (the same pick)
         alone = counted.filter(pc.and_(pc.is_in(counted["doc_id"], value_set=single),
                                        pc.is_in(_pick_keys(counted), value_set=_pick_keys(chosen))))

@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus_tools.annotations.registry import load_registry
+from corpus_tools.arrays import array, scalar
 from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.errors import Problem, Report
 from corpus_tools.ingest.store import accepted_exclusions, inputs_digest, problem_key, stored_exports, units_for
@@ -64,13 +65,13 @@ def _candidates(units: list[Units]) -> pa.Table:
         stamps = pc.coalesce(annotations["updated_at"], annotations["created_at"]).cast(pa.int64())
         parts.append(pa.table({
             # every usable annotation has its annotator: ingest excludes one without (annotator-missing)
-            "doc_id": doc_ids, "who": annotations["annotator"], "moment": pc.fill_null(stamps, _NEVER),
-            "export": pa.array([number] * annotations.num_rows, pa.int32()), "task_index": annotations["task_index"],
+            "doc_id": doc_ids, "who": annotations["annotator"], "moment": pc.fill_null(stamps, scalar(_NEVER, pa.int64())),
+            "export": array([number] * annotations.num_rows, pa.int32()), "task_index": annotations["task_index"],
             "position": annotations["position"], "annotation_index": annotations["annotation_index"],
             "ground_truth": annotations["ground_truth"],
         }))
     if not parts:
-        return pa.table({"doc_id": pa.array([], pa.string())})
+        return pa.table({"doc_id": array([], pa.string())})
     return pa.concat_tables(parts)
 
 
@@ -91,7 +92,7 @@ def _latest(table: pa.Table, keys: list[str]) -> pa.Table:
     columns = [ordered[key].to_pylist() for key in keys]
     for row in range(ordered.num_rows - 1):
         last[row] = any(column[row] != column[row + 1] for column in columns)
-    return ordered.filter(pa.array(last))
+    return ordered.filter(array(last, pa.bool_()))
 
 
 # The picked annotations, as tables: where each is (export number, annotation_index), its
@@ -165,7 +166,7 @@ class AnnotationIndex:
         ``left_out``."""
         if problems is not None:
             for number, (item, unit) in enumerate(zip(self.stored, self.units)):
-                mine = roles.filter(pc.equal(roles["export"], number))
+                mine = roles.filter(pc.equal(roles["export"], scalar(number, pa.int32())))
                 accepted = accepted_exclusions(item)
                 for groups in unit.row_groups(_PROBLEM_COLUMNS):
                     _report(groups, unit, mine, accepted, problems, left_out, reported)
@@ -180,9 +181,9 @@ class AnnotationIndex:
     def _in_doc_order(self, roles: pa.Table) -> pa.Table:
         """``roles`` sorted by the doc_id of each annotation, then by their order in ``roles``."""
         parts = []
-        position = pa.array(range(roles.num_rows), pa.int64())
+        position = array(range(roles.num_rows), pa.int64())
         for number, unit in enumerate(self.units):
-            here = pc.equal(roles["export"], number)
+            here = pc.equal(roles["export"], scalar(number, pa.int32()))
             mine = roles.filter(here)
             if not mine.num_rows:
                 continue
@@ -200,7 +201,7 @@ class AnnotationIndex:
         task of each chosen annotation, as ROLES ("prediction") for ``records``."""
         found = []
         for number, unit in enumerate(self.units):
-            chosen_here = self.chosen.filter(pc.equal(self.chosen["export"], number))["annotation_index"]
+            chosen_here = self.chosen.filter(pc.equal(self.chosen["export"], scalar(number, pa.int32())))["annotation_index"]
             if not len(chosen_here):
                 continue
             table = unit.read("annotations", ["annotation_index", "task_index", "position", "prediction",
@@ -209,14 +210,14 @@ class AnnotationIndex:
             tasks = pc.unique(table["task_index"].filter(pc.is_in(table["annotation_index"], value_set=chosen_here)))
             usable = pc.and_(pc.and_(table["prediction"], pc.invert(table["excluded"])),
                              pc.and_(pc.is_in(table["task_index"], value_set=tasks),
-                                     pc.starts_with(pc.fill_null(table["model_version"], ""), pattern=model_prefix)))
+                                     pc.starts_with(pc.fill_null(table["model_version"], scalar("", pa.string())), pattern=model_prefix)))
             latest: dict[int, tuple[int, int]] = {}
             for row in table.filter(usable).select(["task_index", "position", "annotation_index"]).to_pylist():
                 latest[row["task_index"]] = max(latest.get(row["task_index"], (-1, -1)),
                                                 (row["position"], row["annotation_index"]))
             found += [(number, index) for _, index in latest.values()]
-        return pa.table([pa.array([export for export, _ in found], pa.int32()),
-                         pa.array([index for _, index in found], pa.int32()),
+        return pa.table([array([export for export, _ in found], pa.int32()),
+                         array([index for _, index in found], pa.int32()),
                          _repeat("prediction", len(found))], schema=ROLES)
 
 
@@ -229,7 +230,7 @@ def roles_of(*parts: tuple[pa.Table, str | None]) -> pa.Table:
 
 
 def _repeat(value: str, count: int) -> pa.Array:
-    return pa.repeat(pa.scalar(value, pa.string()), count)
+    return pa.repeat(scalar(value, pa.string()), count)
 
 
 def _picks(table: pa.Table) -> pa.Table:
@@ -240,7 +241,7 @@ def _picks(table: pa.Table) -> pa.Table:
 
 def _index_set(indexes) -> pa.Array:
     """Task or annotation indexes as the value set of ``pc.is_in`` (sorted: the same set, the same array)."""
-    return pa.array(sorted(indexes), pa.int32())
+    return array(sorted(indexes), pa.int32())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -329,7 +330,7 @@ def _report(groups: dict[str, pa.Table], unit: Units, roles: pa.Table, accepted:
     table = table.filter(pc.is_in(table["annotation_index"], value_set=roles["annotation_index"]))
     here = roles.filter(pc.is_in(roles["annotation_index"], value_set=table["annotation_index"]))
     if reported_roles is not None:
-        here = here.filter(pc.is_in(here["role"], value_set=pa.array(sorted(reported_roles), pa.string())))
+        here = here.filter(pc.is_in(here["role"], value_set=array(sorted(reported_roles), pa.string())))
     task_of = dict(zip(table["annotation_index"].to_pylist(), table["task_index"].to_pylist()))
     reported = {task_of[index] for index in here["annotation_index"].to_pylist()}
     tasks = groups["tasks"]
@@ -357,7 +358,7 @@ class _RowGroups:
         self.unit, self.documents = unit, documents
         self.places = unit.places()
         self.ends = [end for _, _, end in self.places]
-        sequence = ordered.filter(pc.equal(ordered["export"], number))["annotation_index"].to_pylist()
+        sequence = ordered.filter(pc.equal(ordered["export"], scalar(number, pa.int32())))["annotation_index"].to_pylist()
         self.wanted = sorted(set(sequence))
         self.group = -1
         self.on_disk: RecordsOnDisk | None = None

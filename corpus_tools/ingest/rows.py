@@ -1,21 +1,14 @@
 """The rows of the units tables (corpus_tools.ingest.units) of checked tasks, as columns in
-Arrow's memory layout: what a worker process of corpus_tools.ingest.store sends back, made
-without pyarrow (corpus_tools.ingest.units wraps the buffers as record batches of its schemas,
-without copying them).
-
-Building the columns here, with the standard library, rather than with ``pyarrow.array`` has a
-second reason: the first ``pyarrow.array`` (or ``pyarrow.scalar``) of a process imports pandas,
-some 45 MB more in the process that writes the tables.
+Arrow's memory layout (corpus_tools.buffers): what a worker process of corpus_tools.ingest.store
+sends back, made without pyarrow (corpus_tools.ingest.units wraps the buffers as record batches
+of its schemas, without copying them).
 
 ``COLUMNS`` declares each table's columns and their kinds, once.
 """
 
 from __future__ import annotations
 
-import datetime
-from array import array
-from itertools import accumulate
-
+from corpus_tools.buffers import Column, encode
 from corpus_tools.ingest.checks import CheckedTask
 
 # The columns of the units tables, in order, each with its kind: int32, int64, float64, bool,
@@ -49,9 +42,6 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
 KINDS = {name: tuple(kind for _, kind in columns) for name, columns in COLUMNS.items()}
 WIDTHS = {name: len(kinds) for name, kinds in KINDS.items()}
 
-# A column: (length, null count, validity bitmap or None, then its buffers: the values, or for
-# strings the offsets and the UTF-8 data), every buffer as bytes.
-Column = tuple
 Columns = dict[str, list[Column]]  # table name -> its columns
 
 
@@ -102,39 +92,3 @@ class RowsBuilder:
             columns[name] = [encode(kind, column) for kind, column in zip(KINDS[name], values)]
             rows.clear()
         return columns
-
-
-_TYPECODES = {"i32": "i", "i64": "q", "f64": "d"}
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
-_MICROSECOND = datetime.timedelta(microseconds=1)
-_BITS = bytes.maketrans(b"\x00\x01", b"01")
-
-
-def encode(kind: str, values: tuple) -> Column:
-    """``values`` (None for null) as an Arrow column of ``kind``, the way ``pyarrow.array``
-    makes it (a validity bitmap only when there are nulls; a naive datetime is taken as UTC)."""
-    length = len(values)
-    nulls = values.count(None)
-    validity = _bitmap(bytes(value is not None for value in values)) if nulls else None
-    if kind == "str":
-        data = [b"" if value is None else value.encode("utf-8") for value in values]
-        return length, nulls, validity, array("i", accumulate(map(len, data), initial=0)).tobytes(), b"".join(data)
-    if nulls:
-        values = tuple(_ZERO[kind] if value is None else value for value in values)
-    if kind == "bool":
-        return length, nulls, validity, _bitmap(bytes(values))
-    if kind == "ts":
-        values = [(value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)) - _EPOCH
-                  for value in values]
-        return length, nulls, validity, array("q", [delta // _MICROSECOND for delta in values]).tobytes()
-    return length, nulls, validity, array(_TYPECODES[kind], values).tobytes()
-
-
-_ZERO = {"i32": 0, "i64": 0, "f64": 0.0, "bool": False, "ts": _EPOCH}
-
-
-def _bitmap(flags: bytes) -> bytes:
-    """Bytes of 0 and 1 as an Arrow bitmap (least significant bit first), padded to whole bytes."""
-    if not flags:
-        return b""
-    return int(flags.translate(_BITS)[::-1], 2).to_bytes((len(flags) + 7) // 8, "little")

@@ -34,14 +34,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from corpus_tools.arrays import KIND_TYPES, from_buffers
 from corpus_tools.errors import CorpusError, Location, Problem
 from corpus_tools.ingest.rows import COLUMNS, Columns
 
-_TIME = pa.timestamp("us", tz="UTC")
-
-# the Arrow type of each column kind of corpus_tools.ingest.rows.COLUMNS
-KIND_TYPES = {"i32": pa.int32(), "i64": pa.int64(), "f64": pa.float64(), "bool": pa.bool_(), "str": pa.string(),
-              "ts": _TIME}
 SCHEMAS: dict[str, pa.Schema] = {name: pa.schema([(column, KIND_TYPES[kind]) for column, kind in columns])
                                  for name, columns in COLUMNS.items()}
 
@@ -53,11 +49,10 @@ def record_batches(columns: Columns, shift: int = 0) -> dict[str, pa.RecordBatch
     for name, schema in SCHEMAS.items():
         arrays = []
         for column, field in zip(columns[name], schema):
-            length, nulls, *buffers = column
             if shift and field.name == "annotation_index":
-                buffers[1] = array("i", [value + shift for value in memoryview(buffers[1]).cast("i")]).tobytes()
-            arrays.append(pa.Array.from_buffers(field.type, length, [None if buffer is None else pa.py_buffer(buffer)
-                                                                     for buffer in buffers], nulls))
+                length, nulls, validity, values = column
+                column = length, nulls, validity, array("i", [value + shift for value in memoryview(values).cast("i")]).tobytes()
+            arrays.append(from_buffers(field.type, column))
         batches[name] = pa.RecordBatch.from_arrays(arrays, schema=schema)
     return batches
 

@@ -2,7 +2,7 @@
 
 A column holds one value per row and is one of:
 
-* a Python list (or tuple): any values, converted by ``pa.array`` with the column's type;
+* a Python list (or tuple): any values, converted by ``corpus_tools.arrays.array`` with the column's type;
 * a numpy array: numbers, converted without a Python object per value;
 * ``Flat``: a list column given flat, every row's items one after another plus each row's item
   count, so that a list column costs one conversion of its items and an offsets array;
@@ -11,7 +11,7 @@ A column holds one value per row and is one of:
   buffers of an Arrow string array, so that strings cut out of a text by numpy (the ner tokens)
   never become Python objects.
 
-Why: ``pa.array`` on lists of lists (or of tuples, for structs) walks every nesting level in
+Why: ``pa.array`` (and ``arrays.array``) on lists of lists (or of tuples, for structs) walks every nesting level in
 Python objects; the ner config's million tokens per 2,000 documents and the kb config's nested
 structs spent most of the writer's time there, and the row builders as long building the nested
 lists. A flat column gives Arrow the same values, so the arrays (and the parquet bytes) are equal.
@@ -27,6 +27,8 @@ from typing import Any, Sequence, Union
 
 import numpy as np
 import pyarrow as pa
+
+from corpus_tools.arrays import array
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +114,8 @@ def to_arrow(column: Column, arrow_type: pa.DataType) -> pa.Array:
         np.cumsum(column.lengths, out=offsets[1:])
         if offsets[-1] != length(column.values):
             raise ValueError(f"the rows' lengths add up to {offsets[-1]}, but there are {length(column.values)} values")
-        # int32 offsets, as pa.array gives for a list type; the cast refuses an overflow
-        return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()),
+        # int32 offsets, as pa.array gives for a list type; the conversion refuses an overflow
+        return pa.ListArray.from_arrays(array(offsets, pa.int32()),
                                         to_arrow(column.values, arrow_type.value_type), type=arrow_type)
     if isinstance(column, Struct):
         fields = list(arrow_type)
@@ -125,9 +127,9 @@ def to_arrow(column: Column, arrow_type: pa.DataType) -> pa.Array:
         if arrow_type != pa.string():
             raise TypeError(f"a Utf8 column is a string column, not {arrow_type}")
         # int32 offsets and no validity buffer, as pa.array gives for strings without nulls
-        offsets = pa.array(column.offsets, type=pa.int32())
+        offsets = array(column.offsets, pa.int32())
         return pa.StringArray.from_buffers(length(column), offsets.buffers()[1], pa.py_buffer(column.data))
-    return pa.array(column, type=arrow_type)
+    return array(column, arrow_type)
 
 
 def to_pylist(column: Column) -> list[Any]:

@@ -29,6 +29,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from corpus_tools.arrays import array, scalar
 from corpus_tools.documents.align import TextAlignment
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.iterutil import batched
@@ -127,7 +128,7 @@ class _Release:
                 for group in range(parquet.num_row_groups):
                     present = pc.unique(parquet.read_row_group(group, columns=[key])[key])
                     doc_ids.append(present)
-                    numbers.append(pa.repeat(pa.scalar(len(places), pa.int32()), len(present)))
+                    numbers.append(pa.repeat(scalar(len(places), pa.int32()), len(present)))
                     places.append((number, group))
             index = pa.table({"doc_id": pa.chunked_array(doc_ids, pa.string()).combine_chunks(),
                               "place": pa.chunked_array(numbers, pa.int32()).combine_chunks()})
@@ -138,7 +139,7 @@ class _Release:
         """The rows of some documents, in their order (a document's rows in file order), as Arrow."""
         documents = list(documents)
         places, index = self.groups(config)
-        held = index["place"].filter(pc.is_in(index["doc_id"], value_set=pa.array(documents, pa.string())))
+        held = index["place"].filter(pc.is_in(index["doc_id"], value_set=array(documents, pa.string())))
         wanted = sorted(set(held.to_pylist()))
         cache = self._tables.setdefault(("read", config), {})
         for stale in [place for place in cache if place not in wanted]:  # the previous batch's, unless shared
@@ -154,7 +155,7 @@ class _Release:
         positions: dict[Any, list[int]] = defaultdict(list)
         for number, doc_id in enumerate(read.column(self.document_key(config)).to_pylist()):
             positions[doc_id].append(number)
-        return read.take(pa.array([n for doc in documents for n in positions.get(doc, ())], pa.int64()))
+        return read.take(array([n for doc in documents for n in positions.get(doc, ())], pa.int64()))
 
     def table_schema(self, config: str) -> pa.Schema:
         return open_parquet(self.files(config)[0]).schema_arrow
