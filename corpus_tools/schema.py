@@ -1,4 +1,4 @@
-"""The annotation contract of ../shared/annotation-schema.md, as code: the single source of truth.
+"""The annotation contract of docs/annotation-schema.md, as code: the single source of truth.
 
 Control names, label values and task data keys are public interface (every Label Studio
 export ever ingested refers to them); change them only with a major version and a migration.
