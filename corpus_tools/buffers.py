@@ -35,12 +35,18 @@ def encode(kind: str, values: tuple | list) -> Column:
     nulls = values.count(None)
     validity = bitmap(bytes(value is not None for value in values)) if nulls else None
     if kind == "str":
+        texts = [("" if value is None else value) for value in values] if nulls else values
         try:
-            data = [b"" if value is None else value.encode("utf-8") for value in values]
-        except AttributeError:
-            wrong = next(value for value in values if value is not None and not isinstance(value, str))
+            joined = "".join(texts)
+        except TypeError:
+            wrong = next(value for value in texts if not isinstance(value, str))
             raise TypeError(f"expected a string, got {type(wrong).__name__} {wrong!r}") from None
-        return length, nulls, validity, array("i", accumulate(map(len, data), initial=0)).tobytes(), b"".join(data)
+        data = joined.encode("utf-8")
+        # one encoding of the whole column; a string's length in bytes is its length in characters
+        # when it is ASCII (a flag CPython keeps), else it is encoded again to count its bytes
+        sizes = (map(len, texts) if len(data) == len(joined)
+                 else (len(text) if text.isascii() else len(text.encode("utf-8")) for text in texts))
+        return length, nulls, validity, array("i", accumulate(sizes, initial=0)).tobytes(), data
     if nulls:
         values = tuple(_ZERO[kind] if value is None else value for value in values)
     if kind == "bool":
