@@ -17,6 +17,8 @@ import pyarrow as pa
 
 from corpus_tools.buffers import bitmap, encode
 
+# the Arrow type of each column kind of corpus_tools.buffers (int32, int64, float64, bool, string,
+# timestamp in microseconds, UTC)
 KIND_TYPES = {"i32": pa.int32(), "i64": pa.int64(), "f64": pa.float64(), "bool": pa.bool_(), "str": pa.string(),
               "ts": pa.timestamp("us", tz="UTC")}
 _KINDS = {arrow_type: kind for kind, arrow_type in KIND_TYPES.items()}
@@ -70,7 +72,8 @@ def _of_numpy(values: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
     if arrow_type == pa.bool_():
         if values.dtype != np.bool_:
             raise TypeError(f"expected bools, got numpy {values.dtype}")
-        return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(np.packbits(values, bitorder="little"))])
+        bits = np.packbits(values, bitorder="little")
+        return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(bits)])
     if arrow_type not in _NUMPY:
         raise TypeError(f"no Arrow array of {arrow_type} from numpy {values.dtype}")
     if values.dtype.kind not in ("iuf" if arrow_type == pa.float64() else "iu"):

@@ -13,9 +13,6 @@ import datetime
 from array import array
 from itertools import accumulate
 
-# The column kinds: int32, int64, float64, bool, string, timestamp (microseconds, UTC).
-KINDS = ("i32", "i64", "f64", "bool", "str", "ts")
-
 # A column: (length, null count, validity bitmap or None, then its buffers: the values, or for
 # strings the offsets and the UTF-8 data), every buffer as bytes.
 Column = tuple

@@ -65,7 +65,8 @@ def _candidates(units: list[Units]) -> pa.Table:
         stamps = pc.coalesce(annotations["updated_at"], annotations["created_at"]).cast(pa.int64())
         parts.append(pa.table({
             # every usable annotation has its annotator: ingest excludes one without (annotator-missing)
-            "doc_id": doc_ids, "who": annotations["annotator"], "moment": pc.fill_null(stamps, scalar(_NEVER, pa.int64())),
+            "doc_id": doc_ids, "who": annotations["annotator"],
+            "moment": pc.fill_null(stamps, scalar(_NEVER, pa.int64())),
             "export": array([number] * annotations.num_rows, pa.int32()), "task_index": annotations["task_index"],
             "position": annotations["position"], "annotation_index": annotations["annotation_index"],
             "ground_truth": annotations["ground_truth"],
@@ -201,7 +202,8 @@ class AnnotationIndex:
         task of each chosen annotation, as ROLES ("prediction") for ``records``."""
         found = []
         for number, unit in enumerate(self.units):
-            chosen_here = self.chosen.filter(pc.equal(self.chosen["export"], scalar(number, pa.int32())))["annotation_index"]
+            here = pc.equal(self.chosen["export"], scalar(number, pa.int32()))
+            chosen_here = self.chosen.filter(here)["annotation_index"]
             if not len(chosen_here):
                 continue
             table = unit.read("annotations", ["annotation_index", "task_index", "position", "prediction",
@@ -210,7 +212,8 @@ class AnnotationIndex:
             tasks = pc.unique(table["task_index"].filter(pc.is_in(table["annotation_index"], value_set=chosen_here)))
             usable = pc.and_(pc.and_(table["prediction"], pc.invert(table["excluded"])),
                              pc.and_(pc.is_in(table["task_index"], value_set=tasks),
-                                     pc.starts_with(pc.fill_null(table["model_version"], scalar("", pa.string())), pattern=model_prefix)))
+                                     pc.starts_with(pc.fill_null(table["model_version"], scalar("", pa.string())),
+                                                    pattern=model_prefix)))
             latest: dict[int, tuple[int, int]] = {}
             for row in table.filter(usable).select(["task_index", "position", "annotation_index"]).to_pylist():
                 latest[row["task_index"]] = max(latest.get(row["task_index"], (-1, -1)),
@@ -358,7 +361,8 @@ class _RowGroups:
         self.unit, self.documents = unit, documents
         self.places = unit.places()
         self.ends = [end for _, _, end in self.places]
-        sequence = ordered.filter(pc.equal(ordered["export"], scalar(number, pa.int32())))["annotation_index"].to_pylist()
+        here = pc.equal(ordered["export"], scalar(number, pa.int32()))
+        sequence = ordered.filter(here)["annotation_index"].to_pylist()
         self.wanted = sorted(set(sequence))
         self.group = -1
         self.on_disk: RecordsOnDisk | None = None

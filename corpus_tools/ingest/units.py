@@ -51,7 +51,8 @@ def record_batches(columns: Columns, shift: int = 0) -> dict[str, pa.RecordBatch
         for column, field in zip(columns[name], schema):
             if shift and field.name == "annotation_index":
                 length, nulls, validity, values = column
-                column = length, nulls, validity, array("i", [value + shift for value in memoryview(values).cast("i")]).tobytes()
+                shifted = array("i", [value + shift for value in memoryview(values).cast("i")])
+                column = length, nulls, validity, shifted.tobytes()
             arrays.append(from_buffers(field.type, column))
         batches[name] = pa.RecordBatch.from_arrays(arrays, schema=schema)
     return batches
