@@ -199,7 +199,7 @@ def test_cli_normalize_writes_texts_and_maps(corpus_copy):
     out = corpus_copy.build / "normalized"
     assert result.output == f"normalized {len(COMMITTED_DOC_IDS)} documents into {out}\n"
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{d}.txt" for d in COMMITTED_DOC_IDS] + [f"{d}.json" for d in COMMITTED_DOC_IDS])
+        [f"{d}.txt" for d in COMMITTED_DOC_IDS] + [f"{d}.json" for d in COMMITTED_DOC_IDS] + [".normalized-files"])
     golden = (REPO / "tests" / "golden" / "001_d79359122f2d4c78.txt").read_text(encoding="utf-8")
     assert (out / "001_d79359122f2d4c78.txt").read_text(encoding="utf-8") == golden
     sidecar = json.loads((out / "001_d79359122f2d4c78.json").read_text())
@@ -207,11 +207,30 @@ def test_cli_normalize_writes_texts_and_maps(corpus_copy):
     assert {"kind", "raw_start", "raw_end", "text"} <= set(sidecar["removed"][0])
 
 
+def test_normalize_removes_the_files_of_a_document_no_longer_in_the_corpus_and_nothing_else(corpus_copy):
+    out = corpus_copy.build / "normalized"
+    assert CliRunner().invoke(cli, ["normalize", "--root", str(corpus_copy.root)]).exit_code == 0
+    (out / "notes.txt").write_text("mine\n")  # not normalize's: it stays
+    gone = "004_3e4c866fc9bc1c15"
+    (corpus_copy.raw / f"{gone}.txt").unlink()
+    rewrite_manifest(corpus_copy, lambda records: [r for r in records if r["doc_id"] != gone])
+    result = CliRunner().invoke(cli, ["normalize", "--root", str(corpus_copy.root)])
+    assert result.exit_code == 0, result.output
+    kept = [d for d in COMMITTED_DOC_IDS if d != gone]
+    assert result.output == (f"normalized {len(kept)} documents into {out} "
+                             "(removed 2 files of documents no longer in the corpus)\n")
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{d}.{kind}" for d in kept for kind in ("txt", "json")] + ["notes.txt", ".normalized-files"])
+    assert (out / ".normalized-files").read_text() == "".join(
+        f"{name}\n" for name in sorted(f"{d}.{kind}" for d in kept for kind in ("txt", "json")))
+
+
 def test_write_normalized_writes_each_text_and_its_sidecar(corpus_copy, tmp_path):
     from corpus_tools.documents.index import document_sidecar, load_document, write_normalized
 
     seen = []
-    assert write_normalized(corpus_copy, tmp_path / "out", seen.append) == len(COMMITTED_DOC_IDS) == len(seen)
+    assert write_normalized(corpus_copy, tmp_path / "out", seen.append) == (len(COMMITTED_DOC_IDS), 0)
+    assert len(seen) == len(COMMITTED_DOC_IDS)
     document = load_document(corpus_copy, "001_d79359122f2d4c78")
     assert (tmp_path / "out" / "001_d79359122f2d4c78.txt").read_text(encoding="utf-8") == document.text
     assert (tmp_path / "out" / "001_d79359122f2d4c78.json").read_bytes() == document_sidecar(document)

@@ -69,5 +69,6 @@ def normalize(layout: Layout, out: Path | None, doc_id: str | None, repeated_lin
         return
     out = out or layout.build / "normalized"
     with progress("normalizing", unit="doc") as on_progress:
-        count = write_normalized(layout, out, on_progress)
-    click.echo(f"normalized {count} documents into {out}")
+        count, stale = write_normalized(layout, out, on_progress)
+    removed = f" (removed {stale} files of documents no longer in the corpus)" if stale else ""
+    click.echo(f"normalized {count} documents into {out}{removed}")

@@ -24,7 +24,7 @@ from corpus_tools.layout import Layout, check_output
 from corpus_tools.documents.normalize import NORMALIZER_VERSION, Normalized, normalize
 from corpus_tools.documents.cache import NormalizedCache, RawIndex
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import make_public, staging_dir
+from corpus_tools.fsutil import atomic_writer, make_public, staging_dir
 from corpus_tools.documents.raw import (
     RawText, check_raw_indexed, decode, iter_raw, raise_first, read_manifest, read_manifest_record,
     read_raw, read_raw_bytes,
@@ -63,14 +63,22 @@ def load_documents(layout: Layout) -> dict[str, Document]:
     return {document.doc_id: document for document in iter_documents(layout)}
 
 
-def write_normalized(layout: Layout, out: Path, on_progress: Callable[[int], None] | None = None) -> int:
+# In ``out``, the names of the files the last ``write_normalized`` wrote there, one per line.
+NORMALIZED_LISTING = ".normalized-files"
+
+
+def write_normalized(layout: Layout, out: Path, on_progress: Callable[[int], None] | None = None
+                     ) -> tuple[int, int]:
     """Write each document's normalized text (``<doc_id>.txt``) and what normalization decided
     (``<doc_id>.json``: ``document_sidecar``) into ``out``. The raw corpus is checked whole first,
     so nothing is written when it has a problem; ``out`` may not lie in raw/, annotations/, dist/
     or a release (``check_output``). Every file is written into a staging directory in ``out``
     first and renamed into place at the end, so a run killed part way changes no file of ``out``
-    (the next run removes its staging). Returns the count."""
+    (the next run removes its staging). The files of documents an earlier run wrote and the
+    corpus no longer holds are removed, and only those (``NORMALIZED_LISTING`` names them: ``out``
+    may hold other files). Returns the count of documents written and of stale files removed."""
     check_output(out)
+    previous = _listed(out / NORMALIZED_LISTING)
     documents = iter_documents(layout)
     first = next(documents, None)  # the raw corpus is checked whole before anything is made
     staging = staging_dir(out, ".normalize-")
@@ -83,11 +91,26 @@ def write_normalized(layout: Layout, out: Path, on_progress: Callable[[int], Non
             if on_progress is not None:
                 on_progress(1)
         make_public(staging)
-        for path in sorted(staging.iterdir()):
-            os.replace(path, out / path.name)
+        written = sorted(path.name for path in staging.iterdir())
+        for name in written:
+            os.replace(staging / name, out / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return count
+    stale = sorted(previous - set(written))
+    for name in stale:
+        (out / name).unlink(missing_ok=True)
+    with atomic_writer(out / NORMALIZED_LISTING) as listing:
+        listing.write("".join(f"{name}\n" for name in written).encode("utf-8"))
+    return count, len(stale)
+
+
+def _listed(path: Path) -> set[str]:
+    """The names a listing holds; a name with a path in it is not one this module wrote."""
+    try:
+        names = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return set()
+    return {name for name in names if name and os.path.basename(name) == name and not name.startswith(".")}
 
 
 def document_sidecar(document: Document) -> bytes:
