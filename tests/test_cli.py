@@ -46,6 +46,28 @@ def test_unknown_command_is_a_usage_error():
     assert "No such command 'publish'" in result.output
 
 
+@pytest.mark.parametrize("line, command, message", [
+    (["ingest", "EXPORT", "--jobs", "-1", "--json"], "corpus-tools ingest",
+     "Invalid value for '--jobs': -1 is not in the range 0<=x<=64."),
+    (["validate", "--json", "--bogus", "EXPORT"], "corpus-tools validate", "No such option '--bogus'."),
+    (["labelstudio", "push", "--bogus", "--json"], "corpus-tools labelstudio push", "No such option '--bogus'."),
+])
+def test_a_line_that_does_not_parse_under_json_is_a_json_usage_error(line, command, message, tmp_path):
+    """--json promises JSON on stdout: a usage error too is the report of one problem (exit 2, as click's)."""
+    export = tmp_path / "export.json"
+    export.write_text("[]")
+    line = [str(export) if arg == "EXPORT" else arg for arg in line]
+    result = CliRunner().invoke(cli, line, prog_name="corpus-tools")
+    assert result.exit_code == 2, result.output
+    report = orjson.loads(result.stdout)
+    assert report["valid"] is False and len(report["problems"]) == 1
+    problem = report["problems"][0]
+    assert problem["code"] == "usage-error" and problem["severity"] == "error"
+    assert problem["message"].startswith(f"{command}: {message}")
+    plain = CliRunner().invoke(cli, [arg for arg in line if arg != "--json"], prog_name="corpus-tools")  # click's own
+    assert plain.exit_code == 2 and "Usage: corpus-tools" in plain.output
+
+
 # JSON values, and the same values with some lists made iterators and some values functions
 _scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=False,
                      allow_infinity=False), st.text(max_size=8))

@@ -5,7 +5,9 @@ and a command's heavy dependencies (datasets, the Label Studio SDK) load only fo
 command module lives beside this one; the library does the work, the command parses options,
 calls it, and prints. A ``CorpusError`` from the library becomes a one-line message and exit 1
 (with ``--json``: a JSON report of that one problem on stdout, and exit 1); so does an ``OSError``
-(``file-error``: a path that is a directory, a full disk, a read-only target).
+(``file-error``: a path that is a directory, a full disk, a read-only target). A command line that
+does not parse is click's usage message and exit 2, or under ``--json`` the JSON report of one
+``usage-error``, still exit 2.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ COMMANDS = {
 }
 
 
+_LINE_META = "corpus_tools.command_line"
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use, from a name -> import path dict."""
 
@@ -56,9 +61,20 @@ class LazyGroup(click.Group):
             return getattr(importlib.import_module(module_name), attribute)
         return super().get_command(ctx, name)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        ctx.meta.setdefault(_LINE_META, list(args))  # the command line after the group's options
+        return super().resolve_command(ctx, args)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except click.UsageError as error:
+            # the command's --json option never ran (its line did not parse): look for it in the line
+            if "--json" not in ctx.meta.get(_LINE_META, ())[1:]:
+                raise
+            command = error.ctx.command_path if error.ctx is not None else "corpus-tools"
+            echo_error_json(CorpusError("usage-error", f"{command}: {error.format_message()}"))
+            ctx.exit(error.exit_code)
         except CorpusError as error:
             failure = error
         except BrokenPipeError:  # the reader went away (`| head`): not a fault to report
