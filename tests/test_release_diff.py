@@ -733,6 +733,8 @@ def test_a_version_bump_too_small_for_the_changes_is_refused_naming_the_change(b
     assert caught.value.message == (
         f'release 1.0.1 is a patch version after 1.0.0, but entities: 1 relabelled (first: {DOC} e4 "AFP": ORG -> '
         'NORP) needs a minor version: set corpus_tools/version.py to 1.1.0 (the version rule: docs/release.md)')
+    assert Path(caught.value.location.file).parts[-2:] == ("corpus_tools", "version.py")  # what to change
+    assert caught.value.location.doc_id == DOC
     assert list((tmp_path / "new").iterdir()) == []  # nothing published, no partial left
 
 
@@ -741,6 +743,7 @@ def test_a_version_not_newer_than_the_previous_release_is_refused(base, tmp_path
         built(tmp_path, *base_inputs(), version="0.9.0", previous=base)
     assert (caught.value.code, caught.value.message) == ("version-bump-too-small", (
         "release 0.9.0 is not newer than the previous release 1.0.0; set corpus_tools/version.py to 1.0.1 or later"))
+    assert Path(caught.value.location.file).parts[-2:] == ("corpus_tools", "version.py")
 
 
 def test_a_column_gone_since_the_previous_release_needs_a_major_version(base, tmp_path):

@@ -18,6 +18,7 @@ overlap (a boundary change); the rest is added or removed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from corpus_tools import version as version_module
 from corpus_tools.arrays import array, scalar
 from corpus_tools.documents.align import TextAlignment
 from corpus_tools.errors import CorpusError, Location
@@ -788,17 +790,19 @@ def check_bump(diff: ReleaseDiff) -> None:
     needed, given = required_bump(diff), bump(diff.old_version, diff.new_version)
     if BUMPS.index(given) >= BUMPS.index(needed):
         return
+    where = Location(file=version_module.__file__)  # the file to change
     if given == "none":
         raise CorpusError("version-bump-too-small", f"release {diff.new_version} is not newer than the previous "
                           f"release {diff.old_version}; set corpus_tools/version.py to "
-                          f"{next_version(diff.old_version, needed)} or later")
+                          f"{next_version(diff.old_version, needed)} or later", where)
     cause = next(change for change in diff.changes
                  if needed == "minor" or (change.layer, change.kind) in MAJOR_CHANGES)
     total = counts(diff)[cause.layer][cause.kind]
     raise CorpusError("version-bump-too-small", (
         f"release {diff.new_version} is a {given} version after {diff.old_version}, but {cause.layer}: "
         f"{total} {kind_phrase(cause.layer, cause.kind)} (first: {describe(cause)}) needs a {needed} version: set "
-        f"corpus_tools/version.py to {next_version(diff.old_version, needed)} (the version rule: docs/release.md)"))
+        f"corpus_tools/version.py to {next_version(diff.old_version, needed)} (the version rule: docs/release.md)"),
+        dataclasses.replace(where, doc_id=cause.doc_id))
 
 
 def as_dict(diff: ReleaseDiff) -> dict[str, Any]:
