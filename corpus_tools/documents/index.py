@@ -78,11 +78,11 @@ def write_normalized(layout: Layout, out: Path, on_progress: Callable[[int], Non
     corpus no longer holds are removed, and only those (``NORMALIZED_LISTING`` names them: ``out``
     may hold other files). Returns the count of documents written and of stale files removed."""
     check_output(out)
-    previous = _listed(out / NORMALIZED_LISTING)
     documents = iter_documents(layout)
     first = next(documents, None)  # the raw corpus is checked whole before anything is made
     staging = staging_dir(out, ".normalize-")
     try:
+        previous = _listed(out / NORMALIZED_LISTING)
         count = 0
         for document in chain([first] if first is not None else [], documents):
             (staging / f"{document.doc_id}.txt").write_bytes(document.text.encode("utf-8"))
