@@ -10,6 +10,8 @@ from typing import Any
 import jiter
 
 _PLACE = re.compile(r"^(?P<message>.*) at line (?P<line>\d+) column (?P<column>\d+)$", re.S)
+_LONE_SURROGATE = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+                             rb"|(?<![0-9a-fA-F]{4})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
 class JSONError(ValueError):
@@ -34,7 +36,8 @@ def loads(data: bytes) -> Any:
 
 def _plainly(message: str, offset: int, data: bytes) -> tuple[str, int]:
     """jiter's message, said plainly where it misleads: a byte-order mark, a byte that is not
-    UTF-8 and NaN all read as "expected value" or "invalid unicode code point" there."""
+    UTF-8 and NaN all read as "expected value" or "invalid unicode code point" there, and a lone
+    surrogate escape as "unexpected end of hex escape"."""
     if data.startswith(b"\xef\xbb\xbf"):
         return "starts with a UTF-8 byte-order mark, which JSON text does not have", 0
     try:
@@ -44,6 +47,12 @@ def _plainly(message: str, offset: int, data: bytes) -> tuple[str, int]:
             return f"not UTF-8 (byte {bad.start} is {data[bad.start:bad.start + 1]!r})", bad.start
     if data.startswith((b"NaN", b"Infinity", b"-Infinity"), offset):
         return "NaN and infinities are not JSON numbers", offset
+    if "escape" in message:
+        lone = [match for match in _LONE_SURROGATE.finditer(data, max(0, offset - 12), offset + 1)
+                if match.start() <= offset]
+        if lone:
+            escape = lone[-1].group().decode("ascii")
+            return f"a lone surrogate escape ({escape}), which names no character", lone[-1].start()
     return message, offset
 
 
