@@ -15,7 +15,7 @@ from typing import Sequence
 import numpy as np
 import pyarrow as pa
 
-from corpus_tools.buffers import bitmap, encode
+from corpus_tools.buffers import encode, validity_of
 
 # the Arrow type of each column kind of corpus_tools.buffers (int32, int64, float64, bool, string,
 # timestamp in microseconds, UTC)
@@ -42,8 +42,8 @@ def array(values: Sequence | np.ndarray, arrow_type: pa.DataType) -> pa.Array:
     kind = _KINDS.get(arrow_type)
     if kind is not None:
         return from_buffers(arrow_type, encode(kind, values))
-    nulls = values.count(None)
-    validity = pa.py_buffer(bitmap(bytes(value is not None for value in values))) if nulls else None
+    nulls, bits = validity_of(values)
+    validity = None if bits is None else pa.py_buffer(bits)
     if pa.types.is_list(arrow_type):
         offsets = typed_array("i", accumulate((0 if row is None else len(row) for row in values), initial=0))
         items = array([item for row in values if row is not None for item in row], arrow_type.value_type)

@@ -29,8 +29,7 @@ def encode(kind: str, values: tuple | list) -> Column:
     makes it (a validity bitmap only when there are nulls; a naive datetime is taken as UTC).
     A value not of the kind raises TypeError, ValueError or OverflowError."""
     length = len(values)
-    nulls = values.count(None)
-    validity = bitmap(bytes(value is not None for value in values)) if nulls else None
+    nulls, validity = validity_of(values)
     if kind == "str":
         texts = [("" if value is None else value) for value in values] if nulls else values
         try:
@@ -56,6 +55,13 @@ def encode(kind: str, values: tuple | list) -> Column:
                   for value in values]
         return length, nulls, validity, array("q", [delta // _MICROSECOND for delta in values]).tobytes()
     return length, nulls, validity, array(_TYPECODES[kind], values).tobytes()
+
+
+def validity_of(values: tuple | list) -> tuple[int, bytes | None]:
+    """The number of None among ``values`` and their validity bitmap: None when there is no
+    null, as ``pyarrow.array`` leaves it out."""
+    nulls = values.count(None)
+    return nulls, bitmap(bytes(value is not None for value in values)) if nulls else None
 
 
 def bitmap(flags: bytes) -> bytes:
