@@ -225,6 +225,21 @@ def test_normalize_removes_the_files_of_a_document_no_longer_in_the_corpus_and_n
         f"{name}\n" for name in sorted(f"{d}.{kind}" for d in kept for kind in ("txt", "json")))
 
 
+def test_normalize_removes_no_file_a_listing_names_outside_out_or_hidden(corpus_copy, tmp_path):
+    """The listing is a file anyone can edit: a name with a path in it, or a hidden one, is not
+    one normalize wrote, and stays."""
+    from corpus_tools.documents.index import NORMALIZED_LISTING, write_normalized
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (tmp_path / "victim.txt").write_text("keep\n")
+    (out / ".keep").write_text("keep\n")
+    (out / NORMALIZED_LISTING).write_text("../victim.txt\n.keep\n/etc/hostname\nold.txt\n")
+    (out / "old.txt").write_text("stale\n")
+    assert write_normalized(corpus_copy, out) == (len(COMMITTED_DOC_IDS), 1)
+    assert (tmp_path / "victim.txt").exists() and (out / ".keep").exists() and not (out / "old.txt").exists()
+
+
 def test_write_normalized_writes_each_text_and_its_sidecar(corpus_copy, tmp_path):
     from corpus_tools.documents.index import document_sidecar, load_document, write_normalized
 
