@@ -386,6 +386,26 @@ class AnnotationSet:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentRows:
+    """One document of a release as its rows, labels as names (corpus_tools.release.export reads
+    them; ``ReleasedDocument`` is the same document typed, for the viewer)."""
+
+    row: dict  # its documents row
+    entities: list[dict]
+    timexes: list[dict]
+    quotes: list[dict]
+    sentences: list[dict]  # its ner rows
+
+    @property
+    def doc_id(self) -> str:
+        return self.row["doc_id"]
+
+    @property
+    def split(self) -> str:
+        return self.row["split"]
+
+
+@dataclass(frozen=True, slots=True)
 class ReleasedDocument:
     """One row of a release's ``documents`` config, read back with its rows of the entities,
     timexes and quotes configs, each in span order (corpus_tools.view reads releases)."""

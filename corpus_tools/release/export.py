@@ -33,7 +33,6 @@ import json
 import os
 import shutil
 from collections import defaultdict
-from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 from typing import Callable, Iterator
@@ -42,7 +41,7 @@ from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import make_public, staging_dir
 from corpus_tools.iterutil import batched
 from corpus_tools.layout import check_output
-from corpus_tools.records import ExportResult, Unaligned
+from corpus_tools.records import DocumentRows, ExportResult, Unaligned
 import corpus_tools.release.brat as brat
 from corpus_tools.release.arrow_schemas import file_features, label_names, name_labels
 from corpus_tools.release.checksums import open_parquet, require_verified
@@ -54,25 +53,6 @@ UNALIGNED_FILE = "unaligned.jsonl"
 # A DocBin holds its documents until it is written: some 260 kB a document at the bench's texts
 # of about 3,000 characters (a whole split of 10,000 took 2.6 GB; 250 a file, 368 MB at peak).
 SPACY_DOCUMENTS_PER_FILE = 250
-
-
-@dataclass(frozen=True, slots=True)
-class ReleaseDocument:
-    """One document of a release with the rows of every layer (labels as names)."""
-
-    row: dict  # its documents row
-    entities: list[dict]
-    timexes: list[dict]
-    quotes: list[dict]
-    sentences: list[dict]  # its ner rows
-
-    @property
-    def doc_id(self) -> str:
-        return self.row["doc_id"]
-
-    @property
-    def split(self) -> str:
-        return self.row["split"]
 
 
 def export_release(release: Release, format: str, out_dir: str | Path, *, root: str | Path = ".",
@@ -134,7 +114,7 @@ def read_config(path: Path, config: str, splits: tuple[str, ...] = SPLITS) -> It
                     yield name_labels(row, names)
 
 
-def read_documents(path: Path, layers: tuple[str, ...] = LAYERS) -> Iterator[ReleaseDocument]:
+def read_documents(path: Path, layers: tuple[str, ...] = LAYERS) -> Iterator[DocumentRows]:
     """Every document of a release, in the documents config's order, with its rows of ``layers``
     (the others empty): a document at a time, since the layer configs hold their rows in that
     order too (split by split, a document's rows together). A release whose rows are not in that
@@ -142,7 +122,7 @@ def read_documents(path: Path, layers: tuple[str, ...] = LAYERS) -> Iterator[Rel
     readers = {config: _ByDocument(read_config(path, config)) for config in layers}
     for row in read_config(path, "documents"):
         doc_id = row["doc_id"]
-        yield ReleaseDocument(row, *(readers[config].take(doc_id) if config in readers else [] for config in LAYERS))
+        yield DocumentRows(row, *(readers[config].take(doc_id) if config in readers else [] for config in LAYERS))
     for config, rows in readers.items():
         if rows.next is not None:
             raise CorpusError("release-invalid", f"config {config!r} has rows of document {rows.next['doc_id']!r} "
@@ -262,7 +242,7 @@ def _write_spacy(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]
     return documents, unaligned
 
 
-def _spacy_doc(nlp, document: ReleaseDocument, unaligned: list[Unaligned]):
+def _spacy_doc(nlp, document: DocumentRows, unaligned: list[Unaligned]):
     doc = nlp(document.row["text"])
     # releases before 1.1.0 have no folds
     doc.user_data.update({"doc_id": document.doc_id, "split": document.split, "fold": document.row.get("fold")})
@@ -298,7 +278,7 @@ def _spacy_doc(nlp, document: ReleaseDocument, unaligned: list[Unaligned]):
     return doc
 
 
-def _span(doc, document: ReleaseDocument, region: dict, layer: str, label: str, unaligned: list[Unaligned],
+def _span(doc, document: DocumentRows, region: dict, layer: str, label: str, unaligned: list[Unaligned],
           start: int, end: int, text: str, kb_id: str | None = None):
     span = doc.char_span(start, end, label=label, kb_id=kb_id or "", alignment_mode="strict", span_id=region["id"])
     if span is None:
