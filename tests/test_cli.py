@@ -40,6 +40,44 @@ def test_every_command_has_help_with_an_example():
         assert "Example" in result.output and f"corpus-tools {' '.join(path)}" in result.output, path
 
 
+def test_every_json_flag_is_the_shared_option():
+    """The shared option is what makes an error JSON too: diff once had its own --json flag, and its
+    bad input printed a plain 'Error:' line to a caller that was promised JSON."""
+    from corpus_tools.cli.options import json_option
+
+    shared = json_option(click.command("x")(lambda as_json: None)).params[0].callback
+    flagged = []
+    for path in command_paths(cli, click.Context(cli)):
+        command = cli
+        for name in path:
+            command = command.get_command(click.Context(command), name)
+        for param in command.params:
+            if "--json" in param.opts:
+                flagged.append(path)
+                assert param.callback is shared, path
+    assert {("diff",), ("verify",), ("validate",), ("agreement",)} <= set(flagged)
+
+
+def test_bad_input_to_diff_and_a_failed_verify_print_one_json_document(tmp_path):
+    from conftest import REPO
+
+    result = CliRunner().invoke(cli, ["diff", "9.9.9", "1.1.0", "--json", "--root", str(REPO)])
+    assert result.exit_code == 1
+    report = orjson.loads(result.stdout)
+    assert report["valid"] is False and [p["code"] for p in report["problems"]] == ["unknown-version"]
+    import shutil
+
+    copy = tmp_path / "1.1.0"
+    shutil.copytree(REPO / "dist" / "1.1.0", copy)
+    with open(copy / "README.md", "ab") as handle:
+        handle.write(b"x")
+    result = CliRunner().invoke(cli, ["verify", str(copy), "--json"])
+    assert result.exit_code == 1
+    report = orjson.loads(result.stdout)  # one document: no verify-failed after it
+    assert report["valid"] is False and [p["code"] for p in report["problems"]] == ["checksum-mismatch"]
+    assert report["problems"][0]["location"]["file"] == str(copy / "README.md")
+
+
 def test_unknown_command_is_a_usage_error():
     result = CliRunner().invoke(cli, ["publish"])
     assert result.exit_code == 2

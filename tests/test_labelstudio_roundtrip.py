@@ -151,14 +151,16 @@ def test_two_annotators_emoji_crlf_and_a_cancelled_annotation(any_labelstudio, t
 
 
 def test_annotate_refuses_a_results_file_naming_an_unknown_document(labelstudio):
-    project = resolve_project(labelstudio.client, "emoji and crlf")
+    # its own project: the test runs alone as well as after the others
+    push(labelstudio.client, [document("ua-emoji", EMOJI_TEXT)], None, "unknown document")
+    project = resolve_project(labelstudio.client, "unknown document")
     before = len(list(labelstudio.client.annotations.list(id=next(
-        t.id for t in labelstudio.client.tasks.list(project=project.id) if t.data["doc_id"] == "ea-emoji"))))
+        t.id for t in labelstudio.client.tasks.list(project=project.id) if t.data["doc_id"] == "ua-emoji"))))
     with pytest.raises(CorpusError) as refused:
         annotate_from_results(labelstudio.client, project.id, [
-            {"doc_id": "ea-emoji", "result": []}, {"doc_id": "no-such-doc", "result": []}], "gold.jsonl")
+            {"doc_id": "ua-emoji", "result": []}, {"doc_id": "no-such-doc", "result": []}], "gold.jsonl")
     assert refused.value.code == "annotate-task-not-found"
     assert "gold.jsonl, line 2, doc no-such-doc" in str(refused.value)
     after = len(list(labelstudio.client.annotations.list(id=next(
-        t.id for t in labelstudio.client.tasks.list(project=project.id) if t.data["doc_id"] == "ea-emoji"))))
+        t.id for t in labelstudio.client.tasks.list(project=project.id) if t.data["doc_id"] == "ua-emoji"))))
     assert after == before  # nothing was submitted, not even the valid first item

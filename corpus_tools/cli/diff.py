@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from corpus_tools.cli.options import echo_json
+from corpus_tools.cli.options import echo_json, json_option
 from corpus_tools.cli.progress import progress
 from corpus_tools.records import CHANGE_KINDS
 
@@ -14,7 +14,7 @@ from corpus_tools.records import CHANGE_KINDS
 @click.argument("new")
 @click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False),
               help="The checkout whose dist/ holds releases named by version.")
-@click.option("--json", "as_json", is_flag=True, help="Print every change as JSON (keys in docs/diff.md).")
+@json_option
 @click.option("--doc", "doc_id", default=None, help="Only the changes of this document.")
 @click.option("--layer", "layers", multiple=True, type=click.Choice(tuple(CHANGE_KINDS)),
               help="Only the changes of this layer (repeatable).")
@@ -29,7 +29,8 @@ def diff(old: str, new: str, root: str, as_json: bool, doc_id: str | None, layer
     under dist/. Both are checked against their SHA256SUMS first.
 
     Exit status: 0 whatever changed (this is a report); 1 on bad input (not a release, a
-    tampered release, releases of two corpora).
+    tampered release, releases of two corpora). With --json: every change, keys in docs/diff.md;
+    bad input as a JSON report too.
 
     \b
     Example:

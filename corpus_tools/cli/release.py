@@ -57,12 +57,13 @@ def verify(release_dir: Path, root: str, as_json: bool) -> None:
     release_dir = resolve_release(release_dir, root)  # as export, diff and view name a release
     report = verify_release(release_dir)
     if as_json:
-        echo_json(report.as_dict())
-    else:
-        for problem in report:
-            click.echo(str(problem), err=True)
+        echo_json(report.as_dict())  # the one document printed: its "valid" is the verdict
+        if not report.valid:
+            raise SystemExit(1)
+        return
+    for problem in report:
+        click.echo(str(problem), err=True)
     if not report.valid:
         raise CorpusError("verify-failed", f"{len(report.errors)} problem(s) (listed above): the release does not "
                           "match its SHA256SUMS", Location(file=str(release_dir)))
-    if not as_json:
-        click.echo(f"{release_dir}: {dict(report.stats)['files']} files match SHA256SUMS")
+    click.echo(f"{release_dir}: {dict(report.stats)['files']} files match SHA256SUMS")
