@@ -57,6 +57,16 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
         handle.write(data)
 
 
+def resolved(path: str | os.PathLike) -> Path:
+    """``Path(path).resolve()``, with a symbolic link loop an OSError naming ``path`` (ELOOP, as
+    opening it would give), not the RuntimeError pathlib raises (Python 3.11), which no
+    command reports as a file error."""
+    try:
+        return Path(path).resolve()
+    except RuntimeError:
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), os.fspath(path)) from None
+
+
 def staging_dir(parent: Path, prefix: str) -> Path:
     """A new directory ``<prefix><pid>-<random>.tmp`` in ``parent`` (``.tmp``: the repository's
     .gitignore ignores it), to write in and then rename into place, after removing those of killed runs with the same prefix (``remove_abandoned``).

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpus_tools.errors import CorpusError, Location
+from corpus_tools.fsutil import resolved
 
 # What marks a directory as a corpus checkout (any one of them), looked for upwards from the
 # working directory as git looks for .git: the raw manifest, or the entity registry (a corpus
@@ -25,7 +26,7 @@ class Layout:
 
     @classmethod
     def at(cls, root: str | Path = ".") -> "Layout":
-        return cls(Path(root).resolve())
+        return cls(resolved(root))
 
     @property
     def raw(self) -> Path:
@@ -60,7 +61,7 @@ class Layout:
 
 def find_root(start: Path) -> Path | None:
     """The nearest of ``start`` and its parents that holds a ROOT_MARKERS file, or None."""
-    start = start.resolve()
+    start = resolved(start)
     for directory in (start, *start.parents):
         if is_root(directory):
             return directory
@@ -74,7 +75,7 @@ def is_root(directory: Path) -> bool:
 def check_output(out: Path) -> None:
     """Refuse an output file or directory inside a corpus's raw/, annotations/ or dist/, or inside
     a release (wherever it lies): a derived file there would change sources or a published release."""
-    path = Path(out).resolve()
+    path = resolved(out)
     for directory in (path, *path.parents):
         if (directory / RELEASE_MARKER).is_file():
             raise CorpusError("output-protected", f"lies inside the release {directory}; releases are never "

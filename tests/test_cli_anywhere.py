@@ -3,6 +3,7 @@ that appear on a terminal only."""
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import io
 import json
@@ -226,6 +227,23 @@ def test_derived_output_is_never_written_into_sources_or_a_release(checkout, mon
     result = CliRunner().invoke(cli, argv)
     assert result.exit_code == 1
     assert "[output-protected]" in result.output and len(result.output.strip().splitlines()) == 1
+    assert _tree(checkout.root) == before
+
+
+@pytest.mark.parametrize("argv", [
+    ["normalize", "--out", "loop"], ["export", "--format", "jsonl", "dist/1.1.0", "-o", "loop"],
+    ["view", "dist/1.1.0", "-o", "loop"], ["labelstudio", "tasks", "-o", "loop/tasks.json"],
+])
+def test_an_output_or_root_that_is_a_symlink_loop_is_one_file_error(checkout, monkeypatch, argv):
+    """pathlib's resolve raised RuntimeError on a loop: a traceback of some 50 lines."""
+    shutil.copytree(REPO / "dist" / "1.1.0", checkout.dist / "1.1.0")
+    os.symlink(checkout.root / "loop", checkout.root / "loop")
+    before = _tree(checkout.root)
+    monkeypatch.chdir(checkout.root)
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 1
+    named = argv[argv.index("-o") + 1] if "-o" in argv else "loop"
+    assert result.output.strip().splitlines() == [f"Error: {named}: [file-error] {os.strerror(errno.ELOOP)}"]
     assert _tree(checkout.root) == before
 
 

@@ -39,7 +39,7 @@ from typing import Callable, Iterator
 import msgspec
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import staging_dir
+from corpus_tools.fsutil import resolved, staging_dir
 from corpus_tools.layout import check_output
 
 LABEL_STUDIO_VERSION = "1.23.2"
@@ -289,7 +289,7 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
     removes the data dir if it made it. The server runs in its own process group (so ``stop``
     ends it and its children together) and outlives this process.
     """
-    data_dir = Path(data_dir).resolve()
+    data_dir = resolved(data_dir)
     # it would hold the database, the log and connection.json with the admin's password and key
     check_output(data_dir)
     database_environment(database)  # refuse a bad URL before anything starts
@@ -422,7 +422,7 @@ def _is_our_process(pid: int, data_dir: str) -> bool:
 
 def status(data_dir: Path) -> Connection | None:
     """The connection of the server running for ``data_dir``, or None when none runs."""
-    data_dir = Path(data_dir).resolve()
+    data_dir = resolved(data_dir)
     if not (data_dir / CONNECTION_FILE).exists():
         return None
     connection = read_connection(data_dir)
@@ -433,7 +433,7 @@ def status(data_dir: Path) -> Connection | None:
 
 def stop(data_dir: Path) -> bool:
     """Stop the server of ``data_dir`` (its whole process group); False when none was running."""
-    data_dir = Path(data_dir).resolve()
+    data_dir = resolved(data_dir)
     if not (data_dir / CONNECTION_FILE).exists():
         return False
     connection = read_connection(data_dir)
@@ -532,7 +532,7 @@ def ensure_user(data_dir: Path, email: str, cache: Path | None = None) -> User:
     if not is_email(email):
         raise CorpusError("labelstudio-bad-email", f"{email!r} is not an email address (NAME@DOMAIN): an account of "
                           "that name would be one nobody can log in to")
-    data_dir = Path(data_dir).resolve()
+    data_dir = resolved(data_dir)
     # first: in a data dir no server set up, Django would create an empty database and fail in it
     database = read_connection(data_dir).database  # the server's own database, SQLite or PostgreSQL
     environment = {key: value for key, value in os.environ.items()
