@@ -72,7 +72,10 @@ def staging_dir(parent: Path, prefix: str) -> Path:
     .gitignore ignores it), to write in and then rename into place, after removing those of killed runs with the same prefix (``remove_abandoned``).
     Mode 0755, as a directory made with the usual umask: mkdtemp's 0700 would make what is
     renamed into place (a release, an export, a site) private to its builder."""
-    parent.mkdir(parents=True, exist_ok=True)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file where the directory belongs: "File exists" would not say so
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), os.fspath(parent)) from None
     remove_abandoned(parent, prefix)
     path = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", suffix=".tmp", dir=parent))
     os.chmod(path, 0o755)

@@ -342,6 +342,35 @@ def test_ingest_command_stores_then_does_nothing(tmp_path: Path):
     assert again.output == f"already stored as annotations/exports/{stored_name(1)}: nothing to do\n"
 
 
+def test_an_export_stored_already_but_failing_now_exits_1(tmp_path: Path):
+    """Stored when its entity ids were in the registry; one was removed since: the errors are
+    listed, and 'nothing to do' would have hidden them behind exit 0."""
+    layout = corpus_root(tmp_path)
+    assert cli_ingest(layout, str(VALID)).exit_code == 0
+    lines = layout.registry.read_bytes().splitlines(keepends=True)
+    layout.registry.write_bytes(b"".join(line for line in lines if b'"damascus"' not in line))
+    before = stored_files(layout)
+    again = cli_ingest(layout, str(VALID))
+    assert again.exit_code == 1
+    *problems, outcome = again.output.splitlines()
+    assert problems[0] == ("valid.json, task 1, doc doc-a, annotation 101, region e2: error [entity-id-unknown] "
+                           "entity_id 'damascus' is not in the entity registry")
+    assert outcome.startswith(f"already stored as annotations/exports/{stored_name(1)}, but it has ")
+    assert outcome.endswith(" errors now, against the current documents and registry: fix those")
+    assert cli_ingest(layout, str(VALID), "--allow-partial").exit_code == 0
+    assert stored_files(layout) == before
+
+
+def test_an_ingest_that_cannot_make_its_units_directory_leaves_nothing(tmp_path: Path):
+    layout = corpus_root(tmp_path)
+    layout.build.mkdir()
+    (layout.build / "units").write_text("a file where the units directory belongs")
+    result = cli_ingest(layout, str(VALID))
+    assert result.exit_code == 1
+    assert result.output == f"Error: {layout.build / 'units'}: [file-error] Not a directory\n"
+    assert stored_files(layout) == []  # its staging directory in annotations/exports/ too
+
+
 def test_ingest_command_refuses_errors(tmp_path: Path):
     layout = corpus_root(tmp_path)
     result = cli_ingest(layout, str(EXPORTS / "quote-multiple-cue.json"))

@@ -99,7 +99,14 @@ def ingest(layout: Layout, as_json: bool, verbose: bool, allow_partial: bool, tr
     else:
         echo_problems(result.report, verbose)
         echo_outcome(result, layout)
-    if result.status == "refused":
+    exit_if_failed(result, allow_partial)
+
+
+def exit_if_failed(result, allow_partial: bool) -> None:
+    """Exit 1 when the export has errors and --allow-partial was not given: refused, or stored
+    already (by an earlier ingest) but failing now, against today's documents and registry."""
+    if result.status == "refused" or (result.status == "already-stored" and not result.report.valid
+                                      and not allow_partial):
         raise SystemExit(1)
 
 
@@ -131,7 +138,9 @@ def _outcome(result, layout: Layout) -> str:
     return {
         "stored": lambda: f"stored as {where}{excluded}",
         "stored-partial": lambda: f"stored WITH ERRORS (--allow-partial) as {where}{excluded}",
-        "already-stored": lambda: f"already stored as {where}: nothing to do",
+        "already-stored": lambda: f"already stored as {where}: nothing to do" if result.report.valid else
+                          f"already stored as {where}, but it has {len(result.report.errors)} errors now, against "
+                          "the current documents and registry: fix those",
         "refused": lambda: f"refused: {len(result.report.errors)} errors; nothing stored "
                            "(fix the export, or --allow-partial to store it without the units at fault)",
         "nothing-new": lambda: "not stored: every annotation in it is stored already, unchanged (a pull with no new "

@@ -247,15 +247,14 @@ def pull(url, api_key, data_dir, layout, project, output, ingest, allow_partial,
             written = sync.pull(client, project, output, on_progress=on_progress)
         click.echo(f"wrote {written}")
         return
-    from corpus_tools.cli.annotations import echo_outcome
+    from corpus_tools.cli.annotations import echo_outcome, exit_if_failed
 
     with progress("downloading the export", unit="B", bytes_=True) as on_progress:
         exported, result = sync.pull_and_ingest(client, project, layout, output, allow_partial, on_progress=on_progress)
     click.echo(f"wrote {exported}")
     echo_problems(result.report, verbose)
     echo_outcome(result, layout)
-    if result.status == "refused":
-        raise SystemExit(1)
+    exit_if_failed(result, allow_partial)
 
 
 @labelstudio.command("annotate")

@@ -292,8 +292,9 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
     options = {"allow_partial": allow_partial, "trim_whitespace": trim_whitespace}
     with corpus_lock(layout, "ingest"):
         staging = staging_dir(layout.exports, ".ingest-")
-        units_staging = staging_dir(layout.build / "units", ".units-")
+        units_staging = None
         try:
+            units_staging = staging_dir(layout.build / "units", ".units-")
             with open(staging / "export.json", "wb") as copy:
                 stream = ExportStream(export_path, copy_to=copy)
                 gathered = _write_checked(stream, Context(export_path.name, documents, registry, trim_whitespace),
@@ -304,7 +305,8 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
                           documents, registry)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-            shutil.rmtree(units_staging, ignore_errors=True)
+            if units_staging is not None:
+                shutil.rmtree(units_staging, ignore_errors=True)
 
 
 def _write_checked(stream: ExportStream, context: Context, jobs: int, directory: Path,
