@@ -225,6 +225,17 @@ def test_normalize_removes_the_files_of_a_document_no_longer_in_the_corpus_and_n
         f"{name}\n" for name in sorted(f"{d}.{kind}" for d in kept for kind in ("txt", "json")))
 
 
+def test_a_directory_in_the_way_of_one_normalized_file_stops_normalize_before_any_file_moves(corpus_copy, tmp_path):
+    """It moved the files named before it into place and named its own staging file."""
+    out = tmp_path / "out"
+    last = COMMITTED_DOC_IDS[-1]
+    (out / f"{last}.json").mkdir(parents=True)
+    result = CliRunner().invoke(cli, ["normalize", "--root", str(corpus_copy.root), "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {out / (last + '.json')}: [file-error] Is a directory\n"
+    assert [p.name for p in out.iterdir()] == [f"{last}.json"]
+
+
 def test_normalize_removes_no_file_a_listing_names_outside_out_or_hidden(corpus_copy, tmp_path):
     """The listing is a file anyone can edit: a name with a path in it, or a hidden one, is not
     one normalize wrote, and stays."""

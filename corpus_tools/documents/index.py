@@ -8,6 +8,7 @@ document when asked: what the commands use, so their memory does not grow with t
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
@@ -92,6 +93,9 @@ def write_normalized(layout: Layout, out: Path, on_progress: Callable[[int], Non
                 on_progress(1)
         make_public(staging)
         written = sorted(path.name for path in staging.iterdir())
+        for name in written:  # before any is renamed: a directory in the way stops it half done
+            if (out / name).is_dir():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(out / name))
         for name in written:
             os.replace(staging / name, out / name)
     finally:
