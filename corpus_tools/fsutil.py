@@ -38,7 +38,10 @@ def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
         path.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # a parent is a file
         raise NotADirectoryError(errno.ENOTDIR, "a parent of it is not a directory", str(path)) from None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:  # its message would name the temporary, a name the user never gave
+        raise OSError(error.errno, error.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
@@ -77,7 +80,10 @@ def staging_dir(parent: Path, prefix: str) -> Path:
     except FileExistsError:  # a file where the directory belongs: "File exists" would not say so
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), os.fspath(parent)) from None
     remove_abandoned(parent, prefix)
-    path = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", suffix=".tmp", dir=parent))
+    try:
+        path = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", suffix=".tmp", dir=parent))
+    except OSError as error:  # named as the directory refused, not the temporary name in it
+        raise OSError(error.errno, error.strerror, os.fspath(parent)) from None
     os.chmod(path, 0o755)
     return path
 

@@ -273,6 +273,21 @@ def test_a_tasks_file_that_cannot_be_written_is_named_not_its_temporary(checkout
     assert len(result.output.strip().splitlines()) == 1 or result.exit_code == 2  # click's own check for raw
 
 
+@pytest.mark.parametrize(("argv", "named"), [
+    (["export", "--format", "jsonl", "dist/1.1.0", "-o", "/sys/x"], "/sys"),
+    (["view", "dist/1.1.0", "-o", "/sys/x"], "/sys"),
+    (["labelstudio", "tasks", "-o", "/sys/x.json"], "/sys/x.json"),
+])
+def test_an_output_the_system_refuses_is_named_not_its_temporary(checkout, monkeypatch, argv, named):
+    """/sys refuses new files even to root: the error named the hidden staging name made in it."""
+    shutil.copytree(REPO / "dist" / "1.1.0", checkout.dist / "1.1.0")
+    monkeypatch.chdir(checkout.root)
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 1
+    [line] = result.output.splitlines()
+    assert line.startswith(f"Error: {named}: [file-error] ") and ".tmp" not in line, line
+
+
 def test_a_release_anywhere_is_protected_and_build_is_not(tmp_path, checkout, monkeypatch):
     outside = tmp_path / "copies" / "1.1.0"
     shutil.copytree(REPO / "dist" / "1.1.0", outside)
