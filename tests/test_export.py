@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -288,6 +289,57 @@ def test_layer_rows_out_of_document_order_are_refused_not_misplaced(release, tmp
     assert error.value.code == "release-invalid"
     assert "config 'entities' has rows of document" in str(error.value) and "out of the documents config's order" \
         in str(error.value)
+
+
+def _resummed(release, tmp_path, change) -> Path:
+    """A copy of ``release`` with its entities train shard changed by ``change(table, shard)`` and
+    SHA256SUMS written again: it verifies, so only the readers can catch it."""
+    import pyarrow.parquet as pq
+
+    from corpus_tools.release.checksums import SUMS_FILE, sums_text
+
+    copy = tmp_path / "release"
+    shutil.copytree(release, copy)
+    [shard] = (copy / "data" / "entities").glob("train-*.parquet")
+    change(pq.read_table(shard), shard)
+    (copy / SUMS_FILE).write_text(sums_text(copy))
+    return copy
+
+
+def _end_beyond_the_text(table, shard):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    ends = table["end"].to_pylist()
+    ends[0] = 1_000_000
+    pq.write_table(table.set_column(table.schema.get_field_index("end"), "end", pa.array(ends, table["end"].type)),
+                   shard)
+
+
+def _timexes_instead(table, shard):
+    [timexes] = (shard.parent.parent / "timexes").glob("train-*.parquet")
+    shutil.copy(timexes, shard)
+
+
+@pytest.mark.parametrize("argv", [["export", "--format", "brat"], ["export", "--format", "jsonl"],
+                                  ["export", "--format", "spacy"], ["view"]])
+def test_a_re_summed_release_with_a_span_off_its_text_or_another_config_s_file_is_refused(release, tmp_path, argv):
+    """verify passes such a release: brat's export raised IndexError and KeyError tracebacks, and
+    jsonl wrote offsets beyond the text with exit 0."""
+    if argv[-1] == "spacy":
+        pytest.importorskip("spacy")
+    copy = _resummed(release, tmp_path / "off", _end_beyond_the_text)
+    result = CliRunner().invoke(cli, [*argv, str(copy), "-o", str(tmp_path / "out1")])
+    assert result.exit_code == 1 and not (tmp_path / "out1").exists()
+    [line] = result.output.splitlines()
+    assert line.startswith(f"Error: {copy / 'data' / 'entities'}, doc ") and "[span-text-mismatch] text " in line
+    assert line.endswith(", 1000000)"), line
+    copy = _resummed(release, tmp_path / "swapped", _timexes_instead)
+    result = CliRunner().invoke(cli, [*argv, str(copy), "-o", str(tmp_path / "out2")])
+    assert result.exit_code == 1 and not (tmp_path / "out2").exists()
+    [shard] = (copy / "data" / "entities").glob("train-*.parquet")
+    assert result.output == (f"Error: {shard}: [release-invalid] no column 'entity_id': not a file of the entities "
+                             "config\n")
 
 
 def test_labels_are_named_from_each_file_s_own_features(release, tmp_path):

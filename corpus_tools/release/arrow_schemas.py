@@ -285,6 +285,17 @@ def arrow_schema(config: str) -> pa.Schema:
 
 # --- reading: the features a file was written with, and its label ids as names ----------------
 
+# Columns releases before 1.1.0 were made without (unit provenance and folds came later): a file
+# of a release lacking one of these is still the config's; lacking any other column, it is not.
+ADDED_SINCE_1_0 = frozenset({"fold", "adjudicated", "agreed_by", "annotators"})
+
+
+def missing_columns(config: str, schema: pa.Schema) -> list[str]:
+    """The columns of ``config`` a release file (``schema``) lacks, beyond ``ADDED_SINCE_1_0``."""
+    present = set(schema.names)
+    return [name for name in arrow_schema(config).names if name not in present and name not in ADDED_SINCE_1_0]
+
+
 def file_features(schema: pa.Schema) -> dict[str, Any]:
     """Column -> its feature (JSON form) in a parquet file's ``huggingface`` metadata (the
     features the file was written with, whatever this code's are); {} without it."""

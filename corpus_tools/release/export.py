@@ -43,7 +43,7 @@ from corpus_tools.iterutil import batched
 from corpus_tools.layout import check_output
 from corpus_tools.records import DocumentRows, ExportResult, Unaligned
 import corpus_tools.release.brat as brat
-from corpus_tools.release.arrow_schemas import file_features, label_names, name_labels
+from corpus_tools.release.arrow_schemas import file_features, label_names, missing_columns, name_labels
 from corpus_tools.release.checksums import open_parquet, require_verified
 from corpus_tools.release.loaders import Release, release_dir
 from corpus_tools.release.splits import SPLITS
@@ -108,6 +108,9 @@ def read_config(path: Path, config: str, splits: tuple[str, ...] = SPLITS) -> It
     for split in splits:
         for file in sorted((path / "data" / config).glob(f"{split}-*.parquet")):
             parquet = open_parquet(file)
+            if missing := missing_columns(config, parquet.schema_arrow):
+                raise CorpusError("release-invalid", f"no column {', '.join(map(repr, missing))}: not a file of the "
+                                  f"{config} config", Location(file=str(file)))
             names = label_names(file_features(parquet.schema_arrow))
             for batch in parquet.iter_batches(_BATCH_ROWS):
                 for row in batch.to_pylist():
@@ -118,16 +121,36 @@ def read_documents(path: Path, layers: tuple[str, ...] = LAYERS) -> Iterator[Doc
     """Every document of a release, in the documents config's order, with its rows of ``layers``
     (the others empty): a document at a time, since the layer configs hold their rows in that
     order too (split by split, a document's rows together). A release whose rows are not in that
-    order is refused (``release-invalid``), never given out under the wrong document."""
+    order is refused (``release-invalid``), never given out under the wrong document, and so is a
+    span whose text is not the document's there (``span-text-mismatch``): every reader would
+    write or show other characters than the row says. (A release's files verify against its
+    SHA256SUMS first, so it takes a file and its sum changed together.)"""
     readers = {config: _ByDocument(read_config(path, config)) for config in layers}
     for row in read_config(path, "documents"):
-        doc_id = row["doc_id"]
-        yield DocumentRows(row, *(readers[config].take(doc_id) if config in readers else [] for config in LAYERS))
+        doc_id, text = row["doc_id"], row["text"]
+        yield DocumentRows(row, *(_spans_checked(readers[config].take(doc_id), config, text, path)
+                                  if config in readers else [] for config in LAYERS))
     for config, rows in readers.items():
         if rows.next is not None:
             raise CorpusError("release-invalid", f"config {config!r} has rows of document {rows.next['doc_id']!r} "
                               "out of the documents config's order (or of no document of it)",
                               Location(file=str(path / "data" / config), doc_id=rows.next["doc_id"]))
+
+
+_SPANS = {"entities": ("",), "timexes": ("",), "quotes": ("", "source_", "cue_"), "ner": ()}
+
+
+def _spans_checked(rows: list[dict], config: str, text: str, path: Path) -> list[dict]:
+    for row in rows:
+        for prefix in _SPANS[config]:
+            start, end, covered = row[f"{prefix}start"], row[f"{prefix}end"], row[f"{prefix}text"]
+            if start is None and prefix:  # a quote without a source or cue
+                continue
+            if not 0 <= start <= end <= len(text) or text[start:end] != covered:
+                raise CorpusError("span-text-mismatch", f"{prefix}text {covered[:40]!r} is not the document's text "
+                                  f"at [{start}, {end})", Location(file=str(path / "data" / config),
+                                                                   doc_id=row["doc_id"], region_id=row["id"]))
+    return rows
 
 
 class _ByDocument:
