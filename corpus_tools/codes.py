@@ -58,7 +58,7 @@ manifest-changed  error  the manifest changed while a command was using it
 duplicate-doc-id  error  two manifest records share a doc_id or a file
 unsafe-doc-id  error  a doc_id or file name that is not a safe plain file name
 raw-missing  error  a file the manifest lists is not in raw/
-raw-unlisted  error  a file in raw/ that the manifest does not list
+raw-unlisted  error  anything in raw/ (hidden names aside) that the manifest does not list
 raw-empty  error  a raw file of zero bytes, or of whitespace only
 raw-size-mismatch  error  a raw file's size is not the manifest's
 raw-sha256-mismatch  error  a raw file's SHA-256 is not the manifest's

@@ -102,6 +102,20 @@ def test_file_missing_from_manifest(corpus_copy):
     assert problem.location.file.endswith("raw/005_extra.txt")
 
 
+@pytest.mark.parametrize("name", ["notes.md", "002_9bc3c6dfe5868321.txt~", "old"])
+def test_anything_else_in_raw_is_unlisted_but_hidden_names(corpus_copy, name):
+    """Only *.txt counted: a stray source, an editor's backup or an old directory passed as valid."""
+    (corpus_copy.raw / ".gitkeep").write_text("")  # hidden: an add's staging and temporaries are too
+    if name == "old":
+        (corpus_copy.raw / name).mkdir()
+    else:
+        (corpus_copy.raw / name).write_text("x\n")
+    problem = only_error(corpus_copy)
+    assert problem.code == "raw-unlisted" and problem.location.file == str(corpus_copy.raw / name)
+    assert problem.message == ("not a raw file the manifest lists: raw/ holds the manifest and the sources it lists, "
+                               "nothing else (add a source with corpus-tools add)")
+
+
 def test_manifest_record_without_file(corpus_copy):
     (corpus_copy.raw / "002_9bc3c6dfe5868321.txt").unlink()
     problem = only_error(corpus_copy)

@@ -277,7 +277,9 @@ def check_raw_indexed(layout: Layout, on_progress: Callable[[int], None] | None 
         # raw/ is listed before the manifest is read: add moves its raw files in first and its
         # manifest last, so a file added while this runs is either not listed here or in the
         # manifest read below, or else in the one now in place (checked at the end)
-        present = sorted(p for p in layout.raw.glob("*" + RAW_SUFFIX))
+        # everything but the manifest and hidden names (an add's staging, an atomic write's temporary)
+        present = sorted(path for path in layout.raw.iterdir()
+                         if not path.name.startswith(".") and path != layout.manifest)
         for number, offset, length, record in scan_manifest(layout.manifest):
             rows.append((record.doc_id, number, offset, length, f"{record.sha256}:{record.encoding}"))
             listed.add(record.file)
@@ -294,8 +296,10 @@ def check_raw_indexed(layout: Layout, on_progress: Callable[[int], None] | None 
         except CorpusError:
             added = set()
         unlisted = [path for path in unlisted if path.name not in added]
-    problems[:0] = [Problem("raw-unlisted", "raw file is not in the manifest", Location(file=str(path)))
-                    for path in unlisted]
+    problems[:0] = [Problem("raw-unlisted", "raw file is not in the manifest" if path.suffix == RAW_SUFFIX
+                            and path.is_file() else "not a raw file the manifest lists: raw/ holds the manifest and "
+                            "the sources it lists, nothing else (add a source with corpus-tools add)",
+                            Location(file=str(path))) for path in unlisted]
     return Report.of(problems, {"documents": len(rows)}), rows
 
 
