@@ -371,6 +371,36 @@ def test_an_ingest_that_cannot_make_its_units_directory_leaves_nothing(tmp_path:
     assert stored_files(layout) == []  # its staging directory in annotations/exports/ too
 
 
+def test_the_ingest_command_reads_documents_and_registry_under_the_corpus_lock(tmp_path: Path, monkeypatch):
+    """Read before the lock, an add finishing in between left them older than the store."""
+    import fcntl
+
+    import corpus_tools.cli.annotations as commands
+    from corpus_tools.lock import lock_path
+
+    layout = corpus_root(tmp_path)
+    seen, real = [], commands._documents
+
+    def documents(layout):
+        try:  # a second open file description: flock conflicts with the command's own, as another process's would
+            fd = os.open(lock_path(layout), os.O_RDWR)
+        except FileNotFoundError:
+            seen.append("free")
+            return real(layout)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            seen.append("free")
+        except BlockingIOError:
+            seen.append("held")
+        finally:
+            os.close(fd)
+        return real(layout)
+
+    monkeypatch.setattr(commands, "_documents", documents)
+    assert cli_ingest(layout, str(VALID)).exit_code == 0
+    assert seen == ["held"]
+
+
 def test_ingest_command_refuses_errors(tmp_path: Path):
     layout = corpus_root(tmp_path)
     result = cli_ingest(layout, str(EXPORTS / "quote-multiple-cue.json"))

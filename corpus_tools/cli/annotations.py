@@ -90,8 +90,11 @@ def ingest(layout: Layout, as_json: bool, verbose: bool, allow_partial: bool, tr
     """
     from corpus_tools.cli.progress import progress
     from corpus_tools.ingest import ingest as ingest_export
+    from corpus_tools.lock import corpus_lock
 
-    with progress("checking tasks", unit="task") as on_progress:
+    # the lock (which ingest takes again) before the documents and registry are read: an add
+    # that finished in between would otherwise leave them older than the corpus ingest stores into
+    with corpus_lock(layout, "ingest"), progress("checking tasks", unit="task") as on_progress:
         result = ingest_export(export, layout, _documents(layout), load_registry(layout), allow_partial=allow_partial,
                                jobs=_jobs(jobs, export), trim_whitespace=trim_whitespace, on_progress=on_progress)
     if as_json:
