@@ -144,8 +144,11 @@ class ManifestRecord:
             raise ValueError(f"{self.doc_id}: date {self.publication_date!r} is not YYYY, YYYY-MM or YYYY-MM-DD "
                              "of the calendar")
         for name in ("title", "publisher"):
-            if getattr(self, name) is not None and not getattr(self, name).strip():
+            value = getattr(self, name)
+            if value is not None and not value.strip():
                 raise ValueError(f"{self.doc_id}: {name} is blank (null when there is none)")
+            if value is not None and len(value.splitlines()) > 1:  # a title is one line of the raw file
+                raise ValueError(f"{self.doc_id}: {name} {value[:40]!r} spans lines (one line of text)")
         if self.publication_date_precision is not None:
             _check_choice("date precision", self.publication_date_precision, DATE_PRECISIONS)
             expected = {"year": 4, "month": 7, "day": 10}[self.publication_date_precision]
