@@ -25,6 +25,25 @@ def test_index_holds_the_same_documents_as_load_documents(corpus_copy):
         index["nope"]
 
 
+def test_documents_come_in_doc_id_order_whatever_the_manifest_s(corpus_copy, tmp_path):
+    """Manifest order made the task file differ between two checkouts of the same corpus."""
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import cli
+
+    def tasks(name):
+        result = CliRunner().invoke(cli, ["labelstudio", "tasks", "--predictions", "--root", str(corpus_copy.root),
+                                          "-o", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        return (tmp_path / name).read_bytes()
+
+    before = tasks("before.json")
+    lines = corpus_copy.manifest.read_bytes().splitlines(keepends=True)
+    corpus_copy.manifest.write_bytes(b"".join(lines[3:] + lines[:3]))
+    assert list(DocumentIndex(corpus_copy)) == list(load_documents(corpus_copy)) == sorted(DOC_IDS)
+    assert tasks("after.json") == before
+
+
 def test_opening_checks_the_whole_raw_corpus(corpus_copy):
     (corpus_copy.raw / f"{DOC_IDS[4]}.txt").write_bytes(b"changed")
     with pytest.raises(CorpusError) as caught:

@@ -122,7 +122,9 @@ INDEX_PREFIX, INDEX_SUFFIX = "raw-index.", ".sqlite"
 
 class RawIndex:
     """doc_id -> (line number, byte offset, byte length, raw key) of each manifest record, and
-    the doc_ids in manifest order (corpus_tools.documents.raw.check_raw_indexed makes the rows).
+    the doc_ids in doc_id order, whatever the manifest's (corpus_tools.documents.raw.check_raw_indexed
+    makes the rows): what is made by going through them, such as a task file, does not depend
+    on the order the manifest lists its files in.
 
     Stored in ``raw-index.<name>.sqlite``, where the name is the fingerprint of the rows and the
     code: the same rows are written once and found again by every later opening, and a spawned
@@ -209,7 +211,7 @@ class RawIndex:
             "SELECT 1 FROM records WHERE doc_id = ?", (doc_id,)).fetchone() is not None
 
     def __iter__(self) -> Iterator[str]:
-        return (doc_id for doc_id, in self._db().execute("SELECT doc_id FROM records ORDER BY rowid"))
+        return (doc_id for doc_id, in self._db().execute("SELECT doc_id FROM records ORDER BY doc_id"))
 
     def __len__(self) -> int:
         return self._length

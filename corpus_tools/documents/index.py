@@ -61,7 +61,9 @@ def iter_documents(layout: Layout) -> Iterator[Document]:
 
 
 def load_documents(layout: Layout) -> dict[str, Document]:
-    return {document.doc_id: document for document in iter_documents(layout)}
+    """Every document, by doc_id, in doc_id order (as ``DocumentIndex``), held in memory."""
+    documents = {document.doc_id: document for document in iter_documents(layout)}
+    return {doc_id: documents[doc_id] for doc_id in sorted(documents)}
 
 
 # In ``out``, the names of the files the last ``write_normalized`` wrote there, one per line.
@@ -151,7 +153,7 @@ def documents_digest(documents: Mapping[str, Document]) -> str:
 
 
 class DocumentIndex(Mapping):
-    """The corpus's documents by doc_id, read, checked and normalized on access (manifest order).
+    """The corpus's documents by doc_id, read, checked and normalized on access (in doc_id order).
 
     Opening it checks the whole raw corpus once (every file against its manifest record, and no
     unlisted files: the same guarantee as ``iter_documents``, so a command that writes per
