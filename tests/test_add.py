@@ -132,6 +132,14 @@ def test_cli_add_reports_encoding_title_rule_and_nulls(corpus_copy, tmp_path):
     assert CliRunner().invoke(cli, ["check-raw", "--root", str(corpus_copy.root)]).exit_code == 0
 
 
+def test_cli_add_prints_a_file_name_with_a_line_break_on_one_line(corpus_copy, tmp_path):
+    path = write(tmp_path, "two\nlines.txt", b"Syria talks resume\n\nText of the article.\n")
+    result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root), str(path)])
+    assert result.exit_code == 0, result.output
+    first, last = result.output.splitlines()
+    assert first.startswith(f"{path.parent}/two\\nlines.txt -> raw/") and last.startswith("added 1 file(s)")
+
+
 def test_cp1252_only_when_not_utf8_and_said_so(corpus_copy, tmp_path):
     path = write(tmp_path, "cp.txt", "Caf\u00e9 talks in Damascus \u2013 \u201cno change\u201d\n".encode("cp1252"))
     [added] = add_files(corpus_copy, [path])

@@ -42,6 +42,7 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
     """
     from corpus_tools.cli.progress import progress
     from corpus_tools.documents.add import add_files
+    from corpus_tools.errors import escape
 
     with progress("adding", total=len(files), unit="file") as on_progress:
         added = add_files(layout, files, doc_id=doc_id, title=title, publisher=publisher,
@@ -52,7 +53,7 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
         encoding = record.encoding + (" with BOM" if item.bom else "")
         if item.not_utf8_at is not None:
             encoding += f" (not valid UTF-8 at byte {item.not_utf8_at}; every byte is defined in cp1252)"
-        click.echo(f"{item.source} -> raw/{record.file}: {record.size} bytes, {encoding}, "
+        click.echo(f"{escape(str(item.source))} -> raw/{record.file}: {record.size} bytes, {encoding}, "
                    f"title {record.title!r} ({item.title_rule}), publisher {record.publisher!r}, "
                    f"date {record.publication_date!r}"
                    + (", an invented article" if invented is not None else ""))
