@@ -194,15 +194,20 @@ def test_an_export_path_that_is_no_file_is_a_problem_with_a_json_report(tmp_path
 
 @pytest.mark.parametrize(("command", "make"), [
     (["add"], "directory"), (["lint", "--accepted"], "directory"), (["lint", "--accepted"], "missing"),
+    (["lint", "--accepted"], "loop"),
 ])
 def test_an_input_path_that_is_no_file_is_a_file_error_not_a_usage_error(tmp_path, command, make):
-    """As for an export: one located line, exit 1, a JSON report where the command has --json."""
+    """As for an export: one located line, exit 1, a JSON report where the command has --json.
+    A loop of links was 'No such file or directory' to lint."""
     layout = corpus_root(tmp_path)
     manifest = layout.manifest.read_bytes()
     path = tmp_path / "input"
     if make == "directory":
         path.mkdir()
-    reason = "No such file or directory" if make == "missing" else "is a directory, not a regular file"
+    elif make == "loop":
+        path.symlink_to(path)
+    reason = {"missing": "No such file or directory", "loop": "Too many levels of symbolic links"}.get(
+        make, "is a directory, not a regular file")
     _one_error_line(CliRunner().invoke(cli, [*command, str(path), "--root", str(layout.root)]),
                     f"{path}: [file-error] {reason}")
     assert layout.manifest.read_bytes() == manifest

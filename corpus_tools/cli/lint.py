@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 from corpus_tools.cli.options import echo_json, json_option, root_option
 from corpus_tools.cli.progress import progress
-from corpus_tools.errors import CorpusError, Location, escape, printable_part
+from corpus_tools.errors import CorpusError, escape, printable_part
 from corpus_tools.layout import Layout
 from corpus_tools.annotations.lint import accepted_path, acceptance_as_dict, candidate_as_dict, lint_corpus
 from corpus_tools.records import Acceptance, Candidate, LintReview
@@ -87,9 +88,11 @@ def lint(layout: Layout, as_json: bool, show_all: bool, accepted: Path | None) -
         corpus-tools lint --all --json    # everything, with the reasons given
     """
     file = accepted or accepted_path(layout)
-    if accepted is not None and not accepted.exists():
-        # only the default may be missing (no acceptances yet); a path given must be there
-        raise CorpusError("file-error", "No such file or directory", Location(file=str(accepted)))
+    if accepted is not None:  # only the default may be missing (no acceptances yet); a path given must be there
+        try:
+            os.stat(accepted)
+        except OSError as error:  # the system's own reason: missing, a loop of links, no permission
+            raise CorpusError.of_os_error(error) from None
     with progress("linting", unit="doc") as on_progress:
         result = lint_corpus(layout, file, on_progress)
     if result.annotation_errors:
