@@ -177,7 +177,7 @@ file-unlisted  error  a release file SHA256SUMS does not list
 checksum-mismatch  error  a file whose SHA-256 is not the one SHA256SUMS lists
 file-not-regular  error  a release entry that is a symbolic link, FIFO or device, not a regular file
 view-output-occupied  error  the viewer's output exists and is not a site the viewer wrote
-export-target-exists  error  the export's output directory exists and is not empty
+export-target-exists  error  the export's output directory exists and is not empty, or is a file
 output-protected  error  an output file or directory inside a corpus's raw/, annotations/ or dist/, or inside a release
 export-needs-spacy  error  the spacy format needs the optional extra: pip install corpus-tools[spacy]
 export-unaligned-span  warning  a span that does not start and end on the export format's token boundaries

@@ -186,6 +186,11 @@ def test_the_cli_exports_and_refuses_a_directory_that_is_not_empty(release, tmp_
     assert "[export-target-exists]" in again.output and len(again.output.strip().splitlines()) == 1
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["test.txt", "train.txt", "validation.txt"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no partial left
+    (tmp_path / "a-file").write_text("x")
+    onto_a_file = runner.invoke(cli, ["export", "--format", "jsonl", str(release), "-o", str(tmp_path / "a-file")])
+    assert onto_a_file.exit_code == 1 and onto_a_file.output == (
+        f"Error: {tmp_path / 'a-file'}: [export-target-exists] {tmp_path / 'a-file'} exists and is not a directory; "
+        "give a new directory\n")
 
 
 def test_an_export_that_finishes_second_to_one_directory_is_refused_cleanly(release, tmp_path, monkeypatch):

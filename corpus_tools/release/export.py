@@ -91,8 +91,8 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
 
 
 def _target_exists(out_dir: Path) -> CorpusError:
-    return CorpusError("export-target-exists", f"{out_dir} exists and is not empty; give a new directory",
-                       Location(file=str(out_dir)))
+    what = "exists and is not empty" if out_dir.is_dir() else "exists and is not a directory"
+    return CorpusError("export-target-exists", f"{out_dir} {what}; give a new directory", Location(file=str(out_dir)))
 
 
 # --- reading a release ---------------------------------------------------------------------
