@@ -82,6 +82,14 @@ def test_adjudicate_push_review_pull_release(labelstudio, tmp_path):
         urllib.request.urlopen(request, timeout=30)
     assert missing.value.code == 404
 
+    # a project that is not there: refused before the reviewer's account is made
+    wrong = runner.invoke(cli, ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous", "--push",
+                                "--project", "no such project", "--reviewer", "late-reviewer@corpus-tools.local",
+                                "--url", labelstudio.url,
+                                "--data-dir", str(labelstudio.data_dir)], env={"LABEL_STUDIO_API_KEY": ""})
+    assert wrong.exit_code == 1 and "no project titled 'no such project'" in wrong.output
+    assert "late-reviewer@corpus-tools.local" not in {user.email for user in labelstudio.client.users.list()}
+
     arguments = ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous", "--push", "--project", project,
                  "--url", labelstudio.url, "--data-dir", str(labelstudio.data_dir), "--json"]
     result = runner.invoke(cli, arguments, env={"LABEL_STUDIO_API_KEY": ""})

@@ -95,7 +95,16 @@ def test_cli_annotate_as_a_user_then_pull(labelstudio, corpus_copy, tmp_path):
                                     "--as", "gold@corpus-tools.local", "--results", str(results_file),
                                     "--root", str(corpus_copy.root)])
     assert annotated.exit_code == 0, annotated.output
-    assert annotated.output == f"submitted 1 annotations to project {result.project_id}\n"
+    gold_user = server.ensure_user(labelstudio.data_dir, "Gold@Corpus-Tools.local")  # one person, whatever the case
+    assert gold_user.email == "gold@corpus-tools.local"
+    assert annotated.output == (f"submitted 1 annotations to project {result.project_id} as gold@corpus-tools.local "
+                                f"(user {gold_user.id})\n")
+    # a project that is not there: refused before an account is made for the new name
+    wrong = runner.invoke(cli, ["labelstudio", "annotate", "--data-dir", data_dir, "--project", "no such project",
+                                "--as", "newcomer@corpus-tools.local", "--results", str(results_file),
+                                "--root", str(corpus_copy.root)])
+    assert wrong.exit_code == 1 and "no project titled 'no such project'" in wrong.output
+    assert "newcomer@corpus-tools.local" not in {user.email for user in labelstudio.client.users.list()}
 
     out = tmp_path / "export.json"
     pulled = runner.invoke(cli, ["labelstudio", "pull", "--url", labelstudio.url, "--api-key", labelstudio.api_key,
@@ -103,7 +112,6 @@ def test_cli_annotate_as_a_user_then_pull(labelstudio, corpus_copy, tmp_path):
     assert pulled.exit_code == 0, pulled.output
     [task] = json.loads(out.read_bytes())
     [annotation] = task["annotations"]
-    gold_user = server.ensure_user(labelstudio.data_dir, "gold@corpus-tools.local")
     assert annotation["completed_by"] == gold_user.id and annotation["result"] == gold
 
     refused = runner.invoke(cli, ["labelstudio", "pull", "--url", labelstudio.url, "--api-key", "0" * 40,

@@ -84,7 +84,7 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
     from corpus_tools.annotations import adjudicate as merge
 
     # connected before the work, so a server that cannot be reached fails at once
-    push_to = (_reviewer_client(url, api_key, data_dir, reviewer), project) if push else None
+    push_to = (_reviewer_client(url, api_key, data_dir, reviewer, project), project) if push else None
     with progress("reading annotations", unit="annotation") as on_progress:
         result, pushed = merge.adjudicate_corpus(layout, strategy, push_to, on_progress)
     if as_json:
@@ -94,11 +94,12 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
         click.echo(line)
 
 
-def _reviewer_client(url, api_key, data_dir: Path, reviewer: str):
-    from corpus_tools.labelstudio.sync import connect
+def _reviewer_client(url, api_key, data_dir: Path, reviewer: str, project: str):
+    from corpus_tools.labelstudio.sync import connect, resolve_project
 
     if not api_key:
         from corpus_tools.labelstudio.server import ensure_user
 
+        resolve_project(connect(url, None, data_dir), project)  # before an account is made for a project not there
         api_key = ensure_user(data_dir, reviewer).api_key
     return connect(url, api_key, data_dir)

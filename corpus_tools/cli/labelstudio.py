@@ -304,12 +304,14 @@ def annotate(url, api_key, data_dir, project, as_user, results, worksheets, acce
             raise CorpusError("annotate-empty", "no worksheet (*.yaml) in it" if worksheets else "it holds no item",
                               Location(file=str(worksheets or results)))
         context = Context(str(worksheets or results), documents, load_registry(layout))
+    client = _client(url, api_key, data_dir)
+    project_id = resolve_project(client, project).id  # before an account is made for a project not there
+    user = None
     if as_user is not None:
         from corpus_tools.labelstudio.server import ensure_user
 
-        api_key = ensure_user(data_dir, as_user).api_key
-    client = _client(url, api_key, data_dir)
-    project_id = resolve_project(client, project).id
+        user = ensure_user(data_dir, as_user)
+        client = _client(url, user.api_key, data_dir)
     with progress("annotating", unit="task") as on_progress:
         if context is not None:
             submitted = ls_annotate.annotate_from_results(client, project_id, items, source, on_progress, context)
@@ -317,4 +319,5 @@ def annotate(url, api_key, data_dir, project, as_user, results, worksheets, acce
             submitted = ls_annotate.accept_all_predictions(client, project_id, model_version, on_progress)
     skipped = f"; {len(items) - len(submitted)} tasks skipped, already annotated by this user" \
         if context is not None and len(items) > len(submitted) else ""
-    click.echo(f"submitted {len(submitted)} annotations to project {project_id}{skipped}")
+    account = "" if user is None else f" as {user.email} (user {user.id})"  # the id agreement reports
+    click.echo(f"submitted {len(submitted)} annotations to project {project_id}{account}{skipped}")

@@ -493,7 +493,8 @@ from organizations.models import Organization
 from rest_framework.authtoken.models import Token
 from users.models import User
 email = sys.argv[1]
-user = User.objects.filter(email=email).first()
+# as one person: Annotator@X.org is annotator@x.org, not a second account (and a second user id)
+user = User.objects.filter(email__iexact=email).order_by("id").first()
 if user is None:
     user = User.objects.create_user(email=email, password=None)
 organization = Organization.objects.order_by("id").first()
@@ -504,7 +505,7 @@ if not organization.has_user(user):
 user.active_organization = organization
 user.save(update_fields=["active_organization"])
 token, _ = Token.objects.get_or_create(user=user)
-sys.stdout.write("\n@corpus-tools-user " + json.dumps({"id": user.id, "email": email, "api_key": token.key}) + "\n")
+sys.stdout.write("\n@corpus-tools-user " + json.dumps({"id": user.id, "email": user.email, "api_key": token.key}) + "\n")
 """
 
 
@@ -525,8 +526,9 @@ def is_email(value: str) -> bool:
 
 
 def ensure_user(data_dir: Path, email: str, cache: Path | None = None) -> User:
-    """The user ``email`` of the local server of ``data_dir`` (created, and added to its
-    organization, when absent), with the API key to act as that user. Raises
+    """The user ``email`` of the local server of ``data_dir`` (found whatever the case of its
+    letters; created, and added to its organization, when absent), with the API key to act as
+    that user. Raises
     ``labelstudio-not-started`` when no server was ever started there (nothing is created), and
     ``labelstudio-bad-email`` for what is no email address (nothing is created)."""
     if not is_email(email):
