@@ -132,6 +132,24 @@ def test_a_connection_file_with_a_wrong_typed_field_is_a_bad_connection_file(tmp
                              "unreadable connection file: Expected `str`, got `int` - at `$.data_dir`\n")
 
 
+@pytest.mark.parametrize("argv", [["pull", "--no-ingest", "-o", "x.json"], ["push"], ["annotate", "--accept-predictions"]])
+def test_a_stopped_server_is_said_to_be_not_running(tmp_path, monkeypatch, argv):
+    """Not a refused connection to a port nobody listens on any more: the fix is to start it."""
+    from conftest import REPO
+
+    (tmp_path / server.CONNECTION_FILE).write_text(json.dumps({
+        "url": "http://127.0.0.1:9", "api_key": "k", "username": "u", "password": "p", "port": 9,
+        "pid": 2 ** 22 + 1, "data_dir": str(tmp_path)}))  # above Linux's pid_max: no such process
+    monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["labelstudio", *argv, "--data-dir", str(tmp_path), "--root", str(REPO)])
+    assert result.exit_code == 1, result.output
+    assert result.output == (f"Error: {tmp_path}: [labelstudio-not-running] the server this data dir's "
+                             "connection.json names is not running: start it with corpus-tools labelstudio server "
+                             "start\n")
+    assert sorted(path.name for path in tmp_path.iterdir()) == [server.CONNECTION_FILE]
+
+
 @pytest.mark.parametrize("email", ["not an email", "", "a@b@c", "@corpus.local", "gold@", "gold @corpus.local"])
 def test_annotate_as_refuses_what_is_no_email_address(tmp_path, email):
     data_dir = tmp_path / "never"

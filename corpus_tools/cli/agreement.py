@@ -98,8 +98,9 @@ def _reviewer_client(url, api_key, data_dir: Path, reviewer: str, project: str):
     from corpus_tools.labelstudio.sync import connect, resolve_project
 
     if not api_key:
-        from corpus_tools.labelstudio.server import ensure_user
+        from corpus_tools.labelstudio.server import check_user_request, ensure_user
 
+        check_user_request(data_dir, reviewer)
         resolve_project(connect(url, None, data_dir), project)  # before an account is made for a project not there
         api_key = ensure_user(data_dir, reviewer).api_key
     return connect(url, api_key, data_dir)

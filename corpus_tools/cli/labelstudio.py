@@ -304,12 +304,14 @@ def annotate(url, api_key, data_dir, project, as_user, results, worksheets, acce
             raise CorpusError("annotate-empty", "no worksheet (*.yaml) in it" if worksheets else "it holds no item",
                               Location(file=str(worksheets or results)))
         context = Context(str(worksheets or results), documents, load_registry(layout))
+    if as_user is not None:
+        from corpus_tools.labelstudio.server import check_user_request, ensure_user
+
+        check_user_request(data_dir, as_user)
     client = _client(url, api_key, data_dir)
     project_id = resolve_project(client, project).id  # before an account is made for a project not there
     user = None
     if as_user is not None:
-        from corpus_tools.labelstudio.server import ensure_user
-
         user = ensure_user(data_dir, as_user)
         client = _client(url, user.api_key, data_dir)
     with progress("annotating", unit="task") as on_progress:

@@ -420,13 +420,18 @@ def _is_our_process(pid: int, data_dir: str) -> bool:
     return b"label_studio.server" in arguments and data_dir.encode() in arguments
 
 
+def is_running(connection: Connection) -> bool:
+    """Whether the server process ``connection`` records is still running (not whether it answers)."""
+    return _is_our_process(connection.pid, connection.data_dir)
+
+
 def status(data_dir: Path) -> Connection | None:
     """The connection of the server running for ``data_dir``, or None when none runs."""
     data_dir = resolved(data_dir)
     if not (data_dir / CONNECTION_FILE).exists():
         return None
     connection = read_connection(data_dir)
-    if not _is_our_process(connection.pid, connection.data_dir):
+    if not is_running(connection):
         return None
     return connection if _answers(connection) else None
 
@@ -525,15 +530,26 @@ def is_email(value: str) -> bool:
     return bool(local and at and domain) and "@" not in domain and not any(c.isspace() for c in value)
 
 
+def require_email(email: str) -> None:
+    if not is_email(email):
+        raise CorpusError("labelstudio-bad-email", f"{email!r} is not an email address (NAME@DOMAIN): an account of "
+                          "that name would be one nobody can log in to")
+
+
+def check_user_request(data_dir: Path, email: str) -> None:
+    """What ``ensure_user`` refuses before it asks the server anything: no email address, a data
+    dir no server was set up in. For a caller that looks up a project first."""
+    require_email(email)
+    read_connection(resolved(data_dir))
+
+
 def ensure_user(data_dir: Path, email: str, cache: Path | None = None) -> User:
     """The user ``email`` of the local server of ``data_dir`` (found whatever the case of its
     letters; created, and added to its organization, when absent), with the API key to act as
     that user. Raises
     ``labelstudio-not-started`` when no server was ever started there (nothing is created), and
     ``labelstudio-bad-email`` for what is no email address (nothing is created)."""
-    if not is_email(email):
-        raise CorpusError("labelstudio-bad-email", f"{email!r} is not an email address (NAME@DOMAIN): an account of "
-                          "that name would be one nobody can log in to")
+    require_email(email)
     data_dir = resolved(data_dir)
     # first: in a data dir no server set up, Django would create an empty database and fail in it
     database = read_connection(data_dir).database  # the server's own database, SQLite or PostgreSQL
