@@ -220,7 +220,8 @@ def push(url, api_key, data_dir, layout, predictions, project) -> None:
 @root_option
 @click.option("--project", default=DEFAULT_PROJECT, show_default=True, help="Project title or id.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the JSON export [default: build/labelstudio/<project>.json].")
+              help="Where to write the JSON export [default: build/labelstudio/<project>.json, the project's "
+                   "title with each character other than letters, digits, '-', '_' and '.' as '-'].")
 @click.option("--ingest/--no-ingest", default=True, show_default=True,
               help="Validate the export and store it in annotations/exports/ (as `corpus-tools ingest`).")
 @click.option("--allow-partial", is_flag=True, help="As `corpus-tools ingest --allow-partial`.")
@@ -263,7 +264,8 @@ def pull(url, api_key, data_dir, layout, project, output, ingest, allow_partial,
 @click.option("--as", "as_user", metavar="EMAIL", callback=_email,
               help="Annotate as this user of the local server (created if absent); default: the key's owner.")
 @click.option("--results", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help='JSON lines: {"doc_id": ..., "result": [...]} (or "task_id"; optional "was_cancelled").')
+              help='JSON lines: {"doc_id": ..., "result": [...]} (or "task_id"; optional "text_sha256", '
+                   '"was_cancelled", "ground_truth", "lead_time": docs/labelstudio.md).')
 @click.option("--worksheets", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="A directory of annotator worksheets (*.yaml; docs/annotation-guidelines.md), "
                    "resolved against the current texts.")

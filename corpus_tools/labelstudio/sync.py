@@ -292,7 +292,8 @@ def pull(client, project: str | int, out_path: Path, timeout: float = EXPORT_TIM
 
 def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = None,
                     allow_partial: bool = False, on_progress: Callable[[int], None] | None = None):
-    """Pull the project's export into ``out_path`` (default build/labelstudio/<project>.json),
+    """Pull the project's export into ``out_path`` (default build/labelstudio/<project>.json, the
+    title's characters other than letters, digits, '-', '_' and '.' made '-'),
     then validate and store it in annotations/exports/ (corpus_tools.ingest.ingest).
     Returns (export path, IngestResult). ``on_progress``: as ``pull``'s, for the download."""
     from corpus_tools.ingest import ingest
