@@ -132,6 +132,50 @@ def test_a_connection_file_with_a_wrong_typed_field_is_a_bad_connection_file(tmp
                              "unreadable connection file: Expected `str`, got `int` - at `$.data_dir`\n")
 
 
+def _browser_login(url: str, email: str, password: str) -> bool:
+    """Label Studio's own login form, as a browser posts it: True when it lets the user in."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
+    page = opener.open(f"{url}/user/login/", timeout=30).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "email": email, "password": password}).encode()
+    request = urllib.request.Request(f"{url}/user/login/", data=form, headers={"Referer": f"{url}/user/login/"})
+    try:
+        opener.open(request, timeout=30)
+    except urllib.error.HTTPError as answer:  # the redirect into the app, not followed
+        return answer.code == 302
+    return False  # the form again, with its error
+
+
+@pytest.mark.labelstudio
+def test_server_account_gives_an_account_a_password_it_can_log_in_with(labelstudio):
+    """Accounts made by annotate --as have no password: an annotator in the browser needs one."""
+    data_dir = str(labelstudio.data_dir)
+    made = CliRunner().invoke(cli, ["labelstudio", "server", "account", "browser@corpus-tools.local",
+                                    "--data-dir", data_dir])
+    assert made.exit_code == 0, made.output
+    user = server.ensure_user(labelstudio.data_dir, "Browser@Corpus-Tools.local")  # the same account
+    prefix = f"account browser@corpus-tools.local (user {user.id}) can log in with password "
+    assert made.output.startswith(prefix)
+    password = made.output[len(prefix):].strip()
+    assert len(password) >= 16 and password not in (labelstudio.data_dir / server.LOG_FILE).read_text()
+    assert _browser_login(labelstudio.url, "browser@corpus-tools.local", password)
+    assert not _browser_login(labelstudio.url, "browser@corpus-tools.local", password + "x")
+    again = CliRunner().invoke(cli, ["labelstudio", "server", "account", "browser@corpus-tools.local",
+                                     "--data-dir", data_dir])
+    assert again.output.startswith(prefix) and not _browser_login(labelstudio.url, "browser@corpus-tools.local",
+                                                                  password)  # a new one replaced it
+
+
 @pytest.mark.parametrize("argv", [["pull", "--no-ingest", "-o", "x.json"], ["push"], ["annotate", "--accept-predictions"]])
 def test_a_stopped_server_is_said_to_be_not_running(tmp_path, monkeypatch, argv):
     """Not a refused connection to a port nobody listens on any more: the fix is to start it."""

@@ -103,6 +103,27 @@ def server_start(data_dir: Path, port: int | None, database: str | None, host: s
                f"login {connection.username}, password and API key in {Path(connection.data_dir) / 'connection.json'}")
 
 
+@server.command("account")
+@data_dir_option
+@click.argument("email")
+def server_account(data_dir: Path, email: str) -> None:
+    """Make EMAIL an account of the local server that can log in in the browser: created when
+    absent, given a new random password, printed once (and kept nowhere). Run it again to set
+    another password.
+
+    \b
+    Example:
+        corpus-tools labelstudio server account annotator-2@corpus-tools.local
+    """
+    import secrets
+
+    from corpus_tools.labelstudio import server as ls_server
+
+    password = secrets.token_urlsafe(12)
+    user = ls_server.ensure_user(data_dir, email, password=password)
+    click.echo(f"account {user.email} (user {user.id}) can log in with password {password}")
+
+
 @server.command("stop")
 @data_dir_option
 def server_stop(data_dir: Path) -> None:

@@ -502,6 +502,9 @@ email = sys.argv[1]
 user = User.objects.filter(email__iexact=email).order_by("id").first()
 if user is None:
     user = User.objects.create_user(email=email, password=None)
+if "--password-from-stdin" in sys.argv[2:]:  # not an argument: a command line is visible to every local user
+    user.set_password(sys.stdin.read())
+    user.save(update_fields=["password"])
 organization = Organization.objects.order_by("id").first()
 if organization is None:
     sys.exit("the server has no organization yet: start it once first")
@@ -543,10 +546,11 @@ def check_user_request(data_dir: Path, email: str) -> None:
     read_connection(resolved(data_dir))
 
 
-def ensure_user(data_dir: Path, email: str, cache: Path | None = None) -> User:
+def ensure_user(data_dir: Path, email: str, cache: Path | None = None, *, password: str | None = None) -> User:
     """The user ``email`` of the local server of ``data_dir`` (found whatever the case of its
     letters; created, and added to its organization, when absent), with the API key to act as
-    that user. Raises
+    that user; with ``password``, that becomes the account's password for the browser's login
+    (an account made without one cannot log in: Label Studio's API has no way to set it). Raises
     ``labelstudio-not-started`` when no server was ever started there (nothing is created), and
     ``labelstudio-bad-email`` for what is no email address (nothing is created)."""
     require_email(email)
@@ -557,8 +561,11 @@ def ensure_user(data_dir: Path, email: str, cache: Path | None = None) -> User:
                    if not key.startswith(("LABEL_STUDIO_", "POSTGRE_", "DJANGO_DB"))}
     environment.update(QUIET_ENVIRONMENT, LABEL_STUDIO_BASE_DATA_DIR=str(data_dir))
     environment.update(database_environment(database))
-    result = subprocess.run([str(server_python(cache)), "-c", _ENSURE_USER_SCRIPT, email], env=environment,
-                            capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    command = [str(server_python(cache)), "-c", _ENSURE_USER_SCRIPT, email]
+    if password is not None:
+        command.append("--password-from-stdin")
+    result = subprocess.run(command, env=environment, capture_output=True, text=True,
+                            input="" if password is None else password)
     marked = [line for line in result.stdout.splitlines() if line.startswith("@corpus-tools-user ")]
     if result.returncode != 0 or not marked:
         raise CorpusError("labelstudio-user-failed", f"could not create or read user {email!r}: "
