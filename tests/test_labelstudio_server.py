@@ -97,8 +97,13 @@ def test_cli_annotate_as_a_user_then_pull(labelstudio, corpus_copy, tmp_path):
     assert annotated.exit_code == 0, annotated.output
     gold_user = server.ensure_user(labelstudio.data_dir, "Gold@Corpus-Tools.local")  # one person, whatever the case
     assert gold_user.email == "gold@corpus-tools.local"
-    assert annotated.output == (f"submitted 1 annotations to project {result.project_id} as gold@corpus-tools.local "
-                                f"(user {gold_user.id})\n")
+    *notes, summary = annotated.output.splitlines()
+    assert summary == (f"submitted 1 annotations to project {result.project_id} as gold@corpus-tools.local "
+                       f"(user {gold_user.id})")
+    # the corpus's stored exports are by users 2, 3 and 4: a new account with one of their ids is noted
+    assert len(notes) <= 1 and all(note.startswith(f"note: the new account gold@corpus-tools.local is user "
+                                                   f"{gold_user.id}, and user {gold_user.id} is an annotator")
+                                   and gold_user.id in (2, 3, 4) for note in notes)
     # a project that is not there: refused before an account is made for the new name
     wrong = runner.invoke(cli, ["labelstudio", "annotate", "--data-dir", data_dir, "--project", "no such project",
                                 "--as", "newcomer@corpus-tools.local", "--results", str(results_file),
@@ -157,8 +162,9 @@ def _browser_login(url: str, email: str, password: str) -> bool:
 
 
 @pytest.mark.labelstudio
-def test_server_account_gives_an_account_a_password_it_can_log_in_with(labelstudio):
+def test_server_account_gives_an_account_a_password_it_can_log_in_with(labelstudio, tmp_path, monkeypatch):
     """Accounts made by annotate --as have no password: an annotator in the browser needs one."""
+    monkeypatch.chdir(tmp_path)  # in no corpus: no stored annotators to compare the new id with
     data_dir = str(labelstudio.data_dir)
     made = CliRunner().invoke(cli, ["labelstudio", "server", "account", "browser@corpus-tools.local",
                                     "--data-dir", data_dir])
@@ -174,6 +180,19 @@ def test_server_account_gives_an_account_a_password_it_can_log_in_with(labelstud
                                      "--data-dir", data_dir])
     assert again.output.startswith(prefix) and not _browser_login(labelstudio.url, "browser@corpus-tools.local",
                                                                   password)  # a new one replaced it
+
+
+@pytest.mark.parametrize(("user_id", "created", "noted"), [(2, True, True), (2, False, False), (99, True, False)])
+def test_a_new_account_whose_id_names_a_stored_annotator_is_noted(corpus_copy, capsys, user_id, created, noted):
+    """A fresh server numbers its users from 1 again: its user 2 would be taken for the stored
+    exports' user 2 (annotator-1 of round 2)."""
+    from corpus_tools.cli.labelstudio import _note_if_id_is_taken
+
+    _note_if_id_is_taken(corpus_copy, server.User(user_id, "new@corpus-tools.local", "key", created))
+    expected = ("note: the new account new@corpus-tools.local is user 2, and user 2 is an annotator of the stored "
+                "exports: unless that was this person, agreement and the release will take the two for one (make "
+                "accounts in a fixed order; docs/agreement.md)\n") if noted else ""
+    assert capsys.readouterr().err == expected
 
 
 @pytest.mark.parametrize("argv", [["pull", "--no-ingest", "-o", "x.json"], ["push"], ["annotate", "--accept-predictions"]])

@@ -500,7 +500,8 @@ from users.models import User
 email = sys.argv[1]
 # as one person: Annotator@X.org is annotator@x.org, not a second account (and a second user id)
 user = User.objects.filter(email__iexact=email).order_by("id").first()
-if user is None:
+created = user is None
+if created:
     user = User.objects.create_user(email=email, password=None)
 if "--password-from-stdin" in sys.argv[2:]:  # not an argument: a command line is visible to every local user
     user.set_password(sys.stdin.read())
@@ -513,7 +514,7 @@ if not organization.has_user(user):
 user.active_organization = organization
 user.save(update_fields=["active_organization"])
 token, _ = Token.objects.get_or_create(user=user)
-sys.stdout.write("\n@corpus-tools-user " + json.dumps({"id": user.id, "email": user.email, "api_key": token.key}) + "\n")
+sys.stdout.write("\n@corpus-tools-user " + json.dumps({"id": user.id, "email": user.email, "api_key": token.key, "created": created}) + "\n")
 """
 
 
@@ -522,6 +523,7 @@ class User:
     id: int
     email: str
     api_key: str
+    created: bool = False  # made by this call
 
     def __repr__(self) -> str:  # keeps the key out of logs and tracebacks
         return f"User(id={self.id}, email={self.email!r})"
