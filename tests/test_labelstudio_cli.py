@@ -117,7 +117,7 @@ def test_annotate_checks_every_item_before_submitting_any(labelstudio, corpus_co
          "was_cancelled must be true or false"),
         ({"doc_id": other, "result": [], "lead_time": "abc"}, "annotate-bad-item", "lead_time must be a number"),
         ({"doc_id": other, "result": [42, "x"]}, "annotate-bad-result", "every element of result must be a JSON object"),
-        (good, "annotate-task-twice", f"task"),
+        (good, "annotate-task-twice", "task"),
     ]
     results = tmp_path / "results.jsonl"
     for second, code, message in cases:

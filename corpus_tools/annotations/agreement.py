@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus_tools.annotations.consolidate import RecordsOnDisk
-from corpus_tools.errors import CorpusError, Location, Problem, Report
+from corpus_tools.errors import CorpusError, Problem, Report
 from corpus_tools.ingest.units import column_sum
 from corpus_tools.records import (
     AgreementReport, DocumentAnnotations, Figure, LayerFigures, PairAgreement, Units,
