@@ -700,15 +700,18 @@ class AnnotationQuality:
 
     agreement: AgreementReport
     annotators_per_document: tuple[tuple[int, int], ...]  # annotators -> annotated documents released
-    documents_ground_truth: int  # released from a ground-truth (adjudicated, reviewed) annotation
+    documents_ground_truth: int  # released from a ground-truth annotation (adjudicated)
     documents_latest: int  # released from the most recently updated annotation
     units: int
     units_unanimous: int  # every annotator of two or more gave it
-    units_adjudicated: int  # decided by a reviewer (UnitProvenance.adjudicated)
+    units_adjudicated: int  # from a ground-truth annotation, not given by every annotator (UnitProvenance.adjudicated)
     units_one_annotator: int  # in a document with a single annotator
     # (accepted unchanged, predicted) units of pre-annotation (corpus_tools.preannotate.acceptance);
     # None: no released document's task was pre-annotated, and the card says nothing about it
     preannotation_accepted: tuple[int, int] | None = None
+    # of documents_ground_truth: never saved again after they were made (adjudicate's merge as
+    # pushed, with no reviewer's change; corpus_tools.annotations.adjudicate.ground_truth_unchanged)
+    ground_truth_unchanged: int = 0
 
 
 @dataclass(frozen=True, slots=True)

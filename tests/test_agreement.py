@@ -453,3 +453,19 @@ def test_overlap_matching_looks_only_at_units_that_can_overlap_and_finds_what_al
         return sorted(pairs)
 
     assert overlap_matches(a, b) == every_pair(a, b)
+
+
+def test_ground_truth_annotations_nobody_saved_again_are_counted_and_the_card_says_so(corpus_copy):
+    """1.1.1's card said its 7 ground-truth documents were resolved by a reviewer; 6 of the 7
+    annotations were never saved after adjudicate --push made them (created and updated microseconds
+    apart in the committed exports)."""
+    from conftest import REPO
+    from corpus_tools.annotations.adjudicate import ground_truth_unchanged
+
+    index = AnnotationIndex.of_corpus(corpus_copy)
+    assert index.chosen["reason"].to_pylist() == ["ground_truth"] * 7
+    assert ground_truth_unchanged(index) == 6
+    card = (REPO / "dist" / "1.1.2" / "README.md").read_text(encoding="utf-8")
+    assert ("7 come from a ground-truth annotation (adjudicated: the merge of the annotators' versions that "
+            "corpus-tools adjudicate pushed to Label Studio for a reviewer, or a reviewer's own) and 0 from their "
+            "most recently updated annotation. 6 of the 7 ground-truth annotations were never saved again") in card

@@ -119,6 +119,9 @@ def test_adjudicate_push_review_pull_release(labelstudio, tmp_path):
                            for p in prediction["result"] if p["from_name"] == "entity")]
     resolved += [{**r, "id": f"review-{r['id']}"} for r in prediction["result"] if r["id"] in disputed]
     as_reviewer.annotations.update(merged["id"], result=resolved, ground_truth=True)
+    saved = labelstudio.client.annotations.get(merged["id"])
+    # the other document's merge is never saved again; this one is, unless within a second of its push
+    unchanged = 1 + ((saved.updated_at - saved.created_at).total_seconds() < 1)
     _, stored = pull_and_ingest(labelstudio.client, project, layout)
     assert stored.status == "stored", [str(p) for p in stored.report]
 
@@ -139,7 +142,10 @@ def test_adjudicate_push_review_pull_release(labelstudio, tmp_path):
     assert (timexes.adjudicated == False).all()  # noqa: E712 the missing timex was not taken back
     card = (built.path / "README.md").read_text(encoding="utf-8")
     assert "### Annotation quality" in card and "2 document(s) with 2 annotator(s)" in card
-    assert "2 come from a ground-truth annotation" in card and "1 were decided by a reviewer" in card
+    assert "2 come from a ground-truth annotation" in card
+    assert "1 come from a ground-truth annotation though not every annotator gave them" in card
+    assert (f"{unchanged} of the 2 ground-truth annotations were never saved again after they were made: no "
+            "reviewer changed or confirmed them") in card
     metadata = json.loads((built.path / "croissant.json").read_text(encoding="utf-8"))
     assert metadata["rai:annotationsPerItem"] == "2 document(s) with 2 annotator(s); 3 document(s) with 0 annotator(s)" \
         or metadata["rai:annotationsPerItem"].startswith("2 document(s) with 2 annotator(s)")

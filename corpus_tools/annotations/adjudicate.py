@@ -483,4 +483,28 @@ class ReleaseProvenance:
                                        adjudications_left_out=self._left_out, not_comparable=self._alone)
         return AnnotationQuality(agreement, tuple(sorted(self._annotators.items())),
                                  self._documents["ground_truth"], self._documents["latest"], self._units["all"],
-                                 self._units["unanimous"], self._units["adjudicated"], self._units["one_annotator"])
+                                 self._units["unanimous"], self._units["adjudicated"], self._units["one_annotator"],
+                                 ground_truth_unchanged=ground_truth_unchanged(self._index))
+
+
+# Saved once by whoever made it: created and updated in one save, a few microseconds apart.
+# A reviewer's save in Label Studio comes seconds or days later.
+_SAME_SAVE_MICROSECONDS = 1_000_000
+
+
+def ground_truth_unchanged(index) -> int:
+    """How many of the chosen ground-truth annotations were never saved again after they were
+    made: as ``adjudicate --push`` pushed them (its merge, which no reviewer changed or
+    confirmed), or as someone submitted them through the API. Read from the units tables'
+    timestamps; an annotation without both is not counted."""
+    chosen = index.chosen.filter(pc.equal(index.chosen["reason"], scalar("ground_truth", pa.string())))
+    unchanged = 0
+    for number, unit in enumerate(index.units):
+        mine = chosen.filter(pc.equal(chosen["export"], scalar(number, pa.int32())))["annotation_index"]
+        if not len(mine):
+            continue
+        table = unit.read("annotations", ["annotation_index", "created_at", "updated_at"])
+        table = table.filter(pc.is_in(table["annotation_index"], value_set=mine.combine_chunks()))
+        gaps = pc.subtract(table["updated_at"].cast(pa.int64()), table["created_at"].cast(pa.int64()))
+        unchanged += sum(gap is not None and gap < _SAME_SAVE_MICROSECONDS for gap in gaps.to_pylist())
+    return unchanged

@@ -435,13 +435,21 @@ def quality_figures_lines(quality: AnnotationQuality) -> list[str]:
 
 
 def resolution_text(quality: AnnotationQuality) -> str:
+    # what the data show, no more: a ground-truth annotation nobody saved again is adjudicate's
+    # merge as it was pushed (or one submitted as ground truth), which no reviewer changed or confirmed
+    unchanged = quality.ground_truth_unchanged
+    unreviewed = "" if not unchanged else (
+        f" {unchanged} of the {quality.documents_ground_truth} ground-truth annotations were never saved again "
+        "after they were made: no reviewer changed or confirmed them (each is corpus-tools adjudicate's merge as "
+        "it was pushed, or an annotation submitted as ground truth).")
     return (f"Of the released documents, {quality.documents_ground_truth} come from a ground-truth annotation "
-            f"(adjudicated: merged by corpus-tools adjudicate and resolved by a reviewer in Label Studio) and "
-            f"{quality.documents_latest} from their most recently updated annotation. Of {quality.units} released "
-            f"units, {quality.units_unanimous} were given by every annotator of their document, "
-            f"{quality.units_adjudicated} were decided by a reviewer, and {quality.units_one_annotator} come from a "
-            "document with one annotator. Each row of entities, timexes and quotes records its own provenance: "
-            "agreed_by (annotators whose own version has exactly this unit), annotators, adjudicated.")
+            f"(adjudicated: the merge of the annotators' versions that corpus-tools adjudicate pushed to Label Studio "
+            f"for a reviewer, or a reviewer's own) and {quality.documents_latest} from their most recently updated "
+            f"annotation.{unreviewed} Of {quality.units} released units, {quality.units_unanimous} were given by "
+            f"every annotator of their document, {quality.units_adjudicated} come from a ground-truth annotation "
+            f"though not every annotator gave them, and {quality.units_one_annotator} come from a document with one "
+            "annotator. Each row of entities, timexes and quotes records its own provenance: agreed_by (annotators "
+            "whose own version has exactly this unit), annotators, adjudicated.")
 
 
 def quality_section(quality: AnnotationQuality | None) -> str:
