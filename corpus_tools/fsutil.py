@@ -38,10 +38,8 @@ def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
         path.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # a parent is a file
         raise NotADirectoryError(errno.ENOTDIR, "a parent of it is not a directory", str(path)) from None
-    try:
+    with _named_as(path):
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as error:  # its message would name the temporary, a name the user never gave
-        raise OSError(error.errno, error.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
@@ -58,6 +56,16 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Replace ``path`` with ``data`` in one step; on any failure the old file (or none) stays."""
     with atomic_writer(path, mode) as handle:
         handle.write(data)
+
+
+@contextlib.contextmanager
+def _named_as(path: str | os.PathLike) -> Iterator[None]:
+    """An OSError raised inside, named as ``path``: making a temporary, the system's message names
+    the temporary, a name the user never gave."""
+    try:
+        yield
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, os.fspath(path)) from None
 
 
 def resolved(path: str | os.PathLike) -> Path:
@@ -80,10 +88,8 @@ def staging_dir(parent: Path, prefix: str) -> Path:
     except FileExistsError:  # a file where the directory belongs: "File exists" would not say so
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), os.fspath(parent)) from None
     remove_abandoned(parent, prefix)
-    try:
+    with _named_as(parent):  # the directory that refused
         path = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", suffix=".tmp", dir=parent))
-    except OSError as error:  # named as the directory refused, not the temporary name in it
-        raise OSError(error.errno, error.strerror, os.fspath(parent)) from None
     os.chmod(path, 0o755)
     return path
 
