@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from typing import Iterator
 
 import click
@@ -65,8 +66,6 @@ def test_bad_input_to_diff_and_a_failed_verify_print_one_json_document(tmp_path)
     assert result.exit_code == 1
     report = orjson.loads(result.stdout)
     assert report["valid"] is False and [p["code"] for p in report["problems"]] == ["unknown-version"]
-    import shutil
-
     copy = tmp_path / "1.1.0"
     shutil.copytree(REPO / "dist" / "1.1.0", copy)
     with open(copy / "README.md", "ab") as handle:

@@ -234,7 +234,7 @@ def test_derived_output_is_never_written_into_sources_or_a_release(checkout, mon
     ["normalize", "--out", "loop"], ["export", "--format", "jsonl", "dist/1.1.0", "-o", "loop"],
     ["view", "dist/1.1.0", "-o", "loop"], ["labelstudio", "tasks", "-o", "loop/tasks.json"],
 ])
-def test_an_output_or_root_that_is_a_symlink_loop_is_one_file_error(checkout, monkeypatch, argv):
+def test_an_output_that_is_a_symlink_loop_is_one_file_error(checkout, monkeypatch, argv):
     """pathlib's resolve raised RuntimeError on a loop: a traceback of some 50 lines."""
     shutil.copytree(REPO / "dist" / "1.1.0", checkout.dist / "1.1.0")
     os.symlink(checkout.root / "loop", checkout.root / "loop")
