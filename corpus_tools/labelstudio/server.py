@@ -535,17 +535,13 @@ def is_email(value: str) -> bool:
     return bool(local and at and domain) and "@" not in domain and not any(c.isspace() for c in value)
 
 
-def require_email(email: str) -> None:
+def check_user_request(data_dir: Path, email: str) -> Connection:
+    """What ``ensure_user`` refuses before it asks the server anything: no email address, a data
+    dir no server was set up in (else its connection). For a caller that looks up a project first."""
     if not is_email(email):
         raise CorpusError("labelstudio-bad-email", f"{email!r} is not an email address (NAME@DOMAIN): an account of "
                           "that name would be one nobody can log in to")
-
-
-def check_user_request(data_dir: Path, email: str) -> None:
-    """What ``ensure_user`` refuses before it asks the server anything: no email address, a data
-    dir no server was set up in. For a caller that looks up a project first."""
-    require_email(email)
-    read_connection(resolved(data_dir))
+    return read_connection(resolved(data_dir))
 
 
 def ensure_user(data_dir: Path, email: str, cache: Path | None = None, *, password: str | None = None) -> User:
@@ -555,10 +551,9 @@ def ensure_user(data_dir: Path, email: str, cache: Path | None = None, *, passwo
     (an account made without one cannot log in: Label Studio's API has no way to set it). Raises
     ``labelstudio-not-started`` when no server was ever started there (nothing is created), and
     ``labelstudio-bad-email`` for what is no email address (nothing is created)."""
-    require_email(email)
-    data_dir = resolved(data_dir)
     # first: in a data dir no server set up, Django would create an empty database and fail in it
-    database = read_connection(data_dir).database  # the server's own database, SQLite or PostgreSQL
+    database = check_user_request(data_dir, email).database  # the server's own database, SQLite or PostgreSQL
+    data_dir = resolved(data_dir)
     environment = {key: value for key, value in os.environ.items()
                    if not key.startswith(("LABEL_STUDIO_", "POSTGRE_", "DJANGO_DB"))}
     environment.update(QUIET_ENVIRONMENT, LABEL_STUDIO_BASE_DATA_DIR=str(data_dir))
