@@ -152,6 +152,8 @@ worksheet-region-unresolved  error  a worksheet region whose anchor is not found
 worksheet-unreadable  error  a worksheet that is not readable YAML
 worksheet-invalid  error  a worksheet with a missing, unknown or inconsistent field
 annotator-unknown  error  prefer:ANNOTATOR names an annotator with no version of any document
+annotators-invalid  error  a line of annotations/annotators.jsonl is not {"email", "id"} with an email and a positive whole number, or repeats an email or id
+annotator-unregistered  error  a stored export records an account (email) that annotations/annotators.jsonl does not list
 unknown-strategy  error  an adjudication strategy that is not unanimous, majority or prefer:ANNOTATOR
 """),
     _table("release", """

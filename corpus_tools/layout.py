@@ -50,6 +50,11 @@ class Layout:
         return self.annotations / "entity-registry.jsonl"
 
     @property
+    def annotators(self) -> Path:
+        """Who each annotator is: corpus id and Label Studio account (corpus_tools.annotations.annotators)."""
+        return self.annotations / "annotators.jsonl"
+
+    @property
     def dist(self) -> Path:
         return self.root / "dist"
 

@@ -294,6 +294,31 @@ class RegistryEntity:
             raise ValueError(f"wikidata {self.wikidata!r} is not a QID (Q and digits) nor null")
 
 
+@dataclass(frozen=True, slots=True)
+class Annotator:
+    """One person who annotates, as the corpus names them (annotations/annotators.jsonl): ``id``
+    is what agreement, adjudication and a release call them (never the email, which is not
+    published); ``email`` is their Label Studio account, whichever server it is on."""
+
+    id: str
+    email: str
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.id, str) and _ANNOTATOR_ID.fullmatch(self.id)):
+            raise ValueError(f"annotator id {self.id!r} must be a positive whole number as a string (e.g. \"2\")")
+        if not (isinstance(self.email, str) and is_email(self.email)):
+            raise ValueError(f"email {self.email!r} is not an email address (NAME@DOMAIN, one line)")
+
+
+_ANNOTATOR_ID = re.compile(r"[1-9][0-9]*")
+
+
+def is_email(value: str) -> bool:
+    """Only a sanity check: a typo made into an account name is an account nobody can log in to."""
+    local, at, domain = value.partition("@")
+    return bool(local and at and domain) and "@" not in domain and not any(c.isspace() for c in value)
+
+
 def _has_line_break(text: str) -> bool:
     return len(text.splitlines()) > 1 or text.endswith(("\n", "\r"))
 
@@ -459,7 +484,8 @@ class Exclusion:
 class StoredExport:
     """An export in the store: ``annotations/exports/<sequence>-<sha256[:16]>/`` holding
     ``export.json`` (the file as Label Studio wrote it, byte for byte) and ``ingest.json`` (its
-    full SHA-256, the options it was ingested with, and the units it was accepted without).
+    full SHA-256, the options it was ingested with, the units it was accepted without, and the
+    accounts of its annotators when ``labelstudio pull`` stored it).
     ``sequence`` is the order of ingestion (corpus_tools.ingest.store)."""
 
     sequence: int

@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from corpus_tools.annotations.annotators import load_annotators
 from corpus_tools.annotations.consolidate import load_annotation_set
 from corpus_tools.annotations.registry import load_registry
 from corpus_tools.cli import cli
@@ -66,6 +67,13 @@ def test_adjudicate_push_review_pull_release(labelstudio, tmp_path):
     annotate_from_results(as_two, pushed.project_id, second)
     _, stored = pull_and_ingest(labelstudio.client, project, layout)
     assert stored.status == "stored", [str(p) for p in stored.report]
+    # who each user id is, from the server: recorded with the export, and given corpus ids (their
+    # user ids, which no one in this corpus has yet)
+    record = json.loads((stored.stored_as.directory / "ingest.json").read_text(encoding="utf-8"))
+    assert record["users"] == {str(one.id): "annotator-1@corpus-tools.local",
+                               str(two.id): "annotator-2@corpus-tools.local"}
+    assert {email: annotator.id for email, annotator in load_annotators(layout).items()} == {
+        "annotator-1@corpus-tools.local": str(one.id), "annotator-2@corpus-tools.local": str(two.id)}
 
     runner = CliRunner()
     report = json.loads(runner.invoke(cli, ["agreement", "--root", str(layout.root), "--json"]).output)

@@ -181,19 +181,6 @@ def test_server_account_gives_an_account_a_password_it_can_log_in_with(labelstud
                                                                   password)  # a new one replaced it
 
 
-@pytest.mark.parametrize(("user_id", "created", "noted"), [(2, True, True), (2, False, False), (99, True, False)])
-def test_a_new_account_whose_id_names_a_stored_annotator_is_noted(corpus_copy, capsys, user_id, created, noted):
-    """A fresh server numbers its users from 1 again: its user 2 would be taken for the stored
-    exports' user 2 (annotator-1 of round 2)."""
-    from corpus_tools.cli.labelstudio import _note_if_id_is_taken
-
-    _note_if_id_is_taken(corpus_copy, server.User(user_id, "new@corpus-tools.local", "key", created))
-    expected = ("note: the new account new@corpus-tools.local is user 2, and user 2 is an annotator of the stored "
-                "exports: unless that was this person, agreement and the release will take the two for one (make "
-                "accounts in a fixed order; docs/agreement.md)\n") if noted else ""
-    assert capsys.readouterr().err == expected
-
-
 @pytest.mark.parametrize("argv", [["pull", "--no-ingest", "-o", "x.json"], ["push"], ["annotate", "--accept-predictions"]])
 def test_a_stopped_server_is_said_to_be_not_running(tmp_path, monkeypatch, argv):
     """Not a refused connection to a port nobody listens on any more: the fix is to start it."""

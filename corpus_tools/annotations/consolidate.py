@@ -33,11 +33,14 @@ from typing import Any, Callable, Iterator, Mapping
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from corpus_tools.annotations.annotators import corpus_ids, load_annotators
 from corpus_tools.annotations.registry import load_registry
 from corpus_tools.arrays import array, scalar
 from corpus_tools.documents.index import DocumentIndex
-from corpus_tools.errors import Problem, Report
-from corpus_tools.ingest.store import accepted_exclusions, inputs_digest, problem_key, stored_exports, units_for
+from corpus_tools.errors import Location, Problem, Report
+from corpus_tools.ingest.store import (
+    accepted_exclusions, inputs_digest, problem_key, stored_exports, stored_users, units_for,
+)
 from corpus_tools.ingest.units import Units, problems_of
 from corpus_tools.layout import Layout
 from corpus_tools.records import (
@@ -54,10 +57,11 @@ _RANKED = ["annotation_index", "task_index", "position", "prediction", "annotato
 # Ranking: which annotation is whose version, and which is chosen
 
 
-def _candidates(units: list[Units]) -> pa.Table:
-    """Every usable annotation of every export, with what ranking needs."""
+def _candidates(units: list[Units], ids: list[dict[str, str]]) -> pa.Table:
+    """Every usable annotation of every export, with what ranking needs; ``ids``: each export's
+    corpus id of each user id (``annotators.corpus_ids``)."""
     parts = []
-    for number, unit in enumerate(units):
+    for number, (unit, known_as) in enumerate(zip(units, ids)):
         annotations = unit.read("annotations", _RANKED)
         annotations = annotations.filter(pc.invert(pc.or_(annotations["prediction"], annotations["excluded"])))
         tasks = unit.read("tasks", ["task_index", "doc_id"])
@@ -65,7 +69,7 @@ def _candidates(units: list[Units]) -> pa.Table:
         stamps = pc.coalesce(annotations["updated_at"], annotations["created_at"]).cast(pa.int64())
         parts.append(pa.table({
             # every usable annotation has its annotator: ingest excludes one without (annotator-missing)
-            "doc_id": doc_ids, "who": annotations["annotator"],
+            "doc_id": doc_ids, "who": _as_corpus_ids(annotations["annotator"], known_as),
             "moment": pc.fill_null(stamps, scalar(_NEVER, pa.int64())),
             "export": array([number] * annotations.num_rows, pa.int32()), "task_index": annotations["task_index"],
             "position": annotations["position"], "annotation_index": annotations["annotation_index"],
@@ -74,6 +78,15 @@ def _candidates(units: list[Units]) -> pa.Table:
     if not parts:
         return pa.table({"doc_id": array([], pa.string())})
     return pa.concat_tables(parts)
+
+
+def _as_corpus_ids(user_ids: pa.ChunkedArray, corpus_ids: dict[str, str]) -> pa.ChunkedArray:
+    if not corpus_ids:
+        return user_ids
+    keys = sorted(corpus_ids)
+    ids = _looked_up(user_ids, pa.chunked_array([array(keys, pa.string())]),
+                     array([corpus_ids[key] for key in keys], pa.string()))
+    return pc.coalesce(ids, user_ids)
 
 
 def _looked_up(keys, key_column, value_column):
@@ -108,11 +121,11 @@ CHOSEN = PICKS.append(pa.field("reason", pa.string()))
 ROLES = pa.schema([("export", pa.int32()), ("annotation_index", pa.int32()), ("role", pa.string())])
 
 
-def rank(units: list[Units]) -> tuple[pa.Table, pa.Table]:
+def rank(units: list[Units], ids: list[dict[str, str]] | None = None) -> tuple[pa.Table, pa.Table]:
     """The ranking of the stored exports' annotations (module docstring: the rules): every
     annotator's latest version per document (PICKS) and the chosen annotation per document
-    (CHOSEN, with its reason)."""
-    candidates = _candidates(units)
+    (CHOSEN, with its reason). ``ids``: as ``_candidates``' (None: user ids are the ids)."""
+    candidates = _candidates(units, ids if ids is not None else [{} for _ in units])
     if not candidates.num_rows:
         return PICKS.empty_table(), CHOSEN.empty_table()
     versions = _latest(candidates, ["doc_id", "who"])
@@ -135,7 +148,11 @@ class AnnotationIndex:
         self.stored = stored_exports(layout)
         inputs = inputs_digest(documents, registry)
         self.units = [units_for(layout, item, documents, registry, inputs=inputs) for item in self.stored]
-        self.versions, self.chosen = rank(self.units)
+        annotators = load_annotators(layout)
+        # who each annotator is: the corpus id of each export's user ids (annotations.annotators)
+        self.corpus_ids = [corpus_ids(stored_users(item), annotators,
+                                      Location(file=str(item.directory / "ingest.json"))) for item in self.stored]
+        self.versions, self.chosen = rank(self.units, self.corpus_ids)
 
     @classmethod
     def of_corpus(cls, layout: Layout) -> "AnnotationIndex":
@@ -176,7 +193,8 @@ class AnnotationIndex:
         for number, index, role in zip(*(ordered[name].to_pylist() for name in ("export", "annotation_index", "role"))):
             reader = readers.get(number)
             if reader is None:
-                reader = readers[number] = _RowGroups(self.units[number], self.documents, ordered, number)
+                reader = readers[number] = _RowGroups(self.units[number], self.documents, ordered, number,
+                                                      self.corpus_ids[number])
             yield reader.record(index, role)
 
     def _in_doc_order(self, roles: pa.Table) -> pa.Table:
@@ -357,8 +375,9 @@ class _RowGroups:
     group for every document (ten times the release's time at 10,000 tasks, shuffled): its records
     are built in file order first, into an on-disk store (``RecordsOnDisk``), and taken from there."""
 
-    def __init__(self, unit: Units, documents: Mapping[str, Document], ordered: pa.Table, number: int):
-        self.unit, self.documents = unit, documents
+    def __init__(self, unit: Units, documents: Mapping[str, Document], ordered: pa.Table, number: int,
+                 corpus_ids: dict[str, str]):
+        self.unit, self.documents, self.corpus_ids = unit, documents, corpus_ids
         self.places = unit.places()
         self.ends = [end for _, _, end in self.places]
         here = pc.equal(ordered["export"], scalar(number, pa.int32()))
@@ -392,7 +411,8 @@ class _RowGroups:
         """The record of annotation ``index`` of the row group read last."""
         row = self.annotations[index]
         task = self.tasks[row["task_index"]]
-        provenance = Provenance(self.unit.export, task["task_id"], row["id"], row["annotator"],
+        provenance = Provenance(self.unit.export, task["task_id"], row["id"],
+                                self.corpus_ids.get(row["annotator"], row["annotator"]),
                                 _label_studio_time(row["updated_at"]), role, row["ground_truth"])
         built = self.built.get(index)
         if built is not None:  # a version that is also the chosen one: built once, given with each role

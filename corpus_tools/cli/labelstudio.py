@@ -9,7 +9,7 @@ import click
 from corpus_tools.cli.options import DEFAULT_PROJECT, data_dir_option, echo_problems, root_option, verbose_option
 from corpus_tools.cli.progress import counted, progress
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.layout import Layout, find_root
+from corpus_tools.layout import Layout
 
 
 def _connection_options(function):
@@ -20,25 +20,11 @@ def _connection_options(function):
 
 
 def _email(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from corpus_tools.labelstudio.server import is_email
+    from corpus_tools.records import is_email
 
     if value is not None and not is_email(value):  # a usage error here; ensure_user refuses it too
         raise click.BadParameter(f"{value!r} is not an email address (NAME@DOMAIN)")
     return value
-
-
-def _note_if_id_is_taken(layout: Layout | None, user) -> None:
-    """A new account whose user id already names an annotator of the stored exports: on another
-    server's database that id was someone else, and agreement and the release would take the
-    two for one person (docs/agreement.md, "What is compared")."""
-    if layout is None or not user.created or not layout.exports.is_dir():
-        return
-    from corpus_tools.annotations.consolidate import AnnotationIndex
-
-    if str(user.id) in set(AnnotationIndex.of_corpus(layout).versions["annotator"].to_pylist()):
-        click.echo(f"note: the new account {user.email} is user {user.id}, and user {user.id} is an annotator of "
-                   "the stored exports: unless that was this person, agreement and the release will take the two "
-                   "for one (make accounts in a fixed order; docs/agreement.md)", err=True)
 
 
 def _client(url, api_key, data_dir):
@@ -136,8 +122,6 @@ def server_account(data_dir: Path, email: str) -> None:
     password = secrets.token_urlsafe(12)
     user = ls_server.ensure_user(data_dir, email, password=password)
     click.echo(f"account {user.email} (user {user.id}) can log in with password {password}")
-    root = find_root(Path.cwd())
-    _note_if_id_is_taken(None if root is None else Layout.at(root), user)
 
 
 @server.command("stop")
@@ -352,7 +336,6 @@ def annotate(url, api_key, data_dir, project, as_user, results, worksheets, acce
     user = None
     if as_user is not None:
         user = ensure_user(data_dir, as_user)
-        _note_if_id_is_taken(layout, user)
         client = _client(url, user.api_key, data_dir)
     with progress("annotating", unit="task") as on_progress:
         if context is not None:

@@ -2,8 +2,9 @@
 
 **The store.** ``annotations/exports/<sequence>-<sha256[:16]>/`` per export, append-only:
 ``export.json`` is the file byte for byte; ``ingest.json`` its full SHA-256, the options it
-was ingested with, and the units it was accepted without (``--allow-partial``). ``sequence``
-numbers exports in the order they were ingested (six digits, from 000001): the annotation set
+was ingested with, the units it was accepted without (``--allow-partial``) and, from
+``labelstudio pull``, the account of each user id that annotated in it
+(corpus_tools.annotations.annotators). ``sequence`` numbers exports in the order they were ingested (six digits, from 000001): the annotation set
 breaks ties between annotations by it, so the order is the order of the work, never that of
 names or hashes. (Two branches that each ingest an export and are then merged can hold the same
 number twice; the SHA-256 prefix orders those, and ``ingest`` continues after the highest.)
@@ -47,6 +48,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from corpus_tools.annotations.annotators import register
 from corpus_tools.annotations.registry import registry_digest
 from corpus_tools.documents.index import documents_digest
 from corpus_tools.errors import CorpusError, Location, Problem, Report
@@ -97,6 +99,18 @@ def _read_record(directory: Path) -> dict:
         raise CorpusError("stored-export-invalid", f"the stored export's ingest.json cannot be read ({error}): "
                           "the store is damaged; restore it from version control",
                           Location(file=str(path))) from None
+
+
+def stored_users(stored: StoredExport) -> dict[str, str] | None:
+    """The account (email) of each user id that annotated in a stored export, as ``labelstudio
+    pull`` recorded them; None for an export stored without (corpus_tools.annotations.annotators)."""
+    users = _read_record(stored.directory).get("users")
+    if users is not None and not (isinstance(users, dict) and all(
+            isinstance(key, str) and key.isdigit() and isinstance(value, str) for key, value in users.items())):
+        raise CorpusError("stored-export-invalid", "the stored export's ingest.json has users that are not user id "
+                          "-> email: the store is damaged; restore it from version control",
+                          Location(file=str(stored.directory / "ingest.json")))
+    return users
 
 
 def stored_options(stored: StoredExport) -> dict[str, bool]:
@@ -278,8 +292,14 @@ def validate_export(path: str | Path, documents: Mapping[str, Document], registr
 
 def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Document],
            registry: Mapping[str, RegistryEntity], allow_partial: bool = False, jobs: int | None = None,
-           trim_whitespace: bool = False, on_progress: Callable[[int], None] | None = None) -> IngestResult:
+           trim_whitespace: bool = False, on_progress: Callable[[int], None] | None = None,
+           users: Mapping[str, str] | None = None) -> IngestResult:
     """Validate the export at ``export_path``, store it verbatim and write its units table.
+
+    ``users``: the server's accounts (user id -> email), as ``labelstudio pull`` gives them: the
+    ingest record keeps those who annotated in the export, and annotations/annotators.jsonl gains
+    an id for each account it lacks (corpus_tools.annotations.annotators). Without them, the
+    export's user ids are its annotators' ids.
 
     Raises CorpusError when the file is not a Label Studio export at all (nothing is written).
     Status ``refused`` (nothing written) when it has errors and ``allow_partial`` is off;
@@ -302,7 +322,7 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
                 copy.flush()
                 os.fsync(copy.fileno())
             return _store(layout, staging, units_staging, stream.sha256, gathered, options,
-                          documents, registry)
+                          documents, registry, users)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             if units_staging is not None:
@@ -325,7 +345,7 @@ def _write_checked(stream: ExportStream, context: Context, jobs: int, directory:
 
 
 def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gathered: _Gathered,
-           options: dict[str, bool], documents, registry) -> IngestResult:
+           options: dict[str, bool], documents, registry, users: Mapping[str, str] | None) -> IngestResult:
     report = gathered.report()
     exclusions = tuple(_exclusion(problem) for problem in report.problems
                        if problem.severity == "error" or problem.code in EXCLUDING)
@@ -337,10 +357,17 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     if not gathered.submitted:
         return IngestResult("no-annotations", sha256, None, report, exclusions)
     inputs = inputs_digest(documents, registry)
-    nothing_new, notes = _against_store(layout, Units(units_staging, "export.json"), documents, registry, inputs)
+    new = Units(units_staging, "export.json")
+    nothing_new, notes = _against_store(layout, new, documents, registry, inputs, users is None)
     if nothing_new:
         return IngestResult("nothing-new", sha256, None, report, exclusions)
     record = {"sha256": sha256, **options, "excluded": [exclusion_as_dict(item) for item in exclusions]}
+    authors = _annotator_ids(new)
+    if users is not None:
+        record["users"] = {user_id: users[user_id] for user_id in sorted(authors, key=int) if user_id in users}
+        taken = (authors - set(record["users"])) | _ids_without_accounts(layout, documents, registry, inputs)
+        notes += tuple(f"annotator {annotator.id} is the account {annotator.email} (added to "
+                       "annotations/annotators.jsonl)" for annotator in register(layout, record["users"], taken))
     atomic_write_bytes(staging / "ingest.json", orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
     sequence = _next_sequence(layout)
     stored = StoredExport(sequence, sha256, layout.exports / f"{sequence:06d}-{sha256[:16]}")
@@ -356,18 +383,34 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
 _SAME = ["id", "unique_id", "updated_at", "cancelled", "ground_truth", "annotator", "lead_time"]
 
 
+def _annotator_ids(units: Units) -> set[str]:
+    table = units.read("annotations", ["annotator", "prediction"])
+    return {user_id for user_id in pc.unique(table["annotator"].filter(pc.invert(table["prediction"]))).to_pylist()
+            if user_id is not None}
+
+
+def _ids_without_accounts(layout: Layout, documents, registry, inputs: tuple[str, str]) -> set[str]:
+    """The user ids the stored exports name annotators by because no account is recorded for
+    them: ids an account new to the corpus must not be given."""
+    taken: set[str] = set()
+    for stored in stored_exports(layout):
+        users = stored_users(stored) or {}
+        taken |= _annotator_ids(units_for(layout, stored, documents, registry, inputs=inputs)) - set(users)
+    return taken
+
+
 def _against_store(layout: Layout, new: Units, documents, registry,
-                   inputs: tuple[str, str]) -> tuple[bool, tuple[str, ...]]:
+                   inputs: tuple[str, str], by_user_id: bool) -> tuple[bool, tuple[str, ...]]:
     """The export's annotations against the stored exports', each stored export's read once:
 
     * whether there is nothing new: every annotation is stored already, unchanged. A pull when
       no one annotated differs only in what Label Studio recomputes (a prediction's
       ``created_ago``), and would store a whole export again. Annotations without a unique_id
       (not Label Studio's own) are always new.
-    * a note when its annotation ids name other annotations (another unique_id) than a stored
-      export's: it comes from another Label Studio database, whose user ids are other people, and
-      the annotation set tells annotators apart by user id. Only a note: a SQLite database can
-      give a deleted newest annotation's id to the next one.
+    * when its annotators are known by user id alone (``by_user_id``: no accounts recorded), a
+      note when its annotation ids name other annotations (another unique_id) than a stored
+      export's: it comes from another Label Studio database, whose user ids are other people.
+      Only a note: a SQLite database can give a deleted newest annotation's id to the next one.
 
     Compared as columns, matched by unique_id (one per annotation in an export): Python objects
     for the rows of a large export took tens of MB, and converting timestamps to Python imports
@@ -383,7 +426,7 @@ def _against_store(layout: Layout, new: Units, documents, registry,
         seen = _stored_unchanged(mine, theirs, seen)
         if comparable and column_sum(seen) == mine.num_rows:
             return True, ()
-        if not note:
+        if by_user_id and not note:
             note = _clash_note(mine, theirs, stored)
     return False, note
 
@@ -418,8 +461,8 @@ def _clash_note(mine: pa.Table, theirs: pa.Table, stored: StoredExport) -> tuple
     shown = ", ".join(map(str, clashes[:5])) + (f" and {len(clashes) - 5} more" if len(clashes) > 5 else "")
     return (f"annotation ids {shown} of this export name other annotations (another unique_id) in stored "
             f"export {stored.name}: it looks exported from another Label Studio database, whose user ids "
-            "are other people, yet annotators are told apart by user id (agreement, adjudication, the "
-            "release); keep a corpus on one server's database (docs/agreement.md)",)
+            "are other people, yet this export's annotators are known by user id alone: ingest it with "
+            "`labelstudio pull`, which records their accounts (docs/agreement.md)",)
 
 
 def _next_sequence(layout: Layout) -> int:

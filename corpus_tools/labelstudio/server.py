@@ -41,6 +41,7 @@ import msgspec
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import resolved, staging_dir
 from corpus_tools.layout import check_output
+from corpus_tools.records import is_email
 
 LABEL_STUDIO_VERSION = "1.23.2"
 CONNECTION_FILE = "connection.json"
@@ -527,12 +528,6 @@ class User:
 
     def __repr__(self) -> str:  # keeps the key out of logs and tracebacks
         return f"User(id={self.id}, email={self.email!r})"
-
-
-def is_email(value: str) -> bool:
-    """Only a sanity check: a typo made into an account name is an account nobody can log in to."""
-    local, at, domain = value.partition("@")
-    return bool(local and at and domain) and "@" not in domain and not any(c.isspace() for c in value)
 
 
 def check_user_request(data_dir: Path, email: str) -> Connection:

@@ -290,11 +290,18 @@ def pull(client, project: str | int, out_path: Path, timeout: float = EXPORT_TIM
     return out_path
 
 
+def server_users(client) -> dict[str, str]:
+    """Every account on the server: user id (as an export's ``completed_by`` gives it) -> email."""
+    with api_errors("listing the server's users"):
+        return {str(user.id): user.email for user in client.users.list()}
+
+
 def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = None,
                     allow_partial: bool = False, on_progress: Callable[[int], None] | None = None):
     """Pull the project's export into ``out_path`` (default build/labelstudio/<project>.json, the
     title's characters other than letters, digits, '-', '_' and '.' made '-'),
-    then validate and store it in annotations/exports/ (corpus_tools.ingest.ingest).
+    then validate and store it in annotations/exports/ (corpus_tools.ingest.ingest) with the
+    accounts of its annotators (``server_users``: who each user id is, corpus_tools.annotations.annotators).
     Returns (export path, IngestResult). ``on_progress``: as ``pull``'s, for the download."""
     from corpus_tools.ingest import ingest
     from corpus_tools.documents.index import DocumentIndex
@@ -306,4 +313,5 @@ def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = 
         out_path = layout.build / "labelstudio" / f"{safe}.json"
     with corpus_lock(layout, "pull"):
         exported = pull(client, project, out_path, on_progress=on_progress)
-        return exported, ingest(exported, layout, DocumentIndex(layout), load_registry(layout), allow_partial)
+        return exported, ingest(exported, layout, DocumentIndex(layout), load_registry(layout), allow_partial,
+                                users=server_users(client))

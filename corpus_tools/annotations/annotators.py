@@ -1,0 +1,102 @@
+"""The annotators, annotations/annotators.jsonl: one Annotator per line, ``{"email": ..., "id": ...}``.
+
+Label Studio names the author of an annotation by the user id of its own database
+(``completed_by``), and every new server numbers its users from 1 again: an id alone does not
+say who someone is once a corpus outlives a server. So ``labelstudio pull`` records, with each
+stored export, the email of every account that annotated in it (``users`` in its ingest.json),
+and this file gives each email the id the corpus knows that person by. That id is what
+agreement, adjudication and a release's ``agreed_by`` and ``annotators`` columns say; the email
+is never published.
+
+Ingest adds a line for each email it has not seen (``register``): the account's user id when no
+one in the corpus has that id yet (so that on one server the ids are Label Studio's), else one
+more than the highest id taken. Exports stored without ``users`` (ingested from a file, or before
+pull recorded them) name their annotators by user id as given: to say that such an id is a
+person whose account a later pull will record, add that line by hand before the pull. Lines
+are never removed or changed: an id in a release must keep naming the same person.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+import orjson
+
+from corpus_tools import strictjson
+from corpus_tools.errors import CorpusError, Location
+from corpus_tools.fsutil import atomic_write_bytes, open_input
+from corpus_tools.layout import Layout
+from corpus_tools.records import Annotator
+
+
+def load_annotators(layout: Layout) -> dict[str, Annotator]:
+    """The corpus's annotators by email (lowercase: Label Studio's emails ignore case); none
+    when the file does not exist yet. Raises CorpusError naming the line at fault."""
+    path = layout.annotators
+    if not path.exists():
+        return {}
+    by_email: dict[str, Annotator] = {}
+    ids: set[str] = set()
+    with open_input(path) as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            where = Location(file=str(path), line=number)
+            annotator = _parse_line(line, where)
+            key = annotator.email.lower()
+            if key in by_email or annotator.id in ids:
+                repeated = f"email {annotator.email!r}" if key in by_email else f"id {annotator.id!r}"
+                raise CorpusError("annotators-invalid", f"{repeated} is already on an earlier line", where)
+            by_email[key] = annotator
+            ids.add(annotator.id)
+    return by_email
+
+
+def _parse_line(line: bytes, where: Location) -> Annotator:
+    try:
+        record = strictjson.loads(line)
+    except strictjson.JSONError as error:
+        raise CorpusError("annotators-invalid", f"not JSON: {error}", where) from None
+    if not isinstance(record, dict) or set(record) != {"id", "email"}:
+        raise CorpusError("annotators-invalid", 'expected {"email": ..., "id": ...} and no other key', where)
+    try:
+        return Annotator(**record)
+    except ValueError as error:
+        raise CorpusError("annotators-invalid", str(error), where) from None
+
+
+def register(layout: Layout, users: Mapping[str, str], taken: Iterable[str]) -> tuple[Annotator, ...]:
+    """Give each account of ``users`` (user id -> email) that the file lacks an id, and write the
+    file with them (atomically; unchanged when there is none). ``taken``: ids in use besides the
+    file's (the annotators of exports stored without ``users``). Returns the new annotators."""
+    known = load_annotators(layout)
+    used = {int(annotator.id) for annotator in known.values()} | {int(i) for i in taken if i.isdigit()}
+    added = []
+    for user_id in sorted(users, key=int):
+        email = users[user_id]
+        if email.lower() in known:
+            continue
+        number = int(user_id) if int(user_id) not in used else max(used) + 1
+        used.add(number)
+        known[email.lower()] = annotator = Annotator(str(number), email)
+        added.append(annotator)
+    if added:
+        ordered = sorted(known.values(), key=lambda annotator: int(annotator.id))
+        atomic_write_bytes(layout.annotators, b"".join(
+            orjson.dumps({"email": a.email, "id": a.id}, option=orjson.OPT_SORT_KEYS) + b"\n" for a in ordered))
+    return tuple(added)
+
+
+def corpus_ids(users: Mapping[str, str] | None, annotators: Mapping[str, Annotator], where: Location
+               ) -> dict[str, str]:
+    """The corpus id of each user id of a stored export whose ``users`` (user id -> email) are
+    recorded; empty when they are not (its user ids are the ids). ``where``: the stored export."""
+    ids = {}
+    for user_id, email in sorted((users or {}).items()):
+        annotator = annotators.get(email.lower())
+        if annotator is None:
+            raise CorpusError("annotator-unregistered", f"user {user_id} of this export is the account {email}, which "
+                              "annotations/annotators.jsonl does not list (ingest adds it): restore the file from "
+                              "version control", where)
+        ids[user_id] = annotator.id
+    return ids
