@@ -26,6 +26,7 @@ from corpus_tools.annotations.consolidate import load_annotation_set
 from corpus_tools.annotations.registry import load_registry
 from corpus_tools.cli import cli
 from corpus_tools.documents.index import load_documents
+from corpus_tools.ingest import stored_exports
 from corpus_tools.labelstudio.annotate import annotate_from_results, worksheet_items
 from corpus_tools.labelstudio.sync import pull_and_ingest, push
 from corpus_tools.layout import Layout
@@ -162,6 +163,38 @@ def test_adjudicate_push_review_pull_release(labelstudio, tmp_path):
     assert dataset.metadata.annotations_per_item == metadata["rai:annotationsPerItem"]
     assert dataset.metadata.data_annotation_analysis == metadata["rai:dataAnnotationAnalysis"]
     del dist
+
+
+def test_a_second_server_keeps_who_the_annotators_are(labelstudio, labelstudio_postgres, tmp_path):
+    """The corpus moves to another server (here the session's PostgreSQL one), whose database
+    numbers its users on its own: a returning annotator is still one annotator, and a newcomer
+    is another, whatever user ids the two servers gave them."""
+    layout = _corpus(tmp_path / "corpus")
+    documents = load_documents(layout)
+    doc = DOCS[1]
+    gold = worksheet_items([REPO / "annotations" / "worksheets" / "round-1" / f"{doc}.yaml"], documents)
+    first = push(labelstudio.client, [documents[doc]], None, "before the move", layout=layout)
+    ann, as_ann = labelstudio.as_user("returning-ann@corpus-tools.local")
+    annotate_from_results(as_ann, first.project_id, gold)
+    assert pull_and_ingest(labelstudio.client, "before the move", layout)[1].status == "stored"
+    second = push(labelstudio_postgres.client, [documents[doc]], None, "after the move", layout=layout)
+    bea, as_bea = labelstudio_postgres.as_user("newcomer-bea@corpus-tools.local")  # made first on this server
+    ann_again, as_ann_again = labelstudio_postgres.as_user("Returning-Ann@corpus-tools.local")
+    annotate_from_results(as_bea, second.project_id, gold)
+    annotate_from_results(as_ann_again, second.project_id, gold)
+    assert pull_and_ingest(labelstudio_postgres.client, "after the move", layout)[1].status == "stored"
+
+    ids = {email: annotator.id for email, annotator in load_annotators(layout).items()}
+    assert ids["returning-ann@corpus-tools.local"] == str(ann.id)
+    assert ids["newcomer-bea@corpus-tools.local"] not in (str(ann.id), None)
+    annotation_set = load_annotation_set(layout, documents, load_registry(layout))
+    # two people, each once: Ann's version from the second server replaced her first one
+    versions = {version.provenance.annotator: version.provenance.export_file
+                for version in annotation_set.versions[doc]}
+    after_the_move = stored_exports(layout)[1].name
+    assert versions == {str(ann.id): after_the_move, ids["newcomer-bea@corpus-tools.local"]: after_the_move}
+    report = json.loads(CliRunner().invoke(cli, ["agreement", "--root", str(layout.root), "--json"]).output)
+    assert report["annotators"] == sorted(versions) and report["documents"]["compared"] == 1
 
 
 def test_the_data_dir_is_private(labelstudio):
