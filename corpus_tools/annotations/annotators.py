@@ -44,9 +44,14 @@ def load_annotators(layout: Layout) -> dict[str, Annotator]:
             where = Location(file=str(path), line=number)
             annotator = _parse_line(line, where)
             key = annotator.email.lower()
-            if key in by_email or annotator.id in ids:
-                repeated = f"email {annotator.email!r}" if key in by_email else f"id {annotator.id!r}"
-                raise CorpusError("annotators-invalid", f"{repeated} is already on an earlier line", where)
+            if key in by_email:
+                raise CorpusError("annotators-invalid", f"email {annotator.email!r} is already on an earlier line",
+                                  where)
+            if annotator.id in ids:
+                # what merging two branches that each added an annotator gives
+                raise CorpusError("annotators-invalid", f"id {annotator.id!r} is already on an earlier line: give one "
+                                  "of the two people an id no line has (unless a release already names them by it)",
+                                  where)
             by_email[key] = annotator
             ids.add(annotator.id)
     return by_email
