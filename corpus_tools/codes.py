@@ -154,6 +154,7 @@ worksheet-invalid  error  a worksheet with a missing, unknown or inconsistent fi
 annotator-unknown  error  prefer:ANNOTATOR names an annotator with no version of any document
 annotators-invalid  error  a line of annotations/annotators.jsonl is not {"email", "id"} with an email and a positive whole number, or repeats an email or id
 annotator-unregistered  error  a stored export records an account (email) that annotations/annotators.jsonl does not list
+annotator-account-invalid  error  pull: a user id that annotated has no account the server names, or an account without an email, or two accounts whose emails differ only in case
 unknown-strategy  error  an adjudication strategy that is not unanimous, majority or prefer:ANNOTATOR
 """),
     _table("release", """

@@ -738,6 +738,9 @@ class AnnotationQuality:
     # of documents_ground_truth: never saved again after they were made (adjudicate's merge as
     # pushed, with no reviewer's change; corpus_tools.annotations.adjudicate.ground_truth_unchanged)
     ground_truth_unchanged: int = 0
+    # some annotators are named by the corpus's ids for their accounts, not by Label Studio user
+    # ids (some stored export has its accounts recorded: corpus_tools.annotations.annotators)
+    annotators_by_account: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,6 @@
 """Who an annotator is across Label Studio servers: annotations/annotators.jsonl
-(corpus_tools.annotations.annotators) and the accounts ``labelstudio pull`` records with each
-stored export. The server-side half (pull lists the server's users) is in
-tests/test_labelstudio_roundtrip.py."""
+(corpus_tools.annotations.annotators) and the accounts ``labelstudio pull`` records beside each
+stored export. With two real servers: tests/test_labelstudio_adjudicate.py."""
 
 from __future__ import annotations
 
@@ -19,21 +18,35 @@ from corpus_tools.ingest import ingest, stored_exports
 EXPORT = Path(__file__).resolve().parent / "fixtures" / "agreement" / "two-annotators.json"
 
 
-def _export(tmp_path: Path, name: str, day: str) -> Path:
-    """The two-annotator fixture (users 1 and 2 on doc-a and doc-b), saved again on ``day``."""
+def _export(tmp_path: Path, name: str, day: str, database: str = "", indent: int | None = None) -> Path:
+    """The two-annotator fixture (users 1 and 2 on doc-a and doc-b), saved again on ``day``; with
+    Label Studio's unique_ids of ``database`` when given."""
     tasks = json.loads(EXPORT.read_text(encoding="utf-8"))
     for task in tasks:
         for annotation in task["annotations"]:
             annotation["updated_at"] = f"2026-11-{day}" + annotation["updated_at"][10:]
+            if database:
+                annotation["unique_id"] = f"{database}-{annotation['id']}"
     path = tmp_path / name
-    path.write_text(json.dumps(tasks), encoding="utf-8")
+    path.write_text(json.dumps(tasks, indent=indent), encoding="utf-8")
     return path
 
 
-def _ingest(layout, path: Path, users=None):
-    result = ingest(path, layout, export_corpus.documents(), export_corpus.registry(), users=users)
-    assert result.status == "stored", [str(problem) for problem in result.report]
+def _server(users: dict[str, str]):
+    """What ``labelstudio pull`` asks a server: the email of each user id it knows."""
+    return lambda user_ids: {user_id: users[user_id] for user_id in user_ids if user_id in users}
+
+
+def _ingest(layout, path: Path, users=None, status: str = "stored"):
+    result = ingest(path, layout, export_corpus.documents(), export_corpus.registry(),
+                    accounts=None if users is None else _server(users))
+    assert result.status == status, [str(problem) for problem in result.report]
     return result
+
+
+def _accounts(stored) -> dict | None:
+    path = stored.directory / "accounts.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
 def _annotators_of(layout, doc_id: str) -> list[str]:
@@ -57,9 +70,8 @@ def test_a_new_servers_user_ids_are_not_taken_for_the_earlier_annotators(tmp_pat
         '{"email":"ann@example.org","id":"1"}\n{"email":"bob@example.org","id":"2"}\n'
         '{"email":"carol@example.org","id":"3"}\n')
     # only those who annotated in an export are recorded with it (the admin is not)
-    records = [json.loads((stored.directory / "ingest.json").read_text()) for stored in stored_exports(layout)]
-    assert [record["users"] for record in records] == [{"1": "ann@example.org", "2": "bob@example.org"},
-                                                       {"1": "carol@example.org", "2": "Ann@Example.org"}]
+    assert [_accounts(stored) for stored in stored_exports(layout)] == [
+        {"1": "ann@example.org", "2": "bob@example.org"}, {"1": "carol@example.org", "2": "Ann@Example.org"}]
     assert _annotators_of(layout, "doc-a") == ["1", "2", "3"]
     # the records say so too (what agreement, adjudication and a release read)
     annotation_set = load_annotation_set(layout, export_corpus.documents(), export_corpus.registry())
@@ -116,7 +128,7 @@ def test_an_account_the_file_lost_is_refused_naming_the_stored_export(tmp_path):
         AnnotationIndex(layout, export_corpus.documents(), export_corpus.registry())
     stored = stored_exports(layout)[0]
     assert caught.value.code == "annotator-unregistered"
-    assert str(caught.value).startswith(f"{stored.directory / 'ingest.json'}: [annotator-unregistered] user 2 of this export is the account "
+    assert str(caught.value).startswith(f"{stored.directory / 'accounts.json'}: [annotator-unregistered] user 2 of this export is the account "
                                         "bob@example.org, which annotations/annotators.jsonl does not list"), \
         str(caught.value)
 
@@ -124,12 +136,64 @@ def test_an_account_the_file_lost_is_refused_naming_the_stored_export(tmp_path):
 def test_a_damaged_record_of_accounts_is_refused_naming_it(tmp_path):
     layout = export_corpus.corpus_root(tmp_path / "corpus")
     result = _ingest(layout, _export(tmp_path, "pulled.json", "20"), {"1": "ann@example.org", "2": "bob@example.org"})
-    record_path = result.stored_as.directory / "ingest.json"
-    record = json.loads(record_path.read_text(encoding="utf-8"))
-    record_path.write_text(json.dumps({**record, "users": {"1": ["ann@example.org"]}}), encoding="utf-8")
+    path = result.stored_as.directory / "accounts.json"
+    path.write_text(json.dumps({"1": ["ann@example.org"]}), encoding="utf-8")
     with pytest.raises(CorpusError) as caught:
         AnnotationIndex(layout, export_corpus.documents(), export_corpus.registry())
-    assert caught.value.code == "stored-export-invalid" and str(caught.value).startswith(f"{record_path}: ")
+    assert caught.value.code == "stored-export-invalid" and str(caught.value).startswith(f"{path}: ")
+
+
+@pytest.mark.parametrize("how", ["stored", "already-stored", "nothing-new"])
+def test_a_pull_records_the_accounts_of_an_export_ingested_from_a_file_of_its_database(tmp_path, how):
+    """`pull --no-ingest`, then `ingest FILE`: the export is stored by user id. A later pull of the
+    project (new work, the same bytes, or the same annotations) says who those ids are."""
+    layout = export_corpus.corpus_root(tmp_path / "corpus")
+    layout.annotators.write_text('{"email":"someone@example.org","id":"2"}\n', encoding="utf-8")
+    from_file = _ingest(layout, _export(tmp_path, "file.json", "20", database="db1"))
+    assert from_file.notes == ("its annotators are known by Label Studio user id alone, and "
+                               "annotations/annotators.jsonl names people by the corpus's ids: until `labelstudio "
+                               "pull` of its project records their accounts, its user N is taken for the corpus's "
+                               "annotator N (docs/agreement.md, \"Who an annotator is\")",)
+    assert _annotators_of(layout, "doc-a") == ["1", "2"]  # user 2 taken for someone@: what the note says
+    pulled = {"stored": _export(tmp_path, "later.json", "21", database="db1"),
+              "already-stored": tmp_path / "file.json",
+              "nothing-new": _export(tmp_path, "same.json", "20", database="db1", indent=1)}[how]
+    result = _ingest(layout, pulled, {"1": "ann@example.org", "2": "bob@example.org"}, status=how)
+    first = stored_exports(layout)[0]
+    assert _accounts(first) == {"1": "ann@example.org", "2": "bob@example.org"}
+    assert result.notes[-3:] == (
+        "annotator 1 is the account ann@example.org (added to annotations/annotators.jsonl)",
+        "annotator 3 is the account bob@example.org (added to annotations/annotators.jsonl)",
+        f"recorded the accounts of stored export {first.name}'s annotators: it holds annotations of this "
+        "export's database")
+    assert _annotators_of(layout, "doc-a") == ["1", "3"]
+
+
+def test_an_export_of_another_database_does_not_record_accounts_for_a_stored_one(tmp_path):
+    layout = export_corpus.corpus_root(tmp_path / "corpus")
+    first = _ingest(layout, _export(tmp_path, "file.json", "20", database="db1")).stored_as
+    _ingest(layout, _export(tmp_path, "other.json", "21", database="db2"),
+            {"1": "cy@example.org", "2": "di@example.org"})
+    assert _accounts(first) is None
+    assert [annotator.id for annotator in load_annotators(layout).values()] == ["3", "4"]
+
+
+@pytest.mark.parametrize(("users", "message"), [
+    ({"1": "ann@example.org"}, "user(s) 2 annotated in this export or in a stored export of its database, but the "
+                               "server names no account for them"),
+    ({"1": "ann@example.org", "2": ""}, "the account of user 2 has no email address ('')"),
+    ({"1": "ann@example.org", "2": "ANN@example.org"}, "users 1 and 2 are the accounts ann@example.org and "
+                                                       "ANN@example.org, which differ only in the case"),
+])
+def test_accounts_that_cannot_say_who_someone_is_refuse_the_pull_and_nothing_is_written(tmp_path, users, message):
+    layout = export_corpus.corpus_root(tmp_path / "corpus")
+    path = _export(tmp_path, "pulled.json", "20", database="db1")
+    with pytest.raises(CorpusError) as caught:
+        ingest(path, layout, export_corpus.documents(), export_corpus.registry(), accounts=_server(users))
+    assert caught.value.code == "annotator-account-invalid"
+    assert str(caught.value).startswith(f"{path}: [annotator-account-invalid] {message}"), str(caught.value)
+    assert stored_exports(layout) == [] and not layout.annotators.exists()
+    assert sorted(p.name for p in layout.exports.iterdir()) == []
 
 
 def test_the_committed_annotators_are_round_twos_accounts(corpus_copy):
@@ -139,3 +203,22 @@ def test_the_committed_annotators_are_round_twos_accounts(corpus_copy):
     assert {email: annotator.id for email, annotator in load_annotators(corpus_copy).items()} == {
         "annotator-1@corpus-tools.local": "2", "annotator-2@corpus-tools.local": "3",
         "annotator-3@corpus-tools.local": "4"}
+
+
+@pytest.mark.parametrize("by_account", [False, True])
+def test_the_cards_agreed_by_says_what_the_ids_are(tmp_path, by_account):
+    """Label Studio user ids (every release up to 1.1.2, whose card stays byte for byte) until an
+    export's accounts are recorded; then the corpus's ids."""
+    from corpus_tools.annotations.adjudicate import ReleaseProvenance
+    from corpus_tools.release.card_fields import AGREED_BY_ACCOUNTS, data_fields_section
+
+    layout = export_corpus.corpus_root(tmp_path / "corpus")
+    _ingest(layout, _export(tmp_path, "pulled.json", "20"),
+            {"1": "ann@example.org", "2": "bob@example.org"} if by_account else None)
+    provenance = ReleaseProvenance(AnnotationIndex(layout, export_corpus.documents(), export_corpus.registry()))
+    list(provenance.stream([]))
+    quality = provenance.quality()
+    assert quality.annotators_by_account is by_account
+    fields = data_fields_section(by_account=quality.annotators_by_account)
+    described = "the annotators (Label Studio user ids) whose own version of the document has exactly this unit"
+    assert (AGREED_BY_ACCOUNTS in fields, described in fields) == (by_account, not by_account)

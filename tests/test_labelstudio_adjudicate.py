@@ -70,8 +70,8 @@ def test_adjudicate_push_review_pull_release(labelstudio, tmp_path):
     assert stored.status == "stored", [str(p) for p in stored.report]
     # who each user id is, from the server: recorded with the export, and given corpus ids (their
     # user ids, which no one in this corpus has yet)
-    record = json.loads((stored.stored_as.directory / "ingest.json").read_text(encoding="utf-8"))
-    assert record["users"] == {str(one.id): "annotator-1@corpus-tools.local",
+    accounts = json.loads((stored.stored_as.directory / "accounts.json").read_text(encoding="utf-8"))
+    assert accounts == {str(one.id): "annotator-1@corpus-tools.local",
                                str(two.id): "annotator-2@corpus-tools.local"}
     assert {email: annotator.id for email, annotator in load_annotators(layout).items()} == {
         "annotator-1@corpus-tools.local": str(one.id), "annotator-2@corpus-tools.local": str(two.id)}

@@ -484,7 +484,8 @@ class ReleaseProvenance:
         return AnnotationQuality(agreement, tuple(sorted(self._annotators.items())),
                                  self._documents["ground_truth"], self._documents["latest"], self._units["all"],
                                  self._units["unanimous"], self._units["adjudicated"], self._units["one_annotator"],
-                                 ground_truth_unchanged=ground_truth_unchanged(self._index))
+                                 ground_truth_unchanged=ground_truth_unchanged(self._index),
+                                 annotators_by_account=any(self._index.corpus_ids))
 
 
 # Saved once by whoever made it: created and updated in one save, a few microseconds apart.

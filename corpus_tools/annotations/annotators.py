@@ -2,18 +2,21 @@
 
 Label Studio names the author of an annotation by the user id of its own database
 (``completed_by``), and every new server numbers its users from 1 again: an id alone does not
-say who someone is once a corpus outlives a server. So ``labelstudio pull`` records, with each
-stored export, the email of every account that annotated in it (``users`` in its ingest.json),
-and this file gives each email the id the corpus knows that person by. That id is what
-agreement, adjudication and a release's ``agreed_by`` and ``annotators`` columns say; the email
+say who someone is once a corpus outlives a server. So ``labelstudio pull`` records, beside each
+stored export, the email of every account that annotated in it (its ``accounts.json``:
+corpus_tools.ingest.store), and this file gives each email the id the corpus knows that person
+by. That id is what agreement, adjudication and a release's ``agreed_by`` column say; the email
 is never published.
 
 Ingest adds a line for each email it has not seen (``register``): the account's user id when no
 one in the corpus has that id yet (so that on one server the ids are Label Studio's), else one
-more than the highest id taken. Exports stored without ``users`` (ingested from a file, or before
-pull recorded them) name their annotators by user id as given: to say that such an id is a
-person whose account a later pull will record, add that line by hand before the pull. Lines
-are never removed or changed: an id in a release must keep naming the same person.
+more than the highest id taken; so the ids follow the order exports are ingested in. It writes
+the file before the export lands (an ingest that fails after it leaves an id for a person no
+stored export names yet: harmless, and they keep it). Exports stored without accounts (ingested
+from a file, or before pulls recorded them) name their annotators by user id as given, until a
+pull from their database records their accounts: to say that such an id is a person whose
+account a later pull will record, add that line by hand before the pull. Lines are never removed
+or changed: an id in a release must keep naming the same person.
 """
 
 from __future__ import annotations
@@ -70,15 +73,15 @@ def _parse_line(line: bytes, where: Location) -> Annotator:
         raise CorpusError("annotators-invalid", str(error), where) from None
 
 
-def register(layout: Layout, users: Mapping[str, str], taken: Iterable[str]) -> tuple[Annotator, ...]:
-    """Give each account of ``users`` (user id -> email) that the file lacks an id, and write the
+def register(layout: Layout, accounts: Mapping[str, str], taken: Iterable[str]) -> tuple[Annotator, ...]:
+    """Give each of ``accounts`` (user id -> email) that the file lacks an id, and write the
     file with them (atomically; unchanged when there is none). ``taken``: ids in use besides the
-    file's (the annotators of exports stored without ``users``). Returns the new annotators."""
+    file's (the annotators of exports stored without accounts). Returns the new annotators."""
     known = load_annotators(layout)
     used = {int(annotator.id) for annotator in known.values()} | {int(i) for i in taken if i.isdigit()}
     added = []
-    for user_id in sorted(users, key=int):
-        email = users[user_id]
+    for user_id in sorted(accounts, key=int):
+        email = accounts[user_id]
         if email.lower() in known:
             continue
         number = int(user_id) if int(user_id) not in used else max(used) + 1
@@ -92,12 +95,12 @@ def register(layout: Layout, users: Mapping[str, str], taken: Iterable[str]) -> 
     return tuple(added)
 
 
-def corpus_ids(users: Mapping[str, str] | None, annotators: Mapping[str, Annotator], where: Location
+def corpus_ids(accounts: Mapping[str, str] | None, annotators: Mapping[str, Annotator], where: Location
                ) -> dict[str, str]:
-    """The corpus id of each user id of a stored export whose ``users`` (user id -> email) are
-    recorded; empty when they are not (its user ids are the ids). ``where``: the stored export."""
+    """The corpus id of each user id of a stored export whose accounts (user id -> email) are
+    recorded; empty when they are not (its user ids are the ids). ``where``: its accounts file."""
     ids = {}
-    for user_id, email in sorted((users or {}).items()):
+    for user_id, email in sorted((accounts or {}).items()):
         annotator = annotators.get(email.lower())
         if annotator is None:
             raise CorpusError("annotator-unregistered", f"user {user_id} of this export is the account {email}, which "

@@ -39,7 +39,7 @@ from corpus_tools.arrays import array, scalar
 from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.errors import Location, Problem, Report
 from corpus_tools.ingest.store import (
-    accepted_exclusions, inputs_digest, problem_key, stored_exports, stored_users, units_for,
+    ACCOUNTS_FILE, accepted_exclusions, inputs_digest, problem_key, stored_accounts, stored_exports, units_for,
 )
 from corpus_tools.ingest.units import Units, problems_of
 from corpus_tools.layout import Layout
@@ -150,8 +150,8 @@ class AnnotationIndex:
         self.units = [units_for(layout, item, documents, registry, inputs=inputs) for item in self.stored]
         annotators = load_annotators(layout)
         # who each annotator is: the corpus id of each export's user ids (annotations.annotators)
-        self.corpus_ids = [corpus_ids(stored_users(item), annotators,
-                                      Location(file=str(item.directory / "ingest.json"))) for item in self.stored]
+        self.corpus_ids = [corpus_ids(stored_accounts(item), annotators,
+                                      Location(file=str(item.directory / ACCOUNTS_FILE))) for item in self.stored]
         self.versions, self.chosen = rank(self.units, self.corpus_ids)
 
     @classmethod

@@ -55,7 +55,7 @@ def _strategy(ctx: click.Context, param: click.Parameter, value: str):
 @json_option
 @click.option("--strategy", required=True, callback=_strategy, metavar="unanimous|majority|prefer:ANNOTATOR",
               help="Which units the merge keeps: those all annotators gave, those most gave, or one "
-                   "annotator's (by Label Studio user id, as `agreement` lists them).")
+                   "annotator's (by the id `agreement` lists them by: docs/agreement.md).")
 @click.option("--push", is_flag=True,
               help="Submit each merge to its Label Studio task as a ground-truth annotation of the reviewer, "
                    "with each annotator's disputed units as a prediction beside it.")

@@ -41,7 +41,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import orjson
@@ -62,9 +62,10 @@ from corpus_tools.ingest.units import Units, UnitsWriter, column_sum, problems_o
 from corpus_tools.ingest.work import check_batch, start_worker, worker_batch
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
-from corpus_tools.records import Document, Exclusion, IngestResult, RegistryEntity, StoredExport
+from corpus_tools.records import Document, Exclusion, IngestResult, RegistryEntity, StoredExport, is_email
 
 STORED_NAME = re.compile(r"^(\d{6})-([0-9a-f]{16})$")
+ACCOUNTS_FILE = "accounts.json"
 PARALLEL_MIN_BYTES = 16 << 20  # below this, starting workers costs more than they save
 BATCH_TASKS = 64  # tasks per batch sent to a worker, and per row group of the units tables (x16)
 IN_FLIGHT = 2  # batches per worker in the window
@@ -101,16 +102,22 @@ def _read_record(directory: Path) -> dict:
                           Location(file=str(path))) from None
 
 
-def stored_users(stored: StoredExport) -> dict[str, str] | None:
-    """The account (email) of each user id that annotated in a stored export, as ``labelstudio
-    pull`` recorded them; None for an export stored without (corpus_tools.annotations.annotators)."""
-    users = _read_record(stored.directory).get("users")
-    if users is not None and not (isinstance(users, dict) and all(
-            isinstance(key, str) and key.isdigit() and isinstance(value, str) for key, value in users.items())):
-        raise CorpusError("stored-export-invalid", "the stored export's ingest.json has users that are not user id "
-                          "-> email: the store is damaged; restore it from version control",
-                          Location(file=str(stored.directory / "ingest.json")))
-    return users
+def stored_accounts(stored: StoredExport) -> dict[str, str] | None:
+    """The account (email) of each user id that annotated in a stored export (its
+    ``accounts.json``, which ``labelstudio pull`` writes); None for an export whose accounts were
+    never recorded (corpus_tools.annotations.annotators)."""
+    path = stored.directory / ACCOUNTS_FILE
+    try:
+        accounts = orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        accounts = error
+    if not (isinstance(accounts, dict) and all(isinstance(key, str) and key.isdigit() and isinstance(value, str)
+                                               for key, value in accounts.items())):
+        raise CorpusError("stored-export-invalid", f"the stored export's {ACCOUNTS_FILE} is not user id -> email: the "
+                          "store is damaged; restore it from version control", Location(file=str(path)))
+    return accounts
 
 
 def stored_options(stored: StoredExport) -> dict[str, bool]:
@@ -293,13 +300,17 @@ def validate_export(path: str | Path, documents: Mapping[str, Document], registr
 def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Document],
            registry: Mapping[str, RegistryEntity], allow_partial: bool = False, jobs: int | None = None,
            trim_whitespace: bool = False, on_progress: Callable[[int], None] | None = None,
-           users: Mapping[str, str] | None = None) -> IngestResult:
+           accounts: Accounts | None = None) -> IngestResult:
     """Validate the export at ``export_path``, store it verbatim and write its units table.
 
-    ``users``: the server's accounts (user id -> email), as ``labelstudio pull`` gives them: the
-    ingest record keeps those who annotated in the export, and annotations/annotators.jsonl gains
-    an id for each account it lacks (corpus_tools.annotations.annotators). Without them, the
-    export's user ids are its annotators' ids.
+    ``accounts``: who the export's user ids are, asked of the server the export comes from
+    (``labelstudio pull``: corpus_tools.labelstudio.sync.server_accounts). They are kept beside
+    the stored export (``accounts.json``), and beside each stored export whose accounts were
+    never recorded and that holds annotations of the same database (one of its unique_ids is in
+    this export: it was ingested from a file, or before pulls recorded accounts);
+    annotations/annotators.jsonl gains an id for each account it lacks
+    (corpus_tools.annotations.annotators). Without them, the export's user ids are its
+    annotators' ids.
 
     Raises CorpusError when the file is not a Label Studio export at all (nothing is written).
     Status ``refused`` (nothing written) when it has errors and ``allow_partial`` is off;
@@ -322,7 +333,7 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
                 copy.flush()
                 os.fsync(copy.fileno())
             return _store(layout, staging, units_staging, stream.sha256, gathered, options,
-                          documents, registry, users)
+                          documents, registry, accounts, export_path)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             if units_staging is not None:
@@ -345,30 +356,32 @@ def _write_checked(stream: ExportStream, context: Context, jobs: int, directory:
 
 
 def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gathered: _Gathered,
-           options: dict[str, bool], documents, registry, users: Mapping[str, str] | None) -> IngestResult:
+           options: dict[str, bool], documents, registry, accounts: Accounts | None,
+           export_path: Path) -> IngestResult:
     report = gathered.report()
     exclusions = tuple(_exclusion(problem) for problem in report.problems
                        if problem.severity == "error" or problem.code in EXCLUDING)
+    new = Units(units_staging, "export.json")
+    inputs = inputs_digest(documents, registry)
     existing = next((stored for stored in stored_exports(layout) if stored.sha256 == sha256), None)
     if existing is not None:
-        return IngestResult("already-stored", sha256, existing, report, exclusions)
+        notes = _record_accounts(layout, new, None, accounts, documents, registry, inputs, export_path)
+        return IngestResult("already-stored", sha256, existing, report, exclusions, notes)
     if not report.valid and not options["allow_partial"]:
         return IngestResult("refused", sha256, None, report, exclusions)
     if not gathered.submitted:
         return IngestResult("no-annotations", sha256, None, report, exclusions)
-    inputs = inputs_digest(documents, registry)
-    new = Units(units_staging, "export.json")
-    nothing_new, notes = _against_store(layout, new, documents, registry, inputs, users is None)
+    nothing_new, notes = _against_store(layout, new, documents, registry, inputs, accounts is None)
     if nothing_new:
-        return IngestResult("nothing-new", sha256, None, report, exclusions)
+        notes += _record_accounts(layout, new, None, accounts, documents, registry, inputs, export_path)
+        return IngestResult("nothing-new", sha256, None, report, exclusions, notes)
+    if accounts is None and _known_by_account(layout):
+        notes += ("its annotators are known by Label Studio user id alone, and annotations/annotators.jsonl names "
+                  "people by the corpus's ids: until `labelstudio pull` of its project records their accounts, its "
+                  "user N is taken for the corpus's annotator N (docs/agreement.md, \"Who an annotator is\")",)
     record = {"sha256": sha256, **options, "excluded": [exclusion_as_dict(item) for item in exclusions]}
-    authors = _annotator_ids(new)
-    if users is not None:
-        record["users"] = {user_id: users[user_id] for user_id in sorted(authors, key=int) if user_id in users}
-        taken = (authors - set(record["users"])) | _ids_without_accounts(layout, documents, registry, inputs)
-        notes += tuple(f"annotator {annotator.id} is the account {annotator.email} (added to "
-                       "annotations/annotators.jsonl)" for annotator in register(layout, record["users"], taken))
     atomic_write_bytes(staging / "ingest.json", orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
+    notes += _record_accounts(layout, new, staging, accounts, documents, registry, inputs, export_path)
     sequence = _next_sequence(layout)
     stored = StoredExport(sequence, sha256, layout.exports / f"{sequence:06d}-{sha256[:16]}")
     os.chmod(staging / "export.json", 0o644)
@@ -378,9 +391,74 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     return IngestResult("stored" if report.valid else "stored-partial", sha256, stored, report, exclusions, notes)
 
 
-# What says an annotation is one already stored: Label Studio's unique_id, and the fields that
-# change whenever an annotator saves it (updated_at: its result cannot change without it)
-_SAME = ["id", "unique_id", "updated_at", "cancelled", "ground_truth", "annotator", "lead_time"]
+# ---------------------------------------------------------------------------------------------
+# Who the user ids are (corpus_tools.annotations.annotators)
+
+# given user ids (strings, as the units tables hold them), the email of each the server knows
+Accounts = Callable[[Sequence[str]], Mapping[str, str]]
+
+
+def _record_accounts(layout: Layout, new: Units, staging: Path | None, accounts: Accounts | None,
+                     documents, registry, inputs: tuple[str, str], export_path: Path) -> tuple[str, ...]:
+    """Write the accounts of the user ids that annotated in the export being stored (into its
+    ``staging`` directory; None: it is not being stored) and in each stored export without
+    recorded accounts that holds an annotation of this one's (a unique_id of it: the same
+    database), after giving annotations/annotators.jsonl an id for each new account. All the
+    accounts are checked before anything is written."""
+    if accounts is None:
+        return ()
+    mine = _submitted(new)
+    ours = mine["unique_id"].drop_null()
+    targets: list[tuple[Path, set[str]]] = [(staging, _annotator_ids(new))] if staging is not None else []
+    for stored in stored_exports(layout):
+        if not len(ours) or stored_accounts(stored) is not None:
+            continue
+        theirs = _submitted(units_for(layout, stored, documents, registry, inputs=inputs))
+        if column_sum(pc.is_in(theirs["unique_id"], value_set=ours.combine_chunks())):
+            targets.append((stored.directory, {user_id for user_id in theirs["annotator"].to_pylist() if user_id}))
+    if not targets:
+        return ()
+    wanted = sorted(set().union(*(ids for _, ids in targets)), key=int)
+    emails = _checked_accounts(accounts(wanted), wanted, export_path)
+    backfilled = {directory for directory, _ in targets if directory != staging}
+    taken = _ids_without_accounts(layout, documents, registry, inputs, skip=backfilled)
+    notes = [f"annotator {annotator.id} is the account {annotator.email} (added to annotations/annotators.jsonl)"
+             for annotator in register(layout, emails, taken)]
+    for directory, ids in targets:
+        own = {user_id: emails[user_id] for user_id in sorted(ids, key=int)}
+        atomic_write_bytes(directory / ACCOUNTS_FILE, orjson.dumps(own, option=orjson.OPT_INDENT_2) + b"\n")
+        if directory != staging:
+            notes.append(f"recorded the accounts of stored export {directory.name}'s annotators: it holds annotations "
+                         "of this export's database")
+    return tuple(notes)
+
+
+def _checked_accounts(found: Mapping[str, str], wanted: list[str], export_path: Path) -> dict[str, str]:
+    """The accounts of ``wanted`` user ids, refused unless each has an email of its own."""
+    where = Location(file=str(export_path))
+    missing = [user_id for user_id in wanted if user_id not in found]
+    if missing:
+        raise CorpusError("annotator-account-invalid", f"user(s) {', '.join(missing)} annotated in this export or in a "
+                          "stored export of its database, but the server names no account for them (Label Studio lists the users of the caller's organization "
+                          "only): nothing was stored", where)
+    by_email: dict[str, str] = {}
+    for user_id in wanted:
+        email = found[user_id]
+        if not (isinstance(email, str) and is_email(email)):
+            raise CorpusError("annotator-account-invalid", f"the account of user {user_id} has no email address "
+                              f"({email!r}), and the corpus knows annotators by email: give it one, or store the "
+                              "export by user id (`pull --no-ingest`, then `ingest`): nothing was stored", where)
+        other = by_email.setdefault(email.lower(), user_id)
+        if other != user_id:
+            raise CorpusError("annotator-account-invalid", f"users {other} and {user_id} are the accounts "
+                              f"{found[other]} and {email}, which differ only in the case of their letters: the "
+                              "corpus would take the two for one person; give one of them another email: nothing "
+                              "was stored", where)
+    return {user_id: found[user_id] for user_id in wanted}
+
+
+def _known_by_account(layout: Layout) -> bool:
+    return layout.annotators.exists() and layout.annotators.stat().st_size > 0
 
 
 def _annotator_ids(units: Units) -> set[str]:
@@ -389,14 +467,20 @@ def _annotator_ids(units: Units) -> set[str]:
             if user_id is not None}
 
 
-def _ids_without_accounts(layout: Layout, documents, registry, inputs: tuple[str, str]) -> set[str]:
-    """The user ids the stored exports name annotators by because no account is recorded for
-    them: ids an account new to the corpus must not be given."""
+def _ids_without_accounts(layout: Layout, documents, registry, inputs: tuple[str, str],
+                          skip: set[Path] = frozenset()) -> set[str]:
+    """The user ids the stored exports (but those in ``skip``) name annotators by because no
+    account is recorded for them: ids an account new to the corpus must not be given."""
     taken: set[str] = set()
     for stored in stored_exports(layout):
-        users = stored_users(stored) or {}
-        taken |= _annotator_ids(units_for(layout, stored, documents, registry, inputs=inputs)) - set(users)
+        if stored.directory not in skip and stored_accounts(stored) is None:
+            taken |= _annotator_ids(units_for(layout, stored, documents, registry, inputs=inputs))
     return taken
+
+
+# What says an annotation is one already stored: Label Studio's unique_id, and the fields that
+# change whenever an annotator saves it (updated_at: its result cannot change without it)
+_SAME = ["id", "unique_id", "updated_at", "cancelled", "ground_truth", "annotator", "lead_time"]
 
 
 def _against_store(layout: Layout, new: Units, documents, registry,

@@ -11,11 +11,12 @@ disk, because ``exports.as_json`` builds the whole export in the server's and ou
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from corpus_tools.fsutil import atomic_writer
 from corpus_tools.layout import check_output
@@ -290,10 +291,20 @@ def pull(client, project: str | int, out_path: Path, timeout: float = EXPORT_TIM
     return out_path
 
 
-def server_users(client) -> dict[str, str]:
-    """Every account on the server: user id (as an export's ``completed_by`` gives it) -> email."""
+def server_accounts(client, user_ids: Sequence[str]) -> dict[str, str]:
+    """The email of each of ``user_ids`` (as an export's ``completed_by`` gives them) that the
+    server knows: its list of users, and each one it leaves out asked for by id (the list holds
+    the users of the caller's organization only). Ingest refuses an id left without one."""
     with api_errors("listing the server's users"):
-        return {str(user.id): user.email for user in client.users.list()}
+        listed = {str(user.id): user.email for user in client.users.list()}
+    found = {user_id: listed[user_id] for user_id in user_ids if user_id in listed}
+    from label_studio_sdk.core.api_error import ApiError
+
+    for user_id in user_ids:
+        if user_id not in found:
+            with contextlib.suppress(ApiError):
+                found[user_id] = client.users.get(int(user_id)).email
+    return found
 
 
 def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = None,
@@ -301,7 +312,7 @@ def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = 
     """Pull the project's export into ``out_path`` (default build/labelstudio/<project>.json, the
     title's characters other than letters, digits, '-', '_' and '.' made '-'),
     then validate and store it in annotations/exports/ (corpus_tools.ingest.ingest) with the
-    accounts of its annotators (``server_users``: who each user id is, corpus_tools.annotations.annotators).
+    accounts of its annotators (``server_accounts``: who each user id is, corpus_tools.annotations.annotators).
     Returns (export path, IngestResult). ``on_progress``: as ``pull``'s, for the download."""
     from corpus_tools.ingest import ingest
     from corpus_tools.documents.index import DocumentIndex
@@ -314,4 +325,4 @@ def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = 
     with corpus_lock(layout, "pull"):
         exported = pull(client, project, out_path, on_progress=on_progress)
         return exported, ingest(exported, layout, DocumentIndex(layout), load_registry(layout), allow_partial,
-                                users=server_users(client))
+                                accounts=functools.partial(server_accounts, client))

@@ -173,7 +173,7 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         "source file (sha256 in `raw_sha256`), through the normalizer's offset map.",
         data_instances_section({config: row for config, (_, row) in stats.examples.items()},
                                {config: split for config, (split, _) in stats.examples.items()}),
-        data_fields_section(),
+        data_fields_section(by_account=quality is not None and quality.annotators_by_account),
         _splits_section(stats, document_splits),
         _loading_section(version),
         "### Statistics",

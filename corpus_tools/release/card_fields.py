@@ -127,10 +127,18 @@ def type_name(feature: Any) -> str:
     return "struct {" + ", ".join(feature) + "}"
 
 
-def data_fields_section() -> str:
+# What the ids in agreed_by are once any of them comes from an account (corpus_tools.annotations.annotators)
+AGREED_BY_ACCOUNTS = ("the annotators (the corpus's annotator ids, one per person across Label Studio servers; "
+                      "docs/agreement.md) whose own version of the document has exactly this unit")
+
+
+def data_fields_section(by_account: bool = False) -> str:
+    """The fields of every config; ``by_account``: the annotators' ids come from their accounts
+    (otherwise they are Label Studio user ids, as the releases before accounts were recorded say)."""
     parts = ["### Data Fields"]
     for config in CONFIGS:
-        rows = [f"| `{name}` | {type_name(feature)} | {FIELD_DESCRIPTIONS[config][name]} |"
+        rows = [f"| `{name}` | {type_name(feature)} | "
+                f"{AGREED_BY_ACCOUNTS if by_account and name == 'agreed_by' else FIELD_DESCRIPTIONS[config][name]} |"
                 for name, feature in spec(config).items()]
         parts.append(f"#### {config}\n\n| field | type | description |\n|---|---|---|\n" + "\n".join(rows))
     return "\n\n".join(parts)
