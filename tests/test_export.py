@@ -115,6 +115,11 @@ def test_spacy_docbin_has_every_aligned_span_and_reports_the_others(release, exp
         ents = {(e.start_char, e.end_char, e.label_) for e in docs[row["doc_id"]].ents}
         present = (row["start"], row["end"], row["label"]) in ents
         assert present == ((row["doc_id"], row["id"]) not in unaligned)
+    # the unaligned mention's tokens are missing (no IOB tag), not O; every other token has its tag
+    crafted = docs["crafted-1"]
+    missing = [token.text for token in crafted if token.ent_iob_ == ""]
+    assert missing and "Syria" in "".join(missing) and all(t.ent_iob_ in "BIO" and t.ent_iob_ for t in crafted
+                                                          if t.text not in missing)
     seed = docs["000_cbeedfbee8440207"]
     assert [(s.text, s.label_) for s in seed.spans["timexes"]] == [("Sunday", "DATE")]
     assert [(s.text, s.label_) for s in seed.spans["sources"]] == [("he", "SOURCE")]

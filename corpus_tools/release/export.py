@@ -12,7 +12,8 @@
   that quotes share once; doc_id, split, fold and ``quote_links`` (``[quote id, source id, cue
   id]`` per quote) in ``user_data``. A span that does
   not fall on spaCy's token boundaries cannot be a spaCy span: it is listed in
-  ``unaligned.jsonl`` (and in the result), never dropped silently. Needs
+  ``unaligned.jsonl`` (and in the result), never dropped silently, and an entity mention's tokens
+  are then marked missing (no IOB tag), not outside (``O``). Needs
   ``pip install corpus-tools[spacy]``.
 * ``brat``: brat standoff, ``<split>/<doc_id>.txt`` and ``.ann`` (see corpus_tools.release.brat),
   with ``annotation.conf``.
@@ -269,13 +270,19 @@ def _spacy_doc(nlp, document: DocumentRows, unaligned: list[Unaligned]):
     doc = nlp(document.row["text"])
     # releases before 1.1.0 have no folds
     doc.user_data.update({"doc_id": document.doc_id, "split": document.split, "fold": document.row.get("fold")})
-    ents = []
+    ents, unplaced = [], []
     for mention in document.entities:
         span = _span(doc, document, mention, "entities", mention["label"], unaligned, mention["start"],
                      mention["end"], mention["text"], kb_id=mention["entity_id"])
         if span is not None:
             ents.append(span)
-    doc.ents = ents
+        else:
+            unplaced.append(doc.char_span(mention["start"], mention["end"], alignment_mode="expand"))
+    # the tokens of a mention that is no spaCy span are missing, not O: a model trained on the
+    # DocBin must not learn that a gold entity is none
+    placed = {token.i for span in ents for token in span}
+    missing = sorted({token.i for span in unplaced if span is not None for token in span} - placed)
+    doc.set_ents(ents, missing=[doc[i:i + 1] for i in missing], default="outside")
     groups: dict[str, list] = {"timexes": [], "quotes": [], "sources": [], "cues": []}
     for timex in document.timexes:
         groups["timexes"].append(_span(doc, document, timex, "timexes", timex["label"], unaligned,
