@@ -110,10 +110,18 @@ def test_missing_config_lists_the_configs_that_exist(checkout):
     assert "configs: " + ", ".join(sorted(CONFIGS)) in caught.value.message
 
 
-def test_missing_split_is_named(checkout):
+@pytest.mark.parametrize("split", ["test", "train+test", "test[:10]"])
+def test_missing_split_is_named(checkout, split):
     with pytest.raises(CorpusError) as caught:
-        corpus_tools.load("1.0.0", "entities", root=checkout, split="test")
-    assert caught.value.code == "unknown-split" and "'test'" in caught.value.message
+        corpus_tools.load("1.0.0", "entities", root=checkout, split=split)
+    assert caught.value.code == "unknown-split" and "no split 'test'" in caught.value.message
+
+
+def test_a_split_expression_of_datasets_goes_through(checkout, cache):
+    assert corpus_tools.load("1.0.0", "entities", root=checkout, split="train[:2]", cache_dir=cache).num_rows == 2
+    assert corpus_tools.load("1.0.0", "entities", root=checkout, split="train[:50%]+train[50%:]",
+                             cache_dir=cache).num_rows == corpus_tools.load("1.0.0", "entities", root=checkout,
+                                                                            split="train", cache_dir=cache).num_rows
 
 
 @pytest.mark.parametrize(("version", "code"), [("9.9.9", "unknown-version"), ("1.0", "invalid-version"),

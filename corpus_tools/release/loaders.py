@@ -8,6 +8,7 @@ one, naming the file.
 
 from __future__ import annotations
 
+import glob
 from pathlib import Path
 from typing import Any
 
@@ -66,9 +67,11 @@ def load(release: Release, config: str, *, split: str | None = None, streaming: 
     an IterableDataset(Dict) with ``streaming``). ``load_dataset_kwargs`` (``cache_dir``,
     ``num_proc``, ``keep_in_memory``, ...) go to ``datasets.load_dataset`` as they are."""
     path = verified_release(release, config, root)
-    if split is not None and not list((path / "data" / config).glob(f"{split}-*.parquet")):
-        raise CorpusError("unknown-split", f"config {config!r} of release {path.name} has no split {split!r}",
-                          Location(file=str(path / "data" / config)))
+    # a split expression of datasets ("train[:10]", "train+test", "train[10%:]") names splits so
+    for name in [] if split is None else [part.split("[", 1)[0].strip() for part in split.split("+")]:
+        if not list((path / "data" / config).glob(f"{glob.escape(name)}-*.parquet")):
+            raise CorpusError("unknown-split", f"config {config!r} of release {path.name} has no split {name!r}",
+                              Location(file=str(path / "data" / config)))
     import datasets  # heavy; only for this loader
 
     return datasets.load_dataset(str(path), config, split=split, streaming=streaming, **load_dataset_kwargs)
