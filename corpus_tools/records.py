@@ -685,8 +685,9 @@ class AgreementReport:
 @dataclass(frozen=True, slots=True)
 class UnitProvenance:
     """Where a released unit comes from: the annotators whose own version has exactly this unit,
-    how many annotators' versions there were, and whether a reviewer decided it (it is in a
-    ground-truth annotation and not every annotator of two or more had it)."""
+    how many annotators' versions there were, and whether it was decided in adjudication (it is in
+    a ground-truth annotation and not every annotator of two or more had it: a reviewer's decision,
+    or adjudicate's merge where no reviewer saved it again)."""
 
     agreed_by: tuple[str, ...]
     annotators: int

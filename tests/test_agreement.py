@@ -465,7 +465,7 @@ def test_ground_truth_annotations_nobody_saved_again_are_counted_and_the_card_sa
     index = AnnotationIndex.of_corpus(corpus_copy)
     assert index.chosen["reason"].to_pylist() == ["ground_truth"] * 7
     assert ground_truth_unchanged(index) == 6
-    card = (REPO / "dist" / "1.1.2" / "README.md").read_text(encoding="utf-8")
+    card = (REPO / "dist" / "1.1.3" / "README.md").read_text(encoding="utf-8")
     assert ("7 come from a ground-truth annotation (adjudicated: the merge of the annotators' versions that "
             "corpus-tools adjudicate pushed to Label Studio for a reviewer, or a reviewer's own) and 0 from their "
             "most recently updated annotation. 6 of the 7 ground-truth annotations were never saved again") in card

@@ -207,7 +207,7 @@ def test_the_committed_annotators_are_round_twos_accounts(corpus_copy):
 
 @pytest.mark.parametrize("by_account", [False, True])
 def test_the_cards_agreed_by_says_what_the_ids_are(tmp_path, by_account):
-    """Label Studio user ids (every release up to 1.1.2, whose card stays byte for byte) until an
+    """Label Studio user ids (every release up to 1.1.3, whose cards stay byte for byte) until an
     export's accounts are recorded; then the corpus's ids."""
     from corpus_tools.annotations.adjudicate import ReleaseProvenance
     from corpus_tools.release.card_fields import AGREED_BY_ACCOUNTS, data_fields_section

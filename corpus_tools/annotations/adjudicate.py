@@ -23,7 +23,7 @@ When the reviewer has submitted, ``labelstudio pull`` brings the annotation back
 annotation set chooses it (ground truth first).
 
 ``unit_provenance`` says for each unit of a chosen annotation which annotators' own versions have
-it and whether a reviewer decided it; releases record it per row.
+it and whether it was decided in adjudication; releases record it per row.
 """
 
 from __future__ import annotations

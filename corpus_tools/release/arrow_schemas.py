@@ -126,7 +126,7 @@ def _span_columns(prefix: str = "") -> dict:
 
 # Where each unit comes from (issue 16; corpus_tools.annotations.adjudicate.unit_provenance): the
 # annotators whose own version has exactly this unit, how many annotators' versions the document
-# had, and whether a reviewer decided it. Null when the release was built without the versions.
+# had, and whether it was decided in adjudication. Null when the release was built without the versions.
 _UNIT_PROVENANCE = {
     "agreed_by": List(_STRING),
     "annotators": Value("int32"),

@@ -157,7 +157,8 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         _description_section(info),
         "## Dataset Summary",
         f"{documents} documents ({characters} characters of normalized text); "
-        f"{sum(stats.publishers.values())} of them name their publisher ({len(stats.publishers)} distinct); "
+        f"{sum(stats.publishers.values())} of them with a publisher, stated in the text or inferred "
+        f"(`publisher_evidence` says which; {len(stats.publishers)} distinct); "
         f"{stats.total('entities')} entity mentions, "
         f"{stats.total('timexes')} time expressions, {stats.total('quotes')} quote(s); "
         f"{stats.total('entity_registry')} entities in the registry; {stats.total('ner')} sentences and "
@@ -183,7 +184,7 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         "Quotes by type:\n\n" + _counts_table("quote_type", stats.quote_types, QUOTE_TYPES)
         + f"\n\nOf {stats.total('quotes')} quote(s), {stats.quotes_with_source} have a source "
         f"({stats.quotes_with_speaker} with a speaker from the registry) and {stats.quotes_with_cue} a cue.",
-        "Documents by publisher (where the text states it):\n\n"
+        "Documents by publisher (stated in the text or inferred: see `publisher_evidence`):\n\n"
         + _table(("publisher", "documents"), sorted(stats.publishers.items()))
         + f"\n\n{documents - sum(stats.publishers.values())} documents have no publisher (null, with the "
         f"evidence seen in the documents config); {stats.dated_documents} of {documents} have a publication date.",
@@ -378,8 +379,9 @@ CONFIG_DESCRIPTIONS = {
     "timexes": "one row per time expression: span and raw span, text, label (ClassLabel), TIMEX3 value and mod.",
     "quotes": "one row per quote: quote span, quote_type (ClassLabel), source span with speaker_id, "
               "cue span; each span with raw offsets; source and cue are null when not annotated.",
-    "entity_registry": "one row per real-world entity: id, name, type (ClassLabel), aliases, Wikidata QID "
-                       "(null unless certain), description.",
+    "entity_registry": "one row per entity of the registry (real-world ones, and the fictional people and "
+                       "organizations of invented articles, which their description calls fictional): id, name, "
+                       "type (ClassLabel), aliases, Wikidata QID (null unless certain), description.",
     "ner": "one row per sentence: tokens, token offsets, IOB2 ner_tags (ClassLabel).",
     "kb": "one row per document in BigBIO's KB schema: passages, entities (mentions, time expressions, "
           "QUOTE/SOURCE/CUE regions) with offsets as lists and normalizations (registry id, TIMEX3 "

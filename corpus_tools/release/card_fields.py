@@ -27,7 +27,7 @@ def _span_fields(prefix: str, what: str) -> dict[str, str]:
 _PROVENANCE = {
     "agreed_by": "the annotators (Label Studio user ids) whose own version of the document has exactly this unit",
     "annotators": "how many annotators' versions the document has (ground-truth annotations are adjudications, not counted)",
-    "adjudicated": "whether a reviewer decided the unit: it comes from a ground-truth annotation and not every annotator of two or more gave it",
+    "adjudicated": "whether the unit was decided in adjudication: it comes from a ground-truth annotation and not every annotator of two or more gave it (a reviewer's decision, or `corpus-tools adjudicate`'s merge where no reviewer saved it again: see Annotation quality)",
 }
 _FOLD = f"the document's cross-validation fold, 0-{FOLDS - 1} (a function of doc_id: see Data Splits)"
 _EVIDENCE = ("why the value is what it is: `kind` stated (the raw file's `line`, 1-based, and its text as "
@@ -35,7 +35,7 @@ _EVIDENCE = ("why the value is what it is: `kind` stated (the raw file's `line`,
 
 FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "documents": {
-        "doc_id": "the document's id: `<index>_<first 16 hex digits of the raw file's sha256>`",
+        "doc_id": "the document's id, `<index>_<16 hex digits>`, fixed when the document was added: the hex digits are the first 16 of the raw file's sha256 for documents added by `corpus-tools add`, and came with the five seed articles, whose bytes they are no hash of",
         "split": "the split the document is published in",
         "fold": _FOLD,
         "title": "the headline as the raw file gives it (null when it has none)",

@@ -211,8 +211,8 @@ ANNOTATION_PROTOCOL = (
     "guidelines (docs/annotation-guidelines.md): OntoNotes 5.0 entity names linked to an entity registry, "
     "TimeML TIMEX3 time expressions, PARC 3.0 / PolNeAR quotations with source and cue. Independent "
     "annotators work from the guidelines and the text alone; their versions are compared per layer "
-    "(docs/agreement.md) and merged (corpus-tools adjudicate), and a reviewer resolves the disagreements "
-    "in Label Studio, as a ground-truth annotation."
+    "(docs/agreement.md) and merged (corpus-tools adjudicate) into a ground-truth annotation in Label Studio, "
+    "where a reviewer may resolve the disagreements; the dataset card counts the merges no reviewer saved again."
 )
 
 
