@@ -469,3 +469,27 @@ def test_ground_truth_annotations_nobody_saved_again_are_counted_and_the_card_sa
     assert ("7 come from a ground-truth annotation (adjudicated: the merge of the annotators' versions that "
             "corpus-tools adjudicate pushed to Label Studio for a reviewer, or a reviewer's own) and 0 from their "
             "most recently updated annotation. 6 of the 7 ground-truth annotations were never saved again") in card
+    # and nowhere else says a reviewer decided them (1.1.2's field tables and croissant.json did)
+    croissant = (REPO / "dist" / "1.1.3" / "croissant.json").read_text(encoding="utf-8")
+    assert "a reviewer decided" not in card and "a reviewer resolves" not in croissant
+    assert card.count("(a reviewer's decision, or `corpus-tools adjudicate`'s merge where no reviewer saved it "
+                      "again: see Annotation quality)") == 3  # entities, timexes, quotes
+
+
+def test_the_card_describes_doc_ids_registry_and_publishers_as_the_data_are(corpus_copy):
+    """1.1.2's card: doc_id as the raw sha256 prefix (the seeds' are not), the registry as real-world
+    entities only (the invented articles' are fictional), an inferred publisher as stated."""
+    import pyarrow.parquet as pq
+
+    from conftest import REPO
+
+    release = REPO / "dist" / "1.1.3"
+    card = (release / "README.md").read_text(encoding="utf-8")
+    documents = pq.read_table(release / "data" / "documents").to_pylist()
+    by_hash = [d["doc_id"] for d in documents if d["doc_id"].split("_")[1] == d["raw_sha256"][:16]]
+    assert len(by_hash) == 2 and "came with the five seed articles, whose bytes they are no hash of" in card
+    registry = pq.read_table(release / "data" / "entity_registry").to_pylist()
+    assert sum("fictional" in (entity["description"] or "") for entity in registry) == 9
+    assert "one row per real-world entity" not in card and "fictional people and organizations" in card
+    assert [d["publisher_evidence"]["kind"] for d in documents if d["publisher"]] == ["inferred"]
+    assert "where the text states it" not in card and "stated in the text or inferred" in card
