@@ -235,19 +235,62 @@ def test_a_stated_quote_must_say_what_it_is_evidence_of(corpus_copy):
                                                "evidence for it")
 
 
-def test_a_quote_may_be_part_of_its_line(corpus_copy):
-    set_evidence(corpus_copy, DATED, "publication_date_evidence", quote="April, 2024")
-    assert check_raw(corpus_copy).valid
+def _stated(layout, line_text: str, date: str | None, precision: str | None, date_quote: str | None = None,
+            publisher_quote: str | None = None) -> None:
+    """The dated document's raw file as a title and ``line_text``; its evidence quotes line 2."""
+    set_file(layout, DATED, f"Title\n{line_text}\n".encode())
+
+    def edit(records):
+        for record in records:
+            if record["doc_id"] == DATED:
+                record.update(publication_date=date, publication_date_precision=precision)
+                record["publication_date_evidence"] = (
+                    {"kind": "stated", "line": 2, "quote": date_quote or line_text} if date
+                    else {"kind": "none", "reasoning": "no date in the text"})
+                if publisher_quote is not None:
+                    record["publisher_evidence"] = {"kind": "stated", "line": 2, "quote": publisher_quote}
+        return records
+    rewrite_manifest(layout, edit)
+
+
+@pytest.mark.parametrize(("line", "date", "precision", "unstated"), [
+    ("Published 25 April, 2024", "2024-04-25", "day", None),
+    ("Published 2024-04-25 09:00", "2024-04-25", "day", None),
+    ("Apr. 25th, 2024", "2024-04-25", "day", None),
+    ("25/4/2024", "2024-04-25", "day", None),
+    ("April, 2024", "2024-04", "month", None),
+    ("In 2024.", "2024", "year", None),
+    ("Published 25 April, 2024", "2024-04-26", "day", "the day of 2024-04-26"),  # a date edited by hand
+    ("Published 25 April, 2024", "2024-12-25", "day", "the month of 2024-12-25"),
+    ("April, 2024", "2024-04-25", "day", "the day of 2024-04-25"),
+    ("\u00a9 2023 Example News", "2023-01-01", "day", "the month of 2023-01-01"),
+    ("Published 25 April, 2024", "2023-04-25", "day", "the year 2023"),
+])
+def test_a_date_quote_states_the_date_as_far_as_its_precision_goes(corpus_copy, line, date, precision, unstated):
+    _stated(corpus_copy, line, date, precision)
+    report = check_raw(corpus_copy)
+    if unstated is None:
+        assert report.valid, [str(p) for p in report]
+    else:
+        assert only_error(corpus_copy).message == (f"publication_date_evidence: the quote {line!r} (line 2) does not "
+                                                  f"state {unstated}, so it is no evidence for it")
+
+
+@pytest.mark.parametrize(("quote", "valid"), [("The New Arab", True), ("By The New Arab staff", True),
+                                              ("The New Ara", False)])
+def test_a_publisher_quote_names_the_publisher_in_whole_words(corpus_copy, quote, valid):
+    _stated(corpus_copy, "By The New Arab staff", None, None, publisher_quote=quote)
+    assert check_raw(corpus_copy).valid is valid
 
 
 def test_evidence_lines_end_at_lf_crlf_and_cr_only(corpus_copy):
-    data = "Title\r\nBy the Desk\rPublished 3 May 2024\x0bstill line three\u2028and still\nIn 2024.\n".encode()
-    set_file(corpus_copy, DATED, data)
-    set_evidence(corpus_copy, DATED, "publication_date_evidence", line=3, quote="3 May 2024\x0bstill line three")
+    data = "Title\r\nBy the Desk\rPublished 25 April 2024\x0bstill line three\u2028and still\nOn 25 April 2024.\n"
+    set_file(corpus_copy, DATED, data.encode())
+    set_evidence(corpus_copy, DATED, "publication_date_evidence", line=3, quote="25 April 2024\x0bstill line three")
     assert check_raw(corpus_copy).valid
-    set_evidence(corpus_copy, DATED, "publication_date_evidence", line=4, quote="In 2024.")
+    set_evidence(corpus_copy, DATED, "publication_date_evidence", line=4, quote="On 25 April 2024.")
     assert check_raw(corpus_copy).valid
-    set_evidence(corpus_copy, DATED, "publication_date_evidence", line=5, quote="In 2024.")
+    set_evidence(corpus_copy, DATED, "publication_date_evidence", line=5, quote="On 25 April 2024.")
     assert only_error(corpus_copy).code == "evidence-mismatch"
 
 

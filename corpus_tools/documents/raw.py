@@ -217,7 +217,8 @@ def check_raw_dir(layout: Layout) -> None:
 def check_evidence(record: ManifestRecord, text: str, where: Location) -> list[Problem]:
     """Stated evidence against the raw text: its ``line`` (1-based, as RAW_LINE_BREAK counts
     lines) must exist and contain its ``quote`` (a part of the line, or all of it; not blank),
-    and the quote must state the fact: the date's year, the publisher's name (``_unstated``).
+    and the quote must state the fact: the date (as far as its precision goes), the publisher's
+    name (``_unstated``).
     Containment rather than equality, so a publisher named inside a longer line can be cited
     by its words; the seeds quote whole lines."""
     problems = []
@@ -242,14 +243,32 @@ def check_evidence(record: ManifestRecord, text: str, where: Location) -> list[P
     return problems
 
 
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+
+
 def _unstated(record: ManifestRecord, field: str, quote: str) -> str | None:
-    """What a stated quote should say and does not: the date's year (any date format writes it in
-    digits), or the publisher's name (case and spacing aside); None when it says it."""
+    """What a stated quote should say and does not; None when it says it. A date: its year, and
+    as far as its precision goes its month (by name, its first three letters, or number) and day
+    (a number), whatever the format ("25 April, 2024", "2024-04-25", "Apr. 25, 2024", "25/4/2024").
+    A publisher: its name as whole words (case and spacing aside: "Ken" is not in "Blinken")."""
     if field == "publication_date_evidence":
-        year = (record.publication_date or "")[:4]
-        return None if year in quote else f"the year {year}"
-    name = " ".join((record.publisher or "").split()).casefold()
-    return None if name in " ".join(quote.split()).casefold() else f"the publisher {record.publisher!r}"
+        parts = (record.publication_date or "").split("-")
+        numbers = {int(number) for number in re.findall(r"(?<!\d)\d{1,4}(?!\d)", quote)}
+        if int(parts[0]) not in numbers:
+            return f"the year {parts[0]}"
+        if len(parts) > 1:
+            month = int(parts[1])
+            words = re.findall(r"[a-z]+", quote.casefold())
+            named = any(word == _MONTHS[month - 1] or word == _MONTHS[month - 1][:3] for word in words)
+            if not named and month not in numbers:
+                return f"the month of {record.publication_date}"
+        if len(parts) > 2 and int(parts[2]) not in numbers:
+            return f"the day of {record.publication_date}"
+        return None
+    name = re.escape(" ".join((record.publisher or "").split()).casefold())
+    said = re.search(rf"(?<!\w){name}(?!\w)", " ".join(quote.split()).casefold())
+    return None if said else f"the publisher {record.publisher!r}"
 
 
 def check_raw(layout: Layout, on_progress: Callable[[int], None] | None = None) -> Report:
