@@ -182,8 +182,29 @@ def test_title_rule_reproduces_the_seed_titles():
 
 
 def test_next_doc_id_follows_the_highest_number():
-    assert next_doc_id(["000_a", "007_b", "custom-id"], "ab" * 32) == "008_" + "ab" * 8
+    assert next_doc_id(["000_" + "a" * 16, "007_" + "b" * 16, "custom-id"], "ab" * 32) == "008_" + "ab" * 8
     assert next_doc_id([], "cd" * 32) == "000_" + "cd" * 8
+    assert next_doc_id(["999_" + "a" * 16], "ab" * 32) == "1000_" + "ab" * 8  # a corpus of thousands
+    # an id given with --doc-id that starts with digits is not a number of add's
+    assert next_doc_id(["006_" + "a" * 16, "20240312_envoy-amman"], "ab" * 32) == "007_" + "ab" * 8
+
+
+def test_the_title_is_the_first_line_by_any_line_boundary(corpus_copy, tmp_path):
+    """A file whose lines end at CR alone: the title is its first line, not the whole file (which
+    the record refused as a title spanning lines, about a --title nobody gave)."""
+    article = tmp_path / "cr.txt"
+    article.write_bytes("Syria talks\rWASHINGTON \u2014 text here.\rMore.\r".encode())
+    [added] = add_files(corpus_copy, [article])
+    assert added.record.title == "Syria talks"
+    assert title_of("Headline\u2028continued\nBody")[0] == "Headline"
+
+
+def test_a_cited_first_line_is_quoted_without_the_byte_order_mark(corpus_copy, tmp_path):
+    article = tmp_path / "bom.txt"
+    article.write_bytes(b"\xef\xbb\xbfMarch 12, 2024 \xe2\x80\x94 Talks resume\n\nBody.\n")
+    [added] = add_files(corpus_copy, [article], date="2024-03-12", date_evidence="line 1")
+    assert added.record.publication_date_evidence.quote == "March 12, 2024 \u2014 Talks resume"
+    assert check_raw(corpus_copy).valid
 
 
 @pytest.mark.parametrize("case", ["duplicate", "named-twice", "doc-id-taken", "doc-id-unsafe", "empty", "whitespace", "binary",

@@ -59,7 +59,7 @@ TITLE_MAX = 200
 BINARY_CONTROL_SHARE = 0.05
 _UTF8_BOM = b"\xef\xbb\xbf"
 _WHITESPACE_CONTROLS = frozenset("\t\n\r\f\v")
-_NUMBERED = re.compile(r"(\d+)_")
+_NUMBERED = re.compile(r"(\d{3,})_[0-9a-f]{16}")  # the ids add makes, not ids given with --doc-id
 _STATED = re.compile(r"line ([0-9]+)", re.IGNORECASE)  # "Line 5" is a citation too, not reasoning
 _DATE_PRECISIONS = {4: "year", 7: "month", 10: "day"}
 NOT_GIVEN = "Not given when the file was added (corpus-tools add); nothing was inferred from the text."
@@ -129,7 +129,7 @@ def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int |
 
 def title_of(text: str) -> tuple[str | None, str]:
     """The title by the module's rule, and the rule's verdict in words."""
-    for line in text.lstrip("\ufeff").split("\n"):
+    for line in text.lstrip("\ufeff").splitlines():  # every line boundary a title may not hold
         line = line.strip()
         if not line:
             continue
@@ -142,7 +142,7 @@ def title_of(text: str) -> tuple[str | None, str]:
 
 
 def next_doc_id(existing: Iterable[str], sha256: str) -> str:
-    numbers = [int(match[1]) for doc_id in existing if (match := _NUMBERED.match(doc_id))]
+    numbers = [int(match[1]) for doc_id in existing if (match := _NUMBERED.fullmatch(doc_id))]
     return f"{max(numbers, default=-1) + 1:03d}_{sha256[:16]}"
 
 
@@ -160,10 +160,13 @@ def _evidence(value: str | None, evidence: str | None, text: str, field: str, wh
         return Evidence("inferred", reasoning=evidence.strip())
     number = int(stated[1])
     lines = RAW_LINE_BREAK.split(text)  # lines as check-raw counts them (\r\n, \r or \n)
-    if not 1 <= number <= len(lines) or not lines[number - 1].strip():
+    # a byte-order mark is no text of the first line: not quoted into a record a release publishes
+    line = (lines[number - 1].removeprefix("\ufeff") if number == 1 else lines[number - 1]) \
+        if 1 <= number <= len(lines) else ""
+    if not line.strip():
         raise CorpusError("metadata-invalid", f"{field} evidence cites line {number}, which the file does not have "
                           "or which is blank", Location(file=where.file, line=number))
-    return Evidence("stated", line=number, quote=lines[number - 1])
+    return Evidence("stated", line=number, quote=line)
 
 
 def _date_precision(date: str | None, where: Location) -> str | None:
