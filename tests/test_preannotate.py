@@ -107,6 +107,15 @@ def test_timex_rules_resolved_against_a_day_anchor():
         ("February", "DATE", "2021-02", None)]
 
 
+def test_n_units_after_an_event_is_not_resolved_against_the_date_before_it():
+    """The growth audit's 007: the urging came two weeks before the meeting of March 12, not after."""
+    found = timexes("On March 12, 2024 the envoys met. The meeting came two weeks after Senator Alvarez urged it. "
+                    "Three days later, they met again.", "2024-03-12")
+    assert ("March 12, 2024", "DATE", "2024-03-12", None) in found and ("Three days later", "DATE", "2024-03-15",
+                                                                         None) in found
+    assert not [item for item in found if item[0].startswith("two weeks") and item[1] == "DATE"], found
+
+
 def test_timex_rules_at_month_precision_and_without_a_date():
     text = "Last year, on Sunday, earlier this month and in May, over a decade of isolation ended."
     assert timexes(text, "2023-05") == [

@@ -191,13 +191,15 @@ def _ago(match, context):
     return "DATE", "PAST_REF", mod, 0.5
 
 
-@rule(_NUM + r"\s+" + _UNIT + r"\s+(?P<dir>later|earlier|after|before)")
+# "later"/"earlier" only: "two weeks after the senator urged ..." is anchored to an event, which
+# may come after the phrase or be no date at all, not to the date mentioned before it
+@rule(_NUM + r"\s+" + _UNIT + r"\s+(?P<dir>later|earlier)")
 def _anchored(match, context):
     previous = context.previous_date(match.start())
     number, unit = _number(match["num"]), _unit(match["unit"])
     if previous is None:
         return None
-    sign = -1 if match["dir"] in ("earlier", "before") else 1
+    sign = -1 if match["dir"] == "earlier" else 1
     if number is not None and re.fullmatch(r"\d{4}-\d\d-\d\d", previous) and unit in ("D", "W"):
         date = datetime.date.fromisoformat(previous) + sign * datetime.timedelta(days=number * (7 if unit == "W" else 1))
         return "DATE", date.isoformat(), None, 0.5
