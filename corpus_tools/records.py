@@ -675,6 +675,9 @@ class AgreementReport:
     alpha: tuple[tuple[str, Figure], ...]
     annotations_cancelled: int = 0
     adjudications_left_out: int = 0  # ground-truth annotations: adjudications, not annotators' versions
+    # versions compared that began as a prediction (Label Studio's parent_prediction), changed or
+    # not: they agree with each other through the model more than independent versions would
+    versions_from_predictions: int = 0
     # per document (in doc_id order, read from disk as they are iterated) or per annotator (``--by``)
     parts: Collection["AgreementReport"] = ()
 

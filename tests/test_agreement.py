@@ -74,7 +74,7 @@ def test_every_figure_is_the_hand_computed_one(tmp_path):
     assert report["alpha"]["entities"]["items"] == 214  # code points of doc-a
     # doc-b: annotator 1 only (annotator 2 cancelled): not comparable, never scored
     assert report["documents"] == {"compared": 1, "not_comparable": 1, "not_comparable_ids": ["doc-b"]}
-    assert report["annotations"] == {"cancelled": 1, "ground_truth_left_out": 0}
+    assert report["annotations"] == {"cancelled": 1, "ground_truth_left_out": 0, "versions_from_predictions": 0}
 
 
 def test_the_docs_quote_the_same_figures():
@@ -493,3 +493,30 @@ def test_the_card_describes_doc_ids_registry_and_publishers_as_the_data_are(corp
     assert "one row per real-world entity" not in card and "fictional people and organizations" in card
     assert [d["publisher_evidence"]["kind"] for d in documents if d["publisher"]] == ["inferred"]
     assert "where the text states it" not in card and "stated in the text or inferred" in card
+
+
+def test_versions_that_began_as_a_prediction_are_counted_and_said(tmp_path):
+    """annotate --accept-predictions (or accepting in the browser) makes a version that agrees with
+    another through the model: counted, said by the agreement command and the card."""
+    from corpus_tools.annotations.adjudicate import ReleaseProvenance
+    from corpus_tools.release.card import quality_figures_lines
+
+    exported = json.loads(EXPORT.read_text())
+    for task in exported:
+        for annotation in task["annotations"]:
+            if annotation["id"] in (202, 203):  # doc-a's annotator 2 (compared); doc-b (not comparable)
+                annotation["parent_prediction"] = 7
+    path = tmp_path / "accepted.json"
+    path.write_text(json.dumps(exported))
+    index = _index(tmp_path / "corpus", path)
+    assert report_dict(agreement(index))["annotations"]["versions_from_predictions"] == 1
+    provenance = ReleaseProvenance(index)
+    list(provenance.stream([]))
+    assert quality_figures_lines(provenance.quality())[-1].startswith(
+        "1 of the annotators' versions compared began as a pre-annotation (a prediction accepted, changed or not)")
+    # (last: the command reads the corpus's own documents, whose units tables replace the index's)
+    done = CliRunner().invoke(cli, ["agreement", "--root", str(tmp_path / "corpus")])
+    assert done.exit_code == 0 and ("note: 1 of the versions compared began as a prediction (accepted, changed or "
+                                    "not)") in done.stderr
+    plain = report_dict(agreement(_index(tmp_path / "plain")))
+    assert plain["annotations"]["versions_from_predictions"] == 0

@@ -87,6 +87,9 @@ def test_the_loop_through_the_commands(labelstudio, corpus_copy, tmp_path):
     chosen = annotation_set.chosen[DOC]
     assert (chosen.entities, chosen.timexes, chosen.quotes) == (gold.entities, gold.timexes, gold.quotes)
     assert len(annotation_set.versions[DOC]) == 2  # the gold annotator's and the reviewer's
+    # the reviewer's versions began as the predictions (parent_prediction): counted, and said
+    compared = json.loads(CliRunner().invoke(cli, ["agreement", "--root", root, "--json"]).stdout)
+    assert compared["annotations"]["versions_from_predictions"] == compared["documents"]["compared"] >= 1
 
 
 def _annotations_of(labelstudio, project_title: str) -> int:

@@ -480,7 +480,9 @@ class ReleaseProvenance:
 
     def quality(self):
         agreement = self._tally.report(annotations_cancelled=self._index.stats().get("annotations_cancelled", 0),
-                                       adjudications_left_out=self._left_out, not_comparable=self._alone)
+                                       adjudications_left_out=self._left_out, not_comparable=self._alone,
+                                       versions_from_predictions=self._index.versions_from_predictions(
+                                           self._tally.compared()))
         return AnnotationQuality(agreement, tuple(sorted(self._annotators.items())),
                                  self._documents["ground_truth"], self._documents["latest"], self._units["all"],
                                  self._units["unanimous"], self._units["adjudicated"], self._units["one_annotator"],

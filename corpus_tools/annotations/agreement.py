@@ -321,8 +321,13 @@ class AgreementTally:
         """The compared documents ``annotator`` annotated, in doc_id order."""
         return tuple(sorted(self._documents_of.get(annotator, ())))
 
+    def compared(self) -> tuple[str, ...]:
+        """The documents compared so far (two or more versions), in doc_id order."""
+        return tuple(sorted(self._compared))
+
     def report(self, *, scope: str = "corpus", key: str | None = None, annotations_cancelled: int = 0,
-               adjudications_left_out: int = 0, not_comparable: Iterable[str] = ()) -> AgreementReport:
+               adjudications_left_out: int = 0, not_comparable: Iterable[str] = (),
+               versions_from_predictions: int = 0) -> AgreementReport:
         compared = sorted(self._compared)
         not_comparable = tuple(sorted((self._seen - set(compared)) | set(not_comparable)))
         alpha: dict[str, Counter] = {layer: Counter() for layer in ALPHA_LAYERS}
@@ -337,7 +342,8 @@ class AgreementTally:
             value = nominal_alpha(alpha[layer]) if alpha_items[layer] else None
             alphas.append((layer, Figure(value, 0, alpha_items[layer])))
         return AgreementReport(scope, key, tuple(sorted(self._annotators)), tuple(compared), not_comparable, pairs,
-                               _average(pairs), tuple(alphas), annotations_cancelled, adjudications_left_out)
+                               _average(pairs), tuple(alphas), annotations_cancelled, adjudications_left_out,
+                               versions_from_predictions)
 
 
 def refuse_errors(problems: Iterable[Problem], action: str) -> None:
@@ -407,7 +413,8 @@ def agreement(index, by: str | None = None, on_progress: Callable[[int], None] |
         if parts is not None:
             parts[doc_id] = compare({doc_id: (length, units)}, scope="document", key=doc_id)
     report = tally.report(annotations_cancelled=index.stats().get("annotations_cancelled", 0),
-                          adjudications_left_out=column_sum(index.versions["ground_truth"]))
+                          adjudications_left_out=column_sum(index.versions["ground_truth"]),
+                          versions_from_predictions=index.versions_from_predictions(tally.compared()))
     if parts is not None:
         return dataclasses.replace(report, parts=parts.values())
     if by == "annotator":
@@ -453,7 +460,8 @@ def report_dict(report: AgreementReport, lazy: bool = False) -> dict:
     }
     if report.scope == "corpus":
         result["annotations"] = {"cancelled": report.annotations_cancelled,
-                                 "ground_truth_left_out": report.adjudications_left_out}
+                                 "ground_truth_left_out": report.adjudications_left_out,
+                                 "versions_from_predictions": report.versions_from_predictions}
     if report.parts:
         parts = (report_dict(part) for part in report.parts)
         result["parts"] = parts if lazy else list(parts)

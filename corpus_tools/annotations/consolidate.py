@@ -28,7 +28,7 @@ import sys
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -41,7 +41,7 @@ from corpus_tools.errors import Location, Problem, Report
 from corpus_tools.ingest.store import (
     ACCOUNTS_FILE, accepted_exclusions, inputs_digest, problem_key, stored_accounts, stored_exports, units_for,
 )
-from corpus_tools.ingest.units import Units, problems_of
+from corpus_tools.ingest.units import Units, column_sum, problems_of
 from corpus_tools.layout import Layout
 from corpus_tools.records import (
     AnnotationSet, Cue, Document, DocumentAnnotations, EntityMention, Provenance, Quote, RegistryEntity, Source, Span,
@@ -164,6 +164,23 @@ class AnnotationIndex:
         a version that is also chosen first as a version."""
         return roles_of(*([(self.versions, "version")] if versions else []),
                         *([(self.chosen, None)] if chosen else []))
+
+    def versions_from_predictions(self, doc_ids: Iterable[str]) -> int:
+        """How many annotators' versions of ``doc_ids`` began as a prediction (accepted in the
+        browser or through the API, changed or not): versions that agree with each other through
+        the model more than independent ones would (ground truth is nobody's version)."""
+        wanted = array(sorted(set(doc_ids)), pa.string())
+        versions = self.versions.filter(pc.and_(pc.invert(self.versions["ground_truth"]),
+                                                pc.is_in(self.versions["doc_id"], value_set=wanted)))
+        count = 0
+        for number, unit in enumerate(self.units):
+            mine = versions.filter(pc.equal(versions["export"], scalar(number, pa.int32())))
+            if not mine.num_rows:
+                continue
+            table = unit.read("annotations", ["annotation_index", "from_prediction"])
+            began = table.filter(table["from_prediction"])["annotation_index"]
+            count += column_sum(pc.is_in(mine["annotation_index"], value_set=began.combine_chunks()))
+        return count
 
     def stats(self) -> dict[str, int]:
         tally: Counter = Counter()

@@ -42,6 +42,10 @@ def agreement(layout: Layout, as_json: bool, by: str | None) -> None:
     click.echo(f"{len(report.compared)} documents compared, {len(report.not_comparable)} not comparable, "
                f"{report.annotations_cancelled} cancelled annotations and {report.adjudications_left_out} "
                "ground-truth annotations left out")
+    if report.versions_from_predictions:
+        click.echo(f"note: {report.versions_from_predictions} of the versions compared began as a prediction "
+                   "(accepted, changed or not): versions that began from the same prediction agree through the model, "
+                   "so these figures are higher than independent annotators' would be", err=True)
 
 
 def _strategy(ctx: click.Context, param: click.Parameter, value: str):

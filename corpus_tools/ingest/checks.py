@@ -94,6 +94,7 @@ class CheckedAnnotation:
     updated_at: Any = None
     lead_time: float | None = None
     unique_id: str | None = None
+    from_prediction: bool = False  # began as a prediction (Label Studio's parent_prediction)
     model_version: str | None = None
     score: float | None = None
     regions: dict[str, Region] = field(default_factory=dict)
@@ -235,7 +236,8 @@ def _annotation(item: Any, position: int, prediction: bool, text: str, report: _
         annotation = CheckedAnnotation(
             position, False, head.id, annotator=shapes.annotator_of(head.completed_by), ground_truth=head.ground_truth,
             cancelled=head.was_cancelled, created_at=head.created_at, updated_at=head.updated_at,
-            lead_time=head.lead_time, unique_id=head.unique_id)
+            lead_time=head.lead_time, unique_id=head.unique_id,
+            from_prediction=type(head.parent_prediction) is int)
         if annotation.cancelled:
             report.annotation_problem(annotation, "annotation-cancelled",
                                       "cancelled (skipped) annotation: not checked, not used")

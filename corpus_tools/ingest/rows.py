@@ -24,7 +24,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("annotation_index", "i32"), ("task_index", "i32"), ("position", "i32"), ("prediction", "bool"),
         ("id", "i64"), ("annotator", "str"), ("ground_truth", "bool"), ("cancelled", "bool"), ("created_at", "ts"),
         ("updated_at", "ts"), ("lead_time", "f64"), ("model_version", "str"), ("score", "f64"), ("excluded", "bool"),
-        ("unique_id", "str"),
+        ("unique_id", "str"), ("from_prediction", "bool"),
     ),
     "regions": (
         ("annotation_index", "i32"), ("id", "str"), ("layer", "str"), ("label", "str"), ("start", "i32"),
@@ -72,7 +72,8 @@ class RowsBuilder:
             annotations.append((index, task_index, annotation.position, annotation.prediction, annotation.id,
                                 annotation.annotator, annotation.ground_truth, annotation.cancelled,
                                 annotation.created_at, annotation.updated_at, annotation.lead_time,
-                                annotation.model_version, annotation.score, excluded, annotation.unique_id))
+                                annotation.model_version, annotation.score, excluded, annotation.unique_id,
+                                annotation.from_prediction))
             for region in annotation.regions.values():
                 span = region.span or (None, None)
                 values = region.values

@@ -89,6 +89,9 @@ class AnnotationHead(Struct):
     updated_at: datetime.datetime | None = None
     lead_time: float | None = None
     unique_id: str | None = None  # a UUID: an annotation id of one Label Studio database names one annotation
+    # the prediction the annotation began as (accepted in the browser or through the API, changed or
+    # not); read, never refused: it says how independent a version is, not whether it is valid
+    parent_prediction: Any = None
 
 
 class Annotation(AnnotationHead, kw_only=True):

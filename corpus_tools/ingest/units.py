@@ -8,7 +8,8 @@ table, all five in this module:
   whether that text is not the document's current one, spans re-anchored, excluded);
 * ``annotations``: one row per annotation or prediction (``prediction``), with the task it
   belongs to, its position there, annotator, ground truth, cancelled, timestamps, lead time,
-  model version and score (predictions), excluded; ``annotation_index`` numbers them in the file;
+  unique_id, whether it began as a prediction (``from_prediction``: Label Studio's
+  parent_prediction), model version and score (predictions), excluded; ``annotation_index`` numbers them in the file;
 * ``regions``: one row per labelled region: layer, label, offsets into the task's text
   (``start``/``end``) and into the document's current text (``doc_start``/``doc_end``, null when
   it cannot be re-anchored), the per-region values, score, excluded;

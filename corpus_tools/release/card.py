@@ -433,6 +433,11 @@ def quality_figures_lines(quality: AnnotationQuality) -> list[str]:
     lines.append(f"Over {len(report.compared)} document(s) annotated by two or more of {len(report.annotators)} "
                  f"annotators ({len(report.pairs)} pair(s), figures averaged over pairs; "
                  f"{len(report.not_comparable)} document(s) with one annotator not comparable).")
+    if report.versions_from_predictions:  # said only when so: a release of independent versions reads as before
+        lines.append(f"{report.versions_from_predictions} of the annotators' versions compared began as a "
+                     "pre-annotation (a prediction accepted, changed or not): versions that began from the same "
+                     "prediction agree through the model, so these figures are higher than independent "
+                     "annotators' would be.")
     return lines
 
 
