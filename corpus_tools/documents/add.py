@@ -107,6 +107,9 @@ def _load(path: Path) -> tuple[Path, str, bytes]:
 
 def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int | None]:
     """(encoding, decoded text, has a UTF-8 BOM, byte where UTF-8 failed) by the module's rule."""
+    if _looks_utf16(data):
+        raise CorpusError("raw-undecodable", "UTF-16 text (NUL bytes between its letters), which corpus-tools does "
+                          "not read: save it as UTF-8 and add it again", where)
     if b"\x00" in data:
         raise CorpusError("raw-binary", f"a NUL byte at byte {data.index(0)}: a binary file, not text", where)
     try:
@@ -125,6 +128,14 @@ def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int |
         raise CorpusError("raw-binary", f"{controls} of {len(text)} characters are control characters: "
                           "a binary file, not text", where)
     return encoding, require_text(text, where), data.startswith(_UTF8_BOM), failed_at
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """A UTF-16 byte-order mark, or (without one) a NUL in nearly every other byte of the start."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    head = data[:256]
+    return len(head) >= 8 and any(half.count(0) >= 0.9 * len(half) for half in (head[0::2], head[1::2]))
 
 
 def title_of(text: str) -> tuple[str | None, str]:
