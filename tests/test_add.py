@@ -88,7 +88,7 @@ def test_a_cited_line_must_state_the_fact_and_line_may_be_capitalized(corpus_cop
         add_files(corpus_copy, [article], publisher="Reuters", publisher_evidence="line 3")
     assert "does not state the publisher 'Reuters'" in caught.value.message
     assert corpus_copy.manifest.read_bytes() == before
-    [added] = add_files(corpus_copy, [article], date="2024-03-12", date_evidence="Line 5",
+    [added] = add_files(corpus_copy, [article], date="2024-03-12", date_evidence="Line  5",  # spacing aside
                         publisher="Example Wire", publisher_evidence="line 3")
     assert (added.record.publication_date_evidence.kind, added.record.publication_date_evidence.quote) == (
         "stated", "March 12, 2024")
