@@ -3,10 +3,10 @@
 **The store.** ``annotations/exports/<sequence>-<sha256[:16]>/`` per export, append-only:
 ``export.json`` is the file byte for byte; ``ingest.json`` its full SHA-256, the options it
 was ingested with, the units it was accepted without (``--allow-partial``) and, from
-``labelstudio pull``, the account of each user id that annotated in it
-(corpus_tools.annotations.annotators). ``sequence`` numbers exports in the order they were ingested (six digits, from 000001): the annotation set
-breaks ties between annotations by it, so the order is the order of the work, never that of
-names or hashes. (Two branches that each ingest an export and are then merged can hold the same
+``labelstudio pull``, the account of each user id that annotated in it (``accounts.json``:
+corpus_tools.annotations.annotators). ``sequence`` numbers exports in the order they were
+ingested (six digits, from 000001): the annotation set breaks ties between annotations by it,
+so the order is the order of the work, never that of names or hashes. (Two branches that each ingest an export and are then merged can hold the same
 number twice; the SHA-256 prefix orders those, and ``ingest`` continues after the highest.)
 A stored export lands by one rename of its directory, so the export and its ``ingest.json``
 appear together or not at all; a killed run leaves a ``.ingest-<pid>-*.tmp`` directory that
@@ -439,8 +439,8 @@ def _checked_accounts(found: Mapping[str, str], wanted: list[str], export_path: 
     missing = [user_id for user_id in wanted if user_id not in found]
     if missing:
         raise CorpusError("annotator-account-invalid", f"user(s) {', '.join(missing)} annotated in this export or in a "
-                          "stored export of its database, but the server names no account for them (Label Studio lists the users of the caller's organization "
-                          "only): nothing was stored", where)
+                          "stored export of its database, but the server names no account for them (Label Studio "
+                          "lists the users of the caller's organization only): nothing was stored", where)
     by_email: dict[str, str] = {}
     for user_id in wanted:
         email = found[user_id]
