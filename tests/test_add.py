@@ -189,6 +189,30 @@ def test_next_doc_id_follows_the_highest_number():
     assert next_doc_id(["006_" + "a" * 16, "20240312_envoy-amman"], "ab" * 32) == "007_" + "ab" * 8
 
 
+@pytest.mark.parametrize("copy", ["bom", "crlf", "spacing"])
+def test_a_copy_of_a_document_in_other_bytes_is_refused(corpus_copy, tmp_path, copy):
+    """The same article without its BOM, with other line endings or spaces: the same text once
+    normalized, so the same document twice (released twice, perhaps in two splits)."""
+    original = (corpus_copy.raw / "001_d79359122f2d4c78.txt").read_bytes()
+    changed = {"bom": b"\xef\xbb\xbf" + original, "crlf": original.replace(b"\n", b"\r\n"),
+               "spacing": original.replace(b"\n", b"  \n")}[copy]
+    assert changed != original
+    before = snapshot(corpus_copy)
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus_copy, [write(tmp_path, "copy.txt", changed)])
+    assert refused.value.code == "raw-duplicate"
+    assert refused.value.message.startswith("its text is 001_d79359122f2d4c78's once normalized")
+    assert snapshot(corpus_copy) == before
+
+
+def test_two_copies_of_one_new_article_in_one_call_are_refused(corpus_copy, tmp_path):
+    text = b"Syria talks resume\n\nDAMASCUS \xe2\x80\x94 Envoys met on Tuesday.\n"
+    paths = [write(tmp_path, "a.txt", text), write(tmp_path, "b.txt", text.replace(b"\n", b"\r\n"))]
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus_copy, paths)
+    assert refused.value.code == "raw-duplicate" and "(named in this same call as" in refused.value.message
+
+
 def test_the_title_is_the_first_line_by_any_line_boundary(corpus_copy, tmp_path):
     """A file whose lines end at CR alone: the title is its first line, not the whole file (which
     the record refused as a title spanning lines, about a --title nobody gave)."""

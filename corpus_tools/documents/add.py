@@ -8,8 +8,8 @@ What the record says, and by which written rule:
   mark stays in raw/, normalization drops it, and the result says it was there); ``cp1252``
   only when they are not valid UTF-8 (the result gives the first byte UTF-8 failed at) and every
   byte is defined in cp1252; otherwise the file is refused as undecodable. Nothing else is guessed.
-* ``doc_id``: given (a safe file name, not taken), or ``<NNN>_<sha16>``: the next three-digit
-  number after the highest number that starts a doc_id in the manifest, then the first 16 hex
+* ``doc_id``: given (a safe file name, not taken), or ``<NNN>_<sha16>``: the next number (three
+  digits at least) after the highest of the doc_ids ``add`` made, then the first 16 hex
   digits of the file's SHA-256. (The seeds' own hex parts came with them and are no hash of
   their bytes that can be recomputed; new ones are, so the same bytes get the same suffix.)
 * ``title``: given, else the first non-blank line, stripped, when it starts with an uppercase
@@ -25,7 +25,10 @@ What the record says, and by which written rule:
   release's card names in its caveats; a publisher cannot be given with it.
 
 Refused, with the file named and nothing written: a file already in the corpus (same SHA-256;
-the message names its doc_id) or named twice, a doc_id taken or unsafe, an empty file, a binary
+the message names its doc_id) or named twice, a file whose text is a document's once
+normalized (a copy that differs only in what normalization drops: a byte-order mark, line
+endings, spacing; two documents of one text would be released twice, and could land in two
+splits), a doc_id taken or unsafe, an empty file, a binary
 file (a NUL byte, or more than ``BINARY_CONTROL_SHARE`` of control characters other than
 whitespace), bytes that are neither UTF-8 nor cp1252, metadata without evidence. Several files
 are added all or none: everything is read and checked first; the raw files and the new manifest
@@ -46,8 +49,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from corpus_tools.documents.index import DocumentIndex, text_sha256
+from corpus_tools.documents.normalize import normalize
 from corpus_tools.documents.raw import (
-    RAW_LINE_BREAK, RAW_SUFFIX, check_doc_id, check_evidence, check_raw, raise_first, read_manifest, require_text,
+    RAW_LINE_BREAK, RAW_SUFFIX, check_doc_id, check_evidence, check_raw, decode, raise_first, read_manifest,
+    require_text,
 )
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, staging_dir
@@ -89,6 +95,7 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
         loaded = sorted((_load(Path(path)) for path in paths), key=lambda item: item[1])
         planned = _plan(layout, existing, loaded, doc_id, title, publisher, publisher_evidence, date, date_evidence,
                         invented)
+        _refuse_copies(layout, planned)
         _write(layout, planned, on_progress)
     return tuple(added for added, _ in planned)
 
@@ -225,6 +232,20 @@ def _plan(layout: Layout, existing: list[ManifestRecord], loaded: list[tuple[Pat
         taken.add(new_id)
         planned.append((AddedFile(record, str(path), bom, failed_at, rule), data))
     return planned
+
+
+def _refuse_copies(layout: Layout, planned: list[tuple[AddedFile, bytes]]) -> None:
+    """Refuse a file whose normalized text is a document's (or another new file's): the same
+    article again, in bytes that differ only in what normalization drops."""
+    texts = {document.text_sha256: document.doc_id for document in DocumentIndex(layout).values()}
+    for added, data in planned:
+        record = added.record
+        key = text_sha256(normalize(decode(data, record.encoding, Location(file=added.source))).text)
+        if key in texts:
+            raise CorpusError("raw-duplicate", f"its text is {texts[key]}'s once normalized: the same article in "
+                              "bytes that differ only in what normalization drops (a byte-order mark, line endings, "
+                              "spacing)", Location(file=added.source))
+        texts[key] = f"{record.doc_id} (named in this same call as {added.source})"
 
 
 def manifest_line(record: ManifestRecord) -> bytes:
