@@ -362,15 +362,16 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     exclusions = tuple(_exclusion(problem) for problem in report.problems
                        if problem.severity == "error" or problem.code in EXCLUDING)
     new = Units(units_staging, "export.json")
-    inputs = inputs_digest(documents, registry)
     existing = next((stored for stored in stored_exports(layout) if stored.sha256 == sha256), None)
     if existing is not None:
-        notes = _record_accounts(layout, new, None, accounts, documents, registry, inputs, export_path)
+        notes = () if accounts is None else _record_accounts(
+            layout, new, None, accounts, documents, registry, inputs_digest(documents, registry), export_path)
         return IngestResult("already-stored", sha256, existing, report, exclusions, notes)
     if not report.valid and not options["allow_partial"]:
         return IngestResult("refused", sha256, None, report, exclusions)
     if not gathered.submitted:
         return IngestResult("no-annotations", sha256, None, report, exclusions)
+    inputs = inputs_digest(documents, registry)
     nothing_new, notes = _against_store(layout, new, documents, registry, inputs, accounts is None)
     if nothing_new:
         notes += _record_accounts(layout, new, None, accounts, documents, registry, inputs, export_path)
@@ -407,21 +408,26 @@ def _record_accounts(layout: Layout, new: Units, staging: Path | None, accounts:
     accounts are checked before anything is written."""
     if accounts is None:
         return ()
-    mine = _submitted(new)
-    ours = mine["unique_id"].drop_null()
+    ours = _submitted(new)["unique_id"].drop_null().combine_chunks()
+    if staging is None and not len(ours):
+        return ()  # nothing stored now, and nothing to find stored exports of this database by
     targets: list[tuple[Path, set[str]]] = [(staging, _annotator_ids(new))] if staging is not None else []
+    # one pass over the stored exports without accounts: those of this database get them now;
+    # the user ids of the others stay their annotators' ids, which a new account must not be given
+    taken: set[str] = set()
     for stored in stored_exports(layout):
-        if not len(ours) or stored_accounts(stored) is not None:
+        if stored_accounts(stored) is not None:
             continue
         theirs = _submitted(units_for(layout, stored, documents, registry, inputs=inputs))
-        if column_sum(pc.is_in(theirs["unique_id"], value_set=ours.combine_chunks())):
-            targets.append((stored.directory, {user_id for user_id in theirs["annotator"].to_pylist() if user_id}))
+        ids = {user_id for user_id in theirs["annotator"].to_pylist() if user_id is not None}
+        if len(ours) and column_sum(pc.is_in(theirs["unique_id"], value_set=ours)):
+            targets.append((stored.directory, ids))
+        else:
+            taken |= ids
     if not targets:
         return ()
     wanted = sorted(set().union(*(ids for _, ids in targets)), key=int)
     emails = _checked_accounts(accounts(wanted), wanted, export_path)
-    backfilled = {directory for directory, _ in targets if directory != staging}
-    taken = _ids_without_accounts(layout, documents, registry, inputs, skip=backfilled)
     notes = [f"annotator {annotator.id} is the account {annotator.email} (added to annotations/annotators.jsonl)"
              for annotator in register(layout, emails, taken)]
     for directory, ids in targets:
@@ -465,17 +471,6 @@ def _annotator_ids(units: Units) -> set[str]:
     table = units.read("annotations", ["annotator", "prediction"])
     return {user_id for user_id in pc.unique(table["annotator"].filter(pc.invert(table["prediction"]))).to_pylist()
             if user_id is not None}
-
-
-def _ids_without_accounts(layout: Layout, documents, registry, inputs: tuple[str, str],
-                          skip: set[Path] = frozenset()) -> set[str]:
-    """The user ids the stored exports (but those in ``skip``) name annotators by because no
-    account is recorded for them: ids an account new to the corpus must not be given."""
-    taken: set[str] = set()
-    for stored in stored_exports(layout):
-        if stored.directory not in skip and stored_accounts(stored) is None:
-            taken |= _annotator_ids(units_for(layout, stored, documents, registry, inputs=inputs))
-    return taken
 
 
 # What says an annotation is one already stored: Label Studio's unique_id, and the fields that
