@@ -49,10 +49,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from corpus_tools.documents.index import DocumentIndex, text_sha256
-from corpus_tools.documents.normalize import normalize
+from corpus_tools.documents.index import DocumentIndex, to_document
 from corpus_tools.documents.raw import (
-    RAW_LINE_BREAK, RAW_SUFFIX, check_doc_id, check_evidence, check_raw, decode, raise_first, read_manifest,
+    RAW_LINE_BREAK, RAW_SUFFIX, RawText, check_doc_id, check_evidence, check_raw, raise_first, read_manifest,
     require_text,
 )
 from corpus_tools.errors import CorpusError, Location
@@ -93,9 +92,10 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
         raise_first(check_raw(layout))
         existing = read_manifest(layout.manifest)
         loaded = sorted((_load(Path(path)) for path in paths), key=lambda item: item[1])
-        planned = _plan(layout, existing, loaded, doc_id, title, publisher, publisher_evidence, date, date_evidence,
-                        invented)
-        _refuse_copies(layout, planned)
+        # the text of each document once normalized: a copy in other bytes is the same document
+        texts = {document.text_sha256: document.doc_id for document in DocumentIndex(layout).values()}
+        planned = _plan(layout, existing, texts, loaded, doc_id, title, publisher, publisher_evidence, date,
+                        date_evidence, invented)
         _write(layout, planned, on_progress)
     return tuple(added for added, _ in planned)
 
@@ -196,8 +196,8 @@ def _date_precision(date: str | None, where: Location) -> str | None:
     return _DATE_PRECISIONS[len(date)]
 
 
-def _plan(layout: Layout, existing: list[ManifestRecord], loaded: list[tuple[Path, str, bytes]], doc_id, title,
-          publisher, publisher_evidence, date, date_evidence, invented) -> list[tuple[AddedFile, bytes]]:
+def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str], loaded: list[tuple[Path, str, bytes]],
+          doc_id, title, publisher, publisher_evidence, date, date_evidence, invented) -> list[tuple[AddedFile, bytes]]:
     by_sha = {record.sha256: record.doc_id for record in existing}
     taken = {record.doc_id for record in existing}
     planned = []
@@ -228,24 +228,15 @@ def _plan(layout: Layout, existing: list[ManifestRecord], loaded: list[tuple[Pat
         problems = check_evidence(record, text, where)  # what check-raw will ask of the record
         if problems:
             raise CorpusError("metadata-invalid", problems[0].message, where)
-        by_sha[sha256] = f"{new_id} (named in this same call as {path})"
+        text_key = to_document(RawText(record, text)).text_sha256  # as the document index will make it
+        if text_key in texts:
+            raise CorpusError("raw-duplicate", f"its text is {texts[text_key]}'s once normalized: the same article in "
+                              "bytes that differ only in what normalization drops (a byte-order mark, line endings, "
+                              "spacing)", where)
+        by_sha[sha256] = texts[text_key] = f"{new_id} (named in this same call as {path})"
         taken.add(new_id)
         planned.append((AddedFile(record, str(path), bom, failed_at, rule), data))
     return planned
-
-
-def _refuse_copies(layout: Layout, planned: list[tuple[AddedFile, bytes]]) -> None:
-    """Refuse a file whose normalized text is a document's (or another new file's): the same
-    article again, in bytes that differ only in what normalization drops."""
-    texts = {document.text_sha256: document.doc_id for document in DocumentIndex(layout).values()}
-    for added, data in planned:
-        record = added.record
-        key = text_sha256(normalize(decode(data, record.encoding, Location(file=added.source))).text)
-        if key in texts:
-            raise CorpusError("raw-duplicate", f"its text is {texts[key]}'s once normalized: the same article in "
-                              "bytes that differ only in what normalization drops (a byte-order mark, line endings, "
-                              "spacing)", Location(file=added.source))
-        texts[key] = f"{record.doc_id} (named in this same call as {added.source})"
 
 
 def manifest_line(record: ManifestRecord) -> bytes:
