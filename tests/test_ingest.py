@@ -798,6 +798,11 @@ def test_ingest_and_release_do_not_import_pandas(tmp_path: Path):
         from corpus_tools.ingest import ingest
         layout = export_corpus.corpus_root(Path({str(tmp_path / "corpus")!r}))
         tasks = fx.valid_export()
+        # a second annotator's version of the first task: a document with versions, none of
+        # which began as a prediction (the card's count of those once imported pandas)
+        second = dict(tasks[0]["annotations"][0], id=tasks[0]["annotations"][0]["id"] + 500,
+                      completed_by=tasks[0]["annotations"][0]["completed_by"] + 1)
+        tasks[0]["annotations"].append(second)
         statuses = []
         for ago, day in (("0 minutes", "02"), ("1 minute", "02"), ("2 minutes", "03")):
             for task in tasks:

@@ -179,7 +179,8 @@ class AnnotationIndex:
                 continue
             table = unit.read("annotations", ["annotation_index", "from_prediction"])
             began = table.filter(table["from_prediction"])["annotation_index"]
-            count += column_sum(pc.is_in(mine["annotation_index"], value_set=began.combine_chunks()))
+            if len(began):  # combine_chunks of no chunks is pa.array([]), which imports pandas
+                count += column_sum(pc.is_in(mine["annotation_index"], value_set=began.combine_chunks()))
         return count
 
     def stats(self) -> dict[str, int]:

@@ -297,8 +297,9 @@ def check_raw_indexed(layout: Layout, on_progress: Callable[[int], None] | None 
         # manifest last, so a file added while this runs is either not listed here or in the
         # manifest read below, or else in the one now in place (checked at the end)
         # everything but the manifest and hidden names (an add's staging, an atomic write's temporary)
-        present = sorted(path for path in layout.raw.iterdir()
-                         if not path.name.startswith(".") and path != layout.manifest)
+        # names, not Paths: a Path is some 300 bytes, 15 MB at 50,000 documents
+        present = sorted(name for name in os.listdir(raw_dir)
+                         if not name.startswith(".") and name != layout.manifest.name)
         for number, offset, length, record in scan_manifest(layout.manifest):
             rows.append((record.doc_id, number, offset, length, f"{record.sha256}:{record.encoding}"))
             listed.add(record.file)
@@ -308,7 +309,7 @@ def check_raw_indexed(layout: Layout, on_progress: Callable[[int], None] | None 
                 on_progress(1)
     except CorpusError as error:
         return Report.of([Problem(error.code, error.message, error.location)]), []
-    unlisted = [path for path in present if path.name not in listed]
+    unlisted = [layout.raw / name for name in present if name not in listed]
     if unlisted:  # an add that finished meanwhile lists its files in the manifest it put in place last
         try:
             added = {record.file for *_, record in scan_manifest(layout.manifest)}
