@@ -319,6 +319,13 @@ def is_email(value: str) -> bool:
     return bool(local and at and domain) and "@" not in domain and not any(c.isspace() for c in value)
 
 
+def email_key(email: str) -> str:
+    """An email as the corpus compares them: two that differ only in the case of their letters
+    name one person (mail delivery treats them so; Label Studio allows both as two accounts,
+    which a pull refuses: ingest.store)."""
+    return email.lower()
+
+
 def _has_line_break(text: str) -> bool:
     return len(text.splitlines()) > 1 or text.endswith(("\n", "\r"))
 

@@ -29,11 +29,11 @@ from corpus_tools import strictjson
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import atomic_write_bytes, open_input
 from corpus_tools.layout import Layout
-from corpus_tools.records import Annotator
+from corpus_tools.records import Annotator, email_key
 
 
 def load_annotators(layout: Layout) -> dict[str, Annotator]:
-    """The corpus's annotators by email (lowercase: Label Studio's emails ignore case); none
+    """The corpus's annotators by email (``records.email_key``: its case ignored); none
     when the file does not exist yet. Raises CorpusError naming the line at fault."""
     path = layout.annotators
     if not path.exists():
@@ -46,7 +46,7 @@ def load_annotators(layout: Layout) -> dict[str, Annotator]:
                 continue
             where = Location(file=str(path), line=number)
             annotator = _parse_line(line, where)
-            key = annotator.email.lower()
+            key = email_key(annotator.email)
             if key in by_email:
                 raise CorpusError("annotators-invalid", f"email {annotator.email!r} is already on an earlier line",
                                   where)
@@ -82,11 +82,11 @@ def register(layout: Layout, accounts: Mapping[str, str], taken: Iterable[str]) 
     added = []
     for user_id in sorted(accounts, key=int):
         email = accounts[user_id]
-        if email.lower() in known:
+        if email_key(email) in known:
             continue
         number = int(user_id) if int(user_id) not in used else max(used) + 1
         used.add(number)
-        known[email.lower()] = annotator = Annotator(str(number), email)
+        known[email_key(email)] = annotator = Annotator(str(number), email)
         added.append(annotator)
     if added:
         ordered = sorted(known.values(), key=lambda annotator: int(annotator.id))
@@ -101,7 +101,7 @@ def corpus_ids(accounts: Mapping[str, str] | None, annotators: Mapping[str, Anno
     recorded; empty when they are not (its user ids are the ids). ``where``: its accounts file."""
     ids = {}
     for user_id, email in sorted((accounts or {}).items()):
-        annotator = annotators.get(email.lower())
+        annotator = annotators.get(email_key(email))
         if annotator is None:
             raise CorpusError("annotator-unregistered", f"user {user_id} of this export is the account {email}, which "
                               "annotations/annotators.jsonl does not list (ingest adds it): restore the file from "

@@ -62,7 +62,7 @@ from corpus_tools.ingest.units import Units, UnitsWriter, column_sum, problems_o
 from corpus_tools.ingest.work import check_batch, start_worker, worker_batch
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
-from corpus_tools.records import Document, Exclusion, IngestResult, RegistryEntity, StoredExport, is_email
+from corpus_tools.records import Document, Exclusion, IngestResult, RegistryEntity, StoredExport, email_key, is_email
 
 STORED_NAME = re.compile(r"^(\d{6})-([0-9a-f]{16})$")
 ACCOUNTS_FILE = "accounts.json"
@@ -454,7 +454,7 @@ def _checked_accounts(found: Mapping[str, str], wanted: list[str], export_path: 
             raise CorpusError("annotator-account-invalid", f"the account of user {user_id} has no email address "
                               f"({email!r}), and the corpus knows annotators by email: give it one, or store the "
                               "export by user id (`pull --no-ingest`, then `ingest`): nothing was stored", where)
-        other = by_email.setdefault(email.lower(), user_id)
+        other = by_email.setdefault(email_key(email), user_id)
         if other != user_id:
             raise CorpusError("annotator-account-invalid", f"users {other} and {user_id} are the accounts "
                               f"{found[other]} and {email}, which differ only in the case of their letters: the "
