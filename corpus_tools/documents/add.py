@@ -40,6 +40,7 @@ after staging its manifest is finished by the next add (``_write``). The corpus 
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
@@ -62,7 +63,6 @@ from corpus_tools.records import AddedFile, Evidence, ManifestRecord, is_calenda
 
 TITLE_MAX = 200
 BINARY_CONTROL_SHARE = 0.05
-_UTF8_BOM = b"\xef\xbb\xbf"
 _WHITESPACE_CONTROLS = frozenset("\t\n\r\f\v")
 _NUMBERED = re.compile(r"(\d{3,})_[0-9a-f]{16}")  # the ids add makes, not ids given with --doc-id
 _STATED = re.compile(r"line\s+([0-9]+)", re.IGNORECASE)  # "Line 5", "line  5": citations too, not reasoning
@@ -134,12 +134,12 @@ def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int |
     if controls > BINARY_CONTROL_SHARE * len(text):
         raise CorpusError("raw-binary", f"{controls} of {len(text)} characters are control characters: "
                           "a binary file, not text", where)
-    return encoding, require_text(text, where), data.startswith(_UTF8_BOM), failed_at
+    return encoding, require_text(text, where), data.startswith(codecs.BOM_UTF8), failed_at
 
 
 def _looks_utf16(data: bytes) -> bool:
     """A UTF-16 byte-order mark, or (without one) a NUL in nearly every other byte of the start."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return True
     head = data[:256]
     return len(head) >= 8 and any(half.count(0) >= 0.9 * len(half) for half in (head[0::2], head[1::2]))

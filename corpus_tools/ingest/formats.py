@@ -12,6 +12,7 @@ JSON array whose first element, when it fits in the head, is not a JSON_MIN reco
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 
@@ -20,7 +21,6 @@ import orjson
 from corpus_tools.ingest.split import SplitError, split_array
 
 HEAD_SIZE = 1 << 16  # bytes looked at: enough for the first task of any real export
-UTF8_BOM = b"\xef\xbb\xbf"
 _WHITESPACE = b" \t\r\n"
 # First bytes of JSON values that are not an array: the file is JSON, just not an export.
 _OTHER_JSON_STARTS = frozenset(b'{"-0123456789')
@@ -42,8 +42,8 @@ _MAGIC = (
     (b"\xff\xd8\xff", "a JPEG image", EXPORT_AS_JSON),
     (b"PAR1", "a Parquet file", EXPORT_AS_JSON),
     (b"SQLite format 3\x00", "an SQLite database", EXPORT_AS_JSON),
-    (b"\xff\xfe", "UTF-16 text", "save it as UTF-8, or " + EXPORT_AS_JSON),
-    (b"\xfe\xff", "UTF-16 text", "save it as UTF-8, or " + EXPORT_AS_JSON),
+    (codecs.BOM_UTF16_LE, "UTF-16 text", "save it as UTF-8, or " + EXPORT_AS_JSON),
+    (codecs.BOM_UTF16_BE, "UTF-16 text", "save it as UTF-8, or " + EXPORT_AS_JSON),
 )
 # Columns that Label Studio's CSV and TSV exports add to the task data's.
 _LABEL_STUDIO_COLUMNS = frozenset({"annotation_id", "annotator", "lead_time", "created_at", "updated_at"})
@@ -60,7 +60,7 @@ _BINARY_BYTE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def not_an_export(head: bytes) -> tuple[str, str] | None:
     """``(code, message)`` for a head that no Label Studio JSON export starts with, else None."""
-    if head.startswith(UTF8_BOM):
+    if head.startswith(codecs.BOM_UTF8):
         return "export-not-json", ("the file starts with a UTF-8 byte-order mark; Label Studio never writes one: "
                                    "is this the file it exported?")
     stripped = head.lstrip(_WHITESPACE)
