@@ -1,18 +1,21 @@
 """``make bench``: generate an export, then measure three tools on it, each a whole process.
 
-    python -m bench.run --tasks 10000            # generate, measure a, a-system, b, c three times, print medians
+    python -m bench.run --tasks 10000            # generate, measure a, a-system, a-lean, b, c three times, print medians
     python -m bench.run --tasks 50000 --keep     # keep the export, corpus and outputs in --out
-    python -m bench.run --pairs 5                # five rounds of a, a-system, b, c (A B C A B C ...)
-    python -m bench.run --pools ""               # (a) under Arrow's default memory pool only
+    python -m bench.run --pairs 5                # five rounds of a, a-system, a-lean, b, c (A B C ...)
+    python -m bench.run --settings ""            # (a) as it is only, with no environment setting
     python -m bench.run --drop-caches            # as root: libraries read from disk, not as just installed
 
 (a) corpus_tools: ``corpus-tools ingest`` (which validates) and ``release`` on a corpus root whose
     raw/ holds the documents the export was annotated on (written by bench.generate);
 (b) label-studio-sdk's Converter to CONLL2003 (bench.converter);
 (c) the floor: orjson parse of the whole file, one parquet write of all spans (bench.floor).
-(a-system) is (a) again with ``ARROW_DEFAULT_MEMORY_POOL=system``, the allocator setting the
-    README documents (the package leaves process-wide settings to its user); ``--pools`` names
-    others, or none.
+(a-system), (a-lean) are (a) again under the allocator settings the README documents (the
+    package leaves process-wide settings to its user; ``SETTINGS``): ``system`` is Arrow's
+    ``ARROW_DEFAULT_MEMORY_POOL=system``; ``lean`` adds glibc's ``MALLOC_MMAP_THRESHOLD_=131072``
+    (blocks from 128 KiB up are mapped and unmapped, not kept in the heap); ``mimalloc-lean``
+    keeps Arrow's default pool and makes it commit and purge its pages as needed.
+    ``--settings`` names which (any other name is taken as an Arrow pool), or none.
 
 Wall time and peak RSS come from ``os.wait4`` on each child (``ru_maxrss``: the peak of the
 child or of any one of its own children, whichever is larger: not their sum). Since ingest starts
@@ -152,6 +155,22 @@ def available(command: str) -> bool:
     return probe.returncode == 0
 
 
+# Environment settings (a) is measured under again, by name: process-wide choices the package
+# leaves to its user (README, "Benchmarks"). Measured at 50,000 tasks on 2026-12-05 (bench/README.md,
+# "The eighteenth stop"): the release's tree PSS 221 MB with ``system``, 194 with ``lean`` (at some
+# 15% more time), 214 with ``mimalloc-lean``, 257 to 280 under the default.
+SETTINGS = {
+    "system": {"ARROW_DEFAULT_MEMORY_POOL": "system"},
+    "lean": {"ARROW_DEFAULT_MEMORY_POOL": "system", "MALLOC_MMAP_THRESHOLD_": "131072"},
+    "mimalloc-lean": {"MIMALLOC_ARENA_EAGER_COMMIT": "0", "MIMALLOC_PURGE_DELAY": "0"},
+}
+
+
+def setting(name: str) -> dict[str, str]:
+    """The environment of the setting ``name``: one of ``SETTINGS``, or else an Arrow memory pool."""
+    return SETTINGS.get(name, {"ARROW_DEFAULT_MEMORY_POOL": name})
+
+
 def pipeline(export: Path, corpus: Path, log_dir: Path, name: str = "a",
              env: dict[str, str] | None = None) -> list[Measurement]:
     """Measurement (a) (under ``name``, with ``env``), step by step, on a corpus root reset to raw/
@@ -210,14 +229,15 @@ def ratio(top: Measurement | None, bottom: Measurement | None, field: str) -> st
 
 
 def table(tasks: int, megabytes: float, results: list[Measurement]) -> str:
-    rows = [f"{'measurement':<17} {'tasks':>7} {'MB':>8} {'wall s':>9} {'peak RSS MB':>12} {'tree RSS MB':>12} "
+    width = max([17, *(len(m.name) for m in results)])  # a-mimalloc-lean.release is 23
+    rows = [f"{'measurement':<{width}} {'tasks':>7} {'MB':>8} {'wall s':>9} {'peak RSS MB':>12} {'tree RSS MB':>12} "
             f"{'tree PSS MB':>12} {'load':>6}  note"]
     for m in results:
         wall = f"{m.wall_s:.1f}" if m.ok else "-"
         rss = f"{m.peak_rss_mb:.0f}" if m.ok else "-"
         tree = f"{m.tree_rss_mb:.0f}" if m.ok and m.tree_rss_mb is not None else "-"
         pss = f"{m.tree_pss_mb:.0f}" if m.ok and m.tree_pss_mb is not None else "-"
-        rows.append(f"{m.name:<17} {tasks:>7} {megabytes:>8.1f} {wall:>9} {rss:>12} {tree:>12} {pss:>12} "
+        rows.append(f"{m.name:<{width}} {tasks:>7} {megabytes:>8.1f} {wall:>9} {rss:>12} {tree:>12} {pss:>12} "
                     f"{m.load:>6}  {m.note}")
     by_name = {m.name: m for m in results}
     for top, bottom in _ratios(results):
@@ -228,7 +248,7 @@ def table(tasks: int, megabytes: float, results: list[Measurement]) -> str:
 
 
 def _ratios(results: list[Measurement]) -> list[tuple[str, str]]:
-    """(a, b) and (a, c) for (a) and each of its variants under another memory pool."""
+    """(a, b) and (a, c) for (a) and each of its variants under another setting."""
     tops = [m.name for m in results if m.name == "a" or (m.name.startswith("a-") and "." not in m.name)]
     return [(top, bottom) for top in tops for bottom in "bc"]
 
@@ -250,7 +270,7 @@ def drop_page_cache(export: Path, control: Path = DROP_CACHES) -> None:
 
 
 def run(tasks: int, seed: int, out: Path, keep: bool, only: str, pairs: int = 3,
-        pools: tuple[str, ...] = ("system",), drop_caches: bool = False) -> str:
+        settings: tuple[str, ...] = ("system", "lean"), drop_caches: bool = False) -> str:
     out.mkdir(parents=True, exist_ok=True)
     export, corpus, generated = generate(tasks, seed, out)
     if drop_caches:
@@ -264,8 +284,8 @@ def run(tasks: int, seed: int, out: Path, keep: bool, only: str, pairs: int = 3,
         results: list[Measurement] = []
         if "a" in only:
             results += pipeline(export, corpus, logs)
-            for pool in pools:
-                results += pipeline(export, corpus, logs, f"a-{pool}", {"ARROW_DEFAULT_MEMORY_POOL": pool})
+            for name in settings:
+                results += pipeline(export, corpus, logs, f"a-{name}", setting(name))
         if "b" in only:
             results.append(measure("b", python_module("bench.converter", export, conll), Path.cwd(), logs))
         if "c" in only:
@@ -290,12 +310,13 @@ def medians(rounds: list[list[Measurement]]) -> str:
     from statistics import median
 
     names = [m.name for m in rounds[0]]
+    width = max([16, *map(len, names)])
     lines = [f"medians over {len(rounds)} round(s):"]
     for name in names:
         found = [m for results in rounds for m in results if m.name == name and m.ok]
         if found:
             pss = [m.tree_pss_mb for m in found if m.tree_pss_mb is not None]
-            lines.append(f"  {name:<16} wall {median(m.wall_s for m in found):7.1f} s, tree RSS "
+            lines.append(f"  {name:<{width}} wall {median(m.wall_s for m in found):7.1f} s, tree RSS "
                          f"{median(m.tree_rss_mb for m in found):6.0f} MB"
                          + (f", tree PSS {median(pss):6.0f} MB" if pss else ""))
     for top, bottom in _ratios(rounds[0]):
@@ -318,15 +339,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/out"), help="working directory (default bench/out)")
     parser.add_argument("--keep", action="store_true", help="keep the export, corpus and outputs")
     parser.add_argument("--only", default="abc", help="which measurements, e.g. 'bc' (default abc)")
-    parser.add_argument("--pairs", type=int, default=3, help="rounds of a, a-<pool>, b, c (default 3)")
-    parser.add_argument("--pools", default="system",
-                        help="measure (a) again under each of these Arrow memory pools (ARROW_DEFAULT_MEMORY_POOL), "
-                             "comma-separated, as a-<pool>; '' for none (default: system)")
+    parser.add_argument("--pairs", type=int, default=3, help="rounds of a, a-<setting>, b, c (default 3)")
+    parser.add_argument("--settings", default="system,lean",
+                        help=f"measure (a) again under each of these environment settings ({', '.join(SETTINGS)}, "
+                             "or an Arrow memory pool's name), comma-separated, as a-<setting>; '' for none "
+                             "(default: system,lean)")
     parser.add_argument("--drop-caches", action="store_true",
                         help="drop the page cache once before the rounds (root; see above)")
     args = parser.parse_args(argv)
-    pools = tuple(pool for pool in args.pools.split(",") if pool)
-    print(run(args.tasks, args.seed, args.out.resolve(), args.keep, args.only, args.pairs, pools, args.drop_caches))
+    settings = tuple(name for name in args.settings.split(",") if name)
+    print(run(args.tasks, args.seed, args.out.resolve(), args.keep, args.only, args.pairs, settings, args.drop_caches))
 
 
 if __name__ == "__main__":

@@ -69,6 +69,16 @@ def test_a_variant_under_another_memory_pool_gets_its_own_ratios_and_environment
     assert (tmp_path / "logs" / "probe.out").read_text().split()[0] == "system"  # added to, not instead of, the environment
 
 
+def test_a_setting_is_a_named_environment_or_else_an_arrow_pool() -> None:
+    from bench.run import main, setting
+
+    assert setting("lean") == {"ARROW_DEFAULT_MEMORY_POOL": "system", "MALLOC_MMAP_THRESHOLD_": "131072"}
+    assert setting("mimalloc-lean") == {"MIMALLOC_ARENA_EAGER_COMMIT": "0", "MIMALLOC_PURGE_DELAY": "0"}
+    assert setting("jemalloc") == {"ARROW_DEFAULT_MEMORY_POOL": "jemalloc"}
+    with pytest.raises(SystemExit):
+        main(["--pools", "system"])  # the option is --settings
+
+
 def test_an_export_without_its_corpus_root_is_generated_again_with_it(tmp_path) -> None:
     from bench.run import generate
 
