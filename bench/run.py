@@ -159,9 +159,10 @@ def available(command: str) -> bool:
 # leaves to its user (README, "Benchmarks"). Measured at 50,000 tasks on 2026-12-05 (bench/README.md,
 # "The eighteenth stop"): the release's tree PSS 221 MB with ``system``, 194 with ``lean`` (at some
 # 15% more time), 214 with ``mimalloc-lean``, 257 to 280 under the default.
+_SYSTEM = {"ARROW_DEFAULT_MEMORY_POOL": "system"}
 SETTINGS = {
-    "system": {"ARROW_DEFAULT_MEMORY_POOL": "system"},
-    "lean": {"ARROW_DEFAULT_MEMORY_POOL": "system", "MALLOC_MMAP_THRESHOLD_": "131072"},
+    "system": _SYSTEM,
+    "lean": {**_SYSTEM, "MALLOC_MMAP_THRESHOLD_": "131072"},  # system, and glibc's threshold fixed
     "mimalloc-lean": {"MIMALLOC_ARENA_EAGER_COMMIT": "0", "MIMALLOC_PURGE_DELAY": "0"},
 }
 

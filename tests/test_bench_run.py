@@ -75,8 +75,9 @@ def test_a_setting_is_a_named_environment_or_else_an_arrow_pool() -> None:
     assert setting("lean") == {"ARROW_DEFAULT_MEMORY_POOL": "system", "MALLOC_MMAP_THRESHOLD_": "131072"}
     assert setting("mimalloc-lean") == {"MIMALLOC_ARENA_EAGER_COMMIT": "0", "MIMALLOC_PURGE_DELAY": "0"}
     assert setting("jemalloc") == {"ARROW_DEFAULT_MEMORY_POOL": "jemalloc"}
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as refused:
         main(["--pools", "system"])  # the option is --settings
+    assert refused.value.code == 2  # argparse's usage error, before anything is measured
 
 
 def test_an_export_without_its_corpus_root_is_generated_again_with_it(tmp_path) -> None:
