@@ -67,6 +67,12 @@ def printable_message(message: str) -> str:
     return text if len(text) <= MESSAGE_MAX else text[:MESSAGE_MAX] + f"{ELLIPSIS} ({len(text) - MESSAGE_MAX} more characters)"
 
 
+def quantity(count: int, noun: str, plural: str | None = None) -> str:
+    """``count`` and its noun, singular for 1: ``quantity(1, "file")`` is "1 file",
+    ``quantity(2, "entity", "entities")`` "2 entities"."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def _line(location: "Location", rest: str) -> str:
     where = str(location)
     return f"{where}: {rest}" if where else rest

@@ -426,7 +426,7 @@ def test_merges_wait_on_disk_and_the_report_is_made_a_line_at_a_time(tmp_path):
     assert first == again and all(a is not b for a, b in zip(first, again))  # read again, not held
     lines = adjudication_lines(result)
     assert next(lines) == "doc-a: annotators 1, 2: 2 units kept, 8 disagreements"
-    assert list(lines)[-1] == "1 documents merged (2 units kept), 1 not comparable, 8 disagreements"
+    assert list(lines)[-1] == "1 document merged (2 units kept), 1 not comparable, 8 disagreements"
 
 
 @settings(max_examples=300, deadline=None)

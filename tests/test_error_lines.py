@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from corpus_tools.cli import cli
-from corpus_tools.errors import ELLIPSIS, PART_MAX, CorpusError, Location, Problem, escape
+from corpus_tools.errors import ELLIPSIS, PART_MAX, CorpusError, Location, Problem, escape, quantity
 from export_corpus import BAD_INPUTS, EXPORTS, corpus_root
 
 VALID = "valid.json"
@@ -24,6 +24,15 @@ VALID = "valid.json"
 ])
 def test_escape(text, printed):
     assert escape(text) == printed
+
+
+@pytest.mark.parametrize(("count", "words", "printed"), [
+    (0, ("error",), "0 errors"), (1, ("error",), "1 error"), (2, ("error",), "2 errors"),
+    (1, ("entity", "entities"), "1 entity"), (3, ("entity", "entities"), "3 entities"),
+    (1, ("time expression",), "1 time expression"),
+])
+def test_a_count_in_a_message_takes_the_singular_for_one(count, words, printed):
+    assert quantity(count, *words) == printed
 
 
 def test_a_location_escapes_and_cuts_every_part():

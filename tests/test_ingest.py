@@ -355,8 +355,8 @@ def test_an_export_stored_already_but_failing_now_exits_1(tmp_path: Path):
     *problems, outcome = again.output.splitlines()
     assert problems[0] == ("valid.json, task 1, doc doc-a, annotation 101, region e2: error [entity-id-unknown] "
                            "entity_id 'damascus' is not in the entity registry")
-    assert outcome.startswith(f"already stored as annotations/exports/{stored_name(1)}, but it has ")
-    assert outcome.endswith(" errors now, against the current documents and registry: fix those")
+    assert outcome == (f"already stored as annotations/exports/{stored_name(1)}, but it has 1 error now, against "
+                       "the current documents and registry: fix those")
     assert cli_ingest(layout, str(VALID), "--allow-partial").exit_code == 0
     assert stored_files(layout) == before
 
@@ -408,7 +408,7 @@ def test_ingest_command_refuses_errors(tmp_path: Path):
     lines = result.output.splitlines()
     assert lines[0].startswith("quote-multiple-cue.json, task 1, doc doc-a, annotation 101, region q1: "
                                "error [quote-multiple-cue]")
-    assert lines[-1].startswith("refused: 1 errors; nothing stored")
+    assert lines[-1].startswith("refused: 1 error; nothing stored")
     assert stored_files(layout) == []
 
 
@@ -417,7 +417,7 @@ def test_ingest_command_allow_partial(tmp_path: Path):
     result = cli_ingest(layout, "--allow-partial", str(EXPORTS / "quote-multiple-cue.json"))
     assert result.exit_code == 0
     assert "stored WITH ERRORS (--allow-partial) as annotations/exports/000001-" in result.output
-    assert "1 units left out, listed in its ingest.json" in result.output
+    assert "; 1 unit left out, listed in its ingest.json" in result.output
     assert len(stored_exports(layout)) == 1
 
 

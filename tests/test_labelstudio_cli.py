@@ -56,7 +56,7 @@ def test_the_loop_through_the_commands(labelstudio, corpus_copy, tmp_path):
 
     results = tmp_path / "gold.jsonl"
     results.write_text(json.dumps({"doc_id": DOC, "result": to_ls_results(gold)}) + "\n")
-    assert "submitted 1 annotations" in run("annotate", *local, "--project", "e2e corpus",
+    assert "submitted 1 annotation to project" in run("annotate", *local, "--project", "e2e corpus",
                                             "--as", "gold@corpus-tools.local", "--results", str(results))
     pulled = run("pull", *server, "--root", root, "--project", "e2e corpus")
     assert "stored as annotations/exports/" in pulled
@@ -137,9 +137,9 @@ def test_annotate_checks_every_item_before_submitting_any(labelstudio, corpus_co
     assert _annotations_of(labelstudio, "annotate checks") == 0
 
     results.write_text(json.dumps(good) + "\n")
-    assert "submitted 1 annotations" in run("annotate", *annotator, "--results", str(results))
+    assert "submitted 1 annotation to project" in run("annotate", *annotator, "--results", str(results))
     again = run("annotate", *annotator, "--results", str(results))  # as an annotator: a task is submitted once
-    assert "submitted 0 annotations" in again and "1 tasks skipped, already annotated by this user" in again
+    assert "submitted 0 annotations" in again and "; 1 task skipped, already annotated by this user" in again
     assert _annotations_of(labelstudio, "annotate checks") == 1
 
     results.write_text("")
@@ -167,6 +167,6 @@ def test_accepting_one_model_versions_predictions_leaves_the_others(labelstudio,
     assert result.exit_code == 1 and "[labelstudio-no-prediction]" in result.output, result.output
     assert _annotations_of(labelstudio, "mixed predictions") == 0
     output = run("annotate", *annotator, "--model-version", "corpus_tools-preannotate@1.0")
-    assert "submitted 1 annotations" in output
+    assert "submitted 1 annotation to project" in output
     assert f"submitted {len(COMMITTED_DOC_IDS)} annotations" in run("annotate", *annotator)
     assert "submitted 0 annotations" in run("annotate", *annotator)

@@ -97,7 +97,7 @@ def test_cli_annotate_as_a_user_then_pull(labelstudio, corpus_copy, tmp_path):
     gold_user = server.ensure_user(labelstudio.data_dir, "Gold@Corpus-Tools.local")  # one person, whatever the case
     assert gold_user.email == "gold@corpus-tools.local"
     *notes, summary = annotated.output.splitlines()
-    assert summary == (f"submitted 1 annotations to project {result.project_id} as gold@corpus-tools.local "
+    assert summary == (f"submitted 1 annotation to project {result.project_id} as gold@corpus-tools.local "
                        f"(user {gold_user.id})")
     # the corpus's stored exports are by users 2, 3 and 4: a new account with one of their ids is noted
     assert len(notes) <= 1 and all(note.startswith(f"note: the new account gold@corpus-tools.local is user "

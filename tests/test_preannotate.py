@@ -319,7 +319,7 @@ def test_a_missing_registry_is_named_in_the_summary_not_silent(corpus_copy):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     *_, summary = result.output.strip().splitlines()
-    assert summary == ("pre-annotated 1 documents with corpus_tools-preannotate@1.0; NER model: not asked for; "
+    assert summary == ("pre-annotated 1 document with corpus_tools-preannotate@1.0; NER model: not asked for; "
                        "gazetteer only; the entity registry is empty (is annotations/entity-registry.jsonl "
                        "there?): no entity or speaker_id comes from it")
     assert f"{doc_id}: 0 entities" in result.output
@@ -343,7 +343,7 @@ def test_tasks_with_predictions_say_when_the_registry_is_empty(corpus_copy, tmp_
     result = CliRunner().invoke(cli, ["labelstudio", "tasks", "--root", str(corpus_copy.root), "--predictions",
                                       "-o", str(tmp_path / "tasks.json")])
     assert result.exit_code == 0, result.output
-    assert ("1 documents without annotation get pre-annotations; NER model: " in result.output
+    assert ("1 document without annotation gets pre-annotations; NER model: " in result.output
             and "the entity registry is empty (is annotations/entity-registry.jsonl there?)" in result.output)
 
 
@@ -369,7 +369,7 @@ def test_task_inputs_gather_what_tasks_with_predictions_are_made_of(corpus_copy)
     with pytest.raises(KeyError):
         inputs.preannotations[next(iter(inputs.chosen))]
     assert inputs.set_name.startswith("annotations@")
-    assert inputs.notes[-1].startswith("1 documents without annotation get pre-annotations; ")
+    assert inputs.notes[-1].startswith("1 document without annotation gets pre-annotations; ")
 
 
 def test_preannotate_documents_makes_each_as_it_is_read():

@@ -51,7 +51,7 @@ def test_add_preannotate_push_correct_pull_release(labelstudio, corpus_copy, mon
     assert pushed.exit_code == 0, pushed.output
     count = len(COMMITTED_DOC_IDS) + 1  # the committed corpus and the added article
     assert f"imported {count} tasks, 0 already present" in pushed.output
-    assert "1 documents without annotation get pre-annotations" in pushed.output
+    assert "1 document without annotation gets pre-annotations" in pushed.output
 
     client = labelstudio.client
     project = resolve_project(client, PROJECT)

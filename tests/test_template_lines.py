@@ -69,6 +69,6 @@ def test_the_cli_lists_the_candidates(tmp_path):
     result = CliRunner().invoke(cli, ["normalize", "--repeated-lines", "--root", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert result.output == (f"3 documents, The Levant Ledger: {TEMPLATE}\n"
-                             "1 lines recur in 3 or more documents of one publisher: candidates for a written "
+                             "1 line recurs in 3 or more documents of one publisher: candidates for a written "
                              "rule (docs/normalization.md)\n")
     assert not layout.build.exists()  # a report: nothing written

@@ -286,7 +286,7 @@ def test_validate_prints_located_lines_and_exits_1(tmp_path: Path):
         "span-text-mismatch.json, task 1, doc doc-a, annotation 101, region e2: error [span-text-mismatch] "
         "value.text is not text[82, 90): they differ at character 0 of the span: value.text 'Aleppo' (6 characters), "
         "text 'Damascus' (8 characters)")
-    assert result.output.splitlines()[-1].startswith("INVALID: 1 errors (2 annotations, 0 annotations_cancelled")
+    assert result.output.splitlines()[-1].startswith("INVALID: 1 error (2 annotations, 0 annotations_cancelled")
 
 
 def test_validate_accepts_a_valid_export(tmp_path: Path):

@@ -42,7 +42,7 @@ from corpus_tools.annotations.agreement import (
 )
 from corpus_tools.annotations.consolidate import AnnotationIndex, RecordsOnDisk, roles_of
 from corpus_tools.arrays import scalar
-from corpus_tools.errors import CorpusError, Location
+from corpus_tools.errors import CorpusError, Location, quantity
 from corpus_tools.ingest.units import column_sum
 from corpus_tools.records import (
     CHOSEN_REASONS, AdjudicatedDocument, AnnotationQuality, Cue, Disagreement, DocumentAnnotations, EntityMention,
@@ -363,7 +363,8 @@ def adjudication_lines(documents: Collection[AdjudicatedDocument], pushed: Seque
         if document.note and len(document.annotators) < 2:
             yield f"{head}: {document.note}"
             continue
-        yield (f"{head}: {document.kept} units kept, {len(document.disagreements)} disagreements"
+        yield (f"{head}: {quantity(document.kept, 'unit')} kept, "
+               f"{quantity(len(document.disagreements), 'disagreement')}"
                + (f" ({document.note})" if document.note else ""))
         for d in document.disagreements:
             yield f"  {d.layer} [{d.start},{d.end}) {d.text[:60]!r}:"
@@ -374,8 +375,9 @@ def adjudication_lines(documents: Collection[AdjudicatedDocument], pushed: Seque
                + (f"annotation {p.annotation_id} (ground truth), {p.predictions} prediction(s) of left-out units"
                   if p.annotation_id is not None else "the reviewer has already annotated it; nothing sent"))
     s = _with_pushed(summary, pushed)
-    yield (f"{s['merged']} documents merged ({s['units_kept']} units kept), {s['not_comparable']} not comparable, "
-           f"{s['disagreements']} disagreements" + (f"; {s['submitted']} submitted, {s['already_adjudicated']} "
+    yield (f"{quantity(s['merged'], 'document')} merged ({quantity(s['units_kept'], 'unit')} kept), "
+           f"{s['not_comparable']} not comparable, {quantity(s['disagreements'], 'disagreement')}"
+           + (f"; {s['submitted']} submitted, {s['already_adjudicated']} "
                                                      "already adjudicated" if pushed is not None else ""))
 
 
@@ -474,7 +476,8 @@ class ReleaseProvenance:
         unreviewed = self._documents["unreviewed"]
         if not unreviewed:
             return ()
-        return (f"{unreviewed} documents have versions by several annotators and none adjudicated: each is "
+        return (f"{quantity(unreviewed, 'document')} {'has' if unreviewed == 1 else 'have'} versions by several "
+                "annotators and none adjudicated: each is "
                 "released from its most recently updated annotation, whatever the others say (`corpus-tools "
                 "adjudicate` lists their disagreements)",)
 

@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus_tools.annotations.consolidate import RecordsOnDisk
-from corpus_tools.errors import CorpusError, Problem, Report
+from corpus_tools.errors import CorpusError, Problem, Report, quantity
 from corpus_tools.ingest.units import column_sum
 from corpus_tools.records import (
     AgreementReport, DocumentAnnotations, Figure, LayerFigures, PairAgreement, Units,
@@ -478,7 +478,7 @@ def report_lines(report: AgreementReport) -> Iterator[str]:
     title = {"corpus": "all documents", "document": f"document {report.key}",
              "annotator": f"annotator {report.key}"}[report.scope]
     yield (f"{title}: annotators {', '.join(report.annotators) or '-'}; "
-           f"{len(report.compared)} documents compared, {len(report.not_comparable)} not comparable"
+           f"{quantity(len(report.compared), 'document')} compared, {len(report.not_comparable)} not comparable"
            + (f" ({', '.join(report.not_comparable)})" if report.not_comparable else ""))
     for label, layers in (("average", report.average),
                           *((f"{pair.annotators[0]} vs {pair.annotators[1]} ({pair.documents} docs)", pair.layers)

@@ -8,6 +8,7 @@ import click
 
 from corpus_tools.cli.options import DEFAULT_PROJECT, data_dir_option, echo_json, json_option, root_option
 from corpus_tools.cli.progress import progress
+from corpus_tools.errors import quantity
 from corpus_tools.layout import Layout
 
 
@@ -39,9 +40,9 @@ def agreement(layout: Layout, as_json: bool, by: str | None) -> None:
         return
     for line in report_lines(report):
         click.echo(line)
-    click.echo(f"{len(report.compared)} documents compared, {len(report.not_comparable)} not comparable, "
-               f"{report.annotations_cancelled} cancelled annotations and {report.adjudications_left_out} "
-               "ground-truth annotations left out")
+    click.echo(f"{quantity(len(report.compared), 'document')} compared, {len(report.not_comparable)} not "
+               f"comparable, {quantity(report.annotations_cancelled, 'cancelled annotation')} and "
+               f"{quantity(report.adjudications_left_out, 'ground-truth annotation')} left out")
     if report.versions_from_predictions:
         click.echo(f"note: {report.versions_from_predictions} of the versions compared began as a prediction "
                    "(accepted, changed or not): versions that began from the same prediction agree through the model, "

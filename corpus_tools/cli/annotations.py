@@ -8,6 +8,7 @@ from typing import Mapping
 import click
 
 from corpus_tools.cli.options import echo_json, echo_problems, echo_report, json_option, root_option, verbose_option
+from corpus_tools.errors import quantity
 from corpus_tools.layout import Layout
 from corpus_tools.records import Document
 from corpus_tools.annotations.registry import load_registry
@@ -137,14 +138,15 @@ def echo_outcome(result, layout: Layout) -> None:
 
 def _outcome(result, layout: Layout) -> str:
     where = _relative(result.stored_as, layout)
-    excluded = f"; {len(result.exclusions)} units left out, listed in its ingest.json" if result.exclusions else ""
+    excluded = (f"; {quantity(len(result.exclusions), 'unit')} left out, listed in its ingest.json"
+                if result.exclusions else "")
     return {
         "stored": lambda: f"stored as {where}{excluded}",
         "stored-partial": lambda: f"stored WITH ERRORS (--allow-partial) as {where}{excluded}",
         "already-stored": lambda: f"already stored as {where}: nothing to do" if result.report.valid else
-                          f"already stored as {where}, but it has {len(result.report.errors)} errors now, against "
-                          "the current documents and registry: fix those",
-        "refused": lambda: f"refused: {len(result.report.errors)} errors; nothing stored "
+                          f"already stored as {where}, but it has {quantity(len(result.report.errors), 'error')} now, "
+                          "against the current documents and registry: fix those",
+        "refused": lambda: f"refused: {quantity(len(result.report.errors), 'error')}; nothing stored "
                            "(fix the export, or --allow-partial to store it without the units at fault)",
         "nothing-new": lambda: "not stored: every annotation in it is stored already, unchanged (a pull with no new "
                                "annotation differs only in what Label Studio recomputes)",

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from corpus_tools.cli.progress import progress
+from corpus_tools.errors import quantity
 from corpus_tools.release.export import FORMATS, UNALIGNED_FILE
 
 
@@ -37,5 +38,5 @@ def export(format_: str, release: str, out_dir: Path, root: Path) -> None:
         click.echo(item.as_problem(), err=True)
     unaligned = (f"; {len(result.unaligned)} span(s) not on token boundaries, listed in {UNALIGNED_FILE}"
                  if result.unaligned else "")
-    click.echo(f"exported {result.documents} documents as {result.format} to {result.path} "
-               f"({len(result.files)} files){unaligned}")
+    click.echo(f"exported {quantity(result.documents, 'document')} as {result.format} to {result.path} "
+               f"({quantity(len(result.files), 'file')}){unaligned}")

@@ -8,7 +8,7 @@ import click
 
 from corpus_tools.cli.options import DEFAULT_PROJECT, data_dir_option, echo_problems, root_option, verbose_option
 from corpus_tools.cli.progress import counted, progress
-from corpus_tools.errors import CorpusError, Location
+from corpus_tools.errors import CorpusError, Location, quantity
 from corpus_tools.layout import Layout
 
 
@@ -203,7 +203,7 @@ def tasks(layout: Layout, predictions: bool, output: Path) -> None:
     with progress("writing tasks", total=len(inputs.documents), unit="task") as on_progress:
         count = write_tasks(make_tasks(counted(inputs.documents.values(), on_progress), inputs.chosen,
                                        inputs.set_name, inputs.preannotations), output)
-    click.echo(f"wrote {count} tasks to {output}")
+    click.echo(f"wrote {quantity(count, 'task')} to {output}")
 
 
 @labelstudio.command("push")
@@ -229,10 +229,11 @@ def push(url, api_key, data_dir, layout, predictions, project) -> None:
         result = push_tasks(client, inputs.documents.values(), inputs.chosen, project, inputs.set_name,
                             inputs.preannotations, layout=layout, on_progress=on_progress)
     state = "created" if result.created else ("config updated" if result.config_updated else "existing")
-    click.echo(f"project {result.project_id} ({state}): imported {result.imported} tasks, "
+    click.echo(f"project {result.project_id} ({state}): imported {quantity(result.imported, 'task')}, "
                f"{result.already_present} already present")
     if predictions and result.already_present:
-        click.echo(f"note: the {result.already_present} tasks already present keep the predictions they were "
+        click.echo(f"note: the {quantity(result.already_present, 'task')} already present "
+                   f"{'keeps' if result.already_present == 1 else 'keep'} the predictions they were "
                    "imported with; to give them the predictions made now, push to a new project", err=True)
 
 
@@ -342,7 +343,7 @@ def annotate(url, api_key, data_dir, project, as_user, results, worksheets, acce
             submitted = ls_annotate.annotate_from_results(client, project_id, items, source, on_progress, context)
         else:
             submitted = ls_annotate.accept_all_predictions(client, project_id, model_version, on_progress)
-    skipped = f"; {len(items) - len(submitted)} tasks skipped, already annotated by this user" \
+    skipped = f"; {quantity(len(items) - len(submitted), 'task')} skipped, already annotated by this user" \
         if context is not None and len(items) > len(submitted) else ""
     account = "" if user is None else f" as {user.email} (user {user.id})"  # the id agreement reports
-    click.echo(f"submitted {len(submitted)} annotations to project {project_id}{account}{skipped}")
+    click.echo(f"submitted {quantity(len(submitted), 'annotation')} to project {project_id}{account}{skipped}")

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 import click
 import orjson
 
-from corpus_tools.errors import CorpusError, Location, Report
+from corpus_tools.errors import CorpusError, Location, Report, quantity
 from corpus_tools.layout import ROOT_MARKERS, Layout, find_root
 
 # ctx.meta key: the command was asked for --json, so an error is printed as a JSON report too
@@ -178,7 +178,7 @@ def echo_report(report: Report, as_json: bool, verbose: bool = False) -> None:
     else:
         echo_problems(report, verbose)
         counts = ", ".join(f"{value} {name}" for name, value in report.stats)
-        verdict = "valid" if report.valid else f"INVALID: {len(report.errors)} errors"
+        verdict = "valid" if report.valid else f"INVALID: {quantity(len(report.errors), 'error')}"
         click.echo(f"{verdict}" + (f" ({counts})" if counts else ""))
     if not report.valid:
         raise SystemExit(1)

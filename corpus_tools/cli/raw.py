@@ -9,7 +9,7 @@ import click
 from corpus_tools.cli.options import echo_report, json_option, root_option
 from corpus_tools.cli.progress import progress
 from corpus_tools.documents.template import MIN_DOCUMENTS, repeated_lines as find_repeated_lines
-from corpus_tools.errors import printable_message, printable_part
+from corpus_tools.errors import printable_message, printable_part, quantity
 from corpus_tools.layout import Layout
 from corpus_tools.documents.raw import check_raw as check_raw_files
 
@@ -63,12 +63,13 @@ def normalize(layout: Layout, out: Path | None, doc_id: str | None, repeated_lin
             found = find_repeated_lines(iter_documents(layout), min_documents, on_progress)
         for item in found:
             source = printable_part(item.source) if item.source is not None else "(no publisher)"
-            click.echo(f"{len(item.doc_ids)} documents, {source}: {printable_message(item.line)}")
-        click.echo(f"{len(found)} lines recur in {min_documents} or more documents of one publisher"
+            click.echo(f"{quantity(len(item.doc_ids), 'document')}, {source}: {printable_message(item.line)}")
+        click.echo(f"{quantity(len(found), 'line')} {'recurs' if len(found) == 1 else 'recur'} in {min_documents} or "
+                   "more documents of one publisher"
                    + (": candidates for a written rule (docs/normalization.md)" if found else ""))
         return
     out = out or layout.build / "normalized"
     with progress("normalizing", unit="doc") as on_progress:
         count, stale = write_normalized(layout, out, on_progress)
-    removed = f" (removed {stale} files of documents no longer in the corpus)" if stale else ""
-    click.echo(f"normalized {count} documents into {out}{removed}")
+    removed = f" (removed {quantity(stale, 'file')} of documents no longer in the corpus)" if stale else ""
+    click.echo(f"normalized {quantity(count, 'document')} into {out}{removed}")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from corpus_tools.cli.options import echo_json, json_option, root_option
-from corpus_tools.errors import CorpusError, Location
+from corpus_tools.errors import CorpusError, Location, quantity
 from corpus_tools.layout import Layout
 
 
@@ -34,7 +34,7 @@ def release(layout: Layout, version: str | None) -> None:
     verb = {"built": "built", "unchanged": "unchanged (already released with identical content):"}[result.status]
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
-    click.echo(f"release {result.version} {verb} {result.path} ({len(result.files)} files)")
+    click.echo(f"release {result.version} {verb} {result.path} ({quantity(len(result.files), 'file')})")
 
 
 @click.command("verify")
@@ -66,4 +66,5 @@ def verify(release_dir: Path, root: str, as_json: bool) -> None:
     if not report.valid:
         raise CorpusError("verify-failed", f"{len(report.errors)} problem(s) (listed above): the release does not "
                           "match its SHA256SUMS", Location(file=str(release_dir)))
-    click.echo(f"{release_dir}: {dict(report.stats)['files']} files match SHA256SUMS")
+    files = dict(report.stats)["files"]
+    click.echo(f"{release_dir}: {quantity(files, 'file')} {'matches' if files == 1 else 'match'} SHA256SUMS")

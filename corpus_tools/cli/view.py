@@ -8,6 +8,7 @@ import click
 
 from corpus_tools.cli.options import root_option
 from corpus_tools.cli.progress import progress
+from corpus_tools.errors import quantity
 from corpus_tools.layout import Layout
 
 
@@ -44,8 +45,9 @@ def view(release: Path | None, output: Path | None, serve: bool, port: int, prev
     output = output or layout.build / "site"
     with progress("writing pages", unit="page") as on_progress:
         summary = build_site(release, output, raw_dir=layout.raw, previous=previous, on_progress=on_progress)
-    click.echo(f"wrote {output}: release {summary.version}, {summary.documents} document pages, "
-               f"{summary.entities} entity pages, {summary.files} files; removed text shown for "
+    click.echo(f"wrote {output}: release {summary.version}, {quantity(summary.documents, 'document page')}, "
+               f"{quantity(summary.entities, 'entity page')}, {quantity(summary.files, 'file')}; "
+               "removed text shown for "
                f"{summary.removed_shown} of {summary.documents} documents (raw files from {layout.raw})")
     if serve:
         from corpus_tools.view.serve import site_server

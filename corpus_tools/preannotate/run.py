@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Iterator, Mapping
 
+from corpus_tools.errors import quantity
 from corpus_tools.preannotate import MODEL_NAME, PREANNOTATOR_VERSION
 from corpus_tools.preannotate.entities import Gazetteer, entity_mentions
 from corpus_tools.preannotate.ner import NerModel
@@ -109,11 +110,11 @@ def summary_lines(found: Iterable[tuple[str, PreAnnotation]], note: str) -> list
     lines, versions = [], set()
     for doc_id, pre in found:
         layers = pre.annotations
-        lines.append(f"{doc_id}: {len(layers.entities)} entities, {len(layers.timexes)} time expressions, "
-                     f"{len(layers.quotes)} quotes")
+        lines.append(f"{doc_id}: {quantity(len(layers.entities), 'entity', 'entities')}, "
+                     f"{quantity(len(layers.timexes), 'time expression')}, {quantity(len(layers.quotes), 'quote')}")
         versions.add(pre.model_version)
     shown = sorted(versions) or [model_version()]
-    return [*lines, f"pre-annotated {len(lines)} documents with {', '.join(shown)}; {note}"]
+    return [*lines, f"pre-annotated {quantity(len(lines), 'document')} with {', '.join(shown)}; {note}"]
 
 
 def predictions_for_unannotated(documents: Mapping[str, Document], chosen: Mapping[str, DocumentAnnotations],
