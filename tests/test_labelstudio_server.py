@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import stat
+import tempfile
 
 import pytest
 from click.testing import CliRunner
@@ -240,14 +241,19 @@ def test_a_server_that_dies_while_starting_is_named_by_one_line_of_its_log(tmp_p
     assert (data_dir / server.LOG_FILE).read_text().startswith("an earlier start's last line\n")  # a dir kept
 
 
-def test_a_failed_start_removes_the_data_dir_it_made(tmp_path):
+def test_a_failed_start_removes_the_data_dir_it_made_and_keeps_its_log_elsewhere(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
     data_dir = tmp_path / "new" / "data"
     with pytest.raises(CorpusError) as failed:
         server.start(data_dir, cache=fake_server_cache(tmp_path / "cache", CRASH), port=server.free_port())
+    [kept] = (tmp_path / "tmp").iterdir()
     assert str(failed.value) == (f"{data_dir}: [labelstudio-start-failed] the server exited with code 1: "
                                  f"OverflowError: bind(): port must be 0-65535.; {tmp_path / 'new'} did not exist "
-                                 "before this start and was removed, log and all")
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["cache"]
+                                 f"before this start and was removed; its log is kept in {kept}")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["cache", "tmp"]
+    assert kept.name.startswith("corpus-tools-labelstudio-") and kept.stat().st_mode & 0o777 == 0o600
+    assert "OverflowError: bind(): port must be 0-65535." in kept.read_text()
 
 
 def _corpus(root):

@@ -28,6 +28,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -332,12 +333,27 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
         if process is not None:
             _terminate_group(process.pid, process)
         if created is not None:  # a half-made data dir would pass for a set-up one; a user's own dir is kept
+            kept = _keep_log(data_dir / LOG_FILE)
             shutil.rmtree(created, ignore_errors=True)
             if isinstance(error, CorpusError):
+                where = "" if kept is None else f"; its log is kept in {kept}"
                 raise CorpusError(error.code, f"{error.message}; {created} did not exist before this start and was "
-                                  "removed, log and all", Location(file=str(data_dir))) from None
+                                  f"removed{where}", Location(file=str(data_dir))) from None
         raise
     return RunningServer(connection, process)
+
+
+def _keep_log(log: Path) -> Path | None:
+    """A copy of a failed start's log outside the data dir about to be removed (the whole
+    traceback, where the error quotes one line), private like the dir; None when there is none."""
+    try:
+        data = log.read_bytes()
+    except OSError:
+        return None
+    handle, name = tempfile.mkstemp(prefix="corpus-tools-labelstudio-", suffix=".log")  # 0600
+    with os.fdopen(handle, "wb") as copy:
+        copy.write(data)
+    return Path(name)
 
 
 def _first_missing(path: Path) -> Path | None:
