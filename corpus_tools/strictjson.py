@@ -1,13 +1,18 @@
 """JSON as the corpus reads it wherever people or tools write it (exports, the manifest, the
-registry, lint acceptances): one parser, which refuses an object with the same key twice (most
-parsers, orjson among them, keep the last value silently) and NaN or infinities (not JSON)."""
+registry, the annotators, lint acceptances, annotate's results): one parser, which refuses an
+object with the same key twice (most parsers, orjson among them, keep the last value silently)
+and NaN or infinities (not JSON); and one reader of the JSON-lines files people write."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from pathlib import Path
+from typing import Any, Iterator
 
 import jiter
+
+from corpus_tools.errors import CorpusError, Location
+from corpus_tools.fsutil import open_input
 
 _PLACE = re.compile(r"^(?P<message>.*) at line (?P<line>\d+) column (?P<column>\d+)$", re.S)
 _LONE_SURROGATE = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
@@ -32,6 +37,25 @@ def loads(data: bytes) -> Any:
         return jiter.from_json(data, catch_duplicate_keys=True, allow_inf_nan=False, cache_mode="keys")
     except ValueError as error:
         raise JSONError(*_plainly(*_place(str(error), data), data)) from None
+
+
+def object_lines(path: str | Path, not_json: str, not_object: str) -> Iterator[tuple[Location, dict]]:
+    """Each line of a JSON-lines file that people write (the registry, the annotators, lint's
+    acceptances, annotate's results) as its location and the object it holds; blank lines are
+    skipped. A line that is not strict JSON raises CorpusError ``not_json``, one that holds no
+    object ``not_object``, located at the line. The file is read with ``fsutil.open_input``."""
+    with open_input(path) as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            where = Location(file=str(path), line=number)
+            try:
+                record = loads(line)
+            except JSONError as error:
+                raise CorpusError(not_json, f"not JSON: {error}", where) from None
+            if not isinstance(record, dict):
+                raise CorpusError(not_object, f"expected a JSON object, got {type(record).__name__}", where)
+            yield where, record
 
 
 def _plainly(message: str, offset: int, data: bytes) -> tuple[str, int]:

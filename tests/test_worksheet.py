@@ -241,3 +241,21 @@ def test_lint_of_the_gold_set_leaves_only_accepted_candidates():
     assert result.stale == ()
     assert sorted(candidate.text for candidate, _ in result.explained) == [
         "Egyptian media", "Officials in Jordan, an ally of the United States, and Lebanon", "some"]
+
+
+def test_a_results_file_is_read_strictly_naming_the_line(tmp_path):
+    from corpus_tools.labelstudio.annotate import read_results
+
+    path = tmp_path / "results.jsonl"
+    path.write_bytes(b'{"doc_id": "d1", "result": []}\n\n{"task_id": 7, "result": []}\n')
+    assert read_results(path) == [{"doc_id": "d1", "result": []}, {"task_id": 7, "result": []}]
+    for line, code, message in [
+        (b'{"doc_id": "d1", "result": [], "doc_id": "d2"}', "annotate-bad-json",
+         'not JSON: Detected duplicate key "doc_id"'),  # not the last one silently kept
+        (b'["d1", []]', "annotate-bad-item", "expected a JSON object, got list"),
+        (b'{"doc_id": "d1", "result": [NaN]}', "annotate-bad-json", "not JSON: NaN and infinities are not JSON numbers"),
+    ]:
+        path.write_bytes(b'{"doc_id": "d0", "result": []}\n' + line + b"\n")
+        with pytest.raises(CorpusError) as refused:
+            read_results(path)
+        assert (refused.value.code, str(refused.value)) == (code, f"{path}, line 2: [{code}] {message}")

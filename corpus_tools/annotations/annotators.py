@@ -27,7 +27,7 @@ import orjson
 
 from corpus_tools import strictjson
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import atomic_write_bytes, open_input
+from corpus_tools.fsutil import atomic_write_bytes
 from corpus_tools.layout import Layout
 from corpus_tools.records import Annotator, email_key
 
@@ -40,32 +40,23 @@ def load_annotators(layout: Layout) -> dict[str, Annotator]:
         return {}
     by_email: dict[str, Annotator] = {}
     ids: set[str] = set()
-    with open_input(path) as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            where = Location(file=str(path), line=number)
-            annotator = _parse_line(line, where)
-            key = email_key(annotator.email)
-            if key in by_email:
-                raise CorpusError("annotators-invalid", f"email {annotator.email!r} is already on an earlier line",
-                                  where)
-            if annotator.id in ids:
-                # what merging two branches that each added an annotator gives
-                raise CorpusError("annotators-invalid", f"id {annotator.id!r} is already on an earlier line: give one "
-                                  "of the two people an id no line has (unless a release already names them by it)",
-                                  where)
-            by_email[key] = annotator
-            ids.add(annotator.id)
+    for where, record in strictjson.object_lines(path, "annotators-invalid", "annotators-invalid"):
+        annotator = _annotator(record, where)
+        key = email_key(annotator.email)
+        if key in by_email:
+            raise CorpusError("annotators-invalid", f"email {annotator.email!r} is already on an earlier line", where)
+        if annotator.id in ids:
+            # what merging two branches that each added an annotator gives
+            raise CorpusError("annotators-invalid", f"id {annotator.id!r} is already on an earlier line: give one "
+                              "of the two people an id no line has (unless a release already names them by it)",
+                              where)
+        by_email[key] = annotator
+        ids.add(annotator.id)
     return by_email
 
 
-def _parse_line(line: bytes, where: Location) -> Annotator:
-    try:
-        record = strictjson.loads(line)
-    except strictjson.JSONError as error:
-        raise CorpusError("annotators-invalid", f"not JSON: {error}", where) from None
-    if not isinstance(record, dict) or set(record) != {"id", "email"}:
+def _annotator(record: dict, where: Location) -> Annotator:
+    if set(record) != {"id", "email"}:
         raise CorpusError("annotators-invalid", 'expected {"email": ..., "id": ...} and no other key', where)
     try:
         return Annotator(**record)

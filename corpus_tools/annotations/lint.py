@@ -24,7 +24,6 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 from corpus_tools import strictjson
 from corpus_tools.annotations.consolidate import AnnotationIndex
 from corpus_tools.errors import CorpusError, Location, Problem, Report
-from corpus_tools.fsutil import open_input
 from corpus_tools.layout import Layout
 from corpus_tools.records import (
     Acceptance, Candidate, Document, DocumentAnnotations, LintReview, RegistryEntity, Span,
@@ -264,29 +263,20 @@ def read_acceptances(path: str | Path) -> tuple[Acceptance, ...]:
         return ()
     seen: dict[tuple, int] = {}
     acceptances = []
-    with open_input(path) as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            location = Location(file=str(path), line=number)
-            acceptance = _parse_acceptance(line, number, location)
-            if acceptance.key in seen:
-                raise CorpusError("lint-accepted-duplicate",
-                                  f"repeats the acceptance on line {seen[acceptance.key]}", location)
-            seen[acceptance.key] = number
-            acceptances.append(acceptance)
+    for location, record in strictjson.object_lines(path, "lint-accepted-invalid", "lint-accepted-invalid"):
+        acceptance = _acceptance(record, location)
+        if acceptance.key in seen:
+            raise CorpusError("lint-accepted-duplicate", f"repeats the acceptance on line {seen[acceptance.key]}",
+                              location)
+        seen[acceptance.key] = location.line
+        acceptances.append(acceptance)
     return tuple(acceptances)
 
 
-def _parse_acceptance(line: bytes, number: int, location: Location) -> Acceptance:
-    try:
-        record = strictjson.loads(line)
-    except strictjson.JSONError as error:
-        raise CorpusError("lint-accepted-invalid", f"not a JSON object: {error}", location) from None
-    if not isinstance(record, dict) or set(record) != set(ACCEPTANCE_KEYS):
-        keys = sorted(record) if isinstance(record, dict) else type(record).__name__
+def _acceptance(record: dict, location: Location) -> Acceptance:
+    if set(record) != set(ACCEPTANCE_KEYS):
         raise CorpusError("lint-accepted-invalid",
-                          f"needs exactly the keys {', '.join(ACCEPTANCE_KEYS)}; has {keys}", location)
+                          f"needs exactly the keys {', '.join(ACCEPTANCE_KEYS)}; has {sorted(record)}", location)
     if record["code"] not in CHECKS:
         raise CorpusError("lint-accepted-invalid",
                           f"unknown code {record['code']!r}; known: {', '.join(CHECKS)}", location)
@@ -294,7 +284,7 @@ def _parse_acceptance(line: bytes, number: int, location: Location) -> Acceptanc
         raise CorpusError("lint-accepted-invalid", "doc_id, text and reason must be strings", location)
     try:
         return Acceptance(record["code"], record["doc_id"], Span(record["start"], record["end"]),
-                          record["text"], record["reason"], line=number)
+                          record["text"], record["reason"], line=location.line)
     except (TypeError, ValueError) as error:
         raise CorpusError("lint-accepted-invalid", str(error), location) from None
 

@@ -17,7 +17,7 @@ import orjson
 
 from corpus_tools import strictjson
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import atomic_write_bytes, open_input
+from corpus_tools.fsutil import atomic_write_bytes
 from corpus_tools.layout import Layout
 from corpus_tools.records import RegistryEntity
 
@@ -32,15 +32,11 @@ def read_registry(path: str | Path) -> dict[str, RegistryEntity]:
         raise CorpusError("registry-missing", "no entity registry here; create it (one JSON object per line)",
                           Location(file=str(path)))
     entities: dict[str, RegistryEntity] = {}
-    with open_input(path) as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            entity = _parse_line(line, Location(file=str(path), line=number))
-            if entity.id in entities:
-                raise CorpusError("registry-duplicate-id", f"id {entity.id!r} is already defined on an earlier line",
-                                  Location(file=str(path), line=number))
-            entities[entity.id] = entity
+    for where, record in strictjson.object_lines(path, "registry-invalid-json", "registry-invalid-record"):
+        entity = _entity(record, where)
+        if entity.id in entities:
+            raise CorpusError("registry-duplicate-id", f"id {entity.id!r} is already defined on an earlier line", where)
+        entities[entity.id] = entity
     return entities
 
 
@@ -76,13 +72,7 @@ def _as_json(entity: RegistryEntity) -> dict:
     return record
 
 
-def _parse_line(line: bytes, location: Location) -> RegistryEntity:
-    try:
-        record = strictjson.loads(line)
-    except strictjson.JSONError as error:
-        raise CorpusError("registry-invalid-json", f"not JSON: {error}", location) from None
-    if not isinstance(record, dict):
-        raise CorpusError("registry-invalid-record", f"expected a JSON object, got {type(record).__name__}", location)
+def _entity(record: dict, location: Location) -> RegistryEntity:
     missing = [key for key in REQUIRED_KEYS if key not in record]
     unknown = sorted(set(record) - KNOWN_KEYS)
     if missing or unknown:

@@ -12,8 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Container, Iterable, Mapping, Sequence
 
-import orjson
-
+from corpus_tools import strictjson
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.ingest.checks import Context, check_task
 from corpus_tools.labelstudio.sync import api_errors, iter_tasks
@@ -229,19 +228,6 @@ def worksheet_items(paths: Iterable[Path], documents: Mapping[str, Document]) ->
 
 
 def read_results(path: Path) -> list[dict]:
-    """A results file: JSON lines, one {"doc_id" or "task_id", "result": [...]} per line."""
-    items = []
-    with open(path, "rb") as handle:
-        for line_number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = orjson.loads(line)
-            except orjson.JSONDecodeError as error:
-                raise CorpusError("annotate-bad-json", f"not JSON: {error}",
-                                  Location(file=str(path), line=line_number)) from None
-            if not isinstance(item, dict):
-                raise CorpusError("annotate-bad-item", "each line must be a JSON object",
-                                  Location(file=str(path), line=line_number))
-            items.append(item)
-    return items
+    """A results file: JSON lines, one {"doc_id" or "task_id", "result": [...]} per line, read
+    strictly (corpus_tools.strictjson: a key twice is refused, not the last one kept)."""
+    return [item for _, item in strictjson.object_lines(path, "annotate-bad-json", "annotate-bad-item")]
