@@ -430,7 +430,7 @@ class _RowGroups:
         row = self.annotations[index]
         task = self.tasks[row["task_index"]]
         provenance = Provenance(self.unit.export, task["task_id"], row["id"],
-                                self.corpus_ids.get(row["annotator"], row["annotator"]),
+                                row["annotator"],
                                 _label_studio_time(row["updated_at"]), role, row["ground_truth"])
         built = self.built.get(index)
         if built is not None:  # a version that is also the chosen one: built once, given with each role
@@ -450,6 +450,8 @@ class _RowGroups:
         table = table.filter(pc.is_in(table["annotation_index"], value_set=_index_set(wanted)))
         table = table.set_column(table.schema.get_field_index("updated_at"), "updated_at",
                                  table["updated_at"].cast(pa.int64()))  # microseconds: cheap to read
+        table = table.set_column(table.schema.get_field_index("annotator"), "annotator",
+                                 _as_corpus_ids(table["annotator"], self.corpus_ids))
         self.annotations = {row["annotation_index"]: row for row in table.to_pylist()}
         self.tasks = {row["task_index"]: row for row in groups["tasks"].to_pylist()}
         self.regions = _rows_by_annotation(groups["regions"], wanted)
