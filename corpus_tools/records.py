@@ -161,6 +161,14 @@ class ManifestRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class RawText:
+    """A raw file that matched its manifest record, decoded."""
+
+    record: ManifestRecord
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class AddedFile:
     """One file ``corpus-tools add`` put into raw/: its manifest record and how it was read.
 

@@ -52,14 +52,14 @@ from typing import Callable, Iterable, Sequence
 
 from corpus_tools.documents.index import DocumentIndex, to_document
 from corpus_tools.documents.raw import (
-    RAW_LINE_BREAK, RAW_SUFFIX, RawText, check_doc_id, check_evidence, check_raw, raise_first, read_manifest,
+    RAW_LINE_BREAK, RAW_SUFFIX, check_doc_id, check_evidence, check_raw, raise_first, read_manifest,
     require_text,
 )
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, staging_dir
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
-from corpus_tools.records import AddedFile, Evidence, ManifestRecord, is_calendar_date
+from corpus_tools.records import AddedFile, Evidence, ManifestRecord, RawText, is_calendar_date
 
 TITLE_MAX = 200
 BINARY_CONTROL_SHARE = 0.05

@@ -27,10 +27,10 @@ from corpus_tools.documents.cache import NormalizedCache, RawIndex
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import atomic_writer, make_public, staging_dir
 from corpus_tools.documents.raw import (
-    RawText, check_raw_indexed, decode, iter_raw, raise_first, read_manifest, read_manifest_record,
+    check_raw_indexed, decode, iter_raw, raise_first, read_manifest, read_manifest_record,
     read_raw, read_raw_bytes,
 )
-from corpus_tools.records import Document, ManifestRecord
+from corpus_tools.records import Document, ManifestRecord, RawText
 
 
 def text_sha256(text: str) -> str:

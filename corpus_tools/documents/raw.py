@@ -18,7 +18,6 @@ import hashlib
 import os
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -28,7 +27,7 @@ from corpus_tools import strictjson
 from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.fsutil import NotRegularFile, open_regular, read_prefix
 from corpus_tools.layout import Layout
-from corpus_tools.records import Evidence, ManifestRecord
+from corpus_tools.records import Evidence, ManifestRecord, RawText
 
 # Where a manifest record is: doc_id, line number, byte offset and byte length of the line, raw key.
 IndexRow = tuple[str, int, int, int, str]
@@ -41,14 +40,6 @@ RAW_SUFFIX = ".txt"
 # by "\n", "\r\n" or a lone "\r" (not by the other characters str.splitlines takes).
 RAW_LINE_BREAK = re.compile("\r\n|\r|\n")
 ENCODINGS = ("utf-8", "cp1252")  # cp1252 only where the manifest says so, never as a fallback
-
-
-@dataclass(frozen=True, slots=True)
-class RawText:
-    """A raw file that matched its manifest record, decoded."""
-
-    record: ManifestRecord
-    text: str
 
 
 _FIELDS = frozenset(field.name for field in dataclasses.fields(ManifestRecord))
