@@ -67,10 +67,16 @@ def printable_message(message: str) -> str:
     return text if len(text) <= MESSAGE_MAX else text[:MESSAGE_MAX] + f"{ELLIPSIS} ({len(text) - MESSAGE_MAX} more characters)"
 
 
+def agreeing(count: int, singular: str, plural: str | None = None) -> str:
+    """The word that agrees with ``count``: ``singular`` for 1, else ``plural`` (``singular``
+    and "s" when not given): ``agreeing(1, "has", "have")`` is "has"."""
+    return singular if count == 1 else plural or singular + "s"
+
+
 def quantity(count: int, noun: str, plural: str | None = None) -> str:
     """``count`` and its noun, singular for 1: ``quantity(1, "file")`` is "1 file",
     ``quantity(2, "entity", "entities")`` "2 entities"."""
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+    return f"{count} {agreeing(count, noun, plural)}"
 
 
 def _line(location: "Location", rest: str) -> str:

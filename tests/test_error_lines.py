@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from corpus_tools.cli import cli
-from corpus_tools.errors import ELLIPSIS, PART_MAX, CorpusError, Location, Problem, escape, quantity
+from corpus_tools.errors import ELLIPSIS, PART_MAX, CorpusError, Location, Problem, agreeing, escape, quantity
 from export_corpus import BAD_INPUTS, EXPORTS, corpus_root
 
 VALID = "valid.json"
@@ -33,6 +33,11 @@ def test_escape(text, printed):
 ])
 def test_a_count_in_a_message_takes_the_singular_for_one(count, words, printed):
     assert quantity(count, *words) == printed
+
+
+def test_a_verb_agrees_with_its_count():
+    assert [agreeing(count, "has", "have") for count in (0, 1, 2)] == ["have", "has", "have"]
+    assert agreeing(1, "file") == "file" and agreeing(3, "file") == "files"
 
 
 def test_a_location_escapes_and_cuts_every_part():

@@ -42,7 +42,7 @@ from corpus_tools.annotations.agreement import (
 )
 from corpus_tools.annotations.consolidate import AnnotationIndex, RecordsOnDisk, roles_of
 from corpus_tools.arrays import scalar
-from corpus_tools.errors import CorpusError, Location, quantity
+from corpus_tools.errors import CorpusError, Location, agreeing, quantity
 from corpus_tools.ingest.units import column_sum
 from corpus_tools.records import (
     CHOSEN_REASONS, AdjudicatedDocument, AnnotationQuality, Cue, Disagreement, DocumentAnnotations, EntityMention,
@@ -377,8 +377,8 @@ def adjudication_lines(documents: Collection[AdjudicatedDocument], pushed: Seque
     s = _with_pushed(summary, pushed)
     yield (f"{quantity(s['merged'], 'document')} merged ({quantity(s['units_kept'], 'unit')} kept), "
            f"{s['not_comparable']} not comparable, {quantity(s['disagreements'], 'disagreement')}"
-           + (f"; {s['submitted']} submitted, {s['already_adjudicated']} "
-                                                     "already adjudicated" if pushed is not None else ""))
+           + (f"; {s['submitted']} submitted, {s['already_adjudicated']} already adjudicated"
+              if pushed is not None else ""))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -476,7 +476,7 @@ class ReleaseProvenance:
         unreviewed = self._documents["unreviewed"]
         if not unreviewed:
             return ()
-        return (f"{quantity(unreviewed, 'document')} {'has' if unreviewed == 1 else 'have'} versions by several "
+        return (f"{quantity(unreviewed, 'document')} {agreeing(unreviewed, 'has', 'have')} versions by several "
                 "annotators and none adjudicated: each is "
                 "released from its most recently updated annotation, whatever the others say (`corpus-tools "
                 "adjudicate` lists their disagreements)",)

@@ -8,7 +8,7 @@ import click
 
 from corpus_tools.cli.options import DEFAULT_PROJECT, data_dir_option, echo_problems, root_option, verbose_option
 from corpus_tools.cli.progress import counted, progress
-from corpus_tools.errors import CorpusError, Location, quantity
+from corpus_tools.errors import CorpusError, Location, agreeing, quantity
 from corpus_tools.layout import Layout
 
 
@@ -233,7 +233,7 @@ def push(url, api_key, data_dir, layout, predictions, project) -> None:
                f"{result.already_present} already present")
     if predictions and result.already_present:
         click.echo(f"note: the {quantity(result.already_present, 'task')} already present "
-                   f"{'keeps' if result.already_present == 1 else 'keep'} the predictions they were "
+                   f"{agreeing(result.already_present, 'keeps', 'keep')} the predictions they were "
                    "imported with; to give them the predictions made now, push to a new project", err=True)
 
 

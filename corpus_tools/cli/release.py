@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from corpus_tools.cli.options import echo_json, json_option, root_option
-from corpus_tools.errors import CorpusError, Location, quantity
+from corpus_tools.errors import CorpusError, Location, agreeing, quantity
 from corpus_tools.layout import Layout
 
 
@@ -67,4 +67,4 @@ def verify(release_dir: Path, root: str, as_json: bool) -> None:
         raise CorpusError("verify-failed", f"{len(report.errors)} problem(s) (listed above): the release does not "
                           "match its SHA256SUMS", Location(file=str(release_dir)))
     files = dict(report.stats)["files"]
-    click.echo(f"{release_dir}: {quantity(files, 'file')} {'matches' if files == 1 else 'match'} SHA256SUMS")
+    click.echo(f"{release_dir}: {quantity(files, 'file')} {agreeing(files, 'matches', 'match')} SHA256SUMS")

@@ -346,13 +346,11 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
 def _keep_log(log: Path) -> Path | None:
     """A copy of a failed start's log outside the data dir about to be removed (the whole
     traceback, where the error quotes one line), private like the dir; None when there is none."""
-    try:
-        data = log.read_bytes()
-    except OSError:
+    if not log.is_file():
         return None
     handle, name = tempfile.mkstemp(prefix="corpus-tools-labelstudio-", suffix=".log")  # 0600
-    with os.fdopen(handle, "wb") as copy:
-        copy.write(data)
+    os.close(handle)
+    shutil.copyfile(log, name)  # into the file mkstemp made, keeping its mode
     return Path(name)
 
 

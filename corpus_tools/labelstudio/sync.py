@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from corpus_tools.fsutil import atomic_writer
 from corpus_tools.layout import check_output
 from corpus_tools.iterutil import batched
-from corpus_tools.errors import CorpusError, Location, Report, quantity
+from corpus_tools.errors import CorpusError, Location, Report, agreeing, quantity
 from corpus_tools.labelstudio.config import labeling_config
 from corpus_tools.labelstudio.tasks import make_tasks, task_key
 from corpus_tools.records import Document, DocumentAnnotations
@@ -167,7 +167,7 @@ def task_inputs(layout, predictions: bool = False, on_progress: Callable[[int], 
     preannotations = predictions_for_unannotated(documents, chosen, registry, ner)
     if preannotations:
         notes.append(f"{quantity(len(preannotations), 'document')} without annotation "
-                     f"{'gets' if len(preannotations) == 1 else 'get'} pre-annotations; "
+                     f"{agreeing(len(preannotations), 'gets', 'get')} pre-annotations; "
                      f"{tools_note(registry, ner)}")
     return TaskInputs(documents, chosen,
                       annotation_set_name(stored.name for stored in stored_exports(layout)), preannotations,
