@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from corpus_tools.cli import cli, progress as progress_module
-from corpus_tools.cli.progress import counted, progress, shows_progress
+from corpus_tools.cli.progress import counted, progress, shows_progress, stages
 from corpus_tools.errors import CorpusError
 from corpus_tools.layout import Layout, find_root
 
@@ -165,6 +165,51 @@ def test_a_bar_on_a_real_pseudo_terminal_in_bytes(monkeypatch):
         finally:
             os.close(master)
     assert b"downloading the export" in drawn and b"3.00MB" in drawn
+
+
+def test_stages_draw_one_bar_at_a_time_each_opened_by_its_work(monkeypatch):
+    monkeypatch.setattr(progress_module, "DELAY", 0)
+    monkeypatch.setattr(progress_module, "MININTERVAL", 0)
+    monkeypatch.setenv("TERM", "xterm")
+    stream = Terminal()
+    with stages(stream) as stage:
+        idle = stage("never started", unit="task")
+        checking, writing = stage("checking", unit="task"), stage("writing", total=2, unit="doc")
+        checking(5)
+        assert stream.getvalue().count("\r") >= 1 and "writing" not in stream.getvalue()
+        after_checking = len(stream.getvalue())
+        writing(1)
+        writing(1)
+    assert idle is not None and "never started" not in stream.getvalue()
+    assert "5task" in stream.getvalue()[:after_checking]
+    assert "checking" not in stream.getvalue()[after_checking:]  # erased, then the next bar alone
+    assert "writing" in stream.getvalue()[after_checking:] and "2/2" in stream.getvalue()
+    assert stream.getvalue().endswith("\r")
+    with stages(io.StringIO()) as stage:
+        assert stage("checking") is None  # off a terminal: no callback, as progress()
+
+
+@pytest.mark.parametrize(("command", "bar"), [
+    (["release"], "building the release"),
+    (["agreement"], "reading annotations"),
+    (["lint"], "linting"),
+    (["adjudicate", "--strategy", "majority"], "reading annotations"),
+])
+def test_checking_stored_exports_again_has_its_own_bar(command, bar, monkeypatch, corpus_copy):
+    """A corpus whose units tables were made for other code, documents or registry (here: no
+    build/ at all, as after a fresh clone) is checked again first, under its own bar; when the
+    tables are current, only the command's own bar is drawn."""
+    monkeypatch.setattr(progress_module, "DELAY", 0)
+    monkeypatch.setattr(progress_module, "MININTERVAL", 0)
+    monkeypatch.setattr(progress_module, "shows_progress", lambda stream: True)
+    drawn = []
+    for _ in range(2):
+        result = CliRunner().invoke(cli, [*command, "--root", str(corpus_copy.root)])
+        assert result.exit_code in (0, 1), result.output  # lint exits 1 for any unexplained candidate
+        drawn.append(result.stderr)
+    assert "checking stored exports again" in drawn[0] and bar in drawn[0]
+    assert drawn[0].index("checking stored exports again") < drawn[0].index(bar)
+    assert "checking stored exports again" not in drawn[1] and bar in drawn[1]
 
 
 @pytest.mark.parametrize(("command", "bar"), [

@@ -251,6 +251,31 @@ def test_the_registry_is_digested_once_per_command_not_once_per_stored_export(tm
     assert len(calls) == 1
 
 
+def test_stored_exports_checked_again_are_counted_as_they_are_checked(tmp_path: Path):
+    """A stored export's units table is made again when the code, documents or registry change
+    (here: build/ is gone); the tasks it checks then are reported as they are checked, by ingest
+    (its one count of tasks checked) and by every reader of the store (``on_checking``): a long
+    rebuild used to leave the command's bar standing still."""
+    from corpus_tools.annotations.consolidate import AnnotationIndex
+
+    layout = corpus_root(tmp_path / "corpus")
+    assert run_ingest(layout, VALID).status == "stored"
+    tasks = len(json.loads(VALID.read_bytes()))
+    shutil.rmtree(layout.build / "units")
+    checked: list[int] = []
+    AnnotationIndex(layout, documents(), registry(), on_checking=checked.append)
+    assert sum(checked) == tasks
+    checked.clear()
+    AnnotationIndex(layout, documents(), registry(), on_checking=checked.append)
+    assert checked == []  # the table is made once
+    shutil.rmtree(layout.build / "units")
+    newer = fx.valid_export()
+    newer[0]["annotations"][0]["updated_at"] = "2024-06-01T00:00:00Z"
+    result = run_ingest(layout, write_export(tmp_path, "newer.json", newer), on_progress=checked.append)
+    assert result.status == "stored"
+    assert sum(checked) == len(newer) + tasks  # its own tasks, then the stored export's again
+
+
 def test_the_latest_annotation_is_chosen_and_every_annotator_is_kept(tmp_path: Path):
     layout = corpus_root(tmp_path / "corpus")
     run_ingest(layout, write_export(tmp_path, "two.json", two_annotators()))

@@ -321,7 +321,7 @@ LINT_TEXT = "Syria said in 2011 that it met."
 def seam(monkeypatch):
     """The command with its one integration point fed records built here (the loaders are other branches)."""
     inputs = ({"d1": document("d1", LINT_TEXT)}, [DocumentAnnotations("d1", (), (), ())], REGISTRY, [])
-    monkeypatch.setattr("corpus_tools.annotations.lint.lint_inputs", lambda layout: inputs)
+    monkeypatch.setattr("corpus_tools.annotations.lint.lint_inputs", lambda layout, on_checking=None: inputs)
 
 
 def test_lint_command_lists_candidates_and_exits_1(seam, tmp_path):
@@ -337,7 +337,7 @@ def test_lint_command_lists_candidates_and_exits_1(seam, tmp_path):
 def test_lint_says_how_many_annotation_errors_left_units_out(monkeypatch, tmp_path):
     left_out = [Problem("span-text-mismatch", "left out", Location(doc_id="d1")),
                 Problem("annotation-cancelled", "info")]
-    monkeypatch.setattr("corpus_tools.annotations.lint.lint_inputs", lambda layout: (
+    monkeypatch.setattr("corpus_tools.annotations.lint.lint_inputs", lambda layout, on_checking=None: (
         {"d1": document("d1", LINT_TEXT)}, [DocumentAnnotations("d1", (), (), ())], REGISTRY, left_out))
     result = CliRunner().invoke(cli, ["lint", "--root", str(tmp_path)])
     assert result.exit_code == 1

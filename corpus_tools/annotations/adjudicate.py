@@ -242,12 +242,14 @@ class Pushed:
 
 
 def adjudicate_corpus(layout, strategy: Strategy, push_to: tuple[Any, str | int] | None = None,
-                      on_progress: Callable[[int], None] | None = None
+                      on_progress: Callable[[int], None] | None = None,
+                      on_checking: Callable[[int], None] | None = None
                       ) -> tuple[Collection[AdjudicatedDocument], tuple[Pushed, ...] | None]:
     """``corpus-tools adjudicate``: every document's merge over the corpus's stored exports
     (``adjudicate``) and, with ``push_to`` (a Label Studio client and a project), the merges
-    submitted for review (``push_adjudication``; None when nothing is pushed)."""
-    index = AnnotationIndex.of_corpus(layout)
+    submitted for review (``push_adjudication``; None when nothing is pushed). ``on_progress``: as
+    ``adjudicate``'s; ``on_checking``: as ``AnnotationIndex``'s."""
+    index = AnnotationIndex.of_corpus(layout, on_checking)
     merged = adjudicate(index, strategy, on_progress)
     if push_to is None:
         return merged, None

@@ -141,13 +141,18 @@ class AnnotationIndex:
     (``versions``, a PICKS table) and the chosen annotation (``chosen``, a CHOSEN table; the
     rules: module docstring). ``records`` builds the records of any picked annotations in one
     streaming pass over the tables, so a caller that needs only some (a release: the chosen ones,
-    and the versions of the documents several people annotated) builds only those."""
+    and the versions of the documents several people annotated) builds only those.
 
-    def __init__(self, layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity]):
+    A stored export's table is made again when the code, the documents or the registry it was
+    made for changed (``units_for``): ``on_checking(n)``, n more of its tasks checked."""
+
+    def __init__(self, layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity], *,
+                 on_checking: Callable[[int], None] | None = None):
         self.documents, self.registry = documents, registry
         self.stored = stored_exports(layout)
         inputs = inputs_digest(documents, registry)
-        self.units = [units_for(layout, item, documents, registry, inputs=inputs) for item in self.stored]
+        self.units = [units_for(layout, item, documents, registry, inputs=inputs, on_progress=on_checking)
+                      for item in self.stored]
         annotators = load_annotators(layout)
         # who each annotator is: the corpus id of each export's user ids (annotations.annotators)
         self.corpus_ids = [corpus_ids(stored_accounts(item), annotators,
@@ -155,9 +160,9 @@ class AnnotationIndex:
         self.versions, self.chosen = rank(self.units, self.corpus_ids)
 
     @classmethod
-    def of_corpus(cls, layout: Layout) -> "AnnotationIndex":
+    def of_corpus(cls, layout: Layout, on_checking: Callable[[int], None] | None = None) -> "AnnotationIndex":
         """The index over the corpus's own documents (``DocumentIndex``) and registry."""
-        return cls(layout, DocumentIndex(layout), load_registry(layout))
+        return cls(layout, DocumentIndex(layout), load_registry(layout), on_checking=on_checking)
 
     def roles(self, *, versions: bool = True, chosen: bool = True) -> pa.Table:
         """The ROLES of the versions ("version") and of the chosen annotations (their reason),
@@ -346,16 +351,17 @@ def records_of(doc_id: str, text: str, text_sha256: str | None, regions: list[tu
 
 def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
                         problems: list[Problem] | None = None, tally: Counter | None = None, *,
-                        chosen_only: bool = False, left_out: list[Problem] | None = None
-                        ) -> Iterator[DocumentAnnotations]:
+                        chosen_only: bool = False, left_out: list[Problem] | None = None,
+                        on_checking: Callable[[int], None] | None = None) -> Iterator[DocumentAnnotations]:
     """The annotation set, streaming (see the module docstring for the rules).
 
     Yields every annotator's kept version (``provenance.reason == "version"``) and, per document,
     the chosen annotation once more with the reason it was chosen (``"ground_truth"`` or
     ``"latest"``), in doc_id order (a document's versions, then its chosen one). Problems go to
     ``problems`` (those an export was accepted with, to ``left_out``), counts to ``tally``.
-    ``chosen_only``: only the chosen annotations (what a release needs)."""
-    index = AnnotationIndex(layout, documents, registry)
+    ``chosen_only``: only the chosen annotations (what a release needs). ``on_checking``: as
+    ``AnnotationIndex``'s."""
+    index = AnnotationIndex(layout, documents, registry, on_checking=on_checking)
     if tally is not None:
         tally.update(index.stats())
     yield from index.records(index.roles(versions=not chosen_only), problems, left_out)
@@ -472,14 +478,16 @@ _EPOCH = datetime(1970, 1, 1)
 
 def load_chosen(layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
                 problems: list[Problem] | None = None, on_progress: Callable[[int], None] | None = None, *,
-                on_disk: bool = False) -> Mapping[str, DocumentAnnotations]:
+                on_disk: bool = False, on_checking: Callable[[int], None] | None = None
+                ) -> Mapping[str, DocumentAnnotations]:
     """Per document the chosen annotation (``AnnotationSet.chosen``), by doc_id, without building
     or holding the versions; the problems of their tasks go to ``problems``. ``on_progress(1)``:
     one more chosen annotation read. ``on_disk``: kept in a ``RecordsOnDisk`` instead of a dict,
     for a caller that looks each document up once (Label Studio's tasks): memory does not grow
-    with the corpus."""
+    with the corpus. ``on_checking``: as ``AnnotationIndex``'s."""
     chosen: dict | RecordsOnDisk = RecordsOnDisk() if on_disk else {}
-    for annotations in iter_annotation_set(layout, documents, registry, problems, chosen_only=True):
+    for annotations in iter_annotation_set(layout, documents, registry, problems, chosen_only=True,
+                                           on_checking=on_checking):
         chosen[annotations.doc_id] = annotations
         if on_progress is not None:
             on_progress(1)

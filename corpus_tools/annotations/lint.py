@@ -301,24 +301,26 @@ def acceptance_as_dict(acceptance: Acceptance) -> dict:
 
 
 def lint_corpus(layout: Layout, accepted: str | Path | None = None,
-                on_progress: Callable[[int], None] | None = None) -> LintReview:
+                on_progress: Callable[[int], None] | None = None,
+                on_checking: Callable[[int], None] | None = None) -> LintReview:
     """``corpus-tools lint``: ``lint`` of the annotation each document uses, reviewed against the
     acceptances in ``accepted`` (default: annotations/lint-accepted.jsonl; missing: none).
-    ``on_progress(1)``: one more document linted."""
-    documents, annotations, registry, problems = lint_inputs(layout)
+    ``on_progress(1)``: one more document linted; ``on_checking``: as ``AnnotationIndex``'s."""
+    documents, annotations, registry, problems = lint_inputs(layout, on_checking)
     candidates = lint(documents, annotations, registry, on_progress)
     reviewed = review(candidates, read_acceptances(accepted if accepted is not None else accepted_path(layout)))
     return replace(reviewed, annotation_errors=len(Report.of(problems).errors))
 
 
-def lint_inputs(layout: Layout) -> tuple[Mapping, Iterable[DocumentAnnotations], tuple, list[Problem]]:
+def lint_inputs(layout: Layout, on_checking: Callable[[int], None] | None = None
+                ) -> tuple[Mapping, Iterable[DocumentAnnotations], tuple, list[Problem]]:
     """Documents, the annotations to lint, registry entities, and the problems of reading the
     annotations: the one place lint meets the pipeline.
 
     Lints the annotation the corpus uses for each document (the chosen one), streaming: the
     problems list fills as the annotations are read. Units left out for errors are not linted.
     """
-    index = AnnotationIndex.of_corpus(layout)
+    index = AnnotationIndex.of_corpus(layout, on_checking)
     problems: list[Problem] = []
     chosen = index.records(index.roles(versions=False), problems)
     return index.documents, chosen, tuple(index.registry.values()), problems

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from corpus_tools.cli.options import DEFAULT_PROJECT, data_dir_option, echo_json, json_option, root_option
-from corpus_tools.cli.progress import progress
+from corpus_tools.cli.progress import rechecking, stages
 from corpus_tools.errors import quantity
 from corpus_tools.layout import Layout
 
@@ -33,8 +33,9 @@ def agreement(layout: Layout, as_json: bool, by: str | None) -> None:
     from corpus_tools.annotations.agreement import agreement as compute, report_dict, report_lines
     from corpus_tools.annotations.consolidate import AnnotationIndex
 
-    with progress("reading annotations", unit="annotation") as on_progress:
-        report = compute(AnnotationIndex.of_corpus(layout), by, on_progress)
+    with stages() as stage:
+        report = compute(AnnotationIndex.of_corpus(layout, rechecking(stage)), by,
+                         stage("reading annotations", unit="annotation"))
     if as_json:
         echo_json(report_dict(report, lazy=True))
         return
@@ -90,8 +91,9 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
 
     # connected before the work, so a server that cannot be reached fails at once
     push_to = (_reviewer_client(url, api_key, data_dir, reviewer, project), project) if push else None
-    with progress("reading annotations", unit="annotation") as on_progress:
-        result, pushed = merge.adjudicate_corpus(layout, strategy, push_to, on_progress)
+    with stages() as stage:
+        result, pushed = merge.adjudicate_corpus(layout, strategy, push_to, stage("reading annotations", unit="annotation"),
+                                                 rechecking(stage))
     if as_json:
         echo_json(merge.adjudication_dict(result, pushed, lazy=True))
         return

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from corpus_tools.cli.options import echo_json, json_option, root_option
-from corpus_tools.cli.progress import progress
+from corpus_tools.cli.progress import rechecking, stages
 from corpus_tools.errors import CorpusError, escape, printable_part
 from corpus_tools.layout import Layout
 from corpus_tools.annotations.lint import accepted_path, acceptance_as_dict, candidate_as_dict, lint_corpus
@@ -93,8 +93,8 @@ def lint(layout: Layout, as_json: bool, show_all: bool, accepted: Path | None) -
             os.stat(accepted)
         except OSError as error:  # the system's own reason: missing, a loop of links, no permission
             raise CorpusError.of_os_error(error) from None
-    with progress("linting", unit="doc") as on_progress:
-        result = lint_corpus(layout, file, on_progress)
+    with stages() as stage:
+        result = lint_corpus(layout, file, stage("linting", unit="doc"), rechecking(stage))
     if result.annotation_errors:
         click.echo(f"note: {result.annotation_errors} annotation problems left units out of the lint; see "
                    "corpus-tools validate", err=True)

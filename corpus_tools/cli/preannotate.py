@@ -32,7 +32,7 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
         corpus-tools preannotate --json > predictions.json
         corpus-tools preannotate --evaluate
     """
-    from corpus_tools.cli.progress import progress
+    from corpus_tools.cli.progress import progress, rechecking, stages
     from corpus_tools.preannotate import evaluate as scoring, run
 
     if strict_aliases and not evaluate:
@@ -41,8 +41,9 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
         raise click.UsageError("--doc does not go with --evaluate, which scores every document with a gold annotation")
     model = None if ner_model.lower() == "none" else ner_model
     if evaluate:
-        with progress("scoring", unit="doc") as on_progress:
-            rows, note = scoring.evaluate_corpus(layout, model, strict_aliases, on_progress=on_progress)
+        with stages() as stage:
+            rows, note = scoring.evaluate_corpus(layout, model, strict_aliases, on_progress=stage("scoring", unit="doc"),
+                                                 on_checking=rechecking(stage))
         if as_json:
             echo_json({"scores": [asdict(row) for row in rows], "note": note})
             return

@@ -10,10 +10,17 @@ into a bar on stderr with ``progress``::
     with progress("checking tasks", total=len(documents), unit="task") as on_progress:
         report = check(..., on_progress=on_progress)
 
+A library call whose work comes in stages takes one callback per stage; ``stages`` gives each
+its own bar, one on screen at a time (a release first checks stored exports again when their
+units tables were made by other code, documents or registry, then writes documents)::
+
+    with stages() as stage:
+        release(layout, on_checking=rechecking(stage), on_progress=stage("building the release", unit="doc"))
+
 The bar is drawn only when stderr is a terminal (as git does), so redirected or captured
 output (``x=$(corpus-tools ...)``, CI logs, tests) never holds one; ``on_progress`` is then
-``None`` and the library skips the calls. It appears only for work that lasts longer than
-``DELAY`` seconds, and is erased when the work ends, so the command's own lines (the summary)
+``None`` and the library skips the calls. It appears only for work that goes on
+``DELAY`` seconds after its first item, and is erased when the work ends, so the command's own lines (the summary)
 follow on a clean terminal. The bar is tqdm's (MIT and MPL-2.0; already a dependency of
 ``datasets``), imported only when a bar is drawn.
 """
@@ -46,18 +53,54 @@ def progress(description: str, total: int | None = None, unit: str = "item", *, 
     """An ``on_progress`` callback drawing a bar on ``stream`` (stderr) while the block runs, or
     None when ``stream`` is no terminal. ``total``: the number of items, when known (else the
     bar counts, with a rate); ``bytes_``: the items are bytes (shown as kB, MB)."""
-    stream = stream if stream is not None else sys.stderr
-    if not shows_progress(stream):
-        yield None
-        return
-    from tqdm import tqdm
+    with stages(stream) as stage:
+        yield stage(description, total, unit, bytes_=bytes_)
 
-    bar = tqdm(total=total, desc=description, unit=unit, unit_scale=bytes_, unit_divisor=1024 if bytes_ else 1000,
-               file=stream, leave=False, delay=DELAY, mininterval=MININTERVAL, dynamic_ncols=True)
+
+@contextlib.contextmanager
+def stages(stream: TextIO | None = None) -> Iterator[Callable[..., OnProgress | None]]:
+    """``stage(description, total=None, unit="item", *, bytes_=False)``: an ``on_progress``
+    callback (None off a terminal) whose bar opens at its first call, closing the bar of the stage
+    before; the last bar closes when the block ends. A stage that does no work draws nothing."""
+    bars = _Bars(stream if stream is not None else sys.stderr)
     try:
-        yield bar.update
+        yield bars.stage
     finally:
-        bar.close()
+        bars.close()
+
+
+def rechecking(stage: Callable[..., OnProgress | None]) -> OnProgress | None:
+    """The stage of a command over the stored exports that checks their tasks again, when their
+    units tables were made for other code, documents or registry (an ``on_checking``)."""
+    return stage("checking stored exports again", unit="task")
+
+
+class _Bars:
+    def __init__(self, stream: TextIO):
+        self.stream, self.owner, self.bar = stream, None, None
+
+    def stage(self, description: str, total: int | None = None, unit: str = "item", *,
+              bytes_: bool = False) -> OnProgress | None:
+        if not shows_progress(self.stream):
+            return None
+
+        def on_progress(done: int) -> None:
+            if self.owner is not on_progress:
+                self.close()
+                from tqdm import tqdm
+
+                self.owner = on_progress
+                self.bar = tqdm(total=total, desc=description, unit=unit, unit_scale=bytes_,
+                                unit_divisor=1024 if bytes_ else 1000, file=self.stream, leave=False, delay=DELAY,
+                                mininterval=MININTERVAL, dynamic_ncols=True)
+            self.bar.update(done)
+
+        return on_progress
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        self.owner, self.bar = None, None
 
 
 def counted(items: Iterable[T], on_progress: OnProgress | None) -> Iterator[T]:

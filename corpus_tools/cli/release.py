@@ -26,11 +26,12 @@ def release(layout: Layout, version: str | None) -> None:
     Example:
         corpus-tools release               # dist/<version>/, the version in corpus_tools/version.py
     """
-    from corpus_tools.cli.progress import progress
+    from corpus_tools.cli.progress import rechecking, stages
     from corpus_tools.release import release as build
 
-    with progress("building the release", unit="doc") as on_progress:
-        result = build(layout, version, on_progress=on_progress)
+    with stages() as stage:
+        result = build(layout, version, on_progress=stage("building the release", unit="doc"),
+                       on_checking=rechecking(stage))
     verb = {"built": "built", "unchanged": "unchanged (already released with identical content):"}[result.status]
     for note in result.notes:
         click.echo(f"note: {note}", err=True)

@@ -31,6 +31,7 @@ with the process that started them (``PR_SET_PDEATHSIG`` on Linux), so a killed 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -317,6 +318,8 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
     ``nothing-new`` (nothing written) when every annotation in it is stored already, unchanged;
     ``no-annotations`` (nothing written) when no annotation in it was submitted (all cancelled,
     or none); ``already-stored`` when the same bytes are in the store. Holds the corpus lock.
+    ``on_progress(n)``: n more tasks checked: this export's, then any stored export's whose units
+    table is made again to compare with it (made for other code, documents or registry).
     """
     export_path = Path(export_path)
     jobs = default_jobs(export_path) if jobs is None else jobs
@@ -333,7 +336,7 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
                 copy.flush()
                 os.fsync(copy.fileno())
             return _store(layout, staging, units_staging, stream.sha256, gathered, options,
-                          documents, registry, accounts, export_path)
+                          documents, registry, accounts, export_path, on_progress)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             if units_staging is not None:
@@ -357,24 +360,27 @@ def _write_checked(stream: ExportStream, context: Context, jobs: int, directory:
 
 def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gathered: _Gathered,
            options: dict[str, bool], documents, registry, accounts: Accounts | None,
-           export_path: Path) -> IngestResult:
+           export_path: Path, on_progress: Callable[[int], None] | None) -> IngestResult:
     report = gathered.report()
+    inputs = functools.cache(lambda: inputs_digest(documents, registry))  # a refusal needs none
+
+    def stored_units(stored: StoredExport) -> Units:  # checked again (counted) if made for other inputs
+        return units_for(layout, stored, documents, registry, inputs=inputs(), on_progress=on_progress)
+
     exclusions = tuple(_exclusion(problem) for problem in report.problems
                        if problem.severity == "error" or problem.code in EXCLUDING)
     new = Units(units_staging, "export.json")
     existing = next((stored for stored in stored_exports(layout) if stored.sha256 == sha256), None)
     if existing is not None:
-        notes = () if accounts is None else _record_accounts(
-            layout, new, None, accounts, documents, registry, inputs_digest(documents, registry), export_path)
+        notes = () if accounts is None else _record_accounts(layout, new, None, accounts, stored_units, export_path)
         return IngestResult("already-stored", sha256, existing, report, exclusions, notes)
     if not report.valid and not options["allow_partial"]:
         return IngestResult("refused", sha256, None, report, exclusions)
     if not gathered.submitted:
         return IngestResult("no-annotations", sha256, None, report, exclusions)
-    inputs = inputs_digest(documents, registry)
-    nothing_new, notes = _against_store(layout, new, documents, registry, inputs, accounts is None)
+    nothing_new, notes = _against_store(layout, new, stored_units, accounts is None)
     if nothing_new:
-        notes += _record_accounts(layout, new, None, accounts, documents, registry, inputs, export_path)
+        notes += _record_accounts(layout, new, None, accounts, stored_units, export_path)
         return IngestResult("nothing-new", sha256, None, report, exclusions, notes)
     if accounts is None and _known_by_account(layout):
         notes += ("its annotators are known by Label Studio user id alone, and annotations/annotators.jsonl names "
@@ -382,13 +388,13 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
                   "user N is taken for the corpus's annotator N (docs/agreement.md, \"Who an annotator is\")",)
     record = {"sha256": sha256, **options, "excluded": [exclusion_as_dict(item) for item in exclusions]}
     atomic_write_bytes(staging / "ingest.json", orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
-    notes += _record_accounts(layout, new, staging, accounts, documents, registry, inputs, export_path)
+    notes += _record_accounts(layout, new, staging, accounts, stored_units, export_path)
     sequence = _next_sequence(layout)
     stored = StoredExport(sequence, sha256, layout.exports / f"{sequence:06d}-{sha256[:16]}")
     os.chmod(staging / "export.json", 0o644)
     os.rename(staging, stored.directory)  # the commit point: the export and its record, together
     _fsync_directory(layout.exports)
-    _publish_units(units_staging, _units_directory(layout, stored, inputs, options))
+    _publish_units(units_staging, _units_directory(layout, stored, inputs(), options))
     return IngestResult("stored" if report.valid else "stored-partial", sha256, stored, report, exclusions, notes)
 
 
@@ -400,7 +406,7 @@ Accounts = Callable[[Sequence[str]], Mapping[str, str]]
 
 
 def _record_accounts(layout: Layout, new: Units, staging: Path | None, accounts: Accounts | None,
-                     documents, registry, inputs: tuple[str, str], export_path: Path) -> tuple[str, ...]:
+                     stored_units: Callable[[StoredExport], Units], export_path: Path) -> tuple[str, ...]:
     """Write the accounts of the user ids that annotated in the export being stored (into its
     ``staging`` directory; None: it is not being stored) and in each stored export without
     recorded accounts that holds an annotation of this one's (a unique_id of it: the same
@@ -418,7 +424,7 @@ def _record_accounts(layout: Layout, new: Units, staging: Path | None, accounts:
     for stored in stored_exports(layout):
         if stored_accounts(stored) is not None:
             continue
-        theirs = _submitted(units_for(layout, stored, documents, registry, inputs=inputs))
+        theirs = _submitted(stored_units(stored))
         ids = {user_id for user_id in theirs["annotator"].to_pylist() if user_id is not None}
         if len(ours) and column_sum(pc.is_in(theirs["unique_id"], value_set=ours)):
             targets.append((stored.directory, ids))
@@ -478,8 +484,8 @@ def _annotator_ids(units: Units) -> set[str]:
 _SAME = ["id", "unique_id", "updated_at", "cancelled", "ground_truth", "annotator", "lead_time"]
 
 
-def _against_store(layout: Layout, new: Units, documents, registry,
-                   inputs: tuple[str, str], by_user_id: bool) -> tuple[bool, tuple[str, ...]]:
+def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExport], Units],
+                   by_user_id: bool) -> tuple[bool, tuple[str, ...]]:
     """The export's annotations against the stored exports', each stored export's read once:
 
     * whether there is nothing new: every annotation is stored already, unchanged. A pull when
@@ -501,7 +507,7 @@ def _against_store(layout: Layout, new: Units, documents, registry,
     seen = None
     note: tuple[str, ...] = ()
     for stored in stored_exports(layout):
-        theirs = _submitted(units_for(layout, stored, documents, registry, inputs=inputs))
+        theirs = _submitted(stored_units(stored))
         seen = _stored_unchanged(mine, theirs, seen)
         if comparable and column_sum(seen) == mine.num_rows:
             return True, ()
@@ -569,11 +575,12 @@ def _exclusion(problem: Problem) -> Exclusion:
 
 def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Document],
               registry: Mapping[str, RegistryEntity], jobs: int | None = None, *,
-              inputs: tuple[str, str] | None = None) -> Units:
+              inputs: tuple[str, str] | None = None, on_progress: Callable[[int], None] | None = None) -> Units:
     """The units table of a stored export for the current code, documents and registry; made
     by the checking pass ingest runs when there is none yet (or only a damaged one). ``inputs``:
     ``inputs_digest(documents, registry)``, from a caller that asks for many stored exports (it
-    reads every registry entity: 4 to 8 ms each time for 469 entities, 381 ms for 20,000)."""
+    reads every registry entity: 4 to 8 ms each time for 469 entities, 381 ms for 20,000).
+    ``on_progress(n)``: n more tasks checked, when the table is made."""
     options = stored_options(stored)
     directory = _units_directory(layout, stored, inputs or inputs_digest(documents, registry), options)
     units = Units(directory, stored.name)
@@ -585,7 +592,7 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
             context = Context(stored.name, documents, registry, options["trim_whitespace"])
             stream = ExportStream(stored.export)
             try:
-                _write_checked(stream, context, jobs, staging, None)
+                _write_checked(stream, context, jobs, staging, on_progress)
             except CorpusError:
                 # a file ingest accepted is one it accepts again: what is wrong now is the edit
                 _require_unchanged(stored, _file_sha256(stored.export))

@@ -139,10 +139,11 @@ class TaskInputs:
     notes: tuple[str, ...] = ()
 
 
-def task_inputs(layout, predictions: bool = False, on_progress: Callable[[int], None] | None = None) -> TaskInputs:
+def task_inputs(layout, predictions: bool = False, on_progress: Callable[[int], None] | None = None,
+                on_checking: Callable[[int], None] | None = None) -> TaskInputs:
     """The corpus's documents, and (with ``predictions``) its chosen annotations and
     pre-annotations (corpus_tools.preannotate) for the documents without one, as
-    ``labelstudio tasks`` and ``push`` send them. ``on_progress``: as ``load_chosen``'s."""
+    ``labelstudio tasks`` and ``push`` send them. ``on_progress``, ``on_checking``: as ``load_chosen``'s."""
     from corpus_tools.documents.index import DocumentIndex
 
     documents = DocumentIndex(layout)
@@ -157,7 +158,7 @@ def task_inputs(layout, predictions: bool = False, on_progress: Callable[[int], 
 
     registry = load_registry(layout)
     problems: list = []
-    chosen = load_chosen(layout, documents, registry, problems, on_progress, on_disk=True)
+    chosen = load_chosen(layout, documents, registry, problems, on_progress, on_disk=True, on_checking=on_checking)
     errors = Report.of(problems).errors
     notes = []
     if errors:

@@ -131,9 +131,11 @@ def table(rows: Iterable[LayerScore]) -> str:
 
 
 def evaluate_corpus(layout, ner_model: str | None = None, strict_aliases: bool = False,
-                    on_progress: Callable[[int], None] | None = None):
+                    on_progress: Callable[[int], None] | None = None,
+                    on_checking: Callable[[int], None] | None = None):
     """``preannotate --evaluate``: per-layer scores against the committed gold (the chosen
-    annotations), leave-one-document-out (``evaluate``); and the NER note."""
+    annotations), leave-one-document-out (``evaluate``); and the NER note. ``on_progress``: as
+    ``evaluate``'s; ``on_checking``: as ``load_chosen``'s."""
     from corpus_tools.annotations.consolidate import load_chosen
     from corpus_tools.annotations.registry import load_registry
     from corpus_tools.documents.index import DocumentIndex
@@ -141,7 +143,7 @@ def evaluate_corpus(layout, ner_model: str | None = None, strict_aliases: bool =
 
     documents = DocumentIndex(layout)
     registry = load_registry(layout)
-    gold = load_chosen(layout, documents, registry)
+    gold = load_chosen(layout, documents, registry, on_checking=on_checking)
     if not gold:  # a table of zeros would read as a score
         from corpus_tools.errors import CorpusError, Location
 

@@ -27,19 +27,22 @@ from corpus_tools.version import __version__
 
 
 def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = ShardSizes(),
-            on_progress: Callable[[int], None] | None = None) -> ReleaseResult:
+            on_progress: Callable[[int], None] | None = None,
+            on_checking: Callable[[int], None] | None = None) -> ReleaseResult:
     """Build ``dist/<version>`` (the package version) from raw/ and annotations/, streaming.
 
     The chosen annotations stream from the stored exports (corpus_tools.annotations.consolidate) straight
     into the build; the problems their validation reports are gathered meanwhile, and any error
     refuses the release (the build happens in a temporary directory that is then discarded).
+    ``on_progress(n)``: n more documents written; ``on_checking(n)``: n more tasks of stored exports
+    checked again, first, when their units tables were made for other code, documents or registry.
     """
     version = _release_version(version)
     with corpus_lock(layout, "release"):  # the exports stored now are the ones released
         documents = DocumentIndex(layout)  # built on access: memory flat in the corpus size
         registry = load_registry(layout)
         errors = ErrorsOnly()
-        index = AnnotationIndex(layout, documents, registry)  # the stored exports' units, ranked once
+        index = AnnotationIndex(layout, documents, registry, on_checking=on_checking)  # their units, ranked once
         provenance = ReleaseProvenance(index)  # the chosen annotations, with each unit's provenance
         acceptance = Acceptance.gather(index)  # what annotators kept of the pre-annotation
         result = build_release(documents, acceptance.attach(provenance.stream(errors)),
