@@ -3,7 +3,8 @@
 The decisions (and the reason for each) are written down in docs/normalization.md; the line
 rules live in corpus_tools/documents/boilerplate.py. In short:
 
-1. The decoded raw text is cut into lines at ``\\r\\n``, ``\\r``, ``\\n``, U+0085, U+2028 and U+2029.
+1. The decoded raw text is cut into lines at ``\\r\\n``, ``\\r``, ``\\n``, U+2028 and U+2029 (not U+0085,
+   which is the C1 control of windows-1252's ellipsis: it becomes ``…``).
 2. Each line is cleaned: zero-width characters, the BOM, soft hyphens, bidi marks and control
    characters are dropped; tabs and odd spaces (NBSP, U+2000-U+200A, ...) become a space; runs of
    spaces collapse to one; the line is stripped; the result is put in Unicode NFC.

@@ -1,4 +1,4 @@
-"""A static HTML viewer of a release: ``build_site(release_dir, out_dir)``; ``serve(out_dir)``.
+"""A static HTML viewer of a release: ``build_site(release_dir, out_dir)``; ``serve.site_server(directory)``.
 
 read (release -> records), removed (normalization's removed pieces, from a checkout's raw
 files), render (pages as strings), plots (inline SVG), site (writes the whole site), serve
