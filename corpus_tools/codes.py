@@ -133,7 +133,7 @@ relation-endpoint-missing  error  a relation to a region the annotation does not
 relation-endpoint-wrong-label  error  said_by must join QUOTE to SOURCE, cue QUOTE to CUE
 """),
     _table("ingest", """
-stored-export-invalid  error  a stored export's ingest.json cannot be read: the store is damaged
+stored-export-invalid  error  a stored export's ingest.json or accounts.json cannot be read or is not of its shape, or annotations/exports is not a directory: the store is damaged
 stored-export-changed  error  a stored export's export.json is not the file ingest stored (edited in place)
 units-missing  error  a stored export's units table vanished while a command read it (build/ deleted meanwhile)
 checking-worker-failed  error  a checking worker process died (e.g. an unguarded script started again by spawn)

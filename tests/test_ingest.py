@@ -223,6 +223,44 @@ def test_a_stored_export_edited_into_a_file_that_is_no_export_is_called_changed(
     assert caught.value.code == "stored-export-changed" and caught.value.location.file == str(stored.export)
 
 
+@pytest.mark.parametrize(("field", "value", "fault"), [
+    ("excluded", [5], "excluded is not a list of units"),
+    ("excluded", None, "excluded is not a list of units"),
+    ("excluded", "abc", "excluded is not a list of units"),
+    ("allow_partial", "no", "allow_partial is not true or false"),
+    ("sha256", None, "no sha256"),
+])
+def test_a_stored_record_of_the_wrong_shape_is_refused_naming_it(tmp_path: Path, field, value, fault):
+    """ingest.json is read by every command over the store: a damaged one was a traceback (an
+    int where an exclusion belongs) or, for "no" as an option, read as true."""
+    layout = corpus_root(tmp_path / "corpus")
+    stored = run_ingest(layout, VALID).stored_as
+    path = stored.directory / "ingest.json"
+    record = json.loads(path.read_bytes())
+    path.write_text(json.dumps({**record, field: value}), encoding="utf-8")
+    with pytest.raises(CorpusError) as caught:
+        load_annotation_set(layout, documents(), registry())
+    assert caught.value.code == "stored-export-invalid"
+    assert str(caught.value).startswith(f"{path}: [stored-export-invalid] the stored export's ingest.json cannot be "
+                                        f"read ({fault}")
+
+
+def test_a_store_that_is_no_directory_is_refused_not_read_as_empty(tmp_path: Path):
+    """A file (or a dangling link) in annotations/exports' place made agreement and lint report an
+    empty store, exit 0, and the release blame the version."""
+    layout = corpus_root(tmp_path / "corpus")
+    layout.exports.parent.mkdir(parents=True, exist_ok=True)
+    layout.exports.symlink_to(tmp_path / "gone")
+    with pytest.raises(CorpusError) as caught:
+        stored_exports(layout)
+    assert str(caught.value) == (f"{layout.exports}: [stored-export-invalid] not a directory: the store of exports "
+                                 "is a directory of what ingest stored; restore it from version control")
+    result = CliRunner().invoke(cli, ["agreement", "--root", str(layout.root)])
+    assert result.exit_code == 1 and "[stored-export-invalid]" in result.output
+    layout.exports.unlink()
+    assert stored_exports(layout) == []  # no store yet: nothing ingested
+
+
 def test_the_registry_is_digested_once_per_command_not_once_per_stored_export(tmp_path: Path, monkeypatch):
     """Each stored export's units table is named by the registry's digest, which reads every
     entity: taken once per stored export it cost 0.86 of 1.12 s at 200 exports, and every command

@@ -79,8 +79,12 @@ EXCLUDING = frozenset({"attribution-unlinked"})
 
 
 def stored_exports(layout: Layout) -> list[StoredExport]:
-    """The stored exports, in the order they were ingested."""
+    """The stored exports, in the order they were ingested (none while annotations/exports/ is not
+    there; something else in its place is refused, not read as an empty store)."""
     if not layout.exports.is_dir():
+        if os.path.lexists(layout.exports):
+            raise CorpusError("stored-export-invalid", "not a directory: the store of exports is a directory of "
+                              "what ingest stored; restore it from version control", Location(file=str(layout.exports)))
         return []
     found = []
     for path in layout.exports.iterdir():
@@ -94,13 +98,28 @@ def _read_record(directory: Path) -> dict:
     path = directory / "ingest.json"
     try:
         record = orjson.loads(path.read_bytes())
-        if not isinstance(record, dict) or not isinstance(record.get("sha256"), str):
-            raise ValueError("no sha256")
+        fault = _record_fault(record)
+        if fault:
+            raise ValueError(fault)
         return record
     except (OSError, ValueError) as error:
         raise CorpusError("stored-export-invalid", f"the stored export's ingest.json cannot be read ({error}): "
                           "the store is damaged; restore it from version control",
                           Location(file=str(path))) from None
+
+
+def _record_fault(record: Any) -> str | None:
+    """What is wrong with an ingest.json's shape (as ingest writes it), or None."""
+    if not isinstance(record, dict) or not isinstance(record.get("sha256"), str):
+        return "no sha256"
+    wrong = [key for key in ("allow_partial", "trim_whitespace") if not isinstance(record.get(key, False), bool)]
+    if wrong:
+        return f"{wrong[0]} is not true or false"
+    excluded = record.get("excluded", [])
+    if not isinstance(excluded, list) or not all(isinstance(item, dict) and isinstance(item.get("code"), str)
+                                                 for item in excluded):
+        return "excluded is not a list of units, each with its problem code"
+    return None
 
 
 def stored_accounts(stored: StoredExport) -> dict[str, str] | None:
@@ -123,7 +142,7 @@ def stored_accounts(stored: StoredExport) -> dict[str, str] | None:
 
 def stored_options(stored: StoredExport) -> dict[str, bool]:
     record = _read_record(stored.directory)
-    return {"allow_partial": bool(record.get("allow_partial")), "trim_whitespace": bool(record.get("trim_whitespace"))}
+    return {"allow_partial": record.get("allow_partial", False), "trim_whitespace": record.get("trim_whitespace", False)}
 
 
 def accepted_exclusions(stored: StoredExport) -> set[tuple]:
