@@ -352,6 +352,19 @@ def test_a_re_summed_release_with_a_span_off_its_text_or_another_config_s_file_i
                              "config\n")
 
 
+def test_a_re_summed_release_without_its_data_is_refused_not_exported_empty(release, tmp_path):
+    """It exported "0 documents" with exit 0 and left a directory, where diff and view refuse."""
+    from corpus_tools.release.checksums import SUMS_FILE, sums_text
+
+    copy = tmp_path / "1.1.0"
+    shutil.copytree(release, copy)
+    shutil.rmtree(copy / "data")
+    (copy / SUMS_FILE).write_text(sums_text(copy))
+    result = CliRunner().invoke(cli, ["export", "--format", "jsonl", str(copy), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1 and not (tmp_path / "out").exists()
+    assert result.output == f"Error: {copy}: [unknown-config] release 1.1.0 has no config 'documents'; configs: none\n"
+
+
 def test_labels_are_named_from_each_file_s_own_features(release, tmp_path):
     """A release made under another label set reads with the names it was made with."""
     import json

@@ -45,8 +45,8 @@ from corpus_tools.layout import check_output
 from corpus_tools.records import DocumentRows, ExportResult, Unaligned
 import corpus_tools.release.brat as brat
 from corpus_tools.release.arrow_schemas import file_features, label_names, missing_columns, name_labels
-from corpus_tools.release.checksums import open_parquet, require_verified
-from corpus_tools.release.loaders import Release, release_dir
+from corpus_tools.release.checksums import open_parquet
+from corpus_tools.release.loaders import Release, verified_release
 from corpus_tools.release.splits import SPLITS
 
 FORMATS = ("conll2003", "spacy", "brat", "jsonl")
@@ -61,7 +61,7 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
     """Write ``release`` (a directory, or a version in ``<root>/dist``) in ``format`` to ``out_dir``."""
     if format not in FORMATS:
         raise CorpusError("export-invalid", f"no export format {format!r}; formats: {', '.join(FORMATS)}")
-    path = require_verified(release_dir(release, root))
+    path = verified_release(release, "documents", root)  # every format starts from the documents
     write = _WRITERS[format]
     if format == "spacy":
         _spacy()  # before anything is read: a missing extra fails at once

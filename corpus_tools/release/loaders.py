@@ -57,7 +57,7 @@ def verified_release(release: Release, config: str, root: str | Path = ".") -> P
     configs = release_configs(path)
     if config not in configs:
         raise CorpusError("unknown-config", f"release {path.name} has no config {config!r}; "
-                          f"configs: {', '.join(configs)}", Location(file=str(path)))
+                          f"configs: {', '.join(configs) or 'none'}", Location(file=str(path)))
     return require_verified(path)
 
 
