@@ -109,6 +109,17 @@ def test_verify_of_no_directory_says_one_thing(tmp_path):
     assert '"code": "release-missing"' in result.output and '"valid": false' in result.output
 
 
+def test_verify_of_a_directory_that_is_no_release_says_so_once(tmp_path):
+    """It listed every file below as unlisted: 130,286 lines for /usr."""
+    (tmp_path / "notes" / "deeper").mkdir(parents=True)
+    for name in ("a.txt", "deeper/b.txt"):
+        (tmp_path / "notes" / name).write_text("x")
+    result = CliRunner().invoke(cli, ["verify", str(tmp_path / "notes")])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {tmp_path / 'notes'}: [release-missing] not a release directory: no SHA256SUMS, "
+                             "no croissant.json\n")
+
+
 def test_a_link_in_a_release_fails_verify_even_when_its_sums_match(release, tmp_path):
     """A link's bytes are a file elsewhere, which can change without the release changing."""
     root = tmp_path / "dist" / "1.0.0"

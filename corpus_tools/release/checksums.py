@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 from typing import Callable
@@ -107,11 +108,15 @@ def _croissant_hashes(root: Path) -> dict[str, str]:
 def verify_release(root: str | Path) -> Report:
     """Every file against SHA256SUMS: changed, missing and unlisted files are errors naming the
     file, and so is any line of SHA256SUMS not in its exact form. A ``root`` that is no
-    directory raises ``release-missing``: there is nothing to verify."""
+    directory, or one with neither SHA256SUMS nor croissant.json (no release at all, whose every
+    file would be listed as unlisted), raises ``release-missing``: there is nothing to verify."""
     root = Path(root)
     if not root.is_dir():
         raise CorpusError("release-missing", "not a release directory", Location(file=str(root)))
     sums_path = root / SUMS_FILE
+    if not (os.path.lexists(sums_path) or os.path.lexists(root / "croissant.json")):
+        raise CorpusError("release-missing", f"not a release directory: no {SUMS_FILE}, no croissant.json",
+                          Location(file=str(root)))
     sums = sums_path.read_bytes() if sums_path.is_file() else None
     report = check_sums(root, sums, release_files(root), lambda name: sha256_file(root / name))
     # a release is regular files and directories: a link would make its bytes those of a file
