@@ -95,6 +95,20 @@ def test_a_cited_line_must_state_the_fact_and_line_may_be_capitalized(corpus_cop
     assert check_raw(corpus_copy).valid
 
 
+@pytest.mark.parametrize("evidence", ["line -1", "line +3", "line 3.0", "Line \uff13", "line three"])
+def test_a_mistyped_line_citation_is_refused_not_kept_as_reasoning(corpus_copy, tmp_path, evidence):
+    """It was stored as inferred evidence whose reasoning was "line -1", and check-raw passed it."""
+    article = tmp_path / "dated.txt"
+    article.write_bytes(b"US and Syria hold talks\n\nMarch 12, 2024\n\nBody.\n")
+    before = corpus_copy.manifest.read_bytes()
+    with pytest.raises(CorpusError) as caught:
+        add_files(corpus_copy, [article], date="2024-03-12", date_evidence=evidence)
+    assert caught.value.code == "metadata-invalid"
+    assert caught.value.message == (f"date evidence {evidence!r} cites no line: a line is cited as 'line N', N from "
+                                    "1; reasoning is a sentence")
+    assert corpus_copy.manifest.read_bytes() == before and not list(corpus_copy.raw.glob("dated*"))
+
+
 def test_an_invented_article_is_marked_as_one_and_the_card_names_it(corpus_copy, tmp_path):
     from corpus_tools.release.inputs import caveats
 

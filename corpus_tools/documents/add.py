@@ -66,6 +66,7 @@ BINARY_CONTROL_SHARE = 0.05
 _WHITESPACE_CONTROLS = frozenset("\t\n\r\f\v")
 _NUMBERED = re.compile(r"(\d{3,})_[0-9a-f]{16}")  # the ids add makes, not ids given with --doc-id
 _STATED = re.compile(r"line\s+([0-9]+)", re.IGNORECASE)  # "Line 5", "line  5": citations too, not reasoning
+_CITED = re.compile(r"line\s+\S+", re.IGNORECASE)  # "line -1", "line 3.0": a mistyped citation, not reasoning
 _DATE_PRECISIONS = {4: "year", 7: "month", 10: "day"}
 NOT_GIVEN = "Not given when the file was added (corpus-tools add); nothing was inferred from the text."
 INVENTED = "Invented article"  # how a manifest's publisher evidence marks a document that is not news
@@ -175,6 +176,9 @@ def _evidence(value: str | None, evidence: str | None, text: str, field: str, wh
                           "of reasoning): a value is never recorded unsupported", where)
     stated = _STATED.fullmatch(evidence.strip())
     if stated is None:
+        if _CITED.fullmatch(evidence.strip()):
+            raise CorpusError("metadata-invalid", f"{field} evidence {evidence.strip()!r} cites no line: a line is "
+                              "cited as 'line N', N from 1; reasoning is a sentence", where)
         return Evidence("inferred", reasoning=evidence.strip())
     number = int(stated[1])
     lines = RAW_LINE_BREAK.split(text)  # lines as check-raw counts them (\r\n, \r or \n)
