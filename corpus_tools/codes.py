@@ -97,7 +97,7 @@ text-changed  warning  the task's text is not the document's current text; spans
 span-unmappable  error  a span with no exact counterpart in the current text
 annotation-malformed  error  an annotation is not an object with an id and a result list
 annotation-cancelled  info  a cancelled annotation: not checked, not used
-annotator-missing  error  a submitted annotation without completed_by (a user id): never comparable or adjudicable
+annotator-missing  error  a submitted annotation without completed_by (a user id from 1), or with one that is no user id: never comparable or adjudicable
 result-malformed  error  a result is not an object, or lacks its region id or value object
 unknown-control  error  from_name or to_name is not a control of the schema
 control-type-mismatch  error  the result's type is not its control's type

@@ -157,6 +157,23 @@ def test_an_annotation_without_annotator_is_refused_at_ingest_with_its_location(
         agreement(index)
 
 
+@pytest.mark.parametrize(("completed_by", "shown"), [(-3, "-3"), (0, "0"), ({"id": "2"}, "{'id': '2'}")])
+def test_an_annotation_by_no_user_id_is_refused_saying_what_it_names(tmp_path, completed_by, shown):
+    """-3 and 0 were taken as annotators and published as agreed_by "-3" (annotators.jsonl itself
+    refuses such ids), and a user object with a string id was said to have no completed_by."""
+    exported = json.loads(EXPORT.read_text())
+    exported[0]["annotations"][1]["completed_by"] = completed_by
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(exported))
+    layout = export_corpus.corpus_root(tmp_path / "corpus")
+    result = ingest(path, layout, export_corpus.documents(), export_corpus.registry())
+    assert result.status == "refused"
+    [problem] = [problem for problem in result.report if problem.code == "annotator-missing"]
+    assert str(problem).endswith(f"task 1, doc doc-a, annotation 202: error [annotator-missing] the annotation has "
+                                 f"completed_by {shown}, not a Label Studio user id (a whole number from 1): whose "
+                                 "version it is cannot be told, so it cannot be compared or adjudicated"), str(problem)
+
+
 def _older_text(tmp_path, cut_word: bool):
     """Annotator 2 worked on an older text of doc-a: a prefix since removed (spans re-anchor),
     and with ``cut_word`` a word of one of their spans changed since (that span cannot)."""

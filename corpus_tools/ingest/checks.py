@@ -247,9 +247,10 @@ def _annotation(item: Any, position: int, prediction: bool, text: str, report: _
             report.annotation_problem(annotation, "annotation-malformed", reason)
             return annotation
         if annotation.annotator is None:  # stored, it would stop agreement and adjudication for good
-            report.annotation_problem(annotation, "annotator-missing", "the annotation has no completed_by (a Label "
-                                      "Studio user id): whose version it is cannot be told, so it cannot be compared "
-                                      "or adjudicated")
+            given = "no completed_by" if head.completed_by is None else \
+                f"completed_by {printable(head.completed_by, 60)}, not a Label Studio user id (a whole number from 1)"
+            report.annotation_problem(annotation, "annotator-missing", f"the annotation has {given}: whose version "
+                                      "it is cannot be told, so it cannot be compared or adjudicated")
             return annotation
     if results is None:
         report.annotation_problem(annotation, "annotation-malformed", "the annotation's result is not a list")

@@ -125,7 +125,8 @@ def annotator_of(completed_by: Any) -> str | None:
     """Label Studio writes completed_by as a user id, or as a user object in some exports."""
     if isinstance(completed_by, dict):
         completed_by = completed_by.get("id")
-    return str(completed_by) if type(completed_by) is int else None  # a user id is an integer
+    # a user id is a whole number from 1 (annotators.jsonl refuses others: they would be published)
+    return str(completed_by) if type(completed_by) is int and completed_by >= 1 else None
 
 
 def timestamp_problem(head: AnnotationHead) -> str | None:
