@@ -148,8 +148,9 @@ def _outcome(result, layout: Layout) -> str:
                           "against the current documents and registry: fix those",
         "refused": lambda: f"refused: {quantity(len(result.report.errors), 'error')}; nothing stored "
                            "(fix the export, or --allow-partial to store it without the units at fault)",
-        "nothing-new": lambda: "not stored: every annotation in it is stored already, unchanged (a pull with no new "
-                               "annotation differs only in what Label Studio recomputes)",
+        "nothing-new": lambda: "not stored: every annotation in it is stored already, with the same unique_id, "
+                               "annotator and update time (Label Studio moves the update time with every edit; a pull "
+                               "with no new annotation differs only in what Label Studio recomputes)",
         "no-annotations": lambda: "not stored: no usable submitted annotation in it (every one cancelled, refused, "
                                    "or none)",
     }[result.status]()

@@ -334,7 +334,7 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
 
     Raises CorpusError when the file is not a Label Studio export at all (nothing is written).
     Status ``refused`` (nothing written) when it has errors and ``allow_partial`` is off;
-    ``nothing-new`` (nothing written) when every annotation in it is stored already, unchanged;
+    ``nothing-new`` (nothing written) when every annotation in it is stored already (``_against_store``);
     ``no-annotations`` (nothing written) when no annotation in it was submitted (all cancelled,
     or none); ``already-stored`` when the same bytes are in the store. Holds the corpus lock.
     ``on_progress(n)``: n more tasks checked: this export's, then any stored export's whose units
@@ -507,10 +507,12 @@ def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExp
                    by_user_id: bool) -> tuple[bool, tuple[str, ...]]:
     """The export's annotations against the stored exports', each stored export's read once:
 
-    * whether there is nothing new: every annotation is stored already, unchanged. A pull when
-      no one annotated differs only in what Label Studio recomputes (a prediction's
-      ``created_ago``), and would store a whole export again. Annotations without a unique_id
-      (not Label Studio's own) are always new.
+    * whether there is nothing new: every annotation is stored already, with every field of
+      ``_SAME`` equal. A pull when no one annotated differs only in what Label Studio recomputes
+      (a prediction's ``created_ago``), and would store a whole export again. The results are not
+      compared: Label Studio moves ``updated_at`` with every edit, so a result that differs under
+      the same update time is a file edited by hand. Annotations without a unique_id (not Label
+      Studio's own) are always new.
     * when its annotators are known by user id alone (``by_user_id``: no accounts recorded), a
       note when its annotation ids name other annotations (another unique_id) than a stored
       export's: it comes from another Label Studio database, whose user ids are other people.
