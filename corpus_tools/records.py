@@ -23,6 +23,13 @@ from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS, TIMEX_
 DATE_PRECISIONS = ("day", "month", "year")
 _ISO_DATE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")  # ASCII digits only, as ISO 8601 writes them
 _REGISTRY_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # lowercase-hyphenated: bashar-al-assad
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls but tab and newline
+
+
+def holds_control(value: str) -> bool:
+    """Whether a line holds a control character (a terminal's escape, a NUL): no text of a title
+    or a publisher, which a card, a viewer and a terminal show."""
+    return _CONTROL.search(value) is not None
 _QID = re.compile(r"Q[1-9][0-9]*")
 EVIDENCE_KINDS = ("stated", "inferred", "none")
 CHOSEN_REASONS = ("ground_truth", "latest")  # why an annotation is the one its document uses
@@ -149,6 +156,8 @@ class ManifestRecord:
                 raise ValueError(f"{self.doc_id}: {name} is blank (null when there is none)")
             if value is not None and len(value.splitlines()) > 1:  # a title is one line of the raw file
                 raise ValueError(f"{self.doc_id}: {name} {value[:40]!r} spans lines (one line of text)")
+            if value is not None and holds_control(value):
+                raise ValueError(f"{self.doc_id}: {name} {value[:40]!r} holds a control character")
         if self.publication_date_precision is not None:
             _check_choice("date precision", self.publication_date_precision, DATE_PRECISIONS)
             expected = {"year": 4, "month": 7, "day": 10}[self.publication_date_precision]

@@ -193,6 +193,9 @@ def test_title_rule_reproduces_the_seed_titles():
         assert title_of(text)[0] == record.title, record.doc_id
     assert title_of(" date 2021-09-30 \n\nText")[1].startswith("none: the first line does not start like a headline")
     assert title_of("x" * 201)[0] is None
+    # a terminal's escape went into the manifest, the card and the terminal that printed it
+    assert title_of("Head\x1b[31mline\n\nText") == (None, "none: the first line holds a control character")
+    assert title_of("Head\tline\n\nText")[0] == "Head\tline"  # a tab is no control of a terminal
 
 
 def test_next_doc_id_follows_the_highest_number():

@@ -13,7 +13,8 @@ What the record says, and by which written rule:
   digits of the file's SHA-256. (The seeds' own hex parts came with them and are no hash of
   their bytes that can be recomputed; new ones are, so the same bytes get the same suffix.)
 * ``title``: given, else the first non-blank line, stripped, when it starts with an uppercase
-  letter or a digit and is at most ``TITLE_MAX`` characters (a headline); else null. On the
+  letter or a digit, is at most ``TITLE_MAX`` characters and holds no control character (a
+  headline); else null. On the
   five seeds this gives exactly the titles of their manifest records (004's first line,
   " date 2021-09-30 ", is no headline).
 * ``publisher``, ``publication_date``: null with evidence ``none`` unless given, and given only
@@ -59,7 +60,7 @@ from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, staging_dir
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
-from corpus_tools.records import AddedFile, Evidence, ManifestRecord, RawText, is_calendar_date
+from corpus_tools.records import AddedFile, Evidence, ManifestRecord, RawText, holds_control, is_calendar_date
 
 TITLE_MAX = 200
 BINARY_CONTROL_SHARE = 0.05
@@ -156,6 +157,8 @@ def title_of(text: str) -> tuple[str | None, str]:
             return None, f"none: the first line is longer than {TITLE_MAX} characters"
         if not (line[0].isupper() or line[0].isdigit()):
             return None, "none: the first line does not start like a headline (uppercase letter or digit)"
+        if holds_control(line):
+            return None, "none: the first line holds a control character"
         return line, "the first non-blank line"
     return None, "none: the file has no non-blank line"
 
