@@ -81,6 +81,22 @@ def test_only_the_fault_of_a_fixture_is_reported_beside_what_it_implies():
         assert codes == {expected["code"], *implied.get(name, set())}, name
 
 
+@pytest.mark.parametrize(("direction", "message"), [
+    ("left", "said_by goes QUOTE -> SOURCE; this one joins QUOTE <- SOURCE"),  # it said "joins QUOTE -> SOURCE"
+    ("bi", None),  # both ways: read the way the labels fit
+])
+def test_a_relation_is_read_the_way_its_arrow_points(tmp_path, direction, message):
+    export = make_export_fixtures.valid_export()
+    [said_by] = [result for task in export[:1] for result in task["annotations"][0]["result"]
+                 if result.get("type") == "relation" and result["labels"] == ["said_by"]]
+    said_by["direction"] = direction
+    path = tmp_path / "arrow.json"
+    path.write_bytes(make_export_fixtures.dumps(export))
+    report = validate_export(path, documents(), registry())
+    found = [problem.message for problem in report if problem.code == "relation-endpoint-wrong-label"]
+    assert found == ([message] if message else [])
+
+
 def test_overlapping_entities_are_both_named():
     report = validate("entity-overlap.json")
     assert sorted(problem.location.region_id for problem in report) == ["e2", "e4"]

@@ -585,7 +585,8 @@ def _add_link(result: RelationResult, annotation: CheckedAnnotation, report: _Re
         if (regions[source].label, regions[target].label) == want:
             annotation.links.append(Link(source, target, label))
             return
-    found = " -> ".join(str(regions[rid].label or regions[rid].layer) for rid in (from_id, to_id))
+    # drawn from_id -> to_id, the arrow as Label Studio shows it: "left" points back at from_id
+    found = _ARROWS[direction].join(str(regions[rid].label or regions[rid].layer) for rid in (from_id, to_id))
     report.region_problem(annotation, None, key, "relation-endpoint-wrong-label",
                           f"{label} goes {' -> '.join(want)}; this one joins {found}")
 
@@ -597,6 +598,7 @@ _ORIENTATIONS = {
     "left": lambda from_id, to_id: ((to_id, from_id),),
     "bi": lambda from_id, to_id: ((from_id, to_id), (to_id, from_id)),
 }
+_ARROWS = {"right": " -> ", "left": " <- ", "bi": " <-> "}
 
 
 # ---------------------------------------------------------------------------------------------
