@@ -39,6 +39,15 @@ def loads(data: bytes) -> Any:
         raise JSONError(*_plainly(*_place(str(error), data), data)) from None
 
 
+def kind_of(value: Any) -> str:
+    """What a decoded JSON value is, in JSON's words (a message says "got an array", not "got list")."""
+    for kind, name in ((bool, "true or false"), (dict, "an object"), (list, "an array"), (str, "a string"),
+                       ((int, float), "a number")):
+        if isinstance(value, kind):
+            return name
+    return "null" if value is None else type(value).__name__
+
+
 def object_lines(path: str | Path, not_json: str, not_object: str) -> Iterator[tuple[Location, dict]]:
     """Each line of a JSON-lines file that people write (the registry, the annotators, lint's
     acceptances, annotate's results) as its location and the object it holds; blank lines are
@@ -54,7 +63,7 @@ def object_lines(path: str | Path, not_json: str, not_object: str) -> Iterator[t
             except JSONError as error:
                 raise CorpusError(not_json, f"not JSON: {error}", where) from None
             if not isinstance(record, dict):
-                raise CorpusError(not_object, f"expected a JSON object, got {type(record).__name__}", where)
+                raise CorpusError(not_object, f"expected a JSON object, got {kind_of(record)}", where)
             yield where, record
 
 

@@ -294,7 +294,7 @@ def test_read_acceptances(tmp_path):
 
 @pytest.mark.parametrize("bad, expected", [
     (b"{not json", "not JSON: key must be a string"),
-    (b"[1, 2]", "expected a JSON object, got list"),
+    (b"[1, 2]", "expected a JSON object, got an array"),
     (b'{"code": "year-outside-timex", "code": "year-missing"}', 'not JSON: Detected duplicate key "code"'),
     ({k: v for k, v in GOOD.items() if k != "reason"}, "needs exactly the keys"),
     ({**GOOD, "extra": 1}, "needs exactly the keys"),
@@ -381,7 +381,7 @@ def test_lint_command_refuses_a_bad_acceptance_file_in_one_line(seam, tmp_path):
     bad = write_lines(tmp_path / "accepted.jsonl", b"[1, 2]")
     result = CliRunner().invoke(cli, ["lint", "--root", str(tmp_path), "--accepted", str(bad)])
     assert result.exit_code == 1
-    assert result.output.strip() == f"Error: {bad}, line 1: [lint-accepted-invalid] expected a JSON object, got list"
+    assert result.output.strip() == f"Error: {bad}, line 1: [lint-accepted-invalid] expected a JSON object, got an array"
 
 
 def test_lint_command_help_has_an_example():

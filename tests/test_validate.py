@@ -97,6 +97,23 @@ def test_a_relation_is_read_the_way_its_arrow_points(tmp_path, direction, messag
     assert found == ([message] if message else [])
 
 
+@pytest.mark.parametrize(("where", "value", "message"), [
+    ("annotation", None, "an annotation is null, not an object"),  # it said "is a NoneType"
+    ("annotation", 7, "an annotation is a number, not an object"),
+    ("result", [], "a result is an array, not an object"),
+    ("result", True, "a result is true or false, not an object"),
+])
+def test_a_value_of_the_wrong_kind_is_named_in_json_s_words(tmp_path, where, value, message):
+    export = make_export_fixtures.valid_export()
+    if where == "annotation":
+        export[0]["annotations"].append(value)
+    else:
+        export[0]["annotations"][0]["result"].append(value)
+    path = tmp_path / "kinds.json"
+    path.write_bytes(make_export_fixtures.dumps(export))
+    assert message in [problem.message for problem in validate_export(path, documents(), registry())]
+
+
 def test_overlapping_entities_are_both_named():
     report = validate("entity-overlap.json")
     assert sorted(problem.location.region_id for problem in report) == ["e2", "e4"]

@@ -252,7 +252,7 @@ def test_a_results_file_is_read_strictly_naming_the_line(tmp_path):
     for line, code, message in [
         (b'{"doc_id": "d1", "result": [], "doc_id": "d2"}', "annotate-bad-json",
          'not JSON: Detected duplicate key "doc_id"'),  # not the last one silently kept
-        (b'["d1", []]', "annotate-bad-item", "expected a JSON object, got list"),
+        (b'["d1", []]', "annotate-bad-item", "expected a JSON object, got an array"),
         (b'{"doc_id": "d1", "result": [NaN]}', "annotate-bad-json", "not JSON: NaN and infinities are not JSON numbers"),
     ]:
         path.write_bytes(b'{"doc_id": "d0", "result": []}\n' + line + b"\n")

@@ -39,6 +39,7 @@ from corpus_tools.ingest.shapes import (
 )
 from corpus_tools.records import Document, RegistryEntity
 from corpus_tools.schema import LAYERS, REGION_VALUES, RELATIONS, TEXT_NAME
+from corpus_tools.strictjson import kind_of
 from corpus_tools.timex import check_value
 
 RELATION_DIRECTIONS = ("right", "left", "bi")
@@ -265,7 +266,7 @@ def _head(item: Any, position: int, prediction: bool, report: _Reporter) -> tupl
     kind = shapes.PredictionHead if prediction else shapes.AnnotationHead
     if not isinstance(item, dict):
         if not prediction:
-            report.annotation_problem(None, "annotation-malformed", f"an annotation is a {type(item).__name__}, "
+            report.annotation_problem(None, "annotation-malformed", f"an annotation is {kind_of(item)}, "
                                       "not an object", named)
         return None, None
     try:
@@ -315,7 +316,7 @@ def _result(result: Any, annotation: CheckedAnnotation, report: _Reporter) -> An
     """A result converted alone (its task did not convert whole); None when it does not, reported."""
     if not isinstance(result, dict):
         report.region_problem(annotation, None, None, "result-malformed",
-                              f"a result is a {type(result).__name__}, not an object")
+                              f"a result is {kind_of(result)}, not an object")
         return None
     try:
         return shapes.convert(result, shapes.Result)

@@ -35,7 +35,7 @@ def _check_task_shape(task: Any, index: int, path: Path) -> None:
     usable = type(task_id) is int and ID_MIN <= task_id <= ID_MAX
     location = Location(file=str(path), task_id=task_id if usable else f"#{index + 1}")
     if not isinstance(task, dict):
-        raise CorpusError("export-not-tasks", f"element #{index + 1} of the array is a {type(task).__name__}, "
+        raise CorpusError("export-not-tasks", f"element #{index + 1} of the array is {strictjson.kind_of(task)}, "
                           "not a task object: this is not a Label Studio export", location)
     missing = [key for key, kind in (("id", int), ("data", dict), ("annotations", list))
                if not isinstance(task.get(key), kind) or isinstance(task.get(key), bool)]
