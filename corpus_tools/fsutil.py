@@ -68,6 +68,19 @@ def _named_as(path: str | os.PathLike) -> Iterator[None]:
         raise OSError(error.errno, error.strerror, os.fspath(path)) from None
 
 
+@contextlib.contextmanager
+def writing_under(path: str | os.PathLike) -> Iterator[None]:
+    """An OSError raised inside that names no file is raised naming ``path``, where the work
+    writes: a full disk or a quota ("No space left on device") comes from a write, and a write's
+    error says what went wrong, not where. An error that names its file keeps it."""
+    try:
+        yield
+    except OSError as error:
+        if error.filename is None:
+            error.filename = os.fspath(path)
+        raise
+
+
 def resolved(path: str | os.PathLike) -> Path:
     """``Path(path).resolve()``, with a symbolic link loop an OSError naming ``path`` (ELOOP, as
     opening it would give), not the RuntimeError pathlib raises (Python 3.11), which no

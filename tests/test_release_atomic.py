@@ -72,3 +72,44 @@ def test_a_release_and_its_export_are_readable_by_all_not_private_to_their_build
     release = build_release(*spread_inputs(3), tmp_path / "dist", "1.0.0").path
     export_release(release, "jsonl", tmp_path / "out")
     assert [oct(path.stat().st_mode & 0o777) for path in (release, tmp_path / "out")] == ["0o755", "0o755"]
+
+
+def _file_size_limit(limit: int):
+    """In the child: writes that would grow a file past ``limit`` bytes fail with EFBIG, as the
+    system makes them fail (a full disk fails the same writes with ENOSPC)."""
+    import resource
+
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # else the kernel kills the writer
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+@pytest.mark.parametrize(("argv", "named"), [
+    (["release"], "dist/1.1.3"),
+    (["export", "--format", "jsonl", "1.1.3", "-o", "out"], None),  # named as given: "out"
+    (["agreement"], "build/units"),  # tables made again for the code at hand
+])
+def test_a_write_the_system_refuses_names_where_it_was_writing_and_leaves_nothing(corpus_copy, argv, named):
+    """A full disk failed as "Error: [file-error] No space left on device", naming nothing (a
+    write's error says what, not where), and the normalized documents' store, a cache, failed
+    with a traceback."""
+    root = corpus_copy.root
+
+    def run(args, limit=None):
+        return subprocess.run([sys.executable, "-m", "corpus_tools.cli", *args], cwd=root, capture_output=True,
+                              text=True, preexec_fn=None if limit is None else _file_size_limit(limit))
+
+    if argv[0] != "agreement":
+        assert run(["agreement"]).returncode == 0  # the caches filled: only the command's own output is refused
+    if argv[0] == "export":
+        assert run(["release"]).returncode == 0
+    result = run(argv, limit=20_000)
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"Error: {root / named if named else 'out'}: [file-error] ") and "File too large" in line, \
+        line
+    if argv[0] == "release":
+        assert [path.name for path in corpus_copy.dist.iterdir()] == []
+    if argv[0] == "export":
+        assert not (root / "out").exists() and not list(root.glob(".out.partial-*"))

@@ -57,7 +57,7 @@ from corpus_tools.documents.raw import (
     require_text,
 )
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, staging_dir
+from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, staging_dir, writing_under
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
 from corpus_tools.records import AddedFile, Evidence, ManifestRecord, RawText, holds_control, is_calendar_date
@@ -267,12 +267,13 @@ def _write(layout: Layout, planned: list[tuple[AddedFile, bytes]], on_progress) 
         manifest += b"\n"
     staging = staging_dir(layout.raw, _STAGING)
     try:
-        for added, data in planned:
-            atomic_write_bytes(staging / added.record.file, data)
-            if on_progress is not None:
-                on_progress(1)
-        atomic_write_bytes(staging / _STAGED_MANIFEST,
-                           manifest + b"".join(manifest_line(a.record) for a, _ in planned))
+        with writing_under(layout.raw):
+            for added, data in planned:
+                atomic_write_bytes(staging / added.record.file, data)
+                if on_progress is not None:
+                    on_progress(1)
+            atomic_write_bytes(staging / _STAGED_MANIFEST,
+                               manifest + b"".join(manifest_line(a.record) for a, _ in planned))
         _move_in(layout, staging)
     except BaseException:
         for added, _ in planned:  # moved in before the failure: unlisted, so taken out again

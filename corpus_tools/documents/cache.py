@@ -6,7 +6,9 @@ corpus_tools.documents.index.DocumentIndex. What ``normalize(decode(raw bytes, e
 returns is a function of the raw bytes, the encoding and the code, so an entry's key is exactly
 that: the raw SHA-256, the encoding, and the code's fingerprint (corpus_tools.fingerprint: every
 file of the package). Changed code never reads an entry of other code; opening the store drops
-the entries of any other code, so it does not grow with every change.
+the entries of any other code, so it does not grow with every change. A store that cannot be
+opened or written (a full disk) is done without: each document is normalized again, and the
+command's own output meets the full disk and says so, naming where it writes.
 
 **The raw index** (raw-index.<fingerprint>.sqlite): where each manifest record is, by doc_id
 (``RawIndex``). Every process that opens the corpus needs it, ingest's checking workers
@@ -58,14 +60,17 @@ class NormalizedCache:
         self._connection: sqlite3.Connection | None = None
         self._pid = -1
 
-    def _db(self) -> sqlite3.Connection:
+    def _db(self) -> sqlite3.Connection | None:
         if self._pid != os.getpid():  # opened here, or inherited through a fork: open one of our own
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 connection = self._open()
             except sqlite3.DatabaseError:  # damaged (it is never synced): it is only a cache
                 self.path.unlink(missing_ok=True)
-                connection = self._open()
+                try:
+                    connection = self._open()
+                except sqlite3.OperationalError:  # a full disk: done without
+                    connection = None
             self._connection, self._pid = connection, os.getpid()
         return self._connection
 
@@ -80,16 +85,26 @@ class NormalizedCache:
         return connection
 
     def get(self, raw_sha256: str, encoding: str) -> Normalized | None:
-        row = self._db().execute("SELECT entry FROM normalized WHERE code = ? AND raw_sha256 = ? AND encoding = ?",
-                                 (self.code, raw_sha256, encoding)).fetchone()
+        db = self._db()
+        row = None if db is None else db.execute(
+            "SELECT entry FROM normalized WHERE code = ? AND raw_sha256 = ? AND encoding = ?",
+            (self.code, raw_sha256, encoding)).fetchone()
         return None if row is None else _decode(row[0])
 
     def put(self, raw_sha256: str, encoding: str, normalized: Normalized) -> None:
-        self._db().execute("INSERT OR REPLACE INTO normalized VALUES (?, ?, ?, ?)",
-                           (self.code, raw_sha256, encoding, _encode(normalized)))
+        db = self._db()
+        if db is None:
+            return
+        try:
+            db.execute("INSERT OR REPLACE INTO normalized VALUES (?, ?, ?, ?)",
+                       (self.code, raw_sha256, encoding, _encode(normalized)))
+        except sqlite3.OperationalError:  # a full disk: the next command normalizes it again
+            pass
 
     def __len__(self) -> int:
-        return self._db().execute("SELECT count(*) FROM normalized WHERE code = ?", (self.code,)).fetchone()[0]
+        db = self._db()
+        return 0 if db is None else db.execute("SELECT count(*) FROM normalized WHERE code = ?",
+                                               (self.code,)).fetchone()[0]
 
 
 def _encode(normalized: Normalized) -> bytes:

@@ -54,7 +54,7 @@ from corpus_tools.annotations.registry import registry_digest
 from corpus_tools.documents.index import documents_digest
 from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.fingerprint import fingerprint
-from corpus_tools.fsutil import atomic_write_bytes, staging_dir
+from corpus_tools.fsutil import atomic_write_bytes, staging_dir, writing_under
 from corpus_tools.iterutil import batched
 from corpus_tools.ingest.checks import Context
 from corpus_tools.ingest.reader import ExportStream
@@ -348,7 +348,7 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
         units_staging = None
         try:
             units_staging = staging_dir(layout.build / "units", ".units-")
-            with open(staging / "export.json", "wb") as copy:
+            with writing_under(layout.exports), open(staging / "export.json", "wb") as copy:
                 stream = ExportStream(export_path, copy_to=copy)
                 gathered = _write_checked(stream, Context(export_path.name, documents, registry, trim_whitespace),
                                           jobs, units_staging, on_progress)
@@ -613,7 +613,8 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
             context = Context(stored.name, documents, registry, options["trim_whitespace"])
             stream = ExportStream(stored.export)
             try:
-                _write_checked(stream, context, jobs, staging, on_progress)
+                with writing_under(layout.build / "units"):
+                    _write_checked(stream, context, jobs, staging, on_progress)
             except CorpusError:
                 # a file ingest accepted is one it accepts again: what is wrong now is the edit
                 _require_unchanged(stored, _file_sha256(stored.export))

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from corpus_tools.errors import CorpusError, Location, Problem, Report
-from corpus_tools.fsutil import make_public, staging_dir
+from corpus_tools.fsutil import make_public, staging_dir, writing_under
 from corpus_tools.records import AnnotationQuality, Document, DocumentAnnotations, RegistryEntity, ReleaseDiff
 from corpus_tools.release.arrow_schemas import CONFIGS
 from corpus_tools.release.buildinfo import (
@@ -100,8 +100,9 @@ def build_release(documents: Mapping[str, Document],
     out_dir.mkdir(parents=True, exist_ok=True)
     partial = staging_dir(out_dir, f".{version}.partial-")
     try:
-        _write_release(partial, documents, annotations, registry, version, previous, card, sizes,
-                       upstream_problems, regions_validated, annotation_quality, on_progress)
+        with writing_under(out_dir / version):
+            _write_release(partial, documents, annotations, registry, version, previous, card, sizes,
+                           upstream_problems, regions_validated, annotation_quality, on_progress)
         return _publish(partial, out_dir / version, version)
     finally:
         shutil.rmtree(partial, ignore_errors=True)

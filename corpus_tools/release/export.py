@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import make_public, staging_dir
+from corpus_tools.fsutil import make_public, staging_dir, writing_under
 from corpus_tools.iterutil import batched
 from corpus_tools.layout import check_output
 from corpus_tools.records import DocumentRows, ExportResult, Unaligned
@@ -72,9 +72,10 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     partial = staging_dir(out_dir.parent, f".{out_dir.name}.partial-")
     try:
-        documents, unaligned = write(path, partial, on_progress or (lambda done: None))
-        if unaligned:
-            _write_lines(partial / UNALIGNED_FILE, (_unaligned_dict(item) for item in unaligned))
+        with writing_under(out_dir):
+            documents, unaligned = write(path, partial, on_progress or (lambda done: None))
+            if unaligned:
+                _write_lines(partial / UNALIGNED_FILE, (_unaligned_dict(item) for item in unaligned))
         files = tuple(sorted(p.relative_to(partial).as_posix() for p in partial.rglob("*") if p.is_file()))
         make_public(partial)
         try:

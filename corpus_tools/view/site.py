@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterable
 
-from corpus_tools.fsutil import exchange, make_public, staging_dir
+from corpus_tools.fsutil import exchange, make_public, staging_dir, writing_under
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.layout import check_output
 from corpus_tools.records import ReleaseContents
@@ -84,7 +84,7 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
             nonlocal files
             path = building / relative
             path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "w", encoding="utf-8", newline="") as handle:
+            with writing_under(out / relative), open(path, "w", encoding="utf-8", newline="") as handle:
                 handle.writelines(parts)
             files += 1
 
