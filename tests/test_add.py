@@ -228,6 +228,10 @@ def test_two_copies_of_one_new_article_in_one_call_are_refused(corpus_copy, tmp_
     with pytest.raises(CorpusError) as refused:
         add_files(corpus_copy, paths)
     assert refused.value.code == "raw-duplicate" and "(named in this same call as" in refused.value.message
+    with pytest.raises(CorpusError) as refused:  # it said "already in the corpus as 005_... (named in this same call"
+        add_files(corpus_copy, [paths[0], paths[0]])
+    assert str(refused.value) == (f"{paths[0]}: [raw-duplicate] given twice: the same bytes as {paths[0]}, in this "
+                                  f"same call (same SHA-256 {hashlib.sha256(text).hexdigest()})")
 
 
 def test_the_title_is_the_first_line_by_any_line_boundary(corpus_copy, tmp_path):

@@ -205,13 +205,13 @@ def _date_precision(date: str | None, where: Location) -> str | None:
 
 def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str], loaded: list[tuple[Path, str, bytes]],
           doc_id, title, publisher, publisher_evidence, date, date_evidence, invented) -> list[tuple[AddedFile, bytes]]:
-    by_sha = {record.sha256: record.doc_id for record in existing}
+    by_sha = {record.sha256: f"already in the corpus as {record.doc_id}" for record in existing}
     taken = {record.doc_id for record in existing}
     planned = []
     for path, sha256, data in loaded:
         where = Location(file=str(path))
         if sha256 in by_sha:
-            raise CorpusError("raw-duplicate", f"already in the corpus as {by_sha[sha256]} (same SHA-256 {sha256})",
+            raise CorpusError("raw-duplicate", f"{by_sha[sha256]} (same SHA-256 {sha256})",
                               where)
         encoding, text, bom, failed_at = detect_encoding(data, where)
         new_id = doc_id if doc_id is not None else next_doc_id(taken, sha256)
@@ -240,7 +240,8 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
             raise CorpusError("raw-duplicate", f"its text is {texts[text_key]}'s once normalized: the same article in "
                               "bytes that differ only in what normalization drops (a byte-order mark, line endings, "
                               "spacing)", where)
-        by_sha[sha256] = texts[text_key] = f"{new_id} (named in this same call as {path})"
+        by_sha[sha256] = f"given twice: the same bytes as {path}, in this same call"
+        texts[text_key] = f"{new_id} (named in this same call as {path})"
         taken.add(new_id)
         planned.append((AddedFile(record, str(path), bom, failed_at, rule), data))
     return planned
