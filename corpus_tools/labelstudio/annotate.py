@@ -124,8 +124,9 @@ def _check_result(item: Mapping, task: Any, context: Context, where: Location) -
     `labelstudio pull` would refuse later is refused before anything is submitted."""
     if item.get("was_cancelled"):
         return
+    # a stand-in annotation by a stand-in user: the result is what is checked
     parsed = {"id": task.id, "data": dict(task.data or {}),
-              "annotations": [{"id": 0, "completed_by": 0, "result": item["result"]}]}
+              "annotations": [{"id": 0, "completed_by": 1, "result": item["result"]}]}
     checked = check_task(parsed, 0, 0, context)
     errors = [problem for problem in checked.problems if problem.severity == "error"]
     if errors:
