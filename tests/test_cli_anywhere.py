@@ -276,6 +276,18 @@ def test_derived_output_is_never_written_into_sources_or_a_release(checkout, mon
 
 
 @pytest.mark.parametrize("argv", [
+    ["export", "--format", "jsonl", "dist/1.1.0", "-o", "afile/out"], ["view", "dist/1.1.0", "-o", "afile/site"],
+])
+def test_an_output_under_a_file_is_said_to_be_under_no_directory(checkout, monkeypatch, argv):
+    """It said "File exists" of the file in the way."""
+    shutil.copytree(REPO / "dist" / "1.1.0", checkout.dist / "1.1.0")
+    (checkout.root / "afile").write_text("x")
+    monkeypatch.chdir(checkout.root)
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 1 and result.output == "Error: afile: [file-error] Not a directory\n"
+
+
+@pytest.mark.parametrize("argv", [
     ["normalize", "--out", "loop"], ["export", "--format", "jsonl", "dist/1.1.0", "-o", "loop"],
     ["view", "dist/1.1.0", "-o", "loop"], ["labelstudio", "tasks", "-o", "loop/tasks.json"],
 ])

@@ -97,7 +97,6 @@ def build_release(documents: Mapping[str, Document],
     if not documents:
         raise CorpusError("empty-release", "no documents: a release needs at least one")
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     partial = staging_dir(out_dir, f".{version}.partial-")
     try:
         with writing_under(out_dir / version):

@@ -69,7 +69,6 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
     check_output(out_dir)
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise _target_exists(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
     partial = staging_dir(out_dir.parent, f".{out_dir.name}.partial-")
     try:
         with writing_under(out_dir):

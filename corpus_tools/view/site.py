@@ -75,7 +75,6 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
 
         diff = diff_releases(previous, release)
 
-    out.parent.mkdir(parents=True, exist_ok=True)
     building = staging_dir(out.parent, f".{out.name}.partial-")
     try:
         files = 0
