@@ -92,8 +92,8 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
     # connected before the work, so a server that cannot be reached fails at once
     push_to = (_reviewer_client(url, api_key, data_dir, reviewer, project), project) if push else None
     with stages() as stage:
-        result, pushed = merge.adjudicate_corpus(layout, strategy, push_to, stage("reading annotations", unit="annotation"),
-                                                 rechecking(stage))
+        result, pushed = merge.adjudicate_corpus(layout, strategy, push_to,
+                                                 stage("reading annotations", unit="annotation"), rechecking(stage))
     if as_json:
         echo_json(merge.adjudication_dict(result, pushed, lazy=True))
         return

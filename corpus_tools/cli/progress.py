@@ -19,9 +19,9 @@ units tables were made by other code, documents or registry, then writes documen
 
 The bar is drawn only when stderr is a terminal (as git does), so redirected or captured
 output (``x=$(corpus-tools ...)``, CI logs, tests) never holds one; ``on_progress`` is then
-``None`` and the library skips the calls. It appears only for work that goes on
-``DELAY`` seconds after its first item, and is erased when the work ends, so the command's own lines (the summary)
-follow on a clean terminal. The bar is tqdm's (MIT and MPL-2.0; already a dependency of
+``None`` and the library skips the calls. It appears only for work that goes on ``DELAY``
+seconds after its first item, and is erased when the work ends, so the command's own lines
+(the summary) follow on a clean terminal. The bar is tqdm's (MIT and MPL-2.0; already a dependency of
 ``datasets``), imported only when a bar is drawn.
 """
 
