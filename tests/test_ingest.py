@@ -334,6 +334,53 @@ def test_a_ground_truth_annotation_wins_over_a_later_one(tmp_path: Path):
         101, "ground_truth", True)
 
 
+def _annotation(base: dict, number: int, user: int, day: str, ground_truth: bool, without: set[str] = frozenset()):
+    """A copy of ``base`` as Label Studio writes another annotation: its own id and unique_id."""
+    annotation = copy.deepcopy(base)
+    annotation.update(id=number, unique_id=f"uuid-{number}", completed_by=user, ground_truth=ground_truth,
+                      updated_at=f"2024-05-{day}T09:00:00Z")
+    annotation["result"] = [r for r in annotation["result"] if r.get("id") not in without
+                            and not (r.get("type") == "relation" and {r["from_id"], r["to_id"]} & without)]
+    return annotation
+
+
+def test_an_annotation_un_marked_as_ground_truth_is_ground_truth_no_more(tmp_path: Path):
+    """Only an annotation's newest copy says whether it is ground truth: the release kept the
+    old starred copy (and its old content) after the lead un-starred and corrected it."""
+    layout = corpus_root(tmp_path / "corpus")
+    base = fx.valid_export()[0]["annotations"][0]
+    for name, day, starred, without in (("starred.json", "01", True, set()), ("unstarred.json", "03", False, {"e3"})):
+        tasks = fx.valid_export()[:1]
+        tasks[0]["annotations"] = [_annotation(base, 101, 1, day, starred, without),
+                                   _annotation(base, 102, 2, "02", False)]
+        assert run_ingest(layout, write_export(tmp_path, name, tasks)).status == "stored"
+    chosen = load_annotation_set(layout, documents(), registry()).chosen["doc-a"]
+    assert (chosen.provenance.annotation_id, chosen.provenance.reason, chosen.provenance.ground_truth) == (
+        101, "latest", False)
+    assert [entity.id for entity in chosen.entities] == ["e1", "e2"]  # as corrected on the 3rd
+
+
+def test_an_annotator_who_adjudicates_keeps_their_own_version(tmp_path: Path):
+    """A person's ground-truth annotation is an adjudication kept apart: it replaced their own
+    version, so agreement found one annotator and the release credited the units to the other."""
+    from corpus_tools.annotations.agreement import agreement
+    from corpus_tools.annotations.consolidate import AnnotationIndex
+
+    layout = corpus_root(tmp_path / "corpus")
+    base = fx.valid_export()[0]["annotations"][0]
+    tasks = fx.valid_export()[:1]
+    tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "02", False, {"e3"}),
+                               _annotation(base, 103, 1, "03", True, {"e3"})]
+    assert run_ingest(layout, write_export(tmp_path, "adjudicated.json", tasks)).status == "stored"
+    annotations = load_annotation_set(layout, documents(), registry())
+    assert [(v.provenance.annotator, v.provenance.annotation_id, v.provenance.ground_truth)
+            for v in annotations.versions["doc-a"]] == [("1", 101, False), ("1", 103, True), ("2", 102, False)]
+    chosen = annotations.chosen["doc-a"]
+    assert (chosen.provenance.annotation_id, chosen.provenance.reason) == (103, "ground_truth")
+    report = agreement(AnnotationIndex(layout, documents(), registry()))
+    assert (report.compared, report.not_comparable, report.adjudications_left_out) == (("doc-a",), (), 1)
+
+
 def test_a_later_export_supersedes_by_update_time_not_by_arrival(tmp_path: Path):
     layout = corpus_root(tmp_path / "corpus")
     run_ingest(layout, VALID)

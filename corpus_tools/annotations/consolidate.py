@@ -4,12 +4,18 @@ Read from the units tables of the stored exports (corpus_tools.ingest.units; mad
 or rebuilt by its code when stale), never from the exports themselves. Cancelled annotations,
 predictions and units that validation excluded are left out. Then, per document:
 
-* every annotator keeps one version: their most recently updated annotation of it across all
-  exports (``updated_at``, else ``created_at``); ties go to the export ingested later (its
-  sequence number), then to the later task and position in the file. So a later export
-  supersedes an earlier one annotation by annotation, by time of update, and an annotation that
-  is only in an older export stays. (Ingest refuses a submitted annotation without
-  ``completed_by``: ``annotator-missing``.)
+* an annotation is in every export pulled after it was made: only its most recently updated
+  copy counts (``updated_at``, else ``created_at``; ties go to the export ingested later, its
+  sequence number, then to the later task and position in the file). An annotation is the same
+  one in two exports by its id, document and annotator (and Label Studio ``unique_id``, when
+  there is one). So a later export supersedes an earlier one annotation by annotation, by time
+  of update (an annotation un-marked as ground truth is no longer one), and an annotation that
+  is only in an older export stays.
+* every annotator keeps one version: their most recently updated annotation of it that is not
+  ground truth. A ground-truth annotation is an adjudication, kept apart (the most recent of each
+  person's, flagged ``ground_truth``), so an annotator who later adjudicates the document keeps
+  their own version. (Ingest refuses a submitted annotation without ``completed_by``:
+  ``annotator-missing``.)
 * the chosen annotation is the most recently updated ``ground_truth`` one if there is any
   (reason ``ground_truth``), else the most recently updated version (reason ``latest``).
 
@@ -50,7 +56,7 @@ from corpus_tools.records import (
 
 _NEVER = -(2**63)  # the moment of an annotation without a readable timestamp: before every other
 _RANKED = ["annotation_index", "task_index", "position", "prediction", "annotator", "ground_truth", "excluded",
-           "created_at", "updated_at"]
+           "created_at", "updated_at", "id", "unique_id"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,10 +80,25 @@ def _candidates(units: list[Units], ids: list[dict[str, str]]) -> pa.Table:
             "export": array([number] * annotations.num_rows, pa.int32()), "task_index": annotations["task_index"],
             "position": annotations["position"], "annotation_index": annotations["annotation_index"],
             "ground_truth": annotations["ground_truth"],
+            "identity": _identity(annotations, doc_ids, known_as, number),
         }))
     if not parts:
         return pa.table({"doc_id": array([], pa.string())})
     return pa.concat_tables(parts)
+
+
+def _identity(annotations: pa.Table, doc_ids, known_as: dict[str, str], number: int) -> pa.ChunkedArray:
+    """Which annotation each row is, the same in every export that holds it: its id, document and
+    annotator, with Label Studio's unique_id when there is one (a file without unique_ids has
+    the rest). Label Studio never changes any of them."""
+    same = pc.binary_join_element_wise(
+        pc.fill_null(annotations["unique_id"], scalar("", pa.string())), doc_ids,
+        _as_corpus_ids(annotations["annotator"], known_as), pc.cast(annotations["id"], pa.string()),
+        scalar("\x1f", pa.string()))
+    own = pc.binary_join_element_wise(  # without an id, no other row is this annotation
+        scalar(f"{number}", pa.string()), pc.cast(annotations["annotation_index"], pa.string()),
+        scalar("\x1e", pa.string()))
+    return pc.coalesce(same, own)
 
 
 def _as_corpus_ids(user_ids: pa.ChunkedArray, corpus_ids: dict[str, str]) -> pa.ChunkedArray:
@@ -128,9 +149,13 @@ def rank(units: list[Units], ids: list[dict[str, str]] | None = None) -> tuple[p
     candidates = _candidates(units, ids if ids is not None else [{} for _ in units])
     if not candidates.num_rows:
         return PICKS.empty_table(), CHOSEN.empty_table()
-    versions = _latest(candidates, ["doc_id", "who"])
-    truths = _latest(candidates.filter(candidates["ground_truth"]), ["doc_id"])
-    latest = _latest(versions, ["doc_id"])
+    current = _latest(candidates, ["identity"])
+    adjudications = current.filter(current["ground_truth"])
+    own = _latest(current.filter(pc.invert(current["ground_truth"])), ["doc_id", "who"])
+    versions = pa.concat_tables([own, _latest(adjudications, ["doc_id", "who"])]).sort_by(
+        [("doc_id", "ascending"), ("who", "ascending"), ("ground_truth", "ascending")])
+    truths = _latest(adjudications, ["doc_id"])
+    latest = _latest(own, ["doc_id"])
     latest = latest.filter(pc.invert(pc.is_in(latest["doc_id"], value_set=truths["doc_id"])))
     return _picks(versions), pa.concat_tables([_picks(table).append_column("reason", _repeat(reason, table.num_rows))
                                                for table, reason in ((latest, "latest"), (truths, "ground_truth"))])
