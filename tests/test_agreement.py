@@ -253,6 +253,24 @@ def test_unit_provenance(tmp_path):
     assert by_text["US"].agreed_by == ("2",) and not by_text["US"].adjudicated
 
 
+def test_a_unit_the_one_annotator_gave_is_not_adjudicated_under_a_ground_truth(tmp_path):
+    """Label Studio's star: one annotator's annotation becomes ground truth, and the other's is
+    the one version left. Every unit was flagged adjudicated, and the card counted the same units
+    both as adjudicated and as from a document with one annotator."""
+    import dataclasses
+
+    documents, annotation_set = _annotation_set(tmp_path)
+    chosen = annotation_set.chosen["doc-a"]
+    starred = dataclasses.replace(chosen, provenance=dataclasses.replace(chosen.provenance, ground_truth=True))
+    [other] = [version for version in annotation_set.versions["doc-a"] if version.provenance.annotator == "1"]
+    given = dict(unit_provenance(starred, [units_of(other)]).unit_provenance)
+    by_text = {m.text: given[m.id] for m in starred.entities}
+    assert (by_text["Blinken"].agreed_by, by_text["Blinken"].annotators, by_text["Blinken"].adjudicated) == (
+        ("1",), 1, False)
+    assert (by_text["US"].agreed_by, by_text["US"].adjudicated) == ((), True)  # the one annotator did not give it
+    assert all(provenance.adjudicated for provenance in dict(unit_provenance(starred, []).unit_provenance).values())
+
+
 @pytest.mark.parametrize("strategy", ["unanimously", "prefer:", "prefer", "vote"])
 def test_an_unknown_strategy_is_refused_before_anything_is_read(strategy, tmp_path):
     result = CliRunner().invoke(cli, ["adjudicate", "--root", str(tmp_path), "--strategy", strategy])

@@ -204,7 +204,8 @@ def unit_provenance(chosen: DocumentAnnotations, versions: Sequence[Units]) -> D
     """``chosen`` with the provenance of each of its units (records.UnitProvenance), against the
     annotators' ``versions`` of its document (ground-truth annotations left out: they are
     adjudications). A unit is adjudicated when the chosen annotation is a ground-truth one and
-    not every annotator of two or more gave it."""
+    not every annotator of the document gave it (every unit, when no annotator's version is
+    there)."""
     ground_truth = chosen.provenance is not None and chosen.provenance.ground_truth
     given = {layer: {} for layer in LAYER_NAMES}
     for units in versions:
@@ -216,8 +217,8 @@ def unit_provenance(chosen: DocumentAnnotations, versions: Sequence[Units]) -> D
     for layer in LAYER_NAMES:
         for record in getattr(chosen, layer):
             agreed = tuple(sorted(given[layer].get(unit_key(layer, record), ())))
-            unanimous = count >= 2 and len(agreed) == count
-            provenance[record.id] = UnitProvenance(agreed, count, ground_truth and not unanimous)
+            everyone = count >= 1 and len(agreed) == count
+            provenance[record.id] = UnitProvenance(agreed, count, ground_truth and not everyone)
     return replace(chosen, unit_provenance=tuple(sorted(provenance.items())))
 
 
@@ -470,7 +471,8 @@ class ReleaseProvenance:
             self._units["all"] += 1
             self._units["unanimous"] += provenance.annotators >= 2 and len(provenance.agreed_by) == provenance.annotators
             self._units["adjudicated"] += provenance.adjudicated
-            self._units["one_annotator"] += provenance.annotators == 1
+            # the card's three kinds do not overlap: a unit a reviewer added is adjudicated only
+            self._units["one_annotator"] += provenance.annotators == 1 and not provenance.adjudicated
         return given
 
     def notes(self) -> tuple[str, ...]:
