@@ -73,28 +73,28 @@ def _candidates(units: list[Units], ids: list[dict[str, str]]) -> pa.Table:
         tasks = unit.read("tasks", ["task_index", "doc_id"])
         doc_ids = _looked_up(annotations["task_index"], tasks["task_index"], tasks["doc_id"])
         stamps = pc.coalesce(annotations["updated_at"], annotations["created_at"]).cast(pa.int64())
+        # every usable annotation has its annotator: ingest excludes one without (annotator-missing)
+        who = _as_corpus_ids(annotations["annotator"], known_as)
         parts.append(pa.table({
-            # every usable annotation has its annotator: ingest excludes one without (annotator-missing)
-            "doc_id": doc_ids, "who": _as_corpus_ids(annotations["annotator"], known_as),
+            "doc_id": doc_ids, "who": who,
             "moment": pc.fill_null(stamps, scalar(_NEVER, pa.int64())),
             "export": array([number] * annotations.num_rows, pa.int32()), "task_index": annotations["task_index"],
             "position": annotations["position"], "annotation_index": annotations["annotation_index"],
             "ground_truth": annotations["ground_truth"],
-            "identity": _identity(annotations, doc_ids, known_as, number),
+            "identity": _identity(annotations, doc_ids, who, number),
         }))
     if not parts:
         return pa.table({"doc_id": array([], pa.string())})
     return pa.concat_tables(parts)
 
 
-def _identity(annotations: pa.Table, doc_ids, known_as: dict[str, str], number: int) -> pa.ChunkedArray:
+def _identity(annotations: pa.Table, doc_ids, who, number: int) -> pa.ChunkedArray:
     """Which annotation each row is, the same in every export that holds it: its id, document and
     annotator, with Label Studio's unique_id when there is one (a file without unique_ids has
     the rest). Label Studio never changes any of them."""
     same = pc.binary_join_element_wise(
-        pc.fill_null(annotations["unique_id"], scalar("", pa.string())), doc_ids,
-        _as_corpus_ids(annotations["annotator"], known_as), pc.cast(annotations["id"], pa.string()),
-        scalar("\x1f", pa.string()))
+        pc.fill_null(annotations["unique_id"], scalar("", pa.string())), doc_ids, who,
+        pc.cast(annotations["id"], pa.string()), scalar("\x1f", pa.string()))
     own = pc.binary_join_element_wise(  # without an id, no other row is this annotation
         scalar(f"{number}", pa.string()), pc.cast(annotations["annotation_index"], pa.string()),
         scalar("\x1e", pa.string()))
