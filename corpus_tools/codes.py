@@ -146,6 +146,7 @@ registry-duplicate-id  error  two registry entities share an id
 lint-accepted-invalid  error  a line of annotations/lint-accepted.jsonl is not a valid acceptance
 lint-accepted-duplicate  error  the same candidate accepted twice
 duplicate-chosen-annotation  error  two chosen annotations for one document
+annotations-out-of-order  error  a stream of chosen annotations given to the release out of doc_id order
 annotation-text-mismatch  error  an annotation made on another version of the document's text
 doc-id-mismatch  error  a record keyed by one doc_id that names another
 worksheet-region-unresolved  error  a worksheet region whose anchor is not found in the text

@@ -55,14 +55,19 @@ def logged_stream(annotations, order, log):
 def test_each_document_is_built_when_its_annotation_arrives(tmp_path):
     documents, annotations, registry = spread_inputs(extra=4)
     log = []
-    order = sorted(annotations, reverse=True)
+    order = sorted(annotations)
     build_release(LoggedDocuments(documents, log), logged_stream(annotations, order, log), registry, tmp_path, "1.0.0")
-    # annotation k, then its document, before annotation k + 1 is read; the unannotated follow in id order
+    # annotation k is read, then the unannotated documents before it, then its document, before
+    # annotation k + 1 is read; the unannotated after the last one follow
     unannotated = sorted(set(documents) - set(annotations))
-    assert log == [event for doc_id in order for event in (("annotation", doc_id), ("document", doc_id))] + [
-        ("document", doc_id) for doc_id in unannotated]
+    expected = []
+    for doc_id in order:
+        expected += [("annotation", doc_id), *(("document", other) for other in unannotated if other < doc_id
+                                               and ("document", other) not in expected), ("document", doc_id)]
+    expected += [("document", doc_id) for doc_id in unannotated if ("document", doc_id) not in expected]
+    assert log == expected and unannotated and unannotated[0] < order[-1]  # some take their places among them
     rows = pq.ParquetDataset(sorted((tmp_path / "1.0.0" / "data" / "documents").glob("train-*.parquet"))).read()
-    train_order = [doc_id for doc_id in order + unannotated if doc_id in set(rows.column("doc_id").to_pylist())]
+    train_order = [doc_id for doc_id in sorted(documents) if doc_id in set(rows.column("doc_id").to_pylist())]
     assert rows.column("doc_id").to_pylist() == train_order
 
 
@@ -80,7 +85,7 @@ def test_a_stream_in_doc_id_order_gives_the_same_bytes_as_a_mapping(tmp_path):
 @pytest.fixture(scope="module")
 def sharded(tmp_path_factory):
     documents, annotations, registry = spread_inputs(extra=12)
-    stream = (annotations[doc_id] for doc_id in sorted(annotations, reverse=True))
+    stream = (annotations[doc_id] for doc_id in sorted(annotations))
     return build_release(documents, stream, registry, tmp_path_factory.mktemp("dist"), "1.0.0", sizes=SMALL_SHARDS)
 
 
@@ -158,10 +163,17 @@ def test_an_error_reported_upstream_while_streaming_refuses_the_build(tmp_path):
 
 def test_a_document_annotated_twice_in_the_stream_is_refused(tmp_path):
     documents, annotations, registry = seed_inputs()
-    twice = list(annotations.values()) * 2
+    twice = [ann for ann in annotations.values() for _ in range(2)]
     with pytest.raises(CorpusError) as caught:
         build_release(documents, iter(twice), registry, tmp_path, "1.0.0")
     assert "duplicate-chosen-annotation" in caught.value.message
+    assert list(tmp_path.iterdir()) == []
+    documents, annotations, registry = spread_inputs(extra=4)
+    earlier, later = sorted(annotations)[:2]
+    with pytest.raises(CorpusError) as caught:  # the documents without one could not take their places
+        build_release(documents, iter([annotations[later], annotations[earlier]]), registry, tmp_path, "1.0.0")
+    assert f"doc {earlier}: error [annotations-out-of-order] the chosen annotation of {earlier!r} comes after that " \
+           f"of {later!r}" in caught.value.message
     assert list(tmp_path.iterdir()) == []
 
 

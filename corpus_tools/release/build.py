@@ -78,10 +78,11 @@ def build_release(documents: Mapping[str, Document],
                   on_progress: Callable[[int], None] | None = None) -> ReleaseResult:
     """Build ``<out_dir>/<version>/`` from records; refuse invalid inputs, publishing nothing.
 
-    ``annotations``: the chosen annotation per document, as a mapping by doc_id (documents are
-    written in doc_id order) or as a stream (each document's rows are written when its
-    annotation arrives, in stream order; documents without one follow, in doc_id order), so
-    neither documents nor annotations need be in memory at once: ``documents`` is looked up by
+    ``annotations``: the chosen annotation per document, as a mapping by doc_id or as a stream
+    in doc_id order (each document's rows are written when its annotation arrives; a stream out of
+    that order is refused, ``annotations-out-of-order``), so neither documents nor annotations need
+    be in memory at once. Documents are written in doc_id order, those without an annotation among
+    the others: ``documents`` is looked up by
     doc_id. ``upstream_problems`` is filled while the stream is read (the validation of the stored
     exports); any error in it refuses the build, like an error found here. ``regions_validated``
     says every region was checked upstream against these documents and registry (as
@@ -198,19 +199,29 @@ def _paired(documents: Mapping[str, Document], annotations, problems: list[Probl
         for doc_id in sorted(documents):
             yield doc_id, annotations.get(doc_id)
         return
-    seen: set[str] = set()
+    # merged with every document in doc_id order: those without an annotation take their place
+    # among the annotated ones, so a document's row does not move when another is annotated
+    remaining = iter(sorted(documents))
+    upcoming, previous = next(remaining, None), None
     for ann in annotations:
         if ann.doc_id not in documents:
             problems.extend(check_unknown_documents(documents, {ann.doc_id: ann}))
-        elif ann.doc_id in seen:
+        elif ann.doc_id == previous:
             problems.append(Problem("duplicate-chosen-annotation", f"a second chosen annotation for {ann.doc_id!r}",
                                     Location(doc_id=ann.doc_id)))
+        elif upcoming is None or ann.doc_id < upcoming:
+            problems.append(Problem("annotations-out-of-order", f"the chosen annotation of {ann.doc_id!r} comes "
+                                    f"after that of {previous!r}: a stream of annotations is in doc_id order",
+                                    Location(doc_id=ann.doc_id)))
         else:
-            seen.add(ann.doc_id)
+            while upcoming != ann.doc_id:
+                yield upcoming, None
+                upcoming = next(remaining, None)
             yield ann.doc_id, ann
-    for doc_id in sorted(documents):
-        if doc_id not in seen:
-            yield doc_id, None
+            upcoming, previous = next(remaining, None), ann.doc_id
+    while upcoming is not None:
+        yield upcoming, None
+        upcoming = next(remaining, None)
 
 
 def _write_metadata(root: Path, shards, stats, document_splits, version, date, previous: str | Path | None,
