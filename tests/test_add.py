@@ -132,6 +132,27 @@ def test_an_invented_article_is_marked_as_one_and_the_card_names_it(corpus_copy,
     assert f"005_2cde5fe42a71d5e6, 006_13b7e5813f40efdc, {record.doc_id}; their manifest" in caveats(corpus_copy)[-1]
 
 
+def test_an_added_article_nobody_annotated_is_released_in_documents_only_and_the_card_says_so(corpus_copy, tmp_path):
+    """Its ner rows tagged every token O and its kb row listed no entity: labels a model learns
+    as true. It keeps its place in doc_id order among the annotated ones."""
+    import pyarrow.parquet as pq
+
+    from corpus_tools.release.inputs import release
+    from corpus_tools.release.loaders import release_configs
+
+    article = write(tmp_path, "new.txt", b"US and Syria hold talks\n\nUS envoys met Syrian officials in Damascus.\n")
+    [added] = add_files(corpus_copy, [article])
+    built = release(corpus_copy, None).path
+    doc_ids = {config: [doc_id for path in sorted((built / "data" / config).glob("*.parquet"))
+                        for doc_id in pq.read_table(path).column("doc_id" if config != "kb" else "document_id")
+                        .to_pylist()] for config in release_configs(built) if config in ("documents", "ner", "kb")}
+    new = added.record.doc_id
+    assert new in doc_ids["documents"] and new not in doc_ids["ner"] and new not in doc_ids["kb"]
+    card = (built / "README.md").read_text(encoding="utf-8")
+    assert (f"1 document of {len(doc_ids['documents'])} has no annotation yet ({new}): in the documents config only, "
+            "with no rows in entities, timexes, quotes, ner or kb, which would say the text names nothing.") in card
+
+
 def test_cli_add_reports_encoding_title_rule_and_nulls(corpus_copy, tmp_path):
     path = write(tmp_path, "bom.txt", b"\xef\xbb\xbfSyria talks resume\n\nText of the article.\n")
     number = numbered(corpus_copy)

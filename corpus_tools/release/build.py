@@ -167,7 +167,7 @@ def _write_documents(documents, annotations, registry, writers, stats: Stats, up
         upstream_read = len(upstream_problems)
         if problems or upstream_failed:  # nothing written from here on: the build will fail
             continue
-        item = DocInput.of(document, ann or _unannotated(doc_id), plan.split_of(doc_id))
+        item = DocInput.of(document, ann or _unannotated(doc_id), plan.split_of(doc_id), annotated=ann is not None)
         groups[item.split].append(item)
         if len(groups[item.split]) == _GROUP_DOCUMENTS:
             _write_group(groups[item.split], writers, stats)
@@ -183,10 +183,16 @@ def _write_documents(documents, annotations, registry, writers, stats: Stats, up
 
 
 def _write_group(items: list[DocInput], writers, stats: Stats) -> None:
-    """The rows of documents of one split, config by config."""
+    """The rows of documents of one split, config by config. A document nobody annotated yet has
+    its documents row only: its ner rows would tag every token O and its kb row list no entity,
+    labels a model would learn as true."""
     split = items[0].split
+    annotated = [item for item in items if item.annotated]
     for config, rows in DOCUMENT_CONFIGS.items():
-        columns, count = rows(items)
+        group = items if config == "documents" else annotated
+        if not group:
+            continue
+        columns, count = rows(group)
         stats.observe(config, split, columns, count)
         writers[config, split].extend(columns, count)
 

@@ -57,12 +57,14 @@ class DocInput:
     timexes: tuple = ()
     quotes: tuple = ()
     unit_provenance: Mapping[str, UnitProvenance] = field(default_factory=dict)
+    annotated: bool = True  # False: nobody annotated it yet, so it has no rows but its documents row
 
     @classmethod
-    def of(cls, document: Document, annotations: DocumentAnnotations, split: str) -> "DocInput":
+    def of(cls, document: Document, annotations: DocumentAnnotations, split: str,
+           annotated: bool = True) -> "DocInput":
         return cls(document, annotations, split, fold_of(document.doc_id), _by_position(annotations.entities),
                    _by_position(annotations.timexes), _by_position(annotations.quotes),
-                   dict(annotations.unit_provenance))
+                   dict(annotations.unit_provenance), annotated)
 
 
 def raw_span(document: Document, span: Span) -> tuple[int, int]:
