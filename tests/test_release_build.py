@@ -151,6 +151,20 @@ def test_a_split_is_declared_once_enough_documents_are_designated_to_it():
     assert {fold_of(doc_id) for doc_id in VALIDATION_IDS + TEST_IDS} == {0, 1, 2, 3, 4}
 
 
+def test_a_declared_split_stays_declared_when_documents_are_removed(tmp_path):
+    """A release that removed one of validation's ten documents sent the other nine back to
+    train: text that was validation became training data, against the rule of splits.py."""
+    first = build_release(*spread_inputs(), tmp_path / "dist", "1.0.0")
+    documents, annotations, registry = spread_inputs()
+    gone = VALIDATION_IDS[0]
+    del documents[gone], annotations[gone]
+    assert SplitPlan.of(documents).undeclared == ("validation",)  # nine alone would not declare it
+    second = build_release(documents, annotations, registry, tmp_path / "dist", "2.0.0", previous=first.path)
+    published = {row["doc_id"]: row["split"] for split in ("train", "validation", "test")
+                 for row in table(second, "documents", split).to_pylist()}
+    assert [published[doc_id] for doc_id in VALIDATION_IDS[1:]] == ["validation"] * 9
+
+
 def test_a_release_with_too_few_documents_for_a_split_publishes_them_in_train(tmp_path):
     built = build_release(*spread_inputs(ids=VALIDATION_IDS[:3] + TEST_IDS[:3]), tmp_path, "1.0.0")
     assert sorted(p.name for p in (built.path / "data" / "documents").iterdir()) == ["train-00000-of-00001.parquet"]

@@ -118,7 +118,7 @@ def invalid_inputs(report) -> CorpusError:
 def _write_release(root: Path, documents, annotations, registry, version, previous, card, sizes,
                    upstream_problems, regions_validated, annotation_quality=None, on_progress=None) -> None:
     stats = Stats()
-    plan = SplitPlan.of(documents)
+    plan = SplitPlan.of(documents, _published_splits(previous))
     document_splits = plan.declared
     # one background thread compresses row groups (pyarrow releases the GIL) while rows are built
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="release-writer") as background:
@@ -250,6 +250,15 @@ def _write_metadata(root: Path, shards, stats, document_splits, version, date, p
         keywords=tuple(CARD_TAGS), descriptions=CONFIG_DESCRIPTIONS, quality=quality))
     _write_text(root / BUILD_INFO_FILE, build_info_text(installed_versions()))
     _write_text(root / SUMS_FILE, sums_text(root))
+
+
+def _published_splits(previous: str | Path | None) -> tuple[str, ...]:
+    """The splits a release published documents in (its documents config's file names): a split
+    once declared stays declared, so no document goes back from validation or test to train."""
+    if previous is None:
+        return ()
+    names = {path.name.split("-", 1)[0] for path in (Path(previous) / "data" / "documents").glob("*.parquet")}
+    return tuple(split for split in SPLITS if split in names)
 
 
 def _unannotated(doc_id: str) -> DocumentAnnotations:

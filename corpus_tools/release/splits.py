@@ -9,8 +9,9 @@ existing one:
   ``bucket``); buckets 0-79 are train, 80-89 validation, 90-99 test.
 
 A split other than train is **declared** (published under its name) once at least
-``MIN_SPLIT_DOCUMENTS`` documents are designated to it; until then its documents are published
-in train. So a document's published split can change once, from train to validation or test,
+``MIN_SPLIT_DOCUMENTS`` documents are designated to it, and stays declared in every later
+release (one that removes documents keeps the splits the release before it published); until
+then its documents are published in train. So a document's published split can change once, from train to validation or test,
 in the release that first declares that split (and never again); the card says so. Splits
 approach 80/10/10 as the corpus grows.
 """
@@ -58,10 +59,12 @@ class SplitPlan:
     designated: tuple[tuple[str, int], ...]  # (split, documents designated to it), every split
 
     @classmethod
-    def of(cls, doc_ids: Iterable[str]) -> "SplitPlan":
+    def of(cls, doc_ids: Iterable[str], declared_before: Iterable[str] = ()) -> "SplitPlan":
+        """The plan for ``doc_ids``; ``declared_before``: the splits the previous release published."""
         counts = Counter(designated_split(doc_id) for doc_id in doc_ids)
+        kept = set(declared_before)
         declared = tuple(split for split in SPLITS
-                         if split == "train" or counts[split] >= MIN_SPLIT_DOCUMENTS)
+                         if split == "train" or counts[split] >= MIN_SPLIT_DOCUMENTS or split in kept)
         return cls(declared, tuple((split, counts[split]) for split in SPLITS))
 
     def split_of(self, doc_id: str) -> str:
