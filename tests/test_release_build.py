@@ -241,6 +241,23 @@ def test_an_unchanged_rebuild_of_a_damaged_release_is_refused_not_called_unchang
     assert sorted(p.name for p in tmp_path.iterdir()) == ["1.0.0"]
 
 
+def test_a_published_version_built_again_is_judged_as_published_not_by_the_version_rule(tmp_path):
+    """Other content for a published version asked for another bump (a version that may be
+    published too); a published copy changed since was called other content, not tampered."""
+    first = build_release(*seed_inputs(), tmp_path, "1.0.0").path
+    documents, annotations, registry = seed_inputs()
+    build_release(documents, annotations, registry, tmp_path, "1.0.1", previous=first)
+    fewer = {doc_id: document for doc_id, document in documents.items() if doc_id != sorted(documents)[-1]}
+    with pytest.raises(CorpusError) as caught:  # removing a document needs a major version after 1.0.0
+        build_release(fewer, annotations, registry, tmp_path, "1.0.1", previous=first)
+    assert caught.value.code == "release-exists"
+    readme = tmp_path / "1.0.1" / "README.md"
+    readme.write_text(readme.read_text() + "edited\n")
+    with pytest.raises(CorpusError) as caught:
+        build_release(documents, annotations, registry, tmp_path, "1.0.1", previous=first)
+    assert caught.value.code == "release-tampered" and caught.value.location.file == str(readme)
+
+
 def test_a_plain_file_where_the_release_would_go_is_refused_for_what_it_is(tmp_path):
     (tmp_path / "1.0.0").write_text("not a release\n")
     with pytest.raises(CorpusError) as caught:

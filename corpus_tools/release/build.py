@@ -98,11 +98,17 @@ def build_release(documents: Mapping[str, Document],
     if not documents:
         raise CorpusError("empty-release", "no documents: a release needs at least one")
     out_dir = Path(out_dir)
+    published = (out_dir / version).is_dir()
+    if published:  # compared with what is built below: a copy changed since is named as such first
+        require_verified(out_dir / version)
     partial = staging_dir(out_dir, f".{version}.partial-")
     try:
         with writing_under(out_dir / version):
+            # the version rule was met when the version was published: the same content is a
+            # no-op, other content is release-exists (_publish), never a call for another bump
             _write_release(partial, documents, annotations, registry, version, previous, card, sizes,
-                           upstream_problems, regions_validated, annotation_quality, on_progress)
+                           upstream_problems, regions_validated, annotation_quality, on_progress,
+                           version_rule=not published)
         return _publish(partial, out_dir / version, version)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
@@ -116,7 +122,8 @@ def invalid_inputs(report) -> CorpusError:
 
 
 def _write_release(root: Path, documents, annotations, registry, version, previous, card, sizes,
-                   upstream_problems, regions_validated, annotation_quality=None, on_progress=None) -> None:
+                   upstream_problems, regions_validated, annotation_quality=None, on_progress=None, *,
+                   version_rule: bool = True) -> None:
     stats = Stats()
     plan = SplitPlan.of(documents, _published_splits(previous))
     document_splits = plan.declared
@@ -139,7 +146,7 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
                          for shard in writer.close(keep_empty=split == "train")),
                         key=lambda s: (CONFIGS.index(s.config), SPLITS.index(s.split), s.path))
     _write_metadata(root, shards, stats, document_splits, version, latest_update, previous, card,
-                    annotation_quality() if annotation_quality is not None else None)
+                    annotation_quality() if annotation_quality is not None else None, version_rule)
 
 
 # Documents of one split whose rows are built and handed to the writers together: the ner
@@ -231,12 +238,12 @@ def _paired(documents: Mapping[str, Document], annotations, problems: list[Probl
 
 
 def _write_metadata(root: Path, shards, stats, document_splits, version, date, previous: str | Path | None,
-                    card, quality: AnnotationQuality | None = None) -> None:
+                    card, quality: AnnotationQuality | None = None, version_rule: bool = True) -> None:
     """Card, changelog and Croissant (which need the shards' sizes and hashes), then SHA256SUMS last.
     First the diff from the ``previous`` release (None: this is the first), which the card and
     changelog report, and whose version rule may refuse the version before anything is written."""
     changes = None if previous is None else diff_build(Path(previous), root, version, card.pretty_name)
-    if changes is not None:
+    if changes is not None and version_rule:
         check_bump(changes)
     history = "" if previous is None else (Path(previous) / "CHANGELOG.md").read_text(encoding="utf-8")
     hashes = {shard.path: sha256_file(root / shard.path) for shard in shards}
