@@ -100,9 +100,12 @@ def annotations_for(doc: Document) -> DocumentAnnotations:
 
 
 def seed_inputs():
+    """The seed documents; the first with its annotations, the others annotated with nothing
+    found (a document nobody annotated has no rows but its documents row)."""
     documents = seed_documents()
     first = sorted(documents)[0]
-    return documents, {first: annotations_for(documents[first])}, REGISTRY
+    return documents, {doc_id: annotations_for(documents[first]) if doc_id == first else
+                       DocumentAnnotations(doc_id, (), (), ()) for doc_id in sorted(documents)}, REGISTRY
 
 
 def synthetic_document(doc_id: str) -> Document:

@@ -118,19 +118,27 @@ def read_config(path: Path, config: str, splits: tuple[str, ...] = SPLITS) -> It
                     yield name_labels(row, names)
 
 
-def read_documents(path: Path, layers: tuple[str, ...] = LAYERS) -> Iterator[DocumentRows]:
+def read_documents(path: Path, layers: tuple[str, ...] = LAYERS, *,
+                   annotated_only: bool = False) -> Iterator[DocumentRows]:
     """Every document of a release, in the documents config's order, with its rows of ``layers``
     (the others empty): a document at a time, since the layer configs hold their rows in that
     order too (split by split, a document's rows together). A release whose rows are not in that
     order is refused (``release-invalid``), never given out under the wrong document, and so is a
     span whose text is not the document's there (``span-text-mismatch``): every reader would
     write or show other characters than the row says. (A release's files verify against its
-    SHA256SUMS first, so it takes a file and its sum changed together.)"""
+    SHA256SUMS first, so it takes a file and its sum changed together.)
+
+    ``annotated_only``: leave out the documents nobody annotated, which have no kb row (every
+    document had one before 2026-12-06): given out with empty layers, they would say their text
+    names nothing."""
     readers = {config: _ByDocument(read_config(path, config)) for config in layers}
+    annotated = _ByDocument(_kb_documents(path)) if annotated_only else None
     for row in read_config(path, "documents"):
         doc_id, text = row["doc_id"], row["text"]
-        yield DocumentRows(row, *(_spans_checked(readers[config].take(doc_id), config, text, path)
-                                  if config in readers else [] for config in LAYERS))
+        rows = DocumentRows(row, *(_spans_checked(readers[config].take(doc_id), config, text, path)
+                                   if config in readers else [] for config in LAYERS))
+        if annotated is None or annotated.take(doc_id):
+            yield rows
     for config, rows in readers.items():
         if rows.next is not None:
             raise CorpusError("release-invalid", f"config {config!r} has rows of document {rows.next['doc_id']!r} "
@@ -152,6 +160,14 @@ def _spans_checked(rows: list[dict], config: str, text: str, path: Path) -> list
                                   f"at [{start}, {end})", Location(file=str(path / "data" / config),
                                                                    doc_id=row["doc_id"], region_id=row["id"]))
     return rows
+
+
+def _kb_documents(path: Path) -> Iterator[dict]:
+    """The document of each kb row, in its order (the one column read: kb rows hold whole texts)."""
+    for split in SPLITS:
+        for file in sorted((path / "data" / "kb").glob(f"{split}-*.parquet")):
+            for batch in open_parquet(file).iter_batches(_BATCH_ROWS, columns=["document_id"]):
+                yield from ({"doc_id": doc_id} for doc_id in batch.column(0).to_pylist())
 
 
 class _ByDocument:
@@ -254,7 +270,8 @@ def _write_spacy(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]
     documents = 0
     # the documents come split by split; a DocBin is serialized whole, so each file holds at most
     # SPACY_DOCUMENTS_PER_FILE of them, and a split is a directory, which spaCy's Corpus reads
-    for split, group in groupby(read_documents(path), key=lambda document: document.split):
+    for split, group in groupby(read_documents(path, annotated_only=True),
+                                key=lambda document: document.split):
         (out / split).mkdir()
         for index, chunk in enumerate(batched(group, SPACY_DOCUMENTS_PER_FILE)):
             doc_bin = DocBin(store_user_data=True)
@@ -321,7 +338,7 @@ def _span(doc, document: DocumentRows, region: dict, layer: str, label: str, una
 def _write_brat(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
     documents = 0
     values: dict[str, set[str]] = defaultdict(set)
-    for document in read_documents(path):
+    for document in read_documents(path, annotated_only=True):
         documents += 1
         directory = out / document.split
         directory.mkdir(exist_ok=True)
@@ -342,7 +359,7 @@ def _write_brat(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
 def _write_jsonl(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
     documents = 0
     # the documents come split by split: one file open at a time
-    for split, group in groupby(read_documents(path), key=lambda document: document.split):
+    for split, group in groupby(read_documents(path, annotated_only=True), key=lambda document: document.split):
         with (out / f"{split}.jsonl").open("x", encoding="utf-8") as handle:
             for document in group:
                 _write_line(handle, {
