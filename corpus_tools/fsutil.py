@@ -68,15 +68,19 @@ def _named_as(path: str | os.PathLike) -> Iterator[None]:
         raise OSError(error.errno, error.strerror, os.fspath(path)) from None
 
 
+# what only a write is refused with: the place written to is the place at fault
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})
+
+
 @contextlib.contextmanager
 def writing_under(path: str | os.PathLike) -> Iterator[None]:
-    """An OSError raised inside that names no file is raised naming ``path``, where the work
-    writes: a full disk or a quota ("No space left on device") comes from a write, and a write's
-    error says what went wrong, not where. An error that names its file keeps it."""
+    """A write refused inside (a full disk, a quota, a file too large, a read-only filesystem)
+    whose error names no file is raised naming ``path``, where the work writes: a write's error
+    says what went wrong, not where. Other errors (a damaged input read meanwhile) keep theirs."""
     try:
         yield
     except OSError as error:
-        if error.filename is None:
+        if error.filename is None and error.errno in _WRITE_ERRNOS:
             error.filename = os.fspath(path)
         raise
 

@@ -425,7 +425,9 @@ class AnnotationSet:
     """The consolidated annotations of all stored exports (corpus_tools.annotations.consolidate).
 
     ``chosen``: doc_id -> the annotation the corpus uses (its provenance says which and why).
-    ``versions``: doc_id -> every annotator's latest version, sorted by annotator (for agreement).
+    ``versions``: doc_id -> every annotator's latest version, sorted by annotator (for agreement),
+    and each person's latest ground-truth annotation, flagged ``provenance.ground_truth`` (an
+    adjudication, left out of agreement): one person can have both.
     ``report``: the problems found while reading the stored exports (erroneous units left out).
     ``left_out``: errors an export was stored with (``ingest --allow-partial``): their units are
     left out too, and not reported again in ``report``.
@@ -713,8 +715,9 @@ class AgreementReport:
 class UnitProvenance:
     """Where a released unit comes from: the annotators whose own version has exactly this unit,
     how many annotators' versions there were, and whether it was decided in adjudication (it is in
-    a ground-truth annotation and not every annotator of two or more had it: a reviewer's decision,
-    or adjudicate's merge where no reviewer saved it again)."""
+    a ground-truth annotation and not every annotator of the document had it, or the document has
+    no annotator's version: a reviewer's decision, or adjudicate's merge where no reviewer saved it
+    again)."""
 
     agreed_by: tuple[str, ...]
     annotators: int
@@ -759,7 +762,7 @@ class AnnotationQuality:
     units: int
     units_unanimous: int  # every annotator of two or more gave it
     units_adjudicated: int  # from a ground-truth annotation, not given by every annotator (UnitProvenance.adjudicated)
-    units_one_annotator: int  # in a document with a single annotator
+    units_one_annotator: int  # in a document with a single annotator, not adjudicated (the three do not overlap)
     # (accepted unchanged, predicted) units of pre-annotation (corpus_tools.preannotate.acceptance);
     # None: no released document's task was pre-annotated, and the card says nothing about it
     preannotation_accepted: tuple[int, int] | None = None

@@ -378,6 +378,20 @@ def test_a_re_summed_release_without_its_data_is_refused_not_exported_empty(rele
     assert result.output == f"Error: {copy}: [unknown-config] release 1.1.0 has no config 'documents'; configs: none\n"
 
 
+def test_a_re_summed_release_without_its_kb_config_is_refused_not_exported_as_unannotated(release, tmp_path):
+    """Which documents were annotated is told by their kb rows: without any, all would be left out."""
+    from corpus_tools.release.checksums import SUMS_FILE, sums_text
+
+    copy = tmp_path / "1.1.0"
+    shutil.copytree(release, copy)
+    shutil.rmtree(copy / "data" / "kb")
+    (copy / SUMS_FILE).write_text(sums_text(copy))
+    result = CliRunner().invoke(cli, ["export", "--format", "jsonl", str(copy), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1 and not (tmp_path / "out").exists()
+    assert result.output == (f"Error: {copy / 'data'}: [release-invalid] no kb config: which documents were "
+                             "annotated cannot be told\n")
+
+
 def test_labels_are_named_from_each_file_s_own_features(release, tmp_path):
     """A release made under another label set reads with the names it was made with."""
     import json

@@ -227,6 +227,7 @@ def test_a_stored_export_edited_into_a_file_that_is_no_export_is_called_changed(
     ("excluded", [5], "excluded is not a list of units"),
     ("excluded", None, "excluded is not a list of units"),
     ("excluded", "abc", "excluded is not a list of units"),
+    ("excluded", [{"code": "x", "task_id": [1]}], "excluded is not a list of units"),
     ("allow_partial", "no", "allow_partial is not true or false"),
     ("sha256", None, "no sha256"),
 ])

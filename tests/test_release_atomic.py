@@ -113,3 +113,32 @@ def test_a_write_the_system_refuses_names_where_it_was_writing_and_leaves_nothin
         assert [path.name for path in corpus_copy.dist.iterdir()] == []
     if argv[0] == "export":
         assert not (root / "out").exists() and not list(root.glob(".out.partial-*"))
+
+
+def test_only_a_refused_write_is_named_after_where_the_work_writes():
+    """A damaged input read meanwhile (pyarrow's "Corrupt snappy compressed data", no errno) is
+    not blamed on the output; a full disk or a file too large is, when it names no file."""
+    import errno
+    import os
+
+    from corpus_tools.fsutil import writing_under
+
+    raised = []
+    for error in (OSError("Corrupt snappy compressed data."), OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)),
+                  OSError(errno.EFBIG, "Error writing bytes to file"), OSError(errno.ENOSPC, "full", "own-file")):
+        with pytest.raises(OSError) as caught:
+            with writing_under("dist/1.2.0"):
+                raise error
+        raised.append(caught.value.filename)
+    assert raised == [None, "dist/1.2.0", "dist/1.2.0", "own-file"]
+
+
+@pytest.mark.parametrize(("argv", "line"), [
+    (["normalize", "--out", "n"], "Error: n: [file-error] File too large"),
+    (["agreement"], "Error: [file-error] SQLite: disk I/O error (a store in build/cache/ or the temporary directory)"),
+])
+def test_a_refused_write_of_normalize_or_of_a_sqlite_store_is_one_line(corpus_copy, argv, line):
+    """normalize named no place; a SQLite store's refusal was a traceback."""
+    done = subprocess.run([sys.executable, "-m", "corpus_tools.cli", *argv], cwd=corpus_copy.root, capture_output=True,
+                          text=True, preexec_fn=_file_size_limit(3_000))
+    assert done.returncode == 1 and done.stderr.splitlines() == [line], done.stderr

@@ -260,6 +260,14 @@ def test_a_published_version_built_again_is_judged_as_published_not_by_the_versi
     assert caught.value.code == "release-tampered" and caught.value.location.file == str(readme)
 
 
+def test_a_directory_that_is_no_release_where_the_release_would_go_is_refused_for_what_it_is(tmp_path):
+    (tmp_path / "1.0.0").mkdir()
+    with pytest.raises(CorpusError) as caught:
+        build_release(*seed_inputs(), tmp_path, "1.0.0")
+    assert caught.value.code == "release-exists"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["1.0.0"] and not any((tmp_path / "1.0.0").iterdir())
+
+
 def test_a_plain_file_where_the_release_would_go_is_refused_for_what_it_is(tmp_path):
     (tmp_path / "1.0.0").write_text("not a release\n")
     with pytest.raises(CorpusError) as caught:

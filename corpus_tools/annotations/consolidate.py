@@ -90,8 +90,9 @@ def _candidates(units: list[Units], ids: list[dict[str, str]]) -> pa.Table:
 
 def _identity(annotations: pa.Table, doc_ids, who, number: int) -> pa.ChunkedArray:
     """Which annotation each row is, the same in every export that holds it: its id, document and
-    annotator, with Label Studio's unique_id when there is one (a file without unique_ids has
-    the rest). Label Studio never changes any of them."""
+    annotator (``who``, the corpus's id: two Label Studio servers' user 1 are two people, and
+    their annotation ids overlap), with Label Studio's unique_id when there is one (a file
+    without unique_ids has the rest). Label Studio never changes any of them."""
     same = pc.binary_join_element_wise(
         pc.fill_null(annotations["unique_id"], scalar("", pa.string())), doc_ids, who,
         pc.cast(annotations["id"], pa.string()), scalar("\x1f", pa.string()))
@@ -144,8 +145,9 @@ ROLES = pa.schema([("export", pa.int32()), ("annotation_index", pa.int32()), ("r
 
 def rank(units: list[Units], ids: list[dict[str, str]] | None = None) -> tuple[pa.Table, pa.Table]:
     """The ranking of the stored exports' annotations (module docstring: the rules): every
-    annotator's latest version per document (PICKS) and the chosen annotation per document
-    (CHOSEN, with its reason). ``ids``: as ``_candidates``' (None: user ids are the ids)."""
+    annotator's latest version per document and each person's latest ground-truth annotation,
+    flagged (PICKS), and the chosen annotation per document (CHOSEN, with its reason). ``ids``: as
+    ``_candidates``' (None: user ids are the ids)."""
     candidates = _candidates(units, ids if ids is not None else [{} for _ in units])
     if not candidates.num_rows:
         return PICKS.empty_table(), CHOSEN.empty_table()

@@ -5,7 +5,8 @@ and a command's heavy dependencies (datasets, the Label Studio SDK) load only fo
 command module lives beside this one; the library does the work, the command parses options,
 calls it, and prints. A ``CorpusError`` from the library becomes a one-line message and exit 1
 (with ``--json``: a JSON report of that one problem on stdout, and exit 1); so does an ``OSError``
-(``file-error``: a path that is a directory, a full disk, a read-only target). A command line that
+(``file-error``: a path that is a directory, a full disk, a read-only target), and an operational
+error of the SQLite stores (a full disk under build/cache/). A command line that
 does not parse is click's usage message and exit 2, or under ``--json`` the JSON report of one
 ``usage-error``, still exit 2.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sqlite3
 import sys
 
 import click
@@ -83,6 +85,9 @@ class LazyGroup(click.Group):
             ctx.exit(1)
         except OSError as error:  # a path the system refused: one line too, never a traceback
             failure = CorpusError.of_os_error(error)
+        except sqlite3.OperationalError as error:  # the same for the SQLite stores (a full disk)
+            failure = CorpusError("file-error", f"SQLite: {error} (a store in build/cache/ or the temporary "
+                                  "directory)")
         if ctx.meta.get(JSON_META):
             echo_error_json(failure)
             ctx.exit(1)

@@ -65,30 +65,39 @@ class NormalizedCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 connection = self._open()
+            except sqlite3.OperationalError:  # cannot be written (a full disk), or locked: done without
+                connection = None
             except sqlite3.DatabaseError:  # damaged (it is never synced): it is only a cache
                 self.path.unlink(missing_ok=True)
                 try:
                     connection = self._open()
-                except sqlite3.OperationalError:  # a full disk: done without
+                except sqlite3.OperationalError:
                     connection = None
             self._connection, self._pid = connection, os.getpid()
         return self._connection
 
     def _open(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA journal_mode=WAL")
-        # Not synced: a scratch cache whose lost entries are recomputed; syncing each entry
-        # would cost more than normalizing the document again.
-        connection.execute("PRAGMA synchronous=OFF")
-        connection.execute(_SCHEMA)
-        connection.execute("DELETE FROM normalized WHERE code != ?", (self.code,))
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            # Not synced: a scratch cache whose lost entries are recomputed; syncing each entry
+            # would cost more than normalizing the document again.
+            connection.execute("PRAGMA synchronous=OFF")
+            connection.execute(_SCHEMA)
+            connection.execute("DELETE FROM normalized WHERE code != ?", (self.code,))
+        except BaseException:
+            connection.close()
+            raise
         return connection
 
     def get(self, raw_sha256: str, encoding: str) -> Normalized | None:
         db = self._db()
-        row = None if db is None else db.execute(
-            "SELECT entry FROM normalized WHERE code = ? AND raw_sha256 = ? AND encoding = ?",
-            (self.code, raw_sha256, encoding)).fetchone()
+        try:
+            row = None if db is None else db.execute(
+                "SELECT entry FROM normalized WHERE code = ? AND raw_sha256 = ? AND encoding = ?",
+                (self.code, raw_sha256, encoding)).fetchone()
+        except sqlite3.OperationalError:  # an I/O error or a lock past the timeout: normalized again
+            return None
         return None if row is None else _decode(row[0])
 
     def put(self, raw_sha256: str, encoding: str, normalized: Normalized) -> None:

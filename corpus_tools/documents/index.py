@@ -25,7 +25,7 @@ from corpus_tools.layout import Layout, check_output
 from corpus_tools.documents.normalize import NORMALIZER_VERSION, Normalized, normalize
 from corpus_tools.documents.cache import NormalizedCache, RawIndex
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import atomic_writer, make_public, staging_dir
+from corpus_tools.fsutil import atomic_writer, make_public, staging_dir, writing_under
 from corpus_tools.documents.raw import (
     check_raw_indexed, decode, iter_raw, raise_first, read_manifest, read_manifest_record,
     read_raw, read_raw_bytes,
@@ -88,8 +88,9 @@ def write_normalized(layout: Layout, out: Path, on_progress: Callable[[int], Non
         previous = _listed(out / NORMALIZED_LISTING)
         count = 0
         for document in chain([first] if first is not None else [], documents):
-            (staging / f"{document.doc_id}.txt").write_bytes(document.text.encode("utf-8"))
-            (staging / f"{document.doc_id}.json").write_bytes(document_sidecar(document))
+            with writing_under(out):
+                (staging / f"{document.doc_id}.txt").write_bytes(document.text.encode("utf-8"))
+                (staging / f"{document.doc_id}.json").write_bytes(document_sidecar(document))
             count += 1
             if on_progress is not None:
                 on_progress(1)

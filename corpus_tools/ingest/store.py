@@ -116,9 +116,11 @@ def _record_fault(record: Any) -> str | None:
     if wrong:
         return f"{wrong[0]} is not true or false"
     excluded = record.get("excluded", [])
-    if not isinstance(excluded, list) or not all(isinstance(item, dict) and isinstance(item.get("code"), str)
-                                                 for item in excluded):
-        return "excluded is not a list of units, each with its problem code"
+    if not isinstance(excluded, list) or not all(
+            isinstance(item, dict) and isinstance(item.get("code"), str)
+            and all(isinstance(item.get(key), (int, str, type(None))) for key in ("task_id", "annotation_id", "region_id"))
+            for item in excluded):
+        return "excluded is not a list of units, each with its problem code and where it is"
     return None
 
 

@@ -98,9 +98,10 @@ def build_release(documents: Mapping[str, Document],
     if not documents:
         raise CorpusError("empty-release", "no documents: a release needs at least one")
     out_dir = Path(out_dir)
-    published = (out_dir / version).is_dir()
+    target = out_dir / version
+    published = target.is_dir() and any((target / name).exists() for name in (SUMS_FILE, "croissant.json"))
     if published:  # compared with what is built below: a copy changed since is named as such first
-        require_verified(out_dir / version)
+        require_verified(target)
     partial = staging_dir(out_dir, f".{version}.partial-")
     try:
         with writing_under(out_dir / version):
@@ -224,7 +225,8 @@ def _paired(documents: Mapping[str, Document], annotations, problems: list[Probl
                                     Location(doc_id=ann.doc_id)))
         elif upcoming is None or ann.doc_id < upcoming:
             problems.append(Problem("annotations-out-of-order", f"the chosen annotation of {ann.doc_id!r} comes "
-                                    f"after that of {previous!r}: a stream of annotations is in doc_id order",
+                                    f"after that of {previous!r}: a stream of annotations is in doc_id order, one "
+                                    "per document",
                                     Location(doc_id=ann.doc_id)))
         else:
             while upcoming != ann.doc_id:

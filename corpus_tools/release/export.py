@@ -108,10 +108,7 @@ def read_config(path: Path, config: str, splits: tuple[str, ...] = SPLITS) -> It
     set reads with the names it was made with."""
     for split in splits:
         for file in sorted((path / "data" / config).glob(f"{split}-*.parquet")):
-            parquet = open_parquet(file)
-            if missing := missing_columns(config, parquet.schema_arrow):
-                raise CorpusError("release-invalid", f"no column {', '.join(map(repr, missing))}: not a file of the "
-                                  f"{config} config", Location(file=str(file)))
+            parquet = _config_file(config, file)
             names = label_names(file_features(parquet.schema_arrow))
             for batch in parquet.iter_batches(_BATCH_ROWS):
                 for row in batch.to_pylist():
@@ -132,12 +129,13 @@ def read_documents(path: Path, layers: tuple[str, ...] = LAYERS, *,
     document had one before 2026-12-06): given out with empty layers, they would say their text
     names nothing."""
     readers = {config: _ByDocument(read_config(path, config)) for config in layers}
-    annotated = _ByDocument(_kb_documents(path)) if annotated_only else None
+    if annotated_only:
+        readers["kb"] = _ByDocument(_kb_documents(path))
     for row in read_config(path, "documents"):
         doc_id, text = row["doc_id"], row["text"]
         rows = DocumentRows(row, *(_spans_checked(readers[config].take(doc_id), config, text, path)
                                    if config in readers else [] for config in LAYERS))
-        if annotated is None or annotated.take(doc_id):
+        if not annotated_only or readers["kb"].take(doc_id):
             yield rows
     for config, rows in readers.items():
         if rows.next is not None:
@@ -162,12 +160,26 @@ def _spans_checked(rows: list[dict], config: str, text: str, path: Path) -> list
     return rows
 
 
+def _config_file(config: str, file: Path):
+    """A release file of ``config``, opened, or ``release-invalid`` when it lacks the config's
+    columns (another config's file in its place would be read as this one's rows)."""
+    parquet = open_parquet(file)
+    if missing := missing_columns(config, parquet.schema_arrow):
+        raise CorpusError("release-invalid", f"no column {', '.join(map(repr, missing))}: not a file of the "
+                          f"{config} config", Location(file=str(file)))
+    return parquet
+
+
 def _kb_documents(path: Path) -> Iterator[dict]:
-    """The document of each kb row, in its order (the one column read: kb rows hold whole texts)."""
-    for split in SPLITS:
-        for file in sorted((path / "data" / "kb").glob(f"{split}-*.parquet")):
-            for batch in open_parquet(file).iter_batches(_BATCH_ROWS, columns=["document_id"]):
-                yield from ({"doc_id": doc_id} for doc_id in batch.column(0).to_pylist())
+    """The document of each kb row, in its order (the one column read: kb rows hold whole texts).
+    A release without kb rows is refused: every document would seem unannotated."""
+    files = [file for split in SPLITS for file in sorted((path / "data" / "kb").glob(f"{split}-*.parquet"))]
+    if not files:
+        raise CorpusError("release-invalid", "no kb config: which documents were annotated cannot be told",
+                          Location(file=str(path / "data")))
+    for file in files:
+        for batch in _config_file("kb", file).iter_batches(_BATCH_ROWS, columns=["document_id"]):
+            yield from ({"doc_id": doc_id} for doc_id in batch.column(0).to_pylist())
 
 
 class _ByDocument:

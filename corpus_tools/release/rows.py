@@ -299,7 +299,7 @@ def _kb_passages(documents: list[Document]) -> Flat:
 
 
 def kb_rows(items: list[DocInput]) -> Columns:
-    """The kb rows (one per document) of several documents at once."""
+    """The kb rows (one per annotated document) of several documents at once."""
     documents = [item.document for item in items]
     return {
         "id": [doc.doc_id for doc in documents],
