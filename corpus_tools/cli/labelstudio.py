@@ -272,8 +272,11 @@ def pull(url, api_key, data_dir, layout, project, output, ingest, allow_partial,
         return
     from corpus_tools.cli.annotations import echo_outcome, exit_if_failed
 
-    with progress("downloading the export", unit="B", bytes_=True) as on_progress:
-        exported, result = sync.pull_and_ingest(client, project, layout, output, allow_partial, on_progress=on_progress)
+    with stages() as stage:
+        exported, result = sync.pull_and_ingest(
+            client, project, layout, output, allow_partial,
+            on_progress=stage("downloading the export", unit="B", bytes_=True),
+            on_checking=stage("checking tasks", unit="task"))
     click.echo(f"wrote {exported}")
     echo_problems(result.report, verbose)
     echo_outcome(result, layout)

@@ -310,12 +310,14 @@ def server_accounts(client, user_ids: Sequence[str]) -> dict[str, str]:
 
 
 def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = None,
-                    allow_partial: bool = False, on_progress: Callable[[int], None] | None = None):
+                    allow_partial: bool = False, on_progress: Callable[[int], None] | None = None,
+                    on_checking: Callable[[int], None] | None = None):
     """Pull the project's export into ``out_path`` (default build/labelstudio/<project>.json, the
     title's characters other than letters, digits, '-', '_' and '.' made '-'),
     then validate and store it in annotations/exports/ (corpus_tools.ingest.ingest) with the
     accounts of its annotators (``server_accounts``: who each user id is, corpus_tools.annotations.annotators).
-    Returns (export path, IngestResult). ``on_progress``: as ``pull``'s, for the download."""
+    Returns (export path, IngestResult). ``on_progress``: as ``pull``'s, for the download;
+    ``on_checking``: as ingest's ``on_progress`` (tasks checked)."""
     from corpus_tools.ingest import ingest
     from corpus_tools.documents.index import DocumentIndex
     from corpus_tools.annotations.registry import load_registry
@@ -327,4 +329,4 @@ def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = 
     with corpus_lock(layout, "pull"):
         exported = pull(client, project, out_path, on_progress=on_progress)
         return exported, ingest(exported, layout, DocumentIndex(layout), load_registry(layout), allow_partial,
-                                accounts=functools.partial(server_accounts, client))
+                                on_progress=on_checking, accounts=functools.partial(server_accounts, client))
