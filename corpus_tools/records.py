@@ -481,6 +481,7 @@ class ReleasedDocument:
     entities: tuple[EntityMention, ...] = ()
     timexes: tuple[TimeExpression, ...] = ()
     quotes: tuple[Quote, ...] = ()
+    annotated: bool = True  # False: nobody annotated it yet (no kb row): no units is no finding
 
 
 @dataclass(frozen=True, slots=True)

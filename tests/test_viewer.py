@@ -216,6 +216,22 @@ def test_a_tampered_release_is_refused_and_nothing_is_written(tmp_path):
     assert not (tmp_path / "site").exists()
 
 
+def test_a_document_nobody_annotated_is_shown_as_not_annotated_not_as_naming_nothing(tmp_path):
+    from release_factories import seed_inputs
+
+    documents, annotations, registry = seed_inputs()
+    nobody, annotated = sorted(documents)[1], sorted(documents)[2]
+    del annotations[nobody]
+    release = build_release(documents, annotations, registry, tmp_path / "dist", "1.0.0").path
+    build_site(release, tmp_path / "site")
+    assert "Not annotated yet: this release has its text only" in (tmp_path / "site" / "doc" / f"{nobody}.html").read_text()
+    assert "Not annotated yet" not in (tmp_path / "site" / "doc" / f"{annotated}.html").read_text()
+    index = (tmp_path / "site" / "index.html").read_text()
+    row = index[index.index(f'<tr data-doc="{nobody}">'):]
+    assert row[:row.index("</tr>")].count('<td class="unannotated" colspan="3">not annotated yet</td>') == 1
+    assert index.count("not annotated yet</td>") == 1
+
+
 def test_removed_pieces_need_the_released_raw_files(tmp_path):
     without = tmp_path / "without"
     summary = build_site(RELEASE, without)  # no checkout: the release carries no removed text

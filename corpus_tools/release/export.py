@@ -170,6 +170,11 @@ def _config_file(config: str, file: Path):
     return parquet
 
 
+def annotated_documents(path: Path) -> set[str]:
+    """The doc_ids of the documents someone annotated: those with a kb row (``_kb_documents``)."""
+    return {row["doc_id"] for row in _kb_documents(path)}
+
+
 def _kb_documents(path: Path) -> Iterator[dict]:
     """The document of each kb row, in its order (the one column read: kb rows hold whole texts).
     A release without kb rows is refused: every document would seem unannotated."""

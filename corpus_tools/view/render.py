@@ -257,8 +257,10 @@ def index_row(document: ReleasedDocument, pieces: PlacedPieces) -> str:
         f'{escape(document.title or "(untitled)")}</a><div class="id">{escape(document.doc_id)}</div></td>'
         f"<td>{_with_evidence(document.publisher, document.publisher_evidence, 'publisher')}</td>"
         f"<td>{_date(document)}</td><td>{escape(document.split)}</td>"
-        f'<td class="n">{len(document.text)}</td><td class="n">{entities}</td><td class="n">{timexes}</td>'
-        f'<td class="n">{quotes}</td><td class="n">{removed_cell}</td></tr>')
+        f'<td class="n">{len(document.text)}</td>'
+        + (f'<td class="n">{entities}</td><td class="n">{timexes}</td><td class="n">{quotes}</td>'
+           if document.annotated else '<td class="unannotated" colspan="3">not annotated yet</td>')
+        + f'<td class="n">{removed_cell}</td></tr>')
 
 
 def index_page(contents: ReleaseContents, tally: IndexTally, corpus: str,
@@ -384,7 +386,10 @@ def document_page(document: ReleasedDocument, contents: ReleaseContents, pieces:
         f"<dt>date</dt><dd>{_date(document)}</dd>"
         f"<dt>raw file</dt><dd>{escape(document.raw_file)} ({escape(document.raw_encoding)})</dd>"
         f"<dt>normalizer</dt><dd>{escape(document.normalizer_version)}</dd></dl>\n"
-        f"{_layer_switches(counts, pieces)}\n{_legend(entities, timexes, quotes)}\n"
+        + ("" if document.annotated else
+           '<p class="unannotated">Not annotated yet: this release has its text only, so no units here '
+           "is no finding.</p>\n")
+        + f"{_layer_switches(counts, pieces)}\n{_legend(entities, timexes, quotes)}\n"
         '<div class="columns">\n'
         f'<div class="text" id="text">{annotated_text(document.text, marks, inserts)}</div>\n'
         f"{_quote_panel(quotes, contents.registry)}\n</div>\n</main>"
