@@ -129,6 +129,18 @@ def test_timex_rules_at_month_precision_and_without_a_date():
     assert timexes("On Sunday they met.", "2024-01")[0][2] == "XXXX-WXX-7"  # a January week may be last year's
 
 
+def test_weeks_and_weekly_sets_follow_the_guidelines_examples():
+    """"last week" without a date is XXXX-WXX, not PAST_REF (006's gold); a week beside January's
+    may lie in another year; "every Friday" is the guidelines' SET, not a DATE on one Friday."""
+    assert timexes("They met last week and meet next week.", None) == [
+        ("last week", "DATE", "XXXX-WXX", None), ("next week", "DATE", "XXXX-WXX", None)]
+    assert [value for _, _, value, _ in timexes("They met last week, not this week.", "2024-01")] == [
+        "XXXX-WXX", "2024-WXX"]
+    assert [value for _, _, value, _ in timexes("They met last week.", "2024-05")] == ["2024-WXX"]
+    assert timexes("Talks are held every Friday, and each Sunday.", "2024-03-12") == [
+        ("every Friday", "SET", "XXXX-WXX-5", None), ("each Sunday", "SET", "XXXX-WXX-7", None)]
+
+
 @pytest.mark.parametrize("date", [None, "2021", "2022-01", "2023-05", "2024-04-25"])
 def test_every_predicted_value_passes_the_timex3_grammar(date):
     texts = [path.read_text(encoding="utf-8") for path in sorted(ARTICLES.glob("*.txt"))]

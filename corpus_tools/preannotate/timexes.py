@@ -341,7 +341,9 @@ def _weekday(match, context):
 def _relative(match, context):
     anchor, unit = context.anchor, match["unit"]
     shift = {"last": -1, "this": 0, "next": 1}[match["rel"].lower()]
-    if anchor is None:
+    if anchor is None:  # the guidelines: "last week" -> XXXX-WXX, "last year" -> PAST_REF
+        if unit == "week":
+            return "DATE", "XXXX-WXX", None, 0.5
         return "DATE", ("PAST_REF", "PRESENT_REF", "FUTURE_REF")[shift + 1], None, 0.5
     if unit == "year":
         return "DATE", f"{anchor.year + shift:04d}", None, 0.7
@@ -351,7 +353,9 @@ def _relative(match, context):
         year, month = _shift_month(anchor.year, anchor.month, shift)
         return "DATE", f"{year:04d}-{month:02d}", None, 0.7
     if anchor.date is None:
-        return "DATE", f"{anchor.year:04d}-WXX", None, 0.5
+        # the week before January's (or after December's) may lie in another year, as a weekday may
+        other_year = shift and (anchor.month is None or anchor.month == (1 if shift < 0 else 12))
+        return "DATE", "XXXX-WXX" if other_year else f"{anchor.year:04d}-WXX", None, 0.5
     return "DATE", _week(anchor.date + datetime.timedelta(weeks=shift)), None, 0.7
 
 
@@ -397,6 +401,11 @@ def _vague_amount(match, context):
 def _every(match, context):
     number = _number(match["num"]) if match["num"] else 1
     return "SET", _duration(number, _unit(match["unit"])), None, 0.7
+
+
+@rule(r"(?i:every|each)\s+" + _WEEKDAY + r"s?")
+def _every_weekday(match, context):
+    return "SET", f"XXXX-WXX-{WEEKDAYS.index(match['weekday']) + 1}", None, 0.7  # the guidelines' "every Friday"
 
 
 @rule(r"(?:once|twice|\w+\s+times)\s+(?:a|an|per|each)\s+(?P<unit>day|week|month|year)")
