@@ -141,6 +141,17 @@ def test_weeks_and_weekly_sets_follow_the_guidelines_examples():
         ("every Friday", "SET", "XXXX-WXX-5", None), ("each Sunday", "SET", "XXXX-WXX-7", None)]
 
 
+def test_a_quote_attributed_inside_another_ends_inside_it():
+    """Blinken's quote took in "according to the State Department" and crossed the State
+    Department's quote; the guidelines nest quotes, never cross them."""
+    from corpus_tools.preannotate.quotes import attributions
+
+    text = "Blinken said last week that Washington would not normalize ties with Assad, according to the State Department."
+    spans = [(text[f.quote.start:f.quote.end], text[f.source.start:f.source.end]) for f in attributions(text)]
+    assert spans == [("Blinken said last week that Washington would not normalize ties with Assad", "the State Department"),
+                     ("Washington would not normalize ties with Assad", "Blinken")]
+
+
 @pytest.mark.parametrize("date", [None, "2021", "2022-01", "2023-05", "2024-04-25"])
 def test_every_predicted_value_passes_the_timex3_grammar(date):
     texts = [path.read_text(encoding="utf-8") for path in sorted(ARTICLES.glob("*.txt"))]

@@ -181,6 +181,13 @@ def attributions(text: str) -> list[_Found]:
         if previous:
             found.append(_Found(Span(a, b), previous[-1].source, previous[-1].cue, 0.5))
     found.sort(key=lambda f: (f.quote.start, -f.quote.end))
+    # a quote that starts inside another ends inside it: in "X said that Y, according to Z" X's
+    # quote is Y, not Y and its attribution to Z (the guidelines nest quotes, never cross them)
+    for index, inner in enumerate(found):
+        for outer in found[:index]:
+            clipped = _trim(text, inner.quote.start, outer.quote.end)
+            if outer.quote.start < inner.quote.start < outer.quote.end < inner.quote.end and clipped[0] < clipped[1]:
+                inner.quote = Span(*clipped)
     return found
 
 
