@@ -141,6 +141,14 @@ def test_weeks_and_weekly_sets_follow_the_guidelines_examples():
         ("every Friday", "SET", "XXXX-WXX-5", None), ("each Sunday", "SET", "XXXX-WXX-7", None)]
 
 
+def test_a_dateline_is_no_part_of_the_source():
+    from corpus_tools.preannotate.quotes import attributions
+
+    text = "WASHINGTON – US Defense Secretary Lloyd Austin said on Monday that US troops would stay in Syria."
+    [found] = attributions(text)
+    assert text[found.source.start:found.source.end] == "US Defense Secretary Lloyd Austin"
+
+
 def test_a_quote_attributed_inside_another_ends_inside_it():
     """Blinken's quote took in "according to the State Department" and crossed the State
     Department's quote; the guidelines nest quotes, never cross them."""

@@ -83,7 +83,11 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, int] | None:
-    """The subject noun phrase before a cue (module docstring, SOURCE)."""
+    """The subject noun phrase before a cue (module docstring, SOURCE), after any dateline
+    ("WASHINGTON – US Defense Secretary Lloyd Austin said": the source is the Secretary)."""
+    dateline = DATELINE.match(text, clause_start, cue_start)
+    if dateline:
+        clause_start = dateline.end()
     segment = text[clause_start:cue_start]
     parts = segment.split(",")
     if len(parts) >= 3 and not parts[-1].strip() and parts[-2].strip().split(" ")[0] in ("who", "which", "whose"):
