@@ -217,6 +217,16 @@ def test_pronoun_sources_take_the_previous_speaker_and_non_attributions_are_left
                                 ('"There is always hope,"', "direct", ("he", "bashar-al-assad"), "said")]
 
 
+def test_a_place_speaks_only_as_the_source_itself_not_as_where_the_speakers_are():
+    """"Shop owners in Damascus" were linked to Damascus; generic speakers have none."""
+    text = ("Shop owners in Damascus said the prices rose.\n\n"
+            "The United States said that the corridor would stay open.\n\n"
+            "Syria's foreign ministry said that talks were over.")
+    assert [source for _, _, source, _ in quote_rows(text)] == [
+        ("Shop owners in Damascus", None), ("The United States", "united-states"),
+        ("Syria's foreign ministry", "syria")]
+
+
 # --- predictions, evaluation, acceptance -----------------------------------------------------------
 
 def fixture_document(name: str, date: str | None) -> Document:

@@ -125,12 +125,17 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start + lead, start + lead + tail
 
 
-def speaker_of(span: Span, mentions: Iterable[EntityMention], registry: Mapping[str, RegistryEntity]) -> str | None:
+def speaker_of(span: Span, mentions: Iterable[EntityMention], registry: Mapping[str, RegistryEntity],
+               text: str) -> str | None:
     """The registry id of who speaks in a SOURCE span: a PERSON mention in it, else an ORG, else a GPE
-    (a state speaks through its government); NORP and unlinked mentions name no speaker."""
+    that opens the span (a state speaks through its government: "Syria", "Syria's foreign
+    ministry"; in "café owners in Damascus" the place is where the speakers are, not who speaks);
+    NORP and unlinked mentions name no speaker."""
     inside = [m for m in mentions if m.entity_id and span.start <= m.span.start and m.span.end <= span.end]
     for label in ("PERSON", "ORG", "GPE"):
         found = [m for m in inside if m.label == label]
+        if label == "GPE":
+            found = [m for m in found if text[span.start:m.span.start].strip().lower() in ("", "the")]
         if found:
             return found[-1].entity_id
     return None

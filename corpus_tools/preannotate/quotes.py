@@ -313,7 +313,7 @@ def quotes(doc_id: str, text: str, mentions: Iterable[EntityMention], registry: 
         source = cue = None
         if found.source is not None:
             source_text = text[found.source.start:found.source.end]
-            speaker = speaker_of(found.source, mentions, registry)
+            speaker = speaker_of(found.source, mentions, registry, text)
             if speaker is None and (source_text in PRONOUNS or _DEFINITE.fullmatch(source_text)):
                 speaker = last_speaker  # "he", "the department", "The statement": the speaker before
             last_speaker = speaker
