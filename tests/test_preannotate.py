@@ -328,6 +328,7 @@ def test_cli_evaluate_prints_the_per_layer_table(round_1):
     assert "| entities | 323 | 294 | 292 | 0.993 | 0.904 | 0.947 | 0.950 | 1.000 |" in lines
     assert "| timexes | 47 | 47 | 47 | 1.000 | 1.000 | 1.000 | 1.000 | 0.979 |" in lines
     assert "| quotes | 46 | 40 | 36 | 0.900 | 0.783 | 0.837 | 0.930 | 0.944 |" in lines
+    assert "| sources | 43 | 38 | 37 | 0.974 | 0.860 | 0.914 | 0.938 | 0.946 |" in lines  # speaker_id
     assert "NER model: not asked for; gazetteer only; leave-one-document-out" in result.output
 
 

@@ -11,7 +11,8 @@ not held-out ones (docs/preannotation.md says so next to the table).
 
 Matching: a unit counts as found when its span equals a gold unit's (and its label: entity
 label, TIMEX label, attribution role), one to one; ``lenient_f1`` accepts overlapping spans.
-``value_accuracy`` is on the exactly matched units: entity_id, TIMEX3 value (and mod), quote_type.
+``value_accuracy`` is on the exactly matched units: entity_id, TIMEX3 value (and mod), quote_type,
+a SOURCE's speaker_id.
 """
 
 from __future__ import annotations
@@ -58,9 +59,10 @@ def _units(annotations: DocumentAnnotations, layer: str) -> list[tuple[Span, str
         return [(t.span, t.label, (t.value, t.mod)) for t in annotations.timexes]
     if layer == "quotes":
         return [(q.span, "QUOTE", q.quote_type) for q in annotations.quotes]
-    regions = {(getattr(q, role).span, role) for q in annotations.quotes
-               for role in (("source",) if layer == "sources" else ("cue",)) if getattr(q, role) is not None}
-    return [(span, role, None) for span, role in sorted(regions)]
+    if layer == "sources":  # a SOURCE region several quotes share is one unit, with one speaker
+        sources = {(q.source.span, "source", q.source.speaker_id) for q in annotations.quotes if q.source is not None}
+        return sorted(sources, key=lambda unit: (unit[0], unit[2] or ""))
+    return sorted({(q.cue.span, "cue", None) for q in annotations.quotes if q.cue is not None})
 
 
 def _match(gold: list, predicted: list, lenient: bool) -> list[tuple[tuple, tuple]]:
@@ -99,7 +101,7 @@ def score(gold: Mapping[str, DocumentAnnotations], predicted: Mapping[str, Docum
                           same_value=sum(1 for g, p in exact if g[2] == p[2]))
         precision, recall = _ratio(counts["matched"], counts["predicted"]), _ratio(counts["matched"], counts["gold"])
         lenient = _f1(_ratio(counts["lenient"], counts["predicted"]), _ratio(counts["lenient"], counts["gold"]))
-        value = _ratio(counts["same_value"], counts["matched"]) if layer in ("entities", "timexes", "quotes") else None
+        value = _ratio(counts["same_value"], counts["matched"]) if layer != "cues" else None
         rows.append(LayerScore(layer, counts["gold"], counts["predicted"], counts["matched"], round(precision, 3),
                                round(recall, 3), round(_f1(precision, recall), 3), round(lenient, 3),
                                None if value is None else round(value, 3)))
