@@ -361,6 +361,23 @@ def test_an_annotation_un_marked_as_ground_truth_is_ground_truth_no_more(tmp_pat
     assert [entity.id for entity in chosen.entities] == ["e1", "e2"]  # as corrected on the 3rd
 
 
+def test_an_annotation_whose_newest_copy_was_left_out_is_left_out(tmp_path: Path):
+    """Stored with --allow-partial, an annotation's newest copy is refused whole: its older copy
+    is content the annotator has since changed, so neither is used (it was the older one)."""
+    layout = corpus_root(tmp_path / "corpus")
+    base = fx.valid_export()[0]["annotations"][0]
+    tasks = fx.valid_export()[:1]
+    tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "02", False, {"e3"})]
+    assert run_ingest(layout, write_export(tmp_path, "first.json", tasks)).status == "stored"
+    broken = _annotation(base, 101, 1, "03", False)
+    broken["result"] = "not a list"
+    tasks[0]["annotations"] = [broken]
+    assert run_ingest(layout, write_export(tmp_path, "second.json", tasks), allow_partial=True).status == "stored-partial"
+    annotations = load_annotation_set(layout, documents(), registry())
+    assert [v.provenance.annotation_id for v in annotations.versions["doc-a"]] == [102]
+    assert annotations.chosen["doc-a"].provenance.annotation_id == 102
+
+
 def test_an_annotator_who_adjudicates_keeps_their_own_version(tmp_path: Path):
     """A person's ground-truth annotation is an adjudication kept apart: it replaced their own
     version, so agreement found one annotator and the release credited the units to the other."""

@@ -9,8 +9,9 @@ predictions and units that validation excluded are left out. Then, per document:
   sequence number, then to the later task and position in the file). An annotation is the same
   one in two exports by its id, document and annotator (and Label Studio ``unique_id``, when
   there is one). So a later export supersedes an earlier one annotation by annotation, by time
-  of update (an annotation un-marked as ground truth is no longer one), and an annotation that
-  is only in an older export stays.
+  of update (an annotation un-marked as ground truth is no longer one; one whose newest copy
+  validation left out is left out, not replaced by an older copy), and an annotation that is
+  only in an older export stays.
 * every annotator keeps one version: their most recently updated annotation of it that is not
   ground truth. A ground-truth annotation is an adjudication, kept apart (the most recent of each
   person's, flagged ``ground_truth``), so an annotator who later adjudicates the document keeps
@@ -69,7 +70,8 @@ def _candidates(units: list[Units], ids: list[dict[str, str]]) -> pa.Table:
     parts = []
     for number, (unit, known_as) in enumerate(zip(units, ids)):
         annotations = unit.read("annotations", _RANKED)
-        annotations = annotations.filter(pc.invert(pc.or_(annotations["prediction"], annotations["excluded"])))
+        # excluded copies stay until each annotation's newest copy is found (``rank``)
+        annotations = annotations.filter(pc.invert(annotations["prediction"]))
         tasks = unit.read("tasks", ["task_index", "doc_id"])
         doc_ids = _looked_up(annotations["task_index"], tasks["task_index"], tasks["doc_id"])
         stamps = pc.coalesce(annotations["updated_at"], annotations["created_at"]).cast(pa.int64())
@@ -80,7 +82,7 @@ def _candidates(units: list[Units], ids: list[dict[str, str]]) -> pa.Table:
             "moment": pc.fill_null(stamps, scalar(_NEVER, pa.int64())),
             "export": array([number] * annotations.num_rows, pa.int32()), "task_index": annotations["task_index"],
             "position": annotations["position"], "annotation_index": annotations["annotation_index"],
-            "ground_truth": annotations["ground_truth"],
+            "ground_truth": annotations["ground_truth"], "excluded": annotations["excluded"],
             "identity": _identity(annotations, doc_ids, who, number),
         }))
     if not parts:
@@ -152,6 +154,9 @@ def rank(units: list[Units], ids: list[dict[str, str]] | None = None) -> tuple[p
     if not candidates.num_rows:
         return PICKS.empty_table(), CHOSEN.empty_table()
     current = _latest(candidates, ["identity"])
+    # an annotation whose newest copy was left out (ingest --allow-partial) is left out: an older
+    # copy is content its annotator has since changed (a ground-truth flag since removed, too)
+    current = current.filter(pc.invert(current["excluded"]))
     adjudications = current.filter(current["ground_truth"])
     own = _latest(current.filter(pc.invert(current["ground_truth"])), ["doc_id", "who"])
     versions = pa.concat_tables([own, _latest(adjudications, ["doc_id", "who"])]).sort_by(
