@@ -42,8 +42,8 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
     model = None if ner_model.lower() == "none" else ner_model
     if evaluate:
         with stages() as stage:
-            rows, note = scoring.evaluate_corpus(layout, model, strict_aliases,
-                                                 on_progress=stage("scoring", unit="doc"), on_checking=rechecking(stage))
+            rows, note = scoring.evaluate_corpus(
+                layout, model, strict_aliases, on_progress=stage("scoring", unit="doc"), on_checking=rechecking(stage))
         if as_json:
             echo_json({"scores": [asdict(row) for row in rows], "note": note})
             return

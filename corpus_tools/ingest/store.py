@@ -118,7 +118,8 @@ def _record_fault(record: Any) -> str | None:
     excluded = record.get("excluded", [])
     if not isinstance(excluded, list) or not all(
             isinstance(item, dict) and isinstance(item.get("code"), str)
-            and all(isinstance(item.get(key), (int, str, type(None))) for key in ("task_id", "annotation_id", "region_id"))
+            and all(isinstance(item.get(key), (int, str, type(None)))
+                    for key in ("task_id", "annotation_id", "region_id"))
             for item in excluded):
         return "excluded is not a list of units, each with its problem code and where it is"
     return None
@@ -144,7 +145,7 @@ def stored_accounts(stored: StoredExport) -> dict[str, str] | None:
 
 def stored_options(stored: StoredExport) -> dict[str, bool]:
     record = _read_record(stored.directory)
-    return {"allow_partial": record.get("allow_partial", False), "trim_whitespace": record.get("trim_whitespace", False)}
+    return {name: record.get(name, False) for name in ("allow_partial", "trim_whitespace")}
 
 
 def accepted_exclusions(stored: StoredExport) -> set[tuple]:

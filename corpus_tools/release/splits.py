@@ -11,9 +11,9 @@ existing one:
 A split other than train is **declared** (published under its name) once at least
 ``MIN_SPLIT_DOCUMENTS`` documents are designated to it, and stays declared in every later
 release (one that removes documents keeps the splits the release before it published); until
-then its documents are published in train. So a document's published split can change once, from train to validation or test,
-in the release that first declares that split (and never again); the card says so. Splits
-approach 80/10/10 as the corpus grows.
+then its documents are published in train. So a document's published split can change once,
+from train to validation or test, in the release that first declares that split (and never
+again); the card says so. Splits approach 80/10/10 as the corpus grows.
 """
 
 from __future__ import annotations
