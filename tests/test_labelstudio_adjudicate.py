@@ -252,3 +252,35 @@ def test_listening_beyond_loopback_needs_an_explicit_flag(tmp_path):
                                    "--database", "mysql://root:hunter2@db/labelstudio"])
     assert bad.exit_code == 1 and "[labelstudio-bad-database]" in bad.output and "hunter2" not in bad.output
     assert not data_dir.exists()
+
+
+def test_a_reviewer_who_annotated_gets_the_merge_beside_their_own_annotation(labelstudio, tmp_path):
+    """Any annotation of the reviewer's skipped the task as "already adjudicated": an annotator
+    who adjudicates got nothing pushed. Now only their ground-truth annotation counts, and their
+    own version stays theirs for agreement."""
+    layout = _corpus(tmp_path / "corpus")
+    documents = load_documents(layout)
+    project = "annotator reviews"
+    pushed = push(labelstudio.client, [documents[d] for d in DOCS], None, project, layout=layout)
+    gold = worksheet_items([REPO / "annotations" / "worksheets" / "round-1" / f"{d}.yaml" for d in DOCS], documents)
+    _, as_lead = labelstudio.as_user("lead-annotator@corpus-tools.local")
+    _, as_other = labelstudio.as_user("other-annotator@corpus-tools.local")
+    annotate_from_results(as_lead, pushed.project_id, gold)
+    second = json.loads(json.dumps(gold))
+    second[0]["result"].remove(next(r for r in second[0]["result"] if r["from_name"] == "entity_id"))
+    annotate_from_results(as_other, pushed.project_id, second)
+    assert pull_and_ingest(labelstudio.client, project, layout)[1].status == "stored"
+    arguments = ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous", "--push", "--project", project,
+                 "--reviewer", "lead-annotator@corpus-tools.local", "--url", labelstudio.url,
+                 "--data-dir", str(labelstudio.data_dir), "--json"]
+    runner = CliRunner()
+    first = runner.invoke(cli, arguments, env={"LABEL_STUDIO_API_KEY": ""})
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.output)["summary"]["submitted"] == 2
+    again = json.loads(runner.invoke(cli, arguments, env={"LABEL_STUDIO_API_KEY": ""}).output)
+    assert again["summary"]["submitted"] == 0 and again["summary"]["already_adjudicated"] == 2
+    assert pull_and_ingest(labelstudio.client, project, layout)[1].status == "stored"
+    report = json.loads(runner.invoke(cli, ["agreement", "--root", str(layout.root), "--json"]).output)
+    assert report["documents"]["compared"] == 2 and len(report["annotators"]) == 2
+    chosen = load_annotation_set(layout, documents, load_registry(layout)).chosen
+    assert all(chosen[d].provenance.reason == "ground_truth" for d in DOCS)

@@ -261,10 +261,11 @@ def adjudicate_corpus(layout, strategy: Strategy, push_to: tuple[Any, str | int]
 def push_adjudication(layout, client, project: str | int, documents: Collection[AdjudicatedDocument],
                       texts: Mapping[str, Any]) -> tuple[Pushed, ...]:
     """Submit each merged document to its task (the task of its current text) as the client's
-    user, ground truth, with each annotator's left-out units as a prediction. A task the
-    reviewer already annotated is left alone, so running it twice sends nothing new. Every
+    user, ground truth, with each annotator's left-out units as a prediction. A task where the
+    reviewer already has a ground-truth annotation is left alone, so running it twice sends
+    nothing new (a reviewer's own annotation as one of the annotators is no adjudication). Every
     task is found before anything is sent, under the corpus lock."""
-    from corpus_tools.labelstudio.annotate import submit_annotation, task_ids_by_key
+    from corpus_tools.labelstudio.annotate import _author, _field, submit_annotation, task_ids_by_key
     from corpus_tools.labelstudio.sync import api_errors, iter_tasks, resolve_project
     from corpus_tools.labelstudio.tasks import to_ls_results
     from corpus_tools.lock import corpus_lock
@@ -286,7 +287,8 @@ def push_adjudication(layout, client, project: str | int, documents: Collection[
         with api_errors("asking who the reviewer's API key belongs to"):
             reviewer = client.users.whoami().id
         done = {task.id for task in iter_tasks(client, project_id, fields="all")
-                if any(_author(annotation) == reviewer for annotation in task.annotations or ())}
+                if any(_author(annotation) == reviewer and _field(annotation, "ground_truth")
+                       and not _field(annotation, "was_cancelled") for annotation in task.annotations or ())}
         pushed = []
         for document in documents:  # read again: the merges are not all held at once
             task_id = planned.get(document.doc_id)
@@ -305,11 +307,6 @@ def push_adjudication(layout, client, project: str | int, documents: Collection[
                 predictions += 1
             pushed.append(Pushed(document.doc_id, task_id, submitted.annotation_id, predictions))
     return tuple(pushed)
-
-
-def _author(annotation: Any) -> Any:
-    author = annotation.get("completed_by") if isinstance(annotation, dict) else getattr(annotation, "completed_by", None)
-    return author.get("id") if isinstance(author, dict) else author
 
 
 # ---------------------------------------------------------------------------------------------
