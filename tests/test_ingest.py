@@ -378,6 +378,27 @@ def test_an_annotation_whose_newest_copy_was_left_out_is_left_out(tmp_path: Path
     assert annotations.chosen["doc-a"].provenance.annotation_id == 102
 
 
+def test_a_cancelled_annotation_is_counted_once_whatever_the_exports_that_hold_it(tmp_path: Path):
+    """Every pull holds it again: agreement said 1, 2, 4, 6... cancelled annotations, and kept
+    counting one whose cancellation was undone."""
+    from corpus_tools.annotations.consolidate import AnnotationIndex
+
+    layout = corpus_root(tmp_path / "corpus")
+    base = fx.valid_export()[0]["annotations"][0]
+    tasks = fx.valid_export()[:1]
+    skipped = _annotation(base, 102, 2, "01", False)
+    skipped["was_cancelled"] = True
+    tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False), skipped]
+    for day in ("01", "02", "03"):  # three pulls, each with another change of annotation 101
+        tasks[0]["annotations"][0]["updated_at"] = f"2024-05-{day}T10:00:00Z"
+        assert run_ingest(layout, write_export(tmp_path, f"{day}.json", tasks)).status == "stored"
+    assert AnnotationIndex(layout, documents(), registry()).cancelled == 1
+    undone = _annotation(base, 102, 2, "04", False)  # submitted after all
+    tasks[0]["annotations"][1] = undone
+    assert run_ingest(layout, write_export(tmp_path, "04.json", tasks)).status == "stored"
+    assert AnnotationIndex(layout, documents(), registry()).cancelled == 0
+
+
 def test_an_annotator_who_adjudicates_keeps_their_own_version(tmp_path: Path):
     """A person's ground-truth annotation is an adjudication kept apart: it replaced their own
     version, so agreement found one annotator and the release credited the units to the other."""

@@ -483,7 +483,7 @@ class ReleaseProvenance:
                 "adjudicate` lists their disagreements)",)
 
     def quality(self):
-        agreement = self._tally.report(annotations_cancelled=self._index.stats().get("annotations_cancelled", 0),
+        agreement = self._tally.report(annotations_cancelled=self._index.cancelled,
                                        adjudications_left_out=self._left_out, not_comparable=self._alone,
                                        versions_from_predictions=self._index.versions_from_predictions(
                                            self._tally.compared()))

@@ -412,7 +412,7 @@ def agreement(index, by: str | None = None, on_progress: Callable[[int], None] |
         tally.add(doc_id, length, units)
         if parts is not None:
             parts[doc_id] = compare({doc_id: (length, units)}, scope="document", key=doc_id)
-    report = tally.report(annotations_cancelled=index.stats().get("annotations_cancelled", 0),
+    report = tally.report(annotations_cancelled=index.cancelled,
                           adjudications_left_out=column_sum(index.versions["ground_truth"]),
                           versions_from_predictions=index.versions_from_predictions(tally.compared()))
     if parts is not None:

@@ -11,7 +11,8 @@ predictions and units that validation excluded are left out. Then, per document:
   there is one). So a later export supersedes an earlier one annotation by annotation, by time
   of update (an annotation un-marked as ground truth is no longer one; one whose newest copy
   validation left out is left out, not replaced by an older copy), and an annotation that is
-  only in an older export stays.
+  only in an older export stays: one deleted in Label Studio too (a stored export does not say
+  which project it holds; docs/validation.md: cancel it instead).
 * every annotator keeps one version: their most recently updated annotation of it that is not
   ground truth. A ground-truth annotation is an adjudication, kept apart (the most recent of each
   person's, flagged ``ground_truth``), so an annotator who later adjudicates the document keeps
@@ -57,7 +58,7 @@ from corpus_tools.records import (
 
 _NEVER = -(2**63)  # the moment of an annotation without a readable timestamp: before every other
 _RANKED = ["annotation_index", "task_index", "position", "prediction", "annotator", "ground_truth", "excluded",
-           "created_at", "updated_at", "id", "unique_id"]
+           "created_at", "updated_at", "id", "unique_id", "cancelled"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,6 +84,7 @@ def _candidates(units: list[Units], ids: list[dict[str, str]]) -> pa.Table:
             "export": array([number] * annotations.num_rows, pa.int32()), "task_index": annotations["task_index"],
             "position": annotations["position"], "annotation_index": annotations["annotation_index"],
             "ground_truth": annotations["ground_truth"], "excluded": annotations["excluded"],
+            "cancelled": annotations["cancelled"],
             "identity": _identity(annotations, doc_ids, who, number),
         }))
     if not parts:
@@ -145,15 +147,25 @@ CHOSEN = PICKS.append(pa.field("reason", pa.string()))
 ROLES = pa.schema([("export", pa.int32()), ("annotation_index", pa.int32()), ("role", pa.string())])
 
 
-def rank(units: list[Units], ids: list[dict[str, str]] | None = None) -> tuple[pa.Table, pa.Table]:
-    """The ranking of the stored exports' annotations (module docstring: the rules): every
-    annotator's latest version per document and each person's latest ground-truth annotation,
-    flagged (PICKS), and the chosen annotation per document (CHOSEN, with its reason). ``ids``: as
-    ``_candidates``' (None: user ids are the ids)."""
+def current_annotations(units: list[Units], ids: list[dict[str, str]] | None = None) -> pa.Table:
+    """Each annotation of the stored exports as its newest copy says (module docstring), with
+    what ranking needs (``_candidates``' columns); ``ids``: as ``_candidates``' (None: user ids
+    are the ids). An annotation is in every export pulled after it was made: counted here, once."""
     candidates = _candidates(units, ids if ids is not None else [{} for _ in units])
-    if not candidates.num_rows:
+    return _latest(candidates, ["identity"]) if candidates.num_rows else candidates
+
+
+def rank(units: list[Units], ids: list[dict[str, str]] | None = None) -> tuple[pa.Table, pa.Table]:
+    """``ranked(current_annotations(units, ids))``."""
+    return ranked(current_annotations(units, ids))
+
+
+def ranked(current: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """The ranking of the current annotations (module docstring: the rules): every annotator's
+    latest version per document and each person's latest ground-truth annotation, flagged
+    (PICKS), and the chosen annotation per document (CHOSEN, with its reason)."""
+    if not current.num_rows:
         return PICKS.empty_table(), CHOSEN.empty_table()
-    current = _latest(candidates, ["identity"])
     # an annotation whose newest copy was left out (ingest --allow-partial) is left out: an older
     # copy is content its annotator has since changed (a ground-truth flag since removed, too)
     current = current.filter(pc.invert(current["excluded"]))
@@ -189,7 +201,10 @@ class AnnotationIndex:
         # who each annotator is: the corpus id of each export's user ids (annotations.annotators)
         self.corpus_ids = [corpus_ids(stored_accounts(item), annotators,
                                       Location(file=str(item.directory / ACCOUNTS_FILE))) for item in self.stored]
-        self.versions, self.chosen = rank(self.units, self.corpus_ids)
+        current = current_annotations(self.units, self.corpus_ids)
+        self.versions, self.chosen = ranked(current)
+        # each annotation counted once, as its newest copy says (a cancellation undone is none)
+        self.cancelled = column_sum(current["cancelled"]) if current.num_rows else 0
 
     @classmethod
     def of_corpus(cls, layout: Layout, on_checking: Callable[[int], None] | None = None) -> "AnnotationIndex":
