@@ -449,6 +449,7 @@ class DocumentRows:
     timexes: list[dict]
     quotes: list[dict]
     sentences: list[dict]  # its ner rows
+    annotated: bool = True  # False: nobody annotated it yet (it has no kb row)
 
     @property
     def doc_id(self) -> str:

@@ -104,7 +104,7 @@ def build_release(documents: Mapping[str, Document],
         require_verified(target)
     partial = staging_dir(out_dir, f".{version}.partial-")
     try:
-        with writing_under(out_dir / version):
+        with writing_under(target):
             # the version rule was met when the version was published: the same content is a
             # no-op, other content is release-exists (_publish), never a call for another bump
             _write_release(partial, documents, annotations, registry, version, previous, card, sizes,

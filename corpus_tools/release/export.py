@@ -125,17 +125,17 @@ def read_documents(path: Path, layers: tuple[str, ...] = LAYERS, *,
     write or show other characters than the row says. (A release's files verify against its
     SHA256SUMS first, so it takes a file and its sum changed together.)
 
-    ``annotated_only``: leave out the documents nobody annotated, which have no kb row (every
-    document had one before 2026-12-06): given out with empty layers, they would say their text
-    names nothing."""
+    ``DocumentRows.annotated`` is False for a document nobody annotated, which has no kb row
+    (every document had one before 2026-12-06); ``annotated_only`` leaves those out: given out
+    with empty layers, they would say their text names nothing."""
     readers = {config: _ByDocument(read_config(path, config)) for config in layers}
-    if annotated_only:
-        readers["kb"] = _ByDocument(_kb_documents(path))
+    readers["kb"] = _ByDocument(_kb_documents(path))
     for row in read_config(path, "documents"):
         doc_id, text = row["doc_id"], row["text"]
+        annotated = bool(readers["kb"].take(doc_id))
         rows = DocumentRows(row, *(_spans_checked(readers[config].take(doc_id), config, text, path)
-                                   if config in readers else [] for config in LAYERS))
-        if not annotated_only or readers["kb"].take(doc_id):
+                                   if config in readers else [] for config in LAYERS), annotated=annotated)
+        if annotated or not annotated_only:
             yield rows
     for config, rows in readers.items():
         if rows.next is not None:
@@ -168,11 +168,6 @@ def _config_file(config: str, file: Path):
         raise CorpusError("release-invalid", f"no column {', '.join(map(repr, missing))}: not a file of the "
                           f"{config} config", Location(file=str(file)))
     return parquet
-
-
-def annotated_documents(path: Path) -> set[str]:
-    """The doc_ids of the documents someone annotated: those with a kb row (``_kb_documents``)."""
-    return {row["doc_id"] for row in _kb_documents(path)}
 
 
 def _kb_documents(path: Path) -> Iterator[dict]:

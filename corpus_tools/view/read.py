@@ -20,7 +20,7 @@ from corpus_tools.records import (
     TimeExpression,
 )
 from corpus_tools.release.checksums import open_parquet, require_verified
-from corpus_tools.release.export import annotated_documents, read_config, read_documents
+from corpus_tools.release.export import read_config, read_documents
 
 CONFIGS = ("documents", "entities", "timexes", "quotes", "entity_registry")
 LAYERS = ("entities", "timexes", "quotes")
@@ -44,7 +44,6 @@ def read_release(path: str | Path) -> ReleaseContents:
 def documents(path: str | Path) -> Iterator[ReleasedDocument]:
     """Each document of the release at ``path``, in the release's order, with its layers in span order."""
     path = Path(path)
-    annotated = annotated_documents(path)
     for document in read_documents(path, LAYERS):
         row = document.row
         text = row["text"]
@@ -58,7 +57,7 @@ def documents(path: str | Path) -> Iterator[ReleasedDocument]:
             entities=_records(document.entities, _entity),
             timexes=_records(document.timexes, _timex),
             quotes=_records(document.quotes, _quote),
-            annotated=row["doc_id"] in annotated,
+            annotated=document.annotated,
         )
 
 
