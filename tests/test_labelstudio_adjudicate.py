@@ -46,16 +46,22 @@ def _corpus(tmp_path: Path) -> Layout:
     return Layout.at(tmp_path)
 
 
+def _pushed(labelstudio, tmp_path: Path, project: str):
+    """A corpus copy, DOCS pushed to a new project, and round 1's gold of them as results."""
+    layout = _corpus(tmp_path / "corpus")
+    documents = load_documents(layout)
+    pushed = push(labelstudio.client, [documents[d] for d in DOCS], None, project, layout=layout)
+    gold = worksheet_items([REPO / "annotations" / "worksheets" / "round-1" / f"{d}.yaml" for d in DOCS], documents)
+    return layout, documents, pushed, gold
+
+
 def _plain(annotation) -> dict:
     return annotation if isinstance(annotation, dict) else annotation.model_dump()
 
 
 def test_adjudicate_push_review_pull_release(labelstudio, tmp_path):
-    layout = _corpus(tmp_path / "corpus")
-    documents = load_documents(layout)
     project = "adjudication round"
-    pushed = push(labelstudio.client, [documents[d] for d in DOCS], None, project, layout=layout)
-    gold = worksheet_items([REPO / "annotations" / "worksheets" / "round-1" / f"{d}.yaml" for d in DOCS], documents)
+    layout, documents, pushed, gold = _pushed(labelstudio, tmp_path, project)
     one, as_one = labelstudio.as_user("annotator-1@corpus-tools.local")
     two, as_two = labelstudio.as_user("annotator-2@corpus-tools.local")
     annotate_from_results(as_one, pushed.project_id, gold)
@@ -258,11 +264,8 @@ def test_a_reviewer_who_annotated_gets_the_merge_beside_their_own_annotation(lab
     """Any annotation of the reviewer's skipped the task as "already adjudicated": an annotator
     who adjudicates got nothing pushed. Now only their ground-truth annotation counts, and their
     own version stays theirs for agreement."""
-    layout = _corpus(tmp_path / "corpus")
-    documents = load_documents(layout)
     project = "annotator reviews"
-    pushed = push(labelstudio.client, [documents[d] for d in DOCS], None, project, layout=layout)
-    gold = worksheet_items([REPO / "annotations" / "worksheets" / "round-1" / f"{d}.yaml" for d in DOCS], documents)
+    layout, documents, pushed, gold = _pushed(labelstudio, tmp_path, project)
     _, as_lead = labelstudio.as_user("lead-annotator@corpus-tools.local")
     _, as_other = labelstudio.as_user("other-annotator@corpus-tools.local")
     annotate_from_results(as_lead, pushed.project_id, gold)
