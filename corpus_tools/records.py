@@ -512,8 +512,8 @@ class Exclusion:
 class StoredExport:
     """An export in the store: ``annotations/exports/<sequence>-<sha256[:16]>/`` holding
     ``export.json`` (the file as Label Studio wrote it, byte for byte) and ``ingest.json`` (its
-    full SHA-256, the options it was ingested with, the units it was accepted without, and the
-    accounts of its annotators when ``labelstudio pull`` stored it).
+    full SHA-256, the options it was ingested with, the units it was accepted without, and, when
+    ``labelstudio pull`` stored it, the project it is a snapshot of and the accounts of its annotators).
     ``sequence`` is the order of ingestion (corpus_tools.ingest.store)."""
 
     sequence: int
@@ -531,6 +531,20 @@ class StoredExport:
     @property
     def record(self) -> Path:
         return self.directory / "ingest.json"
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRef:
+    """The Label Studio project a pulled export is a snapshot of (``ingest.json``'s
+    ``snapshot_of``): its id and when it was created. Ids restart at 1 on every server, and a
+    project moved to another server is created anew; the two together name one project, so a
+    later pull of it says which annotations were deleted there (corpus_tools.annotations.consolidate)."""
+
+    id: int
+    created_at: str  # ISO 8601, as the server gives it
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"project": self.id, "created_at": self.created_at}
 
 
 @dataclass(frozen=True, slots=True)

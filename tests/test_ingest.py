@@ -230,6 +230,9 @@ def test_a_stored_export_edited_into_a_file_that_is_no_export_is_called_changed(
     ("excluded", [{"code": "x", "task_id": [1]}], "excluded is not a list of units"),
     ("allow_partial", "no", "allow_partial is not true or false"),
     ("sha256", None, "no sha256"),
+    ("snapshot_of", {"project": "4", "created_at": "2024-05-01"}, "snapshot_of is not a project's id"),
+    ("snapshot_of", {"project": True, "created_at": "2024-05-01"}, "snapshot_of is not a project's id"),
+    ("snapshot_of", [4], "snapshot_of is not a project's id"),
 ])
 def test_a_stored_record_of_the_wrong_shape_is_refused_naming_it(tmp_path: Path, field, value, fault):
     """ingest.json is read by every command over the store: a damaged one was a traceback (an
@@ -397,6 +400,53 @@ def test_a_cancelled_annotation_is_counted_once_whatever_the_exports_that_hold_i
     tasks[0]["annotations"][1] = undone
     assert run_ingest(layout, write_export(tmp_path, "04.json", tasks)).status == "stored"
     assert AnnotationIndex(layout, documents(), registry()).cancelled == 0
+
+
+def test_an_annotation_deleted_in_label_studio_leaves_with_the_next_pull_of_its_project(tmp_path: Path):
+    """A pull holds its project whole: an annotation the next pull of the project lacks was
+    deleted there. It stayed, ground truth included, and was chosen over the living ones."""
+    from corpus_tools.annotations.consolidate import AnnotationIndex
+    from corpus_tools.ingest.store import stored_snapshot
+    from corpus_tools.records import ProjectRef
+
+    layout = corpus_root(tmp_path / "corpus")
+    project, other = ProjectRef(4, "2024-05-01T08:00:00+00:00"), ProjectRef(4, "2024-05-20T08:00:00+00:00")
+    base = fx.valid_export()[0]["annotations"][0]
+    tasks = fx.valid_export()[:1]
+    starred = _annotation(base, 103, 3, "02", True, {"e3"})
+    tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "01", False),
+                               starred]
+    assert run_ingest(layout, write_export(tmp_path, "1.json", tasks), snapshot=project).status == "stored"
+    assert stored_snapshot(stored_exports(layout)[0]) == project
+    assert load_annotation_set(layout, documents(), registry()).chosen["doc-a"].provenance.annotation_id == 103
+
+    tasks[0]["annotations"] = tasks[0]["annotations"][:1]  # 102 and the ground truth deleted
+    gone = run_ingest(layout, write_export(tmp_path, "2.json", tasks), snapshot=project)
+    assert gone.status == "stored"  # though every annotation in it is stored already
+    assert gone.notes == ("2 annotations of project 4's previous pull (stored export "
+                          f"{stored_exports(layout)[0].name}) are not in this one: deleted in Label Studio, they "
+                          "leave the annotation set (ids 102, 103)",)
+    annotations = load_annotation_set(layout, documents(), registry())
+    assert [(v.provenance.annotation_id, v.provenance.ground_truth) for v in annotations.versions["doc-a"]] == [
+        (101, False)]
+    assert (annotations.chosen["doc-a"].provenance.annotation_id, annotations.chosen["doc-a"].provenance.reason) == (
+        101, "latest")
+    tasks[0]["predictions"] = [{"id": 7, "model_version": "m", "created_ago": "1 minute", "result": []}]
+    assert run_ingest(layout, write_export(tmp_path, "3.json", tasks), snapshot=project).status == "nothing-new"
+
+    # a pull of another project (same id, another server) and an export from a file delete nothing
+    tasks[0]["annotations"] = [_annotation(base, 104, 2, "03", False)]
+    assert run_ingest(layout, write_export(tmp_path, "4.json", tasks), snapshot=other).status == "stored"
+    tasks[0]["annotations"] = [_annotation(base, 105, 3, "03", False)]
+    assert run_ingest(layout, write_export(tmp_path, "5.json", tasks)).status == "stored"
+    index = AnnotationIndex(layout, documents(), registry())
+    assert sorted(index.versions["annotation_index"].to_pylist()) == [0, 0, 0]  # 101, 104, 105
+    assert sorted(index.versions["annotator"].to_pylist()) == ["1", "2", "3"]
+
+    # every annotation of the project deleted: stored, not "no annotations"
+    tasks[0]["annotations"] = []
+    assert run_ingest(layout, write_export(tmp_path, "6.json", tasks), snapshot=project).status == "stored"
+    assert sorted(AnnotationIndex(layout, documents(), registry()).versions["annotator"].to_pylist()) == ["2", "3"]
 
 
 def test_an_annotator_who_adjudicates_keeps_their_own_version(tmp_path: Path):

@@ -287,3 +287,14 @@ def test_a_reviewer_who_annotated_gets_the_merge_beside_their_own_annotation(lab
     assert report["documents"]["compared"] == 2 and len(report["annotators"]) == 2
     chosen = load_annotation_set(layout, documents, load_registry(layout)).chosen
     assert all(chosen[d].provenance.reason == "ground_truth" for d in DOCS)
+
+    # the reviewer deletes one adjudication in Label Studio: the next pull holds the project
+    # whole, so the merge leaves the set (it stayed, and was chosen, from the older pull)
+    task = next(t for t in labelstudio.client.tasks.list(project=pushed.project_id, fields="all")
+                if t.data["doc_id"] == DOCS[0])
+    [merge] = [_plain(a) for a in task.annotations if _plain(a)["ground_truth"]]
+    labelstudio.client.annotations.delete(merge["id"])
+    _, pulled = pull_and_ingest(labelstudio.client, project, layout)
+    assert pulled.status == "stored" and any(f"(ids {merge['id']})" in note for note in pulled.notes)
+    chosen = load_annotation_set(layout, documents, load_registry(layout)).chosen
+    assert [chosen[d].provenance.reason for d in DOCS] == ["latest", "ground_truth"]

@@ -4,7 +4,8 @@
 ``export.json`` is the file byte for byte; ``ingest.json`` its full SHA-256, the options it
 was ingested with, the units it was accepted without (``--allow-partial``) and, from
 ``labelstudio pull``, the account of each user id that annotated in it (``accounts.json``:
-corpus_tools.annotations.annotators). ``sequence`` numbers exports in the order they were
+corpus_tools.annotations.annotators) and the project it is a snapshot of (``snapshot_of``:
+what the next pull of the project lacks was deleted there). ``sequence`` numbers exports in the order they were
 ingested (six digits, from 000001): the annotation set breaks ties between annotations by it,
 so the order is the order of the work, never that of names or hashes. (Two branches that each ingest an export and are then merged can hold the same
 number twice; the SHA-256 prefix orders those, and ``ingest`` continues after the highest.)
@@ -52,7 +53,7 @@ import pyarrow.compute as pc
 from corpus_tools.annotations.annotators import register
 from corpus_tools.annotations.registry import registry_digest
 from corpus_tools.documents.index import documents_digest
-from corpus_tools.errors import CorpusError, Location, Problem, Report
+from corpus_tools.errors import CorpusError, Location, Problem, Report, agreeing, quantity
 from corpus_tools.fingerprint import fingerprint
 from corpus_tools.fsutil import atomic_write_bytes, staging_dir, writing_under
 from corpus_tools.iterutil import batched
@@ -63,7 +64,9 @@ from corpus_tools.ingest.units import Units, UnitsWriter, column_sum, problems_o
 from corpus_tools.ingest.work import check_batch, start_worker, worker_batch
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
-from corpus_tools.records import Document, Exclusion, IngestResult, RegistryEntity, StoredExport, email_key, is_email
+from corpus_tools.records import (
+    Document, Exclusion, IngestResult, ProjectRef, RegistryEntity, StoredExport, email_key, is_email,
+)
 
 STORED_NAME = re.compile(r"^(\d{6})-([0-9a-f]{16})$")
 ACCOUNTS_FILE = "accounts.json"
@@ -122,7 +125,17 @@ def _record_fault(record: Any) -> str | None:
                     for key in ("task_id", "annotation_id", "region_id"))
             for item in excluded):
         return "excluded is not a list of units, each with its problem code and where it is"
+    snapshot = record.get("snapshot_of")
+    if snapshot is not None and not (isinstance(snapshot, dict) and type(snapshot.get("project")) is int
+                                     and isinstance(snapshot.get("created_at"), str)):
+        return "snapshot_of is not a project's id and creation time"
     return None
+
+
+def stored_snapshot(stored: StoredExport) -> ProjectRef | None:
+    """The project a stored export is a snapshot of (``labelstudio pull`` records it), or None."""
+    snapshot = _read_record(stored.directory).get("snapshot_of")
+    return None if snapshot is None else ProjectRef(snapshot["project"], snapshot["created_at"])
 
 
 def stored_accounts(stored: StoredExport) -> dict[str, str] | None:
@@ -323,7 +336,7 @@ def validate_export(path: str | Path, documents: Mapping[str, Document], registr
 def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Document],
            registry: Mapping[str, RegistryEntity], allow_partial: bool = False, jobs: int | None = None,
            trim_whitespace: bool = False, on_progress: Callable[[int], None] | None = None,
-           accounts: Accounts | None = None) -> IngestResult:
+           accounts: Accounts | None = None, snapshot: ProjectRef | None = None) -> IngestResult:
     """Validate the export at ``export_path``, store it verbatim and write its units table.
 
     ``accounts``: who the export's user ids are, asked of the server the export comes from
@@ -334,6 +347,11 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
     annotations/annotators.jsonl gains an id for each account it lacks
     (corpus_tools.annotations.annotators). Without them, the export's user ids are its
     annotators' ids.
+
+    ``snapshot``: the Label Studio project the export holds whole (``labelstudio pull``), recorded
+    in ``ingest.json``: an annotation in the project's previous pull and not in this one was
+    deleted there, and leaves the annotation set (corpus_tools.annotations.consolidate). Such a
+    pull is stored even when nothing else in it is new.
 
     Raises CorpusError when the file is not a Label Studio export at all (nothing is written).
     Status ``refused`` (nothing written) when it has errors and ``allow_partial`` is off;
@@ -358,7 +376,7 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
                 copy.flush()
                 os.fsync(copy.fileno())
             return _store(layout, staging, units_staging, stream.sha256, gathered, options,
-                          documents, registry, accounts, export_path, on_progress)
+                          documents, registry, accounts, snapshot, export_path, on_progress)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             if units_staging is not None:
@@ -381,7 +399,7 @@ def _write_checked(stream: ExportStream, context: Context, jobs: int, directory:
 
 
 def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gathered: _Gathered,
-           options: dict[str, bool], documents, registry, accounts: Accounts | None,
+           options: dict[str, bool], documents, registry, accounts: Accounts | None, snapshot: ProjectRef | None,
            export_path: Path, on_progress: Callable[[int], None] | None) -> IngestResult:
     report = gathered.report()
     inputs = functools.cache(lambda: inputs_digest(documents, registry))  # a refusal needs none
@@ -398,17 +416,20 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
         return IngestResult("already-stored", sha256, existing, report, exclusions, notes)
     if not report.valid and not options["allow_partial"]:
         return IngestResult("refused", sha256, None, report, exclusions)
-    if not gathered.submitted:
+    deleted = _deleted(layout, new, snapshot, stored_units)
+    if not gathered.submitted and not deleted:
         return IngestResult("no-annotations", sha256, None, report, exclusions)
     nothing_new, notes = _against_store(layout, new, stored_units, accounts is None)
-    if nothing_new:
+    notes += deleted
+    if nothing_new and not deleted:
         notes += _record_accounts(layout, new, None, accounts, stored_units, export_path)
         return IngestResult("nothing-new", sha256, None, report, exclusions, notes)
     if accounts is None and _known_by_account(layout):
         notes += ("its annotators are known by Label Studio user id alone, and annotations/annotators.jsonl names "
                   "people by the corpus's ids: until `labelstudio pull` of its project records their accounts, its "
                   "user N is taken for the corpus's annotator N (docs/agreement.md, \"Who an annotator is\")",)
-    record = {"sha256": sha256, **options, "excluded": [exclusion_as_dict(item) for item in exclusions]}
+    record = {"sha256": sha256, **options, "excluded": [exclusion_as_dict(item) for item in exclusions],
+              **({"snapshot_of": snapshot.as_dict()} if snapshot is not None else {})}
     atomic_write_bytes(staging / "ingest.json", orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
     notes += _record_accounts(layout, new, staging, accounts, stored_units, export_path)
     sequence = _next_sequence(layout)
@@ -538,6 +559,27 @@ def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExp
         if by_user_id and not note:
             note = _clash_note(mine, theirs, stored)
     return False, note
+
+
+def _deleted(layout: Layout, new: Units, snapshot: ProjectRef | None,
+             stored_units: Callable[[StoredExport], Units]) -> tuple[str, ...]:
+    """A note when annotations of the project's previous stored pull are not in this one (ids are
+    a database's own): they were deleted in Label Studio. Empty without a previous pull."""
+    if snapshot is None:
+        return ()
+    previous = next((stored for stored in reversed(stored_exports(layout)) if stored_snapshot(stored) == snapshot), None)
+    if previous is None:
+        return ()
+    theirs = _submitted(stored_units(previous))["id"]
+    gone = pc.invert(pc.is_in(theirs, value_set=_submitted(new)["id"].combine_chunks()))
+    count = column_sum(gone)
+    if not count:
+        return ()
+    shown = sorted(theirs.filter(gone).to_pylist())
+    listed = ", ".join(map(str, shown[:5])) + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
+    return (f"{quantity(count, 'annotation')} of project {snapshot.id}'s previous pull (stored export "
+            f"{previous.name}) {agreeing(count, 'is', 'are')} not in this one: deleted in Label Studio, "
+            f"{agreeing(count, 'it leaves', 'they leave')} the annotation set (ids {listed})",)
 
 
 def _submitted(units: Units) -> pa.Table:

@@ -24,7 +24,7 @@ from corpus_tools.iterutil import batched
 from corpus_tools.errors import CorpusError, Location, Report, agreeing, quantity
 from corpus_tools.labelstudio.config import labeling_config
 from corpus_tools.labelstudio.tasks import make_tasks, task_key
-from corpus_tools.records import Document, DocumentAnnotations
+from corpus_tools.records import Document, DocumentAnnotations, ProjectRef
 
 IMPORT_BATCH = 250  # tasks per import request: the full texts make requests large
 PAGE_SIZE = 500
@@ -315,8 +315,9 @@ def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = 
     """Pull the project's export into ``out_path`` (default build/labelstudio/<project>.json, the
     title's characters other than letters, digits, '-', '_' and '.' made '-'),
     then validate and store it in annotations/exports/ (corpus_tools.ingest.ingest) with the
-    accounts of its annotators (``server_accounts``: who each user id is, corpus_tools.annotations.annotators).
-    Returns (export path, IngestResult). ``on_progress``: as ``pull``'s, for the download;
+    accounts of its annotators (``server_accounts``: who each user id is, corpus_tools.annotations.annotators)
+    and the project it is a snapshot of (``ProjectRef``: what a later pull no longer holds was
+    deleted in Label Studio). Returns (export path, IngestResult). ``on_progress``: as ``pull``'s, for the download;
     ``on_checking``: as ingest's ``on_progress`` (tasks checked)."""
     from corpus_tools.ingest import ingest
     from corpus_tools.documents.index import DocumentIndex
@@ -327,6 +328,11 @@ def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = 
         safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in str(project))
         out_path = layout.build / "labelstudio" / f"{safe}.json"
     with corpus_lock(layout, "pull"):
-        exported = pull(client, project, out_path, on_progress=on_progress)
+        found = resolve_project(client, project)
+        exported = pull(client, found.id, out_path, on_progress=on_progress)
+        # a server too old to say when the project was created cannot name it across servers
+        created = getattr(found, "created_at", None)
+        snapshot = ProjectRef(found.id, created.isoformat()) if created is not None else None
         return exported, ingest(exported, layout, DocumentIndex(layout), load_registry(layout), allow_partial,
-                                on_progress=on_checking, accounts=functools.partial(server_accounts, client))
+                                on_progress=on_checking, accounts=functools.partial(server_accounts, client),
+                                snapshot=snapshot)
