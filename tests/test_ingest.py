@@ -932,7 +932,7 @@ def test_an_export_from_another_label_studio_database_is_noted(tmp_path: Path):
     assert other.status == "stored"
     [note] = other.notes
     assert note.startswith(f"annotation ids 101, 201 of this export name other annotations (another unique_id) in "
-                           f"stored export {first.stored_as.name}: it looks exported from another Label Studio "
+                           f"stored export {same.stored_as.name}: it looks exported from another Label Studio "
                            "database"), note
     result = CliRunner().invoke(cli, ["ingest", str(write_export(tmp_path, "again.json", export("cccc", "05"))),
                                       "--root", str(layout.root)])
@@ -960,6 +960,31 @@ def test_an_export_with_nothing_new_is_not_stored_again(tmp_path: Path):
     result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "b.json"), "--root", str(layout.root)])
     assert result.exit_code == 0 and "not stored: every annotation in it is stored already" in result.output
     assert run_ingest(layout, write_export(tmp_path, "c.json", export("2 minutes", "03"))).status == "stored"
+
+
+def test_a_pull_with_nothing_new_reads_the_last_stored_export_alone(tmp_path: Path, monkeypatch):
+    """Every pull holds the whole project: read newest first, the last one settles it, where every
+    stored export was read (the store grows by one with each pull that has news)."""
+    import corpus_tools.ingest.store as store
+
+    layout = corpus_root(tmp_path / "corpus")
+
+    def pulled(day: str, ago: str = "0 minutes") -> Path:
+        tasks = fx.valid_export()
+        for task in tasks:
+            task["predictions"] = [{"id": 7, "model_version": "m", "created_ago": ago, "result": []}]
+            for annotation in task["annotations"]:
+                annotation["unique_id"] = f"uuid-{annotation['id']}"
+                annotation["updated_at"] = f"2024-05-{day}T09:00:00Z"
+        return write_export(tmp_path, f"{day}-{ago}.json", tasks)
+
+    for day in ("01", "02", "03"):
+        assert run_ingest(layout, pulled(day)).status == "stored"
+    read = []
+    monkeypatch.setattr(store, "units_for", lambda layout, stored, *args, **kwargs: read.append(stored.name) or
+                        store.Units(next(layout.build.glob(f"units/{stored.name}.*")), stored.name))
+    assert run_ingest(layout, pulled("03", "1 minute")).status == "nothing-new"
+    assert read == [stored_exports(layout)[-1].name]
 
 
 def test_nothing_new_counts_every_stored_export_and_a_null_field_as_a_value(tmp_path: Path):

@@ -551,7 +551,9 @@ def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExp
     comparable = mine["unique_id"].null_count == 0
     seen = None
     note: tuple[str, ...] = ()
-    for stored in stored_exports(layout):
+    # newest first: a pull of a project holds its every annotation, so when nothing is new the
+    # last pull is the one export read, however many the store holds
+    for stored in reversed(stored_exports(layout)):
         theirs = _submitted(stored_units(stored))
         seen = _stored_unchanged(mine, theirs, seen)
         if comparable and column_sum(seen) == mine.num_rows:
