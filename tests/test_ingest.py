@@ -987,6 +987,32 @@ def test_a_pull_with_nothing_new_reads_the_last_stored_export_alone(tmp_path: Pa
     assert read == [stored_exports(layout)[-1].name]
 
 
+def test_a_pull_is_compared_with_its_projects_previous_pull_and_what_came_after(tmp_path: Path, monkeypatch):
+    """What the previous pull of the project lacks was deleted, and never comes back: the exports
+    before it hold nothing of a later pull, and are not read (every one was, with each pull)."""
+    import corpus_tools.ingest.store as store
+    from corpus_tools.records import ProjectRef
+
+    layout = corpus_root(tmp_path / "corpus")
+    project = ProjectRef(4, "2024-05-01T08:00:00+00:00")
+    base = fx.valid_export()[0]["annotations"][0]
+    tasks = fx.valid_export()[:1]
+    tasks[0]["annotations"] = []
+    for number, day in enumerate(("01", "02", "03")):
+        tasks[0]["annotations"].append(_annotation(base, 101 + number, 1 + number, day, False))
+        assert run_ingest(layout, write_export(tmp_path, f"{day}.json", tasks), snapshot=project).status == "stored"
+    tasks[0]["annotations"] = [_annotation(base, 105, 5, "03", False)]
+    assert run_ingest(layout, write_export(tmp_path, "file.json", tasks)).status == "stored"  # no project
+    read = []
+    monkeypatch.setattr(store, "units_for", lambda layout, stored, *args, **kwargs: read.append(stored.name) or
+                        store.Units(next(layout.build.glob(f"units/{stored.name}.*")), stored.name))
+    tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False), _annotation(base, 104, 4, "04", False)]
+    pulled = run_ingest(layout, write_export(tmp_path, "04.json", tasks), snapshot=project)
+    assert pulled.status == "stored" and "(ids 102, 103)" in pulled.notes[0]
+    stored = [item.name for item in stored_exports(layout)]
+    assert set(read) == {stored[2], stored[3]}  # the previous pull and the file after it; not the first two
+
+
 def test_nothing_new_counts_every_stored_export_and_a_null_field_as_a_value(tmp_path: Path):
     """Annotations stored across two exports make a third holding them all nothing new; a field
     null in one and set in the other is a change."""

@@ -416,10 +416,11 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
         return IngestResult("already-stored", sha256, existing, report, exclusions, notes)
     if not report.valid and not options["allow_partial"]:
         return IngestResult("refused", sha256, None, report, exclusions)
-    deleted = _deleted(layout, new, snapshot, stored_units)
+    previous = _previous_pull(layout, snapshot)
+    deleted = _deleted(new, snapshot, previous, stored_units)
     if not gathered.submitted and not deleted:
         return IngestResult("no-annotations", sha256, None, report, exclusions)
-    nothing_new, notes = _against_store(layout, new, stored_units, accounts is None)
+    nothing_new, notes = _against_store(layout, new, stored_units, accounts is None, previous)
     notes += deleted
     if nothing_new and not deleted:
         notes += _record_accounts(layout, new, None, accounts, stored_units, export_path)
@@ -528,7 +529,7 @@ _SAME = ["id", "unique_id", "updated_at", "cancelled", "ground_truth", "annotato
 
 
 def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExport], Units],
-                   by_user_id: bool) -> tuple[bool, tuple[str, ...]]:
+                   by_user_id: bool, previous: StoredExport | None = None) -> tuple[bool, tuple[str, ...]]:
     """The export's annotations against the stored exports', each stored export's read once:
 
     * whether there is nothing new: every annotation is stored already, with every field of
@@ -542,6 +543,10 @@ def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExp
       export's: it comes from another Label Studio database, whose user ids are other people.
       Only a note: a SQLite database can give a deleted newest annotation's id to the next one.
 
+    ``previous``: the previous pull of the project this export is a pull of. The exports stored
+    before it are not read: what it lacks was deleted, and Label Studio never brings an
+    annotation back under its unique_id, so they hold nothing of this export's.
+
     Compared as columns, matched by unique_id (one per annotation in an export): Python objects
     for the rows of a large export took tens of MB, and converting timestamps to Python imports
     pandas."""
@@ -553,7 +558,8 @@ def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExp
     note: tuple[str, ...] = ()
     # newest first: a pull of a project holds its every annotation, so when nothing is new the
     # last pull is the one export read, however many the store holds
-    for stored in reversed(stored_exports(layout)):
+    exports = stored_exports(layout)
+    for stored in reversed(exports[exports.index(previous) if previous is not None else 0:]):
         theirs = _submitted(stored_units(stored))
         seen = _stored_unchanged(mine, theirs, seen)
         if comparable and column_sum(seen) == mine.num_rows:
@@ -563,14 +569,18 @@ def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExp
     return False, note
 
 
-def _deleted(layout: Layout, new: Units, snapshot: ProjectRef | None,
-             stored_units: Callable[[StoredExport], Units]) -> tuple[str, ...]:
-    """A note when annotations of the project's previous stored pull are not in this one (ids are
-    a database's own): they were deleted in Label Studio. Empty without a previous pull."""
+def _previous_pull(layout: Layout, snapshot: ProjectRef | None) -> StoredExport | None:
+    """The last stored pull of the project ``snapshot`` names, if any."""
     if snapshot is None:
-        return ()
-    previous = next((stored for stored in reversed(stored_exports(layout)) if stored_snapshot(stored) == snapshot), None)
-    if previous is None:
+        return None
+    return next((stored for stored in reversed(stored_exports(layout)) if stored_snapshot(stored) == snapshot), None)
+
+
+def _deleted(new: Units, snapshot: ProjectRef | None, previous: StoredExport | None,
+             stored_units: Callable[[StoredExport], Units]) -> tuple[str, ...]:
+    """A note when annotations of the project's ``previous`` stored pull are not in this one (ids
+    are a database's own): they were deleted in Label Studio. Empty without a previous pull."""
+    if snapshot is None or previous is None:
         return ()
     theirs = _submitted(stored_units(previous))["id"]
     gone = pc.invert(pc.is_in(theirs, value_set=_submitted(new)["id"].combine_chunks()))
