@@ -433,6 +433,11 @@ def test_an_annotation_deleted_in_label_studio_leaves_with_the_next_pull_of_its_
         101, "latest")
     tasks[0]["predictions"] = [{"id": 7, "model_version": "m", "created_ago": "1 minute", "result": []}]
     assert run_ingest(layout, write_export(tmp_path, "3.json", tasks), snapshot=project).status == "nothing-new"
+    # the first pull holds nothing current: not read, its units table not made again when gone
+    first, second = (item.name for item in stored_exports(layout))
+    shutil.rmtree(next(layout.build.glob(f"units/{first}.*")))
+    assert [item.name for item in AnnotationIndex(layout, documents(), registry()).stored] == [second]
+    assert not list(layout.build.glob(f"units/{first}.*"))
 
     # a pull of another project (same id, another server) and an export from a file delete nothing
     tasks[0]["annotations"] = [_annotation(base, 104, 2, "03", False)]

@@ -12,10 +12,10 @@ predictions and units that validation excluded are left out. Then, per document:
   of update (an annotation un-marked as ground truth is no longer one; one whose newest copy
   validation left out is left out, not replaced by an older copy), and an annotation that is
   only in an older export stays, except that a pull is a snapshot of its project
-  (``snapshot_of``, corpus_tools.ingest.store): an annotation whose newest copy is in a pull of a
-  project that was pulled again later is not in that later pull, so it was deleted in Label
-  Studio, and is left out. (An export ingested from a file says no project: what was deleted
-  after it stays.)
+  (``snapshot_of``): a pull of a project that was pulled again later is not read at all
+  (``exports_in_use``, corpus_tools.ingest.store). The later pull holds every annotation the
+  project still has, each as new or newer; one it lacks was deleted in Label Studio, and is left
+  out. (An export ingested from a file says no project: what was deleted after it stays.)
 * every annotator keeps one version: their most recently updated annotation of it that is not
   ground truth. A ground-truth annotation is an adjudication, kept apart (the most recent of each
   person's, flagged ``ground_truth``), so an annotator who later adjudicates the document keeps
@@ -27,7 +27,7 @@ predictions and units that validation excluded are left out. Then, per document:
 Problems: those of the tasks that hold a version or the chosen annotation, and of tasks that
 cannot be used at all (unknown document, no text), so that nothing is dropped silently; an
 export stored with ``--allow-partial`` keeps the units it was accepted without out, without
-reporting them again. Counts: the checks' counts of every stored export.
+reporting them again. Counts: the checks' counts of every stored export in use (``exports_in_use``).
 """
 
 from __future__ import annotations
@@ -50,14 +50,13 @@ from corpus_tools.arrays import array, scalar
 from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.errors import Location, Problem, Report
 from corpus_tools.ingest.store import (
-    ACCOUNTS_FILE, accepted_exclusions, inputs_digest, problem_key, stored_accounts, stored_exports, stored_snapshot,
-    units_for,
+    ACCOUNTS_FILE, accepted_exclusions, exports_in_use, inputs_digest, problem_key, stored_accounts, units_for,
 )
 from corpus_tools.ingest.units import Units, column_sum, problems_of
 from corpus_tools.layout import Layout
 from corpus_tools.records import (
-    AnnotationSet, Cue, Document, DocumentAnnotations, EntityMention, ProjectRef, Provenance, Quote, RegistryEntity,
-    Source, Span, TimeExpression,
+    AnnotationSet, Cue, Document, DocumentAnnotations, EntityMention, Provenance, Quote, RegistryEntity, Source, Span,
+    TimeExpression,
 )
 
 _NEVER = -(2**63)  # the moment of an annotation without a readable timestamp: before every other
@@ -151,32 +150,17 @@ CHOSEN = PICKS.append(pa.field("reason", pa.string()))
 ROLES = pa.schema([("export", pa.int32()), ("annotation_index", pa.int32()), ("role", pa.string())])
 
 
-def current_annotations(units: list[Units], ids: list[dict[str, str]] | None = None,
-                        snapshots: list[ProjectRef | None] | None = None) -> pa.Table:
+def current_annotations(units: list[Units], ids: list[dict[str, str]] | None = None) -> pa.Table:
     """Each annotation of the stored exports as its newest copy says (module docstring), with
     what ranking needs (``_candidates``' columns); ``ids``: as ``_candidates``' (None: user ids
-    are the ids). An annotation is in every export pulled after it was made: counted here, once.
-    ``snapshots``: the project each export is a pull of (None: none is), whose annotations that
-    a later pull of the project no longer holds were deleted there: left out."""
+    are the ids). An annotation is in every export pulled after it was made: counted here, once."""
     candidates = _candidates(units, ids if ids is not None else [{} for _ in units])
-    if not candidates.num_rows:
-        return candidates
-    current = _latest(candidates, ["identity"])
-    snapshots = snapshots or [None] * len(units)
-    # a later pull of the project holds every annotation it still has, each as new as it is
-    # (updated_at never goes back; a tie goes to the later export): a newest copy in an
-    # earlier pull is one deleted since
-    superseded = [number for number, project in enumerate(snapshots)
-                  if project is not None and project in snapshots[number + 1:]]
-    if superseded:
-        current = current.filter(pc.invert(pc.is_in(current["export"], value_set=array(superseded, pa.int32()))))
-    return current
+    return _latest(candidates, ["identity"]) if candidates.num_rows else candidates
 
 
-def rank(units: list[Units], ids: list[dict[str, str]] | None = None,
-         snapshots: list[ProjectRef | None] | None = None) -> tuple[pa.Table, pa.Table]:
-    """``ranked(current_annotations(units, ids, snapshots))``."""
-    return ranked(current_annotations(units, ids, snapshots))
+def rank(units: list[Units], ids: list[dict[str, str]] | None = None) -> tuple[pa.Table, pa.Table]:
+    """``ranked(current_annotations(units, ids))``."""
+    return ranked(current_annotations(units, ids))
 
 
 def ranked(current: pa.Table) -> tuple[pa.Table, pa.Table]:
@@ -212,7 +196,7 @@ class AnnotationIndex:
     def __init__(self, layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity], *,
                  on_checking: Callable[[int], None] | None = None):
         self.documents, self.registry = documents, registry
-        self.stored = stored_exports(layout)
+        self.stored = exports_in_use(layout)
         inputs = inputs_digest(documents, registry)
         self.units = [units_for(layout, item, documents, registry, inputs=inputs, on_progress=on_checking)
                       for item in self.stored]
@@ -220,7 +204,7 @@ class AnnotationIndex:
         # who each annotator is: the corpus id of each export's user ids (annotations.annotators)
         self.corpus_ids = [corpus_ids(stored_accounts(item), annotators,
                                       Location(file=str(item.directory / ACCOUNTS_FILE))) for item in self.stored]
-        current = current_annotations(self.units, self.corpus_ids, [stored_snapshot(item) for item in self.stored])
+        current = current_annotations(self.units, self.corpus_ids)
         self.versions, self.chosen = ranked(current)
         # each annotation counted once, as its newest copy says (a cancellation undone is none)
         self.cancelled = column_sum(current["cancelled"]) if current.num_rows else 0

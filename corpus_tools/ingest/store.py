@@ -97,6 +97,19 @@ def stored_exports(layout: Layout) -> list[StoredExport]:
     return sorted(found, key=lambda stored: (stored.sequence, stored.name))
 
 
+def exports_in_use(layout: Layout) -> list[StoredExport]:
+    """The stored exports that can hold a current annotation, in ingest order: all but each pull
+    of a project that was pulled again later. That later pull holds every annotation the project
+    still has, each as new as it is or newer (Label Studio's update times never go back); one it
+    lacks was deleted in Label Studio. So the annotation set reads one pull per project, however
+    often it was pulled, and a deleted annotation leaves it."""
+    stored = stored_exports(layout)
+    projects = [stored_snapshot(item) for item in stored]
+    last = {project: number for number, project in enumerate(projects) if project is not None}
+    return [item for number, (item, project) in enumerate(zip(stored, projects))
+            if project is None or last[project] == number]
+
+
 def _read_record(directory: Path) -> dict:
     path = directory / "ingest.json"
     try:
