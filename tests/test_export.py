@@ -314,16 +314,16 @@ def test_layer_rows_out_of_document_order_are_refused_not_misplaced(release, tmp
         in str(error.value)
 
 
-def _resummed(release, tmp_path, change) -> Path:
-    """A copy of ``release`` with its entities train shard changed by ``change(table, shard)`` and
-    SHA256SUMS written again: it verifies, so only the readers can catch it."""
+def _resummed(release, tmp_path, change, config: str = "entities") -> Path:
+    """A copy of ``release`` with its ``config``'s train shard changed by ``change(table, shard)``
+    and SHA256SUMS written again: it verifies, so only the readers can catch it."""
     import pyarrow.parquet as pq
 
     from corpus_tools.release.checksums import SUMS_FILE, sums_text
 
     copy = tmp_path / "release"
     shutil.copytree(release, copy)
-    [shard] = (copy / "data" / "entities").glob("train-*.parquet")
+    [shard] = (copy / "data" / config).glob("train-*.parquet")
     change(pq.read_table(shard), shard)
     (copy / SUMS_FILE).write_text(sums_text(copy))
     return copy
@@ -413,6 +413,96 @@ def test_labels_are_named_from_each_file_s_own_features(release, tmp_path):
         label["names"][i] for i in ids]
     assert [row["label"] for row in read_config(release, "entities", ("train",))] == [
         label["names"][i][len("old-"):] for i in ids]
+
+
+def _rows_changed(edit):
+    """A ``_resummed`` change: the shard's rows as dicts edited by ``edit(rows)``, written back
+    with the shard's own schema (its features too)."""
+    def change(table, shard):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        rows = table.to_pylist()
+        pq.write_table(pa.Table.from_pylist(edit(rows) or rows, schema=table.schema), shard)
+    return change
+
+
+def test_load_pandas_names_labels_from_each_file_s_own_features(release, tmp_path):
+    """It named them with the installed code's label set: a release made under another one read
+    PERSON as NORP (or failed, with fewer labels)."""
+    import json
+
+    import corpus_tools
+
+    def relabel(table, shard):
+        import pyarrow.parquet as pq
+
+        metadata = json.loads(table.schema.metadata[b"huggingface"])
+        names = metadata["info"]["features"]["label"]["names"]
+        names.insert(0, "MONEY")
+        ids = [i + 1 for i in table["label"].to_pylist()]  # as a release with MONEY first writes them
+        table = table.set_column(table.schema.get_field_index("label"), "label",
+                                 __import__("pyarrow").array(ids, table["label"].type))
+        pq.write_table(table.replace_schema_metadata({b"huggingface": json.dumps(metadata).encode()}), shard)
+
+    original = corpus_tools.load_pandas(release, "entities", split="train")
+    copy = _resummed(release, tmp_path, relabel)
+    frame = corpus_tools.load_pandas(copy, "entities", split="train")
+    assert frame["label"].astype(str).tolist() == original["label"].astype(str).tolist()
+    assert list(frame["label"].cat.categories)[:2] == ["MONEY", "PERSON"]
+
+
+def test_load_pandas_takes_the_splits_in_their_order_and_a_split_name_as_a_name(release):
+    import corpus_tools
+
+    frame = corpus_tools.load_pandas(release, "documents")
+    order = {"train": 0, "validation": 1, "test": 2}
+    assert frame["split"].map(order).is_monotonic_increasing and set(frame["split"]) == {"train", "validation", "test"}
+    with pytest.raises(CorpusError) as caught:
+        corpus_tools.load_pandas(release, "documents", split="*")  # was a glob: every split
+    assert caught.value.code == "unknown-split"
+
+
+@pytest.mark.parametrize("label", [99, -1])
+@pytest.mark.parametrize("argv", [["export", "--format", "jsonl"], ["view"], ["diff"], ["load_pandas"]])
+def test_a_label_id_that_names_no_label_is_refused_naming_the_file(release, tmp_path, argv, label):
+    """An IndexError traceback in export, view and diff; -1 was read as the last label."""
+    import corpus_tools
+
+    def edit(rows):
+        rows[0]["label"] = label
+
+    copy = _resummed(release, tmp_path, _rows_changed(edit))
+    if argv == ["load_pandas"]:
+        with pytest.raises(CorpusError) as caught:
+            corpus_tools.load_pandas(copy, "entities")
+        assert caught.value.code == "release-invalid" and "label: a label id names no label" in str(caught.value)
+        return
+    arguments = [*argv, str(release), str(copy)] if argv == ["diff"] else [*argv, str(copy), "-o", str(tmp_path / "o")]
+    result = CliRunner().invoke(cli, arguments)
+    assert result.exit_code == 1 and not (tmp_path / "o").exists(), result.output
+    [line] = result.output.splitlines()
+    assert "[release-invalid] label " in line and "names no label" in line and str(copy / "data" / "entities") in line
+
+
+@pytest.mark.parametrize("argv", [["export", "--format", "conll2003"], ["export", "--format", "jsonl"], ["view"]])
+def test_a_document_with_two_rows_is_refused(release, tmp_path, argv):
+    """view raised sqlite3's IntegrityError; export wrote the document once, exit 0."""
+    copy = _resummed(release, tmp_path, _rows_changed(lambda rows: rows + [rows[0]]), "documents")
+    result = CliRunner().invoke(cli, [*argv, str(copy), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1 and not (tmp_path / "o").exists(), result.output
+    [line] = result.output.splitlines()
+    assert "[release-invalid] document " in line and "has two rows in the documents config" in line
+
+
+@pytest.mark.parametrize("edit", [lambda rows: rows[-3:] + rows[:-3], lambda rows: rows + [dict(rows[0], doc_id="zz")]])
+def test_conll_refuses_ner_rows_out_of_order_or_of_no_document(release, tmp_path, edit):
+    """conll2003 read the ner config alone: a document split under two -DOCSTART- lines, a
+    document the release does not have exported, exit 0."""
+    copy = _resummed(release, tmp_path, _rows_changed(edit), "ner")
+    result = CliRunner().invoke(cli, ["export", "--format", "conll2003", str(copy), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1 and not (tmp_path / "o").exists(), result.output
+    assert "[release-invalid] config 'ner' has rows of document" in result.output
 
 
 @pytest.mark.parametrize("version", ["1.0.0", "1.1.0"])

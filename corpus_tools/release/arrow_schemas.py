@@ -316,9 +316,15 @@ def label_names(features: dict[str, Any]) -> dict[str, tuple[str, ...]]:
 
 
 def name_labels(row: dict, names: dict[str, tuple[str, ...]]) -> dict:
-    """``row`` with its label ids replaced by their ``names`` (``label_names``), in place; nulls stay."""
+    """``row`` with its label ids replaced by their ``names`` (``label_names``), in place; nulls
+    stay. ValueError for an id that names no label (a negative one too: Python would count it
+    from the end)."""
     for column, labels in names.items():
         value = row[column]
-        if value is not None:
-            row[column] = [labels[i] for i in value] if isinstance(value, list) else labels[value]
+        if value is None:
+            continue
+        ids = value if isinstance(value, list) else [value]
+        if any(not 0 <= i < len(labels) for i in ids if i is not None):
+            raise ValueError(f"{column} {value} names no label: the file's features have {len(labels)}")
+        row[column] = [labels[i] for i in value] if isinstance(value, list) else labels[value]
     return row

@@ -166,7 +166,10 @@ class _Release:
         """Rows as dicts, label ids as names: all, or those of some documents (in their order)."""
         table = self.table(config) if documents is None else self.batch(config, documents)
         names = label_names(self.features(config))
-        return [name_labels(row, names) for row in table.to_pylist()]
+        try:
+            return [name_labels(row, names) for row in table.to_pylist()]
+        except ValueError as error:
+            raise CorpusError("release-invalid", str(error), Location(file=str(self.path / "data" / config))) from None
 
     def rows_by_document(self, config: str, documents: Sequence[str]) -> dict[str, list[dict]]:
         key = self.document_key(config)

@@ -29,6 +29,7 @@ that exists and is not empty is refused (``export-target-exists``).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -112,7 +113,11 @@ def read_config(path: Path, config: str, splits: tuple[str, ...] = SPLITS) -> It
             names = label_names(file_features(parquet.schema_arrow))
             for batch in parquet.iter_batches(_BATCH_ROWS):
                 for row in batch.to_pylist():
-                    yield name_labels(row, names)
+                    try:
+                        yield name_labels(row, names)
+                    except ValueError as error:
+                        raise CorpusError("release-invalid", str(error), Location(file=str(file), doc_id=row.get(
+                            "doc_id"), region_id=row.get("id"))) from None
 
 
 def read_documents(path: Path, layers: tuple[str, ...] = LAYERS, *,
@@ -130,8 +135,13 @@ def read_documents(path: Path, layers: tuple[str, ...] = LAYERS, *,
     with empty layers, they would say their text names nothing."""
     readers = {config: _ByDocument(read_config(path, config)) for config in layers}
     readers["kb"] = _ByDocument(_kb_documents(path))
+    seen: set[str] = set()
     for row in read_config(path, "documents"):
         doc_id, text = row["doc_id"], row["text"]
+        if doc_id in seen:  # its second row would get no layer rows, or another's
+            raise CorpusError("release-invalid", f"document {doc_id!r} has two rows in the documents config",
+                              Location(file=str(path / "data" / "documents"), doc_id=doc_id))
+        seen.add(doc_id)
         annotated = bool(readers["kb"].take(doc_id))
         rows = DocumentRows(row, *(_spans_checked(readers[config].take(doc_id), config, text, path)
                                    if config in readers else [] for config in LAYERS), annotated=annotated)
@@ -201,15 +211,18 @@ class _ByDocument:
 
 def _write_conll(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
     documents = 0
-    for split in SPLITS:
-        with _LineFile(out / f"{split}.txt") as lines:
-            last_doc = None
-            for row in read_config(path, "ner", (split,)):
-                if row["doc_id"] != last_doc:
-                    lines.write("-DOCSTART- -X- -X- O", "")
-                    last_doc = row["doc_id"]
-                    documents += 1
-                    progress(1)
+    with contextlib.ExitStack() as stack:
+        files = {split: stack.enter_context(_LineFile(out / f"{split}.txt")) for split in SPLITS}
+        # through read_documents, as every format: its checks (rows in the documents' order, of
+        # documents the release has) hold for these files too
+        for document in read_documents(path, ("ner",), annotated_only=True):
+            if not document.sentences:
+                continue
+            lines = files[document.split]
+            lines.write("-DOCSTART- -X- -X- O", "")
+            documents += 1
+            progress(1)
+            for row in document.sentences:
                 for token, tag in zip(row["tokens"], row["ner_tags"]):
                     if not token or any(character.isspace() for character in token):
                         raise CorpusError("export-invalid", f"sentence {row['id']}: token {token!r} is empty or has "

@@ -78,38 +78,59 @@ def load(release: Release, config: str, *, split: str | None = None, streaming: 
 
 
 def load_pandas(release: Release, config: str, *, split: str | None = None, root: str | Path = "."):
-    """A pandas DataFrame of one config (all splits, with a ``split`` column, unless ``split``).
+    """A pandas DataFrame of one config (all splits in train, validation, test order, with a
+    ``split`` column, unless ``split``).
 
-    ClassLabel columns become pandas Categoricals of the label names (lists of names for ner_tags).
+    ClassLabel columns become pandas Categoricals of the label names (lists of names for
+    ner_tags): the names in each file's own ``huggingface`` features, so a release made under
+    another label set reads with the names it was made with.
     """
     import pandas as pd
 
-    from corpus_tools.release.arrow_schemas import spec
+    from corpus_tools.release.arrow_schemas import file_features, label_names
+    from corpus_tools.release.splits import SPLITS
 
     path = verified_release(release, config, root)
-    files = sorted((path / "data" / config).glob(f"{split or '*'}-*-of-*.parquet"))
+    directory = path / "data" / config
+    files = [file for name in ([split] if split is not None else SPLITS)
+             for file in sorted(directory.glob(f"{glob.escape(name)}-*-of-*.parquet"))]
     if split is not None and not files:
         raise CorpusError("unknown-split", f"config {config!r} of release {path.name} has no split {split!r}",
-                          Location(file=str(path / "data" / config)))
+                          Location(file=str(directory)))
+    if not files:
+        raise CorpusError("release-invalid", f"config {config!r} of release {path.name} has no data file",
+                          Location(file=str(directory)))
     frames = []
     for file in files:
-        frame = open_parquet(file).read().to_pandas()
+        table = open_parquet(file).read()
+        frame = _label_names(table.to_pandas(), label_names(file_features(table.schema)), file)
         if "split" not in frame.columns:
             frame.insert(0, "split", file.name.split("-")[0])
         frames.append(frame)
-    frame = pd.concat(frames, ignore_index=True)
-    return _label_names(frame, spec(config))
+    return pd.concat(frames, ignore_index=True)
 
 
-def _label_names(frame, config_features):
+def _label_names(frame, names: dict[str, tuple[str, ...]], file: Path):
     import pandas as pd
 
-    from corpus_tools.release.arrow_schemas import ClassLabel, List
+    def named(ids) -> bool:
+        return all(0 <= i < len(labels) for i in ids)
 
-    for column, feature in config_features.items():
-        if isinstance(feature, ClassLabel):
-            frame[column] = pd.Categorical.from_codes(frame[column], categories=feature.names)
-        elif isinstance(feature, List) and isinstance(feature.feature, ClassLabel):
-            names = feature.feature.names
-            frame[column] = [[names[i] for i in ids] for ids in frame[column]]
+    for column, labels in names.items():
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values):  # one id a row; a null one is NaN
+            codes = values.fillna(-1).astype("int64")
+            if not named(codes[values.notna()]):
+                raise _unnamed(column, labels, file)
+            frame[column] = pd.Categorical.from_codes(codes, categories=labels)
+        else:  # a list of ids a row
+            lists = [None if ids is None else [int(i) for i in ids] for ids in values]
+            if not all(named(ids) for ids in lists if ids is not None):
+                raise _unnamed(column, labels, file)
+            frame[column] = [None if ids is None else [labels[i] for i in ids] for ids in lists]
     return frame
+
+
+def _unnamed(column: str, labels: tuple[str, ...], file: Path) -> CorpusError:
+    return CorpusError("release-invalid", f"{column}: a label id names no label (the file's features have "
+                       f"{len(labels)})", Location(file=str(file)))
