@@ -332,7 +332,8 @@ def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = 
         exported = pull(client, found.id, out_path, on_progress=on_progress)
         # a server too old to say when the project was created cannot name it across servers
         created = getattr(found, "created_at", None)
-        snapshot = ProjectRef(found.id, created.isoformat()) if created is not None else None
+        snapshot = None if created is None else ProjectRef(
+            found.id, created if isinstance(created, str) else created.isoformat())
         return exported, ingest(exported, layout, DocumentIndex(layout), load_registry(layout), allow_partial,
                                 on_progress=on_checking, accounts=functools.partial(server_accounts, client),
                                 snapshot=snapshot)
