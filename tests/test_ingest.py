@@ -944,58 +944,55 @@ def test_an_export_from_another_label_studio_database_is_noted(tmp_path: Path):
     assert result.exit_code == 0 and "note: annotation ids 101, 201 of this export" in result.stderr
 
 
+def _pulled(ago: str, day: str = "02") -> list[dict]:
+    """The valid export as Label Studio writes it again at ``day``: unique_ids, update times, and a
+    prediction whose ``created_ago`` it recomputes."""
+    tasks = fx.valid_export()
+    for task in tasks:
+        task["predictions"] = [{"id": 7, "model_version": "m", "created_ago": ago, "result": []}]
+        for annotation in task["annotations"]:
+            annotation["unique_id"] = f"uuid-{annotation['id']}"
+            annotation["updated_at"] = f"2024-05-{day}T09:00:00Z"
+    return tasks
+
+
+def _stored_tables_read(monkeypatch) -> list[str]:
+    """The names of the stored exports whose units tables ingest reads from now on."""
+    import corpus_tools.ingest.store as store
+
+    read: list[str] = []
+    monkeypatch.setattr(store, "units_for", lambda layout, stored, *args, **kwargs: read.append(stored.name) or
+                        store.Units(next(layout.build.glob(f"units/{stored.name}.*")), stored.name))
+    return read
+
+
 def test_an_export_with_nothing_new_is_not_stored_again(tmp_path: Path):
     """Two pulls with no annotation between differ in what Label Studio recomputes (a prediction's
     created_ago): the second adds nothing, and the append-only store does not grow by a copy."""
     layout = corpus_root(tmp_path / "corpus")
-
-    def export(ago: str, day: str = "02") -> list[dict]:
-        tasks = fx.valid_export()
-        for task in tasks:
-            task["predictions"] = [{"id": 7, "model_version": "m", "created_ago": ago, "result": []}]
-            for annotation in task["annotations"]:
-                annotation["unique_id"] = f"uuid-{annotation['id']}"
-                annotation["updated_at"] = f"2024-05-{day}T09:00:00Z"
-        return tasks
-
-    assert run_ingest(layout, write_export(tmp_path, "a.json", export("0 minutes"))).status == "stored"
+    assert run_ingest(layout, write_export(tmp_path, "a.json", _pulled("0 minutes"))).status == "stored"
     before = stored_files(layout)
-    again = run_ingest(layout, write_export(tmp_path, "b.json", export("1 minute")))
+    again = run_ingest(layout, write_export(tmp_path, "b.json", _pulled("1 minute")))
     assert (again.status, again.stored_as) == ("nothing-new", None) and stored_files(layout) == before
     result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "b.json"), "--root", str(layout.root)])
     assert result.exit_code == 0 and "not stored: every annotation in it is stored already" in result.output
-    assert run_ingest(layout, write_export(tmp_path, "c.json", export("2 minutes", "03"))).status == "stored"
+    assert run_ingest(layout, write_export(tmp_path, "c.json", _pulled("2 minutes", "03"))).status == "stored"
 
 
 def test_a_pull_with_nothing_new_reads_the_last_stored_export_alone(tmp_path: Path, monkeypatch):
     """Every pull holds the whole project: read newest first, the last one settles it, where every
     stored export was read (the store grows by one with each pull that has news)."""
-    import corpus_tools.ingest.store as store
-
     layout = corpus_root(tmp_path / "corpus")
-
-    def pulled(day: str, ago: str = "0 minutes") -> Path:
-        tasks = fx.valid_export()
-        for task in tasks:
-            task["predictions"] = [{"id": 7, "model_version": "m", "created_ago": ago, "result": []}]
-            for annotation in task["annotations"]:
-                annotation["unique_id"] = f"uuid-{annotation['id']}"
-                annotation["updated_at"] = f"2024-05-{day}T09:00:00Z"
-        return write_export(tmp_path, f"{day}-{ago}.json", tasks)
-
     for day in ("01", "02", "03"):
-        assert run_ingest(layout, pulled(day)).status == "stored"
-    read = []
-    monkeypatch.setattr(store, "units_for", lambda layout, stored, *args, **kwargs: read.append(stored.name) or
-                        store.Units(next(layout.build.glob(f"units/{stored.name}.*")), stored.name))
-    assert run_ingest(layout, pulled("03", "1 minute")).status == "nothing-new"
+        assert run_ingest(layout, write_export(tmp_path, f"{day}.json", _pulled("0 minutes", day))).status == "stored"
+    read = _stored_tables_read(monkeypatch)
+    assert run_ingest(layout, write_export(tmp_path, "again.json", _pulled("1 minute", "03"))).status == "nothing-new"
     assert read == [stored_exports(layout)[-1].name]
 
 
 def test_a_pull_is_compared_with_its_projects_previous_pull_and_what_came_after(tmp_path: Path, monkeypatch):
     """What the previous pull of the project lacks was deleted, and never comes back: the exports
     before it hold nothing of a later pull, and are not read (every one was, with each pull)."""
-    import corpus_tools.ingest.store as store
     from corpus_tools.records import ProjectRef
 
     layout = corpus_root(tmp_path / "corpus")
@@ -1008,9 +1005,7 @@ def test_a_pull_is_compared_with_its_projects_previous_pull_and_what_came_after(
         assert run_ingest(layout, write_export(tmp_path, f"{day}.json", tasks), snapshot=project).status == "stored"
     tasks[0]["annotations"] = [_annotation(base, 105, 5, "03", False)]
     assert run_ingest(layout, write_export(tmp_path, "file.json", tasks)).status == "stored"  # no project
-    read = []
-    monkeypatch.setattr(store, "units_for", lambda layout, stored, *args, **kwargs: read.append(stored.name) or
-                        store.Units(next(layout.build.glob(f"units/{stored.name}.*")), stored.name))
+    read = _stored_tables_read(monkeypatch)
     tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False), _annotation(base, 104, 4, "04", False)]
     pulled = run_ingest(layout, write_export(tmp_path, "04.json", tasks), snapshot=project)
     assert pulled.status == "stored" and "(ids 102, 103)" in pulled.notes[0]
