@@ -534,17 +534,37 @@ class StoredExport:
 
 
 @dataclass(frozen=True, slots=True)
-class ProjectRef:
-    """The Label Studio project a pulled export is a snapshot of (``ingest.json``'s
-    ``snapshot_of``): its id and when it was created. Ids restart at 1 on every server, and a
-    project moved to another server is created anew; the two together name one project, so a
-    later pull of it says which annotations were deleted there (corpus_tools.annotations.consolidate)."""
+class Snapshot:
+    """A pull of a Label Studio project, which holds the project whole (``ingest.json``'s
+    ``snapshot_of``): the project's id and creation time (ids restart at 1 on every server, and a
+    project moved to another server is created anew: the two together name one project,
+    ``project_key``) and when the server made the export (``taken_at``), which orders the pulls
+    of one project whatever order they were stored in (two branches that each pulled, merged).
+    What a later pull of the project lacks was deleted there (corpus_tools.annotations.consolidate)."""
 
-    id: int
-    created_at: str  # ISO 8601, as the server gives it
+    project: int
+    created_at: str  # ISO 8601, as the server gives them
+    taken_at: str
+
+    def __post_init__(self) -> None:
+        for name in ("created_at", "taken_at"):
+            try:
+                zoned = datetime.datetime.fromisoformat(getattr(self, name)).tzinfo is not None
+            except (TypeError, ValueError):
+                zoned = False
+            if not zoned:  # times without a zone cannot be compared with those with one
+                raise ValueError(f"{name} {getattr(self, name)!r} is not an ISO 8601 time with its zone")
+
+    @property
+    def project_key(self) -> tuple[int, str]:
+        return self.project, self.created_at
+
+    @property
+    def taken(self) -> datetime.datetime:
+        return datetime.datetime.fromisoformat(self.taken_at)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"project": self.id, "created_at": self.created_at}
+        return {"project": self.project, "created_at": self.created_at, "taken_at": self.taken_at}
 
 
 @dataclass(frozen=True, slots=True)

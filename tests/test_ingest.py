@@ -17,6 +17,7 @@ from corpus_tools.annotations.consolidate import load_annotation_set
 from corpus_tools.ingest import ingest, stored_exports
 from corpus_tools.cli import cli
 from corpus_tools.errors import CorpusError
+from corpus_tools.layout import Layout
 from corpus_tools.records import Cue, EntityMention, Provenance, Quote, Source, Span, TimeExpression
 from export_corpus import BAD_INPUTS, EXPORTS, FIXTURES, corpus_root, documents, registry, stored_files
 
@@ -230,9 +231,16 @@ def test_a_stored_export_edited_into_a_file_that_is_no_export_is_called_changed(
     ("excluded", [{"code": "x", "task_id": [1]}], "excluded is not a list of units"),
     ("allow_partial", "no", "allow_partial is not true or false"),
     ("sha256", None, "no sha256"),
-    ("snapshot_of", {"project": "4", "created_at": "2024-05-01"}, "snapshot_of is not a project's id"),
-    ("snapshot_of", {"project": True, "created_at": "2024-05-01"}, "snapshot_of is not a project's id"),
+    ("snapshot_of", {"project": "4", "created_at": "2024-05-01T00:00Z", "taken_at": "2024-05-02T00:00Z"},
+     "snapshot_of is not a project's id"),
+    ("snapshot_of", {"project": True, "created_at": "2024-05-01T00:00Z", "taken_at": "2024-05-02T00:00Z"},
+     "snapshot_of is not a project's id"),
+    ("snapshot_of", {"project": 4, "created_at": "2024-05-01T00:00Z"}, "snapshot_of is not a project's id"),
+    ("snapshot_of", {"project": 4, "created_at": "2024-05-01T00:00Z", "taken_at": "2024-05-02"},
+     "snapshot_of is not a project's id"),
     ("snapshot_of", [4], "snapshot_of is not a project's id"),
+    ("displaced_ground_truth", [True], "displaced_ground_truth is not a list of annotation ids"),
+    ("displaced_ground_truth", {}, "displaced_ground_truth is not a list of annotation ids"),
 ])
 def test_a_stored_record_of_the_wrong_shape_is_refused_naming_it(tmp_path: Path, field, value, fault):
     """ingest.json is read by every command over the store: a damaged one was a traceback (an
@@ -407,21 +415,20 @@ def test_an_annotation_deleted_in_label_studio_leaves_with_the_next_pull_of_its_
     deleted there. It stayed, ground truth included, and was chosen over the living ones."""
     from corpus_tools.annotations.consolidate import AnnotationIndex
     from corpus_tools.ingest.store import stored_snapshot
-    from corpus_tools.records import ProjectRef
 
     layout = corpus_root(tmp_path / "corpus")
-    project, other = ProjectRef(4, "2024-05-01T08:00:00+00:00"), ProjectRef(4, "2024-05-20T08:00:00+00:00")
+    project, other = "2024-05-01T08:00:00+00:00", "2024-05-20T08:00:00+00:00"  # id 4, created at
     base = fx.valid_export()[0]["annotations"][0]
     tasks = fx.valid_export()[:1]
     starred = _annotation(base, 103, 3, "02", True, {"e3"})
     tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "01", False),
                                starred]
-    assert run_ingest(layout, write_export(tmp_path, "1.json", tasks), snapshot=project).status == "stored"
-    assert stored_snapshot(stored_exports(layout)[0]) == project
+    assert run_ingest(layout, write_export(tmp_path, "1.json", tasks), snapshot=_pull(project, 1)).status == "stored"
+    assert stored_snapshot(stored_exports(layout)[0]) == _pull(project, 1)
     assert load_annotation_set(layout, documents(), registry()).chosen["doc-a"].provenance.annotation_id == 103
 
     tasks[0]["annotations"] = tasks[0]["annotations"][:1]  # 102 and the ground truth deleted
-    gone = run_ingest(layout, write_export(tmp_path, "2.json", tasks), snapshot=project)
+    gone = run_ingest(layout, write_export(tmp_path, "2.json", tasks), snapshot=_pull(project, 2))
     assert gone.status == "stored"  # though every annotation in it is stored already
     assert gone.notes == ("2 annotations of project 4's previous pull (stored export "
                           f"{stored_exports(layout)[0].name}) are not in this one: deleted in Label Studio, they "
@@ -432,7 +439,7 @@ def test_an_annotation_deleted_in_label_studio_leaves_with_the_next_pull_of_its_
     assert (annotations.chosen["doc-a"].provenance.annotation_id, annotations.chosen["doc-a"].provenance.reason) == (
         101, "latest")
     tasks[0]["predictions"] = [{"id": 7, "model_version": "m", "created_ago": "1 minute", "result": []}]
-    assert run_ingest(layout, write_export(tmp_path, "3.json", tasks), snapshot=project).status == "nothing-new"
+    assert run_ingest(layout, write_export(tmp_path, "3.json", tasks), snapshot=_pull(project, 3)).status == "nothing-new"
     # the first pull holds nothing current: not read, its units table not made again when gone
     first, second = (item.name for item in stored_exports(layout))
     shutil.rmtree(next(layout.build.glob(f"units/{first}.*")))
@@ -441,7 +448,7 @@ def test_an_annotation_deleted_in_label_studio_leaves_with_the_next_pull_of_its_
 
     # a pull of another project (same id, another server) and an export from a file delete nothing
     tasks[0]["annotations"] = [_annotation(base, 104, 2, "03", False)]
-    assert run_ingest(layout, write_export(tmp_path, "4.json", tasks), snapshot=other).status == "stored"
+    assert run_ingest(layout, write_export(tmp_path, "4.json", tasks), snapshot=_pull(other, 4)).status == "stored"
     tasks[0]["annotations"] = [_annotation(base, 105, 3, "03", False)]
     assert run_ingest(layout, write_export(tmp_path, "5.json", tasks)).status == "stored"
     index = AnnotationIndex(layout, documents(), registry())
@@ -450,8 +457,107 @@ def test_an_annotation_deleted_in_label_studio_leaves_with_the_next_pull_of_its_
 
     # every annotation of the project deleted: stored, not "no annotations"
     tasks[0]["annotations"] = []
-    assert run_ingest(layout, write_export(tmp_path, "6.json", tasks), snapshot=project).status == "stored"
+    assert run_ingest(layout, write_export(tmp_path, "6.json", tasks), snapshot=_pull(project, 6)).status == "stored"
     assert sorted(AnnotationIndex(layout, documents(), registry()).versions["annotator"].to_pylist()) == ["2", "3"]
+
+
+def _pull(created_at: str, day: int):
+    """The Snapshot of a pull of project 4 (created at ``created_at``) made on May ``day``."""
+    from corpus_tools.records import Snapshot
+
+    return Snapshot(4, created_at, f"2024-05-{day:02d}T12:00:00+00:00")
+
+
+def test_a_pull_of_a_project_whose_every_task_was_deleted_is_stored(tmp_path: Path):
+    """Label Studio exports [] then: refused as export-empty, the deleted annotations stayed."""
+    layout = corpus_root(tmp_path / "corpus")
+    project = "2024-05-01T08:00:00+00:00"
+    assert run_ingest(layout, write_export(tmp_path, "1.json", fx.valid_export()), snapshot=_pull(project, 1)
+                      ).status == "stored"
+    empty = run_ingest(layout, write_export(tmp_path, "2.json", []), snapshot=_pull(project, 2))
+    assert empty.status == "stored" and "are not in this one: deleted in Label Studio" in empty.notes[0]
+    annotations = load_annotation_set(layout, documents(), registry())
+    assert (annotations.chosen, annotations.versions) == ({}, {})
+    with pytest.raises(CorpusError) as caught:  # an export from a file holds no project: [] is no export
+        run_ingest(layout, write_export(tmp_path, "3.json", []))
+    assert caught.value.code == "export-empty"
+
+
+def test_the_latest_pull_of_a_project_is_the_one_the_server_made_last_whatever_the_store_order(tmp_path: Path):
+    """Two branches that each pulled, merged, hold two exports of one sequence number, ordered by
+    their hashes: when the newer sorted first, the older was taken for the later pull, and every
+    annotation made between the two was dropped as deleted (and a new pull had nothing new)."""
+    from corpus_tools.annotations.consolidate import AnnotationIndex
+
+    project = "2024-05-01T08:00:00+00:00"
+    base = fx.valid_export()[0]["annotations"][0]
+    tasks = fx.valid_export()[:1]
+    tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False)]
+    root = corpus_root(tmp_path / "base")
+    assert run_ingest(root, write_export(tmp_path, "1.json", tasks), snapshot=_pull(project, 1)).status == "stored"
+    # branch X pulls on the 2nd (101, 102), branch Y on the 3rd (101, 102, 103); lead times make
+    # the newer pull's hash sort first (so the store's order is the wrong one)
+    for lead in range(50):
+        stores = {}
+        for name, day, count in (("x", 2, 2), ("y", 3, 3)):
+            shutil.copytree(tmp_path / "base", tmp_path / f"{name}{lead}")
+            layout = Layout.at(tmp_path / f"{name}{lead}")
+            tasks[0]["annotations"] = [_annotation(base, 101 + n, 1 + n, f"{day:02d}", False) for n in range(count)]
+            tasks[0]["annotations"][0]["lead_time"] = lead
+            tasks[0]["annotations"][0]["updated_at"] = "2024-05-01T09:00:00Z"
+            result = run_ingest(layout, write_export(tmp_path, f"{name}{lead}.json", tasks), snapshot=_pull(project, day))
+            stores[name] = (layout, result.stored_as)
+        if stores["y"][1].name < stores["x"][1].name:
+            break
+    layout, _ = stores["y"]
+    shutil.copytree(stores["x"][1].directory, layout.exports / stores["x"][1].name)  # the merge
+    assert [item.sequence for item in stored_exports(layout)] == [1, 2, 2]
+    assert stored_exports(layout)[1] == stores["y"][1]  # the newer pull first
+    index = AnnotationIndex(layout, documents(), registry())
+    assert [item.name for item in index.stored] == [stores["y"][1].name]
+    assert sorted(index.versions["annotator"].to_pylist()) == ["1", "2", "3"]
+
+
+def test_an_adjudication_displaced_by_a_later_ground_truth_is_nobody_s_version(tmp_path: Path):
+    """Label Studio keeps one ground truth per task: saving another clears the first one's flag
+    without moving its update time. A reviewer's merge then read as the reviewer's own version
+    (agreement compared it, the card counted them as an annotator)."""
+    from corpus_tools.ingest.store import stored_displaced
+
+    layout = corpus_root(tmp_path / "corpus")
+    project = "2024-05-01T08:00:00+00:00"
+    base = fx.valid_export()[0]["annotations"][0]
+    tasks = fx.valid_export()[:1]
+    own, merge = _annotation(base, 101, 1, "01", False), _annotation(base, 103, 1, "02", True, {"e3"})
+    other = _annotation(base, 102, 2, "01", False, {"e1"})
+    tasks[0]["annotations"] = [own, other, merge]
+    assert run_ingest(layout, write_export(tmp_path, "1.json", tasks), snapshot=_pull(project, 2)).status == "stored"
+    # a second reviewer (user 9) saves their own merge: Label Studio un-marks 103, same update time
+    tasks[0]["annotations"] = [own, other, dict(merge, ground_truth=False), _annotation(base, 104, 9, "03", True)]
+    second = run_ingest(layout, write_export(tmp_path, "2.json", tasks), snapshot=_pull(project, 3))
+    assert second.status == "stored" and stored_displaced(second.stored_as) == [103]
+
+    def picked():
+        annotations = load_annotation_set(layout, documents(), registry())
+        chosen = annotations.chosen["doc-a"].provenance
+        return ([(v.provenance.annotator, v.provenance.annotation_id, v.provenance.ground_truth)
+                 for v in annotations.versions["doc-a"]], (chosen.annotation_id, chosen.reason))
+
+    assert picked() == ([("1", 101, False), ("1", 103, True), ("2", 102, False), ("9", 104, True)],
+                        (104, "ground_truth"))
+    # carried to later pulls (the earlier ones are not read again), and a pull as before is nothing new
+    tasks[0]["predictions"] = [{"id": 7, "model_version": "m", "created_ago": "1 minute", "result": []}]
+    assert run_ingest(layout, write_export(tmp_path, "3.json", tasks), snapshot=_pull(project, 4)).status == "nothing-new"
+    tasks[0]["annotations"].append(_annotation(base, 105, 3, "05", False))
+    third = run_ingest(layout, write_export(tmp_path, "4.json", tasks), snapshot=_pull(project, 5))
+    assert third.status == "stored" and stored_displaced(third.stored_as) == [103]
+    assert picked()[0][1] == ("1", 103, True)
+    # un-marked by a person, the annotation is saved: its update time moves, and it is a version
+    tasks[0]["annotations"][3] = dict(tasks[0]["annotations"][3], ground_truth=False, updated_at="2024-05-06T09:00:00Z")
+    fourth = run_ingest(layout, write_export(tmp_path, "5.json", tasks), snapshot=_pull(project, 6))
+    assert stored_displaced(fourth.stored_as) == [103]
+    assert picked() == ([("1", 101, False), ("1", 103, True), ("2", 102, False), ("3", 105, False),
+                         ("9", 104, False)], (103, "ground_truth"))
 
 
 def test_an_annotator_who_adjudicates_keeps_their_own_version(tmp_path: Path):
@@ -993,21 +1099,20 @@ def test_a_pull_with_nothing_new_reads_the_last_stored_export_alone(tmp_path: Pa
 def test_a_pull_is_compared_with_its_projects_previous_pull_and_what_came_after(tmp_path: Path, monkeypatch):
     """What the previous pull of the project lacks was deleted, and never comes back: the exports
     before it hold nothing of a later pull, and are not read (every one was, with each pull)."""
-    from corpus_tools.records import ProjectRef
-
     layout = corpus_root(tmp_path / "corpus")
-    project = ProjectRef(4, "2024-05-01T08:00:00+00:00")
+    project = "2024-05-01T08:00:00+00:00"
     base = fx.valid_export()[0]["annotations"][0]
     tasks = fx.valid_export()[:1]
     tasks[0]["annotations"] = []
     for number, day in enumerate(("01", "02", "03")):
         tasks[0]["annotations"].append(_annotation(base, 101 + number, 1 + number, day, False))
-        assert run_ingest(layout, write_export(tmp_path, f"{day}.json", tasks), snapshot=project).status == "stored"
+        assert run_ingest(layout, write_export(tmp_path, f"{day}.json", tasks), snapshot=_pull(project, int(day))
+                          ).status == "stored"
     tasks[0]["annotations"] = [_annotation(base, 105, 5, "03", False)]
     assert run_ingest(layout, write_export(tmp_path, "file.json", tasks)).status == "stored"  # no project
     read = _stored_tables_read(monkeypatch)
     tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False), _annotation(base, 104, 4, "04", False)]
-    pulled = run_ingest(layout, write_export(tmp_path, "04.json", tasks), snapshot=project)
+    pulled = run_ingest(layout, write_export(tmp_path, "04.json", tasks), snapshot=_pull(project, 4))
     assert pulled.status == "stored" and "(ids 102, 103)" in pulled.notes[0]
     stored = [item.name for item in stored_exports(layout)]
     assert set(read) == {stored[2], stored[3]}  # the previous pull and the file after it; not the first two

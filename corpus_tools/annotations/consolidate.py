@@ -12,14 +12,15 @@ predictions and units that validation excluded are left out. Then, per document:
   of update (an annotation un-marked as ground truth is no longer one; one whose newest copy
   validation left out is left out, not replaced by an older copy), and an annotation that is
   only in an older export stays, except that a pull is a snapshot of its project
-  (``snapshot_of``): a pull of a project that was pulled again later is not read at all
-  (``exports_in_use``, corpus_tools.ingest.store). The later pull holds every annotation the
+  (``snapshot_of``): a pull of a project that the server made before another stored one is not
+  read at all (``exports_in_use``, corpus_tools.ingest.store). The later pull holds every annotation the
   project still has, each as new or newer; one it lacks was deleted in Label Studio, and is left
   out. (An export ingested from a file says no project: what was deleted after it stays.)
 * every annotator keeps one version: their most recently updated annotation of it that is not
   ground truth. A ground-truth annotation is an adjudication, kept apart (the most recent of each
   person's, flagged ``ground_truth``), so an annotator who later adjudicates the document keeps
-  their own version. (Ingest refuses a submitted annotation without ``completed_by``:
+  their own version. An adjudication that a later one displaced (Label Studio keeps one ground
+  truth per task) stays one: ingest lists it (``stored_displaced``). (Ingest refuses a submitted annotation without ``completed_by``:
   ``annotator-missing``.)
 * the chosen annotation is the most recently updated ``ground_truth`` one if there is any
   (reason ``ground_truth``), else the most recently updated version (reason ``latest``).
@@ -50,7 +51,8 @@ from corpus_tools.arrays import array, scalar
 from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.errors import Location, Problem, Report
 from corpus_tools.ingest.store import (
-    ACCOUNTS_FILE, accepted_exclusions, exports_in_use, inputs_digest, problem_key, stored_accounts, units_for,
+    ACCOUNTS_FILE, accepted_exclusions, exports_in_use, inputs_digest, problem_key, stored_accounts, stored_displaced,
+    units_for,
 )
 from corpus_tools.ingest.units import Units, column_sum, problems_of
 from corpus_tools.layout import Layout
@@ -68,11 +70,12 @@ _RANKED = ["annotation_index", "task_index", "position", "prediction", "annotato
 # Ranking: which annotation is whose version, and which is chosen
 
 
-def _candidates(units: list[Units], ids: list[dict[str, str]]) -> pa.Table:
+def _candidates(units: list[Units], ids: list[dict[str, str]], displaced: list[list[int]]) -> pa.Table:
     """Every usable annotation of every export, with what ranking needs; ``ids``: each export's
-    corpus id of each user id (``annotators.corpus_ids``)."""
+    corpus id of each user id (``annotators.corpus_ids``); ``displaced``: the ids of each
+    export's displaced adjudications, ground truth all the same (``stored_displaced``)."""
     parts = []
-    for number, (unit, known_as) in enumerate(zip(units, ids)):
+    for number, (unit, known_as, adjudications) in enumerate(zip(units, ids, displaced)):
         annotations = unit.read("annotations", _RANKED)
         # excluded copies stay until each annotation's newest copy is found (``rank``)
         annotations = annotations.filter(pc.invert(annotations["prediction"]))
@@ -86,13 +89,20 @@ def _candidates(units: list[Units], ids: list[dict[str, str]]) -> pa.Table:
             "moment": pc.fill_null(stamps, scalar(_NEVER, pa.int64())),
             "export": array([number] * annotations.num_rows, pa.int32()), "task_index": annotations["task_index"],
             "position": annotations["position"], "annotation_index": annotations["annotation_index"],
-            "ground_truth": annotations["ground_truth"], "excluded": annotations["excluded"],
+            "ground_truth": _ground_truth(annotations, adjudications), "excluded": annotations["excluded"],
             "cancelled": annotations["cancelled"],
             "identity": _identity(annotations, doc_ids, who, number),
         }))
     if not parts:
         return pa.table({"doc_id": array([], pa.string())})
     return pa.concat_tables(parts)
+
+
+def _ground_truth(annotations: pa.Table, displaced: list[int]) -> pa.ChunkedArray:
+    """Whether each annotation is an adjudication: ground truth, or ``displaced`` by a later one."""
+    if not displaced:
+        return annotations["ground_truth"]
+    return pc.or_(annotations["ground_truth"], pc.is_in(annotations["id"], value_set=array(displaced, pa.int64())))
 
 
 def _identity(annotations: pa.Table, doc_ids, who, number: int) -> pa.ChunkedArray:
@@ -150,11 +160,14 @@ CHOSEN = PICKS.append(pa.field("reason", pa.string()))
 ROLES = pa.schema([("export", pa.int32()), ("annotation_index", pa.int32()), ("role", pa.string())])
 
 
-def current_annotations(units: list[Units], ids: list[dict[str, str]] | None = None) -> pa.Table:
+def current_annotations(units: list[Units], ids: list[dict[str, str]] | None = None,
+                        displaced: list[list[int]] | None = None) -> pa.Table:
     """Each annotation of the stored exports as its newest copy says (module docstring), with
-    what ranking needs (``_candidates``' columns); ``ids``: as ``_candidates``' (None: user ids
-    are the ids). An annotation is in every export pulled after it was made: counted here, once."""
-    candidates = _candidates(units, ids if ids is not None else [{} for _ in units])
+    what ranking needs (``_candidates``' columns); ``ids``, ``displaced``: as ``_candidates``'
+    (None: user ids are the ids; none displaced). An annotation is in every export pulled after
+    it was made: counted here, once."""
+    candidates = _candidates(units, ids if ids is not None else [{} for _ in units],
+                             displaced if displaced is not None else [[] for _ in units])
     return _latest(candidates, ["identity"]) if candidates.num_rows else candidates
 
 
@@ -204,7 +217,8 @@ class AnnotationIndex:
         # who each annotator is: the corpus id of each export's user ids (annotations.annotators)
         self.corpus_ids = [corpus_ids(stored_accounts(item), annotators,
                                       Location(file=str(item.directory / ACCOUNTS_FILE))) for item in self.stored]
-        current = current_annotations(self.units, self.corpus_ids)
+        self.displaced = [stored_displaced(item) for item in self.stored]
+        current = current_annotations(self.units, self.corpus_ids, self.displaced)
         self.versions, self.chosen = ranked(current)
         # each annotation counted once, as its newest copy says (a cancellation undone is none)
         self.cancelled = column_sum(current["cancelled"]) if current.num_rows else 0
@@ -267,7 +281,7 @@ class AnnotationIndex:
             reader = readers.get(number)
             if reader is None:
                 reader = readers[number] = _RowGroups(self.units[number], self.documents, ordered, number,
-                                                      self.corpus_ids[number])
+                                                      self.corpus_ids[number], self.displaced[number])
             yield reader.record(index, role)
 
     def _in_doc_order(self, roles: pa.Table) -> pa.Table:
@@ -450,8 +464,8 @@ class _RowGroups:
     are built in file order first, into an on-disk store (``RecordsOnDisk``), and taken from there."""
 
     def __init__(self, unit: Units, documents: Mapping[str, Document], ordered: pa.Table, number: int,
-                 corpus_ids: dict[str, str]):
-        self.unit, self.documents, self.corpus_ids = unit, documents, corpus_ids
+                 corpus_ids: dict[str, str], displaced: list[int]):
+        self.unit, self.documents, self.corpus_ids, self.displaced = unit, documents, corpus_ids, frozenset(displaced)
         self.places = unit.places()
         self.ends = [end for _, _, end in self.places]
         here = pc.equal(ordered["export"], scalar(number, pa.int32()))
@@ -487,7 +501,8 @@ class _RowGroups:
         task = self.tasks[row["task_index"]]
         provenance = Provenance(self.unit.export, task["task_id"], row["id"],
                                 row["annotator"],
-                                _label_studio_time(row["updated_at"]), role, row["ground_truth"])
+                                _label_studio_time(row["updated_at"]), role,
+                                row["ground_truth"] or row["id"] in self.displaced)
         built = self.built.get(index)
         if built is not None:  # a version that is also the chosen one: built once, given with each role
             return dataclasses.replace(built, provenance=provenance)

@@ -66,10 +66,13 @@ class ExportStream:
     """The tasks of one export file, streamed; after iteration, ``sha256`` and ``size`` are final.
 
     ``copy_to``: a binary file that receives the bytes verbatim as they are read (ingest).
+    ``allow_empty``: ``[]`` is an export (a pull of a project whose every task was deleted), not
+    ``export-empty``.
     """
 
     path: Path
     copy_to: BinaryIO | None = None
+    allow_empty: bool = False
     tasks_read: int = 0
     _reader: _TeeReader | None = field(default=None, repr=False)
     _done: bool = False
@@ -109,7 +112,7 @@ class ExportStream:
                     yield index, offset, raw
             except SplitError as error:
                 raise _split_error(error, self.path, self.tasks_read) from None
-            if self.tasks_read == 0:
+            if self.tasks_read == 0 and not self.allow_empty:
                 raise CorpusError(
                     "export-empty",
                     "the export holds no tasks ([]); export the project again with its tasks",

@@ -4,8 +4,9 @@
 ``export.json`` is the file byte for byte; ``ingest.json`` its full SHA-256, the options it
 was ingested with, the units it was accepted without (``--allow-partial``) and, from
 ``labelstudio pull``, the account of each user id that annotated in it (``accounts.json``:
-corpus_tools.annotations.annotators) and the project it is a snapshot of (``snapshot_of``:
-what the next pull of the project lacks was deleted there). ``sequence`` numbers exports in the order they were
+corpus_tools.annotations.annotators) and which pull of which project it is (``snapshot_of``:
+what the next pull of the project lacks was deleted there); and the ids of the annotations it
+holds as displaced adjudications (``displaced_ground_truth``: ``_against_store``). ``sequence`` numbers exports in the order they were
 ingested (six digits, from 000001): the annotation set breaks ties between annotations by it,
 so the order is the order of the work, never that of names or hashes. (Two branches that each ingest an export and are then merged can hold the same
 number twice; the SHA-256 prefix orders those, and ``ingest`` continues after the highest.)
@@ -52,6 +53,7 @@ import pyarrow.compute as pc
 
 from corpus_tools.annotations.annotators import register
 from corpus_tools.annotations.registry import registry_digest
+from corpus_tools.arrays import array as arrow_array, scalar
 from corpus_tools.documents.index import documents_digest
 from corpus_tools.errors import CorpusError, Location, Problem, Report, agreeing, quantity
 from corpus_tools.fingerprint import fingerprint
@@ -65,7 +67,7 @@ from corpus_tools.ingest.work import check_batch, start_worker, worker_batch
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
 from corpus_tools.records import (
-    Document, Exclusion, IngestResult, ProjectRef, RegistryEntity, StoredExport, email_key, is_email,
+    Document, Exclusion, IngestResult, Snapshot, RegistryEntity, StoredExport, email_key, is_email,
 )
 
 STORED_NAME = re.compile(r"^(\d{6})-([0-9a-f]{16})$")
@@ -103,11 +105,9 @@ def exports_in_use(layout: Layout) -> list[StoredExport]:
     still has, each as new as it is or newer (Label Studio's update times never go back); one it
     lacks was deleted in Label Studio. So the annotation set reads one pull per project, however
     often it was pulled, and a deleted annotation leaves it."""
-    stored = stored_exports(layout)
-    projects = [stored_snapshot(item) for item in stored]
-    last = {project: number for number, project in enumerate(projects) if project is not None}
-    return [item for number, (item, project) in enumerate(zip(stored, projects))
-            if project is None or last[project] == number]
+    stored = [(item, stored_snapshot(item)) for item in stored_exports(layout)]
+    latest = _latest_pulls(stored)
+    return [item for item, snapshot in stored if snapshot is None or latest[snapshot.project_key] == item]
 
 
 def _read_record(directory: Path) -> dict:
@@ -139,16 +139,41 @@ def _record_fault(record: Any) -> str | None:
             for item in excluded):
         return "excluded is not a list of units, each with its problem code and where it is"
     snapshot = record.get("snapshot_of")
-    if snapshot is not None and not (isinstance(snapshot, dict) and type(snapshot.get("project")) is int
-                                     and isinstance(snapshot.get("created_at"), str)):
-        return "snapshot_of is not a project's id and creation time"
+    if snapshot is not None:
+        try:
+            if type(snapshot["project"]) is not int:
+                raise TypeError
+            Snapshot(snapshot["project"], snapshot["created_at"], snapshot["taken_at"])
+        except (TypeError, KeyError, ValueError):
+            return "snapshot_of is not a project's id, its creation time and the export's time"
+    displaced = record.get("displaced_ground_truth", [])
+    if not (isinstance(displaced, list) and all(type(item) is int for item in displaced)):
+        return "displaced_ground_truth is not a list of annotation ids"
     return None
 
 
-def stored_snapshot(stored: StoredExport) -> ProjectRef | None:
-    """The project a stored export is a snapshot of (``labelstudio pull`` records it), or None."""
+def stored_displaced(stored: StoredExport) -> list[int]:
+    """The ids of a stored export's displaced adjudications (``_against_store``): annotations it
+    holds as not ground truth that were ground truth until another was saved on their task."""
+    return _read_record(stored.directory).get("displaced_ground_truth", [])
+
+
+def stored_snapshot(stored: StoredExport) -> Snapshot | None:
+    """The pull a stored export is (``labelstudio pull`` records it), or None."""
     snapshot = _read_record(stored.directory).get("snapshot_of")
-    return None if snapshot is None else ProjectRef(snapshot["project"], snapshot["created_at"])
+    return None if snapshot is None else Snapshot(snapshot["project"], snapshot["created_at"], snapshot["taken_at"])
+
+
+def _latest_pulls(stored: Iterable[tuple[StoredExport, Snapshot | None]]) -> dict[tuple[int, str], StoredExport]:
+    """The latest pull of each project among ``stored`` (stored exports, in ingest order, each with
+    the pull it is or None): the export the server made last (ingest order breaks a tie)."""
+    latest: dict[tuple[int, str], tuple[Any, StoredExport]] = {}
+    for item, snapshot in stored:
+        if snapshot is not None:
+            key = snapshot.project_key
+            if key not in latest or snapshot.taken >= latest[key][0]:
+                latest[key] = (snapshot.taken, item)
+    return {key: item for key, (_, item) in latest.items()}
 
 
 def stored_accounts(stored: StoredExport) -> dict[str, str] | None:
@@ -349,7 +374,7 @@ def validate_export(path: str | Path, documents: Mapping[str, Document], registr
 def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Document],
            registry: Mapping[str, RegistryEntity], allow_partial: bool = False, jobs: int | None = None,
            trim_whitespace: bool = False, on_progress: Callable[[int], None] | None = None,
-           accounts: Accounts | None = None, snapshot: ProjectRef | None = None) -> IngestResult:
+           accounts: Accounts | None = None, snapshot: Snapshot | None = None) -> IngestResult:
     """Validate the export at ``export_path``, store it verbatim and write its units table.
 
     ``accounts``: who the export's user ids are, asked of the server the export comes from
@@ -361,10 +386,12 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
     (corpus_tools.annotations.annotators). Without them, the export's user ids are its
     annotators' ids.
 
-    ``snapshot``: the Label Studio project the export holds whole (``labelstudio pull``), recorded
-    in ``ingest.json``: an annotation in the project's previous pull and not in this one was
-    deleted there, and leaves the annotation set (corpus_tools.annotations.consolidate). Such a
-    pull is stored even when nothing else in it is new.
+    ``snapshot``: the pull the export is (``labelstudio pull``: it holds its project whole),
+    recorded in ``ingest.json``: an annotation in the project's previous pull and not in this one
+    was deleted there, and leaves the annotation set (corpus_tools.annotations.consolidate). Such a
+    pull is stored even when nothing else in it is new, and even when it holds no task (``[]``:
+    every task deleted). The ids of its displaced adjudications (``_against_store``) are recorded
+    there too.
 
     Raises CorpusError when the file is not a Label Studio export at all (nothing is written).
     Status ``refused`` (nothing written) when it has errors and ``allow_partial`` is off;
@@ -383,7 +410,8 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
         try:
             units_staging = staging_dir(layout.build / "units", ".units-")
             with writing_under(layout.exports), open(staging / "export.json", "wb") as copy:
-                stream = ExportStream(export_path, copy_to=copy)
+                # a pull holds its project whole: with every task deleted, it is [] and says so
+                stream = ExportStream(export_path, copy_to=copy, allow_empty=snapshot is not None)
                 gathered = _write_checked(stream, Context(export_path.name, documents, registry, trim_whitespace),
                                           jobs, units_staging, on_progress)
                 copy.flush()
@@ -412,7 +440,7 @@ def _write_checked(stream: ExportStream, context: Context, jobs: int, directory:
 
 
 def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gathered: _Gathered,
-           options: dict[str, bool], documents, registry, accounts: Accounts | None, snapshot: ProjectRef | None,
+           options: dict[str, bool], documents, registry, accounts: Accounts | None, snapshot: Snapshot | None,
            export_path: Path, on_progress: Callable[[int], None] | None) -> IngestResult:
     report = gathered.report()
     inputs = functools.cache(lambda: inputs_digest(documents, registry))  # a refusal needs none
@@ -433,7 +461,7 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     deleted = _deleted(new, snapshot, previous, stored_units)
     if not gathered.submitted and not deleted:
         return IngestResult("no-annotations", sha256, None, report, exclusions)
-    nothing_new, notes = _against_store(layout, new, stored_units, accounts is None, previous)
+    nothing_new, notes, displaced = _against_store(layout, new, stored_units, accounts is None, previous)
     notes += deleted
     if nothing_new and not deleted:
         notes += _record_accounts(layout, new, None, accounts, stored_units, export_path)
@@ -443,7 +471,8 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
                   "people by the corpus's ids: until `labelstudio pull` of its project records their accounts, its "
                   "user N is taken for the corpus's annotator N (docs/agreement.md, \"Who an annotator is\")",)
     record = {"sha256": sha256, **options, "excluded": [exclusion_as_dict(item) for item in exclusions],
-              **({"snapshot_of": snapshot.as_dict()} if snapshot is not None else {})}
+              **({"snapshot_of": snapshot.as_dict()} if snapshot is not None else {}),
+              **({"displaced_ground_truth": displaced} if displaced else {})}
     atomic_write_bytes(staging / "ingest.json", orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
     notes += _record_accounts(layout, new, staging, accounts, stored_units, export_path)
     sequence = _next_sequence(layout)
@@ -542,7 +571,8 @@ _SAME = ["id", "unique_id", "updated_at", "cancelled", "ground_truth", "annotato
 
 
 def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExport], Units],
-                   by_user_id: bool, previous: StoredExport | None = None) -> tuple[bool, tuple[str, ...]]:
+                   by_user_id: bool, previous: StoredExport | None = None
+                   ) -> tuple[bool, tuple[str, ...], list[int]]:
     """The export's annotations against the stored exports', each stored export's read once:
 
     * whether there is nothing new: every annotation is stored already, with every field of
@@ -555,6 +585,11 @@ def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExp
       note when its annotation ids name other annotations (another unique_id) than a stored
       export's: it comes from another Label Studio database, whose user ids are other people.
       Only a note: a SQLite database can give a deleted newest annotation's id to the next one.
+    * the ids of its displaced adjudications: annotations that are not ground truth, stored with
+      the same update time as ground truth (or as displaced). Label Studio keeps one ground truth
+      per task: saving another clears the flag of the one before without touching its update
+      time (``Task.ensure_unique_groundtruth``), which would make a reviewer's merge their own
+      version. A person who un-marks it saves it, and moves its update time.
 
     ``previous``: the previous pull of the project this export is a pull of. The exports stored
     before it are not read: what it lacks was deleted, and Label Studio never brings an
@@ -565,9 +600,9 @@ def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExp
     pandas."""
     mine = _submitted(new)
     if not mine.num_rows or not column_sum(pc.is_valid(mine["unique_id"])):
-        return False, ()  # no annotation of Label Studio's own: nothing to compare, no stored table to read
+        return False, (), []  # no annotation of Label Studio's own: nothing to compare, no stored table to read
     comparable = mine["unique_id"].null_count == 0
-    seen = None
+    seen = displaced = None
     note: tuple[str, ...] = ()
     # newest first: a pull of a project holds its every annotation, so when nothing is new the
     # last pull is the one export read, however many the store holds
@@ -576,35 +611,56 @@ def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExp
         theirs = _submitted(stored_units(stored))
         seen = _stored_unchanged(mine, theirs, seen)
         if comparable and column_sum(seen) == mine.num_rows:
-            return True, ()
+            return True, (), []
+        displaced = _displaced(mine, theirs, stored_displaced(stored), displaced)
         if by_user_id and not note:
             note = _clash_note(mine, theirs, stored)
-    return False, note
+    return False, note, sorted(mine["id"].filter(displaced).to_pylist()) if displaced is not None else []
 
 
-def _previous_pull(layout: Layout, snapshot: ProjectRef | None) -> StoredExport | None:
-    """The last stored pull of the project ``snapshot`` names, if any."""
+def _displaced(mine: pa.Table, theirs: pa.Table, listed: list[int], so_far: pa.ChunkedArray | None
+               ) -> pa.ChunkedArray:
+    """Which of ``mine`` are not ground truth, with the update time of a copy in ``theirs`` that
+    is ground truth or ``listed`` as displaced, or were found so before (``so_far``)."""
+    where = pc.index_in(mine["unique_id"], value_set=theirs["unique_id"].combine_chunks(), skip_nulls=True)
+    was_truth = pc.or_kleene(pc.take(theirs["ground_truth"], where),
+                             pc.is_in(pc.take(theirs["id"], where), value_set=arrow_array(listed, pa.int64())))
+    found = pc.and_kleene(pc.and_kleene(pc.equal(mine["updated_at"], pc.take(theirs["updated_at"], where)), was_truth),
+                          pc.invert(mine["ground_truth"]))
+    found = pc.fill_null(found, scalar(False, pa.bool_()))  # no copy, or no time: not displaced
+    return found if so_far is None else pc.or_(so_far, found)
+
+
+def _previous_pull(layout: Layout, snapshot: Snapshot | None) -> StoredExport | None:
+    """The latest stored pull of the project ``snapshot`` is a pull of, if any."""
     if snapshot is None:
         return None
-    return next((stored for stored in reversed(stored_exports(layout)) if stored_snapshot(stored) == snapshot), None)
+    return _latest_pulls((item, stored_snapshot(item)) for item in stored_exports(layout)).get(snapshot.project_key)
 
 
-def _deleted(new: Units, snapshot: ProjectRef | None, previous: StoredExport | None,
+def _deleted(new: Units, snapshot: Snapshot | None, previous: StoredExport | None,
              stored_units: Callable[[StoredExport], Units]) -> tuple[str, ...]:
-    """A note when annotations of the project's ``previous`` stored pull are not in this one (ids
-    are a database's own): they were deleted in Label Studio. Empty without a previous pull."""
+    """A note when annotations of the project's ``previous`` stored pull are not in this one: they
+    were deleted in Label Studio. Empty without a previous pull. Matched by unique_id (a SQLite
+    database gives a deleted annotation's id to the next one), else by id."""
     if snapshot is None or previous is None:
         return ()
-    theirs = _submitted(stored_units(previous))["id"]
-    gone = pc.invert(pc.is_in(theirs, value_set=_submitted(new)["id"].combine_chunks()))
+    theirs = _submitted(stored_units(previous))
+    gone = pc.invert(pc.is_in(_annotation_key(theirs), value_set=_annotation_key(_submitted(new)).combine_chunks()))
     count = column_sum(gone)
     if not count:
         return ()
-    shown = sorted(theirs.filter(gone).to_pylist())
+    shown = sorted(theirs["id"].filter(gone).to_pylist())
     listed = ", ".join(map(str, shown[:5])) + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
-    return (f"{quantity(count, 'annotation')} of project {snapshot.id}'s previous pull (stored export "
+    return (f"{quantity(count, 'annotation')} of project {snapshot.project}'s previous pull (stored export "
             f"{previous.name}) {agreeing(count, 'is', 'are')} not in this one: deleted in Label Studio, "
             f"{agreeing(count, 'it leaves', 'they leave')} the annotation set (ids {listed})",)
+
+
+def _annotation_key(table: pa.Table) -> pa.ChunkedArray:
+    empty = scalar("", pa.string())
+    return pc.coalesce(table["unique_id"], pc.binary_join_element_wise(scalar("id ", pa.string()),
+                                                                       pc.cast(table["id"], pa.string()), empty))
 
 
 def _submitted(units: Units) -> pa.Table:
@@ -681,7 +737,7 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
         staging = staging_dir(layout.build / "units", ".units-")
         try:
             context = Context(stored.name, documents, registry, options["trim_whitespace"])
-            stream = ExportStream(stored.export)
+            stream = ExportStream(stored.export, allow_empty=True)  # stored: accepted once
             try:
                 with writing_under(layout.build / "units"):
                     _write_checked(stream, context, jobs, staging, on_progress)

@@ -24,7 +24,7 @@ from corpus_tools.iterutil import batched
 from corpus_tools.errors import CorpusError, Location, Report, agreeing, quantity
 from corpus_tools.labelstudio.config import labeling_config
 from corpus_tools.labelstudio.tasks import make_tasks, task_key
-from corpus_tools.records import Document, DocumentAnnotations, ProjectRef
+from corpus_tools.records import Document, DocumentAnnotations, Snapshot
 
 IMPORT_BATCH = 250  # tasks per import request: the full texts make requests large
 PAGE_SIZE = 500
@@ -277,7 +277,13 @@ def pull(client, project: str | int, out_path: Path, timeout: float = EXPORT_TIM
     """
     out_path = Path(out_path)
     check_output(out_path)
-    found = resolve_project(client, project)
+    return _download(client, resolve_project(client, project), out_path, timeout, on_progress)[0]
+
+
+def _download(client, found, out_path: Path, timeout: float,
+              on_progress: Callable[[int], None] | None) -> tuple[Path, Snapshot | None]:
+    """``pull``'s work on the project ``found``: the file, and the Snapshot it is (None when the
+    server gives no times with their zone)."""
     with api_errors(f"creating an export of project {found.id}"):
         # full predictions, not their ids: what was pre-annotated is part of the record (acceptance counts)
         export = client.projects.exports.create(found.id, title=f"corpus-tools pull {out_path.name}",
@@ -290,7 +296,11 @@ def pull(client, project: str | int, out_path: Path, timeout: float = EXPORT_TIM
             handle.write(chunk)
             if on_progress is not None:
                 on_progress(len(chunk))
-    return out_path
+    times = [getattr(found, "created_at", None), getattr(export, "created_at", None)]
+    try:
+        return out_path, Snapshot(found.id, *(time if isinstance(time, str) else time.isoformat() for time in times))
+    except (AttributeError, ValueError):  # no times, or times without their zone: pulls cannot be ordered
+        return out_path, None
 
 
 def server_accounts(client, user_ids: Sequence[str]) -> dict[str, str]:
@@ -316,8 +326,8 @@ def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = 
     title's characters other than letters, digits, '-', '_' and '.' made '-'),
     then validate and store it in annotations/exports/ (corpus_tools.ingest.ingest) with the
     accounts of its annotators (``server_accounts``: who each user id is, corpus_tools.annotations.annotators)
-    and the project it is a snapshot of (``ProjectRef``: what a later pull no longer holds was
-    deleted in Label Studio). Returns (export path, IngestResult). ``on_progress``: as ``pull``'s, for the download;
+    and the pull it is (``Snapshot``: the project, and when the server made the export; what a
+    later pull of the project no longer holds was deleted in Label Studio). Returns (export path, IngestResult). ``on_progress``: as ``pull``'s, for the download;
     ``on_checking``: as ingest's ``on_progress`` (tasks checked)."""
     from corpus_tools.ingest import ingest
     from corpus_tools.documents.index import DocumentIndex
@@ -327,13 +337,10 @@ def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = 
     if out_path is None:
         safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in str(project))
         out_path = layout.build / "labelstudio" / f"{safe}.json"
+    check_output(Path(out_path))
     with corpus_lock(layout, "pull"):
-        found = resolve_project(client, project)
-        exported = pull(client, found.id, out_path, on_progress=on_progress)
-        # a server too old to say when the project was created cannot name it across servers
-        created = getattr(found, "created_at", None)
-        snapshot = None if created is None else ProjectRef(
-            found.id, created if isinstance(created, str) else created.isoformat())
+        exported, snapshot = _download(client, resolve_project(client, project), Path(out_path), EXPORT_TIMEOUT,
+                                       on_progress)
         return exported, ingest(exported, layout, DocumentIndex(layout), load_registry(layout), allow_partial,
                                 on_progress=on_checking, accounts=functools.partial(server_accounts, client),
                                 snapshot=snapshot)
