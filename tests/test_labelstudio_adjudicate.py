@@ -298,3 +298,23 @@ def test_a_reviewer_who_annotated_gets_the_merge_beside_their_own_annotation(lab
     assert pulled.status == "stored" and any(f"(ids {merge['id']})" in note for note in pulled.notes)
     chosen = load_annotation_set(layout, documents, load_registry(layout)).chosen
     assert [chosen[d].provenance.reason for d in DOCS] == ["latest", "ground_truth"]
+
+    # a second reviewer saves a ground truth on the other document: Label Studio clears the lead's
+    # merge's flag without moving its update time; it stays an adjudication, not the lead's version
+    from corpus_tools.ingest.store import stored_displaced
+    from corpus_tools.labelstudio.annotate import submit_annotation
+
+    _, as_second = labelstudio.as_user("second-reviewer@corpus-tools.local")
+    task = next(t for t in labelstudio.client.tasks.list(project=pushed.project_id, fields="all")
+                if t.data["doc_id"] == DOCS[1])
+    [merge] = [_plain(a) for a in task.annotations if _plain(a)["ground_truth"]]
+    second = submit_annotation(as_second, task.id, merge["result"], ground_truth=True)
+    [cleared] = [_plain(a) for t in labelstudio.client.tasks.list(project=pushed.project_id, fields="all")
+                 if t.id == task.id for a in t.annotations if _plain(a)["id"] == merge["id"]]
+    assert (cleared["ground_truth"], cleared["updated_at"]) == (False, merge["updated_at"])  # Label Studio's rule
+    _, pulled = pull_and_ingest(labelstudio.client, project, layout)
+    assert pulled.status == "stored" and stored_displaced(pulled.stored_as) == [merge["id"]]
+    annotations = load_annotation_set(layout, documents, load_registry(layout))
+    adjudications = {v.provenance.annotation_id for v in annotations.versions[DOCS[1]] if v.provenance.ground_truth}
+    assert adjudications == {merge["id"], second.annotation_id}
+    assert annotations.chosen[DOCS[1]].provenance.annotation_id == second.annotation_id
