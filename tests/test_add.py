@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from corpus_tools.cli import cli
 from corpus_tools.documents.add import add_files, next_doc_id, title_of
+from corpus_tools.documents.normalize import normalize
 from corpus_tools.documents.raw import check_raw, read_manifest
 from corpus_tools.errors import CorpusError
 from corpus_tools.layout import Layout
@@ -208,15 +209,62 @@ def test_several_files_numbered_by_content_whatever_the_order(tmp_path):
     assert ids == [f"{number + n:03d}_{sha[:16]}" for n, sha in enumerate(shas)]
 
 
+def _title(text: str) -> tuple[str | None, str]:
+    return title_of(text, normalize(text))
+
+
 def test_title_rule_reproduces_the_seed_titles():
     for record in read_manifest(REPO / "raw" / "manifest.jsonl"):
         text = (REPO / "raw" / record.file).read_text(encoding=record.encoding)
-        assert title_of(text)[0] == record.title, record.doc_id
-    assert title_of(" date 2021-09-30 \n\nText")[1].startswith("none: the first line does not start like a headline")
-    assert title_of("x" * 201)[0] is None
+        assert _title(text)[0] == record.title, record.doc_id
+    assert _title(" date 2021-09-30 \n\nText")[1].startswith("none: normalization takes no title (the first line is "
+                                                             "boilerplate or a dateline")
+    assert _title("x" * 201)[1].startswith("none: the first line does not start like a headline")
+    assert _title("X" * 301)[0] is None
     # a terminal's escape went into the manifest, the card and the terminal that printed it
-    assert title_of("Head\x1b[31mline\n\nText") == (None, "none: the first line holds a control character")
-    assert title_of("Head\tline\n\nText")[0] == "Head\tline"  # a tab is no control of a terminal
+    assert _title("Head\x1b[31mline\n\nText") == (None, "none: the first line holds a control character")
+    assert _title("Head\tline\n\nText")[0] == "Head line"  # as the normalized text has it
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("March 12, 2024\n\nThe envoy met Assad in Damascus.\n", None),  # a dateline, which normalization drops
+    ("Advertisement\n\nEnvoy meets Assad\n\nThe envoy met Assad.\n", None),  # boilerplate
+    ("Assad\x85s envoy meets Blinken\n\nBody.\n", None),  # cut at U+0085 ("Assad"), which the text reads as "…"
+    ("Zero\u200bwidth title\n\nBody.\n", "Zerowidth title"),  # as annotators see it
+    ("Cafe\u0301 talks resume\n\nBody.\n", "Caf\u00e9 talks resume"),
+])
+def test_the_title_is_the_text_s_first_line_as_normalization_keeps_it(corpus_copy, tmp_path, text, title):
+    """The rule read the raw lines: a dateline, "Advertisement" or a line cut short went into the
+    manifest (and the release's title column) where the normalized text says otherwise."""
+    [added] = add_files(corpus_copy, [write(tmp_path, "a.txt", text.encode())])
+    assert added.record.title == title
+
+
+@pytest.mark.parametrize("data", [b"\xe2\x80\x8b\n", b"\xef\xbb\xbf", b"Advertisement\n\nLive Story\n"])
+def test_a_file_normalization_leaves_no_text_of_is_refused(corpus_copy, tmp_path, data):
+    """It was added: a document of no text, released, and an empty task in Label Studio."""
+    before = snapshot(corpus_copy)
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus_copy, [write(tmp_path, "empty.txt", data)])
+    assert refused.value.code == "raw-empty" and "normalization leaves no text" in refused.value.message
+    assert snapshot(corpus_copy) == before
+
+
+def test_a_byte_order_mark_before_bytes_that_are_not_utf8_is_refused(corpus_copy, tmp_path):
+    """It was read as cp1252 "with BOM": the mark and every UTF-8 character became mojibake."""
+    data = b"\xef\xbb\xbfSyria\xe2\x80\x99s envoy returns\n\nHe said \x93no\x94.\n"
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus_copy, [write(tmp_path, "mixed.txt", data)])
+    assert refused.value.code == "raw-undecodable" and refused.value.location.byte_offset == data.index(b"\x93")
+    assert "a UTF-8 byte-order mark, but not UTF-8 at byte" in refused.value.message
+
+
+def test_a_given_title_is_stripped_and_a_blank_one_refused(corpus_copy, tmp_path):
+    [added] = add_files(corpus_copy, [write(tmp_path, "a.txt", b"Talks resume\n\nBody.\n")], title=" Padded ")
+    assert added.record.title == "Padded"
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus_copy, [write(tmp_path, "b.txt", b"Talks go on\n\nBody.\n")], title="  ")
+    assert refused.value.code == "metadata-invalid"
 
 
 def test_next_doc_id_follows_the_highest_number():
@@ -262,7 +310,7 @@ def test_the_title_is_the_first_line_by_any_line_boundary(corpus_copy, tmp_path)
     article.write_bytes("Syria talks\rWASHINGTON \u2014 text here.\rMore.\r".encode())
     [added] = add_files(corpus_copy, [article])
     assert added.record.title == "Syria talks"
-    assert title_of("Headline\u2028continued\nBody")[0] == "Headline"
+    assert _title("Headline\u2028continued\nBody")[0] == "Headline"
 
 
 def test_a_cited_first_line_is_quoted_without_the_byte_order_mark(corpus_copy, tmp_path):
@@ -422,6 +470,48 @@ def test_an_add_killed_after_staging_its_manifest_is_finished_by_the_next(corpus
     assert [record.doc_id for record in records[-2:]] == [added[0].record.doc_id, records[-1].doc_id]
     assert check_raw(corpus_copy).valid
     assert not list(corpus_copy.raw.glob(".add-*"))
+
+
+def test_check_raw_names_a_killed_add_s_files_and_add_with_no_file_finishes_it(corpus_copy, tmp_path):
+    """Every command refused with "raw-unlisted", naming no way out but adding another file."""
+    import shutil
+
+    elsewhere = Layout.at(tmp_path / "elsewhere")
+    shutil.copytree(corpus_copy.raw, elsewhere.raw)
+    first, second = _articles(tmp_path, 2)
+    added = add_files(elsewhere, [first, second])
+    staging = _dead_staging(corpus_copy)
+    (staging / "manifest.jsonl").write_bytes(elsewhere.manifest.read_bytes())
+    moved, left = (item.record.file for item in added)
+    (corpus_copy.raw / moved).write_bytes((elsewhere.raw / moved).read_bytes())  # moved in before the kill
+    (staging / left).write_bytes((elsewhere.raw / left).read_bytes())
+    [problem] = check_raw(corpus_copy).problems
+    assert (problem.code, problem.message) == (
+        "raw-unlisted", f"raw file is not in the manifest: an add was killed while it moved its files in (its "
+        f"manifest is staged in raw/{staging.name}); `corpus-tools add` with no file finishes it")
+    result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root)])
+    assert result.exit_code == 0 and "finished an add that was killed: moved 1 raw file(s) in" in result.output
+    assert check_raw(corpus_copy).valid and snapshot(corpus_copy) == snapshot(elsewhere)
+    nothing = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root)])
+    assert nothing.exit_code == 1 and "[add-input-missing] no file to add, and no killed add to finish" in nothing.output
+
+
+def test_an_add_interrupted_once_its_manifest_is_in_place_keeps_its_files(corpus_copy, tmp_path, monkeypatch):
+    """The cleanup removed the files the new manifest lists: every command then said raw-missing."""
+    import corpus_tools.documents.add as add_module
+
+    real_rename = os.rename
+
+    def rename(source, target):
+        real_rename(source, target)
+        if Path(target) == corpus_copy.manifest:
+            raise KeyboardInterrupt  # Ctrl-C just after the manifest was replaced
+
+    monkeypatch.setattr(add_module.os, "rename", rename)
+    with pytest.raises(KeyboardInterrupt):
+        add_files(corpus_copy, _articles(tmp_path, 3))
+    monkeypatch.undo()
+    assert len(read_manifest(corpus_copy.manifest)) == 10 and check_raw(corpus_copy).valid
 
 
 def test_an_add_killed_before_staging_its_manifest_left_nothing_to_finish(corpus_copy, tmp_path):

@@ -267,6 +267,12 @@ def _stated(layout, line_text: str, date: str | None, precision: str | None, dat
     ("April, 2024", "2024-04-25", "day", "the day of 2024-04-25"),
     ("\u00a9 2023 Example News", "2023-01-01", "day", "the month of 2023-01-01"),
     ("Published 25 April, 2024", "2023-04-25", "day", "the year 2023"),
+    # the parts of one date, not numbers and month words anywhere in the line
+    ("Updated 2024-12-03 10:45", "2024-03-12", "day", "the month of 2024-03-12"),
+    ("The minister may visit Damascus in 2024", "2024-05", "month", "the month of 2024-05"),
+    ("On 3 March 2024, 12 envoys met", "2024-03-12", "day", "the day of 2024-03-12"),
+    ("Sept. 9th, 2023", "2023-09-09", "day", None),
+    ("9 of September 2023", "2023-09-09", "day", None),
 ])
 def test_a_date_quote_states_the_date_as_far_as_its_precision_goes(corpus_copy, line, date, precision, unstated):
     _stated(corpus_copy, line, date, precision)

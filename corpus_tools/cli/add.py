@@ -13,7 +13,7 @@ from corpus_tools.layout import Layout
 @click.command("add")
 @root_option
 # no click kind check: a directory is a located file-error like any unreadable input
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--doc-id", default=None, help="The doc_id (one file only); default: <next number>_<sha256[:16]>.")
 @click.option("--title", default=None, help="The title (one file only); default: the first line, if a headline.")
 @click.option("--publisher", default=None, help="The publisher; needs --publisher-evidence.")
@@ -31,7 +31,8 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
     Encoding, size and sha256 come from the bytes; the title from the first line when it is a
     headline; publisher and date stay null unless given with evidence. Refused, with nothing
     written: a file already in the corpus, a doc_id taken or unsafe, an empty or binary file,
-    bytes that are neither UTF-8 nor cp1252.
+    bytes that are neither UTF-8 nor cp1252. With no FILES: finish an add that was killed while
+    it moved its files in (check-raw names them as unlisted).
 
     \b
     Example:
@@ -39,10 +40,18 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
         corpus-tools add article.txt --date 2024-03-12 --date-evidence 'line 3'
         corpus-tools add a.txt b.txt c.txt
         corpus-tools add fixture.txt --invented 'written to test the quote rules'
+        corpus-tools add                     # finish an add that was killed
     """
     from corpus_tools.cli.progress import progress
-    from corpus_tools.documents.add import add_files
-    from corpus_tools.errors import escape
+    from corpus_tools.documents.add import add_files, finish_killed_adds
+    from corpus_tools.errors import CorpusError, escape
+
+    if not files:
+        moved = finish_killed_adds(layout)
+        if not moved:
+            raise CorpusError("add-input-missing", "no file to add, and no killed add to finish")
+        click.echo(f"finished an add that was killed: moved {moved} raw file(s) in; the manifest lists them")
+        return
 
     with progress("adding", total=len(files), unit="file") as on_progress:
         added = add_files(layout, files, doc_id=doc_id, title=title, publisher=publisher,

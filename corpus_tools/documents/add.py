@@ -9,14 +9,17 @@ What the record says, and by which written rule:
   only when they are not valid UTF-8 (the result gives the first byte UTF-8 failed at) and every
   byte is defined in cp1252; otherwise the file is refused as undecodable. Nothing else is guessed.
 * ``doc_id``: given (a safe file name, not taken), or ``<NNN>_<sha16>``: the next number (three
-  digits at least) after the highest of the doc_ids ``add`` made, then the first 16 hex
+  digits at least) after the highest of the doc_ids of that form (``add``'s, and one given in
+  it), then the first 16 hex
   digits of the file's SHA-256. (The seeds' own hex parts came with them and are no hash of
   their bytes that can be recomputed; new ones are, so the same bytes get the same suffix.)
-* ``title``: given, else the first non-blank line, stripped, when it starts with an uppercase
-  letter or a digit, is at most ``TITLE_MAX`` characters and holds no control character (a
-  headline); else null. On the
-  five seeds this gives exactly the titles of their manifest records (004's first line,
-  " date 2021-09-30 ", is no headline).
+* ``title``: given (stripped), else normalization's title (docs/normalization.md: the first
+  non-blank line as the normalized text has it, unless a rule claims it as boilerplate or a
+  dateline, and at most ``TITLE_MAX_CHARS`` characters) when it starts with an uppercase letter
+  or a digit and its raw line holds no control character (a headline); else null. So the title
+  is the text's first line as annotators see it, never a line normalization drops ("Advertisement",
+  a dateline) or a part of one. On the five seeds this gives exactly the titles of their
+  manifest records (004's first line, " date 2021-09-30 ", is a dateline).
 * ``publisher``, ``publication_date``: null with evidence ``none`` unless given, and given only
   with evidence: ``line N`` (stated: line N of the file, quoted whole from the file itself) or a
   sentence of reasoning (inferred). A date is ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` and must be
@@ -28,10 +31,12 @@ What the record says, and by which written rule:
 Refused, with the file named and nothing written: a file already in the corpus (same SHA-256;
 the message names its doc_id) or named twice, a file whose text is a document's once
 normalized (a copy that differs only in what normalization drops: a byte-order mark, line
-endings, spacing; two documents of one text would be released twice, and could land in two
-splits), a doc_id taken or unsafe, an empty file, a binary
+endings, spacing, boilerplate lines; two documents of one text would be released twice, and
+could land in two splits), a doc_id taken or unsafe, an empty file or one that normalization
+leaves no text of (only a byte-order mark, zero-width characters, boilerplate), a binary
 file (a NUL byte, or more than ``BINARY_CONTROL_SHARE`` of control characters other than
-whitespace), bytes that are neither UTF-8 nor cp1252, metadata without evidence. Several files
+whitespace), bytes that are neither UTF-8 nor cp1252, a UTF-8 byte-order mark before bytes that
+are not UTF-8 (a file of two encodings), metadata without evidence. Several files
 are added all or none: everything is read and checked first; the raw files and the new manifest
 are written into a staging directory in raw/, then the raw files are renamed into place and the
 manifest replaced last; a failure removes the raw files this call moved in, and an add killed
@@ -51,21 +56,21 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from corpus_tools.documents.index import DocumentIndex, to_document
+from corpus_tools.documents.index import DocumentIndex, text_sha256
+from corpus_tools.documents.normalize import TITLE_MAX_CHARS, Normalized, normalize
 from corpus_tools.documents.raw import (
-    RAW_LINE_BREAK, RAW_SUFFIX, check_doc_id, check_evidence, check_raw, raise_first, read_manifest,
-    require_text,
+    ADD_STAGING, RAW_LINE_BREAK, RAW_SUFFIX, STAGED_MANIFEST, check_doc_id, check_evidence, check_raw, raise_first,
+    read_manifest, require_text,
 )
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, staging_dir, writing_under
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
-from corpus_tools.records import AddedFile, Evidence, ManifestRecord, RawText, holds_control, is_calendar_date
+from corpus_tools.records import AddedFile, Evidence, ManifestRecord, holds_control, is_calendar_date
 
-TITLE_MAX = 200
 BINARY_CONTROL_SHARE = 0.05
 _WHITESPACE_CONTROLS = frozenset("\t\n\r\f\v")
-_NUMBERED = re.compile(r"(\d{3,})_[0-9a-f]{16}")  # the ids add makes, not ids given with --doc-id
+_NUMBERED = re.compile(r"(\d{3,})_[0-9a-f]{16}")  # the ids add makes (and one given in that form)
 _STATED = re.compile(r"line\s+([0-9]+)", re.IGNORECASE)  # "Line 5", "line  5": citations too, not reasoning
 _CITED = re.compile(r"line\s+\S+", re.IGNORECASE)  # "line -1", "line 3.0": a mistyped citation, not reasoning
 _DATE_PRECISIONS = {4: "year", 7: "month", 10: "day"}
@@ -125,6 +130,10 @@ def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int |
         text, encoding, failed_at = data.decode("utf-8"), "utf-8", None
     except UnicodeDecodeError as not_utf8:
         failed_at = not_utf8.start
+        if data.startswith(codecs.BOM_UTF8):  # cp1252 would make the mark and every UTF-8 character mojibake
+            raise CorpusError("raw-undecodable", f"a UTF-8 byte-order mark, but not UTF-8 at byte {failed_at} "
+                              f"({data[failed_at:failed_at + 4]!r}): a file of two encodings; save it as UTF-8 "
+                              "and add it again", Location(file=where.file, byte_offset=failed_at)) from None
         try:
             text, encoding = data.decode("cp1252"), "cp1252"
         except UnicodeDecodeError as error:
@@ -147,20 +156,19 @@ def _looks_utf16(data: bytes) -> bool:
     return len(head) >= 8 and any(half.count(0) >= 0.9 * len(half) for half in (head[0::2], head[1::2]))
 
 
-def title_of(text: str) -> tuple[str | None, str]:
-    """The title by the module's rule, and the rule's verdict in words."""
-    for line in text.lstrip("\ufeff").splitlines():  # every line boundary a title may not hold
-        line = line.strip()
-        if not line:
-            continue
-        if len(line) > TITLE_MAX:
-            return None, f"none: the first line is longer than {TITLE_MAX} characters"
-        if not (line[0].isupper() or line[0].isdigit()):
-            return None, "none: the first line does not start like a headline (uppercase letter or digit)"
-        if holds_control(line):
-            return None, "none: the first line holds a control character"
-        return line, "the first non-blank line"
-    return None, "none: the file has no non-blank line"
+def title_of(text: str, normalized: Normalized) -> tuple[str | None, str]:
+    """The title by the module's rule, and the rule's verdict in words; ``normalized``: ``text``
+    normalized."""
+    title = normalized.title
+    if title is None:
+        return None, (f"none: normalization takes no title (the first line is boilerplate or a dateline, or longer "
+                      f"than {TITLE_MAX_CHARS} characters)")
+    if not (title[0].isupper() or title[0].isdigit()):
+        return None, "none: the first line does not start like a headline (uppercase letter or digit)"
+    start, end = normalized.offset_map.to_raw(0, len(title))
+    if holds_control(text[start:end]):  # normalization drops it: the line is not what it seems
+        return None, "none: the first line holds a control character"
+    return title, "the first non-blank line"
 
 
 def next_doc_id(existing: Iterable[str], sha256: str) -> str:
@@ -221,7 +229,14 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
         # two raw files whose names differ only in case are one file on some filesystems
         if clash := next((other for other in taken if other.casefold() == new_id.casefold()), None):
             raise CorpusError("duplicate-doc-id", f"doc_id {new_id!r} differs from {clash!r} only in case", where)
-        found_title, rule = (title, "given") if title is not None else title_of(text)
+        normalized = normalize(text)
+        if not normalized.text:  # a document of nothing: annotators would get an empty task
+            raise CorpusError("raw-empty", "normalization leaves no text (the file holds only a byte-order mark, "
+                              "zero-width or control characters, or boilerplate lines)", where)
+        if title is not None and not title.strip():
+            raise CorpusError("metadata-invalid", "--title is blank: leave it out, and the rule finds the title or none",
+                              where)
+        found_title, rule = (title.strip(), "given") if title is not None else title_of(text, normalized)
         try:
             record = ManifestRecord(
                 doc_id=new_id, file=new_id + RAW_SUFFIX, sha256=sha256, size=len(data), encoding=encoding,
@@ -235,11 +250,11 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
         problems = check_evidence(record, text, where)  # what check-raw will ask of the record
         if problems:
             raise CorpusError("metadata-invalid", problems[0].message, where)
-        text_key = to_document(RawText(record, text)).text_sha256  # as the document index will make it
+        text_key = text_sha256(normalized.text)  # as the document index will make it
         if text_key in texts:
             raise CorpusError("raw-duplicate", f"its text is {texts[text_key]}'s once normalized: the same article in "
                               "bytes that differ only in what normalization drops (a byte-order mark, line endings, "
-                              "spacing)", where)
+                              "spacing, boilerplate lines such as a dateline)", where)
         by_sha[sha256] = f"given twice: the same bytes as {path}, in this same call"
         texts[text_key] = f"{new_id} (named in this same call as {path})"
         taken.add(new_id)
@@ -252,11 +267,6 @@ def manifest_line(record: ManifestRecord) -> bytes:
     return json.dumps(asdict(record), ensure_ascii=False).encode("utf-8") + b"\n"
 
 
-# raw/.add-<pid>-*.tmp: an add's raw files and then its new manifest, before they are moved in
-_STAGING = ".add-"
-_STAGED_MANIFEST = "manifest.jsonl"
-
-
 def _write(layout: Layout, planned: list[tuple[AddedFile, bytes]], on_progress) -> None:
     """Everything is written into a staging directory first, the new manifest last; then the raw
     files are renamed into raw/ and the manifest replaced. Killed before the manifest was staged,
@@ -266,37 +276,52 @@ def _write(layout: Layout, planned: list[tuple[AddedFile, bytes]], on_progress) 
     manifest = layout.manifest.read_bytes()
     if manifest and not manifest.endswith(b"\n"):
         manifest += b"\n"
-    staging = staging_dir(layout.raw, _STAGING)
+    staging = staging_dir(layout.raw, ADD_STAGING)
     try:
         with writing_under(layout.raw):
             for added, data in planned:
                 atomic_write_bytes(staging / added.record.file, data)
                 if on_progress is not None:
                     on_progress(1)
-            atomic_write_bytes(staging / _STAGED_MANIFEST,
+            atomic_write_bytes(staging / STAGED_MANIFEST,
                                manifest + b"".join(manifest_line(a.record) for a, _ in planned))
         _move_in(layout, staging)
     except BaseException:
-        for added, _ in planned:  # moved in before the failure: unlisted, so taken out again
-            if not (staging / added.record.file).exists():
-                (layout.raw / added.record.file).unlink(missing_ok=True)
+        if (staging / STAGED_MANIFEST).exists():  # else the manifest in place lists them: they stay
+            for added, _ in planned:  # moved in before the failure: unlisted, so taken out again
+                if not (staging / added.record.file).exists():
+                    (layout.raw / added.record.file).unlink(missing_ok=True)
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _move_in(layout: Layout, staging: Path) -> None:
+def _move_in(layout: Layout, staging: Path) -> int:
+    """Move the staged raw files into raw/, then the staged manifest; returns how many files moved."""
+    moved = 0
     for path in sorted(staging.iterdir()):
-        if path.name != _STAGED_MANIFEST:
+        if path.name != STAGED_MANIFEST:
             os.rename(path, layout.raw / path.name)
-    os.rename(staging / _STAGED_MANIFEST, layout.manifest)
+            moved += 1
+    os.rename(staging / STAGED_MANIFEST, layout.manifest)
+    return moved
 
 
-def _finish_killed(layout: Layout) -> None:
+def finish_killed_adds(layout: Layout) -> int:
+    """Finish what an add killed while moving its files in left (``corpus-tools add`` with no
+    file), under the corpus lock; returns how many raw files were moved in."""
+    with corpus_lock(layout, "add"):
+        return _finish_killed(layout)
+
+
+def _finish_killed(layout: Layout) -> int:
     """Finish the moves of an add killed after it staged its manifest, if the manifest is still
-    the one it added to (else its files are not moved in); then remove its staging."""
-    for staging in abandoned(layout.raw, _STAGING):
-        staged = staging / _STAGED_MANIFEST
+    the one it added to (else its files are not moved in); then remove its staging. Returns how
+    many raw files were moved in."""
+    moved = 0
+    for staging in abandoned(layout.raw, ADD_STAGING):
+        staged = staging / STAGED_MANIFEST
         if staged.is_file() and staged.read_bytes().startswith(layout.manifest.read_bytes()):
-            _move_in(layout, staging)
+            moved += _move_in(layout, staging)
         shutil.rmtree(staging, ignore_errors=True)
+    return moved

@@ -19,13 +19,13 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 import msgspec
 
 from corpus_tools import strictjson
 from corpus_tools.errors import CorpusError, Location, Problem, Report
-from corpus_tools.fsutil import NotRegularFile, open_regular, read_prefix
+from corpus_tools.fsutil import NotRegularFile, abandoned, open_regular, read_prefix
 from corpus_tools.layout import Layout
 from corpus_tools.records import Evidence, ManifestRecord, RawText
 
@@ -236,25 +236,49 @@ def check_evidence(record: ManifestRecord, text: str, where: Location) -> list[P
 
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
+_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?" \
+         r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+# the ways a line writes a date, each giving (year, month, day) groups by name
+_DATE_FORMS = [re.compile(form, re.IGNORECASE) for form in (
+    r"(?<!\d)(?P<year>\d{4})[-/.](?P<month>\d{1,2})(?:[-/.](?P<day>\d{1,2}))?(?!\d)",  # 2024-04-25, 2024-04
+    r"(?<!\d)(?P<day>\d{1,2})[-/.](?P<month>\d{1,2})[-/.](?P<year>\d{4})(?!\d)",  # 25/4/2024
+    r"(?<!\d)(?P<month>\d{1,2})[-/.](?P<day>\d{1,2})[-/.](?P<year>\d{4})(?!\d)",  # 4/25/2024
+    rf"(?<![a-z])(?P<month>{_MONTH})\s+{_DAY.replace('(', '(?P<day>', 1)},?\s+(?P<year>\d{{4}})(?!\d)",  # April 25, 2024
+    rf"(?<!\d){_DAY.replace('(', '(?P<day>', 1)}\s+(?:of\s+)?(?P<month>{_MONTH}),?\s+(?P<year>\d{{4}})(?!\d)",  # 25 April 2024
+    rf"(?<![a-z])(?P<month>{_MONTH}),?\s+(?P<year>\d{{4}})(?!\d)",  # April 2024
+    r"(?<!\d)(?P<year>\d{4})(?!\d)",  # 2024
+)]
+
+
+def _dates_in(quote: str) -> set[tuple[int, int | None, int | None]]:
+    """The (year, month, day) of every date the quote writes, as far as each goes."""
+    found = set()
+    for form in _DATE_FORMS:
+        for match in form.finditer(quote):
+            month, day = match.groupdict().get("month"), match.groupdict().get("day")
+            if month is not None and not month.isdigit():
+                month = next(number for number, name in enumerate(_MONTHS, 1) if name.startswith(
+                    month.rstrip(".").casefold()[:3]))
+            found.add((int(match["year"]), int(month) if month else None, int(day) if day else None))
+    return found
 
 
 def _unstated(record: ManifestRecord, field: str, quote: str) -> str | None:
-    """What a stated quote should say and does not; None when it says it. A date: its year, and
-    as far as its precision goes its month (by name, its first three letters, or number) and day
-    (a number), whatever the format ("25 April, 2024", "2024-04-25", "Apr. 25, 2024", "25/4/2024").
+    """What a stated quote should say and does not; None when it says it. A date: a date the
+    quote writes has its year and, as far as its precision goes, its month (by name, its first
+    three letters, or number) and day, whatever the format ("25 April, 2024", "2024-04-25",
+    "Apr. 25, 2024", "25/4/2024"): the parts of one date, not numbers anywhere in the line
+    ("Updated 2024-12-03" states no 12 March; "may visit ... in 2024" no May).
     A publisher: its name as whole words (case and spacing aside: "Ken" is not in "Blinken")."""
     if field == "publication_date_evidence":
-        parts = (record.publication_date or "").split("-")
-        numbers = {int(number) for number in re.findall(r"(?<!\d)\d{1,4}(?!\d)", quote)}
-        if int(parts[0]) not in numbers:
-            return f"the year {parts[0]}"
-        if len(parts) > 1:
-            month = int(parts[1])
-            words = re.findall(r"[a-z]+", quote.casefold())
-            named = any(word == _MONTHS[month - 1] or word == _MONTHS[month - 1][:3] for word in words)
-            if not named and month not in numbers:
-                return f"the month of {record.publication_date}"
-        if len(parts) > 2 and int(parts[2]) not in numbers:
+        year, month, day = ([int(part) for part in (record.publication_date or "").split("-")] + [None, None])[:3]
+        dates = _dates_in(quote)
+        if not any(found[0] == year for found in dates):
+            return f"the year {year}"
+        if month is not None and not any(found[:2] == (year, month) for found in dates):
+            return f"the month of {record.publication_date}"
+        if day is not None and (year, month, day) not in dates:
             return f"the day of {record.publication_date}"
         return None
     name = re.escape(" ".join((record.publisher or "").split()).casefold())
@@ -307,11 +331,38 @@ def check_raw_indexed(layout: Layout, on_progress: Callable[[int], None] | None 
         except CorpusError:
             added = set()
         unlisted = [path for path in unlisted if path.name not in added]
-    problems[:0] = [Problem("raw-unlisted", "raw file is not in the manifest" if path.suffix == RAW_SUFFIX
-                            and path.is_file() else "not a raw file the manifest lists: raw/ holds the manifest and "
-                            "the sources it lists, nothing else (add a source with corpus-tools add)",
-                            Location(file=str(path))) for path in unlisted]
+    killed = killed_adds(layout) if unlisted else {}
+    problems[:0] = [Problem("raw-unlisted", _unlisted_why(path, killed), Location(file=str(path)))
+                    for path in unlisted]
     return Report.of(problems, {"documents": len(rows)}), rows
+
+
+# raw/.add-<pid>-*.tmp: an add's raw files and then its new manifest, before they are moved in
+# (corpus_tools.documents.add)
+ADD_STAGING = ".add-"
+STAGED_MANIFEST = "manifest.jsonl"
+
+
+def killed_adds(layout: Layout) -> dict[str, Path]:
+    """The raw files that the staged manifest of an add killed while moving its files in lists,
+    each with that add's staging directory (``corpus-tools add`` with no file finishes them)."""
+    found = {}
+    for staging in abandoned(layout.raw, ADD_STAGING):
+        try:
+            found.update({record.file: staging for *_, record in scan_manifest(staging / STAGED_MANIFEST)})
+        except CorpusError:  # killed before its manifest was staged: nothing of it was moved in
+            continue
+    return found
+
+
+def _unlisted_why(path: Path, killed: Mapping[str, Path]) -> str:
+    if path.name in killed:
+        return (f"raw file is not in the manifest: an add was killed while it moved its files in (its manifest is "
+                f"staged in raw/{killed[path.name].name}); `corpus-tools add` with no file finishes it")
+    if path.suffix == RAW_SUFFIX and path.is_file():
+        return "raw file is not in the manifest"
+    return ("not a raw file the manifest lists: raw/ holds the manifest and the sources it lists, nothing else "
+            "(add a source with corpus-tools add)")
 
 
 def _check_raw_file(path: str, record: ManifestRecord, problems: list[Problem], record_at: Location) -> None:
