@@ -6,10 +6,12 @@ was ingested with, the units it was accepted without (``--allow-partial``) and, 
 ``labelstudio pull``, the account of each user id that annotated in it (``accounts.json``:
 corpus_tools.annotations.annotators) and which pull of which project it is (``snapshot_of``:
 what the next pull of the project lacks was deleted there); and the ids of the annotations it
-holds as displaced adjudications (``displaced_ground_truth``: ``_against_store``). ``sequence`` numbers exports in the order they were
-ingested (six digits, from 000001): the annotation set breaks ties between annotations by it,
-so the order is the order of the work, never that of names or hashes. (Two branches that each ingest an export and are then merged can hold the same
-number twice; the SHA-256 prefix orders those, and ``ingest`` continues after the highest.)
+holds as displaced adjudications (``displaced_ground_truth``: ``_against_store``).
+``sequence`` numbers exports in the order they were ingested (six digits, from 000001): the
+annotation set breaks ties between annotations by it, so the order is the order of the work,
+never that of names or hashes. (Two branches that each ingest an export and are then merged
+can hold the same number twice; the SHA-256 prefix orders those, and ``ingest`` continues after
+the highest. The pulls of one project are ordered by when the server made them instead.)
 A stored export lands by one rename of its directory, so the export and its ``ingest.json``
 appear together or not at all; a killed run leaves a ``.ingest-<pid>-*.tmp`` directory that
 the next run removes.
@@ -101,9 +103,9 @@ def stored_exports(layout: Layout) -> list[StoredExport]:
 
 def exports_in_use(layout: Layout) -> list[StoredExport]:
     """The stored exports that can hold a current annotation, in ingest order: all but each pull
-    of a project that was pulled again later. That later pull holds every annotation the project
-    still has, each as new as it is or newer (Label Studio's update times never go back); one it
-    lacks was deleted in Label Studio. So the annotation set reads one pull per project, however
+    of a project that the server made before another stored pull of it (``Snapshot.taken_at``).
+    That later pull holds every annotation the project still has, each as new as it is or newer
+    (Label Studio's update times never go back); one it lacks was deleted in Label Studio. So the annotation set reads one pull per project, however
     often it was pulled, and a deleted annotation leaves it."""
     stored = [(item, stored_snapshot(item)) for item in stored_exports(layout)]
     latest = _latest_pulls(stored)
