@@ -114,6 +114,7 @@ span-offsets-utf16  error  the offsets count UTF-16 code units, not code points
 label-count  error  a region with no label or several
 unknown-label  error  a label that is not one of its layer's
 entity-overlap  error  two entity spans overlap
+timex-overlap  error  two timex spans overlap
 region-value-orphan  error  a per-region value for a region that does not exist
 region-value-wrong-label  error  a per-region value on a region it does not apply to
 region-value-duplicate  error  the same per-region value given twice

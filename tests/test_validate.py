@@ -120,6 +120,14 @@ def test_overlapping_entities_are_both_named():
     assert "overlaps entity e2 [82, 90)" in next(p.message for p in report if p.location.region_id == "e4")
 
 
+def test_overlapping_timexes_are_both_named():
+    """Validation let them through, and agreement's alpha (one timex label per character) read
+    the inner one as agreed: alpha 1.0 beside a span F1 of 2/3."""
+    report = validate("timex-overlap.json")
+    assert sorted(problem.location.region_id for problem in report) == ["t2", "t9"]
+    assert "overlaps timex t2 [" in next(p.message for p in report if p.location.region_id == "t9")
+
+
 def test_utf16_offsets_are_told_apart_from_plain_mismatches():
     problem = validate("span-offsets-utf16.json").errors[0]
     assert "UTF-16" in problem.message and "'London'" in problem.message

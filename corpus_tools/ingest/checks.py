@@ -618,18 +618,21 @@ def _check_regions(annotation: CheckedAnnotation, report: _Reporter) -> None:
 
 
 def _check_overlaps(annotation: CheckedAnnotation, report: _Reporter) -> None:
-    entities = sorted((region for region in annotation.regions.values()
-                       if region.layer == "entity" and region.end > region.start),
-                      key=lambda region: (region.start, region.end))
-    widest: Region | None = None
-    for region in entities:
-        if widest is not None and region.start < widest.end:
-            for one, other in ((region, widest), (widest, region)):
-                report.region_problem(annotation, one, one.id, "entity-overlap",
-                                      f"entity [{one.start}, {one.end}) overlaps entity {other.id} "
-                                      f"[{other.start}, {other.end}); entity spans do not overlap")
-        if widest is None or region.end > widest.end:
-            widest = region
+    """Entity spans are flat, and so are timex spans (the guidelines; agreement's alpha gives each
+    code point the one label of its layer that covers it)."""
+    for layer, code in (("entity", "entity-overlap"), ("timex", "timex-overlap")):
+        regions = sorted((region for region in annotation.regions.values()
+                          if region.layer == layer and region.end > region.start),
+                         key=lambda region: (region.start, region.end))
+        widest: Region | None = None
+        for region in regions:
+            if widest is not None and region.start < widest.end:
+                for one, other in ((region, widest), (widest, region)):
+                    report.region_problem(annotation, one, one.id, code,
+                                          f"{layer} [{one.start}, {one.end}) overlaps {layer} {other.id} "
+                                          f"[{other.start}, {other.end}); {layer} spans do not overlap")
+            if widest is None or region.end > widest.end:
+                widest = region
 
 
 def _check_quotes(annotation: CheckedAnnotation, report: _Reporter) -> None:
