@@ -798,7 +798,7 @@ class AnnotationQuality:
     units: int
     units_unanimous: int  # every annotator of two or more gave it
     units_adjudicated: int  # from a ground-truth annotation, not given by every annotator (UnitProvenance.adjudicated)
-    units_one_annotator: int  # in a document with a single annotator, not adjudicated (the three do not overlap)
+    units_one_annotator: int  # in a document with a single annotator, not adjudicated
     # (accepted unchanged, predicted) units of pre-annotation (corpus_tools.preannotate.acceptance);
     # None: no released document's task was pre-annotated, and the card says nothing about it
     preannotation_accepted: tuple[int, int] | None = None
@@ -808,6 +808,9 @@ class AnnotationQuality:
     # some annotators are named by the corpus's ids for their accounts, not by Label Studio user
     # ids (some stored export has its accounts recorded: corpus_tools.annotations.annotators)
     annotators_by_account: bool = False
+    # from the latest version of a document several annotated, none adjudicated, and not given by
+    # every one of them: the fourth kind (the four do not overlap and add up to ``units``)
+    units_unresolved: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -337,6 +337,29 @@ def test_a_release_keeps_the_chosen_order_when_the_versions_come_in_a_later_expo
     assert quality.agreement.adjudications_left_out == 1 and problems == []
 
 
+def test_the_card_s_kinds_of_units_add_up_with_a_document_several_annotated_and_nobody_adjudicated(tmp_path):
+    """A unit of such a document that not every annotator gave was none of the card's three kinds:
+    "Of 417 released units, 57 ..., 1 ..., 358 ..." (416)."""
+    from corpus_tools.annotations.adjudicate import ReleaseProvenance
+    from corpus_tools.annotations.consolidate import AnnotationIndex
+    from corpus_tools.release.card import resolution_text
+
+    layout = export_corpus.corpus_root(tmp_path / "corpus")
+    documents, registry = export_corpus.documents(), export_corpus.registry()
+    assert ingest(EXPORT, layout, documents, registry).status == "stored"  # doc-a: annotators 1 and 2, no ground truth
+    provenance = ReleaseProvenance(AnnotationIndex(layout, documents, registry))
+    released = list(provenance.stream([]))
+    given = [p for annotations in released for _, p in annotations.unit_provenance]
+    disputed = sum(p.annotators == 2 and len(p.agreed_by) < 2 for p in given)
+    quality = provenance.quality()
+    assert disputed and quality.units_unresolved == disputed
+    assert quality.units == len(given) == (quality.units_unanimous + quality.units_adjudicated
+                                           + quality.units_one_annotator + quality.units_unresolved)
+    assert (f"{quality.units_one_annotator} come from a document with one annotator, and {disputed} come from the most "
+            "recently updated annotation of a document several annotated and nobody adjudicated, though not every "
+            "annotator gave them.") in resolution_text(quality)
+
+
 def test_the_annotation_index_ranks_into_tables_not_an_object_per_annotation(tmp_path):
     """The index a release holds throughout grows with the corpus, so it is columns: every
     annotator's version and the chosen annotation per document, and the roles ``records`` reads."""

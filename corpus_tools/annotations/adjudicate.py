@@ -428,7 +428,7 @@ class ReleaseProvenance:
         self._tally = AgreementTally()
         self._annotators: dict[int, int] = {}
         self._documents = {"ground_truth": 0, "latest": 0, "unreviewed": 0}
-        self._units = {"all": 0, "unanimous": 0, "adjudicated": 0, "one_annotator": 0}
+        self._units = {"all": 0, "unanimous": 0, "adjudicated": 0, "one_annotator": 0, "unresolved": 0}
 
     def stream(self, problems: list | None = None) -> Iterator[DocumentAnnotations]:
         """The chosen annotations with their unit provenance, in doc_id order;
@@ -468,8 +468,10 @@ class ReleaseProvenance:
             self._units["all"] += 1
             self._units["unanimous"] += provenance.annotators >= 2 and len(provenance.agreed_by) == provenance.annotators
             self._units["adjudicated"] += provenance.adjudicated
-            # the card's three kinds do not overlap: a unit a reviewer added is adjudicated only
+            # the card's four kinds do not overlap: a unit a reviewer added is adjudicated only
             self._units["one_annotator"] += provenance.annotators == 1 and not provenance.adjudicated
+            self._units["unresolved"] += (provenance.annotators >= 2 and not provenance.adjudicated
+                                          and len(provenance.agreed_by) < provenance.annotators)
         return given
 
     def notes(self) -> tuple[str, ...]:
@@ -491,7 +493,8 @@ class ReleaseProvenance:
                                  self._documents["ground_truth"], self._documents["latest"], self._units["all"],
                                  self._units["unanimous"], self._units["adjudicated"], self._units["one_annotator"],
                                  ground_truth_unchanged=ground_truth_unchanged(self._index),
-                                 annotators_by_account=any(self._index.corpus_ids))
+                                 annotators_by_account=any(self._index.corpus_ids),
+                                 units_unresolved=self._units["unresolved"])
 
 
 # Saved once by whoever made it: created and updated in one save, a few microseconds apart.

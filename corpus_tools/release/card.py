@@ -454,8 +454,12 @@ def resolution_text(quality: AnnotationQuality) -> str:
             f"for a reviewer, or a reviewer's own) and {quality.documents_latest} from their most recently updated "
             f"annotation.{unreviewed} Of {quality.units} released units, {quality.units_unanimous} were given by "
             f"every annotator of their document, {quality.units_adjudicated} come from a ground-truth annotation "
-            f"though not every annotator gave them, and {quality.units_one_annotator} come from a document with one "
-            "annotator. Each row of entities, timexes and quotes records its own provenance: agreed_by (annotators "
+            f"though not every annotator gave them, {'' if quality.units_unresolved else 'and '}"
+            f"{quality.units_one_annotator} come from a document with one annotator"
+            + (f", and {quality.units_unresolved} come from the most recently updated annotation of a document several "
+               "annotated and nobody adjudicated, though not every annotator gave them" if quality.units_unresolved
+               else "")
+            + ". Each row of entities, timexes and quotes records its own provenance: agreed_by (annotators "
             "whose own version has exactly this unit), annotators, adjudicated.")
 
 
