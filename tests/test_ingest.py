@@ -579,6 +579,11 @@ def test_an_annotator_who_adjudicates_keeps_their_own_version(tmp_path: Path):
     assert (chosen.provenance.annotation_id, chosen.provenance.reason) == (103, "ground_truth")
     report = agreement(AnnotationIndex(layout, documents(), registry()))
     assert (report.compared, report.not_comparable, report.adjudications_left_out) == (("doc-a",), (), 1)
+    # a second adjudication of the same person's: both are left out of agreement, and counted so
+    # (it counted each person's latest of a document: 1)
+    tasks[0]["annotations"].append(_annotation(base, 104, 1, "04", True))
+    assert run_ingest(layout, write_export(tmp_path, "again.json", tasks)).status == "stored"
+    assert agreement(AnnotationIndex(layout, documents(), registry())).adjudications_left_out == 2
 
 
 def test_a_later_export_supersedes_by_update_time_not_by_arrival(tmp_path: Path):

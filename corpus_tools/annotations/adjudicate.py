@@ -43,7 +43,6 @@ from corpus_tools.annotations.agreement import (
 from corpus_tools.annotations.consolidate import AnnotationIndex, RecordsOnDisk, roles_of
 from corpus_tools.arrays import scalar
 from corpus_tools.errors import CorpusError, Location, agreeing, quantity
-from corpus_tools.ingest.units import column_sum
 from corpus_tools.records import (
     CHOSEN_REASONS, AdjudicatedDocument, AnnotationQuality, Cue, Disagreement, DocumentAnnotations, EntityMention,
     Quote, Source, Span, TimeExpression, UnitProvenance, Units,
@@ -424,7 +423,7 @@ class ReleaseProvenance:
         self._expected = dict(zip(compared["doc_id"].to_pylist(), compared["doc_id_count"].to_pylist()))
         self._roles = roles_of((counted.filter(pc.is_in(counted["doc_id"], value_set=compared["doc_id"])), "version"),
                                (chosen, None))
-        self._left_out = column_sum(versions["ground_truth"])
+        self._left_out = index.adjudications
         self._tally = AgreementTally()
         self._annotators: dict[int, int] = {}
         self._documents = {"ground_truth": 0, "latest": 0, "unreviewed": 0}

@@ -35,7 +35,6 @@ import pyarrow.compute as pc
 
 from corpus_tools.annotations.consolidate import RecordsOnDisk
 from corpus_tools.errors import CorpusError, Problem, Report, quantity
-from corpus_tools.ingest.units import column_sum
 from corpus_tools.records import (
     AgreementReport, DocumentAnnotations, Figure, LayerFigures, PairAgreement, Units,
 )
@@ -413,7 +412,7 @@ def agreement(index, by: str | None = None, on_progress: Callable[[int], None] |
         if parts is not None:
             parts[doc_id] = compare({doc_id: (length, units)}, scope="document", key=doc_id)
     report = tally.report(annotations_cancelled=index.cancelled,
-                          adjudications_left_out=column_sum(index.versions["ground_truth"]),
+                          adjudications_left_out=index.adjudications,
                           versions_from_predictions=index.versions_from_predictions(tally.compared()))
     if parts is not None:
         return dataclasses.replace(report, parts=parts.values())

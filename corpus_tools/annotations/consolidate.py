@@ -222,6 +222,9 @@ class AnnotationIndex:
         self.versions, self.chosen = ranked(current)
         # each annotation counted once, as its newest copy says (a cancellation undone is none)
         self.cancelled = column_sum(current["cancelled"]) if current.num_rows else 0
+        # every usable ground-truth annotation, not only each person's latest of a document
+        self.adjudications = column_sum(pc.and_(current["ground_truth"], pc.invert(current["excluded"]))) \
+            if current.num_rows else 0
 
     @classmethod
     def of_corpus(cls, layout: Layout, on_checking: Callable[[int], None] | None = None) -> "AnnotationIndex":
