@@ -630,6 +630,8 @@ class LintReview:
     explained: tuple[tuple[Candidate, Acceptance], ...]
     stale: tuple[Acceptance, ...]  # acceptances that match no candidate any more
     annotation_errors: int = 0  # errors of the annotations' validation: their units were not linted
+    # acceptances of documents that were not linted (nobody annotated them now): kept, not stale
+    unchecked: tuple[Acceptance, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -334,6 +334,26 @@ def test_lint_command_lists_candidates_and_exits_1(seam, tmp_path):
     ]
 
 
+def test_an_acceptance_of_a_document_nobody_annotated_now_is_kept_not_stale(seam, tmp_path):
+    """Lint reads annotated documents only: the acceptances of the others were called stale, and
+    the command said to remove lines that still hold (8 of 9 in a corpus with added documents)."""
+    import json
+
+    accepted = tmp_path / "annotations" / "lint-accepted.jsonl"
+    accepted.parent.mkdir()
+    write_lines(accepted,
+                {"code": "name-outside-entity", "doc_id": "d1", "start": 0, "end": 5, "text": "Syria", "reason": "r1"},
+                {"code": "year-outside-timex", "doc_id": "d1", "start": 14, "end": 18, "text": "2011", "reason": "r2"},
+                {"code": "year-outside-timex", "doc_id": "d2", "start": 3, "end": 7, "text": "2012", "reason": "r3"})
+    result = CliRunner().invoke(cli, ["lint", "--root", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "0 unexplained candidates, 2 explained, 0 stale acceptances; 1 acceptances kept for documents nobody "
+        "annotated now"]
+    counts = json.loads(CliRunner().invoke(cli, ["lint", "--root", str(tmp_path), "--json"]).output)["counts"]
+    assert counts == {"unexplained": 0, "explained": 2, "stale": 0, "unchecked": 1}
+
+
 def test_lint_says_how_many_annotation_errors_left_units_out(monkeypatch, tmp_path):
     left_out = [Problem("span-text-mismatch", "left out", Location(doc_id="d1")),
                 Problem("annotation-cancelled", "info")]
@@ -371,7 +391,7 @@ def test_lint_command_json(seam, tmp_path):
     result = CliRunner().invoke(cli, ["lint", "--root", str(tmp_path), "--json", "--all"])
     assert result.exit_code == 1
     report = orjson.loads(result.output)
-    assert report["counts"] == {"unexplained": 2, "explained": 0, "stale": 0}
+    assert report["counts"] == {"unexplained": 2, "explained": 0, "stale": 0, "unchecked": 0}
     assert report["candidates"][1] == {"code": "year-outside-timex", "doc_id": "d1", "start": 14, "end": 18,
                                        "text": "2011", "message": "year is outside every time span", "reason": None}
     assert report["stale"] == []

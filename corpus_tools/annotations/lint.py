@@ -19,7 +19,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import replace
 from itertools import accumulate
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
 from corpus_tools import strictjson
 from corpus_tools.annotations.consolidate import AnnotationIndex
@@ -237,8 +237,11 @@ def _document_for(documents: Mapping[str, Document], annotations: DocumentAnnota
     return document
 
 
-def review(candidates: Iterable[Candidate], acceptances: Iterable[Acceptance]) -> LintReview:
-    """Split candidates into unexplained and explained; acceptances that match none are stale."""
+def review(candidates: Iterable[Candidate], acceptances: Iterable[Acceptance],
+           linted: Collection[str] | None = None) -> LintReview:
+    """Split candidates into unexplained and explained; acceptances that match none are stale,
+    unless their document was not linted (``linted``: the doc_ids that were, read once the
+    candidates are; None: all): those are kept, unchecked (nobody annotated it now)."""
     by_key = {acceptance.key: acceptance for acceptance in acceptances}
     unexplained, explained, used = [], [], set()
     for candidate in candidates:
@@ -248,8 +251,11 @@ def review(candidates: Iterable[Candidate], acceptances: Iterable[Acceptance]) -
         else:
             explained.append((candidate, acceptance))
             used.add(candidate.key)
-    stale = tuple(acceptance for key, acceptance in by_key.items() if key not in used)
-    return LintReview(tuple(unexplained), tuple(explained), stale)
+    unused = [acceptance for key, acceptance in by_key.items() if key not in used]
+    checked = [linted is None or acceptance.doc_id in linted for acceptance in unused]
+    return LintReview(tuple(unexplained), tuple(explained),
+                      tuple(acceptance for acceptance, seen in zip(unused, checked) if seen),
+                      unchecked=tuple(acceptance for acceptance, seen in zip(unused, checked) if not seen))
 
 
 def accepted_path(layout: Layout) -> Path:
@@ -307,8 +313,10 @@ def lint_corpus(layout: Layout, accepted: str | Path | None = None,
     acceptances in ``accepted`` (default: annotations/lint-accepted.jsonl; missing: none).
     ``on_progress(1)``: one more document linted; ``on_checking``: as ``AnnotationIndex``'s."""
     documents, annotations, registry, problems = lint_inputs(layout, on_checking)
-    candidates = lint(documents, annotations, registry, on_progress)
-    reviewed = review(candidates, read_acceptances(accepted if accepted is not None else accepted_path(layout)))
+    linted: set[str] = set()
+    candidates = lint(documents, (linted.add(item.doc_id) or item for item in annotations), registry, on_progress)
+    reviewed = review(candidates, read_acceptances(accepted if accepted is not None else accepted_path(layout)),
+                      linted)
     return replace(reviewed, annotation_errors=len(Report.of(problems).errors))
 
 

@@ -34,8 +34,10 @@ def stale_line(acceptance: Acceptance, file: Path) -> str:
 
 
 def summary_line(result: LintReview) -> str:
+    unchecked = (f"; {len(result.unchecked)} acceptances kept for documents nobody annotated now"
+                 if result.unchecked else "")
     return (f"{len(result.unexplained)} unexplained candidates, {len(result.explained)} explained, "
-            f"{len(result.stale)} stale acceptances")
+            f"{len(result.stale)} stale acceptances{unchecked}")
 
 
 def _as_json(result: LintReview, show_all: bool) -> dict:
@@ -47,7 +49,7 @@ def _as_json(result: LintReview, show_all: bool) -> dict:
         "candidates": listed,
         "stale": [{**acceptance_as_dict(a), "line": a.line} for a in result.stale],
         "counts": {"unexplained": len(result.unexplained), "explained": len(result.explained),
-                   "stale": len(result.stale)},
+                   "stale": len(result.stale), "unchecked": len(result.unchecked)},
     }
 
 
