@@ -813,6 +813,9 @@ class AnnotationQuality:
     # from the latest version of a document several annotated, none adjudicated, and not given by
     # every one of them: the fourth kind (the four do not overlap and add up to ``units``)
     units_unresolved: int = 0
+    # the day the latest of the versions compared was updated (they make the provenance columns,
+    # so a release's date is the latest of theirs and the chosen annotations')
+    versions_updated: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

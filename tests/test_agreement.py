@@ -360,6 +360,35 @@ def test_the_card_s_kinds_of_units_add_up_with_a_document_several_annotated_and_
             "annotator gave them.") in resolution_text(quality)
 
 
+def test_a_release_is_dated_by_the_latest_update_of_its_chosen_annotations_and_the_versions_compared(tmp_path):
+    """The versions make the provenance columns: one updated after the chosen annotations changed
+    agreed_by, yet the CHANGELOG and croissant kept the chosen annotations' day."""
+    from corpus_tools.annotations.adjudicate import ReleaseProvenance
+    from corpus_tools.annotations.consolidate import AnnotationIndex
+    from corpus_tools.release import build_release
+
+    tasks = json.loads(EXPORT.read_text(encoding="utf-8"))[:1]  # doc-a: annotators 1 and 2
+    reviewed = tasks[0]["annotations"][0]
+    tasks[0]["annotations"][1]["updated_at"] = "2026-12-10T09:00:00.000000Z"  # annotator 2, after the review
+    tasks[0]["annotations"].append({**reviewed, "id": 301, "completed_by": 9, "ground_truth": True,
+                                    "updated_at": "2026-11-21T09:00:00.000000Z"})
+    (tmp_path / "export.json").write_text(json.dumps(tasks), encoding="utf-8")
+    layout = export_corpus.corpus_root(tmp_path / "corpus")
+    documents, registry = export_corpus.documents(), export_corpus.registry()
+    assert ingest(tmp_path / "export.json", layout, documents, registry).status == "stored"
+    provenance = ReleaseProvenance(AnnotationIndex(layout, documents, registry))
+    released = list(provenance.stream([]))
+    assert [a.provenance.updated_at[:10] for a in released] == ["2026-11-21"]
+    quality = provenance.quality()
+    assert quality.versions_updated == "2026-12-10"
+    # the build takes the later of the two (its chosen annotations here are of 2024-05-02)
+    from release_factories import spread_inputs
+
+    result = build_release(*spread_inputs(), tmp_path / "dist", "1.0.0", annotation_quality=lambda: quality)
+    assert "## 1.0.0 (2026-12-10)" in (result.path / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert json.loads((result.path / "croissant.json").read_text(encoding="utf-8"))["datePublished"] == "2026-12-10"
+
+
 def test_the_annotation_index_ranks_into_tables_not_an_object_per_annotation(tmp_path):
     """The index a release holds throughout grows with the corpus, so it is columns: every
     annotator's version and the chosen annotation per document, and the roles ``records`` reads."""

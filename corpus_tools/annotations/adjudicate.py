@@ -428,6 +428,7 @@ class ReleaseProvenance:
         self._annotators: dict[int, int] = {}
         self._documents = {"ground_truth": 0, "latest": 0, "unreviewed": 0}
         self._units = {"all": 0, "unanimous": 0, "adjudicated": 0, "one_annotator": 0, "unresolved": 0}
+        self._versions_updated: str | None = None
 
     def stream(self, problems: list | None = None) -> Iterator[DocumentAnnotations]:
         """The chosen annotations with their unit provenance, in doc_id order;
@@ -438,6 +439,8 @@ class ReleaseProvenance:
         for annotations in self._index.records(self._roles, problems, reported=frozenset(CHOSEN_REASONS)):
             if annotations.provenance.reason == "version":
                 versions.setdefault(annotations.doc_id, []).append(units_of(annotations))
+                day = (annotations.provenance.updated_at or "")[:10] or None
+                self._versions_updated = max(filter(None, (self._versions_updated, day)), default=None)
             else:
                 waiting.append(annotations)
             while waiting and len(versions.get(waiting[0].doc_id, ())) >= self._expected.get(waiting[0].doc_id, 0):
@@ -493,7 +496,7 @@ class ReleaseProvenance:
                                  self._units["unanimous"], self._units["adjudicated"], self._units["one_annotator"],
                                  ground_truth_unchanged=ground_truth_unchanged(self._index),
                                  annotators_by_account=any(self._index.corpus_ids),
-                                 units_unresolved=self._units["unresolved"])
+                                 units_unresolved=self._units["unresolved"], versions_updated=self._versions_updated)
 
 
 # Saved once by whoever made it: created and updated in one save, a few microseconds apart.

@@ -146,8 +146,11 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
         shards = sorted((shard for (_, split), writer in writers.items()
                          for shard in writer.close(keep_empty=split == "train")),
                         key=lambda s: (CONFIGS.index(s.config), SPLITS.index(s.split), s.path))
-    _write_metadata(root, shards, stats, document_splits, version, latest_update, previous, card,
-                    annotation_quality() if annotation_quality is not None else None, version_rule)
+    quality = annotation_quality() if annotation_quality is not None else None
+    # the versions make the provenance columns: their updates are the release's inputs too
+    latest_update = max(filter(None, (latest_update, quality and quality.versions_updated)), default=None)
+    _write_metadata(root, shards, stats, document_splits, version, latest_update, previous, card, quality,
+                    version_rule)
 
 
 # Documents of one split whose rows are built and handed to the writers together: the ner
