@@ -483,6 +483,45 @@ def test_a_pull_of_a_project_whose_every_task_was_deleted_is_stored(tmp_path: Pa
     assert caught.value.code == "export-empty"
 
 
+def test_a_pull_whose_every_annotation_was_cancelled_since_is_stored(tmp_path: Path):
+    """It was "no-annotations", not stored: the cancelled annotations stayed in the set."""
+    from corpus_tools.annotations.consolidate import AnnotationIndex
+
+    layout = corpus_root(tmp_path / "corpus")
+    project = "2024-05-01T08:00:00+00:00"
+    base = fx.valid_export()[0]["annotations"][0]
+    tasks = fx.valid_export()[:1]
+    tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False)]
+    assert run_ingest(layout, write_export(tmp_path, "1.json", tasks), snapshot=_pull(project, 1)).status == "stored"
+    tasks[0]["annotations"] = [dict(_annotation(base, 101, 1, "02", False), was_cancelled=True)]
+    assert run_ingest(layout, write_export(tmp_path, "2.json", tasks), snapshot=_pull(project, 2)).status == "stored"
+    index = AnnotationIndex(layout, documents(), registry())
+    assert (index.chosen.num_rows, index.cancelled) == (0, 1)
+    tasks[0]["predictions"] = [{"id": 7, "model_version": "m", "created_ago": "1 minute", "result": []}]
+    assert run_ingest(layout, write_export(tmp_path, "3.json", tasks), snapshot=_pull(project, 3)).status == "nothing-new"
+    # from a file, an export with nothing submitted is still not stored
+    assert run_ingest(layout, write_export(tmp_path, "4.json", tasks)).status == "no-annotations"
+
+
+def test_an_empty_pull_of_one_project_is_not_another_project_s(tmp_path: Path):
+    """Every empty project exports "[]": project B's empty pull was "already stored" as A's,
+    and B's deleted annotations stayed."""
+    from corpus_tools.records import Snapshot
+
+    layout = corpus_root(tmp_path / "corpus")
+    for project in (4, 5):
+        pulled = [Snapshot(project, "2024-05-01T08:00:00+00:00", f"2024-05-0{day}T12:00:00+00:00") for day in (1, 2)]
+        tasks = fx.valid_export()[:1]
+        for annotation in tasks[0]["annotations"]:
+            annotation["id"] += 10 * project
+        assert run_ingest(layout, write_export(tmp_path, f"{project}.json", tasks), snapshot=pulled[0]).status == "stored"
+        empty = run_ingest(layout, write_export(tmp_path, f"{project}-empty.json", []), snapshot=pulled[1])
+        assert empty.status == "stored", project
+        assert run_ingest(layout, write_export(tmp_path, f"{project}-again.json", []), snapshot=Snapshot(
+            project, "2024-05-01T08:00:00+00:00", "2024-05-03T12:00:00+00:00")).status == "already-stored"
+    assert load_annotation_set(layout, documents(), registry()).chosen == {}
+
+
 def test_the_latest_pull_of_a_project_is_the_one_the_server_made_last_whatever_the_store_order(tmp_path: Path):
     """Two branches that each pulled, merged, hold two exports of one sequence number, ordered by
     their hashes: when the newer sorted first, the older was taken for the later pull, and every
@@ -551,6 +590,11 @@ def test_an_adjudication_displaced_by_a_later_ground_truth_is_nobody_s_version(t
     tasks[0]["annotations"].append(_annotation(base, 105, 3, "05", False))
     third = run_ingest(layout, write_export(tmp_path, "4.json", tasks), snapshot=_pull(project, 5))
     assert third.status == "stored" and stored_displaced(third.stored_as) == [103]
+    assert picked()[0][1] == ("1", 103, True)
+    # a pull whose only news is a deletion is stored with the list too (it was stored without)
+    deleted = run_ingest(layout, write_export(tmp_path, "4b.json", [dict(tasks[0], annotations=[
+        a for a in tasks[0]["annotations"] if a["id"] != 105])]), snapshot=_pull(project, 5))
+    assert deleted.status == "stored" and stored_displaced(deleted.stored_as) == [103]
     assert picked()[0][1] == ("1", 103, True)
     # un-marked by a person, the annotation is saved: its update time moves, and it is a version
     tasks[0]["annotations"][3] = dict(tasks[0]["annotations"][3], ground_truth=False, updated_at="2024-05-06T09:00:00Z")

@@ -399,7 +399,8 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
     Status ``refused`` (nothing written) when it has errors and ``allow_partial`` is off;
     ``nothing-new`` (nothing written) when every annotation in it is stored already (``_against_store``);
     ``no-annotations`` (nothing written) when no annotation in it was submitted (all cancelled,
-    or none); ``already-stored`` when the same bytes are in the store. Holds the corpus lock.
+    or none) and it is no pull of a project pulled before (then it is the project's state);
+    ``already-stored`` when the same bytes are in the store (for a pull: as a pull of its project). Holds the corpus lock.
     ``on_progress(n)``: n more tasks checked: this export's, then any stored export's whose units
     table is made again to compare with it (made for other code, documents or registry).
     """
@@ -453,7 +454,9 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     exclusions = tuple(_exclusion(problem) for problem in report.problems
                        if problem.severity == "error" or problem.code in EXCLUDING)
     new = Units(units_staging, "export.json")
-    existing = next((stored for stored in stored_exports(layout) if stored.sha256 == sha256), None)
+    # a pull is the same only as a pull of its own project: every empty project exports "[]"
+    existing = next((stored for stored in stored_exports(layout) if stored.sha256 == sha256 and (
+        snapshot is None or _project_of(stored) == snapshot.project_key)), None)
     if existing is not None:
         notes = () if accounts is None else _record_accounts(layout, new, None, accounts, stored_units, export_path)
         return IngestResult("already-stored", sha256, existing, report, exclusions, notes)
@@ -461,7 +464,8 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
         return IngestResult("refused", sha256, None, report, exclusions)
     previous = _previous_pull(layout, snapshot)
     deleted = _deleted(new, snapshot, previous, stored_units)
-    if not gathered.submitted and not deleted:
+    # after a pull of its project, a pull is the project's state, cancellations and all
+    if not gathered.submitted and previous is None:
         return IngestResult("no-annotations", sha256, None, report, exclusions)
     nothing_new, notes, displaced = _against_store(layout, new, stored_units, accounts is None, previous)
     notes += deleted
@@ -612,12 +616,17 @@ def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExp
     for stored in reversed(exports[exports.index(previous) if previous is not None else 0:]):
         theirs = _submitted(stored_units(stored))
         seen = _stored_unchanged(mine, theirs, seen)
-        if comparable and column_sum(seen) == mine.num_rows:
-            return True, (), []
+        # found before the test below: a pull with nothing new but a deletion is stored, with them
         displaced = _displaced(mine, theirs, stored_displaced(stored), displaced)
+        if comparable and column_sum(seen) == mine.num_rows:
+            return True, (), _ids(mine, displaced)
         if by_user_id and not note:
             note = _clash_note(mine, theirs, stored)
-    return False, note, sorted(mine["id"].filter(displaced).to_pylist()) if displaced is not None else []
+    return False, note, _ids(mine, displaced)
+
+
+def _ids(table: pa.Table, which: pa.ChunkedArray | None) -> list[int]:
+    return sorted(table["id"].filter(which).to_pylist()) if which is not None else []
 
 
 def _displaced(mine: pa.Table, theirs: pa.Table, listed: list[int], so_far: pa.ChunkedArray | None
@@ -631,6 +640,11 @@ def _displaced(mine: pa.Table, theirs: pa.Table, listed: list[int], so_far: pa.C
                           pc.invert(mine["ground_truth"]))
     found = pc.fill_null(found, scalar(False, pa.bool_()))  # no copy, or no time: not displaced
     return found if so_far is None else pc.or_(so_far, found)
+
+
+def _project_of(stored: StoredExport) -> tuple[int, str] | None:
+    snapshot = stored_snapshot(stored)
+    return None if snapshot is None else snapshot.project_key
 
 
 def _previous_pull(layout: Layout, snapshot: Snapshot | None) -> StoredExport | None:
