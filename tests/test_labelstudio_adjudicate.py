@@ -282,6 +282,12 @@ def test_a_reviewer_who_annotated_gets_the_merge_beside_their_own_annotation(lab
     assert json.loads(first.output)["summary"]["submitted"] == 2
     again = json.loads(runner.invoke(cli, arguments, env={"LABEL_STUDIO_API_KEY": ""}).output)
     assert again["summary"]["submitted"] == 0 and again["summary"]["already_adjudicated"] == 2
+    # another reviewer's push leaves the tasks alone: its merge would un-mark the lead's (Label
+    # Studio keeps one ground truth per task) before any pull saw the lead's as ground truth
+    second = [*arguments]
+    second[second.index("--reviewer") + 1] = "second-reviewer@corpus-tools.local"
+    other = json.loads(runner.invoke(cli, second, env={"LABEL_STUDIO_API_KEY": ""}).output)
+    assert other["summary"]["submitted"] == 0 and other["summary"]["already_adjudicated"] == 2
     assert pull_and_ingest(labelstudio.client, project, layout)[1].status == "stored"
     report = json.loads(runner.invoke(cli, ["agreement", "--root", str(layout.root), "--json"]).output)
     assert report["documents"]["compared"] == 2 and len(report["annotators"]) == 2

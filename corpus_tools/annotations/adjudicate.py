@@ -237,7 +237,7 @@ def alone_provenance(chosen: DocumentAnnotations, annotator: str) -> DocumentAnn
 class Pushed:
     doc_id: str
     task_id: int
-    annotation_id: int | None  # None: the reviewer had already annotated the task (nothing sent)
+    annotation_id: int | None  # None: the task already had a ground-truth annotation (nothing sent)
     predictions: int
 
 
@@ -260,11 +260,14 @@ def adjudicate_corpus(layout, strategy: Strategy, push_to: tuple[Any, str | int]
 def push_adjudication(layout, client, project: str | int, documents: Collection[AdjudicatedDocument],
                       texts: Mapping[str, Any]) -> tuple[Pushed, ...]:
     """Submit each merged document to its task (the task of its current text) as the client's
-    user, ground truth, with each annotator's left-out units as a prediction. A task where the
-    reviewer already has a ground-truth annotation is left alone, so running it twice sends
-    nothing new (a reviewer's own annotation as one of the annotators is no adjudication). Every
-    task is found before anything is sent, under the corpus lock."""
-    from corpus_tools.labelstudio.annotate import _author, _field, submit_annotation, task_ids_by_key
+    user, ground truth, with each annotator's left-out units as a prediction. A task that already
+    has a ground-truth annotation (not cancelled), anyone's, is left alone: running it twice sends
+    nothing new, and another reviewer's merge is not displaced (Label Studio keeps one ground truth
+    per task and un-marks the one before without a trace a pull could see, unless a pull saw it
+    first: docs/validation.md, "Displaced adjudications"). A reviewer's own annotation as one of
+    the annotators is no adjudication. Every task is found before anything is sent, under the
+    corpus lock."""
+    from corpus_tools.labelstudio.annotate import _field, submit_annotation, task_ids_by_key
     from corpus_tools.labelstudio.sync import api_errors, iter_tasks, resolve_project
     from corpus_tools.labelstudio.tasks import to_ls_results
     from corpus_tools.lock import corpus_lock
@@ -283,11 +286,9 @@ def push_adjudication(layout, client, project: str | int, documents: Collection[
                                   "of this document (push it first): nothing was sent",
                                   Location(doc_id=document.doc_id))
             planned[document.doc_id] = task_id
-        with api_errors("asking who the reviewer's API key belongs to"):
-            reviewer = client.users.whoami().id
         done = {task.id for task in iter_tasks(client, project_id, fields="all")
-                if any(_author(annotation) == reviewer and _field(annotation, "ground_truth")
-                       and not _field(annotation, "was_cancelled") for annotation in task.annotations or ())}
+                if any(_field(annotation, "ground_truth") and not _field(annotation, "was_cancelled")
+                       for annotation in task.annotations or ())}
         pushed = []
         for document in documents:  # read again: the merges are not all held at once
             task_id = planned.get(document.doc_id)
@@ -372,7 +373,7 @@ def adjudication_lines(documents: Collection[AdjudicatedDocument], pushed: Seque
     for p in pushed or ():
         yield (f"pushed {p.doc_id} to task {p.task_id}: "
                + (f"annotation {p.annotation_id} (ground truth), {p.predictions} prediction(s) of left-out units"
-                  if p.annotation_id is not None else "the reviewer has already annotated it; nothing sent"))
+                  if p.annotation_id is not None else "it has a ground-truth annotation already; nothing sent"))
     s = _with_pushed(summary, pushed)
     yield (f"{quantity(s['merged'], 'document')} merged ({quantity(s['units_kept'], 'unit')} kept), "
            f"{s['not_comparable']} not comparable, {quantity(s['disagreements'], 'disagreement')}"
