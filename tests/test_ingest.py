@@ -239,8 +239,8 @@ def test_a_stored_export_edited_into_a_file_that_is_no_export_is_called_changed(
     ("snapshot_of", {"project": 4, "created_at": "2024-05-01T00:00Z", "taken_at": "2024-05-02"},
      "snapshot_of is not a project's id"),
     ("snapshot_of", [4], "snapshot_of is not a project's id"),
-    ("displaced_ground_truth", [True], "displaced_ground_truth is not a list of annotation ids"),
-    ("displaced_ground_truth", {}, "displaced_ground_truth is not a list of annotation ids"),
+    ("ground_truths", [7], "ground_truths is not a list of annotations"),
+    ("ground_truths", {}, "ground_truths is not a list of annotations"),
 ])
 def test_a_stored_record_of_the_wrong_shape_is_refused_naming_it(tmp_path: Path, field, value, fault):
     """ingest.json is read by every command over the store: a damaged one was a traceback (an
@@ -557,51 +557,77 @@ def test_the_latest_pull_of_a_project_is_the_one_the_server_made_last_whatever_t
     assert sorted(index.versions["annotator"].to_pylist()) == ["1", "2", "3"]
 
 
+def _displacing(base: dict) -> tuple[list[dict], list[dict]]:
+    """Doc-a's annotations before and after a second reviewer (user 9) saves a ground truth: Label
+    Studio un-marks user 1's merge 103 then, without moving its update time."""
+    own, merge = _annotation(base, 101, 1, "01", False), _annotation(base, 103, 1, "02", True, {"e3"})
+    other = _annotation(base, 102, 2, "01", False, {"e1"})
+    return [own, other, merge], [own, other, dict(merge, ground_truth=False), _annotation(base, 104, 9, "03", True)]
+
+
+def _picked(layout):
+    annotations = load_annotation_set(layout, documents(), registry())
+    chosen = annotations.chosen["doc-a"].provenance
+    return ([(v.provenance.annotator, v.provenance.annotation_id, v.provenance.ground_truth)
+             for v in annotations.versions["doc-a"]], (chosen.annotation_id, chosen.reason))
+
+
 def test_an_adjudication_displaced_by_a_later_ground_truth_is_nobody_s_version(tmp_path: Path):
     """Label Studio keeps one ground truth per task: saving another clears the first one's flag
     without moving its update time. A reviewer's merge then read as the reviewer's own version
     (agreement compared it, the card counted them as an annotator)."""
-    from corpus_tools.ingest.store import stored_displaced
+    from corpus_tools.ingest.store import stored_ground_truths
 
     layout = corpus_root(tmp_path / "corpus")
     project = "2024-05-01T08:00:00+00:00"
     base = fx.valid_export()[0]["annotations"][0]
     tasks = fx.valid_export()[:1]
-    own, merge = _annotation(base, 101, 1, "01", False), _annotation(base, 103, 1, "02", True, {"e3"})
-    other = _annotation(base, 102, 2, "01", False, {"e1"})
-    tasks[0]["annotations"] = [own, other, merge]
-    assert run_ingest(layout, write_export(tmp_path, "1.json", tasks), snapshot=_pull(project, 2)).status == "stored"
-    # a second reviewer (user 9) saves their own merge: Label Studio un-marks 103, same update time
-    tasks[0]["annotations"] = [own, other, dict(merge, ground_truth=False), _annotation(base, 104, 9, "03", True)]
+    tasks[0]["annotations"], after = _displacing(base)
+    first = run_ingest(layout, write_export(tmp_path, "1.json", tasks), snapshot=_pull(project, 2))
+    assert stored_ground_truths(first.stored_as) == [f"uuid-103 {1714640400 * 10**6}"]  # 2024-05-02T09:00Z
+    tasks[0]["annotations"] = after
     second = run_ingest(layout, write_export(tmp_path, "2.json", tasks), snapshot=_pull(project, 3))
-    assert second.status == "stored" and stored_displaced(second.stored_as) == [103]
-
-    def picked():
-        annotations = load_annotation_set(layout, documents(), registry())
-        chosen = annotations.chosen["doc-a"].provenance
-        return ([(v.provenance.annotator, v.provenance.annotation_id, v.provenance.ground_truth)
-                 for v in annotations.versions["doc-a"]], (chosen.annotation_id, chosen.reason))
-
-    assert picked() == ([("1", 101, False), ("1", 103, True), ("2", 102, False), ("9", 104, True)],
-                        (104, "ground_truth"))
-    # carried to later pulls (the earlier ones are not read again), and a pull as before is nothing new
+    assert second.status == "stored" and [key.split()[0] for key in stored_ground_truths(second.stored_as)] == [
+        "uuid-104"]
+    assert _picked(layout) == ([("1", 101, False), ("1", 103, True), ("2", 102, False), ("9", 104, True)],
+                               (104, "ground_truth"))
+    # a pull as before is nothing new; later pulls (the earlier ones are not read again) change nothing
     tasks[0]["predictions"] = [{"id": 7, "model_version": "m", "created_ago": "1 minute", "result": []}]
     assert run_ingest(layout, write_export(tmp_path, "3.json", tasks), snapshot=_pull(project, 4)).status == "nothing-new"
     tasks[0]["annotations"].append(_annotation(base, 105, 3, "05", False))
-    third = run_ingest(layout, write_export(tmp_path, "4.json", tasks), snapshot=_pull(project, 5))
-    assert third.status == "stored" and stored_displaced(third.stored_as) == [103]
-    assert picked()[0][1] == ("1", 103, True)
-    # a pull whose only news is a deletion is stored with the list too (it was stored without)
-    deleted = run_ingest(layout, write_export(tmp_path, "4b.json", [dict(tasks[0], annotations=[
-        a for a in tasks[0]["annotations"] if a["id"] != 105])]), snapshot=_pull(project, 5))
-    assert deleted.status == "stored" and stored_displaced(deleted.stored_as) == [103]
-    assert picked()[0][1] == ("1", 103, True)
+    assert run_ingest(layout, write_export(tmp_path, "4.json", tasks), snapshot=_pull(project, 5)).status == "stored"
+    assert _picked(layout)[0][1] == ("1", 103, True)
+    deleted = [dict(tasks[0], annotations=[a for a in tasks[0]["annotations"] if a["id"] != 105])]
+    assert run_ingest(layout, write_export(tmp_path, "5.json", deleted), snapshot=_pull(project, 6)).status == "stored"
+    assert _picked(layout)[0][1] == ("1", 103, True)
     # un-marked by a person, the annotation is saved: its update time moves, and it is a version
-    tasks[0]["annotations"][3] = dict(tasks[0]["annotations"][3], ground_truth=False, updated_at="2024-05-06T09:00:00Z")
-    fourth = run_ingest(layout, write_export(tmp_path, "5.json", tasks), snapshot=_pull(project, 6))
-    assert stored_displaced(fourth.stored_as) == [103]
-    assert picked() == ([("1", 101, False), ("1", 103, True), ("2", 102, False), ("3", 105, False),
-                         ("9", 104, False)], (103, "ground_truth"))
+    tasks[0]["annotations"][3] = dict(tasks[0]["annotations"][3], ground_truth=False, updated_at="2024-05-07T09:00:00Z")
+    assert run_ingest(layout, write_export(tmp_path, "6.json", tasks), snapshot=_pull(project, 7)).status == "stored"
+    assert _picked(layout) == ([("1", 101, False), ("1", 103, True), ("2", 102, False), ("3", 105, False),
+                                ("9", 104, False)], (103, "ground_truth"))
+
+
+@pytest.mark.parametrize("newer_first", [True, False])
+def test_a_displacement_seen_by_a_pull_in_another_clone_is_seen_once_the_clones_are_merged(tmp_path: Path,
+                                                                                           newer_first):
+    """Clone X pulled the merge as ground truth; clone Y pulled after the second reviewer, never
+    having seen it so. Merged, the store knows both: the merge is an adjudication, whatever order
+    the stored exports sort in (it read as its reviewer's version, or not, by hash order)."""
+    project = "2024-05-01T08:00:00+00:00"
+    base = fx.valid_export()[0]["annotations"][0]
+    before, after = _displacing(base)
+    stored = {}
+    for name, annotations, day in (("x", before, 2), ("y", after, 3)):
+        layout = corpus_root(tmp_path / name)
+        tasks = fx.valid_export()[:1]
+        tasks[0]["annotations"] = annotations
+        stored[name] = run_ingest(layout, write_export(tmp_path, f"{name}.json", tasks),
+                                  snapshot=_pull(project, day)).stored_as
+    into, other = ("x", "y") if newer_first else ("y", "x")
+    layout = Layout.at(tmp_path / into)
+    shutil.copytree(stored[other].directory, layout.exports / stored[other].name)  # the merge: both 000001
+    assert _picked(layout) == ([("1", 101, False), ("1", 103, True), ("2", 102, False), ("9", 104, True)],
+                               (104, "ground_truth"))
 
 
 def test_an_annotator_who_adjudicates_keeps_their_own_version(tmp_path: Path):

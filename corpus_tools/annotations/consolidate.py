@@ -20,7 +20,9 @@ predictions and units that validation excluded are left out. Then, per document:
   ground truth. A ground-truth annotation is an adjudication, kept apart (the most recent of each
   person's, flagged ``ground_truth``), so an annotator who later adjudicates the document keeps
   their own version. An adjudication that a later one displaced (Label Studio keeps one ground
-  truth per task) stays one: ingest lists it (``stored_displaced``). (Ingest refuses a submitted annotation without ``completed_by``:
+  truth per task, and un-marks the one before without moving its update time) stays one: any
+  stored export that held it as ground truth under that update time says so
+  (``stored_ground_truths``, every stored export's, pulls no longer read included). (Ingest refuses a submitted annotation without ``completed_by``:
   ``annotator-missing``.)
 * the chosen annotation is the most recently updated ``ground_truth`` one if there is any
   (reason ``ground_truth``), else the most recently updated version (reason ``latest``).
@@ -51,8 +53,8 @@ from corpus_tools.arrays import array, scalar
 from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.errors import Location, Problem, Report
 from corpus_tools.ingest.store import (
-    ACCOUNTS_FILE, accepted_exclusions, exports_in_use, inputs_digest, problem_key, stored_accounts, stored_displaced,
-    units_for,
+    ACCOUNTS_FILE, accepted_exclusions, exports_in_use, inputs_digest, problem_key, stored_accounts,
+    stored_exports, stored_ground_truths, truth_keys, units_for,
 )
 from corpus_tools.ingest.units import Units, column_sum, problems_of
 from corpus_tools.layout import Layout
@@ -70,12 +72,12 @@ _RANKED = ["annotation_index", "task_index", "position", "prediction", "annotato
 # Ranking: which annotation is whose version, and which is chosen
 
 
-def _candidates(units: list[Units], ids: list[dict[str, str]], displaced: list[list[int]]) -> pa.Table:
+def _candidates(units: list[Units], ids: list[dict[str, str]], truths: pa.Array) -> pa.Table:
     """Every usable annotation of every export, with what ranking needs; ``ids``: each export's
-    corpus id of each user id (``annotators.corpus_ids``); ``displaced``: the ids of each
-    export's displaced adjudications, ground truth all the same (``stored_displaced``)."""
+    corpus id of each user id (``annotators.corpus_ids``); ``truths``: the ``truth_keys`` of the
+    annotations a stored export held as ground truth."""
     parts = []
-    for number, (unit, known_as, adjudications) in enumerate(zip(units, ids, displaced)):
+    for number, (unit, known_as) in enumerate(zip(units, ids)):
         annotations = unit.read("annotations", _RANKED)
         # excluded copies stay until each annotation's newest copy is found (``rank``)
         annotations = annotations.filter(pc.invert(annotations["prediction"]))
@@ -89,7 +91,7 @@ def _candidates(units: list[Units], ids: list[dict[str, str]], displaced: list[l
             "moment": pc.fill_null(stamps, scalar(_NEVER, pa.int64())),
             "export": array([number] * annotations.num_rows, pa.int32()), "task_index": annotations["task_index"],
             "position": annotations["position"], "annotation_index": annotations["annotation_index"],
-            "ground_truth": _ground_truth(annotations, adjudications), "excluded": annotations["excluded"],
+            "ground_truth": adjudication(annotations, truths), "excluded": annotations["excluded"],
             "cancelled": annotations["cancelled"],
             "identity": _identity(annotations, doc_ids, who, number),
         }))
@@ -98,11 +100,14 @@ def _candidates(units: list[Units], ids: list[dict[str, str]], displaced: list[l
     return pa.concat_tables(parts)
 
 
-def _ground_truth(annotations: pa.Table, displaced: list[int]) -> pa.ChunkedArray:
-    """Whether each annotation is an adjudication: ground truth, or ``displaced`` by a later one."""
-    if not displaced:
+def adjudication(annotations: pa.Table, truths: pa.Array) -> pa.ChunkedArray:
+    """Whether each annotation (``unique_id``, ``updated_at``, ``ground_truth`` columns) is an
+    adjudication: ground truth, or held as such under its update time by a stored export
+    (``truths``), whose flag Label Studio cleared when another was saved on its task."""
+    if not len(truths):
         return annotations["ground_truth"]
-    return pc.or_(annotations["ground_truth"], pc.is_in(annotations["id"], value_set=array(displaced, pa.int64())))
+    held = pc.is_in(truth_keys(annotations), value_set=truths)  # no key: null, not held
+    return pc.or_(annotations["ground_truth"], pc.fill_null(held, scalar(False, pa.bool_())))
 
 
 def _identity(annotations: pa.Table, doc_ids, who, number: int) -> pa.ChunkedArray:
@@ -161,13 +166,13 @@ ROLES = pa.schema([("export", pa.int32()), ("annotation_index", pa.int32()), ("r
 
 
 def current_annotations(units: list[Units], ids: list[dict[str, str]] | None = None,
-                        displaced: list[list[int]] | None = None) -> pa.Table:
+                        truths: pa.Array | None = None) -> pa.Table:
     """Each annotation of the stored exports as its newest copy says (module docstring), with
-    what ranking needs (``_candidates``' columns); ``ids``, ``displaced``: as ``_candidates``'
-    (None: user ids are the ids; none displaced). An annotation is in every export pulled after
-    it was made: counted here, once."""
+    what ranking needs (``_candidates``' columns); ``ids``, ``truths``: as ``_candidates``'
+    (None: user ids are the ids; no ground truth held elsewhere). An annotation is in every
+    export pulled after it was made: counted here, once."""
     candidates = _candidates(units, ids if ids is not None else [{} for _ in units],
-                             displaced if displaced is not None else [[] for _ in units])
+                             truths if truths is not None else array([], pa.string()))
     return _latest(candidates, ["identity"]) if candidates.num_rows else candidates
 
 
@@ -217,8 +222,10 @@ class AnnotationIndex:
         # who each annotator is: the corpus id of each export's user ids (annotations.annotators)
         self.corpus_ids = [corpus_ids(stored_accounts(item), annotators,
                                       Location(file=str(item.directory / ACCOUNTS_FILE))) for item in self.stored]
-        self.displaced = [stored_displaced(item) for item in self.stored]
-        current = current_annotations(self.units, self.corpus_ids, self.displaced)
+        # every stored export's (a pull no longer read may be the one that saw an adjudication as one)
+        self.truths = array(sorted({key for item in stored_exports(layout) for key in stored_ground_truths(item)}),
+                            pa.string())
+        current = current_annotations(self.units, self.corpus_ids, self.truths)
         self.versions, self.chosen = ranked(current)
         # each annotation counted once, as its newest copy says (a cancellation undone is none)
         self.cancelled = column_sum(current["cancelled"]) if current.num_rows else 0
@@ -284,7 +291,7 @@ class AnnotationIndex:
             reader = readers.get(number)
             if reader is None:
                 reader = readers[number] = _RowGroups(self.units[number], self.documents, ordered, number,
-                                                      self.corpus_ids[number], self.displaced[number])
+                                                      self.corpus_ids[number], self.truths)
             yield reader.record(index, role)
 
     def _in_doc_order(self, roles: pa.Table) -> pa.Table:
@@ -361,7 +368,7 @@ def _index_set(indexes) -> pa.Array:
 
 _UNIT_COLUMNS = {
     "tasks": ["task_index", "task_id", "doc_id"],
-    "annotations": ["annotation_index", "task_index", "id", "annotator", "ground_truth", "updated_at"],
+    "annotations": ["annotation_index", "task_index", "id", "annotator", "ground_truth", "updated_at", "unique_id"],
     "regions": ["annotation_index", "id", "layer", "label", "doc_start", "doc_end", "entity_id", "timex_value",
                 "timex_mod", "quote_type", "speaker_id", "excluded"],
     "relations": ["annotation_index", "from_id", "to_id", "label", "excluded"],
@@ -467,8 +474,8 @@ class _RowGroups:
     are built in file order first, into an on-disk store (``RecordsOnDisk``), and taken from there."""
 
     def __init__(self, unit: Units, documents: Mapping[str, Document], ordered: pa.Table, number: int,
-                 corpus_ids: dict[str, str], displaced: list[int]):
-        self.unit, self.documents, self.corpus_ids, self.displaced = unit, documents, corpus_ids, frozenset(displaced)
+                 corpus_ids: dict[str, str], truths: pa.Array):
+        self.unit, self.documents, self.corpus_ids, self.truths = unit, documents, corpus_ids, truths
         self.places = unit.places()
         self.ends = [end for _, _, end in self.places]
         here = pc.equal(ordered["export"], scalar(number, pa.int32()))
@@ -505,7 +512,7 @@ class _RowGroups:
         provenance = Provenance(self.unit.export, task["task_id"], row["id"],
                                 row["annotator"],
                                 _label_studio_time(row["updated_at"]), role,
-                                row["ground_truth"] or row["id"] in self.displaced)
+                                row["ground_truth"])
         built = self.built.get(index)
         if built is not None:  # a version that is also the chosen one: built once, given with each role
             return dataclasses.replace(built, provenance=provenance)
@@ -522,6 +529,8 @@ class _RowGroups:
         groups = self.unit.read_place(part, k, _UNIT_COLUMNS)
         table = groups["annotations"]
         table = table.filter(pc.is_in(table["annotation_index"], value_set=_index_set(wanted)))
+        table = table.set_column(table.schema.get_field_index("ground_truth"), "ground_truth",
+                                 adjudication(table, self.truths))  # as ranking read it
         table = table.set_column(table.schema.get_field_index("updated_at"), "updated_at",
                                  table["updated_at"].cast(pa.int64()))  # microseconds: cheap to read
         table = table.set_column(table.schema.get_field_index("annotator"), "annotator",

@@ -5,8 +5,9 @@
 was ingested with, the units it was accepted without (``--allow-partial``) and, from
 ``labelstudio pull``, the account of each user id that annotated in it (``accounts.json``:
 corpus_tools.annotations.annotators) and which pull of which project it is (``snapshot_of``:
-what the next pull of the project lacks was deleted there); and the ids of the annotations it
-holds as displaced adjudications (``displaced_ground_truth``: ``_against_store``).
+what the next pull of the project lacks was deleted there); and its ground-truth annotations
+(``ground_truths``: ``truth_keys``), which an adjudication that Label Studio later un-marked is
+still known by.
 ``sequence`` numbers exports in the order they were ingested (six digits, from 000001): the
 annotation set breaks ties between annotations by it, so the order is the order of the work,
 never that of names or hashes. (Two branches that each ingest an export and are then merged
@@ -55,7 +56,7 @@ import pyarrow.compute as pc
 
 from corpus_tools.annotations.annotators import register
 from corpus_tools.annotations.registry import registry_digest
-from corpus_tools.arrays import array as arrow_array, scalar
+from corpus_tools.arrays import scalar
 from corpus_tools.documents.index import documents_digest
 from corpus_tools.errors import CorpusError, Location, Problem, Report, agreeing, quantity
 from corpus_tools.fingerprint import fingerprint
@@ -148,16 +149,28 @@ def _record_fault(record: Any) -> str | None:
             Snapshot(snapshot["project"], snapshot["created_at"], snapshot["taken_at"])
         except (TypeError, KeyError, ValueError):
             return "snapshot_of is not a project's id, its creation time and the export's time"
-    displaced = record.get("displaced_ground_truth", [])
-    if not (isinstance(displaced, list) and all(type(item) is int for item in displaced)):
-        return "displaced_ground_truth is not a list of annotation ids"
+    truths = record.get("ground_truths", [])
+    if not (isinstance(truths, list) and all(isinstance(item, str) for item in truths)):
+        return "ground_truths is not a list of annotations (unique_id and update time)"
     return None
 
 
-def stored_displaced(stored: StoredExport) -> list[int]:
-    """The ids of a stored export's displaced adjudications (``_against_store``): annotations it
-    holds as not ground truth that were ground truth until another was saved on their task."""
-    return _read_record(stored.directory).get("displaced_ground_truth", [])
+def stored_ground_truths(stored: StoredExport) -> list[str]:
+    """The ground-truth annotations a stored export holds, by ``truth_keys`` (recorded by ingest
+    since 2026-12-06; older records list none)."""
+    return _read_record(stored.directory).get("ground_truths", [])
+
+
+def truth_keys(annotations: pa.Table) -> pa.ChunkedArray:
+    """Each annotation's unique_id and update time (microseconds), ``"<unique_id> <time>"``; null
+    without either. Label Studio keeps one ground truth per task: saving another un-marks the one
+    before without moving its update time (``Task.ensure_unique_groundtruth``), so an annotation
+    that a stored export held as ground truth with this key is an adjudication still, whatever
+    its flag says now (corpus_tools.annotations.consolidate). A person who un-marks it saves it,
+    which moves its update time."""
+    return pc.binary_join_element_wise(annotations["unique_id"],
+                                       pc.cast(pc.cast(annotations["updated_at"], pa.int64()), pa.string()),
+                                       scalar(" ", pa.string()))
 
 
 def stored_snapshot(stored: StoredExport) -> Snapshot | None:
@@ -392,8 +405,7 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
     recorded in ``ingest.json``: an annotation in the project's previous pull and not in this one
     was deleted there, and leaves the annotation set (corpus_tools.annotations.consolidate). Such a
     pull is stored even when nothing else in it is new, and even when it holds no task (``[]``:
-    every task deleted). The ids of its displaced adjudications (``_against_store``) are recorded
-    there too.
+    every task deleted). Its ground-truth annotations (``truth_keys``) are recorded there too.
 
     Raises CorpusError when the file is not a Label Studio export at all (nothing is written).
     Status ``refused`` (nothing written) when it has errors and ``allow_partial`` is off;
@@ -467,7 +479,7 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     # after a pull of its project, a pull is the project's state, cancellations and all
     if not gathered.submitted and previous is None:
         return IngestResult("no-annotations", sha256, None, report, exclusions)
-    nothing_new, notes, displaced = _against_store(layout, new, stored_units, accounts is None, previous)
+    nothing_new, notes = _against_store(layout, new, stored_units, accounts is None, previous)
     notes += deleted
     if nothing_new and not deleted:
         notes += _record_accounts(layout, new, None, accounts, stored_units, export_path)
@@ -478,7 +490,7 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
                   "user N is taken for the corpus's annotator N (docs/agreement.md, \"Who an annotator is\")",)
     record = {"sha256": sha256, **options, "excluded": [exclusion_as_dict(item) for item in exclusions],
               **({"snapshot_of": snapshot.as_dict()} if snapshot is not None else {}),
-              **({"displaced_ground_truth": displaced} if displaced else {})}
+              **({"ground_truths": truths} if (truths := _truths(new)) else {})}
     atomic_write_bytes(staging / "ingest.json", orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
     notes += _record_accounts(layout, new, staging, accounts, stored_units, export_path)
     sequence = _next_sequence(layout)
@@ -577,8 +589,7 @@ _SAME = ["id", "unique_id", "updated_at", "cancelled", "ground_truth", "annotato
 
 
 def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExport], Units],
-                   by_user_id: bool, previous: StoredExport | None = None
-                   ) -> tuple[bool, tuple[str, ...], list[int]]:
+                   by_user_id: bool, previous: StoredExport | None = None) -> tuple[bool, tuple[str, ...]]:
     """The export's annotations against the stored exports', each stored export's read once:
 
     * whether there is nothing new: every annotation is stored already, with every field of
@@ -591,11 +602,6 @@ def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExp
       note when its annotation ids name other annotations (another unique_id) than a stored
       export's: it comes from another Label Studio database, whose user ids are other people.
       Only a note: a SQLite database can give a deleted newest annotation's id to the next one.
-    * the ids of its displaced adjudications: annotations that are not ground truth, stored with
-      the same update time as ground truth (or as displaced). Label Studio keeps one ground truth
-      per task: saving another clears the flag of the one before without touching its update
-      time (``Task.ensure_unique_groundtruth``), which would make a reviewer's merge their own
-      version. A person who un-marks it saves it, and moves its update time.
 
     ``previous``: the previous pull of the project this export is a pull of. The exports stored
     before it are not read: what it lacks was deleted, and Label Studio never brings an
@@ -606,9 +612,9 @@ def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExp
     pandas."""
     mine = _submitted(new)
     if not mine.num_rows or not column_sum(pc.is_valid(mine["unique_id"])):
-        return False, (), []  # no annotation of Label Studio's own: nothing to compare, no stored table to read
+        return False, ()  # no annotation of Label Studio's own: nothing to compare, no stored table to read
     comparable = mine["unique_id"].null_count == 0
-    seen = displaced = None
+    seen = None
     note: tuple[str, ...] = ()
     # newest first: a pull of a project holds its every annotation, so when nothing is new the
     # last pull is the one export read, however many the store holds
@@ -616,30 +622,12 @@ def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExp
     for stored in reversed(exports[exports.index(previous) if previous is not None else 0:]):
         theirs = _submitted(stored_units(stored))
         seen = _stored_unchanged(mine, theirs, seen)
-        # found before the test below: a pull with nothing new but a deletion is stored, with them
-        displaced = _displaced(mine, theirs, stored_displaced(stored), displaced)
         if comparable and column_sum(seen) == mine.num_rows:
-            return True, (), _ids(mine, displaced)
+            return True, ()
         if by_user_id and not note:
             note = _clash_note(mine, theirs, stored)
-    return False, note, _ids(mine, displaced)
+    return False, note
 
-
-def _ids(table: pa.Table, which: pa.ChunkedArray | None) -> list[int]:
-    return sorted(table["id"].filter(which).to_pylist()) if which is not None else []
-
-
-def _displaced(mine: pa.Table, theirs: pa.Table, listed: list[int], so_far: pa.ChunkedArray | None
-               ) -> pa.ChunkedArray:
-    """Which of ``mine`` are not ground truth, with the update time of a copy in ``theirs`` that
-    is ground truth or ``listed`` as displaced, or were found so before (``so_far``)."""
-    where = pc.index_in(mine["unique_id"], value_set=theirs["unique_id"].combine_chunks(), skip_nulls=True)
-    was_truth = pc.or_kleene(pc.take(theirs["ground_truth"], where),
-                             pc.is_in(pc.take(theirs["id"], where), value_set=arrow_array(listed, pa.int64())))
-    found = pc.and_kleene(pc.and_kleene(pc.equal(mine["updated_at"], pc.take(theirs["updated_at"], where)), was_truth),
-                          pc.invert(mine["ground_truth"]))
-    found = pc.fill_null(found, scalar(False, pa.bool_()))  # no copy, or no time: not displaced
-    return found if so_far is None else pc.or_(so_far, found)
 
 
 def _project_of(stored: StoredExport) -> tuple[int, str] | None:
@@ -677,6 +665,13 @@ def _annotation_key(table: pa.Table) -> pa.ChunkedArray:
     empty = scalar("", pa.string())
     return pc.coalesce(table["unique_id"], pc.binary_join_element_wise(scalar("id ", pa.string()),
                                                                        pc.cast(table["id"], pa.string()), empty))
+
+
+def _truths(units: Units) -> list[str]:
+    """The ``truth_keys`` of an export's ground-truth annotations, sorted."""
+    table = units.read("annotations", ["unique_id", "updated_at", "ground_truth", "prediction"])
+    table = table.filter(pc.and_(table["ground_truth"], pc.invert(table["prediction"])))
+    return sorted(set(truth_keys(table).drop_null().to_pylist()))
 
 
 def _submitted(units: Units) -> pa.Table:
