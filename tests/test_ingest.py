@@ -607,6 +607,24 @@ def test_an_adjudication_displaced_by_a_later_ground_truth_is_nobody_s_version(t
                                 ("9", 104, False)], (103, "ground_truth"))
 
 
+def test_a_displacement_of_an_export_stored_before_ground_truths_were_recorded_is_seen(tmp_path: Path):
+    """Exports stored before 2026-12-06 list no ground truths: their own units say which were."""
+
+    layout = corpus_root(tmp_path / "corpus")
+    base = fx.valid_export()[0]["annotations"][0]
+    before, after = _displacing(base)
+    for name, annotations in (("old.json", before), ("pulled.json", after)):
+        tasks = fx.valid_export()[:1]
+        tasks[0]["annotations"] = annotations
+        stored = run_ingest(layout, write_export(tmp_path, name, tasks)).stored_as
+        if name == "old.json":  # as ingest wrote it before it recorded them
+            record = json.loads(stored.record.read_text())
+            del record["ground_truths"]
+            stored.record.write_text(json.dumps(record))
+    assert _picked(layout) == ([("1", 101, False), ("1", 103, True), ("2", 102, False), ("9", 104, True)],
+                               (104, "ground_truth"))
+
+
 @pytest.mark.parametrize("newer_first", [True, False])
 def test_a_displacement_seen_by_a_pull_in_another_clone_is_seen_once_the_clones_are_merged(tmp_path: Path,
                                                                                            newer_first):

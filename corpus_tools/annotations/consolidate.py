@@ -53,8 +53,8 @@ from corpus_tools.arrays import array, scalar
 from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.errors import Location, Problem, Report
 from corpus_tools.ingest.store import (
-    ACCOUNTS_FILE, accepted_exclusions, exports_in_use, inputs_digest, problem_key, stored_accounts,
-    stored_exports, stored_ground_truths, truth_keys, units_for,
+    ACCOUNTS_FILE, accepted_exclusions, exports_in_use, ground_truth_keys, inputs_digest, problem_key,
+    stored_accounts, stored_exports, stored_ground_truths, truth_keys, units_for,
 )
 from corpus_tools.ingest.units import Units, column_sum, problems_of
 from corpus_tools.layout import Layout
@@ -222,9 +222,11 @@ class AnnotationIndex:
         # who each annotator is: the corpus id of each export's user ids (annotations.annotators)
         self.corpus_ids = [corpus_ids(stored_accounts(item), annotators,
                                       Location(file=str(item.directory / ACCOUNTS_FILE))) for item in self.stored]
-        # every stored export's (a pull no longer read may be the one that saw an adjudication as one)
-        self.truths = array(sorted({key for item in stored_exports(layout) for key in stored_ground_truths(item)}),
-                            pa.string())
+        # every stored export's (a pull no longer read may be the one that saw an adjudication as
+        # one), and those of the exports read (an export stored before ingest recorded them)
+        held = {key for item in stored_exports(layout) for key in stored_ground_truths(item)}
+        held.update(key for unit in self.units for key in ground_truth_keys(unit))
+        self.truths = array(sorted(held), pa.string())
         current = current_annotations(self.units, self.corpus_ids, self.truths)
         self.versions, self.chosen = ranked(current)
         # each annotation counted once, as its newest copy says (a cancellation undone is none)

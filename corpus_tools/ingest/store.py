@@ -490,7 +490,7 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
                   "user N is taken for the corpus's annotator N (docs/agreement.md, \"Who an annotator is\")",)
     record = {"sha256": sha256, **options, "excluded": [exclusion_as_dict(item) for item in exclusions],
               **({"snapshot_of": snapshot.as_dict()} if snapshot is not None else {}),
-              **({"ground_truths": truths} if (truths := _truths(new)) else {})}
+              **({"ground_truths": truths} if (truths := ground_truth_keys(new)) else {})}
     atomic_write_bytes(staging / "ingest.json", orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
     notes += _record_accounts(layout, new, staging, accounts, stored_units, export_path)
     sequence = _next_sequence(layout)
@@ -667,8 +667,8 @@ def _annotation_key(table: pa.Table) -> pa.ChunkedArray:
                                                                        pc.cast(table["id"], pa.string()), empty))
 
 
-def _truths(units: Units) -> list[str]:
-    """The ``truth_keys`` of an export's ground-truth annotations, sorted."""
+def ground_truth_keys(units: Units) -> list[str]:
+    """The ``truth_keys`` of the ground-truth annotations of an export's units table, sorted."""
     table = units.read("annotations", ["unique_id", "updated_at", "ground_truth", "prediction"])
     table = table.filter(pc.and_(table["ground_truth"], pc.invert(table["prediction"])))
     return sorted(set(truth_keys(table).drop_null().to_pylist()))
