@@ -224,6 +224,8 @@ def test_title_rule_reproduces_the_seed_titles():
     # a terminal's escape went into the manifest, the card and the terminal that printed it
     assert _title("Head\x1b[31mline\n\nText") == (None, "none: the first line holds a control character")
     assert _title("Head\tline\n\nText")[0] == "Head line"  # as the normalized text has it
+    # a control character at an edge of the line, which the title's own span leaves out
+    assert _title("\x01Headline\n\nText")[0] is None and _title("Headline\x1b\n\nText")[0] is None
 
 
 @pytest.mark.parametrize(("text", "title"), [
@@ -488,12 +490,49 @@ def test_check_raw_names_a_killed_add_s_files_and_add_with_no_file_finishes_it(c
     [problem] = check_raw(corpus_copy).problems
     assert (problem.code, problem.message) == (
         "raw-unlisted", f"raw file is not in the manifest: an add was killed while it moved its files in (its "
-        f"manifest is staged in raw/{staging.name}); `corpus-tools add` with no file finishes it")
+        f"manifest is staged in raw/{staging.name}); `corpus-tools add` with no file finishes it, or says why it "
+        "cannot")
     result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root)])
-    assert result.exit_code == 0 and "finished an add that was killed: moved 1 raw file(s) in" in result.output
+    assert result.exit_code == 0 and "finished an add that was killed: the manifest lists its 2 document(s)" in \
+        result.output
     assert check_raw(corpus_copy).valid and snapshot(corpus_copy) == snapshot(elsewhere)
     nothing = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root)])
     assert nothing.exit_code == 1 and "[add-input-missing] no file to add, and no killed add to finish" in nothing.output
+
+
+def test_a_killed_add_whose_manifest_changed_since_is_refused_not_dropped(corpus_copy, tmp_path):
+    """The next add removed the staged manifest, leaving the moved files unlisted for good."""
+    import shutil
+
+    elsewhere = Layout.at(tmp_path / "elsewhere")
+    shutil.copytree(corpus_copy.raw, elsewhere.raw)
+    [added] = add_files(elsewhere, _articles(tmp_path, 1))
+    staging = _dead_staging(corpus_copy)
+    (staging / "manifest.jsonl").write_bytes(elsewhere.manifest.read_bytes())
+    (corpus_copy.raw / added.record.file).write_bytes((elsewhere.raw / added.record.file).read_bytes())
+    with corpus_copy.manifest.open("ab") as manifest:
+        manifest.write(b"\n")  # changed since
+    result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root)])
+    assert result.exit_code == 1 and "[raw-unlisted] an add was killed while it moved its files in, and the " \
+        "manifest changed since" in result.output
+    assert (staging / "manifest.jsonl").exists()
+
+
+def test_an_add_killed_after_moving_every_file_is_finished_and_said_so(corpus_copy, tmp_path):
+    """Every file in, the manifest not: add with no file finished it, then said there was nothing."""
+    import shutil
+
+    elsewhere = Layout.at(tmp_path / "elsewhere")
+    shutil.copytree(corpus_copy.raw, elsewhere.raw)
+    added = add_files(elsewhere, _articles(tmp_path, 2))
+    staging = _dead_staging(corpus_copy)
+    (staging / "manifest.jsonl").write_bytes(elsewhere.manifest.read_bytes())
+    for item in added:
+        (corpus_copy.raw / item.record.file).write_bytes((elsewhere.raw / item.record.file).read_bytes())
+    result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root)])
+    assert result.exit_code == 0, result.output
+    assert result.output == "finished an add that was killed: the manifest lists its 2 document(s)\n"
+    assert check_raw(corpus_copy).valid and snapshot(corpus_copy) == snapshot(elsewhere)
 
 
 def test_an_add_interrupted_once_its_manifest_is_in_place_keeps_its_files(corpus_copy, tmp_path, monkeypatch):

@@ -168,7 +168,7 @@ DATED = "001_d79359122f2d4c78"  # publication_date_evidence: stated, line 6, "25
     ({"line": 99}, "line 99 is not a line of 001_d79359122f2d4c78.txt (it has "),
     ({"line": 0}, "line 0 is not a line of"),
     ({"quote": "totally invented"}, "line 6 of 001_d79359122f2d4c78.txt does not contain the quote "
-                                    "'totally invented'; it reads '25 April, 2024'"),
+                                    "'totally invented' (as whole words); it reads '25 April, 2024'"),
     ({"line": 5}, "line 5 of 001_d79359122f2d4c78.txt does not contain the quote '25 April, 2024'"),
     ({"quote": "  "}, "the quote '  ' quotes nothing"),
 ])
@@ -228,6 +228,20 @@ def test_a_manifest_date_must_be_one_of_the_calendar(corpus_copy, date, precisio
     assert f"date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD of the calendar" in caught.value.message
 
 
+def test_a_stated_quote_cuts_no_word_of_its_line(corpus_copy):
+    """"5 April, 2024" was taken from "25 April, 2024" as evidence of 5 April."""
+    def edit(records):
+        for record in records:
+            if record["doc_id"] == DATED:
+                record["publication_date"] = "2024-04-05"
+                record["publication_date_evidence"]["quote"] = "5 April, 2024"
+        return records
+    rewrite_manifest(corpus_copy, edit)
+    problem = only_error(corpus_copy)
+    assert problem.code == "evidence-mismatch" and "does not contain the quote '5 April, 2024' (as whole words)" in \
+        problem.message
+
+
 def test_a_stated_quote_must_say_what_it_is_evidence_of(corpus_copy):
     """In the line is not enough: the date's year, the publisher's name must be in the quote."""
     set_evidence(corpus_copy, DATED, "publication_date_evidence", quote="25 April")
@@ -271,6 +285,7 @@ def _stated(layout, line_text: str, date: str | None, precision: str | None, dat
     ("Updated 2024-12-03 10:45", "2024-03-12", "day", "the month of 2024-03-12"),
     ("The minister may visit Damascus in 2024", "2024-05", "month", "the month of 2024-05"),
     ("On 3 March 2024, 12 envoys met", "2024-03-12", "day", "the day of 2024-03-12"),
+    ("Violence could mar 2024 election", "2024-03", "month", "the month of 2024-03"),  # a verb, lowercase
     ("Sept. 9th, 2023", "2023-09-09", "day", None),
     ("9 of September 2023", "2023-09-09", "day", None),
 ])

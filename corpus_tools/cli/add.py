@@ -46,11 +46,12 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
     from corpus_tools.documents.add import add_files, finish_killed_adds
     from corpus_tools.errors import CorpusError, escape
 
+    finished = finish_killed_adds(layout)  # said, not done silently by the add below
+    if finished:
+        click.echo(f"finished an add that was killed: the manifest lists its {finished} document(s)")
     if not files:
-        moved = finish_killed_adds(layout)
-        if not moved:
+        if not finished:
             raise CorpusError("add-input-missing", "no file to add, and no killed add to finish")
-        click.echo(f"finished an add that was killed: moved {moved} raw file(s) in; the manifest lists them")
         return
 
     with progress("adding", total=len(files), unit="file") as on_progress:

@@ -166,7 +166,9 @@ def title_of(text: str, normalized: Normalized) -> tuple[str | None, str]:
     if not (title[0].isupper() or title[0].isdigit()):
         return None, "none: the first line does not start like a headline (uppercase letter or digit)"
     start, end = normalized.offset_map.to_raw(0, len(title))
-    if holds_control(text[start:end]):  # normalization drops it: the line is not what it seems
+    lines = RAW_LINE_BREAK.split(text[:end])
+    whole = lines[-1] + RAW_LINE_BREAK.split(text[end:], maxsplit=1)[0]  # the raw line, edges included
+    if holds_control(whole):  # normalization drops it: the line is not what it seems
         return None, "none: the first line holds a control character"
     return title, "the first non-blank line"
 
@@ -296,32 +298,42 @@ def _write(layout: Layout, planned: list[tuple[AddedFile, bytes]], on_progress) 
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _move_in(layout: Layout, staging: Path) -> int:
-    """Move the staged raw files into raw/, then the staged manifest; returns how many files moved."""
-    moved = 0
+def _move_in(layout: Layout, staging: Path) -> None:
     for path in sorted(staging.iterdir()):
         if path.name != STAGED_MANIFEST:
             os.rename(path, layout.raw / path.name)
-            moved += 1
     os.rename(staging / STAGED_MANIFEST, layout.manifest)
-    return moved
 
 
 def finish_killed_adds(layout: Layout) -> int:
-    """Finish what an add killed while moving its files in left (``corpus-tools add`` with no
-    file), under the corpus lock; returns how many raw files were moved in."""
+    """Finish what an add killed after it staged its manifest left (``corpus-tools add`` with no
+    file), under the corpus lock; returns how many documents it listed."""
     with corpus_lock(layout, "add"):
         return _finish_killed(layout)
 
 
 def _finish_killed(layout: Layout) -> int:
-    """Finish the moves of an add killed after it staged its manifest, if the manifest is still
-    the one it added to (else its files are not moved in); then remove its staging. Returns how
-    many raw files were moved in."""
-    moved = 0
+    """Finish an add killed after it staged its manifest: move its files in and its manifest in
+    place, if the manifest is still the one it added to; then remove its staging. Returns how many
+    documents the finished adds listed. When the manifest changed since and some of its files
+    were moved in already, they cannot be listed safely: refused, the staging kept, so check-raw
+    and this say the same (nothing of an add killed before it moved a file in is lost by dropping
+    it: its files are in its staging)."""
+    listed = 0
     for staging in abandoned(layout.raw, ADD_STAGING):
         staged = staging / STAGED_MANIFEST
-        if staged.is_file() and staged.read_bytes().startswith(layout.manifest.read_bytes()):
-            moved += _move_in(layout, staging)
+        if staged.is_file():
+            current = layout.manifest.read_bytes()
+            new = staged.read_bytes()
+            if new.startswith(current):
+                listed += new[len(current):].count(b"\n")
+                _move_in(layout, staging)
+            elif any((layout.raw / name).exists() for name in {record.file for record in read_manifest(staged)}
+                     - {record.file for record in read_manifest(layout.manifest)}):
+                raise CorpusError("raw-unlisted", f"an add was killed while it moved its files in, and the manifest "
+                                  f"changed since: its staged manifest (raw/{staging.name}/{STAGED_MANIFEST}) no "
+                                  "longer continues raw/manifest.jsonl; list its moved files by merging the two, or "
+                                  "restore the manifest and run `corpus-tools add` again",
+                                  Location(file=str(staged)))
         shutil.rmtree(staging, ignore_errors=True)
-    return moved
+    return listed

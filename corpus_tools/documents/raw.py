@@ -224,14 +224,28 @@ def check_evidence(record: ManifestRecord, text: str, where: Location) -> list[P
             why = f"line {line!r} is not a line of {record.file} (it has {len(lines)})"
         elif not isinstance(quote, str) or not quote.strip():
             why = f"the quote {quote!r} quotes nothing"
-        elif quote not in lines[line - 1]:
-            why = f"line {line} of {record.file} does not contain the quote {quote!r}; it reads {lines[line - 1]!r}"
+        elif not _quotes(lines[line - 1], quote):
+            why = (f"line {line} of {record.file} does not contain the quote {quote!r} (as whole words); it reads "
+                   f"{lines[line - 1]!r}")
         elif (missing := _unstated(record, field, quote)) is not None:
             why = f"the quote {quote!r} (line {line}) does not state {missing}, so it is no evidence for it"
         else:
             continue
         problems.append(Problem("evidence-mismatch", f"{field}: {why}", where))
     return problems
+
+
+def _quotes(line: str, quote: str) -> bool:
+    """Whether ``quote`` is a part of ``line`` that cuts no word: "5 April, 2024" is no quote of
+    "25 April, 2024", nor "ken" of "Blinken"."""
+    start = line.find(quote)
+    while start >= 0:
+        end = start + len(quote)
+        if not (start and line[start - 1].isalnum() and quote[0].isalnum()) and \
+                not (end < len(line) and line[end].isalnum() and quote[-1].isalnum()):
+            return True
+        start = line.find(quote, start + 1)
+    return False
 
 
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -257,6 +271,8 @@ def _dates_in(quote: str) -> set[tuple[int, int | None, int | None]]:
     for form in _DATE_FORMS:
         for match in form.finditer(quote):
             month, day = match.groupdict().get("month"), match.groupdict().get("day")
+            if month is not None and not month.isdigit() and not month[0].isupper():
+                continue  # a month's name is capitalized: "may visit", "could mar 2024" state none
             if month is not None and not month.isdigit():
                 month = next(number for number, name in enumerate(_MONTHS, 1) if name.startswith(
                     month.rstrip(".").casefold()[:3]))
@@ -358,7 +374,8 @@ def killed_adds(layout: Layout) -> dict[str, Path]:
 def _unlisted_why(path: Path, killed: Mapping[str, Path]) -> str:
     if path.name in killed:
         return (f"raw file is not in the manifest: an add was killed while it moved its files in (its manifest is "
-                f"staged in raw/{killed[path.name].name}); `corpus-tools add` with no file finishes it")
+                f"staged in raw/{killed[path.name].name}); `corpus-tools add` with no file finishes it, or says why "
+                "it cannot")
     if path.suffix == RAW_SUFFIX and path.is_file():
         return "raw file is not in the manifest"
     return ("not a raw file the manifest lists: raw/ holds the manifest and the sources it lists, nothing else "
