@@ -556,8 +556,9 @@ class Snapshot:
                 raise ValueError(f"{name} {getattr(self, name)!r} is not an ISO 8601 time with its zone")
 
     @property
-    def project_key(self) -> tuple[int, str]:
-        return self.project, self.created_at
+    def project_key(self) -> tuple[int, datetime.datetime]:
+        # the instant, not its notation: "+00:00" and "Z" are one time
+        return self.project, datetime.datetime.fromisoformat(self.created_at)
 
     @property
     def taken(self) -> datetime.datetime:

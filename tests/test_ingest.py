@@ -499,8 +499,27 @@ def test_a_pull_whose_every_annotation_was_cancelled_since_is_stored(tmp_path: P
     assert (index.chosen.num_rows, index.cancelled) == (0, 1)
     tasks[0]["predictions"] = [{"id": 7, "model_version": "m", "created_ago": "1 minute", "result": []}]
     assert run_ingest(layout, write_export(tmp_path, "3.json", tasks), snapshot=_pull(project, 3)).status == "nothing-new"
-    # from a file, an export with nothing submitted is still not stored
+    # from a file, an export with nothing submitted that cancels nothing stored is not stored
+    tasks[0]["annotations"] = [dict(_annotation(base, 201, 3, "03", False), was_cancelled=True)]
     assert run_ingest(layout, write_export(tmp_path, "4.json", tasks)).status == "no-annotations"
+
+
+def test_an_export_that_cancels_every_annotation_it_holds_is_stored_when_they_were_stored(tmp_path: Path):
+    """A first pull (or a file) with every annotation cancelled since was "no-annotations": the
+    cancellation was lost, and every store met it on its first pull of a project."""
+    from corpus_tools.annotations.consolidate import AnnotationIndex
+
+    layout = corpus_root(tmp_path / "corpus")
+    base = fx.valid_export()[0]["annotations"][0]
+    tasks = fx.valid_export()[:1]
+    tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False)]
+    assert run_ingest(layout, write_export(tmp_path, "file.json", tasks)).status == "stored"
+    tasks[0]["annotations"] = [dict(_annotation(base, 101, 1, "02", False), was_cancelled=True)]
+    pulled = run_ingest(layout, write_export(tmp_path, "pull.json", tasks),
+                        snapshot=_pull("2024-05-01T08:00:00+00:00", 3))
+    assert pulled.status == "stored"
+    index = AnnotationIndex(layout, documents(), registry())
+    assert (index.chosen.num_rows, index.cancelled) == (0, 1)
 
 
 def test_an_empty_pull_of_one_project_is_not_another_project_s(tmp_path: Path):
@@ -520,6 +539,44 @@ def test_an_empty_pull_of_one_project_is_not_another_project_s(tmp_path: Path):
         assert run_ingest(layout, write_export(tmp_path, f"{project}-again.json", []), snapshot=Snapshot(
             project, "2024-05-01T08:00:00+00:00", "2024-05-03T12:00:00+00:00")).status == "already-stored"
     assert load_annotation_set(layout, documents(), registry()).chosen == {}
+
+
+def test_pulls_of_a_project_found_by_a_second_hunt(tmp_path: Path):
+    """A project back to an older pull's bytes ("[]" again) was "already stored", and what was
+    deleted since stayed; "Z" and "+00:00" named two projects; an older pull than the one read
+    claimed deletions."""
+    from corpus_tools.records import Snapshot
+
+    base = fx.valid_export()[0]["annotations"][0]
+
+    def pulled(annotations, day: int, created: str = "2024-05-01T08:00:00+00:00"):
+        tasks = fx.valid_export()[:1]
+        tasks[0]["annotations"] = annotations
+        return tasks, Snapshot(4, created, f"2024-05-{day:02d}T12:00:00+00:00")
+
+    layout = corpus_root(tmp_path / "back")
+    for day, annotations in ((1, [_annotation(base, 101, 1, "01", False)]), (2, None),
+                             (3, [_annotation(base, 301, 2, "03", False)]), (4, None)):  # None: every task deleted
+        tasks, snapshot = pulled(annotations or [], day)
+        export = tasks if annotations else []
+        assert run_ingest(layout, write_export(tmp_path, f"{day}.json", export), snapshot=snapshot).status == "stored"
+    assert load_annotation_set(layout, documents(), registry()).chosen == {}
+
+    layout = corpus_root(tmp_path / "notation")
+    tasks, snapshot = pulled([_annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "01", False)], 1)
+    assert run_ingest(layout, write_export(tmp_path, "plus.json", tasks), snapshot=snapshot).status == "stored"
+    tasks, snapshot = pulled([_annotation(base, 101, 1, "01", False)], 2, "2024-05-01T08:00:00Z")
+    assert run_ingest(layout, write_export(tmp_path, "z.json", tasks), snapshot=snapshot).status == "stored"
+    assert [v.provenance.annotation_id for v in load_annotation_set(layout, documents(), registry()).versions[
+        "doc-a"]] == [101]  # 102 deleted: one project, whatever the notation of its creation time
+
+    layout = corpus_root(tmp_path / "older")
+    tasks, snapshot = pulled([_annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "01", False)], 5)
+    assert run_ingest(layout, write_export(tmp_path, "newer.json", tasks), snapshot=snapshot).status == "stored"
+    tasks, snapshot = pulled([_annotation(base, 101, 1, "01", False)], 3)
+    older = run_ingest(layout, write_export(tmp_path, "older.json", tasks), snapshot=snapshot)
+    assert older.status in ("stored", "nothing-new") and not any("deleted" in note for note in older.notes)
+    assert len(load_annotation_set(layout, documents(), registry()).versions["doc-a"]) == 2
 
 
 def test_the_latest_pull_of_a_project_is_the_one_the_server_made_last_whatever_the_store_order(tmp_path: Path):
@@ -605,6 +662,22 @@ def test_an_adjudication_displaced_by_a_later_ground_truth_is_nobody_s_version(t
     assert run_ingest(layout, write_export(tmp_path, "6.json", tasks), snapshot=_pull(project, 7)).status == "stored"
     assert _picked(layout) == ([("1", 101, False), ("1", 103, True), ("2", 102, False), ("3", 105, False),
                                 ("9", 104, False)], (103, "ground_truth"))
+
+
+def test_a_displaced_adjudication_without_an_update_time_is_known_by_its_creation_time(tmp_path: Path):
+    """Ranking reads such a copy by created_at; the ground truths were recorded by updated_at only."""
+    layout = corpus_root(tmp_path / "corpus")
+    base = fx.valid_export()[0]["annotations"][0]
+    before, after = _displacing(base)
+    for name, annotations in (("1.json", before), ("2.json", after)):
+        for annotation in annotations:
+            if annotation["id"] == 103:
+                annotation.update(updated_at=None, created_at="2024-05-02T09:00:00Z")
+        tasks = fx.valid_export()[:1]
+        tasks[0]["annotations"] = annotations
+        assert run_ingest(layout, write_export(tmp_path, name, tasks)).status == "stored"
+    assert _picked(layout) == ([("1", 101, False), ("1", 103, True), ("2", 102, False), ("9", 104, True)],
+                               (104, "ground_truth"))
 
 
 def test_a_displacement_of_an_export_stored_before_ground_truths_were_recorded_is_seen(tmp_path: Path):

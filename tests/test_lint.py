@@ -320,7 +320,8 @@ LINT_TEXT = "Syria said in 2011 that it met."
 @pytest.fixture
 def seam(monkeypatch):
     """The command with its one integration point fed records built here (the loaders are other branches)."""
-    inputs = ({"d1": document("d1", LINT_TEXT)}, [DocumentAnnotations("d1", (), (), ())], REGISTRY, [])
+    inputs = ({"d1": document("d1", LINT_TEXT), "d2": document("d2", LINT_TEXT)},
+              [DocumentAnnotations("d1", (), (), ())], REGISTRY, [])
     monkeypatch.setattr("corpus_tools.annotations.lint.lint_inputs", lambda layout, on_checking=None: inputs)
 
 
@@ -344,14 +345,16 @@ def test_an_acceptance_of_a_document_nobody_annotated_now_is_kept_not_stale(seam
     write_lines(accepted,
                 {"code": "name-outside-entity", "doc_id": "d1", "start": 0, "end": 5, "text": "Syria", "reason": "r1"},
                 {"code": "year-outside-timex", "doc_id": "d1", "start": 14, "end": 18, "text": "2011", "reason": "r2"},
-                {"code": "year-outside-timex", "doc_id": "d2", "start": 3, "end": 7, "text": "2012", "reason": "r3"})
+                {"code": "year-outside-timex", "doc_id": "d2", "start": 3, "end": 7, "text": "2012", "reason": "r3"},
+                {"code": "year-outside-timex", "doc_id": "gone", "start": 3, "end": 7, "text": "2012", "reason": "r4"})
     result = CliRunner().invoke(cli, ["lint", "--root", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [
-        "0 unexplained candidates, 2 explained, 0 stale acceptances; 1 acceptances kept for documents nobody "
+    assert result.output.splitlines() == [  # a document the corpus does not have: stale
+        f"{accepted}:4: stale acceptance gone:3-7 [year-outside-timex] 2012 — no longer a candidate; remove the line",
+        "0 unexplained candidates, 2 explained, 1 stale acceptances; 1 acceptances kept for documents nobody "
         "annotated now"]
     counts = json.loads(CliRunner().invoke(cli, ["lint", "--root", str(tmp_path), "--json"]).output)["counts"]
-    assert counts == {"unexplained": 0, "explained": 2, "stale": 0, "unchecked": 1}
+    assert counts == {"unexplained": 0, "explained": 2, "stale": 1, "unchecked": 1}
 
 
 def test_lint_says_how_many_annotation_errors_left_units_out(monkeypatch, tmp_path):

@@ -370,7 +370,8 @@ def _index_set(indexes) -> pa.Array:
 
 _UNIT_COLUMNS = {
     "tasks": ["task_index", "task_id", "doc_id"],
-    "annotations": ["annotation_index", "task_index", "id", "annotator", "ground_truth", "updated_at", "unique_id"],
+    "annotations": ["annotation_index", "task_index", "id", "annotator", "ground_truth", "updated_at", "created_at",
+                    "unique_id"],
     "regions": ["annotation_index", "id", "layer", "label", "doc_start", "doc_end", "entity_id", "timex_value",
                 "timex_mod", "quote_type", "speaker_id", "excluded"],
     "relations": ["annotation_index", "from_id", "to_id", "label", "excluded"],
@@ -532,7 +533,7 @@ class _RowGroups:
         table = groups["annotations"]
         table = table.filter(pc.is_in(table["annotation_index"], value_set=_index_set(wanted)))
         table = table.set_column(table.schema.get_field_index("ground_truth"), "ground_truth",
-                                 adjudication(table, self.truths))  # as ranking read it
+                                 adjudication(table, self.truths)).drop_columns(["created_at"])  # as ranking read it
         table = table.set_column(table.schema.get_field_index("updated_at"), "updated_at",
                                  table["updated_at"].cast(pa.int64()))  # microseconds: cheap to read
         table = table.set_column(table.schema.get_field_index("annotator"), "annotator",

@@ -238,10 +238,11 @@ def _document_for(documents: Mapping[str, Document], annotations: DocumentAnnota
 
 
 def review(candidates: Iterable[Candidate], acceptances: Iterable[Acceptance],
-           linted: Collection[str] | None = None) -> LintReview:
+           linted: Collection[str] | None = None, documents: Collection[str] | None = None) -> LintReview:
     """Split candidates into unexplained and explained; acceptances that match none are stale,
-    unless their document was not linted (``linted``: the doc_ids that were, read once the
-    candidates are; None: all): those are kept, unchecked (nobody annotated it now)."""
+    unless their document (one of ``documents``, the corpus's; None: any) was not linted
+    (``linted``: the doc_ids that were, read once the candidates are; None: all): those are kept,
+    unchecked (nobody annotated it now). One of a document the corpus does not have is stale."""
     by_key = {acceptance.key: acceptance for acceptance in acceptances}
     unexplained, explained, used = [], [], set()
     for candidate in candidates:
@@ -252,7 +253,8 @@ def review(candidates: Iterable[Candidate], acceptances: Iterable[Acceptance],
             explained.append((candidate, acceptance))
             used.add(candidate.key)
     unused = [acceptance for key, acceptance in by_key.items() if key not in used]
-    checked = [linted is None or acceptance.doc_id in linted for acceptance in unused]
+    checked = [linted is None or acceptance.doc_id in linted or (documents is not None and acceptance.doc_id
+                                                                 not in documents) for acceptance in unused]
     return LintReview(tuple(unexplained), tuple(explained),
                       tuple(acceptance for acceptance, seen in zip(unused, checked) if seen),
                       unchecked=tuple(acceptance for acceptance, seen in zip(unused, checked) if not seen))
@@ -316,7 +318,7 @@ def lint_corpus(layout: Layout, accepted: str | Path | None = None,
     linted: set[str] = set()
     candidates = lint(documents, (linted.add(item.doc_id) or item for item in annotations), registry, on_progress)
     reviewed = review(candidates, read_acceptances(accepted if accepted is not None else accepted_path(layout)),
-                      linted)
+                      linted, documents)
     return replace(reviewed, annotation_errors=len(Report.of(problems).errors))
 
 

@@ -168,8 +168,9 @@ def truth_keys(annotations: pa.Table) -> pa.ChunkedArray:
     that a stored export held as ground truth with this key is an adjudication still, whatever
     its flag says now (corpus_tools.annotations.consolidate). A person who un-marks it saves it,
     which moves its update time."""
-    return pc.binary_join_element_wise(annotations["unique_id"],
-                                       pc.cast(pc.cast(annotations["updated_at"], pa.int64()), pa.string()),
+    # the time ranking reads an annotation's copies by: updated_at, else created_at
+    moment = pc.coalesce(annotations["updated_at"], annotations["created_at"])
+    return pc.binary_join_element_wise(annotations["unique_id"], pc.cast(pc.cast(moment, pa.int64()), pa.string()),
                                        scalar(" ", pa.string()))
 
 
@@ -179,10 +180,10 @@ def stored_snapshot(stored: StoredExport) -> Snapshot | None:
     return None if snapshot is None else Snapshot(snapshot["project"], snapshot["created_at"], snapshot["taken_at"])
 
 
-def _latest_pulls(stored: Iterable[tuple[StoredExport, Snapshot | None]]) -> dict[tuple[int, str], StoredExport]:
+def _latest_pulls(stored: Iterable[tuple[StoredExport, Snapshot | None]]) -> dict[tuple, StoredExport]:
     """The latest pull of each project among ``stored`` (stored exports, in ingest order, each with
     the pull it is or None): the export the server made last (ingest order breaks a tie)."""
-    latest: dict[tuple[int, str], tuple[Any, StoredExport]] = {}
+    latest: dict[tuple, tuple[Any, StoredExport]] = {}
     for item, snapshot in stored:
         if snapshot is not None:
             key = snapshot.project_key
@@ -466,18 +467,20 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     exclusions = tuple(_exclusion(problem) for problem in report.problems
                        if problem.severity == "error" or problem.code in EXCLUDING)
     new = Units(units_staging, "export.json")
-    # a pull is the same only as a pull of its own project: every empty project exports "[]"
+    previous = _previous_pull(layout, snapshot)
+    # a pull is the same only as its project's latest pull: every empty project exports "[]", and
+    # a project can come back to the bytes of an older pull ("[]" again)
     existing = next((stored for stored in stored_exports(layout) if stored.sha256 == sha256 and (
-        snapshot is None or _project_of(stored) == snapshot.project_key)), None)
+        snapshot is None or stored == previous)), None)
     if existing is not None:
         notes = () if accounts is None else _record_accounts(layout, new, None, accounts, stored_units, export_path)
         return IngestResult("already-stored", sha256, existing, report, exclusions, notes)
     if not report.valid and not options["allow_partial"]:
         return IngestResult("refused", sha256, None, report, exclusions)
-    previous = _previous_pull(layout, snapshot)
     deleted = _deleted(new, snapshot, previous, stored_units)
-    # after a pull of its project, a pull is the project's state, cancellations and all
-    if not gathered.submitted and previous is None:
+    # a pull after a pull of its project is the project's state, cancellations and all; else an
+    # export with nothing submitted says something only if it cancels an annotation stored before
+    if not gathered.submitted and previous is None and not _cancels_stored(layout, new, stored_units):
         return IngestResult("no-annotations", sha256, None, report, exclusions)
     nothing_new, notes = _against_store(layout, new, stored_units, accounts is None, previous)
     notes += deleted
@@ -630,9 +633,15 @@ def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExp
 
 
 
-def _project_of(stored: StoredExport) -> tuple[int, str] | None:
-    snapshot = stored_snapshot(stored)
-    return None if snapshot is None else snapshot.project_key
+def _cancels_stored(layout: Layout, new: Units, stored_units: Callable[[StoredExport], Units]) -> bool:
+    """Whether an export holds a copy of a stored annotation (by unique_id): then its
+    cancellation is news, though nothing in it was submitted."""
+    ours = _submitted(new)["unique_id"].drop_null()
+    if not len(ours):
+        return False
+    ours = ours.combine_chunks()
+    return any(column_sum(pc.is_in(_submitted(stored_units(stored))["unique_id"], value_set=ours))
+               for stored in reversed(stored_exports(layout)))
 
 
 def _previous_pull(layout: Layout, snapshot: Snapshot | None) -> StoredExport | None:
@@ -647,8 +656,8 @@ def _deleted(new: Units, snapshot: Snapshot | None, previous: StoredExport | Non
     """A note when annotations of the project's ``previous`` stored pull are not in this one: they
     were deleted in Label Studio. Empty without a previous pull. Matched by unique_id (a SQLite
     database gives a deleted annotation's id to the next one), else by id."""
-    if snapshot is None or previous is None:
-        return ()
+    if snapshot is None or previous is None or stored_snapshot(previous).taken > snapshot.taken:
+        return ()  # an older pull than the one read says nothing of what was deleted since
     theirs = _submitted(stored_units(previous))
     gone = pc.invert(pc.is_in(_annotation_key(theirs), value_set=_annotation_key(_submitted(new)).combine_chunks()))
     count = column_sum(gone)
@@ -669,7 +678,7 @@ def _annotation_key(table: pa.Table) -> pa.ChunkedArray:
 
 def ground_truth_keys(units: Units) -> list[str]:
     """The ``truth_keys`` of the ground-truth annotations of an export's units table, sorted."""
-    table = units.read("annotations", ["unique_id", "updated_at", "ground_truth", "prediction"])
+    table = units.read("annotations", ["unique_id", "updated_at", "created_at", "ground_truth", "prediction"])
     table = table.filter(pc.and_(table["ground_truth"], pc.invert(table["prediction"])))
     return sorted(set(truth_keys(table).drop_null().to_pylist()))
 
