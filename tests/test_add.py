@@ -326,7 +326,8 @@ def test_a_cited_first_line_is_quoted_without_the_byte_order_mark(corpus_copy, t
 @pytest.mark.parametrize("case", ["duplicate", "named-twice", "doc-id-taken", "doc-id-unsafe", "empty", "whitespace", "binary",
                                   "controls", "undecodable", "no-evidence", "evidence-blank-line", "bad-date",
                                   "missing", "second-of-two-bad", "doc-id-case", "fullwidth-date",
-                                  "blank-publisher", "blank-title", "utf-16", "utf-16-no-bom"])
+                                  "blank-publisher", "blank-title", "invisible-title", "utf-16", "utf-16-no-bom",
+                                  "utf-32", "utf-32-no-bom"])
 def test_refusals_name_the_file_and_write_nothing(corpus_copy, tmp_path, case):
     good = write(tmp_path, "good.txt", b"A good article about Syria\n\nBody.\n")
     args: dict = {}
@@ -344,8 +345,8 @@ def test_refusals_name_the_file_and_write_nothing(corpus_copy, tmp_path, case):
         paths, expected_code = [write(tmp_path, "empty.txt", b"")], "raw-empty"
     elif case == "whitespace":  # was added as a document of nothing
         paths, expected_code = [write(tmp_path, "blank.txt", b"   \n\n \t\n")], "raw-empty"
-    elif case in ("utf-16", "utf-16-no-bom"):  # said to be UTF-16, not "binary"
-        encoding = "utf-16" if case == "utf-16" else "utf-16-le"
+    elif case in ("utf-16", "utf-16-no-bom", "utf-32", "utf-32-no-bom"):  # said to be UTF-16/32, not "binary"
+        encoding = case.removesuffix("-no-bom") + ("-le" if case.endswith("-no-bom") else "")
         paths = [write(tmp_path, "u16.txt", "Syria talks\n\nDamascus \u2014 text.\n".encode(encoding))]
         expected_code = "raw-undecodable"
     elif case == "binary":
@@ -370,6 +371,8 @@ def test_refusals_name_the_file_and_write_nothing(corpus_copy, tmp_path, case):
         args, expected_code = {"publisher": " ", "publisher_evidence": "a sentence of reasoning"}, "metadata-invalid"
     elif case == "blank-title":
         args, expected_code = {"title": ""}, "metadata-invalid"
+    elif case == "invisible-title":  # zero-width characters only
+        args, expected_code = {"title": "\u200b\u200d"}, "metadata-invalid"
     elif case == "second-of-two-bad":
         paths, expected_code = [good, write(tmp_path, "empty.txt", b"")], "raw-empty"
     before = snapshot(corpus_copy)
@@ -379,8 +382,8 @@ def test_refusals_name_the_file_and_write_nothing(corpus_copy, tmp_path, case):
     assert refused.value.location.file is not None
     if case == "duplicate":
         assert "already in the corpus as 001_d79359122f2d4c78" in refused.value.message
-    if case.startswith("utf-16"):
-        assert refused.value.message.startswith("UTF-16 text") and "save it as UTF-8" in refused.value.message
+    if case.startswith("utf-"):
+        assert refused.value.message.startswith(f"UTF-{case[4:6]} text") and "save it as UTF-8" in refused.value.message
     assert snapshot(corpus_copy) == before  # nothing written, not even the good file of two
     assert check_raw(corpus_copy).valid
 

@@ -121,8 +121,9 @@ def _load(path: Path) -> tuple[Path, str, bytes]:
 
 def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int | None]:
     """(encoding, decoded text, has a UTF-8 BOM, byte where UTF-8 failed) by the module's rule."""
-    if _looks_utf16(data):
-        raise CorpusError("raw-undecodable", "UTF-16 text (NUL bytes between its letters), which corpus-tools does "
+    wide = _wide_encoding(data)
+    if wide is not None:
+        raise CorpusError("raw-undecodable", f"{wide} text (NUL bytes between its letters), which corpus-tools does "
                           "not read: save it as UTF-8 and add it again", where)
     if b"\x00" in data:
         raise CorpusError("raw-binary", f"a NUL byte at byte {data.index(0)}: a binary file, not text", where)
@@ -148,12 +149,19 @@ def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int |
     return encoding, require_text(text, where), data.startswith(codecs.BOM_UTF8), failed_at
 
 
-def _looks_utf16(data: bytes) -> bool:
-    """A UTF-16 byte-order mark, or (without one) a NUL in nearly every other byte of the start."""
+def _wide_encoding(data: bytes) -> str | None:
+    """"UTF-32" or "UTF-16" when the bytes look so: its byte-order mark, or (without one) a NUL in
+    nearly every 4th byte but one (UTF-32) or every other byte (UTF-16) of the start; else None."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16's: FF FE starts both
+        return "UTF-32"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return True
+        return "UTF-16"
     head = data[:256]
-    return len(head) >= 8 and any(half.count(0) >= 0.9 * len(half) for half in (head[0::2], head[1::2]))
+    if len(head) >= 8 and sum(head[k::4].count(0) >= 0.9 * len(head[k::4]) for k in range(4)) >= 3:
+        return "UTF-32"
+    if len(head) >= 8 and any(half.count(0) >= 0.9 * len(half) for half in (head[0::2], head[1::2])):
+        return "UTF-16"
+    return None
 
 
 def title_of(text: str, normalized: Normalized) -> tuple[str | None, str]:
@@ -235,7 +243,7 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
         if not normalized.text:  # a document of nothing: annotators would get an empty task
             raise CorpusError("raw-empty", "normalization leaves no text (the file holds only a byte-order mark, "
                               "zero-width or control characters, or boilerplate lines)", where)
-        if title is not None and not title.strip():
+        if title is not None and not any(character.isprintable() and not character.isspace() for character in title):
             raise CorpusError("metadata-invalid", "--title is blank: leave it out, and the rule finds the title or none",
                               where)
         found_title, rule = (title.strip(), "given") if title is not None else title_of(text, normalized)
