@@ -287,6 +287,8 @@ def _stated(layout, line_text: str, date: str | None, precision: str | None, dat
     ("On 3 March 2024, 12 envoys met", "2024-03-12", "day", "the day of 2024-03-12"),
     ("Violence could mar 2024 election", "2024-03", "month", "the month of 2024-03"),  # a verb, lowercase
     ("Sept. 9th, 2023", "2023-09-09", "day", None),
+    ("Filed 09-Sep-2023 10:00", "2023-09-09", "day", None),
+    ("Ref 20230909-AFP", "2023-09-09", "day", None),
     ("9 of September 2023", "2023-09-09", "day", None),
 ])
 def test_a_date_quote_states_the_date_as_far_as_its_precision_goes(corpus_copy, line, date, precision, unstated):

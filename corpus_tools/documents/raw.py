@@ -260,6 +260,8 @@ _DATE_FORMS = [re.compile(form, re.IGNORECASE) for form in (
     r"(?<!\d)(?P<month>\d{1,2})[-/.](?P<day>\d{1,2})[-/.](?P<year>\d{4})(?!\d)",  # 4/25/2024
     rf"(?<![a-z])(?P<month>{_MONTH})\s+{_DAY.replace('(', '(?P<day>', 1)},?\s+(?P<year>\d{{4}})(?!\d)",  # April 25, 2024
     rf"(?<!\d){_DAY.replace('(', '(?P<day>', 1)}\s+(?:of\s+)?(?P<month>{_MONTH}),?\s+(?P<year>\d{{4}})(?!\d)",  # 25 April 2024
+    rf"(?<!\d)(?P<day>\d{{1,2}})-(?P<month>{_MONTH})-(?P<year>\d{{4}})(?!\d)",  # 25-Apr-2024
+    r"(?<!\d)(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})(?!\d)",  # 20240425
     rf"(?<![a-z])(?P<month>{_MONTH}),?\s+(?P<year>\d{{4}})(?!\d)",  # April 2024
     r"(?<!\d)(?P<year>\d{4})(?!\d)",  # 2024
 )]
