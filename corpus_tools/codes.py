@@ -187,7 +187,7 @@ output-protected  error  an output file or directory inside a corpus's raw/, ann
 export-needs-spacy  error  the spacy format needs the optional extra: pip install corpus-tools[spacy]
 export-unaligned-span  warning  a span that does not start and end on the export format's token boundaries
 export-invalid  error  release rows an export format cannot represent (e.g. whitespace inside a token)
-release-invalid  error  a verified release whose layer rows are not grouped by document in the documents config's order
+release-invalid  error  a verified release whose rows are out of order or do not fit their config (docs/validation.md)
 caveats-invalid  error  annotations/card-caveats.md is not UTF-8, or not a file
 """),
     _table("labelstudio", """

@@ -81,7 +81,8 @@ def ingest(layout: Layout, as_json: bool, verbose: bool, allow_partial: bool, tr
     Stored as annotations/exports/<sequence>-<sha256[:16]>/export.json, the sequence numbering
     exports in the order they are ingested; ingesting the same file again does nothing. An
     export with any error is refused whole (exit 1, nothing written) unless --allow-partial;
-    one with no submitted annotation is not stored.
+    one with no submitted annotation is not stored, unless it cancels an annotation stored
+    before (docs/validation.md).
 
     \b
     Example:

@@ -468,10 +468,11 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
                        if problem.severity == "error" or problem.code in EXCLUDING)
     new = Units(units_staging, "export.json")
     previous = _previous_pull(layout, snapshot)
-    # a pull is the same only as its project's latest pull: every empty project exports "[]", and
-    # a project can come back to the bytes of an older pull ("[]" again)
+    # a pull is the same only as its project's latest pull, or as itself (the same export of the
+    # server's, ingested again): every empty project exports "[]", and a project can come back to
+    # the bytes of an older pull ("[]" again)
     existing = next((stored for stored in stored_exports(layout) if stored.sha256 == sha256 and (
-        snapshot is None or stored == previous)), None)
+        snapshot is None or stored == previous or _same_pull(stored_snapshot(stored), snapshot))), None)
     if existing is not None:
         notes = () if accounts is None else _record_accounts(layout, new, None, accounts, stored_units, export_path)
         return IngestResult("already-stored", sha256, existing, report, exclusions, notes)
@@ -633,6 +634,10 @@ def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExp
 
 
 
+def _same_pull(one: Snapshot | None, other: Snapshot) -> bool:
+    return one is not None and (one.project_key, one.taken) == (other.project_key, other.taken)
+
+
 def _cancels_stored(layout: Layout, new: Units, stored_units: Callable[[StoredExport], Units]) -> bool:
     """Whether an export holds a copy of a stored annotation (by unique_id): then its
     cancellation is news, though nothing in it was submitted."""
@@ -667,7 +672,8 @@ def _deleted(new: Units, snapshot: Snapshot | None, previous: StoredExport | Non
     listed = ", ".join(map(str, shown[:5])) + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
     return (f"{quantity(count, 'annotation')} of project {snapshot.project}'s previous pull (stored export "
             f"{previous.name}) {agreeing(count, 'is', 'are')} not in this one: deleted in Label Studio, "
-            f"{agreeing(count, 'it leaves', 'they leave')} the annotation set (ids {listed})",)
+            f"{agreeing(count, 'it leaves', 'they leave')} the annotation set, unless an export ingested from a file "
+            f"holds {agreeing(count, 'it', 'them')} too (ids {listed})",)
 
 
 def _annotation_key(table: pa.Table) -> pa.ChunkedArray:
