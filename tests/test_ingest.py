@@ -54,7 +54,7 @@ def test_a_valid_export_is_stored_verbatim_with_its_ingest_record(tmp_path: Path
     assert result.sha256 == VALID_SHA
     assert result.exclusions == ()
     assert json.loads(result.stored_as.record.read_text()) == {
-        "sha256": VALID_SHA, "allow_partial": False, "trim_whitespace": False, "excluded": []}
+        "sha256": VALID_SHA, "allow_partial": False, "trim_whitespace": False, "excluded": [], "ground_truths": []}
     assert stored_files(layout) == [stored_name(1), f"{stored_name(1)}/export.json", f"{stored_name(1)}/ingest.json"]
 
 
@@ -121,6 +121,7 @@ def test_allow_partial_stores_and_lists_what_is_excluded(tmp_path: Path):
         "excluded": [{"scope": "region", "code": "entity-id-unknown",
                       "message": "entity_id 'tony-blinken' is not in the entity registry",
                       "task_id": 1, "doc_id": "doc-a", "annotation_id": 101, "region_id": "e1"}],
+        "ground_truths": [],  # listed even when there are none: a record without them is an older one
     }
     annotations = load_annotation_set(layout, documents(), registry())
     assert [entity.id for entity in annotations.chosen["doc-a"].entities] == ["e2", "e3"]
@@ -688,16 +689,18 @@ def test_a_displaced_adjudication_without_an_update_time_is_known_by_its_creatio
                                (104, "ground_truth"))
 
 
-def test_a_displacement_of_an_export_stored_before_ground_truths_were_recorded_is_seen(tmp_path: Path):
-    """Exports stored before 2026-12-06 list no ground truths: their own units say which were."""
-
+@pytest.mark.parametrize("pulls", [False, True])
+def test_a_displacement_of_an_export_stored_before_ground_truths_were_recorded_is_seen(tmp_path: Path, pulls):
+    """Exports stored before 2026-12-06 list no ground truths: their own units say which were,
+    read even when the export is a pull no longer read (the merge read as a version)."""
     layout = corpus_root(tmp_path / "corpus")
     base = fx.valid_export()[0]["annotations"][0]
     before, after = _displacing(base)
-    for name, annotations in (("old.json", before), ("pulled.json", after)):
+    for day, (name, annotations) in enumerate((("old.json", before), ("pulled.json", after)), 2):
         tasks = fx.valid_export()[:1]
         tasks[0]["annotations"] = annotations
-        stored = run_ingest(layout, write_export(tmp_path, name, tasks)).stored_as
+        snapshot = _pull("2024-05-01T08:00:00+00:00", day) if pulls else None
+        stored = run_ingest(layout, write_export(tmp_path, name, tasks), snapshot=snapshot).stored_as
         if name == "old.json":  # as ingest wrote it before it recorded them
             record = json.loads(stored.record.read_text())
             del record["ground_truths"]

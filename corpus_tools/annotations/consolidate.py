@@ -22,7 +22,8 @@ predictions and units that validation excluded are left out. Then, per document:
   their own version. An adjudication that a later one displaced (Label Studio keeps one ground
   truth per task, and un-marks the one before without moving its update time) stays one: any
   stored export that held it as ground truth under that update time says so
-  (``stored_ground_truths``, every stored export's, pulls no longer read included). (Ingest refuses a submitted annotation without ``completed_by``:
+  (``stored_ground_truths``, every stored export's, pulls no longer read included; an older
+  record's units). (Ingest refuses a submitted annotation without ``completed_by``:
   ``annotator-missing``.)
 * the chosen annotation is the most recently updated ``ground_truth`` one if there is any
   (reason ``ground_truth``), else the most recently updated version (reason ``latest``).
@@ -223,9 +224,12 @@ class AnnotationIndex:
         self.corpus_ids = [corpus_ids(stored_accounts(item), annotators,
                                       Location(file=str(item.directory / ACCOUNTS_FILE))) for item in self.stored]
         # every stored export's (a pull no longer read may be the one that saw an adjudication as
-        # one), and those of the exports read (an export stored before ingest recorded them)
-        held = {key for item in stored_exports(layout) for key in stored_ground_truths(item)}
-        held.update(key for unit in self.units for key in ground_truth_keys(unit))
+        # one); one stored before ingest recorded them has its units read for them
+        held: set[str] = set()
+        for item in stored_exports(layout):
+            keys = stored_ground_truths(item)
+            held.update(keys if keys is not None else ground_truth_keys(
+                units_for(layout, item, documents, registry, inputs=inputs, on_progress=on_checking)))
         self.truths = array(sorted(held), pa.string())
         current = current_annotations(self.units, self.corpus_ids, self.truths)
         self.versions, self.chosen = ranked(current)

@@ -155,10 +155,10 @@ def _record_fault(record: Any) -> str | None:
     return None
 
 
-def stored_ground_truths(stored: StoredExport) -> list[str]:
-    """The ground-truth annotations a stored export holds, by ``truth_keys`` (recorded by ingest
-    since 2026-12-06; older records list none)."""
-    return _read_record(stored.directory).get("ground_truths", [])
+def stored_ground_truths(stored: StoredExport) -> list[str] | None:
+    """The ground-truth annotations a stored export holds, by ``truth_keys``, as ingest recorded
+    them; None for a record written before ingest recorded them (2026-12-06): its units say."""
+    return _read_record(stored.directory).get("ground_truths")
 
 
 def truth_keys(annotations: pa.Table) -> pa.ChunkedArray:
@@ -494,7 +494,7 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
                   "user N is taken for the corpus's annotator N (docs/agreement.md, \"Who an annotator is\")",)
     record = {"sha256": sha256, **options, "excluded": [exclusion_as_dict(item) for item in exclusions],
               **({"snapshot_of": snapshot.as_dict()} if snapshot is not None else {}),
-              **({"ground_truths": truths} if (truths := ground_truth_keys(new)) else {})}
+              "ground_truths": ground_truth_keys(new)}  # [] too: a record without them is an older one
     atomic_write_bytes(staging / "ingest.json", orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
     notes += _record_accounts(layout, new, staging, accounts, stored_units, export_path)
     sequence = _next_sequence(layout)
