@@ -107,6 +107,12 @@ def test_timex_rules_resolved_against_a_day_anchor():
         ("February", "DATE", "2021-02", None)]
 
 
+def test_a_month_after_a_capitalized_relation_keeps_it():
+    """"Last June" opening a sentence was read as "June" alone (the relation was lowercase only)."""
+    assert timexes("Last June he visited. Early May they met.", "2019-03-14") == [
+        ("Last June", "DATE", "2018-06", None), ("Early May", "DATE", "2018-05", "START")]
+
+
 def test_n_units_after_an_event_is_not_resolved_against_the_date_before_it():
     """The growth audit's 007: the urging came two weeks before the meeting of March 12, not after."""
     found = timexes("On March 12, 2024 the envoys met. The meeting came two weeks after Senator Alvarez urged it. "

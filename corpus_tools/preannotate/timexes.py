@@ -273,13 +273,13 @@ def _day_of_year(match, context):
     return "DATE", f"{year:04d}-{month:02d}-{day:02d}", None, 0.7
 
 
-@rule(r"(?:(?P<rel>last|this|next)\s+|(?P<prep>(?:in|In|since|Since|until|by|from|of|during|before|after)\s+)|"
-      r"(?P<part>(?:early|late)\s+|mid-))?" + _MONTH + r"(?!\s+\d)")
+@rule(r"(?:(?P<rel>(?i:last|this|next))\s+|(?P<prep>(?:in|In|since|Since|until|by|from|of|during|before|after)\s+)|"
+      r"(?P<part>(?i:early|late)\s+|(?i:mid)-))?" + _MONTH + r"(?!\s+\d)")
 def _month(match, context):
     if not (match["rel"] or match["prep"] or match["part"]) and match["month"] in ("May", "March"):
         return None  # a modal verb or a march, unless a preposition or modifier says it is the month
     month = MONTHS.index(match["month"]) + 1
-    anchor, relation = context.anchor, match["rel"]
+    anchor, relation = context.anchor, (match["rel"] or "").lower() or None  # "Last June" opens a sentence
     if anchor is None:
         return "DATE", f"XXXX-{month:02d}", _part(match), 0.5
     if anchor.month is None:
