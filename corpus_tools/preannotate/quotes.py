@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from corpus_tools.preannotate.entities import speaker_of
-from corpus_tools.preannotate.text import sentences
+from corpus_tools.preannotate.text import ABBREVIATIONS, sentences
 from corpus_tools.records import Cue, EntityMention, Quote, RegistryEntity, Source, Span
 
 # Reporting verbs; the first group needs no "that" or quotation to introduce content.
@@ -78,8 +78,15 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start] in " ,;:—–-":
         start += 1
     while end > start and text[end - 1] in " ,;:.—–-":
+        if text[end - 1] == "." and _abbreviation_ends(text, start, end):
+            break  # "The U.S." as written
         end -= 1
     return start, end
+
+
+def _abbreviation_ends(text: str, start: int, end: int) -> bool:
+    word = re.search(r"(\S+)\.$", text[start:end])
+    return word is not None and word[1] in ABBREVIATIONS
 
 
 def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, int] | None:

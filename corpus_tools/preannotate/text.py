@@ -1,21 +1,23 @@
 """Sentences and words of a normalized text, as the pre-annotator's rules see them.
 
 A paragraph is a line. A sentence ends at ``.``, ``!`` or ``?`` (with any closing quotation
-marks after it) followed by whitespace and then an uppercase letter, a digit or an opening
-quotation mark, unless the word ending there is a known abbreviation ("Mr.", "U.S.", "Gen.");
+marks after it) followed by whitespace and then anything but a lowercase letter (an uppercase
+letter, a digit, an opening quotation mark, an emoji; a symbol between two sentences belongs to
+neither), unless the word ending there is a known abbreviation ("Mr.", "U.S.", "Gen.");
 a sentence never crosses a line.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Iterator
 
 ABBREVIATIONS = frozenset({"Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Lt", "Col", "Maj", "Sgt", "Capt", "Sen", "Rep",
                            "Gov", "Prof", "Jr", "Sr", "No", "U.S", "U.N", "U.K", "E.U", "Jan", "Feb", "Aug", "Sept",
                            "Sep", "Oct", "Nov", "Dec", "a.m", "p.m", "vs", "etc"})
 OPENING_QUOTES = "\"“‘'"
-_END = re.compile(r"[.!?][\"”’']*(?=\s+[\"“‘'A-Z0-9])")
+_END = re.compile(r"[.!?][\"”’']*(?=\s+[^\sa-z])")
 
 
 def paragraphs(text: str) -> Iterator[tuple[int, int]]:
@@ -39,7 +41,8 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
                 continue
             yield begin, match.end()
             begin = match.end()
-            while begin < end and text[begin].isspace():
+            # a symbol between two sentences (an emoji) belongs to neither
+            while begin < end and (text[begin].isspace() or unicodedata.category(text[begin]).startswith("S")):
                 begin += 1
         if begin < end:
             yield begin, end
