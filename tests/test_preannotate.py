@@ -227,6 +227,18 @@ def test_a_sentence_ends_before_an_emoji_and_an_abbreviation_keeps_its_period():
         ("it would stay", "indirect", ("The U.S.", None), "said")]
 
 
+def test_a_name_beside_a_role_before_the_cue_is_the_source():
+    """The guidelines: when a role and a name precede the cue, the SOURCE is the name. "Name, role,
+    said CONTENT" came out back to front (the name as QUOTE, the content cut at "1.3" as SOURCE)."""
+    text = ("Ayman Safadi, Jordan's foreign minister, said the kingdom hosts 1.3 million Syrians.\n\n"
+            "A ministry spokesperson, Ana Ruiz, said the talks would resume.\n\n"
+            "The talks will resume next week, said Ana Ruiz.")
+    assert quote_rows(text) == [
+        ("the kingdom hosts 1.3 million Syrians", "indirect", ("Ayman Safadi", None), "said"),
+        ("the talks would resume", "indirect", ("Ana Ruiz", None), "said"),
+        ("The talks will resume next week", "indirect", ("Ana Ruiz", None), "said")]
+
+
 def test_pronoun_sources_take_the_previous_speaker_and_non_attributions_are_left_alone():
     text = ('Assad said the war was over. "There is always hope," he said.\n\n'
             "The US neither confirmed nor denied whether talks took place. Arab states believe Assad has won.")

@@ -23,7 +23,10 @@ space or at a line start, closed by a ’ not followed by a letter, so apostroph
 SOURCE: the noun phrase before the cue back to the clause's start (sentence start, a comma, or a
 subordinating word such as "after", "which", "that", "in what"), without auxiliaries and adverbs
 ("has previously stated" → CUE "stated"), and without a trailing relative clause ("Assad, who
-is sanctioned by Washington, said" → "Assad"); after an inverted cue, the name up to the comma.
+is sanctioned by Washington, said" → "Assad"); of a role and a name set off by commas, the name
+("A ministry spokesperson, Ana Ruiz, said" and "Ayman Safadi, Jordan's foreign minister, said":
+the guidelines; a name is two to four capitalized words), which is no CONTENT of a CONTENT-first
+pattern either; after an inverted cue, the name up to the comma (a clause there is no name).
 CUE: the reporting verb or phrase (``CUES``), without auxiliaries. ``speaker_id``: the registry
 id of a PERSON, else ORG, else GPE mention inside the SOURCE; a pronoun takes the previous
 quote's speaker. Scores: 0.8 direct, 0.6 mixed or indirect, 0.5 continued.
@@ -84,6 +87,12 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _named(part: str) -> bool:
+    """Whether a comma-separated part is a name: two to four words, each capitalized."""
+    words = part.split()
+    return 2 <= len(words) <= 4 and all(word[0].isupper() for word in words)
+
+
 def _abbreviation_ends(text: str, start: int, end: int) -> bool:
     word = re.search(r"(\S+)\.$", text[start:end])
     return word is not None and word[1] in ABBREVIATIONS
@@ -99,6 +108,10 @@ def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, i
     parts = segment.split(",")
     if len(parts) >= 3 and not parts[-1].strip() and parts[-2].strip().split(" ")[0] in ("who", "which", "whose"):
         parts = parts[:-2]  # "Assad, who is sanctioned by Washington, said"
+    elif len(parts) >= 3 and not parts[-1].strip() and _named(parts[-2]):
+        parts = parts[:-1]  # "A ministry spokesperson, Ana Ruiz, said": the name (the guidelines)
+    elif len(parts) >= 3 and not parts[-1].strip() and _named(parts[-3]):
+        parts = parts[:-2]  # "Ayman Safadi, Jordan's foreign minister, said": the name
     offset = clause_start + sum(len(part) + 1 for part in parts[:-1])
     words = [(m.start() + offset, m.end() + offset, m[0]) for m in re.finditer(r"\S+", parts[-1])]
     while words and words[-1][2] in AUXILIARIES:
@@ -233,9 +246,13 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
         source = _source_before(text, comma + 1, cue[0])
     else:
         source = _source_after(text, cue[1], tail_end)
+        if source is not None and text[source[1]:tail_end].strip(" .,"):
+            return None  # "X, an appositive, said the kingdom hosts 1.3 million": a clause follows, not a name
     after = text[cue[1]:tail_end]
     if source is None or re.search(r"\b(?:that|to)\b", after):
         return None
+    if not between and _named(text[text.rfind(",", s_start, comma) + 1:comma]):
+        return None  # "A ministry spokesperson, Ana Ruiz, said …": a name before the cue is its subject
     dateline = DATELINE.match(text, s_start, comma)
     quote = _trim(text, dateline.end() if dateline else s_start, comma)
     if quote[0] >= quote[1] or len(text[quote[0]:quote[1]].split()) < 3:
