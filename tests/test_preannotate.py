@@ -239,6 +239,13 @@ def test_a_name_beside_a_role_before_the_cue_is_the_source():
         ("The talks will resume next week", "indirect", ("Ana Ruiz", None), "said")]
 
 
+def test_a_participle_after_a_quotation_is_no_source():
+    """'"…," rejecting calls': QUOTE the fragment, SOURCE "rejecting", CUE "calls"."""
+    text = 'Blinken said US forces would stay "as long as the threat remains," rejecting calls for a withdrawal.'
+    assert quote_rows(text) == [('US forces would stay "as long as the threat remains," rejecting calls for a '
+                                 'withdrawal', "mixed", ("Blinken", "antony-blinken"), "said")]
+
+
 def test_pronoun_sources_take_the_previous_speaker_and_non_attributions_are_left_alone():
     text = ('Assad said the war was over. "There is always hope," he said.\n\n'
             "The US neither confirmed nor denied whether talks took place. Arab states believe Assad has won.")

@@ -156,7 +156,8 @@ def attributions(text: str) -> list[_Found]:
             if inverted and inverted["cue"] in CUES:
                 cue = (b + inverted.start("cue"), b + inverted.end("cue"))
                 source = _source_after(text, b + inverted.end(), s_end)
-            elif normal and not re.search(r"[“\"‘]", normal["src"]):
+            elif normal and not re.search(r"[“\"‘]", normal["src"]) and not normal["src"].strip().endswith("ing"):
+                # (a participle is no source: '"…," rejecting calls from Damascus')
                 cue = (b + normal.start("cue"), b + normal.end("cue"))
                 source = _source_before(text, b, cue[0])
             elif head:
