@@ -241,7 +241,6 @@ def test_a_stored_export_edited_into_a_file_that_is_no_export_is_called_changed(
      "snapshot_of is not a project's id"),
     ("snapshot_of", [4], "snapshot_of is not a project's id"),
     ("ground_truths", [7], "ground_truths is not a list of annotations"),
-    ("adopts", ["../elsewhere"], "adopts is not a list of stored exports' names"),
     ("ground_truths", {}, "ground_truths is not a list of annotations"),
 ])
 def test_a_stored_record_of_the_wrong_shape_is_refused_naming_it(tmp_path: Path, field, value, fault):
@@ -432,8 +431,10 @@ def test_an_annotation_deleted_in_label_studio_leaves_with_the_next_pull_of_its_
     tasks[0]["annotations"] = tasks[0]["annotations"][:1]  # 102 and the ground truth deleted
     gone = run_ingest(layout, write_export(tmp_path, "2.json", tasks), snapshot=_pull(project, 2))
     assert gone.status == "stored"  # though every annotation in it is stored already
-    assert gone.notes == (f"2 annotations of project 4 stored before (in {stored_exports(layout)[0].name}) are not "
-                          "in this pull: deleted in Label Studio, they leave the annotation set (ids 102, 103)",)
+    assert gone.notes == ("2 annotations of project 4's previous pull (stored export "
+                          f"{stored_exports(layout)[0].name}) are not in this one: deleted in Label Studio, they "
+                          "leave the annotation set, unless an export ingested from a file holds them too (ids 102, "
+                          "103)",)
     annotations = load_annotation_set(layout, documents(), registry())
     assert [(v.provenance.annotation_id, v.provenance.ground_truth) for v in annotations.versions["doc-a"]] == [
         (101, False)]
@@ -476,36 +477,12 @@ def test_a_pull_of_a_project_whose_every_task_was_deleted_is_stored(tmp_path: Pa
     assert run_ingest(layout, write_export(tmp_path, "1.json", fx.valid_export()), snapshot=_pull(project, 1)
                       ).status == "stored"
     empty = run_ingest(layout, write_export(tmp_path, "2.json", []), snapshot=_pull(project, 2))
-    assert empty.status == "stored" and "are not in this pull: deleted in Label Studio" in empty.notes[0]
+    assert empty.status == "stored" and "are not in this one: deleted in Label Studio" in empty.notes[0]
     annotations = load_annotation_set(layout, documents(), registry())
     assert (annotations.chosen, annotations.versions) == ({}, {})
     with pytest.raises(CorpusError) as caught:  # an export from a file holds no project: [] is no export
         run_ingest(layout, write_export(tmp_path, "3.json", []))
     assert caught.value.code == "export-empty"
-
-
-def test_a_pull_adopts_the_exports_from_a_file_of_its_project(tmp_path: Path):
-    """Exports ingested from a file name no project, and were read for good: an annotation of one
-    deleted in Label Studio stayed. A pull that shares a task and an annotation with one (the same
-    database, the same project) adopts it, and it is no longer read; another database's is not."""
-    from corpus_tools.ingest.store import exports_in_use
-
-    layout = corpus_root(tmp_path / "corpus")
-    base = fx.valid_export()[0]["annotations"][0]
-    tasks = fx.valid_export()[:1]
-    tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "01", False)]
-    mine = run_ingest(layout, write_export(tmp_path, "file.json", tasks)).stored_as
-    other = [dict(tasks[0], annotations=[dict(_annotation(base, 301, 3, "01", False), unique_id="elsewhere-301")])]
-    theirs = run_ingest(layout, write_export(tmp_path, "other-db.json", other)).stored_as  # same task id
-    tasks[0]["annotations"] = tasks[0]["annotations"][:1]  # 102 deleted in Label Studio since
-    pulled = run_ingest(layout, write_export(tmp_path, "pull.json", tasks), snapshot=_pull("2024-05-01T08:00:00Z", 2))
-    assert pulled.status == "stored"  # its only news: a deletion
-    assert pulled.notes == (f"1 annotation of project 4 stored before (in {mine.name}) is not in this pull: deleted "
-                            "in Label Studio, it leaves the annotation set (ids 102)",)
-    assert json.loads(pulled.stored_as.record.read_text())["adopts"] == [mine.name]
-    assert [item.name for item in exports_in_use(layout)] == [theirs.name, pulled.stored_as.name]
-    annotations = load_annotation_set(layout, documents(), registry())
-    assert sorted(v.provenance.annotation_id for v in annotations.versions["doc-a"]) == [101, 301]
 
 
 def test_a_pull_whose_every_annotation_was_cancelled_since_is_stored(tmp_path: Path):

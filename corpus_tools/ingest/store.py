@@ -104,22 +104,13 @@ def stored_exports(layout: Layout) -> list[StoredExport]:
 
 def exports_in_use(layout: Layout) -> list[StoredExport]:
     """The stored exports that can hold a current annotation, in ingest order: all but each pull
-    of a project that the server made before another stored pull of it (``Snapshot.taken_at``),
-    and each export from a file that a pull adopted (``adopts``: one of the pull's project). The
-    latest pull holds every annotation the project still has, each as new as it is or newer
-    (Label Studio's update times never go back); one it lacks was deleted in Label Studio. So the
-    annotation set reads one pull per project, however often it was pulled, and a deleted
-    annotation leaves it."""
+    of a project that the server made before another stored pull of it (``Snapshot.taken_at``).
+    That later pull holds every annotation the project still has, each as new as it is or newer
+    (Label Studio's update times never go back); one it lacks was deleted in Label Studio. So the annotation set reads one pull per project, however
+    often it was pulled, and a deleted annotation leaves it."""
     stored = [(item, stored_snapshot(item)) for item in stored_exports(layout)]
     latest = _latest_pulls(stored)
-    adopted = {name for item, snapshot in stored if snapshot is not None for name in _adopts(item)}
-    return [item for item, snapshot in stored
-            if (snapshot is None and item.name not in adopted) or (snapshot is not None
-                                                                    and latest[snapshot.project_key] == item)]
-
-
-def _adopts(stored: StoredExport) -> list[str]:
-    return _read_record(stored.directory).get("adopts", [])
+    return [item for item, snapshot in stored if snapshot is None or latest[snapshot.project_key] == item]
 
 
 def _read_record(directory: Path) -> dict:
@@ -161,9 +152,6 @@ def _record_fault(record: Any) -> str | None:
     truths = record.get("ground_truths", [])
     if not (isinstance(truths, list) and all(isinstance(item, str) for item in truths)):
         return "ground_truths is not a list of annotations (unique_id and update time)"
-    adopts = record.get("adopts", [])
-    if not (isinstance(adopts, list) and all(isinstance(item, str) and STORED_NAME.match(item) for item in adopts)):
-        return "adopts is not a list of stored exports' names"
     return None
 
 
@@ -418,9 +406,7 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
     recorded in ``ingest.json``: an annotation in the project's previous pull and not in this one
     was deleted there, and leaves the annotation set (corpus_tools.annotations.consolidate). Such a
     pull is stored even when nothing else in it is new, and even when it holds no task (``[]``:
-    every task deleted). It adopts the exports from a file of its project (``_adoptable``): what
-    they hold and it lacks was deleted too, and they are read no more. Its ground-truth
-    annotations (``truth_keys``) are recorded there too.
+    every task deleted). Its ground-truth annotations (``truth_keys``) are recorded there too.
 
     Raises CorpusError when the file is not a Label Studio export at all (nothing is written).
     Status ``refused`` (nothing written) when it has errors and ``allow_partial`` is off;
@@ -492,9 +478,7 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
         return IngestResult("already-stored", sha256, existing, report, exclusions, notes)
     if not report.valid and not options["allow_partial"]:
         return IngestResult("refused", sha256, None, report, exclusions)
-    current = snapshot is not None and (previous is None or stored_snapshot(previous).taken <= snapshot.taken)
-    adopted = _adoptable(layout, new, stored_units) if current else []
-    deleted = _deleted(new, snapshot, previous if current else None, adopted, stored_units)
+    deleted = _deleted(new, snapshot, previous, stored_units)
     # a pull after a pull of its project is the project's state, cancellations and all; else an
     # export with nothing submitted says something only if it cancels an annotation stored before
     if not gathered.submitted and previous is None and not _cancels_stored(layout, new, stored_units):
@@ -510,8 +494,7 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
                   "user N is taken for the corpus's annotator N (docs/agreement.md, \"Who an annotator is\")",)
     record = {"sha256": sha256, **options, "excluded": [exclusion_as_dict(item) for item in exclusions],
               **({"snapshot_of": snapshot.as_dict()} if snapshot is not None else {}),
-              "ground_truths": ground_truth_keys(new),  # [] too: a record without them is an older one
-              **({"adopts": [item.name for item in adopted]} if adopted else {})}
+              "ground_truths": ground_truth_keys(new)}  # [] too: a record without them is an older one
     atomic_write_bytes(staging / "ingest.json", orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
     notes += _record_accounts(layout, new, staging, accounts, stored_units, export_path)
     sequence = _next_sequence(layout)
@@ -673,55 +656,24 @@ def _previous_pull(layout: Layout, snapshot: Snapshot | None) -> StoredExport | 
     return _latest_pulls((item, stored_snapshot(item)) for item in stored_exports(layout)).get(snapshot.project_key)
 
 
-def _adoptable(layout: Layout, new: Units, stored_units: Callable[[StoredExport], Units]) -> list[StoredExport]:
-    """The exports from a file of this pull's project that no pull adopted yet: those that share a
-    task (its id and document) and an annotation (its unique_id) with it. Task ids are a
-    database's own as unique_ids are, and a task is in one project; so the pull holds what they
-    hold that is still there, and they are not read again (``exports_in_use``)."""
-    ours = _submitted(new)["unique_id"].drop_null()
-    if not len(ours):
-        return []
-    ours, tasks = ours.combine_chunks(), _task_keys(new).combine_chunks()
-    stored = stored_exports(layout)
-    adopted = {name for item in stored for name in _adopts(item)}
-    found = []
-    for item in stored:
-        if stored_snapshot(item) is not None or item.name in adopted:
-            continue
-        unit = stored_units(item)
-        if column_sum(pc.is_in(_task_keys(unit), value_set=tasks)) and \
-                column_sum(pc.is_in(_submitted(unit)["unique_id"], value_set=ours)):
-            found.append(item)
-    return found
-
-
-def _task_keys(units: Units) -> pa.ChunkedArray:
-    tasks = units.read("tasks", ["task_id", "doc_id"])
-    return pc.binary_join_element_wise(pc.cast(tasks["task_id"], pa.string()), tasks["doc_id"],
-                                       scalar("\x1f", pa.string()))
-
-
-def _deleted(new: Units, snapshot: Snapshot | None, previous: StoredExport | None, adopted: list[StoredExport],
+def _deleted(new: Units, snapshot: Snapshot | None, previous: StoredExport | None,
              stored_units: Callable[[StoredExport], Units]) -> tuple[str, ...]:
-    """A note when annotations of the project's ``previous`` stored pull, or of the exports from
-    a file it ``adopted``, are not in this one: they were deleted in Label Studio. Empty without
-    either (``previous`` None: none, or one newer than this pull, which says nothing of what was
-    deleted since). Matched by unique_id (a SQLite database gives a deleted annotation's id to the
-    next one), else by id."""
-    before = ([previous] if previous is not None else []) + adopted
-    if snapshot is None or not before:
-        return ()
-    theirs = pa.concat_tables([_submitted(stored_units(item)) for item in before])
+    """A note when annotations of the project's ``previous`` stored pull are not in this one: they
+    were deleted in Label Studio. Empty without a previous pull. Matched by unique_id (a SQLite
+    database gives a deleted annotation's id to the next one), else by id."""
+    if snapshot is None or previous is None or stored_snapshot(previous).taken > snapshot.taken:
+        return ()  # an older pull than the one read says nothing of what was deleted since
+    theirs = _submitted(stored_units(previous))
     gone = pc.invert(pc.is_in(_annotation_key(theirs), value_set=_annotation_key(_submitted(new)).combine_chunks()))
-    count = len(set(_annotation_key(theirs).filter(gone).to_pylist()))  # one annotation in several: once
+    count = column_sum(gone)
     if not count:
         return ()
-    shown = sorted(set(theirs["id"].filter(gone).to_pylist()))
+    shown = sorted(theirs["id"].filter(gone).to_pylist())
     listed = ", ".join(map(str, shown[:5])) + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
-    where = ", ".join(item.name for item in before)
-    return (f"{quantity(count, 'annotation')} of project {snapshot.project} stored before (in {where}) "
-            f"{agreeing(count, 'is', 'are')} not in this pull: deleted in Label Studio, "
-            f"{agreeing(count, 'it leaves', 'they leave')} the annotation set (ids {listed})",)
+    return (f"{quantity(count, 'annotation')} of project {snapshot.project}'s previous pull (stored export "
+            f"{previous.name}) {agreeing(count, 'is', 'are')} not in this one: deleted in Label Studio, "
+            f"{agreeing(count, 'it leaves', 'they leave')} the annotation set, unless an export ingested from a file "
+            f"holds {agreeing(count, 'it', 'them')} too (ids {listed})",)
 
 
 def _annotation_key(table: pa.Table) -> pa.ChunkedArray:
