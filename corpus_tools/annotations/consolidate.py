@@ -13,9 +13,10 @@ predictions and units that validation excluded are left out. Then, per document:
   validation left out is left out, not replaced by an older copy), and an annotation that is
   only in an older export stays, except that a pull is a snapshot of its project
   (``snapshot_of``): a pull of a project that the server made before another stored one is not
-  read at all (``exports_in_use``, corpus_tools.ingest.store). The later pull holds every annotation the
-  project still has, each as new or newer; one it lacks was deleted in Label Studio, and is left
-  out. (An export ingested from a file says no project: what was deleted after it stays.)
+  read at all (``exports_in_use``, corpus_tools.ingest.store). The later pull holds every
+  annotation the project still has, each as new or newer; one it lacks was deleted in Label
+  Studio, and is left out. (An export ingested from a file says no project: what was deleted
+  after it stays.)
 * every annotator keeps one version: their most recently updated annotation of it that is not
   ground truth. A ground-truth annotation is an adjudication, kept apart (the most recent of each
   person's, flagged ``ground_truth``), so an annotator who later adjudicates the document keeps
@@ -31,7 +32,8 @@ predictions and units that validation excluded are left out. Then, per document:
 Problems: those of the tasks that hold a version or the chosen annotation, and of tasks that
 cannot be used at all (unknown document, no text), so that nothing is dropped silently; an
 export stored with ``--allow-partial`` keeps the units it was accepted without out, without
-reporting them again. Counts: the checks' counts of every stored export in use (``exports_in_use``).
+reporting them again. Counts: the checks' counts of every stored export in use
+(``exports_in_use``).
 """
 
 from __future__ import annotations
@@ -224,12 +226,17 @@ class AnnotationIndex:
         self.corpus_ids = [corpus_ids(stored_accounts(item), annotators,
                                       Location(file=str(item.directory / ACCOUNTS_FILE))) for item in self.stored]
         # every stored export's (a pull no longer read may be the one that saw an adjudication as
-        # one); one stored before ingest recorded them has its units read for them
+        # one); one stored before ingest recorded them has its units read for them (those in use
+        # are at hand)
+        at_hand = {item.name: unit for item, unit in zip(self.stored, self.units)}
         held: set[str] = set()
         for item in stored_exports(layout):
             keys = stored_ground_truths(item)
-            held.update(keys if keys is not None else ground_truth_keys(
-                units_for(layout, item, documents, registry, inputs=inputs, on_progress=on_checking)))
+            if keys is None:
+                unit = at_hand.get(item.name) or units_for(layout, item, documents, registry, inputs=inputs,
+                                                           on_progress=on_checking)
+                keys = ground_truth_keys(unit)
+            held.update(keys)
         self.truths = array(sorted(held), pa.string())
         current = current_annotations(self.units, self.corpus_ids, self.truths)
         self.versions, self.chosen = ranked(current)

@@ -244,8 +244,8 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
             raise CorpusError("raw-empty", "normalization leaves no text (the file holds only a byte-order mark, "
                               "zero-width or control characters, or boilerplate lines)", where)
         if title is not None and not any(character.isprintable() and not character.isspace() for character in title):
-            raise CorpusError("metadata-invalid", "--title is blank: leave it out, and the rule finds the title or none",
-                              where)
+            raise CorpusError("metadata-invalid", "--title is blank: leave it out, and the rule finds the title "
+                              "or none", where)
         found_title, rule = (title.strip(), "given") if title is not None else title_of(text, normalized)
         try:
             record = ManifestRecord(

@@ -252,14 +252,14 @@ _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augu
            "november", "december")
 _MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?" \
          r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 # the ways a line writes a date, each giving (year, month, day) groups by name
 _DATE_FORMS = [re.compile(form, re.IGNORECASE) for form in (
     r"(?<!\d)(?P<year>\d{4})[-/.](?P<month>\d{1,2})(?:[-/.](?P<day>\d{1,2}))?(?!\d)",  # 2024-04-25, 2024-04
     r"(?<!\d)(?P<day>\d{1,2})[-/.](?P<month>\d{1,2})[-/.](?P<year>\d{4})(?!\d)",  # 25/4/2024
     r"(?<!\d)(?P<month>\d{1,2})[-/.](?P<day>\d{1,2})[-/.](?P<year>\d{4})(?!\d)",  # 4/25/2024
-    rf"(?<![a-z])(?P<month>{_MONTH})\s+{_DAY.replace('(', '(?P<day>', 1)},?\s+(?P<year>\d{{4}})(?!\d)",  # April 25, 2024
-    rf"(?<!\d){_DAY.replace('(', '(?P<day>', 1)}\s+(?:of\s+)?(?P<month>{_MONTH}),?\s+(?P<year>\d{{4}})(?!\d)",  # 25 April 2024
+    rf"(?<![a-z])(?P<month>{_MONTH})\s+{_DAY},?\s+(?P<year>\d{{4}})(?!\d)",  # April 25, 2024
+    rf"(?<!\d){_DAY}\s+(?:of\s+)?(?P<month>{_MONTH}),?\s+(?P<year>\d{{4}})(?!\d)",  # 25 April 2024
     rf"(?<!\d)(?P<day>\d{{1,2}})-(?P<month>{_MONTH})-(?P<year>\d{{4}})(?!\d)",  # 25-Apr-2024
     r"(?<!\d)(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})(?!\d)",  # 20240425
     rf"(?<![a-z])(?P<month>{_MONTH}),?\s+(?P<year>\d{{4}})(?!\d)",  # April 2024
@@ -273,9 +273,9 @@ def _dates_in(quote: str) -> set[tuple[int, int | None, int | None]]:
     for form in _DATE_FORMS:
         for match in form.finditer(quote):
             month, day = match.groupdict().get("month"), match.groupdict().get("day")
-            if month is not None and not month.isdigit() and not month[0].isupper():
-                continue  # a month's name is capitalized: "may visit", "could mar 2024" state none
             if month is not None and not month.isdigit():
+                if not month[0].isupper():
+                    continue  # a month's name is capitalized: "may visit", "could mar 2024" state none
                 month = next(number for number, name in enumerate(_MONTHS, 1) if name.startswith(
                     month.rstrip(".").casefold()[:3]))
             found.add((int(match["year"]), int(month) if month else None, int(day) if day else None))

@@ -106,8 +106,9 @@ def exports_in_use(layout: Layout) -> list[StoredExport]:
     """The stored exports that can hold a current annotation, in ingest order: all but each pull
     of a project that the server made before another stored pull of it (``Snapshot.taken_at``).
     That later pull holds every annotation the project still has, each as new as it is or newer
-    (Label Studio's update times never go back); one it lacks was deleted in Label Studio. So the annotation set reads one pull per project, however
-    often it was pulled, and a deleted annotation leaves it."""
+    (Label Studio's update times never go back); one it lacks was deleted in Label Studio. So the
+    annotation set reads one pull per project, however often it was pulled, and a deleted
+    annotation leaves it."""
     stored = [(item, stored_snapshot(item)) for item in stored_exports(layout)]
     latest = _latest_pulls(stored)
     return [item for item, snapshot in stored if snapshot is None or latest[snapshot.project_key] == item]
@@ -412,8 +413,9 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
     Status ``refused`` (nothing written) when it has errors and ``allow_partial`` is off;
     ``nothing-new`` (nothing written) when every annotation in it is stored already (``_against_store``);
     ``no-annotations`` (nothing written) when no annotation in it was submitted (all cancelled,
-    or none) and it is no pull of a project pulled before (then it is the project's state);
-    ``already-stored`` when the same bytes are in the store (for a pull: as a pull of its project). Holds the corpus lock.
+    or none), unless it is a pull of a project pulled before (then it is the project's state) or
+    it cancels a stored annotation; ``already-stored`` when the same bytes are in the store (for a
+    pull: as its project's latest pull, or as itself). Holds the corpus lock.
     ``on_progress(n)``: n more tasks checked: this export's, then any stored export's whose units
     table is made again to compare with it (made for other code, documents or registry).
     """
@@ -631,7 +633,6 @@ def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExp
         if by_user_id and not note:
             note = _clash_note(mine, theirs, stored)
     return False, note
-
 
 
 def _same_pull(one: Snapshot | None, other: Snapshot) -> bool:

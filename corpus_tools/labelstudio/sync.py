@@ -327,8 +327,9 @@ def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = 
     then validate and store it in annotations/exports/ (corpus_tools.ingest.ingest) with the
     accounts of its annotators (``server_accounts``: who each user id is, corpus_tools.annotations.annotators)
     and the pull it is (``Snapshot``: the project, and when the server made the export; what a
-    later pull of the project no longer holds was deleted in Label Studio). Returns (export path, IngestResult). ``on_progress``: as ``pull``'s, for the download;
-    ``on_checking``: as ingest's ``on_progress`` (tasks checked)."""
+    later pull of the project no longer holds was deleted in Label Studio). Returns (export path,
+    IngestResult). ``on_progress``: as ``pull``'s, for the download; ``on_checking``: as ingest's
+    ``on_progress`` (tasks checked)."""
     from corpus_tools.ingest import ingest
     from corpus_tools.documents.index import DocumentIndex
     from corpus_tools.annotations.registry import load_registry
