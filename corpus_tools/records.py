@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Collection, Mapping
 
@@ -514,11 +514,20 @@ class StoredExport:
     ``export.json`` (the file as Label Studio wrote it, byte for byte) and ``ingest.json`` (its
     full SHA-256, the options it was ingested with, the units it was accepted without, and, when
     ``labelstudio pull`` stored it, the project it is a snapshot of and the accounts of its annotators).
-    ``sequence`` is the order of ingestion (corpus_tools.ingest.store)."""
+    ``sequence`` is the order of ingestion (corpus_tools.ingest.store). The fields after
+    ``directory`` are ``ingest.json``'s, read once with the store's listing; they name nothing
+    the directory does not, so they take no part in comparing two."""
 
     sequence: int
     sha256: str
     directory: Path
+    allow_partial: bool = field(default=False, compare=False)
+    trim_whitespace: bool = field(default=False, compare=False)
+    # the (code, task_id, annotation_id, region_id) of each unit it was accepted without
+    excluded: frozenset[tuple] = field(default=frozenset(), compare=False)
+    snapshot: Snapshot | None = field(default=None, compare=False)  # the pull it is, if it is one
+    # its ground-truth annotations by truth_keys; None in a record older than them (2026-12-06)
+    ground_truths: tuple[str, ...] | None = field(default=None, compare=False)
 
     @property
     def name(self) -> str:
@@ -531,6 +540,10 @@ class StoredExport:
     @property
     def record(self) -> Path:
         return self.directory / "ingest.json"
+
+    @property
+    def options(self) -> dict[str, bool]:
+        return {"allow_partial": self.allow_partial, "trim_whitespace": self.trim_whitespace}
 
 
 @dataclass(frozen=True, slots=True)

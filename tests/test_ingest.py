@@ -415,7 +415,6 @@ def test_an_annotation_deleted_in_label_studio_leaves_with_the_next_pull_of_its_
     """A pull holds its project whole: an annotation the next pull of the project lacks was
     deleted there. It stayed, ground truth included, and was chosen over the living ones."""
     from corpus_tools.annotations.consolidate import AnnotationIndex
-    from corpus_tools.ingest.store import stored_snapshot
 
     layout = corpus_root(tmp_path / "corpus")
     project, other = "2024-05-01T08:00:00+00:00", "2024-05-20T08:00:00+00:00"  # id 4, created at
@@ -425,7 +424,7 @@ def test_an_annotation_deleted_in_label_studio_leaves_with_the_next_pull_of_its_
     tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "01", False),
                                starred]
     assert run_ingest(layout, write_export(tmp_path, "1.json", tasks), snapshot=_pull(project, 1)).status == "stored"
-    assert stored_snapshot(stored_exports(layout)[0]) == _pull(project, 1)
+    assert stored_exports(layout)[0].snapshot == _pull(project, 1)
     assert load_annotation_set(layout, documents(), registry()).chosen["doc-a"].provenance.annotation_id == 103
 
     tasks[0]["annotations"] = tasks[0]["annotations"][:1]  # 102 and the ground truth deleted
@@ -642,7 +641,6 @@ def test_an_adjudication_displaced_by_a_later_ground_truth_is_nobody_s_version(t
     """Label Studio keeps one ground truth per task: saving another clears the first one's flag
     without moving its update time. A reviewer's merge then read as the reviewer's own version
     (agreement compared it, the card counted them as an annotator)."""
-    from corpus_tools.ingest.store import stored_ground_truths
 
     layout = corpus_root(tmp_path / "corpus")
     project = "2024-05-01T08:00:00+00:00"
@@ -650,10 +648,10 @@ def test_an_adjudication_displaced_by_a_later_ground_truth_is_nobody_s_version(t
     tasks = fx.valid_export()[:1]
     tasks[0]["annotations"], after = _displacing(base)
     first = run_ingest(layout, write_export(tmp_path, "1.json", tasks), snapshot=_pull(project, 2))
-    assert stored_ground_truths(first.stored_as) == [f"uuid-103 {1714640400 * 10**6}"]  # 2024-05-02T09:00Z
+    assert first.stored_as.ground_truths == (f"uuid-103 {1714640400 * 10**6}",)  # 2024-05-02T09:00Z
     tasks[0]["annotations"] = after
     second = run_ingest(layout, write_export(tmp_path, "2.json", tasks), snapshot=_pull(project, 3))
-    assert second.status == "stored" and [key.split()[0] for key in stored_ground_truths(second.stored_as)] == [
+    assert second.status == "stored" and [key.split()[0] for key in second.stored_as.ground_truths] == [
         "uuid-104"]
     assert _picked(layout) == ([("1", 101, False), ("1", 103, True), ("2", 102, False), ("9", 104, True)],
                                (104, "ground_truth"))

@@ -23,7 +23,7 @@ predictions and units that validation excluded are left out. Then, per document:
   their own version. An adjudication that a later one displaced (Label Studio keeps one ground
   truth per task, and un-marks the one before without moving its update time) stays one: any
   stored export that held it as ground truth under that update time says so
-  (``stored_ground_truths``, every stored export's, pulls no longer read included; an older
+  (``StoredExport.ground_truths``, every stored export's, pulls no longer read included; an older
   record's units). (Ingest refuses a submitted annotation without ``completed_by``:
   ``annotator-missing``.)
 * the chosen annotation is the most recently updated ``ground_truth`` one if there is any
@@ -56,8 +56,8 @@ from corpus_tools.arrays import array, scalar
 from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.errors import Location, Problem, Report
 from corpus_tools.ingest.store import (
-    ACCOUNTS_FILE, accepted_exclusions, exports_in_use, ground_truth_keys, inputs_digest, problem_key,
-    stored_accounts, stored_exports, stored_ground_truths, truth_keys, units_for,
+    ACCOUNTS_FILE, exports_in_use, ground_truth_keys, inputs_digest, problem_key, stored_accounts, stored_exports,
+    truth_keys, units_for,
 )
 from corpus_tools.ingest.units import Units, column_sum, problems_of
 from corpus_tools.layout import Layout
@@ -217,7 +217,8 @@ class AnnotationIndex:
     def __init__(self, layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity], *,
                  on_checking: Callable[[int], None] | None = None):
         self.documents, self.registry = documents, registry
-        self.stored = exports_in_use(layout)
+        every = stored_exports(layout)
+        self.stored = exports_in_use(every)
         inputs = inputs_digest(documents, registry)
         self.units = [units_for(layout, item, documents, registry, inputs=inputs, on_progress=on_checking)
                       for item in self.stored]
@@ -230,8 +231,8 @@ class AnnotationIndex:
         # are at hand)
         at_hand = {item.name: unit for item, unit in zip(self.stored, self.units)}
         held: set[str] = set()
-        for item in stored_exports(layout):
-            keys = stored_ground_truths(item)
+        for item in every:
+            keys = item.ground_truths
             if keys is None:
                 unit = at_hand.get(item.name) or units_for(layout, item, documents, registry, inputs=inputs,
                                                            on_progress=on_checking)
@@ -295,7 +296,7 @@ class AnnotationIndex:
         if problems is not None:
             for number, (item, unit) in enumerate(zip(self.stored, self.units)):
                 mine = roles.filter(pc.equal(roles["export"], scalar(number, pa.int32())))
-                accepted = accepted_exclusions(item)
+                accepted = item.excluded
                 for groups in unit.row_groups(_PROBLEM_COLUMNS):
                     _report(groups, unit, mine, accepted, problems, left_out, reported)
         readers: dict[int, _RowGroups] = {}
@@ -455,7 +456,7 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
     yield from index.records(index.roles(versions=not chosen_only), problems, left_out)
 
 
-def _report(groups: dict[str, pa.Table], unit: Units, roles: pa.Table, accepted: set, problems: list[Problem],
+def _report(groups: dict[str, pa.Table], unit: Units, roles: pa.Table, accepted: frozenset, problems: list[Problem],
             left_out: list[Problem] | None, reported_roles: frozenset[str] | None) -> None:
     """The problems of one batch of tasks: of the tasks of the annotations ``roles`` (this
     export's ROLES) names in a reported role, and of the tasks excluded whole."""

@@ -98,20 +98,29 @@ def stored_exports(layout: Layout) -> list[StoredExport]:
     for path in layout.exports.iterdir():
         match = STORED_NAME.match(path.name)
         if match and path.is_dir():
-            found.append(StoredExport(int(match[1]), _read_record(path)["sha256"], path))
+            found.append(_stored_export(int(match[1]), path, _read_record(path)))
     return sorted(found, key=lambda stored: (stored.sequence, stored.name))
 
 
-def exports_in_use(layout: Layout) -> list[StoredExport]:
-    """The stored exports that can hold a current annotation, in ingest order: all but each pull
-    of a project that the server made before another stored pull of it (``Snapshot.taken_at``).
+def exports_in_use(stored: list[StoredExport]) -> list[StoredExport]:
+    """Those of the ``stored`` exports that can hold a current annotation, in ingest order: all
+    but each pull of a project that the server made before another stored pull of it
+    (``Snapshot.taken_at``).
     That later pull holds every annotation the project still has, each as new as it is or newer
     (Label Studio's update times never go back); one it lacks was deleted in Label Studio. So the
     annotation set reads one pull per project, however often it was pulled, and a deleted
     annotation leaves it."""
-    stored = [(item, stored_snapshot(item)) for item in stored_exports(layout)]
     latest = _latest_pulls(stored)
-    return [item for item, snapshot in stored if snapshot is None or latest[snapshot.project_key] == item]
+    return [item for item in stored if item.snapshot is None or latest[item.snapshot.project_key] == item]
+
+
+def _stored_export(sequence: int, directory: Path, record: dict) -> StoredExport:
+    snapshot, truths = record.get("snapshot_of"), record.get("ground_truths")
+    return StoredExport(
+        sequence, record["sha256"], directory, record.get("allow_partial", False), record.get("trim_whitespace", False),
+        frozenset(_exclusion_key(item) for item in record.get("excluded", [])),
+        None if snapshot is None else Snapshot(snapshot["project"], snapshot["created_at"], snapshot["taken_at"]),
+        None if truths is None else tuple(truths))
 
 
 def _read_record(directory: Path) -> dict:
@@ -156,12 +165,6 @@ def _record_fault(record: Any) -> str | None:
     return None
 
 
-def stored_ground_truths(stored: StoredExport) -> list[str] | None:
-    """The ground-truth annotations a stored export holds, by ``truth_keys``, as ingest recorded
-    them; None for a record written before ingest recorded them (2026-12-06): its units say."""
-    return _read_record(stored.directory).get("ground_truths")
-
-
 def truth_keys(annotations: pa.Table) -> pa.ChunkedArray:
     """Each annotation's unique_id and update time (microseconds), ``"<unique_id> <time>"``; null
     without either. Label Studio keeps one ground truth per task: saving another un-marks the one
@@ -175,17 +178,12 @@ def truth_keys(annotations: pa.Table) -> pa.ChunkedArray:
                                        scalar(" ", pa.string()))
 
 
-def stored_snapshot(stored: StoredExport) -> Snapshot | None:
-    """The pull a stored export is (``labelstudio pull`` records it), or None."""
-    snapshot = _read_record(stored.directory).get("snapshot_of")
-    return None if snapshot is None else Snapshot(snapshot["project"], snapshot["created_at"], snapshot["taken_at"])
-
-
-def _latest_pulls(stored: Iterable[tuple[StoredExport, Snapshot | None]]) -> dict[tuple, StoredExport]:
-    """The latest pull of each project among ``stored`` (stored exports, in ingest order, each with
-    the pull it is or None): the export the server made last (ingest order breaks a tie)."""
+def _latest_pulls(stored: Iterable[StoredExport]) -> dict[tuple, StoredExport]:
+    """The latest pull of each project among ``stored`` (stored exports, in ingest order): the
+    export the server made last (ingest order breaks a tie)."""
     latest: dict[tuple, tuple[Any, StoredExport]] = {}
-    for item, snapshot in stored:
+    for item in stored:
+        snapshot = item.snapshot
         if snapshot is not None:
             key = snapshot.project_key
             if key not in latest or snapshot.taken >= latest[key][0]:
@@ -209,16 +207,6 @@ def stored_accounts(stored: StoredExport) -> dict[str, str] | None:
         raise CorpusError("stored-export-invalid", f"the stored export's {ACCOUNTS_FILE} is not user id -> email: the "
                           "store is damaged; restore it from version control", Location(file=str(path)))
     return accounts
-
-
-def stored_options(stored: StoredExport) -> dict[str, bool]:
-    record = _read_record(stored.directory)
-    return {name: record.get(name, False) for name in ("allow_partial", "trim_whitespace")}
-
-
-def accepted_exclusions(stored: StoredExport) -> set[tuple]:
-    """The (code, task, annotation, region) of each unit the export was accepted without."""
-    return {_exclusion_key(item) for item in _read_record(stored.directory).get("excluded", [])}
 
 
 def _exclusion_key(item: Mapping[str, Any]) -> tuple:
@@ -469,26 +457,28 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     exclusions = tuple(_exclusion(problem) for problem in report.problems
                        if problem.severity == "error" or problem.code in EXCLUDING)
     new = Units(units_staging, "export.json")
-    previous = _previous_pull(layout, snapshot)
+    exports = stored_exports(layout)
+    previous = _previous_pull(exports, snapshot)
     # a pull is the same only as its project's latest pull, or as itself (the same export of the
     # server's, ingested again): every empty project exports "[]", and a project can come back to
     # the bytes of an older pull ("[]" again)
-    existing = next((stored for stored in stored_exports(layout) if stored.sha256 == sha256 and (
-        snapshot is None or stored == previous or _same_pull(stored_snapshot(stored), snapshot))), None)
+    existing = next((stored for stored in exports if stored.sha256 == sha256 and (
+        snapshot is None or stored == previous or _same_pull(stored.snapshot, snapshot))), None)
     if existing is not None:
-        notes = () if accounts is None else _record_accounts(layout, new, None, accounts, stored_units, export_path)
+        notes = () if accounts is None else _record_accounts(layout, exports, new, None, accounts, stored_units,
+                                                             export_path)
         return IngestResult("already-stored", sha256, existing, report, exclusions, notes)
     if not report.valid and not options["allow_partial"]:
         return IngestResult("refused", sha256, None, report, exclusions)
     deleted = _deleted(new, snapshot, previous, stored_units)
     # a pull after a pull of its project is the project's state, cancellations and all; else an
     # export with nothing submitted says something only if it cancels an annotation stored before
-    if not gathered.submitted and previous is None and not _cancels_stored(layout, new, stored_units):
+    if not gathered.submitted and previous is None and not _cancels_stored(exports, new, stored_units):
         return IngestResult("no-annotations", sha256, None, report, exclusions)
-    nothing_new, notes = _against_store(layout, new, stored_units, accounts is None, previous)
+    nothing_new, notes = _against_store(exports, new, stored_units, accounts is None, previous)
     notes += deleted
     if nothing_new and not deleted:
-        notes += _record_accounts(layout, new, None, accounts, stored_units, export_path)
+        notes += _record_accounts(layout, exports, new, None, accounts, stored_units, export_path)
         return IngestResult("nothing-new", sha256, None, report, exclusions, notes)
     if accounts is None and _known_by_account(layout):
         notes += ("its annotators are known by Label Studio user id alone, and annotations/annotators.jsonl names "
@@ -498,9 +488,9 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
               **({"snapshot_of": snapshot.as_dict()} if snapshot is not None else {}),
               "ground_truths": ground_truth_keys(new)}  # [] too: a record without them is an older one
     atomic_write_bytes(staging / "ingest.json", orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
-    notes += _record_accounts(layout, new, staging, accounts, stored_units, export_path)
-    sequence = _next_sequence(layout)
-    stored = StoredExport(sequence, sha256, layout.exports / f"{sequence:06d}-{sha256[:16]}")
+    notes += _record_accounts(layout, exports, new, staging, accounts, stored_units, export_path)
+    sequence = max((item.sequence for item in exports), default=0) + 1
+    stored = _stored_export(sequence, layout.exports / f"{sequence:06d}-{sha256[:16]}", record)
     os.chmod(staging / "export.json", 0o644)
     os.rename(staging, stored.directory)  # the commit point: the export and its record, together
     _fsync_directory(layout.exports)
@@ -515,8 +505,9 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
 Accounts = Callable[[Sequence[str]], Mapping[str, str]]
 
 
-def _record_accounts(layout: Layout, new: Units, staging: Path | None, accounts: Accounts | None,
-                     stored_units: Callable[[StoredExport], Units], export_path: Path) -> tuple[str, ...]:
+def _record_accounts(layout: Layout, exports: list[StoredExport], new: Units, staging: Path | None,
+                     accounts: Accounts | None, stored_units: Callable[[StoredExport], Units],
+                     export_path: Path) -> tuple[str, ...]:
     """Write the accounts of the user ids that annotated in the export being stored (into its
     ``staging`` directory; None: it is not being stored) and in each stored export without
     recorded accounts that holds an annotation of this one's (a unique_id of it: the same
@@ -531,7 +522,7 @@ def _record_accounts(layout: Layout, new: Units, staging: Path | None, accounts:
     # one pass over the stored exports without accounts: those of this database get them now;
     # the user ids of the others stay their annotators' ids, which a new account must not be given
     taken: set[str] = set()
-    for stored in stored_exports(layout):
+    for stored in exports:
         if stored_accounts(stored) is not None:
             continue
         theirs = _submitted(stored_units(stored))
@@ -594,7 +585,7 @@ def _annotator_ids(units: Units) -> set[str]:
 _SAME = ["id", "unique_id", "updated_at", "cancelled", "ground_truth", "annotator", "lead_time"]
 
 
-def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExport], Units],
+def _against_store(exports: list[StoredExport], new: Units, stored_units: Callable[[StoredExport], Units],
                    by_user_id: bool, previous: StoredExport | None = None) -> tuple[bool, tuple[str, ...]]:
     """The export's annotations against the stored exports', each stored export's read once:
 
@@ -624,7 +615,6 @@ def _against_store(layout: Layout, new: Units, stored_units: Callable[[StoredExp
     note: tuple[str, ...] = ()
     # newest first: a pull of a project holds its every annotation, so when nothing is new the
     # last pull is the one export read, however many the store holds
-    exports = stored_exports(layout)
     for stored in reversed(exports[exports.index(previous) if previous is not None else 0:]):
         theirs = _submitted(stored_units(stored))
         seen = _stored_unchanged(mine, theirs, seen)
@@ -639,7 +629,7 @@ def _same_pull(one: Snapshot | None, other: Snapshot) -> bool:
     return one is not None and (one.project_key, one.taken) == (other.project_key, other.taken)
 
 
-def _cancels_stored(layout: Layout, new: Units, stored_units: Callable[[StoredExport], Units]) -> bool:
+def _cancels_stored(exports: list[StoredExport], new: Units, stored_units: Callable[[StoredExport], Units]) -> bool:
     """Whether an export holds a copy of a stored annotation (by unique_id): then its
     cancellation is news, though nothing in it was submitted."""
     ours = _submitted(new)["unique_id"].drop_null()
@@ -647,14 +637,14 @@ def _cancels_stored(layout: Layout, new: Units, stored_units: Callable[[StoredEx
         return False
     ours = ours.combine_chunks()
     return any(column_sum(pc.is_in(_submitted(stored_units(stored))["unique_id"], value_set=ours))
-               for stored in reversed(stored_exports(layout)))
+               for stored in reversed(exports))
 
 
-def _previous_pull(layout: Layout, snapshot: Snapshot | None) -> StoredExport | None:
+def _previous_pull(exports: list[StoredExport], snapshot: Snapshot | None) -> StoredExport | None:
     """The latest stored pull of the project ``snapshot`` is a pull of, if any."""
     if snapshot is None:
         return None
-    return _latest_pulls((item, stored_snapshot(item)) for item in stored_exports(layout)).get(snapshot.project_key)
+    return _latest_pulls(exports).get(snapshot.project_key)
 
 
 def _deleted(new: Units, snapshot: Snapshot | None, previous: StoredExport | None,
@@ -662,7 +652,7 @@ def _deleted(new: Units, snapshot: Snapshot | None, previous: StoredExport | Non
     """A note when annotations of the project's ``previous`` stored pull are not in this one: they
     were deleted in Label Studio. Empty without a previous pull. Matched by unique_id (a SQLite
     database gives a deleted annotation's id to the next one), else by id."""
-    if snapshot is None or previous is None or stored_snapshot(previous).taken > snapshot.taken:
+    if snapshot is None or previous is None or previous.snapshot.taken > snapshot.taken:
         return ()  # an older pull than the one read says nothing of what was deleted since
     theirs = _submitted(stored_units(previous))
     gone = pc.invert(pc.is_in(_annotation_key(theirs), value_set=_annotation_key(_submitted(new)).combine_chunks()))
@@ -724,11 +714,6 @@ def _clash_note(mine: pa.Table, theirs: pa.Table, stored: StoredExport) -> tuple
             "`labelstudio pull`, which records their accounts (docs/agreement.md)",)
 
 
-def _next_sequence(layout: Layout) -> int:
-    stored = stored_exports(layout)
-    return (max(item.sequence for item in stored) + 1) if stored else 1
-
-
 def exclusion_as_dict(exclusion: Exclusion) -> dict[str, Any]:
     return {key: getattr(exclusion, key) for key in exclusion.__slots__ if getattr(exclusion, key) is not None}
 
@@ -755,7 +740,7 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
     ``inputs_digest(documents, registry)``, from a caller that asks for many stored exports (it
     reads every registry entity: 4 to 8 ms each time for 469 entities, 381 ms for 20,000).
     ``on_progress(n)``: n more tasks checked, when the table is made."""
-    options = stored_options(stored)
+    options = stored.options
     directory = _units_directory(layout, stored, inputs or inputs_digest(documents, registry), options)
     units = Units(directory, stored.name)
     if not units.complete():  # none yet, or one with a part gone
