@@ -9,11 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 import corpus_tools
 from corpus_tools.errors import CorpusError
 from corpus_tools.release import CONFIGS, build_release, verify_release
+from corpus_tools.release.checksums import SUMS_FILE, sums_text
 from corpus_tools.release.versions import list_versions
 from release_factories import seed_inputs, spread_inputs
 
@@ -115,6 +117,42 @@ def test_missing_split_is_named(checkout, split):
     with pytest.raises(CorpusError) as caught:
         corpus_tools.load("1.0.0", "entities", root=checkout, split=split)
     assert caught.value.code == "unknown-split" and "no split 'test'" in caught.value.message
+
+
+def test_a_config_annotated_only_outside_train_loads_and_one_without_rows_is_named(tmp_path, cache):
+    """A release whose train documents nobody annotated yet kept an empty train shard in each
+    annotation config, and datasets refuses a split without rows and every split with it:
+    load_dataset(release, "entities") raised datasets' ValueError. (Found by a hunt.)"""
+    documents, annotations, registry = spread_inputs()
+    # only validation's and test's documents are annotated
+    annotated = {doc_id: ann for doc_id, ann in annotations.items() if doc_id.startswith("synthetic-")}
+    built = build_release(documents, annotated, registry, tmp_path / "dist", "1.0.0")
+    assert sorted(p.name.split("-")[0] for p in (built.path / "data" / "entities").iterdir()) == ["test", "validation"]
+    loaded = corpus_tools.load(built.path, "entities", cache_dir=cache)
+    assert {name: split.num_rows for name, split in loaded.items()} == {"validation": 20, "test": 20}
+    # quotes: nobody quoted anyone, so the config keeps one empty train shard, for its schema
+    with pytest.raises(CorpusError) as caught:
+        corpus_tools.load(built.path, "quotes", cache_dir=cache)
+    assert caught.value.code == "empty-split" and caught.value.message.startswith(
+        "config 'quotes' of release 1.0.0 has no rows in split 'train', and datasets cannot load a split without "
+        "rows: nothing of it is in the release yet")
+    frame = corpus_tools.load_pandas(built.path, "quotes")
+    assert len(frame) == 0 and "quote_type" in frame.columns
+
+
+def test_a_release_that_kept_an_empty_train_beside_other_splits_is_named_with_the_split_to_load(tmp_path, cache):
+    # releases before 1.1.4 kept an empty train shard whenever train had no rows
+    documents, annotations, registry = spread_inputs()
+    built = build_release(documents, annotations, registry, tmp_path / "dist", "1.0.0")
+    old = tmp_path / "old"
+    shutil.copytree(built.path, old)
+    train = next((old / "data" / "entities").glob("train-*"))
+    pq.ParquetWriter(train, pq.read_schema(train)).close()  # as the release writer left it: no row group
+    (old / SUMS_FILE).write_text(sums_text(old), encoding="utf-8")
+    with pytest.raises(CorpusError) as caught:
+        corpus_tools.load(old, "entities", cache_dir=cache)
+    assert caught.value.code == "empty-split" and caught.value.message.endswith(
+        "name the split to load (split='validation')")
 
 
 def test_a_split_expression_of_datasets_goes_through(checkout, cache):

@@ -165,6 +165,24 @@ def test_a_declared_split_stays_declared_when_documents_are_removed(tmp_path):
     assert [published[doc_id] for doc_id in VALIDATION_IDS[1:]] == ["validation"] * 9
 
 
+def test_a_declared_split_stays_declared_after_a_release_without_its_documents(tmp_path):
+    """A declared split whose documents were all removed has no file in the next release; the
+    release after that forgot it, and published its next documents in train. (Found by a hunt.)"""
+    dist = tmp_path / "dist"
+    first = build_release(*spread_inputs(), dist, "1.0.0")
+    documents, annotations, registry = spread_inputs()
+    for doc_id in VALIDATION_IDS:
+        del documents[doc_id], annotations[doc_id]
+    second = build_release(documents, annotations, registry, dist, "2.0.0", previous=first.path)
+    assert not list((second.path / "data" / "documents").glob("validation-*"))
+    documents, annotations, registry = spread_inputs(ids=TEST_IDS + VALIDATION_IDS[:3])
+    third = build_release(documents, annotations, registry, dist, "3.0.0", previous=second.path)
+    published = {row["doc_id"]: row["split"] for split in ("train", "validation", "test")
+                 for row in table(third, "documents", split).to_pylist()}
+    assert [published[doc_id] for doc_id in VALIDATION_IDS[:3]] == ["validation"] * 3
+    assert "not yet declared" not in (third.path / "README.md").read_text(encoding="utf-8")
+
+
 def test_a_release_with_too_few_documents_for_a_split_publishes_them_in_train(tmp_path):
     built = build_release(*spread_inputs(ids=VALIDATION_IDS[:3] + TEST_IDS[:3]), tmp_path, "1.0.0")
     assert sorted(p.name for p in (built.path / "data" / "documents").iterdir()) == ["train-00000-of-00001.parquet"]

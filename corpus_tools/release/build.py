@@ -34,7 +34,7 @@ from corpus_tools.release.diff import card_section, changelog_line, check_bump, 
 from corpus_tools.release.rows import DOCUMENT_CONFIGS, DocInput, one_row, registry_row
 from corpus_tools.release.splits import SPLITS, SplitPlan
 from corpus_tools.release.stats import Stats
-from corpus_tools.release.versions import VERSION_PATTERN
+from corpus_tools.release.versions import VERSION_PATTERN, list_versions, version_key
 from corpus_tools.release.writer import ShardedWriter
 
 
@@ -142,9 +142,11 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
             stats.observe("entity_registry", "train", columns, count)
             writers["entity_registry", "train"].extend(columns, count)
         # a split in which a config has no rows is left out of that config (datasets, 3.x to 5.x,
-        # refuses to load a declared split without rows); train stays, as an empty shard if need be
-        shards = sorted((shard for (_, split), writer in writers.items()
-                         for shard in writer.close(keep_empty=split == "train")),
+        # refuses to load a split without rows, and with it the config's other splits); a config
+        # without rows at all keeps an empty train shard, which holds its schema
+        filled = {config for (config, _), writer in writers.items() if writer.rows}
+        shards = sorted((shard for (config, split), writer in writers.items()
+                         for shard in writer.close(keep_empty=split == "train" and config not in filled)),
                         key=lambda s: (CONFIGS.index(s.config), SPLITS.index(s.split), s.path))
     quality = annotation_quality() if annotation_quality is not None else None
     # the versions make the provenance columns: their updates are the release's inputs too
@@ -265,11 +267,20 @@ def _write_metadata(root: Path, shards, stats, document_splits, version, date, p
 
 
 def _published_splits(previous: str | Path | None) -> tuple[str, ...]:
-    """The splits a release published documents in (its documents config's file names): a split
-    once declared stays declared, so no document goes back from validation or test to train."""
+    """The splits ``previous`` or a release before it (beside it: its dist/) published documents
+    in (their documents config's file names): a split once declared stays declared, so no
+    document goes back from validation or test to train. Every earlier release is read, since a
+    declared split whose documents were all removed has no file in the next release (datasets
+    refuses a split without rows), and the release that first declared a split published its
+    documents (at least MIN_SPLIT_DOCUMENTS)."""
     if previous is None:
         return ()
-    names = {path.name.split("-", 1)[0] for path in (Path(previous) / "data" / "documents").glob("*.parquet")}
+    previous = Path(previous)
+    earlier = [previous] + [previous.parent / version for version in list_versions(previous.parent)
+                            if version_key(version) < version_key(previous.name)] \
+        if VERSION_PATTERN.fullmatch(previous.name) else [previous]
+    names = {path.name.split("-", 1)[0] for release in earlier
+             for path in (release / "data" / "documents").glob("*.parquet")}
     return tuple(split for split in SPLITS if split in names)
 
 

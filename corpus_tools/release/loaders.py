@@ -16,6 +16,7 @@ from corpus_tools.errors import CorpusError, Location
 from corpus_tools.layout import Layout
 from corpus_tools.release.build import check_version
 from corpus_tools.release.checksums import SUMS_FILE, open_parquet, require_verified
+from corpus_tools.release.splits import SPLITS
 from corpus_tools.release.versions import list_versions
 
 Release = str | Path | None  # a release directory, a version in <root>/dist, or None for the latest there
@@ -67,11 +68,24 @@ def load(release: Release, config: str, *, split: str | None = None, streaming: 
     an IterableDataset(Dict) with ``streaming``). ``load_dataset_kwargs`` (``cache_dir``,
     ``num_proc``, ``keep_in_memory``, ...) go to ``datasets.load_dataset`` as they are."""
     path = verified_release(release, config, root)
+    directory = path / "data" / config
     # a split expression of datasets ("train[:10]", "train+test", "train[10%:]") names splits so
-    for name in [] if split is None else [part.split("[", 1)[0].strip() for part in split.split("+")]:
-        if not list((path / "data" / config).glob(f"{glob.escape(name)}-*.parquet")):
+    present = {file.name.split("-", 1)[0] for file in directory.glob("*.parquet")}
+    names = [name for name in SPLITS if name in present] if split is None else \
+        [part.split("[", 1)[0].strip() for part in split.split("+")]
+    for name in names:
+        files = list(directory.glob(f"{glob.escape(name)}-*.parquet"))
+        if not files:
             raise CorpusError("unknown-split", f"config {config!r} of release {path.name} has no split {name!r}",
-                              Location(file=str(path / "data" / config)))
+                              Location(file=str(directory)))
+        if not sum(open_parquet(file).metadata.num_rows for file in files):
+            # datasets refuses a split without rows, and every split with it when none is named
+            others = [other for other in names if other != name] if split is None else []
+            raise CorpusError("empty-split", f"config {config!r} of release {path.name} has no rows in split "
+                              f"{name!r}, and datasets cannot load a split without rows: " + (
+                                  f"name the split to load (split={others[0]!r})" if others else
+                                  "nothing of it is in the release yet (load_pandas gives its columns, no rows)"),
+                              Location(file=str(directory)))
     import datasets  # heavy; only for this loader
 
     return datasets.load_dataset(str(path), config, split=split, streaming=streaming, **load_dataset_kwargs)

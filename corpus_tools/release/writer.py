@@ -170,6 +170,10 @@ class ShardedWriter:
         self._files[-1] = (path, self._rows_in_file, self._bytes_in_file)
         self._rows_in_file = self._bytes_in_file = 0
 
+    @property
+    def rows(self) -> int:
+        return self._rows_seen
+
     def close(self, keep_empty: bool = True) -> list[Shard]:
         """Flush, close, give shards their final names; a split without rows gets one empty shard
         if ``keep_empty``, else none."""
