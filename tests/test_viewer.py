@@ -230,6 +230,10 @@ def test_a_document_nobody_annotated_is_shown_as_not_annotated_not_as_naming_not
     row = index[index.index(f'<tr data-doc="{nobody}">'):]
     assert row[:row.index("</tr>")].count('<td class="unannotated" colspan="3">not annotated yet</td>') == 1
     assert index.count("not annotated yet</td>") == 1
+    # the units chart has a bar for each annotated document, none for one nobody annotated
+    # (it had one of 0 entities, 0 time expressions, 0 quotes: found by a hunt)
+    assert f"<title>{nobody}: " not in index and f"<title>{annotated}: 0 entities</title>" in index
+    assert index.count(': 0 entities</title>') == len(documents) - 2
 
 
 def test_removed_pieces_need_the_released_raw_files(tmp_path):
@@ -486,13 +490,26 @@ def test_a_view_removes_what_a_killed_view_left_and_keeps_a_running_one(tmp_path
     assert oct((tmp_path / "site").stat().st_mode & 0o777) == "0o755"
 
 
-def test_cli_views_a_release_directory_not_named_as_a_version(tmp_path):
+def test_cli_views_a_release_directory_not_named_as_a_version(tmp_path, monkeypatch):
+    """The site named a release by its directory: a download called us-syria-corpus was "Release
+    us-syria-corpus", and `view .` in dist/1.1.3 gave every page an empty version. (Found by a
+    hunt.)"""
     copy = tmp_path / "candidate"
     shutil.copytree(RELEASE, copy)
     result = CliRunner().invoke(cli, ["view", str(copy), "-o", str(tmp_path / "site"), "--root", str(REPO)])
     assert result.exit_code == 0, result.output
-    assert "release candidate, 5 document pages" in result.output.splitlines()[-1]
+    assert "release 1.0.0, 5 document pages" in result.output.splitlines()[-1]
+    assert '<p class="summary">Release 1.0.0: 5 documents' in (tmp_path / "site" / "index.html").read_text()
     assert not (tmp_path / "site" / "diff.html").exists()
+    # "." in a dist/: the version's directory, so the release before it is found too
+    dist = tmp_path / "dist"
+    for version in ("1.0.0", "1.1.0"):
+        shutil.copytree(REPO / "dist" / version, dist / version)
+    monkeypatch.chdir(dist / "1.1.0")
+    result = CliRunner().invoke(cli, ["view", ".", "-o", str(tmp_path / "here"), "--root", str(REPO)])
+    assert result.exit_code == 0, result.output
+    assert "release 1.1.0, " in result.output.splitlines()[-1]
+    assert "<h1>Changes from 1.0.0 to 1.1.0</h1>" in (tmp_path / "here" / "diff.html").read_text()
 
 
 def test_a_released_registry_entity_the_rule_refuses_is_a_located_error():

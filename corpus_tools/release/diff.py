@@ -19,7 +19,6 @@ overlap (a boundary change); the rest is added or removed.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -39,7 +38,9 @@ from corpus_tools.layout import Layout
 from corpus_tools.records import CHANGE_KINDS, ReleaseChange, ReleaseDiff
 from corpus_tools.release.arrow_schemas import file_features, label_names, name_labels
 from corpus_tools.release.checksums import SUMS_FILE, open_parquet, require_verified
-from corpus_tools.release.versions import BUMPS, VERSION_PATTERN, bump, list_versions, next_version, version_key
+from corpus_tools.release.versions import (
+    BUMPS, VERSION_PATTERN, bump, list_versions, next_version, release_metadata, version_key,
+)
 
 LAYERS = tuple(CHANGE_KINDS)
 
@@ -205,15 +206,7 @@ def open_release(where: str | Path, root: str | Path = ".") -> _Release:
         raise CorpusError("release-missing", f"not a release directory: no {', '.join(missing)}",
                           Location(file=str(path)))
     require_verified(path)
-    try:
-        metadata = json.loads((path / "croissant.json").read_text(encoding="utf-8"))
-        version, name = metadata["version"], metadata["name"]
-    except (ValueError, KeyError, TypeError) as error:
-        raise CorpusError("release-missing", f"croissant.json does not name the release and its version ({error})",
-                          Location(file=str(path / "croissant.json"))) from None
-    if not isinstance(version, str) or not VERSION_PATTERN.fullmatch(version):
-        raise CorpusError("release-missing", f"croissant.json's version {version!r} is not MAJOR.MINOR.PATCH",
-                          Location(file=str(path / "croissant.json")))
+    version, name = release_metadata(path)
     if "documents" not in _Release(path, version, name).configs():
         raise CorpusError("release-missing", "not a release directory: no documents config",
                           Location(file=str(path / "data")))

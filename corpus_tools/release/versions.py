@@ -3,8 +3,11 @@ directory, and how far one version is from another (the version rule: docs/relea
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+
+from corpus_tools.errors import CorpusError, Location
 
 VERSION_PATTERN = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 
@@ -24,6 +27,21 @@ def list_versions(dist: Path) -> list[str]:
         return []
     names = [p.name for p in dist.iterdir() if p.is_dir() and VERSION_PATTERN.fullmatch(p.name)]
     return sorted(names, key=version_key)
+
+
+def release_metadata(path: Path) -> tuple[str, str]:
+    """The version and name of the release at ``path``, as its croissant.json says: a release
+    keeps them wherever it is copied or downloaded to, whatever its directory is called."""
+    where = Location(file=str(path / "croissant.json"))
+    try:
+        metadata = json.loads((path / "croissant.json").read_text(encoding="utf-8"))
+        version, name = metadata["version"], metadata["name"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise CorpusError("release-missing", f"croissant.json does not name the release and its version ({error})",
+                          where) from None
+    if not isinstance(version, str) or not VERSION_PATTERN.fullmatch(version):
+        raise CorpusError("release-missing", f"croissant.json's version {version!r} is not MAJOR.MINOR.PATCH", where)
+    return version, name
 
 
 def previous_release(dist: Path, version: str) -> Path | None:

@@ -21,14 +21,15 @@ from corpus_tools.records import (
 )
 from corpus_tools.release.checksums import open_parquet, require_verified
 from corpus_tools.release.export import read_config, read_documents
+from corpus_tools.release.versions import release_metadata
 
 CONFIGS = ("documents", "entities", "timexes", "quotes", "entity_registry")
 LAYERS = ("entities", "timexes", "quotes")
 
 
 def read_release(path: str | Path) -> ReleaseContents:
-    """The release at ``path`` (a ``dist/<version>`` directory), after verifying it: its version,
-    registry and doc_ids (``documents`` reads the documents)."""
+    """The release at ``path`` (a directory, called anything), after verifying it: its version
+    (its croissant.json's), registry and doc_ids (``documents`` reads the documents)."""
     path = require_verified(path)
     for config in CONFIGS:
         if not sorted((path / "data" / config).glob("*.parquet")):
@@ -38,7 +39,7 @@ def read_release(path: str | Path) -> ReleaseContents:
                      for doc_id in open_parquet(file).read(columns=["doc_id"])["doc_id"].to_pylist())
     registry = {entity.id: entity for entity in sorted(
         (_registry_entity(row, path) for row in read_config(path, "entity_registry")), key=lambda e: e.id)}
-    return ReleaseContents(version=path.name, doc_ids=tuple(doc_ids), registry=registry)
+    return ReleaseContents(version=release_metadata(path)[0], doc_ids=tuple(doc_ids), registry=registry)
 
 
 def documents(path: str | Path) -> Iterator[ReleasedDocument]:

@@ -229,6 +229,7 @@ class IndexTally:
         self.mentions: Counter = Counter()  # registry id -> mentions
         self.attributed: Counter = Counter()  # registry id -> quotes it is the speaker of
         self.documents = 0
+        self.annotated = 0
         self.totals = [0, 0, 0]
         self.most_units = 0  # of one document: the stacked chart's scale
         self.removed_shown = 0
@@ -242,6 +243,7 @@ class IndexTally:
                                if quote.source is not None and quote.source.speaker_id is not None)
         units = counts(document)
         self.documents += 1
+        self.annotated += document.annotated
         self.totals = [total + count for total, count in zip(self.totals, units)]
         self.most_units = max(self.most_units, sum(units))
         self.removed_shown += pieces.unavailable is None
@@ -266,8 +268,8 @@ def index_row(document: ReleasedDocument, pieces: PlacedPieces) -> str:
 def index_page(contents: ReleaseContents, tally: IndexTally, corpus: str,
                unit_counts: Iterable[tuple[str, tuple[int, int, int]]], rows: Iterable[str],
                previous: str | None = None) -> Iterator[str]:
-    """The index, in parts: ``unit_counts`` (doc_id, counts) and ``rows`` (``index_row``) of
-    every document in doc_id order, each read once; ``previous``: the version the site's diff
+    """The index, in parts: ``unit_counts`` (doc_id, counts) of every annotated document and
+    ``rows`` (``index_row``) of every document, in doc_id order, each read once; ``previous``: the version the site's diff
     page compares with, when it has one."""
     plots = [
         bar_chart("Entity mentions by label", [(label, tally.entity_labels[label]) for label in
@@ -294,7 +296,7 @@ def index_page(contents: ReleaseContents, tally: IndexTally, corpus: str,
             + (f' <a href="diff.html">What changed since {escape(previous)}</a>.' if previous else "") + "</p>\n"
             f'<section class="plots">{"".join(plots)}')
         yield from stacked_chart("Units per document", ((doc_id, list(units)) for doc_id, units in unit_counts),
-                                 ["entities", "time expressions", "quotes"], count=tally.documents,
+                                 ["entities", "time expressions", "quotes"], count=tally.annotated,
                                  top=tally.most_units)
         yield ("</section>\n"
                '<h2 id="documents">Documents</h2>\n<table class="documents"><thead><tr><th>title / doc_id</th>'

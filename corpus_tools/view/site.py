@@ -95,7 +95,8 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
             write("index.html", index_page(
                 contents, tally, corpus,
                 ((doc_id, (entities, timexes, quotes)) for doc_id, entities, timexes, quotes in gathered.execute(
-                    "SELECT doc_id, entities, timexes, quotes FROM documents ORDER BY doc_id")),
+                    # a document nobody annotated has no counts to chart, not counts of 0
+                    "SELECT doc_id, entities, timexes, quotes FROM documents WHERE annotated ORDER BY doc_id")),
                 (row for row, in gathered.execute("SELECT row FROM documents ORDER BY doc_id")),
                 None if diff is None else diff.old_version))
             if diff is not None:
@@ -127,8 +128,8 @@ def _write_documents(release, contents: ReleaseContents, raw: Path | None, corpu
     into ``gathered``; the index's counts into the tally returned."""
     gathered.execute("PRAGMA journal_mode = OFF")  # a scratch file: a crash discards the staging directory
     gathered.execute("PRAGMA synchronous = OFF")
-    gathered.execute("CREATE TABLE documents (doc_id TEXT PRIMARY KEY, entities INTEGER, timexes INTEGER, "
-                     "quotes INTEGER, row TEXT)")
+    gathered.execute("CREATE TABLE documents (doc_id TEXT PRIMARY KEY, annotated INTEGER, entities INTEGER, "
+                     "timexes INTEGER, quotes INTEGER, row TEXT)")
     gathered.execute("CREATE TABLE items (entity_id TEXT, kind INTEGER, doc_id TEXT, position INTEGER, html TEXT)")
     ids = contents.doc_ids
     number_of = {doc_id: number for number, doc_id in enumerate(ids)}
@@ -139,8 +140,8 @@ def _write_documents(release, contents: ReleaseContents, raw: Path | None, corpu
         neighbours = (ids[number - 1] if number else None, ids[number + 1] if number + 1 < len(ids) else None)
         write(f"doc/{page_file(document.doc_id)}", [document_page(document, contents, pieces, corpus, neighbours)])
         tally.add(document, pieces)
-        gathered.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?)",
-                         (document.doc_id, *counts(document), index_row(document, pieces)))
+        gathered.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)",
+                         (document.doc_id, document.annotated, *counts(document), index_row(document, pieces)))
         gathered.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?)", [
             *((mention.entity_id, _MENTION, document.doc_id, position, mention_item(document, mention))
               for position, mention in enumerate(document.entities) if mention.entity_id is not None),
@@ -164,8 +165,9 @@ def site_releases(release: str | Path | None, previous: str | Path | None, root:
     release = located(release)
     if previous is not None:
         return release, located(previous)
-    if VERSION_PATTERN.fullmatch(release.name):
-        return release, previous_release(release.parent, release.name)
+    named = release.resolve()  # "." in dist/1.1.3 is 1.1.3
+    if VERSION_PATTERN.fullmatch(named.name):
+        return release, previous_release(named.parent, named.name)
     return release, None
 
 
