@@ -528,6 +528,8 @@ class StoredExport:
     snapshot: Snapshot | None = field(default=None, compare=False)  # the pull it is, if it is one
     # its ground-truth annotations by truth_keys; None in a record older than them (2026-12-06)
     ground_truths: tuple[str, ...] | None = field(default=None, compare=False)
+    # of a pull: the unique_ids of its project's previous pull that it lacks (deleted there)
+    deleted: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def name(self) -> str:

@@ -432,8 +432,7 @@ def test_an_annotation_deleted_in_label_studio_leaves_with_the_next_pull_of_its_
     assert gone.status == "stored"  # though every annotation in it is stored already
     assert gone.notes == ("2 annotations of project 4's previous pull (stored export "
                           f"{stored_exports(layout)[0].name}) are not in this one: deleted in Label Studio, they "
-                          "leave the annotation set, unless an export ingested from a file holds them too (ids 102, "
-                          "103)",)
+                          "leave the annotation set (ids 102, 103)",)
     annotations = load_annotation_set(layout, documents(), registry())
     assert [(v.provenance.annotation_id, v.provenance.ground_truth) for v in annotations.versions["doc-a"]] == [
         (101, False)]
@@ -460,6 +459,60 @@ def test_an_annotation_deleted_in_label_studio_leaves_with_the_next_pull_of_its_
     tasks[0]["annotations"] = []
     assert run_ingest(layout, write_export(tmp_path, "6.json", tasks), snapshot=_pull(project, 6)).status == "stored"
     assert sorted(AnnotationIndex(layout, documents(), registry()).versions["annotator"].to_pylist()) == ["2", "3"]
+
+
+def test_an_annotation_deleted_in_label_studio_leaves_the_exports_ingested_from_files_too(tmp_path: Path):
+    """An export from a file says no project, so an annotation it held stayed for good once
+    deleted in Label Studio (the committed exports among them). A pull records the unique_ids its
+    project's previous pull held and it lacks, and they leave every stored export."""
+    import orjson
+
+    from corpus_tools.annotations.consolidate import AnnotationIndex
+
+    layout = corpus_root(tmp_path / "corpus")
+    project = "2024-05-01T08:00:00+00:00"
+    base = fx.valid_export()[0]["annotations"][0]
+    tasks = fx.valid_export()[:1]
+    kept, deleted = _annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "01", False)
+    filed_only = _annotation(base, 103, 3, "01", False)
+    tasks[0]["annotations"] = [kept, deleted, filed_only]
+    assert run_ingest(layout, write_export(tmp_path, "file.json", tasks)).status == "stored"
+    # the project's first pull holds nothing new (103 was deleted before it), and is stored all the
+    # same: the baseline the next pull's deletions are seen against
+    tasks[0]["annotations"] = [kept, deleted]
+    first = run_ingest(layout, write_export(tmp_path, "1.json", tasks), snapshot=_pull(project, 2))
+    assert first.status == "stored" and first.stored_as.deleted == ()
+
+    def annotators():
+        return sorted(AnnotationIndex(layout, documents(), registry()).versions["annotator"].to_pylist())
+
+    assert annotators() == ["1", "2", "3"]
+    tasks[0]["annotations"] = [kept]
+    second = run_ingest(layout, write_export(tmp_path, "2.json", tasks), snapshot=_pull(project, 3))
+    assert second.status == "stored" and second.stored_as.deleted == ("uuid-102",)
+    assert orjson.loads(second.stored_as.record.read_bytes())["deleted"] == ["uuid-102"]
+    # 102 leaves the file's export too; 103, which no pull ever held, cannot be seen to be deleted
+    assert annotators() == ["1", "3"]
+    # a later pull of the project says nothing of 102 again: it stays gone
+    tasks[0]["annotations"] = [kept, _annotation(base, 104, 4, "04", False)]
+    assert run_ingest(layout, write_export(tmp_path, "3.json", tasks), snapshot=_pull(project, 4)).status == "stored"
+    assert annotators() == ["1", "3", "4"]
+    # a database restored from a backup brings it back: the project's latest pull holds it again
+    tasks[0]["annotations"] = [kept, deleted]
+    assert run_ingest(layout, write_export(tmp_path, "4.json", tasks), snapshot=_pull(project, 5)).status == "stored"
+    assert annotators() == ["1", "2", "3"]
+
+
+def test_a_record_that_lists_deletions_without_being_a_pull_is_damaged(tmp_path: Path):
+    layout = corpus_root(tmp_path / "corpus")
+    assert run_ingest(layout, write_export(tmp_path, "file.json", fx.valid_export())).status == "stored"
+    (stored,) = stored_exports(layout)
+    record = json.loads(stored.record.read_text())
+    stored.record.write_text(json.dumps({**record, "deleted": ["uuid-1"]}))
+    with pytest.raises(CorpusError) as caught:
+        stored_exports(layout)
+    assert caught.value.code == "stored-export-invalid" and "deleted is not a pull's list of unique_ids" in \
+        caught.value.message
 
 
 def _pull(created_at: str, day: int):

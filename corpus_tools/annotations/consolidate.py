@@ -15,8 +15,11 @@ predictions and units that validation excluded are left out. Then, per document:
   (``snapshot_of``): a pull of a project that the server made before another stored one is not
   read at all (``exports_in_use``, corpus_tools.ingest.store). The later pull holds every
   annotation the project still has, each as new or newer; one it lacks was deleted in Label
-  Studio, and is left out. (An export ingested from a file says no project: what was deleted
-  after it stays.)
+  Studio, and is left out; so is each copy of it in an export ingested from a file (which says no
+  project), by its unique_id (``StoredExport.deleted``: every pull records what its project's
+  previous pull held and it lacks), unless the project's latest pull holds it again (a database
+  restored). An annotation that no stored pull ever held (ingested from a file and deleted
+  before the project's first pull) cannot be seen to be deleted, and stays.
 * every annotator keeps one version: their most recently updated annotation of it that is not
   ground truth. A ground-truth annotation is an adjudication, kept apart (the most recent of each
   person's, flagged ``ground_truth``), so an annotator who later adjudicates the document keeps
@@ -63,6 +66,7 @@ from corpus_tools.ingest.units import Units, column_sum, problems_of
 from corpus_tools.layout import Layout
 from corpus_tools.records import (
     AnnotationSet, Cue, Document, DocumentAnnotations, EntityMention, Provenance, Quote, RegistryEntity, Source, Span,
+    StoredExport,
     TimeExpression,
 )
 
@@ -75,15 +79,20 @@ _RANKED = ["annotation_index", "task_index", "position", "prediction", "annotato
 # Ranking: which annotation is whose version, and which is chosen
 
 
-def _candidates(units: list[Units], ids: list[dict[str, str]], truths: pa.Array) -> pa.Table:
+def _candidates(units: list[Units], ids: list[dict[str, str]], truths: pa.Array, gone: pa.Array) -> pa.Table:
     """Every usable annotation of every export, with what ranking needs; ``ids``: each export's
     corpus id of each user id (``annotators.corpus_ids``); ``truths``: the ``truth_keys`` of the
-    annotations a stored export held as ground truth."""
+    annotations a stored export held as ground truth; ``gone``: the unique_ids of annotations
+    deleted in Label Studio."""
     parts = []
     for number, (unit, known_as) in enumerate(zip(units, ids)):
         annotations = unit.read("annotations", _RANKED)
         # excluded copies stay until each annotation's newest copy is found (``rank``)
-        annotations = annotations.filter(pc.invert(annotations["prediction"]))
+        kept = pc.invert(annotations["prediction"])
+        if len(gone):
+            kept = pc.and_(kept, pc.invert(pc.fill_null(pc.is_in(annotations["unique_id"], value_set=gone),
+                                                        scalar(False, pa.bool_()))))
+        annotations = annotations.filter(kept)
         tasks = unit.read("tasks", ["task_index", "doc_id"])
         doc_ids = _looked_up(annotations["task_index"], tasks["task_index"], tasks["doc_id"])
         stamps = pc.coalesce(annotations["updated_at"], annotations["created_at"]).cast(pa.int64())
@@ -101,6 +110,24 @@ def _candidates(units: list[Units], ids: list[dict[str, str]], truths: pa.Array)
     if not parts:
         return pa.table({"doc_id": array([], pa.string())})
     return pa.concat_tables(parts)
+
+
+def _deleted_in_label_studio(stored: list[StoredExport], in_use: Mapping[str, Units]) -> set[str]:
+    """The unique_ids that a pull of a project recorded as deleted (``StoredExport.deleted``) and
+    the project's latest pull (in use: its units are ``in_use[name]``) does not hold again."""
+    deleted: dict[tuple, set[str]] = {}
+    latest: dict[tuple, StoredExport] = {}
+    for item in stored:
+        if item.snapshot is not None:
+            deleted.setdefault(item.snapshot.project_key, set()).update(item.deleted)
+            if item.name in in_use:
+                latest[item.snapshot.project_key] = item
+    gone: set[str] = set()
+    for key, ids in deleted.items():
+        if ids:
+            held = in_use[latest[key].name].read("annotations", ["unique_id"])["unique_id"].drop_null()
+            gone |= ids - set(held.to_pylist())
+    return gone
 
 
 def adjudication(annotations: pa.Table, truths: pa.Array) -> pa.ChunkedArray:
@@ -169,13 +196,14 @@ ROLES = pa.schema([("export", pa.int32()), ("annotation_index", pa.int32()), ("r
 
 
 def current_annotations(units: list[Units], ids: list[dict[str, str]] | None = None,
-                        truths: pa.Array | None = None) -> pa.Table:
+                        truths: pa.Array | None = None, gone: pa.Array | None = None) -> pa.Table:
     """Each annotation of the stored exports as its newest copy says (module docstring), with
-    what ranking needs (``_candidates``' columns); ``ids``, ``truths``: as ``_candidates``'
-    (None: user ids are the ids; no ground truth held elsewhere). An annotation is in every
-    export pulled after it was made: counted here, once."""
+    what ranking needs (``_candidates``' columns); ``ids``, ``truths``, ``gone``: as
+    ``_candidates``' (None: user ids are the ids; no ground truth held elsewhere; nothing
+    deleted). An annotation is in every export pulled after it was made: counted here, once."""
+    none = array([], pa.string())
     candidates = _candidates(units, ids if ids is not None else [{} for _ in units],
-                             truths if truths is not None else array([], pa.string()))
+                             truths if truths is not None else none, gone if gone is not None else none)
     return _latest(candidates, ["identity"]) if candidates.num_rows else candidates
 
 
@@ -239,7 +267,8 @@ class AnnotationIndex:
                 keys = ground_truth_keys(unit)
             held.update(keys)
         self.truths = array(sorted(held), pa.string())
-        current = current_annotations(self.units, self.corpus_ids, self.truths)
+        self.gone = array(sorted(_deleted_in_label_studio(every, at_hand)), pa.string())
+        current = current_annotations(self.units, self.corpus_ids, self.truths, self.gone)
         self.versions, self.chosen = ranked(current)
         # each annotation counted once, as its newest copy says (a cancellation undone is none)
         self.cancelled = column_sum(current["cancelled"]) if current.num_rows else 0

@@ -5,7 +5,8 @@
 was ingested with, the units it was accepted without (``--allow-partial``) and, from
 ``labelstudio pull``, the account of each user id that annotated in it (``accounts.json``:
 corpus_tools.annotations.annotators) and which pull of which project it is (``snapshot_of``:
-what the next pull of the project lacks was deleted there); and its ground-truth annotations
+what the next pull of the project lacks was deleted there, and that pull lists the unique_ids
+of those, ``deleted``, which leave the exports from files too); and its ground-truth annotations
 (``ground_truths``: ``truth_keys``), which an adjudication that Label Studio later un-marked is
 still known by.
 ``sequence`` numbers exports in the order they were ingested (six digits, from 000001): the
@@ -120,7 +121,7 @@ def _stored_export(sequence: int, directory: Path, record: dict) -> StoredExport
         sequence, record["sha256"], directory, record.get("allow_partial", False), record.get("trim_whitespace", False),
         frozenset(_exclusion_key(item) for item in record.get("excluded", [])),
         None if snapshot is None else Snapshot(snapshot["project"], snapshot["created_at"], snapshot["taken_at"]),
-        None if truths is None else tuple(truths))
+        None if truths is None else tuple(truths), tuple(record.get("deleted", ())))
 
 
 def _read_record(directory: Path) -> dict:
@@ -162,6 +163,10 @@ def _record_fault(record: Any) -> str | None:
     truths = record.get("ground_truths", [])
     if not (isinstance(truths, list) and all(isinstance(item, str) for item in truths)):
         return "ground_truths is not a list of annotations (unique_id and update time)"
+    deleted = record.get("deleted", [])
+    if not (isinstance(deleted, list) and all(isinstance(item, str) for item in deleted)) or (
+            deleted and snapshot is None):
+        return "deleted is not a pull's list of unique_ids"
     return None
 
 
@@ -393,9 +398,11 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
 
     ``snapshot``: the pull the export is (``labelstudio pull``: it holds its project whole),
     recorded in ``ingest.json``: an annotation in the project's previous pull and not in this one
-    was deleted there, and leaves the annotation set (corpus_tools.annotations.consolidate). Such a
-    pull is stored even when nothing else in it is new, and even when it holds no task (``[]``:
-    every task deleted). Its ground-truth annotations (``truth_keys``) are recorded there too.
+    was deleted there, and leaves the annotation set (corpus_tools.annotations.consolidate), from
+    every stored export (its unique_id is recorded: ``deleted``). Such a pull is stored even when
+    nothing else in it is new, and even when it holds no task (``[]``: every task deleted); so is
+    a project's first pull, the baseline. Its ground-truth annotations (``truth_keys``) are
+    recorded there too.
 
     Raises CorpusError when the file is not a Label Studio export at all (nothing is written).
     Status ``refused`` (nothing written) when it has errors and ``allow_partial`` is off;
@@ -470,14 +477,16 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
         return IngestResult("already-stored", sha256, existing, report, exclusions, notes)
     if not report.valid and not options["allow_partial"]:
         return IngestResult("refused", sha256, None, report, exclusions)
-    deleted = _deleted(new, snapshot, previous, stored_units)
+    deleted, gone = _deleted(new, snapshot, previous, stored_units)
     # a pull after a pull of its project is the project's state, cancellations and all; else an
     # export with nothing submitted says something only if it cancels an annotation stored before
     if not gathered.submitted and previous is None and not _cancels_stored(exports, new, stored_units):
         return IngestResult("no-annotations", sha256, None, report, exclusions)
     nothing_new, notes = _against_store(exports, new, stored_units, accounts is None, previous)
     notes += deleted
-    if nothing_new and not deleted:
+    # a project's first pull is stored even when exports from files hold all of it: the next
+    # pull's deletions are seen against it
+    if nothing_new and not deleted and (snapshot is None or previous is not None):
         notes += _record_accounts(layout, exports, new, None, accounts, stored_units, export_path)
         return IngestResult("nothing-new", sha256, None, report, exclusions, notes)
     if accounts is None and _known_by_account(layout):
@@ -485,7 +494,7 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
                   "people by the corpus's ids: until `labelstudio pull` of its project records their accounts, its "
                   "user N is taken for the corpus's annotator N (docs/agreement.md, \"Who an annotator is\")",)
     record = {"sha256": sha256, **options, "excluded": [exclusion_as_dict(item) for item in exclusions],
-              **({"snapshot_of": snapshot.as_dict()} if snapshot is not None else {}),
+              **({"snapshot_of": snapshot.as_dict(), "deleted": gone} if snapshot is not None else {}),
               "ground_truths": ground_truth_keys(new)}  # [] too: a record without them is an older one
     atomic_write_bytes(staging / "ingest.json", orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
     notes += _record_accounts(layout, exports, new, staging, accounts, stored_units, export_path)
@@ -648,23 +657,25 @@ def _previous_pull(exports: list[StoredExport], snapshot: Snapshot | None) -> St
 
 
 def _deleted(new: Units, snapshot: Snapshot | None, previous: StoredExport | None,
-             stored_units: Callable[[StoredExport], Units]) -> tuple[str, ...]:
+             stored_units: Callable[[StoredExport], Units]) -> tuple[tuple[str, ...], list[str]]:
     """A note when annotations of the project's ``previous`` stored pull are not in this one: they
-    were deleted in Label Studio. Empty without a previous pull. Matched by unique_id (a SQLite
-    database gives a deleted annotation's id to the next one), else by id."""
+    were deleted in Label Studio; and the unique_ids of those that have one, sorted (``deleted``
+    in ingest.json: they leave every stored export, those ingested from files too). Empty
+    without a previous pull. Matched by unique_id (a SQLite database gives a deleted
+    annotation's id to the next one), else by id."""
     if snapshot is None or previous is None or previous.snapshot.taken > snapshot.taken:
-        return ()  # an older pull than the one read says nothing of what was deleted since
+        return (), []  # an older pull than the one read says nothing of what was deleted since
     theirs = _submitted(stored_units(previous))
     gone = pc.invert(pc.is_in(_annotation_key(theirs), value_set=_annotation_key(_submitted(new)).combine_chunks()))
     count = column_sum(gone)
     if not count:
-        return ()
+        return (), []
     shown = sorted(theirs["id"].filter(gone).to_pylist())
     listed = ", ".join(map(str, shown[:5])) + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
     return (f"{quantity(count, 'annotation')} of project {snapshot.project}'s previous pull (stored export "
             f"{previous.name}) {agreeing(count, 'is', 'are')} not in this one: deleted in Label Studio, "
-            f"{agreeing(count, 'it leaves', 'they leave')} the annotation set, unless an export ingested from a file "
-            f"holds {agreeing(count, 'it', 'them')} too (ids {listed})",)
+            f"{agreeing(count, 'it leaves', 'they leave')} the annotation set (ids {listed})",), \
+        sorted(set(theirs["unique_id"].filter(gone).drop_null().to_pylist()))
 
 
 def _annotation_key(table: pa.Table) -> pa.ChunkedArray:
