@@ -128,6 +128,30 @@ def test_overlapping_timexes_are_both_named():
     assert "overlaps timex t2 [" in next(p.message for p in report if p.location.region_id == "t9")
 
 
+def _mutated(tmp_path: Path, mutate) -> list:
+    """The errors of the valid export once ``mutate`` changed the first annotation's results."""
+    export = make_export_fixtures.valid_export()
+    results = export[0]["annotations"][0]["result"]
+    mutate({(result.get("id"), result.get("from_name")): result for result in results})
+    path = tmp_path / "mutated.json"
+    path.write_bytes(make_export_fixtures.dumps(export))
+    return [problem for problem in validate_export(path, documents(), registry()).problems
+            if problem.severity == "error"]
+
+
+@pytest.mark.parametrize(("mutate", "expected"), [
+    (lambda results: results["e2", "entity"]["value"].update(start=10, text="WRONG"), [("span-text-mismatch", "e2")]),
+    (lambda results: results["t2", "timex"]["value"].update(start=95, text="WRONG"), [("span-text-mismatch", "t2")]),
+    (lambda results: (results["e2", "entity"]["value"].update(
+        start=43, text="Antony Blinken met Syrian officials in Damascus"),
+        results["e2", "entity_id"]["value"].update(text=["nobody"])), [("entity-id-unknown", "e2")]),
+])
+def test_a_refused_region_crowds_out_no_neighbour(tmp_path: Path, mutate, expected):
+    """A span refused for its offsets (or its values) still took part in the overlap check: the
+    correct neighbour it reached over was refused too, and left out under --allow-partial."""
+    assert [(problem.code, problem.location.region_id) for problem in _mutated(tmp_path, mutate)] == expected
+
+
 def test_utf16_offsets_are_told_apart_from_plain_mismatches():
     problem = validate("span-offsets-utf16.json").errors[0]
     assert "UTF-16" in problem.message and "'London'" in problem.message

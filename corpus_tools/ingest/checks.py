@@ -607,22 +607,24 @@ _ARROWS = {"right": " -> ", "left": " <- ", "bi": " <-> "}
 
 
 def _check_regions(annotation: CheckedAnnotation, report: _Reporter) -> None:
-    _check_overlaps(annotation, report)
     _check_quotes(annotation, report)
     registry = report.context.registry
     for region in annotation.regions.values():
         check = _LABEL_CHECKS.get(region.label)
         if check is not None:
             check(region, annotation, report, registry)
+    _check_overlaps(annotation, report)  # last: it weighs only the regions nothing else refused
     _drop_dangling_links(annotation, report)
 
 
 def _check_overlaps(annotation: CheckedAnnotation, report: _Reporter) -> None:
     """Entity spans are flat, and so are timex spans (the guidelines; agreement's alpha gives each
-    code point the one label of its layer that covers it)."""
+    code point the one label of its layer that covers it). A region refused for another error
+    takes no part: it is left out anyway, and its offsets may be the very fault (a correct
+    neighbour was refused for overlapping a span whose value.text said it was wrong)."""
     for layer, code in (("entity", "entity-overlap"), ("timex", "timex-overlap")):
         regions = sorted((region for region in annotation.regions.values()
-                          if region.layer == layer and region.end > region.start),
+                          if region.layer == layer and not region.excluded and region.end > region.start),
                          key=lambda region: (region.start, region.end))
         widest: Region | None = None
         for region in regions:
