@@ -152,6 +152,27 @@ def test_a_refused_region_crowds_out_no_neighbour(tmp_path: Path, mutate, expect
     assert [(problem.code, problem.location.region_id) for problem in _mutated(tmp_path, mutate)] == expected
 
 
+@pytest.mark.parametrize(("value", "code"), [
+    ({"labels": ["QUOTEX"]}, "unknown-label"),
+    ({"labels": []}, "label-count"),
+    ({"end": 9999}, "offset-out-of-range"),  # it was already right: the QUOTE keeps its label
+])
+def test_a_relation_of_a_refused_quote_is_dropped_with_it(value, code):
+    """A QUOTE refused for its label has none, so its relations failed the orientation test and
+    were refused as relation-endpoint-wrong-label (twice more, and so in ingest.json), and its
+    SOURCE and CUE were called unlinked."""
+    from corpus_tools.ingest.checks import Context, check_task
+
+    export = make_export_fixtures.valid_export()
+    quote = next(result for result in export[0]["annotations"][0]["result"]
+                 if result.get("id") == "q1" and result.get("type") == "labels")
+    quote["value"].update(value)
+    checked = check_task(export[0], 0, 0, Context("x.json", documents(), registry()))
+    assert [(problem.code, problem.location.region_id) for problem in checked.problems] == [(code, "q1")]
+    assert [(link.from_id, link.to_id, link.label, link.excluded) for link in checked.annotations[0].links] == [
+        ("q1", "s1", "said_by", True), ("q1", "c1", "cue", True)]
+
+
 def test_utf16_offsets_are_told_apart_from_plain_mismatches():
     problem = validate("span-offsets-utf16.json").errors[0]
     assert "UTF-16" in problem.message and "'London'" in problem.message

@@ -583,7 +583,9 @@ def _add_link(result: RelationResult, annotation: CheckedAnnotation, report: _Re
         return
     want = RELATIONS[label]
     for source, target in _ORIENTATIONS[direction](from_id, to_id):
-        if (regions[source].label, regions[target].label) == want:
+        # a region whose label was refused has none (it is excluded, and its problem says why): it
+        # fits either end, so that its relation is dropped with it rather than refused a second time
+        if all(region.label in (None, wanted) for region, wanted in zip((regions[source], regions[target]), want)):
             annotation.links.append(Link(source, target, label))
             return
     # drawn from_id -> to_id, the arrow as Label Studio shows it: "left" points back at from_id
