@@ -279,7 +279,11 @@ def test_an_unchanged_stretch_of_an_article_maps_whole():
 
 
 @pytest.mark.parametrize(("case", "code"), [("no type", "control-type-mismatch"), ("type 'label'", "control-type-mismatch"),
-                                          ("value null", "result-malformed"), ("to_name 'body'", "unknown-control")])
+                                          ("value null", "result-malformed"), ("to_name 'body'", "unknown-control"),
+                                          # another kind the schema knows: its region was not kept
+                                          ("type 'choices'", "control-type-mismatch"),
+                                          ("type 'textarea'", "control-type-mismatch"),
+                                          ("a textarea", "control-type-mismatch")])  # one that converts
 def test_a_broken_labels_result_is_one_error_not_two(tmp_path: Path, case, code):
     """Its region's entity_id was reported besides as the value of a region that does not exist."""
     tasks = make_export_fixtures.valid_export()
@@ -289,6 +293,8 @@ def test_a_broken_labels_result_is_one_error_not_two(tmp_path: Path, case, code)
         del labels["type"]
     elif case == "value null":
         labels["value"] = None
+    elif case == "a textarea":
+        labels.update(type="textarea", value={"text": [labels["value"]["text"]]})
     else:
         field, value = case.split(" ")
         labels[field] = value.strip("'")

@@ -328,9 +328,7 @@ def _result(result: Any, annotation: CheckedAnnotation, report: _Reporter) -> An
         report.region_problem(annotation, None, key, "relation-malformed", message)
         return None
     named = region_id if isinstance(region_id, str) and region_id else None
-    region = None
-    if named is not None and kind not in ("textarea", "choices"):  # a region's labels, however broken
-        region = _excluded_region(named, result.get("from_name"), annotation)
+    region = None if named is None else _excluded_region(named, result.get("from_name"), annotation)
     if named is None or not isinstance(result.get("value"), dict):
         lacks = ("its value object" if named is not None
                  else "its region id" if region_id is None or region_id == ""
@@ -347,8 +345,9 @@ def _result(result: Any, annotation: CheckedAnnotation, report: _Reporter) -> An
 
 
 def _excluded_region(region_id: str, name: Any, annotation: CheckedAnnotation) -> Region | None:
-    """A refused labels result of a layer's control, kept as an excluded region, so that its
-    values are not also reported as values of a region that does not exist."""
+    """A refused result of a layer's control (its labels, however broken, whatever its type says),
+    kept as an excluded region, so that its values are not also reported as values of a region
+    that does not exist."""
     if not _layer(name) or region_id in annotation.regions:
         return None
     region = annotation.regions[region_id] = Region(region_id, name, excluded=True)
@@ -396,7 +395,7 @@ def _control_fits(result: Any, annotation: CheckedAnnotation, report: _Reporter)
     """Whether a converted result's control is the schema's control of its type (else reported)."""
     code = _control_problem(result.from_name, _TYPE_OF[type(result)], result.to_name)
     if code is not None:
-        region = _excluded_region(result.id, result.from_name, annotation) if type(result) is LabelsResult else None
+        region = _excluded_region(result.id, result.from_name, annotation)
         report.region_problem(annotation, region, result.id, code, _control_message(result, code))
     return code is None
 
