@@ -1,10 +1,12 @@
 """JSON as the corpus reads it wherever people or tools write it (exports, the manifest, the
 registry, the annotators, lint acceptances, annotate's results): one parser, which refuses an
 object with the same key twice (most parsers, orjson among them, keep the last value silently)
-and NaN or infinities (not JSON); and one reader of the JSON-lines files people write."""
+and NaN or infinities (not JSON), among them a number too large for a double, which would read
+as one; and one reader of the JSON-lines files people write."""
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any, Iterator
@@ -34,9 +36,57 @@ class JSONError(ValueError):
 def loads(data: bytes) -> Any:
     """The value ``data`` holds; ``JSONError`` when it is not strict JSON."""
     try:
-        return jiter.from_json(data, catch_duplicate_keys=True, allow_inf_nan=False, cache_mode="keys")
+        value = jiter.from_json(data, catch_duplicate_keys=True, allow_inf_nan=False, cache_mode="keys")
     except ValueError as error:
         raise JSONError(*_plainly(*_place(str(error), data), data)) from None
+    _refuse_overflow(value, data)
+    return value
+
+
+# jiter reads a number beyond a double's range as an infinity (allow_inf_nan refuses only the
+# literals). Such a number shows an exponent of three digits or more ("1e400", "1E+400") or 309
+# digits in a row: found with every digit written 0 and every E as e (bytes.translate and find:
+# a regular expression cost over half as much as the parse itself).
+_AS_SHAPES = bytes(ord("0") if byte in b"0123456789" else ord("e") if byte in b"eE" else byte if byte == ord("+")
+                   else ord(" ") for byte in range(256))
+_HUGE_SHAPES = (b"0e000", b"0e+000", b"0" * 309)
+_NUMBER = re.compile(rb"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+
+def _refuse_overflow(value: Any, data: bytes) -> None:
+    """JSONError at the first number too large for a double. What the shapes find are candidates
+    (a string may hold one too: "see [1e999]"); only then is the value searched."""
+    shapes = data.translate(_AS_SHAPES)
+    for at in sorted(at for shape in _HUGE_SHAPES for at in _finds(shapes, shape)):
+        start = at
+        while start and data[start - 1] in b"0123456789.-":
+            start -= 1
+        before = start
+        while before and data[before - 1] in b" \t\r\n":
+            before -= 1
+        number = _NUMBER.match(data, start)
+        if (number is not None and data[before - 1:before] in (b"", b"[", b":", b",")
+                and math.isinf(float(number.group())) and _holds_infinity(value)):
+            shown = number.group()[:40].decode("ascii") + ("..." if len(number.group()) > 40 else "")
+            raise JSONError(f"the number {shown} is beyond a double's range (it would read as an infinity); "
+                            "NaN and infinities are not JSON numbers", start)
+
+
+def _finds(data: bytes, needle: bytes) -> Iterator[int]:
+    """Where ``needle`` starts in ``data``, each place once (a run of digits holds 309 zeros at
+    many places: the first is enough)."""
+    at = data.find(needle)
+    while at >= 0:
+        yield at
+        at = data.find(needle, at + len(needle))
+
+
+def _holds_infinity(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isinf(value)
+    if isinstance(value, (dict, list)):
+        return any(_holds_infinity(item) for item in (value.values() if isinstance(value, dict) else value))
+    return False
 
 
 def kind_of(value: Any) -> str:

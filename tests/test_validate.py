@@ -363,6 +363,38 @@ def test_json_that_misleads_its_parser_is_named_plainly(tmp_path: Path, data, sa
     assert caught.value.code == "registry-invalid-json" and said in str(caught.value), str(caught.value)
 
 
+@pytest.mark.parametrize("where", ["lead_time", "region score", "prediction score"])
+@pytest.mark.parametrize("number", [b"1e400", b"-1E+400", b"1" + b"0" * 400 + b".5"])
+def test_a_number_beyond_a_double_is_refused_where_it_is(tmp_path: Path, where, number):
+    """jiter reads 1e400 as an infinity (allow_inf_nan refuses only the literals): it was stored
+    as a lead time or a score, where Infinity itself is refused."""
+    export = make_export_fixtures.valid_export()
+    marker = 123456.5
+    if where == "lead_time":
+        export[0]["annotations"][0]["lead_time"] = marker
+    elif where == "region score":
+        export[0]["annotations"][0]["result"][0]["score"] = marker
+    else:
+        export[0]["predictions"] = [{"id": 7, "model_version": "m1", "score": marker, "result": []}]
+    data = make_export_fixtures.dumps(export)
+    path = tmp_path / "huge.json"
+    path.write_bytes(data.replace(b"123456.5", number))
+    with pytest.raises(CorpusError) as caught:
+        validate_export(path, documents(), registry())
+    shown = number.decode()[:40] + ("..." if len(number) > 40 else "")
+    assert (caught.value.code, caught.value.location.byte_offset, caught.value.message) == (
+        "export-invalid-json", data.index(b"123456.5"),
+        f"task #1 is not valid JSON: the number {shown} is beyond a double's range (it would read as an "
+        "infinity); NaN and infinities are not JSON numbers")
+
+
+def test_a_huge_number_in_a_string_or_a_tiny_one_is_no_infinity():
+    from corpus_tools import strictjson
+
+    assert strictjson.loads(b'{"text": "see [1e999]", "h": "5e999", "tiny": 1e-400, "big": 1e308}') == {
+        "text": "see [1e999]", "h": "5e999", "tiny": 0.0, "big": 1e308}
+
+
 # --- the command -----------------------------------------------------------------------------
 
 
