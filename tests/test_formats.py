@@ -55,6 +55,12 @@ SAMPLES = {
     "min.json": (JSON_MIN, "export-not-tasks", "a Label Studio JSON_MIN export"),
     "report.pdf": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "export-not-json", "a PDF document"),
     "utf16.json": ("[{}]".encode("utf-16"), "export-not-json", "UTF-16 text"),
+    # without a byte-order mark: little-endian was "not JSON between tasks: b'\\x00'", big-endian "a binary file"
+    "utf16le.json": (VALID.decode().encode("utf-16-le"), "export-not-json", "UTF-16 text, not a JSON export: save it as UTF-8"),
+    "utf16be.json": (VALID.decode().encode("utf-16-be"), "export-not-json", "UTF-16 text, not a JSON export: save it as UTF-8"),
+    "utf16le-indented.json": (("\n  " + VALID.decode()).encode("utf-16-le"), "export-not-json", "UTF-16 text"),
+    "utf32.json": (VALID.decode().encode("utf-32-le"), "export-not-json", "UTF-32 text, not a JSON export"),
+    "zeros.bin": (bytes(5000), "export-not-json", "a binary file (not text)"),  # NULs alone are no UTF-16
     "noise.bin": (bytes(random.Random(7).randrange(256) for _ in range(5000)), "export-not-json",
                   "a binary file (not text)"),
     "notes.txt": (b"Annotations of round 1\nsee the server\n", "export-not-json",
@@ -103,3 +109,9 @@ def test_whitespace_is_empty_only_when_the_whole_file_is_whitespace():
     # a full head of whitespace says nothing of what follows it
     assert not_an_export(b" " * HEAD_SIZE) == (
         "export-not-json", f"its first {HEAD_SIZE} bytes are whitespace; a Label Studio export starts with '['")
+
+
+def test_a_7zip_archive_is_named_before_json_is_looked_for():
+    """It starts with '7', a start of a JSON number: it was called JSON, just not an array."""
+    assert not_an_export(b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(40)) == (
+        "export-not-json", "a 7-Zip archive, not a JSON export: extract it and give the .json file inside")

@@ -121,7 +121,7 @@ def _load(path: Path) -> tuple[Path, str, bytes]:
 
 def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int | None]:
     """(encoding, decoded text, has a UTF-8 BOM, byte where UTF-8 failed) by the module's rule."""
-    wide = _wide_encoding(data)
+    wide = wide_encoding(data)
     if wide is not None:
         raise CorpusError("raw-undecodable", f"{wide} text (NUL bytes between its letters), which corpus-tools does "
                           "not read: save it as UTF-8 and add it again", where)
@@ -149,14 +149,17 @@ def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int |
     return encoding, require_text(text, where), data.startswith(codecs.BOM_UTF8), failed_at
 
 
-def _wide_encoding(data: bytes) -> str | None:
+def wide_encoding(data: bytes) -> str | None:
     """"UTF-32" or "UTF-16" when the bytes look so: its byte-order mark, or (without one) a NUL in
-    nearly every 4th byte but one (UTF-32) or every other byte (UTF-16) of the start; else None."""
+    nearly every 4th byte but one (UTF-32) or every other byte (UTF-16) of the start; else None.
+    (Also how ingest names an export saved as UTF-16: corpus_tools.ingest.formats.)"""
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16's: FF FE starts both
         return "UTF-32"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "UTF-16"
     head = data[:256]
+    if not head.strip(b"\x00"):  # NUL bytes and nothing else hold no letters to be between
+        return None
     if len(head) >= 8 and sum(head[k::4].count(0) >= 0.9 * len(head[k::4]) for k in range(4)) >= 3:
         return "UTF-32"
     if len(head) >= 8 and any(half.count(0) >= 0.9 * len(half) for half in (head[0::2], head[1::2])):

@@ -18,6 +18,7 @@ import re
 
 import orjson
 
+from corpus_tools.documents.add import wide_encoding
 from corpus_tools.ingest.split import SplitError, split_array
 
 HEAD_SIZE = 1 << 16  # bytes looked at: enough for the first task of any real export
@@ -42,8 +43,6 @@ _MAGIC = (
     (b"\xff\xd8\xff", "a JPEG image", EXPORT_AS_JSON),
     (b"PAR1", "a Parquet file", EXPORT_AS_JSON),
     (b"SQLite format 3\x00", "an SQLite database", EXPORT_AS_JSON),
-    (codecs.BOM_UTF16_LE, "UTF-16 text", "save it as UTF-8, or " + EXPORT_AS_JSON),
-    (codecs.BOM_UTF16_BE, "UTF-16 text", "save it as UTF-8, or " + EXPORT_AS_JSON),
 )
 # Columns that Label Studio's CSV and TSV exports add to the task data's.
 _LABEL_STUDIO_COLUMNS = frozenset({"annotation_id", "annotator", "lead_time", "created_at", "updated_at"})
@@ -63,6 +62,14 @@ def not_an_export(head: bytes) -> tuple[str, str] | None:
     if head.startswith(codecs.BOM_UTF8):
         return "export-not-json", ("the file starts with a UTF-8 byte-order mark; Label Studio never writes one: "
                                    "is this the file it exported?")
+    for magic, name, instead in _MAGIC:
+        if head.startswith(magic):
+            return "export-not-json", f"{name}, not a JSON export: {instead}"
+    # after the magic numbers: a binary header may hold NUL bytes as UTF-16 does; before '[': an
+    # export saved as UTF-16 without a byte-order mark starts "[\x00" (little-endian)
+    wide = wide_encoding(head)
+    if wide is not None:
+        return "export-not-json", f"{wide} text, not a JSON export: save it as UTF-8, or {EXPORT_AS_JSON}"
     stripped = head.lstrip(_WHITESPACE)
     if not stripped and len(head) < HEAD_SIZE:
         return "export-not-json", f"the file is empty ({len(head)} bytes of whitespace at most)"
@@ -77,9 +84,6 @@ def not_an_export(head: bytes) -> tuple[str, str] | None:
     if first in _OTHER_JSON_STARTS or stripped.startswith(_JSON_LITERALS):
         return "export-not-array", ("JSON, but not a Label Studio export: an export is a JSON array of tasks, "
                                     f"this file starts with {bytes([first])!r}")
-    for magic, name, instead in _MAGIC:
-        if head.startswith(magic):
-            return "export-not-json", f"{name}, not a JSON export: {instead}"
     text = _text(head)
     if text is None:
         return "export-not-json", f"a binary file (not text), not a JSON export: {EXPORT_AS_JSON}"
