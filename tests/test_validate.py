@@ -395,6 +395,24 @@ def test_a_huge_number_in_a_string_or_a_tiny_one_is_no_infinity():
         "text": "see [1e999]", "h": "5e999", "tiny": 0.0, "big": 1e308}
 
 
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("updated_at", "2026-11-23T04:29:04", "updated_at 2026-11-23T04:29:04 has no time zone (RFC 3339 requires "
+     "one; Label Studio writes a Z): which moment it is cannot be told"),
+    ("created_at", "2024-05-01T10:00:00.000000", "created_at 2024-05-01T10:00:00 has no time zone (RFC 3339 "
+     "requires one; Label Studio writes a Z): which moment it is cannot be told"),
+    ("updated_at", "2024-05-01T12:00:00+02:00", None),  # another zone is a zone
+])
+def test_a_timestamp_without_a_zone_is_refused(field, value, message):
+    """It was read as UTC, and these times rank the copies of an annotation."""
+    from corpus_tools.ingest.checks import Context, check_task
+
+    export = make_export_fixtures.valid_export()
+    export[0]["annotations"][0][field] = value
+    checked = check_task(export[0], 0, 0, Context("x.json", documents(), registry()))
+    assert [(problem.code, problem.location.annotation_id, problem.message) for problem in checked.problems] == (
+        [("annotation-malformed", 101, message)] if message else [])
+
+
 # --- the command -----------------------------------------------------------------------------
 
 

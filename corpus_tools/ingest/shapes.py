@@ -133,10 +133,15 @@ def timestamp_problem(head: AnnotationHead) -> str | None:
     """Why a timestamp of ``head`` is not a real annotation's, or None."""
     for name in ("created_at", "updated_at"):
         moment = getattr(head, name)
-        if moment is not None:
-            aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.UTC)
-            if not EARLIEST <= aware < LATEST:
-                return f"{name} {moment.isoformat()} is not between {EARLIEST.year} and {LATEST.year}"
+        if moment is None:
+            continue
+        # Label Studio's server runs in UTC with zoned times and writes "...Z"; a time without a
+        # zone names no instant, yet these times rank the copies of an annotation
+        if moment.tzinfo is None:
+            return (f"{name} {moment.isoformat()} has no time zone (RFC 3339 requires one; Label Studio writes "
+                    "a Z): which moment it is cannot be told")
+        if not EARLIEST <= moment < LATEST:
+            return f"{name} {moment.isoformat()} is not between {EARLIEST.year} and {LATEST.year}"
     return None
 
 
