@@ -413,6 +413,21 @@ def test_a_timestamp_without_a_zone_is_refused(field, value, message):
         [("annotation-malformed", 101, message)] if message else [])
 
 
+@pytest.mark.parametrize(("value", "kind"), [(12345, "a number"), (["f5418c49"], "an array"), (True, "true or false")])
+def test_a_text_sha256_of_another_type_is_reported_where_it_is(value, kind):
+    """It was dropped without a word, and the task read as if it stated no hash."""
+    from corpus_tools.ingest.checks import Context, check_task
+
+    export = make_export_fixtures.valid_export()
+    export[0]["data"]["text_sha256"] = value
+    checked = check_task(export[0], 0, 0, Context("x.json", documents(), registry()))
+    assert [(problem.code, problem.severity, problem.location.task_id, problem.location.doc_id, problem.message)
+            for problem in checked.problems] == [
+        ("text-sha256-mismatch", "warning", 1, "doc-a",
+         f"data.text_sha256 is {kind}, not the SHA-256 of data.text: the task was edited after it was made")]
+    assert len(checked.annotations[0].regions) == 8 and not checked.excluded
+
+
 # --- the command -----------------------------------------------------------------------------
 
 

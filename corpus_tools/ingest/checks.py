@@ -178,9 +178,11 @@ def check_task(parsed: dict, index: int, byte_offset: int, context: Context) -> 
         report.task_problem("doc-unknown", f"doc_id {printable(data.doc_id)} is not a document of this corpus")
     text = data.text
     checked.text_sha256 = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    if data.text_sha256 is not None and data.text_sha256 != checked.text_sha256:
-        report.task_problem("text-sha256-mismatch", f"data.text_sha256 {printable(data.text_sha256[:16])}... is not "
-                            "the SHA-256 of data.text: the task was edited after it was made")
+    stated = data.text_sha256
+    if stated is not None and stated != checked.text_sha256:
+        said = f"{printable(stated[:16])}... is not" if isinstance(stated, str) else f"is {kind_of(stated)}, not"
+        report.task_problem("text-sha256-mismatch", f"data.text_sha256 {said} the SHA-256 of data.text: the task "
+                            "was edited after it was made")
     alignment = None
     if document is not None and text != document.text:
         checked.text_changed = True
@@ -205,12 +207,8 @@ def _data(data: Any, checked: CheckedTask, report: _Reporter) -> shapes.Data | N
     """The task's data, or None (reported) when it lacks what every check needs."""
     try:
         return shapes.convert(data, shapes.Data)
-    except msgspec.ValidationError as error:
-        path = shapes.error_path(error)
-    if path.startswith(".text_sha256"):  # only the statement of the hash is unusable
-        data = {key: value for key, value in data.items() if key != "text_sha256"}
-        return _data(data, checked, report)
-    doc_id = data.get("doc_id")
+    except msgspec.ValidationError:
+        doc_id = data.get("doc_id")
     checked.doc_id = doc_id if isinstance(doc_id, str) else None
     if checked.doc_id is None:
         report.task_problem("task-doc-id-missing", "the task's data has no doc_id (string): it was not made by "
