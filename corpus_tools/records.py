@@ -528,7 +528,9 @@ class StoredExport:
     snapshot: Snapshot | None = field(default=None, compare=False)  # the pull it is, if it is one
     # its ground-truth annotations by truth_keys; None in a record older than them (2026-12-06)
     ground_truths: tuple[str, ...] | None = field(default=None, compare=False)
-    # of a pull: the unique_ids of its project's previous pull that it lacks (deleted there)
+    # of a pull: the stored pull of its project it was compared with (the latest when it was
+    # stored, if older than it), and the unique_ids that pull held and it lacks (deleted there)
+    previous: str | None = field(default=None, compare=False)
     deleted: tuple[str, ...] = field(default=(), compare=False)
 
     @property

@@ -503,6 +503,74 @@ def test_an_annotation_deleted_in_label_studio_leaves_the_exports_ingested_from_
     assert annotators() == ["1", "2", "3"]
 
 
+def test_a_deletion_seen_only_by_merging_two_clones_and_by_records_before_the_lists_leaves_too(tmp_path: Path):
+    """Each clone's first pull of a project was compared with no pull, so after a merge the
+    earlier one's annotation that the later one lacks stayed in the file's export for good; so did
+    one deleted between two pulls stored before pulls recorded their deletions. (Found by a hunt
+    of this change.)"""
+    import orjson
+
+    from corpus_tools.annotations.consolidate import AnnotationIndex
+
+    project = "2024-05-01T08:00:00+00:00"
+    base = fx.valid_export()[0]["annotations"][0]
+    kept, deleted = _annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "01", False)
+
+    def run(layout, name, annotations, day=None):
+        tasks = fx.valid_export()[:1]
+        tasks[0]["annotations"] = annotations
+        return run_ingest(layout, write_export(tmp_path, name, tasks), snapshot=day and _pull(project, day))
+
+    def annotators(layout):
+        return sorted(AnnotationIndex(layout, documents(), registry()).versions["annotator"].to_pylist())
+
+    ours, theirs = corpus_root(tmp_path / "ours"), corpus_root(tmp_path / "theirs")
+    for layout in (ours, theirs):
+        assert run(layout, "file.json", [kept, deleted]).status == "stored"
+    assert run(theirs, "theirs.json", [kept, deleted], day=2).status == "stored"
+    assert run(ours, "ours.json", [kept], day=4).stored_as.previous is None  # compared with no pull
+    for directory in theirs.exports.iterdir():  # git merge
+        if not (ours.exports / directory.name).exists():
+            shutil.copytree(directory, ours.exports / directory.name)
+    assert annotators(ours) == ["1"]
+    assert run(ours, "next.json", [kept], day=6).status == "already-stored" and annotators(ours) == ["1"]
+
+    old = corpus_root(tmp_path / "old")
+    run(old, "file.json", [kept, deleted])
+    run(old, "1.json", [kept, deleted], day=2)
+    second = run(old, "2.json", [kept], day=3).stored_as
+    assert (second.previous, second.deleted) == (stored_exports(old)[1].name, ("uuid-102",))
+    record = orjson.loads(second.record.read_bytes())
+    del record["previous"], record["deleted"]  # as written before pulls recorded them
+    second.record.write_bytes(orjson.dumps(record))
+    assert annotators(old) == ["1"]
+
+
+def test_a_project_s_first_pull_reads_no_other_stored_export(tmp_path: Path, monkeypatch):
+    """It is stored whatever it holds, so whether it holds anything new is not asked: each other
+    project's pull had its units table read (or made again, after a code change) for nothing."""
+    import corpus_tools.ingest.store as store
+    from corpus_tools.records import Snapshot
+
+    layout = corpus_root(tmp_path / "corpus")
+    base = fx.valid_export()[0]["annotations"][0]
+
+    def pull(number, project):
+        tasks = fx.valid_export()[:1]
+        tasks[0]["annotations"] = [_annotation(base, number, 1, "01", False)]
+        return run_ingest(layout, write_export(tmp_path, f"{number}.json", tasks),
+                          accounts=lambda ids: {user: f"user{user}@example.org" for user in ids},
+                          snapshot=Snapshot(project, "2024-05-01T08:00:00+00:00", "2024-05-02T12:00:00+00:00"))
+
+    for project in (10, 11):
+        assert pull(project * 100, project).status == "stored"
+    read = []
+    units_for = store.units_for
+    monkeypatch.setattr(store, "units_for", lambda layout, stored, *a, **k: read.append(stored.name) or units_for(
+        layout, stored, *a, **k))
+    assert pull(500, 5).status == "stored" and read == []
+
+
 def test_a_record_that_lists_deletions_without_being_a_pull_is_damaged(tmp_path: Path):
     layout = corpus_root(tmp_path / "corpus")
     assert run_ingest(layout, write_export(tmp_path, "file.json", fx.valid_export())).status == "stored"

@@ -112,22 +112,34 @@ def _candidates(units: list[Units], ids: list[dict[str, str]], truths: pa.Array,
     return pa.concat_tables(parts)
 
 
-def _deleted_in_label_studio(stored: list[StoredExport], in_use: Mapping[str, Units]) -> set[str]:
-    """The unique_ids that a pull of a project recorded as deleted (``StoredExport.deleted``) and
-    the project's latest pull (in use: its units are ``in_use[name]``) does not hold again."""
-    deleted: dict[tuple, set[str]] = {}
-    latest: dict[tuple, StoredExport] = {}
+def _deleted_in_label_studio(stored: list[StoredExport], in_use: Mapping[str, Units],
+                             units_of: Callable[[StoredExport], Units]) -> set[str]:
+    """The unique_ids of annotations deleted in Label Studio: of each project, those an earlier
+    pull held and its latest pull (in use: its units are ``in_use[name]``) does not hold (again:
+    a database restored from a backup brings one back). A pull that a later one was compared with
+    (``StoredExport.previous``) is not read: what it held and the later one lacks is that one's
+    ``deleted`` list. The others are read (``units_of``): those a pull older than the latest
+    stored one came after, those of two clones merged (each clone's first pull of a project was
+    compared with none), and those stored before pulls recorded their deletions."""
+    pulls: dict[tuple, list[StoredExport]] = {}
     for item in stored:
         if item.snapshot is not None:
-            deleted.setdefault(item.snapshot.project_key, set()).update(item.deleted)
-            if item.name in in_use:
-                latest[item.snapshot.project_key] = item
+            pulls.setdefault(item.snapshot.project_key, []).append(item)
+    compared = {item.previous for item in stored if item.previous is not None}
     gone: set[str] = set()
-    for key, ids in deleted.items():
+    for items in pulls.values():
+        (latest,) = (item for item in items if item.name in in_use)
+        ids = set().union(*(item.deleted for item in items))
+        for item in items:
+            if item is not latest and item.name not in compared:
+                ids.update(_unique_ids(units_of(item)))
         if ids:
-            held = in_use[latest[key].name].read("annotations", ["unique_id"])["unique_id"].drop_null()
-            gone |= ids - set(held.to_pylist())
+            gone |= ids - _unique_ids(in_use[latest.name])
     return gone
+
+
+def _unique_ids(units: Units) -> set[str]:
+    return set(units.read("annotations", ["unique_id"])["unique_id"].drop_null().to_pylist())
 
 
 def adjudication(annotations: pa.Table, truths: pa.Array) -> pa.ChunkedArray:
@@ -267,7 +279,8 @@ class AnnotationIndex:
                 keys = ground_truth_keys(unit)
             held.update(keys)
         self.truths = array(sorted(held), pa.string())
-        self.gone = array(sorted(_deleted_in_label_studio(every, at_hand)), pa.string())
+        self.gone = array(sorted(_deleted_in_label_studio(every, at_hand, lambda item: units_for(
+            layout, item, documents, registry, inputs=inputs, on_progress=on_checking))), pa.string())
         current = current_annotations(self.units, self.corpus_ids, self.truths, self.gone)
         self.versions, self.chosen = ranked(current)
         # each annotation counted once, as its newest copy says (a cancellation undone is none)

@@ -121,7 +121,7 @@ def _stored_export(sequence: int, directory: Path, record: dict) -> StoredExport
         sequence, record["sha256"], directory, record.get("allow_partial", False), record.get("trim_whitespace", False),
         frozenset(_exclusion_key(item) for item in record.get("excluded", [])),
         None if snapshot is None else Snapshot(snapshot["project"], snapshot["created_at"], snapshot["taken_at"]),
-        None if truths is None else tuple(truths), tuple(record.get("deleted", ())))
+        None if truths is None else tuple(truths), record.get("previous"), tuple(record.get("deleted", ())))
 
 
 def _read_record(directory: Path) -> dict:
@@ -167,6 +167,9 @@ def _record_fault(record: Any) -> str | None:
     if not (isinstance(deleted, list) and all(isinstance(item, str) for item in deleted)) or (
             deleted and snapshot is None):
         return "deleted is not a pull's list of unique_ids"
+    previous = record.get("previous")
+    if previous is not None and not (isinstance(previous, str) and STORED_NAME.match(previous) and snapshot):
+        return "previous is not the stored name of a pull's previous pull"
     return None
 
 
@@ -477,16 +480,20 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
         return IngestResult("already-stored", sha256, existing, report, exclusions, notes)
     if not report.valid and not options["allow_partial"]:
         return IngestResult("refused", sha256, None, report, exclusions)
-    deleted, gone = _deleted(new, snapshot, previous, stored_units)
+    deleted, gone, compared = _deleted(new, snapshot, previous, stored_units)
     # a pull after a pull of its project is the project's state, cancellations and all; else an
     # export with nothing submitted says something only if it cancels an annotation stored before
     if not gathered.submitted and previous is None and not _cancels_stored(exports, new, stored_units):
         return IngestResult("no-annotations", sha256, None, report, exclusions)
-    nothing_new, notes = _against_store(exports, new, stored_units, accounts is None, previous)
+    # a project's first pull is stored whatever it holds: with accounts to record, no need to read
+    # the store for whether it holds anything new
+    first_pull = snapshot is not None and previous is None
+    nothing_new, notes = (False, ()) if first_pull and accounts is not None else \
+        _against_store(exports, new, stored_units, accounts is None, previous)
     notes += deleted
     # a project's first pull is stored even when exports from files hold all of it: the next
     # pull's deletions are seen against it
-    if nothing_new and not deleted and (snapshot is None or previous is not None):
+    if nothing_new and not deleted and not first_pull:
         notes += _record_accounts(layout, exports, new, None, accounts, stored_units, export_path)
         return IngestResult("nothing-new", sha256, None, report, exclusions, notes)
     if accounts is None and _known_by_account(layout):
@@ -494,7 +501,8 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
                   "people by the corpus's ids: until `labelstudio pull` of its project records their accounts, its "
                   "user N is taken for the corpus's annotator N (docs/agreement.md, \"Who an annotator is\")",)
     record = {"sha256": sha256, **options, "excluded": [exclusion_as_dict(item) for item in exclusions],
-              **({"snapshot_of": snapshot.as_dict(), "deleted": gone} if snapshot is not None else {}),
+              **({"snapshot_of": snapshot.as_dict(), **({"previous": compared} if compared else {}), "deleted": gone}
+                 if snapshot is not None else {}),
               "ground_truths": ground_truth_keys(new)}  # [] too: a record without them is an older one
     atomic_write_bytes(staging / "ingest.json", orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
     notes += _record_accounts(layout, exports, new, staging, accounts, stored_units, export_path)
@@ -657,25 +665,26 @@ def _previous_pull(exports: list[StoredExport], snapshot: Snapshot | None) -> St
 
 
 def _deleted(new: Units, snapshot: Snapshot | None, previous: StoredExport | None,
-             stored_units: Callable[[StoredExport], Units]) -> tuple[tuple[str, ...], list[str]]:
+             stored_units: Callable[[StoredExport], Units]) -> tuple[tuple[str, ...], list[str], str | None]:
     """A note when annotations of the project's ``previous`` stored pull are not in this one: they
-    were deleted in Label Studio; and the unique_ids of those that have one, sorted (``deleted``
-    in ingest.json: they leave every stored export, those ingested from files too). Empty
-    without a previous pull. Matched by unique_id (a SQLite database gives a deleted
-    annotation's id to the next one), else by id."""
+    were deleted in Label Studio; the unique_ids of those that have one, sorted (``deleted`` in
+    ingest.json: they leave every stored export, those ingested from files too); and the name of
+    the pull compared with (``previous`` in ingest.json: the annotation set need not read it for
+    its deletions), None without a previous pull or when this one is older. Matched by unique_id
+    (a SQLite database gives a deleted annotation's id to the next one), else by id."""
     if snapshot is None or previous is None or previous.snapshot.taken > snapshot.taken:
-        return (), []  # an older pull than the one read says nothing of what was deleted since
+        return (), [], None  # an older pull than the one read says nothing of what was deleted since
     theirs = _submitted(stored_units(previous))
     gone = pc.invert(pc.is_in(_annotation_key(theirs), value_set=_annotation_key(_submitted(new)).combine_chunks()))
     count = column_sum(gone)
     if not count:
-        return (), []
+        return (), [], previous.name
     shown = sorted(theirs["id"].filter(gone).to_pylist())
     listed = ", ".join(map(str, shown[:5])) + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
     return (f"{quantity(count, 'annotation')} of project {snapshot.project}'s previous pull (stored export "
             f"{previous.name}) {agreeing(count, 'is', 'are')} not in this one: deleted in Label Studio, "
             f"{agreeing(count, 'it leaves', 'they leave')} the annotation set (ids {listed})",), \
-        sorted(set(theirs["unique_id"].filter(gone).drop_null().to_pylist()))
+        sorted(set(theirs["unique_id"].filter(gone).drop_null().to_pylist())), previous.name
 
 
 def _annotation_key(table: pa.Table) -> pa.ChunkedArray:
