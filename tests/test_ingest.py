@@ -546,6 +546,29 @@ def test_a_deletion_seen_only_by_merging_two_clones_and_by_records_before_the_li
     assert annotators(old) == ["1"]
 
 
+def test_a_pull_stored_without_some_of_its_tasks_says_nothing_was_deleted(tmp_path: Path):
+    """A pull stored with --allow-partial lacks a task it could not read in its units table, not
+    in Label Studio: its annotations were recorded as deleted, with a note saying so. (Found by a
+    hunt.)"""
+    from corpus_tools.annotations.consolidate import AnnotationIndex
+
+    layout = corpus_root(tmp_path / "corpus")
+    project = "2024-05-01T08:00:00+00:00"
+    base = fx.valid_export()[0]["annotations"][0]
+    tasks = fx.valid_export()[:1]
+    tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "01", False)]
+    assert run_ingest(layout, write_export(tmp_path, "1.json", tasks), snapshot=_pull(project, 2)).status == "stored"
+    del tasks[0]["data"]["text"]
+    partial = run_ingest(layout, write_export(tmp_path, "2.json", tasks), allow_partial=True,
+                         snapshot=_pull(project, 3))
+    assert partial.status == "stored-partial" and not any("deleted" in note for note in partial.notes)
+    assert (partial.stored_as.previous, partial.stored_as.deleted) == (None, ())
+    del tasks[0]["annotations"][1]  # 102 deleted, and the task whole again
+    tasks[0]["data"] = fx.valid_export()[0]["data"]
+    assert run_ingest(layout, write_export(tmp_path, "3.json", tasks), snapshot=_pull(project, 4)).status == "stored"
+    assert AnnotationIndex(layout, documents(), registry()).versions["annotator"].to_pylist() == ["1"]
+
+
 def test_a_project_s_first_pull_reads_no_other_stored_export(tmp_path: Path, monkeypatch):
     """It is stored whatever it holds, so whether it holds anything new is not asked: each other
     project's pull had its units table read (or made again, after a code change) for nothing."""

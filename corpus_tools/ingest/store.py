@@ -480,7 +480,11 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
         return IngestResult("already-stored", sha256, existing, report, exclusions, notes)
     if not report.valid and not options["allow_partial"]:
         return IngestResult("refused", sha256, None, report, exclusions)
-    deleted, gone, compared = _deleted(new, snapshot, previous, stored_units)
+    # a pull stored without some of its tasks or annotations (--allow-partial) lacks them in its
+    # units table, not in Label Studio: it is compared with no pull (the annotation set then reads
+    # the previous one for what was deleted)
+    whole = not any(item.scope in ("task", "annotation") for item in exclusions)
+    deleted, gone, compared = _deleted(new, snapshot, previous if whole else None, stored_units)
     # a pull after a pull of its project is the project's state, cancellations and all; else an
     # export with nothing submitted says something only if it cancels an annotation stored before
     if not gathered.submitted and previous is None and not _cancels_stored(exports, new, stored_units):
