@@ -135,6 +135,16 @@ def test_timex_rules_at_month_precision_and_without_a_date():
     assert timexes("On Sunday they met.", "2024-01")[0][2] == "XXXX-WXX-7"  # a January week may be last year's
 
 
+def test_no_time_expression_crosses_a_line():
+    """Words of a rule were joined by any whitespace: a title ending "in March" and a paragraph
+    opening "2011 was" made one DATE 'March\\n\\n2011' (found by a hunt)."""
+    text = ("Talks in March\n\n2011 was bad. They meet every\n\nweek for more than\n\na decade, on Monday\n\n"
+            "morning, from last\nweek.")
+    assert timexes(text, "2024-03-12") == [
+        ("March", "DATE", "2024-03", None), ("2011", "DATE", "2011", None), ("a decade", "DURATION", "P10Y", None),
+        ("Monday", "DATE", "2024-03-11", None)]
+
+
 def test_weeks_and_weekly_sets_follow_the_guidelines_examples():
     """"last week" without a date is XXXX-WXX, not PAST_REF (006's gold); a week beside January's
     may lie in another year; "every Friday" is the guidelines' SET, not a DATE on one Friday."""

@@ -75,6 +75,7 @@ _MOD = r"(?:(?P<mod>(?i:" + "|".join(sorted((re.escape(k) for k in MODS), key=le
 _PART = r"(?:(?P<part>(?i:early|late)\s+|(?i:mid)-?))?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)(?![\d,.]\d|\s*(?:%|percent|people|troops|soldiers|fighters|civilians|dollars))"
 _B, _E = r"(?<![\w-])", r"(?![\w-])"
+_SPACE = r"[^\S\n]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +166,11 @@ RULES: list[tuple[re.Pattern, Rule]] = []
 
 
 def rule(pattern: str, flags: int = 0) -> Callable[[Rule], Rule]:
+    """Registers a rule. In its pattern ``\\s`` (outside a character class) is a space of the
+    line, never a line break: a span never crosses a line (text.py), so a title ending "in March"
+    and a paragraph opening "2011 was" hold no "March 2011"."""
+    pattern = pattern.replace(r"\s", _SPACE)
+
     def register(function: Rule) -> Rule:
         RULES.append((re.compile(_B + pattern + _E, flags), function))
         return function
@@ -173,7 +179,7 @@ def rule(pattern: str, flags: int = 0) -> Callable[[Rule], Rule]:
 
 # --- "ago" and anchored expressions ----------------------------------------------------------
 
-@rule(_MOD + _NUM + r"[\s-]+" + _UNIT + r"\s+ago")
+@rule(_MOD + _NUM + r"(?:\s|-)+" + _UNIT + r"\s+ago")
 def _ago(match, context):
     anchor, number, unit = context.anchor, _number(match["num"]), _unit(match["unit"])
     mod = AGO_MODS.get(MODS.get((match["mod"] or "").lower(), ""), None)
@@ -376,7 +382,7 @@ def _vague(match, context):
 
 # --- durations and sets ----------------------------------------------------------------------------------
 
-@rule(_MOD + _NUM + r"[\s-]+" + _UNIT + r"(?:-(?:long|old))?")
+@rule(_MOD + _NUM + r"(?:\s|-)+" + _UNIT + r"(?:-(?:long|old))?")
 def _amount(match, context):
     return "DURATION", _duration(_number(match["num"]), _unit(match["unit"])), MODS.get((match["mod"] or "").lower()), 0.7
 
