@@ -23,9 +23,13 @@ Resolution (``Anchor`` = the publication date at its precision):
 * weekdays: with a day anchor, the most recent such day on or before it (the next one on or
   after it in a future sentence); else ``YYYY-WXX-D`` (``XXXX-WXX-D`` when the anchor month is
   January, the week may lie in the year before);
-* "N units ago": the anchor minus N at the unit's precision (years for years and decades), with
+* "N units ago": the anchor minus N at the unit's precision (years for years and decades), or
+  coarser as for "later" below (``PAST_REF`` when the year is uncertain), with
   "more than" as ``BEFORE``, "less than" as ``AFTER``, "about" as ``APPROX``;
-* "N units later/earlier": the previous DATE's value, moved by N when it is precise enough, else kept;
+* "N units later/earlier": the previous DATE's value moved by N, at the precision "ago" has and no
+  finer than every day of that value moved agrees on ("Two days later" after March 2011: ``2011``);
+  ``XXXX`` when it cannot be computed (a few years, after a week or season, the year uncertain);
+  hours and minutes later: the previous value (a DATE has no hours);
 * durations ``P<n><unit>`` (decades in years: "a decade" = ``P10Y``; "recent months" = ``PXM``),
   sets ``P1W`` for "every week", "each week", "once a week", "weekly";
 * "currently" ``PRESENT_REF``; "the past" ``PAST_REF``; "the future" ``FUTURE_REF``;
@@ -94,6 +98,11 @@ class Anchor:
         return cls(parts[0], *(parts[1:] + [None, None])[:2])
 
     @property
+    def value(self) -> str:
+        """The publication date as written (``2024``, ``2024-03``, ``2024-03-12``)."""
+        return "-".join(f"{part:02d}" for part in (self.year, self.month, self.day) if part is not None)
+
+    @property
     def date(self) -> datetime.date | None:
         return datetime.date(self.year, self.month, self.day) if self.day else None
 
@@ -156,6 +165,42 @@ def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
+_PRECISION = {"CE": 1, "DE": 1, "Y": 1, "M": 2, "W": 3, "D": 3}  # how many of year, month, day a unit can tell
+
+
+def _moved(value: str, sign: int, number: int | None, unit: str) -> str | None:
+    """``value`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) moved by ``number`` units, never finer
+    than the unit (guidelines: "N years ago" at year precision) nor than what every day of
+    ``value`` moved agrees on (guidelines: "weeks later" after August 2012 is 2012, not 2012-08):
+    two months after March 2011 is 2011-05, two years after 2011-03-15 is 2013, three decades after
+    1990 is 2020. None when it is not computable (another form, an unknown number, hours) or the
+    year is not certain (two months after 2011)."""
+    known = re.fullmatch(r"(\d{4})(?:-(\d\d)(?:-(\d\d))?)?", value)
+    if known is None or number is None or unit not in _PRECISION:
+        return None
+    year, month, day = (int(part) if part else None for part in known.groups())
+    first = datetime.date(year, month or 1, day or 1)
+    last = datetime.date(year, month or 12, day or calendar.monthrange(year, month or 12)[1])
+    try:
+        moved = [_move(date, sign * number, unit).isoformat() for date in (first, last)]
+    except (ValueError, OverflowError):
+        return None  # before year 1 or after 9999 ("5000 years ago"): no calendar date
+    parts = 0
+    while parts < _PRECISION[unit] and moved[0].split("-")[parts] == moved[1].split("-")[parts]:
+        parts += 1
+    return "-".join(moved[0].split("-")[:parts]) or None
+
+
+def _move(date: datetime.date, amount: int, unit: str) -> datetime.date:
+    if unit in ("D", "W"):
+        return date + datetime.timedelta(days=amount * (7 if unit == "W" else 1))
+    if unit == "M":
+        year, month = _shift_month(date.year, date.month, amount)
+    else:
+        year, month = date.year + amount * {"Y": 1, "DE": 10, "CE": 100}[unit], date.month
+    return datetime.date(year, month, min(date.day, calendar.monthrange(year, month)[1]))
+
+
 def _week(date: datetime.date) -> str:
     year, week, _ = date.isocalendar()
     return f"{year}-W{week:02d}"
@@ -183,18 +228,8 @@ def rule(pattern: str, flags: int = 0) -> Callable[[Rule], Rule]:
 def _ago(match, context):
     anchor, number, unit = context.anchor, _number(match["num"]), _unit(match["unit"])
     mod = AGO_MODS.get(MODS.get((match["mod"] or "").lower(), ""), None)
-    if anchor is None or number is None:
-        return "DATE", "PAST_REF", None, 0.5
-    if unit in ("Y", "DE", "CE"):
-        years = number * {"Y": 1, "DE": 10, "CE": 100}[unit]
-        return "DATE", f"{anchor.year - years:04d}", mod, 0.7
-    if unit == "M" and anchor.month:
-        year, month = _shift_month(anchor.year, anchor.month, -number)
-        return "DATE", f"{year:04d}-{month:02d}", mod, 0.7
-    if unit in ("D", "W") and anchor.date:
-        date = anchor.date - datetime.timedelta(days=number * (7 if unit == "W" else 1))
-        return "DATE", date.isoformat(), mod, 0.7
-    return "DATE", "PAST_REF", mod, 0.5
+    value = anchor and _moved(anchor.value, -1, number, unit)
+    return ("DATE", value, mod, 0.7) if value else ("DATE", "PAST_REF", mod, 0.5)
 
 
 # "later"/"earlier" only: "two weeks after the senator urged ..." is anchored to an event, which
@@ -202,16 +237,13 @@ def _ago(match, context):
 @rule(_NUM + r"\s+" + _UNIT + r"\s+(?P<dir>later|earlier)")
 def _anchored(match, context):
     previous = context.previous_date(match.start())
-    number, unit = _number(match["num"]), _unit(match["unit"])
     if previous is None:
         return None
-    sign = -1 if match["dir"] == "earlier" else 1
-    if number is not None and re.fullmatch(r"\d{4}-\d\d-\d\d", previous) and unit in ("D", "W"):
-        date = datetime.date.fromisoformat(previous) + sign * datetime.timedelta(days=number * (7 if unit == "W" else 1))
-        return "DATE", date.isoformat(), None, 0.5
-    if number is not None and re.fullmatch(r"\d{4}", previous) and unit == "Y":
-        return "DATE", f"{int(previous) + sign * number:04d}", None, 0.5
-    return "DATE", previous, None, 0.5  # at the anchor's precision (guidelines: "Two days later")
+    number, unit = _number(match["num"]), _unit(match["unit"])
+    if unit in ("H", "MIN"):
+        return "DATE", previous, None, 0.5  # "Two hours later": the same day (a DATE has no hours)
+    # not computable ("a few years later", after "Tuesday" of an unknown week): some date
+    return "DATE", _moved(previous, -1 if match["dir"] == "earlier" else 1, number, unit) or "XXXX", None, 0.5
 
 
 # --- absolute dates --------------------------------------------------------------------------------
