@@ -22,7 +22,7 @@ Resolution (``Anchor`` = the publication date at its precision):
   ``YYYY-WXX``);
 * weekdays: with a day anchor, the most recent such day on or before it (the next one on or
   after it in a future sentence); else ``YYYY-WXX-D`` (``XXXX-WXX-D`` when the anchor month is
-  January, the week may lie in the year before);
+  January or unknown, the week may lie in the year before);
 * "N units ago": the anchor minus N at the unit's precision (years for years and decades), or
   coarser as for "later" below (``PAST_REF`` when the year is uncertain), with
   "more than" as ``BEFORE``, "less than" as ``AFTER``, "about" as ``APPROX``;
@@ -366,7 +366,8 @@ def _weekday(match, context):
     if anchor is None:
         return "DATE", f"XXXX-WXX-{weekday + 1}", mod, 0.5
     if anchor.date is None:
-        year = "XXXX" if anchor.month == 1 else f"{anchor.year:04d}"  # January: the week may be last year's
+        # a week of January, or of a year with no month known, may be last year's
+        year = "XXXX" if anchor.month in (None, 1) else f"{anchor.year:04d}"
         return "DATE", f"{year}-WXX-{weekday + 1}", mod, 0.5
     if relation == "next" or (relation != "last" and context.future(match.start())):
         date = anchor.date + datetime.timedelta(days=(weekday - anchor.date.weekday()) % 7 or 7 * (relation == "next"))
