@@ -122,6 +122,16 @@ def test_n_units_after_an_event_is_not_resolved_against_the_date_before_it():
     assert not [item for item in found if item[0].startswith("two weeks") and item[1] == "DATE"], found
 
 
+def test_abbreviated_months_ordinal_days_and_iso_dates_are_one_span_each():
+    """Found by a hunt: "Aug. 21, 2013" was a DATE '2013' only, "Dec. 25" and ISO dates nothing."""
+    text = ("On Aug. 21, 2013, March 4th, 2014 and 2012-07-18, in Sept. 2015, on Dec. 25 and June 5th, "
+            "not on 2013-02-30.")
+    assert timexes(text, "2016-01-10") == [
+        ("Aug. 21, 2013", "DATE", "2013-08-21", None), ("March 4th, 2014", "DATE", "2014-03-04", None),
+        ("2012-07-18", "DATE", "2012-07-18", None), ("Sept. 2015", "DATE", "2015-09", None),
+        ("Dec. 25", "DATE", "2015-12-25", None), ("June 5th", "DATE", "2015-06-05", None)]
+
+
 def test_n_units_later_moves_the_date_before_it_at_the_precision_the_text_determines():
     """A unit coarser than days or weeks kept the earlier date unchanged ("Two years later" after
     March 15, 2011 was 2011-03-15; found by a hunt). The guidelines: never finer than what the

@@ -28,6 +28,7 @@ from corpus_tools.layout import Layout
 from corpus_tools.records import (
     Acceptance, Candidate, Document, DocumentAnnotations, LintReview, RegistryEntity, Span,
 )
+from corpus_tools.timex import MONTH_NAMES
 
 ACCEPTED_FILE = "lint-accepted.jsonl"
 ACCEPTANCE_KEYS = ("code", "doc_id", "start", "end", "text", "reason")
@@ -36,8 +37,7 @@ ACCEPTANCE_KEYS = ("code", "doc_id", "start", "end", "text", "reason")
 # \b would demand a word character on the other side.
 _BEFORE, _AFTER = r"(?<!\w)", r"(?!\w)"
 _YEAR = re.compile(r"\b(?:19|20)\d\d(?:s)?\b")  # "1990s" is a decade, a DATE too
-_MONTH = re.compile(_BEFORE + r"(?:January|February|March|April|May|June|July|August|September|October"
-                    r"|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)" + _AFTER)
+_MONTH = re.compile(_BEFORE + "(?:" + "|".join(map(re.escape, MONTH_NAMES)) + ")" + _AFTER)
 _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b")
 # A pair on one line: quotes that run across paragraphs are left to the reviewer's eye.
 _QUOTE_PAIR = re.compile(r'"[^"\n]*"|“[^“”\n]*”')

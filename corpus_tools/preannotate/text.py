@@ -13,9 +13,11 @@ import re
 import unicodedata
 from typing import Iterator
 
+from corpus_tools.timex import MONTH_NAMES
+
 ABBREVIATIONS = frozenset({"Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Lt", "Col", "Maj", "Sgt", "Capt", "Sen", "Rep",
-                           "Gov", "Prof", "Jr", "Sr", "No", "U.S", "U.N", "U.K", "E.U", "Jan", "Feb", "Aug", "Sept",
-                           "Sep", "Oct", "Nov", "Dec", "a.m", "p.m", "vs", "etc"})
+                           "Gov", "Prof", "Jr", "Sr", "No", "U.S", "U.N", "U.K", "E.U", "a.m", "p.m", "vs", "etc",
+                           *(name[:-1] for name in MONTH_NAMES if name.endswith("."))})
 OPENING_QUOTES = "\"“‘'"
 _END = re.compile(r"[.!?][\"”’']*(?=\s+[^\sa-z])")
 

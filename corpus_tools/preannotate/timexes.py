@@ -14,9 +14,10 @@ a decade ago]", "[late on Thursday]"). Overlapping candidates: the longest wins,
 
 Resolution (``Anchor`` = the publication date at its precision):
 
-* absolute dates as written; a month or a month and day without a year: the most recent one on
-  or before the anchor, or the next one on or after it when the sentence speaks of the future
-  (``FUTURE_CUES``: will, is due, is expected, scheduled, ...);
+* absolute dates as written ("Aug. 21, 2013", "March 4th, 2014", "2012-07-18": month names and
+  their abbreviations from ``corpus_tools.timex.MONTH_NAMES``); a month or a month and day without
+  a year: the most recent one on or before the anchor, or the next one on or after it when the
+  sentence speaks of the future (``FUTURE_CUES``: will, is due, is expected, scheduled, ...);
 * last/this/next year, month, week; earlier/later this year, month, week; yesterday/today/tomorrow:
   arithmetic on the anchor, never finer than its precision (a week of a month-precision anchor is
   ``YYYY-WXX``);
@@ -48,10 +49,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from corpus_tools.records import ManifestRecord, Span, TimeExpression
-from corpus_tools.timex import check_value
+from corpus_tools.timex import MONTH_NAMES, check_value
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
            "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
@@ -71,7 +70,8 @@ FUTURE_CUES = re.compile(r"\b(?:will|won't|is due|are due|due to|is expected|are
                          r"upcoming|intends? to|next)\b", re.I)
 SEASONS = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter": "WI"}
 
-_MONTH = "(?P<month>" + "|".join(MONTHS) + ")"
+_MONTH = "(?P<month>" + "|".join(map(re.escape, MONTH_NAMES)) + ")"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"  # "March 4th"
 _WEEKDAY = "(?P<weekday>" + "|".join(WEEKDAYS) + ")"
 _NUM = r"(?P<num>\d+|(?i:" + "|".join(sorted((re.escape(k) for k in NUMBERS), key=len, reverse=True)) + "))"
 _UNIT = r"(?P<unit>(?i:day|week|month|year|decade|centur(?:y|ie)|hour|minute))s?"
@@ -248,54 +248,59 @@ def _anchored(match, context):
 
 # --- absolute dates --------------------------------------------------------------------------------
 
-@rule(_PART + _MONTH + r"\s+(?P<day>\d{1,2}),?\s+" + _YEAR)
+@rule(_PART + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR)
 def _month_day_year(match, context):
     return _full_date(match)
 
 
-@rule(_PART + r"(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+" + _YEAR)
+@rule(_PART + _DAY + r"\s+" + _MONTH + r",?\s+" + _YEAR)
 def _day_month_year(match, context):
     return _full_date(match)
 
 
-def _full_date(match):
-    year, month, day = int(match["year"]), MONTHS.index(match["month"]) + 1, int(match["day"])
+@rule(r"(?P<year>(?:19|20)\d\d)-(?P<month>0[1-9]|1[0-2])-(?P<day>\d\d)")
+def _iso_date(match, context):
+    return _full_date(match, int(match["month"]))
+
+
+def _full_date(match, month: int | None = None):
+    year, month, day = int(match["year"]), month or MONTH_NAMES[match["month"]], int(match["day"])
     if not 1 <= day <= calendar.monthrange(year, month)[1]:
         return None
     return "DATE", f"{year:04d}-{month:02d}-{day:02d}", _part(match), 0.9
 
 
 def _part(match) -> str | None:
-    part = (match["part"] or "").strip().lower()
+    part = (match.groupdict().get("part") or "").strip().lower()  # an ISO date has no part
     return PART_MODS.get(part)
 
 
 @rule(_PART + _MONTH + r"(?:\s+of)?,?\s+" + _YEAR)
 def _month_year(match, context):
-    return "DATE", f"{match['year']}-{MONTHS.index(match['month']) + 1:02d}", _part(match), 0.9
+    return "DATE", f"{match['year']}-{MONTH_NAMES[match['month']]:02d}", _part(match), 0.9
 
 
 @rule(_PART + _MONTH + r"\s+of\s+(?P<rel>last|this|next)\s+year")
 def _month_of_relative_year(match, context):
-    month = MONTHS.index(match["month"]) + 1
+    month = MONTH_NAMES[match["month"]]
     if context.anchor is None:
         return "DATE", f"XXXX-{month:02d}", _part(match), 0.5
     year = context.anchor.year + {"last": -1, "this": 0, "next": 1}[match["rel"]]
     return "DATE", f"{year:04d}-{month:02d}", _part(match), 0.7
 
 
-@rule(_MONTH + r"\s+(?P<day>\d{1,2})(?!\d|,?\s+(?:19|20)\d\d)")
+@rule(_MONTH + r"\s+" + _DAY + r"(?!\d|,?\s+(?:19|20)\d\d)")
 def _month_day(match, context):
     return _day_of_year(match, context)
 
 
-@rule(r"(?P<day>\d{1,2})\s+" + _MONTH + r"(?!,?\s+(?:19|20)\d\d)")
+@rule(_DAY + r"\s+" + _MONTH + r"(?!,?\s+(?:19|20)\d\d)")
 def _day_month(match, context):
     return _day_of_year(match, context)
 
 
 def _day_of_year(match, context):
-    month, day = MONTHS.index(match["month"]) + 1, int(match["day"])
+    month, day = MONTH_NAMES[match["month"]], int(match["day"])
     if not 1 <= day <= 31:
         return None
     anchor = context.anchor
@@ -316,7 +321,7 @@ def _day_of_year(match, context):
 def _month(match, context):
     if not (match["rel"] or match["prep"] or match["part"]) and match["month"] in ("May", "March"):
         return None  # a modal verb or a march, unless a preposition or modifier says it is the month
-    month = MONTHS.index(match["month"]) + 1
+    month = MONTH_NAMES[match["month"]]
     anchor, relation = context.anchor, (match["rel"] or "").lower() or None  # "Last June" opens a sentence
     if anchor is None:
         return "DATE", f"XXXX-{month:02d}", _part(match), 0.5
