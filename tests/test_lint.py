@@ -76,6 +76,12 @@ def test_names_match_whole_words_and_case_sensitively():
     assert [(s, e, t) for _, s, e, t in found] == [(30, 35, "Syria"), (40, 44, "U.S.")]
 
 
+def test_a_combining_mark_belongs_to_the_word_before_and_after_it():
+    """Found by a hunt: "Syria" + U+0331 (a mark NFC cannot compose) was the name "Syria"."""
+    text = "Syria\u0331 and \u0301Syria, not Syria."
+    assert run(text) == [("name-outside-entity", 23, 28, "Syria")]
+
+
 def test_the_longest_name_at_a_position_wins():
     text = "Bashar al-Assad spoke; Assad left."
     assert run(text) == [("name-outside-entity", 0, 15, "Bashar al-Assad"),

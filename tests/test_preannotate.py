@@ -71,6 +71,12 @@ def test_gazetteer_case_boundaries_and_longest_match():
     assert mentions("usual suspects; USB sticks; syrians") == []  # case-sensitive, whole words
 
 
+def test_a_gazetteer_match_never_ends_or_starts_inside_a_letter():
+    """Found by a hunt: "Syria" + U+0331 (q + U+0331 has no precomposed form either) was entity 'Syria'."""
+    found, _ = entity_mentions("t", "Syria\u0331 and \u0301Syria, not Syria.", Gazetteer(REGISTRY.values()))
+    assert [(m.span.start, m.span.end, m.entity_id) for m in found] == [(23, 28, "syria")]
+
+
 def test_gazetteer_leaves_names_inside_longer_names_but_not_after_titles_or_sentence_starts():
     text = ("Defense Secretary Lloyd Austin met the Syrian Democratic Forces and the UN Security Council. "
             "Russia objected. In Damascus, Syrian President Bashar al-Assad and Secretary Blinken spoke.")

@@ -25,6 +25,7 @@ from corpus_tools import strictjson
 from corpus_tools.annotations.consolidate import AnnotationIndex
 from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.layout import Layout
+from corpus_tools.preannotate.text import WORD_END, WORD_START
 from corpus_tools.records import (
     Acceptance, Candidate, Document, DocumentAnnotations, LintReview, RegistryEntity, Span,
 )
@@ -34,8 +35,8 @@ ACCEPTED_FILE = "lint-accepted.jsonl"
 ACCEPTANCE_KEYS = ("code", "doc_id", "start", "end", "text", "reason")
 
 # Word boundaries that also work for names beginning or ending in punctuation ("U.S."), where
-# \b would demand a word character on the other side.
-_BEFORE, _AFTER = r"(?<!\w)", r"(?!\w)"
+# \b would demand a word character on the other side; the pre-annotator's gazetteer uses the same.
+_BEFORE, _AFTER = WORD_START, WORD_END
 _YEAR = re.compile(r"\b(?:19|20)\d\d(?:s)?\b")  # "1990s" is a decade, a DATE too
 _MONTH = re.compile(_BEFORE + "(?:" + "|".join(map(re.escape, MONTH_NAMES)) + ")" + _AFTER)
 _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b")

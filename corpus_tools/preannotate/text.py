@@ -4,12 +4,15 @@ A paragraph is a line. A sentence ends at ``.``, ``!`` or ``?`` (with any closin
 marks after it) followed by whitespace and then anything but a lowercase letter (an uppercase
 letter, a digit, an opening quotation mark, an emoji; a symbol between two sentences belongs to
 neither), unless the word ending there is a known abbreviation ("Mr.", "U.S.", "Gen.");
-a sentence never crosses a line.
+a sentence never crosses a line. A word's combining marks are part of it: a match of a name or
+a month begins and ends where no letter, digit or combining mark is on the other side
+(``WORD_START``, ``WORD_END``).
 """
 
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from typing import Iterator
 
@@ -19,6 +22,23 @@ ABBREVIATIONS = frozenset({"Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Lt", "Col", "M
                            "Gov", "Prof", "Jr", "Sr", "No", "U.S", "U.N", "U.K", "E.U", "a.m", "p.m", "vs", "etc",
                            *(name[:-1] for name in MONTH_NAMES if name.endswith("."))})
 OPENING_QUOTES = "\"“‘'"
+
+
+def _combining_marks() -> str:
+    """Every character of Unicode category M* as ranges of a regex class: NFC leaves a mark
+    unattached where no precomposed letter exists ("q" + U+0331), and \\w does not match it."""
+    ranges: list[list[int]] = []
+    for point in range(sys.maxunicode + 1):
+        if unicodedata.category(chr(point))[0] == "M":
+            if ranges and ranges[-1][1] == point - 1:
+                ranges[-1][1] = point
+            else:
+                ranges.append([point, point])
+    return "".join(f"\\U{first:08x}-\\U{last:08x}" for first, last in ranges)
+
+
+_WORD = rf"[\w{_combining_marks()}]"
+WORD_START, WORD_END = f"(?<!{_WORD})", f"(?!{_WORD})"
 _END = re.compile(r"[.!?][\"”’']*(?=\s+[^\sa-z])")
 
 
