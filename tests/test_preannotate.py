@@ -205,6 +205,20 @@ def test_a_dateline_is_no_part_of_the_source():
     assert text[found.source.start:found.source.end] == "US Defense Secretary Lloyd Austin"
 
 
+def test_sources_and_quotes_leave_bullets_symbols_and_unpaired_brackets_out():
+    """Found by a hunt: SOURCE '• Joe Biden' and '(Antony Blinken' with QUOTE 'the envoy would
+    return soon.)'; the guidelines want the noun phrase, and the clause without its final period."""
+    from corpus_tools.preannotate.quotes import attributions
+
+    text = ("• Joe Biden said that the talks had failed badly.\n\n(Antony Blinken said that the envoy would "
+            "return soon.)\n\n🔴 LIVE: Joe Biden said that the talks failed.\n\n■ The talks failed badly, "
+            "Joe Biden said.\n\n* Joe Biden said that the talks (in Doha) failed.")
+    assert [(text[f.quote.start:f.quote.end], text[f.source.start:f.source.end]) for f in attributions(text)] == [
+        ("the talks had failed badly", "Joe Biden"), ("the envoy would return soon", "Antony Blinken"),
+        ("the talks failed", "Joe Biden"), ("The talks failed badly", "Joe Biden"),
+        ("the talks (in Doha) failed", "Joe Biden")]
+
+
 def test_a_quote_attributed_inside_another_ends_inside_it():
     """Blinken's quote took in "according to the State Department" and crossed the State
     Department's quote; the guidelines nest quotes, never cross them."""

@@ -20,13 +20,16 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
 quotation marks and more, ``indirect`` otherwise. Quotation marks: “…”, "…", ‘…’ (a ‘ after a
 space or at a line start, closed by a ’ not followed by a letter, so apostrophes are not marks).
 
-SOURCE: the noun phrase before the cue back to the clause's start (sentence start, a comma, or a
-subordinating word such as "after", "which", "that", "in what"), without auxiliaries and adverbs
-("has previously stated" → CUE "stated"), and without a trailing relative clause ("Assad, who
-is sanctioned by Washington, said" → "Assad"); of a role and a name set off by commas, the name
-("A ministry spokesperson, Ana Ruiz, said" and "Ayman Safadi, Jordan's foreign minister, said":
-the guidelines; a name is two to four capitalized words), which is no CONTENT of a CONTENT-first
-pattern either; after an inverted cue, the name up to the comma (a clause there is no name).
+SOURCE: the noun phrase before the cue back to the clause's start (sentence start, a comma, a
+colon or semicolon, or a subordinating word such as "after", "which", "that", "in what"), without
+auxiliaries and adverbs ("has previously stated" → CUE "stated"), and without a trailing relative
+clause ("Assad, who is sanctioned by Washington, said" → "Assad"); of a role and a name set off
+by commas, the name ("A ministry spokesperson, Ana Ruiz, said" and "Ayman Safadi, Jordan's
+foreign minister, said": the guidelines; a name is two to four capitalized words), which is no
+CONTENT of a CONTENT-first pattern either; after an inverted cue, the name up to the comma (a
+clause there is no name). No SOURCE or content keeps a bullet, a symbol (emoji) or a bracket
+whose partner lies outside it at its edges ("• Joe Biden", "(Antony Blinken said that the envoy
+would return soon.)").
 CUE: the reporting verb or phrase (``CUES``), without auxiliaries. ``speaker_id``: the registry
 id of a PERSON, else ORG, else GPE mention inside the SOURCE; a pronoun takes the previous
 quote's speaker. Scores: 0.8 direct, 0.6 mixed or indirect, 0.5 continued.
@@ -35,6 +38,7 @@ quote's speaker. Scores: 0.8 direct, 0.6 mixed or indirect, 0.5 continued.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
@@ -63,6 +67,7 @@ ADDITION = re.compile(r",\s+(?:as|while|despite|amid|even as|although|though|mor
                       r"Saturday|Sunday|week|month|year)\s*$")
 SUBORDINATORS = frozenset("that after when as while but and because which what where although though if since "
                           "whom who before until so than".split())
+BULLETS = "•‣⁃·*"  # the punctuation marks lists use; symbols (■, ▶, emoji) are found by category
 _CUE = r"(?P<cue>" + "|".join(sorted((re.escape(c) for c in CUES), key=len, reverse=True)) + r")"
 _PAIRS = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"|(?<![\w’'])‘[^‘’\n]*’(?![\w])")
 _DEFINITE = re.compile(r"(?:[Tt]he|[Tt]his|[Tt]hat) [a-z]+")
@@ -78,13 +83,35 @@ class _Found:
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start] in " ,;:—–-":
+    """A SOURCE is its noun phrase and an indirect QUOTE its clause without the final period
+    (guidelines): neither keeps punctuation, bullets or symbols (emoji) at its edges ("• Joe
+    Biden", "🔴 LIVE"), nor a bracket whose partner lies outside it ("(Antony Blinken said that
+    [the envoy would return soon].)")."""
+    while start < end and (text[start] in " ,;:—–-" or _decoration(text[start])
+                           or _unpaired(text, start, end, start)):
         start += 1
-    while end > start and text[end - 1] in " ,;:.—–-":
+    while end > start and (text[end - 1] in " ,;:.—–-" or _decoration(text[end - 1])
+                           or _unpaired(text, start, end, end - 1)):
         if text[end - 1] == "." and _abbreviation_ends(text, start, end):
             break  # "The U.S." as written
         end -= 1
     return start, end
+
+
+def _decoration(char: str) -> bool:
+    """A bullet or a symbol other than a currency sign ("$5 billion" is content)."""
+    return char in BULLETS or unicodedata.category(char) in ("So", "Sm", "Sk")
+
+
+def _unpaired(text: str, start: int, end: int, at: int) -> bool:
+    """Whether the bracket at ``at`` has no partner in [start, end): an opening one no closing
+    one after it, a closing one no opening one before it."""
+    kind = unicodedata.category(text[at])
+    if kind == "Ps":
+        return not any(unicodedata.category(char) == "Pe" for char in text[at + 1:end])
+    if kind == "Pe":
+        return not any(unicodedata.category(char) == "Ps" for char in text[start:at])
+    return False
 
 
 def _named(part: str) -> bool:
@@ -104,6 +131,9 @@ def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, i
     dateline = DATELINE.match(text, clause_start, cue_start)
     if dateline:
         clause_start = dateline.end()
+    # a colon or semicolon ends a clause: "LIVE: Joe Biden said" (a label), "…; the envoy said"
+    clause_start = max(clause_start, text.rfind(":", clause_start, cue_start) + 1,
+                       text.rfind(";", clause_start, cue_start) + 1)
     segment = text[clause_start:cue_start]
     parts = segment.split(",")
     if len(parts) >= 3 and not parts[-1].strip() and parts[-2].strip().split(" ")[0] in ("who", "which", "whose"):
