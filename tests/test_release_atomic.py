@@ -86,8 +86,8 @@ def _file_size_limit(limit: int):
 
 
 @pytest.mark.parametrize(("argv", "named"), [
-    (["release"], "dist/1.1.3"),
-    (["export", "--format", "jsonl", "1.1.3", "-o", "out"], None),  # named as given: "out"
+    (["release"], "dist/1.1.4"),
+    (["export", "--format", "jsonl", "1.1.4", "-o", "out"], None),  # named as given: "out"
     (["agreement"], "build/units"),  # tables made again for the code at hand
 ])
 def test_a_write_the_system_refuses_names_where_it_was_writing_and_leaves_nothing(corpus_copy, argv, named):

@@ -271,11 +271,13 @@ def _splits_section(stats: Stats, document_splits: Sequence[str]) -> str:
         "an existing one. Its **designated split**: the first 8 bytes of sha256(doc_id), as a big-endian "
         "integer, modulo 100; 0-79 train, 80-89 validation, 90-99 test. A split other than train is "
         f"**declared** once at least {MIN_SPLIT_DOCUMENTS} documents are designated to it (fewer make "
-        "scores that one article's quirks decide); until then its documents are published in train. "
+        "scores that one article's quirks decide), and stays declared in every later release, even "
+        "with fewer; until then its documents are published in train. "
         "So a document moves once, from train to validation or test, in the release that first "
         "declares its split: do not evaluate a model trained on an earlier release's train split on "
-        "a newly declared split. A config without rows in a split leaves that split out (train stays, "
-        "possibly empty). "
+        "a newly declared split. A config without rows in a split leaves that split out, train included "
+        "(datasets cannot load a split without rows); a config without any rows keeps one empty train "
+        "file, which holds its columns. "
         f"In this release: designated {designated}; published {published}"
         + (f"; not yet declared: {', '.join(undeclared)}." if undeclared else ".")
     )
@@ -383,7 +385,7 @@ CONFIG_DESCRIPTIONS = {
                        "organizations of invented articles, which their description calls fictional): id, name, "
                        "type (ClassLabel), aliases, Wikidata QID (null unless certain), description.",
     "ner": "one row per sentence: tokens, token offsets, IOB2 ner_tags (ClassLabel).",
-    "kb": "one row per document in BigBIO's KB schema: passages, entities (mentions, time expressions, "
+    "kb": "one row per annotated document in BigBIO's KB schema: passages, entities (mentions, time expressions, "
           "QUOTE/SOURCE/CUE regions) with offsets as lists and normalizations (registry id, TIMEX3 "
           "value), relations said_by and cue.",
 }

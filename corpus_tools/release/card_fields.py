@@ -27,7 +27,7 @@ def _span_fields(prefix: str, what: str) -> dict[str, str]:
 _PROVENANCE = {
     "agreed_by": "the annotators (Label Studio user ids) whose own version of the document has exactly this unit",
     "annotators": "how many annotators' versions the document has (ground-truth annotations are adjudications, not counted)",
-    "adjudicated": "whether the unit was decided in adjudication: it comes from a ground-truth annotation and not every annotator of two or more gave it (a reviewer's decision, or `corpus-tools adjudicate`'s merge where no reviewer saved it again: see Annotation quality)",
+    "adjudicated": "whether the unit was decided in adjudication: it comes from a ground-truth annotation and not every annotator of the document gave it, or the document has no annotator's version (a reviewer's decision, or `corpus-tools adjudicate`'s merge where no reviewer saved it again: see Annotation quality)",
 }
 _FOLD = f"the document's cross-validation fold, 0-{FOLDS - 1} (a function of doc_id: see Data Splits)"
 _EVIDENCE = ("why the value is what it is: `kind` stated (the raw file's `line`, 1-based, and its text as "
