@@ -53,9 +53,9 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
         return
     with progress("pre-annotating", total=len(doc_ids) or None, unit="doc") as on_progress:
         found, note = run.preannotate_corpus(layout, doc_ids, model, on_progress=on_progress)
-        report = run.prediction_list(found) if as_json else run.summary_lines(found, note)
-    if as_json:
-        echo_json(report)
-        return
+        if as_json:  # printed as each document is pre-annotated: never all of them in memory
+            echo_json(run.predictions(found))
+            return
+        report = run.summary_lines(found, note)
     for line in report:  # printed once the bar is gone
         click.echo(line)

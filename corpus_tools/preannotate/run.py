@@ -99,9 +99,9 @@ def tools_note(registry: Mapping[str, RegistryEntity], ner: NerModel) -> str:
            "or speaker_id comes from it"
 
 
-def prediction_list(found: Iterable[tuple[str, PreAnnotation]]) -> list[dict]:
-    """``preannotate --json``: each document's Label Studio prediction."""
-    return [{"doc_id": doc_id, "prediction": prediction(pre)} for doc_id, pre in found]
+def predictions(found: Iterable[tuple[str, PreAnnotation]]) -> Iterator[dict]:
+    """``preannotate --json``: each document's Label Studio prediction, as they come."""
+    return ({"doc_id": doc_id, "prediction": prediction(pre)} for doc_id, pre in found)
 
 
 def summary_lines(found: Iterable[tuple[str, PreAnnotation]], note: str) -> list[str]:
