@@ -15,7 +15,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Collection, Mapping
+from typing import Any, Collection, Mapping, Sequence
 
 from corpus_tools.errors import Location, Problem, Report
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS, TIMEX_MODS
@@ -688,7 +688,7 @@ class ReleaseDiff:
     old_path: str
     new_path: str
     direction: str
-    changes: tuple[ReleaseChange, ...]
+    changes: Sequence[ReleaseChange]  # corpus_tools.release.diff.ChangeLog: on disk, not in memory
     doc_id: str | None = None
     layers: tuple[str, ...] | None = None
 # ---------------------------------------------------------------------------------------------

@@ -43,6 +43,6 @@ def diff(old: str, new: str, root: str, as_json: bool, doc_id: str | None, layer
     with progress("comparing documents", unit="doc") as on_progress:
         result = diff_releases(old, new, root=root, doc_id=doc_id, layers=layers or None, on_progress=on_progress)
     if as_json:
-        echo_json(as_dict(result))
+        echo_json(as_dict(result, lazy=True))
     else:
         click.echo("\n".join(report_lines(result, examples=examples)))

@@ -31,7 +31,8 @@ def release(layout: Layout, version: str | None) -> None:
 
     with stages() as stage:
         result = build(layout, version, on_progress=stage("building the release", unit="doc"),
-                       on_checking=rechecking(stage))
+                       on_checking=rechecking(stage),
+                       on_comparing=stage("comparing with the previous release", unit="doc"))
     verb = {"built": "built", "unchanged": "unchanged (already released with identical content):"}[result.status]
     for note in result.notes:
         click.echo(f"note: {note}", err=True)

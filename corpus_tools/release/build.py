@@ -75,7 +75,8 @@ def build_release(documents: Mapping[str, Document],
                   sizes: ShardSizes = ShardSizes(), upstream_problems: Sequence[Problem] = (),
                   regions_validated: bool = False,
                   annotation_quality: Callable[[], AnnotationQuality] | None = None,
-                  on_progress: Callable[[int], None] | None = None) -> ReleaseResult:
+                  on_progress: Callable[[int], None] | None = None,
+                  on_comparing: Callable[[int], None] | None = None) -> ReleaseResult:
     """Build ``<out_dir>/<version>/`` from records; refuse invalid inputs, publishing nothing.
 
     ``annotations``: the chosen annotation per document, as a mapping by doc_id or as a stream
@@ -92,7 +93,8 @@ def build_release(documents: Mapping[str, Document],
     (corpus_tools.release.diff), its changelog is carried on, and a version that moves less than
     the changes need is refused (``version-bump-too-small``; the version rule: docs/release.md).
     ``annotation_quality``: called once the rows are written (the annotation stream consumed), for
-    the card's and Croissant's annotation-quality figures. ``on_progress(n)``: n more documents written.
+    the card's and Croissant's annotation-quality figures. ``on_progress(n)``: n more documents
+    written; ``on_comparing(n)``: n more documents compared with ``previous``.
     """
     check_version(version)
     if not documents:
@@ -109,7 +111,7 @@ def build_release(documents: Mapping[str, Document],
             # no-op, other content is release-exists (_publish), never a call for another bump
             _write_release(partial, documents, annotations, registry, version, previous, card, sizes,
                            upstream_problems, regions_validated, annotation_quality, on_progress,
-                           version_rule=not published)
+                           version_rule=not published, on_comparing=on_comparing)
         return _publish(partial, target, version, verified=published)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
@@ -124,7 +126,7 @@ def invalid_inputs(report) -> CorpusError:
 
 def _write_release(root: Path, documents, annotations, registry, version, previous, card, sizes,
                    upstream_problems, regions_validated, annotation_quality=None, on_progress=None, *,
-                   version_rule: bool = True) -> None:
+                   version_rule: bool = True, on_comparing=None) -> None:
     stats = Stats()
     plan = SplitPlan.of(documents, _published_splits(previous))
     document_splits = plan.declared
@@ -152,7 +154,7 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
     # the versions make the provenance columns: their updates are the release's inputs too
     latest_update = max(filter(None, (latest_update, quality and quality.versions_updated)), default=None)
     _write_metadata(root, shards, stats, document_splits, version, latest_update, previous, card, quality,
-                    version_rule)
+                    version_rule, on_comparing)
 
 
 # Documents of one split whose rows are built and handed to the writers together: the ner
@@ -245,11 +247,13 @@ def _paired(documents: Mapping[str, Document], annotations, problems: list[Probl
 
 
 def _write_metadata(root: Path, shards, stats, document_splits, version, date, previous: str | Path | None,
-                    card, quality: AnnotationQuality | None = None, version_rule: bool = True) -> None:
+                    card, quality: AnnotationQuality | None = None, version_rule: bool = True,
+                    on_comparing=None) -> None:
     """Card, changelog and Croissant (which need the shards' sizes and hashes), then SHA256SUMS last.
     First the diff from the ``previous`` release (None: this is the first), which the card and
     changelog report, and whose version rule may refuse the version before anything is written."""
-    changes = None if previous is None else diff_build(Path(previous), root, version, card.pretty_name)
+    changes = None if previous is None else diff_build(Path(previous), root, version, card.pretty_name,
+                                                       on_progress=on_comparing)
     if changes is not None and version_rule:
         check_bump(changes)
     history = "" if previous is None else (Path(previous) / "CHANGELOG.md").read_text(encoding="utf-8")

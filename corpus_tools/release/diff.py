@@ -19,11 +19,15 @@ overlap (a boundary change); the rest is added or removed.
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import pickle
+import sqlite3
 from collections import Counter, defaultdict
+from collections.abc import Sequence as SequenceABC
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import orjson
 import pyarrow as pa
@@ -65,6 +69,84 @@ _KNOWN = {
                "cue_id", *(f"cue_{c}" for c in _SPAN)},
     "registry": {"id", "name", "type", "aliases", "wikidata", "description"},
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# The changes found, kept on disk
+
+
+class ChangeLog(SequenceABC):
+    """A diff's changes in report order (``_order``), kept in a private temporary SQLite database
+    (removed when the log is closed or collected), not as objects: two releases of 10,000
+    documents re-annotated throughout differ by some 900,000 changes, 900 MB in memory. Reads as
+    a sequence of ReleaseChange; the readers below ask it for counts and first examples in SQL."""
+
+    _ORDER = "layer_rank, doc, id, kind_rank, seq"
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect("")  # "": a temporary file of this connection's own
+        self._db.execute("CREATE TABLE changes (seq INTEGER PRIMARY KEY, layer_rank INTEGER, doc TEXT, id TEXT, "
+                         "kind_rank INTEGER, layer TEXT, kind TEXT, doc_id TEXT, count INTEGER, change BLOB)")
+        self._length = 0
+
+    def extend(self, changes: Iterable[ReleaseChange]) -> None:
+        rows = [(*_order(change), change.layer, change.kind, change.doc_id, change.count,
+                 pickle.dumps(change, pickle.HIGHEST_PROTOCOL)) for change in changes]
+        self._db.executemany("INSERT INTO changes (layer_rank, doc, id, kind_rank, layer, kind, doc_id, count, change) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self._length += len(rows)
+
+    def finish(self) -> "ChangeLog":
+        self._db.execute(f"CREATE INDEX in_order ON changes ({self._ORDER})")
+        self._db.execute(f"CREATE INDEX by_kind ON changes (layer, kind, {self._ORDER})")
+        self._db.commit()
+        return self
+
+    def _changes(self, where: str = "", parameters: tuple = (), order: str = _ORDER,
+                 limit: int | None = None) -> Iterator[ReleaseChange]:
+        query = f"SELECT change FROM changes {where} ORDER BY {order}" + ("" if limit is None else f" LIMIT {limit}")
+        for (blob,) in self._db.execute(query, parameters):
+            yield pickle.loads(blob)
+
+    def __iter__(self) -> Iterator[ReleaseChange]:
+        return self._changes()
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(itertools.islice(self, *index.indices(self._length)[:2])) if (index.step or 1) == 1 \
+                else tuple(self)[index]
+        position = range(self._length)[index]  # IndexError, and negative indices, as a tuple has them
+        return next(self._changes(f"WHERE seq IN (SELECT seq FROM changes ORDER BY {self._ORDER} "
+                                  f"LIMIT 1 OFFSET {position})"))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SequenceABC) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(mine == theirs for mine, theirs in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"ChangeLog({self._length} changes)"
+
+    def first(self, layer: str, kind: str, limit: int) -> list[ReleaseChange]:
+        """The first ``limit`` changes of one kind, in report order."""
+        return list(self._changes("WHERE layer = ? AND kind = ?", (layer, kind), limit=limit))
+
+    def by_document(self) -> Iterator[ReleaseChange]:
+        """The changes outside documents, then each document's (by doc_id), each in report order."""
+        return self._changes(order=f"doc_id IS NOT NULL, doc_id, {self._ORDER}")
+
+    def totals(self, what: str) -> list[tuple]:
+        """Sums of ``count`` and numbers of changes: per (layer, kind) (``what`` "kinds"), or per
+        (doc_id, layer, kind) of the changes in documents ("documents")."""
+        if what == "kinds":
+            return self._db.execute("SELECT layer, kind, SUM(count), COUNT(*) FROM changes GROUP BY layer, kind").fetchall()
+        return self._db.execute("SELECT doc_id, layer, kind, SUM(count), COUNT(*) FROM changes "
+                                "WHERE doc_id IS NOT NULL GROUP BY doc_id, layer, kind").fetchall()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,18 +317,25 @@ def diff_releases(old: str | Path, new: str | Path, *, root: str | Path = ".", d
                    on_progress=on_progress)
 
 
-def diff_build(previous: Path, built: Path, version: str, name: str) -> ReleaseDiff:
+def diff_build(previous: Path, built: Path, version: str, name: str,
+               on_progress: Callable[[int], None] | None = None) -> ReleaseDiff:
     """The diff from the published release ``previous`` to a release being built in ``built``
-    (complete but for its metadata and SHA256SUMS: the build checked what it wrote)."""
-    return compare(open_release(previous), _Release(Path(built), version, name))
+    (complete but for its metadata and SHA256SUMS: the build checked what it wrote);
+    ``on_progress(n)``: n more documents compared."""
+    return compare(open_release(previous), _Release(Path(built), version, name), on_progress=on_progress)
 
 
 def compare(old: _Release, new: _Release, *, doc_id: str | None = None, layers: Sequence[str] | None = None,
             on_progress: Callable[[int], None] | None = None) -> ReleaseDiff:
-    changes: list[ReleaseChange] = []
+    log = ChangeLog()
+
+    def keep(found: Iterable[ReleaseChange]) -> None:  # what the filters select, as it is found
+        log.extend(change for change in found
+                   if (doc_id is None or change.doc_id == doc_id) and (not layers or change.layer in layers))
+
     old_configs, new_configs = set(old.configs()), set(new.configs())
     common = old_configs & new_configs
-    changes += _schema_changes(old, new, old_configs, new_configs)
+    keep(_schema_changes(old, new, old_configs, new_configs))
     old_ids, new_ids = old.doc_ids(), new.doc_ids()
     _check_same_corpus(old, new)
     if doc_id is not None and doc_id not in old_ids and doc_id not in new_ids:
@@ -283,20 +372,18 @@ def compare(old: _Release, new: _Release, *, doc_id: str | None = None, layers: 
         for config in derived:
             if not _unchanged(old, new, config, batch):
                 found += _row_changes(config, old, new, [d for d in batch if d in frames and d not in explained])
-        changes += found
+        keep(found)
         if on_progress is not None:
             on_progress(len(batch))
     if "entity_registry" in common and doc_id is None:
-        changes += _registry_changes(old.rows("entity_registry"), new.rows("entity_registry"),
-                                     _common_columns(old, new, "entity_registry"), links, new_links)
+        keep(_registry_changes(old.rows("entity_registry"), new.rows("entity_registry"),
+                               _common_columns(old, new, "entity_registry"), links, new_links))
     for config in sorted(common - _COMPARED - set(derived)):  # no document column: compared whole
-        changes += _row_changes(config, old, new, [None])
-    selected = [change for change in changes
-                if (doc_id is None or change.doc_id == doc_id) and (not layers or change.layer in layers)]
+        keep(_row_changes(config, old, new, [None]))
     direction = ("same" if old.version == new.version
                  else "forward" if version_key(old.version) < version_key(new.version) else "backward")
-    return ReleaseDiff(old.version, new.version, str(old.path), str(new.path), direction,
-                       tuple(sorted(selected, key=_order)), doc_id, tuple(layers) if layers else None)
+    return ReleaseDiff(old.version, new.version, str(old.path), str(new.path), direction, log.finish(), doc_id,
+                       tuple(layers) if layers else None)
 
 
 def _order(change: ReleaseChange) -> tuple:
@@ -753,11 +840,12 @@ def _row_changes(config: str, old: _Release, new: _Release, documents: list) -> 
 # Reading a diff: counts, the version rule, JSON, text
 
 
-def counts(diff: ReleaseDiff) -> dict[str, dict[str, int]]:
-    """layer -> kind -> number of changes (tokens, for ner), in report order; only what occurs."""
+def counts(diff: ReleaseDiff, *, changes: bool = False) -> dict[str, dict[str, int]]:
+    """layer -> kind -> number of changes (tokens, for ner; ``changes``: changes, whatever their
+    count), in report order; only what occurs."""
     tally: dict[str, Counter] = defaultdict(Counter)
-    for change in diff.changes:
-        tally[change.layer][change.kind] += change.count
+    for layer, kind, total, number in diff.changes.totals("kinds"):
+        tally[layer][kind] += number if changes else total
     return {layer: {kind: tally[layer][kind] for kind in CHANGE_KINDS[layer] if tally[layer][kind]}
             for layer in LAYERS if tally.get(layer)}
 
@@ -765,9 +853,8 @@ def counts(diff: ReleaseDiff) -> dict[str, dict[str, int]]:
 def document_counts(diff: ReleaseDiff) -> dict[str, dict[str, dict[str, int]]]:
     """doc_id -> layer -> kind -> number, for the changes that belong to a document."""
     tally: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    for change in diff.changes:
-        if change.doc_id is not None:
-            tally[change.doc_id][change.layer][change.kind] += change.count
+    for doc_id, layer, kind, total, _ in diff.changes.totals("documents"):
+        tally[doc_id][layer][kind] += total
     return {doc_id: {layer: dict(sorted(kinds.items(), key=lambda item: CHANGE_KINDS[layer].index(item[0])))
                      for layer, kinds in sorted(layers.items(), key=lambda item: LAYERS.index(item[0]))}
             for doc_id, layers in sorted(tally.items())}
@@ -776,7 +863,7 @@ def document_counts(diff: ReleaseDiff) -> dict[str, dict[str, dict[str, int]]]:
 def required_bump(diff: ReleaseDiff) -> str:
     """The version rule: major for a removed config or column, a retyped column or a changed label
     set; minor for any other change; patch when the data did not change."""
-    if any((change.layer, change.kind) in MAJOR_CHANGES for change in diff.changes):
+    if any((layer, kind) in MAJOR_CHANGES for layer, kind, _, _ in diff.changes.totals("kinds")):
         return "major"
     return "minor" if diff.changes else "patch"
 
@@ -801,8 +888,11 @@ def check_bump(diff: ReleaseDiff) -> None:
         dataclasses.replace(where, doc_id=cause.doc_id))
 
 
-def as_dict(diff: ReleaseDiff) -> dict[str, Any]:
-    """The JSON form (`corpus-tools diff --json`; keys in docs/diff.md)."""
+def as_dict(diff: ReleaseDiff, lazy: bool = False) -> dict[str, Any]:
+    """The JSON form (`corpus-tools diff --json`; keys in docs/diff.md); ``lazy``: its changes as a
+    generator, which echo_json prints a change at a time."""
+    changes = ({"layer": c.layer, "kind": c.kind, "doc_id": c.doc_id, "id": c.id, "text": c.text,
+                "old": c.old, "new": c.new, "count": c.count} for c in diff.changes)
     return {
         "old": {"version": diff.old_version, "path": diff.old_path},
         "new": {"version": diff.new_version, "path": diff.new_path},
@@ -812,8 +902,7 @@ def as_dict(diff: ReleaseDiff) -> dict[str, Any]:
         "required_bump": required_bump(diff),
         "counts": counts(diff),
         "documents": document_counts(diff),
-        "changes": [{"layer": c.layer, "kind": c.kind, "doc_id": c.doc_id, "id": c.id, "text": c.text,
-                     "old": c.old, "new": c.new, "count": c.count} for c in diff.changes],
+        "changes": changes if lazy else list(changes),
     }
 
 
@@ -918,16 +1007,13 @@ def report_lines(diff: ReleaseDiff, examples: int = 3, documents: int = 10) -> l
         lines.append("only " + " and ".join(filter(None, (
             f"document {diff.doc_id}" if diff.doc_id else None,
             f"layers {', '.join(diff.layers)}" if diff.layers else None))))
-    by_kind: dict[tuple[str, str], list[ReleaseChange]] = defaultdict(list)
-    for change in diff.changes:
-        by_kind[change.layer, change.kind].append(change)
+    numbers = counts(diff, changes=True)
     for layer, kinds in counts(diff).items():
         lines.append(f"{layer}: " + ", ".join(f"{n} {kind_phrase(layer, kind)}" for kind, n in kinds.items()))
         for kind in kinds:
-            listed = by_kind[layer, kind]
-            lines += [f"  {kind}: {describe(change)}" for change in listed[:examples]]
-            if len(listed) > examples:
-                lines.append(f"  {kind}: ... {len(listed) - examples} more (--json lists all)")
+            lines += [f"  {kind}: {describe(change)}" for change in diff.changes.first(layer, kind, examples)]
+            if numbers[layer][kind] > examples:
+                lines.append(f"  {kind}: ... {numbers[layer][kind] - examples} more (--json lists all)")
     changed_documents = document_counts(diff)
     if changed_documents:
         lines.append(f"documents with changes: {len(changed_documents)}")
@@ -940,8 +1026,9 @@ def report_lines(diff: ReleaseDiff, examples: int = 3, documents: int = 10) -> l
         lines.append(f"no change: the data of {diff.new_version} is that of {diff.old_version}"
                      + (" (in what was selected)" if diff.doc_id or diff.layers else ""))
     else:
+        inside = sum(number for *_, number in diff.changes.totals("documents"))
         lines.append(f"total: {len(diff.changes)} change(s) in {len(changed_documents)} document(s) and "
-                     f"{sum(1 for c in diff.changes if c.doc_id is None)} outside documents; "
+                     f"{len(diff.changes) - inside} outside documents; "
                      f"by the version rule this needs a {required_bump(diff)} version")
     return lines
 
@@ -966,11 +1053,9 @@ def card_section(diff: ReleaseDiff | None, examples: int = 3) -> str:
                 "label sets and rows. Only this card, CHANGELOG.md and croissant.json differ.")
     rows = [f"| {layer} | {kind_phrase(layer, kind)} | {n} |" for layer, kinds in counts(diff).items()
             for kind, n in kinds.items()]
-    by_kind: dict[tuple[str, str], list[ReleaseChange]] = defaultdict(list)
-    for change in diff.changes:
-        by_kind[change.layer, change.kind].append(change)
     shown = [f"- {layer}, {kind_phrase(layer, kind)}: `{_code(describe(change))}`"
-             for layer, kinds in counts(diff).items() for kind in kinds for change in by_kind[layer, kind][:examples]]
+             for layer, kinds in counts(diff).items() for kind in kinds
+             for change in diff.changes.first(layer, kind, examples)]
     return (f"{head}\n\nChanges from release {diff.old_version} to {diff.new_version}, per kind (for ner, in tokens); "
             f"by the version rule they need a {required_bump(diff)} version. "
             f"`corpus-tools diff {diff.old_version} {diff.new_version}` lists every change.\n\n"

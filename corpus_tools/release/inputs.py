@@ -28,14 +28,16 @@ from corpus_tools.version import __version__
 
 def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = ShardSizes(),
             on_progress: Callable[[int], None] | None = None,
-            on_checking: Callable[[int], None] | None = None) -> ReleaseResult:
+            on_checking: Callable[[int], None] | None = None,
+            on_comparing: Callable[[int], None] | None = None) -> ReleaseResult:
     """Build ``dist/<version>`` (the package version) from raw/ and annotations/, streaming.
 
     The chosen annotations stream from the stored exports (corpus_tools.annotations.consolidate) straight
     into the build; the problems their validation reports are gathered meanwhile, and any error
     refuses the release (the build happens in a temporary directory that is then discarded).
     ``on_progress(n)``: n more documents written; ``on_checking(n)``: n more tasks of stored exports
-    checked again, first, when their units tables were made for other code, documents or registry.
+    checked again, first, when their units tables were made for other code, documents or registry;
+    ``on_comparing(n)``: n more documents compared with the previous release, last.
     """
     version = _release_version(version)
     with corpus_lock(layout, "release"):  # the exports stored now are the ones released
@@ -52,7 +54,7 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
                              annotation_quality=lambda: dataclasses.replace(
                                  provenance.quality(), preannotation_accepted=acceptance.result()),
                              card=CardInfo(caveats=caveats(layout) + unannotated_note(documents, index)),
-                             on_progress=on_progress)
+                             on_progress=on_progress, on_comparing=on_comparing)
         return dataclasses.replace(result, notes=provenance.notes())
 
 

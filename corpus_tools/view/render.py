@@ -15,6 +15,7 @@ attributes, so it is never part of a region's text nor of a copy of it.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 from html import escape
@@ -448,36 +449,39 @@ def entity_page(entity: RegistryEntity, mention_items: Sequence[str], quote_item
     return page(entity.name, body, prefix="../", corpus=corpus, version=version, css_class="page-entity")
 
 
-def diff_page(diff, corpus: str, version: str, documents: Iterable[str]) -> str:
+def diff_page(diff, corpus: str, version: str, documents: Iterable[str]) -> Iterator[str]:
     """What changed since the previous release (corpus_tools.release.diff): counts per layer and
-    kind, then every change, document by document, linked to the document's page."""
+    kind, then every change, document by document, linked to the document's page; in parts, read
+    a change at a time from the diff's log."""
     from corpus_tools.release.diff import counts, describe, kind_phrase, required_bump
 
     present = set(documents)
-    tally = counts(diff)
-    rows = "".join(f"<tr><td>{escape(layer)}</td><td>{escape(kind_phrase(layer, kind))}</td>"
-                   f'<td class="n">{number}</td></tr>'
-                   for layer, kinds in tally.items() for kind, number in kinds.items())
-    grouped: dict[str | None, list] = {}
-    for change in diff.changes:
-        grouped.setdefault(change.doc_id, []).append(change)
-    sections = []
-    for doc_id in sorted(grouped, key=lambda key: (key is not None, key or "")):
-        title = ("the release as a whole" if doc_id is None else
-                 f'<a href="doc/{page_href(doc_id)}">{escape(doc_id)}</a>' if doc_id in present else escape(doc_id))
-        items = "".join(f"<li><span class=\"kind\">{escape(change.layer)} · "
-                        f"{escape(kind_phrase(change.layer, change.kind))}</span> {escape(describe(change))}</li>"
-                        for change in grouped[doc_id])
-        sections.append(f"<h3>{title}</h3>\n<ul class=\"changes\">{items}</ul>")
-    if diff.changes:
-        verdict = (f"{len(diff.changes)} changes; by the version rule they need a "
-                   f"{escape(required_bump(diff))} version.")
-        body = (f'<table class="diff-counts"><thead><tr><th>layer</th><th>change</th><th>count</th></tr></thead>'
-                f"<tbody>{rows}</tbody></table>\n" + "\n".join(sections))
-    else:
-        verdict, body = "The data did not change.", ""
-    main = (f'<main class="diff"><h1>Changes from {escape(diff.old_version)} to {escape(diff.new_version)}</h1>\n'
-            f'<p class="summary">{verdict} <code>corpus-tools diff {escape(diff.old_version)} '
-            f"{escape(diff.new_version)}</code> lists the same.</p>\n{body}</main>")
-    return page(f"Changes since {diff.old_version}", main, prefix="", corpus=corpus, version=version,
-                css_class="page-diff")
+
+    def body() -> Iterator[str]:
+        if not diff.changes:
+            verdict = "The data did not change."
+        else:
+            verdict = (f"{len(diff.changes)} changes; by the version rule they need a "
+                       f"{escape(required_bump(diff))} version.")
+        yield (f'<main class="diff"><h1>Changes from {escape(diff.old_version)} to {escape(diff.new_version)}</h1>\n'
+               f'<p class="summary">{verdict} <code>corpus-tools diff {escape(diff.old_version)} '
+               f"{escape(diff.new_version)}</code> lists the same.</p>\n")
+        if diff.changes:
+            rows = "".join(f"<tr><td>{escape(layer)}</td><td>{escape(kind_phrase(layer, kind))}</td>"
+                           f'<td class="n">{number}</td></tr>'
+                           for layer, kinds in counts(diff).items() for kind, number in kinds.items())
+            yield (f'<table class="diff-counts"><thead><tr><th>layer</th><th>change</th><th>count</th></tr></thead>'
+                   f"<tbody>{rows}</tbody></table>\n")
+            for number, (doc_id, changes) in enumerate(itertools.groupby(diff.changes.by_document(),
+                                                                         key=lambda change: change.doc_id)):
+                title = ("the release as a whole" if doc_id is None else
+                         f'<a href="doc/{page_href(doc_id)}">{escape(doc_id)}</a>' if doc_id in present
+                         else escape(doc_id))
+                items = "".join(f"<li><span class=\"kind\">{escape(change.layer)} · "
+                                f"{escape(kind_phrase(change.layer, change.kind))}</span> {escape(describe(change))}</li>"
+                                for change in changes)
+                yield ("\n" if number else "") + f"<h3>{title}</h3>\n<ul class=\"changes\">{items}</ul>"
+        yield "</main>"
+
+    return page_parts(f"Changes since {diff.old_version}", body(), prefix="", corpus=corpus, version=version,
+                      css_class="page-diff")

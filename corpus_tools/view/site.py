@@ -100,7 +100,7 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
                 (row for row, in gathered.execute("SELECT row FROM documents ORDER BY doc_id")),
                 None if diff is None else diff.old_version))
             if diff is not None:
-                write("diff.html", [diff_page(diff, corpus, contents.version, contents.doc_ids)])
+                write("diff.html", diff_page(diff, corpus, contents.version, contents.doc_ids))
             gathered.execute("CREATE INDEX items_by_entity ON items (entity_id, kind, doc_id, position)")
             for entity in contents.registry.values():
                 mentions, quotes = ([html for html, in gathered.execute(
