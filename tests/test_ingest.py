@@ -546,6 +546,35 @@ def test_a_deletion_seen_only_by_merging_two_clones_and_by_records_before_the_li
     assert annotators(old) == ["1"]
 
 
+def test_a_pull_that_first_holds_an_annotation_a_file_holds_too_is_stored(tmp_path: Path):
+    """Such a pull was nothing new, so the pull after the annotation's deletion was compared with
+    one that never held it, and it stayed in the file's export for good (found on a live server
+    by a hunt of this change). Likewise a pull older than the latest stored one."""
+    from corpus_tools.annotations.consolidate import AnnotationIndex
+
+    layout = corpus_root(tmp_path / "corpus")
+    project = "2024-05-01T08:00:00+00:00"
+    base = fx.valid_export()[0]["annotations"][0]
+    first, second = _annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "02", False)
+
+    def run(name, annotations, day=None):
+        tasks = fx.valid_export()[:1]
+        tasks[0]["annotations"] = annotations
+        return run_ingest(layout, write_export(tmp_path, name, tasks), snapshot=day and _pull(project, day))
+
+    assert run("1.json", [first], day=2).status == "stored"
+    assert run("file.json", [first, second]).status == "stored"
+    holding = run("2.json", [first, second], day=3)
+    assert holding.status == "stored" and holding.stored_as.deleted == ()
+    assert run("3.json", [first], day=4).stored_as.deleted == ("uuid-102",)
+    assert AnnotationIndex(layout, documents(), registry()).versions["annotator"].to_pylist() == ["1"]
+    # an older pull, ingested last, that holds an annotation since deleted and held by a file
+    third = _annotation(base, 103, 3, "02", False)
+    assert run("file2.json", [first, third]).status == "stored"
+    assert run("old.json", [first, third], day=1).status == "stored"
+    assert AnnotationIndex(layout, documents(), registry()).versions["annotator"].to_pylist() == ["1"]
+
+
 def test_a_pull_stored_without_some_of_its_tasks_says_nothing_was_deleted(tmp_path: Path):
     """A pull stored with --allow-partial lacks a task it could not read in its units table, not
     in Label Studio: its annotations were recorded as deleted, with a note saying so. (Found by a

@@ -13,7 +13,8 @@ predictions and units that validation excluded are left out. Then, per document:
   validation left out is left out, not replaced by an older copy), and an annotation that is
   only in an older export stays, except that a pull is a snapshot of its project
   (``snapshot_of``): a pull of a project that the server made before another stored one is not
-  read at all (``exports_in_use``, corpus_tools.ingest.store). The later pull holds every
+  read for its annotations (``exports_in_use``, corpus_tools.ingest.store; only for what it
+  held, when no later pull was compared with it: ``_deleted_in_label_studio``). The later pull holds every
   annotation the project still has, each as new or newer; one it lacks was deleted in Label
   Studio, and is left out; so is each copy of it in an export ingested from a file (which says no
   project), by its unique_id (``StoredExport.deleted``: every pull records what its project's

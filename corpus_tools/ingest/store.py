@@ -484,7 +484,8 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     # units table, not in Label Studio: it is compared with no pull (the annotation set then reads
     # the previous one for what was deleted)
     whole = not any(item.scope in ("task", "annotation") for item in exclusions)
-    deleted, gone, compared = _deleted(new, snapshot, previous if whole else None, stored_units)
+    prior = None if previous is None else _submitted(stored_units(previous))  # read once, here
+    deleted, gone, compared = _deleted(new, snapshot, previous if whole else None, prior)
     # a pull after a pull of its project is the project's state, cancellations and all; else an
     # export with nothing submitted says something only if it cancels an annotation stored before
     if not gathered.submitted and previous is None and not _cancels_stored(exports, new, stored_units):
@@ -495,9 +496,10 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     nothing_new, notes = (False, ()) if first_pull and accounts is not None else \
         _against_store(exports, new, stored_units, accounts is None, previous)
     notes += deleted
-    # a project's first pull is stored even when exports from files hold all of it: the next
-    # pull's deletions are seen against it
-    if nothing_new and not deleted and not first_pull:
+    # a project's first pull is stored even when exports from files hold all of it, and so is a
+    # pull that holds an annotation the project's latest stored pull lacks: a pull that holds it
+    # is what its deletion is seen against
+    if nothing_new and not deleted and not first_pull and not _holds_more(new, prior):
         notes += _record_accounts(layout, exports, new, None, accounts, stored_units, export_path)
         return IngestResult("nothing-new", sha256, None, report, exclusions, notes)
     if accounts is None and _known_by_account(layout):
@@ -668,17 +670,26 @@ def _previous_pull(exports: list[StoredExport], snapshot: Snapshot | None) -> St
     return _latest_pulls(exports).get(snapshot.project_key)
 
 
+def _holds_more(new: Units, prior: pa.Table | None) -> bool:
+    """Whether the export holds an annotation (a unique_id) that ``prior`` (the submitted
+    annotations of its project's latest stored pull, if any) does not."""
+    ours = _submitted(new)["unique_id"].drop_null()
+    if prior is None or not len(ours):
+        return False
+    return column_sum(pc.is_in(ours, value_set=prior["unique_id"].drop_null().combine_chunks())) < len(ours)
+
+
 def _deleted(new: Units, snapshot: Snapshot | None, previous: StoredExport | None,
-             stored_units: Callable[[StoredExport], Units]) -> tuple[tuple[str, ...], list[str], str | None]:
+             theirs: pa.Table | None) -> tuple[tuple[str, ...], list[str], str | None]:
     """A note when annotations of the project's ``previous`` stored pull are not in this one: they
     were deleted in Label Studio; the unique_ids of those that have one, sorted (``deleted`` in
     ingest.json: they leave every stored export, those ingested from files too); and the name of
     the pull compared with (``previous`` in ingest.json: the annotation set need not read it for
-    its deletions), None without a previous pull or when this one is older. Matched by unique_id
-    (a SQLite database gives a deleted annotation's id to the next one), else by id."""
+    its deletions), None without a previous pull or when this one is older. ``theirs``: the
+    previous pull's submitted annotations. Matched by unique_id (a SQLite database gives a deleted
+    annotation's id to the next one), else by id."""
     if snapshot is None or previous is None or previous.snapshot.taken > snapshot.taken:
         return (), [], None  # an older pull than the one read says nothing of what was deleted since
-    theirs = _submitted(stored_units(previous))
     gone = pc.invert(pc.is_in(_annotation_key(theirs), value_set=_annotation_key(_submitted(new)).combine_chunks()))
     count = column_sum(gone)
     if not count:
