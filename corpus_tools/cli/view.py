@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from corpus_tools.cli.options import root_option
-from corpus_tools.cli.progress import progress
+from corpus_tools.cli.progress import stages
 from corpus_tools.errors import quantity
 from corpus_tools.layout import Layout
 
@@ -43,8 +43,10 @@ def view(release: Path | None, output: Path | None, serve: bool, port: int, prev
 
     release, previous = site_releases(release, previous, layout.root)
     output = output or layout.build / "site"
-    with progress("writing pages", unit="page") as on_progress:
-        summary = build_site(release, output, raw_dir=layout.raw, previous=previous, on_progress=on_progress)
+    with stages() as stage:
+        summary = build_site(release, output, raw_dir=layout.raw, previous=previous,
+                             on_comparing=stage("comparing with the previous release", unit="doc"),
+                             on_progress=stage("writing pages", unit="page"))
     click.echo(f"wrote {output}: release {summary.version}, {quantity(summary.documents, 'document page')}, "
                f"{quantity(summary.entities, 'entity page')}, {quantity(summary.files, 'file')}; "
                "removed text shown for "

@@ -48,7 +48,8 @@ class SiteSummary:
 
 def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | None = None,
                previous: str | Path | None = None,
-               on_progress: Callable[[int], None] | None = None) -> SiteSummary:
+               on_progress: Callable[[int], None] | None = None,
+               on_comparing: Callable[[int], None] | None = None) -> SiteSummary:
     """Write the site of the release directory ``release`` into ``out``.
 
     ``raw_dir``: a checkout's raw/ directory; when it holds a document's raw file (same sha256)
@@ -56,7 +57,8 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     normalization removed, each at its raw position (a release does not carry them).
     ``previous``: the release before this one: its diff with ``release``
     (corpus_tools.release.diff) becomes diff.html, linked from the index.
-    ``on_progress`` is called with 1 after each page.
+    ``on_progress`` is called with 1 after each page; ``on_comparing(n)``: n more documents
+    compared with ``previous``, first.
 
     Documents are read one at a time and their pages written at once; what the index and the
     entity pages gather from every document (a table row per document, an item per mention) is
@@ -73,7 +75,7 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     if previous is not None:
         from corpus_tools.release.diff import diff_releases
 
-        diff = diff_releases(previous, release)
+        diff = diff_releases(previous, release, on_progress=on_comparing)
 
     building = staging_dir(out.parent, f".{out.name}.partial-")
     try:
