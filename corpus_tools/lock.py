@@ -15,8 +15,10 @@ library feature, not a CLI one: Python callers of these functions are serialized
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
+import stat
 import threading
 import time
 from pathlib import Path
@@ -32,6 +34,24 @@ _guard = threading.Lock()
 
 def lock_path(layout: Layout) -> Path:
     return layout.build / LOCK_NAME
+
+
+def _open_lock_file(path: Path) -> int:
+    """The lock file, opened for writing the holder's name into it: never through a symbolic link
+    (a link to a release file or the manifest was emptied) and never a FIFO or device."""
+    where = Location(file=str(path))
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0),
+                     0o644)
+    except OSError as error:
+        what = "a symbolic link" if error.errno == errno.ELOOP else error.strerror
+        raise CorpusError("file-error", f"the corpus lock cannot be opened ({what}): it is a regular file "
+                          "commands create; remove what is there", where) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise CorpusError("file-error", "the corpus lock is not a regular file: it is one commands create; "
+                          "remove what is there", where)
+    return fd
 
 
 @contextlib.contextmanager
@@ -52,7 +72,7 @@ def corpus_lock(layout: Layout, command: str) -> Iterator[None]:
                 _held[path] -= 1
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    fd = _open_lock_file(path)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

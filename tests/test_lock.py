@@ -54,3 +54,24 @@ def test_the_lock_is_reentrant_within_a_process(tmp_path):
         with corpus_lock(layout, "ingest"):
             pass
         assert "pull" in lock_path(layout).read_text()
+
+
+@pytest.mark.parametrize("kind", ["link", "fifo"])
+def test_a_lock_path_that_is_no_regular_file_is_refused_and_nothing_it_names_is_written(tmp_path, kind):
+    """The lock was opened through a symbolic link and truncated its target: a link at
+    build/corpus.lock to a published release's README.md emptied it (found by a hunt)."""
+    layout = Layout.at(tmp_path)
+    target = tmp_path / "dist" / "1.0.0" / "README.md"
+    target.parent.mkdir(parents=True)
+    target.write_text("published\n")
+    lock_path(layout).parent.mkdir(parents=True)
+    if kind == "link":
+        lock_path(layout).symlink_to(target)
+    else:
+        os.mkfifo(lock_path(layout))
+    with pytest.raises(CorpusError) as caught:
+        with corpus_lock(layout, "release"):
+            pass
+    assert caught.value.code == "file-error" and caught.value.location.file == str(lock_path(layout))
+    assert ("a symbolic link" in caught.value.message) == (kind == "link")
+    assert target.read_text() == "published\n"
