@@ -195,6 +195,17 @@ def test_a_site_is_replaced_in_one_step(site, tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["again"]
 
 
+def test_an_output_that_is_a_symbolic_link_is_refused(tmp_path):
+    """A link to a site was replaced by a directory, and left behind under a hidden staging name
+    (found by a hunt)."""
+    build_site(RELEASE, tmp_path / "real")
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    with pytest.raises(CorpusError) as caught:
+        build_site(RELEASE, tmp_path / "link")
+    assert caught.value.code == "view-output-occupied" and "symbolic link" in caught.value.message
+    assert (tmp_path / "link").is_symlink() and sorted(p.name for p in tmp_path.iterdir()) == ["link", "real"]
+
+
 def test_a_directory_that_is_not_a_site_is_never_replaced(tmp_path):
     out = tmp_path / "mine"
     out.mkdir()

@@ -174,6 +174,10 @@ def site_releases(release: str | Path | None, previous: str | Path | None, root:
 
 
 def _check_replaceable(out: Path) -> None:
+    # a site is swapped into place by renaming: a link there would be replaced, not written through
+    if out.is_symlink():
+        raise CorpusError("view-output-occupied", "is a symbolic link; give the directory it names, or another "
+                          "-o directory", Location(file=str(out)))
     if out.exists() and not (out.is_dir() and ((out / MARKER).is_file() or not any(out.iterdir()))):
         raise CorpusError("view-output-occupied", "exists and is not a site written by corpus-tools view; "
                           "choose another -o directory or remove it", Location(file=str(out)))
