@@ -62,6 +62,12 @@ def _staged_bytes(corpus: Path) -> int:
     return sum(path.stat().st_size for path in (corpus / "annotations" / "exports").glob(".ingest-*/export.json"))
 
 
+def _units_written(corpus: Path) -> bool:
+    """Whether the ingest's units tables hold rows (more than a parquet header): its workers have
+    started and checked some tasks."""
+    return any(path.stat().st_size > 4096 for path in (corpus / "build" / "units").glob(".units-*/*.parquet"))
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0]
@@ -96,6 +102,33 @@ def test_a_killed_ingest_takes_its_workers_with_it_and_the_next_run_cleans_up(bi
     assert sorted(p.name for p in layout.exports.iterdir()) == [stored.name]  # the leftover is gone
     assert stored.export.read_bytes() == export.read_bytes()
     assert not [p for p in (layout.build / "units").iterdir() if p.name.startswith(".")]
+
+
+def test_ctrl_c_stops_a_parallel_ingest_at_once_with_one_line(big, tmp_path):
+    """Ctrl-C reached the workers too: one stopped while starting printed a traceback, and now
+    and then the pool's shutdown hung for good on a pipe to it (found by a hunt: 2 runs in 12
+    hung). Workers leave SIGINT to their parent, which shuts the pool down."""
+    export, source = big
+    corpus = tmp_path / "corpus"
+    subprocess.run(["cp", "-r", str(source), str(corpus)], check=True)
+    process = subprocess.Popen([*CORPUS_TOOLS, "ingest", str(export), "--root", str(corpus), "--jobs", "2"],
+                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                               env={**os.environ, "PYTHONPATH": str(REPO)})
+    _wait(lambda: _units_written(corpus) and len(_children(process.pid)) >= 2, process,
+          "checked some tasks with its workers running")
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole process group
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 1 and b"Traceback" not in output and output.strip().endswith(b"Aborted!")
+    assert stored_exports(Layout.at(corpus)) == []
+
+
+def test_a_checking_worker_leaves_ctrl_c_to_its_parent():
+    probe = subprocess.Popen([sys.executable, "-c", "import os, pickle, time; from corpus_tools.ingest.work import "
+                              "start_worker; start_worker(os.getppid(), pickle.dumps(None)); print('ready', flush=True);"
+                              " time.sleep(2); print('still here')"], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    assert probe.stdout.readline() == "ready\n"
+    probe.send_signal(signal.SIGINT)
+    assert probe.communicate(timeout=60)[0] == "still here\n" and probe.returncode == 0
 
 
 def test_a_worker_whose_parent_died_while_it_started_leaves_at_once():

@@ -40,6 +40,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import pickle
 import re
 import shutil
 from array import array
@@ -324,7 +325,7 @@ def _in_pool(batches: Iterable, path: str, context: Context, jobs: int) -> Itera
     """Workers started fresh (``spawn``): they load the checks, not this module's pyarrow."""
     window: deque[Future] = deque()
     with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=start_worker,
-                             initargs=(os.getpid(), context)) as pool:
+                             initargs=(os.getpid(), pickle.dumps(context, pickle.HIGHEST_PROTOCOL))) as pool:
         try:
             try:
                 for batch in batches:
@@ -343,8 +344,8 @@ def _in_pool(batches: Iterable, path: str, context: Context, jobs: int) -> Itera
                               "so call ingest under `if __name__ == \"__main__\":`, or pass jobs=1",
                               Location(file=path)) from None
         finally:
-            for future in window:
-                future.cancel()
+            # interrupted (Ctrl-C, or a caller that stopped reading): no batch waits to start
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 class _Gathered:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import pickle
 import signal
 from typing import Any
 
@@ -32,12 +33,16 @@ def check_batch(raw_tasks: list[tuple[int, int, bytes]], path: str, context: Con
 _WORKER: dict[str, Any] = {}
 
 
-def start_worker(parent: int, context: Context) -> None:
-    """``parent``: the pid of the process that started this worker. Its context (the documents)
-    is unpickled before this runs, which takes a while: if the parent died meanwhile, this
-    worker's parent is no longer ``parent``, and it leaves at once."""
+def start_worker(parent: int, context: bytes) -> None:
+    """``parent``: the pid of the process that started this worker; if it died while this one
+    started, this worker's parent is no longer ``parent``, and it leaves at once. ``context``:
+    the pickled Context (the documents), unpickled here, which takes a while, once Ctrl-C
+    (SIGINT to the terminal's process group) is ignored: it is the parent's to handle, which
+    shuts the pool down; a worker it stopped while starting printed a traceback, and the pool's
+    shutdown could then hang on a pipe to it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent)
-    _WORKER["context"] = context
+    _WORKER["context"] = pickle.loads(context)
 
 
 def worker_batch(raw_tasks: list[tuple[int, int, bytes]], path: str) -> Columns:
