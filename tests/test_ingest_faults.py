@@ -182,3 +182,43 @@ def test_rebuilding_units_or_the_raw_index_removes_what_killed_runs_left_and_kee
         f".raw-index.{os.getpid()}-x2.tmp"]
     assert sorted(p.name for p in (layout.build / "units").glob(".units-*")) == [f".units-{os.getpid()}-live.tmp"]
     assert [p for p in (layout.build / "units").iterdir() if not p.name.startswith(".")]  # the tables were made
+
+
+READ_UNITS_STOPPED = """
+import os, signal, sys
+from corpus_tools.annotations.consolidate import AnnotationIndex
+from corpus_tools.layout import Layout
+index = AnnotationIndex.of_corpus(Layout.at(sys.argv[1]))
+os.kill(os.getpid(), signal.SIGSTOP)  # the test changes the registry and runs agreement now
+print(sum(1 for _ in index.records(index.roles())))
+"""
+
+
+def test_a_command_without_the_corpus_lock_never_removes_units_tables_another_process_reads(corpus_copy):
+    """agreement (no corpus lock) found the units tables stale after a registry change and removed
+    those of the older fingerprint while a release was streaming from them: the release failed,
+    "Failed to open local file .../annotations.00000.parquet" (a hunt). The reader here is a real
+    process stopped between ranking the annotations and reading their records."""
+    layout = corpus_copy
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    agreement = [*CORPUS_TOOLS, "agreement", "--root", str(layout.root)]
+    subprocess.run(agreement, cwd=REPO, env=env, check=True, capture_output=True)
+    before = sorted(p.name for p in (layout.build / "units").iterdir())
+    reader = subprocess.Popen([sys.executable, "-c", READ_UNITS_STOPPED, str(layout.root)], cwd=REPO, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _, status = os.waitpid(reader.pid, os.WUNTRACED)  # returns once it has stopped itself
+        assert os.WIFSTOPPED(status), reader.stderr.read()
+        with open(layout.root / "annotations" / "entity-registry.jsonl", "a") as registry:
+            registry.write('{"aliases":[],"description":"added","id":"zz-added","name":"Zz Added","type":"ORG",'
+                           '"wikidata":null}\n')  # a new registry: every table has a new fingerprint
+        subprocess.run(agreement, cwd=REPO, env=env, check=True, capture_output=True)
+        during = sorted(p.name for p in (layout.build / "units").iterdir())
+        assert set(before) < set(during)  # made anew, the read ones kept
+    finally:
+        reader.send_signal(signal.SIGCONT)
+        out, err = reader.communicate(timeout=300)
+    assert reader.returncode == 0, err
+    assert int(out) > 0
+    subprocess.run(agreement, cwd=REPO, env=env, check=True, capture_output=True)  # no one reads them now
+    assert sorted(p.name for p in (layout.build / "units").iterdir()) == sorted(set(during) - set(before))
