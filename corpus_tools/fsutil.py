@@ -11,6 +11,7 @@ import errno
 import fcntl
 import glob
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -18,12 +19,19 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 
+# what follows ``.<name>.`` in atomic_writer's temporaries: the pid, mkstemp's random letters
+_TEMPORARY_TAIL = re.compile(r"[0-9]+-[a-z0-9_]+\.tmp")
+
+
 @contextlib.contextmanager
 def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
     """A binary handle on a temporary file beside ``path`` that replaces ``path`` on success.
 
     On any exception (or a kill) the old file, or none, stays; the temporary is removed when
-    Python still can. ``mode`` is set explicitly because mkstemp creates files 0600.
+    Python still can. One a killed run left (SIGKILL, or SIGTERM and SIGHUP, which end Python
+    without unwinding) is named ``.<name>.<pid>-<random>.tmp``, and the next write of the same
+    file removes it once that pid is gone (``abandoned``). ``mode`` is set explicitly because
+    mkstemp creates files 0600.
     """
     path = Path(path)
     # named here, not as the temporary file or a parent the system's error would name
@@ -40,8 +48,13 @@ def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
         path.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # a parent is a file
         raise NotADirectoryError(errno.ENOTDIR, "a parent of it is not a directory", str(path)) from None
+    prefix = f".{path.name}."
+    for leftover in abandoned(path.parent, prefix):
+        # only this file's temporaries: another file's could begin with the same prefix
+        if _TEMPORARY_TAIL.fullmatch(leftover.name[len(prefix):]):
+            leftover.unlink(missing_ok=True)
     with _named_as(path):
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle

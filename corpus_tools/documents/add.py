@@ -280,6 +280,19 @@ def manifest_line(record: ManifestRecord) -> bytes:
     return json.dumps(asdict(record), ensure_ascii=False).encode("utf-8") + b"\n"
 
 
+def _stage(path: Path, data: bytes) -> None:
+    """A raw file written in place in the staging directory, made durable: nothing reads it
+    before the staged manifest, written after it, says the add is whole, so it needs no temporary
+    and rename of its own (``atomic_write_bytes`` also looks for killed runs' temporaries, which
+    lists the directory on every write: adding 3,000 files took twice as long)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(path, 0o644)  # as atomic_write_bytes makes its files, whatever the umask
+
+
 def _write(layout: Layout, planned: list[tuple[AddedFile, bytes]], on_progress) -> None:
     """Everything is written into a staging directory first, the new manifest last; then the raw
     files are renamed into raw/ and the manifest replaced. Killed before the manifest was staged,
@@ -293,7 +306,7 @@ def _write(layout: Layout, planned: list[tuple[AddedFile, bytes]], on_progress) 
     try:
         with writing_under(layout.raw):
             for added, data in planned:
-                atomic_write_bytes(staging / added.record.file, data)
+                _stage(staging / added.record.file, data)
                 if on_progress is not None:
                     on_progress(1)
             atomic_write_bytes(staging / STAGED_MANIFEST,
