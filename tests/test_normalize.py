@@ -461,3 +461,61 @@ def test_normalize_out_killed_part_way_changes_no_file_and_the_next_run_cleans_u
     write_normalized(corpus_copy, out)
     assert {path.name: path.read_bytes() for path in out.iterdir()} == \
         {path.name: path.read_bytes() for path in reference.iterdir()}
+
+
+NORMALIZE_KILLED_RENAMING = """
+import os, signal, sys
+from pathlib import Path
+from corpus_tools.documents.index import write_normalized
+from corpus_tools.layout import Layout
+replace = os.replace
+def replace_then_die(source, target):
+    replace(source, target)
+    if str(target).endswith(".txt"):
+        os.kill(os.getpid(), signal.SIGKILL)  # killed while renaming, after its first text
+os.replace = replace_then_die
+write_normalized(Layout.at(sys.argv[1]), Path(sys.argv[2]))
+"""
+
+
+def test_normalize_out_killed_while_renaming_leaves_whole_files_and_lists_what_it_renamed(corpus_copy, tmp_path):
+    """normalize --out renames its files into place one by one: killed then, its docstring said
+    it changed no file of out, and the listing still was the previous run's, so a text it had
+    renamed in stayed in out for good once its document left the corpus (a hunt). Now: each file
+    whole, old or new, and every file renamed in listed, so a later run removes it."""
+    import signal
+    import subprocess
+    import sys
+
+    import json
+
+    from corpus_tools.documents.index import NORMALIZED_LISTING, write_normalized
+
+    manifest = corpus_copy.raw / "manifest.jsonl"
+    lines = manifest.read_bytes().splitlines(keepends=True)
+    first = min(json.loads(line)["doc_id"] for line in lines)
+    entry = next(line for line in lines if json.loads(line)["doc_id"] == first)
+    raw_file = corpus_copy.raw / json.loads(entry)["file"]
+    raw_bytes = raw_file.read_bytes()
+
+    def without_first():
+        manifest.write_bytes(b"".join(line for line in lines if line != entry))
+        raw_file.unlink()
+
+    out = tmp_path / "out"
+    without_first()
+    write_normalized(corpus_copy, out)  # the previous run: no file of the first document
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    manifest.write_bytes(b"".join(lines))
+    raw_file.write_bytes(raw_bytes)  # the document is back; the next run is killed after its text
+    process = subprocess.run([sys.executable, "-c", NORMALIZE_KILLED_RENAMING, str(corpus_copy.root), str(out)],
+                             capture_output=True, text=True, timeout=300)
+    assert process.returncode == -signal.SIGKILL, process.stderr
+    assert (out / f"{first}.txt").exists()  # renamed in, and the files after it still the old ones
+    assert {name: (out / name).read_bytes() for name in before if name != NORMALIZED_LISTING} == \
+        {name: data for name, data in before.items() if name != NORMALIZED_LISTING}
+    assert f"{first}.txt" in (out / NORMALIZED_LISTING).read_text().splitlines()
+    without_first()  # the document leaves the corpus before the next run
+    assert write_normalized(corpus_copy, out)[1] == 2  # its text and its sidecar
+    assert not (out / f"{first}.txt").exists()
+    assert not [path.name for path in out.iterdir() if path.name.startswith(".normalize-")]

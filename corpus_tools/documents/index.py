@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from itertools import chain
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import orjson
 
@@ -75,11 +75,18 @@ def write_normalized(layout: Layout, out: Path, on_progress: Callable[[int], Non
     """Write each document's normalized text (``<doc_id>.txt``) and what normalization decided
     (``<doc_id>.json``: ``document_sidecar``) into ``out``. The raw corpus is checked whole first,
     so nothing is written when it has a problem; ``out`` may not lie in raw/, annotations/, dist/
-    or a release (``check_output``). Every file is written into a staging directory in ``out``
-    first and renamed into place at the end, so a run killed part way changes no file of ``out``
-    (the next run removes its staging). The files of documents an earlier run wrote and the
-    corpus no longer holds are removed, and only those (``NORMALIZED_LISTING`` names them: ``out``
-    may hold other files). Returns the count of documents written and of stale files removed."""
+    or a release (``check_output``). The files of documents an earlier run wrote and the corpus no
+    longer holds are removed, and only those (``NORMALIZED_LISTING`` names them: ``out`` may hold
+    other files). Returns the count of documents written and of stale files removed.
+
+    What a run killed part way leaves: every file of ``out`` whole, the previous run's or this
+    one's. The files are written into a staging directory in ``out`` (the next run removes it)
+    and renamed into place one by one at the end: killed while writing them (nearly all of a
+    run), it changed no file of ``out``; killed while renaming, some texts are new and the others
+    old, which the next run sets right. ``out`` is not swapped whole, as ``view -o`` swaps its
+    site, because it may hold other files. The listing names this run's files as well as the
+    previous run's from before the first rename until the stale files are gone, so whatever a
+    killed run renamed in is removed by a later run once its document leaves the corpus."""
     check_output(out)
     documents = iter_documents(layout)
     first = next(documents, None)  # the raw corpus is checked whole before anything is made
@@ -99,6 +106,7 @@ def write_normalized(layout: Layout, out: Path, on_progress: Callable[[int], Non
         for name in written:  # before any is renamed: a directory in the way stops it half done
             if (out / name).is_dir():
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(out / name))
+        _write_listing(out, previous | set(written))
         for name in written:
             os.replace(staging / name, out / name)
     finally:
@@ -106,9 +114,13 @@ def write_normalized(layout: Layout, out: Path, on_progress: Callable[[int], Non
     stale = sorted(previous - set(written))
     for name in stale:
         (out / name).unlink(missing_ok=True)
-    with atomic_writer(out / NORMALIZED_LISTING) as listing:
-        listing.write("".join(f"{name}\n" for name in written).encode("utf-8"))
+    _write_listing(out, written)
     return count, len(stale)
+
+
+def _write_listing(out: Path, names: Iterable[str]) -> None:
+    with atomic_writer(out / NORMALIZED_LISTING) as listing:
+        listing.write("".join(f"{name}\n" for name in sorted(names)).encode("utf-8"))
 
 
 def _listed(path: Path) -> set[str]:
