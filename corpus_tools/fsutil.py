@@ -56,7 +56,7 @@ def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
     with _named_as(path):
         fd, tmp = tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}-", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with writing_under(path), os.fdopen(fd, "wb") as handle:  # a full disk names the file, not nothing
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
