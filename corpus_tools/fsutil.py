@@ -1,14 +1,12 @@
 """Writing files so that a reader never sees half of one (write beside, fsync, rename; the
-staging directories of killed runs removed by the next run), removing a directory only when no
-process that reads it holds it (``hold_directory``), and reading only regular files (never through
-a symbolic link, never blocking on a FIFO)."""
+staging directories of killed runs removed by the next run), and reading only regular files
+(never through a symbolic link, never blocking on a FIFO)."""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
 import errno
-import fcntl
 import glob
 import os
 import re
@@ -175,53 +173,6 @@ def remove_abandoned(parent: Path, prefix: str) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
         else:
             leftover.unlink(missing_ok=True)
-
-
-class DirectoryHold:
-    """An open descriptor on a directory that holds an ``flock`` on it until ``close`` or until
-    this object is collected (the kernel drops an flock with the last descriptor on it, and when
-    the process ends, however it ends). Kept by whatever reads the directory, so the lock lasts
-    exactly as long as the reading can."""
-
-    __slots__ = ("fd",)
-
-    def __init__(self, fd: int):
-        self.fd = fd
-
-    def close(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
-
-    def __del__(self) -> None:
-        self.close()
-
-
-def hold_directory(path: Path, *, exclusive: bool = False) -> DirectoryHold | None:
-    """An flock on the directory ``path``: shared (waiting while an exclusive one is held) or,
-    with ``exclusive``, exclusive if it can be had at once. None when there is no directory there,
-    when another process holds it (``exclusive``), or when ``path`` no longer names the directory
-    locked (it was moved aside or replaced while this waited): an flock belongs to the directory,
-    not to its name. A readers-and-remover protocol: readers hold it shared for as long as they
-    read; whoever removes the directory holds it exclusively and moves it aside first."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    hold = DirectoryHold(fd)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB if exclusive else fcntl.LOCK_SH)
-    except BlockingIOError:
-        hold.close()
-        return None
-    try:
-        same = os.path.samestat(os.fstat(fd), os.lstat(path))
-    except (FileNotFoundError, NotADirectoryError):
-        same = False
-    if not same:
-        hold.close()
-        return None
-    return hold
 
 
 def _alive(pid: int) -> bool:

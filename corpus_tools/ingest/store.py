@@ -23,10 +23,7 @@ the next run removes.
 covers the export's SHA-256, the documents (the manifest), the registry, the ingest options and
 all of the package's code. ``ingest`` writes it; ``units_for`` returns it, rebuilding it by this
 module's own checking pass when it is missing or stale (after a change of the code, the corpus
-or the registry), and removes the tables of older fingerprints that no process is reading: the
-``Units`` it returns holds a shared flock on its directory for as long as it lives, and a table
-is removed only under an exclusive one (``_remove_older``), so a command that takes no corpus
-lock (lint, agreement) never removes the tables a release is streaming from.
+or the registry), and removes the tables of older fingerprints.
 
 **Checking** (``checked_batches``): the export is cut into tasks in this process (which also
 hashes and copies the bytes: corpus_tools.ingest.reader); batches of tasks are parsed, checked
@@ -41,7 +38,6 @@ with the process that started them (``PR_SET_PDEATHSIG`` on Linux), so a killed 
 from __future__ import annotations
 
 import functools
-import glob
 import hashlib
 import os
 import pickle
@@ -66,7 +62,7 @@ from corpus_tools.arrays import scalar
 from corpus_tools.documents.index import documents_digest
 from corpus_tools.errors import CorpusError, Location, Problem, Report, agreeing, quantity
 from corpus_tools.fingerprint import fingerprint
-from corpus_tools.fsutil import DirectoryHold, atomic_write_bytes, hold_directory, staging_dir, writing_under
+from corpus_tools.fsutil import atomic_write_bytes, staging_dir, writing_under
 from corpus_tools.iterutil import batched
 from corpus_tools.ingest.checks import Context
 from corpus_tools.ingest.reader import ExportStream
@@ -782,9 +778,9 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
     ``on_progress(n)``: n more tasks checked, when the table is made."""
     options = stored.options
     directory = _units_directory(layout, stored, inputs or inputs_digest(documents, registry), options)
-    hold = hold_directory(directory)  # the returned Units keeps it: see _remove_older
-    if hold is None or not Units(directory, stored.name).complete():  # none yet, or one with a part gone
-        shutil.rmtree(directory, ignore_errors=True)  # a damaged one is of no use to any reader
+    units = Units(directory, stored.name)
+    if not units.complete():  # none yet, or one with a part gone
+        shutil.rmtree(directory, ignore_errors=True)
         jobs = default_jobs(stored.export) if jobs is None else jobs
         staging = staging_dir(layout.build / "units", ".units-")
         try:
@@ -798,15 +794,10 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
                 _require_unchanged(stored, _file_sha256(stored.export))
                 raise
             _require_unchanged(stored, stream.sha256)
-            # held before the rename (the lock belongs to the directory, whatever its name), so
-            # no moment has it in place and not held
-            hold = hold_directory(staging)
-            hold = _publish_units(staging, directory) or hold
+            _publish_units(staging, directory)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    else:
-        _remove_older(directory)
-    return Units(directory, stored.name, hold)
+    return units
 
 
 def _require_unchanged(stored: StoredExport, sha256: str) -> None:
@@ -839,42 +830,15 @@ def _units_directory(layout: Layout, stored: StoredExport, inputs: tuple[str, st
     return layout.build / "units" / f"{stored.name}.{key[:16]}"
 
 
-def _publish_units(staging: Path, directory: Path) -> DirectoryHold | None:
-    """Rename ``staging`` to ``directory`` and remove the older tables of its export. When another
-    process published the same tables meanwhile, a hold on theirs (None: none was needed)."""
-    hold = None
+def _publish_units(staging: Path, directory: Path) -> None:
     try:
         os.rename(staging, directory)
     except OSError:
-        hold = hold_directory(directory)  # else another process published the same tables meanwhile
-        if hold is None:
+        if not directory.is_dir():  # else another process published the same tables meanwhile
             raise
-    _remove_older(directory)
-    return hold
-
-
-def _remove_older(directory: Path) -> None:
-    """Remove the units tables of the other fingerprints of ``directory``'s export that no
-    process is reading. A reader (``units_for``) holds a shared flock on its table's directory
-    for as long as it holds the ``Units``; a table is removed only under an exclusive one had at
-    once, after a rename aside to ``.units-<pid>-*.tmp`` (so a reader that waited for the lock
-    finds it gone and makes its own, and a kill while removing leaves what ``staging_dir``
-    removes). One being read (a release streaming from it while a lock-free command found the
-    registry changed) is left for a later command to remove."""
-    for older in directory.parent.glob(glob.escape(directory.name.rsplit(".", 1)[0]) + ".*"):
-        if older == directory or older.name.endswith(".tmp"):
-            continue
-        hold = hold_directory(older, exclusive=True)
-        if hold is None:
-            continue
-        aside = older.with_name(f".units-{os.getpid()}-{older.name}.tmp")
-        try:
-            os.rename(older, aside)
-        except OSError:
-            continue
-        finally:
-            hold.close()
-        shutil.rmtree(aside, ignore_errors=True)
+    for older in directory.parent.glob(directory.name.rsplit(".", 1)[0] + ".*"):
+        if older != directory and not older.name.endswith(".tmp"):
+            shutil.rmtree(older, ignore_errors=True)
 
 
 def _fsync_directory(path: Path) -> None:

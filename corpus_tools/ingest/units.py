@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping
 
@@ -37,7 +37,6 @@ import pyarrow.parquet as pq
 
 from corpus_tools.arrays import KIND_TYPES, from_buffers
 from corpus_tools.errors import CorpusError, Location, Problem
-from corpus_tools.fsutil import DirectoryHold
 from corpus_tools.ingest.rows import COLUMNS, Columns
 
 SCHEMAS: dict[str, pa.Schema] = {name: pa.schema([(column, KIND_TYPES[kind]) for column, kind in columns])
@@ -112,9 +111,6 @@ class Units:
 
     directory: Path
     export: str  # the stored export's name (the file problems are located in)
-    # a shared flock on ``directory`` for as long as this object lives, from
-    # corpus_tools.ingest.store.units_for: no other process removes the tables while they are read
-    hold: DirectoryHold | None = field(default=None, compare=False, repr=False)
 
     def parts(self, table: str) -> list[Path]:
         """The files of ``table``, in order (``part_name``)."""
