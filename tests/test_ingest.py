@@ -1344,6 +1344,33 @@ def test_checking_workers_load_neither_pyarrow_nor_numpy():
     assert probe.stdout.strip() == "[]"
 
 
+def test_with_workers_the_first_task_that_is_no_json_is_the_one_named(tmp_path):
+    """With two workers, a later bad task's error replaced the first's: the rest of the window was
+    drained after a task's fault as after the file's (found by a review hunt)."""
+    from corpus_tools.ingest import validate_export
+
+    tasks = [dict(fx.valid_export()[0], id=number) for number in range(1, 401)]
+    data = fx.dumps(tasks)
+    spans = [(start, start + len(b'"data"')) for start in _find_all(data, b'"data"')]
+    for number in (301, 101):  # break two tasks' JSON, the later one first
+        start, end = spans[number - 1]
+        data = data[:start] + b'"data" "oops"' + data[end:]
+    path = tmp_path / "bad.json"
+    path.write_bytes(data)
+    for jobs in (1, 2):
+        with pytest.raises(CorpusError) as caught:
+            validate_export(path, documents(), registry(), jobs=jobs)
+        assert "task #101 " in caught.value.message, (jobs, caught.value.message)
+
+
+def _find_all(data: bytes, needle: bytes) -> list[int]:
+    found, at = [], data.find(needle)
+    while at >= 0:
+        found.append(at)
+        at = data.find(needle, at + 1)
+    return found
+
+
 def test_an_unguarded_script_gets_a_one_line_error_not_a_hang(tmp_path):
     """Workers are spawned: one started from a script without a ``__main__`` guard runs the
     script again and dies; the caller is told why and what to do."""

@@ -327,15 +327,19 @@ def _in_pool(batches: Iterable, path: str, context: Context, jobs: int) -> Itera
     with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=start_worker,
                              initargs=(os.getpid(), pickle.dumps(context, pickle.HIGHEST_PROTOCOL))) as pool:
         try:
-            try:
-                for batch in batches:
-                    window.append(pool.submit(worker_batch, batch, path))
-                    if len(window) >= jobs * IN_FLIGHT:
-                        yield window.popleft().result()
-            except CorpusError:
-                while window:  # a fault in an earlier task is reported before the file's damage
-                    window.popleft().result()
-                raise
+            reading = iter(batches)
+            while True:
+                try:
+                    batch = next(reading, None)
+                except CorpusError:  # the file's damage, after every batch in the window
+                    while window:  # a fault in an earlier task is reported first
+                        window.popleft().result()
+                    raise
+                if batch is None:
+                    break
+                window.append(pool.submit(worker_batch, batch, path))
+                if len(window) >= jobs * IN_FLIGHT:
+                    yield window.popleft().result()  # a task's fault: the first in the file
             while window:
                 yield window.popleft().result()
         except BrokenProcessPool:
