@@ -149,10 +149,11 @@ def test_a_release_that_kept_an_empty_train_beside_other_splits_is_named_with_th
     train = next((old / "data" / "entities").glob("train-*"))
     pq.ParquetWriter(train, pq.read_schema(train)).close()  # as the release writer left it: no row group
     (old / SUMS_FILE).write_text(sums_text(old), encoding="utf-8")
-    with pytest.raises(CorpusError) as caught:
-        corpus_tools.load(old, "entities", cache_dir=cache)
-    assert caught.value.code == "empty-split" and caught.value.message.endswith(
-        "name the split to load (split='validation')")
+    for split in (None, "train", "validation+train"):  # a named split was said to have nothing at all
+        with pytest.raises(CorpusError) as caught:
+            corpus_tools.load(old, "entities", split=split, cache_dir=cache)
+        assert caught.value.code == "empty-split" and caught.value.message.endswith(
+            "name a split that has rows (split='validation', split='test')")
 
 
 def test_a_split_expression_of_datasets_goes_through(checkout, cache):

@@ -601,6 +601,17 @@ def test_the_changes_are_read_from_disk_a_change_at_a_time(base, tmp_path):
     assert [(c.layer, c.kind) for c in diff.changes.first("timexes", "removed", 5)] == [("timexes", "removed")]
     lazy = as_dict(diff, lazy=True)["changes"]
     assert not isinstance(lazy, list) and [item["kind"] for item in lazy] == ["relabelled", "removed", "tags-changed"]
+    # any thread reads it, and pickled or copied it is a tuple, which the readers take too (a
+    # review hunt: sqlite3 refused another thread, and pickle the connection)
+    import copy
+    import pickle
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(report_lines, diff).result() == report_lines(diff)
+    copied = pickle.loads(pickle.dumps(diff))
+    assert copied.changes == tuple(diff.changes) and isinstance(copy.deepcopy(diff).changes, tuple)
+    assert report_lines(copied) == report_lines(diff) and counts(copied) == counts(diff)
 
 
 def test_json_lists_every_change_with_stable_keys(base, tmp_path):

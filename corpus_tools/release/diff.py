@@ -79,12 +79,15 @@ class ChangeLog(SequenceABC):
     """A diff's changes in report order (``_order``), kept in a private temporary SQLite database
     (removed when the log is closed or collected), not as objects: two releases of 10,000
     documents re-annotated throughout differ by some 900,000 changes, 900 MB in memory. Reads as
-    a sequence of ReleaseChange; the readers below ask it for counts and first examples in SQL."""
+    a sequence of ReleaseChange; the readers below ask it for counts and first examples in SQL
+    (``of`` makes one of any sequence of changes). Written once, then only read: any thread may
+    read it. Pickled or copied, it is a tuple."""
 
     _ORDER = "layer_rank, doc, id, kind_rank, seq"
 
     def __init__(self) -> None:
-        self._db = sqlite3.connect("")  # "": a temporary file of this connection's own
+        # "": a temporary file of this connection's own
+        self._db = sqlite3.connect("", check_same_thread=False)
         self._db.execute("CREATE TABLE changes (seq INTEGER PRIMARY KEY, layer_rank INTEGER, doc TEXT, id TEXT, "
                          "kind_rank INTEGER, layer TEXT, kind TEXT, doc_id TEXT, count INTEGER, change BLOB)")
         self._length = 0
@@ -95,6 +98,21 @@ class ChangeLog(SequenceABC):
         self._db.executemany("INSERT INTO changes (layer_rank, doc, id, kind_rank, layer, kind, doc_id, count, change) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self._length += len(rows)
+
+    @classmethod
+    def of(cls, changes: Iterable[ReleaseChange]) -> "ChangeLog":
+        """The log of ``changes``, itself if it is one already."""
+        if isinstance(changes, cls):
+            return changes
+        log = cls()
+        log.extend(changes)
+        return log.finish()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __reduce__(self):
+        return tuple, (tuple(self),)
 
     def finish(self) -> "ChangeLog":
         self._db.execute(f"CREATE INDEX in_order ON changes ({self._ORDER})")
@@ -844,7 +862,7 @@ def counts(diff: ReleaseDiff, *, changes: bool = False) -> dict[str, dict[str, i
     """layer -> kind -> number of changes (tokens, for ner; ``changes``: changes, whatever their
     count), in report order; only what occurs."""
     tally: dict[str, Counter] = defaultdict(Counter)
-    for layer, kind, total, number in diff.changes.totals("kinds"):
+    for layer, kind, total, number in ChangeLog.of(diff.changes).totals("kinds"):
         tally[layer][kind] += number if changes else total
     return {layer: {kind: tally[layer][kind] for kind in CHANGE_KINDS[layer] if tally[layer][kind]}
             for layer in LAYERS if tally.get(layer)}
@@ -853,7 +871,7 @@ def counts(diff: ReleaseDiff, *, changes: bool = False) -> dict[str, dict[str, i
 def document_counts(diff: ReleaseDiff) -> dict[str, dict[str, dict[str, int]]]:
     """doc_id -> layer -> kind -> number, for the changes that belong to a document."""
     tally: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    for doc_id, layer, kind, total, _ in diff.changes.totals("documents"):
+    for doc_id, layer, kind, total, _ in ChangeLog.of(diff.changes).totals("documents"):
         tally[doc_id][layer][kind] += total
     return {doc_id: {layer: dict(sorted(kinds.items(), key=lambda item: CHANGE_KINDS[layer].index(item[0])))
                      for layer, kinds in sorted(layers.items(), key=lambda item: LAYERS.index(item[0]))}
@@ -863,7 +881,7 @@ def document_counts(diff: ReleaseDiff) -> dict[str, dict[str, dict[str, int]]]:
 def required_bump(diff: ReleaseDiff) -> str:
     """The version rule: major for a removed config or column, a retyped column or a changed label
     set; minor for any other change; patch when the data did not change."""
-    if any((layer, kind) in MAJOR_CHANGES for layer, kind, _, _ in diff.changes.totals("kinds")):
+    if any((layer, kind) in MAJOR_CHANGES for layer, kind, _, _ in ChangeLog.of(diff.changes).totals("kinds")):
         return "major"
     return "minor" if diff.changes else "patch"
 
@@ -1011,7 +1029,7 @@ def report_lines(diff: ReleaseDiff, examples: int = 3, documents: int = 10) -> l
     for layer, kinds in counts(diff).items():
         lines.append(f"{layer}: " + ", ".join(f"{n} {kind_phrase(layer, kind)}" for kind, n in kinds.items()))
         for kind in kinds:
-            lines += [f"  {kind}: {describe(change)}" for change in diff.changes.first(layer, kind, examples)]
+            lines += [f"  {kind}: {describe(change)}" for change in ChangeLog.of(diff.changes).first(layer, kind, examples)]
             if numbers[layer][kind] > examples:
                 lines.append(f"  {kind}: ... {numbers[layer][kind] - examples} more (--json lists all)")
     changed_documents = document_counts(diff)
@@ -1026,7 +1044,7 @@ def report_lines(diff: ReleaseDiff, examples: int = 3, documents: int = 10) -> l
         lines.append(f"no change: the data of {diff.new_version} is that of {diff.old_version}"
                      + (" (in what was selected)" if diff.doc_id or diff.layers else ""))
     else:
-        inside = sum(number for *_, number in diff.changes.totals("documents"))
+        inside = sum(number for *_, number in ChangeLog.of(diff.changes).totals("documents"))
         lines.append(f"total: {len(diff.changes)} change(s) in {len(changed_documents)} document(s) and "
                      f"{len(diff.changes) - inside} outside documents; "
                      f"by the version rule this needs a {required_bump(diff)} version")
@@ -1055,7 +1073,7 @@ def card_section(diff: ReleaseDiff | None, examples: int = 3) -> str:
             for kind, n in kinds.items()]
     shown = [f"- {layer}, {kind_phrase(layer, kind)}: `{_code(describe(change))}`"
              for layer, kinds in counts(diff).items() for kind in kinds
-             for change in diff.changes.first(layer, kind, examples)]
+             for change in ChangeLog.of(diff.changes).first(layer, kind, examples)]
     return (f"{head}\n\nChanges from release {diff.old_version} to {diff.new_version}, per kind (for ner, in tokens); "
             f"by the version rule they need a {required_bump(diff)} version. "
             f"`corpus-tools diff {diff.old_version} {diff.new_version}` lists every change.\n\n"

@@ -80,10 +80,12 @@ def load(release: Release, config: str, *, split: str | None = None, streaming: 
                               Location(file=str(directory)))
         if not sum(open_parquet(file).metadata.num_rows for file in files):
             # datasets refuses a split without rows, and every split with it when none is named
-            others = [other for other in names if other != name] if split is None else []
+            others = [other for other in SPLITS if other != name and any(
+                open_parquet(file).metadata.num_rows for file in directory.glob(f"{other}-*.parquet"))]
             raise CorpusError("empty-split", f"config {config!r} of release {path.name} has no rows in split "
                               f"{name!r}, and datasets cannot load a split without rows: " + (
-                                  f"name the split to load (split={others[0]!r})" if others else
+                                  f"name a split that has rows ({', '.join(f'split={o!r}' for o in others)})"
+                                  if others else
                                   "nothing of it is in the release yet (load_pandas gives its columns, no rows)"),
                               Location(file=str(directory)))
     import datasets  # heavy; only for this loader

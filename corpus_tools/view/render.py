@@ -453,7 +453,7 @@ def diff_page(diff, corpus: str, version: str, documents: Iterable[str]) -> Iter
     """What changed since the previous release (corpus_tools.release.diff): counts per layer and
     kind, then every change, document by document, linked to the document's page; in parts, read
     a change at a time from the diff's log."""
-    from corpus_tools.release.diff import counts, describe, kind_phrase, required_bump
+    from corpus_tools.release.diff import ChangeLog, counts, describe, kind_phrase, required_bump
 
     present = set(documents)
 
@@ -472,7 +472,7 @@ def diff_page(diff, corpus: str, version: str, documents: Iterable[str]) -> Iter
                            for layer, kinds in counts(diff).items() for kind, number in kinds.items())
             yield (f'<table class="diff-counts"><thead><tr><th>layer</th><th>change</th><th>count</th></tr></thead>'
                    f"<tbody>{rows}</tbody></table>\n")
-            for number, (doc_id, changes) in enumerate(itertools.groupby(diff.changes.by_document(),
+            for number, (doc_id, changes) in enumerate(itertools.groupby(ChangeLog.of(diff.changes).by_document(),
                                                                          key=lambda change: change.doc_id)):
                 title = ("the release as a whole" if doc_id is None else
                          f'<a href="doc/{page_href(doc_id)}">{escape(doc_id)}</a>' if doc_id in present
