@@ -196,6 +196,16 @@ def test_the_cli_exports_and_refuses_a_directory_that_is_not_empty(release, tmp_
     assert onto_a_file.exit_code == 1 and onto_a_file.output == (
         f"Error: {tmp_path / 'a-file'}: [export-target-exists] {tmp_path / 'a-file'} exists and is not a directory; "
         "give a new directory\n")
+    # a link, to nothing or to an empty directory: the error named the export's hidden temporary
+    # directory (found by a hunt)
+    (tmp_path / "empty").mkdir()
+    for name, target in (("dangling", tmp_path / "nowhere"), ("to-empty", tmp_path / "empty")):
+        (tmp_path / name).symlink_to(target)
+        linked = runner.invoke(cli, ["export", "--format", "jsonl", str(release), "-o", str(tmp_path / name)])
+        assert linked.exit_code == 1 and linked.output == (
+            f"Error: {tmp_path / name}: [export-target-exists] {tmp_path / name} is a symbolic link; "
+            "give a new directory\n")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
 def test_an_export_that_finishes_second_to_one_directory_is_refused_cleanly(release, tmp_path, monkeypatch):

@@ -68,7 +68,8 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
         _spacy()  # before anything is read: a missing extra fails at once
     out_dir = Path(out_dir)
     check_output(out_dir)
-    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+    # the output is renamed into place: a link there would be replaced, not written through
+    if out_dir.is_symlink() or out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise _target_exists(out_dir)
     partial = staging_dir(out_dir.parent, f".{out_dir.name}.partial-")
     try:
@@ -93,7 +94,8 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
 
 
 def _target_exists(out_dir: Path) -> CorpusError:
-    what = "exists and is not empty" if out_dir.is_dir() else "exists and is not a directory"
+    what = ("is a symbolic link" if out_dir.is_symlink() else "exists and is not empty" if out_dir.is_dir()
+            else "exists and is not a directory")
     return CorpusError("export-target-exists", f"{out_dir} {what}; give a new directory", Location(file=str(out_dir)))
 
 
