@@ -294,6 +294,8 @@ def test_a_directory_that_is_no_release_where_the_release_would_go_is_refused_fo
     with pytest.raises(CorpusError) as caught:
         build_release(*seed_inputs(), tmp_path, "1.0.0")
     assert caught.value.code == "release-exists"
+    # not "already exists with different content" naming every file (found by a hunt)
+    assert "1.0.0 exists and is an empty directory; releases are immutable" in caught.value.message
     assert sorted(p.name for p in tmp_path.iterdir()) == ["1.0.0"] and not any((tmp_path / "1.0.0").iterdir())
 
 

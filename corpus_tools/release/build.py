@@ -325,8 +325,9 @@ def _publish(partial: Path, target: Path, version: str, verified: bool = False) 
         except OSError:
             if not target.exists():
                 raise
-    if not target.is_dir():
-        raise CorpusError("release-exists", f"{target.name} exists and is not a release directory; releases are "
+    if not target.is_dir() or not any(target.iterdir()):
+        what = "an empty directory" if target.is_dir() else "not a release directory"
+        raise CorpusError("release-exists", f"{target.name} exists and is {what}; releases are "
                           "immutable: move it away, or bump the version in corpus_tools/version.py",
                           Location(file=str(target)))
     # the record of the versions that built it is no content: the same bytes built with other
