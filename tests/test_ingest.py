@@ -1305,6 +1305,40 @@ def test_units_tables_are_stored_in_parts_and_read_back_as_one(tmp_path):
     assert units.read("annotations", ["annotation_index"])["annotation_index"].to_pylist() == list(range(10))
 
 
+def test_an_older_units_table_is_removed_only_once_stale_for_an_hour(tmp_path: Path):
+    """A command that takes no lock (agreement, lint), finding the tables stale after a registry
+    change, removed the older ones at once, while a running release streamed from them: the
+    release failed (found by a hunt). They are marked stale and removed by a later publication
+    an hour on; one current again is unmarked."""
+    import dataclasses
+    import os
+
+    from corpus_tools.ingest import units_for
+    from corpus_tools.ingest.store import STALE_MARK
+
+    layout = corpus_root(tmp_path / "corpus")
+    run_ingest(layout, VALID)
+    stored = stored_exports(layout)[0]
+    entities = registry()
+    first = units_for(layout, stored, documents(), entities)
+    extra = dataclasses.replace(next(iter(entities.values())), id="someone-new", name="Someone New")
+    changed = {**entities, extra.id: extra}
+    second = units_for(layout, stored, documents(), changed)  # as a lock-free command would
+    assert second.directory != first.directory and (first.directory / STALE_MARK).is_file()
+    assert first.read("annotations", ["annotation_index"]).num_rows  # the reader goes on
+    assert units_for(layout, stored, documents(), entities).directory == first.directory  # current again
+    assert not (first.directory / STALE_MARK).exists()
+    again = {**changed, "another": dataclasses.replace(extra, id="another", name="Another")}
+    units_for(layout, stored, documents(), again)
+    assert first.directory.is_dir() and (second.directory / STALE_MARK).is_file()
+    hour_ago = os.stat(second.directory / STALE_MARK).st_mtime - 3601
+    for directory in (first.directory, second.directory):
+        (directory / STALE_MARK).touch()
+        os.utime(directory / STALE_MARK, (hour_ago, hour_ago))
+    units_for(layout, stored, documents(), {**again, "third": dataclasses.replace(extra, id="third", name="Third")})
+    assert not first.directory.exists() and not second.directory.exists()
+
+
 @pytest.mark.parametrize("damage", ["part gone", "part cut short", "part empty"])
 def test_units_tables_with_a_part_gone_are_made_again_not_read_short(tmp_path: Path, damage):
     from corpus_tools.ingest import units_for

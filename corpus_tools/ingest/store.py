@@ -23,7 +23,8 @@ the next run removes.
 covers the export's SHA-256, the documents (the manifest), the registry, the ingest options and
 all of the package's code. ``ingest`` writes it; ``units_for`` returns it, rebuilding it by this
 module's own checking pass when it is missing or stale (after a change of the code, the corpus
-or the registry), and removes the tables of older fingerprints.
+or the registry), and marks the tables of older fingerprints stale, removing those stale for an
+hour (``STALE_GRACE``: a command that began before the change may still be reading one).
 
 **Checking** (``checked_batches``): the export is cut into tasks in this process (which also
 hashes and copies the bytes: corpus_tools.ingest.reader); batches of tasks are parsed, checked
@@ -37,12 +38,14 @@ with the process that started them (``PR_SET_PDEATHSIG`` on Linux), so a killed 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
 import pickle
 import re
 import shutil
+import time
 from array import array
 from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -80,6 +83,11 @@ ACCOUNTS_FILE = "accounts.json"
 PARALLEL_MIN_BYTES = 16 << 20  # below this, starting workers costs more than they save
 BATCH_TASKS = 64  # tasks per batch sent to a worker, and per row group of the units tables (x16)
 IN_FLIGHT = 2  # batches per worker in the window
+# A units table of an older fingerprint may be read right now by a command that began before the
+# code, the corpus or the registry changed (commands that only read take no lock): it is marked
+# stale when a newer one is published, and removed by a later publication once stale this long.
+STALE_MARK = ".stale-since"
+STALE_GRACE = 3600.0  # seconds
 # Warnings that leave a unit out are listed among the exclusions too.
 EXCLUDING = frozenset({"attribution-unlinked"})
 
@@ -783,6 +791,8 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
     options = stored.options
     directory = _units_directory(layout, stored, inputs or inputs_digest(documents, registry), options)
     units = Units(directory, stored.name)
+    # current again (the inputs went back to what made it): no longer to be removed
+    (directory / STALE_MARK).unlink(missing_ok=True)
     if not units.complete():  # none yet, or one with a part gone
         shutil.rmtree(directory, ignore_errors=True)
         jobs = default_jobs(stored.export) if jobs is None else jobs
@@ -841,8 +851,15 @@ def _publish_units(staging: Path, directory: Path) -> None:
         if not directory.is_dir():  # else another process published the same tables meanwhile
             raise
     for older in directory.parent.glob(directory.name.rsplit(".", 1)[0] + ".*"):
-        if older != directory and not older.name.endswith(".tmp"):
-            shutil.rmtree(older, ignore_errors=True)
+        if older == directory or older.name.endswith(".tmp"):
+            continue
+        mark = older / STALE_MARK
+        try:
+            if time.time() - mark.stat().st_mtime >= STALE_GRACE:
+                shutil.rmtree(older, ignore_errors=True)
+        except FileNotFoundError:
+            with contextlib.suppress(OSError):  # gone meanwhile: nothing to mark
+                mark.touch()
 
 
 def _fsync_directory(path: Path) -> None:
