@@ -384,6 +384,9 @@ def test_refusals_name_the_file_and_write_nothing(corpus_copy, tmp_path, case):
         assert "already in the corpus as 001_d79359122f2d4c78" in refused.value.message
     if case.startswith("utf-"):
         assert refused.value.message.startswith(f"UTF-{case[4:6]} text") and "save it as UTF-8" in refused.value.message
+        # by the sign it gives (a marked file was said to have NUL bytes between its letters: a hunt)
+        told = "NUL bytes between its letters" if case.endswith("no-bom") else "its byte-order mark"
+        assert refused.value.message.startswith(f"UTF-{case[4:6]} text ({told})")
     assert snapshot(corpus_copy) == before  # nothing written, not even the good file of two
     assert check_raw(corpus_copy).valid
 
@@ -592,3 +595,17 @@ def test_an_add_killed_while_writing_leaves_raw_clean_and_the_rerun_adds_the_sam
     if corpus_copy.manifest.read_bytes() != reference.manifest.read_bytes():  # the kill came before the end
         add_files(corpus_copy, articles)
     assert snapshot(corpus_copy) == snapshot(reference)
+
+
+def test_the_help_says_which_options_describe_one_file():
+    """--publisher, --date and --invented are refused with several files, and the help said so
+    of --doc-id and --title only (found by a hunt)."""
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import cli
+
+    output = CliRunner().invoke(cli, ["add", "--help"], terminal_width=400).output
+    shown = " ".join(output[output.index("Options:"):].split())
+    for option in ("--doc-id", "--title", "--publisher", "--date", "--invented"):
+        described = shown[shown.index(f"{option} "):]
+        assert "(one file only)" in described[:described.index("--", 2)], option

@@ -16,14 +16,14 @@ from corpus_tools.layout import Layout
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--doc-id", default=None, help="The doc_id (one file only); default: <next number>_<sha256[:16]>.")
 @click.option("--title", default=None, help="The title (one file only); default: the first line, if a headline.")
-@click.option("--publisher", default=None, help="The publisher; needs --publisher-evidence.")
+@click.option("--publisher", default=None, help="The publisher (one file only); needs --publisher-evidence.")
 @click.option("--publisher-evidence", default=None, metavar="'line N' | REASONING",
               help="'line N': the file's line N states it (quoted from the file); else why it follows.")
-@click.option("--date", default=None, metavar="YYYY[-MM[-DD]]", help="Publication date; needs --date-evidence.")
+@click.option("--date", default=None, metavar="YYYY[-MM[-DD]]", help="Publication date (one file only); needs --date-evidence.")
 @click.option("--date-evidence", default=None, metavar="'line N' | REASONING",
               help="'line N': the file's line N states it (quoted from the file); else why it follows.")
 @click.option("--invented", default=None, metavar="WHY",
-              help="The article is not news (e.g. written as a test fixture): why; the card names it so.")
+              help="The article (one file only) is not news (e.g. written as a test fixture): why; the card names it so.")
 def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publisher_evidence, date,
         date_evidence, invented) -> None:
     """Copy FILES byte for byte into raw/ and append their manifest records (all or none).

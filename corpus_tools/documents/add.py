@@ -123,8 +123,9 @@ def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int |
     """(encoding, decoded text, has a UTF-8 BOM, byte where UTF-8 failed) by the module's rule."""
     wide = wide_encoding(data)
     if wide is not None:
-        raise CorpusError("raw-undecodable", f"{wide} text (NUL bytes between its letters), which corpus-tools does "
-                          "not read: save it as UTF-8 and add it again", where)
+        marked = data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        raise CorpusError("raw-undecodable", f"{wide} text ({'its byte-order mark' if marked else 'NUL bytes between its letters'}), "
+                          "which corpus-tools does not read: save it as UTF-8 and add it again", where)
     if b"\x00" in data:
         raise CorpusError("raw-binary", f"a NUL byte at byte {data.index(0)}: a binary file, not text", where)
     try:
