@@ -381,3 +381,15 @@ def test_a_file_added_while_the_corpus_is_checked_is_not_unlisted(corpus_copy, t
     assert dict(report.stats)["documents"] == 7  # the manifest as the check found it
     monkeypatch.undo()
     assert check_raw(corpus_copy).valid and dict(check_raw(corpus_copy).stats)["documents"] == 8
+
+
+def test_a_corpus_without_raw_is_reported_as_missing_its_manifest(tmp_path):
+    """check-raw failed with a file-error naming raw/ where docs promise manifest-missing in its
+    report (found by a hunt of the commands as a new user meets them)."""
+    layout = Layout.at(tmp_path)
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "annotations" / "entity-registry.jsonl").write_text("")
+    report = check_raw(layout)
+    assert [problem.code for problem in report.errors] == ["manifest-missing"]
+    result = CliRunner().invoke(cli, ["check-raw", "--root", str(tmp_path)])
+    assert result.exit_code == 1 and "[manifest-missing]" in result.output

@@ -331,8 +331,11 @@ def check_raw_indexed(layout: Layout, on_progress: Callable[[int], None] | None 
         # manifest read below, or else in the one now in place (checked at the end)
         # everything but the manifest and hidden names (an add's staging, an atomic write's temporary)
         # names, not Paths: a Path is some 300 bytes, 15 MB at 50,000 documents
-        present = sorted(name for name in os.listdir(raw_dir)
-                         if not name.startswith(".") and name != layout.manifest.name)
+        try:
+            names = os.listdir(raw_dir)
+        except FileNotFoundError:
+            names = []  # no raw/ at all: the manifest is missing, which scan_manifest says
+        present = sorted(name for name in names if not name.startswith(".") and name != layout.manifest.name)
         for number, offset, length, record in scan_manifest(layout.manifest):
             rows.append((record.doc_id, number, offset, length, f"{record.sha256}:{record.encoding}"))
             listed.add(record.file)
