@@ -453,6 +453,19 @@ def test_serve_answers_on_loopback(chromium, site):
         thread.join(10)
 
 
+def test_serve_on_a_port_in_use_names_the_address(site):
+    """It said "[file-error] Address already in use", naming nothing (found by a hunt)."""
+    taken = site_server(site)
+    try:
+        port = taken.server_address[1]
+        with pytest.raises(OSError) as caught:
+            site_server(site, port)
+        assert caught.value.filename == f"127.0.0.1:{port}"
+        assert str(CorpusError.of_os_error(caught.value)).startswith(f"127.0.0.1:{port}: [file-error] ")
+    finally:
+        taken.server_close()
+
+
 def test_a_site_with_a_previous_release_shows_what_changed(tmp_path):
     later = tmp_path / "dist" / "1.1.0"
     shutil.copytree(REPO / "dist" / "1.1.0", later)
