@@ -129,6 +129,7 @@ def test_a_target_that_is_not_a_regular_file_is_refused_and_left_as_it_is(tmp_pa
 WRITE_TASKS_STOPPED = """
 import os, signal, sys
 from corpus_tools.labelstudio.tasks import write_tasks
+signal.signal(signal.SIGHUP, signal.SIG_DFL)  # as in a terminal, whatever the test runner inherited (nohup)
 def tasks():
     yield {"data": {"doc_id": "first"}}
     os.kill(os.getpid(), signal.SIGSTOP)  # mid-write: the test kills it now
