@@ -519,3 +519,21 @@ def test_normalize_out_killed_while_renaming_leaves_whole_files_and_lists_what_i
     assert write_normalized(corpus_copy, out)[1] == 2  # its text and its sidecar
     assert not (out / f"{first}.txt").exists()
     assert not [path.name for path in out.iterdir() if path.name.startswith(".normalize-")]
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["--doc", "000_cbeedfbee8440207", "--repeated-lines"], "--doc prints one document's text"),
+    (["--doc", "000_cbeedfbee8440207", "--out", "elsewhere"], "--doc prints one document's text"),
+    (["--repeated-lines", "--out", "elsewhere"], "--repeated-lines writes nothing"),
+    (["--min-documents", "5"], "--min-documents goes with --repeated-lines"),
+])
+def test_options_of_another_mode_are_refused_not_ignored(corpus_copy, tmp_path, args, said):
+    """--doc with --repeated-lines printed the text; with --out it wrote nothing; --min-documents
+    alone normalized (found by a hunt of the commands as a new user meets them)."""
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import cli
+
+    result = CliRunner().invoke(cli, ["normalize", "--root", str(corpus_copy.root), *args])
+    assert result.exit_code == 2 and said in result.output
+    assert not (corpus_copy.root / "build" / "normalized").exists() and not (corpus_copy.root / "elsewhere").exists()

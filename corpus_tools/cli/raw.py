@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from corpus_tools.cli.options import echo_report, json_option, root_option
 from corpus_tools.cli.progress import progress
@@ -55,6 +56,14 @@ def normalize(layout: Layout, out: Path | None, doc_id: str | None, repeated_lin
     """
     from corpus_tools.documents.index import iter_documents, load_document, write_normalized
 
+    # three modes: a mode's options given to another were ignored without a word
+    min_given = click.get_current_context().get_parameter_source("min_documents") is not ParameterSource.DEFAULT
+    if doc_id is not None and (repeated_lines or out is not None):
+        raise click.UsageError("--doc prints one document's text: it does not go with --repeated-lines or --out")
+    if repeated_lines and out is not None:
+        raise click.UsageError("--repeated-lines writes nothing: it does not go with --out")
+    if min_given and not repeated_lines:
+        raise click.UsageError("--min-documents goes with --repeated-lines")
     if doc_id is not None:
         click.echo(load_document(layout, doc_id).text)
         return
