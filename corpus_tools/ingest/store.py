@@ -497,22 +497,24 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     # units table, not in Label Studio: it is compared with no pull (the annotation set then reads
     # the previous one for what was deleted)
     whole = not any(item.scope in ("task", "annotation") for item in exclusions)
-    prior = None if previous is None else _submitted(stored_units(previous))  # read once, here
-    deleted, gone, compared = _deleted(new, snapshot, previous if whole else None, prior)
+    # the submitted annotations of this export and of the project's previous pull: read once, here
+    mine = _submitted(new)
+    prior = None if previous is None else _submitted(stored_units(previous))
+    deleted, gone, compared = _deleted(mine, snapshot, previous if whole else None, prior)
     # a pull after a pull of its project is the project's state, cancellations and all; else an
     # export with nothing submitted says something only if it cancels an annotation stored before
-    if not gathered.submitted and previous is None and not _cancels_stored(exports, new, stored_units):
+    if not gathered.submitted and previous is None and not _cancels_stored(exports, mine, stored_units):
         return IngestResult("no-annotations", sha256, None, report, exclusions)
     # a project's first pull is stored whatever it holds: with accounts to record, no need to read
     # the store for whether it holds anything new
     first_pull = snapshot is not None and previous is None
     nothing_new, notes = (False, ()) if first_pull and accounts is not None else \
-        _against_store(exports, new, stored_units, accounts is None, previous)
+        _against_store(exports, mine, stored_units, accounts is None, previous)
     notes += deleted
     # a project's first pull is stored even when exports from files hold all of it, and so is a
     # pull that holds an annotation the project's latest stored pull lacks: a pull that holds it
     # is what its deletion is seen against
-    if nothing_new and not deleted and not first_pull and not _holds_more(new, prior):
+    if nothing_new and not deleted and not first_pull and not _holds_more(mine, prior):
         notes += _record_accounts(layout, exports, new, None, accounts, stored_units, export_path)
         return IngestResult("nothing-new", sha256, None, report, exclusions, notes)
     if accounts is None and _known_by_account(layout):
@@ -621,9 +623,10 @@ def _annotator_ids(units: Units) -> set[str]:
 _SAME = ["id", "unique_id", "updated_at", "cancelled", "ground_truth", "annotator", "lead_time"]
 
 
-def _against_store(exports: list[StoredExport], new: Units, stored_units: Callable[[StoredExport], Units],
+def _against_store(exports: list[StoredExport], mine: pa.Table, stored_units: Callable[[StoredExport], Units],
                    by_user_id: bool, previous: StoredExport | None = None) -> tuple[bool, tuple[str, ...]]:
-    """The export's annotations against the stored exports', each stored export's read once:
+    """The export's annotations (``mine``: ``_submitted``'s) against the stored exports', each
+    stored export's read once:
 
     * whether there is nothing new: every annotation is stored already, with every field of
       ``_SAME`` equal. A pull when no one annotated differs only in what Label Studio recomputes
@@ -643,7 +646,6 @@ def _against_store(exports: list[StoredExport], new: Units, stored_units: Callab
     Compared as columns, matched by unique_id (one per annotation in an export): Python objects
     for the rows of a large export took tens of MB, and converting timestamps to Python imports
     pandas."""
-    mine = _submitted(new)
     if not mine.num_rows or not column_sum(pc.is_valid(mine["unique_id"])):
         return False, ()  # no annotation of Label Studio's own: nothing to compare, no stored table to read
     comparable = mine["unique_id"].null_count == 0
@@ -665,10 +667,11 @@ def _same_pull(one: Snapshot | None, other: Snapshot) -> bool:
     return one is not None and (one.project_key, one.taken) == (other.project_key, other.taken)
 
 
-def _cancels_stored(exports: list[StoredExport], new: Units, stored_units: Callable[[StoredExport], Units]) -> bool:
-    """Whether an export holds a copy of a stored annotation (by unique_id): then its
-    cancellation is news, though nothing in it was submitted."""
-    ours = _submitted(new)["unique_id"].drop_null()
+def _cancels_stored(exports: list[StoredExport], mine: pa.Table,
+                    stored_units: Callable[[StoredExport], Units]) -> bool:
+    """Whether an export (``mine``: its annotations, ``_submitted``'s) holds a copy of a stored
+    annotation (by unique_id): then its cancellation is news, though nothing in it was submitted."""
+    ours = mine["unique_id"].drop_null()
     if not len(ours):
         return False
     ours = ours.combine_chunks()
@@ -683,27 +686,27 @@ def _previous_pull(exports: list[StoredExport], snapshot: Snapshot | None) -> St
     return _latest_pulls(exports).get(snapshot.project_key)
 
 
-def _holds_more(new: Units, prior: pa.Table | None) -> bool:
-    """Whether the export holds an annotation (a unique_id) that ``prior`` (the submitted
-    annotations of its project's latest stored pull, if any) does not."""
-    ours = _submitted(new)["unique_id"].drop_null()
+def _holds_more(mine: pa.Table, prior: pa.Table | None) -> bool:
+    """Whether the export (``mine``: its annotations, ``_submitted``'s) holds an annotation (a
+    unique_id) that ``prior`` (those of its project's latest stored pull, if any) does not."""
+    ours = mine["unique_id"].drop_null()
     if prior is None or not len(ours):
         return False
     return column_sum(pc.is_in(ours, value_set=prior["unique_id"].drop_null().combine_chunks())) < len(ours)
 
 
-def _deleted(new: Units, snapshot: Snapshot | None, previous: StoredExport | None,
+def _deleted(mine: pa.Table, snapshot: Snapshot | None, previous: StoredExport | None,
              theirs: pa.Table | None) -> tuple[tuple[str, ...], list[str], str | None]:
     """A note when annotations of the project's ``previous`` stored pull are not in this one: they
     were deleted in Label Studio; the unique_ids of those that have one, sorted (``deleted`` in
     ingest.json: they leave every stored export, those ingested from files too); and the name of
     the pull compared with (``previous`` in ingest.json: the annotation set need not read it for
-    its deletions), None without a previous pull or when this one is older. ``theirs``: the
-    previous pull's submitted annotations. Matched by unique_id (a SQLite database gives a deleted
+    its deletions), None without a previous pull or when this one is older. ``mine``, ``theirs``:
+    this export's and the previous pull's submitted annotations (``_submitted``). Matched by unique_id (a SQLite database gives a deleted
     annotation's id to the next one), else by id."""
     if snapshot is None or previous is None or previous.snapshot.taken > snapshot.taken:
         return (), [], None  # an older pull than the one read says nothing of what was deleted since
-    gone = pc.invert(pc.is_in(_annotation_key(theirs), value_set=_annotation_key(_submitted(new)).combine_chunks()))
+    gone = pc.invert(pc.is_in(_annotation_key(theirs), value_set=_annotation_key(mine).combine_chunks()))
     count = column_sum(gone)
     if not count:
         return (), [], previous.name
