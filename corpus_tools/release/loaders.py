@@ -69,19 +69,20 @@ def load(release: Release, config: str, *, split: str | None = None, streaming: 
     ``num_proc``, ``keep_in_memory``, ...) go to ``datasets.load_dataset`` as they are."""
     path = verified_release(release, config, root)
     directory = path / "data" / config
+    rows: dict[str, int] = {}  # split -> rows, from the files' footers
+    for file in directory.glob("*.parquet"):
+        name = file.name.split("-", 1)[0]
+        rows[name] = rows.get(name, 0) + open_parquet(file).metadata.num_rows
     # a split expression of datasets ("train[:10]", "train+test", "train[10%:]") names splits so
-    present = {file.name.split("-", 1)[0] for file in directory.glob("*.parquet")}
-    names = [name for name in SPLITS if name in present] if split is None else \
+    names = [name for name in SPLITS if name in rows] if split is None else \
         [part.split("[", 1)[0].strip() for part in split.split("+")]
     for name in names:
-        files = list(directory.glob(f"{glob.escape(name)}-*.parquet"))
-        if not files:
+        if name not in rows:
             raise CorpusError("unknown-split", f"config {config!r} of release {path.name} has no split {name!r}",
                               Location(file=str(directory)))
-        if not sum(open_parquet(file).metadata.num_rows for file in files):
+        if not rows[name]:
             # datasets refuses a split without rows, and every split with it when none is named
-            others = [other for other in SPLITS if other != name and any(
-                open_parquet(file).metadata.num_rows for file in directory.glob(f"{other}-*.parquet"))]
+            others = [other for other in SPLITS if rows.get(other)]
             raise CorpusError("empty-split", f"config {config!r} of release {path.name} has no rows in split "
                               f"{name!r}, and datasets cannot load a split without rows: " + (
                                   f"name a split that has rows ({', '.join(f'split={o!r}' for o in others)})"
