@@ -19,11 +19,13 @@ from corpus_tools.layout import Layout
 @click.option("--publisher", default=None, help="The publisher (one file only); needs --publisher-evidence.")
 @click.option("--publisher-evidence", default=None, metavar="'line N' | REASONING",
               help="'line N': the file's line N states it (quoted from the file); else why it follows.")
-@click.option("--date", default=None, metavar="YYYY[-MM[-DD]]", help="Publication date (one file only); needs --date-evidence.")
+@click.option("--date", default=None, metavar="YYYY[-MM[-DD]]",
+              help="Publication date (one file only); needs --date-evidence.")
 @click.option("--date-evidence", default=None, metavar="'line N' | REASONING",
               help="'line N': the file's line N states it (quoted from the file); else why it follows.")
 @click.option("--invented", default=None, metavar="WHY",
-              help="The article (one file only) is not news (e.g. written as a test fixture): why; the card names it so.")
+              help="The article (one file only) is not news (e.g. written as a test fixture): why; the card "
+                   "names it so.")
 def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publisher_evidence, date,
         date_evidence, invented) -> None:
     """Copy FILES byte for byte into raw/ and append their manifest records (all or none).

@@ -123,9 +123,10 @@ def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int |
     """(encoding, decoded text, has a UTF-8 BOM, byte where UTF-8 failed) by the module's rule."""
     wide = wide_encoding(data)
     if wide is not None:
-        marked = data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-        raise CorpusError("raw-undecodable", f"{wide} text ({'its byte-order mark' if marked else 'NUL bytes between its letters'}), "
-                          "which corpus-tools does not read: save it as UTF-8 and add it again", where)
+        sign = "its byte-order mark" if data.startswith(tuple(mark for mark, _ in _WIDE_MARKS)) else \
+            "NUL bytes between its letters"
+        raise CorpusError("raw-undecodable", f"{wide} text ({sign}), which corpus-tools does not read: save it as "
+                          "UTF-8 and add it again", where)
     if b"\x00" in data:
         raise CorpusError("raw-binary", f"a NUL byte at byte {data.index(0)}: a binary file, not text", where)
     try:
@@ -150,14 +151,19 @@ def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int |
     return encoding, require_text(text, where), data.startswith(codecs.BOM_UTF8), failed_at
 
 
+# byte-order marks of the encodings corpus-tools does not read; UTF-32's before UTF-16's: FF FE
+# starts both
+_WIDE_MARKS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF16_LE, "UTF-16"),
+               (codecs.BOM_UTF16_BE, "UTF-16"))
+
+
 def wide_encoding(data: bytes) -> str | None:
     """"UTF-32" or "UTF-16" when the bytes look so: its byte-order mark, or (without one) a NUL in
     nearly every 4th byte but one (UTF-32) or every other byte (UTF-16) of the start; else None.
     (Also how ingest names an export saved as UTF-16: corpus_tools.ingest.formats.)"""
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16's: FF FE starts both
-        return "UTF-32"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "UTF-16"
+    for mark, name in _WIDE_MARKS:
+        if data.startswith(mark):
+            return name
     head = data[:256]
     if not head.strip(b"\x00"):  # NUL bytes and nothing else hold no letters to be between
         return None

@@ -702,8 +702,8 @@ def _deleted(mine: pa.Table, snapshot: Snapshot | None, previous: StoredExport |
     ingest.json: they leave every stored export, those ingested from files too); and the name of
     the pull compared with (``previous`` in ingest.json: the annotation set need not read it for
     its deletions), None without a previous pull or when this one is older. ``mine``, ``theirs``:
-    this export's and the previous pull's submitted annotations (``_submitted``). Matched by unique_id (a SQLite database gives a deleted
-    annotation's id to the next one), else by id."""
+    this export's and the previous pull's submitted annotations (``_submitted``). Matched by
+    unique_id (a SQLite database gives a deleted annotation's id to the next one), else by id."""
     if snapshot is None or previous is None or previous.snapshot.taken > snapshot.taken:
         return (), [], None  # an older pull than the one read says nothing of what was deleted since
     gone = pc.invert(pc.is_in(_annotation_key(theirs), value_set=_annotation_key(mine).combine_chunks()))

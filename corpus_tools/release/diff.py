@@ -162,7 +162,8 @@ class ChangeLog(SequenceABC):
         """Sums of ``count`` and numbers of changes: per (layer, kind) (``what`` "kinds"), or per
         (doc_id, layer, kind) of the changes in documents ("documents")."""
         if what == "kinds":
-            return self._db.execute("SELECT layer, kind, SUM(count), COUNT(*) FROM changes GROUP BY layer, kind").fetchall()
+            return self._db.execute("SELECT layer, kind, SUM(count), COUNT(*) FROM changes "
+                                    "GROUP BY layer, kind").fetchall()
         return self._db.execute("SELECT doc_id, layer, kind, SUM(count), COUNT(*) FROM changes "
                                 "WHERE doc_id IS NOT NULL GROUP BY doc_id, layer, kind").fetchall()
 
@@ -1025,11 +1026,12 @@ def report_lines(diff: ReleaseDiff, examples: int = 3, documents: int = 10) -> l
         lines.append("only " + " and ".join(filter(None, (
             f"document {diff.doc_id}" if diff.doc_id else None,
             f"layers {', '.join(diff.layers)}" if diff.layers else None))))
+    log = ChangeLog.of(diff.changes)
     numbers = counts(diff, changes=True)
     for layer, kinds in counts(diff).items():
         lines.append(f"{layer}: " + ", ".join(f"{n} {kind_phrase(layer, kind)}" for kind, n in kinds.items()))
         for kind in kinds:
-            lines += [f"  {kind}: {describe(change)}" for change in ChangeLog.of(diff.changes).first(layer, kind, examples)]
+            lines += [f"  {kind}: {describe(change)}" for change in log.first(layer, kind, examples)]
             if numbers[layer][kind] > examples:
                 lines.append(f"  {kind}: ... {numbers[layer][kind] - examples} more (--json lists all)")
     changed_documents = document_counts(diff)
@@ -1044,7 +1046,7 @@ def report_lines(diff: ReleaseDiff, examples: int = 3, documents: int = 10) -> l
         lines.append(f"no change: the data of {diff.new_version} is that of {diff.old_version}"
                      + (" (in what was selected)" if diff.doc_id or diff.layers else ""))
     else:
-        inside = sum(number for *_, number in ChangeLog.of(diff.changes).totals("documents"))
+        inside = sum(number for *_, number in log.totals("documents"))
         lines.append(f"total: {len(diff.changes)} change(s) in {len(changed_documents)} document(s) and "
                      f"{len(diff.changes) - inside} outside documents; "
                      f"by the version rule this needs a {required_bump(diff)} version")
@@ -1069,11 +1071,12 @@ def card_section(diff: ReleaseDiff | None, examples: int = 3) -> str:
     if not diff.changes:
         return (f"{head}\n\nThe data did not change since {diff.old_version}: every config has the same columns, "
                 "label sets and rows. Only this card, CHANGELOG.md and croissant.json differ.")
+    log = ChangeLog.of(diff.changes)
     rows = [f"| {layer} | {kind_phrase(layer, kind)} | {n} |" for layer, kinds in counts(diff).items()
             for kind, n in kinds.items()]
     shown = [f"- {layer}, {kind_phrase(layer, kind)}: `{_code(describe(change))}`"
              for layer, kinds in counts(diff).items() for kind in kinds
-             for change in ChangeLog.of(diff.changes).first(layer, kind, examples)]
+             for change in log.first(layer, kind, examples)]
     return (f"{head}\n\nChanges from release {diff.old_version} to {diff.new_version}, per kind (for ner, in tokens); "
             f"by the version rule they need a {required_bump(diff)} version. "
             f"`corpus-tools diff {diff.old_version} {diff.new_version}` lists every change.\n\n"

@@ -270,8 +270,8 @@ def index_page(contents: ReleaseContents, tally: IndexTally, corpus: str,
                unit_counts: Iterable[tuple[str, tuple[int, int, int]]], rows: Iterable[str],
                previous: str | None = None) -> Iterator[str]:
     """The index, in parts: ``unit_counts`` (doc_id, counts) of every annotated document and
-    ``rows`` (``index_row``) of every document, in doc_id order, each read once; ``previous``: the version the site's diff
-    page compares with, when it has one."""
+    ``rows`` (``index_row``) of every document, in doc_id order, each read once; ``previous``:
+    the version the site's diff page compares with, when it has one."""
     plots = [
         bar_chart("Entity mentions by label", [(label, tally.entity_labels[label]) for label in
                                                _ordered(set(tally.entity_labels) | set(ENTITY_LABELS), ENTITY_LABELS)]),
@@ -478,8 +478,8 @@ def diff_page(diff, corpus: str, version: str, documents: Iterable[str]) -> Iter
                          f'<a href="doc/{page_href(doc_id)}">{escape(doc_id)}</a>' if doc_id in present
                          else escape(doc_id))
                 items = "".join(f"<li><span class=\"kind\">{escape(change.layer)} · "
-                                f"{escape(kind_phrase(change.layer, change.kind))}</span> {escape(describe(change))}</li>"
-                                for change in changes)
+                                f"{escape(kind_phrase(change.layer, change.kind))}</span> "
+                                f"{escape(describe(change))}</li>" for change in changes)
                 yield ("\n" if number else "") + f"<h3>{title}</h3>\n<ul class=\"changes\">{items}</ul>"
         yield "</main>"
 
