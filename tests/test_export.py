@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from corpus_tools.cli import cli
 from corpus_tools.errors import CorpusError
 from corpus_tools.records import DocumentAnnotations, EntityMention, Quote, Span
+from corpus_tools.schema import ENTITY_LABELS
 from corpus_tools.release import build_release
 from corpus_tools.release.brat import read_ann
 from corpus_tools.release.export import export_release, read_conll, read_config
@@ -483,16 +484,22 @@ def test_a_label_id_that_names_no_label_is_refused_naming_the_file(release, tmp_
         rows[0]["label"] = label
 
     copy = _resummed(release, tmp_path, _rows_changed(edit))
+    # one checker, one message, the row named, whichever reader meets the id
+    message = f"label: label id {label} names no label (the file's features have {len(ENTITY_LABELS)})"
+    first = corpus_tools.load_pandas(release, "entities").iloc[0]
     if argv == ["load_pandas"]:
         with pytest.raises(CorpusError) as caught:
             corpus_tools.load_pandas(copy, "entities")
-        assert caught.value.code == "release-invalid" and "label: a label id names no label" in str(caught.value)
+        assert caught.value.code == "release-invalid" and str(caught.value).endswith(message)
+        assert caught.value.location.doc_id == first.doc_id and caught.value.location.region_id == first.id
         return
     arguments = [*argv, str(release), str(copy)] if argv == ["diff"] else [*argv, str(copy), "-o", str(tmp_path / "o")]
     result = CliRunner().invoke(cli, arguments)
     assert result.exit_code == 1 and not (tmp_path / "o").exists(), result.output
     [line] = result.output.splitlines()
-    assert "[release-invalid] label " in line and "names no label" in line and str(copy / "data" / "entities") in line
+    # export and view read a file at a time; diff reads a config's files as one table
+    where = copy / "data" / "entities" / ("" if argv == ["diff"] else "train-00000-of-00001.parquet")
+    assert line == f"Error: {str(where).rstrip('/')}, doc {first.doc_id}, region {first.id}: [release-invalid] {message}"
 
 
 @pytest.mark.parametrize("argv", [["export", "--format", "conll2003"], ["export", "--format", "jsonl"], ["view"]])

@@ -25,6 +25,7 @@ from functools import cache
 from typing import Any, Union
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from corpus_tools.errors import CorpusError
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
@@ -315,16 +316,32 @@ def label_names(features: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     return names
 
 
+def unnamed_label(data: pa.Table | pa.RecordBatch, names: dict[str, tuple[str, ...]]) -> tuple[int, str] | None:
+    """The first row of ``data`` with a label id that names no label of ``names``
+    (``label_names``), and what is wrong with it; None when every id names one. A negative id
+    is one too: Python and pandas would count it from the end."""
+    for column, labels in names.items():
+        values = data.column(column)
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        rows = None
+        if pa.types.is_list(values.type) or pa.types.is_large_list(values.type):
+            rows, values = pc.list_parent_indices(values), pc.list_flatten(values)
+        wrong = pc.indices_nonzero(pc.or_(pc.less(values, 0), pc.greater_equal(values, len(labels))))
+        if len(wrong):
+            first = wrong[0].as_py()
+            return (first if rows is None else rows[first].as_py(),
+                    f"{column}: label id {values[first].as_py()} names no label (the file's features have "
+                    f"{len(labels)})")
+    return None
+
+
 def name_labels(row: dict, names: dict[str, tuple[str, ...]]) -> dict:
     """``row`` with its label ids replaced by their ``names`` (``label_names``), in place; nulls
-    stay. ValueError for an id that names no label (a negative one too: Python would count it
-    from the end)."""
+    stay. The ids are those of data ``unnamed_label`` found nothing wrong with."""
     for column, labels in names.items():
         value = row[column]
         if value is None:
             continue
-        ids = value if isinstance(value, list) else [value]
-        if any(not 0 <= i < len(labels) for i in ids if i is not None):
-            raise ValueError(f"{column} {value} names no label: the file's features have {len(labels)}")
-        row[column] = [labels[i] for i in value] if isinstance(value, list) else labels[value]
+        row[column] = [None if i is None else labels[i] for i in value] if isinstance(value, list) else labels[value]
     return row

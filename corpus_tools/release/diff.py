@@ -40,7 +40,7 @@ from corpus_tools.errors import CorpusError, Location
 from corpus_tools.iterutil import batched
 from corpus_tools.layout import Layout
 from corpus_tools.records import CHANGE_KINDS, ReleaseChange, ReleaseDiff
-from corpus_tools.release.arrow_schemas import file_features, label_names, name_labels
+from corpus_tools.release.arrow_schemas import file_features, label_names, name_labels, unnamed_label
 from corpus_tools.release.checksums import SUMS_FILE, open_parquet, require_verified
 from corpus_tools.release.versions import (
     BUMPS, VERSION_PATTERN, bump, list_versions, next_version, release_metadata, version_key,
@@ -268,10 +268,12 @@ class _Release:
         """Rows as dicts, label ids as names: all, or those of some documents (in their order)."""
         table = self.table(config) if documents is None else self.batch(config, documents)
         names = label_names(self.features(config))
-        try:
-            return [name_labels(row, names) for row in table.to_pylist()]
-        except ValueError as error:
-            raise CorpusError("release-invalid", str(error), Location(file=str(self.path / "data" / config))) from None
+        rows = table.to_pylist()
+        if wrong := unnamed_label(table, names):
+            row = rows[wrong[0]]
+            raise CorpusError("release-invalid", wrong[1], Location(
+                file=str(self.path / "data" / config), doc_id=row.get("doc_id"), region_id=row.get("id")))
+        return [name_labels(row, names) for row in rows]
 
     def rows_by_document(self, config: str, documents: Sequence[str]) -> dict[str, list[dict]]:
         key = self.document_key(config)

@@ -104,7 +104,6 @@ def load_pandas(release: Release, config: str, *, split: str | None = None, root
     """
     import pandas as pd
 
-    from corpus_tools.release.arrow_schemas import file_features, label_names
     from corpus_tools.release.splits import SPLITS
 
     path = verified_release(release, config, root)
@@ -120,34 +119,28 @@ def load_pandas(release: Release, config: str, *, split: str | None = None, root
     frames = []
     for file in files:
         table = open_parquet(file).read()
-        frame = _label_names(table.to_pandas(), label_names(file_features(table.schema)), file)
+        frame = _label_names(table, file)
         if "split" not in frame.columns:
             frame.insert(0, "split", file.name.split("-")[0])
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 
 
-def _label_names(frame, names: dict[str, tuple[str, ...]], file: Path):
+def _label_names(table, file: Path):
     import pandas as pd
 
-    def named(ids) -> bool:
-        return all(0 <= i < len(labels) for i in ids)
+    from corpus_tools.release.arrow_schemas import file_features, label_names, unnamed_label
 
+    names = label_names(file_features(table.schema))
+    if wrong := unnamed_label(table, names):
+        row = table.slice(wrong[0], 1).to_pylist()[0]
+        raise CorpusError("release-invalid", wrong[1], Location(file=str(file), doc_id=row.get("doc_id"),
+                                                                region_id=row.get("id")))
+    frame = table.to_pandas()
     for column, labels in names.items():
         values = frame[column]
         if pd.api.types.is_numeric_dtype(values):  # one id a row; a null one is NaN
-            codes = values.fillna(-1).astype("int64")
-            if not named(codes[values.notna()]):
-                raise _unnamed(column, labels, file)
-            frame[column] = pd.Categorical.from_codes(codes, categories=labels)
+            frame[column] = pd.Categorical.from_codes(values.fillna(-1).astype("int64"), categories=labels)
         else:  # a list of ids a row
-            lists = [None if ids is None else [int(i) for i in ids] for ids in values]
-            if not all(named(ids) for ids in lists if ids is not None):
-                raise _unnamed(column, labels, file)
-            frame[column] = [None if ids is None else [labels[i] for i in ids] for ids in lists]
+            frame[column] = [None if ids is None else [labels[i] for i in ids] for ids in values]
     return frame
-
-
-def _unnamed(column: str, labels: tuple[str, ...], file: Path) -> CorpusError:
-    return CorpusError("release-invalid", f"{column}: a label id names no label (the file's features have "
-                       f"{len(labels)})", Location(file=str(file)))
