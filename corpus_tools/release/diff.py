@@ -117,6 +117,7 @@ class ChangeLog(SequenceABC):
     def finish(self) -> "ChangeLog":
         self._db.execute(f"CREATE INDEX in_order ON changes ({self._ORDER})")
         self._db.execute(f"CREATE INDEX by_kind ON changes (layer, kind, {self._ORDER})")
+        self._db.execute(f"CREATE INDEX by_document ON changes (doc_id, {self._ORDER})")
         self._db.commit()
         return self
 
@@ -154,9 +155,9 @@ class ChangeLog(SequenceABC):
         """The first ``limit`` changes of one kind, in report order."""
         return list(self._changes("WHERE layer = ? AND kind = ?", (layer, kind), limit=limit))
 
-    def by_document(self) -> Iterator[ReleaseChange]:
-        """The changes outside documents, then each document's (by doc_id), each in report order."""
-        return self._changes(order=f"doc_id IS NOT NULL, doc_id, {self._ORDER}")
+    def of_document(self, doc_id: str | None) -> Iterator[ReleaseChange]:
+        """One document's changes (None: those outside documents), in report order."""
+        return self._changes("WHERE doc_id IS ?", (doc_id,))
 
     def totals(self, what: str) -> list[tuple]:
         """Sums of ``count`` and numbers of changes: per (layer, kind) (``what`` "kinds"), or per

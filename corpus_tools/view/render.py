@@ -15,7 +15,6 @@ attributes, so it is never part of a region's text nor of a copy of it.
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from dataclasses import dataclass
 from html import escape
@@ -370,7 +369,8 @@ def _quote_panel(quotes: Sequence[Quote], registry: Mapping[str, RegistryEntity]
 
 
 def document_page(document: ReleasedDocument, contents: ReleaseContents, pieces: PlacedPieces, corpus: str,
-                  neighbours: tuple[str | None, str | None]) -> str:
+                  neighbours: tuple[str | None, str | None], changes: str = "") -> str:
+    """``changes``: the section ``document_changes`` made for it, if any."""
     entities, timexes, quotes = document.entities, document.timexes, document.quotes
     marks = _marks(entities, timexes, quotes, contents.registry)
     inserts = [(position, _removed_marker(piece)) for position, piece in pieces.pieces]
@@ -395,7 +395,7 @@ def document_page(document: ReleasedDocument, contents: ReleaseContents, pieces:
         + f"{_layer_switches(counts, pieces)}\n{_legend(entities, timexes, quotes)}\n"
         '<div class="columns">\n'
         f'<div class="text" id="text">{annotated_text(document.text, marks, inserts)}</div>\n'
-        f"{_quote_panel(quotes, contents.registry)}\n</div>\n</main>"
+        f"{_quote_panel(quotes, contents.registry)}\n</div>\n{changes}</main>"
     )
     return page(document.title or document.doc_id, body, prefix="../", corpus=corpus, version=contents.version,
                 css_class="page-document")
@@ -451,10 +451,14 @@ def entity_page(entity: RegistryEntity, mention_items: Sequence[str], quote_item
 
 def diff_page(diff, corpus: str, version: str, documents: Iterable[str]) -> Iterator[str]:
     """What changed since the previous release (corpus_tools.release.diff): counts per layer and
-    kind, then every change, document by document, linked to the document's page; in parts, read
-    a change at a time from the diff's log."""
-    from corpus_tools.release.diff import ChangeLog, counts, describe, kind_phrase, required_bump
+    kind; the changes outside documents and those of documents the release no longer holds, in
+    full; then a line per document with a page, linked to the changes there
+    (``document_changes``). A page of every change would be far too large for a browser at
+    scale (123 MB for 10,000 documents re-annotated throughout). In parts, read from the diff's
+    log."""
+    from corpus_tools.release.diff import ChangeLog, counts, kind_phrase, required_bump
 
+    log = ChangeLog.of(diff.changes)
     present = set(documents)
 
     def body() -> Iterator[str]:
@@ -466,22 +470,49 @@ def diff_page(diff, corpus: str, version: str, documents: Iterable[str]) -> Iter
         yield (f'<main class="diff"><h1>Changes from {escape(diff.old_version)} to {escape(diff.new_version)}</h1>\n'
                f'<p class="summary">{verdict} <code>corpus-tools diff {escape(diff.old_version)} '
                f"{escape(diff.new_version)}</code> lists the same.</p>\n")
-        if diff.changes:
-            rows = "".join(f"<tr><td>{escape(layer)}</td><td>{escape(kind_phrase(layer, kind))}</td>"
-                           f'<td class="n">{number}</td></tr>'
-                           for layer, kinds in counts(diff).items() for kind, number in kinds.items())
-            yield (f'<table class="diff-counts"><thead><tr><th>layer</th><th>change</th><th>count</th></tr></thead>'
-                   f"<tbody>{rows}</tbody></table>\n")
-            for number, (doc_id, changes) in enumerate(itertools.groupby(ChangeLog.of(diff.changes).by_document(),
-                                                                         key=lambda change: change.doc_id)):
-                title = ("the release as a whole" if doc_id is None else
-                         f'<a href="doc/{page_href(doc_id)}">{escape(doc_id)}</a>' if doc_id in present
-                         else escape(doc_id))
-                items = "".join(f"<li><span class=\"kind\">{escape(change.layer)} · "
-                                f"{escape(kind_phrase(change.layer, change.kind))}</span> "
-                                f"{escape(describe(change))}</li>" for change in changes)
-                yield ("\n" if number else "") + f"<h3>{title}</h3>\n<ul class=\"changes\">{items}</ul>"
+        if not diff.changes:
+            yield "</main>"
+            return
+        kinds = counts(diff)
+        rows = "".join(f"<tr><td>{escape(layer)}</td><td>{escape(kind_phrase(layer, kind))}</td>"
+                       f'<td class="n">{number}</td></tr>'
+                       for layer, numbers in kinds.items() for kind, number in numbers.items())
+        yield (f'<table class="diff-counts"><thead><tr><th>layer</th><th>change</th><th>count</th></tr></thead>'
+               f"<tbody>{rows}</tbody></table>\n")
+        per_document: dict[str, Counter] = {}
+        for doc_id, layer, kind, total, _ in sorted(log.totals("documents")):
+            per_document.setdefault(doc_id, Counter())[layer, kind] += total
+        order = [(layer, kind) for layer, numbers in kinds.items() for kind in numbers]
+        for doc_id in [None, *(doc_id for doc_id in per_document if doc_id not in present)]:
+            items = _change_items(log.of_document(doc_id))
+            if items:
+                title = "the release as a whole" if doc_id is None else f"{escape(doc_id)} (not in this release)"
+                yield f"<h3>{title}</h3>\n{items}\n"
+        lines = "".join(
+            f'<tr><td><a href="doc/{page_href(doc_id)}#changes">{escape(doc_id)}</a></td><td>'
+            + "; ".join(f"{escape(layer)} · {escape(kind_phrase(layer, kind))} {tally[layer, kind]}"
+                        for layer, kind in order if tally[layer, kind]) + "</td></tr>"
+            for doc_id, tally in per_document.items() if doc_id in present)
+        if lines:
+            yield ('<h3>Documents</h3>\n<p>Each document\'s changes are listed on its page.</p>\n'
+                   '<table class="diff-documents"><thead><tr><th>document</th><th>changes</th></tr></thead>'
+                   f"<tbody>{lines}</tbody></table>\n")
         yield "</main>"
 
     return page_parts(f"Changes since {diff.old_version}", body(), prefix="", corpus=corpus, version=version,
                       css_class="page-diff")
+
+
+def document_changes(changes: Iterable, since: str) -> str:
+    """A document page's section of what changed in it since the release ``since``; "" when
+    nothing did."""
+    items = _change_items(changes)
+    return f'<section id="changes"><h2>Changes since {escape(since)}</h2>\n{items}</section>\n' if items else ""
+
+
+def _change_items(changes: Iterable) -> str:
+    from corpus_tools.release.diff import describe, kind_phrase
+
+    items = "".join(f'<li><span class="kind">{escape(change.layer)} · {escape(kind_phrase(change.layer, change.kind))}'
+                    f"</span> {escape(describe(change))}</li>" for change in changes)
+    return f'<ul class="changes">{items}</ul>' if items else ""

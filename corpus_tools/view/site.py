@@ -26,8 +26,8 @@ from corpus_tools.release.versions import VERSION_PATTERN, previous_release
 from corpus_tools.view.read import documents, read_release
 from corpus_tools.view.removed import removed_pieces
 from corpus_tools.view.render import (
-    IndexTally, attributed_item, counts, diff_page, document_page, entity_page, index_page, index_row, mention_item,
-    page_file,
+    IndexTally, attributed_item, counts, diff_page, document_changes, document_page, entity_page, index_page, index_row,
+    mention_item, page_file,
 )
 
 MARKER = ".corpus-tools-view"  # names a directory this module wrote, so a rerun may replace it
@@ -72,10 +72,16 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     corpus = _corpus_name(Path(release), contents.version)
     raw = Path(raw_dir) if raw_dir is not None else None
     diff = None
+    changes_of: Callable[[str], str] | None = None
     if previous is not None:
-        from corpus_tools.release.diff import diff_releases
+        from corpus_tools.release.diff import ChangeLog, diff_releases
 
         diff = diff_releases(previous, release, on_progress=on_comparing)
+        log = ChangeLog.of(diff.changes)
+
+        def changes_in(doc_id: str) -> str:
+            return document_changes(log.of_document(doc_id), diff.old_version)
+        changes_of = changes_in
 
     building = staging_dir(out.parent, f".{out.name}.partial-")
     try:
@@ -93,7 +99,7 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
             write(f"assets/{name}", [resources.files("corpus_tools.view").joinpath("assets", name).read_text("utf-8")])
         write(MARKER, [f"corpus-tools view of release {contents.version}\n"])
         with closing(sqlite3.connect(building / _GATHERED)) as gathered:
-            tally = _write_documents(release, contents, raw, corpus, gathered, write, on_progress)
+            tally = _write_documents(release, contents, raw, corpus, gathered, write, on_progress, changes_of)
             write("index.html", index_page(
                 contents, tally, corpus,
                 ((doc_id, (entities, timexes, quotes)) for doc_id, entities, timexes, quotes in gathered.execute(
@@ -125,9 +131,11 @@ _MENTION, _QUOTE = 0, 1
 
 
 def _write_documents(release, contents: ReleaseContents, raw: Path | None, corpus: str, gathered: sqlite3.Connection,
-                     write: Callable[[str, Iterable[str]], None], on_progress) -> IndexTally:
-    """Each document's page, in the release's order; its index row and its items on entity pages
-    into ``gathered``; the index's counts into the tally returned."""
+                     write: Callable[[str, Iterable[str]], None], on_progress,
+                     changes_of: Callable[[str], str] | None) -> IndexTally:
+    """Each document's page, in the release's order, with what changed in it (``changes_of``,
+    when there is a previous release); its index row and its items on entity pages into
+    ``gathered``; the index's counts into the tally returned."""
     gathered.execute("PRAGMA journal_mode = OFF")  # a scratch file: a crash discards the staging directory
     gathered.execute("PRAGMA synchronous = OFF")
     gathered.execute("CREATE TABLE documents (doc_id TEXT PRIMARY KEY, annotated INTEGER, entities INTEGER, "
@@ -140,7 +148,9 @@ def _write_documents(release, contents: ReleaseContents, raw: Path | None, corpu
         number = number_of[document.doc_id]
         pieces = removed_pieces(document, raw)
         neighbours = (ids[number - 1] if number else None, ids[number + 1] if number + 1 < len(ids) else None)
-        write(f"doc/{page_file(document.doc_id)}", [document_page(document, contents, pieces, corpus, neighbours)])
+        changes = "" if changes_of is None else changes_of(document.doc_id)
+        write(f"doc/{page_file(document.doc_id)}", [document_page(document, contents, pieces, corpus, neighbours,
+                                                                  changes)])
         tally.add(document, pieces)
         gathered.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)",
                          (document.doc_id, document.annotated, *counts(document), index_row(document, pieces)))
