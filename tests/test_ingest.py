@@ -586,12 +586,17 @@ def test_a_pull_stored_without_some_of_its_tasks_says_nothing_was_deleted(tmp_pa
     base = fx.valid_export()[0]["annotations"][0]
     tasks = fx.valid_export()[:1]
     tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "01", False)]
+    assert run_ingest(layout, write_export(tmp_path, "file.json", tasks)).status == "stored"
     assert run_ingest(layout, write_export(tmp_path, "1.json", tasks), snapshot=_pull(project, 2)).status == "stored"
     del tasks[0]["data"]["text"]
     partial = run_ingest(layout, write_export(tmp_path, "2.json", tasks), allow_partial=True,
                          snapshot=_pull(project, 3))
     assert partial.status == "stored-partial" and not any("deleted" in note for note in partial.notes)
     assert (partial.stored_as.previous, partial.stored_as.deleted) == (None, ())
+    # nor are they taken for deleted while it is the project's latest pull: the file's copies
+    # stay (the first pull, compared with no later one, was read for what it held, and the
+    # partial pull's refused task held none of it)
+    assert sorted(AnnotationIndex(layout, documents(), registry()).versions["annotator"].to_pylist()) == ["1", "2"]
     del tasks[0]["annotations"][1]  # 102 deleted, and the task whole again
     tasks[0]["data"] = fx.valid_export()[0]["data"]
     assert run_ingest(layout, write_export(tmp_path, "3.json", tasks), snapshot=_pull(project, 4)).status == "stored"

@@ -49,7 +49,7 @@ import sys
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import AbstractSet, Any, Callable, Iterable, Iterator, Mapping
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -133,14 +133,32 @@ def _deleted_in_label_studio(stored: list[StoredExport], in_use: Mapping[str, Un
         ids = set().union(*(item.deleted for item in items))
         for item in items:
             if item is not latest and item.name not in compared:
-                ids.update(_unique_ids(units_of(item)))
+                ids.update(_unique_ids(units_of(item), _refused(latest)))
         if ids:
             gone |= ids - _unique_ids(in_use[latest.name])
     return gone
 
 
-def _unique_ids(units: Units) -> set[str]:
-    return set(units.read("annotations", ["unique_id"])["unique_id"].drop_null().to_pylist())
+def _refused(pull: StoredExport) -> set[int]:
+    """The ids of the tasks a pull was stored without (``--allow-partial``): its units hold none
+    of their annotations, which Label Studio may hold still. (An annotation refused on its own is
+    in the units, marked excluded.)"""
+    # an id that is not a number is none the units tables hold
+    return {task_id for _, task_id, annotation_id, region_id in pull.excluded
+            if annotation_id is None and region_id is None and type(task_id) is int}
+
+
+def _unique_ids(units: Units, refused: AbstractSet[int] = frozenset()) -> set[str]:
+    """The unique_ids of the annotations in ``units``, but those of the ``refused`` tasks
+    (``_refused``): the latest pull cannot say whether they were deleted."""
+    rows = units.read("annotations", ["unique_id", "task_index"])
+    if refused:
+        tasks = units.read("tasks", ["task_index", "task_id"])
+        of_task = pc.take(tasks["task_id"], pc.index_in(rows["task_index"], value_set=tasks[
+            "task_index"].combine_chunks()))
+        rows = rows.filter(pc.fill_null(pc.invert(pc.is_in(of_task, value_set=array(sorted(refused), pa.int64()))),
+                                        True))
+    return set(rows["unique_id"].drop_null().to_pylist())
 
 
 def adjudication(annotations: pa.Table, truths: pa.Array) -> pa.ChunkedArray:
