@@ -161,7 +161,7 @@ unknown-strategy  error  an adjudication strategy that is not unanimous, majorit
 """),
     _table("release", """
 invalid-annotations  error  the annotations have validation errors: nothing is built, compared or adjudicated
-invalid-version  error  a version that is not MAJOR.MINOR.PATCH
+invalid-version  error  a version that is not MAJOR.MINOR.PATCH; also a release named by a word that is neither a directory nor such a version
 version-mismatch  error  a version other than corpus_tools/version.py's
 empty-release  error  no documents to release
 release-exists  error  the release exists with different content; releases are immutable

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from corpus_tools.cli import cli
 from corpus_tools.release import build_release
+from corpus_tools.release.versions import list_versions
 from corpus_tools.version import __version__
 from conftest import REPO
 from release_factories import seed_inputs
@@ -55,6 +56,40 @@ def test_verify_takes_a_version_in_dist_as_export_diff_and_view_do(monkeypatch):
     monkeypatch.chdir(REPO / "docs")  # no dist/ here: the message says where releases are looked for
     result = CliRunner().invoke(cli, ["diff", "1.0.0", "1.1.0"])
     assert result.exit_code == 1 and "releases: none (--root names the checkout whose dist/ holds them)" in result.output
+
+
+# Each reader of releases said its own thing of one bad name: "1.0" was invalid-version to load,
+# export and view but release-missing to diff and verify.
+@pytest.mark.parametrize(("name", "line"), [
+    ("1.0", f"Error: [invalid-version] '1.0' is neither a directory nor a version (MAJOR.MINOR.PATCH, e.g. 1.0.0) "
+            f"of a release in {REPO / 'dist'}"),
+    ("latest", f"Error: [invalid-version] 'latest' is neither a directory nor a version (MAJOR.MINOR.PATCH, e.g. "
+               f"1.0.0) of a release in {REPO / 'dist'}"),
+    ("9.9.9", f"Error: {REPO / 'dist'}: [unknown-version] no release 9.9.9 in {REPO / 'dist'}; releases: "
+              + ", ".join(list_versions(REPO / "dist"))),
+    ("no/such/dir", "Error: no/such/dir: [release-missing] not a release directory (nor a version under dist/)"),
+    ("README.md", "Error: README.md: [release-missing] not a release directory (nor a version under dist/)"),
+])
+def test_every_reader_of_releases_refuses_a_bad_name_alike(monkeypatch, tmp_path, name, line):
+    import corpus_tools
+    from corpus_tools.errors import CorpusError
+    from corpus_tools.release import diff_releases
+    from corpus_tools.release.export import export_release
+
+    monkeypatch.chdir(REPO)
+    for argv in (["verify", name], ["diff", "1.1.0", name], ["diff", name, "1.1.0"],
+                 ["export", "--format", "jsonl", name, "-o", str(tmp_path / "out")],
+                 ["view", name, "-o", str(tmp_path / "site")], ["view", "1.1.0", "--previous", name,
+                                                                "-o", str(tmp_path / "site")]):
+        result = CliRunner().invoke(cli, argv)
+        assert (result.exit_code, result.output) == (1, line + "\n"), argv
+    code = line.split("[", 1)[1].split("]", 1)[0]
+    for call in (lambda: corpus_tools.load(name, "entities"), lambda: corpus_tools.load_pandas(name, "entities"),
+                 lambda: diff_releases("1.1.0", name), lambda: export_release(name, "jsonl", tmp_path / "out")):
+        with pytest.raises(CorpusError) as caught:
+            call()
+        assert caught.value.code == code
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_verify_of_a_missing_directory(tmp_path):

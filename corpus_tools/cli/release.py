@@ -54,9 +54,9 @@ def verify(release_dir: Path, root: str, as_json: bool) -> None:
         corpus-tools verify 1.1.0 --root ~/corpus
     """
     from corpus_tools.release import verify_release
-    from corpus_tools.release.diff import resolve_release
+    from corpus_tools.release.versions import resolve_release
 
-    release_dir = resolve_release(release_dir, root)  # as export, diff and view name a release
+    release_dir = resolve_release(release_dir, root)
     report = verify_release(release_dir)
     if as_json:
         echo_json(report.as_dict())  # the one document printed: its "valid" is the verdict

@@ -38,12 +38,11 @@ from corpus_tools.arrays import array, scalar
 from corpus_tools.documents.align import TextAlignment
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.iterutil import batched
-from corpus_tools.layout import Layout
 from corpus_tools.records import CHANGE_KINDS, ReleaseChange, ReleaseDiff
 from corpus_tools.release.arrow_schemas import file_features, label_names, name_labels, unnamed_label
 from corpus_tools.release.checksums import SUMS_FILE, open_parquet, require_verified
 from corpus_tools.release.versions import (
-    BUMPS, VERSION_PATTERN, bump, list_versions, next_version, release_metadata, version_key,
+    BUMPS, bump, next_version, release_metadata, resolve_release, version_key,
 )
 
 LAYERS = tuple(CHANGE_KINDS)
@@ -282,24 +281,6 @@ class _Release:
         for row in self.rows(config, documents):
             grouped[row[key]].append(row)
         return grouped
-
-
-def resolve_release(where: str | Path, root: str | Path = ".") -> Path:
-    """A release directory given as a path, or as a version under ``<root>/dist``."""
-    path = Path(where)
-    if path.is_dir():
-        return path
-    dist = Layout.at(root).dist
-    if VERSION_PATTERN.fullmatch(str(where)):
-        if (dist / str(where)).is_dir():
-            return dist / str(where)
-        versions = list_versions(dist)
-        # with none at all, the likelier fault is where it looked (a subdirectory of the checkout)
-        hint = ", ".join(versions) or "none (--root names the checkout whose dist/ holds them)"
-        raise CorpusError("unknown-version", f"no release {where} in {dist}; releases: {hint}",
-                          Location(file=str(dist)))
-    raise CorpusError("release-missing", "not a release directory (nor a version under dist/)",
-                      Location(file=str(path)))
 
 
 def open_release(where: str | Path, root: str | Path = ".") -> _Release:

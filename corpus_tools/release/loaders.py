@@ -13,38 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.layout import Layout
-from corpus_tools.release.build import check_version
-from corpus_tools.release.checksums import SUMS_FILE, open_parquet, require_verified
+from corpus_tools.release.checksums import open_parquet, require_verified
 from corpus_tools.release.splits import SPLITS
-from corpus_tools.release.versions import list_versions
+from corpus_tools.release.versions import resolve_release
 
 Release = str | Path | None  # a release directory, a version in <root>/dist, or None for the latest there
-
-
-def release_dir(release: Release = None, root: str | Path = ".") -> Path:
-    """The directory of a release: ``release`` itself when it is a directory, else the version's
-    directory in ``<root>/dist`` (the latest when None)."""
-    if release is not None and Path(release).is_dir():
-        path = Path(release)
-        if not (path / SUMS_FILE).is_file():
-            raise CorpusError("release-missing", f"{path} is not a release directory (it has no {SUMS_FILE})",
-                              Location(file=str(path)))
-        return path
-    dist = Layout.at(root).dist
-    versions = list_versions(dist)
-    if release is None:
-        if not versions:
-            raise CorpusError("no-release", f"no release in {dist}; give a release directory, or build one with "
-                              "`corpus-tools release`", Location(file=str(dist)))
-        return dist / versions[-1]
-    if isinstance(release, Path) or "/" in str(release):  # a path, not a version
-        raise CorpusError("release-missing", f"{release} is not a release directory", Location(file=str(release)))
-    check_version(str(release))
-    if str(release) not in versions:
-        raise CorpusError("unknown-version", f"no release {release} in {dist}; releases: {', '.join(versions) or 'none'}",
-                          Location(file=str(dist)))
-    return dist / str(release)
 
 
 def release_configs(path: Path) -> list[str]:
@@ -54,12 +27,14 @@ def release_configs(path: Path) -> list[str]:
 
 def verified_release(release: Release, config: str, root: str | Path = ".") -> Path:
     """The release's directory, once every file matches SHA256SUMS and it has ``config``."""
-    path = release_dir(release, root)
+    # verified first: a directory that is no release is refused as such (release-missing), not
+    # for want of the config
+    path = require_verified(resolve_release(release, root))
     configs = release_configs(path)
     if config not in configs:
         raise CorpusError("unknown-config", f"release {path.name} has no config {config!r}; "
                           f"configs: {', '.join(configs) or 'none'}", Location(file=str(path)))
-    return require_verified(path)
+    return path
 
 
 def load(release: Release, config: str, *, split: str | None = None, streaming: bool = False,

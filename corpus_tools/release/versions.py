@@ -1,13 +1,16 @@
 """Release versions: their form, their order (1.10.0 after 1.9.0), the releases present in a dist/
-directory, and how far one version is from another (the version rule: docs/release.md)."""
+directory, the release a user names (``resolve_release``), and how far one version is from
+another (the version rule: docs/release.md)."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 from corpus_tools.errors import CorpusError, Location
+from corpus_tools.layout import Layout
 
 VERSION_PATTERN = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 
@@ -27,6 +30,40 @@ def list_versions(dist: Path) -> list[str]:
         return []
     names = [p.name for p in dist.iterdir() if p.is_dir() and VERSION_PATTERN.fullmatch(p.name)]
     return sorted(names, key=version_key)
+
+
+def resolve_release(release: str | Path | None, root: str | Path = ".") -> Path:
+    """The directory of the release a user names, for every reader of releases (load, export,
+    diff, verify, view): a directory, whatever it is called; else a version under ``<root>/dist``
+    (None: the latest there). Only where it is: whether it holds a whole release is the reader's
+    check (``verify_release``), so one named by path or by version is refused alike.
+
+    The name is judged by its text, never by its type: a command line gives the same words as a
+    ``Path`` or as a ``str``. A name that exists, or has a directory separator, was meant as a
+    path (``release-missing``); a bare name that is neither a directory nor MAJOR.MINOR.PATCH
+    (``1.0``, ``latest``) as a version (``invalid-version``)."""
+    if release is not None and Path(release).is_dir():
+        return Path(release)
+    dist = Layout.at(root).dist
+    versions = list_versions(dist)
+    if release is None:
+        if not versions:
+            raise CorpusError("no-release", f"no release in {dist}; give a release directory, or build one with "
+                              "`corpus-tools release`", Location(file=str(dist)))
+        return dist / versions[-1]
+    name = str(release)
+    if VERSION_PATTERN.fullmatch(name):
+        if name in versions:
+            return dist / name
+        # with none at all, the likelier fault is where it looked (a subdirectory of the checkout)
+        hint = ", ".join(versions) or "none (--root names the checkout whose dist/ holds them)"
+        raise CorpusError("unknown-version", f"no release {name} in {dist}; releases: {hint}",
+                          Location(file=str(dist)))
+    if os.path.lexists(name) or "/" in name or os.sep in name:
+        raise CorpusError("release-missing", "not a release directory (nor a version under dist/)",
+                          Location(file=name))
+    raise CorpusError("invalid-version", f"{name!r} is neither a directory nor a version (MAJOR.MINOR.PATCH, "
+                      f"e.g. 1.0.0) of a release in {dist}")
 
 
 def release_metadata(path: Path) -> tuple[str, str]:

@@ -21,8 +21,7 @@ from corpus_tools.fsutil import exchange, make_public, staging_dir, writing_unde
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.layout import check_output
 from corpus_tools.records import ReleaseContents
-from corpus_tools.release.loaders import release_dir
-from corpus_tools.release.versions import VERSION_PATTERN, previous_release
+from corpus_tools.release.versions import VERSION_PATTERN, previous_release, resolve_release
 from corpus_tools.view.read import documents, read_release
 from corpus_tools.view.removed import removed_pieces
 from corpus_tools.view.render import (
@@ -169,14 +168,9 @@ def site_releases(release: str | Path | None, previous: str | Path | None, root:
     """The release to view and the one to show the changes since: each a directory, or a version
     in ``<root>/dist`` (``release`` None: the latest; ``previous`` None: the release before
     ``release`` in the same directory, if it is named as a version and has one)."""
-    def located(given: str | Path | None) -> Path:
-        if given is not None and (Path(given).is_dir() or "/" in str(given)):
-            return Path(given)
-        return release_dir(None if given is None else str(given), root)
-
-    release = located(release)
+    release = resolve_release(release, root)
     if previous is not None:
-        return release, located(previous)
+        return release, resolve_release(previous, root)
     named = release.resolve()  # "." in dist/1.1.3 is 1.1.3
     if VERSION_PATTERN.fullmatch(named.name):
         return release, previous_release(named.parent, named.name)
