@@ -173,6 +173,24 @@ def test_unknown_or_invalid_version(checkout, version, code):
         assert "releases: 1.0.0, 1.1.0" in caught.value.message
 
 
+def test_a_release_is_named_by_its_version_wherever_it_is(checkout, tmp_path, monkeypatch):
+    """Messages named it by its directory: "release copy", and "release " from inside it."""
+    copy = tmp_path / "copy"
+    shutil.copytree(checkout / "dist" / "1.1.0", copy)
+    monkeypatch.chdir(copy)
+    for where in (copy, "."):
+        with pytest.raises(CorpusError) as caught:
+            corpus_tools.load(where, "nope")
+        assert (caught.value.code, caught.value.message) == (
+            "unknown-config", f"release 1.1.0 has no config 'nope'; configs: {', '.join(sorted(CONFIGS))}")
+        for load in (corpus_tools.load, corpus_tools.load_pandas):
+            with pytest.raises(CorpusError) as caught:
+                load(where, "entities", split="dev")
+            assert (caught.value.code, caught.value.message) == (
+                "unknown-split", "config 'entities' of release 1.1.0 has no split 'dev'")
+            assert caught.value.location.file == str(Path(where) / "data" / "entities")  # the path, as given
+
+
 def test_a_directory_that_is_no_release_is_refused(tmp_path):
     with pytest.raises(CorpusError) as caught:
         corpus_tools.load(tmp_path, "entities")

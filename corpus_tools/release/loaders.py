@@ -15,7 +15,7 @@ from typing import Any
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.release.checksums import open_parquet, require_verified
 from corpus_tools.release.splits import SPLITS
-from corpus_tools.release.versions import resolve_release
+from corpus_tools.release.versions import release_metadata, resolve_release
 
 Release = str | Path | None  # a release directory, a version in <root>/dist, or None for the latest there
 
@@ -25,6 +25,12 @@ def release_configs(path: Path) -> list[str]:
     return sorted(p.name for p in data.iterdir() if p.is_dir()) if data.is_dir() else []
 
 
+def _named(path: Path) -> str:
+    """A verified release as messages name it: by the version its croissant.json records, as diff
+    and view do, not by its directory (a download, a copy, ``.``), which the error's location shows."""
+    return f"release {release_metadata(path)[0]}"
+
+
 def verified_release(release: Release, config: str, root: str | Path = ".") -> Path:
     """The release's directory, once every file matches SHA256SUMS and it has ``config``."""
     # verified first: a directory that is no release is refused as such (release-missing), not
@@ -32,7 +38,7 @@ def verified_release(release: Release, config: str, root: str | Path = ".") -> P
     path = require_verified(resolve_release(release, root))
     configs = release_configs(path)
     if config not in configs:
-        raise CorpusError("unknown-config", f"release {path.name} has no config {config!r}; "
+        raise CorpusError("unknown-config", f"{_named(path)} has no config {config!r}; "
                           f"configs: {', '.join(configs) or 'none'}", Location(file=str(path)))
     return path
 
@@ -53,12 +59,12 @@ def load(release: Release, config: str, *, split: str | None = None, streaming: 
         [part.split("[", 1)[0].strip() for part in split.split("+")]
     for name in names:
         if name not in rows:
-            raise CorpusError("unknown-split", f"config {config!r} of release {path.name} has no split {name!r}",
+            raise CorpusError("unknown-split", f"config {config!r} of {_named(path)} has no split {name!r}",
                               Location(file=str(directory)))
         if not rows[name]:
             # datasets refuses a split without rows, and every split with it when none is named
             others = [other for other in SPLITS if rows.get(other)]
-            raise CorpusError("empty-split", f"config {config!r} of release {path.name} has no rows in split "
+            raise CorpusError("empty-split", f"config {config!r} of {_named(path)} has no rows in split "
                               f"{name!r}, and datasets cannot load a split without rows: " + (
                                   f"name a split that has rows ({', '.join(f'split={o!r}' for o in others)})"
                                   if others else
@@ -86,10 +92,10 @@ def load_pandas(release: Release, config: str, *, split: str | None = None, root
     files = [file for name in ([split] if split is not None else SPLITS)
              for file in sorted(directory.glob(f"{glob.escape(name)}-*-of-*.parquet"))]
     if split is not None and not files:
-        raise CorpusError("unknown-split", f"config {config!r} of release {path.name} has no split {split!r}",
+        raise CorpusError("unknown-split", f"config {config!r} of {_named(path)} has no split {split!r}",
                           Location(file=str(directory)))
     if not files:
-        raise CorpusError("release-invalid", f"config {config!r} of release {path.name} has no data file",
+        raise CorpusError("release-invalid", f"config {config!r} of {_named(path)} has no data file",
                           Location(file=str(directory)))
     frames = []
     for file in files:
