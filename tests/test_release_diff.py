@@ -777,6 +777,37 @@ def test_a_version_not_newer_than_the_previous_release_is_refused(base, tmp_path
     assert Path(caught.value.location.file).parts[-2:] == ("corpus_tools", "version.py")
 
 
+def test_a_version_not_newer_than_the_previous_release_is_refused_before_anything_is_built(base, tmp_path):
+    """It was refused only after every document was written and compared: its versions decide it."""
+    documents, annotations, registry = base_inputs()
+    relabelled = with_annotation(annotations, entities=replaced(annotations[DOC].entities, "e4", label="NORP"))
+    reached = []
+    with pytest.raises(CorpusError) as early:
+        build_release(documents, relabelled, registry, tmp_path / "new", "0.9.0", previous=base,
+                      on_progress=reached.append, on_comparing=reached.append)
+    refusal = ("version-bump-too-small", "release 0.9.0 is not newer than the previous release 1.0.0; set "
+               "corpus_tools/version.py to 1.0.1 or later")
+    assert (early.value.code, early.value.message) == refusal
+    assert reached == [] and not (tmp_path / "new").exists()  # no document written, no staging directory
+    # the refusal the diff of what would have been built gives (it needs a minor version) is the same
+    older = build_release(documents, relabelled, registry, tmp_path / "elsewhere", "0.9.0").path
+    with pytest.raises(CorpusError) as late:
+        check_bump(diff_releases(base, older))
+    assert (late.value.code, late.value.message, late.value.location) == (*refusal, early.value.location)
+    assert Path(early.value.location.file).parts[-2:] == ("corpus_tools", "version.py")
+
+
+def test_a_tampered_previous_release_refuses_the_build_before_anything_is_built(base, tmp_path):
+    previous = tmp_path / "old" / "1.0.0"
+    shutil.copytree(base, previous)
+    (previous / "CHANGELOG.md").write_text("# Changelog\n\nrewritten\n")
+    reached = []
+    with pytest.raises(CorpusError) as caught:
+        built(tmp_path, *base_inputs(), version="1.1.0", previous=previous, on_progress=reached.append)
+    assert (caught.value.code, caught.value.location.file) == ("release-tampered", str(previous / "CHANGELOG.md"))
+    assert reached == [] and not (tmp_path / "new").exists()
+
+
 def test_a_column_gone_since_the_previous_release_needs_a_major_version(base, tmp_path):
     previous = rewritten(base, tmp_path / "old" / "1.0.0", "entities", add_column("batch", 3, FOLD))
     with pytest.raises(CorpusError) as caught:
@@ -787,16 +818,6 @@ def test_a_column_gone_since_the_previous_release_needs_a_major_version(base, tm
     new = built(tmp_path, *base_inputs(), version="2.0.0", previous=previous)
     assert "- Changes since 1.0.0 (a major version by the version rule): schema: 1 columns removed." in (
         new / "CHANGELOG.md").read_text(encoding="utf-8")
-
-
-def test_a_tampered_previous_release_refuses_the_build(base, tmp_path):
-    previous = tmp_path / "old" / "1.0.0"
-    shutil.copytree(base, previous)
-    (previous / "CHANGELOG.md").write_text("# Changelog\n\nrewritten\n")
-    with pytest.raises(CorpusError) as caught:
-        built(tmp_path, *base_inputs(), version="1.1.0", previous=previous)
-    assert caught.value.code == "release-tampered"
-    assert caught.value.location.file == str(previous / "CHANGELOG.md")
 
 
 # --- the command

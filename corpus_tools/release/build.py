@@ -30,7 +30,7 @@ from corpus_tools.release.card import CARD_TAGS, CONFIG_DESCRIPTIONS, CardInfo, 
 from corpus_tools.release.checks import check_document, check_registry, check_unknown_documents
 from corpus_tools.release.checksums import SUMS_FILE, release_files, require_verified, sha256_file, sums_text
 from corpus_tools.release.croissant import croissant_json
-from corpus_tools.release.diff import card_section, changelog_line, check_bump, diff_build
+from corpus_tools.release.diff import card_section, changelog_line, check_bump, check_newer, diff_build, open_release
 from corpus_tools.release.rows import DOCUMENT_CONFIGS, DocInput, one_row, registry_row
 from corpus_tools.release.splits import SPLITS, SplitPlan
 from corpus_tools.release.stats import Stats
@@ -91,7 +91,9 @@ def build_release(documents: Mapping[str, Document],
     one (see checks.check_document). ``previous``: the directory of the release this one follows
     (None: the first release); the changelog and the card say what changed since it
     (corpus_tools.release.diff), its changelog is carried on, and a version that moves less than
-    the changes need is refused (``version-bump-too-small``; the version rule: docs/release.md).
+    the changes need is refused (``version-bump-too-small``; the version rule: docs/release.md):
+    one not newer than it before anything is built, one too small for the changes once they are
+    built and compared.
     ``annotation_quality``: called once the rows are written (the annotation stream consumed), for
     the card's and Croissant's annotation-quality figures. ``on_progress(n)``: n more documents
     written; ``on_comparing(n)``: n more documents compared with ``previous``.
@@ -104,12 +106,18 @@ def build_release(documents: Mapping[str, Document],
     published = target.is_dir() and any((target / name).exists() for name in (SUMS_FILE, "croissant.json"))
     if published:  # compared with what is built below: a copy changed since is named as such first
         require_verified(target)
+    # verified and versioned now, not after the build: a tampered previous release, or a version
+    # not newer than its, is refused before anything is written (what else the version rule
+    # asks needs the diff of what is built)
+    earlier = None if previous is None else open_release(previous)
+    if earlier is not None and not published:
+        check_newer(earlier.version, version)
     partial = staging_dir(out_dir, f".{version}.partial-")
     try:
         with writing_under(target):
             # the version rule was met when the version was published: the same content is a
             # no-op, other content is release-exists (_publish), never a call for another bump
-            _write_release(partial, documents, annotations, registry, version, previous, card, sizes,
+            _write_release(partial, documents, annotations, registry, version, earlier, card, sizes,
                            upstream_problems, regions_validated, annotation_quality, on_progress,
                            version_rule=not published, on_comparing=on_comparing)
         return _publish(partial, target, version, verified=published)
@@ -128,7 +136,7 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
                    upstream_problems, regions_validated, annotation_quality=None, on_progress=None, *,
                    version_rule: bool = True, on_comparing=None) -> None:
     stats = Stats()
-    plan = SplitPlan.of(documents, _published_splits(previous))
+    plan = SplitPlan.of(documents, _published_splits(None if previous is None else previous.path))
     document_splits = plan.declared
     # one background thread compresses row groups (pyarrow releases the GIL) while rows are built
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="release-writer") as background:
@@ -246,17 +254,18 @@ def _paired(documents: Mapping[str, Document], annotations, problems: list[Probl
         upcoming = next(remaining, None)
 
 
-def _write_metadata(root: Path, shards, stats, document_splits, version, date, previous: str | Path | None,
+def _write_metadata(root: Path, shards, stats, document_splits, version, date, previous,
                     card, quality: AnnotationQuality | None = None, version_rule: bool = True,
                     on_comparing=None) -> None:
     """Card, changelog and Croissant (which need the shards' sizes and hashes), then SHA256SUMS last.
-    First the diff from the ``previous`` release (None: this is the first), which the card and
-    changelog report, and whose version rule may refuse the version before anything is written."""
-    changes = None if previous is None else diff_build(Path(previous), root, version, card.pretty_name,
+    First the diff from the ``previous`` release (opened by build_release; None: this is the first),
+    which the card and changelog report, and whose version rule may refuse the version before
+    anything is published."""
+    changes = None if previous is None else diff_build(previous, root, version, card.pretty_name,
                                                        on_progress=on_comparing)
     if changes is not None and version_rule:
         check_bump(changes)
-    history = "" if previous is None else (Path(previous) / "CHANGELOG.md").read_text(encoding="utf-8")
+    history = "" if previous is None else (previous.path / "CHANGELOG.md").read_text(encoding="utf-8")
     hashes = {shard.path: sha256_file(root / shard.path) for shard in shards}
     file_sizes = {shard.path: (root / shard.path).stat().st_size for shard in shards}
     _write_text(root / "README.md", card_text(card, version, stats, shards, document_splits, file_sizes, date,

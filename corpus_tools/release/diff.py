@@ -320,12 +320,12 @@ def diff_releases(old: str | Path, new: str | Path, *, root: str | Path = ".", d
                    on_progress=on_progress)
 
 
-def diff_build(previous: Path, built: Path, version: str, name: str,
+def diff_build(previous: _Release, built: Path, version: str, name: str,
                on_progress: Callable[[int], None] | None = None) -> ReleaseDiff:
-    """The diff from the published release ``previous`` to a release being built in ``built``
-    (complete but for its metadata and SHA256SUMS: the build checked what it wrote);
-    ``on_progress(n)``: n more documents compared."""
-    return compare(open_release(previous), _Release(Path(built), version, name), on_progress=on_progress)
+    """The diff from the published release ``previous`` (as ``open_release`` gave it, before the
+    build) to a release being built in ``built`` (complete but for its metadata and SHA256SUMS:
+    the build checked what it wrote); ``on_progress(n)``: n more documents compared."""
+    return compare(previous, _Release(Path(built), version, name), on_progress=on_progress)
 
 
 def compare(old: _Release, new: _Release, *, doc_id: str | None = None, layers: Sequence[str] | None = None,
@@ -871,16 +871,23 @@ def required_bump(diff: ReleaseDiff) -> str:
     return "minor" if diff.changes else "patch"
 
 
+def check_newer(previous: str, version: str) -> None:
+    """Refuse (``version-bump-too-small``) a version not newer than the previous release's. Every
+    release moves at least a patch, whatever changed, so this part of the version rule needs no
+    diff: a build asks it before writing anything, and ``check_bump`` of every diff."""
+    if bump(previous, version) == "none":
+        raise CorpusError("version-bump-too-small", f"release {version} is not newer than the previous release "
+                          f"{previous}; set corpus_tools/version.py to {next_version(previous, 'patch')} or later",
+                          Location(file=version_module.__file__))  # the file to change
+
+
 def check_bump(diff: ReleaseDiff) -> None:
     """Refuse (``version-bump-too-small``) a NEW version that moves less than the diff needs."""
+    check_newer(diff.old_version, diff.new_version)
     needed, given = required_bump(diff), bump(diff.old_version, diff.new_version)
     if BUMPS.index(given) >= BUMPS.index(needed):
         return
     where = Location(file=version_module.__file__)  # the file to change
-    if given == "none":
-        raise CorpusError("version-bump-too-small", f"release {diff.new_version} is not newer than the previous "
-                          f"release {diff.old_version}; set corpus_tools/version.py to "
-                          f"{next_version(diff.old_version, needed)} or later", where)
     cause = next(change for change in diff.changes
                  if needed == "minor" or (change.layer, change.kind) in MAJOR_CHANGES)
     total = counts(diff)[cause.layer][cause.kind]
