@@ -156,6 +156,10 @@ def test_month_names_are_case_sensitive():
     assert run("we may march in august", registry=()) == []
 
 
+def test_a_combining_mark_belongs_to_a_month_name_too():
+    assert run("May\u0331 5, \u0331March 2 and April 9.", registry=()) == [("month-outside-timex", 21, 26, "April")]
+
+
 # --- attribution links ----------------------------------------------------------------------
 
 def test_quote_without_source_or_cue_and_source_without_speaker():

@@ -5,7 +5,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import shutil
+import subprocess
+import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -25,6 +29,7 @@ from corpus_tools.preannotate.evaluate import leave_one_out, score
 from corpus_tools.preannotate.ner import load_ner
 from corpus_tools.preannotate.quotes import quotes
 from corpus_tools.preannotate.run import PreAnnotator, prediction
+from corpus_tools.preannotate.text import _combining_marks, word_boundaries
 from corpus_tools.preannotate.timexes import time_expressions
 from corpus_tools.records import Document, DocumentAnnotations, Evidence, ManifestRecord, Provenance, RegistryEntity
 from corpus_tools.timex import check_value
@@ -75,6 +80,26 @@ def test_a_gazetteer_match_never_ends_or_starts_inside_a_letter():
     """Found by a hunt: "Syria" + U+0331 (q + U+0331 has no precomposed form either) was entity 'Syria'."""
     found, _ = entity_mentions("t", "Syria\u0331 and \u0301Syria, not Syria.", Gazetteer(REGISTRY.values()))
     assert [(m.span.start, m.span.end, m.entity_id) for m in found] == [(23, 28, "syria")]
+
+
+def test_the_combining_marks_are_read_when_first_needed_not_on_import():
+    # lint and the pre-annotator import text.py; scanning every code point takes some 65 ms
+    script = ("import corpus_tools.annotations.lint, corpus_tools.preannotate.run\n"
+              "from corpus_tools.preannotate import text\n"
+              "assert text._combining_marks.cache_info().currsize == 0\n"
+              "assert text.word_boundaries() == text.word_boundaries()\n"
+              "assert text._combining_marks.cache_info() == (1, 1, None, 1)  # hits, misses, maxsize, currsize\n")
+    subprocess.run([sys.executable, "-c", script], check=True)
+
+
+def test_the_combining_marks_are_unicodes_category_m():
+    marks = _combining_marks()
+    assert marks.startswith("\\U00000300-\\U0000036f")  # the block of combining diacritical marks, whole
+    everything = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert set(re.findall(f"[{marks}]", everything)) == {
+        char for char in everything if unicodedata.category(char).startswith("M")}
+    before, after = word_boundaries()
+    assert [match.start() for match in re.finditer(f"{before}q{after}", "q\u0331 \u0301q q")] == [6]
 
 
 def test_gazetteer_leaves_names_inside_longer_names_but_not_after_titles_or_sentence_starts():

@@ -14,6 +14,7 @@ over a document's sorted spans.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import replace
@@ -25,7 +26,7 @@ from corpus_tools import strictjson
 from corpus_tools.annotations.consolidate import AnnotationIndex
 from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.layout import Layout
-from corpus_tools.preannotate.text import WORD_END, WORD_START
+from corpus_tools.preannotate.text import word_boundaries
 from corpus_tools.records import (
     Acceptance, Candidate, Document, DocumentAnnotations, LintReview, RegistryEntity, Span,
 )
@@ -34,11 +35,7 @@ from corpus_tools.timex import MONTH_NAMES
 ACCEPTED_FILE = "lint-accepted.jsonl"
 ACCEPTANCE_KEYS = ("code", "doc_id", "start", "end", "text", "reason")
 
-# Word boundaries that also work for names beginning or ending in punctuation ("U.S."), where
-# \b would demand a word character on the other side; the pre-annotator's gazetteer uses the same.
-_BEFORE, _AFTER = WORD_START, WORD_END
 _YEAR = re.compile(r"\b(?:19|20)\d\d(?:s)?\b")  # "1990s" is a decade, a DATE too
-_MONTH = re.compile(_BEFORE + "(?:" + "|".join(map(re.escape, MONTH_NAMES)) + ")" + _AFTER)
 _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b")
 # A pair on one line: quotes that run across paragraphs are left to the reviewer's eye.
 _QUOTE_PAIR = re.compile(r'"[^"\n]*"|“[^“”\n]*”')
@@ -112,7 +109,9 @@ class _NameMatcher:
                 if surface.strip():
                     owners.setdefault(surface, []).append(f"{kind} of {entity.id}")
         self.owners = {surface: tuple(sorted(set(roles))) for surface, roles in owners.items()}
-        self.regex = re.compile(_BEFORE + trie_pattern(self.owners) + _AFTER) if self.owners else None
+        # the pre-annotator's gazetteer matches between the same boundaries
+        before, after = word_boundaries()
+        self.regex = re.compile(before + trie_pattern(self.owners) + after) if self.owners else None
 
     def finditer(self, text: str) -> Iterator[re.Match]:
         return self.regex.finditer(text) if self.regex is not None else iter(())
@@ -153,10 +152,19 @@ def _check_quote_marks(view: _DocumentView) -> Iterator[Candidate]:
                       view.quotes, "quotation-mark pair", "QUOTE")
 
 
-def _time_check(code: str, regex: re.Pattern, what: str) -> Callable[[_DocumentView], Iterator[Candidate]]:
+def _time_check(code: str, regex: Callable[[], re.Pattern], what: str
+                ) -> Callable[[_DocumentView], Iterator[Candidate]]:
     def check(view: _DocumentView) -> Iterator[Candidate]:
-        return _uncovered(view, code, regex.finditer(view.document.text), view.timexes, what, "time")
+        return _uncovered(view, code, regex().finditer(view.document.text), view.timexes, what, "time")
     return check
+
+
+@functools.cache
+def _month() -> re.Pattern:
+    """Compiled on first use, not at import: its word boundaries (text.word_boundaries) take a
+    scan of every code point for the combining marks."""
+    before, after = word_boundaries()
+    return re.compile(before + "(?:" + "|".join(map(re.escape, MONTH_NAMES)) + ")" + after)
 
 
 def _region_candidate(code: str, doc_id: str, region, message: str) -> Candidate:
@@ -189,9 +197,9 @@ def _check_source_speaker(view: _DocumentView) -> Iterator[Candidate]:
 CHECKS: dict[str, Callable[[_DocumentView], Iterable[Candidate]]] = {
     "name-outside-entity": _check_names,
     "quote-marks-outside-quote": _check_quote_marks,
-    "year-outside-timex": _time_check("year-outside-timex", _YEAR, "year"),
-    "month-outside-timex": _time_check("month-outside-timex", _MONTH, "month name"),
-    "weekday-outside-timex": _time_check("weekday-outside-timex", _WEEKDAY, "weekday name"),
+    "year-outside-timex": _time_check("year-outside-timex", lambda: _YEAR, "year"),
+    "month-outside-timex": _time_check("month-outside-timex", _month, "month name"),
+    "weekday-outside-timex": _time_check("weekday-outside-timex", lambda: _WEEKDAY, "weekday name"),
     "quote-without-source": _check_quote_source,
     "quote-without-cue": _check_quote_cue,
     "source-without-speaker": _check_source_speaker,

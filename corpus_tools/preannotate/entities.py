@@ -7,7 +7,7 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
 * **Case**: matching is case-sensitive. News capitalizes names, and case is what tells "US"
   the country from "us" the pronoun, "Jordan" from "jordan", "May" the month from nothing here.
 * **Word boundaries**: a match is neither preceded nor followed by a letter, digit or
-  combining mark ("Iraq" + U+0331 is no "Iraq": text.py's ``WORD_START``, ``WORD_END``), so
+  combining mark ("Iraq" + U+0331 is no "Iraq": text.py's ``word_boundaries``), so
   hyphenated compounds keep their names ("[US]-led", "[Russian]-backed") and possessives fall
   outside ("[Syria]'s"), as the guidelines want.
 * **Longest match first**, leftmost first: at each position the longest form wins
@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
-from corpus_tools.preannotate.text import WORD_END, WORD_START
+from corpus_tools.preannotate.text import word_boundaries
 from corpus_tools.records import EntityMention, RegistryEntity, Span
 from corpus_tools.schema import ENTITY_LABELS
 
@@ -66,7 +66,8 @@ class Gazetteer:
             score = 0.5 if len(entities) > 1 else (0.9 if " " in form else 0.8)
             self._forms[form] = (chosen, score)
         alternatives = "|".join(re.escape(form) for form in sorted(self._forms, key=lambda f: (-len(f), f)))
-        self._pattern = re.compile(f"{WORD_START}(?:{alternatives}){WORD_END}") if alternatives else None
+        before, after = word_boundaries()
+        self._pattern = re.compile(f"{before}(?:{alternatives}){after}") if alternatives else None
 
     def find(self, text: str) -> list[GazetteerHit]:
         if self._pattern is None:

@@ -6,11 +6,12 @@ letter, a digit, an opening quotation mark, an emoji; a symbol between two sente
 neither), unless the word ending there is a known abbreviation ("Mr.", "U.S.", "Gen.");
 a sentence never crosses a line. A word's combining marks are part of it: a match of a name or
 a month begins and ends where no letter, digit or combining mark is on the other side
-(``WORD_START``, ``WORD_END``).
+(``word_boundaries``).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import unicodedata
@@ -24,9 +25,13 @@ ABBREVIATIONS = frozenset({"Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Lt", "Col", "M
 OPENING_QUOTES = "\"“‘'"
 
 
+@functools.cache
 def _combining_marks() -> str:
     """Every character of Unicode category M* as ranges of a regex class: NFC leaves a mark
-    unattached where no precomposed letter exists ("q" + U+0331), and \\w does not match it."""
+    unattached where no precomposed letter exists ("q" + U+0331), and \\w does not match it.
+    Read from the running Python's unicodedata, not written down, so it follows its Unicode
+    version; built on first use, as scanning every code point takes some 65 ms that importing
+    the lint or the pre-annotator should not cost."""
     ranges: list[list[int]] = []
     for point in range(sys.maxunicode + 1):
         if unicodedata.category(chr(point))[0] == "M":
@@ -37,8 +42,14 @@ def _combining_marks() -> str:
     return "".join(f"\\U{first:08x}-\\U{last:08x}" for first, last in ranges)
 
 
-_WORD = rf"[\w{_combining_marks()}]"
-WORD_START, WORD_END = f"(?<!{_WORD})", f"(?!{_WORD})"
+def word_boundaries() -> tuple[str, str]:
+    """Lookarounds ``(start, end)`` that a match of a name or a month is put between: no letter,
+    digit or combining mark on the other side. Unlike \\b they also work for names beginning or
+    ending in punctuation ("U.S."), where \\b would demand a word character beyond."""
+    word = rf"[\w{_combining_marks()}]"
+    return f"(?<!{word})", f"(?!{word})"
+
+
 _END = re.compile(r"[.!?][\"”’']*(?=\s+[^\sa-z])")
 
 
