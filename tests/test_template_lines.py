@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from corpus_tools.cli import cli
 from corpus_tools.documents.normalize import normalize
-from corpus_tools.documents.template import RepeatedLine, repeated_lines
+from corpus_tools.documents.template import RepeatedLine, _LineTally, repeated_lines
 from corpus_tools.layout import Layout
 from corpus_tools.records import Evidence
 from export_corpus import make_document
@@ -42,6 +42,58 @@ def test_a_line_in_three_documents_of_one_publisher_is_reported():
     counted = []
     repeated_lines(documents(), on_progress=counted.append)
     assert counted == [1, 1, 1, 1]
+
+
+def _published(doc_id, text, publisher):
+    document = make_document(doc_id, text)
+    if publisher is None:
+        return document
+    metadata = dataclasses.replace(document.metadata, publisher=publisher,
+                                   publisher_evidence=Evidence("inferred", reasoning="invented for the test"))
+    return dataclasses.replace(document, metadata=metadata)
+
+
+SHARE, NEWSLETTER = "Share this article", "Sign up for our newsletter"
+MIXED = [  # doc_id, text, publisher
+    ("a1", f"Title one\n{SHARE}\n{NEWSLETTER}\n{SHARE}\nBody a1.\nOK", "Alpha Post"),  # SHARE twice: one document
+    ("a2", f"Title two\n{NEWSLETTER}\n{SHARE}\nBody a2.\nOK", "Alpha Post"),
+    ("b1", f"Title three\n{SHARE}\n{NEWSLETTER}\nBody b1.\nOK", "Beta Times"),
+    ("a3", f"Title four\n{NEWSLETTER}\nBody a3.\nOK", "Alpha Post"),
+    ("n1", f"Title five\n{SHARE}\nSyria\u0331\nOK", None),
+    ("b2", f"Title six\n{SHARE}\nBody b2.", "Beta Times"),
+    ("n2", f"Title seven\n{SHARE}\nSyria\u0331", None),
+]
+
+
+def _mixed():
+    return (_published(*row) for row in MIXED)
+
+
+def test_lines_are_grouped_by_publisher_and_ordered_by_spread_source_and_line():
+    """The report as it was when every distinct line was held as text (recorded before lines
+    were counted by digest)."""
+    assert repeated_lines(_mixed(), min_documents=2) == [
+        RepeatedLine("Alpha Post", NEWSLETTER, ("a1", "a2", "a3")),
+        RepeatedLine(None, SHARE, ("n1", "n2")),
+        RepeatedLine(None, "Syria\u0331", ("n1", "n2")),
+        RepeatedLine("Alpha Post", SHARE, ("a1", "a2")),
+        RepeatedLine("Beta Times", SHARE, ("b1", "b2")),
+    ]
+    assert repeated_lines(_mixed()) == [RepeatedLine("Alpha Post", NEWSLETTER, ("a1", "a2", "a3"))]
+
+
+def test_a_line_is_held_as_a_digest_and_its_text_only_once_it_is_reported():
+    """Most lines are in one document: memory holds 16 bytes and a reference for each, not its text."""
+    tally = _LineTally(min_documents=3)
+    for source, line, doc_id in [("P", "once", "d1"), ("P", "twice", "d1"), ("P", "twice", "d2"), ("P", "thrice", "d1"),
+                                 ("P", "thrice", "d2"), ("P", "thrice", "d3"), ("Q", "twice", "d3"),
+                                 (None, "once", "d4"), ("None", "once", "d5")]:
+        tally.add(source, line, doc_id)
+    assert [len(key) for key in tally.first] == [16] * 6  # "once" of P, None and "None": three lines
+    assert list(tally.first.values()) == ["d1", "d1", "d1", "d3", "d4", "d5"]
+    assert sorted(tally.later.values()) == [["d2"], ["d2", "d3"]]
+    assert list(tally.lines.values()) == [("P", "thrice")]
+    assert tally.repeated() == [RepeatedLine("P", "thrice", ("d1", "d2", "d3"))]
 
 
 def test_the_seeds_hold_no_template_line_that_the_rules_miss():

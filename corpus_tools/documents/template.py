@@ -11,7 +11,7 @@ that are template.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import hashlib
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -33,13 +33,43 @@ def repeated_lines(documents: Iterable[Document], min_documents: int = MIN_DOCUM
     """Lines (of the normalized texts, title lines included) found in ``min_documents`` or more
     documents of the same publisher (documents without one form one group), most widespread
     first, then by source and line. ``on_progress(1)`` after each document."""
-    seen: dict[tuple[str | None, str], list[str]] = defaultdict(list)
+    tally = _LineTally(min_documents)
     for document in documents:
         for line in dict.fromkeys(document.text.split("\n")):  # once per document
             if len(line) >= MIN_CHARS:
-                seen[document.metadata.publisher, line].append(document.doc_id)
+                tally.add(document.metadata.publisher, line, document.doc_id)
         if on_progress is not None:
             on_progress(1)
-    found = [RepeatedLine(source, line, tuple(doc_ids)) for (source, line), doc_ids in seen.items()
-             if len(doc_ids) >= min_documents]
-    return sorted(found, key=lambda item: (-len(item.doc_ids), item.source or "", item.line))
+    return sorted(tally.repeated(), key=lambda item: (-len(item.doc_ids), item.source or "", item.line))
+
+
+class _LineTally:
+    """The documents each line of a publisher is in. Most lines are in one document, so a line
+    is known by a 16-byte digest of it and its publisher, with its first document alone; its
+    text is kept only once it is in ``min_documents`` documents: memory grows by a digest, not a
+    line of text, for each distinct line of the corpus."""
+
+    def __init__(self, min_documents: int):
+        self.min_documents = min_documents
+        self.first: dict[bytes, str] = {}  # every line's first document, in the order the lines came
+        self.later: dict[bytes, list[str]] = {}  # the other documents of a line seen again
+        self.lines: dict[bytes, tuple[str | None, str]] = {}  # (publisher, line) of those reported
+
+    def add(self, source: str | None, line: str, doc_id: str) -> None:
+        # repr keeps keys apart: None from a publisher named "None", and (a newline escaped) the
+        # publisher from the line
+        key = hashlib.blake2b(f"{source!r}\n{line}".encode(), digest_size=16).digest()
+        if key not in self.first:
+            self.first[key] = doc_id
+            count = 1
+        else:
+            later = self.later.setdefault(key, [])
+            later.append(doc_id)
+            count = 1 + len(later)
+        if count == self.min_documents:
+            self.lines[key] = (source, line)
+
+    def repeated(self) -> list[RepeatedLine]:
+        """The lines in ``min_documents`` or more documents, in the order they came."""
+        return [RepeatedLine(*self.lines[key], (self.first[key], *self.later.get(key, ()))) for key in self.first
+                if key in self.lines]
