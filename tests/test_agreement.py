@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -277,6 +278,37 @@ def test_an_unknown_strategy_is_refused_before_anything_is_read(strategy, tmp_pa
     assert result.exit_code != 0
     assert "[unknown-strategy]" in result.output and "--strategy" in result.output
     assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_reading_is_asked_for_its_progress_with_the_number_of_records_it_reads(tmp_path):
+    """The fixture's five records: three versions (doc-a's two, doc-b's one) and two chosen
+    annotations (each read for its task's problems)."""
+    index = _index(tmp_path)
+    for run in (lambda reading: agreement(index, reading=reading),
+                lambda reading: adjudicate(index, parse_strategy("majority"), reading)):
+        asked, reads = [], []
+
+        def reading(total):
+            asked.append(total)
+            return reads.append
+
+        run(reading)
+        assert asked == [5] and reads == [1] * 5
+
+
+@pytest.mark.parametrize("command", [["agreement"], ["adjudicate", "--strategy", "majority"]])
+def test_the_bar_of_reading_annotations_shows_its_total(command, monkeypatch, tmp_path):
+    """The total is known only once the library has built its index, after the command made its
+    stages: the bar is asked for with it."""
+    from corpus_tools.cli import progress as progress_module
+
+    _index(tmp_path)
+    monkeypatch.setattr(progress_module, "DELAY", 0)
+    monkeypatch.setattr(progress_module, "MININTERVAL", 0)
+    monkeypatch.setattr(progress_module, "shows_progress", lambda stream: True)
+    result = CliRunner().invoke(cli, [*command, "--root", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"reading annotations: 100%.* 5/5 ", result.stderr), result.stderr
 
 
 def test_prefer_an_annotator_without_versions(tmp_path):

@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus_tools.annotations.agreement import (
-    LAYER_NAMES, AgreementTally, annotators_versions, document_versions, sort_key, unit_key, units_of,
+    LAYER_NAMES, AgreementTally, Reading, annotators_versions, document_versions, sort_key, unit_key, units_of,
 )
 from corpus_tools.annotations.consolidate import AnnotationIndex, RecordsOnDisk, roles_of
 from corpus_tools.arrays import scalar
@@ -175,16 +175,15 @@ def _order(key: tuple) -> tuple:
     return sort_key(key)
 
 
-def adjudicate(index, strategy: Strategy, on_progress: Callable[[int], None] | None = None
-               ) -> Collection[AdjudicatedDocument]:
+def adjudicate(index, strategy: Strategy, reading: Reading | None = None) -> Collection[AdjudicatedDocument]:
     """Every document's merge under ``strategy``, in doc_id order, from the stored exports
     (``index``: a corpus_tools.annotations.consolidate.AnnotationIndex), each document merged as
     soon as its versions have streamed by (``document_versions``, which also says what is
     refused). The merges wait on disk (``RecordsOnDisk``), not in memory; the collection reads
     them again each time it is iterated.
-    ``on_progress(1)``: one more record read."""
+    ``reading``: as ``document_versions``'."""
     merged = RecordsOnDisk()
-    for doc_id, versions in document_versions(index, "adjudicated", on_progress):
+    for doc_id, versions in document_versions(index, "adjudicated", reading):
         merged[doc_id] = adjudicate_document(doc_id, versions, strategy, index.documents[doc_id].text)
     if strategy.name == "prefer":
         known = set(annotators_versions(index.versions)["annotator"].to_pylist())
@@ -242,15 +241,14 @@ class Pushed:
 
 
 def adjudicate_corpus(layout, strategy: Strategy, push_to: tuple[Any, str | int] | None = None,
-                      on_progress: Callable[[int], None] | None = None,
-                      on_checking: Callable[[int], None] | None = None
+                      reading: Reading | None = None, on_checking: Callable[[int], None] | None = None
                       ) -> tuple[Collection[AdjudicatedDocument], tuple[Pushed, ...] | None]:
     """``corpus-tools adjudicate``: every document's merge over the corpus's stored exports
     (``adjudicate``) and, with ``push_to`` (a Label Studio client and a project), the merges
-    submitted for review (``push_adjudication``; None when nothing is pushed). ``on_progress``: as
+    submitted for review (``push_adjudication``; None when nothing is pushed). ``reading``: as
     ``adjudicate``'s; ``on_checking``: as ``AnnotationIndex``'s."""
     index = AnnotationIndex.of_corpus(layout, on_checking)
-    merged = adjudicate(index, strategy, on_progress)
+    merged = adjudicate(index, strategy, reading)
     if push_to is None:
         return merged, None
     client, project = push_to

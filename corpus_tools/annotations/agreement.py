@@ -49,6 +49,11 @@ FIGURES = {
 ALPHA_LAYERS = ("entities", "timexes")  # layers whose spans never overlap within one annotation
 NONE_CODE = "none"
 DIGITS = 4  # JSON reports round figures to this many decimals (text, the card: 3), once, at output
+# The progress of reading the annotation set: given how many records will be read, the
+# ``on_progress`` called with each (or None). A function of the total, not a plain
+# ``on_progress``, because the total is known only once the index is built, inside the call
+# (adjudicate_corpus), after the caller made its progress stage.
+Reading = Callable[[int], Callable[[int], None] | None]
 
 
 def units_of(annotations: DocumentAnnotations, annotator: str | None = None) -> Units:
@@ -364,13 +369,14 @@ def annotators_versions(versions: pa.Table) -> pa.Table:
     return versions.filter(pc.invert(versions["ground_truth"]))
 
 
-def document_versions(index, action: str, on_progress: Callable[[int], None] | None = None
+def document_versions(index, action: str, reading: Reading | None = None
                       ) -> Iterator[tuple[str, list[DocumentAnnotations]]]:
     """Each document's annotators' versions from ``index`` (a
     corpus_tools.annotations.consolidate.AnnotationIndex), in annotator order, as soon as the last
     of them has streamed by: memory holds the documents in between, not the annotation set.
     Ground-truth annotations are adjudications, not versions: they are left out.
-    ``on_progress(1)``: one more record read.
+    ``reading(total)``: asked, before the first record, for the ``on_progress`` of reading
+    ``total`` records (``on_progress(1)``: one more record read), or None.
 
     Once the stream is read, raises ``invalid-annotations`` ("nothing is ``action``") when reading
     it found errors. (Every version has its annotator: ingest refuses an annotation without one.)"""
@@ -378,7 +384,9 @@ def document_versions(index, action: str, on_progress: Callable[[int], None] | N
     problems: list[Problem] = []
     accepted_with: list[Problem] = []
     waiting: dict[str, list[DocumentAnnotations]] = {}
-    for annotations in index.records(index.roles(), problems, accepted_with):
+    roles = index.roles()
+    on_progress = reading(roles.num_rows) if reading is not None else None
+    for annotations in index.records(roles, problems, accepted_with):
         if on_progress is not None:
             on_progress(1)
         provenance = annotations.provenance
@@ -395,18 +403,18 @@ def document_versions(index, action: str, on_progress: Callable[[int], None] | N
     refuse_errors([*problems, *accepted_with], action)
 
 
-def agreement(index, by: str | None = None, on_progress: Callable[[int], None] | None = None) -> AgreementReport:
+def agreement(index, by: str | None = None, reading: Reading | None = None) -> AgreementReport:
     """The agreement of the annotators' versions in the stored exports (``index``: a
     corpus_tools.annotations.consolidate.AnnotationIndex; see ``compare``), a document at a time
     (``document_versions``, which also says what is refused); ``by`` "document" or "annotator"
-    adds one part per document or per annotator. ``on_progress(1)``: one more record read.
+    adds one part per document or per annotator. ``reading``: as ``document_versions``'.
 
     The documents' parts wait on disk (``RecordsOnDisk``), not in memory: ``parts`` reads them
     again each time it is iterated."""
     if by not in (None, "document", "annotator"):
         raise ValueError(f"by must be 'document' or 'annotator', not {by!r}")
     tally, parts = AgreementTally(), RecordsOnDisk() if by == "document" else None
-    for doc_id, versions in document_versions(index, "compared", on_progress):
+    for doc_id, versions in document_versions(index, "compared", reading):
         length, units = len(index.documents[doc_id].text), [units_of(version) for version in versions]
         tally.add(doc_id, length, units)
         if parts is not None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from corpus_tools.cli.options import DEFAULT_PROJECT, data_dir_option, echo_json, json_option, root_option
-from corpus_tools.cli.progress import rechecking, stages
+from corpus_tools.cli.progress import reading_annotations, rechecking, stages
 from corpus_tools.errors import quantity
 from corpus_tools.layout import Layout
 
@@ -34,8 +34,7 @@ def agreement(layout: Layout, as_json: bool, by: str | None) -> None:
     from corpus_tools.annotations.consolidate import AnnotationIndex
 
     with stages() as stage:
-        report = compute(AnnotationIndex.of_corpus(layout, rechecking(stage)), by,
-                         stage("reading annotations", unit="annotation"))
+        report = compute(AnnotationIndex.of_corpus(layout, rechecking(stage)), by, reading_annotations(stage))
     if as_json:
         echo_json(report_dict(report, lazy=True))
         return
@@ -92,8 +91,8 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
     # connected before the work, so a server that cannot be reached fails at once
     push_to = (_reviewer_client(url, api_key, data_dir, reviewer, project), project) if push else None
     with stages() as stage:
-        result, pushed = merge.adjudicate_corpus(layout, strategy, push_to,
-                                                 stage("reading annotations", unit="annotation"), rechecking(stage))
+        result, pushed = merge.adjudicate_corpus(layout, strategy, push_to, reading_annotations(stage),
+                                                 rechecking(stage))
     if as_json:
         echo_json(merge.adjudication_dict(result, pushed, lazy=True))
         return

@@ -17,6 +17,9 @@ units tables were made by other code, documents or registry, then writes documen
     with stages() as stage:
         release(layout, on_checking=rechecking(stage), on_progress=stage("building the release", unit="doc"))
 
+A stage whose total the library learns only once under way (from an index it builds itself) is
+asked for with that total, as ``reading_annotations(stage)`` is.
+
 The bar is drawn only when stderr is a terminal (as git does), so redirected or captured
 output (``x=$(corpus-tools ...)``, CI logs, tests) never holds one; ``on_progress`` is then
 ``None`` and the library skips the calls. It appears only for work that goes on ``DELAY``
@@ -73,6 +76,12 @@ def rechecking(stage: Callable[..., OnProgress | None]) -> OnProgress | None:
     """The stage of a command over the stored exports that checks their tasks again, when their
     units tables were made for other code, documents or registry (an ``on_checking``)."""
     return stage("checking stored exports again", unit="task")
+
+
+def reading_annotations(stage: Callable[..., OnProgress | None]) -> Callable[[int], OnProgress | None]:
+    """The stage of reading the annotation set, with its total: the library asks for it once it
+    knows how many records it will read (an agreement.Reading)."""
+    return lambda total: stage("reading annotations", total, unit="annotation")
 
 
 class _Bars:
