@@ -296,19 +296,21 @@ def test_reading_is_asked_for_its_progress_with_the_number_of_records_it_reads(t
         assert asked == [5] and reads == [1] * 5
 
 
-@pytest.mark.parametrize("command", [["agreement"], ["adjudicate", "--strategy", "majority"]])
-def test_the_bar_of_reading_annotations_shows_its_total(command, monkeypatch, tmp_path):
+@pytest.mark.parametrize("command, total", [(["agreement"], 5), (["adjudicate", "--strategy", "majority"], 5),
+                                            (["labelstudio", "tasks", "--predictions", "-o", "tasks.json"], 2)])
+def test_the_bar_of_reading_annotations_shows_its_total(command, total, monkeypatch, tmp_path):
     """The total is known only once the library has built its index, after the command made its
-    stages: the bar is asked for with it."""
+    stages: the bar is asked for with it (the tasks read the chosen annotations only)."""
     from corpus_tools.cli import progress as progress_module
 
     _index(tmp_path)
     monkeypatch.setattr(progress_module, "DELAY", 0)
     monkeypatch.setattr(progress_module, "MININTERVAL", 0)
     monkeypatch.setattr(progress_module, "shows_progress", lambda stream: True)
+    monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, [*command, "--root", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert re.search(r"reading annotations: 100%.* 5/5 ", result.stderr), result.stderr
+    assert re.search(rf"reading annotations: 100%.* {total}/{total} ", result.stderr), result.stderr
 
 
 def test_prefer_an_annotator_without_versions(tmp_path):
@@ -503,9 +505,10 @@ def test_the_chosen_annotations_alone_are_the_annotation_sets_chosen(tmp_path):
     from corpus_tools.layout import Layout
 
     documents, annotation_set = _annotation_set(tmp_path)
-    registry, reads = export_corpus.registry(), []
-    chosen = load_chosen(Layout.at(tmp_path), documents, registry, on_progress=reads.append)
-    assert chosen == annotation_set.chosen and list(chosen) == ["doc-a", "doc-b"] and reads == [1, 1]
+    registry, totals, reads = export_corpus.registry(), [], []
+    chosen = load_chosen(Layout.at(tmp_path), documents, registry,
+                         reading=lambda total: totals.append(total) or reads.append)
+    assert chosen == annotation_set.chosen and list(chosen) == ["doc-a", "doc-b"] and (totals, reads) == ([2], [1, 1])
     assert chosen["doc-a"].provenance.annotator == "2" and chosen["doc-a"].provenance.reason == "latest"
 
 

@@ -38,9 +38,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus_tools.annotations.agreement import (
-    LAYER_NAMES, AgreementTally, Reading, annotators_versions, document_versions, sort_key, unit_key, units_of,
+    LAYER_NAMES, AgreementTally, annotators_versions, document_versions, sort_key, unit_key, units_of,
 )
-from corpus_tools.annotations.consolidate import AnnotationIndex, RecordsOnDisk, roles_of
+from corpus_tools.annotations.consolidate import AnnotationIndex, Reading, RecordsOnDisk, roles_of
 from corpus_tools.arrays import scalar
 from corpus_tools.errors import CorpusError, Location, agreeing, quantity
 from corpus_tools.records import (

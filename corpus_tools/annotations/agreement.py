@@ -28,12 +28,12 @@ import dataclasses
 from bisect import bisect_left
 from collections import Counter
 from itertools import combinations
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from corpus_tools.annotations.consolidate import RecordsOnDisk
+from corpus_tools.annotations.consolidate import Reading, RecordsOnDisk
 from corpus_tools.errors import CorpusError, Problem, Report, quantity
 from corpus_tools.records import (
     AgreementReport, DocumentAnnotations, Figure, LayerFigures, PairAgreement, Units,
@@ -49,11 +49,6 @@ FIGURES = {
 ALPHA_LAYERS = ("entities", "timexes")  # layers whose spans never overlap within one annotation
 NONE_CODE = "none"
 DIGITS = 4  # JSON reports round figures to this many decimals (text, the card: 3), once, at output
-# The progress of reading the annotation set: given how many records will be read, the
-# ``on_progress`` called with each (or None). A function of the total, not a plain
-# ``on_progress``, because the total is known only once the index is built, inside the call
-# (adjudicate_corpus), after the caller made its progress stage.
-Reading = Callable[[int], Callable[[int], None] | None]
 
 
 def units_of(annotations: DocumentAnnotations, annotator: str | None = None) -> Units:
@@ -375,8 +370,7 @@ def document_versions(index, action: str, reading: Reading | None = None
     corpus_tools.annotations.consolidate.AnnotationIndex), in annotator order, as soon as the last
     of them has streamed by: memory holds the documents in between, not the annotation set.
     Ground-truth annotations are adjudications, not versions: they are left out.
-    ``reading(total)``: asked, before the first record, for the ``on_progress`` of reading
-    ``total`` records (``on_progress(1)``: one more record read), or None.
+    ``reading``: as ``AnnotationIndex.records``'.
 
     Once the stream is read, raises ``invalid-annotations`` ("nothing is ``action``") when reading
     it found errors. (Every version has its annotator: ingest refuses an annotation without one.)"""
@@ -384,11 +378,7 @@ def document_versions(index, action: str, reading: Reading | None = None
     problems: list[Problem] = []
     accepted_with: list[Problem] = []
     waiting: dict[str, list[DocumentAnnotations]] = {}
-    roles = index.roles()
-    on_progress = reading(roles.num_rows) if reading is not None else None
-    for annotations in index.records(roles, problems, accepted_with):
-        if on_progress is not None:
-            on_progress(1)
+    for annotations in index.records(index.roles(), problems, accepted_with, reading=reading):
         provenance = annotations.provenance
         if provenance.reason != "version":
             continue  # read for its task's problems

@@ -72,6 +72,12 @@ from corpus_tools.records import (
 )
 
 _NEVER = -(2**63)  # the moment of an annotation without a readable timestamp: before every other
+# The progress of reading records: given how many will be read, the ``on_progress`` called
+# with 1 after each (or None). A function of the total, not a plain ``on_progress``: the total is
+# known only once the index is built, inside the library call, after the caller made its
+# progress stage (corpus_tools.cli.progress.reading_annotations).
+Reading = Callable[[int], Callable[[int], None] | None]
+
 _RANKED = ["annotation_index", "task_index", "position", "prediction", "annotator", "ground_truth", "excluded",
            "created_at", "updated_at", "id", "unique_id", "cancelled"]
 
@@ -344,8 +350,8 @@ class AnnotationIndex:
         return dict(tally)
 
     def records(self, roles: pa.Table, problems: list[Problem] | None = None,
-                left_out: list[Problem] | None = None, reported: frozenset[str] | None = None
-                ) -> Iterator[DocumentAnnotations]:
+                left_out: list[Problem] | None = None, reported: frozenset[str] | None = None,
+                reading: Reading | None = None) -> Iterator[DocumentAnnotations]:
         """The records of the annotations ``roles`` (a ROLES table) names, once per role, in doc_id
         order (a document's in the order of ``roles``): the order of the data, not of the work, so
         what is built from them is the same whatever order the exports were ingested in or list
@@ -353,7 +359,8 @@ class AnnotationIndex:
         First, the problems of their tasks (only of those with an annotation in one of the
         ``reported`` roles, if given; and of tasks that cannot be used at all) go to ``problems``,
         in the order of the exports and of the tasks in them; those an export was accepted with to
-        ``left_out``."""
+        ``left_out``. ``reading``: asked, before the first record, for the progress of reading
+        them all (``Reading``)."""
         if problems is not None:
             for number, (item, unit) in enumerate(zip(self.stored, self.units)):
                 mine = roles.filter(pc.equal(roles["export"], scalar(number, pa.int32())))
@@ -362,12 +369,15 @@ class AnnotationIndex:
                     _report(groups, unit, mine, accepted, problems, left_out, reported)
         readers: dict[int, _RowGroups] = {}
         ordered = self._in_doc_order(roles)
+        on_progress = None if reading is None else reading(roles.num_rows)
         for number, index, role in zip(*(ordered[name].to_pylist() for name in ("export", "annotation_index", "role"))):
             reader = readers.get(number)
             if reader is None:
                 reader = readers[number] = _RowGroups(self.units[number], self.documents, ordered, number,
                                                       self.corpus_ids[number], self.truths)
             yield reader.record(index, role)
+            if on_progress is not None:
+                on_progress(1)
 
     def _in_doc_order(self, roles: pa.Table) -> pa.Table:
         """``roles`` sorted by the doc_id of each annotation, then by their order in ``roles``."""
@@ -502,7 +512,8 @@ def records_of(doc_id: str, text: str, text_sha256: str | None, regions: list[tu
 def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
                         problems: list[Problem] | None = None, tally: Counter | None = None, *,
                         chosen_only: bool = False, left_out: list[Problem] | None = None,
-                        on_checking: Callable[[int], None] | None = None) -> Iterator[DocumentAnnotations]:
+                        on_checking: Callable[[int], None] | None = None,
+                        reading: Reading | None = None) -> Iterator[DocumentAnnotations]:
     """The annotation set, streaming (see the module docstring for the rules).
 
     Yields every annotator's kept version (``provenance.reason == "version"``) and, per document,
@@ -510,11 +521,11 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
     ``"latest"``), in doc_id order (a document's versions, then its chosen one). Problems go to
     ``problems`` (those an export was accepted with, to ``left_out``), counts to ``tally``.
     ``chosen_only``: only the chosen annotations (what a release needs). ``on_checking``: as
-    ``AnnotationIndex``'s."""
+    ``AnnotationIndex``'s; ``reading``: as ``AnnotationIndex.records``'."""
     index = AnnotationIndex(layout, documents, registry, on_checking=on_checking)
     if tally is not None:
         tally.update(index.stats())
-    yield from index.records(index.roles(versions=not chosen_only), problems, left_out)
+    yield from index.records(index.roles(versions=not chosen_only), problems, left_out, reading=reading)
 
 
 def _report(groups: dict[str, pa.Table], unit: Units, roles: pa.Table, accepted: frozenset, problems: list[Problem],
@@ -630,20 +641,19 @@ _EPOCH = datetime(1970, 1, 1)
 
 
 def load_chosen(layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
-                problems: list[Problem] | None = None, on_progress: Callable[[int], None] | None = None, *,
+                problems: list[Problem] | None = None, reading: Reading | None = None, *,
                 on_disk: bool = False, on_checking: Callable[[int], None] | None = None
                 ) -> Mapping[str, DocumentAnnotations]:
     """Per document the chosen annotation (``AnnotationSet.chosen``), by doc_id, without building
-    or holding the versions; the problems of their tasks go to ``problems``. ``on_progress(1)``:
-    one more chosen annotation read. ``on_disk``: kept in a ``RecordsOnDisk`` instead of a dict,
-    for a caller that looks each document up once (Label Studio's tasks): memory does not grow
-    with the corpus. ``on_checking``: as ``AnnotationIndex``'s."""
+    or holding the versions; the problems of their tasks go to ``problems``. ``reading``: as
+    ``AnnotationIndex.records``' (one chosen annotation a record). ``on_disk``: kept in a
+    ``RecordsOnDisk`` instead of a dict, for a caller that looks each document up once (Label
+    Studio's tasks): memory does not grow with the corpus. ``on_checking``: as
+    ``AnnotationIndex``'s."""
     chosen: dict | RecordsOnDisk = RecordsOnDisk() if on_disk else {}
     for annotations in iter_annotation_set(layout, documents, registry, problems, chosen_only=True,
-                                           on_checking=on_checking):
+                                           on_checking=on_checking, reading=reading):
         chosen[annotations.doc_id] = annotations
-        if on_progress is not None:
-            on_progress(1)
     return chosen if on_disk else {doc_id: chosen[doc_id] for doc_id in sorted(chosen)}
 
 

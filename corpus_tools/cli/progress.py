@@ -80,7 +80,7 @@ def rechecking(stage: Callable[..., OnProgress | None]) -> OnProgress | None:
 
 def reading_annotations(stage: Callable[..., OnProgress | None]) -> Callable[[int], OnProgress | None]:
     """The stage of reading the annotation set, with its total: the library asks for it once it
-    knows how many records it will read (an agreement.Reading)."""
+    knows how many records it will read (a corpus_tools.annotations.consolidate.Reading)."""
     return lambda total: stage("reading annotations", total, unit="annotation")
 
 

@@ -139,11 +139,12 @@ class TaskInputs:
     notes: tuple[str, ...] = ()
 
 
-def task_inputs(layout, predictions: bool = False, on_progress: Callable[[int], None] | None = None,
+def task_inputs(layout, predictions: bool = False,
+                reading: Callable[[int], Callable[[int], None] | None] | None = None,
                 on_checking: Callable[[int], None] | None = None) -> TaskInputs:
     """The corpus's documents, and (with ``predictions``) its chosen annotations and
     pre-annotations (corpus_tools.preannotate) for the documents without one, as
-    ``labelstudio tasks`` and ``push`` send them. ``on_progress``, ``on_checking``: as ``load_chosen``'s."""
+    ``labelstudio tasks`` and ``push`` send them. ``reading``, ``on_checking``: as ``load_chosen``'s."""
     from corpus_tools.documents.index import DocumentIndex
 
     documents = DocumentIndex(layout)
@@ -158,7 +159,7 @@ def task_inputs(layout, predictions: bool = False, on_progress: Callable[[int], 
 
     registry = load_registry(layout)
     problems: list = []
-    chosen = load_chosen(layout, documents, registry, problems, on_progress, on_disk=True, on_checking=on_checking)
+    chosen = load_chosen(layout, documents, registry, problems, reading, on_disk=True, on_checking=on_checking)
     errors = Report.of(problems).errors
     notes = []
     if errors:
