@@ -692,22 +692,21 @@ class RecordsOnDisk(Mapping):
 
 def load_annotation_set(layout: Layout, documents: Mapping[str, Document],
                         registry: Mapping[str, RegistryEntity],
-                        on_progress: Callable[[int], None] | None = None) -> AnnotationSet:
+                        reading: Reading | None = None) -> AnnotationSet:
     """Per document the chosen annotation and every annotator's version (module docstring: the
-    rule). Holds the whole set in memory; ``iter_annotation_set`` streams it. ``on_progress(1)``:
-    one more record read (a version, or a chosen annotation)."""
+    rule). Holds the whole set in memory; ``iter_annotation_set`` streams it. ``reading``: as
+    ``AnnotationIndex.records``' (a record: a version, or a chosen annotation)."""
     problems: list[Problem] = []
     left_out: list[Problem] = []
     tally: Counter = Counter()
     chosen: dict[str, DocumentAnnotations] = {}
     versions: dict[str, list[DocumentAnnotations]] = {}
-    for annotations in iter_annotation_set(layout, documents, registry, problems, tally, left_out=left_out):
+    for annotations in iter_annotation_set(layout, documents, registry, problems, tally, left_out=left_out,
+                                           reading=reading):
         if annotations.provenance.reason == "version":
             versions.setdefault(annotations.doc_id, []).append(annotations)
         else:
             chosen[annotations.doc_id] = annotations
-        if on_progress is not None:
-            on_progress(1)
     order = lambda annotations: (str(annotations.provenance.annotator), str(annotations.provenance.annotation_id))  # noqa: E731
     return AnnotationSet(
         chosen={doc_id: chosen[doc_id] for doc_id in sorted(chosen)},
