@@ -30,7 +30,8 @@ def view(release: Path | None, output: Path | None, serve: bool, port: int, prev
 
     RELEASE is a release directory or a version in the root's dist/ (default: the latest).
     The pieces normalization removed are shown when the root's raw/ holds the released raw files.
-    When there is a release before it, diff.html shows what changed since (corpus-tools diff).
+    When there is a release before it, diff.html counts what changed since (corpus-tools diff),
+    and each document's page lists its own changes.
     The site needs no server; open index.html. Same release, same bytes.
 
     \b
