@@ -15,7 +15,7 @@ Accepted forms, with ``X`` standing for an unspecified digit wherever a digit ma
 ``MONTH_NAMES``: the month names English text writes, for the rules that read dates in text.
 
 Which forms a label admits (``LABEL_KINDS``): a DATE takes a date-like value or a reference,
-a TIME a time (or PRESENT_REF), a DURATION a duration, a SET a duration or a date-like pattern.
+a TIME a time or a reference, a DURATION a duration, a SET a duration or a date-like pattern.
 """
 
 from __future__ import annotations
