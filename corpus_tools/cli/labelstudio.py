@@ -242,8 +242,9 @@ def push(url, api_key, data_dir, layout, predictions, project) -> None:
 @root_option
 @click.option("--project", default=DEFAULT_PROJECT, show_default=True, help="Project title or id.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the JSON export [default: build/labelstudio/<project>.json, the project's "
-                   "title with each character other than letters, digits, '-', '_' and '.' as '-'].")
+              help="Where to write the JSON export [default: build/labelstudio/<project>.json, --project as "
+                   "given (a title or an id) with each character other than letters, digits, '-', '_' and '.' "
+                   "as '-'].")
 @click.option("--ingest/--no-ingest", default=True, show_default=True,
               help="Validate the export and store it in annotations/exports/ (as `corpus-tools ingest`).")
 @click.option("--allow-partial", is_flag=True, help="As `corpus-tools ingest --allow-partial`.")

@@ -323,8 +323,8 @@ def server_accounts(client, user_ids: Sequence[str]) -> dict[str, str]:
 def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = None,
                     allow_partial: bool = False, on_progress: Callable[[int], None] | None = None,
                     on_checking: Callable[[int], None] | None = None):
-    """Pull the project's export into ``out_path`` (default build/labelstudio/<project>.json, the
-    title's characters other than letters, digits, '-', '_' and '.' made '-'),
+    """Pull the project's export into ``out_path`` (default build/labelstudio/<project>.json, ``project``
+    as given, a title or an id, its characters other than letters, digits, '-', '_' and '.' made '-'),
     then validate and store it in annotations/exports/ (corpus_tools.ingest.ingest) with the
     accounts of its annotators (``server_accounts``: who each user id is, corpus_tools.annotations.annotators)
     and the pull it is (``Snapshot``: the project, and when the server made the export; what a
