@@ -21,12 +21,12 @@ from corpus_tools.records import (
 
 REPO = Path(__file__).resolve().parent.parent
 
-REGISTRY = (
+REGISTRY = {entity.id: entity for entity in (  # by id, as load_registry gives it
     RegistryEntity("bashar-al-assad", "Bashar al-Assad", "PERSON", aliases=("Assad",)),
     RegistryEntity("syria", "Syria", "GPE"),
     RegistryEntity("united-states", "United States", "GPE", aliases=("US", "U.S.", "Washington")),
     RegistryEntity("damascus", "Damascus", "GPE"),
-)
+)}
 
 
 def document(doc_id: str, text: str) -> Document:
@@ -103,15 +103,15 @@ def test_a_name_only_partly_inside_an_entity_span_says_so():
 
 
 def test_the_message_names_every_entity_a_surface_belongs_to():
-    registry = (RegistryEntity("georgia-country", "Georgia", "GPE"),
-                RegistryEntity("georgia-us-state", "Georgia", "GPE", aliases=("Ga.",)))
+    registry = {"georgia-country": RegistryEntity("georgia-country", "Georgia", "GPE"),
+                "georgia-us-state": RegistryEntity("georgia-us-state", "Georgia", "GPE", aliases=("Ga.",))}
     found = lint({"d1": document("d1", "Georgia.")}, [DocumentAnnotations("d1", (), (), ())], registry)
     assert [c.message for c in found] == [
         "registry name is outside every entity span (name of georgia-country, name of georgia-us-state)"]
 
 
 def test_no_registry_means_no_name_candidates():
-    assert run("Syria and the US.", registry=()) == []
+    assert run("Syria and the US.", registry={}) == []
 
 
 # --- quotation marks ------------------------------------------------------------------------
@@ -119,7 +119,7 @@ def test_no_registry_means_no_name_candidates():
 def test_quotation_mark_pairs_outside_quote_spans():
     text = 'He said "we met" and “we talk” and "again\nlater" ok.'
     inside = Quote("q1", "d1", at(text, "“we talk”"), "“we talk”", "direct")
-    found = run(text, quotes=[inside], registry=())
+    found = run(text, quotes=[inside], registry={})
     # The pair split by a line break is not a pair; the quote without links is its own candidate.
     assert [f for f in found if f[0] == "quote-marks-outside-quote"] == [
         ("quote-marks-outside-quote", 8, 16, '"we met"')]
@@ -136,14 +136,14 @@ def test_a_quotation_pair_inside_a_longer_mixed_quote_is_covered():
     text = 'He said that talks were "useless" and would end. Bye.'
     mixed = Quote("q1", "d1", at(text, 'talks were "useless" and would end'), "…", "mixed",
                   source=Source("s1", at(text, "He"), "He", "bashar-al-assad"), cue=Cue("c1", at(text, "said"), "said"))
-    assert run(text, quotes=[mixed], registry=()) == []
+    assert run(text, quotes=[mixed], registry={}) == []
 
 
 # --- time -------------------------------------------------------------------------------------
 
 def test_years_months_and_weekdays_outside_time_spans():
     text = "In May 2011, on Sunday, and in the 1990s; not 20115, Mayor or 3011. Sept. 5 and Mondays."
-    found = run(text, timexes=[timex("d1", text, "May 2011")], registry=())
+    found = run(text, timexes=[timex("d1", text, "May 2011")], registry={})
     assert found == [
         ("weekday-outside-timex", 16, 22, "Sunday"),
         ("year-outside-timex", 35, 40, "1990s"),
@@ -153,11 +153,11 @@ def test_years_months_and_weekdays_outside_time_spans():
 
 
 def test_month_names_are_case_sensitive():
-    assert run("we may march in august", registry=()) == []
+    assert run("we may march in august", registry={}) == []
 
 
 def test_a_combining_mark_belongs_to_a_month_name_too():
-    assert run("May\u0331 5, \u0331March 2 and April 9.", registry=()) == [("month-outside-timex", 21, 26, "April")]
+    assert run("May\u0331 5, \u0331March 2 and April 9.", registry={}) == [("month-outside-timex", 21, 26, "April")]
 
 
 # --- attribution links ----------------------------------------------------------------------
@@ -169,7 +169,7 @@ def test_quote_without_source_or_cue_and_source_without_speaker():
     no_speaker = Quote("q3", "d1", at(text, "z"), "z", "indirect", source=Source("s3", at(text, "C"), "C", None),
                        cue=Cue("c3", at(text, ":", 2), ":"))
     annotations = DocumentAnnotations("d1", (), (), (no_source, no_cue, no_speaker))
-    found = lint({"d1": document("d1", text)}, [annotations], ())
+    found = lint({"d1": document("d1", text)}, [annotations], {})
     assert [(c.code, c.span, c.text, c.message) for c in found] == [
         ("quote-without-source", Span(3, 4), "x", "QUOTE q1 has no said_by relation to a SOURCE"),
         ("quote-without-cue", Span(9, 10), "y", "QUOTE q2 has no cue relation to a CUE"),
@@ -183,7 +183,7 @@ def test_a_source_shared_by_two_quotes_is_one_candidate():
     said = Cue("c1", at(text, "said"), "said")
     quotes = [Quote("q1", "d1", at(text, "a"), "a", "indirect", he, said),
               Quote("q2", "d1", at(text, "b"), "b", "indirect", he, said)]
-    assert run(text, quotes=quotes, registry=()) == [("source-without-speaker", 0, 2, "He")]
+    assert run(text, quotes=quotes, registry={}) == [("source-without-speaker", 0, 2, "He")]
 
 
 # --- the corpus as a whole ------------------------------------------------------------------
@@ -214,10 +214,10 @@ def test_only_annotated_documents_are_linted_and_output_is_sorted():
 
 def test_annotations_of_an_unknown_document_or_another_text_are_refused():
     with pytest.raises(CorpusError, match="doc-unknown"):
-        lint({}, [DocumentAnnotations("x", (), (), ())], ())
+        lint({}, [DocumentAnnotations("x", (), (), ())], {})
     stale = DocumentAnnotations("d1", (), (), (), text_sha256="0" * 64)
     with pytest.raises(CorpusError, match="annotation-text-mismatch"):
-        lint({"d1": document("d1", "text")}, [stale], ())
+        lint({"d1": document("d1", "text")}, [stale], {})
 
 
 def test_a_real_article_without_annotations():
@@ -464,7 +464,7 @@ def test_lint_of_a_real_label_studio_export_through_the_annotation_set(tmp_path)
     place_stored(Layout.at(tmp_path), _FIXTURES / "exports" / "valid.json")
     annotation_set = load_annotation_set(Layout.at(tmp_path), documents, registry)
     assert annotation_set.report.valid
-    found = lint(documents, annotation_set.chosen.values(), tuple(registry.values()))
+    found = lint(documents, annotation_set.chosen.values(), registry)
     # The fixture annotates the article body, not its headline "Blinken in Damascus".
     assert [(c.code, c.doc_id, c.span.start, c.span.end, c.text) for c in found] == [
         ("name-outside-entity", "doc-a", 0, 7, "Blinken"),

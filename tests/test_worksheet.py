@@ -236,7 +236,7 @@ def test_lint_of_the_gold_set_leaves_only_accepted_candidates():
     # 2's 005 and 006) would be stale here; test_lint checks them against the committed exports.
     acceptances = tuple(acceptance for acceptance in read_acceptances(layout.annotations / "lint-accepted.jsonl")
                         if acceptance.doc_id in SEED_DOC_IDS)
-    result = review(lint(documents, annotations.values(), tuple(registry().values())), acceptances)
+    result = review(lint(documents, annotations.values(), registry()), acceptances)
     assert result.unexplained == ()
     assert result.stale == ()
     assert sorted(candidate.text for candidate, _ in result.explained) == [

@@ -20,7 +20,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import replace
 from itertools import accumulate
 from pathlib import Path
-from typing import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Collection, Iterable, Iterator, Mapping
 
 from corpus_tools import strictjson
 from corpus_tools.annotations.consolidate import AnnotationIndex
@@ -102,9 +102,9 @@ class _NameMatcher:
 
     __slots__ = ("regex", "owners")
 
-    def __init__(self, registry: Sequence[RegistryEntity]):
+    def __init__(self, registry: Mapping[str, RegistryEntity]):
         owners: dict[str, list[str]] = {}
-        for entity in registry:
+        for entity in registry.values():
             for kind, surface in (("name", entity.name), *(("alias", alias) for alias in entity.aliases)):
                 if surface.strip():
                     owners.setdefault(surface, []).append(f"{kind} of {entity.id}")
@@ -211,13 +211,13 @@ def _sort_key(candidate: Candidate) -> tuple:
 
 
 def lint(documents: Mapping[str, Document], annotations: Iterable[DocumentAnnotations],
-         registry: Sequence[RegistryEntity], on_progress: Callable[[int], None] | None = None
+         registry: Mapping[str, RegistryEntity], on_progress: Callable[[int], None] | None = None
          ) -> tuple[Candidate, ...]:
     """Candidate misses in every annotated document (``annotations``: one per document, in any
     order, e.g. streaming), sorted by document, offset and code.
 
     Only documents with annotations are linted (an unannotated document is not yet a miss);
-    ``on_progress(1)`` after each.
+    ``on_progress(1)`` after each. ``registry``: by id, as ``load_registry`` gives it.
     Raises ``CorpusError`` when annotations name an unknown document or were made on a
     different text than the document's (their spans would point at the wrong words).
     """
@@ -332,7 +332,7 @@ def lint_corpus(layout: Layout, accepted: str | Path | None = None,
 
 
 def lint_inputs(layout: Layout, on_checking: Callable[[int], None] | None = None
-                ) -> tuple[Mapping, Iterable[DocumentAnnotations], tuple, list[Problem]]:
+                ) -> tuple[Mapping, Iterable[DocumentAnnotations], Mapping, list[Problem]]:
     """Documents, the annotations to lint, registry entities, and the problems of reading the
     annotations: the one place lint meets the pipeline.
 
@@ -342,4 +342,4 @@ def lint_inputs(layout: Layout, on_checking: Callable[[int], None] | None = None
     index = AnnotationIndex.of_corpus(layout, on_checking)
     problems: list[Problem] = []
     chosen = index.records(index.roles(versions=False), problems)
-    return index.documents, chosen, tuple(index.registry.values()), problems
+    return index.documents, chosen, index.registry, problems
