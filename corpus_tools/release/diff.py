@@ -116,7 +116,6 @@ class ChangeLog(SequenceABC):
     def finish(self) -> "ChangeLog":
         self._db.execute(f"CREATE INDEX in_order ON changes ({self._ORDER})")
         self._db.execute(f"CREATE INDEX by_kind ON changes (layer, kind, {self._ORDER})")
-        self._db.execute(f"CREATE INDEX by_document ON changes (doc_id, {self._ORDER})")
         self._db.commit()
         return self
 
@@ -155,7 +154,9 @@ class ChangeLog(SequenceABC):
         return list(self._changes("WHERE layer = ? AND kind = ?", (layer, kind), limit=limit))
 
     def of_document(self, doc_id: str | None) -> Iterator[ReleaseChange]:
-        """One document's changes (None: those outside documents), in report order."""
+        """One document's changes (None: those outside documents), in report order. The index
+        this asks for is made by the first call: only the viewer reads a document at a time."""
+        self._db.execute(f"CREATE INDEX IF NOT EXISTS by_document ON changes (doc_id, {self._ORDER})")
         return self._changes("WHERE doc_id IS ?", (doc_id,))
 
     def totals(self, what: str) -> list[tuple]:
