@@ -183,6 +183,29 @@ def test_a_declared_split_stays_declared_after_a_release_without_its_documents(t
     assert "not yet declared" not in (third.path / "README.md").read_text(encoding="utf-8")
 
 
+def test_adding_the_article_that_declares_a_split_moves_the_others_designated_to_it_once(tmp_path):
+    """Adding articles does move documents: the one that makes validation's tenth moves the nine
+    already published in train (docs/release.md said adding articles never moved a document).
+    Their folds stay, and the diff, so the card and changelog, reports each move."""
+    dist = tmp_path / "dist"
+    first = build_release(*spread_inputs(ids=VALIDATION_IDS[:9] + TEST_IDS), dist, "1.0.0")
+    second = build_release(*spread_inputs(ids=VALIDATION_IDS + TEST_IDS), dist, "1.1.0", previous=first.path)
+
+    def published(release):
+        files = sorted((release.path / "data" / "documents").glob("*.parquet"))
+        return {row["doc_id"]: (row["split"], row["fold"]) for row in pq.ParquetDataset(files).read().to_pylist()}
+
+    before, after = published(first), published(second)
+    moved = sorted(doc_id for doc_id in before if before[doc_id][0] != after[doc_id][0])
+    assert moved == sorted(VALIDATION_IDS[:9])
+    assert {before[doc_id][0] for doc_id in moved} == {"train"} and {after[doc_id][0] for doc_id in moved} == {
+        "validation"}
+    assert all(before[doc_id][1] == after[doc_id][1] == fold_of(doc_id) for doc_id in before)
+    assert "documents: 1 added, 9 field changed" in (second.path / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "`synthetic-017: split=train -> split=validation`" in (second.path / "README.md").read_text(
+        encoding="utf-8")
+
+
 def test_the_comparison_with_the_previous_release_reports_its_progress(tmp_path):
     """It ran silent after the build's bar closed: 20 s at 10,000 documents re-annotated (found by
     a hunt of the commands the benchmark does not cover)."""

@@ -1,7 +1,7 @@
 """Which split and which cross-validation fold a document belongs to: functions of its doc_id.
 
-Both come from sha256(doc_id), never from other documents, so adding articles never moves an
-existing one:
+Both come from sha256(doc_id), never from other documents, so adding articles changes neither
+(where a document is *published* can change, once: see "declared" below):
 
 * its **fold**: bytes 8-15 of the digest as a big-endian integer, modulo ``FOLDS`` (5). Folds
   are for cross-validation while the corpus is small, and stay the same in every later release.
