@@ -136,6 +136,30 @@ def test_every_config_has_an_example_and_every_field_a_description(card, release
         assert list(FIELD_DESCRIPTIONS[config]) == list(spec(config)), config
 
 
+def test_the_example_of_a_config_is_its_first_row_as_datasets_gives_it(tmp_path, monkeypatch):
+    """Train's first row whenever train has rows: with 32 documents designated to validation
+    after the five seeds, validation's group of 32 was written before train's and the card showed
+    validation's first documents, entities, timexes, ner and kb rows as each config's first,
+    and a build writing a document at a time showed train's."""
+    import corpus_tools.release.build as build
+    from corpus_tools.release.splits import designated_split
+
+    validation = tuple(doc_id for doc_id in (f"v-{n:04d}" for n in range(2000))
+                       if designated_split(doc_id) == "validation")[:32]
+
+    def instances(out):
+        built = build_release(*spread_inputs(ids=validation), tmp_path / out, "1.0.0")
+        body = (built.path / "README.md").read_text(encoding="utf-8")
+        return body.split("### Data Instances")[1].split("### Data Fields")[0]
+
+    grouped = instances("grouped")
+    shown = grouped.split("#### documents\n")[1]
+    assert shown.startswith("\nFrom `train`:") and '"doc_id": "000_cbeedfbee8440207"' in shown.split("####")[0]
+    assert [line for line in grouped.splitlines() if line.startswith("From ")] == ["From `train`:"] * 7
+    monkeypatch.setattr(build, "_GROUP_DOCUMENTS", 1)
+    assert instances("one-by-one") == grouped
+
+
 def test_citation_is_bibtex_and_errors_have_a_place_to_go(card):
     _, body = card
     citation = body.split("### Citation Information\n\n")[1].split("\n\n###")[0]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from corpus_tools.release.arrow_schemas import spec
 from corpus_tools.release.columns import Flat, length, split, to_pylist
-from corpus_tools.release.splits import designated_split
+from corpus_tools.release.splits import SPLITS, designated_split
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
 
 
@@ -34,7 +34,9 @@ class Stats:
     def observe(self, config: str, split: str, columns: dict, count: int) -> None:
         """Count ``count`` rows of ``config`` given as columns (as the writer takes them)."""
         self.rows[config, split] += count
-        if count and config not in self.examples:
+        # datasets gives a config's splits in SPLITS order, so its first row is that of the first
+        # split with rows, whichever split's rows the build happened to write first
+        if count and (config not in self.examples or SPLITS.index(split) < SPLITS.index(self.examples[config][0])):
             self.examples[config] = (split, {name: to_pylist(_head(columns[name]))[0] for name in spec(config)})
         _OBSERVERS[config](self, split, columns)
 
