@@ -132,6 +132,10 @@ def test_every_config_has_an_example_and_every_field_a_description(card, release
         for name in spec(config):
             assert f"| `{name}` |" in table
     assert list(FIELD_DESCRIPTIONS) == list(CONFIGS)
+    # the registry holds the invented articles' fictional entities too, and mentions link to them
+    assert ("| `entity_id` | string | the entity of the `entity_registry` config the mention refers to: a "
+            "real-world one, or a fictional one of an invented article (its description says so); null when not "
+            "linked |") in fields
     for config in CONFIGS:
         assert list(FIELD_DESCRIPTIONS[config]) == list(spec(config)), config
 

@@ -57,7 +57,10 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "id": "the region id as Label Studio wrote it (unique in the document)",
         **_span_fields("", "mention"),
         "label": "the entity type (ClassLabel: OntoNotes 5.0 names)",
-        "entity_id": "the real-world entity in the `entity_registry` config (null when not linked)",
+        # the registry holds the invented articles' fictional people and organizations too, and their
+        # mentions link to them: not every linked entity is a real-world one
+        "entity_id": "the entity of the `entity_registry` config the mention refers to: a real-world one, or a "
+                     "fictional one of an invented article (its description says so); null when not linked",
         **_PROVENANCE,
     },
     "timexes": {
