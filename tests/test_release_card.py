@@ -136,6 +136,10 @@ def test_every_config_has_an_example_and_every_field_a_description(card, release
     assert ("| `entity_id` | string | the entity of the `entity_registry` config the mention refers to: a "
             "real-world one, or a fictional one of an invented article (its description says so); null when not "
             "linked |") in fields
+    # null for a speaker without a registry record or a generic one, as the guidelines say, not only when unknown
+    assert ("| `speaker_id` | string | who spoke, as an entity of the `entity_registry` config (null when the speaker "
+            "has no record there or is generic, e.g. \"analysts\", \"two officials familiar with the trip\", though "
+            "the text may say who they are) |") in fields
     for config in CONFIGS:
         assert list(FIELD_DESCRIPTIONS[config]) == list(spec(config)), config
 

@@ -81,7 +81,11 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "quote_type": "direct, indirect or mixed (ClassLabel)",
         "source_id": "the SOURCE region's id (null when the quote has no annotated source)",
         **_span_fields("source_", "source (who is reported as speaking, as written nearest the quote)"),
-        "speaker_id": "the speaker in the `entity_registry` config (null when unknown)",
+        # null by the guidelines' rule (docs/annotation-guidelines.md, speaker_id): the speaker has no
+        # record or is generic; a speaker the text makes known ("his family") may be null too
+        "speaker_id": "who spoke, as an entity of the `entity_registry` config (null when the speaker has no record "
+                      "there or is generic, e.g. \"analysts\", \"two officials familiar with the trip\", though the "
+                      "text may say who they are)",
         "cue_id": "the CUE region's id (null when none)",
         **_span_fields("cue_", "cue (the attribution verb or phrase)"),
         **_PROVENANCE,
