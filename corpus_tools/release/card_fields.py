@@ -94,7 +94,9 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "id": "the entity's id (lowercase, hyphenated), which `entity_id` and `speaker_id` name",
         "name": "the entity's canonical name",
         "type": "its entity type (ClassLabel, the names of `entities.label`)",
-        "aliases": "other names the corpus uses for it",
+        # curated with the record, not collected from the texts: a name may be one no document uses
+        "aliases": "names it goes by, as curated for the registry (its canonical name may be among them); not every "
+                   "one occurs in the texts",
         "wikidata": "its Wikidata QID, only where the identification is certain (else null)",
         "description": "a one-line description that tells it apart",
     },
