@@ -33,6 +33,11 @@ class CardInfo:
     license_name: str = "news-text-publisher-copyright"
     # who made the corpus; no person or organization is named that the project has not named
     creator: str = "The corpus_tools project"
+    # who made the annotations, in the Hub's terms (found, crowdsourced, expert-generated,
+    # machine-generated, no-annotation, other): the annotators of every annotation released so far
+    # are instances of one language model (docs/agreement.md, round 2; annotator-1's round-1 gold
+    # too), and the ground truth is corpus-tools adjudicate's merge of their versions
+    annotations_creators: tuple[str, ...] = ("machine-generated",)
     # the corpus's public home, once it has one; until then the card beside croissant.json stands for it
     homepage: str = ""
     cite_as: str = "US–Syria Relations News Corpus, release {version}, built with corpus_tools {version}."
@@ -110,7 +115,7 @@ def card_header(info: CardInfo, stats: Stats, shards: Sequence[Shard], document_
         "license_details": RIGHTS_STATEMENT,
         "language": ["en"],
         "language_creators": ["found"],
-        "annotations_creators": ["expert-generated"],
+        "annotations_creators": list(info.annotations_creators),
         "multilinguality": ["monolingual"],
         "source_datasets": ["original"],
         "task_categories": sorted({category for _, _, category, _ in TASKS if category}),
