@@ -102,6 +102,11 @@ def test_body_has_standard_sections_and_computed_statistics(card):
     assert "A single annotation team annotated the corpus" in body
     assert "topically narrow (one bilateral relationship, 2021–2024) and small (31 documents)" in body
     assert "truncated" in body
+    # a value inferred from the text is given too (release 1.1.4: 001's publisher, 000's date); the title has no evidence
+    assert ("with a manifest (sha256, encoding, title, and the publisher and publication date, each with the "
+            "evidence for it: stated in the text, inferred from it, or none, and then null).") in body
+    assert ("- `documents`: one row per document: normalized text, title, publisher and publication date (each with "
+            "its evidence), normalizer version,") in body
     assert "With only 31 documents, named splits say little statistically" in body
     assert "26 documents have no publisher" in body and "| Reuters | 5 |" in body
 

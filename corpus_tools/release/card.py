@@ -199,8 +199,9 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         "## Dataset Creation",
         "### Source Data",
         "English-language news articles on US–Syria relations, 2021–2024, kept byte for byte in the "
-        "repository's raw/ directory with a manifest (sha256, encoding, title, publisher and "
-        "publication date, each with the evidence for it, null where nothing states it). A "
+        "repository's raw/ directory with a manifest (sha256, encoding, title, and the publisher and "
+        "publication date, each with the evidence for it: stated in the text, inferred from it, or none, "
+        "and then null). A "
         "reversible normalization (recorded in an offset map) produces the text that is annotated.",
         "### Annotations",
         "Annotators label the normalized texts in a Label Studio server (tasks can carry the "
@@ -380,8 +381,8 @@ def _small_corpus_note(documents: int, document_splits: Sequence[str]) -> str:
 
 
 CONFIG_DESCRIPTIONS = {
-    "documents": "one row per document: normalized text, title, publisher and publication date with the "
-                 "evidence for each, normalizer version, raw file name and sha256, text sha256, split.",
+    "documents": "one row per document: normalized text, title, publisher and publication date (each with "
+                 "its evidence), normalizer version, raw file name and sha256, text sha256, split.",
     "entities": "one row per entity mention: span and raw span, text, label (ClassLabel), registry entity_id.",
     "timexes": "one row per time expression: span and raw span, text, label (ClassLabel), TIMEX3 value and mod.",
     "quotes": "one row per quote: quote span, quote_type (ClassLabel), source span with speaker_id, "
