@@ -13,11 +13,12 @@ LICENSE_LINK = MIT_URL
 PUBLISHERS_COPYRIGHT = "Publishers' copyright: no licence granted"
 
 RIGHTS_STATEMENT = (
-    "The article texts are news reporting whose copyright stays with their publishers (named, where "
-    "known, in the documents config). They are included only so that the annotations can be read in "
-    "context, for non-commercial research; this release grants no license to the article texts. "
-    "The annotations, the entity registry and the metadata are released under the MIT license, like "
-    "the corpus_tools code that builds them."
+    "The texts of the news articles are news reporting whose copyright stays with their publishers "
+    "(named, where known, in the documents config); an invented article written for the project (the "
+    "dataset card's Known Limitations names any) is not news and has no publisher. The article texts "
+    "are included only so that the annotations can be read in context, for non-commercial research; "
+    "this release grants no license to the article texts. The annotations, the entity registry and "
+    "the metadata are released under the MIT license, like the corpus_tools code that builds them."
 )
 
 # config -> its columns that hold article text or excerpts of it (publishers' copyright); every
