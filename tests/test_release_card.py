@@ -305,3 +305,26 @@ def test_the_card_says_what_the_corpus_asks_and_which_documents_are_invented(cor
     with pytest.raises(CorpusError) as caught:
         caveats(corpus_copy)
     assert caught.value.code == "caveats-invalid" and "not a file" in caught.value.message
+
+
+def test_croissant_gives_the_corpus_caveats_and_a_protocol_that_names_what_annotators_work_from(tmp_path):
+    from corpus_tools.release.card import CardInfo
+    from corpus_tools.release.croissant import ANNOTATION_PROTOCOL, LIMITATIONS_POINTER
+
+    # annotators link to the registry (whose aliases can tell them what a gold linked) and tasks can carry
+    # predictions: not "the guidelines and the text alone"
+    assert ("Each annotator works alone, from the guidelines, the text and the entity registry they link to (tasks "
+            "can carry the corpus's current annotations as predictions); their versions are compared per layer"
+            ) in ANNOTATION_PROTOCOL
+    assert "text alone" not in ANNOTATION_PROTOCOL
+    assert LIMITATIONS_POINTER == (" The corpus's caveats (the dataset card's Known Limitations) are in "
+                                   "rai:dataLimitations.")
+    caveats = ("The annotators were instances of one language model.", "2 of the documents are invented articles.")
+    release = build_release(*spread_inputs(), tmp_path, "1.0.0", card=CardInfo(caveats=caveats)).path
+    metadata = json.loads((release / "croissant.json").read_text(encoding="utf-8"))
+    assert metadata["rai:dataLimitations"] == list(caveats)
+    card = (release / "README.md").read_text(encoding="utf-8")
+    assert all(f"- {caveat}\n" in card for caveat in caveats)
+    mlc.Dataset(jsonld=release / "croissant.json")  # still valid Croissant
+    plain = build_release(*spread_inputs(), tmp_path / "plain", "1.0.0").path
+    assert "rai:dataLimitations" not in json.loads((plain / "croissant.json").read_text(encoding="utf-8"))

@@ -138,9 +138,10 @@ def _record_set(config: str, descriptions: dict[str, str]) -> dict:
 def croissant_metadata(*, name: str, description: str, version: str, url: str, creator: str, cite_as: str,
                        date_published: str | None, shards: list[Shard], sha256: dict[str, str],
                        keywords: tuple[str, ...] = (), descriptions: dict[str, str] | None = None,
-                       quality: AnnotationQuality | None = None) -> dict:
+                       quality: AnnotationQuality | None = None, limitations: tuple[str, ...] = ()) -> dict:
     """``descriptions``: config -> what one record is (the card's words); ``quality``: the
-    annotation-quality figures, as the Responsible-AI fields."""
+    annotation-quality figures, as the Responsible-AI fields; ``limitations``: the corpus's caveats
+    (the card's Known Limitations), given with them."""
     distribution: list[dict] = [
         {
             "@type": "cr:FileObject",
@@ -186,7 +187,9 @@ def croissant_metadata(*, name: str, description: str, version: str, url: str, c
     if date_published:
         metadata["datePublished"] = date_published
     if quality is not None:
-        metadata.update(rai_annotation_fields(quality))
+        metadata.update(rai_annotation_fields(quality, limitations))
+    if limitations:  # who annotated, which documents are invented: the card's Known Limitations say it too
+        metadata["rai:dataLimitations"] = list(limitations)
     return metadata
 
 
@@ -195,13 +198,15 @@ def croissant_metadata(*, name: str, description: str, version: str, url: str, c
 # agreement; the same figures as the card's "Annotation quality" section (card.quality_section).
 
 
-def rai_annotation_fields(quality: AnnotationQuality) -> dict:
-    """``rai:annotationsPerItem``, ``rai:dataAnnotationProtocol``, ``rai:dataAnnotationAnalysis``."""
+def rai_annotation_fields(quality: AnnotationQuality, limitations: tuple[str, ...] = ()) -> dict:
+    """``rai:annotationsPerItem``, ``rai:dataAnnotationProtocol``, ``rai:dataAnnotationAnalysis``;
+    ``limitations``: whether croissant_metadata gives the corpus's caveats (rai:dataLimitations)."""
     from corpus_tools.release.card import annotators_per_item, quality_figures_lines, resolution_text
 
     return {
         "rai:annotationsPerItem": annotators_per_item(quality),
-        "rai:dataAnnotationProtocol": [ANNOTATION_PROTOCOL, resolution_text(quality)],
+        "rai:dataAnnotationProtocol": [ANNOTATION_PROTOCOL + (LIMITATIONS_POINTER if limitations else ""),
+                                       resolution_text(quality)],
         "rai:dataAnnotationAnalysis": quality_figures_lines(quality),
     }
 
@@ -209,11 +214,14 @@ def rai_annotation_fields(quality: AnnotationQuality) -> dict:
 ANNOTATION_PROTOCOL = (
     "Annotators label the normalized texts in a Label Studio server following the project's annotation "
     "guidelines (docs/annotation-guidelines.md): OntoNotes 5.0 entity names linked to an entity registry, "
-    "TimeML TIMEX3 time expressions, PARC 3.0 / PolNeAR quotations with source and cue. Independent "
-    "annotators work from the guidelines and the text alone; their versions are compared per layer "
+    "TimeML TIMEX3 time expressions, PARC 3.0 / PolNeAR quotations with source and cue. Each annotator "
+    "works alone, from the guidelines, the text and the entity registry they link to (tasks can carry the "
+    "corpus's current annotations as predictions); their versions are compared per layer "
     "(docs/agreement.md) and merged (corpus-tools adjudicate) into a ground-truth annotation in Label Studio, "
     "where a reviewer may resolve the disagreements; the dataset card counts the merges no reviewer saved again."
 )
+# the corpus's caveats, which say who the annotators of a release were (annotations/card-caveats.md)
+LIMITATIONS_POINTER = " The corpus's caveats (the dataset card's Known Limitations) are in rai:dataLimitations."
 
 
 def croissant_json(**kwargs) -> str:
