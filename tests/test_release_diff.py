@@ -739,7 +739,32 @@ def test_a_release_of_unchanged_data_says_so(base, tmp_path):
         "5 registry entities.\n- Changes since 1.0.0: none, the data did not change.\n\n## 1.0.0 (2024-05-02)\n\n")
     assert changelog.count("- The first release.") == 1
     card = (new / "README.md").read_text(encoding="utf-8")
-    assert "\n## Changes since 1.0.0\n\nThe data did not change since 1.0.0: every config has the same columns" in card
+    # built with the same library versions: the parquet files and build-info.json are those of 1.0.0
+    assert (base / "build-info.json").read_bytes() == (new / "build-info.json").read_bytes()
+    assert ("\n## Changes since 1.0.0\n\nThe data did not change since 1.0.0: every config has the same columns, "
+            "label sets and rows. Of its files, only this card, CHANGELOG.md, croissant.json and SHA256SUMS (every "
+            "file's hash) differ: the parquet files are byte for byte those of 1.0.0.\n") in card
+
+
+def test_a_release_of_unchanged_data_names_the_files_that_differ(base, tmp_path, monkeypatch):
+    """build-info.json differs when other library versions built the release (corpus_tools's own
+    version always, when `corpus-tools release` makes it), the parquet files when they wrote other bytes."""
+    from corpus_tools.release import build as build_module
+
+    versions = build_module.installed_versions()
+    monkeypatch.setattr(build_module, "installed_versions", lambda: {**versions, "corpus-tools": "1.0.1"})
+    new = built(tmp_path, *base_inputs(), version="1.0.1", previous=base)
+    card = (new / "README.md").read_text(encoding="utf-8")
+    assert ("The data did not change since 1.0.0: every config has the same columns, label sets and rows. Of its "
+            "files, only this card, CHANGELOG.md, croissant.json, build-info.json (the library versions that built "
+            "the release) and SHA256SUMS (every file's hash) differ: the parquet files are byte for byte those of "
+            "1.0.0.\n") in card
+    from corpus_tools.release.diff import FilesCompared, card_section, diff_releases
+
+    section = card_section(diff_releases(base, new), files=FilesCompared(build_info=True, parquet=True))
+    assert section.endswith("rows. The parquet files hold the same rows in other bytes (other library versions "
+                            "wrote them); this card, CHANGELOG.md, croissant.json, build-info.json (the library "
+                            "versions that built the release) and SHA256SUMS (every file's hash) differ too.")
 
 
 def test_a_release_with_changes_carries_its_diff_in_changelog_and_card(base, tmp_path):
@@ -880,13 +905,28 @@ def test_every_committed_release_after_the_first_carries_its_diff_against_the_on
     from corpus_tools.release.diff import card_section, changelog_line
     from corpus_tools.release.versions import list_versions
 
+    from corpus_tools.release.buildinfo import recorded_versions
+    from corpus_tools.release.diff import FilesCompared
+    from corpus_tools.release.versions import version_key
+
     versions = list_versions(REPO / "dist")
     for previous, version in zip(versions, versions[1:]):
         diff = diff_releases(REPO / "dist" / previous, REPO / "dist" / version)
         changelog = (REPO / "dist" / version / "CHANGELOG.md").read_text(encoding="utf-8")
         assert changelog.split("\n\n")[2].splitlines()[1] == changelog_line(diff), version
         card = (REPO / "dist" / version / "README.md").read_text(encoding="utf-8")
-        assert f"\n\n{card_section(diff)}\n\n" in card, version
+        old, new = REPO / "dist" / previous, REPO / "dist" / version
+        files = FilesCompared(
+            build_info=recorded_versions(old) != recorded_versions(new),
+            parquet=any((old / p.relative_to(new)).read_bytes() != p.read_bytes() for p in new.rglob("*.parquet")))
+        if not diff.changes and version_key(version) <= version_key("1.1.4"):
+            # built before the card listed the files that differ: they say, wrongly, that only the card,
+            # CHANGELOG.md and croissant.json differ (build-info.json and SHA256SUMS do too)
+            assert files == FilesCompared(build_info=True, parquet=False), version
+            expected = card_section(diff) + " Only this card, CHANGELOG.md and croissant.json differ."
+        else:
+            expected = card_section(diff, files=files)
+        assert f"\n\n{expected}\n\n" in card, version
         check_bump(diff)
 
 

@@ -28,9 +28,13 @@ from corpus_tools.release.buildinfo import (
 )
 from corpus_tools.release.card import CARD_TAGS, CONFIG_DESCRIPTIONS, CardInfo, card_text, config_splits
 from corpus_tools.release.checks import check_document, check_registry, check_unknown_documents
-from corpus_tools.release.checksums import SUMS_FILE, release_files, require_verified, sha256_file, sums_text
+from corpus_tools.release.checksums import (
+    SUMS_FILE, parse_sums, release_files, require_verified, sha256_file, sums_text,
+)
 from corpus_tools.release.croissant import croissant_json
-from corpus_tools.release.diff import card_section, changelog_line, check_bump, check_newer, diff_build, open_release
+from corpus_tools.release.diff import (
+    FilesCompared, card_section, changelog_line, check_bump, check_newer, diff_build, open_release,
+)
 from corpus_tools.release.rows import DOCUMENT_CONFIGS, DocInput, one_row, registry_row
 from corpus_tools.release.splits import SPLITS, SplitPlan
 from corpus_tools.release.stats import Stats
@@ -268,8 +272,9 @@ def _write_metadata(root: Path, shards, stats, document_splits, version, date, p
     history = "" if previous is None else (previous.path / "CHANGELOG.md").read_text(encoding="utf-8")
     hashes = {shard.path: sha256_file(root / shard.path) for shard in shards}
     file_sizes = {shard.path: (root / shard.path).stat().st_size for shard in shards}
+    files = None if changes is None or changes.changes else _files_compared(previous.path, hashes)
     _write_text(root / "README.md", card_text(card, version, stats, shards, document_splits, file_sizes, date,
-                                              card_section(changes), quality))
+                                              card_section(changes, files=files), quality))
     _write_text(root / "CHANGELOG.md", changelog(version, date, stats, history, changes))
     _write_text(root / "croissant.json", croissant_json(
         name=card.pretty_name, description=card.summary, version=version, url=card.url, creator=card.creator,
@@ -277,6 +282,14 @@ def _write_metadata(root: Path, shards, stats, document_splits, version, date, p
         keywords=tuple(CARD_TAGS), descriptions=CONFIG_DESCRIPTIONS, quality=quality, limitations=card.caveats))
     _write_text(root / BUILD_INFO_FILE, build_info_text(installed_versions()))
     _write_text(root / SUMS_FILE, sums_text(root))
+
+
+def _files_compared(previous: Path, hashes: dict[str, str]) -> FilesCompared:
+    """Which files beyond the card, changelog, Croissant metadata and SHA256SUMS differ from the
+    ``previous`` release's (verified when opened), for a release whose data did not change."""
+    listed, _ = parse_sums((previous / SUMS_FILE).read_bytes(), str(previous / SUMS_FILE))
+    parquet = {name: digest for name, digest in listed.items() if name.endswith(".parquet")}
+    return FilesCompared(build_info=recorded_versions(previous) != installed_versions(), parquet=parquet != hashes)
 
 
 def _published_splits(previous: str | Path | None) -> tuple[str, ...]:

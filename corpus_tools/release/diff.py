@@ -1055,14 +1055,38 @@ def changelog_line(diff: ReleaseDiff | None) -> str:
             f"{summary(diff)}. Every change: `corpus-tools diff {diff.old_version} {diff.new_version}`.")
 
 
-def card_section(diff: ReleaseDiff | None, examples: int = 3) -> str:
-    """The dataset card's section on what changed since the previous release."""
+@dataclass(frozen=True, slots=True)
+class FilesCompared:
+    """Which files of a release whose data did not change differ from the previous release's, beyond
+    the card, CHANGELOG.md, croissant.json and SHA256SUMS, which always do (they name the version,
+    or hash what does): build-info.json, when other library versions built it (corpus_tools's is
+    the release's own, so in a release made by `corpus-tools release` it always differs), and the
+    parquet files, when other versions wrote the same rows in other bytes."""
+
+    build_info: bool
+    parquet: bool
+
+
+def _unchanged_files(old_version: str, files: FilesCompared) -> str:
+    differing = ["this card", "CHANGELOG.md", "croissant.json"] + (
+        ["build-info.json (the library versions that built the release)"] if files.build_info else []) + [
+        "SHA256SUMS (every file's hash)"]
+    listed = ", ".join(differing[:-1]) + " and " + differing[-1]
+    if files.parquet:
+        return (f"The parquet files hold the same rows in other bytes (other library versions wrote them); "
+                f"{listed} differ too.")
+    return f"Of its files, only {listed} differ: the parquet files are byte for byte those of {old_version}."
+
+
+def card_section(diff: ReleaseDiff | None, examples: int = 3, files: FilesCompared | None = None) -> str:
+    """The dataset card's section on what changed since the previous release; ``files``: which of
+    its files differ from the previous release's, when the data did not change (None: not said)."""
     if diff is None:
         return "## Changes\n\nThis is the first release of the corpus: there is no earlier release to compare with."
     head = f"## Changes since {diff.old_version}"
     if not diff.changes:
         return (f"{head}\n\nThe data did not change since {diff.old_version}: every config has the same columns, "
-                "label sets and rows. Only this card, CHANGELOG.md and croissant.json differ.")
+                "label sets and rows." + ("" if files is None else " " + _unchanged_files(diff.old_version, files)))
     log = ChangeLog.of(diff.changes)
     rows = [f"| {layer} | {kind_phrase(layer, kind)} | {n} |" for layer, kinds in counts(diff).items()
             for kind, n in kinds.items()]
