@@ -119,6 +119,9 @@ def test_body_has_standard_sections_and_computed_statistics(card):
 def test_splits_and_folds_are_described_with_their_rule_and_counts(card):
     _, body = card
     assert "declared** once at least 10 documents are designated to it" in body
+    # the published split also depends on which splits are declared: a document moves once
+    assert ("A document's fold and designated split are functions of its doc_id alone, so adding articles "
+            "changes neither.") in body and "never moves" not in body
     assert "In this release: designated train: 8, validation: 11, test: 12; published train: 8, validation: 11, " \
            "test: 12." in body
     assert "bytes 8-15 of sha256(doc_id), as a big-endian integer, modulo 5" in body

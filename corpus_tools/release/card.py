@@ -273,8 +273,8 @@ def _splits_section(stats: Stats, document_splits: Sequence[str]) -> str:
     undeclared = [split for split in SPLITS if split not in document_splits]
     rule = (
         "### Data Splits\n\n"
-        "A document's split and fold are functions of its doc_id alone, so adding articles never moves "
-        "an existing one. Its **designated split**: the first 8 bytes of sha256(doc_id), as a big-endian "
+        "A document's fold and designated split are functions of its doc_id alone, so adding articles "
+        "changes neither. Its **designated split**: the first 8 bytes of sha256(doc_id), as a big-endian "
         "integer, modulo 100; 0-79 train, 80-89 validation, 90-99 test. A split other than train is "
         f"**declared** once at least {MIN_SPLIT_DOCUMENTS} documents are designated to it (fewer make "
         "scores that one article's quirks decide), and stays declared in every later release, even "
