@@ -184,6 +184,8 @@ class AddedFile:
     ``bom``: the UTF-8 file starts with a byte-order mark (kept in raw/; normalization drops it).
     ``not_utf8_at``: for a cp1252 file, the byte offset where UTF-8 decoding failed, else None.
     ``title_rule``: how the title was decided ("given", "first line", or why there is none).
+    ``published``: the releases in dist/ that published the same bytes under the doc_id, which
+    it keeps (oldest first); empty for bytes no release published.
     """
 
     record: ManifestRecord
@@ -191,6 +193,7 @@ class AddedFile:
     bom: bool
     not_utf8_at: int | None
     title_rule: str
+    published: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ from corpus_tools.layout import Layout
 @root_option
 # no click kind check: a directory is a located file-error like any unreadable input
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--doc-id", default=None, help="The doc_id (one file only); default: <next number>_<sha256[:16]>.")
+@click.option("--doc-id", default=None, help="The doc_id (one file only); default: the one a release published the "
+              "bytes under, else <next number>_<sha256[:16]>.")
 @click.option("--title", default=None, help="The title (one file only); default: the first line, if a headline.")
 @click.option("--publisher", default=None, help="The publisher (one file only); needs --publisher-evidence.")
 @click.option("--publisher-evidence", default=None, metavar="'line N' | REASONING",
@@ -31,21 +32,25 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
     """Copy FILES byte for byte into raw/ and append their manifest records (all or none).
 
     Encoding, size and sha256 come from the bytes; the title from the first line when it is a
-    headline; publisher and date stay null unless given with evidence. Refused, with nothing
-    written: a file already in the corpus, a doc_id taken or unsafe, an empty or binary file,
-    bytes that are neither UTF-8 nor cp1252. With no FILES: finish an add that was killed while
-    it moved its files in (check-raw names them as unlisted).
+    headline; publisher and date stay null unless given with evidence. Bytes a release in dist/
+    published keep the doc_id it published them under (a removed document added again keeps its
+    fold and split), and a note says so. Refused, with nothing written: a file already in the
+    corpus, a doc_id taken or unsafe, a --doc-id other than the published one, a release in dist/
+    that fails verification, an empty or binary file, bytes that are neither UTF-8 nor cp1252.
+    With no FILES: finish an add that was killed while it moved its files in (check-raw names
+    them as unlisted).
 
     \b
     Example:
         corpus-tools add article.txt
         corpus-tools add article.txt --date 2024-03-12 --date-evidence 'line 3'
         corpus-tools add a.txt b.txt c.txt
+        corpus-tools add removed.txt         # published bytes: keeps their published doc_id
         corpus-tools add fixture.txt --invented 'written to test the quote rules'
         corpus-tools add                     # finish an add that was killed
     """
     from corpus_tools.cli.progress import progress
-    from corpus_tools.documents.add import add_files, finish_killed_adds
+    from corpus_tools.documents.add import add_files, finish_killed_adds, releases_named
     from corpus_tools.errors import CorpusError, escape
 
     finished = finish_killed_adds(layout)  # said, not done silently by the add below
@@ -69,4 +74,7 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
                    f"title {record.title!r} ({item.title_rule}), publisher {record.publisher!r}, "
                    f"date {record.publication_date!r}"
                    + (", an invented article" if invented is not None else ""))
+        if item.published:
+            click.echo(f"note: the same bytes as {record.doc_id} of {releases_named(item.published)}: it keeps that "
+                       "doc_id, and with it its fold, its designated split and its stored annotations")
     click.echo(f"added {len(added)} file(s) to {layout.manifest}")

@@ -8,11 +8,23 @@ What the record says, and by which written rule:
   mark stays in raw/, normalization drops it, and the result says it was there); ``cp1252``
   only when they are not valid UTF-8 (the result gives the first byte UTF-8 failed at) and every
   byte is defined in cp1252; otherwise the file is refused as undecodable. Nothing else is guessed.
-* ``doc_id``: given (a safe file name, not taken), or ``<NNN>_<sha16>``: the next number (three
-  digits at least) after the highest of the doc_ids of that form (``add``'s, and one given in
-  it), then the first 16 hex
+* ``doc_id``: the same bytes are the same document. Bytes a release in the corpus root's dist/
+  published (the ``raw_sha256`` of its documents config) keep the doc_id it published them
+  under, and the result says which releases (``published``): a document removed and added again
+  keeps its fold, its designated split (both functions of the doc_id, so a test article cannot
+  come back in train) and the annotations stored under its id. Every release is verified first,
+  and one that fails is refused (``release-tampered``): it is no record of what was published.
+  Refused (``published-doc-id``): releases that published the bytes under different doc_ids
+  (``--doc-id`` names the one to keep), and a ``--doc-id`` other than the published one; when
+  the published doc_id is another document's now (its raw file was replaced), ``duplicate-doc-id``.
+  Bytes no release published: given (a safe file name, not taken), or ``<NNN>_<sha16>``: the next
+  number (three digits at least) after the highest of the doc_ids of that form (``add``'s, and
+  one given in it), then the first 16 hex
   digits of the file's SHA-256. (The seeds' own hex parts came with them and are no hash of
   their bytes that can be recomputed; new ones are, so the same bytes get the same suffix.)
+  A given doc_id that a release published for other bytes is allowed: that is how a document's
+  raw file is replaced (removed, and its new bytes added with ``--doc-id``). A copy of the
+  corpus without dist/ knows no release: there, only ``--doc-id`` keeps a removed document's id.
 * ``title``: given (stripped), else normalization's title (docs/normalization.md: the first
   non-blank line as the normalized text has it, unless a rule claims it as boilerplate or a
   dateline, and at most ``TITLE_MAX_CHARS`` characters) when it starts with an uppercase letter
@@ -101,8 +113,8 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
         loaded = sorted((_load(Path(path)) for path in paths), key=lambda item: item[1])
         # the text of each document once normalized: a copy in other bytes is the same document
         texts = {document.text_sha256: document.doc_id for document in DocumentIndex(layout).values()}
-        planned = _plan(layout, existing, texts, loaded, doc_id, title, publisher, publisher_evidence, date,
-                        date_evidence, invented)
+        planned = _plan(layout, existing, texts, _published(layout), loaded, doc_id, title, publisher,
+                        publisher_evidence, date, date_evidence, invented)
         _write(layout, planned, on_progress)
     return tuple(added for added, _ in planned)
 
@@ -231,10 +243,54 @@ def _date_precision(date: str | None, where: Location) -> str | None:
     return _DATE_PRECISIONS[len(date)]
 
 
-def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str], loaded: list[tuple[Path, str, bytes]],
+def _published(layout: Layout) -> dict[str, dict[str, list[str]]]:
+    """The doc_ids the releases in dist/ published, by raw SHA-256 (``published_documents``)."""
+    from corpus_tools.release.loaders import published_documents
+    from corpus_tools.release.versions import list_versions
+
+    if not list_versions(layout.dist):  # no release: pyarrow is not even imported
+        return {}
+    try:
+        return published_documents(layout.dist)
+    except CorpusError as error:
+        raise CorpusError(error.code, f"{error.message}; add reuses the doc_id a release published the same bytes "
+                          "under, and cannot trust what this one says it published: restore it from where it was "
+                          "published, then add again", error.location) from None
+
+
+def releases_named(versions: Sequence[str]) -> str:
+    """Releases as messages name them: "release 1.1.4", "releases 1.1.3, 1.1.4", "5 releases, 1.1.0 to 1.1.4"."""
+    return f"release {versions[0]}" if len(versions) == 1 else \
+        f"releases {', '.join(versions)}" if len(versions) <= 3 else \
+        f"{len(versions)} releases, {versions[0]} to {versions[-1]}"
+
+
+def _doc_id(doc_id: str | None, published: dict[str, list[str]], taken: set[str], sha256: str,
+            where: Location) -> str:
+    """The doc_id a file gets, by the module's rule; ``published``: the releases' doc_ids for its
+    bytes, ``taken``: the doc_ids numbers follow."""
+    if not published:
+        return doc_id if doc_id is not None else next_doc_id(taken, sha256)
+    if doc_id in published:
+        return doc_id
+    said = "; ".join(f"{published_id} in {releases_named(versions)}" for published_id, versions in published.items())
+    if len(published) > 1:
+        raise CorpusError("published-doc-id", f"the releases published these bytes under {len(published)} doc_ids "
+                          f"({said}): give --doc-id, one of them, to say which the document keeps", where)
+    [published_id] = published
+    if doc_id is not None and doc_id != published_id:
+        raise CorpusError("published-doc-id", f"these bytes were published as {published_id} ({said}); a document "
+                          f"keeps its doc_id (its fold and designated split are functions of it, and its annotations "
+                          f"are stored under it): leave out --doc-id, and add gives it {published_id}", where)
+    return published_id
+
+
+def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
+          published: dict[str, dict[str, list[str]]], loaded: list[tuple[Path, str, bytes]],
           doc_id, title, publisher, publisher_evidence, date, date_evidence, invented) -> list[tuple[AddedFile, bytes]]:
     by_sha = {record.sha256: f"already in the corpus as {record.doc_id}" for record in existing}
     taken = {record.doc_id for record in existing}
+    numbered = set(taken)  # for next_doc_id
     planned = []
     for path, sha256, data in loaded:
         where = Location(file=str(path))
@@ -242,10 +298,12 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
             raise CorpusError("raw-duplicate", f"{by_sha[sha256]} (same SHA-256 {sha256})",
                               where)
         encoding, text, bom, failed_at = detect_encoding(data, where)
-        new_id = doc_id if doc_id is not None else next_doc_id(taken, sha256)
+        new_id = _doc_id(doc_id, published.get(sha256, {}), numbered, sha256, where)
         check_doc_id(new_id, where)
         if new_id in taken or (layout.raw / (new_id + RAW_SUFFIX)).exists():
-            raise CorpusError("duplicate-doc-id", f"doc_id {new_id!r} is taken", where)
+            raise CorpusError("duplicate-doc-id", f"doc_id {new_id!r} is taken" + (
+                ", by other bytes: the releases published these bytes under it, and its raw file has been "
+                "replaced since" if sha256 in published else ""), where)
         # two raw files whose names differ only in case are one file on some filesystems
         if clash := next((other for other in taken if other.casefold() == new_id.casefold()), None):
             raise CorpusError("duplicate-doc-id", f"doc_id {new_id!r} differs from {clash!r} only in case", where)
@@ -278,7 +336,9 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
         by_sha[sha256] = f"given twice: the same bytes as {path}, in this same call"
         texts[text_key] = f"{new_id} (named in this same call as {path})"
         taken.add(new_id)
-        planned.append((AddedFile(record, str(path), bom, failed_at, rule), data))
+        numbered.add(new_id)
+        planned.append((AddedFile(record, str(path), bom, failed_at, rule,
+                                  tuple(published.get(sha256, {}).get(new_id, ()))), data))
     return planned
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.release.checksums import open_parquet, require_verified
 from corpus_tools.release.splits import SPLITS
-from corpus_tools.release.versions import release_metadata, resolve_release
+from corpus_tools.release.versions import list_versions, release_metadata, resolve_release
 
 Release = str | Path | None  # a release directory, a version in <root>/dist, or None for the latest there
 
@@ -41,6 +41,24 @@ def verified_release(release: Release, config: str, root: str | Path = ".") -> P
         raise CorpusError("unknown-config", f"{_named(path)} has no config {config!r}; "
                           f"configs: {', '.join(configs) or 'none'}", Location(file=str(path)))
     return path
+
+
+def published_documents(dist: Path) -> dict[str, dict[str, list[str]]]:
+    """What the releases in ``dist`` published, by raw file: ``raw_sha256`` -> {doc_id: the
+    versions that published those bytes under it, oldest first}, from each release's documents
+    config. Every release is verified first, and one that fails is refused (``release-tampered``,
+    or ``release-missing`` for a version directory that is no release): what it says it published
+    cannot be trusted. No dist/ (a copy of the corpus without its releases): nothing."""
+    published: dict[str, dict[str, list[str]]] = {}
+    for version in list_versions(dist):
+        path = require_verified(dist / version)
+        for file in sorted((path / "data" / "documents").glob("*.parquet")):
+            table = open_parquet(file).read(columns=["doc_id", "raw_sha256"])
+            for doc_id, sha256 in zip(table.column("doc_id").to_pylist(), table.column("raw_sha256").to_pylist()):
+                versions = published.setdefault(sha256, {}).setdefault(doc_id, [])
+                if version not in versions:
+                    versions.append(version)
+    return published
 
 
 def load(release: Release, config: str, *, split: str | None = None, streaming: bool = False,
