@@ -7,6 +7,7 @@ longer attached. Found by a hunt."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -72,6 +73,29 @@ def test_a_removed_document_added_again_keeps_its_published_doc_id_and_fold(corp
     assert fold_of("007_2cde5fe42a71d5e6") == 0
     assert designated_split(record.doc_id) == designated_split(REMOVED)
     assert check_raw(corpus).valid and len(read_manifest(corpus.manifest)) == 7
+
+
+def test_several_files_new_and_published_in_one_call(corpus, tmp_path):
+    """Files are numbered in SHA-256 order: a new file before the published one took 006, the
+    number the releases gave the other (two documents numbered 006)."""
+    path = remove(corpus, LAST, tmp_path / "in" / "last.txt")
+    last_sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    data = next(data for n in range(1000) if hashlib.sha256(
+        data := ARTICLE.read_bytes() + f"\nCopy {n}.\n".encode()).hexdigest() < last_sha)  # numbered first
+    new_path = tmp_path / "in" / "new.txt"
+    new_path.write_bytes(data)
+    added = add_files(corpus, [path, new_path])
+    sha = hashlib.sha256(data).hexdigest()
+    assert [(item.record.doc_id, item.published) for item in added] == [(f"007_{sha[:16]}", ()), (LAST, PUBLISHED)]
+    assert [record.doc_id for record in read_manifest(corpus.manifest)][-2:] == [f"007_{sha[:16]}", LAST]
+    assert check_raw(corpus).valid
+
+
+def test_a_new_article_after_the_last_document_was_removed_gets_a_number_no_release_used(corpus, tmp_path):
+    remove(corpus, LAST, tmp_path / "in" / "last.txt")
+    [added] = add_files(corpus, [ARTICLE])
+    sha = hashlib.sha256(ARTICLE.read_bytes()).hexdigest()
+    assert added.record.doc_id == f"007_{sha[:16]}"  # not 006_..., which 1.1.4 published for other bytes
 
 
 def test_a_doc_id_other_than_the_published_one_is_refused_and_the_published_one_accepted(corpus, tmp_path):

@@ -18,8 +18,9 @@ What the record says, and by which written rule:
   (``--doc-id`` names the one to keep), and a ``--doc-id`` other than the published one; when
   the published doc_id is another document's now (its raw file was replaced), ``duplicate-doc-id``.
   Bytes no release published: given (a safe file name, not taken), or ``<NNN>_<sha16>``: the next
-  number (three digits at least) after the highest of the doc_ids of that form (``add``'s, and
-  one given in it), then the first 16 hex
+  number (three digits at least) after the highest of the doc_ids of that form in the manifest
+  and the releases (``add``'s, and one given in it; so a number a release used is not given to
+  other bytes), then the first 16 hex
   digits of the file's SHA-256. (The seeds' own hex parts came with them and are no hash of
   their bytes that can be recomputed; new ones are, so the same bytes get the same suffix.)
   A given doc_id that a release published for other bytes is allowed: that is how a document's
@@ -268,7 +269,7 @@ def releases_named(versions: Sequence[str]) -> str:
 def _doc_id(doc_id: str | None, published: dict[str, list[str]], taken: set[str], sha256: str,
             where: Location) -> str:
     """The doc_id a file gets, by the module's rule; ``published``: the releases' doc_ids for its
-    bytes, ``taken``: the doc_ids numbers follow."""
+    bytes, ``taken``: the doc_ids numbers follow (the manifest's and the releases')."""
     if not published:
         return doc_id if doc_id is not None else next_doc_id(taken, sha256)
     if doc_id in published:
@@ -290,7 +291,7 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
           doc_id, title, publisher, publisher_evidence, date, date_evidence, invented) -> list[tuple[AddedFile, bytes]]:
     by_sha = {record.sha256: f"already in the corpus as {record.doc_id}" for record in existing}
     taken = {record.doc_id for record in existing}
-    numbered = set(taken)  # for next_doc_id
+    numbered = taken | {published_id for ids in published.values() for published_id in ids}  # for next_doc_id
     planned = []
     for path, sha256, data in loaded:
         where = Location(file=str(path))
