@@ -22,12 +22,16 @@ from corpus_tools.documents.raw import check_raw, read_manifest
 from corpus_tools.errors import CorpusError
 from corpus_tools.layout import Layout
 from corpus_tools.release.splits import designated_split, fold_of
+from corpus_tools.release.versions import list_versions
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLE = REPO / "tests" / "fixtures" / "articles" / "us-syria-aid-corridor.txt"
-REMOVED = "005_2cde5fe42a71d5e6"  # in releases 1.1.0 to 1.1.4
+REMOVED = "005_2cde5fe42a71d5e6"  # in every release from 1.1.0 on
 LAST = "006_13b7e5813f40efdc"  # the highest number, in the same releases
-PUBLISHED = ("1.1.0", "1.1.1", "1.1.2", "1.1.3", "1.1.4")
+PUBLISHED = tuple(version for version in list_versions(REPO / "dist") if version != "1.0.0")
+LATEST = PUBLISHED[-1]
+NAMED = f"{len(PUBLISHED)} releases, {PUBLISHED[0]} to {LATEST}"  # as the messages name them
+NEXT = f"1.1.{int(LATEST.split('.')[2]) + 1}"  # a release after every committed one
 
 
 @pytest.fixture
@@ -55,7 +59,7 @@ def snapshot(layout: Layout) -> dict[str, bytes]:
 
 
 def published_fold(layout: Layout, doc_id: str) -> int:
-    table = pq.read_table(layout.dist / "1.1.4" / "data" / "documents" / "train-00000-of-00001.parquet")
+    table = pq.read_table(layout.dist / LATEST / "data" / "documents" / "train-00000-of-00001.parquet")
     return table.column("fold").to_pylist()[table.column("doc_id").to_pylist().index(doc_id)]
 
 
@@ -66,7 +70,7 @@ def test_a_removed_document_added_again_keeps_its_published_doc_id_and_fold(corp
     record = read_manifest(corpus.manifest)[-1]
     assert (record.doc_id, record.file) == (REMOVED, f"{REMOVED}.txt")
     assert result.output.splitlines()[1] == (
-        f"note: the same bytes as {REMOVED} of 5 releases, 1.1.0 to 1.1.4: it keeps that doc_id, and with it its "
+        f"note: the same bytes as {REMOVED} of {NAMED}: it keeps that doc_id, and with it its "
         "fold, its designated split and its stored annotations")
     # what the doc_id decides is what was published, not what 007_... would have got (fold 0)
     assert published_fold(corpus, REMOVED) == fold_of(record.doc_id) == 4
@@ -95,7 +99,7 @@ def test_a_new_article_after_the_last_document_was_removed_gets_a_number_no_rele
     remove(corpus, LAST, tmp_path / "in" / "last.txt")
     [added] = add_files(corpus, [ARTICLE])
     sha = hashlib.sha256(ARTICLE.read_bytes()).hexdigest()
-    assert added.record.doc_id == f"007_{sha[:16]}"  # not 006_..., which 1.1.4 published for other bytes
+    assert added.record.doc_id == f"007_{sha[:16]}"  # not 006_..., which the releases published for other bytes
 
 
 def test_a_doc_id_other_than_the_published_one_is_refused_and_the_published_one_accepted(corpus, tmp_path):
@@ -105,7 +109,7 @@ def test_a_doc_id_other_than_the_published_one_is_refused_and_the_published_one_
         add_files(corpus, [path], doc_id="900_renamed")
     assert refused.value.code == "published-doc-id" and refused.value.location.file == str(path)
     assert refused.value.message.startswith(
-        f"these bytes were published as {REMOVED} ({REMOVED} in 5 releases, 1.1.0 to 1.1.4); a document keeps "
+        f"these bytes were published as {REMOVED} ({REMOVED} in {NAMED}); a document keeps "
         "its doc_id")
     assert snapshot(corpus) == before  # nothing written
     [added] = add_files(corpus, [path], doc_id=REMOVED)
@@ -129,12 +133,12 @@ def test_a_release_that_fails_verification_is_not_trusted_and_nothing_is_added(c
 
 
 def publish_under(layout: Layout, version: str, old: str, new: str) -> None:
-    """A release ``version`` like 1.1.4 whose documents config lists ``old``'s bytes as ``new``,
+    """A release ``version`` like the latest whose documents config lists ``old``'s bytes as ``new``,
     with its SHA256SUMS made anew (so it verifies): what a release built after the fault did."""
     from corpus_tools.release.checksums import SUMS_FILE, sums_text, verify_release
 
     release = layout.dist / version
-    shutil.copytree(layout.dist / "1.1.4", release)
+    shutil.copytree(layout.dist / LATEST, release)
     path = release / "data" / "documents" / "train-00000-of-00001.parquet"
     table = pq.read_table(path)
     ids = [new if doc_id == old else doc_id for doc_id in table.column("doc_id").to_pylist()]
@@ -146,17 +150,17 @@ def publish_under(layout: Layout, version: str, old: str, new: str) -> None:
 
 def test_releases_that_published_the_bytes_under_two_doc_ids_are_refused_until_one_is_given(corpus, tmp_path):
     path = remove(corpus, REMOVED, tmp_path / "in" / "removed.txt")
-    publish_under(corpus, "1.1.5", REMOVED, "007_2cde5fe42a71d5e6")
+    publish_under(corpus, NEXT, REMOVED, "007_2cde5fe42a71d5e6")
     before = snapshot(corpus)
     with pytest.raises(CorpusError) as refused:
         add_files(corpus, [path])
     assert refused.value.code == "published-doc-id"
     assert refused.value.message == (
-        f"the releases published these bytes under 2 doc_ids ({REMOVED} in 5 releases, 1.1.0 to 1.1.4; "
-        "007_2cde5fe42a71d5e6 in release 1.1.5): give --doc-id, one of them, to say which the document keeps")
+        f"the releases published these bytes under 2 doc_ids ({REMOVED} in {NAMED}; "
+        f"007_2cde5fe42a71d5e6 in release {NEXT}): give --doc-id, one of them, to say which the document keeps")
     assert snapshot(corpus) == before
     [added] = add_files(corpus, [path], doc_id="007_2cde5fe42a71d5e6")
-    assert (added.record.doc_id, added.published) == ("007_2cde5fe42a71d5e6", ("1.1.5",))
+    assert (added.record.doc_id, added.published) == ("007_2cde5fe42a71d5e6", (NEXT,))
 
 
 def test_the_published_doc_id_held_by_a_replacement_is_refused_as_taken(corpus, tmp_path):
