@@ -484,6 +484,10 @@ def test_a_site_with_a_previous_release_shows_what_changed(tmp_path):
     assert ('<section id="changes"><h2>Changes since 1.0.0</h2>\n<ul class="changes"><li><span class="kind">quotes · '
             'type changed</span> 004_3e4c866fc9bc1c15 q2 &quot;The United States will not normalize') in page
     assert "Changes since" not in (tmp_path / "site" / "doc" / "003_840a8be26e4ddaa5.html").read_text()
+    # a new document's page says it is new, not each of its 109 units
+    added = (tmp_path / "site" / "doc" / "005_2cde5fe42a71d5e6.html").read_text()
+    assert ('<section id="changes"><h2>Changes since 1.0.0</h2>\n<p>New since 1.0.0: every unit on this page is.</p>'
+            "</section>") in added and '<ul class="changes">' not in added
     # a document the release no longer holds has no page: a line of counts, not its every unit
     # (31 MB for 5,000 removed documents)
     build_site(REPO / "dist" / "1.0.0", tmp_path / "back", previous=later)

@@ -15,6 +15,7 @@ attributes, so it is never part of a region's text nor of a copy of it.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 from html import escape
@@ -504,10 +505,18 @@ def diff_page(diff, corpus: str, version: str, documents: Iterable[str]) -> Iter
 
 
 def document_changes(changes: Iterable, since: str) -> str:
-    """A document page's section of what changed in it since the release ``since``; "" when
-    nothing did."""
-    items = _change_items(changes)
-    return f'<section id="changes"><h2>Changes since {escape(since)}</h2>\n{items}</section>\n' if items else ""
+    """A document page's section of what changed in it since the release ``since`` (its changes
+    in report order, the documents layer's first); "" when nothing did. A document new since
+    then says so: every unit on its page is new, and a line per unit would say no more."""
+    changes = iter(changes)
+    first = next(changes, None)
+    if first is None:
+        return ""
+    if (first.layer, first.kind) == ("documents", "added"):
+        said = f"<p>New since {escape(since)}: every unit on this page is.</p>"
+    else:
+        said = _change_items(itertools.chain([first], changes))
+    return f'<section id="changes"><h2>Changes since {escape(since)}</h2>\n{said}</section>\n'
 
 
 def _change_items(changes: Iterable) -> str:
