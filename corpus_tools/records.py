@@ -186,6 +186,10 @@ class AddedFile:
     ``title_rule``: how the title was decided ("given", "first line", or why there is none).
     ``published``: the releases in dist/ that published the same bytes under the doc_id, which
     it keeps (oldest first); empty for bytes no release published.
+    ``release``: the latest of them, whose documents config the record's metadata was taken from
+    where no option gave it; ``sources``: for such bytes, where each of the record's encoding,
+    title, publisher and publication date came from (``documents.add.metadata_source``:
+    ``given``, ``release`` or ``rule``), else empty.
     """
 
     record: ManifestRecord
@@ -194,6 +198,8 @@ class AddedFile:
     not_utf8_at: int | None
     title_rule: str
     published: tuple[str, ...] = ()
+    release: str | None = None
+    sources: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,20 +26,37 @@ What the record says, and by which written rule:
   A given doc_id that a release published for other bytes is allowed: that is how a document's
   raw file is replaced (removed, and its new bytes added with ``--doc-id``). A copy of the
   corpus without dist/ knows no release: there, only ``--doc-id`` keeps a removed document's id.
-* ``title``: given (stripped), else normalization's title (docs/normalization.md: the first
-  non-blank line as the normalized text has it, unless a rule claims it as boilerplate or a
-  dateline, and at most ``TITLE_MAX_CHARS`` characters) when it starts with an uppercase letter
-  or a digit and its raw line holds no control character (a headline); else null. So the title
-  is the text's first line as annotators see it, never a line normalization drops ("Advertisement",
-  a dateline) or a part of one. On the five seeds this gives exactly the titles of their
-  manifest records (004's first line, " date 2021-09-30 ", is a dateline).
-* ``publisher``, ``publication_date``: null with evidence ``none`` unless given, and given only
-  with evidence: ``line N`` (stated: line N of the file, quoted whole from the file itself) or a
-  sentence of reasoning (inferred). A date is ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` and must be
-  a date of the calendar; its precision follows from its form.
+* ``title``: given (stripped), else (bytes a release published: the last point) normalization's
+  title (docs/normalization.md: the first non-blank line as the normalized text has it, unless
+  a rule claims it as boilerplate or a dateline, and at most ``TITLE_MAX_CHARS`` characters)
+  when it starts with an uppercase letter or a digit and its raw line holds no control
+  character (a headline); else null. So the title is the text's first line as annotators see
+  it, never a line normalization drops ("Advertisement", a dateline) or a part of one. On the
+  five seeds this gives exactly the titles of their manifest records (004's first line,
+  " date 2021-09-30 ", is a dateline).
+* ``publisher``, ``publication_date``: null with evidence ``none`` unless given (or published:
+  the last point), and given only with evidence: ``line N`` (stated: line N of the file, quoted
+  whole from the file itself) or a sentence of reasoning (inferred). A date is ``YYYY``,
+  ``YYYY-MM`` or ``YYYY-MM-DD`` and must be a date of the calendar; its precision follows from
+  its form.
 * an invented article (``invented``: why, e.g. "written as a test fixture"): publisher null with
   evidence ``none`` whose reasoning starts ``INVENTED`` ("Invented article: <why>"), which the
   release's card names in its caveats; a publisher cannot be given with it.
+* bytes a release published (their doc_id kept, above): what the corpus knew of the document
+  comes back with it. Each of ``encoding``, ``title``, ``publisher`` (with its evidence) and
+  ``publication_date`` (with its precision and evidence) is, by one rule (``metadata_source``):
+  given, when an option gives it (``--title``; ``--publisher``, ``--publisher-evidence`` or
+  ``--invented``; ``--date`` or ``--date-evidence``): what the user says wins; else the
+  release's, from the documents config of the latest release that published the bytes under the
+  doc_id, when that config has the field's columns (``RESTORED``; a date's precision, if it lacks
+  that column, follows from the date's form); else by add's rule above, as for new bytes: a
+  release made by older code that lacks a column is not filled in from anywhere. The encoding is
+  the release's only when it reads the bytes as add's rule does (the same text; check-raw's
+  ``decode``). A document removed and added again so gets the record it had, byte for byte, and
+  a release made again publishes the same data (``size``, ``sha256`` and ``file`` are of the
+  bytes and the doc_id). The result says which came from where (``release``, ``sources``). A
+  value from the release is checked as a given one (``check_evidence``): one that fails is
+  refused, naming the release; an option giving the value replaces it.
 
 Refused, with the file named and nothing written: a file already in the corpus (same SHA-256;
 the message names its doc_id) or named twice, a file whose text is a document's once
@@ -72,8 +89,8 @@ from typing import Callable, Iterable, Sequence
 from corpus_tools.documents.index import DocumentIndex, text_sha256
 from corpus_tools.documents.normalize import TITLE_MAX_CHARS, Normalized, normalize
 from corpus_tools.documents.raw import (
-    ADD_STAGING, RAW_LINE_BREAK, RAW_SUFFIX, STAGED_MANIFEST, check_doc_id, check_evidence, check_raw, raise_first,
-    read_manifest, require_text,
+    ADD_STAGING, RAW_LINE_BREAK, RAW_SUFFIX, STAGED_MANIFEST, check_doc_id, check_evidence, check_raw, decode,
+    raise_first, read_manifest, require_text,
 )
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, staging_dir, writing_under
@@ -114,7 +131,8 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
         loaded = sorted((_load(Path(path)) for path in paths), key=lambda item: item[1])
         # the text of each document once normalized: a copy in other bytes is the same document
         texts = {document.text_sha256: document.doc_id for document in DocumentIndex(layout).values()}
-        planned = _plan(layout, existing, texts, _published(layout), loaded, doc_id, title, publisher,
+        published, rows = _published(layout, {sha256 for _, sha256, _ in loaded})
+        planned = _plan(layout, existing, texts, published, rows, loaded, doc_id, title, publisher,
                         publisher_evidence, date, date_evidence, invented)
         _write(layout, planned, on_progress)
     return tuple(added for added, _ in planned)
@@ -244,19 +262,45 @@ def _date_precision(date: str | None, where: Location) -> str | None:
     return _DATE_PRECISIONS[len(date)]
 
 
-def _published(layout: Layout) -> dict[str, dict[str, list[str]]]:
-    """The doc_ids the releases in dist/ published, by raw SHA-256 (``published_documents``)."""
-    from corpus_tools.release.loaders import published_documents
+Published = dict[str, dict[str, list[str]]]  # raw SHA-256 -> {doc_id: the releases, oldest first}
+Rows = dict[tuple[str, str], tuple[str, dict]]  # (raw SHA-256, doc_id) -> (the latest release, its row)
+
+
+def _published(layout: Layout, sha256s: set[str]) -> tuple[Published, Rows]:
+    """The doc_ids the releases in dist/ published, by raw SHA-256 (``published_documents``), and
+    for the bytes of ``sha256s`` that a release published, the documents-config row of the latest
+    release that published them under each doc_id (the ``RESTORED`` columns it has)."""
+    from corpus_tools.release.loaders import published_documents, published_rows
     from corpus_tools.release.versions import list_versions
 
     if not list_versions(layout.dist):  # no release: pyarrow is not even imported
-        return {}
+        return {}, {}
     try:
-        return published_documents(layout.dist)
+        published = published_documents(layout.dist)
     except CorpusError as error:
         raise CorpusError(error.code, f"{error.message}; add reuses the doc_id a release published the same bytes "
                           "under, and cannot trust what this one says it published: restore it from where it was "
                           "published, then add again", error.location) from None
+    latest = {(sha256, doc_id): versions[-1] for sha256 in sha256s
+              for doc_id, versions in published.get(sha256, {}).items()}
+    columns = tuple(dict.fromkeys(column for needed in RESTORED.values() for column in needed))
+    found = published_rows(layout.dist, latest, columns + ("publication_date_precision",))
+    return published, {key: (latest[key], row) for key, row in found.items()}
+
+
+def metadata_sources(added: AddedFile) -> str:
+    """Where the metadata of bytes a release published came from, as add's output says it:
+    "from release 1.1.5 (the latest to publish these bytes): encoding, title, ...; given: ..."."""
+    sources = dict(added.sources)
+    said = [f"from release {added.release} (the latest to publish these bytes): "
+            + (", ".join(RESTORED_WORDS[field] for field, source in sources.items() if source == "release")
+               or "nothing")]
+    if given := [RESTORED_WORDS[field] for field, source in sources.items() if source == "given"]:
+        said.append("given: " + ", ".join(given))
+    if ruled := [RESTORED_WORDS[field] for field, source in sources.items() if source == "rule"]:
+        said.append(f"by add's rule (release {added.release} does not carry it, or its encoding does not read these "
+                    "bytes as the text): " + ", ".join(ruled))
+    return "; ".join(said)
 
 
 def releases_named(versions: Sequence[str]) -> str:
@@ -264,6 +308,38 @@ def releases_named(versions: Sequence[str]) -> str:
     return f"release {versions[0]}" if len(versions) == 1 else \
         f"releases {', '.join(versions)}" if len(versions) <= 3 else \
         f"{len(versions)} releases, {versions[0]} to {versions[-1]}"
+
+
+# The manifest fields a document added again takes from the latest release that published its
+# bytes under its doc_id, each with the documents-config columns it needs (a value comes with its
+# evidence; a date's precision, when the release lacks it, follows from the date's form)
+RESTORED = {
+    "encoding": ("raw_encoding",),
+    "title": ("title",),
+    "publisher": ("publisher", "publisher_evidence"),
+    "publication_date": ("publication_date", "publication_date_evidence"),
+}
+RESTORED_WORDS = {"encoding": "encoding", "title": "title", "publisher": "publisher with its evidence",
+                  "publication_date": "publication date with its precision and evidence"}
+
+
+def metadata_source(field: str, given: bool, row: dict | None) -> str:
+    """Where a manifest field (a key of ``RESTORED``) of an added file comes from; the one rule.
+    ``"given"``: an option of add gave it (what the user says wins); else ``"release"``: the bytes
+    were published and the latest release to publish them under the doc_id (``row``: its
+    documents-config row, None for bytes no release published) has the field's columns; else
+    ``"rule"``: add's own rule, as for new bytes (nothing is invented for what the release lacks)."""
+    if given:
+        return "given"
+    if row is not None and all(column in row for column in RESTORED[field]):
+        return "release"
+    return "rule"
+
+
+def _release_evidence(value) -> Evidence:
+    if not isinstance(value, dict):
+        raise ValueError(f"evidence {value!r} is no record of kind, line, quote and reasoning")
+    return Evidence(**value)
 
 
 def _doc_id(doc_id: str | None, published: dict[str, list[str]], taken: set[str], sha256: str,
@@ -286,8 +362,8 @@ def _doc_id(doc_id: str | None, published: dict[str, list[str]], taken: set[str]
     return published_id
 
 
-def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
-          published: dict[str, dict[str, list[str]]], loaded: list[tuple[Path, str, bytes]],
+def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str], published: Published,
+          rows: Rows, loaded: list[tuple[Path, str, bytes]],
           doc_id, title, publisher, publisher_evidence, date, date_evidence, invented) -> list[tuple[AddedFile, bytes]]:
     by_sha = {record.sha256: f"already in the corpus as {record.doc_id}" for record in existing}
     taken = {record.doc_id for record in existing}
@@ -315,20 +391,43 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
         if title is not None and not any(character.isprintable() and not character.isspace() for character in title):
             raise CorpusError("metadata-invalid", "--title is blank: leave it out, and the rule finds the title "
                               "or none", where)
-        found_title, rule = (title.strip(), "given") if title is not None else title_of(text, normalized)
+        release, row = rows.get((sha256, new_id), (None, None))
+        if row is not None and "raw_encoding" in row and not _reads_as(data, row["raw_encoding"], text, where):
+            # published under an encoding today's rule does not read these bytes as (raw.decode): add's rule
+            row = {column: value for column, value in row.items() if column != "raw_encoding"}
+        sources = {field: metadata_source(field, given, row) for field, given in (
+            ("encoding", False), ("title", title is not None),
+            ("publisher", publisher is not None or publisher_evidence is not None or invented is not None),
+            ("publication_date", date is not None or date_evidence is not None))}
+        if sources["title"] == "release":
+            found_title, rule = row["title"], f"from release {release}"
+        else:
+            found_title, rule = (title.strip(), "given") if title is not None else title_of(text, normalized)
         try:
+            if sources["publisher"] == "release":
+                found_publisher, publisher_found = row["publisher"], _release_evidence(row["publisher_evidence"])
+            else:
+                found_publisher = publisher
+                publisher_found = (Evidence("none", reasoning=f"{INVENTED}: {invented.strip()}") if invented
+                                   else _evidence(publisher, publisher_evidence, text, "publisher", where))
+            if sources["publication_date"] == "release":
+                found_date, date_found = row["publication_date"], _release_evidence(row["publication_date_evidence"])
+                precision = row["publication_date_precision"] if "publication_date_precision" in row else \
+                    _date_precision(found_date, where)
+            else:
+                found_date, date_found = date, _evidence(date, date_evidence, text, "date", where)
+                precision = _date_precision(date, where)
             record = ManifestRecord(
-                doc_id=new_id, file=new_id + RAW_SUFFIX, sha256=sha256, size=len(data), encoding=encoding,
-                title=found_title, publisher=publisher,
-                publisher_evidence=(Evidence("none", reasoning=f"{INVENTED}: {invented.strip()}") if invented
-                                    else _evidence(publisher, publisher_evidence, text, "publisher", where)),
-                publication_date=date, publication_date_precision=_date_precision(date, where),
-                publication_date_evidence=_evidence(date, date_evidence, text, "date", where))
-        except ValueError as error:
-            raise CorpusError("metadata-invalid", str(error), where) from None
+                doc_id=new_id, file=new_id + RAW_SUFFIX, sha256=sha256, size=len(data),
+                encoding=row["raw_encoding"] if sources["encoding"] == "release" else encoding,
+                title=found_title, publisher=found_publisher, publisher_evidence=publisher_found,
+                publication_date=found_date, publication_date_precision=precision,
+                publication_date_evidence=date_found)
+        except (ValueError, TypeError) as error:
+            raise CorpusError("metadata-invalid", str(error) + _from_release(sources, release), where) from None
         problems = check_evidence(record, text, where)  # what check-raw will ask of the record
         if problems:
-            raise CorpusError("metadata-invalid", problems[0].message, where)
+            raise CorpusError("metadata-invalid", problems[0].message + _from_release(sources, release), where)
         text_key = text_sha256(normalized.text)  # as the document index will make it
         if text_key in texts:
             raise CorpusError("raw-duplicate", f"its text is {texts[text_key]}'s once normalized: the same article in "
@@ -339,8 +438,26 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
         taken.add(new_id)
         numbered.add(new_id)
         planned.append((AddedFile(record, str(path), bom, failed_at, rule,
-                                  tuple(published.get(sha256, {}).get(new_id, ()))), data))
+                                  tuple(published.get(sha256, {}).get(new_id, ())), release,
+                                  tuple(sources.items()) if release is not None else ()), data))
     return planned
+
+
+def _reads_as(data: bytes, encoding: str, text: str, where: Location) -> bool:
+    """Whether ``encoding`` reads ``data`` as ``text`` (what add's rule read), by check-raw's rule."""
+    try:
+        return decode(data, encoding, where) == text
+    except (CorpusError, LookupError):
+        return False
+
+
+def _from_release(sources: dict[str, str], release: str | None) -> str:
+    """What a refusal adds when a value came from a release: which, and how to replace it."""
+    restored = [field for field, source in sources.items() if source == "release" and field != "encoding"]
+    if release is None or not restored:
+        return ""
+    return (f" (the {', '.join(RESTORED_WORDS[field] for field in restored)} of release {release}, which published "
+            "these bytes: give the value with its evidence to replace it)")
 
 
 def manifest_line(record: ManifestRecord) -> bytes:

@@ -61,6 +61,25 @@ def published_documents(dist: Path) -> dict[str, dict[str, list[str]]]:
     return published
 
 
+def published_rows(dist: Path, wanted: dict[tuple[str, str], str],
+                   columns: tuple[str, ...]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The documents-config rows that releases in ``dist`` published: ``wanted`` maps
+    (raw_sha256, doc_id) to the version whose row is asked for; each row found holds those of
+    ``columns`` its config has (a release made by older code may lack some: they are left out,
+    never filled in). Releases are not verified here: ``published_documents`` verified them."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for version in sorted(set(wanted.values())):
+        for file in sorted((dist / version / "data" / "documents").glob("*.parquet")):
+            parquet = open_parquet(file)
+            carried = [column for column in columns if column in parquet.schema_arrow.names]
+            table = parquet.read(columns=["raw_sha256", "doc_id", *carried])
+            for row in table.to_pylist():
+                key = (row.pop("raw_sha256"), row.pop("doc_id"))
+                if wanted.get(key) == version:
+                    rows[key] = {column: row[column] for column in carried}
+    return rows
+
+
 def load(release: Release, config: str, *, split: str | None = None, streaming: bool = False,
          root: str | Path = ".", **load_dataset_kwargs: Any) -> Any:
     """``datasets.load_dataset`` on a verified release: a DatasetDict (a Dataset with ``split``;
