@@ -3,13 +3,16 @@
 A document removed from raw/ and added again got the next number (005_2cde5fe42a71d5e6 came back
 as 007_2cde5fe42a71d5e6): its fold and designated split, functions of the doc_id, moved (fold 4
 -> 0), a test article could come back in train, and the annotations stored under the old id no
-longer attached. Found by a hunt."""
+longer attached. Found by a hunt. And it came back without what the corpus knew of it: its
+invented-article evidence (which the card's caveats name) and its stated date, so a release made
+again differed from 1.1.5 in its card and its documents config."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -17,10 +20,11 @@ import pytest
 from click.testing import CliRunner
 
 from corpus_tools.cli import cli
-from corpus_tools.documents.add import add_files
+from corpus_tools.documents.add import NOT_GIVEN, add_files
 from corpus_tools.documents.raw import check_raw, read_manifest
 from corpus_tools.errors import CorpusError
 from corpus_tools.layout import Layout
+from corpus_tools.records import Evidence
 from corpus_tools.release.splits import designated_split, fold_of
 from corpus_tools.release.versions import list_versions
 
@@ -186,3 +190,137 @@ def test_a_copy_without_dist_knows_no_release_and_numbers_on(corpus, tmp_path):
     path = remove(corpus, REMOVED, tmp_path / "in" / "removed.txt")
     [added] = add_files(corpus, [path])
     assert (added.record.doc_id, added.published) == ("007_2cde5fe42a71d5e6", ())
+
+
+# What the corpus knew of a document comes back with its bytes: the metadata of the latest
+# release that published them, unless an option gives it. Removing 005 and adding it again lost
+# its invented-article evidence (the card's caveat names invented articles) and its stated date.
+
+def removed_line(layout: Layout, doc_id: str) -> bytes:
+    return next(line for line in layout.manifest.read_bytes().splitlines(keepends=True)
+                if json.loads(line)["doc_id"] == doc_id)
+
+
+def release_like_latest(layout: Layout, version: str, change) -> None:
+    """A release ``version`` like the latest whose documents table is ``change(table)``, with its
+    SHA256SUMS made anew (so it verifies)."""
+    from corpus_tools.release.checksums import SUMS_FILE, sums_text, verify_release
+
+    release = layout.dist / version
+    shutil.copytree(layout.dist / LATEST, release)
+    path = release / "data" / "documents" / "train-00000-of-00001.parquet"
+    pq.write_table(change(pq.read_table(path)), path)
+    (release / SUMS_FILE).write_text(sums_text(release))
+    assert verify_release(release).valid
+
+
+def set_cell(table, column: str, doc_id: str, change):
+    """``table`` with the ``column`` of ``doc_id``'s row ``change(value)``."""
+    import pyarrow as pa
+
+    values = table.column(column).to_pylist()
+    index = table.column("doc_id").to_pylist().index(doc_id)
+    values[index] = change(values[index])
+    field = table.schema.field(column)
+    return table.set_column(table.column_names.index(column), field, pa.array(values, field.type))
+
+
+def test_a_removed_document_added_again_gets_its_manifest_line_back_byte_for_byte(corpus, tmp_path):
+    line = removed_line(corpus, REMOVED)
+    assert b'"Invented article: ' in line and b'"August 19, 2022"' in line  # what was lost
+    path = remove(corpus, REMOVED, tmp_path / "in" / "removed.txt")
+    result = CliRunner().invoke(cli, ["add", "--root", str(corpus.root), str(path)])
+    assert result.exit_code == 0, result.output
+    assert corpus.manifest.read_bytes().splitlines(keepends=True)[-1] == line
+    said = result.output.splitlines()
+    assert said[0].endswith("(from release 1.1.5), publisher None, date '2022-08-19', an invented article")
+    assert said[2] == (f"note: from release {LATEST} (the latest to publish these bytes): encoding, title, "
+                       "publisher with its evidence, publication date with its precision and evidence")
+    assert check_raw(corpus).valid
+
+
+def test_a_given_value_wins_and_the_rest_comes_from_the_release(corpus, tmp_path):
+    line = json.loads(removed_line(corpus, REMOVED))
+    path = remove(corpus, REMOVED, tmp_path / "in" / "removed.txt")
+    result = CliRunner().invoke(cli, ["add", "--root", str(corpus.root), str(path), "--date", "2022-08",
+                                      "--date-evidence", "line 5"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(corpus.manifest.read_bytes().splitlines()[-1])
+    assert (record["publication_date"], record["publication_date_precision"]) == ("2022-08", "month")
+    assert record["publication_date_evidence"] == {"kind": "stated", "line": 5, "quote": "August 19, 2022",
+                                                   "reasoning": None}
+    assert {key: value for key, value in record.items() if not key.startswith("publication_date")} == \
+        {key: value for key, value in line.items() if not key.startswith("publication_date")}
+    assert result.output.splitlines()[2] == (
+        f"note: from release {LATEST} (the latest to publish these bytes): encoding, title, publisher with its "
+        "evidence; given: publication date with its precision and evidence")
+
+
+def test_release_of_the_same_version_after_the_round_trip_is_unchanged(corpus, tmp_path):
+    """The strongest check that nothing of the document was lost: the release made again from the
+    corpus with 005 removed and added back (last in the manifest now) is byte for byte 1.1.5.
+    annotations/ is copied as the release's input, as it is; nothing is compared with it."""
+    from corpus_tools.version import __version__
+
+    assert __version__ == LATEST  # the version the code releases is the latest in dist/
+    shutil.copytree(REPO / "annotations", corpus.root / "annotations")
+    path = remove(corpus, REMOVED, tmp_path / "in" / "removed.txt")
+    assert CliRunner().invoke(cli, ["add", "--root", str(corpus.root), str(path)]).exit_code == 0
+    result = CliRunner().invoke(cli, ["release", "--root", str(corpus.root)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].startswith(f"release {LATEST} unchanged")
+
+
+def test_the_latest_release_is_taken_and_a_column_it_lacks_is_not_filled_in(corpus, tmp_path):
+    """A release made by older code may lack a column of the documents config (1.0.0 has no fold):
+    the field stays as add sets it for new bytes; a date's precision follows from the date."""
+    def older(table):
+        table = set_cell(table, "title", REMOVED, lambda _: "US envoy returns")  # the latest release's title
+        return table.drop_columns(["publisher_evidence", "publication_date_precision"])
+
+    line = json.loads(removed_line(corpus, REMOVED))
+    path = remove(corpus, REMOVED, tmp_path / "in" / "removed.txt")
+    release_like_latest(corpus, NEXT, older)
+    [added] = add_files(corpus, [path])
+    record = added.record
+    assert (added.release, dict(added.sources)) == (NEXT, {"encoding": "release", "title": "release",
+                                                           "publisher": "rule", "publication_date": "release"})
+    assert record.title == "US envoy returns" and added.title_rule == f"from release {NEXT}"
+    assert (record.publisher, record.publisher_evidence) == (None, Evidence("none", reasoning=NOT_GIVEN))
+    assert (record.publication_date, record.publication_date_precision) == ("2022-08-19", "day")
+    assert asdict(record.publication_date_evidence) == line["publication_date_evidence"]
+
+
+def test_an_encoding_the_release_published_that_reads_the_bytes_alike_comes_back(corpus, tmp_path):
+    """005 is ASCII: cp1252 reads it as UTF-8 does, so a manifest saying cp1252 was true; an
+    encoding that reads the bytes otherwise is not taken."""
+    path = remove(corpus, REMOVED, tmp_path / "in" / "removed.txt")
+    release_like_latest(corpus, NEXT, lambda table: set_cell(table, "raw_encoding", REMOVED, lambda _: "cp1252"))
+    [added] = add_files(corpus, [path])
+    assert (added.record.encoding, dict(added.sources)["encoding"]) == ("cp1252", "release")
+
+
+def test_a_published_value_that_fails_the_checks_is_refused_and_a_given_one_replaces_it(corpus, tmp_path):
+    def miscited(table):  # line 6 does not hold the date
+        return set_cell(table, "publication_date_evidence", REMOVED, lambda evidence: {**evidence, "line": 6})
+
+    path = remove(corpus, REMOVED, tmp_path / "in" / "removed.txt")
+    release_like_latest(corpus, NEXT, miscited)
+    before = snapshot(corpus)
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus, [path])
+    assert refused.value.code == "metadata-invalid"
+    assert refused.value.message.startswith("publication_date_evidence: line 6 of 005_2cde5fe42a71d5e6.txt does "
+                                            "not contain the quote 'August 19, 2022'")
+    assert refused.value.message.endswith(
+        f"(the title, publisher with its evidence, publication date with its precision and evidence of release "
+        f"{NEXT}, which published these bytes: give the value with its evidence to replace it)")
+    assert snapshot(corpus) == before  # nothing written
+    [added] = add_files(corpus, [path], date="2022-08-19", date_evidence="line 5")
+    assert dict(added.sources)["publication_date"] == "given"
+
+
+def test_new_bytes_and_given_values_are_as_before(corpus):
+    [added] = add_files(corpus, [ARTICLE], title="Given")
+    assert (added.release, added.sources, added.title_rule) == (None, (), "given")
+    assert added.record.publisher_evidence == Evidence("none", reasoning=NOT_GIVEN)
