@@ -16,12 +16,15 @@ from corpus_tools.layout import Layout
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--doc-id", default=None, help="The doc_id (one file only); default: the one a release published the "
               "bytes under, else <next number>_<sha256[:16]>.")
-@click.option("--title", default=None, help="The title (one file only); default: the first line, if a headline.")
-@click.option("--publisher", default=None, help="The publisher (one file only); needs --publisher-evidence.")
+@click.option("--title", default=None, help="The title (one file only); default: the one a release published "
+              "for the bytes, else the first line, if a headline.")
+@click.option("--publisher", default=None, help="The publisher (one file only); needs --publisher-evidence; default: "
+              "the one a release published for the bytes (with its evidence), else none.")
 @click.option("--publisher-evidence", default=None, metavar="'line N' | REASONING",
               help="'line N': the file's line N states it (quoted from the file); else why it follows.")
 @click.option("--date", default=None, metavar="YYYY[-MM[-DD]]",
-              help="Publication date (one file only); needs --date-evidence.")
+              help="Publication date (one file only); needs --date-evidence; default: the one a release "
+                   "published for the bytes (with its evidence), else none.")
 @click.option("--date-evidence", default=None, metavar="'line N' | REASONING",
               help="'line N': the file's line N states it (quoted from the file); else why it follows.")
 @click.option("--invented", default=None, metavar="WHY",
@@ -34,9 +37,13 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
     Encoding, size and sha256 come from the bytes; the title from the first line when it is a
     headline; publisher and date stay null unless given with evidence. Bytes a release in dist/
     published keep the doc_id it published them under (a removed document added again keeps its
-    fold and split), and a note says so. Refused, with nothing written: a file already in the
-    corpus, a doc_id taken or unsafe, a --doc-id other than the published one, a release in dist/
-    that fails verification, an empty or binary file, bytes that are neither UTF-8 nor cp1252.
+    fold and split), and a note says so; their encoding, title, publisher and date (with
+    evidence) come from the latest release that published them, unless an option gives them
+    (the given value wins), and a note says which came from where. Refused, with nothing
+    written: a file already in the corpus, a doc_id taken or unsafe, a --doc-id other than the
+    published one, a release in dist/ that fails verification, a value from a release that fails
+    the checks a given one must pass (an option replaces it), an empty or binary file, bytes that
+    are neither UTF-8 nor cp1252.
     With no FILES: finish an add that was killed while it moved its files in (check-raw names
     them as unlisted).
 
@@ -45,7 +52,8 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
         corpus-tools add article.txt
         corpus-tools add article.txt --date 2024-03-12 --date-evidence 'line 3'
         corpus-tools add a.txt b.txt c.txt
-        corpus-tools add removed.txt         # published bytes: keeps their published doc_id
+        corpus-tools add removed.txt         # published bytes: their published doc_id and metadata
+        corpus-tools add removed.txt --date 2022-08 --date-evidence 'line 5'   # the rest from the release
         corpus-tools add fixture.txt --invented 'written to test the quote rules'
         corpus-tools add                     # finish an add that was killed
     """
