@@ -197,6 +197,32 @@ def test_a_directory_that_is_no_release_is_refused(tmp_path):
     assert caught.value.code == "release-missing" and "SHA256SUMS" in caught.value.message
 
 
+def test_a_copy_without_its_sha256sums_is_no_release_to_every_reader(tmp_path):
+    """load, load_pandas, export and view said release-tampered ("SHA256SUMS is missing (and 11
+    more)", every file unlisted) where diff and docs/release.md say release-missing: each reader
+    judged a directory with croissant.json but no SHA256SUMS its own way."""
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import cli
+
+    release = Path(__file__).resolve().parent.parent / "dist" / "1.1.0"
+    copy = tmp_path / "copy"
+    shutil.copytree(release, copy)
+    (copy / SUMS_FILE).unlink()
+    line = f"Error: {copy}: [release-missing] not a release directory: no SHA256SUMS\n"
+    for argv in (["diff", str(release), str(copy)],
+                 ["export", "--format", "jsonl", str(copy), "-o", str(tmp_path / "o")],
+                 ["view", str(copy), "-o", str(tmp_path / "site")]):
+        result = CliRunner().invoke(cli, argv)
+        assert (result.exit_code, result.output) == (1, line), argv
+    for load in (corpus_tools.load, corpus_tools.load_pandas):
+        with pytest.raises(CorpusError) as caught:
+            load(copy, "entities")
+        assert (caught.value.code, caught.value.message) == (
+            "release-missing", "not a release directory: no SHA256SUMS")
+        assert caught.value.location.file == str(copy)
+
+
 def test_no_release_at_all(tmp_path):
     with pytest.raises(CorpusError) as caught:
         corpus_tools.load(None, "entities", root=tmp_path)

@@ -160,6 +160,19 @@ def open_parquet(path: Path) -> pq.ParquetFile:
                           Location(file=str(path))) from None
 
 
+def require_release(root: str | Path) -> Path:
+    """``root`` if it holds a release whose every file matches SHA256SUMS, for every reader of a
+    release (load, export, view, diff, add): ``release-missing`` naming what it lacks of
+    SHA256SUMS, croissant.json and data/ (a directory that is no release, or only part of one),
+    else ``require_verified``."""
+    root = Path(root)
+    missing = [name for name in (SUMS_FILE, "croissant.json", "data") if not (root / name).exists()]
+    if missing:
+        raise CorpusError("release-missing", f"not a release directory: no {', '.join(missing)}",
+                          Location(file=str(root)))
+    return require_verified(root)
+
+
 def require_verified(root: str | Path) -> Path:
     """``root`` if every file matches SHA256SUMS; else ``release-tampered`` naming the first file at fault."""
     root = Path(root)

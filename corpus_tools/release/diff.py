@@ -40,7 +40,7 @@ from corpus_tools.errors import CorpusError, Location
 from corpus_tools.iterutil import batched
 from corpus_tools.records import CHANGE_KINDS, ReleaseChange, ReleaseDiff
 from corpus_tools.release.arrow_schemas import file_features, label_names, name_labels, unnamed_label
-from corpus_tools.release.checksums import SUMS_FILE, open_parquet, require_verified
+from corpus_tools.release.checksums import open_parquet, require_release
 from corpus_tools.release.versions import (
     BUMPS, bump, next_version, release_metadata, resolve_release, version_key,
 )
@@ -286,12 +286,7 @@ class _Release:
 
 def open_release(where: str | Path, root: str | Path = ".") -> _Release:
     """A published release: checked against SHA256SUMS, named and versioned by its croissant.json."""
-    path = resolve_release(where, root)
-    missing = [name for name in (SUMS_FILE, "croissant.json", "data") if not (path / name).exists()]
-    if missing:
-        raise CorpusError("release-missing", f"not a release directory: no {', '.join(missing)}",
-                          Location(file=str(path)))
-    require_verified(path)
+    path = require_release(resolve_release(where, root))
     version, name = release_metadata(path)
     if "documents" not in _Release(path, version, name).configs():
         raise CorpusError("release-missing", "not a release directory: no documents config",

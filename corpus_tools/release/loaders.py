@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.release.checksums import open_parquet, require_verified
+from corpus_tools.release.checksums import open_parquet, require_release
 from corpus_tools.release.splits import SPLITS
 from corpus_tools.release.versions import list_versions, release_metadata, resolve_release
 
@@ -33,9 +33,9 @@ def _named(path: Path) -> str:
 
 def verified_release(release: Release, config: str, root: str | Path = ".") -> Path:
     """The release's directory, once every file matches SHA256SUMS and it has ``config``."""
-    # verified first: a directory that is no release is refused as such (release-missing), not
-    # for want of the config
-    path = require_verified(resolve_release(release, root))
+    # verified first: a directory that is no release, or part of one, is refused as such
+    # (release-missing), not for want of the config
+    path = require_release(resolve_release(release, root))
     configs = release_configs(path)
     if config not in configs:
         raise CorpusError("unknown-config", f"{_named(path)} has no config {config!r}; "
@@ -51,7 +51,7 @@ def published_documents(dist: Path) -> dict[str, dict[str, list[str]]]:
     cannot be trusted. No dist/ (a copy of the corpus without its releases): nothing."""
     published: dict[str, dict[str, list[str]]] = {}
     for version in list_versions(dist):
-        path = require_verified(dist / version)
+        path = require_release(dist / version)
         for file in sorted((path / "data" / "documents").glob("*.parquet")):
             table = open_parquet(file).read(columns=["doc_id", "raw_sha256"])
             for doc_id, sha256 in zip(table.column("doc_id").to_pylist(), table.column("raw_sha256").to_pylist()):

@@ -19,7 +19,7 @@ from corpus_tools.records import (
     Cue, EntityMention, Evidence, Quote, RegistryEntity, ReleaseContents, ReleasedDocument, Source, Span,
     TimeExpression,
 )
-from corpus_tools.release.checksums import open_parquet, require_verified
+from corpus_tools.release.checksums import open_parquet, require_release
 from corpus_tools.release.export import read_config, read_documents
 from corpus_tools.release.versions import release_metadata
 
@@ -30,7 +30,7 @@ LAYERS = ("entities", "timexes", "quotes")
 def read_release(path: str | Path) -> ReleaseContents:
     """The release at ``path`` (a directory, called anything), after verifying it: its version
     (its croissant.json's), registry and doc_ids (``documents`` reads the documents)."""
-    path = require_verified(path)
+    path = require_release(path)
     for config in CONFIGS:
         if not sorted((path / "data" / config).glob("*.parquet")):
             raise CorpusError("release-missing", f"the release has no {config} config",
