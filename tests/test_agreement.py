@@ -509,10 +509,6 @@ def test_the_chosen_annotations_alone_are_the_annotation_sets_chosen(tmp_path):
     chosen = load_chosen(Layout.at(tmp_path), documents, registry,
                          reading=lambda total: totals.append(total) or reads.append)
     assert chosen == annotation_set.chosen and list(chosen) == ["doc-a", "doc-b"] and (totals, reads) == ([2], [1, 1])
-    totals, reads = [], []
-    whole = load_annotation_set(Layout.at(tmp_path), documents, registry,
-                                reading=lambda total: totals.append(total) or reads.append)
-    assert whole == annotation_set and (totals, reads) == ([5], [1] * 5)  # 3 versions, 2 chosen
     assert chosen["doc-a"].provenance.annotator == "2" and chosen["doc-a"].provenance.reason == "latest"
 
 

@@ -691,18 +691,15 @@ class RecordsOnDisk(Mapping):
 
 
 def load_annotation_set(layout: Layout, documents: Mapping[str, Document],
-                        registry: Mapping[str, RegistryEntity],
-                        reading: Reading | None = None) -> AnnotationSet:
+                        registry: Mapping[str, RegistryEntity]) -> AnnotationSet:
     """Per document the chosen annotation and every annotator's version (module docstring: the
-    rule). Holds the whole set in memory; ``iter_annotation_set`` streams it. ``reading``: as
-    ``AnnotationIndex.records``' (a record: a version, or a chosen annotation)."""
+    rule). Holds the whole set in memory; ``iter_annotation_set`` streams it."""
     problems: list[Problem] = []
     left_out: list[Problem] = []
     tally: Counter = Counter()
     chosen: dict[str, DocumentAnnotations] = {}
     versions: dict[str, list[DocumentAnnotations]] = {}
-    for annotations in iter_annotation_set(layout, documents, registry, problems, tally, left_out=left_out,
-                                           reading=reading):
+    for annotations in iter_annotation_set(layout, documents, registry, problems, tally, left_out=left_out):
         if annotations.provenance.reason == "version":
             versions.setdefault(annotations.doc_id, []).append(annotations)
         else:
