@@ -82,6 +82,14 @@ def test_lines_are_grouped_by_publisher_and_ordered_by_spread_source_and_line():
     assert repeated_lines(_mixed()) == [RepeatedLine("Alpha Post", NEWSLETTER, ("a1", "a2", "a3"))]
 
 
+def test_a_threshold_below_one_document_lists_every_line_as_one_of_one_does():
+    """A line's text was kept when its count reached the threshold exactly, which a count never
+    does at 0: min_documents=0 listed no line, where every line is in 0 or more documents."""
+    every = repeated_lines(_mixed(), min_documents=1)
+    assert repeated_lines(_mixed(), min_documents=0) == every
+    assert len(every) == 18 and every[0] == RepeatedLine("Alpha Post", NEWSLETTER, ("a1", "a2", "a3"))
+
+
 def test_a_line_is_held_as_a_digest_and_its_text_only_once_it_is_reported():
     """Most lines are in one document: memory holds 16 bytes and a reference for each, not its text."""
     tally = _LineTally(min_documents=3)

@@ -50,7 +50,7 @@ class _LineTally:
     line of text, for each distinct line of the corpus."""
 
     def __init__(self, min_documents: int):
-        self.min_documents = min_documents
+        self.min_documents = max(min_documents, 1)  # every line is in one document at least
         self.first: dict[bytes, str] = {}  # every line's first document, in the order the lines came
         self.later: dict[bytes, list[str]] = {}  # the other documents of a line seen again
         self.lines: dict[bytes, tuple[str | None, str]] = {}  # (publisher, line) of those reported
