@@ -540,3 +540,21 @@ def test_every_committed_release_exports_in_every_format(version, fmt, tmp_path)
         # quotes share sources and cues: each region is one span (it was one per quote: 101 of 90 in 1.1.0)
         counts = [sum(len(doc.spans[group]) for doc in docs) for group in ("quotes", "sources", "cues")]
         assert counts == {"1.0.0": [46, 43, 44], "1.1.0": [101, 90, 93]}[version]
+
+
+def test_the_label_check_names_the_row_of_a_list_of_ids_in_a_later_chunk(tmp_path):
+    """Every reader's check (arrow_schemas.require_named) finds the row at fault through the
+    list's parent indices, in whichever chunk it is; the readers' tests edit the first row only."""
+    import pyarrow as pa
+
+    from corpus_tools.release.arrow_schemas import require_named
+
+    tags = pa.list_(pa.int64())
+    chunks = [pa.array([[0, 1], None], tags), pa.array([[], [2, None, 3]], tags)]
+    table = pa.table({"doc_id": pa.chunked_array([["d0", "d1"], ["d2", "d3"]]), "ner_tags": pa.chunked_array(chunks)})
+    require_named(table.slice(0, 3), {"ner_tags": ("O", "B", "I")}, tmp_path / "f.parquet")  # d3 left out
+    with pytest.raises(CorpusError) as caught:
+        require_named(table, {"ner_tags": ("O", "B", "I")}, tmp_path / "f.parquet")
+    assert (caught.value.code, caught.value.message, caught.value.location.doc_id, caught.value.location.file) == (
+        "release-invalid", "ner_tags: label id 3 names no label (the file's features have 3)", "d3",
+        str(tmp_path / "f.parquet"))

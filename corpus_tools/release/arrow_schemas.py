@@ -22,12 +22,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any, Union
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from corpus_tools.errors import CorpusError
+from corpus_tools.errors import CorpusError, Location
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
 
 # IOB2 tags: O first (id 0), then B-/I- per entity label in contract order.
@@ -340,6 +341,16 @@ def unnamed_label(data: pa.Table | pa.RecordBatch, names: dict[str, tuple[str, .
                     f"{column}: label id {values[first].as_py()} names no label (the file's features have "
                     f"{len(labels)})")
     return None
+
+
+def require_named(data: pa.Table | pa.RecordBatch, names: dict[str, tuple[str, ...]], file: Path) -> None:
+    """Refuse (``release-invalid``) ``data`` read from ``file`` when a label id names no label of
+    ``names`` (``unnamed_label``), naming the document and region of the first row at fault: the
+    one check of every reader of a release (export, view, diff, load_pandas)."""
+    if wrong := unnamed_label(data, names):
+        row = data.slice(wrong[0], 1).to_pylist()[0]
+        raise CorpusError("release-invalid", wrong[1], Location(file=str(file), doc_id=row.get("doc_id"),
+                                                                region_id=row.get("id")))
 
 
 def name_labels(row: dict, names: dict[str, tuple[str, ...]]) -> dict:

@@ -39,7 +39,7 @@ from corpus_tools.documents.align import TextAlignment
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.iterutil import batched
 from corpus_tools.records import CHANGE_KINDS, ReleaseChange, ReleaseDiff
-from corpus_tools.release.arrow_schemas import file_features, label_names, name_labels, unnamed_label
+from corpus_tools.release.arrow_schemas import file_features, label_names, name_labels, require_named
 from corpus_tools.release.checksums import open_parquet, require_release
 from corpus_tools.release.versions import (
     BUMPS, bump, next_version, release_metadata, resolve_release, version_key,
@@ -269,12 +269,8 @@ class _Release:
         """Rows as dicts, label ids as names: all, or those of some documents (in their order)."""
         table = self.table(config) if documents is None else self.batch(config, documents)
         names = label_names(self.features(config))
-        rows = table.to_pylist()
-        if wrong := unnamed_label(table, names):
-            row = rows[wrong[0]]
-            raise CorpusError("release-invalid", wrong[1], Location(
-                file=str(self.path / "data" / config), doc_id=row.get("doc_id"), region_id=row.get("id")))
-        return [name_labels(row, names) for row in rows]
+        require_named(table, names, self.path / "data" / config)  # the rows of several files
+        return [name_labels(row, names) for row in table.to_pylist()]
 
     def rows_by_document(self, config: str, documents: Sequence[str]) -> dict[str, list[dict]]:
         key = self.document_key(config)

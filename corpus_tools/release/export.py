@@ -46,7 +46,7 @@ from corpus_tools.layout import check_output
 from corpus_tools.records import DocumentRows, ExportResult, Unaligned
 import corpus_tools.release.brat as brat
 from corpus_tools.release.arrow_schemas import (file_features, label_names, missing_columns, name_labels,
-                                                unnamed_label)
+                                                require_named)
 from corpus_tools.release.checksums import open_parquet
 from corpus_tools.release.loaders import Release, verified_release
 from corpus_tools.release.splits import SPLITS
@@ -115,12 +115,8 @@ def read_config(path: Path, config: str, splits: tuple[str, ...] = SPLITS) -> It
             parquet = _config_file(config, file)
             names = label_names(file_features(parquet.schema_arrow))
             for batch in parquet.iter_batches(_BATCH_ROWS):
-                rows = batch.to_pylist()
-                if wrong := unnamed_label(batch, names):
-                    row = rows[wrong[0]]
-                    raise CorpusError("release-invalid", wrong[1], Location(
-                        file=str(file), doc_id=row.get("doc_id"), region_id=row.get("id")))
-                for row in rows:
+                require_named(batch, names, file)
+                for row in batch.to_pylist():
                     yield name_labels(row, names)
 
 

@@ -147,13 +147,10 @@ def load_pandas(release: Release, config: str, *, split: str | None = None, root
 def _label_names(table, file: Path):
     import pandas as pd
 
-    from corpus_tools.release.arrow_schemas import file_features, label_names, unnamed_label
+    from corpus_tools.release.arrow_schemas import file_features, label_names, require_named
 
     names = label_names(file_features(table.schema))
-    if wrong := unnamed_label(table, names):
-        row = table.slice(wrong[0], 1).to_pylist()[0]
-        raise CorpusError("release-invalid", wrong[1], Location(file=str(file), doc_id=row.get("doc_id"),
-                                                                region_id=row.get("id")))
+    require_named(table, names, file)
     frame = table.to_pandas()
     for column, labels in names.items():
         values = frame[column]
