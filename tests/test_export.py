@@ -558,3 +558,14 @@ def test_the_label_check_names_the_row_of_a_list_of_ids_in_a_later_chunk(tmp_pat
     assert (caught.value.code, caught.value.message, caught.value.location.doc_id, caught.value.location.file) == (
         "release-invalid", "ner_tags: label id 3 names no label (the file's features have 3)", "d3",
         str(tmp_path / "f.parquet"))
+
+
+def test_the_label_check_names_the_first_row_at_fault_whichever_column_holds_it(tmp_path):
+    """It named the first bad row of the first column with one, not the first row at fault."""
+    import pyarrow as pa
+
+    from corpus_tools.release.arrow_schemas import unnamed_label
+
+    table = pa.table({"label": pa.array([0, 0, 0, 9], pa.int64()), "quote_type": pa.array([0, 7, 0, 0], pa.int64())})
+    assert unnamed_label(table, {"label": ("A", "B"), "quote_type": ("direct", "indirect")}) == (
+        1, "quote_type: label id 7 names no label (the file's features have 2)")

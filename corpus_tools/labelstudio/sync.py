@@ -16,7 +16,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from corpus_tools.fsutil import atomic_writer
 from corpus_tools.layout import check_output
@@ -25,6 +25,9 @@ from corpus_tools.errors import CorpusError, Location, Report, agreeing, quantit
 from corpus_tools.labelstudio.config import labeling_config
 from corpus_tools.labelstudio.tasks import make_tasks, task_key
 from corpus_tools.records import Document, DocumentAnnotations, Snapshot
+
+if TYPE_CHECKING:  # imported where it is used, as task_inputs imports the rest of consolidate
+    from corpus_tools.annotations.consolidate import Reading
 
 IMPORT_BATCH = 250  # tasks per import request: the full texts make requests large
 PAGE_SIZE = 500
@@ -140,7 +143,7 @@ class TaskInputs:
 
 
 def task_inputs(layout, predictions: bool = False,
-                reading: Callable[[int], Callable[[int], None] | None] | None = None,
+                reading: Reading | None = None,
                 on_checking: Callable[[int], None] | None = None) -> TaskInputs:
     """The corpus's documents, and (with ``predictions``) its chosen annotations and
     pre-annotations (corpus_tools.preannotate) for the documents without one, as

@@ -321,6 +321,7 @@ def unnamed_label(data: pa.Table | pa.RecordBatch, names: dict[str, tuple[str, .
     """The first row of ``data`` with a label id that names no label of ``names``
     (``label_names``), and what is wrong with it; None when every id names one. A negative id
     is one too: Python and pandas would count it from the end."""
+    found = []  # each column's first row at fault: the first of them is the row named
     for column, labels in names.items():
         values = data.column(column)
         listed = pa.types.is_list(values.type) or pa.types.is_large_list(values.type)
@@ -337,10 +338,10 @@ def unnamed_label(data: pa.Table | pa.RecordBatch, names: dict[str, tuple[str, .
         wrong = pc.indices_nonzero(pc.or_(pc.less(values, 0), pc.greater_equal(values, len(labels))))
         if len(wrong):
             first = wrong[0].as_py()
-            return (first if rows is None else rows[first].as_py(),
-                    f"{column}: label id {values[first].as_py()} names no label (the file's features have "
-                    f"{len(labels)})")
-    return None
+            found.append((first if rows is None else rows[first].as_py(),
+                          f"{column}: label id {values[first].as_py()} names no label (the file's features have "
+                          f"{len(labels)})"))
+    return min(found, key=lambda item: item[0], default=None)
 
 
 def require_named(data: pa.Table | pa.RecordBatch, names: dict[str, tuple[str, ...]], file: Path) -> None:
