@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import stat
 import tempfile
 
@@ -340,3 +345,94 @@ def test_ensure_user_refuses_what_is_no_email_address_whoever_calls_it(tmp_path,
     result = CliRunner().invoke(cli, ["adjudicate", "--strategy", "majority", "--push", "--reviewer", email, "--data-dir",
                                       str(tmp_path / "data"), "--root", str(corpus_copy.root)])
     assert result.exit_code == 1 and "[labelstudio-bad-email]" in result.output, result.output
+
+
+BOOTING = "sleep 30\n"  # a "server" that runs and never answers, as Label Studio while it migrates
+
+
+def _wait_for(predicate, seconds=10.0):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
+def test_two_starts_of_one_data_dir_at_once_run_one_server(tmp_path):
+    """Both used to launch a server on the one database (Label Studio's migrations clashed, both
+    failed, and one removed the data dir the other was using)."""
+    import threading
+
+    cache = fake_server_cache(tmp_path / "cache", BOOTING)
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    codes = []
+
+    def one_start():
+        try:
+            server.start(data_dir, cache=cache, timeout=3)
+        except CorpusError as error:
+            codes.append(error.code)
+
+    threads = [threading.Thread(target=one_start) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # one waited for its server (which never answers), the other was refused: never two servers
+    assert sorted(codes) in (["labelstudio-already-running", "labelstudio-start-timeout"],
+                             ["labelstudio-already-starting", "labelstudio-start-timeout"])
+
+
+def test_a_start_under_way_refuses_another_at_once(tmp_path):
+    cache = fake_server_cache(tmp_path / "cache", CRASH)
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    with server._start_lock(data_dir), pytest.raises(CorpusError) as refused:
+        server.start(data_dir, cache=cache, port=server.free_port())
+    assert str(refused.value) == (f"{data_dir}: [labelstudio-already-starting] another `corpus-tools labelstudio "
+                                  "server start` of this data dir is under way; wait for it to finish")
+    assert list(data_dir.iterdir()) == []  # nothing launched, nothing written
+
+
+def test_a_server_whose_start_was_killed_while_it_booted_is_seen_and_stopped(tmp_path):
+    """status said "no server is running" and a second start launched another server on the same
+    database, taking connection.json: the first one was left running where stop could not reach it."""
+    cache = fake_server_cache(tmp_path / "cache", BOOTING)
+    data_dir = tmp_path / "data"
+    starter = subprocess.Popen([sys.executable, "-c", "import sys; from pathlib import Path; "
+                                "from corpus_tools.labelstudio import server; "
+                                "server.start(Path(sys.argv[1]), cache=Path(sys.argv[2]), timeout=60)",
+                                str(data_dir), str(cache)])
+    _wait_for(lambda: (data_dir / server.CONNECTION_FILE).exists())
+    starter.kill()  # SIGKILL: no clean-up; the server, in its own session, goes on booting
+    starter.wait()
+    connection = server.read_connection(data_dir)
+    try:
+        _a_booting_server_is_seen(data_dir, cache, connection)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(connection.pid, signal.SIGKILL)
+
+
+def _a_booting_server_is_seen(data_dir, cache, connection):
+    assert server.is_running(connection) and server.status(data_dir) is None
+    runner = CliRunner()
+    said = runner.invoke(cli, ["labelstudio", "server", "status", "--data-dir", str(data_dir)])
+    assert said.exit_code == 1
+    assert said.output == (f"Error: {data_dir}: [labelstudio-not-answering] the server of this data dir runs (pid "
+                           f"{connection.pid}) but does not answer at {connection.url}: it may still be starting "
+                           f"(see {data_dir / server.LOG_FILE})\n")
+    again = runner.invoke(cli, ["labelstudio", "server", "start", "--data-dir", str(data_dir)],
+                          env={"CORPUS_TOOLS_CACHE": str(cache)})
+    assert again.exit_code == 1
+    assert again.output == (f"Error: {data_dir}: [labelstudio-already-running] a server for this data dir runs (pid "
+                            f"{connection.pid}) but does not answer at {connection.url}: it may still be starting "
+                            f"(see {data_dir / server.LOG_FILE}); stop it with `corpus-tools labelstudio server "
+                            "stop`\n")
+    assert server.read_connection(data_dir) == connection  # still names the one server
+    stopped = runner.invoke(cli, ["labelstudio", "server", "stop", "--data-dir", str(data_dir)])
+    assert stopped.output == "stopped\n"
+    with pytest.raises(ProcessLookupError):
+        os.killpg(connection.pid, 0)

@@ -299,15 +299,26 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
         raise CorpusError("labelstudio-exposed", f"listening on {host!r} exposes the server beyond this machine; "
                           "say so explicitly (--i-know-this-exposes-the-server) if that is what you want",
                           Location(file="--host"))
-    if (running := status(data_dir)) is not None:
-        raise CorpusError("labelstudio-already-running", f"a server for this data dir is running at "
-                          f"{running.url} (pid {running.pid})", Location(file=str(data_dir)))
+    _refuse_running(data_dir)
     port = port or free_port()
     _check_port_free(host, port)
     env = install(cache, echo)
-    created, process = _first_missing(data_dir), None
+    created = _first_missing(data_dir)
     try:
         _private_dir(data_dir)
+    except BaseException:
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
+        raise
+    with _start_lock(data_dir):
+        _refuse_running(data_dir)  # again: a start that held the lock until now may have started one
+        return _launch(data_dir, created, env, port, timeout, echo, database, host)
+
+
+def _launch(data_dir: Path, created: Path | None, env: Path, port: int, timeout: float,
+            echo: Callable[[str], None], database: str | None, host: str) -> RunningServer:
+    process = None
+    try:
         credentials = _credentials(data_dir)
         if database is None and (data_dir / CONNECTION_FILE).exists():
             with contextlib.suppress(CorpusError):
@@ -341,6 +352,41 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
                                   f"removed{where}", Location(file=str(data_dir))) from None
         raise
     return RunningServer(connection, process)
+
+
+def _refuse_running(data_dir: Path) -> None:
+    """Refuse a data dir whose recorded server process still runs, whether or not it answers yet
+    (a start whose command was killed while the server booted leaves one that does not)."""
+    if not (data_dir / CONNECTION_FILE).exists():
+        return
+    connection = read_connection(data_dir)
+    if not is_running(connection):
+        return
+    if _answers(connection):
+        raise CorpusError("labelstudio-already-running", f"a server for this data dir is running at "
+                          f"{connection.url} (pid {connection.pid})", Location(file=str(data_dir)))
+    raise CorpusError("labelstudio-already-running", f"a server for this data dir runs (pid {connection.pid}) but "
+                      f"does not answer at {connection.url}: it may still be starting (see "
+                      f"{data_dir / LOG_FILE}); stop it with `corpus-tools labelstudio server stop`",
+                      Location(file=str(data_dir)))
+
+
+@contextlib.contextmanager
+def _start_lock(data_dir: Path) -> Iterator[None]:
+    """An exclusive lock on the data dir itself while one start runs: two starts of one data dir
+    at once would run two servers on one database (their migrations clash) and each would remove
+    the dir the other made. The second is refused at once; nothing of the first is touched."""
+    descriptor = os.open(data_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CorpusError("labelstudio-already-starting", "another `corpus-tools labelstudio server start` of "
+                              "this data dir is under way; wait for it to finish",
+                              Location(file=str(data_dir))) from None
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
 
 
 def _keep_log(log: Path) -> Path | None:
@@ -449,6 +495,16 @@ def status(data_dir: Path) -> Connection | None:
     if not is_running(connection):
         return None
     return connection if _answers(connection) else None
+
+
+def running_but_not_answering(data_dir: Path) -> Connection | None:
+    """The connection of a server process of ``data_dir`` that runs but does not answer (still
+    starting, or hung), which ``status`` does not count as running; None otherwise."""
+    data_dir = resolved(data_dir)
+    if not (data_dir / CONNECTION_FILE).exists():
+        return None
+    connection = read_connection(data_dir)
+    return connection if is_running(connection) and not _answers(connection) else None
 
 
 def stop(data_dir: Path) -> bool:
