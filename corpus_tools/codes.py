@@ -200,6 +200,7 @@ labelstudio-not-started  error  no server was started for this checkout
 labelstudio-not-running  error  the server recorded for this checkout is not running
 labelstudio-not-answering  error  the server recorded for this data dir runs but does not answer (still starting, or hung)
 labelstudio-already-starting  error  another start of this data dir is under way
+labelstudio-key-refused  error  the data dir's database does not accept the API key of its connection.json (or there is none)
 labelstudio-port-unavailable  error  the server cannot listen on the port asked for (another process holds it)
 labelstudio-start-failed  error  the server exited while starting
 labelstudio-start-timeout  error  the server did not answer in time

@@ -436,3 +436,55 @@ def _a_booting_server_is_seen(data_dir, cache, connection):
     assert stopped.output == "stopped\n"
     with pytest.raises(ProcessLookupError):
         os.killpg(connection.pid, 0)
+
+
+def test_a_data_dir_with_a_database_but_no_connection_file_is_refused_at_once(tmp_path):
+    """Label Studio keeps an existing admin's key: the new key a start generated was refused until
+    the start timed out (600 s, saying nothing), and connection.json then named credentials the
+    server never had."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "label_studio.sqlite3").write_bytes(b"SQLite format 3\0")
+    with pytest.raises(CorpusError) as refused:
+        server.start(data_dir, cache=fake_server_cache(tmp_path / "cache", BOOTING), timeout=60)
+    assert str(refused.value) == (f"{data_dir}: [labelstudio-key-refused] this data dir holds a Label Studio database "
+                                  "(label_studio.sqlite3) but no connection.json: its admin's API key and password "
+                                  "are not known here, and Label Studio would refuse new ones; put back the data "
+                                  "dir's own connection.json, or use a new --data-dir")
+    assert sorted(path.name for path in data_dir.iterdir()) == ["label_studio.sqlite3"]
+
+
+# A healthy Label Studio whose database knows another key: /health says UP, whoami says 401.
+REFUSING = """import http.server, json, sys
+port = int(sys.argv[sys.argv.index("--port") + 1])
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        up = self.path == "/health"
+        body = json.dumps({"status": "UP"} if up else {"detail": "Invalid token."}).encode()
+        self.send_response(200 if up else 401)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
+"""
+
+
+def test_a_server_that_refuses_the_key_fails_the_start_at_once(tmp_path):
+    import time
+
+    (tmp_path / "refusing.py").write_text(REFUSING)
+    cache = fake_server_cache(tmp_path / "cache", f'exec {sys.executable} {tmp_path / "refusing.py"} "$@"\n')
+    data_dir = tmp_path / "data"
+    began = time.monotonic()
+    with pytest.raises(CorpusError) as refused:
+        server.start(data_dir, cache=cache, timeout=60)
+    assert time.monotonic() - began < 20  # not the whole timeout
+    assert refused.value.code == "labelstudio-key-refused"
+    url = refused.value.message.split(" ")[3]
+    assert refused.value.message.startswith(
+        f"the server at {url} is up but refuses the API key of {data_dir / server.CONNECTION_FILE}: its database was "
+        f"set up with another key; put back the data dir's own connection.json, or use a new --data-dir; {data_dir} "
+        "did not exist before this start and was removed")
+    assert not data_dir.exists()

@@ -300,6 +300,7 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
                           "say so explicitly (--i-know-this-exposes-the-server) if that is what you want",
                           Location(file="--host"))
     _refuse_running(data_dir)
+    _refuse_unknown_key(data_dir, database)
     port = port or free_port()
     _check_port_free(host, port)
     env = install(cache, echo)
@@ -312,6 +313,7 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
         raise
     with _start_lock(data_dir):
         _refuse_running(data_dir)  # again: a start that held the lock until now may have started one
+        _refuse_unknown_key(data_dir, database)
         return _launch(data_dir, created, env, port, timeout, echo, database, host)
 
 
@@ -369,6 +371,21 @@ def _refuse_running(data_dir: Path) -> None:
                       f"does not answer at {connection.url}: it may still be starting (see "
                       f"{data_dir / LOG_FILE}); stop it with `corpus-tools labelstudio server stop`",
                       Location(file=str(data_dir)))
+
+
+SQLITE_FILE = "label_studio.sqlite3"  # Label Studio's database in the data dir (DJANGO_DB=sqlite)
+
+
+def _refuse_unknown_key(data_dir: Path, database: str | None) -> None:
+    """Refuse a data dir that holds Label Studio's database but no connection.json: its admin
+    exists with a key nobody here knows, Label Studio keeps an existing admin's key and password,
+    so a new key would be refused until the start timed out (and its connection.json would name
+    credentials the server never had)."""
+    if database is None and not (data_dir / CONNECTION_FILE).exists() and (data_dir / SQLITE_FILE).exists():
+        raise CorpusError("labelstudio-key-refused", f"this data dir holds a Label Studio database ({SQLITE_FILE}) but "
+                          f"no {CONNECTION_FILE}: its admin's API key and password are not known here, and Label "
+                          f"Studio would refuse new ones; put back the data dir's own {CONNECTION_FILE}, or use a "
+                          "new --data-dir", Location(file=str(data_dir)))
 
 
 @contextlib.contextmanager
@@ -435,14 +452,21 @@ def _get(url: str, api_key: str | None = None, timeout: float = 10.0) -> tuple[i
 
 def _answers(connection: Connection) -> bool:
     """True when the server at the URL is ours: healthy and accepting our key."""
+    return _probe(connection) == "ours"
+
+
+def _probe(connection: Connection) -> str:
+    """"ours" when the server at the URL is healthy and accepts our key, "refused" when it is
+    healthy and refuses it (401/403), "down" otherwise."""
     try:
         status_code, body = _get(f"{connection.url}/health")
         if status_code != 200 or json.loads(body).get("status") != "UP":
-            return False
+            return "down"
         # another server could hold the port; only ours knows the generated key
-        return _get(f"{connection.url}/api/current-user/whoami", connection.api_key)[0] == 200
+        answer = _get(f"{connection.url}/api/current-user/whoami", connection.api_key)[0]
     except (OSError, ValueError):
-        return False
+        return "down"
+    return "ours" if answer == 200 else "refused" if answer in (401, 403) else "down"
 
 
 def _wait_until_ready(connection: Connection, process: subprocess.Popen, timeout: float, log_start: int) -> None:
@@ -452,8 +476,14 @@ def _wait_until_ready(connection: Connection, process: subprocess.Popen, timeout
         if process.poll() is not None:
             raise CorpusError("labelstudio-start-failed", f"the server exited with code {process.returncode}: "
                               f"{_last_log_line(log, log_start)}", Location(file=str(log)))
-        if _answers(connection):
+        answer = _probe(connection)
+        if answer == "ours":
             return
+        if answer == "refused":  # Label Studio makes its admin and token before it serves: final
+            raise CorpusError("labelstudio-key-refused", f"the server at {connection.url} is up but refuses the API "
+                              f"key of {Path(connection.data_dir) / CONNECTION_FILE}: its database was set up with "
+                              "another key; put back the data dir's own connection.json, or use a new --data-dir",
+                              Location(file=str(Path(connection.data_dir) / CONNECTION_FILE)))
         time.sleep(1.0)
     raise CorpusError("labelstudio-start-timeout", f"the server did not become healthy at {connection.url} "
                       f"within {timeout:.0f} s; its log's last line: {_last_log_line(log, log_start)}",
