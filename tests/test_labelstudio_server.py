@@ -31,7 +31,8 @@ def fake_server_cache(cache, script):
     env = server.env_path(cache)
     (env / "bin").mkdir(parents=True)
     python = server.env_python(env)
-    python.write_text("#!/bin/sh\n" + script)
+    # `python -c ...` is the check that the venv's interpreter finds label_studio: it does
+    python.write_text('#!/bin/sh\n[ "$1" = -c ] && exit 0\n' + script)
     python.chmod(0o755)
     (env / server.INSTALLED_STAMP).write_text(server.LABEL_STUDIO_VERSION + "\n")
     return cache
@@ -488,3 +489,26 @@ def test_a_server_that_refuses_the_key_fails_the_start_at_once(tmp_path):
         f"set up with another key; put back the data dir's own connection.json, or use a new --data-dir; {data_dir} "
         "did not exist before this start and was removed")
     assert not data_dir.exists()
+
+
+def test_a_venv_whose_python_was_upgraded_is_not_installed(tmp_path):
+    """Its stamp stayed, so install did nothing and every start failed with "No module named
+    'label_studio'": the venv's python links to the Python that built it, and after an upgrade
+    that link names another version, which reads another lib/pythonX.Y/site-packages."""
+    import venv
+
+    env = server.env_path(tmp_path / "cache")
+    venv.create(env, with_pip=False, symlinks=True)
+    [lib] = (env / "lib").iterdir()
+    (lib / "site-packages" / "label_studio").mkdir()
+    (lib / "site-packages" / "label_studio" / "__init__.py").write_text("")
+    (env / server.INSTALLED_STAMP).write_text(server.LABEL_STUDIO_VERSION + "\n")
+    assert server.is_installed(env)
+    assert server.server_python(tmp_path / "cache") == server.env_python(env)
+    lib.rename(lib.with_name("python3.0"))  # what an interpreter of another version finds
+    assert not server.is_installed(env)
+    with pytest.raises(CorpusError) as refused:
+        server.server_python(tmp_path / "cache")
+    assert refused.value.code == "labelstudio-not-installed"
+    server.env_python(env).unlink()  # the link dangles: the Python that built it is gone
+    assert not server.is_installed(env)

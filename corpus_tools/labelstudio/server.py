@@ -79,8 +79,20 @@ def env_python(env: Path) -> Path:
 
 
 def is_installed(env: Path) -> bool:
+    """The venv was built to the end (its stamp names the version) and its interpreter still runs
+    and finds label_studio: a venv's python is a link to the Python that built it, which an upgrade
+    can remove or replace with another version that does not read the venv's site-packages."""
     stamp = env / INSTALLED_STAMP
-    return env_python(env).exists() and stamp.exists() and stamp.read_text().strip() == LABEL_STUDIO_VERSION
+    if not (env_python(env).exists() and stamp.exists() and stamp.read_text().strip() == LABEL_STUDIO_VERSION):
+        return False
+    try:  # find_spec only looks for the package: no import of Django, a few milliseconds
+        return subprocess.run([str(env_python(env)), "-c", _FINDS_LABEL_STUDIO], stdin=subprocess.DEVNULL,
+                              capture_output=True, timeout=60).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+_FINDS_LABEL_STUDIO = "import importlib.util, sys; sys.exit(importlib.util.find_spec('label_studio') is None)"
 
 
 @contextlib.contextmanager
@@ -108,6 +120,8 @@ def install(cache: Path | None = None, echo: Callable[[str], None] = lambda _: N
     with _locked(target.parent / f".{target.name}.lock"):
         if is_installed(target):
             return target
+        if (target / INSTALLED_STAMP).exists():
+            echo(f"the venv in {target} no longer runs label_studio (was its Python upgraded or removed?): rebuilding it")
         echo(f"installing label-studio=={LABEL_STUDIO_VERSION} into {target} (takes a few minutes)")
         building = staging_dir(target.parent, f".{target.name}.building-")
         try:
