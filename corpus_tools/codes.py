@@ -204,6 +204,7 @@ labelstudio-key-refused  error  the data dir's database does not accept the API 
 labelstudio-port-unavailable  error  the server cannot listen on the port asked for (another process holds it)
 labelstudio-start-failed  error  the server exited while starting
 labelstudio-start-timeout  error  the server did not answer in time
+labelstudio-start-interrupted  error  server start was interrupted (Ctrl-C) while it waited
 labelstudio-user-failed  error  creating an annotator account failed
 labelstudio-bad-database  error  --database is not a postgresql://USER:PASSWORD@HOST:PORT/NAME URL
 labelstudio-exposed  error  listening beyond loopback without saying so explicitly

@@ -13,6 +13,8 @@ import stat
 import tempfile
 
 import pytest
+from pathlib import Path
+
 from click.testing import CliRunner
 
 from corpus_tools.cli import cli
@@ -512,3 +514,46 @@ def test_a_venv_whose_python_was_upgraded_is_not_installed(tmp_path):
     assert refused.value.code == "labelstudio-not-installed"
     server.env_python(env).unlink()  # the link dangles: the Python that built it is gone
     assert not server.is_installed(env)
+
+
+def test_ctrl_c_while_the_server_starts_says_what_became_of_it(tmp_path):
+    """It said only "Aborted!": not that the server was stopped, nor that the data dir it made was
+    removed, nor where the copy of its log went (left unnamed in the temporary directory)."""
+    cache = fake_server_cache(tmp_path / "cache", BOOTING)
+    (tmp_path / "tmp").mkdir()
+    data_dir = tmp_path / "new" / "data"
+    starter = subprocess.Popen([str(Path(sys.executable).with_name("corpus-tools")), "labelstudio", "server", "start",
+                                "--data-dir", str(data_dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "CORPUS_TOOLS_CACHE": str(cache), "TMPDIR": str(tmp_path / "tmp")})
+    _wait_for(lambda: (data_dir / server.CONNECTION_FILE).exists())
+    pid = server.read_connection(data_dir).pid
+    starter.send_signal(signal.SIGINT)  # as Ctrl-C does (the server, in its own session, gets none)
+    out, err = starter.communicate(timeout=30)
+    [kept] = (tmp_path / "tmp").iterdir()
+    assert starter.returncode == 1
+    assert err == (f"Error: {data_dir}: [labelstudio-start-interrupted] interrupted; the server was stopped; "
+                   f"{tmp_path / 'new'} did not exist before this start and was removed; its log is kept in {kept}\n")
+    assert out.startswith("starting Label Studio at http://127.0.0.1:")
+    assert not (tmp_path / "new").exists()
+    _wait_for(lambda: not _group_alive(pid))
+
+
+def _group_alive(pid):
+    try:
+        os.killpg(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_start_says_it_is_still_waiting(tmp_path, monkeypatch):
+    """A first start is silent for its minute of migrations, and up to the 600 s timeout."""
+    monkeypatch.setattr(server, "PROGRESS_EVERY", 1.0)
+    lines = []
+    with pytest.raises(CorpusError) as failed:
+        server.start(tmp_path / "data", cache=fake_server_cache(tmp_path / "cache", BOOTING), timeout=2.5,
+                     echo=lines.append)
+    assert failed.value.code == "labelstudio-start-timeout"
+    assert lines[0].startswith("starting Label Studio at http://127.0.0.1:")
+    assert lines[1:] == [f"still waiting for the server after {seconds} s (a first start migrates its database, "
+                         "about a minute; gives up after 2 s)" for seconds in (1, 2)]

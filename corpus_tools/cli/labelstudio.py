@@ -96,8 +96,13 @@ def server_start(data_dir: Path, port: int | None, database: str | None, host: s
     """
     from corpus_tools.labelstudio import server as ls_server
 
-    running = ls_server.start(data_dir, port=port, echo=lambda line: click.echo(line, err=line.startswith("WARNING")),
-                              database=database, host=host, expose=expose)
+    try:
+        running = ls_server.start(data_dir, port=port,
+                                  echo=lambda line: click.echo(line, err=line.startswith("WARNING")),
+                                  database=database, host=host, expose=expose)
+    except KeyboardInterrupt as interrupt:  # Ctrl-C while it waited: say what became of the server and data dir
+        raise CorpusError("labelstudio-start-interrupted", "; ".join(["interrupted", *getattr(interrupt, "__notes__", ())]),
+                          Location(file=str(data_dir))) from None
     connection = running.connection
     click.echo(f"Label Studio is running at {connection.url} (pid {connection.pid}); "
                f"login {connection.username}, password and API key in {Path(connection.data_dir) / 'connection.json'}")

@@ -355,17 +355,22 @@ def _launch(data_dir: Path, created: Path | None, env: Path, port: int, timeout:
                                 credentials.password, port, process.pid, str(data_dir), host, database)
         _write_connection(connection)
         echo(f"starting Label Studio at {connection.url} (log: {data_dir / LOG_FILE})")
-        _wait_until_ready(connection, process, timeout, log_start)
+        _wait_until_ready(connection, process, timeout, log_start, echo)
     except BaseException as error:
         if process is not None:
             _terminate_group(process.pid, process)
+        removed = ""
         if created is not None:  # a half-made data dir would pass for a set-up one; a user's own dir is kept
             kept = _keep_log(data_dir / LOG_FILE)
             shutil.rmtree(created, ignore_errors=True)
+            where = "" if kept is None else f"; its log is kept in {kept}"
+            removed = f"{created} did not exist before this start and was removed{where}"
             if isinstance(error, CorpusError):
-                where = "" if kept is None else f"; its log is kept in {kept}"
-                raise CorpusError(error.code, f"{error.message}; {created} did not exist before this start and was "
-                                  f"removed{where}", Location(file=str(data_dir))) from None
+                raise CorpusError(error.code, f"{error.message}; {removed}", Location(file=str(data_dir))) from None
+        if isinstance(error, KeyboardInterrupt):  # Ctrl-C: what became of the server, the data dir and its log
+            error.add_note("the server was stopped" if process is not None else "no server was started")
+            if removed:
+                error.add_note(removed)
         raise
     return RunningServer(connection, process)
 
@@ -483,10 +488,19 @@ def _probe(connection: Connection) -> str:
     return "ours" if answer == 200 else "refused" if answer in (401, 403) else "down"
 
 
-def _wait_until_ready(connection: Connection, process: subprocess.Popen, timeout: float, log_start: int) -> None:
+PROGRESS_EVERY = 15.0  # seconds between the lines that say a start is still waiting
+
+
+def _wait_until_ready(connection: Connection, process: subprocess.Popen, timeout: float, log_start: int,
+                      echo: Callable[[str], None] = lambda _: None) -> None:
     log = Path(connection.data_dir) / LOG_FILE
-    deadline = time.monotonic() + timeout
+    began = time.monotonic()
+    deadline, next_progress = began + timeout, began + PROGRESS_EVERY
     while time.monotonic() < deadline:
+        if time.monotonic() >= next_progress:
+            echo(f"still waiting for the server after {time.monotonic() - began:.0f} s (a first start migrates its "
+                 f"database, about a minute; gives up after {timeout:.0f} s)")
+            next_progress += PROGRESS_EVERY
         if process.poll() is not None:
             raise CorpusError("labelstudio-start-failed", f"the server exited with code {process.returncode}: "
                               f"{_last_log_line(log, log_start)}", Location(file=str(log)))
