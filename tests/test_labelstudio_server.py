@@ -557,3 +557,17 @@ def test_a_start_says_it_is_still_waiting(tmp_path, monkeypatch):
     assert lines[0].startswith("starting Label Studio at http://127.0.0.1:")
     assert lines[1:] == [f"still waiting for the server after {seconds} s (a first start migrates its database, "
                          "about a minute; gives up after 2 s)" for seconds in (1, 2)]
+
+
+@pytest.mark.parametrize("host", ["::1", "::"])
+def test_start_refuses_an_ipv6_address_label_studio_cannot_listen_on(tmp_path, host):
+    """--host ::1 was taken for loopback, and Label Studio then died on '"::1:PORT" is not a valid
+    port number or address:port pair' (it hands Django "HOST:PORT")."""
+    data_dir = tmp_path / "data"
+    result = CliRunner().invoke(cli, ["labelstudio", "server", "start", "--data-dir", str(data_dir), "--host", host,
+                                      "--i-know-this-exposes-the-server"],
+                                env={"CORPUS_TOOLS_CACHE": str(fake_server_cache(tmp_path / "cache", CRASH))})
+    assert result.exit_code == 1
+    assert result.output == (f"Error: --host: [labelstudio-port-unavailable] cannot listen on {host}: Label Studio "
+                             "1.23.2 cannot listen on an IPv6 address; use 127.0.0.1 (or an IPv4 address)\n")
+    assert not data_dir.exists()

@@ -231,7 +231,7 @@ def _credentials(data_dir: Path) -> Credentials:
     return Credentials(ADMIN_EMAIL, secrets.token_urlsafe(18), secrets.token_hex(20))
 
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+LOOPBACK = ("127.0.0.1", "localhost")
 
 
 def database_environment(database: str | None) -> dict[str, str]:
@@ -309,6 +309,10 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
     # it would hold the database, the log and connection.json with the admin's password and key
     check_output(data_dir)
     database_environment(database)  # refuse a bad URL before anything starts
+    if ":" in host:  # Label Studio hands Django's runserver "HOST:PORT", which it cannot read for "::1:8080"
+        raise CorpusError("labelstudio-port-unavailable", f"cannot listen on {host}: Label Studio "
+                          f"{LABEL_STUDIO_VERSION} cannot listen on an IPv6 address; use 127.0.0.1 (or an IPv4 "
+                          "address)", Location(file="--host"))
     if host not in LOOPBACK and not expose:
         raise CorpusError("labelstudio-exposed", f"listening on {host!r} exposes the server beyond this machine; "
                           "say so explicitly (--i-know-this-exposes-the-server) if that is what you want",
@@ -342,7 +346,7 @@ def _launch(data_dir: Path, created: Path | None, env: Path, port: int, timeout:
         if host not in LOOPBACK:
             echo(f"WARNING: the server listens on {host}:{port}: anyone who can reach this address reaches its "
                  "login page and API; use strong passwords, a firewall or a TLS proxy")
-        own_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') or host in LOOPBACK else host}:{port}"
+        own_url = f"http://{'127.0.0.1' if host == '0.0.0.0' or host in LOOPBACK else host}:{port}"
         command = [str(env_python(env)), "-m", "label_studio.server", "start", "--no-browser",
                    "--internal-host", host, "--port", str(port), "--data-dir", str(data_dir)]
         with open(data_dir / LOG_FILE, "ab") as log:
@@ -448,7 +452,7 @@ def _first_missing(path: Path) -> Path | None:
 def _check_port_free(host: str, port: int) -> None:
     """Refuse a port that cannot be listened on: Label Studio would quietly take the next free
     one, where nothing looks for it, and the wait would last its whole timeout."""
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:  # IPv4: start refuses IPv6 addresses
         # as the server's own socket will: a closed connection's TIME_WAIT does not hold the port
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
