@@ -571,3 +571,55 @@ def test_start_refuses_an_ipv6_address_label_studio_cannot_listen_on(tmp_path, h
     assert result.output == (f"Error: --host: [labelstudio-port-unavailable] cannot listen on {host}: Label Studio "
                              "1.23.2 cannot listen on an IPv6 address; use 127.0.0.1 (or an IPv4 address)\n")
     assert not data_dir.exists()
+
+
+@contextlib.contextmanager
+def _booting_server(data_dir, cache):
+    """A fake server of ``data_dir`` left booting by a start that was killed; killed at the end."""
+    starter = subprocess.Popen([sys.executable, "-c", "import sys, os; from pathlib import Path; "
+                                "from corpus_tools.labelstudio import server; "
+                                "server.start(Path(os.fsdecode(sys.argv[1].encode('utf-8', 'surrogateescape'))), "
+                                "cache=Path(sys.argv[2]), timeout=60)", data_dir, str(cache)])
+    _wait_for(lambda: (data_dir / server.CONNECTION_FILE).exists())
+    starter.kill()
+    starter.wait()
+    connection = server.read_connection(data_dir)
+    try:
+        yield connection
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(connection.pid, signal.SIGKILL)
+
+
+def test_a_copied_data_dir_is_not_the_original_s_server(tmp_path):
+    """A copy (a backup) holds the original's connection.json: status of the copy said the
+    original's server ran, start refused it, and stop stopped the original's server."""
+    import shutil
+
+    from corpus_tools.labelstudio.sync import connect
+
+    cache = fake_server_cache(tmp_path / "cache", BOOTING)
+    original, copy = tmp_path / "original", tmp_path / "copy"
+    with _booting_server(original, cache) as connection:
+        shutil.copytree(original, copy)
+        assert server.is_running(connection, original) and not server.is_running(connection, copy)
+        assert server.running_but_not_answering(copy) is None and server.status(copy) is None
+        runner = CliRunner()
+        said = runner.invoke(cli, ["labelstudio", "server", "status", "--data-dir", str(copy)])
+        assert said.output == f"Error: {copy}: [labelstudio-not-running] no server is running for this data dir\n"
+        stopped = runner.invoke(cli, ["labelstudio", "server", "stop", "--data-dir", str(copy)])
+        assert stopped.output == "no server was running for this data dir\n"
+        assert _group_alive(connection.pid)  # the original's server was left alone
+        with pytest.raises(CorpusError) as refused:
+            connect(None, None, copy)
+        assert refused.value.code == "labelstudio-not-running"
+        assert server.running_but_not_answering(original) == connection
+
+
+def test_a_data_dir_whose_name_is_not_utf8(tmp_path):
+    """Its server was looked for with str.encode, which raised UnicodeEncodeError (a traceback)."""
+    data_dir = Path(os.fsdecode(os.fsencode(tmp_path) + b"/data-\xff"))
+    with _booting_server(data_dir, fake_server_cache(tmp_path / "cache", BOOTING)) as connection:
+        assert server.running_but_not_answering(data_dir) == connection
+        assert server.stop(data_dir) is True
+        _wait_for(lambda: not _group_alive(connection.pid))

@@ -385,7 +385,7 @@ def _refuse_running(data_dir: Path) -> None:
     if not (data_dir / CONNECTION_FILE).exists():
         return
     connection = read_connection(data_dir)
-    if not is_running(connection):
+    if not is_running(connection, data_dir):
         return
     if _answers(connection):
         raise CorpusError("labelstudio-already-running", f"a server for this data dir is running at "
@@ -540,11 +540,16 @@ def _is_our_process(pid: int, data_dir: str) -> bool:
         arguments = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
-    return b"label_studio.server" in arguments and data_dir.encode() in arguments
+    # fsencode: a path's name need not be UTF-8 (its undecodable bytes are surrogates in a str)
+    return b"label_studio.server" in arguments and os.fsencode(data_dir) in arguments
 
 
-def is_running(connection: Connection) -> bool:
-    """Whether the server process ``connection`` records is still running (not whether it answers)."""
+def is_running(connection: Connection, data_dir: Path | None = None) -> bool:
+    """Whether the server process ``connection`` records is still running (not whether it answers);
+    with ``data_dir``, only when it is that data dir's server: a copied data dir (a backup) holds
+    the original's connection.json, which names the original's server."""
+    if data_dir is not None and Path(connection.data_dir) != resolved(data_dir):
+        return False
     return _is_our_process(connection.pid, connection.data_dir)
 
 
@@ -554,7 +559,7 @@ def status(data_dir: Path) -> Connection | None:
     if not (data_dir / CONNECTION_FILE).exists():
         return None
     connection = read_connection(data_dir)
-    if not is_running(connection):
+    if not is_running(connection, data_dir):
         return None
     return connection if _answers(connection) else None
 
@@ -566,7 +571,7 @@ def running_but_not_answering(data_dir: Path) -> Connection | None:
     if not (data_dir / CONNECTION_FILE).exists():
         return None
     connection = read_connection(data_dir)
-    return connection if is_running(connection) and not _answers(connection) else None
+    return connection if is_running(connection, data_dir) and not _answers(connection) else None
 
 
 def stop(data_dir: Path) -> bool:
@@ -575,7 +580,7 @@ def stop(data_dir: Path) -> bool:
     if not (data_dir / CONNECTION_FILE).exists():
         return False
     connection = read_connection(data_dir)
-    if not _is_our_process(connection.pid, connection.data_dir):
+    if not is_running(connection, data_dir):
         return False
     _terminate_group(connection.pid)
     return True

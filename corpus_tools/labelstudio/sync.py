@@ -44,7 +44,7 @@ def connect(url: str | None = None, api_key: str | None = None, data_dir: Path |
         from corpus_tools.labelstudio.server import is_running, read_connection
 
         connection = read_connection(Path(data_dir))
-        if not url and not is_running(connection):  # else a refused connection to a port no one listens on
+        if not url and not is_running(connection, Path(data_dir)):  # else a refused connection to a port no one listens on
             raise CorpusError("labelstudio-not-running", "the server this data dir's connection.json names is not "
                               "running: start it with corpus-tools labelstudio server start",
                               Location(file=str(data_dir)))
