@@ -623,3 +623,20 @@ def test_a_data_dir_whose_name_is_not_utf8(tmp_path):
         assert server.running_but_not_answering(data_dir) == connection
         assert server.stop(data_dir) is True
         _wait_for(lambda: not _group_alive(connection.pid))
+
+
+def test_start_refuses_a_port_held_on_127_0_0_1_when_it_listens_elsewhere(tmp_path):
+    """Label Studio tests its port on localhost whatever --host is: with the port held there, it
+    listened on the next one, where nothing looked for it, and the start waited its whole timeout."""
+    data_dir = tmp_path / "data"
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        with pytest.raises(CorpusError) as refused:
+            server.start(data_dir, cache=fake_server_cache(tmp_path / "cache", BOOTING), port=port, timeout=5,
+                         host="127.0.0.2", expose=True)
+    assert str(refused.value) == (f"--port: [labelstudio-port-unavailable] cannot listen on 127.0.0.2 port {port}: "
+                                  f"another program listens on 127.0.0.1 port {port}, which makes Label Studio move "
+                                  "to the next port; choose another --port, or leave it out for a free one")
+    assert not data_dir.exists()

@@ -462,6 +462,13 @@ def _check_port_free(host: str, port: int) -> None:
             raise CorpusError("labelstudio-port-unavailable", f"cannot listen on {host} port {port}: {reason}; "
                               "choose another --port, or leave it out for a free one",
                               Location(file="--port")) from None
+    # Label Studio's own test: a port that answers on localhost is "in use", whatever --host is
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as knock:
+        knock.settimeout(5.0)
+        if knock.connect_ex(("127.0.0.1", port)) == 0:
+            raise CorpusError("labelstudio-port-unavailable", f"cannot listen on {host} port {port}: another program "
+                              f"listens on 127.0.0.1 port {port}, which makes Label Studio move to the next port; "
+                              "choose another --port, or leave it out for a free one", Location(file="--port"))
 
 
 def _get(url: str, api_key: str | None = None, timeout: float = 10.0) -> tuple[int, bytes]:
