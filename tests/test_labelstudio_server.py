@@ -640,3 +640,21 @@ def test_start_refuses_a_port_held_on_127_0_0_1_when_it_listens_elsewhere(tmp_pa
                                   f"another program listens on 127.0.0.1 port {port}, which makes Label Studio move "
                                   "to the next port; choose another --port, or leave it out for a free one")
     assert not data_dir.exists()
+
+
+def test_console_scripts_point_at_the_installed_venv_with_a_relative_cache(tmp_path, monkeypatch):
+    """CORPUS_TOOLS_CACHE=.cache: the shebangs pip writes name the building venv by its absolute
+    path, the relative one was looked for, and bin/label-studio kept naming the removed building dir."""
+    def fake_build(path):  # what venv + pip leave: a python, and a console script naming it absolutely
+        (path / "bin").mkdir()
+        (path / "bin" / "python").write_text("#!/bin/sh\n")
+        (path / "bin" / "python").chmod(0o755)
+        (path / "bin" / "label-studio").write_text(f"#!{os.path.abspath(path)}/bin/python\nimport sys\n")
+
+    monkeypatch.setattr(server, "_build_env", fake_build)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CORPUS_TOOLS_CACHE", "cache")
+    env = server.install()
+    final = tmp_path / "cache" / "label-studio-1.23.2"
+    assert (final / "bin" / "label-studio").read_text() == f"#!{final}/bin/python\nimport sys\n"
+    assert env == final

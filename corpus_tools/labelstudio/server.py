@@ -67,7 +67,9 @@ QUIET_ENVIRONMENT = {
 def cache_root() -> Path:
     """Where the server's virtual environment is cached (``$CORPUS_TOOLS_CACHE``)."""
     configured = os.environ.get("CORPUS_TOOLS_CACHE")
-    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "corpus-tools"
+    # absolute: pip writes the console scripts' shebangs with the venv's absolute path, which
+    # _retarget_scripts must find to point them at the final place
+    return Path(configured).expanduser().absolute() if configured else Path.home() / ".cache" / "corpus-tools"
 
 
 def env_path(cache: Path | None = None) -> Path:
