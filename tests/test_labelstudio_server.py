@@ -474,8 +474,10 @@ http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
 """
 
 
-def test_a_server_that_refuses_the_key_fails_the_start_at_once(tmp_path):
+def test_a_server_that_refuses_the_key_fails_the_start_at_once(tmp_path, monkeypatch):
     import time
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the failed start's copy of its log
 
     (tmp_path / "refusing.py").write_text(REFUSING)
     cache = fake_server_cache(tmp_path / "cache", f'exec {sys.executable} {tmp_path / "refusing.py"} "$@"\n')
@@ -549,6 +551,7 @@ def _group_alive(pid):
 def test_a_start_says_it_is_still_waiting(tmp_path, monkeypatch):
     """A first start is silent for its minute of migrations, and up to the 600 s timeout."""
     monkeypatch.setattr(server, "PROGRESS_EVERY", 1.0)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the failed start's copy of its log
     lines = []
     with pytest.raises(CorpusError) as failed:
         server.start(tmp_path / "data", cache=fake_server_cache(tmp_path / "cache", BOOTING), timeout=2.5,
