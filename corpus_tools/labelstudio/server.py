@@ -426,6 +426,8 @@ def _start_lock(data_dir: Path) -> Iterator[None]:
             raise CorpusError("labelstudio-already-starting", "another `corpus-tools labelstudio server start` of "
                               "this data dir is under way; wait for it to finish",
                               Location(file=str(data_dir))) from None
+        except OSError:  # a filesystem without locks (some network ones): start as before, unlocked
+            pass
         yield
     finally:
         os.close(descriptor)  # releases the lock
