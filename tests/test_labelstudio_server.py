@@ -661,3 +661,18 @@ def test_console_scripts_point_at_the_installed_venv_with_a_relative_cache(tmp_p
     final = tmp_path / "cache" / "label-studio-1.23.2"
     assert (final / "bin" / "label-studio").read_text() == f"#!{final}/bin/python\nimport sys\n"
     assert env == final
+
+
+def test_a_data_dir_on_a_filesystem_without_locks_still_starts(tmp_path, monkeypatch):
+    import errno
+    import fcntl
+
+    def no_locks(descriptor, operation):
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    with pytest.raises(CorpusError) as failed:  # the fake server's own failure: it was started
+        server.start(data_dir, cache=fake_server_cache(tmp_path / "cache", CRASH), port=server.free_port())
+    assert failed.value.code == "labelstudio-start-failed"
