@@ -676,3 +676,20 @@ def test_a_data_dir_on_a_filesystem_without_locks_still_starts(tmp_path, monkeyp
     with pytest.raises(CorpusError) as failed:  # the fake server's own failure: it was started
         server.start(data_dir, cache=fake_server_cache(tmp_path / "cache", CRASH), port=server.free_port())
     assert failed.value.code == "labelstudio-start-failed"
+
+
+def test_a_restart_takes_the_previous_port_when_it_is_free(tmp_path):
+    """A restart took a new free port: the URL annotators had bookmarked, and the one `status
+    --url-only` had exported, named nothing. (Found by a hunt.)"""
+    import socket
+
+    data_dir = tmp_path / "ls"
+    data_dir.mkdir()
+    previous = server.free_port()
+    server._write_connection(server.Connection(f"http://127.0.0.1:{previous}", "k" * 40, "admin@example.org", "pw",
+                                               previous, 1, str(data_dir)))
+    assert server._port_for(data_dir, "127.0.0.1") == previous
+    with socket.socket() as holder:  # another program has it now: a free one instead
+        holder.bind(("127.0.0.1", previous))
+        holder.listen()
+        assert server._port_for(data_dir, "127.0.0.1") not in (previous, 0)

@@ -74,7 +74,7 @@ def server_install() -> None:
 
 @server.command("start")
 @data_dir_option
-@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (default, or 0: a free one).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (default, or 0: the previous start's when it is free, else a free one).")
 @click.option("--database", envvar="CORPUS_TOOLS_LS_DATABASE", metavar="postgresql://USER:PASSWORD@HOST:PORT/NAME",
               help="Keep the server's data in this PostgreSQL database instead of the data dir's SQLite file "
                    "(a team server) [env CORPUS_TOOLS_LS_DATABASE]; remembered by later starts of the data dir.")

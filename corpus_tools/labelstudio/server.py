@@ -211,6 +211,17 @@ def _write_connection(connection: Connection) -> None:
     os.replace(temporary, path)
 
 
+def _port_for(data_dir: Path, host: str) -> int:
+    """The port of the data dir's previous start when it is free again, else a free one: the
+    annotators' bookmarks and an exported LABEL_STUDIO_URL keep working across a restart."""
+    with contextlib.suppress(CorpusError):
+        previous = read_connection(data_dir).port
+        if previous > 0:  # 0 would bind any port, and the server be looked for on none
+            _check_port_free(host, previous)
+            return previous
+    return free_port()
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
@@ -321,8 +332,10 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
                           Location(file="--host"))
     _refuse_running(data_dir)
     _refuse_unknown_key(data_dir, database)
-    port = port or free_port()
-    _check_port_free(host, port)
+    if port:
+        _check_port_free(host, port)
+    else:
+        port = _port_for(data_dir, host)
     env = install(cache, echo)
     created = _first_missing(data_dir)
     try:
