@@ -313,11 +313,43 @@ def test_a_published_value_that_fails_the_checks_is_refused_and_a_given_one_repl
     assert refused.value.message.startswith("publication_date_evidence: line 6 of 005_2cde5fe42a71d5e6.txt does "
                                             "not contain the quote 'August 19, 2022'")
     assert refused.value.message.endswith(
-        f"(the title, publisher with its evidence, publication date with its precision and evidence of release "
-        f"{NEXT}, which published these bytes: give the value with its evidence to replace it)")
+        f"(the publication date with its precision and evidence of release {NEXT}, which published these bytes: give "
+        "the value with its evidence to replace it)")  # only the value at fault: the title and publisher are not
     assert snapshot(corpus) == before  # nothing written
     [added] = add_files(corpus, [path], date="2022-08-19", date_evidence="line 5")
     assert dict(added.sources)["publication_date"] == "given"
+
+
+def test_a_given_value_that_fails_the_checks_is_not_blamed_on_the_release(corpus, tmp_path):
+    """The refusal named the release's title and publisher as the values to replace when the value
+    at fault was the --date the user gave."""
+    path = remove(corpus, REMOVED, tmp_path / "in" / "removed.txt")
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus, [path], date="2021", date_evidence="line 5")  # line 5 reads "August 19, 2022"
+    assert refused.value.code == "metadata-invalid"
+    assert refused.value.message.startswith("publication_date_evidence: the quote 'August 19, 2022' (line 5) does "
+                                            "not state")
+    assert "release" not in refused.value.message
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus, [path], date="2022-13", date_evidence="line 5")
+    assert refused.value.message == "date '2022-13' is not YYYY, YYYY-MM or YYYY-MM-DD of the calendar"
+
+
+def test_a_published_date_that_is_no_date_names_the_release(corpus, tmp_path):
+    """A release without the precision column whose date is none of the calendar: the refusal
+    did not say the date came from the release, nor how to replace it."""
+    def undated(table):
+        table = set_cell(table, "publication_date", REMOVED, lambda _: "2022-13")
+        return table.drop_columns(["publication_date_precision"])
+
+    path = remove(corpus, REMOVED, tmp_path / "in" / "removed.txt")
+    release_like_latest(corpus, NEXT, undated)
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus, [path])
+    assert refused.value.code == "metadata-invalid"
+    assert refused.value.message == (
+        f"date '2022-13' is not YYYY, YYYY-MM or YYYY-MM-DD of the calendar (the publication date with its precision "
+        f"and evidence of release {NEXT}, which published these bytes: give the value with its evidence to replace it)")
 
 
 def test_new_bytes_and_given_values_are_as_before(corpus):

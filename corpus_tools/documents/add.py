@@ -403,6 +403,7 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
             found_title, rule = row["title"], f"from release {release}"
         else:
             found_title, rule = (title.strip(), "given") if title is not None else title_of(text, normalized)
+        at_fault = "publisher"  # the field whose value a refusal below is about (None: the record's)
         try:
             if sources["publisher"] == "release":
                 found_publisher, publisher_found = row["publisher"], _release_evidence(row["publisher_evidence"])
@@ -410,6 +411,7 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
                 found_publisher = publisher
                 publisher_found = (Evidence("none", reasoning=f"{INVENTED}: {invented.strip()}") if invented
                                    else _evidence(publisher, publisher_evidence, text, "publisher", where))
+            at_fault = "publication_date"
             if sources["publication_date"] == "release":
                 found_date, date_found = row["publication_date"], _release_evidence(row["publication_date_evidence"])
                 precision = row["publication_date_precision"] if "publication_date_precision" in row else \
@@ -417,17 +419,23 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
             else:
                 found_date, date_found = date, _evidence(date, date_evidence, text, "date", where)
                 precision = _date_precision(date, where)
+            at_fault = None
             record = ManifestRecord(
                 doc_id=new_id, file=new_id + RAW_SUFFIX, sha256=sha256, size=len(data),
                 encoding=row["raw_encoding"] if sources["encoding"] == "release" else encoding,
                 title=found_title, publisher=found_publisher, publisher_evidence=publisher_found,
                 publication_date=found_date, publication_date_precision=precision,
                 publication_date_evidence=date_found)
+        except CorpusError as error:  # add's own checks of a value (_evidence, _date_precision)
+            raise CorpusError(error.code, error.message + _from_release(sources, release, at_fault),
+                              error.location) from None
         except (ValueError, TypeError) as error:
-            raise CorpusError("metadata-invalid", str(error) + _from_release(sources, release), where) from None
+            raise CorpusError("metadata-invalid", str(error) + _from_release(sources, release, at_fault),
+                              where) from None
         problems = check_evidence(record, text, where)  # what check-raw will ask of the record
         if problems:
-            raise CorpusError("metadata-invalid", problems[0].message + _from_release(sources, release), where)
+            field = problems[0].message.split(":", 1)[0].removesuffix("_evidence")  # check_evidence's prefix
+            raise CorpusError("metadata-invalid", problems[0].message + _from_release(sources, release, field), where)
         text_key = text_sha256(normalized.text)  # as the document index will make it
         if text_key in texts:
             raise CorpusError("raw-duplicate", f"its text is {texts[text_key]}'s once normalized: the same article in "
@@ -451,12 +459,15 @@ def _reads_as(data: bytes, encoding: str, text: str, where: Location) -> bool:
         return False
 
 
-def _from_release(sources: dict[str, str], release: str | None) -> str:
-    """What a refusal adds when a value came from a release: which, and how to replace it."""
-    restored = [field for field, source in sources.items() if source == "release" and field != "encoding"]
+def _from_release(sources: dict[str, str], release: str | None, field: str | None) -> str:
+    """What a refusal about ``field`` adds when its value came from a release: which, and how to
+    replace it; nothing when the value was given or add's rule made it. ``field`` None: the record
+    as a whole, which any value from the release may have made so."""
+    restored = [name for name, source in sources.items() if source == "release" and name != "encoding"
+                and (field is None or name == field)]
     if release is None or not restored:
         return ""
-    return (f" (the {', '.join(RESTORED_WORDS[field] for field in restored)} of release {release}, which published "
+    return (f" (the {', '.join(RESTORED_WORDS[name] for name in restored)} of release {release}, which published "
             "these bytes: give the value with its evidence to replace it)")
 
 
