@@ -663,6 +663,26 @@ def test_console_scripts_point_at_the_installed_venv_with_a_relative_cache(tmp_p
     assert env == final
 
 
+@pytest.mark.parametrize("cache", ["../cache", "../work/../cache"])
+def test_console_scripts_point_at_the_installed_venv_with_a_cache_path_through_dot_dot(tmp_path, monkeypatch, cache):
+    """CORPUS_TOOLS_CACHE=../cache: venv builds in, and pip's shebangs name, the path without
+    "..", while the path with it was looked for, so bin/label-studio kept naming the removed
+    building dir."""
+    def fake_build(path):  # as venv + pip: the venv's sys.executable is normalized
+        (path / "bin").mkdir()
+        (path / "bin" / "python").write_text("#!/bin/sh\n")
+        (path / "bin" / "python").chmod(0o755)
+        (path / "bin" / "label-studio").write_text(f"#!{os.path.normpath(os.path.abspath(path))}/bin/python\n")
+
+    monkeypatch.setattr(server, "_build_env", fake_build)
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    monkeypatch.setenv("CORPUS_TOOLS_CACHE", cache)
+    final = tmp_path / "cache" / "label-studio-1.23.2"
+    assert server.install() == final
+    assert (final / "bin" / "label-studio").read_text() == f"#!{final}/bin/python\n"
+
+
 def test_a_data_dir_on_a_filesystem_without_locks_still_starts(tmp_path, monkeypatch):
     import errno
     import fcntl

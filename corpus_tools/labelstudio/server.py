@@ -67,13 +67,14 @@ QUIET_ENVIRONMENT = {
 def cache_root() -> Path:
     """Where the server's virtual environment is cached (``$CORPUS_TOOLS_CACHE``)."""
     configured = os.environ.get("CORPUS_TOOLS_CACHE")
-    # absolute: pip writes the console scripts' shebangs with the venv's absolute path, which
-    # _retarget_scripts must find to point them at the final place
-    return Path(configured).expanduser().absolute() if configured else Path.home() / ".cache" / "corpus-tools"
+    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "corpus-tools"
 
 
 def env_path(cache: Path | None = None) -> Path:
-    return (cache or cache_root()) / f"label-studio-{LABEL_STUDIO_VERSION}"
+    # absolute and normalized (os.path.abspath: no "..", as venv makes the path it builds in, and
+    # the venv's sys.executable): pip writes the console scripts' shebangs with that path, which
+    # _retarget_scripts must find to point them at the final place
+    return Path(os.path.abspath(cache or cache_root())) / f"label-studio-{LABEL_STUDIO_VERSION}"
 
 
 def env_python(env: Path) -> Path:
