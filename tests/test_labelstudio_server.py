@@ -495,6 +495,23 @@ def test_a_server_that_refuses_the_key_fails_the_start_at_once(tmp_path, monkeyp
     assert not data_dir.exists()
 
 
+def test_a_postgresql_database_set_up_by_another_data_dir_is_named_when_it_refuses_the_key(tmp_path, monkeypatch):
+    """A new data dir's start on a PostgreSQL database another data dir set up: the refusal said to
+    put back connection.json or use a new --data-dir, neither of which helps (the database keeps
+    the admin's key, whatever the data dir)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the failed start's copy of its log
+    (tmp_path / "refusing.py").write_text(REFUSING)
+    cache = fake_server_cache(tmp_path / "cache", f'exec {sys.executable} {tmp_path / "refusing.py"} "$@"\n')
+    data_dir = tmp_path / "data"
+    with pytest.raises(CorpusError) as refused:
+        server.start(data_dir, cache=cache, timeout=60, database="postgresql://corpus:secret@127.0.0.1:5432/ls")
+    assert refused.value.code == "labelstudio-key-refused"
+    assert (f"refuses the API key of {data_dir / server.CONNECTION_FILE}: its PostgreSQL database (--database) was "
+            "set up with another key, by the start of another data dir; use that data dir, or another database; "
+            in refused.value.message)
+    assert "secret" not in refused.value.message
+
+
 def test_a_venv_whose_python_was_upgraded_is_not_installed(tmp_path):
     """Its stamp stayed, so install did nothing and every start failed with "No module named
     'label_studio'": the venv's python links to the Python that built it, and after an upgrade

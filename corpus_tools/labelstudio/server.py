@@ -537,9 +537,13 @@ def _wait_until_ready(connection: Connection, process: subprocess.Popen, timeout
         if answer == "ours":
             return
         if answer == "refused":  # Label Studio makes its admin and token before it serves: final
+            # a PostgreSQL database outlives data dirs: another data dir's start may have set it up
+            remedy = ("its PostgreSQL database (--database) was set up with another key, by the start of another "
+                      "data dir; use that data dir, or another database" if connection.database else
+                      "its database was set up with another key; put back the data dir's own connection.json, or "
+                      "use a new --data-dir")
             raise CorpusError("labelstudio-key-refused", f"the server at {connection.url} is up but refuses the API "
-                              f"key of {Path(connection.data_dir) / CONNECTION_FILE}: its database was set up with "
-                              "another key; put back the data dir's own connection.json, or use a new --data-dir",
+                              f"key of {Path(connection.data_dir) / CONNECTION_FILE}: {remedy}",
                               Location(file=str(Path(connection.data_dir) / CONNECTION_FILE)))
         time.sleep(1.0)
     raise CorpusError("labelstudio-start-timeout", f"the server did not become healthy at {connection.url} "
