@@ -535,6 +535,24 @@ def test_a_venv_whose_python_was_upgraded_is_not_installed(tmp_path):
     assert not server.is_installed(env)
 
 
+def test_a_venv_whose_python_is_slow_to_answer_is_not_rebuilt(tmp_path, monkeypatch):
+    """A check that timed out counted as not installed: install then removed the venv, which every
+    checkout shares and servers run from, to build it again."""
+    cache = tmp_path / "cache"
+    env = server.env_path(cache)
+    (env / "bin").mkdir(parents=True)
+    server.env_python(env).write_text("#!/bin/sh\nexec sleep 5\n")  # exec: killed at the timeout
+    server.env_python(env).chmod(0o755)
+    (env / server.INSTALLED_STAMP).write_text(server.LABEL_STUDIO_VERSION + "\n")
+    monkeypatch.setattr(server, "FIND_TIMEOUT", 0.2)
+
+    def no_build(path):
+        raise AssertionError("rebuilt")
+
+    monkeypatch.setattr(server, "_build_env", no_build)
+    assert server.install(cache) == env and server.env_python(env).exists()
+
+
 def test_ctrl_c_while_the_server_starts_says_what_became_of_it(tmp_path):
     """It said only "Aborted!": not that the server was stopped, nor that the data dir it made was
     removed, nor where the copy of its log went (left unnamed in the temporary directory)."""

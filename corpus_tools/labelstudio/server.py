@@ -90,12 +90,15 @@ def is_installed(env: Path) -> bool:
         return False
     try:  # find_spec only looks for the package: no import of Django, a few milliseconds
         return subprocess.run([str(env_python(env)), "-c", _FINDS_LABEL_STUDIO], stdin=subprocess.DEVNULL,
-                              capture_output=True, timeout=60).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
+                              capture_output=True, timeout=FIND_TIMEOUT).returncode == 0
+    except OSError:
         return False
+    except subprocess.TimeoutExpired:  # a slow machine, not a broken venv: not installed would make
+        return True  # install remove the venv shared by every checkout, under the servers running from it
 
 
 _FINDS_LABEL_STUDIO = "import importlib.util, sys; sys.exit(importlib.util.find_spec('label_studio') is None)"
+FIND_TIMEOUT = 60.0  # seconds for the venv's python to say whether it finds label_studio
 
 
 @contextlib.contextmanager
