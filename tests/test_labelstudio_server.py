@@ -748,3 +748,34 @@ def test_a_restart_takes_the_previous_port_when_it_is_free(tmp_path):
         holder.bind(("127.0.0.1", previous))
         holder.listen()
         assert server._port_for(data_dir, "127.0.0.1") not in (previous, 0)
+    assert not list(data_dir.glob("*.tmp"))  # connection.json written through a temporary of its own
+    assert oct((data_dir / server.CONNECTION_FILE).stat().st_mode & 0o777) == "0o600"
+
+
+def test_the_port_is_taken_after_the_install_right_before_the_launch(tmp_path, monkeypatch):
+    """It was chosen before a first install's minutes: a server that took it meanwhile made Label
+    Studio move to the next port, and the start then met the other server there. (Found by a
+    review.)"""
+    import socket
+    import subprocess
+
+    data_dir = tmp_path / "ls"
+    data_dir.mkdir(mode=0o700)
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid no process has: the previous server is not running
+    previous = server.free_port()
+    server._write_connection(server.Connection(f"http://127.0.0.1:{previous}", "k" * 40, "admin@example.org", "pw",
+                                               previous, gone.pid, str(data_dir)))
+    holder = socket.socket()
+    launched = []
+
+    def install(cache=None, echo=None):  # another server takes the port while we install
+        holder.bind(("127.0.0.1", previous))
+        holder.listen()
+        return tmp_path / "venv"
+
+    monkeypatch.setattr(server, "install", install)
+    monkeypatch.setattr(server, "_launch", lambda data_dir, created, env, port, *rest: launched.append(port))
+    with holder:
+        server.start(data_dir)
+    assert len(launched) == 1 and launched[0] not in (previous, 0)

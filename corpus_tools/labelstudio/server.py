@@ -206,13 +206,17 @@ def read_connection(data_dir: Path) -> Connection:
 
 def _write_connection(connection: Connection) -> None:
     path = Path(connection.data_dir) / CONNECTION_FILE
-    temporary = path.with_name(path.name + ".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        json.dump(asdict(connection), handle, indent=2, sort_keys=True)
-        handle.write("\n")
-    os.chmod(temporary, 0o600)
-    os.replace(temporary, path)
+    # a name of its own: two starts on a filesystem without locks must not write one file
+    descriptor, name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)  # mode 0600
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            json.dump(asdict(connection), handle, indent=2, sort_keys=True)
+            handle.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _port_for(data_dir: Path, host: str) -> int:
@@ -337,9 +341,7 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
     _refuse_running(data_dir)
     _refuse_unknown_key(data_dir, database)
     if port:
-        _check_port_free(host, port)
-    else:
-        port = _port_for(data_dir, host)
+        _check_port_free(host, port)  # at once: a first install takes minutes
     env = install(cache, echo)
     created = _first_missing(data_dir)
     try:
@@ -351,6 +353,12 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
     with _start_lock(data_dir):
         _refuse_running(data_dir)  # again: a start that held the lock until now may have started one
         _refuse_unknown_key(data_dir, database)
+        # the port is taken now, right before the launch: during an install another server may
+        # have taken it, and Label Studio would move to the next port, where another answers
+        if port:
+            _check_port_free(host, port)
+        else:
+            port = _port_for(data_dir, host)
         return _launch(data_dir, created, env, port, timeout, echo, database, host)
 
 
