@@ -168,6 +168,16 @@ class ManifestRecord:
             if (getattr(self, name) is None) != (getattr(self, f"{name}_evidence").kind == "none"):
                 raise ValueError(f"{self.doc_id}: {name} is null exactly when its evidence is 'none'")
 
+    @property
+    def invented(self) -> bool:
+        """Whether the file is an invented article written for the project, not news: its
+        publisher evidence's reasoning says so (``add --invented``)."""
+        return (self.publisher_evidence.reasoning or "").startswith(INVENTED)
+
+
+# how a manifest's publisher evidence marks a document that is not news
+INVENTED = "Invented article"
+
 
 @dataclass(frozen=True, slots=True)
 class RawText:

@@ -58,7 +58,7 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
         corpus-tools add                     # finish an add that was killed
     """
     from corpus_tools.cli.progress import progress
-    from corpus_tools.documents.add import INVENTED, add_files, finish_killed_adds, metadata_sources, releases_named
+    from corpus_tools.documents.add import add_files, finish_killed_adds, metadata_sources, releases_named
     from corpus_tools.errors import CorpusError, escape
 
     finished = finish_killed_adds(layout)  # said, not done silently by the add below
@@ -81,8 +81,7 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
         click.echo(f"{escape(str(item.source))} -> raw/{record.file}: {record.size} bytes, {encoding}, "
                    f"title {record.title!r} ({item.title_rule}), publisher {record.publisher!r}, "
                    f"date {record.publication_date!r}"
-                   + (", an invented article" if (record.publisher_evidence.reasoning or "").startswith(INVENTED)
-                      else ""))
+                   + (", an invented article" if record.invented else ""))
         if item.published:
             click.echo(f"note: the same bytes as {record.doc_id} of {releases_named(item.published)}: it keeps that "
                        "doc_id, and with it its fold, its designated split and its stored annotations")

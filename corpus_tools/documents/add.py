@@ -96,7 +96,7 @@ from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, staging_dir, writing_under
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
-from corpus_tools.records import AddedFile, Evidence, ManifestRecord, holds_control, is_calendar_date
+from corpus_tools.records import INVENTED, AddedFile, Evidence, ManifestRecord, holds_control, is_calendar_date
 
 BINARY_CONTROL_SHARE = 0.05
 _WHITESPACE_CONTROLS = frozenset("\t\n\r\f\v")
@@ -105,7 +105,6 @@ _STATED = re.compile(r"line\s+([0-9]+)", re.IGNORECASE)  # "Line 5", "line  5": 
 _CITED = re.compile(r"line\s+\S+", re.IGNORECASE)  # "line -1", "line 3.0": a mistyped citation, not reasoning
 _DATE_PRECISIONS = {4: "year", 7: "month", 10: "day"}
 NOT_GIVEN = "Not given when the file was added (corpus-tools add); nothing was inferred from the text."
-INVENTED = "Invented article"  # how a manifest's publisher evidence marks a document that is not news
 
 
 def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None = None, title: str | None = None,

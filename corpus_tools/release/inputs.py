@@ -12,7 +12,6 @@ from typing import Callable, Iterable
 
 from corpus_tools.annotations.adjudicate import ReleaseProvenance
 from corpus_tools.annotations.consolidate import AnnotationIndex
-from corpus_tools.documents.add import INVENTED
 from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.errors import CorpusError, Location, Problem, agreeing, quantity
 from corpus_tools.layout import Layout
@@ -77,7 +76,7 @@ def caveats(layout: Layout) -> tuple[str, ...]:
                               "UTF-8", Location(file=str(path), byte_offset=error.start)) from None
         notes += [line[2:].strip() for line in text.splitlines() if line.startswith("- ") and line[2:].strip()]
     invented = sorted(record.doc_id for *_, record in scan_manifest(layout.manifest)  # one record at a time
-                      if (record.publisher_evidence.reasoning or "").startswith(INVENTED))
+                      if record.invented)
     if invented:
         notes.append(f"{len(invented)} of the documents are invented articles written for the project, not news "
                      f"({', '.join(invented)}; their manifest evidence says so): leave them out of any use that "
