@@ -733,6 +733,30 @@ def test_a_data_dir_on_a_filesystem_without_locks_still_starts(tmp_path, monkeyp
     assert failed.value.code == "labelstudio-start-failed"
 
 
+def test_a_lock_that_fails_for_another_reason_is_reported_not_ignored(tmp_path, monkeypatch):
+    """Every OSError of flock was taken for a filesystem without locks, and the start went on
+    unlocked. (Found by a review.)"""
+    import errno
+    import fcntl
+
+    def broken(descriptor, operation):
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(fcntl, "flock", broken)
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    cache = fake_server_cache(tmp_path / "cache", CRASH)
+    with pytest.raises(CorpusError) as failed:
+        server.start(data_dir, cache=cache, port=server.free_port())
+    assert (failed.value.code, failed.value.message, failed.value.location.file) == (
+        "file-error", f"cannot lock the data dir for this start: {os.strerror(errno.EIO)}", str(data_dir))
+    assert data_dir.is_dir()  # the user's own: kept
+    made = tmp_path / "new" / "data"
+    with pytest.raises(CorpusError):
+        server.start(made, cache=cache, port=server.free_port())
+    assert not (tmp_path / "new").exists()  # refused before the launch: what this start made goes
+
+
 def test_a_restart_takes_the_previous_port_when_it_is_free(tmp_path):
     """A restart took a new free port: the URL annotators had bookmarked, and the one `status
     --url-only` had exported, named nothing. (Found by a hunt.)"""

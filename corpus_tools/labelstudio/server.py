@@ -19,6 +19,7 @@ which ``start`` refuses unless ``expose=True`` (the CLI's ``--i-know-this-expose
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -344,21 +345,22 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
         _check_port_free(host, port)  # at once: a first install takes minutes
     env = install(cache, echo)
     created = _first_missing(data_dir)
-    try:
-        _private_dir(data_dir)
-    except BaseException:
-        if created is not None:
-            shutil.rmtree(created, ignore_errors=True)
-        raise
-    with _start_lock(data_dir):
-        _refuse_running(data_dir)  # again: a start that held the lock until now may have started one
-        _refuse_unknown_key(data_dir, database)
-        # the port is taken now, right before the launch: during an install another server may
-        # have taken it, and Label Studio would move to the next port, where another answers
-        if port:
-            _check_port_free(host, port)
-        else:
-            port = _port_for(data_dir, host)
+    with contextlib.ExitStack() as locked:
+        try:
+            _private_dir(data_dir)
+            locked.enter_context(_start_lock(data_dir))
+            _refuse_running(data_dir)  # again: a start that held the lock until now may have started one
+            _refuse_unknown_key(data_dir, database)
+            # the port is taken now, right before the launch: during an install another server may
+            # have taken it, and Label Studio would move to the next port, where another answers
+            if port:
+                _check_port_free(host, port)
+            else:
+                port = _port_for(data_dir, host)
+        except BaseException:  # refused before the launch: a data dir this start made goes
+            if created is not None:
+                shutil.rmtree(created, ignore_errors=True)
+            raise
         return _launch(data_dir, created, env, port, timeout, echo, database, host)
 
 
@@ -451,11 +453,18 @@ def _start_lock(data_dir: Path) -> Iterator[None]:
             raise CorpusError("labelstudio-already-starting", "another `corpus-tools labelstudio server start` of "
                               "this data dir is under way; wait for it to finish",
                               Location(file=str(data_dir))) from None
-        except OSError:  # a filesystem without locks (some network ones): start as before, unlocked
-            pass
+        except OSError as error:
+            if error.errno not in _NO_LOCKS:
+                raise CorpusError("file-error", f"cannot lock the data dir for this start: {error.strerror}",
+                                  Location(file=str(data_dir))) from None
+            # a filesystem without locks (some network ones): start as before, unlocked
         yield
     finally:
         os.close(descriptor)  # releases the lock
+
+
+# what flock says on a filesystem that has no locks; any other failure is one to report
+_NO_LOCKS = frozenset((errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EINVAL))
 
 
 def _keep_log(log: Path) -> Path | None:
