@@ -430,7 +430,7 @@ def _a_booting_server_is_seen(data_dir, cache, connection):
     again = runner.invoke(cli, ["labelstudio", "server", "start", "--data-dir", str(data_dir)],
                           env={"CORPUS_TOOLS_CACHE": str(cache)})
     assert again.exit_code == 1
-    assert again.output == (f"Error: {data_dir}: [labelstudio-already-running] a server for this data dir runs (pid "
+    assert again.output == (f"Error: {data_dir}: [labelstudio-already-running] the server of this data dir runs (pid "
                             f"{connection.pid}) but does not answer at {connection.url}: it may still be starting "
                             f"(see {data_dir / server.LOG_FILE}); stop it with `corpus-tools labelstudio server "
                             "stop`\n")
@@ -641,7 +641,7 @@ def test_a_copied_data_dir_is_not_the_original_s_server(tmp_path):
     with _booting_server(original, cache) as connection:
         shutil.copytree(original, copy)
         assert server.is_running(connection, original) and not server.is_running(connection, copy)
-        assert server.running_but_not_answering(copy) is None and server.status(copy) is None
+        assert server.server_state(copy) == (None, False) and server.status(copy) is None
         runner = CliRunner()
         said = runner.invoke(cli, ["labelstudio", "server", "status", "--data-dir", str(copy)])
         assert said.output == f"Error: {copy}: [labelstudio-not-running] no server is running for this data dir\n"
@@ -651,14 +651,14 @@ def test_a_copied_data_dir_is_not_the_original_s_server(tmp_path):
         with pytest.raises(CorpusError) as refused:
             connect(None, None, copy)
         assert refused.value.code == "labelstudio-not-running"
-        assert server.running_but_not_answering(original) == connection
+        assert server.server_state(original) == (connection, False)
 
 
 def test_a_data_dir_whose_name_is_not_utf8(tmp_path):
     """Its server was looked for with str.encode, which raised UnicodeEncodeError (a traceback)."""
     data_dir = Path(os.fsdecode(os.fsencode(tmp_path) + b"/data-\xff"))
     with _booting_server(data_dir, fake_server_cache(tmp_path / "cache", BOOTING)) as connection:
-        assert server.running_but_not_answering(data_dir) == connection
+        assert server.server_state(data_dir) == (connection, False)
         assert server.stop(data_dir) is True
         _wait_for(lambda: not _group_alive(connection.pid))
 

@@ -155,13 +155,12 @@ def server_status(data_dir: Path, url_only: bool) -> None:
     """
     from corpus_tools.labelstudio import server as ls_server
 
-    connection = ls_server.status(data_dir)
+    connection, answers = ls_server.server_state(data_dir)
     if connection is None:
-        if (silent := ls_server.running_but_not_answering(data_dir)) is not None:
-            raise CorpusError("labelstudio-not-answering", f"the server of this data dir runs (pid {silent.pid}) but "
-                              f"does not answer at {silent.url}: it may still be starting (see "
-                              f"{Path(silent.data_dir) / ls_server.LOG_FILE})", Location(file=str(data_dir)))
         raise CorpusError("labelstudio-not-running", "no server is running for this data dir",
+                          Location(file=str(data_dir)))
+    if not answers:
+        raise CorpusError("labelstudio-not-answering", ls_server.not_answering(connection),
                           Location(file=str(data_dir)))
     click.echo(connection.url if url_only else f"running at {connection.url} (pid {connection.pid})")
 

@@ -411,18 +411,20 @@ def _launch(data_dir: Path, created: Path | None, env: Path, port: int, timeout:
 def _refuse_running(data_dir: Path) -> None:
     """Refuse a data dir whose recorded server process still runs, whether or not it answers yet
     (a start whose command was killed while the server booted leaves one that does not)."""
-    if not (data_dir / CONNECTION_FILE).exists():
+    connection, answers = server_state(data_dir)
+    if connection is None:
         return
-    connection = read_connection(data_dir)
-    if not is_running(connection, data_dir):
-        return
-    if _answers(connection):
+    if answers:
         raise CorpusError("labelstudio-already-running", f"a server for this data dir is running at "
                           f"{connection.url} (pid {connection.pid})", Location(file=str(data_dir)))
-    raise CorpusError("labelstudio-already-running", f"a server for this data dir runs (pid {connection.pid}) but "
-                      f"does not answer at {connection.url}: it may still be starting (see "
-                      f"{data_dir / LOG_FILE}); stop it with `corpus-tools labelstudio server stop`",
-                      Location(file=str(data_dir)))
+    raise CorpusError("labelstudio-already-running", f"{not_answering(connection)}; stop it with `corpus-tools "
+                      "labelstudio server stop`", Location(file=str(data_dir)))
+
+
+def not_answering(connection: Connection) -> str:
+    """What a server process that runs but does not answer is, as the messages say it."""
+    return (f"the server of this data dir runs (pid {connection.pid}) but does not answer at {connection.url}: it "
+            f"may still be starting (see {Path(connection.data_dir) / LOG_FILE})")
 
 
 SQLITE_FILE = "label_studio.sqlite3"  # Label Studio's database in the data dir (DJANGO_DB=sqlite)
@@ -602,25 +604,23 @@ def is_running(connection: Connection, data_dir: Path | None = None) -> bool:
     return _is_our_process(connection.pid, connection.data_dir)
 
 
-def status(data_dir: Path) -> Connection | None:
-    """The connection of the server running for ``data_dir``, or None when none runs."""
+def server_state(data_dir: Path) -> tuple[Connection | None, bool]:
+    """The connection of the server process recorded for ``data_dir`` when it runs (None when
+    none does), and whether it answers: asked once, so a server that finishes booting meanwhile
+    is not both not running and not silent."""
     data_dir = resolved(data_dir)
     if not (data_dir / CONNECTION_FILE).exists():
-        return None
+        return None, False
     connection = read_connection(data_dir)
     if not is_running(connection, data_dir):
-        return None
-    return connection if _answers(connection) else None
+        return None, False
+    return connection, _answers(connection)
 
 
-def running_but_not_answering(data_dir: Path) -> Connection | None:
-    """The connection of a server process of ``data_dir`` that runs but does not answer (still
-    starting, or hung), which ``status`` does not count as running; None otherwise."""
-    data_dir = resolved(data_dir)
-    if not (data_dir / CONNECTION_FILE).exists():
-        return None
-    connection = read_connection(data_dir)
-    return connection if is_running(connection, data_dir) and not _answers(connection) else None
+def status(data_dir: Path) -> Connection | None:
+    """The connection of the server running and answering for ``data_dir``, or None."""
+    connection, answers = server_state(data_dir)
+    return connection if answers else None
 
 
 def stop(data_dir: Path) -> bool:
