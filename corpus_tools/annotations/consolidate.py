@@ -160,8 +160,7 @@ def _unique_ids(units: Units, refused: AbstractSet[int] = frozenset()) -> set[st
     rows = units.read("annotations", ["unique_id", "task_index"])
     if refused:
         tasks = units.read("tasks", ["task_index", "task_id"])
-        of_task = pc.take(tasks["task_id"], pc.index_in(rows["task_index"], value_set=tasks[
-            "task_index"].combine_chunks()))
+        of_task = _looked_up(rows["task_index"], tasks["task_index"], tasks["task_id"])
         rows = rows.filter(pc.fill_null(pc.invert(pc.is_in(of_task, value_set=array(sorted(refused), pa.int64()))),
                                         True))
     return set(rows["unique_id"].drop_null().to_pylist())
