@@ -136,25 +136,11 @@ def test_a_release_that_fails_verification_is_not_trusted_and_nothing_is_added(c
         assert snapshot(corpus) == before
 
 
-def publish_under(layout: Layout, version: str, old: str, new: str) -> None:
-    """A release ``version`` like the latest whose documents config lists ``old``'s bytes as ``new``,
-    with its SHA256SUMS made anew (so it verifies): what a release built after the fault did."""
-    from corpus_tools.release.checksums import SUMS_FILE, sums_text, verify_release
-
-    release = layout.dist / version
-    shutil.copytree(layout.dist / LATEST, release)
-    path = release / "data" / "documents" / "train-00000-of-00001.parquet"
-    table = pq.read_table(path)
-    ids = [new if doc_id == old else doc_id for doc_id in table.column("doc_id").to_pylist()]
-    table = table.set_column(table.column_names.index("doc_id"), "doc_id", [ids])
-    pq.write_table(table, path)
-    (release / SUMS_FILE).write_text(sums_text(release))
-    assert verify_release(release).valid
-
-
 def test_releases_that_published_the_bytes_under_two_doc_ids_are_refused_until_one_is_given(corpus, tmp_path):
     path = remove(corpus, REMOVED, tmp_path / "in" / "removed.txt")
-    publish_under(corpus, NEXT, REMOVED, "007_2cde5fe42a71d5e6")
+    # what a release built after the fault did: it published 005's bytes under another doc_id
+    release_like_latest(corpus, NEXT,
+                        lambda table: set_cell(table, "doc_id", REMOVED, lambda _: "007_2cde5fe42a71d5e6"))
     before = snapshot(corpus)
     with pytest.raises(CorpusError) as refused:
         add_files(corpus, [path])
