@@ -293,7 +293,11 @@ def test_start_refuses_a_port_out_of_range(tmp_path, port):
     assert not (tmp_path / "d").exists()
 
 
-def test_start_refuses_a_port_another_process_listens_on(tmp_path):
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2"])
+def test_start_refuses_a_port_another_process_listens_on(tmp_path, host):
+    """On another --host too: Label Studio tests its port on localhost whatever --host is, and with
+    the port held there it listened on the next one, where nothing looked for it, and the start
+    waited its whole timeout."""
     data_dir = tmp_path / "data"
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
@@ -301,10 +305,12 @@ def test_start_refuses_a_port_another_process_listens_on(tmp_path):
         port = holder.getsockname()[1]
         with pytest.raises(CorpusError) as refused:
             # were the port not checked, the fake server would be waited for until the timeout
-            server.start(data_dir, cache=fake_server_cache(tmp_path / "cache", "exec sleep 30\n"), port=port,
-                         timeout=5)
-    assert str(refused.value) == (f"--port: [labelstudio-port-unavailable] cannot listen on 127.0.0.1 port {port}: "
-                                  "Address already in use; choose another --port, or leave it out for a free one")
+            server.start(data_dir, cache=fake_server_cache(tmp_path / "cache", BOOTING), port=port, timeout=5,
+                         host=host, expose=host != "127.0.0.1")
+    reason = ("Address already in use" if host == "127.0.0.1" else
+              f"another program listens on 127.0.0.1 port {port}, which makes Label Studio move to the next port")
+    assert str(refused.value) == (f"--port: [labelstudio-port-unavailable] cannot listen on {host} port {port}: "
+                                  f"{reason}; choose another --port, or leave it out for a free one")
     assert not data_dir.exists()
 
 
@@ -661,23 +667,6 @@ def test_a_data_dir_whose_name_is_not_utf8(tmp_path):
         assert server.server_state(data_dir) == (connection, False)
         assert server.stop(data_dir) is True
         _wait_for(lambda: not _group_alive(connection.pid))
-
-
-def test_start_refuses_a_port_held_on_127_0_0_1_when_it_listens_elsewhere(tmp_path):
-    """Label Studio tests its port on localhost whatever --host is: with the port held there, it
-    listened on the next one, where nothing looked for it, and the start waited its whole timeout."""
-    data_dir = tmp_path / "data"
-    with socket.socket() as holder:
-        holder.bind(("127.0.0.1", 0))
-        holder.listen()
-        port = holder.getsockname()[1]
-        with pytest.raises(CorpusError) as refused:
-            server.start(data_dir, cache=fake_server_cache(tmp_path / "cache", BOOTING), port=port, timeout=5,
-                         host="127.0.0.2", expose=True)
-    assert str(refused.value) == (f"--port: [labelstudio-port-unavailable] cannot listen on 127.0.0.2 port {port}: "
-                                  f"another program listens on 127.0.0.1 port {port}, which makes Label Studio move "
-                                  "to the next port; choose another --port, or leave it out for a free one")
-    assert not data_dir.exists()
 
 
 def test_console_scripts_point_at_the_installed_venv_with_a_relative_cache(tmp_path, monkeypatch):
