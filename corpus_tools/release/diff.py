@@ -90,6 +90,7 @@ class ChangeLog(SequenceABC):
         self._db.execute("CREATE TABLE changes (seq INTEGER PRIMARY KEY, layer_rank INTEGER, doc TEXT, id TEXT, "
                          "kind_rank INTEGER, layer TEXT, kind TEXT, doc_id TEXT, count INTEGER, change BLOB)")
         self._length = 0
+        self._by_document = False  # its index, made by the first of_document
 
     def extend(self, changes: Iterable[ReleaseChange]) -> None:
         rows = [(*_order(change), change.layer, change.kind, change.doc_id, change.count,
@@ -156,7 +157,9 @@ class ChangeLog(SequenceABC):
     def of_document(self, doc_id: str | None) -> Iterator[ReleaseChange]:
         """One document's changes (None: those outside documents), in report order. The index
         this asks for is made by the first call: only the viewer reads a document at a time."""
-        self._db.execute(f"CREATE INDEX IF NOT EXISTS by_document ON changes (doc_id, {self._ORDER})")
+        if not self._by_document:  # once, not a statement per document read (IF NOT EXISTS: any thread reads)
+            self._db.execute(f"CREATE INDEX IF NOT EXISTS by_document ON changes (doc_id, {self._ORDER})")
+            self._by_document = True
         return self._changes("WHERE doc_id IS ?", (doc_id,))
 
     def totals(self, what: str) -> list[tuple]:
