@@ -48,6 +48,17 @@ def test_no_server_for_an_empty_data_dir(tmp_path):
     assert "[labelstudio-not-running] no server is running for this data dir" in result.output
 
 
+def test_stop_refuses_a_data_dir_that_does_not_exist(tmp_path):
+    missing = tmp_path / "labelstudoi"
+    result = CliRunner().invoke(cli, ["labelstudio", "server", "stop", "--data-dir", str(missing)])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {missing}: [labelstudio-not-running] no such data dir: nothing was stopped "
+                             "(is --data-dir mistyped?)\n")
+    assert not missing.exists()
+    result = CliRunner().invoke(cli, ["labelstudio", "server", "stop", "--data-dir", str(tmp_path)])
+    assert (result.exit_code, result.output) == (0, "no server was running for this data dir\n")
+
+
 def test_client_commands_need_a_url_and_key(tmp_path, monkeypatch):
     monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
     monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)

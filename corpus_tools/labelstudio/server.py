@@ -624,8 +624,14 @@ def status(data_dir: Path) -> Connection | None:
 
 
 def stop(data_dir: Path) -> bool:
-    """Stop the server of ``data_dir`` (its whole process group); False when none was running."""
+    """Stop the server of ``data_dir`` (its whole process group); False when none was running.
+    A data dir that does not exist is refused: it is a mistyped ``--data-dir`` far more often than
+    a server already stopped, and "nothing was running" would leave the real server running."""
     data_dir = resolved(data_dir)
+    if not data_dir.is_dir():
+        raise CorpusError("labelstudio-not-running",
+                          "no such data dir: nothing was stopped (is --data-dir mistyped?)",
+                          Location(file=str(data_dir)))
     if not (data_dir / CONNECTION_FILE).exists():
         return False
     connection = read_connection(data_dir)
