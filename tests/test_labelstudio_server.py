@@ -416,6 +416,26 @@ def test_a_start_under_way_refuses_another_at_once(tmp_path):
     assert list(data_dir.iterdir()) == []  # nothing launched, nothing written
 
 
+def test_a_data_dir_removed_by_a_failing_start_refuses_the_start_that_waited_on_it(tmp_path, monkeypatch):
+    """A failed start removes the data dir it made; a start that had just made sure it exists
+    met a traceback (FileNotFoundError) when it locked the removed dir."""
+    cache = fake_server_cache(tmp_path / "cache", CRASH)
+    data_dir = tmp_path / "data"
+    private_dir = server._private_dir
+
+    def removed_by_the_other_start(path):
+        private_dir(path)
+        path.rmdir()
+
+    monkeypatch.setattr(server, "_private_dir", removed_by_the_other_start)
+    with pytest.raises(CorpusError) as refused:
+        server.start(data_dir, cache=cache, port=server.free_port())
+    assert str(refused.value) == (f"{data_dir}: [labelstudio-already-starting] another `corpus-tools labelstudio "
+                                  "server start` of this data dir failed and removed it while this one began; "
+                                  "start again")
+    assert not data_dir.exists()
+
+
 def test_a_server_whose_start_was_killed_while_it_booted_is_seen_and_stopped(tmp_path):
     """status said "no server is running" and a second start launched another server on the same
     database, taking connection.json: the first one was left running where stop could not reach it."""

@@ -447,7 +447,12 @@ def _start_lock(data_dir: Path) -> Iterator[None]:
     """An exclusive lock on the data dir itself while one start runs: two starts of one data dir
     at once would run two servers on one database (their migrations clash) and each would remove
     the dir the other made. The second is refused at once; nothing of the first is touched."""
-    descriptor = os.open(data_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        descriptor = os.open(data_dir, os.O_RDONLY | os.O_DIRECTORY)
+    except FileNotFoundError:  # made by another start that failed meanwhile and removed what it made
+        raise CorpusError("labelstudio-already-starting", "another `corpus-tools labelstudio server start` of this "
+                          "data dir failed and removed it while this one began; start again",
+                          Location(file=str(data_dir))) from None
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
