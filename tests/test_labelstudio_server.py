@@ -590,6 +590,26 @@ def test_a_venv_whose_python_is_slow_to_answer_is_not_rebuilt(tmp_path, monkeypa
     assert server.install(cache) == env and server.env_python(env).exists()
 
 
+def test_ctrl_c_while_a_first_start_installs_says_nothing_was_installed(tmp_path, monkeypatch):
+    """It said only "interrupted", after minutes of pip: not whether label-studio was installed."""
+    cache = tmp_path / "cache"
+
+    def interrupted(path):
+        (path / "bin").mkdir(parents=True)  # pip was half way
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(server, "_build_env", interrupted)
+    monkeypatch.setenv("CORPUS_TOOLS_CACHE", str(cache))
+    data_dir = tmp_path / "data"
+    result = CliRunner().invoke(cli, ["labelstudio", "server", "start", "--data-dir", str(data_dir)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"Error: {data_dir}: [labelstudio-start-interrupted] interrupted; label-studio=={server.LABEL_STUDIO_VERSION} "
+        "was not installed; the next start (or `corpus-tools labelstudio server install`) installs it")
+    assert sorted(path.name for path in cache.iterdir()) == [f".label-studio-{server.LABEL_STUDIO_VERSION}.lock"]
+    assert not data_dir.exists()
+
+
 def test_ctrl_c_while_the_server_starts_says_what_became_of_it(tmp_path):
     """It said only "Aborted!": not that the server was stopped, nor that the data dir it made was
     removed, nor where the copy of its log went (left unnamed in the temporary directory)."""

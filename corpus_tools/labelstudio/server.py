@@ -138,6 +138,10 @@ def install(cache: Path | None = None, echo: Callable[[str], None] = lambda _: N
             if target.exists():  # a broken leftover from an older, non-atomic attempt
                 shutil.rmtree(target)
             os.rename(building, target)
+        except KeyboardInterrupt as interrupt:  # Ctrl-C in a first start's minutes of pip: say what it left
+            interrupt.add_note(f"label-studio=={LABEL_STUDIO_VERSION} was not installed; the next start (or "
+                               "`corpus-tools labelstudio server install`) installs it")
+            raise
         finally:
             shutil.rmtree(building, ignore_errors=True)
     return target
