@@ -453,6 +453,31 @@ def test_serve_answers_on_loopback(chromium, site):
         thread.join(10)
 
 
+@pytest.mark.browser
+def test_from_the_index_to_a_documents_changes_in_the_browser(chromium, tmp_path):
+    """The pages of what changed were checked as files only: index -> diff.html -> a document's
+    line -> its page, scrolled to its own changes."""
+    build_site(REPO / "dist" / "1.1.0", tmp_path / "site", raw_dir=REPO / "raw", previous=REPO / "dist" / "1.0.0")
+    errors: list[str] = []
+    page = open_page(chromium, tmp_path / "site" / "index.html", errors, viewport={"width": 1000, "height": 600})
+    page.click("text=What changed since 1.0.0")
+    page.wait_for_load_state()
+    assert page.inner_text("h1") == "Changes from 1.0.0 to 1.1.0"
+    page.click('a[href="doc/004_3e4c866fc9bc1c15.html#changes"]')
+    page.wait_for_load_state()
+    assert page.url.endswith("/doc/004_3e4c866fc9bc1c15.html#changes")
+    changes = page.locator("#changes")
+    assert changes.locator("h2").inner_text() == "Changes since 1.0.0"
+    assert changes.locator("li").count() == 1
+    assert changes.locator("li").inner_text().startswith(
+        "quotes · type changed 004_3e4c866fc9bc1c15 q2 \"The United States will not normalize")
+    assert page.evaluate("window.scrollY") > 0
+    top = page.evaluate("document.getElementById('changes').getBoundingClientRect().top")
+    assert 0 <= top < 600  # scrolled to the section, not left at the top of a long article
+    page.close()
+    assert errors == []
+
+
 def test_serve_on_a_port_in_use_names_the_address(site):
     """It said "[file-error] Address already in use", naming nothing (found by a hunt)."""
     taken = site_server(site)
