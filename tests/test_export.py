@@ -404,6 +404,25 @@ def test_a_re_summed_release_without_its_kb_config_is_refused_not_exported_as_un
                              "annotated cannot be told\n")
 
 
+@pytest.mark.parametrize("fmt, config", [("jsonl", "entities"), ("brat", "quotes"), ("conll2003", "ner"),
+                                         ("jsonl", "entity_registry"), ("brat", "documents")])
+def test_a_re_summed_release_without_a_config_is_refused_not_exported_without_that_layer(release, tmp_path,
+                                                                                       fmt, config):
+    """A release writes every config (an empty train file at least): jsonl exported every document
+    without entities, brat without quotes, conll2003 "0 documents", all with exit 0."""
+    from corpus_tools.release.checksums import SUMS_FILE, sums_text
+
+    copy = tmp_path / "1.1.0"
+    shutil.copytree(release, copy)
+    for file in (copy / "data" / config).glob("*.parquet"):
+        file.unlink()
+    (copy / SUMS_FILE).write_text(sums_text(copy))
+    result = CliRunner().invoke(cli, ["export", "--format", fmt, str(copy), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1 and not (tmp_path / "out").exists()
+    assert result.output == (f"Error: {copy / 'data'}: [release-invalid] no {config} config: its rows would be "
+                             "read as none\n")
+
+
 def test_labels_are_named_from_each_file_s_own_features(release, tmp_path):
     """A release made under another label set reads with the names it was made with."""
     import json

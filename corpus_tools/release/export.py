@@ -110,8 +110,9 @@ def read_config(path: Path, config: str, splits: tuple[str, ...] = SPLITS) -> It
     """The rows of one config, split by split in SPLITS order, shard by shard, labels as names:
     the names in each file's own ``huggingface`` features, so a release made under another label
     set reads with the names it was made with."""
+    every = _config_files(path, config, "its rows would be read as none")
     for split in splits:
-        for file in sorted((path / "data" / config).glob(f"{split}-*.parquet")):
+        for file in every[split]:
             parquet = _config_file(config, file)
             names = label_names(file_features(parquet.schema_arrow))
             for batch in parquet.iter_batches(_BATCH_ROWS):
@@ -170,6 +171,16 @@ def _spans_checked(rows: list[dict], config: str, text: str, path: Path) -> list
     return rows
 
 
+def _config_files(path: Path, config: str, consequence: str) -> dict[str, list[Path]]:
+    """The data files of ``config``, by split, or ``release-invalid`` when it has none: a release
+    writes at least an empty train file for every config, so a config without any was removed,
+    and reading it as one without rows would export every document without that layer."""
+    files = {split: sorted((path / "data" / config).glob(f"{split}-*.parquet")) for split in SPLITS}
+    if not any(files.values()):
+        raise CorpusError("release-invalid", f"no {config} config: {consequence}", Location(file=str(path / "data")))
+    return files
+
+
 def _config_file(config: str, file: Path):
     """A release file of ``config``, opened, or ``release-invalid`` when it lacks the config's
     columns (another config's file in its place would be read as this one's rows)."""
@@ -183,11 +194,8 @@ def _config_file(config: str, file: Path):
 def _kb_documents(path: Path) -> Iterator[dict]:
     """The document of each kb row, in its order (the one column read: kb rows hold whole texts).
     A release without kb rows is refused: every document would seem unannotated."""
-    files = [file for split in SPLITS for file in sorted((path / "data" / "kb").glob(f"{split}-*.parquet"))]
-    if not files:
-        raise CorpusError("release-invalid", "no kb config: which documents were annotated cannot be told",
-                          Location(file=str(path / "data")))
-    for file in files:
+    every = _config_files(path, "kb", "which documents were annotated cannot be told")
+    for file in (file for split in SPLITS for file in every[split]):
         for batch in _config_file("kb", file).iter_batches(_BATCH_ROWS, columns=["document_id"]):
             yield from ({"doc_id": doc_id} for doc_id in batch.column(0).to_pylist())
 
