@@ -376,6 +376,33 @@ def test_a_re_summed_release_with_a_span_off_its_text_or_another_config_s_file_i
                              "config\n")
 
 
+def _ner_row_changed(change):
+    def changed(table, shard):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        rows = table.to_pylist()
+        change(rows[0])
+        pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), shard)
+    return changed
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda row: row["tokens"].__setitem__(0, "Bogus"),
+     "[span-text-mismatch] token 0 'Bogus' is not the document's text at [0, 6)"),
+    (lambda row: row["ner_tags"].pop(),
+     "[release-invalid] the sentence's lists differ in length: 2 tokens, 2 token_starts, 2 token_ends and 1 ner_tags"),
+])
+def test_a_re_summed_release_with_ner_tokens_off_its_text_is_refused(release, tmp_path, change, message):
+    """conll2003 wrote the tokens as the ner rows said, and zip dropped the tokens a shortened
+    ner_tags lacked, exit 0: a token is a span of the text, checked as every other span."""
+    copy = _resummed(release, tmp_path, _ner_row_changed(change), "ner")
+    result = CliRunner().invoke(cli, ["export", "--format", "conll2003", str(copy), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1 and not (tmp_path / "out").exists()
+    assert result.output == (f"Error: {copy / 'data' / 'ner'}, doc 000_cbeedfbee8440207, region "
+                             f"000_cbeedfbee8440207-0: {message}\n")
+
+
 def test_a_re_summed_release_without_its_data_is_refused_not_exported_empty(release, tmp_path):
     """It exported "0 documents" with exit 0 and left a directory, where diff and view refuse."""
     from corpus_tools.release.checksums import SUMS_FILE, sums_text

@@ -127,9 +127,9 @@ def read_documents(path: Path, layers: tuple[str, ...] = LAYERS, *,
     (the others empty): a document at a time, since the layer configs hold their rows in that
     order too (split by split, a document's rows together). A release whose rows are not in that
     order is refused (``release-invalid``), never given out under the wrong document, and so is a
-    span whose text is not the document's there (``span-text-mismatch``): every reader would
-    write or show other characters than the row says. (A release's files verify against its
-    SHA256SUMS first, so it takes a file and its sum changed together.)
+    span whose text is not the document's there (``span-text-mismatch``; a ner token is a span
+    too): every reader would write or show other characters than the row says. (A release's
+    files verify against its SHA256SUMS first, so it takes a file and its sum changed together.)
 
     ``DocumentRows.annotated`` is False for a document nobody annotated, which has no kb row
     (every document had one before 2026-12-06); ``annotated_only`` leaves those out: given out
@@ -155,20 +155,36 @@ def read_documents(path: Path, layers: tuple[str, ...] = LAYERS, *,
                               Location(file=str(path / "data" / config), doc_id=rows.next["doc_id"]))
 
 
-_SPANS = {"entities": ("",), "timexes": ("",), "quotes": ("", "source_", "cue_"), "ner": ()}
+_SPANS = {"entities": ("",), "timexes": ("",), "quotes": ("", "source_", "cue_")}
 
 
 def _spans_checked(rows: list[dict], config: str, text: str, path: Path) -> list[dict]:
     for row in rows:
-        for prefix in _SPANS[config]:
-            start, end, covered = row[f"{prefix}start"], row[f"{prefix}end"], row[f"{prefix}text"]
-            if start is None and prefix:  # a quote without a source or cue
-                continue
+        for what, start, end, covered in _claimed_spans(row, config, path):
             if not 0 <= start <= end <= len(text) or text[start:end] != covered:
-                raise CorpusError("span-text-mismatch", f"{prefix}text {covered[:40]!r} is not the document's text "
+                raise CorpusError("span-text-mismatch", f"{what} {covered[:40]!r} is not the document's text "
                                   f"at [{start}, {end})", Location(file=str(path / "data" / config),
                                                                    doc_id=row["doc_id"], region_id=row["id"]))
     return rows
+
+
+def _claimed_spans(row: dict, config: str, path: Path) -> Iterator[tuple[str, int, int, str]]:
+    """(what, start, end, text) of each span a row claims: a region's (and a quote's source and cue,
+    where annotated), or each token of a ner row, whose lists must be as long as its tokens (zip
+    would drop what one of them lacks: a CoNLL file would lose tokens)."""
+    if config != "ner":
+        for prefix in _SPANS[config]:
+            if row[f"{prefix}start"] is not None or not prefix:  # a quote without a source or cue
+                yield f"{prefix}text", row[f"{prefix}start"], row[f"{prefix}end"], row[f"{prefix}text"]
+        return
+    tokens = row["tokens"]
+    if any(len(row[name]) != len(tokens) for name in ("token_starts", "token_ends", "ner_tags")):
+        raise CorpusError("release-invalid", f"the sentence's lists differ in length: {len(tokens)} tokens, "
+                          f"{len(row['token_starts'])} token_starts, {len(row['token_ends'])} token_ends and "
+                          f"{len(row['ner_tags'])} ner_tags",
+                          Location(file=str(path / "data" / config), doc_id=row["doc_id"], region_id=row["id"]))
+    for index, (token, start, end) in enumerate(zip(tokens, row["token_starts"], row["token_ends"])):
+        yield f"token {index}", start, end, token
 
 
 def _config_files(path: Path, config: str, consequence: str) -> dict[str, list[Path]]:
