@@ -191,6 +191,19 @@ def test_a_release_is_named_by_its_version_wherever_it_is(checkout, tmp_path, mo
             assert caught.value.location.file == str(Path(where) / "data" / "entities")  # the path, as given
 
 
+def test_a_tampered_release_is_named_by_its_directory_from_inside_it_too(checkout, tmp_path, monkeypatch):
+    """From inside it, "." was named: "release  fails verification" (no name, two spaces)."""
+    copy = tmp_path / "copy"
+    shutil.copytree(checkout / "dist" / "1.1.0", copy)
+    (copy / "CHANGELOG.md").write_text("changed\n")
+    monkeypatch.chdir(copy)
+    for load in (corpus_tools.load, corpus_tools.load_pandas):
+        with pytest.raises(CorpusError) as caught:
+            load(".", "entities")
+        assert caught.value.code == "release-tampered"
+        assert caught.value.message.startswith("release copy fails verification: sha256 is "), caught.value.message
+
+
 def test_a_directory_that_is_no_release_is_refused(tmp_path):
     with pytest.raises(CorpusError) as caught:
         corpus_tools.load(tmp_path, "entities")

@@ -179,7 +179,8 @@ def require_verified(root: str | Path) -> Path:
     report = verify_release(root)
     if not report.valid:
         first = report.errors[0]
-        raise CorpusError("release-tampered", f"release {root.name} fails verification: {first.message}"
+        # resolved: "." (a command run inside the release) has no name of its own
+        raise CorpusError("release-tampered", f"release {root.resolve().name} fails verification: {first.message}"
                           + (f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""),
                           first.location)
     return root
