@@ -549,6 +549,35 @@ def test_a_label_id_that_names_no_label_is_refused_naming_the_file(release, tmp_
     assert line == f"Error: {str(where).rstrip('/')}, doc {first.doc_id}, region {first.id}: [release-invalid] {message}"
 
 
+def _features_dropped(table, shard):
+    import pyarrow.parquet as pq
+
+    pq.write_table(table.replace_schema_metadata(None), shard)
+
+
+@pytest.mark.parametrize("argv, config, column", [
+    (["export", "--format", "brat"], "entities", "label"), (["export", "--format", "conll2003"], "ner", "ner_tags"),
+    (["export", "--format", "jsonl"], "quotes", "quote_type"), (["view"], "timexes", "label"),
+    (["load_pandas"], "entity_registry", "type")])
+def test_a_file_whose_features_name_no_labels_is_refused_not_read_as_numbers(release, tmp_path, argv, config,
+                                                                             column):
+    """Its label ids went out as numbers, exit 0: brat's T lines had type 0, CoNLL's tags 1 and 2."""
+    import corpus_tools
+
+    copy = _resummed(release, tmp_path, _features_dropped, config)
+    [shard] = (copy / "data" / config).glob("train-*.parquet")
+    message = (f"{shard}: [release-invalid] its huggingface features name no labels for {column!r}: the ids "
+               "cannot be named")
+    if argv == ["load_pandas"]:
+        with pytest.raises(CorpusError) as caught:
+            corpus_tools.load_pandas(copy, config)
+        assert str(caught.value) == message
+        return
+    result = CliRunner().invoke(cli, [*argv, str(copy), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1 and not (tmp_path / "o").exists()
+    assert result.output == f"Error: {message}\n"
+
+
 @pytest.mark.parametrize("argv", [["export", "--format", "conll2003"], ["export", "--format", "jsonl"], ["view"]])
 def test_a_document_with_two_rows_is_refused(release, tmp_path, argv):
     """view raised sqlite3's IntegrityError; export wrote the document once, exit 0."""

@@ -317,6 +317,19 @@ def label_names(features: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     return names
 
 
+def file_label_names(config: str, schema: pa.Schema, file: Path) -> dict[str, tuple[str, ...]]:
+    """``label_names`` of a release file's own features, or ``release-invalid`` when they name no
+    labels for a label column of ``config`` (as this code declares it; a config it does not know
+    has none required): its ids could not be named, and every reader would give them out as numbers
+    (a CoNLL tag ``3``, a brat type ``0``)."""
+    names = label_names(file_features(schema))
+    declared = label_names(file_features(arrow_schema(config))) if config in CONFIGS else {}
+    if unnamed := [column for column in declared if column in schema.names and column not in names]:
+        raise CorpusError("release-invalid", f"its huggingface features name no labels for "
+                          f"{', '.join(map(repr, unnamed))}: the ids cannot be named", Location(file=str(file)))
+    return names
+
+
 def unnamed_label(data: pa.Table | pa.RecordBatch, names: dict[str, tuple[str, ...]]) -> tuple[int, str] | None:
     """The first row of ``data`` with a label id that names no label of ``names``
     (``label_names``), and what is wrong with it; None when every id names one. A negative id

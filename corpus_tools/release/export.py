@@ -45,8 +45,7 @@ from corpus_tools.iterutil import batched
 from corpus_tools.layout import check_output
 from corpus_tools.records import DocumentRows, ExportResult, Unaligned
 import corpus_tools.release.brat as brat
-from corpus_tools.release.arrow_schemas import (file_features, label_names, missing_columns, name_labels,
-                                                require_named)
+from corpus_tools.release.arrow_schemas import file_label_names, missing_columns, name_labels, require_named
 from corpus_tools.release.checksums import open_parquet
 from corpus_tools.release.loaders import Release, verified_release
 from corpus_tools.release.splits import SPLITS
@@ -114,7 +113,7 @@ def read_config(path: Path, config: str, splits: tuple[str, ...] = SPLITS) -> It
     for split in splits:
         for file in every[split]:
             parquet = _config_file(config, file)
-            names = label_names(file_features(parquet.schema_arrow))
+            names = file_label_names(config, parquet.schema_arrow, file)
             for batch in parquet.iter_batches(_BATCH_ROWS):
                 require_named(batch, names, file)
                 for row in batch.to_pylist():

@@ -137,19 +137,19 @@ def load_pandas(release: Release, config: str, *, split: str | None = None, root
     frames = []
     for file in files:
         table = open_parquet(file).read()
-        frame = _label_names(table, file)
+        frame = _label_names(config, table, file)
         if "split" not in frame.columns:
             frame.insert(0, "split", file.name.split("-")[0])
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 
 
-def _label_names(table, file: Path):
+def _label_names(config: str, table, file: Path):
     import pandas as pd
 
-    from corpus_tools.release.arrow_schemas import file_features, label_names, require_named
+    from corpus_tools.release.arrow_schemas import file_label_names, require_named
 
-    names = label_names(file_features(table.schema))
+    names = file_label_names(config, table.schema, file)
     require_named(table, names, file)
     frame = table.to_pandas()
     for column, labels in names.items():
