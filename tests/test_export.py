@@ -4,6 +4,7 @@ trips where the format allows, and the refusals."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -207,6 +208,20 @@ def test_the_cli_exports_and_refuses_a_directory_that_is_not_empty(release, tmp_
             f"Error: {tmp_path / name}: [export-target-exists] {tmp_path / name} is a symbolic link; "
             "give a new directory\n")
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("given", [".", "../here"])
+def test_the_current_directory_is_refused_as_the_output_even_empty(release, tmp_path, monkeypatch, given):
+    """-o . said "[file-error] Invalid argument" (it cannot be removed to rename the export into
+    place); -o ../here, the same directory by another name, was removed and made again, leaving
+    the shell in a removed directory."""
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    result = CliRunner().invoke(cli, ["export", "--format", "jsonl", str(release), "-o", given])
+    assert result.exit_code == 1 and result.output == (
+        f"Error: {given}: [export-target-exists] {given} is the current directory; give a new directory\n")
+    assert os.path.samefile(".", here) and list(here.iterdir()) == [] and sorted(os.listdir(tmp_path)) == ["here"]
 
 
 def test_an_export_that_finishes_second_to_one_directory_is_refused_cleanly(release, tmp_path, monkeypatch):

@@ -24,7 +24,7 @@
 The release is read a document at a time (``read_documents``) and written as it is read (a
 DocBin file at a time). The release is verified against its SHA256SUMS first. Output is written
 in a temporary directory beside ``out_dir`` and renamed into place when complete; an ``out_dir``
-that exists and is not empty is refused (``export-target-exists``).
+that exists and is not empty, or is the current directory, is refused (``export-target-exists``).
 """
 
 from __future__ import annotations
@@ -68,8 +68,11 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
         _spacy()  # before anything is read: a missing extra fails at once
     out_dir = Path(out_dir)
     check_output(out_dir)
-    # the output is renamed into place: a link there would be replaced, not written through
-    if out_dir.is_symlink() or out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+    # the output is renamed into place: a link there would be replaced, not written through; and
+    # the current directory cannot be replaced ("." cannot be removed, and by another name the
+    # shell would be left in a removed directory)
+    if out_dir.is_symlink() or out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())
+                                                     or out_dir.resolve() == Path.cwd().resolve()):
         raise _target_exists(out_dir)
     partial = staging_dir(out_dir.parent, f".{out_dir.name}.partial-")
     try:
@@ -94,8 +97,8 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
 
 
 def _target_exists(out_dir: Path) -> CorpusError:
-    what = ("is a symbolic link" if out_dir.is_symlink() else "exists and is not empty" if out_dir.is_dir()
-            else "exists and is not a directory")
+    what = ("is a symbolic link" if out_dir.is_symlink() else "exists and is not a directory" if not out_dir.is_dir()
+            else "exists and is not empty" if any(out_dir.iterdir()) else "is the current directory")
     return CorpusError("export-target-exists", f"{out_dir} {what}; give a new directory", Location(file=str(out_dir)))
 
 
