@@ -176,6 +176,7 @@ unknown-version  error  no release of that version
 unknown-config  error  no config of that name
 unknown-split  error  no split of that name
 empty-split  error  a split without rows, which datasets cannot load
+release-path-glob  error  a release path datasets would read as a glob pattern
 schema-mismatch  error  rows that do not fit the config's Arrow schema
 sums-missing  error  SHA256SUMS is missing
 sums-malformed  error  a SHA256SUMS line that is not '<sha256>  <path>'

@@ -313,3 +313,18 @@ def test_untampered_release_verifies(checkout):
     # README, CHANGELOG, croissant.json, build-info.json + 5 configs x 3 splits + quotes (train only: no
     # quote in validation or test) + the registry (SHA256SUMS not counted)
     assert report.valid and dict(report.stats) == {"files": 21}
+
+
+def test_a_release_under_a_path_datasets_reads_as_a_glob_is_named_with_what_to_do(checkout, tmp_path, cache):
+    """datasets.load_dataset read "a[1]" as a pattern and said "Unable to find
+    .../a[1]/rel/data/documents/train-00000-of-00001.parquet" of a file that is there (escaping it
+    does not help); load_pandas reads the same release. (Found by a hunt.)"""
+    release = tmp_path / "a[1]" / "rel"
+    shutil.copytree(checkout / "dist" / "1.0.0", release)
+    with pytest.raises(CorpusError) as caught:
+        corpus_tools.load(release, "entities", cache_dir=cache)
+    assert str(caught.value) == (f"{release}: [release-path-glob] datasets reads this path as a glob pattern and "
+                                 "would find no files in it (escaped or not): move or link the release to a path "
+                                 "without [, ], * or ?, or read it with corpus_tools.load_pandas")
+    assert len(corpus_tools.load_pandas(release, "entities")) == len(
+        corpus_tools.load(checkout / "dist" / "1.0.0", "entities", split="train", cache_dir=cache))

@@ -107,6 +107,10 @@ def load(release: Release, config: str, *, split: str | None = None, streaming: 
                                   if others else
                                   "nothing of it is in the release yet (load_pandas gives its columns, no rows)"),
                               Location(file=str(directory)))
+    if any(character in str(path.resolve()) for character in "[]*?"):
+        raise CorpusError("release-path-glob", "datasets reads this path as a glob pattern and would find no files "
+                          "in it (escaped or not): move or link the release to a path without [, ], * or ?, or "
+                          "read it with corpus_tools.load_pandas", Location(file=str(path)))
     import datasets  # heavy; only for this loader
 
     return datasets.load_dataset(str(path), config, split=split, streaming=streaming, **load_dataset_kwargs)
