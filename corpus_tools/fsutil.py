@@ -108,6 +108,33 @@ def resolved(path: str | os.PathLike) -> Path:
         raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), os.fspath(path)) from None
 
 
+def first_missing(path: Path) -> Path | None:
+    """The topmost of ``path`` and its parents that does not exist; None when ``path`` exists."""
+    if path.exists():
+        return None
+    while not path.parent.exists():
+        path = path.parent
+    return path
+
+
+@contextlib.contextmanager
+def parents_removed_on_failure(path: Path) -> Iterator[None]:
+    """When the block fails, remove the directories above ``path`` that it made and left empty
+    (a staging directory's parents): a refused run leaves nothing behind, not even them. Only
+    empty ones go (rmdir), so nothing another process wrote meanwhile is lost."""
+    made = first_missing(path.parent)
+    try:
+        yield
+    except BaseException:
+        if made is not None:
+            for directory in (path.parent, *path.parent.parents):
+                with contextlib.suppress(OSError):
+                    directory.rmdir()
+                if directory == made:
+                    break
+        raise
+
+
 def staging_dir(parent: Path, prefix: str) -> Path:
     """A new directory ``<prefix><pid>-<random>.tmp`` in ``parent`` (``.tmp``: the repository's
     .gitignore ignores it), to write in and then rename into place, after removing those of killed runs with the same prefix (``remove_abandoned``).

@@ -41,7 +41,7 @@ from typing import Callable, Iterator
 import msgspec
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import resolved, staging_dir
+from corpus_tools.fsutil import first_missing, resolved, staging_dir
 from corpus_tools.layout import check_output
 from corpus_tools.records import is_email
 
@@ -348,7 +348,7 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
     if port:
         _check_port_free(host, port)  # at once: a first install takes minutes
     env = install(cache, echo)
-    created = _first_missing(data_dir)
+    created = first_missing(data_dir)
     with contextlib.ExitStack() as locked:
         try:
             _private_dir(data_dir)
@@ -487,15 +487,6 @@ def _keep_log(log: Path) -> Path | None:
     os.close(handle)
     shutil.copyfile(log, name)  # into the file mkstemp made, keeping its mode
     return Path(name)
-
-
-def _first_missing(path: Path) -> Path | None:
-    """The topmost of ``path`` and its parents that does not exist; None when ``path`` exists."""
-    if path.exists():
-        return None
-    while not path.parent.exists():
-        path = path.parent
-    return path
 
 
 def _check_port_free(host: str, port: int) -> None:

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import make_public, staging_dir, writing_under
+from corpus_tools.fsutil import make_public, parents_removed_on_failure, staging_dir, writing_under
 from corpus_tools.iterutil import batched
 from corpus_tools.layout import check_output
 from corpus_tools.records import DocumentRows, ExportResult, Unaligned
@@ -74,25 +74,26 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
     if out_dir.is_symlink() or out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())
                                                      or out_dir.resolve() == Path.cwd().resolve()):
         raise _target_exists(out_dir)
-    partial = staging_dir(out_dir.parent, f".{out_dir.name}.partial-")
-    try:
-        with writing_under(out_dir):
-            documents, unaligned = write(path, partial, on_progress or (lambda done: None))
-            if unaligned:
-                _write_lines(partial / UNALIGNED_FILE, (_unaligned_dict(item) for item in unaligned))
-        files = tuple(sorted(p.relative_to(partial).as_posix() for p in partial.rglob("*") if p.is_file()))
-        make_public(partial)
+    with parents_removed_on_failure(out_dir):  # -o a/b/c refused half way leaves no empty a/b
+        partial = staging_dir(out_dir.parent, f".{out_dir.name}.partial-")
         try:
-            if out_dir.exists():
-                out_dir.rmdir()  # empty, checked above
-            os.rename(partial, out_dir)
-        except OSError as error:
-            # another export to the same directory finished first
-            if error.errno in (errno.ENOTEMPTY, errno.EEXIST) and out_dir.is_dir() and any(out_dir.iterdir()):
-                raise _target_exists(out_dir) from None
-            raise
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
+            with writing_under(out_dir):
+                documents, unaligned = write(path, partial, on_progress or (lambda done: None))
+                if unaligned:
+                    _write_lines(partial / UNALIGNED_FILE, (_unaligned_dict(item) for item in unaligned))
+            files = tuple(sorted(p.relative_to(partial).as_posix() for p in partial.rglob("*") if p.is_file()))
+            make_public(partial)
+            try:
+                if out_dir.exists():
+                    out_dir.rmdir()  # empty, checked above
+                os.rename(partial, out_dir)
+            except OSError as error:
+                # another export to the same directory finished first
+                if error.errno in (errno.ENOTEMPTY, errno.EEXIST) and out_dir.is_dir() and any(out_dir.iterdir()):
+                    raise _target_exists(out_dir) from None
+                raise
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
     return ExportResult(format, out_dir, files, documents, tuple(unaligned))
 
 

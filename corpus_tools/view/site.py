@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterable
 
-from corpus_tools.fsutil import exchange, make_public, staging_dir, writing_under
+from corpus_tools.fsutil import exchange, make_public, parents_removed_on_failure, staging_dir, writing_under
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.layout import check_output
 from corpus_tools.records import ReleaseContents
@@ -82,46 +82,47 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
             return document_changes(log.of_document(doc_id), diff.old_version)
         changes_of = changes_in
 
-    building = staging_dir(out.parent, f".{out.name}.partial-")
-    try:
-        files = 0
+    with parents_removed_on_failure(out):  # -o a/b/site refused half way leaves no empty a/b
+        building = staging_dir(out.parent, f".{out.name}.partial-")
+        try:
+            files = 0
 
-        def write(relative: str, parts: Iterable[str]) -> None:
-            nonlocal files
-            path = building / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with writing_under(out / relative), open(path, "w", encoding="utf-8", newline="") as handle:
-                handle.writelines(parts)
-            files += 1
+            def write(relative: str, parts: Iterable[str]) -> None:
+                nonlocal files
+                path = building / relative
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with writing_under(out / relative), open(path, "w", encoding="utf-8", newline="") as handle:
+                    handle.writelines(parts)
+                files += 1
 
-        for name in ASSETS:
-            write(f"assets/{name}", [resources.files("corpus_tools.view").joinpath("assets", name).read_text("utf-8")])
-        write(MARKER, [f"corpus-tools view of release {contents.version}\n"])
-        with closing(sqlite3.connect(building / _GATHERED)) as gathered:
-            tally = _write_documents(release, contents, raw, corpus, gathered, write, on_progress, changes_of)
-            write("index.html", index_page(
-                contents, tally, corpus,
-                ((doc_id, (entities, timexes, quotes)) for doc_id, entities, timexes, quotes in gathered.execute(
-                    # a document nobody annotated has no counts to chart, not counts of 0
-                    "SELECT doc_id, entities, timexes, quotes FROM documents WHERE annotated ORDER BY doc_id")),
-                (row for row, in gathered.execute("SELECT row FROM documents ORDER BY doc_id")),
-                None if diff is None else diff.old_version))
-            if diff is not None:
-                write("diff.html", diff_page(diff, corpus, contents.version, contents.doc_ids))
-            gathered.execute("CREATE INDEX items_by_entity ON items (entity_id, kind, doc_id, position)")
-            for entity in contents.registry.values():
-                mentions, quotes = ([html for html, in gathered.execute(
-                    "SELECT html FROM items WHERE entity_id = ? AND kind = ? ORDER BY doc_id, position",
-                    (entity.id, kind))] for kind in (_MENTION, _QUOTE))
-                write(f"entity/{page_file(entity.id)}", [entity_page(entity, mentions, quotes, contents.version,
-                                                                     corpus)])
-                if on_progress is not None:
-                    on_progress(1)
-        (building / _GATHERED).unlink()
-        _replace(building, out)
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise
+            for name in ASSETS:
+                write(f"assets/{name}", [resources.files("corpus_tools.view").joinpath("assets", name).read_text("utf-8")])
+            write(MARKER, [f"corpus-tools view of release {contents.version}\n"])
+            with closing(sqlite3.connect(building / _GATHERED)) as gathered:
+                tally = _write_documents(release, contents, raw, corpus, gathered, write, on_progress, changes_of)
+                write("index.html", index_page(
+                    contents, tally, corpus,
+                    ((doc_id, (entities, timexes, quotes)) for doc_id, entities, timexes, quotes in gathered.execute(
+                        # a document nobody annotated has no counts to chart, not counts of 0
+                        "SELECT doc_id, entities, timexes, quotes FROM documents WHERE annotated ORDER BY doc_id")),
+                    (row for row, in gathered.execute("SELECT row FROM documents ORDER BY doc_id")),
+                    None if diff is None else diff.old_version))
+                if diff is not None:
+                    write("diff.html", diff_page(diff, corpus, contents.version, contents.doc_ids))
+                gathered.execute("CREATE INDEX items_by_entity ON items (entity_id, kind, doc_id, position)")
+                for entity in contents.registry.values():
+                    mentions, quotes = ([html for html, in gathered.execute(
+                        "SELECT html FROM items WHERE entity_id = ? AND kind = ? ORDER BY doc_id, position",
+                        (entity.id, kind))] for kind in (_MENTION, _QUOTE))
+                    write(f"entity/{page_file(entity.id)}", [entity_page(entity, mentions, quotes, contents.version,
+                                                                         corpus)])
+                    if on_progress is not None:
+                        on_progress(1)
+            (building / _GATHERED).unlink()
+            _replace(building, out)
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
     return SiteSummary(out, contents.version, tally.documents, len(contents.registry), tally.removed_shown, files)
 
 
