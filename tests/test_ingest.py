@@ -701,6 +701,28 @@ def test_an_export_that_cancels_every_annotation_it_holds_is_stored_when_they_we
     assert (index.chosen.num_rows, index.cancelled) == (0, 1)
 
 
+def test_a_file_without_unique_ids_that_cancels_a_stored_annotation_is_stored(tmp_path: Path):
+    """The annotation set tells annotations without a unique_id apart by id, document and
+    annotator; the check for a cancellation matched unique_ids only: the later file was
+    "no-annotations", and the annotation its annotator cancelled stayed their version."""
+    from corpus_tools.annotations.consolidate import AnnotationIndex
+
+    layout = corpus_root(tmp_path / "corpus")
+    base = fx.valid_export()[0]["annotations"][0]
+    tasks = fx.valid_export()[:1]
+    tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "01", False)]
+    for annotation in tasks[0]["annotations"]:
+        del annotation["unique_id"]
+    assert run_ingest(layout, write_export(tmp_path, "1.json", tasks)).status == "stored"
+    tasks[0]["annotations"] = [dict(tasks[0]["annotations"][1], was_cancelled=True, updated_at="2024-05-02T09:00:00Z")]
+    assert run_ingest(layout, write_export(tmp_path, "2.json", tasks)).status == "stored"
+    index = AnnotationIndex(layout, documents(), registry())
+    assert (index.versions["annotator"].to_pylist(), index.cancelled) == (["1"], 1)
+    # a cancelled annotation of another id or annotator cancels nothing stored
+    tasks[0]["annotations"] = [dict(tasks[0]["annotations"][0], id=103, completed_by=3)]
+    assert run_ingest(layout, write_export(tmp_path, "3.json", tasks)).status == "no-annotations"
+
+
 def test_an_empty_pull_of_one_project_is_not_another_project_s(tmp_path: Path):
     """Every empty project exports "[]": project B's empty pull was "already stored" as A's,
     and B's deleted annotations stayed."""

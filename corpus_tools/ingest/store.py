@@ -670,13 +670,25 @@ def _same_pull(one: Snapshot | None, other: Snapshot) -> bool:
 def _cancels_stored(exports: list[StoredExport], mine: pa.Table,
                     stored_units: Callable[[StoredExport], Units]) -> bool:
     """Whether an export (``mine``: its annotations, ``_submitted``'s) holds a copy of a stored
-    annotation (by unique_id): then its cancellation is news, though nothing in it was submitted."""
-    ours = mine["unique_id"].drop_null()
+    annotation (``_copy_keys``): then its cancellation is news, though nothing in it was submitted."""
+    ours = _copy_keys(mine).drop_null()
     if not len(ours):
         return False
     ours = ours.combine_chunks()
-    return any(column_sum(pc.is_in(_submitted(stored_units(stored))["unique_id"], value_set=ours))
+    return any(column_sum(pc.is_in(_copy_keys(_submitted(stored_units(stored))), value_set=ours))
                for stored in reversed(exports))
+
+
+def _copy_keys(annotations: pa.Table) -> pa.ChunkedArray:
+    """What finds the copies of each annotation (``_submitted``'s columns): its unique_id, else its
+    id and annotator. A file without unique_ids (not written by Label Studio, or by an older one)
+    is read by the annotation set all the same, each annotation told apart by its id, document and
+    annotator (corpus_tools.annotations.consolidate): matched by unique_id alone, its cancellation
+    of an annotation stored before was not stored, and the cancelled annotation stayed a version."""
+    # "\x1f" first: no unique_id Label Studio writes begins so
+    without = pc.binary_join_element_wise(scalar("", pa.string()), annotations["annotator"],
+                                          pc.cast(annotations["id"], pa.string()), scalar("\x1f", pa.string()))
+    return pc.coalesce(annotations["unique_id"], without)
 
 
 def _previous_pull(exports: list[StoredExport], snapshot: Snapshot | None) -> StoredExport | None:
