@@ -114,6 +114,14 @@ def test_overlap_matching_prefers_the_tighter_pair():
     assert overlap_matches(a, b) == [(0, 0)]
 
 
+def test_the_text_report_counts_each_pair_s_documents_in_words(tmp_path):
+    """A pair compared on one document was '(1 docs)' (messages say 1 document, not 1 documents)."""
+    from corpus_tools.annotations.agreement import report_lines
+
+    lines = list(report_lines(agreement(_index(tmp_path))))
+    assert "  1 vs 2 (1 doc) entities: span_f1 0.615 (4/13)" in [line.split(", overlap_f1")[0] for line in lines]
+
+
 def test_by_document_and_by_annotator(tmp_path):
     index = _index(tmp_path)
     by_document = report_dict(agreement(index, by="document"))

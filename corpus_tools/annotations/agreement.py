@@ -478,8 +478,8 @@ def report_lines(report: AgreementReport) -> Iterator[str]:
            f"{quantity(len(report.compared), 'document')} compared, {len(report.not_comparable)} not comparable"
            + (f" ({', '.join(report.not_comparable)})" if report.not_comparable else ""))
     for label, layers in (("average", report.average),
-                          *((f"{pair.annotators[0]} vs {pair.annotators[1]} ({pair.documents} docs)", pair.layers)
-                            for pair in report.pairs)):
+                          *((f"{pair.annotators[0]} vs {pair.annotators[1]} ({quantity(pair.documents, 'doc')})",
+                             pair.layers) for pair in report.pairs)):
         for layer in layers:
             figures = ", ".join(f"{name} {_value(value)} ({value.agreed}/{value.items})" for name, value in layer.figures)
             yield f"  {label} {layer.layer}: {figures}"
