@@ -354,7 +354,7 @@ def refuse_errors(problems: Iterable[Problem], action: str) -> None:
     if errors:
         shown = "; ".join(str(problem) for problem in errors[:5])
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-        raise CorpusError("invalid-annotations", f"{len(errors)} unit(s) of the stored exports have errors, so "
+        raise CorpusError("invalid-annotations", f"the stored exports have {quantity(len(errors), 'error')}, so "
                           f"nothing is {action}: {shown}{more}")
 
 

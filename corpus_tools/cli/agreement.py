@@ -63,7 +63,7 @@ def _strategy(ctx: click.Context, param: click.Parameter, value: str):
                    "annotator's (by the id `agreement` lists them by: docs/agreement.md).")
 @click.option("--push", is_flag=True,
               help="Submit each merge to its Label Studio task as a ground-truth annotation of the reviewer, "
-                   "with each annotator's disputed units as a prediction beside it.")
+                   "with each annotator's units the merge left out as a prediction beside it.")
 @click.option("--reviewer", metavar="EMAIL", default="reviewer@corpus-tools.local", show_default=True,
               help="With --push on the local server: the reviewer account (created if absent).")
 @click.option("--project", default=DEFAULT_PROJECT, show_default=True, help="With --push: project title or id.")
