@@ -283,7 +283,10 @@ def test_an_unchanged_stretch_of_an_article_maps_whole():
                                           # another kind the schema knows: its region was not kept
                                           ("type 'choices'", "control-type-mismatch"),
                                           ("type 'textarea'", "control-type-mismatch"),
-                                          ("a textarea", "control-type-mismatch")])  # one that converts
+                                          ("a textarea", "control-type-mismatch"),  # one that converts
+                                          # a labels result of a control the schema lacks (another
+                                          # labeling config's), or of none: still a labelled region
+                                          ("from_name 'label'", "unknown-control"), ("no from_name", "unknown-control")])
 def test_a_broken_labels_result_is_one_error_not_two(tmp_path: Path, case, code):
     """Its region's entity_id was reported besides as the value of a region that does not exist."""
     tasks = make_export_fixtures.valid_export()
@@ -291,6 +294,8 @@ def test_a_broken_labels_result_is_one_error_not_two(tmp_path: Path, case, code)
                   if result.get("type") == "labels" and result["from_name"] == "entity")
     if case == "no type":
         del labels["type"]
+    elif case == "no from_name":
+        del labels["from_name"]
     elif case == "value null":
         labels["value"] = None
     elif case == "a textarea":
@@ -303,6 +308,19 @@ def test_a_broken_labels_result_is_one_error_not_two(tmp_path: Path, case, code)
     errors = [problem for problem in validate_export(path, documents(), registry()).problems
               if problem.severity == "error"]
     assert [(problem.code, problem.location.region_id) for problem in errors] == [(code, labels["id"])]
+
+
+def test_a_quote_of_a_control_the_schema_lacks_takes_its_relations_with_it(tmp_path: Path):
+    """Its relations were reported besides as relations to regions the annotation does not have."""
+    tasks = make_export_fixtures.valid_export()
+    quote = next(result for result in tasks[0]["annotations"][0]["result"]
+                 if result.get("type") == "labels" and result["value"]["labels"] == ["QUOTE"])
+    quote["from_name"] = "label"
+    path = tmp_path / "broken.json"
+    path.write_bytes(make_export_fixtures.dumps(tasks))
+    errors = [problem for problem in validate_export(path, documents(), registry()).problems
+              if problem.severity == "error"]
+    assert [(problem.code, problem.location.region_id) for problem in errors] == [("unknown-control", quote["id"])]
 
 
 # --- registry --------------------------------------------------------------------------------

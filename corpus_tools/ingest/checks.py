@@ -326,7 +326,7 @@ def _result(result: Any, annotation: CheckedAnnotation, report: _Reporter) -> An
         report.region_problem(annotation, None, key, "relation-malformed", message)
         return None
     named = region_id if isinstance(region_id, str) and region_id else None
-    region = None if named is None else _excluded_region(named, result.get("from_name"), annotation)
+    region = None if named is None else _excluded_region(named, result.get("from_name"), kind, annotation)
     if named is None or not isinstance(result.get("value"), dict):
         lacks = ("its value object" if named is not None
                  else "its region id" if region_id is None or region_id == ""
@@ -342,13 +342,15 @@ def _result(result: Any, annotation: CheckedAnnotation, report: _Reporter) -> An
     return None
 
 
-def _excluded_region(region_id: str, name: Any, annotation: CheckedAnnotation) -> Region | None:
+def _excluded_region(region_id: str, name: Any, kind: Any, annotation: CheckedAnnotation) -> Region | None:
     """A refused result of a layer's control (its labels, however broken, whatever its type says),
-    kept as an excluded region, so that its values are not also reported as values of a region
-    that does not exist."""
-    if not _layer(name) or region_id in annotation.regions:
+    or a labels result of a control the schema does not have (an export of another labeling
+    config, a from_name lost), kept as an excluded region, so that its values and relations are
+    not also reported as those of a region that does not exist: the one problem says why."""
+    unknown = not (isinstance(name, str) and name in _CONTROL_KINDS)
+    if not (_layer(name) or (kind == "labels" and unknown)) or region_id in annotation.regions:
         return None
-    region = annotation.regions[region_id] = Region(region_id, name, excluded=True)
+    region = annotation.regions[region_id] = Region(region_id, name if isinstance(name, str) else None, excluded=True)
     return region
 
 
@@ -393,7 +395,7 @@ def _control_fits(result: Any, annotation: CheckedAnnotation, report: _Reporter)
     """Whether a converted result's control is the schema's control of its type (else reported)."""
     code = _control_problem(result.from_name, _TYPE_OF[type(result)], result.to_name)
     if code is not None:
-        region = _excluded_region(result.id, result.from_name, annotation)
+        region = _excluded_region(result.id, result.from_name, _TYPE_OF[type(result)], annotation)
         report.region_problem(annotation, region, result.id, code, _control_message(result, code))
     return code is None
 
