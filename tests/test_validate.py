@@ -57,6 +57,19 @@ def test_the_valid_export_has_no_problem_and_counts_what_it_checked():
                                   "spans_reanchored": 0, "tasks": 2, "tasks_excluded": 0, "tasks_text_changed": 0}
 
 
+def test_an_export_without_annotations_still_counts_them(tmp_path: Path):
+    """Tasks with only drafts (Label Studio's unsaved work): the counts of annotations, regions
+    and relations were left out of the stats (of --json's too), not given as 0."""
+    tasks = make_export_fixtures.valid_export()
+    for task in tasks:
+        task["drafts"], task["annotations"] = [{"id": 7, "result": task["annotations"][0]["result"]}], []
+    path = tmp_path / "drafts.json"
+    path.write_bytes(make_export_fixtures.dumps(tasks))
+    report = validate_export(path, documents(), registry())
+    assert dict(report.stats) == {"annotations": 0, "annotations_cancelled": 0, "regions": 0, "relations": 0,
+                                  "spans_reanchored": 0, "tasks": 2, "tasks_excluded": 0, "tasks_text_changed": 0}
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_fixture_reports_its_code_where_the_fault_is(name):
     expected = EXPECTED[name]

@@ -182,20 +182,18 @@ _STATS_COLUMNS = {"tasks": ["excluded", "text_changed", "spans_reanchored"],
 
 
 def stats_of(tables: Mapping[str, pa.Table | pa.RecordBatch]) -> dict[str, int]:
-    """What the checks counted: tasks, excluded and text-changed tasks, re-anchored spans; and
-    when there are annotations (predictions are not counted), their number, the cancelled ones,
-    and their regions and relations."""
-    tasks = tables["tasks"]
-    stats = {"tasks": tasks.num_rows, "tasks_excluded": column_sum(tasks["excluded"]),
-             "tasks_text_changed": column_sum(tasks["text_changed"]),
-             "spans_reanchored": column_sum(tasks["spans_reanchored"])}
-    annotations = tables["annotations"]
+    """What the checks counted: tasks, excluded and text-changed tasks, re-anchored spans, the
+    annotations (predictions are not counted), the cancelled ones, and their regions and
+    relations. Every count is there, 0 included: a report of tasks without annotations (only
+    drafts, say) says 0 annotations rather than leaving the key out of ``--json``'s stats."""
+    tasks, annotations = tables["tasks"], tables["annotations"]
     annotations = annotations.filter(pc.invert(annotations["prediction"]))
-    if annotations.num_rows:
-        wanted = annotations["annotation_index"]
-        stats.update(annotations=annotations.num_rows, annotations_cancelled=column_sum(annotations["cancelled"]),
-                     regions=_count_in(tables["regions"], wanted), relations=_count_in(tables["relations"], wanted))
-    return stats
+    wanted = annotations["annotation_index"]
+    return {"tasks": tasks.num_rows, "tasks_excluded": column_sum(tasks["excluded"]),
+            "tasks_text_changed": column_sum(tasks["text_changed"]),
+            "spans_reanchored": column_sum(tasks["spans_reanchored"]),
+            "annotations": annotations.num_rows, "annotations_cancelled": column_sum(annotations["cancelled"]),
+            "regions": _count_in(tables["regions"], wanted), "relations": _count_in(tables["relations"], wanted)}
 
 
 def column_sum(column) -> int:
