@@ -119,8 +119,9 @@ def object_lines(path: str | Path, not_json: str, not_object: str) -> Iterator[t
 
 def _plainly(message: str, offset: int, data: bytes) -> tuple[str, int]:
     """jiter's message, said plainly where it misleads: a byte-order mark, a byte that is not
-    UTF-8 and NaN all read as "expected value" or "invalid unicode code point" there, and a lone
-    surrogate escape as "unexpected end of hex escape"."""
+    UTF-8 and NaN all read as "expected value" or "invalid unicode code point" there, a lone
+    surrogate escape as "unexpected end of hex escape", and JSON nested deeper than jiter reads
+    (200 levels) as "recursion limit exceeded"."""
     if data.startswith(b"\xef\xbb\xbf"):
         return "starts with a UTF-8 byte-order mark, which JSON text does not have", 0
     try:
@@ -130,6 +131,9 @@ def _plainly(message: str, offset: int, data: bytes) -> tuple[str, int]:
             return f"not UTF-8 (byte {bad.start} is {data[bad.start:bad.start + 1]!r})", bad.start
     if data.startswith((b"NaN", b"Infinity", b"-Infinity"), offset):
         return "NaN and infinities are not JSON numbers", offset
+    if message.startswith("recursion limit exceeded"):
+        return ("arrays and objects nested more than 200 deep, deeper than this parser reads (a task of "
+                "a Label Studio export nests 7 deep)"), offset
     if "escape" in message:
         lone = [match for match in _LONE_SURROGATE.finditer(data, max(0, offset - 12), offset + 1)
                 if match.start() <= offset]

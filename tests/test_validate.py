@@ -381,11 +381,13 @@ def test_registry_errors_name_the_line(tmp_path: Path, line, code):
     (b'{"id": "x", "name": "Caf\xe9", "type": "GPE"}\n', "not UTF-8 (byte 24 is b'\\xe9')"),
     (b'{"id": "x", "name": "Caf\\ud800", "type": "GPE"}\n', "a lone surrogate escape (\\ud800), which names no character"),
     (b'{"id": "x", "name": "\\udc00 Caf", "type": "GPE"}\n', "a lone surrogate escape (\\udc00)"),
+    (b'{"id": "x", "name": "X", "type": "GPE", "aliases": ' + b"[" * 300 + b"]" * 300 + b"}\n",
+     "arrays and objects nested more than 200 deep"),  # it said "recursion limit exceeded"
 ])
 def test_json_that_misleads_its_parser_is_named_plainly(tmp_path: Path, data, said):
     """A byte-order mark (an editor's), NaN and a Latin-1 byte read as "expected value" or "invalid
-    unicode code point", a lone surrogate escape as "unexpected end of hex escape": the one JSON
-    parser (strictjson) says what they are."""
+    unicode code point", a lone surrogate escape as "unexpected end of hex escape", deep nesting as
+    "recursion limit exceeded": the one JSON parser (strictjson) says what they are."""
     path = tmp_path / "r.jsonl"
     path.write_bytes(data + (FIXTURES / "export-registry.jsonl").read_bytes() if data.startswith(b"\xef")
                      else (FIXTURES / "export-registry.jsonl").read_bytes() + data)
