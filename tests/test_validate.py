@@ -421,6 +421,17 @@ def test_a_number_beyond_a_double_is_refused_where_it_is(tmp_path: Path, where, 
         "infinity); NaN and infinities are not JSON numbers")
 
 
+def test_a_task_id_beyond_64_bits_is_named_as_such(tmp_path: Path):
+    """An id of 2**64 is an integer: the message said only "of the wrong type (the id an integer"."""
+    export = make_export_fixtures.valid_export()
+    export[0]["id"] = 2**64
+    path = tmp_path / "big-id.json"
+    path.write_bytes(make_export_fixtures.dumps(export))
+    with pytest.raises(CorpusError) as caught:
+        validate_export(path, documents(), registry())
+    assert caught.value.code == "export-not-tasks" and "the id an integer of 64 bits" in caught.value.message
+
+
 def test_a_huge_number_in_a_string_or_a_tiny_one_is_no_infinity():
     from corpus_tools import strictjson
 

@@ -43,6 +43,6 @@ def _check_task_shape(task: Any, index: int, path: Path) -> None:
         missing = ["id"]
     if missing:
         raise CorpusError("export-not-tasks", f"element #{index + 1} is not a Label Studio task: "
-                          f"{', '.join(missing)} missing or of the wrong type (the id an integer, data an "
+                          f"{', '.join(missing)} missing or of the wrong type (the id an integer of 64 bits, data an "
                           "object, annotations a list; a task-import file has no 'annotations': ingest what "
                           "Label Studio exports as JSON)", location)
