@@ -68,3 +68,16 @@ def test_unknown_codes_are_refused_and_severity_comes_from_the_catalogue():
     assert Problem("entity-type-mismatch", "x").severity == "warning"
     assert Problem("annotation-cancelled", "x").severity == "info"
     assert all(CODE_LIKE.match(name) for name in CATALOGUE)
+
+
+def test_the_fields_that_make_an_annotation_or_a_result_malformed_are_documented():
+    """annotation-malformed is also a was_cancelled that is no boolean, a timestamp without its
+    zone, a lead_time that is no number...; result-malformed a score that is no number: the rows
+    said only "not an object with an id" and "lacks its region id or its value object"."""
+    from corpus_tools.ingest import shapes
+
+    rows = _documented_rows()
+    typed = set(shapes.AnnotationHead.__struct_fields__) - {"parent_prediction"}  # any value: never refused
+    assert [name for name in sorted(typed) if f"`{name}`" not in rows["annotation-malformed"]
+            and name != "id"] == []
+    assert "`score`" in rows["result-malformed"] and "score" in shapes.LabelsResult.__struct_fields__
