@@ -336,6 +336,24 @@ def test_a_quote_of_a_control_the_schema_lacks_takes_its_relations_with_it(tmp_p
     assert [(problem.code, problem.location.region_id) for problem in errors] == [("unknown-control", quote["id"])]
 
 
+def test_a_region_labelled_in_two_layers_is_one_error_with_its_values(tmp_path: Path):
+    """A timex labelling of entity e1's span under e1's id: its timex_value was reported besides
+    as "timex_value applies to DATE, TIME, DURATION, SET, not to a PERSON"."""
+    tasks = make_export_fixtures.valid_export()
+    results = tasks[0]["annotations"][0]["result"]
+    entity = next(result for result in results if result.get("from_name") == "entity")
+    timex_id = next(result["id"] for result in results if result.get("from_name") == "timex")
+    for result in results:
+        if result.get("id") == timex_id and result.get("type") != "relation":
+            result["id"] = entity["id"]
+    path = tmp_path / "two-layers.json"
+    path.write_bytes(make_export_fixtures.dumps(tasks))
+    errors = [problem for problem in validate_export(path, documents(), registry()).problems
+              if problem.severity == "error"]
+    assert [(problem.code, problem.location.region_id) for problem in errors] == [
+        ("region-id-duplicate", entity["id"])]
+
+
 # --- registry --------------------------------------------------------------------------------
 
 

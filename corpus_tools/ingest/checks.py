@@ -410,6 +410,10 @@ _TYPE_OF = {LabelsResult: "labels", TextAreaResult: "textarea", ChoicesResult: "
 def _add_region(result: LabelsResult, annotation: CheckedAnnotation, text: str, report: _Reporter) -> None:
     region_id, value, regions = result.id, result.value, annotation.regions
     if region_id in regions:
+        # the id names two labelled regions (one region labelled in two layers, say): which of them
+        # a value or a relation of that id belongs to cannot be told, so the region keeps no label
+        # to judge them by (a timex_value of the DATE was "not for a PERSON"); they go with it
+        regions[region_id].label = None
         report.region_problem(annotation, regions[region_id], region_id, "region-id-duplicate",
                               "two labelled regions share this id")
         return
