@@ -38,7 +38,7 @@ _WEEK = rf"{_YEAR}-W(?:0[1-9]|[1-4]\d|5[0-3]|XX)(?:-(?:[1-7X]|WE))?"
 _PART_OF_YEAR = rf"{_YEAR}-(?:SP|SU|FA|WI|Q[1-4X]|H[12X])"
 _CLOCK = r"(?:[01]\d|2[0-4]|XX)(?::(?:[0-5]\d|XX)(?::(?:[0-5]\d|60|XX)(?:\.\d+)?)?)?"
 _ZONE = r"(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?"
-_TIME = rf"(?:{_DATE.replace('?P<year>', '').replace('?P<month>', '').replace('?P<day>', '')})?T(?:{_CLOCK}{_ZONE}|MO|AF|EV|NI|DT)"
+_TIME = rf"(?:{_DATE})?T(?:{_CLOCK}{_ZONE}|MO|AF|EV|NI|DT)"
 _NUMBER = r"(?:\d+(?:\.\d+)?|X)"
 _DURATION = (rf"P(?:(?:{_NUMBER}(?:Y|M|W|D|DE|CE|ML|Q|WE|H))+(?:T(?:{_NUMBER}[HMS])+)?"
              rf"|T(?:{_NUMBER}[HMS])+)")
@@ -65,7 +65,7 @@ def value_kind(value: str) -> str | None:
     """Which form of the grammar ``value`` is (``date``, ``week``, ``time``...), or None if none."""
     for kind, pattern in _PATTERNS.items():
         match = pattern.fullmatch(value)
-        if match and (kind != "date" or _is_real_date(match)):
+        if match and (kind not in _OF_THE_CALENDAR or _is_real_date(match)):
             return kind
     return None
 
@@ -75,7 +75,7 @@ def check_value(value: object, label: str) -> str | None:
     if not isinstance(value, str) or not value:
         return "the TIMEX3 value is empty"
     kind = value_kind(value)
-    if kind is None and _PATTERNS["date"].fullmatch(value):
+    if kind is None and any(_PATTERNS[form].fullmatch(value) for form in _OF_THE_CALENDAR):
         return f"{value!r} is not a date of the calendar"
     if kind is None:
         return f"{value!r} is not a TIMEX3 value (e.g. 2024-04-25, XXXX-05, 2024-W17, P3Y, PAST_REF)"
@@ -83,6 +83,11 @@ def check_value(value: object, label: str) -> str | None:
     if kind not in allowed:
         return f"{value!r} is a {kind} value, which a {label} does not take ({', '.join(sorted(allowed))})"
     return None
+
+
+# the forms whose year, month and day name a day of the calendar: a date, and a time's date
+# (2023-02-30T10:00 passed while 2023-02-30 was refused)
+_OF_THE_CALENDAR = ("date", "time")
 
 
 def _is_real_date(match: re.Match) -> bool:

@@ -238,8 +238,11 @@ def test_valid_timex_values(label, value):
     assert check_value(value, label) is None
 
 
-def test_an_impossible_date_is_named_as_such():
-    assert check_value("2023-02-29", "DATE") == "'2023-02-29' is not a date of the calendar"
+@pytest.mark.parametrize(("value", "label"), [("2023-02-29", "DATE"), ("2023-02-29T10:00", "TIME"),
+                                            ("2023-02-29TMO", "TIME")])  # a time's date: they passed
+def test_an_impossible_date_is_named_as_such(value, label):
+    assert check_value(value, label) == f"{value!r} is not a date of the calendar"
+    assert check_value(value.replace("2023", "2024"), label) is None  # a leap year's
 
 
 @pytest.mark.parametrize(("label", "value"), INVALID_VALUES)
