@@ -21,6 +21,7 @@ a TIME a time or a reference, a DURATION a duration, a SET a duration or a date-
 from __future__ import annotations
 
 import calendar
+import datetime
 import re
 
 # The full names, and the abbreviations news style (AP) writes before a day or a year, always
@@ -34,7 +35,7 @@ _YEAR = r"(?P<year>\d{4}|\d{3}X|\d{2}XX|\dXXX|XXXX)"
 _MONTH = r"(?P<month>0[1-9]|1[0-2]|XX)"
 _DAY = r"(?P<day>0[1-9]|[12]\d|3[01]|XX)"
 _DATE = rf"{_YEAR}(?:-{_MONTH}(?:-{_DAY})?)?"
-_WEEK = rf"{_YEAR}-W(?:0[1-9]|[1-4]\d|5[0-3]|XX)(?:-(?:[1-7X]|WE))?"
+_WEEK = rf"{_YEAR}-W(?P<week>0[1-9]|[1-4]\d|5[0-3]|XX)(?:-(?:[1-7X]|WE))?"
 _PART_OF_YEAR = rf"{_YEAR}-(?:SP|SU|FA|WI|Q[1-4X]|H[12X])"
 _CLOCK = r"(?:[01]\d|2[0-4]|XX)(?::(?:[0-5]\d|XX)(?::(?:[0-5]\d|60|XX)(?:\.\d+)?)?)?"
 _ZONE = r"(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?"
@@ -65,7 +66,8 @@ def value_kind(value: str) -> str | None:
     """Which form of the grammar ``value`` is (``date``, ``week``, ``time``...), or None if none."""
     for kind, pattern in _PATTERNS.items():
         match = pattern.fullmatch(value)
-        if match and (kind not in _OF_THE_CALENDAR or _is_real_date(match)):
+        exists = _OF_THE_CALENDAR.get(kind)
+        if match and (exists is None or exists(match)):
             return kind
     return None
 
@@ -75,19 +77,15 @@ def check_value(value: object, label: str) -> str | None:
     if not isinstance(value, str) or not value:
         return "the TIMEX3 value is empty"
     kind = value_kind(value)
-    if kind is None and any(_PATTERNS[form].fullmatch(value) for form in _OF_THE_CALENDAR):
-        return f"{value!r} is not a date of the calendar"
     if kind is None:
+        unreal = next((form for form in _OF_THE_CALENDAR if _PATTERNS[form].fullmatch(value)), None)
+        if unreal is not None:
+            return f"{value!r} is not a {'week' if unreal == 'week' else 'date'} of the calendar"
         return f"{value!r} is not a TIMEX3 value (e.g. 2024-04-25, XXXX-05, 2024-W17, P3Y, PAST_REF)"
     allowed = LABEL_KINDS[label]
     if kind not in allowed:
         return f"{value!r} is a {kind} value, which a {label} does not take ({', '.join(sorted(allowed))})"
     return None
-
-
-# the forms whose year, month and day name a day of the calendar: a date, and a time's date
-# (2023-02-30T10:00 passed while 2023-02-30 was refused)
-_OF_THE_CALENDAR = ("date", "time")
 
 
 def _is_real_date(match: re.Match) -> bool:
@@ -96,3 +94,17 @@ def _is_real_date(match: re.Match) -> bool:
     if not (year and month and day) or "X" in year + month + day:
         return True
     return int(day) <= calendar.monthrange(int(year), int(month))[1]
+
+
+def _is_real_week(match: re.Match) -> bool:
+    """Reject a week 53 of a year of 52 ISO weeks (2021-W53: 2021-01-01 is in 2020-W53, an easy
+    slip) when year and week are known."""
+    year, week = match.group("year"), match.group("week")
+    if not (year.isdigit() and week.isdigit()) or int(year) == 0:  # datetime has no year 0
+        return True
+    return int(week) <= datetime.date(int(year), 12, 28).isocalendar().week  # Dec 28: in the year's last week
+
+
+# the forms that name a day or a week of the calendar, and how to tell one that does not exist:
+# a date, a time's date (2023-02-30T10:00 passed while 2023-02-30 was refused), a week
+_OF_THE_CALENDAR = {"date": _is_real_date, "time": _is_real_date, "week": _is_real_week}

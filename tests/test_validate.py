@@ -245,6 +245,13 @@ def test_an_impossible_date_is_named_as_such(value, label):
     assert check_value(value.replace("2023", "2024"), label) is None  # a leap year's
 
 
+@pytest.mark.parametrize("week", ["2021-W53", "2021-W53-WE", "2024-W53-3"])
+def test_a_week_its_year_does_not_have_is_named_as_such(week):
+    """2021 and 2024 have 52 ISO weeks (2021-01-01 is in 2020-W53): they passed."""
+    assert check_value(week, "DATE") == f"{week!r} is not a week of the calendar"
+    assert check_value(week.replace("2021", "2020").replace("2024", "2026"), "DATE") is None
+
+
 @pytest.mark.parametrize(("label", "value"), INVALID_VALUES)
 def test_invalid_timex_values(label, value):
     assert check_value(value, label) is not None
