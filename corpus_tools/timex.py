@@ -37,7 +37,9 @@ _DAY = r"(?P<day>0[1-9]|[12]\d|3[01]|XX)"
 _DATE = rf"{_YEAR}(?:-{_MONTH}(?:-{_DAY})?)?"
 _WEEK = rf"{_YEAR}-W(?P<week>0[1-9]|[1-4]\d|5[0-3]|XX)(?:-(?:[1-7X]|WE))?"
 _PART_OF_YEAR = rf"{_YEAR}-(?:SP|SU|FA|WI|Q[1-4X]|H[12X])"
-_CLOCK = r"(?:[01]\d|2[0-4]|XX)(?::(?:[0-5]\d|XX)(?::(?:[0-5]\d|60|XX)(?:\.\d+)?)?)?"
+# hours 00-23 (or XX), and 24 only as ISO 8601's end of the day, 24:00:00 (T24:30 is no time)
+_CLOCK = (r"(?:(?:[01]\d|2[0-3]|XX)(?::(?:[0-5]\d|XX)(?::(?:[0-5]\d|60|XX)(?:\.\d+)?)?)?"
+          r"|24(?::00(?::00(?:\.0+)?)?)?)")
 _ZONE = r"(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?"
 _TIME = rf"(?:{_DATE})?T(?:{_CLOCK}{_ZONE}|MO|AF|EV|NI|DT)"
 _NUMBER = r"(?:\d+(?:\.\d+)?|X)"

@@ -252,6 +252,13 @@ def test_a_week_its_year_does_not_have_is_named_as_such(week):
     assert check_value(week.replace("2021", "2020").replace("2024", "2026"), "DATE") is None
 
 
+@pytest.mark.parametrize("time", ["T24:30", "T24:00:59", "2024-01-01T24:59"])
+def test_a_clock_past_the_end_of_the_day_is_refused(time):
+    """Hour 24 is ISO 8601's end of the day, 24:00 (which stays valid): T24:30 passed."""
+    assert check_value(time, "TIME") is not None
+    assert check_value(time.replace("24:", "23:"), "TIME") is None and check_value("T24:00", "TIME") is None
+
+
 @pytest.mark.parametrize(("label", "value"), INVALID_VALUES)
 def test_invalid_timex_values(label, value):
     assert check_value(value, label) is not None
