@@ -507,6 +507,18 @@ def test_a_text_sha256_of_another_type_is_reported_where_it_is(value, kind):
     assert len(checked.annotations[0].regions) == 8 and not checked.excluded
 
 
+@pytest.mark.parametrize(("value", "shown"), [("abc", "'abc'"), ("0" * 64, "'" + "0" * 16 + "...")])
+def test_a_text_sha256_that_differs_is_shown_cut_only_when_it_was(value, shown):
+    """A short value was shown as 'abc'..., as if cut."""
+    from corpus_tools.ingest.checks import Context, check_task
+
+    export = make_export_fixtures.valid_export()
+    export[0]["data"]["text_sha256"] = value
+    checked = check_task(export[0], 0, 0, Context("x.json", documents(), registry()))
+    assert [problem.message for problem in checked.problems] == [
+        f"data.text_sha256 {shown} is not the SHA-256 of data.text: the task was edited after it was made"]
+
+
 # --- the command -----------------------------------------------------------------------------
 
 

@@ -180,7 +180,8 @@ def check_task(parsed: dict, index: int, byte_offset: int, context: Context) -> 
     checked.text_sha256 = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     stated = data.text_sha256
     if stated is not None and stated != checked.text_sha256:
-        said = f"{printable(stated[:16])}... is not" if isinstance(stated, str) else f"is {kind_of(stated)}, not"
+        # the first 16 characters of a hash name it; "..." only where something was cut
+        said = f"{printable(stated, 17)} is not" if isinstance(stated, str) else f"is {kind_of(stated)}, not"
         report.task_problem("text-sha256-mismatch", f"data.text_sha256 {said} the SHA-256 of data.text: the task "
                             "was edited after it was made")
     alignment = None
