@@ -340,6 +340,22 @@ def test_a_broken_labels_result_is_one_error_not_two(tmp_path: Path, case, code)
     assert [(problem.code, problem.location.region_id) for problem in errors] == [(code, labels["id"])]
 
 
+def test_a_region_also_labelled_by_a_control_the_schema_lacks_is_kept(tmp_path: Path):
+    """The same region labelled by another config's Labels control (a result of the same id) before
+    its entity labels: the entity was refused besides as region-id-duplicate, in that order only."""
+    tasks = make_export_fixtures.valid_export()
+    results = tasks[0]["annotations"][0]["result"]
+    entity = next(result for result in results if result.get("from_name") == "entity")
+    results.insert(results.index(entity), {**entity, "from_name": "sentiment", "value": {**entity["value"],
+                                                                                        "labels": ["POSITIVE"]}})
+    path = tmp_path / "extra-control.json"
+    path.write_bytes(make_export_fixtures.dumps(tasks))
+    report = validate_export(path, documents(), registry())
+    errors = [problem for problem in report.problems if problem.severity == "error"]
+    assert [(problem.code, problem.location.region_id) for problem in errors] == [("unknown-control", entity["id"])]
+    assert dict(report.stats)["regions"] == 11
+
+
 def test_a_quote_of_a_control_the_schema_lacks_takes_its_relations_with_it(tmp_path: Path):
     """Its relations were reported besides as relations to regions the annotation does not have."""
     tasks = make_export_fixtures.valid_export()

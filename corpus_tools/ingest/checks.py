@@ -410,7 +410,9 @@ _TYPE_OF = {LabelsResult: "labels", TextAreaResult: "textarea", ChoicesResult: "
 
 def _add_region(result: LabelsResult, annotation: CheckedAnnotation, text: str, report: _Reporter) -> None:
     region_id, value, regions = result.id, result.value, annotation.regions
-    if region_id in regions:
+    # a labels result of a control the schema lacks holds its id (_excluded_region) only until a
+    # region of the schema's takes it: one region labelled by another config's control as well
+    if region_id in regions and regions[region_id].layer in LAYERS:
         # the id names two labelled regions (one region labelled in two layers, say): which of them
         # a value or a relation of that id belongs to cannot be told, so the region keeps no label
         # to judge them by (a timex_value of the DATE was "not for a PERSON"); they go with it
