@@ -79,6 +79,12 @@ def quantity(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count} {agreeing(count, noun, plural)}"
 
 
+def keys_wrong(missing: list[str], unknown: list[str]) -> str:
+    """What is wrong with a record's keys, only what is: "missing keys ['type']", "unknown keys
+    ['colour']", or both ("unknown keys []" beside a missing key read as a second fault)."""
+    return " / ".join(f"{what} keys {keys}" for what, keys in (("missing", missing), ("unknown", unknown)) if keys)
+
+
 def _line(location: "Location", rest: str) -> str:
     where = str(location)
     return f"{where}: {rest}" if where else rest

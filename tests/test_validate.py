@@ -397,6 +397,20 @@ def test_the_registry_round_trips(tmp_path: Path):
     assert (tmp_path / "r.jsonl").read_bytes().splitlines()[0].startswith(b'{"aliases":["Blinken"]')
 
 
+@pytest.mark.parametrize(("line", "said"), [
+    ('{"id": "x", "name": "X"}', "missing keys ['type']; keys are "),
+    ('{"id": "x", "name": "X", "type": "GPE", "colour": "red"}', "unknown keys ['colour']; keys are "),
+    ('{"id": "x", "name": "X", "colour": "red"}', "missing keys ['type'] / unknown keys ['colour']; keys are "),
+])
+def test_a_registry_record_s_wrong_keys_are_named_and_only_they(tmp_path: Path, line, said):
+    """It said "missing keys ['type'] / unknown keys []", as if an empty list were a fault too."""
+    path = tmp_path / "r.jsonl"
+    path.write_text(line + "\n")
+    with pytest.raises(CorpusError) as caught:
+        read_registry(path)
+    assert caught.value.message.startswith(said)
+
+
 @pytest.mark.parametrize(("line", "code"), [
     ("not json", "registry-invalid-json"),
     ('{"id": "x", "name": "X"}', "registry-invalid-record"),

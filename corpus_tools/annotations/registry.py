@@ -16,7 +16,7 @@ from typing import Iterable, Mapping
 import orjson
 
 from corpus_tools import strictjson
-from corpus_tools.errors import CorpusError, Location
+from corpus_tools.errors import CorpusError, Location, keys_wrong
 from corpus_tools.fsutil import atomic_write_bytes
 from corpus_tools.layout import Layout
 from corpus_tools.records import RegistryEntity
@@ -77,7 +77,7 @@ def _entity(record: dict, location: Location) -> RegistryEntity:
     unknown = sorted(set(record) - KNOWN_KEYS)
     if missing or unknown:
         raise CorpusError("registry-invalid-record",
-                          f"missing keys {missing} / unknown keys {unknown}; keys are {sorted(KNOWN_KEYS)}", location)
+                          f"{keys_wrong(missing, unknown)}; keys are {sorted(KNOWN_KEYS)}", location)
     aliases = record.get("aliases", [])
     if not isinstance(aliases, list) or not all(isinstance(alias, str) for alias in aliases):
         raise CorpusError("registry-invalid-record", "aliases must be a list of strings", location)

@@ -33,7 +33,7 @@ from typing import Any, Callable
 import yaml
 
 from corpus_tools import records
-from corpus_tools.errors import CorpusError, Location
+from corpus_tools.errors import CorpusError, Location, keys_wrong
 from corpus_tools.schema import LAYERS, REGION_VALUES, RELATIONS, TIMEX_MODS, QUOTE_TYPES
 
 # A worksheet region carries the per-region values of its (layer, label) that the schema defines
@@ -88,7 +88,7 @@ def _parse_region(path: str, raw: Any, index: int) -> Region:
     unknown = sorted(set(raw) - set(_BASE_KEYS) - set(allowed))
     missing = sorted(name for name in (*_BASE_KEYS, *(k for k, req in allowed.items() if req)) if name not in raw)
     if unknown or missing:
-        raise _fail(path, region_id, f"unknown keys {unknown} / missing keys {missing}")
+        raise _fail(path, region_id, keys_wrong(missing, unknown))
     if not isinstance(raw["text"], str) or not raw["text"]:
         raise _fail(path, region_id, "'text' must be a non-empty string")
     occurrence = raw["occurrence"]
