@@ -338,6 +338,8 @@ def test_a_broken_labels_result_is_one_error_not_two(tmp_path: Path, case, code)
     errors = [problem for problem in validate_export(path, documents(), registry()).problems
               if problem.severity == "error"]
     assert [(problem.code, problem.location.region_id) for problem in errors] == [(code, labels["id"])]
+    if case == "no from_name":  # it said "control None -> 'text'"
+        assert errors[0].message.startswith("control (no from_name) -> 'text' is not in the schema")
 
 
 def test_a_region_also_labelled_by_a_control_the_schema_lacks_is_kept(tmp_path: Path):

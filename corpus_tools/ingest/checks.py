@@ -378,7 +378,9 @@ def _control_problem(name: Any, kind: Any, target: Any) -> str | None:
 def _control_message(result: Any, code: str) -> str | None:
     name, kind, target = _fields(result, "from_name", "type", "to_name")
     if code == "unknown-control":
-        return (f"control {printable(name)} -> {printable(target)} is not in the schema (controls: "
+        named = [printable(value) if value is not None else f"(no {field})"  # not "control None"
+                 for value, field in ((name, "from_name"), (target, "to_name"))]
+        return (f"control {named[0]} -> {named[1]} is not in the schema (controls: "
                 f"{', '.join(_CONTROL_KINDS)}, on {TEXT_NAME!r})")
     if code == "control-type-mismatch":
         has = "no type" if kind is None else f"type {printable(kind)}"
