@@ -694,6 +694,21 @@ def test_a_tampered_release_is_refused(base, tmp_path):
     assert caught.value.code == "release-tampered" and caught.value.location.file == str(target)
 
 
+def test_a_release_whose_features_metadata_is_no_json_is_refused_as_invalid(base, tmp_path):
+    """A file and SHA256SUMS changed together: its huggingface metadata no JSON object of features
+    is release-invalid naming the file, for diff and load_pandas alike (was a JSONDecodeError)."""
+    from corpus_tools import load_pandas
+
+    for number, metadata in enumerate((b"{", b"[]", b'{"info": "features"}')):
+        broken = rewritten(base, tmp_path / str(number), "entities",
+                           lambda table: table.replace_schema_metadata({"huggingface": metadata}))
+        target = str(broken / "data" / "entities" / "train-00000-of-00001.parquet")
+        for read in (lambda: diff_releases(base, broken), lambda: load_pandas(broken, "entities")):
+            with pytest.raises(CorpusError) as caught:
+                read()
+            assert (caught.value.code, caught.value.location.file) == ("release-invalid", target)
+
+
 def test_releases_of_different_corpora_are_refused(base, tmp_path):
     other = {"synthetic-000": synthetic_document("synthetic-000")}
     elsewhere = build_release(other, {}, REGISTRY, tmp_path / "other", "1.0.0", card=CardInfo(pretty_name="Other")).path

@@ -298,11 +298,23 @@ def missing_columns(config: str, schema: pa.Schema) -> list[str]:
     return [name for name in arrow_schema(config).names if name not in present and name not in ADDED_SINCE_1_0]
 
 
-def file_features(schema: pa.Schema) -> dict[str, Any]:
+def file_features(schema: pa.Schema, file: Path | None) -> dict[str, Any]:
     """Column -> its feature (JSON form) in a parquet file's ``huggingface`` metadata (the
-    features the file was written with, whatever this code's are); {} without it."""
+    features the file was written with, whatever this code's are); {} without it. Metadata that
+    is no JSON object of features is ``release-invalid`` (naming ``file``; None: this code's own
+    schema): the file verifies, so it and SHA256SUMS were changed together, and every reader of
+    it (diff, export, load_pandas, view) would stop at a traceback."""
     metadata = (schema.metadata or {}).get(b"huggingface")
-    return json.loads(metadata).get("info", {}).get("features", {}) if metadata else {}
+    if not metadata:
+        return {}
+    try:
+        features = json.loads(metadata).get("info", {}).get("features", {})
+    except (ValueError, AttributeError):  # not JSON; or JSON, but not an object of objects
+        features = None
+    if not isinstance(features, dict):
+        raise CorpusError("release-invalid", "its huggingface metadata does not describe the features of its "
+                          "columns", Location(file=str(file)))
+    return features
 
 
 def label_names(features: dict[str, Any]) -> dict[str, tuple[str, ...]]:
@@ -322,8 +334,8 @@ def file_label_names(config: str, schema: pa.Schema, file: Path) -> dict[str, tu
     labels for a label column of ``config`` (as this code declares it; a config it does not know
     has none required): its ids could not be named, and every reader would give them out as numbers
     (a CoNLL tag ``3``, a brat type ``0``)."""
-    names = label_names(file_features(schema))
-    declared = label_names(file_features(arrow_schema(config))) if config in CONFIGS else {}
+    names = label_names(file_features(schema, file))
+    declared = label_names(file_features(arrow_schema(config), None)) if config in CONFIGS else {}
     if unnamed := [column for column in declared if column in schema.names and column not in names]:
         raise CorpusError("release-invalid", f"its huggingface features name no labels for "
                           f"{', '.join(map(repr, unnamed))}: the ids cannot be named", Location(file=str(file)))

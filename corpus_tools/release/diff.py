@@ -196,8 +196,9 @@ class _Release:
         """Column -> its ``datasets`` feature (JSON form), from the parquet schema's huggingface
         metadata; a column it does not describe gets its Arrow type."""
         if ("features", config) not in self._tables:
-            schema = open_parquet(self.files(config)[0]).schema_arrow
-            described = file_features(schema)
+            first = self.files(config)[0]
+            schema = open_parquet(first).schema_arrow
+            described = file_features(schema, first)
             self._tables["features", config] = {
                 name: canonical_feature(described[name]) if name in described
                 else {"_type": "arrow", "type": str(schema.field(name).type)}
