@@ -535,6 +535,33 @@ def test_column_retyped_is_major(base, tmp_path):
     assert required_bump(diff) == "major"
 
 
+def test_a_struct_field_only_one_release_has_is_a_retyping_not_a_change_of_every_row(base, tmp_path):
+    """As a column only one release has: the documents' publisher evidence and the kb's entities
+    gain a field (filled in), and nothing but the two retypings is reported (every document was
+    publisher-changed, its values shown equal, and every kb row rows-changed)."""
+    def gain(column):
+        def change(table):
+            kind = table.schema.field(column).type
+            listed = pa.types.is_list(kind)
+            wider = pa.struct([*(kind.value_type if listed else kind), pa.field("checked_by", pa.string())])
+            wider = pa.list_(wider) if listed else wider
+            checked = lambda item: None if item is None else {**item, "checked_by": "lead"}
+            values = [[checked(item) for item in row] if listed else checked(row) for row in table[column].to_pylist()]
+            features = features_of(table)
+            (features[column][0] if listed else features[column])["checked_by"] = STRING
+            table = table.set_column(table.schema.get_field_index(column), pa.field(column, wider),
+                                     pa.array(values, wider))
+            return with_features(table, features)
+        return change
+
+    new = rewritten(base, tmp_path / "documents", "documents", gain("publisher_evidence"))
+    new = rewritten(new, tmp_path / "kb", "kb", gain("entities"))
+    for old, later in ((base, new), (new, base)):
+        diff = diff_releases(old, later)
+        assert keys(diff) == [("schema", "column-retyped", None, "documents.publisher_evidence"),
+                              ("schema", "column-retyped", None, "kb.entities")]
+
+
 def test_label_set_changed_is_major_and_relabels_nothing(base, tmp_path):
     def grow(table):
         features = features_of(table)

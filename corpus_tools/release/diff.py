@@ -183,6 +183,9 @@ class _Release:
     path: Path
     version: str
     name: str
+    # config -> column -> the part of its type the other release of a diff has too (``_shared_type``),
+    # for the columns whose types differ: rows are read in that shape
+    shared: dict = field(default_factory=dict, compare=False)
     _tables: dict = field(default_factory=dict, compare=False)
 
     def configs(self) -> tuple[str, ...]:
@@ -274,7 +277,8 @@ class _Release:
         table = self.table(config) if documents is None else self.batch(config, documents)
         names = label_names(self.features(config))
         require_named(table, names, self.path / "data" / config)  # the rows of several files
-        return [name_labels(row, names) for row in table.to_pylist()]
+        shapes = self.shared.get(config, {})
+        return [_shaped(name_labels(row, names), shapes) for row in table.to_pylist()]
 
     def rows_by_document(self, config: str, documents: Sequence[str]) -> dict[str, list[dict]]:
         key = self.document_key(config)
@@ -327,6 +331,9 @@ def diff_build(previous: _Release, built: Path, version: str, name: str,
 def compare(old: _Release, new: _Release, *, doc_id: str | None = None, layers: Sequence[str] | None = None,
             on_progress: Callable[[int], None] | None = None) -> ReleaseDiff:
     log = ChangeLog()
+    shared = {config: _shared_types(old.features(config), new.features(config))
+              for config in set(old.configs()) & set(new.configs())}
+    old, new = (dataclasses.replace(release, shared=shared) for release in (old, new))
 
     def keep(found: Iterable[ReleaseChange]) -> None:  # what the filters select, as it is found
         log.extend(change for change in found
@@ -438,6 +445,45 @@ def _fields(old: dict, new: dict, columns: Iterable[str]) -> tuple[dict, dict] |
     if not differing:
         return None
     return {c: old.get(c) for c in differing}, {c: new.get(c) for c in differing}
+
+
+def _shared_types(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Column -> its ``_shared_type``, for the columns both releases have in types that differ
+    in their struct fields."""
+    shapes = {column: _shared_type(before[column], after[column]) for column in after
+              if column in before and before[column] != after[column]}
+    return {column: shape for column, shape in shapes.items() if shape is not None}
+
+
+def _shared_type(before: Any, after: Any) -> Any:
+    """The part of a column's type (canonical features) both releases have: of a struct, the
+    fields both have (through lists); None: the whole value. A field only one release has is a
+    schema change (``column-retyped``), not a change of every row, as a column only one has is."""
+    if _is_struct(before) and _is_struct(after):
+        return {name: _shared_type(before[name], after[name]) for name in before if name in after}
+    if all(isinstance(f, dict) and f.get("_type") == "List" for f in (before, after)):
+        items = _shared_type(before["feature"], after["feature"])
+        return None if items is None else {"_type": "List", "feature": items}
+    return None
+
+
+def _is_struct(feature: Any) -> bool:
+    return isinstance(feature, dict) and "_type" not in feature
+
+
+def _shaped(row: dict, shapes: dict[str, Any]) -> dict:
+    """``row`` with the columns of ``shapes`` cut to their shared type (``_shared_type``), in place."""
+    for column, shape in shapes.items():
+        row[column] = _cut(row[column], shape)
+    return row
+
+
+def _cut(value: Any, shape: Any) -> Any:
+    if shape is None or value is None:
+        return value
+    if shape.get("_type") == "List":
+        return [_cut(item, shape["feature"]) for item in value]
+    return {name: _cut(value.get(name), sub) for name, sub in shape.items()}
 
 
 # --- schema
