@@ -575,6 +575,29 @@ def test_label_set_changed_is_major_and_relabels_nothing(base, tmp_path):
     assert "entities.label: +LANGUAGE" in "\n".join(report_lines(diff))
 
 
+def test_a_count_of_one_has_its_noun_in_the_singular(base, tmp_path):
+    """"1 column removed", "1 token whose tag changed" (the rule of quantity()), in the report,
+    the changelog line and the version rule's message; "2 columns removed" as before."""
+    from corpus_tools.release.diff import changelog_line
+
+    def drop(*columns):
+        def change(table):
+            features = {k: v for k, v in features_of(table).items() if k not in columns}
+            return with_features(table.drop_columns(list(columns)), features)
+        return change
+
+    one = diff_releases(base, rewritten(base, tmp_path / "one", "entities", drop("entity_id")))
+    assert "schema: 1 column removed\n" in "\n".join(report_lines(one)) + "\n"
+    assert "schema: 1 column removed." in changelog_line(one)
+    with pytest.raises(CorpusError, match="but schema: 1 column removed "):
+        check_bump(dataclasses.replace(one, new_version="1.1.0"))
+    two = diff_releases(base, rewritten(base, tmp_path / "two", "entities", drop("entity_id", "text")))
+    assert "schema: 2 columns removed\n" in "\n".join(report_lines(two)) + "\n"
+    tags = diff_with(base, tmp_path / "tags", lambda d, a, r: (
+        d, with_annotation(a, entities=replaced(a[DOC].entities, "e4", label="NORP")), r))
+    assert "ner: 1 token whose tag changed" in report_lines(tags)
+
+
 def test_config_added_and_removed(base, tmp_path):
     added = tmp_path / "added"
     shutil.copytree(base, added)
@@ -681,7 +704,7 @@ def test_text_report_has_counts_examples_documents_and_a_total(base, tmp_path):
         "entities: 1 relabelled, 1 relinked",
         f'  relabelled: {DOC} e4 "AFP": ORG -> NORP',
         f'  relinked: {DOC} e3 "Washington": united-states -> syria',
-        "ner: 1 tokens whose tag changed",
+        "ner: 1 token whose tag changed",
         f"  tags-changed: {DOC}: 1 token(s) B-ORG -> B-NORP",
         "documents with changes: 1",
         f"  {DOC}: entities 1 relabelled, 1 relinked; ner 1 tags-changed",
@@ -814,7 +837,7 @@ def test_a_release_with_changes_carries_its_diff_in_changelog_and_card(base, tmp
     new = built(tmp_path, documents, with_annotation(annotations, entities=replaced(
         annotations[DOC].entities, "e4", label="NORP")), registry, version="1.1.0", previous=base)
     changelog = (new / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert ("- Changes since 1.0.0 (a minor version by the version rule): entities: 1 relabelled; ner: 1 tokens "
+    assert ("- Changes since 1.0.0 (a minor version by the version rule): entities: 1 relabelled; ner: 1 token "
             "whose tag changed. Every change: `corpus-tools diff 1.0.0 1.1.0`.\n") in changelog
     card = (new / "README.md").read_text(encoding="utf-8")
     assert "## Changes since 1.0.0\n\nChanges from release 1.0.0 to 1.1.0" in card
@@ -880,10 +903,10 @@ def test_a_column_gone_since_the_previous_release_needs_a_major_version(base, tm
     with pytest.raises(CorpusError) as caught:
         built(tmp_path, *base_inputs(), version="1.1.0", previous=previous)
     assert caught.value.code == "version-bump-too-small"
-    assert ("but schema: 1 columns removed (first: entities.batch (int32)) needs a major version: set "
+    assert ("but schema: 1 column removed (first: entities.batch (int32)) needs a major version: set "
             "corpus_tools/version.py to 2.0.0") in caught.value.message
     new = built(tmp_path, *base_inputs(), version="2.0.0", previous=previous)
-    assert "- Changes since 1.0.0 (a major version by the version rule): schema: 1 columns removed." in (
+    assert "- Changes since 1.0.0 (a major version by the version rule): schema: 1 column removed." in (
         new / "CHANGELOG.md").read_text(encoding="utf-8")
 
 

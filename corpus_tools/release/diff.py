@@ -935,7 +935,7 @@ def check_bump(diff: ReleaseDiff) -> None:
     total = counts(diff)[cause.layer][cause.kind]
     raise CorpusError("version-bump-too-small", (
         f"release {diff.new_version} is a {given} version after {diff.old_version}, but {cause.layer}: "
-        f"{total} {kind_phrase(cause.layer, cause.kind)} (first: {describe(cause)}) needs a {needed} version: set "
+        f"{counted(cause.layer, cause.kind, total)} (first: {describe(cause)}) needs a {needed} version: set "
         f"corpus_tools/version.py to {next_version(diff.old_version, needed)} (the version rule: docs/release.md)"),
         dataclasses.replace(where, doc_id=cause.doc_id))
 
@@ -972,9 +972,23 @@ def kind_phrase(layer: str, kind: str) -> str:
     return _PHRASES.get(kind, kind.replace("-", " "))
 
 
+# the phrases that begin with a plural noun (the noun and an s), which agrees with a count of 1
+_NOUNS = {"tags-changed": "token", "rows-changed": "document", "config-added": "config", "config-removed": "config",
+          "column-added": "column", "column-removed": "column", "column-retyped": "column",
+          "labels-changed": "label set"}
+
+
+def counted(layer: str, kind: str, number: int) -> str:
+    """``number`` changes of a kind in words: "2 columns added", "1 column added" (not "1 columns")."""
+    phrase = kind_phrase(layer, kind)
+    if number == 1 and kind in _NOUNS:
+        phrase = _NOUNS[kind] + phrase[len(_NOUNS[kind]) + 1:]
+    return f"{number} {phrase}"
+
+
 def summary(diff: ReleaseDiff) -> str:
     """One line: each layer's counts ("entities: 2 added, 1 boundaries changed; registry: 1 renamed")."""
-    return "; ".join(f"{layer}: " + ", ".join(f"{n} {kind_phrase(layer, kind)}" for kind, n in kinds.items())
+    return "; ".join(f"{layer}: " + ", ".join(counted(layer, kind, n) for kind, n in kinds.items())
                      for layer, kinds in counts(diff).items())
 
 
@@ -1062,7 +1076,7 @@ def report_lines(diff: ReleaseDiff, examples: int = 3, documents: int = 10) -> l
     log = ChangeLog.of(diff.changes)
     numbers = counts(diff, changes=True)
     for layer, kinds in counts(diff).items():
-        lines.append(f"{layer}: " + ", ".join(f"{n} {kind_phrase(layer, kind)}" for kind, n in kinds.items()))
+        lines.append(f"{layer}: " + ", ".join(counted(layer, kind, n) for kind, n in kinds.items()))
         for kind in kinds:
             lines += [f"  {kind}: {describe(change)}" for change in log.first(layer, kind, examples)]
             if numbers[layer][kind] > examples:
