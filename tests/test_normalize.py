@@ -422,6 +422,27 @@ def test_needs_cleaning_equals_the_special_search(content):
     assert _needs_cleaning(content) == (_SPECIAL.search(content) is not None)
 
 
+@settings(max_examples=300, deadline=None)
+@given(_LINE_TEXTS)
+def test_whitespace_runs_are_those_of_the_plain_pattern(content):
+    """_WS_RUN's lookbehind (which keeps the search linear) finds the runs the pattern without it does."""
+    from corpus_tools.documents.normalize import _WS_RUN
+
+    plain = re.compile(_WS_RUN.pattern.split(")", 1)[1])
+    assert [m.span() for m in _WS_RUN.finditer(content)] == [m.span() for m in plain.finditer(content)]
+
+
+def test_a_long_run_of_dropped_characters_inside_a_word_normalizes_in_linear_time():
+    """100,000 zero-width spaces or soft hyphens in one word took some 40 s (a quadratic search)."""
+    import time
+
+    for dropped in ("\u200b", "\u00ad"):
+        started = time.perf_counter()
+        result = normalize("a" + dropped * 100_000 + "\u0301 b")
+        assert time.perf_counter() - started < 5
+        assert result.text == "\u00e1 b"
+
+
 def test_the_assumptions_of_the_fast_paths_hold_for_every_code_point():
     """_needs_cleaning: every special character but " " is unprintable; boilerplate's label
     rules: case folding never shortens a text."""
