@@ -269,6 +269,14 @@ def test_a_given_title_is_stripped_and_a_blank_one_refused(corpus_copy, tmp_path
     assert refused.value.code == "metadata-invalid"
 
 
+def test_a_given_publisher_is_stripped_as_a_title_is(corpus_copy, tmp_path):
+    """" Reuters " was recorded with its spaces: another publisher than "Reuters" wherever documents
+    are grouped by publisher."""
+    data = b"Talks resume\n\nBy Reuters staff\nBody.\n"
+    [added] = add_files(corpus_copy, [write(tmp_path, "a.txt", data)], publisher=" Reuters ", publisher_evidence="line 3")
+    assert added.record.publisher == "Reuters" and check_raw(corpus_copy).valid
+
+
 def test_next_doc_id_follows_the_highest_number():
     assert next_doc_id(["000_" + "a" * 16, "007_" + "b" * 16, "custom-id"], "ab" * 32) == "008_" + "ab" * 8
     assert next_doc_id([], "cd" * 32) == "000_" + "cd" * 8

@@ -34,9 +34,10 @@ What the record says, and by which written rule:
   it, never a line normalization drops ("Advertisement", a dateline) or a part of one. On the
   five seeds this gives exactly the titles of their manifest records (004's first line,
   " date 2021-09-30 ", is a dateline).
-* ``publisher``, ``publication_date``: null with evidence ``none`` unless given (or published:
-  the last point), and given only with evidence: ``line N`` (stated: line N of the file, quoted
-  whole from the file itself) or a sentence of reasoning (inferred). A date is ``YYYY``,
+* ``publisher``, ``publication_date``: null with evidence ``none`` unless given (a publisher
+  stripped, as a title is; or published: the last point), and given only with evidence:
+  ``line N`` (stated: line N of the file, quoted whole from the file itself) or a sentence of
+  reasoning (inferred). A date is ``YYYY``,
   ``YYYY-MM`` or ``YYYY-MM-DD`` and must be a date of the calendar; its precision follows from
   its form.
 * an invented article (``invented``: why, e.g. "written as a test fixture"): publisher null with
@@ -407,7 +408,9 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
             if sources["publisher"] == "release":
                 found_publisher, publisher_found = row["publisher"], _release_evidence(row["publisher_evidence"])
             else:
-                found_publisher = publisher
+                # stripped as a given title is: " Reuters " would be a publisher of its own wherever
+                # documents are grouped or counted by publisher (template lines, the card's table)
+                found_publisher = publisher.strip() if publisher is not None else None
                 publisher_found = (Evidence("none", reasoning=f"{INVENTED}: {invented.strip()}") if invented
                                    else _evidence(publisher, publisher_evidence, text, "publisher", where))
             at_fault = "publication_date"
