@@ -349,6 +349,26 @@ def test_a_glued_link_keeps_the_paragraph_and_its_offsets():
     assert result.offset_map.to_raw(at, at + 6) == (raw.index("Second"), raw.index("Second") + 6)
 
 
+@pytest.mark.parametrize(("line", "kept", "removed"), [
+    # two links glued one after the other: only the last went, the first stayed in the text
+    ("It ended this week.READ MORE: Envoy in Amman.Also read: Talks resume", "It ended this week.",
+     ["READ MORE: Envoy in Amman.", "Also read: Talks resume"]),
+    # the paragraph before the link is itself boilerplate a rule claims whole
+    ("Comments are closed.Read more: Envoy in Amman", None, ["Comments are closed.", "Read more: Envoy in Amman"]),
+    # too long for a related line whole, but two links and nothing else
+    ("Read more: " + "a" * 200 + ".Read more: " + "b" * 60, None, ["Read more: " + "a" * 200 + ".", "Read more: " + "b" * 60]),
+])
+def test_what_a_line_keeps_after_a_glued_link_goes_through_the_rules_again(line, kept, removed):
+    """The text kept held what normalizing it again removed."""
+    raw = f"Title\n\n{line}\n\nLast paragraph."
+    result = normalize(raw)
+    assert result.text == "\n\n".join(part for part in ("Title", kept, "Last paragraph.") if part)
+    assert [piece.text for piece in result.removed] == removed
+    assert normalize(result.text).text == result.text
+    for piece in result.removed:
+        assert raw[piece.raw_span.start:piece.raw_span.end] == piece.text
+
+
 def test_cp1252_decoded_article():
     data = (FIXTURES / "cp1252.raw.txt").read_bytes()
     with pytest.raises(UnicodeDecodeError):

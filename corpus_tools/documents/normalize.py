@@ -91,17 +91,19 @@ def normalize(raw_text: str) -> Normalized:
     kept: list[Line] = []
     removed: list[RemovedPiece] = []
     for line in lines:
-        pieces = boilerplate.classify(line.text, title, is_first=line is lines[0])
-        if not pieces:
-            kept.append(line)
-            continue
-        rest = _rest_of(line, pieces)
-        if rest is _UNCUT:
-            kept.append(line)  # a part that cannot be cut out exactly is left in, never lost
-            continue
-        removed.extend(_removed_pieces(raw_text, line, pieces))
-        if rest is not None:
-            kept.append(rest)
+        is_first, cut = line is lines[0], []
+        # what a line keeps when a piece is cut from it is a line like any other: the rules run on
+        # it again (another link glued before the one cut, "Comments are closed." before a link),
+        # so the text kept holds nothing a second normalization would remove
+        while line is not None:
+            pieces = boilerplate.classify(line.text, title, is_first=is_first)
+            rest = _rest_of(line, pieces) if pieces else _UNCUT
+            if rest is _UNCUT:
+                kept.append(line)  # content; or a part that cannot be cut out exactly, left in, never lost
+                break
+            cut[:0] = _removed_pieces(raw_text, line, pieces)  # in raw order: a later cut is further left
+            line = rest
+        removed.extend(cut)
     text, offset_map = _assemble(raw_text, kept, removed, title is not None)
     return Normalized(text, offset_map, tuple(removed), title)
 
