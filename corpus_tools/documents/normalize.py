@@ -41,6 +41,9 @@ SPACES = "\t\x0b\x0c \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 # (they join emoji sequences and shape scripts).
 DROPPED = ("\x00-\x08\x0e-\x1f\x7f\x81\x8d\x8f\x90\x9d\u00ad\u061c\u180e\u200b\u200e\u200f"
            "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff")
+# The zero-width characters kept: ZWNJ and ZWJ. Alone they are no text (a line of them shows
+# nothing).
+JOINERS = "\u200c\u200d"
 # C1 control characters do not occur in real text; where they do, cp1252 bytes were decoded as
 # Latin-1, so they are read as cp1252 (U+0092 -> U+2019 ’, U+0085 -> U+2026 …), one for one. The
 # five bytes cp1252 leaves undefined are dropped (above).
