@@ -104,9 +104,10 @@ def normalize(raw_text: str) -> Normalized:
             if rest is _UNCUT:
                 kept.append(line)  # content; or a part that cannot be cut out exactly, left in, never lost
                 break
-            cut[:0] = _removed_pieces(raw_text, line, pieces)  # in raw order: a later cut is further left
+            cut.extend(_removed_pieces(raw_text, line, pieces))
             line = rest
-        removed.extend(cut)
+        # in raw order: what a line keeps may lie left, right or between its cut pieces
+        removed.extend(sorted(cut, key=lambda piece: piece.raw_span.start))
     text, offset_map = _assemble(raw_text, kept, removed, title is not None)
     return Normalized(text, offset_map, tuple(removed), title)
 
