@@ -179,8 +179,8 @@ def test_cli_add_reports_encoding_title_rule_and_nulls(corpus_copy, tmp_path):
     # stderr is no terminal here: no progress bar among the lines (CliRunner's output holds both streams)
     assert result.output.splitlines() == [
         f"{path} -> raw/{number:03d}_{sha[:16]}.txt: 44 bytes, utf-8 with BOM, title 'Syria talks resume' "
-        "(the first non-blank line), publisher None, date None",
-        f"added 1 file(s) to {corpus_copy.manifest}"]
+        "(the first non-blank line), publisher null, date null",
+        f"added 1 file to {corpus_copy.manifest}"]
     assert CliRunner().invoke(cli, ["check-raw", "--root", str(corpus_copy.root)]).exit_code == 0
 
 
@@ -189,7 +189,7 @@ def test_cli_add_prints_a_file_name_with_a_line_break_on_one_line(corpus_copy, t
     result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root), str(path)])
     assert result.exit_code == 0, result.output
     first, last = result.output.splitlines()
-    assert first.startswith(f"{path.parent}/two\\nlines.txt -> raw/") and last.startswith("added 1 file(s)")
+    assert first.startswith(f"{path.parent}/two\\nlines.txt -> raw/") and last.startswith("added 1 file ")
 
 
 def test_cp1252_only_when_not_utf8_and_said_so(corpus_copy, tmp_path):
@@ -524,7 +524,7 @@ def test_check_raw_names_a_killed_add_s_files_and_add_with_no_file_finishes_it(c
         f"manifest is staged in raw/{staging.name}); `corpus-tools add` with no file finishes it, or says why it "
         "cannot")
     result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root)])
-    assert result.exit_code == 0 and "finished an add that was killed: the manifest lists its 2 document(s)" in \
+    assert result.exit_code == 0 and "finished an add that was killed: the manifest lists its 2 documents" in \
         result.output
     assert check_raw(corpus_copy).valid and snapshot(corpus_copy) == snapshot(elsewhere)
     nothing = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root)])
@@ -562,7 +562,7 @@ def test_an_add_killed_after_moving_every_file_is_finished_and_said_so(corpus_co
         (corpus_copy.raw / item.record.file).write_bytes((elsewhere.raw / item.record.file).read_bytes())
     result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root)])
     assert result.exit_code == 0, result.output
-    assert result.output == "finished an add that was killed: the manifest lists its 2 document(s)\n"
+    assert result.output == "finished an add that was killed: the manifest lists its 2 documents\n"
     assert check_raw(corpus_copy).valid and snapshot(corpus_copy) == snapshot(elsewhere)
 
 

@@ -219,7 +219,7 @@ def test_a_removed_document_added_again_gets_its_manifest_line_back_byte_for_byt
     assert result.exit_code == 0, result.output
     assert corpus.manifest.read_bytes().splitlines(keepends=True)[-1] == line
     said = result.output.splitlines()
-    assert said[0].endswith("(from release 1.1.5), publisher None, date '2022-08-19', an invented article")
+    assert said[0].endswith("(from release 1.1.5), publisher null, date '2022-08-19', an invented article")
     assert said[2] == (f"note: from release {LATEST} (the latest to publish these bytes): encoding, title, "
                        "publisher with its evidence, publication date with its precision and evidence")
     assert check_raw(corpus).valid

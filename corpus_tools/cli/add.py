@@ -59,11 +59,11 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
     """
     from corpus_tools.cli.progress import progress
     from corpus_tools.documents.add import add_files, finish_killed_adds, metadata_sources, releases_named
-    from corpus_tools.errors import CorpusError, escape
+    from corpus_tools.errors import CorpusError, escape, quantity
 
     finished = finish_killed_adds(layout)  # said, not done silently by the add below
     if finished:
-        click.echo(f"finished an add that was killed: the manifest lists its {finished} document(s)")
+        click.echo(f"finished an add that was killed: the manifest lists its {quantity(finished, 'document')}")
     if not files:
         if not finished:
             raise CorpusError("add-input-missing", "no file to add, and no killed add to finish")
@@ -79,12 +79,17 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
         if item.not_utf8_at is not None:
             encoding += f" (not valid UTF-8 at byte {item.not_utf8_at}; every byte is defined in cp1252)"
         click.echo(f"{escape(str(item.source))} -> raw/{record.file}: {record.size} bytes, {encoding}, "
-                   f"title {record.title!r} ({item.title_rule}), publisher {record.publisher!r}, "
-                   f"date {record.publication_date!r}"
+                   f"title {_said(record.title)} ({item.title_rule}), publisher {_said(record.publisher)}, "
+                   f"date {_said(record.publication_date)}"
                    + (", an invented article" if record.invented else ""))
         if item.published:
             click.echo(f"note: the same bytes as {record.doc_id} of {releases_named(item.published)}: it keeps that "
                        "doc_id, and with it its fold, its designated split and its stored annotations")
         if item.release is not None:
             click.echo(f"note: {metadata_sources(item)}")
-    click.echo(f"added {len(added)} file(s) to {layout.manifest}")
+    click.echo(f"added {quantity(len(added), 'file')} to {layout.manifest}")
+
+
+def _said(value: str | None) -> str:
+    """A manifest value as the manifest writes its absence (null), not as Python's None."""
+    return "null" if value is None else repr(value)
