@@ -639,6 +639,18 @@ class _Frame:
         start, end = self._carried(row[f"{prefix}start"], False), self._carried(row[f"{prefix}end"], True)
         return None if start is None or end is None else (start, end)
 
+    def overlap_key(self, row: dict, prefix: str = "", raw: bool = True) -> tuple[int, int] | None:
+        """``old_key``, or when an end's character was not kept (the edit touched the unit's first
+        or last character), the part of the unit that was kept, for pairing by overlap: as the
+        unit would otherwise be reported removed, and its edited self added."""
+        key = self.old_key(row, prefix, raw)
+        if key is not None or self.mode != "aligned" or row.get(f"{prefix}start") is None:
+            return key
+        start, end = row[f"{prefix}start"], row[f"{prefix}end"]
+        first = next((at for offset in range(start, end) if (at := self._carried(offset, False)) is not None), None)
+        last = next((at for offset in range(end, start, -1) if (at := self._carried(offset, True)) is not None), None)
+        return (first, last) if first is not None and last is not None and first < last else None
+
     def _carried(self, offset: int, is_end: bool) -> int | None:
         """An old offset in the new text, if the character at it (before it, for an end) is kept."""
         if self._alignment is None:  # what ingest re-anchors spans by, not a character SequenceMatcher (length²)
@@ -666,7 +678,7 @@ def _pair(olds: list[dict], news: list[dict], frame: _Frame, raw: bool) -> tuple
     unmatched_new = [index for index in range(len(news)) if index not in taken]
     overlaps = []
     for i, row in enumerate(unmatched_old):
-        key = frame.old_key(row, "", raw)
+        key = frame.overlap_key(row, "", raw)
         if key is None:
             continue
         for j in unmatched_new:
