@@ -26,6 +26,7 @@ from corpus_tools.records import (
 )
 from corpus_tools.release.build import build_release
 from corpus_tools.view import build_site
+from corpus_tools.view.removed import PlacedPieces
 from corpus_tools.view.serve import site_server
 
 from browser_fixture import DOC_ID as FIXTURE_ID, add_fixture_document
@@ -260,6 +261,29 @@ def test_removed_pieces_need_the_released_raw_files(tmp_path):
     changed = tmp_path / "changed"
     assert build_site(RELEASE, changed, raw_dir=raw).removed_shown == 4
     assert "is not the one released (its sha256 differs)" in (changed / "doc" / "001_d79359122f2d4c78.html").read_text()
+
+
+def test_removed_pieces_are_read_only_from_a_regular_file_of_raw(tmp_path):
+    """A release's raw_file is a name in raw/: a path elsewhere, or a link there, is never read
+    (raw_file '/dev/zero' read until memory ran out: found by a hunt)."""
+    import dataclasses
+
+    from corpus_tools.view.read import documents
+    from corpus_tools.view.removed import removed_pieces
+
+    document = next(d for d in documents(RELEASE) if d.doc_id == "001_d79359122f2d4c78")
+    outside = tmp_path / "elsewhere.txt"
+    shutil.copy(REPO / "raw" / document.raw_file, outside)  # the released bytes, outside raw/
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "linked.txt").symlink_to(outside)
+    assert removed_pieces(dataclasses.replace(document, raw_file=str(outside)), REPO / "raw").pieces == ()
+    for name in (str(outside), "../elsewhere.txt", "/dev/zero", ".."):
+        shown = removed_pieces(dataclasses.replace(document, raw_file=name), raw)
+        assert shown == PlacedPieces(unavailable=f"raw file name {name!r} is not a file name in raw/")
+    linked = removed_pieces(dataclasses.replace(document, raw_file="linked.txt"), raw)
+    assert linked.pieces == () and linked.unavailable.startswith(f"raw file {raw / 'linked.txt'} is a symbolic link")
+    assert removed_pieces(document, REPO / "raw").pieces  # the file of raw/ itself is read
 
 
 def test_removed_pieces_sit_at_their_raw_position(site):

@@ -11,6 +11,7 @@ not hold, the viewer says why instead of showing pieces.
 from __future__ import annotations
 
 import hashlib
+import os
 from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 from corpus_tools.documents.normalize import normalize
 from corpus_tools.documents.raw import decode
 from corpus_tools.errors import CorpusError, Location
+from corpus_tools.fsutil import NotRegularFile, open_regular
 from corpus_tools.records import ReleasedDocument, RemovedPiece
 
 
@@ -34,9 +36,18 @@ def removed_pieces(document: ReleasedDocument, raw_dir: Path | None) -> PlacedPi
     """The document's removed pieces, each at the normalized position of its raw position."""
     if raw_dir is None:
         return PlacedPieces(unavailable="no checkout given: the release does not carry removed text")
-    path = Path(raw_dir) / document.raw_file
+    name = document.raw_file
+    # a release names a file of raw/, and it is all the viewer reads there: a path elsewhere
+    # ('../x', '/dev/zero') is the release's say, not the checkout's, and a link, FIFO or device
+    # (a read that follows, blocks or never ends) is nothing raw/ holds (raw-not-regular)
+    if os.path.basename(name) != name or name in ("", ".", ".."):
+        return PlacedPieces(unavailable=f"raw file name {name!r} is not a file name in raw/")
+    path = Path(raw_dir) / name
     try:
-        data = path.read_bytes()
+        with open(open_regular(path), "rb") as handle:
+            data = handle.read()
+    except NotRegularFile as error:
+        return PlacedPieces(unavailable=f"raw file {path} {error.strerror}")
     except OSError:
         return PlacedPieces(unavailable=f"raw file {path} not found")
     if hashlib.sha256(data).hexdigest() != document.raw_sha256:
