@@ -282,8 +282,24 @@ def test_removed_pieces_are_read_only_from_a_regular_file_of_raw(tmp_path):
         shown = removed_pieces(dataclasses.replace(document, raw_file=name), raw)
         assert shown == PlacedPieces(unavailable=f"raw file name {name!r} is not a file name in raw/")
     linked = removed_pieces(dataclasses.replace(document, raw_file="linked.txt"), raw)
-    assert linked.pieces == () and linked.unavailable.startswith(f"raw file {raw / 'linked.txt'} is a symbolic link")
+    assert linked.pieces == () and linked.unavailable.startswith("raw file raw/linked.txt is a symbolic link")
     assert removed_pieces(document, REPO / "raw").pieces  # the file of raw/ itself is read
+
+
+def test_a_site_does_not_depend_on_where_the_checkout_lies(tmp_path):
+    """Why removed text is missing names the raw file in raw/, not its path on this machine (the
+    path made two checkouts' sites of one release differ: found by a hunt)."""
+    sites = []
+    for place in ("here", "elsewhere/deeper"):
+        raw = tmp_path / place / "raw"
+        shutil.copytree(REPO / "raw", raw)
+        (raw / "001_d79359122f2d4c78.txt").unlink()
+        (raw / "002_9bc3c6dfe5868321.txt").write_bytes(b"other bytes\n")
+        build_site(RELEASE, tmp_path / place / "site", raw_dir=raw)
+        sites.append(site_files(tmp_path / place / "site"))
+    assert sites[0] == sites[1]
+    assert 'title="raw file raw/001_d79359122f2d4c78.txt not found"' in sites[0]["index.html"].decode()
+    assert "raw file raw/002_9bc3c6dfe5868321.txt is not the one released" in sites[0]["index.html"].decode()
 
 
 def test_removed_pieces_sit_at_their_raw_position(site):

@@ -43,19 +43,22 @@ def removed_pieces(document: ReleasedDocument, raw_dir: Path | None) -> PlacedPi
     if os.path.basename(name) != name or name in ("", ".", ".."):
         return PlacedPieces(unavailable=f"raw file name {name!r} is not a file name in raw/")
     path = Path(raw_dir) / name
+    # named by the directory's name, not its path: where the checkout lies is no part of the
+    # site, whose bytes depend only on the release and the raw files
+    shown = f"{Path(raw_dir).resolve().name}/{name}"
     try:
         with open(open_regular(path), "rb") as handle:
             data = handle.read()
     except NotRegularFile as error:
-        return PlacedPieces(unavailable=f"raw file {path} {error.strerror}")
+        return PlacedPieces(unavailable=f"raw file {shown} {error.strerror}")
     except OSError:
-        return PlacedPieces(unavailable=f"raw file {path} not found")
+        return PlacedPieces(unavailable=f"raw file {shown} not found")
     if hashlib.sha256(data).hexdigest() != document.raw_sha256:
-        return PlacedPieces(unavailable=f"raw file {path} is not the one released (its sha256 differs)")
+        return PlacedPieces(unavailable=f"raw file {shown} is not the one released (its sha256 differs)")
     try:
         normalized = normalize(decode(data, document.raw_encoding, Location(file=str(path))))
     except CorpusError as error:
-        return PlacedPieces(unavailable=f"raw file {path}: {error.message}")
+        return PlacedPieces(unavailable=f"raw file {shown}: {error.message}")
     if normalized.text != document.text:
         return PlacedPieces(unavailable=f"this normalizer does not give the released text "
                                         f"(released with normalizer {document.normalizer_version})")
