@@ -23,7 +23,10 @@ from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS, TIMEX_
 DATE_PRECISIONS = ("day", "month", "year")
 _ISO_DATE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")  # ASCII digits only, as ISO 8601 writes them
 _REGISTRY_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # lowercase-hyphenated: bashar-al-assad
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls but tab and newline
+# C0 and C1 controls but tab and newline, and the bidirectional embeddings, overrides and isolates
+# (U+202A-U+202E, U+2066-U+2069), which reverse the text after them wherever it is shown (a card,
+# the viewer's pages, a terminal); the marks (U+200E, U+200F) cannot, and stay allowed
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def holds_control(value: str) -> bool:
@@ -326,6 +329,9 @@ class RegistryEntity:
         if not isinstance(self.aliases, tuple) or not all(isinstance(alias, str) and alias.strip()
                                                           and not _has_line_break(alias) for alias in self.aliases):
             raise ValueError("aliases must be a list of strings, each one line and not blank")
+        if any(holds_control(text) for text in (self.name, self.description, *self.aliases)):
+            raise ValueError("name, aliases and description must hold no control character (nor a bidirectional "
+                             "override, which reverses the text shown after it)")
         if self.wikidata is not None and not (isinstance(self.wikidata, str) and _QID.fullmatch(self.wikidata)):
             raise ValueError(f"wikidata {self.wikidata!r} is not a QID (Q and digits) nor null")
 

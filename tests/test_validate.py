@@ -431,6 +431,10 @@ def test_a_registry_record_s_wrong_keys_are_named_and_only_they(tmp_path: Path, 
     ('{"id": "x", "name": "", "type": "GPE"}', "registry-invalid-record"),
     ('{"id": "x", "name": "two\\nlines", "type": "GPE"}', "registry-invalid-record"),
     ('{"id": "x", "name": "X", "type": "GPE", "aliases": [""]}', "registry-invalid-record"),
+    # a bidirectional override reverses what a card or the viewer shows after it (found by a hunt)
+    ('{"id": "x", "name": "X\\u202e", "type": "GPE"}', "registry-invalid-record"),
+    ('{"id": "x", "name": "X", "type": "GPE", "aliases": ["Y\\u2067"]}', "registry-invalid-record"),
+    ('{"id": "x", "name": "X", "type": "GPE", "description": "a \\u0007 bell"}', "registry-invalid-record"),
     ('{"id": "damascus", "name": "Damascus", "type": "GPE"}', "registry-duplicate-id"),
 ])
 def test_registry_errors_name_the_line(tmp_path: Path, line, code):
