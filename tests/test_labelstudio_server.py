@@ -416,6 +416,31 @@ def test_a_start_under_way_refuses_another_at_once(tmp_path):
     assert list(data_dir.iterdir()) == []  # nothing launched, nothing written
 
 
+def test_a_start_refused_by_the_lock_leaves_the_data_dir_the_other_start_made(tmp_path, monkeypatch):
+    """Both starts found the data dir missing; the first made it and locked it. The second,
+    refused at once, removed it as its own: the first start's dir, under its server."""
+    import fcntl
+
+    cache = fake_server_cache(tmp_path / "cache", CRASH)
+    data_dir = tmp_path / "parent" / "data"
+    private_dir, held = server._private_dir, []
+
+    def made_and_locked_by_the_other_start(path):
+        private_dir(path)
+        held.append(os.open(path, os.O_RDONLY | os.O_DIRECTORY))
+        fcntl.flock(held[0], fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    monkeypatch.setattr(server, "_private_dir", made_and_locked_by_the_other_start)
+    try:
+        with pytest.raises(CorpusError) as refused:
+            server.start(data_dir, cache=cache, port=server.free_port())
+        assert refused.value.code == "labelstudio-already-starting"
+        assert data_dir.is_dir()
+    finally:
+        for descriptor in held:
+            os.close(descriptor)
+
+
 def test_a_data_dir_removed_by_a_failing_start_refuses_the_start_that_waited_on_it(tmp_path, monkeypatch):
     """A failed start removes the data dir it made; a start that had just made sure it exists
     met a traceback (FileNotFoundError) when it locked the removed dir."""

@@ -361,8 +361,11 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
                 _check_port_free(host, port)
             else:
                 port = _port_for(data_dir, host)
-        except BaseException:  # refused before the launch: a data dir this start made goes
-            if created is not None:
+        except BaseException as error:  # refused before the launch: a data dir this start made goes
+            # but not when another start holds it (or removed it): both found it missing, and it is
+            # that start's now, its server's under way
+            theirs = isinstance(error, CorpusError) and error.code == "labelstudio-already-starting"
+            if created is not None and not theirs:
                 shutil.rmtree(created, ignore_errors=True)
             raise
         return _launch(data_dir, created, env, port, timeout, echo, database, host)
