@@ -419,6 +419,21 @@ def test_a_re_summed_release_with_ner_tokens_off_its_text_is_refused(release, tm
                              f"000_cbeedfbee8440207-0: {message}\n")
 
 
+@pytest.mark.parametrize("starts, ends", [([0], [-1]), ([1], [0]), ([0], [2])])
+def test_a_ner_token_at_offsets_no_span_has_is_refused_as_token_by_token(starts, ends):
+    """The sentence-at-once check sliced text[0:-1] for an end of -1, which is "ab" of "abc": a
+    token the token-by-token check refuses (its end before its start) passed."""
+    from corpus_tools.release.export import _spans_checked
+
+    row = {"doc_id": "d", "id": "d-0", "tokens": ["ab"], "token_starts": starts, "token_ends": ends, "ner_tags": [0]}
+    if (starts, ends) == ([0], [2]):
+        assert _spans_checked([row], "ner", "abc", Path("r")) == [row]
+        return
+    with pytest.raises(CorpusError) as refused:
+        _spans_checked([row], "ner", "abc", Path("r"))
+    assert refused.value.code == "span-text-mismatch"
+
+
 def test_a_re_summed_release_without_its_data_is_refused_not_exported_empty(release, tmp_path):
     """It exported "0 documents" with exit 0 and left a directory, where diff and view refuse."""
     from corpus_tools.release.checksums import SUMS_FILE, sums_text

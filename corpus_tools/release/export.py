@@ -195,8 +195,9 @@ def _sentence_holds(row: dict, text: str, path: Path) -> bool:
         raise CorpusError("release-invalid", f"the sentence's lists differ in length: {len(tokens)} tokens, "
                           f"{len(starts)} token_starts, {len(ends)} token_ends and {len(row['ner_tags'])} ner_tags",
                           Location(file=str(path / "data" / "ner"), doc_id=row["doc_id"], region_id=row["id"]))
-    # a start past its end slices to "", which no token is (the "" check keeps that so)
-    return (not tokens or min(starts) >= 0 and max(ends) <= len(text) and "" not in tokens) \
+    # a start past its end slices to "", which no token is (the "" check keeps that so); a
+    # negative offset would slice from the text's end
+    return (not tokens or min(starts) >= 0 and min(ends) >= 0 and max(ends) <= len(text) and "" not in tokens) \
         and [text[start:end] for start, end in zip(starts, ends)] == tokens
 
 
