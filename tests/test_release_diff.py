@@ -616,6 +616,19 @@ def test_a_count_of_one_has_its_noun_in_the_singular(base, tmp_path):
     assert "ner: 1 token whose tag changed" in report_lines(tags)
 
 
+def test_every_phrase_of_a_count_of_one_is_in_the_singular():
+    """"1 tokens added", "1 tokens removed": ner's kinds that name tokens but the tag change kept
+    the plural after 4ffc9e2's rule."""
+    from corpus_tools.release.diff import CHANGE_KINDS, counted
+
+    for layer, kinds in CHANGE_KINDS.items():
+        for kind in kinds:
+            phrase = counted(layer, kind, 1)
+            assert phrase.split()[1] not in ("tokens", "columns", "configs", "documents", "sets"), phrase
+    assert (counted("ner", "tokens-added", 1), counted("ner", "tokens-removed", 2)) == (
+        "1 token added", "2 tokens removed")
+
+
 def test_config_added_and_removed(base, tmp_path):
     added = tmp_path / "added"
     shutil.copytree(base, added)
