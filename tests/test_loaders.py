@@ -324,7 +324,15 @@ def test_a_release_under_a_path_datasets_reads_as_a_glob_is_named_with_what_to_d
     with pytest.raises(CorpusError) as caught:
         corpus_tools.load(release, "entities", cache_dir=cache)
     assert str(caught.value) == (f"{release}: [release-path-glob] datasets reads this path as a glob pattern and "
-                                 "would find no files in it (escaped or not): move or link the release to a path "
-                                 "without [, ], * or ?, or read it with corpus_tools.load_pandas")
+                                 "would find no files in it (escaped or not): move or copy the release to a path "
+                                 "without [, ], * or ? (a symbolic link does not do: datasets reads the path it "
+                                 "points to), or read it with corpus_tools.load_pandas")
+    # a link from a plain path is no way out (the message said "move or link"): datasets follows it
+    # to the pattern's path and finds nothing there, so it is refused the same
+    link = tmp_path / "plain"
+    link.symlink_to(release, target_is_directory=True)
+    with pytest.raises(CorpusError) as linked:
+        corpus_tools.load(link, "entities", cache_dir=cache)
+    assert linked.value.code == "release-path-glob"
     assert len(corpus_tools.load_pandas(release, "entities")) == len(
         corpus_tools.load(checkout / "dist" / "1.0.0", "entities", split="train", cache_dir=cache))

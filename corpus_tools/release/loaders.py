@@ -109,8 +109,9 @@ def load(release: Release, config: str, *, split: str | None = None, streaming: 
                               Location(file=str(directory)))
     if any(character in str(path.resolve()) for character in "[]*?"):
         raise CorpusError("release-path-glob", "datasets reads this path as a glob pattern and would find no files "
-                          "in it (escaped or not): move or link the release to a path without [, ], * or ?, or "
-                          "read it with corpus_tools.load_pandas", Location(file=str(path)))
+                          "in it (escaped or not): move or copy the release to a path without [, ], * or ? (a "
+                          "symbolic link does not do: datasets reads the path it points to), or read it with "
+                          "corpus_tools.load_pandas", Location(file=str(path)))
     import datasets  # heavy; only for this loader
 
     return datasets.load_dataset(str(path), config, split=split, streaming=streaming, **load_dataset_kwargs)
