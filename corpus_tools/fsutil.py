@@ -108,6 +108,18 @@ def resolved(path: str | os.PathLike) -> Path:
         raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), os.fspath(path)) from None
 
 
+def holds_current_directory(path: Path) -> bool:
+    """Whether ``path`` is the current directory or a directory above it: an output renamed into
+    place there fails for "." (it cannot be renamed), and by another name ("../here") leaves the
+    shell in a removed directory."""
+    try:
+        here = Path.cwd().resolve()
+    except FileNotFoundError:  # the shell is in a removed directory already
+        return False
+    target = resolved(path)
+    return target == here or target in here.parents
+
+
 def first_missing(path: Path) -> Path | None:
     """The topmost of ``path`` and its parents that does not exist; None when ``path`` exists."""
     if path.exists():

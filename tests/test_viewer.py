@@ -217,6 +217,22 @@ def test_a_directory_that_is_not_a_site_is_never_replaced(tmp_path):
     assert [p.name for p in out.iterdir()] == ["notes.txt"] and sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
 
 
+@pytest.mark.parametrize("given, inside", [(".", "empty"), (".", "site"), ("../site", "site"), ("..", "site/doc")])
+def test_the_current_directory_or_one_above_it_is_refused_as_the_output(tmp_path, monkeypatch, given, inside):
+    """As export refuses it: "-o ." said "[file-error] Device or resource busy", and "-o ../site" run
+    inside the site (or "-o .." inside its doc/) swapped the site and removed the old one, the
+    shell's directory with it."""
+    build_site(RELEASE, tmp_path / "site")
+    (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path / inside)
+    before = site_files(tmp_path)
+    with pytest.raises(CorpusError) as refused:
+        build_site(RELEASE, Path(given))
+    assert refused.value.code == "view-output-occupied" and "current directory" in refused.value.message
+    assert os.path.samefile(".", tmp_path / inside) and site_files(tmp_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "site"]
+
+
 def test_a_tampered_release_is_refused_and_nothing_is_written(tmp_path):
     release = tmp_path / "1.0.0"
     shutil.copytree(RELEASE, release)

@@ -40,7 +40,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import make_public, parents_removed_on_failure, staging_dir, writing_under
+from corpus_tools.fsutil import (holds_current_directory, make_public, parents_removed_on_failure, staging_dir,
+                                 writing_under)
 from corpus_tools.iterutil import batched
 from corpus_tools.layout import check_output
 from corpus_tools.records import DocumentRows, ExportResult, Unaligned
@@ -69,10 +70,9 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
     out_dir = Path(out_dir)
     check_output(out_dir)
     # the output is renamed into place: a link there would be replaced, not written through; and
-    # the current directory cannot be replaced ("." cannot be removed, and by another name the
-    # shell would be left in a removed directory)
+    # the current directory cannot be replaced (holds_current_directory; one above it is not empty)
     if out_dir.is_symlink() or out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())
-                                                     or out_dir.resolve() == Path.cwd().resolve()):
+                                                     or holds_current_directory(out_dir)):
         raise _target_exists(out_dir)
     with parents_removed_on_failure(out_dir):  # -o a/b/c refused half way leaves no empty a/b
         partial = staging_dir(out_dir.parent, f".{out_dir.name}.partial-")

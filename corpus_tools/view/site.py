@@ -17,7 +17,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterable
 
-from corpus_tools.fsutil import exchange, make_public, parents_removed_on_failure, staging_dir, writing_under
+from corpus_tools.fsutil import (exchange, holds_current_directory, make_public, parents_removed_on_failure,
+                                 staging_dir, writing_under)
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.layout import check_output
 from corpus_tools.records import ReleaseContents
@@ -186,6 +187,10 @@ def _check_replaceable(out: Path) -> None:
     if out.exists() and not (out.is_dir() and ((out / MARKER).is_file() or not any(out.iterdir()))):
         raise CorpusError("view-output-occupied", "exists and is not a site written by corpus-tools view; "
                           "choose another -o directory or remove it", Location(file=str(out)))
+    if out.exists() and holds_current_directory(out):  # "-o ." said "Device or resource busy"
+        raise CorpusError("view-output-occupied", "is the current directory or holds it: the site swapped into "
+                          "place would leave the shell in a removed directory; run view from outside it",
+                          Location(file=str(out)))
 
 
 def _replace(building: Path, out: Path) -> None:
