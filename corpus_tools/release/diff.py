@@ -985,7 +985,8 @@ def kind_phrase(layer: str, kind: str) -> str:
 
 
 # the phrases that begin with a plural noun (the noun and an s), which agrees with a count of 1
-_NOUNS = {"tags-changed": "token", "tokens-added": "token", "tokens-removed": "token", "rows-changed": "document", "config-added": "config", "config-removed": "config",
+_NOUNS = {"tags-changed": "token", "tokens-added": "token", "tokens-removed": "token", "rows-changed": "document",
+          "config-added": "config", "config-removed": "config",
           "column-added": "column", "column-removed": "column", "column-retyped": "column",
           "labels-changed": "label set"}
 
