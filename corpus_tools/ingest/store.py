@@ -681,10 +681,12 @@ def _cancels_stored(exports: list[StoredExport], mine: pa.Table,
 
 def _copy_keys(annotations: pa.Table) -> pa.ChunkedArray:
     """What finds the copies of each annotation (``_submitted``'s columns): its unique_id, else its
-    id and annotator. A file without unique_ids (not written by Label Studio, or by an older one)
-    is read by the annotation set all the same, each annotation told apart by its id, document and
-    annotator (corpus_tools.annotations.consolidate): matched by unique_id alone, its cancellation
-    of an annotation stored before was not stored, and the cancelled annotation stayed a version."""
+    id and its server's user id. A file without unique_ids (not written by Label Studio, or by an
+    older one) is read by the annotation set all the same, each annotation told apart by its id,
+    document and annotator (corpus_tools.annotations.consolidate): matched by unique_id alone, its
+    cancellation of an annotation stored before was not stored, and the cancelled annotation stayed
+    a version. Looser than the set's identity (two servers' user 1 may share an annotation id): at
+    worst an export of cancellations only is stored that cancels nothing stored."""
     # "\x1f" first: no unique_id Label Studio writes begins so
     without = pc.binary_join_element_wise(scalar("", pa.string()), annotations["annotator"],
                                           pc.cast(annotations["id"], pa.string()), scalar("\x1f", pa.string()))
