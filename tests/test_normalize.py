@@ -578,3 +578,15 @@ def test_options_of_another_mode_are_refused_not_ignored(corpus_copy, tmp_path, 
     result = CliRunner().invoke(cli, ["normalize", "--root", str(corpus_copy.root), *args])
     assert result.exit_code == 2 and said in result.output
     assert not (corpus_copy.root / "build" / "normalized").exists() and not (corpus_copy.root / "elsewhere").exists()
+
+
+def test_joiners_at_a_line_s_edges_join_nothing_and_a_line_of_them_is_blank():
+    """A line of ZWJ alone was kept, an invisible paragraph between two ("Title\\n\\n\\u200d\\n\\nBody"),
+    and a joiner at a line's end was its last, invisible character (found by a hunt)."""
+    raw = "Syria talks resume\n\n\u200d\n\nBody \u200d\n\u200cAnd more.\n\nA family \U0001F468\u200d\U0001F469 here."
+    normalized = normalize(raw)
+    assert normalized.text == "Syria talks resume\n\nBody\nAnd more.\n\nA family \U0001F468\u200d\U0001F469 here."
+    for word in ("Body", "And more.", "\U0001F468\u200d\U0001F469"):
+        start = normalized.text.index(word)
+        raw_start, raw_end = normalized.offset_map.to_raw(start, start + len(word))
+        assert raw[raw_start:raw_end] == word

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from corpus_tools.documents import boilerplate
 from corpus_tools.errors import CorpusError
-from corpus_tools.documents.normalize import C1_AS_CP1252, DROPPED, SPACES, normalize
+from corpus_tools.documents.normalize import C1_AS_CP1252, DROPPED, JOINERS, SPACES, normalize
 from corpus_tools.documents.offsets import OffsetMap, SpanInRemovedText
 
 # BOM, title, CRLF, a blank line, a widget line (removed), an NFD "é", a whitespace run with an
@@ -179,7 +179,8 @@ PROPERTY_SETTINGS = settings(max_examples=200, deadline=None, suppress_health_ch
 
 
 def _is_blank(chunk: str) -> bool:
-    return all(_is_space(c) or _is_dropped(c) or c in _LINE_BREAK_CHARS for c in chunk)
+    # joiners too: at a line's edges they join nothing, and go with its spaces
+    return all(_is_space(c) or _is_dropped(c) or c in _LINE_BREAK_CHARS or c in JOINERS for c in chunk)
 
 
 def _aligned_char_derives(norm_char: str, raw_char: str) -> bool:

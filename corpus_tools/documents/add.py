@@ -88,7 +88,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from corpus_tools.documents.index import DocumentIndex, text_sha256
-from corpus_tools.documents.normalize import JOINERS, TITLE_MAX_CHARS, Normalized, normalize
+from corpus_tools.documents.normalize import TITLE_MAX_CHARS, Normalized, normalize
 from corpus_tools.documents.raw import (
     ADD_STAGING, RAW_LINE_BREAK, RAW_SUFFIX, STAGED_MANIFEST, check_doc_id, check_evidence, check_raw, decode,
     raise_first, read_manifest, require_text,
@@ -391,7 +391,7 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
         if clash := next((other for other in taken if other.casefold() == new_id.casefold()), None):
             raise CorpusError("duplicate-doc-id", f"doc_id {new_id!r} differs from {clash!r} only in case", where)
         normalized = normalize(text)
-        if not normalized.text.strip(" \n" + JOINERS):  # a document of nothing: annotators would get an empty task
+        if not normalized.text:  # a document of nothing: annotators would get an empty task
             raise CorpusError("raw-empty", "normalization leaves no text (the file holds only a byte-order mark, "
                               "zero-width or control characters, or boilerplate lines)", where)
         if title is not None and not any(character.isprintable() and not character.isspace() for character in title):

@@ -49,7 +49,10 @@ JOINERS = "\u200c\u200d"
 # five bytes cp1252 leaves undefined are dropped (above).
 C1_AS_CP1252 = {code: bytes([code]).decode("cp1252") for code in range(0x80, 0xA0)
                 if code not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
-_EDGE = re.compile(f"[{SPACES}{DROPPED}]+")
+# A line's edges lose its spaces, the dropped characters and the joiners, which join nothing there:
+# a line of joiners alone is blank (it showed as an empty paragraph), and one ending in a joiner
+# ends in no invisible character
+_EDGE = re.compile(f"[{SPACES}{DROPPED}{JOINERS}]+")
 # Anything that needs the slow path: an odd space, a double space, a dropped or C1 character.
 _SPECIAL = re.compile(f"[{SPACES}{DROPPED}]{{2,}}|[{SPACES.replace(' ', '')}{DROPPED}\x80-\x9f]")
 # In the slow path a line is a sequence of whitespace runs (containing at least one space) and
