@@ -294,7 +294,7 @@ def test_removed_pieces_are_read_only_from_a_regular_file_of_raw(tmp_path):
     raw.mkdir()
     (raw / "linked.txt").symlink_to(outside)
     assert removed_pieces(dataclasses.replace(document, raw_file=str(outside)), REPO / "raw").pieces == ()
-    for name in (str(outside), "../elsewhere.txt", "/dev/zero", ".."):
+    for name in (str(outside), "../elsewhere.txt", "/dev/zero", "..", "linked.txt\x00"):
         shown = removed_pieces(dataclasses.replace(document, raw_file=name), raw)
         assert shown == PlacedPieces(unavailable=f"raw file name {name!r} is not a file name in raw/")
     linked = removed_pieces(dataclasses.replace(document, raw_file="linked.txt"), raw)

@@ -39,8 +39,9 @@ def removed_pieces(document: ReleasedDocument, raw_dir: Path | None) -> PlacedPi
     name = document.raw_file
     # a release names a file of raw/, and it is all the viewer reads there: a path elsewhere
     # ('../x', '/dev/zero') is the release's say, not the checkout's, and a link, FIFO or device
-    # (a read that follows, blocks or never ends) is nothing raw/ holds (raw-not-regular)
-    if os.path.basename(name) != name or name in ("", ".", ".."):
+    # (a read that follows, blocks or never ends) is nothing raw/ holds (raw-not-regular); a NUL
+    # names no file (the system cannot be asked for it: open raises ValueError, not OSError)
+    if os.path.basename(name) != name or name in ("", ".", "..") or "\x00" in name:
         return PlacedPieces(unavailable=f"raw file name {name!r} is not a file name in raw/")
     path = Path(raw_dir) / name
     # named by the directory's name, not its path: where the checkout lies is no part of the
