@@ -51,7 +51,9 @@ def removed_pieces(document: ReleasedDocument, raw_dir: Path | None) -> PlacedPi
         with open(open_regular(path), "rb") as handle:
             data = handle.read()
     except NotRegularFile as error:
-        return PlacedPieces(unavailable=f"raw file {shown} {error.strerror}")
+        # not by its target, a path on this machine (above); the kind says what is wrong
+        kind = "a symbolic link" if os.path.islink(path) else error.kind
+        return PlacedPieces(unavailable=f"raw file {shown} is {kind}, not a regular file")
     except OSError:
         return PlacedPieces(unavailable=f"raw file {shown} not found")
     if hashlib.sha256(data).hexdigest() != document.raw_sha256:
