@@ -160,7 +160,8 @@ class ManifestRecord:
             if value is not None and len(value.splitlines()) > 1:  # a title is one line of the raw file
                 raise ValueError(f"{self.doc_id}: {name} {value[:40]!r} spans lines (one line of text)")
             if value is not None and holds_control(value):
-                raise ValueError(f"{self.doc_id}: {name} {value[:40]!r} holds a control character")
+                raise ValueError(f"{self.doc_id}: {name} {value[:40]!r} holds a control character or a bidirectional "
+                                 "embedding, override or isolate")
         if self.publication_date_precision is not None:
             _check_choice("date precision", self.publication_date_precision, DATE_PRECISIONS)
             expected = {"year": 4, "month": 7, "day": 10}[self.publication_date_precision]
@@ -331,7 +332,7 @@ class RegistryEntity:
             raise ValueError("aliases must be a list of strings, each one line and not blank")
         if any(holds_control(text) for text in (self.name, self.description, *self.aliases)):
             raise ValueError("name, aliases and description must hold no control character (nor a bidirectional "
-                             "override, which reverses the text shown after it)")
+                             "embedding, override or isolate, which reverses the text shown after it)")
         if self.wikidata is not None and not (isinstance(self.wikidata, str) and _QID.fullmatch(self.wikidata)):
             raise ValueError(f"wikidata {self.wikidata!r} is not a QID (Q and digits) nor null")
 

@@ -238,7 +238,11 @@ def test_title_rule_reproduces_the_seed_titles():
     assert _title("x" * 201)[1].startswith("none: the first line does not start like a headline")
     assert _title("X" * 301)[0] is None
     # a terminal's escape went into the manifest, the card and the terminal that printed it
-    assert _title("Head\x1b[31mline\n\nText") == (None, "none: the first line holds a control character")
+    assert _title("Head\x1b[31mline\n\nText") == (None, "none: the first line holds a control character or a "
+                                                    "bidirectional embedding, override or isolate")
+    # one normalization drops but the manifest refuses: named as what it is, not as a control character
+    assert _title("Head\u2067line\u2069\n\nText") == (None, "none: the first line holds a control character or "
+                                                          "a bidirectional embedding, override or isolate")
     assert _title("Head\tline\n\nText")[0] == "Head line"  # as the normalized text has it
     # a control character at an edge of the line, which the title's own span leaves out
     assert _title("\x01Headline\n\nText")[0] is None and _title("Headline\x1b\n\nText")[0] is None

@@ -192,7 +192,8 @@ def test_stated_evidence_must_be_in_the_raw_file(corpus_copy, change, why):
     ("publisher", "Reuters\r\nAFP", "publisher 'Reuters\\r\\nAFP' spans lines (one line of text)"),
     ("title", "Head\x1b[31mline", "title 'Head\\x1b[31mline' holds a control character"),
     ("publisher", "Reuters\x00", "publisher 'Reuters\\x00' holds a control character"),
-    ("title", "Syria talks\u202e resume", "title 'Syria talks\\u202e resume' holds a control character"),
+    ("title", "Syria talks\u202e resume", "title 'Syria talks\\u202e resume' holds a control character or a "
+                                           "bidirectional embedding, override or isolate"),
     ("publication_date_evidence", {"kind": "stated", "line": "6", "quote": "25 April, 2024"},
      "Expected `int | null`, got `str` - at `$.publication_date_evidence.line`"),
     ("publisher_evidence", {"kind": "inferred", "reasoning": 6},

@@ -220,7 +220,8 @@ def title_of(text: str, normalized: Normalized) -> tuple[str | None, str]:
     lines = RAW_LINE_BREAK.split(text[:end])
     whole = lines[-1] + RAW_LINE_BREAK.split(text[end:], maxsplit=1)[0]  # the raw line, edges included
     if holds_control(whole):  # normalization drops it: the line is not what it seems
-        return None, "none: the first line holds a control character"
+        return None, ("none: the first line holds a control character or a bidirectional embedding, "
+                      "override or isolate")
     return title, "the first non-blank line"
 
 
