@@ -30,8 +30,9 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def holds_control(value: str) -> bool:
-    """Whether a line holds a control character (a terminal's escape, a NUL): no text of a title
-    or a publisher, which a card, a viewer and a terminal show."""
+    """Whether a line holds a control character (a terminal's escape, a NUL) or a bidirectional
+    embedding, override or isolate (``_CONTROL``): no text of a title, a publisher or a registry
+    entity, which a card, a viewer and a terminal show."""
     return _CONTROL.search(value) is not None
 _QID = re.compile(r"Q[1-9][0-9]*")
 EVIDENCE_KINDS = ("stated", "inferred", "none")
