@@ -263,7 +263,7 @@ def test_the_title_is_the_text_s_first_line_as_normalization_keeps_it(corpus_cop
 
 
 @pytest.mark.parametrize("data", [b"\xe2\x80\x8b\n", b"\xef\xbb\xbf", b"Advertisement\n\nLive Story\n",
-                                  "\u200d\n\u200c \u200d\n".encode()])  # joiners, kept but showing nothing
+                                  "\u200d\n\u200c \u200d\n".encode()])  # joiners alone: a line loses them at its edges
 def test_a_file_normalization_leaves_no_text_of_is_refused(corpus_copy, tmp_path, data):
     """It was added: a document of no text, released, and an empty task in Label Studio."""
     before = snapshot(corpus_copy)
