@@ -160,7 +160,7 @@ def test_empty_text():
 
 FRAGMENTS = (
     "\r\n", "\r", "\n", "\n\n", "\n \n", "\u2028", "\x85", " ", "  ", "\t", "\xa0", "\u2009", "\u202f", "\u3000",
-    "\u200b", "\ufeff", "\u00ad", "\u200d", "\x07", "\x92", "\x9d",
+    "\u200b", "\ufeff", "\u00ad", "\u200d", "\u200c", " \u200d", "\u200c ", "\x07", "\x92", "\x9d",
     "e\u0301", "\u0301", "q\u0301\u0316", "\u1100\u1161\u11a8", "\u0958", "\u212b", "\u0b47\u0b3e",
     "😀", "👨\u200d👩\u200d👧", "𝔘𝔫𝔦", "\U0010fffd",
     "Title line", "Assad said.", "3 min read", "Live Story", "Comments are closed.", "Please enter your comment!",
@@ -194,8 +194,9 @@ def _aligned_char_derives(norm_char: str, raw_char: str) -> bool:
 def _block_derives(norm_chunk: str, raw_chunk: str) -> bool:
     if norm_chunk in ("\n", "\n\n"):
         return _is_blank(raw_chunk) and any(c in _LINE_BREAK_CHARS for c in raw_chunk)
-    if norm_chunk == " ":
-        return _is_blank(raw_chunk) and any(_is_space(c) for c in raw_chunk)
+    if norm_chunk == " ":  # a run inside a line, where a joiner joins and is kept
+        return _is_blank(raw_chunk) and any(_is_space(c) for c in raw_chunk) and not any(c in JOINERS
+                                                                                           for c in raw_chunk)
     kept = "".join(c for c in raw_chunk if not _is_dropped(c)).translate(C1_AS_CP1252)
     return unicodedata.normalize("NFC", kept) == norm_chunk
 
