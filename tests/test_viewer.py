@@ -319,6 +319,24 @@ def test_a_site_does_not_depend_on_where_the_checkout_lies(tmp_path):
     assert "raw file raw/002_9bc3c6dfe5868321.txt is not the one released" in sites[0]["index.html"].decode()
 
 
+def test_a_raw_directory_that_is_a_link_is_named_as_itself(tmp_path):
+    """raw/ linked to where the raw files are kept was named by its target's name ("kept/x.txt"),
+    and a loop of links raised RuntimeError, where a missing raw file is said to be missing."""
+    import dataclasses
+
+    from corpus_tools.view.read import documents
+    from corpus_tools.view.removed import removed_pieces
+
+    document = next(d for d in documents(RELEASE) if d.doc_id == "001_d79359122f2d4c78")
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "raw").symlink_to(tmp_path / "kept")
+    (tmp_path / "loop" / "raw").parent.mkdir()
+    (tmp_path / "loop" / "raw").symlink_to(tmp_path / "loop" / "raw")
+    for raw in (tmp_path / "raw", tmp_path / "loop" / "raw"):
+        shown = removed_pieces(dataclasses.replace(document, raw_file="x.txt"), raw)
+        assert shown.pieces == () and shown.unavailable.startswith("raw file raw/x.txt "), shown
+
+
 def test_removed_pieces_sit_at_their_raw_position(site):
     page = (site / "doc" / "001_d79359122f2d4c78.html").read_text()
     # 001's dateline was raw line 6, between the standfirst and the first paragraph

@@ -45,8 +45,9 @@ def removed_pieces(document: ReleasedDocument, raw_dir: Path | None) -> PlacedPi
         return PlacedPieces(unavailable=f"raw file name {name!r} is not a file name in raw/")
     path = Path(raw_dir) / name
     # named by the directory's name, not its path: where the checkout lies is no part of the
-    # site, whose bytes depend only on the release and the raw files
-    shown = f"{Path(raw_dir).resolve().name}/{name}"
+    # site, whose bytes depend only on the release and the raw files; nor where a link raw/ is
+    # points (abspath, not resolve, which also raised RuntimeError on a loop of links)
+    shown = f"{os.path.basename(os.path.abspath(raw_dir))}/{name}"
     try:
         with open(open_regular(path), "rb") as handle:
             data = handle.read()
