@@ -151,6 +151,18 @@ def test_a_unit_whose_first_character_was_edited_is_paired_by_what_was_kept(base
     assert (entity.kind, entity.id, entity.old["text"], entity.new["text"]) == ("boundaries", "e3", "Washington",
                                                                               "Vashington")
 
+    def replaced(documents, annotations, registry):  # one letter of ten lines up: another unit
+        text = documents[DOC].text.replace("Washington", "Moscow xxx", 1)
+        documents = with_metadata(with_document(documents, text=text, text_sha256=sha256(text)),
+                                  sha256=sha256(text + "raw"))
+        entities = tuple(dataclasses.replace(m, text="Moscow xxx") if m.id == "e3" else m
+                         for m in annotations[DOC].entities)
+        return documents, with_annotation(annotations, entities=entities, text_sha256=sha256(text)), registry
+
+    diff = diff_with(base, tmp_path / "replaced", replaced)
+    assert sorted((c.kind, c.id, c.text) for c in diff.changes if c.layer == "entities") == [
+        ("added", "e3", "Moscow xxx"), ("removed", "e3", "Washington")]
+
 
 def test_raw_and_text_changed_units_are_matched_through_the_texts(base, tmp_path):
     """A word inserted before every unit: raw and normalized offsets all move; the units are the same."""

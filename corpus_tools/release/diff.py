@@ -641,15 +641,19 @@ class _Frame:
 
     def overlap_key(self, row: dict, prefix: str = "", raw: bool = True) -> tuple[int, int] | None:
         """``old_key``, or when an end's character was not kept (the edit touched the unit's first
-        or last character), the part of the unit that was kept, for pairing by overlap: as the
-        unit would otherwise be reported removed, and its edited self added."""
+        or last character), the part of the unit that was kept, when at least half of it was, for
+        pairing by overlap: as the unit would otherwise be reported removed, and its edited self
+        added."""
         key = self.old_key(row, prefix, raw)
         if key is not None or self.mode != "aligned" or row.get(f"{prefix}start") is None:
             return key
         start, end = row[f"{prefix}start"], row[f"{prefix}end"]
         first = next((at for offset in range(start, end) if (at := self._carried(offset, False)) is not None), None)
         last = next((at for offset in range(end, start, -1) if (at := self._carried(offset, True)) is not None), None)
-        return (first, last) if first is not None and last is not None and first < last else None
+        # at least half of it kept: a letter that happens to line up ("Assad" -> "Erdogan") is
+        # another unit, not this one's boundaries
+        kept = first is not None and last is not None and 2 * (last - first) >= end - start
+        return (first, last) if kept and first < last else None
 
     def _carried(self, offset: int, is_end: bool) -> int | None:
         """An old offset in the new text, if the character at it (before it, for an end) is kept."""
