@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from corpus_tools.cli import cli
 from corpus_tools.documents.index import load_documents
-from corpus_tools.errors import CorpusError
+from corpus_tools.errors import CorpusError, Location
 from corpus_tools.labelstudio import server
 from corpus_tools.labelstudio.sync import push
 
@@ -439,6 +439,28 @@ def test_a_start_refused_by_the_lock_leaves_the_data_dir_the_other_start_made(tm
     finally:
         for descriptor in held:
             os.close(descriptor)
+
+
+def test_a_start_refused_for_a_server_another_start_launched_leaves_its_data_dir(tmp_path, monkeypatch):
+    """Both found the data dir missing; the other made it, launched its server and let go of the
+    lock before this one took it: this one, refused as already running, removed the live server's
+    data dir as its own (found by a review)."""
+    cache = fake_server_cache(tmp_path / "cache", CRASH)
+    data_dir = tmp_path / "parent" / "data"
+    refuse_running, asked = server._refuse_running, []
+
+    def launched_meanwhile(path):
+        asked.append(path)
+        if len(asked) == 2:  # asked again under the lock
+            raise CorpusError("labelstudio-already-running", "a server for this data dir is running",
+                              Location(file=str(path)))
+        refuse_running(path)
+
+    monkeypatch.setattr(server, "_refuse_running", launched_meanwhile)
+    with pytest.raises(CorpusError) as refused:
+        server.start(data_dir, cache=cache, port=server.free_port())
+    assert refused.value.code == "labelstudio-already-running" and len(asked) == 2
+    assert data_dir.is_dir()
 
 
 def test_a_data_dir_removed_by_a_failing_start_refuses_the_start_that_waited_on_it(tmp_path, monkeypatch):

@@ -364,7 +364,9 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
         except BaseException as error:  # refused before the launch: a data dir this start made goes
             # but not when another start holds it (or removed it): both found it missing, and it is
             # that start's now, its server's under way
-            theirs = isinstance(error, CorpusError) and error.code == "labelstudio-already-starting"
+            # (or another start made it, launched its server and let go of the lock in between)
+            theirs = isinstance(error, CorpusError) and error.code in ("labelstudio-already-starting",
+                                                                       "labelstudio-already-running")
             if created is not None and not theirs:
                 shutil.rmtree(created, ignore_errors=True)
             raise
