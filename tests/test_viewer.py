@@ -301,6 +301,10 @@ def test_removed_pieces_are_read_only_from_a_regular_file_of_raw(tmp_path):
     # not its target, a path on this machine, which made the site depend on where the builder keeps it
     assert linked == PlacedPieces(unavailable="raw file raw/linked.txt is a symbolic link, not a regular file")
     assert removed_pieces(document, REPO / "raw").pieces  # the file of raw/ itself is read
+    # a file that cannot be read is not "not found" (found by a review)
+    long = "x" * 300 + ".txt"
+    assert removed_pieces(dataclasses.replace(document, raw_file=long), raw) == PlacedPieces(
+        unavailable=f"raw file raw/{long} cannot be read: File name too long")
 
 
 def test_a_site_does_not_depend_on_where_the_checkout_lies(tmp_path):

@@ -55,8 +55,10 @@ def removed_pieces(document: ReleasedDocument, raw_dir: Path | None) -> PlacedPi
         # not by its target, a path on this machine (above); the kind says what is wrong
         kind = "a symbolic link" if os.path.islink(path) else error.kind
         return PlacedPieces(unavailable=f"raw file {shown} is {kind}, not a regular file")
-    except OSError:
+    except FileNotFoundError:
         return PlacedPieces(unavailable=f"raw file {shown} not found")
+    except OSError as error:  # unreadable (permissions, a directory): said as such, not "not found"
+        return PlacedPieces(unavailable=f"raw file {shown} cannot be read: {error.strerror}")
     if hashlib.sha256(data).hexdigest() != document.raw_sha256:
         return PlacedPieces(unavailable=f"raw file {shown} is not the one released (its sha256 differs)")
     try:
