@@ -802,6 +802,19 @@ def test_a_release_whose_features_metadata_is_no_json_is_refused_as_invalid(base
             assert (caught.value.code, caught.value.location.file) == ("release-invalid", target)
 
 
+@pytest.mark.parametrize(("config", "column"), [("entities", "doc_id"), ("quotes", "id"), ("documents", "doc_id"),
+                                                 ("entity_registry", "id"), ("ner", "doc_id")])
+def test_a_release_without_a_column_diff_matches_rows_by_is_refused_as_invalid(base, tmp_path, config, column):
+    """A file and SHA256SUMS changed together, without a column diff finds and matches rows by:
+    diff ended in a KeyError traceback (found by a hunt)."""
+    broken = rewritten(base, tmp_path / "broken", config, lambda table: table.drop_columns([column]))
+    with pytest.raises(CorpusError) as caught:
+        diff_releases(base, broken)
+    target = str(next((broken / "data" / config).glob("*.parquet")))
+    assert (caught.value.code, caught.value.location.file) == ("release-invalid", target)
+    assert caught.value.message == f"no column {column!r}, which diff finds and matches the {config} config's rows by"
+
+
 def test_releases_of_different_corpora_are_refused(base, tmp_path):
     other = {"synthetic-000": synthetic_document("synthetic-000")}
     elsewhere = build_release(other, {}, REGISTRY, tmp_path / "other", "1.0.0", card=CardInfo(pretty_name="Other")).path

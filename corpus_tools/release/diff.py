@@ -58,6 +58,11 @@ _UNIT_CONFIGS = ("entities", "timexes", "quotes")
 _COMPARED = {"documents", "entity_registry", *_UNIT_CONFIGS}
 _BATCH = 256  # documents whose rows are turned into Python values at once: memory stays bounded
 _SPAN = ("start", "end", "raw_start", "raw_end", "text")
+# The columns diff finds and matches a config's rows by: a release without one cannot be compared
+# (every release has them, 1.0.0 included; one lacking them had a file and SHA256SUMS changed together)
+# (a column only one release has beside them is a schema change diff reports, as column-removed)
+_IDENTITY = {"documents": ("doc_id",), "entity_registry": ("id",), "ner": ("doc_id",),
+             **{config: ("doc_id", "id") for config in _UNIT_CONFIGS}}
 _KNOWN = {
     "documents": {"doc_id", "text", "text_sha256", "normalizer_version", "raw_sha256", "raw_encoding", "title",
                   "publisher", "publisher_evidence", "publication_date", "publication_date_precision",
@@ -201,6 +206,9 @@ class _Release:
         if ("features", config) not in self._tables:
             first = self.files(config)[0]
             schema = open_parquet(first).schema_arrow
+            if lacking := [name for name in _IDENTITY.get(config, ()) if name not in schema.names]:
+                raise CorpusError("release-invalid", f"no column {lacking[0]!r}, which diff finds and matches the "
+                                  f"{config} config's rows by", Location(file=str(first)))
             described = file_features(schema, first)
             self._tables["features", config] = {
                 name: canonical_feature(described[name]) if name in described
