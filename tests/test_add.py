@@ -96,33 +96,25 @@ def test_a_cited_line_must_state_the_fact_and_line_may_be_capitalized(corpus_cop
     assert check_raw(corpus_copy).valid
 
 
-@pytest.mark.parametrize("evidence", ["line 3, the dateline", "Line 3 (dateline)", "line 3 says so"])
-def test_a_line_citation_with_more_words_is_refused_not_kept_as_unchecked_reasoning(corpus_copy, tmp_path, evidence):
-    """It was stored as inferred reasoning, its line never checked: a date the line does not state
-    (2024-03-13 against "March 12, 2024") was recorded (found by a hunt)."""
+@pytest.mark.parametrize(("evidence", "said"), [
+    # stored as inferred evidence whose reasoning was "line -1", and check-raw passed it
+    *((evidence, "cites no line: a line is cited as 'line N', N from 1; reasoning is a sentence")
+      for evidence in ("line -1", "line +3", "line 3.0", "Line \uff13", "line three")),
+    # stored as inferred reasoning, its line never checked: a date the line does not state
+    # (2024-03-13 against "March 12, 2024") was recorded (found by a hunt)
+    *((evidence, "cites a line and goes on: cite it as 'line N' alone (add quotes the line and checks that it "
+                 "states the date), or give reasoning that does not begin with a line")
+      for evidence in ("line 3, the dateline", "Line 3 (dateline)", "line 3 says so")),
+])
+def test_a_mistyped_or_annotated_line_citation_is_refused_not_kept_as_reasoning(corpus_copy, tmp_path, evidence,
+                                                                                 said):
     article = tmp_path / "dated.txt"
     article.write_bytes(b"US and Syria hold talks\n\nMarch 12, 2024\n\nBody.\n")
     before = corpus_copy.manifest.read_bytes()
     with pytest.raises(CorpusError) as caught:
         add_files(corpus_copy, [article], date="2024-03-13", date_evidence=evidence)
     assert caught.value.code == "metadata-invalid"
-    assert caught.value.message == (f"date evidence {evidence!r} cites a line and goes on: cite it as 'line N' alone "
-                                    "(add quotes the line and checks that it states the date), or give reasoning "
-                                    "that does not begin with a line")
-    assert corpus_copy.manifest.read_bytes() == before and not list(corpus_copy.raw.glob("dated*"))
-
-
-@pytest.mark.parametrize("evidence", ["line -1", "line +3", "line 3.0", "Line \uff13", "line three"])
-def test_a_mistyped_line_citation_is_refused_not_kept_as_reasoning(corpus_copy, tmp_path, evidence):
-    """It was stored as inferred evidence whose reasoning was "line -1", and check-raw passed it."""
-    article = tmp_path / "dated.txt"
-    article.write_bytes(b"US and Syria hold talks\n\nMarch 12, 2024\n\nBody.\n")
-    before = corpus_copy.manifest.read_bytes()
-    with pytest.raises(CorpusError) as caught:
-        add_files(corpus_copy, [article], date="2024-03-12", date_evidence=evidence)
-    assert caught.value.code == "metadata-invalid"
-    assert caught.value.message == (f"date evidence {evidence!r} cites no line: a line is cited as 'line N', N from "
-                                    "1; reasoning is a sentence")
+    assert caught.value.message == f"date evidence {evidence!r} {said}"
     assert corpus_copy.manifest.read_bytes() == before and not list(corpus_copy.raw.glob("dated*"))
 
 

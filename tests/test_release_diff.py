@@ -137,31 +137,25 @@ def test_a_new_normalizer_moves_every_normalized_offset_but_no_unit(base, tmp_pa
 def test_a_unit_whose_first_character_was_edited_is_paired_by_what_was_kept(base, tmp_path):
     """Raw file and text changed, and the edit took the unit's first character: its start could not
     be carried onto the new text, so it was reported removed and its edited self added, though the
-    docs say such a unit is compared by overlap."""
-    def change(documents, annotations, registry):
-        text = documents[DOC].text.replace("Washington", "Vashington", 1)
-        documents = with_metadata(with_document(documents, text=text, text_sha256=sha256(text)),
-                                  sha256=sha256(text + "raw"))
-        entities = tuple(dataclasses.replace(m, text="Vashington") if m.id == "e3" else m
-                         for m in annotations[DOC].entities)
-        return documents, with_annotation(annotations, entities=entities, text_sha256=sha256(text)), registry
+    docs say such a unit is compared by overlap; when at least half of it was kept."""
+    def washington_as(new):
+        def change(documents, annotations, registry):
+            text = documents[DOC].text.replace("Washington", new, 1)
+            documents = with_metadata(with_document(documents, text=text, text_sha256=sha256(text)),
+                                      sha256=sha256(text + "raw"))
+            entities = tuple(dataclasses.replace(m, text=new) if m.id == "e3" else m for m in annotations[DOC].entities)
+            return documents, with_annotation(annotations, entities=entities, text_sha256=sha256(text)), registry
+        return change
 
-    diff = diff_with(base, tmp_path, change)
-    [entity] = [change for change in diff.changes if change.layer == "entities"]
-    assert (entity.kind, entity.id, entity.old["text"], entity.new["text"]) == ("boundaries", "e3", "Washington",
-                                                                              "Vashington")
+    def entity_changes(diff):
+        return sorted((c.kind, c.id, c.old and c.old["text"], c.new and c.new["text"])
+                      for c in diff.changes if c.layer == "entities")
 
-    def replaced(documents, annotations, registry):  # one letter of ten lines up: another unit
-        text = documents[DOC].text.replace("Washington", "Moscow xxx", 1)
-        documents = with_metadata(with_document(documents, text=text, text_sha256=sha256(text)),
-                                  sha256=sha256(text + "raw"))
-        entities = tuple(dataclasses.replace(m, text="Moscow xxx") if m.id == "e3" else m
-                         for m in annotations[DOC].entities)
-        return documents, with_annotation(annotations, entities=entities, text_sha256=sha256(text)), registry
-
-    diff = diff_with(base, tmp_path / "replaced", replaced)
-    assert sorted((c.kind, c.id, c.text) for c in diff.changes if c.layer == "entities") == [
-        ("added", "e3", "Moscow xxx"), ("removed", "e3", "Washington")]
+    assert entity_changes(diff_with(base, tmp_path / "edited", washington_as("Vashington"))) == [
+        ("boundaries", "e3", "Washington", "Vashington")]
+    # one letter of ten lines up: another unit, not this one's boundaries
+    assert entity_changes(diff_with(base, tmp_path / "replaced", washington_as("Moscow xxx"))) == [
+        ("added", "e3", None, "Moscow xxx"), ("removed", "e3", "Washington", None)]
 
 
 def test_raw_and_text_changed_units_are_matched_through_the_texts(base, tmp_path):
