@@ -346,6 +346,14 @@ def test_api_errors_are_short_and_name_where_they_went():
                                               "detail": "No Project matches the given query.", "exc_info": None})
     assert str(caught.value) == ("[labelstudio-api-error] looking up project 3 failed: HTTP 404: No Project "
                                  "matches the given query.")
+    # what Label Studio 1.23.2 answers a project title of two characters: the field and why
+    with pytest.raises(CorpusError) as caught, api_errors("setting up project 'p2'"):
+        raise ApiError(status_code=400, body={"id": "5dc4", "status_code": 400, "version": "1.23.2",
+                                              "detail": "Validation error", "exc_info": None,
+                                              "validation_errors": {"title": ["Ensure this field has at least 3 "
+                                                                              "characters."]}})
+    assert str(caught.value) == ("[labelstudio-api-error] setting up project 'p2' failed: HTTP 400: Validation error: "
+                                 "title: Ensure this field has at least 3 characters.")
     with pytest.raises(CorpusError) as caught, api_errors("listing projects"):
         raise ApiError(status_code=500, body="<html>\n" + "<p>Server Error</p>\n" * 300)
     assert len(str(caught.value)) < 300 and "\n" not in str(caught.value) and str(caught.value).endswith("...")

@@ -66,12 +66,23 @@ def _api_error(action: str, error: Exception, location: Location | None = None) 
     status = getattr(error, "status_code", None)
     body = getattr(error, "body", None)
     if isinstance(body, dict) and body.get("detail"):
-        body = body["detail"]  # Label Studio's own message, without its request id and version
+        body = _server_message(body)
     shown = " ".join(str(body).split())
     if len(shown) > BODY_SHOWN:
         shown = shown[:BODY_SHOWN] + "..."
     detail = f"HTTP {status}: {shown}" if status is not None else f"{type(error).__name__}: {error}"
     return CorpusError("labelstudio-api-error", f"{action} failed: {detail}", location)
+
+
+def _server_message(body: dict) -> str:
+    """Label Studio's own message, without its request id and version. Its detail for a refused
+    field is only "Validation error" (a project title of two characters): what was wrong with
+    which field is in validation_errors."""
+    fields = body.get("validation_errors")
+    if not isinstance(fields, dict) or not fields:
+        return str(body["detail"])
+    reasons = (" ".join(map(str, why)) if isinstance(why, list) else str(why) for why in fields.values())
+    return f"{body['detail']}: " + "; ".join(f"{name}: {reason}" for name, reason in zip(fields, reasons))
 
 
 @contextlib.contextmanager
