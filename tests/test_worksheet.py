@@ -132,6 +132,22 @@ def test_unreadable_yaml_names_the_file(tmp_path):
     assert raised.value.message == "not YAML: line 2, column 1: expected ',' or ']', but got '<stream end>'"
 
 
+@pytest.mark.parametrize("change, where", [
+    # read as the last one, the region would have meant Assad's first occurrence
+    (("occurrence: 2, entity_id: bashar-al-assad}", "occurrence: 2, entity_id: bashar-al-assad, occurrence: 1}"),
+     "line 3, column 102: key 'occurrence' twice"),
+    # read as the last one, the first list of regions would be lost
+    (("relations:", "regions:\n  - {id: c2, layer: attribution, label: CUE, text: said, occurrence: 2}\nrelations:"),
+     "line 9, column 1: key 'regions' twice"),
+])
+def test_a_key_twice_is_refused_not_the_last_one_kept(tmp_path, change, where):
+    path = write(tmp_path, SHEET.replace(*change))
+    with pytest.raises(CorpusError) as raised:
+        load_worksheet(path)
+    assert raised.value.code == "worksheet-unreadable" and raised.value.location.file == str(path)
+    assert raised.value.message == f"not YAML: {where} in one mapping"
+
+
 def test_gold_round_1_covers_the_five_seed_documents():
     # Round 1 was the gold of the five seed articles; later documents (005, 006: invented,
     # added with `corpus-tools add`) were annotated in round 2, so round 1 is not every raw document.

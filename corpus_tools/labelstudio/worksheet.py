@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Hashable
 
 import yaml
 
@@ -110,11 +110,31 @@ def _parse_relation(path: str, raw: Any, region_ids: set[str]) -> tuple[str, str
     return source, label, target
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """safe_load that refuses a key twice in one mapping, which YAML forbids and PyYAML reads as
+    the last one: a worksheet with ``occurrence`` twice in a region would name another occurrence
+    than the annotator meant, and one with ``regions:`` twice would lose the first list."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # '<<' merges on purpose
+                continue
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, Hashable):  # the loader's own error says so
+                continue
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"key {key!r} twice in one mapping",
+                                                        key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
 def load_worksheet(path: str | Path) -> Worksheet:
     """Read and check the structure of one worksheet; raises CorpusError naming file and region."""
     name = str(path)
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     except yaml.MarkedYAMLError as error:  # its text quotes the source over several lines: the mark says where
         mark = error.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
