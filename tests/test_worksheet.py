@@ -98,6 +98,10 @@ def test_unresolvable_region_names_file_region_and_reason(tmp_path, change, regi
     (("[q1, cue, c1]", "[q1, spoke, c1]"), "q1", "unknown relation 'spoke'"),
     (("[q1, cue, c1]", "[q1, cue, c9]"), "c9", "names a region that does not exist"),
     (("id: t1", "id: e1"), "e1", "duplicate region ids ['e1']"),
+    # an unquoted value YAML reads as another type is named as given, not called missing
+    (('timex_value: "XXXX-WXX-7"', "timex_value: 2024-03-01"), "t1",
+     "timex_value must be a string or null, but YAML read 2024-03-01 as date: quote it"),
+    (("entity_id: damascus", "entity_id: 2024"), "e2", "entity_id must be a string or null, but YAML read 2024 as a number"),
 ])
 def test_malformed_worksheet_is_refused_at_load(tmp_path, change, region, fragment):
     path = write(tmp_path, SHEET.replace(*change))

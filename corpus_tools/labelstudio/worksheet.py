@@ -35,6 +35,7 @@ import yaml
 from corpus_tools import records
 from corpus_tools.errors import CorpusError, Location, keys_wrong
 from corpus_tools.schema import LAYERS, REGION_VALUES, RELATIONS, TIMEX_MODS, QUOTE_TYPES
+from corpus_tools.strictjson import kind_of
 
 # A worksheet region carries the per-region values of its (layer, label) that the schema defines
 # (schema.REGION_VALUES). Each is a key the region must have, so an annotator decides it even
@@ -94,6 +95,12 @@ def _parse_region(path: str, raw: Any, index: int) -> Region:
     occurrence = raw["occurrence"]
     if not isinstance(occurrence, int) or isinstance(occurrence, bool) or occurrence < 1:
         raise _fail(path, region_id, f"'occurrence' must be an integer >= 1, got {occurrence!r}")
+    for name in allowed:
+        # YAML reads an unquoted 2024-03-01 as a date, 2024 as a number, yes as true: a value
+        # given so would be called missing ("timex_value is required") or fail later as a type
+        if raw.get(name) is not None and not isinstance(raw[name], str):
+            raise _fail(path, region_id, f"{name} must be a string or null, but YAML read {raw[name]} as "
+                        f"{kind_of(raw[name])}: quote it")
     values = tuple((name, raw.get(name)) for name in allowed)
     return Region(region_id, key[0], key[1], raw["text"], occurrence, values)
 
