@@ -333,6 +333,22 @@ def test_push_refuses_a_title_other_commands_would_read_as_an_id(title):
     assert refused.value.code == "labelstudio-bad-project-title" and refused.value.location.file == "--project"
 
 
+def test_the_local_server_s_key_goes_to_its_own_url_only(tmp_path, monkeypatch):
+    """--url (or LABEL_STUDIO_URL) of another server without a key took the data dir's admin key
+    from connection.json and sent it there, to be refused with a bare 'HTTP 401'."""
+    from corpus_tools.labelstudio.sync import connect
+
+    monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
+    monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
+    server._write_connection(server.Connection("http://127.0.0.1:8080", "k" * 40, "admin@example.org", "pw",
+                                               8080, os.getpid(), str(tmp_path)))
+    with pytest.raises(CorpusError) as refused:
+        connect("https://team.example.org", None, tmp_path)
+    assert refused.value.code == "labelstudio-no-connection" and "https://team.example.org" in refused.value.message
+    assert connect("http://127.0.0.1:8080/", None, tmp_path).projects is not None  # its own URL: its key
+    assert connect("https://team.example.org", "t" * 40, tmp_path).projects is not None  # a key of its own
+
+
 def test_api_errors_are_short_and_name_where_they_went():
     """Label Studio's own message, not its error object; the start of an HTML page, not all of it;
     the URL a connection failed to reach."""

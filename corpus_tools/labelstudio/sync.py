@@ -37,13 +37,18 @@ DOWNLOAD_CHUNK = 1 << 20
 
 def connect(url: str | None = None, api_key: str | None = None, data_dir: Path | None = None):
     """An SDK client. URL and key: arguments, else LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY, else
-    the connection file of a local server started with ``data_dir``."""
+    the connection file of a local server started with ``data_dir`` (its key only with its own URL)."""
     url = url or os.environ.get("LABEL_STUDIO_URL")
     api_key = api_key or os.environ.get("LABEL_STUDIO_API_KEY")
     if (not url or not api_key) and data_dir is not None and (Path(data_dir) / "connection.json").exists():
         from corpus_tools.labelstudio.server import is_running, read_connection
 
         connection = read_connection(Path(data_dir))
+        if url and not api_key and url.rstrip("/") != connection.url.rstrip("/"):
+            # the file's key is its server's admin key: sent to another server it would leak (and be refused)
+            raise CorpusError("labelstudio-no-connection", f"no API key for {url}: pass --api-key or set "
+                              f"LABEL_STUDIO_API_KEY (the key in this data dir's connection.json is for "
+                              f"{connection.url} only)", Location(file=str(data_dir)))
         if not url and not is_running(connection, Path(data_dir)):  # else a refused connection to a port no one listens on
             raise CorpusError("labelstudio-not-running", "the server this data dir's connection.json names is not "
                               "running: start it with corpus-tools labelstudio server start",
