@@ -370,6 +370,9 @@ def test_api_errors_are_short_and_name_where_they_went():
                                                                               "characters."]}})
     assert str(caught.value) == ("[labelstudio-api-error] setting up project 'p2' failed: HTTP 400: Validation error: "
                                  "title: Ensure this field has at least 3 characters.")
+    with pytest.raises(CorpusError) as caught, api_errors("looking up project 'x'"):
+        raise ApiError(status_code=401, body="")  # no body: not 'HTTP 401: '
+    assert str(caught.value) == "[labelstudio-api-error] looking up project 'x' failed: HTTP 401"
     with pytest.raises(CorpusError) as caught, api_errors("listing projects"):
         raise ApiError(status_code=500, body="<html>\n" + "<p>Server Error</p>\n" * 300)
     assert len(str(caught.value)) < 300 and "\n" not in str(caught.value) and str(caught.value).endswith("...")

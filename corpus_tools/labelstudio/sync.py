@@ -75,7 +75,10 @@ def _api_error(action: str, error: Exception, location: Location | None = None) 
     shown = " ".join(str(body).split())
     if len(shown) > BODY_SHOWN:
         shown = shown[:BODY_SHOWN] + "..."
-    detail = f"HTTP {status}: {shown}" if status is not None else f"{type(error).__name__}: {error}"
+    if status is None:
+        detail = f"{type(error).__name__}: {error}"
+    else:  # a server that is not Label Studio may answer with no body: then the status says it all
+        detail = f"HTTP {status}: {shown}" if body not in (None, "") else f"HTTP {status}"
     return CorpusError("labelstudio-api-error", f"{action} failed: {detail}", location)
 
 
