@@ -346,13 +346,15 @@ def annotate(url, api_key, data_dir, project, as_user, results, worksheets, acce
         check_user_request(data_dir, as_user)
     client = _client(url, api_key, data_dir)
     project_id = resolve_project(client, project).id  # before an account is made for a project not there
+    # every item checked before an account is made: a refused file leaves no account behind
+    planned = None if context is None else ls_annotate.plan_results(client, project_id, items, source, context)
     user = None
     if as_user is not None:
         user = ensure_user(data_dir, as_user)
         client = _client(url, user.api_key, data_dir)
     with progress("annotating", unit="task") as on_progress:
-        if context is not None:
-            submitted = ls_annotate.annotate_from_results(client, project_id, items, source, on_progress, context)
+        if planned is not None:
+            submitted = ls_annotate.submit_planned(client, planned, on_progress)
         else:
             submitted = ls_annotate.accept_all_predictions(client, project_id, model_version, on_progress)
     skipped = f"; {quantity(len(items) - len(submitted), 'task')} skipped, already annotated by this user" \

@@ -140,17 +140,21 @@ def annotate_from_results(client, project_id: int, items: Iterable[Mapping], sou
                           on_progress: Callable[[int], None] | None = None,
                           context: Context | None = None) -> list[Submitted]:
     """Submit each item ({"doc_id" or "task_id", "result", optional "was_cancelled",
-    "ground_truth", "lead_time"}) to its task, as the client's user. Every item is checked before
-    the first is submitted (its task in the project, its fields' types, and with ``context`` its
-    result by ingest's validator), so a bad file submits nothing. A task this user has already
-    annotated is skipped, as an annotator's submitted task is not submitted again: running twice
-    submits nothing new. ``source``: the results file (a problem names the item by its line), or
-    one file per item (worksheets). ``on_progress(1)`` after each item."""
-    with api_errors("asking who the API key belongs to"):
-        me = client.users.whoami().id
+    "ground_truth", "lead_time"}) to its task, as the client's user: ``plan_results``, then
+    ``submit_planned``. ``on_progress(1)`` after each item."""
+    return submit_planned(client, plan_results(client, project_id, items, source, context), on_progress)
+
+
+def plan_results(client, project_id: int, items: Iterable[Mapping], source: str | Sequence[str] = "<results>",
+                 context: Context | None = None) -> dict[int, tuple[Any, Mapping]]:
+    """Task id -> (the task, its item), every item checked before anything is submitted (its task in
+    the project, its fields' types, and with ``context`` its result by ingest's validator), so a bad
+    file submits nothing; asked of any client that sees the project's tasks (the admin's, before an
+    annotator's account is made). ``source``: the results file (a problem names the item by its
+    line), or one file per item (worksheets)."""
     tasks = {task.id: task for task in iter_tasks(client, project_id, fields="all")}
     keys = _keys(tasks.values())
-    planned: dict[int, Mapping] = {}
+    planned: dict[int, tuple[Any, Mapping]] = {}
     for line, item in enumerate(items, start=1):
         where = (Location(file=source, line=line, doc_id=item.get("doc_id")) if isinstance(source, str)
                  else Location(file=source[line - 1], doc_id=item.get("doc_id")))
@@ -160,10 +164,20 @@ def annotate_from_results(client, project_id: int, items: Iterable[Mapping], sou
             raise CorpusError("annotate-task-twice", f"task {task_id} is annotated by an earlier item too", where)
         if context is not None:
             _check_result(item, tasks[task_id], context, where)
-        planned[task_id] = item
+        planned[task_id] = (tasks[task_id], item)
+    return planned
+
+
+def submit_planned(client, planned: Mapping[int, tuple[Any, Mapping]],
+                   on_progress: Callable[[int], None] | None = None) -> list[Submitted]:
+    """Submit ``plan_results``'s items as the client's user. A task this user has already annotated
+    is skipped, as an annotator's submitted task is not submitted again: running twice submits
+    nothing new. ``on_progress(1)`` after each item."""
+    with api_errors("asking who the API key belongs to"):
+        me = client.users.whoami().id
     submitted = []
-    for task_id, item in planned.items():
-        if all(_author(annotation) != me for annotation in tasks[task_id].annotations or ()):
+    for task_id, (task, item) in planned.items():
+        if all(_author(annotation) != me for annotation in task.annotations or ()):
             submitted.append(submit_annotation(client, task_id, item["result"],
                                                was_cancelled=item.get("was_cancelled", False),
                                                ground_truth=item.get("ground_truth", False),
