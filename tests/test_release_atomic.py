@@ -67,6 +67,17 @@ def test_killed_build_leaves_no_release_or_a_whole_one_and_the_next_build_succee
     assert verify_release(release).valid
 
 
+def test_the_next_build_removes_a_killed_build_of_another_version(tmp_path):
+    # a build killed part way is usually followed by one of a bumped version, not the same one
+    dist = tmp_path / "dist"
+    process = subprocess.Popen([sys.executable, "-c", BUILD, str(dist)], stderr=subprocess.PIPE)
+    _kill_when(dist, process, lambda files: any(name.endswith(".parquet") for name in files))
+    if (dist / "1.0.0").exists():
+        pytest.skip("the kill came after the rename")
+    build_release(*spread_inputs(3), dist, "1.1.0")
+    assert [p.name for p in dist.iterdir()] == ["1.1.0"]
+
+
 def test_a_release_and_its_export_are_readable_by_all_not_private_to_their_builder(tmp_path):
     # built in a staging directory (mkdtemp makes it 0700) and renamed into place
     release = build_release(*spread_inputs(3), tmp_path / "dist", "1.0.0").path

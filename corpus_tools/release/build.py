@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from corpus_tools.errors import CorpusError, Location, Problem, Report
-from corpus_tools.fsutil import make_public, staging_dir, writing_under
+from corpus_tools.fsutil import make_public, remove_abandoned, staging_dir, writing_under
 from corpus_tools.records import AnnotationQuality, Document, DocumentAnnotations, RegistryEntity, ReleaseDiff
 from corpus_tools.release.arrow_schemas import CONFIGS
 from corpus_tools.release.buildinfo import (
@@ -116,6 +116,7 @@ def build_release(documents: Mapping[str, Document],
     earlier = None if previous is None else open_release(previous)
     if earlier is not None and not published:
         check_newer(earlier.version, version)
+    _remove_killed_builds(out_dir)
     partial = staging_dir(out_dir, f".{version}.partial-")
     try:
         with writing_under(target):
@@ -127,6 +128,17 @@ def build_release(documents: Mapping[str, Document],
         return _publish(partial, target, version, verified=published)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
+
+
+def _remove_killed_builds(out_dir: Path) -> None:
+    """Remove the staging directories that killed builds of any version left in ``out_dir``:
+    ``staging_dir`` removes only those of its own version, and the build after a killed one is
+    often of another (the version bumped meanwhile), which left the killed one's there for good."""
+    if not out_dir.is_dir():
+        return
+    versions = {path.name[1:].split(".partial-")[0] for path in out_dir.glob(".*.partial-*")}
+    for version in sorted(version for version in versions if VERSION_PATTERN.fullmatch(version)):
+        remove_abandoned(out_dir, f".{version}.partial-")
 
 
 def invalid_inputs(report) -> CorpusError:
