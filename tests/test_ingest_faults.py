@@ -122,6 +122,35 @@ def test_ctrl_c_stops_a_parallel_ingest_at_once_with_one_line(big, tmp_path):
     assert stored_exports(Layout.at(corpus)) == []
 
 
+def _importing_checks(pid: int) -> bool:
+    """Whether the worker ``pid`` has loaded msgspec: it is importing the checks, before its
+    initializer runs (corpus_tools.ingest.work.start_worker). Its command line says it is the
+    worker already, not the parent's copy the fork made before it ran the worker."""
+    try:
+        return (b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+                and "msgspec" in Path(f"/proc/{pid}/maps").read_text())
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def test_ctrl_c_while_the_workers_import_the_checks_is_one_line(big, tmp_path):
+    """A worker's initializer ignores SIGINT, but a worker runs it only after importing the
+    checks (a fraction of a second, at every ingest's start): Ctrl-C then printed each worker's
+    KeyboardInterrupt traceback above the parent's "Aborted!"."""
+    export, source = big
+    corpus = tmp_path / "corpus"
+    subprocess.run(["cp", "-r", str(source), str(corpus)], check=True)
+    process = subprocess.Popen([*CORPUS_TOOLS, "ingest", str(export), "--root", str(corpus), "--jobs", "2"],
+                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                               env={**os.environ, "PYTHONPATH": str(REPO)})
+    _wait(lambda: any(_importing_checks(pid) for pid in _children(process.pid)), process,
+          "a worker importing the checks")
+    os.killpg(process.pid, signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 1 and b"Traceback" not in output and output.strip().endswith(b"Aborted!"), output
+    assert stored_exports(Layout.at(corpus)) == []
+
+
 def test_a_checking_worker_leaves_ctrl_c_to_its_parent():
     probe = subprocess.Popen([sys.executable, "-c", "import os, pickle, time; from corpus_tools.ingest.work import "
                               "start_worker; start_worker(os.getppid(), pickle.dumps(None)); print('ready', flush=True);"

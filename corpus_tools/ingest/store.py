@@ -71,7 +71,7 @@ from corpus_tools.ingest.checks import Context
 from corpus_tools.ingest.reader import ExportStream
 from corpus_tools.ingest.rows import Columns
 from corpus_tools.ingest.units import Units, UnitsWriter, column_sum, problems_of, record_batches, stats_of
-from corpus_tools.ingest.work import check_batch, start_worker, worker_batch
+from corpus_tools.ingest.work import check_batch, ctrl_c_held, start_worker, worker_batch
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
 from corpus_tools.records import (
@@ -345,7 +345,8 @@ def _in_pool(batches: Iterable, path: str, context: Context, jobs: int) -> Itera
                     raise
                 if batch is None:
                     break
-                window.append(pool.submit(worker_batch, batch, path))
+                with ctrl_c_held():  # a submit may start a worker
+                    window.append(pool.submit(worker_batch, batch, path))
                 if len(window) >= jobs * IN_FLIGHT:
                     yield window.popleft().result()  # a task's fault: the first in the file
             while window:

@@ -10,11 +10,12 @@ parent checked (corpus_tools.documents.index).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import pickle
 import signal
-from typing import Any
+from typing import Any, Iterator
 
 from corpus_tools.ingest.checks import Context, check_task
 from corpus_tools.ingest.parse import parse_task
@@ -33,14 +34,30 @@ def check_batch(raw_tasks: list[tuple[int, int, bytes]], path: str, context: Con
 _WORKER: dict[str, Any] = {}
 
 
+@contextlib.contextmanager
+def ctrl_c_held() -> Iterator[None]:
+    """Hold SIGINT back from the calling thread while the block runs: a worker started in it
+    (a spawn submitting work may start one) inherits the blocked signal and keeps it so through
+    its imports, until ``start_worker`` ignores it. Ignored only there, a Ctrl-C while a worker
+    imported the checks printed its KeyboardInterrupt traceback. The caller receives a Ctrl-C
+    of that moment when the block ends, or at once on another of its threads."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def start_worker(parent: int, context: bytes) -> None:
     """``parent``: the pid of the process that started this worker; if it died while this one
     started, this worker's parent is no longer ``parent``, and it leaves at once. ``context``:
     the pickled Context (the documents), unpickled here, which takes a while, once Ctrl-C
     (SIGINT to the terminal's process group) is ignored: it is the parent's to handle, which
     shuts the pool down; a worker it stopped while starting printed a traceback, and the pool's
-    shutdown could then hang on a pipe to it."""
+    shutdown could then hang on a pipe to it. The worker was started with SIGINT blocked
+    (``ctrl_c_held``): ignoring it discards one that came meanwhile, and only then is it unblocked."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _die_with_parent(parent)
     _WORKER["context"] = pickle.loads(context)
 
