@@ -104,24 +104,6 @@ def test_a_killed_ingest_takes_its_workers_with_it_and_the_next_run_cleans_up(bi
     assert not [p for p in (layout.build / "units").iterdir() if p.name.startswith(".")]
 
 
-def test_ctrl_c_stops_a_parallel_ingest_at_once_with_one_line(big, tmp_path):
-    """Ctrl-C reached the workers too: one stopped while starting printed a traceback, and now
-    and then the pool's shutdown hung for good on a pipe to it (found by a hunt: 2 runs in 12
-    hung). Workers leave SIGINT to their parent, which shuts the pool down."""
-    export, source = big
-    corpus = tmp_path / "corpus"
-    subprocess.run(["cp", "-r", str(source), str(corpus)], check=True)
-    process = subprocess.Popen([*CORPUS_TOOLS, "ingest", str(export), "--root", str(corpus), "--jobs", "2"],
-                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-                               env={**os.environ, "PYTHONPATH": str(REPO)})
-    _wait(lambda: _units_written(corpus) and len(_children(process.pid)) >= 2, process,
-          "checked some tasks with its workers running")
-    os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole process group
-    output, _ = process.communicate(timeout=60)
-    assert process.returncode == 1 and b"Traceback" not in output and output.strip().endswith(b"Aborted!")
-    assert stored_exports(Layout.at(corpus)) == []
-
-
 def _importing_checks(pid: int) -> bool:
     """Whether the worker ``pid`` has loaded msgspec: it is importing the checks, before its
     initializer runs (corpus_tools.ingest.work.start_worker). Its command line says it is the
@@ -133,19 +115,25 @@ def _importing_checks(pid: int) -> bool:
         return False
 
 
-def test_ctrl_c_while_the_workers_import_the_checks_is_one_line(big, tmp_path):
-    """A worker's initializer ignores SIGINT, but a worker runs it only after importing the
-    checks (a fraction of a second, at every ingest's start): Ctrl-C then printed each worker's
-    KeyboardInterrupt traceback above the parent's "Aborted!"."""
+@pytest.mark.parametrize("moment", ["workers checking", "a worker importing the checks"])
+def test_ctrl_c_stops_a_parallel_ingest_at_once_with_one_line(big, tmp_path, moment):
+    """Ctrl-C reached the workers too: one stopped while starting printed a traceback, and now
+    and then the pool's shutdown hung for good on a pipe to it (found by a hunt: 2 runs in 12
+    hung). Workers leave SIGINT to their parent, which shuts the pool down. And a worker's
+    initializer ignores SIGINT only after the worker imported the checks (a fraction of a second,
+    at every ingest's start): Ctrl-C then printed each worker's traceback above "Aborted!"."""
     export, source = big
     corpus = tmp_path / "corpus"
     subprocess.run(["cp", "-r", str(source), str(corpus)], check=True)
     process = subprocess.Popen([*CORPUS_TOOLS, "ingest", str(export), "--root", str(corpus), "--jobs", "2"],
                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
                                env={**os.environ, "PYTHONPATH": str(REPO)})
-    _wait(lambda: any(_importing_checks(pid) for pid in _children(process.pid)), process,
-          "a worker importing the checks")
-    os.killpg(process.pid, signal.SIGINT)
+    if moment == "workers checking":
+        _wait(lambda: _units_written(corpus) and len(_children(process.pid)) >= 2, process,
+              "checked some tasks with its workers running")
+    else:
+        _wait(lambda: any(_importing_checks(pid) for pid in _children(process.pid)), process, moment)
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole process group
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 1 and b"Traceback" not in output and output.strip().endswith(b"Aborted!"), output
     assert stored_exports(Layout.at(corpus)) == []
