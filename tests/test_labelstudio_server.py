@@ -383,6 +383,32 @@ def test_api_errors_are_short_and_name_where_they_went():
                                  "ConnectError: [Errno 111] Connection refused")
 
 
+def test_a_server_gone_while_a_pull_asks_who_a_user_is_is_an_error_not_a_traceback():
+    """server_accounts asks for each user the list leaves out by id; a user the server does not
+    know has no email, but a server gone at that moment ended the pull in a traceback (found by a
+    hunt)."""
+    import types
+
+    import httpx
+    from label_studio_sdk.core.api_error import ApiError
+
+    from corpus_tools.labelstudio.sync import server_accounts
+
+    def get(user_id):
+        if user_id == 7:
+            raise ApiError(status_code=404, body={"detail": "Not found."})
+        raise httpx.ConnectError("[Errno 111] Connection refused",
+                                 request=httpx.Request("GET", f"http://127.0.0.1:1/api/users/{user_id}"))
+
+    users = types.SimpleNamespace(list=lambda: [types.SimpleNamespace(id=1, email="one@corpus-tools.local")], get=get)
+    client = types.SimpleNamespace(users=users)
+    assert server_accounts(client, ["1", "7"]) == {"1": "one@corpus-tools.local"}
+    with pytest.raises(CorpusError) as caught:
+        server_accounts(client, ["1", "8"])
+    assert str(caught.value) == ("[labelstudio-unreachable] asking the server who user 8 is failed at "
+                                 "http://127.0.0.1:1/api/users/8: ConnectError: [Errno 111] Connection refused")
+
+
 @pytest.mark.parametrize("email", ["not an email", "reviewer", "a@b@c"])
 def test_ensure_user_refuses_what_is_no_email_address_whoever_calls_it(tmp_path, corpus_copy, email):
     """The library's own rule (adjudicate --reviewer reaches it without annotate's usage check)."""

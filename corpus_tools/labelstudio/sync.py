@@ -337,7 +337,9 @@ def server_accounts(client, user_ids: Sequence[str]) -> dict[str, str]:
 
     for user_id in user_ids:
         if user_id not in found:
-            with contextlib.suppress(ApiError):
+            # a user the server does not know is left without an email (ApiError); a server gone
+            # meanwhile is an error of its own, not a traceback
+            with api_errors(f"asking the server who user {user_id} is"), contextlib.suppress(ApiError):
                 found[user_id] = client.users.get(int(user_id)).email
     return found
 
