@@ -361,10 +361,9 @@ def start(data_dir: Path, *, cache: Path | None = None, port: int | None = None,
                 _check_port_free(host, port)
             else:
                 port = _port_for(data_dir, host)
-        except BaseException as error:  # refused before the launch: a data dir this start made goes
-            # but not when another start holds it (or removed it): both found it missing, and it is
-            # that start's now, its server's under way
-            # (or another start made it, launched its server and let go of the lock in between)
+        except BaseException as error:  # refused before the launch: a data dir this start made goes,
+            # but not one another start holds or removed (both found it missing), nor one whose server
+            # runs (another start made it, launched and let go of the lock in between)
             theirs = isinstance(error, CorpusError) and error.code in ("labelstudio-already-starting",
                                                                        "labelstudio-already-running")
             if created is not None and not theirs:
