@@ -274,25 +274,21 @@ Rows = dict[tuple[str, str], tuple[str, dict]]  # (raw SHA-256, doc_id) -> (the 
 
 
 def _published(layout: Layout, sha256s: set[str]) -> tuple[Published, Rows]:
-    """The doc_ids the releases in dist/ published, by raw SHA-256 (``published_documents``), and
-    for the bytes of ``sha256s`` that a release published, the documents-config row of the latest
-    release that published them under each doc_id (the ``RESTORED`` columns it has)."""
-    from corpus_tools.release.loaders import published_documents, published_rows
+    """The doc_ids the releases in dist/ published, by raw SHA-256, and for the bytes of
+    ``sha256s`` that a release published, the documents-config row of the latest release that
+    published them under each doc_id (the ``RESTORED`` columns it has): ``published_documents``."""
+    from corpus_tools.release.loaders import published_documents
     from corpus_tools.release.versions import list_versions
 
     if not list_versions(layout.dist):  # no release: pyarrow is not even imported
         return {}, {}
+    columns = tuple(dict.fromkeys(column for needed in RESTORED.values() for column in needed))
     try:
-        published = published_documents(layout.dist)
+        return published_documents(layout.dist, sha256s, columns + ("publication_date_precision",))
     except CorpusError as error:
         raise CorpusError(error.code, f"{error.message}; add reuses the doc_id a release published the same bytes "
                           "under, and cannot trust what this one says it published: restore it from where it was "
                           "published, then add again", error.location) from None
-    latest = {(sha256, doc_id): versions[-1] for sha256 in sha256s
-              for doc_id, versions in published.get(sha256, {}).items()}
-    columns = tuple(dict.fromkeys(column for needed in RESTORED.values() for column in needed))
-    found = published_rows(layout.dist, latest, columns + ("publication_date_precision",))
-    return published, {key: (latest[key], row) for key, row in found.items()}
 
 
 def metadata_sources(added: AddedFile) -> str:

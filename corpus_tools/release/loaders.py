@@ -43,41 +43,32 @@ def verified_release(release: Release, config: str, root: str | Path = ".") -> P
     return path
 
 
-def published_documents(dist: Path) -> dict[str, dict[str, list[str]]]:
-    """What the releases in ``dist`` published, by raw file: ``raw_sha256`` -> {doc_id: the
-    versions that published those bytes under it, oldest first}, from each release's documents
-    config. Every release is verified first, and one that fails is refused (``release-tampered``,
-    or ``release-missing`` for a version directory that is no release): what it says it published
-    cannot be trusted. No dist/ (a copy of the corpus without its releases): nothing."""
+def published_documents(dist: Path, sha256s: set[str] = frozenset(), columns: tuple[str, ...] = ()
+                        ) -> tuple[dict[str, dict[str, list[str]]], dict[tuple[str, str], tuple[str, dict[str, Any]]]]:
+    """What the releases in ``dist`` published, by raw file, read in one pass over each release's
+    documents config: ``raw_sha256`` -> {doc_id: the versions that published those bytes under it,
+    oldest first}; and for the bytes of ``sha256s``, (raw_sha256, doc_id) -> (the latest version
+    that published them under it, its row's ``columns``, those its config has: a release made by
+    older code may lack some, left out, never filled in). Every release is verified first, and one
+    that fails is refused (``release-tampered``, or ``release-missing`` for a version directory
+    that is no release): what it says it published cannot be trusted. No dist/ (a copy of the
+    corpus without its releases): nothing."""
     published: dict[str, dict[str, list[str]]] = {}
-    for version in list_versions(dist):
+    rows: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+    for version in list_versions(dist):  # oldest first: a later release's row replaces an earlier's
         path = require_release(dist / version)
         for file in sorted((path / "data" / "documents").glob("*.parquet")):
-            table = open_parquet(file).read(columns=["doc_id", "raw_sha256"])
-            for doc_id, sha256 in zip(table.column("doc_id").to_pylist(), table.column("raw_sha256").to_pylist()):
+            parquet = open_parquet(file)
+            carried = [column for column in columns if column in parquet.schema_arrow.names]
+            table = parquet.read(columns=["doc_id", "raw_sha256", *carried])
+            for row in table.to_pylist():
+                doc_id, sha256 = row.pop("doc_id"), row.pop("raw_sha256")
                 versions = published.setdefault(sha256, {}).setdefault(doc_id, [])
                 if version not in versions:
                     versions.append(version)
-    return published
-
-
-def published_rows(dist: Path, wanted: dict[tuple[str, str], str],
-                   columns: tuple[str, ...]) -> dict[tuple[str, str], dict[str, Any]]:
-    """The documents-config rows that releases in ``dist`` published: ``wanted`` maps
-    (raw_sha256, doc_id) to the version whose row is asked for; each row found holds those of
-    ``columns`` its config has (a release made by older code may lack some: they are left out,
-    never filled in). Releases are not verified here: ``published_documents`` verified them."""
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
-    for version in sorted(set(wanted.values())):
-        for file in sorted((dist / version / "data" / "documents").glob("*.parquet")):
-            parquet = open_parquet(file)
-            carried = [column for column in columns if column in parquet.schema_arrow.names]
-            table = parquet.read(columns=["raw_sha256", "doc_id", *carried])
-            for row in table.to_pylist():
-                key = (row.pop("raw_sha256"), row.pop("doc_id"))
-                if wanted.get(key) == version:
-                    rows[key] = {column: row[column] for column in carried}
-    return rows
+                if sha256 in sha256s:
+                    rows[sha256, doc_id] = (version, row)
+    return published, rows
 
 
 def load(release: Release, config: str, *, split: str | None = None, streaming: bool = False,
