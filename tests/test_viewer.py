@@ -671,3 +671,22 @@ def test_a_released_registry_entity_the_rule_refuses_is_a_located_error():
         _registry_entity(row, Path("dist/9.9.9"))
     assert refused.value.code == "release-invalid" and "registry entity 'x': aliases" in refused.value.message
     assert refused.value.location.file == "dist/9.9.9/data/entity_registry"
+
+
+def test_a_mentions_context_never_cuts_a_character_apart():
+    """60 code points either side, widened to whole characters: a cut between a letter and its
+    combining mark, or inside an emoji sequence, showed a lone mark or half an emoji."""
+    from corpus_tools.records import Evidence, ReleasedDocument
+    from corpus_tools.view.render import mention_item
+
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # one emoji: man ZWJ woman ZWJ girl
+    before = "Cafe\u0301" + "x" * 59  # the 60th code point before the mention is the combining acute
+    after = "y" * 59 + family + " tail"  # the cut after it falls between man and ZWJ
+    text = before + "Assad" + after
+    start = len(before)
+    none = Evidence("none")
+    document = ReleasedDocument("d1", "train", None, text, None, none, None, None, none, "1", "raw/d1.txt",
+                                "0" * 64, "utf-8", "0" * 64)
+    item = mention_item(document, EntityMention("m1", "d1", Span(start, start + 5), "Assad", "PERSON", None))
+    context = item.split('<span class="context">')[1].removesuffix("</span></li>")
+    assert context == ("…e\u0301" + "x" * 59 + "<mark>Assad</mark>" + "y" * 59 + family + "…")

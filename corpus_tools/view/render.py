@@ -16,6 +16,7 @@ attributes, so it is never part of a region's text nor of a copy of it.
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from html import escape
@@ -402,9 +403,26 @@ def document_page(document: ReleasedDocument, contents: ReleaseContents, pieces:
                 css_class="page-document")
 
 
+def _joins_previous(text: str, at: int) -> bool:
+    """Whether a cut before ``text[at]`` would split what a reader sees as one character: a letter
+    from its combining mark (or variation selector), an emoji from its skin tone, or the two sides of
+    a zero-width joiner (an emoji sequence)."""
+    if at <= 0 or at >= len(text):
+        return False
+    char = text[at]
+    return (unicodedata.category(char)[0] == "M" or "\U0001f3fb" <= char <= "\U0001f3ff"
+            or char == "\u200d" or text[at - 1] == "\u200d")
+
+
 def _context(text: str, start: int, end: int) -> str:
     left = max(0, start - CONTEXT)
     right = min(len(text), end + CONTEXT)
+    # widened, not narrowed: the context may not cut a character apart, and a mention's own
+    # edges are the annotation's
+    while _joins_previous(text, left):
+        left -= 1
+    while _joins_previous(text, right):
+        right += 1
 
     def flat(part: str) -> str:
         return escape(" ".join(part.split("\n")), quote=False)
