@@ -163,6 +163,23 @@ def test_a_split_expression_of_datasets_goes_through(checkout, cache):
                                                                             split="train", cache_dir=cache).num_rows
 
 
+def test_the_package_level_loaders_are_the_typed_loaders_themselves():
+    """corpus_tools.load and load_pandas were unannotated wrappers: with py.typed shipped, a user's
+    type checker took every documented call as untyped (mypy --strict: "Call to untyped function
+    load_pandas in typed context") and let load_pandas(1, ...) pass."""
+    import inspect
+
+    from corpus_tools.release import loaders
+
+    assert corpus_tools.load is loaders.load and corpus_tools.load_pandas is loaders.load_pandas
+    signature = inspect.signature(corpus_tools.load_pandas)
+    assert (str(signature.parameters["release"].annotation), signature.return_annotation) == (
+        "Release", "pd.DataFrame")
+    assert {"load", "load_pandas"} <= set(dir(corpus_tools)) and "load" in corpus_tools.__all__
+    with pytest.raises(AttributeError, match="has no attribute 'loader'"):
+        corpus_tools.loader  # noqa: B018
+
+
 @pytest.mark.parametrize(("version", "code"), [("9.9.9", "unknown-version"), ("1.0", "invalid-version"),
                                                ("latest", "invalid-version"), ("no/such/dir", "release-missing")])
 def test_unknown_or_invalid_version(checkout, version, code):

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import glob
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.release.checksums import open_parquet, require_release
 from corpus_tools.release.splits import SPLITS
 from corpus_tools.release.versions import list_versions, release_metadata, resolve_release
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Release = str | Path | None  # a release directory, a version in <root>/dist, or None for the latest there
 
@@ -108,7 +111,7 @@ def load(release: Release, config: str, *, split: str | None = None, streaming: 
     return datasets.load_dataset(str(path), config, split=split, streaming=streaming, **load_dataset_kwargs)
 
 
-def load_pandas(release: Release, config: str, *, split: str | None = None, root: str | Path = "."):
+def load_pandas(release: Release, config: str, *, split: str | None = None, root: str | Path = ".") -> pd.DataFrame:
     """A pandas DataFrame of one config (all splits in train, validation, test order, with a
     ``split`` column, unless ``split``).
 
