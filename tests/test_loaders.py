@@ -163,6 +163,45 @@ def test_a_split_expression_of_datasets_goes_through(checkout, cache):
                                                                             split="train", cache_dir=cache).num_rows
 
 
+
+def test_every_split_argument_datasets_takes_is_checked_as_datasets_reads_it(checkout, cache):
+    """load read its split argument with str.split: datasets.Split.TRAIN, a ReadInstruction and a
+    list of splits (load_dataset's own forms) raised AttributeError from the loader, "all" was
+    unknown-split, " train " passed the check and failed in datasets (ValueError), and load_pandas
+    took no datasets.Split (TypeError from glob). A stream of a slice or of a list failed inside
+    datasets ("Bad split"). (Found by a hunt.)"""
+    import datasets
+
+    def load(split, **kwargs):
+        return corpus_tools.load("1.1.0", "entities", root=checkout, split=split, cache_dir=cache, **kwargs)
+
+    train = load("train").num_rows
+    assert load(datasets.Split.TRAIN).num_rows == train
+    assert load(datasets.ReadInstruction("train", to=3, unit="abs")).num_rows == 3
+    assert [part.num_rows for part in load(["train", "test[:2]"])] == [train, 2]
+    assert load("all").num_rows == load(datasets.Split.ALL).num_rows == sum(
+        split.num_rows for split in corpus_tools.load("1.1.0", "entities", root=checkout, cache_dir=cache).values())
+    assert len(corpus_tools.load_pandas("1.1.0", "entities", root=checkout, split=datasets.Split.TEST)) == load(
+        "test").num_rows
+    for split, named in ((" train", "' train'"), (datasets.ReadInstruction("dev"), "'dev'"),
+                         (["train", "dev[:1]"], "'dev'"), (0, "'0'"),
+                         # datasets takes no merged Split (str() of it is no spec)
+                         (datasets.Split.VALIDATION + datasets.Split.TEST, '"(NamedSplit(\'validation\')"')):
+        with pytest.raises(CorpusError) as caught:
+            load(split)
+        assert (caught.value.code, caught.value.message) == (
+            "unknown-split", f"config 'entities' of release 1.1.0 has no split {named}"), split
+    for split, message in (("train[:2]", "a stream reads whole splits, and 'train[:2]' is a slice of split 'train': "
+                                         "stream it and take what you need (.take(n), .skip(n))"),
+                           (["train"], "a stream reads one split, not a list of them (['train']): stream each")):
+        with pytest.raises(CorpusError) as caught:
+            load(split, streaming=True)
+        assert (caught.value.code, caught.value.message) == ("unknown-split", message)
+    with pytest.raises(CorpusError) as caught:
+        corpus_tools.load_pandas("1.1.0", "entities", root=checkout, split=0)
+    assert (caught.value.code, caught.value.message) == (
+        "unknown-split", "config 'entities' of release 1.1.0 has no split '0'")
+
 def test_the_package_level_loaders_are_the_typed_loaders_themselves():
     """corpus_tools.load and load_pandas were unannotated wrappers: with py.typed shipped, a user's
     type checker took every documented call as untyped (mypy --strict: "Call to untyped function

@@ -9,6 +9,7 @@ one, naming the file.
 from __future__ import annotations
 
 import glob
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,11 @@ from corpus_tools.release.versions import list_versions, release_metadata, resol
 
 if TYPE_CHECKING:
     import pandas as pd
+    from datasets import NamedSplit, ReadInstruction
+
+    # what datasets.load_dataset takes as its split: "train", "train[:10%]+test", "all",
+    # datasets.Split.TRAIN, a ReadInstruction, or a list of them (a list of datasets back)
+    SplitArgument = str | NamedSplit | ReadInstruction | list[str | NamedSplit | ReadInstruction]
 
 Release = str | Path | None  # a release directory, a version in <root>/dist, or None for the latest there
 
@@ -74,23 +80,29 @@ def published_documents(dist: Path, sha256s: set[str] = frozenset(), columns: tu
     return published, rows
 
 
-def load(release: Release, config: str, *, split: str | None = None, streaming: bool = False,
+def load(release: Release, config: str, *, split: SplitArgument | None = None, streaming: bool = False,
          root: str | Path = ".", **load_dataset_kwargs: Any) -> Any:
     """``datasets.load_dataset`` on a verified release: a DatasetDict (a Dataset with ``split``;
-    an IterableDataset(Dict) with ``streaming``). ``load_dataset_kwargs`` (``cache_dir``,
-    ``num_proc``, ``keep_in_memory``, ...) go to ``datasets.load_dataset`` as they are."""
+    an IterableDataset(Dict) with ``streaming``; a list of them with a list of splits). ``split``
+    is checked first, read as datasets reads it, against the config's splits. ``load_dataset_kwargs``
+    (``cache_dir``, ``num_proc``, ``keep_in_memory``, ...) go to ``datasets.load_dataset`` as they are."""
     path = verified_release(release, config, root)
     directory = path / "data" / config
     rows: dict[str, int] = {}  # split -> rows, from the files' footers
     for file in directory.glob("*.parquet"):
         name = file.name.split("-", 1)[0]
         rows[name] = rows.get(name, 0) + open_parquet(file).metadata.num_rows
-    # a split expression of datasets ("train[:10]", "train+test", "train[10%:]") names splits so
-    names = [name for name in SPLITS if name in rows] if split is None else \
-        [part.split("[", 1)[0].strip() for part in split.split("+")]
-    for name in names:
+    present = [name for name in SPLITS if name in rows]
+    if streaming and isinstance(split, (list, tuple)):
+        raise CorpusError("unknown-split", f"a stream reads one split, not a list of them ({split!r}): stream "
+                          "each", Location(file=str(directory)))
+    for name, part in [(name, name) for name in present] if split is None else _split_parts(split, present):
         if name not in rows:
             raise CorpusError("unknown-split", f"config {config!r} of {_named(path)} has no split {name!r}",
+                              Location(file=str(directory)))
+        if streaming and part != name:
+            raise CorpusError("unknown-split", f"a stream reads whole splits, and {part!r} is a slice of split "
+                              f"{name!r}: stream it and take what you need (.take(n), .skip(n))",
                               Location(file=str(directory)))
         if not rows[name]:
             # datasets refuses a split without rows, and every split with it when none is named
@@ -111,9 +123,24 @@ def load(release: Release, config: str, *, split: str | None = None, streaming: 
     return datasets.load_dataset(str(path), config, split=split, streaming=streaming, **load_dataset_kwargs)
 
 
-def load_pandas(release: Release, config: str, *, split: str | None = None, root: str | Path = ".") -> pd.DataFrame:
+def _split_parts(split: Any, present: list[str]) -> list[tuple[str, str]]:
+    """(split name, the part of ``split`` that reads it) for each split a ``split`` argument of
+    ``datasets.load_dataset`` reads, taken as datasets takes it: a list item by item, a
+    ``ReadInstruction`` by its spec, anything else (a str, a ``datasets.Split``) by ``str()``;
+    "all" is every split ``present``; an expression ("train[:10]+test", "train[10%:]") names a
+    split at the start of each of its parts."""
+    if isinstance(split, (list, tuple)):
+        return [pair for item in split for pair in _split_parts(item, present)]
+    spec = split.to_spec() if hasattr(split, "to_spec") else str(split)
+    if spec == "all":
+        return [(name, name) for name in present]
+    return [(re.split(r"[\[(]", part, maxsplit=1)[0] or part, part) for part in re.split(r"\s*\+\s*", spec)]
+
+
+def load_pandas(release: Release, config: str, *, split: str | NamedSplit | None = None,
+                root: str | Path = ".") -> pd.DataFrame:
     """A pandas DataFrame of one config (all splits in train, validation, test order, with a
-    ``split`` column, unless ``split``).
+    ``split`` column, unless ``split``: a split's name, or ``datasets.Split.TRAIN`` and the like).
 
     ClassLabel columns become pandas Categoricals of the label names (lists of names for
     ner_tags): the names in each file's own ``huggingface`` features, so a release made under
@@ -125,6 +152,7 @@ def load_pandas(release: Release, config: str, *, split: str | None = None, root
 
     path = verified_release(release, config, root)
     directory = path / "data" / config
+    split = None if split is None else str(split)
     files = [file for name in ([split] if split is not None else SPLITS)
              for file in sorted(directory.glob(f"{glob.escape(name)}-*-of-*.parquet"))]
     if split is not None and not files:
