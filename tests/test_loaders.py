@@ -229,6 +229,18 @@ def test_unknown_or_invalid_version(checkout, version, code):
         assert "releases: 1.0.0, 1.1.0" in caught.value.message
 
 
+
+@pytest.mark.parametrize("release", [1, 1.1, (1, 0, 0), b"1.0.0"])
+def test_a_release_named_by_no_text_is_an_invalid_version(checkout, release):
+    """load(1.1, ...) and load(b"dist/1.0.0", ...) raised pathlib's TypeError ("expected str,
+    bytes or os.PathLike object, not float"), naming no argument. (Found by a hunt.)"""
+    for load in (corpus_tools.load, corpus_tools.load_pandas):
+        with pytest.raises(CorpusError) as caught:
+            load(release, "entities", root=checkout)
+        assert (caught.value.code, caught.value.message) == (
+            "invalid-version", f"{release!r} ({type(release).__name__}) names no release: give a release directory, "
+            "or a version as a string (MAJOR.MINOR.PATCH, e.g. '1.0.0')")
+
 def test_a_release_is_named_by_its_version_wherever_it_is(checkout, tmp_path, monkeypatch):
     """Messages named it by its directory: "release copy", and "release " from inside it."""
     copy = tmp_path / "copy"

@@ -9,7 +9,7 @@ import os
 import re
 from pathlib import Path
 
-from corpus_tools.errors import CorpusError, Location
+from corpus_tools.errors import CorpusError, Location, printable
 from corpus_tools.layout import Layout
 
 VERSION_PATTERN = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
@@ -41,7 +41,11 @@ def resolve_release(release: str | Path | None, root: str | Path = ".") -> Path:
     The name is judged by its text, never by its type: a command line gives the same words as a
     ``Path`` or as a ``str``. A name that exists, or has a directory separator, was meant as a
     path (``release-missing``); a bare name that is neither a directory nor MAJOR.MINOR.PATCH
-    (``1.0``, ``latest``) as a version (``invalid-version``)."""
+    (``1.0``, ``latest``) as a version (``invalid-version``), and so is a name that is no text
+    at all (``1``, ``1.1``, ``b"1.1.5"``: a library caller's)."""
+    if release is not None and not isinstance(release, (str, os.PathLike)):
+        raise CorpusError("invalid-version", f"{printable(release)} ({type(release).__name__}) names no release: give a "
+                          "release directory, or a version as a string (MAJOR.MINOR.PATCH, e.g. '1.0.0')")
     if release is not None and Path(release).is_dir():
         return Path(release)
     dist = Layout.at(root).dist
