@@ -304,6 +304,25 @@ def test_a_copy_without_its_sha256sums_is_no_release_to_every_reader(tmp_path):
         assert caught.value.location.file == str(copy)
 
 
+
+def test_a_config_without_a_release_data_file_is_release_invalid_to_both_loaders(checkout, tmp_path, cache):
+    """A verified directory whose config holds its parquet in another layout (data/entities/train/
+    0000.parquet, SHA256SUMS made for it): load_pandas said release-invalid, load passed it to
+    datasets, which raised FileNotFoundError for the file the card names. (Found by a hunt.)"""
+    copy = tmp_path / "copy"
+    shutil.copytree(checkout / "dist" / "1.1.0", copy)
+    entities = copy / "data" / "entities"
+    (entities / "train").mkdir()
+    for file in entities.glob("*.parquet"):
+        file.rename(entities / "train" / file.name.replace("train-", "", 1))
+    (copy / SUMS_FILE).write_text(sums_text(copy), encoding="utf-8")
+    for load, kwargs in ((corpus_tools.load, {"cache_dir": cache}), (corpus_tools.load_pandas, {})):
+        for split in (None, "train"):
+            with pytest.raises(CorpusError) as caught:
+                load(copy, "entities", split=split, **kwargs)
+            assert (caught.value.code, caught.value.message, caught.value.location.file) == (
+                "release-invalid", "config 'entities' of release 1.1.0 has no data file", str(entities))
+
 def test_no_release_at_all(tmp_path):
     with pytest.raises(CorpusError) as caught:
         corpus_tools.load(None, "entities", root=tmp_path)

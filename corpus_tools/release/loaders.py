@@ -8,7 +8,6 @@ one, naming the file.
 
 from __future__ import annotations
 
-import glob
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -88,11 +87,10 @@ def load(release: Release, config: str, *, split: SplitArgument | None = None, s
     (``cache_dir``, ``num_proc``, ``keep_in_memory``, ...) go to ``datasets.load_dataset`` as they are."""
     path = verified_release(release, config, root)
     directory = path / "data" / config
-    rows: dict[str, int] = {}  # split -> rows, from the files' footers
-    for file in directory.glob("*.parquet"):
-        name = file.name.split("-", 1)[0]
-        rows[name] = rows.get(name, 0) + open_parquet(file).metadata.num_rows
-    present = [name for name in SPLITS if name in rows]
+    # split -> rows, from the files' footers
+    rows = {name: sum(open_parquet(file).metadata.num_rows for file in files)
+            for name, files in split_files(path, config).items()}
+    present = list(rows)
     if streaming and isinstance(split, (list, tuple)):
         raise CorpusError("unknown-split", f"a stream reads one split, not a list of them ({split!r}): stream "
                           "each", Location(file=str(directory)))
@@ -123,6 +121,19 @@ def load(release: Release, config: str, *, split: SplitArgument | None = None, s
     return datasets.load_dataset(str(path), config, split=split, streaming=streaming, **load_dataset_kwargs)
 
 
+def split_files(path: Path, config: str) -> dict[str, list[Path]]:
+    """The data files (``<split>-NNNNN-of-NNNNN.parquet``) of ``config`` in a verified release, by
+    split, in SPLITS order, for the splits that have any; ``release-invalid`` when none has: a
+    release writes at least an empty train file for every config, so a config directory without
+    one is no config of a release (another layout, or files removed with SHA256SUMS remade)."""
+    directory = path / "data" / config
+    files = {name: sorted(directory.glob(f"{name}-*-of-*.parquet")) for name in SPLITS}
+    if not any(files.values()):
+        raise CorpusError("release-invalid", f"config {config!r} of {_named(path)} has no data file",
+                          Location(file=str(directory)))
+    return {name: found for name, found in files.items() if found}
+
+
 def _split_parts(split: Any, present: list[str]) -> list[tuple[str, str]]:
     """(split name, the part of ``split`` that reads it) for each split a ``split`` argument of
     ``datasets.load_dataset`` reads, taken as datasets takes it: a list item by item, a
@@ -148,19 +159,13 @@ def load_pandas(release: Release, config: str, *, split: str | NamedSplit | None
     """
     import pandas as pd
 
-    from corpus_tools.release.splits import SPLITS
-
     path = verified_release(release, config, root)
-    directory = path / "data" / config
+    every = split_files(path, config)
     split = None if split is None else str(split)
-    files = [file for name in ([split] if split is not None else SPLITS)
-             for file in sorted(directory.glob(f"{glob.escape(name)}-*-of-*.parquet"))]
-    if split is not None and not files:
+    if split is not None and split not in every:
         raise CorpusError("unknown-split", f"config {config!r} of {_named(path)} has no split {split!r}",
-                          Location(file=str(directory)))
-    if not files:
-        raise CorpusError("release-invalid", f"config {config!r} of {_named(path)} has no data file",
-                          Location(file=str(directory)))
+                          Location(file=str(path / "data" / config)))
+    files = [file for name, found in every.items() if split in (None, name) for file in found]
     frames = []
     for file in files:
         table = open_parquet(file).read()
