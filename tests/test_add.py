@@ -96,26 +96,37 @@ def test_a_cited_line_must_state_the_fact_and_line_may_be_capitalized(corpus_cop
     assert check_raw(corpus_copy).valid
 
 
-@pytest.mark.parametrize(("evidence", "said"), [
+@pytest.mark.parametrize("evidence", [
     # stored as inferred evidence whose reasoning was "line -1", and check-raw passed it
-    *((evidence, "cites no line: a line is cited as 'line N', N from 1; reasoning is a sentence")
-      for evidence in ("line -1", "line +3", "line 3.0", "Line \uff13", "line three")),
+    "line -1", "line +3", "line 3.0", "Line \uff13", "line three",
     # stored as inferred reasoning, its line never checked: a date the line does not state
     # (2024-03-13 against "March 12, 2024") was recorded (found by a hunt)
-    *((evidence, "cites a line and goes on: cite it as 'line N' alone (add quotes the line and checks that it "
-                 "states the date), or give reasoning that does not begin with a line")
-      for evidence in ("line 3, the dateline", "Line 3 (dateline)", "line 3 says so")),
+    "line 3, the dateline", "Line 3 (dateline)", "line 3 says so",
+    # the same when the line is named later in the reasoning: only a leading citation was refused
+    "the dateline, line 3", "as line 3 says", "The dateline (line #3) gives it", "lines 3 and 5",
+    "see line3", "as line three says", "the date on line no. 3",
 ])
-def test_a_mistyped_or_annotated_line_citation_is_refused_not_kept_as_reasoning(corpus_copy, tmp_path, evidence,
-                                                                                 said):
+def test_a_line_cited_other_than_as_line_n_alone_is_refused_not_kept_as_reasoning(corpus_copy, tmp_path, evidence):
     article = tmp_path / "dated.txt"
     article.write_bytes(b"US and Syria hold talks\n\nMarch 12, 2024\n\nBody.\n")
     before = corpus_copy.manifest.read_bytes()
     with pytest.raises(CorpusError) as caught:
         add_files(corpus_copy, [article], date="2024-03-13", date_evidence=evidence)
     assert caught.value.code == "metadata-invalid"
-    assert caught.value.message == f"date evidence {evidence!r} {said}"
+    assert caught.value.message == (f"date evidence {evidence!r} cites a line, but not as 'line N' alone: cite the "
+                                    "line so, N from 1 (add quotes it and checks that it states the date), or give "
+                                    "reasoning that quotes the text and cites no line")
     assert corpus_copy.manifest.read_bytes() == before and not list(corpus_copy.raw.glob("dated*"))
+
+
+def test_reasoning_that_names_no_line_is_kept_as_inferred_evidence(corpus_copy, tmp_path):
+    """Words that hold "line" but cite none ("dateline", "online", "in line with") stay reasoning."""
+    article = tmp_path / "dated.txt"
+    article.write_bytes(b"US and Syria hold talks\n\nMarch 12, 2024\n\nBody.\n")
+    reasoning = "The dateline's 'March 12, 2024' is of the online edition 2, in line with 12 March"
+    [added] = add_files(corpus_copy, [article], date="2024-03-12", date_evidence=reasoning)
+    evidence = added.record.publication_date_evidence
+    assert (evidence.kind, evidence.line, evidence.quote, evidence.reasoning) == ("inferred", None, None, reasoning)
 
 
 def test_an_invented_article_is_marked_as_one_and_the_card_names_it(corpus_copy, tmp_path):

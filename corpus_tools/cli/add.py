@@ -21,12 +21,14 @@ from corpus_tools.layout import Layout
 @click.option("--publisher", default=None, help="The publisher (one file only); needs --publisher-evidence; default: "
               "the one a release published for the bytes (with its evidence), else none.")
 @click.option("--publisher-evidence", default=None, metavar="'line N' | REASONING",
-              help="'line N': the file's line N states it (quoted from the file); else why it follows.")
+              help="'line N': the file's line N states it (quoted from the file); else why it follows "
+                   "(citing no line).")
 @click.option("--date", default=None, metavar="YYYY[-MM[-DD]]",
               help="Publication date (one file only); needs --date-evidence; default: the one a release "
                    "published for the bytes (with its evidence), else none.")
 @click.option("--date-evidence", default=None, metavar="'line N' | REASONING",
-              help="'line N': the file's line N states it (quoted from the file); else why it follows.")
+              help="'line N': the file's line N states it (quoted from the file); else why it follows "
+                   "(citing no line).")
 @click.option("--invented", default=None, metavar="WHY",
               help="The article (one file only) is not news (e.g. written as a test fixture): why; the card "
                    "names it so.")
