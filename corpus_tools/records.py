@@ -31,9 +31,15 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 def holds_control(value: str) -> bool:
     """Whether a line holds a control character (a terminal's escape, a NUL) or a bidirectional
-    embedding, override or isolate (``_CONTROL``): no text of a title, a publisher or a registry
-    entity, which a card, a viewer and a terminal show."""
-    return _CONTROL.search(value) is not None
+    embedding, override or isolate (``_CONTROL``): no text of a title, a publisher, their
+    evidence or a registry entity, which a card, a viewer and a terminal show."""
+    return control_in(value) is not None
+
+
+def control_in(value: str) -> str | None:
+    """The first character of ``value`` that ``holds_control`` refuses, or None."""
+    found = _CONTROL.search(value)
+    return None if found is None else found[0]
 _QID = re.compile(r"Q[1-9][0-9]*")
 EVIDENCE_KINDS = ("stated", "inferred", "none")
 CHOSEN_REASONS = ("ground_truth", "latest")  # why an annotation is the one its document uses
@@ -160,9 +166,17 @@ class ManifestRecord:
                 raise ValueError(f"{self.doc_id}: {name} is blank (null when there is none)")
             if value is not None and len(value.splitlines()) > 1:  # a title is one line of the raw file
                 raise ValueError(f"{self.doc_id}: {name} {value[:40]!r} spans lines (one line of text)")
-            if value is not None and holds_control(value):
+        # the evidence is shown where the value is (the viewer's pages, diff's report), so it is
+        # held to the same rule; the character is named, as it may lie past the part quoted
+        publisher_evidence, date_evidence = self.publisher_evidence, self.publication_date_evidence
+        for name, value in (("title", self.title), ("publisher", self.publisher),
+                            ("publisher_evidence quote", publisher_evidence.quote),
+                            ("publisher_evidence reasoning", publisher_evidence.reasoning),
+                            ("publication_date_evidence quote", date_evidence.quote),
+                            ("publication_date_evidence reasoning", date_evidence.reasoning)):
+            if value is not None and (character := control_in(value)) is not None:
                 raise ValueError(f"{self.doc_id}: {name} {value[:40]!r} holds a control character or a bidirectional "
-                                 "embedding, override or isolate")
+                                 f"embedding, override or isolate (U+{ord(character):04X})")
         if self.publication_date_precision is not None:
             _check_choice("date precision", self.publication_date_precision, DATE_PRECISIONS)
             expected = {"year": 4, "month": 7, "day": 10}[self.publication_date_precision]

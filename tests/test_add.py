@@ -129,6 +129,29 @@ def test_reasoning_that_names_no_line_is_kept_as_inferred_evidence(corpus_copy, 
     assert (evidence.kind, evidence.line, evidence.quote, evidence.reasoning) == ("inferred", None, None, reasoning)
 
 
+@pytest.mark.parametrize(("options", "said"), [
+    ({"date": "2024-03-12", "date_evidence": "The dateline reads \u202e2024 ,21 hcraM"},
+     "publication_date_evidence reasoning 'The dateline reads \\u202e2024 ,21 hcraM' holds a control character or a "
+     "bidirectional embedding, override or isolate (U+202E)"),
+    ({"date": "2024-03-12", "date_evidence": "line 3"},  # the line quoted holds it
+     "publication_date_evidence quote '\\u2066March 12, 2024\\u2069' holds a control character or a bidirectional "
+     "embedding, override or isolate (U+2066)"),
+    ({"invented": "written to test\x1b[31m the add command"},
+     "publisher_evidence reasoning 'Invented article: written to test\\x1b[31m t' holds a control character or a "
+     "bidirectional embedding, override or isolate (U+001B)"),
+])
+def test_evidence_holding_a_control_or_bidi_character_is_refused_as_a_title_is(corpus_copy, tmp_path, options, said):
+    """Evidence was recorded with a bidirectional override or a terminal's escape in it, which the
+    viewer's pages and a terminal then showed, while a title or publisher holding one is refused."""
+    article = write(tmp_path, "bidi.txt", "US and Syria hold talks\n\n\u2066March 12, 2024\u2069\n\nBody.\n".encode())
+    before = snapshot(corpus_copy)
+    with pytest.raises(CorpusError) as caught:
+        add_files(corpus_copy, [article], **options)
+    assert caught.value.code == "metadata-invalid"
+    assert caught.value.message.split(": ", 1)[1] == said  # after the doc_id
+    assert snapshot(corpus_copy) == before
+
+
 def test_an_invented_article_is_marked_as_one_and_the_card_names_it(corpus_copy, tmp_path):
     from corpus_tools.release.inputs import caveats
 

@@ -194,6 +194,17 @@ def test_stated_evidence_must_be_in_the_raw_file(corpus_copy, change, why):
     ("publisher", "Reuters\x00", "publisher 'Reuters\\x00' holds a control character"),
     ("title", "Syria talks\u202e resume", "title 'Syria talks\\u202e resume' holds a control character or a "
                                            "bidirectional embedding, override or isolate"),
+    # evidence is shown with its value (the viewer) and was let through; the character is named,
+    # as it may lie past the part of the text the message quotes
+    ("publisher_evidence", {"kind": "inferred", "reasoning": "The masthead reads \u2067The New Arab\u2069"},
+     "publisher_evidence reasoning 'The masthead reads \\u2067The New Arab\\u2069' holds a control character or a "
+     "bidirectional embedding, override or isolate (U+2067)"),
+    ("publication_date_evidence", {"kind": "stated", "line": 6, "quote": "25 April, 2024\u202e"},
+     "publication_date_evidence quote '25 April, 2024\\u202e' holds a control character or a bidirectional "
+     "embedding, override or isolate (U+202E)"),
+    ("publication_date_evidence", {"kind": "inferred", "reasoning": "No date is stated anywhere in the article text\x1b[2J"},
+     "publication_date_evidence reasoning 'No date is stated anywhere in the articl' holds a control character "
+     "or a bidirectional embedding, override or isolate (U+001B)"),
     ("publication_date_evidence", {"kind": "stated", "line": "6", "quote": "25 April, 2024"},
      "Expected `int | null`, got `str` - at `$.publication_date_evidence.line`"),
     ("publisher_evidence", {"kind": "inferred", "reasoning": 6},
@@ -311,9 +322,10 @@ def test_a_publisher_quote_names_the_publisher_in_whole_words(corpus_copy, quote
 
 
 def test_evidence_lines_end_at_lf_crlf_and_cr_only(corpus_copy):
-    data = "Title\r\nBy the Desk\rPublished 25 April 2024\x0bstill line three\u2028and still\nOn 25 April 2024.\n"
+    # the vertical tab before the quote, not in it: a quote may not hold a control character
+    data = "Title\r\nBy the Desk\rPublished\x0bstill line three: 25 April 2024\u2028and still\nOn 25 April 2024.\n"
     set_file(corpus_copy, DATED, data.encode())
-    set_evidence(corpus_copy, DATED, "publication_date_evidence", line=3, quote="25 April 2024\x0bstill line three")
+    set_evidence(corpus_copy, DATED, "publication_date_evidence", line=3, quote="25 April 2024\u2028and still")
     assert check_raw(corpus_copy).valid
     set_evidence(corpus_copy, DATED, "publication_date_evidence", line=4, quote="On 25 April 2024.")
     assert check_raw(corpus_copy).valid

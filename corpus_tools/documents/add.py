@@ -68,7 +68,9 @@ could land in two splits), a doc_id taken or unsafe, an empty file or one that n
 leaves no text of (only a byte-order mark, zero-width characters, boilerplate), a binary
 file (a NUL byte, or more than ``BINARY_CONTROL_SHARE`` of control characters other than
 whitespace), bytes that are neither UTF-8 nor cp1252, a UTF-8 byte-order mark before bytes that
-are not UTF-8 (a file of two encodings), metadata without evidence. Several files
+are not UTF-8 (a file of two encodings), metadata without evidence, evidence (its reasoning
+or the line it quotes) holding what a title may not (``ManifestRecord``: a control character, a
+bidirectional embedding, override or isolate). Several files
 are added all or none: everything is read and checked first; the raw files and the new manifest
 are written into a staging directory in raw/, then the raw files are renamed into place and the
 manifest replaced last; a failure removes the raw files this call moved in, and an add killed
