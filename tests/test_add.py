@@ -130,8 +130,8 @@ def test_reasoning_that_names_no_line_is_kept_as_inferred_evidence(corpus_copy, 
 
 
 @pytest.mark.parametrize(("options", "said"), [
-    ({"date": "2024-03-12", "date_evidence": "The dateline reads \u202e2024 ,21 hcraM"},
-     "publication_date_evidence reasoning 'The dateline reads \\u202e2024 ,21 hcraM' holds a control character or a "
+    ({"date": "2024-03-12", "date_evidence": "The dateline reads \u202e4202 ,21 hcraM"},
+     "publication_date_evidence reasoning 'The dateline reads \\u202e4202 ,21 hcraM' holds a control character or a "
      "bidirectional embedding, override or isolate (U+202E)"),
     ({"date": "2024-03-12", "date_evidence": "line 3"},  # the line quoted holds it
      "publication_date_evidence quote '\\u2066March 12, 2024\\u2069' holds a control character or a bidirectional "
@@ -269,6 +269,10 @@ def test_title_rule_reproduces_the_seed_titles():
     # one normalization drops but the manifest refuses: named as what it is, not as a control character
     assert _title("Head\u2067line\u2069\n\nText") == (None, "none: the first line holds a control character or "
                                                           "a bidirectional embedding, override or isolate")
+    # though normalization drops it and finds a line: the file shows "Talks: March 12, 2024", the
+    # normalized line (which starts with a digit, as a headline may) reads it reversed
+    assert normalize("\u202e4202 ,21 hcraM :sklaT\n\nBody.\n").title == "4202 ,21 hcraM :sklaT"
+    assert _title("\u202e4202 ,21 hcraM :sklaT\n\nBody.\n")[0] is None
     assert _title("Head\tline\n\nText")[0] == "Head line"  # as the normalized text has it
     # a control character at an edge of the line, which the title's own span leaves out
     assert _title("\x01Headline\n\nText")[0] is None and _title("Headline\x1b\n\nText")[0] is None

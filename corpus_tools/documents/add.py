@@ -30,8 +30,11 @@ What the record says, and by which written rule:
   title (docs/normalization.md: the first non-blank line as the normalized text has it, unless
   a rule claims it as boilerplate or a dateline, and at most ``TITLE_MAX_CHARS`` characters)
   when it starts with an uppercase letter or a digit and its raw line holds no control
-  character (a headline); else null. So the title is the text's first line as annotators see
-  it, never a line normalization drops ("Advertisement", a dateline) or a part of one. On the
+  character nor bidirectional embedding, override or isolate (a headline); else null: the line
+  normalization drops one from is not the line the raw file shows (an override shows
+  "4202 ,21 hcraM" as "March 12, 2024", and normalized it reads reversed). So the title is the
+  text's first line as annotators see it, never a line normalization drops ("Advertisement", a
+  dateline) or a part of one. On the
   five seeds this gives exactly the titles of their manifest records (004's first line,
   " date 2021-09-30 ", is a dateline).
 * ``publisher``, ``publication_date``: null with evidence ``none`` unless given (a publisher
