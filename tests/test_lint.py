@@ -160,6 +160,14 @@ def test_a_combining_mark_belongs_to_a_month_name_too():
     assert run("May\u0331 5, \u0331March 2 and April 9.", registry={}) == [("month-outside-timex", 21, 26, "April")]
 
 
+def test_years_and_weekdays_end_at_a_combining_mark_as_names_do():
+    """Their regex's \\b took "Monday" + U+0331 and U+0301 + "1990s" for whole words, while the
+    name check took "Syria" + U+0331 for no name: one boundary rule for every word now."""
+    text = "Syria\u0331 on Monday\u0331 in 2011\u0331; \u0301Syria, \u0301Sunday, \u03011990s. Syria on Monday in 2011."
+    assert run(text) == [("name-outside-entity", 53, 58, "Syria"), ("weekday-outside-timex", 62, 68, "Monday"),
+                         ("year-outside-timex", 72, 76, "2011")]
+
+
 # --- attribution links ----------------------------------------------------------------------
 
 def test_quote_without_source_or_cue_and_source_without_speaker():

@@ -35,8 +35,6 @@ from corpus_tools.timex import MONTH_NAMES
 ACCEPTED_FILE = "lint-accepted.jsonl"
 ACCEPTANCE_KEYS = ("code", "doc_id", "start", "end", "text", "reason")
 
-_YEAR = re.compile(r"\b(?:19|20)\d\d(?:s)?\b")  # "1990s" is a decade, a DATE too
-_WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b")
 # A pair on one line: quotes that run across paragraphs are left to the reviewer's eye.
 _QUOTE_PAIR = re.compile(r'"[^"\n]*"|“[^“”\n]*”')
 
@@ -109,12 +107,19 @@ class _NameMatcher:
                 if surface.strip():
                     owners.setdefault(surface, []).append(f"{kind} of {entity.id}")
         self.owners = {surface: tuple(sorted(set(roles))) for surface, roles in owners.items()}
-        # the pre-annotator's gazetteer matches between the same boundaries
-        before, after = word_boundaries()
-        self.regex = re.compile(before + trie_pattern(self.owners) + after) if self.owners else None
+        self.regex = _whole_words(trie_pattern(self.owners)) if self.owners else None
 
     def finditer(self, text: str) -> Iterator[re.Match]:
         return self.regex.finditer(text) if self.regex is not None else iter(())
+
+
+def _whole_words(pattern: str) -> re.Pattern:
+    """``pattern`` compiled to match only as a whole word. Every word the lint looks for (names,
+    years, months, weekdays) goes through here, so all end at the same boundaries, the
+    pre-annotator's (text.word_boundaries): \\b took "Monday" + U+0301 for the weekday while the
+    name check took "Syria" + U+0301 for no name."""
+    before, after = word_boundaries()
+    return re.compile(f"{before}(?:{pattern}){after}")
 
 
 def trie_pattern(words: Iterable[str]) -> str:
@@ -159,12 +164,21 @@ def _time_check(code: str, regex: Callable[[], re.Pattern], what: str
     return check
 
 
+# Compiled on first use, not at import: their word boundaries (text.word_boundaries) take a
+# scan of every code point for the combining marks.
+@functools.cache
+def _year() -> re.Pattern:
+    return _whole_words(r"(?:19|20)\d\d(?:s)?")  # "1990s" is a decade, a DATE too
+
+
 @functools.cache
 def _month() -> re.Pattern:
-    """Compiled on first use, not at import: its word boundaries (text.word_boundaries) take a
-    scan of every code point for the combining marks."""
-    before, after = word_boundaries()
-    return re.compile(before + "(?:" + "|".join(map(re.escape, MONTH_NAMES)) + ")" + after)
+    return _whole_words("|".join(map(re.escape, MONTH_NAMES)))
+
+
+@functools.cache
+def _weekday() -> re.Pattern:
+    return _whole_words(r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?")
 
 
 def _region_candidate(code: str, doc_id: str, region, message: str) -> Candidate:
@@ -197,9 +211,9 @@ def _check_source_speaker(view: _DocumentView) -> Iterator[Candidate]:
 CHECKS: dict[str, Callable[[_DocumentView], Iterable[Candidate]]] = {
     "name-outside-entity": _check_names,
     "quote-marks-outside-quote": _check_quote_marks,
-    "year-outside-timex": _time_check("year-outside-timex", lambda: _YEAR, "year"),
+    "year-outside-timex": _time_check("year-outside-timex", _year, "year"),
     "month-outside-timex": _time_check("month-outside-timex", _month, "month name"),
-    "weekday-outside-timex": _time_check("weekday-outside-timex", lambda: _WEEKDAY, "weekday name"),
+    "weekday-outside-timex": _time_check("weekday-outside-timex", _weekday, "weekday name"),
     "quote-without-source": _check_quote_source,
     "quote-without-cue": _check_quote_cue,
     "source-without-speaker": _check_source_speaker,
