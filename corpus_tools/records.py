@@ -675,6 +675,14 @@ class Acceptance:
     def __post_init__(self) -> None:
         if not self.reason.strip():
             raise ValueError("an acceptance needs its reason written out")
+        # Every candidate covers some text, and its text is what its span covers: an acceptance
+        # that breaks either could never match one, and would only ever show as stale.
+        start, end = self.span.start, self.span.end
+        if start == end:
+            raise ValueError(f"span [{start}, {end}) is empty; a candidate's never is")
+        if len(self.text) != end - start:
+            raise ValueError(f"text has {len(self.text)} code points, its span [{start}, {end}) covers "
+                             f"{end - start}; a candidate's text is what its span covers")
 
     @property
     def key(self) -> tuple[str, str, int, int, str]:

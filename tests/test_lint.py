@@ -319,6 +319,8 @@ def test_read_acceptances(tmp_path):
     ({**GOOD, "code": "year-missing"}, "unknown code 'year-missing'"),
     ({**GOOD, "reason": "  "}, "reason written out"),
     ({**GOOD, "start": 5, "end": 4}, "is not 0 <= start <= end"),
+    ({**GOOD, "start": 4}, "span [4, 4) is empty; a candidate's never is"),
+    ({**GOOD, "text": "2011s"}, "text has 5 code points, its span [0, 4) covers 4"),
     ({**GOOD, "end": "4"}, "must be int"),
     ({**GOOD, "text": 2011}, "must be strings"),
     (GOOD, "repeats the acceptance on line 1"),
@@ -418,11 +420,18 @@ def test_lint_command_json(seam, tmp_path):
     assert report["stale"] == []
 
 
-def test_lint_command_refuses_a_bad_acceptance_file_in_one_line(seam, tmp_path):
-    bad = write_lines(tmp_path / "accepted.jsonl", b"[1, 2]")
+@pytest.mark.parametrize("line, message", [
+    (b"[1, 2]", "expected a JSON object, got an array"),
+    # these two were read, and could only ever show as stale
+    ({**GOOD, "end": 0}, "span [0, 0) is empty; a candidate's never is"),
+    ({**GOOD, "text": "201"}, "text has 3 code points, its span [0, 4) covers 4; a candidate's text is what its "
+                              "span covers"),
+])
+def test_lint_command_refuses_a_bad_acceptance_file_in_one_line(seam, tmp_path, line, message):
+    bad = write_lines(tmp_path / "accepted.jsonl", line)
     result = CliRunner().invoke(cli, ["lint", "--root", str(tmp_path), "--accepted", str(bad)])
     assert result.exit_code == 1
-    assert result.output.strip() == f"Error: {bad}, line 1: [lint-accepted-invalid] expected a JSON object, got an array"
+    assert result.output.strip() == f"Error: {bad}, line 1: [lint-accepted-invalid] {message}"
 
 
 def test_lint_command_help_has_an_example():
