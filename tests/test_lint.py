@@ -434,6 +434,18 @@ def test_lint_command_refuses_a_bad_acceptance_file_in_one_line(seam, tmp_path, 
     assert result.output.strip() == f"Error: {bad}, line 1: [lint-accepted-invalid] {message}"
 
 
+def test_a_bad_acceptance_file_is_refused_before_anything_is_linted(monkeypatch, tmp_path):
+    """docs/lint.md says nothing is linted: the file was read after the whole corpus was."""
+    def read_corpus(layout, on_checking=None):
+        raise AssertionError("the corpus was read")
+
+    monkeypatch.setattr("corpus_tools.annotations.lint.lint_inputs", read_corpus)
+    bad = write_lines(tmp_path / "accepted.jsonl", {**GOOD, "end": 0})
+    result = CliRunner().invoke(cli, ["lint", "--root", str(tmp_path), "--accepted", str(bad)])
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {bad}, line 1: [lint-accepted-invalid] span [0, 0) is empty; a candidate's never is\n")
+
+
 def test_lint_command_help_has_an_example():
     result = CliRunner().invoke(cli, ["lint", "--help"])
     assert result.exit_code == 0

@@ -337,11 +337,12 @@ def lint_corpus(layout: Layout, accepted: str | Path | None = None,
     """``corpus-tools lint``: ``lint`` of the annotation each document uses, reviewed against the
     acceptances in ``accepted`` (default: annotations/lint-accepted.jsonl; missing: none).
     ``on_progress(1)``: one more document linted; ``on_checking``: as ``AnnotationIndex``'s."""
+    # read first: a bad line is refused before the corpus is read and linted, not after
+    acceptances = read_acceptances(accepted if accepted is not None else accepted_path(layout))
     documents, annotations, registry, problems = lint_inputs(layout, on_checking)
     linted: set[str] = set()
     candidates = lint(documents, (linted.add(item.doc_id) or item for item in annotations), registry, on_progress)
-    reviewed = review(candidates, read_acceptances(accepted if accepted is not None else accepted_path(layout)),
-                      linted, documents)
+    reviewed = review(candidates, acceptances, linted, documents)
     return replace(reviewed, annotation_errors=len(Report.of(problems).errors))
 
 
