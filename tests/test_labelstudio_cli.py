@@ -168,6 +168,13 @@ def test_accepting_one_model_versions_predictions_leaves_the_others(labelstudio,
     assert result.exit_code == 1 and "[labelstudio-no-prediction]" in result.output, result.output
     assert _annotations_of(labelstudio, "mixed predictions") == 0
     output = run("annotate", *annotator, "--model-version", "corpus_tools-preannotate@1.0")
-    assert "submitted 1 annotation to project" in output
-    assert f"submitted {len(COMMITTED_DOC_IDS)} annotations" in run("annotate", *annotator)
-    assert "submitted 0 annotations" in run("annotate", *annotator)
+    [project] = [p.id for p in labelstudio.client.projects.list() if p.title == "mixed predictions"]
+    [user] = [u.id for u in labelstudio.client.users.list() if u.email == "mixed@corpus-tools.local"]
+    summary = f"to project {project} as mixed@corpus-tools.local (user {user})"
+    assert output.splitlines() == [f"submitted 1 annotation {summary}"]
+    # a task this user accepted already is skipped and counted, as annotate --results counts it
+    assert run("annotate", *annotator).splitlines() == [
+        f"submitted {len(COMMITTED_DOC_IDS)} annotations {summary}; 1 task skipped, already annotated by this user"]
+    assert run("annotate", *annotator).splitlines() == [
+        f"submitted 0 annotations {summary}; {len(COMMITTED_DOC_IDS) + 1} tasks skipped, already annotated by "
+        "this user"]

@@ -58,8 +58,10 @@ def test_push_twice_accept_predictions_pull_gives_back_the_pushed_annotations(an
 
     monkeypatch.setattr(as_annotator.predictions, "list", one_request_per_task)
     accepted = accept_all_predictions(as_annotator, first.project_id)
-    assert len(accepted) == 2 and {a.completed_by for a in accepted} == {annotator.id}
-    assert accept_all_predictions(as_annotator, first.project_id) == []  # already done by this user
+    assert accepted.skipped == 0
+    assert len(accepted.submitted) == 2 and {a.completed_by for a in accepted.submitted} == {annotator.id}
+    accepted_again = accept_all_predictions(as_annotator, first.project_id)
+    assert (accepted_again.submitted, accepted_again.skipped) == ((), 2)  # already done by this user
 
     export = pull(labelstudio.client, "round trip", tmp_path / "export.json")
     tasks = {task["data"]["doc_id"]: task for task in json.loads(export.read_bytes())}

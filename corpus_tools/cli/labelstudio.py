@@ -354,10 +354,9 @@ def annotate(url, api_key, data_dir, project, as_user, results, worksheets, acce
         client = _client(url, user.api_key, data_dir)
     with progress("annotating", unit="task") as on_progress:
         if planned is not None:
-            submitted = ls_annotate.submit_planned(client, planned, on_progress)
+            done = ls_annotate.submit_planned(client, planned, on_progress)
         else:
-            submitted = ls_annotate.accept_all_predictions(client, project_id, model_version, on_progress)
-    skipped = f"; {quantity(len(items) - len(submitted), 'task')} skipped, already annotated by this user" \
-        if context is not None and len(items) > len(submitted) else ""
+            done = ls_annotate.accept_all_predictions(client, project_id, model_version, on_progress)
+    skipped = f"; {quantity(done.skipped, 'task')} skipped, already annotated by this user" if done.skipped else ""
     account = "" if user is None else f" as {user.email} (user {user.id})"  # the id agreement reports
-    click.echo(f"submitted {quantity(len(submitted), 'annotation')} to project {project_id}{account}{skipped}")
+    click.echo(f"submitted {quantity(len(done.submitted), 'annotation')} to project {project_id}{account}{skipped}")

@@ -9,6 +9,7 @@ Label Studio stores API-submitted results verbatim: offsets are not recomputed.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Container, Iterable, Mapping, Sequence
 
@@ -29,6 +30,15 @@ class Submitted:
     task_id: int
     completed_by: int | None
     was_cancelled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Submissions:
+    """What one run of annotating did: the annotations the server accepted, and how many tasks
+    it left alone because the client's user had annotated them already."""
+
+    submitted: tuple[Submitted, ...]
+    skipped: int
 
 
 def submit_annotation(client, task_id: int, result: list[dict], *, was_cancelled: bool = False,
@@ -138,7 +148,7 @@ def _check_result(item: Mapping, task: Any, context: Context, where: Location) -
 
 def annotate_from_results(client, project_id: int, items: Iterable[Mapping], source: str | Sequence[str] = "<results>",
                           on_progress: Callable[[int], None] | None = None,
-                          context: Context | None = None) -> list[Submitted]:
+                          context: Context | None = None) -> Submissions:
     """Submit each item ({"doc_id" or "task_id", "result", optional "was_cancelled",
     "ground_truth", "lead_time"}) to its task, as the client's user: ``plan_results``, then
     ``submit_planned``. ``on_progress(1)`` after each item."""
@@ -169,22 +179,33 @@ def plan_results(client, project_id: int, items: Iterable[Mapping], source: str 
 
 
 def submit_planned(client, planned: Mapping[int, tuple[Any, Mapping]],
-                   on_progress: Callable[[int], None] | None = None) -> list[Submitted]:
-    """Submit ``plan_results``'s items as the client's user. A task this user has already annotated
-    is skipped, as an annotator's submitted task is not submitted again: running twice submits
-    nothing new. ``on_progress(1)`` after each item."""
-    with api_errors("asking who the API key belongs to"):
-        me = client.users.whoami().id
-    submitted = []
-    for task_id, (task, item) in planned.items():
-        if all(_author(annotation) != me for annotation in task.annotations or ()):
-            submitted.append(submit_annotation(client, task_id, item["result"],
+                   on_progress: Callable[[int], None] | None = None) -> Submissions:
+    """Submit ``plan_results``'s items as the client's user, each task once (``_submit_new``).
+    ``on_progress(1)`` after each item."""
+    return _submit_new(client, ((task, partial(submit_annotation, client, task_id, item["result"],
                                                was_cancelled=item.get("was_cancelled", False),
                                                ground_truth=item.get("ground_truth", False),
                                                lead_time=item.get("lead_time")))
+                                for task_id, (task, item) in planned.items()), on_progress)
+
+
+def _submit_new(client, tasks: Iterable[tuple[Any, Callable[[], Submitted]]],
+                on_progress: Callable[[int], None] | None) -> Submissions:
+    """Call each task's ``submit`` unless the client's user has annotated the task already, and
+    count those skipped: an annotator submits a task once, so running twice submits nothing new
+    (and says what it left). The one rule of both ways of annotating. ``on_progress(1)`` after
+    each task."""
+    with api_errors("asking who the API key belongs to"):
+        me = client.users.whoami().id
+    submitted, skipped = [], 0
+    for task, submit in tasks:
+        if any(_author(annotation) == me for annotation in task.annotations or ()):
+            skipped += 1
+        else:
+            submitted.append(submit())
         if on_progress is not None:
             on_progress(1)
-    return submitted
+    return Submissions(tuple(submitted), skipped)
 
 
 def _field(item: Any, name: str) -> Any:
@@ -199,28 +220,24 @@ def _author(annotation: Any) -> Any:
 
 
 def accept_all_predictions(client, project_id: int, model_version: str | None = None,
-                           on_progress: Callable[[int], None] | None = None) -> list[Submitted]:
+                           on_progress: Callable[[int], None] | None = None) -> Submissions:
     """Accept the prediction (the latest, or ``model_version``'s) of every task of the project
-    that has one and that the client's user has not annotated yet (so running it twice submits
-    nothing new). A task without a prediction of ``model_version`` is left alone; no task with
-    one at all is ``labelstudio-no-prediction``, before anything is submitted. ``on_progress(1)``
-    after each task looked at."""
-    with api_errors("asking who the API key belongs to"):
-        me = client.users.whoami().id
+    that has one, each task once (``_submit_new``: a task the client's user has annotated already
+    is skipped and counted). A task without a prediction of ``model_version`` is left alone, not
+    counted; no task with one at all is ``labelstudio-no-prediction``, before anything is
+    submitted. ``on_progress(1)`` after each task with a prediction to accept."""
     tasks = list(iter_tasks(client, project_id, fields="all"))
     if model_version is not None and not any(_field(prediction, "model_version") == model_version
                                              for task in tasks for prediction in task.predictions or ()):
         raise CorpusError("labelstudio-no-prediction", f"no task of project {project_id} has a prediction of "
                           f"model_version {model_version!r}")
-    accepted = []
-    for task in tasks:
-        versions = {_field(prediction, "model_version") for prediction in task.predictions or ()}
-        if versions and (model_version is None or model_version in versions) \
-                and all(_author(a) != me for a in task.annotations or ()):
-            accepted.append(accept_prediction(client, task.id, model_version, task.predictions))
-        if on_progress is not None:
-            on_progress(1)
-    return accepted
+    return _submit_new(client, ((task, partial(accept_prediction, client, task.id, model_version, task.predictions))
+                                for task in tasks if _has_prediction(task, model_version)), on_progress)
+
+
+def _has_prediction(task: Any, model_version: str | None) -> bool:
+    versions = {_field(prediction, "model_version") for prediction in task.predictions or ()}
+    return bool(versions) and (model_version is None or model_version in versions)
 
 
 def worksheet_items(paths: Iterable[Path], documents: Mapping[str, Document]) -> list[dict]:
