@@ -44,8 +44,9 @@ def _combining_marks() -> str:
 
 def word_boundaries() -> tuple[str, str]:
     """Lookarounds ``(start, end)`` that a whole word is put between (the gazetteer's names, and
-    every word the lint looks for): no letter, digit or combining mark on the other side. Unlike \\b they also work for names beginning or
-    ending in punctuation ("U.S."), where \\b would demand a word character beyond."""
+    every word the lint looks for): no letter, digit or combining mark on the other side. Unlike
+    \\b they also work for names beginning or ending in punctuation ("U.S."), where \\b would
+    demand a word character beyond."""
     word = rf"[\w{_combining_marks()}]"
     return f"(?<!{word})", f"(?!{word})"
 
