@@ -478,11 +478,12 @@ def test_a_single_relink_is_neither_a_merge_nor_a_split(base, tmp_path):
 # --- schema: releases rewritten column by column (as later releases add columns), re-summed
 
 
-def rewritten(release: Path, target: Path, config: str, change) -> Path:
-    """A copy of ``release`` whose ``config`` tables went through ``change``, with a new SHA256SUMS."""
+def rewritten(release: Path, target: Path, config: str, change, **options) -> Path:
+    """A copy of ``release`` whose ``config`` tables went through ``change`` (written with
+    ``pq.write_table``'s ``options``), with a new SHA256SUMS."""
     shutil.copytree(release, target)
     for path in sorted((target / "data" / config).glob("*.parquet")):
-        pq.write_table(change(pq.read_table(path)), path)
+        pq.write_table(change(pq.read_table(path)), path, **options)
     (target / SUMS_FILE).write_text(sums_text(target))
     return target
 
@@ -807,6 +808,42 @@ def test_a_release_without_a_column_diff_matches_rows_by_is_refused_as_invalid(b
     target = str(next((broken / "data" / config).glob("*.parquet")))
     assert (caught.value.code, caught.value.location.file) == ("release-invalid", target)
     assert caught.value.message == f"no column {column!r}, which diff finds and matches the {config} config's rows by"
+
+
+def nulled(column: str, row: int):
+    """A change of a table: ``column`` null in ``row``."""
+    def change(table: pa.Table) -> pa.Table:
+        values = table.column(column).to_pylist()
+        values[row] = None
+        index = table.schema.get_field_index(column)
+        return table.set_column(index, table.field(index), pa.array(values, table.field(index).type))
+    return change
+
+
+@pytest.mark.parametrize(("config", "column"), [
+    ("documents", "doc_id"), ("entities", "start"), ("entities", "end"), ("entities", "raw_start"),
+    ("timexes", "raw_end"), ("quotes", "id"), ("entity_registry", "id"), ("ner", "doc_id"), ("kb", "document_id")])
+def test_a_release_with_a_null_where_diff_finds_and_matches_rows_is_refused_as_invalid(base, tmp_path, config,
+                                                                                       column):
+    """A file and SHA256SUMS changed together, a null in an id, doc_id or offset: diff ended in a
+    TypeError traceback (a sort, an overlap of None), or took a null doc_id for a document of its
+    own. The last row, in the last of row groups of two rows: the row is counted in the file."""
+    last = pq.read_metadata(next((base / "data" / config).glob("*.parquet"))).num_rows - 1
+    broken = rewritten(base, tmp_path / "broken", config, nulled(column, last), row_group_size=2)
+    target = next((broken / "data" / config).glob("*.parquet"))
+    row = pq.read_table(target).slice(last, 1).to_pylist()[0]
+    where = ", ".join([str(target), *(f"{name} {row[key]}" for name, key in (("doc", "doc_id"), ("region", "id"))
+                                      if row.get(key) is not None)])
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import cli
+
+    for pair in ((base, broken), (broken, base)):
+        result = CliRunner().invoke(cli, ["diff", *map(str, pair)])
+        assert (result.exit_code, result.stdout) == (1, "")  # no report, not a word of one
+        assert result.output == (f"Error: {where}: [release-invalid] row {last}: {column} is null, a value diff "
+                                 f"finds and matches the {config} config's rows by\n")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["broken"]  # nothing written beside it
 
 
 def test_releases_of_different_corpora_are_refused(base, tmp_path):

@@ -63,6 +63,7 @@ _SPAN = ("start", "end", "raw_start", "raw_end", "text")
 # (a column only one release has beside them is a schema change diff reports, as column-removed)
 _IDENTITY = {"documents": ("doc_id",), "entity_registry": ("id",), "ner": ("doc_id",),
              **{config: ("doc_id", "id") for config in _UNIT_CONFIGS}}
+_OFFSETS = ("start", "end", "raw_start", "raw_end")
 _KNOWN = {
     "documents": {"doc_id", "text", "text_sha256", "normalizer_version", "raw_sha256", "raw_encoding", "title",
                   "publisher", "publisher_evidence", "publication_date", "publication_date_precision",
@@ -216,16 +217,38 @@ class _Release:
                 for name in schema.names}
         return self._tables["features", config]
 
+    def read(self, config: str, path: Path, group: int | None = None, columns: list[str] | None = None) -> pa.Table:
+        """One of the config's files, or one row group of it: every read of rows goes through here,
+        so that a null in a column diff finds, matches or orders rows by (``_not_null``) is refused
+        once for all of them (``release-invalid``, naming the file and row). No release writes one
+        (its file and SHA256SUMS were changed together), and comparing it ended in a TypeError
+        traceback, or made a row with a null doc_id a document of its own."""
+        parquet = open_parquet(path)
+
+        def read(columns: list[str] | None) -> pa.Table:
+            return parquet.read(columns=columns) if group is None else parquet.read_row_group(group, columns=columns)
+
+        table = read(columns)
+        for name in _not_null(config):
+            if name in table.column_names and table.column(name).null_count:
+                at = pc.index(pc.is_null(table.column(name)), True).as_py()
+                row = read(None).slice(at, 1).to_pylist()[0]  # every column: its document and region, where known
+                first = sum(parquet.metadata.row_group(before).num_rows for before in range(group or 0))
+                raise CorpusError("release-invalid", f"row {first + at}: {name} is null, a value diff finds and "
+                                  f"matches the {config} config's rows by",
+                                  Location(file=str(path), doc_id=row.get("doc_id"), region_id=row.get("id")))
+        return table
+
     def doc_ids(self) -> list[str]:
         """The documents config's doc_ids, in its row order."""
         return [doc_id for path in self.files("documents")
-                for doc_id in open_parquet(path).read(columns=["doc_id"])["doc_id"].to_pylist()]
+                for doc_id in self.read("documents", path, columns=["doc_id"])["doc_id"].to_pylist()]
 
     def column(self, config: str, name: str) -> dict[str, Any]:
         """doc_id -> its value in one column of a config with a row per document."""
         values = {}
         for path in self.files(config):
-            table = open_parquet(path).read(columns=["doc_id", name])
+            table = self.read(config, path, columns=["doc_id", name])
             values.update(zip(table["doc_id"].to_pylist(), table[name].to_pylist()))
         return values
 
@@ -234,7 +257,7 @@ class _Release:
 
     def table(self, config: str) -> pa.Table:
         """The whole config as Arrow: for the configs without a document column (and the registry)."""
-        return pa.concat_tables([open_parquet(path).read() for path in self.files(config)])
+        return pa.concat_tables([self.read(config, path) for path in self.files(config)])
 
     def groups(self, config: str) -> tuple[list[tuple[int, int]], pa.Table]:
         """Which row groups hold which documents' rows: the (file, row group) numbers in file order,
@@ -244,9 +267,8 @@ class _Release:
             key = self.document_key(config)
             places, doc_ids, numbers = [], [], []
             for number, path in enumerate(self.files(config)):
-                parquet = open_parquet(path)
-                for group in range(parquet.num_row_groups):
-                    present = pc.unique(parquet.read_row_group(group, columns=[key])[key])
+                for group in range(open_parquet(path).num_row_groups):
+                    present = pc.unique(self.read(config, path, group, columns=[key])[key])
                     doc_ids.append(present)
                     numbers.append(pa.repeat(scalar(len(places), pa.int32()), len(present)))
                     places.append((number, group))
@@ -268,7 +290,7 @@ class _Release:
         for place in wanted:
             if place not in cache:
                 number, group = places[place]
-                cache[place] = open_parquet(files[number]).read_row_group(group)
+                cache[place] = self.read(config, files[number], group)
         if not wanted:
             return self.table_schema(config).empty_table()
         read = pa.concat_tables([cache[place] for place in wanted])
@@ -294,6 +316,14 @@ class _Release:
         for row in self.rows(config, documents):
             grouped[row[key]].append(row)
         return grouped
+
+
+def _not_null(config: str) -> tuple[str, ...]:
+    """The columns of a config diff finds, matches or orders its rows by (``_Release.read``):
+    those it matches them by (``_IDENTITY``; a config diff compares a document's rows at a time,
+    its document column), and a unit's offsets. A quote's source and cue offsets are not among
+    them: they are null where no source or cue was annotated."""
+    return _IDENTITY.get(config, ("doc_id", "document_id")) + (_OFFSETS if config in _UNIT_CONFIGS else ())
 
 
 def open_release(where: str | Path, root: str | Path = ".") -> _Release:
