@@ -846,6 +846,28 @@ def test_a_release_with_a_null_where_diff_finds_and_matches_rows_is_refused_as_i
     assert sorted(path.name for path in tmp_path.iterdir()) == ["broken"]  # nothing written beside it
 
 
+@pytest.mark.parametrize(("config", "column"), [("documents", "doc_id"), ("entity_registry", "id")])
+def test_a_release_with_a_key_twice_is_refused_as_invalid(base, tmp_path, config, column):
+    """A file and SHA256SUMS changed together, a row of the documents config (or the registry)
+    repeated at its end: diff keyed the rows by doc_id (id), so the second took the first's place
+    and the release was "no change"."""
+    broken = rewritten(base, tmp_path / "broken", config, lambda table: pa.concat_tables([table, table.slice(1, 1)]))
+    target = next((broken / "data" / config).glob("*.parquet"))
+    rows = pq.read_table(target).column(column).to_pylist()
+    where = f"{target}, doc {rows[1]}" if column == "doc_id" else str(target)
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import cli
+
+    for pair in ((base, broken), (broken, base)):
+        result = CliRunner().invoke(cli, ["diff", *map(str, pair)])
+        assert (result.exit_code, result.stdout) == (1, "")
+        assert result.output == (f"Error: {where}: [release-invalid] row {len(rows) - 1}: {column} "
+                                 f"{rows[1]!r} is an earlier row's too; the {config} config has a row per {column}, "
+                                 f"which diff keys its rows by\n")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["broken"]
+
+
 def test_releases_of_different_corpora_are_refused(base, tmp_path):
     other = {"synthetic-000": synthetic_document("synthetic-000")}
     elsewhere = build_release(other, {}, REGISTRY, tmp_path / "other", "1.0.0", card=CardInfo(pretty_name="Other")).path

@@ -64,6 +64,9 @@ _SPAN = ("start", "end", "raw_start", "raw_end", "text")
 _IDENTITY = {"documents": ("doc_id",), "entity_registry": ("id",), "ner": ("doc_id",),
              **{config: ("doc_id", "id") for config in _UNIT_CONFIGS}}
 _OFFSETS = ("start", "end", "raw_start", "raw_end")
+# The configs whose rows diff keys by one column, so one row per value: a second row of a value
+# took the place of the first unseen (a documents config holding a doc_id twice was "no change")
+_KEYS = {"documents": "doc_id", "entity_registry": "id"}
 _KNOWN = {
     "documents": {"doc_id", "text", "text_sha256", "normalizer_version", "raw_sha256", "raw_encoding", "title",
                   "publisher", "publisher_evidence", "publication_date", "publication_date_precision",
@@ -239,10 +242,22 @@ class _Release:
                                   Location(file=str(path), doc_id=row.get("doc_id"), region_id=row.get("id")))
         return table
 
-    def doc_ids(self) -> list[str]:
-        """The documents config's doc_ids, in its row order."""
-        return [doc_id for path in self.files("documents")
-                for doc_id in self.read("documents", path, columns=["doc_id"])["doc_id"].to_pylist()]
+    def keys(self, config: str) -> list[str]:
+        """The values of the column a config's rows are keyed by (``_KEYS``), in row order; a value
+        a second row has too is ``release-invalid``, naming that row's file and row."""
+        column, seen = _KEYS[config], {}
+        for path in self.files(config):
+            for at, value in enumerate(self.read(config, path, columns=[column])[column].to_pylist()):
+                if value in seen:
+                    raise CorpusError("release-invalid", f"row {at}: {column} {value!r} is an earlier row's too; "
+                                      f"the {config} config has a row per {column}, which diff keys its rows by",
+                                      Location(file=str(path), doc_id=value if column == "doc_id" else None))
+                seen[value] = None
+        return list(seen)
+
+    def registry(self) -> dict[str, dict[str, Any]]:
+        """Registry id -> its row."""
+        return dict(zip(self.keys("entity_registry"), self.rows("entity_registry")))
 
     def column(self, config: str, name: str) -> dict[str, Any]:
         """doc_id -> its value in one column of a config with a row per document."""
@@ -380,7 +395,7 @@ def compare(old: _Release, new: _Release, *, doc_id: str | None = None, layers: 
     old_configs, new_configs = set(old.configs()), set(new.configs())
     common = old_configs & new_configs
     keep(_schema_changes(old, new, old_configs, new_configs))
-    old_ids, new_ids = old.doc_ids(), new.doc_ids()
+    old_ids, new_ids = old.keys("documents"), new.keys("documents")
     _check_same_corpus(old, new)
     if doc_id is not None and doc_id not in old_ids and doc_id not in new_ids:
         raise CorpusError("doc-unknown", f"no document {doc_id!r} in {old.version} or {new.version}",
@@ -420,7 +435,7 @@ def compare(old: _Release, new: _Release, *, doc_id: str | None = None, layers: 
         if on_progress is not None:
             on_progress(len(batch))
     if "entity_registry" in common and doc_id is None:
-        keep(_registry_changes(old.rows("entity_registry"), new.rows("entity_registry"),
+        keep(_registry_changes(old.registry(), new.registry(),
                                _common_columns(old, new, "entity_registry"), links, new_links))
     for config in sorted(common - _COMPARED - set(derived)):  # no document column: compared whole
         keep(_row_changes(config, old, new, [None]))
@@ -830,9 +845,9 @@ def _source(row: dict) -> dict | None:
 # --- registry
 
 
-def _registry_changes(old_rows: list[dict], new_rows: list[dict], common: set[str], links: Counter,
+def _registry_changes(old: dict[str, dict], new: dict[str, dict], common: set[str], links: Counter,
                       new_links: set) -> list[ReleaseChange]:
-    old, new = {row["id"]: row for row in old_rows}, {row["id"]: row for row in new_rows}
+    """``old``, ``new``: each release's registry, by id (``_Release.registry``)."""
     changes = []
     extras = tuple(sorted(common - _KNOWN["registry"]))
     for entity_id in sorted(old.keys() | new.keys()):
