@@ -968,6 +968,60 @@ def test_a_version_bump_too_small_for_the_changes_is_refused_naming_the_change(b
     assert list((tmp_path / "new").iterdir()) == []  # nothing published, no partial left
 
 
+def test_a_bump_too_small_after_an_older_release_names_no_version_that_is_released(base, tmp_path):
+    """1.0.1 built when 1.1.0 is released follows 1.0.0 (as `corpus-tools release` picks it) and
+    changes data: the advice was to set 1.1.0, which is released. No version whose previous
+    release is 1.0.0 can be a minor one, and 1.2.0 would follow 1.1.0, by a diff not made: no
+    version is named."""
+    from corpus_tools.release.versions import previous_release
+
+    dist = tmp_path / "dist"
+    shutil.copytree(base, dist / "1.0.0")
+    build_release(*base_inputs(), dist, "1.1.0", previous=dist / "1.0.0")
+    documents, annotations, registry = base_inputs()
+    relabelled = with_annotation(annotations, entities=replaced(annotations[DOC].entities, "e4", label="NORP"))
+    with pytest.raises(CorpusError) as caught:
+        build_release(documents, relabelled, registry, dist, "1.0.1", previous=previous_release(dist, "1.0.1"))
+    assert caught.value.code == "version-bump-too-small"
+    assert caught.value.message == (
+        f'release 1.0.1 is a patch version after 1.0.0, but entities: 1 relabelled (first: {DOC} e4 "AFP": ORG -> '
+        'NORP) needs a minor version, and no version whose previous release is 1.0.0 can be one: 1.1.0 is released '
+        '(the version rule: docs/release.md)')
+    assert sorted(path.name for path in dist.iterdir()) == ["1.0.0", "1.1.0"]  # nothing published, no partial left
+
+
+def test_the_version_a_refusal_names_is_one_the_rule_would_compare_with_the_previous_release(base, tmp_path):
+    """Which releases beside it leave the smallest minor version after 1.0.0 to name: one that
+    would follow 1.0.0 (a release is compared with the latest release before it), unreleased."""
+    documents, annotations, registry = base_inputs()
+    relabelled = with_annotation(annotations, entities=replaced(annotations[DOC].entities, "e4", label="NORP"))
+    diff = diff_releases(base, build_release(documents, relabelled, registry, tmp_path, "1.0.1").path)
+    for released, blocking in (((), None), (("1.0.0", "2.0.0"), None), (("1.0.0", "1.1.0"), "1.1.0"),
+                               (("1.0.0", "1.0.3", "1.2.0"), "1.0.3")):
+        with pytest.raises(CorpusError) as caught:
+            check_bump(diff, released)
+        advice = (": set corpus_tools/version.py to 1.1.0" if blocking is None
+                  else f", and no version whose previous release is 1.0.0 can be one: {blocking} is released")
+        assert caught.value.message.endswith(f"needs a minor version{advice} (the version rule: docs/release.md)"), \
+            released
+
+
+def test_a_bump_too_small_after_an_older_release_names_a_version_the_rule_takes(base, tmp_path):
+    """A major version is one whatever release it follows: 2.0.0, after 1.1.0 here, is named, and
+    the rule takes it."""
+    from corpus_tools.release.versions import previous_release
+
+    dist = tmp_path / "dist"
+    rewritten(base, dist / "1.0.0", "entities", add_column("batch", 3, FOLD))
+    build_release(*base_inputs(), dist, "1.1.0")
+    with pytest.raises(CorpusError) as caught:
+        build_release(*base_inputs(), dist, "1.0.1", previous=previous_release(dist, "1.0.1"))
+    assert caught.value.message.endswith("needs a major version: set corpus_tools/version.py to 2.0.0 (the version "
+                                         "rule: docs/release.md)")
+    assert sorted(path.name for path in dist.iterdir()) == ["1.0.0", "1.1.0"]
+    assert build_release(*base_inputs(), dist, "2.0.0", previous=previous_release(dist, "2.0.0")).status == "built"
+
+
 def test_a_version_not_newer_than_the_previous_release_is_refused(base, tmp_path):
     with pytest.raises(CorpusError) as caught:
         built(tmp_path, *base_inputs(), version="0.9.0", previous=base)

@@ -124,7 +124,7 @@ def build_release(documents: Mapping[str, Document],
             # no-op, other content is release-exists (_publish), never a call for another bump
             _write_release(partial, documents, annotations, registry, version, earlier, card, sizes,
                            upstream_problems, regions_validated, annotation_quality, on_progress,
-                           version_rule=not published, on_comparing=on_comparing)
+                           version_rule=not published, released=list_versions(out_dir), on_comparing=on_comparing)
         return _publish(partial, target, version, verified=published)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
@@ -150,7 +150,7 @@ def invalid_inputs(report) -> CorpusError:
 
 def _write_release(root: Path, documents, annotations, registry, version, previous, card, sizes,
                    upstream_problems, regions_validated, annotation_quality=None, on_progress=None, *,
-                   version_rule: bool = True, on_comparing=None) -> None:
+                   version_rule: bool = True, released: Sequence[str] = (), on_comparing=None) -> None:
     stats = Stats()
     plan = SplitPlan.of(documents, _published_splits(None if previous is None else previous.path))
     document_splits = plan.declared
@@ -178,7 +178,7 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
     # the versions make the provenance columns: their updates are the release's inputs too
     latest_update = max(filter(None, (latest_update, quality and quality.versions_updated)), default=None)
     _write_metadata(root, shards, stats, document_splits, version, latest_update, previous, card, quality,
-                    version_rule, on_comparing)
+                    version_rule, released, on_comparing)
 
 
 # Documents of one split whose rows are built and handed to the writers together: the ner
@@ -272,15 +272,16 @@ def _paired(documents: Mapping[str, Document], annotations, problems: list[Probl
 
 def _write_metadata(root: Path, shards, stats, document_splits, version, date, previous,
                     card, quality: AnnotationQuality | None = None, version_rule: bool = True,
-                    on_comparing=None) -> None:
+                    released: Sequence[str] = (), on_comparing=None) -> None:
     """Card, changelog and Croissant (which need the shards' sizes and hashes), then SHA256SUMS last.
     First the diff from the ``previous`` release (opened by build_release; None: this is the first),
     which the card and changelog report, and whose version rule may refuse the version before
-    anything is published."""
+    anything is published (``released``: the versions in its dist/, which the refusal's advice
+    must not name)."""
     changes = None if previous is None else diff_build(previous, root, version, card.pretty_name,
                                                        on_progress=on_comparing)
     if changes is not None and version_rule:
-        check_bump(changes)
+        check_bump(changes, released)
     history = "" if previous is None else (previous.path / "CHANGELOG.md").read_text(encoding="utf-8")
     hashes = {shard.path: sha256_file(root / shard.path) for shard in shards}
     file_sizes = {shard.path: (root / shard.path).stat().st_size for shard in shards}

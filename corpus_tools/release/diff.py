@@ -42,7 +42,7 @@ from corpus_tools.records import CHANGE_KINDS, ReleaseChange, ReleaseDiff
 from corpus_tools.release.arrow_schemas import file_features, label_names, name_labels, require_named
 from corpus_tools.release.checksums import open_parquet, require_release
 from corpus_tools.release.versions import (
-    BUMPS, bump, next_version, release_metadata, resolve_release, version_key,
+    BUMPS, bump, latest_before, next_version, release_metadata, resolve_release, version_key,
 )
 
 LAYERS = tuple(CHANGE_KINDS)
@@ -992,8 +992,10 @@ def check_newer(previous: str, version: str) -> None:
                           Location(file=version_module.__file__))  # the file to change
 
 
-def check_bump(diff: ReleaseDiff) -> None:
-    """Refuse (``version-bump-too-small``) a NEW version that moves less than the diff needs."""
+def check_bump(diff: ReleaseDiff, released: Sequence[str] = ()) -> None:
+    """Refuse (``version-bump-too-small``) a NEW version that moves less than the diff needs;
+    ``released``: the versions released beside NEW (its dist/), which the version to set must
+    not be one of (``_version_to_set``)."""
     check_newer(diff.old_version, diff.new_version)
     needed, given = required_bump(diff), bump(diff.old_version, diff.new_version)
     if BUMPS.index(given) >= BUMPS.index(needed):
@@ -1002,11 +1004,29 @@ def check_bump(diff: ReleaseDiff) -> None:
     cause = next(change for change in diff.changes
                  if needed == "minor" or (change.layer, change.kind) in MAJOR_CHANGES)
     total = counts(diff)[cause.layer][cause.kind]
+    version = _version_to_set(diff.old_version, needed, released)
+    if version is not None:
+        fix = f": set corpus_tools/version.py to {version}"
+    else:
+        first = min((v for v in released if version_key(v) > version_key(diff.old_version)), key=version_key)
+        fix = f", and no version whose previous release is {diff.old_version} can be one: {first} is released"
     raise CorpusError("version-bump-too-small", (
         f"release {diff.new_version} is a {given} version after {diff.old_version}, but {cause.layer}: "
-        f"{counted(cause.layer, cause.kind, total)} (first: {describe(cause)}) needs a {needed} version: set "
-        f"corpus_tools/version.py to {next_version(diff.old_version, needed)} (the version rule: docs/release.md)"),
-        dataclasses.replace(where, doc_id=cause.doc_id))
+        f"{counted(cause.layer, cause.kind, total)} (first: {describe(cause)}) needs a {needed} version{fix} "
+        "(the version rule: docs/release.md)"), dataclasses.replace(where, doc_id=cause.doc_id))
+
+
+def _version_to_set(previous: str, needed: str, released: Sequence[str]) -> str | None:
+    """The smallest ``needed`` bump after ``previous``, if the version rule would take it: it is
+    not released, and the release it would follow (``latest_before``, as ``corpus-tools release``
+    picks it) is ``previous``, whose diff this is, or one it is a major version after, which no
+    diff refuses. None otherwise: 1.1.0 when 1.1.0 is released beside a 1.0.1 that changes data,
+    and 1.2.0, which would follow 1.1.x and be judged by a diff from it that was not made."""
+    version = next_version(previous, needed)
+    follows = latest_before([previous, *released], version)
+    if version in released or (follows != previous and bump(follows, version) != "major"):
+        return None
+    return version
 
 
 def as_dict(diff: ReleaseDiff, lazy: bool = False) -> dict[str, Any]:

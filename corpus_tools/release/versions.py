@@ -8,6 +8,7 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import Iterable
 
 from corpus_tools.errors import CorpusError, Location, printable
 from corpus_tools.layout import Layout
@@ -85,10 +86,16 @@ def release_metadata(path: Path) -> tuple[str, str]:
     return version, name
 
 
+def latest_before(versions: Iterable[str], version: str) -> str | None:
+    """The latest of ``versions`` older than ``version``, if any: the release a release of
+    ``version`` follows, and is compared with (the version rule: docs/release.md)."""
+    return max((v for v in versions if version_key(v) < version_key(version)), key=version_key, default=None)
+
+
 def previous_release(dist: Path, version: str) -> Path | None:
     """The release directory of the latest version older than ``version`` in ``dist``, if any."""
-    older = [v for v in list_versions(dist) if version_key(v) < version_key(version)]
-    return dist / older[-1] if older else None
+    older = latest_before(list_versions(dist), version)
+    return None if older is None else dist / older
 
 
 def bump(old: str, new: str) -> str:
