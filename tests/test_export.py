@@ -458,8 +458,8 @@ def test_a_re_summed_release_without_its_kb_config_is_refused_not_exported_as_un
     (copy / SUMS_FILE).write_text(sums_text(copy))
     result = CliRunner().invoke(cli, ["export", "--format", "jsonl", str(copy), "-o", str(tmp_path / "out")])
     assert result.exit_code == 1 and not (tmp_path / "out").exists()
-    assert result.output == (f"Error: {copy / 'data'}: [release-invalid] no kb config: which documents were "
-                             "annotated cannot be told\n")
+    assert result.output == (f"Error: {copy / 'data' / 'kb'}: [release-invalid] config 'kb' of release 1.1.0 has no "
+                             "data file: which documents were annotated cannot be told\n")
 
 
 @pytest.mark.parametrize("fmt, config", [("jsonl", "entities"), ("brat", "quotes"), ("conll2003", "ner"),
@@ -477,8 +477,8 @@ def test_a_re_summed_release_without_a_config_is_refused_not_exported_without_th
     (copy / SUMS_FILE).write_text(sums_text(copy))
     result = CliRunner().invoke(cli, ["export", "--format", fmt, str(copy), "-o", str(tmp_path / "out")])
     assert result.exit_code == 1 and not (tmp_path / "out").exists()
-    assert result.output == (f"Error: {copy / 'data'}: [release-invalid] no {config} config: its rows would be "
-                             "read as none\n")
+    assert result.output == (f"Error: {copy / 'data' / config}: [release-invalid] config {config!r} of release "
+                             "1.1.0 has no data file: its rows would be read as none\n")
 
 
 def test_labels_are_named_from_each_file_s_own_features(release, tmp_path):

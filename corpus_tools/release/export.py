@@ -48,7 +48,7 @@ from corpus_tools.records import DocumentRows, ExportResult, Unaligned
 import corpus_tools.release.brat as brat
 from corpus_tools.release.arrow_schemas import file_label_names, missing_columns, name_labels, require_named
 from corpus_tools.release.checksums import open_parquet
-from corpus_tools.release.loaders import Release, verified_release
+from corpus_tools.release.loaders import Release, split_files, verified_release
 from corpus_tools.release.splits import SPLITS
 
 FORMATS = ("conll2003", "spacy", "brat", "jsonl")
@@ -113,9 +113,9 @@ def read_config(path: Path, config: str, splits: tuple[str, ...] = SPLITS) -> It
     """The rows of one config, split by split in SPLITS order, shard by shard, labels as names:
     the names in each file's own ``huggingface`` features, so a release made under another label
     set reads with the names it was made with."""
-    every = _config_files(path, config, "its rows would be read as none")
+    every = split_files(path, config, "its rows would be read as none")
     for split in splits:
-        for file in every[split]:
+        for file in every.get(split, ()):
             parquet = _config_file(config, file)
             names = file_label_names(config, parquet.schema_arrow, file)
             for batch in parquet.iter_batches(_BATCH_ROWS):
@@ -193,16 +193,6 @@ def _claimed_spans(row: dict, config: str, path: Path) -> Iterator[tuple[str, li
     yield "token {}", starts, ends, tokens
 
 
-def _config_files(path: Path, config: str, consequence: str) -> dict[str, list[Path]]:
-    """The data files of ``config``, by split, or ``release-invalid`` when it has none: a release
-    writes at least an empty train file for every config, so a config without any was removed,
-    and reading it as one without rows would export every document without that layer."""
-    files = {split: sorted((path / "data" / config).glob(f"{split}-*.parquet")) for split in SPLITS}
-    if not any(files.values()):
-        raise CorpusError("release-invalid", f"no {config} config: {consequence}", Location(file=str(path / "data")))
-    return files
-
-
 def _config_file(config: str, file: Path):
     """A release file of ``config``, opened, or ``release-invalid`` when it lacks the config's
     columns (another config's file in its place would be read as this one's rows)."""
@@ -216,8 +206,8 @@ def _config_file(config: str, file: Path):
 def _kb_documents(path: Path) -> Iterator[dict]:
     """The document of each kb row, in its order (the one column read: kb rows hold whole texts).
     A release without kb rows is refused: every document would seem unannotated."""
-    every = _config_files(path, "kb", "which documents were annotated cannot be told")
-    for file in (file for split in SPLITS for file in every[split]):
+    every = split_files(path, "kb", "which documents were annotated cannot be told")
+    for file in (file for files in every.values() for file in files):
         for batch in _config_file("kb", file).iter_batches(_BATCH_ROWS, columns=["document_id"]):
             yield from ({"doc_id": doc_id} for doc_id in batch.column(0).to_pylist())
 

@@ -121,16 +121,17 @@ def load(release: Release, config: str, *, split: SplitArgument | None = None, s
     return datasets.load_dataset(str(path), config, split=split, streaming=streaming, **load_dataset_kwargs)
 
 
-def split_files(path: Path, config: str) -> dict[str, list[Path]]:
+def split_files(path: Path, config: str, consequence: str = "") -> dict[str, list[Path]]:
     """The data files (``<split>-NNNNN-of-NNNNN.parquet``) of ``config`` in a verified release, by
-    split, in SPLITS order, for the splits that have any; ``release-invalid`` when none has: a
-    release writes at least an empty train file for every config, so a config directory without
-    one is no config of a release (another layout, or files removed with SHA256SUMS remade)."""
+    split, in SPLITS order, for the splits that have any; ``release-invalid`` when none has (with
+    what the caller would have done with none: ``consequence``): a release writes at least an
+    empty train file for every config, so a config directory without one is no config of a
+    release (another layout, or files removed with SHA256SUMS remade)."""
     directory = path / "data" / config
     files = {name: sorted(directory.glob(f"{name}-*-of-*.parquet")) for name in SPLITS}
     if not any(files.values()):
-        raise CorpusError("release-invalid", f"config {config!r} of {_named(path)} has no data file",
-                          Location(file=str(directory)))
+        raise CorpusError("release-invalid", f"config {config!r} of {_named(path)} has no data file"
+                          + (f": {consequence}" if consequence else ""), Location(file=str(directory)))
     return {name: found for name, found in files.items() if found}
 
 
