@@ -45,3 +45,21 @@ def test_no_module_imports_itself_through_others():
         if module not in state:
             visit(module)
     assert len(graph) > 80 and circles == []
+
+
+def test_every_name_a_package_loads_on_first_use_is_seen_by_type_checkers():
+    """A package that loads its names on first use (a module ``__getattr__``) imports them for type
+    checkers too: py.typed is shipped, and a user's mypy took ``corpus_tools.ingest.validate_export``
+    (the README's example) and ``corpus_tools.load`` as Any."""
+    lazy = {}
+    for path in PACKAGE.rglob("__init__.py"):
+        tree = ast.parse(path.read_text())
+        if not any(isinstance(node, ast.FunctionDef) and node.name == "__getattr__" for node in tree.body):
+            continue
+        exported = next(set(ast.literal_eval(node.value)) for node in tree.body if isinstance(node, ast.Assign)
+                        and any(getattr(target, "id", None) == "__all__" for target in node.targets))
+        typed = {alias.asname or alias.name for node in tree.body if isinstance(node, ast.If)
+                 and ast.unparse(node.test) == "TYPE_CHECKING" for inner in node.body
+                 if isinstance(inner, ast.ImportFrom) for alias in inner.names}
+        lazy[path.parent.name] = exported - {"__version__"} - typed
+    assert lazy == {"corpus_tools": set(), "ingest": set()}

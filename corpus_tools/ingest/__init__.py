@@ -9,7 +9,10 @@ They are loaded on first use, so that a worker process that imports only the che
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what a type checker sees: the store's own functions, with their signatures
+    from corpus_tools.ingest.store import default_jobs, ingest, stored_exports, units_for, validate_export
 
 __all__ = ["default_jobs", "ingest", "stored_exports", "units_for", "validate_export"]
 
