@@ -162,6 +162,6 @@ def test_verify_names_a_version_in_the_checkout_given_by_root(tmp_path, monkeypa
 
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["verify", "1.1.1"])
-    assert result.exit_code == 1 and "releases: none (--root names the checkout" in result.output
+    assert result.exit_code == 1 and "releases: none (the root, --root or root=, names the checkout" in result.output
     result = CliRunner().invoke(cli, ["verify", "1.1.1", "--root", str(REPO)])
     assert result.exit_code == 0 and result.output.endswith("files match SHA256SUMS\n"), result.output

@@ -55,7 +55,7 @@ def test_verify_takes_a_version_in_dist_as_export_diff_and_view_do(monkeypatch):
     assert result.exit_code == 1 and "[unknown-version] no release 9.9.9" in result.output
     monkeypatch.chdir(REPO / "docs")  # no dist/ here: the message says where releases are looked for
     result = CliRunner().invoke(cli, ["diff", "1.0.0", "1.1.0"])
-    assert result.exit_code == 1 and "releases: none (--root names the checkout whose dist/ holds them)" in result.output
+    assert result.exit_code == 1 and "releases: none (the root, --root or root=, names the checkout whose dist/ holds them)" in result.output
 
 
 # Each reader of releases said its own thing of one bad name: "1.0" was invalid-version to load,

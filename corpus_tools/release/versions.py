@@ -61,7 +61,7 @@ def resolve_release(release: str | Path | None, root: str | Path = ".") -> Path:
         if name in versions:
             return dist / name
         # with none at all, the likelier fault is where it looked (a subdirectory of the checkout)
-        hint = ", ".join(versions) or "none (--root names the checkout whose dist/ holds them)"
+        hint = ", ".join(versions) or "none (the root, --root or root=, names the checkout whose dist/ holds them)"
         raise CorpusError("unknown-version", f"no release {name} in {dist}; releases: {hint}",
                           Location(file=str(dist)))
     if os.path.lexists(name) or "/" in name or os.sep in name:
