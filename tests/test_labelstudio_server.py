@@ -383,6 +383,30 @@ def test_api_errors_are_short_and_name_where_they_went():
                                  "ConnectError: [Errno 111] Connection refused")
 
 
+def test_a_project_id_the_server_does_not_have_is_an_unknown_project():
+    """`pull --project 3` (or annotate, adjudicate --push) naming an id with no project: Label
+    Studio answers 404, which is `labelstudio-unknown-project` ("no project of that id or
+    title", docs/validation.md), as a title with no project is; other errors stay API errors."""
+    from types import SimpleNamespace
+
+    from label_studio_sdk.core.api_error import ApiError
+
+    from corpus_tools.labelstudio.sync import resolve_project
+
+    def answering(status):
+        def get(project_id):
+            raise ApiError(status_code=status, body={"detail": "No Project matches the given query."})
+        return SimpleNamespace(projects=SimpleNamespace(get=get))
+
+    for project in (3, "3"):
+        with pytest.raises(CorpusError) as caught:
+            resolve_project(answering(404), project)
+        assert str(caught.value) == "[labelstudio-unknown-project] no project with id 3"
+    with pytest.raises(CorpusError) as caught:
+        resolve_project(answering(500), 3)
+    assert caught.value.code == "labelstudio-api-error"
+
+
 def test_a_server_gone_while_a_pull_asks_who_a_user_is_is_an_error_not_a_traceback():
     """server_accounts asks for each user the list leaves out by id; a user the server does not
     know has no email, but a server gone at that moment ended the pull in a traceback (found by a

@@ -125,8 +125,15 @@ def find_project(client, title: str):
 def resolve_project(client, project: str | int):
     """A project by id (an int, or a string of digits) or by exact title."""
     if isinstance(project, int) or str(project).isdigit():
+        from label_studio_sdk.core.api_error import ApiError
+
         with api_errors(f"looking up project {project}"):
-            return client.projects.get(int(project))
+            try:
+                return client.projects.get(int(project))
+            except ApiError as error:  # Label Studio answers an id it does not have with 404
+                if error.status_code != 404:
+                    raise
+        raise CorpusError("labelstudio-unknown-project", f"no project with id {int(project)}")
     found = find_project(client, str(project))
     if found is None:
         raise CorpusError("labelstudio-unknown-project", f"no project titled {project!r}")
