@@ -129,6 +129,13 @@ def test_cli_annotate_as_a_user_then_pull(labelstudio, corpus_copy, tmp_path):
                                 "--root", str(corpus_copy.root)])
     assert wrong.exit_code == 1 and "no project titled 'no such project'" in wrong.output
     assert "newcomer@corpus-tools.local" not in {user.email for user in labelstudio.client.users.list()}
+    # nor an id (the server answers 404): it was "[labelstudio-api-error] ... HTTP 404", while the
+    # codes' table has labelstudio-unknown-project for an id as for a title
+    missing = tmp_path / "missing.json"
+    wrong = runner.invoke(cli, ["labelstudio", "pull", "--url", labelstudio.url, "--api-key", labelstudio.api_key,
+                                "--project", "99999", "-o", str(missing), "--no-ingest"])
+    assert (wrong.exit_code, wrong.output) == (1, "Error: [labelstudio-unknown-project] no project with id 99999\n")
+    assert not missing.exists()
 
     out = tmp_path / "export.json"
     pulled = runner.invoke(cli, ["labelstudio", "pull", "--url", labelstudio.url, "--api-key", labelstudio.api_key,
@@ -381,30 +388,6 @@ def test_api_errors_are_short_and_name_where_they_went():
                                  request=httpx.Request("GET", "http://127.0.0.1:1/api/projects?page=1"))
     assert str(caught.value) == ("[labelstudio-unreachable] listing projects failed at http://127.0.0.1:1/api/projects: "
                                  "ConnectError: [Errno 111] Connection refused")
-
-
-def test_a_project_id_the_server_does_not_have_is_an_unknown_project():
-    """`pull --project 3` (or annotate, adjudicate --push) naming an id with no project: Label
-    Studio answers 404, which is `labelstudio-unknown-project` ("no project of that id or
-    title", docs/validation.md), as a title with no project is; other errors stay API errors."""
-    from types import SimpleNamespace
-
-    from label_studio_sdk.core.api_error import ApiError
-
-    from corpus_tools.labelstudio.sync import resolve_project
-
-    def answering(status):
-        def get(project_id):
-            raise ApiError(status_code=status, body={"detail": "No Project matches the given query."})
-        return SimpleNamespace(projects=SimpleNamespace(get=get))
-
-    for project in (3, "3"):
-        with pytest.raises(CorpusError) as caught:
-            resolve_project(answering(404), project)
-        assert str(caught.value) == "[labelstudio-unknown-project] no project with id 3"
-    with pytest.raises(CorpusError) as caught:
-        resolve_project(answering(500), 3)
-    assert caught.value.code == "labelstudio-api-error"
 
 
 def test_a_server_gone_while_a_pull_asks_who_a_user_is_is_an_error_not_a_traceback():
