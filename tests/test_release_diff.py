@@ -846,6 +846,36 @@ def test_a_release_with_a_null_where_diff_finds_and_matches_rows_is_refused_as_i
     assert sorted(path.name for path in tmp_path.iterdir()) == ["broken"]  # nothing written beside it
 
 
+@pytest.mark.parametrize(("columns", "message"), [
+    (("source_end",), "source_end is null but source_id is not: a quote's source is wholly null (none annotated) "
+                      "or wholly set"),
+    (("source_start", "source_end", "source_raw_start", "source_raw_end", "source_text"),
+     "source_start is null but source_id is not: a quote's source is wholly null (none annotated) or wholly set"),
+    (("cue_id",), "cue_id is null but cue_start is not: a quote's cue is wholly null (none annotated) or wholly set")])
+def test_a_quote_whose_source_or_cue_is_half_null_is_refused_as_invalid(base, tmp_path, columns, message):
+    """A file and SHA256SUMS changed together, a quote's source or cue null in some of its columns
+    and set in others: diff compared the source by its start (an end of None; a source without
+    its start was none), and did not look at the id, which the viewer and brat go by."""
+    def change(table: pa.Table) -> pa.Table:
+        for column in columns:
+            table = nulled(column, 0)(table)
+        return table
+
+    broken = rewritten(base, tmp_path / "broken", "quotes", change)
+    target = next((broken / "data" / "quotes").glob("*.parquet"))
+    row = pq.read_table(target).to_pylist()[0]
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import cli
+
+    for pair in ((base, broken), (broken, base)):
+        result = CliRunner().invoke(cli, ["diff", *map(str, pair)])
+        assert (result.exit_code, result.stdout) == (1, "")
+        assert result.output == (f"Error: {target}, doc {row['doc_id']}, region {row['id']}: [release-invalid] "
+                                 f"row 0: {message}\n")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["broken"]
+
+
 @pytest.mark.parametrize(("config", "column"), [("documents", "doc_id"), ("entity_registry", "id")])
 def test_a_release_with_a_key_twice_is_refused_as_invalid(base, tmp_path, config, column):
     """A file and SHA256SUMS changed together, a row of the documents config (or the registry)

@@ -374,9 +374,44 @@ def require_named(data: pa.Table | pa.RecordBatch, names: dict[str, tuple[str, .
     ``names`` (``unnamed_label``), naming the document and region of the first row at fault: the
     one check of every reader of a release (export, view, diff, load_pandas)."""
     if wrong := unnamed_label(data, names):
-        row = data.slice(wrong[0], 1).to_pylist()[0]
-        raise CorpusError("release-invalid", wrong[1], Location(file=str(file), doc_id=row.get("doc_id"),
-                                                                region_id=row.get("id")))
+        raise CorpusError("release-invalid", wrong[1], row_location(data, wrong[0], file))
+
+
+def row_location(data: pa.Table | pa.RecordBatch, at: int, file: Path) -> Location:
+    """Where row ``at`` of ``data`` read from ``file`` is: the file, and the row's document and
+    region where it has them."""
+    row = data.slice(at, 1).to_pylist()[0]
+    return Location(file=str(file), doc_id=row.get("doc_id"), region_id=row.get("id"))
+
+
+# A quote's source and cue: a region (its id and span) where one was annotated, null in every
+# column where none was. Readers tell which by one column (view and brat by the id, export and
+# diff by the start), so a row null in some of them and not in others was another region to each
+# reader, or a TypeError traceback (an end of None).
+_REGIONS = {"quotes": ("source", "cue")}
+_REGION_COLUMNS = ("id", "start", "end", "raw_start", "raw_end", "text")
+
+
+def half_null_region(data: pa.Table | pa.RecordBatch, config: str) -> tuple[int, str] | None:
+    """The first row of ``data`` (rows of ``config``) with a region of ``_REGIONS`` null in some of
+    its columns and not in others, and what is wrong with it; None when there is none."""
+    found = []
+    for region in _REGIONS.get(config, ()):
+        names = [name for name in (f"{region}_{column}" for column in _REGION_COLUMNS) if name in data.column_names]
+        counts = {data.column(name).null_count for name in names}
+        if len(counts) < 2 and counts <= {0, data.num_rows}:
+            continue  # the usual answer, from the counts: every column null in no row, or in every row
+        nulls = [pc.is_null(data.column(name)) for name in names]
+        some, every = nulls[0], nulls[0]
+        for null in nulls[1:]:
+            some, every = pc.or_(some, null), pc.and_(every, null)
+        at = pc.index(pc.and_(some, pc.invert(every)), True).as_py()
+        if at >= 0:
+            valid = {name: data.column(name)[at].is_valid for name in names}
+            found.append((at, f"{next(n for n in names if not valid[n])} is null but "
+                              f"{next(n for n in names if valid[n])} is not: a quote's {region} is wholly null "
+                              f"(none annotated) or wholly set"))
+    return min(found, key=lambda item: item[0], default=None)
 
 
 def name_labels(row: dict, names: dict[str, tuple[str, ...]]) -> dict:

@@ -39,7 +39,9 @@ from corpus_tools.documents.align import TextAlignment
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.iterutil import batched
 from corpus_tools.records import CHANGE_KINDS, ReleaseChange, ReleaseDiff
-from corpus_tools.release.arrow_schemas import file_features, label_names, name_labels, require_named
+from corpus_tools.release.arrow_schemas import (
+    file_features, half_null_region, label_names, name_labels, require_named, row_location,
+)
 from corpus_tools.release.checksums import open_parquet, require_release
 from corpus_tools.release.versions import (
     BUMPS, bump, latest_before, next_version, release_metadata, resolve_release, version_key,
@@ -222,24 +224,23 @@ class _Release:
 
     def read(self, config: str, path: Path, group: int | None = None, columns: list[str] | None = None) -> pa.Table:
         """One of the config's files, or one row group of it: every read of rows goes through here,
-        so that a null in a column diff finds, matches or orders rows by (``_not_null``) is refused
+        so that a null in a column diff finds, matches or orders rows by (``_not_null``), or a
+        quote's source or cue null in some of its columns only (``half_null_region``), is refused
         once for all of them (``release-invalid``, naming the file and row). No release writes one
         (its file and SHA256SUMS were changed together), and comparing it ended in a TypeError
-        traceback, or made a row with a null doc_id a document of its own."""
+        traceback, made a row with a null doc_id a document of its own, or compared a source by a
+        start whose end was null."""
         parquet = open_parquet(path)
 
         def read(columns: list[str] | None) -> pa.Table:
             return parquet.read(columns=columns) if group is None else parquet.read_row_group(group, columns=columns)
 
         table = read(columns)
-        for name in _not_null(config):
-            if name in table.column_names and table.column(name).null_count:
-                at = pc.index(pc.is_null(table.column(name)), True).as_py()
-                row = read(None).slice(at, 1).to_pylist()[0]  # every column: its document and region, where known
-                first = sum(parquet.metadata.row_group(before).num_rows for before in range(group or 0))
-                raise CorpusError("release-invalid", f"row {first + at}: {name} is null, a value diff finds and "
-                                  f"matches the {config} config's rows by",
-                                  Location(file=str(path), doc_id=row.get("doc_id"), region_id=row.get("id")))
+        if wrong := _null_key(table, config) or half_null_region(table, config):
+            at, what = wrong
+            first = sum(parquet.metadata.row_group(before).num_rows for before in range(group or 0))
+            # every column: its document and region, where known
+            raise CorpusError("release-invalid", f"row {first + at}: {what}", row_location(read(None), at, path))
         return table
 
     def keys(self, config: str) -> list[str]:
@@ -337,8 +338,19 @@ def _not_null(config: str) -> tuple[str, ...]:
     """The columns of a config diff finds, matches or orders its rows by (``_Release.read``):
     those it matches them by (``_IDENTITY``; a config diff compares a document's rows at a time,
     its document column), and a unit's offsets. A quote's source and cue offsets are not among
-    them: they are null where no source or cue was annotated."""
+    them: they are null where no source or cue was annotated (in all of the source's or cue's
+    columns: ``half_null_region``)."""
     return _IDENTITY.get(config, ("doc_id", "document_id")) + (_OFFSETS if config in _UNIT_CONFIGS else ())
+
+
+def _null_key(table: pa.Table, config: str) -> tuple[int, str] | None:
+    """The first row of ``table`` with a null in the first column of ``_not_null(config)`` that has
+    one, and what is wrong with it; None when there is none."""
+    for name in _not_null(config):
+        if name in table.column_names and table.column(name).null_count:
+            return (pc.index(pc.is_null(table.column(name)), True).as_py(),
+                    f"{name} is null, a value diff finds and matches the {config} config's rows by")
+    return None
 
 
 def open_release(where: str | Path, root: str | Path = ".") -> _Release:
