@@ -846,16 +846,25 @@ def test_a_release_with_a_null_where_diff_finds_and_matches_rows_is_refused_as_i
     assert sorted(path.name for path in tmp_path.iterdir()) == ["broken"]  # nothing written beside it
 
 
+@pytest.mark.parametrize("reader", ["diff", "export", "view", "load_pandas"])
 @pytest.mark.parametrize(("columns", "message"), [
     (("source_end",), "source_end is null but source_id is not: a quote's source is wholly null (none annotated) "
                       "or wholly set"),
     (("source_start", "source_end", "source_raw_start", "source_raw_end", "source_text"),
      "source_start is null but source_id is not: a quote's source is wholly null (none annotated) or wholly set"),
-    (("cue_id",), "cue_id is null but cue_start is not: a quote's cue is wholly null (none annotated) or wholly set")])
-def test_a_quote_whose_source_or_cue_is_half_null_is_refused_as_invalid(base, tmp_path, columns, message):
+    (("cue_id",), "cue_id is null but cue_start is not: a quote's cue is wholly null (none annotated) or wholly set")],
+    ids=["source_end", "source-span", "cue_id"])
+def test_a_quote_whose_source_or_cue_is_half_null_is_refused_as_invalid(base, tmp_path, columns, message, reader):
     """A file and SHA256SUMS changed together, a quote's source or cue null in some of its columns
     and set in others: diff compared the source by its start (an end of None; a source without
-    its start was none), and did not look at the id, which the viewer and brat go by."""
+    its start was none), and did not look at the id, which the viewer and brat go by; export and
+    view ended in a TypeError traceback, or exported the quote without its source (jsonl, by the
+    start) or without its cue (every format, by the id); load_pandas gave the row out as it was."""
+    from click.testing import CliRunner
+
+    from corpus_tools import load_pandas
+    from corpus_tools.cli import cli
+
     def change(table: pa.Table) -> pa.Table:
         for column in columns:
             table = nulled(column, 0)(table)
@@ -864,16 +873,38 @@ def test_a_quote_whose_source_or_cue_is_half_null_is_refused_as_invalid(base, tm
     broken = rewritten(base, tmp_path / "broken", "quotes", change)
     target = next((broken / "data" / "quotes").glob("*.parquet"))
     row = pq.read_table(target).to_pylist()[0]
-    from click.testing import CliRunner
+    line = f"{target}, doc {row['doc_id']}, region {row['id']}: [release-invalid] row 0: {message}"
+    if reader == "load_pandas":
+        with pytest.raises(CorpusError) as caught:
+            load_pandas(broken, "quotes")
+        assert str(caught.value) == line
+    else:
+        runs = ([["diff", *map(str, pair)] for pair in ((base, broken), (broken, base))] if reader == "diff" else
+                [[*(["export", "--format", "jsonl"] if reader == "export" else ["view"]), str(broken),
+                  "-o", str(tmp_path / "out")]])
+        for argv in runs:
+            result = CliRunner().invoke(cli, argv)
+            assert (result.exit_code, result.stdout) == (1, "")
+            assert result.output == f"Error: {line}\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["broken"]  # nothing written beside it
 
-    from corpus_tools.cli import cli
 
-    for pair in ((base, broken), (broken, base)):
-        result = CliRunner().invoke(cli, ["diff", *map(str, pair)])
-        assert (result.exit_code, result.stdout) == (1, "")
-        assert result.output == (f"Error: {target}, doc {row['doc_id']}, region {row['id']}: [release-invalid] "
-                                 f"row 0: {message}\n")
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["broken"]
+def test_the_region_check_names_the_first_half_null_row_whichever_region_it_is_in():
+    """Every reader's check (arrow_schemas.half_null_region) finds the first row at fault, through
+    chunks, not the first of the region it looks at first; a region null or set throughout is none."""
+    from corpus_tools.release.arrow_schemas import half_null_region
+
+    def column(*chunks):
+        return pa.chunked_array([pa.array(chunk, pa.int32()) for chunk in chunks])
+
+    table = pa.table({"source_start": column([None, 1], [2, 3]), "source_end": column([None, 2], [None, 4]),
+                      "cue_start": column([None, 5], [6, 7]), "cue_end": column([None, None], [7, 8])})
+    assert half_null_region(table, "quotes") == (
+        1, "cue_end is null but cue_start is not: a quote's cue is wholly null (none annotated) or wholly set")
+    assert half_null_region(table.slice(2), "quotes") == (
+        0, "source_end is null but source_start is not: a quote's source is wholly null (none annotated) or wholly set")
+    assert half_null_region(table.slice(0, 1), "quotes") is None
+    assert half_null_region(table, "entities") is None
 
 
 @pytest.mark.parametrize(("config", "column"), [("documents", "doc_id"), ("entity_registry", "id")])

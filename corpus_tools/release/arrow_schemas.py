@@ -414,6 +414,16 @@ def half_null_region(data: pa.Table | pa.RecordBatch, config: str) -> tuple[int,
     return min(found, key=lambda item: item[0], default=None)
 
 
+def require_whole_regions(data: pa.Table | pa.RecordBatch, config: str, file: Path, first_row: int = 0) -> None:
+    """Refuse (``release-invalid``) ``data`` read from ``file`` when a row has a half-null region
+    (``half_null_region``), naming the row (counted in the file: ``data`` begins at its
+    ``first_row``), its document and region: a check of every reader of a release (export, view,
+    load_pandas; diff asks ``half_null_region`` as it reads a row group, and names the row alike)."""
+    if wrong := half_null_region(data, config):
+        raise CorpusError("release-invalid", f"row {first_row + wrong[0]}: {wrong[1]}",
+                          row_location(data, wrong[0], file))
+
+
 def name_labels(row: dict, names: dict[str, tuple[str, ...]]) -> dict:
     """``row`` with its label ids replaced by their ``names`` (``label_names``), in place; nulls
     stay. The ids are those of data ``unnamed_label`` found nothing wrong with."""

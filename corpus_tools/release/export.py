@@ -46,7 +46,9 @@ from corpus_tools.iterutil import batched
 from corpus_tools.layout import check_output
 from corpus_tools.records import DocumentRows, ExportResult, Unaligned
 import corpus_tools.release.brat as brat
-from corpus_tools.release.arrow_schemas import file_label_names, missing_columns, name_labels, require_named
+from corpus_tools.release.arrow_schemas import (
+    file_label_names, missing_columns, name_labels, require_named, require_whole_regions,
+)
 from corpus_tools.release.checksums import open_parquet
 from corpus_tools.release.loaders import Release, split_files, verified_release
 from corpus_tools.release.splits import SPLITS
@@ -112,14 +114,19 @@ LAYERS = ("entities", "timexes", "quotes", "ner")
 def read_config(path: Path, config: str, splits: tuple[str, ...] = SPLITS) -> Iterator[dict]:
     """The rows of one config, split by split in SPLITS order, shard by shard, labels as names:
     the names in each file's own ``huggingface`` features, so a release made under another label
-    set reads with the names it was made with."""
+    set reads with the names it was made with. A label id that names no label, or a quote's source
+    or cue null in some of its columns only, is ``release-invalid`` (every reader's checks,
+    arrow_schemas), naming the row in its file."""
     every = split_files(path, config, "its rows would be read as none")
     for split in splits:
         for file in every.get(split, ()):
             parquet = _config_file(config, file)
             names = file_label_names(config, parquet.schema_arrow, file)
+            first_row = 0
             for batch in parquet.iter_batches(_BATCH_ROWS):
                 require_named(batch, names, file)
+                require_whole_regions(batch, config, file, first_row)
+                first_row += batch.num_rows
                 for row in batch.to_pylist():
                     yield name_labels(row, names)
 

@@ -180,10 +180,11 @@ def load_pandas(release: Release, config: str, *, split: str | NamedSplit | None
 def _label_names(config: str, table, file: Path):
     import pandas as pd
 
-    from corpus_tools.release.arrow_schemas import file_label_names, require_named
+    from corpus_tools.release.arrow_schemas import file_label_names, require_named, require_whole_regions
 
     names = file_label_names(config, table.schema, file)
     require_named(table, names, file)
+    require_whole_regions(table, config, file)
     frame = table.to_pandas()
     for column, labels in names.items():
         values = frame[column]
