@@ -907,11 +907,14 @@ def test_the_region_check_names_the_first_half_null_row_whichever_region_it_is_i
     assert half_null_region(table, "entities") is None
 
 
+@pytest.mark.parametrize("options", [[], ["--doc", DOC], ["--doc", DOC, "--layer", "entities"]],
+                         ids=["whole", "doc", "doc-and-layer"])
 @pytest.mark.parametrize(("config", "column"), [("documents", "doc_id"), ("entity_registry", "id")])
-def test_a_release_with_a_key_twice_is_refused_as_invalid(base, tmp_path, config, column):
+def test_a_release_with_a_key_twice_is_refused_as_invalid(base, tmp_path, config, column, options):
     """A file and SHA256SUMS changed together, a row of the documents config (or the registry)
     repeated at its end: diff keyed the rows by doc_id (id), so the second took the first's place
-    and the release was "no change"."""
+    and the release was "no change". With --doc, which compares no registry, a registry id twice
+    was "no change" still: the release is invalid whatever is selected of it."""
     broken = rewritten(base, tmp_path / "broken", config, lambda table: pa.concat_tables([table, table.slice(1, 1)]))
     target = next((broken / "data" / config).glob("*.parquet"))
     rows = pq.read_table(target).column(column).to_pylist()
@@ -921,12 +924,32 @@ def test_a_release_with_a_key_twice_is_refused_as_invalid(base, tmp_path, config
     from corpus_tools.cli import cli
 
     for pair in ((base, broken), (broken, base)):
-        result = CliRunner().invoke(cli, ["diff", *map(str, pair)])
+        result = CliRunner().invoke(cli, ["diff", *map(str, pair), *options])
         assert (result.exit_code, result.stdout) == (1, "")
         assert result.output == (f"Error: {where}: [release-invalid] row {len(rows) - 1}: {column} "
                                  f"{rows[1]!r} is an earlier row's too; the {config} config has a row per {column}, "
                                  f"which diff keys its rows by\n")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["broken"]
+
+
+def test_a_registry_the_other_release_has_not_is_refused_with_an_id_twice(base, tmp_path):
+    """Only a registry both releases have was compared, so read: one the other release lacks (a
+    config added) passed with an id twice, exit 0."""
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import cli
+
+    broken = rewritten(base, tmp_path / "broken", "entity_registry",
+                       lambda table: pa.concat_tables([table, table.slice(1, 1)]))
+    without = rewritten(base, tmp_path / "without", "documents", lambda table: table)
+    shutil.rmtree(without / "data" / "entity_registry")
+    (without / SUMS_FILE).write_text(sums_text(without))
+    target = next((broken / "data" / "entity_registry").glob("*.parquet"))
+    rows = pq.read_table(target).column("id").to_pylist()
+    result = CliRunner().invoke(cli, ["diff", str(without), str(broken)])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.output == (f"Error: {target}: [release-invalid] row {len(rows) - 1}: id {rows[1]!r} is an earlier "
+                             "row's too; the entity_registry config has a row per id, which diff keys its rows by\n")
 
 
 def test_releases_of_different_corpora_are_refused(base, tmp_path):

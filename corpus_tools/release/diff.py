@@ -246,15 +246,18 @@ class _Release:
     def keys(self, config: str) -> list[str]:
         """The values of the column a config's rows are keyed by (``_KEYS``), in row order; a value
         a second row has too is ``release-invalid``, naming that row's file and row."""
-        column, seen = _KEYS[config], {}
-        for path in self.files(config):
-            for at, value in enumerate(self.read(config, path, columns=[column])[column].to_pylist()):
-                if value in seen:
-                    raise CorpusError("release-invalid", f"row {at}: {column} {value!r} is an earlier row's too; "
-                                      f"the {config} config has a row per {column}, which diff keys its rows by",
-                                      Location(file=str(path), doc_id=value if column == "doc_id" else None))
-                seen[value] = None
-        return list(seen)
+        if ("keys", config) not in self._tables:
+            column, seen = _KEYS[config], {}
+            for path in self.files(config):
+                for at, value in enumerate(self.read(config, path, columns=[column])[column].to_pylist()):
+                    if value in seen:
+                        where = Location(file=str(path), doc_id=value if column == "doc_id" else None)
+                        raise CorpusError("release-invalid", f"row {at}: {column} {value!r} is an earlier row's too; "
+                                          f"the {config} config has a row per {column}, which diff keys its rows by",
+                                          where)
+                    seen[value] = None
+            self._tables["keys", config] = list(seen)
+        return self._tables["keys", config]
 
     def registry(self) -> dict[str, dict[str, Any]]:
         """Registry id -> its row."""
@@ -407,6 +410,12 @@ def compare(old: _Release, new: _Release, *, doc_id: str | None = None, layers: 
     old_configs, new_configs = set(old.configs()), set(new.configs())
     common = old_configs & new_configs
     keep(_schema_changes(old, new, old_configs, new_configs))
+    # Each keyed config whole, whatever --doc and --layer select (--doc compares no registry): a
+    # release with a key twice is invalid whatever is asked of it, and a diff of one document
+    # passed a release the whole diff refused.
+    for release in (old, new):
+        for config in sorted(_KEYS.keys() & set(release.configs())):
+            release.keys(config)
     old_ids, new_ids = old.keys("documents"), new.keys("documents")
     _check_same_corpus(old, new)
     if doc_id is not None and doc_id not in old_ids and doc_id not in new_ids:
