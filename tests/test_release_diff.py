@@ -810,6 +810,75 @@ def test_a_release_without_a_column_diff_matches_rows_by_is_refused_as_invalid(b
     assert caught.value.message == f"no column {column!r}, which diff finds and matches the {config} config's rows by"
 
 
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory) -> Path:
+    """base's release in files of two rows: configs of several files."""
+    from corpus_tools.release.build import ShardSizes
+
+    sizes = ShardSizes(rows_per_shard=2, document_rows_per_shard=2)
+    return build_release(*base_inputs(), tmp_path_factory.mktemp("sharded"), "1.0.0", sizes=sizes).path
+
+
+def after_the_first(change):
+    """``change`` of every file of a config but the first (``rewritten`` goes through them in order)."""
+    seen = []
+
+    def changed(table: pa.Table) -> pa.Table:
+        seen.append(table)
+        return table if len(seen) == 1 else change(table)
+    return changed
+
+
+def relabelled(column: str):
+    """A change of a table: its ``column``'s label names in the reverse order."""
+    def change(table: pa.Table) -> pa.Table:
+        features = features_of(table)
+        features[column] = {**features[column], "names": features[column]["names"][::-1]}
+        return with_features(table, features)
+    return change
+
+
+_NOT_THE_FIRST = ("its columns are not those of train-00000-of-{files}.parquet, the {config} config's first file "
+                  "(diff reads a config's files as one table): ")
+
+
+@pytest.mark.parametrize(("config", "change", "message"), [
+    ("entities", lambda table: table.drop_columns(["doc_id"]),
+     "no column 'doc_id', which diff finds and matches the entities config's rows by"),
+    ("documents", lambda table: table.drop_columns(["doc_id"]),
+     "no column 'doc_id', which diff finds and matches the documents config's rows by"),
+    ("entity_registry", lambda table: table.drop_columns(["id"]),
+     "no column 'id', which diff finds and matches the entity_registry config's rows by"),
+    ("ner", lambda table: table.drop_columns(["doc_id"]),
+     "no column 'doc_id', which diff finds and matches the ner config's rows by"),
+    ("kb", lambda table: table.drop_columns(["document_id"]), _NOT_THE_FIRST + "no column 'document_id'"),
+    ("entities", lambda table: table.drop_columns(["label"]), _NOT_THE_FIRST + "no column 'label'"),
+    ("entities", lambda table: table.set_column(table.schema.get_field_index("start"), pa.field("start", pa.int64()),
+                                                table.column("start").cast(pa.int64())),
+     _NOT_THE_FIRST + "column 'start' is int64, not int32"),
+    ("entities", relabelled("label"), _NOT_THE_FIRST + "column 'label' has other label names")],
+    ids=["entities-doc_id", "documents-doc_id", "registry-id", "ner-doc_id", "kb-document_id", "entities-label",
+         "entities-start-retyped", "entities-label-relabelled"])
+def test_a_later_file_whose_columns_are_not_the_first_files_is_refused_as_invalid(sharded, tmp_path, config, change,
+                                                                                  message):
+    """A file and SHA256SUMS changed together, a config's second file without a column diff finds
+    rows by, or with other columns than the first file: diff looked at the first file's columns
+    only, and ended in a KeyError or ArrowInvalid traceback (or named the second file's labels by
+    the first file's names)."""
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import cli
+
+    broken = rewritten(sharded, tmp_path / "broken", config, after_the_first(change))
+    files = sorted((broken / "data" / config).glob("*.parquet"))
+    expected = message.format(files=f"{len(files):05d}", config=config)
+    for pair in ((sharded, broken), (broken, sharded)):
+        result = CliRunner().invoke(cli, ["diff", *map(str, pair)])
+        assert (result.exit_code, result.stdout) == (1, "")
+        assert result.output == f"Error: {files[1]}: [release-invalid] {expected}\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["broken"]
+
+
 def nulled(column: str, row: int):
     """A change of a table: ``column`` null in ``row``."""
     def change(table: pa.Table) -> pa.Table:

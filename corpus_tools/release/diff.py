@@ -208,18 +208,29 @@ class _Release:
 
     def features(self, config: str) -> dict[str, Any]:
         """Column -> its ``datasets`` feature (JSON form), from the parquet schema's huggingface
-        metadata; a column it does not describe gets its Arrow type."""
+        metadata; a column it does not describe gets its Arrow type. Every file of the config is
+        looked at (its footer only): each must have the columns diff finds rows by, and the first
+        file's columns, types and features, since diff reads a config's files as one table (a
+        second file without a column was a KeyError or ArrowInvalid traceback) whose labels it
+        names by the first file's features."""
         if ("features", config) not in self._tables:
-            first = self.files(config)[0]
-            schema = open_parquet(first).schema_arrow
-            if lacking := [name for name in _IDENTITY.get(config, ()) if name not in schema.names]:
-                raise CorpusError("release-invalid", f"no column {lacking[0]!r}, which diff finds and matches the "
-                                  f"{config} config's rows by", Location(file=str(first)))
-            described = file_features(schema, first)
-            self._tables["features", config] = {
-                name: canonical_feature(described[name]) if name in described
-                else {"_type": "arrow", "type": str(schema.field(name).type)}
-                for name in schema.names}
+            first = first_schema = None
+            for path in self.files(config):
+                schema = open_parquet(path).schema_arrow
+                if lacking := [name for name in _IDENTITY.get(config, ()) if name not in schema.names]:
+                    raise CorpusError("release-invalid", f"no column {lacking[0]!r}, which diff finds and matches "
+                                      f"the {config} config's rows by", Location(file=str(path)))
+                described = file_features(schema, path)
+                features = {name: canonical_feature(described[name]) if name in described
+                            else {"_type": "arrow", "type": str(schema.field(name).type)}
+                            for name in schema.names}
+                if first is None:
+                    first, first_schema = path, schema
+                    self._tables["features", config] = features
+                elif difference := _difference(first_schema, self._tables["features", config], schema, features):
+                    raise CorpusError("release-invalid", f"its columns are not those of {first.name}, the {config} "
+                                      f"config's first file (diff reads a config's files as one table): "
+                                      f"{difference}", Location(file=str(path)))
         return self._tables["features", config]
 
     def read(self, config: str, path: Path, group: int | None = None, columns: list[str] | None = None) -> pa.Table:
@@ -353,6 +364,27 @@ def _null_key(table: pa.Table, config: str) -> tuple[int, str] | None:
         if name in table.column_names and table.column(name).null_count:
             return (pc.index(pc.is_null(table.column(name)), True).as_py(),
                     f"{name} is null, a value diff finds and matches the {config} config's rows by")
+    return None
+
+
+def _difference(first: pa.Schema, first_features: dict, schema: pa.Schema, features: dict) -> str | None:
+    """How the columns of a file (``schema`` and its ``features``) differ from those of its
+    config's first file, in a few words; None if they do not."""
+    for name in first.names:
+        if name not in schema.names:
+            return f"no column {name!r}"
+    for name in schema.names:
+        if name not in first.names:
+            return f"a column {name!r}, which the first file has not"
+    for name in first.names:
+        if schema.field(name).type != first.field(name).type:
+            return f"column {name!r} is {schema.field(name).type}, not {first.field(name).type}"
+        if features[name] != first_features[name]:
+            mine, theirs = features[name], first_features[name]
+            return f"column {name!r} has " + ("other label names" if _without_names(mine) == _without_names(theirs)
+                                              else f"the features of a {type_name(mine)}, not {type_name(theirs)}")
+    if schema.names != first.names:
+        return "its columns are in another order"
     return None
 
 
