@@ -182,6 +182,7 @@ sums-missing  error  SHA256SUMS is missing
 sums-malformed  error  a SHA256SUMS line that is not '<sha256>  <path>'
 file-missing  error  a file SHA256SUMS lists is missing
 file-unlisted  error  a release file SHA256SUMS does not list
+file-unlisted-hidden  warning  a hidden file SHA256SUMS does not list (a .gitattributes or .cache/ a download added): no reader reads it
 checksum-mismatch  error  a file whose SHA-256 is not the one SHA256SUMS lists
 file-not-regular  error  a release entry that is a symbolic link, FIFO or device, not a regular file
 view-output-occupied  error  the viewer's output exists and is not a site the viewer wrote

@@ -165,3 +165,36 @@ def test_verify_names_a_version_in_the_checkout_given_by_root(tmp_path, monkeypa
     assert result.exit_code == 1 and "releases: none (the root, --root or root=, names the checkout" in result.output
     result = CliRunner().invoke(cli, ["verify", "1.1.1", "--root", str(REPO)])
     assert result.exit_code == 0 and result.output.endswith("files match SHA256SUMS\n"), result.output
+
+
+def test_a_downloaded_release_with_hidden_files_verifies_loads_and_diffs_as_itself(tmp_path):
+    """A download adds hidden files SHA256SUMS cannot list (the Hub's .gitattributes,
+    huggingface_hub's .cache/, a desktop's .DS_Store): every reader refused such a copy as
+    release-tampered (file-unlisted). No reader reads a hidden file (datasets skips them too), so
+    they are warned of, not refused; and a hidden parquet file beside a config's is read by none."""
+    copy = tmp_path / "download"
+    shutil.copytree(REPO / "dist" / "1.1.5", copy)
+    (copy / ".gitattributes").write_text("*.parquet filter=lfs diff=lfs merge=lfs -text\n")
+    (copy / ".cache" / "huggingface").mkdir(parents=True)
+    (copy / ".cache" / "huggingface" / ".gitignore").write_text("*\n")
+    entities = copy / "data" / "entities"
+    shutil.copy(entities / "train-00000-of-00001.parquet", entities / ".train-00000-of-00001.parquet")
+    (copy / "data" / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+
+    result = CliRunner().invoke(cli, ["verify", str(copy)])
+    assert result.exit_code == 0, result.output
+    hidden = "not listed in SHA256SUMS (a hidden file: no reader reads it)"
+    assert result.output.splitlines() == [
+        f"{copy / '.cache' / 'huggingface' / '.gitignore'}: warning [file-unlisted-hidden] {hidden}",
+        f"{copy / '.gitattributes'}: warning [file-unlisted-hidden] {hidden}",
+        f"{copy / 'data' / '.DS_Store'}: warning [file-unlisted-hidden] {hidden}",
+        f"{entities / '.train-00000-of-00001.parquet'}: warning [file-unlisted-hidden] {hidden}",
+        f"{copy}: 11 files match SHA256SUMS"]
+    assert len(corpus_tools.load_pandas(copy, "entities", split="train")) == 454
+    assert corpus_tools.load(copy, "entities", split="train", cache_dir=str(tmp_path / "cache")).num_rows == 454
+    diffed = CliRunner().invoke(cli, ["diff", str(REPO / "dist" / "1.1.5"), str(copy)])
+    assert diffed.exit_code == 0 and "no change" in diffed.output, diffed.output
+    # a file that is not hidden is still the release's, and refused unlisted
+    (copy / "data" / "notes.txt").write_text("x")
+    assert [(p.code, Path(p.location.file).name) for p in verify_release(copy).errors] == [
+        ("file-unlisted", "notes.txt")]

@@ -46,7 +46,8 @@ def release(layout: Layout, version: str | None) -> None:
 @json_option
 def verify(release_dir: Path, root: str, as_json: bool) -> None:
     """Check every file of a release (a directory, or a version in the checkout's dist/) against
-    its SHA256SUMS; exit 1 naming any changed, missing or unlisted file.
+    its SHA256SUMS; exit 1 naming any changed, missing or unlisted file (an unlisted hidden file,
+    which a download adds and no reader reads, is a warning).
 
     \b
     Example:

@@ -41,6 +41,19 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def is_hidden(name: str) -> bool:
+    """Whether a path in a release (posix, relative to it) is hidden: a name, or a directory above
+    it, beginning with ".". A release writes none, and no reader of one reads them, as ``datasets``
+    does not: they are what a download or a desktop adds (``file-unlisted-hidden``)."""
+    return any(part.startswith(".") for part in name.split("/"))
+
+
+def config_files(release: Path, config: str) -> list[Path]:
+    """The parquet files of a config of the release at ``release``, by name; hidden ones left out,
+    as every reader of a release leaves them (``is_hidden``)."""
+    return sorted(path for path in (release / "data" / config).glob("*.parquet") if not is_hidden(path.name))
+
+
 def release_files(root: Path) -> list[str]:
     """Every file under root except SHA256SUMS, as sorted posix paths relative to root."""
     return sorted(
@@ -144,9 +157,18 @@ def check_sums(root: Path, sums: bytes | None, present: list[str], digest: Calla
         if actual != listed[name]:
             problems.append(Problem("checksum-mismatch", _mismatch(name, actual, listed[name], _croissant_hashes(root)),
                                     Location(file=str(path))))
+    hidden = 0
     for name in sorted(present_set - set(listed)):
-        problems.append(Problem("file-unlisted", f"not listed in {SUMS_FILE}", Location(file=str(root / name))))
-    return Report.of(problems, {"files": len(present_set)})
+        # A release writes no hidden file, and no reader reads one (datasets skips them too), but a
+        # download adds them (the Hub's .gitattributes, huggingface_hub's .cache/, a .DS_Store):
+        # said, not refused, so a downloaded release loads; nor counted as the release's
+        if is_hidden(name):
+            hidden += 1
+            problems.append(Problem("file-unlisted-hidden", f"not listed in {SUMS_FILE} (a hidden file: no reader "
+                                    "reads it)", Location(file=str(root / name))))
+        else:
+            problems.append(Problem("file-unlisted", f"not listed in {SUMS_FILE}", Location(file=str(root / name))))
+    return Report.of(problems, {"files": len(present_set) - hidden})
 
 
 def open_parquet(path: Path) -> pq.ParquetFile:

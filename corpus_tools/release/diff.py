@@ -42,7 +42,7 @@ from corpus_tools.records import CHANGE_KINDS, ReleaseChange, ReleaseDiff
 from corpus_tools.release.arrow_schemas import (
     file_features, half_null_region, label_names, name_labels, require_named, row_location,
 )
-from corpus_tools.release.checksums import open_parquet, require_release
+from corpus_tools.release.checksums import config_files, is_hidden, open_parquet, require_release
 from corpus_tools.release.versions import (
     BUMPS, bump, latest_before, next_version, release_metadata, resolve_release, version_key,
 )
@@ -201,10 +201,11 @@ class _Release:
 
     def configs(self) -> tuple[str, ...]:
         data = self.path / "data"
-        return tuple(sorted(p.name for p in data.iterdir() if p.is_dir() and any(p.glob("*.parquet"))))
+        return tuple(sorted(path.name for path in data.iterdir()
+                            if path.is_dir() and not is_hidden(path.name) and self.files(path.name)))
 
     def files(self, config: str) -> list[Path]:
-        return sorted((self.path / "data" / config).glob("*.parquet"))
+        return config_files(self.path, config)
 
     def features(self, config: str) -> dict[str, Any]:
         """Column -> its ``datasets`` feature (JSON form), from the parquet schema's huggingface

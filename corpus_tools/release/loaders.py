@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.release.checksums import open_parquet, require_release
+from corpus_tools.release.checksums import config_files, is_hidden, open_parquet, require_release
 from corpus_tools.release.splits import SPLITS
 from corpus_tools.release.versions import list_versions, release_metadata, resolve_release
 
@@ -30,7 +30,7 @@ Release = str | Path | None  # a release directory, a version in <root>/dist, or
 
 def release_configs(path: Path) -> list[str]:
     data = path / "data"
-    return sorted(p.name for p in data.iterdir() if p.is_dir()) if data.is_dir() else []
+    return sorted(p.name for p in data.iterdir() if p.is_dir() and not is_hidden(p.name)) if data.is_dir() else []
 
 
 def _named(path: Path) -> str:
@@ -65,7 +65,7 @@ def published_documents(dist: Path, sha256s: set[str] = frozenset(), columns: tu
     rows: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
     for version in list_versions(dist):  # oldest first: a later release's row replaces an earlier's
         path = require_release(dist / version)
-        for file in sorted((path / "data" / "documents").glob("*.parquet")):
+        for file in config_files(path, "documents"):
             parquet = open_parquet(file)
             carried = [column for column in columns if column in parquet.schema_arrow.names]
             table = parquet.read(columns=["doc_id", "raw_sha256", *carried])

@@ -19,7 +19,7 @@ from corpus_tools.records import (
     Cue, EntityMention, Evidence, Quote, RegistryEntity, ReleaseContents, ReleasedDocument, Source, Span,
     TimeExpression,
 )
-from corpus_tools.release.checksums import open_parquet, require_release
+from corpus_tools.release.checksums import config_files, open_parquet, require_release
 from corpus_tools.release.export import read_config, read_documents
 from corpus_tools.release.versions import release_metadata
 
@@ -32,10 +32,10 @@ def read_release(path: str | Path) -> ReleaseContents:
     (its croissant.json's), registry and doc_ids (``documents`` reads the documents)."""
     path = require_release(path)
     for config in CONFIGS:
-        if not sorted((path / "data" / config).glob("*.parquet")):
+        if not config_files(path, config):
             raise CorpusError("release-missing", f"the release has no {config} config",
                               Location(file=str(path / "data" / config)))
-    doc_ids = sorted(doc_id for file in sorted((path / "data" / "documents").glob("*.parquet"))
+    doc_ids = sorted(doc_id for file in config_files(path, "documents")
                      for doc_id in open_parquet(file).read(columns=["doc_id"])["doc_id"].to_pylist())
     registry = {entity.id: entity for entity in sorted(
         (_registry_entity(row, path) for row in read_config(path, "entity_registry")), key=lambda e: e.id)}
