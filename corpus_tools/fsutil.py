@@ -108,6 +108,19 @@ def resolved(path: str | os.PathLike) -> Path:
         raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), os.fspath(path)) from None
 
 
+def arrow_path(path: str | os.PathLike) -> str:
+    """``path`` as the str to give pyarrow for the same file. Python turns a path into bytes with
+    the filesystem encoding, pyarrow with UTF-8 whatever the locale: under a non-UTF-8 locale
+    (``LC_ALL=C PYTHONUTF8=0``: ASCII, a name's other bytes surrogate escapes; a Latin-1 locale)
+    a checkout at a non-ASCII path gave a traceback (pyarrow cannot encode surrogates) or
+    another file's name. The name's own bytes read as UTF-8 are what pyarrow encodes back to
+    them; a name whose bytes are not UTF-8 has no such str and is given as it is."""
+    try:
+        return os.fsencode(path).decode("utf-8")
+    except UnicodeDecodeError:
+        return os.fspath(path)
+
+
 def holds_current_directory(path: Path) -> bool:
     """Whether ``path`` is the current directory or a directory above it: an output renamed into
     place there fails for "." (it cannot be renamed), and by another name ("../here") leaves the

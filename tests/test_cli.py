@@ -176,3 +176,38 @@ def test_the_console_script_writes_utf8_whatever_the_locale_encoding():
                           capture_output=True, env=env)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.decode("utf-8"))["new"]["version"] == "1.1.0"
+
+
+def test_a_checkout_at_a_non_ascii_path_releases_the_same_bytes_in_an_ascii_locale(tmp_path):
+    """Under LC_ALL=C with UTF-8 mode off, Python's filesystem encoding is ASCII and the path's
+    'ü' is two surrogate escapes, which pyarrow (it encodes paths as UTF-8) refused with a
+    traceback: writing the units tables, the release's parquet files, and reading a release."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+    from corpus_tools.release.checksums import release_files
+    from corpus_tools.release.versions import list_versions, version_key
+
+    root = tmp_path / "Ünïcode corpus"
+    for name in ("raw", "annotations"):
+        shutil.copytree(REPO / name, root / name)
+    older = [version for version in list_versions(REPO / "dist") if version_key(version) < version_key(__version__)]
+    for version in older:
+        shutil.copytree(REPO / "dist" / version, root / "dist" / version)
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONIOENCODING", "LANG", "LC_CTYPE")}
+    env.update(LC_ALL="C", PYTHONUTF8="0", PYTHONPATH=str(REPO))
+    command = [sys.executable, "-m", "corpus_tools.cli"]
+    done = subprocess.run([*command, "release", "--root", str(root)], capture_output=True, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")[-2000:]
+    built, committed = root / "dist" / __version__, REPO / "dist" / __version__
+    for name in release_files(committed) + ["SHA256SUMS"]:
+        assert (built / name).read_bytes() == (committed / name).read_bytes(), name
+    # reading releases there: diff opens every parquet file of both
+    done = subprocess.run([*command, "diff", str(root / "dist" / older[-1]), str(built), "--json"],
+                          capture_output=True, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")[-2000:]
+    report = json.loads(done.stdout)  # the path's escapes, which orjson refuses, are the standard library's
+    assert (report["old"]["version"], report["new"]["version"]) == (older[-1], __version__)

@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 
 from corpus_tools.arrays import KIND_TYPES, from_buffers
 from corpus_tools.errors import CorpusError, Location, Problem
+from corpus_tools.fsutil import arrow_path
 from corpus_tools.ingest.rows import COLUMNS, Columns
 
 SCHEMAS: dict[str, pa.Schema] = {name: pa.schema([(column, KIND_TYPES[kind]) for column, kind in columns])
@@ -81,7 +82,7 @@ class UnitsWriter:
         self._open()  # part 0 even for an export without tasks: readers find every table's schema
 
     def _open(self) -> None:
-        self.writers = {name: pq.ParquetWriter(self.directory / part_name(name, self._part), schema,
+        self.writers = {name: pq.ParquetWriter(arrow_path(self.directory / part_name(name, self._part)), schema,
                                                compression="zstd")
                         for name, schema in SCHEMAS.items()}
 
@@ -126,7 +127,7 @@ class Units:
             if [path.name for path in paths] != [part_name(table, part) for part in range(len(paths))]:
                 return False
             try:
-                if any(not pq.read_schema(path).equals(schema) for path in paths):
+                if any(not pq.read_schema(arrow_path(path)).equals(schema) for path in paths):
                     return False
             except (OSError, pa.ArrowInvalid):
                 return False
@@ -138,13 +139,13 @@ class Units:
         if not parts:  # made complete before this command read it: removed since, by hand
             raise CorpusError("units-missing", f"the {table} table is gone: build/ was deleted while this command ran? "
                               "run it again", Location(file=str(self.directory)))
-        return pa.concat_tables([pq.ParquetFile(path).read(columns=columns) for path in parts])
+        return pa.concat_tables([pq.ParquetFile(arrow_path(path)).read(columns=columns) for path in parts])
 
     def row_groups(self, columns: Mapping[str, list[str] | None]) -> Iterator[dict[str, pa.Table]]:
         """The units a batch of tasks at a time: row group k of each table named in ``columns``
         (with those columns), for exports too big to hold at once; one part of each open at a time."""
         for paths in zip(*(self.parts(name) for name in columns), strict=True):
-            files = {name: pq.ParquetFile(path) for name, path in zip(columns, paths)}
+            files = {name: pq.ParquetFile(arrow_path(path)) for name, path in zip(columns, paths)}
             for k in range(next(iter(files.values())).num_row_groups):
                 yield {name: file.read_row_group(k, columns=columns[name]) for name, file in files.items()}
 
@@ -155,7 +156,7 @@ class Units:
         row group of annotation ``a`` is the first whose end is above ``a``."""
         places, end = [], 0
         for part, path in enumerate(self.parts("annotations")):
-            metadata = pq.read_metadata(path)
+            metadata = pq.read_metadata(arrow_path(path))
             for k in range(metadata.num_row_groups):
                 end += metadata.row_group(k).num_rows
                 places.append((part, k, end))
@@ -163,7 +164,7 @@ class Units:
 
     def read_place(self, part: int, k: int, columns: Mapping[str, list[str] | None]) -> dict[str, pa.Table]:
         """Row group ``k`` of part ``part`` of each table named in ``columns`` (see ``places``)."""
-        return {name: pq.ParquetFile(self.directory / part_name(name, part)).read_row_group(k, columns=wanted)
+        return {name: pq.ParquetFile(arrow_path(self.directory / part_name(name, part))).read_row_group(k, columns=wanted)
                 for name, wanted in columns.items()}
 
     def problems(self) -> list[Problem]:

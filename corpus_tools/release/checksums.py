@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from corpus_tools.errors import CorpusError, Location, Problem, Report
+from corpus_tools.fsutil import arrow_path
 
 SUMS_FILE = "SHA256SUMS"
 # One line exactly as sha256sum writes it in text mode: 64 lower-case hex digits, two spaces,
@@ -175,7 +176,7 @@ def open_parquet(path: Path) -> pq.ParquetFile:
     """A parquet file of a verified release, opened, or ``release-unreadable``: the file
     verifies, so its bytes and SHA256SUMS were changed together."""
     try:
-        return pq.ParquetFile(path)
+        return pq.ParquetFile(arrow_path(path))
     except (pa.ArrowException, OSError) as error:
         raise CorpusError("release-unreadable", f"not a readable parquet file ({error}): it and SHA256SUMS were "
                           "changed together; restore the release from where it was published",

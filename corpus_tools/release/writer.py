@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from corpus_tools.errors import CorpusError, Location
+from corpus_tools.fsutil import arrow_path
 from corpus_tools.release.arrow_schemas import arrow_schema
 from corpus_tools.release.columns import Column, concat, split, to_arrow, to_pylist
 
@@ -148,7 +149,7 @@ class ShardedWriter:
     def _open(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         path = self.directory / f".{self.split}-{len(self._files):05d}.parquet.partial"
-        self._writer = pq.ParquetWriter(path, self.schema, **PARQUET_OPTIONS)
+        self._writer = pq.ParquetWriter(arrow_path(path), self.schema, **PARQUET_OPTIONS)
         self._files.append((path, 0, 0))
 
     def _run(self, task, *args, **kwargs) -> None:
