@@ -114,11 +114,12 @@ def arrow_path(path: str | os.PathLike) -> str:
     (``LC_ALL=C PYTHONUTF8=0``: ASCII, a name's other bytes surrogate escapes; a Latin-1 locale)
     a checkout at a non-ASCII path gave a traceback (pyarrow cannot encode surrogates) or
     another file's name. The name's own bytes read as UTF-8 are what pyarrow encodes back to
-    them; a name whose bytes are not UTF-8 has no such str and is given as it is."""
+    them. A name whose bytes are not UTF-8 has no such str: pyarrow cannot open it at all, which
+    is an OSError naming it (one line from the command line, where pyarrow raised a traceback)."""
     try:
         return os.fsencode(path).decode("utf-8")
     except UnicodeDecodeError:
-        return os.fspath(path)
+        raise OSError(errno.EILSEQ, "pyarrow opens only paths whose bytes are UTF-8", os.fspath(path)) from None
 
 
 def holds_current_directory(path: Path) -> bool:

@@ -211,3 +211,22 @@ def test_a_checkout_at_a_non_ascii_path_releases_the_same_bytes_in_an_ascii_loca
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")[-2000:]
     report = json.loads(done.stdout)  # the path's escapes, which orjson refuses, are the standard library's
     assert (report["old"]["version"], report["new"]["version"]) == (older[-1], __version__)
+
+
+def test_a_release_at_a_path_that_is_not_utf8_is_one_line_naming_it(tmp_path):
+    """A name whose bytes are not UTF-8 is a str pyarrow cannot encode in any locale: that was a
+    UnicodeEncodeError traceback, and is now one line naming the file pyarrow was to open."""
+    import os
+    import re
+
+    from conftest import REPO
+
+    place = os.fsdecode(os.fsencode(tmp_path) + b"/latin-1 \xfc")  # 'ü' in Latin-1: no UTF-8
+    for version in ("1.1.4", "1.1.5"):
+        shutil.copytree(REPO / "dist" / version, os.path.join(place, version))
+    result = CliRunner().invoke(cli, ["diff", os.path.join(place, "1.1.4"), os.path.join(place, "1.1.5")])
+    assert result.exit_code == 1 and not isinstance(result.exception, UnicodeError), result.exception
+    shown = place.replace("\udcfc", "\\udcfc")  # the message escapes a lone surrogate, as every name's
+    [line] = result.output.splitlines()
+    assert re.fullmatch(re.escape(f"Error: {shown}/1.1.4/data/") + r"[a-z_]+/train-00000-of-00001\.parquet: "
+                        + re.escape("[file-error] pyarrow opens only paths whose bytes are UTF-8"), line), line

@@ -175,8 +175,9 @@ def check_sums(root: Path, sums: bytes | None, present: list[str], digest: Calla
 def open_parquet(path: Path) -> pq.ParquetFile:
     """A parquet file of a verified release, opened, or ``release-unreadable``: the file
     verifies, so its bytes and SHA256SUMS were changed together."""
+    name = arrow_path(path)  # outside: a name pyarrow cannot take says so, not that the file is damaged
     try:
-        return pq.ParquetFile(arrow_path(path))
+        return pq.ParquetFile(name)
     except (pa.ArrowException, OSError) as error:
         raise CorpusError("release-unreadable", f"not a readable parquet file ({error}): it and SHA256SUMS were "
                           "changed together; restore the release from where it was published",
