@@ -230,3 +230,26 @@ def test_a_release_at_a_path_that_is_not_utf8_is_one_line_naming_it(tmp_path):
     [line] = result.output.splitlines()
     assert re.fullmatch(re.escape(f"Error: {shown}/1.1.4/data/") + r"[a-z_]+/train-00000-of-00001\.parquet: "
                         + re.escape("[file-error] pyarrow opens only paths whose bytes are UTF-8"), line), line
+
+
+def test_the_file_a_diff_cannot_open_is_the_same_whatever_the_hash_seed(tmp_path):
+    """diff read the configs' features in the order of a set of their names, which PYTHONHASHSEED
+    decides: which file an error named changed from run to run. It is the first in name order."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    place = os.fsdecode(os.fsencode(tmp_path) + b"/\xfc")  # a name pyarrow cannot open (above)
+    for version in ("1.1.4", "1.1.5"):
+        shutil.copytree(REPO / "dist" / version, os.path.join(place, version))
+    named = set()
+    for seed in range(6):
+        done = subprocess.run([sys.executable, "-m", "corpus_tools.cli", "diff", os.path.join(place, "1.1.4"),
+                               os.path.join(place, "1.1.5")],
+                              capture_output=True, env={**os.environ, "PYTHONHASHSEED": str(seed),
+                                                        "PYTHONPATH": str(REPO)})
+        assert done.returncode == 1
+        named.add(done.stderr.decode().split(": [file-error]")[0].rsplit("/1.1.4/", 1)[-1])
+    assert named == {"data/documents/train-00000-of-00001.parquet"}

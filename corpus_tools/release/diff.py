@@ -432,8 +432,10 @@ def diff_build(previous: _Release, built: Path, version: str, name: str,
 def compare(old: _Release, new: _Release, *, doc_id: str | None = None, layers: Sequence[str] | None = None,
             on_progress: Callable[[int], None] | None = None) -> ReleaseDiff:
     log = ChangeLog()
+    # in name order, not a set's (which PYTHONHASHSEED decides): reading the features opens each
+    # config's first file, and the first that cannot be opened is the one an error names
     shared = {config: _shared_types(old.features(config), new.features(config))
-              for config in set(old.configs()) & set(new.configs())}
+              for config in sorted(set(old.configs()) & set(new.configs()))}
     old, new = (dataclasses.replace(release, shared=shared) for release in (old, new))
 
     def keep(found: Iterable[ReleaseChange]) -> None:  # what the filters select, as it is found
