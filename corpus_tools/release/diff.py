@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from corpus_tools import version as version_module
 from corpus_tools.arrays import array, scalar
@@ -234,15 +235,17 @@ class _Release:
                                       f"{difference}", Location(file=str(path)))
         return self._tables["features", config]
 
-    def read(self, config: str, path: Path, group: int | None = None, columns: list[str] | None = None) -> pa.Table:
+    def read(self, config: str, path: Path, group: int | None = None, columns: list[str] | None = None,
+             parquet: pq.ParquetFile | None = None) -> pa.Table:
         """One of the config's files, or one row group of it: every read of rows goes through here,
         so that a null in a column diff finds, matches or orders rows by (``_not_null``), or a
         quote's source or cue null in some of its columns only (``half_null_region``), is refused
         once for all of them (``release-invalid``, naming the file and row). No release writes one
         (its file and SHA256SUMS were changed together), and comparing it ended in a TypeError
         traceback, made a row with a null doc_id a document of its own, or compared a source by a
-        start whose end was null."""
-        parquet = open_parquet(path)
+        start whose end was null. ``parquet``: ``path`` opened already (a caller reading its row
+        groups one by one opens it once: a footer holds every row group's metadata)."""
+        parquet = open_parquet(path) if parquet is None else parquet
 
         def read(columns: list[str] | None) -> pa.Table:
             return parquet.read(columns=columns) if group is None else parquet.read_row_group(group, columns=columns)
@@ -298,8 +301,9 @@ class _Release:
             key = self.document_key(config)
             places, doc_ids, numbers = [], [], []
             for number, path in enumerate(self.files(config)):
-                for group in range(open_parquet(path).num_row_groups):
-                    present = pc.unique(self.read(config, path, group, columns=[key])[key])
+                parquet = open_parquet(path)
+                for group in range(parquet.num_row_groups):
+                    present = pc.unique(self.read(config, path, group, columns=[key], parquet=parquet)[key])
                     doc_ids.append(present)
                     numbers.append(pa.repeat(scalar(len(places), pa.int32()), len(present)))
                     places.append((number, group))
