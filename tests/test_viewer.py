@@ -690,3 +690,29 @@ def test_a_mentions_context_never_cuts_a_character_apart():
     item = mention_item(document, EntityMention("m1", "d1", Span(start, start + 5), "Assad", "PERSON", None))
     context = item.split('<span class="context">')[1].removesuffix("</span></li>")
     assert context == ("…e\u0301" + "x" * 59 + "<mark>Assad</mark>" + "y" * 59 + family + "…")
+
+
+def test_a_mentions_context_never_cuts_a_flag_apart():
+    """A flag is two regional indicators ("🇸🇾"), or a black flag and its tag characters: the
+    widening to whole characters left half of either at a cut (a lone indicator shows as a
+    letter in a box), though docs/viewer.md says no emoji sequence is cut apart."""
+    from corpus_tools.records import Evidence, ReleasedDocument
+    from corpus_tools.view.render import mention_item
+
+    us, syria = "\U0001f1fa\U0001f1f8", "\U0001f1f8\U0001f1fe"
+    scotland = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+    before = us + syria + "x" * 59  # the 60th code point before the mention is Syria's second indicator
+    after = "y" * 59 + us + " " + "z" * 57 + scotland  # the cut after it falls inside the US flag
+    none = Evidence("none")
+
+    def context(text: str, start: int) -> str:
+        document = ReleasedDocument("d1", "train", None, text, None, none, None, None, none, "1", "raw/d1.txt",
+                                    "0" * 64, "utf-8", "0" * 64)
+        item = mention_item(document, EntityMention("m1", "d1", Span(start, start + 5), "Assad", "PERSON", None))
+        return item.split('<span class="context">')[1].removesuffix("</span></li>")
+
+    assert context(before + "Assad" + after, len(before)) == (
+        "…" + syria + "x" * 59 + "<mark>Assad</mark>" + "y" * 59 + us + "…")
+    # the cut after falls between the black flag's tag characters
+    text = "Assad" + "y" * 56 + scotland + " tail"
+    assert context(text, 0) == "<mark>Assad</mark>" + "y" * 56 + scotland + "…"

@@ -406,12 +406,22 @@ def document_page(document: ReleasedDocument, contents: ReleaseContents, pieces:
 def _joins_previous(text: str, at: int) -> bool:
     """Whether a cut before ``text[at]`` would split what a reader sees as one character: a letter
     from its combining mark (or variation selector), an emoji from its skin tone, or the two sides of
-    a zero-width joiner (an emoji sequence)."""
+    a zero-width joiner (an emoji sequence), a flag's tag characters from its black flag, or the
+    two regional indicators of a flag (a cut after an odd number of them in a row)."""
     if at <= 0 or at >= len(text):
         return False
     char = text[at]
+    if _REGIONAL_INDICATOR[0] <= char <= _REGIONAL_INDICATOR[1]:
+        before = at
+        while before > 0 and _REGIONAL_INDICATOR[0] <= text[before - 1] <= _REGIONAL_INDICATOR[1]:
+            before -= 1
+        if (at - before) % 2:
+            return True
     return (unicodedata.category(char)[0] == "M" or "\U0001f3fb" <= char <= "\U0001f3ff"
-            or char == "\u200d" or text[at - 1] == "\u200d")
+            or "\U000e0020" <= char <= "\U000e007f" or char == "\u200d" or text[at - 1] == "\u200d")
+
+
+_REGIONAL_INDICATOR = ("\U0001f1e6", "\U0001f1ff")  # A to Z: a flag is two of them ("🇸🇾")
 
 
 def _context(text: str, start: int, end: int) -> str:
