@@ -198,3 +198,21 @@ def test_a_downloaded_release_with_hidden_files_verifies_loads_and_diffs_as_itse
     (copy / "data" / "notes.txt").write_text("x")
     assert [(p.code, Path(p.location.file).name) for p in verify_release(copy).errors] == [
         ("file-unlisted", "notes.txt")]
+
+
+def test_a_file_of_no_split_in_a_config_is_read_by_no_reader(tmp_path):
+    """Every reader finds a config's files by one rule (<split>-NNNNN-of-NNNNN.parquet, as
+    datasets does): diff read any *.parquet, so a stray file listed in SHA256SUMS doubled the
+    entities to diff and not to the loaders."""
+    from corpus_tools.release.checksums import sums_text
+
+    copy = tmp_path / "copy"
+    shutil.copytree(REPO / "dist" / "1.1.5", copy)
+    entities = copy / "data" / "entities"
+    shutil.copy(entities / "train-00000-of-00001.parquet", entities / "extra.parquet")
+    (copy / SUMS_FILE).write_text(sums_text(copy))
+    assert verify_release(copy).valid
+    assert len(corpus_tools.load_pandas(copy, "entities")) == len(corpus_tools.load_pandas(REPO / "dist" / "1.1.5",
+                                                                                           "entities"))
+    diffed = CliRunner().invoke(cli, ["diff", str(REPO / "dist" / "1.1.5"), str(copy)])
+    assert diffed.exit_code == 0 and "no change" in diffed.output, diffed.output

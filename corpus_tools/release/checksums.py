@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.fsutil import arrow_path
+from corpus_tools.release.splits import SPLITS
 
 SUMS_FILE = "SHA256SUMS"
 # One line exactly as sha256sum writes it in text mode: 64 lower-case hex digits, two spaces,
@@ -50,9 +51,11 @@ def is_hidden(name: str) -> bool:
 
 
 def config_files(release: Path, config: str) -> list[Path]:
-    """The parquet files of a config of the release at ``release``, by name; hidden ones left out,
-    as every reader of a release leaves them (``is_hidden``)."""
-    return sorted(path for path in (release / "data" / config).glob("*.parquet") if not is_hidden(path.name))
+    """The data files of a config of the release at ``release`` (``<split>-NNNNN-of-NNNNN.parquet``,
+    as a release writes them and ``datasets`` reads them), by name: the one rule of every reader
+    of a release, so that another file there (listed in SHA256SUMS or hidden) is read by none."""
+    directory = release / "data" / config
+    return sorted(path for split in SPLITS for path in directory.glob(f"{split}-*-of-*.parquet"))
 
 
 def release_files(root: Path) -> list[str]:

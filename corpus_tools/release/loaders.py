@@ -128,7 +128,8 @@ def split_files(path: Path, config: str, consequence: str = "") -> dict[str, lis
     empty train file for every config, so a config directory without one is no config of a
     release (another layout, or files removed with SHA256SUMS remade)."""
     directory = path / "data" / config
-    files = {name: sorted(directory.glob(f"{name}-*-of-*.parquet")) for name in SPLITS}
+    every = config_files(path, config)
+    files = {name: [file for file in every if file.name.startswith(f"{name}-")] for name in SPLITS}
     if not any(files.values()):
         raise CorpusError("release-invalid", f"config {config!r} of {_named(path)} has no data file"
                           + (f": {consequence}" if consequence else ""), Location(file=str(directory)))
