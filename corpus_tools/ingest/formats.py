@@ -26,6 +26,8 @@ _WHITESPACE = b" \t\r\n"
 # First bytes of JSON values that are not an array: the file is JSON, just not an export.
 _OTHER_JSON_STARTS = frozenset(b'{"-0123456789')
 _JSON_LITERALS = (b"true", b"false", b"null")
+# A JSON string at the start of a head: a JSON document that starts with one is that string alone.
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 EXPORT_AS_JSON = ("export the project as JSON (Export > JSON in Label Studio, not JSON_MIN, CSV, TSV or "
                   "CONLL2003), or run `corpus-tools labelstudio pull`")
@@ -81,13 +83,21 @@ def not_an_export(head: bytes) -> tuple[str, str] | None:
         return _json_min(stripped)
     if stripped.startswith(b"-DOCSTART-"):  # before JSON's "-": no JSON value starts so
         return "export-not-json", _CONLL
-    if first in _OTHER_JSON_STARTS or stripped.startswith(_JSON_LITERALS):
+    if (first in _OTHER_JSON_STARTS or stripped.startswith(_JSON_LITERALS)) and not _quoted_columns(stripped):
         return "export-not-array", ("JSON, but not a Label Studio export: an export is a JSON array of tasks, "
                                     f"this file starts with {bytes([first])!r}")
     text = _text(head)
     if text is None:
         return "export-not-json", f"a binary file (not text), not a JSON export: {EXPORT_AS_JSON}"
     return "export-not-json", _text_format(text)
+
+
+def _quoted_columns(stripped: bytes) -> bool:
+    """Whether the head starts with a quoted string that more than whitespace follows: no JSON
+    document does, while Label Studio's CSV and TSV exports quote every column name
+    (``"annotation_id","annotator",...``)."""
+    string = _JSON_STRING.match(stripped)
+    return string is not None and bool(stripped[string.end():].strip(_WHITESPACE))
 
 
 def _text(head: bytes) -> str | None:

@@ -1,0 +1,52 @@
+"""What a real Label Studio server's Export dialog gives, fed to ``validate`` and ``ingest``.
+
+The files of tests/fixtures/labelstudio-formats/ were downloaded from a Label Studio 1.23.2
+server started with ``corpus-tools labelstudio server start`` (a one-task project with the
+generated labeling config and one submitted annotation; how, in make_labelstudio_formats.py
+there), and are committed as the server wrote them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from corpus_tools.cli import cli
+from corpus_tools.ingest.formats import EXPORT_AS_JSON
+from export_corpus import corpus_root, stored_files
+
+FORMATS = Path(__file__).resolve().parent / "fixtures" / "labelstudio-formats"
+CSV_COLUMNS = "'annotation_id', 'annotator', 'created_at', 'doc_id', 'entity', 'entity_id' and 9 more"
+
+
+def _both(path: Path, root: Path) -> tuple:
+    """``validate`` and then ``ingest`` of ``path`` against the corpus at ``root``."""
+    runner = CliRunner()
+    return (runner.invoke(cli, ["validate", str(path), "--root", str(root)]),
+            runner.invoke(cli, ["ingest", str(path), "--root", str(root)]))
+
+
+@pytest.mark.parametrize("name, kind", [("project.csv", "CSV"), ("project.tsv", "TSV")])
+def test_a_real_csv_or_tsv_export_is_named_as_one(tmp_path: Path, name, kind):
+    """Label Studio quotes every column name ("annotation_id","annotator",...): the file starts
+    with '"' as a JSON string does, and was refused as 'JSON, but not a Label Studio export',
+    with no word of CSV nor of what to export instead."""
+    layout = corpus_root(tmp_path / "corpus")
+    path = FORMATS / name
+    for result in _both(path, layout.root):
+        assert result.exit_code == 1
+        assert result.output == (f"Error: {path}, byte 0: [export-not-json] a Label Studio {kind} export (columns "
+                                 f"{CSV_COLUMNS}), not a JSON export: {kind} keeps no region ids or relations; "
+                                 f"{EXPORT_AS_JSON}\n")
+    assert stored_files(layout) == []
+
+
+def test_the_real_json_export_of_the_same_project_passes(tmp_path: Path):
+    layout = corpus_root(tmp_path / "corpus")
+    validated, ingested = _both(FORMATS / "project.json", layout.root)
+    assert validated.exit_code == 0, validated.output
+    assert validated.output.startswith("valid (1 annotations, 0 annotations_cancelled, 1 regions, 0 relations")
+    assert ingested.exit_code == 0, ingested.output
+    assert [name.split("/")[-1] for name in stored_files(layout) if "/" in name] == ["export.json", "ingest.json"]
