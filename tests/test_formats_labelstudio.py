@@ -8,6 +8,7 @@ there), and are committed as the server wrote them.
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,18 @@ def test_the_real_json_export_of_the_same_project_passes(tmp_path: Path):
     assert validated.output.startswith("valid (1 annotations, 0 annotations_cancelled, 1 regions, 0 relations")
     assert ingested.exit_code == 0, ingested.output
     assert [name.split("/")[-1] for name in stored_files(layout) if "/" in name] == ["export.json", "ingest.json"]
+
+
+def test_the_json_inside_a_coco_zip_says_what_to_export_instead(tmp_path: Path):
+    """Label Studio zips its COCO export (images/ and result.json); the ZIP's message says to give
+    the .json inside, and that file (a COCO object) was refused without a word of what to export."""
+    layout = corpus_root(tmp_path / "corpus")
+    with zipfile.ZipFile(FORMATS / "project-coco.zip") as archive:
+        assert archive.namelist() == ["images/", "result.json"]
+        path = tmp_path / "result.json"
+        path.write_bytes(archive.read("result.json"))
+    for result in _both(path, layout.root):
+        assert result.exit_code == 1
+        assert result.output == (f"Error: {path}, byte 0: [export-not-array] JSON, but not a Label Studio export: "
+                                 f"an export is a JSON array of tasks, this file starts with b'{{'; {EXPORT_AS_JSON}\n")
+    assert stored_files(layout) == []

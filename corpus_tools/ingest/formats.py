@@ -85,7 +85,7 @@ def not_an_export(head: bytes) -> tuple[str, str] | None:
         return "export-not-json", _CONLL
     if (first in _OTHER_JSON_STARTS or stripped.startswith(_JSON_LITERALS)) and not _quoted_columns(stripped):
         return "export-not-array", ("JSON, but not a Label Studio export: an export is a JSON array of tasks, "
-                                    f"this file starts with {bytes([first])!r}")
+                                    f"this file starts with {bytes([first])!r}; {EXPORT_AS_JSON}")
     text = _text(head)
     if text is None:
         return "export-not-json", f"a binary file (not text), not a JSON export: {EXPORT_AS_JSON}"
