@@ -66,3 +66,25 @@ def test_the_json_inside_a_coco_zip_says_what_to_export_instead(tmp_path: Path):
         assert result.output == (f"Error: {path}, byte 0: [export-not-array] JSON, but not a Label Studio export: "
                                  f"an export is a JSON array of tasks, this file starts with b'{{'; {EXPORT_AS_JSON}\n")
     assert stored_files(layout) == []
+
+
+@pytest.mark.parametrize("between", [b"", b"\n"])
+def test_an_export_downloaded_twice_into_one_file_is_named_so(tmp_path: Path, between):
+    """The real JSON export twice in one file (``cat`` of two downloads, or a download appended
+    to its file): refused at the second array's '[' with 'data after the closing bracket', which
+    said neither what happened nor what to give instead."""
+    layout = corpus_root(tmp_path / "corpus")
+    export = (FORMATS / "project.json").read_bytes()
+    path = tmp_path / "twice.json"
+    path.write_bytes(export + between + export)
+    for result in _both(path, layout.root):
+        assert result.exit_code == 1
+        assert result.output == (f"Error: {path}, byte {len(export) + len(between)}: [export-trailing-data] a second "
+                                 "array starts after the task array closes: two exports (or one downloaded twice) "
+                                 "joined in one file; give each export as a file of its own, as Label Studio wrote "
+                                 "it\n")
+    assert stored_files(layout) == []
+    # what is not a second array is said as before
+    path.write_bytes(export + b" x [")
+    assert _both(path, layout.root)[0].output == (f"Error: {path}, byte {len(export) + 1}: [export-trailing-data] "
+                                                   "data after the closing bracket of the task array\n")

@@ -27,6 +27,9 @@ QUOTE, BACKSLASH = 0x22, 0x5C
 OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET = 0x7B, 0x7D, 0x5B, 0x5D
 WHITESPACE = b" \t\r\n"
 _SCALAR_STARTS = frozenset(b'"-0123456789tfn')
+_TRAILING = "data after the closing bracket of the task array"
+_SECOND_ARRAY = ("a second array starts after the task array closes: two exports (or one downloaded twice) joined "
+                 "in one file; give each export as a file of its own, as Label Studio wrote it")
 
 
 class SplitError(Exception):
@@ -109,7 +112,7 @@ class _Splitter:
         cursor = 0
         for position, kind in chunk.events:
             if self.closed:
-                raise SplitError("trailing", "data after the closing bracket of the task array", base + position)
+                self._trailing(data[cursor:position], base + cursor, kind)
             if kind == "open":
                 self.opened, cursor = True, position + 1
                 self.gap_start = base + cursor
@@ -135,12 +138,18 @@ class _Splitter:
             self.element.append(rest)
         elif self.closed:
             if rest.strip(WHITESPACE):
-                raise SplitError("trailing", "data after the closing bracket of the task array",
-                                 base + cursor + len(rest) - len(rest.lstrip(WHITESPACE)))
+                raise SplitError("trailing", _TRAILING, base + cursor + len(rest) - len(rest.lstrip(WHITESPACE)))
         else:
             self.gap += rest
             if self.gap.strip(WHITESPACE + b","):
                 self._bad_gap(self.gap_start)
+
+    def _trailing(self, gap: bytes, offset: int, kind: str) -> None:
+        """Raise for what follows the closed task array: ``gap``, at ``offset``, then the event ``kind``."""
+        text = len(gap) - len(gap.lstrip(WHITESPACE))
+        if text < len(gap):
+            raise SplitError("trailing", _TRAILING, offset + text)
+        raise SplitError("trailing", _SECOND_ARRAY if kind == "open" else _TRAILING, offset + len(gap))
 
     def _take_gap(self, piece: bytes, offset: int, final: bool) -> None:
         gap = (bytes(self.gap) + piece).strip(WHITESPACE)
