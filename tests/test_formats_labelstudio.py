@@ -88,3 +88,24 @@ def test_an_export_downloaded_twice_into_one_file_is_named_so(tmp_path: Path, be
     path.write_bytes(export + b" x [")
     assert _both(path, layout.root)[0].output == (f"Error: {path}, byte {len(export) + 1}: [export-trailing-data] "
                                                    "data after the closing bracket of the task array\n")
+
+
+def test_a_json_min_export_whose_first_record_outruns_the_head_is_named_as_one(tmp_path: Path, monkeypatch):
+    """The head (64 KiB) holds the first JSON_MIN record of a short text only; a real JSON_MIN
+    export of a 67 KiB article was called 'not a Label Studio task: data, annotations missing
+    ... a task-import file has no annotations'. The head is made shorter than the fixture's first
+    record here, as a long article's is."""
+    import corpus_tools.ingest.reader as reader
+
+    layout = corpus_root(tmp_path / "corpus")
+    path = FORMATS / "project.json_min.json"
+    monkeypatch.setattr(reader, "HEAD_SIZE", 100)
+    for result in _both(path, layout.root):
+        assert result.exit_code == 1
+        assert result.output == (f"Error: {path}, task 19: [export-not-tasks] a Label Studio JSON_MIN export (flat "
+                                 "records with 'annotator' and 'annotation_id', no task 'data' or 'annotations'), not "
+                                 f"a JSON export: JSON_MIN keeps no region ids or relations; {EXPORT_AS_JSON}\n")
+    assert stored_files(layout) == []
+    monkeypatch.undo()  # within the head, at byte 0 as before
+    assert _both(path, layout.root)[0].output.startswith(f"Error: {path}, byte 0: [export-not-tasks] a Label Studio "
+                                                         "JSON_MIN export")

@@ -19,6 +19,7 @@ import re
 import orjson
 
 from corpus_tools.documents.add import wide_encoding
+from corpus_tools.ingest.parse import EXPORT_AS_JSON, not_a_task
 from corpus_tools.ingest.split import SplitError, split_array
 
 HEAD_SIZE = 1 << 16  # bytes looked at: enough for the first task of any real export
@@ -29,8 +30,6 @@ _JSON_LITERALS = (b"true", b"false", b"null")
 # A JSON string at the start of a head: a JSON document that starts with one is that string alone.
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
-EXPORT_AS_JSON = ("export the project as JSON (Export > JSON in Label Studio, not JSON_MIN, CSV, TSV or "
-                  "CONLL2003), or run `corpus-tools labelstudio pull`")
 # Magic numbers of binary files, longest first where one starts another.
 _MAGIC = (
     (b"PK\x03\x04", "a ZIP archive", "unzip it and give the .json file inside, or " + EXPORT_AS_JSON),
@@ -52,8 +51,6 @@ _LABEL_STUDIO_COLUMNS = frozenset({"annotation_id", "annotator", "lead_time", "c
 _CONLL_LINE = re.compile(r"-DOCSTART-(?:\s.*)?|\S+ -X- _ (?:O|[BIES]-\S+)")
 _CONLL = ("a CoNLL 2003 file (one token and its tag per line), not a JSON export: it keeps no character "
           f"offsets, quotes or relations; {EXPORT_AS_JSON}")
-# Keys of a JSON_MIN record that a task never has at its top level.
-_JSON_MIN_KEYS = frozenset({"annotator", "annotation_id", "lead_time"})
 # Text bytes: printable ASCII, tab, line feed, carriage return, and anything of 0x80 and above
 # (UTF-8 decoding tells the rest).
 _BINARY_BYTE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -135,18 +132,13 @@ def _columns(header: str, separator: str) -> str:
 
 
 def _json_min(array: bytes) -> tuple[str, str] | None:
-    """A JSON array: JSON_MIN when its first element, whole within the head, is a flat record
-    with JSON_MIN's keys and no task's (``data``, ``annotations``)."""
+    """A JSON array: JSON_MIN when its first element, whole within the head, is a JSON_MIN record
+    (corpus_tools.ingest.parse.not_a_task, which says so of a longer one when it is read)."""
     try:
         elements = split_array(io.BytesIO(array).read, len(array) or 1)
         offset, first = next(elements)
         record = orjson.loads(first)
     except (SplitError, StopIteration, orjson.JSONDecodeError):
         return None  # said, with its place, when the whole file is read
-    if not isinstance(record, dict) or "annotations" in record or "data" in record:
-        return None
-    if not _JSON_MIN_KEYS & record.keys():
-        return None
-    return "export-not-tasks", ("a Label Studio JSON_MIN export (flat records with 'annotator' and "
-                                "'annotation_id', no task 'data' or 'annotations'), not a JSON export: JSON_MIN "
-                                f"keeps no region ids or relations; {EXPORT_AS_JSON}")
+    described = not_a_task(record)
+    return None if described is None else ("export-not-tasks", described)

@@ -15,6 +15,11 @@ from corpus_tools import strictjson
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.ingest.shapes import ID_MAX, ID_MIN
 
+EXPORT_AS_JSON = ("export the project as JSON (Export > JSON in Label Studio, not JSON_MIN, CSV, TSV or "
+                  "CONLL2003), or run `corpus-tools labelstudio pull`")
+# Keys of a JSON_MIN record that a task never has at its top level.
+_JSON_MIN_KEYS = frozenset({"annotator", "annotation_id", "lead_time"})
+
 
 def parse_task(raw: bytes, index: int, offset: int, path: Path | str) -> dict[str, Any]:
     """The task dict of the bytes ``raw`` of task number ``index`` (from 0) at byte ``offset`` of
@@ -41,8 +46,23 @@ def _check_task_shape(task: Any, index: int, path: Path) -> None:
                if not isinstance(task.get(key), kind) or isinstance(task.get(key), bool)]
     if not missing and not ID_MIN <= task["id"] <= ID_MAX:
         missing = ["id"]
+    if missing and (described := not_a_task(task)) is not None:
+        raise CorpusError("export-not-tasks", described, location)
     if missing:
         raise CorpusError("export-not-tasks", f"element #{index + 1} is not a Label Studio task: "
                           f"{', '.join(missing)} missing or of the wrong type (the id an integer of 64 bits, data an "
                           "object, annotations a list; a task-import file has no 'annotations': ingest what "
                           "Label Studio exports as JSON)", location)
+
+
+def not_a_task(record: Any) -> str | None:
+    """What an element of the array is when it is a record Label Studio writes but no exported task:
+    a JSON_MIN record (flat, with JSON_MIN's keys and no task's ``data`` or ``annotations``).
+    Said of the first element from the head of the file (corpus_tools.ingest.formats), and of any
+    element as it is read (a JSON_MIN record of a text past the head's 64 KiB)."""
+    if not isinstance(record, dict) or "annotations" in record or "data" in record:
+        return None
+    if not _JSON_MIN_KEYS & record.keys():
+        return None
+    return ("a Label Studio JSON_MIN export (flat records with 'annotator' and 'annotation_id', no task 'data' or "
+            f"'annotations'), not a JSON export: JSON_MIN keeps no region ids or relations; {EXPORT_AS_JSON}")
