@@ -86,7 +86,7 @@ def test_the_format_is_named_with_what_to_export_instead(tmp_path: Path, name):
 def test_a_real_export_and_its_lookalikes_are_not_refused_at_the_start():
     assert not_an_export(VALID) is None
     assert not_an_export(b"  \n[" + VALID[1:]) is None
-    assert not_an_export(b'[{"data": {"text": "a"}}]') is None  # a task import file: said per element later
+    assert not_an_export(b'[{"id": 1, "data": {"text": "a"}}]') is None  # no annotations: said per element later
     assert not_an_export(b'[{"id": 1, "annotator": 1, "annotations": []}]') is None
     assert not_an_export(VALID[:100]) is None  # the first task does not fit: decided when read
 

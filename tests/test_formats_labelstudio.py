@@ -109,3 +109,24 @@ def test_a_json_min_export_whose_first_record_outruns_the_head_is_named_as_one(t
     monkeypatch.undo()  # within the head, at byte 0 as before
     assert _both(path, layout.root)[0].output.startswith(f"Error: {path}, byte 0: [export-not-tasks] a Label Studio "
                                                          "JSON_MIN export")
+
+
+@pytest.mark.parametrize("predictions", [[], ["--predictions"]])
+def test_a_task_import_file_of_labelstudio_tasks_is_named_as_one(tmp_path: Path, predictions):
+    """The file `corpus-tools labelstudio tasks` writes (tasks with data, no id or annotations)
+    was 'not a Label Studio task: id, annotations missing ... a task-import file has no
+    annotations', which did not say it is one."""
+    layout = corpus_root(tmp_path / "corpus")
+    path = tmp_path / "tasks.json"
+    written = CliRunner().invoke(cli, ["labelstudio", "tasks", *predictions, "-o", str(path), "--root", str(layout.root)])
+    assert written.exit_code == 0, written.output
+    said = ("[export-not-tasks] a Label Studio task import file (tasks with 'data' and no 'id', as `corpus-tools "
+            "labelstudio tasks` writes), not an export: import it (`corpus-tools labelstudio push` imports the "
+            f"corpus's tasks), annotate, then {EXPORT_AS_JSON}\n")
+    for result in _both(path, layout.root):
+        assert result.exit_code == 1
+        assert result.output == f"Error: {path}, byte 0: {said}"
+    assert stored_files(layout) == []
+    # a first task past the head's 64 KiB is named so as it is read
+    path.write_bytes(b"[" + b" " * (1 << 16) + path.read_bytes()[1:])
+    assert _both(path, layout.root)[0].output == f"Error: {path}, task #1: {said}"

@@ -57,12 +57,19 @@ def _check_task_shape(task: Any, index: int, path: Path) -> None:
 
 def not_a_task(record: Any) -> str | None:
     """What an element of the array is when it is a record Label Studio writes but no exported task:
-    a JSON_MIN record (flat, with JSON_MIN's keys and no task's ``data`` or ``annotations``).
-    Said of the first element from the head of the file (corpus_tools.ingest.formats), and of any
-    element as it is read (a JSON_MIN record of a text past the head's 64 KiB)."""
-    if not isinstance(record, dict) or "annotations" in record or "data" in record:
+    a JSON_MIN record (flat, with JSON_MIN's keys and no task's ``data`` or ``annotations``), or a
+    task to import (``data`` and no ``id``: every exported task has its id; `labelstudio tasks`
+    writes such files). Said of the first element from the head of the file
+    (corpus_tools.ingest.formats), and of any element as it is read (a JSON_MIN record of a text
+    past the head's 64 KiB)."""
+    if not isinstance(record, dict):
         return None
-    if not _JSON_MIN_KEYS & record.keys():
-        return None
-    return ("a Label Studio JSON_MIN export (flat records with 'annotator' and 'annotation_id', no task 'data' or "
-            f"'annotations'), not a JSON export: JSON_MIN keeps no region ids or relations; {EXPORT_AS_JSON}")
+    if "data" not in record and "annotations" not in record and _JSON_MIN_KEYS & record.keys():
+        return ("a Label Studio JSON_MIN export (flat records with 'annotator' and 'annotation_id', no task 'data' "
+                "or 'annotations'), not a JSON export: JSON_MIN keeps no region ids or relations; "
+                f"{EXPORT_AS_JSON}")
+    if isinstance(record.get("data"), dict) and "id" not in record:
+        return ("a Label Studio task import file (tasks with 'data' and no 'id', as `corpus-tools labelstudio tasks` "
+                "writes), not an export: import it (`corpus-tools labelstudio push` imports the corpus's tasks), "
+                f"annotate, then {EXPORT_AS_JSON}")
+    return None
