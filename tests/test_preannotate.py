@@ -184,6 +184,14 @@ def test_n_units_later_moves_the_date_before_it_at_the_precision_the_text_determ
     assert later("It began 5000 years ago.") == [("5000 years ago", "PAST_REF")]  # before the calendar's year 1
 
 
+def test_a_count_with_thousands_separators_is_read_whole_and_a_decimal_is_no_count():
+    """Found by a hunt: "1,000 days" was '000 days' P0D, "about 1,200 years ago" '200 years ago'
+    1824, "2.5 years" '5 years' P5Y, and a count of 5,000 digits crashed int()."""
+    assert timexes("After 1,000 days, about 1,200 years ago, 2.5 years of war and 1 000 days.", "2024-03-14") == [
+        ("1,000 days", "DURATION", "P1000D", None), ("about 1,200 years ago", "DATE", "0824", "APPROX")]
+    assert timexes("It began " + "1" * 5000 + " years ago.", "2024-03-14") == []
+
+
 def test_timex_rules_at_month_precision_and_without_a_date():
     text = "Last year, on Sunday, earlier this month and in May, over a decade of isolation ended."
     assert timexes(text, "2023-05") == [

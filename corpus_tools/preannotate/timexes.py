@@ -32,7 +32,8 @@ Resolution (``Anchor`` = the publication date at its precision):
   ``XXXX`` when it cannot be computed (a few years, after a week or season, the year uncertain);
   hours and minutes later: the previous value (a DATE has no hours);
 * durations ``P<n><unit>`` (decades in years: "a decade" = ``P10Y``; "recent months" = ``PXM``),
-  sets ``P1W`` for "every week", "each week", "once a week", "weekly";
+  sets ``P1W`` for "every week", "each week", "once a week", "weekly"; a count is read whole
+  ("1,000 days" = ``P1000D``), and a decimal ("2.5 years") is no count: nothing is predicted;
 * "currently" ``PRESENT_REF``; "the past" ``PAST_REF``; "the future" ``FUTURE_REF``;
 * without a publication date, everything relative is underspecified: ``XXXX-05``,
   ``XXXX-WXX-7``, and "last year" or "a decade ago" becomes ``PAST_REF``.
@@ -73,7 +74,10 @@ SEASONS = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter
 _MONTH = "(?P<month>" + "|".join(map(re.escape, MONTH_NAMES)) + ")"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"  # "March 4th"
 _WEEKDAY = "(?P<weekday>" + "|".join(WEEKDAYS) + ")"
-_NUM = r"(?P<num>\d+|(?i:" + "|".join(sorted((re.escape(k) for k in NUMBERS), key=len, reverse=True)) + "))"
+# a count as written: "1,000" whole (not its "000"), never a piece of a decimal ("2.5": no count
+# of years is told), a number with a leading zero, or more digits than int() takes
+_NUM = (r"(?P<num>(?<!\d[.,])(?!0\d)(?:\d{1,3}(?:,\d{3})+|\d{1,6})(?![.,]\d)|(?i:"
+        + "|".join(sorted((re.escape(k) for k in NUMBERS), key=len, reverse=True)) + "))")
 _UNIT = r"(?P<unit>(?i:day|week|month|year|decade|centur(?:y|ie)|hour|minute))s?"
 _MOD = r"(?:(?P<mod>(?i:" + "|".join(sorted((re.escape(k) for k in MODS), key=len, reverse=True)) + r"))\s+)?"
 _PART = r"(?:(?P<part>(?i:early|late)\s+|(?i:mid)-?))?"
@@ -141,7 +145,7 @@ def _sentence_start(text: str, position: int) -> int:
 
 
 def _number(word: str) -> int | None:
-    return int(word) if word.isdigit() else NUMBERS[word.lower()]
+    return int(word.replace(",", "")) if word[0].isdigit() else NUMBERS[word.lower()]
 
 
 def _unit(word: str) -> str:
