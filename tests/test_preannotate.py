@@ -391,6 +391,28 @@ def fixture_document(name: str, date: str | None) -> Document:
     return Document("fx", None, text, record(date), None, (), "1", "0" * 64)
 
 
+def test_quotes_take_time_linear_in_the_number_of_quotations():
+    """Found by a hunt: ten times the text took some 60 to 90 times as long (each sentence looked
+    through every quotation, each cue through every quote found, each quote's SOURCE through every
+    entity mention, a continued quotation through every quote before it, counting the paragraphs
+    between them in the text, and each quote through every other to clip it)."""
+    unit = ("Antony Blinken said on Tuesday that Syria \u201cmust change\u201d, according to officials. "
+            "\u201cWe will act,\u201d he said.\n\u201cWe will rebuild.\u201d\n")
+
+    def run(text: str) -> list:
+        found, _ = entity_mentions("t", text, Gazetteer(REGISTRY.values()))
+        return quotes("t", text, found, REGISTRY)[0]
+
+    small, large = (_seconds(run, unit * n) for n in (300, 3000))
+    assert large < 25 * small, (small, large)
+    found = run(unit * 2)
+    assert [(q.text, q.source.text, q.source.speaker_id, q.cue.text) for q in found] == [
+        ("Antony Blinken said on Tuesday that Syria \u201cmust change\u201d", "officials", None, "according to"),
+        ("Syria \u201cmust change\u201d", "Antony Blinken", "antony-blinken", "said"),
+        ("\u201cWe will act,\u201d", "he", "antony-blinken", "said"),
+        ("\u201cWe will rebuild.\u201d", "he", "antony-blinken", "said")] * 2
+
+
 def test_prediction_format_scores_and_round_trip_of_units():
     registry = load_registry(Layout.at(REPO))
     pre = PreAnnotator(registry)(fixture_document("us-syria-aid-corridor.txt", "2023-03-14"))

@@ -37,6 +37,8 @@ quote's speaker. Scores: 0.8 direct, 0.6 mixed or indirect, 0.5 continued.
 
 from __future__ import annotations
 
+import bisect
+import collections
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -170,12 +172,18 @@ def _source_after(text: str, start: int, end: int) -> tuple[int, int] | None:
 def attributions(text: str) -> list[_Found]:
     """Every attribution the patterns find, in text order (QUOTE spans may nest)."""
     found: list[_Found] = []
+    # quotations, sentences and the attributions found are in text order and do not overlap, so
+    # what lies in a sentence, or before a quotation, is found by bisection or a pointer that only
+    # moves forward, not by a search of all of them (which was quadratic in their number)
     quoted = [(m.start(), m.end()) for m in _PAIRS.finditer(text)]
+    quoted_starts = [a for a, _ in quoted]
     sentence_spans = _whole_quotations(list(sentences(text)), quoted)
     direct: set[tuple[int, int]] = set()
+    cues: set[Span] = set()  # the CUE spans found so far
     for s_start, s_end in sentence_spans:
         sentence = text[s_start:s_end]
-        pairs = [(a, b) for a, b in quoted if s_start <= a and b <= s_end]
+        pairs = [(a, b) for a, b in quoted[bisect.bisect_left(quoted_starts, s_start):
+                                            bisect.bisect_left(quoted_starts, s_end)] if b <= s_end]
         # 1 and 2: direct quotations with their attribution
         for a, b in pairs:
             tail = text[b:s_end]
@@ -198,11 +206,12 @@ def attributions(text: str) -> list[_Found]:
             if source is None:
                 continue
             found.append(_Found(Span(a, b), Span(*source), Span(*cue), 0.8))
+            cues.add(found[-1].cue)
             direct.add((a, b))
         # 4 and 5: content and attribution in one sentence
         for match in re.finditer(r"(?<!\w)" + _CUE + r"(?!\w)", sentence):
             cue = (s_start + match.start("cue"), s_start + match.end("cue"))
-            if any(f.cue == Span(*cue) for f in found):
+            if Span(*cue) in cues:
                 continue
             inside = next(((a, b) for a, b in pairs if a < cue[0] < b), None)
             if inside is not None:  # a nested attribution in a quotation: "“Secretary Blinken made clear that …,”"
@@ -219,47 +228,86 @@ def attributions(text: str) -> list[_Found]:
                                             source=previous.source)
             if result is not None:
                 found.append(result)
+                cues.add(result.cue)
         according = _ACCORDING.search(sentence)
-        if according:
-            found.extend(_according(text, s_start, s_end, according))
+        for result in _according(text, s_start, s_end, according) if according else ():
+            found.append(result)
+            cues.add(result.cue)
     # 3: continued quotations
     attributed = sorted(found, key=lambda f: f.quote.start)
+    found.extend(_continued(text, quoted, direct, attributed, sentence_spans))
+    found.sort(key=lambda f: (f.quote.start, -f.quote.end))
+    # a quote that starts inside another ends inside it: in "X said that Y, according to Z" X's
+    # quote is Y, not Y and its attribution to Z (the guidelines nest quotes, never cross them);
+    # the quotes still open at its start are the only ones it can start inside
+    open_quotes: list[_Found] = []
+    for inner in found:
+        open_quotes = [outer for outer in open_quotes if outer.quote.end > inner.quote.start]
+        for outer in open_quotes:
+            if outer.quote.start < inner.quote.start < outer.quote.end < inner.quote.end:
+                clipped = _trim(text, inner.quote.start, outer.quote.end)
+                if clipped[0] < clipped[1]:
+                    inner.quote = Span(*clipped)
+        open_quotes.append(inner)
+    return found
+
+
+def _continued(text: str, quoted: list[tuple[int, int]], direct: set[tuple[int, int]], attributed: list[_Found],
+               sentence_spans: list[tuple[int, int]]) -> list[_Found]:
+    """Pattern 3: each quotation that fills its sentence, lies in no quote found, and has an
+    attributed quote ending before it in the same or the previous paragraph continues the last of
+    those (by start). Quotations come in text order, so the attributed quotes before one are a
+    window (by end) whose bounds only move forward: a monotonic queue gives the last of them."""
+    continued: list[_Found] = []
+    sentence_starts = [start for start, _ in sentence_spans]
+    paragraphs = [(match.end() - 1, text.rfind("\n", match.start(), match.end()))
+                  for match in re.finditer(r"\n\s*\S", text)]  # (first character, the line break before it)
+    firsts = [first for first, _ in paragraphs]
+    by_start = 0  # attributed[:by_start] start at or before the quotation
+    widest = -1  # the furthest end among them
+    by_end = sorted(((f.quote.end, f.quote.start, index) for index, f in enumerate(attributed) if f.source is not None))
+    added, window = 0, collections.deque()  # (start, index) of those ending in the window, decreasing
     for a, b in quoted:
-        if (a, b) in direct or any(f.quote.start <= a and b <= f.quote.end for f in found):
+        while by_start < len(attributed) and attributed[by_start].quote.start <= a:
+            widest = max(widest, attributed[by_start].quote.end)
+            by_start += 1
+        while added < len(by_end) and by_end[added][0] <= a:
+            key = by_end[added][1:]
+            while window and window[-1][1] < key:
+                window.pop()
+            window.append((by_end[added][0], key))
+            added += 1
+        # "the same or the previous paragraph": at most one paragraph begins between its end and
+        # the quotation, so it ends after the line break before the paragraph that precedes it
+        preceding = bisect.bisect_left(firsts, a) - 2
+        limit = paragraphs[preceding][1] + 1 if preceding >= 0 else 0
+        while window and window[0][0] < limit:
+            window.popleft()
+        if (a, b) in direct or widest >= b:
             continue
-        s_start, s_end = next(((s, e) for s, e in sentence_spans if s <= a < e), (a, b))
+        index = bisect.bisect_right(sentence_starts, a) - 1
+        s_start, s_end = sentence_spans[index] if index >= 0 and a < sentence_spans[index][1] else (a, b)
         rest = text[s_start:s_end].replace(text[a:b], "").strip(" .")
         if rest:
             continue  # part of a sentence: not a quotation standing on its own
-        previous = [f for f in attributed if f.quote.end <= a and f.source is not None
-                    and _paragraph_distance(text, f.quote.end, a) <= 1]
-        if previous:
-            found.append(_Found(Span(a, b), previous[-1].source, previous[-1].cue, 0.5))
-    found.sort(key=lambda f: (f.quote.start, -f.quote.end))
-    # a quote that starts inside another ends inside it: in "X said that Y, according to Z" X's
-    # quote is Y, not Y and its attribution to Z (the guidelines nest quotes, never cross them)
-    for index, inner in enumerate(found):
-        for outer in found[:index]:
-            clipped = _trim(text, inner.quote.start, outer.quote.end)
-            if outer.quote.start < inner.quote.start < outer.quote.end < inner.quote.end and clipped[0] < clipped[1]:
-                inner.quote = Span(*clipped)
-    return found
+        if window:
+            previous = attributed[window[0][1][1]]
+            continued.append(_Found(Span(a, b), previous.source, previous.cue, 0.5))
+    return continued
 
 
 def _whole_quotations(spans: list[tuple[int, int]], quoted: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sentences joined where a quotation runs across their boundary (“… relent. And we’re …,” he said.)."""
     merged: list[tuple[int, int]] = []
+    starts = [a for a, _ in quoted]
     for start, end in spans:
-        if merged and any(merged[-1][0] <= a < merged[-1][1] < b for a, b in quoted):
+        # quotations do not overlap: only the last one starting before the sentence's end can cross it
+        last = bisect.bisect_left(starts, merged[-1][1]) - 1 if merged else -1
+        if last >= 0 and merged[-1][0] <= quoted[last][0] and merged[-1][1] < quoted[last][1]:
             merged[-1] = (merged[-1][0], end)
         else:
             merged.append((start, end))
     return merged
-
-
-def _paragraph_distance(text: str, start: int, end: int) -> int:
-    """How many paragraphs begin between two positions (0: the same paragraph)."""
-    return len(re.findall(r"\n\s*\S", text[start:end]))
 
 
 def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
@@ -355,7 +403,10 @@ def quote_type(text: str, span: Span) -> str:
 def quotes(doc_id: str, text: str, mentions: Iterable[EntityMention], registry: Mapping[str, RegistryEntity]
            ) -> tuple[list[Quote], dict[str, float]]:
     """The document's attributions as Quote records (shared SOURCE/CUE regions share ids)."""
-    mentions = list(mentions)
+    # in text order (as entity_mentions gives them), so those inside a SOURCE are found by
+    # bisection, not by a pass over all of them per quote (quadratic in a long text)
+    mentions = sorted(mentions, key=lambda m: (m.span.start, m.span.end))
+    mention_starts = [m.span.start for m in mentions]
     regions: dict[tuple[str, Span], str] = {}
     records: list[Quote] = []
     scores: dict[str, float] = {}
@@ -368,7 +419,9 @@ def quotes(doc_id: str, text: str, mentions: Iterable[EntityMention], registry: 
         source = cue = None
         if found.source is not None:
             source_text = text[found.source.start:found.source.end]
-            speaker = speaker_of(found.source, mentions, registry, text)
+            inside = mentions[bisect.bisect_left(mention_starts, found.source.start):
+                              bisect.bisect_right(mention_starts, found.source.end)]
+            speaker = speaker_of(found.source, inside, registry, text)
             if speaker is None and (source_text in PRONOUNS or _DEFINITE.fullmatch(source_text)):
                 speaker = last_speaker  # "he", "the department", "The statement": the speaker before
             last_speaker = speaker
