@@ -216,6 +216,14 @@ def test_time_expressions_take_time_linear_in_the_text():
     assert [t.value for t in found] == ["2024-03-12", "2024-03-14", "2011-03", "2023"] * 3
 
 
+def test_early_and_late_before_a_relative_year_or_a_decade_are_in_the_span_with_their_mod():
+    """Found by a hunt: "Late last year" was 'last year' with no mod and "the late 1990s" '1990s'
+    (the guidelines: modifiers stay, "late" -> END), while "late 2023" had its END."""
+    assert timexes("Late last year, early next month and in the late 1990s and mid-1990s.", "2024-03-14") == [
+        ("Late last year", "DATE", "2023", "END"), ("early next month", "DATE", "2024-04", "START"),
+        ("the late 1990s", "DATE", "199", "END"), ("mid-1990s", "DATE", "199", "MID")]
+
+
 def test_timex_rules_at_month_precision_and_without_a_date():
     text = "Last year, on Sunday, earlier this month and in May, over a decade of isolation ended."
     assert timexes(text, "2023-05") == [

@@ -20,7 +20,8 @@ Resolution (``Anchor`` = the publication date at its precision):
   sentence speaks of the future (``FUTURE_CUES``: will, is due, is expected, scheduled, ...);
 * last/this/next year, month, week; earlier/later this year, month, week; yesterday/today/tomorrow:
   arithmetic on the anchor, never finer than its precision (a week of a month-precision anchor is
-  ``YYYY-WXX``);
+  ``YYYY-WXX``); "early"/"late" before them, or before a decade ("the late 1990s"), is in the span
+  as ``START``/``END``, as before a year;
 * weekdays: with a day anchor, the most recent such day on or before it (the next one on or
   after it in a future sentence); else ``YYYY-WXX-D`` (``XXXX-WXX-D`` when the anchor month is
   January or unknown, the week may lie in the year before);
@@ -366,9 +367,9 @@ def _month(match, context):
     return "DATE", f"{year:04d}-{month:02d}", _part(match), 0.7
 
 
-@rule(r"(?:the\s+)?(?P<decade>(?:19|20)\d)0s")
+@rule(r"(?:the\s+)?" + _PART + r"(?P<decade>(?:19|20)\d)0s")  # "the late 1990s": END, as "late 2023"
 def _decade(match, context):
-    return "DATE", match["decade"], None, 0.9
+    return "DATE", match["decade"], _part(match), 0.9
 
 
 @rule(r"(?P<part>(?i:early|late)\s+|(?i:mid)-)?" + _YEAR)
@@ -408,8 +409,15 @@ def _weekday(match, context):
     return "DATE", date.isoformat(), mod, 0.7
 
 
-@rule(r"(?P<lead>(?i:earlier|later)\s+)?(?P<rel>(?i:last|this|next))\s+(?P<unit>year|month|week)")
+# "late last year" is one expression with END, as "late 2023" is (guidelines: "late" -> END)
+@rule(r"(?:(?P<lead>(?i:earlier|later)\s+)|(?P<part>(?i:early|late)\s+))?(?P<rel>(?i:last|this|next))\s+"
+      r"(?P<unit>year|month|week)")
 def _relative(match, context):
+    found = _relative_value(match, context)
+    return found[:2] + (_part(match),) + found[3:]
+
+
+def _relative_value(match, context):
     anchor, unit = context.anchor, match["unit"]
     shift = {"last": -1, "this": 0, "next": 1}[match["rel"].lower()]
     if anchor is None:  # the guidelines: "last week" -> XXXX-WXX, "last year" -> PAST_REF
