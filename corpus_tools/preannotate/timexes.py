@@ -16,8 +16,10 @@ Resolution (``Anchor`` = the publication date at its precision):
 
 * absolute dates as written ("Aug. 21, 2013", "March 4th, 2014", "2012-07-18": month names and
   their abbreviations from ``corpus_tools.timex.MONTH_NAMES``); a month or a month and day without
-  a year: the most recent one on or before the anchor, or the next one on or after it when the
-  sentence speaks of the future (``FUTURE_CUES``: will, is due, is expected, scheduled, ...);
+  a year: the most recent one on or before the anchor, or the next one on or after it when its
+  clause (between punctuation marks) speaks of the future (``FUTURE_CUES``: will, is due, is
+  expected, scheduled, ...): so "In April, the envoy will visit" is the April before, a miss an
+  annotator corrects, where the sentence would take "a spokesman said ..., and will" as future;
 * last/this/next year, month, week; earlier/later this year, month, week; yesterday/today/tomorrow:
   arithmetic on the anchor, never finer than its precision (a week of a month-precision anchor is
   ``YYYY-WXX``); "early"/"late" before them, or before a decade ("the late 1990s"), is in the span
