@@ -80,8 +80,9 @@ _MONTH = "(?P<month>" + "|".join(map(re.escape, MONTH_NAMES)) + ")"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"  # "March 4th"
 _WEEKDAY = "(?P<weekday>" + "|".join(WEEKDAYS) + ")"
 # a count as written: "1,000" whole (not its "000"), never a piece of a decimal ("2.5": no count
-# of years is told), a number with a leading zero, or more digits than int() takes
-_NUM = (r"(?P<num>(?<!\d[.,])(?!0\d)(?:\d{1,3}(?:,\d{3})+|\d{1,6})(?![.,]\d)|(?i:"
+# of years is told), a number with a leading zero, or more digits than int() takes (with
+# separators too: at most 18 digits, "999,999,999,999,999,999")
+_NUM = (r"(?P<num>(?<!\d[.,])(?!0\d)(?:\d{1,3}(?:,\d{3}){1,5}|\d{1,6})(?![.,]\d)|(?i:"
         + "|".join(sorted((re.escape(k) for k in NUMBERS), key=len, reverse=True)) + "))")
 _UNIT = r"(?P<unit>(?i:day|week|month|year|decade|centur(?:y|ie)|hour|minute))s?"
 _MOD = r"(?:(?P<mod>(?i:" + "|".join(sorted((re.escape(k) for k in MODS), key=len, reverse=True)) + r"))\s+)?"
