@@ -200,16 +200,19 @@ def test_a_downloaded_release_with_hidden_files_verifies_loads_and_diffs_as_itse
         ("file-unlisted", "notes.txt")]
 
 
-def test_a_file_of_no_split_in_a_config_is_read_by_no_reader(tmp_path):
+@pytest.mark.parametrize("stray", ["extra.parquet", "train-00000-of-00001 (1).parquet"])
+def test_a_file_of_no_split_in_a_config_is_read_by_no_reader(tmp_path, stray):
     """Every reader finds a config's files by one rule (<split>-NNNNN-of-NNNNN.parquet, as
     datasets does): diff read any *.parquet, so a stray file listed in SHA256SUMS doubled the
-    entities to diff and not to the loaders."""
+    entities to diff and not to the loaders. A second download's name ("... (1).parquet") fits
+    the glob <split>-*-of-*.parquet, and load_pandas and diff read it while datasets, reading
+    the card's list of files, did not."""
     from corpus_tools.release.checksums import sums_text
 
     copy = tmp_path / "copy"
     shutil.copytree(REPO / "dist" / "1.1.5", copy)
     entities = copy / "data" / "entities"
-    shutil.copy(entities / "train-00000-of-00001.parquet", entities / "extra.parquet")
+    shutil.copy(entities / "train-00000-of-00001.parquet", entities / stray)
     (copy / SUMS_FILE).write_text(sums_text(copy))
     assert verify_release(copy).valid
     assert len(corpus_tools.load_pandas(copy, "entities")) == len(corpus_tools.load_pandas(REPO / "dist" / "1.1.5",

@@ -53,9 +53,14 @@ def is_hidden(name: str) -> bool:
 def config_files(release: Path, config: str) -> list[Path]:
     """The data files of a config of the release at ``release`` (``<split>-NNNNN-of-NNNNN.parquet``,
     as a release writes them and ``datasets`` reads them), by name: the one rule of every reader
-    of a release, so that another file there (listed in SHA256SUMS or hidden) is read by none."""
+    of a release, so that another file there (listed in SHA256SUMS or hidden) is read by none: not
+    even one the glob takes, such as a second download's "train-00000-of-00001 (1).parquet"."""
     directory = release / "data" / config
-    return sorted(path for split in SPLITS for path in directory.glob(f"{split}-*-of-*.parquet"))
+    return sorted(path for split in SPLITS for path in directory.glob(f"{split}-*-of-*.parquet")
+                  if _DATA_FILE.fullmatch(path.name[len(split):]))
+
+
+_DATA_FILE = re.compile(r"-[0-9]{5,}-of-[0-9]{5,}\.parquet")  # after the split's name
 
 
 def release_files(root: Path) -> list[str]:
