@@ -136,6 +136,10 @@ def test_cli_annotate_as_a_user_then_pull(labelstudio, corpus_copy, tmp_path):
                                 "--project", "99999", "-o", str(missing), "--no-ingest"])
     assert (wrong.exit_code, wrong.output) == (1, "Error: [labelstudio-unknown-project] no project with id 99999\n")
     assert not missing.exists()
+    # a digit of no number (str.isdigit takes "²", int() does not: a ValueError traceback) is a title
+    wrong = runner.invoke(cli, ["labelstudio", "pull", "--url", labelstudio.url, "--api-key", labelstudio.api_key,
+                                "--project", "\u00b2", "-o", str(missing), "--no-ingest"])
+    assert (wrong.exit_code, wrong.output) == (1, "Error: [labelstudio-unknown-project] no project titled '\u00b2'\n")
 
     out = tmp_path / "export.json"
     pulled = runner.invoke(cli, ["labelstudio", "pull", "--url", labelstudio.url, "--api-key", labelstudio.api_key,

@@ -123,8 +123,9 @@ def find_project(client, title: str):
 
 
 def resolve_project(client, project: str | int):
-    """A project by id (an int, or a string of digits) or by exact title."""
-    if isinstance(project, int) or str(project).isdigit():
+    """A project by id (an int, or a string of ASCII digits) or by exact title."""
+    # ASCII: "²" is a digit to str.isdigit and no number to int(), so it is a title
+    if isinstance(project, int) or (str(project).isascii() and str(project).isdigit()):
         from label_studio_sdk.core.api_error import ApiError
 
         with api_errors(f"looking up project {project}"):
