@@ -442,9 +442,9 @@ def test_an_annotation_deleted_in_label_studio_leaves_with_the_next_pull_of_its_
     assert run_ingest(layout, write_export(tmp_path, "3.json", tasks), snapshot=_pull(project, 3)).status == "nothing-new"
     # the first pull holds nothing current: not read, its units table not made again when gone
     first, second = (item.name for item in stored_exports(layout))
-    shutil.rmtree(next(layout.build.glob(f"units/{first}.*")))
+    shutil.rmtree(next(layout.build.glob(f"units/{first}/*")))
     assert [item.name for item in AnnotationIndex(layout, documents(), registry()).stored] == [second]
-    assert not list(layout.build.glob(f"units/{first}.*"))
+    assert not list(layout.build.glob(f"units/{first}/*"))
 
     # a pull of another project (same id, another server) and an export from a file delete nothing
     tasks[0]["annotations"] = [_annotation(base, 104, 2, "03", False)]
@@ -1504,7 +1504,7 @@ def _stored_tables_read(monkeypatch) -> list[str]:
 
     read: list[str] = []
     monkeypatch.setattr(store, "units_for", lambda layout, stored, *args, **kwargs: read.append(stored.name) or
-                        store.Units(next(layout.build.glob(f"units/{stored.name}.*")), stored.name))
+                        store.Units(next(layout.build.glob(f"units/{stored.name}/*")), stored.name))
     return read
 
 

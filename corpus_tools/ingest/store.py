@@ -19,7 +19,7 @@ appear together or not at all; a killed run leaves a ``.ingest-<pid>-*.tmp`` dir
 the next run removes.
 
 **The units table** (corpus_tools.ingest.units) of each stored export lives in
-``build/units/<stored name>.<fingerprint>/``, where the fingerprint (corpus_tools.fingerprint)
+``build/units/<stored name>/<fingerprint>/``, where the fingerprint (corpus_tools.fingerprint)
 covers the export's SHA-256, the documents (the manifest), the registry, the ingest options and
 all of the package's code. ``ingest`` writes it; ``units_for`` returns it, rebuilding it by this
 module's own checking pass when it is missing or stale (after a change of the code, the corpus
@@ -859,17 +859,20 @@ def _units_directory(layout: Layout, stored: StoredExport, inputs: tuple[str, st
     status = os.stat(stored.export)
     stamp = f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}"
     key = fingerprint("units", stored.sha256, stamp, *inputs, orjson.dumps(options, option=orjson.OPT_SORT_KEYS))
-    return layout.build / "units" / f"{stored.name}.{key[:16]}"
+    # one directory per stored export: publishing a table lists its export's older tables only, so
+    # rebuilding every table is linear in the store (a flat build/units/ was listed whole each time)
+    return layout.build / "units" / stored.name / key[:16]
 
 
 def _publish_units(staging: Path, directory: Path) -> None:
+    directory.parent.mkdir(exist_ok=True)
     try:
         os.rename(staging, directory)
     except OSError:
         if not directory.is_dir():  # else another process published the same tables meanwhile
             raise
-    for older in directory.parent.glob(directory.name.rsplit(".", 1)[0] + ".*"):
-        if older == directory or older.name.endswith(".tmp"):
+    for older in directory.parent.iterdir():  # the export's tables of other fingerprints
+        if older == directory:
             continue
         mark = older / STALE_MARK
         try:
