@@ -72,6 +72,12 @@ def part_name(table: str, part: int) -> str:
     return f"{table}.{part:05d}.parquet"
 
 
+def _part_file(path: Path) -> pq.ParquetFile:
+    """A part of a units table, opened: every read goes through here, with the path as pyarrow
+    takes it (fsutil.arrow_path: UTF-8, whatever the locale)."""
+    return pq.ParquetFile(arrow_path(path))
+
+
 class UnitsWriter:
     """Writes the five tables of one export into ``directory`` (which must not exist yet)."""
 
@@ -127,7 +133,7 @@ class Units:
             if [path.name for path in paths] != [part_name(table, part) for part in range(len(paths))]:
                 return False
             try:
-                if any(not pq.read_schema(arrow_path(path)).equals(schema) for path in paths):
+                if any(not _part_file(path).schema_arrow.equals(schema) for path in paths):
                     return False
             except (OSError, pa.ArrowInvalid):
                 return False
@@ -139,13 +145,13 @@ class Units:
         if not parts:  # made complete before this command read it: removed since, by hand
             raise CorpusError("units-missing", f"the {table} table is gone: build/ was deleted while this command ran? "
                               "run it again", Location(file=str(self.directory)))
-        return pa.concat_tables([pq.ParquetFile(arrow_path(path)).read(columns=columns) for path in parts])
+        return pa.concat_tables([_part_file(path).read(columns=columns) for path in parts])
 
     def row_groups(self, columns: Mapping[str, list[str] | None]) -> Iterator[dict[str, pa.Table]]:
         """The units a batch of tasks at a time: row group k of each table named in ``columns``
         (with those columns), for exports too big to hold at once; one part of each open at a time."""
         for paths in zip(*(self.parts(name) for name in columns), strict=True):
-            files = {name: pq.ParquetFile(arrow_path(path)) for name, path in zip(columns, paths)}
+            files = {name: _part_file(path) for name, path in zip(columns, paths)}
             for k in range(next(iter(files.values())).num_row_groups):
                 yield {name: file.read_row_group(k, columns=columns[name]) for name, file in files.items()}
 
@@ -156,7 +162,7 @@ class Units:
         row group of annotation ``a`` is the first whose end is above ``a``."""
         places, end = [], 0
         for part, path in enumerate(self.parts("annotations")):
-            metadata = pq.read_metadata(arrow_path(path))
+            metadata = _part_file(path).metadata
             for k in range(metadata.num_row_groups):
                 end += metadata.row_group(k).num_rows
                 places.append((part, k, end))
@@ -164,7 +170,7 @@ class Units:
 
     def read_place(self, part: int, k: int, columns: Mapping[str, list[str] | None]) -> dict[str, pa.Table]:
         """Row group ``k`` of part ``part`` of each table named in ``columns`` (see ``places``)."""
-        return {name: pq.ParquetFile(arrow_path(self.directory / part_name(name, part))).read_row_group(k, columns=wanted)
+        return {name: _part_file(self.directory / part_name(name, part)).read_row_group(k, columns=wanted)
                 for name, wanted in columns.items()}
 
     def problems(self) -> list[Problem]:
