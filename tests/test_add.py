@@ -181,7 +181,7 @@ def test_an_added_article_nobody_annotated_is_released_in_documents_only_and_the
     import pyarrow.parquet as pq
 
     from corpus_tools.release.inputs import release
-    from corpus_tools.release.loaders import release_configs
+    from corpus_tools.release.checksums import release_configs
 
     article = write(tmp_path, "new.txt", b"US and Syria hold talks\n\nUS envoys met Syrian officials in Damascus.\n")
     [added] = add_files(corpus_copy, [article])

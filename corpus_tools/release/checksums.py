@@ -50,6 +50,13 @@ def is_hidden(name: str) -> bool:
     return any(part.startswith(".") for part in name.split("/"))
 
 
+def release_configs(release: Path) -> list[str]:
+    """The configs of the release at ``release``: its directories in data/, by name, hidden ones
+    left out (``is_hidden``)."""
+    data = release / "data"
+    return sorted(p.name for p in data.iterdir() if p.is_dir() and not is_hidden(p.name)) if data.is_dir() else []
+
+
 def config_files(release: Path, config: str) -> list[Path]:
     """The data files of a config of the release at ``release`` (``<split>-NNNNN-of-NNNNN.parquet``,
     as a release writes them and ``datasets`` reads them), by name: the one rule of every reader

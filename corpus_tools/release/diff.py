@@ -43,7 +43,7 @@ from corpus_tools.records import CHANGE_KINDS, ReleaseChange, ReleaseDiff
 from corpus_tools.release.arrow_schemas import (
     file_features, half_null_region, label_names, name_labels, require_named, row_location,
 )
-from corpus_tools.release.checksums import config_files, is_hidden, open_parquet, require_release
+from corpus_tools.release.checksums import config_files, open_parquet, release_configs, require_release
 from corpus_tools.release.versions import (
     BUMPS, bump, latest_before, next_version, release_metadata, resolve_release, version_key,
 )
@@ -201,9 +201,8 @@ class _Release:
     _tables: dict = field(default_factory=dict, compare=False)
 
     def configs(self) -> tuple[str, ...]:
-        data = self.path / "data"
-        return tuple(sorted(path.name for path in data.iterdir()
-                            if path.is_dir() and not is_hidden(path.name) and self.files(path.name)))
+        """The release's configs that hold data files (a config's directory without any is none)."""
+        return tuple(config for config in release_configs(self.path) if self.files(config))
 
     def files(self, config: str) -> list[Path]:
         return config_files(self.path, config)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.release.checksums import config_files, is_hidden, open_parquet, require_release
+from corpus_tools.release.checksums import config_files, open_parquet, release_configs, require_release
 from corpus_tools.release.splits import SPLITS
 from corpus_tools.release.versions import list_versions, release_metadata, resolve_release
 
@@ -26,11 +26,6 @@ if TYPE_CHECKING:
     SplitArgument = str | NamedSplit | ReadInstruction | list[str | NamedSplit | ReadInstruction]
 
 Release = str | Path | None  # a release directory, a version in <root>/dist, or None for the latest there
-
-
-def release_configs(path: Path) -> list[str]:
-    data = path / "data"
-    return sorted(p.name for p in data.iterdir() if p.is_dir() and not is_hidden(p.name)) if data.is_dir() else []
 
 
 def _named(path: Path) -> str:
