@@ -414,11 +414,14 @@ def half_null_region(data: pa.Table | pa.RecordBatch, config: str) -> tuple[int,
     return min(found, key=lambda item: item[0], default=None)
 
 
-def require_whole_regions(data: pa.Table | pa.RecordBatch, config: str, file: Path, first_row: int = 0) -> None:
-    """Refuse (``release-invalid``) ``data`` read from ``file`` when a row has a half-null region
+def require_rows(data: pa.Table | pa.RecordBatch, config: str, names: dict[str, tuple[str, ...]], file: Path,
+                 first_row: int = 0) -> None:
+    """The checks of rows every reader that reads a file at a time makes (export, view,
+    load_pandas): ``require_named``, then refuse (``release-invalid``) a row with a half-null region
     (``half_null_region``), naming the row (counted in the file: ``data`` begins at its
-    ``first_row``), its document and region: a check of every reader of a release (export, view,
-    load_pandas; diff asks ``half_null_region`` as it reads a row group, and names the row alike)."""
+    ``first_row``), its document and region. Diff asks ``half_null_region`` as it reads a row
+    group, and ``require_named`` of the rows it joins from several files."""
+    require_named(data, names, file)
     if wrong := half_null_region(data, config):
         raise CorpusError("release-invalid", f"row {first_row + wrong[0]}: {wrong[1]}",
                           row_location(data, wrong[0], file))

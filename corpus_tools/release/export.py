@@ -46,9 +46,7 @@ from corpus_tools.iterutil import batched
 from corpus_tools.layout import check_output
 from corpus_tools.records import DocumentRows, ExportResult, Unaligned
 import corpus_tools.release.brat as brat
-from corpus_tools.release.arrow_schemas import (
-    file_label_names, missing_columns, name_labels, require_named, require_whole_regions,
-)
+from corpus_tools.release.arrow_schemas import file_label_names, missing_columns, name_labels, require_rows
 from corpus_tools.release.checksums import open_parquet
 from corpus_tools.release.loaders import Release, split_files, verified_release
 from corpus_tools.release.splits import SPLITS
@@ -124,8 +122,7 @@ def read_config(path: Path, config: str, splits: tuple[str, ...] = SPLITS) -> It
             names = file_label_names(config, parquet.schema_arrow, file)
             first_row = 0
             for batch in parquet.iter_batches(_BATCH_ROWS):
-                require_named(batch, names, file)
-                require_whole_regions(batch, config, file, first_row)
+                require_rows(batch, config, names, file, first_row)
                 first_row += batch.num_rows
                 for row in batch.to_pylist():
                     yield name_labels(row, names)

@@ -176,11 +176,10 @@ def load_pandas(release: Release, config: str, *, split: str | NamedSplit | None
 def _label_names(config: str, table, file: Path):
     import pandas as pd
 
-    from corpus_tools.release.arrow_schemas import file_label_names, require_named, require_whole_regions
+    from corpus_tools.release.arrow_schemas import file_label_names, require_rows
 
     names = file_label_names(config, table.schema, file)
-    require_named(table, names, file)
-    require_whole_regions(table, config, file)
+    require_rows(table, config, names, file)
     frame = table.to_pandas()
     for column, labels in names.items():
         values = frame[column]
