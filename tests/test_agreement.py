@@ -133,6 +133,25 @@ def test_by_document_and_by_annotator(tmp_path):
     assert [part["annotator"] for part in by_annotator["parts"]] == ["1", "2"]
     # the documents each annotator was compared on (doc-b has one annotator: compared on none)
     assert [part["documents"]["compared"] for part in by_annotator["parts"]] == [1, 1]
+    # annotator 1's doc-b, which annotator 2 cancelled, is theirs and not comparable (it said 0)
+    assert [part["documents"]["not_comparable_ids"] for part in by_annotator["parts"]] == [["doc-b"], []]
+
+
+def test_by_annotator_lists_an_annotator_whose_documents_no_one_else_annotated(tmp_path):
+    """Annotator 1 alone on doc-a and doc-b: their part says so, where --by annotator had no part
+    (and a part said '0 not comparable' of an annotator's documents no one else annotated)."""
+    exported = json.loads(EXPORT.read_text())
+    exported[0]["annotations"] = exported[0]["annotations"][:1]  # doc-a: annotator 1 only
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(exported))
+    report = agreement(_index(tmp_path / "corpus", path), by="annotator")
+    [part] = report_dict(report)["parts"]
+    assert (part["annotator"], part["annotators"], part["pairs"]) == ("1", ["1"], [])
+    assert part["documents"] == {"compared": 0, "not_comparable": 2, "not_comparable_ids": ["doc-a", "doc-b"]}
+    assert part["average"]["entities"]["span_f1"] == {"value": None, "agreed": 0, "items": 0}
+    from corpus_tools.annotations.agreement import report_lines
+
+    assert "  annotator 1: annotators 1; 0 documents compared, 2 not comparable (doc-a, doc-b)" in report_lines(report)
 
 
 def test_one_annotator_is_not_comparable_never_perfect(tmp_path):

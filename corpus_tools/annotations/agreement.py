@@ -287,18 +287,18 @@ class AgreementTally:
         self._alpha_items = 0  # code points of the compared texts
         self._annotators: set[str] = set()
         self._seen: set[str] = set()
-        self._documents_of: dict[str, list[str]] = {}  # annotator -> the compared documents they annotated
+        self._documents_of: dict[str, list[str]] = {}  # annotator -> the documents they have a version of
 
     def add(self, doc_id: str, length: int, versions: Sequence[Units]) -> None:
         self._seen.add(doc_id)
-        if len(versions) < 2:
-            return
         by_annotator = {units.annotator: units for units in versions}
         if len(by_annotator) != len(versions):
             raise ValueError(f"{doc_id}: one annotator has two versions")  # the annotation set keeps one each
-        self._annotators.update(by_annotator)
         for annotator in by_annotator:
             self._documents_of.setdefault(annotator, []).append(doc_id)
+        if len(versions) < 2:
+            return
+        self._annotators.update(by_annotator)
         for first, second in combinations(sorted(by_annotator), 2):
             counts = self._pairs.setdefault((first, second), {layer: {name: [0, 0] for name in FIGURES[layer]}
                                                               for layer in LAYER_NAMES})
@@ -316,9 +316,17 @@ class AgreementTally:
             found = pair_code_points(length, [_layer_units(by_annotator[a], layer) for a in sorted(by_annotator)])
             self._alpha[layer].update({(m, x, y): count for (x, y), count in found.items()})
 
-    def documents_of(self, annotator: str) -> tuple[str, ...]:
-        """The compared documents ``annotator`` annotated, in doc_id order."""
-        return tuple(sorted(self._documents_of.get(annotator, ())))
+    def documents_of(self, annotator: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The documents ``annotator`` has a version of: those compared and those not comparable
+        (no one else's version), each in doc_id order."""
+        compared = set(self._compared)
+        theirs = sorted(self._documents_of.get(annotator, ()))
+        return (tuple(doc_id for doc_id in theirs if doc_id in compared),
+                tuple(doc_id for doc_id in theirs if doc_id not in compared))
+
+    def versions_by(self) -> tuple[str, ...]:
+        """Every annotator with a version of a document added, compared or not, in order."""
+        return tuple(sorted(self._documents_of))
 
     def compared(self) -> tuple[str, ...]:
         """The documents compared so far (two or more versions), in doc_id order."""
@@ -415,17 +423,20 @@ def agreement(index, by: str | None = None, reading: Reading | None = None) -> A
     if parts is not None:
         return dataclasses.replace(report, parts=parts.values())
     if by == "annotator":
-        return dataclasses.replace(report, parts=tuple(_annotator_part(report, annotator, tally.documents_of(annotator))
-                                                       for annotator in report.annotators))
+        # every annotator with a version: one whose documents no one else annotated is listed too,
+        # with those documents not comparable, as --by document lists such a document
+        return dataclasses.replace(report, parts=tuple(
+            _annotator_part(report, annotator, *tally.documents_of(annotator)) for annotator in tally.versions_by()))
     return report
 
 
-def _annotator_part(report: AgreementReport, annotator: str, compared: tuple[str, ...]) -> AgreementReport:
+def _annotator_part(report: AgreementReport, annotator: str, compared: tuple[str, ...],
+                    not_comparable: tuple[str, ...]) -> AgreementReport:
     """One annotator against each other: the pairs that include them, and their mean, over the
-    compared documents they annotated."""
+    compared documents they annotated; their documents no one else annotated are not comparable."""
     pairs = tuple(pair for pair in report.pairs if annotator in pair.annotators)
-    return AgreementReport("annotator", annotator, tuple(sorted({a for pair in pairs for a in pair.annotators})),
-                           compared, (), pairs, _average(pairs), ())
+    annotators = tuple(sorted({annotator, *(other for pair in pairs for other in pair.annotators)}))
+    return AgreementReport("annotator", annotator, annotators, compared, not_comparable, pairs, _average(pairs), ())
 
 
 # ---------------------------------------------------------------------------------------------
