@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from corpus_tools.cli import cli
-from corpus_tools.errors import CorpusError
-from corpus_tools.records import DocumentAnnotations, EntityMention, Quote, Span
+from corpus_tools.errors import CorpusError, printable_part
+from corpus_tools.records import Cue, DocumentAnnotations, EntityMention, Quote, Source, Span
 from corpus_tools.schema import ENTITY_LABELS
 from corpus_tools.release import build_release
 from corpus_tools.release.brat import read_ann
@@ -675,3 +675,29 @@ def test_the_label_check_names_the_first_row_at_fault_whichever_column_holds_it(
     table = pa.table({"label": pa.array([0, 0, 0, 9], pa.int64()), "quote_type": pa.array([0, 7, 0, 0], pa.int64())})
     assert unnamed_label(table, {"label": ("A", "B"), "quote_type": ("direct", "indirect")}) == (
         1, "quote_type: label id 7 names no label (the file's features have 2)")
+
+
+@pytest.mark.parametrize("region_id, where", [("e\t1", "entity"), ("s\n1", "source"), ("c\r1", "cue")])
+def test_brat_refuses_a_region_id_a_field_of_an_ann_line_cannot_hold(tmp_path, region_id, where):
+    """Validation takes any non-empty string as a region id; a tab or line break in one was written
+    into the .ann note as it was: read back, the id ended at it ('e' for 'e\\t1') and the rest was a
+    line no brat reader knows (found by a hunt, reading the export back with a parser of its own)."""
+    text = 'Washington said "we will talk".'
+    doc = document("ids-1", text, publisher=None, date=None)
+    ids = {"entity": "e1", "source": "s1", "cue": "c1", where: region_id}
+    quote = text.index('"we')
+    annotations = DocumentAnnotations(
+        "ids-1", (EntityMention(ids["entity"], "ids-1", Span(0, 10), "Washington", "GPE", "united-states"),), (),
+        (Quote("q1", "ids-1", Span(quote, len(text) - 1), text[quote:-1], "direct",
+               Source(ids["source"], Span(0, 10), "Washington", "united-states"), Cue(ids["cue"], Span(11, 15), "said")),),
+        text_sha256=doc.text_sha256)
+    release = build_release({"ids-1": doc}, {"ids-1": annotations}, seed_inputs()[2], tmp_path / "dist", "1.1.0").path
+    refused = CliRunner().invoke(cli, ["export", "--format", "brat", str(release), "-o", str(tmp_path / "brat")])
+    assert refused.exit_code == 1 and refused.output == (
+        f"Error: doc ids-1, region {printable_part(region_id)}: [export-invalid] region id {region_id!r} holds a "
+        "tab or a line break, which a field of a brat .ann line cannot hold\n")
+    assert sorted(os.listdir(tmp_path)) == ["dist"]  # nothing written, no partial left
+    # every other format holds such an id
+    (spans,) = json.loads((export_release(release, "jsonl", tmp_path / "jsonl").path / "train.jsonl")
+                          .read_text())["quotes"]
+    assert (spans["source"]["id"], spans["cue"]["id"]) == (ids["source"], ids["cue"])

@@ -6,7 +6,8 @@ its SOURCE and CUE; a region shared by two quotes is written once):
 * ``T``: a text-bound annotation, ``Tn<TAB>TYPE start end<TAB>text``; the type is the entity
   label, the TIMEX3 type, or QUOTE, SOURCE, CUE. A span across line breaks is written as
   fragments (``s1 e1;s2 e2``) split at the breaks, as brat requires; its text field joins them.
-* ``#``: ``AnnotatorNotes`` holding the region's id in the release (``id=<id>``).
+* ``#``: ``AnnotatorNotes`` holding the region's id in the release (``id=<id>``; an id with a tab
+  or a line break, which ends a field or a line, is ``export-invalid``).
 * ``A``: attributes: ``Value`` and ``Mod`` of a time expression, ``QuoteType`` of a quote.
 * ``N``: normalizations to the entity registry (``Reference Tn corpus_tools_registry:<id>``), of
   entity mentions (``entity_id``) and of sources (``speaker_id``).
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from corpus_tools.errors import CorpusError, Location
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
 
 REGISTRY_DB = "corpus_tools_registry"
@@ -35,9 +37,15 @@ def _fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return fragments or [(start, end)]
 
 
+def _one_field(region_id: str) -> bool:
+    """Whether a region id fits in a field of an .ann line: tabs separate the fields, line breaks
+    the lines (validation takes any non-empty string as a region id, Label Studio's API too)."""
+    return "\t" not in region_id and len(f"{region_id}.".splitlines()) == 1
+
+
 class _Lines:
-    def __init__(self, text: str):
-        self.text, self.lines, self.counts, self.regions = text, [], defaultdict(int), {}
+    def __init__(self, text: str, doc_id: str | None):
+        self.text, self.doc_id, self.lines, self.counts, self.regions = text, doc_id, [], defaultdict(int), {}
 
     def next_id(self, kind: str) -> str:
         self.counts[kind] += 1
@@ -46,6 +54,11 @@ class _Lines:
     def region(self, region_id: str, kind: str, start: int, end: int) -> str:
         if region_id in self.regions:
             return self.regions[region_id]
+        if not _one_field(region_id):
+            # written as it is, the note would end at the tab or break: the id read back cut short,
+            # the rest a line no brat reader knows
+            raise CorpusError("export-invalid", f"region id {region_id!r} holds a tab or a line break, which a "
+                              "field of a brat .ann line cannot hold", Location(doc_id=self.doc_id, region_id=region_id))
         fragments = _fragments(self.text, start, end)
         tid = self.next_id("T")
         spans = ";".join(f"{s} {e}" for s, e in fragments)
@@ -66,9 +79,11 @@ class _Lines:
         self.lines.append(f"{self.next_id('R')}\t{kind} Arg1:{first} Arg2:{second}")
 
 
-def document_ann(text: str, entities: list[dict], timexes: list[dict], quotes: list[dict]) -> str:
-    """The .ann of one document from its release rows (labels as names)."""
-    out = _Lines(text)
+def document_ann(text: str, entities: list[dict], timexes: list[dict], quotes: list[dict],
+                 doc_id: str | None = None) -> str:
+    """The .ann of one document from its release rows (labels as names); a region id that a
+    field cannot hold is ``export-invalid``, naming ``doc_id`` and the region."""
+    out = _Lines(text, doc_id)
     for mention in entities:
         tid = out.region(mention["id"], mention["label"], mention["start"], mention["end"])
         out.reference(tid, mention["entity_id"])

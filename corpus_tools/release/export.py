@@ -392,7 +392,8 @@ def _write_brat(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
         directory = out / document.split
         directory.mkdir(exist_ok=True)
         (directory / f"{document.doc_id}.txt").write_text(document.row["text"], encoding="utf-8")
-        ann = brat.document_ann(document.row["text"], document.entities, document.timexes, document.quotes)
+        ann = brat.document_ann(document.row["text"], document.entities, document.timexes, document.quotes,
+                                document.doc_id)
         (directory / f"{document.doc_id}.ann").write_text(ann, encoding="utf-8")
         for line in ann.splitlines():
             if line.startswith("A"):
