@@ -3,7 +3,8 @@
 The ingest validator (corpus_tools.ingest.checks) checks annotations against
 the guidelines; these are the checks the release itself depends on: every annotation belongs to
 a document of this corpus and was made on its text, every span lies inside that text and covers
-the text it claims, every registry id it cites exists, and region ids are unique per document.
+the text it claims, every registry id it cites exists, and region ids are unique per document
+(a SOURCE or CUE that quotes share is one region, given by each of them).
 """
 
 from __future__ import annotations
@@ -79,11 +80,19 @@ def _check_registry_ids(ann: DocumentAnnotations, registry_ids: Counter) -> Iter
 def _check_annotations(doc_id: str, document: Document, ann: DocumentAnnotations,
                        registry_ids: Counter) -> Iterator[Problem]:
     yield from _check_belonging(doc_id, document, ann)
-    seen: dict[str, Span] = {}
-    for region_id, span, text in _regions(ann):
+    seen: dict[str, tuple[str, Span]] = {}
+    for region_id, kind, span, text in _regions(ann):
         where = _location(ann, region_id)
-        if seen.setdefault(region_id, span) != span:
+        if region_id not in seen:
+            seen[region_id] = (kind, span)
+        elif seen[region_id][1] != span:
             yield Problem("region-id-duplicate", "region id used for two spans", where)
+        elif not (kind == seen[region_id][0] and kind in _SHARED):
+            # one span, but two regions (a mention and a time expression, two mentions): the readers
+            # that know a region by its id (the kb config, brat) would keep the first only
+            first = seen[region_id][0]
+            yield Problem("region-id-duplicate", "region id used for two regions on one span: "
+                          + (f"two {kind}s" if kind == first else f"a {first} and a {kind}"), where)
         if span.end > len(document.text):
             yield Problem("offset-out-of-range", f"span [{span.start}, {span.end}) runs past the text "
                           f"({len(document.text)} code points)", where)
@@ -93,15 +102,19 @@ def _check_annotations(doc_id: str, document: Document, ann: DocumentAnnotations
     yield from _check_registry_ids(ann, registry_ids)
 
 
-def _regions(ann: DocumentAnnotations) -> Iterator[tuple[str, Span, str]]:
-    """(region id, span, claimed text) of every region of every layer."""
+# the regions that several records may give, one region each time: a SOURCE or CUE that quotes share
+_SHARED = ("source", "cue")
+
+
+def _regions(ann: DocumentAnnotations) -> Iterator[tuple[str, str, Span, str]]:
+    """(region id, kind, span, claimed text) of every region of every layer."""
     for mention in ann.entities:
-        yield mention.id, mention.span, mention.text
+        yield mention.id, "mention", mention.span, mention.text
     for timex in ann.timexes:
-        yield timex.id, timex.span, timex.text
+        yield timex.id, "time expression", timex.span, timex.text
     for quote in ann.quotes:
-        yield quote.id, quote.span, quote.text
+        yield quote.id, "quote", quote.span, quote.text
         if quote.source is not None:
-            yield quote.source.id, quote.source.span, quote.source.text
+            yield quote.source.id, "source", quote.source.span, quote.source.text
         if quote.cue is not None:
-            yield quote.cue.id, quote.cue.span, quote.cue.text
+            yield quote.cue.id, "cue", quote.cue.span, quote.cue.text
