@@ -450,9 +450,35 @@ def test_one_region_id_for_two_regions_on_one_span_is_refused(tmp_path, reuse, s
     with pytest.raises(CorpusError) as caught:
         build_release(documents, {**annotations, doc_id: changed}, registry, tmp_path / "dist", "1.0.0")
     region = {"timex": timex.id, "mention": mention.id, "source": quote.source.id}[reuse]
-    assert caught.value.code == "invalid-annotations" and caught.value.message.endswith(
-        f"region {region}: error [region-id-duplicate] region id used for two regions on one span: {said}")
+    assert caught.value.code == "invalid-annotations" and (  # two mentions on one span also overlap
+        f"region {region}: error [region-id-duplicate] region id used for two regions on one span: {said}"
+        in caught.value.message)
     assert not (tmp_path / "dist").exists() or list((tmp_path / "dist").iterdir()) == []
+
+
+def test_overlapping_entity_mentions_are_refused_as_ingest_refuses_them(tmp_path):
+    """build_release on records took two overlapping mentions: the ner config tagged the tokens
+    with the later one only ("Bashar Al-Assad" PERSON gone under a wider ORG, in CoNLL too) and
+    spaCy's export failed with a traceback (E1010) (found by a hunt exporting releases of odd inputs)."""
+    documents, annotations, registry = seed_inputs()
+    doc_id = sorted(annotations)[0]
+    person = annotations[doc_id].entities[0]
+    assert (person.id, person.span, person.text) == ("e1", Span(57, 72), "Bashar Al-Assad")
+    text = documents[doc_id].text
+    assert text[57:77] == "Bashar Al-Assad said"
+    wider = EntityMention("e-wide", doc_id, Span(57, 77), text[57:77], "ORG", None)
+    with pytest.raises(CorpusError) as caught:
+        build_release(documents, _with_entity(annotations, doc_id, wider), registry, tmp_path, "1.0.0")
+    where = f"annotations/exports/test.json, task 1, doc {doc_id}, annotation 11"
+    assert caught.value.code == "invalid-annotations" and caught.value.message == (
+        f"2 validation error(s), nothing built: {where}, region e-wide: error [entity-overlap] entity [57, 77) "
+        f"overlaps entity e1 [57, 72); entity spans do not overlap; {where}, region e1: error "
+        f"[entity-overlap] entity [57, 72) overlaps entity e-wide [57, 77); entity spans do not overlap")
+    assert list(tmp_path.iterdir()) == []
+    # a mention right after another does not overlap it
+    after = EntityMention("e-next", doc_id, Span(72, 77), text[72:77], "ORG", None)
+    assert build_release(documents, _with_entity(annotations, doc_id, after), registry, tmp_path, "1.0.0").status \
+        == "built"
 
 
 def test_annotations_of_an_unknown_document_or_text_are_refused(tmp_path):

@@ -3,8 +3,8 @@
 The ingest validator (corpus_tools.ingest.checks) checks annotations against
 the guidelines; these are the checks the release itself depends on: every annotation belongs to
 a document of this corpus and was made on its text, every span lies inside that text and covers
-the text it claims, every registry id it cites exists, and region ids are unique per document
-(a SOURCE or CUE that quotes share is one region, given by each of them).
+the text it claims, entity spans do not overlap, every registry id it cites exists, and region ids
+are unique per document (a SOURCE or CUE that quotes share is one region, given by each of them).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Iterator, Mapping
 
 from corpus_tools.errors import Location, Problem
-from corpus_tools.records import Document, DocumentAnnotations, Span
+from corpus_tools.records import Document, DocumentAnnotations, EntityMention, Span
 
 
 def check_registry(registry_ids: Counter) -> Iterator[Problem]:
@@ -99,7 +99,24 @@ def _check_annotations(doc_id: str, document: Document, ann: DocumentAnnotations
         elif span.of(document.text) != text:
             yield Problem("span-text-mismatch", f"span [{span.start}, {span.end}) covers "
                           f"{span.of(document.text)!r}, record says {text!r}", where)
+    yield from _check_flat_entities(ann)
     yield from _check_registry_ids(ann, registry_ids)
+
+
+def _check_flat_entities(ann: DocumentAnnotations) -> Iterator[Problem]:
+    """Entity spans do not overlap (ingest's ``entity-overlap``, reported on both): the ner config
+    gives each token one mention's tag, so an overlapped mention would vanish from it (and from
+    the CoNLL export), and spaCy's ``doc.ents`` holds no overlap (its export would fail)."""
+    widest: EntityMention | None = None
+    for mention in sorted((m for m in ann.entities if m.span.end > m.span.start),
+                          key=lambda m: (m.span.start, m.span.end)):
+        if widest is not None and mention.span.start < widest.span.end:
+            for one, other in ((mention, widest), (widest, mention)):
+                yield Problem("entity-overlap", f"entity [{one.span.start}, {one.span.end}) overlaps entity {other.id} "
+                              f"[{other.span.start}, {other.span.end}); entity spans do not overlap",
+                              _location(ann, one.id))
+        if widest is None or mention.span.end > widest.span.end:
+            widest = mention
 
 
 # the regions that several records may give, one region each time: a SOURCE or CUE that quotes share
