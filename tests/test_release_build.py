@@ -456,6 +456,23 @@ def test_one_region_id_for_two_regions_on_one_span_is_refused(tmp_path, reuse, s
     assert not (tmp_path / "dist").exists() or list((tmp_path / "dist").iterdir()) == []
 
 
+def test_a_source_two_quotes_share_with_two_speakers_is_refused(tmp_path):
+    """One source region has one speaker; given two by two quotes, the quotes config had both
+    and the kb config, brat and spaCy the first one only (found by a hunt)."""
+    documents, annotations, registry = seed_inputs()
+    doc_id = sorted(annotations)[0]
+    ann = annotations[doc_id]
+    quote = ann.quotes[0]
+    assert (quote.source.id, quote.source.speaker_id) == ("s1", "bashar-al-assad")
+    other = dataclasses.replace(quote, id="q-again", source=dataclasses.replace(quote.source, speaker_id="syria"))
+    with pytest.raises(CorpusError) as caught:
+        build_release(documents, {**annotations, doc_id: dataclasses.replace(ann, quotes=(quote, other))}, registry,
+                      tmp_path, "1.0.0")
+    assert caught.value.message.endswith(
+        "region s1: error [region-value-duplicate] the source is given two speaker_ids, 'bashar-al-assad' and 'syria'")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_overlapping_entity_mentions_are_refused_as_ingest_refuses_them(tmp_path):
     """build_release on records took two overlapping mentions: the ner config tagged the tokens
     with the later one only ("Bashar Al-Assad" PERSON gone under a wider ORG, in CoNLL too) and

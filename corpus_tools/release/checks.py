@@ -80,11 +80,11 @@ def _check_registry_ids(ann: DocumentAnnotations, registry_ids: Counter) -> Iter
 def _check_annotations(doc_id: str, document: Document, ann: DocumentAnnotations,
                        registry_ids: Counter) -> Iterator[Problem]:
     yield from _check_belonging(doc_id, document, ann)
-    seen: dict[str, tuple[str, Span]] = {}
-    for region_id, kind, span, text in _regions(ann):
+    seen: dict[str, tuple[str, Span, str | None]] = {}
+    for region_id, kind, span, text, speaker in _regions(ann):
         where = _location(ann, region_id)
         if region_id not in seen:
-            seen[region_id] = (kind, span)
+            seen[region_id] = (kind, span, speaker)
         elif seen[region_id][1] != span:
             yield Problem("region-id-duplicate", "region id used for two spans", where)
         elif not (kind == seen[region_id][0] and kind in _SHARED):
@@ -93,6 +93,10 @@ def _check_annotations(doc_id: str, document: Document, ann: DocumentAnnotations
             first = seen[region_id][0]
             yield Problem("region-id-duplicate", "region id used for two regions on one span: "
                           + (f"two {kind}s" if kind == first else f"a {first} and a {kind}"), where)
+        elif speaker != seen[region_id][2]:
+            # a source that quotes share has one speaker: the kb config, brat and spaCy give it the first
+            yield Problem("region-value-duplicate", f"the source is given two speaker_ids, {seen[region_id][2]!r} "
+                          f"and {speaker!r}", where)
         if span.end > len(document.text):
             yield Problem("offset-out-of-range", f"span [{span.start}, {span.end}) runs past the text "
                           f"({len(document.text)} code points)", where)
@@ -123,15 +127,15 @@ def _check_flat_entities(ann: DocumentAnnotations) -> Iterator[Problem]:
 _SHARED = ("source", "cue")
 
 
-def _regions(ann: DocumentAnnotations) -> Iterator[tuple[str, str, Span, str]]:
-    """(region id, kind, span, claimed text) of every region of every layer."""
+def _regions(ann: DocumentAnnotations) -> Iterator[tuple[str, str, Span, str, str | None]]:
+    """(region id, kind, span, claimed text, speaker_id of a source) of every region of every layer."""
     for mention in ann.entities:
-        yield mention.id, "mention", mention.span, mention.text
+        yield mention.id, "mention", mention.span, mention.text, None
     for timex in ann.timexes:
-        yield timex.id, "time expression", timex.span, timex.text
+        yield timex.id, "time expression", timex.span, timex.text, None
     for quote in ann.quotes:
-        yield quote.id, "quote", quote.span, quote.text
+        yield quote.id, "quote", quote.span, quote.text, None
         if quote.source is not None:
-            yield quote.source.id, "source", quote.source.span, quote.source.text
+            yield quote.source.id, "source", quote.source.span, quote.source.text, quote.source.speaker_id
         if quote.cue is not None:
-            yield quote.cue.id, "cue", quote.cue.span, quote.cue.text
+            yield quote.cue.id, "cue", quote.cue.span, quote.cue.text, None
