@@ -701,3 +701,37 @@ def test_brat_refuses_a_region_id_a_field_of_an_ann_line_cannot_hold(tmp_path, r
     (spans,) = json.loads((export_release(release, "jsonl", tmp_path / "jsonl").path / "train.jsonl")
                           .read_text())["quotes"]
     assert (spans["source"]["id"], spans["cue"]["id"]) == (ids["source"], ids["cue"])
+
+
+def test_brat_declares_the_release_s_own_labels_in_annotation_conf(release, tmp_path):
+    """The .ann types are the names of the release's own features (a release made under another
+    label set keeps its names), but annotation.conf declared this code's label set: brat found
+    types no configuration declares, and read_ann, telling layers apart by this code's labels,
+    dropped those mentions (found by a hunt)."""
+    import json
+
+    from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
+
+    def renamed(table, shard):
+        import pyarrow.parquet as pq
+
+        metadata = json.loads(table.schema.metadata[b"huggingface"])
+        label = metadata["info"]["features"]["label"]
+        label["names"] = [f"old-{name}" for name in label["names"]]
+        pq.write_table(table.replace_schema_metadata({b"huggingface": json.dumps(metadata).encode()}), shard)
+
+    copy = _resummed(release, tmp_path, renamed)
+    result = export_release(copy, "brat", tmp_path / "brat")
+    conf = (result.path / "annotation.conf").read_text().split("\n")
+    declared = conf[1:conf.index("")]
+    assert declared == [f"old-{name}" for name in ENTITY_LABELS] + list(ENTITY_LABELS) + list(TIMEX_LABELS) + [
+        "QUOTE", "SOURCE", "CUE"]
+    assert f"QuoteType\tArg:QUOTE, Value:{'|'.join(QUOTE_TYPES)}" in conf
+    used = {line.split("\t")[1].split(" ")[0] for path in result.path.rglob("*.ann")
+            for line in path.read_text().splitlines() if line.startswith("T")}
+    assert "old-PERSON" in used and used <= set(declared)
+    seed = result.path / "train" / "000_cbeedfbee8440207"
+    layers = read_ann(seed.with_suffix(".txt").read_text(), seed.with_suffix(".ann").read_text(),
+                      tuple(declared[:2 * len(ENTITY_LABELS)]), TIMEX_LABELS)
+    assert [(row["text"], row["label"]) for row in layers["entities"]] == [
+        ("Bashar Al-Assad", "old-PERSON"), ("Syria", "old-GPE"), ("Washington", "old-GPE"), ("AFP", "old-ORG")]

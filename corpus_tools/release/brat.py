@@ -105,27 +105,32 @@ def document_ann(text: str, entities: list[dict], timexes: list[dict], quotes: l
     return "".join(line + "\n" for line in out.lines)
 
 
-def annotation_conf(attribute_values: dict[str, set[str]]) -> str:
-    """brat's annotation.conf for these documents (attribute values are those that occur)."""
+def annotation_conf(attribute_values: dict[str, set[str]], entities: tuple[str, ...] = ENTITY_LABELS,
+                    timexes: tuple[str, ...] = TIMEX_LABELS, quote_types: tuple[str, ...] = QUOTE_TYPES) -> str:
+    """brat's annotation.conf for these documents (attribute values are those that occur), with
+    the label sets of the release they come from (``entities``, ``timexes``, ``quote_types``: the
+    names its files' features give, which may not be this code's)."""
     def values(name: str) -> str:
         return "|".join(sorted(attribute_values.get(name, ()))) or "none"
 
     return "\n".join([
-        "[entities]", *ENTITY_LABELS, *TIMEX_LABELS, "QUOTE", "SOURCE", "CUE", "",
+        "[entities]", *entities, *timexes, "QUOTE", "SOURCE", "CUE", "",
         "[relations]", "said_by\tArg1:QUOTE, Arg2:SOURCE", "cue\tArg1:QUOTE, Arg2:CUE",
         "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>", "",
         "[events]", "",
         "[attributes]",
-        f"Value\tArg:{'|'.join(TIMEX_LABELS)}, Value:{values('Value')}",
-        f"Mod\tArg:{'|'.join(TIMEX_LABELS)}, Value:{values('Mod')}",
-        f"QuoteType\tArg:QUOTE, Value:{'|'.join(QUOTE_TYPES)}",
+        f"Value\tArg:{'|'.join(timexes)}, Value:{values('Value')}",
+        f"Mod\tArg:{'|'.join(timexes)}, Value:{values('Mod')}",
+        f"QuoteType\tArg:QUOTE, Value:{'|'.join(quote_types)}",
         "",
     ])
 
 
-def read_ann(text: str, ann: str) -> dict[str, list[dict]]:
+def read_ann(text: str, ann: str, entities: tuple[str, ...] = ENTITY_LABELS,
+             timexes: tuple[str, ...] = TIMEX_LABELS) -> dict[str, list[dict]]:
     """The rows of a document's layers from its .txt and .ann (as the release has them, without
-    raw offsets, doc_id and fold)."""
+    raw offsets, doc_id and fold); ``entities`` and ``timexes``: the label sets that tell the
+    layers apart, those of annotation.conf (a release's own, which may not be this code's)."""
     regions, notes, attributes, references, relations = {}, {}, defaultdict(dict), {}, defaultdict(dict)
     for line in ann.splitlines():
         kind, body = line[0], line.split("\t")
@@ -151,9 +156,9 @@ def read_ann(text: str, ann: str) -> dict[str, list[dict]]:
 
     layers: dict[str, list[dict]] = {"entities": [], "timexes": [], "quotes": []}
     for tid, (label, _, _) in regions.items():
-        if label in ENTITY_LABELS:
+        if label in entities:
             layers["entities"].append({**span(tid), "label": label, "entity_id": references.get(tid)})
-        elif label in TIMEX_LABELS:
+        elif label in timexes:
             layers["timexes"].append({**span(tid), "label": label, "value": attributes[tid].get("Value"),
                                       "mod": attributes[tid].get("Mod")})
         elif label == "QUOTE":

@@ -400,8 +400,21 @@ def _write_brat(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
                 name, _, value = line.split("\t")[1].split(" ")
                 values[name].add(value)
         progress(1)
-    (out / "annotation.conf").write_text(brat.annotation_conf(values), encoding="utf-8")
+    labels = {name: _label_set(path, config, column) for name, config, column in (
+        ("entities", "entities", "label"), ("timexes", "timexes", "label"), ("quote_types", "quotes", "quote_type"))}
+    (out / "annotation.conf").write_text(brat.annotation_conf(values, **labels), encoding="utf-8")
     return documents, []
+
+
+def _label_set(path: Path, config: str, column: str) -> tuple[str, ...]:
+    """The label names of ``column`` in the files of ``config``, in their order, each once: the
+    release's own label set, which its rows are named with (a release made under another set than
+    this code's keeps its names; annotation.conf must declare them)."""
+    names: dict[str, None] = {}
+    for files in split_files(path, config).values():
+        for file in files:
+            names.update(dict.fromkeys(file_label_names(config, open_parquet(file).schema_arrow, file)[column]))
+    return tuple(names)
 
 
 # --- jsonl ---------------------------------------------------------------------------------
