@@ -735,3 +735,20 @@ def test_brat_declares_the_release_s_own_labels_in_annotation_conf(release, tmp_
                       tuple(declared[:2 * len(ENTITY_LABELS)]), TIMEX_LABELS)
     assert [(row["text"], row["label"]) for row in layers["entities"]] == [
         ("Bashar Al-Assad", "old-PERSON"), ("Syria", "old-GPE"), ("Washington", "old-GPE"), ("AFP", "old-ORG")]
+
+
+def test_spacy_refuses_overlapping_mentions_naming_them_not_with_a_traceback(release, tmp_path):
+    """A release with overlapping entity mentions (built by other code; re-summed here) failed the
+    spaCy export with spaCy's ValueError E1010 traceback (found by a hunt)."""
+    def widen(rows):
+        first = next(row for row in rows if row["doc_id"] == "000_cbeedfbee8440207" and row["id"] == "e1")
+        syria = next(row for row in rows if row["doc_id"] == "000_cbeedfbee8440207" and row["id"] == "e2")
+        text = _rows(release, "documents", "train")[0]["text"]
+        first.update(end=syria["end"], raw_end=syria["raw_end"], text=text[first["start"]:syria["end"]])
+
+    copy = _resummed(release, tmp_path, _rows_changed(widen))
+    result = CliRunner().invoke(cli, ["export", "--format", "spacy", str(copy), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1 and not (tmp_path / "o").exists(), result.output
+    assert result.output == ("Error: doc 000_cbeedfbee8440207, region e2: [export-invalid] entity mentions 'e1' and "
+                             "'e2' overlap, which spaCy's doc.ents cannot hold\n")
+    assert sorted(os.listdir(tmp_path)) == ["release"]
