@@ -670,6 +670,26 @@ def test_a_malformed_result_says_which_part_is_missing(change, lacks):
     assert problem.message.endswith(lacks), problem.message
 
 
+@pytest.mark.parametrize("region_id", ["e\t1", "e1\n", "\x1b[31me1", "e\x851"])
+def test_a_region_id_with_a_control_character_is_refused(region_id):
+    """Validation took any non-empty string as a region id; one with a tab or a line break was
+    released, and the brat export could not write it (a field ends at a tab, a line at a break)."""
+    from corpus_tools.ingest.checks import Context, check_task
+
+    export = make_export_fixtures.valid_export()
+    results = export[0]["annotations"][0]["result"]
+    first = results[0]["id"]
+    for result in results:
+        for key in ("id", "from_id", "to_id"):
+            if result.get(key) == first:
+                result[key] = region_id
+    checked = check_task(export[0], 0, 0, Context("x.json", documents(), registry()))
+    malformed = [problem for problem in checked.problems if problem.code == "result-malformed"]
+    assert [problem.message.split(" result's")[0] for problem in malformed] == ["this 'entity'", "this 'entity_id'"]
+    assert all(problem.location.region_id == region_id and "holds a control character" in problem.message
+               for problem in malformed)
+
+
 def test_an_empty_registry_is_named_as_the_likely_cause():
     """A lost annotations/entity-registry.jsonl reads as an empty registry (a fresh corpus); every
     entity_id is then unknown, and each problem says why that may be."""

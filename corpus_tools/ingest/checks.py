@@ -335,6 +335,12 @@ def _result(result: Any, annotation: CheckedAnnotation, report: _Reporter) -> An
         report.region_problem(annotation, region, named, "result-malformed",
                               f"this {printable(result.get('from_name'))} result lacks {lacks}")
         return None
+    if path == ".id":
+        report.region_problem(annotation, region, named, "result-malformed",
+                              f"this {printable(result.get('from_name'))} result's region id {printable(region_id)} "
+                              "holds a control character (a tab, a line break...), which the release's formats "
+                              "cannot keep in an id")
+        return None
     code = _control_problem(result.get("from_name"), kind, result.get("to_name"))
     if code is None:
         code = next((code for prefix, code in _SHAPE_CODES.get(kind, ()) if path.startswith(prefix)),

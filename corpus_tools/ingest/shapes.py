@@ -26,6 +26,10 @@ from msgspec import Meta, Struct
 ID_MIN, ID_MAX = -(2**63), 2**63 - 1
 Id = Annotated[int, Meta(ge=ID_MIN, le=ID_MAX)]
 # Timestamps outside these years are not a real annotation's (e.g. 9999-12-31).
+# A region id is any non-empty string without C0 or C1 controls: a tab or a line break would end a
+# field or a line of the formats a release is exported to (brat's .ann), and an escape sequence
+# would act in the terminal that prints an error naming the region.
+RegionId = Annotated[str, Meta(min_length=1, pattern="\\A[^\x00-\x1f\x7f-\x9f]+\\Z")]
 EARLIEST, LATEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC), datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
 
 
@@ -45,7 +49,7 @@ class ChoicesValue(Struct):
 
 
 class LabelsResult(Struct, tag="labels", tag_field="type"):
-    id: Annotated[str, Meta(min_length=1)]
+    id: RegionId
     from_name: str
     to_name: str
     value: LabelsValue
@@ -53,14 +57,14 @@ class LabelsResult(Struct, tag="labels", tag_field="type"):
 
 
 class TextAreaResult(Struct, tag="textarea", tag_field="type"):
-    id: Annotated[str, Meta(min_length=1)]
+    id: RegionId
     from_name: str
     to_name: str
     value: TextValue
 
 
 class ChoicesResult(Struct, tag="choices", tag_field="type"):
-    id: Annotated[str, Meta(min_length=1)]
+    id: RegionId
     from_name: str
     to_name: str
     value: ChoicesValue
