@@ -18,6 +18,7 @@ from corpus_tools.release.card_fields import FIELD_DESCRIPTIONS
 from corpus_tools.release.checksums import sha256_file
 from corpus_tools.release.croissant import ENUMERATIONS
 from corpus_tools.release.rights import ARTICLE_TEXT_COLUMNS
+from corpus_tools.version import __version__
 from release_factories import spread_inputs
 
 SHARDS = ShardSizes(rows_per_shard=4, batch_rows=2, document_rows_per_shard=4, document_batch_rows=2)
@@ -191,6 +192,20 @@ def test_citation_is_bibtex_and_errors_have_a_place_to_go(card):
     assert citation.startswith("```bibtex\n@misc{us_syria_news_corpus_1_0_0,\n")
     assert "  year = {2024}," in citation and "  version = {1.0.0}," in citation
     assert "issue tracker" in body.split("### How to Report Errors")[1]
+
+
+def test_the_citation_names_the_code_that_built_the_release_as_build_info_does(card, release):
+    """A release given another version than the package's (build_release's argument: 1.0.0, built
+    here by corpus_tools 1.1.5 or later) was not built with corpus_tools of its own version: the
+    citation's note said so, against build-info.json."""
+    _, body = card
+    built_with = json.loads((release.path / "build-info.json").read_text(encoding="utf-8"))["built_with"]["corpus-tools"]
+    assert built_with == __version__ != "1.0.0"
+    note = f"  note = {{Release 1.0.0, built with corpus\\_tools {__version__}}}"
+    assert note in body.split("### Citation Information\n\n")[1]
+    croissant = json.loads((release.path / "croissant.json").read_text(encoding="utf-8"))
+    assert note in croissant["citeAs"].splitlines()
+    assert "built with corpus\\_tools 1.0.0" not in body + croissant["citeAs"]
 
 
 def test_licences_are_the_same_in_card_and_croissant(card, release):

@@ -23,14 +23,21 @@ RECORDED = {
 }
 
 
-def installed_versions() -> dict[str, str | None]:
-    """The installed version of each recorded distribution (None if it is not installed)."""
+def code_version() -> str:
+    """The version of the corpus_tools code that builds a release: the source's own, even when its
+    installed metadata is stale. A release may be given another version (``build_release``'s
+    argument), so this is what says which code made it (build-info.json, the citation's note)."""
     from corpus_tools.version import __version__
 
+    return __version__
+
+
+def installed_versions() -> dict[str, str | None]:
+    """The installed version of each recorded distribution (None if it is not installed)."""
     versions = {}
     for name in RECORDED:
-        if name == "corpus-tools":  # the source's own version, even when its installed metadata is stale
-            versions[name] = __version__
+        if name == "corpus-tools":
+            versions[name] = code_version()
             continue
         try:
             versions[name] = metadata.version(name)

@@ -10,6 +10,7 @@ import yaml
 
 from corpus_tools.records import AnnotationQuality
 from corpus_tools.release.arrow_schemas import CONFIGS, NER_TAGS, yaml_features
+from corpus_tools.release.buildinfo import code_version
 from corpus_tools.release.card_fields import data_fields_section, data_instances_section
 from corpus_tools.release.citation import bibtex
 from corpus_tools.release.rights import ARTICLE_TEXT_COLUMNS, LICENSE_LINK, RIGHTS_STATEMENT
@@ -40,7 +41,6 @@ class CardInfo:
     annotations_creators: tuple[str, ...] = ("machine-generated",)
     # the corpus's public home, once it has one; until then the card beside croissant.json stands for it
     homepage: str = ""
-    cite_as: str = "US–Syria Relations News Corpus, release {version}, built with corpus_tools {version}."
     # what a user must know beyond the statistics (listed under Known Limitations): the corpus's own
     # notes (annotations/card-caveats.md) and the documents its manifest marks as invented
     caveats: tuple[str, ...] = ()
@@ -50,7 +50,7 @@ class CardInfo:
         return self.homepage or "README.md"
 
     def citation(self, version: str, date: str | None) -> str:
-        return bibtex(self.pretty_name, self.creator, version, date, self.homepage or None)
+        return bibtex(self.pretty_name, self.creator, version, date, self.homepage or None, code_version())
 
 
 SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
