@@ -883,6 +883,9 @@ class AnnotationQuality:
     # the day the latest of the versions compared was updated (they make the provenance columns,
     # so a release's date is the latest of theirs and the chosen annotations')
     versions_updated: str | None = None
+    # released documents nobody has annotated yet (a documents row only): neither ground truth nor
+    # latest, and no annotator's; set by the build, which writes them (release.build)
+    documents_unannotated: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -194,6 +194,15 @@ def test_an_added_article_nobody_annotated_is_released_in_documents_only_and_the
     card = (built / "README.md").read_text(encoding="utf-8")
     assert (f"1 document of {len(doc_ids['documents'])} has no annotation yet ({new}): in the documents config only, "
             "with no rows in entities, timexes, quotes, ner or kb, which would say the text names nothing.") in card
+    # the annotation-quality figures count every released document: 7 annotated, and this one
+    # (they said "Of the released documents, 7 come from a ground-truth annotation ... and 0 from
+    # their most recently updated annotation" of 8, and annotations per item for 7 of 8)
+    metadata = json.loads((built / "croissant.json").read_text(encoding="utf-8"))
+    per_item = "7 document(s) with 3 annotator(s); 1 document(s) not annotated yet"
+    assert f"Annotators per item: {per_item}.\n" in card and metadata["rai:annotationsPerItem"] == per_item
+    resolved = ("and 0 from their most recently updated annotation; 1 has no annotation yet (their rows are in the "
+                "documents config only). 6 of the 7 ground-truth annotations")
+    assert resolved in card and resolved in metadata["rai:dataAnnotationProtocol"][1]
 
 
 def test_cli_add_reports_encoding_title_rule_and_nulls(corpus_copy, tmp_path):

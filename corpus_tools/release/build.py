@@ -10,6 +10,7 @@ never changed: identical content is a no-op (once the published copy verifies), 
 
 from __future__ import annotations
 
+import dataclasses
 import filecmp
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -175,6 +176,8 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
                          for shard in writer.close(keep_empty=split == "train" and config not in filled)),
                         key=lambda s: (CONFIGS.index(s.config), SPLITS.index(s.split), s.path))
     quality = annotation_quality() if annotation_quality is not None else None
+    if quality is not None:  # kb has a row per annotated document: the others have their documents row only
+        quality = dataclasses.replace(quality, documents_unannotated=stats.total("documents") - stats.total("kb"))
     # the versions make the provenance columns: their updates are the release's inputs too
     latest_update = max(filter(None, (latest_update, quality and quality.versions_updated)), default=None)
     _write_metadata(root, shards, stats, document_splits, version, latest_update, previous, card, quality,

@@ -8,6 +8,7 @@ from typing import Sequence
 
 import yaml
 
+from corpus_tools.errors import agreeing
 from corpus_tools.records import AnnotationQuality
 from corpus_tools.release.arrow_schemas import CONFIGS, NER_TAGS, yaml_features
 from corpus_tools.release.buildinfo import code_version
@@ -421,6 +422,8 @@ def _figure(figure) -> str:
 
 def annotators_per_item(quality: AnnotationQuality) -> str:
     parts = [f"{documents} document(s) with {count} annotator(s)" for count, documents in quality.annotators_per_document]
+    if quality.documents_unannotated:  # released too: every document is an item
+        parts.append(f"{quality.documents_unannotated} document(s) not annotated yet")
     return "; ".join(parts) if parts else "no annotated document"
 
 
@@ -460,7 +463,8 @@ def resolution_text(quality: AnnotationQuality) -> str:
     return (f"Of the released documents, {quality.documents_ground_truth} come from a ground-truth annotation "
             f"(adjudicated: the merge of the annotators' versions that corpus-tools adjudicate pushed to Label Studio "
             f"for a reviewer, or a reviewer's own) and {quality.documents_latest} from their most recently updated "
-            f"annotation.{unreviewed} Of {quality.units} released units, {quality.units_unanimous} were given by "
+            f"annotation{_unannotated_documents(quality)}.{unreviewed} Of {quality.units} released units, "
+            f"{quality.units_unanimous} were given by "
             f"every annotator of their document, {quality.units_adjudicated} come from a ground-truth annotation "
             f"though not every annotator gave them, {'' if quality.units_unresolved else 'and '}"
             f"{quality.units_one_annotator} come from a document with one annotator"
@@ -469,6 +473,13 @@ def resolution_text(quality: AnnotationQuality) -> str:
                else "")
             + ". Each row of entities, timexes and quotes records its own provenance: agreed_by (annotators "
             "whose own version has exactly this unit), annotators, adjudicated.")
+
+
+def _unannotated_documents(quality: AnnotationQuality) -> str:
+    # said only when there are any: the two kinds before it were all the released documents then
+    unannotated = quality.documents_unannotated
+    return "" if not unannotated else (f"; {unannotated} {agreeing(unannotated, 'has', 'have')} no annotation yet "
+                                       "(their rows are in the documents config only)")
 
 
 def quality_section(quality: AnnotationQuality | None) -> str:
