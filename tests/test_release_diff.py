@@ -1088,10 +1088,27 @@ def test_a_release_of_unchanged_data_names_the_files_that_differ(base, tmp_path,
             "1.0.0.\n") in card
     from corpus_tools.release.diff import FilesCompared, card_section, diff_releases
 
-    section = card_section(diff_releases(base, new), files=FilesCompared(build_info=True, parquet=True))
+    section = card_section(diff_releases(base, new), files=FilesCompared(build_info=True, parquet=True, libraries=True))
     assert section.endswith("rows. The parquet files hold the same rows in other bytes (other library versions "
                             "wrote them); this card, CHANGELOG.md, croissant.json, build-info.json (the library "
                             "versions that built the release) and SHA256SUMS (every file's hash) differ too.")
+
+
+def test_same_rows_in_other_bytes_by_the_same_library_versions_are_not_put_down_to_other_versions(base, tmp_path):
+    """Sharded otherwise (smaller files), the same rows are other bytes though the same pyarrow and
+    datasets wrote them: the card said "(other library versions wrote them)" beside a build-info.json
+    identical to 1.0.0's."""
+    from corpus_tools.release import ShardSizes
+
+    new = built(tmp_path, *base_inputs(), version="1.0.1", previous=base,
+                sizes=ShardSizes(rows_per_shard=2, batch_rows=1, document_rows_per_shard=2, document_batch_rows=1))
+    assert (base / "build-info.json").read_bytes() == (new / "build-info.json").read_bytes()
+    assert (new / "data/documents/train-00000-of-00003.parquet").is_file()
+    card = (new / "README.md").read_text(encoding="utf-8")
+    assert ("The data did not change since 1.0.0: every config has the same columns, label sets and rows. The "
+            "parquet files hold the same rows in other bytes; this card, CHANGELOG.md, croissant.json and SHA256SUMS "
+            "(every file's hash) differ too.\n") in card
+    assert "other library versions" not in card
 
 
 def test_a_release_with_changes_carries_its_diff_in_changelog_and_card(base, tmp_path):

@@ -305,7 +305,10 @@ def _files_compared(previous: Path, hashes: dict[str, str]) -> FilesCompared:
     ``previous`` release's (verified when opened), for a release whose data did not change."""
     listed, _ = parse_sums((previous / SUMS_FILE).read_bytes(), str(previous / SUMS_FILE))
     parquet = {name: digest for name, digest in listed.items() if name.endswith(".parquet")}
-    return FilesCompared(build_info=recorded_versions(previous) != installed_versions(), parquet=parquet != hashes)
+    recorded, installed = recorded_versions(previous), installed_versions()
+    libraries = recorded is not None and any(recorded.get(name) != version for name, version in installed.items()
+                                             if name != "corpus-tools")
+    return FilesCompared(build_info=recorded != installed, parquet=parquet != hashes, libraries=libraries)
 
 
 def _published_splits(previous: str | Path | None) -> tuple[str, ...]:

@@ -1265,10 +1265,13 @@ class FilesCompared:
     the card, CHANGELOG.md, croissant.json and SHA256SUMS, which always do (they name the version,
     or hash what does): build-info.json, when other library versions built it (corpus_tools's is
     the release's own, so in a release made by `corpus-tools release` it always differs), and the
-    parquet files, when other versions wrote the same rows in other bytes."""
+    parquet files, when the same rows are in other bytes (other versions wrote them, or the same
+    ones in other files or row groups); ``libraries``: the previous release records other versions
+    of the libraries that write the files (pyarrow, datasets), so the card may name them as the cause."""
 
     build_info: bool
     parquet: bool
+    libraries: bool = False
 
 
 def _unchanged_files(old_version: str, files: FilesCompared) -> str:
@@ -1277,8 +1280,10 @@ def _unchanged_files(old_version: str, files: FilesCompared) -> str:
         "SHA256SUMS (every file's hash)"]
     listed = ", ".join(differing[:-1]) + " and " + differing[-1]
     if files.parquet:
-        return (f"The parquet files hold the same rows in other bytes (other library versions wrote them); "
-                f"{listed} differ too.")
+        # the cause is named only when the records show it: the same versions write other bytes too
+        # when the rows are sharded or grouped otherwise
+        why = " (other library versions wrote them)" if files.libraries else ""
+        return f"The parquet files hold the same rows in other bytes{why}; {listed} differ too."
     return f"Of its files, only {listed} differ: the parquet files are byte for byte those of {old_version}."
 
 
