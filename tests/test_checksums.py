@@ -219,3 +219,40 @@ def test_a_file_of_no_split_in_a_config_is_read_by_no_reader(tmp_path, stray):
                                                                                            "entities"))
     diffed = CliRunner().invoke(cli, ["diff", str(REPO / "dist" / "1.1.5"), str(copy)])
     assert diffed.exit_code == 0 and "no change" in diffed.output, diffed.output
+
+
+def test_croissant_json_names_sums_as_the_changed_file_only_while_it_verifies_itself(release, tmp_path):
+    """A parquet file changed with croissant.json's sha256 for it (a consistent edit of both) was
+    reported "matches croissant.json but not SHA256SUMS: SHA256SUMS was changed", which it was not."""
+    import hashlib
+    import json
+
+    parquet = "data/entities/train-00000-of-00001.parquet"
+    sums = (release / SUMS_FILE).read_bytes()
+
+    def tampered(name: str, croissant_too: bool) -> dict[str, str]:
+        root = tmp_path / name / "1.0.0"
+        shutil.copytree(release, root)
+        data = bytearray((root / parquet).read_bytes())
+        data[100] ^= 0x01
+        (root / parquet).write_bytes(bytes(data))
+        digest = hashlib.sha256(bytes(data)).hexdigest()
+        if croissant_too:
+            metadata = json.loads((root / "croissant.json").read_text(encoding="utf-8"))
+            for item in metadata["distribution"]:
+                if item.get("contentUrl") == parquet:
+                    item["sha256"] = digest
+            (root / "croissant.json").write_text(json.dumps(metadata, indent=2), encoding="utf-8")
+        else:  # SHA256SUMS changed instead: the parquet file is as croissant.json says
+            (root / parquet).write_bytes((release / parquet).read_bytes())
+            old = sha256_file(release / parquet)
+            (root / SUMS_FILE).write_bytes(sums.replace(old.encode(), digest.encode()))
+        return {Path(p.location.file).relative_to(root).as_posix(): p.message for p in verify_release(root).errors}
+
+    both = tampered("both", croissant_too=True)
+    assert sorted(both) == ["croissant.json", parquet]
+    assert both[parquet].endswith(f": {parquet} (or SHA256SUMS) was changed")
+    assert "SHA256SUMS was changed" not in both[parquet]
+    assert tampered("sums", croissant_too=False) == {
+        parquet: "matches croissant.json but not SHA256SUMS: SHA256SUMS was changed"}
+
