@@ -3,6 +3,7 @@ the network), and the CHANGELOG and Croissant metadata that come with it."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import mlcroissant as mlc
@@ -346,3 +347,29 @@ def test_croissant_gives_the_corpus_caveats_and_a_protocol_that_names_what_annot
     mlc.Dataset(jsonld=release / "croissant.json")  # still valid Croissant
     plain = build_release(*spread_inputs(), tmp_path / "plain", "1.0.0").path
     assert "rai:dataLimitations" not in json.loads((plain / "croissant.json").read_text(encoding="utf-8"))
+
+
+def test_the_card_names_the_configs_datasets_cannot_load_for_want_of_rows(tmp_path, card):
+    """A config nobody annotated keeps one empty train file, which datasets refuses; the card said
+    "`datasets` 3.0 ... to 5.x load every config" all the same."""
+    import datasets
+
+    from release_factories import seed_inputs
+
+    documents, annotations, registry = seed_inputs()
+    quoted = sorted(annotations)[0]  # the one document with a quote; the others are annotated with nothing found
+    only = {doc_id: annotations[doc_id] for doc_id in (quoted,)}
+    only[quoted] = dataclasses.replace(only[quoted], timexes=())
+    built = build_release(documents, only, registry, tmp_path / "dist", "1.0.0").path
+    text = (built / "README.md").read_text(encoding="utf-8")
+    assert ("pandas, polars and DuckDB read every config from the parquet files (label columns as integer ids). "
+            "But in this release `timexes` has no rows yet, and `datasets` refuses a config whose only split has no "
+            "rows, from the directory and from the parquet files alike (\"corresponds to no data\"); "
+            "`corpus_tools.load` says so (`empty-split`), and `load_pandas` and the parquet readers give its columns "
+            "without rows.\n") in text
+    cache = tmp_path / "cache"
+    with pytest.raises(ValueError, match="corresponds to no data"):
+        datasets.load_dataset(str(built), "timexes", cache_dir=str(cache))
+    assert datasets.load_dataset(str(built), "quotes", cache_dir=str(cache))["train"].num_rows == 1
+    _, body = card  # every config has rows: no such sentence
+    assert "(label columns as integer ids).\n" in body and "no rows yet" not in body

@@ -182,7 +182,7 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
                                {config: split for config, (split, _) in stats.examples.items()}),
         data_fields_section(by_account=quality is not None and quality.annotators_by_account),
         _splits_section(stats, document_splits),
-        _loading_section(version),
+        _loading_section(version, [config for config in CONFIGS if not stats.total(config)]),
         "### Statistics",
         "Entity mentions by label:\n\n" + _counts_table("label", stats.entity_labels, ENTITY_LABELS)
         + f"\n\n{stats.linked_mentions} of {stats.total('entities')} mentions are linked to a registry entity.",
@@ -299,7 +299,8 @@ def _splits_section(stats: Stats, document_splits: Sequence[str]) -> str:
                                        _small_corpus_note(documents, document_splits))))
 
 
-def _loading_section(version: str) -> str:
+def _loading_section(version: str, empty: Sequence[str] = ()) -> str:
+    """``empty``: the configs without rows, whose one empty train file ``datasets`` refuses."""
     return (
         "### Loading\n\n```python\nimport datasets\n"
         f"entities = datasets.load_dataset(\"path/to/{version}\", \"entities\")\n"
@@ -317,7 +318,19 @@ def _loading_section(version: str) -> str:
         "Python list `[{...}]`; datasets 4 and later give `List` for both. "
         "`ds.features[\"ner_tags\"].feature.names` works in all. pandas, polars and DuckDB read "
         "every config from the parquet files (label columns as integer ids)."
+        + _empty_configs_note(empty)
     )
+
+
+def _empty_configs_note(empty: Sequence[str]) -> str:
+    # said only when so: the sentence before it holds for every config that has rows
+    if not empty:
+        return ""
+    names = ", ".join(f"`{config}`" for config in empty)
+    return (f" But in this release {names} {agreeing(len(empty), 'has', 'have')} no rows yet, and `datasets` "
+            "refuses a config whose only split has no rows, from the directory and from the parquet files alike "
+            "(\"corresponds to no data\"); `corpus_tools.load` says so (`empty-split`), and `load_pandas` and the "
+            "parquet readers give its columns without rows.")
 
 
 def _out_of_scope_section() -> str:
