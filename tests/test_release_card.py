@@ -373,3 +373,35 @@ def test_the_card_names_the_configs_datasets_cannot_load_for_want_of_rows(tmp_pa
     assert datasets.load_dataset(str(built), "quotes", cache_dir=str(cache))["train"].num_rows == 1
     _, body = card  # every config has rows: no such sentence
     assert "(label columns as integer ids).\n" in body and "no rows yet" not in body
+
+
+def test_the_loading_examples_name_a_split_the_config_has(tmp_path, card):
+    """Annotated only in validation and test, entities and ner have no train split: the card's
+    examples (`entities["train"]`, `split="train"`) raised KeyError and ValueError."""
+    import functools
+
+    import datasets
+
+    import corpus_tools
+    from release_factories import spread_inputs
+
+    documents, annotations, registry = spread_inputs()
+    annotated = {doc_id: ann for doc_id, ann in annotations.items() if doc_id.startswith("synthetic-")}
+    built = build_release(documents, annotated, registry, tmp_path / "dist", "1.0.0").path
+    text = (built / "README.md").read_text(encoding="utf-8")
+    blocks = text.split("### Loading\n\n```python\n")[1].split("```")
+    plain, package = blocks[0], blocks[2].removeprefix("python\n")
+    assert plain == ('import datasets\nentities = datasets.load_dataset("path/to/1.0.0", "entities")\n'
+                     'entities["validation"].features["label"].names\n'
+                     'ner = datasets.load_dataset("path/to/1.0.0", "ner", split="validation")\n'
+                     'ner.features["ner_tags"].feature.names\n')
+    assert 'corpus_tools.load("path/to/1.0.0", "entities", split="validation")\n' in package
+    cache = str(tmp_path / "cache")
+    run = {"load_dataset": functools.partial(datasets.load_dataset, cache_dir=cache),
+           "load": functools.partial(corpus_tools.load, cache_dir=cache), "load_pandas": corpus_tools.load_pandas}
+    for block in (plain, package):
+        exec(block.replace('"path/to/1.0.0"', repr(str(built))).replace("datasets.load_dataset(", "load_dataset(")
+             .replace("corpus_tools.load(", "load(").replace("corpus_tools.load_pandas(", "load_pandas("), run)
+    assert run["entities"]["validation"].num_rows == 20 and run["ner"].num_rows == 20
+    _, body = card  # train has rows: the examples name it
+    assert 'entities["train"].features["label"].names\n' in body and 'split="train")\n' in body

@@ -182,7 +182,8 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
                                {config: split for config, (split, _) in stats.examples.items()}),
         data_fields_section(by_account=quality is not None and quality.annotators_by_account),
         _splits_section(stats, document_splits),
-        _loading_section(version, [config for config in CONFIGS if not stats.total(config)]),
+        _loading_section(version, [config for config in CONFIGS if not stats.total(config)],
+                         {config: split for config, (split, _) in stats.examples.items()}),
         "### Statistics",
         "Entity mentions by label:\n\n" + _counts_table("label", stats.entity_labels, ENTITY_LABELS)
         + f"\n\n{stats.linked_mentions} of {stats.total('entities')} mentions are linked to a registry entity.",
@@ -299,17 +300,20 @@ def _splits_section(stats: Stats, document_splits: Sequence[str]) -> str:
                                        _small_corpus_note(documents, document_splits))))
 
 
-def _loading_section(version: str, empty: Sequence[str] = ()) -> str:
-    """``empty``: the configs without rows, whose one empty train file ``datasets`` refuses."""
+def _loading_section(version: str, empty: Sequence[str] = (), first_splits: dict[str, str] | None = None) -> str:
+    """``empty``: the configs without rows, whose one empty train file ``datasets`` refuses;
+    ``first_splits``: config -> its first split with rows, which the examples name (a config
+    annotated only in validation and test has no train split)."""
+    entities, ner = ((first_splits or {}).get(config, "train") for config in ("entities", "ner"))
     return (
         "### Loading\n\n```python\nimport datasets\n"
         f"entities = datasets.load_dataset(\"path/to/{version}\", \"entities\")\n"
-        "entities[\"train\"].features[\"label\"].names\n"
-        f"ner = datasets.load_dataset(\"path/to/{version}\", \"ner\", split=\"train\")\n"
+        f"entities[\"{entities}\"].features[\"label\"].names\n"
+        f"ner = datasets.load_dataset(\"path/to/{version}\", \"ner\", split=\"{ner}\")\n"
         "ner.features[\"ner_tags\"].feature.names\n```\n\n"
         "With the corpus_tools package (installed from its repository; loading needs no checkout of the "
         "corpus), which checks every file against SHA256SUMS first:\n\n```python\nimport corpus_tools\n"
-        f"corpus_tools.load(\"path/to/{version}\", \"entities\", split=\"train\")\n"
+        f"corpus_tools.load(\"path/to/{version}\", \"entities\", split=\"{entities}\")\n"
         f"corpus_tools.load_pandas(\"path/to/{version}\", \"quotes\")  # label names as Categoricals\n```\n\n"
         "**Compatibility (tested for every release):** `datasets` 3.0 (the oldest the package "
         "supports) to 5.x load every config, from the directory (this card's YAML) and from the "
