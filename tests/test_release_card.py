@@ -405,3 +405,20 @@ def test_the_loading_examples_name_a_split_the_config_has(tmp_path, card):
     assert run["entities"]["validation"].num_rows == 20 and run["ner"].num_rows == 20
     _, body = card  # train has rows: the examples name it
     assert 'entities["train"].features["label"].names\n' in body and 'split="train")\n' in body
+
+
+def test_a_release_built_from_records_names_the_documents_nobody_annotated(tmp_path):
+    """build_release takes a document without an annotation for one nobody annotated and writes its
+    documents row only; only `corpus-tools release` (release.inputs) told the card so."""
+    from release_factories import seed_inputs
+
+    documents, annotations, registry = seed_inputs()
+    ids = sorted(documents)
+    built = build_release(documents, {doc_id: annotations[doc_id] for doc_id in ids[:3]}, registry,
+                          tmp_path / "dist", "1.0.0").path
+    note = (f"2 documents of 5 have no annotation yet ({ids[3]}, {ids[4]}): in the documents config only, with no "
+            "rows in entities, timexes, quotes, ner or kb, which would say the text names nothing.")
+    limitations = (built / "README.md").read_text(encoding="utf-8").split("### Known Limitations\n\n")[1]
+    assert limitations.startswith(f"- {note}\n")
+    metadata = json.loads((built / "croissant.json").read_text(encoding="utf-8"))
+    assert metadata["rai:dataLimitations"] == [note]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
-from corpus_tools.errors import CorpusError, Location, Problem, Report
+from corpus_tools.errors import CorpusError, Location, Problem, Report, agreeing, quantity
 from corpus_tools.fsutil import make_public, remove_abandoned, staging_dir, writing_under
 from corpus_tools.records import AnnotationQuality, Document, DocumentAnnotations, RegistryEntity, ReleaseDiff
 from corpus_tools.release.arrow_schemas import CONFIGS
@@ -162,8 +162,9 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
                                            batch_rows=sizes.for_config(config)[1], background=background)
             for config in CONFIGS for split in config_splits(config, document_splits)
         }
+        unannotated = Unannotated()
         latest_update = _write_documents(documents, annotations, registry, writers, stats, upstream_problems,
-                                         regions_validated, plan, on_progress)
+                                         regions_validated, plan, on_progress, unannotated)
         for entity in sorted(registry, key=lambda e: e.id):
             columns, count = one_row(registry_row(entity))
             stats.observe("entity_registry", "train", columns, count)
@@ -176,10 +177,12 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
                          for shard in writer.close(keep_empty=split == "train" and config not in filled)),
                         key=lambda s: (CONFIGS.index(s.config), SPLITS.index(s.split), s.path))
     quality = annotation_quality() if annotation_quality is not None else None
-    if quality is not None:  # kb has a row per annotated document: the others have their documents row only
-        quality = dataclasses.replace(quality, documents_unannotated=stats.total("documents") - stats.total("kb"))
+    if quality is not None:  # the documents it knows of are the annotated ones
+        quality = dataclasses.replace(quality, documents_unannotated=unannotated.count)
     # the versions make the provenance columns: their updates are the release's inputs too
     latest_update = max(filter(None, (latest_update, quality and quality.versions_updated)), default=None)
+    # the card names the documents nobody annotated yet, whoever built it (a caveat, as croissant gives them)
+    card = dataclasses.replace(card, caveats=card.caveats + unannotated.note(stats.total("documents")))
     _write_metadata(root, shards, stats, document_splits, version, latest_update, previous, card, quality,
                     version_rule, released, on_comparing)
 
@@ -190,10 +193,36 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
 _GROUP_DOCUMENTS = 32
 
 
+class Unannotated:
+    """The documents written without an annotation (their documents row only), as the card names
+    them: how many, and the first few in doc_id order (memory does not grow with the corpus)."""
+
+    SHOWN = 10
+
+    def __init__(self) -> None:
+        self.count, self.first = 0, []
+
+    def add(self, doc_id: str) -> None:
+        self.count += 1
+        if len(self.first) < self.SHOWN:
+            self.first.append(doc_id)
+
+    def note(self, documents: int) -> tuple[str, ...]:
+        if not self.count:
+            return ()
+        shown = ", ".join(self.first) + (f" and {self.count - len(self.first)} more" if self.count > len(self.first)
+                                         else "")
+        return (f"{quantity(self.count, 'document')} of {documents} {agreeing(self.count, 'has', 'have')} "
+                f"no annotation yet ({shown}): in the documents config only, with no rows in entities, timexes, "
+                "quotes, ner or kb, which would say the text names nothing.",)
+
+
 def _write_documents(documents, annotations, registry, writers, stats: Stats, upstream_problems,
-                     regions_validated: bool, plan: SplitPlan, on_progress=None) -> str | None:
+                     regions_validated: bool, plan: SplitPlan, on_progress=None,
+                     unannotated: Unannotated | None = None) -> str | None:
     """One streaming pass: check each document, write its rows; any problem fails the build at the
-    end (after every document is checked, so the error lists them all). Returns the latest update day."""
+    end (after every document is checked, so the error lists them all). Returns the latest update day;
+    ``unannotated`` is told the documents written without an annotation."""
     registry_ids = Counter(entity.id for entity in registry)
     problems = list(check_registry(registry_ids))
     latest_update = None
@@ -210,6 +239,8 @@ def _write_documents(documents, annotations, registry, writers, stats: Stats, up
         if problems or upstream_failed:  # nothing written from here on: the build will fail
             continue
         item = DocInput.of(document, ann or _unannotated(doc_id), plan.split_of(doc_id), annotated=ann is not None)
+        if ann is None and unannotated is not None:
+            unannotated.add(doc_id)
         groups[item.split].append(item)
         if len(groups[item.split]) == _GROUP_DOCUMENTS:
             _write_group(groups[item.split], writers, stats)

@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 from corpus_tools.annotations.adjudicate import ReleaseProvenance
 from corpus_tools.annotations.consolidate import AnnotationIndex
 from corpus_tools.documents.index import DocumentIndex
-from corpus_tools.errors import CorpusError, Location, Problem, agreeing, quantity
+from corpus_tools.errors import CorpusError, Location, Problem
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
 from corpus_tools.annotations.registry import load_registry
@@ -52,7 +52,7 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
                              upstream_problems=errors, regions_validated=True,
                              annotation_quality=lambda: dataclasses.replace(
                                  provenance.quality(), preannotation_accepted=acceptance.result()),
-                             card=CardInfo(caveats=caveats(layout) + unannotated_note(documents, index)),
+                             card=CardInfo(caveats=caveats(layout)),
                              on_progress=on_progress, on_comparing=on_comparing)
         return dataclasses.replace(result, notes=provenance.notes())
 
@@ -82,19 +82,6 @@ def caveats(layout: Layout) -> tuple[str, ...]:
                      f"({', '.join(invented)}; their manifest evidence says so): leave them out of any use that "
                      "needs real reporting.")
     return tuple(notes)
-
-
-def unannotated_note(documents, index: AnnotationIndex) -> tuple[str, ...]:
-    """What the card says of the documents nobody has annotated yet: they are in the documents
-    config only (build_release writes them no ner or kb rows)."""
-    annotated = set(index.chosen["doc_id"].to_pylist())
-    missing = [doc_id for doc_id in sorted(documents) if doc_id not in annotated]
-    if not missing:
-        return ()
-    shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
-    return (f"{quantity(len(missing), 'document')} of {len(documents)} {agreeing(len(missing), 'has', 'have')} "
-            f"no annotation yet ({shown}): in the documents config only, with no rows in entities, timexes, quotes, "
-            "ner or kb, which would say the text names nothing.",)
 
 
 class ErrorsOnly(list):
