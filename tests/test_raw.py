@@ -172,6 +172,25 @@ def test_duplicate_doc_id(corpus_copy):
     assert problem.location.line == lines + 1  # the appended copy, not the original
 
 
+def test_two_records_of_the_same_bytes_are_refused(corpus_copy):
+    """Two checkouts that each added an article (one numbered it after another add) merge into a
+    manifest listing its bytes twice under two doc_ids: check-raw passed it, and a release
+    published the article twice, in two folds."""
+    original = "002_9bc3c6dfe5868321"
+    (corpus_copy.raw / "007_9bc3c6dfe5868321.txt").write_bytes((corpus_copy.raw / f"{original}.txt").read_bytes())
+
+    def edit(records):
+        copy = dict(records[2], doc_id="007_9bc3c6dfe5868321", file="007_9bc3c6dfe5868321.txt")
+        return records + [copy]
+    rewrite_manifest(corpus_copy, edit)
+    sha256 = read_manifest(corpus_copy.manifest)[2].sha256
+    problem = only_error(corpus_copy)
+    assert (problem.code, problem.location.line, problem.location.doc_id) == ("raw-duplicate", 8,
+                                                                              "007_9bc3c6dfe5868321")
+    assert problem.message == (f"the same bytes (SHA-256 {sha256}) as {original} (line 3): one article is one "
+                               "document; remove one of the two records and its raw file")
+
+
 @pytest.mark.parametrize("doc_id", ["../x", "a/b", "", ".hidden", "a b"])
 def test_unsafe_doc_id(corpus_copy, doc_id):
     def edit(records):

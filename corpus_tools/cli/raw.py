@@ -19,7 +19,8 @@ from corpus_tools.documents.raw import check_raw as check_raw_files
 @root_option
 @json_option
 def check_raw(layout: Layout, as_json: bool) -> None:
-    """Check every raw file against raw/manifest.jsonl (a regular file, size, sha256, encoding, stated evidence).
+    """Check every raw file against raw/manifest.jsonl (a regular file, size, sha256, encoding, stated evidence;
+    no bytes listed twice).
 
     Exits 1 and lists every problem, each naming its file, when anything is off.
 

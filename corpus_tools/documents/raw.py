@@ -306,7 +306,7 @@ def _unstated(record: ManifestRecord, field: str, quote: str) -> str | None:
 
 def check_raw(layout: Layout, on_progress: Callable[[int], None] | None = None) -> Report:
     """Every raw file against the manifest (a regular file, its size, SHA-256, encoding and the
-    evidence the manifest states from it); all problems, as data. Nothing is written.
+    evidence the manifest states from it; no bytes under two records); all problems, as data. Nothing is written.
     ``on_progress(1)`` is called after each file."""
     return check_raw_indexed(layout, on_progress)[0]
 
@@ -323,6 +323,7 @@ def check_raw_indexed(layout: Layout, on_progress: Callable[[int], None] | None 
     rows: list[IndexRow] = []
     problems: list[Problem] = []
     listed: set[str] = set()
+    first_with: dict[str, int] = {}  # a SHA-256 -> the index in rows of the first record of it
     raw_dir, manifest = str(layout.raw), str(layout.manifest)
     try:
         check_raw_dir(layout)
@@ -337,10 +338,16 @@ def check_raw_indexed(layout: Layout, on_progress: Callable[[int], None] | None 
             names = []  # no raw/ at all: the manifest is missing, which scan_manifest says
         present = sorted(name for name in names if not name.startswith(".") and name != layout.manifest.name)
         for number, offset, length, record in scan_manifest(layout.manifest):
+            record_at = Location(file=manifest, line=number, doc_id=record.doc_id)
+            # the same bytes are the same document (add's rule): two records of them, as a merge
+            # of two checkouts' adds makes, would release one article twice, in two folds
+            if (first := first_with.setdefault(record.sha256, len(rows))) != len(rows):
+                problems.append(Problem("raw-duplicate", f"the same bytes (SHA-256 {record.sha256}) as "
+                                        f"{rows[first][0]} (line {rows[first][1]}): one article is one document; "
+                                        "remove one of the two records and its raw file", record_at))
             rows.append((record.doc_id, number, offset, length, f"{record.sha256}:{record.encoding}"))
             listed.add(record.file)
-            _check_raw_file(os.path.join(raw_dir, record.file), record, problems,
-                            Location(file=manifest, line=number, doc_id=record.doc_id))
+            _check_raw_file(os.path.join(raw_dir, record.file), record, problems, record_at)
             if on_progress is not None:
                 on_progress(1)
     except CorpusError as error:
