@@ -226,6 +226,11 @@ RULE_CASES = [
     ("This material may not be published, broadcast, rewritten or redistributed.", None, [("copyright", 0, 74)]),
     ("Copyright law in Syria dates from 1910.", None, None),
     ("The copyright dispute over the archive remains unresolved.", None, None),
+    ("(c) 2024 Orient Policy Review", None, [("copyright", 0, 29)]),
+    ("Copyright (c) Orient Policy Review", None, [("copyright", 0, 34)]),
+    # the third clause of a lettered list, not a copyright sign: was removed while (a) and (b) stayed
+    ("(c) allow humanitarian access to all areas of Syria.", None, None),
+    ("(C) The parties shall cease hostilities.", None, None),
     ("READ MORE: Inside the long road back to Damascus", None, [("related-link", 0, 48)]),
     ("Related: What the 2019 sanctions law actually covers", None, [("related-link", 0, 52)]),
     ("Recommended reading", None, [("related-link", 0, 19)]),

@@ -165,7 +165,11 @@ _NEWSLETTER_MAX = 400
 # -- copyright footers -----------------------------------------------------------------------
 _YEAR = r"(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)?\d{2})?"
 COPYRIGHT = re.compile("|".join((
-    rf"(?:copyright\s*)?(?:©|\(c\)|&copy;)\s*(?:copyright\s*)?(?:{_YEAR})?.{{0,200}}",
+    rf"(?:copyright\s*)?(?:©|&copy;)\s*(?:copyright\s*)?(?:{_YEAR})?.{{0,200}}",
+    # "(c)" is also the third item of a lettered list ("(c) allow humanitarian access."): a
+    # copyright sign only with a year or the word beside it
+    rf"(?:copyright\s*)?\(c\)\s*(?:copyright\b|(?:{_YEAR})\b).{{0,200}}",
+    rf"copyright\s*\(c\).{{0,200}}",
     rf"copyright\s+(?:{_YEAR})\b.{{0,200}}",
     r".{0,200}\ball\s+rights\s+reserved\b.{0,80}",
     r"this\s+(?:material|article|content|story)\s+may\s+not\s+be\s+(?:published|reproduced|broadcast|copied|"
