@@ -356,3 +356,39 @@ def test_to_raw_many_on_the_small_document():
     assert offset_map.to_raw_many([(0, 5), (5, 7), (7, 11), (7, 7), (10, 11)]) == [(1, 6), (6, 10), (22, 27), (10, 10), (25, 27)]
     with pytest.raises(CorpusError):
         offset_map.to_raw_many([(0, 17)])
+
+
+# Files as add reads them: bytes, decoded by add's rule (UTF-8, else cp1252), with a BOM, CRLF/CR,
+# a last line without a line break, control bytes, invalid UTF-8, cp1252 punctuation, long runs
+_BYTE_PIECES = (b"Title line", b"The envoy said.", b"caf\xc3\xa9", b"cafe\xcc\x81", b"\xe2\x80\x99", b"\x92", b"\xe9",
+                b"\xff", b"\r\n", b"\r", b"\n", b"\n\n", b" ", b"  ", b"\t", b"\xc2\xa0", b"\x07", b"\x1b[31m", b"\x0b",
+                b"\x7f", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\x8b", b"\xef\xbb\xbf", b"\xc2\xad", b"\xe2\x80\xae",
+                b"Live Story", b"Reuters", b"Bashar Al-AssadReuters", b"25 April, 2024", b"He left.Read more: X",
+                b"(c) 2024 Ledger", b"x" * 300, b"\xf0\x9f\x98\x80", b"\xe1\x84\x80\xe1\x85\xa1", b"\xc3")
+raw_files = st.tuples(st.booleans(), st.lists(st.one_of(st.sampled_from(_BYTE_PIECES),
+                                                        st.binary(max_size=4).map(lambda b: b.replace(b"\0", b"a"))),
+                                              max_size=30)).map(lambda t: (b"\xef\xbb\xbf" if t[0] else b"") + b"".join(t[1]))
+
+
+@PROPERTY_SETTINGS
+@given(raw_files)
+def test_each_normalized_line_comes_from_raw_bytes_that_normalize_to_it(data):
+    """Every line of the normalized text maps back to a run of the raw file's bytes (whole
+    characters of its encoding) which, decoded and normalized alone, gives that line again."""
+    from corpus_tools.documents.add import detect_encoding
+    from corpus_tools.errors import Location
+
+    try:
+        encoding, raw, _, _ = detect_encoding(data, Location(file="fuzz.txt"))
+    except CorpusError:  # binary, undecodable or blank: add refuses it
+        return
+    result = normalize(raw)
+    start = 0
+    for line in result.text.split("\n"):
+        end = start + len(line)
+        if line:
+            raw_start, raw_end = result.offset_map.to_raw(start, end)
+            byte_start, byte_end = len(raw[:raw_start].encode(encoding)), len(raw[:raw_end].encode(encoding))
+            assert data[byte_start:byte_end].decode(encoding) == raw[raw_start:raw_end]
+            assert normalize(raw[raw_start:raw_end]).text == line
+        start = end + 1
