@@ -105,6 +105,8 @@ def test_a_cited_line_must_state_the_fact_and_line_may_be_capitalized(corpus_cop
     # the same when the line is named later in the reasoning: only a leading citation was refused
     "the dateline, line 3", "as line 3 says", "The dateline (line #3) gives it", "lines 3 and 5",
     "see line3", "as line three says", "the date on line no. 3",
+    # the line named by an ordinal or an abbreviation: kept as reasoning, unchecked
+    "the third line", "The 3rd line gives it", "as the last line says", "L3", "l. 3", "ln 3",
 ])
 def test_a_line_cited_other_than_as_line_n_alone_is_refused_not_kept_as_reasoning(corpus_copy, tmp_path, evidence):
     article = tmp_path / "dated.txt"

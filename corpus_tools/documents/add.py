@@ -109,11 +109,15 @@ BINARY_CONTROL_SHARE = 0.05
 _WHITESPACE_CONTROLS = frozenset("\t\n\r\f\v")
 _NUMBERED = re.compile(r"(\d{3,})_[0-9a-f]{16}")  # the ids add makes (and one given in that form)
 _STATED = re.compile(r"line\s+([0-9]+)", re.IGNORECASE)  # "Line 5", "line  5": citations too, not reasoning
-# A line named anywhere else ("the dateline, line 4", "as line 4 says", "line -1", "line three"):
-# kept as reasoning, its line would never be checked against the value (reasoning is not), so a
-# line that does not state the date could stand as its evidence. "dateline", "online" name none.
+# A line named anywhere else ("the dateline, line 4", "as line 4 says", "line -1", "line three",
+# "the third line", "3rd line", "l. 4"): kept as reasoning, its line would never be checked against
+# the value (reasoning is not), so a line that does not state the date could stand as its
+# evidence. "dateline", "online", "byline" name none.
 _CITES_A_LINE = re.compile(r"\blines?\s*(?:(?:no\.?|number)\s*)?(?:[-+#]?\d|(?:one|two|three|four|five|six|seven|"
-                           r"eight|nine|ten|eleven|twelve)\b)", re.IGNORECASE)
+                           r"eight|nine|ten|eleven|twelve)\b)"
+                           r"|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+                           r"last|\d+(?:st|nd|rd|th))\s+lines?\b"
+                           r"|\bl(?:n|\.)?\s*\d", re.IGNORECASE)
 _DATE_PRECISIONS = {4: "year", 7: "month", 10: "day"}
 NOT_GIVEN = "Not given when the file was added (corpus-tools add); nothing was inferred from the text."
 
