@@ -363,6 +363,30 @@ def test_a_copy_of_a_document_in_other_bytes_is_refused(corpus_copy, tmp_path, c
     assert snapshot(corpus_copy) == before
 
 
+def test_a_corpus_holding_one_text_twice_is_refused_before_anything_is_added(corpus_copy, tmp_path):
+    """Two checkouts that each added the article, one in CRLF bytes, merged: check-raw (which
+    normalizes nothing) passes the manifest, and add, which compared a new file with one of the
+    two only, added to it without a word; a release would publish the article twice."""
+    crlf = (corpus_copy.raw / "001_d79359122f2d4c78.txt").read_bytes().replace(b"\n", b"\r\n")
+    sha256 = hashlib.sha256(crlf).hexdigest()
+    doc_id = f"007_{sha256[:16]}"
+    (corpus_copy.raw / f"{doc_id}.txt").write_bytes(crlf)
+    record = json.loads(corpus_copy.manifest.read_bytes().splitlines()[1])
+    record.update(doc_id=doc_id, file=f"{doc_id}.txt", sha256=sha256, size=len(crlf))
+    with corpus_copy.manifest.open("a", encoding="utf-8") as manifest:
+        manifest.write(json.dumps(record, ensure_ascii=False) + "\n")
+    assert check_raw(corpus_copy).valid
+    before = snapshot(corpus_copy)
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus_copy, [ARTICLE])
+    assert (refused.value.code, refused.value.location.doc_id) == ("raw-duplicate", doc_id)
+    assert refused.value.message == (
+        f"the corpus holds one text twice: {doc_id}'s is 001_d79359122f2d4c78's once normalized (the same article in "
+        "bytes that differ only in what normalization drops); remove one of the two records and its raw file, then "
+        "add again")
+    assert snapshot(corpus_copy) == before
+
+
 def test_two_copies_of_one_new_article_in_one_call_are_refused(corpus_copy, tmp_path):
     text = b"Syria talks resume\n\nDAMASCUS \xe2\x80\x94 Envoys met on Tuesday.\n"
     paths = [write(tmp_path, "a.txt", text), write(tmp_path, "b.txt", text.replace(b"\n", b"\r\n"))]

@@ -67,7 +67,8 @@ Refused, with the file named and nothing written: a file already in the corpus (
 the message names its doc_id) or named twice, a file whose text is a document's once
 normalized (a copy that differs only in what normalization drops: a byte-order mark, line
 endings, spacing, boilerplate lines; two documents of one text would be released twice, and
-could land in two splits), a doc_id taken or unsafe, an empty file or one that normalization
+could land in two splits; and a corpus that holds one text twice already, as a merge of two
+checkouts' adds can leave it, which check-raw cannot tell), a doc_id taken or unsafe, an empty file or one that normalization
 leaves no text of (only a byte-order mark, zero-width characters, boilerplate), a binary
 file (a NUL byte, or more than ``BINARY_CONTROL_SHARE`` of control characters other than
 whitespace), bytes that are neither UTF-8 nor cp1252, a UTF-8 byte-order mark before bytes that
@@ -143,13 +144,28 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
         raise_first(check_raw(layout))
         existing = read_manifest(layout.manifest)
         loaded = sorted((_load(Path(path)) for path in paths), key=lambda item: item[1])
-        # the text of each document once normalized: a copy in other bytes is the same document
-        texts = {document.text_sha256: document.doc_id for document in DocumentIndex(layout).values()}
+        texts = _texts(layout)
         published, rows = _published(layout, {sha256 for _, sha256, _ in loaded})
         planned = _plan(layout, existing, texts, published, rows, loaded, doc_id, title, publisher,
                         publisher_evidence, date, date_evidence, invented)
         _write(layout, planned, on_progress)
     return tuple(added for added, _ in planned)
+
+
+def _texts(layout: Layout) -> dict[str, str]:
+    """The text of each document once normalized (its ``text_sha256``) -> its doc_id: a copy in
+    other bytes is the same document. Two documents of one text (a manifest merged from two
+    checkouts that each added the article, in other bytes) are refused as a new copy would be:
+    check-raw, which normalizes nothing, cannot tell, and a release would publish the article twice."""
+    texts: dict[str, str] = {}
+    for document in DocumentIndex(layout).values():
+        first = texts.setdefault(document.text_sha256, document.doc_id)
+        if first != document.doc_id:
+            raise CorpusError("raw-duplicate", f"the corpus holds one text twice: {document.doc_id}'s is {first}'s once "
+                              "normalized (the same article in bytes that differ only in what normalization drops); "
+                              "remove one of the two records and its raw file, then add again",
+                              Location(file=str(layout.manifest), doc_id=document.doc_id))
+    return texts
 
 
 def _load(path: Path) -> tuple[Path, str, bytes]:
