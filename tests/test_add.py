@@ -323,6 +323,24 @@ def test_a_byte_order_mark_before_bytes_that_are_not_utf8_is_refused(corpus_copy
     assert "a UTF-8 byte-order mark, but not UTF-8 at byte" in refused.value.message
 
 
+def test_utf8_characters_beside_bytes_that_are_not_utf8_are_refused(corpus_copy, tmp_path):
+    """Without a byte-order mark the same file of two encodings was added as cp1252: its record's
+    title was 'Syriaâ€™s envoy returns', and annotators saw every UTF-8 character as mojibake."""
+    data = b"Syria\xe2\x80\x99s envoy returns\n\nHe said \x93no\x94.\n"
+    before = snapshot(corpus_copy)
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus_copy, [write(tmp_path, "mixed.txt", data)])
+    assert (refused.value.code, refused.value.location.byte_offset) == ("raw-undecodable", 33)
+    assert refused.value.message == (
+        "UTF-8 characters (the first at byte 5: b'\\xe2\\x80\\x99', '\u2019'), but not UTF-8 at byte 33 "
+        "(b'\\x93no\\x94'): a file of two encodings, which cp1252 would read as mojibake ('\u00e2\u20ac\u2122'); make "
+        "it all UTF-8 and add it again")
+    assert snapshot(corpus_copy) == before
+    # cp1252 throughout (no UTF-8 character in it) is read as cp1252
+    [added] = add_files(corpus_copy, [write(tmp_path, "cp.txt", b"Syria\x92s envoy returns\n\nHe said \x93no\x94.\n")])
+    assert (added.record.encoding, added.record.title) == ("cp1252", "Syria\u2019s envoy returns")
+
+
 def test_a_given_title_is_stripped_and_a_blank_one_refused(corpus_copy, tmp_path):
     [added] = add_files(corpus_copy, [write(tmp_path, "a.txt", b"Talks resume\n\nBody.\n")], title=" Padded ")
     assert added.record.title == "Padded"

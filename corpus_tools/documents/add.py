@@ -6,8 +6,10 @@ What the record says, and by which written rule:
 * ``sha256``, ``size``: of the bytes, which are copied unchanged (a raw file is never edited).
 * ``encoding``: ``utf-8`` when the bytes are valid UTF-8 (with or without a byte-order mark: the
   mark stays in raw/, normalization drops it, and the result says it was there); ``cp1252``
-  only when they are not valid UTF-8 (the result gives the first byte UTF-8 failed at) and every
-  byte is defined in cp1252; otherwise the file is refused as undecodable. Nothing else is guessed.
+  only when they are not valid UTF-8 (the result gives the first byte UTF-8 failed at), hold no
+  UTF-8 character beyond ASCII (a file of two encodings: cp1252 would read "’" as "â€™") and
+  every byte is defined in cp1252; otherwise the file is refused as undecodable. Nothing else is
+  guessed.
 * ``doc_id``: the same bytes are the same document. Bytes a release in the corpus root's dist/
   published (the ``raw_sha256`` of its documents config) keep the doc_id it published them
   under, and the result says which releases (``published``): a document removed and added again
@@ -71,8 +73,8 @@ could land in two splits; and a corpus that holds one text twice already, as a m
 checkouts' adds can leave it, which check-raw cannot tell), a doc_id taken or unsafe, an empty file or one that normalization
 leaves no text of (only a byte-order mark, zero-width characters, boilerplate), a binary
 file (a NUL byte, or more than ``BINARY_CONTROL_SHARE`` of control characters other than
-whitespace), bytes that are neither UTF-8 nor cp1252, a UTF-8 byte-order mark before bytes that
-are not UTF-8 (a file of two encodings), metadata without evidence, evidence (its reasoning
+whitespace), bytes that are neither UTF-8 nor cp1252, a UTF-8 byte-order mark or UTF-8
+characters beside bytes that are not UTF-8 (a file of two encodings), metadata without evidence, evidence (its reasoning
 or the line it quotes) holding what a title may not (``ManifestRecord``: a control character, a
 bidirectional embedding, override or isolate). Several files
 are added all or none: everything is read and checked first; the raw files and the new manifest
@@ -198,6 +200,12 @@ def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int |
             raise CorpusError("raw-undecodable", f"a UTF-8 byte-order mark, but not UTF-8 at byte {failed_at} "
                               f"({data[failed_at:failed_at + 4]!r}): a file of two encodings; save it as UTF-8 "
                               "and add it again", Location(file=where.file, byte_offset=failed_at)) from None
+        if (utf8 := _UTF8_CHARACTER.search(data)) is not None:  # cp1252 would make every one of them mojibake
+            raise CorpusError("raw-undecodable", f"UTF-8 characters (the first at byte {utf8.start()}: "
+                              f"{utf8[0]!r}, {utf8[0].decode()!r}), but not UTF-8 at byte {failed_at} "
+                              f"({data[failed_at:failed_at + 4]!r}): a file of two encodings, which cp1252 would read "
+                              f"as mojibake ({utf8[0].decode('cp1252', 'replace')!r}); make it all UTF-8 and add it "
+                              "again", Location(file=where.file, byte_offset=failed_at)) from None
         try:
             text, encoding = data.decode("cp1252"), "cp1252"
         except UnicodeDecodeError as error:
@@ -212,6 +220,11 @@ def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int |
     return encoding, require_text(text, where), data.startswith(codecs.BOM_UTF8), failed_at
 
 
+# a character of UTF-8 beyond ASCII (well formed: a lead byte and its continuation bytes), which
+# cp1252 text all but never holds ("’" is E2 80 99, in cp1252 "â€™")
+_UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+                             rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+                             rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
 # byte-order marks of the encodings corpus-tools does not read; UTF-32's before UTF-16's: FF FE
 # starts both
 _WIDE_MARKS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF16_LE, "UTF-16"),
