@@ -251,6 +251,18 @@ def test_line_rules(line, title, expected):
     assert boilerplate.classify(line, title, is_first=False) == tuple(expected or ())
 
 
+@pytest.mark.parametrize("credit", [" [File: Reuters]", " (Photo: AFP via Getty Images)", "Bashar al-AssadReuters"])
+def test_a_line_longer_than_a_caption_that_ends_in_a_credit_is_kept(credit):
+    """An article scraped onto one line (or a paragraph with a caption glued to its end) that ends
+    in a photo credit was removed whole as a caption: every sentence of it lost."""
+    body = "Washington has kept about 900 troops in northeast Syria since 2015, the Pentagon said. " * 5
+    line = body.rstrip() + credit
+    assert len(line) > 400
+    result = normalize("US troops to stay in Syria\n\n" + line + "\n")
+    assert result.text == "US troops to stay in Syria\n\n" + line and result.removed == ()
+    assert boilerplate.classify(line[-400:], None, is_first=False)  # the same end within a caption's length goes
+
+
 def test_the_first_line_is_never_a_title_repeat():
     assert boilerplate.classify("The Title", "The Title", is_first=True) == ()
 

@@ -241,8 +241,14 @@ def _whole(kind: str, matches: Callable[[str], bool]) -> Rule:
     return rule
 
 
+# A caption is a sentence or two under a photo (the seeds' longest: 269 characters). A longer line
+# that ends in a credit is a paragraph with a caption glued to its end, or a whole article
+# scraped onto one line: removed whole, every sentence of it was lost.
+_CAPTION_MAX = 400
+
+
 def _is_photo_caption(line: str) -> bool:
-    if not line.endswith((")", "]")):  # cheap test first: this runs on every line
+    if not line.endswith((")", "]")) or len(line) > _CAPTION_MAX:  # cheap tests first: this runs on every line
         return False
     opening = "[" if line[-1] == "]" else "("
     start = line.rfind(opening)
@@ -254,7 +260,7 @@ def _is_photo_caption(line: str) -> bool:
 
 
 def _glued_credit(line: str, title: str | None, is_first: bool) -> tuple[Piece, ...] | None:
-    if not line.endswith(AGENCIES):  # cheap test first: this runs on every line
+    if not line.endswith(AGENCIES) or len(line) > _CAPTION_MAX:  # cheap tests first: this runs on every line
         return None
     match = GLUED_CREDIT.fullmatch(line)
     if match is None:
