@@ -120,6 +120,27 @@ def test_a_doc_id_other_than_the_published_one_is_refused_and_the_published_one_
     assert (added.record.doc_id, added.published) == (REMOVED, PUBLISHED)
 
 
+def test_a_removed_document_added_again_in_other_bytes_is_refused_until_its_doc_id_is_given(corpus, tmp_path):
+    """The same text in other bytes (saved again with CRLF) is the same document, as a copy of a
+    document in the corpus is: it was added under a new number, its fold, split and stored
+    annotations lost, and a release would have published it as a new document."""
+    path = remove(corpus, REMOVED, tmp_path / "in" / "removed.txt")
+    crlf = tmp_path / "in" / "crlf.txt"
+    crlf.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert crlf.read_bytes() != path.read_bytes()
+    before = snapshot(corpus)
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus, [crlf])
+    assert (refused.value.code, refused.value.location.file) == ("published-doc-id", str(crlf))
+    assert refused.value.message == (
+        f"its text is one the releases published ({REMOVED} in {NAMED}), in other bytes (a byte-order mark, line "
+        f"endings, spacing, boilerplate lines): the same document; give --doc-id {REMOVED} to keep its doc_id (its fold "
+        "and designated split are functions of it, and its annotations are stored under it)")
+    assert snapshot(corpus) == before
+    [added] = add_files(corpus, [crlf], doc_id=REMOVED, invented="written for this repository as a test fixture")
+    assert added.record.doc_id == REMOVED and published_fold(corpus, REMOVED) == fold_of(REMOVED)
+
+
 def test_a_release_that_fails_verification_is_not_trusted_and_nothing_is_added(corpus, tmp_path):
     path = remove(corpus, REMOVED, tmp_path / "in" / "removed.txt")
     changelog = corpus.dist / "1.1.2" / "CHANGELOG.md"

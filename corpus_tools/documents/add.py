@@ -26,7 +26,10 @@ What the record says, and by which written rule:
   digits of the file's SHA-256. (The seeds' own hex parts came with them and are no hash of
   their bytes that can be recomputed; new ones are, so the same bytes get the same suffix.)
   A given doc_id that a release published for other bytes is allowed: that is how a document's
-  raw file is replaced (removed, and its new bytes added with ``--doc-id``). A copy of the
+  raw file is replaced (removed, and its new bytes added with ``--doc-id``). New bytes whose text
+  once normalized a release published (the ``text_sha256`` of its documents config: the document
+  saved again with CRLF, a byte-order mark) are that document: refused (``published-doc-id``)
+  unless ``--doc-id`` gives the doc_id it was published under. A copy of the
   corpus without dist/ knows no release: there, only ``--doc-id`` keeps a removed document's id.
 * ``title``: given (stripped), else (bytes a release published: the last point) normalization's
   title (docs/normalization.md: the first non-blank line as the normalized text has it, unless
@@ -147,8 +150,8 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
         existing = read_manifest(layout.manifest)
         loaded = sorted((_load(Path(path)) for path in paths), key=lambda item: item[1])
         texts = _texts(layout)
-        published, rows = _published(layout, {sha256 for _, sha256, _ in loaded})
-        planned = _plan(layout, existing, texts, published, rows, loaded, doc_id, title, publisher,
+        published, rows, published_texts = _published(layout, {sha256 for _, sha256, _ in loaded})
+        planned = _plan(layout, existing, texts, published, rows, published_texts, loaded, doc_id, title, publisher,
                         publisher_evidence, date, date_evidence, invented)
         _write(layout, planned, on_progress)
     return tuple(added for added, _ in planned)
@@ -311,15 +314,16 @@ Published = dict[str, dict[str, list[str]]]  # raw SHA-256 -> {doc_id: the relea
 Rows = dict[tuple[str, str], tuple[str, dict]]  # (raw SHA-256, doc_id) -> (the latest release, its row)
 
 
-def _published(layout: Layout, sha256s: set[str]) -> tuple[Published, Rows]:
-    """The doc_ids the releases in dist/ published, by raw SHA-256, and for the bytes of
-    ``sha256s`` that a release published, the documents-config row of the latest release that
-    published them under each doc_id (the ``RESTORED`` columns it has): ``published_documents``."""
+def _published(layout: Layout, sha256s: set[str]) -> tuple[Published, Rows, Published]:
+    """The doc_ids the releases in dist/ published, by raw SHA-256; for the bytes of ``sha256s``
+    that a release published, the documents-config row of the latest release that published them
+    under each doc_id (the ``RESTORED`` columns it has); and the doc_ids they published, by text
+    SHA-256: ``published_documents``."""
     from corpus_tools.release.loaders import published_documents
     from corpus_tools.release.versions import list_versions
 
     if not list_versions(layout.dist):  # no release: pyarrow is not even imported
-        return {}, {}
+        return {}, {}, {}
     columns = tuple(dict.fromkeys(column for needed in RESTORED.values() for column in needed))
     try:
         return published_documents(layout.dist, sha256s, columns + ("publication_date_precision",))
@@ -404,7 +408,7 @@ def _doc_id(doc_id: str | None, published: dict[str, list[str]], taken: set[str]
 
 
 def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str], published: Published,
-          rows: Rows, loaded: list[tuple[Path, str, bytes]],
+          rows: Rows, published_texts: Published, loaded: list[tuple[Path, str, bytes]],
           doc_id, title, publisher, publisher_evidence, date, date_evidence, invented) -> list[tuple[AddedFile, bytes]]:
     by_sha = {record.sha256: f"already in the corpus as {record.doc_id}" for record in existing}
     taken = {record.doc_id for record in existing}
@@ -484,6 +488,17 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
             raise CorpusError("raw-duplicate", f"its text is {texts[text_key]}'s once normalized: the same article in "
                               "bytes that differ only in what normalization drops (a byte-order mark, line endings, "
                               "spacing, boilerplate lines such as a dateline)", where)
+        # a removed document added again in other bytes (saved with CRLF, a BOM) is the same document:
+        # under a new doc_id it would lose its fold, split and annotations, as published bytes keep them
+        published_as = published_texts.get(text_key, {})
+        if published_as and sha256 not in published and new_id not in published_as:
+            said = "; ".join(f"{published_id} in {releases_named(versions)}"
+                             for published_id, versions in published_as.items())
+            keep = f"--doc-id {next(iter(published_as))}" if len(published_as) == 1 else "--doc-id, one of them,"
+            raise CorpusError("published-doc-id", f"its text is one the releases published ({said}), in other bytes "
+                              "(a byte-order mark, line endings, spacing, boilerplate lines): the same document; give "
+                              f"{keep} to keep its doc_id (its fold and designated split are functions of it, and its "
+                              "annotations are stored under it)", where)
         by_sha[sha256] = f"given twice: the same bytes as {path}, in this same call"
         texts[text_key] = f"{new_id} (named in this same call as {path})"
         taken.add(new_id)

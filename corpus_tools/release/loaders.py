@@ -47,31 +47,35 @@ def verified_release(release: Release, config: str, root: str | Path = ".") -> P
 
 
 def published_documents(dist: Path, sha256s: set[str] = frozenset(), columns: tuple[str, ...] = ()
-                        ) -> tuple[dict[str, dict[str, list[str]]], dict[tuple[str, str], tuple[str, dict[str, Any]]]]:
+                        ) -> tuple[dict[str, dict[str, list[str]]], dict[tuple[str, str], tuple[str, dict[str, Any]]],
+                                   dict[str, dict[str, list[str]]]]:
     """What the releases in ``dist`` published, by raw file, read in one pass over each release's
     documents config: ``raw_sha256`` -> {doc_id: the versions that published those bytes under it,
-    oldest first}; and for the bytes of ``sha256s``, (raw_sha256, doc_id) -> (the latest version
+    oldest first}; for the bytes of ``sha256s``, (raw_sha256, doc_id) -> (the latest version
     that published them under it, its row's ``columns``, those its config has: a release made by
-    older code may lack some, left out, never filled in). Every release is verified first, and one
+    older code may lack some, left out, never filled in); and by text, ``text_sha256`` ->
+    {doc_id: the versions that published that text under it, oldest first}. Every release is verified first, and one
     that fails is refused (``release-tampered``, or ``release-missing`` for a version directory
     that is no release): what it says it published cannot be trusted. No dist/ (a copy of the
     corpus without its releases): nothing."""
     published: dict[str, dict[str, list[str]]] = {}
     rows: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+    texts: dict[str, dict[str, list[str]]] = {}
     for version in list_versions(dist):  # oldest first: a later release's row replaces an earlier's
         path = require_release(dist / version)
         for file in config_files(path, "documents"):
             parquet = open_parquet(file)
             carried = [column for column in columns if column in parquet.schema_arrow.names]
-            table = parquet.read(columns=["doc_id", "raw_sha256", *carried])
+            table = parquet.read(columns=["doc_id", "raw_sha256", "text_sha256", *carried])
             for row in table.to_pylist():
-                doc_id, sha256 = row.pop("doc_id"), row.pop("raw_sha256")
-                versions = published.setdefault(sha256, {}).setdefault(doc_id, [])
-                if version not in versions:
-                    versions.append(version)
+                doc_id, sha256, text_sha256 = row.pop("doc_id"), row.pop("raw_sha256"), row.pop("text_sha256")
+                for by, key in ((published, sha256), (texts, text_sha256)):
+                    versions = by.setdefault(key, {}).setdefault(doc_id, [])
+                    if version not in versions:
+                        versions.append(version)
                 if sha256 in sha256s:
                     rows[sha256, doc_id] = (version, row)
-    return published, rows
+    return published, rows, texts
 
 
 def load(release: Release, config: str, *, split: SplitArgument | None = None, streaming: bool = False,
