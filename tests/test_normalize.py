@@ -221,6 +221,11 @@ RULE_CASES = [
     ("Subscribe", None, [("newsletter", 0, 9)]),
     ("The group urged supporters to sign up for its newsletter.", None, None),
     ("Subscribers to the ministry\u2019s newsletter received the notice first.", None, None),
+    ("Sign up for email alerts", None, [("newsletter", 0, 24)]),
+    # sentences of news that start as a prompt does, the reader not addressed: were removed
+    ("By signing up to the Chemical Weapons Convention in 2013, Syria accepted the terms of the deal.", None, None),
+    ("By signing up to the convention, Damascus reversed decades of policy on chemical arms.", None, None),
+    ("Join the talks, the US urged Syria in a statement sent to reporters by email.", None, None),
     ("\u00a9 2024 The Levant Ledger Media Group. All rights reserved.", None, [("copyright", 0, 58)]),
     ("Copyright 2023 Orient Policy Review", None, [("copyright", 0, 35)]),
     ("This material may not be published, broadcast, rewritten or redistributed.", None, [("copyright", 0, 74)]),

@@ -146,13 +146,18 @@ GLUED_RELATED = re.compile(rf"(?P<body>.*[.!?][”’\"')\]]?)\s*(?P<link>{_LINK
 
 # -- newsletter sign-up prompts ---------------------------------------------------------------
 _INBOX = r"(?:newsletters?|inbox|briefings?|digest|bulletin|e-?mail(?:s| updates| alerts)?|alerts)"
+# A prompt speaks to the reader ("you agree to our Privacy Policy", "our weekly newsletter") or is
+# a few words ("Sign up for email alerts": eight at most); a sentence of news that starts so is
+# neither: "By signing up to the convention in 2013, Syria accepted the terms of the deal." was removed.
+_TO_THE_READER = r"(?=.*\b(?:you|your|our)\b)"
 NEWSLETTER = re.compile("|".join((
+    rf"(?:{_TO_THE_READER}|(?=(?:\S+\s+){{0,7}}\S+$))"  # or eight words at most
     rf"(?:sign\s*up|subscribe|register|join|get\s+signed\s+up)\b.{{0,120}}\b{_INBOX}\b.{{0,160}}",
     r"(?:get|receive|have)\b.{0,120}\b(?:in|to|into|delivered\s+to|straight\s+to|direct\s+to)\s+your\s+inbox\b.{0,80}",
     r"(?:enter|type|add)\s+your\s+e-?mail(?:\s+address)?\b.{0,80}",
     r"(?:your\s+)?e-?mail\s+address\s*\*?|(?:your\s+)?e-?mail\s*\*",  # a form's field, not a bare "Email"
     r"(?:please\s+enter\s+a\s+)?(?:in)?valid\s+e-?mail(?:\s+address)?\.?",
-    r"by\s+(?:signing\s+up|subscribing|clicking|submitting|entering\s+your\s+e-?mail)\b.{0,250}"
+    rf"{_TO_THE_READER}by\s+(?:signing\s+up|subscribing|clicking|submitting|entering\s+your\s+e-?mail)\b.{{0,250}}"
     r"\b(?:privacy|terms|policy|consent|agree)\b.{0,120}",
     r"(?:thank\s+you|thanks)\s+for\s+(?:signing\s+up|subscribing|registering)\b.{0,120}",
     r"(?:you(?:'|’)re|you\s+are|you\s+have\s+been)\s+(?:now\s+)?(?:signed\s+up|subscribed)\b.{0,120}",
