@@ -262,6 +262,20 @@ def test_several_files_numbered_by_content_whatever_the_order(tmp_path):
     assert ids == [f"{number + n:03d}_{sha[:16]}" for n, sha in enumerate(shas)]
 
 
+def test_which_file_a_refusal_names_does_not_depend_on_the_order_given(corpus_copy, tmp_path):
+    """The first of two bad files named was the one refused, and of two copies of the same bytes
+    the second named was 'given twice': the message changed with the order of the arguments."""
+    empty, missing = write(tmp_path, "a-empty.txt", b""), tmp_path / "in" / "b-missing.txt"
+    copy_a, copy_b = (write(tmp_path, name, b"Talks resume\n\nBody.\n") for name in ("c.txt", "d.txt"))
+    for files in ([empty, missing], [missing, empty], [copy_a, copy_b], [copy_b, copy_a]):
+        with pytest.raises(CorpusError) as refused:
+            add_files(corpus_copy, files)
+        assert refused.value.location.file == str(empty if empty in files else copy_b)
+        assert refused.value.code == ("raw-empty" if empty in files else "raw-duplicate")
+        if copy_a in files:
+            assert refused.value.message.startswith(f"given twice: the same bytes as {copy_a}, in this same call")
+
+
 def _title(text: str) -> tuple[str | None, str]:
     return title_of(text, normalize(text))
 

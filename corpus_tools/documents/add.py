@@ -148,7 +148,9 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
         _finish_killed(layout)
         raise_first(check_raw(layout))
         existing = read_manifest(layout.manifest)
-        loaded = sorted((_load(Path(path)) for path in paths), key=lambda item: item[1])
+        # read in name order, then numbered in SHA-256 order: the file a refusal names (the first
+        # unreadable one, the second copy of the same bytes) is not the order they were named in either
+        loaded = sorted(map(_load, sorted(map(Path, paths))), key=lambda item: item[1])
         texts = _texts(layout)
         published, rows, published_texts = _published(layout, {sha256 for _, sha256, _ in loaded})
         planned = _plan(layout, existing, texts, published, rows, published_texts, loaded, doc_id, title, publisher,
