@@ -8,8 +8,9 @@ it ends (kill -9 included), so a stale lock is impossible. A command that finds 
 fails at once with a message naming the command, process and start time of the holder, instead
 of waiting: the user decides whether to wait or stop it.
 
-The lock is re-entrant within a process (a ``pull`` that ingests takes it once), and it is a
-library feature, not a CLI one: Python callers of these functions are serialized the same way.
+The lock is re-entrant within a thread (a ``pull`` that ingests takes it once), and it is a
+library feature, not a CLI one: Python callers of these functions are serialized the same way,
+another thread of the same process included (it fails at once, as another process does).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from corpus_tools.errors import CorpusError, Location
 from corpus_tools.layout import Layout
 
 LOCK_NAME = "corpus.lock"
-_held: dict[Path, int] = {}  # lock path -> depth, for re-entry by this process
+_held: dict[Path, tuple[int, int]] = {}  # lock path -> (the holding thread, depth), for re-entry by that thread
 _guard = threading.Lock()
 
 
@@ -58,19 +59,22 @@ def _open_lock_file(path: Path) -> int:
 def corpus_lock(layout: Layout, command: str) -> Iterator[None]:
     """Hold the corpus lock while the block runs; ``command`` names the holder in messages."""
     path = lock_path(layout)
+    thread = threading.get_ident()
     with _guard:
-        if path in _held:
-            _held[path] += 1
-            reentered = True
-        else:
-            reentered = False
+        holder, depth = _held.get(path, (None, 0))
+        reentered = holder == thread
+        if reentered:
+            _held[path] = (thread, depth + 1)
     if reentered:
         try:
             yield
         finally:
             with _guard:
-                _held[path] -= 1
+                _held[path] = (thread, _held[path][1] - 1)
         return
+    # held by another thread of this process: re-entering would let both write at once (two adds
+    # each staged a manifest, and the second replaced the first, its raw files left unlisted); the
+    # flock below refuses it, as it refuses another process (flock locks an open file, not a process)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = _open_lock_file(path)
     try:
@@ -84,7 +88,7 @@ def corpus_lock(layout: Layout, command: str) -> Iterator[None]:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{command}, pid {os.getpid()}, since {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n".encode(), 0)
         with _guard:
-            _held[path] = 1
+            _held[path] = (thread, 1)
         try:
             yield
         finally:

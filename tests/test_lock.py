@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -54,6 +55,41 @@ def test_the_lock_is_reentrant_within_a_process(tmp_path):
         with corpus_lock(layout, "ingest"):
             pass
         assert "pull" in lock_path(layout).read_text()
+
+
+def test_another_thread_of_the_process_is_refused_not_let_in(tmp_path):
+    """The lock was re-entrant per process: two threads adding at once both went in, each staged a
+    manifest, the second replaced the first, and 200 raw files were left unlisted (found by a hunt)."""
+    import shutil
+    import threading
+
+    from corpus_tools.documents.add import add_files
+    from corpus_tools.documents.raw import check_raw
+
+    shutil.copytree(Path(__file__).resolve().parent.parent / "raw", tmp_path / "raw")
+    layout = Layout.at(tmp_path)
+    article = tmp_path / "article.txt"
+    article.write_bytes(b"Talks resume in Geneva\n\nThe envoys met again on Tuesday.\n")
+    manifest = layout.manifest.read_bytes()
+    outcome = {}
+
+    def add() -> None:
+        try:
+            outcome["added"] = add_files(layout, [article])
+        except CorpusError as error:
+            outcome["refused"] = error
+
+    with corpus_lock(layout, "add"):
+        thread = threading.Thread(target=add)
+        thread.start()
+        thread.join()
+    assert set(outcome) == {"refused"} and outcome["refused"].code == "corpus-locked"
+    assert outcome["refused"].message.startswith(f"another command is writing to this corpus (add, pid {os.getpid()}, ")
+    assert layout.manifest.read_bytes() == manifest and check_raw(layout).valid
+    thread = threading.Thread(target=add)  # once the lock is released, the other thread takes it
+    thread.start()
+    thread.join()
+    assert [added.record.doc_id[:3] for added in outcome["added"]] == [f"{len(manifest.splitlines()):03d}"]
 
 
 @pytest.mark.parametrize("kind", ["link", "fifo"])
