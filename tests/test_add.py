@@ -632,6 +632,24 @@ def test_check_raw_names_a_killed_add_s_files_and_add_with_no_file_finishes_it(c
     assert nothing.exit_code == 1 and "[add-input-missing] no file to add, and no killed add to finish" in nothing.output
 
 
+def test_a_killed_add_to_a_manifest_without_a_final_line_break_is_counted_right(corpus_copy, tmp_path):
+    """The add gave the manifest its final line break first, and finishing it counted that as a
+    document: "lists its 3 documents" of 2."""
+    import shutil
+
+    corpus_copy.manifest.write_bytes(corpus_copy.manifest.read_bytes().rstrip(b"\n"))
+    elsewhere = Layout.at(tmp_path / "elsewhere")
+    shutil.copytree(corpus_copy.raw, elsewhere.raw)
+    added = add_files(elsewhere, _articles(tmp_path, 2))
+    staging = _dead_staging(corpus_copy)
+    (staging / "manifest.jsonl").write_bytes(elsewhere.manifest.read_bytes())
+    for item in added:
+        (staging / item.record.file).write_bytes((elsewhere.raw / item.record.file).read_bytes())
+    result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root)])
+    assert result.output == "finished an add that was killed: the manifest lists its 2 documents\n"
+    assert check_raw(corpus_copy).valid and snapshot(corpus_copy) == snapshot(elsewhere)
+
+
 def test_a_killed_add_whose_manifest_changed_since_is_refused_not_dropped(corpus_copy, tmp_path):
     """The next add removed the staged manifest, leaving the moved files unlisted for good."""
     import shutil

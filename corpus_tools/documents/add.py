@@ -606,7 +606,8 @@ def _finish_killed(layout: Layout) -> int:
             current = layout.manifest.read_bytes()
             new = staged.read_bytes()
             if new.startswith(current):
-                listed += new[len(current):].count(b"\n")
+                # its records, not its line breaks: a manifest without a final one got one first
+                listed += sum(1 for line in new[len(current):].split(b"\n") if line.strip())
                 _move_in(layout, staging)
             elif any((layout.raw / name).exists() for name in {record.file for record in read_manifest(staged)}
                      - {record.file for record in read_manifest(layout.manifest)}):
