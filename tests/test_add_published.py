@@ -134,8 +134,8 @@ def test_a_removed_document_added_again_in_other_bytes_is_refused_until_its_doc_
     assert (refused.value.code, refused.value.location.file) == ("published-doc-id", str(crlf))
     assert refused.value.message == (
         f"its text is one the releases published ({REMOVED} in {NAMED}), in other bytes (a byte-order mark, line "
-        f"endings, spacing, boilerplate lines): the same document; give --doc-id {REMOVED} to keep its doc_id (its fold "
-        "and designated split are functions of it, and its annotations are stored under it)")
+        f"endings, spacing, boilerplate lines): the same document; give --doc-id {REMOVED} to keep its doc_id (its "
+        "fold and designated split are functions of it, and its annotations are stored under it)")
     assert snapshot(corpus) == before
     [added] = add_files(corpus, [crlf], doc_id=REMOVED, invented="written for this repository as a test fixture")
     assert added.record.doc_id == REMOVED and published_fold(corpus, REMOVED) == fold_of(REMOVED)

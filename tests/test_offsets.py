@@ -365,9 +365,9 @@ _BYTE_PIECES = (b"Title line", b"The envoy said.", b"caf\xc3\xa9", b"cafe\xcc\x8
                 b"\x7f", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\x8b", b"\xef\xbb\xbf", b"\xc2\xad", b"\xe2\x80\xae",
                 b"Live Story", b"Reuters", b"Bashar Al-AssadReuters", b"25 April, 2024", b"He left.Read more: X",
                 b"(c) 2024 Ledger", b"x" * 300, b"\xf0\x9f\x98\x80", b"\xe1\x84\x80\xe1\x85\xa1", b"\xc3")
-raw_files = st.tuples(st.booleans(), st.lists(st.one_of(st.sampled_from(_BYTE_PIECES),
-                                                        st.binary(max_size=4).map(lambda b: b.replace(b"\0", b"a"))),
-                                              max_size=30)).map(lambda t: (b"\xef\xbb\xbf" if t[0] else b"") + b"".join(t[1]))
+_byte_piece = st.one_of(st.sampled_from(_BYTE_PIECES), st.binary(max_size=4).map(lambda b: b.replace(b"\0", b"a")))
+raw_files = st.tuples(st.booleans(), st.lists(_byte_piece, max_size=30)).map(
+    lambda t: (b"\xef\xbb\xbf" if t[0] else b"") + b"".join(t[1]))
 
 
 @PROPERTY_SETTINGS

@@ -73,17 +73,18 @@ the message names its doc_id) or named twice, a file whose text is a document's 
 normalized (a copy that differs only in what normalization drops: a byte-order mark, line
 endings, spacing, boilerplate lines; two documents of one text would be released twice, and
 could land in two splits; and a corpus that holds one text twice already, as a merge of two
-checkouts' adds can leave it, which check-raw cannot tell), a doc_id taken or unsafe, an empty file or one that normalization
-leaves no text of (only a byte-order mark, zero-width characters, boilerplate), a binary
-file (a NUL byte, or more than ``BINARY_CONTROL_SHARE`` of control characters other than
-whitespace), bytes that are neither UTF-8 nor cp1252, a UTF-8 byte-order mark or UTF-8
-characters beside bytes that are not UTF-8 (a file of two encodings), metadata without evidence, evidence (its reasoning
-or the line it quotes) holding what a title may not (``ManifestRecord``: a control character, a
-bidirectional embedding, override or isolate). Several files
-are added all or none: everything is read and checked first; the raw files and the new manifest
-are written into a staging directory in raw/, then the raw files are renamed into place and the
-manifest replaced last; a failure removes the raw files this call moved in, and an add killed
-after staging its manifest is finished by the next add (``_write``). The corpus lock is held throughout, and the corpus must check clean
+checkouts' adds can leave it, which check-raw cannot tell), a doc_id taken or unsafe, an empty
+file or one that normalization leaves no text of (only a byte-order mark, zero-width
+characters, boilerplate), a binary file (a NUL byte, or more than ``BINARY_CONTROL_SHARE`` of
+control characters other than whitespace), bytes that are neither UTF-8 nor cp1252, a UTF-8
+byte-order mark or UTF-8 characters beside bytes that are not UTF-8 (a file of two encodings),
+metadata without evidence, evidence (its reasoning or the line it quotes) holding what a title
+may not (``ManifestRecord``: a control character, a bidirectional embedding, override or
+isolate). Several files are added all or none: everything is read and checked first; the raw
+files and the new manifest are written into a staging directory in raw/, then the raw files are
+renamed into place and the manifest replaced last; a failure removes the raw files this call
+moved in, and an add killed after staging its manifest is finished by the next add
+(``_write``). The corpus lock is held throughout, and the corpus must check clean
 (``check-raw``) before anything is added.
 """
 
@@ -168,9 +169,9 @@ def _texts(layout: Layout) -> dict[str, str]:
     for document in DocumentIndex(layout).values():
         first = texts.setdefault(document.text_sha256, document.doc_id)
         if first != document.doc_id:
-            raise CorpusError("raw-duplicate", f"the corpus holds one text twice: {document.doc_id}'s is {first}'s once "
-                              "normalized (the same article in bytes that differ only in what normalization drops); "
-                              "remove one of the two records and its raw file, then add again",
+            raise CorpusError("raw-duplicate", f"the corpus holds one text twice: {document.doc_id}'s is {first}'s "
+                              "once normalized (the same article in bytes that differ only in what normalization "
+                              "drops); remove one of the two records and its raw file, then add again",
                               Location(file=str(layout.manifest), doc_id=document.doc_id))
     return texts
 
