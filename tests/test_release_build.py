@@ -396,6 +396,21 @@ def _with_entity(annotations, doc_id, entity):
     return {**annotations, doc_id: dataclasses.replace(ann, entities=ann.entities + (entity,))}
 
 
+def test_one_text_under_two_doc_ids_builds_nothing(tmp_path):
+    """Two records of one article in other bytes (a BOM, CRLF: what normalization drops) pass
+    check-raw, which does not normalize; released, the article sat in two folds and splits."""
+    documents, annotations, registry = seed_inputs()
+    first = sorted(documents)[0]
+    twin = "999_0123456789abcdef"
+    documents = {**documents, twin: dataclasses.replace(documents[first], doc_id=twin)}
+    with pytest.raises(CorpusError) as caught:
+        build_release(documents, annotations, registry, tmp_path, "1.0.0")
+    assert caught.value.code == "invalid-annotations"
+    assert (f"doc {twin}: error [raw-duplicate] its text is {first}'s once normalized: one article is one "
+            "document; remove one of the two records and its raw file") in caught.value.message
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_invalid_annotations_build_nothing(tmp_path):
     documents, annotations, registry = seed_inputs()
     doc_id = sorted(annotations)[0]
