@@ -298,9 +298,13 @@ def test_changelog_entry(release):
 
 
 def test_the_card_says_what_the_corpus_asks_and_which_documents_are_invented(corpus_copy):
-    from corpus_tools.release.inputs import caveats
+    from corpus_tools.release.inputs import card_info
+
+    def caveats(layout):
+        return card_info(layout).caveats
 
     notes = caveats(corpus_copy)
+    assert card_info(corpus_copy).invented == ("005_2cde5fe42a71d5e6", "006_13b7e5813f40efdc")
     assert notes[0].startswith("The agreement figures come from round 2 (docs/agreement.md), whose three "
                                "annotators were instances of one language model")
     assert notes[1] == ("2 of the documents are invented articles written for the project, not news "
@@ -324,6 +328,30 @@ def test_the_card_says_what_the_corpus_asks_and_which_documents_are_invented(cor
     with pytest.raises(CorpusError) as caught:
         caveats(corpus_copy)
     assert caught.value.code == "caveats-invalid" and "not a file" in caught.value.message
+
+
+def test_the_card_says_the_invented_articles_are_not_published_news(corpus_copy):
+    """1.1.0 to 1.1.5 said every text was found language "as published by English-language news
+    outlets", naming people "as reported in published news", of a corpus two of whose articles
+    were written for the project and name fictional people."""
+    from corpus_tools.release.card import CardInfo, card_body, card_header
+    from corpus_tools.release.inputs import card_info
+    from corpus_tools.release.stats import Stats
+
+    info = card_info(corpus_copy)
+    stats = Stats()
+    body = card_body(info, "9.9.9", stats, ("train",), quality=None)
+    invented = "2 invented articles (005_2cde5fe42a71d5e6, 006_13b7e5813f40efdc)"
+    assert (f"English (`en`), as published by English-language news outlets, but for the {invented}: written for "
+            "the project in the style of news, and published by no outlet.") in body
+    assert f"English-language news articles on US–Syria relations, 2021–2024, and {invented} written for the project, kept" in body
+    assert (f"The {invented} name fictional people and organizations, and real public figures only so that they "
+            "read like news: nothing they say of them is a fact.") in body
+    assert card_header(info, stats, (), ("train",), {})["language_creators"] == ["found", "other"]
+    plain = card_body(CardInfo(), "9.9.9", stats, ("train",), quality=None)
+    assert "English (`en`), as published by English-language news outlets.\n" in plain
+    assert "in the style of news" not in plain and "fictional people and organizations, and real" not in plain
+    assert card_header(CardInfo(), stats, (), ("train",), {})["language_creators"] == ["found"]
 
 
 def test_croissant_gives_the_corpus_caveats_and_a_protocol_that_names_what_annotators_work_from(tmp_path):

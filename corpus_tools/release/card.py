@@ -8,7 +8,7 @@ from typing import Sequence
 
 import yaml
 
-from corpus_tools.errors import agreeing
+from corpus_tools.errors import agreeing, quantity
 from corpus_tools.records import AnnotationQuality
 from corpus_tools.release.arrow_schemas import CONFIGS, NER_TAGS, yaml_features
 from corpus_tools.release.buildinfo import code_version
@@ -45,6 +45,9 @@ class CardInfo:
     # what a user must know beyond the statistics (listed under Known Limitations): the corpus's own
     # notes (annotations/card-caveats.md) and the documents its manifest marks as invented
     caveats: tuple[str, ...] = ()
+    # the doc_ids of the articles written for the project (the manifest's ``invented``): no outlet
+    # published them, so what the card says of the texts as news is said of the others
+    invented: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
@@ -115,7 +118,8 @@ def card_header(info: CardInfo, stats: Stats, shards: Sequence[Shard], document_
         "license_link": LICENSE_LINK,
         "license_details": RIGHTS_STATEMENT,
         "language": ["en"],
-        "language_creators": ["found"],
+        # the Hub's terms: an invented article's language is neither found nor any other kind it names
+        "language_creators": ["found", "other"] if info.invented else ["found"],
         "annotations_creators": list(info.annotations_creators),
         "multilinguality": ["monolingual"],
         "source_datasets": ["original"],
@@ -172,7 +176,9 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         changes,
         _tasks_section(),
         "## Languages",
-        "English (`en`), as published by English-language news outlets.",
+        "English (`en`), as published by English-language news outlets" + (
+            f", but for the {_invented(info)}: written for the project in the style of news, and published by no "
+            "outlet" if info.invented else "") + ".",
         "## Dataset Structure",
         "### Configs\n\n" + "\n".join(f"- `{config}`: {CONFIG_DESCRIPTIONS[config]}" for config in CONFIGS),
         "Offsets are Python string indices (Unicode code points), half-open `[start, end)`, into the "
@@ -200,7 +206,8 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         f"The `ner` config's tags (ClassLabel ids 0-{len(NER_TAGS) - 1}): " + ", ".join(NER_TAGS) + ".",
         "## Dataset Creation",
         "### Source Data",
-        "English-language news articles on US–Syria relations, 2021–2024, kept byte for byte in the "
+        "English-language news articles on US–Syria relations, 2021–2024,"
+        + (f" and {_invented(info)} written for the project," if info.invented else "") + " kept byte for byte in the "
         "repository's raw/ directory with a manifest (sha256, encoding, title, and the publisher and "
         "publication date, each with the evidence for it: stated in the text, inferred from it, or none, "
         "and then null). A "
@@ -219,7 +226,10 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         quality_section(quality),
         "### Personal and Sensitive Information",
         "The texts name public figures and officials as reported in published news. No private "
-        "individuals' data beyond what the articles published is added.",
+        "individuals' data beyond what the articles published is added." + (
+            f" The {_invented(info)} {agreeing(len(info.invented), 'names', 'name')} fictional people and "
+            "organizations, and real public figures only so that they read like news: nothing they say of them is "
+            "a fact." if info.invented else ""),
         "## Considerations for Using the Data",
         "### Known Limitations",
         "".join(f"- {caveat}\n" for caveat in info.caveats)
@@ -335,6 +345,11 @@ def _empty_configs_note(empty: Sequence[str]) -> str:
             "refuses a config whose only split has no rows, from the directory and from the parquet files alike "
             "(\"corresponds to no data\"); `corpus_tools.load` says so (`empty-split`), and `load_pandas` and the "
             "parquet readers give its columns without rows.")
+
+
+def _invented(info: CardInfo) -> str:
+    """The invented articles, counted and named: "2 invented articles (005_..., 006_...)"."""
+    return f"{quantity(len(info.invented), 'invented article')} ({', '.join(info.invented)})"
 
 
 def _out_of_scope_section() -> str:
