@@ -155,7 +155,7 @@ def test_evidence_holding_a_control_or_bidi_character_is_refused_as_a_title_is(c
 
 
 def test_an_invented_article_is_marked_as_one_and_the_card_names_it(corpus_copy, tmp_path):
-    from corpus_tools.release.inputs import caveats
+    from corpus_tools.release.inputs import card_info
 
     article = tmp_path / "made-up.txt"
     article.write_bytes(b"US and Syria hold talks\n\nBody of a made-up article.\n")
@@ -174,7 +174,9 @@ def test_an_invented_article_is_marked_as_one_and_the_card_names_it(corpus_copy,
     assert (record.publisher, record.publisher_evidence.kind, record.publisher_evidence.reasoning) == (
         None, "none", "Invented article: written to test the add command")
     assert check_raw(corpus_copy).valid
-    assert f"005_2cde5fe42a71d5e6, 006_13b7e5813f40efdc, {record.doc_id}; their manifest" in caveats(corpus_copy)[-1]
+    info = card_info(corpus_copy)
+    assert f"005_2cde5fe42a71d5e6, 006_13b7e5813f40efdc, {record.doc_id}; their manifest" in info.caveats[-1]
+    assert info.invented == ("005_2cde5fe42a71d5e6", "006_13b7e5813f40efdc", record.doc_id)
 
 
 def test_an_added_article_nobody_annotated_is_released_in_documents_only_and_the_card_says_so(corpus_copy, tmp_path):
