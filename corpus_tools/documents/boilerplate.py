@@ -174,7 +174,7 @@ COPYRIGHT = re.compile("|".join((
     # "(c)" is also the third item of a lettered list ("(c) allow humanitarian access."): a
     # copyright sign only with a year or the word beside it
     rf"(?:copyright\s*)?\(c\)\s*(?:copyright\b|(?:{_YEAR})\b).{{0,200}}",
-    rf"copyright\s*\(c\).{{0,200}}",
+    r"copyright\s*\(c\).{0,200}",
     rf"copyright\s+(?:{_YEAR})\b.{{0,200}}",
     r".{0,200}\ball\s+rights\s+reserved\b.{0,80}",
     r"this\s+(?:material|article|content|story)\s+may\s+not\s+be\s+(?:published|reproduced|broadcast|copied|"
