@@ -170,6 +170,17 @@ def test_adjudicate_push_review_pull_release(labelstudio, tmp_path):
     assert dataset.metadata.data_annotation_analysis == metadata["rai:dataAnnotationAnalysis"]
     del dist
 
+    # a late annotator accepting each task's prediction takes no left-out units: a part of one
+    # annotator's version, newer than any pre-annotation, there for the reviewer (it was accepted
+    # as a whole annotation); named by its model_version, it is taken
+    from corpus_tools.labelstudio.annotate import Submissions, accept_all_predictions
+
+    late, as_late = labelstudio.as_user("late-annotator@corpus-tools.local")
+    assert accept_all_predictions(as_late, pushed.project_id) == Submissions((), 0)
+    named = accept_all_predictions(as_late, pushed.project_id, f"adjudication: annotator {one.id}")
+    assert sorted(item.task_id for item in named.submitted) == sorted(by_doc[doc].id for doc in DOCS[:2])
+    assert {item.completed_by for item in named.submitted} == {late.id}
+
 
 def test_a_second_server_keeps_who_the_annotators_are(labelstudio, labelstudio_postgres, tmp_path):
     """The corpus moves to another server (here the session's PostgreSQL one), whose database

@@ -49,7 +49,6 @@ from corpus_tools.records import (
 )
 
 STRATEGIES = ("unanimous", "majority", "prefer:ANNOTATOR")
-PREDICTION_PREFIX = "adjudication: annotator "
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,7 +266,7 @@ def push_adjudication(layout, client, project: str | int, documents: Collection[
     corpus lock."""
     from corpus_tools.labelstudio.annotate import _field, submit_annotation, task_ids_by_key
     from corpus_tools.labelstudio.sync import api_errors, iter_tasks, resolve_project
-    from corpus_tools.labelstudio.tasks import to_ls_results
+    from corpus_tools.labelstudio.tasks import LEFT_OUT_PREFIX, to_ls_results
     from corpus_tools.lock import corpus_lock
 
     with corpus_lock(layout, "adjudicate"):
@@ -301,7 +300,7 @@ def push_adjudication(layout, client, project: str | int, documents: Collection[
                 with api_errors(f"adding annotator {annotator}'s left-out units to task {task_id}",
                                 Location(task_id=task_id, doc_id=document.doc_id)):
                     client.predictions.create(task=task_id, result=to_ls_results(units),
-                                              model_version=f"{PREDICTION_PREFIX}{annotator}")
+                                              model_version=f"{LEFT_OUT_PREFIX}{annotator}")
                 predictions += 1
             pushed.append(Pushed(document.doc_id, task_id, submitted.annotation_id, predictions))
     return tuple(pushed)

@@ -303,7 +303,9 @@ def pull(url, api_key, data_dir, layout, project, output, ingest, allow_partial,
 @click.option("--worksheets", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="A directory of annotator worksheets (*.yaml; docs/annotation-guidelines.md), "
                    "resolved against the current texts.")
-@click.option("--accept-predictions", is_flag=True, help="Accept each task's prediction unchanged.")
+@click.option("--accept-predictions", is_flag=True,
+              help="Accept each task's latest prediction unchanged (not the left-out units adjudicate --push adds "
+                   "for a reviewer, unless --model-version names them).")
 @click.option("--model-version", help="With --accept-predictions: only predictions of this model_version.")
 @root_option
 def annotate(url, api_key, data_dir, project, as_user, results, worksheets, accept_predictions, model_version,

@@ -17,7 +17,7 @@ from corpus_tools import strictjson
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.ingest.checks import Context, check_task
 from corpus_tools.labelstudio.sync import api_errors, iter_tasks
-from corpus_tools.labelstudio.tasks import to_ls_results
+from corpus_tools.labelstudio.tasks import LEFT_OUT_PREFIX, to_ls_results
 from corpus_tools.records import Document
 from corpus_tools.labelstudio.worksheet import load_worksheet, resolve
 
@@ -55,11 +55,20 @@ def submit_annotation(client, task_id: int, result: list[dict], *, was_cancelled
     return Submitted(annotation.id, task_id, annotation.completed_by, bool(annotation.was_cancelled))
 
 
-def _latest_prediction(predictions: Iterable[Any], task_id: int, model_version: str | None) -> Any:
+def _acceptable(prediction: Any, model_version: str | None) -> bool:
+    """Whether a prediction is one to accept: ``model_version``'s, or, none given, any but the
+    left-out units ``adjudicate --push`` adds for a reviewer (``LEFT_OUT_PREFIX``), which are
+    newer than the pre-annotation and hold a part of one annotator's version."""
+    version = _field(prediction, "model_version")
     if model_version is not None:
-        predictions = [p for p in predictions if _field(p, "model_version") == model_version]
+        return version == model_version
+    return not (isinstance(version, str) and version.startswith(LEFT_OUT_PREFIX))
+
+
+def _latest_prediction(predictions: Iterable[Any], task_id: int, model_version: str | None) -> Any:
+    predictions = [prediction for prediction in predictions if _acceptable(prediction, model_version)]
     if not predictions:
-        wanted = f" of model_version {model_version!r}" if model_version else ""
+        wanted = f" of model_version {model_version!r}" if model_version else " (but adjudication's left-out units)"
         raise CorpusError("labelstudio-no-prediction", f"task has no prediction{wanted} to accept",
                           Location(task_id=task_id))
     return max(predictions, key=lambda prediction: _field(prediction, "id"))  # the latest
@@ -221,14 +230,13 @@ def _author(annotation: Any) -> Any:
 
 def accept_all_predictions(client, project_id: int, model_version: str | None = None,
                            on_progress: Callable[[int], None] | None = None) -> Submissions:
-    """Accept the prediction (the latest, or ``model_version``'s) of every task of the project
+    """Accept the prediction (the latest, or ``model_version``'s; ``_acceptable``) of every task of the project
     that has one, each task once (``_submit_new``: a task the client's user has annotated already
     is skipped and counted). A task without a prediction of ``model_version`` is left alone, not
     counted; no task with one at all is ``labelstudio-no-prediction``, before anything is
     submitted. ``on_progress(1)`` after each task with a prediction to accept."""
     tasks = list(iter_tasks(client, project_id, fields="all"))
-    if model_version is not None and not any(_field(prediction, "model_version") == model_version
-                                             for task in tasks for prediction in task.predictions or ()):
+    if model_version is not None and not any(_has_prediction(task, model_version) for task in tasks):
         raise CorpusError("labelstudio-no-prediction", f"no task of project {project_id} has a prediction of "
                           f"model_version {model_version!r}")
     return _submit_new(client, ((task, partial(accept_prediction, client, task.id, model_version, task.predictions))
@@ -236,8 +244,7 @@ def accept_all_predictions(client, project_id: int, model_version: str | None = 
 
 
 def _has_prediction(task: Any, model_version: str | None) -> bool:
-    versions = {_field(prediction, "model_version") for prediction in task.predictions or ()}
-    return bool(versions) and (model_version is None or model_version in versions)
+    return any(_acceptable(prediction, model_version) for prediction in task.predictions or ())
 
 
 def worksheet_items(paths: Iterable[Path], documents: Mapping[str, Document]) -> list[dict]:

@@ -25,6 +25,11 @@ from corpus_tools.layout import check_output
 from corpus_tools.records import Document, DocumentAnnotations, Span
 from corpus_tools.schema import LAYERS, REGION_VALUES, TASK_DATA_KEYS, TEXT_NAME
 
+# The model_version of the predictions `adjudicate --push` adds beside a merge, one per annotator:
+# the units of theirs the merge left out, for the reviewer to weigh. A part of one person's
+# version, so never a prediction to accept as an annotation unless asked for by name.
+LEFT_OUT_PREFIX = "adjudication: annotator "
+
 ResultList = list[dict]
 
 
