@@ -340,6 +340,7 @@ def test_the_card_says_the_invented_articles_are_not_published_news(corpus_copy)
 
     info = card_info(corpus_copy)
     stats = Stats()
+    stats.rows["documents", "train"] = 7  # the corpus's seven, two of them invented
     body = card_body(info, "9.9.9", stats, ("train",), quality=None)
     invented = "2 invented articles (005_2cde5fe42a71d5e6, 006_13b7e5813f40efdc)"
     assert (f"English (`en`), as published by English-language news outlets, but for the {invented}: written for "
@@ -352,6 +353,37 @@ def test_the_card_says_the_invented_articles_are_not_published_news(corpus_copy)
     assert "English (`en`), as published by English-language news outlets.\n" in plain
     assert "in the style of news" not in plain and "fictional people and organizations, and real" not in plain
     assert card_header(CardInfo(), stats, (), ("train",), {})["language_creators"] == ["found"]
+
+
+def test_a_card_of_invented_articles_only_says_of_no_text_that_it_is_news():
+    """With every released text invented, the card said "found" language "as published by
+    English-language news outlets, but for the 2 invented articles", "English-language news articles
+    ... and 2 invented articles" and people named "as reported in published news": of no text."""
+    from corpus_tools.release.card import CardInfo, card_body, card_header
+    from corpus_tools.release.stats import Stats
+
+    info, stats = CardInfo(invented=("a_1", "b_2")), Stats()
+    stats.rows["documents", "train"] = 2
+    body = card_body(info, "9.9.9", stats, ("train",), quality=None)
+    assert card_header(info, stats, (), ("train",), {})["language_creators"] == ["other"]
+    assert ("## Languages\n\nEnglish (`en`): every text (a_1, b_2) is an invented article, written for the project "
+            "in the style of news and published by no outlet.\n") in body
+    assert ("### Source Data\n\nInvented articles written for the project in the style of English-language news on "
+            "US–Syria relations (every text: a_1, b_2; no news article), kept byte for byte in the") in body
+    assert ("### Personal and Sensitive Information\n\nThe 2 invented articles (a_1, b_2) name fictional people and "
+            "organizations, and real public figures only so that they read like news: nothing they say of them is a "
+            "fact.\n") in body
+    sections = {section.split("\n", 1)[0]: section for section in body.split("\n\n#")}
+    said = " ".join(sections[name] for name in ("# Languages", "## Source Data", "## Personal and Sensitive Information"))
+    assert "news outlets" not in said and "published news" not in said and "news articles" not in said
+    # one of two invented: the other is news, said as before
+    stats.rows["documents", "train"] = 3
+    mixed = card_body(info, "9.9.9", stats, ("train",), quality=None)
+    assert card_header(info, stats, (), ("train",), {})["language_creators"] == ["found", "other"]
+    assert ("English (`en`), as published by English-language news outlets, but for the 2 invented articles "
+            "(a_1, b_2): written for the project in the style of news, and published by no outlet.\n") in mixed
+    assert ("individuals' data beyond what the articles published is added. The 2 invented articles (a_1, b_2) name "
+            "fictional people") in mixed
 
 
 def test_croissant_gives_the_corpus_caveats_and_a_protocol_that_names_what_annotators_work_from(tmp_path):

@@ -119,7 +119,8 @@ def card_header(info: CardInfo, stats: Stats, shards: Sequence[Shard], document_
         "license_details": RIGHTS_STATEMENT,
         "language": ["en"],
         # the Hub's terms: an invented article's language is neither found nor any other kind it names
-        "language_creators": ["found", "other"] if info.invented else ["found"],
+        "language_creators": ["other"] if _all_invented(info, stats) else ["found", "other"] if info.invented
+        else ["found"],
         "annotations_creators": list(info.annotations_creators),
         "multilinguality": ["monolingual"],
         "source_datasets": ["original"],
@@ -176,9 +177,11 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         changes,
         _tasks_section(),
         "## Languages",
-        "English (`en`), as published by English-language news outlets" + (
-            f", but for the {_invented(info)}: written for the project in the style of news, and published by no "
-            "outlet" if info.invented else "") + ".",
+        (f"English (`en`): every text ({', '.join(info.invented)}) is an invented article, written for the project "
+         "in the style of news and published by no outlet." if _all_invented(info, stats) else
+         "English (`en`), as published by English-language news outlets" + (
+             f", but for the {_invented(info)}: written for the project in the style of news, and published by no "
+             "outlet" if info.invented else "") + "."),
         "## Dataset Structure",
         "### Configs\n\n" + "\n".join(f"- `{config}`: {CONFIG_DESCRIPTIONS[config]}" for config in CONFIGS),
         "Offsets are Python string indices (Unicode code points), half-open `[start, end)`, into the "
@@ -206,8 +209,10 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         f"The `ner` config's tags (ClassLabel ids 0-{len(NER_TAGS) - 1}): " + ", ".join(NER_TAGS) + ".",
         "## Dataset Creation",
         "### Source Data",
-        "English-language news articles on US–Syria relations, 2021–2024,"
-        + (f" and {_invented(info)} written for the project," if info.invented else "") + " kept byte for byte in the "
+        (f"Invented articles written for the project in the style of English-language news on US–Syria relations "
+         f"(every text: {', '.join(info.invented)}; no news article)," if _all_invented(info, stats) else
+         "English-language news articles on US–Syria relations, 2021–2024,"
+         + (f" and {_invented(info)} written for the project," if info.invented else "")) + " kept byte for byte in the "
         "repository's raw/ directory with a manifest (sha256, encoding, title, and the publisher and "
         "publication date, each with the evidence for it: stated in the text, inferred from it, or none, "
         "and then null). A "
@@ -225,11 +230,12 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         "validation (a release with any validation error is not built)." + _preannotation_note(quality),
         quality_section(quality),
         "### Personal and Sensitive Information",
-        "The texts name public figures and officials as reported in published news. No private "
-        "individuals' data beyond what the articles published is added." + (
-            f" The {_invented(info)} {agreeing(len(info.invented), 'names', 'name')} fictional people and "
+        " ".join(filter(None, (
+            None if _all_invented(info, stats) else "The texts name public figures and officials as reported in "
+            "published news. No private individuals' data beyond what the articles published is added.",
+            f"The {_invented(info)} {agreeing(len(info.invented), 'names', 'name')} fictional people and "
             "organizations, and real public figures only so that they read like news: nothing they say of them is "
-            "a fact." if info.invented else ""),
+            "a fact." if info.invented else None))),
         "## Considerations for Using the Data",
         "### Known Limitations",
         "".join(f"- {caveat}\n" for caveat in info.caveats)
@@ -345,6 +351,12 @@ def _empty_configs_note(empty: Sequence[str]) -> str:
             "refuses a config whose only split has no rows, from the directory and from the parquet files alike "
             "(\"corresponds to no data\"); `corpus_tools.load` says so (`empty-split`), and `load_pandas` and the "
             "parquet readers give its columns without rows.")
+
+
+def _all_invented(info: CardInfo, stats: Stats) -> bool:
+    # every released text is invented: what the card says of news (found, as published, as
+    # reported) is said of none of them
+    return bool(info.invented) and len(info.invented) >= stats.total("documents")
 
 
 def _invented(info: CardInfo) -> str:
