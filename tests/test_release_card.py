@@ -297,32 +297,22 @@ def test_changelog_entry(release):
                     "27 time expressions, 1 quote(s), 4 registry entities.\n- The first release.\n")
 
 
-def test_the_card_says_what_the_corpus_asks_and_which_documents_are_invented(corpus_copy):
-    from corpus_tools.release.inputs import card_info
-
-    def caveats(layout):
-        return card_info(layout).caveats
+def test_the_card_says_what_the_corpus_asks(corpus_copy):
+    from corpus_tools.release.inputs import caveats
 
     notes = caveats(corpus_copy)
-    assert card_info(corpus_copy).invented == ("005_2cde5fe42a71d5e6", "006_13b7e5813f40efdc")
-    assert notes[0].startswith("The agreement figures come from round 2 (docs/agreement.md), whose three "
-                               "annotators were instances of one language model")
-    assert notes[1] == ("2 of the documents are invented articles written for the project, not news "
-                        "(005_2cde5fe42a71d5e6, 006_13b7e5813f40efdc; their manifest evidence says so): leave them "
-                        "out of any use that needs real reporting.")
-    # in doc_id order, whatever the order of the manifest's lines
-    manifest = corpus_copy.manifest.read_bytes().splitlines(keepends=True)
-    corpus_copy.manifest.write_bytes(b"".join(reversed(manifest)))
-    assert caveats(corpus_copy) == notes
+    assert len(notes) == 1 and notes[0].startswith(
+        "The agreement figures come from round 2 (docs/agreement.md), whose three annotators were instances of one "
+        "language model")
     (corpus_copy.annotations / "card-caveats.md").write_text("# none\n")
-    assert caveats(corpus_copy) == (notes[1],)
+    assert caveats(corpus_copy) == ()
     (corpus_copy.annotations / "card-caveats.md").write_bytes(b"- caf\xe9\n")  # cp1252, not UTF-8
     with pytest.raises(CorpusError) as caught:
         caveats(corpus_copy)
     assert caught.value.code == "caveats-invalid" and caught.value.location.byte_offset == 5
     # an empty bullet is no caveat; a directory in the file's place is refused, not read as no caveats
     (corpus_copy.annotations / "card-caveats.md").write_text("- \n-   \n- One.\n")
-    assert caveats(corpus_copy) == ("One.", notes[1])
+    assert caveats(corpus_copy) == ("One.",)
     (corpus_copy.annotations / "card-caveats.md").unlink()
     (corpus_copy.annotations / "card-caveats.md").mkdir()
     with pytest.raises(CorpusError) as caught:
@@ -330,15 +320,14 @@ def test_the_card_says_what_the_corpus_asks_and_which_documents_are_invented(cor
     assert caught.value.code == "caveats-invalid" and "not a file" in caught.value.message
 
 
-def test_the_card_says_the_invented_articles_are_not_published_news(corpus_copy):
+def test_the_card_says_the_invented_articles_are_not_published_news():
     """1.1.0 to 1.1.5 said every text was found language "as published by English-language news
     outlets", naming people "as reported in published news", of a corpus two of whose articles
     were written for the project and name fictional people."""
     from corpus_tools.release.card import CardInfo, card_body, card_header
-    from corpus_tools.release.inputs import card_info
     from corpus_tools.release.stats import Stats
 
-    info = card_info(corpus_copy)
+    info = CardInfo(invented=("005_2cde5fe42a71d5e6", "006_13b7e5813f40efdc"))
     stats = Stats()
     stats.rows["documents", "train"] = 7  # the corpus's seven, two of them invented
     body = card_body(info, "9.9.9", stats, ("train",), quality=None)
@@ -353,6 +342,37 @@ def test_the_card_says_the_invented_articles_are_not_published_news(corpus_copy)
     assert "English (`en`), as published by English-language news outlets.\n" in plain
     assert "in the style of news" not in plain and "fictional people and organizations, and real" not in plain
     assert card_header(CardInfo(), stats, (), ("train",), {})["language_creators"] == ["found"]
+
+
+def test_a_release_built_from_records_names_its_invented_articles(tmp_path):
+    """The card named the invented articles only when release(layout) gave them (from a scan of the
+    manifest): build_release on records whose manifest records say invented called every text
+    found language as published by news outlets, and its Known Limitations and croissant.json's
+    rai:dataLimitations did not name them. The build names them from the documents it writes."""
+    from corpus_tools.records import Evidence
+    from corpus_tools.release.card import CardInfo
+
+    documents, annotations, registry = spread_inputs()
+    invented = sorted(documents)[1::3]
+    for doc_id in invented:
+        document = documents[doc_id]
+        documents[doc_id] = dataclasses.replace(document, metadata=dataclasses.replace(
+            document.metadata, publisher=None,
+            publisher_evidence=Evidence("none", reasoning="Invented article: written to test the card")))
+    release = build_release(documents, annotations, registry, tmp_path, "1.0.0",
+                            card=CardInfo(caveats=("One.",))).path
+    card = (release / "README.md").read_text(encoding="utf-8")
+    named = ", ".join(invented)
+    caveat = (f"{len(invented)} of the documents are invented articles written for the project, not news ({named}; "
+              "their manifest evidence says so): leave them out of any use that needs real reporting.")
+    assert f"- One.\n- {caveat}\n" in card
+    assert f"as published by English-language news outlets, but for the {len(invented)} invented articles ({named}):" in card
+    assert "language_creators:\n- found\n- other\n" in card
+    metadata = json.loads((release / "croissant.json").read_text(encoding="utf-8"))
+    assert metadata["rai:dataLimitations"] == ["One.", caveat]
+    # none invented: none named
+    plain = (build_release(*spread_inputs(), tmp_path / "plain", "1.0.0").path / "README.md").read_text(encoding="utf-8")
+    assert "invented articles written" not in plain and "language_creators:\n- found\nannotations" in plain
 
 
 def test_a_card_of_invented_articles_only_says_of_no_text_that_it_is_news():

@@ -162,9 +162,9 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
                                            batch_rows=sizes.for_config(config)[1], background=background)
             for config in CONFIGS for split in config_splits(config, document_splits)
         }
-        unannotated = Unannotated()
+        written = Written()
         latest_update = _write_documents(documents, annotations, registry, writers, stats, upstream_problems,
-                                         regions_validated, plan, on_progress, unannotated)
+                                         regions_validated, plan, on_progress, written)
         for entity in sorted(registry, key=lambda e: e.id):
             columns, count = one_row(registry_row(entity))
             stats.observe("entity_registry", "train", columns, count)
@@ -178,11 +178,13 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
                         key=lambda s: (CONFIGS.index(s.config), SPLITS.index(s.split), s.path))
     quality = annotation_quality() if annotation_quality is not None else None
     if quality is not None:  # the documents it knows of are the annotated ones
-        quality = dataclasses.replace(quality, documents_unannotated=unannotated.count)
+        quality = dataclasses.replace(quality, documents_unannotated=written.unannotated)
     # the versions make the provenance columns: their updates are the release's inputs too
     latest_update = max(filter(None, (latest_update, quality and quality.versions_updated)), default=None)
-    # the card names the documents nobody annotated yet, whoever built it (a caveat, as croissant gives them)
-    card = dataclasses.replace(card, caveats=card.caveats + unannotated.note(stats.total("documents")))
+    # the card names the invented articles and the documents nobody annotated yet, whoever built it
+    # (caveats, as croissant gives them)
+    card = dataclasses.replace(card, invented=tuple(written.invented),
+                               caveats=card.caveats + written.caveats(stats.total("documents")))
     _write_metadata(root, shards, stats, document_splits, version, latest_update, previous, card, quality,
                     version_rule, released, on_comparing)
 
@@ -193,36 +195,46 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
 _GROUP_DOCUMENTS = 32
 
 
-class Unannotated:
-    """The documents written without an annotation (their documents row only), as the card names
-    them: how many, and the first few in doc_id order (memory does not grow with the corpus)."""
+class Written:
+    """What the card says of the documents written that their rows cannot: the invented articles
+    (their manifest records say so; every one is named), and those written without an annotation
+    (their documents row only): how many, and the first few in doc_id order (memory does not grow
+    with the corpus)."""
 
     SHOWN = 10
 
     def __init__(self) -> None:
-        self.count, self.first = 0, []
+        self.unannotated, self.first, self.invented = 0, [], []
 
-    def add(self, doc_id: str) -> None:
-        self.count += 1
-        if len(self.first) < self.SHOWN:
-            self.first.append(doc_id)
+    def add(self, doc_id: str, document: Document, annotated: bool) -> None:
+        if document.metadata.invented:
+            self.invented.append(doc_id)
+        if not annotated:
+            self.unannotated += 1
+            if len(self.first) < self.SHOWN:
+                self.first.append(doc_id)
 
-    def note(self, documents: int) -> tuple[str, ...]:
-        if not self.count:
-            return ()
-        shown = ", ".join(self.first) + (f" and {self.count - len(self.first)} more" if self.count > len(self.first)
-                                         else "")
-        return (f"{quantity(self.count, 'document')} of {documents} {agreeing(self.count, 'has', 'have')} "
-                f"no annotation yet ({shown}): in the documents config only, with no rows in entities, timexes, "
-                "quotes, ner or kb, which would say the text names nothing.",)
+    def caveats(self, documents: int) -> tuple[str, ...]:
+        notes = []
+        if self.invented:
+            notes.append(f"{len(self.invented)} of the documents are invented articles written for the project, not "
+                         f"news ({', '.join(self.invented)}; their manifest evidence says so): leave them out of any "
+                         "use that needs real reporting.")
+        if self.unannotated:
+            count = self.unannotated
+            shown = ", ".join(self.first) + (f" and {count - len(self.first)} more" if count > len(self.first) else "")
+            notes.append(f"{quantity(count, 'document')} of {documents} {agreeing(count, 'has', 'have')} no annotation "
+                         f"yet ({shown}): in the documents config only, with no rows in entities, timexes, quotes, ner "
+                         "or kb, which would say the text names nothing.")
+        return tuple(notes)
 
 
 def _write_documents(documents, annotations, registry, writers, stats: Stats, upstream_problems,
                      regions_validated: bool, plan: SplitPlan, on_progress=None,
-                     unannotated: Unannotated | None = None) -> str | None:
+                     written: Written | None = None) -> str | None:
     """One streaming pass: check each document, write its rows; any problem fails the build at the
     end (after every document is checked, so the error lists them all). Returns the latest update day;
-    ``unannotated`` is told the documents written without an annotation."""
+    ``written`` is told every document written, and whether it was annotated."""
     registry_ids = Counter(entity.id for entity in registry)
     problems = list(check_registry(registry_ids))
     latest_update = None
@@ -245,8 +257,8 @@ def _write_documents(documents, annotations, registry, writers, stats: Stats, up
         if problems or upstream_failed:  # nothing written from here on: the build will fail
             continue
         item = DocInput.of(document, ann or _unannotated(doc_id), plan.split_of(doc_id), annotated=ann is not None)
-        if ann is None and unannotated is not None:
-            unannotated.add(doc_id)
+        if written is not None:
+            written.add(doc_id, document, annotated=ann is not None)
         groups[item.split].append(item)
         if len(groups[item.split]) == _GROUP_DOCUMENTS:
             _write_group(groups[item.split], writers, stats)

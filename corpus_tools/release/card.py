@@ -43,10 +43,12 @@ class CardInfo:
     # the corpus's public home, once it has one; until then the card beside croissant.json stands for it
     homepage: str = ""
     # what a user must know beyond the statistics (listed under Known Limitations): the corpus's own
-    # notes (annotations/card-caveats.md) and the documents its manifest marks as invented
+    # notes (annotations/card-caveats.md); the build adds the invented articles and the documents
+    # nobody annotated yet
     caveats: tuple[str, ...] = ()
-    # the doc_ids of the articles written for the project (the manifest's ``invented``): no outlet
-    # published them, so what the card says of the texts as news is said of the others
+    # the doc_ids of the articles written for the project (their manifest records' ``invented``): no
+    # outlet published them, so what the card says of the texts as news is said of the others; set
+    # by the build from the documents it writes, whoever calls it
     invented: tuple[str, ...] = ()
 
     @property

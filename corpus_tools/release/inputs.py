@@ -18,7 +18,6 @@ from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
 from corpus_tools.annotations.registry import load_registry
 from corpus_tools.preannotate.acceptance import Acceptance
-from corpus_tools.documents.raw import scan_manifest
 from corpus_tools.release.build import ReleaseResult, ShardSizes, build_release, check_version
 from corpus_tools.release.card import CardInfo
 from corpus_tools.release.versions import previous_release
@@ -52,7 +51,7 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
                              upstream_problems=errors, regions_validated=True,
                              annotation_quality=lambda: dataclasses.replace(
                                  provenance.quality(), preannotation_accepted=acceptance.result()),
-                             card=card_info(layout),
+                             card=CardInfo(caveats=caveats(layout)),
                              on_progress=on_progress, on_comparing=on_comparing)
         return dataclasses.replace(result, notes=provenance.notes())
 
@@ -60,17 +59,10 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
 CAVEATS_FILE = "card-caveats.md"
 
 
-def card_info(layout: Layout) -> CardInfo:
-    """What the card says that the data cannot, from the corpus: its caveats, and the documents
-    the manifest marks as invented (the card says what they are wherever it speaks of the texts)."""
-    invented = tuple(sorted(record.doc_id for *_, record in scan_manifest(layout.manifest)  # one record at a time
-                            if record.invented))
-    return CardInfo(caveats=caveats(layout, invented), invented=invented)
-
-
-def caveats(layout: Layout, invented: tuple[str, ...]) -> tuple[str, ...]:
+def caveats(layout: Layout) -> tuple[str, ...]:
     """What the card must say beyond its statistics: each ``- `` line of
-    annotations/card-caveats.md, and which documents (``invented``) are invented articles."""
+    annotations/card-caveats.md (the build adds which documents are invented articles, and which
+    nobody has annotated yet, from the documents it writes)."""
     notes = []
     path = layout.annotations / CAVEATS_FILE
     if path.exists() and not path.is_file():  # its caveats would be left off the card unsaid
@@ -83,10 +75,6 @@ def caveats(layout: Layout, invented: tuple[str, ...]) -> tuple[str, ...]:
             raise CorpusError("caveats-invalid", f"not UTF-8 (byte {error.start}): the card's caveats are Markdown in "
                               "UTF-8", Location(file=str(path), byte_offset=error.start)) from None
         notes += [line[2:].strip() for line in text.splitlines() if line.startswith("- ") and line[2:].strip()]
-    if invented:
-        notes.append(f"{len(invented)} of the documents are invented articles written for the project, not news "
-                     f"({', '.join(invented)}; their manifest evidence says so): leave them out of any use that "
-                     "needs real reporting.")
     return tuple(notes)
 
 
