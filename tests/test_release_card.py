@@ -370,6 +370,12 @@ def test_a_release_built_from_records_names_its_invented_articles(tmp_path):
     assert "language_creators:\n- found\n- other\n" in card
     metadata = json.loads((release / "croissant.json").read_text(encoding="utf-8"))
     assert metadata["rai:dataLimitations"] == ["One.", caveat]
+    # one invented: said of one
+    documents = {**documents, **{doc_id: spread_inputs()[0][doc_id] for doc_id in invented[1:]}}
+    one = (build_release(documents, annotations, registry, tmp_path / "one", "1.0.0").path / "README.md").read_text(
+        encoding="utf-8")
+    assert (f"- 1 of the documents is an invented article written for the project, not news ({invented[0]}; their "
+            "manifest evidence says so): leave it out of any use that needs real reporting.\n") in one
     # none invented: none named
     plain = (build_release(*spread_inputs(), tmp_path / "plain", "1.0.0").path / "README.md").read_text(encoding="utf-8")
     assert "invented articles written" not in plain and "language_creators:\n- found\nannotations" in plain

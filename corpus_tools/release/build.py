@@ -217,9 +217,10 @@ class Written:
     def caveats(self, documents: int) -> tuple[str, ...]:
         notes = []
         if self.invented:
-            notes.append(f"{len(self.invented)} of the documents are invented articles written for the project, not "
-                         f"news ({', '.join(self.invented)}; their manifest evidence says so): leave them out of any "
-                         "use that needs real reporting.")
+            count = len(self.invented)
+            notes.append(f"{count} of the documents {agreeing(count, 'is an invented article', 'are invented articles')} "
+                         f"written for the project, not news ({', '.join(self.invented)}; their manifest evidence says "
+                         f"so): leave {agreeing(count, 'it', 'them')} out of any use that needs real reporting.")
         if self.unannotated:
             count = self.unannotated
             shown = ", ".join(self.first) + (f" and {count - len(self.first)} more" if count > len(self.first) else "")
