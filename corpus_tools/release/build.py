@@ -99,6 +99,9 @@ def build_release(documents: Mapping[str, Document],
     the changes need is refused (``version-bump-too-small``; the version rule: docs/release.md):
     one not newer than it before anything is built, one too small for the changes once they are
     built and compared.
+    ``card``: what the card says that the data cannot (its caveats, names, homepage); the build
+    adds what it learns writing the documents: the invented articles (their manifest records say
+    so) and the documents nobody has annotated yet.
     ``annotation_quality``: called once the rows are written (the annotation stream consumed), for
     the card's and Croissant's annotation-quality figures. ``on_progress(n)``: n more documents
     written; ``on_comparing(n)``: n more documents compared with ``previous``.
