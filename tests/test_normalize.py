@@ -236,6 +236,12 @@ RULE_CASES = [
     # the third clause of a lettered list, not a copyright sign: was removed while (a) and (b) stayed
     ("(c) allow humanitarian access to all areas of Syria.", None, None),
     ("(C) The parties shall cease hostilities.", None, None),
+    ("(c) Damascus must allow access to Idlib by 2025.", None, None),
+    # a footer's "(c)" before the owner's name alone, with or without a year: kept once "(c)" needed one
+    ("(C) Reuters 2024", None, [("copyright", 0, 16)]),
+    ("(c) Al Jazeera Media Network", None, [("copyright", 0, 28)]),
+    ("(c) Syrian Arab News Agency (SANA)", None, [("copyright", 0, 34)]),
+    ("(c) The Associated Press.", None, [("copyright", 0, 25)]),
     ("READ MORE: Inside the long road back to Damascus", None, [("related-link", 0, 48)]),
     ("Related: What the 2019 sanctions law actually covers", None, [("related-link", 0, 52)]),
     ("Recommended reading", None, [("related-link", 0, 19)]),

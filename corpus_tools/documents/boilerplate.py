@@ -169,11 +169,15 @@ _NEWSLETTER_MAX = 400
 
 # -- copyright footers -----------------------------------------------------------------------
 _YEAR = r"(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)?\d{2})?"
+_NAME_WORD = r"(?-i:[A-Z][\w&'’.-]*|\([A-Z][\w.-]*\))"  # capitalized, case counts
 COPYRIGHT = re.compile("|".join((
     rf"(?:copyright\s*)?(?:©|&copy;)\s*(?:copyright\s*)?(?:{_YEAR})?.{{0,200}}",
-    # "(c)" is also the third item of a lettered list ("(c) allow humanitarian access."): a
-    # copyright sign only with a year or the word beside it
+    # "(c)" is also the third item of a lettered list ("(c) allow humanitarian access.", "(C) The
+    # parties shall ..."): a copyright sign only with a year or the word beside it, or before a
+    # name alone (capitalized words, an acronym in brackets, a year: "(c) Al Jazeera Media
+    # Network", "(C) Reuters 2024"), as a footer gives it
     rf"(?:copyright\s*)?\(c\)\s*(?:copyright\b|(?:{_YEAR})\b).{{0,200}}",
+    rf"\(c\)\s*{_NAME_WORD}(?:[\s,]+(?:{_NAME_WORD}|{_YEAR}|of|and|for|the|&)){{0,8}}\.?",
     r"copyright\s*\(c\).{0,200}",
     rf"copyright\s+(?:{_YEAR})\b.{{0,200}}",
     r".{0,200}\ball\s+rights\s+reserved\b.{0,80}",
