@@ -222,6 +222,16 @@ RULE_CASES = [
     ("The group urged supporters to sign up for its newsletter.", None, None),
     ("Subscribers to the ministry\u2019s newsletter received the notice first.", None, None),
     ("Sign up for email alerts", None, [("newsletter", 0, 24)]),
+    # prompts that name no reader, longer than eight words, and forms that speak as the reader: were kept
+    ("Sign up to the Middle East Eye newsletter to get the latest alerts, insights and analysis", None,
+     [("newsletter", 0, 89)]),
+    ("Subscribe to the Reuters Daily Briefing newsletter for the latest news and analysis", None,
+     [("newsletter", 0, 83)]),
+    ("Join 50,000 readers: get the Levant Brief newsletter every week", None, [("newsletter", 0, 63)]),
+    ("Sign up for the U.S. newsletter on Syria", None, [("newsletter", 0, 40)]),
+    ("By signing up, I agree to the Privacy Policy and Terms of Service.", None, [("newsletter", 0, 66)]),
+    ("By clicking \"Sign up\", I confirm that I have read and agree to the terms and privacy policy.", None,
+     [("newsletter", 0, 92)]),
     # sentences of news that start as a prompt does, the reader not addressed: were removed
     ("By signing up to the Chemical Weapons Convention in 2013, Syria accepted the terms of the deal.", None, None),
     ("By signing up to the convention, Damascus reversed decades of policy on chemical arms.", None, None),

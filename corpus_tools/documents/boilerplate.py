@@ -146,13 +146,17 @@ GLUED_RELATED = re.compile(rf"(?P<body>.*[.!?][”’\"')\]]?)\s*(?P<link>{_LINK
 
 # -- newsletter sign-up prompts ---------------------------------------------------------------
 _INBOX = r"(?:newsletters?|inbox|briefings?|digest|bulletin|e-?mail(?:s| updates| alerts)?|alerts)"
-# A prompt speaks to the reader ("you agree to our Privacy Policy", "our weekly newsletter") or is
-# a few words ("Sign up for email alerts": eight at most); a sentence of news that starts so is
-# neither: "By signing up to the convention in 2013, Syria accepted the terms of the deal." was removed.
-_TO_THE_READER = r"(?=.*\b(?:you|your|our)\b)"
+# A prompt speaks to the reader ("you agree to our Privacy Policy", "our weekly newsletter"; a
+# form speaks as them: "By signing up, I agree to the Privacy Policy"), or names what to sign up
+# to in the verb's own clause ("Sign up to the Middle East Eye newsletter to get ..."); a sentence
+# of news that starts so does neither: "By signing up to the convention in 2013, Syria accepted
+# the terms of the deal.", "Join the talks, the US urged Syria in a statement sent by email." were removed.
+_TO_THE_READER = r"(?=.*\b(?:you|your|our|i|me|my)\b)"
+_SIGN_UP = r"(?:sign\s*up|subscribe|register|join|get\s+signed\s+up)\b"
+# no comma or sentence's end between: "50,000", "3.5" and "U.S." are none
+_ONE_CLAUSE = r"(?:[^,;!?.]|(?<=\d)[,.](?=\d)|(?<=\b\w)\.)"
 NEWSLETTER = re.compile("|".join((
-    rf"(?:{_TO_THE_READER}|(?=(?:\S+\s+){{0,7}}\S+$))"  # or eight words at most
-    rf"(?:sign\s*up|subscribe|register|join|get\s+signed\s+up)\b.{{0,120}}\b{_INBOX}\b.{{0,160}}",
+    rf"(?:{_TO_THE_READER}{_SIGN_UP}.{{0,120}}|{_SIGN_UP}{_ONE_CLAUSE}{{0,120}})\b{_INBOX}\b.{{0,160}}",
     r"(?:get|receive|have)\b.{0,120}\b(?:in|to|into|delivered\s+to|straight\s+to|direct\s+to)\s+your\s+inbox\b.{0,80}",
     r"(?:enter|type|add)\s+your\s+e-?mail(?:\s+address)?\b.{0,80}",
     r"(?:your\s+)?e-?mail\s+address\s*\*?|(?:your\s+)?e-?mail\s*\*",  # a form's field, not a bare "Email"
