@@ -284,6 +284,29 @@ def test_a_line_longer_than_a_caption_that_ends_in_a_credit_is_kept(credit):
     assert boilerplate.classify(line[-400:], None, is_first=False)  # the same end within a caption's length goes
 
 
+AGENCY_CAPTION = ("TOPSHOT - A handout picture released by the official Syrian Arab News Agency (SANA) on March 20, "
+                  "2023 shows Syrian President Bashar al-Assad (L) meeting with Emirati President Sheikh Mohamed bin "
+                  "Zayed al-Nahyan in Abu Dhabi. - RESTRICTED TO EDITORIAL USE - MANDATORY CREDIT \"AFP PHOTO / HO / "
+                  "SANA\" - NO MARKETING NO ADVERTISING CAMPAIGNS - DISTRIBUTED AS A SERVICE TO CLIENTS (Photo by HO / "
+                  "SANA / AFP) (Photo by HO/SANA/AFP via Getty Images)")
+
+
+def test_an_agency_caption_longer_than_400_characters_is_a_caption():
+    """An agency's caption with its usage terms is one sentence or two of up to 1,000 characters:
+    kept in the text (442 characters) once every caption had to be of 400 at most."""
+    assert len(AGENCY_CAPTION) == 442
+    assert boilerplate.classify(AGENCY_CAPTION, None, is_first=False) == (("photo-caption", 0, 442),)
+    glued = AGENCY_CAPTION[:AGENCY_CAPTION.index(" (Photo by HO / SANA")] + (
+        ", on arrival at the palace in Abu Dhabi, where the two leaders held talks on trade and the Arab LeagueAFP via "
+        "Getty Images")  # a caption glued to its credit
+    assert len(glued) > 400
+    split = glued.index("AFP via Getty Images")
+    assert boilerplate.classify(glued, None, is_first=False) == (("photo-caption", 0, split),
+                                                                ("photo-credit", split, len(glued)))
+    one_sentence = "Syrians gather " + "and wait " * 110 + "in Idlib [File: Reuters]"  # longer than any caption
+    assert len(one_sentence) > 1000 and boilerplate.classify(one_sentence, None, is_first=False) == ()
+
+
 def test_the_first_line_is_never_a_title_repeat():
     assert boilerplate.classify("The Title", "The Title", is_first=True) == ()
 

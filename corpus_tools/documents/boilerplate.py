@@ -254,29 +254,40 @@ def _whole(kind: str, matches: Callable[[str], bool]) -> Rule:
     return rule
 
 
-# A caption is a sentence or two under a photo (the seeds' longest: 269 characters). A longer line
-# that ends in a credit is a paragraph with a caption glued to its end, or a whole article
-# scraped onto one line: removed whole, every sentence of it was lost.
-_CAPTION_MAX = 400
+# A caption is a sentence or two under a photo (the seeds' longest: 269 characters; an agency's,
+# with its usage terms, "... - RESTRICTED TO EDITORIAL USE - MANDATORY CREDIT ... (Photo by
+# HO/SANA/AFP via Getty Images)", runs to 700). A line of more sentences, or longer, that ends in
+# a credit is a paragraph with a caption glued to its end, or a whole article scraped onto one
+# line: removed whole, every sentence of it was lost.
+_CAPTION_MAX = 400  # any caption up to this
+_LONG_CAPTION_MAX = 1000  # a caption of a sentence or two up to this
+# the end of a sentence and the start of the next: "said. Washington", not "U.S. President", "Dhabi. - RESTRICTED"
+_SENTENCE_BREAK = re.compile(r"(?<=[a-z0-9]{2})[.!?][”’\"')]?\s+[“‘\"']?[A-Z]")
+
+
+def _caption_sized(line: str, caption_end: int) -> bool:
+    """Whether ``line``, its caption ending at ``caption_end`` (where its credit starts), is of a caption's size."""
+    return len(line) <= _CAPTION_MAX or (len(line) <= _LONG_CAPTION_MAX
+                                         and len(_SENTENCE_BREAK.findall(line, 0, caption_end)) <= 1)
 
 
 def _is_photo_caption(line: str) -> bool:
-    if not line.endswith((")", "]")) or len(line) > _CAPTION_MAX:  # cheap tests first: this runs on every line
+    if not line.endswith((")", "]")) or len(line) > _LONG_CAPTION_MAX:  # cheap tests first: this runs on every line
         return False
     opening = "[" if line[-1] == "]" else "("
     start = line.rfind(opening)
     credit = line[start + 1:-1].strip()
-    if start <= 0 or not 2 <= len(credit) <= 300 or any(c in credit for c in "[]()"):
+    if start <= 0 or not 2 <= len(credit) <= 300 or any(c in credit for c in "[]()") or not _caption_sized(line, start):
         return False
     return bool(_CREDIT_KEYWORD.match(credit) or _PHOTO_WORDS.search(credit)
                 or (opening == "[" and _SLASH_CREDIT.search(credit)))
 
 
 def _glued_credit(line: str, title: str | None, is_first: bool) -> tuple[Piece, ...] | None:
-    if not line.endswith(AGENCIES) or len(line) > _CAPTION_MAX:  # cheap tests first: this runs on every line
+    if not line.endswith(AGENCIES) or len(line) > _LONG_CAPTION_MAX:  # cheap tests first: this runs on every line
         return None
     match = GLUED_CREDIT.fullmatch(line)
-    if match is None:
+    if match is None or not _caption_sized(line, match.start("credit")):
         return None
     split = match.start("credit")
     return ("photo-caption", 0, split), ("photo-credit", split, len(line))
