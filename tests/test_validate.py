@@ -670,7 +670,7 @@ def test_a_malformed_result_says_which_part_is_missing(change, lacks):
     assert problem.message.endswith(lacks), problem.message
 
 
-@pytest.mark.parametrize("region_id", ["e\t1", "e1\n", "\x1b[31me1", "e\x851"])
+@pytest.mark.parametrize("region_id", ["e\t1", "e1\n", "\x1b[31me1", "e\x851", "e\u20281", "e1\u2029"])
 def test_a_region_id_with_a_control_character_is_refused(region_id):
     """Validation took any non-empty string as a region id; one with a tab or a line break was
     released, and the brat export could not write it (a field ends at a tab, a line at a break)."""

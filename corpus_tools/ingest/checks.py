@@ -338,8 +338,8 @@ def _result(result: Any, annotation: CheckedAnnotation, report: _Reporter) -> An
     if path == ".id":
         report.region_problem(annotation, region, named, "result-malformed",
                               f"this {printable(result.get('from_name'))} result's region id {printable(region_id)} "
-                              "holds a control character (a tab, a line break...), which the release's formats "
-                              "cannot keep in an id")
+                              "holds a control character or a line or paragraph separator (a tab, a line break, "
+                              "U+2028...), which the release's formats cannot keep in an id")
         return None
     code = _control_problem(result.get("from_name"), kind, result.get("to_name"))
     if code is None:

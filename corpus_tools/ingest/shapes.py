@@ -26,10 +26,11 @@ from msgspec import Meta, Struct
 ID_MIN, ID_MAX = -(2**63), 2**63 - 1
 Id = Annotated[int, Meta(ge=ID_MIN, le=ID_MAX)]
 # Timestamps outside these years are not a real annotation's (e.g. 9999-12-31).
-# A region id is any non-empty string without C0 or C1 controls: a tab or a line break would end a
-# field or a line of the formats a release is exported to (brat's .ann), and an escape sequence
-# would act in the terminal that prints an error naming the region.
-RegionId = Annotated[str, Meta(min_length=1, pattern="\\A[^\x00-\x1f\x7f-\x9f]+\\Z")]
+# A region id is any non-empty string without C0 or C1 controls or the line and paragraph
+# separators: a tab or a line break (U+2028 and U+2029 are breaks to str.splitlines, as brat's
+# export reads lines) would end a field or a line of the formats a release is exported to (brat's
+# .ann), and an escape sequence would act in the terminal that prints an error naming the region.
+RegionId = Annotated[str, Meta(min_length=1, pattern="\\A[^\x00-\x1f\x7f-\x9f\u2028\u2029]+\\Z")]
 EARLIEST, LATEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC), datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
 
 
