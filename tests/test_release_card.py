@@ -338,9 +338,22 @@ def test_the_card_says_the_invented_articles_are_not_published_news():
     assert (f"The {invented} name fictional people and organizations, and real public figures only so that they "
             "read like news: nothing they say of them is a fact.") in body
     assert card_header(info, stats, (), ("train",), {})["language_creators"] == ["found", "other"]
+    # 1.1.6 still called them news in its first line (and croissant.json's description), its
+    # Out-of-Scope Uses and its Known Limitations
+    ids = "(005_2cde5fe42a71d5e6, 006_13b7e5813f40efdc)"
+    assert info.description == (f"{CardInfo().summary} Of its texts, 2 {ids} are invented articles written for "
+                                "the project, not news.")
+    assert f"Release 9.9.9. {info.description}\n" in body
+    assert ("an article's framing is its publisher's (an invented article's, the project's).\n- Profiling "
+            "individuals: the texts name public figures only as the news reported them; the "
+            f"{invented} name fictional people, and real public figures only so that they read like news.") in body
+    assert ("captured from the publishers' pages, which can be an excerpt, and can include page furniture such as "
+            f"comment-form prompts (the {invented} as written).\n") in body
     plain = card_body(CardInfo(), "9.9.9", stats, ("train",), quality=None)
+    assert CardInfo().description == CardInfo().summary and f"Release 9.9.9. {CardInfo().summary}\n" in plain
     assert "English (`en`), as published by English-language news outlets.\n" in plain
     assert "in the style of news" not in plain and "fictional people and organizations, and real" not in plain
+    assert "an invented article's, the project's" not in plain and "only as the news reported them." in plain
     assert card_header(CardInfo(), stats, (), ("train",), {})["language_creators"] == ["found"]
 
 
@@ -370,6 +383,8 @@ def test_a_release_built_from_records_names_its_invented_articles(tmp_path):
     assert "language_creators:\n- found\n- other\n" in card
     metadata = json.loads((release / "croissant.json").read_text(encoding="utf-8"))
     assert metadata["rai:dataLimitations"] == ["One.", caveat]
+    assert metadata["description"].endswith(f"Of its texts, {len(invented)} ({named}) are invented articles written "
+                                            "for the project, not news.")
     # one invented: said of one
     documents = {**documents, **{doc_id: spread_inputs()[0][doc_id] for doc_id in invented[1:]}}
     one = (build_release(documents, annotations, registry, tmp_path / "one", "1.0.0").path / "README.md").read_text(
@@ -402,6 +417,10 @@ def test_a_card_of_invented_articles_only_says_of_no_text_that_it_is_news():
     sections = {section.split("\n", 1)[0]: section for section in body.split("\n\n#")}
     said = " ".join(sections[name] for name in ("# Languages", "## Source Data", "## Personal and Sensitive Information"))
     assert "news outlets" not in said and "published news" not in said and "news articles" not in said
+    assert "captured from the publishers' pages" not in body and "only as the news reported them" not in body
+    assert ("- Profiling individuals: the texts are invented articles, which name fictional people, and real public "
+            "figures only so that they read like news.") in body
+    assert info.description.endswith("Of its texts, 2 (a_1, b_2) are invented articles written for the project, not news.")
     # one of two invented: the other is news, said as before
     stats.rows["documents", "train"] = 3
     mixed = card_body(info, "9.9.9", stats, ("train",), quality=None)

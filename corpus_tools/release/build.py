@@ -346,7 +346,7 @@ def _write_metadata(root: Path, shards, stats, document_splits, version, date, p
                                               card_section(changes, files=files), quality))
     _write_text(root / "CHANGELOG.md", changelog(version, date, stats, history, changes))
     _write_text(root / "croissant.json", croissant_json(
-        name=card.pretty_name, description=card.summary, version=version, url=card.url, creator=card.creator,
+        name=card.pretty_name, description=card.description, version=version, url=card.url, creator=card.creator,
         cite_as=card.citation(version, date), date_published=date, shards=shards, sha256=hashes,
         keywords=tuple(CARD_TAGS), descriptions=CONFIG_DESCRIPTIONS, quality=quality, limitations=card.caveats))
     _write_text(root / BUILD_INFO_FILE, build_info_text(installed_versions()))

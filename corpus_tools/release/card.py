@@ -55,6 +55,16 @@ class CardInfo:
     def url(self) -> str:
         return self.homepage or "README.md"
 
+    @property
+    def description(self) -> str:
+        """The summary, and which texts are invented when any are (the card's first lines and
+        croissant.json's description: "English news articles" is not true of them)."""
+        if not self.invented:
+            return self.summary
+        count, named = len(self.invented), ", ".join(self.invented)
+        kind = agreeing(count, "is an invented article", "are invented articles")
+        return f"{self.summary} Of its texts, {count} ({named}) {kind} written for the project, not news."
+
     def citation(self, version: str, date: str | None) -> str:
         return bibtex(self.pretty_name, self.creator, version, date, self.homepage or None, code_version())
 
@@ -166,7 +176,7 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
     characters = sum(stats.characters.values())
     sections = [
         f"# {info.pretty_name}",
-        f"Release {version}. {info.summary}",
+        f"Release {version}. {info.description}",
         _description_section(info),
         "## Dataset Summary",
         f"{documents} documents ({characters} characters of normalized text); "
@@ -244,16 +254,17 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         + "- A single annotation team annotated the corpus, so its conventions and its errors are "
         "that team's" + ("; this card reports no inter-annotator agreement.\n" if quality is None else
                           " (inter-annotator agreement: see Annotation quality above).\n")
-        + "- Source articles may be truncated: the raw files hold the text as captured from the "
-        "publishers' pages, which can be an excerpt, and can include page furniture such as "
-        "comment-form prompts.\n"
-        "- The corpus is topically narrow (one bilateral relationship, 2021–2024)"
+        + ("" if _all_invented(info, stats) else
+           "- Source articles may be truncated: the raw files hold the text as captured from the "
+           "publishers' pages, which can be an excerpt, and can include page furniture such as "
+           "comment-form prompts" + (f" (the {_invented(info)} as written)" if info.invented else "") + ".\n")
+        + "- The corpus is topically narrow (one bilateral relationship, 2021–2024)"
         + (f" and small ({documents} documents)" if documents < 1000 else "")
         + "; models trained on it will not generalize to news at large.\n"
         "- The `ner` config's sentence splitting and tokenization are rule-based and simple; "
         "an abbreviation before a capital (\"U.S. Congress\") ends a sentence early. Tokens are split "
         "at entity boundaries, so every mention covers whole tokens.",
-        _out_of_scope_section(),
+        _out_of_scope_section(info, stats),
         "## Additional Information",
         _licensing_section(),
         "### Citation Information",
@@ -366,7 +377,7 @@ def _invented(info: CardInfo) -> str:
     return f"{quantity(len(info.invented), 'invented article')} ({', '.join(info.invented)})"
 
 
-def _out_of_scope_section() -> str:
+def _out_of_scope_section(info: CardInfo, stats: Stats) -> str:
     return (
         "### Out-of-Scope Uses\n\n"
         "- Republishing or redistributing the article texts, or using them commercially: the release "
@@ -376,8 +387,13 @@ def _out_of_scope_section() -> str:
         "- Reporting benchmark scores on splits with few documents as if they were representative; "
         "and evaluating on a split that was part of train in the release a model was trained on.\n"
         "- Judging the people or organizations named: the annotations say who is mentioned and who "
-        "is quoted, not whether what they said is true, and an article's framing is its publisher's.\n"
-        "- Profiling individuals: the texts name public figures only as the news reported them."
+        "is quoted, not whether what they said is true, and an article's framing is its publisher's"
+        + (" (an invented article's, the project's)" if info.invented else "") + ".\n"
+        + ("- Profiling individuals: the texts are invented articles, which name fictional people, and real public "
+           "figures only so that they read like news." if _all_invented(info, stats) else
+           "- Profiling individuals: the texts name public figures only as the news reported them"
+           + (f"; the {_invented(info)} name fictional people, and real public figures only so that they read "
+              "like news" if info.invented else "") + ".")
     )
 
 
