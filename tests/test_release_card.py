@@ -335,8 +335,10 @@ def test_the_card_says_the_invented_articles_are_not_published_news():
     assert (f"English (`en`), as published by English-language news outlets, but for the {invented}: written for "
             "the project in the style of news, and published by no outlet.") in body
     assert f"English-language news articles on US–Syria relations, 2021–2024, and {invented} written for the project, kept" in body
-    assert (f"The {invented} name fictional people and organizations, and real public figures only so that they "
-            "read like news: nothing they say of them is a fact.") in body
+    assert ("The news articles name public figures and officials as reported in published news. No private "
+            f"individuals' data beyond what the articles published is added. The {invented} name fictional people and "
+            "organizations, and real public figures only so that they read like news: nothing they say of them is a "
+            "fact.") in body
     assert card_header(info, stats, (), ("train",), {})["language_creators"] == ["found", "other"]
     # 1.1.6 still called them news in its first line (and croissant.json's description), its
     # Out-of-Scope Uses and its Known Limitations
@@ -352,6 +354,7 @@ def test_the_card_says_the_invented_articles_are_not_published_news():
     plain = card_body(CardInfo(), "9.9.9", stats, ("train",), quality=None)
     assert CardInfo().description == CardInfo().summary and f"Release 9.9.9. {CardInfo().summary}\n" in plain
     assert "English (`en`), as published by English-language news outlets.\n" in plain
+    assert "Information\n\nThe texts name public figures and officials as reported in published news." in plain
     assert "in the style of news" not in plain and "fictional people and organizations, and real" not in plain
     assert "an invented article's, the project's" not in plain and "only as the news reported them." in plain
     assert card_header(CardInfo(), stats, (), ("train",), {})["language_creators"] == ["found"]

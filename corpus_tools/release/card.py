@@ -243,8 +243,9 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         quality_section(quality),
         "### Personal and Sensitive Information",
         " ".join(filter(None, (
-            None if _all_invented(info, stats) else "The texts name public figures and officials as reported in "
-            "published news. No private individuals' data beyond what the articles published is added.",
+            None if _all_invented(info, stats) else f"The {'news articles' if info.invented else 'texts'} name "
+            "public figures and officials as reported in published news. No private individuals' data beyond what "
+            "the articles published is added.",
             f"The {_invented(info)} {agreeing(len(info.invented), 'names', 'name')} fictional people and "
             "organizations, and real public figures only so that they read like news: nothing they say of them is "
             "a fact." if info.invented else None))),
