@@ -347,7 +347,7 @@ def test_the_card_says_the_invented_articles_are_not_published_news():
                                 "the project, not news.")
     assert f"Release 9.9.9. {info.description}\n" in body
     assert ("an article's framing is its publisher's (an invented article's, the project's).\n- Profiling "
-            "individuals: the texts name public figures only as the news reported them; the "
+            "individuals: the news articles name public figures only as the news reported them; the "
             f"{invented} name fictional people, and real public figures only so that they read like news.") in body
     assert ("captured from the publishers' pages, which can be an excerpt, and can include page furniture such as "
             f"comment-form prompts (the {invented} as written).\n") in body

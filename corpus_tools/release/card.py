@@ -392,7 +392,8 @@ def _out_of_scope_section(info: CardInfo, stats: Stats) -> str:
         + (" (an invented article's, the project's)" if info.invented else "") + ".\n"
         + ("- Profiling individuals: the texts are invented articles, which name fictional people, and real public "
            "figures only so that they read like news." if _all_invented(info, stats) else
-           "- Profiling individuals: the texts name public figures only as the news reported them"
+           f"- Profiling individuals: the {'news articles' if info.invented else 'texts'} name public figures only "
+           "as the news reported them"
            + (f"; the {_invented(info)} name fictional people, and real public figures only so that they read "
               "like news" if info.invented else "") + ".")
     )
