@@ -353,9 +353,16 @@ def test_utf8_characters_beside_bytes_that_are_not_utf8_are_refused(corpus_copy,
     assert (refused.value.code, refused.value.location.byte_offset) == ("raw-undecodable", 33)
     assert refused.value.message == (
         "UTF-8 characters (the first at byte 5: b'\\xe2\\x80\\x99', '\u2019'), but not UTF-8 at byte 33 "
-        "(b'\\x93no\\x94'): a file of two encodings, which cp1252 would read as mojibake ('\u00e2\u20ac\u2122'); make "
-        "it all UTF-8 and add it again")
+        "(b'\\x93no\\x94'): a file of two encodings, which cp1252 would read as mojibake ('\u00e2\u20ac\u2122'), "
+        "unless that is the text: cp1252 letters that happen to form a UTF-8 character (\"JOSÉ’S\"); either way, "
+        "make it all UTF-8 and add it again")
     assert snapshot(corpus_copy) == before
+    # cp1252 whose "É’" is a UTF-8 character's two bytes (U+0252) cannot be told from such a file:
+    # refused too, and the message says what the bytes read as in cp1252 (the text, here)
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus_copy, [write(tmp_path, "jose.txt", b"JOS\xc9\x92S envoy returns\n\nHe said \x93no\x94.\n")])
+    assert "'\u0252'), but not UTF-8 at byte 30" in refused.value.message
+    assert "cp1252 would read as mojibake ('\u00c9\u2019'), unless that is the text" in refused.value.message
     # cp1252 throughout (no UTF-8 character in it) is read as cp1252
     [added] = add_files(corpus_copy, [write(tmp_path, "cp.txt", b"Syria\x92s envoy returns\n\nHe said \x93no\x94.\n")])
     assert (added.record.encoding, added.record.title) == ("cp1252", "Syria\u2019s envoy returns")

@@ -210,8 +210,9 @@ def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int |
             raise CorpusError("raw-undecodable", f"UTF-8 characters (the first at byte {utf8.start()}: "
                               f"{utf8[0]!r}, {utf8[0].decode()!r}), but not UTF-8 at byte {failed_at} "
                               f"({data[failed_at:failed_at + 4]!r}): a file of two encodings, which cp1252 would read "
-                              f"as mojibake ({utf8[0].decode('cp1252', 'replace')!r}); make it all UTF-8 and add it "
-                              "again", Location(file=where.file, byte_offset=failed_at)) from None
+                              f"as mojibake ({utf8[0].decode('cp1252', 'replace')!r}), unless that is the text: "
+                              "cp1252 letters that happen to form a UTF-8 character (\"JOSÉ’S\"); either way, make "
+                              "it all UTF-8 and add it again", Location(file=where.file, byte_offset=failed_at)) from None
         try:
             text, encoding = data.decode("cp1252"), "cp1252"
         except UnicodeDecodeError as error:
