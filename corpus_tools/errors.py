@@ -79,6 +79,12 @@ def quantity(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count} {agreeing(count, noun, plural)}"
 
 
+def overlap_message(layer: str, span: tuple[int, int], other_id: str, other: tuple[int, int]) -> str:
+    """What ``*-overlap`` says of one of two regions of a flat layer whose spans overlap."""
+    return (f"{layer} [{span[0]}, {span[1]}) overlaps {layer} {other_id} [{other[0]}, {other[1]}); "
+            f"{layer} spans do not overlap")
+
+
 def keys_wrong(missing: list[str], unknown: list[str]) -> str:
     """What is wrong with a record's keys, only what is: "missing keys ['type']", "unknown keys
     ['colour']", or both ("unknown keys []" beside a missing key read as a second fault)."""

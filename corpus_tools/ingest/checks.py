@@ -31,7 +31,8 @@ import msgspec
 
 from corpus_tools.codes import CATALOGUE
 from corpus_tools.documents.align import TextAlignment
-from corpus_tools.errors import Location, Problem, printable
+from corpus_tools.errors import Location, Problem, overlap_message, printable
+from corpus_tools.iterutil import overlapping
 import corpus_tools.ingest.shapes as shapes
 from corpus_tools.ingest.shapes import (
     RESULT_TYPES, Annotation, ChoicesResult, LabelsResult, Prediction, RelationResult,
@@ -639,18 +640,10 @@ def _check_overlaps(annotation: CheckedAnnotation, report: _Reporter) -> None:
     takes no part: it is left out anyway, and its offsets may be the very fault (a correct
     neighbour was refused for overlapping a span whose value.text said it was wrong)."""
     for layer, code in (("entity", "entity-overlap"), ("timex", "timex-overlap")):
-        regions = sorted((region for region in annotation.regions.values()
-                          if region.layer == layer and not region.excluded and region.end > region.start),
-                         key=lambda region: (region.start, region.end))
-        widest: Region | None = None
-        for region in regions:
-            if widest is not None and region.start < widest.end:
-                for one, other in ((region, widest), (widest, region)):
-                    report.region_problem(annotation, one, one.id, code,
-                                          f"{layer} [{one.start}, {one.end}) overlaps {layer} {other.id} "
-                                          f"[{other.start}, {other.end}); {layer} spans do not overlap")
-            if widest is None or region.end > widest.end:
-                widest = region
+        regions = (region for region in annotation.regions.values() if region.layer == layer and not region.excluded)
+        for one, other in overlapping(regions, lambda region: (region.start, region.end)):
+            report.region_problem(annotation, one, one.id, code, overlap_message(layer, (one.start, one.end), other.id,
+                                                                                 (other.start, other.end)))
 
 
 def _check_quotes(annotation: CheckedAnnotation, report: _Reporter) -> None:

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterator, Mapping
 
-from corpus_tools.errors import Location, Problem
-from corpus_tools.records import Document, DocumentAnnotations, EntityMention, Span
+from corpus_tools.errors import Location, Problem, overlap_message
+from corpus_tools.iterutil import overlapping
+from corpus_tools.records import Document, DocumentAnnotations, Span
 
 
 def check_registry(registry_ids: Counter) -> Iterator[Problem]:
@@ -111,16 +112,9 @@ def _check_flat_entities(ann: DocumentAnnotations) -> Iterator[Problem]:
     """Entity spans do not overlap (ingest's ``entity-overlap``, reported on both): the ner config
     gives each token one mention's tag, so an overlapped mention would vanish from it (and from
     the CoNLL export), and spaCy's ``doc.ents`` holds no overlap (its export would fail)."""
-    widest: EntityMention | None = None
-    for mention in sorted((m for m in ann.entities if m.span.end > m.span.start),
-                          key=lambda m: (m.span.start, m.span.end)):
-        if widest is not None and mention.span.start < widest.span.end:
-            for one, other in ((mention, widest), (widest, mention)):
-                yield Problem("entity-overlap", f"entity [{one.span.start}, {one.span.end}) overlaps entity {other.id} "
-                              f"[{other.span.start}, {other.span.end}); entity spans do not overlap",
-                              _location(ann, one.id))
-        if widest is None or mention.span.end > widest.span.end:
-            widest = mention
+    for one, other in overlapping(ann.entities, lambda mention: (mention.span.start, mention.span.end)):
+        yield Problem("entity-overlap", overlap_message("entity", (one.span.start, one.span.end), other.id,
+                                                        (other.span.start, other.span.end)), _location(ann, one.id))
 
 
 # the regions that several records may give, one region each time: a SOURCE or CUE that quotes share
