@@ -601,6 +601,23 @@ def _dead_staging(layout: Layout) -> Path:
     return staging
 
 
+def _killed_add(layout: Layout, tmp_path: Path, count: int, moved: int) -> tuple[Layout, list, Path]:
+    """A dead add's staging directory in ``layout``'s raw/, holding the manifest of ``count`` new
+    articles (added to a copy of the corpus, returned with them), their first ``moved`` files
+    moved into raw/ before the kill and the rest still staged."""
+    import shutil
+
+    elsewhere = Layout.at(tmp_path / "elsewhere")
+    shutil.copytree(layout.raw, elsewhere.raw)
+    added = add_files(elsewhere, _articles(tmp_path, count))
+    staging = _dead_staging(layout)
+    (staging / "manifest.jsonl").write_bytes(elsewhere.manifest.read_bytes())
+    for number, item in enumerate(added):
+        into = layout.raw if number < moved else staging
+        (into / item.record.file).write_bytes((elsewhere.raw / item.record.file).read_bytes())
+    return elsewhere, added, staging
+
+
 def test_an_add_killed_after_staging_its_manifest_is_finished_by_the_next(corpus_copy, tmp_path):
     """Killed between moving its raw files in and replacing the manifest: a raw file in raw/ that
     the manifest does not list would stop every command that checks raw/. The next add finishes."""
@@ -621,17 +638,7 @@ def test_an_add_killed_after_staging_its_manifest_is_finished_by_the_next(corpus
 
 def test_check_raw_names_a_killed_add_s_files_and_add_with_no_file_finishes_it(corpus_copy, tmp_path):
     """Every command refused with "raw-unlisted", naming no way out but adding another file."""
-    import shutil
-
-    elsewhere = Layout.at(tmp_path / "elsewhere")
-    shutil.copytree(corpus_copy.raw, elsewhere.raw)
-    first, second = _articles(tmp_path, 2)
-    added = add_files(elsewhere, [first, second])
-    staging = _dead_staging(corpus_copy)
-    (staging / "manifest.jsonl").write_bytes(elsewhere.manifest.read_bytes())
-    moved, left = (item.record.file for item in added)
-    (corpus_copy.raw / moved).write_bytes((elsewhere.raw / moved).read_bytes())  # moved in before the kill
-    (staging / left).write_bytes((elsewhere.raw / left).read_bytes())
+    elsewhere, _, staging = _killed_add(corpus_copy, tmp_path, 2, moved=1)
     [problem] = check_raw(corpus_copy).problems
     assert (problem.code, problem.message) == (
         "raw-unlisted", f"raw file is not in the manifest: an add was killed while it moved its files in (its "
@@ -648,16 +655,8 @@ def test_check_raw_names_a_killed_add_s_files_and_add_with_no_file_finishes_it(c
 def test_a_killed_add_to_a_manifest_without_a_final_line_break_is_counted_right(corpus_copy, tmp_path):
     """The add gave the manifest its final line break first, and finishing it counted that as a
     document: "lists its 3 documents" of 2."""
-    import shutil
-
     corpus_copy.manifest.write_bytes(corpus_copy.manifest.read_bytes().rstrip(b"\n"))
-    elsewhere = Layout.at(tmp_path / "elsewhere")
-    shutil.copytree(corpus_copy.raw, elsewhere.raw)
-    added = add_files(elsewhere, _articles(tmp_path, 2))
-    staging = _dead_staging(corpus_copy)
-    (staging / "manifest.jsonl").write_bytes(elsewhere.manifest.read_bytes())
-    for item in added:
-        (staging / item.record.file).write_bytes((elsewhere.raw / item.record.file).read_bytes())
+    elsewhere, _, _ = _killed_add(corpus_copy, tmp_path, 2, moved=0)
     result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root)])
     assert result.output == "finished an add that was killed: the manifest lists its 2 documents\n"
     assert check_raw(corpus_copy).valid and snapshot(corpus_copy) == snapshot(elsewhere)
@@ -665,14 +664,7 @@ def test_a_killed_add_to_a_manifest_without_a_final_line_break_is_counted_right(
 
 def test_a_killed_add_whose_manifest_changed_since_is_refused_not_dropped(corpus_copy, tmp_path):
     """The next add removed the staged manifest, leaving the moved files unlisted for good."""
-    import shutil
-
-    elsewhere = Layout.at(tmp_path / "elsewhere")
-    shutil.copytree(corpus_copy.raw, elsewhere.raw)
-    [added] = add_files(elsewhere, _articles(tmp_path, 1))
-    staging = _dead_staging(corpus_copy)
-    (staging / "manifest.jsonl").write_bytes(elsewhere.manifest.read_bytes())
-    (corpus_copy.raw / added.record.file).write_bytes((elsewhere.raw / added.record.file).read_bytes())
+    _, _, staging = _killed_add(corpus_copy, tmp_path, 1, moved=1)
     with corpus_copy.manifest.open("ab") as manifest:
         manifest.write(b"\n")  # changed since
     result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root)])
@@ -683,15 +675,7 @@ def test_a_killed_add_whose_manifest_changed_since_is_refused_not_dropped(corpus
 
 def test_an_add_killed_after_moving_every_file_is_finished_and_said_so(corpus_copy, tmp_path):
     """Every file in, the manifest not: add with no file finished it, then said there was nothing."""
-    import shutil
-
-    elsewhere = Layout.at(tmp_path / "elsewhere")
-    shutil.copytree(corpus_copy.raw, elsewhere.raw)
-    added = add_files(elsewhere, _articles(tmp_path, 2))
-    staging = _dead_staging(corpus_copy)
-    (staging / "manifest.jsonl").write_bytes(elsewhere.manifest.read_bytes())
-    for item in added:
-        (corpus_copy.raw / item.record.file).write_bytes((elsewhere.raw / item.record.file).read_bytes())
+    elsewhere, _, _ = _killed_add(corpus_copy, tmp_path, 2, moved=2)
     result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root)])
     assert result.exit_code == 0, result.output
     assert result.output == "finished an add that was killed: the manifest lists its 2 documents\n"
