@@ -530,3 +530,28 @@ def test_a_release_built_from_records_names_the_documents_nobody_annotated(tmp_p
     assert limitations.startswith(f"- {note}\n")
     metadata = json.loads((built / "croissant.json").read_text(encoding="utf-8"))
     assert metadata["rai:dataLimitations"] == [note]
+
+
+def test_the_card_says_one_invented_article_as_one_where_it_says_what_they_name():
+    """Of one invented article, Out-of-Scope Uses said "the 1 invented article (x) name fictional
+    people, and real public figures only so that they read like news" and Personal Information
+    "names ... so that they read like news: nothing they say of them" (9f33259 made Known
+    Limitations say one as one); with one text, all invented: "the texts are invented articles,
+    which name"."""
+    from corpus_tools.release.card import CardInfo, card_body
+    from corpus_tools.release.stats import Stats
+
+    info, stats = CardInfo(invented=("a_1",)), Stats()
+    stats.rows["documents", "train"] = 3
+    body = card_body(info, "9.9.9", stats, ("train",), quality=None)
+    assert ("- Profiling individuals: the news articles name public figures only as the news reported them; the 1 "
+            "invented article (a_1) names fictional people, and real public figures only so that it reads like "
+            "news.") in body
+    assert ("added. The 1 invented article (a_1) names fictional people and organizations, and real public figures "
+            "only so that it reads like news: nothing it says of them is a fact.\n") in body
+    stats.rows["documents", "train"] = 1
+    alone = card_body(info, "9.9.9", stats, ("train",), quality=None)
+    assert ("- Profiling individuals: the text is an invented article, which names fictional people, and real "
+            "public figures only so that it reads like news.") in alone
+    assert ("Information\n\nThe 1 invented article (a_1) names fictional people and organizations, and real public "
+            "figures only so that it reads like news: nothing it says of them is a fact.\n") in alone

@@ -246,9 +246,8 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
             None if _all_invented(info, stats) else f"The {'news articles' if info.invented else 'texts'} name "
             "public figures and officials as reported in published news. No private individuals' data beyond what "
             "the articles published is added.",
-            f"The {_invented(info)} {agreeing(len(info.invented), 'names', 'name')} fictional people and "
-            "organizations, and real public figures only so that they read like news: nothing they say of them is "
-            "a fact." if info.invented else None))),
+            f"The {_invented(info)} {_name_so_that_they_read(info)} like news: nothing "
+            f"{agreeing(len(info.invented), 'it says', 'they say')} of them is a fact." if info.invented else None))),
         "## Considerations for Using the Data",
         "### Known Limitations",
         "".join(f"- {caveat}\n" for caveat in info.caveats)
@@ -378,6 +377,15 @@ def _invented(info: CardInfo) -> str:
     return f"{quantity(len(info.invented), 'invented article')} ({', '.join(info.invented)})"
 
 
+def _name_so_that_they_read(info: CardInfo, organizations: bool = True) -> str:
+    """What the invented articles do with the people they name, agreeing with how many there are:
+    "name fictional people ..., and real public figures only so that they read", of one "names ...
+    it reads" (Personal Information and Out-of-Scope Uses say it alike)."""
+    count = len(info.invented)
+    return (f"{agreeing(count, 'names', 'name')} fictional people{' and organizations' if organizations else ''}, "
+            f"and real public figures only so that {agreeing(count, 'it reads', 'they read')}")
+
+
 def _out_of_scope_section(info: CardInfo, stats: Stats) -> str:
     return (
         "### Out-of-Scope Uses\n\n"
@@ -390,12 +398,13 @@ def _out_of_scope_section(info: CardInfo, stats: Stats) -> str:
         "- Judging the people or organizations named: the annotations say who is mentioned and who "
         "is quoted, not whether what they said is true, and an article's framing is its publisher's"
         + (" (an invented article's, the project's)" if info.invented else "") + ".\n"
-        + ("- Profiling individuals: the texts are invented articles, which name fictional people, and real public "
-           "figures only so that they read like news." if _all_invented(info, stats) else
+        + (f"- Profiling individuals: the "
+           f"{agreeing(len(info.invented), 'text is an invented article', 'texts are invented articles')}, which "
+           f"{_name_so_that_they_read(info, organizations=False)} like news." if _all_invented(info, stats) else
            f"- Profiling individuals: the {'news articles' if info.invented else 'texts'} name public figures only "
            "as the news reported them"
-           + (f"; the {_invented(info)} name fictional people, and real public figures only so that they read "
-              "like news" if info.invented else "") + ".")
+           + (f"; the {_invented(info)} {_name_so_that_they_read(info, organizations=False)} like news"
+              if info.invented else "") + ".")
     )
 
 
