@@ -106,7 +106,11 @@ def test_body_has_standard_sections_and_computed_statistics(card):
     assert "56 entity mentions, 27 time expressions, 1 quote(s)" in body
     assert "Of 1 quote(s), 1 have a source (1 with a speaker from the registry) and 1 a cue." in body
     assert "| GPE | 54 |" in body and "| PERSON | 1 |" in body
-    assert "A single annotation team annotated the corpus" in body
+    # not "a single annotation team" (to 1.1.7), of annotators who were instances of one language model
+    assert "Every annotator worked from the same guidelines and registry, so the corpus's conventions" in body
+    # a citer read the changelog's and datePublished's day as the day of publication (to 1.1.7)
+    assert ("So its date (CHANGELOG.md, croissant.json's datePublished, the citation's year) is the day of its latest "
+            "annotation, not the day it was built or published.") in body
     assert "topically narrow (one bilateral relationship, 2021–2024) and small (31 documents)" in body
     assert "truncated" in body
     # a value inferred from the text is given too (release 1.1.4: 001's publisher, 000's date); the title has no evidence
@@ -301,7 +305,9 @@ def test_the_card_says_what_the_corpus_asks(corpus_copy):
     from corpus_tools.release.inputs import caveats
 
     notes = caveats(corpus_copy)
-    assert len(notes) == 1 and notes[0].startswith(
+    assert len(notes) == 2 and notes[1].startswith("The two invented articles (005_2cde5fe42a71d5e6, "
+                                                   "006_13b7e5813f40efdc) give invented statements to real speakers")
+    assert notes[0].startswith(
         "The agreement figures come from round 2 (docs/agreement.md), whose three annotators were instances of one "
         "language model")
     (corpus_copy.annotations / "card-caveats.md").write_text("# none\n")
@@ -336,9 +342,9 @@ def test_the_card_says_the_invented_articles_are_not_published_news():
             "the project in the style of news, and published by no outlet.") in body
     assert f"English-language news articles on US–Syria relations, 2021–2024, and {invented} written for the project, kept" in body
     assert ("The news articles name public figures and officials as reported in published news. No private "
-            f"individuals' data beyond what the articles published is added. The {invented} name fictional people and "
-            "organizations, and real public figures only so that they read like news: nothing they say of them is a "
-            "fact.") in body
+            f"individuals' data beyond what the articles published is added. The {invented} mix fictional people and "
+            "organizations with real public figures, institutions and events, and give invented statements to real "
+            "speakers, so that they read like news: take nothing they say as a record of what anyone said.") in body
     assert card_header(info, stats, (), ("train",), {})["language_creators"] == ["found", "other"]
     # 1.1.6 still called them news in its first line (and croissant.json's description), its
     # Out-of-Scope Uses and its Known Limitations
@@ -348,9 +354,13 @@ def test_the_card_says_the_invented_articles_are_not_published_news():
     assert f"Release 9.9.9. {info.description}\n" in body
     assert ("an article's framing is its publisher's (an invented article's, the project's).\n- Profiling "
             "individuals: the news articles name public figures only as the news reported them; the "
-            f"{invented} name fictional people, and real public figures only so that they read like news.") in body
-    assert ("captured from the publishers' pages, which can be an excerpt, and can include page furniture such as "
-            f"comment-form prompts (the {invented} as written).\n") in body
+            f"{invented} mix fictional people with real public figures, institutions and events, and give invented "
+            "statements to real speakers, so that they read like news.") in body
+    assert ("captured from web pages (not always the publisher's own), which can be an excerpt, and can include page "
+            f"furniture such as comment-form prompts (the {invented} as written).\n") in body
+    # 1.1.7's Statistics gave 005's date as a publication date, with no word that nothing published it
+    assert ("have a publication date (an invented article's is the date its text states: no outlet published "
+            "it).") in body
     plain = card_body(CardInfo(), "9.9.9", stats, ("train",), quality=None)
     assert CardInfo().description == CardInfo().summary and f"Release 9.9.9. {CardInfo().summary}\n" in plain
     assert "English (`en`), as published by English-language news outlets.\n" in plain
@@ -414,15 +424,16 @@ def test_a_card_of_invented_articles_only_says_of_no_text_that_it_is_news():
             "in the style of news and published by no outlet.\n") in body
     assert ("### Source Data\n\nInvented articles written for the project in the style of English-language news on "
             "US–Syria relations (every text: a_1, b_2; no news article), kept byte for byte in the") in body
-    assert ("### Personal and Sensitive Information\n\nThe 2 invented articles (a_1, b_2) name fictional people and "
-            "organizations, and real public figures only so that they read like news: nothing they say of them is a "
-            "fact.\n") in body
+    assert ("### Personal and Sensitive Information\n\nThe 2 invented articles (a_1, b_2) mix fictional people and "
+            "organizations with real public figures, institutions and events, and give invented statements to real "
+            "speakers, so that they read like news: take nothing they say as a record of what anyone said.\n") in body
     sections = {section.split("\n", 1)[0]: section for section in body.split("\n\n#")}
     said = " ".join(sections[name] for name in ("# Languages", "## Source Data", "## Personal and Sensitive Information"))
     assert "news outlets" not in said and "published news" not in said and "news articles" not in said
-    assert "captured from the publishers' pages" not in body and "only as the news reported them" not in body
-    assert ("- Profiling individuals: the texts are invented articles, which name fictional people, and real public "
-            "figures only so that they read like news.") in body
+    assert "captured from web pages" not in body and "only as the news reported them" not in body
+    assert ("- Profiling individuals: the texts are invented articles, which mix fictional people with real public "
+            "figures, institutions and events, and give invented statements to real speakers, so that they read like "
+            "news.") in body
     assert info.description.endswith("Of its texts, 2 (a_1, b_2) are invented articles written for the project, not news.")
     # one of two invented: the other is news, said as before
     stats.rows["documents", "train"] = 3
@@ -430,7 +441,7 @@ def test_a_card_of_invented_articles_only_says_of_no_text_that_it_is_news():
     assert card_header(info, stats, (), ("train",), {})["language_creators"] == ["found", "other"]
     assert ("English (`en`), as published by English-language news outlets, but for the 2 invented articles "
             "(a_1, b_2): written for the project in the style of news, and published by no outlet.\n") in mixed
-    assert ("individuals' data beyond what the articles published is added. The 2 invented articles (a_1, b_2) name "
+    assert ("individuals' data beyond what the articles published is added. The 2 invented articles (a_1, b_2) mix "
             "fictional people") in mixed
 
 
@@ -444,8 +455,9 @@ def test_croissant_gives_the_corpus_caveats_and_a_protocol_that_names_what_annot
             "can carry the corpus's current annotations as predictions); their versions are compared per layer"
             ) in ANNOTATION_PROTOCOL
     assert "text alone" not in ANNOTATION_PROTOCOL
-    assert LIMITATIONS_POINTER == (" The corpus's caveats (the dataset card's Known Limitations) are in "
-                                   "rai:dataLimitations.")
+    # not "the card's Known Limitations are in rai:dataLimitations" (1.1.7): only the corpus's own caveats are
+    assert LIMITATIONS_POINTER == (" The corpus's own caveats are in rai:dataLimitations; the dataset card's Known "
+                                   "Limitations lists them with the others.")
     caveats = ("The annotators were instances of one language model.", "2 of the documents are invented articles.")
     release = build_release(*spread_inputs(), tmp_path, "1.0.0", card=CardInfo(caveats=caveats)).path
     metadata = json.loads((release / "croissant.json").read_text(encoding="utf-8"))
@@ -545,13 +557,16 @@ def test_the_card_says_one_invented_article_as_one_where_it_says_what_they_name(
     stats.rows["documents", "train"] = 3
     body = card_body(info, "9.9.9", stats, ("train",), quality=None)
     assert ("- Profiling individuals: the news articles name public figures only as the news reported them; the 1 "
-            "invented article (a_1) names fictional people, and real public figures only so that it reads like "
-            "news.") in body
-    assert ("added. The 1 invented article (a_1) names fictional people and organizations, and real public figures "
-            "only so that it reads like news: nothing it says of them is a fact.\n") in body
+            "invented article (a_1) mixes fictional people with real public figures, institutions and events, and "
+            "gives invented statements to real speakers, so that it reads like news.") in body
+    assert ("added. The 1 invented article (a_1) mixes fictional people and organizations with real public figures, "
+            "institutions and events, and gives invented statements to real speakers, so that it reads like news: "
+            "take nothing it says as a record of what anyone said.\n") in body
     stats.rows["documents", "train"] = 1
     alone = card_body(info, "9.9.9", stats, ("train",), quality=None)
-    assert ("- Profiling individuals: the text is an invented article, which names fictional people, and real "
-            "public figures only so that it reads like news.") in alone
-    assert ("Information\n\nThe 1 invented article (a_1) names fictional people and organizations, and real public "
-            "figures only so that it reads like news: nothing it says of them is a fact.\n") in alone
+    assert ("- Profiling individuals: the text is an invented article, which mixes fictional people with real "
+            "public figures, institutions and events, and gives invented statements to real speakers, so that it "
+            "reads like news.") in alone
+    assert ("Information\n\nThe 1 invented article (a_1) mixes fictional people and organizations with real public "
+            "figures, institutions and events, and gives invented statements to real speakers, so that it reads like "
+            "news: take nothing it says as a record of what anyone said.\n") in alone

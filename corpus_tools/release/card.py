@@ -215,7 +215,9 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         "Documents by publisher (stated in the text or inferred: see `publisher_evidence`):\n\n"
         + _table(("publisher", "documents"), sorted(stats.publishers.items()))
         + f"\n\n{documents - sum(stats.publishers.values())} documents have no publisher (null, with the "
-        f"evidence seen in the documents config); {stats.dated_documents} of {documents} have a publication date.",
+        f"evidence seen in the documents config); {stats.dated_documents} of {documents} have a publication date"
+        + (" (an invented article's is the date its text states: no outlet published it)" if info.invented else "")
+        + ".",
         "Registry entities by type:\n\n" + _counts_table("type", stats.registry_types, ENTITY_LABELS)
         + f"\n\n{stats.registry_with_wikidata} registry entities have a Wikidata QID (given only where certain).",
         f"The `ner` config's tags (ClassLabel ids 0-{len(NER_TAGS) - 1}): " + ", ".join(NER_TAGS) + ".",
@@ -246,17 +248,18 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
             None if _all_invented(info, stats) else f"The {'news articles' if info.invented else 'texts'} name "
             "public figures and officials as reported in published news. No private individuals' data beyond what "
             "the articles published is added.",
-            f"The {_invented(info)} {_name_so_that_they_read(info)} like news: nothing "
-            f"{agreeing(len(info.invented), 'it says', 'they say')} of them is a fact." if info.invented else None))),
+            f"The {_invented(info)} {_name_so_that_they_read(info)} like news: take nothing "
+            f"{agreeing(len(info.invented), 'it says', 'they say')} as a record of what anyone said." if info.invented
+            else None))),
         "## Considerations for Using the Data",
         "### Known Limitations",
         "".join(f"- {caveat}\n" for caveat in info.caveats)
-        + "- A single annotation team annotated the corpus, so its conventions and its errors are "
-        "that team's" + ("; this card reports no inter-annotator agreement.\n" if quality is None else
+        + "- Every annotator worked from the same guidelines and registry, so the corpus's conventions, "
+        "and the errors they lead to, are the same throughout" + ("; this card reports no inter-annotator agreement.\n" if quality is None else
                           " (inter-annotator agreement: see Annotation quality above).\n")
         + ("" if _all_invented(info, stats) else
-           "- Source articles may be truncated: the raw files hold the text as captured from the "
-           "publishers' pages, which can be an excerpt, and can include page furniture such as "
+           "- Source articles may be truncated: the raw files hold the text as captured from web pages "
+           "(not always the publisher's own), which can be an excerpt, and can include page furniture such as "
            "comment-form prompts" + (f" (the {_invented(info)} as written)" if info.invented else "") + ".\n")
         + "- The corpus is topically narrow (one bilateral relationship, 2021–2024)"
         + (f" and small ({documents} documents)" if documents < 1000 else "")
@@ -379,11 +382,14 @@ def _invented(info: CardInfo) -> str:
 
 def _name_so_that_they_read(info: CardInfo, organizations: bool = True) -> str:
     """What the invented articles do with the people they name, agreeing with how many there are:
-    "name fictional people ..., and real public figures only so that they read", of one "names ...
-    it reads" (Personal Information and Out-of-Scope Uses say it alike)."""
+    "mix fictional people ... with real public figures ..., and give invented statements to real
+    speakers, so that they read", of one "mixes ... it reads" (Personal Information and
+    Out-of-Scope Uses say it alike). Real speakers, not "only so that they read like news": the
+    quotes config links invented statements to real people and institutions in the registry."""
     count = len(info.invented)
-    return (f"{agreeing(count, 'names', 'name')} fictional people{' and organizations' if organizations else ''}, "
-            f"and real public figures only so that {agreeing(count, 'it reads', 'they read')}")
+    return (f"{agreeing(count, 'mixes', 'mix')} fictional people{' and organizations' if organizations else ''} "
+            f"with real public figures, institutions and events, and {agreeing(count, 'gives', 'give')} invented "
+            f"statements to real speakers, so that {agreeing(count, 'it reads', 'they read')}")
 
 
 def _out_of_scope_section(info: CardInfo, stats: Stats) -> str:
@@ -433,7 +439,9 @@ def _reproducing_section() -> str:
         "The release is deterministic: the same raw files, stored exports and registry, built with "
         "the same library versions, give the same bytes. `build-info.json` records the versions of "
         "corpus_tools, pyarrow and datasets that built it; `make release` in a checkout at the "
-        "release's commit installs them (requirements.lock) and rebuilds it as a no-op."
+        "release's commit installs them (requirements.lock) and rebuilds it as a no-op. So its date "
+        "(CHANGELOG.md, croissant.json's datePublished, the citation's year) is the day of its latest "
+        "annotation, not the day it was built or published."
     )
 
 

@@ -221,7 +221,8 @@ ANNOTATION_PROTOCOL = (
     "where a reviewer may resolve the disagreements; the dataset card counts the merges no reviewer saved again."
 )
 # the corpus's caveats, which say who the annotators of a release were (annotations/card-caveats.md)
-LIMITATIONS_POINTER = " The corpus's caveats (the dataset card's Known Limitations) are in rai:dataLimitations."
+LIMITATIONS_POINTER = (" The corpus's own caveats are in rai:dataLimitations; the dataset card's Known Limitations "
+                       "lists them with the others.")
 
 
 def croissant_json(**kwargs) -> str:
