@@ -323,6 +323,10 @@ def test_read_acceptances(tmp_path):
     ({**GOOD, "text": "2011s"}, "text has 5 code points, its span [0, 4) covers 4"),
     ({**GOOD, "end": "4"}, "must be int"),
     ({**GOOD, "text": 2011}, "must be strings"),
+    # found by a hunt: an array or object as the code was a TypeError traceback (unhashable)
+    ({**GOOD, "code": ["year-outside-timex"]}, "code, doc_id, text and reason must be strings"),
+    ({**GOOD, "code": {"a": 1}}, "code, doc_id, text and reason must be strings"),
+    ({**GOOD, "code": None}, "code, doc_id, text and reason must be strings"),
     (GOOD, "repeats the acceptance on line 1"),
 ])
 def test_bad_acceptance_lines_are_refused_naming_file_and_line(tmp_path, bad, expected):

@@ -308,11 +308,12 @@ def _acceptance(record: dict, location: Location) -> Acceptance:
     if set(record) != set(ACCEPTANCE_KEYS):
         raise CorpusError("lint-accepted-invalid",
                           f"needs exactly the keys {', '.join(ACCEPTANCE_KEYS)}; has {sorted(record)}", location)
+    # types first: a code that is an array or object cannot even be looked up among the codes
+    if not all(isinstance(record[key], str) for key in ("code", "doc_id", "text", "reason")):
+        raise CorpusError("lint-accepted-invalid", "code, doc_id, text and reason must be strings", location)
     if record["code"] not in CHECKS:
         raise CorpusError("lint-accepted-invalid",
                           f"unknown code {record['code']!r}; known: {', '.join(CHECKS)}", location)
-    if not all(isinstance(record[key], str) for key in ("doc_id", "text", "reason")):
-        raise CorpusError("lint-accepted-invalid", "doc_id, text and reason must be strings", location)
     try:
         return Acceptance(record["code"], record["doc_id"], Span(record["start"], record["end"]),
                           record["text"], record["reason"], line=location.line)
