@@ -24,6 +24,7 @@ from typing import Callable, Collection, Iterable, Iterator, Mapping
 
 from corpus_tools import strictjson
 from corpus_tools.annotations.consolidate import AnnotationIndex
+from corpus_tools.documents.normalize import clean_line
 from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.layout import Layout
 from corpus_tools.preannotate.text import word_boundaries
@@ -104,8 +105,11 @@ class _NameMatcher:
         owners: dict[str, list[str]] = {}
         for entity in registry.values():
             for kind, surface in (("name", entity.name), *(("alias", alias) for alias in entity.aliases)):
-                if surface.strip():
-                    owners.setdefault(surface, []).append(f"{kind} of {entity.id}")
+                # matched as it can stand in a normalized text (NFC, spaces cleaned and stripped):
+                # a decomposed "Erdoğan" never matched, and "Assad " took the space into its span
+                in_text = clean_line(surface)
+                if in_text:
+                    owners.setdefault(in_text, []).append(f"{kind} of {entity.id}")
         self.owners = {surface: tuple(sorted(set(roles))) for surface, roles in owners.items()}
         self.regex = _whole_words(trie_pattern(self.owners)) if self.owners else None
 

@@ -126,6 +126,13 @@ def _title(lines: list[Line]) -> str | None:
 # -- cleaning one line ------------------------------------------------------------------------
 
 
+def clean_line(line: str) -> str:
+    """``line`` (text without a line break) as step 2 leaves it in a normalized text: cleaned,
+    stripped, NFC; "" when blank. What a name written by hand (a registry alias) can match."""
+    cleaned = _clean_line(line, 0, len(line))
+    return "" if cleaned is None else cleaned[2]
+
+
 def _clean_lines(raw_text: str) -> Iterator[Line]:
     """The non-blank lines of the raw text, cleaned, with their raw paragraph index."""
     paragraph, blank_before, count = 0, False, 0
