@@ -206,6 +206,10 @@ def test_a_source_shared_by_two_quotes_is_one_candidate():
     quotes = [Quote("q1", "d1", at(text, "a"), "a", "indirect", he, said),
               Quote("q2", "d1", at(text, "b"), "b", "indirect", he, said)]
     assert run(text, quotes=quotes, registry={}) == [("source-without-speaker", 0, 2, "He")]
+    # found by a hunt: the message named whichever quote the record held first
+    for order in (quotes, quotes[::-1]):
+        found = lint({"d1": document("d1", text)}, [DocumentAnnotations("d1", (), (), tuple(order))], {})
+        assert [c.message for c in found] == ["SOURCE s1 (of QUOTE q1) has no speaker_id"]
 
 
 # --- the corpus as a whole ------------------------------------------------------------------

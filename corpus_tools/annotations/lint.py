@@ -67,11 +67,14 @@ class _Cover:
 class _DocumentView:
     """What the checks need of one document: its text, its annotations, and their covers."""
 
-    __slots__ = ("document", "annotations", "entities", "timexes", "quotes", "names")
+    __slots__ = ("document", "annotations", "entities", "timexes", "quotes", "names", "quote_units")
 
     def __init__(self, document: Document, annotations: DocumentAnnotations, names: "_NameMatcher"):
         self.document = document
         self.annotations = annotations
+        # In offset order, whatever order the caller's record holds them in: of two candidates on
+        # one span (a SOURCE several quotes share) the first is kept, and its message names its QUOTE.
+        self.quote_units = sorted(annotations.quotes, key=lambda quote: (quote.span.start, quote.span.end, quote.id))
         self.entities = _Cover(mention.span for mention in annotations.entities)
         self.timexes = _Cover(timex.span for timex in annotations.timexes)
         self.quotes = _Cover(quote.span for quote in annotations.quotes)
@@ -190,21 +193,21 @@ def _region_candidate(code: str, doc_id: str, region, message: str) -> Candidate
 
 
 def _check_quote_source(view: _DocumentView) -> Iterator[Candidate]:
-    for quote in view.annotations.quotes:
+    for quote in view.quote_units:
         if quote.source is None:
             yield _region_candidate("quote-without-source", quote.doc_id, quote,
                                     f"QUOTE {quote.id} has no said_by relation to a SOURCE")
 
 
 def _check_quote_cue(view: _DocumentView) -> Iterator[Candidate]:
-    for quote in view.annotations.quotes:
+    for quote in view.quote_units:
         if quote.cue is None:
             yield _region_candidate("quote-without-cue", quote.doc_id, quote,
                                     f"QUOTE {quote.id} has no cue relation to a CUE")
 
 
 def _check_source_speaker(view: _DocumentView) -> Iterator[Candidate]:
-    for quote in view.annotations.quotes:
+    for quote in view.quote_units:
         source = quote.source
         if source is not None and not (source.speaker_id or "").strip():
             yield _region_candidate("source-without-speaker", quote.doc_id, source,
