@@ -432,6 +432,17 @@ def test_lint_command_hides_explained_candidates_and_reports_stale_ones(seam, tm
     ]
 
 
+def test_lint_all_shows_a_reason_on_its_candidate_s_one_line(seam, tmp_path):
+    """Found by a hunt: a reason holding a line break (or a terminal's escape) was printed as it
+    is, breaking the line of its candidate in two."""
+    accepted = write_lines(tmp_path / "accepted.jsonl", {"code": "year-outside-timex", "doc_id": "d1", "start": 14,
+                                                         "end": 18, "text": "2011", "reason": "a law's\nname \x1b[2J"})
+    result = CliRunner().invoke(cli, ["lint", "--root", str(tmp_path), "--accepted", str(accepted), "--all"])
+    assert result.output.splitlines()[1] == (
+        "d1:14-18 [year-outside-timex] 2011 — year is outside every time span [explained, line 1: a law's\\nname "
+        "\\x1b[2J]")
+
+
 def test_lint_command_json(seam, tmp_path):
     result = CliRunner().invoke(cli, ["lint", "--root", str(tmp_path), "--json", "--all"])
     assert result.exit_code == 1

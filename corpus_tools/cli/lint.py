@@ -59,7 +59,8 @@ def _echo_lines(result: LintReview, show_all: bool, file: Path) -> None:
     shown.sort(key=lambda c: (c.doc_id, c.span.start, c.span.end, c.code))
     for candidate in shown:
         acceptance = explained.get(candidate.key)
-        suffix = f" [explained, line {acceptance.line}: {acceptance.reason}]" if acceptance else ""
+        # escaped: a reason is free text a person wrote, and may hold a line break or a terminal's escape
+        suffix = f" [explained, line {acceptance.line}: {escape(acceptance.reason)}]" if acceptance else ""
         click.echo(candidate_line(candidate) + suffix)
     for acceptance in result.stale:
         click.echo(stale_line(acceptance, file))
