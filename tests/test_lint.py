@@ -443,6 +443,16 @@ def test_lint_all_shows_a_reason_on_its_candidate_s_one_line(seam, tmp_path):
         "\\x1b[2J]")
 
 
+def test_a_long_text_is_cut_between_escapes_never_inside_one():
+    """Found by a hunt: the escaped text was cut, so a line break at the cut showed as "\\…"."""
+    from corpus_tools.cli.lint import _shown
+
+    assert _shown("a" * 78 + "\n" + "b" * 10) == "a" * 78 + "…"
+    assert _shown("a" * 76 + "\x1b" + "b" * 10) == "a" * 76 + "…"
+    assert _shown("a" * 75 + "\x1b" + "b" * 10) == "a" * 75 + "\\x1b…"
+    assert _shown("a" * 80) == "a" * 80 and _shown("a" * 81) == "a" * 79 + "…"
+
+
 def test_lint_command_json(seam, tmp_path):
     result = CliRunner().invoke(cli, ["lint", "--root", str(tmp_path), "--json", "--all"])
     assert result.exit_code == 1

@@ -19,7 +19,13 @@ _SHOWN_TEXT = 80  # characters of a candidate's text on its line; --json has it 
 
 def _shown(text: str) -> str:
     flat = escape(text)  # one line, whatever the text holds
-    return flat if len(flat) <= _SHOWN_TEXT else flat[:_SHOWN_TEXT - 1] + "…"
+    if len(flat) <= _SHOWN_TEXT:
+        return flat
+    # cut the text, then escape it: a cut of the escaped text could end inside an escape ("\…")
+    kept = text[:_SHOWN_TEXT - 1]
+    while len(escape(kept)) > _SHOWN_TEXT - 1:
+        kept = kept[:-1]
+    return escape(kept) + "…"
 
 
 def candidate_line(candidate: Candidate) -> str:
