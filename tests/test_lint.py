@@ -268,6 +268,14 @@ def test_trie_pattern_on_awkward_names():
         "U.S. Army", "U.S.", "US", "a+b", "(x)"]
 
 
+def test_a_registry_name_of_thousands_of_characters_is_matched():
+    """Found by a hunt: the trie was built by recursion, a level per character, and a registry
+    name of some 500 characters (which the registry accepts) was a RecursionError traceback."""
+    registry = {"long": RegistryEntity("long", "A" * 5000, "ORG", aliases=("A" * 4999 + "B", "B"))}
+    assert run("A" * 5000 + " B", registry=registry) == [
+        ("name-outside-entity", 0, 5000, "A" * 5000), ("name-outside-entity", 5001, 5002, "B")]
+
+
 def _naive_leftmost_longest(words: list[str], text: str) -> list[tuple[int, int]]:
     """The specification the trie regex must meet, written the slow obvious way."""
     found, i = [], 0

@@ -137,11 +137,23 @@ def trie_pattern(words: Iterable[str]) -> str:
         for char in word:
             node = node.setdefault(char, {})
         node[""] = {}  # a word ends here
-    return _node_pattern(trie)
+    # Children before parents, by a stack rather than recursion: a node per character, and a name
+    # of some 500 characters took Python past its recursion limit (a RecursionError traceback).
+    patterns: dict[int, str] = {}
+    stack = [(trie, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            patterns[id(node)] = _node_pattern(node, patterns)
+        else:
+            stack.append((node, True))
+            stack.extend((child, False) for char, child in node.items() if char)
+    return patterns[id(trie)]
 
 
-def _node_pattern(node: dict) -> str:
-    branches = [re.escape(char) + _node_pattern(child) for char, child in sorted(node.items()) if char]
+def _node_pattern(node: dict, patterns: Mapping[int, str]) -> str:
+    """The pattern of one trie node, given its children's (``patterns``, by id)."""
+    branches = [re.escape(char) + patterns[id(child)] for char, child in sorted(node.items()) if char]
     if not branches:
         return ""
     body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
