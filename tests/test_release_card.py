@@ -554,19 +554,19 @@ def test_the_card_says_one_invented_article_as_one_where_it_says_what_they_name(
     from corpus_tools.release.stats import Stats
 
     info, stats = CardInfo(invented=("a_1",)), Stats()
+
+    def does(organizations: str = "") -> str:  # what one invented article does, said as one
+        return (f"mixes fictional people{organizations} with real public figures, institutions and events, and gives "
+                "invented statements to real speakers, so that it reads like news")
+
     stats.rows["documents", "train"] = 3
     body = card_body(info, "9.9.9", stats, ("train",), quality=None)
     assert ("- Profiling individuals: the news articles name public figures only as the news reported them; the 1 "
-            "invented article (a_1) mixes fictional people with real public figures, institutions and events, and "
-            "gives invented statements to real speakers, so that it reads like news.") in body
-    assert ("added. The 1 invented article (a_1) mixes fictional people and organizations with real public figures, "
-            "institutions and events, and gives invented statements to real speakers, so that it reads like news: "
-            "take nothing it says as a record of what anyone said.\n") in body
+            f"invented article (a_1) {does()}.") in body
+    assert (f"added. The 1 invented article (a_1) {does(' and organizations')}: take nothing it says as a record of "
+            "what anyone said.\n") in body
     stats.rows["documents", "train"] = 1
     alone = card_body(info, "9.9.9", stats, ("train",), quality=None)
-    assert ("- Profiling individuals: the text is an invented article, which mixes fictional people with real "
-            "public figures, institutions and events, and gives invented statements to real speakers, so that it "
-            "reads like news.") in alone
-    assert ("Information\n\nThe 1 invented article (a_1) mixes fictional people and organizations with real public "
-            "figures, institutions and events, and gives invented statements to real speakers, so that it reads like "
-            "news: take nothing it says as a record of what anyone said.\n") in alone
+    assert f"- Profiling individuals: the text is an invented article, which {does()}." in alone
+    assert (f"Information\n\nThe 1 invented article (a_1) {does(' and organizations')}: take nothing it says as a "
+            "record of what anyone said.\n") in alone
