@@ -401,7 +401,7 @@ def test_an_acceptance_of_a_document_nobody_annotated_now_is_kept_not_stale(seam
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [  # a document the corpus does not have: stale
         f"{accepted}:4: stale acceptance gone:3-7 [year-outside-timex] 2012 — no longer a candidate; remove the line",
-        "0 unexplained candidates, 2 explained, 1 stale acceptances; 1 acceptances kept for documents nobody "
+        "0 unexplained candidates, 2 explained, 1 stale acceptance; 1 acceptance kept for documents nobody "
         "annotated now"]
     counts = json.loads(CliRunner().invoke(cli, ["lint", "--root", str(tmp_path), "--json"]).output)["counts"]
     assert counts == {"unexplained": 0, "explained": 2, "stale": 1, "unchecked": 1}
@@ -429,7 +429,7 @@ def test_lint_command_hides_explained_candidates_and_reports_stale_ones(seam, tm
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         f"{accepted}:3: stale acceptance d1:30-34 [year-outside-timex] 2012 — no longer a candidate; remove the line",
-        "0 unexplained candidates, 2 explained, 1 stale acceptances",
+        "0 unexplained candidates, 2 explained, 1 stale acceptance",
     ]
     shown_all = CliRunner().invoke(cli, ["lint", "--root", str(tmp_path), "--all"])
     assert shown_all.exit_code == 0

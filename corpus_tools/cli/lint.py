@@ -9,7 +9,7 @@ import click
 
 from corpus_tools.cli.options import echo_json, json_option, root_option
 from corpus_tools.cli.progress import rechecking, stages
-from corpus_tools.errors import CorpusError, escape, printable_part
+from corpus_tools.errors import CorpusError, escape, printable_part, quantity
 from corpus_tools.layout import Layout
 from corpus_tools.annotations.lint import accepted_path, acceptance_as_dict, candidate_as_dict, lint_corpus
 from corpus_tools.records import Acceptance, Candidate, LintReview
@@ -40,10 +40,10 @@ def stale_line(acceptance: Acceptance, file: Path) -> str:
 
 
 def summary_line(result: LintReview) -> str:
-    unchecked = (f"; {len(result.unchecked)} acceptances kept for documents nobody annotated now"
+    unchecked = (f"; {quantity(len(result.unchecked), 'acceptance')} kept for documents nobody annotated now"
                  if result.unchecked else "")
-    return (f"{len(result.unexplained)} unexplained candidates, {len(result.explained)} explained, "
-            f"{len(result.stale)} stale acceptances{unchecked}")
+    return (f"{quantity(len(result.unexplained), 'unexplained candidate')}, {len(result.explained)} explained, "
+            f"{quantity(len(result.stale), 'stale acceptance')}{unchecked}")
 
 
 def _as_json(result: LintReview, show_all: bool) -> dict:
