@@ -249,6 +249,18 @@ class NotRegularFile(OSError):
         self.strerror = f"is {kind}, not a regular file"
 
 
+def present(path: Path) -> bool:
+    """Whether a file the corpus may lack yet (the registry, the annotators, lint's acceptances)
+    is there. A symbolic link that leads to no file is not "no file yet" but a fault, refused
+    (``NotRegularFile``): read as absent, it made the corpus's annotators or acceptances silently
+    none."""
+    if path.exists():
+        return True
+    if path.is_symlink():
+        raise NotRegularFile(str(path), f"a symbolic link to {os.readlink(path)!r}, which leads to no file")
+    return False
+
+
 # O_NOFOLLOW: a symbolic link as the last part of the path is refused (ELOOP), never followed;
 # O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer (no effect on a
 # regular file). What the descriptor is, is then asked of the descriptor itself (fstat), so it

@@ -557,3 +557,24 @@ def test_docs_list_exactly_the_candidate_codes_lint_checks():
     the catalogue of lint's candidates, as docs/validation.md is of problems."""
     rows = re.findall(r"^\| `([a-z-]+)` \|", (REPO / "docs" / "lint.md").read_text(encoding="utf-8"), re.M)
     assert rows == list(CHECKS)
+
+
+@pytest.mark.parametrize("name", ["lint-accepted.jsonl", "annotators.jsonl", "entity-registry.jsonl"])
+def test_a_corpus_file_that_is_a_link_to_nothing_is_refused_not_read_as_absent(corpus_copy, name):
+    """A dangling link in a corpus file's place read as no file: no acceptances, no annotators (user
+    ids then taken for the corpus's ids), an empty registry. It is a fault, named at its path."""
+    from corpus_tools.annotations.annotators import load_annotators
+    from corpus_tools.annotations.registry import load_registry
+    from corpus_tools.fsutil import NotRegularFile
+
+    path = corpus_copy.annotations / name
+    path.unlink(missing_ok=True)
+    path.symlink_to(corpus_copy.root / "gone.jsonl")
+    read = {"lint-accepted.jsonl": lambda: read_acceptances(path), "annotators.jsonl": lambda: load_annotators(corpus_copy),
+            "entity-registry.jsonl": lambda: load_registry(corpus_copy)}[name]
+    with pytest.raises(NotRegularFile) as refused:
+        read()
+    assert refused.value.filename == str(path)
+    assert refused.value.kind == f"a symbolic link to {str(corpus_copy.root / 'gone.jsonl')!r}, which leads to no file"
+    path.unlink()  # no file at all: none yet, as before
+    assert read() in ((), {})

@@ -27,7 +27,7 @@ import orjson
 
 from corpus_tools import strictjson
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import atomic_write_bytes
+from corpus_tools.fsutil import atomic_write_bytes, present
 from corpus_tools.layout import Layout
 from corpus_tools.records import Annotator, email_key
 
@@ -36,7 +36,7 @@ def load_annotators(layout: Layout) -> dict[str, Annotator]:
     """The corpus's annotators by email (``records.email_key``: its case ignored); none
     when the file does not exist yet. Raises CorpusError naming the line at fault."""
     path = layout.annotators
-    if not path.exists():
+    if not present(path):
         return {}
     by_email: dict[str, Annotator] = {}
     ids: set[str] = set()

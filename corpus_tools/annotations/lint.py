@@ -26,6 +26,7 @@ from corpus_tools import strictjson
 from corpus_tools.annotations.consolidate import AnnotationIndex
 from corpus_tools.documents.normalize import clean_line
 from corpus_tools.errors import CorpusError, Location, Problem, Report
+from corpus_tools.fsutil import present
 from corpus_tools.layout import Layout
 from corpus_tools.preannotate.text import word_boundaries
 from corpus_tools.records import (
@@ -309,7 +310,7 @@ def accepted_path(layout: Layout) -> Path:
 def read_acceptances(path: str | Path) -> tuple[Acceptance, ...]:
     """The acceptances at ``path`` (none if it does not exist); raises CorpusError naming the bad line."""
     path = Path(path)
-    if not path.exists():
+    if not present(path):
         return ()
     seen: dict[tuple, int] = {}
     acceptances = []

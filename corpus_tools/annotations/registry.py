@@ -17,7 +17,7 @@ import orjson
 
 from corpus_tools import strictjson
 from corpus_tools.errors import CorpusError, Location, keys_wrong
-from corpus_tools.fsutil import atomic_write_bytes
+from corpus_tools.fsutil import atomic_write_bytes, present
 from corpus_tools.layout import Layout
 from corpus_tools.records import RegistryEntity
 
@@ -28,7 +28,7 @@ KNOWN_KEYS = frozenset(field.name for field in fields(RegistryEntity))
 def read_registry(path: str | Path) -> dict[str, RegistryEntity]:
     """The registry at ``path`` as id -> entity; raises CorpusError naming the line at fault."""
     path = Path(path)
-    if not path.exists():
+    if not present(path):
         raise CorpusError("registry-missing", "no entity registry here; create it (one JSON object per line)",
                           Location(file=str(path)))
     entities: dict[str, RegistryEntity] = {}
@@ -42,7 +42,7 @@ def read_registry(path: str | Path) -> dict[str, RegistryEntity]:
 
 def load_registry(layout: Layout) -> dict[str, RegistryEntity]:
     """The corpus's registry; an empty one when the file does not exist yet (a fresh corpus)."""
-    return read_registry(layout.registry) if layout.registry.exists() else {}
+    return read_registry(layout.registry) if present(layout.registry) else {}
 
 
 def registry_digest(registry: Mapping[str, RegistryEntity]) -> str:
