@@ -559,19 +559,24 @@ def test_docs_list_exactly_the_candidate_codes_lint_checks():
     assert rows == list(CHECKS)
 
 
-@pytest.mark.parametrize("name", ["lint-accepted.jsonl", "annotators.jsonl", "entity-registry.jsonl"])
+@pytest.mark.parametrize("name", ["lint-accepted.jsonl", "annotators.jsonl", "entity-registry.jsonl",
+                                  "card-caveats.md"])
 def test_a_corpus_file_that_is_a_link_to_nothing_is_refused_not_read_as_absent(corpus_copy, name):
     """A dangling link in a corpus file's place read as no file: no acceptances, no annotators (user
-    ids then taken for the corpus's ids), an empty registry. It is a fault, named at its path."""
+    ids then taken for the corpus's ids), an empty registry, no caveats on the card. It is a fault,
+    named at its path."""
     from corpus_tools.annotations.annotators import load_annotators
     from corpus_tools.annotations.registry import load_registry
     from corpus_tools.fsutil import NotRegularFile
+    from corpus_tools.release.inputs import caveats
 
     path = corpus_copy.annotations / name
     path.unlink(missing_ok=True)
     path.symlink_to(corpus_copy.root / "gone.jsonl")
-    read = {"lint-accepted.jsonl": lambda: read_acceptances(path), "annotators.jsonl": lambda: load_annotators(corpus_copy),
-            "entity-registry.jsonl": lambda: load_registry(corpus_copy)}[name]
+    read = {"lint-accepted.jsonl": lambda: read_acceptances(path),
+            "annotators.jsonl": lambda: load_annotators(corpus_copy),
+            "entity-registry.jsonl": lambda: load_registry(corpus_copy),
+            "card-caveats.md": lambda: caveats(corpus_copy)}[name]
     with pytest.raises(NotRegularFile) as refused:
         read()
     assert refused.value.filename == str(path)

@@ -14,6 +14,7 @@ from corpus_tools.annotations.adjudicate import ReleaseProvenance
 from corpus_tools.annotations.consolidate import AnnotationIndex
 from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.errors import CorpusError, Location, Problem
+from corpus_tools.fsutil import present
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
 from corpus_tools.annotations.registry import load_registry
@@ -65,7 +66,7 @@ def caveats(layout: Layout) -> tuple[str, ...]:
     nobody has annotated yet, from the documents it writes)."""
     notes = []
     path = layout.annotations / CAVEATS_FILE
-    if path.exists() and not path.is_file():  # its caveats would be left off the card unsaid
+    if present(path) and not path.is_file():  # its caveats would be left off the card unsaid
         raise CorpusError("caveats-invalid", "not a file: the card's caveats are a Markdown file of '- ' lines",
                           Location(file=str(path)))
     if path.is_file():
