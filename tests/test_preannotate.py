@@ -648,3 +648,16 @@ def test_pull_without_ingest_refuses_an_ingest_option(tmp_path):
     result = CliRunner().invoke(cli, ["labelstudio", "pull", "--no-ingest", "--allow-partial", "-o",
                                       str(tmp_path / "x.json"), "--data-dir", str(tmp_path)])
     assert result.exit_code == 2 and "--allow-partial is an option of ingest" in result.output
+
+
+def test_the_gazetteer_matches_registry_forms_as_normalization_leaves_them_in_the_text():
+    """A name written decomposed (e + U+0306), with a no-break space, or with a trailing space
+    was matched as written, so never in a normalized text (NFC, spaces cleaned), or with the space."""
+    gazetteer = Gazetteer([RegistryEntity("erdogan", "Recep Tayyip Erdog\u0306an", "PERSON", ("Erdog\u0306an",)),
+                           RegistryEntity("bashar-al-assad", "Bashar\u00a0al-Assad", "PERSON", ("Assad ",))])
+    text = "Recep Tayyip Erdo\u011fan met Bashar al-Assad; Erdo\u011fan spoke first, then Assad ."
+    found = [(hit.text, hit.entity.id, hit.span.start) for hit in gazetteer.find(text)]
+    assert found == [("Recep Tayyip Erdo\u011fan", "erdogan", 0), ("Bashar al-Assad", "bashar-al-assad", 25),
+                     ("Erdo\u011fan", "erdogan", 42), ("Assad", "bashar-al-assad", 68)]
+    # the entity's own name decides its score and owner whatever form it was written in
+    assert [hit.score for hit in gazetteer.find(text)] == [0.9, 0.9, 0.8, 0.8]

@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
+from corpus_tools.documents.normalize import clean_line
 from corpus_tools.preannotate.text import word_boundaries
 from corpus_tools.records import EntityMention, RegistryEntity, Span
 from corpus_tools.schema import ENTITY_LABELS
@@ -56,12 +57,14 @@ class Gazetteer:
     def __init__(self, registry: Iterable[RegistryEntity]):
         owners: dict[str, list[RegistryEntity]] = {}
         for entity in sorted(registry, key=lambda e: e.id):
-            for form in dict.fromkeys((entity.name, *entity.aliases)):
-                if form.strip():
+            # each form as it can stand in a normalized text (NFC, spaces cleaned and stripped), as
+            # lint matches them: a decomposed "Erdoğan" or a name with a no-break space never matched
+            for form in dict.fromkeys(clean_line(form) for form in (entity.name, *entity.aliases)):
+                if form:
                     owners.setdefault(form, []).append(entity)
         self._forms: dict[str, tuple[RegistryEntity, float]] = {}
         for form, entities in owners.items():
-            named = [e for e in entities if e.name == form]
+            named = [e for e in entities if clean_line(e.name) == form]
             chosen = (named or entities)[0]
             score = 0.5 if len(entities) > 1 else (0.9 if " " in form else 0.8)
             self._forms[form] = (chosen, score)
