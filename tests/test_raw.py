@@ -412,3 +412,18 @@ def test_a_corpus_without_raw_is_reported_as_missing_its_manifest(tmp_path):
     assert [problem.code for problem in report.errors] == ["manifest-missing"]
     result = CliRunner().invoke(cli, ["check-raw", "--root", str(tmp_path)])
     assert result.exit_code == 1 and "[manifest-missing]" in result.output
+
+
+def test_a_directory_where_the_raw_index_belongs_is_named_in_a_one_line_error(corpus_copy):
+    """The error names the directory in the way, not the temporary file the index was written to."""
+    from corpus_tools.documents.cache import RawIndex
+    from corpus_tools.documents.raw import check_raw_indexed
+
+    _, rows = check_raw_indexed(corpus_copy)
+    in_the_way = RawIndex.of(corpus_copy.build / "cache", rows).path
+    in_the_way.unlink()
+    in_the_way.mkdir()
+    result = CliRunner().invoke(cli, ["agreement", "--root", str(corpus_copy.root)])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {in_the_way}: [file-error] Is a directory\n"
+    assert [path.name for path in (corpus_copy.build / "cache").iterdir()] == [in_the_way.name]

@@ -23,6 +23,7 @@ opened it: a forked worker opens its own.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import sqlite3
@@ -194,6 +195,8 @@ class RawIndex:
 
     def _write(self, rows: list[IndexRow]) -> "RawIndex":
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.is_dir():  # else the rename below fails naming its temporary file, not what is in the way
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(self.path))
         remove_abandoned(self.path.parent, f".{INDEX_PREFIX}")  # of a process killed while writing one
         handle, temporary = tempfile.mkstemp(prefix=f".{INDEX_PREFIX}{os.getpid()}-", suffix=".tmp",
                                              dir=self.path.parent)
