@@ -1366,7 +1366,7 @@ def test_an_older_units_table_is_removed_only_once_stale_for_an_hour(tmp_path: P
     assert not first.directory.exists() and not second.directory.exists()
 
 
-@pytest.mark.parametrize("damage", ["part gone", "part cut short", "part empty"])
+@pytest.mark.parametrize("damage", ["part gone", "part cut short", "part empty", "a file in its place"])
 def test_units_tables_with_a_part_gone_are_made_again_not_read_short(tmp_path: Path, damage):
     from corpus_tools.ingest import units_for
 
@@ -1377,6 +1377,9 @@ def test_units_tables_with_a_part_gone_are_made_again_not_read_short(tmp_path: P
     part = units.directory / "regions.00000.parquet"
     if damage == "part gone":
         part.unlink()
+    elif damage == "a file in its place":  # failed on its .stale-since ("Not a directory") before, run after run
+        shutil.rmtree(units.directory)
+        units.directory.write_bytes(b"")
     else:  # a crash or a full disk: a traceback from pyarrow ("magic bytes not found") before
         part.write_bytes(part.read_bytes()[:100] if damage == "part cut short" else b"")
     assert not units.complete()

@@ -809,6 +809,8 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
     options = stored.options
     directory = _units_directory(layout, stored, inputs or inputs_digest(documents, registry), options)
     units = Units(directory, stored.name)
+    if os.path.lexists(directory) and not directory.is_dir():  # scratch: a file in its place is made again
+        directory.unlink()
     # current again (the inputs went back to what made it): no longer to be removed
     (directory / STALE_MARK).unlink(missing_ok=True)
     if not units.complete():  # none yet, or one with a part gone
