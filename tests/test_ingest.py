@@ -1663,3 +1663,27 @@ def test_a_units_table_gone_while_it_is_read_is_a_located_error(tmp_path: Path):
     with pytest.raises(CorpusError) as caught:
         Units(tmp_path / "gone", "e.json").read("annotations")
     assert caught.value.code == "units-missing" and caught.value.location.file == str(tmp_path / "gone")
+
+
+def test_a_units_table_damaged_inside_is_a_located_error_and_made_again_by_the_next_command(tmp_path: Path):
+    """A part whose footer is whole but whose pages are not passes ``complete``; reading it failed
+    in pyarrow ("Couldn't deserialize thrift"), naming no file, on every command after."""
+    from corpus_tools.ingest import units_for
+
+    layout = corpus_root(tmp_path / "corpus")
+    run_ingest(layout, VALID)
+    before = load_annotation_set(layout, documents(), registry())
+    units = units_for(layout, stored_exports(layout)[0], documents(), registry())
+    part = units.directory / "regions.00000.parquet"
+    data = bytearray(part.read_bytes())
+    pages_end = len(data) - 8 - int.from_bytes(data[-8:-4], "little")  # the footer: its length, b"PAR1"
+    data[4:pages_end] = b"\x55" * (pages_end - 4)
+    part.write_bytes(bytes(data))
+    assert units.complete()
+    with pytest.raises(CorpusError) as caught:
+        load_annotation_set(layout, documents(), registry())
+    assert caught.value.code == "units-damaged" and caught.value.location.file == str(part)
+    assert "\n" not in caught.value.message and not units.directory.exists()
+    after = load_annotation_set(layout, documents(), registry())
+    assert after.chosen == before.chosen and after.chosen["doc-a"].entities
+    assert units.complete()

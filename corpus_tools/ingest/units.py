@@ -25,11 +25,12 @@ can stream a large export a batch at a time.
 
 from __future__ import annotations
 
+import shutil
 from array import array
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Callable, Iterator, Mapping
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -145,15 +146,16 @@ class Units:
         if not parts:  # made complete before this command read it: removed since, by hand
             raise CorpusError("units-missing", f"the {table} table is gone: build/ was deleted while this command ran? "
                               "run it again", Location(file=str(self.directory)))
-        return pa.concat_tables([_part_file(path).read(columns=columns) for path in parts])
+        return pa.concat_tables([self._read(path, lambda: _part_file(path).read(columns=columns)) for path in parts])
 
     def row_groups(self, columns: Mapping[str, list[str] | None]) -> Iterator[dict[str, pa.Table]]:
         """The units a batch of tasks at a time: row group k of each table named in ``columns``
         (with those columns), for exports too big to hold at once; one part of each open at a time."""
         for paths in zip(*(self.parts(name) for name in columns), strict=True):
-            files = {name: _part_file(path) for name, path in zip(columns, paths)}
-            for k in range(next(iter(files.values())).num_row_groups):
-                yield {name: file.read_row_group(k, columns=columns[name]) for name, file in files.items()}
+            files = {name: (path, _part_file(path)) for name, path in zip(columns, paths)}
+            for k in range(next(iter(files.values()))[1].num_row_groups):
+                yield {name: self._read(path, lambda: file.read_row_group(k, columns=columns[name]))
+                       for name, (path, file) in files.items()}
 
     def places(self) -> list[tuple[int, int, int]]:
         """Where each row group is, in order: (part, row group in the part, one past the
@@ -170,8 +172,25 @@ class Units:
 
     def read_place(self, part: int, k: int, columns: Mapping[str, list[str] | None]) -> dict[str, pa.Table]:
         """Row group ``k`` of part ``part`` of each table named in ``columns`` (see ``places``)."""
-        return {name: _part_file(self.directory / part_name(name, part)).read_row_group(k, columns=wanted)
+        paths = {name: self.directory / part_name(name, part) for name in columns}
+        return {name: self._read(paths[name], lambda: _part_file(paths[name]).read_row_group(k, columns=wanted))
                 for name, wanted in columns.items()}
+
+    def _read(self, path: Path, read: Callable[[], pa.Table]) -> pa.Table:
+        """``read()``, which reads the part at ``path``. ``complete`` reads each part's footer only (reading
+        every page of every table on each command would cost what reading them does), so a part
+        damaged inside (a crash of a disk that lost pages, not its end) is found here: the table
+        is removed, as scratch, so that the next command makes it again, and this one stops with
+        a located error rather than pyarrow's, which named no file, run after run."""
+        try:
+            return read()
+        except FileNotFoundError:
+            raise
+        except (OSError, pa.ArrowException) as error:
+            shutil.rmtree(self.directory, ignore_errors=True)
+            why = " ".join(str(error).replace("\\n", "\n").split())  # one line
+            raise CorpusError("units-damaged", f"the units table cannot be read ({why}): it was removed, to be made "
+                              "again: run the command again", Location(file=str(path))) from None
 
     def problems(self) -> list[Problem]:
         return problems_of(self.read("problems"), self.export)
