@@ -133,3 +133,50 @@ def test_a_pickled_index_carries_no_document_and_checks_again_if_its_raw_index_i
     assert caught.value.code == "raw-sha256-mismatch"
     raw.write_bytes(raw.read_bytes().replace(b"E", b"e", 1))
     assert list(pickle.loads(data)) == DOC_IDS
+
+
+def _fill_normalized_cache(layout) -> None:
+    """Every document normalized into build/cache/documents.sqlite by a process of its own, whose
+    exit leaves the store whole in its one file (the write-ahead log checkpointed)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = ("import sys; from corpus_tools.layout import Layout; from corpus_tools.documents.index import "
+              "DocumentIndex; index = DocumentIndex(Layout.at(sys.argv[1])); [index[d] for d in index]")
+    subprocess.run([sys.executable, "-c", script, str(layout.root)], check=True,
+                   cwd=Path(__file__).resolve().parents[1])
+    assert not (layout.build / "cache" / "documents.sqlite-wal").exists()
+
+
+def test_a_normalized_document_damaged_in_its_store_is_normalized_again_not_served(corpus_copy):
+    """SQLite checks the structure of its pages, not what they hold: a character changed inside a
+    stored text was served as the document's text (its text_sha256 computed from it)."""
+    expected = {doc_id: document.text for doc_id, document in load_documents(corpus_copy).items()}
+    _fill_normalized_cache(corpus_copy)
+    store = corpus_copy.build / "cache" / "documents.sqlite"
+    data = store.read_bytes()
+    at = data.index(b"Syria")
+    store.write_bytes(data[:at] + b"Syrja" + data[at + 5:])
+    index = DocumentIndex(corpus_copy)
+    assert {doc_id: index[doc_id].text for doc_id in index} == expected
+    assert not store.exists()  # discarded: the next command makes it anew
+    _fill_normalized_cache(corpus_copy)
+    assert {doc_id: document.text for doc_id, document in DocumentIndex(corpus_copy).items()} == expected
+
+
+def test_a_normalized_store_damaged_past_what_opening_reads_is_normalized_again_not_a_traceback(corpus_copy):
+    """A page of entries zeroed: opening the store (which reads the keys) passed, reading an entry
+    ended in sqlite3.DatabaseError ("database disk image is malformed") or orjson's
+    JSONDecodeError, a traceback from every command."""
+    expected = {doc_id: document.text for doc_id, document in load_documents(corpus_copy).items()}
+    _fill_normalized_cache(corpus_copy)
+    store = corpus_copy.build / "cache" / "documents.sqlite"
+    data = bytearray(store.read_bytes())
+    page = 4096
+    assert len(data) >= 6 * page
+    for number in range(3, len(data) // page):  # every page but the schema's and the keys' first
+        data[number * page + 100:(number + 1) * page] = bytes(page - 100)
+    store.write_bytes(bytes(data))
+    index = DocumentIndex(corpus_copy)
+    assert {doc_id: index[doc_id].text for doc_id in index} == expected

@@ -8,7 +8,9 @@ that: the raw SHA-256, the encoding, and the code's fingerprint (corpus_tools.fi
 file of the package). Changed code never reads an entry of other code; opening the store drops
 the entries of any other code, so it does not grow with every change. A store that cannot be
 opened or written (a full disk) is done without: each document is normalized again, and the
-command's own output meets the full disk and says so, naming where it writes.
+command's own output meets the full disk and says so, naming where it writes. A store found
+damaged (by SQLite, or an entry whose SHA-256 fails: SQLite does not check what its pages hold)
+is removed, with its write-ahead log: the document is normalized again, never served damaged.
 
 **The raw index** (raw-index.<fingerprint>.sqlite): where each manifest record is, by doc_id
 (``RawIndex``). Every process that opens the corpus needs it, ingest's checking workers
@@ -69,7 +71,7 @@ class NormalizedCache:
             except sqlite3.OperationalError:  # cannot be written (a full disk), or locked: done without
                 connection = None
             except sqlite3.DatabaseError:  # damaged (it is never synced): it is only a cache
-                self.path.unlink(missing_ok=True)
+                self._discard()
                 try:
                     connection = self._open()
                 except sqlite3.OperationalError:
@@ -91,6 +93,15 @@ class NormalizedCache:
             raise
         return connection
 
+    def _discard(self) -> None:
+        """Remove a damaged store, its write-ahead log with it (a log left beside a new store
+        would be replayed into it); this process goes on without one, the next makes it anew."""
+        if self._connection is not None and self._pid == os.getpid():
+            self._connection.close()
+        self._connection, self._pid = None, os.getpid()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
     def get(self, raw_sha256: str, encoding: str) -> Normalized | None:
         db = self._db()
         try:
@@ -99,7 +110,15 @@ class NormalizedCache:
                 (self.code, raw_sha256, encoding)).fetchone()
         except sqlite3.OperationalError:  # an I/O error or a lock past the timeout: normalized again
             return None
-        return None if row is None else _decode(row[0])
+        except sqlite3.DatabaseError:  # damaged where opening it did not look ("malformed")
+            self._discard()
+            return None
+        if row is None:
+            return None
+        normalized = _decode(row[0])
+        if normalized is None:  # damaged inside the entry, which SQLite does not check
+            self._discard()
+        return normalized
 
     def put(self, raw_sha256: str, encoding: str, normalized: Normalized) -> None:
         db = self._db()
@@ -110,6 +129,8 @@ class NormalizedCache:
                        (self.code, raw_sha256, encoding, _encode(normalized)))
         except sqlite3.OperationalError:  # a full disk: the next command normalizes it again
             pass
+        except sqlite3.DatabaseError:  # damaged
+            self._discard()
 
     def __len__(self) -> int:
         db = self._db()
@@ -117,7 +138,18 @@ class NormalizedCache:
                                                (self.code,)).fetchone()[0]
 
 
+# An entry is its payload after the payload's SHA-256: SQLite checks its pages' structure, not
+# their contents, so a damaged byte inside a text (a page of a store that is never synced, half
+# written when the machine stopped) was served as the document's text.
+_CHECK = 32
+
+
 def _encode(normalized: Normalized) -> bytes:
+    payload = _payload(normalized)
+    return hashlib.sha256(payload).digest() + payload
+
+
+def _payload(normalized: Normalized) -> bytes:
     offset_map = normalized.offset_map
     return orjson.dumps([
         normalized.text,
@@ -130,7 +162,13 @@ def _encode(normalized: Normalized) -> bytes:
     ])
 
 
-def _decode(payload: bytes) -> Normalized:
+def _decode(entry: bytes) -> Normalized | None:
+    """The entry's normalization, or None when it is damaged."""
+    if type(entry) is not bytes:  # a damaged record header can make it any type
+        return None
+    payload = entry[_CHECK:]
+    if hashlib.sha256(payload).digest() != entry[:_CHECK]:
+        return None
     text, title, removed, raw_length, norm_length, flat_segments, blocks = orjson.loads(payload)
     values = iter(flat_segments)
     offset_map = OffsetMap(raw_length, norm_length, tuple(zip(values, values, values, values)), tuple(blocks))
