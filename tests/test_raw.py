@@ -377,6 +377,26 @@ def test_a_damaged_raw_index_is_written_again(tmp_path):
     assert again.path == path and list(again) == [row[0] for row in rows]
 
 
+def test_a_raw_index_whose_rows_were_damaged_is_written_again_not_read(tmp_path):
+    """SQLite does not check what its pages hold: a raw key changed in the file (its name still
+    the fingerprint of the rows it was written for) was served, and every lookup of that document
+    said the manifest had changed ("run the command again"), on every run."""
+    from corpus_tools.documents.cache import RawIndex
+    from corpus_tools.documents.raw import check_raw_indexed
+
+    _, rows = check_raw_indexed(Layout.at(REPO))
+    first = RawIndex.of(tmp_path, rows)
+    doc_id, *_, raw_key = rows[0]
+    data = first.path.read_bytes()
+    damaged = ("0" if raw_key[0] != "0" else "1") + raw_key[1:]
+    assert data.count(raw_key.encode()) == 1
+    first.path.write_bytes(data.replace(raw_key.encode(), damaged.encode()))
+    assert RawIndex.stored(tmp_path, first.name)[doc_id][3] == damaged  # as a spawned worker would read it
+    again = RawIndex.of(tmp_path, rows)
+    assert again.path == first.path and [again[row[0]] for row in rows] == [tuple(row[1:]) for row in rows]
+    assert RawIndex.stored(tmp_path, first.name)[doc_id][3] == raw_key  # the file itself written again
+
+
 def test_a_file_added_while_the_corpus_is_checked_is_not_unlisted(corpus_copy, tmp_path, monkeypatch):
     """add moves its raw files in, then its manifest. A check that read the manifest and then
     listed raw/ found the new file unlisted (a false raw-unlisted error in check-raw, normalize,

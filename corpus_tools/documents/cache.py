@@ -190,7 +190,8 @@ class RawIndex:
     on the order the manifest lists its files in.
 
     Stored in ``raw-index.<name>.sqlite``, where the name is the fingerprint of the rows and the
-    code: the same rows are written once and found again by every later opening, and a spawned
+    code: the same rows are written once and found again by every later opening (which reads them
+    back and compares, ``_holds``: written again if damaged), and a spawned
     worker opens the file by its name. A file is written whole under a temporary name and
     renamed into place, then only read (opened immutable: no locks); writing one removes the
     files of other rows, which a process that still has one open keeps reading (an unlinked
@@ -213,7 +214,10 @@ class RawIndex:
         for row in rows:
             digest.update("\t".join(map(str, row)).encode("utf-8", "surrogatepass") + b"\n")
         index = cls(directory, fingerprint("raw index", digest.hexdigest()))
-        return index if index.readable() else index._write(rows)
+        if index.readable() and index._holds(rows):
+            return index
+        index._close()  # else its connection would go on reading the file replaced
+        return index._write(rows)
 
     @classmethod
     def stored(cls, directory: Path, name: str) -> "RawIndex | None":
@@ -226,10 +230,24 @@ class RawIndex:
             self._length = self._db().execute("SELECT count(*) FROM records").fetchone()[0]
             return True
         except sqlite3.Error:
-            if self._connection is not None and self._pid == os.getpid():
-                self._connection.close()
-            self._connection, self._pid = None, -1
+            self._close()
             return False
+
+    def _holds(self, rows: list[IndexRow]) -> bool:
+        """Whether the file holds ``rows``, read back whole. Its name says which rows it was
+        written for, not that its pages still hold them: SQLite does not check what a page holds,
+        and a raw key or line number changed in a damaged file was read as the manifest having
+        changed ("run the command again"), on every run, as the file was never written again."""
+        try:
+            stored = self._db().execute("SELECT doc_id, number, offset, length, raw_key FROM records ORDER BY number")
+            return self._length == len(rows) and all(found == tuple(row) for found, row in zip(stored, rows))
+        except sqlite3.Error:
+            return False
+
+    def _close(self) -> None:
+        if self._connection is not None and self._pid == os.getpid():
+            self._connection.close()
+        self._connection, self._pid = None, -1
 
     def _write(self, rows: list[IndexRow]) -> "RawIndex":
         self.path.parent.mkdir(parents=True, exist_ok=True)
