@@ -138,7 +138,7 @@ relation-endpoint-wrong-label  error  said_by must join QUOTE to SOURCE, cue QUO
 stored-export-invalid  error  a stored export's ingest.json or accounts.json cannot be read or is not of its shape, or annotations/exports is not a directory: the store is damaged
 stored-export-changed  error  a stored export's export.json is not the file ingest stored (edited in place)
 units-missing  error  a stored export's units table vanished while a command read it (build/ deleted meanwhile)
-units-damaged  error  a part of a stored export's units table cannot be read (damaged inside; its footer is whole): removed, made again by the next command
+units-damaged  error  a part of a stored export's units table cannot be read (damaged inside, a page failing its CRC; its footer is whole): removed, made again by the next command
 checking-worker-failed  error  a checking worker process died (e.g. an unguarded script started again by spawn)
 """),
     _table("annotations", """

@@ -1687,3 +1687,39 @@ def test_a_units_table_damaged_inside_is_a_located_error_and_made_again_by_the_n
     after = load_annotation_set(layout, documents(), registry())
     assert after.chosen == before.chosen and after.chosen["doc-a"].entities
     assert units.complete()
+
+
+def test_a_byte_changed_in_a_units_page_is_found_not_read_as_other_rows(tmp_path: Path):
+    """A zstd page has no checksum of its own: a changed byte was read back as different rows,
+    without an error, so every command served them. The pages carry CRCs, checked on reading."""
+    import io
+
+    import pyarrow.parquet as pq
+
+    from corpus_tools.ingest import units_for
+
+    layout = corpus_root(tmp_path / "corpus")
+    run_ingest(layout, VALID)
+    before = load_annotation_set(layout, documents(), registry())
+    units = units_for(layout, stored_exports(layout)[0], documents(), registry())
+    part = units.directory / "regions.00000.parquet"
+    data = part.read_bytes()
+    whole = pq.read_table(io.BytesIO(data))
+    pages_end = len(data) - 8 - int.from_bytes(data[-8:-4], "little")
+
+    def flipped(offset: int) -> bytes:
+        return data[:offset] + bytes([data[offset] ^ 0x04]) + data[offset + 1:]
+
+    def read_as_other_rows(changed: bytes) -> bool:  # by pyarrow unchecked: no error, other values
+        try:
+            return not pq.read_table(io.BytesIO(changed)).equals(whole)
+        except (OSError, ValueError):
+            return False
+
+    offset = next(offset for offset in range(4, pages_end) if read_as_other_rows(flipped(offset)))
+    part.write_bytes(flipped(offset))
+    with pytest.raises(CorpusError) as caught:
+        load_annotation_set(layout, documents(), registry())
+    assert caught.value.code == "units-damaged" and caught.value.location.file == str(part)
+    assert "CRC checksum verification failed" in caught.value.message
+    assert load_annotation_set(layout, documents(), registry()).chosen == before.chosen  # made again

@@ -75,8 +75,10 @@ def part_name(table: str, part: int) -> str:
 
 def _part_file(path: Path) -> pq.ParquetFile:
     """A part of a units table, opened: every read goes through here, with the path as pyarrow
-    takes it (fsutil.arrow_path: UTF-8, whatever the locale)."""
-    return pq.ParquetFile(arrow_path(path))
+    takes it (fsutil.arrow_path: UTF-8, whatever the locale), each page checked against its
+    CRC (``UnitsWriter`` writes them): a zstd page has no checksum of its own, and a byte changed
+    in one was read as other values (a flipped bit read back as different rows, no error)."""
+    return pq.ParquetFile(arrow_path(path), page_checksum_verification=True)
 
 
 class UnitsWriter:
@@ -90,7 +92,7 @@ class UnitsWriter:
 
     def _open(self) -> None:
         self.writers = {name: pq.ParquetWriter(arrow_path(self.directory / part_name(name, self._part)), schema,
-                                               compression="zstd")
+                                               compression="zstd", write_page_checksum=True)
                         for name, schema in SCHEMAS.items()}
 
     def write(self, batches: dict[str, pa.RecordBatch]) -> None:
