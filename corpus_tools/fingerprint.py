@@ -29,7 +29,9 @@ def code_fingerprint() -> str:
     for name in libraries():
         digest.update(f"{name} {_version(name)}\n".encode())
     for path in sorted(PACKAGE.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
+        # the parts inside the package only: a checkout under a directory of that name hashed no file
+        if path.is_file() and "__pycache__" not in path.relative_to(PACKAGE).parts \
+                and path.suffix not in (".pyc", ".pyo"):
             relative = path.relative_to(PACKAGE).as_posix().encode()
             digest.update(len(relative).to_bytes(4, "big") + relative)
             data = path.read_bytes()

@@ -83,3 +83,20 @@ def test_upgrading_any_declared_library_changes_the_code_fingerprint(monkeypatch
     real = metadata.version
     monkeypatch.setattr(metadata, "version", lambda name: "0.0.1" if name == "numpy" else real(name))
     assert module.code_fingerprint.__wrapped__() != before
+
+
+def test_the_code_fingerprint_covers_a_package_under_a_directory_named_pycache(tmp_path):
+    """Whole path parts were looked at: a package whose checkout lay under a directory named
+    __pycache__ hashed none of its files, so a changed rule gave the same fingerprint."""
+    package = tmp_path / "__pycache__" / "checkout" / "corpus_tools"
+    shutil.copytree(REPO / "corpus_tools", package, ignore=shutil.ignore_patterns("__pycache__"))
+
+    def code_fingerprint() -> str:
+        return subprocess.run([sys.executable, "-c", "from corpus_tools.fingerprint import code_fingerprint; "
+                               "print(code_fingerprint())"], cwd=package.parent, check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    before = code_fingerprint()
+    rule = package / "documents" / "normalize.py"
+    rule.write_text(rule.read_text(encoding="utf-8") + "\n# a changed rule\n", encoding="utf-8")
+    assert code_fingerprint() != before
