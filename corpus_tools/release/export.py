@@ -42,7 +42,7 @@ from typing import Callable, Iterator
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import (holds_current_directory, make_public, parents_removed_on_failure, staging_dir,
                                  writing_under)
-from corpus_tools.iterutil import batched
+from corpus_tools.iterutil import batched, overlapping
 from corpus_tools.layout import check_output
 from corpus_tools.records import DocumentRows, ExportResult, Unaligned
 import corpus_tools.release.brat as brat
@@ -380,11 +380,10 @@ def _require_flat(document: DocumentRows, ents: list) -> None:
     two that do: a release that has them (built by other code, or re-summed) is ``export-invalid``
     naming both, not spaCy's E1010 traceback. (Mentions off spaCy's tokens may share a token:
     it is marked missing for both.)"""
-    spans = sorted((span.start_char, span.end_char, span.id_) for span in ents)
-    for (_, end, first), (start, _, second) in zip(spans, spans[1:]):
-        if start < end:
-            raise CorpusError("export-invalid", f"entity mentions {first!r} and {second!r} overlap, which spaCy's "
-                              "doc.ents cannot hold", Location(doc_id=document.doc_id, region_id=second))
+    by_id = sorted(ents, key=lambda span: span.id_)  # of mentions on one span, the first id is named first
+    for later, earlier in overlapping(by_id, lambda span: (span.start_char, span.end_char)):
+        raise CorpusError("export-invalid", f"entity mentions {earlier.id_!r} and {later.id_!r} overlap, which spaCy's "
+                          "doc.ents cannot hold", Location(doc_id=document.doc_id, region_id=later.id_))
 
 
 def _span(doc, document: DocumentRows, region: dict, layer: str, label: str, unaligned: list[Unaligned],
