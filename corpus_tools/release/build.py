@@ -167,7 +167,7 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
         }
         written = Written()
         latest_update = _write_documents(documents, annotations, registry, writers, stats, upstream_problems,
-                                         regions_validated, plan, on_progress, written)
+                                         regions_validated, plan, written, on_progress)
         for entity in sorted(registry, key=lambda e: e.id):
             columns, count = one_row(registry_row(entity))
             stats.observe("entity_registry", "train", columns, count)
@@ -234,8 +234,7 @@ class Written:
 
 
 def _write_documents(documents, annotations, registry, writers, stats: Stats, upstream_problems,
-                     regions_validated: bool, plan: SplitPlan, on_progress=None,
-                     written: Written | None = None) -> str | None:
+                     regions_validated: bool, plan: SplitPlan, written: Written, on_progress=None) -> str | None:
     """One streaming pass: check each document, write its rows; any problem fails the build at the
     end (after every document is checked, so the error lists them all). Returns the latest update day;
     ``written`` is told every document written, and whether it was annotated."""
@@ -261,8 +260,7 @@ def _write_documents(documents, annotations, registry, writers, stats: Stats, up
         if problems or upstream_failed:  # nothing written from here on: the build will fail
             continue
         item = DocInput.of(document, ann or _unannotated(doc_id), plan.split_of(doc_id), annotated=ann is not None)
-        if written is not None:
-            written.add(doc_id, document, annotated=ann is not None)
+        written.add(doc_id, document, annotated=ann is not None)
         groups[item.split].append(item)
         if len(groups[item.split]) == _GROUP_DOCUMENTS:
             _write_group(groups[item.split], writers, stats)
