@@ -145,7 +145,7 @@ class ManifestRecord:
     sha256: str
     size: int
     encoding: str
-    title: str | None  # the headline as the raw file gives it; None when it has none
+    title: str | None  # the manifest's title (the headline, or the raw file's first line); None when none
     publisher: str | None
     publisher_evidence: Evidence
     publication_date: str | None  # ISO 8601 at its precision: 2024-04-25, 2023-05, 2021

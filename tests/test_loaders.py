@@ -397,9 +397,9 @@ def test_missing_and_extra_files_fail_verify(checkout, tmp_path):
 
 def test_untampered_release_verifies(checkout):
     report = verify_release(checkout / "dist" / "1.1.0")
-    # README, CHANGELOG, croissant.json, build-info.json + 5 configs x 3 splits + quotes (train only: no
-    # quote in validation or test) + the registry (SHA256SUMS not counted)
-    assert report.valid and dict(report.stats) == {"files": 21}
+    # README, CHANGELOG, croissant.json, LICENSE.md, build-info.json + 5 configs x 3 splits + quotes (train
+    # only: no quote in validation or test) + the registry (SHA256SUMS not counted)
+    assert report.valid and dict(report.stats) == {"files": 22}
 
 
 def test_a_release_under_a_path_datasets_reads_as_a_glob_is_named_with_what_to_do(checkout, tmp_path, cache):

@@ -46,7 +46,7 @@ def test_files_of_a_release(seed_release):
     assert seed_release.status == "built"
     assert seed_release.path.name == "1.0.0"
     assert release_files(seed_release.path) == sorted(
-        ["CHANGELOG.md", "README.md", "build-info.json", "croissant.json"]
+        ["CHANGELOG.md", "LICENSE.md", "README.md", "build-info.json", "croissant.json"]
         + [f"data/{config}/train-00000-of-00001.parquet" for config in CONFIGS])
     assert (seed_release.path / "SHA256SUMS").is_file()
     assert not [p for p in seed_release.path.parent.iterdir() if p.name.startswith(".")]  # no partial left

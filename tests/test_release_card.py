@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 import mlcroissant as mlc
 import pyarrow.parquet as pq
@@ -52,7 +53,9 @@ def test_header_describes_the_dataset(card):
         "can be read in context, for non-commercial research; this release grants no license to the article texts.")
     assert "grants no license to the article texts" in header["license_details"]
     assert header["language"] == ["en"]
-    assert header["license_link"] == "https://opensource.org/license/mit"
+    # a file of the release that states both parts (1.1.8 and before: the MIT address, which covers the
+    # annotations only)
+    assert header["license_link"] == "LICENSE.md"
     assert header["task_categories"] == ["text-retrieval", "token-classification"]
     assert header["task_ids"] == ["named-entity-recognition", "entity-linking-retrieval"]
     assert header["size_categories"] == ["n<1K"]
@@ -222,12 +225,14 @@ def test_licences_are_the_same_in_card_and_croissant(card, release):
         names = [entry if isinstance(entry, str) else entry["name"] for entry in item["license"]]
         texts = ARTICLE_TEXT_COLUMNS[config]
         assert names == (["https://opensource.org/license/mit"]
-                         + (["Publishers' copyright: no licence granted"] if texts else [])), item["@id"]
+                         + (["Article texts: no licence granted"] if texts else [])), item["@id"]
         assert f"| `{config}` | {', '.join(f'`{c}`' for c in texts) or 'none'} |" in licensing
     for config, columns in ARTICLE_TEXT_COLUMNS.items():
         assert set(columns) <= set(spec(config)), config
     assert metadata["license"][0] == "https://opensource.org/license/mit"
-    assert metadata["license"][1]["name"] == "Publishers' copyright: no licence granted"
+    # not "publishers' copyright" (1.1.8 and before): an invented article has no publisher
+    assert metadata["license"][1]["name"] == "Article texts: no licence granted"
+    assert "| config | article text (no licence granted) | MIT |" in licensing
 
 
 def test_croissant_validates_offline_and_hashes_every_shard(release):
@@ -305,8 +310,9 @@ def test_the_card_says_what_the_corpus_asks(corpus_copy):
     from corpus_tools.release.inputs import caveats
 
     notes = caveats(corpus_copy)
-    assert len(notes) == 2 and notes[1].startswith("The two invented articles (005_2cde5fe42a71d5e6, "
+    assert len(notes) == 3 and notes[1].startswith("The two invented articles (005_2cde5fe42a71d5e6, "
                                                    "006_13b7e5813f40efdc) give invented statements to real speakers")
+    assert notes[2].startswith('The title of 000_cbeedfbee8440207, "Bashar Al-Assad", is the first line of its raw file')
     assert notes[0].startswith(
         "The agreement figures come from round 2 (docs/agreement.md), whose three annotators were instances of one "
         "language model")
@@ -570,3 +576,65 @@ def test_the_card_says_one_invented_article_as_one_where_it_says_what_they_name(
     assert f"- Profiling individuals: the text is an invented article, which {does()}." in alone
     assert (f"Information\n\nThe 1 invented article (a_1) {does(' and organizations')}: take nothing it says as a "
             "record of what anyone said.\n") in alone
+
+
+def test_the_release_states_its_licence_in_the_license_md_its_card_links(release, card):
+    """1.1.8 and before linked `license: other` to the MIT licence's address, which covers the
+    annotations only, and named the article texts' terms "publishers' copyright", which an
+    invented article has none of."""
+    from conftest import REPO
+    from corpus_tools.release.card import CardInfo
+    from corpus_tools.release.checksums import parse_sums
+    from corpus_tools.release.rights import RIGHTS_STATEMENT, mit_license
+
+    header, body = card
+    text = (release.path / header["license_link"]).read_text(encoding="utf-8")
+    listed, _ = parse_sums((release.path / "SHA256SUMS").read_bytes(), "SHA256SUMS")
+    assert "LICENSE.md" in listed
+    assert text.startswith(f"# Licence of US–Syria Relations News Corpus (2021–2024)\n\n{RIGHTS_STATEMENT}\n\n")
+    assert "| `documents` | `title`, `text`, `publisher_evidence`, `publication_date_evidence` | all other columns |" in text
+    assert "| `entity_registry` | none | all |" in text
+    # the year is the release's date's (its CHANGELOG.md heading)
+    year = re.search(r"## 1\.0\.0 \((\d{4})-", (release.path / "CHANGELOG.md").read_text(encoding="utf-8"))[1]
+    assert ("The project's part is released under the MIT License:\n\n## MIT License\n\nCopyright (c) "
+            f"{year} The corpus_tools project\n\nPermission is hereby granted, free of charge, to any person") in text
+    assert text.endswith("ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN "
+                         "THE SOFTWARE.\n")
+    assert "`LICENSE.md` (the licence statement)" in body and "LICENSE.md (the card's `license_link`)" in body
+    # the package's own licence is the same MIT text (pyproject.toml: license = "MIT")
+    assert (REPO / "LICENSE").read_text(encoding="utf-8") == mit_license("2026", CardInfo().creator)
+    assert mit_license(None, "X").startswith("MIT License\n\nCopyright (c) X\n\nPermission")
+
+
+def test_the_card_says_how_annotations_were_made_and_what_normalization_keeps(card):
+    """1.1.8 said annotators labelled the texts in a Label Studio server (the second round wrote
+    worksheets submitted through its API), called the normalization "reversible" (the raw text
+    cannot be rebuilt from the normalized one), and named an issue tracker without an address."""
+    _, body = card
+    assert ("Annotators label the normalized texts as Label Studio annotations, in a Label Studio server's editor "
+            "or as worksheets that `corpus-tools labelstudio annotate --worksheets` submits through its API") in body
+    assert "reversible" not in body
+    assert ("its offset map leads every span back to its bytes in the raw file (what it removed, such as page "
+            "furniture, is in the raw file alone: the raw text cannot be rebuilt from the normalized one).") in body
+    assert ("### How to Report Errors\n\nOpen an issue in the issue tracker of the repository you have this release "
+            "from (the corpus has no public home yet, so this card can give no address). Name the release") in body
+    assert ("the headline, unless the page lost it (a scraped page's first line can be a photo caption); null when "
+            "there is none") in body
+
+
+def test_the_card_names_empty_folds():
+    """1.1.x suggested cross-validation over five folds, of which fold 2 held no document."""
+    from corpus_tools.release.card import CardInfo, card_body
+    from corpus_tools.release.stats import Stats
+
+    stats = Stats()
+    stats.rows["documents", "train"] = 7
+    stats.folds.update({0: 3, 1: 2, 3: 1, 4: 1})
+    body = card_body(CardInfo(), "9.9.9", stats, ("train",), quality=None)
+    assert "| 2 | 0 |\n| 3 | 1 |\n| 4 | 1 |\n\nFold 2 holds no document in this release: a cross-validation over the folds has 4 rounds, not 5." in body
+    stats.folds.update({2: 1})
+    assert "holds no document" not in card_body(CardInfo(), "9.9.9", stats, ("train",), quality=None)
+    stats.folds.clear()
+    stats.folds.update({0: 6, 4: 1})
+    assert "Folds 1, 2 and 3 hold no document in this release: a cross-validation over the folds has 2 rounds" in card_body(
+        CardInfo(), "9.9.9", stats, ("train",), quality=None)

@@ -21,7 +21,7 @@ def release_dir(tmp_path_factory):
 def test_verify_passes_on_an_intact_release(release_dir):
     result = CliRunner().invoke(cli, ["verify", str(release_dir)])
     assert result.exit_code == 0, result.output
-    assert result.output == f"{release_dir}: 11 files match SHA256SUMS\n"
+    assert result.output == f"{release_dir}: 12 files match SHA256SUMS\n"
 
 
 def test_verify_names_the_changed_file_and_exits_1(release_dir, tmp_path):

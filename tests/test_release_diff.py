@@ -1094,6 +1094,27 @@ def test_a_release_of_unchanged_data_names_the_files_that_differ(base, tmp_path,
                             "versions that built the release) and SHA256SUMS (every file's hash) differ too.")
 
 
+def test_a_release_of_unchanged_data_names_a_new_or_changed_license_md(base, tmp_path):
+    """LICENSE.md is new in 1.1.9: its card must not say that only the card, CHANGELOG.md,
+    croissant.json, build-info.json and SHA256SUMS differ from 1.1.8."""
+    import shutil
+
+    from corpus_tools.release.card import CardInfo
+    from corpus_tools.release.checksums import sums_text
+
+    older = tmp_path / "old" / "1.0.0"
+    shutil.copytree(base, older)
+    (older / "LICENSE.md").unlink()
+    (older / "SHA256SUMS").write_text(sums_text(older), encoding="utf-8")
+    card = (built(tmp_path / "a", *base_inputs(), version="1.0.1", previous=older) / "README.md").read_text(encoding="utf-8")
+    assert ("Of its files, only this card, CHANGELOG.md, croissant.json, LICENSE.md (new: 1.0.0 had none) and "
+            "SHA256SUMS (every file's hash) differ: the parquet files are byte for byte those of 1.0.0.") in card
+    other = built(tmp_path / "b", *base_inputs(), version="1.0.1", previous=base, card=CardInfo(creator="Someone"))
+    assert ("Of its files, only this card, CHANGELOG.md, croissant.json, LICENSE.md and SHA256SUMS (every file's "
+            "hash) differ") in (other / "README.md").read_text(encoding="utf-8")
+    assert "Copyright (c) 2024 Someone\n" in (other / "LICENSE.md").read_text(encoding="utf-8")
+
+
 def test_same_rows_in_other_bytes_by_the_same_library_versions_are_not_put_down_to_other_versions(base, tmp_path):
     """Sharded otherwise (smaller files), the same rows are other bytes though the same pyarrow and
     datasets wrote them: the card said "(other library versions wrote them)" beside a build-info.json
@@ -1314,9 +1335,13 @@ def test_every_committed_release_after_the_first_carries_its_diff_against_the_on
         assert changelog.split("\n\n")[2].splitlines()[1] == changelog_line(diff), version
         card = (REPO / "dist" / version / "README.md").read_text(encoding="utf-8")
         old, new = REPO / "dist" / previous, REPO / "dist" / version
+        # LICENSE.md: from 1.1.9 on
+        licence = ("" if not (new / "LICENSE.md").exists() else "new" if not (old / "LICENSE.md").exists()
+                   else "changed" if (old / "LICENSE.md").read_bytes() != (new / "LICENSE.md").read_bytes() else "")
         files = FilesCompared(
             build_info=recorded_versions(old) != recorded_versions(new),
-            parquet=any((old / p.relative_to(new)).read_bytes() != p.read_bytes() for p in new.rglob("*.parquet")))
+            parquet=any((old / p.relative_to(new)).read_bytes() != p.read_bytes() for p in new.rglob("*.parquet")),
+            license_file=licence)
         if not diff.changes and version_key(version) <= version_key("1.1.4"):
             # built before the card listed the files that differ: they say, wrongly, that only the card,
             # CHANGELOG.md and croissant.json differ (build-info.json and SHA256SUMS do too)

@@ -84,7 +84,7 @@ def test_cli_release_builds_then_is_a_no_op_then_refuses_changed_content(bare_co
     runner = CliRunner()
     first = runner.invoke(cli, ["release", "--root", str(bare_corpus.root)])
     assert first.exit_code == 0, first.output
-    assert first.output == f"release {__version__} built {bare_corpus.dist / __version__} (12 files)\n"
+    assert first.output == f"release {__version__} built {bare_corpus.dist / __version__} (13 files)\n"
     again = runner.invoke(cli, ["release", "--root", str(bare_corpus.root)])
     assert again.exit_code == 0
     assert "unchanged (already released with identical content)" in again.output

@@ -27,7 +27,7 @@ from corpus_tools.release.arrow_schemas import CONFIGS
 from corpus_tools.release.buildinfo import (
     BUILD_INFO_FILE, build_info_text, installed_versions, recorded_versions, version_differences,
 )
-from corpus_tools.release.card import CARD_TAGS, CONFIG_DESCRIPTIONS, CardInfo, card_text, config_splits
+from corpus_tools.release.card import CARD_TAGS, CONFIG_DESCRIPTIONS, CardInfo, card_text, config_splits, license_text
 from corpus_tools.release.checks import check_document, check_registry, check_unknown_documents
 from corpus_tools.release.checksums import (
     SUMS_FILE, config_files, parse_sums, release_files, require_verified, sha256_file, sums_text,
@@ -36,6 +36,7 @@ from corpus_tools.release.croissant import croissant_json
 from corpus_tools.release.diff import (
     FilesCompared, card_section, changelog_line, check_bump, check_newer, diff_build, open_release,
 )
+from corpus_tools.release.rights import LICENSE_FILE
 from corpus_tools.release.rows import DOCUMENT_CONFIGS, DocInput, one_row, registry_row
 from corpus_tools.release.splits import SPLITS, SplitPlan
 from corpus_tools.release.stats import Stats
@@ -327,7 +328,7 @@ def _paired(documents: Mapping[str, Document], annotations, problems: list[Probl
 def _write_metadata(root: Path, shards, stats, document_splits, version, date, previous,
                     card, quality: AnnotationQuality | None = None, version_rule: bool = True,
                     released: Sequence[str] = (), on_comparing=None) -> None:
-    """Card, changelog and Croissant (which need the shards' sizes and hashes), then SHA256SUMS last.
+    """Card, changelog, LICENSE.md and Croissant (which need the shards' sizes and hashes), then SHA256SUMS last.
     First the diff from the ``previous`` release (opened by build_release; None: this is the first),
     which the card and changelog report, and whose version rule may refuse the version before
     anything is published (``released``: the versions in its dist/, which the refusal's advice
@@ -339,10 +340,12 @@ def _write_metadata(root: Path, shards, stats, document_splits, version, date, p
     history = "" if previous is None else (previous.path / "CHANGELOG.md").read_text(encoding="utf-8")
     hashes = {shard.path: sha256_file(root / shard.path) for shard in shards}
     file_sizes = {shard.path: (root / shard.path).stat().st_size for shard in shards}
-    files = None if changes is None or changes.changes else _files_compared(previous.path, hashes)
+    licence = license_text(card, date)
+    files = None if changes is None or changes.changes else _files_compared(previous.path, hashes, licence)
     _write_text(root / "README.md", card_text(card, version, stats, shards, document_splits, file_sizes, date,
                                               card_section(changes, files=files), quality))
     _write_text(root / "CHANGELOG.md", changelog(version, date, stats, history, changes))
+    _write_text(root / LICENSE_FILE, licence)
     _write_text(root / "croissant.json", croissant_json(
         name=card.pretty_name, description=card.description, version=version, url=card.url, creator=card.creator,
         cite_as=card.citation(version, date), date_published=date, shards=shards, sha256=hashes,
@@ -351,7 +354,7 @@ def _write_metadata(root: Path, shards, stats, document_splits, version, date, p
     _write_text(root / SUMS_FILE, sums_text(root))
 
 
-def _files_compared(previous: Path, hashes: dict[str, str]) -> FilesCompared:
+def _files_compared(previous: Path, hashes: dict[str, str], licence: str) -> FilesCompared:
     """Which files beyond the card, changelog, Croissant metadata and SHA256SUMS differ from the
     ``previous`` release's (verified when opened), for a release whose data did not change."""
     listed, _ = parse_sums((previous / SUMS_FILE).read_bytes(), str(previous / SUMS_FILE))
@@ -359,7 +362,11 @@ def _files_compared(previous: Path, hashes: dict[str, str]) -> FilesCompared:
     recorded, installed = recorded_versions(previous), installed_versions()
     libraries = recorded is not None and any(recorded.get(name) != version for name, version in installed.items()
                                              if name != "corpus-tools")
-    return FilesCompared(build_info=recorded != installed, parquet=parquet != hashes, libraries=libraries)
+    # releases before 1.1.9 have none
+    license_file = ("new" if LICENSE_FILE not in listed else
+                    "changed" if (previous / LICENSE_FILE).read_text(encoding="utf-8") != licence else "")
+    return FilesCompared(build_info=recorded != installed, parquet=parquet != hashes, libraries=libraries,
+                         license_file=license_file)
 
 
 def _published_splits(previous: str | Path | None) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from corpus_tools.release.arrow_schemas import CONFIGS, NER_TAGS, yaml_features
 from corpus_tools.release.buildinfo import code_version
 from corpus_tools.release.card_fields import data_fields_section, data_instances_section
 from corpus_tools.release.citation import bibtex
-from corpus_tools.release.rights import ARTICLE_TEXT_COLUMNS, LICENSE_LINK, RIGHTS_STATEMENT
+from corpus_tools.release.rights import LICENSE_FILE, MIT_URL, RIGHTS_STATEMENT, columns_table, mit_license
 from corpus_tools.release.splits import FOLDS, MIN_SPLIT_DOCUMENTS, SPLITS
 from corpus_tools.release.stats import Stats
 from corpus_tools.release.writer import Shard
@@ -127,7 +127,7 @@ def card_header(info: CardInfo, stats: Stats, shards: Sequence[Shard], document_
         "pretty_name": info.pretty_name,
         "license": info.license,
         "license_name": info.license_name,
-        "license_link": LICENSE_LINK,
+        "license_link": LICENSE_FILE,
         "license_details": RIGHTS_STATEMENT,
         "language": ["en"],
         # the Hub's terms: an invented article's language is neither found nor any other kind it names
@@ -230,9 +230,13 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         "repository's raw/ directory with a manifest (sha256, encoding, title, and the publisher and "
         "publication date, each with the evidence for it: stated in the text, inferred from it, or none, "
         "and then null). A "
-        "reversible normalization (recorded in an offset map) produces the text that is annotated.",
+        "normalization produces the text that is annotated; its offset map leads every span back to its bytes "
+        "in the raw file (what it removed, such as page furniture, is in the raw file alone: the raw text cannot "
+        "be rebuilt from the normalized one).",
         "### Annotations",
-        "Annotators label the normalized texts in a Label Studio server (tasks can carry the "
+        "Annotators label the normalized texts as Label Studio annotations, in a Label Studio server's editor or "
+        "as worksheets that `corpus-tools labelstudio annotate --worksheets` submits through its API (tasks can "
+        "carry the "
         "corpus's current annotations as predictions, to be corrected rather than redone), "
         "following the project's annotation guidelines (docs/annotation-guidelines.md in the "
         "repository): entities are flat OntoNotes 5.0 "
@@ -272,12 +276,13 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         _licensing_section(),
         "### Citation Information",
         "```bibtex\n" + info.citation(version, date) + "\n```",
-        _reporting_section(version),
+        _reporting_section(version, info.homepage),
         _reproducing_section(),
         "### Files",
         "`data/<config>/<split>-NNNNN-of-NNNNN.parquet` (sharded, bounded rows per file), "
         "`croissant.json` (Croissant 1.0 metadata with each parquet file's sha256 and licences; it "
-        "loads with `mlcroissant`), `build-info.json` (the library versions that built the release), "
+        f"loads with `mlcroissant`), `{LICENSE_FILE}` (the licence statement), `build-info.json` (the library "
+        "versions that built the release), "
         "`CHANGELOG.md`, and `SHA256SUMS` covering every other file (`sha256sum -c SHA256SUMS`, or "
         "`corpus-tools verify`).",
     ]
@@ -327,6 +332,7 @@ def _splits_section(stats: Stats, document_splits: Sequence[str]) -> str:
         "split. For cross-validation, hold out one fold's documents at a time (never split a "
         "document's rows between training and evaluation). Documents per fold in this release:\n\n"
         + _table(("fold", "documents"), [(fold, stats.folds[fold]) for fold in range(FOLDS)])
+        + _empty_folds_note(stats)
     )
     return "\n\n".join(filter(None, (rule, _split_table(stats, document_splits), folds,
                                        _small_corpus_note(documents, document_splits))))
@@ -415,17 +421,28 @@ def _out_of_scope_section(info: CardInfo, stats: Stats) -> str:
 
 
 def _licensing_section() -> str:
-    rows = [(f"`{config}`", ", ".join(f"`{column}`" for column in columns) or "none",
-             "all" if not columns else "all other columns") for config, columns in ARTICLE_TEXT_COLUMNS.items()]
-    return ("### Licensing Information\n\n" + RIGHTS_STATEMENT + f" The MIT license: {LICENSE_LINK}.\n\n"
-            + _table(("config", "article text (publishers' copyright, no licence granted)", "MIT"), rows)
-            + "\n\ncroissant.json states the same per file.")
+    return ("### Licensing Information\n\n" + RIGHTS_STATEMENT + f" The MIT license: {MIT_URL}.\n\n"
+            + _table(*columns_table())
+            + f"\n\ncroissant.json states the same per file, and {LICENSE_FILE} (the card's `license_link`) holds "
+            "this statement, the table and the MIT license's text.")
 
 
-def _reporting_section(version: str) -> str:
+def license_text(info: CardInfo, date: str | None) -> str:
+    """The release's LICENSE.md: the card's `license: other` in one file, as the Hub's license_link
+    expects, since neither part's licence alone is the release's."""
+    return (f"# Licence of {info.pretty_name}\n\n{RIGHTS_STATEMENT}\n\n"
+            "Which columns hold article text (no licence granted) and which are the project's (MIT):\n\n"
+            + _table(*columns_table()) + "\n\nThe project's part is released under the MIT License:\n\n## "
+            + mit_license(date[:4] if date else None, info.creator))
+
+
+def _reporting_section(version: str, homepage: str) -> str:
+    where = (f"Open an issue in the issue tracker of {homepage}." if homepage else
+             "Open an issue in the issue tracker of the repository you have this release from (the corpus has no "
+             "public home yet, so this card can give no address).")
     return (
         "### How to Report Errors\n\n"
-        "Open an issue in the corpus_tools repository's issue tracker. Name the release "
+        f"{where} Name the release "
         f"(`{version}`), the config, and the row (`doc_id` and `id`, or `doc_id` with `start`/`end`), "
         "say what is wrong and what it should be, citing docs/annotation-guidelines.md where it "
         "decides the case. A correction is made in Label Studio like any annotation and appears in "
@@ -452,6 +469,18 @@ def _preannotation_note(quality: AnnotationQuality | None) -> str:
     return (" Some tasks were pre-annotated by rules (`corpus-tools preannotate`: registry gazetteer, TIMEX3 "
             "rules, quotation patterns); of the units so predicted on the tasks the chosen annotations were made "
             f"on, annotators kept these unchanged: pre-annotation accepted: {accepted} of {predicted} units.")
+
+
+def _empty_folds_note(stats: Stats) -> str:
+    """Which folds hold no document: holding one out evaluates on nothing, so a cross-validation
+    over the folds has fewer rounds than FOLDS (the folds are the doc_id's, not balanced)."""
+    empty = [str(fold) for fold in range(FOLDS) if not stats.folds[fold]]
+    if not empty or len(empty) == FOLDS:
+        return ""
+    listed = empty[0] if len(empty) == 1 else ", ".join(empty[:-1]) + " and " + empty[-1]
+    which = f"Fold {listed} holds" if len(empty) == 1 else f"Folds {listed} hold"
+    return (f"\n\n{which} no document in this release: a cross-validation over the folds has "
+            f"{FOLDS - len(empty)} rounds, not {FOLDS}.")
 
 
 def _small_corpus_note(documents: int, document_splits: Sequence[str]) -> str:

@@ -38,7 +38,7 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "doc_id": "the document's id, `<index>_<16 hex digits>`, fixed when the document was added: the hex digits are the first 16 of the raw file's sha256 for documents added by `corpus-tools add`, and came with the five seed articles, whose bytes they are no hash of",
         "split": "the split the document is published in",
         "fold": _FOLD,
-        "title": "the headline as the raw file gives it (null when it has none)",
+        "title": "the title its manifest record gives, as given when the article was added or else its raw file's first line as normalization keeps it: the headline, unless the page lost it (a scraped page's first line can be a photo caption); null when there is none",
         "text": "the normalized text, which every offset of every config indexes",
         "publisher": "the publisher, only where the text states or implies it (else null)",
         "publisher_evidence": _EVIDENCE,

@@ -16,7 +16,7 @@ from typing import Any
 
 from corpus_tools.records import AnnotationQuality
 from corpus_tools.release.arrow_schemas import CONFIGS, NER_TAGS, ClassLabel, List, spec
-from corpus_tools.release.rights import MIT_URL, config_licenses, publishers_copyright
+from corpus_tools.release.rights import MIT_URL, article_texts, config_licenses
 from corpus_tools.release.writer import Shard
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
 
@@ -175,7 +175,7 @@ def croissant_metadata(*, name: str, description: str, version: str, url: str, c
         "citeAs": cite_as,
         "creator": {"@type": "sc:Organization", "name": creator},
         # the dataset as a whole: MIT for what the project made, no licence for the article texts
-        "license": [MIT_URL, publishers_copyright()],
+        "license": [MIT_URL, article_texts()],
         "url": url,
         "version": version,
         "inLanguage": "en",
@@ -212,7 +212,8 @@ def rai_annotation_fields(quality: AnnotationQuality, limitations: tuple[str, ..
 
 
 ANNOTATION_PROTOCOL = (
-    "Annotators label the normalized texts in a Label Studio server following the project's annotation "
+    "Annotators label the normalized texts as Label Studio annotations (in its editor, or as worksheets that "
+    "corpus-tools labelstudio annotate --worksheets submits through its API) following the project's annotation "
     "guidelines (docs/annotation-guidelines.md): OntoNotes 5.0 entity names linked to an entity registry, "
     "TimeML TIMEX3 time expressions, PARC 3.0 / PolNeAR quotations with source and cue. Each annotator "
     "works alone, from the guidelines, the text and the entity registry they link to (tasks can carry the "

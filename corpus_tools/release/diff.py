@@ -1267,15 +1267,18 @@ class FilesCompared:
     the release's own, so in a release made by `corpus-tools release` it always differs), and the
     parquet files, when the same rows are in other bytes (other versions wrote them, or the same
     ones in other files or row groups); ``libraries``: the previous release records other versions
-    of the libraries that write the files (pyarrow, datasets), so the card may name them as the cause."""
+    of the libraries that write the files (pyarrow, datasets), so the card may name them as the cause;
+    ``license_file``: "new" when the previous release has no LICENSE.md, "changed" when its differs, else ""."""
 
     build_info: bool
     parquet: bool
     libraries: bool = False
+    license_file: str = ""
 
 
 def _unchanged_files(old_version: str, files: FilesCompared) -> str:
-    differing = ["this card", "CHANGELOG.md", "croissant.json"] + (
+    licence = {"new": [f"LICENSE.md (new: {old_version} had none)"], "changed": ["LICENSE.md"]}.get(files.license_file, [])
+    differing = ["this card", "CHANGELOG.md", "croissant.json"] + licence + (
         ["build-info.json (the library versions that built the release)"] if files.build_info else []) + [
         "SHA256SUMS (every file's hash)"]
     listed = ", ".join(differing[:-1]) + " and " + differing[-1]
