@@ -183,6 +183,12 @@ def test_every_split_argument_datasets_takes_is_checked_as_datasets_reads_it(che
         split.num_rows for split in corpus_tools.load("1.1.0", "entities", root=checkout, cache_dir=cache).values())
     assert len(corpus_tools.load_pandas("1.1.0", "entities", root=checkout, split=datasets.Split.TEST)) == load(
         "test").num_rows
+    # load_pandas refused "all" as an unknown split, which load takes
+    every = corpus_tools.load_pandas("1.1.0", "entities", root=checkout)
+    for split in ("all", datasets.Split.ALL):
+        frame = corpus_tools.load_pandas("1.1.0", "entities", root=checkout, split=split)
+        assert frame.equals(every) and len(frame) == load("all").num_rows, split
+        assert list(frame["split"].unique()) == ["train", "validation", "test"]
     for split, named in ((" train", "' train'"), (datasets.ReadInstruction("dev"), "'dev'"),
                          (["train", "dev[:1]"], "'dev'"), (0, "'0'"),
                          # datasets takes no merged Split (str() of it is no spec)

@@ -152,7 +152,8 @@ def _split_parts(split: Any, present: list[str]) -> list[tuple[str, str]]:
 def load_pandas(release: Release, config: str, *, split: str | NamedSplit | None = None,
                 root: str | Path = ".") -> pd.DataFrame:
     """A pandas DataFrame of one config (all splits in train, validation, test order, with a
-    ``split`` column, unless ``split``: a split's name, or ``datasets.Split.TRAIN`` and the like).
+    ``split`` column, unless ``split``: a split's name, or ``datasets.Split.TRAIN`` and the like;
+    "all", or ``datasets.Split.ALL``, is every split, as ``load`` and ``datasets`` read it).
 
     ClassLabel columns become pandas Categoricals of the label names (lists of names for
     ner_tags): the names in each file's own ``huggingface`` features, so a release made under
@@ -162,7 +163,8 @@ def load_pandas(release: Release, config: str, *, split: str | NamedSplit | None
 
     path = verified_release(release, config, root)
     every = split_files(path, config)
-    split = None if split is None else str(split)
+    # datasets' name for every split; no release has a split of that name (splits.SPLITS)
+    split = None if split is None or str(split) == "all" else str(split)
     if split is not None and split not in every:
         raise CorpusError("unknown-split", f"config {config!r} of {_named(path)} has no split {split!r}",
                           Location(file=str(path / "data" / config)))
