@@ -124,6 +124,7 @@ def test_spacy_docbin_has_every_aligned_span_and_reports_the_others(release, exp
                                                           if t.text not in missing)
     seed = docs["000_cbeedfbee8440207"]
     assert [(s.text, s.label_) for s in seed.spans["timexes"]] == [("Sunday", "DATE")]
+    assert [value for _, value, _ in seed.user_data["timex_values"]] == ["XXXX-WXX-7"]
     assert [(s.text, s.label_) for s in seed.spans["sources"]] == [("he", "SOURCE")]
     assert seed.user_data["fold"] == 1 and seed.user_data["split"] == "train"
     assert [s.label_ for s in docs["crafted-1"].spans["quotes"]] == ["direct"]
@@ -132,6 +133,9 @@ def test_spacy_docbin_has_every_aligned_span_and_reports_the_others(release, exp
         if (row["doc_id"], row["id"]) not in unaligned:
             assert (row["id"], row["entity_id"] or "") in {(e.id_, e.kb_id_) for e in docs[row["doc_id"]].ents}
     for doc_id, doc in docs.items():
+        # the spaCy export dropped every TIMEX3 value and mod
+        assert [list(item) for item in doc.user_data["timex_values"]] == [
+            [t["id"], t["value"], t["mod"]] for t in _rows(release, "timexes") if t["doc_id"] == doc_id]
         quotes = [r for r in _rows(release, "quotes") if r["doc_id"] == doc_id]
         assert [list(link) for link in doc.user_data["quote_links"]] == [
             [q["id"], q["source_id"], q["cue_id"]] for q in quotes]

@@ -9,8 +9,9 @@
   ``doc.ents``, time expressions and quote, source and cue regions as span groups (``timexes``,
   ``quotes``, ``sources``, ``cues``), each span with its region id (``span.id_``) and, for a
   mention or a source, its registry id (``span.kb_id_``: entity_id, speaker_id), a source or cue
-  that quotes share once; doc_id, split, fold and ``quote_links`` (``[quote id, source id, cue
-  id]`` per quote) in ``user_data``. A span that does
+  that quotes share once; doc_id, split, fold, ``quote_links`` (``[quote id, source id, cue
+  id]`` per quote) and ``timex_values`` (``[timex id, TIMEX3 value, mod]`` per time expression)
+  in ``user_data``. A span that does
   not fall on spaCy's token boundaries cannot be a spaCy span: it is listed in
   ``unaligned.jsonl`` (and in the result), never dropped silently, and an entity mention's tokens
   are then marked missing (no IOB tag), not outside (``O``). Needs
@@ -354,6 +355,9 @@ def _spacy_doc(nlp, document: DocumentRows, unaligned: list[Unaligned]):
     for timex in document.timexes:
         groups["timexes"].append(_span(doc, document, timex, "timexes", timex["label"], unaligned,
                                        timex["start"], timex["end"], timex["text"]))
+    # a span's own fields are label, id and kb_id alone: the normalization a TIMEX3 tagger learns
+    # is kept by the spans' ids, as quote_links is
+    doc.user_data["timex_values"] = [[timex["id"], timex["value"], timex["mod"]] for timex in document.timexes]
     # a source or cue several quotes share is one region, so one span; which quote has which is
     # kept in user_data["quote_links"] ([quote id, source id, cue id]), by the spans' ids
     shared: dict[str, set] = {"sources": set(), "cues": set()}
