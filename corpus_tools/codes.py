@@ -55,7 +55,7 @@ CATALOGUE: dict[str, Code] = _catalogue(
 manifest-missing  error  raw/manifest.jsonl does not exist
 manifest-invalid  error  a manifest line is not a valid record (JSON, fields, evidence, a date not of the calendar)
 manifest-changed  error  the manifest changed while a command was using it
-duplicate-doc-id  error  two manifest records share a doc_id or a file
+duplicate-doc-id  error  two manifest records share a doc_id or a file, or doc_ids that differ only in case (one file on a case-insensitive filesystem)
 published-doc-id  error  add: a file's bytes (or its text, in other bytes) were published under another doc_id, or under several
 unsafe-doc-id  error  a doc_id or file name that is not a safe plain file name
 raw-missing  error  a file the manifest lists is not in raw/

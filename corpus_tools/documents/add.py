@@ -73,7 +73,8 @@ the message names its doc_id) or named twice, a file whose text is a document's 
 normalized (a copy that differs only in what normalization drops: a byte-order mark, line
 endings, spacing, boilerplate lines; two documents of one text would be released twice, and
 could land in two splits; and a corpus that holds one text twice already, as a merge of two
-checkouts' adds can leave it, which check-raw cannot tell), a doc_id taken or unsafe, an empty
+checkouts' adds can leave it, which check-raw cannot tell), a doc_id taken (also one that differs from a taken
+one only in case: one raw file on a case-insensitive filesystem) or unsafe, an empty
 file or one that normalization leaves no text of (only a byte-order mark, zero-width
 characters, boilerplate), a binary file (a NUL byte, or more than ``BINARY_CONTROL_SHARE`` of
 control characters other than whitespace), bytes that are neither UTF-8 nor cp1252, a UTF-8
@@ -104,7 +105,7 @@ from corpus_tools.documents.index import DocumentIndex, text_sha256
 from corpus_tools.documents.normalize import TITLE_MAX_CHARS, Normalized, normalize
 from corpus_tools.documents.raw import (
     ADD_STAGING, RAW_LINE_BREAK, RAW_SUFFIX, STAGED_MANIFEST, check_doc_id, check_evidence, check_raw, decode,
-    raise_first, read_manifest, require_text,
+    doc_id_key, raise_first, read_manifest, require_text,
 )
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, staging_dir, writing_under
@@ -416,6 +417,7 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
           doc_id, title, publisher, publisher_evidence, date, date_evidence, invented) -> list[tuple[AddedFile, bytes]]:
     by_sha = {record.sha256: f"already in the corpus as {record.doc_id}" for record in existing}
     taken = {record.doc_id for record in existing}
+    keys = {doc_id_key(record.doc_id): record.doc_id for record in existing}  # the manifest has no two of one key
     numbered = taken | {published_id for ids in published.values() for published_id in ids}  # for next_doc_id
     planned = []
     for path, sha256, data in loaded:
@@ -431,8 +433,9 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
                 ", by other bytes: the releases published these bytes under it, and its raw file has been "
                 "replaced since" if sha256 in published else ""), where)
         # two raw files whose names differ only in case are one file on some filesystems
-        if clash := next((other for other in taken if other.casefold() == new_id.casefold()), None):
-            raise CorpusError("duplicate-doc-id", f"doc_id {new_id!r} differs from {clash!r} only in case", where)
+        if (clash := keys.get(doc_id_key(new_id))) is not None:
+            raise CorpusError("duplicate-doc-id", f"doc_id {new_id!r} differs from {clash!r} only in case: on a "
+                              "case-insensitive filesystem (macOS, Windows) their raw files would be one file", where)
         normalized = normalize(text)
         if not normalized.text:  # a document of nothing: annotators would get an empty task
             raise CorpusError("raw-empty", "normalization leaves no text (the file holds only a byte-order mark, "
@@ -506,6 +509,7 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
         by_sha[sha256] = f"given twice: the same bytes as {path}, in this same call"
         texts[text_key] = f"{new_id} (named in this same call as {path})"
         taken.add(new_id)
+        keys[doc_id_key(new_id)] = new_id
         numbered.add(new_id)
         planned.append((AddedFile(record, str(path), bom, failed_at, rule,
                                   tuple(published.get(sha256, {}).get(new_id, ())), release,

@@ -85,11 +85,18 @@ def check_doc_id(doc_id: Any, where: Location) -> str:
     return doc_id
 
 
+def doc_id_key(doc_id: str) -> str:
+    """What a doc_id is to a case-insensitive filesystem (macOS, Windows), where it names a raw
+    file and the files exports write per document (brat's .txt and .ann, normalize's, the
+    viewer's pages): two doc_ids of one key would be one file there. (A safe doc_id is ASCII.)"""
+    return doc_id.casefold()
+
+
 def scan_manifest(path: Path) -> Iterator[tuple[int, int, int, ManifestRecord]]:
     """(line number, byte offset and byte length of the line, record) of every record, in file order.
 
-    Raises on the first bad line or a duplicate doc_id. Streams: only the set of doc_ids seen
-    grows with the manifest.
+    Raises on the first bad line or a duplicate doc_id, also one that differs from an earlier one
+    only in case (``doc_id_key``). Streams: only the doc_ids seen grow with the manifest.
     """
     where = Location(file=str(path))
     try:
@@ -98,7 +105,7 @@ def scan_manifest(path: Path) -> Iterator[tuple[int, int, int, ManifestRecord]]:
         raise CorpusError("manifest-missing", "no manifest", where) from None
     except NotRegularFile as error:
         raise _not_regular(error, where) from None
-    seen: set[str] = set()
+    seen: dict[str, tuple[str, int]] = {}  # doc_id_key -> (doc_id, line number) of its first record
     offset = 0
     with os.fdopen(fd, "rb") as handle:
         for number, line in enumerate(handle, start=1):
@@ -107,9 +114,13 @@ def scan_manifest(path: Path) -> Iterator[tuple[int, int, int, ManifestRecord]]:
                 continue
             where = Location(file=str(path), line=number)
             record = parse_manifest_line(line, where)
-            if record.doc_id in seen:
-                raise CorpusError("duplicate-doc-id", f"doc_id {record.doc_id!r} appears twice", where)
-            seen.add(record.doc_id)
+            first, first_line = seen.setdefault(doc_id_key(record.doc_id), (record.doc_id, number))
+            if first_line != number:
+                raise CorpusError("duplicate-doc-id", f"doc_id {record.doc_id!r} appears twice (line {first_line} "
+                                  "too)" if first == record.doc_id else f"doc_id {record.doc_id!r} differs from "
+                                  f"{first!r} (line {first_line}) only in case: on a case-insensitive filesystem "
+                                  "(macOS, Windows) their raw files are one file, and so are the files exports "
+                                  "write per doc_id: give one of them another doc_id", where)
             yield number, line_offset, len(line), record
 
 
