@@ -405,9 +405,18 @@ def test_one_text_under_two_doc_ids_builds_nothing(tmp_path):
     documents = {**documents, twin: dataclasses.replace(documents[first], doc_id=twin)}
     with pytest.raises(CorpusError) as caught:
         build_release(documents, annotations, registry, tmp_path, "1.0.0")
+    # the fault is in raw/, not in the annotations: headed as check-raw heads two records of one file's bytes
+    assert str(caught.value) == (f"[raw-duplicate] 1 error in raw/, nothing built: doc {twin}: error [raw-duplicate] "
+                                 f"its text is {first}'s once normalized: one article is one document; remove one of "
+                                 "the two records and its raw file")
+    assert list(tmp_path.iterdir()) == []
+    # beside an error of the annotations, the refusal is of both, headed by the annotations
+    bad = EntityMention("e-bad", first, Span(0, 6), "Syria!", "GPE", None)
+    with pytest.raises(CorpusError) as caught:
+        build_release(documents, _with_entity(annotations, first, bad), registry, tmp_path, "1.0.0")
     assert caught.value.code == "invalid-annotations"
-    assert (f"doc {twin}: error [raw-duplicate] its text is {first}'s once normalized: one article is one "
-            "document; remove one of the two records and its raw file") in caught.value.message
+    assert caught.value.message.startswith("2 validation error(s), nothing built: ")
+    assert "[span-text-mismatch]" in caught.value.message and "[raw-duplicate]" in caught.value.message
     assert list(tmp_path.iterdir()) == []
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
+from corpus_tools import codes
 from corpus_tools.errors import CorpusError, Location, Problem, Report, agreeing, quantity
 from corpus_tools.fsutil import make_public, remove_abandoned, staging_dir, writing_under
 from corpus_tools.records import AnnotationQuality, Document, DocumentAnnotations, RegistryEntity, ReleaseDiff
@@ -147,9 +148,15 @@ def _remove_killed_builds(out_dir: Path) -> None:
 
 
 def invalid_inputs(report) -> CorpusError:
+    """The refusal of a build whose inputs have errors, headed by where the fault is: the
+    annotations (``invalid-annotations``), unless every error is of raw/ (one text under two
+    doc_ids, ``raw-duplicate``), which nothing in annotations/ can mend: then by that code, as
+    check-raw's refusal of one file's bytes under two doc_ids is headed."""
     errors = report.errors
     shown = "; ".join(str(problem) for problem in errors[:5])
     more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    if all(codes.lookup(problem.code).stage == "raw" for problem in errors):
+        return CorpusError(errors[0].code, f"{quantity(len(errors), 'error')} in raw/, nothing built: {shown}{more}")
     return CorpusError("invalid-annotations", f"{len(errors)} validation error(s), nothing built: {shown}{more}")
 
 
