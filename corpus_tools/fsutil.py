@@ -208,6 +208,25 @@ def exchange(first: Path, second: Path) -> bool:
     raise OSError(code, os.strerror(code), str(second))
 
 
+def clear_scratch(path: Path, root: Path) -> None:
+    """Remove a regular file in the place of ``root`` or of a directory between it and ``path``
+    (both included). They are directories of the package's own caches (build/cache, build/units
+    and what is under it), where a file is nobody's work (a stray write, a tool gone wrong) and
+    stopped every command that reads the cache, run after run: removed, the cache is made again,
+    as a damaged one is. Anything else in the way is left to the error that names it: a symbolic
+    link (a cache kept on another disk is someone's choice), a FIFO, a device."""
+    level = root
+    for part in ("", *path.relative_to(root).parts):
+        level = level / part if part else level
+        try:
+            mode = os.lstat(level).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            return  # nothing further down can be in the way
+        if stat.S_ISREG(mode):
+            level.unlink(missing_ok=True)  # missing: another command removed it meanwhile
+            return
+
+
 def abandoned(parent: Path, prefix: str) -> list[Path]:
     """The staging directories and files ``<prefix><pid>-<anything>`` in ``parent`` whose run was
     killed, in name order. A live pid means that run is still writing there, so its staging is not."""

@@ -1049,11 +1049,44 @@ def test_an_export_stored_already_but_failing_now_exits_1(tmp_path: Path):
 def test_an_ingest_that_cannot_make_its_units_directory_leaves_nothing(tmp_path: Path):
     layout = corpus_root(tmp_path)
     layout.build.mkdir()
-    (layout.build / "units").write_text("a file where the units directory belongs")
+    # a symbolic link (build/units kept elsewhere) is someone's choice, left in place: this one leads nowhere
+    (layout.build / "units").symlink_to(tmp_path / "unmounted")
     result = cli_ingest(layout, str(VALID))
     assert result.exit_code == 1
     assert result.output == f"Error: {layout.build / 'units'}: [file-error] Not a directory\n"
     assert stored_files(layout) == []  # its staging directory in annotations/exports/ too
+    assert (layout.build / "units").is_symlink()
+
+
+@pytest.mark.parametrize("place", ["cache", "units", "units/000001"])
+def test_a_file_where_a_cache_directory_belongs_is_replaced_and_the_cache_made_again(tmp_path: Path, place):
+    """build/cache and build/units are the package's own, scratch: a file in the place of one (a
+    stray write) failed every command, run after run ('File exists', 'Not a directory'), where a
+    damaged cache in them is removed and made again."""
+    from corpus_tools.annotations.registry import load_registry
+    from corpus_tools.documents.index import DocumentIndex
+
+    layout = corpus_root(tmp_path)
+    assert cli_ingest(layout, str(VALID)).exit_code == 0
+    expected = load_annotation_set(layout, DocumentIndex(layout), load_registry(layout))
+    shutil.rmtree(layout.build / "cache")
+    if place == "units/000001":
+        [place] = [f"units/{path.name}" for path in (layout.build / "units").iterdir()]
+    shutil.rmtree(layout.build / "units")
+    (layout.build / place).parent.mkdir(parents=True, exist_ok=True)
+    (layout.build / place).write_text("a file where a cache directory belongs")
+    assert load_annotation_set(layout, DocumentIndex(layout), load_registry(layout)) == expected
+    assert (layout.build / place).is_dir()
+    assert len(list((layout.build / "cache").glob("raw-index.*.sqlite"))) == 1
+    assert [path.name for path in (layout.build / "units").iterdir()] == [stored_name(1)]
+    # ingest's own staging in build/units, too
+    (layout.build / "units").rename(layout.build / "units-made")
+    (layout.build / "units").write_text("a file where a cache directory belongs")
+    other = write_export(tmp_path, "other.json", [dict(json.loads(VALID.read_text())[0], id=999999)])
+    result = cli_ingest(layout, str(other))
+    assert result.exit_code == 0 and result.output.splitlines()[-1].startswith("not stored: every annotation in it")
+    # compared with the stored export, whose table it made again
+    assert [path.name for path in (layout.build / "units").iterdir()] == [stored_name(1)]
 
 
 def test_the_ingest_command_reads_documents_and_registry_under_the_corpus_lock(tmp_path: Path, monkeypatch):

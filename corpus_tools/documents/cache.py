@@ -40,7 +40,7 @@ from corpus_tools.documents.normalize import Normalized
 from corpus_tools.documents.offsets import OffsetMap
 from corpus_tools.documents.raw import IndexRow
 from corpus_tools.fingerprint import fingerprint
-from corpus_tools.fsutil import remove_abandoned
+from corpus_tools.fsutil import clear_scratch, remove_abandoned
 from corpus_tools.records import RemovedPiece, Span
 
 FILE_NAME = "documents.sqlite"
@@ -65,6 +65,7 @@ class NormalizedCache:
 
     def _db(self) -> sqlite3.Connection | None:
         if self._pid != os.getpid():  # opened here, or inherited through a fork: open one of our own
+            clear_scratch(self.path.parent, self.path.parent)
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 connection = self._open()
@@ -250,6 +251,7 @@ class RawIndex:
         self._connection, self._pid = None, -1
 
     def _write(self, rows: list[IndexRow]) -> "RawIndex":
+        clear_scratch(self.path.parent, self.path.parent)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.path.is_dir():  # else the rename below fails naming its temporary file, not what is in the way
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(self.path))

@@ -65,7 +65,7 @@ from corpus_tools.arrays import scalar
 from corpus_tools.documents.index import documents_digest
 from corpus_tools.errors import CorpusError, Location, Problem, Report, agreeing, quantity
 from corpus_tools.fingerprint import fingerprint
-from corpus_tools.fsutil import atomic_write_bytes, staging_dir, writing_under
+from corpus_tools.fsutil import atomic_write_bytes, clear_scratch, staging_dir, writing_under
 from corpus_tools.iterutil import batched
 from corpus_tools.ingest.checks import Context
 from corpus_tools.ingest.reader import ExportStream
@@ -438,7 +438,7 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
         staging = staging_dir(layout.exports, ".ingest-")
         units_staging = None
         try:
-            units_staging = staging_dir(layout.build / "units", ".units-")
+            units_staging = _units_staging(layout)
             with writing_under(layout.exports), open(staging / "export.json", "wb") as copy:
                 # a pull holds its project whole: with every task deleted, it is [] and says so
                 stream = ExportStream(export_path, copy_to=copy, allow_empty=snapshot is not None)
@@ -809,14 +809,17 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
     options = stored.options
     directory = _units_directory(layout, stored, inputs or inputs_digest(documents, registry), options)
     units = Units(directory, stored.name)
-    if os.path.lexists(directory) and not directory.is_dir():  # scratch: a file in its place is made again
+    # scratch: a file in the place of the table's directory, or of build/units or build/units/<stored>
+    # above it, is made again
+    clear_scratch(directory, layout.build / "units")
+    if os.path.lexists(directory) and not directory.is_dir():  # a link too: its name is the package's own
         directory.unlink()
     # current again (the inputs went back to what made it): no longer to be removed
     (directory / STALE_MARK).unlink(missing_ok=True)
     if not units.complete():  # none yet, or one with a part gone
         shutil.rmtree(directory, ignore_errors=True)
         jobs = default_jobs(stored.export) if jobs is None else jobs
-        staging = staging_dir(layout.build / "units", ".units-")
+        staging = _units_staging(layout)
         try:
             context = Context(stored.name, documents, registry, options["trim_whitespace"])
             stream = ExportStream(stored.export, allow_empty=True)  # stored: accepted once
@@ -832,6 +835,12 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return units
+
+
+def _units_staging(layout: Layout) -> Path:
+    """A staging directory in build/units, which a file in its place does not stop (``clear_scratch``)."""
+    clear_scratch(layout.build / "units", layout.build / "units")
+    return staging_dir(layout.build / "units", ".units-")
 
 
 def _require_unchanged(stored: StoredExport, sha256: str) -> None:
