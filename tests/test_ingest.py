@@ -1058,6 +1058,20 @@ def test_an_ingest_that_cannot_make_its_units_directory_leaves_nothing(tmp_path:
     assert (layout.build / "units").is_symlink()
 
 
+def test_a_file_beside_an_export_s_tables_is_removed_when_a_table_is_made(tmp_path: Path):
+    """Making a table marks its export's older tables stale: a file among them (a stray write)
+    failed that, in every command that read the store ('Not a directory' on its .stale-since)."""
+    layout = corpus_root(tmp_path)
+    assert run_ingest(layout, VALID).status == "stored"
+    [tables] = (layout.build / "units").iterdir()
+    (tables / "notes.txt").write_text("a stray file")
+    [stored] = stored_exports(layout)
+    os.utime(stored.export)  # a new modification time: the table is made again, under a new fingerprint
+    annotation_set = load_annotation_set(layout, documents(), registry())
+    assert sorted(annotation_set.chosen) == ["doc-a", "doc-b"]
+    assert not (tables / "notes.txt").exists() and len(list(tables.iterdir())) == 2  # the new table, the old one
+
+
 @pytest.mark.parametrize("place", ["cache", "units", "units/000001"])
 def test_a_file_where_a_cache_directory_belongs_is_replaced_and_the_cache_made_again(tmp_path: Path, place):
     """build/cache and build/units are the package's own, scratch: a file in the place of one (a

@@ -892,6 +892,8 @@ def _publish_units(staging: Path, directory: Path) -> None:
         except FileNotFoundError:
             with contextlib.suppress(OSError):  # gone meanwhile: nothing to mark
                 mark.touch()
+        except NotADirectoryError:  # a file (a stray write), no table anyone reads: it stopped every publication
+            older.unlink(missing_ok=True)
 
 
 def _fsync_directory(path: Path) -> None:
