@@ -226,7 +226,9 @@ def test_two_records_of_the_same_bytes_are_refused(corpus_copy):
                                "document; remove one of the two records and its raw file")
 
 
-@pytest.mark.parametrize("doc_id", ["../x", "a/b", "", ".hidden", "a b"])
+@pytest.mark.parametrize("doc_id", ["../x", "a/b", "", ".hidden", "a b",
+                                    # Windows devices: no raw file (nor a brat .txt or .ann) of that name there
+                                    "CON", "nul", "Aux.1", "com1", "LPT9.part.2"])
 def test_unsafe_doc_id(corpus_copy, doc_id):
     def edit(records):
         records[0]["doc_id"] = doc_id
@@ -235,6 +237,13 @@ def test_unsafe_doc_id(corpus_copy, doc_id):
     problem = only_error(corpus_copy)
     assert problem.code == "unsafe-doc-id"
     assert problem.location.line == 1
+
+
+@pytest.mark.parametrize("doc_id", ["console", "nul_2024", "com10", "lpt", "auxiliary.1", "x.con"])
+def test_doc_ids_that_only_begin_like_a_windows_device_are_safe(doc_id):
+    from corpus_tools.documents.raw import check_doc_id
+
+    assert check_doc_id(doc_id, None) == doc_id
 
 
 def test_iter_raw_refuses_a_broken_corpus_before_yielding_anything(corpus_copy):

@@ -35,6 +35,9 @@ IndexRow = tuple[str, int, int, int, str]
 # A doc_id is a file stem that is safe on every filesystem and in every URL: no separators,
 # no leading dot (so never "." or ".."), nothing a shell would need quoted.
 SAFE_DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+# Nor a name Windows keeps for a device, whatever its case and extension ("nul.txt", "CON.x.txt"):
+# no such file can be checked out there, nor written (brat's .txt and .ann of the document)
+WINDOWS_DEVICE = re.compile(r"(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\..*)?", re.IGNORECASE)
 RAW_SUFFIX = ".txt"
 # The lines that a manifest's evidence ``line`` counts (1-based): as an editor shows them, ended
 # by "\n", "\r\n" or a lone "\r" (not by the other characters str.splitlines takes).
@@ -79,9 +82,10 @@ def parse_manifest_line(line: bytes, where: Location) -> ManifestRecord:
 
 
 def check_doc_id(doc_id: Any, where: Location) -> str:
-    if not isinstance(doc_id, str) or not SAFE_DOC_ID.fullmatch(doc_id):
+    if not isinstance(doc_id, str) or not SAFE_DOC_ID.fullmatch(doc_id) or WINDOWS_DEVICE.fullmatch(doc_id):
         raise CorpusError("unsafe-doc-id", f"doc_id {doc_id!r} is not a safe file name "
-                          f"(letters, digits, '_', '.', '-'; not starting with '.')", where)
+                          f"(letters, digits, '_', '.', '-'; not starting with '.'; not a name Windows keeps for a "
+                          "device, CON, PRN, AUX, NUL, COM0-9 or LPT0-9, in any case and with any extension)", where)
     return doc_id
 
 
