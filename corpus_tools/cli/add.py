@@ -43,7 +43,7 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
     evidence) come from the latest release that published them, unless an option gives them
     (the given value wins), and a note says which came from where. Refused, with nothing
     written: a file already in the corpus, or its text in other bytes (of a document a release
-    published: until --doc-id gives its published doc_id), a doc_id taken or unsafe, a --doc-id
+    published: until --doc-id gives its published doc_id), a doc_id taken (in any case) or unsafe, a --doc-id
     other than the published one, a release in dist/ that fails verification, a value from a
     release that fails the checks a given one must pass (an option replaces it), an empty or
     binary file, bytes that are neither UTF-8 nor cp1252, or UTF-8 mixed with bytes that are not.
