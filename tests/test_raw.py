@@ -170,30 +170,32 @@ def test_duplicate_doc_id(corpus_copy):
     problem = only_error(corpus_copy)
     assert problem.code == "duplicate-doc-id"
     assert problem.location.line == lines + 1  # the appended copy, not the original
+    assert problem.message == f"doc_id {COMMITTED_DOC_IDS[1]!r} appears twice (line 2 too)"
 
 
-def test_doc_ids_that_differ_only_in_case_are_refused_naming_both_records(corpus_copy, tmp_path):
+@pytest.mark.parametrize("first, second", [("007_abc", "007_ABC"), ("007_ABC", "007_abc")])
+def test_doc_ids_that_differ_only_in_case_are_refused_naming_both_records(corpus_copy, tmp_path, first, second):
     """Two branches' manifests merged can hold 007_abc and 007_ABC: one raw file on a
     case-insensitive filesystem (macOS, Windows), and one file of every export written per doc_id
     (brat's .txt and .ann). check-raw passed them; add refused only a clash it made itself."""
     from corpus_tools.documents.add import add_files
 
     data = b"Another article about Syria\n\nIts body.\n"
-    (corpus_copy.raw / "007_ABC.txt").write_bytes(data)
-    (corpus_copy.raw / "007_abc.txt").write_bytes(data + b"More.\n")
+    (corpus_copy.raw / f"{second}.txt").write_bytes(data)
+    (corpus_copy.raw / f"{first}.txt").write_bytes(data + b"More.\n")
 
     def edit(records):
         made = [dict(records[0], doc_id=doc_id, file=f"{doc_id}.txt", sha256=hashlib.sha256(body).hexdigest(),
                      size=len(body), title=None, publisher=None, publisher_evidence={"kind": "none"},
                      publication_date=None, publication_date_precision=None,
                      publication_date_evidence={"kind": "none"})
-                for doc_id, body in (("007_abc", data + b"More.\n"), ("007_ABC", data))]
+                for doc_id, body in ((first, data + b"More.\n"), (second, data))]
         return records + made
     rewrite_manifest(corpus_copy, edit)
     problem = only_error(corpus_copy)
     line = len(COMMITTED_DOC_IDS) + 2
     assert (problem.code, problem.location.line) == ("duplicate-doc-id", line)
-    assert problem.message == (f"doc_id '007_ABC' differs from '007_abc' (line {line - 1}) only in case: on a "
+    assert problem.message == (f"doc_id '{second}' differs from '{first}' (line {line - 1}) only in case: on a "
                                "case-insensitive filesystem (macOS, Windows) their raw files are one file, and so "
                                "are the files exports write per doc_id: give one of them another doc_id")
     result = CliRunner().invoke(cli, ["check-raw", "--root", str(corpus_copy.root)])

@@ -92,8 +92,10 @@ def check_doc_id(doc_id: Any, where: Location) -> str:
 def doc_id_key(doc_id: str) -> str:
     """What a doc_id is to a case-insensitive filesystem (macOS, Windows), where it names a raw
     file and the files exports write per document (brat's .txt and .ann, normalize's, the
-    viewer's pages): two doc_ids of one key would be one file there. (A safe doc_id is ASCII.)"""
-    return doc_id.casefold()
+    viewer's pages): two doc_ids of one key would be one file there. (A safe doc_id is ASCII.)
+    The doc_id itself when it is its own key, as the ones add makes are: no second string."""
+    key = doc_id.casefold()
+    return doc_id if key == doc_id else key
 
 
 def scan_manifest(path: Path) -> Iterator[tuple[int, int, int, ManifestRecord]]:
@@ -109,7 +111,8 @@ def scan_manifest(path: Path) -> Iterator[tuple[int, int, int, ManifestRecord]]:
         raise CorpusError("manifest-missing", "no manifest", where) from None
     except NotRegularFile as error:
         raise _not_regular(error, where) from None
-    seen: dict[str, tuple[str, int]] = {}  # doc_id_key -> (doc_id, line number) of its first record
+    seen: dict[str, int] = {}  # doc_id_key -> the line number of its first record
+    spelled: dict[str, str] = {}  # doc_id_key -> that record's doc_id, where it is not its own key
     offset = 0
     with os.fdopen(fd, "rb") as handle:
         for number, line in enumerate(handle, start=1):
@@ -118,8 +121,13 @@ def scan_manifest(path: Path) -> Iterator[tuple[int, int, int, ManifestRecord]]:
                 continue
             where = Location(file=str(path), line=number)
             record = parse_manifest_line(line, where)
-            first, first_line = seen.setdefault(doc_id_key(record.doc_id), (record.doc_id, number))
-            if first_line != number:
+            key = doc_id_key(record.doc_id)
+            first_line = seen.setdefault(key, number)
+            if first_line == number:
+                if key is not record.doc_id:
+                    spelled[key] = record.doc_id
+            else:
+                first = spelled.get(key, key)
                 raise CorpusError("duplicate-doc-id", f"doc_id {record.doc_id!r} appears twice (line {first_line} "
                                   "too)" if first == record.doc_id else f"doc_id {record.doc_id!r} differs from "
                                   f"{first!r} (line {first_line}) only in case: on a case-insensitive filesystem "
