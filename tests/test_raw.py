@@ -209,6 +209,16 @@ def test_doc_ids_that_differ_only_in_case_are_refused_naming_both_records(corpus
     assert (refused.value.code, refused.value.location.line) == ("duplicate-doc-id", line)
 
 
+def test_an_unlisted_raw_file_named_as_a_listed_one_in_another_case_says_so(corpus_copy):
+    doc_id = COMMITTED_DOC_IDS[0]
+    twin = corpus_copy.raw / f"{doc_id.upper()}.txt"
+    twin.write_bytes(b"Another article\n")
+    problem = only_error(corpus_copy)
+    assert (problem.code, problem.location.file) == ("raw-unlisted", str(twin))
+    assert problem.message == (f"raw file is not in the manifest (its name differs from '{doc_id}.txt', which the "
+                               "manifest lists, only in case: on a case-insensitive filesystem the two are one file)")
+
+
 def test_two_records_of_the_same_bytes_are_refused(corpus_copy):
     """Two checkouts that each added an article (one numbered it after another add) merge into a
     manifest listing its bytes twice under two doc_ids: check-raw passed it, and a release

@@ -383,8 +383,9 @@ def check_raw_indexed(layout: Layout, on_progress: Callable[[int], None] | None 
             added = set()
         unlisted = [path for path in unlisted if path.name not in added]
     killed = killed_adds(layout) if unlisted else {}
-    problems[:0] = [Problem("raw-unlisted", _unlisted_why(path, killed), Location(file=str(path)))
-                    for path in unlisted]
+    folded = {doc_id_key(name): name for name in listed} if unlisted else {}  # the listed names, by key
+    problems[:0] = [Problem("raw-unlisted", _unlisted_why(path, killed) + _case_twin(path, folded),
+                            Location(file=str(path))) for path in unlisted]
     return Report.of(problems, {"documents": len(rows)}), rows
 
 
@@ -404,6 +405,14 @@ def killed_adds(layout: Layout) -> dict[str, Path]:
         except CorpusError:  # killed before its manifest was staged: nothing of it was moved in
             continue
     return found
+
+
+def _case_twin(path: Path, listed: Mapping[str, str]) -> str:
+    """What an unlisted name adds when it differs from a listed raw file's only in case: a checkout
+    on a case-insensitive filesystem (macOS, Windows) holds one of the two files only."""
+    twin = listed.get(doc_id_key(path.name))
+    return "" if twin is None else (f" (its name differs from {twin!r}, which the manifest lists, only in case: on a "
+                                    "case-insensitive filesystem the two are one file)")
 
 
 def _unlisted_why(path: Path, killed: Mapping[str, Path]) -> str:
