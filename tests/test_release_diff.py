@@ -1115,6 +1115,26 @@ def test_a_release_of_unchanged_data_names_a_new_or_changed_license_md(base, tmp
     assert "Copyright (c) 2024 Someone\n" in (other / "LICENSE.md").read_text(encoding="utf-8")
 
 
+def test_a_license_md_that_differs_only_in_line_endings_is_named_as_differing(base, tmp_path):
+    """The previous LICENSE.md was compared as text read with universal newlines, so one in CRLF
+    (the same words, other bytes) was "not differing" and the card said only the card, CHANGELOG.md,
+    croissant.json and SHA256SUMS differ: it is compared by its verified hash, as the parquet files are."""
+    import shutil
+
+    from corpus_tools.release.checksums import sums_text
+
+    older = tmp_path / "old" / "1.0.0"
+    shutil.copytree(base, older)
+    text = (older / "LICENSE.md").read_bytes()
+    (older / "LICENSE.md").write_bytes(text.replace(b"\n", b"\r\n"))
+    (older / "SHA256SUMS").write_text(sums_text(older), encoding="utf-8")
+    new = built(tmp_path / "a", *base_inputs(), version="1.0.1", previous=older)
+    assert (new / "LICENSE.md").read_bytes() == text
+    assert ("Of its files, only this card, CHANGELOG.md, croissant.json, LICENSE.md and SHA256SUMS (every file's "
+            "hash) differ: the parquet files are byte for byte those of 1.0.0.") in (new / "README.md").read_text(
+                encoding="utf-8")
+
+
 def test_same_rows_in_other_bytes_by_the_same_library_versions_are_not_put_down_to_other_versions(base, tmp_path):
     """Sharded otherwise (smaller files), the same rows are other bytes though the same pyarrow and
     datasets wrote them: the card said "(other library versions wrote them)" beside a build-info.json

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import filecmp
+import hashlib
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 import os
@@ -369,9 +370,10 @@ def _files_compared(previous: Path, hashes: dict[str, str], licence: str) -> Fil
     recorded, installed = recorded_versions(previous), installed_versions()
     libraries = recorded is not None and any(recorded.get(name) != version for name, version in installed.items()
                                              if name != "corpus-tools")
-    # releases before 1.1.9 have none
+    # releases before 1.1.9 have none; compared by its verified hash, as the parquet files are: read
+    # as text (universal newlines), the same words in CRLF were "not differing"
     license_file = ("new" if LICENSE_FILE not in listed else
-                    "changed" if (previous / LICENSE_FILE).read_text(encoding="utf-8") != licence else "")
+                    "changed" if listed[LICENSE_FILE] != hashlib.sha256(licence.encode("utf-8")).hexdigest() else "")
     return FilesCompared(build_info=recorded != installed, parquet=parquet != hashes, libraries=libraries,
                          license_file=license_file)
 
