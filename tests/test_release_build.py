@@ -52,6 +52,21 @@ def test_files_of_a_release(seed_release):
     assert not [p for p in seed_release.path.parent.iterdir() if p.name.startswith(".")]  # no partial left
 
 
+def test_docs_name_every_file_a_release_has(seed_release):
+    """docs/release.md's layout of dist/<version>/ and docs/architecture.md's order of writing left
+    out LICENSE.md when releases gained it (1.1.9)."""
+    repo = Path(__file__).resolve().parents[1]
+    release_md = (repo / "docs" / "release.md").read_text(encoding="utf-8")
+    layout = release_md.split("## Layout of `dist/<version>/`\n\n```\n", 1)[1].split("```", 1)[0]
+    named = {line.split()[0] for line in layout.splitlines() if line and not line.startswith(" ")}
+    top = {name for name in release_files(seed_release.path) if "/" not in name} | {"SHA256SUMS"}
+    assert top <= named, sorted(top - named)
+    assert "LICENSE.md" in named
+    architecture = (repo / "docs" / "architecture.md").read_text(encoding="utf-8")
+    written = architecture.split("then the card,", 1)[1].split("last.", 1)[0]
+    assert all(name in written for name in top - {"README.md"}), written
+
+
 @pytest.mark.parametrize("config", CONFIGS)
 def test_every_parquet_file_has_the_explicit_schema(seed_release, config):
     for path in (seed_release.path / "data" / config).glob("*.parquet"):
