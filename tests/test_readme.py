@@ -123,3 +123,33 @@ def test_every_help_example_parses(monkeypatch):
         except click.UsageError as error:
             refused.append(f"{example}: {error.format_message()}")
     assert len(examples) > 50 and refused == []
+
+
+def test_the_errata_say_what_the_committed_releases_say():
+    """docs/errata.md still said "1.1.0 to 1.1.8 all say 2026-12-02" once 1.1.9 (of that date too)
+    was published, and listed nothing of 1.1.9, whose card keeps two statements a review found
+    untrue (its license_name, and offsets "to its bytes" in the raw file)."""
+    import json
+
+    from corpus_tools.release.versions import list_versions, version_key
+
+    errata = (REPO / "docs" / "errata.md").read_text(encoding="utf-8")
+    newest = max(list_versions(REPO / "dist"), key=version_key)
+    first, last, day = re.search(r"built: (\S+) to (\S+) all say (\d{4}-\d\d-\d\d)\.", errata).groups()
+    assert (first, last, day) == ("1.1.0", newest, "2026-12-02")
+    for version in list_versions(REPO / "dist"):
+        if version_key(first) <= version_key(version):
+            croissant = json.loads((REPO / "dist" / version / "croissant.json").read_text(encoding="utf-8"))
+            assert croissant["datePublished"] == day, version
+    assert errata.index("## Errata of 1.1.9 (and 1.1.0 to 1.1.8)") < errata.index("## Errata of 1.1.8")
+    card = (REPO / "dist" / "1.1.9" / "README.md").read_text(encoding="utf-8")
+    assert "\nlicense_name: news-text-publisher-copyright\n" in card and "`news-text-publisher-copyright`" in errata
+    assert "leads every span back to its bytes in the raw file" in card
+    import pyarrow.parquet as pq
+
+    mentions = pq.read_table(REPO / "dist" / "1.1.9" / "data" / "entities").to_pylist()
+    raw = {row["doc_id"]: (REPO / "raw" / f"{row['doc_id']}.txt").read_bytes().decode("utf-8") for row in mentions}
+    other = sum(len(raw[row["doc_id"]][:row["raw_start"]].encode("utf-8")) != row["raw_start"] for row in mentions)
+    assert f"{other} of its {len(mentions)} entity mentions" in errata
+    assert "what a review found that 1.1.9's card still says is listed there too" in (
+        REPO / "README.md").read_text(encoding="utf-8")
