@@ -44,6 +44,7 @@ from corpus_tools.release.arrow_schemas import (
     file_features, half_null_region, label_names, name_labels, require_named, row_location,
 )
 from corpus_tools.release.checksums import config_files, open_parquet, release_configs, require_release
+from corpus_tools.release.rights import LICENSE_FILE
 from corpus_tools.release.versions import (
     BUMPS, bump, latest_before, next_version, release_metadata, resolve_release, version_key,
 )
@@ -1277,7 +1278,8 @@ class FilesCompared:
 
 
 def _unchanged_files(old_version: str, files: FilesCompared) -> str:
-    licence = {"new": [f"LICENSE.md (new: {old_version} had none)"], "changed": ["LICENSE.md"]}.get(files.license_file, [])
+    licence = {"new": [f"{LICENSE_FILE} (new: {old_version} had none)"], "changed": [LICENSE_FILE]}.get(
+        files.license_file, [])
     differing = ["this card", "CHANGELOG.md", "croissant.json"] + licence + (
         ["build-info.json (the library versions that built the release)"] if files.build_info else []) + [
         "SHA256SUMS (every file's hash)"]
