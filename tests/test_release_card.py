@@ -638,3 +638,19 @@ def test_the_card_names_empty_folds():
     stats.folds.update({0: 6, 4: 1})
     assert "Folds 1, 2 and 3 hold no document in this release: a cross-validation over the folds has 2 rounds" in card_body(
         CardInfo(), "9.9.9", stats, ("train",), quality=None)
+
+
+def test_a_card_with_a_homepage_names_its_tracker_there():
+    """The homepage branch of How to Report Errors (no committed release has a homepage, so no
+    other test reaches it): the address replaces the sentence that the corpus has no public home."""
+    from corpus_tools.release.card import CardInfo, card_body
+    from corpus_tools.release.stats import Stats
+
+    stats = Stats()
+    stats.rows["documents", "train"] = 1
+    stats.folds.update({0: 1})
+    body = card_body(CardInfo(homepage="https://example.org/corpus"), "9.9.9", stats, ("train",), quality=None)
+    assert ("### How to Report Errors\n\nOpen an issue in the issue tracker of https://example.org/corpus. Name the "
+            "release (`9.9.9`), the config") in body
+    assert "no public home" not in body
+    assert "no public home" in card_body(CardInfo(), "9.9.9", stats, ("train",), quality=None)
