@@ -461,6 +461,11 @@ def test_croissant_gives_the_corpus_caveats_and_a_protocol_that_names_what_annot
             "can carry the corpus's current annotations as predictions); their versions are compared per layer"
             ) in ANNOTATION_PROTOCOL
     assert "text alone" not in ANNOTATION_PROTOCOL
+    # not "in a Label Studio server" (1.1.8): round 2's annotators wrote worksheets submitted through its API
+    assert ANNOTATION_PROTOCOL.startswith(
+        "Annotators label the normalized texts as Label Studio annotations (in its editor, or as worksheets that "
+        "corpus-tools labelstudio annotate --worksheets submits through its API) following the project's annotation "
+        "guidelines")
     # not "the card's Known Limitations are in rai:dataLimitations" (1.1.7): only the corpus's own caveats are
     assert LIMITATIONS_POINTER == (" The corpus's own caveats are in rai:dataLimitations; the dataset card's Known "
                                    "Limitations lists them with the others.")
