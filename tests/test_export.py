@@ -67,7 +67,9 @@ def _strip(row):
 
 def test_conll_round_trips_the_ner_config(release, exports):
     result = exports["conll2003"]
-    assert result.files == ("test.txt", "train.txt", "validation.txt")
+    # the release's LICENSE.md goes with the article text every format carries
+    assert result.files == ("LICENSE.md", "test.txt", "train.txt", "validation.txt")
+    assert (result.path / "LICENSE.md").read_bytes() == (release / "LICENSE.md").read_bytes()
     documents = {row["doc_id"] for row in _rows(release, "documents")}
     assert result.documents == len(documents) == 28
     for split in ("train", "validation", "test"):
@@ -103,7 +105,8 @@ def test_spacy_docbin_has_every_aligned_span_and_reports_the_others(release, exp
     from spacy.tokens import DocBin
 
     result = exports["spacy"]
-    assert result.files == ("test/00000.spacy", "train/00000.spacy", "unaligned.jsonl", "validation/00000.spacy")
+    assert result.files == ("LICENSE.md", "test/00000.spacy", "train/00000.spacy", "unaligned.jsonl",
+                            "validation/00000.spacy")
     nlp = spacy.blank("en")
     docs = {doc.user_data["doc_id"]: doc for split in ("train", "validation", "test")
             for doc in DocBin().from_disk(result.path / split / "00000.spacy").get_docs(nlp.vocab)}
@@ -159,7 +162,7 @@ def test_spacy_writes_bounded_docbin_files_that_spacy_corpus_reads_in_order(rele
     result = export_release(release, "spacy", tmp_path / "spacy")
     counts = {split: len(_rows(release, "documents", split)) for split in ("train", "validation", "test")}
     assert counts == {"train": 7, "validation": 11, "test": 10}
-    assert result.files == ("test/00000.spacy", "test/00001.spacy", "train/00000.spacy", "train/00001.spacy",
+    assert result.files == ("LICENSE.md", "test/00000.spacy", "test/00001.spacy", "train/00000.spacy", "train/00001.spacy",
                             "unaligned.jsonl", "validation/00000.spacy", "validation/00001.spacy",
                             "validation/00002.spacy")
     nlp = spacy.blank("en")
@@ -191,11 +194,11 @@ def test_the_cli_exports_and_refuses_a_directory_that_is_not_empty(release, tmp_
     runner = CliRunner()
     done = runner.invoke(cli, ["export", "--format", "conll2003", str(release), "-o", str(tmp_path / "out")])
     assert done.exit_code == 0, done.output
-    assert done.output.strip().endswith(f"exported 28 documents as conll2003 to {tmp_path / 'out'} (3 files)")
+    assert done.output.strip().endswith(f"exported 28 documents as conll2003 to {tmp_path / 'out'} (4 files)")
     again = runner.invoke(cli, ["export", "--format", "jsonl", str(release), "-o", str(tmp_path / "out")])
     assert again.exit_code == 1
     assert "[export-target-exists]" in again.output and len(again.output.strip().splitlines()) == 1
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["test.txt", "train.txt", "validation.txt"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["LICENSE.md", "test.txt", "train.txt", "validation.txt"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no partial left
     (tmp_path / "a-file").write_text("x")
     onto_a_file = runner.invoke(cli, ["export", "--format", "jsonl", str(release), "-o", str(tmp_path / "a-file")])
@@ -300,7 +303,7 @@ def test_a_document_nobody_annotated_is_left_out_of_every_export(tmp_path, fmt):
 def test_a_version_is_looked_up_in_dist(tmp_path):
     build_release(*seed_inputs(), tmp_path / "dist", "1.0.0")
     result = export_release("1.0.0", "jsonl", tmp_path / "out", root=tmp_path)
-    assert result.documents == 5 and result.files == ("entity_registry.jsonl", "train.jsonl")
+    assert result.documents == 5 and result.files == ("LICENSE.md", "entity_registry.jsonl", "train.jsonl")
 
 
 def test_documents_are_read_a_document_at_a_time_with_every_row_of_their_layers(release):

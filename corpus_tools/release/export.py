@@ -22,6 +22,9 @@
   timexes, quotes with their source and cue, ner sentences), labels as names; and
   ``entity_registry.jsonl``.
 
+Every format carries article text: the release's LICENSE.md (from 1.1.9 on), which says no
+licence is granted to it, is copied beside the output.
+
 The release is read a document at a time (``read_documents``) and written as it is read (a
 DocBin file at a time). The release is verified against its SHA256SUMS first. Output is written
 in a temporary directory beside ``out_dir`` and renamed into place when complete; an ``out_dir``
@@ -50,6 +53,7 @@ import corpus_tools.release.brat as brat
 from corpus_tools.release.arrow_schemas import file_label_names, missing_columns, name_labels, require_rows
 from corpus_tools.release.checksums import open_parquet
 from corpus_tools.release.loaders import Release, split_files, verified_release
+from corpus_tools.release.rights import LICENSE_FILE
 from corpus_tools.release.splits import SPLITS
 
 FORMATS = ("conll2003", "spacy", "brat", "jsonl")
@@ -82,6 +86,9 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
                 documents, unaligned = write(path, partial, on_progress or (lambda done: None))
                 if unaligned:
                     _write_lines(partial / UNALIGNED_FILE, (_unaligned_dict(item) for item in unaligned))
+                # every format carries article text, whose terms (no licence granted) go with it
+                if (path / LICENSE_FILE).is_file():  # releases from 1.1.9 on; verified with the rest
+                    shutil.copyfile(path / LICENSE_FILE, partial / LICENSE_FILE)
             files = tuple(sorted(p.relative_to(partial).as_posix() for p in partial.rglob("*") if p.is_file()))
             make_public(partial)
             try:
