@@ -319,7 +319,7 @@ def test_stored_exports_checked_again_are_counted_as_they_are_checked(tmp_path: 
     checked.clear()
     AnnotationIndex(layout, documents(), registry(), on_checking=checked.append)
     assert checked == []  # the table is made once
-    shutil.rmtree(layout.build / "units")
+    shutil.rmtree(layout.build)  # with the store's index, which would name the stored export's annotations
     newer = fx.valid_export()
     newer[0]["annotations"][0]["updated_at"] = "2024-06-01T00:00:00Z"
     result = run_ingest(layout, write_export(tmp_path, "newer.json", newer), on_progress=checked.append)
@@ -1601,7 +1601,9 @@ def test_a_pull_is_compared_with_its_projects_previous_pull_and_what_came_after(
     pulled = run_ingest(layout, write_export(tmp_path, "04.json", tasks), snapshot=_pull(project, 4))
     assert pulled.status == "stored" and "(ids 102, 103)" in pulled.notes[0]
     stored = [item.name for item in stored_exports(layout)]
-    assert set(read) == {stored[2], stored[3]}  # the previous pull and the file after it; not the first two
+    # the previous pull (what it lacks was deleted); not the first two, nor the file after it, which
+    # holds none of this pull's annotations (the store's index says so)
+    assert set(read) == {stored[2]}
 
 
 def test_nothing_new_counts_every_stored_export_and_a_null_field_as_a_value(tmp_path: Path):
@@ -1619,6 +1621,123 @@ def test_nothing_new_counts_every_stored_export_and_a_null_field_as_a_value(tmp_
     assert run_ingest(layout, write_export(tmp_path, "both.json", tasks)).status == "nothing-new"
     tasks[1]["annotations"][0]["lead_time"] = 12.5
     assert run_ingest(layout, write_export(tmp_path, "timed.json", tasks)).status == "stored"
+
+
+# --- the store's index (corpus_tools/ingest/storeindex.py) -------------------------------------
+
+
+ROUNDS = {"a": 0, "b": 1000, "c": 2000, "d": 3000}  # what each round's annotation ids are moved by
+
+
+def _round(prefix: str, day: str, ago: str = "0 minutes", shift: int | None = None) -> list[dict]:
+    """The valid export as one round of a database writes it: annotation ids moved by
+    ``ROUNDS[prefix]`` (else ``shift``), unique_ids ``<prefix>-<id>``, and a prediction whose
+    ``created_ago`` Label Studio recomputes (the same round exported again is other bytes)."""
+    tasks = fx.valid_export()
+    for task in tasks:
+        task["predictions"] = [{"id": 7, "model_version": "m", "created_ago": ago, "result": []}]
+        for annotation in task["annotations"]:
+            annotation["id"] += ROUNDS[prefix] if shift is None else shift
+            annotation["unique_id"] = f"{prefix}-{annotation['id']}"
+            annotation["updated_at"] = f"2024-05-{day}T09:00:00Z"
+    return tasks
+
+
+def _store_index(layout) -> Path:
+    [path] = layout.build.glob("cache/store-index.*.sqlite")
+    return path
+
+
+def _indexed(layout) -> dict[str, str]:
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(_store_index(layout))) as db:
+        return dict(db.execute("SELECT name, units FROM indexed"))
+
+
+def test_an_ingest_reads_only_the_stored_exports_that_hold_its_annotations(tmp_path: Path, monkeypatch):
+    """The k-th ingest from a file read the units tables of all k-1 stored exports (some 1.7 ms
+    each for an export of 5 tasks, growing without end), though only those holding one of its
+    annotations can make it nothing new: the store's index names those."""
+    layout = corpus_root(tmp_path / "corpus")
+    for number, prefix in enumerate(("a", "b", "c")):
+        assert run_ingest(layout, write_export(tmp_path, f"{prefix}.json", _round(prefix, f"0{number + 1}"))
+                          ).status == "stored"
+    names = [item.name for item in stored_exports(layout)]
+    assert _indexed(layout) == {name: f"units/{name}/{next((layout.build / 'units' / name).iterdir()).name}"
+                                for name in names}
+    read = _stored_tables_read(monkeypatch)
+    assert run_ingest(layout, write_export(tmp_path, "d.json", _round("d", "04"))).status == "stored"
+    assert read == []  # none holds one of its annotations, nor another annotation under one of its ids
+    again = run_ingest(layout, write_export(tmp_path, "b-again.json", _round("b", "02", "1 minute")))
+    assert (again.status, again.notes) == ("nothing-new", ())
+    assert read == [names[1]]  # the one that holds them, compared field by field as before
+    edited = _round("b", "02", "1 minute")
+    edited[1]["annotations"][0]["lead_time"] = 99.0
+    assert run_ingest(layout, write_export(tmp_path, "b-edited.json", edited)).status == "stored"
+    assert read == [names[1]]  # an annotation held by none with every field the same: nothing read
+
+
+def _index_probes(layout, tmp_path: Path) -> list[tuple]:
+    """What ingest says of an export holding only the last stored export's annotations, of one
+    holding only the first's, and of one whose ids are other annotations (another database)."""
+    outcomes = []
+    for name, tasks in (("c-again", _round("c", "03", "1 minute")), ("a-again", _round("a", "01", "1 minute")),
+                        ("other", _round("z", "09", shift=0))):
+        result = run_ingest(layout, write_export(tmp_path, f"{name}.json", tasks))
+        outcomes.append((result.status, result.notes, result.stored_as and result.stored_as.name))
+    return outcomes
+
+
+def _indexed_store(tmp_path: Path):
+    layout = corpus_root(tmp_path)
+    for number, prefix in enumerate(("a", "b", "c")):
+        assert run_ingest(layout, write_export(tmp_path, f"{prefix}.json", _round(prefix, f"0{number + 1}"))
+                          ).status == "stored"
+    return layout
+
+
+@pytest.mark.parametrize("harm", ["garbage", "last-unindexed", "other-units", "emptied", "a-directory"])
+def test_a_damaged_or_stale_store_index_gives_the_same_outcome(tmp_path: Path, harm: str):
+    """The index is scratch: damaged (not SQLite), stale (an export a killed ingest stored but did
+    not index, rows indexed from another units table, rows lost), or not writable at all (done
+    without), ingest says what it says without one, and the index is made right again."""
+    import sqlite3
+    from contextlib import closing
+
+    control = _indexed_store(tmp_path / "control")
+    shutil.rmtree(control.build / "cache")  # no index: every stored export read, as before it
+    expected = _index_probes(control, tmp_path / "control")
+    assert [outcome[0] for outcome in expected] == ["nothing-new", "nothing-new", "stored"]
+    assert expected[2][1][0].startswith("annotation ids 101, 201 of this export name other annotations (another "
+                                        f"unique_id) in stored export {stored_exports(control)[0].name}")
+
+    layout = _indexed_store(tmp_path / "harmed")
+    path = _store_index(layout)
+    last = stored_exports(layout)[-1].name
+    if harm == "garbage":
+        path.write_bytes(b"not a database" * 100)
+    elif harm == "a-directory":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        path.mkdir()
+    else:
+        with closing(sqlite3.connect(path)) as db, db:
+            if harm == "last-unindexed":  # stored, then killed before it was indexed
+                db.execute("DELETE FROM annotations WHERE name = ?", (last,))
+                db.execute("DELETE FROM indexed WHERE name = ?", (last,))
+            elif harm == "other-units":  # indexed from a table of other documents or registry
+                db.execute("DELETE FROM annotations")
+                db.execute("UPDATE indexed SET units = 'units/x/0000000000000000'")
+            else:
+                db.execute("DELETE FROM annotations")
+                db.execute("DELETE FROM indexed")
+    assert _index_probes(layout, tmp_path / "harmed") == expected
+    if harm == "a-directory":
+        assert path.is_dir()
+    else:
+        assert set(_indexed(layout)) == {item.name for item in stored_exports(layout)}
 
 
 def test_ingest_and_release_do_not_import_pandas(tmp_path: Path):

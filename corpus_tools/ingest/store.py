@@ -70,6 +70,7 @@ from corpus_tools.iterutil import batched
 from corpus_tools.ingest.checks import Context
 from corpus_tools.ingest.reader import ExportStream
 from corpus_tools.ingest.rows import Columns
+from corpus_tools.ingest.storeindex import Holders, StoreIndex
 from corpus_tools.ingest.units import Units, UnitsWriter, column_sum, problems_of, record_batches, stats_of
 from corpus_tools.ingest.work import check_batch, ctrl_c_held, start_worker, worker_batch
 from corpus_tools.layout import Layout
@@ -509,8 +510,15 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     # a project's first pull is stored whatever it holds: with accounts to record, no need to read
     # the store for whether it holds anything new
     first_pull = snapshot is not None and previous is None
+
+    def units_name(stored: StoredExport) -> str:  # what the store's index knows a units table by
+        return str(_units_directory(layout, stored, inputs(), stored.options).relative_to(layout.build))
+
+    index = StoreIndex(layout.build / "cache", _SAME)
     nothing_new, notes = (False, ()) if first_pull and accounts is not None else \
-        _against_store(exports, mine, stored_units, accounts is None, previous)
+        _against_store(exports, mine, stored_units, accounts is None, previous,
+                       lambda start, clashes: index.holders(exports, start, mine, units_name,
+                                                            lambda stored: _submitted(stored_units(stored)), clashes))
     notes += deleted
     # a project's first pull is stored even when exports from files hold all of it, and so is a
     # pull that holds an annotation the project's latest stored pull lacks: a pull that holds it
@@ -534,6 +542,7 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     os.rename(staging, stored.directory)  # the commit point: the export and its record, together
     _fsync_directory(layout.exports)
     _publish_units(units_staging, _units_directory(layout, stored, inputs(), options))
+    index.add(stored.name, units_name(stored), mine)
     return IngestResult("stored" if report.valid else "stored-partial", sha256, stored, report, exclusions, notes)
 
 
@@ -625,7 +634,8 @@ _SAME = ["id", "unique_id", "updated_at", "cancelled", "ground_truth", "annotato
 
 
 def _against_store(exports: list[StoredExport], mine: pa.Table, stored_units: Callable[[StoredExport], Units],
-                   by_user_id: bool, previous: StoredExport | None = None) -> tuple[bool, tuple[str, ...]]:
+                   by_user_id: bool, previous: StoredExport | None = None,
+                   holders: Callable[[int, bool], Holders | None] | None = None) -> tuple[bool, tuple[str, ...]]:
     """The export's annotations (``mine``: ``_submitted``'s) against the stored exports', each
     stored export's read once:
 
@@ -644,22 +654,37 @@ def _against_store(exports: list[StoredExport], mine: pa.Table, stored_units: Ca
     before it are not read: what it lacks was deleted, and Label Studio never brings an
     annotation back under its unique_id, so they hold nothing of this export's.
 
+    ``holders(start, clashes)``: what the store's index says of ``exports[start:]``
+    (corpus_tools.ingest.storeindex; None: every one is read). Only the stored exports that
+    hold one of this export's annotations with every field the same are read for whether
+    nothing is new, and that only when each of its annotations is so held by one; only those
+    in which one of its ids is another annotation, for the note. The others would change
+    neither, and reading each stored export's table made every ingest from a file read the
+    whole store.
+
     Compared as columns, matched by unique_id (one per annotation in an export): Python objects
     for the rows of a large export took tens of MB, and converting timestamps to Python imports
     pandas."""
     if not mine.num_rows or not column_sum(pc.is_valid(mine["unique_id"])):
         return False, ()  # no annotation of Label Studio's own: nothing to compare, no stored table to read
     comparable = mine["unique_id"].null_count == 0
+    start = exports.index(previous) if previous is not None else 0
+    held = None if holders is None else holders(start, by_user_id)
     seen = None
     note: tuple[str, ...] = ()
     # newest first: a pull of a project holds its every annotation, so when nothing is new the
     # last pull is the one export read, however many the store holds
-    for stored in reversed(exports[exports.index(previous) if previous is not None else 0:]):
+    for stored in reversed(exports[start:]):
+        same = held is None or (comparable and held.all_same and stored.name in held.same)
+        clash = by_user_id and not note and (held is None or stored.name in held.clashing)
+        if not (same or clash):
+            continue
         theirs = _submitted(stored_units(stored))
-        seen = _stored_unchanged(mine, theirs, seen)
-        if comparable and column_sum(seen) == mine.num_rows:
-            return True, ()
-        if by_user_id and not note:
+        if same:
+            seen = _stored_unchanged(mine, theirs, seen)
+            if comparable and column_sum(seen) == mine.num_rows:
+                return True, ()
+        if clash:
             note = _clash_note(mine, theirs, stored)
     return False, note
 
