@@ -151,5 +151,8 @@ def test_the_errata_say_what_the_committed_releases_say():
     raw = {row["doc_id"]: (REPO / "raw" / f"{row['doc_id']}.txt").read_bytes().decode("utf-8") for row in mentions}
     other = sum(len(raw[row["doc_id"]][:row["raw_start"]].encode("utf-8")) != row["raw_start"] for row in mentions)
     assert f"{other} of its {len(mentions)} entity mentions" in errata
-    assert "what a review found that 1.1.9's card still says is listed there too" in (
-        REPO / "README.md").read_text(encoding="utf-8")
+    # corrected by 1.1.10
+    newer = (REPO / "dist" / "1.1.10" / "README.md").read_text(encoding="utf-8")
+    assert "\nlicense_name: unlicensed-article-texts-mit-annotations\n" in newer and "its bytes" not in newer
+    assert "1.1.10 was released to correct what a review of\n1.1.9 found" in errata
+    assert "the cards of 1.1.0 to 1.1.9 make statements 1.1.10 corrects" in (REPO / "README.md").read_text(encoding="utf-8")

@@ -44,7 +44,8 @@ def test_header_describes_the_dataset(card):
     header, _ = card
     assert header["pretty_name"] == "US–Syria Relations News Corpus (2021–2024)"
     assert header["license"] == "other"
-    assert header["license_name"] == "news-text-publisher-copyright"
+    # 1.1.9 and before: news-text-publisher-copyright, though the invented articles have no publisher
+    assert header["license_name"] == "unlicensed-article-texts-mit-annotations"
     # the invented articles (005 and 006 of release 1.1.4) are no news reporting and have no publisher
     assert header["license_details"].startswith(
         "The texts of the news articles are news reporting whose copyright stays with their publishers (named, "
@@ -619,7 +620,9 @@ def test_the_card_says_how_annotations_were_made_and_what_normalization_keeps(ca
     assert ("Annotators label the normalized texts as Label Studio annotations, in a Label Studio server's editor "
             "or as worksheets that `corpus-tools labelstudio annotate --worksheets` submits through its API") in body
     assert "reversible" not in body
-    assert ("its offset map leads every span back to its bytes in the raw file (what it removed, such as page "
+    # 1.1.9: "to its bytes": raw offsets are code points of the decoded raw text
+    assert ("its offset map leads every span back to its place in the raw file's decoded text, in code points "
+            "(what it removed, such as page "
             "furniture, is in the raw file alone: the raw text cannot be rebuilt from the normalized one).") in body
     assert ("### How to Report Errors\n\nOpen an issue in the issue tracker of the repository you have this release "
             "from (the corpus has no public home yet, so this card can give no address). Name the release") in body
@@ -639,6 +642,13 @@ def test_the_card_names_empty_folds():
     assert "| 2 | 0 |\n| 3 | 1 |\n| 4 | 1 |\n\nFold 2 holds no document in this release: a cross-validation over the folds has 4 rounds, not 5." in body
     stats.folds.update({2: 1})
     assert "holds no document" not in card_body(CardInfo(), "9.9.9", stats, ("train",), quality=None)
+    # one fold with documents: none to train on while it is held out (1.1.9's code said "1 rounds")
+    stats.folds.clear()
+    stats.folds.update({3: 7})
+    one = card_body(CardInfo(), "9.9.9", stats, ("train",), quality=None)
+    assert ("Folds 0, 1, 2 and 4 hold no document in this release: with one fold, no cross-validation over the folds "
+            "is possible.") in one
+    assert "use the data for inspection or demonstration.\n" in one and "rounds" not in one
     stats.folds.clear()
     stats.folds.update({0: 6, 4: 1})
     assert "Folds 1, 2 and 3 hold no document in this release: a cross-validation over the folds has 2 rounds" in card_body(
@@ -655,8 +665,9 @@ def test_a_card_with_a_homepage_names_its_tracker_there():
     stats.rows["documents", "train"] = 1
     stats.folds.update({0: 1})
     body = card_body(CardInfo(homepage="https://example.org/corpus"), "9.9.9", stats, ("train",), quality=None)
-    assert ("### How to Report Errors\n\nOpen an issue in the issue tracker of https://example.org/corpus. Name the "
-            "release (`9.9.9`), the config") in body
+    # 1.1.9 said "the issue tracker of" the homepage, which (a Hub dataset page) may have discussions only
+    assert ("### How to Report Errors\n\nReport it where https://example.org/corpus takes reports (its issue tracker "
+            "or discussions). Name the release (`9.9.9`), the config") in body
     assert "no public home" not in body
     assert "no public home" in card_body(CardInfo(), "9.9.9", stats, ("train",), quality=None)
 

@@ -1163,6 +1163,27 @@ def test_a_release_with_changes_carries_its_diff_in_changelog_and_card(base, tmp
     assert "## Changes since 1.0.0\n\nChanges from release 1.0.0 to 1.1.0" in card
     assert "| entities | relabelled | 1 |\n| ner | tokens whose tag changed | 1 |\n" in card
     assert f'- entities, relabelled: `{DOC} e4 "AFP": ORG -> NORP`' in card
+    assert "LICENSE.md" not in changelog and "LICENSE.md (the licence statement)" not in card
+
+
+def test_a_changed_license_md_is_named_whether_or_not_the_data_changed(base, tmp_path):
+    """1.1.9 named a new or changed LICENSE.md only in the card of a release whose data did not
+    change, and in no changelog."""
+    from corpus_tools.release.card import CardInfo
+
+    documents, annotations, registry = base_inputs()
+    new = built(tmp_path, documents, with_annotation(annotations, entities=replaced(
+        annotations[DOC].entities, "e4", label="NORP")), registry, version="1.1.0", previous=base,
+        card=CardInfo(creator="Someone"))
+    note = "LICENSE.md (the licence statement) differs from 1.0.0's."
+    changelog = (new / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"`corpus-tools diff 1.0.0 1.1.0`.\n- {note}\n\n## 1.0.0" in changelog
+    card = (new / "README.md").read_text(encoding="utf-8")
+    section = card.split("\n## Changes since 1.0.0\n")[1].split("\n## ")[0]
+    assert f'- entities, relabelled: `{DOC} e4 "AFP": ORG -> NORP`' in section and section.endswith(f"\n\n{note}\n")
+    unchanged = built(tmp_path / "u", *base_inputs(), version="1.0.1", previous=base, card=CardInfo(creator="Someone"))
+    assert f"- Changes since 1.0.0: none, the data did not change.\n- {note}\n" in (
+        unchanged / "CHANGELOG.md").read_text(encoding="utf-8")
 
 
 def test_a_version_bump_too_small_for_the_changes_is_refused_naming_the_change(base, tmp_path):

@@ -36,7 +36,7 @@ from corpus_tools.release.checksums import (
 )
 from corpus_tools.release.croissant import croissant_json
 from corpus_tools.release.diff import (
-    FilesCompared, card_section, changelog_line, check_bump, check_newer, diff_build, open_release,
+    FilesCompared, card_section, changelog_line, check_bump, check_newer, diff_build, licence_note, open_release,
 )
 from corpus_tools.release.rights import LICENSE_FILE
 from corpus_tools.release.rows import DOCUMENT_CONFIGS, DocInput, one_row, registry_row
@@ -349,10 +349,11 @@ def _write_metadata(root: Path, shards, stats, document_splits, version, date, p
     hashes = {shard.path: sha256_file(root / shard.path) for shard in shards}
     file_sizes = {shard.path: (root / shard.path).stat().st_size for shard in shards}
     licence = license_text(card, date)
-    files = None if changes is None or changes.changes else _files_compared(previous.path, hashes, licence)
+    files = None if changes is None else _files_compared(previous.path, hashes, licence)
     _write_text(root / "README.md", card_text(card, version, stats, shards, document_splits, file_sizes, date,
                                               card_section(changes, files=files), quality))
-    _write_text(root / "CHANGELOG.md", changelog(version, date, stats, history, changes))
+    _write_text(root / "CHANGELOG.md", changelog(version, date, stats, history, changes,
+                                                 licence_note(changes.old_version, files) if changes else ""))
     _write_text(root / LICENSE_FILE, licence)
     _write_text(root / "croissant.json", croissant_json(
         name=card.pretty_name, description=card.description, version=version, url=card.url, creator=card.creator,
@@ -364,7 +365,8 @@ def _write_metadata(root: Path, shards, stats, document_splits, version, date, p
 
 def _files_compared(previous: Path, hashes: dict[str, str], licence: str) -> FilesCompared:
     """Which files beyond the card, changelog, Croissant metadata and SHA256SUMS differ from the
-    ``previous`` release's (verified when opened), for a release whose data did not change."""
+    ``previous`` release's (verified when opened): the card names them all for a release whose
+    data did not change, and a new or changed LICENSE.md for any."""
     listed, _ = parse_sums((previous / SUMS_FILE).read_bytes(), str(previous / SUMS_FILE))
     parquet = {name: digest for name, digest in listed.items() if name.endswith(".parquet")}
     recorded, installed = recorded_versions(previous), installed_versions()
@@ -411,13 +413,15 @@ def _updated(ann: DocumentAnnotations | None) -> str | None:
     return ann.provenance.updated_at[:10]
 
 
-def changelog(version: str, date: str | None, stats: Stats, previous: str, changes: ReleaseDiff | None) -> str:
+def changelog(version: str, date: str | None, stats: Stats, previous: str, changes: ReleaseDiff | None,
+              licence: str = "") -> str:
+    """``licence``: what to say of a new or changed LICENSE.md (diff.licence_note), if anything."""
     entry = (
         f"## {version}" + (f" ({date})" if date else "") + "\n\n"
         f"- {stats.total('documents')} documents, {stats.total('entities')} entity mentions, "
         f"{stats.total('timexes')} time expressions, {stats.total('quotes')} quote(s), "
         f"{stats.total('entity_registry')} registry entities.\n"
-        f"{changelog_line(changes)}\n"
+        f"{changelog_line(changes)}\n" + (f"- {licence}\n" if licence else "")
     )
     earlier = previous.split("\n", 2)[2] if previous.startswith("# Changelog\n") else previous
     return "# Changelog\n\n" + entry + ("\n" + earlier.lstrip("\n") if earlier.strip() else "")

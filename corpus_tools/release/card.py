@@ -32,7 +32,8 @@ class CardInfo:
         "PARC 3.0-style quotations with their sources and cues."
     )
     license: str = "other"
-    license_name: str = "news-text-publisher-copyright"
+    # the Hub's id for `license: other`: not "publisher copyright", as invented articles have no publisher
+    license_name: str = "unlicensed-article-texts-mit-annotations"
     # who made the corpus; no person or organization is named that the project has not named
     creator: str = "The corpus_tools project"
     # who made the annotations, in the Hub's terms (found, crowdsourced, expert-generated,
@@ -230,8 +231,8 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         "repository's raw/ directory with a manifest (sha256, encoding, title, and the publisher and "
         "publication date, each with the evidence for it: stated in the text, inferred from it, or none, "
         "and then null). A "
-        "normalization produces the text that is annotated; its offset map leads every span back to its bytes "
-        "in the raw file (what it removed, such as page furniture, is in the raw file alone: the raw text cannot "
+        "normalization produces the text that is annotated; its offset map leads every span back to its place "
+        "in the raw file's decoded text, in code points (what it removed, such as page furniture, is in the raw file alone: the raw text cannot "
         "be rebuilt from the normalized one).",
         "### Annotations",
         "Annotators label the normalized texts as Label Studio annotations, in a Label Studio server's editor or "
@@ -335,7 +336,7 @@ def _splits_section(stats: Stats, document_splits: Sequence[str]) -> str:
         + _empty_folds_note(stats)
     )
     return "\n\n".join(filter(None, (rule, _split_table(stats, document_splits), folds,
-                                       _small_corpus_note(documents, document_splits))))
+                                       _small_corpus_note(documents, document_splits, stats))))
 
 
 def _loading_section(version: str, empty: Sequence[str] = (), first_splits: dict[str, str] | None = None) -> str:
@@ -431,13 +432,14 @@ def license_text(info: CardInfo, date: str | None) -> str:
     """The release's LICENSE.md: the card's `license: other` in one file, as the Hub's license_link
     expects, since neither part's licence alone is the release's."""
     return (f"# Licence of {info.pretty_name}\n\n{RIGHTS_STATEMENT}\n\n"
-            "Which columns hold article text (no licence granted) and which are the project's (MIT):\n\n"
+            "Which columns hold article text (no licence granted) and which the annotations, the registry and the "
+            "metadata (MIT):\n\n"
             + _table(*columns_table()) + "\n\nThe project's part is released under the MIT License:\n\n## "
             + mit_license(date[:4] if date else None, info.creator))
 
 
 def _reporting_section(version: str, homepage: str) -> str:
-    where = (f"Open an issue in the issue tracker of {homepage}." if homepage else
+    where = (f"Report it where {homepage} takes reports (its issue tracker or discussions)." if homepage else
              "Open an issue in the issue tracker of the repository you have this release from (the corpus has no "
              "public home yet, so this card can give no address).")
     return (
@@ -479,16 +481,23 @@ def _empty_folds_note(stats: Stats) -> str:
         return ""
     listed = empty[0] if len(empty) == 1 else ", ".join(empty[:-1]) + " and " + empty[-1]
     which = f"Fold {listed} holds" if len(empty) == 1 else f"Folds {listed} hold"
-    return (f"\n\n{which} no document in this release: a cross-validation over the folds has "
-            f"{FOLDS - len(empty)} rounds, not {FOLDS}.")
+    rounds = (f"a cross-validation over the folds has {FOLDS - len(empty)} rounds, not {FOLDS}" if _cross_validates(stats)
+              else "with one fold, no cross-validation over the folds is possible")
+    return f"\n\n{which} no document in this release: {rounds}."
 
 
-def _small_corpus_note(documents: int, document_splits: Sequence[str]) -> str:
+def _cross_validates(stats: Stats) -> bool:
+    """Whether at least two folds hold documents: holding one out leaves another to train on."""
+    return sum(1 for fold in range(FOLDS) if stats.folds[fold]) >= 2
+
+
+def _small_corpus_note(documents: int, document_splits: Sequence[str], stats: Stats) -> str:
     if documents >= 100:
         return ""
     return (f"With only {documents} documents, named splits say little statistically ("
             f"{', '.join(document_splits)} declared), and any score on them is anecdotal; use the data for "
-            "inspection, demonstration or cross-validation over the folds.")
+            + ("inspection, demonstration or cross-validation over the folds." if _cross_validates(stats) else
+               "inspection or demonstration."))
 
 
 CONFIG_DESCRIPTIONS = {

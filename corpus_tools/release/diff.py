@@ -1277,6 +1277,15 @@ class FilesCompared:
     license_file: str = ""
 
 
+def licence_note(old_version: str, files: FilesCompared | None) -> str:
+    """What the card and the changelog say of a new or changed LICENSE.md, whether or not the data
+    changed ("" when it is the previous release's)."""
+    if files is None or not files.license_file:
+        return ""
+    return (f"{LICENSE_FILE} (the licence statement) is new: {old_version} had none." if files.license_file == "new"
+            else f"{LICENSE_FILE} (the licence statement) differs from {old_version}'s.")
+
+
 def _unchanged_files(old_version: str, files: FilesCompared) -> str:
     licence = {"new": [f"{LICENSE_FILE} (new: {old_version} had none)"], "changed": [LICENSE_FILE]}.get(
         files.license_file, [])
@@ -1294,7 +1303,8 @@ def _unchanged_files(old_version: str, files: FilesCompared) -> str:
 
 def card_section(diff: ReleaseDiff | None, examples: int = 3, files: FilesCompared | None = None) -> str:
     """The dataset card's section on what changed since the previous release; ``files``: which of
-    its files differ from the previous release's, when the data did not change (None: not said)."""
+    its files differ from the previous release's (None: not said): all of them when the data did
+    not change, else only a new or changed LICENSE.md."""
     if diff is None:
         return "## Changes\n\nThis is the first release of the corpus: there is no earlier release to compare with."
     head = f"## Changes since {diff.old_version}"
@@ -1311,7 +1321,8 @@ def card_section(diff: ReleaseDiff | None, examples: int = 3, files: FilesCompar
             f"by the version rule they need a {required_bump(diff)} version. "
             f"`corpus-tools diff {diff.old_version} {diff.new_version}` lists every change.\n\n"
             "| layer | change | count |\n|---|---|---|\n" + "\n".join(rows)
-            + "\n\nFirst examples of each kind:\n\n" + "\n".join(shown))
+            + "\n\nFirst examples of each kind:\n\n" + "\n".join(shown)
+            + (f"\n\n{note}" if (note := licence_note(diff.old_version, files)) else ""))
 
 
 def _code(text: str) -> str:
