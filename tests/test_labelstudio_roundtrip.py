@@ -16,7 +16,7 @@ from corpus_tools.labelstudio.annotate import accept_all_predictions, annotate_f
 from corpus_tools.labelstudio.sync import pull, push, resolve_project
 from corpus_tools.labelstudio.tasks import task_data, to_ls_results
 
-from labelstudio_samples import EMOJI_TEXT, NEWS_TEXT, document, emoji_annotations, news_annotations
+from labelstudio_samples import EMOJI_TEXT, NEWS_TEXT, document, emoji_annotations, news_annotations, sha256
 
 pytestmark = pytest.mark.labelstudio
 
@@ -166,3 +166,47 @@ def test_annotate_refuses_a_results_file_naming_an_unknown_document(labelstudio)
     after = len(list(labelstudio.client.annotations.list(id=next(
         t.id for t in labelstudio.client.tasks.list(project=project.id) if t.data["doc_id"] == "ua-emoji"))))
     assert after == before  # nothing was submitted, not even the valid first item
+
+
+def test_annotate_names_one_task_of_a_document_or_refuses(labelstudio):
+    """A document's task is the one task of its doc_id (of its text_sha256, when given). A task
+    imported twice was annotated through whichever task the listing gave last, quietly; now that
+    is refused (labelstudio-task-duplicate), naming the tasks, and nothing is submitted."""
+    from corpus_tools.labelstudio.tasks import make_tasks
+
+    client = labelstudio.client
+    old, new = document("nt-doc", NEWS_TEXT), document("nt-doc", NEWS_TEXT + " Talks end.")
+    push(client, [old, document("nt-twice", EMOJI_TEXT)], None, "one task of a document")
+    push(client, [new], None, "one task of a document")  # its text changed: a task of the new text
+    project = resolve_project(client, "one task of a document")
+    client.projects.import_tasks(project.id, request=list(make_tasks([document("nt-twice", EMOJI_TEXT)])),
+                                 commit_to_project=True)  # the same task again, as an import by hand makes
+    ids = {(t.data["doc_id"], t.data["text_sha256"]): [] for t in client.tasks.list(project=project.id)}
+    for task in client.tasks.list(project=project.id):
+        ids[(task.data["doc_id"], task.data["text_sha256"])].append(task.id)
+    twice = sorted(ids[("nt-twice", sha256(EMOJI_TEXT))])
+    assert len(twice) == 2
+
+    def annotations_count() -> int:
+        return sum(len(t.annotations or ()) for t in client.tasks.list(project=project.id, fields="all"))
+
+    with pytest.raises(CorpusError) as refused:
+        annotate_from_results(client, project.id, [{"doc_id": "nt-twice", "result": []}], "gold.jsonl")
+    assert str(refused.value) == (f"gold.jsonl, line 1, doc nt-twice: [labelstudio-task-duplicate] 2 tasks for doc "
+                                  f"'nt-twice' show the same text (tasks {twice[0]}, {twice[1]}): which one is meant "
+                                  "is unknown; delete all but one in Label Studio")
+    with pytest.raises(CorpusError) as refused:  # its text given: still two
+        annotate_from_results(client, project.id, [{"doc_id": "nt-twice", "text_sha256": sha256(EMOJI_TEXT),
+                                                    "result": []}], "gold.jsonl")
+    assert refused.value.code == "labelstudio-task-duplicate"
+    with pytest.raises(CorpusError) as refused:  # two texts: text_sha256 chooses
+        annotate_from_results(client, project.id, [{"doc_id": "nt-doc", "result": []}], "gold.jsonl")
+    assert str(refused.value) == ("gold.jsonl, line 1, doc nt-doc: [annotate-task-not-found] 2 tasks for doc "
+                                  "'nt-doc', of 2 texts (give text_sha256 to choose)")
+    assert annotations_count() == 0  # nothing submitted
+
+    done = annotate_from_results(client, project.id, [
+        {"doc_id": "nt-doc", "text_sha256": new.text_sha256, "result": []},
+        {"task_id": twice[0], "result": []}])  # a task named by its id is the one meant
+    assert sorted(s.task_id for s in done.submitted) == sorted([ids[("nt-doc", new.text_sha256)][0], twice[0]])
+    assert annotations_count() == 2

@@ -16,7 +16,7 @@ from typing import Any, Callable, Container, Iterable, Mapping, Sequence
 from corpus_tools import strictjson
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.ingest.checks import Context, check_task
-from corpus_tools.labelstudio.sync import api_errors, iter_tasks
+from corpus_tools.labelstudio.sync import DocumentTasks, api_errors, iter_tasks
 from corpus_tools.labelstudio.tasks import LEFT_OUT_PREFIX, to_ls_results
 from corpus_tools.records import Document
 from corpus_tools.labelstudio.worksheet import load_worksheet, resolve
@@ -88,20 +88,17 @@ def accept_prediction(client, task_id: int, model_version: str | None = None,
 
 def task_ids_by_key(client, project_id: int) -> dict[tuple[str, str], int]:
     """(doc_id, text_sha256) -> task id, for the tasks of a project."""
-    return _keys(iter_tasks(client, project_id))
-
-
-def _keys(tasks: Iterable[Any]) -> dict[tuple[str, str], int]:
     keys: dict[tuple[str, str], int] = {}
-    for task in tasks:
+    for task in iter_tasks(client, project_id):
         data = task.data or {}
         if "doc_id" in data:
             keys[(data["doc_id"], data.get("text_sha256"))] = task.id
     return keys
 
 
-def _task_for(item: Mapping, keys: dict[tuple[str, str], int], task_ids: Container[int], where: Location) -> int:
-    """The task an item of a results file names: by task_id, or by doc_id (+ text_sha256)."""
+def _task_for(item: Mapping, tasks: DocumentTasks, task_ids: Container[int], where: Location) -> int:
+    """The task an item of a results file names: by task_id, or by doc_id (+ text_sha256), by
+    ``DocumentTasks.task_of``'s rule."""
     if "task_id" in item:
         task_id = item["task_id"]
         if not isinstance(task_id, int) or isinstance(task_id, bool):
@@ -111,12 +108,7 @@ def _task_for(item: Mapping, keys: dict[tuple[str, str], int], task_ids: Contain
         return task_id
     if "doc_id" not in item:
         raise CorpusError("annotate-no-task", "an item names neither task_id nor doc_id", where)
-    matching = [task for (doc_id, sha), task in keys.items()
-                if doc_id == item["doc_id"] and item.get("text_sha256") in (None, sha)]
-    if len(matching) != 1:
-        problem = "no task" if not matching else f"{len(matching)} tasks (give text_sha256 to choose)"
-        raise CorpusError("annotate-task-not-found", f"{problem} for doc {item['doc_id']!r}", where)
-    return matching[0]
+    return tasks.task_of(item["doc_id"], item.get("text_sha256"), where)
 
 
 # the optional fields of an item, and what each must be (Label Studio would store a string as
@@ -172,13 +164,13 @@ def plan_results(client, project_id: int, items: Iterable[Mapping], source: str 
     annotator's account is made). ``source``: the results file (a problem names the item by its
     line), or one file per item (worksheets)."""
     tasks = {task.id: task for task in iter_tasks(client, project_id, fields="all")}
-    keys = _keys(tasks.values())
+    by_document = DocumentTasks(tasks.values())
     planned: dict[int, tuple[Any, Mapping]] = {}
     for line, item in enumerate(items, start=1):
         where = (Location(file=source, line=line, doc_id=item.get("doc_id")) if isinstance(source, str)
                  else Location(file=source[line - 1], doc_id=item.get("doc_id")))
         _check_fields(item, where)
-        task_id = _task_for(item, keys, tasks, where)
+        task_id = _task_for(item, by_document, tasks, where)
         if task_id in planned:
             raise CorpusError("annotate-task-twice", f"task {task_id} is annotated by an earlier item too", where)
         if context is not None:

@@ -148,12 +148,50 @@ def iter_tasks(client, project_id: int, fields: str = "task_only") -> Iterator[A
 
 
 def existing_task_keys(client, project_id: int) -> set[tuple[str, str]]:
+    """The (doc_id, text_sha256) of the project's tasks. ``push`` only asks whether a document's
+    text has a task, never which one: tasks of one text held twice import nothing more, and
+    nothing is sent to either."""
     keys = set()
     for task in iter_tasks(client, project_id):
         data = task.data or {}
         if "doc_id" in data and "text_sha256" in data:
             keys.add(task_key(data))
     return keys
+
+
+class DocumentTasks:
+    """A project's tasks by the document they show: ``task_of`` is the one rule of every command
+    that sends something to a document's task (``annotate``)."""
+
+    def __init__(self, tasks: Iterable[Any]):
+        """From a task listing (``iter_tasks``): (doc_id, text_sha256) -> its task ids, in listing order."""
+        self._ids: dict[tuple[str, Any], list[int]] = {}
+        for task in tasks:
+            data = task.data or {}
+            if "doc_id" in data:
+                self._ids.setdefault((data["doc_id"], data.get("text_sha256")), []).append(task.id)
+
+    def task_of(self, doc_id: str, text_sha256: str | None = None, where: Location | None = None) -> int:
+        """The one task of document ``doc_id`` (of the text ``text_sha256``, when given). No task
+        is ``annotate-task-not-found``, and so are tasks of several texts without
+        ``text_sha256``; several tasks of the one text is ``labelstudio-task-duplicate``: a task
+        imported twice (by hand, or by pushes from two checkouts), whose annotations and ground
+        truth would land on whichever the listing gave last."""
+        where = where if where is not None else Location(doc_id=doc_id)
+        found = {sha: ids for (key, sha), ids in self._ids.items() if key == doc_id and text_sha256 in (None, sha)}
+        ids = [task_id for each in found.values() for task_id in each]
+        if len(ids) == 1:
+            return ids[0]
+        text = "" if text_sha256 is None else f" with text_sha256 {text_sha256}"
+        if not ids:
+            raise CorpusError("annotate-task-not-found", f"no task for doc {doc_id!r}{text} in the project "
+                              "(push it first)", where)
+        if len(found) > 1:
+            raise CorpusError("annotate-task-not-found", f"{len(ids)} tasks for doc {doc_id!r}, of "
+                              f"{len(found)} texts (give text_sha256 to choose)", where)
+        raise CorpusError("labelstudio-task-duplicate", f"{len(ids)} tasks for doc {doc_id!r} show the same text "
+                          f"(tasks {', '.join(map(str, ids))}): which one is meant is unknown; delete all but one "
+                          "in Label Studio", where)
 
 
 @dataclass(frozen=True, slots=True)
