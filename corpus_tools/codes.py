@@ -222,13 +222,13 @@ labelstudio-export-timeout  error  the export did not finish in time
 labelstudio-no-prediction  error  a task has no prediction to accept
 labelstudio-bad-project-title  error  a project title that is blank or only digits (other commands read digits as a project id)
 labelstudio-bad-email  error  a user to create or act as (annotate --as, adjudicate --reviewer) that is no email address
-labelstudio-task-duplicate  error  a project holds several tasks of one document's one text (annotate): which one is meant is unknown
+labelstudio-task-duplicate  error  a project holds several tasks of one document's one text (annotate, adjudicate --push): which one is meant is unknown
 preannotate-no-gold  error  preannotate --evaluate on a corpus with no ingested annotation: nothing to score against
 annotate-bad-json  error  an annotation file that is not JSON
 annotate-bad-item  error  an item of an annotation file that is not an object, or a field of the wrong type
 annotate-bad-result  error  an item without a result list
 annotate-no-task  error  an item that names neither task_id nor doc_id
-annotate-task-not-found  error  no task for an item's doc_id and text, tasks of several of its texts without text_sha256, or a task_id not of the project
+annotate-task-not-found  error  no task for a document (an item's doc_id and text, a merge's current text), tasks of several of its texts without text_sha256, or a task_id not of the project
 annotate-task-twice  error  two items of one annotation file for the same task
 annotate-empty  error  an annotation file without items, or a worksheet directory without worksheets
 """),

@@ -26,6 +26,7 @@ from corpus_tools.annotations.consolidate import load_annotation_set
 from corpus_tools.annotations.registry import load_registry
 from corpus_tools.cli import cli
 from corpus_tools.documents.index import load_documents
+from corpus_tools.errors import CorpusError
 from corpus_tools.ingest import stored_exports
 from corpus_tools.labelstudio.annotate import annotate_from_results, worksheet_items
 from corpus_tools.labelstudio.sync import pull_and_ingest, push
@@ -334,3 +335,57 @@ def test_a_reviewer_who_annotated_gets_the_merge_beside_their_own_annotation(lab
     adjudications = {v.provenance.annotation_id for v in annotations.versions[DOCS[1]] if v.provenance.ground_truth}
     assert adjudications == {merge["id"], second.annotation_id}
     assert annotations.chosen[DOCS[1]].provenance.annotation_id == second.annotation_id
+
+
+def test_adjudicate_push_refuses_a_document_with_two_tasks_of_its_text(labelstudio, tmp_path):
+    """A task imported twice (by hand, or by pushes from two checkouts): `adjudicate --push` sent
+    the merge to whichever task the listing gave last, here the copy nobody annotated, where
+    annotate refuses the document. Now both refuse by one rule (sync.DocumentTasks.task_of) and
+    nothing is sent."""
+    from corpus_tools.labelstudio.tasks import make_tasks
+
+    project = "a task twice"
+    layout, documents, pushed, gold = _pushed(labelstudio, tmp_path, project)
+    originals = {t.data["doc_id"]: t.id for t in labelstudio.client.tasks.list(project=pushed.project_id)}
+    labelstudio.client.projects.import_tasks(pushed.project_id, request=list(make_tasks([documents[DOCS[0]]])),
+                                             commit_to_project=True)
+    [copy] = [t.id for t in labelstudio.client.tasks.list(project=pushed.project_id)
+              if t.data["doc_id"] == DOCS[0] and t.id != originals[DOCS[0]]]
+    # the annotators name their tasks by id: by doc_id annotate refuses the document too
+    by_task = [{"task_id": originals[item["doc_id"]], "result": item["result"]} for item in gold]
+    _, as_one = labelstudio.as_user("twice-1@corpus-tools.local")
+    _, as_two = labelstudio.as_user("twice-2@corpus-tools.local")
+    annotate_from_results(as_one, pushed.project_id, by_task)
+    second = json.loads(json.dumps(by_task))
+    second[0]["result"].remove(next(r for r in second[0]["result"] if r["from_name"] == "entity_id"))
+    annotate_from_results(as_two, pushed.project_id, second)
+    assert pull_and_ingest(labelstudio.client, project, layout)[1].status == "stored"
+
+    result = CliRunner().invoke(cli, ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous", "--push",
+                                      "--project", project, "--url", labelstudio.url,
+                                      "--data-dir", str(labelstudio.data_dir)], env={"LABEL_STUDIO_API_KEY": ""})
+    assert result.exit_code == 1, result.output
+    assert (f"[labelstudio-task-duplicate] project {pushed.project_id}: 2 tasks for doc {DOCS[0]!r} show the same "
+            f"text (tasks {originals[DOCS[0]]}, {copy}): which one is meant is unknown; delete all but one in Label "
+            "Studio: nothing was sent") in result.output
+    assert f"doc {DOCS[0]}" in result.output  # located
+    # nothing sent: no ground truth, no prediction, on any task (the other document's included)
+    tasks = list(labelstudio.client.tasks.list(project=pushed.project_id, fields="all"))
+    assert not [a for t in tasks for a in t.annotations or () if _plain(a)["ground_truth"]]
+    assert not [p for t in tasks for p in t.predictions or ()]
+    assert sorted(len(t.annotations or ()) for t in tasks) == [0, 2, 2]
+
+    with pytest.raises(CorpusError) as refused:  # annotate's own refusal, by the same rule
+        annotate_from_results(as_one, pushed.project_id, gold[:1], "gold.jsonl")
+    assert refused.value.code == "labelstudio-task-duplicate"
+    assert str(refused.value).startswith(f"gold.jsonl, line 1, doc {DOCS[0]}: ")
+
+    # with the copy deleted in Label Studio, the document has its one task again
+    labelstudio.client.tasks.delete(copy)
+    again = CliRunner().invoke(cli, ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous", "--push",
+                                     "--project", project, "--url", labelstudio.url,
+                                     "--data-dir", str(labelstudio.data_dir), "--json"],
+                               env={"LABEL_STUDIO_API_KEY": ""})
+    assert again.exit_code == 0, again.output
+    assert sorted((p["doc_id"], p["task_id"]) for p in json.loads(again.output)["pushed"]) == sorted(
+        (d, originals[d]) for d in DOCS)

@@ -263,26 +263,25 @@ def push_adjudication(layout, client, project: str | int, documents: Collection[
     per task and un-marks the one before without a trace a pull could see, unless a pull saw it
     first: docs/validation.md, "Displaced adjudications"). A reviewer's own annotation as one of
     the annotators is no adjudication. Every task is found before anything is sent, under the
-    corpus lock."""
-    from corpus_tools.labelstudio.annotate import _field, submit_annotation, task_ids_by_key
-    from corpus_tools.labelstudio.sync import api_errors, iter_tasks, resolve_project
+    corpus lock, by annotate's rule (``DocumentTasks.task_of``): a project holding two tasks of a
+    document's current text is refused, as annotate refuses it."""
+    from corpus_tools.labelstudio.annotate import _field, submit_annotation
+    from corpus_tools.labelstudio.sync import DocumentTasks, api_errors, iter_tasks, resolve_project
     from corpus_tools.labelstudio.tasks import LEFT_OUT_PREFIX, to_ls_results
     from corpus_tools.lock import corpus_lock
 
     with corpus_lock(layout, "adjudicate"):
         project_id = resolve_project(client, project).id
-        keys = task_ids_by_key(client, project_id)
+        tasks = DocumentTasks(iter_tasks(client, project_id))
         planned: dict[str, int] = {}  # doc_id -> task id, of the merged documents
         for document in documents:
             if len(document.annotators) < 2:
                 continue
-            sha = texts[document.doc_id].text_sha256
-            task_id = keys.get((document.doc_id, sha))
-            if task_id is None:
-                raise CorpusError("annotate-task-not-found", f"project {project_id} has no task of the current text "
-                                  "of this document (push it first): nothing was sent",
-                                  Location(doc_id=document.doc_id))
-            planned[document.doc_id] = task_id
+            try:  # annotate's rule: the one task of the document's current text, else nothing is sent
+                planned[document.doc_id] = tasks.task_of(document.doc_id, texts[document.doc_id].text_sha256)
+            except CorpusError as error:
+                raise CorpusError(error.code, f"project {project_id}: {error.message}: nothing was sent",
+                                  error.location) from None
         done = {task.id for task in iter_tasks(client, project_id, fields="all")
                 if any(_field(annotation, "ground_truth") and not _field(annotation, "was_cancelled")
                        for annotation in task.annotations or ())}

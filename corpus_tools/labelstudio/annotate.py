@@ -86,16 +86,6 @@ def accept_prediction(client, task_id: int, model_version: str | None = None,
     return submit_annotation(client, task_id, _field(prediction, "result"), parent_prediction=_field(prediction, "id"))
 
 
-def task_ids_by_key(client, project_id: int) -> dict[tuple[str, str], int]:
-    """(doc_id, text_sha256) -> task id, for the tasks of a project."""
-    keys: dict[tuple[str, str], int] = {}
-    for task in iter_tasks(client, project_id):
-        data = task.data or {}
-        if "doc_id" in data:
-            keys[(data["doc_id"], data.get("text_sha256"))] = task.id
-    return keys
-
-
 def _task_for(item: Mapping, tasks: DocumentTasks, task_ids: Container[int], where: Location) -> int:
     """The task an item of a results file names: by task_id, or by doc_id (+ text_sha256), by
     ``DocumentTasks.task_of``'s rule."""

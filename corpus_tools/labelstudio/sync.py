@@ -161,7 +161,7 @@ def existing_task_keys(client, project_id: int) -> set[tuple[str, str]]:
 
 class DocumentTasks:
     """A project's tasks by the document they show: ``task_of`` is the one rule of every command
-    that sends something to a document's task (``annotate``)."""
+    that sends something to a document's task (``annotate``, ``adjudicate --push``)."""
 
     def __init__(self, tasks: Iterable[Any]):
         """From a task listing (``iter_tasks``): (doc_id, text_sha256) -> its task ids, in listing order."""
@@ -184,7 +184,7 @@ class DocumentTasks:
             return ids[0]
         text = "" if text_sha256 is None else f" with text_sha256 {text_sha256}"
         if not ids:
-            raise CorpusError("annotate-task-not-found", f"no task for doc {doc_id!r}{text} in the project "
+            raise CorpusError("annotate-task-not-found", f"no task for doc {doc_id!r}{text} "
                               "(push it first)", where)
         if len(found) > 1:
             raise CorpusError("annotate-task-not-found", f"{len(ids)} tasks for doc {doc_id!r}, of "
