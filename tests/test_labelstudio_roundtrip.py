@@ -210,3 +210,39 @@ def test_annotate_names_one_task_of_a_document_or_refuses(labelstudio):
         {"task_id": twice[0], "result": []}])  # a task named by its id is the one meant
     assert sorted(s.task_id for s in done.submitted) == sorted([ids[("nt-doc", new.text_sha256)][0], twice[0]])
     assert annotations_count() == 2
+
+
+def test_accept_predictions_refuses_two_tasks_of_one_text_with_predictions(labelstudio):
+    """--accept-predictions accepted the prediction of both copies of a task imported twice: two
+    annotations of one text by one user, of which the annotation set keeps the later, whichever
+    the listing gave last. Now refused as annotate refuses the document (labelstudio-task-duplicate),
+    before anything is submitted; a copy without a prediction to accept leaves no doubt."""
+    from corpus_tools.labelstudio.tasks import make_tasks
+
+    client = labelstudio.client
+    news, emoji = document("ap-news", NEWS_TEXT), document("ap-emoji", EMOJI_TEXT)
+    pushed = {news.doc_id: news_annotations(news), emoji.doc_id: emoji_annotations(emoji)}
+    first = push(client, [news, emoji], pushed, "accept a task twice", model_version="annotations@set-1")
+    originals = {t.data["doc_id"]: t.id for t in client.tasks.list(project=first.project_id)}
+    client.projects.import_tasks(first.project_id, commit_to_project=True,
+                                 request=list(make_tasks([news], pushed, "annotations@set-1")))
+    client.projects.import_tasks(first.project_id, commit_to_project=True, request=list(make_tasks([emoji])))
+    [copy] = [t.id for t in client.tasks.list(project=first.project_id)
+              if t.data["doc_id"] == "ap-news" and t.id != originals["ap-news"]]
+    _, as_annotator = labelstudio.as_user("accepts-twice@corpus-tools.local")
+
+    def annotations_count() -> int:
+        return sum(len(t.annotations or ()) for t in client.tasks.list(project=first.project_id, fields="all"))
+
+    with pytest.raises(CorpusError) as refused:
+        accept_all_predictions(as_annotator, first.project_id)
+    assert str(refused.value) == (f"doc ap-news: [labelstudio-task-duplicate] 2 tasks for doc 'ap-news' show the same "
+                                  f"text (tasks {originals['ap-news']}, {copy}): which one is meant is unknown; "
+                                  "delete all but one in Label Studio")
+    assert annotations_count() == 0  # nothing submitted
+
+    client.tasks.delete(copy)
+    accepted = accept_all_predictions(as_annotator, first.project_id)
+    # the emoji document's copy has no prediction: its pushed task is the one accepted
+    assert sorted(s.task_id for s in accepted.submitted) == sorted(originals.values())
+    assert annotations_count() == 2

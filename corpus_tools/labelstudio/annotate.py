@@ -215,14 +215,17 @@ def accept_all_predictions(client, project_id: int, model_version: str | None = 
     """Accept the prediction (the latest, or ``model_version``'s; ``_acceptable``) of every task of the project
     that has one, each task once (``_submit_new``: a task the client's user has annotated already
     is skipped and counted). A task without a prediction of ``model_version`` is left alone, not
-    counted; no task with one at all is ``labelstudio-no-prediction``, before anything is
-    submitted. ``on_progress(1)`` after each task with a prediction to accept."""
+    counted; no task with one at all is ``labelstudio-no-prediction``, and two with one that show
+    one document's one text (a task imported twice) ``labelstudio-task-duplicate``
+    (``DocumentTasks.refuse_duplicates``), before anything is submitted. ``on_progress(1)`` after each task with a prediction to accept."""
     tasks = list(iter_tasks(client, project_id, fields="all"))
     if model_version is not None and not any(_has_prediction(task, model_version) for task in tasks):
         raise CorpusError("labelstudio-no-prediction", f"no task of project {project_id} has a prediction of "
                           f"model_version {model_version!r}")
+    accepted = [task for task in tasks if _has_prediction(task, model_version)]
+    DocumentTasks(tasks).refuse_duplicates({task.id for task in accepted})  # before anything is submitted
     return _submit_new(client, ((task, partial(accept_prediction, client, task.id, model_version, task.predictions))
-                                for task in tasks if _has_prediction(task, model_version)), on_progress)
+                                for task in accepted), on_progress)
 
 
 def _has_prediction(task: Any, model_version: str | None) -> bool:

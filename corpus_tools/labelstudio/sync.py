@@ -16,7 +16,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Container, Iterable, Iterator, Mapping, Sequence
 
 from corpus_tools.fsutil import atomic_writer
 from corpus_tools.layout import check_output
@@ -161,7 +161,9 @@ def existing_task_keys(client, project_id: int) -> set[tuple[str, str]]:
 
 class DocumentTasks:
     """A project's tasks by the document they show: ``task_of`` is the one rule of every command
-    that sends something to a document's task (``annotate``, ``adjudicate --push``)."""
+    that sends something to a document's task (``annotate``, ``adjudicate --push``), and
+    ``refuse_duplicates`` its refusal for one that sends something to every task
+    (``annotate --accept-predictions``)."""
 
     def __init__(self, tasks: Iterable[Any]):
         """From a task listing (``iter_tasks``): (doc_id, text_sha256) -> its task ids, in listing order."""
@@ -189,9 +191,23 @@ class DocumentTasks:
         if len(found) > 1:
             raise CorpusError("annotate-task-not-found", f"{len(ids)} tasks for doc {doc_id!r}, of "
                               f"{len(found)} texts (give text_sha256 to choose)", where)
-        raise CorpusError("labelstudio-task-duplicate", f"{len(ids)} tasks for doc {doc_id!r} show the same text "
-                          f"(tasks {', '.join(map(str, ids))}): which one is meant is unknown; delete all but one "
-                          "in Label Studio", where)
+        raise _duplicate(doc_id, ids, where)
+
+    def refuse_duplicates(self, task_ids: Container[int]) -> None:
+        """``task_of``'s refusal for tasks each sent something in turn (``annotate
+        --accept-predictions``): two of ``task_ids`` showing one document's one text would give
+        the user two annotations of that text, of which the annotation set keeps the later, one
+        decided by the listing's order."""
+        for (doc_id, _), ids in self._ids.items():
+            sent = [task_id for task_id in ids if task_id in task_ids]
+            if len(sent) > 1:
+                raise _duplicate(doc_id, sent, Location(doc_id=doc_id))
+
+
+def _duplicate(doc_id: str, ids: Sequence[int], where: Location) -> CorpusError:
+    return CorpusError("labelstudio-task-duplicate", f"{len(ids)} tasks for doc {doc_id!r} show the same text "
+                       f"(tasks {', '.join(map(str, ids))}): which one is meant is unknown; delete all but one "
+                       "in Label Studio", where)
 
 
 @dataclass(frozen=True, slots=True)
