@@ -246,3 +246,22 @@ def test_accept_predictions_refuses_two_tasks_of_one_text_with_predictions(label
     # the emoji document's copy has no prediction: its pushed task is the one accepted
     assert sorted(s.task_id for s in accepted.submitted) == sorted(originals.values())
     assert annotations_count() == 2
+
+
+def test_a_task_whose_doc_id_is_no_string_shows_no_document(labelstudio):
+    """A task imported by hand with a doc_id (or text_sha256) that is a JSON list or object made push,
+    annotate and adjudicate --push stop with a TypeError traceback (a list is no dict key); it shows
+    no document of the corpus (ingest refuses it, task-doc-id-missing), so it is no document's task."""
+    client = labelstudio.client
+    news = document("ns-news", NEWS_TEXT)
+    first = push(client, [news], None, "a doc_id that is a list")
+    client.projects.import_tasks(first.project_id, commit_to_project=True, request=[
+        {"data": {"text": NEWS_TEXT, "doc_id": ["ns-news"], "text_sha256": news.text_sha256}},
+        {"data": {"text": NEWS_TEXT, "doc_id": "ns-news", "text_sha256": {"sha": news.text_sha256}}}])
+    again = push(client, [news], None, "a doc_id that is a list")
+    assert (again.imported, again.already_present) == (0, 1)
+    [task_id] = [t.id for t in client.tasks.list(project=first.project_id) if t.data["doc_id"] == "ns-news"
+                 and t.data["text_sha256"] == news.text_sha256]
+    done = annotate_from_results(client, first.project_id, [
+        {"doc_id": "ns-news", "text_sha256": news.text_sha256, "result": []}])
+    assert [s.task_id for s in done.submitted] == [task_id]

@@ -153,10 +153,21 @@ def existing_task_keys(client, project_id: int) -> set[tuple[str, str]]:
     nothing is sent to either."""
     keys = set()
     for task in iter_tasks(client, project_id):
-        data = task.data or {}
-        if "doc_id" in data and "text_sha256" in data:
-            keys.add(task_key(data))
+        shown = _shown(task)
+        if shown is not None and shown[1] is not None:
+            keys.add(shown)
     return keys
+
+
+def _shown(task: Any) -> tuple[str, str | None] | None:
+    """The document (doc_id) and text (text_sha256; None when absent or not a string) a listed
+    task shows, or None for one that names no document: its data is any JSON a hand-made import
+    gave (a list is no key), and ingest refuses a doc_id that is no string (task-doc-id-missing)."""
+    data = task.data or {}
+    doc_id, text_sha256 = data.get("doc_id"), data.get("text_sha256")
+    if not isinstance(doc_id, str):
+        return None
+    return doc_id, text_sha256 if isinstance(text_sha256, str) else None
 
 
 class DocumentTasks:
@@ -167,11 +178,11 @@ class DocumentTasks:
 
     def __init__(self, tasks: Iterable[Any]):
         """From a task listing (``iter_tasks``): (doc_id, text_sha256) -> its task ids, in listing order."""
-        self._ids: dict[tuple[str, Any], list[int]] = {}
+        self._ids: dict[tuple[str, str | None], list[int]] = {}
         for task in tasks:
-            data = task.data or {}
-            if "doc_id" in data:
-                self._ids.setdefault((data["doc_id"], data.get("text_sha256")), []).append(task.id)
+            shown = _shown(task)
+            if shown is not None:
+                self._ids.setdefault(shown, []).append(task.id)
 
     def task_of(self, doc_id: str, text_sha256: str | None = None, where: Location | None = None) -> int:
         """The one task of document ``doc_id`` (of the text ``text_sha256``, when given). No task
