@@ -228,7 +228,7 @@ annotate-bad-json  error  an annotation file that is not JSON
 annotate-bad-item  error  an item of an annotation file that is not an object, or a field of the wrong type
 annotate-bad-result  error  an item without a result list
 annotate-no-task  error  an item that names neither task_id nor doc_id
-annotate-task-not-found  error  no task for a document (an item's doc_id and text, a merge's current text), tasks of several of its texts without text_sha256, or a task_id not of the project
+annotate-task-not-found  error  no task for a document (an item's doc_id and text, a merge's current text), tasks of several of its texts without text_sha256, or a task_id not of the project or not of the item's doc_id and text_sha256
 annotate-task-twice  error  two items of one annotation file for the same task
 annotate-empty  error  an annotation file without items, or a worksheet directory without worksheets
 """),

@@ -265,3 +265,34 @@ def test_a_task_whose_doc_id_is_no_string_shows_no_document(labelstudio):
     done = annotate_from_results(client, first.project_id, [
         {"doc_id": "ns-news", "text_sha256": news.text_sha256, "result": []}])
     assert [s.task_id for s in done.submitted] == [task_id]
+
+
+def test_an_item_naming_a_task_and_another_document_is_refused(labelstudio):
+    """An item with a task_id and a doc_id (or text_sha256) went to the task, whatever document the
+    item named: the one annotation meant for a document landed on another. Which of the two the
+    item meant is unknown: refused, and nothing is submitted."""
+    client = labelstudio.client
+    old, new = document("tn-doc", NEWS_TEXT), document("tn-doc", NEWS_TEXT + " Talks end.")
+    push(client, [old, document("tn-other", EMOJI_TEXT)], None, "task and document")
+    push(client, [new], None, "task and document")
+    project = resolve_project(client, "task and document")
+    ids = {(t.data["doc_id"], t.data["text_sha256"]): t.id for t in client.tasks.list(project=project.id)}
+    other, old_task, new_task = ids[("tn-other", sha256(EMOJI_TEXT))], ids[("tn-doc", old.text_sha256)], \
+        ids[("tn-doc", new.text_sha256)]
+    with pytest.raises(CorpusError) as refused:
+        annotate_from_results(client, project.id, [
+            {"task_id": new_task, "doc_id": "tn-doc", "result": []},
+            {"task_id": other, "doc_id": "tn-doc", "result": []}], "gold.jsonl")
+    assert str(refused.value) == (f"gold.jsonl, line 2, doc tn-doc: [annotate-task-not-found] task {other} does not "
+                                  "show the item's doc_id 'tn-doc': which of them is meant is unknown")
+    with pytest.raises(CorpusError) as refused:
+        annotate_from_results(client, project.id, [
+            {"task_id": old_task, "doc_id": "tn-doc", "text_sha256": new.text_sha256, "result": []}], "gold.jsonl")
+    assert str(refused.value) == (f"gold.jsonl, line 1, doc tn-doc: [annotate-task-not-found] task {old_task} does not "
+                                  f"show the item's doc_id 'tn-doc' and text_sha256 '{new.text_sha256}': which of "
+                                  "them is meant is unknown")
+    assert sum(len(t.annotations or ()) for t in client.tasks.list(project=project.id, fields="all")) == 0
+    done = annotate_from_results(client, project.id, [
+        {"task_id": old_task, "doc_id": "tn-doc", "text_sha256": old.text_sha256, "result": []},
+        {"task_id": other, "result": []}])
+    assert sorted(s.task_id for s in done.submitted) == sorted([old_task, other])

@@ -88,13 +88,20 @@ def accept_prediction(client, task_id: int, model_version: str | None = None,
 
 def _task_for(item: Mapping, tasks: DocumentTasks, task_ids: Container[int], where: Location) -> int:
     """The task an item of a results file names: by task_id, or by doc_id (+ text_sha256), by
-    ``DocumentTasks.task_of``'s rule."""
+    ``DocumentTasks.task_of``'s rule. An item with a task_id and a doc_id or text_sha256 names
+    a task of that document and text, or one of them wrongly: which is unknown."""
     if "task_id" in item:
         task_id = item["task_id"]
         if not isinstance(task_id, int) or isinstance(task_id, bool):
             raise CorpusError("annotate-bad-item", f"task_id must be an integer, not {task_id!r}", where)
         if task_id not in task_ids:
             raise CorpusError("annotate-task-not-found", f"task {task_id} is not a task of this project", where)
+        if not tasks.shows(task_id, item.get("doc_id"), item.get("text_sha256")) and (
+                item.get("doc_id") is not None or item.get("text_sha256") is not None):
+            named = " and ".join(f"{name} {item[name]!r}" for name in ("doc_id", "text_sha256")
+                                 if item.get(name) is not None)
+            raise CorpusError("annotate-task-not-found", f"task {task_id} does not show the item's {named}: "
+                              "which of them is meant is unknown", where)
         return task_id
     if "doc_id" not in item:
         raise CorpusError("annotate-no-task", "an item names neither task_id nor doc_id", where)

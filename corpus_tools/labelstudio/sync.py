@@ -184,6 +184,16 @@ class DocumentTasks:
             if shown is not None:
                 self._ids.setdefault(shown, []).append(task.id)
 
+    def _of(self, doc_id: Any, text_sha256: Any) -> dict[str | None, list[int]]:
+        """text_sha256 -> task ids, of the tasks of ``doc_id`` that show ``text_sha256`` (any text when None)."""
+        return {sha: ids for (key, sha), ids in self._ids.items() if key == doc_id and text_sha256 in (None, sha)}
+
+    def shows(self, task_id: int, doc_id: Any = None, text_sha256: Any = None) -> bool:
+        """Whether task ``task_id`` is one of ``doc_id``'s (any document's when None) of the text
+        ``text_sha256`` (any text when None), as ``task_of`` would find it."""
+        return any(task_id in ids for (key, sha), ids in self._ids.items()
+                   if doc_id in (None, key) and text_sha256 in (None, sha))
+
     def task_of(self, doc_id: str, text_sha256: str | None = None, where: Location | None = None) -> int:
         """The one task of document ``doc_id`` (of the text ``text_sha256``, when given). No task
         is ``annotate-task-not-found``, and so are tasks of several texts without
@@ -191,7 +201,7 @@ class DocumentTasks:
         imported twice (by hand, or by pushes from two checkouts), whose annotations and ground
         truth would land on whichever the listing gave last."""
         where = where if where is not None else Location(doc_id=doc_id)
-        found = {sha: ids for (key, sha), ids in self._ids.items() if key == doc_id and text_sha256 in (None, sha)}
+        found = self._of(doc_id, text_sha256)
         ids = [task_id for each in found.values() for task_id in each]
         if len(ids) == 1:
             return ids[0]
