@@ -167,6 +167,8 @@ def test_accepting_one_model_versions_predictions_leaves_the_others(labelstudio,
     result = CliRunner().invoke(cli, ["labelstudio", "annotate", *annotator, "--model-version", "no-such-model"])
     assert result.exit_code == 1 and "[labelstudio-no-prediction]" in result.output, result.output
     assert _annotations_of(labelstudio, "mixed predictions") == 0
+    # refused before the account is made, as a refused results file is: it left an empty account
+    assert "mixed@corpus-tools.local" not in {user.email for user in labelstudio.client.users.list()}
     output = run("annotate", *annotator, "--model-version", "corpus_tools-preannotate@1.0")
     [project] = [p.id for p in labelstudio.client.projects.list() if p.title == "mixed predictions"]
     [user] = [u.id for u in labelstudio.client.users.list() if u.email == "mixed@corpus-tools.local"]

@@ -348,17 +348,20 @@ def annotate(url, api_key, data_dir, project, as_user, results, worksheets, acce
         check_user_request(data_dir, as_user)
     client = _client(url, api_key, data_dir)
     project_id = resolve_project(client, project).id  # before an account is made for a project not there
-    # every item checked before an account is made: a refused file leaves no account behind
-    planned = None if context is None else ls_annotate.plan_results(client, project_id, items, source, context)
+    # every item (every prediction's task) checked before an account is made: a refusal leaves no account behind
+    if context is None:
+        accepted = ls_annotate.plan_predictions(client, project_id, model_version)
+    else:
+        planned = ls_annotate.plan_results(client, project_id, items, source, context)
     user = None
     if as_user is not None:
         user = ensure_user(data_dir, as_user)
         client = _client(url, user.api_key, data_dir)
     with progress("annotating", unit="task") as on_progress:
-        if planned is not None:
+        if context is not None:
             done = ls_annotate.submit_planned(client, planned, on_progress)
         else:
-            done = ls_annotate.accept_all_predictions(client, project_id, model_version, on_progress)
+            done = ls_annotate.accept_planned(client, accepted, model_version, on_progress)
     skipped = f"; {quantity(done.skipped, 'task')} skipped, already annotated by this user" if done.skipped else ""
     account = "" if user is None else f" as {user.email} (user {user.id})"  # the id agreement reports
     click.echo(f"submitted {quantity(len(done.submitted), 'annotation')} to project {project_id}{account}{skipped}")

@@ -220,19 +220,33 @@ def _author(annotation: Any) -> Any:
 def accept_all_predictions(client, project_id: int, model_version: str | None = None,
                            on_progress: Callable[[int], None] | None = None) -> Submissions:
     """Accept the prediction (the latest, or ``model_version``'s; ``_acceptable``) of every task of the project
-    that has one, each task once (``_submit_new``: a task the client's user has annotated already
-    is skipped and counted). A task without a prediction of ``model_version`` is left alone, not
-    counted; no task with one at all is ``labelstudio-no-prediction``, and two with one that show
-    one document's one text (a task imported twice) ``labelstudio-task-duplicate``
-    (``DocumentTasks.refuse_duplicates``), before anything is submitted. ``on_progress(1)`` after each task with a prediction to accept."""
+    that has one, each task once: ``plan_predictions``, then ``accept_planned``."""
+    return accept_planned(client, plan_predictions(client, project_id, model_version), model_version, on_progress)
+
+
+def plan_predictions(client, project_id: int, model_version: str | None = None) -> list[Any]:
+    """The tasks of the project with a prediction to accept (``model_version``'s, or the latest), checked
+    before anything is submitted: no task with one at all is ``labelstudio-no-prediction``, and two with
+    one that show one document's one text (a task imported twice) ``labelstudio-task-duplicate``
+    (``DocumentTasks.refuse_duplicates``). A task without one is left alone, not counted. Asked of
+    any client that sees the project's tasks (the admin's, before an annotator's account is made,
+    as ``plan_results``)."""
     tasks = list(iter_tasks(client, project_id, fields="all"))
     if model_version is not None and not any(_has_prediction(task, model_version) for task in tasks):
         raise CorpusError("labelstudio-no-prediction", f"no task of project {project_id} has a prediction of "
                           f"model_version {model_version!r}")
     accepted = [task for task in tasks if _has_prediction(task, model_version)]
-    DocumentTasks(tasks).refuse_duplicates({task.id for task in accepted})  # before anything is submitted
+    DocumentTasks(tasks).refuse_duplicates({task.id for task in accepted})
+    return accepted
+
+
+def accept_planned(client, tasks: Iterable[Any], model_version: str | None = None,
+                   on_progress: Callable[[int], None] | None = None) -> Submissions:
+    """Accept the prediction of each of ``plan_predictions``'s tasks as the client's user, each
+    task once (``_submit_new``: a task the user has annotated already is skipped and counted).
+    ``on_progress(1)`` after each task."""
     return _submit_new(client, ((task, partial(accept_prediction, client, task.id, model_version, task.predictions))
-                                for task in accepted), on_progress)
+                                for task in tasks), on_progress)
 
 
 def _has_prediction(task: Any, model_version: str | None) -> bool:
