@@ -363,6 +363,7 @@ def test_adjudicate_push_refuses_a_document_with_two_tasks_of_its_text(labelstud
 
     result = CliRunner().invoke(cli, ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous", "--push",
                                       "--project", project, "--url", labelstudio.url,
+                                      "--reviewer", "twice-reviewer@corpus-tools.local",
                                       "--data-dir", str(labelstudio.data_dir)], env={"LABEL_STUDIO_API_KEY": ""})
     assert result.exit_code == 1, result.output
     assert (f"[labelstudio-task-duplicate] project {pushed.project_id}: 2 tasks for doc {DOCS[0]!r} show the same "
@@ -374,6 +375,8 @@ def test_adjudicate_push_refuses_a_document_with_two_tasks_of_its_text(labelstud
     assert not [a for t in tasks for a in t.annotations or () if _plain(a)["ground_truth"]]
     assert not [p for t in tasks for p in t.predictions or ()]
     assert sorted(len(t.annotations or ()) for t in tasks) == [0, 2, 2]
+    # and no reviewer account made for a push that sent nothing
+    assert "twice-reviewer@corpus-tools.local" not in {user.email for user in labelstudio.client.users.list()}
 
     with pytest.raises(CorpusError) as refused:  # annotate's own refusal, by the same rule
         annotate_from_results(as_one, pushed.project_id, gold[:1], "gold.jsonl")
@@ -384,8 +387,14 @@ def test_adjudicate_push_refuses_a_document_with_two_tasks_of_its_text(labelstud
     labelstudio.client.tasks.delete(copy)
     again = CliRunner().invoke(cli, ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous", "--push",
                                      "--project", project, "--url", labelstudio.url,
+                                     "--reviewer", "twice-reviewer@corpus-tools.local",
                                      "--data-dir", str(labelstudio.data_dir), "--json"],
                                env={"LABEL_STUDIO_API_KEY": ""})
     assert again.exit_code == 0, again.output
     assert sorted((p["doc_id"], p["task_id"]) for p in json.loads(again.output)["pushed"]) == sorted(
         (d, originals[d]) for d in DOCS)
+    [reviewer] = [u.id for u in labelstudio.client.users.list() if u.email == "twice-reviewer@corpus-tools.local"]
+    merges = [_plain(a) for t in labelstudio.client.tasks.list(project=pushed.project_id, fields="all")
+              for a in t.annotations or () if _plain(a)["ground_truth"]]
+    assert sorted(m["task"] for m in merges) == sorted(originals.values())
+    assert {m["completed_by"] for m in merges} == {reviewer}  # the reviewer's, made when there was a merge to send

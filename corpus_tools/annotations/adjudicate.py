@@ -239,23 +239,24 @@ class Pushed:
     predictions: int
 
 
-def adjudicate_corpus(layout, strategy: Strategy, push_to: tuple[Any, str | int] | None = None,
+def adjudicate_corpus(layout, strategy: Strategy,
+                      push_to: tuple[Any, str | int, Callable[[], Any] | None] | None = None,
                       reading: Reading | None = None, on_checking: Callable[[int], None] | None = None
                       ) -> tuple[Collection[AdjudicatedDocument], tuple[Pushed, ...] | None]:
     """``corpus-tools adjudicate``: every document's merge over the corpus's stored exports
-    (``adjudicate``) and, with ``push_to`` (a Label Studio client and a project), the merges
-    submitted for review (``push_adjudication``; None when nothing is pushed). ``reading``: as
-    ``adjudicate``'s; ``on_checking``: as ``AnnotationIndex``'s."""
+    (``adjudicate``) and, with ``push_to`` (a Label Studio client, a project, and the reviewer's
+    client maker or None: ``push_adjudication``'s), the merges submitted for review (None when
+    nothing is pushed). ``reading``: as ``adjudicate``'s; ``on_checking``: as ``AnnotationIndex``'s."""
     index = AnnotationIndex.of_corpus(layout, on_checking)
     merged = adjudicate(index, strategy, reading)
     if push_to is None:
         return merged, None
-    client, project = push_to
-    return merged, push_adjudication(layout, client, project, merged, index.documents)
+    client, project, reviewer = push_to
+    return merged, push_adjudication(layout, client, project, merged, index.documents, reviewer)
 
 
 def push_adjudication(layout, client, project: str | int, documents: Collection[AdjudicatedDocument],
-                      texts: Mapping[str, Any]) -> tuple[Pushed, ...]:
+                      texts: Mapping[str, Any], reviewer: Callable[[], Any] | None = None) -> tuple[Pushed, ...]:
     """Submit each merged document to its task (the task of its current text) as the client's
     user, ground truth, with each annotator's left-out units as a prediction. A task that already
     has a ground-truth annotation (not cancelled), anyone's, is left alone: running it twice sends
@@ -264,7 +265,10 @@ def push_adjudication(layout, client, project: str | int, documents: Collection[
     first: docs/validation.md, "Displaced adjudications"). A reviewer's own annotation as one of
     the annotators is no adjudication. Every task is found before anything is sent, under the
     corpus lock, by annotate's rule (``DocumentTasks.task_of``): a project holding two tasks of a
-    document's current text is refused, as annotate refuses it."""
+    document's current text is refused, as annotate refuses it. ``reviewer``: makes the client of
+    the reviewer when that is not ``client``'s user (``annotate --as``'s account on the local
+    server), called once every task is found and only when there is a merge to send, so a refusal
+    makes no account."""
     from corpus_tools.labelstudio.annotate import _field, submit_annotation
     from corpus_tools.labelstudio.sync import DocumentTasks, api_errors, iter_tasks, resolve_project
     from corpus_tools.labelstudio.tasks import LEFT_OUT_PREFIX, to_ls_results
@@ -285,6 +289,8 @@ def push_adjudication(layout, client, project: str | int, documents: Collection[
         done = {task.id for task in iter_tasks(client, project_id, fields="all")
                 if any(_field(annotation, "ground_truth") and not _field(annotation, "was_cancelled")
                        for annotation in task.annotations or ())}
+        if reviewer is not None and any(task_id not in done for task_id in planned.values()):
+            client = reviewer()
         pushed = []
         for document in documents:  # read again: the merges are not all held at once
             task_id = planned.get(document.doc_id)

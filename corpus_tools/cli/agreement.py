@@ -89,7 +89,7 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
     from corpus_tools.annotations import adjudicate as merge
 
     # connected before the work, so a server that cannot be reached fails at once
-    push_to = (_reviewer_client(url, api_key, data_dir, reviewer, project), project) if push else None
+    push_to = _reviewer_client(url, api_key, data_dir, reviewer, project) if push else None
     with stages() as stage:
         result, pushed = merge.adjudicate_corpus(layout, strategy, push_to, reading_annotations(stage),
                                                  rechecking(stage))
@@ -101,12 +101,16 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
 
 
 def _reviewer_client(url, api_key, data_dir: Path, reviewer: str, project: str):
+    """The client that finds the project and its tasks, the project, and the maker of the
+    reviewer's client when that is another user: on the local server the account is made only
+    once every task is found (push_adjudication), so a refused push leaves none."""
     from corpus_tools.labelstudio.sync import connect, resolve_project
 
-    if not api_key:
-        from corpus_tools.labelstudio.server import check_user_request, ensure_user
+    if api_key:
+        return connect(url, api_key, data_dir), project, None
+    from corpus_tools.labelstudio.server import check_user_request, ensure_user
 
-        check_user_request(data_dir, reviewer)
-        resolve_project(connect(url, None, data_dir), project)  # before an account is made for a project not there
-        api_key = ensure_user(data_dir, reviewer).api_key
-    return connect(url, api_key, data_dir)
+    check_user_request(data_dir, reviewer)
+    client = connect(url, None, data_dir)
+    resolve_project(client, project)  # at once: a project not there is refused before the work
+    return client, project, lambda: connect(url, ensure_user(data_dir, reviewer).api_key, data_dir)
