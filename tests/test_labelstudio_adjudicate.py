@@ -398,3 +398,53 @@ def test_adjudicate_push_refuses_a_document_with_two_tasks_of_its_text(labelstud
               for a in t.annotations or () if _plain(a)["ground_truth"]]
     assert sorted(m["task"] for m in merges) == sorted(originals.values())
     assert {m["completed_by"] for m in merges} == {reviewer}  # the reviewer's, made when there was a merge to send
+
+
+def test_adjudicate_push_sends_the_left_out_units_before_the_merge(labelstudio, tmp_path):
+    """The merge went first, its left-out units after: a run stopped between them (a refused
+    request, Ctrl-C) left the task "already adjudicated", and no later run sent the units. Now the
+    predictions go first and the merge last, and a run after a stop sends the merge without
+    sending again the predictions it finds."""
+    from datetime import datetime
+
+    from corpus_tools.annotations.adjudicate import adjudicate_corpus, parse_strategy
+    from corpus_tools.labelstudio.tasks import LEFT_OUT_PREFIX, to_ls_results
+
+    project = "left-out units first"
+    layout, documents, pushed, gold = _pushed(labelstudio, tmp_path, project)
+    one, as_one = labelstudio.as_user("first-1@corpus-tools.local")
+    two, as_two = labelstudio.as_user("first-2@corpus-tools.local")
+    annotate_from_results(as_one, pushed.project_id, gold)
+    second = json.loads(json.dumps(gold))
+    second[0]["result"].remove(next(r for r in second[0]["result"] if r["from_name"] == "entity_id"))
+    timex_id = next(r["id"] for r in second[1]["result"] if r["from_name"] == "timex")
+    second[1]["result"] = [r for r in second[1]["result"] if r.get("id") != timex_id]
+    annotate_from_results(as_two, pushed.project_id, second)
+    assert pull_and_ingest(labelstudio.client, project, layout)[1].status == "stored"
+    merges = {document.doc_id: document for document in adjudicate_corpus(layout, parse_strategy("unanimous"))[0]}
+    tasks = {t.data["doc_id"]: t.id for t in labelstudio.client.tasks.list(project=pushed.project_id)}
+    # what a run stopped between DOCS[0]'s two left-out predictions leaves: the first, and no ground truth
+    assert len(merges[DOCS[0]].left_out) == 2  # each annotator's version of the first entity
+    annotator, units = merges[DOCS[0]].left_out[0]
+    labelstudio.client.predictions.create(task=tasks[DOCS[0]], result=to_ls_results(units),
+                                          model_version=f"{LEFT_OUT_PREFIX}{annotator}")
+
+    result = CliRunner().invoke(cli, ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous", "--push",
+                                      "--project", project, "--url", labelstudio.url, "--reviewer",
+                                      "first-reviewer@corpus-tools.local", "--data-dir", str(labelstudio.data_dir),
+                                      "--json"], env={"LABEL_STUDIO_API_KEY": ""})
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["summary"]["submitted"] == 2
+    for task in labelstudio.client.tasks.list(project=pushed.project_id, fields="all"):
+        doc_id = task.data["doc_id"]
+        left_out = [_plain(p) for p in task.predictions or () if _plain(p)["model_version"].startswith(LEFT_OUT_PREFIX)]
+        # one prediction per annotator with units left out: the one already there is not sent again
+        assert sorted((p["model_version"], p["result"]) for p in left_out) == sorted(
+            (f"{LEFT_OUT_PREFIX}{who}", to_ls_results(units)) for who, units in merges[doc_id].left_out)
+        [merge] = [_plain(a) for a in task.annotations if _plain(a)["ground_truth"]]
+        assert merge["result"] == to_ls_results(merges[doc_id].merged)
+        # and each went before the merge
+        def when(value) -> datetime:  # the SDK gives a task's predictions as dicts, its annotations as models
+            return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+        assert all(when(p["created_at"]) < when(merge["created_at"]) for p in left_out), (left_out, merge)

@@ -286,9 +286,15 @@ def push_adjudication(layout, client, project: str | int, documents: Collection[
             except CorpusError as error:
                 raise CorpusError(error.code, f"project {project_id}: {error.message}: nothing was sent",
                                   error.location) from None
-        done = {task.id for task in iter_tasks(client, project_id, fields="all")
-                if any(_field(annotation, "ground_truth") and not _field(annotation, "was_cancelled")
-                       for annotation in task.annotations or ())}
+        done: set[int] = set()  # tasks with a ground truth
+        sent: dict[int, list[tuple[Any, Any]]] = {}  # task -> its left-out predictions, (model_version, result)
+        for task in iter_tasks(client, project_id, fields="all"):
+            if any(_field(annotation, "ground_truth") and not _field(annotation, "was_cancelled")
+                   for annotation in task.annotations or ()):
+                done.add(task.id)
+            sent[task.id] = [(_field(prediction, "model_version"), _field(prediction, "result"))
+                             for prediction in task.predictions or ()
+                             if str(_field(prediction, "model_version")).startswith(LEFT_OUT_PREFIX)]
         if reviewer is not None and any(task_id not in done for task_id in planned.values()):
             client = reviewer()
         pushed = []
@@ -299,15 +305,19 @@ def push_adjudication(layout, client, project: str | int, documents: Collection[
             if task_id in done:
                 pushed.append(Pushed(document.doc_id, task_id, None, 0))
                 continue
-            submitted = submit_annotation(client, task_id, to_ls_results(document.merged), ground_truth=True)
-            predictions = 0
+            # the left-out units first and the merge last: a run stopped between them (a refused
+            # request, Ctrl-C) leaves no ground truth, so the next run sends the merge, and not the
+            # predictions already there again; the merge first left the task "adjudicated", its
+            # left-out units never sent
             for annotator, units in document.left_out:
+                version, result = f"{LEFT_OUT_PREFIX}{annotator}", to_ls_results(units)
+                if (version, result) in sent.get(task_id, ()):
+                    continue
                 with api_errors(f"adding annotator {annotator}'s left-out units to task {task_id}",
                                 Location(task_id=task_id, doc_id=document.doc_id)):
-                    client.predictions.create(task=task_id, result=to_ls_results(units),
-                                              model_version=f"{LEFT_OUT_PREFIX}{annotator}")
-                predictions += 1
-            pushed.append(Pushed(document.doc_id, task_id, submitted.annotation_id, predictions))
+                    client.predictions.create(task=task_id, result=result, model_version=version)
+            submitted = submit_annotation(client, task_id, to_ls_results(document.merged), ground_truth=True)
+            pushed.append(Pushed(document.doc_id, task_id, submitted.annotation_id, len(document.left_out)))
     return tuple(pushed)
 
 
