@@ -389,7 +389,9 @@ def test_adjudicate_push_refuses_a_document_with_two_tasks_of_its_text(labelstud
                                      "--project", project, "--url", labelstudio.url,
                                      "--reviewer", "twice-reviewer@corpus-tools.local",
                                      "--data-dir", str(labelstudio.data_dir), "--json"],
-                               env={"LABEL_STUDIO_API_KEY": ""})
+                               # the admin's key exported for the other commands: --reviewer still wins, as
+                               # annotate's --as does (the key's owner, the admin, was the reviewer)
+                               env={"LABEL_STUDIO_API_KEY": labelstudio.api_key})
     assert again.exit_code == 0, again.output
     assert sorted((p["doc_id"], p["task_id"]) for p in json.loads(again.output)["pushed"]) == sorted(
         (d, originals[d]) for d in DOCS)

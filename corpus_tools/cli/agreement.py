@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from corpus_tools.cli.options import DEFAULT_PROJECT, data_dir_option, echo_json, json_option, root_option
 from corpus_tools.cli.progress import reading_annotations, rechecking, stages
@@ -69,7 +70,8 @@ def _strategy(ctx: click.Context, param: click.Parameter, value: str):
 @click.option("--project", default=DEFAULT_PROJECT, show_default=True, help="With --push: project title or id.")
 @click.option("--url", envvar="LABEL_STUDIO_URL", help="Server URL [env LABEL_STUDIO_URL].")
 @click.option("--api-key", envvar="LABEL_STUDIO_API_KEY",
-              help="The reviewer's API key [env LABEL_STUDIO_API_KEY]; default: the local server's reviewer.")
+              help="The reviewer's API key [env LABEL_STUDIO_API_KEY], unless --reviewer is given; default: the "
+                   "local server's reviewer.")
 @data_dir_option
 def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: str, project: str, url, api_key,
                data_dir: Path) -> None:
@@ -89,7 +91,9 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
     from corpus_tools.annotations import adjudicate as merge
 
     # connected before the work, so a server that cannot be reached fails at once
-    push_to = _reviewer_client(url, api_key, data_dir, reviewer, project) if push else None
+    # a --reviewer given wins over a key (LABEL_STUDIO_API_KEY, exported for the other commands), as annotate's --as
+    named = click.get_current_context().get_parameter_source("reviewer") is not ParameterSource.DEFAULT
+    push_to = _reviewer_client(url, api_key, data_dir, reviewer, project, named) if push else None
     with stages() as stage:
         result, pushed = merge.adjudicate_corpus(layout, strategy, push_to, reading_annotations(stage),
                                                  rechecking(stage))
@@ -100,17 +104,18 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
         click.echo(line)
 
 
-def _reviewer_client(url, api_key, data_dir: Path, reviewer: str, project: str):
+def _reviewer_client(url, api_key, data_dir: Path, reviewer: str, project: str, named: bool):
     """The client that finds the project and its tasks, the project, and the maker of the
-    reviewer's client when that is another user: on the local server the account is made only
+    reviewer's client when that is another user: the account ``reviewer`` of the local server
+    unless a key is given and no reviewer ``named`` (then the key's owner reviews), made only
     once every task is found (push_adjudication), so a refused push leaves none."""
     from corpus_tools.labelstudio.sync import connect, resolve_project
 
-    if api_key:
+    if api_key and not named:
         return connect(url, api_key, data_dir), project, None
     from corpus_tools.labelstudio.server import check_user_request, ensure_user
 
     check_user_request(data_dir, reviewer)
-    client = connect(url, None, data_dir)
+    client = connect(url, api_key, data_dir)
     resolve_project(client, project)  # at once: a project not there is refused before the work
     return client, project, lambda: connect(url, ensure_user(data_dir, reviewer).api_key, data_dir)
