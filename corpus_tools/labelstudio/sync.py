@@ -177,22 +177,27 @@ class DocumentTasks:
     (``annotate --accept-predictions``)."""
 
     def __init__(self, tasks: Iterable[Any]):
-        """From a task listing (``iter_tasks``): (doc_id, text_sha256) -> its task ids, in listing order."""
-        self._ids: dict[tuple[str, str | None], list[int]] = {}
+        """From a task listing (``iter_tasks``): doc_id -> text_sha256 -> its task ids, in listing
+        order, and what each task shows: looked up by document and by task, since a command asks
+        once per document (a scan of every task per document was quadratic in the project)."""
+        self._ids: dict[str, dict[str | None, list[int]]] = {}
+        self._shown: dict[int, tuple[str, str | None]] = {}
         for task in tasks:
             shown = _shown(task)
             if shown is not None:
-                self._ids.setdefault(shown, []).append(task.id)
+                self._ids.setdefault(shown[0], {}).setdefault(shown[1], []).append(task.id)
+                self._shown[task.id] = shown
 
     def _of(self, doc_id: Any, text_sha256: Any) -> dict[str | None, list[int]]:
         """text_sha256 -> task ids, of the tasks of ``doc_id`` that show ``text_sha256`` (any text when None)."""
-        return {sha: ids for (key, sha), ids in self._ids.items() if key == doc_id and text_sha256 in (None, sha)}
+        texts = self._ids.get(doc_id, {}) if isinstance(doc_id, str) else {}
+        return {sha: ids for sha, ids in texts.items() if text_sha256 in (None, sha)}
 
     def shows(self, task_id: int, doc_id: Any = None, text_sha256: Any = None) -> bool:
         """Whether task ``task_id`` is one of ``doc_id``'s (any document's when None) of the text
         ``text_sha256`` (any text when None), as ``task_of`` would find it."""
-        return any(task_id in ids for (key, sha), ids in self._ids.items()
-                   if doc_id in (None, key) and text_sha256 in (None, sha))
+        shown = self._shown.get(task_id) if isinstance(task_id, int) else None
+        return shown is not None and doc_id in (None, shown[0]) and text_sha256 in (None, shown[1])
 
     def task_of(self, doc_id: str, text_sha256: str | None = None, where: Location | None = None) -> int:
         """The one task of document ``doc_id`` (of the text ``text_sha256``, when given). No task
@@ -219,10 +224,11 @@ class DocumentTasks:
         --accept-predictions``): two of ``task_ids`` showing one document's one text would give
         the user two annotations of that text, of which the annotation set keeps the later, one
         decided by the listing's order."""
-        for (doc_id, _), ids in self._ids.items():
-            sent = [task_id for task_id in ids if task_id in task_ids]
-            if len(sent) > 1:
-                raise _duplicate(doc_id, sent, Location(doc_id=doc_id))
+        for doc_id, texts in self._ids.items():
+            for ids in texts.values():
+                sent = [task_id for task_id in ids if task_id in task_ids]
+                if len(sent) > 1:
+                    raise _duplicate(doc_id, sent, Location(doc_id=doc_id))
 
 
 def _duplicate(doc_id: str, ids: Sequence[int], where: Location) -> CorpusError:
