@@ -257,6 +257,30 @@ def test_weeks_and_weekly_sets_follow_the_guidelines_examples():
         ("every Friday", "SET", "XXXX-WXX-5", None), ("each Sunday", "SET", "XXXX-WXX-7", None)]
 
 
+def test_a_week_value_takes_the_iso_week_year():
+    """Found by a hunt: a week's year is its ISO 8601 week-year, which differs from the calendar
+    year in a year's first and last days (2021-01-01 is in 2020-W53, 2024-12-30 and 31 in
+    2025-W01). "this week" of a December 2024 article was 2024-WXX and "Tuesday" 2024-WXX-2, each
+    of which may be in 2025-W01; "this week" of January 2021 was 2021-WXX (2020-W53 for the 1st to
+    3rd) and of an article dated 2024 was 2024-WXX. Where every possible day agrees, the year is
+    told: the latest Tuesday on or before a day of January 2025 is 2024-12-31, 2025-W01-2, at the
+    earliest (it was XXXX-WXX-2)."""
+    text = "They met this week and last week, on Tuesday. They will meet next week and on Monday."
+    def values(date):
+        return [value for _, _, value, _ in timexes(text, date)]
+    # to the day: the ISO week of the day (as before)
+    assert values("2021-01-01") == ["2020-W53", "2020-W52", "2020-12-29", "2021-W01", "2021-01-04"]
+    assert values("2024-12-30") == ["2025-W01", "2024-W52", "2024-12-24", "2025-W02", "2024-12-30"]
+    # to the month or the year: the week-year every day of it agrees on, else XXXX
+    assert values("2024-12") == ["XXXX-WXX", "2024-WXX", "XXXX-WXX-2", "XXXX-WXX", "XXXX-WXX-1"]
+    assert values("2023-12") == ["2023-WXX", "2023-WXX", "2023-WXX-2", "XXXX-WXX", "XXXX-WXX-1"]
+    assert values("2021-01") == ["XXXX-WXX", "XXXX-WXX", "XXXX-WXX-2", "2021-WXX", "2021-WXX-1"]
+    assert values("2025-01") == ["2025-WXX", "XXXX-WXX", "2025-WXX-2", "2025-WXX", "2025-WXX-1"]
+    assert values("2024") == ["XXXX-WXX", "XXXX-WXX", "XXXX-WXX-2", "XXXX-WXX", "XXXX-WXX-1"]
+    assert values("2015") == ["2015-WXX", "XXXX-WXX", "2015-WXX-2", "XXXX-WXX", "XXXX-WXX-1"]  # 2014-12-30 is 2015-W01-2
+    assert all(check_value(value, "DATE") is None for date in ("2024-12", "2021-01", "2024") for value in values(date))
+
+
 def test_a_dateline_is_no_part_of_the_source():
     from corpus_tools.preannotate.quotes import attributions
 

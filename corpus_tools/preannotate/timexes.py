@@ -25,8 +25,12 @@ Resolution (``Anchor`` = the publication date at its precision):
   ``YYYY-WXX``); "early"/"late" before them, or before a decade ("the late 1990s"), is in the span
   as ``START``/``END``, as before a year;
 * weekdays: with a day anchor, the most recent such day on or before it (the next one on or
-  after it in a future sentence); else ``YYYY-WXX-D`` (``XXXX-WXX-D`` when the anchor month is
-  January or unknown, the week may lie in the year before);
+  after it in a future sentence); else ``YYYY-WXX-D``;
+* the year of a week or of a weekday of a month- or year-precision anchor is the ISO 8601
+  week-year that the week or day agrees on for every day the article may be of, else ``XXXX``:
+  2021-01-01 is in 2020-W53 and 2024-12-31 in 2025-W01, so "this week" in December 2024 is
+  ``XXXX-WXX``, "Tuesday" in January 2025 ``2025-WXX-2`` (2024-12-31 at the earliest), "Tuesday"
+  in January 2021 ``XXXX-WXX-2`` and in an article dated 2024 ``XXXX-WXX-2``;
 * "N units ago": the anchor minus N at the unit's precision (years for years and decades), or
   coarser as for "later" below (``PAST_REF`` when the year is uncertain), with
   "more than" as ``BEFORE``, "less than" as ``AFTER``, "about" as ``APPROX``;
@@ -115,6 +119,15 @@ class Anchor:
     @property
     def date(self) -> datetime.date | None:
         return datetime.date(self.year, self.month, self.day) if self.day else None
+
+    @property
+    def days(self) -> list[datetime.date]:
+        """Every day the publication date may be: the day, or each day of its month or year."""
+        if self.day:
+            return [datetime.date(self.year, self.month, self.day)]
+        first = datetime.date(self.year, self.month or 1, 1)
+        last = datetime.date(self.year, self.month or 12, calendar.monthrange(self.year, self.month or 12)[1])
+        return [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 class _Context:
@@ -235,6 +248,21 @@ def _move(date: datetime.date, amount: int, unit: str) -> datetime.date:
 def _week(date: datetime.date) -> str:
     year, week, _ = date.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def _week_year(days: Callable[[], "list[datetime.date]"]) -> str:
+    """The year of a week value (``YYYY-WXX``, ``YYYY-WXX-D``) when the publication date is not
+    known to the day: the ISO 8601 week-year that every day the expression may be agrees on, else
+    ``XXXX``. A week's year is its week-year, not the calendar year: the first and last days of a
+    year may lie in a week of the year before or after (2021-01-01 is in 2020-W53, 2024-12-31 in
+    2025-W01), so "this week" of a December 2024 article may be 2025's and "Tuesday" of a January
+    2025 one is 2025's (the latest Tuesday on or before a day of it is 2024-12-31 at the earliest).
+    A day beyond the calendar (after 9999-12-31) is another year."""
+    try:
+        years = {day.isocalendar()[0] for day in days()}
+    except OverflowError:
+        return "XXXX"
+    return f"{years.pop():04d}" if len(years) == 1 else "XXXX"
 
 
 Rule = Callable[[re.Match, _Context], "tuple[str, str, str | None, float] | None"]
@@ -401,15 +429,19 @@ def _weekday(match, context):
     relation = (match["rel"] or "").lower()
     if anchor is None:
         return "DATE", f"XXXX-WXX-{weekday + 1}", mod, 0.5
-    if anchor.date is None:
-        # a week of January, or of a year with no month known, may be last year's
-        year = "XXXX" if anchor.month in (None, 1) else f"{anchor.year:04d}"
+    future = relation == "next" or (relation != "last" and context.future(match.start()))
+    if anchor.date is None:  # the day it is on each day the article may be of: their week-year
+        year = _week_year(lambda: [_weekday_from(day, weekday, relation, future) for day in anchor.days])
         return "DATE", f"{year}-WXX-{weekday + 1}", mod, 0.5
-    if relation == "next" or (relation != "last" and context.future(match.start())):
-        date = anchor.date + datetime.timedelta(days=(weekday - anchor.date.weekday()) % 7 or 7 * (relation == "next"))
-    else:  # "last Friday" on a Friday is a week before
-        date = anchor.date - datetime.timedelta(days=(anchor.date.weekday() - weekday) % 7 or 7 * (relation == "last"))
-    return "DATE", date.isoformat(), mod, 0.7
+    return "DATE", _weekday_from(anchor.date, weekday, relation, future).isoformat(), mod, 0.7
+
+
+def _weekday_from(date: datetime.date, weekday: int, relation: str, future: bool) -> datetime.date:
+    """The weekday said on ``date``: the latest one on or before it, the next one on or after it
+    in a future clause; "last Friday" on a Friday is a week before, "next Friday" a week after."""
+    if future:
+        return date + datetime.timedelta(days=(weekday - date.weekday()) % 7 or 7 * (relation == "next"))
+    return date - datetime.timedelta(days=(date.weekday() - weekday) % 7 or 7 * (relation == "last"))
 
 
 # "late last year" is one expression with END, as "late 2023" is (guidelines: "late" -> END)
@@ -434,10 +466,9 @@ def _relative_value(match, context):
             return "DATE", f"{anchor.year:04d}-XX" if shift == 0 else ("PAST_REF", "", "FUTURE_REF")[shift + 1], None, 0.5
         year, month = _shift_month(anchor.year, anchor.month, shift)
         return "DATE", f"{year:04d}-{month:02d}", None, 0.7
-    if anchor.date is None:
-        # the week before January's (or after December's) may lie in another year, as a weekday may
-        other_year = shift and (anchor.month is None or anchor.month == (1 if shift < 0 else 12))
-        return "DATE", "XXXX-WXX" if other_year else f"{anchor.year:04d}-WXX", None, 0.5
+    if anchor.date is None:  # the week of each day the article may be of, as a weekday's
+        year = _week_year(lambda: [day + datetime.timedelta(weeks=shift) for day in anchor.days])
+        return "DATE", f"{year}-WXX", None, 0.5
     return "DATE", _week(anchor.date + datetime.timedelta(weeks=shift)), None, 0.7
 
 
