@@ -235,6 +235,18 @@ def test_timex_rules_at_month_precision_and_without_a_date():
         ("Tuesday", "DATE", "XXXX-WXX-2", None), ("last week", "DATE", "XXXX-WXX", None)]
 
 
+def test_no_time_expression_inside_a_web_or_mail_address():
+    """Found by a hunt: the digits of an address's path were a year ("https://example.com/2024/05/12/
+    talks.html": DATE '2024'), as were those of a mail name ("news.2019@example.org"). An address
+    names a page or a mailbox, not a time; the text around it is read as before."""
+    text = ("Read https://example.com/2024/05/12/talks.html on Monday, or example.com/2023/04/story "
+            "and www.news.org/archive/May-2022, or write to news.2019@example.org, in May 2021.")
+    assert timexes(text, "2024-05-15") == [("Monday", "DATE", "2024-05-13", None),
+                                           ("May 2021", "DATE", "2021-05", None)]
+    # a sentence ending in an address ends there: the next one's year is read
+    assert timexes("See example.com/2020. In 2024 they met.", "2024-05-15") == [("2024", "DATE", "2024", None)]
+
+
 def test_no_time_expression_crosses_a_line():
     """Words of a rule were joined by any whitespace: a title ending "in March" and a paragraph
     opening "2011 was" made one DATE 'March\\n\\n2011' (found by a hunt)."""

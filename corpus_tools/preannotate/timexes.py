@@ -11,6 +11,7 @@ each as one rule with its examples, and every value is checked by ``corpus_tools
 
 Spans follow the guidelines: no leading preposition ("on [Sunday]"), modifiers kept ("[more than
 a decade ago]", "[late on Thursday]"). Overlapping candidates: the longest wins, then the earliest.
+Nothing inside a web or mail address is a time expression ("example.com/2024/05/12/talks").
 
 Resolution (``Anchor`` = the publication date at its precision):
 
@@ -182,6 +183,13 @@ class _Context:
 
 
 _CLAUSE_MARK = re.compile("[.\n,;:\"“”—?!]")
+# a web or mail address: its digits are a path or a name, no time ("example.com/2024/05/12/talks",
+# "news.2024@example.org"); each form starts only where a token does, so a long run of letters
+# and dots is read once, not once from each of its characters, and repeats a character class,
+# never a group (a repeated group kept a backtracking point per dot: 120 MB for "a." 1M times)
+_ADDRESS = re.compile(r"(?i:(?<![\w.+-])(?:(?:https?|ftp)://|www\.)[^\s<>\"“”]+"
+                      r"|(?<![\w.@/-])[a-z0-9-][a-z0-9.-]*\.[a-z]{2,}/[^\s<>\"“”]*"
+                      r"|(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+)")
 
 
 def _number(word: str) -> int | None:
@@ -543,6 +551,8 @@ def time_expressions(doc_id: str, text: str, record: ManifestRecord | None
     # every span chosen before it (which was quadratic in the number of expressions)
     chosen: list[tuple[int, int, int, Rule, re.Match]] = []
     taken = bytearray(len(text))
+    for address in _ADDRESS.finditer(text):  # taken already: no expression inside or across it
+        taken[address.start():address.end()] = b"\x01" * (address.end() - address.start())
     for candidate in sorted(candidates, key=lambda c: (-(c[1] - c[0]), c[2], c[0])):
         if taken.find(1, candidate[0], candidate[1]) < 0:
             chosen.append(candidate)
