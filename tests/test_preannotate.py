@@ -247,6 +247,23 @@ def test_no_time_expression_inside_a_web_or_mail_address():
     assert timexes("See example.com/2020. In 2024 they met.", "2024-05-15") == [("2024", "DATE", "2024", None)]
 
 
+def test_all_caps_words_are_read_as_running_text_writes_them():
+    """Found by a hunt: an all-caps heading or slug lost its time expressions, since the rules
+    tell a name by its case ("May" from "may"): "MONDAY, MARCH 4, 2024" gave only '2024', "LAST
+    WEEK", "YESTERDAY" and "IN JANUARY" nothing, and "TWO YEARS AGO" was no DATE. Each all-caps
+    word is now read as running text writes it, names capitalized and other words in lowercase,
+    so a heading's "MAY" without a preposition stays the verb, as "may" is; a span keeps the
+    document's text."""
+    assert timexes("SYRIA TALKS ON MONDAY, MARCH 4, 2024: LAST WEEK, YESTERDAY AND IN JANUARY", "2024-03-06") == [
+        ("MONDAY", "DATE", "2024-03-04", None), ("MARCH 4, 2024", "DATE", "2024-03-04", None),
+        ("LAST WEEK", "DATE", "2024-W09", None), ("YESTERDAY", "DATE", "2024-03-05", None),
+        ("JANUARY", "DATE", "2024-01", None)]
+    assert timexes("TWO YEARS AGO, AFTER A DECADE OF WAR, SEPT. 2015 AND EVERY FRIDAY", "2024-03-06") == [
+        ("TWO YEARS AGO", "DATE", "2022", None), ("A DECADE", "DURATION", "P10Y", None),
+        ("SEPT. 2015", "DATE", "2015-09", None), ("EVERY FRIDAY", "SET", "XXXX-WXX-5", None)]
+    assert timexes("TALKS MAY RESUME AS TROOPS MARCH ON", "2024-03-06") == []  # verbs, as in running text
+
+
 def test_no_time_expression_crosses_a_line():
     """Words of a rule were joined by any whitespace: a title ending "in March" and a paragraph
     opening "2011 was" made one DATE 'March\\n\\n2011' (found by a hunt)."""

@@ -11,7 +11,8 @@ each as one rule with its examples, and every value is checked by ``corpus_tools
 
 Spans follow the guidelines: no leading preposition ("on [Sunday]"), modifiers kept ("[more than
 a decade ago]", "[late on Thursday]"). Overlapping candidates: the longest wins, then the earliest.
-Nothing inside a web or mail address is a time expression ("example.com/2024/05/12/talks").
+Nothing inside a web or mail address is a time expression ("example.com/2024/05/12/talks"). An
+all-caps word is read as running text writes it ("LAST WEEK" as "last week", "MONDAY" as "Monday").
 
 Resolution (``Anchor`` = the publication date at its precision):
 
@@ -540,12 +541,31 @@ def _adverb_set(match, context):
     return "SET", f"P1{unit}", None, 0.5
 
 
+# an all-caps word, as headings and wire slugs write them ("TALKS RESUME ON MONDAY"): ASCII
+# letters only, so the word written as running text writes it has the same length and offsets
+_CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
+_NAMES = {name.rstrip(".").upper(): name.rstrip(".") for name in (*MONTH_NAMES, *WEEKDAYS)}
+
+
+def _as_running_text(text: str) -> str:
+    """``text`` with each all-caps word as running text writes it: a month or weekday name (or a
+    month's abbreviation) capitalized, any other word in lowercase ("LAST WEEK", "MONDAY, MARCH 4",
+    "TWO YEARS AGO" are read as "last week", "Monday, March 4", "two years ago"). The rules are
+    case-sensitive where case tells a name from a word ("May" from "may"), and an all-caps
+    heading tells neither: "TALKS MAY RESUME" is read as "talks May resume", which, as in
+    running text, is no month without a preposition."""
+    return _CAPITALS.sub(lambda word: _NAMES.get(word[0], word[0].lower()), text)
+
+
 def time_expressions(doc_id: str, text: str, record: ManifestRecord | None
                      ) -> tuple[list[TimeExpression], dict[str, float]]:
-    """The document's time expressions by the module's rules; every value passes check_value."""
-    context = _Context(text, Anchor.of(record))
+    """The document's time expressions by the module's rules; every value passes check_value.
+    The rules read the text with its all-caps words as running text writes them; a span's text
+    is the document's own."""
+    running = _as_running_text(text)
+    context = _Context(running, Anchor.of(record))
     candidates = [(_start(match), match.end(), index, function, match)
-                  for index, (pattern, function) in enumerate(RULES) for match in pattern.finditer(text)]
+                  for index, (pattern, function) in enumerate(RULES) for match in pattern.finditer(running)]
     # longest first, then earliest rule: choose non-overlapping spans, then resolve in text order;
     # the characters taken are marked, so a candidate is checked in its own length, not against
     # every span chosen before it (which was quadratic in the number of expressions)
