@@ -211,6 +211,22 @@ def test_time_expressions_of_a_line_repeated_resolve_as_in_the_line_alone():
     assert [t.value for t in found] == ["2024-03-12", "2024-03-14", "2011-03", "2023"] * 3
 
 
+def test_a_future_cue_counts_in_its_own_clause_however_long():
+    """What the cues listed once keep (bench/preannotate.py's "one long clause": a clause of 100 KB
+    without a mark took 9 s, each weekday searching it for a cue): a cue anywhere in the clause
+    counts, at its start, its end or far from the weekday; one in the clause before or after does
+    not; a cue word inside another word ("willing", "nextgen") is none."""
+    filler = "the envoy said that talks would resume " * 500
+    def value(text):
+        return [t[2] for t in timexes(text, "2024-03-13")]  # a Wednesday
+    assert value("will " + filler + "on Monday") == ["2024-03-18"]
+    assert value("on Monday " + filler + "they will") == ["2024-03-18"]
+    assert value("on Monday " + filler) == ["2024-03-11"]
+    assert value("They will act; on Monday " + filler + ". Next they go.") == ["2024-03-11"]
+    assert value("willing " + filler + " on Monday the nextgen team") == ["2024-03-11"]
+    assert value("on Monday " + filler + "is expected, and on Friday " + filler + "will") == ["2024-03-18", "2024-03-15"]
+
+
 def test_early_and_late_before_a_relative_year_or_a_decade_are_in_the_span_with_their_mod():
     """Found by a hunt: "Late last year" was 'last year' with no mod and "the late 1990s" '1990s'
     (the guidelines: modifiers stay, "late" -> END), while "late 2023" had its END."""

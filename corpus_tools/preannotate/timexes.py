@@ -135,9 +135,10 @@ class Anchor:
 class _Context:
     """What a rule sees: the text, the anchor, the sentence, and the DATE values found before.
 
-    Positions of clause marks and sentence starts are listed once and looked up by bisection, as
-    the DATEs before are: searching the text again for each expression took time quadratic in
-    its length (a 2 MB line, 10,000 dates)."""
+    Positions of clause marks, future cues and sentence starts are listed once and looked up by
+    bisection, as the DATEs before are: searching the text again for each expression took time
+    quadratic in its length (a 2 MB line, 10,000 dates; a clause of 100 KB without a mark, 1,900
+    weekdays, took 9 s searching it for a cue once for each)."""
 
     def __init__(self, text: str, anchor: Anchor | None):
         self.text = text
@@ -155,6 +156,12 @@ class _Context:
         return [match.start() for match in _CLAUSE_MARK.finditer(self.text)]
 
     @functools.cached_property
+    def _future_cues(self) -> list[int]:
+        """Where each future cue starts: no cue holds a clause mark, so the cues the text holds are
+        those its clauses hold, and a clause has one when a cue starts inside it."""
+        return [match.start() for match in FUTURE_CUES.finditer(self.text)]
+
+    @functools.cached_property
     def _sentence_breaks(self) -> tuple[list[int], list[int]]:
         """(ends, starts) of each ". " and line break: a sentence starts after the last one that
         ends at or before a position (the space of ". " is the start, as it always was)."""
@@ -168,7 +175,9 @@ class _Context:
         index = bisect.bisect_left(marks, position)  # marks[index - 1] < position <= marks[index]
         before = marks[index - 1] + 1 if index else 0
         after = marks[index] if index < len(marks) else len(self.text)
-        return bool(FUTURE_CUES.search(self.text, before, after))
+        cues = self._future_cues
+        index = bisect.bisect_left(cues, before)  # the first cue at or after the clause's start
+        return index < len(cues) and cues[index] < after
 
     def previous_date(self, position: int) -> str | None:
         """The DATE another expression is anchored to ("Two days later"): the first DATE of the
