@@ -280,6 +280,23 @@ def test_all_caps_words_are_read_as_running_text_writes_them():
     assert timexes("TALKS MAY RESUME AS TROOPS MARCH ON", "2024-03-06") == []  # verbs, as in running text
 
 
+def test_a_sentence_opening_word_is_read_as_it_is_inside_a_sentence():
+    """Found by a hunt: the rules' function words were lowercase, so a sentence opening with one
+    lost or changed its expression: "From May" and "Until March" were nothing (a bare May or
+    March is the verb), "In the past" nothing, "Once a week" the DURATION 'a week' (a SET), and
+    "The 1990s" the span '1990s' where "the 1990s" inside a sentence keeps its article."""
+    text = ("From May, talks stalled. Until March they met. In the past, they met. In the future, they "
+            "will. Once a week they meet. Twice a year they vote. The late 1990s were bad.")
+    assert timexes(text, "2024-03-06") == [
+        ("May", "DATE", "2023-05", None), ("March", "DATE", "2024-03", None), ("the past", "DATE", "PAST_REF", None),
+        ("the future", "DATE", "FUTURE_REF", None), ("Once a week", "SET", "P1W", None),
+        ("Twice a year", "SET", "P1Y", None), ("The late 1990s", "DATE", "199", "END")]
+    assert timexes(text.lower().replace("may", "May").replace("march", "March"), "2024-03-06") == [
+        ("May", "DATE", "2023-05", None), ("March", "DATE", "2024-03", None), ("the past", "DATE", "PAST_REF", None),
+        ("the future", "DATE", "FUTURE_REF", None), ("once a week", "SET", "P1W", None),
+        ("twice a year", "SET", "P1Y", None), ("the late 1990s", "DATE", "199", "END")]
+
+
 def test_no_time_expression_crosses_a_line():
     """Words of a rule were joined by any whitespace: a title ending "in March" and a paragraph
     opening "2011 was" made one DATE 'March\\n\\n2011' (found by a hunt)."""

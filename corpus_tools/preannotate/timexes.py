@@ -12,7 +12,9 @@ each as one rule with its examples, and every value is checked by ``corpus_tools
 Spans follow the guidelines: no leading preposition ("on [Sunday]"), modifiers kept ("[more than
 a decade ago]", "[late on Thursday]"). Overlapping candidates: the longest wins, then the earliest.
 Nothing inside a web or mail address is a time expression ("example.com/2024/05/12/talks"). An
-all-caps word is read as running text writes it ("LAST WEEK" as "last week", "MONDAY" as "Monday").
+all-caps word is read as running text writes it ("LAST WEEK" as "last week", "MONDAY" as "Monday"),
+and a function word capitalized as a sentence's first is read as inside one ("From May", "Once a
+week", "In the past", "The 1990s").
 
 Resolution (``Anchor`` = the publication date at its precision):
 
@@ -393,7 +395,7 @@ def _day_of_year(match, context):
     return "DATE", f"{year:04d}-{month:02d}-{day:02d}", None, 0.7
 
 
-@rule(r"(?:(?P<rel>(?i:last|this|next))\s+|(?P<prep>(?:in|In|since|Since|until|by|from|of|during|before|after)\s+)|"
+@rule(r"(?:(?P<rel>(?i:last|this|next))\s+|(?P<prep>(?i:in|since|until|by|from|of|during|before|after)\s+)|"
       r"(?P<part>(?i:early|late)\s+|(?i:mid)-))?" + _MONTH + r"(?!\s+\d)")
 def _month(match, context):
     if not (match["rel"] or match["prep"] or match["part"]) and match["month"] in ("May", "March"):
@@ -416,7 +418,7 @@ def _month(match, context):
     return "DATE", f"{year:04d}-{month:02d}", _part(match), 0.7
 
 
-@rule(r"(?:the\s+)?" + _PART + r"(?P<decade>(?:19|20)\d)0s")  # "the late 1990s": END, as "late 2023"
+@rule(r"(?:(?i:the)\s+)?" + _PART + r"(?P<decade>(?:19|20)\d)0s")  # "the late 1990s": END, as "late 2023"
 def _decade(match, context):
     return "DATE", match["decade"], _part(match), 0.9
 
@@ -499,7 +501,7 @@ def _deictic(match, context):
     return "DATE", (anchor.date + datetime.timedelta(days=shift)).isoformat(), None, 0.7
 
 
-@rule(r"(?P<word>currently|Currently|(?<=\bin )the past|(?<=\bin )the future)(?!\s+(?:\d|few|several|year|month|week|decade|day))")
+@rule(r"(?P<word>currently|Currently|(?<=\b[Ii]n )the past|(?<=\b[Ii]n )the future)(?!\s+(?:\d|few|several|year|month|week|decade|day))")
 def _vague(match, context):
     value = {"currently": "PRESENT_REF", "the past": "PAST_REF", "the future": "FUTURE_REF"}[match["word"].lower()]
     return "DATE", value, None, 0.5
@@ -539,7 +541,7 @@ def _every_weekday(match, context):
     return "SET", f"XXXX-WXX-{WEEKDAYS.index(match['weekday']) + 1}", None, 0.7  # the guidelines' "every Friday"
 
 
-@rule(r"(?:once|twice|\w+\s+times)\s+(?:a|an|per|each)\s+(?P<unit>day|week|month|year)")
+@rule(r"(?:(?i:once|twice)|\w+\s+times)\s+(?:a|an|per|each)\s+(?P<unit>day|week|month|year)")
 def _frequency(match, context):
     return "SET", _duration(1, _unit(match["unit"])), None, 0.7
 
