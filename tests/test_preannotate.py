@@ -297,6 +297,15 @@ def test_a_sentence_opening_word_is_read_as_it_is_inside_a_sentence():
         ("twice a year", "SET", "P1Y", None), ("the late 1990s", "DATE", "199", "END")]
 
 
+def test_a_wire_style_clock_time_is_no_year():
+    """Found by a hunt: "at 2000 GMT", "1930 UTC", "2000 hrs", "1945 local time" (hours and
+    minutes, a TIME the rules do not predict) were the DATEs '2000', '1930', '2000', '1945'. A year
+    whose last two digits are no minutes stays one before a zone ("1999 GMT")."""
+    text = "The vote closed at 2000 GMT on Friday, at 1930 utc, 2000 hrs and 1945 local time, not 1999 GMT, in 2019."
+    assert timexes(text, "2024-03-06") == [("Friday", "DATE", "2024-03-01", None), ("1999", "DATE", "1999", None),
+                                           ("2019", "DATE", "2019", None)]
+
+
 def test_no_time_expression_crosses_a_line():
     """Words of a rule were joined by any whitespace: a title ending "in March" and a paragraph
     opening "2011 was" made one DATE 'March\\n\\n2011' (found by a hunt)."""

@@ -95,7 +95,11 @@ _NUM = (r"(?P<num>(?<!\d[.,])(?!0\d)(?:\d{1,3}(?:,\d{3}){1,5}|\d{1,6})(?![.,]\d)
 _UNIT = r"(?P<unit>(?i:day|week|month|year|decade|centur(?:y|ie)|hour|minute))s?"
 _MOD = r"(?:(?P<mod>(?i:" + "|".join(sorted((re.escape(k) for k in MODS), key=len, reverse=True)) + r"))\s+)?"
 _PART = r"(?:(?P<part>(?i:early|late)\s+|(?i:mid)-?))?"
-_YEAR = r"(?P<year>(?:19|20)\d\d)(?![\d,.]\d|\s*(?:%|percent|people|troops|soldiers|fighters|civilians|dollars))"
+# not a year: a count of something, or a wire-style clock time before its zone ("at 1930 GMT",
+# "2000 hrs", "1945 local time": hours and minutes, which a year's digits also spell; the zone in
+# any case, as the rules read an all-caps word in lowercase)
+_YEAR = (r"(?P<year>(?:19|20)\d\d)(?![\d,.]\d|\s*(?:%|percent|people|troops|soldiers|fighters|civilians|dollars)"
+         r"|(?<=[0-5]\d)\s*(?i:gmt|utc|hrs|local\s+time|[ecmp][sd]t|bst|ces?t|ees?t|msk)\b)")
 _B, _E = r"(?<![\w-])", r"(?![\w-])"
 _SPACE = r"[^\S\n]"
 
