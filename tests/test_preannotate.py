@@ -306,6 +306,17 @@ def test_a_wire_style_clock_time_is_no_year():
                                            ("2019", "DATE", "2019", None)]
 
 
+def test_a_day_beyond_the_calendar_is_no_prediction_and_no_crash():
+    """Found by a hunt: the manifest admits 9999-12-31 and 0001-01-01 (dates of the calendar), and
+    "tomorrow", "next week" or a future "Monday" of the first, "yesterday", "last week" or "Last
+    Friday" of the second, raised OverflowError out of preannotate. A day that does not exist is
+    not predicted; the document's other expressions are."""
+    assert timexes("He will come tomorrow, next week and on Monday; yesterday he left.", "9999-12-31") == [
+        ("yesterday", "DATE", "9999-12-30", None)]
+    assert timexes("Last Friday, last week and yesterday he left; tomorrow he comes.", "0001-01-01") == [
+        ("tomorrow", "DATE", "0001-01-02", None)]
+
+
 def test_no_time_expression_crosses_a_line():
     """Words of a rule were joined by any whitespace: a title ending "in March" and a paragraph
     opening "2011 was" made one DATE 'March\\n\\n2011' (found by a hunt)."""

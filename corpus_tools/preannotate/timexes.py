@@ -595,7 +595,10 @@ def time_expressions(doc_id: str, text: str, record: ManifestRecord | None
     timexes: list[TimeExpression] = []
     scores: dict[str, float] = {}
     for start, end, _, function, match in sorted(chosen, key=lambda c: c[0]):
-        found = function(match, context)
+        try:
+            found = function(match, context)
+        except OverflowError:  # a day before 0001-01-01 or after 9999-12-31 ("tomorrow" of the
+            continue  # calendar's last day, which the manifest admits): no date to give
         if found is None:
             continue
         label, value, mod, score = found
