@@ -317,6 +317,14 @@ def test_a_day_beyond_the_calendar_is_no_prediction_and_no_crash():
         ("tomorrow", "DATE", "0001-01-02", None)]
 
 
+def test_a_week_of_a_year_before_1000_has_four_digits():
+    """Found by a hunt: "this week" of 0999-06-15 (a date the manifest admits) was '999-W24',
+    which the grammar refuses, so it was silently not predicted; days and years had their four."""
+    assert timexes("They met this week, yesterday and last year.", "0999-06-15") == [
+        ("this week", "DATE", "0999-W24", None), ("yesterday", "DATE", "0999-06-14", None),
+        ("last year", "DATE", "0998", None)]
+
+
 def test_no_time_expression_crosses_a_line():
     """Words of a rule were joined by any whitespace: a title ending "in March" and a paragraph
     opening "2011 was" made one DATE 'March\\n\\n2011' (found by a hunt)."""

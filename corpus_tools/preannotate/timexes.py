@@ -271,7 +271,7 @@ def _move(date: datetime.date, amount: int, unit: str) -> datetime.date:
 
 def _week(date: datetime.date) -> str:
     year, week, _ = date.isocalendar()
-    return f"{year}-W{week:02d}"
+    return f"{year:04d}-W{week:02d}"  # the grammar's four digits: 0999-W24, not 999-W24
 
 
 def _week_year(days: Callable[[], "list[datetime.date]"]) -> str:
