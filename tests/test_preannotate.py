@@ -325,6 +325,21 @@ def test_a_week_of_a_year_before_1000_has_four_digits():
         ("last year", "DATE", "0998", None)]
 
 
+def test_an_all_caps_name_among_lowercase_words_is_no_time_expression():
+    """Found by review: every all-caps word was read in lowercase, so the names running text
+    writes in capitals became expressions: "told USA TODAY" gave the DATE of the publication
+    day, "the DAILY MAIL" and "the WEEKLY STANDARD" the SETs P1D and P1W. Only a line without a
+    lowercase letter (a heading) is read in lowercase; in any line a month's or weekday's name
+    in capitals is still that name."""
+    assert timexes("Officials told USA TODAY on Monday that the TODAY show and the DAILY MAIL, "
+                   "the WEEKLY STANDARD and the NEW YORK DAILY NEWS were wrong.", "2024-03-06") == [
+        ("Monday", "DATE", "2024-03-04", None)]
+    assert timexes("By JOHN SMITH, Associated Press, MONDAY, MARCH 4, 2024", "2024-03-06") == [
+        ("MONDAY", "DATE", "2024-03-04", None), ("MARCH 4, 2024", "DATE", "2024-03-04", None)]
+    assert timexes("USA TODAY POLL: TALKS RESUME TODAY\nThe paper said so.", "2024-03-06") == [
+        ("TODAY", "DATE", "2024-03-06", None), ("TODAY", "DATE", "2024-03-06", None)]  # a heading tells no name
+
+
 def test_no_time_expression_crosses_a_line():
     """Words of a rule were joined by any whitespace: a title ending "in March" and a paragraph
     opening "2011 was" made one DATE 'March\\n\\n2011' (found by a hunt)."""

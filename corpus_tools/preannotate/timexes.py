@@ -12,7 +12,8 @@ each as one rule with its examples, and every value is checked by ``corpus_tools
 Spans follow the guidelines: no leading preposition ("on [Sunday]"), modifiers kept ("[more than
 a decade ago]", "[late on Thursday]"). Overlapping candidates: the longest wins, then the earliest.
 Nothing inside a web or mail address is a time expression ("example.com/2024/05/12/talks"). An
-all-caps word is read as running text writes it ("LAST WEEK" as "last week", "MONDAY" as "Monday"),
+all-caps word of a heading is read as running text writes it ("LAST WEEK" as "last week", "MONDAY"
+as "Monday"; among lowercase words only a month's or weekday's name is: "USA TODAY" is a name),
 and a function word capitalized as a sentence's first is read as inside one ("From May", "Once a
 week", "In the past", "The 1990s").
 
@@ -564,12 +565,17 @@ _NAMES = {name.rstrip(".").upper(): name.rstrip(".") for name in (*MONTH_NAMES, 
 
 def _as_running_text(text: str) -> str:
     """``text`` with each all-caps word as running text writes it: a month or weekday name (or a
-    month's abbreviation) capitalized, any other word in lowercase ("LAST WEEK", "MONDAY, MARCH 4",
-    "TWO YEARS AGO" are read as "last week", "Monday, March 4", "two years ago"). The rules are
-    case-sensitive where case tells a name from a word ("May" from "may"), and an all-caps
-    heading tells neither: "TALKS MAY RESUME" is read as "talks May resume", which, as in
-    running text, is no month without a preposition."""
-    return _CAPITALS.sub(lambda word: _NAMES.get(word[0], word[0].lower()), text)
+    month's abbreviation) capitalized, and in a line without a lowercase letter (a heading, a
+    slug) any other word in lowercase ("LAST WEEK", "MONDAY, MARCH 4", "TWO YEARS AGO" are read
+    as "last week", "Monday, March 4", "two years ago"). The rules are case-sensitive where case
+    tells a name from a word ("May" from "may"), and an all-caps heading tells neither: "TALKS MAY
+    RESUME" is read as "talks May resume", which, as in running text, is no month without a
+    preposition. Among lowercase words an all-caps word is a name or an acronym, as written:
+    "told USA TODAY", "the DAILY MAIL" hold no "today" and no "daily"."""
+    def line(match: re.Match) -> str:
+        heading = match[0] == match[0].upper()  # no lowercase letter
+        return _CAPITALS.sub(lambda word: _NAMES.get(word[0], word[0].lower() if heading else word[0]), match[0])
+    return re.sub(r"[^\n]+", line, text)
 
 
 def time_expressions(doc_id: str, text: str, record: ManifestRecord | None
