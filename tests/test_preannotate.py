@@ -263,6 +263,18 @@ def test_no_time_expression_inside_a_web_or_mail_address():
     assert timexes("See example.com/2020. In 2024 they met.", "2024-05-15") == [("2024", "DATE", "2024", None)]
 
 
+def test_no_time_expression_in_the_query_port_or_fragment_of_a_host_without_a_scheme():
+    """Found by review: a host without a scheme was an address only before a path, so the digits
+    of its query, fragment or port-and-path were read: "example.com?date=2024-05-12" was the
+    DATE 2024-05-12, "example.com#2024" and "bbc.co.uk?id=1999" years. A question mark after a
+    missing space ("in 2019.Why?") is still no host."""
+    text = ("See example.com?date=2024-05-12, example.com#2024, bbc.co.uk?id=1999 and "
+            "news.example.com:8080/2019/01 on Monday.")
+    assert timexes(text, "2024-05-15") == [("Monday", "DATE", "2024-05-13", None)]
+    assert timexes("He left in 2019.Why? Did he visit cnn.com? In 2020.", "2024-05-15") == [
+        ("2019", "DATE", "2019", None), ("2020", "DATE", "2020", None)]
+
+
 def test_all_caps_words_are_read_as_running_text_writes_them():
     """Found by a hunt: an all-caps heading or slug lost its time expressions, since the rules
     tell a name by its case ("May" from "may"): "MONDAY, MARCH 4, 2024" gave only '2024', "LAST

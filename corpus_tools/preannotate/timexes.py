@@ -200,12 +200,15 @@ class _Context:
 
 
 _CLAUSE_MARK = re.compile("[.\n,;:\"“”—?!]")
-# a web or mail address: its digits are a path or a name, no time ("example.com/2024/05/12/talks",
-# "news.2024@example.org"); each form starts only where a token does, so a long run of letters
+# a web or mail address: its digits are a path, a query or a name, no time
+# ("example.com/2024/05/12/talks", "example.com?date=2024-05-12", "example.com:8080/2024",
+# "news.2024@example.org"); a host without a scheme is an address only with what follows it (a
+# port, a path, a fragment, a query's "name="), as "in 2019.Why?" is a missing space, not a host;
+# each form starts only where a token does, so a long run of letters
 # and dots is read once, not once from each of its characters, and repeats a character class,
 # never a group (a repeated group kept a backtracking point per dot: 120 MB for "a." 1M times)
 _ADDRESS = re.compile(r"(?i:(?<![\w.+-])(?:(?:https?|ftp)://|www\.)[^\s<>\"“”]+"
-                      r"|(?<![\w.@/-])[a-z0-9-][a-z0-9.-]*\.[a-z]{2,}/[^\s<>\"“”]*"
+                      r"|(?<![\w.@/-])[a-z0-9-][a-z0-9.-]*\.[a-z]{2,}(?::\d+)?(?:[/#]|\?[\w.-]+=)[^\s<>\"“”]*"
                       r"|(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+)")
 
 
