@@ -352,6 +352,21 @@ def test_an_all_caps_name_among_lowercase_words_is_no_time_expression():
         ("TODAY", "DATE", "2024-03-06", None), ("TODAY", "DATE", "2024-03-06", None)]  # a heading tells no name
 
 
+def test_a_wire_style_clock_time_before_any_zone_or_hours_is_no_year_and_no_duration():
+    """Found by review: the zones listed were GMT, UTC and a few more, so "at 2000 ET", "1930
+    IST", "2030 JST", "1930 AEDT" and "2000 Moscow time" were still the years 2000, 1930, 2030,
+    and "at 1930 hours" (the military and wire form) the DURATION PT1930H. A count of hours that
+    is no clock, or not after "at", stays a duration; a capitalized word or an "AT&T" after a
+    year leaves it a year."""
+    text = ("It hit at 2000 ET, at 1930 IST, at 2030 JST, at 1930 AEDT, at 2000 Moscow time and at 1930 hours "
+            "on Friday.\nAT 2000 HOURS: TALKS END")
+    assert timexes(text, "2024-03-06") == [("Friday", "DATE", "2024-03-01", None)]
+    text = "Crews logged 1930 hours, at least 1500 hours, in 2019 AT&T and in 2015 Time magazine."
+    assert timexes(text, "2024-03-06") == [
+        ("1930 hours", "DURATION", "PT1930H", None), ("at least 1500 hours", "DURATION", "PT1500H", "EQUAL_OR_MORE"),
+        ("2019", "DATE", "2019", None), ("2015", "DATE", "2015", None)]
+
+
 def test_no_time_expression_crosses_a_line():
     """Words of a rule were joined by any whitespace: a title ending "in March" and a paragraph
     opening "2011 was" made one DATE 'March\\n\\n2011' (found by a hunt)."""
