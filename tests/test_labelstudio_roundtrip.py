@@ -248,6 +248,34 @@ def test_accept_predictions_refuses_two_tasks_of_one_text_with_predictions(label
     assert annotations_count() == 2
 
 
+def test_accept_predictions_names_the_duplicate_the_listing_gives_first(labelstudio):
+    """Of several documents' tasks held twice, the refusal names the (doc_id, text) pair the task
+    listing gives first, as the scan DocumentTasks replaced did; indexed by document first, it
+    named the document listed first, here one whose first text is held once and whose second
+    text's copies come after another document's."""
+    from corpus_tools.labelstudio.tasks import make_tasks
+
+    client = labelstudio.client
+    a_old, b = document("dl-a", NEWS_TEXT), document("dl-b", NEWS_TEXT)
+    a_new = document("dl-a", NEWS_TEXT + " Talks end.")
+    first = push(client, [a_old, b], {"dl-a": news_annotations(a_old), "dl-b": news_annotations(b)},
+                 "duplicates in listing order", model_version="annotations@set-1")
+    for documents in ([a_new], [b], [a_new]):  # a's new text, b's copy, a's new text's copy: in this order
+        client.projects.import_tasks(first.project_id, commit_to_project=True, request=list(make_tasks(
+            documents, {d.doc_id: news_annotations(d) for d in documents}, "annotations@set-1")))
+    ids: dict[tuple[str, str], list[int]] = {}
+    for task in client.tasks.list(project=first.project_id):
+        ids.setdefault((task.data["doc_id"], task.data["text_sha256"]), []).append(task.id)
+    assert list(ids) == [("dl-a", a_old.text_sha256), ("dl-b", b.text_sha256), ("dl-a", a_new.text_sha256)]
+    twice = ids[("dl-b", b.text_sha256)]
+    _, as_annotator = labelstudio.as_user("listing-order@corpus-tools.local")
+    with pytest.raises(CorpusError) as refused:
+        accept_all_predictions(as_annotator, first.project_id)
+    assert str(refused.value) == (f"doc dl-b: [labelstudio-task-duplicate] 2 tasks for doc 'dl-b' show the same "
+                                  f"text (tasks {twice[0]}, {twice[1]}): which one is meant is unknown; delete all "
+                                  "but one in Label Studio")
+
+
 def test_a_task_whose_doc_id_is_no_string_shows_no_document(labelstudio):
     """A task imported by hand with a doc_id (or text_sha256) that is a JSON list or object made push,
     annotate and adjudicate --push stop with a TypeError traceback (a list is no dict key); it shows

@@ -177,21 +177,26 @@ class DocumentTasks:
     (``annotate --accept-predictions``)."""
 
     def __init__(self, tasks: Iterable[Any]):
-        """From a task listing (``iter_tasks``): doc_id -> text_sha256 -> its task ids, in listing
-        order, and what each task shows: looked up by document and by task, since a command asks
-        once per document (a scan of every task per document was quadratic in the project)."""
-        self._ids: dict[str, dict[str | None, list[int]]] = {}
+        """From a task listing (``iter_tasks``): (doc_id, text_sha256) -> its task ids, in listing
+        order, each document's texts and what each task shows: looked up by document and by task,
+        since a command asks once per document (a scan of every task per document was quadratic in
+        the project). The (doc_id, text) pairs keep the order the listing first gave them in, so
+        ``refuse_duplicates`` names the pair whose tasks the listing gave first."""
+        self._ids: dict[tuple[str, str | None], list[int]] = {}
+        self._texts: dict[str, list[str | None]] = {}  # doc_id -> its texts, in listing order
         self._shown: dict[int, tuple[str, str | None]] = {}
         for task in tasks:
             shown = _shown(task)
             if shown is not None:
-                self._ids.setdefault(shown[0], {}).setdefault(shown[1], []).append(task.id)
+                if shown not in self._ids:
+                    self._texts.setdefault(shown[0], []).append(shown[1])
+                self._ids.setdefault(shown, []).append(task.id)
                 self._shown[task.id] = shown
 
     def _of(self, doc_id: Any, text_sha256: Any) -> dict[str | None, list[int]]:
         """text_sha256 -> task ids, of the tasks of ``doc_id`` that show ``text_sha256`` (any text when None)."""
-        texts = self._ids.get(doc_id, {}) if isinstance(doc_id, str) else {}
-        return {sha: ids for sha, ids in texts.items() if text_sha256 in (None, sha)}
+        texts = self._texts.get(doc_id, ()) if isinstance(doc_id, str) else ()
+        return {sha: self._ids[(doc_id, sha)] for sha in texts if text_sha256 in (None, sha)}
 
     def shows(self, task_id: int, doc_id: Any = None, text_sha256: Any = None) -> bool:
         """Whether task ``task_id`` is one of ``doc_id``'s (any document's when None) of the text
@@ -224,11 +229,10 @@ class DocumentTasks:
         --accept-predictions``): two of ``task_ids`` showing one document's one text would give
         the user two annotations of that text, of which the annotation set keeps the later, one
         decided by the listing's order."""
-        for doc_id, texts in self._ids.items():
-            for ids in texts.values():
-                sent = [task_id for task_id in ids if task_id in task_ids]
-                if len(sent) > 1:
-                    raise _duplicate(doc_id, sent, Location(doc_id=doc_id))
+        for (doc_id, _), ids in self._ids.items():
+            sent = [task_id for task_id in ids if task_id in task_ids]
+            if len(sent) > 1:
+                raise _duplicate(doc_id, sent, Location(doc_id=doc_id))
 
 
 def _duplicate(doc_id: str, ids: Sequence[int], where: Location) -> CorpusError:
