@@ -437,6 +437,9 @@ def test_adjudicate_push_sends_the_left_out_units_before_the_merge(labelstudio, 
                                       "--json"], env={"LABEL_STUDIO_API_KEY": ""})
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["summary"]["submitted"] == 2
+    # each document's count is of the predictions this run sent: DOCS[0]'s first was there already
+    assert {p["doc_id"]: p["predictions"] for p in json.loads(result.output)["pushed"]} == {
+        DOCS[0]: 1, DOCS[1]: 1}  # DOCS[1]: annotator one's time expression, which two left out
     for task in labelstudio.client.tasks.list(project=pushed.project_id, fields="all"):
         doc_id = task.data["doc_id"]
         left_out = [_plain(p) for p in task.predictions or () if _plain(p)["model_version"].startswith(LEFT_OUT_PREFIX)]

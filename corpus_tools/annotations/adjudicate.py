@@ -236,7 +236,7 @@ class Pushed:
     doc_id: str
     task_id: int
     annotation_id: int | None  # None: the task already had a ground-truth annotation (nothing sent)
-    predictions: int
+    predictions: int  # the left-out predictions this run sent (not those a stopped run sent before)
 
 
 def adjudicate_corpus(layout, strategy: Strategy,
@@ -309,6 +309,7 @@ def push_adjudication(layout, client, project: str | int, documents: Collection[
             # request, Ctrl-C) leaves no ground truth, so the next run sends the merge, and not the
             # predictions already there again; the merge first left the task "adjudicated", its
             # left-out units never sent
+            predictions = 0  # sent by this run: a resumed push reports the ones it sent, not those there before
             for annotator, units in document.left_out:
                 version, result = f"{LEFT_OUT_PREFIX}{annotator}", to_ls_results(units)
                 if (version, result) in sent.get(task_id, ()):
@@ -316,8 +317,9 @@ def push_adjudication(layout, client, project: str | int, documents: Collection[
                 with api_errors(f"adding annotator {annotator}'s left-out units to task {task_id}",
                                 Location(task_id=task_id, doc_id=document.doc_id)):
                     client.predictions.create(task=task_id, result=result, model_version=version)
+                predictions += 1
             submitted = submit_annotation(client, task_id, to_ls_results(document.merged), ground_truth=True)
-            pushed.append(Pushed(document.doc_id, task_id, submitted.annotation_id, len(document.left_out)))
+            pushed.append(Pushed(document.doc_id, task_id, submitted.annotation_id, predictions))
     return tuple(pushed)
 
 
