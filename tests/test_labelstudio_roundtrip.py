@@ -204,6 +204,13 @@ def test_annotate_names_one_task_of_a_document_or_refuses(labelstudio):
     assert str(refused.value) == ("gold.jsonl, line 1, doc nt-doc: [annotate-task-not-found] 2 tasks for doc "
                                   "'nt-doc', of 2 texts (give text_sha256 to choose)")
     assert annotations_count() == 0  # nothing submitted
+    with pytest.raises(CorpusError) as refused:  # both copies by their ids: two annotations of one text
+        annotate_from_results(client, project.id, [{"task_id": twice[0], "result": []},
+                                                   {"task_id": twice[1], "result": []}], "gold.jsonl")
+    assert str(refused.value) == (f"doc nt-twice: [labelstudio-task-duplicate] 2 tasks for doc 'nt-twice' show the "
+                                  f"same text (tasks {twice[0]}, {twice[1]}): which one is meant is unknown; delete "
+                                  "all but one in Label Studio")
+    assert annotations_count() == 0
 
     done = annotate_from_results(client, project.id, [
         {"doc_id": "nt-doc", "text_sha256": new.text_sha256, "result": []},

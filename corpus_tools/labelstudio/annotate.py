@@ -156,7 +156,8 @@ def annotate_from_results(client, project_id: int, items: Iterable[Mapping], sou
 def plan_results(client, project_id: int, items: Iterable[Mapping], source: str | Sequence[str] = "<results>",
                  context: Context | None = None) -> dict[int, tuple[Any, Mapping]]:
     """Task id -> (the task, its item), every item checked before anything is submitted (its task in
-    the project, its fields' types, and with ``context`` its result by ingest's validator), so a bad
+    the project, no two of its tasks showing one document's one text (``DocumentTasks.refuse_duplicates``),
+    its fields' types, and with ``context`` its result by ingest's validator), so a bad
     file submits nothing; asked of any client that sees the project's tasks (the admin's, before an
     annotator's account is made). ``source``: the results file (a problem names the item by its
     line), or one file per item (worksheets)."""
@@ -173,6 +174,9 @@ def plan_results(client, project_id: int, items: Iterable[Mapping], source: str 
         if context is not None:
             _check_result(item, tasks[task_id], context, where)
         planned[task_id] = (tasks[task_id], item)
+    # items naming both copies of a task imported twice by their ids: two annotations of one text
+    # by one user, as --accept-predictions would give, of which the annotation set keeps the later
+    by_document.refuse_duplicates(planned)
     return planned
 
 

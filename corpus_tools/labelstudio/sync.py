@@ -173,8 +173,8 @@ def _shown(task: Any) -> tuple[str, str | None] | None:
 class DocumentTasks:
     """A project's tasks by the document they show: ``task_of`` is the one rule of every command
     that sends something to a document's task (``annotate``, ``adjudicate --push``), and
-    ``refuse_duplicates`` its refusal for one that sends something to every task
-    (``annotate --accept-predictions``)."""
+    ``refuse_duplicates`` its refusal for one that sends something to tasks it is given
+    (``annotate --accept-predictions``, ``annotate``'s items naming tasks by id)."""
 
     def __init__(self, tasks: Iterable[Any]):
         """From a task listing (``iter_tasks``): (doc_id, text_sha256) -> its task ids, in listing
@@ -226,7 +226,8 @@ class DocumentTasks:
 
     def refuse_duplicates(self, task_ids: Container[int]) -> None:
         """``task_of``'s refusal for tasks each sent something in turn (``annotate
-        --accept-predictions``): two of ``task_ids`` showing one document's one text would give
+        --accept-predictions``, and ``annotate``'s items naming tasks by id): two of ``task_ids``
+        showing one document's one text would give
         the user two annotations of that text, of which the annotation set keeps the later, one
         decided by the listing's order."""
         for (doc_id, _), ids in self._ids.items():
