@@ -1601,9 +1601,35 @@ def test_a_pull_is_compared_with_its_projects_previous_pull_and_what_came_after(
     pulled = run_ingest(layout, write_export(tmp_path, "04.json", tasks), snapshot=_pull(project, 4))
     assert pulled.status == "stored" and "(ids 102, 103)" in pulled.notes[0]
     stored = [item.name for item in stored_exports(layout)]
-    # the previous pull (what it lacks was deleted); not the first two, nor the file after it, which
-    # holds none of this pull's annotations (the store's index says so)
-    assert set(read) == {stored[2]}
+    assert set(read) == {stored[2], stored[3]}  # the previous pull and the file after it; not the first two
+
+
+def test_a_pull_after_a_pull_of_its_project_is_compared_without_the_store_s_index(tmp_path: Path, monkeypatch):
+    """The index finds an annotation in every stored export that holds it, and every pull of a
+    project holds the whole project: asked by a pull, its lookup grew with each pull stored
+    (measured: 0.06 s at the 2nd pull of 10,000 annotations, 0.25 to 0.5 s at the 60th), where
+    reading the previous pull and what came after costs the same however many the store holds.
+    An export from a file is still compared through it."""
+    import corpus_tools.ingest.storeindex as storeindex
+
+    asked: list[int] = []
+    holders = storeindex.StoreIndex.holders
+    monkeypatch.setattr(storeindex.StoreIndex, "holders", lambda self, exports, start, *args: asked.append(start)
+                        or holders(self, exports, start, *args))
+    layout = corpus_root(tmp_path / "corpus")
+    project = "2024-05-01T08:00:00+00:00"
+    for day in (1, 2):
+        pulled = run_ingest(layout, write_export(tmp_path, f"{day}.json", _round("a", f"0{day}")),
+                            snapshot=_pull(project, day))
+        assert pulled.status == "stored"
+    assert asked == [0]  # the project's first pull (its annotators known by user id alone) is compared with all
+    again = run_ingest(layout, write_export(tmp_path, "3.json", _round("a", "02", "1 minute")),
+                       snapshot=_pull(project, 3))
+    assert (again.status, again.notes) == ("nothing-new", ())
+    assert asked == [0]
+    copy_of_it = run_ingest(layout, write_export(tmp_path, "file.json", _round("a", "02", "2 minutes")))
+    assert (copy_of_it.status, copy_of_it.notes) == ("nothing-new", ())
+    assert asked == [0, 0]
 
 
 def test_nothing_new_counts_every_stored_export_and_a_null_field_as_a_value(tmp_path: Path):

@@ -515,10 +515,14 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
         return str(_units_directory(layout, stored, inputs(), stored.options).relative_to(layout.build))
 
     index = StoreIndex(layout.build / "cache", _SAME)
+    # a pull after a pull of its project reads that pull and the few exports stored after it, a
+    # cost the store's size does not change; the index would find each of its annotations in every
+    # earlier pull too (each holds the whole project), a lookup that grows with every pull stored
+    holders = None if previous is not None else (
+        lambda start, clashes: index.holders(exports, start, mine, units_name,
+                                             lambda stored: _submitted(stored_units(stored)), clashes))
     nothing_new, notes = (False, ()) if first_pull and accounts is not None else \
-        _against_store(exports, mine, stored_units, accounts is None, previous,
-                       lambda start, clashes: index.holders(exports, start, mine, units_name,
-                                                            lambda stored: _submitted(stored_units(stored)), clashes))
+        _against_store(exports, mine, stored_units, accounts is None, previous, holders)
     notes += deleted
     # a project's first pull is stored even when exports from files hold all of it, and so is a
     # pull that holds an annotation the project's latest stored pull lacks: a pull that holds it
