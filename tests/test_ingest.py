@@ -1766,6 +1766,20 @@ def test_a_damaged_or_stale_store_index_gives_the_same_outcome(tmp_path: Path, h
         assert set(_indexed(layout)) == {item.name for item in stored_exports(layout)}
 
 
+def test_a_file_where_build_cache_belongs_does_not_stop_the_store_s_index(tmp_path: Path):
+    """The index is one of build/cache's stores: a regular file in the place of that directory is
+    removed and the index made again there, as the documents' stores do (it failed ingest with
+    'File exists' when the documents came from elsewhere than build/cache)."""
+    layout = _indexed_store(tmp_path)
+    expected_names = {item.name for item in stored_exports(layout)}
+    shutil.rmtree(layout.build / "cache")
+    (layout.build / "cache").write_text("a file where a cache directory belongs")
+    outcomes = _index_probes(layout, tmp_path)
+    assert [outcome[0] for outcome in outcomes] == ["nothing-new", "nothing-new", "stored"]
+    assert (layout.build / "cache").is_dir()
+    assert set(_indexed(layout)) == expected_names | {outcomes[2][2]}
+
+
 def test_ingest_and_release_do_not_import_pandas(tmp_path: Path):
     """pyarrow imports pandas on its first ``pa.array``, ``pa.scalar`` (a compute function given
     a Python value), ``to_numpy``, timestamp ``to_pylist`` or ``group_by``, some 33 MB more in the

@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus_tools.fingerprint import fingerprint
+from corpus_tools.fsutil import clear_scratch
 from corpus_tools.records import StoredExport
 
 INDEX_PREFIX, INDEX_SUFFIX = "store-index.", ".sqlite"
@@ -91,6 +92,7 @@ class StoreIndex:
 
     @contextlib.contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
+        clear_scratch(self.path.parent, self.path.parent)  # a file where build/cache belongs, as its other stores do
         self.path.parent.mkdir(parents=True, exist_ok=True)
         for other in self.path.parent.glob(f"{INDEX_PREFIX}*"):  # other code's (and its logs)
             if not other.name.startswith(self.path.name):
