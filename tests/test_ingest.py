@@ -1766,6 +1766,23 @@ def test_a_damaged_or_stale_store_index_gives_the_same_outcome(tmp_path: Path, h
         assert set(_indexed(layout)) == {item.name for item in stored_exports(layout)}
 
 
+def test_an_index_of_other_code_is_removed_and_this_one_made(tmp_path: Path):
+    """Its name holds the code's fingerprint: one left by other code (with its write-ahead log) is
+    removed when this one is opened, else build/cache kept one more copy of the store per version;
+    something else of that name (a directory) is no index of ours, and is left."""
+    layout = corpus_root(tmp_path)
+    cache = layout.build / "cache"
+    cache.mkdir(parents=True)
+    for name in ("store-index.0123456789abcdef.sqlite", "store-index.0123456789abcdef.sqlite-wal"):
+        (cache / name).write_bytes(b"an index of other code")
+    (cache / "store-index.kept").mkdir()
+    assert run_ingest(layout, write_export(tmp_path, "a.json", _round("a", "01"))).status == "stored"
+    ours = _store_index(layout).name
+    assert sorted(path.name for path in cache.iterdir() if path.name.startswith("store-index.")
+                  and not path.name.startswith(f"{ours}-")) == [ours, "store-index.kept"]
+    assert set(_indexed(layout)) == {item.name for item in stored_exports(layout)}
+
+
 def test_a_file_where_build_cache_belongs_does_not_stop_the_store_s_index(tmp_path: Path):
     """The index is one of build/cache's stores: a regular file in the place of that directory is
     removed and the index made again there, as the documents' stores do (it failed ingest with
