@@ -1622,13 +1622,15 @@ def test_a_pull_after_a_pull_of_its_project_is_compared_without_the_store_s_inde
         pulled = run_ingest(layout, write_export(tmp_path, f"{day}.json", _round("a", f"0{day}")),
                             snapshot=_pull(project, day))
         assert pulled.status == "stored"
-    assert asked == [0]  # the project's first pull (its annotators known by user id alone) is compared with all
+    # an export from a file after them, which the newest stored export does not settle: the index is asked
+    assert run_ingest(layout, write_export(tmp_path, "b.json", _round("b", "02"))).status == "stored"
+    assert asked == [0]
     again = run_ingest(layout, write_export(tmp_path, "3.json", _round("a", "02", "1 minute")),
                        snapshot=_pull(project, 3))
     assert (again.status, again.notes) == ("nothing-new", ())
-    assert asked == [0]
-    copy_of_it = run_ingest(layout, write_export(tmp_path, "file.json", _round("a", "02", "2 minutes")))
-    assert (copy_of_it.status, copy_of_it.notes) == ("nothing-new", ())
+    assert asked == [0]  # the previous pull and the file after it read, the index not asked
+    copy_of_it = run_ingest(layout, write_export(tmp_path, "file.json", _round("a", "01", "2 minutes")))
+    assert (copy_of_it.status, copy_of_it.notes) == ("nothing-new", ())  # the first pull holds it
     assert asked == [0, 0]
 
 
@@ -1695,14 +1697,19 @@ def test_an_ingest_reads_only_the_stored_exports_that_hold_its_annotations(tmp_p
                                 for name in names}
     read = _stored_tables_read(monkeypatch)
     assert run_ingest(layout, write_export(tmp_path, "d.json", _round("d", "04"))).status == "stored"
-    assert read == []  # none holds one of its annotations, nor another annotation under one of its ids
+    # the newest (read first, before the index is asked); none other holds one of its annotations,
+    # nor another annotation under one of its ids
+    assert read == [names[2]]
+    names.append(stored_exports(layout)[-1].name)
+    read.clear()
     again = run_ingest(layout, write_export(tmp_path, "b-again.json", _round("b", "02", "1 minute")))
     assert (again.status, again.notes) == ("nothing-new", ())
-    assert read == [names[1]]  # the one that holds them, compared field by field as before
+    assert read == [names[3], names[1]]  # and the one that holds them, compared field by field as before
+    read.clear()
     edited = _round("b", "02", "1 minute")
     edited[1]["annotations"][0]["lead_time"] = 99.0
     assert run_ingest(layout, write_export(tmp_path, "b-edited.json", edited)).status == "stored"
-    assert read == [names[1]]  # an annotation held by none with every field the same: nothing read
+    assert read == [names[3]]  # an annotation held by none with every field the same: no other read
 
 
 def _index_probes(layout, tmp_path: Path) -> list[tuple]:
@@ -1764,6 +1771,32 @@ def test_a_damaged_or_stale_store_index_gives_the_same_outcome(tmp_path: Path, h
         assert path.is_dir()
     else:
         assert set(_indexed(layout)) == {item.name for item in stored_exports(layout)}
+
+
+def test_an_export_the_newest_stored_export_holds_whole_is_nothing_new_without_the_index(tmp_path: Path, monkeypatch):
+    """The newest stored export is read before the index is asked, as every one was before it:
+    asked first, the index made the table of every stored export made for other inputs (after a
+    code change, all of them; 36 s for 40 pulls of 10,000 annotations where reading the newest
+    took 0.9 s) and found each annotation in every stored pull, where a re-export of the latest
+    work is settled by the newest alone."""
+    import corpus_tools.ingest.storeindex as storeindex
+
+    layout = _indexed_store(tmp_path)
+    stored = stored_exports(layout)
+    asked: list[int] = []
+    holders = storeindex.StoreIndex.holders
+    monkeypatch.setattr(storeindex.StoreIndex, "holders", lambda self, exports, start, *args: asked.append(start)
+                        or holders(self, exports, start, *args))
+    for item in stored:
+        os.utime(item.export)  # a new modification time: each table is made again when read (as after a code change)
+    again = run_ingest(layout, write_export(tmp_path, "c-again.json", _round("c", "03", "1 minute")))
+    assert (again.status, again.notes) == ("nothing-new", ())
+    assert asked == []
+    # the newest's table made again; the others' not (nothing read them)
+    assert [len(list((layout.build / "units" / item.name).iterdir())) for item in stored] == [1, 1, 2]
+    older = run_ingest(layout, write_export(tmp_path, "a-again.json", _round("a", "01", "1 minute")))
+    assert (older.status, older.notes) == ("nothing-new", ())
+    assert asked == [0]
 
 
 def test_an_index_of_other_code_is_removed_and_this_one_made(tmp_path: Path):

@@ -659,7 +659,8 @@ def _against_store(exports: list[StoredExport], mine: pa.Table, stored_units: Ca
     annotation back under its unique_id, so they hold nothing of this export's.
 
     ``holders(start, clashes)``: what the store's index says of ``exports[start:]``
-    (corpus_tools.ingest.storeindex; None: every one is read). Only the stored exports that
+    (corpus_tools.ingest.storeindex; None: every one is read), asked once the newest is read and
+    found not to settle it. Of the others, only the stored exports that
     hold one of this export's annotations with every field the same are read for whether
     nothing is new, and that only when each of its annotations is so held by one; only those
     in which one of its ids is another annotation, for the note. The others would change
@@ -673,12 +674,16 @@ def _against_store(exports: list[StoredExport], mine: pa.Table, stored_units: Ca
         return False, ()  # no annotation of Label Studio's own: nothing to compare, no stored table to read
     comparable = mine["unique_id"].null_count == 0
     start = exports.index(previous) if previous is not None else 0
-    held = None if holders is None else holders(start, by_user_id)
+    held = None
     seen = None
     note: tuple[str, ...] = ()
     # newest first: a pull of a project holds its every annotation, so when nothing is new the
-    # last pull is the one export read, however many the store holds
-    for stored in reversed(exports[start:]):
+    # last pull is the one export read, however many the store holds; the index is asked only
+    # after it: asked first, it finds each annotation in every stored pull that holds it, and
+    # indexes every stored export whose table was made again (all of them after a code change)
+    for position, stored in enumerate(reversed(exports[start:])):
+        if position == 1 and holders is not None:
+            held = holders(start, by_user_id)
         same = held is None or (comparable and held.all_same and stored.name in held.same)
         clash = by_user_id and not note and (held is None or stored.name in held.clashing)
         if not (same or clash):
