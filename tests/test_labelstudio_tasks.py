@@ -164,3 +164,27 @@ def test_the_temporary_of_a_write_killed_part_way_is_removed_by_the_next_write(t
     live.write_bytes(b"")
     assert write_tasks(iter([{"data": {"doc_id": "one"}}]), path) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == [live.name, "tasks.json"]
+
+
+def test_tasks_of_one_document_without_text_sha256_are_not_called_the_same_text():
+    """Two hand-made tasks of one doc_id that give no text_sha256 were refused as tasks that "show
+    the same text", which nothing says they do. (A task listing is data: ids and task data, as
+    iter_tasks gives them.)"""
+    from types import SimpleNamespace
+
+    from corpus_tools.errors import CorpusError
+    from corpus_tools.labelstudio.sync import DocumentTasks
+
+    listing = [SimpleNamespace(id=7, data={"doc_id": "d1"}), SimpleNamespace(id=9, data={"doc_id": "d1"}),
+               SimpleNamespace(id=11, data={"doc_id": "d2", "text_sha256": "ab"}),
+               SimpleNamespace(id=12, data={"doc_id": "d2", "text_sha256": "ab"})]
+    tasks = DocumentTasks(listing)
+    for refuse, named, what in ((lambda: tasks.task_of("d1"), "d1", "give no text_sha256 to tell them apart (tasks 7, 9)"),
+                                (lambda: tasks.refuse_duplicates({7, 9}), "d1",
+                                 "give no text_sha256 to tell them apart (tasks 7, 9)"),
+                                (lambda: tasks.task_of("d2", "ab"), "d2", "show the same text (tasks 11, 12)")):
+        with pytest.raises(CorpusError) as caught:
+            refuse()
+        assert (caught.value.code, caught.value.message) == (
+            "labelstudio-task-duplicate", f"2 tasks for doc {named!r} {what}: which one is meant is unknown; delete "
+            "all but one in Label Studio")

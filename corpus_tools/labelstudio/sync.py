@@ -222,7 +222,7 @@ class DocumentTasks:
         if len(found) > 1:
             raise CorpusError("annotate-task-not-found", f"{len(ids)} tasks for doc {doc_id!r}, of "
                               f"{len(found)} texts (give text_sha256 to choose)", where)
-        raise _duplicate(doc_id, ids, where)
+        raise _duplicate(doc_id, next(iter(found)), ids, where)
 
     def refuse_duplicates(self, task_ids: Container[int]) -> None:
         """``task_of``'s refusal for tasks each sent something in turn (``annotate
@@ -230,14 +230,16 @@ class DocumentTasks:
         showing one document's one text would give
         the user two annotations of that text, of which the annotation set keeps the later, one
         decided by the listing's order."""
-        for (doc_id, _), ids in self._ids.items():
+        for (doc_id, text_sha256), ids in self._ids.items():
             sent = [task_id for task_id in ids if task_id in task_ids]
             if len(sent) > 1:
-                raise _duplicate(doc_id, sent, Location(doc_id=doc_id))
+                raise _duplicate(doc_id, text_sha256, sent, Location(doc_id=doc_id))
 
 
-def _duplicate(doc_id: str, ids: Sequence[int], where: Location) -> CorpusError:
-    return CorpusError("labelstudio-task-duplicate", f"{len(ids)} tasks for doc {doc_id!r} show the same text "
+def _duplicate(doc_id: str, text_sha256: str | None, ids: Sequence[int], where: Location) -> CorpusError:
+    # hand-made tasks without a text_sha256 may show other texts: nothing says they are the same
+    what = "show the same text" if text_sha256 is not None else "give no text_sha256 to tell them apart"
+    return CorpusError("labelstudio-task-duplicate", f"{len(ids)} tasks for doc {doc_id!r} {what} "
                        f"(tasks {', '.join(map(str, ids))}): which one is meant is unknown; delete all but one "
                        "in Label Studio", where)
 
