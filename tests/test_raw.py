@@ -219,6 +219,16 @@ def test_an_unlisted_raw_file_named_as_a_listed_one_in_another_case_says_so(corp
                                "manifest lists, only in case: on a case-insensitive filesystem the two are one file)")
 
 
+def test_names_are_one_file_only_when_they_differ_in_case_letter_by_letter():
+    """The case key was casefold's, which made the unlisted 'ß.txt' one file with a listed
+    'ss.txt' (and 'ﬁle.txt' with 'file.txt'): case-insensitive filesystems fold letter by letter."""
+    from corpus_tools.documents.raw import doc_id_key
+
+    assert doc_id_key("007_ABC.txt") == doc_id_key("007_abc.txt") == "007_abc.txt"
+    assert doc_id_key("ß.txt") != doc_id_key("ss.txt") and doc_id_key("ﬁle.txt") != doc_id_key("file.txt")
+    assert doc_id_key("Ärger.txt") == doc_id_key("ärger.txt")
+
+
 def test_two_records_of_the_same_bytes_are_refused(corpus_copy):
     """Two checkouts that each added an article (one numbered it after another add) merge into a
     manifest listing its bytes twice under two doc_ids: check-raw passed it, and a release

@@ -92,9 +92,11 @@ def check_doc_id(doc_id: Any, where: Location) -> str:
 def doc_id_key(doc_id: str) -> str:
     """What a doc_id is to a case-insensitive filesystem (macOS, Windows), where it names a raw
     file and the files exports write per document (brat's .txt and .ann, normalize's, the
-    viewer's pages): two doc_ids of one key would be one file there. (A safe doc_id is ASCII.)
+    viewer's pages): two doc_ids of one key would be one file there. (A safe doc_id is ASCII; an
+    unlisted raw file's name need not be.) Lowercase, letter by letter, as those filesystems fold
+    names: casefold's "ss" for "ß" or "fi" for "ﬁ" would call two files one that are two there.
     The doc_id itself when it is its own key, as the ones add makes are: no second string."""
-    key = doc_id.casefold()
+    key = doc_id.lower()
     return doc_id if key == doc_id else key
 
 
