@@ -230,7 +230,8 @@ def accept_all_predictions(client, project_id: int, model_version: str | None = 
 
 def plan_predictions(client, project_id: int, model_version: str | None = None) -> list[Any]:
     """The tasks of the project with a prediction to accept (``model_version``'s, or the latest), checked
-    before anything is submitted: no task with one at all is ``labelstudio-no-prediction``, and two with
+    before anything is submitted: with ``model_version``, no task with one of it is
+    ``labelstudio-no-prediction`` (without, no task with one is an empty plan), and two with
     one that show one document's one text (a task imported twice) ``labelstudio-task-duplicate``
     (``DocumentTasks.refuse_duplicates``). A task without one is left alone, not counted. Asked of
     any client that sees the project's tasks (the admin's, before an annotator's account is made,
