@@ -173,6 +173,25 @@ def test_duplicate_doc_id(corpus_copy):
     assert problem.message == f"doc_id {COMMITTED_DOC_IDS[1]!r} appears twice (line 2 too)"
 
 
+def test_check_raw_lists_every_problem_of_the_manifest_not_the_first_alone(corpus_copy):
+    """check-raw stopped at the first bad line or duplicate doc_id, and dropped every problem found
+    before it (and the files' checks after it): a manifest merged from branches was mended one
+    line per run. A bad line's raw file is not also called unlisted."""
+    def edit(records):
+        records[1]["doc_id"] = "a b"  # unsafe; its file stays listed
+        records[3]["sha256"] = "0" * 64
+        return records + [records[2]]  # a doc_id twice
+    rewrite_manifest(corpus_copy, edit)
+    with corpus_copy.manifest.open("a") as manifest:
+        manifest.write("not json\n")
+    report = check_raw(corpus_copy)
+    found = [(problem.code, problem.location.line or Path(problem.location.file).name) for problem in report.errors]
+    assert found == [("unsafe-doc-id", 2), ("raw-sha256-mismatch", f"{COMMITTED_DOC_IDS[3]}.txt"),
+                     ("duplicate-doc-id", 8), ("manifest-invalid", 9)]
+    result = CliRunner().invoke(cli, ["check-raw", "--root", str(corpus_copy.root)])
+    assert result.exit_code == 1 and len([line for line in result.output.splitlines() if "error [" in line]) == 4
+
+
 @pytest.mark.parametrize("first, second", [("007_abc", "007_ABC"), ("007_ABC", "007_abc")])
 def test_doc_ids_that_differ_only_in_case_are_refused_naming_both_records(corpus_copy, tmp_path, first, second):
     """Two branches' manifests merged can hold 007_abc and 007_ABC: one raw file on a

@@ -100,11 +100,14 @@ def doc_id_key(doc_id: str) -> str:
     return doc_id if key == doc_id else key
 
 
-def scan_manifest(path: Path) -> Iterator[tuple[int, int, int, ManifestRecord]]:
+def scan_manifest(path: Path, skipped: Callable[[Problem, bytes], None] | None = None
+                  ) -> Iterator[tuple[int, int, int, ManifestRecord]]:
     """(line number, byte offset and byte length of the line, record) of every record, in file order.
 
     Raises on the first bad line or a duplicate doc_id, also one that differs from an earlier one
-    only in case (``doc_id_key``). Streams: only the doc_ids seen grow with the manifest.
+    only in case (``doc_id_key``); with ``skipped`` (check-raw, which lists every problem), each
+    is given to it with its line instead, and the scan goes on past that record. Streams: only
+    the doc_ids seen grow with the manifest.
     """
     where = Location(file=str(path))
     try:
@@ -122,7 +125,13 @@ def scan_manifest(path: Path) -> Iterator[tuple[int, int, int, ManifestRecord]]:
             if not line.strip():
                 continue
             where = Location(file=str(path), line=number)
-            record = parse_manifest_line(line, where)
+            try:
+                record = parse_manifest_line(line, where)
+            except CorpusError as error:
+                if skipped is None:
+                    raise
+                skipped(Problem(error.code, error.message, error.location), line)
+                continue
             key = doc_id_key(record.doc_id)
             first_line = seen.setdefault(key, number)
             if first_line == number:
@@ -130,11 +139,15 @@ def scan_manifest(path: Path) -> Iterator[tuple[int, int, int, ManifestRecord]]:
                     spelled[key] = record.doc_id
             else:
                 first = spelled.get(key, key)
-                raise CorpusError("duplicate-doc-id", f"doc_id {record.doc_id!r} appears twice (line {first_line} "
-                                  "too)" if first == record.doc_id else f"doc_id {record.doc_id!r} differs from "
-                                  f"{first!r} (line {first_line}) only in case: on a case-insensitive filesystem "
-                                  "(macOS, Windows) their raw files are one file, and so are the files exports "
-                                  "write per doc_id: give one of them another doc_id", where)
+                error = CorpusError("duplicate-doc-id", f"doc_id {record.doc_id!r} appears twice (line {first_line} "
+                                    "too)" if first == record.doc_id else f"doc_id {record.doc_id!r} differs from "
+                                    f"{first!r} (line {first_line}) only in case: on a case-insensitive filesystem "
+                                    "(macOS, Windows) their raw files are one file, and so are the files exports "
+                                    "write per doc_id: give one of them another doc_id", where)
+                if skipped is None:
+                    raise error
+                skipped(Problem(error.code, error.message, error.location), line)
+                continue
             yield number, line_offset, len(line), record
 
 
@@ -362,7 +375,12 @@ def check_raw_indexed(layout: Layout, on_progress: Callable[[int], None] | None 
         except FileNotFoundError:
             names = []  # no raw/ at all: the manifest is missing, which scan_manifest says
         present = sorted(name for name in names if not name.startswith(".") and name != layout.manifest.name)
-        for number, offset, length, record in scan_manifest(layout.manifest):
+        def skipped(problem: Problem, line: bytes) -> None:
+            problems.append(problem)
+            # the raw file a bad line names is listed, if wrongly: not also reported as unlisted
+            listed.update(_named_file(line))
+
+        for number, offset, length, record in scan_manifest(layout.manifest, skipped):
             record_at = Location(file=manifest, line=number, doc_id=record.doc_id)
             # the same bytes are the same document (add's rule): two records of them, as a merge
             # of two checkouts' adds makes, would release one article twice, in two folds
@@ -407,6 +425,16 @@ def killed_adds(layout: Layout) -> dict[str, Path]:
         except CorpusError:  # killed before its manifest was staged: nothing of it was moved in
             continue
     return found
+
+
+def _named_file(line: bytes) -> tuple[str, ...]:
+    """The file a manifest line that is no valid record names, if it is a JSON object with one."""
+    try:
+        data = strictjson.loads(line)
+    except strictjson.JSONError:
+        return ()
+    named = data.get("file") if isinstance(data, dict) else None
+    return (named,) if isinstance(named, str) else ()
 
 
 def _case_twin(path: Path, listed: Mapping[str, str]) -> str:
