@@ -227,6 +227,12 @@ def clear_scratch(path: Path, root: Path) -> None:
             return
 
 
+def database_files(path: Path) -> tuple[Path, ...]:
+    """A SQLite database's files: the database and its write-ahead log and shared memory, removed
+    together (a log left beside a new database would be replayed into it)."""
+    return tuple(Path(f"{path}{suffix}") for suffix in ("", "-wal", "-shm"))
+
+
 def abandoned(parent: Path, prefix: str) -> list[Path]:
     """The staging directories and files ``<prefix><pid>-<anything>`` in ``parent`` whose run was
     killed, in name order. A live pid means that run is still writing there, so its staging is not."""

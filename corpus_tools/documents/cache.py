@@ -40,7 +40,7 @@ from corpus_tools.documents.normalize import Normalized
 from corpus_tools.documents.offsets import OffsetMap
 from corpus_tools.documents.raw import IndexRow
 from corpus_tools.fingerprint import fingerprint
-from corpus_tools.fsutil import clear_scratch, remove_abandoned
+from corpus_tools.fsutil import clear_scratch, database_files, remove_abandoned
 from corpus_tools.records import RemovedPiece, Span
 
 FILE_NAME = "documents.sqlite"
@@ -100,8 +100,8 @@ class NormalizedCache:
         if self._connection is not None and self._pid == os.getpid():
             self._connection.close()
         self._connection, self._pid = None, os.getpid()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        for path in database_files(self.path):
+            path.unlink(missing_ok=True)
 
     def get(self, raw_sha256: str, encoding: str) -> Normalized | None:
         db = self._db()

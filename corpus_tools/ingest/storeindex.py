@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus_tools.fingerprint import fingerprint
-from corpus_tools.fsutil import clear_scratch
+from corpus_tools.fsutil import clear_scratch, database_files
 from corpus_tools.records import StoredExport
 
 INDEX_PREFIX, INDEX_SUFFIX = "store-index.", ".sqlite"
@@ -114,11 +114,10 @@ class StoreIndex:
             connection.close()
 
     def _discard(self) -> None:
-        """Remove the file with its write-ahead log (a log left beside a new file would be
-        replayed into it)."""
-        for suffix in ("", "-wal", "-shm"):
+        """Remove the file with its write-ahead log (``database_files``)."""
+        for path in database_files(self.path):
             with contextlib.suppress(OSError):  # a directory in its place: the index is done without
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                path.unlink(missing_ok=True)
 
     def _update(self, db: sqlite3.Connection, exports: Sequence[StoredExport], start: int,
                 units_of: Callable[[StoredExport], str], submitted: Callable[[StoredExport], pa.Table]) -> None:
