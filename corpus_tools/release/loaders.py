@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     SplitArgument = str | NamedSplit | ReadInstruction | list[str | NamedSplit | ReadInstruction]
 
 Release = str | Path | None  # a release directory, a version in <root>/dist, or None for the latest there
+# datasets' name for every split (datasets.Split.ALL); no release has a split of that name (splits.SPLITS)
+ALL_SPLITS = "all"
 
 
 def _named(path: Path) -> str:
@@ -144,7 +146,7 @@ def _split_parts(split: Any, present: list[str]) -> list[tuple[str, str]]:
     if isinstance(split, (list, tuple)):
         return [pair for item in split for pair in _split_parts(item, present)]
     spec = split.to_spec() if hasattr(split, "to_spec") else str(split)
-    if spec == "all":
+    if spec == ALL_SPLITS:
         return [(name, name) for name in present]
     return [(re.split(r"[\[(]", part, maxsplit=1)[0] or part, part) for part in re.split(r"\s*\+\s*", spec)]
 
@@ -163,8 +165,7 @@ def load_pandas(release: Release, config: str, *, split: str | NamedSplit | None
 
     path = verified_release(release, config, root)
     every = split_files(path, config)
-    # datasets' name for every split; no release has a split of that name (splits.SPLITS)
-    split = None if split is None or str(split) == "all" else str(split)
+    split = None if split is None or str(split) == ALL_SPLITS else str(split)
     if split is not None and split not in every:
         raise CorpusError("unknown-split", f"config {config!r} of {_named(path)} has no split {split!r}",
                           Location(file=str(path / "data" / config)))
