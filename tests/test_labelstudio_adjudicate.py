@@ -56,6 +56,14 @@ def _pushed(labelstudio, tmp_path: Path, project: str):
     return layout, documents, pushed, gold
 
 
+def _without_first_link(items: list[dict]) -> list[dict]:
+    """A second annotator's version of ``items``: the same, but without the entity_id of the first
+    item's first linked entity."""
+    second = json.loads(json.dumps(items))
+    second[0]["result"].remove(next(r for r in second[0]["result"] if r["from_name"] == "entity_id"))
+    return second
+
+
 def _plain(annotation) -> dict:
     return annotation if isinstance(annotation, dict) else annotation.model_dump()
 
@@ -67,9 +75,7 @@ def test_adjudicate_push_review_pull_release(labelstudio, tmp_path):
     two, as_two = labelstudio.as_user("annotator-2@corpus-tools.local")
     annotate_from_results(as_one, pushed.project_id, gold)
     # annotator 2 agrees except: no entity_id on the first entity of 000, and 003's first timex missing
-    second = json.loads(json.dumps(gold))
-    first_link = next(r for r in second[0]["result"] if r["from_name"] == "entity_id")
-    second[0]["result"].remove(first_link)
+    second = _without_first_link(gold)
     timex_id = next(r["id"] for r in second[1]["result"] if r["from_name"] == "timex")
     second[1]["result"] = [r for r in second[1]["result"] if r.get("id") != timex_id]
     annotate_from_results(as_two, pushed.project_id, second)
@@ -281,8 +287,7 @@ def test_a_reviewer_who_annotated_gets_the_merge_beside_their_own_annotation(lab
     _, as_lead = labelstudio.as_user("lead-annotator@corpus-tools.local")
     _, as_other = labelstudio.as_user("other-annotator@corpus-tools.local")
     annotate_from_results(as_lead, pushed.project_id, gold)
-    second = json.loads(json.dumps(gold))
-    second[0]["result"].remove(next(r for r in second[0]["result"] if r["from_name"] == "entity_id"))
+    second = _without_first_link(gold)
     annotate_from_results(as_other, pushed.project_id, second)
     assert pull_and_ingest(labelstudio.client, project, layout)[1].status == "stored"
     arguments = ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous", "--push", "--project", project,
@@ -356,8 +361,7 @@ def test_adjudicate_push_refuses_a_document_with_two_tasks_of_its_text(labelstud
     _, as_one = labelstudio.as_user("twice-1@corpus-tools.local")
     _, as_two = labelstudio.as_user("twice-2@corpus-tools.local")
     annotate_from_results(as_one, pushed.project_id, by_task)
-    second = json.loads(json.dumps(by_task))
-    second[0]["result"].remove(next(r for r in second[0]["result"] if r["from_name"] == "entity_id"))
+    second = _without_first_link(by_task)
     annotate_from_results(as_two, pushed.project_id, second)
     assert pull_and_ingest(labelstudio.client, project, layout)[1].status == "stored"
 
@@ -417,8 +421,7 @@ def test_adjudicate_push_sends_the_left_out_units_before_the_merge(labelstudio, 
     one, as_one = labelstudio.as_user("first-1@corpus-tools.local")
     two, as_two = labelstudio.as_user("first-2@corpus-tools.local")
     annotate_from_results(as_one, pushed.project_id, gold)
-    second = json.loads(json.dumps(gold))
-    second[0]["result"].remove(next(r for r in second[0]["result"] if r["from_name"] == "entity_id"))
+    second = _without_first_link(gold)
     timex_id = next(r["id"] for r in second[1]["result"] if r["from_name"] == "timex")
     second[1]["result"] = [r for r in second[1]["result"] if r.get("id") != timex_id]
     annotate_from_results(as_two, pushed.project_id, second)
