@@ -1712,6 +1712,39 @@ def test_an_ingest_reads_only_the_stored_exports_that_hold_its_annotations(tmp_p
     assert read == [names[3]]  # an annotation held by none with every field the same: no other read
 
 
+def test_the_store_s_index_holds_an_annotation_once_however_many_exports_hold_it(tmp_path: Path):
+    """Every pull holds the whole project: a row per stored export and annotation grew the index
+    by the project's size with each pull (75 MB for 40 pulls of 10,000 annotations). An
+    annotation is indexed once, with the stored exports that hold it; an export no longer stored
+    takes the annotations only it held with it."""
+    import sqlite3
+    from contextlib import closing
+
+    layout = corpus_root(tmp_path / "corpus")
+    first = _round("a", "01")
+    assert run_ingest(layout, write_export(tmp_path, "a.json", first)).status == "stored"
+    grown = _round("a", "01", "1 minute")
+    grown[1]["annotations"][0]["lead_time"] = 99.0  # one annotation edited: a new version of it
+    assert run_ingest(layout, write_export(tmp_path, "a-edited.json", grown)).status == "stored"
+    submitted = sum(len(task["annotations"]) for task in first)
+    names = [item.name for item in stored_exports(layout)]
+
+    def counts() -> tuple[int, dict[str, int]]:
+        with closing(sqlite3.connect(_store_index(layout))) as db:
+            return (db.execute("SELECT COUNT(*) FROM annotations").fetchone()[0],
+                    dict(db.execute("SELECT x.name, COUNT(*) FROM held h JOIN indexed x ON x.export = h.export "
+                                    "GROUP BY x.name")))
+
+    assert counts() == (submitted + 1, {names[0]: submitted, names[1]: submitted})
+    shutil.rmtree(stored_exports(layout)[-1].directory)  # the store without the edited export
+    other = run_ingest(layout, write_export(tmp_path, "b.json", _round("b", "02")))
+    assert other.status == "stored"
+    # an export the newest does not hold: the index is asked, and forgets the export not stored
+    again = run_ingest(layout, write_export(tmp_path, "a-again.json", _round("a", "01", "2 minutes")))
+    assert (again.status, again.notes) == ("nothing-new", ())
+    assert counts() == (2 * submitted, {names[0]: submitted, other.stored_as.name: submitted})
+
+
 def _index_probes(layout, tmp_path: Path) -> list[tuple]:
     """What ingest says of an export holding only the last stored export's annotations, of one
     holding only the first's, and of one whose ids are other annotations (another database)."""
@@ -1758,12 +1791,13 @@ def test_a_damaged_or_stale_store_index_gives_the_same_outcome(tmp_path: Path, h
     else:
         with closing(sqlite3.connect(path)) as db, db:
             if harm == "last-unindexed":  # stored, then killed before it was indexed
-                db.execute("DELETE FROM annotations WHERE name = ?", (last,))
+                db.execute("DELETE FROM held WHERE export = (SELECT export FROM indexed WHERE name = ?)", (last,))
                 db.execute("DELETE FROM indexed WHERE name = ?", (last,))
             elif harm == "other-units":  # indexed from a table of other documents or registry
-                db.execute("DELETE FROM annotations")
+                db.execute("DELETE FROM held")
                 db.execute("UPDATE indexed SET units = 'units/x/0000000000000000'")
             else:
+                db.execute("DELETE FROM held")
                 db.execute("DELETE FROM annotations")
                 db.execute("DELETE FROM indexed")
     assert _index_probes(layout, tmp_path / "harmed") == expected
