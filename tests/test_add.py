@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import corpus_tools
 from corpus_tools.cli import cli
-from corpus_tools.documents.add import add_files, next_doc_id, title_of
+from corpus_tools.documents.add import add_files, manifest_line, next_doc_id, title_of
 from corpus_tools.documents.normalize import normalize
 from corpus_tools.documents.raw import check_raw, read_manifest
 from corpus_tools.errors import CorpusError
@@ -750,3 +751,131 @@ def test_the_help_says_which_options_describe_one_file():
     for option in ("--doc-id", "--title", "--publisher", "--date", "--invented"):
         described = shown[shown.index(f"{option} "):]
         assert "(one file only)" in described[:described.index("--", 2)], option
+
+
+# --- a corpus started by add -------------------------------------------------------------------
+
+def _new_articles(tmp_path: Path) -> list[Path]:
+    return [write(tmp_path, name, data) for name, data in (
+        ("b.txt", b"Talks resume in Damascus\n\nBody of the article.\n"),
+        ("a.txt", b"Second article on Syria\n\nMore body.\n"))]
+
+
+@pytest.mark.parametrize("raw", ["none", "empty", "gitkeep"])
+def test_add_starts_a_corpus_where_none_was_and_check_raw_release_and_tasks_work(tmp_path, raw):
+    """A corpus without raw/manifest.jsonl could not be started: add refused with "no manifest",
+    and a new corpus needed an empty manifest made by hand, which no doc said (found by a hunt)."""
+    root = tmp_path / "corpus"
+    root.mkdir()
+    if raw != "none":
+        (root / "raw").mkdir()
+    if raw == "gitkeep":
+        (root / "raw" / ".gitkeep").write_bytes(b"")
+    layout = Layout.at(root)
+    articles = _new_articles(tmp_path)
+    added = add_files(layout, articles)
+    data = sorted((path.read_bytes() for path in articles), key=lambda data: hashlib.sha256(data).hexdigest())
+    shas = [hashlib.sha256(item).hexdigest() for item in data]
+    assert [item.record.doc_id for item in added] == [f"000_{shas[0][:16]}", f"001_{shas[1][:16]}"]
+    assert sorted(path.name for path in layout.raw.iterdir()) == sorted(
+        ["manifest.jsonl", f"000_{shas[0][:16]}.txt", f"001_{shas[1][:16]}.txt"] + ([".gitkeep"] * (raw == "gitkeep")))
+    assert [(layout.raw / item.record.file).read_bytes() for item in added] == data
+    assert layout.manifest.read_bytes() == b"".join(manifest_line(item.record) for item in added)
+    assert check_raw(layout).valid and dict(check_raw(layout).stats) == {"documents": 2}
+    runner = CliRunner()
+    tasks = runner.invoke(cli, ["labelstudio", "tasks", "--root", str(root), "-o", str(tmp_path / "tasks.json")])
+    assert tasks.exit_code == 0 and tasks.output == f"wrote 2 tasks to {tmp_path / 'tasks.json'}\n", tasks.output
+    released = runner.invoke(cli, ["release", "--root", str(root)])  # documents only: nobody annotated them
+    assert released.exit_code == 0, released.output
+    [version] = [path for path in (root / "dist").iterdir()]
+    documents = corpus_tools.load_pandas(version, "documents")
+    assert sorted(documents["doc_id"]) == [item.record.doc_id for item in added]
+    assert len(corpus_tools.load_pandas(version, "entities")) == 0
+    more = add_files(layout, [write(tmp_path, "c.txt", b"Third article\n\nBody.\n")])  # and it grows
+    assert more[0].record.doc_id.startswith("002_") and check_raw(layout).valid
+
+
+def test_a_new_corpus_is_the_same_whatever_the_order_its_files_were_named_in(tmp_path):
+    trees = []
+    for name, order in (("one", slice(None)), ("two", slice(None, None, -1))):
+        layout = Layout.at(tmp_path / name)
+        layout.root.mkdir()
+        add_files(layout, _new_articles(tmp_path / name)[order])
+        trees.append(snapshot(layout))
+    assert trees[0] == trees[1] and len(trees[0]) == 3
+
+
+def test_a_refused_first_add_leaves_no_raw_directory(tmp_path, monkeypatch):
+    from corpus_tools.documents import add as add_module
+
+    layout = Layout.at(tmp_path / "corpus")
+    layout.root.mkdir()
+    with pytest.raises(CorpusError) as refused:
+        add_files(layout, [*_new_articles(tmp_path), tmp_path / "in" / "gone.txt"])
+    assert refused.value.code == "add-input-missing" and not layout.raw.exists()
+    real = add_module.atomic_write_bytes
+
+    def fail_on_manifest(path, data, mode=0o644):
+        if Path(path).name == "manifest.jsonl":
+            raise OSError(28, "No space left on device")
+        real(path, data, mode)
+
+    monkeypatch.setattr(add_module, "atomic_write_bytes", fail_on_manifest)
+    with pytest.raises(OSError):
+        add_files(layout, _new_articles(tmp_path))
+    assert not layout.raw.exists()  # nothing half-written: the next add starts the corpus afresh
+    monkeypatch.undo()
+    assert len(add_files(layout, _new_articles(tmp_path))) == 2 and check_raw(layout).valid
+
+
+def test_a_manifest_missing_beside_raw_files_is_lost_not_a_new_corpus(tmp_path):
+    layout = Layout.at(tmp_path / "corpus")
+    (layout.raw).mkdir(parents=True)
+    (layout.raw / "000_0123456789abcdef.txt").write_bytes(b"An article\n")
+    (layout.raw / "001_0123456789abcdef.txt").write_bytes(b"Another\n")
+    said = ("no manifest, but raw/ holds 2 files ('000_0123456789abcdef.txt' first): the manifest that lists them is "
+            "lost; restore it (from git: `git checkout -- raw/manifest.jsonl`); `corpus-tools add` starts a corpus "
+            "only where raw/ is empty or missing")
+    before = snapshot(layout)
+    with pytest.raises(CorpusError) as refused:
+        add_files(layout, _new_articles(tmp_path))
+    assert (refused.value.code, refused.value.message, refused.value.location.file) == (
+        "manifest-missing", said, str(layout.manifest))
+    assert snapshot(layout) == before
+    [problem] = check_raw(layout).problems
+    assert (problem.code, problem.message) == ("manifest-missing", said)
+
+
+def test_every_command_on_a_corpus_without_a_document_says_add_starts_it(tmp_path):
+    """Each said only "no manifest", naming no way on."""
+    root = tmp_path / "corpus"
+    (root / "raw").mkdir(parents=True)
+    said = ("[manifest-missing] no manifest: no document has been added to this corpus yet; `corpus-tools add "
+            "FILE...` starts it")
+    for command in (["check-raw"], ["normalize", "--out", str(tmp_path / "out")], ["release"],
+                    ["labelstudio", "tasks", "-o", str(tmp_path / "tasks.json")]):
+        result = CliRunner().invoke(cli, [*command, "--root", str(root)])
+        assert result.exit_code == 1, command
+        assert result.output.strip().splitlines()[0] in (f"Error: {root / 'raw' / 'manifest.jsonl'}: {said}",
+                                                        f"{root / 'raw' / 'manifest.jsonl'}: error {said}"), command
+    assert sorted(path.name for path in root.iterdir()) == ["build", "raw"] and not list((root / "raw").iterdir())
+
+
+def test_the_killed_add_that_started_a_corpus_is_finished_by_the_next(tmp_path):
+    """Killed while it moved the first files of a new corpus in: no manifest yet, raw files in raw/."""
+    layout = Layout.at(tmp_path / "corpus")
+    layout.raw.mkdir(parents=True)
+    elsewhere = Layout.at(tmp_path / "elsewhere")
+    elsewhere.root.mkdir()
+    added = add_files(elsewhere, _new_articles(tmp_path))
+    staging = _dead_staging(layout)
+    (staging / "manifest.jsonl").write_bytes(elsewhere.manifest.read_bytes())
+    (layout.raw / added[0].record.file).write_bytes((elsewhere.raw / added[0].record.file).read_bytes())
+    (staging / added[1].record.file).write_bytes((elsewhere.raw / added[1].record.file).read_bytes())
+    [problem] = check_raw(layout).problems
+    assert (problem.code, problem.message) == (
+        "manifest-missing", f"no manifest: an add was killed while it moved its files in (its manifest is staged in "
+        f"raw/{staging.name}); `corpus-tools add` with no file finishes it")
+    result = CliRunner().invoke(cli, ["add", "--root", str(layout.root)])
+    assert result.output == "finished an add that was killed: the manifest lists its 2 documents\n"
+    assert snapshot(layout) == snapshot(elsewhere) and check_raw(layout).valid

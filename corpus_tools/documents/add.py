@@ -86,12 +86,16 @@ files and the new manifest are written into a staging directory in raw/, then th
 renamed into place and the manifest replaced last; a failure removes the raw files this call
 moved in, and an add killed after staging its manifest is finished by the next add
 (``_write``). The corpus lock is held throughout, and the corpus must check clean
-(``check-raw``) before anything is added.
+(``check-raw``) before anything is added. A corpus no document was added to (no manifest, and no
+raw/ or one holding nothing but hidden names: ``is_new_corpus``) is started: the add creates
+raw/ and the manifest as above, and a refused one leaves no raw/ it made; a manifest missing
+beside raw files is a lost one, refused (``manifest-missing``), never started over.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import hashlib
 import json
 import os
@@ -105,7 +109,7 @@ from corpus_tools.documents.index import DocumentIndex, text_sha256
 from corpus_tools.documents.normalize import TITLE_MAX_CHARS, Normalized, normalize
 from corpus_tools.documents.raw import (
     ADD_STAGING, RAW_LINE_BREAK, RAW_SUFFIX, STAGED_MANIFEST, check_doc_id, check_evidence, check_raw, decode,
-    doc_id_key, raise_first, read_manifest, require_text,
+    doc_id_key, is_new_corpus, raise_first, read_manifest, require_text,
 )
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, staging_dir, writing_under
@@ -148,16 +152,27 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
                           "invented article has no publisher: no --publisher or --publisher-evidence with it")
     with corpus_lock(layout, "add"):
         _finish_killed(layout)
-        raise_first(check_raw(layout))
-        existing = read_manifest(layout.manifest)
+        # no document added yet (no manifest, no raw file): this add starts the corpus; a manifest
+        # missing beside raw files is a lost one, which check_raw refuses (missing_manifest)
+        new = is_new_corpus(layout)
+        if not new:
+            raise_first(check_raw(layout))
+        existing = [] if new else read_manifest(layout.manifest)
         # read in name order, then numbered in SHA-256 order: the file a refusal names (the first
         # unreadable one, the second copy of the same bytes) is not the order they were named in either
         loaded = sorted(map(_load, sorted(map(Path, paths))), key=lambda item: item[1])
-        texts = _texts(layout)
+        texts = {} if new else _texts(layout)
         published, rows, published_texts = _published(layout, {sha256 for _, sha256, _ in loaded})
         planned = _plan(layout, existing, texts, published, rows, published_texts, loaded, doc_id, title, publisher,
                         publisher_evidence, date, date_evidence, invented)
-        _write(layout, planned, on_progress)
+        made_raw = not layout.raw.exists()
+        try:
+            _write(layout, planned, on_progress, b"" if new else layout.manifest.read_bytes())
+        except BaseException:
+            if made_raw:  # a refused first add leaves the corpus as new as it found it: no raw/
+                with contextlib.suppress(OSError):
+                    layout.raw.rmdir()  # only if empty: an add killed after staging its manifest keeps it
+            raise
     return tuple(added for added, _ in planned)
 
 
@@ -555,13 +570,13 @@ def _stage(path: Path, data: bytes) -> None:
     os.chmod(path, 0o644)  # as atomic_write_bytes makes its files, whatever the umask
 
 
-def _write(layout: Layout, planned: list[tuple[AddedFile, bytes]], on_progress) -> None:
-    """Everything is written into a staging directory first, the new manifest last; then the raw
-    files are renamed into raw/ and the manifest replaced. Killed before the manifest was staged,
-    nothing happened (the next add removes the staging); killed after, the next add finishes the
-    moves (``_finish_killed``): a raw file is never left in raw/ unlisted, which would stop every
-    command that checks raw/."""
-    manifest = layout.manifest.read_bytes()
+def _write(layout: Layout, planned: list[tuple[AddedFile, bytes]], on_progress, manifest: bytes) -> None:
+    """Everything is written into a staging directory first, the new manifest (``manifest``, the
+    one in place, empty for a new corpus, with the new records) last; then the raw files are
+    renamed into raw/ and the manifest replaced (or created). Killed before the manifest was
+    staged, nothing happened (the next add removes the staging); killed after, the next add
+    finishes the moves (``_finish_killed``): a raw file is never left in raw/ unlisted, which would
+    stop every command that checks raw/."""
     if manifest and not manifest.endswith(b"\n"):
         manifest += b"\n"
     staging = staging_dir(layout.raw, ADD_STAGING)
@@ -609,7 +624,8 @@ def _finish_killed(layout: Layout) -> int:
     for staging in abandoned(layout.raw, ADD_STAGING):
         staged = staging / STAGED_MANIFEST
         if staged.is_file():
-            current = layout.manifest.read_bytes()
+            # none: the add that started the corpus was killed (its staged manifest is the whole one)
+            current = layout.manifest.read_bytes() if os.path.lexists(layout.manifest) else b""
             new = staged.read_bytes()
             if new.startswith(current):
                 # its records, not its line breaks: a manifest without a final one got one first

@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator, Mapping
 import msgspec
 
 from corpus_tools import strictjson
-from corpus_tools.errors import CorpusError, Location, Problem, Report
+from corpus_tools.errors import CorpusError, Location, Problem, Report, quantity
 from corpus_tools.fsutil import NotRegularFile, abandoned, open_regular, read_prefix
 from corpus_tools.layout import Layout
 from corpus_tools.records import Evidence, ManifestRecord, RawText
@@ -149,6 +149,46 @@ def scan_manifest(path: Path, skipped: Callable[[Problem, bytes], None] | None =
                 skipped(Problem(error.code, error.message, error.location), line)
                 continue
             yield number, line_offset, len(line), record
+
+
+def raw_names(layout: Layout) -> list[str]:
+    """The names in raw/ (none when there is no raw/) that are sources or claim to be, sorted:
+    every one but the manifest and hidden names (an add's staging, an atomic write's temporary,
+    a ``.gitkeep``), which nothing reads as a source. Names, not Paths: a Path is some 300
+    bytes, 15 MB at 50,000 documents."""
+    try:
+        names = os.listdir(layout.raw)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return sorted(name for name in names if not name.startswith(".") and name != layout.manifest.name)
+
+
+def is_new_corpus(layout: Layout) -> bool:
+    """No document was ever added: no manifest (nor anything in its place, a dangling link
+    included), and raw/ missing or holding no source (``raw_names``). ``add`` starts such a
+    corpus by creating the manifest; a manifest missing beside raw files is a lost one
+    (``missing_manifest``), which add does not start over. raw/ must be a directory (``check_raw_dir``)."""
+    check_raw_dir(layout)
+    return not os.path.lexists(layout.manifest) and not raw_names(layout)
+
+
+def missing_manifest(layout: Layout) -> CorpusError:
+    """The error for a corpus whose manifest does not exist, saying what to do next: in a corpus
+    no document was added to, ``add``; beside raw files, restore the manifest that listed them,
+    or finish the add that was killed while it moved a new corpus's first files in."""
+    names, where = raw_names(layout), Location(file=str(layout.manifest))
+    if not names:
+        return CorpusError("manifest-missing", "no manifest: no document has been added to this corpus yet; "
+                           "`corpus-tools add FILE...` starts it", where)
+    killed = killed_adds(layout)
+    if staged := next((killed[name] for name in names if name in killed), None):
+        return CorpusError("manifest-missing", "no manifest: an add was killed while it moved its files in (its "
+                           f"manifest is staged in raw/{staged.name}); `corpus-tools add` with no file finishes it",
+                           where)
+    return CorpusError("manifest-missing", f"no manifest, but raw/ holds {quantity(len(names), 'file')} "
+                       f"({names[0]!r} first): the manifest that lists {'it' if len(names) == 1 else 'them'} "
+                       "is lost; restore it (from git: `git checkout -- raw/manifest.jsonl`); `corpus-tools add` "
+                       "starts a corpus only where raw/ is empty or missing", where)
 
 
 def read_manifest(path: Path) -> list[ManifestRecord]:
@@ -368,13 +408,7 @@ def check_raw_indexed(layout: Layout, on_progress: Callable[[int], None] | None 
         # raw/ is listed before the manifest is read: add moves its raw files in first and its
         # manifest last, so a file added while this runs is either not listed here or in the
         # manifest read below, or else in the one now in place (checked at the end)
-        # everything but the manifest and hidden names (an add's staging, an atomic write's temporary)
-        # names, not Paths: a Path is some 300 bytes, 15 MB at 50,000 documents
-        try:
-            names = os.listdir(raw_dir)
-        except FileNotFoundError:
-            names = []  # no raw/ at all: the manifest is missing, which scan_manifest says
-        present = sorted(name for name in names if not name.startswith(".") and name != layout.manifest.name)
+        present = raw_names(layout)
         def skipped(problem: Problem, line: bytes) -> None:
             problems.append(problem)
             # the raw file a bad line names is listed, if wrongly: not also reported as unlisted
@@ -394,6 +428,8 @@ def check_raw_indexed(layout: Layout, on_progress: Callable[[int], None] | None 
             if on_progress is not None:
                 on_progress(1)
     except CorpusError as error:
+        if error.code == "manifest-missing":  # said with what to do next, which depends on what raw/ holds
+            error = missing_manifest(layout)
         return Report.of([Problem(error.code, error.message, error.location)]), []
     unlisted = [layout.raw / name for name in present if name not in listed]
     if unlisted:  # an add that finished meanwhile lists its files in the manifest it put in place last
