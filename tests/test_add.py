@@ -879,3 +879,23 @@ def test_the_killed_add_that_started_a_corpus_is_finished_by_the_next(tmp_path):
     result = CliRunner().invoke(cli, ["add", "--root", str(layout.root)])
     assert result.output == "finished an add that was killed: the manifest lists its 2 documents\n"
     assert snapshot(layout) == snapshot(elsewhere) and check_raw(layout).valid
+
+
+def test_cli_add_where_no_corpus_is_starts_one_in_the_working_directory(tmp_path, monkeypatch):
+    """`corpus-tools add FILE` outside a checkout said corpus-not-found: a corpus could not be
+    started from the command line without --root and a manifest made by hand."""
+    here = tmp_path / "new-corpus"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    runner = CliRunner()
+    nothing = runner.invoke(cli, ["add"])  # no file: refused, and nothing made here, not even build/
+    assert nothing.exit_code == 1 and nothing.output == "Error: [add-input-missing] no file to add, and no killed " \
+        "add to finish\n" and not list(here.iterdir())
+    result = runner.invoke(cli, ["add", *map(str, _new_articles(tmp_path))])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == f"added 2 files to {here / 'raw' / 'manifest.jsonl'} (a new corpus: " \
+        "this add created it)"
+    assert runner.invoke(cli, ["check-raw"]).output == "valid (2 documents)\n"  # the root is found here now
+    more = runner.invoke(cli, ["add", str(write(tmp_path, "c.txt", b"Third article\n\nBody.\n"))])
+    assert more.output.splitlines()[-1] == f"added 1 file to {here / 'raw' / 'manifest.jsonl'}"
+

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from corpus_tools.cli.options import root_option
+from corpus_tools.cli.options import start_root_option
 from corpus_tools.layout import Layout
 
 
 @click.command("add")
-@root_option
+@start_root_option
 # no click kind check: a directory is a located file-error like any unreadable input
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--doc-id", default=None, help="The doc_id (one file only); default: the one a release published the "
@@ -48,13 +48,15 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
     release that fails the checks a given one must pass (an option replaces it), an empty or
     binary file, bytes that are neither UTF-8 nor cp1252, or UTF-8 mixed with bytes that are not.
     With no FILES: finish an add that was killed while it moved its files in (check-raw names
-    them as unlisted).
+    them as unlisted). Where there is no corpus yet (no raw/, or an empty one; --root, else the
+    working directory when no directory upwards holds a corpus), the add starts one: it creates
+    raw/ and raw/manifest.jsonl.
 
     \b
     Example:
         corpus-tools add article.txt
         corpus-tools add article.txt --date 2024-03-12 --date-evidence 'line 3'
-        corpus-tools add a.txt b.txt c.txt
+        corpus-tools add a.txt b.txt c.txt   # outside any corpus: starts one here
         corpus-tools add removed.txt         # published bytes: their published doc_id and metadata
         corpus-tools add removed.txt --date 2022-08 --date-evidence 'line 5'   # the rest from the release
         corpus-tools add fixture.txt --invented 'written to test the quote rules'
@@ -62,6 +64,7 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
     """
     from corpus_tools.cli.progress import progress
     from corpus_tools.documents.add import add_files, finish_killed_adds, metadata_sources, releases_named
+    from corpus_tools.documents.raw import is_new_corpus
     from corpus_tools.errors import CorpusError, escape, quantity
 
     finished = finish_killed_adds(layout)  # said, not done silently by the add below
@@ -72,6 +75,7 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
             raise CorpusError("add-input-missing", "no file to add, and no killed add to finish")
         return
 
+    new = is_new_corpus(layout)  # said after the add, which decides it again under the corpus lock
     with progress("adding", total=len(files), unit="file") as on_progress:
         added = add_files(layout, files, doc_id=doc_id, title=title, publisher=publisher,
                           publisher_evidence=publisher_evidence, date=date, date_evidence=date_evidence,
@@ -90,7 +94,8 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
                        "doc_id, and with it its fold, its designated split and its stored annotations")
         if item.release is not None:
             click.echo(f"note: {metadata_sources(item)}")
-    click.echo(f"added {quantity(len(added), 'file')} to {layout.manifest}")
+    click.echo(f"added {quantity(len(added), 'file')} to {layout.manifest}"
+               + (" (a new corpus: this add created it)" if new else ""))
 
 
 def _said(value: str | None) -> str:

@@ -608,7 +608,11 @@ def _move_in(layout: Layout, staging: Path) -> None:
 
 def finish_killed_adds(layout: Layout) -> int:
     """Finish what an add killed after it staged its manifest left (``corpus-tools add`` with no
-    file), under the corpus lock; returns how many documents it listed."""
+    file), under the corpus lock; returns how many documents it listed. With none to finish, the
+    lock is not taken: it makes build/, which `corpus-tools add` with no file where no corpus is
+    should not leave behind (an add killed after this look is finished by the next add)."""
+    if not abandoned(layout.raw, ADD_STAGING):
+        return 0
     with corpus_lock(layout, "add"):
         return _finish_killed(layout)
 
