@@ -68,6 +68,7 @@ raw-encoding-mismatch  error  the manifest gives a raw file an encoding other th
 raw-binary  error  a file to add that is binary (a NUL byte, or mostly control characters), not text
 raw-duplicate  error  a file to add whose bytes are already in the corpus (same SHA-256), or whose text is a document's once normalized; a manifest record of the same bytes as an earlier one; a release of one text under two doc_ids
 add-input-missing  error  a file named to add does not exist (or no file was named)
+add-input-in-corpus  error  a file named to add lies in the corpus's own raw/, annotations/ or dist/
 metadata-invalid  error  a title, publisher or date given to add without evidence, or not a valid value
 raw-not-regular  error  raw/, the manifest or a raw file is a symbolic link, FIFO, device or directory
 evidence-mismatch  error  stated evidence whose line is not in the raw file, does not contain its quote, or whose quote does not state the fact

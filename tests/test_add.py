@@ -833,9 +833,10 @@ def test_a_manifest_missing_beside_raw_files_is_lost_not_a_new_corpus(tmp_path):
     (layout.raw).mkdir(parents=True)
     (layout.raw / "000_0123456789abcdef.txt").write_bytes(b"An article\n")
     (layout.raw / "001_0123456789abcdef.txt").write_bytes(b"Another\n")
-    said = ("no manifest, but raw/ holds 2 files ('000_0123456789abcdef.txt' first): the manifest that lists them is "
-            "lost; restore it (from git: `git checkout -- raw/manifest.jsonl`); `corpus-tools add` starts a corpus "
-            "only where raw/ is empty or missing")
+    said = ("no manifest, but raw/ holds 2 files ('000_0123456789abcdef.txt' first): if a manifest listed them, it is "
+            "lost: restore it (from git: `git checkout -- raw/manifest.jsonl`); if they are articles put there by "
+            "hand, move them out of raw/ and add them with `corpus-tools add`, which starts a corpus where raw/ is "
+            "empty or missing")
     before = snapshot(layout)
     with pytest.raises(CorpusError) as refused:
         add_files(layout, _new_articles(tmp_path))
@@ -899,3 +900,41 @@ def test_cli_add_where_no_corpus_is_starts_one_in_the_working_directory(tmp_path
     more = runner.invoke(cli, ["add", str(write(tmp_path, "c.txt", b"Third article\n\nBody.\n"))])
     assert more.output.splitlines()[-1] == f"added 1 file to {here / 'raw' / 'manifest.jsonl'}"
 
+
+
+@pytest.mark.parametrize("named", ["raw/manifest.jsonl", "raw/dropped.txt", "annotations/entity-registry.jsonl",
+                                   "link"])
+def test_a_file_in_the_corpus_s_own_raw_or_annotations_is_not_an_article_to_add(corpus_copy, tmp_path, named):
+    """`add raw/*` added the manifest itself as an article (check-raw then passed), and an article
+    put into raw/ by hand was refused as an unlisted raw file, naming no way on (found by a hunt)."""
+    (corpus_copy.raw / "dropped.txt").write_bytes(b"Dropped into raw by hand\n\nBody.\n")
+    if named == "link":
+        path = tmp_path / "link.txt"
+        path.symlink_to(corpus_copy.manifest)
+    else:
+        path = corpus_copy.root / named
+    before = snapshot(corpus_copy)
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus_copy, [write(tmp_path, "fine.txt", b"A fine article\n\nBody.\n"), path])
+    directory = named.split("/")[0] if named != "link" else "raw"
+    through = f" (a link to {corpus_copy.manifest})" if named == "link" else ""
+    held = ("the files add copied in (each named by its doc_id) and their manifest: an article is added from outside "
+            "it (one put into raw/ by hand: move it out, then add it)" if directory == "raw" else
+            "what the corpus is made of, not articles to add: an article is added from outside it")
+    assert (refused.value.code, refused.value.location.file, refused.value.message) == (
+        "add-input-in-corpus", str(path), f"lies in the corpus's own {directory}/{through}, which holds {held}")
+    assert snapshot(corpus_copy) == before
+
+
+def test_add_of_articles_put_into_a_new_corpus_s_raw_says_to_move_them_out(tmp_path, monkeypatch):
+    """A new team's first try, `corpus-tools add raw/*.txt`, was told its manifest was lost."""
+    root = tmp_path / "corpus"
+    (root / "raw").mkdir(parents=True)
+    (root / "raw" / "article.txt").write_bytes(b"An article\n\nBody.\n")
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["add", "raw/article.txt"])
+    assert result.exit_code == 1 and result.output == (
+        "Error: raw/article.txt: [add-input-in-corpus] lies in the corpus's own raw/, which holds the files add copied "
+        "in (each named by its doc_id) and their manifest: an article is added from outside it (one put into raw/ by "
+        "hand: move it out, then add it)\n")
+    assert sorted(path.name for path in root.rglob("*")) == ["article.txt", "raw"]  # no build/ either

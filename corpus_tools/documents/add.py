@@ -68,8 +68,9 @@ What the record says, and by which written rule:
   value from the release is checked as a given one (``check_evidence``): one that fails is
   refused, naming the release; an option giving the value replaces it.
 
-Refused, with the file named and nothing written: a file already in the corpus (same SHA-256;
-the message names its doc_id) or named twice, a file whose text is a document's once
+Refused, with the file named and nothing written: a file in the corpus's own raw/, annotations/
+or dist/ (``_outside_corpus``), a file already in the corpus (same SHA-256; the message names its
+doc_id) or named twice, a file whose text is a document's once
 normalized (a copy that differs only in what normalization drops: a byte-order mark, line
 endings, spacing, boilerplate lines; two documents of one text would be released twice, and
 could land in two splits; and a corpus that holds one text twice already, as a merge of two
@@ -112,8 +113,8 @@ from corpus_tools.documents.raw import (
     doc_id_key, is_new_corpus, raise_first, read_manifest, require_text,
 )
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, staging_dir, writing_under
-from corpus_tools.layout import Layout
+from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, resolved, staging_dir, writing_under
+from corpus_tools.layout import PROTECTED, Layout
 from corpus_tools.lock import corpus_lock
 from corpus_tools.records import INVENTED, AddedFile, Evidence, ManifestRecord, holds_control, is_calendar_date
 
@@ -150,6 +151,8 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
     if invented is not None and (publisher is not None or publisher_evidence is not None or not invented.strip()):
         raise CorpusError("metadata-invalid", "--invented says why the article is not news (not blank), and an "
                           "invented article has no publisher: no --publisher or --publisher-evidence with it")
+    for path in sorted(map(Path, paths)):  # before the lock: a refusal where no corpus is leaves no build/
+        _outside_corpus(layout, path)
     with corpus_lock(layout, "add"):
         _finish_killed(layout)
         # no document added yet (no manifest, no raw file): this add starts the corpus; a manifest
@@ -190,6 +193,24 @@ def _texts(layout: Layout) -> dict[str, str]:
                               "drops); remove one of the two records and its raw file, then add again",
                               Location(file=str(layout.manifest), doc_id=document.doc_id))
     return texts
+
+
+def _outside_corpus(layout: Layout, path: Path) -> None:
+    """An article is added from outside the corpus's own raw/, annotations/ and dist/ (where a
+    symbolic link leads, too): they hold what the corpus is made of. ``add raw/*`` added the
+    manifest itself as an article, and an article put into raw/ by hand was refused as an
+    unlisted raw file (or, in a corpus without a manifest yet, as a lost manifest), naming no
+    way on: add copies it into raw/ under its doc_id, from where it is."""
+    target = resolved(path)
+    for name in PROTECTED:
+        directory = layout.root / name
+        if target == directory or directory in target.parents:
+            held = ("the files add copied in (each named by its doc_id) and their manifest" if name == "raw" else
+                    "what the corpus is made of, not articles to add")
+            through = f" (a link to {target})" if target != Path(os.path.abspath(path)) else ""
+            raise CorpusError("add-input-in-corpus", f"lies in the corpus's own {name}/{through}, which holds {held}: "
+                              "an article is added from outside it" + (" (one put into raw/ by hand: move it out, "
+                              "then add it)" if name == "raw" else ""), Location(file=str(path)))
 
 
 def _load(path: Path) -> tuple[Path, str, bytes]:

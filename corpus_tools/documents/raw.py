@@ -185,10 +185,12 @@ def missing_manifest(layout: Layout) -> CorpusError:
         return CorpusError("manifest-missing", "no manifest: an add was killed while it moved its files in (its "
                            f"manifest is staged in raw/{staged.name}); `corpus-tools add` with no file finishes it",
                            where)
+    them, they_are = ("it", "it is an article") if len(names) == 1 else ("them", "they are articles")
     return CorpusError("manifest-missing", f"no manifest, but raw/ holds {quantity(len(names), 'file')} "
-                       f"({names[0]!r} first): the manifest that lists {'it' if len(names) == 1 else 'them'} "
-                       "is lost; restore it (from git: `git checkout -- raw/manifest.jsonl`); `corpus-tools add` "
-                       "starts a corpus only where raw/ is empty or missing", where)
+                       f"({names[0]!r} first): if a manifest listed {them}, it is lost: restore it (from git: `git "
+                       f"checkout -- raw/manifest.jsonl`); if {they_are} put there by hand, move {them} out of raw/ "
+                       f"and add {them} with `corpus-tools add`, which starts a corpus where raw/ is empty or missing",
+                       where)
 
 
 def read_manifest(path: Path) -> list[ManifestRecord]:
