@@ -77,15 +77,15 @@ def is_root(directory: Path) -> bool:
     return any((directory / marker).is_file() for marker in ROOT_MARKERS)
 
 
-def check_output(out: Path) -> None:
+def check_output(out: Path, instead: str = "choose a directory outside it (e.g. under build/)") -> None:
     """Refuse an output file or directory inside a corpus's raw/, annotations/ or dist/, or inside
-    a release (wherever it lies): a derived file there would change sources or a published release."""
+    a release (wherever it lies): a derived file there would change sources or a published release.
+    ``instead``: what to do, said after the refusal."""
     path = resolved(out)
     for directory in (path, *path.parents):
         if (directory / RELEASE_MARKER).is_file():
             raise CorpusError("output-protected", f"lies inside the release {directory}; releases are never "
-                              "written to: choose a directory outside it (e.g. under build/)", Location(file=str(out)))
+                              f"written to: {instead}", Location(file=str(out)))
         if directory.name in PROTECTED and is_root(directory.parent):
             raise CorpusError("output-protected", f"lies inside the corpus's {directory.name}/ ({directory}), which "
-                              "only its own commands write: choose a directory outside it (e.g. under build/)",
-                              Location(file=str(out)))
+                              f"only its own commands write: {instead}", Location(file=str(out)))

@@ -938,3 +938,25 @@ def test_add_of_articles_put_into_a_new_corpus_s_raw_says_to_move_them_out(tmp_p
         "in (each named by its doc_id) and their manifest: an article is added from outside it (one put into raw/ by "
         "hand: move it out, then add it)\n")
     assert sorted(path.name for path in root.rglob("*")) == ["article.txt", "raw"]  # no build/ either
+
+
+def test_a_corpus_is_not_started_inside_another_corpus_s_raw_nor_inside_a_release(corpus_copy, tmp_path,
+                                                                                  tmp_path_factory, monkeypatch):
+    """`add --root raw FILE` made a corpus inside the corpus's raw/ (raw/raw/, raw/build/), whose
+    files every command then refused as unlisted (found by a hunt)."""
+    article = _new_articles(tmp_path)[0]
+    before = snapshot(corpus_copy)
+    result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.raw), str(article)])
+    assert result.exit_code == 1 and result.output == (
+        f"Error: {corpus_copy.raw}: [output-protected] lies inside the corpus's raw/ ({corpus_copy.raw}), which only "
+        "its own commands write: start the corpus in a directory outside it\n")
+    assert snapshot(corpus_copy) == before and check_raw(corpus_copy).valid
+    release = tmp_path_factory.mktemp("download") / "1.1.10"  # not under corpus_copy, which add would find
+    release.mkdir(parents=True)
+    (release / "SHA256SUMS").write_bytes(b"")
+    monkeypatch.chdir(release)  # a downloaded release, in no corpus: add would start one in it
+    result = CliRunner().invoke(cli, ["add", str(article)])
+    assert result.exit_code == 1 and result.output == (
+        f"Error: {release}: [output-protected] lies inside the release {release}; releases are never written to: "
+        "start the corpus in a directory outside it\n")
+    assert [path.name for path in release.iterdir()] == ["SHA256SUMS"]

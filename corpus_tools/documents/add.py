@@ -114,7 +114,7 @@ from corpus_tools.documents.raw import (
 )
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, resolved, staging_dir, writing_under
-from corpus_tools.layout import PROTECTED, Layout
+from corpus_tools.layout import PROTECTED, Layout, check_output, is_root
 from corpus_tools.lock import corpus_lock
 from corpus_tools.records import INVENTED, AddedFile, Evidence, ManifestRecord, holds_control, is_calendar_date
 
@@ -151,6 +151,10 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
     if invented is not None and (publisher is not None or publisher_evidence is not None or not invented.strip()):
         raise CorpusError("metadata-invalid", "--invented says why the article is not news (not blank), and an "
                           "invented article has no publisher: no --publisher or --publisher-evidence with it")
+    if not is_root(layout.root):  # a corpus to start (the lock below makes its build/ at once)
+        # never inside another corpus's raw/, annotations/ or dist/ (`add --root raw`), where its
+        # files would be that corpus's unlisted ones, nor inside a release
+        check_output(layout.root, "start the corpus in a directory outside it")
     for path in sorted(map(Path, paths)):  # before the lock: a refusal where no corpus is leaves no build/
         _outside_corpus(layout, path)
     with corpus_lock(layout, "add"):
