@@ -960,3 +960,29 @@ def test_a_corpus_is_not_started_inside_another_corpus_s_raw_nor_inside_a_releas
         f"Error: {release}: [output-protected] lies inside the release {release}; releases are never written to: "
         "start the corpus in a directory outside it\n")
     assert [path.name for path in release.iterdir()] == ["SHA256SUMS"]
+
+
+def test_numbering_many_files_looks_at_each_doc_id_once(tmp_path, monkeypatch):
+    """Each file's number was found again over every doc_id before it, the ones numbered in this
+    call included: an add of n files matched some n²/2 doc_ids (20,000 files, 2·10^8 matches,
+    over a minute before anything was written). Counted, not timed."""
+    from corpus_tools.documents import add as add_module
+
+    class Counting:
+        def __init__(self, pattern):
+            self.pattern, self.calls = pattern, 0
+
+        def fullmatch(self, text):
+            self.calls += 1
+            return self.pattern.fullmatch(text)
+
+    counting = Counting(add_module._NUMBERED)
+    monkeypatch.setattr(add_module, "_NUMBERED", counting)
+    layout = Layout.at(tmp_path / "corpus")
+    layout.root.mkdir()
+    paths = [write(tmp_path, f"{n:02d}.txt", f"Article {n} on Syria\n\nBody {n}.\n".encode()) for n in range(60)]
+    added = add_files(layout, paths)
+    assert [item.record.doc_id[:4] for item in added] == [f"{n:03d}_" for n in range(60)]
+    assert counting.calls == 60  # once per new doc_id (no doc_id before them)
+    more = add_files(layout, [write(tmp_path, "more.txt", b"One more article\n\nBody.\n")])
+    assert more[0].record.doc_id.startswith("060_") and counting.calls == 60 + 60 + 1
