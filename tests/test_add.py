@@ -986,3 +986,26 @@ def test_numbering_many_files_looks_at_each_doc_id_once(tmp_path, monkeypatch):
     assert counting.calls == 60  # once per new doc_id (no doc_id before them)
     more = add_files(layout, [write(tmp_path, "more.txt", b"One more article\n\nBody.\n")])
     assert more[0].record.doc_id.startswith("060_") and counting.calls == 60 + 60 + 1
+
+
+def test_add_checks_each_raw_file_once(corpus_copy, tmp_path, monkeypatch):
+    """add ran check_raw and then opened the document index, which checks the corpus again: every
+    raw file was read and hashed twice before anything was added. Counted, not timed."""
+    from corpus_tools.documents import raw as raw_module
+
+    checked = []
+    real = raw_module._check_raw_file
+
+    def counting(path, *args):
+        checked.append(Path(path).name)
+        real(path, *args)
+
+    monkeypatch.setattr(raw_module, "_check_raw_file", counting)
+    records = read_manifest(corpus_copy.manifest)
+    add_files(corpus_copy, [write(tmp_path, "new.txt", b"A new article on Syria\n\nBody.\n")])
+    assert checked == [record.file for record in records]
+    (corpus_copy.raw / records[0].file).write_bytes(b"changed")  # and a corpus that fails the check is refused
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus_copy, [write(tmp_path, "other.txt", b"Another article\n\nBody.\n")])
+    assert refused.value.code == "raw-size-mismatch" and refused.value.location.file == str(
+        corpus_copy.raw / records[0].file)

@@ -109,8 +109,8 @@ from typing import Callable, Iterable, Sequence
 from corpus_tools.documents.index import DocumentIndex, text_sha256
 from corpus_tools.documents.normalize import TITLE_MAX_CHARS, Normalized, normalize
 from corpus_tools.documents.raw import (
-    ADD_STAGING, RAW_LINE_BREAK, RAW_SUFFIX, STAGED_MANIFEST, check_doc_id, check_evidence, check_raw, decode,
-    doc_id_key, is_new_corpus, raise_first, read_manifest, require_text,
+    ADD_STAGING, RAW_LINE_BREAK, RAW_SUFFIX, STAGED_MANIFEST, check_doc_id, check_evidence, decode,
+    doc_id_key, is_new_corpus, read_manifest, require_text,
 )
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, resolved, staging_dir, writing_under
@@ -160,15 +160,16 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
     with corpus_lock(layout, "add"):
         _finish_killed(layout)
         # no document added yet (no manifest, no raw file): this add starts the corpus; a manifest
-        # missing beside raw files is a lost one, which check_raw refuses (missing_manifest)
+        # missing beside raw files is a lost one, which the check below refuses (missing_manifest)
         new = is_new_corpus(layout)
-        if not new:
-            raise_first(check_raw(layout))
+        # the index checks the corpus (check-raw's check, its first problem raised) as it opens:
+        # check_raw before it read and hashed every raw file twice
+        index = None if new else DocumentIndex(layout)
         existing = [] if new else read_manifest(layout.manifest)
         # read in name order, then numbered in SHA-256 order: the file a refusal names (the first
         # unreadable one, the second copy of the same bytes) is not the order they were named in either
         loaded = sorted(map(_load, sorted(map(Path, paths))), key=lambda item: item[1])
-        texts = {} if new else _texts(layout)
+        texts = {} if index is None else _texts(layout, index)
         published, rows, published_texts = _published(layout, {sha256 for _, sha256, _ in loaded})
         planned = _plan(layout, existing, texts, published, rows, published_texts, loaded, doc_id, title, publisher,
                         publisher_evidence, date, date_evidence, invented)
@@ -183,13 +184,13 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
     return tuple(added for added, _ in planned)
 
 
-def _texts(layout: Layout) -> dict[str, str]:
+def _texts(layout: Layout, index: DocumentIndex) -> dict[str, str]:
     """The text of each document once normalized (its ``text_sha256``) -> its doc_id: a copy in
     other bytes is the same document. Two documents of one text (a manifest merged from two
     checkouts that each added the article, in other bytes) are refused as a new copy would be:
     check-raw, which normalizes nothing, cannot tell, and a release would publish the article twice."""
     texts: dict[str, str] = {}
-    for document in DocumentIndex(layout).values():
+    for document in index.values():
         first = texts.setdefault(document.text_sha256, document.doc_id)
         if first != document.doc_id:
             raise CorpusError("raw-duplicate", f"the corpus holds one text twice: {document.doc_id}'s is {first}'s "
