@@ -1009,3 +1009,22 @@ def test_add_checks_each_raw_file_once(corpus_copy, tmp_path, monkeypatch):
         add_files(corpus_copy, [write(tmp_path, "other.txt", b"Another article\n\nBody.\n")])
     assert refused.value.code == "raw-size-mismatch" and refused.value.location.file == str(
         corpus_copy.raw / records[0].file)
+
+
+def test_cli_add_shows_the_reading_and_the_checking_before_the_writing(corpus_copy, tmp_path, monkeypatch):
+    """Only the writing drew a bar: reading the corpus's texts (all of them after a fresh clone)
+    and checking each file (decoding, normalizing, numbering), most of an add's time, showed
+    nothing on the terminal."""
+    from corpus_tools.cli import progress as progress_module
+
+    monkeypatch.setattr(progress_module, "DELAY", 0)
+    monkeypatch.setattr(progress_module, "MININTERVAL", 0)
+    monkeypatch.setattr(progress_module, "shows_progress", lambda stream: True)
+    paths = [write(tmp_path, f"{n}.txt", f"Article {n} on Syria\n\nBody {n}.\n".encode()) for n in range(3)]
+    result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root), *map(str, paths)])
+    assert result.exit_code == 0, result.output
+    drawn = result.stderr
+    documents = len(read_manifest(corpus_copy.manifest)) - 3
+    assert f"reading the corpus: {documents}doc " in drawn and f"reading the corpus: {documents + 1}doc" not in drawn
+    assert "checking: 100%" in drawn and "| 3/3 " in drawn[drawn.index("checking: 100%"):]
+    assert drawn.index("reading the corpus") < drawn.index("checking") < drawn.index("adding: 100%")

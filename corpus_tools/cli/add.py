@@ -62,7 +62,7 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
         corpus-tools add fixture.txt --invented 'written to test the quote rules'
         corpus-tools add                     # finish an add that was killed
     """
-    from corpus_tools.cli.progress import progress
+    from corpus_tools.cli.progress import stages
     from corpus_tools.documents.add import add_files, finish_killed_adds, metadata_sources, releases_named
     from corpus_tools.documents.raw import is_new_corpus
     from corpus_tools.errors import CorpusError, escape, quantity
@@ -76,10 +76,13 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
         return
 
     new = is_new_corpus(layout)  # said after the add, which decides it again under the corpus lock
-    with progress("adding", total=len(files), unit="file") as on_progress:
+    # the reading and the checking are most of an add's time (the writing only copies what they read)
+    with stages() as stage:
         added = add_files(layout, files, doc_id=doc_id, title=title, publisher=publisher,
                           publisher_evidence=publisher_evidence, date=date, date_evidence=date_evidence,
-                          invented=invented, on_progress=on_progress)
+                          invented=invented, on_reading=stage("reading the corpus", unit="doc"),
+                          on_checking=stage("checking", total=len(files), unit="file"),
+                          on_progress=stage("adding", total=len(files), unit="file"))
     for item in added:
         record = item.record
         encoding = record.encoding + (" with BOM" if item.bom else "")

@@ -138,10 +138,14 @@ NOT_GIVEN = "Not given when the file was added (corpus-tools add); nothing was i
 def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None = None, title: str | None = None,
               publisher: str | None = None, publisher_evidence: str | None = None,
               date: str | None = None, date_evidence: str | None = None, invented: str | None = None,
+              on_reading: Callable[[int], None] | None = None, on_checking: Callable[[int], None] | None = None,
               on_progress: Callable[[int], None] | None = None) -> tuple[AddedFile, ...]:
     """Add ``paths`` to the corpus (see the module docstring); return what was added, in the
     order written: by SHA-256 of the bytes, so the numbering does not depend on the order the
-    files were named in. ``doc_id``, ``title`` and the metadata apply to a single file only."""
+    files were named in. ``doc_id``, ``title`` and the metadata apply to a single file only.
+    Progress, one call per item, in this order: ``on_reading`` per document of the corpus read
+    (normalized, to compare texts: after a fresh clone, all of them), ``on_checking`` per file
+    checked (decoded, normalized, numbered), ``on_progress`` per file written."""
     if not paths:
         raise CorpusError("add-input-missing", "no file to add")
     single = (doc_id, title, publisher, publisher_evidence, date, date_evidence, invented)
@@ -169,10 +173,10 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
         # read in name order, then numbered in SHA-256 order: the file a refusal names (the first
         # unreadable one, the second copy of the same bytes) is not the order they were named in either
         loaded = sorted(map(_load, sorted(map(Path, paths))), key=lambda item: item[1])
-        texts = {} if index is None else _texts(layout, index)
+        texts = {} if index is None else _texts(layout, index, on_reading)
         published, rows, published_texts = _published(layout, {sha256 for _, sha256, _ in loaded})
         planned = _plan(layout, existing, texts, published, rows, published_texts, loaded, doc_id, title, publisher,
-                        publisher_evidence, date, date_evidence, invented)
+                        publisher_evidence, date, date_evidence, invented, on_checking)
         made_raw = not layout.raw.exists()
         try:
             _write(layout, planned, on_progress, b"" if new else layout.manifest.read_bytes())
@@ -184,7 +188,7 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
     return tuple(added for added, _ in planned)
 
 
-def _texts(layout: Layout, index: DocumentIndex) -> dict[str, str]:
+def _texts(layout: Layout, index: DocumentIndex, on_reading: Callable[[int], None] | None) -> dict[str, str]:
     """The text of each document once normalized (its ``text_sha256``) -> its doc_id: a copy in
     other bytes is the same document. Two documents of one text (a manifest merged from two
     checkouts that each added the article, in other bytes) are refused as a new copy would be:
@@ -197,6 +201,8 @@ def _texts(layout: Layout, index: DocumentIndex) -> dict[str, str]:
                               "once normalized (the same article in bytes that differ only in what normalization "
                               "drops); remove one of the two records and its raw file, then add again",
                               Location(file=str(layout.manifest), doc_id=document.doc_id))
+        if on_reading is not None:
+            on_reading(1)
     return texts
 
 
@@ -464,7 +470,8 @@ def _doc_id(doc_id: str | None, published: dict[str, list[str]], highest: int, s
 
 def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str], published: Published,
           rows: Rows, published_texts: Published, loaded: list[tuple[Path, str, bytes]],
-          doc_id, title, publisher, publisher_evidence, date, date_evidence, invented) -> list[tuple[AddedFile, bytes]]:
+          doc_id, title, publisher, publisher_evidence, date, date_evidence, invented,
+          on_checking: Callable[[int], None] | None) -> list[tuple[AddedFile, bytes]]:
     by_sha = {record.sha256: f"already in the corpus as {record.doc_id}" for record in existing}
     taken = {record.doc_id for record in existing}
     keys = {doc_id_key(record.doc_id): record.doc_id for record in existing}  # the manifest has no two of one key
@@ -566,6 +573,8 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
         planned.append((AddedFile(record, str(path), bom, failed_at, rule,
                                   tuple(published.get(sha256, {}).get(new_id, ())), release,
                                   tuple(sources.items()) if release is not None else ()), data))
+        if on_checking is not None:
+            on_checking(1)
     return planned
 
 
