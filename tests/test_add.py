@@ -1028,3 +1028,32 @@ def test_cli_add_shows_the_reading_and_the_checking_before_the_writing(corpus_co
     assert f"reading the corpus: {documents}doc " in drawn and f"reading the corpus: {documents + 1}doc" not in drawn
     assert "checking: 100%" in drawn and "| 3/3 " in drawn[drawn.index("checking: 100%"):]
     assert drawn.index("reading the corpus") < drawn.index("checking") < drawn.index("adding: 100%")
+
+
+@pytest.mark.parametrize("made", ["exports", "release"])
+def test_a_corpus_whose_raw_is_gone_is_not_started_over(corpus_copy, tmp_path, made):
+    """No raw/ at all, but stored exports (annotations of its documents) or a release: the corpus
+    lost its raw/, and add started a new one over it (raw/ of the one new file, every stored
+    export then about documents that were not there)."""
+    import shutil
+
+    shutil.rmtree(corpus_copy.raw)
+    if made == "release":
+        shutil.rmtree(corpus_copy.exports)
+        (corpus_copy.dist / "1.0.0").mkdir(parents=True)
+        said = "dist/ holds 1 release (1.0.0)"
+    else:
+        stored = sorted(path.name for path in corpus_copy.exports.iterdir())
+        said = f"annotations/exports/ holds {len(stored)} stored exports ({stored[0]!r} first)"
+    message = (f"no manifest and no raw file, but {said}: the corpus had documents, and its raw/ is lost; restore it "
+               "(from git: `git checkout -- raw/`); `corpus-tools add` starts a corpus only where there was none")
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus_copy, _new_articles(tmp_path))
+    assert (refused.value.code, refused.value.message) == ("manifest-missing", message)
+    assert not corpus_copy.raw.exists()
+    [problem] = check_raw(corpus_copy).problems
+    assert (problem.code, problem.message) == ("manifest-missing", message)
+    (corpus_copy.root / "annotations" / "exports").mkdir(exist_ok=True)  # an empty store: nothing was annotated
+    if made == "release":
+        shutil.rmtree(corpus_copy.dist)  # and no release: a new corpus, which the registry alone does not make old
+        assert len(add_files(corpus_copy, _new_articles(tmp_path))) == 2

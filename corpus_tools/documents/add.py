@@ -87,10 +87,11 @@ files and the new manifest are written into a staging directory in raw/, then th
 renamed into place and the manifest replaced last; a failure removes the raw files this call
 moved in, and an add killed after staging its manifest is finished by the next add
 (``_write``). The corpus lock is held throughout, and the corpus must check clean
-(``check-raw``) before anything is added. A corpus no document was added to (no manifest, and no
-raw/ or one holding nothing but hidden names: ``is_new_corpus``) is started: the add creates
-raw/ and the manifest as above, and a refused one leaves no raw/ it made; a manifest missing
-beside raw files is a lost one, refused (``manifest-missing``), never started over.
+(``check-raw``) before anything is added. A corpus no document was added to (no manifest, no
+raw/ or one holding nothing but hidden names, no stored export and no release:
+``is_new_corpus``) is started: the add creates raw/ and the manifest as above, and a refused one
+leaves no raw/ it made; a manifest missing beside raw files, stored exports or releases is a
+lost one, refused (``manifest-missing``), never started over.
 """
 
 from __future__ import annotations

@@ -165,18 +165,42 @@ def raw_names(layout: Layout) -> list[str]:
 
 def is_new_corpus(layout: Layout) -> bool:
     """No document was ever added: no manifest (nor anything in its place, a dangling link
-    included), and raw/ missing or holding no source (``raw_names``). ``add`` starts such a
-    corpus by creating the manifest; a manifest missing beside raw files is a lost one
-    (``missing_manifest``), which add does not start over. raw/ must be a directory (``check_raw_dir``)."""
+    included), raw/ missing or holding no source (``raw_names``), and nothing made from documents
+    (``_made_from_documents``: a stored export, a release). ``add`` starts such a corpus by
+    creating the manifest; a manifest missing beside raw files, or in a corpus with exports or
+    releases, is a lost one (``missing_manifest``), which add does not start over. raw/ must be
+    a directory (``check_raw_dir``)."""
     check_raw_dir(layout)
-    return not os.path.lexists(layout.manifest) and not raw_names(layout)
+    return not os.path.lexists(layout.manifest) and not raw_names(layout) and _made_from_documents(layout) is None
+
+
+def _made_from_documents(layout: Layout) -> str | None:
+    """What in the corpus says it had documents, in words (the first found), or None: a stored
+    export in annotations/exports/ (annotations of documents), or a release in dist/. (The
+    entity registry says nothing of the kind: a corpus may be given one before its first article.)"""
+    from corpus_tools.release.versions import list_versions
+
+    try:
+        stored = sorted(name for name in os.listdir(layout.exports) if not name.startswith("."))
+    except (FileNotFoundError, NotADirectoryError):
+        stored = []
+    if stored:
+        return f"annotations/exports/ holds {quantity(len(stored), 'stored export')} ({stored[0]!r} first)"
+    if versions := list_versions(layout.dist):
+        return f"dist/ holds {quantity(len(versions), 'release')} ({', '.join(versions)})"
+    return None
 
 
 def missing_manifest(layout: Layout) -> CorpusError:
     """The error for a corpus whose manifest does not exist, saying what to do next: in a corpus
     no document was added to, ``add``; beside raw files, restore the manifest that listed them,
-    or finish the add that was killed while it moved a new corpus's first files in."""
+    or finish the add that was killed while it moved a new corpus's first files in; in a corpus
+    with exports or releases but no raw file, restore raw/."""
     names, where = raw_names(layout), Location(file=str(layout.manifest))
+    if not names and (made := _made_from_documents(layout)) is not None:
+        return CorpusError("manifest-missing", f"no manifest and no raw file, but {made}: the corpus had documents, "
+                           "and its raw/ is lost; restore it (from git: `git checkout -- raw/`); `corpus-tools add` "
+                           "starts a corpus only where there was none", where)
     if not names:
         return CorpusError("manifest-missing", "no manifest: no document has been added to this corpus yet; "
                            "`corpus-tools add FILE...` starts it", where)
