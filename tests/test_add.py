@@ -1057,3 +1057,14 @@ def test_a_corpus_whose_raw_is_gone_is_not_started_over(corpus_copy, tmp_path, m
     if made == "release":
         shutil.rmtree(corpus_copy.dist)  # and no release: a new corpus, which the registry alone does not make old
         assert len(add_files(corpus_copy, _new_articles(tmp_path))) == 2
+
+
+def test_a_mistyped_file_where_no_corpus_is_leaves_nothing_there(tmp_path, monkeypatch):
+    """The corpus lock was taken first, which made build/ in a directory where add was to start a
+    corpus, and then the file named was found missing."""
+    here = tmp_path / "new-corpus"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    result = CliRunner().invoke(cli, ["add", "artcle.txt"])
+    assert result.exit_code == 1 and result.output == "Error: artcle.txt: [add-input-missing] no such file\n"
+    assert not list(here.iterdir())

@@ -162,6 +162,11 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
         check_output(layout.root, "start the corpus in a directory outside it")
     for path in sorted(map(Path, paths)):  # before the lock: a refusal where no corpus is leaves no build/
         _outside_corpus(layout, path)
+    # read in name order, then numbered in SHA-256 order: the file a refusal names (the first
+    # unreadable one, the second copy of the same bytes) is not the order they were named in either;
+    # read before the lock too (the files are no part of the corpus): a name mistyped where no
+    # corpus is yet leaves no build/ there
+    loaded = sorted(map(_load, sorted(map(Path, paths))), key=lambda item: item[1])
     with corpus_lock(layout, "add"):
         _finish_killed(layout)
         # no document added yet (no manifest, no raw file): this add starts the corpus; a manifest
@@ -171,9 +176,6 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
         # check_raw before it read and hashed every raw file twice
         index = None if new else DocumentIndex(layout)
         existing = [] if new else read_manifest(layout.manifest)
-        # read in name order, then numbered in SHA-256 order: the file a refusal names (the first
-        # unreadable one, the second copy of the same bytes) is not the order they were named in either
-        loaded = sorted(map(_load, sorted(map(Path, paths))), key=lambda item: item[1])
         texts = {} if index is None else _texts(layout, index, on_reading)
         published, rows, published_texts = _published(layout, {sha256 for _, sha256, _ in loaded})
         planned = _plan(layout, existing, texts, published, rows, published_texts, loaded, doc_id, title, publisher,
