@@ -1068,3 +1068,17 @@ def test_a_mistyped_file_where_no_corpus_is_leaves_nothing_there(tmp_path, monke
     result = CliRunner().invoke(cli, ["add", "artcle.txt"])
     assert result.exit_code == 1 and result.output == "Error: artcle.txt: [add-input-missing] no such file\n"
     assert not list(here.iterdir())
+
+
+def test_a_file_in_raw_reached_through_a_linked_directory_is_not_called_a_link(tmp_path):
+    """The refusal said "(a link to ...)" of a file named by a path through a linked directory (a
+    home directory on another disk, macOS's /tmp): the name differed from where it led."""
+    import shutil
+
+    shutil.copytree(REPO / "raw", tmp_path / "real" / "raw")
+    (tmp_path / "alias").symlink_to(tmp_path / "real")
+    (tmp_path / "real" / "raw" / "dropped.txt").write_bytes(b"Dropped\n\nBody.\n")
+    named = tmp_path / "alias" / "raw" / "dropped.txt"
+    result = CliRunner().invoke(cli, ["add", "--root", str(tmp_path / "alias"), str(named)])
+    assert result.exit_code == 1 and result.output.startswith(
+        f"Error: {named}: [add-input-in-corpus] lies in the corpus's own raw/, which holds"), result.output

@@ -221,7 +221,9 @@ def _outside_corpus(layout: Layout, path: Path) -> None:
         if target == directory or directory in target.parents:
             held = ("the files add copied in (each named by its doc_id) and their manifest" if name == "raw" else
                     "what the corpus is made of, not articles to add")
-            through = f" (a link to {target})" if target != Path(os.path.abspath(path)) else ""
+            # the file named is a link (not a directory on the way to it: a checkout reached
+            # through a linked directory is named by its own path)
+            through = f" (a link to {target})" if os.path.islink(path) else ""
             raise CorpusError("add-input-in-corpus", f"lies in the corpus's own {name}/{through}, which holds {held}: "
                               "an article is added from outside it" + (" (one put into raw/ by hand: move it out, "
                               "then add it)" if name == "raw" else ""), Location(file=str(path)))
