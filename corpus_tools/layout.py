@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,8 @@ ROOT_MARKERS = ("raw/manifest.jsonl", "annotations/entity-registry.jsonl")
 # dir never write into: the sources, the annotations store and the published releases.
 PROTECTED = ("raw", "annotations", "dist")
 RELEASE_MARKER = "SHA256SUMS"  # every release directory holds one
+# a release's directory in dist/ is named by its version, MAJOR.MINOR.PATCH
+VERSION_PATTERN = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,3 +92,16 @@ def check_output(out: Path, instead: str = "choose a directory outside it (e.g. 
         if directory.name in PROTECTED and is_root(directory.parent):
             raise CorpusError("output-protected", f"lies inside the corpus's {directory.name}/ ({directory}), which "
                               f"only its own commands write: {instead}", Location(file=str(out)))
+
+
+def version_key(version: str) -> tuple[int, int, int]:
+    major, minor, patch = version.split(".")
+    return int(major), int(minor), int(patch)
+
+
+def list_versions(dist: Path) -> list[str]:
+    """Directories named MAJOR.MINOR.PATCH; hidden partial builds and anything else are ignored."""
+    if not dist.is_dir():
+        return []
+    names = [p.name for p in dist.iterdir() if p.is_dir() and VERSION_PATTERN.fullmatch(p.name)]
+    return sorted(names, key=version_key)

@@ -115,7 +115,7 @@ from corpus_tools.documents.raw import (
 )
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, resolved, staging_dir, writing_under
-from corpus_tools.layout import PROTECTED, Layout, check_output, is_root
+from corpus_tools.layout import PROTECTED, Layout, check_output, is_root, list_versions
 from corpus_tools.lock import corpus_lock
 from corpus_tools.records import INVENTED, AddedFile, Evidence, ManifestRecord, holds_control, is_calendar_date
 
@@ -385,7 +385,6 @@ def _published(layout: Layout, sha256s: set[str]) -> tuple[Published, Rows, Publ
     under each doc_id (the ``RESTORED`` columns it has); and the doc_ids they published, by text
     SHA-256: ``published_documents``."""
     from corpus_tools.release.loaders import published_documents
-    from corpus_tools.release.versions import list_versions
 
     if not list_versions(layout.dist):  # no release: pyarrow is not even imported
         return {}, {}, {}

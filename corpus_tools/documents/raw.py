@@ -26,7 +26,7 @@ import msgspec
 from corpus_tools import strictjson
 from corpus_tools.errors import CorpusError, Location, Problem, Report, quantity
 from corpus_tools.fsutil import NotRegularFile, abandoned, open_regular, read_prefix
-from corpus_tools.layout import Layout
+from corpus_tools.layout import Layout, list_versions
 from corpus_tools.records import Evidence, ManifestRecord, RawText
 
 # Where a manifest record is: doc_id, line number, byte offset and byte length of the line, raw key.
@@ -178,8 +178,6 @@ def _made_from_documents(layout: Layout) -> str | None:
     """What in the corpus says it had documents, in words (the first found), or None: a stored
     export in annotations/exports/ (annotations of documents), or a release in dist/. (The
     entity registry says nothing of the kind: a corpus may be given one before its first article.)"""
-    from corpus_tools.release.versions import list_versions
-
     try:
         stored = sorted(name for name in os.listdir(layout.exports) if not name.startswith("."))
     except (FileNotFoundError, NotADirectoryError):

@@ -6,31 +6,17 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 from typing import Iterable
 
 from corpus_tools.errors import CorpusError, Location, printable
-from corpus_tools.layout import Layout
+# where releases are and what they are called is the layout's (documents/ asks it too)
+from corpus_tools.layout import VERSION_PATTERN, Layout, list_versions, version_key  # noqa: F401
 
-VERSION_PATTERN = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 
 # How far a version moves, smallest first: the version rule compares a bump with the one a
 # diff needs (corpus_tools.release.diff.required_bump).
 BUMPS = ("none", "patch", "minor", "major")
-
-
-def version_key(version: str) -> tuple[int, int, int]:
-    major, minor, patch = version.split(".")
-    return int(major), int(minor), int(patch)
-
-
-def list_versions(dist: Path) -> list[str]:
-    """Directories named MAJOR.MINOR.PATCH; hidden partial builds and anything else are ignored."""
-    if not dist.is_dir():
-        return []
-    names = [p.name for p in dist.iterdir() if p.is_dir() and VERSION_PATTERN.fullmatch(p.name)]
-    return sorted(names, key=version_key)
 
 
 def resolve_release(release: str | Path | None, root: str | Path = ".") -> Path:
