@@ -20,7 +20,7 @@ from corpus_tools.release import build_release
 from corpus_tools.release.brat import read_ann
 from corpus_tools.release.export import export_release, read_conll, read_config
 from conftest import REPO, plant_staging
-from release_factories import document, seed_inputs, spread_inputs
+from release_factories import document, seed_inputs, spread_inputs, synthetic_annotations, synthetic_document
 
 RAW_FIELDS = ("raw_start", "raw_end", "source_raw_start", "source_raw_end", "cue_raw_start", "cue_raw_end")
 
@@ -624,6 +624,26 @@ def test_a_document_with_two_rows_is_refused(release, tmp_path, argv):
     assert result.exit_code == 1 and not (tmp_path / "o").exists(), result.output
     [line] = result.output.splitlines()
     assert "[release-invalid] document " in line and "has two rows in the documents config" in line
+
+
+@pytest.mark.parametrize("argv", [["export", "--format", "brat"], ["export", "--format", "jsonl"], ["view"]])
+def test_doc_ids_that_differ_only_in_case_are_refused_naming_both(tmp_path, argv):
+    """On a case-insensitive filesystem (macOS, Windows) they are one file: brat's .txt and .ann
+    and the viewer's page of one were silently overwritten by the other's, exit 0. (The manifest
+    refuses such doc_ids; a release made by other code, or from a manifest merged by hand, has them.)"""
+    documents, annotations, registry = seed_inputs()
+    for doc_id in ("shout-1", "SHOUT-1"):
+        documents[doc_id] = synthetic_document(doc_id)
+        annotations[doc_id] = synthetic_annotations(documents[doc_id])
+    release = build_release(documents, annotations, registry, tmp_path / "dist", "1.1.0").path
+    order = [row["doc_id"] for row in _rows(release, "documents")]
+    first, second = sorted(("shout-1", "SHOUT-1"), key=order.index)
+    result = CliRunner().invoke(cli, [*argv, str(release), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1 and not (tmp_path / "o").exists(), result.output
+    assert result.output == (f"Error: {release / 'data' / 'documents'}, doc {second}: [release-invalid] doc_id "
+                             f"{second!r} differs from {first!r} only in case: on a case-insensitive filesystem "
+                             "(macOS, Windows) the files written per doc_id (brat's .txt and .ann, the viewer's "
+                             "pages) would be one file\n")
 
 
 @pytest.mark.parametrize("edit", [lambda rows: rows[-3:] + rows[:-3], lambda rows: rows + [dict(rows[0], doc_id="zz")]])

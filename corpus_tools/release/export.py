@@ -43,6 +43,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Callable, Iterator
 
+from corpus_tools.documents.raw import doc_id_key
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import (holds_current_directory, make_public, parents_removed_on_failure, staging_dir,
                                  writing_under)
@@ -143,7 +144,9 @@ def read_documents(path: Path, layers: tuple[str, ...] = LAYERS, *,
     order too (split by split, a document's rows together). A release whose rows are not in that
     order is refused (``release-invalid``), never given out under the wrong document, and so is a
     span whose text is not the document's there (``span-text-mismatch``; a ner token is a span
-    too): every reader would write or show other characters than the row says. (A release's
+    too): every reader would write or show other characters than the row says. Two rows of one
+    document, or doc_ids that differ only in case (``doc_id_key``, the manifest's rule), are
+    ``release-invalid`` too. (A release's
     files verify against its SHA256SUMS first, so it takes a file and its sum changed together.)
 
     ``DocumentRows.annotated`` is False for a document nobody annotated, which has no kb row
@@ -151,13 +154,19 @@ def read_documents(path: Path, layers: tuple[str, ...] = LAYERS, *,
     with empty layers, they would say their text names nothing."""
     readers = {config: _ByDocument(read_config(path, config)) for config in layers}
     readers["kb"] = _ByDocument(_kb_documents(path))
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # doc_id_key -> the doc_id read under it
     for row in read_config(path, "documents"):
         doc_id, text = row["doc_id"], row["text"]
-        if doc_id in seen:  # its second row would get no layer rows, or another's
-            raise CorpusError("release-invalid", f"document {doc_id!r} has two rows in the documents config",
-                              Location(file=str(path / "data" / "documents"), doc_id=doc_id))
-        seen.add(doc_id)
+        if (first := seen.get(key := doc_id_key(doc_id))) is not None:
+            where = Location(file=str(path / "data" / "documents"), doc_id=doc_id)
+            if first == doc_id:  # its second row would get no layer rows, or another's
+                raise CorpusError("release-invalid", f"document {doc_id!r} has two rows in the documents config",
+                                  where)
+            # the manifest refuses them (duplicate-doc-id); a release made otherwise may hold them
+            raise CorpusError("release-invalid", f"doc_id {doc_id!r} differs from {first!r} only in case: on a "
+                              "case-insensitive filesystem (macOS, Windows) the files written per doc_id (brat's "
+                              ".txt and .ann, the viewer's pages) would be one file", where)
+        seen[key] = doc_id
         annotated = bool(readers["kb"].take(doc_id))
         rows = DocumentRows(row, *(_spans_checked(readers[config].take(doc_id), config, text, path)
                                    if config in readers else [] for config in LAYERS), annotated=annotated)
