@@ -646,6 +646,26 @@ def test_doc_ids_that_differ_only_in_case_are_refused_naming_both(tmp_path, argv
                              "pages) would be one file\n")
 
 
+@pytest.mark.parametrize("doc_id", ["../../escaped", "/tmp/escaped", "nul"])
+def test_a_doc_id_that_is_no_safe_file_name_is_refused_not_written_outside_the_output(tmp_path, doc_id):
+    """brat wrote <split>/<doc_id>.txt and .ann as the release said: "../../escaped" wrote
+    escaped.txt and .ann beside the output directory (left there, the export exit 0 and not
+    counting them), an absolute doc_id anywhere."""
+    documents, annotations, registry = seed_inputs()
+    doc_id = doc_id.replace("/tmp", str(tmp_path))
+    documents[doc_id] = synthetic_document(doc_id)
+    annotations[doc_id] = synthetic_annotations(documents[doc_id])
+    release = build_release(documents, annotations, registry, tmp_path / "dist", "1.1.0").path
+    (tmp_path / "exports").mkdir()
+    result = CliRunner().invoke(cli, ["export", "--format", "brat", str(release), "-o", str(tmp_path / "exports" / "o")])
+    assert result.exit_code == 1, result.output
+    [line] = result.output.splitlines()
+    assert line.startswith(f"Error: {release / 'data' / 'documents'}, doc {doc_id}: [unsafe-doc-id] doc_id {doc_id!r} "
+                           "is not a safe file name")
+    assert sorted(path.name for path in tmp_path.rglob("escaped*")) == []
+    assert list((tmp_path / "exports").iterdir()) == []
+
+
 @pytest.mark.parametrize("edit", [lambda rows: rows[-3:] + rows[:-3], lambda rows: rows + [dict(rows[0], doc_id="zz")]])
 def test_conll_refuses_ner_rows_out_of_order_or_of_no_document(release, tmp_path, edit):
     """conll2003 read the ner config alone: a document split under two -DOCSTART- lines, a

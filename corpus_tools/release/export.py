@@ -43,7 +43,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Callable, Iterator
 
-from corpus_tools.documents.raw import doc_id_key
+from corpus_tools.documents.raw import check_doc_id, doc_id_key
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import (holds_current_directory, make_public, parents_removed_on_failure, staging_dir,
                                  writing_under)
@@ -146,7 +146,7 @@ def read_documents(path: Path, layers: tuple[str, ...] = LAYERS, *,
     span whose text is not the document's there (``span-text-mismatch``; a ner token is a span
     too): every reader would write or show other characters than the row says. Two rows of one
     document, or doc_ids that differ only in case (``doc_id_key``, the manifest's rule), are
-    ``release-invalid`` too. (A release's
+    ``release-invalid`` too, and a doc_id that is no safe file name ``unsafe-doc-id``. (A release's
     files verify against its SHA256SUMS first, so it takes a file and its sum changed together.)
 
     ``DocumentRows.annotated`` is False for a document nobody annotated, which has no kb row
@@ -157,8 +157,11 @@ def read_documents(path: Path, layers: tuple[str, ...] = LAYERS, *,
     seen: dict[str, str] = {}  # doc_id_key -> the doc_id read under it
     for row in read_config(path, "documents"):
         doc_id, text = row["doc_id"], row["text"]
+        where = Location(file=str(path / "data" / "documents"), doc_id=doc_id)
+        # a file is written per doc_id (brat, the viewer): "../x" or "/x" would be one outside the
+        # output, "nul" none on Windows; the manifest refuses them, a release made otherwise may not
+        check_doc_id(doc_id, where)
         if (first := seen.get(key := doc_id_key(doc_id))) is not None:
-            where = Location(file=str(path / "data" / "documents"), doc_id=doc_id)
             if first == doc_id:  # its second row would get no layer rows, or another's
                 raise CorpusError("release-invalid", f"document {doc_id!r} has two rows in the documents config",
                                   where)
