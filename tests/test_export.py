@@ -666,6 +666,53 @@ def test_a_doc_id_that_is_no_safe_file_name_is_refused_not_written_outside_the_o
     assert list((tmp_path / "exports").iterdir()) == []
 
 
+def _nulled(column: str, item: int | None = None):
+    """A ``_rows_changed`` edit: the last row's ``column`` (its list's ``item``) made null."""
+    def edit(rows):
+        if item is None:
+            rows[-1][column] = None
+        else:
+            rows[-1][column][item] = None
+    return edit
+
+
+@pytest.mark.parametrize("config, column, item, argv", [
+    ("documents", "text", None, ["export", "--format", "jsonl"]),
+    ("documents", "doc_id", None, ["view"]),  # the viewer sorts the doc_ids first
+    ("documents", "split", None, ["export", "--format", "conll2003"]),
+    ("documents", "normalizer_version", None, ["view"]),
+    ("entities", "start", None, ["export", "--format", "spacy"]),
+    ("entities", "id", None, ["export", "--format", "brat"]),
+    ("timexes", "value", None, ["view"]),
+    ("quotes", "quote_type", None, ["view"]),
+    ("ner", "token_starts", 1, ["export", "--format", "conll2003"]),
+    ("ner", "tokens", None, ["load_pandas"]),
+])
+def test_a_null_where_a_release_always_has_a_value_is_refused_naming_the_row(release, tmp_path, config, column,
+                                                                              item, argv):
+    """Every one was a TypeError or AttributeError traceback of some 40 lines (or, as here for
+    load_pandas, a frame with a hole no release has); no release writes one, so its file and
+    SHA256SUMS were changed together."""
+    copy = _resummed(release, tmp_path, _rows_changed(_nulled(column, item)), config)
+    [shard] = (copy / "data" / config).glob("train-*.parquet")
+    rows = _rows(release, config, "train")
+    where = (f"{shard}" + ("" if column == "doc_id" else f", doc {rows[-1]['doc_id']}")
+             + ("" if config == "documents" or column == "id" else f", region {rows[-1]['id']}"))
+    what = f"{column} is null" if item is None else f"{column} has a null item"
+    message = (f"{where}: [release-invalid] row {len(rows) - 1}: {what}, where every release has a value "
+               "(the file was changed with SHA256SUMS)")
+    if argv == ["load_pandas"]:
+        import corpus_tools
+
+        with pytest.raises(CorpusError) as caught:
+            corpus_tools.load_pandas(copy, config)
+        assert str(caught.value) == message
+        return
+    result = CliRunner().invoke(cli, [*argv, str(copy), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1 and not (tmp_path / "o").exists(), result.output
+    assert result.output == f"Error: {message}\n"
+
+
 @pytest.mark.parametrize("edit", [lambda rows: rows[-3:] + rows[:-3], lambda rows: rows + [dict(rows[0], doc_id="zz")]])
 def test_conll_refuses_ner_rows_out_of_order_or_of_no_document(release, tmp_path, edit):
     """conll2003 read the ner config alone: a document split under two -DOCSTART- lines, a

@@ -414,15 +414,57 @@ def half_null_region(data: pa.Table | pa.RecordBatch, config: str) -> tuple[int,
     return min(found, key=lambda item: item[0], default=None)
 
 
+# The columns every release fills, as the records it is written from require (a list column: its
+# items too). Readers index, slice, compare and escape their values: a null in one (a file changed
+# with SHA256SUMS; no release writes one) was a TypeError traceback in export and view. The others
+# are null by design: a document's title, publisher and date, a mention's entity_id, a timex's
+# mod, a quote's speaker and its source and cue where none was annotated (half_null_region), unit
+# provenance in a release built without the annotators' versions, a registry entity's wikidata.
+_UNIT = ("doc_id", "id", "start", "end", "raw_start", "raw_end", "text")
+NEVER_NULL: dict[str, tuple[str, ...]] = {
+    "documents": ("doc_id", "split", "text", "publisher_evidence", "publication_date_evidence", "normalizer_version",
+                  "raw_file", "raw_sha256", "raw_encoding", "text_sha256"),
+    "entities": (*_UNIT, "label"),
+    "timexes": (*_UNIT, "label", "value"),
+    "quotes": (*_UNIT, "quote_type"),
+    "entity_registry": ("id", "name", "type"),
+    "ner": ("id", "doc_id", "sentence", "tokens", "token_starts", "token_ends", "ner_tags"),
+    "kb": ("id", "document_id"),
+}
+
+
+def null_value(data: pa.Table | pa.RecordBatch, config: str) -> tuple[int, str] | None:
+    """The first row of ``data`` (rows of ``config``) with a null in a column of ``NEVER_NULL``
+    (or in an item of one that is a list), and what is wrong with it; None when there is none."""
+    found = []
+    for name in NEVER_NULL.get(config, ()):
+        if name not in data.column_names:
+            continue
+        values = data.column(name)
+        # the usual answer, from the counts: no array is made for a column without a null
+        if values.null_count:
+            found.append((pc.index(pc.is_null(values), True).as_py(), f"{name} is null"))
+        elif pa.types.is_list(values.type) and pc.list_flatten(values).null_count:
+            if isinstance(values, pa.ChunkedArray):
+                values = values.combine_chunks()
+            item = pc.index(pc.is_null(pc.list_flatten(values)), True).as_py()
+            found.append((pc.list_parent_indices(values)[item].as_py(), f"{name} has a null item"))
+    at, what = min(found, key=lambda item: item[0], default=(None, None))
+    return None if at is None else (at, f"{what}, where every release has a value (the file was changed with "
+                                        "SHA256SUMS)")
+
+
 def require_rows(data: pa.Table | pa.RecordBatch, config: str, names: dict[str, tuple[str, ...]], file: Path,
                  first_row: int = 0) -> None:
     """The checks of rows every reader that reads a file at a time makes (export, view,
-    load_pandas): ``require_named``, then refuse (``release-invalid``) a row with a half-null region
-    (``half_null_region``), naming the row (counted in the file: ``data`` begins at its
-    ``first_row``), its document and region. Diff asks ``half_null_region`` as it reads a row
-    group, and ``require_named`` of the rows it joins from several files."""
+    load_pandas): ``require_named``, then refuse (``release-invalid``) the first row with a
+    half-null region (``half_null_region``) or a null where every release has a value
+    (``null_value``), naming the row (counted in the file: ``data`` begins at its ``first_row``),
+    its document and region. Diff asks ``half_null_region`` as it reads a row group (and refuses
+    nulls in the columns it keys rows by), and ``require_named`` of the rows it joins from several files."""
     require_named(data, names, file)
-    if wrong := half_null_region(data, config):
+    if wrong := min(filter(None, (half_null_region(data, config), null_value(data, config))),
+                    key=lambda found: found[0], default=None):
         raise CorpusError("release-invalid", f"row {first_row + wrong[0]}: {wrong[1]}",
                           row_location(data, wrong[0], file))
 

@@ -19,6 +19,7 @@ from corpus_tools.records import (
     Cue, EntityMention, Evidence, Quote, RegistryEntity, ReleaseContents, ReleasedDocument, Source, Span,
     TimeExpression,
 )
+from corpus_tools.release.arrow_schemas import require_rows
 from corpus_tools.release.checksums import config_files, open_parquet, require_release
 from corpus_tools.release.export import read_config, read_documents
 from corpus_tools.release.versions import release_metadata
@@ -35,11 +36,17 @@ def read_release(path: str | Path) -> ReleaseContents:
         if not config_files(path, config):
             raise CorpusError("release-missing", f"the release has no {config} config",
                               Location(file=str(path / "data" / config)))
-    doc_ids = sorted(doc_id for file in config_files(path, "documents")
-                     for doc_id in open_parquet(file).read(columns=["doc_id"])["doc_id"].to_pylist())
+    doc_ids = sorted(doc_id for file in config_files(path, "documents") for doc_id in _doc_ids(file))
     registry = {entity.id: entity for entity in sorted(
         (_registry_entity(row, path) for row in read_config(path, "entity_registry")), key=lambda e: e.id)}
     return ReleaseContents(version=release_metadata(path)[0], doc_ids=tuple(doc_ids), registry=registry)
+
+
+def _doc_ids(file: Path) -> list[str]:
+    """The doc_ids of a documents file, none null (``require_rows``: read_documents checks the rest later)."""
+    table = open_parquet(file).read(columns=["doc_id"])
+    require_rows(table, "documents", {}, file)
+    return table["doc_id"].to_pylist()
 
 
 def documents(path: str | Path) -> Iterator[ReleasedDocument]:
