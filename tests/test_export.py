@@ -713,6 +713,28 @@ def test_a_null_where_a_release_always_has_a_value_is_refused_naming_the_row(rel
     assert result.output == f"Error: {message}\n"
 
 
+@pytest.mark.parametrize("argv", [["export", "--format", "conll2003"], ["export", "--format", "brat"], ["view"],
+                                  ["load_pandas"]])
+def test_a_document_whose_split_is_not_its_file_s_is_refused(release, tmp_path, argv):
+    """conll2003 stopped at a KeyError traceback; brat wrote the document under dev/, view showed
+    split dev, load_pandas said dev where datasets loads it in train: the row is in a train file."""
+    copy = _resummed(release, tmp_path, _rows_changed(lambda rows: rows[-1].update(split="dev")), "documents")
+    [shard] = (copy / "data" / "documents").glob("train-*.parquet")
+    rows = _rows(release, "documents", "train")
+    message = (f"{shard}, doc {rows[-1]['doc_id']}: [release-invalid] row {len(rows) - 1}: split is 'dev' in a file "
+               "of split 'train'")
+    if argv == ["load_pandas"]:
+        import corpus_tools
+
+        with pytest.raises(CorpusError) as caught:
+            corpus_tools.load_pandas(copy, "documents")
+        assert str(caught.value) == message
+        return
+    result = CliRunner().invoke(cli, [*argv, str(copy), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1 and not (tmp_path / "o").exists(), result.output
+    assert result.output == f"Error: {message}\n"
+
+
 @pytest.mark.parametrize("edit", [lambda rows: rows[-3:] + rows[:-3], lambda rows: rows + [dict(rows[0], doc_id="zz")]])
 def test_conll_refuses_ner_rows_out_of_order_or_of_no_document(release, tmp_path, edit):
     """conll2003 read the ner config alone: a document split under two -DOCSTART- lines, a

@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus_tools.errors import CorpusError, Location
+from corpus_tools.release.checksums import file_split
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
 
 # IOB2 tags: O first (id 0), then B-/I- per entity label in contract order.
@@ -454,17 +455,33 @@ def null_value(data: pa.Table | pa.RecordBatch, config: str) -> tuple[int, str] 
                                         "SHA256SUMS)")
 
 
+def wrong_split(data: pa.Table | pa.RecordBatch, file: Path) -> tuple[int, str] | None:
+    """The first row of ``data`` read from the data file ``file`` whose ``split`` column (the
+    documents config's) is not the file's split, and what is wrong with it; None when there is
+    none. datasets loads a row in its file's split: a reader by the column put it in another (a
+    brat directory, a CoNLL file) or none (a KeyError)."""
+    if "split" not in data.column_names:
+        return None
+    split = file_split(file)
+    differs = pc.fill_null(pc.not_equal(data.column("split"), split), False)  # a null one: null_value
+    if not pc.any(differs).as_py():
+        return None
+    at = pc.index(differs, True).as_py()
+    return at, f"split is {data.column('split')[at].as_py()!r} in a file of split {split!r}"
+
+
 def require_rows(data: pa.Table | pa.RecordBatch, config: str, names: dict[str, tuple[str, ...]], file: Path,
                  first_row: int = 0) -> None:
     """The checks of rows every reader that reads a file at a time makes (export, view,
     load_pandas): ``require_named``, then refuse (``release-invalid``) the first row with a
-    half-null region (``half_null_region``) or a null where every release has a value
-    (``null_value``), naming the row (counted in the file: ``data`` begins at its ``first_row``),
-    its document and region. Diff asks ``half_null_region`` as it reads a row group (and refuses
-    nulls in the columns it keys rows by), and ``require_named`` of the rows it joins from several files."""
+    half-null region (``half_null_region``), a null where every release has a value
+    (``null_value``) or a split that is not its file's (``wrong_split``), naming the row (counted
+    in the file: ``data`` begins at its ``first_row``), its document and region. Diff asks
+    ``half_null_region`` as it reads a row group (and refuses nulls in the columns it keys rows
+    by), and ``require_named`` of the rows it joins from several files."""
     require_named(data, names, file)
-    if wrong := min(filter(None, (half_null_region(data, config), null_value(data, config))),
-                    key=lambda found: found[0], default=None):
+    found = (half_null_region(data, config), null_value(data, config), wrong_split(data, file))
+    if wrong := min(filter(None, found), key=lambda item: item[0], default=None):
         raise CorpusError("release-invalid", f"row {first_row + wrong[0]}: {wrong[1]}",
                           row_location(data, wrong[0], file))
 

@@ -70,6 +70,11 @@ def config_files(release: Path, config: str) -> list[Path]:
 _DATA_FILE = re.compile(r"-[0-9]{5,}-of-[0-9]{5,}\.parquet")  # after the split's name
 
 
+def file_split(file: Path) -> str:
+    """The split of a data file ``config_files`` gives: its name's, before the first ``-``."""
+    return file.name.split("-", 1)[0]
+
+
 def release_files(root: Path) -> list[str]:
     """Every file under root except SHA256SUMS, as sorted posix paths relative to root."""
     return sorted(

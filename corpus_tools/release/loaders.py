@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.release.checksums import config_files, open_parquet, release_configs, require_release
+from corpus_tools.release.checksums import config_files, file_split, open_parquet, release_configs, require_release
 from corpus_tools.release.splits import SPLITS
 from corpus_tools.release.versions import list_versions, release_metadata, resolve_release
 
@@ -130,7 +130,7 @@ def split_files(path: Path, config: str, consequence: str = "") -> dict[str, lis
     release (another layout, or files removed with SHA256SUMS remade)."""
     directory = path / "data" / config
     every = config_files(path, config)
-    files = {name: [file for file in every if file.name.startswith(f"{name}-")] for name in SPLITS}
+    files = {name: [file for file in every if file_split(file) == name] for name in SPLITS}
     if not any(files.values()):
         raise CorpusError("release-invalid", f"config {config!r} of {_named(path)} has no data file"
                           + (f": {consequence}" if consequence else ""), Location(file=str(directory)))
@@ -175,7 +175,7 @@ def load_pandas(release: Release, config: str, *, split: str | NamedSplit | None
         table = open_parquet(file).read()
         frame = _label_names(config, table, file)
         if "split" not in frame.columns:
-            frame.insert(0, "split", file.name.split("-")[0])
+            frame.insert(0, "split", file_split(file))
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 
