@@ -735,6 +735,52 @@ def test_a_document_whose_split_is_not_its_file_s_is_refused(release, tmp_path, 
     assert result.output == f"Error: {message}\n"
 
 
+def _retyped(column: str, type_):
+    """A ``_resummed`` change: ``column`` cast to ``type_``."""
+    def change(table, shard):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        index = table.schema.get_field_index(column)
+        pq.write_table(table.set_column(index, pa.field(column, type_), table.column(column).cast(type_)), shard)
+    return change
+
+
+@pytest.mark.parametrize("config, column, type_, argv", [
+    ("entities", "start", "string", ["export", "--format", "jsonl"]),
+    ("entities", "start", "string", ["view"]),
+    ("timexes", "value", "binary", ["export", "--format", "jsonl"]),
+    ("documents", "text", "binary", ["export", "--format", "brat"]),
+])
+def test_a_file_whose_column_has_another_type_is_refused_naming_it(release, tmp_path, config, column, type_, argv):
+    """A start of strings, a value of bytes: a TypeError traceback (comparing a str with an int,
+    JSON of bytes)."""
+    import pyarrow as pa
+
+    copy = _resummed(release, tmp_path, _retyped(column, getattr(pa, type_)()), config)
+    [shard] = (copy / "data" / config).glob("train-*.parquet")
+    result = CliRunner().invoke(cli, [*argv, str(copy), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1 and not (tmp_path / "o").exists(), result.output
+    declared = {"start": "int32", "value": "string", "text": "string"}[column]
+    assert result.output == (f"Error: {shard}: [release-invalid] column {column!r} is {type_}, where the {config} "
+                             f"config has {declared}: not a file of the {config} config\n")
+
+
+def test_a_column_of_a_wider_type_of_the_same_kind_is_read():
+    """int64 for int32, large_string for string: what another writer may give, read as the same values."""
+    import pyarrow as pa
+
+    from corpus_tools.release.arrow_schemas import arrow_schema, mistyped_columns
+
+    schema = arrow_schema("ner")
+    wider = pa.schema([pa.field("sentence", pa.int64()), pa.field("tokens", pa.large_list(pa.large_string())),
+                       *(field for field in schema if field.name not in ("sentence", "tokens"))])
+    assert mistyped_columns("ner", wider) == []
+    assert mistyped_columns("ner", schema) == []
+    assert mistyped_columns("ner", pa.schema([pa.field("tokens", pa.list_(pa.int32()))])) == [
+        ("tokens", "list<item: int32>", "list<item: string>")]
+
+
 @pytest.mark.parametrize("edit", [lambda rows: rows[-3:] + rows[:-3], lambda rows: rows + [dict(rows[0], doc_id="zz")]])
 def test_conll_refuses_ner_rows_out_of_order_or_of_no_document(release, tmp_path, edit):
     """conll2003 read the ner config alone: a document split under two -DOCSTART- lines, a

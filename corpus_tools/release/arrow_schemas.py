@@ -299,6 +299,30 @@ def missing_columns(config: str, schema: pa.Schema) -> list[str]:
     return [name for name in arrow_schema(config).names if name not in present and name not in ADDED_SINCE_1_0]
 
 
+def _kind(type_: pa.DataType) -> Any:
+    """What a reader gets from a value of ``type_`` (``to_pylist``): an int, a str, a bool, a
+    list of one kind, a struct of kinds by field name. Widths and offsets are no matter (int32
+    and int64, string and large_string read the same); str and bytes, an int and a str are."""
+    if pa.types.is_integer(type_):
+        return "integer"
+    if pa.types.is_string(type_) or pa.types.is_large_string(type_):
+        return "string"
+    if pa.types.is_list(type_) or pa.types.is_large_list(type_):
+        return "list", _kind(type_.value_type)
+    if pa.types.is_struct(type_):
+        return "struct", tuple(sorted((field.name, _kind(field.type)) for field in type_))
+    return str(type_)  # bool; any other type is its own kind
+
+
+def mistyped_columns(config: str, schema: pa.Schema) -> list[tuple[str, str, str]]:
+    """(column, its type in ``schema``, the config's) of each column of ``config`` a release file
+    (``schema``) has as another kind of value (``_kind``): readers compare, slice and write its
+    values as the config's, so a start of strings or a value of bytes stopped them at a TypeError."""
+    declared = arrow_schema(config)
+    return [(field.name, str(field.type), str(declared.field(field.name).type)) for field in schema
+            if field.name in declared.names and _kind(field.type) != _kind(declared.field(field.name).type)]
+
+
 def file_features(schema: pa.Schema, file: Path | None) -> dict[str, Any]:
     """Column -> its feature (JSON form) in a parquet file's ``huggingface`` metadata (the
     features the file was written with, whatever this code's are); {} without it. Metadata that

@@ -51,7 +51,8 @@ from corpus_tools.iterutil import batched, overlapping
 from corpus_tools.layout import check_output
 from corpus_tools.records import DocumentRows, ExportResult, Unaligned
 import corpus_tools.release.brat as brat
-from corpus_tools.release.arrow_schemas import file_label_names, missing_columns, name_labels, require_rows
+from corpus_tools.release.arrow_schemas import (file_label_names, missing_columns, mistyped_columns, name_labels,
+                                                 require_rows)
 from corpus_tools.release.checksums import open_parquet
 from corpus_tools.release.loaders import Release, split_files, verified_release
 from corpus_tools.release.rights import LICENSE_FILE
@@ -219,11 +220,16 @@ def _claimed_spans(row: dict, config: str, path: Path) -> Iterator[tuple[str, li
 
 def _config_file(config: str, file: Path):
     """A release file of ``config``, opened, or ``release-invalid`` when it lacks the config's
-    columns (another config's file in its place would be read as this one's rows)."""
+    columns (another config's file in its place would be read as this one's rows) or has one as
+    another kind of value (``mistyped_columns``)."""
     parquet = open_parquet(file)
     if missing := missing_columns(config, parquet.schema_arrow):
         raise CorpusError("release-invalid", f"no column {', '.join(map(repr, missing))}: not a file of the "
                           f"{config} config", Location(file=str(file)))
+    if mistyped := mistyped_columns(config, parquet.schema_arrow):
+        name, found, declared = mistyped[0]
+        raise CorpusError("release-invalid", f"column {name!r} is {found}, where the {config} config has "
+                          f"{declared}: not a file of the {config} config", Location(file=str(file)))
     return parquet
 
 
