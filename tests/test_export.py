@@ -865,6 +865,23 @@ def test_brat_refuses_a_region_id_a_field_of_an_ann_line_cannot_hold(tmp_path, r
     assert (spans["source"]["id"], spans["cue"]["id"]) == (ids["source"], ids["cue"])
 
 
+@pytest.mark.parametrize("value", ["XXXX-WXX-1 x", "", "XXXX-WXX-1\u2003"])
+def test_brat_refuses_a_value_a_space_separated_field_cannot_hold(release, tmp_path, value):
+    """An attribute's value ends at a space (``A1<TAB>Value T1 XXXX-WXX-1``): one with a space was
+    written as it was, and the export stopped at a ValueError traceback reading its own line back
+    for annotation.conf (brat would have read the value cut short). build_release takes such a
+    value (its validation is ingest's)."""
+    def edit(rows):
+        rows[0]["value"] = value
+    copy = _resummed(release, tmp_path, _rows_changed(edit), "timexes")
+    row = _rows(copy, "timexes", "train")[0]
+    refused = CliRunner().invoke(cli, ["export", "--format", "brat", str(copy), "-o", str(tmp_path / "brat")])
+    assert refused.exit_code == 1 and not (tmp_path / "brat").exists(), refused.output
+    assert refused.output == (f"Error: doc {row['doc_id']}, region {row['id']}: [export-invalid] Value {value!r} is "
+                              "empty or holds whitespace, which a space-separated field of a brat .ann line cannot "
+                              "hold\n")
+
+
 def test_brat_declares_the_release_s_own_labels_in_annotation_conf(release, tmp_path):
     """The .ann types are the names of the release's own features (a release made under another
     label set keeps its names), but annotation.conf declared this code's label set: brat found

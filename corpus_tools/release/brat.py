@@ -8,7 +8,9 @@ its SOURCE and CUE; a region shared by two quotes is written once):
   fragments (``s1 e1;s2 e2``) split at the breaks, as brat requires; its text field joins them.
 * ``#``: ``AnnotatorNotes`` holding the region's id in the release (``id=<id>``; an id with a tab
   or a line break, which ends a field or a line, is ``export-invalid``).
-* ``A``: attributes: ``Value`` and ``Mod`` of a time expression, ``QuoteType`` of a quote.
+* ``A``: attributes: ``Value`` and ``Mod`` of a time expression, ``QuoteType`` of a quote. A
+  type, value or registry id that is empty or holds whitespace (brat splits those fields at
+  it) is ``export-invalid``.
 * ``N``: normalizations to the entity registry (``Reference Tn corpus_tools_registry:<id>``), of
   entity mentions (``entity_id``) and of sources (``speaker_id``).
 * ``R``: relations ``said_by`` (QUOTE to SOURCE) and ``cue`` (QUOTE to CUE).
@@ -43,6 +45,12 @@ def _one_field(region_id: str) -> bool:
     return "\t" not in region_id and len(f"{region_id}.".splitlines()) == 1
 
 
+def _one_word(value: str) -> bool:
+    """Whether a value fits in a space-separated field of an .ann line (a type, an attribute's
+    value, a reference): brat splits those at any whitespace, and an empty one is no field."""
+    return bool(value) and not any(character.isspace() for character in value)
+
+
 class _Lines:
     def __init__(self, text: str, doc_id: str | None):
         self.text, self.doc_id, self.lines, self.counts, self.regions = text, doc_id, [], defaultdict(int), {}
@@ -51,9 +59,19 @@ class _Lines:
         self.counts[kind] += 1
         return f"{kind}{self.counts[kind]}"
 
+    def word(self, what: str, value: str, region_id: str) -> str:
+        if not _one_word(value):
+            # written as it is, brat reads it cut short at the space, and the export's own
+            # reading of its A lines (annotation.conf) stopped at a ValueError traceback
+            raise CorpusError("export-invalid", f"{what} {value!r} is empty or holds whitespace, which a "
+                              "space-separated field of a brat .ann line cannot hold",
+                              Location(doc_id=self.doc_id, region_id=region_id))
+        return value
+
     def region(self, region_id: str, kind: str, start: int, end: int) -> str:
         if region_id in self.regions:
             return self.regions[region_id]
+        self.word("type", kind, region_id)
         if not _one_field(region_id):
             # written as it is, the note would end at the tab or break: the id read back cut short,
             # the rest a line no brat reader knows
@@ -67,12 +85,13 @@ class _Lines:
         self.regions[region_id] = tid
         return tid
 
-    def attribute(self, name: str, tid: str, value: str | None) -> None:
+    def attribute(self, name: str, tid: str, value: str | None, region_id: str) -> None:
         if value is not None:
-            self.lines.append(f"{self.next_id('A')}\t{name} {tid} {value}")
+            self.lines.append(f"{self.next_id('A')}\t{name} {tid} {self.word(name, value, region_id)}")
 
-    def reference(self, tid: str, registry_id: str | None) -> None:
+    def reference(self, tid: str, registry_id: str | None, region_id: str) -> None:
         if registry_id is not None:
+            self.word("registry id", registry_id, region_id)
             self.lines.append(f"{self.next_id('N')}\tReference {tid} {REGISTRY_DB}:{registry_id}\t{registry_id}")
 
     def relation(self, kind: str, first: str, second: str) -> None:
@@ -82,23 +101,24 @@ class _Lines:
 def document_ann(text: str, entities: list[dict], timexes: list[dict], quotes: list[dict],
                  doc_id: str | None = None) -> str:
     """The .ann of one document from its release rows (labels as names); a region id that a
-    field cannot hold is ``export-invalid``, naming ``doc_id`` and the region."""
+    field cannot hold, or a type, attribute value or registry id a space-separated one cannot,
+    is ``export-invalid``, naming ``doc_id`` and the region."""
     out = _Lines(text, doc_id)
     for mention in entities:
         tid = out.region(mention["id"], mention["label"], mention["start"], mention["end"])
-        out.reference(tid, mention["entity_id"])
+        out.reference(tid, mention["entity_id"], mention["id"])
     for timex in timexes:
         tid = out.region(timex["id"], timex["label"], timex["start"], timex["end"])
-        out.attribute("Value", tid, timex["value"])
-        out.attribute("Mod", tid, timex["mod"])
+        out.attribute("Value", tid, timex["value"], timex["id"])
+        out.attribute("Mod", tid, timex["mod"], timex["id"])
     for quote in quotes:
         tid = out.region(quote["id"], "QUOTE", quote["start"], quote["end"])
-        out.attribute("QuoteType", tid, quote["quote_type"])
+        out.attribute("QuoteType", tid, quote["quote_type"], quote["id"])
         if quote["source_id"] is not None:
             known = quote["source_id"] in out.regions
             source = out.region(quote["source_id"], "SOURCE", quote["source_start"], quote["source_end"])
             if not known:
-                out.reference(source, quote["speaker_id"])
+                out.reference(source, quote["speaker_id"], quote["source_id"])
             out.relation("said_by", tid, source)
         if quote["cue_id"] is not None:
             out.relation("cue", tid, out.region(quote["cue_id"], "CUE", quote["cue_start"], quote["cue_end"]))
