@@ -329,6 +329,23 @@ def test_a_config_without_a_release_data_file_is_release_invalid_to_both_loaders
             assert (caught.value.code, caught.value.message, caught.value.location.file) == (
                 "release-invalid", "config 'entities' of release 1.1.0 has no data file", str(entities))
 
+def test_load_refuses_a_release_without_its_card_naming_it(checkout, tmp_path, cache):
+    """datasets finds a release's configs in its card's YAML: without README.md (SHA256SUMS made
+    again without it) load raised datasets' ValueError "BuilderConfig 'entities' not found.
+    Available: ['default']", naming no file. load_pandas reads the parquet and needs no card."""
+    copy = tmp_path / "copy"
+    shutil.copytree(checkout / "dist" / "1.1.0", copy)
+    (copy / "README.md").unlink()
+    (copy / SUMS_FILE).write_text(sums_text(copy), encoding="utf-8")
+    with pytest.raises(CorpusError) as caught:
+        corpus_tools.load(copy, "entities", cache_dir=cache)
+    assert (caught.value.code, caught.value.location.file) == ("release-invalid", str(copy / "README.md"))
+    assert caught.value.message == ("release 1.1.0 has no dataset card, whose YAML tells datasets its configs: "
+                                    "datasets cannot load config 'entities' (corpus_tools.load_pandas reads it)")
+    assert len(corpus_tools.load_pandas(copy, "entities")) == len(corpus_tools.load_pandas(checkout / "dist" / "1.1.0",
+                                                                                           "entities"))
+
+
 def test_no_release_at_all(tmp_path):
     with pytest.raises(CorpusError) as caught:
         corpus_tools.load(None, "entities", root=tmp_path)

@@ -112,6 +112,12 @@ def load(release: Release, config: str, *, split: SplitArgument | None = None, s
                                   if others else
                                   "nothing of it is in the release yet (load_pandas gives its columns, no rows)"),
                               Location(file=str(directory)))
+    # the dataset card's YAML declares each config's data files to datasets; a copy made
+    # without it (SHA256SUMS made again) gave datasets' "BuilderConfig ... not found", naming no file
+    if not (path / "README.md").is_file():
+        raise CorpusError("release-invalid", f"{_named(path)} has no dataset card, whose YAML tells datasets its "
+                          f"configs: datasets cannot load config {config!r} (corpus_tools.load_pandas reads it)",
+                          Location(file=str(path / "README.md")))
     if any(character in str(path.resolve()) for character in "[]*?"):
         raise CorpusError("release-path-glob", "datasets reads this path as a glob pattern and would find no files "
                           "in it (escaped or not): move or copy the release to a path without [, ], * or ? (a "
