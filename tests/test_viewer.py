@@ -244,6 +244,20 @@ def test_a_tampered_release_is_refused_and_nothing_is_written(tmp_path):
     assert not (tmp_path / "site").exists()
 
 
+def test_a_card_that_is_not_utf8_is_refused_naming_it_and_nothing_is_written(tmp_path):
+    """The site's title is the card's heading: a card of other bytes (SHA256SUMS made again) was a
+    UnicodeDecodeError traceback."""
+    from corpus_tools.release.checksums import SUMS_FILE, sums_text
+
+    release = tmp_path / "1.0.0"
+    shutil.copytree(RELEASE, release)
+    (release / "README.md").write_bytes("# Caf\u00e9 corpus\n".encode("latin-1"))
+    (release / SUMS_FILE).write_text(sums_text(release))
+    result = CliRunner().invoke(cli, ["view", str(release), "-o", str(tmp_path / "site")])
+    assert result.exit_code == 1 and not (tmp_path / "site").exists(), result.output
+    assert result.output == f"Error: {release / 'README.md'}, byte 5: [release-invalid] the dataset card is not UTF-8\n"
+
+
 def test_a_document_nobody_annotated_is_shown_as_not_annotated_not_as_naming_nothing(tmp_path):
     from release_factories import seed_inputs
 

@@ -211,11 +211,16 @@ def _replace(building: Path, out: Path) -> None:
 
 
 def _corpus_name(release: Path, version: str) -> str:
-    """The dataset card's title (its first level-1 heading), else a plain name."""
+    """The dataset card's title (its first level-1 heading), else a plain name; a card that is not
+    UTF-8 (every release writes it so) is ``release-invalid``, naming it."""
+    card = release / "README.md"
     try:
-        lines = (release / "README.md").read_text(encoding="utf-8").splitlines()
+        lines = card.read_text(encoding="utf-8").splitlines()
     except OSError:
         lines = []
+    except UnicodeDecodeError as error:  # a re-summed card of other bytes: was a traceback
+        raise CorpusError("release-invalid", "the dataset card is not UTF-8",
+                          Location(file=str(card), byte_offset=error.start)) from None
     for line in lines:
         if line.startswith("# "):
             return line[2:].strip()
