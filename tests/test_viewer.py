@@ -687,6 +687,44 @@ def test_a_released_registry_entity_the_rule_refuses_is_a_located_error():
     assert refused.value.location.file == "dist/9.9.9/data/entity_registry"
 
 
+def _re_summed(tmp_path: Path, config: str, edit) -> Path:
+    """A copy of dist/1.1.0 with the first row of ``config``'s train file changed by ``edit(row)``
+    and SHA256SUMS made again: it verifies, so only the reader can catch it."""
+    import pyarrow as pa
+
+    from corpus_tools.release.checksums import SUMS_FILE, sums_text
+
+    release = tmp_path / "1.1.0"
+    shutil.copytree(REPO / "dist" / "1.1.0", release)
+    [shard] = (release / "data" / config).glob("train-*.parquet")
+    table = pq.read_table(shard)
+    rows = table.to_pylist()
+    edit(rows[0])
+    pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), shard)
+    (release / SUMS_FILE).write_text(sums_text(release))
+    return release
+
+
+@pytest.mark.parametrize("config, edit, where, message", [
+    ("documents", lambda row: row["publisher_evidence"].update(kind="bogus"), "",
+     "publisher_evidence: evidence kind 'bogus' is not one of stated, inferred, none"),
+    ("timexes", lambda row: row.update(mod="ABOUT"), ", region {id}",
+     "timex mod 'ABOUT' is not one of BEFORE, AFTER, ON_OR_BEFORE, ON_OR_AFTER, LESS_THAN, MORE_THAN, "
+     "EQUAL_OR_LESS, EQUAL_OR_MORE, START, MID, END, APPROX"),
+])
+def test_a_released_value_the_records_refuse_is_a_located_error_not_a_traceback(tmp_path, config, edit, where,
+                                                                                   message):
+    """As for a registry entity (above): an evidence kind or a TIMEX3 mod no record takes was a
+    ValueError traceback of some 45 lines."""
+    release = _re_summed(tmp_path, config, edit)
+    [shard] = (release / "data" / config).glob("train-*.parquet")
+    row = pq.read_table(shard).to_pylist()[0]
+    result = CliRunner().invoke(cli, ["view", str(release), "-o", str(tmp_path / "site")])
+    assert result.exit_code == 1 and not (tmp_path / "site").exists(), result.output
+    assert result.output == (f"Error: {release / 'data' / config}, doc {row['doc_id']}{where.format(**row)}: "
+                             f"[release-invalid] {message}\n")
+
+
 def test_a_mentions_context_never_cuts_a_character_apart():
     """60 code points either side, widened to whole characters: a cut between a letter and its
     combining mark, or inside an emoji sequence, showed a lone mark or half an emoji."""

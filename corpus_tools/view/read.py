@@ -57,29 +57,38 @@ def documents(path: str | Path) -> Iterator[ReleasedDocument]:
         text = row["text"]
         yield ReleasedDocument(
             doc_id=row["doc_id"], split=row["split"], title=row["title"], text=text,
-            publisher=row["publisher"], publisher_evidence=_evidence(row["publisher_evidence"]),
+            publisher=row["publisher"], publisher_evidence=_evidence(row, "publisher_evidence", path),
             publication_date=row["publication_date"], publication_date_precision=row["publication_date_precision"],
-            publication_date_evidence=_evidence(row["publication_date_evidence"]),
+            publication_date_evidence=_evidence(row, "publication_date_evidence", path),
             normalizer_version=row["normalizer_version"], raw_file=row["raw_file"], raw_sha256=row["raw_sha256"],
             raw_encoding=row["raw_encoding"], text_sha256=row["text_sha256"],
-            entities=_records(document.entities, _entity),
-            timexes=_records(document.timexes, _timex),
-            quotes=_records(document.quotes, _quote),
+            entities=_records(document.entities, _entity, path / "data" / "entities"),
+            timexes=_records(document.timexes, _timex, path / "data" / "timexes"),
+            quotes=_records(document.quotes, _quote, path / "data" / "quotes"),
             annotated=document.annotated,
         )
 
 
-def _evidence(value: dict[str, Any]) -> Evidence:
-    return Evidence(value["kind"], value["line"], value["quote"], value["reasoning"])
+def _made(record: Callable[[], Any], where: Location, what: str = "") -> Any:
+    """``record()``, or ``release-invalid`` at ``where`` when the record refuses a value of the
+    release (``ValueError``: an evidence kind, a label or a TIMEX3 mod no record takes; a release
+    made before a rule said so, or a file changed with SHA256SUMS), which was a traceback."""
+    try:
+        return record()
+    except ValueError as error:
+        raise CorpusError("release-invalid", f"{what}{error}", where) from None
+
+
+def _evidence(row: dict[str, Any], column: str, path: Path) -> Evidence:
+    value = row[column]
+    return _made(lambda: Evidence(value["kind"], value["line"], value["quote"], value["reasoning"]),
+                 Location(file=str(path / "data" / "documents"), doc_id=row["doc_id"]), f"{column}: ")
 
 
 def _registry_entity(row: dict[str, Any], path: Path) -> RegistryEntity:
-    try:
-        return RegistryEntity(row["id"], row["name"], row["type"], tuple(row["aliases"] or ()), row["wikidata"],
-                              row["description"] or "")
-    except ValueError as error:  # a release built before the registry rule said so
-        raise CorpusError("release-invalid", f"registry entity {row['id']!r}: {error}",
-                          Location(file=str(path / "data" / "entity_registry"))) from None
+    return _made(lambda: RegistryEntity(row["id"], row["name"], row["type"], tuple(row["aliases"] or ()),
+                                        row["wikidata"], row["description"] or ""),
+                 Location(file=str(path / "data" / "entity_registry")), f"registry entity {row['id']!r}: ")
 
 
 def _span(row: dict[str, Any], prefix: str = "") -> Span:
@@ -103,6 +112,9 @@ def _quote(row: dict[str, Any]) -> Quote:
     return Quote(row["id"], row["doc_id"], _span(row), row["text"], row["quote_type"], source, cue)
 
 
-def _records(rows: list[dict[str, Any]], record: Callable[[dict[str, Any]], Any]) -> tuple:
-    """The rows as records, in span order; read_documents checked each span against the text."""
-    return tuple(sorted(map(record, rows), key=lambda item: (item.span, item.id)))
+def _records(rows: list[dict[str, Any]], record: Callable[[dict[str, Any]], Any], directory: Path) -> tuple:
+    """The rows (of the config in ``directory``) as records, in span order; read_documents checked
+    each span against the text."""
+    made = [_made(lambda: record(row), Location(file=str(directory), doc_id=row["doc_id"], region_id=row["id"]))
+            for row in rows]
+    return tuple(sorted(made, key=lambda item: (item.span, item.id)))
