@@ -882,6 +882,25 @@ def test_brat_refuses_a_value_a_space_separated_field_cannot_hold(release, tmp_p
                               "hold\n")
 
 
+def test_brat_refuses_a_region_id_that_names_two_regions(release, tmp_path):
+    """A source or cue several quotes share is written once, found by its id; a time expression
+    with an entity's id (a release build_release refuses: region-id-duplicate) was taken for that
+    entity: its Value and Mod written on the entity's T line, the time expression itself left out,
+    exit 0."""
+    entity = next(row for row in _rows(release, "entities", "train") if row["doc_id"] == "000_cbeedfbee8440207")
+
+    def edit(rows):
+        next(row for row in rows if row["doc_id"] == entity["doc_id"])["id"] = entity["id"]
+    copy = _resummed(release, tmp_path, _rows_changed(edit), "timexes")
+    timex = next(row for row in _rows(copy, "timexes", "train") if row["id"] == entity["id"])
+    refused = CliRunner().invoke(cli, ["export", "--format", "brat", str(copy), "-o", str(tmp_path / "brat")])
+    assert refused.exit_code == 1 and not (tmp_path / "brat").exists(), refused.output
+    assert refused.output == (
+        f"Error: doc {entity['doc_id']}, region {entity['id']}: [export-invalid] region id {entity['id']!r} names two "
+        f"regions: {entity['label']} [{entity['start']}, {entity['end']}) and {timex['label']} [{timex['start']}, "
+        f"{timex['end']})\n")
+
+
 def test_brat_declares_the_release_s_own_labels_in_annotation_conf(release, tmp_path):
     """The .ann types are the names of the release's own features (a release made under another
     label set keeps its names), but annotation.conf declared this code's label set: brat found
