@@ -882,23 +882,43 @@ def test_brat_refuses_a_value_a_space_separated_field_cannot_hold(release, tmp_p
                               "hold\n")
 
 
-def test_brat_refuses_a_region_id_that_names_two_regions(release, tmp_path):
-    """A source or cue several quotes share is written once, found by its id; a time expression
-    with an entity's id (a release build_release refuses: region-id-duplicate) was taken for that
-    entity: its Value and Mod written on the entity's T line, the time expression itself left out,
-    exit 0."""
-    entity = next(row for row in _rows(release, "entities", "train") if row["doc_id"] == "000_cbeedfbee8440207")
+def _timex_with_an_entity_s_id(rows, layers):
+    entity = next(row for row in layers["entities"] if row["doc_id"] == "001_d79359122f2d4c78")
+    timex = next(row for row in rows if row["doc_id"] == entity["doc_id"])
+    timex["id"] = entity["id"]
+    return entity["id"], f"entity [{entity['start']}, {entity['end']}) and time expression [{timex['start']}, " \
+                         f"{timex['end']})"
 
-    def edit(rows):
-        next(row for row in rows if row["doc_id"] == entity["doc_id"])["id"] = entity["id"]
-    copy = _resummed(release, tmp_path, _rows_changed(edit), "timexes")
-    timex = next(row for row in _rows(copy, "timexes", "train") if row["id"] == entity["id"])
-    refused = CliRunner().invoke(cli, ["export", "--format", "brat", str(copy), "-o", str(tmp_path / "brat")])
-    assert refused.exit_code == 1 and not (tmp_path / "brat").exists(), refused.output
-    assert refused.output == (
-        f"Error: doc {entity['doc_id']}, region {entity['id']}: [export-invalid] region id {entity['id']!r} names two "
-        f"regions: {entity['label']} [{entity['start']}, {entity['end']}) and {timex['label']} [{timex['start']}, "
-        f"{timex['end']})\n")
+
+def _source_of_another_quote(rows, layers):
+    mine = [row for row in rows if row["doc_id"] == "001_d79359122f2d4c78"]
+    first = mine[0]
+    other = next(row for row in mine if row["source_id"] not in (None, first["source_id"])
+                 and row["source_start"] != first["source_start"])
+    other["source_id"] = first["source_id"]
+    return first["source_id"], f"source [{first['source_start']}, {first['source_end']}) and source " \
+                               f"[{other['source_start']}, {other['source_end']})"
+
+
+@pytest.mark.parametrize("config, edit", [("timexes", _timex_with_an_entity_s_id), ("quotes", _source_of_another_quote)])
+@pytest.mark.parametrize("argv", [["export", "--format", "brat"], ["export", "--format", "spacy"], ["view"]])
+def test_a_region_id_that_names_two_regions_of_a_document_is_refused(tmp_path, config, edit, argv):
+    """A source or cue that quotes share is one region on each quote's row, found by its id: brat
+    wrote it once and spaCy made it one span, so a time expression with an entity's id was taken
+    for the entity (brat: its Value on the entity's line, itself left out) and a quote's other
+    source for the first (its said_by and span), exit 0; the viewer's anchors led to the first.
+    build_release refuses such ids (region-id-duplicate)."""
+    release = REPO / "dist" / "1.1.10"
+    layers = {name: _rows(release, name, "train") for name in ("entities", "timexes", "quotes")}
+    said = {}
+
+    def change(rows):
+        said["id"], said["regions"] = edit(rows, layers)
+    copy = _resummed(release, tmp_path, _rows_changed(change), config)
+    result = CliRunner().invoke(cli, [*argv, str(copy), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1 and not (tmp_path / "o").exists(), result.output
+    assert result.output == (f"Error: {copy / 'data' / config}, doc 001_d79359122f2d4c78, region {said['id']}: "
+                             f"[release-invalid] region id {said['id']!r} names two regions: {said['regions']}\n")
 
 
 def test_brat_declares_the_release_s_own_labels_in_annotation_conf(release, tmp_path):

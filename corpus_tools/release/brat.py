@@ -1,8 +1,8 @@
 """brat standoff for one document, written from a release's rows and read back.
 
 ``.ann`` lines, numbered in the order written (entities, time expressions, then each quote with
-its SOURCE and CUE; a region shared by two quotes is written once, found by its id, so an id
-that names two regions is ``export-invalid``):
+its SOURCE and CUE; a region shared by two quotes is written once, found by its id: an id that
+names two regions is refused before, by ``export.read_documents``):
 
 * ``T``: a text-bound annotation, ``Tn<TAB>TYPE start end<TAB>text``; the type is the entity
   label, the TIMEX3 type, or QUOTE, SOURCE, CUE. A span across line breaks is written as
@@ -71,12 +71,7 @@ class _Lines:
 
     def region(self, region_id: str, kind: str, start: int, end: int) -> str:
         if region_id in self.regions:  # a source or cue that quotes share: one region, written once
-            tid, *written = self.regions[region_id]
-            if written != [kind, start, end]:  # no release build_release makes (region-id-duplicate)
-                raise CorpusError("export-invalid", f"region id {region_id!r} names two regions: {written[0]} "
-                                  f"[{written[1]}, {written[2]}) and {kind} [{start}, {end})",
-                                  Location(doc_id=self.doc_id, region_id=region_id))
-            return tid
+            return self.regions[region_id]
         self.word("type", kind, region_id)
         if not _one_field(region_id):
             # written as it is, the note would end at the tab or break: the id read back cut short,
@@ -88,7 +83,7 @@ class _Lines:
         spans = ";".join(f"{s} {e}" for s, e in fragments)
         self.lines.append(f"{tid}\t{kind} {spans}\t{' '.join(self.text[s:e] for s, e in fragments)}")
         self.lines.append(f"{self.next_id('#')}\tAnnotatorNotes {tid}\tid={region_id}")
-        self.regions[region_id] = (tid, kind, start, end)
+        self.regions[region_id] = tid
         return tid
 
     def attribute(self, name: str, tid: str, value: str | None, region_id: str) -> None:

@@ -174,6 +174,7 @@ def read_documents(path: Path, layers: tuple[str, ...] = LAYERS, *,
         annotated = bool(readers["kb"].take(doc_id))
         rows = DocumentRows(row, *(_spans_checked(readers[config].take(doc_id), config, text, path)
                                    if config in readers else [] for config in LAYERS), annotated=annotated)
+        _regions_named_once(rows, path)
         if annotated or not annotated_only:
             yield rows
     for config, rows in readers.items():
@@ -184,6 +185,30 @@ def read_documents(path: Path, layers: tuple[str, ...] = LAYERS, *,
 
 
 _SPANS = {"entities": ("",), "timexes": ("",), "quotes": ("", "source_", "cue_")}
+# (config, column prefix, what a region of it is) of every region a document's rows name
+_REGION_KINDS = (("entities", "", "entity"), ("timexes", "", "time expression"), ("quotes", "", "quote"),
+                 ("quotes", "source_", "source"), ("quotes", "cue_", "cue"))
+
+
+def _regions_named_once(document: DocumentRows, path: Path) -> None:
+    """Refuse (``release-invalid``) a region id that names two regions of the document (of two
+    kinds, or two spans). A source or cue that quotes share is one region, on each quote's row:
+    brat writes it once and spaCy makes it one span, found by its id, so a second region of that
+    id was taken for the first (a time expression for an entity, one source for another); the
+    viewer's anchors (``source-<id>``) would lead to the first. build_release refuses such ids
+    (``region-id-duplicate``)."""
+    layers = {"entities": document.entities, "timexes": document.timexes, "quotes": document.quotes}
+    seen: dict[str, tuple[str, int, int]] = {}
+    for config, prefix, kind in _REGION_KINDS:
+        for row in layers[config]:
+            if (region_id := row[f"{prefix}id"]) is None:  # a quote without a source or cue
+                continue
+            region = (kind, row[f"{prefix}start"], row[f"{prefix}end"])
+            if (first := seen.setdefault(region_id, region)) != region:
+                raise CorpusError("release-invalid", f"region id {region_id!r} names two regions: {first[0]} "
+                                  f"[{first[1]}, {first[2]}) and {kind} [{region[1]}, {region[2]})",
+                                  Location(file=str(path / "data" / config), doc_id=document.doc_id,
+                                           region_id=region_id))
 
 
 def _spans_checked(rows: list[dict], config: str, text: str, path: Path) -> list[dict]:
