@@ -699,8 +699,7 @@ def test_a_null_where_a_release_always_has_a_value_is_refused_naming_the_row(rel
     where = (f"{shard}" + ("" if column == "doc_id" else f", doc {rows[-1]['doc_id']}")
              + ("" if config == "documents" or column == "id" else f", region {rows[-1]['id']}"))
     what = f"{column} is null" if item is None else f"{column} has a null item"
-    message = (f"{where}: [release-invalid] row {len(rows) - 1}: {what}, where every release has a value "
-               "(the file was changed with SHA256SUMS)")
+    message = f"{where}: [release-invalid] row {len(rows) - 1}: {what}, where every release has a value"
     if argv == ["load_pandas"]:
         import corpus_tools
 

@@ -475,8 +475,7 @@ def null_value(data: pa.Table | pa.RecordBatch, config: str) -> tuple[int, str] 
             item = pc.index(pc.is_null(pc.list_flatten(values)), True).as_py()
             found.append((pc.list_parent_indices(values)[item].as_py(), f"{name} has a null item"))
     at, what = min(found, key=lambda item: item[0], default=(None, None))
-    return None if at is None else (at, f"{what}, where every release has a value (the file was changed with "
-                                        "SHA256SUMS)")
+    return None if at is None else (at, f"{what}, where every release has a value")
 
 
 def wrong_split(data: pa.Table | pa.RecordBatch, file: Path) -> tuple[int, str] | None:
