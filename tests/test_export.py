@@ -150,6 +150,31 @@ def test_spacy_docbin_has_every_aligned_span_and_reports_the_others(release, exp
             assert len(doc.spans[f"{part}s"]) == len(regions)
 
 
+def test_spacy_exports_a_document_longer_than_spacy_s_default_limit(tmp_path):
+    """spaCy refuses a text over nlp.max_length (1,000,000 characters), a guard for the parser's
+    and NER's memory, which a blank pipeline does not have: such a document (build_release takes
+    it) stopped the export at spaCy's ValueError E088 traceback."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    text = ("Officials in Washington met on Monday and said nothing more about it.\n" * 15000).rstrip("\n")
+    assert len(text) > 1_000_000
+    doc = document("long-1", text, publisher=None, date=None)
+    last = text.rindex("Washington")
+    annotations = DocumentAnnotations("long-1", (
+        EntityMention("e1", "long-1", Span(13, 23), "Washington", "GPE", "united-states"),
+        EntityMention("e2", "long-1", Span(last, last + 10), "Washington", "GPE", "united-states")), (), (),
+        text_sha256=doc.text_sha256)
+    release = build_release({"long-1": doc}, {"long-1": annotations}, seed_inputs()[2], tmp_path / "dist",
+                            "1.1.0").path
+    result = export_release(release, "spacy", tmp_path / "spacy")
+    assert (result.documents, result.unaligned) == (1, ())
+    [exported] = DocBin().from_disk(tmp_path / "spacy" / "train" / "00000.spacy").get_docs(spacy.blank("en").vocab)
+    assert exported.text == text
+    assert [(ent.start_char, ent.end_char, ent.id_) for ent in exported.ents] == [(13, 23, "e1"),
+                                                                               (last, last + 10, "e2")]
+
+
 def test_spacy_writes_bounded_docbin_files_that_spacy_corpus_reads_in_order(release, tmp_path, monkeypatch):
     """A DocBin is held whole until written: a split is cut into files of at most
     SPACY_DOCUMENTS_PER_FILE documents, and spaCy's own Corpus reads a split's directory."""

@@ -38,6 +38,7 @@ import errno
 import json
 import os
 import shutil
+import sys
 from collections import defaultdict
 from itertools import groupby
 from pathlib import Path
@@ -366,6 +367,9 @@ def _write_spacy(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]
     from spacy.tokens import DocBin
 
     nlp = spacy.blank("en")
+    # spaCy refuses a text over max_length (1,000,000 characters) to spare its parser's and NER's
+    # memory; a blank pipeline only tokenizes, so a longer document is exported, not a traceback
+    nlp.max_length = sys.maxsize
     unaligned: list[Unaligned] = []
     documents = 0
     # the documents come split by split; a DocBin is serialized whole, so each file holds at most
