@@ -197,6 +197,29 @@ def test_spacy_writes_bounded_docbin_files_that_spacy_corpus_reads_in_order(rele
     assert result.documents == 28 and [(item.doc_id, item.id) for item in result.unaligned] == [("crafted-1", "x1")]
 
 
+def test_every_text_file_an_export_writes_keeps_its_line_breaks_on_every_platform():
+    """Text mode turns each \\n into os.linesep on write unless newline="" is given: on Windows a
+    brat .txt would gain a \\r per line, shifting every .ann offset after the first line break (and
+    CoNLL and JSON Lines files would differ by platform). CPython's text layer cannot be made to
+    write Windows line breaks on Linux, so the calls are read: each text-mode open and write_text
+    of the exports and the viewer gives newline=""."""
+    import ast
+
+    package = REPO / "corpus_tools"
+    unguarded = []
+    for module in (package / "release" / "export.py", package / "view" / "site.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", getattr(node.func, "id", None))
+            mode = next((arg.value for arg in node.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+                         and set(arg.value) <= set("rwaxt+b")), "r")
+            writes_text = name == "write_text" or (name == "open" and "b" not in mode and set(mode) & set("wax+"))
+            if writes_text and not any(keyword.arg == "newline" for keyword in node.keywords):
+                unguarded.append(f"{module.name}:{node.lineno}")
+    assert unguarded == []
+
+
 def test_jsonl_nests_every_layer_in_its_document(release, exports):
     result = exports["jsonl"]
     lines = [json.loads(line) for split in ("train", "validation", "test")

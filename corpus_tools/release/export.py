@@ -318,7 +318,7 @@ class _LineFile:
     def write(self, *lines: str) -> None:
         for line in lines:
             if self._handle is None:
-                self._handle = self.path.open("w", encoding="utf-8")
+                self._handle = self.path.open("w", encoding="utf-8", newline="")
                 self._handle.write(line)
             else:
                 self._handle.write("\n" + line)
@@ -461,10 +461,12 @@ def _write_brat(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
         documents += 1
         directory = out / document.split
         directory.mkdir(exist_ok=True)
-        (directory / f"{document.doc_id}.txt").write_text(document.row["text"], encoding="utf-8")
+        # newline="": the text as released on every platform (Windows would write each \n as \r\n,
+        # shifting every brat offset after the first line break)
+        (directory / f"{document.doc_id}.txt").write_text(document.row["text"], encoding="utf-8", newline="")
         ann = brat.document_ann(document.row["text"], document.entities, document.timexes, document.quotes,
                                 document.doc_id)
-        (directory / f"{document.doc_id}.ann").write_text(ann, encoding="utf-8")
+        (directory / f"{document.doc_id}.ann").write_text(ann, encoding="utf-8", newline="")
         for line in ann.splitlines():
             if line.startswith("A"):
                 name, _, value = line.split("\t")[1].split(" ")
@@ -472,7 +474,7 @@ def _write_brat(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
         progress(1)
     labels = {name: _label_set(path, config, column) for name, config, column in (
         ("entities", "entities", "label"), ("timexes", "timexes", "label"), ("quote_types", "quotes", "quote_type"))}
-    (out / "annotation.conf").write_text(brat.annotation_conf(values, **labels), encoding="utf-8")
+    (out / "annotation.conf").write_text(brat.annotation_conf(values, **labels), encoding="utf-8", newline="")
     return documents, []
 
 
@@ -493,7 +495,7 @@ def _write_jsonl(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]
     documents = 0
     # the documents come split by split: one file open at a time
     for split, group in groupby(read_documents(path, annotated_only=True), key=lambda document: document.split):
-        with (out / f"{split}.jsonl").open("x", encoding="utf-8") as handle:
+        with (out / f"{split}.jsonl").open("x", encoding="utf-8", newline="") as handle:
             for document in group:
                 _write_line(handle, {
                     **document.row,
@@ -526,7 +528,7 @@ def _nested_quote(row: dict) -> dict:
 
 
 def _write_lines(path: Path, rows) -> None:
-    with path.open("w", encoding="utf-8") as handle:
+    with path.open("w", encoding="utf-8", newline="") as handle:
         for row in rows:
             _write_line(handle, row)
 
