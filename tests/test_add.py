@@ -1082,3 +1082,26 @@ def test_a_file_in_raw_reached_through_a_linked_directory_is_not_called_a_link(t
     result = CliRunner().invoke(cli, ["add", "--root", str(tmp_path / "alias"), str(named)])
     assert result.exit_code == 1 and result.output.startswith(
         f"Error: {named}: [add-input-in-corpus] lies in the corpus's own raw/, which holds"), result.output
+
+
+@pytest.mark.parametrize("refused_by", ["binary", "metadata"])
+def test_a_file_refused_where_no_corpus_is_leaves_nothing_there(tmp_path, monkeypatch, refused_by):
+    """A file refused when checked (binary, undecodable, metadata without evidence) where add was
+    to start a corpus left build/ there: the corpus lock, taken before the check (found by a review)."""
+    here = tmp_path / "new-corpus"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    article = write(tmp_path, "a.txt", b"Talks resume in Damascus\n\nBody of the article.\n")
+    if refused_by == "binary":
+        arguments, said = [str(article), str(write(tmp_path, "b.bin", b"\x00\x01\x02"))], (
+            f"Error: {tmp_path / 'in' / 'b.bin'}: [raw-binary] a NUL byte at byte 0: a binary file, not text\n")
+    else:
+        arguments, said = [str(article), "--date", "2024-03-12"], (
+            f"Error: {article}: [metadata-invalid] --date given without --date-evidence ('line N' or a sentence of "
+            "reasoning): a value is never recorded unsupported\n")
+    result = CliRunner().invoke(cli, ["add", *arguments])
+    assert (result.exit_code, result.output) == (1, said)
+    assert not list(here.iterdir())
+    started = CliRunner().invoke(cli, ["add", str(article)])  # and the next add starts it
+    assert started.output.splitlines()[-1].endswith("(a new corpus: this add created it)")
+    assert sorted(path.name for path in here.iterdir()) == ["build", "raw"]

@@ -90,7 +90,8 @@ moved in, and an add killed after staging its manifest is finished by the next a
 (``check-raw``) before anything is added. A corpus no document was added to (no manifest, no
 raw/ or one holding nothing but hidden names, no stored export and no release:
 ``is_new_corpus``) is started: the add creates raw/ and the manifest as above, and a refused one
-leaves no raw/ it made; a manifest missing beside raw files, stored exports or releases is a
+leaves no raw/ it made, nor build/ (the lock's: its files are read and checked before the lock
+is taken, since there is nothing of the corpus to check them against); a manifest missing beside raw files, stored exports or releases is a
 lost one, refused (``manifest-missing``), never started over.
 """
 
@@ -167,6 +168,11 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
     # read before the lock too (the files are no part of the corpus): a name mistyped where no
     # corpus is yet leaves no build/ there
     loaded = sorted(map(_load, sorted(map(Path, paths))), key=lambda item: item[1])
+    options = (doc_id, title, publisher, publisher_evidence, date, date_evidence, invented)
+    # a new corpus gives the plan nothing to read (no document, no release), so it is made before
+    # the lock too: a file refused as checked (binary, undecodable, metadata) leaves no build/
+    # where no corpus was either; made again under the lock if an add started the corpus meanwhile
+    early = _plan(layout, [], {}, {}, {}, {}, loaded, *options, on_checking) if is_new_corpus(layout) else None
     with corpus_lock(layout, "add"):
         _finish_killed(layout)
         # no document added yet (no manifest, no raw file): this add starts the corpus; a manifest
@@ -178,8 +184,9 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
         existing = [] if new else read_manifest(layout.manifest)
         texts = {} if index is None else _texts(layout, index, on_reading)
         published, rows, published_texts = _published(layout, {sha256 for _, sha256, _ in loaded})
-        planned = _plan(layout, existing, texts, published, rows, published_texts, loaded, doc_id, title, publisher,
-                        publisher_evidence, date, date_evidence, invented, on_checking)
+        planned = early if new and early is not None else _plan(
+            layout, existing, texts, published, rows, published_texts, loaded, *options,
+            on_checking if early is None else None)  # each file drawn as checked once
         made_raw = not layout.raw.exists()
         try:
             _write(layout, planned, on_progress, b"" if new else layout.manifest.read_bytes())
