@@ -1105,3 +1105,24 @@ def test_a_file_refused_where_no_corpus_is_leaves_nothing_there(tmp_path, monkey
     started = CliRunner().invoke(cli, ["add", str(article)])  # and the next add starts it
     assert started.output.splitlines()[-1].endswith("(a new corpus: this add created it)")
     assert sorted(path.name for path in here.iterdir()) == ["build", "raw"]
+
+
+def test_a_new_corpus_s_files_checked_before_the_lock_are_checked_again_if_an_add_started_it(tmp_path):
+    """The plan made before the lock (a new corpus) is made again under it when the corpus is new
+    no more by then: here an add killed after staging its manifest, which this add finishes first."""
+    layout = Layout.at(tmp_path / "corpus")
+    layout.raw.mkdir(parents=True)
+    elsewhere = Layout.at(tmp_path / "elsewhere")
+    elsewhere.root.mkdir()
+    articles = _new_articles(tmp_path)
+    first = add_files(elsewhere, articles)
+    staging = _dead_staging(layout)  # killed before it moved a file in: raw/ holds hidden names only
+    (staging / "manifest.jsonl").write_bytes(elsewhere.manifest.read_bytes())
+    for item in first:
+        (staging / item.record.file).write_bytes((elsewhere.raw / item.record.file).read_bytes())
+    with pytest.raises(CorpusError) as refused:  # the same bytes again: in the corpus once the killed add is done
+        add_files(layout, articles[:1])
+    [again] = [item.record.doc_id for item in first if item.source == str(articles[0])]
+    assert refused.value.message.startswith(f"already in the corpus as {again} ")
+    [third] = add_files(layout, [write(tmp_path, "c.txt", b"Third article\n\nBody.\n")])
+    assert third.record.doc_id.startswith("002_") and check_raw(layout).valid
