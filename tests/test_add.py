@@ -1126,3 +1126,21 @@ def test_a_new_corpus_s_files_checked_before_the_lock_are_checked_again_if_an_ad
     assert refused.value.message.startswith(f"already in the corpus as {again} ")
     [third] = add_files(layout, [write(tmp_path, "c.txt", b"Third article\n\nBody.\n")])
     assert third.record.doc_id.startswith("002_") and check_raw(layout).valid
+
+
+def test_a_manifest_missing_beside_raw_files_in_a_corpus_with_exports_is_lost_not_hand_put_articles(corpus_copy,
+                                                                                                    tmp_path):
+    """The message said the raw files might be articles put there by hand, to be moved out and
+    added: add then refused to start a corpus over the stored exports, naming raw/ as lost (a
+    dead end; found by a review). Stored exports or releases say the manifest listed them."""
+    corpus_copy.manifest.unlink()
+    names = sorted(path.name for path in corpus_copy.raw.iterdir())
+    stored = sorted(path.name for path in corpus_copy.exports.iterdir())
+    said = (f"no manifest, but raw/ holds {len(names)} files ({names[0]!r} first), and annotations/exports/ holds "
+            f"{len(stored)} stored exports ({stored[0]!r} first): the corpus had documents, and the manifest that "
+            "listed them is lost; restore it (from git: `git checkout -- raw/manifest.jsonl`)")
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus_copy, _new_articles(tmp_path))
+    assert (refused.value.code, refused.value.message) == ("manifest-missing", said)
+    [problem] = check_raw(corpus_copy).problems
+    assert (problem.code, problem.message) == ("manifest-missing", said)

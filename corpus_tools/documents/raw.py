@@ -192,8 +192,9 @@ def _made_from_documents(layout: Layout) -> str | None:
 def missing_manifest(layout: Layout) -> CorpusError:
     """The error for a corpus whose manifest does not exist, saying what to do next: in a corpus
     no document was added to, ``add``; beside raw files, restore the manifest that listed them,
-    or finish the add that was killed while it moved a new corpus's first files in; in a corpus
-    with exports or releases but no raw file, restore raw/."""
+    or finish the add that was killed while it moved a new corpus's first files in (in a corpus
+    with exports or releases, restore it only: add would not start a corpus over them); in a
+    corpus with exports or releases but no raw file, restore raw/."""
     names, where = raw_names(layout), Location(file=str(layout.manifest))
     if not names and (made := _made_from_documents(layout)) is not None:
         return CorpusError("manifest-missing", f"no manifest and no raw file, but {made}: the corpus had documents, "
@@ -207,9 +208,13 @@ def missing_manifest(layout: Layout) -> CorpusError:
         return CorpusError("manifest-missing", "no manifest: an add was killed while it moved its files in (its "
                            f"manifest is staged in raw/{staged.name}); `corpus-tools add` with no file finishes it",
                            where)
+    files = f"raw/ holds {quantity(len(names), 'file')} ({names[0]!r} first)"
+    if (made := _made_from_documents(layout)) is not None:  # not articles put there by hand, to add
+        return CorpusError("manifest-missing", f"no manifest, but {files}, and {made}: the corpus had documents, and "
+                           "the manifest that listed them is lost; restore it (from git: `git checkout -- "
+                           "raw/manifest.jsonl`)", where)
     them, they_are = ("it", "it is an article") if len(names) == 1 else ("them", "they are articles")
-    return CorpusError("manifest-missing", f"no manifest, but raw/ holds {quantity(len(names), 'file')} "
-                       f"({names[0]!r} first): if a manifest listed {them}, it is lost: restore it (from git: `git "
+    return CorpusError("manifest-missing", f"no manifest, but {files}: if a manifest listed {them}, it is lost: restore it (from git: `git "
                        f"checkout -- raw/manifest.jsonl`); if {they_are} put there by hand, move {them} out of raw/ "
                        f"and add {them} with `corpus-tools add`, which starts a corpus where raw/ is empty or missing",
                        where)
