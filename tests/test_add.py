@@ -882,24 +882,31 @@ def test_the_killed_add_that_started_a_corpus_is_finished_by_the_next(tmp_path):
     assert snapshot(layout) == snapshot(elsewhere) and check_raw(layout).valid
 
 
-def test_cli_add_where_no_corpus_is_starts_one_in_the_working_directory(tmp_path, monkeypatch):
-    """`corpus-tools add FILE` outside a checkout said corpus-not-found: a corpus could not be
-    started from the command line without --root and a manifest made by hand."""
+def test_cli_add_starts_a_corpus_where_root_names_a_directory_without_one(tmp_path, monkeypatch):
+    """A corpus could not be started from the command line without a manifest made by hand. It is
+    started where --root names it, never unasked: outside any corpus, add without --root is
+    corpus-not-found and makes nothing (a corpus started by mistake in a home directory would be
+    the one every command run below it finds)."""
     here = tmp_path / "new-corpus"
     here.mkdir()
     monkeypatch.chdir(here)
     runner = CliRunner()
-    nothing = runner.invoke(cli, ["add"])  # no file: refused, and nothing made here, not even build/
+    articles = list(map(str, _new_articles(tmp_path)))
+    unasked = runner.invoke(cli, ["add", *articles])
+    assert unasked.exit_code == 1 and unasked.output == (
+        f"Error: [corpus-not-found] not inside a corpus: neither {here} nor any directory above it holds "
+        "raw/manifest.jsonl or annotations/entity-registry.jsonl; cd into a checkout or pass --root DIR "
+        "(`corpus-tools add --root DIR FILE...` starts a new corpus in DIR)\n")
+    nothing = runner.invoke(cli, ["add", "--root", "."])  # no file: refused, and nothing made, not even build/
     assert nothing.exit_code == 1 and nothing.output == "Error: [add-input-missing] no file to add, and no killed " \
         "add to finish\n" and not list(here.iterdir())
-    result = runner.invoke(cli, ["add", *map(str, _new_articles(tmp_path))])
+    result = runner.invoke(cli, ["add", "--root", ".", *articles])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == f"added 2 files to {here / 'raw' / 'manifest.jsonl'} (a new corpus: " \
         "this add created it)"
     assert runner.invoke(cli, ["check-raw"]).output == "valid (2 documents)\n"  # the root is found here now
     more = runner.invoke(cli, ["add", str(write(tmp_path, "c.txt", b"Third article\n\nBody.\n"))])
     assert more.output.splitlines()[-1] == f"added 1 file to {here / 'raw' / 'manifest.jsonl'}"
-
 
 
 @pytest.mark.parametrize("named", ["raw/manifest.jsonl", "raw/dropped.txt", "annotations/entity-registry.jsonl",
@@ -932,7 +939,7 @@ def test_add_of_articles_put_into_a_new_corpus_s_raw_says_to_move_them_out(tmp_p
     (root / "raw").mkdir(parents=True)
     (root / "raw" / "article.txt").write_bytes(b"An article\n\nBody.\n")
     monkeypatch.chdir(root)
-    result = CliRunner().invoke(cli, ["add", "raw/article.txt"])
+    result = CliRunner().invoke(cli, ["add", "--root", ".", "raw/article.txt"])
     assert result.exit_code == 1 and result.output == (
         "Error: raw/article.txt: [add-input-in-corpus] lies in the corpus's own raw/, which holds the files add copied "
         "in (each named by its doc_id) and their manifest: an article is added from outside it (one put into raw/ by "
@@ -955,7 +962,7 @@ def test_a_corpus_is_not_started_inside_another_corpus_s_raw_nor_inside_a_releas
     release.mkdir(parents=True)
     (release / "SHA256SUMS").write_bytes(b"")
     monkeypatch.chdir(release)  # a downloaded release, in no corpus: add would start one in it
-    result = CliRunner().invoke(cli, ["add", str(article)])
+    result = CliRunner().invoke(cli, ["add", "--root", ".", str(article)])
     assert result.exit_code == 1 and result.output == (
         f"Error: {release}: [output-protected] lies inside the release {release}; releases are never written to: "
         "start the corpus in a directory outside it\n")
@@ -1065,7 +1072,7 @@ def test_a_mistyped_file_where_no_corpus_is_leaves_nothing_there(tmp_path, monke
     here = tmp_path / "new-corpus"
     here.mkdir()
     monkeypatch.chdir(here)
-    result = CliRunner().invoke(cli, ["add", "artcle.txt"])
+    result = CliRunner().invoke(cli, ["add", "--root", ".", "artcle.txt"])
     assert result.exit_code == 1 and result.output == "Error: artcle.txt: [add-input-missing] no such file\n"
     assert not list(here.iterdir())
 
@@ -1099,10 +1106,10 @@ def test_a_file_refused_where_no_corpus_is_leaves_nothing_there(tmp_path, monkey
         arguments, said = [str(article), "--date", "2024-03-12"], (
             f"Error: {article}: [metadata-invalid] --date given without --date-evidence ('line N' or a sentence of "
             "reasoning): a value is never recorded unsupported\n")
-    result = CliRunner().invoke(cli, ["add", *arguments])
+    result = CliRunner().invoke(cli, ["add", "--root", ".", *arguments])
     assert (result.exit_code, result.output) == (1, said)
     assert not list(here.iterdir())
-    started = CliRunner().invoke(cli, ["add", str(article)])  # and the next add starts it
+    started = CliRunner().invoke(cli, ["add", "--root", ".", str(article)])  # and the next add starts it
     assert started.output.splitlines()[-1].endswith("(a new corpus: this add created it)")
     assert sorted(path.name for path in here.iterdir()) == ["build", "raw"]
 

@@ -73,7 +73,8 @@ def test_outside_any_corpus_the_error_says_so(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert result.output == (f"Error: [corpus-not-found] not inside a corpus: neither {tmp_path} nor any directory "
                              "above it holds raw/manifest.jsonl or annotations/entity-registry.jsonl; cd into a "
-                             "checkout or pass --root DIR (`corpus-tools add FILE...` starts a corpus)\n")
+                             "checkout or pass --root DIR (`corpus-tools add --root DIR FILE...` starts a new corpus "
+                             "in DIR)\n")
     result = CliRunner().invoke(cli, ["validate", "--json", "export.json"])
     assert result.exit_code == 1  # the corpus is looked for first
     assert json.loads(result.output)["problems"][0]["code"] == "corpus-not-found"

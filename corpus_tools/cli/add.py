@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from corpus_tools.cli.options import start_root_option
+from corpus_tools.cli.options import root_option
 from corpus_tools.layout import Layout
 
 
 @click.command("add")
-@start_root_option
+@root_option
 # no click kind check: a directory is a located file-error like any unreadable input
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--doc-id", default=None, help="The doc_id (one file only); default: the one a release published the "
@@ -48,15 +48,15 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
     release that fails the checks a given one must pass (an option replaces it), an empty or
     binary file, bytes that are neither UTF-8 nor cp1252, or UTF-8 mixed with bytes that are not.
     With no FILES: finish an add that was killed while it moved its files in (check-raw names
-    them as unlisted). Where there is no corpus yet (no raw/, or an empty one; --root, else the
-    working directory when no directory upwards holds a corpus), the add starts one: it creates
-    raw/ and raw/manifest.jsonl.
+    them as unlisted). With --root DIR where there is no corpus yet (no raw/, or an empty one),
+    the add starts one: it creates raw/ and raw/manifest.jsonl.
 
     \b
     Example:
         corpus-tools add article.txt
         corpus-tools add article.txt --date 2024-03-12 --date-evidence 'line 3'
-        corpus-tools add a.txt b.txt c.txt   # outside any corpus: starts one here
+        corpus-tools add a.txt b.txt c.txt
+        corpus-tools add --root . a.txt      # in a directory with no corpus: starts one there
         corpus-tools add removed.txt         # published bytes: their published doc_id and metadata
         corpus-tools add removed.txt --date 2022-08 --date-evidence 'line 5'   # the rest from the release
         corpus-tools add fixture.txt --invented 'written to test the quote rules'

@@ -3,7 +3,6 @@ the annotation set that several commands work from."""
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 from collections import Counter
@@ -20,29 +19,27 @@ from corpus_tools.layout import ROOT_MARKERS, Layout, find_root
 JSON_META = "corpus_tools.as_json"
 
 
-def _to_layout(ctx: click.Context, param: click.Parameter, value: str | None, *, here: bool = False) -> Layout:
+def _to_layout(ctx: click.Context, param: click.Parameter, value: str | None) -> Layout:
     if value is not None:
         if not Path(value).is_dir():  # not click's exists check: a problem, in JSON under --json
             raise CorpusError("corpus-not-found", "--root names no directory", Location(file=value))
         return Layout.at(value)
     found = find_root(Path.cwd())
     if found is None:
-        if here:  # add, which starts a corpus where there is none
-            return Layout.at(Path.cwd())
+        # add does not start a corpus here unasked: one started by mistake in a home directory
+        # would be the corpus every command run below it finds
         raise CorpusError("corpus-not-found", f"not inside a corpus: neither {Path.cwd()} nor any directory above "
                           f"it holds {' or '.join(ROOT_MARKERS)}; cd into a checkout or pass --root DIR "
-                          "(`corpus-tools add FILE...` starts a corpus)")
+                          "(`corpus-tools add --root DIR FILE...` starts a new corpus in DIR)")
     return Layout.at(found)
 
 
-_ROOT_HELP = ("The corpus checkout (holds raw/, annotations/, dist/) [default: the nearest directory, from here "
-              "upwards, holding raw/manifest.jsonl or annotations/entity-registry.jsonl")
-root_option = click.option("--root", "layout", default=None, callback=_to_layout, type=click.Path(),
-                           help=_ROOT_HELP + "].")
-# add's: where no corpus is found, the working directory, in which the add starts one
-start_root_option = click.option("--root", "layout", default=None, callback=functools.partial(_to_layout, here=True),
-                                 type=click.Path(), help=_ROOT_HELP + "; else the working directory, where add "
-                                 "starts a new corpus].")
+root_option = click.option(
+    "--root", "layout", default=None, callback=_to_layout,
+    type=click.Path(),
+    help="The corpus checkout (holds raw/, annotations/, dist/) [default: the nearest directory, from here "
+         "upwards, holding raw/manifest.jsonl or annotations/entity-registry.jsonl].",
+)
 
 
 # Label Studio's local server: one default for every command that talks to it
