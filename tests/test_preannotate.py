@@ -531,6 +531,15 @@ def test_a_sentence_ends_before_an_emoji_and_an_abbreviation_keeps_its_period():
         ("it would stay", "indirect", ("The U.S.", None), "said")]
 
 
+def test_a_quotation_in_single_marks_keeps_the_apostrophes_inside_it():
+    """Found by a hunt: "‘We don’t know,’ Blinken said." had no quotation (the ’ of "don’t" ended
+    the search for the closing mark), so the content-first pattern made QUOTE "‘We don’t know"
+    (indirect) and SOURCE "’ Blinken", which starts with the closing quotation mark."""
+    text = "‘We don’t know,’ Blinken said.\n\n‘Assad’s army is weak,’ he said of the Assads’ rule."
+    assert quote_rows(text) == [("‘We don’t know,’", "direct", ("Blinken", "antony-blinken"), "said"),
+                                ("‘Assad’s army is weak,’", "direct", ("he", "antony-blinken"), "said")]
+
+
 def test_a_name_beside_a_role_before_the_cue_is_the_source():
     """The guidelines: when a role and a name precede the cue, the SOURCE is the name. "Name, role,
     said CONTENT" came out back to front (the name as QUOTE, the content cut at "1.3" as SOURCE)."""

@@ -18,7 +18,8 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
 
 ``quote_type``: ``direct`` when the QUOTE is exactly one quotation, ``mixed`` when it holds
 quotation marks and more, ``indirect`` otherwise. Quotation marks: “…”, "…", ‘…’ (a ‘ after a
-space or at a line start, closed by a ’ not followed by a letter, so apostrophes are not marks).
+space or at a line start, closed by a ’ not followed by a letter, so apostrophes are not marks: an
+apostrophe inside stays inside, "‘We don’t know,’").
 
 SOURCE: the noun phrase before the cue back to the clause's start (sentence start, a comma, a
 colon or semicolon, or a subordinating word such as "after", "which", "that", "in what"), without
@@ -71,7 +72,8 @@ SUBORDINATORS = frozenset("that after when as while but and because which what w
                           "whom who before until so than".split())
 BULLETS = "•‣⁃·*"  # the punctuation marks lists use; symbols (■, ▶, emoji) are found by category
 _CUE = r"(?P<cue>" + "|".join(sorted((re.escape(c) for c in CUES), key=len, reverse=True)) + r")"
-_PAIRS = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"|(?<![\w’'])‘[^‘’\n]*’(?![\w])")
+# a ’ followed by a letter or digit is an apostrophe inside the quotation ("‘We don’t know,’"), not its close
+_PAIRS = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"|(?<![\w’'])‘(?:[^‘’\n]|’(?=\w))*’(?!\w)")
 _DEFINITE = re.compile(r"(?:[Tt]he|[Tt]his|[Tt]hat) [a-z]+")
 _ACCORDING = re.compile(r"(?<!\w)(?P<cue>[Aa]ccording to) ")
 
