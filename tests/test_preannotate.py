@@ -540,6 +540,17 @@ def test_a_quotation_in_single_marks_keeps_the_apostrophes_inside_it():
                                 ("‘Assad’s army is weak,’", "direct", ("he", "antony-blinken"), "said")]
 
 
+def test_a_quotation_mark_whose_partner_was_lost_is_at_no_edge_of_a_source_or_content():
+    """Found by a hunt: with the opening mark lost, "We don’t know,’ Blinken said." had SOURCE
+    "’ Blinken"; a content kept a lone mark at its edge ("“the war is over", 'the talks failed"'),
+    as the brackets' rule already forbade for "(" and ")"."""
+    text = ("We don’t know,’ Blinken said.\n\nBlinken said “the war is over and done.\n\n"
+            'Assad said the talks had failed badly".')
+    assert quote_rows(text) == [("We don’t know", "indirect", ("Blinken", "antony-blinken"), "said"),
+                                ("the war is over and done", "indirect", ("Blinken", "antony-blinken"), "said"),
+                                ("the talks had failed badly", "indirect", ("Assad", "bashar-al-assad"), "said")]
+
+
 def test_a_name_beside_a_role_before_the_cue_is_the_source():
     """The guidelines: when a role and a name precede the cue, the SOURCE is the name. "Name, role,
     said CONTENT" came out back to front (the name as QUOTE, the content cut at "1.3" as SOURCE)."""

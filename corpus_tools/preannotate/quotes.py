@@ -28,9 +28,9 @@ clause ("Assad, who is sanctioned by Washington, said" → "Assad"); of a role a
 by commas, the name ("A ministry spokesperson, Ana Ruiz, said" and "Ayman Safadi, Jordan's
 foreign minister, said": the guidelines; a name is two to four capitalized words), which is no
 CONTENT of a CONTENT-first pattern either; after an inverted cue, the name up to the comma (a
-clause there is no name). No SOURCE or content keeps a bullet, a symbol (emoji) or a bracket
-whose partner lies outside it at its edges ("• Joe Biden", "(Antony Blinken said that the envoy
-would return soon.)").
+clause there is no name). No SOURCE or content keeps a bullet, a symbol (emoji), or a bracket or
+quotation mark whose partner lies outside it, at its edges ("• Joe Biden", "(Antony Blinken said
+that the envoy would return soon.)", "We don’t know,’ Blinken said" with its opening mark lost).
 CUE: the reporting verb or phrase (``CUES``), without auxiliaries. ``speaker_id``: the registry
 id of a PERSON, else ORG, else GPE mention inside the SOURCE; a pronoun takes the previous
 quote's speaker. Scores: 0.8 direct, 0.6 mixed or indirect, 0.5 continued.
@@ -89,8 +89,8 @@ class _Found:
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """A SOURCE is its noun phrase and an indirect QUOTE its clause without the final period
     (guidelines): neither keeps punctuation, bullets or symbols (emoji) at its edges ("• Joe
-    Biden", "🔴 LIVE"), nor a bracket whose partner lies outside it ("(Antony Blinken said that
-    [the envoy would return soon].)")."""
+    Biden", "🔴 LIVE"), nor a bracket or quotation mark whose partner lies outside it ("(Antony
+    Blinken said that [the envoy would return soon].)")."""
     while start < end and (text[start] in " ,;:—–-" or _decoration(text[start])
                            or _unpaired(text, start, end, start)):
         start += 1
@@ -108,13 +108,19 @@ def _decoration(char: str) -> bool:
 
 
 def _unpaired(text: str, start: int, end: int, at: int) -> bool:
-    """Whether the bracket at ``at`` has no partner in [start, end): an opening one no closing
-    one after it, a closing one no opening one before it."""
+    """Whether the bracket or quotation mark at ``at`` has no partner in [start, end): an opening
+    one (``(``, ``“``, ``‘``) no closing one after it, a closing one no opening one before it, a
+    straight ``"`` no other ``"`` ("We don’t know,’ Blinken said": the SOURCE is "Blinken", not
+    "’ Blinken"). A straight ``'`` is left alone: it is as often an apostrophe ("the Assads'")."""
     kind = unicodedata.category(text[at])
-    if kind == "Ps":
-        return not any(unicodedata.category(char) == "Pe" for char in text[at + 1:end])
-    if kind == "Pe":
-        return not any(unicodedata.category(char) == "Ps" for char in text[start:at])
+    if kind in ("Ps", "Pi"):
+        partner = "Pe" if kind == "Ps" else "Pf"
+        return not any(unicodedata.category(char) == partner for char in text[at + 1:end])
+    if kind in ("Pe", "Pf"):
+        partner = "Ps" if kind == "Pe" else "Pi"
+        return not any(unicodedata.category(char) == partner for char in text[start:at])
+    if text[at] == '"':
+        return text.count('"', start, end) == 1
     return False
 
 
