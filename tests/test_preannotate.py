@@ -551,6 +551,14 @@ def test_a_quotation_mark_whose_partner_was_lost_is_at_no_edge_of_a_source_or_co
                                 ("the talks had failed badly", "indirect", ("Assad", "bashar-al-assad"), "said")]
 
 
+def test_the_person_told_is_no_content_when_a_colon_or_comma_follows_it():
+    """Found by a hunt: "Blinken told reporters: “We will go.”" had QUOTE "reporters: “We will
+    go.”" (mixed): the person told was skipped only when a space followed it."""
+    text = "Blinken told reporters: “We will go.”\n\nAssad told Reuters, the war was over."
+    assert quote_rows(text) == [("“We will go.”", "direct", ("Blinken", "antony-blinken"), "told"),
+                                ("the war was over", "indirect", ("Assad", "bashar-al-assad"), "told")]
+
+
 def test_a_name_beside_a_role_before_the_cue_is_the_source():
     """The guidelines: when a role and a name precede the cue, the SOURCE is the name. "Name, role,
     said CONTENT" came out back to front (the name as QUOTE, the content cut at "1.3" as SOURCE)."""

@@ -366,7 +366,7 @@ def _attribution_first(text, s_start, s_end, cue, verb, pairs, source=None) -> _
         start = cue[1] + colon.end()
     else:
         skip = re.match(r"(?:\s+(?:reporters|journalists|lawmakers|a briefing|the briefing|(?:[A-Z][\w’'-]*\s?)+)"
-                        r"(?=\s))?(?:\s+(?:on|late on|early on|in|at|last|this|earlier|later)\s+[A-Z0-9][\w,]*)*"
+                        r"(?=[\s:,]))?(?:\s+(?:on|late on|early on|in|at|last|this|earlier|later)\s+[A-Z0-9][\w,]*)*"
                         r"\s*[:,]?\s*", rest) if verb in ("told", "tells") else re.match(
                         r"(?:\s+(?:on|late on|early on|last|this|earlier|later)\s+[A-Z0-9][\w]*)*\s*[:,]?\s*", rest)
         start = cue[1] + skip.end()
