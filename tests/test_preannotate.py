@@ -123,6 +123,18 @@ def test_ner_model_adds_unknown_names_without_overlap_and_is_skipped_cleanly_whe
     assert load_ner(None).note == "NER model: not asked for; gazetteer only"
 
 
+def test_a_ner_name_keeps_the_period_of_its_abbreviation():
+    """Found by a hunt: a model's "U.S." became "U.S" and "D.C." "D.C" (the trailing period was cut
+    as edge punctuation); the guidelines keep a name's punctuation. A possessive still goes."""
+    text = "The U.S. and Washington, D.C. and the U.K.'s envoy met."
+
+    def ner(text):  # what a model returns for these names
+        return [(text.index(name), text.index(name) + len(name), "GPE") for name in ("U.S.", "D.C.", "U.K.'s")]
+
+    found, _ = entity_mentions("t", text, Gazetteer(()), ner)
+    assert [m.text for m in found] == ["U.S.", "D.C.", "U.K."]
+
+
 # --- time ----------------------------------------------------------------------------------------
 
 def test_timex_rules_resolved_against_a_day_anchor():

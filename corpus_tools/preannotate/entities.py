@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from corpus_tools.documents.normalize import clean_line
-from corpus_tools.preannotate.text import word_boundaries
+from corpus_tools.preannotate.text import abbreviation_ends, word_boundaries
 from corpus_tools.records import EntityMention, RegistryEntity, Span
 from corpus_tools.schema import ENTITY_LABELS
 
@@ -124,10 +124,13 @@ def entity_mentions(doc_id: str, text: str, gazetteer: Gazetteer, ner: NerFuncti
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    """No determiner, possessive or edge punctuation (guidelines: boundary rules 2 and 3)."""
+    """No determiner, possessive or edge punctuation (guidelines: boundary rules 2 and 3); the period
+    of an abbreviation is the name's own ("U.S.", "D.C."), as the guidelines keep a name's punctuation."""
     piece = text[start:end]
     lead = re.match(r"(?:the |The )?", piece).end()
     tail = re.search(r"(?:['’]s?|[.,;:])?$", piece[lead:]).start()
+    if piece.endswith(".") and abbreviation_ends(text, start + lead, end):
+        tail = len(piece) - lead
     return start + lead, start + lead + tail
 
 

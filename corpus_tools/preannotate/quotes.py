@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from corpus_tools.preannotate.entities import speaker_of
-from corpus_tools.preannotate.text import ABBREVIATIONS, sentences
+from corpus_tools.preannotate.text import abbreviation_ends, sentences
 from corpus_tools.records import Cue, EntityMention, Quote, RegistryEntity, Source, Span
 
 # Reporting verbs; the first group needs no "that" or quotation to introduce content.
@@ -96,7 +96,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
         start += 1
     while end > start and (text[end - 1] in " ,;:.—–-" or _decoration(text[end - 1])
                            or _unpaired(text, start, end, end - 1)):
-        if text[end - 1] == "." and _abbreviation_ends(text, start, end):
+        if text[end - 1] == "." and abbreviation_ends(text, start, end):
             break  # "The U.S." as written
         end -= 1
     return start, end
@@ -128,11 +128,6 @@ def _named(part: str) -> bool:
     """Whether a comma-separated part is a name: two to four words, each capitalized."""
     words = part.split()
     return 2 <= len(words) <= 4 and all(word[0].isupper() for word in words)
-
-
-def _abbreviation_ends(text: str, start: int, end: int) -> bool:
-    word = re.search(r"(\S+)\.$", text[start:end])
-    return word is not None and word[1] in ABBREVIATIONS
 
 
 def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, int] | None:

@@ -51,6 +51,17 @@ def word_boundaries() -> tuple[str, str]:
     return f"(?<!{word})", f"(?!{word})"
 
 
+_INITIALISM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
+
+
+def abbreviation_ends(text: str, start: int, end: int) -> bool:
+    """Whether [start, end) ends with the period of an abbreviation, which is part of the word
+    ("The U.S.", "Washington, D.C."): a known one (``ABBREVIATIONS``) or an initialism, letters
+    each followed by a period."""
+    word = re.search(r"(\S+)\.$", text[start:end])
+    return word is not None and (word[1] in ABBREVIATIONS or _INITIALISM.fullmatch(word[1]) is not None)
+
+
 _END = re.compile(r"[.!?][\"”’']*(?=\s+[^\sa-z])")
 
 
