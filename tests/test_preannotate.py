@@ -571,6 +571,17 @@ def test_the_person_told_is_no_content_when_a_colon_or_comma_follows_it():
                                 ("the war was over", "indirect", ("Assad", "bashar-al-assad"), "told")]
 
 
+def test_a_continued_quotation_continues_the_quotation_not_an_attribution_nested_in_it():
+    """Found by a hunt: the second quotation took the SOURCE and CUE of the attribution inside the
+    first ("Assad" "made clear"), not of the quote it continues (Blinken's "said"): the guidelines
+    point a continued quote's relations to the quote it continues."""
+    text = "“Assad made clear that he would stay,” Blinken said.\n\n“We will not accept it.”"
+    assert quote_rows(text) == [("“Assad made clear that he would stay,”", "direct", ("Blinken", "antony-blinken"),
+                                 "said"),
+                                ("he would stay", "indirect", ("Assad", "bashar-al-assad"), "made clear"),
+                                ("“We will not accept it.”", "direct", ("Blinken", "antony-blinken"), "said")]
+
+
 def test_a_name_beside_a_role_before_the_cue_is_the_source():
     """The guidelines: when a role and a name precede the cue, the SOURCE is the name. "Name, role,
     said CONTENT" came out back to front (the name as QUOTE, the content cut at "1.3" as SOURCE)."""

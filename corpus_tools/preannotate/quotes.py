@@ -258,8 +258,8 @@ def attributions(text: str) -> list[_Found]:
 def _continued(text: str, quoted: list[tuple[int, int]], direct: set[tuple[int, int]], attributed: list[_Found],
                sentence_spans: list[tuple[int, int]]) -> list[_Found]:
     """Pattern 3: each quotation that fills its sentence, lies in no quote found, and has an
-    attributed quote ending before it in the same or the previous paragraph continues the last of
-    those (by start). Quotations come in text order, so the attributed quotes before one are a
+    attributed quote, not nested in another, ending before it in the same or the previous paragraph
+    continues the last of those (by start). Quotations come in text order, so the attributed quotes before one are a
     window (by end) whose bounds only move forward: a monotonic queue gives the last of them."""
     continued: list[_Found] = []
     sentence_starts = [start for start, _ in sentence_spans]
@@ -268,7 +268,15 @@ def _continued(text: str, quoted: list[tuple[int, int]], direct: set[tuple[int, 
     firsts = [first for first, _ in paragraphs]
     by_start = 0  # attributed[:by_start] start at or before the quotation
     widest = -1  # the furthest end among them
-    by_end = sorted(((f.quote.end, f.quote.start, index) for index, f in enumerate(attributed) if f.source is not None))
+    # an attribution nested in a quotation ("“Assad made clear that he would stay,” Blinken said") is
+    # no quote a later quotation continues: that continues the quotation around it (Blinken's)
+    outermost, reach = set(), -1
+    for index in sorted(range(len(attributed)), key=lambda i: (attributed[i].quote.start, -attributed[i].quote.end)):
+        if attributed[index].quote.end > reach:
+            outermost.add(index)
+            reach = attributed[index].quote.end
+    by_end = sorted(((f.quote.end, f.quote.start, index) for index, f in enumerate(attributed)
+                     if f.source is not None and index in outermost))
     added, window = 0, collections.deque()  # (start, index) of those ending in the window, decreasing
     for a, b in quoted:
         while by_start < len(attributed) and attributed[by_start].quote.start <= a:
