@@ -582,6 +582,19 @@ def test_a_continued_quotation_continues_the_quotation_not_an_attribution_nested
                                 ("“We will not accept it.”", "direct", ("Blinken", "antony-blinken"), "said")]
 
 
+def test_a_source_region_shared_by_quotes_has_one_speaker():
+    """Found by a hunt: SOURCE "he" of a quotation and of its continuation was one region with two
+    speaker_ids (antony-blinken, then bashar-al-assad, the speaker of the attribution between):
+    Label Studio got the first, and the scoring counted two SOURCE units."""
+    from corpus_tools.preannotate.evaluate import _units
+
+    text = "Blinken said it was over. “Assad made clear that Russia would stay,” he said.\n\n“We will not accept it.”"
+    assert [row[2] for row in quote_rows(text)] == [("Blinken", "antony-blinken"), ("he", "antony-blinken"),
+                                                    ("Assad", "bashar-al-assad"), ("he", "antony-blinken")]
+    found, _ = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    assert len(_units(DocumentAnnotations("t", (), (), tuple(found)), "sources")) == 3
+
+
 def test_a_name_beside_a_role_before_the_cue_is_the_source():
     """The guidelines: when a role and a name precede the cue, the SOURCE is the name. "Name, role,
     said CONTENT" came out back to front (the name as QUOTE, the content cut at "1.3" as SOURCE)."""

@@ -422,6 +422,7 @@ def quotes(doc_id: str, text: str, mentions: Iterable[EntityMention], registry: 
     records: list[Quote] = []
     scores: dict[str, float] = {}
     last_speaker: str | None = None
+    speakers: dict[str, str | None] = {}  # a SOURCE region's speaker_id, set by its first quote
     seen_quotes: set[Span] = set()
     for found in attributions(text):
         if found.quote in seen_quotes:
@@ -432,11 +433,15 @@ def quotes(doc_id: str, text: str, mentions: Iterable[EntityMention], registry: 
             source_text = text[found.source.start:found.source.end]
             inside = mentions[bisect.bisect_left(mention_starts, found.source.start):
                               bisect.bisect_right(mention_starts, found.source.end)]
-            speaker = speaker_of(found.source, inside, registry, text)
-            if speaker is None and (source_text in PRONOUNS or _DEFINITE.fullmatch(source_text)):
-                speaker = last_speaker  # "he", "the department", "The statement": the speaker before
-            last_speaker = speaker
             region = regions.setdefault(("SOURCE", found.source), f"ps{len(regions) + 1}")
+            if region in speakers:  # a region has one speaker, whatever was said between its quotes
+                speaker = speakers[region]
+            else:
+                speaker = speaker_of(found.source, inside, registry, text)
+                if speaker is None and (source_text in PRONOUNS or _DEFINITE.fullmatch(source_text)):
+                    speaker = last_speaker  # "he", "the department", "The statement": the speaker before
+                speakers[region] = speaker
+            last_speaker = speaker
             source = Source(region, found.source, source_text, speaker)
             scores[region] = found.score
         if found.cue is not None:
