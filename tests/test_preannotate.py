@@ -724,6 +724,30 @@ def round_1(tmp_path_factory) -> Layout:
     return Layout.at(root)
 
 
+def test_scores_pair_as_many_units_as_the_spans_allow():
+    """Found by a hunt: the lenient pairing gave each predicted unit the first gold unit it
+    overlapped, so a quote over two gold quotes took the one the quote nested in it needed, and
+    lenient F1 was 0.5 where every unit pairs (1.0). Figures computed by hand."""
+    from corpus_tools.records import EntityMention, Quote, Span
+
+    def quote(region, start, end):
+        return Quote(region, "d", Span(start, end), "x" * (end - start), "indirect")
+
+    def entity(region, start, end, label="GPE", entity_id="a"):
+        return EntityMention(region, "d", Span(start, end), "x" * (end - start), label, entity_id)
+
+    gold = {"d": DocumentAnnotations("d", (entity("g1", 0, 5), entity("g2", 10, 15),
+                                           entity("g3", 20, 25, "PERSON")), (),
+                                     (quote("g4", 0, 10), quote("g5", 20, 30)))}
+    predicted = {"d": DocumentAnnotations("d", (entity("p1", 0, 5, entity_id="b"), entity("p2", 10, 14)), (),
+                                          (quote("p3", 0, 25), quote("p4", 2, 5)))}
+    rows = {row.layer: row for row in score(gold, predicted)}
+    # entities: 1 exact of 2 predicted, 3 gold: P 1/2, R 1/3, F1 0.4; lenient 2: P 1, R 2/3, F1 0.8; id wrong
+    assert dataclasses.astuple(rows["entities"]) == ("entities", 3, 2, 1, 0.5, 0.333, 0.4, 0.8, 0.0)
+    # quotes: none exact; p3 pairs with g5, p4 (inside p3) with g4
+    assert dataclasses.astuple(rows["quotes"]) == ("quotes", 2, 2, 0, 0.0, 0.0, 0.0, 1.0, 0.0)
+
+
 def test_leave_one_out_removes_what_only_the_scored_document_mentions(round_1):
     layout = round_1
     documents, registry = load_documents(layout), load_registry(layout)

@@ -10,7 +10,9 @@ guidelines, whose examples are the gold's, so their scores here are development-
 not held-out ones (docs/preannotation.md says so next to the table).
 
 Matching: a unit counts as found when its span equals a gold unit's (and its label: entity
-label, TIMEX label, attribution role), one to one; ``lenient_f1`` accepts overlapping spans.
+label, TIMEX label, attribution role), one to one; ``lenient_f1`` accepts overlapping spans. The
+pairs are a maximum matching (as many one-to-one pairs as the spans allow), so no figure depends
+on the order of the units.
 ``value_accuracy`` is on the exactly matched units: entity_id, TIMEX3 value (and mod), quote_type,
 a SOURCE's speaker_id.
 """
@@ -66,16 +68,52 @@ def _units(annotations: DocumentAnnotations, layer: str) -> list[tuple[Span, str
 
 
 def _match(gold: list, predicted: list, lenient: bool) -> list[tuple[tuple, tuple]]:
-    pairs, used = [], set()
-    for unit in predicted:
-        for index, candidate in enumerate(gold):
-            if index in used or candidate[1] != unit[1]:
-                continue
-            if candidate[0] == unit[0] or (lenient and candidate[0].overlaps(unit[0])):
-                pairs.append((candidate, unit))
-                used.add(index)
+    """(gold, predicted) pairs, one to one, as many as can be made: a maximum matching, so the
+    count does not depend on the units' order (taking, for each predicted unit, the first gold
+    one it overlaps could leave a pair unmade: a quote over two gold quotes took the one a quote
+    nested in it overlaps). Exact pairs of one span and label pair equal values first."""
+    if not lenient:
+        waiting: dict[tuple, list[tuple]] = {}
+        for unit in gold:
+            waiting.setdefault(unit[:2], []).append(unit)
+        pairs, rest = [], []
+        for unit in predicted:  # equal values first, so value accuracy does not depend on order
+            same = waiting.get(unit[:2], [])
+            if unit in same:
+                same.remove(unit)
+                pairs.append((unit, unit))
+            else:
+                rest.append(unit)
+        for unit in rest:
+            if waiting.get(unit[:2]):
+                pairs.append((waiting[unit[:2]].pop(0), unit))
+        return pairs
+    edges = [[index for index, candidate in enumerate(gold)
+              if candidate[1] == unit[1] and candidate[0].overlaps(unit[0])] for unit in predicted]
+    owner: dict[int, int] = {}  # gold index -> predicted index
+    partner: dict[int, int] = {}  # predicted index -> gold index
+    for first in range(len(predicted)):  # an augmenting path from each predicted unit (Kuhn), without recursion
+        reached_from: dict[int, int] = {}
+        stack, free = [(first, iter(edges[first]))], None
+        while stack and free is None:
+            unit, candidates = stack[-1]
+            for index in candidates:
+                if index in reached_from:
+                    continue
+                reached_from[index] = unit
+                if index not in owner:
+                    free = index
+                else:
+                    stack.append((owner[index], iter(edges[owner[index]])))
                 break
-    return pairs
+            else:
+                stack.pop()
+        while free is not None:  # flip the path: each unit on it takes the gold unit it reached
+            unit = reached_from[free]
+            previous = partner.get(unit)
+            owner[free], partner[unit] = unit, free
+            free = previous
+    return [(gold[partner[unit]], predicted[unit]) for unit in sorted(partner)]
 
 
 def _ratio(part: int, whole: int) -> float:
