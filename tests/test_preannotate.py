@@ -109,6 +109,13 @@ def test_gazetteer_leaves_names_inside_longer_names_but_not_after_titles_or_sent
                               ("Bashar al-Assad", "bashar-al-assad"), ("Blinken", "antony-blinken")]
 
 
+def test_a_weekday_beside_a_name_is_no_part_of_it():
+    """Found by a hunt: "in Syria Monday" (news style for "on Monday") lost "Syria" as part of a
+    longer name "Syria Monday", and "On Monday Russia vetoed" lost "Russia"."""
+    assert mentions("Talks in Syria Monday ended. On Monday Russia vetoed it. Blinken Tuesday said so.") == [
+        ("Syria", "syria"), ("Russia", "russia"), ("Blinken", "antony-blinken")]
+
+
 def test_ner_model_adds_unknown_names_without_overlap_and_is_skipped_cleanly_when_absent():
     def fake_ner(text):  # what a model returns: one known name, one new one with its determiner
         return [(text.index("Syria"), text.index("Syria") + 5, "GPE"), (0, text.index(" said"), "ORG"),

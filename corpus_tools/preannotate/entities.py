@@ -15,8 +15,9 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
 * **Part of a longer name**: a match directly next to another capitalized word (one space
   apart) is left out, because it is then part of a name the registry does not hold ("Lloyd
   [Austin]", "[Syrian] Democratic Forces", "[UN] Security Council"), unless that word is a
-  title or role ("Syrian President", "Secretary Blinken", ``TITLE_WORDS``) or, before the match,
-  the first word of its sentence ("When Syria", "In Damascus").
+  title or role ("Syrian President", "Secretary Blinken", ``TITLE_WORDS``) or a weekday ("in Syria
+  Monday", as news writes it) or, before the match, the first word of its sentence ("When Syria",
+  "In Damascus").
 
 Scores: 0.9 for a multi-word form, 0.8 for a one-word form, 0.5 when the form is ambiguous;
 NER model regions 0.5.
@@ -30,6 +31,7 @@ from typing import Callable, Iterable, Mapping
 
 from corpus_tools.documents.normalize import clean_line
 from corpus_tools.preannotate.text import abbreviation_ends, word_boundaries
+from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import EntityMention, RegistryEntity, Span
 from corpus_tools.schema import ENTITY_LABELS
 
@@ -85,11 +87,12 @@ class Gazetteer:
 
 
 def _inside_longer_name(text: str, start: int, end: int) -> bool:
+    # a weekday is no part of a name: "in [Syria] Monday", "On Monday [Russia] vetoed it" (news style)
     after = re.match(r" ([A-Z][\w’'-]*)", text[end:end + 40])
-    if after and after[1].rstrip(".") not in TITLE_WORDS:
+    if after and after[1].rstrip(".") not in TITLE_WORDS and after[1] not in WEEKDAYS:
         return True
     before = re.search(r"(?:^|(?<=[^\w]))([A-Z][\w’'-]*)(\.?) $", text[max(0, start - 40):start])
-    if before and before[1] not in TITLE_WORDS and not before[2]:  # "Council. Russia": a new sentence
+    if before and before[1] not in (*TITLE_WORDS, *WEEKDAYS) and not before[2]:  # "Council. Russia": a new sentence
         preceding = text[:start - len(before[0])]
         if not _SENTENCE_START.search(preceding[-4:] if preceding else ""):
             return True
