@@ -142,6 +142,20 @@ def test_a_ner_name_keeps_the_period_of_its_abbreviation():
     assert [m.text for m in found] == ["U.S.", "D.C.", "U.K."]
 
 
+def test_a_ner_name_keeps_a_capitalized_the_inside_a_sentence():
+    """Found by a hunt: a model's "The Guardian" in "told The Guardian" became "Guardian"; the
+    guidelines keep a capitalized "The" that is part of a name, and at a sentence's start the
+    capital says nothing ("The State Department said": the determiner goes, as "the" does)."""
+    text = "Blinken told The Guardian so. The State Department said the UN Security Council agreed."
+
+    def ner(text):  # what a model returns for these names, determiners included
+        return [(text.index(name), text.index(name) + len(name), "ORG")
+                for name in ("The Guardian", "The State Department", "the UN Security Council")]
+
+    found, _ = entity_mentions("t", text, Gazetteer(()), ner)
+    assert [m.text for m in found] == ["The Guardian", "State Department", "UN Security Council"]
+
+
 # --- time ----------------------------------------------------------------------------------------
 
 def test_timex_rules_resolved_against_a_day_anchor():

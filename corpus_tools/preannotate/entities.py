@@ -127,10 +127,14 @@ def entity_mentions(doc_id: str, text: str, gazetteer: Gazetteer, ner: NerFuncti
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    """No determiner, possessive or edge punctuation (guidelines: boundary rules 2 and 3); the period
-    of an abbreviation is the name's own ("U.S.", "D.C."), as the guidelines keep a name's punctuation."""
+    """No determiner (but "The" of a name), possessive or edge punctuation (guidelines: boundary rules
+    2 and 3); the period of an abbreviation is the name's own ("U.S.", "D.C."), as the guidelines
+    keep a name's punctuation."""
     piece = text[start:end]
-    lead = re.match(r"(?:the |The )?", piece).end()
+    # a capitalized "The" inside a sentence is the name's own ("read The Guardian"); at a sentence's
+    # start its capital says nothing ("The State Department said")
+    sentence_start = _SENTENCE_START.search(text[max(0, start - 4):start]) is not None
+    lead = re.match(r"(?:the |The )?" if sentence_start else r"(?:the )?", piece).end()
     tail = re.search(r"(?:['’]s?|[.,;:])?$", piece[lead:]).start()
     if piece.endswith(".") and abbreviation_ends(text, start + lead, end):
         tail = len(piece) - lead
