@@ -116,6 +116,14 @@ def test_a_weekday_beside_a_name_is_no_part_of_it():
         ("Syria", "syria"), ("Russia", "russia"), ("Blinken", "antony-blinken")]
 
 
+def test_a_name_after_a_particle_is_part_of_a_longer_name():
+    """Found by a hunt: with "Assad" registered and not "al-Assad", "Hafez al-Assad" gave "Assad"
+    linked to Bashar al-Assad, and "al-Assad" the span "Assad" (the guidelines keep the particle:
+    "[al-Rashid]", "[van Dijk]"); a prefix is no particle ("pro-[Assad]")."""
+    assert mentions("Hafez al-Assad ruled. Forces of al-Assad and Al-Assad, pro-Assad groups, "
+                    "Bashar al-Assad.") == [("Assad", "bashar-al-assad"), ("Bashar al-Assad", "bashar-al-assad")]
+
+
 def test_ner_model_adds_unknown_names_without_overlap_and_is_skipped_cleanly_when_absent():
     def fake_ner(text):  # what a model returns: one known name, one new one with its determiner
         return [(text.index("Syria"), text.index("Syria") + 5, "GPE"), (0, text.index(" said"), "ORG"),
