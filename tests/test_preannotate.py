@@ -624,6 +624,15 @@ def test_a_source_region_shared_by_quotes_has_one_speaker():
     assert len(_units(DocumentAnnotations("t", (), (), tuple(found)), "sources")) == 3
 
 
+def test_a_source_and_cue_reused_by_a_continued_quote_keep_the_score_they_were_found_with():
+    """Found by a hunt: SOURCE "Blinken" and CUE "said", found with a direct quotation (0.8), took
+    the continued quotation's 0.5 in the prediction, as the last quote to use them set it."""
+    text = "“We will not relent,” Blinken said.\n\n“We want him home.”"
+    found, scores = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    assert [(q.text, scores[q.id], scores[q.source.id], scores[q.cue.id]) for q in found] == [
+        ("“We will not relent,”", 0.8, 0.8, 0.8), ("“We want him home.”", 0.5, 0.8, 0.8)]
+
+
 def test_a_name_beside_a_role_before_the_cue_is_the_source():
     """The guidelines: when a role and a name precede the cue, the SOURCE is the name. "Name, role,
     said CONTENT" came out back to front (the name as QUOTE, the content cut at "1.3" as SOURCE)."""

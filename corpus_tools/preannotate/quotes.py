@@ -33,7 +33,8 @@ quotation mark whose partner lies outside it, at its edges ("• Joe Biden", "(A
 that the envoy would return soon.)", "We don’t know,’ Blinken said" with its opening mark lost).
 CUE: the reporting verb or phrase (``CUES``), without auxiliaries. ``speaker_id``: the registry
 id of a PERSON, else ORG, else GPE mention inside the SOURCE; a pronoun takes the previous
-quote's speaker. Scores: 0.8 direct, 0.6 mixed or indirect, 0.5 continued.
+quote's speaker. Scores: 0.8 direct, 0.6 mixed or indirect, 0.5 continued; a SOURCE or CUE region
+several quotes share has the score of the first, which found it (a continued quote only reuses it).
 """
 
 from __future__ import annotations
@@ -443,11 +444,11 @@ def quotes(doc_id: str, text: str, mentions: Iterable[EntityMention], registry: 
                 speakers[region] = speaker
             last_speaker = speaker
             source = Source(region, found.source, source_text, speaker)
-            scores[region] = found.score
+            scores.setdefault(region, found.score)  # the score of the quote that found it, not of one reusing it
         if found.cue is not None:
             region = regions.setdefault(("CUE", found.cue), f"pc{len(regions) + 1}")
             cue = Cue(region, found.cue, text[found.cue.start:found.cue.end])
-            scores[region] = found.score
+            scores.setdefault(region, found.score)
         quote_id = f"pq{len(records) + 1}"
         records.append(Quote(quote_id, doc_id, found.quote, text[found.quote.start:found.quote.end],
                              quote_type(text, found.quote), source, cue))
