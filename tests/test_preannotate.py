@@ -633,6 +633,14 @@ def test_a_source_and_cue_reused_by_a_continued_quote_keep_the_score_they_were_f
         ("“We will not relent,”", 0.8, 0.8, 0.8), ("“We want him home.”", 0.5, 0.8, 0.8)]
 
 
+def test_a_cue_before_a_quotation_is_a_word_of_its_own():
+    """Found by a hunt: "Blinken recalled: “…”" had CUE "called" (the end of "recalled") and SOURCE
+    "Blinken re", and "the so-called “moderate rebels.”" a quote of "Assad backed the so"."""
+    text = ("Blinken recalled: “We went there.”\n\nAssad backed the so-called “moderate rebels.”\n\n"
+            "The unsaid “truth” hurts.\n\nAssad said: “We won.”")
+    assert quote_rows(text) == [("“We won.”", "direct", ("Assad", "bashar-al-assad"), "said")]
+
+
 def test_a_name_beside_a_role_before_the_cue_is_the_source():
     """The guidelines: when a role and a name precede the cue, the SOURCE is the name. "Name, role,
     said CONTENT" came out back to front (the name as QUOTE, the content cut at "1.3" as SOURCE)."""

@@ -73,6 +73,11 @@ SUBORDINATORS = frozenset("that after when as while but and because which what w
                           "whom who before until so than".split())
 BULLETS = "•‣⁃·*"  # the punctuation marks lists use; symbols (■, ▶, emoji) are found by category
 _CUE = r"(?P<cue>" + "|".join(sorted((re.escape(c) for c in CUES), key=len, reverse=True)) + r")"
+# a cue is a word of its own: not the end of "recalled", "unsaid" or "so-called"
+_CUE_START = r"(?<![\w-])"
+# a cue right before a quotation ("Blinken said: “…”"), searched for where it must end (``_cue_before``)
+_CUE_ENDING = re.compile(_CUE_START + _CUE + "$")
+_LONGEST_CUE = max(map(len, CUES))
 # a ’ followed by a letter or digit is an apostrophe inside the quotation ("‘We don’t know,’"), not its close
 _PAIRS = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"|(?<![\w’'])‘(?:[^‘’\n]|’(?=\w))*’(?!\w)")
 _DEFINITE = re.compile(r"(?:[Tt]he|[Tt]his|[Tt]hat) [a-z]+")
@@ -194,7 +199,7 @@ def attributions(text: str) -> list[_Found]:
             closes = text[b - 2] in ",.?!" or tail.startswith(",")
             inverted = closes and re.match(r",?\s*" + _CUE + r"\s+(?!that\b)", tail)
             normal = closes and re.match(r",?\s*(?P<src>[^,.;:“”\"]{1,80}?)\s+" + _CUE + r"\b", tail)
-            head = re.search(r"(?P<cue_any>" + _CUE + r")\s*[:,]?\s*$", text[s_start:a])
+            head = _cue_before(text, s_start, a)
             if inverted and inverted["cue"] in CUES:
                 cue = (b + inverted.start("cue"), b + inverted.end("cue"))
                 source = _source_after(text, b + inverted.end(), s_end)
@@ -203,7 +208,7 @@ def attributions(text: str) -> list[_Found]:
                 cue = (b + normal.start("cue"), b + normal.end("cue"))
                 source = _source_before(text, b, cue[0])
             elif head:
-                cue = (s_start + head.start("cue"), s_start + head.end("cue"))
+                cue = (head.start("cue"), head.end("cue"))
                 source = _source_before(text, s_start, cue[0])
             else:
                 continue
@@ -213,7 +218,7 @@ def attributions(text: str) -> list[_Found]:
             cues.add(found[-1].cue)
             direct.add((a, b))
         # 4 and 5: content and attribution in one sentence
-        for match in re.finditer(r"(?<!\w)" + _CUE + r"(?!\w)", sentence):
+        for match in re.finditer(_CUE_START + _CUE + r"(?!\w)", sentence):
             cue = (s_start + match.start("cue"), s_start + match.end("cue"))
             if Span(*cue) in cues:
                 continue
@@ -254,6 +259,20 @@ def attributions(text: str) -> list[_Found]:
                     inner.quote = Span(*clipped)
         open_quotes.append(inner)
     return found
+
+
+def _cue_before(text: str, start: int, at: int) -> re.Match | None:
+    """The cue that ends, but for spaces and a colon or comma, right before ``at`` (a quotation's
+    opening mark) and starts at or after ``start``: looked for only where it can be, not by a
+    search of the sentence before it (which made a sentence of many quotations quadratic)."""
+    end = at
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start and text[end - 1] in ":,":
+        end -= 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+    return _CUE_ENDING.search(text, max(start, end - _LONGEST_CUE), end)
 
 
 def _continued(text: str, quoted: list[tuple[int, int]], direct: set[tuple[int, int]], attributed: list[_Found],
