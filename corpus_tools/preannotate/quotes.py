@@ -145,28 +145,47 @@ def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, i
     # a colon or semicolon ends a clause: "LIVE: Joe Biden said" (a label), "…; the envoy said"
     clause_start = max(clause_start, text.rfind(":", clause_start, cue_start) + 1,
                        text.rfind(";", clause_start, cue_start) + 1)
-    segment = text[clause_start:cue_start]
-    parts = segment.split(",")
+    parts = text[clause_start:cue_start].rsplit(",", 3)  # the last three parts are all that is read
     if len(parts) >= 3 and not parts[-1].strip() and parts[-2].strip().split(" ")[0] in ("who", "which", "whose"):
         parts = parts[:-2]  # "Assad, who is sanctioned by Washington, said"
     elif len(parts) >= 3 and not parts[-1].strip() and _named(parts[-2]):
         parts = parts[:-1]  # "A ministry spokesperson, Ana Ruiz, said": the name (the guidelines)
     elif len(parts) >= 3 and not parts[-1].strip() and _named(parts[-3]):
         parts = parts[:-2]  # "Ayman Safadi, Jordan's foreign minister, said": the name
-    offset = clause_start + sum(len(part) + 1 for part in parts[:-1])
-    words = [(m.start() + offset, m.end() + offset, m[0]) for m in re.finditer(r"\S+", parts[-1])]
-    while words and words[-1][2] in AUXILIARIES:
-        words.pop()
-    for index in range(len(words) - 1, -1, -1):
-        if words[index][2].lower() in SUBORDINATORS or words[index][2] in ("in what",):
-            words = words[index + 1:]
-            break
+    last, offset = parts[-1], clause_start + sum(len(part) + 1 for part in parts[:-1])
+    # the source is at most 12 words after the last subordinator: the last 40 words decide, unless
+    # auxiliaries fill them (reading every word of a long clause for each cue was quadratic)
+    window = last.rsplit(None, _SOURCE_WINDOW)
+    skip = len(window[0]) if len(window) > _SOURCE_WINDOW else 0
+    words, bounded = _subject(_words(last, skip, offset))
+    if skip and not bounded and len(words) <= 12:
+        words, _ = _subject(_words(last, 0, offset))
     if words and words[0][2].lower() == "what":
         words = words[1:]
     if not words or len(words) > 12 or any(mark in words[i][2] for i in range(len(words)) for mark in "“”\""):
         return None
     start, end = _trim(text, words[0][0], words[-1][1])
     return (start, end) if start < end else None
+
+
+_SOURCE_WINDOW = 40
+_WORD = re.compile(r"\S+")
+
+
+def _words(part: str, skip: int, offset: int) -> list[tuple[int, int, str]]:
+    """The words of ``part`` from ``skip`` on, as (start, end, word) with ``offset`` added."""
+    return [(m.start() + offset, m.end() + offset, m[0]) for m in _WORD.finditer(part, skip)]
+
+
+def _subject(words: list[tuple[int, int, str]]) -> tuple[list[tuple[int, int, str]], bool]:
+    """The words after the last subordinator (whether there is one), without auxiliaries at the end."""
+    end = len(words)
+    while end and words[end - 1][2] in AUXILIARIES:
+        end -= 1
+    for index in range(end - 1, -1, -1):
+        if words[index][2].lower() in SUBORDINATORS or words[index][2] in ("in what",):
+            return words[index + 1:end], True
+    return words[:end], False
 
 
 def _source_after(text: str, start: int, end: int) -> tuple[int, int] | None:
