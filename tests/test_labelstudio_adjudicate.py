@@ -456,3 +456,60 @@ def test_adjudicate_push_sends_the_left_out_units_before_the_merge(labelstudio, 
             return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
         assert all(when(p["created_at"]) < when(merge["created_at"]) for p in left_out), (left_out, merge)
+
+
+def test_a_reviewer_is_not_made_on_the_local_server_for_another_one(labelstudio, labelstudio_postgres, tmp_path):
+    """`adjudicate --push --reviewer` (and `annotate --as`) with a --url of another server than the
+    data dir's made the account in the data dir's database and sent its key to the other server:
+    the push failed at its first request (HTTP 401, Invalid token), the account left on the
+    wrong server. Now it is refused before anything is made or sent; the reviewer's own key on
+    that server is the way."""
+    remote = labelstudio_postgres
+    project = "remote adjudication"
+    layout, documents, pushed, gold = _pushed(remote, tmp_path, project)
+    _, as_one = remote.as_user("remote-1@corpus-tools.local")
+    _, as_two = remote.as_user("remote-2@corpus-tools.local")
+    annotate_from_results(as_one, pushed.project_id, gold)
+    annotate_from_results(as_two, pushed.project_id, _without_first_link(gold))
+    assert pull_and_ingest(remote.client, project, layout)[1].status == "stored"
+
+    def accounts() -> list[set[str]]:  # of both servers (the session's other tests make accounts too)
+        return [{user.email for user in server.client.users.list()} for server in (labelstudio, remote)]
+
+    before = accounts()
+    runner = CliRunner()
+    common = ["--project", project, "--url", remote.url, "--data-dir", str(labelstudio.data_dir)]
+    refused = runner.invoke(cli, ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous", "--push",
+                                  *common, "--api-key", remote.api_key, "--reviewer", "far-reviewer@corpus-tools.local"],
+                            env={"LABEL_STUDIO_API_KEY": ""})
+    assert refused.exit_code == 1, refused.output
+    assert refused.output == (
+        f"Error: {labelstudio.data_dir}: [labelstudio-account-remote] cannot act as 'far-reviewer@corpus-tools.local' "
+        f"on {remote.url}: accounts are made only on the server of --data-dir, through its database, and this data "
+        f"dir has its server at {labelstudio.url} (Label Studio's API gives a user's key to that user alone); to act "
+        f"as that account on {remote.url}, pass its own API key (--api-key) and no email\n")
+    # the default reviewer, no key given: the same
+    default = runner.invoke(cli, ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous", "--push",
+                                  *common], env={"LABEL_STUDIO_API_KEY": ""})
+    assert default.exit_code == 1 and "[labelstudio-account-remote] cannot act as 'reviewer@corpus-tools.local'" \
+        in default.output
+    annotated = runner.invoke(cli, ["labelstudio", "annotate", "--root", str(layout.root), *common, "--api-key",
+                                    remote.api_key, "--as", "far-annotator@corpus-tools.local",
+                                    "--accept-predictions"], env={"LABEL_STUDIO_API_KEY": ""})
+    assert annotated.exit_code == 1 and "[labelstudio-account-remote] cannot act as 'far-annotator" in annotated.output
+    # no account made on either server, nothing sent
+    assert accounts() == before
+    assert not {"far-reviewer@corpus-tools.local", "far-annotator@corpus-tools.local"} & set.union(*before)
+    tasks = list(remote.client.tasks.list(project=pushed.project_id, fields="all"))
+    assert sorted(len(t.annotations or ()) for t in tasks) == [2, 2]  # the two annotators' only
+    assert not [p for t in tasks for p in t.predictions or ()]
+
+    # the reviewer's own key on that server: the key's owner reviews
+    reviewer, _ = remote.as_user("far-reviewer@corpus-tools.local")
+    done = runner.invoke(cli, ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous", "--push",
+                               *common, "--api-key", reviewer.api_key, "--json"], env={"LABEL_STUDIO_API_KEY": ""})
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["summary"]["submitted"] == 2
+    merges = [_plain(a) for t in remote.client.tasks.list(project=pushed.project_id, fields="all")
+              for a in t.annotations or () if _plain(a)["ground_truth"]]
+    assert len(merges) == 2 and {m["completed_by"] for m in merges} == {reviewer.id}

@@ -66,7 +66,8 @@ def _strategy(ctx: click.Context, param: click.Parameter, value: str):
               help="Submit each merge to its Label Studio task as a ground-truth annotation of the reviewer, "
                    "with each annotator's units the merge left out as a prediction beside it.")
 @click.option("--reviewer", metavar="EMAIL", default="reviewer@corpus-tools.local", show_default=True,
-              help="With --push on the local server: the reviewer account (created if absent).")
+              help="With --push on the local server: the reviewer account (created if absent); on another "
+                   "server (--url), refused: give the reviewer's own --api-key instead.")
 @click.option("--project", default=DEFAULT_PROJECT, show_default=True, help="With --push: project title or id.")
 @click.option("--url", envvar="LABEL_STUDIO_URL", help="Server URL [env LABEL_STUDIO_URL].")
 @click.option("--api-key", envvar="LABEL_STUDIO_API_KEY",
@@ -108,14 +109,16 @@ def _reviewer_client(url, api_key, data_dir: Path, reviewer: str, project: str, 
     """The client that finds the project and its tasks, the project, and the maker of the
     reviewer's client when that is another user: the account ``reviewer`` of the local server
     unless a key is given and no reviewer ``named`` (then the key's owner reviews), made only
-    once every task is found (push_adjudication), so a refused push leaves none."""
+    once every task is found (push_adjudication), so a refused push leaves none. A ``url`` of
+    another server than the data dir's is refused unless the key's owner reviews: the account
+    would be made on the local server, and its key refused by the other."""
     from corpus_tools.labelstudio.sync import connect, resolve_project
 
     if api_key and not named:
         return connect(url, api_key, data_dir), project, None
     from corpus_tools.labelstudio.server import check_user_request, ensure_user
 
-    check_user_request(data_dir, reviewer)
+    check_user_request(data_dir, reviewer, url)  # a --url of another server: its accounts are not ours to make
     client = connect(url, api_key, data_dir)
     resolve_project(client, project)  # at once: a project not there is refused before the work
     return client, project, lambda: connect(url, ensure_user(data_dir, reviewer).api_key, data_dir)

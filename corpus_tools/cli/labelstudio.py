@@ -296,7 +296,8 @@ def pull(url, api_key, data_dir, layout, project, output, ingest, allow_partial,
 @_connection_options
 @click.option("--project", default=DEFAULT_PROJECT, show_default=True, help="Project title or id.")
 @click.option("--as", "as_user", metavar="EMAIL", callback=_email,
-              help="Annotate as this user of the local server (created if absent); default: the key's owner.")
+              help="Annotate as this user of the local server (created if absent; refused with a --url of another "
+                   "server, where the user's own --api-key is the way); default: the key's owner.")
 @click.option("--results", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help='JSON lines: {"doc_id": ..., "result": [...]} (or "task_id"; optional "text_sha256", '
                    '"was_cancelled", "ground_truth", "lead_time": docs/labelstudio.md).')
@@ -345,7 +346,7 @@ def annotate(url, api_key, data_dir, project, as_user, results, worksheets, acce
     if as_user is not None:
         from corpus_tools.labelstudio.server import check_user_request, ensure_user
 
-        check_user_request(data_dir, as_user)
+        check_user_request(data_dir, as_user, url)  # a --url of another server: its accounts are not ours to make
     client = _client(url, api_key, data_dir)
     project_id = resolve_project(client, project).id  # before an account is made for a project not there
     # every item (every prediction's task) checked before an account is made: a refusal leaves no account behind

@@ -726,13 +726,37 @@ class User:
         return f"User(id={self.id}, email={self.email!r})"
 
 
-def check_user_request(data_dir: Path, email: str) -> Connection:
+def serves(connection: Connection, url: str) -> bool:
+    """Whether ``url`` is the URL of the server ``connection`` records (as written, but for a
+    trailing slash): the one rule of what another server is, for its key and its accounts."""
+    return url.rstrip("/") == connection.url.rstrip("/")
+
+
+def check_user_request(data_dir: Path, email: str, url: str | None = None) -> Connection:
     """What ``ensure_user`` refuses before it asks the server anything: no email address, a data
-    dir no server was set up in (else its connection). For a caller that looks up a project first."""
+    dir no server was set up in (else its connection), and, when the caller talks to the server
+    at ``url`` (none or empty: the data dir's, as ``connect`` reads it), a ``url`` that is not
+    the data dir's server: the account would be made in the data dir's database and its key
+    sent to a server that does not know it (an HTTP 401 after the work). For a caller that
+    looks up a project first."""
     if not is_email(email):
         raise CorpusError("labelstudio-bad-email", f"{email!r} is not an email address (NAME@DOMAIN): an account of "
                           "that name would be one nobody can log in to")
-    return read_connection(resolved(data_dir))
+    data_dir = resolved(data_dir)
+    try:
+        connection = read_connection(data_dir)
+    except CorpusError as error:
+        if not url or error.code != "labelstudio-not-started":
+            raise
+        connection = None
+    if url and (connection is None or not serves(connection, url)):
+        local = "has no server" if connection is None else f"has its server at {connection.url}"
+        raise CorpusError("labelstudio-account-remote", f"cannot act as {email!r} on {url}: accounts are made only "
+                          f"on the server of --data-dir, through its database, and this data dir {local} (Label "
+                          "Studio's API gives a user's key to that user alone); to act as that account on "
+                          f"{url}, pass its own API key (--api-key) and no email",
+                          Location(file=str(data_dir)))
+    return connection
 
 
 def ensure_user(data_dir: Path, email: str, cache: Path | None = None, *, password: str | None = None) -> User:

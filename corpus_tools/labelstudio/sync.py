@@ -41,10 +41,10 @@ def connect(url: str | None = None, api_key: str | None = None, data_dir: Path |
     url = url or os.environ.get("LABEL_STUDIO_URL")
     api_key = api_key or os.environ.get("LABEL_STUDIO_API_KEY")
     if (not url or not api_key) and data_dir is not None and (Path(data_dir) / "connection.json").exists():
-        from corpus_tools.labelstudio.server import is_running, read_connection
+        from corpus_tools.labelstudio.server import is_running, read_connection, serves
 
         connection = read_connection(Path(data_dir))
-        if url and not api_key and url.rstrip("/") != connection.url.rstrip("/"):
+        if url and not api_key and not serves(connection, url):
             # the file's key is its server's admin key: sent to another server it would leak (and be refused)
             raise CorpusError("labelstudio-no-connection", f"no API key for {url}: pass --api-key or set "
                               f"LABEL_STUDIO_API_KEY (the key in this data dir's connection.json is for "
