@@ -513,3 +513,38 @@ def test_a_reviewer_is_not_made_on_the_local_server_for_another_one(labelstudio,
     merges = [_plain(a) for t in remote.client.tasks.list(project=pushed.project_id, fields="all")
               for a in t.annotations or () if _plain(a)["ground_truth"]]
     assert len(merges) == 2 and {m["completed_by"] for m in merges} == {reviewer.id}
+
+
+def test_adjudicate_push_lists_the_tasks_once(labelstudio, tmp_path):
+    """push_adjudication listed the project's tasks twice, once to find each document's task and
+    once for their ground truths and left-out predictions: at thousands of tasks a second pass
+    over the server. Counted in the real server's own request log, against one listing."""
+    import re
+
+    from corpus_tools.labelstudio.sync import iter_tasks
+
+    project = "one listing"
+    layout, documents, pushed, gold = _pushed(labelstudio, tmp_path, project)
+    _, as_one = labelstudio.as_user("once-1@corpus-tools.local")
+    _, as_two = labelstudio.as_user("once-2@corpus-tools.local")
+    annotate_from_results(as_one, pushed.project_id, gold)
+    annotate_from_results(as_two, pushed.project_id, _without_first_link(gold))
+    assert pull_and_ingest(labelstudio.client, project, layout)[1].status == "stored"
+    log = labelstudio.data_dir / "server.log"
+    first_page = re.compile(rf'"GET /api/tasks/\?\S*\bpage=1&\S*\bproject={pushed.project_id} HTTP')
+
+    def listings() -> int:  # first pages asked for (the log may write a request's line more than once)
+        return sum(1 for line in log.read_text(errors="replace").splitlines() if first_page.search(line))
+
+    before = listings()
+    list(iter_tasks(labelstudio.client, pushed.project_id, fields="all"))
+    one_listing = listings() - before
+    assert one_listing >= 1
+    before = listings()
+    result = CliRunner().invoke(cli, ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous", "--push",
+                                      "--project", project, "--url", labelstudio.url, "--reviewer",
+                                      "once-reviewer@corpus-tools.local", "--data-dir", str(labelstudio.data_dir),
+                                      "--json"], env={"LABEL_STUDIO_API_KEY": ""})
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["summary"]["submitted"] == 2
+    assert listings() - before == one_listing

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any, Callable, Collection, Iterator, Mapping, Sequence
+from typing import Any, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -276,7 +276,22 @@ def push_adjudication(layout, client, project: str | int, documents: Collection[
 
     with corpus_lock(layout, "adjudicate"):
         project_id = resolve_project(client, project).id
-        tasks = DocumentTasks(iter_tasks(client, project_id))
+        done: set[int] = set()  # tasks with a ground truth
+        sent: dict[int, list[tuple[Any, Any]]] = {}  # task -> its left-out predictions, (model_version, result)
+
+        def noted(listed: Iterable[Any]) -> Iterator[Any]:
+            """The tasks, each one's ground truth and left-out predictions noted as it goes by:
+            one listing for both (a second pass over a project of thousands of tasks was one too many)."""
+            for task in listed:
+                if any(_field(annotation, "ground_truth") and not _field(annotation, "was_cancelled")
+                       for annotation in task.annotations or ()):
+                    done.add(task.id)
+                sent[task.id] = [(_field(prediction, "model_version"), _field(prediction, "result"))
+                                 for prediction in task.predictions or ()
+                                 if str(_field(prediction, "model_version")).startswith(LEFT_OUT_PREFIX)]
+                yield task
+
+        tasks = DocumentTasks(noted(iter_tasks(client, project_id, fields="all")))
         planned: dict[str, int] = {}  # doc_id -> task id, of the merged documents
         for document in documents:
             if len(document.annotators) < 2:
@@ -286,15 +301,6 @@ def push_adjudication(layout, client, project: str | int, documents: Collection[
             except CorpusError as error:
                 raise CorpusError(error.code, f"project {project_id}: {error.message}: nothing was sent",
                                   error.location) from None
-        done: set[int] = set()  # tasks with a ground truth
-        sent: dict[int, list[tuple[Any, Any]]] = {}  # task -> its left-out predictions, (model_version, result)
-        for task in iter_tasks(client, project_id, fields="all"):
-            if any(_field(annotation, "ground_truth") and not _field(annotation, "was_cancelled")
-                   for annotation in task.annotations or ()):
-                done.add(task.id)
-            sent[task.id] = [(_field(prediction, "model_version"), _field(prediction, "result"))
-                             for prediction in task.predictions or ()
-                             if str(_field(prediction, "model_version")).startswith(LEFT_OUT_PREFIX)]
         if reviewer is not None and any(task_id not in done for task_id in planned.values()):
             client = reviewer()
         pushed = []
