@@ -548,3 +548,24 @@ def test_adjudicate_push_lists_the_tasks_once(labelstudio, tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["summary"]["submitted"] == 2
     assert listings() - before == one_listing
+
+
+def test_adjudicate_push_with_the_reviewer_s_key_finds_the_project_before_the_work(labelstudio, corpus_copy):
+    """With the reviewer's own --api-key (no --reviewer), the project was looked up only after every
+    document was merged: a server that cannot be reached, or a project not there, was found out
+    after the work (here a refusal of the work came first). Now it is refused at once, as with --reviewer."""
+    import socket
+
+    arguments = ["adjudicate", "--root", str(corpus_copy.root), "--strategy", "prefer:99", "--push",
+                 "--project", "no such project", "--api-key", labelstudio.api_key]
+    missing = CliRunner().invoke(cli, [*arguments, "--url", labelstudio.url], env={"LABEL_STUDIO_API_KEY": ""})
+    assert (missing.exit_code, missing.output) == (1, "Error: [labelstudio-unknown-project] no project titled "
+                                                      "'no such project'\n")
+    with socket.socket() as held:  # bound, never listening: a connection to it is refused
+        held.bind(("127.0.0.1", 0))
+        port = held.getsockname()[1]
+        gone = CliRunner().invoke(cli, [*arguments, "--url", f"http://127.0.0.1:{port}"],
+                                  env={"LABEL_STUDIO_API_KEY": ""})
+    assert gone.exit_code == 1
+    assert gone.output.startswith(f"Error: [labelstudio-unreachable] looking up project 'no such project' failed at "
+                                  f"http://127.0.0.1:{port}/api/projects/: ConnectError"), gone.output

@@ -91,7 +91,7 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
     """
     from corpus_tools.annotations import adjudicate as merge
 
-    # connected before the work, so a server that cannot be reached fails at once
+    # the project found before the work, so a server that cannot be reached fails at once (_reviewer_client)
     # a --reviewer given wins over a key (LABEL_STUDIO_API_KEY, exported for the other commands), as annotate's --as
     named = click.get_current_context().get_parameter_source("reviewer") is not ParameterSource.DEFAULT
     push_to = _reviewer_client(url, api_key, data_dir, reviewer, project, named) if push else None
@@ -114,11 +114,16 @@ def _reviewer_client(url, api_key, data_dir: Path, reviewer: str, project: str, 
     would be made on the local server, and its key refused by the other."""
     from corpus_tools.labelstudio.sync import connect, resolve_project
 
+    # at once, whoever reviews: a server that cannot be reached, or a project not there, is refused
+    # before the work (making a client asks the server nothing; with the reviewer's key it was
+    # refused only after every document was merged)
     if api_key and not named:
-        return connect(url, api_key, data_dir), project, None
+        client = connect(url, api_key, data_dir)
+        resolve_project(client, project)
+        return client, project, None
     from corpus_tools.labelstudio.server import check_user_request, ensure_user
 
     check_user_request(data_dir, reviewer, url)  # a --url of another server: its accounts are not ours to make
     client = connect(url, api_key, data_dir)
-    resolve_project(client, project)  # at once: a project not there is refused before the work
+    resolve_project(client, project)
     return client, project, lambda: connect(url, ensure_user(data_dir, reviewer).api_key, data_dir)
