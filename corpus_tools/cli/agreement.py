@@ -91,9 +91,16 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
     """
     from corpus_tools.annotations import adjudicate as merge
 
-    # the project found before the work, so a server that cannot be reached fails at once (_reviewer_client)
+    context = click.get_current_context()
+    # an option of the push typed without --push was dropped unsaid: the user believed the merges sent
+    # (the environment's LABEL_STUDIO_URL and key are exported for the other commands: not typed)
+    typed = [f"--{name.replace('_', '-')}" for name in ("reviewer", "project", "url", "api_key")
+             if context.get_parameter_source(name) is ParameterSource.COMMANDLINE]
+    if typed and not push:
+        raise click.UsageError(f"{', '.join(typed)} {'goes' if len(typed) == 1 else 'go'} with --push")
     # a --reviewer given wins over a key (LABEL_STUDIO_API_KEY, exported for the other commands), as annotate's --as
-    named = click.get_current_context().get_parameter_source("reviewer") is not ParameterSource.DEFAULT
+    named = context.get_parameter_source("reviewer") is not ParameterSource.DEFAULT
+    # the project found before the work, so a server that cannot be reached fails at once (_reviewer_client)
     push_to = _reviewer_client(url, api_key, data_dir, reviewer, project, named) if push else None
     with stages() as stage:
         result, pushed = merge.adjudicate_corpus(layout, strategy, push_to, reading_annotations(stage),
