@@ -569,3 +569,52 @@ def test_adjudicate_push_with_the_reviewer_s_key_finds_the_project_before_the_wo
     assert gone.exit_code == 1
     assert gone.output.startswith(f"Error: [labelstudio-unreachable] looking up project 'no such project' failed at "
                                   f"http://127.0.0.1:{port}/api/projects/: ConnectError"), gone.output
+
+
+def test_adjudicate_push_leaves_a_document_the_corpus_holds_an_adjudication_of_alone(labelstudio, tmp_path):
+    """A document adjudicated (and pulled) from one project got a merge again when pushed to another
+    project, whose task has no ground truth: pulled, the fresh merge became the document's newest
+    adjudication, chosen over the reviewer's. Now a document whose adjudication in the corpus is
+    newer than its versions is left alone (and its task is not looked for); one annotated again
+    since is merged and pushed again."""
+    layout, documents, pushed, gold = _pushed(labelstudio, tmp_path, "first project")
+    _, as_one = labelstudio.as_user("again-1@corpus-tools.local")
+    _, as_two = labelstudio.as_user("again-2@corpus-tools.local")
+    annotate_from_results(as_one, pushed.project_id, gold)
+    annotate_from_results(as_two, pushed.project_id, _without_first_link(gold))
+    assert pull_and_ingest(labelstudio.client, "first project", layout)[1].status == "stored"
+
+    def adjudicate_push(project: str) -> dict:
+        result = CliRunner().invoke(cli, ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous",
+                                          "--push", "--project", project, "--url", labelstudio.url, "--reviewer",
+                                          "again-reviewer@corpus-tools.local", "--data-dir",
+                                          str(labelstudio.data_dir), "--json"], env={"LABEL_STUDIO_API_KEY": ""})
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    assert adjudicate_push("first project")["summary"]["submitted"] == 2
+    assert pull_and_ingest(labelstudio.client, "first project", layout)[1].status == "stored"
+    # the same documents in a second project: its tasks have no ground truth
+    second = push(labelstudio.client, [documents[d] for d in DOCS], None, "second project", layout=layout)
+    outcome = adjudicate_push("second project")
+    assert outcome["pushed"] == [{"doc_id": doc, "task_id": None, "annotation_id": None, "predictions": 0}
+                                 for doc in DOCS]
+    assert (outcome["summary"]["submitted"], outcome["summary"]["already_adjudicated"]) == (0, 2)
+    tasks = list(labelstudio.client.tasks.list(project=second.project_id, fields="all"))
+    assert [(len(t.annotations or ()), len(t.predictions or ())) for t in tasks] == [(0, 0), (0, 0)]
+    chosen = load_annotation_set(layout, documents, load_registry(layout)).chosen
+    merges = {d: chosen[d].provenance.annotation_id for d in DOCS}
+    assert all(chosen[d].provenance.reason == "ground_truth" for d in DOCS)
+
+    # annotator one annotates DOCS[1] again in the second project: its adjudication is older than
+    # that version, so its merge goes there; DOCS[0] is still left alone
+    annotate_from_results(as_one, second.project_id, gold[1:])
+    assert pull_and_ingest(labelstudio.client, "second project", layout)[1].status == "stored"
+    outcome = adjudicate_push("second project")
+    [task] = [t.id for t in tasks if t.data["doc_id"] == DOCS[1]]
+    assert [(p["doc_id"], p["task_id"]) for p in outcome["pushed"]] == [(DOCS[0], None), (DOCS[1], task)]
+    assert outcome["pushed"][1]["annotation_id"] is not None
+    assert pull_and_ingest(labelstudio.client, "second project", layout)[1].status == "stored"
+    chosen = load_annotation_set(layout, documents, load_registry(layout)).chosen
+    assert chosen[DOCS[0]].provenance.annotation_id == merges[DOCS[0]]
+    assert chosen[DOCS[1]].provenance.annotation_id == outcome["pushed"][1]["annotation_id"]

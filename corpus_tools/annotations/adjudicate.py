@@ -234,8 +234,8 @@ def alone_provenance(chosen: DocumentAnnotations, annotator: str) -> DocumentAnn
 @dataclass(frozen=True, slots=True)
 class Pushed:
     doc_id: str
-    task_id: int
-    annotation_id: int | None  # None: the task already had a ground-truth annotation (nothing sent)
+    task_id: int | None  # None: the corpus holds an adjudication of the document newer than its versions
+    annotation_id: int | None  # None: the task or the corpus already had a ground-truth annotation (nothing sent)
     predictions: int  # the left-out predictions this run sent (not those a stopped run sent before)
 
 
@@ -252,18 +252,23 @@ def adjudicate_corpus(layout, strategy: Strategy,
     if push_to is None:
         return merged, None
     client, project, reviewer = push_to
-    return merged, push_adjudication(layout, client, project, merged, index.documents, reviewer)
+    return merged, push_adjudication(layout, client, project, merged, index.documents, reviewer, index.adjudicated)
 
 
 def push_adjudication(layout, client, project: str | int, documents: Collection[AdjudicatedDocument],
-                      texts: Mapping[str, Any], reviewer: Callable[[], Any] | None = None) -> tuple[Pushed, ...]:
+                      texts: Mapping[str, Any], reviewer: Callable[[], Any] | None = None,
+                      adjudicated: Collection[str] = frozenset()) -> tuple[Pushed, ...]:
     """Submit each merged document to its task (the task of its current text) as the client's
     user, ground truth, with each annotator's left-out units as a prediction. A task that already
     has a ground-truth annotation (not cancelled), anyone's, is left alone: running it twice sends
     nothing new, and another reviewer's merge is not displaced (Label Studio keeps one ground truth
     per task and un-marks the one before without a trace a pull could see, unless a pull saw it
     first: docs/validation.md, "Displaced adjudications"). A reviewer's own annotation as one of
-    the annotators is no adjudication. Every task is found before anything is sent, under the
+    the annotators is no adjudication. A document in ``adjudicated`` (``AnnotationIndex.adjudicated``:
+    the corpus holds an adjudication of it newer than its versions, pulled from this project or
+    another) is left alone too, its task not looked for: sent to a task without one (another
+    project's), the merge would become its newest adjudication, chosen over the reviewer's.
+    Every task is found before anything is sent, under the
     corpus lock, by annotate's rule (``DocumentTasks.task_of``): a project holding two tasks of a
     document's current text is refused, as annotate refuses it. ``reviewer``: makes the client of
     the reviewer when that is not ``client``'s user (``annotate --as``'s account on the local
@@ -292,21 +297,27 @@ def push_adjudication(layout, client, project: str | int, documents: Collection[
                 yield task
 
         tasks = DocumentTasks(noted(iter_tasks(client, project_id, fields="all")))
-        planned: dict[str, int] = {}  # doc_id -> task id, of the merged documents
+        planned: dict[str, int | None] = {}  # doc_id -> task id, of the merged documents (None: left alone)
         for document in documents:
             if len(document.annotators) < 2:
+                continue
+            if document.doc_id in adjudicated:  # the corpus's adjudication stands: no task looked for
+                planned[document.doc_id] = None
                 continue
             try:  # annotate's rule: the one task of the document's current text, else nothing is sent
                 planned[document.doc_id] = tasks.task_of(document.doc_id, texts[document.doc_id].text_sha256)
             except CorpusError as error:
                 raise CorpusError(error.code, f"project {project_id}: {error.message}: nothing was sent",
                                   error.location) from None
-        if reviewer is not None and any(task_id not in done for task_id in planned.values()):
+        if reviewer is not None and any(task_id is not None and task_id not in done for task_id in planned.values()):
             client = reviewer()
         pushed = []
         for document in documents:  # read again: the merges are not all held at once
-            task_id = planned.get(document.doc_id)
+            if document.doc_id not in planned:
+                continue
+            task_id = planned[document.doc_id]
             if task_id is None:
+                pushed.append(Pushed(document.doc_id, None, None, 0))
                 continue
             if task_id in done:
                 pushed.append(Pushed(document.doc_id, task_id, None, 0))
@@ -391,6 +402,9 @@ def adjudication_lines(documents: Collection[AdjudicatedDocument], pushed: Seque
             for annotator, units in d.said:
                 yield f"    {annotator}: {'; '.join(units) if units else '(nothing)'}"
     for p in pushed or ():
+        if p.task_id is None:
+            yield f"not pushed {p.doc_id}: the corpus holds an adjudication of it newer than its versions"
+            continue
         yield (f"pushed {p.doc_id} to task {p.task_id}: "
                + (f"annotation {p.annotation_id} (ground truth), {p.predictions} prediction(s) of left-out units"
                   if p.annotation_id is not None else "it has a ground-truth annotation already; nothing sent"))

@@ -268,6 +268,19 @@ def ranked(current: pa.Table) -> tuple[pa.Table, pa.Table]:
                                                for table, reason in ((latest, "latest"), (truths, "ground_truth"))])
 
 
+def adjudicated_since(current: pa.Table) -> frozenset[str]:
+    """The documents whose most recent adjudication (a ground-truth annotation, usable: module
+    docstring) is at least as recent as each of their annotators' versions (``current``: as
+    ``ranked``'s, with ``moment``): adjudicated, and nobody has annotated them since."""
+    if not current.num_rows:
+        return frozenset()
+    current = current.filter(pc.invert(current["excluded"]))
+    latest: dict[bool, dict[str, int]] = {True: {}, False: {}}  # ground truth? -> doc_id -> its latest moment
+    for doc_id, truth, moment in zip(*(current[name].to_pylist() for name in ("doc_id", "ground_truth", "moment"))):
+        latest[truth][doc_id] = max(latest[truth].get(doc_id, moment), moment)
+    return frozenset(doc_id for doc_id, moment in latest[True].items() if moment >= latest[False].get(doc_id, _NEVER))
+
+
 class AnnotationIndex:
     """The stored exports' units tables, ranked once: per document every annotator's version
     (``versions``, a PICKS table) and the chosen annotation (``chosen``, a CHOSEN table; the
@@ -307,6 +320,8 @@ class AnnotationIndex:
             layout, item, documents, registry, inputs=inputs, on_progress=on_checking))), pa.string())
         current = current_annotations(self.units, self.corpus_ids, self.truths, self.gone)
         self.versions, self.chosen = ranked(current)
+        # what adjudicate --push leaves alone: a merge sent again would become the newest adjudication
+        self.adjudicated = adjudicated_since(current)
         # each annotation counted once, as its newest copy says (a cancellation undone is none)
         self.cancelled = column_sum(current["cancelled"]) if current.num_rows else 0
         # every usable ground-truth annotation, not only each person's latest of a document
