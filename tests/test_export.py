@@ -648,20 +648,11 @@ def _features_dropped(table, shard):
 def test_a_file_whose_features_name_no_labels_is_refused_not_read_as_numbers(release, tmp_path, argv, config,
                                                                              column):
     """Its label ids went out as numbers, exit 0: brat's T lines had type 0, CoNLL's tags 1 and 2."""
-    import corpus_tools
-
     copy = _resummed(release, tmp_path, _features_dropped, config)
     [shard] = (copy / "data" / config).glob("train-*.parquet")
     message = (f"{shard}: [release-invalid] its huggingface features name no labels for {column!r}: the ids "
                "cannot be named")
-    if argv == ["load_pandas"]:
-        with pytest.raises(CorpusError) as caught:
-            corpus_tools.load_pandas(copy, config)
-        assert str(caught.value) == message
-        return
-    result = CliRunner().invoke(cli, [*argv, str(copy), "-o", str(tmp_path / "o")])
-    assert result.exit_code == 1 and not (tmp_path / "o").exists()
-    assert result.output == f"Error: {message}\n"
+    _refused(argv, copy, config, tmp_path, message)
 
 
 @pytest.mark.parametrize("argv", [["export", "--format", "conll2003"], ["export", "--format", "jsonl"], ["view"]])
@@ -748,16 +739,7 @@ def test_a_null_where_a_release_always_has_a_value_is_refused_naming_the_row(rel
              + ("" if config == "documents" or column == "id" else f", region {rows[-1]['id']}"))
     what = f"{column} is null" if item is None else f"{column} has a null item"
     message = f"{where}: [release-invalid] row {len(rows) - 1}: {what}, where every release has a value"
-    if argv == ["load_pandas"]:
-        import corpus_tools
-
-        with pytest.raises(CorpusError) as caught:
-            corpus_tools.load_pandas(copy, config)
-        assert str(caught.value) == message
-        return
-    result = CliRunner().invoke(cli, [*argv, str(copy), "-o", str(tmp_path / "o")])
-    assert result.exit_code == 1 and not (tmp_path / "o").exists(), result.output
-    assert result.output == f"Error: {message}\n"
+    _refused(argv, copy, config, tmp_path, message)
 
 
 @pytest.mark.parametrize("argv", [["export", "--format", "conll2003"], ["export", "--format", "brat"], ["view"],
@@ -770,11 +752,17 @@ def test_a_document_whose_split_is_not_its_file_s_is_refused(release, tmp_path, 
     rows = _rows(release, "documents", "train")
     message = (f"{shard}, doc {rows[-1]['doc_id']}: [release-invalid] row {len(rows) - 1}: split is 'dev' in a file "
                "of split 'train'")
-    if argv == ["load_pandas"]:
-        import corpus_tools
+    _refused(argv, copy, "documents", tmp_path, message)
 
+
+def _refused(argv: list[str], copy: Path, config: str, tmp_path: Path, message: str) -> None:
+    """``argv`` (a command, or ``["load_pandas"]``) on the release ``copy`` fails with ``message``,
+    one line, exit 1, and writes nothing."""
+    import corpus_tools
+
+    if argv == ["load_pandas"]:
         with pytest.raises(CorpusError) as caught:
-            corpus_tools.load_pandas(copy, "documents")
+            corpus_tools.load_pandas(copy, config)
         assert str(caught.value) == message
         return
     result = CliRunner().invoke(cli, [*argv, str(copy), "-o", str(tmp_path / "o")])
