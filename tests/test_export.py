@@ -1005,3 +1005,26 @@ def test_spacy_refuses_overlapping_mentions_naming_them_not_with_a_traceback(rel
     assert result.output == ("Error: doc 000_cbeedfbee8440207, region e2: [export-invalid] entity mentions 'e1' and "
                              "'e2' overlap, which spaCy's doc.ents cannot hold\n")
     assert sorted(os.listdir(tmp_path)) == ["release"]
+
+
+def test_a_null_item_of_a_wider_list_column_is_refused_as_of_a_list(release, tmp_path):
+    """mistyped_columns reads a large_list column as its list (another writer's ner tokens): a null
+    token in one was let through (null_value looked for null items in list columns only), and
+    conll2003 stopped at a TypeError traceback."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def change(table, shard):
+        rows = table.to_pylist()
+        rows[-1]["tokens"][1] = None
+        wide = pa.schema([field.with_type(pa.large_list(pa.string())) if field.name == "tokens" else field
+                          for field in table.schema], metadata=table.schema.metadata)
+        pq.write_table(pa.Table.from_pylist(rows, schema=wide), shard)
+
+    copy = _resummed(release, tmp_path, change, "ner")
+    [shard] = (copy / "data" / "ner").glob("train-*.parquet")
+    rows = _rows(release, "ner", "train")
+    result = CliRunner().invoke(cli, ["export", "--format", "conll2003", str(copy), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1 and not (tmp_path / "o").exists(), result.output
+    assert result.output == (f"Error: {shard}, doc {rows[-1]['doc_id']}, region {rows[-1]['id']}: [release-invalid] "
+                             f"row {len(rows) - 1}: tokens has a null item, where every release has a value\n")

@@ -469,7 +469,9 @@ def null_value(data: pa.Table | pa.RecordBatch, config: str) -> tuple[int, str] 
         # the usual answer, from the counts: no array is made for a column without a null
         if values.null_count:
             found.append((pc.index(pc.is_null(values), True).as_py(), f"{name} is null"))
-        elif pa.types.is_list(values.type) and pc.list_flatten(values).null_count:
+        # a large_list too: mistyped_columns reads one as its list, another writer's ner tokens
+        elif ((pa.types.is_list(values.type) or pa.types.is_large_list(values.type))
+              and pc.list_flatten(values).null_count):
             if isinstance(values, pa.ChunkedArray):
                 values = values.combine_chunks()
             item = pc.index(pc.is_null(pc.list_flatten(values)), True).as_py()
