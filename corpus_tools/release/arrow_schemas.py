@@ -430,8 +430,11 @@ def half_null_region(data: pa.Table | pa.RecordBatch, config: str) -> tuple[int,
         some, every = nulls[0], nulls[0]
         for null in nulls[1:]:
             some, every = pc.or_(some, null), pc.and_(every, null)
-        at = pc.index(pc.and_(some, pc.invert(every)), True).as_py()
-        if at >= 0:
+        half = pc.and_(some, pc.invert(every))
+        # no pc.index(half, True): a Python value made an Arrow scalar imports pandas (0.15 s),
+        # and a release whose quotes have a source and quotes have none takes this path
+        if pc.any(half).as_py():
+            at = half.to_pylist().index(True)
             valid = {name: data.column(name)[at].is_valid for name in names}
             found.append((at, f"{next(n for n in names if not valid[n])} is null but "
                               f"{next(n for n in names if valid[n])} is not: a quote's {region} is wholly null "
