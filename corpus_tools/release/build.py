@@ -32,7 +32,7 @@ from corpus_tools.release.buildinfo import (
 from corpus_tools.release.card import CARD_TAGS, CONFIG_DESCRIPTIONS, CardInfo, card_text, config_splits, license_text
 from corpus_tools.release.checks import check_document, check_registry, check_unknown_documents
 from corpus_tools.release.checksums import (
-    SUMS_FILE, config_files, parse_sums, release_files, require_verified, sha256_file, sums_text,
+    SUMS_FILE, config_files, file_split, parse_sums, release_files, require_verified, sha256_file, sums_text,
 )
 from corpus_tools.release.croissant import croissant_json
 from corpus_tools.release.diff import (
@@ -393,8 +393,7 @@ def _published_splits(previous: str | Path | None) -> tuple[str, ...]:
     earlier = [previous] + [previous.parent / version for version in list_versions(previous.parent)
                             if version_key(version) < version_key(previous.name)] \
         if VERSION_PATTERN.fullmatch(previous.name) else [previous]
-    names = {path.name.split("-", 1)[0] for release in earlier
-             for path in config_files(release, "documents")}
+    names = {file_split(path) for release in earlier for path in config_files(release, "documents")}
     return tuple(split for split in SPLITS if split in names)
 
 
