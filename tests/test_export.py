@@ -921,8 +921,8 @@ def _timex_with_an_entity_s_id(rows, layers):
     entity = next(row for row in layers["entities"] if row["doc_id"] == "001_d79359122f2d4c78")
     timex = next(row for row in rows if row["doc_id"] == entity["doc_id"])
     timex["id"] = entity["id"]
-    return entity["id"], f"entity [{entity['start']}, {entity['end']}) and time expression [{timex['start']}, " \
-                         f"{timex['end']})"
+    return entity["id"], f"region id used for two spans: mention [{entity['start']}, {entity['end']}) and time " \
+                         f"expression [{timex['start']}, {timex['end']})"
 
 
 def _source_of_another_quote(rows, layers):
@@ -931,11 +931,34 @@ def _source_of_another_quote(rows, layers):
     other = next(row for row in mine if row["source_id"] not in (None, first["source_id"])
                  and row["source_start"] != first["source_start"])
     other["source_id"] = first["source_id"]
-    return first["source_id"], f"source [{first['source_start']}, {first['source_end']}) and source " \
-                               f"[{other['source_start']}, {other['source_end']})"
+    return first["source_id"], f"region id used for two spans: source [{first['source_start']}, " \
+                               f"{first['source_end']}) and source [{other['source_start']}, {other['source_end']})"
 
 
-@pytest.mark.parametrize("config, edit", [("timexes", _timex_with_an_entity_s_id), ("quotes", _source_of_another_quote)])
+def _a_mention_twice(rows, layers):
+    """Two entity rows of one id and span, the second with another registry id: brat wrote one T
+    line with both N lines, spaCy one span with the first's kb_id_."""
+    at, mention = next((at, row) for at, row in enumerate(rows) if row["doc_id"] == "001_d79359122f2d4c78")
+    rows.insert(at + 1, dict(mention, entity_id="syria" if mention["entity_id"] != "syria" else "united-states"))
+    span = f"[{mention['start']}, {mention['end']})"
+    return mention["id"], f"region id used for two regions on one span: two mentions: mention {span} and mention {span}"
+
+
+def _a_shared_source_with_another_speaker(rows, layers):
+    """A source two quotes share, with another speaker_id on the second: brat and spaCy gave it
+    the first's and lost the second, exit 0."""
+    first = next(row for row in rows if (row["doc_id"], row["source_id"]) == ("001_d79359122f2d4c78", "s5"))
+    other = next(row for row in rows if (row["doc_id"], row["source_id"]) == (first["doc_id"], "s5")
+                 and row is not first)
+    other["speaker_id"] = None if first["speaker_id"] is not None else "syria"
+    span = f"[{first['source_start']}, {first['source_end']})"
+    return "s5", (f"the source is given two speaker_ids, {first['speaker_id']!r} and {other['speaker_id']!r}: "
+                  f"source {span} and source {span}")
+
+
+@pytest.mark.parametrize("config, edit", [("timexes", _timex_with_an_entity_s_id), ("quotes", _source_of_another_quote),
+                                          ("entities", _a_mention_twice),
+                                          ("quotes", _a_shared_source_with_another_speaker)])
 @pytest.mark.parametrize("argv", [["export", "--format", "brat"], ["export", "--format", "spacy"], ["view"]])
 def test_a_region_id_that_names_two_regions_of_a_document_is_refused(tmp_path, config, edit, argv):
     """A source or cue that quotes share is one region on each quote's row, found by its id: brat
@@ -953,7 +976,7 @@ def test_a_region_id_that_names_two_regions_of_a_document_is_refused(tmp_path, c
     result = CliRunner().invoke(cli, [*argv, str(copy), "-o", str(tmp_path / "o")])
     assert result.exit_code == 1 and not (tmp_path / "o").exists(), result.output
     assert result.output == (f"Error: {copy / 'data' / config}, doc 001_d79359122f2d4c78, region {said['id']}: "
-                             f"[release-invalid] region id {said['id']!r} names two regions: {said['regions']}\n")
+                             f"[release-invalid] region id {said['id']!r}: {said['regions']}\n")
 
 
 def test_brat_declares_the_release_s_own_labels_in_annotation_conf(release, tmp_path):

@@ -86,18 +86,8 @@ def _check_annotations(doc_id: str, document: Document, ann: DocumentAnnotations
         where = _location(ann, region_id)
         if region_id not in seen:
             seen[region_id] = (kind, span, speaker)
-        elif seen[region_id][1] != span:
-            yield Problem("region-id-duplicate", "region id used for two spans", where)
-        elif not (kind == seen[region_id][0] and kind in _SHARED):
-            # one span, but two regions (a mention and a time expression, two mentions): the readers
-            # that know a region by its id (the kb config, brat) would keep the first only
-            first = seen[region_id][0]
-            yield Problem("region-id-duplicate", "region id used for two regions on one span: "
-                          + (f"two {kind}s" if kind == first else f"a {first} and a {kind}"), where)
-        elif speaker != seen[region_id][2]:
-            # a source that quotes share has one speaker: the kb config, brat and spaCy give it the first
-            yield Problem("region-value-duplicate", f"the source is given two speaker_ids, {seen[region_id][2]!r} "
-                          f"and {speaker!r}", where)
+        elif (clash := region_clash(seen[region_id], kind, span, speaker, where)) is not None:
+            yield clash
         if span.end > len(document.text):
             yield Problem("offset-out-of-range", f"span [{span.start}, {span.end}) runs past the text "
                           f"({len(document.text)} code points)", where)
@@ -119,6 +109,27 @@ def _check_flat_entities(ann: DocumentAnnotations) -> Iterator[Problem]:
 
 # the regions that several records may give, one region each time: a SOURCE or CUE that quotes share
 _SHARED = ("source", "cue")
+
+
+def region_clash(first: tuple[str, Span | tuple[int, int], str | None], kind: str, span: Span | tuple[int, int],
+                 speaker: str | None, where: Location) -> Problem | None:
+    """What is wrong with a region id given a second time, to a region of ``kind`` on ``span`` (a
+    Span, or its (start, end): only compared; ``speaker``: a source's speaker_id), where it named
+    ``first`` (kind, span, speaker) before; None for a source or cue that quotes share (one region
+    on each quote's row). The one rule of build and of the readers that find a region by its id
+    (export, view: read_documents)."""
+    if first[1] != span:
+        return Problem("region-id-duplicate", "region id used for two spans", where)
+    if not (kind == first[0] and kind in _SHARED):
+        # one span, but two regions (a mention and a time expression, two mentions): the readers
+        # that know a region by its id (the kb config, brat) would keep the first only
+        return Problem("region-id-duplicate", "region id used for two regions on one span: "
+                       + (f"two {kind}s" if kind == first[0] else f"a {first[0]} and a {kind}"), where)
+    if speaker != first[2]:
+        # a source that quotes share has one speaker: the kb config, brat and spaCy give it the first
+        return Problem("region-value-duplicate", f"the source is given two speaker_ids, {first[2]!r} and "
+                       f"{speaker!r}", where)
+    return None
 
 
 def _regions(ann: DocumentAnnotations) -> Iterator[tuple[str, str, Span, str, str | None]]:

@@ -54,6 +54,7 @@ from corpus_tools.records import DocumentRows, ExportResult, Unaligned
 import corpus_tools.release.brat as brat
 from corpus_tools.release.arrow_schemas import (file_label_names, missing_columns, mistyped_columns, name_labels,
                                                  require_rows)
+from corpus_tools.release.checks import region_clash
 from corpus_tools.release.checksums import open_parquet
 from corpus_tools.release.loaders import Release, split_files, verified_release
 from corpus_tools.release.rights import LICENSE_FILE
@@ -186,30 +187,33 @@ def read_documents(path: Path, layers: tuple[str, ...] = LAYERS, *,
 
 
 _SPANS = {"entities": ("",), "timexes": ("",), "quotes": ("", "source_", "cue_")}
-# (config, column prefix, what a region of it is) of every region a document's rows name
-_REGION_KINDS = (("entities", "", "entity"), ("timexes", "", "time expression"), ("quotes", "", "quote"),
+# (config, column prefix, what a region of it is, as release.checks names it) of every region a
+# document's rows name
+_REGION_KINDS = (("entities", "", "mention"), ("timexes", "", "time expression"), ("quotes", "", "quote"),
                  ("quotes", "source_", "source"), ("quotes", "cue_", "cue"))
 
 
 def _regions_named_once(document: DocumentRows, path: Path) -> None:
-    """Refuse (``release-invalid``) a region id that names two regions of the document (of two
-    kinds, or two spans). A source or cue that quotes share is one region, on each quote's row:
-    brat writes it once and spaCy makes it one span, found by its id, so a second region of that
-    id was taken for the first (a time expression for an entity, one source for another); the
-    viewer's anchors (``source-<id>``) would lead to the first. build_release refuses such ids
-    (``region-id-duplicate``)."""
+    """Refuse (``release-invalid``) a region id build_release refuses (``region_clash``: two
+    regions, of two kinds or two spans, or a source that quotes share with two speaker_ids). Such
+    a source or cue is one region, on each quote's row: brat writes it once and spaCy makes it one
+    span, found by its id, so a second region of that id was taken for the first (a time expression
+    for an entity, one source for another) and a second speaker lost; the viewer's anchors
+    (``source-<id>``) would lead to the first."""
     layers = {"entities": document.entities, "timexes": document.timexes, "quotes": document.quotes}
-    seen: dict[str, tuple[str, int, int]] = {}
+    seen: dict[str, tuple[str, tuple[int, int], str | None]] = {}
     for config, prefix, kind in _REGION_KINDS:
         for row in layers[config]:
             if (region_id := row[f"{prefix}id"]) is None:  # a quote without a source or cue
                 continue
-            region = (kind, row[f"{prefix}start"], row[f"{prefix}end"])
-            if (first := seen.setdefault(region_id, region)) != region:
-                raise CorpusError("release-invalid", f"region id {region_id!r} names two regions: {first[0]} "
-                                  f"[{first[1]}, {first[2]}) and {kind} [{region[1]}, {region[2]})",
-                                  Location(file=str(path / "data" / config), doc_id=document.doc_id,
-                                           region_id=region_id))
+            span = (row[f"{prefix}start"], row[f"{prefix}end"])  # compared as a Span is, without making one
+            speaker = row["speaker_id"] if kind == "source" else None
+            if (first := seen.get(region_id)) is None:
+                seen[region_id] = (kind, span, speaker)
+            elif (clash := region_clash(first, kind, span, speaker, Location(
+                    file=str(path / "data" / config), doc_id=document.doc_id, region_id=region_id))) is not None:
+                raise CorpusError("release-invalid", f"region id {region_id!r}: {clash.message}: {first[0]} "
+                                  f"[{first[1][0]}, {first[1][1]}) and {kind} [{span[0]}, {span[1]})", clash.location)
 
 
 def _spans_checked(rows: list[dict], config: str, text: str, path: Path) -> list[dict]:
