@@ -258,6 +258,29 @@ def test_a_card_that_is_not_utf8_is_refused_naming_it_and_nothing_is_written(tmp
     assert result.output == f"Error: {release / 'README.md'}, byte 5: [release-invalid] the dataset card is not UTF-8\n"
 
 
+def test_a_release_downloaded_without_a_checkout_is_viewed_with_o(tmp_path, monkeypatch):
+    """view needed a checkout (corpus-not-found) even given a release directory and -o, where
+    export and diff need none: a researcher who downloaded a release could not see it. Without a
+    checkout there are no raw files (no removed text shown), and -o is needed (build/site is a
+    checkout's)."""
+    downloads = tmp_path / "downloads"
+    shutil.copytree(REPO / "dist" / "1.1.10", downloads / "1.1.10")
+    shutil.copytree(REPO / "dist" / "1.1.9", downloads / "1.1.9")
+    monkeypatch.chdir(downloads)
+    runner = CliRunner()
+    unplaced = runner.invoke(cli, ["view", "1.1.10"])
+    assert unplaced.exit_code == 1 and unplaced.output == (
+        f"Error: [corpus-not-found] not inside a corpus ({downloads} and the directories above it hold none): -o DIR "
+        "says where to write the site of a release downloaded without a checkout\n")
+    assert sorted(path.name for path in downloads.iterdir()) == ["1.1.10", "1.1.9"]
+    result = runner.invoke(cli, ["view", "1.1.10", "-o", "site"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (
+        "wrote site: release 1.1.10, 7 document pages, 84 entity pages, 96 files; removed text shown for 0 of 7 "
+        "documents (no checkout: no raw files)")
+    assert (downloads / "site" / "diff.html").is_file()  # the release before it, beside it, is compared with
+
+
 def test_a_document_nobody_annotated_is_shown_as_not_annotated_not_as_naming_nothing(tmp_path):
     from release_factories import seed_inputs
 

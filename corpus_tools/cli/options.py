@@ -20,18 +20,24 @@ JSON_META = "corpus_tools.as_json"
 
 
 def _to_layout(ctx: click.Context, param: click.Parameter, value: str | None) -> Layout:
-    if value is not None:
-        if not Path(value).is_dir():  # not click's exists check: a problem, in JSON under --json
-            raise CorpusError("corpus-not-found", "--root names no directory", Location(file=value))
-        return Layout.at(value)
-    found = find_root(Path.cwd())
-    if found is None:
+    layout = _to_layout_if_any(ctx, param, value)
+    if layout is None:
         # add does not start a corpus here unasked: one started by mistake in a home directory
         # would be the corpus every command run below it finds
         raise CorpusError("corpus-not-found", f"not inside a corpus: neither {Path.cwd()} nor any directory above "
                           f"it holds {' or '.join(ROOT_MARKERS)}; cd into a checkout or pass --root DIR "
                           "(`corpus-tools add --root DIR FILE...` starts a new corpus in DIR)")
-    return Layout.at(found)
+    return layout
+
+
+def _to_layout_if_any(ctx: click.Context, param: click.Parameter, value: str | None) -> Layout | None:
+    """The corpus --root names, else the one found upwards from here; None when none is found."""
+    if value is not None:
+        if not Path(value).is_dir():  # not click's exists check: a problem, in JSON under --json
+            raise CorpusError("corpus-not-found", "--root names no directory", Location(file=value))
+        return Layout.at(value)
+    found = find_root(Path.cwd())
+    return None if found is None else Layout.at(found)
 
 
 root_option = click.option(
@@ -39,6 +45,14 @@ root_option = click.option(
     type=click.Path(),
     help="The corpus checkout (holds raw/, annotations/, dist/) [default: the nearest directory, from here "
          "upwards, holding raw/manifest.jsonl or annotations/entity-registry.jsonl].",
+)
+# for commands that read a release and use a corpus only when there is one (view: its raw files)
+optional_root_option = click.option(
+    "--root", "layout", default=None, callback=_to_layout_if_any,
+    type=click.Path(),
+    help="The corpus checkout (holds raw/, annotations/, dist/) [default: the nearest directory, from here "
+         "upwards, holding raw/manifest.jsonl or annotations/entity-registry.jsonl; none: a release downloaded "
+         "without a checkout].",
 )
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from corpus_tools.cli.options import root_option
+from corpus_tools.cli.options import optional_root_option
 from corpus_tools.cli.progress import stages
-from corpus_tools.errors import quantity
+from corpus_tools.errors import CorpusError, quantity
 from corpus_tools.layout import Layout
 
 
@@ -22,9 +22,9 @@ from corpus_tools.layout import Layout
 @click.option("--previous", type=click.Path(path_type=Path), default=None,
               help="The release to show the changes since (a directory or a version) [default: the release "
                    "before RELEASE in the same dist/, if any].")
-@root_option
+@optional_root_option
 def view(release: Path | None, output: Path | None, serve: bool, port: int, previous: Path | None,
-         layout: Layout) -> None:
+         layout: Layout | None) -> None:
     """Write a static HTML site of a release: an index with statistics, a page per document
     (annotations highlighted, layers switchable, quotes beside the text) and per registry entity.
 
@@ -32,26 +32,33 @@ def view(release: Path | None, output: Path | None, serve: bool, port: int, prev
     The pieces normalization removed are shown when the root's raw/ holds the released raw files.
     When there is a release before it, diff.html counts what changed since (corpus-tools diff),
     and each document's page lists its own changes.
-    The site needs no server; open index.html. Same release, same bytes.
+    The site needs no server; open index.html. Same release, same bytes. Outside any checkout (a
+    downloaded release), RELEASE is its directory and -o says where the site goes.
 
     \b
     Example:
         corpus-tools view dist/1.0.0 -o build/site
         corpus-tools view --serve            # latest release, then http://127.0.0.1:8000/
+        corpus-tools view ~/Downloads/1.1.10 -o site   # a downloaded release, no checkout
     """
     from corpus_tools.view import build_site
     from corpus_tools.view.site import site_releases
 
-    release, previous = site_releases(release, previous, layout.root)
+    if layout is None and output is None:  # build/site belongs to a checkout
+        raise CorpusError("corpus-not-found", f"not inside a corpus ({Path.cwd()} and the directories above it "
+                          "hold none): -o DIR says where to write the site of a release downloaded without a checkout")
+    release, previous = site_releases(release, previous, Path.cwd() if layout is None else layout.root)
     output = output or layout.build / "site"
+    raw_dir = None if layout is None else layout.raw  # without a checkout, no raw files: no removed text shown
     with stages() as stage:
-        summary = build_site(release, output, raw_dir=layout.raw, previous=previous,
+        summary = build_site(release, output, raw_dir=raw_dir, previous=previous,
                              on_comparing=stage("comparing with the previous release", unit="doc"),
                              on_progress=stage("writing pages", unit="page"))
     click.echo(f"wrote {output}: release {summary.version}, {quantity(summary.documents, 'document page')}, "
                f"{quantity(summary.entities, 'entity page')}, {quantity(summary.files, 'file')}; "
                "removed text shown for "
-               f"{summary.removed_shown} of {summary.documents} documents (raw files from {layout.raw})")
+               f"{summary.removed_shown} of {summary.documents} documents "
+               + ("(no checkout: no raw files)" if raw_dir is None else f"(raw files from {raw_dir})"))
     if serve:
         from corpus_tools.view.serve import site_server
 
