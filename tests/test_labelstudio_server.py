@@ -954,3 +954,31 @@ def test_the_port_is_taken_after_the_install_right_before_the_launch(tmp_path, m
     with holder:
         server.start(data_dir)
     assert len(launched) == 1 and launched[0] not in (previous, 0)
+
+
+@pytest.mark.labelstudio
+def test_the_local_server_is_its_own_however_its_url_is_written(labelstudio, monkeypatch):
+    """connection.json records http://127.0.0.1:PORT; --url (or LABEL_STUDIO_URL) written
+    http://localhost:PORT, as Label Studio's docs write it, was another server: `annotate --as`
+    and `adjudicate --push --reviewer` refused it (labelstudio-account-remote) and a command
+    without --api-key was refused its key (labelstudio-no-connection), though it is the same server."""
+    from urllib.parse import urlsplit
+
+    from corpus_tools.labelstudio.sync import connect
+
+    monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
+    monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
+    port = urlsplit(labelstudio.url).port
+    assert labelstudio.url == f"http://127.0.0.1:{port}"
+    admin = labelstudio.client.users.whoami().id
+    for url in (f"http://localhost:{port}", f"HTTP://LocalHost:{port}/", f"http://127.0.0.1:{port}/"):
+        assert server.check_user_request(labelstudio.data_dir, "anyone@corpus-tools.local", url).url == labelstudio.url
+        assert connect(url, None, labelstudio.data_dir).users.whoami().id == admin  # the admin key, answered there
+    for url in (f"https://127.0.0.1:{port}", f"http://localhost:{port + 1}", "http://localhost",
+                f"http://127.0.0.2:{port}", f"http://team.example.org:{port}"):
+        with pytest.raises(CorpusError) as refused:
+            server.check_user_request(labelstudio.data_dir, "anyone@corpus-tools.local", url)
+        assert refused.value.code == "labelstudio-account-remote", url
+        with pytest.raises(CorpusError) as refused:
+            connect(url, None, labelstudio.data_dir)
+        assert refused.value.code == "labelstudio-no-connection", url

@@ -727,9 +727,25 @@ class User:
 
 
 def serves(connection: Connection, url: str) -> bool:
-    """Whether ``url`` is the URL of the server ``connection`` records (as written, but for a
-    trailing slash): the one rule of what another server is, for its key and its accounts."""
-    return url.rstrip("/") == connection.url.rstrip("/")
+    """Whether ``url`` is the URL of the server ``connection`` records: the one rule of what
+    another server is, for its key and its accounts. The same scheme, host and port, however
+    written: case aside, a scheme's default port written or not, a trailing slash or not, and
+    the loopback names (``LOOPBACK``) one host, as the server's own URL writes 127.0.0.1 for
+    any of them (``start``) where Label Studio's docs and users write localhost."""
+    return _address(url) == _address(connection.url)
+
+
+def _address(url: str) -> tuple:
+    """What ``serves`` compares of a URL: scheme, host (a loopback name as 127.0.0.1), port
+    (the scheme's default when none is written), path without its trailing slash."""
+    parts = urllib.parse.urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    except ValueError:  # a port that is no number: as written (the client refuses it)
+        return (url.strip().rstrip("/"),)
+    host = parts.hostname or ""  # lower-cased
+    return scheme, LOOPBACK[0] if host in LOOPBACK else host, port, parts.path.rstrip("/")
 
 
 def check_user_request(data_dir: Path, email: str, url: str | None = None) -> Connection:
