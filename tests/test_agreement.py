@@ -312,16 +312,18 @@ def test_an_unknown_strategy_is_refused_before_anything_is_read(strategy, tmp_pa
 @pytest.mark.parametrize(("options", "said"), [
     (["--reviewer", "lead@corpus-tools.local"], "--reviewer goes with --push"),
     (["--project", "round 2", "--url", "http://127.0.0.1:1"], "--project, --url go with --push"),
+    (["--data-dir", "elsewhere"], "--data-dir goes with --push"),  # the local server's: the push's only
 ])
 def test_an_option_of_the_push_without_push_is_refused(corpus_copy, options, said):
-    """--reviewer, --project, --url or --api-key typed without --push were dropped unsaid: the
+    """--reviewer, --project, --url, --api-key or --data-dir typed without --push were dropped unsaid: the
     merges were listed and nothing was sent, which the user took for sent. The environment's
-    LABEL_STUDIO_URL and key, exported for the other commands, are no such option."""
+    LABEL_STUDIO_URL and key (and CORPUS_TOOLS_LS_DATA), exported for the other commands, are no such option."""
     arguments = ["adjudicate", "--root", str(corpus_copy.root), "--strategy", "majority"]
     result = CliRunner().invoke(cli, [*arguments, *options])
     assert result.exit_code == 2 and result.output.endswith(f"Error: {said}\n"), result.output
     exported = CliRunner().invoke(cli, arguments, env={"LABEL_STUDIO_URL": "http://127.0.0.1:1",
-                                                       "LABEL_STUDIO_API_KEY": "exported"})
+                                                       "LABEL_STUDIO_API_KEY": "exported",
+                                                       "CORPUS_TOOLS_LS_DATA": "elsewhere"})
     assert exported.exit_code == 0 and exported.output.splitlines()[-1].startswith("7 documents merged"), \
         exported.output
 

@@ -93,8 +93,9 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
 
     context = click.get_current_context()
     # an option of the push typed without --push was dropped unsaid: the user believed the merges sent
-    # (the environment's LABEL_STUDIO_URL and key are exported for the other commands: not typed)
-    typed = [f"--{name.replace('_', '-')}" for name in ("reviewer", "project", "url", "api_key")
+    # (the environment's LABEL_STUDIO_URL and key, and CORPUS_TOOLS_LS_DATA, are exported for the other
+    # commands: not typed)
+    typed = [f"--{name.replace('_', '-')}" for name in ("reviewer", "project", "url", "api_key", "data_dir")
              if context.get_parameter_source(name) is ParameterSource.COMMANDLINE]
     if typed and not push:
         raise click.UsageError(f"{', '.join(typed)} {'goes' if len(typed) == 1 else 'go'} with --push")
