@@ -575,7 +575,7 @@ def test_adjudicate_push_leaves_a_document_the_corpus_holds_an_adjudication_of_a
     """A document adjudicated (and pulled) from one project got a merge again when pushed to another
     project, whose task has no ground truth: pulled, the fresh merge became the document's newest
     adjudication, chosen over the reviewer's. Now a document whose adjudication in the corpus is
-    newer than its versions is left alone (and its task is not looked for); one annotated again
+    at least as recent as its versions is left alone (and its task is not looked for); one annotated again
     since is merged and pushed again."""
     layout, documents, pushed, gold = _pushed(labelstudio, tmp_path, "first project")
     _, as_one = labelstudio.as_user("again-1@corpus-tools.local")

@@ -234,7 +234,7 @@ def alone_provenance(chosen: DocumentAnnotations, annotator: str) -> DocumentAnn
 @dataclass(frozen=True, slots=True)
 class Pushed:
     doc_id: str
-    task_id: int | None  # None: the corpus holds an adjudication of the document newer than its versions
+    task_id: int | None  # None: the corpus holds an adjudication of the document at least as recent as its versions
     annotation_id: int | None  # None: the task or the corpus already had a ground-truth annotation (nothing sent)
     predictions: int  # the left-out predictions this run sent (not those a stopped run sent before)
 
@@ -265,7 +265,7 @@ def push_adjudication(layout, client, project: str | int, documents: Collection[
     per task and un-marks the one before without a trace a pull could see, unless a pull saw it
     first: docs/validation.md, "Displaced adjudications"). A reviewer's own annotation as one of
     the annotators is no adjudication. A document in ``adjudicated`` (``AnnotationIndex.adjudicated``:
-    the corpus holds an adjudication of it newer than its versions, pulled from this project or
+    the corpus holds an adjudication of it at least as recent as its versions, pulled from this project or
     another) is left alone too, its task not looked for: sent to a task without one (another
     project's), the merge would become its newest adjudication, chosen over the reviewer's.
     Every task is found before anything is sent, under the
@@ -403,7 +403,7 @@ def adjudication_lines(documents: Collection[AdjudicatedDocument], pushed: Seque
                 yield f"    {annotator}: {'; '.join(units) if units else '(nothing)'}"
     for p in pushed or ():
         if p.task_id is None:
-            yield f"not pushed {p.doc_id}: the corpus holds an adjudication of it newer than its versions"
+            yield f"not pushed {p.doc_id}: the corpus holds an adjudication of it at least as recent as its versions"
             continue
         yield (f"pushed {p.doc_id} to task {p.task_id}: "
                + (f"annotation {p.annotation_id} (ground truth), {p.predictions} prediction(s) of left-out units"
