@@ -254,11 +254,8 @@ def ranked(current: pa.Table) -> tuple[pa.Table, pa.Table]:
     (PICKS), and the chosen annotation per document (CHOSEN, with its reason)."""
     if not current.num_rows:
         return PICKS.empty_table(), CHOSEN.empty_table()
-    # an annotation whose newest copy was left out (ingest --allow-partial) is left out: an older
-    # copy is content its annotator has since changed (a ground-truth flag since removed, too)
-    current = current.filter(pc.invert(current["excluded"]))
-    adjudications = current.filter(current["ground_truth"])
-    own = _latest(current.filter(pc.invert(current["ground_truth"])), ["doc_id", "who"])
+    adjudications, own = _usable(current)
+    own = _latest(own, ["doc_id", "who"])
     versions = pa.concat_tables([own, _latest(adjudications, ["doc_id", "who"])]).sort_by(
         [("doc_id", "ascending"), ("who", "ascending"), ("ground_truth", "ascending")])
     truths = _latest(adjudications, ["doc_id"])
@@ -274,11 +271,22 @@ def adjudicated_since(current: pa.Table) -> frozenset[str]:
     ``ranked``'s, with ``moment``): adjudicated, and nobody has annotated them since."""
     if not current.num_rows:
         return frozenset()
+    latest = []  # doc_id -> its latest moment: of the adjudications, of the annotators' versions
+    for table in _usable(current):
+        moments: dict[str, int] = {}
+        for doc_id, moment in zip(table["doc_id"].to_pylist(), table["moment"].to_pylist()):
+            moments[doc_id] = max(moments.get(doc_id, moment), moment)
+        latest.append(moments)
+    adjudicated, versions = latest
+    return frozenset(doc_id for doc_id, moment in adjudicated.items() if moment >= versions.get(doc_id, _NEVER))
+
+
+def _usable(current: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """The current annotations the ranking reads, as (the ground-truth ones, the others)."""
+    # an annotation whose newest copy was left out (ingest --allow-partial) is left out: an older
+    # copy is content its annotator has since changed (a ground-truth flag since removed, too)
     current = current.filter(pc.invert(current["excluded"]))
-    latest: dict[bool, dict[str, int]] = {True: {}, False: {}}  # ground truth? -> doc_id -> its latest moment
-    for doc_id, truth, moment in zip(*(current[name].to_pylist() for name in ("doc_id", "ground_truth", "moment"))):
-        latest[truth][doc_id] = max(latest[truth].get(doc_id, moment), moment)
-    return frozenset(doc_id for doc_id, moment in latest[True].items() if moment >= latest[False].get(doc_id, _NEVER))
+    return current.filter(current["ground_truth"]), current.filter(pc.invert(current["ground_truth"]))
 
 
 class AnnotationIndex:
