@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Iterator
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.layout import Layout
+from corpus_tools.layout import Layout, check_output
 
 LOCK_NAME = "corpus.lock"
 _held: dict[Path, tuple[int, int]] = {}  # lock path -> (the holding thread, depth), for re-entry by that thread
@@ -75,6 +75,9 @@ def corpus_lock(layout: Layout, command: str) -> Iterator[None]:
     # held by another thread of this process: re-entering would let both write at once (two adds
     # each staged a manifest, and the second replaced the first, its raw files left unlisted); the
     # flock below refuses it, as it refuses another process (flock locks an open file, not a process)
+    # `--root raw` (a corpus's own raw/, annotations/ or dist/, or a release) made build/ there,
+    # which every command of that corpus then refused as an unlisted raw file
+    check_output(path.parent, "--root names a corpus's own directory, not one inside it")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = _open_lock_file(path)
     try:

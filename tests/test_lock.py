@@ -111,3 +111,21 @@ def test_a_lock_path_that_is_no_regular_file_is_refused_and_nothing_it_names_is_
     assert caught.value.code == "file-error" and caught.value.location.file == str(lock_path(layout))
     assert ("a symbolic link" in caught.value.message) == (kind == "link")
     assert target.read_text() == "published\n"
+
+
+@pytest.mark.parametrize("command", [["release"], ["ingest", "export.json"]])
+def test_a_root_inside_a_corpus_s_raw_is_refused_before_build_is_made_there(corpus_copy, command):
+    """`--root raw` made raw/build/ (the lock's) before the command found nothing to do there, and
+    every command of the real corpus then refused that directory as an unlisted raw file."""
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import cli
+    from corpus_tools.documents.raw import check_raw
+
+    before = sorted(path.name for path in corpus_copy.raw.iterdir())
+    result = CliRunner().invoke(cli, [*command, "--root", str(corpus_copy.raw)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"Error: {corpus_copy.raw / 'build'}: [output-protected] lies inside the corpus's raw/ ({corpus_copy.raw}), "
+        "which only its own commands write: --root names a corpus's own directory, not one inside it")
+    assert sorted(path.name for path in corpus_copy.raw.iterdir()) == before and check_raw(corpus_copy).valid
