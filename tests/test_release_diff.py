@@ -452,6 +452,36 @@ def test_registry_merge(tmp_path):
     assert (merged.old, merged.new) == (["assad", "bashar-al-assad"], "bashar-al-assad")
 
 
+def test_a_duplicate_merged_into_an_entity_no_mention_linked_to_yet_is_a_merge(tmp_path):
+    """The duplicate held every mention (an entity and a quote's speaker); the entity it merges into
+    was in the registry, linked by nothing: still two entries become one (the merge was missed, as
+    the target had no old mention of its own to count)."""
+    documents, annotations, _ = seed_inputs()
+    quote = annotations[DOC].quotes[0]
+    old = with_annotation(annotations, entities=replaced(annotations[DOC].entities, "e1", entity_id="assad"),
+                          quotes=(dataclasses.replace(quote, source=dataclasses.replace(quote.source,
+                                                                                         speaker_id="assad")),))
+    diff = diff_releases(build_release(documents, old, (*REGISTRY, ASSAD), tmp_path / "old", "1.0.0").path,
+                         built(tmp_path, documents, annotations, REGISTRY))
+    assert keys(diff) == [("entities", "relinked", DOC, "e1"), ("quotes", "speaker-changed", DOC, "q1"),
+                          ("registry", "removed", None, "assad"), ("registry", "merged", None, "bashar-al-assad")]
+    merged = diff.changes[3]
+    assert (merged.old, merged.new) == (["assad", "bashar-al-assad"], "bashar-al-assad")
+
+
+def test_an_id_renamed_to_a_new_id_is_no_merge(base, tmp_path):
+    """Every mention of afp now links to a new id for the same entity: a registry removal and an
+    addition, the mention relinked; nothing was merged (one entry stays one)."""
+    def renamed(documents, annotations, registry):
+        registry = tuple(dataclasses.replace(e, id="agence-france-presse") if e.id == "afp" else e for e in registry)
+        return documents, with_annotation(annotations, entities=replaced(
+            annotations[DOC].entities, "e4", entity_id="agence-france-presse")), registry
+
+    assert keys(diff_with(base, tmp_path, renamed)) == [
+        ("entities", "relinked", DOC, "e4"), ("registry", "removed", None, "afp"),
+        ("registry", "added", None, "agence-france-presse")]
+
+
 def test_registry_split(tmp_path):
     """One id for two people: its mentions now link to two ids, one of them new."""
     documents, annotations, _ = seed_inputs()

@@ -936,6 +936,10 @@ def _registry_changes(old: dict[str, dict], new: dict[str, dict], common: set[st
         if len(now) == 1:
             into[next(iter(now))].add(old_id)
     for target, sources in sorted(into.items()):
+        # the target is one of the entries merged when OLD's registry had it, whether or not a
+        # mention linked to it then (one that none did was a merge missed); a target new in NEW's
+        # registry is an id renamed, not a merge
+        sources = sources | ({target} if target in old else set())
         gone = {source for source in sources if source != target}
         if len(sources) >= 2 and gone and not gone & new_links and not gone & new.keys():
             name = (new.get(target) or {}).get("name")
