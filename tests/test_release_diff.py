@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from corpus_tools.errors import CorpusError
-from corpus_tools.records import EntityMention, Evidence, Quote, RegistryEntity, Source, Span, TimeExpression
+from corpus_tools.records import Cue, EntityMention, Evidence, Quote, RegistryEntity, Source, Span, TimeExpression
 from corpus_tools.release import build_release
 from corpus_tools.release.card import CardInfo
 from corpus_tools.release.checksums import SUMS_FILE, sums_text
@@ -385,6 +385,30 @@ def test_quote_source_changed(base, tmp_path):
     changed = only(diff_with(base, tmp_path, quote_change(moved)))
     assert (changed.layer, changed.kind, changed.id) == ("quotes", "source-changed", "q1")
     assert (changed.old["text"], changed.new["text"], changed.new["speaker_id"]) == ("he", "Assad", "bashar-al-assad")
+
+
+def test_a_source_and_cue_drawn_elsewhere_under_new_ids_are_changed_regions_not_ids_changed(base, tmp_path):
+    """Label Studio gives a region drawn anew a new id: a source and cue now elsewhere in the text
+    are other regions (source-changed, cue-changed), not the same ones under other ids; a source
+    redrawn over part of itself is the same one, its id changed (as a unit paired by overlap)."""
+    def elsewhere(text, quote):
+        return dataclasses.replace(quote, source=Source("s9", span_of(text, "Syria"), "Syria", "syria"),
+                                   cue=Cue("c9", span_of(text, "interview"), "interview"))
+
+    diff = diff_with(base, tmp_path, quote_change(elsewhere))
+    assert [(c.kind, c.old, c.new) for c in diff.changes if c.kind in ("speaker-changed", "id-changed")] == [
+        ("speaker-changed", "bashar-al-assad", "syria")]
+    assert [c.kind for c in diff.changes] == ["source-changed", "speaker-changed", "cue-changed"]
+
+    def redrawn(text, quote):
+        he = quote.source.span
+        return dataclasses.replace(quote, source=Source("s9", Span(he.start, he.end + 5), "he said",
+                                                        "bashar-al-assad"))
+
+    diff = diff_with(base, tmp_path / "redrawn", quote_change(redrawn))
+    assert [(c.kind, c.old, c.new) for c in diff.changes if c.kind == "id-changed"] == [
+        ("id-changed", {"source_id": "s1"}, {"source_id": "s9"})]
+    assert [c.kind for c in diff.changes] == ["source-changed", "id-changed"]
 
 
 def test_quote_speaker_changed(base, tmp_path):

@@ -867,6 +867,15 @@ def _unit_differences(layer: str, old: dict, new: dict, frame: _Frame, common: s
         raw = {f"{prefix}raw_start", f"{prefix}raw_end"} <= common
         return frame.old_key(old, prefix, raw) != frame.new_key(new, prefix, raw)
 
+    def same_region(prefix: str) -> bool:
+        """A source's or cue's old and new region are one: where it was, or overlapping it (as ``_pair``
+        pairs units by overlap)."""
+        if not moved(prefix):
+            return True
+        raw = {f"{prefix}raw_start", f"{prefix}raw_end"} <= common
+        before, after = frame.overlap_key(old, prefix, raw), frame.new_key(new, prefix, raw)
+        return before is not None and after is not None and min(before[1], after[1]) > max(before[0], after[0])
+
     if moved(""):
         yield "boundaries", _span(old), _span(new)
     if layer == "entities":
@@ -887,9 +896,12 @@ def _unit_differences(layer: str, old: dict, new: dict, frame: _Frame, common: s
             yield "speaker-changed", old["speaker_id"], new["speaker_id"]
         if moved("cue_"):
             yield "cue-changed", _span(old, "cue_"), _span(new, "cue_")
-    # region ids are Label Studio's (a redrawn region gets a new one): the unit is the same, its id is not
+    # region ids are Label Studio's (a redrawn region gets a new one): the unit is the same, its id is not;
+    # so is a source or cue redrawn where it was (over part of itself), but one drawn elsewhere is another
+    # region (source-changed, cue-changed), whose new id says nothing more
     ids = _fields(old, new, [column for column in ("id", "source_id", "cue_id") if column in common
-                             and (column == "id" or (old[column] is not None and new[column] is not None))])
+                             and (column == "id" or (old[column] is not None and new[column] is not None
+                                                     and same_region(column[:-len("id")])))])
     if ids:
         yield "id-changed", *ids
     differing = _fields(old, new, extras)
