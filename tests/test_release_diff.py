@@ -601,6 +601,29 @@ def test_column_removed_is_major(base, tmp_path):
     assert required_bump(diff) == "major"
 
 
+def test_a_raw_column_only_one_release_has_does_not_make_the_raw_file_changed(base, tmp_path):
+    """OLD without raw_encoding, NEW with it, the raw file the same, a new normalizer that edits a
+    mention's first letter: units are matched by raw offsets, as the raw file is the same in the
+    columns both have (nothing reports it changed). A null raw_encoding on one side made the units
+    compared through the texts, and the mention 'boundaries changed' from [168, 178) to [168, 178)."""
+    def drop(table):
+        return with_features(table.drop_columns(["raw_encoding"]),
+                             {k: v for k, v in features_of(table).items() if k != "raw_encoding"})
+
+    def renormalized(documents, annotations, registry):
+        text = documents[DOC].text.replace("Washington", "Vashington", 1)
+        documents = with_document(documents, text=text, normalizer_version="test-2", text_sha256=sha256(text))
+        entities = replaced(annotations[DOC].entities, "e3", text="Vashington")
+        return documents, with_annotation(annotations, entities=entities, text_sha256=sha256(text)), registry
+
+    new = built(tmp_path, *renormalized(*base_inputs()))
+    expected = [("documents", "text-changed", DOC, DOC), ("ner", "tokens-added", DOC, None),
+                ("ner", "tokens-removed", DOC, None)]
+    assert keys(diff_releases(base, new)) == expected
+    assert keys(diff_releases(rewritten(base, tmp_path / "old", "documents", drop), new)) == [
+        ("schema", "column-added", None, "documents.raw_encoding"), *expected]
+
+
 def test_column_retyped_is_major(base, tmp_path):
     def widen(table):
         index = table.schema.get_field_index("start")

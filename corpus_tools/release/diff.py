@@ -475,7 +475,8 @@ def compare(old: _Release, new: _Release, *, doc_id: str | None = None, layers: 
         new_docs = {row["doc_id"]: row for row in new.rows("documents", [d for d in batch if d in in_new])}
         found = _document_changes(old_docs, new_docs, document_columns)
         documented = {change.doc_id for change in found}
-        frames = {d: _Frame(old_docs[d], new_docs[d]) for d in sorted(old_docs.keys() & new_docs.keys())}
+        frames = {d: _Frame(old_docs[d], new_docs[d], document_columns)
+                  for d in sorted(old_docs.keys() & new_docs.keys())}
         for layer in _UNIT_CONFIGS:
             if layer not in common:
                 continue
@@ -731,9 +732,12 @@ class _Frame:
     the raw file is the same; normalized offsets while the text is; else old normalized offsets
     carried onto the new text through the two texts' matching blocks."""
 
-    def __init__(self, old_doc: dict, new_doc: dict):
-        same_raw = (old_doc.get("raw_sha256"), old_doc.get("raw_encoding")) == (new_doc.get("raw_sha256"),
-                                                                                new_doc.get("raw_encoding"))
+    def __init__(self, old_doc: dict, new_doc: dict, columns: set[str]):
+        """``columns``: the documents columns both releases have. The raw file is the same when it is
+        in those (raw-changed reads the same ones): a raw_encoding only one release has (null on the
+        other side) made it changed, and units compared through the texts, not by raw offsets."""
+        raw = [name for name in ("raw_sha256", "raw_encoding") if name in columns]
+        same_raw = "raw_sha256" in raw and all(old_doc.get(name) == new_doc.get(name) for name in raw)
         self.mode = "raw" if same_raw else "text" if old_doc.get("text") == new_doc.get("text") else "aligned"
         self._old_text, self._new_text = old_doc.get("text") or "", new_doc.get("text") or ""
         self._alignment: TextAlignment | None = None
