@@ -134,6 +134,28 @@ def test_a_new_normalizer_moves_every_normalized_offset_but_no_unit(base, tmp_pa
     assert text.new["characters"] == text.old["characters"] + 1
 
 
+def test_changes_of_a_renormalized_document_are_in_document_order(tmp_path):
+    """A new normalizer drops 20 leading newlines (the raw file the same), "Syria" (e2) is removed
+    and "has" after it added: the removal comes first, as in the document. Removed units were
+    placed by their OLD normalized start (139), added ones by their NEW one (125): the addition first."""
+    documents, annotations, registry = base_inputs()
+    text = "\n" * 20 + documents[DOC].text
+    old_documents = with_document(documents, text=text, offset_map=ShiftMap(RAW_PREFIX - 20),
+                                  normalizer_version="test-0", text_sha256=sha256(text))
+    old = build_release(old_documents, {**annotations, DOC: annotations_for(old_documents[DOC])}, registry,
+                        tmp_path / "old", "1.0.0").path
+    has = span_of(documents[DOC].text, "has held")
+    entities = (*(e for e in annotations[DOC].entities if e.id != "e2"),
+                entity(documents, "e9", has.start, has.start + 3, "ORG", None))
+    diff = diff_releases(old, built(tmp_path, documents, with_annotation(annotations, entities=entities), registry))
+    assert [(c.kind, c.id) for c in diff.changes if c.layer == "entities"] == [("removed", "e2"), ("added", "e9")]
+    # raw file and text changed: removed units are placed by their start carried onto the new text
+    raw_changed = with_metadata(documents, sha256="0" * 64)
+    diff = diff_releases(old, built(tmp_path / "raw", raw_changed, with_annotation(annotations, entities=entities),
+                                    registry))
+    assert [(c.kind, c.id) for c in diff.changes if c.layer == "entities"] == [("removed", "e2"), ("added", "e9")]
+
+
 def test_a_unit_whose_first_character_was_edited_is_paired_by_what_was_kept(base, tmp_path):
     """Raw file and text changed, and the edit took the unit's first character: its start could not
     be carried onto the new text, so it was reported removed and its edited self added, though the

@@ -18,6 +18,7 @@ overlap (a boundary change); the rest is added or removed.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import itertools
 import pickle
@@ -741,6 +742,7 @@ class _Frame:
         self.mode = "raw" if same_raw else "text" if old_doc.get("text") == new_doc.get("text") else "aligned"
         self._old_text, self._new_text = old_doc.get("text") or "", new_doc.get("text") or ""
         self._alignment: TextAlignment | None = None
+        self._block_starts: list[int] | None = None  # of the alignment's blocks, for ``position``
 
     def new_key(self, row: dict, prefix: str = "", raw: bool = True) -> tuple[int, int] | None:
         """``raw``: both releases have the raw offsets (a release without them is compared by the others)."""
@@ -771,6 +773,26 @@ class _Frame:
         # another unit, not this one's boundaries
         kept = first is not None and last is not None and 2 * (last - first) >= end - start
         return (first, last) if kept and first < last else None
+
+    def position(self, row: dict, in_old: bool, raw: bool = True) -> int:
+        """Where a unit of either release is in the document, for the order of its changes: its raw
+        start while the raw file is the same; else its start, an old unit's carried onto the new
+        text (or where the new text's share of what came before it ends). An old unit's own
+        normalized start is not one: a new normalizer moves it, and a removed unit was listed after
+        a unit added behind it."""
+        if self.mode == "raw" and raw:
+            return row["raw_start"]
+        if not in_old or self.mode == "text":
+            return row["start"]
+        if self._alignment is None:
+            self._alignment = TextAlignment(self._old_text, self._new_text)
+        if self._block_starts is None:
+            self._block_starts = [block[0] for block in self._alignment.blocks]
+        index = bisect.bisect_right(self._block_starts, row["start"]) - 1
+        if index < 0:
+            return 0
+        old_start, new_start, length = self._alignment.blocks[index]  # (old start, new start, length)
+        return new_start + min(row["start"] - old_start, length)
 
     def _carried(self, offset: int, is_end: bool) -> int | None:
         """An old offset in the new text, if the character at it (before it, for an end) is kept."""
@@ -843,14 +865,19 @@ def _unit_changes(layer: str, old_rows: dict, new_rows: dict, frames: dict, comm
             pairs, removed, added = [], olds, news
         else:
             pairs, removed, added = _pair(olds, news, frame, {"raw_start", "raw_end"} <= common)
-        found = [(row["start"], ReleaseChange(layer, "removed", doc_id, row.get("id"), row.get("text"),
-                                              _unit(row), None)) for row in removed]
-        found += [(row["start"], ReleaseChange(layer, "added", doc_id, row.get("id"), row.get("text"), None,
-                                               _unit(row))) for row in added]
+        raw = {"raw_start", "raw_end"} <= common
+
+        def at(row: dict, in_old: bool) -> int:  # one coordinate for both releases' units (``_Frame.position``)
+            return row["start"] if frame is None else frame.position(row, in_old, raw)
+
+        found = [(at(row, True), ReleaseChange(layer, "removed", doc_id, row.get("id"), row.get("text"),
+                                               _unit(row), None)) for row in removed]
+        found += [(at(row, False), ReleaseChange(layer, "added", doc_id, row.get("id"), row.get("text"), None,
+                                                 _unit(row))) for row in added]
         for old, new in pairs:
             for kind, before, after in _unit_differences(layer, old, new, frame, common, extras):
-                found.append((new["start"], ReleaseChange(layer, kind, doc_id, new.get("id"), new.get("text"),
-                                                          before, after)))
+                found.append((at(new, False), ReleaseChange(layer, kind, doc_id, new.get("id"), new.get("text"),
+                                                            before, after)))
             for column in ("entity_id", "speaker_id"):
                 if old.get(column) is not None:
                     links[old[column], new.get(column)] += 1
