@@ -433,6 +433,21 @@ def test_a_source_and_cue_drawn_elsewhere_under_new_ids_are_changed_regions_not_
     assert [c.kind for c in diff.changes] == ["source-changed", "id-changed"]
 
 
+def test_a_missing_link_or_source_reads_null_in_the_report_not_python_s_none(base, tmp_path):
+    """An unlinked mention added, a quote's source dropped: the text report says null, as it does
+    for every other missing value ("-> None" read as a registry id None)."""
+    def change(documents, annotations, registry):
+        has = span_of(documents[DOC].text, "has held")
+        entities = (*annotations[DOC].entities, entity(documents, "e9", has.start, has.start + 3, "ORG", None))
+        quotes = tuple(dataclasses.replace(q, source=None) for q in annotations[DOC].quotes)
+        return documents, with_annotation(annotations, entities=entities, quotes=quotes), registry
+
+    lines = report_lines(diff_with(base, tmp_path, change))
+    assert '  added: 000_cbeedfbee8440207 e9 "has" [125, 128) ORG -> null' in lines
+    assert '  source-changed: 000_cbeedfbee8440207 q1: "he" [708, 710) (bashar-al-assad) -> none (null)' in lines
+    assert not any("None" in line for line in lines)
+
+
 def test_quote_speaker_changed(base, tmp_path):
     changed = only(diff_with(base, tmp_path, quote_change(
         lambda text, q: dataclasses.replace(q, source=dataclasses.replace(q.source, speaker_id="syria")))))

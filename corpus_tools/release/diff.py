@@ -1217,9 +1217,10 @@ def _value(value: Any) -> str:
 
 def _unit_summary(layer: str, unit: dict) -> str:
     if layer == "entities":
-        return f"{_at(unit)} {unit.get('label')} -> {unit.get('entity_id')}"
+        return f"{_at(unit)} {unit.get('label')} -> {_value(unit.get('entity_id'))}"  # null: linked to none
     if layer == "timexes":
-        return f"{_at(unit)} {unit.get('label')} {unit.get('value')}" + (f" {unit['mod']}" if unit.get("mod") else "")
+        mod = f" {unit['mod']}" if unit.get("mod") else ""
+        return f"{_at(unit)} {unit.get('label')} {_value(unit.get('value'))}{mod}"
     if layer == "quotes":
         speaker = unit.get("speaker_id") or _quoted(unit.get("source_text"))
         return f"{_at(unit)} {unit.get('quote_type')}, said by {speaker}"
@@ -1241,7 +1242,7 @@ def describe(change: ReleaseChange) -> str:
     if kind in ("boundaries", "source-changed", "cue-changed"):
         if kind == "source-changed":
             before, after = (old or {}).get("speaker_id"), (new or {}).get("speaker_id")
-            return f"{where}: {_at(old)} ({before}) -> {_at(new)} ({after})"
+            return f"{where}: {_at(old)} ({_value(before)}) -> {_at(new)} ({_value(after)})"
         return f"{where}: {_at(old)} -> {_at(new)}"
     if kind == "merged":
         return f"{', '.join(old)} merged into {new}"
