@@ -17,7 +17,9 @@ from corpus_tools.records import Cue, EntityMention, Evidence, Quote, RegistryEn
 from corpus_tools.release import build_release
 from corpus_tools.release.card import CardInfo
 from corpus_tools.release.checksums import SUMS_FILE, sums_text
-from corpus_tools.release.diff import as_dict, check_bump, counts, diff_releases, report_lines, required_bump
+from corpus_tools.release.diff import (
+    as_dict, card_section, changelog_line, check_bump, counted, counts, diff_releases, report_lines, required_bump,
+)
 from release_factories import REGISTRY, RAW_PREFIX, ShiftMap, annotations_for, seed_inputs, span_of, synthetic_document
 
 DOC = "000_cbeedfbee8440207"  # the annotated seed document
@@ -781,6 +783,31 @@ def test_rows_of_a_derived_config_that_change_alone_are_reported(base, tmp_path)
     changed = only(diff_releases(base, rewritten(base, tmp_path / "new", "kb", retitle_passage)))
     assert (changed.layer, changed.kind, changed.doc_id, changed.id, changed.old, changed.new) == (
         "configs", "rows-changed", other, "kb", 1, 1)
+
+
+def test_rows_of_one_document_changed_in_two_configs_are_not_counted_as_two_documents(base, tmp_path):
+    """A rows-changed is one document's rows in one config: one document's kb and ner rows are two,
+    which the report, card and changelog called "2 documents whose rows changed otherwise"."""
+    other = sorted(seed_inputs()[0])[1]
+
+    def of_other(key, change):
+        def rewrite(table):
+            rows = [change(row) if row[key] == other else row for row in table.to_pylist()]
+            return pa.Table.from_pylist(rows, schema=table.schema)
+        return rewrite
+
+    new = rewritten(base, tmp_path / "kb", "kb", of_other(
+        "document_id", lambda row: {**row, "passages": [{**row["passages"][0], "type": "body"}, *row["passages"][1:]]}))
+    new = rewritten(new, tmp_path / "ner", "ner", of_other("doc_id", lambda row: {**row, "id": row["id"] + "x"}))
+    diff = diff_releases(base, new)
+    assert keys(diff) == [("configs", "rows-changed", other, "kb"), ("configs", "rows-changed", other, "ner")]
+    lines = report_lines(diff)
+    assert "configs: 2 document-config pairs whose rows changed otherwise" in lines
+    assert "documents with changes: 1" in lines
+    assert "| configs | document-config pairs whose rows changed otherwise | 2 |" in card_section(diff)
+    assert changelog_line(diff).startswith("- Changes since 1.0.0 (a minor version by the version rule): configs: "
+                                           "2 document-config pairs whose rows changed otherwise.")
+    assert counted("configs", "rows-changed", 1) == "1 document-config pair whose rows changed otherwise"
 
 
 # --- reading a diff

@@ -1156,7 +1156,9 @@ def as_dict(diff: ReleaseDiff, lazy: bool = False) -> dict[str, Any]:
 
 _PHRASES = {
     "boundaries": "boundaries changed", "raw-changed": "raw file changed", "text-changed": "normalized text changed",
-    "tags-changed": "tokens whose tag changed", "rows-changed": "documents whose rows changed otherwise",
+    "tags-changed": "tokens whose tag changed",
+    # one change per document and config: a document's kb and ner rows are two ("2 documents" was untrue)
+    "rows-changed": "document-config pairs whose rows changed otherwise",
     "config-added": "configs added", "config-removed": "configs removed", "column-added": "columns added",
     "column-removed": "columns removed", "column-retyped": "columns retyped", "labels-changed": "label sets changed",
 }
@@ -1169,7 +1171,8 @@ def kind_phrase(layer: str, kind: str) -> str:
 
 
 # the phrases that begin with a plural noun (the noun and an s), which agrees with a count of 1
-_NOUNS = {"tags-changed": "token", "tokens-added": "token", "tokens-removed": "token", "rows-changed": "document",
+_NOUNS = {"tags-changed": "token", "tokens-added": "token", "tokens-removed": "token",
+          "rows-changed": "document-config pair",
           "config-added": "config", "config-removed": "config",
           "column-added": "column", "column-removed": "column", "column-retyped": "column",
           "labels-changed": "label set"}
