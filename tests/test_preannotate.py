@@ -592,6 +592,16 @@ def test_a_quotation_mark_whose_partner_was_lost_is_at_no_edge_of_a_source_or_co
                                 ("the talks had failed badly", "indirect", ("Assad", "bashar-al-assad"), "said")]
 
 
+def test_an_apostrophe_is_no_partner_of_a_lost_quotation_mark():
+    """Found in review: a lone “ stayed at the edge of a content, as the ’ of "don’t" or
+    "Rourke’s" (an apostrophe, category Pf like ”) passed for its closing partner."""
+    text = ("“We don’t know,’ Blinken said.\n\n"
+            "“Rourke’s team said the convoy was delayed, Reuters reported.")
+    assert quote_rows(text) == [
+        ("We don’t know", "indirect", ("Blinken", "antony-blinken"), "said"),
+        ("Rourke’s team said the convoy was delayed", "indirect", ("Reuters", None), "reported")]
+
+
 def test_the_person_told_is_no_content_when_a_colon_or_comma_follows_it():
     """Found by a hunt: "Blinken told reporters: “We will go.”" had QUOTE "reporters: “We will
     go.”" (mixed): the person told was skipped only when a space followed it."""

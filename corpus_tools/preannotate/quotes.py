@@ -113,12 +113,24 @@ def _decoration(char: str) -> bool:
     return char in BULLETS or unicodedata.category(char) in ("So", "Sm", "Sk")
 
 
+# a curly quotation mark's partner is its own kind: “ closes with ”, not with the ’ of "don’t"
+_MARK_PARTNERS = {"“": "”", "‘": "’", "«": "»", "‹": "›"}
+_MARK_PARTNERS.update({close: opening for opening, close in _MARK_PARTNERS.items()})
+
+
 def _unpaired(text: str, start: int, end: int, at: int) -> bool:
     """Whether the bracket or quotation mark at ``at`` has no partner in [start, end): an opening
     one (``(``, ``“``, ``‘``) no closing one after it, a closing one no opening one before it, a
     straight ``"`` no other ``"`` ("We don’t know,’ Blinken said": the SOURCE is "Blinken", not
-    "’ Blinken"). A straight ``'`` is left alone: it is as often an apostrophe ("the Assads'")."""
+    "’ Blinken"). A curly mark's partner is its own kind, and a ’ before a letter is an apostrophe
+    (as ``_PAIRS`` reads them): the ’ of "Rourke’s" is no partner of a “. A straight ``'`` is left
+    alone: it is as often an apostrophe ("the Assads'")."""
     kind = unicodedata.category(text[at])
+    partner = _MARK_PARTNERS.get(text[at])
+    if partner is not None:
+        within = range(at + 1, end) if kind == "Pi" else range(start, at)
+        return not any(text[i] == partner and not (partner == "’" and re.match(r"\w", text[i + 1:i + 2]))
+                       for i in within)
     if kind in ("Ps", "Pi"):
         partner = "Pe" if kind == "Ps" else "Pf"
         return not any(unicodedata.category(char) == partner for char in text[at + 1:end])
