@@ -610,6 +610,17 @@ def test_the_person_told_is_no_content_when_a_colon_or_comma_follows_it():
                                 ("the war was over", "indirect", ("Assad", "bashar-al-assad"), "told")]
 
 
+def test_a_short_quotation_after_the_person_told_is_content():
+    """Found in review: once b898432 skipped "reporters:", a quotation of one or two words after
+    it was no content (a paraphrase needs three words), so "Blinken told reporters: “Go home.”"
+    had no quote at all, where it had had "reporters: “Go home.”"; a paraphrase that short still
+    is none."""
+    text = ("Blinken told reporters: “Go home.”\n\nAssad told lawmakers, ‘It’s over.’\n\n"
+            "Blinken told reporters: go home.")
+    assert quote_rows(text) == [("“Go home.”", "direct", ("Blinken", "antony-blinken"), "told"),
+                                ("‘It’s over.’", "direct", ("Assad", "bashar-al-assad"), "told")]
+
+
 def test_a_continued_quotation_continues_the_quotation_not_an_attribution_nested_in_it():
     """Found by a hunt: the second quotation took the SOURCE and CUE of the attribution inside the
     first ("Assad" "made clear"), not of the quote it continues (Blinken's "said"): the guidelines

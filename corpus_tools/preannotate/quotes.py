@@ -433,8 +433,10 @@ def _attribution_first(text, s_start, s_end, cue, verb, pairs, source=None) -> _
     if addition:
         end = addition.start()
     start, end = _trim(text, start, end)
-    if end - start < 3 or len(text[start:end].split()) < (1 if verb in NOUN_CONTENT else 3) \
-            or NOT_CONTENT.match(text, start):
+    # a paraphrase of fewer than three words is no content, but a quotation is whatever its length
+    # ("Blinken told reporters: “Go home.”", where the cue is not right before the quotation)
+    words = 1 if verb in NOUN_CONTENT or quote_type(text, Span(start, end)) == "direct" else 3
+    if end - start < 3 or len(text[start:end].split()) < words or NOT_CONTENT.match(text, start):
         return None
     return _Found(Span(start, end), Span(*source), Span(*cue), 0.6)
 
