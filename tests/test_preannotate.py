@@ -815,6 +815,25 @@ def test_scores_pair_as_many_units_as_the_spans_allow():
     assert dataclasses.astuple(rows["quotes"]) == ("quotes", 2, 2, 0, 0.0, 0.0, 0.0, 1.0, 0.0)
 
 
+def test_the_lenient_pairs_reach_a_long_gold_span_that_starts_far_before():
+    """The overlaps are looked for among the gold units starting less than the longest gold span
+    before a unit's end (by bisection): a long gold quote far before still pairs, spans that only
+    touch do not. (A guard of the window's bounds: the search of every gold unit it replaced, a
+    speed fix, gave the same pairs.)"""
+    from corpus_tools.records import Quote, Span
+
+    def quote(region, start, end):
+        return Quote(region, "d", Span(start, end), "x" * (end - start), "indirect")
+
+    gold = {"d": DocumentAnnotations("d", (), (), (quote("g1", 0, 100), quote("g2", 100, 104),
+                                                   quote("g3", 200, 210)))}
+    predicted = {"d": DocumentAnnotations("d", (), (), (quote("p1", 99, 100), quote("p2", 104, 200),
+                                                        quote("p3", 150, 201)))}
+    rows = {row.layer: row for row in score(gold, predicted)}
+    # p1 pairs with g1 (0-100, starting 99 before it), p2 only touches g2 and g3, p3 pairs with g3: 2 of 3
+    assert dataclasses.astuple(rows["quotes"]) == ("quotes", 3, 3, 0, 0.0, 0.0, 0.0, 0.667, 0.0)
+
+
 def test_leave_one_out_removes_what_only_the_scored_document_mentions(round_1):
     layout = round_1
     documents, registry = load_documents(layout), load_registry(layout)

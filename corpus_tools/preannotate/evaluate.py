@@ -19,6 +19,7 @@ a SOURCE's speaker_id.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from typing import Callable, Iterable, Mapping
 
@@ -88,8 +89,7 @@ def _match(gold: list, predicted: list, lenient: bool) -> list[tuple[tuple, tupl
             if waiting.get(unit[:2]):
                 pairs.append((waiting[unit[:2]].pop(0), unit))
         return pairs
-    edges = [[index for index, candidate in enumerate(gold)
-              if candidate[1] == unit[1] and candidate[0].overlaps(unit[0])] for unit in predicted]
+    edges = _overlapping(gold, predicted)
     owner: dict[int, int] = {}  # gold index -> predicted index
     partner: dict[int, int] = {}  # predicted index -> gold index
     for first in range(len(predicted)):  # an augmenting path from each predicted unit (Kuhn), without recursion
@@ -114,6 +114,28 @@ def _match(gold: list, predicted: list, lenient: bool) -> list[tuple[tuple, tupl
             owner[free], partner[unit] = unit, free
             free = previous
     return [(gold[partner[unit]], predicted[unit]) for unit in sorted(partner)]
+
+
+def _overlapping(gold: list, predicted: list) -> list[list[int]]:
+    """For each predicted unit, the indexes of the gold units of its label whose span overlaps
+    its span: only the gold units starting less than the longest gold span before its end are
+    looked at (by bisection), not every one (quadratic in thousands of units)."""
+    by_label: dict[str, list[tuple[int, int]]] = {}
+    for index, unit in enumerate(gold):
+        by_label.setdefault(unit[1], []).append((unit[0].start, index))
+    longest = {label: max(gold[index][0].end - start for start, index in starts) for label, starts in by_label.items()}
+    for starts in by_label.values():
+        starts.sort()
+    edges = []
+    for unit in predicted:
+        starts = by_label.get(unit[1], [])
+        if not starts:
+            edges.append([])
+            continue
+        first = bisect.bisect_right(starts, (unit[0].start - longest[unit[1]], len(gold)))
+        last = bisect.bisect_left(starts, (unit[0].end, -1))
+        edges.append(sorted(index for _, index in starts[first:last] if gold[index][0].overlaps(unit[0])))
+    return edges
 
 
 def _ratio(part: int, whole: int) -> float:
