@@ -124,6 +124,14 @@ def test_a_name_after_a_particle_is_part_of_a_longer_name():
                     "Bashar al-Assad.") == [("Assad", "bashar-al-assad"), ("Bashar al-Assad", "bashar-al-assad")]
 
 
+def test_van_and_bin_are_particles_only_after_a_name():
+    """Found in review: "van" and "bin" are English nouns too, and the particle rule dropped
+    "Syria" from "a van Syria had donated" and "the bin Blinken used"; after a name ("Hafez van
+    Assad", "Osama bin Assad") or with a hyphen they still make the name part of a longer one."""
+    assert mentions("He drove a van Syria had donated to the bin Blinken used. Hafez van Assad, "
+                    "Osama bin Assad and bin-Assad stayed.") == [("Syria", "syria"), ("Blinken", "antony-blinken")]
+
+
 def test_ner_model_adds_unknown_names_without_overlap_and_is_skipped_cleanly_when_absent():
     def fake_ner(text):  # what a model returns: one known name, one new one with its determiner
         return [(text.index("Syria"), text.index("Syria") + 5, "GPE"), (0, text.index(" said"), "ORG"),

@@ -17,8 +17,10 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
   [Austin]", "[Syrian] Democratic Forces", "[UN] Security Council"), unless that word is a
   title or role ("Syrian President", "Secretary Blinken", ``TITLE_WORDS``) or a weekday ("in Syria
   Monday", as news writes it) or, before the match, the first word of its sentence ("When Syria",
-  "In Damascus"). So is a match after a name's particle ("al-[Assad]", "Hafez al-[Assad]", "van
-  [Dijk]": the guidelines keep the particle in the name), unlike a prefix ("pro-[Russian]").
+  "In Damascus"). So is a match after a name's particle ("al-[Assad]", "Hafez al-[Assad]", "Virgil
+  van [Dijk]": the guidelines keep the particle in the name), unlike a prefix ("pro-[Russian]");
+  "van" and "bin", English nouns too, are particles only after a name or with their hyphen ("a van
+  [Syria] had donated" keeps Syria).
 
 Scores: 0.9 for a multi-word form, 0.8 for a one-word form, 0.5 when the form is ambiguous;
 NER model regions 0.5.
@@ -89,11 +91,16 @@ class Gazetteer:
 
 # particles of a name that are written lowercase before it (guidelines, boundary rule 4: "[al-Rashid]",
 # "[van Dijk]"): unlike a prefix ("pro-[Russian]"), one makes the name after it part of a longer one
-_PARTICLE = re.compile(r"(?<![\w’'-])(?:[Aa]l|[Ee]l|bin|ibn|van|von|de|da|du)[- ]$")
+_PARTICLE = re.compile(r"(?<![\w’'-])([Aa]l|[Ee]l|bin|ibn|van|von|de|da|du)[- ]$")
+# particles that are English words too ("a van Jordan had donated", "the bin Iraq provided"): a
+# particle only after a name ("Virgil van Dijk", "Osama bin Laden") or with its hyphen
+_ENGLISH_PARTICLES = frozenset({"van", "bin"})
 
 
 def _inside_longer_name(text: str, start: int, end: int) -> bool:
-    if _PARTICLE.search(text, max(0, start - 5), start):  # "Hafez al-[Assad]", "al-[Assad]" were Assad
+    particle = _PARTICLE.search(text, max(0, start - 5), start)  # "Hafez al-[Assad]", "al-[Assad]" were Assad
+    if particle and (particle[1] not in _ENGLISH_PARTICLES or particle[0].endswith("-")
+                     or re.search(r"[A-Z][\w’'-]* $", text[max(0, particle.start() - 40):particle.start()])):
         return True
     # a weekday is no part of a name: "in [Syria] Monday", "On Monday [Russia] vetoed it" (news style)
     after = re.match(r" ([A-Z][\w’'-]*)", text[end:end + 40])
