@@ -589,6 +589,19 @@ def test_a_quotation_in_single_marks_keeps_the_apostrophes_inside_it():
                                 ("‘Assad’s army is weak,’", "direct", ("he", "antony-blinken"), "said")]
 
 
+def test_a_decade_s_turned_apostrophe_opens_no_quotation():
+    """Found in review: once 9223274 let a single-mark quotation hold apostrophes, the ‘ of "the
+    ‘80s" (an apostrophe turned the wrong way, as word processors write it) opened a quotation up
+    to the next plural possessive, across a sentence end, and the attribution in the second
+    sentence was lost; in one sentence the paraphrase became mixed."""
+    text = ("Since the ‘80s the army’s role grew. Officials said the Assads’ rule was over.\n\n"
+            "In the ‘90s, Assad’s father ruled Syria and the Assads’ grip held, Blinken said.")
+    assert quote_rows(text) == [
+        ("the Assads’ rule was over", "indirect", ("Officials", None), "said"),
+        ("In the ‘90s, Assad’s father ruled Syria and the Assads’ grip held", "indirect",
+         ("Blinken", "antony-blinken"), "said")]
+
+
 def test_a_quotation_mark_whose_partner_was_lost_is_at_no_edge_of_a_source_or_content():
     """Found by a hunt: with the opening mark lost, "We don’t know,’ Blinken said." had SOURCE
     "’ Blinken"; a content kept a lone mark at its edge ("“the war is over", 'the talks failed"'),
