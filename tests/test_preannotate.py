@@ -116,6 +116,16 @@ def test_a_weekday_beside_a_name_is_no_part_of_it():
         ("Syria", "syria"), ("Russia", "russia"), ("Blinken", "antony-blinken")]
 
 
+def test_a_weekday_after_the_is_part_of_a_name():
+    """Found in review: with the weekday rule, "the Sunday Telegraph" gave "Telegraph", the daily
+    paper, as a mention of its own; a weekday after "the" is a name's word, not a date."""
+    registry = [*REGISTRY.values(), RegistryEntity("daily-telegraph", "The Daily Telegraph", "ORG", ("Telegraph",))]
+    found, _ = entity_mentions("t", "The Sunday Telegraph said so. On Sunday Telegraph reporters and "
+                                    "the Telegraph Monday said Syria Sunday voted.", Gazetteer(registry))
+    assert [(m.text, m.entity_id) for m in found] == [
+        ("Telegraph", "daily-telegraph"), ("Telegraph", "daily-telegraph"), ("Syria", "syria")]
+
+
 def test_a_name_after_a_particle_is_part_of_a_longer_name():
     """Found by a hunt: with "Assad" registered and not "al-Assad", "Hafez al-Assad" gave "Assad"
     linked to Bashar al-Assad, and "al-Assad" the span "Assad" (the guidelines keep the particle:

@@ -16,7 +16,7 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
   apart) is left out, because it is then part of a name the registry does not hold ("Lloyd
   [Austin]", "[Syrian] Democratic Forces", "[UN] Security Council"), unless that word is a
   title or role ("Syrian President", "Secretary Blinken", ``TITLE_WORDS``) or a weekday ("in Syria
-  Monday", as news writes it) or, before the match, the first word of its sentence ("When Syria",
+  Monday", as news writes it; not one after "the": "the Sunday [Telegraph]") or, before the match, the first word of its sentence ("When Syria",
   "In Damascus"). So is a match after a name's particle ("al-[Assad]", "Hafez al-[Assad]", "Virgil
   van [Dijk]": the guidelines keep the particle in the name), unlike a prefix ("pro-[Russian]");
   "van" and "bin", English nouns too, are particles only after a name or with their hyphen ("a van
@@ -107,8 +107,11 @@ def _inside_longer_name(text: str, start: int, end: int) -> bool:
     if after and after[1].rstrip(".") not in TITLE_WORDS and after[1] not in WEEKDAYS:
         return True
     before = re.search(r"(?:^|(?<=[^\w]))([A-Z][\w’'-]*)(\.?) $", text[max(0, start - 40):start])
-    if before and before[1] not in (*TITLE_WORDS, *WEEKDAYS) and not before[2]:  # "Council. Russia": a new sentence
-        preceding = text[:start - len(before[0])]
+    if before and before[1] not in TITLE_WORDS and not before[2]:  # "Council. Russia": a new sentence
+        first = start - len(before[0])
+        if before[1] in WEEKDAYS:  # a date, but after "the" a name's word: "the Sunday [Telegraph]"
+            return re.search(r"(?<![\w’'-])[Tt]he $", text[max(0, first - 5):first]) is not None
+        preceding = text[:first]
         if not _SENTENCE_START.search(preceding[-4:] if preceding else ""):
             return True
     return False
