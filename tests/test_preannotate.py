@@ -182,6 +182,20 @@ def test_a_ner_name_keeps_a_capitalized_the_inside_a_sentence():
     assert [m.text for m in found] == ["The Guardian", "State Department", "UN Security Council"]
 
 
+def test_a_list_item_after_a_bullet_or_symbol_starts_as_a_sentence_does():
+    """Found in review: a capitalized word after a bullet or symbol was read as inside a sentence,
+    so a model's "The Pentagon" in "• The Pentagon said" kept its determiner (961e150 keeps "The"
+    only inside a sentence), and "• In Damascus" lost Damascus as part of a name "In Damascus"."""
+    text = "• The Pentagon said so.\n🔴 The Aleppo Relief Network agreed.\n• In Damascus, Syria said no."
+
+    def ner(text):
+        return [(text.index(name), text.index(name) + len(name), "ORG") for name in ("The Pentagon", "The Aleppo Relief Network")]
+
+    found, _ = entity_mentions("t", text, Gazetteer(REGISTRY.values()), ner)
+    assert [(m.text, m.entity_id) for m in found] == [
+        ("Pentagon", None), ("Aleppo Relief Network", None), ("Damascus", "damascus"), ("Syria", "syria")]
+
+
 # --- time ----------------------------------------------------------------------------------------
 
 def test_timex_rules_resolved_against_a_day_anchor():

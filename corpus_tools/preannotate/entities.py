@@ -16,9 +16,10 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
   apart) is left out, because it is then part of a name the registry does not hold ("Lloyd
   [Austin]", "[Syrian] Democratic Forces", "[UN] Security Council"), unless that word is a
   title or role ("Syrian President", "Secretary Blinken", ``TITLE_WORDS``) or a weekday ("in Syria
-  Monday", as news writes it; not one after "the": "the Sunday [Telegraph]") or, before the match, the first word of its sentence ("When Syria",
-  "In Damascus"). So is a match after a name's particle ("al-[Assad]", "Hafez al-[Assad]", "Virgil
-  van [Dijk]": the guidelines keep the particle in the name), unlike a prefix ("pro-[Russian]");
+  Monday", as news writes it; not one after "the": "the Sunday Telegraph") or, before the match,
+  the first word of its sentence or list item ("When Syria", "In Damascus", "• In Damascus"). So
+  is a match after a name's particle ("al-[Assad]", "Hafez al-[Assad]", "Virgil van [Dijk]": the
+  guidelines keep the particle in the name), unlike a prefix ("pro-[Russian]");
   "van" and "bin", English nouns too, are particles only after a name or with their hyphen ("a van
   [Syria] had donated" keeps Syria).
 
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from corpus_tools.documents.normalize import clean_line
-from corpus_tools.preannotate.text import abbreviation_ends, word_boundaries
+from corpus_tools.preannotate.text import abbreviation_ends, decoration, word_boundaries
 from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import EntityMention, RegistryEntity, Span
 from corpus_tools.schema import ENTITY_LABELS
@@ -46,6 +47,14 @@ Spokesperson Spokesman Spokeswoman Director Chairman Chair Leader Speaker Offici
 """.split())
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘’(\n]\s*|\s[–—-]\s)$")
+
+
+def _sentence_starts(text: str, at: int) -> bool:
+    """Whether a sentence, or a list item or label after a bullet or symbol ("• In Damascus", "🔴
+    The Pentagon said"), starts at ``at``."""
+    before = text[max(0, at - 4):at]
+    mark = before.rstrip()
+    return _SENTENCE_START.search(before) is not None or (mark != "" and decoration(mark[-1]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +118,9 @@ def _inside_longer_name(text: str, start: int, end: int) -> bool:
     before = re.search(r"(?:^|(?<=[^\w]))([A-Z][\w’'-]*)(\.?) $", text[max(0, start - 40):start])
     if before and before[1] not in TITLE_WORDS and not before[2]:  # "Council. Russia": a new sentence
         first = start - len(before[0])
-        if before[1] in WEEKDAYS:  # a date, but after "the" a name's word: "the Sunday [Telegraph]"
+        if before[1] in WEEKDAYS:  # a date, but after "the" a name's word: "the Sunday Telegraph"
             return re.search(r"(?<![\w’'-])[Tt]he $", text[max(0, first - 5):first]) is not None
-        preceding = text[:first]
-        if not _SENTENCE_START.search(preceding[-4:] if preceding else ""):
+        if not _sentence_starts(text, first):
             return True
     return False
 
@@ -151,8 +159,7 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     piece = text[start:end]
     # a capitalized "The" inside a sentence is the name's own ("read The Guardian"); at a sentence's
     # start its capital says nothing ("The State Department said")
-    sentence_start = _SENTENCE_START.search(text[max(0, start - 4):start]) is not None
-    lead = re.match(r"(?:the |The )?" if sentence_start else r"(?:the )?", piece).end()
+    lead = re.match(r"(?:the |The )?" if _sentence_starts(text, start) else r"(?:the )?", piece).end()
     tail = re.search(r"(?:['’]s?|[.,;:])?$", piece[lead:]).start()
     if piece.endswith(".") and abbreviation_ends(text, start + lead, end):
         tail = len(piece) - lead

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from corpus_tools.preannotate.entities import speaker_of
-from corpus_tools.preannotate.text import abbreviation_ends, sentences
+from corpus_tools.preannotate.text import abbreviation_ends, decoration, sentences
 from corpus_tools.records import Cue, EntityMention, Quote, RegistryEntity, Source, Span
 
 # Reporting verbs; the first group needs no "that" or quotation to introduce content.
@@ -71,7 +71,6 @@ ADDITION = re.compile(r",\s+(?:as|while|despite|amid|even as|although|though|mor
                       r"Saturday|Sunday|week|month|year)\s*$")
 SUBORDINATORS = frozenset("that after when as while but and because which what where although though if since "
                           "whom who before until so than".split())
-BULLETS = "•‣⁃·*"  # the punctuation marks lists use; symbols (■, ▶, emoji) are found by category
 _CUE = r"(?P<cue>" + "|".join(sorted((re.escape(c) for c in CUES), key=len, reverse=True)) + r")"
 # a cue is a word of its own: not the end of "recalled", "unsaid" or "so-called"
 _CUE_START = r"(?<![\w-])"
@@ -100,20 +99,15 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     (guidelines): neither keeps punctuation, bullets or symbols (emoji) at its edges ("• Joe
     Biden", "🔴 LIVE"), nor a bracket or quotation mark whose partner lies outside it ("(Antony
     Blinken said that [the envoy would return soon].)")."""
-    while start < end and (text[start] in " ,;:—–-" or _decoration(text[start])
+    while start < end and (text[start] in " ,;:—–-" or decoration(text[start])
                            or _unpaired(text, start, end, start)):
         start += 1
-    while end > start and (text[end - 1] in " ,;:.—–-" or _decoration(text[end - 1])
+    while end > start and (text[end - 1] in " ,;:.—–-" or decoration(text[end - 1])
                            or _unpaired(text, start, end, end - 1)):
         if text[end - 1] == "." and abbreviation_ends(text, start, end):
             break  # "The U.S." as written
         end -= 1
     return start, end
-
-
-def _decoration(char: str) -> bool:
-    """A bullet or a symbol other than a currency sign ("$5 billion" is content)."""
-    return char in BULLETS or unicodedata.category(char) in ("So", "Sm", "Sk")
 
 
 # a curly quotation mark's partner is its own kind: “ closes with ”, not with the ’ of "don’t"

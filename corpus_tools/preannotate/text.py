@@ -51,6 +51,15 @@ def word_boundaries() -> tuple[str, str]:
     return f"(?<!{word})", f"(?!{word})"
 
 
+BULLETS = "•‣⁃·*"  # the punctuation marks lists use; symbols (■, ▶, emoji) are found by category
+
+
+def decoration(char: str) -> bool:
+    """A bullet or a symbol other than a currency sign ("$5 billion" is content): what opens a list
+    item or a label ("• Joe Biden", "🔴 LIVE"), no part of a name or a quote."""
+    return char in BULLETS or unicodedata.category(char) in ("So", "Sm", "Sk")
+
+
 _INITIALISM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
 
 
