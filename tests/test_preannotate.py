@@ -677,6 +677,21 @@ def test_a_continued_quotation_continues_the_quotation_not_an_attribution_nested
                                 ("“We will not accept it.”", "direct", ("Blinken", "antony-blinken"), "said")]
 
 
+def test_a_quotation_nested_in_a_paraphrase_is_continued_by_the_next_quotation():
+    """Found in review: 1b2689a passed over every attribution nested in another quote, so after
+    "The state news agency reported that Assad said: “We will win.”" the next quotation continued
+    the agency's report, not Assad's quotation; only one nested in a quotation is passed over."""
+    text = ("The state news agency reported that Assad said: “We will win.”\n“The war is over.”\n\n"
+            "“Assad made clear that he would stay,” Blinken said. “He will not leave.”")
+    assert [(row[0], row[2], row[3]) for row in quote_rows(text)] == [
+        ("Assad said: “We will win.”", ("The state news agency", None), "reported"),
+        ("“We will win.”", ("Assad", "bashar-al-assad"), "said"),
+        ("“The war is over.”", ("Assad", "bashar-al-assad"), "said"),
+        ("“Assad made clear that he would stay,”", ("Blinken", "antony-blinken"), "said"),
+        ("he would stay", ("Assad", "bashar-al-assad"), "made clear"),
+        ("“He will not leave.”", ("Blinken", "antony-blinken"), "said")]
+
+
 def test_a_source_region_shared_by_quotes_has_one_speaker():
     """Found by a hunt: SOURCE "he" of a quotation and of its continuation was one region with two
     speaker_ids (antony-blinken, then bashar-al-assad, the speaker of the attribution between):

@@ -306,9 +306,10 @@ def _cue_before(text: str, start: int, at: int) -> re.Match | None:
 def _continued(text: str, quoted: list[tuple[int, int]], direct: set[tuple[int, int]], attributed: list[_Found],
                sentence_spans: list[tuple[int, int]]) -> list[_Found]:
     """Pattern 3: each quotation that fills its sentence, lies in no quote found, and has an
-    attributed quote, not nested in another, ending before it in the same or the previous paragraph
-    continues the last of those (by start). Quotations come in text order, so the attributed quotes before one are a
-    window (by end) whose bounds only move forward: a monotonic queue gives the last of them."""
+    attributed quote, not nested in a quotation, ending before it in the same or the previous
+    paragraph continues the last of those (by start). Quotations come in text order, so the
+    attributed quotes before one are a window (by end) whose bounds only move forward: a monotonic
+    queue gives the last of them."""
     continued: list[_Found] = []
     sentence_starts = [start for start, _ in sentence_spans]
     paragraphs = [(match.end() - 1, text.rfind("\n", match.start(), match.end()))
@@ -317,14 +318,17 @@ def _continued(text: str, quoted: list[tuple[int, int]], direct: set[tuple[int, 
     by_start = 0  # attributed[:by_start] start at or before the quotation
     widest = -1  # the furthest end among them
     # an attribution nested in a quotation ("“Assad made clear that he would stay,” Blinken said") is
-    # no quote a later quotation continues: that continues the quotation around it (Blinken's)
-    outermost, reach = set(), -1
-    for index in sorted(range(len(attributed)), key=lambda i: (attributed[i].quote.start, -attributed[i].quote.end)):
-        if attributed[index].quote.end > reach:
-            outermost.add(index)
-            reach = attributed[index].quote.end
+    # no quote a later quotation continues: that continues the quotation around it (Blinken's); one
+    # nested in a paraphrase is ("The agency reported that Assad said: “We will win.”" is continued
+    # by Assad's next quotation, not the agency's report)
+    quoted_starts = [a for a, _ in quoted]
+
+    def in_quotation(quote: Span) -> bool:
+        around = bisect.bisect_right(quoted_starts, quote.start) - 1
+        return around >= 0 and quote.end <= quoted[around][1] and quoted[around] != (quote.start, quote.end)
+
     by_end = sorted(((f.quote.end, f.quote.start, index) for index, f in enumerate(attributed)
-                     if f.source is not None and index in outermost))
+                     if f.source is not None and not in_quotation(f.quote)))
     added, window = 0, collections.deque()  # (start, index) of those ending in the window, decreasing
     for a, b in quoted:
         while by_start < len(attributed) and attributed[by_start].quote.start <= a:
