@@ -200,10 +200,16 @@ class _transaction:
 
 
 def _forget(db: sqlite3.Connection, name: str) -> None:
+    """Drop the stored export ``name`` from the index, and the annotations no other export holds."""
     for export, in db.execute("SELECT export FROM indexed WHERE name = ?", (name,)).fetchall():
+        # only the annotations this export held can be left held by none: a sweep of every
+        # annotation for each export forgotten made forgetting many (a store whose exports were
+        # removed, or all indexed again for other documents) take their number times the index
+        db.execute("DELETE FROM annotations WHERE annotation IN (SELECT annotation FROM held WHERE export = ?) "
+                   "AND NOT EXISTS (SELECT 1 FROM held h WHERE h.annotation = annotations.annotation "
+                   "AND h.export != ?)", (export, export))
         db.execute("DELETE FROM held WHERE export = ?", (export,))
         db.execute("DELETE FROM indexed WHERE export = ?", (export,))
-        db.execute("DELETE FROM annotations WHERE annotation NOT IN (SELECT annotation FROM held)")
 
 
 ROWS_AT_ONCE = 8192  # rows made Python values at a time: an export's whole table would be tens of MB
