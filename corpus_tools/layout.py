@@ -82,16 +82,21 @@ def is_root(directory: Path) -> bool:
 
 def check_output(out: Path, instead: str = "choose a directory outside it (e.g. under build/)") -> None:
     """Refuse an output file or directory inside a corpus's raw/, annotations/ or dist/, or inside
-    a release (wherever it lies): a derived file there would change sources or a published release.
+    a release (wherever it lies; a directory holding SHA256SUMS, but none above a corpus's root):
+    a derived file there would change sources or a published release.
     ``instead``: what to do, said after the refusal."""
     path = resolved(out)
+    in_corpus = False
     for directory in (path, *path.parents):
-        if (directory / RELEASE_MARKER).is_file():
+        if not in_corpus and (directory / RELEASE_MARKER).is_file():
             raise CorpusError("output-protected", f"lies inside the release {directory}; releases are never "
                               f"written to: {instead}", Location(file=str(out)))
         if directory.name in PROTECTED and is_root(directory.parent):
             raise CorpusError("output-protected", f"lies inside the corpus's {directory.name}/ ({directory}), which "
                               f"only its own commands write: {instead}", Location(file=str(out)))
+        # a release holds no corpus: a SHA256SUMS above a corpus's root is some other directory's (a
+        # downloads folder's), and refused every command that takes the lock in a checkout there
+        in_corpus = in_corpus or is_root(directory)
 
 
 def version_key(version: str) -> tuple[int, int, int]:

@@ -129,3 +129,27 @@ def test_a_root_inside_a_corpus_s_raw_is_refused_before_build_is_made_there(corp
         f"Error: {corpus_copy.raw / 'build'}: [output-protected] lies inside the corpus's raw/ ({corpus_copy.raw}), "
         "which only its own commands write: --root names a corpus's own directory, not one inside it")
     assert sorted(path.name for path in corpus_copy.raw.iterdir()) == before and check_raw(corpus_copy).valid
+
+
+def test_a_checkout_in_a_directory_holding_a_sha256sums_takes_the_lock(tmp_path: Path):
+    """A SHA256SUMS above a corpus's root is some other directory's (a downloads folder's), not a
+    release's (a release holds no corpus): taking it for one refused every command that takes the
+    lock in such a checkout ('lies inside the release'). Beside the checkout it still counts."""
+    import shutil
+
+    from corpus_tools.layout import check_output
+
+    downloads = tmp_path / "downloads"
+    (downloads / "corpus" / "annotations").mkdir(parents=True)
+    (downloads / "SHA256SUMS").write_text("0" * 64 + "  ubuntu.iso\n")
+    shutil.copy(Path(__file__).resolve().parents[1] / "annotations" / "entity-registry.jsonl",
+                downloads / "corpus" / "annotations" / "entity-registry.jsonl")
+    layout = Layout.at(downloads / "corpus")
+    with corpus_lock(layout, "ingest"):
+        assert lock_path(layout).read_text().startswith("ingest, pid ")
+    check_output(layout.build / "export")
+    with pytest.raises(CorpusError) as caught:
+        check_output(downloads / "export")
+    assert (caught.value.code, caught.value.message) == (
+        "output-protected", f"lies inside the release {downloads}; releases are never written to: "
+        "choose a directory outside it (e.g. under build/)")
