@@ -212,10 +212,13 @@ def test_every_text_file_an_export_writes_keeps_its_line_breaks_on_every_platfor
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "attr", getattr(node.func, "id", None))
-            mode = next((arg.value for arg in node.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
-                         and set(arg.value) <= set("rwaxt+b")), "r")
+            keywords = {keyword.arg: keyword.value for keyword in node.keywords}
+            # the mode positional or as mode=: open(path, mode="w") wrote \r\n unseen
+            mode = next((arg.value for arg in [*node.args, keywords.get("mode")] if isinstance(arg, ast.Constant)
+                         and isinstance(arg.value, str) and set(arg.value) <= set("rwaxt+b")), "r")
             writes_text = name == "write_text" or (name == "open" and "b" not in mode and set(mode) & set("wax+"))
-            if writes_text and not any(keyword.arg == "newline" for keyword in node.keywords):
+            newline = keywords.get("newline")  # "" itself: newline=None is the platform's line breaks again
+            if writes_text and not (isinstance(newline, ast.Constant) and newline.value == ""):
                 unguarded.append(f"{module.name}:{node.lineno}")
     assert unguarded == []
 
