@@ -40,20 +40,13 @@ def _to_layout_if_any(ctx: click.Context, param: click.Parameter, value: str | N
     return None if found is None else Layout.at(found)
 
 
-root_option = click.option(
-    "--root", "layout", default=None, callback=_to_layout,
-    type=click.Path(),
-    help="The corpus checkout (holds raw/, annotations/, dist/) [default: the nearest directory, from here "
-         "upwards, holding raw/manifest.jsonl or annotations/entity-registry.jsonl].",
-)
+_ROOT_HELP = ("The corpus checkout (holds raw/, annotations/, dist/) [default: the nearest directory, from here "
+              "upwards, holding raw/manifest.jsonl or annotations/entity-registry.jsonl")
+root_option = click.option("--root", "layout", default=None, callback=_to_layout, type=click.Path(),
+                           help=_ROOT_HELP + "].")
 # for commands that read a release and use a corpus only when there is one (view: its raw files)
-optional_root_option = click.option(
-    "--root", "layout", default=None, callback=_to_layout_if_any,
-    type=click.Path(),
-    help="The corpus checkout (holds raw/, annotations/, dist/) [default: the nearest directory, from here "
-         "upwards, holding raw/manifest.jsonl or annotations/entity-registry.jsonl; none: a release downloaded "
-         "without a checkout].",
-)
+optional_root_option = click.option("--root", "layout", default=None, callback=_to_layout_if_any, type=click.Path(),
+                                    help=_ROOT_HELP + "; none: a release downloaded without a checkout].")
 
 
 # Label Studio's local server: one default for every command that talks to it
