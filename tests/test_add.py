@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 import corpus_tools
 from corpus_tools.cli import cli
-from corpus_tools.documents.add import add_files, manifest_line, next_doc_id, title_of
+from corpus_tools.documents.add import add_files, highest_number, manifest_line, next_doc_id, title_of
 from corpus_tools.documents.normalize import normalize
 from corpus_tools.documents.raw import check_raw, read_manifest
 from corpus_tools.errors import CorpusError
@@ -386,11 +386,12 @@ def test_a_given_publisher_is_stripped_as_a_title_is(corpus_copy, tmp_path):
 
 
 def test_next_doc_id_follows_the_highest_number():
-    assert next_doc_id(["000_" + "a" * 16, "007_" + "b" * 16, "custom-id"], "ab" * 32) == "008_" + "ab" * 8
-    assert next_doc_id([], "cd" * 32) == "000_" + "cd" * 8
-    assert next_doc_id(["999_" + "a" * 16], "ab" * 32) == "1000_" + "ab" * 8  # a corpus of thousands
+    highest = highest_number(["000_" + "a" * 16, "007_" + "b" * 16, "custom-id"])
+    assert next_doc_id(highest, "ab" * 32) == "008_" + "ab" * 8
+    assert next_doc_id(highest_number([]), "cd" * 32) == "000_" + "cd" * 8
+    assert next_doc_id(highest_number(["999_" + "a" * 16]), "ab" * 32) == "1000_" + "ab" * 8  # a corpus of thousands
     # an id given with --doc-id that starts with digits is not a number of add's
-    assert next_doc_id(["006_" + "a" * 16, "20240312_envoy-amman"], "ab" * 32) == "007_" + "ab" * 8
+    assert next_doc_id(highest_number(["006_" + "a" * 16, "20240312_envoy-amman"]), "ab" * 32) == "007_" + "ab" * 8
 
 
 @pytest.mark.parametrize("copy", ["bom", "crlf", "spacing"])

@@ -333,16 +333,13 @@ def title_of(text: str, normalized: Normalized) -> tuple[str | None, str]:
     return title, "the first non-blank line"
 
 
-def next_doc_id(existing: Iterable[str], sha256: str) -> str:
-    return _numbered_id(highest_number(existing), sha256)
-
-
 def highest_number(doc_ids: Iterable[str]) -> int:
     """The highest number of the doc_ids of add's form (``_NUMBERED``), -1 when none is."""
     return max((int(match[1]) for doc_id in doc_ids if (match := _NUMBERED.fullmatch(doc_id))), default=-1)
 
 
-def _numbered_id(highest: int, sha256: str) -> str:
+def next_doc_id(highest: int, sha256: str) -> str:
+    """The doc_id of a file of ``sha256`` numbered after ``highest`` (``highest_number``)."""
     return f"{highest + 1:03d}_{sha256[:16]}"
 
 
@@ -464,7 +461,7 @@ def _doc_id(doc_id: str | None, published: dict[str, list[str]], highest: int, s
     bytes, ``highest``: the highest number of the doc_ids numbers follow (the manifest's, the
     releases' and those planned before it)."""
     if not published:
-        return doc_id if doc_id is not None else _numbered_id(highest, sha256)
+        return doc_id if doc_id is not None else next_doc_id(highest, sha256)
     if doc_id in published:
         return doc_id
     said = "; ".join(f"{published_id} in {releases_named(versions)}" for published_id, versions in published.items())
@@ -486,7 +483,7 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
     by_sha = {record.sha256: f"already in the corpus as {record.doc_id}" for record in existing}
     taken = {record.doc_id for record in existing}
     keys = {doc_id_key(record.doc_id): record.doc_id for record in existing}  # the manifest has no two of one key
-    # what numbers follow, kept as it grows: next_doc_id over every doc_id again for each file made
+    # what numbers follow, kept as it grows: the highest number found again over every doc_id for each file made
     # an add of n files quadratic (20,000 files: 2·10^8 regular-expression matches, over a minute)
     highest = highest_number(taken | {published_id for ids in published.values() for published_id in ids})
     planned = []
