@@ -14,6 +14,7 @@ from typing import Sequence
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from corpus_tools.buffers import encode, validity_of
 
@@ -87,3 +88,10 @@ def _of_numpy(values: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
 def scalar(value, arrow_type: pa.DataType) -> pa.Scalar:
     """``value`` as an Arrow scalar of ``arrow_type``, for compute functions (``pa.scalar`` imports pandas)."""
     return array([value], arrow_type)[0]
+
+
+def first_true(mask: pa.Array | pa.ChunkedArray) -> int | None:
+    """The position of the first true value of a boolean array without nulls, None when there is
+    none (``pc.index(mask, True)`` makes its Python True a scalar by importing pandas)."""
+    at = pc.index(mask, scalar(True, pa.bool_())).as_py()
+    return None if at < 0 else at

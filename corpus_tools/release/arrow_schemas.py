@@ -28,6 +28,7 @@ from typing import Any, Union
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from corpus_tools.arrays import first_true
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.release.checksums import file_split
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
@@ -430,11 +431,9 @@ def half_null_region(data: pa.Table | pa.RecordBatch, config: str) -> tuple[int,
         some, every = nulls[0], nulls[0]
         for null in nulls[1:]:
             some, every = pc.or_(some, null), pc.and_(every, null)
-        half = pc.and_(some, pc.invert(every))
-        # no pc.index(half, True): a Python value made an Arrow scalar imports pandas (0.15 s),
-        # and a release whose quotes have a source and quotes have none takes this path
-        if pc.any(half).as_py():
-            at = half.to_pylist().index(True)
+        # a release whose quotes have a source and quotes have none takes this path: first_true,
+        # which imports no pandas (0.15 s)
+        if (at := first_true(pc.and_(some, pc.invert(every)))) is not None:
             valid = {name: data.column(name)[at].is_valid for name in names}
             found.append((at, f"{next(n for n in names if not valid[n])} is null but "
                               f"{next(n for n in names if valid[n])} is not: a quote's {region} is wholly null "
@@ -471,13 +470,13 @@ def null_value(data: pa.Table | pa.RecordBatch, config: str) -> tuple[int, str] 
         values = data.column(name)
         # the usual answer, from the counts: no array is made for a column without a null
         if values.null_count:
-            found.append((pc.index(pc.is_null(values), True).as_py(), f"{name} is null"))
+            found.append((first_true(pc.is_null(values)), f"{name} is null"))
         # a large_list too: mistyped_columns reads one as its list, another writer's ner tokens
         elif ((pa.types.is_list(values.type) or pa.types.is_large_list(values.type))
               and pc.list_flatten(values).null_count):
             if isinstance(values, pa.ChunkedArray):
                 values = values.combine_chunks()
-            item = pc.index(pc.is_null(pc.list_flatten(values)), True).as_py()
+            item = first_true(pc.is_null(pc.list_flatten(values)))
             found.append((pc.list_parent_indices(values)[item].as_py(), f"{name} has a null item"))
     at, what = min(found, key=lambda item: item[0], default=(None, None))
     return None if at is None else (at, f"{what}, where every release has a value")

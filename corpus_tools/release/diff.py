@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from corpus_tools import version as version_module
-from corpus_tools.arrays import array, scalar
+from corpus_tools.arrays import array, first_true, scalar
 from corpus_tools.documents.align import TextAlignment
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.iterutil import batched
@@ -368,7 +368,7 @@ def _null_key(table: pa.Table, config: str) -> tuple[int, str] | None:
     one, and what is wrong with it; None when there is none."""
     for name in _not_null(config):
         if name in table.column_names and table.column(name).null_count:
-            return (pc.index(pc.is_null(table.column(name)), True).as_py(),
+            return (first_true(pc.is_null(table.column(name))),
                     f"{name} is null, a value diff finds and matches the {config} config's rows by")
     return None
 
