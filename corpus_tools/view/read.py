@@ -69,26 +69,27 @@ def documents(path: str | Path) -> Iterator[ReleasedDocument]:
         )
 
 
-def _made(record: Callable[[], Any], where: Location, what: str = "") -> Any:
-    """``record()``, or ``release-invalid`` at ``where`` when the record refuses a value of the
+def _made(record: Callable[[], Any], where: Callable[[], Location], what: str = "") -> Any:
+    """``record()``, or ``release-invalid`` at ``where()`` when the record refuses a value of the
     release (``ValueError``: an evidence kind, a label or a TIMEX3 mod no record takes; a release
-    made before a rule said so, or a file changed with SHA256SUMS), which was a traceback."""
+    made before a rule said so, or a file changed with SHA256SUMS), which was a traceback. The
+    location is made only then: every region of every page passes here."""
     try:
         return record()
     except ValueError as error:
-        raise CorpusError("release-invalid", f"{what}{error}", where) from None
+        raise CorpusError("release-invalid", f"{what}{error}", where()) from None
 
 
 def _evidence(row: dict[str, Any], column: str, path: Path) -> Evidence:
     value = row[column]
     return _made(lambda: Evidence(value["kind"], value["line"], value["quote"], value["reasoning"]),
-                 Location(file=str(path / "data" / "documents"), doc_id=row["doc_id"]), f"{column}: ")
+                 lambda: Location(file=str(path / "data" / "documents"), doc_id=row["doc_id"]), f"{column}: ")
 
 
 def _registry_entity(row: dict[str, Any], path: Path) -> RegistryEntity:
     return _made(lambda: RegistryEntity(row["id"], row["name"], row["type"], tuple(row["aliases"] or ()),
                                         row["wikidata"], row["description"] or ""),
-                 Location(file=str(path / "data" / "entity_registry")), f"registry entity {row['id']!r}: ")
+                 lambda: Location(file=str(path / "data" / "entity_registry")), f"registry entity {row['id']!r}: ")
 
 
 def _span(row: dict[str, Any], prefix: str = "") -> Span:
@@ -115,6 +116,6 @@ def _quote(row: dict[str, Any]) -> Quote:
 def _records(rows: list[dict[str, Any]], record: Callable[[dict[str, Any]], Any], directory: Path) -> tuple:
     """The rows (of the config in ``directory``) as records, in span order; read_documents checked
     each span against the text."""
-    made = [_made(lambda: record(row), Location(file=str(directory), doc_id=row["doc_id"], region_id=row["id"]))
-            for row in rows]
+    made = [_made(lambda: record(row),
+                  lambda: Location(file=str(directory), doc_id=row["doc_id"], region_id=row["id"])) for row in rows]
     return tuple(sorted(made, key=lambda item: (item.span, item.id)))
