@@ -64,23 +64,48 @@ def _without_first_link(items: list[dict]) -> list[dict]:
     return second
 
 
+def _without_first_link_and_timex(items: list[dict]) -> list[dict]:
+    """``_without_first_link``, and without the second item's first time expression."""
+    second = _without_first_link(items)
+    timex_id = next(r["id"] for r in second[1]["result"] if r["from_name"] == "timex")
+    second[1]["result"] = [r for r in second[1]["result"] if r.get("id") != timex_id]
+    return second
+
+
+def _two_versions(labelstudio, tmp_path: Path, project: str, emails: tuple[str, str],
+                  second_of=_without_first_link):
+    """DOCS pushed to a new project (``_pushed``) and annotated by the accounts ``emails``, the
+    first as round 1's gold, the second as ``second_of(gold)``; then pulled and stored. Returns
+    ``_pushed``'s, each account as (user, client) and the stored result."""
+    layout, documents, pushed, gold = _pushed(labelstudio, tmp_path, project)
+    first, second = accounts = tuple(labelstudio.as_user(email) for email in emails)
+    annotate_from_results(first[1], pushed.project_id, gold)
+    annotate_from_results(second[1], pushed.project_id, second_of(gold))
+    _, stored = pull_and_ingest(labelstudio.client, project, layout)
+    assert stored.status == "stored", [str(p) for p in stored.report]
+    return layout, documents, pushed, gold, accounts, stored
+
+
+def _push_as(labelstudio, layout, project: str, reviewer: str, *more: str, api_key: str = ""):
+    """`corpus-tools adjudicate --strategy unanimous --push` to ``project`` on the session's
+    server as ``reviewer`` (an account of its data dir), with LABEL_STUDIO_API_KEY ``api_key``
+    (none exported by default); ``more``: further arguments."""
+    return CliRunner().invoke(cli, ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous", "--push",
+                                    "--project", project, "--url", labelstudio.url, "--reviewer", reviewer,
+                                    "--data-dir", str(labelstudio.data_dir), *more],
+                              env={"LABEL_STUDIO_API_KEY": api_key})
+
+
 def _plain(annotation) -> dict:
     return annotation if isinstance(annotation, dict) else annotation.model_dump()
 
 
 def test_adjudicate_push_review_pull_release(labelstudio, tmp_path):
     project = "adjudication round"
-    layout, documents, pushed, gold = _pushed(labelstudio, tmp_path, project)
-    one, as_one = labelstudio.as_user("annotator-1@corpus-tools.local")
-    two, as_two = labelstudio.as_user("annotator-2@corpus-tools.local")
-    annotate_from_results(as_one, pushed.project_id, gold)
     # annotator 2 agrees except: no entity_id on the first entity of 000, and 003's first timex missing
-    second = _without_first_link(gold)
-    timex_id = next(r["id"] for r in second[1]["result"] if r["from_name"] == "timex")
-    second[1]["result"] = [r for r in second[1]["result"] if r.get("id") != timex_id]
-    annotate_from_results(as_two, pushed.project_id, second)
-    _, stored = pull_and_ingest(labelstudio.client, project, layout)
-    assert stored.status == "stored", [str(p) for p in stored.report]
+    layout, documents, pushed, gold, ((one, _), (two, _)), stored = _two_versions(
+        labelstudio, tmp_path, project, ("annotator-1@corpus-tools.local", "annotator-2@corpus-tools.local"),
+        _without_first_link_and_timex)
     # who each user id is, from the server: recorded with the export, and given corpus ids (their
     # user ids, which no one in this corpus has yet)
     accounts = json.loads((stored.stored_as.directory / "accounts.json").read_text(encoding="utf-8"))
@@ -283,13 +308,8 @@ def test_a_reviewer_who_annotated_gets_the_merge_beside_their_own_annotation(lab
     who adjudicates got nothing pushed. Now only their ground-truth annotation counts, and their
     own version stays theirs for agreement."""
     project = "annotator reviews"
-    layout, documents, pushed, gold = _pushed(labelstudio, tmp_path, project)
-    _, as_lead = labelstudio.as_user("lead-annotator@corpus-tools.local")
-    _, as_other = labelstudio.as_user("other-annotator@corpus-tools.local")
-    annotate_from_results(as_lead, pushed.project_id, gold)
-    second = _without_first_link(gold)
-    annotate_from_results(as_other, pushed.project_id, second)
-    assert pull_and_ingest(labelstudio.client, project, layout)[1].status == "stored"
+    layout, documents, pushed, gold, _, _ = _two_versions(
+        labelstudio, tmp_path, project, ("lead-annotator@corpus-tools.local", "other-annotator@corpus-tools.local"))
     arguments = ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous", "--push", "--project", project,
                  "--reviewer", "lead-annotator@corpus-tools.local", "--url", labelstudio.url,
                  "--data-dir", str(labelstudio.data_dir), "--json"]
@@ -365,10 +385,7 @@ def test_adjudicate_push_refuses_a_document_with_two_tasks_of_its_text(labelstud
     annotate_from_results(as_two, pushed.project_id, second)
     assert pull_and_ingest(labelstudio.client, project, layout)[1].status == "stored"
 
-    result = CliRunner().invoke(cli, ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous", "--push",
-                                      "--project", project, "--url", labelstudio.url,
-                                      "--reviewer", "twice-reviewer@corpus-tools.local",
-                                      "--data-dir", str(labelstudio.data_dir)], env={"LABEL_STUDIO_API_KEY": ""})
+    result = _push_as(labelstudio, layout, project, "twice-reviewer@corpus-tools.local")
     assert result.exit_code == 1, result.output
     assert (f"[labelstudio-task-duplicate] project {pushed.project_id}: 2 tasks for doc {DOCS[0]!r} show the same "
             f"text (tasks {originals[DOCS[0]]}, {copy}): which one is meant is unknown; delete all but one in Label "
@@ -389,13 +406,10 @@ def test_adjudicate_push_refuses_a_document_with_two_tasks_of_its_text(labelstud
 
     # with the copy deleted in Label Studio, the document has its one task again
     labelstudio.client.tasks.delete(copy)
-    again = CliRunner().invoke(cli, ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous", "--push",
-                                     "--project", project, "--url", labelstudio.url,
-                                     "--reviewer", "twice-reviewer@corpus-tools.local",
-                                     "--data-dir", str(labelstudio.data_dir), "--json"],
-                               # the admin's key exported for the other commands: --reviewer still wins, as
-                               # annotate's --as does (the key's owner, the admin, was the reviewer)
-                               env={"LABEL_STUDIO_API_KEY": labelstudio.api_key})
+    # the admin's key exported for the other commands: --reviewer still wins, as annotate's --as
+    # does (the key's owner, the admin, was the reviewer)
+    again = _push_as(labelstudio, layout, project, "twice-reviewer@corpus-tools.local", "--json",
+                     api_key=labelstudio.api_key)
     assert again.exit_code == 0, again.output
     assert sorted((p["doc_id"], p["task_id"]) for p in json.loads(again.output)["pushed"]) == sorted(
         (d, originals[d]) for d in DOCS)
@@ -417,15 +431,9 @@ def test_adjudicate_push_sends_the_left_out_units_before_the_merge(labelstudio, 
     from corpus_tools.labelstudio.tasks import LEFT_OUT_PREFIX, to_ls_results
 
     project = "left-out units first"
-    layout, documents, pushed, gold = _pushed(labelstudio, tmp_path, project)
-    one, as_one = labelstudio.as_user("first-1@corpus-tools.local")
-    two, as_two = labelstudio.as_user("first-2@corpus-tools.local")
-    annotate_from_results(as_one, pushed.project_id, gold)
-    second = _without_first_link(gold)
-    timex_id = next(r["id"] for r in second[1]["result"] if r["from_name"] == "timex")
-    second[1]["result"] = [r for r in second[1]["result"] if r.get("id") != timex_id]
-    annotate_from_results(as_two, pushed.project_id, second)
-    assert pull_and_ingest(labelstudio.client, project, layout)[1].status == "stored"
+    layout, documents, pushed, gold, _, _ = _two_versions(
+        labelstudio, tmp_path, project, ("first-1@corpus-tools.local", "first-2@corpus-tools.local"),
+        _without_first_link_and_timex)
     merges = {document.doc_id: document for document in adjudicate_corpus(layout, parse_strategy("unanimous"))[0]}
     tasks = {t.data["doc_id"]: t.id for t in labelstudio.client.tasks.list(project=pushed.project_id)}
     # what a run stopped between DOCS[0]'s two left-out predictions leaves: the first, and no ground truth
@@ -434,10 +442,7 @@ def test_adjudicate_push_sends_the_left_out_units_before_the_merge(labelstudio, 
     labelstudio.client.predictions.create(task=tasks[DOCS[0]], result=to_ls_results(units),
                                           model_version=f"{LEFT_OUT_PREFIX}{annotator}")
 
-    result = CliRunner().invoke(cli, ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous", "--push",
-                                      "--project", project, "--url", labelstudio.url, "--reviewer",
-                                      "first-reviewer@corpus-tools.local", "--data-dir", str(labelstudio.data_dir),
-                                      "--json"], env={"LABEL_STUDIO_API_KEY": ""})
+    result = _push_as(labelstudio, layout, project, "first-reviewer@corpus-tools.local", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["summary"]["submitted"] == 2
     # each document's count is of the predictions this run sent: DOCS[0]'s first was there already
@@ -524,12 +529,8 @@ def test_adjudicate_push_lists_the_tasks_once(labelstudio, tmp_path):
     from corpus_tools.labelstudio.sync import iter_tasks
 
     project = "one listing"
-    layout, documents, pushed, gold = _pushed(labelstudio, tmp_path, project)
-    _, as_one = labelstudio.as_user("once-1@corpus-tools.local")
-    _, as_two = labelstudio.as_user("once-2@corpus-tools.local")
-    annotate_from_results(as_one, pushed.project_id, gold)
-    annotate_from_results(as_two, pushed.project_id, _without_first_link(gold))
-    assert pull_and_ingest(labelstudio.client, project, layout)[1].status == "stored"
+    layout, documents, pushed, gold, _, _ = _two_versions(
+        labelstudio, tmp_path, project, ("once-1@corpus-tools.local", "once-2@corpus-tools.local"))
     log = labelstudio.data_dir / "server.log"
     first_page = re.compile(rf'"GET /api/tasks/\?\S*\bpage=1&\S*\bproject={pushed.project_id} HTTP')
 
@@ -541,10 +542,7 @@ def test_adjudicate_push_lists_the_tasks_once(labelstudio, tmp_path):
     one_listing = listings() - before
     assert one_listing >= 1
     before = listings()
-    result = CliRunner().invoke(cli, ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous", "--push",
-                                      "--project", project, "--url", labelstudio.url, "--reviewer",
-                                      "once-reviewer@corpus-tools.local", "--data-dir", str(labelstudio.data_dir),
-                                      "--json"], env={"LABEL_STUDIO_API_KEY": ""})
+    result = _push_as(labelstudio, layout, project, "once-reviewer@corpus-tools.local", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["summary"]["submitted"] == 2
     assert listings() - before == one_listing
@@ -577,18 +575,11 @@ def test_adjudicate_push_leaves_a_document_the_corpus_holds_an_adjudication_of_a
     adjudication, chosen over the reviewer's. Now a document whose adjudication in the corpus is
     at least as recent as its versions is left alone (and its task is not looked for); one annotated again
     since is merged and pushed again."""
-    layout, documents, pushed, gold = _pushed(labelstudio, tmp_path, "first project")
-    _, as_one = labelstudio.as_user("again-1@corpus-tools.local")
-    _, as_two = labelstudio.as_user("again-2@corpus-tools.local")
-    annotate_from_results(as_one, pushed.project_id, gold)
-    annotate_from_results(as_two, pushed.project_id, _without_first_link(gold))
-    assert pull_and_ingest(labelstudio.client, "first project", layout)[1].status == "stored"
+    layout, documents, pushed, gold, ((_, as_one), _), _ = _two_versions(
+        labelstudio, tmp_path, "first project", ("again-1@corpus-tools.local", "again-2@corpus-tools.local"))
 
     def adjudicate_push(project: str) -> dict:
-        result = CliRunner().invoke(cli, ["adjudicate", "--root", str(layout.root), "--strategy", "unanimous",
-                                          "--push", "--project", project, "--url", labelstudio.url, "--reviewer",
-                                          "again-reviewer@corpus-tools.local", "--data-dir",
-                                          str(labelstudio.data_dir), "--json"], env={"LABEL_STUDIO_API_KEY": ""})
+        result = _push_as(labelstudio, layout, project, "again-reviewer@corpus-tools.local", "--json")
         assert result.exit_code == 0, result.output
         return json.loads(result.output)
 
