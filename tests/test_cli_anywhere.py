@@ -168,6 +168,22 @@ def test_a_bar_on_a_real_pseudo_terminal_in_bytes(monkeypatch):
     assert b"downloading the export" in drawn and b"3.00MB" in drawn
 
 
+def test_the_bar_of_preannotate_counts_a_document_named_twice_once(corpus_copy, monkeypatch, capsys):
+    """Found in review: `preannotate --doc X --doc X` pre-annotates X once, but its bar's total
+    was the number of --doc options, so it ended at 1/2."""
+    monkeypatch.setattr(progress_module, "DELAY", 0)
+    monkeypatch.setattr(progress_module, "MININTERVAL", 0)
+    monkeypatch.setenv("TERM", "xterm")
+    stream = Terminal()
+    monkeypatch.setattr("sys.stderr", stream)
+    doc_id = COMMITTED_DOC_IDS[0]
+    cli.main(["preannotate", "--root", str(corpus_copy.root), "--ner", "none", "--doc", doc_id, "--doc", doc_id],
+             standalone_mode=False)
+    drawn = stream.getvalue()
+    assert "pre-annotating" in drawn and "1/1" in drawn and "/2" not in drawn
+    assert capsys.readouterr().out.startswith(f"{doc_id}: ")  # one line for the document, then the summary
+
+
 def test_stages_draw_one_bar_at_a_time_each_opened_by_its_work(monkeypatch):
     monkeypatch.setattr(progress_module, "DELAY", 0)
     monkeypatch.setattr(progress_module, "MININTERVAL", 0)

@@ -32,7 +32,7 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
         corpus-tools preannotate --json > predictions.json
         corpus-tools preannotate --evaluate
     """
-    from corpus_tools.cli.progress import progress, rechecking, stages
+    from corpus_tools.cli.progress import rechecking, stages
     from corpus_tools.preannotate import evaluate as scoring, run
 
     if strict_aliases and not evaluate:
@@ -51,8 +51,9 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
         click.echo(f"{note}; leave-one-document-out over the committed gold"
                    + (", aliases seen only in the scored document dropped too" if strict_aliases else ""))
         return
-    with progress("pre-annotating", total=len(doc_ids) or None, unit="doc") as on_progress:
-        found, note = run.preannotate_corpus(layout, doc_ids, model, on_progress=on_progress)
+    with stages() as stage:
+        found, note = run.preannotate_corpus(layout, doc_ids, model,
+                                             lambda total: stage("pre-annotating", total, unit="doc"))
         if as_json:  # printed as each document is pre-annotated: never all of them in memory
             echo_json(run.predictions(found))
             return

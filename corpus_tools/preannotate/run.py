@@ -67,12 +67,16 @@ def preannotate_documents(documents: Iterable[Document], registry: Mapping[str, 
 
 
 def preannotate_corpus(layout, doc_ids: Iterable[str] = (), ner_model: str | None = None,
-                       on_progress: Callable[[int], None] | None = None
+                       reading: Callable[[int], Callable[[int], None] | None] | None = None
                        ) -> tuple[Iterator[tuple[str, PreAnnotation]], str]:
-    """Pre-annotations of the corpus's documents (all, or ``doc_ids``), made as they are read
-    (``preannotate_documents``; unknown doc_ids are refused first), and the NER model's note.
+    """Pre-annotations of the corpus's documents (all, or ``doc_ids``, each once however often it
+    is named), made as they are read (``preannotate_documents``; unknown doc_ids are refused
+    first), and the NER model's note.
 
     ``ner_model``: a spaCy model name to try (``ner.DEFAULT_MODEL``), or None for the gazetteer only.
+    ``reading``: given the number of documents to pre-annotate, the ``on_progress`` called with 1
+    after each (or None); a function of the total, as only this call knows it (a doc_id named
+    twice is pre-annotated once).
     """
     from corpus_tools.annotations.registry import load_registry
     from corpus_tools.documents.index import DocumentIndex
@@ -86,6 +90,7 @@ def preannotate_corpus(layout, doc_ids: Iterable[str] = (), ner_model: str | Non
             raise CorpusError("doc-unknown", f"no document {doc_id!r} in the corpus", Location(doc_id=doc_id))
     ner = load_ner(ner_model)
     registry = load_registry(layout)
+    on_progress = None if reading is None else reading(len(wanted))
     found = preannotate_documents((documents[doc_id] for doc_id in wanted), registry, ner, on_progress)
     return found, tools_note(registry, ner)
 
