@@ -734,6 +734,21 @@ def test_a_name_beside_a_role_before_the_cue_is_the_source():
         ("The talks will resume next week", "indirect", ("Ana Ruiz", None), "said")]
 
 
+def test_an_aside_set_off_by_dashes_is_no_part_of_the_source():
+    """Found in review: "Blinken -- who met Safadi -- said" gave the SOURCE "met Safadi" (the
+    words after "who"); dashes set off a relative clause as commas do, and the guidelines leave
+    it out: the source is the name. An unspaced en dash is a range, and a dateline stays one."""
+    blinken = ("Blinken", "antony-blinken")
+    assert quote_rows("Blinken -- who met Safadi -- said the talks would resume.\n\n"
+                      "“We will stay,” Blinken — who met Safadi in 2019–2020 — said.\n\n"
+                      "Blinken—who met Safadi—said the talks had stalled.\n\n"
+                      "WASHINGTON – Blinken – who met Safadi – said the envoy had left.") == [
+        ("the talks would resume", "indirect", blinken, "said"),
+        ("“We will stay,”", "direct", blinken, "said"),
+        ("the talks had stalled", "indirect", blinken, "said"),
+        ("the envoy had left", "indirect", blinken, "said")]
+
+
 def test_a_participle_after_a_quotation_is_no_source():
     """'"…," rejecting calls': QUOTE the fragment, SOURCE "rejecting", CUE "calls"."""
     text = 'Blinken said US forces would stay "as long as the threat remains," rejecting calls for a withdrawal.'

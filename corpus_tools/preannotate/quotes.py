@@ -24,7 +24,8 @@ apostrophe inside stays inside, "‘We don’t know,’"; a ‘ before a decade,
 SOURCE: the noun phrase before the cue back to the clause's start (sentence start, a comma, a
 colon or semicolon, or a subordinating word such as "after", "which", "that", "in what"), without
 auxiliaries and adverbs ("has previously stated" → CUE "stated"), and without a trailing relative
-clause ("Assad, who is sanctioned by Washington, said" → "Assad"); of a role and a name set off
+clause or appositive set off by commas or dashes ("Assad, who is sanctioned by Washington, said",
+"Assad -- who met Safadi -- said" → "Assad"); of a role and a name set off
 by commas, the name ("A ministry spokesperson, Ana Ruiz, said" and "Ayman Safadi, Jordan's
 foreign minister, said": the guidelines; a name is two to four capitalized words), which is no
 CONTENT of a CONTENT-first pattern either; after an inverted cue, the name up to the comma (a
@@ -148,6 +149,8 @@ def _named(part: str) -> bool:
 def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, int] | None:
     """The subject noun phrase before a cue (module docstring, SOURCE), after any dateline
     ("WASHINGTON – US Defense Secretary Lloyd Austin said": the source is the Secretary)."""
+    # an aside first: its opening dash is no dateline's ("Blinken – who met Safadi – said")
+    cue_start = _before_dashed_aside(text, clause_start, cue_start)
     dateline = DATELINE.match(text, clause_start, cue_start)
     if dateline:
         clause_start = dateline.end()
@@ -175,6 +178,25 @@ def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, i
         return None
     start, end = _trim(text, words[0][0], words[-1][1])
     return (start, end) if start < end else None
+
+
+def _before_dashed_aside(text: str, clause_start: int, cue_start: int) -> int:
+    """Where an aside set off by dashes starts when one ends right before the cue, else
+    ``cue_start``: dashes set off a relative clause or an appositive as commas do, and the
+    guidelines leave it out of the SOURCE ("Blinken -- who met Safadi -- said", "Blinken—who met
+    Safadi—said": the source is "Blinken"). An em dash may stand without spaces; "--" and an en
+    dash only between spaces (an unspaced en dash is a range: "2019–2020")."""
+    close = cue_start
+    while close > clause_start and text[close - 1].isspace():
+        close -= 1
+    for dash in ("—", "--", "–"):
+        spaced = dash != "—"
+        if not text.endswith(dash, clause_start, close) or (spaced and not text[close - len(dash) - 1:close - len(dash)].isspace()):
+            continue
+        opening = text.rfind(f" {dash} " if spaced else dash, clause_start, close - len(dash))
+        if opening > clause_start:
+            return opening
+    return cue_start
 
 
 _SOURCE_WINDOW = 40
