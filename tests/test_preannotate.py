@@ -734,6 +734,17 @@ def test_a_name_beside_a_role_before_the_cue_is_the_source():
         ("The talks will resume next week", "indirect", ("Ana Ruiz", None), "said")]
 
 
+def test_a_relative_clause_before_the_cue_is_no_content_and_its_head_is_the_source():
+    """Found in review: "Officials, who spoke on condition of anonymity, said the talks had
+    stalled." was read as content first: QUOTE "Officials, who spoke ...", SOURCE "the talks had
+    stalled". A relative clause set off by commas before the cue follows its subject, the SOURCE
+    (guidelines: "[Ortega], who took office in May, said"); a content before it still is one."""
+    assert quote_rows("Officials, who spoke on condition of anonymity, said the talks had stalled.\n\n"
+                      "Talks, which had stalled for months, will resume, Blinken said.") == [
+        ("the talks had stalled", "indirect", ("Officials", None), "said"),
+        ("Talks, which had stalled for months, will resume", "indirect", ("Blinken", "antony-blinken"), "said")]
+
+
 def test_an_aside_set_off_by_dashes_is_no_part_of_the_source():
     """Found in review: "Blinken -- who met Safadi -- said" gave the SOURCE "met Safadi" (the
     words after "who"); dashes set off a relative clause as commas do, and the guidelines leave

@@ -140,6 +140,12 @@ def _unpaired(text: str, start: int, end: int, at: int) -> bool:
     return False
 
 
+def _relative(part: str) -> bool:
+    """Whether a comma-separated part is a relative clause ("who spoke on condition of anonymity"),
+    which the guidelines leave out of the SOURCE before it."""
+    return part.strip().split(" ")[0] in ("who", "which", "whose")
+
+
 def _named(part: str) -> bool:
     """Whether a comma-separated part is a name: two to four words, each capitalized."""
     words = part.split()
@@ -158,7 +164,7 @@ def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, i
     clause_start = max(clause_start, text.rfind(":", clause_start, cue_start) + 1,
                        text.rfind(";", clause_start, cue_start) + 1)
     parts = text[clause_start:cue_start].rsplit(",", 3)  # the last three parts are all that is read
-    if len(parts) >= 3 and not parts[-1].strip() and parts[-2].strip().split(" ")[0] in ("who", "which", "whose"):
+    if len(parts) >= 3 and not parts[-1].strip() and _relative(parts[-2]):
         parts = parts[:-2]  # "Assad, who is sanctioned by Washington, said"
     elif len(parts) >= 3 and not parts[-1].strip() and _named(parts[-2]):
         parts = parts[:-1]  # "A ministry spokesperson, Ana Ruiz, said": the name (the guidelines)
@@ -415,8 +421,11 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
     after = text[cue[1]:tail_end]
     if source is None or re.search(r"\b(?:that|to)\b", after):
         return None
-    if not between and _named(text[text.rfind(",", s_start, comma) + 1:comma]):
-        return None  # "A ministry spokesperson, Ana Ruiz, said …": a name before the cue is its subject
+    aside = text[text.rfind(",", s_start, comma) + 1:comma]
+    if not between and (_named(aside) or _relative(aside)):
+        # "A ministry spokesperson, Ana Ruiz, said …": a name before the cue is its subject;
+        # "Officials, who spoke on condition of anonymity, said …": so is what the clause follows
+        return None
     dateline = DATELINE.match(text, s_start, comma)
     quote = _trim(text, dateline.end() if dateline else s_start, comma)
     if quote[0] >= quote[1] or len(text[quote[0]:quote[1]].split()) < 3:
