@@ -626,6 +626,22 @@ def test_a_decade_s_turned_apostrophe_opens_no_quotation():
          ("Blinken", "antony-blinken"), "said")]
 
 
+def test_an_elided_word_s_or_year_s_turned_apostrophe_opens_no_quotation():
+    """Found in review: as with "the ‘80s", the ‘ of "‘til", "‘em", "‘n’" or "of ‘98" opened a
+    quotation up to the next plural possessive: across a sentence end the attribution after it
+    was lost, and in one sentence the paraphrase became mixed. A quotation in single marks stays one."""
+    text = ("Fighters held out ‘til dawn. Officials said the rebels’ lines had broken.\n\n"
+            "Blinken said they beat ‘em all and the rebels’ lines broke.\n\n"
+            "Blinken said rock ‘n’ roll and the class of ‘98 and the Assads’ rule were over.\n\n"
+            "Blinken said the plan was ‘dead on arrival’ in Damascus.")
+    blinken = ("Blinken", "antony-blinken")
+    assert quote_rows(text) == [
+        ("the rebels’ lines had broken", "indirect", ("Officials", None), "said"),
+        ("they beat ‘em all and the rebels’ lines broke", "indirect", blinken, "said"),
+        ("rock ‘n’ roll and the class of ‘98 and the Assads’ rule were over", "indirect", blinken, "said"),
+        ("the plan was ‘dead on arrival’ in Damascus", "mixed", blinken, "said")]
+
+
 def test_a_quotation_mark_whose_partner_was_lost_is_at_no_edge_of_a_source_or_content():
     """Found by a hunt: with the opening mark lost, "We don’t know,’ Blinken said." had SOURCE
     "’ Blinken"; a content kept a lone mark at its edge ("“the war is over", 'the talks failed"'),

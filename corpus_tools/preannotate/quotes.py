@@ -19,7 +19,8 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
 ``quote_type``: ``direct`` when the QUOTE is exactly one quotation, ``mixed`` when it holds
 quotation marks and more, ``indirect`` otherwise. Quotation marks: “…”, "…", ‘…’ (a ‘ after a
 space or at a line start, closed by a ’ not followed by a letter, so apostrophes are not marks: an
-apostrophe inside stays inside, "‘We don’t know,’"; a ‘ before a decade, "the ‘90s", is none).
+apostrophe inside stays inside, "‘We don’t know,’"; a ‘ before an elided year or decade, "the ‘90s",
+"of ‘98", or word, "‘til", "‘em", "‘n’", is none).
 
 SOURCE: the noun phrase before the cue back to the clause's start (sentence start, a comma, a
 colon or semicolon, or a subordinating word such as "after", "which", "that", "in what"), without
@@ -79,10 +80,13 @@ _CUE_START = r"(?<![\w-])"
 _CUE_ENDING = re.compile(_CUE_START + _CUE + "$")
 _LONGEST_CUE = max(map(len, CUES))
 # a ’ followed by a letter or digit is an apostrophe inside the quotation ("‘We don’t know,’"), not its
-# close; a ‘ before a decade is an apostrophe turned the wrong way ("the ‘90s"), no opening mark: read
-# as one, with the apostrophes after it it made a quotation up to the next plural possessive, across
-# sentences ("Since the ‘80s the army’s role grew. Officials said the Assads’ rule was over.")
-_PAIRS = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"|(?<![\w’'])‘(?!\d0s\b)(?:[^‘’\n]|’(?=\w))*’(?!\w)")
+# close; a ‘ before an elided year or decade ("the ‘90s", "the class of ‘98") or before a word whose
+# first letters are elided ("‘til dawn", "beat ‘em", "rock ‘n’ roll") is an apostrophe turned the
+# wrong way, no opening mark: read as one, with the apostrophes after it it made a quotation up to
+# the next plural possessive, across sentences ("Since the ‘80s the army’s role grew. Officials said
+# the Assads’ rule was over.")
+_ELIDED = r"\d\d(?!\d)|(?i:em|til|tis|twas|cause|bout)\b|n’"
+_PAIRS = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"|(?<![\w’'])‘(?!" + _ELIDED + r")(?:[^‘’\n]|’(?=\w))*’(?!\w)")
 _DEFINITE = re.compile(r"(?:[Tt]he|[Tt]his|[Tt]hat) [a-z]+")
 _ACCORDING = re.compile(r"(?<!\w)(?P<cue>[Aa]ccording to) ")
 
