@@ -126,6 +126,20 @@ def test_a_weekday_after_the_is_part_of_a_name():
         ("Telegraph", "daily-telegraph"), ("Telegraph", "daily-telegraph"), ("Syria", "syria")]
 
 
+def test_a_weekday_opening_a_sentence_before_a_name_is_the_name_s_word_in_both_layers():
+    """Found in review: a bare "Sunday Telegraph" opening a sentence was split into the DATE
+    "Sunday" and "Telegraph" linked to the daily paper, and "the Sunday Telegraph" still gave the
+    DATE. A weekday before a capitalized word after "the" or at a sentence's start is a name's
+    word (one rule, text.weekday_in_name); after "On" it is a date."""
+    registry = [*REGISTRY.values(), RegistryEntity("daily-telegraph", "The Daily Telegraph", "ORG", ("Telegraph",))]
+    text = ("Sunday Telegraph reporters said so. Talks ended. Sunday Telegraph staff agreed. "
+            "The Sunday Telegraph said so. On Sunday Telegraph reporters left.")
+    found, _ = entity_mentions("t", text, Gazetteer(registry))
+    assert [(m.text, m.span.start) for m in found] == [("Telegraph", text.rindex("Telegraph"))]
+    assert timexes(text, "2024-03-12") == [("Sunday", "DATE", "2024-03-10", None)]
+    assert time_expressions("t", text, record("2024-03-12"))[0][0].span.start == text.rindex("Sunday")
+
+
 def test_a_name_after_a_particle_is_part_of_a_longer_name():
     """Found by a hunt: with "Assad" registered and not "al-Assad", "Hafez al-Assad" gave "Assad"
     linked to Bashar al-Assad, and "al-Assad" the span "Assad" (the guidelines keep the particle:

@@ -16,7 +16,8 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
   apart) is left out, because it is then part of a name the registry does not hold ("Lloyd
   [Austin]", "[Syrian] Democratic Forces", "[UN] Security Council"), unless that word is a
   title or role ("Syrian President", "Secretary Blinken", ``TITLE_WORDS``) or a weekday ("in Syria
-  Monday", as news writes it; not one after "the": "the Sunday Telegraph") or, before the match,
+  Monday", as news writes it; not one after "the" or opening a sentence: "the Sunday Telegraph",
+  "Sunday Telegraph reporters said": text.py's ``weekday_in_name``) or, before the match,
   the first word of its sentence or list item ("When Syria", "In Damascus", "• In Damascus"). So
   is a match after a name's particle ("al-[Assad]", "Hafez al-[Assad]", "Virgil van [Dijk]": the
   guidelines keep the particle in the name), unlike a prefix ("pro-[Russian]");
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from corpus_tools.documents.normalize import clean_line
-from corpus_tools.preannotate.text import abbreviation_ends, decoration, word_boundaries
+from corpus_tools.preannotate.text import abbreviation_ends, starts_sentence, weekday_in_name, word_boundaries
 from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import EntityMention, RegistryEntity, Span
 from corpus_tools.schema import ENTITY_LABELS
@@ -45,17 +46,6 @@ Representative Rep Sen Congressman Congresswoman Governor Mayor King Queen Princ
 General Gen Major Maj Colonel Col Lieutenant Lt Captain Capt Sergeant Admiral Commander Chief Mr Mrs Ms Dr
 Spokesperson Spokesman Spokeswoman Director Chairman Chair Leader Speaker Officials Official Envoy State
 """.split())
-
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘’(\n]\s*|\s[–—-]\s)$")
-
-
-def _sentence_starts(text: str, at: int) -> bool:
-    """Whether a sentence, or a list item or label after a bullet or symbol ("• In Damascus", "🔴
-    The Pentagon said"), starts at ``at``."""
-    before = text[max(0, at - 4):at]
-    mark = before.rstrip()
-    return _SENTENCE_START.search(before) is not None or (mark != "" and decoration(mark[-1]))
-
 
 @dataclass(frozen=True, slots=True)
 class GazetteerHit:
@@ -118,9 +108,9 @@ def _inside_longer_name(text: str, start: int, end: int) -> bool:
     before = re.search(r"(?:^|(?<=[^\w]))([A-Z][\w’'-]*)(\.?) $", text[max(0, start - 40):start])
     if before and before[1] not in TITLE_WORDS and not before[2]:  # "Council. Russia": a new sentence
         first = start - len(before[0])
-        if before[1] in WEEKDAYS:  # a date, but after "the" a name's word: "the Sunday Telegraph"
-            return re.search(r"(?<![\w’'-])[Tt]he $", text[max(0, first - 5):first]) is not None
-        if not _sentence_starts(text, first):
+        if before[1] in WEEKDAYS:  # a date ("On Monday Russia vetoed"), unless a name's word
+            return weekday_in_name(text, first, first + len(before[1]))
+        if not starts_sentence(text, first):
             return True
     return False
 
@@ -159,7 +149,7 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     piece = text[start:end]
     # a capitalized "The" inside a sentence is the name's own ("read The Guardian"); at a sentence's
     # start its capital says nothing ("The State Department said")
-    lead = re.match(r"(?:the |The )?" if _sentence_starts(text, start) else r"(?:the )?", piece).end()
+    lead = re.match(r"(?:the |The )?" if starts_sentence(text, start) else r"(?:the )?", piece).end()
     tail = re.search(r"(?:['’]s?|[.,;:])?$", piece[lead:]).start()
     if piece.endswith(".") and abbreviation_ends(text, start + lead, end):
         tail = len(piece) - lead

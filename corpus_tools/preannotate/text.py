@@ -60,6 +60,28 @@ def decoration(char: str) -> bool:
     return char in BULLETS or unicodedata.category(char) in ("So", "Sm", "Sk")
 
 
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘’(\n]\s*|\s[–—-]\s)$")
+
+
+def starts_sentence(text: str, at: int) -> bool:
+    """Whether a sentence, or a list item or label after a bullet or symbol ("• In Damascus", "🔴
+    The Pentagon said"), starts at ``at``."""
+    before = text[max(0, at - 4):at]
+    mark = before.rstrip()
+    return _SENTENCE_START.search(before) is not None or (mark != "" and decoration(mark[-1]))
+
+
+def weekday_in_name(text: str, start: int, end: int) -> bool:
+    """Whether the weekday at [start, end) is a word of a name, not a date: directly before another
+    capitalized word, after "the" or opening a sentence ("the Sunday Telegraph", "Sunday Times
+    reporters said"); "On Sunday Telegraph reporters said" and "in Syria Monday" hold dates. The
+    one rule for both layers: an entity after such a weekday is part of a longer name, and the
+    weekday is no time expression."""
+    if re.match(r" [A-Z]", text[end:end + 2]) is None:
+        return False
+    return re.search(r"(?<![\w’'-])[Tt]he $", text[max(0, start - 5):start]) is not None or starts_sentence(text, start)
+
+
 _INITIALISM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
 
 

@@ -29,7 +29,8 @@ Resolution (``Anchor`` = the publication date at its precision):
   arithmetic on the anchor, never finer than its precision (a week of a month-precision anchor is
   ``YYYY-WXX``); "early"/"late" before them, or before a decade ("the late 1990s"), is in the span
   as ``START``/``END``, as before a year;
-* weekdays: with a day anchor, the most recent such day on or before it (the next one on or
+* weekdays: none that is a name's word (before a capitalized word, after "the" or opening a
+  sentence: "the Sunday Telegraph"; text.py's ``weekday_in_name``); with a day anchor, the most recent such day on or before it (the next one on or
   after it in a future sentence); else ``YYYY-WXX-D``;
 * the year of a week or of a weekday of a month- or year-precision anchor is the ISO 8601
   week-year that the week or day agrees on for every day the article may be of, else ``XXXX``:
@@ -63,6 +64,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from corpus_tools.preannotate.text import weekday_in_name
 from corpus_tools.records import ManifestRecord, Span, TimeExpression
 from corpus_tools.timex import MONTH_NAMES, check_value
 
@@ -460,6 +462,9 @@ def _season(match, context):
 @rule(r"(?:(?P<part>(?i:early|late))\s+(?:on\s+)?|(?P<rel>(?i:last|next|this))\s+)?" + _WEEKDAY
       + r"(?:\s+(?:morning|afternoon|evening|night))?")
 def _weekday(match, context):
+    if match.end() == match.end("weekday") and not (match["part"] or match["rel"]) \
+            and weekday_in_name(context.text, match.start(), match.end()):
+        return None  # "the Sunday Telegraph": a name's word
     weekday = WEEKDAYS.index(match["weekday"])  # 0 = Monday
     anchor, mod = context.anchor, _part(match)
     relation = (match["rel"] or "").lower()
