@@ -109,6 +109,18 @@ def test_gazetteer_leaves_names_inside_longer_names_but_not_after_titles_or_sent
                               ("Bashar al-Assad", "bashar-al-assad"), ("Blinken", "antony-blinken")]
 
 
+def test_a_given_name_opening_a_sentence_makes_a_person_s_partial_name_another_person():
+    """Found in review: "Lloyd Austin met ..." opening a sentence linked "Austin" to the
+    registry's Austin Tice, since a capitalized first word was read as a sentence's capital
+    ("When Syria"). Before a person's name only a function word opens a sentence; another
+    capitalized word is a given name, of a person the registry does not hold."""
+    assert mentions("Lloyd Austin met Blinken. Ryan Tice agreed. When Tice vanished, Syria denied it. "
+                    "After Blinken spoke, Austin left. Antony Blinken agreed. Then Assad objected.") == [
+        ("Blinken", "antony-blinken"), ("Tice", "austin-tice"), ("Syria", "syria"), ("Blinken", "antony-blinken"),
+        ("Austin", "austin-tice"), ("Antony Blinken", "antony-blinken"),
+        ("Assad", "bashar-al-assad")]
+
+
 def test_a_weekday_beside_a_name_is_no_part_of_it():
     """Found by a hunt: "in Syria Monday" (news style for "on Monday") lost "Syria" as part of a
     longer name "Syria Monday", and "On Monday Russia vetoed" lost "Russia"."""

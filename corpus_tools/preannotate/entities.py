@@ -18,7 +18,9 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
   title or role ("Syrian President", "Secretary Blinken", ``TITLE_WORDS``) or a weekday ("in Syria
   Monday", as news writes it; not one after "the" or opening a sentence: "the Sunday Telegraph",
   "Sunday Telegraph reporters said": text.py's ``weekday_in_name``) or, before the match,
-  the first word of its sentence or list item ("When Syria", "In Damascus", "• In Damascus"). So
+  the first word of its sentence or list item ("When Syria", "In Damascus", "• In Damascus"), but
+  before a person's name only a function word (``SENTENCE_OPENERS``: "When Blinken"), as another
+  word is a given name ("Lloyd [Austin]" is no partial name of Austin Tice). So
   is a match after a name's particle ("al-[Assad]", "Hafez al-[Assad]", "Virgil van [Dijk]": the
   guidelines keep the particle in the name), unlike a prefix ("pro-[Russian]");
   "van" and "bin", English nouns too, are particles only after a name or with their hyphen ("a van
@@ -46,6 +48,18 @@ Representative Rep Sen Congressman Congresswoman Governor Mayor King Queen Princ
 General Gen Major Maj Colonel Col Lieutenant Lt Captain Capt Sergeant Admiral Commander Chief Mr Mrs Ms Dr
 Spokesperson Spokesman Spokeswoman Director Chairman Chair Leader Speaker Officials Official Envoy State
 """.split())
+# English function words that open a sentence before a name ("When Blinken", "After Assad"):
+# capitalized there, but no given name
+SENTENCE_OPENERS = frozenset("""
+About After Against Among As At Before Behind Between Beyond By Despite During For From In Inside Into Like
+Near Of On Outside Over Since Through Throughout To Under Unlike Until Upon With Within Without
+And But Or Nor So Yet Although Though Because If Unless When Whenever Where While Whether Once Then
+Now Meanwhile Still Also Even Only Later Earlier Today Yesterday Here There Instead However Moreover Thus
+Indeed Perhaps Already Again Soon The A An This That These Those Both Either Neither Each Every All Some
+Many Most No Not What Which Who Whom Whose Why How Did Does Do Has Have Had Is Was Were Are Can Could
+Should Would Must
+""".split())
+
 
 @dataclass(frozen=True, slots=True)
 class GazetteerHit:
@@ -81,9 +95,9 @@ class Gazetteer:
             return []
         hits = []
         for match in self._pattern.finditer(text):
-            if _inside_longer_name(text, match.start(), match.end()):
-                continue
             entity, score = self._forms[match[0]]
+            if _inside_longer_name(text, match.start(), match.end(), entity.type == "PERSON"):
+                continue
             hits.append(GazetteerHit(Span(match.start(), match.end()), match[0], entity, score))
         return hits
 
@@ -96,7 +110,7 @@ _PARTICLE = re.compile(r"(?<![\w’'-])([Aa]l|[Ee]l|bin|ibn|van|von|de|da|du)[- 
 _ENGLISH_PARTICLES = frozenset({"van", "bin"})
 
 
-def _inside_longer_name(text: str, start: int, end: int) -> bool:
+def _inside_longer_name(text: str, start: int, end: int, person: bool) -> bool:
     particle = _PARTICLE.search(text, max(0, start - 5), start)  # "Hafez al-[Assad]", "al-[Assad]" were Assad
     if particle and (particle[1] not in _ENGLISH_PARTICLES or particle[0].endswith("-")
                      or re.search(r"[A-Z][\w’'-]* $", text[max(0, particle.start() - 40):particle.start()])):
@@ -111,6 +125,11 @@ def _inside_longer_name(text: str, start: int, end: int) -> bool:
         if before[1] in WEEKDAYS:  # a date ("On Monday Russia vetoed"), unless a name's word
             return weekday_in_name(text, first, first + len(before[1]))
         if not starts_sentence(text, first):
+            return True
+        # at a sentence's start a capital says nothing ("When Syria", "In Damascus"), but before a
+        # person's name a word that is no function word is a given name: "Lloyd [Austin]" is
+        # another person than the registry's Austin Tice, whose partial name it matched
+        if person and before[1] not in SENTENCE_OPENERS:
             return True
     return False
 
