@@ -408,6 +408,22 @@ def test_a_sentence_opening_word_is_read_as_it_is_inside_a_sentence():
         ("twice a year", "SET", "P1Y", None), ("the late 1990s", "DATE", "199", "END")]
 
 
+def test_the_start_of_a_range_takes_the_year_its_end_states():
+    """Found in review: "From May to July 2020" in a 2024 article gave "May" the latest May
+    before publication, 2023-05, where the text says May 2020; "Between March and June 2019"
+    gave no "March" at all (a bare "March" may be the verb, but a range says it is the month).
+    A start later in the year than the end is of the year before."""
+    def values(text):
+        return [(found, value) for found, _, value, _ in timexes(text, "2024-03-12")]
+
+    assert values("From May to July 2020 the army waited. Between March and June 2019, talks stalled. "
+                  "Talks ran from November to February 2021, and May–July 2022. They met from May 3 to "
+                  "July 5, 2020. In May, talks resumed.") == [
+        ("May", "2020-05"), ("July 2020", "2020-07"), ("March", "2019-03"), ("June 2019", "2019-06"),
+        ("November", "2020-11"), ("February 2021", "2021-02"), ("May", "2022-05"), ("July 2022", "2022-07"),
+        ("May 3", "2020-05-03"), ("July 5, 2020", "2020-07-05"), ("May", "2023-05")]
+
+
 def test_a_wire_style_clock_time_is_no_year():
     """Found by a hunt: "at 2000 GMT", "1930 UTC", "2000 hrs", "1945 local time" (hours and
     minutes, a TIME the rules do not predict) were the DATEs '2000', '1930', '2000', '1945'. A year

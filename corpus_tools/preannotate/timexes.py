@@ -25,6 +25,8 @@ Resolution (``Anchor`` = the publication date at its precision):
   clause (between punctuation marks) speaks of the future (``FUTURE_CUES``: will, is due, is
   expected, scheduled, ...): so "In April, the envoy will visit" is the April before, a miss an
   annotator corrects, where the sentence would take "a spokesman said ..., and will" as future;
+  but the start of a range takes the year its end states ("from May to July 2020": ``2020-05``;
+  "from November to February 2021": ``2020-11``; "May 3 to July 5, 2020"), as the text says it;
 * last/this/next year, month, week; earlier/later this year, month, week; yesterday/today/tomorrow:
   arithmetic on the anchor, never finer than its precision (a week of a month-precision anchor is
   ``YYYY-WXX``); "early"/"late" before them, or before a decade ("the late 1990s"), is in the span
@@ -386,6 +388,26 @@ def _month_of_relative_year(match, context):
     return "DATE", f"{year:04d}-{month:02d}", _part(match), 0.7
 
 
+# the end of a range that states the year its start leaves out ("from May to July 2020", "between
+# March and June 2019", "May 3 to July 5, 2020", "May–July 2020", "May 3 to 5, 2020"): read at the
+# start's end only, so each start costs one bounded match
+_MONTHS = "|".join(map(re.escape, MONTH_NAMES))
+_ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
+_RANGE_END = re.compile((r"\s*(?:(?:to|until|till|through|and)\s+|–\s*)"
+                         rf"(?:(?P<to>{_MONTHS})(?:\s+{_ORDINAL})?,?|{_ORDINAL}\s+(?P<to_after_day>{_MONTHS}),?|{_ORDINAL},)"
+                         r"\s+(?P<year>(?:19|20)\d\d)(?![\w-])").replace(r"\s", _SPACE))
+
+
+def _range_year(context, end: int, month: int) -> int | None:
+    """The year of a range's start that leaves it out, from the range's end ("From May to July
+    2020": 2020; "from November to February 2021": 2020), or None when no range ends there."""
+    found = _RANGE_END.match(context.text, end)
+    if found is None:
+        return None
+    to = found["to"] or found["to_after_day"]
+    return int(found["year"]) - (1 if to is not None and MONTH_NAMES[to] < month else 0)
+
+
 @rule(_MONTH + r"\s+" + _DAY + r"(?!\d|,?\s+(?:19|20)\d\d)")
 def _month_day(match, context):
     return _day_of_year(match, context)
@@ -400,6 +422,11 @@ def _day_of_year(match, context):
     month, day = MONTH_NAMES[match["month"]], int(match["day"])
     if not 1 <= day <= 31:
         return None
+    year = _range_year(context, match.end(), month)
+    if year is not None:  # "May 3 to July 5, 2020": the year the text states
+        if day > calendar.monthrange(year, month)[1]:
+            return None
+        return "DATE", f"{year:04d}-{month:02d}-{day:02d}", None, 0.9
     anchor = context.anchor
     if anchor is None or anchor.month is None:
         year = "XXXX" if anchor is None else f"{anchor.year:04d}"
@@ -416,9 +443,12 @@ def _day_of_year(match, context):
 @rule(r"(?:(?P<rel>(?i:last|this|next))\s+|(?P<prep>(?i:in|since|until|by|from|of|during|before|after)\s+)|"
       r"(?P<part>(?i:early|late)\s+|(?i:mid)-))?" + _MONTH + r"(?!\s+\d)")
 def _month(match, context):
-    if not (match["rel"] or match["prep"] or match["part"]) and match["month"] in ("May", "March"):
-        return None  # a modal verb or a march, unless a preposition or modifier says it is the month
     month = MONTH_NAMES[match["month"]]
+    year = None if match["rel"] else _range_year(context, match.end(), month)
+    if year is not None:  # "From May to July 2020": the year the text states
+        return "DATE", f"{year:04d}-{month:02d}", _part(match), 0.9
+    if not (match["rel"] or match["prep"] or match["part"]) and match["month"] in ("May", "March"):
+        return None  # a modal verb or a march, unless a preposition, modifier or range says it is the month
     anchor, relation = context.anchor, (match["rel"] or "").lower() or None  # "Last June" opens a sentence
     if anchor is None:
         return "DATE", f"XXXX-{month:02d}", _part(match), 0.5
