@@ -482,6 +482,18 @@ def test_a_wire_style_clock_time_before_any_zone_or_hours_is_no_year_and_no_dura
         ("2019", "DATE", "2019", None), ("2015", "DATE", "2015", None)]
 
 
+def test_a_wire_style_clock_time_after_any_preposition_of_a_point_in_time_is_no_duration():
+    """Found in review: only "at" made "1930 hours" a clock time, so "by 2000 hours" (a military
+    deadline) was the DURATION PT2000H; the guidelines' TIME is smaller than a day, no length.
+    A count after "for", "flew" or a word ending in "by" stays one."""
+    text = "Troops must leave by 2000 hours, until 2000 hours or before 1930 hours. They flew 2000 hours, " \
+           "for 1500 hours, nearby 1930 hours."
+    assert timexes(text, "2024-03-12") == [("2000 hours", "DURATION", "PT2000H", None),
+                                           ("1500 hours", "DURATION", "PT1500H", None),
+                                           ("1930 hours", "DURATION", "PT1930H", None)]
+    assert time_expressions("t", text, record("2024-03-12"))[0][0].span.start == text.index("flew 2000") + 5
+
+
 def test_no_time_expression_crosses_a_line():
     """Words of a rule were joined by any whitespace: a title ending "in March" and a paragraph
     opening "2011 was" made one DATE 'March\\n\\n2011' (found by a hunt)."""
