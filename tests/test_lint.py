@@ -415,7 +415,37 @@ def test_lint_says_how_many_annotation_errors_left_units_out(monkeypatch, tmp_pa
     result = CliRunner().invoke(cli, ["lint", "--root", str(tmp_path)])
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == "2 unexplained candidates, 0 explained, 0 stale acceptances"
-    assert result.stderr == "note: 1 annotation problems left units out of the lint; see corpus-tools validate\n"
+    assert result.stderr == "note: 1 annotation error left units out of the lint; see corpus-tools validate\n"
+
+
+def test_units_left_out_for_errors_fail_the_lint_though_no_candidate_is_unexplained(tmp_path):
+    """Found by a hunt: annotations of a document the corpus no longer has were left out of the
+    lint with a note, and the command exited 0, as if everything had been linted and passed
+    (docs/lint.md said 1)."""
+    import json
+
+    import export_corpus
+    from corpus_tools.ingest import ingest
+
+    layout = export_corpus.corpus_root(tmp_path)
+    export = REPO / "tests" / "fixtures" / "agreement" / "two-annotators.json"
+    assert ingest(export, layout, export_corpus.documents(), export_corpus.registry()).status == "stored"
+    # doc-b leaves the corpus; its annotations stay in the append-only store
+    kept = [line for line in layout.manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+            if json.loads(line)["doc_id"] != "doc-b"]
+    layout.manifest.write_text("".join(kept), encoding="utf-8")
+    (layout.raw / "doc-b.txt").unlink()
+    # doc-a's one candidate, explained: nothing is unexplained
+    write_lines(layout.annotations / "lint-accepted.jsonl",
+                {"code": "quote-marks-outside-quote", "doc_id": "doc-a", "start": 102, "end": 131,
+                 "text": '"We will not lift sanctions,"', "reason": "annotator 2's QUOTE leaves its marks out"})
+    result = CliRunner().invoke(cli, ["lint", "--root", str(layout.root)])
+    assert result.stdout.splitlines() == ["0 unexplained candidates, 1 explained, 0 stale acceptances"]
+    assert result.stderr == "note: 1 annotation error left units out of the lint; see corpus-tools validate\n"
+    assert result.exit_code == 1
+    as_json = CliRunner().invoke(cli, ["lint", "--root", str(layout.root), "--json"])
+    assert orjson.loads(as_json.stdout)["counts"] == {"unexplained": 0, "explained": 1, "stale": 0, "unchecked": 0}
+    assert as_json.exit_code == 1
 
 
 def test_lint_command_hides_explained_candidates_and_reports_stale_ones(seam, tmp_path):
