@@ -809,8 +809,9 @@ class AgreementReport:
     # versions compared that began as a prediction (Label Studio's parent_prediction), changed or
     # not: they agree with each other through the model more than independent versions would
     versions_from_predictions: int = 0
-    # per document (in doc_id order, read from disk as they are iterated) or per annotator (``--by``)
-    parts: Collection["AgreementReport"] = ()
+    # per document (in doc_id order, read from disk as they are iterated) or per annotator
+    # (``--by``); None when not asked for, so that none found is an empty collection
+    parts: Collection["AgreementReport"] | None = None
 
     def __post_init__(self) -> None:
         _check_choice("agreement scope", self.scope, AGREEMENT_SCOPES)

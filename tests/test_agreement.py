@@ -154,6 +154,23 @@ def test_by_annotator_lists_an_annotator_whose_documents_no_one_else_annotated(t
     assert "  annotator 1: annotators 1; 0 documents compared, 2 not comparable (doc-a, doc-b)" in report_lines(report)
 
 
+@pytest.mark.parametrize("by", ["document", "annotator"])
+def test_parts_asked_for_are_a_key_of_the_json_also_when_there_is_none(by, tmp_path):
+    """Found by a hunt: with nothing annotated yet, `--json --by` gave no "parts" key at all (an
+    empty list was taken for parts not asked for), so a reader of the report met a KeyError."""
+    layout = export_corpus.corpus_root(tmp_path)
+    result = CliRunner().invoke(cli, ["agreement", "--root", str(layout.root), "--json", "--by", by])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["parts"], report["documents"]["compared"]) == ([], 0)
+    # and not asked for, no key
+    plain = json.loads(CliRunner().invoke(cli, ["agreement", "--root", str(layout.root), "--json"]).stdout)
+    assert "parts" not in plain
+    # a part has no parts of its own
+    parts = report_dict(agreement(_index(tmp_path / "annotated"), by=by))["parts"]
+    assert len(parts) == 2 and all("parts" not in part for part in parts)
+
+
 def test_one_annotator_is_not_comparable_never_perfect(tmp_path):
     exported = json.loads(EXPORT.read_text())
     exported[0]["annotations"] = exported[0]["annotations"][:1]  # doc-a: annotator 1 only

@@ -470,7 +470,7 @@ def report_dict(report: AgreementReport, lazy: bool = False) -> dict:
         result["annotations"] = {"cancelled": report.annotations_cancelled,
                                  "ground_truth_left_out": report.adjudications_left_out,
                                  "versions_from_predictions": report.versions_from_predictions}
-    if report.parts:
+    if report.parts is not None:  # asked for (--by): a key of its own, also when there is none
         parts = (report_dict(part) for part in report.parts)
         result["parts"] = parts if lazy else list(parts)
     return result
@@ -497,5 +497,5 @@ def report_lines(report: AgreementReport) -> Iterator[str]:
     alphas = ", ".join(f"{layer} {_value(value)} ({value.items} code points)" for layer, value in report.alpha)
     if alphas:
         yield f"  alpha: {alphas}"
-    for part in report.parts:
+    for part in report.parts or ():
         yield from ("  " + line for line in report_lines(part))
