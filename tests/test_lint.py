@@ -404,7 +404,7 @@ def test_an_acceptance_of_a_document_nobody_annotated_now_is_kept_not_stale(seam
         "0 unexplained candidates, 2 explained, 1 stale acceptance; 1 acceptance kept for documents nobody "
         "annotated now"]
     counts = json.loads(CliRunner().invoke(cli, ["lint", "--root", str(tmp_path), "--json"]).output)["counts"]
-    assert counts == {"unexplained": 0, "explained": 2, "stale": 1, "unchecked": 1}
+    assert counts == {"unexplained": 0, "explained": 2, "stale": 1, "unchecked": 1, "annotation_errors": 0}
 
 
 def test_lint_says_how_many_annotation_errors_left_units_out(monkeypatch, tmp_path):
@@ -444,7 +444,8 @@ def test_units_left_out_for_errors_fail_the_lint_though_no_candidate_is_unexplai
     assert result.stderr == "note: 1 annotation error left units out of the lint; see corpus-tools validate\n"
     assert result.exit_code == 1
     as_json = CliRunner().invoke(cli, ["lint", "--root", str(layout.root), "--json"])
-    assert orjson.loads(as_json.stdout)["counts"] == {"unexplained": 0, "explained": 1, "stale": 0, "unchecked": 0}
+    assert orjson.loads(as_json.stdout)["counts"] == {"unexplained": 0, "explained": 1, "stale": 0, "unchecked": 0,
+                                                      "annotation_errors": 1}  # why it exits 1, in the report too
     assert as_json.exit_code == 1
 
 
@@ -495,7 +496,7 @@ def test_lint_command_json(seam, tmp_path):
     result = CliRunner().invoke(cli, ["lint", "--root", str(tmp_path), "--json", "--all"])
     assert result.exit_code == 1
     report = orjson.loads(result.output)
-    assert report["counts"] == {"unexplained": 2, "explained": 0, "stale": 0, "unchecked": 0}
+    assert report["counts"] == {"unexplained": 2, "explained": 0, "stale": 0, "unchecked": 0, "annotation_errors": 0}
     assert report["candidates"][1] == {"code": "year-outside-timex", "doc_id": "d1", "start": 14, "end": 18,
                                        "text": "2011", "message": "year is outside every time span", "reason": None}
     assert report["stale"] == []

@@ -55,7 +55,8 @@ def _as_json(result: LintReview, show_all: bool) -> dict:
         "candidates": listed,
         "stale": [{**acceptance_as_dict(a), "line": a.line} for a in result.stale],
         "counts": {"unexplained": len(result.unexplained), "explained": len(result.explained),
-                   "stale": len(result.stale), "unchecked": len(result.unchecked)},
+                   "stale": len(result.stale), "unchecked": len(result.unchecked),
+                   "annotation_errors": result.annotation_errors},
     }
 
 
