@@ -137,6 +137,19 @@ def test_by_document_and_by_annotator(tmp_path):
     assert [part["documents"]["not_comparable_ids"] for part in by_annotator["parts"]] == [["doc-b"], []]
 
 
+def test_the_part_of_a_document_one_annotator_annotated_names_that_annotator(tmp_path):
+    """Found by a hunt: --by document said doc-b (annotator 1's, annotator 2's cancelled) had no
+    annotators ("annotators -", []), where adjudicate and --by annotator name annotator 1."""
+    from corpus_tools.annotations.agreement import report_lines
+
+    report = agreement(_index(tmp_path), by="document")
+    parts = {part["document"]: part for part in report_dict(report)["parts"]}
+    assert (parts["doc-a"]["annotators"], parts["doc-b"]["annotators"]) == (["1", "2"], ["1"])
+    assert "  document doc-b: annotators 1; 0 documents compared, 1 not comparable (doc-b)" in report_lines(report)
+    # the corpus's annotators are still those compared (the card: "annotated by two or more of N annotators")
+    assert report_dict(report)["annotators"] == ["1", "2"]
+
+
 def test_by_annotator_lists_an_annotator_whose_documents_no_one_else_annotated(tmp_path):
     """Annotator 1 alone on doc-a and doc-b: their part says so, where --by annotator had no part
     (and a part said '0 not comparable' of an annotator's documents no one else annotated)."""

@@ -348,7 +348,10 @@ class AgreementTally:
         for layer in ALPHA_LAYERS:
             value = nominal_alpha(alpha[layer]) if alpha_items[layer] else None
             alphas.append((layer, Figure(value, 0, alpha_items[layer])))
-        return AgreementReport(scope, key, tuple(sorted(self._annotators)), tuple(compared), not_comparable, pairs,
+        # a document's annotators are whoever has a version of it, compared or not: the part of a
+        # document one annotator annotated said "annotators -", as if nobody had
+        annotators = self.versions_by() if scope == "document" else tuple(sorted(self._annotators))
+        return AgreementReport(scope, key, annotators, tuple(compared), not_comparable, pairs,
                                _average(pairs), tuple(alphas), annotations_cancelled, adjudications_left_out,
                                versions_from_predictions)
 
