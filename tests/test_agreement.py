@@ -304,6 +304,24 @@ def test_strategies_keep_what_they_say(tmp_path):
     assert list(left_out) == ["2"] and len(left_out["2"].entities) == 5
 
 
+def test_a_majority_keeps_nested_quotes_two_of_three_annotators_gave(tmp_path):
+    """docs/agreement.md said two majority units never overlap; quotes nest within one annotation,
+    and so in a majority merge."""
+    exported = json.loads(EXPORT.read_text())
+    third = copy.deepcopy(exported[0]["annotations"][0])  # annotator 1's version of doc-a, as user 3's
+    third.update({"id": 205, "completed_by": 3})
+    exported[0]["annotations"].append(third)
+    path = tmp_path / "three.json"
+    path.write_text(json.dumps(exported))
+    majority = {d.doc_id: d for d in adjudicate(_index(tmp_path / "corpus", path), parse_strategy("majority"))}
+    quotes = majority["doc-a"].merged.quotes
+    assert [(q.span.start, q.span.end, q.quote_type) for q in quotes] == [(102, 131, "direct"), (102, 139, "indirect")]
+    assert quotes[0].span.overlaps(quotes[1].span)
+    text = " ".join(DOCS.read_text(encoding="utf-8").split())
+    assert "while quotes may nest, as annotator 1's do in the example" in text
+    assert "two majority units never overlap" not in text
+
+
 def test_unit_provenance(tmp_path):
     documents, annotation_set = _annotation_set(tmp_path)
     chosen = annotation_set.chosen["doc-a"]  # annotator 2's (the latest)

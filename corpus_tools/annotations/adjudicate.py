@@ -6,8 +6,9 @@ expression by span, label, value and mod; a quote by span, quote_type, its SOURC
 speaker_id) and its CUE (span). A strategy decides which units the merge keeps:
 
 * ``unanimous``: the units every annotator of the document gave;
-* ``majority``: the units more than half of them gave (two such units never overlap: some
-  annotator gave both, and an annotation is valid);
+* ``majority``: the units more than half of them gave (any two such units were both given by
+  one annotator, so the merge is as valid as an annotation: entity or timex spans never overlap,
+  quotes may nest);
 * ``prefer:ANNOTATOR``: that annotator's whole version (a document they did not annotate falls
   back to ``unanimous``, and says so).
 
