@@ -537,6 +537,27 @@ def test_overlapping_entity_mentions_are_refused_as_ingest_refuses_them(tmp_path
         == "built"
 
 
+@pytest.mark.parametrize("value, reason", [
+    ("2024 04", "'2024 04' is not a TIMEX3 value (e.g. 2024-04-25, XXXX-05, 2024-W17, P3Y, PAST_REF)"),
+    ("P3Y", "'P3Y' is a duration value, which a DATE does not take (date, part_of_year, reference, week)"),
+])
+def test_a_timex_value_ingest_refuses_is_refused(tmp_path, value, reason):
+    """build_release on records wrote a TIMEX3 value ingest refuses ("2024 04", with a space) into
+    the timexes config: the release applies ingest's rule, with its code and reason."""
+    documents, annotations, registry = seed_inputs()
+    doc_id = sorted(annotations)[0]
+    ann = annotations[doc_id]
+    timex = dataclasses.replace(ann.timexes[0], value=value)
+    assert (timex.id, timex.label) == ("t1", "DATE")
+    with pytest.raises(CorpusError) as caught:
+        build_release(documents, {**annotations, doc_id: dataclasses.replace(ann, timexes=(timex,))}, registry,
+                      tmp_path, "1.0.0")
+    assert caught.value.code == "invalid-annotations" and caught.value.message == (
+        f"1 validation error(s), nothing built: annotations/exports/test.json, task 1, doc {doc_id}, "
+        f"annotation 11, region t1: error [timex-value-invalid] {reason}")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_annotations_of_an_unknown_document_or_text_are_refused(tmp_path):
     documents, annotations, registry = seed_inputs()
     ann = next(iter(annotations.values()))

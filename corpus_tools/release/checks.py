@@ -3,7 +3,8 @@
 The ingest validator (corpus_tools.ingest.checks) checks annotations against
 the guidelines; these are the checks the release itself depends on: every annotation belongs to
 a document of this corpus and was made on its text, every span lies inside that text and covers
-the text it claims, entity spans do not overlap, every registry id it cites exists, and region ids
+the text it claims, every TIMEX3 value is one its label takes (ingest's rule, timex.check_value),
+entity spans do not overlap, every registry id it cites exists, and region ids
 are unique per document (a SOURCE or CUE that quotes share is one region, given by each of them).
 """
 
@@ -15,6 +16,7 @@ from typing import Iterator, Mapping
 from corpus_tools.errors import Location, Problem, overlap_message
 from corpus_tools.iterutil import overlapping
 from corpus_tools.records import Document, DocumentAnnotations, Span
+from corpus_tools.timex import check_value
 
 
 def check_registry(registry_ids: Counter) -> Iterator[Problem]:
@@ -94,8 +96,17 @@ def _check_annotations(doc_id: str, document: Document, ann: DocumentAnnotations
         elif span.of(document.text) != text:
             yield Problem("span-text-mismatch", f"span [{span.start}, {span.end}) covers "
                           f"{span.of(document.text)!r}, record says {text!r}", where)
+    yield from _check_timex_values(ann)
     yield from _check_flat_entities(ann)
     yield from _check_registry_ids(ann, registry_ids)
+
+
+def _check_timex_values(ann: DocumentAnnotations) -> Iterator[Problem]:
+    """Ingest's rule (timex.check_value, with its code): a value ingest would refuse, such as
+    "2024 04", was written into the timexes config of a release built from records."""
+    for timex in ann.timexes:
+        if (reason := check_value(timex.value, timex.label)) is not None:
+            yield Problem("timex-value-invalid", reason, _location(ann, timex.id))
 
 
 def _check_flat_entities(ann: DocumentAnnotations) -> Iterator[Problem]:
