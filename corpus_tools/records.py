@@ -254,6 +254,20 @@ class Document:
     text_sha256: str
 
 
+def same_text(first_with: dict[str, str], document: Document) -> Problem | None:
+    """``raw-duplicate`` at ``document`` when its text once normalized is that of a document seen
+    before; ``first_with`` (text_sha256 -> the first doc_id of that text) learns it otherwise. One
+    article in two byte forms (a BOM, CRLF: what normalization drops) passes check-raw, which
+    normalizes nothing; released, it would sit in two folds and splits. The one rule of ``add``
+    (on the corpus it adds to) and of a release."""
+    first = first_with.setdefault(document.text_sha256, document.doc_id)
+    if first == document.doc_id:
+        return None
+    return Problem("raw-duplicate", f"its text is {first}'s once normalized (the same article in bytes that differ "
+                   "only in what normalization drops): one article is one document; remove one of the two records "
+                   "and its raw file", Location(doc_id=document.doc_id))
+
+
 @dataclass(frozen=True, slots=True)
 class EntityMention:
     id: str  # region id as Label Studio wrote it

@@ -427,10 +427,11 @@ def test_a_corpus_holding_one_text_twice_is_refused_before_anything_is_added(cor
     with pytest.raises(CorpusError) as refused:
         add_files(corpus_copy, [ARTICLE])
     assert (refused.value.code, refused.value.location.doc_id) == ("raw-duplicate", doc_id)
-    assert refused.value.message == (
-        f"the corpus holds one text twice: {doc_id}'s is 001_d79359122f2d4c78's once normalized (the same article in "
-        "bytes that differ only in what normalization drops); remove one of the two records and its raw file, then "
-        "add again")
+    # the release's rule and words (records.same_text), with what to do next
+    assert str(refused.value) == (
+        f"{corpus_copy.manifest}, doc {doc_id}: [raw-duplicate] its text is 001_d79359122f2d4c78's once normalized "
+        "(the same article in bytes that differ only in what normalization drops): one article is one document; "
+        "remove one of the two records and its raw file, then add again")
     assert snapshot(corpus_copy) == before
 
 

@@ -422,8 +422,9 @@ def test_one_text_under_two_doc_ids_builds_nothing(tmp_path):
         build_release(documents, annotations, registry, tmp_path, "1.0.0")
     # the fault is in raw/, not in the annotations: headed as check-raw heads two records of one file's bytes
     assert str(caught.value) == (f"[raw-duplicate] 1 error in raw/, nothing built: doc {twin}: error [raw-duplicate] "
-                                 f"its text is {first}'s once normalized: one article is one document; remove one of "
-                                 "the two records and its raw file")
+                                 f"its text is {first}'s once normalized (the same article in bytes that differ only "
+                                 "in what normalization drops): one article is one document; remove one of the two "
+                                 "records and its raw file")
     assert list(tmp_path.iterdir()) == []
     # beside an error of the annotations, the refusal is of both, headed by the annotations
     bad = EntityMention("e-bad", first, Span(0, 6), "Syria!", "GPE", None)

@@ -118,7 +118,9 @@ from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, resolved, staging_dir, writing_under
 from corpus_tools.layout import PROTECTED, Layout, check_output, is_root, list_versions
 from corpus_tools.lock import corpus_lock
-from corpus_tools.records import INVENTED, AddedFile, Evidence, ManifestRecord, holds_control, is_calendar_date
+from corpus_tools.records import (
+    INVENTED, AddedFile, Evidence, ManifestRecord, holds_control, is_calendar_date, same_text,
+)
 
 BINARY_CONTROL_SHARE = 0.05
 _WHITESPACE_CONTROLS = frozenset("\t\n\r\f\v")
@@ -205,11 +207,8 @@ def _texts(layout: Layout, index: DocumentIndex, on_reading: Callable[[int], Non
     check-raw, which normalizes nothing, cannot tell, and a release would publish the article twice."""
     texts: dict[str, str] = {}
     for document in index.values():
-        first = texts.setdefault(document.text_sha256, document.doc_id)
-        if first != document.doc_id:
-            raise CorpusError("raw-duplicate", f"the corpus holds one text twice: {document.doc_id}'s is {first}'s "
-                              "once normalized (the same article in bytes that differ only in what normalization "
-                              "drops); remove one of the two records and its raw file, then add again",
+        if (twice := same_text(texts, document)) is not None:
+            raise CorpusError(twice.code, twice.message + ", then add again",
                               Location(file=str(layout.manifest), doc_id=document.doc_id))
         if on_reading is not None:
             on_reading(1)

@@ -24,7 +24,9 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 from corpus_tools import codes
 from corpus_tools.errors import CorpusError, Location, Problem, Report, agreeing, quantity
 from corpus_tools.fsutil import make_public, remove_abandoned, staging_dir, writing_under
-from corpus_tools.records import AnnotationQuality, Document, DocumentAnnotations, RegistryEntity, ReleaseDiff
+from corpus_tools.records import (
+    AnnotationQuality, Document, DocumentAnnotations, RegistryEntity, ReleaseDiff, same_text,
+)
 from corpus_tools.release.arrow_schemas import CONFIGS
 from corpus_tools.release.buildinfo import (
     BUILD_INFO_FILE, build_info_text, installed_versions, recorded_versions, version_differences,
@@ -258,11 +260,8 @@ def _write_documents(documents, annotations, registry, writers, stats: Stats, up
             on_progress(1)
         document = documents[doc_id]
         problems.extend(check_document(doc_id, document, ann, registry_ids, regions_validated))
-        # one article in two byte forms (a BOM, CRLF: what normalization drops) is one text under
-        # two doc_ids, which check-raw cannot tell: released, it would sit in two folds and splits
-        if (first := first_with.setdefault(document.text_sha256, doc_id)) != doc_id:
-            problems.append(Problem("raw-duplicate", f"its text is {first}'s once normalized: one article is one "
-                                    "document; remove one of the two records and its raw file", Location(doc_id=doc_id)))
+        if (twice := same_text(first_with, document)) is not None:
+            problems.append(twice)
         upstream_failed = upstream_failed or any(problem.severity == "error"
                                                  for problem in upstream_problems[upstream_read:])
         upstream_read = len(upstream_problems)
