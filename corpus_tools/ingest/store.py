@@ -511,8 +511,8 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     # the store for whether it holds anything new
     first_pull = snapshot is not None and previous is None
 
-    def units_name(stored: StoredExport) -> str:  # what the store's index knows a units table by
-        return str(_units_directory(layout, stored, inputs(), stored.options).relative_to(layout.build))
+    def units_name(stored: StoredExport) -> str:
+        return _units_name(layout, _units_directory(layout, stored, inputs(), stored.options))
 
     index = StoreIndex(layout.build / "cache", _SAME)
     # a pull after a pull of its project reads that pull and the few exports stored after it, a
@@ -545,8 +545,10 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     os.chmod(staging / "export.json", 0o644)
     os.rename(staging, stored.directory)  # the commit point: the export and its record, together
     _fsync_directory(layout.exports)
-    _publish_units(units_staging, _units_directory(layout, stored, inputs(), options))
-    index.add(stored.name, units_name(stored), mine)
+    # made once: each making stats the export and fingerprints the inputs again
+    directory = _units_directory(layout, stored, inputs(), options)
+    _publish_units(units_staging, directory)
+    index.add(stored.name, _units_name(layout, directory), mine)
     return IngestResult("stored" if report.valid else "stored-partial", sha256, stored, report, exclusions, notes)
 
 
@@ -907,6 +909,11 @@ def _units_directory(layout: Layout, stored: StoredExport, inputs: tuple[str, st
     # one directory per stored export: publishing a table lists its export's older tables only, so
     # rebuilding every table is linear in the store (a flat build/units/ was listed whole each time)
     return layout.build / "units" / stored.name / key[:16]
+
+
+def _units_name(layout: Layout, directory: Path) -> str:
+    """What the store's index knows a units table by: its directory, relative to build/."""
+    return str(directory.relative_to(layout.build))
 
 
 def _publish_units(staging: Path, directory: Path) -> None:
