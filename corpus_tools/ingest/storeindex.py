@@ -34,7 +34,7 @@ import contextlib
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -142,8 +142,7 @@ class StoreIndex:
 
     def _index(self, db: sqlite3.Connection, name: str, units: str, table: pa.Table) -> None:
         fields = ", ".join(self.columns)
-        # IS: equal, or both null, as the comparison on the units tables takes them
-        same = " AND ".join(f"a.{column} IS i.{column}" for column in self.columns)
+        same = _same(self.columns, "i")
         with _transaction(db):
             _forget(db, name)
             export = db.execute("INSERT INTO indexed (name, units) VALUES (?, ?)", (name, units)).lastrowid
@@ -166,7 +165,7 @@ class StoreIndex:
         db.execute("DROP TABLE IF EXISTS temp.wanted")
         db.execute("CREATE TEMP TABLE wanted (name TEXT PRIMARY KEY)")
         db.executemany("INSERT INTO temp.wanted VALUES (?)", ((name,) for name in names))
-        same_fields = " AND ".join(f"a.{column} IS m.{column}" for column in self.columns if column != "unique_id")
+        same_fields = _same((column for column in self.columns if column != "unique_id"), "m")
         # CROSS JOIN fixes the order SQLite's planner would choose otherwise: from this export's
         # few annotations out, not from every annotation the wanted exports hold
         in_wanted = ("CROSS JOIN held h ON h.annotation = a.annotation CROSS JOIN indexed x ON x.export = h.export "
@@ -186,6 +185,12 @@ class StoreIndex:
         db.execute("DROP TABLE temp.wanted")
         with_ids = len(mine) - mine["unique_id"].null_count
         return Holders(frozenset(same), len(held) == with_ids, frozenset(clashing))
+
+
+def _same(columns: Iterable[str], other: str) -> str:
+    """SQL that holds when annotation ``a`` has the value of row ``other`` in every one of
+    ``columns``. IS: equal, or both null, as the comparison on the units tables takes them."""
+    return " AND ".join(f"a.{column} IS {other}.{column}" for column in columns)
 
 
 class _transaction:
