@@ -100,13 +100,16 @@ _NUM = (r"(?P<num>(?<!\d[.,])(?!0\d)(?:\d{1,3}(?:,\d{3}){1,5}|\d{1,6})(?![.,]\d)
 _UNIT = r"(?P<unit>(?i:day|week|month|year|decade|centur(?:y|ie)|hour|minute))s?"
 _MOD = r"(?:(?P<mod>(?i:" + "|".join(sorted((re.escape(k) for k in MODS), key=len, reverse=True)) + r"))\s+)?"
 _PART = r"(?:(?P<part>(?i:early|late)\s+|(?i:mid)-?))?"
+# a wire-style clock time's digits, hours and minutes ("1930"): no year before a zone, no duration
+# in hours after "at" (_amount)
+_WIRE_CLOCK = r"(?:[01]\d|2[0-3])[0-5]\d"
 # not a year: a count of something, or a wire-style clock time before its zone ("at 1930 GMT",
 # "2000 hrs", "1945 local time", "2000 Moscow time", "1930 IST": hours and minutes, which a
 # year's digits also spell; the zone in any case, as the rules read a heading's all-caps words in
 # lowercase, but for those that spell a word or a state, "ET" and "PT", and a place's time, as
 # written: "in 2019 the time came" holds a year)
-_CLOCK_ZONE = (r"(?<=[0-5]\d)\s*(?:(?i:gmt|utc|hrs|hours|local\s+time|[ecmp][sd]t|bst|ces?t|ees?t|msk|ist|jst|kst"
-               r"|hkt|sgt|pkt|ae[sd]t|sast)\b|(?:ET|PT)\b|[A-Z][a-z]+\s+time\b)")
+_CLOCK_ZONE = (r"(?<=" + _WIRE_CLOCK + r")\s*(?:(?i:gmt|utc|hrs|hours|local\s+time|[ecmp][sd]t|bst|ces?t|ees?t"
+               r"|msk|ist|jst|kst|hkt|sgt|pkt|ae[sd]t|sast)\b|(?:ET|PT)\b|[A-Z][a-z]+\s+time\b)")
 _YEAR = (r"(?P<year>(?:19|20)\d\d)(?![\d,.]\d|\s*(?:%|percent|people|troops|soldiers|fighters|civilians|dollars)"
          r"|" + _CLOCK_ZONE + ")")
 _B, _E = r"(?<![\w-])", r"(?![\w-])"
@@ -567,7 +570,7 @@ _CLOCK_PREPOSITION = re.compile(r"(?<![\w-])(?i:at|by|until|till|before|after|ar
 
 @rule(_MOD + _NUM + r"(?:\s|-)+" + _UNIT + r"(?:-(?:long|old))?")
 def _amount(match, context):
-    if re.fullmatch(r"[01]\d[0-5]\d|2[0-3][0-5]\d", match["num"]) and _unit(match["unit"]) == "H" \
+    if re.fullmatch(_WIRE_CLOCK, match["num"]) and _unit(match["unit"]) == "H" \
             and _CLOCK_PREPOSITION.search(context.text, max(0, match.start() - 7), match.start()):
         return None  # "at 1930 hours", "by 2000 hours": a wire-style clock time (a TIME), as "at 1930 GMT" is, no duration
     return "DURATION", _duration(_number(match["num"]), _unit(match["unit"])), MODS.get((match["mod"] or "").lower()), 0.7
