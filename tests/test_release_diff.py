@@ -496,6 +496,25 @@ def test_registry_entity_changed(base, tmp_path, entity_id, fields, kind, old, n
         "registry", kind, entity_id, old, new)
 
 
+def test_a_registry_description_with_a_line_break_is_one_escaped_line_of_the_report(base, tmp_path):
+    """A release made elsewhere (this registry refuses it) whose registry description holds a line
+    break: the text report's example broke in two ("Country in Western Asia -> Country in Western
+    Asia" then "second line"). Free text is shown quoted and escaped, as names and titles are."""
+    def described(table: pa.Table) -> pa.Table:
+        at = table.schema.get_field_index("description")
+        descriptions = [description + "\nsecond line" if entity_id == "syria" else description
+                        for entity_id, description in zip(table["id"].to_pylist(), table["description"].to_pylist())]
+        return table.set_column(at, table.schema.field(at), pa.array(descriptions, table.schema.field(at).type))
+
+    changed = rewritten(base, tmp_path / "new" / "1.0.0", "entity_registry", described)
+    lines = report_lines(diff_releases(base, changed))
+    assert lines[1:3] == ["registry: 1 description changed", '  description-changed: syria "Syria": '
+                          '"Country in Western Asia" -> "Country in Western Asia\\nsecond line"']
+    assert all("\n" not in line for line in lines)
+    renamed = report_lines(diff_with(base, tmp_path / "renamed", registry_change("afp", name="AFP")))
+    assert renamed[2] == '  renamed: afp "AFP": "Agence France-Presse" -> "AFP"'
+
+
 def assad_mention(documents, entity_id):
     span = span_of(documents[DOC].text, "Assad was quoted")
     return entity(documents, "e5", span.start, span.start + 5, "PERSON", entity_id)

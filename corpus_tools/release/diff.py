@@ -38,7 +38,7 @@ import pyarrow.parquet as pq
 from corpus_tools import version as version_module
 from corpus_tools.arrays import array, first_true, scalar
 from corpus_tools.documents.align import TextAlignment
-from corpus_tools.errors import CorpusError, Location
+from corpus_tools.errors import CorpusError, Location, escape
 from corpus_tools.iterutil import batched
 from corpus_tools.records import CHANGE_KINDS, ReleaseChange, ReleaseDiff
 from corpus_tools.release.arrow_schemas import (
@@ -1200,7 +1200,7 @@ def summary(diff: ReleaseDiff) -> str:
 def _quoted(text: Any, limit: int = 60) -> str:
     if text is None:
         return "null"
-    flat = str(text).replace("\n", "\\n")
+    flat = escape(str(text))
     return '"' + (flat if len(flat) <= limit else flat[:limit - 1] + "…") + '"'
 
 
@@ -1219,8 +1219,8 @@ def _value(value: Any) -> str:
             return f"{_quoted(head)} ({evidence.get('kind')}{', ' + _quoted(said, 50) if said else ''})"
         return ", ".join(f"{key}={_value(item)}" for key, item in value.items())
     if isinstance(value, list):
-        return "[" + ", ".join(str(item) for item in value) + "]"
-    return "null" if value is None else str(value)
+        return "[" + ", ".join(escape(str(item)) for item in value) + "]"
+    return "null" if value is None else escape(str(value))
 
 
 def _unit_summary(layer: str, unit: dict) -> str:
@@ -1235,6 +1235,10 @@ def _unit_summary(layer: str, unit: dict) -> str:
     if layer == "registry":
         return f"{_quoted(unit.get('name'))} {unit.get('type')} {unit.get('wikidata') or ''}".rstrip()
     return f"{_quoted(unit.get('title'))} raw {str(unit.get('raw_sha256'))[:12]}"
+
+
+# the registry's free text, quoted as a name or a title is: words, not an id or a label
+_FREE_TEXT = ("renamed", "description-changed")
 
 
 def describe(change: ReleaseChange) -> str:
@@ -1265,6 +1269,8 @@ def describe(change: ReleaseChange) -> str:
         return f"{where} ({_value(new if new is not None else old)})" if kind != "column-retyped" \
             else f"{where}: {old} -> {new}"
     text = f" {_quoted(change.text)}" if change.text is not None and layer != "documents" else ""
+    if layer == "registry" and kind in _FREE_TEXT:
+        return f"{where}{text}: {_quoted(old)} -> {_quoted(new)}"
     return f"{where}{text}: {_value(old)} -> {_value(new)}"
 
 
