@@ -745,6 +745,19 @@ def test_a_null_where_a_release_always_has_a_value_is_refused_naming_the_row(rel
     _refused(argv, copy, config, tmp_path, message)
 
 
+@pytest.mark.parametrize("argv", [["export", "--format", "jsonl"], ["view"]])
+def test_a_null_kb_document_id_is_refused_naming_its_file_and_row(release, tmp_path, argv):
+    """The kb config's document_id, read alone (which documents were annotated), went through none
+    of the rows' checks: a null one was "config 'kb' has rows of document None out of the documents
+    config's order", naming the config's directory, not the file and row."""
+    copy = _resummed(release, tmp_path, _rows_changed(_nulled("document_id")), "kb")
+    [shard] = (copy / "data" / "kb").glob("train-*.parquet")
+    last = len(_rows(release, "kb", "train")) - 1
+    assert last > 0
+    _refused(argv, copy, "kb", tmp_path,
+             f"{shard}: [release-invalid] row {last}: document_id is null, where every release has a value")
+
+
 @pytest.mark.parametrize("argv", [["export", "--format", "conll2003"], ["export", "--format", "brat"], ["view"],
                                   ["load_pandas"]])
 def test_a_document_whose_split_is_not_its_file_s_is_refused(release, tmp_path, argv):

@@ -132,12 +132,20 @@ def read_config(path: Path, config: str, splits: tuple[str, ...] = SPLITS) -> It
         for file in every.get(split, ()):
             parquet = _config_file(config, file)
             names = file_label_names(config, parquet.schema_arrow, file)
-            first_row = 0
-            for batch in parquet.iter_batches(_BATCH_ROWS):
-                require_rows(batch, config, names, file, first_row)
-                first_row += batch.num_rows
+            for batch in _checked_batches(parquet, config, names, file):
                 for row in batch.to_pylist():
                     yield name_labels(row, names)
+
+
+def _checked_batches(parquet, config: str, names: dict[str, tuple[str, ...]], file: Path,
+                     columns: list[str] | None = None) -> Iterator:
+    """The batches of ``columns`` (None: all) of an opened release ``file`` of ``config``, each
+    through every reader's row checks (``require_rows``, naming the row in its file)."""
+    first_row = 0
+    for batch in parquet.iter_batches(_BATCH_ROWS, columns=columns):
+        require_rows(batch, config, names, file, first_row)
+        first_row += batch.num_rows
+        yield batch
 
 
 def read_documents(path: Path, layers: tuple[str, ...] = LAYERS, *,
@@ -268,7 +276,9 @@ def _kb_documents(path: Path) -> Iterator[dict]:
     A release without kb rows is refused: every document would seem unannotated."""
     every = split_files(path, "kb", "which documents were annotated cannot be told")
     for file in (file for files in every.values() for file in files):
-        for batch in _config_file("kb", file).iter_batches(_BATCH_ROWS, columns=["document_id"]):
+        # checked as read_config checks rows: a null document_id was "rows of document None out of
+        # the documents config's order", naming the config's directory and no file or row
+        for batch in _checked_batches(_config_file("kb", file), "kb", {}, file, ["document_id"]):
             yield from ({"doc_id": doc_id} for doc_id in batch.column(0).to_pylist())
 
 
