@@ -609,3 +609,28 @@ def test_adjudicate_push_leaves_a_document_the_corpus_holds_an_adjudication_of_a
     chosen = load_annotation_set(layout, documents, load_registry(layout)).chosen
     assert chosen[DOCS[0]].provenance.annotation_id == merges[DOCS[0]]
     assert chosen[DOCS[1]].provenance.annotation_id == outcome["pushed"][1]["annotation_id"]
+
+
+def test_a_merge_label_studio_refuses_names_its_document(labelstudio, tmp_path):
+    """A merge whose submission Label Studio refused was named by its task alone ("task N:
+    [labelstudio-api-error] submitting an annotation to task N failed"), the document to be looked
+    up on the server. Now the error names the document too, as a refused left-out prediction did."""
+    from corpus_tools.annotations.adjudicate import adjudicate_corpus, parse_strategy, push_adjudication
+
+    layout, documents, pushed, _, _, _ = _two_versions(
+        labelstudio, tmp_path, "merge refused", ("refused-1@corpus-tools.local", "refused-2@corpus-tools.local"))
+    merges = adjudicate_corpus(layout, parse_strategy("unanimous"))[0]
+    # DOCS[1]'s versions agree: its merge is its first request, with no left-out prediction before it
+    assert [(merge.doc_id, len(merge.left_out)) for merge in merges] == [(DOCS[0], 2), (DOCS[1], 0)]
+    tasks = {t.data["doc_id"]: t.id for t in labelstudio.client.tasks.list(project=pushed.project_id)}
+
+    def reviewer():  # called once every task is found: someone deletes DOCS[1]'s task meanwhile
+        labelstudio.client.tasks.delete(tasks[DOCS[1]])
+        return labelstudio.client
+
+    with pytest.raises(CorpusError) as refused:
+        push_adjudication(layout, labelstudio.client, pushed.project_id, merges, documents, reviewer)
+    assert (refused.value.location.task_id, refused.value.location.doc_id) == (tasks[DOCS[1]], DOCS[1])
+    assert str(refused.value).startswith(
+        f"task {tasks[DOCS[1]]}, doc {DOCS[1]}: [labelstudio-api-error] submitting an annotation to task "
+        f"{tasks[DOCS[1]]} failed: HTTP 404")

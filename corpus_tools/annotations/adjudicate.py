@@ -328,15 +328,16 @@ def push_adjudication(layout, client, project: str | int, documents: Collection[
             # predictions already there again; the merge first left the task "adjudicated", its
             # left-out units never sent
             predictions = 0  # sent by this run: a resumed push reports the ones it sent, not those there before
+            where = Location(task_id=task_id, doc_id=document.doc_id)
             for annotator, units in document.left_out:
                 version, result = f"{LEFT_OUT_PREFIX}{annotator}", to_ls_results(units)
                 if (version, result) in sent.get(task_id, ()):
                     continue
-                with api_errors(f"adding annotator {annotator}'s left-out units to task {task_id}",
-                                Location(task_id=task_id, doc_id=document.doc_id)):
+                with api_errors(f"adding annotator {annotator}'s left-out units to task {task_id}", where):
                     client.predictions.create(task=task_id, result=result, model_version=version)
                 predictions += 1
-            submitted = submit_annotation(client, task_id, to_ls_results(document.merged), ground_truth=True)
+            submitted = submit_annotation(client, task_id, to_ls_results(document.merged), ground_truth=True,
+                                          where=where)
             pushed.append(Pushed(document.doc_id, task_id, submitted.annotation_id, predictions))
     return tuple(pushed)
 

@@ -43,14 +43,15 @@ class Submissions:
 
 def submit_annotation(client, task_id: int, result: list[dict], *, was_cancelled: bool = False,
                       ground_truth: bool = False, lead_time: float | None = None,
-                      parent_prediction: int | None = None) -> Submitted:
-    """Submit ``result`` to task ``task_id`` as the client's user."""
+                      parent_prediction: int | None = None, where: Location | None = None) -> Submitted:
+    """Submit ``result`` to task ``task_id`` as the client's user. ``where``: what a refusal
+    names (the task, and the document when the caller knows it)."""
     options: dict[str, Any] = {"result": result, "was_cancelled": was_cancelled, "ground_truth": ground_truth}
     if lead_time is not None:
         options["lead_time"] = lead_time
     if parent_prediction is not None:
         options["parent_prediction"] = parent_prediction
-    with api_errors(f"submitting an annotation to task {task_id}", Location(task_id=task_id)):
+    with api_errors(f"submitting an annotation to task {task_id}", where or Location(task_id=task_id)):
         annotation = client.annotations.create(id=task_id, **options)
     return Submitted(annotation.id, task_id, annotation.completed_by, bool(annotation.was_cancelled))
 
