@@ -494,6 +494,14 @@ def test_a_wire_style_clock_time_after_any_preposition_of_a_point_in_time_is_no_
     assert time_expressions("t", text, record("2024-03-12"))[0][0].span.start == text.index("flew 2000") + 5
 
 
+def test_hours_of_something_after_a_preposition_of_a_point_in_time_are_a_count():
+    """Found in review of the clock-time rule: "after 1500 hours of flight" (a pilot's count) was
+    taken for the clock time 15:00 and lost its DURATION; a clock time takes no "of"."""
+    text = "After 1500 hours of flight, she retired. Since 1200 hours of talks ended, the border is shut by 1800 hours."
+    assert timexes(text, "2024-03-12") == [("1500 hours", "DURATION", "PT1500H", None),
+                                           ("1200 hours", "DURATION", "PT1200H", None)]
+
+
 def test_no_time_expression_crosses_a_line():
     """Words of a rule were joined by any whitespace: a title ending "in March" and a paragraph
     opening "2011 was" made one DATE 'March\\n\\n2011' (found by a hunt)."""

@@ -564,14 +564,17 @@ def _vague(match, context):
 # --- durations and sets ----------------------------------------------------------------------------------
 
 # the prepositions of a point in time: after one, "N hours" with N a clock's hhmm is the time
-# ("by 2000 hours"), not a count of hours ("logged 1930 hours", "for 1500 hours")
+# ("by 2000 hours"), not a count of hours ("logged 1930 hours", "for 1500 hours"); but hours "of"
+# something are counted, whatever comes before ("after 1500 hours of flight"): no clock time takes "of"
 _CLOCK_PREPOSITION = re.compile(r"(?<![\w-])(?i:at|by|until|till|before|after|around|since)" + _SPACE + "$")
+_COUNTED = re.compile(_SPACE + r"+of(?!\w)")
 
 
 @rule(_MOD + _NUM + r"(?:\s|-)+" + _UNIT + r"(?:-(?:long|old))?")
 def _amount(match, context):
     if re.fullmatch(_WIRE_CLOCK, match["num"]) and _unit(match["unit"]) == "H" \
-            and _CLOCK_PREPOSITION.search(context.text, max(0, match.start() - 7), match.start()):
+            and _CLOCK_PREPOSITION.search(context.text, max(0, match.start() - 7), match.start()) \
+            and not _COUNTED.match(context.text, match.end()):
         return None  # "at 1930 hours", "by 2000 hours": a wire-style clock time (a TIME), as "at 1930 GMT" is, no duration
     return "DURATION", _duration(_number(match["num"]), _unit(match["unit"])), MODS.get((match["mod"] or "").lower()), 0.7
 
