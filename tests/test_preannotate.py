@@ -704,6 +704,18 @@ def test_an_elided_word_s_or_year_s_turned_apostrophe_opens_no_quotation():
         ("the plan was ‘dead on arrival’ in Damascus", "mixed", blinken, "said")]
 
 
+def test_a_quotation_in_single_marks_may_open_with_an_elided_word():
+    """Found in review of the elided-word rule: "‘Til now we waited,’ Blinken said." lost its
+    direct quotation (an indirect "Til now we waited" without its marks): the ‘ was taken for the
+    apostrophe of "‘til". A ’ after punctuation closes a quotation; no possessive is written so."""
+    text = ("‘Til now we waited,’ Blinken said. He stayed ‘til dawn.\n\n"
+            "‘Em all must go,’ Assad said. Officials said the rebels’ lines had broken.")
+    assert quote_rows(text) == [
+        ("‘Til now we waited,’", "direct", ("Blinken", "antony-blinken"), "said"),
+        ("‘Em all must go,’", "direct", ("Assad", "bashar-al-assad"), "said"),
+        ("the rebels’ lines had broken", "indirect", ("Officials", None), "said")]
+
+
 def test_a_quotation_mark_whose_partner_was_lost_is_at_no_edge_of_a_source_or_content():
     """Found by a hunt: with the opening mark lost, "We don’t know,’ Blinken said." had SOURCE
     "’ Blinken"; a content kept a lone mark at its edge ("“the war is over", 'the talks failed"'),

@@ -20,7 +20,8 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
 quotation marks and more, ``indirect`` otherwise. Quotation marks: “…”, "…", ‘…’ (a ‘ after a
 space or at a line start, closed by a ’ not followed by a letter, so apostrophes are not marks: an
 apostrophe inside stays inside, "‘We don’t know,’"; a ‘ before an elided year or decade, "the ‘90s",
-"of ‘98", or word, "‘til", "‘em", "‘n’", is none).
+"of ‘98", or word, "‘til", "‘em", "‘n’", is none, unless a ’ after punctuation closes it: "‘Til now
+we waited,’ Blinken said.").
 
 SOURCE: the noun phrase before the cue back to the clause's start (sentence start, a comma, a
 colon or semicolon, or a subordinating word such as "after", "which", "that", "in what"), without
@@ -84,9 +85,11 @@ _LONGEST_CUE = max(map(len, CUES))
 # first letters are elided ("‘til dawn", "beat ‘em", "rock ‘n’ roll") is an apostrophe turned the
 # wrong way, no opening mark: read as one, with the apostrophes after it it made a quotation up to
 # the next plural possessive, across sentences ("Since the ‘80s the army’s role grew. Officials said
-# the Assads’ rule was over.")
+# the Assads’ rule was over."); unless it is closed by a ’ after a sentence's punctuation, which no
+# possessive is: "‘Til now we waited,’ Blinken said." is a quotation that opens with the elided word
 _ELIDED = r"\d\d(?!\d)|(?i:em|til|tis|twas|cause|bout)\b|n’"
-_PAIRS = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"|(?<![\w’'])‘(?!" + _ELIDED + r")(?:[^‘’\n]|’(?=\w))*’(?!\w)")
+_PAIRS = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"|(?<![\w’'])‘(?:(?!" + _ELIDED + r")(?:[^‘’\n]|’(?=\w))*’"
+                    r"|(?:[^‘’\n]|’(?=\w))*[,.!?…]’)(?!\w)")
 _DEFINITE = re.compile(r"(?:[Tt]he|[Tt]his|[Tt]hat) [a-z]+")
 _ACCORDING = re.compile(r"(?<!\w)(?P<cue>[Aa]ccording to) ")
 
