@@ -20,7 +20,8 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
   "Sunday Telegraph reporters said": text.py's ``weekday_in_name``) or, before the match,
   the first word of its sentence or list item ("When Syria", "In Damascus", "• In Damascus"), but
   before a person's name only a function word (``SENTENCE_OPENERS``: "When Blinken"), as another
-  word is a given name ("Lloyd [Austin]" is no partial name of Austin Tice). So
+  word is a given name ("Lloyd [Austin]" is no partial name of Austin Tice), or a possessive, which
+  ends a name of its own ("[Syria]'s [Assad]", boundary rule 3). So
   is a match after a name's particle ("al-[Assad]", "Hafez al-[Assad]", "Virgil van [Dijk]": the
   guidelines keep the particle in the name), unlike a prefix ("pro-[Russian]");
   "van" and "bin", English nouns too, are particles only after a name or with their hyphen ("a van
@@ -108,6 +109,7 @@ _PARTICLE = re.compile(r"(?<![\w’'-])([Aa]l|[Ee]l|bin|ibn|van|von|de|da|du)[- 
 # particles that are English words too ("a van Jordan had donated", "the bin Iraq provided"): a
 # particle only after a name ("Virgil van Dijk", "Osama bin Laden") or with its hyphen
 _ENGLISH_PARTICLES = frozenset({"van", "bin"})
+_POSSESSIVE = re.compile(r"[’']s$|s[’']$")
 
 
 def _inside_longer_name(text: str, start: int, end: int, person: bool) -> bool:
@@ -120,7 +122,8 @@ def _inside_longer_name(text: str, start: int, end: int, person: bool) -> bool:
     if after and after[1].rstrip(".") not in TITLE_WORDS and after[1] not in WEEKDAYS:
         return True
     before = re.search(r"(?:^|(?<=[^\w]))([A-Z][\w’'-]*)(\.?) $", text[max(0, start - 40):start])
-    if before and before[1] not in TITLE_WORDS and not before[2]:  # "Council. Russia": a new sentence
+    # "Council. Russia": a new sentence; "Syria's Assad": a possessive ends its name (boundary rule 3)
+    if before and before[1] not in TITLE_WORDS and not before[2] and not _POSSESSIVE.search(before[1]):
         first = start - len(before[0])
         if before[1] in WEEKDAYS:  # a date ("On Monday Russia vetoed"), unless a name's word
             return weekday_in_name(text, first, first + len(before[1]))
