@@ -147,6 +147,15 @@ def test_a_weekday_after_the_is_part_of_a_name():
         ("Telegraph", "daily-telegraph"), ("Telegraph", "daily-telegraph"), ("Syria", "syria")]
 
 
+def test_a_weekday_opening_a_sentence_before_a_title_is_a_date():
+    """Found in review of the weekday-in-name rule: "Tuesday President Biden said ..." lost its
+    DATE, the weekday taken for a paper's word as in "Sunday Telegraph"; a title opens a person's
+    name, which no weekday is part of."""
+    text = "Tuesday President Biden said so. Friday Gen. Tom Ruiz left. Sunday Telegraph reporters said so."
+    assert timexes(text, "2024-03-14") == [("Tuesday", "DATE", "2024-03-12", None),
+                                           ("Friday", "DATE", "2024-03-08", None)]
+
+
 def test_a_weekday_opening_a_sentence_before_a_name_is_the_name_s_word_in_both_layers():
     """Found in review: a bare "Sunday Telegraph" opening a sentence was split into the DATE
     "Sunday" and "Telegraph" linked to the daily paper, and "the Sunday Telegraph" still gave the

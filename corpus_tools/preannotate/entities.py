@@ -17,7 +17,7 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
   [Austin]", "[Syrian] Democratic Forces", "[UN] Security Council"), unless that word is a
   title or role ("Syrian President", "Secretary Blinken", ``TITLE_WORDS``) or a weekday ("in Syria
   Monday", as news writes it; not one after "the" or opening a sentence: "the Sunday Telegraph",
-  "Sunday Telegraph reporters said": text.py's ``weekday_in_name``) or, before the match,
+  "Sunday Telegraph reporters said", unless a title follows it: text.py's ``weekday_in_name``) or, before the match,
   the first word of its sentence or list item ("When Syria", "In Damascus", "• In Damascus"), but
   before a person's name only a function word (``SENTENCE_OPENERS``: "When Blinken"), as another
   word is a given name ("Lloyd [Austin]" is no partial name of Austin Tice), or a possessive, which
@@ -38,17 +38,11 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from corpus_tools.documents.normalize import clean_line
-from corpus_tools.preannotate.text import abbreviation_ends, starts_sentence, weekday_in_name, word_boundaries
+from corpus_tools.preannotate.text import TITLE_WORDS, abbreviation_ends, starts_sentence, weekday_in_name, word_boundaries
 from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import EntityMention, RegistryEntity, Span
 from corpus_tools.schema import ENTITY_LABELS
 
-TITLE_WORDS = frozenset("""
-President Vice Secretary Minister Prime Foreign Defense Defence Deputy Ambassador Envoy Special Senator
-Representative Rep Sen Congressman Congresswoman Governor Mayor King Queen Prince Crown Emir Sheikh Sultan
-General Gen Major Maj Colonel Col Lieutenant Lt Captain Capt Sergeant Admiral Commander Chief Mr Mrs Ms Dr
-Spokesperson Spokesman Spokeswoman Director Chairman Chair Leader Speaker Officials Official Envoy State
-""".split())
 # English function words that open a sentence before a name ("When Blinken", "After Assad"):
 # capitalized there, but no given name
 SENTENCE_OPENERS = frozenset("""

@@ -60,6 +60,14 @@ def decoration(char: str) -> bool:
     return char in BULLETS or unicodedata.category(char) in ("So", "Sm", "Sk")
 
 
+# titles and roles, which stand before a name but are no word of it ("Secretary Blinken")
+TITLE_WORDS = frozenset("""
+President Vice Secretary Minister Prime Foreign Defense Defence Deputy Ambassador Envoy Special Senator
+Representative Rep Sen Congressman Congresswoman Governor Mayor King Queen Prince Crown Emir Sheikh Sultan
+General Gen Major Maj Colonel Col Lieutenant Lt Captain Capt Sergeant Admiral Commander Chief Mr Mrs Ms Dr
+Spokesperson Spokesman Spokeswoman Director Chairman Chair Leader Speaker Officials Official Envoy State
+""".split())
+
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘’(\n]\s*|\s[–—-]\s)$")
 
 
@@ -74,10 +82,12 @@ def starts_sentence(text: str, at: int) -> bool:
 def weekday_in_name(text: str, start: int, end: int) -> bool:
     """Whether the weekday at [start, end) is a word of a name, not a date: directly before another
     capitalized word, after "the" or opening a sentence ("the Sunday Telegraph", "Sunday Times
-    reporters said"); "On Sunday Telegraph reporters said" and "in Syria Monday" hold dates. The
-    one rule for both layers: an entity after such a weekday is part of a longer name, and the
-    weekday is no time expression."""
-    if re.match(r" [A-Z]", text[end:end + 2]) is None:
+    reporters said"); "On Sunday Telegraph reporters said" and "in Syria Monday" hold dates, and so
+    does one before a title, which opens a person's name, not a paper's ("Tuesday President Biden
+    said", ``TITLE_WORDS``). The one rule for both layers: an entity after such a weekday is part
+    of a longer name, and the weekday is no time expression."""
+    after = re.match(r" ([A-Z][\w’'-]*)", text[end:end + 40])
+    if after is None or after[1].rstrip(".") in TITLE_WORDS:
         return False
     return re.search(r"(?<![\w’'-])[Tt]he $", text[max(0, start - 5):start]) is not None or starts_sentence(text, start)
 

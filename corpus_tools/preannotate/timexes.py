@@ -31,8 +31,9 @@ Resolution (``Anchor`` = the publication date at its precision):
   arithmetic on the anchor, never finer than its precision (a week of a month-precision anchor is
   ``YYYY-WXX``); "early"/"late" before them, or before a decade ("the late 1990s"), is in the span
   as ``START``/``END``, as before a year;
-* weekdays: none that is a name's word (before a capitalized word, after "the" or opening a
-  sentence: "the Sunday Telegraph"; text.py's ``weekday_in_name``); with a day anchor, the most recent such day on or before it (the next one on or
+* weekdays: none that is a name's word (before a capitalized word that is no title, after "the"
+  or opening a sentence: "the Sunday Telegraph", but "Tuesday President Biden said" holds a date;
+  text.py's ``weekday_in_name``); with a day anchor, the most recent such day on or before it (the next one on or
   after it in a future sentence); else ``YYYY-WXX-D``;
 * the year of a week or of a weekday of a month- or year-precision anchor is the ISO 8601
   week-year that the week or day agrees on for every day the article may be of, else ``XXXX``:
