@@ -868,6 +868,17 @@ def test_an_aside_set_off_by_dashes_is_no_part_of_the_source():
         ("the envoy had left", "indirect", blinken, "said")]
 
 
+def test_an_aside_set_off_by_dashes_before_the_cue_of_a_content_first_paraphrase():
+    """Found in review of the dashed-aside rule: it served the attribution-first pattern only;
+    after a content, the aside's "who" was read as the sign of a content after the comma ("…, a
+    claim that Damascus denied"), so "The talks have stalled, Blinken -- who met Safadi -- said."
+    gave nothing."""
+    assert quote_rows("The talks have stalled, Blinken -- who met Safadi on Monday -- told reporters.\n\n"
+                      "The war is over, Assad — who rarely speaks — said.") == [
+        ("The talks have stalled", "indirect", ("Blinken", "antony-blinken"), "told"),
+        ("The war is over", "indirect", ("Assad", "bashar-al-assad"), "said")]
+
+
 def test_a_participle_after_a_quotation_is_no_source():
     """'"…," rejecting calls': QUOTE the fragment, SOURCE "rejecting", CUE "calls"."""
     text = 'Blinken said US forces would stay "as long as the threat remains," rejecting calls for a withdrawal.'

@@ -416,7 +416,9 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
     tail_end = next_comma if next_comma >= 0 else tail_end
     if comma < 0 or len(text[comma:tail_end].split()) > 14:
         return None
-    between = text[comma + 1:cue[0]].strip()
+    # an aside set off by dashes before the cue is no part of the source ("…, Assad -- who rarely
+    # speaks -- said"), so its relative pronoun says nothing of where the content is
+    between = text[comma + 1:_before_dashed_aside(text, comma + 1, cue[0])].strip()
     if re.search(r"\b(?:that|which|who|what)\b", between):
         return None  # "…, a claim that Damascus has denied": the content is not before the comma
     if between:
