@@ -442,6 +442,15 @@ def test_the_start_of_a_range_takes_the_year_its_end_states():
         ("May 3", "2020-05-03"), ("July 5, 2020", "2020-07-05"), ("May", "2023-05")]
 
 
+def test_the_start_of_a_range_takes_the_year_of_an_end_with_a_part_of_its_month():
+    """Found in review of the range rule: "from May to mid-July 2020" and "from early May to late
+    July 2020" gave "May" 2023-05 in a 2024 article, the end's "mid-" or "late" hiding its year."""
+    assert timexes("The curfew ran from May to mid-July 2020, and from late November to early February 2022.",
+                   "2024-03-12") == [
+        ("May", "DATE", "2020-05", None), ("mid-July 2020", "DATE", "2020-07", "MID"),
+        ("late November", "DATE", "2021-11", "END"), ("early February 2022", "DATE", "2022-02", "START")]
+
+
 def test_a_wire_style_clock_time_is_no_year():
     """Found by a hunt: "at 2000 GMT", "1930 UTC", "2000 hrs", "1945 local time" (hours and
     minutes, a TIME the rules do not predict) were the DATEs '2000', '1930', '2000', '1945'. A year

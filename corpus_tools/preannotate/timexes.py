@@ -393,11 +393,13 @@ def _month_of_relative_year(match, context):
 
 
 # the end of a range that states the year its start leaves out ("from May to July 2020", "between
-# March and June 2019", "May 3 to July 5, 2020", "May–July 2020", "May 3 to 5, 2020"): read at the
-# start's end only, so each start costs one bounded match
+# March and June 2019", "May 3 to July 5, 2020", "May–July 2020", "May 3 to 5, 2020"), its month
+# with a part ("from May to mid-July 2020", "to late July 2020"): read at the start's end only, so each
+# start costs one bounded match
 _MONTHS = "|".join(map(re.escape, MONTH_NAMES))
 _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
 _RANGE_END = re.compile((r"\s*(?:(?:to|until|till|through|and)\s+|–\s*)"
+                         r"(?:(?i:early|late)\s+|(?i:mid)-)?"
                          rf"(?:(?P<to>{_MONTHS})(?:\s+{_ORDINAL})?,?|{_ORDINAL}\s+(?P<to_after_day>{_MONTHS}),?|{_ORDINAL},)"
                          r"\s+(?P<year>(?:19|20)\d\d)(?![\w-])").replace(r"\s", _SPACE))
 
