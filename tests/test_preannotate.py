@@ -121,6 +121,15 @@ def test_a_given_name_opening_a_sentence_makes_a_person_s_partial_name_another_p
         ("Assad", "bashar-al-assad")]
 
 
+def test_a_preposition_opening_a_sentence_is_no_given_name():
+    """Found in review of the given-name rule: its list of function words lacked prepositions
+    news opens sentences with, so "Amid Assad’s crackdown" and "Following Blinken’s visit" lost
+    the person, taken for a surname after a given name "Amid" or "Following"."""
+    assert mentions("Amid Assad’s crackdown, many fled. Following Blinken’s visit, talks resumed. "
+                    "Toward Tice, officials softened. Lloyd Austin left.") == [
+        ("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken"), ("Tice", "austin-tice")]
+
+
 def test_a_possessive_before_a_person_s_name_is_no_given_name():
     """Found in review of the given-name rule: "Syria's Assad said ..." opening a sentence lost
     "Assad", taken for the surname after a given name "Syria's"; inside a sentence, "with Syria’s

@@ -46,8 +46,9 @@ from corpus_tools.schema import ENTITY_LABELS
 # English function words that open a sentence before a name ("When Blinken", "After Assad"):
 # capitalized there, but no given name
 SENTENCE_OPENERS = frozenset("""
-About After Against Among As At Before Behind Between Beyond By Despite During For From In Inside Into Like
-Near Of On Outside Over Since Through Throughout To Under Unlike Until Upon With Within Without
+About Across After Against Along Alongside Amid Amidst Among Around As At Before Behind Beside Besides Between
+Beyond By Despite During Except Following For From In Including Inside Into Like Near Of On Outside Over Past
+Regarding Since Through Throughout Till To Toward Towards Under Unlike Until Upon Via With Within Without
 And But Or Nor So Yet Although Though Because If Unless When Whenever Where While Whether Once Then
 Now Meanwhile Still Also Even Only Later Earlier Today Yesterday Here There Instead However Moreover Thus
 Indeed Perhaps Already Again Soon The A An This That These Those Both Either Neither Each Every All Some
