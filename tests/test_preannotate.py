@@ -130,6 +130,17 @@ def test_a_preposition_opening_a_sentence_is_no_given_name():
         ("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken"), ("Tice", "austin-tice")]
 
 
+def test_a_hyphenated_title_or_former_before_a_name_is_no_given_name():
+    """Found in review of the given-name rule: "Then-Secretary Blinken said" and "Ex-President
+    Assad said" opening a sentence lost the person (a given name "Then-Secretary"), as "Syrian
+    Vice-President Assad" did inside one (a longer name); so did "Former Assad aides". A title
+    after a prefix and its hyphen is a title, and "Former" stands before titles and names."""
+    assert mentions("Then-Secretary Blinken said so. Ex-President Assad agreed. Syrian Vice-President Assad "
+                    "left. Former Assad aides fled. Lloyd Austin stayed.") == [
+        ("Blinken", "antony-blinken"), ("Assad", "bashar-al-assad"), ("Syrian", "syrians"),
+        ("Assad", "bashar-al-assad"), ("Assad", "bashar-al-assad")]
+
+
 def test_a_possessive_before_a_person_s_name_is_no_given_name():
     """Found in review of the given-name rule: "Syria's Assad said ..." opening a sentence lost
     "Assad", taken for the surname after a given name "Syria's"; inside a sentence, "with Syria’s

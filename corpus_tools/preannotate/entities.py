@@ -15,7 +15,8 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
 * **Part of a longer name**: a match directly next to another capitalized word (one space
   apart) is left out, because it is then part of a name the registry does not hold ("Lloyd
   [Austin]", "[Syrian] Democratic Forces", "[UN] Security Council"), unless that word is a
-  title or role ("Syrian President", "Secretary Blinken", ``TITLE_WORDS``) or a weekday ("in Syria
+  title or role ("Syrian President", "Secretary Blinken", "Then-Secretary Blinken", text.py's
+  ``title_word``) or a weekday ("in Syria
   Monday", as news writes it; not one after "the" or opening a sentence: "the Sunday Telegraph",
   "Sunday Telegraph reporters said", unless a title follows it: text.py's ``weekday_in_name``) or, before the match,
   the first word of its sentence or list item ("When Syria", "In Damascus", "• In Damascus"), but
@@ -38,7 +39,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from corpus_tools.documents.normalize import clean_line
-from corpus_tools.preannotate.text import TITLE_WORDS, abbreviation_ends, starts_sentence, weekday_in_name, word_boundaries
+from corpus_tools.preannotate.text import abbreviation_ends, starts_sentence, title_word, weekday_in_name, word_boundaries
 from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import EntityMention, RegistryEntity, Span
 from corpus_tools.schema import ENTITY_LABELS
@@ -114,11 +115,11 @@ def _inside_longer_name(text: str, start: int, end: int, person: bool) -> bool:
         return True
     # a weekday is no part of a name: "in [Syria] Monday", "On Monday [Russia] vetoed it" (news style)
     after = re.match(r" ([A-Z][\w’'-]*)", text[end:end + 40])
-    if after and after[1].rstrip(".") not in TITLE_WORDS and after[1] not in WEEKDAYS:
+    if after and not title_word(after[1]) and after[1] not in WEEKDAYS:
         return True
     before = re.search(r"(?:^|(?<=[^\w]))([A-Z][\w’'-]*)(\.?) $", text[max(0, start - 40):start])
     # "Council. Russia": a new sentence; "Syria's Assad": a possessive ends its name (boundary rule 3)
-    if before and before[1] not in TITLE_WORDS and not before[2] and not _POSSESSIVE.search(before[1]):
+    if before and not title_word(before[1]) and not before[2] and not _POSSESSIVE.search(before[1]):
         first = start - len(before[0])
         if before[1] in WEEKDAYS:  # a date ("On Monday Russia vetoed"), unless a name's word
             return weekday_in_name(text, first, first + len(before[1]))

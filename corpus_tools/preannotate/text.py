@@ -66,7 +66,14 @@ President Vice Secretary Minister Prime Foreign Defense Defence Deputy Ambassado
 Representative Rep Sen Congressman Congresswoman Governor Mayor King Queen Prince Crown Emir Sheikh Sultan
 General Gen Major Maj Colonel Col Lieutenant Lt Captain Capt Sergeant Admiral Commander Chief Mr Mrs Ms Dr
 Spokesperson Spokesman Spokeswoman Director Chairman Chair Leader Speaker Officials Official Envoy State
+Former
 """.split())
+
+
+def title_word(word: str) -> bool:
+    """Whether a capitalized word is a title or role (``TITLE_WORDS``), its abbreviation's period
+    or a prefix before a hyphen included ("Gen.", "Then-Secretary", "Ex-President", "Vice-President")."""
+    return word.rstrip(".").rsplit("-", 1)[-1] in TITLE_WORDS
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘’(\n]\s*|\s[–—-]\s)$")
 
@@ -87,7 +94,7 @@ def weekday_in_name(text: str, start: int, end: int) -> bool:
     said", ``TITLE_WORDS``). The one rule for both layers: an entity after such a weekday is part
     of a longer name, and the weekday is no time expression."""
     after = re.match(r" ([A-Z][\w’'-]*)", text[end:end + 40])
-    if after is None or after[1].rstrip(".") in TITLE_WORDS:
+    if after is None or title_word(after[1]):
         return False
     return re.search(r"(?<![\w’'-])[Tt]he $", text[max(0, start - 5):start]) is not None or starts_sentence(text, start)
 
