@@ -121,12 +121,16 @@ def test_a_given_name_opening_a_sentence_makes_a_person_s_partial_name_another_p
         ("Assad", "bashar-al-assad")]
 
 
-def test_a_preposition_opening_a_sentence_is_no_given_name():
+def test_a_preposition_quantifier_or_number_opening_a_sentence_is_no_given_name():
     """Found in review of the given-name rule: its list of function words lacked prepositions
     news opens sentences with, so "Amid Assad’s crackdown" and "Following Blinken’s visit" lost
-    the person, taken for a surname after a given name "Amid" or "Following"."""
+    the person, taken for a surname after a given name "Amid" or "Following"; and quantifiers
+    and numbers ("Two Assad aides")."""
     assert mentions("Amid Assad’s crackdown, many fled. Following Blinken’s visit, talks resumed. "
                     "Toward Tice, officials softened. Lloyd Austin left.") == [
+        ("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken"), ("Tice", "austin-tice")]
+    # quantifiers and numbers too: "Two Assad aides", "Several Blinken advisers"
+    assert mentions("Two Assad aides said so. Several Blinken advisers left. Another Tice relative spoke.") == [
         ("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken"), ("Tice", "austin-tice")]
 
 

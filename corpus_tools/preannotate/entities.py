@@ -53,7 +53,7 @@ Regarding Since Through Throughout Till To Toward Towards Under Unlike Until Upo
 And But Or Nor So Yet Although Though Because If Unless When Whenever Where While Whether Once Then
 Now Meanwhile Still Also Even Only Later Earlier Today Yesterday Here There Instead However Moreover Thus
 Indeed Perhaps Already Again Soon The A An This That These Those Both Either Neither Each Every All Some
-Many Most No Not What Which Who Whom Whose Why How Did Does Do Has Have Had Is Was Were Are Can Could
+Many Most Several Few Other Another Such Two Three Four Five Six Seven Eight Nine Ten No Not What Which Who Whom Whose Why How Did Does Do Has Have Had Is Was Were Are Can Could
 Should Would Must
 """.split())
 
