@@ -154,6 +154,21 @@ def test_a_possessive_before_a_person_s_name_is_no_given_name():
         ("Syrians", "syrians"), ("Blinken", "antony-blinken")]
 
 
+def test_a_common_noun_s_possessive_is_a_word_of_a_name():
+    """Found in review of the possessive rule: a possessive ended every name, so "the Women's
+    World Cup" gave the registered (men's) "World Cup" and "the Democratic People's Republic of
+    Korea" the registered "Republic of Korea" (the South). Only before a person or a nationality
+    is a possessive another name's ("Syria's Assad", "Washington’s Arab allies")."""
+    registry = [*REGISTRY.values(), RegistryEntity("fifa-world-cup", "FIFA World Cup", "EVENT", ("World Cup",)),
+                RegistryEntity("south-korea", "South Korea", "GPE", ("Republic of Korea",)),
+                RegistryEntity("arabs", "Arabs", "NORP", ("Arab",))]
+    text = ("Fans watched the Women's World Cup. The Democratic People's Republic of Korea fired. "
+            "Washington’s Arab allies met Syria’s Assad.")
+    found, _ = entity_mentions("t", text, Gazetteer(registry))
+    assert [(m.text, m.entity_id) for m in found] == [("Arab", "arabs"), ("Syria", "syria"),
+                                                      ("Assad", "bashar-al-assad")]
+
+
 def test_a_weekday_beside_a_name_is_no_part_of_it():
     """Found by a hunt: "in Syria Monday" (news style for "on Monday") lost "Syria" as part of a
     longer name "Syria Monday", and "On Monday Russia vetoed" lost "Russia"."""

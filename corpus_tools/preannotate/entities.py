@@ -21,8 +21,9 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
   "Sunday Telegraph reporters said", unless a title follows it: text.py's ``weekday_in_name``) or, before the match,
   the first word of its sentence or list item ("When Syria", "In Damascus", "• In Damascus"), but
   before a person's name only a function word (``SENTENCE_OPENERS``: "When Blinken"), as another
-  word is a given name ("Lloyd [Austin]" is no partial name of Austin Tice), or a possessive, which
-  ends a name of its own ("[Syria]'s [Assad]", boundary rule 3). So
+  word is a given name ("Lloyd [Austin]" is no partial name of Austin Tice), or, before a person or
+  a nationality, a possessive, which ends a name of its own ("[Syria]'s [Assad]", boundary rule 3;
+  but "Women's World Cup", "People's Republic of Korea" are names). So
   is a match after a name's particle ("al-[Assad]", "Hafez al-[Assad]", "Virgil van [Dijk]": the
   guidelines keep the particle in the name), unlike a prefix ("pro-[Russian]");
   "van" and "bin", English nouns too, are particles only after a name or with their hyphen ("a van
@@ -93,7 +94,7 @@ class Gazetteer:
         hits = []
         for match in self._pattern.finditer(text):
             entity, score = self._forms[match[0]]
-            if _inside_longer_name(text, match.start(), match.end(), entity.type == "PERSON"):
+            if _inside_longer_name(text, match.start(), match.end(), entity.type):
                 continue
             hits.append(GazetteerHit(Span(match.start(), match.end()), match[0], entity, score))
         return hits
@@ -108,7 +109,8 @@ _ENGLISH_PARTICLES = frozenset({"van", "bin"})
 _POSSESSIVE = re.compile(r"[’']s$|s[’']$")
 
 
-def _inside_longer_name(text: str, start: int, end: int, person: bool) -> bool:
+def _inside_longer_name(text: str, start: int, end: int, label: str) -> bool:
+    person = label == "PERSON"
     particle = _PARTICLE.search(text, max(0, start - 5), start)  # "Hafez al-[Assad]", "al-[Assad]" were Assad
     if particle and (particle[1] not in _ENGLISH_PARTICLES or particle[0].endswith("-")
                      or re.search(r"[A-Z][\w’'-]* $", text[max(0, particle.start() - 40):particle.start()])):
@@ -119,7 +121,10 @@ def _inside_longer_name(text: str, start: int, end: int, person: bool) -> bool:
         return True
     before = re.search(r"(?:^|(?<=[^\w]))([A-Z][\w’'-]*)(\.?) $", text[max(0, start - 40):start])
     # "Council. Russia": a new sentence; "Syria's Assad": a possessive ends its name (boundary rule 3)
-    if before and not title_word(before[1]) and not before[2] and not _POSSESSIVE.search(before[1]):
+    # before a person or a nationality, but a common noun's is a name's word: "Women's World Cup",
+    # "People's Republic of Korea"
+    owner = before is not None and label in ("PERSON", "NORP") and _POSSESSIVE.search(before[1]) is not None
+    if before and not title_word(before[1]) and not before[2] and not owner:
         first = start - len(before[0])
         if before[1] in WEEKDAYS:  # a date ("On Monday Russia vetoed"), unless a name's word
             return weekday_in_name(text, first, first + len(before[1]))
