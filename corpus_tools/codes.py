@@ -72,6 +72,7 @@ add-input-in-corpus  error  a file named to add lies in the corpus's own raw/, a
 metadata-invalid  error  a title, publisher or date given to add without evidence, or not a valid value
 raw-not-regular  error  raw/, the manifest or a raw file is a symbolic link, FIFO, device or directory
 evidence-mismatch  error  stated evidence whose line is not in the raw file, does not contain its quote, or whose quote does not state the fact
+removals-invalid  error  a line of annotations/removed-documents.jsonl is not a removal record (doc_id, sha256, reason)
 """),
     _table("documents", """
 invalid-offset-map  error  an offset map whose runs do not tile the text
@@ -94,6 +95,7 @@ export-annotation-id-duplicate  error  two annotations with one id: Label Studio
 task-doc-id-missing  error  data.doc_id is missing or not a string
 task-text-missing  error  data.text is missing, so no span can be checked
 doc-unknown  error  a doc_id that names no document of the corpus
+doc-removed  warning  a task of a document removed from the corpus (annotations/removed-documents.jsonl): left out
 text-sha256-mismatch  warning  data.text_sha256 is not the SHA-256 of data.text
 text-changed  warning  the task's text is not the document's current text; spans are re-anchored
 span-unmappable  error  a span with no exact counterpart in the current text

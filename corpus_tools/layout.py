@@ -53,6 +53,12 @@ class Layout:
         return self.annotations / "entity-registry.jsonl"
 
     @property
+    def removed_documents(self) -> Path:
+        """Which documents were taken out of the corpus, and why (corpus_tools.documents.remove):
+        append-only, beside the stored exports whose tasks of those documents it explains."""
+        return self.annotations / "removed-documents.jsonl"
+
+    @property
     def annotators(self) -> Path:
         """Who each annotator is: corpus id and Label Studio account (corpus_tools.annotations.annotators)."""
         return self.annotations / "annotators.jsonl"

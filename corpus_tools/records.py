@@ -199,6 +199,34 @@ INVENTED = "Invented article"
 
 
 @dataclass(frozen=True, slots=True)
+class Removal:
+    """One line of annotations/removed-documents.jsonl: a document taken out of the corpus, the
+    SHA-256 of its raw file, and why. Nothing that differs
+    between runs (no date): the record is an input of the units tables and of what they report."""
+
+    doc_id: str
+    sha256: str
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not (len(self.sha256) == 64 and all(c in "0123456789abcdef" for c in self.sha256)):
+            raise ValueError(f"{self.doc_id}: sha256 {self.sha256[:70]!r} is not 64 lowercase hex digits")
+        if (fault := reason_fault(self.reason)) is not None:
+            raise ValueError(f"{self.doc_id}: {fault}")
+
+
+def reason_fault(reason: str) -> str | None:
+    """What is wrong with a removal's reason, or None: it is one line of text, shown in reports,
+    where a terminal's escape or a bidirectional override would change what they say."""
+    if not reason.strip():
+        return "the reason is blank"
+    if len(reason.splitlines()) > 1 or control_in(reason) is not None:
+        return ("the reason holds a line break, a control character or a bidirectional embedding, override or "
+                "isolate: it is one line of text")
+    return None
+
+
+@dataclass(frozen=True, slots=True)
 class RawText:
     """A raw file that matched its manifest record, decoded."""
 

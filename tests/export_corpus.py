@@ -16,6 +16,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXPORTS = FIXTURES / "exports"
 REGISTRY = FIXTURES / "export-registry.jsonl"
 EXPECTED = json.loads((FIXTURES / "export-expected.json").read_text())
+# The documents removed from the fixture corpus (doc-removed.json's task names one), with the reason
+REMOVED = {"doc-gone": "a takedown request"}
 # Files the reader refuses before any task is checked ...
 UNREADABLE = {
     "bad-truncated.json": "export-truncated",

@@ -19,7 +19,7 @@ from corpus_tools.annotations.registry import read_registry, write_registry
 from corpus_tools.timex import check_value
 from corpus_tools.codes import CATALOGUE
 from corpus_tools.ingest import validate_export
-from export_corpus import BAD_INPUTS, EXPECTED, EXPORTS, FIXTURES, corpus_root, documents, registry
+from export_corpus import BAD_INPUTS, EXPECTED, EXPORTS, FIXTURES, REMOVED, corpus_root, documents, registry
 
 sys.path.insert(0, str(FIXTURES))
 import make_export_fixtures  # noqa: E402
@@ -30,7 +30,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "validation.md"
 
 
 def validate(name: str):
-    return validate_export(EXPORTS / name, documents(), registry())
+    return validate_export(EXPORTS / name, documents(), registry(), removed=REMOVED)
 
 
 # --- fixtures --------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ from corpus_tools.annotations.annotators import corpus_ids, load_annotators
 from corpus_tools.annotations.registry import load_registry
 from corpus_tools.arrays import array, scalar
 from corpus_tools.documents.index import DocumentIndex
+from corpus_tools.documents.remove import removed_documents
 from corpus_tools.errors import Location, Problem, Report
 from corpus_tools.ingest.store import (
     ACCOUNTS_FILE, exports_in_use, ground_truth_keys, inputs_digest, problem_key, stored_accounts, stored_exports,
@@ -304,9 +305,10 @@ class AnnotationIndex:
         self.documents, self.registry = documents, registry
         every = stored_exports(layout)
         self.stored = exports_in_use(every)
-        inputs = inputs_digest(documents, registry)
-        self.units = [units_for(layout, item, documents, registry, inputs=inputs, on_progress=on_checking)
-                      for item in self.stored]
+        removed = removed_documents(layout, documents)
+        inputs = inputs_digest(documents, registry, removed)
+        self.units = [units_for(layout, item, documents, registry, removed=removed, inputs=inputs,
+                                on_progress=on_checking) for item in self.stored]
         annotators = load_annotators(layout)
         # who each annotator is: the corpus id of each export's user ids (annotations.annotators)
         self.corpus_ids = [corpus_ids(stored_accounts(item), annotators,
@@ -319,13 +321,14 @@ class AnnotationIndex:
         for item in every:
             keys = item.ground_truths
             if keys is None:
-                unit = at_hand.get(item.name) or units_for(layout, item, documents, registry, inputs=inputs,
-                                                           on_progress=on_checking)
+                unit = at_hand.get(item.name) or units_for(layout, item, documents, registry, removed=removed,
+                                                           inputs=inputs, on_progress=on_checking)
                 keys = ground_truth_keys(unit)
             held.update(keys)
         self.truths = array(sorted(held), pa.string())
         self.gone = array(sorted(_deleted_in_label_studio(every, at_hand, lambda item: units_for(
-            layout, item, documents, registry, inputs=inputs, on_progress=on_checking))), pa.string())
+            layout, item, documents, registry, removed=removed, inputs=inputs, on_progress=on_checking))),
+            pa.string())
         current = current_annotations(self.units, self.corpus_ids, self.truths, self.gone)
         self.versions, self.chosen = ranked(current)
         # what adjudicate --push leaves alone: a merge sent again would become the newest adjudication

@@ -55,10 +55,13 @@ def validate(layout: Layout, as_json: bool, verbose: bool, jobs: int, export: Pa
         corpus-tools validate big-export.json --jobs 1   # in this process only
     """
     from corpus_tools.cli.progress import progress
+    from corpus_tools.documents.remove import removed_documents
     from corpus_tools.ingest import validate_export
 
+    documents = _documents(layout)
     with progress("checking tasks", unit="task") as on_progress:
-        report = validate_export(export, _documents(layout), load_registry(layout), _jobs(jobs, export), on_progress)
+        report = validate_export(export, documents, load_registry(layout), _jobs(jobs, export), on_progress,
+                                 removed=removed_documents(layout, documents))
     echo_report(report, as_json, verbose)
 
 

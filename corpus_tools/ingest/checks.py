@@ -47,16 +47,21 @@ RELATION_DIRECTIONS = ("right", "left", "bi")
 _LABEL_SETS = {name: frozenset(layer.labels) for name, layer in LAYERS.items()}
 # control name -> the kind of control it is (Labels, TextArea, Choices)
 _CONTROL_KINDS = {**{name: "Labels" for name in LAYERS}, **{name: spec.control for name, spec in REGION_VALUES.items()}}
+# Warnings that leave a unit out: listed among an export's exclusions too (ingest.json)
+EXCLUDING = frozenset({"attribution-unlinked", "doc-removed"})
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What tasks are checked against: the export's name, current documents, the registry."""
+    """What tasks are checked against: the export's name, current documents, the registry, and
+    the documents removed from the corpus (doc_id -> the reason: corpus_tools.documents.remove),
+    whose tasks are left out with a warning, not refused as naming no document."""
 
     file: str
     documents: Mapping[str, Document]
     registry: Mapping[str, RegistryEntity]
     trim_whitespace: bool = False  # repair spans with whitespace at an edge instead of refusing them
+    removed: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -129,7 +134,7 @@ class _Reporter:
         self.context, self.task = context, task
 
     def task_problem(self, code: str, message: str) -> None:
-        if self._add(code, message, None, None):
+        if self._add(code, message, None, None) or code in EXCLUDING:
             self.task.excluded = True
 
     def annotation_problem(self, annotation: CheckedAnnotation | None, code: str, message: str,
@@ -175,7 +180,10 @@ def check_task(parsed: dict, index: int, byte_offset: int, context: Context) -> 
         return checked
     checked.doc_id = data.doc_id
     document = context.documents.get(data.doc_id)
-    if document is None:
+    if document is None and data.doc_id in context.removed:
+        report.task_problem("doc-removed", f"doc_id {printable(data.doc_id)} was removed from the corpus (reason: "
+                            f"{printable(context.removed[data.doc_id])}): the task is left out")
+    elif document is None:
         report.task_problem("doc-unknown", f"doc_id {printable(data.doc_id)} is not a document of this corpus")
     text = data.text
     checked.text_sha256 = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

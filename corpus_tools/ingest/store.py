@@ -20,7 +20,8 @@ the next run removes.
 
 **The units table** (corpus_tools.ingest.units) of each stored export lives in
 ``build/units/<stored name>/<fingerprint>/``, where the fingerprint (corpus_tools.fingerprint)
-covers the export's SHA-256, the documents (the manifest), the registry, the ingest options and
+covers the export's SHA-256, the documents (the manifest), the registry, the documents removed
+from the corpus (corpus_tools.documents.remove), the ingest options and
 all of the package's code. ``ingest`` writes it; ``units_for`` returns it, rebuilding it by this
 module's own checking pass when it is missing or stale (after a change of the code, the corpus
 or the registry), and marks the tables of older fingerprints stale, removing those stale for an
@@ -63,11 +64,12 @@ from corpus_tools.annotations.annotators import register
 from corpus_tools.annotations.registry import registry_digest
 from corpus_tools.arrays import scalar
 from corpus_tools.documents.index import documents_digest
+from corpus_tools.documents.remove import removed_documents
 from corpus_tools.errors import CorpusError, Location, Problem, Report, agreeing, quantity
 from corpus_tools.fingerprint import fingerprint
 from corpus_tools.fsutil import atomic_write_bytes, clear_scratch, staging_dir, writing_under
 from corpus_tools.iterutil import batched
-from corpus_tools.ingest.checks import Context
+from corpus_tools.ingest.checks import EXCLUDING, Context
 from corpus_tools.ingest.reader import ExportStream
 from corpus_tools.ingest.rows import Columns
 from corpus_tools.ingest.storeindex import Holders, StoreIndex
@@ -89,8 +91,6 @@ IN_FLIGHT = 2  # batches per worker in the window
 # stale when a newer one is published, and removed by a later publication once stale this long.
 STALE_MARK = ".stale-since"
 STALE_GRACE = 3600.0  # seconds
-# Warnings that leave a unit out are listed among the exclusions too.
-EXCLUDING = frozenset({"attribution-unlinked"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -384,11 +384,15 @@ class _Gathered:
 
 
 def validate_export(path: str | Path, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
-                    jobs: int = 1, on_progress: Callable[[int], None] | None = None) -> Report:
-    """Check every task of the export at ``path``; raises CorpusError if the file is no export."""
+                    jobs: int = 1, on_progress: Callable[[int], None] | None = None,
+                    removed: Mapping[str, str] | None = None) -> Report:
+    """Check every task of the export at ``path``; raises CorpusError if the file is no export.
+    ``removed``: the documents removed from the corpus (``removed_documents``), whose tasks are
+    left out with a warning; none given, such a task names no document (``doc-unknown``)."""
     path = Path(path)
     gathered = _Gathered(path.name)
-    for batches in checked_batches(ExportStream(path), Context(path.name, documents, registry), jobs):
+    context = Context(path.name, documents, registry, removed=removed or {})
+    for batches in checked_batches(ExportStream(path), context, jobs):
         gathered.add(batches)
         if on_progress is not None:
             on_progress(batches["tasks"].num_rows)
@@ -436,6 +440,7 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
     jobs = default_jobs(export_path) if jobs is None else jobs
     options = {"allow_partial": allow_partial, "trim_whitespace": trim_whitespace}
     with corpus_lock(layout, "ingest"):
+        removed = removed_documents(layout, documents)
         staging = staging_dir(layout.exports, ".ingest-")
         units_staging = None
         try:
@@ -443,12 +448,12 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
             with writing_under(layout.exports), open(staging / "export.json", "wb") as copy:
                 # a pull holds its project whole: with every task deleted, it is [] and says so
                 stream = ExportStream(export_path, copy_to=copy, allow_empty=snapshot is not None)
-                gathered = _write_checked(stream, Context(export_path.name, documents, registry, trim_whitespace),
-                                          jobs, units_staging, on_progress)
+                gathered = _write_checked(stream, Context(export_path.name, documents, registry, trim_whitespace,
+                                                          removed), jobs, units_staging, on_progress)
                 copy.flush()
                 os.fsync(copy.fileno())
             return _store(layout, staging, units_staging, stream.sha256, gathered, options,
-                          documents, registry, accounts, snapshot, export_path, on_progress)
+                          documents, registry, removed, accounts, snapshot, export_path, on_progress)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             if units_staging is not None:
@@ -471,13 +476,14 @@ def _write_checked(stream: ExportStream, context: Context, jobs: int, directory:
 
 
 def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gathered: _Gathered,
-           options: dict[str, bool], documents, registry, accounts: Accounts | None, snapshot: Snapshot | None,
-           export_path: Path, on_progress: Callable[[int], None] | None) -> IngestResult:
+           options: dict[str, bool], documents, registry, removed: Mapping[str, str], accounts: Accounts | None,
+           snapshot: Snapshot | None, export_path: Path, on_progress: Callable[[int], None] | None) -> IngestResult:
     report = gathered.report()
-    inputs = functools.cache(lambda: inputs_digest(documents, registry))  # a refusal needs none
+    inputs = functools.cache(lambda: inputs_digest(documents, registry, removed))  # a refusal needs none
 
     def stored_units(stored: StoredExport) -> Units:  # checked again (counted) if made for other inputs
-        return units_for(layout, stored, documents, registry, inputs=inputs(), on_progress=on_progress)
+        return units_for(layout, stored, documents, registry, removed=removed, inputs=inputs(),
+                         on_progress=on_progress)
 
     exclusions = tuple(_exclusion(problem) for problem in report.problems
                        if problem.severity == "error" or problem.code in EXCLUDING)
@@ -836,14 +842,18 @@ def _exclusion(problem: Problem) -> Exclusion:
 
 def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Document],
               registry: Mapping[str, RegistryEntity], jobs: int | None = None, *,
-              inputs: tuple[str, str] | None = None, on_progress: Callable[[int], None] | None = None) -> Units:
-    """The units table of a stored export for the current code, documents and registry; made
-    by the checking pass ingest runs when there is none yet (or only a damaged one). ``inputs``:
-    ``inputs_digest(documents, registry)``, from a caller that asks for many stored exports (it
-    reads every registry entity: 4 to 8 ms each time for 469 entities, 381 ms for 20,000).
+              removed: Mapping[str, str] | None = None, inputs: tuple[str, str, str] | None = None,
+              on_progress: Callable[[int], None] | None = None) -> Units:
+    """The units table of a stored export for the current code, documents, registry and removed
+    documents; made by the checking pass ingest runs when there is none yet (or only a damaged
+    one). ``removed``: ``removed_documents(layout, documents)`` and ``inputs``:
+    ``inputs_digest(documents, registry, removed)``, from a caller that asks for many stored
+    exports (the digest reads every registry entity: 4 to 8 ms each time for 469 entities, 381 ms
+    for 20,000); read here when not given.
     ``on_progress(n)``: n more tasks checked, when the table is made."""
     options = stored.options
-    directory = _units_directory(layout, stored, inputs or inputs_digest(documents, registry), options)
+    removed = removed_documents(layout, documents) if removed is None else removed
+    directory = _units_directory(layout, stored, inputs or inputs_digest(documents, registry, removed), options)
     units = Units(directory, stored.name)
     # scratch: a file in the place of the table's directory, or of build/units or build/units/<stored>
     # above it, is made again
@@ -857,7 +867,7 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
         jobs = default_jobs(stored.export) if jobs is None else jobs
         staging = _units_staging(layout)
         try:
-            context = Context(stored.name, documents, registry, options["trim_whitespace"])
+            context = Context(stored.name, documents, registry, options["trim_whitespace"], removed)
             stream = ExportStream(stored.export, allow_empty=True)  # stored: accepted once
             try:
                 with writing_under(layout.build / "units"):
@@ -892,12 +902,16 @@ def _file_sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def inputs_digest(documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity]) -> tuple[str, str]:
-    """What a units table depends on besides its export, the code and its options."""
-    return documents_digest(documents), registry_digest(registry)
+def inputs_digest(documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
+                  removed: Mapping[str, str]) -> tuple[str, str, str]:
+    """What a units table depends on besides its export, the code and its options: the documents,
+    the registry, and the documents removed from the corpus with their reasons (a removal turns a
+    task's doc-unknown error into a doc-removed warning that names the reason)."""
+    said = orjson.dumps(sorted(removed.items()))
+    return documents_digest(documents), registry_digest(registry), hashlib.sha256(said).hexdigest()
 
 
-def _units_directory(layout: Layout, stored: StoredExport, inputs: tuple[str, str], options: dict) -> Path:
+def _units_directory(layout: Layout, stored: StoredExport, inputs: tuple[str, str, str], options: dict) -> Path:
     # the file's size and change times stand in for its bytes (hashing every stored export on
     # every command would cost a read of each): an export edited in place gets a new key, and the
     # checking pass that makes its table finds the SHA-256 differs from ingest.json's. The inode's

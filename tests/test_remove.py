@@ -1,0 +1,168 @@
+"""Removing a document from the corpus (``corpus-tools remove``, corpus_tools.documents.remove).
+
+A document with stored annotations could not leave the corpus: with its raw file and manifest
+record deleted (the only way there was), every later release, agreement, adjudicate and lint
+refused for ever (``doc-unknown`` for its tasks in the append-only annotations/exports/). Now a
+task of a document the removal record lists, and the manifest does not, is left out with a
+``doc-removed`` warning; a doc_id never in the corpus is still an error."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from corpus_tools.cli import cli
+from corpus_tools.documents.raw import check_raw
+from corpus_tools.layout import Layout
+
+REPO = Path(__file__).resolve().parent.parent
+LATEST = "1.1.10"  # the committed releases' latest, which the corpus_copy's annotations built
+GONE = "006_13b7e5813f40efdc"  # annotated by three annotators in the stored exports 000002 and 000003
+GONE_SHA256 = "13b7e5813f40efdc6b6a0fc0b4490a2be460e28ac68dba937c1852e49c540b27"
+REASON = "takedown request from the publisher"
+
+
+@pytest.fixture
+def corpus(corpus_copy: Layout) -> Layout:
+    """The corpus with its releases in dist/ (the latest is the previous release of the next one;
+    each card and CHANGELOG.md tell what changed since the one before)."""
+    shutil.copytree(REPO / "dist", corpus_copy.dist)
+    return corpus_copy
+
+
+def run(layout: Layout, *args: str):
+    return CliRunner().invoke(cli, [*args, "--root", str(layout.root)])
+
+
+def remove_by_hand(layout: Layout, doc_id: str) -> None:
+    """What removing a document was before `remove`: its raw file and manifest line deleted."""
+    (layout.raw / f"{doc_id}.txt").unlink()
+    lines = layout.manifest.read_bytes().splitlines(keepends=True)
+    layout.manifest.write_bytes(b"".join(line for line in lines if json.loads(line)["doc_id"] != doc_id))
+
+
+def record(layout: Layout, *lines: dict) -> None:
+    with open(layout.removed_documents, "a", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(line) + "\n" for line in lines)
+
+
+def release_as(layout: Layout, version: str, monkeypatch):
+    from corpus_tools.release import inputs
+
+    monkeypatch.setattr(inputs, "__version__", version)  # the next version, as version.py will say
+    return run(layout, "release")
+
+
+def released_doc_ids(layout: Layout, version: str) -> list[str]:
+    files = sorted((layout.dist / version / "data" / "documents").glob("*.parquet"))
+    return sorted(doc_id for path in files for doc_id in pq.read_table(path, columns=["doc_id"])["doc_id"].to_pylist())
+
+
+def test_a_removed_document_s_tasks_are_left_out_and_release_agreement_lint_adjudicate_run(corpus, monkeypatch):
+    remove_by_hand(corpus, GONE)
+    refused = run(corpus, "agreement")
+    assert refused.exit_code == 1 and f"doc {GONE}: error [doc-unknown]" in refused.output  # no record: unknown
+    record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})
+    for command in (["agreement"], ["lint"], ["adjudicate", "--strategy", "majority"]):
+        result = run(corpus, *command)
+        assert result.exit_code == 0, (command, result.output)
+        assert GONE not in result.output.replace(f"{GONE}:", "")  # lint names its stale acceptances only
+    assert "6 documents compared" in run(corpus, "agreement").output
+    result = release_as(corpus, "1.2.0", monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == f"release 1.2.0 built {corpus.dist / '1.2.0'} (13 files)"
+    assert released_doc_ids(corpus, "1.2.0") == sorted(set(released_doc_ids(corpus, LATEST)) - {GONE})
+    for config in ("entities", "timexes", "quotes"):
+        rows = pq.read_table(next((corpus.dist / "1.2.0" / "data" / config).glob("*.parquet")), columns=["doc_id"])
+        assert rows.num_rows and GONE not in rows["doc_id"].to_pylist()
+    diff = run(corpus, "diff", LATEST, "1.2.0")
+    assert diff.exit_code == 0 and diff.output.splitlines()[1] == "documents: 1 removed"
+    assert diff.output.splitlines()[-1].endswith("by the version rule this needs a minor version")
+
+
+def test_a_patch_version_after_a_removal_is_refused_by_the_version_rule(corpus, monkeypatch):
+    remove_by_hand(corpus, GONE)
+    record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})
+    result = release_as(corpus, "1.1.11", monkeypatch)
+    assert result.exit_code == 1 and "[version-bump-too-small] release 1.1.11 is a patch version after 1.1.10, " \
+        "but documents: 1 removed" in result.output
+    assert not (corpus.dist / "1.1.11").exists()
+
+
+def test_validate_and_ingest_warn_of_a_removed_document_s_task_and_leave_it_out(corpus, tmp_path):
+    remove_by_hand(corpus, GONE)
+    record(corpus, {"doc_id": GONE, "sha256": "0" * 64, "reason": "an older removal"},
+           {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})  # the latest reason is the one said
+    stored = corpus.exports / "000003-f9815378c7bb3ee1" / "export.json"
+    warning = (f"{stored.name}, task 7, doc {GONE}: warning [doc-removed] doc_id {GONE!r} was removed from the "
+               f"corpus (reason: {REASON!r}): the task is left out")
+    result = run(corpus, "validate", str(stored), "--verbose")
+    assert result.exit_code == 0 and warning in result.output.splitlines(), result.output
+    # a new export holding a task of the removed document: stored, that task left out and listed so
+    [task] = [task for task in json.loads(stored.read_bytes()) if task["data"]["doc_id"] == GONE]
+    for number, annotation in enumerate(task["annotations"]):
+        annotation["id"], annotation["unique_id"] = 9000 + number, f"new-{number}"
+    new = tmp_path / "new.json"
+    new.write_text(json.dumps([task]))
+    result = run(corpus, "ingest", str(new), "--verbose")
+    assert result.exit_code == 0 and "stored as" in result.output, result.output
+    assert f"new.json, task 7, doc {GONE}: warning [doc-removed]" in result.output
+    [ingested] = sorted(corpus.exports.glob("000004-*"))
+    excluded = json.loads((ingested / "ingest.json").read_bytes())["excluded"]
+    assert [(item["scope"], item["code"], item["doc_id"]) for item in excluded] == [("task", "doc-removed", GONE)]
+
+
+def test_a_doc_id_never_in_the_corpus_is_still_refused_by_ingest(corpus, tmp_path):
+    remove_by_hand(corpus, GONE)
+    record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})
+    stored = corpus.exports / "000003-f9815378c7bb3ee1" / "export.json"
+    [task] = [task for task in json.loads(stored.read_bytes()) if task["data"]["doc_id"] == GONE]
+    task["data"]["doc_id"] = "099_0123456789abcdef"
+    for number, annotation in enumerate(task["annotations"]):
+        annotation["id"], annotation["unique_id"] = 9000 + number, f"new-{number}"
+    new = tmp_path / "unknown.json"
+    new.write_text(json.dumps([task]))
+    result = run(corpus, "ingest", str(new))
+    assert result.exit_code == 1
+    assert ("unknown.json, task 7, doc 099_0123456789abcdef: error [doc-unknown] doc_id '099_0123456789abcdef' is "
+            "not a document of this corpus") in result.output.splitlines()
+    assert not list(corpus.exports.glob("000004-*"))
+
+
+def test_recording_a_removal_rebuilds_the_units_tables_made_without_it(corpus):
+    """The record is an input of the units tables' fingerprint: tables checked when the document
+    was gone but not recorded as removed (doc-unknown) are not served once it is."""
+    remove_by_hand(corpus, GONE)
+    assert run(corpus, "lint").exit_code == 1  # its tables made, with doc-unknown errors
+    record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})
+    result = run(corpus, "lint")
+    assert result.exit_code == 0 and "doc-unknown" not in result.output, result.output
+
+
+def test_a_removed_document_added_again_counts_again_and_the_release_is_the_published_one(corpus, tmp_path):
+    article = tmp_path / "in" / "article.txt"
+    article.parent.mkdir()
+    article.write_bytes((corpus.raw / f"{GONE}.txt").read_bytes())
+    remove_by_hand(corpus, GONE)
+    record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})
+    assert run(corpus, "lint").exit_code == 0  # the units tables of the removal, made
+    added = run(corpus, "add", str(article))
+    assert added.exit_code == 0 and f"-> raw/{GONE}.txt" in added.output, added.output
+    assert "7 documents compared" in run(corpus, "agreement").output
+    result = run(corpus, "release")  # the same version: the same bytes, so "unchanged"
+    assert result.exit_code == 0 and result.output.splitlines()[-1].startswith(f"release {LATEST} unchanged"), \
+        result.output
+
+
+def test_a_removal_record_that_is_not_one_is_refused_naming_its_line(corpus):
+    record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON}, {"doc_id": GONE, "sha256": "abc"})
+    result = run(corpus, "agreement")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"Error: {corpus.removed_documents}, line 2: [removals-invalid] a removal record has exactly the string fields "
+        "doc_id, sha256, reason; this line has doc_id, sha256")
