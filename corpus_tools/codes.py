@@ -72,6 +72,9 @@ add-input-in-corpus  error  a file named to add lies in the corpus's own raw/, a
 metadata-invalid  error  a title, publisher or date given to add without evidence, or not a valid value
 raw-not-regular  error  raw/, the manifest or a raw file is a symbolic link, FIFO, device or directory
 evidence-mismatch  error  stated evidence whose line is not in the raw file, does not contain its quote, or whose quote does not state the fact
+remove-input-missing  error  remove: no doc_id named, and no killed remove to finish
+remove-doc-twice  error  remove: a doc_id named twice
+remove-reason-invalid  error  remove: no reason, a blank one, or one holding a control character
 removals-invalid  error  a line of annotations/removed-documents.jsonl is not a removal record (doc_id, sha256, reason)
 """),
     _table("documents", """

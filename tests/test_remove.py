@@ -9,6 +9,7 @@ task of a document the removal record lists, and the manifest does not, is left 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -166,3 +167,191 @@ def test_a_removal_record_that_is_not_one_is_refused_naming_its_line(corpus):
     assert result.output.splitlines()[-1] == (
         f"Error: {corpus.removed_documents}, line 2: [removals-invalid] a removal record has exactly the string fields "
         "doc_id, sha256, reason; this line has doc_id, sha256")
+
+
+# --- corpus-tools remove ------------------------------------------------------------------------
+
+
+def snapshot(layout: Layout) -> dict[str, bytes]:
+    """raw/ and the removal record, byte for byte (hidden names too: a staging left behind)."""
+    files = {path.name: path.read_bytes() for path in sorted(layout.raw.iterdir()) if path.is_file()}
+    files.update({path.name + "/": b"" for path in layout.raw.iterdir() if path.is_dir()})
+    if layout.removed_documents.exists():
+        files[layout.removed_documents.name] = layout.removed_documents.read_bytes()
+    return files
+
+
+def test_remove_deletes_the_raw_file_and_record_and_records_why_then_the_release_lacks_it(corpus, monkeypatch):
+    lines = corpus.manifest.read_bytes().splitlines(keepends=True)
+    result = run(corpus, "remove", GONE, "--reason", f"  {REASON} ")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"removed {GONE}: raw/{GONE}.txt (sha256 {GONE_SHA256}) and its manifest record",
+        f"recorded 1 removal in {corpus.removed_documents}"]
+    assert not (corpus.raw / f"{GONE}.txt").exists()
+    assert corpus.manifest.read_bytes() == b"".join(line for line in lines if GONE.encode() not in line)
+    assert corpus.removed_documents.read_bytes() == (
+        f'{{"doc_id": "{GONE}", "sha256": "{GONE_SHA256}", "reason": "{REASON}"}}\n'.encode())
+    assert check_raw(corpus).valid and not list(corpus.raw.glob(".remove-*"))
+    for command in (["agreement"], ["lint"]):
+        assert run(corpus, *command).exit_code == 0, command
+    result = release_as(corpus, "1.2.0", monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert released_doc_ids(corpus, "1.2.0") == sorted(set(released_doc_ids(corpus, LATEST)) - {GONE})
+
+
+def test_remove_of_several_documents_appends_in_the_order_named_and_keeps_the_record(corpus):
+    record(corpus, {"doc_id": "099_0123456789abcdef", "sha256": "1" * 64, "reason": "an earlier removal"})
+    before = corpus.removed_documents.read_bytes()
+    sha256s = {json.loads(line)["doc_id"]: json.loads(line)["sha256"] for line in corpus.manifest.read_bytes().splitlines()}
+    doc_ids = [GONE, "003_840a8be26e4ddaa5"]
+    assert run(corpus, "remove", *doc_ids, "--reason", "off-topic").exit_code == 0
+    assert corpus.removed_documents.read_bytes() == before + b"".join(
+        f'{{"doc_id": "{doc_id}", "sha256": "{sha256s[doc_id]}", "reason": "off-topic"}}\n'.encode()
+        for doc_id in doc_ids)
+    assert sorted(path.name for path in corpus.raw.glob("*.txt")) == sorted(
+        f"{doc_id}.txt" for doc_id in sha256s if doc_id not in doc_ids)
+    assert check_raw(corpus).valid
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["099_0123456789abcdef", "--reason", REASON], f"Error: {{manifest}}, doc 099_0123456789abcdef: [doc-unknown] "
+     "doc_id '099_0123456789abcdef' is not a document of this corpus (raw/manifest.jsonl does not list it)"),
+    ([GONE, "003_840a8be26e4ddaa5", GONE, "--reason", REASON],
+     f"Error: doc {GONE}: [remove-doc-twice] doc_id '{GONE}' is named twice"),
+    ([GONE], "Error: [remove-reason-invalid] no reason given (--reason), or a blank one: the removal record says why "
+     "each document left the corpus (a publisher's takedown request, an off-topic or duplicate article)"),
+    ([GONE, "--reason", " \t "], "Error: [remove-reason-invalid] no reason given (--reason), or a blank one: the "
+     "removal record says why each document left the corpus (a publisher's takedown request, an off-topic or "
+     "duplicate article)"),
+    ([GONE, "--reason", "takedown\x1b[2J"], "Error: [remove-reason-invalid] the reason holds a line break, a control "
+     "character or a bidirectional embedding, override or isolate: it is one line of text"),
+    ([GONE, "--reason", "takedown\nrequest"], "Error: [remove-reason-invalid] the reason holds a line break, a "
+     "control character or a bidirectional embedding, override or isolate: it is one line of text"),
+    ([], "Error: [remove-input-missing] no doc_id to remove, and no killed remove to finish"),
+])
+def test_a_refused_remove_is_one_line_and_writes_nothing(corpus, args, said):
+    before = snapshot(corpus)
+    result = run(corpus, "remove", *args)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == said.format(manifest=corpus.manifest)
+    assert snapshot(corpus) == before
+
+
+def test_a_document_removed_already_is_refused_saying_so(corpus):
+    assert run(corpus, "remove", GONE, "--reason", REASON).exit_code == 0
+    before = snapshot(corpus)
+    result = run(corpus, "remove", GONE, "--reason", "again")
+    assert result.exit_code == 1 and result.output.splitlines()[-1] == (
+        f"Error: {corpus.manifest}, doc {GONE}: [doc-unknown] doc_id '{GONE}' is not a document of this corpus: it "
+        f"was removed already (removed-documents.jsonl gives the reason '{REASON}')")
+    assert snapshot(corpus) == before
+
+
+def test_remove_refuses_while_another_command_holds_the_corpus_lock(corpus):
+    import fcntl
+
+    path = corpus.root / "build" / "corpus.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("ingest, pid 1, since then\n")
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another open file: as another process would
+        before = snapshot(corpus)
+        result = run(corpus, "remove", GONE, "--reason", REASON)
+        assert result.exit_code == 1 and "[corpus-locked] another command is writing to this corpus (ingest, pid 1, " \
+            "since then)" in result.output
+        assert snapshot(corpus) == before
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.parametrize("with_record", [False, True])
+def test_a_failure_before_the_commit_leaves_everything_as_it_was(corpus, monkeypatch, with_record):
+    from corpus_tools.documents import remove as remove_module
+
+    if with_record:
+        record(corpus, {"doc_id": "099_0123456789abcdef", "sha256": "1" * 64, "reason": "an earlier removal"})
+    before = snapshot(corpus)
+    real = os.rename
+
+    def refuse_the_manifest(source, target, *args, **kwargs):
+        if Path(target) == corpus.manifest:
+            raise OSError(28, "No space left on device", str(target))
+        return real(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(remove_module.os, "rename", refuse_the_manifest)
+    with pytest.raises(OSError):
+        remove_module.remove_documents(corpus, [GONE], REASON)
+    monkeypatch.undo()
+    assert snapshot(corpus) == before  # the record put back (or absent again), no staging left
+
+
+def _killed_remove(layout: Layout, tmp_path: Path, committed: bool) -> Path:
+    """What a remove of GONE killed before (or after) its commit leaves: its staging, named by a
+    pid that names no process, and the record (and, after, the manifest) it replaced. The states
+    are made by a remove done whole in a copy, as the module's order of writes says."""
+    from tests.conftest import plant_staging
+
+    reference = Layout.at(tmp_path / "reference")
+    shutil.copytree(layout.raw, reference.raw)
+    shutil.copytree(layout.annotations, reference.annotations)
+    assert run(reference, "remove", GONE, "--reason", REASON).exit_code == 0
+    killed, running = plant_staging(layout.raw, ".remove-")
+    shutil.rmtree(running)
+    shutil.rmtree(killed / "data")
+    (killed / "removing.json").write_text(json.dumps({"doc_ids": [GONE], "files": [f"{GONE}.txt"],
+                                                      "record_existed": False}))
+    shutil.copy(reference.removed_documents, layout.removed_documents)
+    if committed:
+        shutil.copy(reference.manifest, layout.manifest)
+    else:
+        shutil.copy(reference.manifest, killed / "manifest.jsonl")
+    return killed
+
+
+def test_a_remove_killed_before_its_commit_is_undone_by_the_next(corpus, tmp_path):
+    before = snapshot(corpus)
+    killed = _killed_remove(corpus, tmp_path, committed=False)
+    assert check_raw(corpus).valid  # the manifest still lists the document: it is one
+    result = run(corpus, "remove")
+    assert (result.exit_code, result.output) == (0, "finished 1 remove that was killed\n")
+    assert snapshot(corpus) == before and not killed.exists()
+
+
+def test_a_remove_killed_after_its_commit_is_named_by_check_raw_and_finished_by_the_next(corpus, tmp_path):
+    killed = _killed_remove(corpus, tmp_path, committed=True)
+    [problem] = check_raw(corpus).problems
+    assert (problem.code, problem.message) == (
+        "raw-unlisted", f"raw file is not in the manifest: a remove was killed before it deleted it (its plan is in "
+        f"raw/{killed.name}); `corpus-tools remove` with no doc_id finishes it")
+    # the next remove (of another document) finishes it first
+    result = run(corpus, "remove", "003_840a8be26e4ddaa5", "--reason", "off-topic")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "finished 1 remove that was killed"
+    assert not (corpus.raw / f"{GONE}.txt").exists() and not killed.exists() and check_raw(corpus).valid
+    assert [json.loads(line)["doc_id"] for line in corpus.removed_documents.read_bytes().splitlines()] == [
+        GONE, "003_840a8be26e4ddaa5"]
+
+
+def test_a_remove_killed_anywhere_leaves_the_corpus_removed_or_not_once_finished(corpus):
+    """SIGKILLed from outside as soon as its staging appears (or when it ended first); the next
+    `remove` with no doc_id sets right whatever it left."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    before = snapshot(corpus)
+    process = subprocess.Popen([sys.executable, "-m", "corpus_tools.cli", "remove", GONE, "--reason", REASON,
+                                "--root", str(corpus.root)], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300  # guards against a hung remove; not a timing test
+    while process.poll() is None and time.monotonic() < deadline and not list(corpus.raw.glob(".remove-*")):
+        time.sleep(0.001)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert run(corpus, "remove").exit_code in (0, 1)  # 1: nothing was left to finish
+    after = snapshot(corpus)
+    assert not any(name.startswith(".") for name in after) and check_raw(corpus).valid
+    if after != before:  # the kill came after the commit: removed whole
+        assert f"{GONE}.txt" not in after and json.loads(after["removed-documents.jsonl"])["doc_id"] == GONE

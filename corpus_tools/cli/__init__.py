@@ -27,6 +27,7 @@ from corpus_tools.version import __version__
 # command name -> "module:attribute" of a click command or group
 COMMANDS = {
     "add": "corpus_tools.cli.add:add",
+    "remove": "corpus_tools.cli.remove:remove",
     "check-raw": "corpus_tools.cli.raw:check_raw",
     "normalize": "corpus_tools.cli.raw:normalize",
     "labelstudio": "corpus_tools.cli.labelstudio:labelstudio",

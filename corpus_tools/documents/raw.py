@@ -467,7 +467,7 @@ def check_raw_indexed(layout: Layout, on_progress: Callable[[int], None] | None 
         except CorpusError:
             added = set()
         unlisted = [path for path in unlisted if path.name not in added]
-    killed = killed_adds(layout) if unlisted else {}
+    killed = {**killed_removes(layout), **killed_adds(layout)} if unlisted else {}
     folded = {doc_id_key(name): name for name in listed} if unlisted else {}  # the listed names, by key
     problems[:0] = [Problem("raw-unlisted", _unlisted_why(path, killed) + _case_twin(path, folded),
                             Location(file=str(path))) for path in unlisted]
@@ -478,6 +478,10 @@ def check_raw_indexed(layout: Layout, on_progress: Callable[[int], None] | None 
 # (corpus_tools.documents.add)
 ADD_STAGING = ".add-"
 STAGED_MANIFEST = "manifest.jsonl"
+# raw/.remove-<pid>-*.tmp: a remove's plan and new manifest, before its commit
+# (corpus_tools.documents.remove)
+REMOVE_STAGING = ".remove-"
+REMOVE_PLAN = "removing.json"  # in its staging: the doc_ids and raw files, whether the record existed
 
 
 def killed_adds(layout: Layout) -> dict[str, Path]:
@@ -488,6 +492,19 @@ def killed_adds(layout: Layout) -> dict[str, Path]:
         try:
             found.update({record.file: staging for *_, record in scan_manifest(staging / STAGED_MANIFEST)})
         except CorpusError:  # killed before its manifest was staged: nothing of it was moved in
+            continue
+    return found
+
+
+def killed_removes(layout: Layout) -> dict[str, Path]:
+    """The raw files a remove killed after its commit had still to delete, each with that
+    remove's staging directory (``corpus-tools remove`` with no doc_id deletes them)."""
+    found = {}
+    for staging in abandoned(layout.raw, REMOVE_STAGING):
+        try:
+            plan = strictjson.loads((staging / REMOVE_PLAN).read_bytes())
+            found.update({name: staging for name in plan["files"]})
+        except (OSError, strictjson.JSONError, KeyError, TypeError):  # killed before its plan: nothing to delete
             continue
     return found
 
@@ -511,6 +528,9 @@ def _case_twin(path: Path, listed: Mapping[str, str]) -> str:
 
 
 def _unlisted_why(path: Path, killed: Mapping[str, Path]) -> str:
+    if path.name in killed and killed[path.name].name.startswith(REMOVE_STAGING):
+        return (f"raw file is not in the manifest: a remove was killed before it deleted it (its plan is in "
+                f"raw/{killed[path.name].name}); `corpus-tools remove` with no doc_id finishes it")
     if path.name in killed:
         return (f"raw file is not in the manifest: an add was killed while it moved its files in (its manifest is "
                 f"staged in raw/{killed[path.name].name}); `corpus-tools add` with no file finishes it, or says why "

@@ -1,6 +1,7 @@
-"""Documents removed from the corpus: annotations/removed-documents.jsonl
-(``Layout.removed_documents``), one line per removal, append-only: doc_id, the SHA-256 of the
-raw file removed, and the reason (a publisher's takedown request, an off-topic or duplicate
+"""Removing documents from the corpus: ``remove_documents(layout, doc_ids, reason)`` deletes each
+document's raw file and manifest record and appends a line per document to the removal record,
+annotations/removed-documents.jsonl (``Layout.removed_documents``): doc_id, the SHA-256 of the
+raw file deleted, and the reason (a publisher's takedown request, an off-topic or duplicate
 article). Nothing that differs between runs (no date): the record is an input of the units tables.
 
 Why the record: the stored exports in annotations/exports/ are append-only and keep the tasks of
@@ -16,20 +17,42 @@ Why in annotations/ and not raw/: raw/ holds the manifest and the sources it lis
 (check-raw refuses anything else as ``raw-unlisted``, and add refuses a file put there), and the
 record outlives the raw files it names; it qualifies the append-only store of exports beside it,
 as annotations/annotators.jsonl does.
+
+Refused, with nothing written: no doc_id (``remove-input-missing``), one named twice
+(``remove-doc-twice``), one the manifest does not list (``doc-unknown``; the message says when the
+record lists it as removed already), no reason or a blank one, or one that is not one line of
+plain text (``remove-reason-invalid``), a corpus that does not check clean (as add: check-raw's
+first problem). The corpus lock is held throughout.
+
+All or nothing. The new manifest and what the undo needs (the record as it was, the documents and
+files removed: ``REMOVE_PLAN``) are written into a staging directory in raw/ (``.remove-<pid>-*.tmp``,
+hidden: no source); then the record is replaced (its old lines and the new ones), then the
+manifest (the commit point), then the raw files are deleted. A failure before the commit puts the
+record back; one after it deletes the raw files still there. A remove killed part way is set right
+by the next remove, or ``corpus-tools remove`` with no doc_id (``finish_killed_removes``): before
+its commit (the manifest still lists its documents) the record goes back to what it was; after it,
+its raw files, which the manifest no longer lists (check-raw names them, ``raw-unlisted``), are
+deleted.
 """
 
 from __future__ import annotations
 
-from dataclasses import fields
-from typing import Container
+import json
+import os
+import shutil
+from dataclasses import asdict, fields
+from typing import Container, Sequence
 
-from corpus_tools.documents.raw import check_doc_id
-from corpus_tools.errors import CorpusError
-from corpus_tools.fsutil import present
+from corpus_tools.documents.index import DocumentIndex
+from corpus_tools.documents.raw import REMOVE_PLAN, REMOVE_STAGING, STAGED_MANIFEST, check_doc_id, scan_manifest
+from corpus_tools.errors import CorpusError, Location
+from corpus_tools.fsutil import abandoned, atomic_write_bytes, present, staging_dir, writing_under
 from corpus_tools.layout import Layout
-from corpus_tools.records import Removal
+from corpus_tools.lock import corpus_lock
+from corpus_tools.records import Removal, reason_fault
 from corpus_tools.strictjson import object_lines
 
+PREVIOUS_RECORD = "removed-documents.previous.jsonl"  # in a remove's staging: the record as it was
 _FIELDS = tuple(field.name for field in fields(Removal))
 
 
@@ -58,3 +81,125 @@ def removed_documents(layout: Layout, documents: Container[str]) -> dict[str, st
     does not. A doc_id in ``documents`` is a document, whatever the record says (added again)."""
     latest = {removal.doc_id: removal.reason for removal in read_removals(layout)}
     return {doc_id: latest[doc_id] for doc_id in sorted(latest) if doc_id not in documents}
+
+
+def remove_documents(layout: Layout, doc_ids: Sequence[str], reason: str | None) -> tuple[Removal, ...]:
+    """Remove ``doc_ids`` from the corpus (see the module docstring); return what the record
+    gained, one removal per document in the order named."""
+    if not doc_ids:
+        raise CorpusError("remove-input-missing", "no doc_id to remove")
+    seen: set[str] = set()
+    for doc_id in doc_ids:
+        if doc_id in seen:
+            raise CorpusError("remove-doc-twice", f"doc_id {doc_id!r} is named twice", Location(doc_id=doc_id))
+        seen.add(doc_id)
+    if reason is None or not reason.strip():
+        raise CorpusError("remove-reason-invalid", "no reason given (--reason), or a blank one: the removal record "
+                          "says why each document left the corpus (a publisher's takedown request, an off-topic or "
+                          "duplicate article)")
+    if (fault := reason_fault(reason)) is not None:
+        raise CorpusError("remove-reason-invalid", fault)
+    with corpus_lock(layout, "remove"):
+        _finish_killed(layout)
+        DocumentIndex(layout)  # the corpus checks clean (check-raw's check, its first problem raised)
+        records = {record.doc_id: (offset, length, record) for _, offset, length, record in
+                   scan_manifest(layout.manifest)}
+        removals = []
+        for doc_id in doc_ids:
+            if doc_id not in records:
+                raise CorpusError("doc-unknown", _unknown(layout, doc_id), Location(file=str(layout.manifest),
+                                                                                     doc_id=doc_id))
+            removals.append(Removal(doc_id, records[doc_id][2].sha256, reason.strip()))
+        manifest = layout.manifest.read_bytes()
+        dropped = sorted((records[doc_id][0], records[doc_id][1]) for doc_id in doc_ids)
+        kept, start = [], 0
+        for offset, length in dropped:  # every other line byte for byte
+            kept.append(manifest[start:offset])
+            start = offset + length
+        kept.append(manifest[start:])
+        _write(layout, [records[doc_id][2].file for doc_id in doc_ids], doc_ids, b"".join(kept), removals)
+    return tuple(removals)
+
+
+def _unknown(layout: Layout, doc_id: str) -> str:
+    removed = removed_documents(layout, ())
+    if doc_id in removed:
+        return (f"doc_id {doc_id!r} is not a document of this corpus: it was removed already "
+                f"({layout.removed_documents.name} gives the reason {removed[doc_id]!r})")
+    return f"doc_id {doc_id!r} is not a document of this corpus (raw/manifest.jsonl does not list it)"
+
+
+def removal_line(removal: Removal) -> bytes:
+    """A line of the removal record, fields in record order, text unescaped (as manifest lines)."""
+    return json.dumps(asdict(removal), ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def _write(layout: Layout, files: list[str], doc_ids: Sequence[str], manifest: bytes,
+           removals: list[Removal]) -> None:
+    record_path = layout.removed_documents
+    existed = present(record_path)
+    previous = record_path.read_bytes() if existed else b""
+    record = previous + (b"\n" if previous and not previous.endswith(b"\n") else b"") + \
+        b"".join(map(removal_line, removals))
+    staging = staging_dir(layout.raw, REMOVE_STAGING)
+    committed = replaced = False
+    try:
+        with writing_under(layout.raw):
+            if existed:  # before the plan: a plan on disk means the undo has what it needs
+                atomic_write_bytes(staging / PREVIOUS_RECORD, previous)
+            atomic_write_bytes(staging / REMOVE_PLAN, json.dumps({"doc_ids": list(doc_ids), "files": files,
+                                                           "record_existed": existed}).encode())
+            atomic_write_bytes(staging / STAGED_MANIFEST, manifest)
+        replaced = True
+        atomic_write_bytes(record_path, record)
+        os.rename(staging / STAGED_MANIFEST, layout.manifest)  # the commit point
+        committed = True
+    except BaseException:
+        if replaced and not committed:
+            _put_back(layout, existed, previous)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    # the manifest no longer lists them: they go; if this fails, the staging stays for the next
+    # remove to finish (its plan says which files)
+    for name in files:
+        (layout.raw / name).unlink(missing_ok=True)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _put_back(layout: Layout, existed: bool, previous: bytes) -> None:
+    if existed:
+        atomic_write_bytes(layout.removed_documents, previous)
+    else:
+        layout.removed_documents.unlink(missing_ok=True)
+
+
+def finish_killed_removes(layout: Layout) -> int:
+    """Set right what a remove killed part way left (``corpus-tools remove`` with no doc_id), under
+    the corpus lock; returns how many killed removes there were. With none, the lock is not taken."""
+    if not abandoned(layout.raw, REMOVE_STAGING):
+        return 0
+    with corpus_lock(layout, "remove"):
+        return _finish_killed(layout)
+
+
+def _finish_killed(layout: Layout) -> int:
+    """Before its commit (the manifest lists its documents still), a killed remove's record goes
+    back to what it was; after it, its raw files go. One killed before its plan was written
+    changed nothing. Then its staging goes."""
+    finished = 0
+    for staging in abandoned(layout.raw, REMOVE_STAGING):
+        plan_path = staging / REMOVE_PLAN
+        if plan_path.is_file():
+            plan = json.loads(plan_path.read_bytes())
+            records = [record for *_, record in scan_manifest(layout.manifest)]
+            if {doc_id for doc_id in plan["doc_ids"]} <= {record.doc_id for record in records}:
+                previous = (staging / PREVIOUS_RECORD).read_bytes() if plan["record_existed"] else b""
+                _put_back(layout, plan["record_existed"], previous)
+            else:
+                listed = {record.file for record in records}
+                for name in plan["files"]:
+                    if name not in listed:
+                        (layout.raw / name).unlink(missing_ok=True)
+            finished += 1
+        shutil.rmtree(staging, ignore_errors=True)
+    return finished
