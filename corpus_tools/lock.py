@@ -1,6 +1,6 @@
 """One lock per corpus checkout, held by every command that writes to it.
 
-``add``, ``ingest``, ``release`` and the Label Studio ``push``/``pull`` change raw/, annotations/,
+``add``, ``remove``, ``ingest``, ``release`` and the Label Studio ``push``/``pull`` change raw/, annotations/,
 dist/ or a server's tasks; two of them at once could build a release without an export being
 ingested, or create every task twice. Each takes ``corpus_lock`` for its whole run: an advisory
 ``fcntl.flock`` on ``build/corpus.lock``, which the kernel releases when the process ends, however
