@@ -248,6 +248,15 @@ def test_a_document_removed_already_is_refused_saying_so(corpus):
     assert snapshot(corpus) == before
 
 
+def test_remove_refuses_to_append_to_a_removal_record_that_is_not_one(corpus):
+    corpus.removed_documents.write_text("not json\n")
+    before = snapshot(corpus)
+    result = run(corpus, "remove", GONE, "--reason", REASON)
+    assert result.exit_code == 1 and result.output.splitlines()[-1].startswith(
+        f"Error: {corpus.removed_documents}, line 1: [removals-invalid] not JSON: ")
+    assert snapshot(corpus) == before
+
+
 def test_remove_refuses_while_another_command_holds_the_corpus_lock(corpus):
     import fcntl
 

@@ -22,7 +22,7 @@ Refused, with nothing written: no doc_id (``remove-input-missing``), one named t
 (``remove-doc-twice``), one the manifest does not list (``doc-unknown``; the message says when the
 record lists it as removed already), no reason or a blank one, or one that is not one line of
 plain text (``remove-reason-invalid``), a corpus that does not check clean (as add: check-raw's
-first problem). The corpus lock is held throughout.
+first problem), a removal record with a line that is no removal (``removals-invalid``). The corpus lock is held throughout.
 
 All or nothing. The new manifest and what the undo needs (the record as it was, the documents and
 files removed: ``REMOVE_PLAN``) are written into a staging directory in raw/ (``.remove-<pid>-*.tmp``,
@@ -102,6 +102,7 @@ def remove_documents(layout: Layout, doc_ids: Sequence[str], reason: str | None)
     with corpus_lock(layout, "remove"):
         _finish_killed(layout)
         DocumentIndex(layout)  # the corpus checks clean (check-raw's check, its first problem raised)
+        read_removals(layout)  # and so does the record appended to: every reader of the exports would refuse it
         records = {record.doc_id: (offset, length, record) for _, offset, length, record in
                    scan_manifest(layout.manifest)}
         removals = []
