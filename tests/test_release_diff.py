@@ -515,6 +515,36 @@ def test_a_registry_description_with_a_line_break_is_one_escaped_line_of_the_rep
     assert renamed[2] == '  renamed: afp "AFP": "Agence France-Presse" -> "AFP"'
 
 
+def test_a_line_break_in_any_value_of_a_release_is_escaped_in_the_report(base, tmp_path):
+    """Only names and descriptions were escaped: a registry id or wikidata QID of a release made
+    elsewhere, or a doc_id, holding a line break broke the report's line in two ("added: abkhazia"
+    then "x "Abkhazia" GPE Q23792"). Every line a change is described by is escaped whole."""
+    def change(table: pa.Table) -> pa.Table:
+        registry = "wikidata" in table.column_names
+        for column in ("wikidata", "doc_id", "document_id", "id"):  # the QID found by the id it had
+            if column in table.column_names and (column != "id" or registry):
+                at = table.schema.get_field_index(column)
+                values = table[column].to_pylist()
+                if column == "wikidata":
+                    values = ["Q23792\nx" if entity_id == "abkhazia" else value
+                              for entity_id, value in zip(table["id"].to_pylist(), values)]
+                else:
+                    values = [value + "\nx" if value in (DOC, "abkhazia") else value for value in values]
+                table = table.set_column(at, table.schema.field(at), pa.array(values, table.schema.field(at).type))
+        return table
+
+    new = tmp_path / "new" / "1.0.0"
+    shutil.copytree(base, new)
+    for path in sorted((new / "data").glob("*/*.parquet")):
+        pq.write_table(change(pq.read_table(path)), path)
+    (new / SUMS_FILE).write_text(sums_text(new))
+    lines = report_lines(diff_releases(base, new))
+    assert '  added: abkhazia\\nx "Abkhazia" GPE Q23792\\nx' in lines
+    assert f'  added: {DOC}\\nx "Bashar Al-Assad" raw 9bc86fe37f64' in lines
+    assert f"  {DOC}\\nx: documents 1 added; entities 4 added; timexes 1 added; quotes 1 added" in lines
+    assert all("\n" not in line for line in lines)
+
+
 def assad_mention(documents, entity_id):
     span = span_of(documents[DOC].text, "Assad was quoted")
     return entity(documents, "e5", span.start, span.start + 5, "PERSON", entity_id)

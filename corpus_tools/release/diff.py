@@ -1219,8 +1219,8 @@ def _value(value: Any) -> str:
             return f"{_quoted(head)} ({evidence.get('kind')}{', ' + _quoted(said, 50) if said else ''})"
         return ", ".join(f"{key}={_value(item)}" for key, item in value.items())
     if isinstance(value, list):
-        return "[" + ", ".join(escape(str(item)) for item in value) + "]"
-    return "null" if value is None else escape(str(value))
+        return "[" + ", ".join(str(item) for item in value) + "]"
+    return "null" if value is None else str(value)
 
 
 def _unit_summary(layer: str, unit: dict) -> str:
@@ -1242,7 +1242,14 @@ _FREE_TEXT = ("renamed", "description-changed")
 
 
 def describe(change: ReleaseChange) -> str:
-    """One readable line for a change (examples in text output, changelog and card)."""
+    """One readable line for a change (examples in text output, changelog and card): escaped
+    whole, as errors are, since every part of it (an id, a label, a speaker_id, a wikidata QID, not
+    only a name or a description) is a release's value, and a release made elsewhere may hold a
+    line break in any of them."""
+    return escape(_described(change))
+
+
+def _described(change: ReleaseChange) -> str:
     where = " ".join(part for part in (change.doc_id, change.id if change.id != change.doc_id else None) if part)
     layer, kind, old, new = change.layer, change.kind, change.old, change.new
     if layer == "ner":
@@ -1297,7 +1304,7 @@ def report_lines(diff: ReleaseDiff, examples: int = 3, documents: int = 10) -> l
     if changed_documents:
         lines.append(f"documents with changes: {len(changed_documents)}")
         for doc_id, layers in list(changed_documents.items())[:documents]:
-            lines.append(f"  {doc_id}: " + "; ".join(
+            lines.append(f"  {escape(str(doc_id))}: " + "; ".join(
                 f"{layer} " + ", ".join(f"{n} {kind}" for kind, n in kinds.items()) for layer, kinds in layers.items()))
         if len(changed_documents) > documents:
             lines.append(f"  ... {len(changed_documents) - documents} more")
