@@ -168,7 +168,7 @@ annotator-account-invalid  error  pull: a user id that annotated has no account 
 unknown-strategy  error  an adjudication strategy that is not unanimous, majority or prefer:ANNOTATOR
 """),
     _table("release", """
-invalid-annotations  error  the annotations have validation errors: nothing is built, compared or adjudicated
+invalid-annotations  error  the annotations have validation errors: nothing is built, compared, adjudicated or scored
 invalid-version  error  a version that is not MAJOR.MINOR.PATCH; also a release named by a word that is neither a directory nor such a version
 version-mismatch  error  a version other than corpus_tools/version.py's
 empty-release  error  no documents to release

@@ -1251,6 +1251,28 @@ def test_evaluating_without_gold_is_an_error_not_a_table_of_zeros(corpus_copy):
     assert result.exit_code == 1 and "[preannotate-no-gold]" in result.output and "| entities |" not in result.output
 
 
+def test_evaluating_against_gold_errors_left_units_out_of_is_refused(tmp_path):
+    """Found by a review: gold units left out for an error (here mentions of an entity_id the
+    registry no longer has: entity-id-unknown) were left out of the score unsaid, and the command
+    exited 0 with a table scored against less gold than there is (7 entities, of the 9 the chosen
+    annotations hold). Refused as agreement refuses it (invalid-annotations), naming the errors."""
+    import export_corpus
+    from corpus_tools.ingest import ingest
+
+    layout = export_corpus.corpus_root(tmp_path)
+    export = REPO / "tests" / "fixtures" / "agreement" / "two-annotators.json"
+    assert ingest(export, layout, export_corpus.documents(), export_corpus.registry()).status == "stored"
+    kept = [line for line in layout.registry.read_text(encoding="utf-8").splitlines(keepends=True)
+            if json.loads(line)["id"] != "damascus"]
+    layout.registry.write_text("".join(kept), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["preannotate", "--root", str(layout.root), "--evaluate", "--ner", "none"])
+    assert result.exit_code == 1, result.output
+    assert "| entities |" not in result.stdout
+    assert "[invalid-annotations] the stored exports have 4 errors, so nothing is scored: " in result.output
+    assert result.output.endswith(
+        "region e6: error [entity-id-unknown] entity_id 'damascus' is not in the entity registry\n")
+
+
 def test_pull_without_ingest_refuses_an_ingest_option(tmp_path):
     result = CliRunner().invoke(cli, ["labelstudio", "pull", "--no-ingest", "--allow-partial", "-o",
                                       str(tmp_path / "x.json"), "--data-dir", str(tmp_path)])

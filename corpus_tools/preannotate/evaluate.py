@@ -202,7 +202,10 @@ def evaluate_corpus(layout, ner_model: str | None = None, strict_aliases: bool =
                     on_checking: Callable[[int], None] | None = None):
     """``preannotate --evaluate``: per-layer scores against the committed gold (the chosen
     annotations), leave-one-document-out (``evaluate``); and the NER note. ``on_progress``: as
-    ``evaluate``'s; ``on_checking``: as ``load_chosen``'s."""
+    ``evaluate``'s; ``on_checking``: as ``load_chosen``'s. Refused (``invalid-annotations``,
+    agreement's rule) when errors in the stored exports left gold units out: a prediction of a
+    unit left out would be scored a false positive, silently."""
+    from corpus_tools.annotations.agreement import refuse_errors
     from corpus_tools.annotations.consolidate import load_chosen
     from corpus_tools.annotations.registry import load_registry
     from corpus_tools.documents.index import DocumentIndex
@@ -210,7 +213,9 @@ def evaluate_corpus(layout, ner_model: str | None = None, strict_aliases: bool =
 
     documents = DocumentIndex(layout)
     registry = load_registry(layout)
-    gold = load_chosen(layout, documents, registry, on_checking=on_checking)
+    problems: list = []
+    gold = load_chosen(layout, documents, registry, problems, on_checking=on_checking)
+    refuse_errors(problems, "scored")
     if not gold:  # a table of zeros would read as a score
         from corpus_tools.errors import CorpusError, Location
 
