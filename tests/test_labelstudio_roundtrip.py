@@ -331,3 +331,32 @@ def test_an_item_naming_a_task_and_another_document_is_refused(labelstudio):
         {"task_id": old_task, "doc_id": "tn-doc", "text_sha256": old.text_sha256, "result": []},
         {"task_id": other, "result": []}])
     assert sorted(s.task_id for s in done.submitted) == sorted([old_task, other])
+
+
+@pytest.mark.parametrize("way", ["results", "predictions"])
+def test_a_submission_label_studio_refuses_names_its_document(labelstudio, way):
+    """A submission Label Studio refused was named by its task alone ("task N:
+    [labelstudio-api-error] submitting an annotation to task N failed"), the document to be looked
+    up on the server, where adjudicate --push names it. Both ways of annotating name the
+    document the listed task shows."""
+    from corpus_tools.labelstudio.annotate import accept_planned, plan_predictions, plan_results, submit_planned
+
+    client, title = labelstudio.client, f"refused submission {way}"
+    news = document("rs-news", NEWS_TEXT)
+    push(client, [news], {"rs-news": news_annotations(news)}, title, "annotations@set-1")
+    project = resolve_project(client, title)
+    [task] = list(client.tasks.list(project=project.id))
+    if way == "results":
+        planned = plan_results(client, project.id, [{"doc_id": "rs-news", "result": []}], "gold.jsonl")
+        client.tasks.delete(task.id)  # someone deletes the task between the plan and the submission
+        with pytest.raises(CorpusError) as refused:
+            submit_planned(client, planned)
+    else:
+        planned = plan_predictions(client, project.id)
+        client.tasks.delete(task.id)
+        with pytest.raises(CorpusError) as refused:
+            accept_planned(client, planned)
+    assert (refused.value.location.task_id, refused.value.location.doc_id) == (task.id, "rs-news")
+    # 404 for the task; a prediction's acceptance, 400 for the prediction that went with it
+    assert str(refused.value).startswith(f"task {task.id}, doc rs-news: [labelstudio-api-error] submitting an "
+                                         f"annotation to task {task.id} failed: HTTP {404 if way == 'results' else 400}")

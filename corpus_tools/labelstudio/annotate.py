@@ -76,15 +76,24 @@ def _latest_prediction(predictions: Iterable[Any], task_id: int, model_version: 
 
 
 def accept_prediction(client, task_id: int, model_version: str | None = None,
-                      predictions: Iterable[Any] | None = None) -> Submitted:
+                      predictions: Iterable[Any] | None = None, where: Location | None = None) -> Submitted:
     """Accept the task's (latest, or given model_version's) prediction unchanged, as the
     client's user: its result becomes a submitted annotation linked to the prediction.
-    ``predictions``: the task's, as a task list gives them (else they are asked for)."""
+    ``predictions``: the task's, as a task list gives them (else they are asked for). ``where``:
+    as ``submit_annotation``'s."""
     if predictions is None:
-        with api_errors(f"listing the predictions of task {task_id}", Location(task_id=task_id)):
+        with api_errors(f"listing the predictions of task {task_id}", where or Location(task_id=task_id)):
             predictions = list(client.predictions.list(task=task_id))
     prediction = _latest_prediction(list(predictions), task_id, model_version)
-    return submit_annotation(client, task_id, _field(prediction, "result"), parent_prediction=_field(prediction, "id"))
+    return submit_annotation(client, task_id, _field(prediction, "result"), parent_prediction=_field(prediction, "id"),
+                             where=where)
+
+
+def _task_location(task: Any) -> Location:
+    """What a refused request about a listed ``task`` names: the task and the document it shows
+    (a refused submission named the task alone, the document to be looked up on the server)."""
+    doc_id = (task.data or {}).get("doc_id")
+    return Location(task_id=task.id, doc_id=doc_id if isinstance(doc_id, str) else None)
 
 
 def _task_for(item: Mapping, tasks: DocumentTasks, task_ids: Container[int], where: Location) -> int:
@@ -188,7 +197,7 @@ def submit_planned(client, planned: Mapping[int, tuple[Any, Mapping]],
     return _submit_new(client, ((task, partial(submit_annotation, client, task_id, item["result"],
                                                was_cancelled=item.get("was_cancelled", False),
                                                ground_truth=item.get("ground_truth", False),
-                                               lead_time=item.get("lead_time")))
+                                               lead_time=item.get("lead_time"), where=_task_location(task)))
                                 for task_id, (task, item) in planned.items()), on_progress)
 
 
@@ -251,7 +260,8 @@ def accept_planned(client, tasks: Iterable[Any], model_version: str | None = Non
     """Accept the prediction of each of ``plan_predictions``'s tasks as the client's user, each
     task once (``_submit_new``: a task the user has annotated already is skipped and counted).
     ``on_progress(1)`` after each task."""
-    return _submit_new(client, ((task, partial(accept_prediction, client, task.id, model_version, task.predictions))
+    return _submit_new(client, ((task, partial(accept_prediction, client, task.id, model_version, task.predictions,
+                                               _task_location(task)))
                                 for task in tasks), on_progress)
 
 
