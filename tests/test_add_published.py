@@ -363,3 +363,20 @@ def test_new_bytes_and_given_values_are_as_before(corpus):
     [added] = add_files(corpus, [ARTICLE], title="Given")
     assert (added.release, added.sources, added.title_rule) == (None, (), "given")
     assert added.record.publisher_evidence == Evidence("none", reasoning=NOT_GIVEN)
+
+
+def test_a_release_row_without_its_doc_id_is_refused_naming_its_file_and_row(corpus, tmp_path):
+    """A release's documents row with a null doc_id (a file changed with its SHA256SUMS): add read
+    it with none of the rows' checks, as published "under None", and stopped at a TypeError
+    traceback numbering new doc_ids. It is refused as every reader of a release refuses it."""
+    release_like_latest(corpus, NEXT, lambda table: set_cell(table, "doc_id", LAST, lambda _: None))
+    before = snapshot(corpus)
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus, [ARTICLE])
+    path = corpus.dist / NEXT / "data" / "documents" / "train-00000-of-00001.parquet"
+    row = [record.doc_id for record in read_manifest(corpus.manifest)].index(LAST)
+    assert str(refused.value) == (
+        f"{path}: [release-invalid] row {row}: doc_id is null, where every release has a value; add reuses the "
+        "doc_id a release published the same bytes under, and cannot trust what this one says it published: "
+        "restore it from where it was published, then add again")
+    assert snapshot(corpus) == before

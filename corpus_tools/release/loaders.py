@@ -60,6 +60,8 @@ def published_documents(dist: Path, sha256s: set[str] = frozenset(), columns: tu
     that fails is refused (``release-tampered``, or ``release-missing`` for a version directory
     that is no release): what it says it published cannot be trusted. No dist/ (a copy of the
     corpus without its releases): nothing."""
+    from corpus_tools.release.arrow_schemas import require_rows
+
     published: dict[str, dict[str, list[str]]] = {}
     rows: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
     texts: dict[str, dict[str, list[str]]] = {}
@@ -69,6 +71,9 @@ def published_documents(dist: Path, sha256s: set[str] = frozenset(), columns: tu
             parquet = open_parquet(file)
             carried = [column for column in columns if column in parquet.schema_arrow.names]
             table = parquet.read(columns=["doc_id", "raw_sha256", "text_sha256", *carried])
+            # every reader's row checks: a null doc_id was published "under None", and add's
+            # numbering of new doc_ids stopped at a TypeError traceback
+            require_rows(table, "documents", {}, file)
             for row in table.to_pylist():
                 doc_id, sha256, text_sha256 = row.pop("doc_id"), row.pop("raw_sha256"), row.pop("text_sha256")
                 for by, key in ((published, sha256), (texts, text_sha256)):
