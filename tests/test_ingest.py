@@ -119,7 +119,8 @@ def test_allow_partial_stores_and_lists_what_is_excluded(tmp_path: Path):
     assert record == {
         "sha256": result.sha256, "allow_partial": True, "trim_whitespace": False,
         "excluded": [{"scope": "region", "code": "entity-id-unknown",
-                      "message": "entity_id 'tony-blinken' is not in the entity registry",
+                      "message": "entity_id 'tony-blinken' is not in the entity registry (annotations/entity-registry.jsonl: "
+                                 "a new entity gets its record there by hand, README.md)",
                       "task_id": 1, "doc_id": "doc-a", "annotation_id": 101, "region_id": "e1"}],
         "ground_truths": [],  # listed even when there are none: a record without them is an older one
     }
@@ -1039,7 +1040,8 @@ def test_an_export_stored_already_but_failing_now_exits_1(tmp_path: Path):
     assert again.exit_code == 1
     *problems, outcome = again.output.splitlines()
     assert problems[0] == ("valid.json, task 1, doc doc-a, annotation 101, region e2: error [entity-id-unknown] "
-                           "entity_id 'damascus' is not in the entity registry")
+                           "entity_id 'damascus' is not in the entity registry (annotations/entity-registry.jsonl: "
+                           "a new entity gets its record there by hand, README.md)")
     assert outcome == (f"already stored as annotations/exports/{stored_name(1)}, but it has 1 error now, against "
                        "the current documents and registry: fix those")
     assert cli_ingest(layout, str(VALID), "--allow-partial").exit_code == 0

@@ -698,3 +698,16 @@ def test_an_empty_registry_is_named_as_the_likely_cause():
     assert unknown and all(problem.message.endswith(
         "(the registry is empty: is annotations/entity-registry.jsonl there?)") for problem in unknown)
     assert not any("registry is empty" in problem.message for problem in validate("entity-id-unknown.json"))
+
+
+def test_an_unknown_entity_id_names_the_registry_file_new_entities_go_into():
+    """A new article's new person is refused at annotate or pull as not in the registry; the
+    message said nothing of where, or that a person adds the record (README: Add an article)."""
+    [unknown] = [problem for problem in validate("entity-id-unknown.json") if problem.code == "entity-id-unknown"]
+    assert unknown.message == ("entity_id 'tony-blinken' is not in the entity registry (annotations/entity-registry.jsonl: "
+                               "a new entity gets its record there by hand, README.md)")
+    without_speaker = {key: value for key, value in registry().items() if key != "antony-blinken"}
+    report = validate_export(EXPORTS / "valid.json", documents(), without_speaker)
+    [speaker] = [problem for problem in report if problem.code == "speaker-id-unknown"]
+    assert speaker.message == ("speaker_id 'antony-blinken' is not in the entity registry (annotations/entity-registry.jsonl: "
+                               "a new entity gets its record there by hand, README.md)")

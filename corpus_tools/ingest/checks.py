@@ -692,7 +692,7 @@ def _check_entity(region: Region, annotation: CheckedAnnotation, report: _Report
     entity = registry.get(entity_id)
     if entity is None:
         report.region_problem(annotation, region, region.id, "entity-id-unknown",
-                              f"entity_id {printable(entity_id)} is not in the entity registry{_empty(registry)}")
+                              f"entity_id {printable(entity_id)} is not in the entity registry{_registry_hint(registry)}")
     elif entity.type != region.label:
         report.region_problem(annotation, region, region.id, "entity-type-mismatch",
                               f"{entity_id!r} is a {entity.type} in the registry, labelled {region.label} here")
@@ -702,13 +702,15 @@ def _check_source(region: Region, annotation: CheckedAnnotation, report: _Report
     speaker_id = region.values.get("speaker_id")
     if speaker_id is not None and speaker_id not in registry:
         report.region_problem(annotation, region, region.id, "speaker-id-unknown",
-                              f"speaker_id {printable(speaker_id)} is not in the entity registry{_empty(registry)}")
+                              f"speaker_id {printable(speaker_id)} is not in the entity registry{_registry_hint(registry)}")
 
 
-def _empty(registry: Mapping) -> str:
+def _registry_hint(registry: Mapping) -> str:
     # a registry file that is missing reads as an empty registry (a fresh corpus): say so, or every
-    # region of a corpus whose registry was lost would be reported without the reason
-    return "" if registry else " (the registry is empty: is annotations/entity-registry.jsonl there?)"
+    # region of a corpus whose registry was lost would be reported without the reason; else the id
+    # is mistyped or names an entity new to the corpus, whose record nothing but a person adds
+    return (" (annotations/entity-registry.jsonl: a new entity gets its record there by hand, README.md)"
+            if registry else " (the registry is empty: is annotations/entity-registry.jsonl there?)")
 
 
 # Articles repeat their dates: each distinct (value, label) is parsed once (check_value is pure).
