@@ -548,6 +548,25 @@ def test_adjudicate_push_lists_the_tasks_once(labelstudio, tmp_path):
     assert listings() - before == one_listing
 
 
+def test_adjudicate_push_names_the_reviewer_account_its_merges_wait_under(labelstudio, tmp_path):
+    """The merges went to the reviewer account (reviewer@corpus-tools.local unless --reviewer)
+    with no word of which account that was, or that --push made it without a password: the
+    reviewer could not log in to review them. The summary names it, as annotate --as does."""
+    project = "named reviewer"
+    layout, *_ = _two_versions(labelstudio, tmp_path, project,
+                               ("named-1@corpus-tools.local", "named-2@corpus-tools.local"))
+    result = _push_as(labelstudio, layout, project, "named-reviewer@corpus-tools.local")
+    assert result.exit_code == 0, result.output
+    [reviewer] = [u.id for u in labelstudio.client.users.list() if u.email == "named-reviewer@corpus-tools.local"]
+    *_, summary, named = result.output.splitlines()
+    assert summary.endswith("; 2 submitted, 0 already adjudicated")
+    assert named == (f"merges submitted as the reviewer named-reviewer@corpus-tools.local (user {reviewer}): "
+                     "`corpus-tools labelstudio server account named-reviewer@corpus-tools.local` gives the "
+                     "account a password to review them in the browser")
+    again = _push_as(labelstudio, layout, project, "named-reviewer@corpus-tools.local")
+    assert again.exit_code == 0 and again.output.splitlines()[-1].endswith("; 0 submitted, 2 already adjudicated")
+
+
 def test_adjudicate_push_with_the_reviewer_s_key_finds_the_project_before_the_work(labelstudio, corpus_copy):
     """With the reviewer's own --api-key (no --reviewer), the project was looked up only after every
     document was merged: a server that cannot be reached, or a project not there, was found out
