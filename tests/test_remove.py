@@ -364,3 +364,26 @@ def test_a_remove_killed_anywhere_leaves_the_corpus_removed_or_not_once_finished
     assert not any(name.startswith(".") for name in after) and check_raw(corpus).valid
     if after != before:  # the kill came after the commit: removed whole
         assert f"{GONE}.txt" not in after and json.loads(after["removed-documents.jsonl"])["doc_id"] == GONE
+
+
+def test_a_corpus_every_document_was_removed_from_is_not_started_over_once_its_raw_is_lost(tmp_path):
+    """A corpus with no stored export and no release whose documents were all removed: with raw/
+    gone (the empty manifest deleted, raw/ not restored), `add --root` took it for a new corpus and
+    started one, as if the removal record beside it named no document of it."""
+    article = tmp_path / "article.txt"
+    article.write_bytes(b"Syria talks resume\n\nThe talks resumed on Monday.\n")
+    (tmp_path / "corpus").mkdir()
+    layout = Layout.at(tmp_path / "corpus")
+    assert CliRunner().invoke(cli, ["add", "--root", str(layout.root), str(article)]).exit_code == 0
+    [doc_id] = [json.loads(line)["doc_id"] for line in layout.manifest.read_bytes().splitlines()]
+    assert run(layout, "remove", doc_id, "--reason", REASON).exit_code == 0
+    shutil.rmtree(layout.raw)
+    before = layout.removed_documents.read_bytes()
+    result = CliRunner().invoke(cli, ["add", "--root", str(layout.root), str(article)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"Error: {layout.manifest}: [manifest-missing] no manifest and no raw file, but "
+        "annotations/removed-documents.jsonl records documents removed from it: the corpus had documents, and its "
+        "raw/ is lost; restore it (from git: `git checkout -- raw/`); `corpus-tools add` starts a corpus only where "
+        "there was none")
+    assert layout.removed_documents.read_bytes() == before and not layout.raw.exists()

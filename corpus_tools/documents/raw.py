@@ -166,18 +166,20 @@ def raw_names(layout: Layout) -> list[str]:
 def is_new_corpus(layout: Layout) -> bool:
     """No document was ever added: no manifest (nor anything in its place, a dangling link
     included), raw/ missing or holding no source (``raw_names``), and nothing made from documents
-    (``_made_from_documents``: a stored export, a release). ``add`` starts such a corpus by
-    creating the manifest; a manifest missing beside raw files, or in a corpus with exports or
-    releases, is a lost one (``missing_manifest``), which add does not start over. raw/ must be
-    a directory (``check_raw_dir``)."""
+    (``_made_from_documents``: a stored export, a release, a removal record). ``add`` starts
+    such a corpus by creating the manifest; a manifest missing beside raw files, or in a corpus
+    with exports, releases or removals, is a lost one (``missing_manifest``), which add does not
+    start over. raw/ must be a directory (``check_raw_dir``)."""
     check_raw_dir(layout)
     return not os.path.lexists(layout.manifest) and not raw_names(layout) and _made_from_documents(layout) is None
 
 
 def _made_from_documents(layout: Layout) -> str | None:
     """What in the corpus says it had documents, in words (the first found), or None: a stored
-    export in annotations/exports/ (annotations of documents), or a release in dist/. (The
-    entity registry says nothing of the kind: a corpus may be given one before its first article.)"""
+    export in annotations/exports/ (annotations of documents), a release in dist/, or a removal
+    record (``Layout.removed_documents``: documents were removed from it, and every one may have
+    been, leaving no raw file). (The entity registry says nothing of the kind: a corpus may be
+    given one before its first article.)"""
     try:
         stored = sorted(name for name in os.listdir(layout.exports) if not name.startswith("."))
     except (FileNotFoundError, NotADirectoryError):
@@ -186,6 +188,8 @@ def _made_from_documents(layout: Layout) -> str | None:
         return f"annotations/exports/ holds {quantity(len(stored), 'stored export')} ({stored[0]!r} first)"
     if versions := list_versions(layout.dist):
         return f"dist/ holds {quantity(len(versions), 'release')} ({', '.join(versions)})"
+    if os.path.lexists(layout.removed_documents):  # its lines are read where they are used (documents.remove)
+        return f"{layout.removed_documents.parent.name}/{layout.removed_documents.name} records documents removed from it"
     return None
 
 
