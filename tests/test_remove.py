@@ -8,6 +8,7 @@ task of a document the removal record lists, and the manifest does not, is left 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -387,3 +388,23 @@ def test_a_corpus_every_document_was_removed_from_is_not_started_over_once_its_r
         "raw/ is lost; restore it (from git: `git checkout -- raw/`); `corpus-tools add` starts a corpus only where "
         "there was none")
     assert layout.removed_documents.read_bytes() == before and not layout.raw.exists()
+
+
+def test_a_document_no_release_published_removed_and_added_again_keeps_its_doc_id(corpus, tmp_path):
+    """README: added again (the same bytes), a removed document is a document again, with its
+    doc_id and annotations. Only bytes a release published kept theirs: one removed before any
+    release got the next number, so the tasks stored under its doc_id stayed doc-removed."""
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_bytes(b"Syria talks resume\n\nThe talks resumed on Monday.\n")
+    second.write_bytes(b"Aid convoy reaches Idlib\n\nThe convoy arrived on Tuesday.\n")
+    for article in (first, second):
+        assert run(corpus, "add", str(article)).exit_code == 0
+    records = {json.loads(line)["sha256"]: line for line in corpus.manifest.read_bytes().splitlines(keepends=True)}
+    sha256 = hashlib.sha256(first.read_bytes()).hexdigest()
+    doc_id = json.loads(records[sha256])["doc_id"]
+    assert doc_id == f"007_{sha256[:16]}"
+    assert run(corpus, "remove", doc_id, "--reason", "off-topic").exit_code == 0
+    result = run(corpus, "add", str(first))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith(f"{first} -> raw/{doc_id}.txt: ")
+    assert corpus.manifest.read_bytes().splitlines(keepends=True)[-1] == records[sha256]

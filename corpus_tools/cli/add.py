@@ -41,7 +41,9 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
     published keep the doc_id it published them under (a removed document added again keeps its
     fold and split), and a note says so; their encoding, title, publisher and date (with
     evidence) come from the latest release that published them, unless an option gives them
-    (the given value wins), and a note says which came from where. Refused, with nothing
+    (the given value wins), and a note says which came from where. Bytes no release published
+    that annotations/removed-documents.jsonl lists keep the doc_id they were removed under (and
+    the annotations stored under it). Refused, with nothing
     written: a file already in the corpus, or its text in other bytes (of a document a release
     published: until --doc-id gives its published doc_id), a doc_id taken (in any case) or unsafe, a --doc-id
     other than the published one, a release in dist/ that fails verification, a value from a

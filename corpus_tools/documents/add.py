@@ -19,7 +19,10 @@ What the record says, and by which written rule:
   Refused (``published-doc-id``): releases that published the bytes under different doc_ids
   (``--doc-id`` names the one to keep), and a ``--doc-id`` other than the published one; when
   the published doc_id is another document's now (its raw file was replaced), ``duplicate-doc-id``.
-  Bytes no release published: given (a safe file name, not taken), or ``<NNN>_<sha16>``: the next
+  Bytes no release published: given (a safe file name, not taken), or the doc_id the removal
+  record (annotations/removed-documents.jsonl, corpus_tools.documents.remove) says they were
+  removed under (their latest removal: a document removed before any release published it keeps
+  its doc_id and the annotations stored under it too), or ``<NNN>_<sha16>``: the next
   number (three digits at least) after the highest of the doc_ids of that form in the manifest
   and the releases (``add``'s, and one given in it; so a number a release used is not given to
   other bytes), then the first 16 hex
@@ -30,7 +33,8 @@ What the record says, and by which written rule:
   once normalized a release published (the ``text_sha256`` of its documents config: the document
   saved again with CRLF, a byte-order mark) are that document: refused (``published-doc-id``)
   unless ``--doc-id`` gives the doc_id it was published under. A copy of the
-  corpus without dist/ knows no release: there, only ``--doc-id`` keeps a removed document's id.
+  corpus without dist/ knows no release: there, the removal record or ``--doc-id`` keeps a removed
+  document's id.
 * ``title``: given (stripped), else (bytes a release published: the last point) normalization's
   title (docs/normalization.md: the first non-blank line as the normalized text has it, unless
   a rule claims it as boilerplate or a dateline, and at most ``TITLE_MAX_CHARS`` characters)
@@ -106,7 +110,7 @@ import re
 import shutil
 from dataclasses import asdict
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from corpus_tools.documents.index import DocumentIndex, text_sha256
 from corpus_tools.documents.normalize import TITLE_MAX_CHARS, Normalized, normalize
@@ -114,6 +118,7 @@ from corpus_tools.documents.raw import (
     ADD_STAGING, RAW_LINE_BREAK, RAW_SUFFIX, STAGED_MANIFEST, check_doc_id, check_evidence, decode,
     doc_id_key, is_new_corpus, read_manifest, require_text,
 )
+from corpus_tools.documents.remove import read_removals
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, resolved, staging_dir, writing_under
 from corpus_tools.layout import PROTECTED, Layout, check_output, is_root, list_versions
@@ -174,7 +179,7 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
     # a new corpus gives the plan nothing to read (no document, no release), so it is made before
     # the lock too: a file refused as checked (binary, undecodable, metadata) leaves no build/
     # where no corpus was either; made again under the lock if an add started the corpus meanwhile
-    early = _plan(layout, [], {}, {}, {}, {}, loaded, *options, on_checking) if is_new_corpus(layout) else None
+    early = _plan(layout, [], {}, {}, {}, {}, {}, loaded, *options, on_checking) if is_new_corpus(layout) else None
     with corpus_lock(layout, "add"):
         _finish_killed(layout)
         # no document added yet (no manifest, no raw file): this add starts the corpus; a manifest
@@ -187,7 +192,7 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
         texts = {} if index is None else _texts(layout, index, on_reading)
         published, rows, published_texts = _published(layout, {sha256 for _, sha256, _ in loaded})
         planned = early if new and early is not None else _plan(
-            layout, existing, texts, published, rows, published_texts, loaded, *options,
+            layout, existing, texts, published, rows, published_texts, _removed_as(layout), loaded, *options,
             on_checking if early is None else None)  # each file drawn as checked once
         made_raw = not layout.raw.exists()
         try:
@@ -454,13 +459,21 @@ def _release_evidence(value) -> Evidence:
     return Evidence(**value)
 
 
-def _doc_id(doc_id: str | None, published: dict[str, list[str]], highest: int, sha256: str,
-            where: Location) -> str:
+def _removed_as(layout: Layout) -> dict[str, str]:
+    """The doc_id each raw SHA-256 the removal record lists was removed under (its latest removal)."""
+    return {removal.sha256: removal.doc_id for removal in read_removals(layout)}
+
+
+def _doc_id(doc_id: str | None, published: dict[str, list[str]], removed_as: str | None, highest: int,
+            sha256: str, where: Location) -> str:
     """The doc_id a file gets, by the module's rule; ``published``: the releases' doc_ids for its
-    bytes, ``highest``: the highest number of the doc_ids numbers follow (the manifest's, the
+    bytes, ``removed_as``: the doc_id the removal record says they were removed under, if any,
+    ``highest``: the highest number of the doc_ids numbers follow (the manifest's, the
     releases' and those planned before it)."""
     if not published:
-        return doc_id if doc_id is not None else next_doc_id(highest, sha256)
+        if doc_id is not None:
+            return doc_id
+        return removed_as if removed_as is not None else next_doc_id(highest, sha256)
     if doc_id in published:
         return doc_id
     said = "; ".join(f"{published_id} in {releases_named(versions)}" for published_id, versions in published.items())
@@ -476,7 +489,8 @@ def _doc_id(doc_id: str | None, published: dict[str, list[str]], highest: int, s
 
 
 def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str], published: Published,
-          rows: Rows, published_texts: Published, loaded: list[tuple[Path, str, bytes]],
+          rows: Rows, published_texts: Published, removed_as: Mapping[str, str],
+          loaded: list[tuple[Path, str, bytes]],
           doc_id, title, publisher, publisher_evidence, date, date_evidence, invented,
           on_checking: Callable[[int], None] | None) -> list[tuple[AddedFile, bytes]]:
     by_sha = {record.sha256: f"already in the corpus as {record.doc_id}" for record in existing}
@@ -492,7 +506,7 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
             raise CorpusError("raw-duplicate", f"{by_sha[sha256]} (same SHA-256 {sha256})",
                               where)
         encoding, text, bom, failed_at = detect_encoding(data, where)
-        new_id = _doc_id(doc_id, published.get(sha256, {}), highest, sha256, where)
+        new_id = _doc_id(doc_id, published.get(sha256, {}), removed_as.get(sha256), highest, sha256, where)
         check_doc_id(new_id, where)
         if new_id in taken or (layout.raw / (new_id + RAW_SUFFIX)).exists():
             raise CorpusError("duplicate-doc-id", f"doc_id {new_id!r} is taken" + (
