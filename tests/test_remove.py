@@ -408,3 +408,18 @@ def test_a_document_no_release_published_removed_and_added_again_keeps_its_doc_i
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].startswith(f"{first} -> raw/{doc_id}.txt: ")
     assert corpus.manifest.read_bytes().splitlines(keepends=True)[-1] == records[sha256]
+
+
+def test_the_number_of_a_removed_document_is_not_given_to_other_bytes(corpus, tmp_path):
+    """add numbered new bytes after the highest number in the manifest and the releases: with the
+    highest-numbered document removed before a release, the next article got its number."""
+    first, other = tmp_path / "first.txt", tmp_path / "other.txt"
+    first.write_bytes(b"Syria talks resume\n\nThe talks resumed on Monday.\n")
+    other.write_bytes(b"Aid convoy reaches Idlib\n\nThe convoy arrived on Tuesday.\n")
+    assert run(corpus, "add", str(first)).exit_code == 0
+    removed = f"007_{hashlib.sha256(first.read_bytes()).hexdigest()[:16]}"
+    assert run(corpus, "remove", removed, "--reason", "off-topic").exit_code == 0
+    result = run(corpus, "add", str(other))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith(
+        f"{other} -> raw/008_{hashlib.sha256(other.read_bytes()).hexdigest()[:16]}.txt: ")

@@ -15,7 +15,8 @@ from corpus_tools.layout import Layout
 # no click kind check: a directory is a located file-error like any unreadable input
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--doc-id", default=None, help="The doc_id (one file only); default: the one a release published the "
-              "bytes under, else <next number>_<sha256[:16]>.")
+              "bytes under, else the one the removal record says they were removed under, else "
+              "<next number>_<sha256[:16]>.")
 @click.option("--title", default=None, help="The title (one file only); default: the one a release published "
               "for the bytes, else the first line, if a headline.")
 @click.option("--publisher", default=None, help="The publisher (one file only); needs --publisher-evidence; default: "

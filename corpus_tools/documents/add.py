@@ -25,7 +25,7 @@ What the record says, and by which written rule:
   its doc_id and the annotations stored under it too), or ``<NNN>_<sha16>``: the next
   number (three digits at least) after the highest of the doc_ids of that form in the manifest
   and the releases (``add``'s, and one given in it; so a number a release used is not given to
-  other bytes), then the first 16 hex
+  other bytes) and the removal record (nor a removed document's), then the first 16 hex
   digits of the file's SHA-256. (The seeds' own hex parts came with them and are no hash of
   their bytes that can be recomputed; new ones are, so the same bytes get the same suffix.)
   A given doc_id that a release published for other bytes is allowed: that is how a document's
@@ -110,7 +110,7 @@ import re
 import shutil
 from dataclasses import asdict
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Sequence
 
 from corpus_tools.documents.index import DocumentIndex, text_sha256
 from corpus_tools.documents.normalize import TITLE_MAX_CHARS, Normalized, normalize
@@ -124,7 +124,7 @@ from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, resol
 from corpus_tools.layout import PROTECTED, Layout, check_output, is_root, list_versions
 from corpus_tools.lock import corpus_lock
 from corpus_tools.records import (
-    INVENTED, AddedFile, Evidence, ManifestRecord, holds_control, is_calendar_date, same_text,
+    INVENTED, AddedFile, Evidence, ManifestRecord, Removal, holds_control, is_calendar_date, same_text,
 )
 
 BINARY_CONTROL_SHARE = 0.05
@@ -179,7 +179,7 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
     # a new corpus gives the plan nothing to read (no document, no release), so it is made before
     # the lock too: a file refused as checked (binary, undecodable, metadata) leaves no build/
     # where no corpus was either; made again under the lock if an add started the corpus meanwhile
-    early = _plan(layout, [], {}, {}, {}, {}, {}, loaded, *options, on_checking) if is_new_corpus(layout) else None
+    early = _plan(layout, [], {}, {}, {}, {}, (), loaded, *options, on_checking) if is_new_corpus(layout) else None
     with corpus_lock(layout, "add"):
         _finish_killed(layout)
         # no document added yet (no manifest, no raw file): this add starts the corpus; a manifest
@@ -192,7 +192,7 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
         texts = {} if index is None else _texts(layout, index, on_reading)
         published, rows, published_texts = _published(layout, {sha256 for _, sha256, _ in loaded})
         planned = early if new and early is not None else _plan(
-            layout, existing, texts, published, rows, published_texts, _removed_as(layout), loaded, *options,
+            layout, existing, texts, published, rows, published_texts, read_removals(layout), loaded, *options,
             on_checking if early is None else None)  # each file drawn as checked once
         made_raw = not layout.raw.exists()
         try:
@@ -459,11 +459,6 @@ def _release_evidence(value) -> Evidence:
     return Evidence(**value)
 
 
-def _removed_as(layout: Layout) -> dict[str, str]:
-    """The doc_id each raw SHA-256 the removal record lists was removed under (its latest removal)."""
-    return {removal.sha256: removal.doc_id for removal in read_removals(layout)}
-
-
 def _doc_id(doc_id: str | None, published: dict[str, list[str]], removed_as: str | None, highest: int,
             sha256: str, where: Location) -> str:
     """The doc_id a file gets, by the module's rule; ``published``: the releases' doc_ids for its
@@ -489,7 +484,7 @@ def _doc_id(doc_id: str | None, published: dict[str, list[str]], removed_as: str
 
 
 def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str], published: Published,
-          rows: Rows, published_texts: Published, removed_as: Mapping[str, str],
+          rows: Rows, published_texts: Published, removals: Sequence[Removal],
           loaded: list[tuple[Path, str, bytes]],
           doc_id, title, publisher, publisher_evidence, date, date_evidence, invented,
           on_checking: Callable[[int], None] | None) -> list[tuple[AddedFile, bytes]]:
@@ -498,7 +493,11 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
     keys = {doc_id_key(record.doc_id): record.doc_id for record in existing}  # the manifest has no two of one key
     # what numbers follow, kept as it grows: the highest number found again over every doc_id for each file made
     # an add of n files quadratic (20,000 files: 2·10^8 regular-expression matches, over a minute)
-    highest = highest_number(taken | {published_id for ids in published.values() for published_id in ids})
+    # a removed document's number counts too: given to other bytes, two documents of the corpus's history
+    # would share it
+    highest = highest_number(taken | {published_id for ids in published.values() for published_id in ids} |
+                             {removal.doc_id for removal in removals})
+    removed_as = {removal.sha256: removal.doc_id for removal in removals}  # the latest removal of the bytes
     planned = []
     for path, sha256, data in loaded:
         where = Location(file=str(path))
