@@ -423,3 +423,21 @@ def test_the_number_of_a_removed_document_is_not_given_to_other_bytes(corpus, tm
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].startswith(
         f"{other} -> raw/008_{hashlib.sha256(other.read_bytes()).hexdigest()[:16]}.txt: ")
+
+
+def test_a_remove_killed_after_its_commit_keeps_its_line_when_the_document_was_added_again_since(corpus, tmp_path):
+    """Killed after its commit and after deleting the raw file (before its staging went): the
+    corpus checks clean, and the document can be added again. The next remove took the document,
+    listed again, for a sign that the killed one never committed, and put the record back as it
+    was before it: the removal it had recorded was lost from the append-only record."""
+    killed = _killed_remove(corpus, tmp_path, committed=True)
+    (corpus.raw / f"{GONE}.txt").unlink()
+    assert check_raw(corpus).valid
+    assert run(corpus, "add", str(REPO / "raw" / f"{GONE}.txt")).exit_code == 0
+    recorded = corpus.removed_documents.read_bytes()
+    result = run(corpus, "remove")
+    assert (result.exit_code, result.output) == (0, "finished 1 remove that was killed\n")
+    assert corpus.removed_documents.read_bytes() == recorded == (
+        f'{{"doc_id": "{GONE}", "sha256": "{GONE_SHA256}", "reason": "{REASON}"}}\n'.encode())
+    assert (corpus.raw / f"{GONE}.txt").read_bytes() == (REPO / "raw" / f"{GONE}.txt").read_bytes()
+    assert not killed.exists() and check_raw(corpus).valid

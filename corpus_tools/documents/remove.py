@@ -30,7 +30,7 @@ hidden: no source); then the record is replaced (its old lines and the new ones)
 manifest (the commit point), then the raw files are deleted. A failure before the commit puts the
 record back; one after it deletes the raw files still there. A remove killed part way is set right
 by the next remove, or ``corpus-tools remove`` with no doc_id (``finish_killed_removes``): before
-its commit (the manifest still lists its documents) the record goes back to what it was; after it,
+its commit (its new manifest still staged) the record goes back to what it was; after it,
 its raw files, which the manifest no longer lists (check-raw names them, ``raw-unlisted``), are
 deleted.
 """
@@ -184,20 +184,24 @@ def finish_killed_removes(layout: Layout) -> int:
 
 
 def _finish_killed(layout: Layout) -> int:
-    """Before its commit (the manifest lists its documents still), a killed remove's record goes
-    back to what it was; after it, its raw files go. One killed before its plan was written
-    changed nothing. Then its staging goes."""
+    """Before its commit (its new manifest is still staged: the commit renames it away), a killed
+    remove's record goes back to what it was; after it, its raw files the manifest does not list
+    go. One killed before its plan was written changed nothing. Then its staging goes.
+
+    Why the staged manifest and not whether the manifest lists the documents: once its raw files
+    are deleted the corpus checks clean, and a document added again since is listed, though its
+    removal was committed and recorded (putting the record back would drop that line). Killed
+    while it staged the manifest, it had not replaced the record, and its files are all listed."""
     finished = 0
     for staging in abandoned(layout.raw, REMOVE_STAGING):
         plan_path = staging / REMOVE_PLAN
         if plan_path.is_file():
             plan = json.loads(plan_path.read_bytes())
-            records = [record for *_, record in scan_manifest(layout.manifest)]
-            if {doc_id for doc_id in plan["doc_ids"]} <= {record.doc_id for record in records}:
+            if (staging / STAGED_MANIFEST).exists():
                 previous = (staging / PREVIOUS_RECORD).read_bytes() if plan["record_existed"] else b""
                 _put_back(layout, plan["record_existed"], previous)
             else:
-                listed = {record.file for record in records}
+                listed = {record.file for *_, record in scan_manifest(layout.manifest)}
                 for name in plan["files"]:
                     if name not in listed:
                         (layout.raw / name).unlink(missing_ok=True)
