@@ -25,6 +25,7 @@ from typing import Callable, Collection, Iterable, Iterator, Mapping
 from corpus_tools import strictjson
 from corpus_tools.annotations.consolidate import AnnotationIndex
 from corpus_tools.documents.normalize import clean_line
+from corpus_tools.documents.remove import removed_documents
 from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.fsutil import present
 from corpus_tools.layout import Layout
@@ -285,7 +286,8 @@ def review(candidates: Iterable[Candidate], acceptances: Iterable[Acceptance],
     """Split candidates into unexplained and explained; acceptances that match none are stale,
     unless their document (one of ``documents``, the corpus's; None: any) was not linted
     (``linted``: the doc_ids that were, read once the candidates are; None: all): those are kept,
-    unchecked (nobody annotated it now). One of a document the corpus does not have is stale."""
+    unchecked (nobody annotated it now). One of a document the corpus does not have is stale
+    (``lint_corpus`` counts a removed document among ``documents``: it may be added again)."""
     by_key = {acceptance.key: acceptance for acceptance in acceptances}
     unexplained, explained, used = [], [], set()
     for candidate in candidates:
@@ -363,7 +365,10 @@ def lint_corpus(layout: Layout, accepted: str | Path | None = None,
     documents, annotations, registry, problems = lint_inputs(layout, on_checking)
     linted: set[str] = set()
     candidates = lint(documents, (linted.add(item.doc_id) or item for item in annotations), registry, on_progress)
-    reviewed = review(candidates, acceptances, linted, documents)
+    # a removed document's acceptances are kept, not stale: added again, its annotations and their
+    # candidates come back with it (corpus_tools.documents.remove)
+    known = {*documents, *removed_documents(layout, documents)}
+    reviewed = review(candidates, acceptances, linted, known)
     return replace(reviewed, annotation_errors=len(Report.of(problems).errors))
 
 

@@ -89,7 +89,7 @@ def lint(layout: Layout, as_json: bool, show_all: bool, accepted: Path | None) -
     doc_id:start-end [code] text — message. Candidates explained in annotations/lint-accepted.jsonl
     (one JSON object per line: code, doc_id, start, end, text, reason) are hidden unless --all;
     acceptances that match no candidate any more are listed as stale (those of a document nobody
-    annotated now are kept, and counted as such).
+    annotated now, or of a removed document, are kept, and counted as such).
 
     Exit status: 0 when no candidate is unexplained, 1 when some are, when errors in the stored
     annotations left units out of the lint, or on an input error.
