@@ -455,3 +455,24 @@ def test_lint_keeps_the_acceptances_of_a_removed_document_rather_than_calling_th
         "annotated now"]
     assert run(corpus, "add", str(REPO / "raw" / f"{GONE}.txt")).exit_code == 0
     assert run(corpus, "lint").output.splitlines() == ["0 unexplained candidates, 12 explained, 0 stale acceptances"]
+
+
+def test_removed_bytes_whose_doc_id_holds_other_bytes_now_are_refused_saying_why(corpus, tmp_path):
+    """Bytes the removal record lists take the doc_id they were removed under; when that doc_id
+    was given to a replacement raw file since, add said only "doc_id ... is taken", a doc_id the
+    user never gave."""
+    first, replacement = tmp_path / "first.txt", tmp_path / "replacement.txt"
+    first.write_bytes(b"Syria talks resume\n\nThe talks resumed on Monday.\n")
+    replacement.write_bytes(b"Syria talks resume\n\nThe talks resumed on Monday in Geneva.\n")
+    assert run(corpus, "add", str(first)).exit_code == 0
+    doc_id = f"007_{hashlib.sha256(first.read_bytes()).hexdigest()[:16]}"
+    assert run(corpus, "remove", doc_id, "--reason", "replaced by a corrected text").exit_code == 0
+    assert run(corpus, "add", str(replacement), "--doc-id", doc_id).exit_code == 0
+    before = snapshot(corpus)
+    result = run(corpus, "add", str(first))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"Error: {first}: [duplicate-doc-id] doc_id '{doc_id}' is taken, by other bytes: these bytes were removed "
+        "under it (annotations/removed-documents.jsonl), and its raw file has been replaced since; --doc-id adds "
+        "them as another document")
+    assert snapshot(corpus) == before

@@ -510,7 +510,10 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
         if new_id in taken or (layout.raw / (new_id + RAW_SUFFIX)).exists():
             raise CorpusError("duplicate-doc-id", f"doc_id {new_id!r} is taken" + (
                 ", by other bytes: the releases published these bytes under it, and its raw file has been "
-                "replaced since" if sha256 in published else ""), where)
+                "replaced since" if sha256 in published else
+                ", by other bytes: these bytes were removed under it (annotations/removed-documents.jsonl), and "
+                "its raw file has been replaced since; --doc-id adds them as another document"
+                if doc_id is None and removed_as.get(sha256) == new_id else ""), where)
         # two raw files whose names differ only in case are one file on some filesystems
         if (clash := keys.get(doc_id_key(new_id))) is not None:
             raise CorpusError("duplicate-doc-id", f"doc_id {new_id!r} differs from {clash!r} only in case: on a "
