@@ -1269,8 +1269,8 @@ def test_evaluating_against_gold_errors_left_units_out_of_is_refused(tmp_path):
     assert result.exit_code == 1, result.output
     assert "| entities |" not in result.stdout
     assert "[invalid-annotations] the stored exports have 4 errors, so nothing is scored: " in result.output
-    assert result.output.endswith(
-        "region e6: error [entity-id-unknown] entity_id 'damascus' is not in the entity registry\n")
+    assert "region e6: error [entity-id-unknown] entity_id 'damascus' is not in the entity registry " \
+           "(annotations/entity-registry.jsonl" in result.output
 
 
 def test_pull_without_ingest_refuses_an_ingest_option(tmp_path):
