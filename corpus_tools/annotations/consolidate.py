@@ -297,8 +297,8 @@ class AnnotationIndex:
     streaming pass over the tables, so a caller that needs only some (a release: the chosen ones,
     and the versions of the documents several people annotated) builds only those.
 
-    A stored export's table is made again when the code, the documents or the registry it was
-    made for changed (``units_for``): ``on_checking(n)``, n more of its tasks checked."""
+    A stored export's table is made again when the code, the documents, the registry or the
+    documents removed it was made for changed (``units_for``): ``on_checking(n)``, n more of its tasks checked."""
 
     def __init__(self, layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity], *,
                  on_checking: Callable[[int], None] | None = None):

@@ -12,7 +12,7 @@ into a bar on stderr with ``progress``::
 
 A library call whose work comes in stages takes one callback per stage; ``stages`` gives each
 its own bar, one on screen at a time (a release first checks stored exports again when their
-units tables were made by other code, documents or registry, then writes documents)::
+units tables were made by other code, documents, registry or removals, then writes documents)::
 
     with stages() as stage:
         release(layout, on_checking=rechecking(stage), on_progress=stage("building the release", unit="doc"))

@@ -35,7 +35,7 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
     into the build; the problems their validation reports are gathered meanwhile, and any error
     refuses the release (the build happens in a temporary directory that is then discarded).
     ``on_progress(n)``: n more documents written; ``on_checking(n)``: n more tasks of stored exports
-    checked again, first, when their units tables were made for other code, documents or registry;
+    checked again, first, when their units tables were made for other code, documents, registry or removals;
     ``on_comparing(n)``: n more documents compared with the previous release, last.
     """
     version = _release_version(version)
