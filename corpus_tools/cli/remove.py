@@ -22,8 +22,8 @@ def remove(layout: Layout, doc_ids: tuple[str, ...], reason: str | None) -> None
     append-only): every reader of them leaves those tasks out with a doc-removed warning, and
     the next release lacks the document (its diff counts it as removed: a minor version). Added
     again (corpus-tools add, the same bytes), it is a document again, with its doc_id and its
-    annotations. Refused, with nothing written: an unknown doc_id, one named twice, no reason or
-    a blank one. With no DOC_ID: finish a remove that was killed part way (check-raw names its
+    annotations. Refused, with nothing written: an unknown doc_id, one named twice, no reason, a
+    blank one, or one that is not one line of plain text. With no DOC_ID: finish a remove that was killed part way (check-raw names its
     raw files as unlisted).
 
     \b
