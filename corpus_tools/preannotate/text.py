@@ -65,7 +65,7 @@ TITLE_WORDS = frozenset("""
 President Vice Secretary Minister Prime Foreign Defense Defence Deputy Ambassador Envoy Special Senator
 Representative Rep Sen Congressman Congresswoman Governor Mayor King Queen Prince Crown Emir Sheikh Sultan
 General Gen Major Maj Colonel Col Lieutenant Lt Captain Capt Sergeant Admiral Commander Chief Mr Mrs Ms Dr
-Spokesperson Spokesman Spokeswoman Director Chairman Chair Leader Speaker Officials Official Envoy State
+Spokesperson Spokesman Spokeswoman Director Chairman Chair Leader Speaker Officials Official State
 Former
 """.split())
 
@@ -74,6 +74,7 @@ def title_word(word: str) -> bool:
     """Whether a capitalized word is a title or role (``TITLE_WORDS``), its abbreviation's period
     or a prefix before a hyphen included ("Gen.", "Then-Secretary", "Ex-President", "Vice-President")."""
     return word.rstrip(".").rsplit("-", 1)[-1] in TITLE_WORDS
+
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘’(\n]\s*|\s[–—-]\s)$")
 
