@@ -180,3 +180,43 @@ def test_accepting_one_model_versions_predictions_leaves_the_others(labelstudio,
     assert run("annotate", *annotator).splitlines() == [
         f"submitted 0 annotations {summary}; {len(COMMITTED_DOC_IDS) + 1} tasks skipped, already annotated by "
         "this user"]
+
+
+def test_push_and_pull_say_in_one_line_that_the_project_holds_tasks_of_removed_documents(labelstudio, corpus_copy,
+                                                                                        tmp_path):
+    """A document removed from the corpus keeps its tasks in the project: push used to say nothing
+    of them, so annotators kept annotating an article the corpus no longer has, which every pull
+    then left out. Push names them (deleting nothing), and pull says so once, not once per task."""
+    shutil.rmtree(corpus_copy.exports, ignore_errors=True)
+    root = str(corpus_copy.root)
+    server = ["--url", labelstudio.url, "--api-key", labelstudio.api_key]
+    title = "removed documents"
+    run("push", *server, "--root", root, "--project", title)
+    results = tmp_path / "gold.jsonl"
+    results.write_text(json.dumps({"doc_id": DOC, "result": to_ls_results(gold_for(load_documents(corpus_copy)[DOC]))})
+                       + "\n")
+    run("annotate", "--data-dir", str(labelstudio.data_dir), "--project", title, "--as", "gold@corpus-tools.local",
+        "--results", str(results))
+    removed = sorted(COMMITTED_DOC_IDS)[-4:]  # four: the note names the first three
+    assert DOC not in removed
+    assert CliRunner().invoke(cli, ["remove", "--root", root, *removed, "--reason", "off-topic"]).exit_code == 0
+    [project] = [p.id for p in labelstudio.client.projects.list() if p.title == title]
+    note = (f"note: project {project} holds 4 tasks of 4 documents removed from the corpus ({', '.join(removed[:3])}, "
+            "...), which every pull leaves out (doc-removed): delete them in Label Studio, or add the documents back "
+            "(corpus-tools add)")
+
+    pushed = CliRunner().invoke(cli, ["labelstudio", "push", *server, "--root", root, "--project", title])
+    assert pushed.exit_code == 0, pushed.output
+    kept = len(COMMITTED_DOC_IDS) - 4
+    assert pushed.stdout.splitlines() == [f"project {project} (existing): imported 0 tasks, {kept} already present"]
+    assert pushed.stderr.splitlines() == [note]
+    assert len(list(labelstudio.client.tasks.list(project=project))) == len(COMMITTED_DOC_IDS)  # nothing deleted
+
+    pulled = CliRunner().invoke(cli, ["labelstudio", "pull", *server, "--root", root, "--project", title])
+    assert pulled.exit_code == 0, pulled.output
+    # the other note names the annotator's account, whose user id depends on the tests run before
+    assert [line for line in pulled.stderr.splitlines() if "gold@corpus-tools.local" not in line] == [
+        note.replace(f"project {project}", "the export")]
+    assert "  4  warning  doc-removed" in pulled.stdout.splitlines()
+    assert not any("[doc-removed]" in line for line in pulled.output.splitlines())  # no line per task
+    assert pulled.stdout.splitlines()[-1].startswith("stored as annotations/exports/")

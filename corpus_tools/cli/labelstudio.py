@@ -223,19 +223,23 @@ def tasks(layout: Layout, predictions: bool, output: Path) -> None:
 def push(url, api_key, data_dir, layout, predictions, project) -> None:
     """Create or update the project and import the tasks it does not hold yet.
 
-    Tasks are keyed on (doc_id, text_sha256): pushing twice imports nothing new.
+    Tasks are keyed on (doc_id, text_sha256): pushing twice imports nothing new. The project's
+    tasks of documents removed from the corpus (corpus-tools remove) are counted in a note,
+    never deleted.
 
     \b
     Example:
         corpus-tools labelstudio push --project corpus_tools --predictions
     """
-    from corpus_tools.labelstudio.sync import push as push_tasks
+    from corpus_tools.documents.remove import removed_documents
+    from corpus_tools.labelstudio.sync import push as push_tasks, removed_tasks_note
 
     inputs = _task_inputs(layout, predictions)
     client = _client(url, api_key, data_dir)
     with progress("pushing tasks", total=len(inputs.documents), unit="task") as on_progress:
         result = push_tasks(client, inputs.documents.values(), inputs.chosen, project, inputs.set_name,
-                            inputs.preannotations, layout=layout, on_progress=on_progress)
+                            inputs.preannotations, layout=layout, removed=removed_documents(layout, inputs.documents),
+                            on_progress=on_progress)
     state = "created" if result.created else ("config updated" if result.config_updated else "existing")
     click.echo(f"project {result.project_id} ({state}): imported {quantity(result.imported, 'task')}, "
                f"{result.already_present} already present")
@@ -243,6 +247,8 @@ def push(url, api_key, data_dir, layout, predictions, project) -> None:
         click.echo(f"note: the {quantity(result.already_present, 'task')} already present "
                    f"{agreeing(result.already_present, 'keeps', 'keep')} the predictions they were "
                    "imported with; to give them the predictions made now, push to a new project", err=True)
+    if result.removed_tasks:
+        click.echo(f"note: {removed_tasks_note(f'project {result.project_id}', result.removed_tasks)}", err=True)
 
 
 @labelstudio.command("pull")
@@ -288,6 +294,8 @@ def pull(url, api_key, data_dir, layout, project, output, ingest, allow_partial,
             on_checking=stage("checking tasks", unit="task"))
     click.echo(f"wrote {exported}")
     echo_problems(result.report, verbose)
+    if removed := sync.removed_in_report(result.report):
+        click.echo(f"note: {sync.removed_tasks_note('the export', removed)}", err=True)
     echo_outcome(result, layout)
     exit_if_failed(result, allow_partial)
 

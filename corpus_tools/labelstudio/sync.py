@@ -2,7 +2,9 @@
 
 ``push`` is idempotent: a task is keyed on (doc_id, text_sha256), so running it twice imports
 nothing the second time, and a document whose normalized text changed gets a new task (the
-old one, with its annotations, stays; ingest re-anchors annotations made on old texts).
+old one, with its annotations, stays; ingest re-anchors annotations made on old texts). It never
+deletes a task: those of documents removed from the corpus are counted (``PushResult.removed_tasks``)
+for the user to delete in Label Studio, where annotators' work on them is, or to add the document back.
 
 ``pull`` uses Label Studio's snapshot export (create, wait, download) and streams the file to
 disk, because ``exports.as_json`` builds the whole export in the server's and our memory.
@@ -14,7 +16,7 @@ import contextlib
 import functools
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Container, Iterable, Iterator, Mapping, Sequence
 
@@ -147,16 +149,46 @@ def iter_tasks(client, project_id: int, fields: str = "task_only") -> Iterator[A
         yield from client.tasks.list(project=project_id, fields=fields, page_size=PAGE_SIZE)
 
 
-def existing_task_keys(client, project_id: int) -> set[tuple[str, str]]:
-    """The (doc_id, text_sha256) of the project's tasks. ``push`` only asks whether a document's
-    text has a task, never which one: tasks of one text held twice import nothing more, and
-    nothing is sent to either."""
+def existing_task_keys(client, project_id: int,
+                       removed: Container[str] = ()) -> tuple[set[tuple[str, str]], dict[str, int]]:
+    """The (doc_id, text_sha256) of the project's tasks, and the number of its tasks of each
+    doc_id of ``removed`` (documents removed from the corpus), from one listing. ``push`` only
+    asks whether a document's text has a task, never which one: tasks of one text held twice
+    import nothing more, and nothing is sent to either."""
     keys = set()
+    stale: dict[str, int] = {}
     for task in iter_tasks(client, project_id):
         shown = _shown(task)
         if shown is not None and shown[1] is not None:
             keys.add(shown)
-    return keys
+        if shown is not None and shown[0] in removed:
+            stale[shown[0]] = stale.get(shown[0], 0) + 1
+    return keys, stale
+
+
+REMOVED_SHOWN = 3  # doc_ids a note of removed documents' tasks names; the rest are counted
+
+
+def removed_tasks_note(holder: str, tasks: Mapping[str, int]) -> str:
+    """The one line ``push`` and ``pull`` say of the tasks of documents removed from the corpus
+    (``tasks``: doc_id -> its tasks; ``holder``: what holds them, "project 3"). One line for
+    them all, not one per task: what to do is the same for each."""
+    doc_ids = sorted(tasks)
+    count = sum(tasks.values())
+    named = ", ".join(doc_ids[:REMOVED_SHOWN]) + (", ..." if len(doc_ids) > REMOVED_SHOWN else "")
+    return (f"{holder} holds {quantity(count, 'task')} of "
+            f"{quantity(len(doc_ids), 'document')} removed from the corpus ({named}), which every pull "
+            f"leaves out (doc-removed): delete {agreeing(count, 'it', 'them')} in Label Studio, or add "
+            f"the {agreeing(len(doc_ids), 'document')} back (corpus-tools add)")
+
+
+def removed_in_report(report: Report) -> dict[str, int]:
+    """doc_id -> the tasks an ingest report left out as those of a removed document (doc-removed)."""
+    tasks: dict[str, int] = {}
+    for problem in report:
+        if problem.code == "doc-removed" and problem.location.doc_id is not None:
+            tasks[problem.location.doc_id] = tasks.get(problem.location.doc_id, 0) + 1
+    return tasks
 
 
 def _shown(task: Any) -> tuple[str, str | None] | None:
@@ -301,6 +333,9 @@ class PushResult:
     config_updated: bool  # an existing project's labeling config was replaced by the generated one
     imported: int  # tasks imported now
     already_present: int  # tasks skipped because the project holds them already
+    # doc_id -> the project's tasks of it, of the documents removed from the corpus that push was
+    # told of: left on the server (deleting annotators' work is not push's to decide), and said
+    removed_tasks: Mapping[str, int] = field(default_factory=dict)
 
 
 def _ensure_project(client, title: str) -> tuple[Any, bool, bool]:
@@ -317,12 +352,14 @@ def _ensure_project(client, title: str) -> tuple[Any, bool, bool]:
 
 def push(client, documents: Iterable[Document], annotations: Mapping[str, DocumentAnnotations] | None,
          project_title: str, model_version: str | None = None,
-         preannotations: Mapping[str, dict] | None = None, *, layout=None,
+         preannotations: Mapping[str, dict] | None = None, *, layout=None, removed: Container[str] = (),
          on_progress: Callable[[int], None] | None = None) -> PushResult:
     """Create or update the project titled ``project_title`` with the generated labeling config
     and import the tasks it does not hold yet, with ``annotations`` as predictions (and, for
     documents without annotations, the ready-made predictions in ``preannotations``).
-    ``on_progress(n)``: n more documents done (imported, or found already present).
+    ``on_progress(n)``: n more documents done (imported, or found already present). ``removed``:
+    the doc_ids removed from the corpus (corpus_tools.documents.remove.removed_documents), whose
+    tasks in the project are counted in ``PushResult.removed_tasks``, never deleted.
 
     With ``layout``, under the corpus lock (corpus_tools.lock): two pushes from one checkout at
     once would both find a task missing and both import it."""
@@ -332,17 +369,20 @@ def push(client, documents: Iterable[Document], annotations: Mapping[str, Docume
                           f"not {project_title!r}: pull and annotate would read a number as a project id",
                           Location(file="--project"))
     if layout is None:
-        return _push(client, documents, annotations, project_title, model_version, preannotations, on_progress)
+        return _push(client, documents, annotations, project_title, model_version, preannotations, removed,
+                     on_progress)
     from corpus_tools.lock import corpus_lock
 
     with corpus_lock(layout, "push"):
-        return _push(client, documents, annotations, project_title, model_version, preannotations, on_progress)
+        return _push(client, documents, annotations, project_title, model_version, preannotations, removed,
+                     on_progress)
 
 
 def _push(client, documents, annotations, project_title: str, model_version: str | None,
-          preannotations: Mapping[str, dict] | None, on_progress: Callable[[int], None] | None) -> PushResult:
+          preannotations: Mapping[str, dict] | None, removed: Container[str],
+          on_progress: Callable[[int], None] | None) -> PushResult:
     project, created, config_updated = _ensure_project(client, project_title)
-    present = existing_task_keys(client, project.id)
+    present, removed_tasks = existing_task_keys(client, project.id, removed)
     skipped = 0
     imported = 0
 
@@ -365,7 +405,7 @@ def _push(client, documents, annotations, project_title: str, model_version: str
         imported += len(batch)
         if on_progress is not None:
             on_progress(len(batch))
-    return PushResult(project.id, created, config_updated, imported, skipped)
+    return PushResult(project.id, created, config_updated, imported, skipped, removed_tasks)
 
 
 def _wait_for_export(client, project_id: int, export_id: int, timeout: float) -> None:
