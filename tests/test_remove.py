@@ -216,7 +216,7 @@ def test_remove_of_several_documents_appends_in_the_order_named_and_keeps_the_re
 
 
 @pytest.mark.parametrize(("args", "said"), [
-    (["099_0123456789abcdef", "--reason", REASON], f"Error: {{manifest}}, doc 099_0123456789abcdef: [doc-unknown] "
+    (["099_0123456789abcdef", "--reason", REASON], "Error: {manifest}, doc 099_0123456789abcdef: [doc-unknown] "
      "doc_id '099_0123456789abcdef' is not a document of this corpus (raw/manifest.jsonl does not list it)"),
     ([GONE, "003_840a8be26e4ddaa5", GONE, "--reason", REASON],
      f"Error: doc {GONE}: [remove-doc-twice] doc_id '{GONE}' is named twice"),
