@@ -10,7 +10,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -51,6 +51,26 @@ def corpus_copy(tmp_path: Path) -> Layout:
         if (REPO / name).exists():
             shutil.copytree(REPO / name, tmp_path / name)
     return Layout.at(tmp_path)
+
+
+@pytest.fixture
+def another_command_holds_the_lock() -> Iterator[Callable[[Layout], None]]:
+    """Hold ``layout``'s corpus lock (build/corpus.lock, flock) through another open file, as
+    another process would, saying "ingest, pid 1, since then"; released at the test's end."""
+    import fcntl
+
+    opened: list[int] = []
+
+    def hold(layout: Layout) -> None:
+        path = layout.build / "corpus.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("ingest, pid 1, since then\n")
+        opened.append(os.open(path, os.O_RDWR))
+        fcntl.flock(opened[-1], fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    yield hold
+    for fd in opened:
+        os.close(fd)
 
 
 @dataclass

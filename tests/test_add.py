@@ -558,23 +558,14 @@ def test_a_failure_while_writing_removes_what_was_written(corpus_copy, tmp_path,
     assert snapshot(corpus_copy) == before
 
 
-def test_add_refuses_while_another_command_holds_the_corpus_lock(corpus_copy, tmp_path):
-    import fcntl
-    import os
-
-    path = corpus_copy.root / "build" / "corpus.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("ingest, pid 1, since then\n")
-    fd = os.open(path, os.O_RDWR)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another open file: as another process would
-        before = snapshot(corpus_copy)
-        with pytest.raises(CorpusError) as refused:
-            add_files(corpus_copy, [write(tmp_path, "a.txt", b"Article\n")])
-        assert refused.value.code == "corpus-locked" and "ingest, pid 1" in refused.value.message
-        assert snapshot(corpus_copy) == before
-    finally:
-        os.close(fd)
+def test_add_refuses_while_another_command_holds_the_corpus_lock(corpus_copy, tmp_path,
+                                                              another_command_holds_the_lock):
+    another_command_holds_the_lock(corpus_copy)
+    before = snapshot(corpus_copy)
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus_copy, [write(tmp_path, "a.txt", b"Article\n")])
+    assert refused.value.code == "corpus-locked" and "ingest, pid 1" in refused.value.message
+    assert snapshot(corpus_copy) == before
 
 
 def test_a_device_or_a_fifo_is_not_read_and_not_called_missing(corpus_copy, tmp_path):

@@ -258,22 +258,13 @@ def test_remove_refuses_to_append_to_a_removal_record_that_is_not_one(corpus):
     assert snapshot(corpus) == before
 
 
-def test_remove_refuses_while_another_command_holds_the_corpus_lock(corpus):
-    import fcntl
-
-    path = corpus.root / "build" / "corpus.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("ingest, pid 1, since then\n")
-    fd = os.open(path, os.O_RDWR)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another open file: as another process would
-        before = snapshot(corpus)
-        result = run(corpus, "remove", GONE, "--reason", REASON)
-        assert result.exit_code == 1 and "[corpus-locked] another command is writing to this corpus (ingest, pid 1, " \
-            "since then)" in result.output
-        assert snapshot(corpus) == before
-    finally:
-        os.close(fd)
+def test_remove_refuses_while_another_command_holds_the_corpus_lock(corpus, another_command_holds_the_lock):
+    another_command_holds_the_lock(corpus)
+    before = snapshot(corpus)
+    result = run(corpus, "remove", GONE, "--reason", REASON)
+    assert result.exit_code == 1 and "[corpus-locked] another command is writing to this corpus (ingest, pid 1, " \
+        "since then)" in result.output
+    assert snapshot(corpus) == before
 
 
 @pytest.mark.parametrize("with_record", [False, True])
