@@ -15,6 +15,8 @@ from corpus_tools.annotations.registry import read_registry
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXPORTS = FIXTURES / "exports"
 REGISTRY = FIXTURES / "export-registry.jsonl"
+# Two annotators' versions of the fixture documents (tests/fixtures/make_agreement_fixture.py)
+TWO_ANNOTATORS = FIXTURES / "agreement" / "two-annotators.json"
 EXPECTED = json.loads((FIXTURES / "export-expected.json").read_text())
 # The documents removed from the fixture corpus (doc-removed.json's task names one), with the reason
 REMOVED = {"doc-gone": "a takedown request"}
@@ -70,6 +72,16 @@ def corpus_root(tmp_path: Path) -> Layout:
         for document in documents().values():
             (layout.raw / document.metadata.file).write_text(document.text, encoding="utf-8", newline="")
             manifest.write(manifest_line(document.metadata))
+    return layout
+
+
+def ingested(tmp_path: Path, export: Path = TWO_ANNOTATORS) -> Layout:
+    """``corpus_root`` with ``export`` ingested (stored: every test built on it starts there)."""
+    from corpus_tools.ingest import ingest
+
+    layout = corpus_root(tmp_path)
+    result = ingest(export, layout, documents(), registry())
+    assert result.status == "stored", [str(problem) for problem in result.report]
     return layout
 
 

@@ -23,7 +23,7 @@ from corpus_tools.cli import cli
 from corpus_tools.errors import CorpusError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-EXPORT = FIXTURES / "agreement" / "two-annotators.json"
+EXPORT = export_corpus.TWO_ANNOTATORS
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "agreement.md"
 
 
@@ -37,19 +37,13 @@ def test_fixture_is_what_its_script_writes():
 
 
 def _annotation_set(tmp_path, export=EXPORT):
-    layout = export_corpus.corpus_root(tmp_path)
-    documents, registry = export_corpus.documents(), export_corpus.registry()
-    result = ingest(export, layout, documents, registry)
-    assert result.status == "stored", [str(p) for p in result.report]
-    return documents, load_annotation_set(layout, documents, registry)
+    layout, documents = export_corpus.ingested(tmp_path, export), export_corpus.documents()
+    return documents, load_annotation_set(layout, documents, export_corpus.registry())
 
 
 def _index(tmp_path, export=EXPORT):
-    layout = export_corpus.corpus_root(tmp_path)
-    documents, registry = export_corpus.documents(), export_corpus.registry()
-    result = ingest(export, layout, documents, registry)
-    assert result.status == "stored", [str(p) for p in result.report]
-    return AnnotationIndex(layout, documents, registry)
+    layout = export_corpus.ingested(tmp_path, export)
+    return AnnotationIndex(layout, export_corpus.documents(), export_corpus.registry())
 
 
 # The worked example's figures, computed by hand in docs/agreement.md: (value, agreed, items)
@@ -471,13 +465,9 @@ def test_the_card_s_kinds_of_units_add_up_with_a_document_several_annotated_and_
     """A unit of such a document that not every annotator gave was none of the card's three kinds:
     "Of 417 released units, 57 ..., 1 ..., 358 ..." (416)."""
     from corpus_tools.annotations.adjudicate import ReleaseProvenance
-    from corpus_tools.annotations.consolidate import AnnotationIndex
     from corpus_tools.release.card import resolution_text
 
-    layout = export_corpus.corpus_root(tmp_path / "corpus")
-    documents, registry = export_corpus.documents(), export_corpus.registry()
-    assert ingest(EXPORT, layout, documents, registry).status == "stored"  # doc-a: annotators 1 and 2, no ground truth
-    provenance = ReleaseProvenance(AnnotationIndex(layout, documents, registry))
+    provenance = ReleaseProvenance(_index(tmp_path / "corpus"))  # doc-a: annotators 1 and 2, no ground truth
     released = list(provenance.stream([]))
     given = [p for annotations in released for _, p in annotations.unit_provenance]
     disputed = sum(p.annotators == 2 and len(p.agreed_by) < 2 for p in given)
@@ -522,12 +512,9 @@ def test_a_release_is_dated_by_the_latest_update_of_its_chosen_annotations_and_t
 def test_the_annotation_index_ranks_into_tables_not_an_object_per_annotation(tmp_path):
     """The index a release holds throughout grows with the corpus, so it is columns: every
     annotator's version and the chosen annotation per document, and the roles ``records`` reads."""
-    from corpus_tools.annotations.consolidate import CHOSEN, PICKS, ROLES, AnnotationIndex
+    from corpus_tools.annotations.consolidate import CHOSEN, PICKS, ROLES
 
-    layout = export_corpus.corpus_root(tmp_path / "corpus")
-    documents, registry = export_corpus.documents(), export_corpus.registry()
-    assert ingest(EXPORT, layout, documents, registry).status == "stored"
-    index = AnnotationIndex(layout, documents, registry)
+    index = _index(tmp_path / "corpus")
     assert index.versions.schema == PICKS and index.chosen.schema == CHOSEN
     assert index.versions.to_pylist() == [
         {"doc_id": "doc-a", "export": 0, "annotation_index": 0, "annotator": "1", "ground_truth": False},

@@ -425,11 +425,8 @@ def test_units_left_out_for_errors_fail_the_lint_though_no_candidate_is_unexplai
     import json
 
     import export_corpus
-    from corpus_tools.ingest import ingest
 
-    layout = export_corpus.corpus_root(tmp_path)
-    export = REPO / "tests" / "fixtures" / "agreement" / "two-annotators.json"
-    assert ingest(export, layout, export_corpus.documents(), export_corpus.registry()).status == "stored"
+    layout = export_corpus.ingested(tmp_path)
     # doc-b leaves the corpus; its annotations stay in the append-only store
     kept = [line for line in layout.manifest.read_text(encoding="utf-8").splitlines(keepends=True)
             if json.loads(line)["doc_id"] != "doc-b"]

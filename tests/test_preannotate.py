@@ -1257,11 +1257,8 @@ def test_evaluating_against_gold_errors_left_units_out_of_is_refused(tmp_path):
     exited 0 with a table scored against less gold than there is (7 entities, of the 9 the chosen
     annotations hold). Refused as agreement refuses it (invalid-annotations), naming the errors."""
     import export_corpus
-    from corpus_tools.ingest import ingest
 
-    layout = export_corpus.corpus_root(tmp_path)
-    export = REPO / "tests" / "fixtures" / "agreement" / "two-annotators.json"
-    assert ingest(export, layout, export_corpus.documents(), export_corpus.registry()).status == "stored"
+    layout = export_corpus.ingested(tmp_path)
     kept = [line for line in layout.registry.read_text(encoding="utf-8").splitlines(keepends=True)
             if json.loads(line)["id"] != "damascus"]
     layout.registry.write_text("".join(kept), encoding="utf-8")
