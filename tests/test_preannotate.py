@@ -490,6 +490,21 @@ def test_the_start_of_a_range_takes_the_year_of_an_end_with_a_part_of_its_month(
         ("late November", "DATE", "2021-11", "END"), ("early February 2022", "DATE", "2022-02", "START")]
 
 
+def test_a_day_range_within_a_month_is_its_start_and_its_end_with_the_year_the_end_states():
+    """A known miss: "May 3 to 5, 2020" gave "May 3" and "2020" alone (the end's day read as no
+    date), and "May 3-5, 2020" gave "2020" alone. A range is its start and its end, the start
+    taking what its end states (as "May 3 to July 5, 2020"): the end is "5, 2020", a day of the
+    start's month; a hyphen joins the two days. A day and a year with no month before them are no
+    date ("Chapter 5, 2020 edition")."""
+    assert timexes("Talks ran May 3 to 5, 2020, then May 3-5, 2021 and from June 29th–30th, 2022. "
+                   "Between Feb. 1 and 2, 2019 they met. Chapter 5, 2020 edition.", "2024-03-12") == [
+        ("May 3", "DATE", "2020-05-03", None), ("5, 2020", "DATE", "2020-05-05", None),
+        ("May 3", "DATE", "2021-05-03", None), ("5, 2021", "DATE", "2021-05-05", None),
+        ("June 29th", "DATE", "2022-06-29", None), ("30th, 2022", "DATE", "2022-06-30", None),
+        ("Feb. 1", "DATE", "2019-02-01", None), ("2, 2019", "DATE", "2019-02-02", None),
+        ("2020", "DATE", "2020", None)]
+
+
 def test_a_wire_style_clock_time_is_no_year():
     """Found by a hunt: "at 2000 GMT", "1930 UTC", "2000 hrs", "1945 local time" (hours and
     minutes, a TIME the rules do not predict) were the DATEs '2000', '1930', '2000', '1945'. A year

@@ -26,7 +26,9 @@ Resolution (``Anchor`` = the publication date at its precision):
   expected, scheduled, ...): so "In April, the envoy will visit" is the April before, a miss an
   annotator corrects, where the sentence would take "a spokesman said ..., and will" as future;
   but the start of a range takes the year its end states ("from May to July 2020": ``2020-05``;
-  "from November to February 2021": ``2020-11``; "May 3 to July 5, 2020"), as the text says it;
+  "from November to February 2021": ``2020-11``; "May 3 to July 5, 2020"), as the text says it,
+  and the end of a day range within a month takes the month its start states ("May 3 to [5,
+  2020]", "May 3-[5, 2020]": ``2020-05-03`` and ``2020-05-05``, two expressions);
 * last/this/next year, month, week; earlier/later this year, month, week; yesterday/today/tomorrow:
   arithmetic on the anchor, never finer than its precision (a week of a month-precision anchor is
   ``YYYY-WXX``); "early"/"late" before them, or before a decade ("the late 1990s"), is in the span
@@ -313,14 +315,15 @@ Rule = Callable[[re.Match, _Context], "tuple[str, str, str | None, float] | None
 RULES: list[tuple[re.Pattern, Rule]] = []
 
 
-def rule(pattern: str, flags: int = 0) -> Callable[[Rule], Rule]:
+def rule(pattern: str, flags: int = 0, end: str = _E) -> Callable[[Rule], Rule]:
     """Registers a rule. In its pattern ``\\s`` (outside a character class) is a space of the
     line, never a line break: a span never crosses a line (text.py), so a title ending "in March"
-    and a paragraph opening "2011 was" hold no "March 2011"."""
+    and a paragraph opening "2011 was" hold no "March 2011". ``end``: what may not follow the
+    match (a word character or a hyphen: "2020-style" holds no year)."""
     pattern = pattern.replace(r"\s", _SPACE)
 
     def register(function: Rule) -> Rule:
-        RULES.append((re.compile(_B + pattern + _E, flags), function))
+        RULES.append((re.compile(_B + pattern + end, flags), function))
         return function
     return register
 
@@ -393,13 +396,15 @@ def _month_of_relative_year(match, context):
 
 
 # the end of a range that states the year its start leaves out ("from May to July 2020", "between
-# March and June 2019", "May 3 to July 5, 2020", "May–July 2020", "May 3 to 5, 2020"), its month
-# with a part ("from May to mid-July 2020", "to late July 2020"): read at the start's end only, so each
-# start costs one bounded match
+# March and June 2019", "May 3 to July 5, 2020", "May–July 2020", "May 3 to 5, 2020", "May 3-5,
+# 2020"), its month with a part ("from May to mid-July 2020", "to late July 2020"): read at the
+# start's end only, so each start costs one bounded match
 _MONTHS = "|".join(map(re.escape, MONTH_NAMES))
 _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
-_RANGE_END = re.compile((r"\s*(?:(?:to|until|till|through|and)\s+|–\s*)"
-                         r"(?:(?i:early|late)\s+|(?i:mid)-)?"
+# what joins a range's start to its end; a hyphen only before a day ("May 3-5"), as "May-June" and
+# "2020-style" are compounds
+_RANGE_TO = r"\s*(?:(?:to|until|till|through|and)\s+|–\s*|-(?=\d))"
+_RANGE_END = re.compile((_RANGE_TO + r"(?:(?i:early|late)\s+|(?i:mid)-)?"
                          rf"(?:(?P<to>{_MONTHS})(?:\s+{_ORDINAL})?,?|{_ORDINAL}\s+(?P<to_after_day>{_MONTHS}),?|{_ORDINAL},)"
                          r"\s+(?P<year>(?:19|20)\d\d)(?![\w-])").replace(r"\s", _SPACE))
 
@@ -414,9 +419,17 @@ def _range_year(context, end: int, month: int) -> int | None:
     return int(found["year"]) - (1 if to is not None and MONTH_NAMES[to] < month else 0)
 
 
-@rule(_MONTH + r"\s+" + _DAY + r"(?!\d|,?\s+(?:19|20)\d\d)")
+# a hyphen after the day is a day range's ("May 3-5, 2020"), before its end's day
+@rule(_MONTH + r"\s+" + _DAY + r"(?!\d|,?\s+(?:19|20)\d\d)", end=r"(?!\w|-(?!\d))")
 def _month_day(match, context):
     return _day_of_year(match, context)
+
+
+# the end of a day range within a month: its day and year, of the month its start states ("May 3
+# to [5, 2020]": 2020-05-05, as "May 3 to [July 5, 2020]" is 2020-07-05); the start is read, not spanned
+@rule(r"(?P<range_start>" + _MONTH + r"\s+" + _ORDINAL + _RANGE_TO + r")" + _DAY + r",?\s+" + _YEAR)
+def _day_range_end(match, context):
+    return _full_date(match)
 
 
 @rule(_DAY + r"\s+" + _MONTH + r"(?!,?\s+(?:19|20)\d\d)")
@@ -682,5 +695,9 @@ def time_expressions(doc_id: str, text: str, record: ManifestRecord | None
 
 
 def _start(match: re.Match) -> int:
-    """A leading preposition a rule needs to see ("in May") is not part of the span."""
-    return match.end("prep") if "prep" in match.re.groupindex and match["prep"] else match.start()
+    """What a rule needs to see before its span is not part of it: a leading preposition ("in
+    May"), a day range's start ("May 3 to [5, 2020]", a span of its own)."""
+    for lead in ("prep", "range_start"):
+        if lead in match.re.groupindex and match[lead]:
+            return match.end(lead)
+    return match.start()
