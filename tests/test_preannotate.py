@@ -942,6 +942,18 @@ def test_an_aside_set_off_by_dashes_before_the_cue_of_a_content_first_paraphrase
         ("The war is over", "indirect", ("Assad", "bashar-al-assad"), "said")]
 
 
+def test_a_dash_after_a_quotation_sets_off_its_attribution_as_a_comma_does():
+    """A known miss: "“We will stay”—Blinken said." found no attribution (a quotation closed
+    without a comma or period inside was taken for a phrase), and "“…,” said Blinken—and left."
+    had the SOURCE "Blinken—and left". An em dash, with or without spaces, or a spaced en dash
+    sets off the attribution; after an inverted cue the name ends at it."""
+    blinken = ("Blinken", "antony-blinken")
+    assert quote_rows("“We will stay”—Blinken said.\n\n“We will win” — said Blinken.\n\n"
+                      "“Go home,” said Blinken—and left.\n\n“It is over” – Assad said.") == [
+        ("“We will stay”", "direct", blinken, "said"), ("“We will win”", "direct", blinken, "said"),
+        ("“Go home,”", "direct", blinken, "said"), ("“It is over”", "direct", ("Assad", "bashar-al-assad"), "said")]
+
+
 def test_a_participle_after_a_quotation_is_no_source():
     """'"…," rejecting calls': QUOTE the fragment, SOURCE "rejecting", CUE "calls"."""
     text = 'Blinken said US forces would stay "as long as the threat remains," rejecting calls for a withdrawal.'

@@ -4,7 +4,9 @@ apply it), linked by ``said_by`` and ``cue``.
 Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
 
 1. **Direct, attribution after**: ``“…,” SOURCE CUE …`` or ``“…,” CUE SOURCE, …`` — the QUOTE runs
-   from the opening to the closing mark inclusive.
+   from the opening to the closing mark inclusive; a dash after the closing mark sets off the
+   attribution as the comma does (``“…”—SOURCE CUE``, an em dash with or without spaces, an en
+   dash or "--" between spaces), and ends an inverted cue's SOURCE (``CUE SOURCE—…``).
 2. **Direct, attribution before**: ``SOURCE CUE: “…”`` or ``SOURCE CUE, “…”``.
 3. **Continued**: a quotation that fills its sentence and has no attribution of its own continues
    the nearest earlier attributed quote of the same or the previous paragraph; it gets the same
@@ -193,6 +195,14 @@ def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, i
     return (start, end) if start < end else None
 
 
+# the dashes that set off an aside or an attribution, and whether one stands only between spaces:
+# an em dash may stand without them, "--" and an en dash may not (an unspaced en dash is a range:
+# "2019–2020")
+_DASHES = (("—", False), ("--", True), ("–", True))
+_DASH = re.compile("|".join(rf"\s+{re.escape(dash)}\s+" if spaced else rf"\s*{re.escape(dash)}\s*"
+                            for dash, spaced in _DASHES))
+
+
 def _before_dashed_aside(text: str, clause_start: int, cue_start: int) -> int:
     """Where an aside set off by dashes starts when one ends right before the cue, else
     ``cue_start``: dashes set off a relative clause or an appositive as commas do, and the
@@ -202,8 +212,7 @@ def _before_dashed_aside(text: str, clause_start: int, cue_start: int) -> int:
     close = cue_start
     while close > clause_start and text[close - 1].isspace():
         close -= 1
-    for dash in ("—", "--", "–"):
-        spaced = dash != "—"
+    for dash, spaced in _DASHES:
         if not text.endswith(dash, clause_start, close) or (spaced and not text[close - len(dash) - 1:close - len(dash)].isspace()):
             continue
         opening = text.rfind(f" {dash} " if spaced else dash, clause_start, close - len(dash))
@@ -233,11 +242,13 @@ def _subject(words: list[tuple[int, int, str]]) -> tuple[list[tuple[int, int, st
 
 
 def _source_after(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """The name after an inverted cue ("said Karen Whitlow, a deputy spokesperson"): up to a comma."""
+    """The name after an inverted cue ("said Karen Whitlow, a deputy spokesperson"): up to a comma
+    or a dash ("said Blinken—and left")."""
     match = re.match(r"\s*([^,.;:]+)", text[start:end])
     if not match:
         return None
-    s, e = _trim(text, start + match.start(1), start + match.end(1))
+    dash = _DASH.search(text, start + match.start(1), start + match.end(1))
+    s, e = _trim(text, start + match.start(1), dash.start() if dash else start + match.end(1))
     return (s, e) if s < e and len(text[s:e].split()) <= 8 else None
 
 
@@ -258,18 +269,21 @@ def attributions(text: str) -> list[_Found]:
                                             bisect.bisect_left(quoted_starts, s_end)] if b <= s_end]
         # 1 and 2: direct quotations with their attribution
         for a, b in pairs:
-            tail = text[b:s_end]
-            closes = text[b - 2] in ",.?!" or tail.startswith(",")
+            # a dash after the closing mark sets off the attribution as a comma does ("“…”—Blinken said")
+            dash = _DASH.match(text, b, s_end)
+            after = dash.end() if dash else b
+            tail = text[after:s_end]
+            closes = text[b - 2] in ",.?!" or tail.startswith(",") or dash is not None
             inverted = closes and re.match(r",?\s*" + _CUE + r"\s+(?!that\b)", tail)
             normal = closes and re.match(r",?\s*(?P<src>[^,.;:“”\"]{1,80}?)\s+" + _CUE + r"\b", tail)
             head = _cue_before(text, s_start, a)
             if inverted and inverted["cue"] in CUES:
-                cue = (b + inverted.start("cue"), b + inverted.end("cue"))
-                source = _source_after(text, b + inverted.end(), s_end)
+                cue = (after + inverted.start("cue"), after + inverted.end("cue"))
+                source = _source_after(text, after + inverted.end(), s_end)
             elif normal and not re.search(r"[“\"‘]", normal["src"]) and not normal["src"].strip().endswith("ing"):
                 # (a participle is no source: '"…," rejecting calls from Damascus')
-                cue = (b + normal.start("cue"), b + normal.end("cue"))
-                source = _source_before(text, b, cue[0])
+                cue = (after + normal.start("cue"), after + normal.end("cue"))
+                source = _source_before(text, after, cue[0])
             elif head:
                 cue = (head.start("cue"), head.end("cue"))
                 source = _source_before(text, s_start, cue[0])
