@@ -121,6 +121,28 @@ def test_a_given_name_opening_a_sentence_makes_a_person_s_partial_name_another_p
         ("Assad", "bashar-al-assad")]
 
 
+def test_a_person_s_name_beside_another_kind_of_registered_name_makes_two_names():
+    """A known miss: "In Damascus Assad objected" dropped both names, each taken for a word of a
+    longer name the registry does not hold. A person's registered name beside a registered name
+    that is no person's: two names; two persons' names side by side remain one person's."""
+    registry = [*REGISTRY.values(), RegistryEntity("hafez-al-assad", "Hafez al-Assad", "PERSON", ("Hafez",))]
+    found, _ = entity_mentions("t", "In Damascus Assad objected. Hafez Assad ruled. Syrian Democratic Forces "
+                                    "left. Talks with Russia Blinken held failed.", Gazetteer(registry))
+    assert [(m.text, m.entity_id) for m in found] == [
+        ("Damascus", "damascus"), ("Assad", "bashar-al-assad"), ("Russia", "russia"), ("Blinken", "antony-blinken")]
+
+
+def test_a_rank_or_a_reporting_verb_opening_a_sentence_is_no_given_name():
+    """A known miss: "Top Assad aides met" and "Said Blinken: …" lost the person, "Top" and
+    "Said" taken for given names (only function words were known to open a sentence before a
+    name). Adjectives of rank or closeness, and the quotes' reporting verbs (an inverted
+    attribution), are none; a given name still makes another person ("Lloyd Austin")."""
+    assert mentions("Top Assad aides met. Said Blinken: “We will stay.” Senior Blinken aides agreed. "
+                    "Added Assad: “Never.” Lloyd Austin left.") == [
+        ("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken"), ("Blinken", "antony-blinken"),
+        ("Assad", "bashar-al-assad")]
+
+
 def test_a_preposition_quantifier_or_number_opening_a_sentence_is_no_given_name():
     """Found in review of the given-name rule: its list of function words lacked prepositions
     news opens sentences with, so "Amid Assad’s crackdown" and "Following Blinken’s visit" lost

@@ -21,7 +21,9 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
   "Sunday Telegraph reporters said", unless a title follows it: text.py's ``weekday_in_name``) or, before the match,
   the first word of its sentence or list item ("When Syria", "In Damascus", "• In Damascus"), but
   before a person's name only a function word (``SENTENCE_OPENERS``: "When Blinken"), as another
-  word is a given name ("Lloyd [Austin]" is no partial name of Austin Tice), or, before a person or
+  word is a given name ("Lloyd [Austin]" is no partial name of Austin Tice; text.py's ``given_name``:
+  but "Top [Assad] aides", "Said [Blinken]:"), or beside a registered name when one of the two
+  is a person's ("In [Damascus] [Assad] objected"), or, before a person or
   a nationality, a possessive, which ends a name of its own ("[Syria]'s [Assad]", boundary rule 3;
   but "Women's World Cup", "People's Republic of Korea" are names). So
   is a match after a name's particle ("al-[Assad]", "Hafez al-[Assad]", "Virgil van [Dijk]": the
@@ -40,24 +42,11 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from corpus_tools.documents.normalize import clean_line
-from corpus_tools.preannotate.text import abbreviation_ends, starts_sentence, title_word, weekday_in_name, word_boundaries
+from corpus_tools.preannotate.text import (abbreviation_ends, given_name, starts_sentence, title_word, weekday_in_name,
+                                          word_boundaries)
 from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import EntityMention, RegistryEntity, Span
 from corpus_tools.schema import ENTITY_LABELS
-
-# English function words that open a sentence before a name ("When Blinken", "After Assad"):
-# capitalized there, but no given name
-SENTENCE_OPENERS = frozenset("""
-About Across After Against Along Alongside Amid Amidst Among Around As At Before Behind Beside Besides Between
-Beyond By Despite During Except Following For From In Including Inside Into Like Near Of On Outside Over Past
-Regarding Since Through Throughout Till To Toward Towards Under Unlike Until Upon Via With Within Without
-And But Or Nor So Yet Although Though Because If Unless When Whenever Where While Whether Once Then
-Now Meanwhile Still Also Even Only Later Earlier Today Yesterday Here There Instead However Moreover Thus
-Indeed Perhaps Already Again Soon The A An This That These Those Both Either Neither Each Every All Some
-Many Most Several Few Other Another Such Two Three Four Five Six Seven Eight Nine Ten No Not What Which Who Whom Whose Why How Did Does Do Has Have Had Is Was Were Are Can Could
-Should Would Must
-""".split())
-
 
 @dataclass(frozen=True, slots=True)
 class GazetteerHit:
@@ -91,12 +80,17 @@ class Gazetteer:
     def find(self, text: str) -> list[GazetteerHit]:
         if self._pattern is None:
             return []
+        matches = [(match.start(), match.end(), *self._forms[match[0]]) for match in self._pattern.finditer(text)]
         hits = []
-        for match in self._pattern.finditer(text):
-            entity, score = self._forms[match[0]]
-            if _inside_longer_name(text, match.start(), match.end(), entity.type):
+        for index, (start, end, entity, score) in enumerate(matches):
+            # the registered names one space before and after it, by their labels
+            before = matches[index - 1][2].type if index and matches[index - 1][1] == start - 1 \
+                and text[start - 1] == " " else None
+            after = matches[index + 1][2].type if index + 1 < len(matches) and matches[index + 1][0] == end + 1 \
+                and text[end] == " " else None
+            if _inside_longer_name(text, start, end, entity.type, before, after):
                 continue
-            hits.append(GazetteerHit(Span(match.start(), match.end()), match[0], entity, score))
+            hits.append(GazetteerHit(Span(start, end), text[start:end], entity, score))
         return hits
 
 
@@ -109,22 +103,32 @@ _ENGLISH_PARTICLES = frozenset({"van", "bin"})
 _POSSESSIVE = re.compile(r"[’']s$|s[’']$")
 
 
-def _inside_longer_name(text: str, start: int, end: int, label: str) -> bool:
+def _inside_longer_name(text: str, start: int, end: int, label: str, name_before: str | None = None,
+                        name_after: str | None = None) -> bool:
+    """Whether the match at [start, end), of ``label``, is part of a longer name (the module's
+    rules); ``name_before`` and ``name_after``: the labels of registered names one space before and
+    after it, if any. A person's registered name and another registered name that is no person's,
+    side by side, are two names, neither a word of a longer one ("In [Damascus] [Assad] objected",
+    "the [Obama] [White House]"); two persons' names side by side are one person's ("Hafez Assad")."""
     person = label == "PERSON"
+
+    def two_names(other: str | None) -> bool:
+        return other is not None and (other == "PERSON") != person
+
     particle = _PARTICLE.search(text, max(0, start - 5), start)  # "Hafez al-[Assad]", "al-[Assad]" were Assad
     if particle and (particle[1] not in _ENGLISH_PARTICLES or particle[0].endswith("-")
                      or re.search(r"[A-Z][\w’'-]* $", text[max(0, particle.start() - 40):particle.start()])):
         return True
     # a weekday is no part of a name: "in [Syria] Monday", "On Monday [Russia] vetoed it" (news style)
     after = re.match(r" ([A-Z][\w’'-]*)", text[end:end + 40])
-    if after and not title_word(after[1]) and after[1] not in WEEKDAYS:
+    if after and not title_word(after[1]) and after[1] not in WEEKDAYS and not two_names(name_after):
         return True
     before = re.search(r"(?:^|(?<=[^\w]))([A-Z][\w’'-]*)(\.?) $", text[max(0, start - 40):start])
     # "Council. Russia": a new sentence; "Syria's Assad": a possessive ends its name (boundary rule 3)
     # before a person or a nationality, but a common noun's is a name's word: "Women's World Cup",
     # "People's Republic of Korea"
     owner = before is not None and label in ("PERSON", "NORP") and _POSSESSIVE.search(before[1]) is not None
-    if before and not title_word(before[1]) and not before[2] and not owner:
+    if before and not title_word(before[1]) and not before[2] and not owner and not two_names(name_before):
         first = start - len(before[0])
         if before[1] in WEEKDAYS:  # a date ("On Monday Russia vetoed"), unless a name's word
             return weekday_in_name(text, first, first + len(before[1]))
@@ -133,7 +137,7 @@ def _inside_longer_name(text: str, start: int, end: int, label: str) -> bool:
         # at a sentence's start a capital says nothing ("When Syria", "In Damascus"), but before a
         # person's name a word that is no function word is a given name: "Lloyd [Austin]" is
         # another person than the registry's Austin Tice, whose partial name it matched
-        if person and before[1] not in SENTENCE_OPENERS:
+        if person and given_name(before[1]):
             return True
     return False
 

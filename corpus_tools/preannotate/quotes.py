@@ -52,15 +52,9 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from corpus_tools.preannotate.entities import speaker_of
-from corpus_tools.preannotate.text import abbreviation_ends, decoration, sentences
+from corpus_tools.preannotate.text import CUES, abbreviation_ends, decoration, sentences
 from corpus_tools.records import Cue, EntityMention, Quote, RegistryEntity, Source, Span
 
-# Reporting verbs; the first group needs no "that" or quotation to introduce content.
-CUES = ("quoted as having said", "quoted as saying", "said", "says", "say", "told", "tells", "announced",
-        "announces", "stated", "reiterated", "insisted", "argued", "argue", "argues", "warned", "warns", "noted",
-        "explained", "claimed", "wrote", "reported", "confirmed", "acknowledged", "declared", "stressed", "emphasised", "emphasized",
-        "replied", "responded", "asserted", "maintained", "added", "continued", "denied", "accused", "urged",
-        "made clear", "ruled out", "called on", "calls", "called")
 CONTENT_NEEDS_MARKER = frozenset({"maintained", "added", "continued", "called", "calls", "noted", "explained",
                                   "claimed"})
 NOUN_CONTENT = frozenset({"denied", "accused", "urged", "called on", "ruled out", "reiterated"})

@@ -87,6 +87,36 @@ def starts_sentence(text: str, at: int) -> bool:
     return _SENTENCE_START.search(before) is not None or (mark != "" and decoration(mark[-1]))
 
 
+# Reporting verbs (the quotes' cues); the first group needs no "that" or quotation to introduce content.
+CUES = ("quoted as having said", "quoted as saying", "said", "says", "say", "told", "tells", "announced",
+        "announces", "stated", "reiterated", "insisted", "argued", "argue", "argues", "warned", "warns", "noted",
+        "explained", "claimed", "wrote", "reported", "confirmed", "acknowledged", "declared", "stressed", "emphasised", "emphasized",
+        "replied", "responded", "asserted", "maintained", "added", "continued", "denied", "accused", "urged",
+        "made clear", "ruled out", "called on", "calls", "called")
+
+# English words that open a sentence before a name but are no given name: function words ("When
+# Blinken", "After Assad"), and adjectives of rank or closeness before a name used as a modifier
+# ("Top Assad aides", "Senior Biden officials")
+SENTENCE_OPENERS = frozenset("""
+About Across After Against Along Alongside Amid Amidst Among Around As At Before Behind Beside Besides Between
+Beyond By Despite During Except Following For From In Including Inside Into Like Near Of On Outside Over Past
+Regarding Since Through Throughout Till To Toward Towards Under Unlike Until Upon Via With Within Without
+And But Or Nor So Yet Although Though Because If Unless When Whenever Where While Whether Once Then
+Now Meanwhile Still Also Even Only Later Earlier Today Yesterday Here There Instead However Moreover Thus
+Indeed Perhaps Already Again Soon The A An This That These Those Both Either Neither Each Every All Some
+Many Most Several Few Other Another Such Two Three Four Five Six Seven Eight Nine Ten No Not What Which Who Whom Whose Why How Did Does Do Has Have Had Is Was Were Are Can Could
+Should Would Must
+Top Senior Leading Key Close Longtime Veteran Fellow Loyal Rival Prominent Powerful
+""".split())
+
+
+def given_name(word: str) -> bool:
+    """Whether a capitalized word opening a sentence before a name may be a given name: not when it
+    is one of ``SENTENCE_OPENERS`` nor a reporting verb of an inverted attribution ("Said Blinken:
+    “…”", "Added Assad", ``CUES``)."""
+    return word not in SENTENCE_OPENERS and word.lower() not in CUES
+
+
 def weekday_in_name(text: str, start: int, end: int) -> bool:
     """Whether the weekday at [start, end) is a word of a name, not a date: directly before another
     capitalized word, after "the" or opening a sentence ("the Sunday Telegraph", "Sunday Times
