@@ -231,6 +231,21 @@ def test_a_weekday_opening_a_sentence_before_a_name_is_the_name_s_word_in_both_l
     assert time_expressions("t", text, record("2024-03-12"))[0][0].span.start == text.rindex("Sunday")
 
 
+def test_a_weekday_opening_a_sentence_before_a_registered_name_is_a_date_and_the_name_kept():
+    """A known miss: "Friday Blinken said" and "Monday Syria said" lost both the date and the
+    name, the weekday read as a paper's word ("Sunday Telegraph"). Before a registered name that
+    is no organization's (a paper is one) it is a date, in both layers: the pre-annotator gives
+    the time rules the names it found."""
+    registry = {**REGISTRY, "daily-telegraph": RegistryEntity("daily-telegraph", "The Daily Telegraph", "ORG",
+                                                              ("Telegraph",))}
+    text = "Friday Blinken said so. Monday Syria said no. Sunday Telegraph reporters agreed."
+    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    assert [(m.text, m.entity_id) for m in pre.annotations.entities] == [
+        ("Blinken", "antony-blinken"), ("Syria", "syria")]
+    assert [(t.text, t.label, t.value, t.mod) for t in pre.annotations.timexes] == [
+        ("Friday", "DATE", "2024-03-08", None), ("Monday", "DATE", "2024-03-11", None)]
+
+
 def test_a_name_after_a_particle_is_part_of_a_longer_name():
     """Found by a hunt: with "Assad" registered and not "al-Assad", "Hafez al-Assad" gave "Assad"
     linked to Bashar al-Assad, and "al-Assad" the span "Assad" (the guidelines keep the particle:

@@ -18,7 +18,8 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
   title or role ("Syrian President", "Secretary Blinken", "Then-Secretary Blinken", text.py's
   ``title_word``) or a weekday ("in Syria
   Monday", as news writes it; not one after "the" or opening a sentence: "the Sunday Telegraph",
-  "Sunday Telegraph reporters said", unless a title follows it: text.py's ``weekday_in_name``) or, before the match,
+  "Sunday Telegraph reporters said", unless a title or the match, when no organization's, follows it:
+  "Friday [Blinken] said", text.py's ``weekday_in_name``) or, before the match,
   the first word of its sentence or list item ("When Syria", "In Damascus", "• In Damascus"), but
   before a person's name only a function word (``SENTENCE_OPENERS``: "When Blinken"), as another
   word is a given name ("Lloyd [Austin]" is no partial name of Austin Tice; text.py's ``given_name``:
@@ -130,8 +131,8 @@ def _inside_longer_name(text: str, start: int, end: int, label: str, name_before
     owner = before is not None and label in ("PERSON", "NORP") and _POSSESSIVE.search(before[1]) is not None
     if before and not title_word(before[1]) and not before[2] and not owner and not two_names(name_before):
         first = start - len(before[0])
-        if before[1] in WEEKDAYS:  # a date ("On Monday Russia vetoed"), unless a name's word
-            return weekday_in_name(text, first, first + len(before[1]))
+        if before[1] in WEEKDAYS:  # a date ("On Monday Russia vetoed", "Friday Blinken said"), unless a name's word
+            return weekday_in_name(text, first, first + len(before[1]), label)
         if not starts_sentence(text, first):
             return True
         # at a sentence's start a capital says nothing ("When Syria", "In Damascus"), but before a

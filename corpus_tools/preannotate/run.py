@@ -33,7 +33,7 @@ class PreAnnotator:
         text = document.text
         find = self.ner.find if self.ner is not None else None
         entities, scores = entity_mentions(document.doc_id, text, self.gazetteer, find)
-        timexes, timex_scores = time_expressions(document.doc_id, text, document.metadata)
+        timexes, timex_scores = time_expressions(document.doc_id, text, document.metadata, entities)
         found_quotes, quote_scores = quotes(document.doc_id, text, entities, self.registry)
         annotations = DocumentAnnotations(document.doc_id, tuple(entities), tuple(timexes), tuple(found_quotes),
                                           text_sha256=document.text_sha256)

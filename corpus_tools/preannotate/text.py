@@ -117,15 +117,17 @@ def given_name(word: str) -> bool:
     return word not in SENTENCE_OPENERS and word.lower() not in CUES
 
 
-def weekday_in_name(text: str, start: int, end: int) -> bool:
+def weekday_in_name(text: str, start: int, end: int, name_after: str | None = None) -> bool:
     """Whether the weekday at [start, end) is a word of a name, not a date: directly before another
     capitalized word, after "the" or opening a sentence ("the Sunday Telegraph", "Sunday Times
     reporters said"); "On Sunday Telegraph reporters said" and "in Syria Monday" hold dates, and so
     does one before a title, which opens a person's name, not a paper's ("Tuesday President Biden
-    said", ``TITLE_WORDS``). The one rule for both layers: an entity after such a weekday is part
-    of a longer name, and the weekday is no time expression."""
+    said", ``TITLE_WORDS``), or before a registered name (``name_after``, its label) that is no
+    organization's: a paper is one ("Friday Blinken said", "Monday Syria said", but "Sunday
+    Times"). The one rule for both layers: an entity after such a weekday is part of a longer
+    name, and the weekday is no time expression."""
     after = re.match(r" ([A-Z][\w’'-]*)", text[end:end + 40])
-    if after is None or title_word(after[1]):
+    if after is None or title_word(after[1]) or name_after not in (None, "ORG"):
         return False
     return re.search(r"(?<![\w’'-])[Tt]he $", text[max(0, start - 5):start]) is not None or starts_sentence(text, start)
 

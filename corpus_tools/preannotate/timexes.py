@@ -34,8 +34,9 @@ Resolution (``Anchor`` = the publication date at its precision):
   ``YYYY-WXX``); "early"/"late" before them, or before a decade ("the late 1990s"), is in the span
   as ``START``/``END``, as before a year;
 * weekdays: none that is a name's word (before a capitalized word that is no title, after "the"
-  or opening a sentence: "the Sunday Telegraph", but "Tuesday President Biden said" holds a date;
-  text.py's ``weekday_in_name``); with a day anchor, the most recent such day on or before it (the next one on or
+  or opening a sentence: "the Sunday Telegraph", but "Tuesday President Biden said" holds a date,
+  and so does "Friday Blinken said", before a registered name that is no organization's, which
+  ``time_expressions`` is given: text.py's ``weekday_in_name``); with a day anchor, the most recent such day on or before it (the next one on or
   after it in a future sentence); else ``YYYY-WXX-D``;
 * the year of a week or of a weekday of a month- or year-precision anchor is the ISO 8601
   week-year that the week or day agrees on for every day the article may be of, else ``XXXX``:
@@ -67,10 +68,10 @@ import datetime
 import functools
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 from corpus_tools.preannotate.text import weekday_in_name
-from corpus_tools.records import ManifestRecord, Span, TimeExpression
+from corpus_tools.records import EntityMention, ManifestRecord, Span, TimeExpression
 from corpus_tools.timex import MONTH_NAMES, check_value
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -161,9 +162,10 @@ class _Context:
     quadratic in its length (a 2 MB line, 10,000 dates; a clause of 100 KB without a mark, 1,900
     weekdays, took 9 s searching it for a cue once for each)."""
 
-    def __init__(self, text: str, anchor: Anchor | None):
+    def __init__(self, text: str, anchor: Anchor | None, name_labels: dict[int, str]):
         self.text = text
         self.anchor = anchor
+        self.name_labels = name_labels  # start -> label of each registered name
         self.previous: list[tuple[int, str]] = []  # (start, value) of DATEs, in text order
         self._previous_starts: list[int] = []
 
@@ -512,7 +514,7 @@ def _season(match, context):
       + r"(?:\s+(?:morning|afternoon|evening|night))?")
 def _weekday(match, context):
     if match.end() == match.end("weekday") and not (match["part"] or match["rel"]) \
-            and weekday_in_name(context.text, match.start(), match.end()):
+            and weekday_in_name(context.text, match.start(), match.end(), context.name_labels.get(match.end() + 1)):
         return None  # "the Sunday Telegraph": a name's word
     weekday = WEEKDAYS.index(match["weekday"])  # 0 = Monday
     anchor, mod = context.anchor, _part(match)
@@ -654,13 +656,15 @@ def _as_running_text(text: str) -> str:
     return re.sub(r"[^\n]+", line, text)
 
 
-def time_expressions(doc_id: str, text: str, record: ManifestRecord | None
+def time_expressions(doc_id: str, text: str, record: ManifestRecord | None, names: Iterable[EntityMention] = ()
                      ) -> tuple[list[TimeExpression], dict[str, float]]:
     """The document's time expressions by the module's rules; every value passes check_value.
     The rules read the text with its all-caps words as running text writes them; a span's text
-    is the document's own."""
+    is the document's own. ``names``: the entity mentions found, of which the registered ones tell
+    a weekday before them from a name's word ("Friday Blinken said", text.py's ``weekday_in_name``)."""
     running = _as_running_text(text)
-    context = _Context(running, Anchor.of(record))
+    context = _Context(running, Anchor.of(record),
+                       {mention.span.start: mention.label for mention in names if mention.entity_id})
     candidates = [(_start(match), match.end(), index, function, match)
                   for index, (pattern, function) in enumerate(RULES) for match in pattern.finditer(running)]
     # longest first, then earliest rule: choose non-overlapping spans, then resolve in text order;
