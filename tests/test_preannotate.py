@@ -217,6 +217,20 @@ def test_a_weekday_opening_a_sentence_before_a_title_is_a_date():
                                            ("Friday", "DATE", "2024-03-08", None)]
 
 
+def test_a_weekday_inside_a_name_after_the_is_no_date_even_before_a_title():
+    """A known miss: "the Good Friday Agreement" gave the DATE "Friday" (only a weekday right
+    after "the" was a name's word), and "The Sunday Leader" (a paper) the DATE "Sunday", "Leader"
+    read as a title opening a person's name as in "Tuesday President Biden said". A weekday after
+    "the" and a name's first word is a name's word; a title opens a person's name only with a name
+    or "of" after it."""
+    text = ("He signed the Good Friday Agreement. The Sunday Leader reported it. Sunday Leader reporters "
+            "agreed. Friday Secretary of State Rubio left. Tuesday President Biden said so. Talks ended Monday.")
+    assert timexes(text, "2024-03-14") == [("Friday", "DATE", "2024-03-08", None),
+                                           ("Tuesday", "DATE", "2024-03-12", None),
+                                           ("Monday", "DATE", "2024-03-11", None)]
+    assert time_expressions("t", text, record("2024-03-14"))[0][0].span.start == text.index("Friday Secretary")
+
+
 def test_a_weekday_opening_a_sentence_before_a_name_is_the_name_s_word_in_both_layers():
     """Found in review: a bare "Sunday Telegraph" opening a sentence was split into the DATE
     "Sunday" and "Telegraph" linked to the daily paper, and "the Sunday Telegraph" still gave the

@@ -119,17 +119,20 @@ def given_name(word: str) -> bool:
 
 def weekday_in_name(text: str, start: int, end: int, name_after: str | None = None) -> bool:
     """Whether the weekday at [start, end) is a word of a name, not a date: directly before another
-    capitalized word, after "the" or opening a sentence ("the Sunday Telegraph", "Sunday Times
-    reporters said"); "On Sunday Telegraph reporters said" and "in Syria Monday" hold dates, and so
-    does one before a title, which opens a person's name, not a paper's ("Tuesday President Biden
-    said", ``TITLE_WORDS``), or before a registered name (``name_after``, its label) that is no
-    organization's: a paper is one ("Friday Blinken said", "Monday Syria said", but "Sunday
-    Times"). The one rule for both layers: an entity after such a weekday is part of a longer
-    name, and the weekday is no time expression."""
-    after = re.match(r" ([A-Z][\w’'-]*)", text[end:end + 40])
-    if after is None or title_word(after[1]) or name_after not in (None, "ORG"):
+    capitalized word, after "the" (and a name's first word: "the Good Friday Agreement") or opening
+    a sentence ("the Sunday Telegraph", "Sunday Times reporters said"); "On Sunday Telegraph
+    reporters said", "in Syria Monday" and "told CNN Sunday Hezbollah would" hold dates, and so
+    does one before a title that opens a person's name, with a name or "of" after it ("Tuesday
+    President Biden said", "Friday Secretary of State Blinken said", ``TITLE_WORDS``; but "The
+    Sunday Leader reported" is a paper's), or before a registered name (``name_after``, its label)
+    that is no organization's: a paper is one ("Friday Blinken said", "Monday Syria said", but
+    "Sunday Times"). The one rule for both layers: an entity after such a weekday is part of a
+    longer name, and the weekday is no time expression."""
+    after = re.match(r" ([A-Z][\w’'-]*\.?)( [A-Z]| of )?", text[end:end + 40])  # "Friday Gen. Tom Ruiz"
+    if after is None or name_after not in (None, "ORG") or (title_word(after[1]) and after[2]):
         return False
-    return re.search(r"(?<![\w’'-])[Tt]he $", text[max(0, start - 5):start]) is not None or starts_sentence(text, start)
+    return re.search(r"(?<![\w’'-])[Tt]he (?:[A-Z][\w’'-]* )?$", text[max(0, start - 45):start]) is not None \
+        or starts_sentence(text, start)
 
 
 _INITIALISM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
