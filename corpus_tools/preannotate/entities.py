@@ -17,7 +17,8 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
   [Austin]", "[Syrian] Democratic Forces", "[UN] Security Council"), unless that word is a
   title or role ("Syrian President", "Secretary Blinken", "Then-Secretary Blinken", text.py's
   ``title_word``) or a weekday ("in Syria
-  Monday", as news writes it; not one after "the" or opening a sentence: "the Sunday Telegraph", "the Good Friday Agreement",
+  Monday", as news writes it; not one after "the" or opening a sentence: "the Sunday Telegraph",
+  "the Good Friday Agreement",
   "Sunday Telegraph reporters said", unless a title or the match, when no organization's, follows it:
   "Friday [Blinken] said", text.py's ``weekday_in_name``) or, before the match,
   the first word of its sentence or list item ("When Syria", "In Damascus", "• In Damascus"), but
