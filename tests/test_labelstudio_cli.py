@@ -202,7 +202,7 @@ def test_push_and_pull_say_in_one_line_that_the_project_holds_tasks_of_removed_d
     assert CliRunner().invoke(cli, ["remove", "--root", root, *removed, "--reason", "off-topic"]).exit_code == 0
     [project] = [p.id for p in labelstudio.client.projects.list() if p.title == title]
     note = (f"note: project {project} holds 4 tasks of 4 documents removed from the corpus ({', '.join(removed[:3])}, "
-            "...), which every pull leaves out (doc-removed): delete them in Label Studio, or add the documents back "
+            "...), which every ingest leaves out (doc-removed): delete them in Label Studio, or add the documents back "
             "(corpus-tools add)")
 
     pushed = CliRunner().invoke(cli, ["labelstudio", "push", *server, "--root", root, "--project", title])

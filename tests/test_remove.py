@@ -119,6 +119,28 @@ def test_validate_and_ingest_warn_of_a_removed_document_s_task_and_leave_it_out(
     assert [(item["scope"], item["code"], item["doc_id"]) for item in excluded] == [("task", "doc-removed", GONE)]
 
 
+def test_ingest_of_a_file_says_in_one_line_that_the_export_holds_tasks_of_removed_documents(corpus, tmp_path):
+    """push and pull said in one line how many tasks of removed documents there were and what to do;
+    ingest of an export file (the committed corpus's three were ingested so) gave only the count of
+    doc-removed warnings, with no doc_id and no next step."""
+    assert run(corpus, "remove", GONE, "--reason", REASON).exit_code == 0
+    stored = corpus.exports / "000003-f9815378c7bb3ee1" / "export.json"
+    [task] = [task for task in json.loads(stored.read_bytes()) if task["data"]["doc_id"] == GONE]
+    for number, annotation in enumerate(task["annotations"]):
+        annotation["id"], annotation["unique_id"] = 9000 + number, f"new-{number}"
+    new = tmp_path / "new.json"
+    new.write_text(json.dumps([task]))
+    note = (f"the export holds 1 task of 1 document removed from the corpus ({GONE}), which every ingest leaves "
+            "out (doc-removed): delete it in Label Studio, or add the document back (corpus-tools add)")
+    result = run(corpus, "ingest", str(new))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == f"note: {note}"
+    assert "  1  warning  doc-removed" in result.stdout.splitlines()
+    assert result.stdout.splitlines()[-1].startswith("stored as annotations/exports/000004-")
+    again = json.loads(run(corpus, "ingest", str(new), "--json").stdout)
+    assert (again["status"], again["notes"][0]) == ("already-stored", note)
+
+
 def test_a_doc_id_never_in_the_corpus_is_still_refused_by_ingest(corpus, tmp_path):
     remove_by_hand(corpus, GONE)
     record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})

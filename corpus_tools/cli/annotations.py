@@ -128,16 +128,25 @@ def _as_json(result, layout: Layout) -> dict:
         "sha256": result.sha256,
         "stored_as": _relative(result.stored_as, layout),
         "excluded": len(result.exclusions),
-        "notes": list(result.notes),
+        "notes": _notes(result),
         **result.report.as_dict(),
     }
 
 
 def echo_outcome(result, layout: Layout) -> None:
     """What ingest did, the last line of ``ingest`` and ``labelstudio pull``, after its notes."""
-    for note in result.notes:
+    for note in _notes(result):
         click.echo(f"note: {note}", err=True)
     click.echo(_outcome(result, layout))
+
+
+def _notes(result) -> list[str]:
+    """Ingest's notes, after one line for the export's tasks of documents removed from the corpus,
+    which the report counts (doc-removed) but, one warning per task, lists only with --verbose."""
+    from corpus_tools.documents.remove import removed_in_report, removed_tasks_note
+
+    removed = removed_in_report(result.report)
+    return ([removed_tasks_note("the export", removed)] if removed else []) + list(result.notes)
 
 
 def _outcome(result, layout: Layout) -> str:

@@ -231,8 +231,8 @@ def push(url, api_key, data_dir, layout, predictions, project) -> None:
     Example:
         corpus-tools labelstudio push --project corpus_tools --predictions
     """
-    from corpus_tools.documents.remove import removed_documents
-    from corpus_tools.labelstudio.sync import push as push_tasks, removed_tasks_note
+    from corpus_tools.documents.remove import removed_documents, removed_tasks_note
+    from corpus_tools.labelstudio.sync import push as push_tasks
 
     inputs = _task_inputs(layout, predictions)
     client = _client(url, api_key, data_dir)
@@ -294,8 +294,6 @@ def pull(url, api_key, data_dir, layout, project, output, ingest, allow_partial,
             on_checking=stage("checking tasks", unit="task"))
     click.echo(f"wrote {exported}")
     echo_problems(result.report, verbose)
-    if removed := sync.removed_in_report(result.report):
-        click.echo(f"note: {sync.removed_tasks_note('the export', removed)}", err=True)
     echo_outcome(result, layout)
     exit_if_failed(result, allow_partial)
 

@@ -41,11 +41,11 @@ import json
 import os
 import shutil
 from dataclasses import asdict, fields
-from typing import Container, Sequence
+from typing import Container, Mapping, Sequence
 
 from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.documents.raw import REMOVE_PLAN, REMOVE_STAGING, STAGED_MANIFEST, check_doc_id, scan_manifest
-from corpus_tools.errors import CorpusError, Location
+from corpus_tools.errors import CorpusError, Location, Report, agreeing, quantity
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, present, staging_dir, writing_under
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
@@ -81,6 +81,33 @@ def removed_documents(layout: Layout, documents: Container[str]) -> dict[str, st
     does not. A doc_id in ``documents`` is a document, whatever the record says (added again)."""
     latest = {removal.doc_id: removal.reason for removal in read_removals(layout)}
     return {doc_id: latest[doc_id] for doc_id in sorted(latest) if doc_id not in documents}
+
+
+REMOVED_SHOWN = 3  # doc_ids a note of removed documents' tasks names; the rest are counted
+
+
+def removed_tasks_note(holder: str, tasks: Mapping[str, int]) -> str:
+    """The one line ``labelstudio push``, ``labelstudio pull`` and ``ingest`` say of the tasks of
+    documents removed from the corpus (``tasks``: doc_id -> its tasks; ``holder``: what holds
+    them, "project 3", "the export"). One line for them all, not one per task: what to do is the
+    same for each. Here, not in corpus_tools.labelstudio, as ingest (which needs no Label Studio)
+    says it too."""
+    doc_ids = sorted(tasks)
+    count = sum(tasks.values())
+    named = ", ".join(doc_ids[:REMOVED_SHOWN]) + (", ..." if len(doc_ids) > REMOVED_SHOWN else "")
+    return (f"{holder} holds {quantity(count, 'task')} of "
+            f"{quantity(len(doc_ids), 'document')} removed from the corpus ({named}), which every ingest "
+            f"leaves out (doc-removed): delete {agreeing(count, 'it', 'them')} in Label Studio, or add "
+            f"the {agreeing(len(doc_ids), 'document')} back (corpus-tools add)")
+
+
+def removed_in_report(report: Report) -> dict[str, int]:
+    """doc_id -> the tasks an ingest report left out as those of a removed document (doc-removed)."""
+    tasks: dict[str, int] = {}
+    for problem in report:
+        if problem.code == "doc-removed" and problem.location.doc_id is not None:
+            tasks[problem.location.doc_id] = tasks.get(problem.location.doc_id, 0) + 1
+    return tasks
 
 
 def remove_documents(layout: Layout, doc_ids: Sequence[str], reason: str | None) -> tuple[Removal, ...]:

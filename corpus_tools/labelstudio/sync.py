@@ -166,31 +166,6 @@ def existing_task_keys(client, project_id: int,
     return keys, stale
 
 
-REMOVED_SHOWN = 3  # doc_ids a note of removed documents' tasks names; the rest are counted
-
-
-def removed_tasks_note(holder: str, tasks: Mapping[str, int]) -> str:
-    """The one line ``push`` and ``pull`` say of the tasks of documents removed from the corpus
-    (``tasks``: doc_id -> its tasks; ``holder``: what holds them, "project 3"). One line for
-    them all, not one per task: what to do is the same for each."""
-    doc_ids = sorted(tasks)
-    count = sum(tasks.values())
-    named = ", ".join(doc_ids[:REMOVED_SHOWN]) + (", ..." if len(doc_ids) > REMOVED_SHOWN else "")
-    return (f"{holder} holds {quantity(count, 'task')} of "
-            f"{quantity(len(doc_ids), 'document')} removed from the corpus ({named}), which every pull "
-            f"leaves out (doc-removed): delete {agreeing(count, 'it', 'them')} in Label Studio, or add "
-            f"the {agreeing(len(doc_ids), 'document')} back (corpus-tools add)")
-
-
-def removed_in_report(report: Report) -> dict[str, int]:
-    """doc_id -> the tasks an ingest report left out as those of a removed document (doc-removed)."""
-    tasks: dict[str, int] = {}
-    for problem in report:
-        if problem.code == "doc-removed" and problem.location.doc_id is not None:
-            tasks[problem.location.doc_id] = tasks.get(problem.location.doc_id, 0) + 1
-    return tasks
-
-
 def _shown(task: Any) -> tuple[str, str | None] | None:
     """The document (doc_id) and text (text_sha256; None when absent or not a string) a listed
     task shows, or None for one that names no document: its data is any JSON a hand-made import
