@@ -271,6 +271,29 @@ def test_a_document_removed_already_is_refused_saying_so(corpus):
     assert snapshot(corpus) == before
 
 
+def test_preannotate_of_a_removed_document_says_it_was_removed_and_why(corpus):
+    """preannotate --doc said only "no document ... in the corpus" of a document removed earlier,
+    though the removal record says when and why it left (remove already said so)."""
+    assert run(corpus, "remove", GONE, "--reason", REASON).exit_code == 0
+    result = run(corpus, "preannotate", "--doc", GONE, "--ner", "none")
+    assert result.exit_code == 1 and result.output.splitlines()[-1] == (
+        f"Error: doc {GONE}: [doc-unknown] doc_id '{GONE}' is not a document of this corpus: it was removed already "
+        f"(removed-documents.jsonl gives the reason '{REASON}')")
+
+
+@pytest.mark.parametrize("command", [["remove", "--reason", REASON], ["preannotate", "--ner", "none", "--doc"]])
+def test_a_doc_id_that_differs_from_a_document_s_only_in_case_is_refused_naming_it(corpus, command):
+    """A doc_id typed with capitals (check-raw refuses two that differ only in case, so there is at
+    most one) was refused as unknown with no hint of the one meant."""
+    before = snapshot(corpus)
+    result = run(corpus, *command, GONE.upper())
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1].endswith(
+        f"[doc-unknown] doc_id '{GONE.upper()}' is not a document of this corpus (raw/manifest.jsonl does not list "
+        f"it; it lists '{GONE}', which differs only in case)")
+    assert snapshot(corpus) == before
+
+
 def test_remove_refuses_to_append_to_a_removal_record_that_is_not_one(corpus):
     corpus.removed_documents.write_text("not json\n")
     before = snapshot(corpus)

@@ -20,9 +20,10 @@ as annotations/annotators.jsonl does.
 
 Refused, with nothing written: no doc_id (``remove-input-missing``), one named twice
 (``remove-doc-twice``), one the manifest does not list (``doc-unknown``; the message says when the
-record lists it as removed already), no reason or a blank one, or one that is not one line of
-plain text (``remove-reason-invalid``), a corpus that does not check clean (as add: check-raw's
-first problem), a removal record with a line that is no removal (``removals-invalid``). The corpus lock is held throughout.
+record lists it as removed already, or names the listed doc_id it differs from only in case), no
+reason or a blank one, or one that is not one line of plain text (``remove-reason-invalid``), a
+corpus that does not check clean (as add: check-raw's first problem), a removal record with a line
+that is no removal (``removals-invalid``). The corpus lock is held throughout.
 
 All or nothing. The new manifest and what the undo needs (the record as it was, the documents and
 files removed: ``REMOVE_PLAN``) are written into a staging directory in raw/ (``.remove-<pid>-*.tmp``,
@@ -41,10 +42,11 @@ import json
 import os
 import shutil
 from dataclasses import asdict, fields
-from typing import Container, Mapping, Sequence
+from typing import Container, Iterable, Mapping, Sequence
 
 from corpus_tools.documents.index import DocumentIndex
-from corpus_tools.documents.raw import REMOVE_PLAN, REMOVE_STAGING, STAGED_MANIFEST, check_doc_id, scan_manifest
+from corpus_tools.documents.raw import (REMOVE_PLAN, REMOVE_STAGING, STAGED_MANIFEST, check_doc_id, doc_id_key,
+                                       scan_manifest)
 from corpus_tools.errors import CorpusError, Location, Report, agreeing, quantity
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, present, staging_dir, writing_under
 from corpus_tools.layout import Layout
@@ -135,8 +137,8 @@ def remove_documents(layout: Layout, doc_ids: Sequence[str], reason: str | None)
         removals = []
         for doc_id in doc_ids:
             if doc_id not in records:
-                raise CorpusError("doc-unknown", _unknown(layout, doc_id), Location(file=str(layout.manifest),
-                                                                                     doc_id=doc_id))
+                raise CorpusError("doc-unknown", unknown_doc_id(layout, doc_id, records),
+                                  Location(file=str(layout.manifest), doc_id=doc_id))
             removals.append(Removal(doc_id, records[doc_id][2].sha256, reason.strip()))
         manifest = layout.manifest.read_bytes()
         dropped = sorted((records[doc_id][0], records[doc_id][1]) for doc_id in doc_ids)
@@ -149,12 +151,19 @@ def remove_documents(layout: Layout, doc_ids: Sequence[str], reason: str | None)
     return tuple(removals)
 
 
-def _unknown(layout: Layout, doc_id: str) -> str:
+def unknown_doc_id(layout: Layout, doc_id: str, documents: Iterable[str]) -> str:
+    """Why ``doc_id`` names no document of ``documents`` (the corpus's doc_ids), for a command
+    given it (``doc-unknown``): removed (with the latest reason recorded), or not listed, naming
+    the doc_id that differs from it only in case when there is one (check-raw's rule,
+    ``doc_id_key``): a doc_id typed or pasted, not a corpus's own, is the likely mistake."""
     removed = removed_documents(layout, ())
     if doc_id in removed:
         return (f"doc_id {doc_id!r} is not a document of this corpus: it was removed already "
                 f"({layout.removed_documents.name} gives the reason {removed[doc_id]!r})")
-    return f"doc_id {doc_id!r} is not a document of this corpus (raw/manifest.jsonl does not list it)"
+    key = doc_id_key(doc_id)
+    near = next((other for other in documents if doc_id_key(other) == key), None)
+    hint = "" if near is None else f"; it lists {near!r}, which differs only in case"
+    return f"doc_id {doc_id!r} is not a document of this corpus (raw/manifest.jsonl does not list it{hint})"
 
 
 def removal_line(removal: Removal) -> bytes:

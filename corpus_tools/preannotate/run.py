@@ -80,6 +80,7 @@ def preannotate_corpus(layout, doc_ids: Iterable[str] = (), ner_model: str | Non
     """
     from corpus_tools.annotations.registry import load_registry
     from corpus_tools.documents.index import DocumentIndex
+    from corpus_tools.documents.remove import unknown_doc_id
     from corpus_tools.errors import CorpusError, Location
     from corpus_tools.preannotate.ner import load_ner
 
@@ -87,7 +88,7 @@ def preannotate_corpus(layout, doc_ids: Iterable[str] = (), ner_model: str | Non
     wanted = list(dict.fromkeys(doc_ids)) or list(documents)
     for doc_id in wanted:
         if doc_id not in documents:
-            raise CorpusError("doc-unknown", f"no document {doc_id!r} in the corpus", Location(doc_id=doc_id))
+            raise CorpusError("doc-unknown", unknown_doc_id(layout, doc_id, documents), Location(doc_id=doc_id))
     ner = load_ner(ner_model)
     registry = load_registry(layout)
     on_progress = None if reading is None else reading(len(wanted))
