@@ -741,6 +741,9 @@ class LintReview:
     annotation_errors: int = 0  # errors of the annotations' validation: their units were not linted
     # acceptances of documents that were not linted (nobody annotated them now): kept, not stale
     unchecked: tuple[Acceptance, ...] = ()
+    # acceptances of documents removed from the corpus: kept too (added again, a document comes back
+    # with its annotations), counted apart, as nobody can annotate them now
+    removed: tuple[Acceptance, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

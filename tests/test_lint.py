@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import orjson
@@ -318,6 +319,22 @@ def test_review_splits_explained_unexplained_and_stale():
     assert result.stale == (moved, changed_text)
 
 
+def test_review_counts_a_removed_document_s_acceptances_apart_from_those_nobody_annotated_now():
+    """lint's summary called the acceptances of a removed document "kept for documents nobody
+    annotated now": kept, as it may be added again, but counted apart, as it is no document now."""
+    from corpus_tools.cli.lint import summary_line
+
+    def of(doc_id: str, line: int) -> Acceptance:
+        return replace(acceptance(line=line), doc_id=doc_id)
+
+    linted, unannotated, removed, unknown = of("d1", 1), of("d2", 2), of("gone", 3), of("never", 4)
+    result = review([], [linted, unannotated, removed, unknown], linted={"d1"}, documents={"d1", "d2"},
+                    removed={"gone"})
+    assert (result.stale, result.unchecked, result.removed) == ((linted, unknown), (unannotated,), (removed,))
+    assert summary_line(result) == ("0 unexplained candidates, 0 explained, 2 stale acceptances; 1 acceptance kept "
+                                    "for documents nobody annotated now; 1 kept for documents removed from the corpus")
+
+
 def write_lines(path: Path, *records) -> Path:
     path.write_bytes(b"".join((r if isinstance(r, bytes) else orjson.dumps(r)) + b"\n" for r in records))
     return path
@@ -404,7 +421,8 @@ def test_an_acceptance_of_a_document_nobody_annotated_now_is_kept_not_stale(seam
         "0 unexplained candidates, 2 explained, 1 stale acceptance; 1 acceptance kept for documents nobody "
         "annotated now"]
     counts = json.loads(CliRunner().invoke(cli, ["lint", "--root", str(tmp_path), "--json"]).output)["counts"]
-    assert counts == {"unexplained": 0, "explained": 2, "stale": 1, "unchecked": 1, "annotation_errors": 0}
+    assert counts == {"unexplained": 0, "explained": 2, "stale": 1, "unchecked": 1, "removed": 0,
+                      "annotation_errors": 0}
 
 
 def test_lint_says_how_many_annotation_errors_left_units_out(monkeypatch, tmp_path):
@@ -441,8 +459,9 @@ def test_units_left_out_for_errors_fail_the_lint_though_no_candidate_is_unexplai
     assert result.stderr == "note: 1 annotation error left units out of the lint; see corpus-tools validate\n"
     assert result.exit_code == 1
     as_json = CliRunner().invoke(cli, ["lint", "--root", str(layout.root), "--json"])
+    # why it exits 1, in the report too
     assert orjson.loads(as_json.stdout)["counts"] == {"unexplained": 0, "explained": 1, "stale": 0, "unchecked": 0,
-                                                      "annotation_errors": 1}  # why it exits 1, in the report too
+                                                      "removed": 0, "annotation_errors": 1}
     assert as_json.exit_code == 1
 
 
@@ -493,7 +512,8 @@ def test_lint_command_json(seam, tmp_path):
     result = CliRunner().invoke(cli, ["lint", "--root", str(tmp_path), "--json", "--all"])
     assert result.exit_code == 1
     report = orjson.loads(result.output)
-    assert report["counts"] == {"unexplained": 2, "explained": 0, "stale": 0, "unchecked": 0, "annotation_errors": 0}
+    assert report["counts"] == {"unexplained": 2, "explained": 0, "stale": 0, "unchecked": 0, "removed": 0,
+                                "annotation_errors": 0}
     assert report["candidates"][1] == {"code": "year-outside-timex", "doc_id": "d1", "start": 14, "end": 18,
                                        "text": "2011", "message": "year is outside every time span", "reason": None}
     assert report["stale"] == []

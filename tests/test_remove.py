@@ -482,13 +482,16 @@ def test_a_remove_killed_after_its_commit_keeps_its_line_when_the_document_was_a
 def test_lint_keeps_the_acceptances_of_a_removed_document_rather_than_calling_them_stale(corpus):
     """lint listed the reviewed acceptances of a removed document as stale ("no longer a
     candidate; remove the line"): removed as told, they were lost when the document came back
-    with its annotations, and its candidates were unexplained again."""
+    with its annotations, and its candidates were unexplained again. Kept, they were counted as
+    "kept for documents nobody annotated now", which a removed document is not: counted apart."""
     assert run(corpus, "remove", GONE, "--reason", REASON).exit_code == 0
     result = run(corpus, "lint")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "0 unexplained candidates, 9 explained, 0 stale acceptances; 3 acceptances kept for documents nobody "
-        "annotated now"]
+        "0 unexplained candidates, 9 explained, 0 stale acceptances; 3 acceptances kept for documents removed from "
+        "the corpus"]
+    assert json.loads(run(corpus, "lint", "--json").stdout)["counts"] == {
+        "unexplained": 0, "explained": 9, "stale": 0, "unchecked": 0, "removed": 3, "annotation_errors": 0}
     assert run(corpus, "add", str(REPO / "raw" / f"{GONE}.txt")).exit_code == 0
     assert run(corpus, "lint").output.splitlines() == ["0 unexplained candidates, 12 explained, 0 stale acceptances"]
 

@@ -282,12 +282,14 @@ def _document_for(documents: Mapping[str, Document], annotations: DocumentAnnota
 
 
 def review(candidates: Iterable[Candidate], acceptances: Iterable[Acceptance],
-           linted: Collection[str] | None = None, documents: Collection[str] | None = None) -> LintReview:
+           linted: Collection[str] | None = None, documents: Collection[str] | None = None,
+           removed: Collection[str] = ()) -> LintReview:
     """Split candidates into unexplained and explained; acceptances that match none are stale,
     unless their document (one of ``documents``, the corpus's; None: any) was not linted
     (``linted``: the doc_ids that were, read once the candidates are; None: all): those are kept,
-    unchecked (nobody annotated it now). One of a document the corpus does not have is stale
-    (``lint_corpus`` counts a removed document among ``documents``: it may be added again)."""
+    unchecked (nobody annotated it now). One of a document the corpus does not have is stale,
+    but for one of ``removed`` (documents removed from the corpus, which may be added again):
+    kept, and counted apart."""
     by_key = {acceptance.key: acceptance for acceptance in acceptances}
     unexplained, explained, used = [], [], set()
     for candidate in candidates:
@@ -297,12 +299,19 @@ def review(candidates: Iterable[Candidate], acceptances: Iterable[Acceptance],
         else:
             explained.append((candidate, acceptance))
             used.add(candidate.key)
-    unused = [acceptance for key, acceptance in by_key.items() if key not in used]
-    checked = [linted is None or acceptance.doc_id in linted or (documents is not None and acceptance.doc_id
-                                                                 not in documents) for acceptance in unused]
-    return LintReview(tuple(unexplained), tuple(explained),
-                      tuple(acceptance for acceptance, seen in zip(unused, checked) if seen),
-                      unchecked=tuple(acceptance for acceptance, seen in zip(unused, checked) if not seen))
+    kept: dict[str, list[Acceptance]] = {"stale": [], "unchecked": [], "removed": []}
+    for key, acceptance in by_key.items():
+        if key in used:
+            continue
+        if acceptance.doc_id in removed:
+            kept["removed"].append(acceptance)
+        elif linted is None or acceptance.doc_id in linted or (documents is not None
+                                                               and acceptance.doc_id not in documents):
+            kept["stale"].append(acceptance)
+        else:
+            kept["unchecked"].append(acceptance)
+    return LintReview(tuple(unexplained), tuple(explained), tuple(kept["stale"]), unchecked=tuple(kept["unchecked"]),
+                      removed=tuple(kept["removed"]))
 
 
 def accepted_path(layout: Layout) -> Path:
@@ -367,8 +376,7 @@ def lint_corpus(layout: Layout, accepted: str | Path | None = None,
     candidates = lint(documents, (linted.add(item.doc_id) or item for item in annotations), registry, on_progress)
     # a removed document's acceptances are kept, not stale: added again, its annotations and their
     # candidates come back with it (corpus_tools.documents.remove)
-    known = {*documents, *removed_documents(layout, documents)}
-    reviewed = review(candidates, acceptances, linted, known)
+    reviewed = review(candidates, acceptances, linted, documents, removed_documents(layout, documents))
     return replace(reviewed, annotation_errors=len(Report.of(problems).errors))
 
 

@@ -40,10 +40,13 @@ def stale_line(acceptance: Acceptance, file: Path) -> str:
 
 
 def summary_line(result: LintReview) -> str:
-    unchecked = (f"; {quantity(len(result.unchecked), 'acceptance')} kept for documents nobody annotated now"
-                 if result.unchecked else "")
+    kept = (f"; {quantity(len(result.unchecked), 'acceptance')} kept for documents nobody annotated now"
+            if result.unchecked else "")
+    if result.removed:
+        counted = quantity(len(result.removed), "acceptance") if not kept else str(len(result.removed))
+        kept += f"; {counted} kept for documents removed from the corpus"
     return (f"{quantity(len(result.unexplained), 'unexplained candidate')}, {len(result.explained)} explained, "
-            f"{quantity(len(result.stale), 'stale acceptance')}{unchecked}")
+            f"{quantity(len(result.stale), 'stale acceptance')}{kept}")
 
 
 def _as_json(result: LintReview, show_all: bool) -> dict:
@@ -55,7 +58,7 @@ def _as_json(result: LintReview, show_all: bool) -> dict:
         "candidates": listed,
         "stale": [{**acceptance_as_dict(a), "line": a.line} for a in result.stale],
         "counts": {"unexplained": len(result.unexplained), "explained": len(result.explained),
-                   "stale": len(result.stale), "unchecked": len(result.unchecked),
+                   "stale": len(result.stale), "unchecked": len(result.unchecked), "removed": len(result.removed),
                    "annotation_errors": result.annotation_errors},
     }
 
