@@ -41,11 +41,13 @@ def fake_server_cache(cache, script):
 
 
 def test_no_server_for_an_empty_data_dir(tmp_path):
+    """status said only that no server ran, with no next step (push, pull and annotate name it)."""
     assert server.status(tmp_path) is None
     assert server.stop(tmp_path) is False
     result = CliRunner().invoke(cli, ["labelstudio", "server", "status", "--data-dir", str(tmp_path)])
     assert result.exit_code == 1
-    assert "[labelstudio-not-running] no server is running for this data dir" in result.output
+    assert result.output == (f"Error: {tmp_path}: [labelstudio-not-running] no server is running for this data dir: "
+                             "start it with corpus-tools labelstudio server start\n")
 
 
 def test_stop_refuses_a_data_dir_that_does_not_exist(tmp_path):
@@ -812,7 +814,8 @@ def test_a_copied_data_dir_is_not_the_original_s_server(tmp_path):
         assert server.server_state(copy) == (None, False) and server.status(copy) is None
         runner = CliRunner()
         said = runner.invoke(cli, ["labelstudio", "server", "status", "--data-dir", str(copy)])
-        assert said.output == f"Error: {copy}: [labelstudio-not-running] no server is running for this data dir\n"
+        assert said.output == (f"Error: {copy}: [labelstudio-not-running] no server is running for this data dir: "
+                               "start it with corpus-tools labelstudio server start\n")
         stopped = runner.invoke(cli, ["labelstudio", "server", "stop", "--data-dir", str(copy)])
         assert stopped.output == "no server was running for this data dir\n"
         assert _group_alive(connection.pid)  # the original's server was left alone

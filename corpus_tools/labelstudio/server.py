@@ -429,6 +429,10 @@ def _refuse_running(data_dir: Path) -> None:
                       "labelstudio server stop`", Location(file=str(data_dir)))
 
 
+# the next step every message about a data dir whose server is not running ends with
+START_IT = "start it with corpus-tools labelstudio server start"
+
+
 def not_answering(connection: Connection) -> str:
     """What a server process that runs but does not answer is, as the messages say it."""
     return (f"the server of this data dir runs (pid {connection.pid}) but does not answer at {connection.url}: it "
