@@ -567,6 +567,19 @@ def test_adjudicate_push_names_the_reviewer_account_its_merges_wait_under(labels
     assert again.exit_code == 0 and again.output.splitlines()[-1].endswith("; 0 submitted, 2 already adjudicated")
 
 
+def test_adjudicate_push_json_names_the_reviewer_account_as_the_text_does(labelstudio, tmp_path):
+    """--json left out the reviewer account the text's last line names (made without a password)."""
+    project = "named reviewer json"
+    layout, *_ = _two_versions(labelstudio, tmp_path, project,
+                               ("json-1@corpus-tools.local", "json-2@corpus-tools.local"))
+    result = _push_as(labelstudio, layout, project, "json-reviewer@corpus-tools.local", "--json")
+    assert result.exit_code == 0, result.output
+    [reviewer] = [u.id for u in labelstudio.client.users.list() if u.email == "json-reviewer@corpus-tools.local"]
+    report = json.loads(result.output)
+    assert report["summary"]["submitted"] == 2
+    assert report["reviewer"] == {"email": "json-reviewer@corpus-tools.local", "user_id": reviewer}
+
+
 def test_adjudicate_push_with_the_reviewer_s_key_finds_the_project_before_the_work(labelstudio, corpus_copy):
     """With the reviewer's own --api-key (no --reviewer), the project was looked up only after every
     document was merged: a server that cannot be reached, or a project not there, was found out

@@ -108,7 +108,10 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
         result, pushed = merge.adjudicate_corpus(layout, strategy, push_to, reading_annotations(stage),
                                                  rechecking(stage))
     if as_json:
-        echo_json(merge.adjudication_dict(result, pushed, lazy=True))
+        report = merge.adjudication_dict(result, pushed, lazy=True)
+        for user in made:  # the account the text's last line names, for a script to give it a password
+            report["reviewer"] = {"email": user.email, "user_id": user.id}
+        echo_json(report)
         return
     for line in merge.adjudication_lines(result, pushed):
         click.echo(line)
