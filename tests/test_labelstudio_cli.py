@@ -182,6 +182,29 @@ def test_accepting_one_model_versions_predictions_leaves_the_others(labelstudio,
         "this user"]
 
 
+def test_annotate_counts_a_cancelled_item_apart_from_the_annotations(labelstudio, corpus_copy, tmp_path):
+    """An item with "was_cancelled": true (the annotator skipped the task, Label Studio's Skip) was
+    counted among the annotations submitted, though ingest leaves it out (annotations_cancelled)."""
+    shutil.rmtree(corpus_copy.exports, ignore_errors=True)
+    root = str(corpus_copy.root)
+    title = "cancelled items"
+    run("push", "--url", labelstudio.url, "--api-key", labelstudio.api_key, "--root", root, "--project", title)
+    other = sorted(set(COMMITTED_DOC_IDS) - {DOC})[0]
+    results = tmp_path / "results.jsonl"
+    results.write_text(json.dumps({"doc_id": DOC, "result": to_ls_results(gold_for(load_documents(corpus_copy)[DOC]))})
+                       + "\n" + json.dumps({"doc_id": other, "result": [], "was_cancelled": True}) + "\n")
+    annotator = ["--data-dir", str(labelstudio.data_dir), "--project", title, "--as", "skipper@corpus-tools.local",
+                 "--root", root]
+    output = run("annotate", *annotator, "--results", str(results))
+    [project] = [p.id for p in labelstudio.client.projects.list() if p.title == title]
+    [user] = [u.id for u in labelstudio.client.users.list() if u.email == "skipper@corpus-tools.local"]
+    assert output.splitlines() == [f"submitted 1 annotation and 1 cancelled annotation (was_cancelled) to project "
+                                   f"{project} as skipper@corpus-tools.local (user {user})"]
+    assert run("annotate", *annotator, "--results", str(results)).splitlines() == [
+        f"submitted 0 annotations to project {project} as skipper@corpus-tools.local (user {user}); 2 tasks skipped, "
+        "already annotated by this user"]
+
+
 def test_push_and_pull_say_in_one_line_that_the_project_holds_tasks_of_removed_documents(labelstudio, corpus_copy,
                                                                                         tmp_path):
     """A document removed from the corpus keeps its tasks in the project: push used to say nothing

@@ -371,4 +371,9 @@ def annotate(url, api_key, data_dir, project, as_user, results, worksheets, acce
             done = ls_annotate.accept_planned(client, accepted, model_version, on_progress)
     skipped = f"; {quantity(done.skipped, 'task')} skipped, already annotated by this user" if done.skipped else ""
     account = "" if user is None else f" as {user.email} (user {user.id})"  # the id agreement reports
-    click.echo(f"submitted {quantity(len(done.submitted), 'annotation')} to project {project_id}{account}{skipped}")
+    # a cancelled one (an item's was_cancelled: the annotator skipped the task) annotates nothing:
+    # ingest leaves it out, so it is not counted among the annotations
+    cancelled = sum(submission.was_cancelled for submission in done.submitted)
+    submitted = quantity(len(done.submitted) - cancelled, "annotation") + (
+        f" and {quantity(cancelled, 'cancelled annotation')} (was_cancelled)" if cancelled else "")
+    click.echo(f"submitted {submitted} to project {project_id}{account}{skipped}")
