@@ -24,9 +24,13 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, TypeVar
 
 from corpus_tools import codes
+from corpus_tools.iterutil import overlapping
+from corpus_tools.schema import FLAT_LAYERS
+
+T = TypeVar("T")
 
 PART_MAX = 200  # characters of a printed location part, or of a message's run without a space
 MESSAGE_MAX = 1000  # characters of a printed message
@@ -79,10 +83,14 @@ def quantity(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count} {agreeing(count, noun, plural)}"
 
 
-def overlap_message(layer: str, span: tuple[int, int], other_id: str, other: tuple[int, int]) -> str:
-    """What ``*-overlap`` says of one of two regions of a flat layer whose spans overlap."""
-    return (f"{layer} [{span[0]}, {span[1]}) overlaps {layer} {other_id} [{other[0]}, {other[1]}); "
-            f"{layer} spans do not overlap")
+def flat_overlaps(layer: str, regions: Iterable[tuple[T, str, tuple[int, int]]]) -> Iterator[tuple[T, str, str]]:
+    """(region, code, message) for each of two ``regions`` (each given as the region, its id and
+    its (start, end)) of ``layer``, one of schema.FLAT_LAYERS, whose spans overlap: reported on
+    both. The one rule of ingest and of a release built from records."""
+    code = FLAT_LAYERS[layer]
+    for (one, _, span), (_, other_id, other) in overlapping(regions, lambda region: region[2]):
+        yield one, code, (f"{layer} [{span[0]}, {span[1]}) overlaps {layer} {other_id} [{other[0]}, {other[1]}); "
+                          f"{layer} spans do not overlap")
 
 
 def keys_wrong(missing: list[str], unknown: list[str]) -> str:

@@ -36,6 +36,12 @@ LAYERS = {
 }
 
 
+# The layers whose spans do not overlap (the guidelines), with the code of two that do: the ner
+# config gives each token one mention's tag, and agreement's alpha each code point one label of
+# its layer. Quotations, sources and cues may nest.
+FLAT_LAYERS = {"entity": "entity-overlap", "timex": "timex-overlap"}
+
+
 @dataclass(frozen=True, slots=True)
 class RegionValue:
     """A per-region control: which layer and labels it belongs to, and its Label Studio type."""

@@ -90,6 +90,17 @@ def check_value(value: object, label: str) -> str | None:
     return None
 
 
+def value_problem(value: object, label: str) -> tuple[str, str] | None:
+    """(code, reason) of what is wrong with ``value`` as the TIMEX3 value of a ``label`` time
+    expression, or None: ``timex-value-missing`` for no value (None, or a blank string, which
+    ingest reads as no value), else ``timex-value-invalid`` with check_value's reason. The one
+    rule of ingest and of a release built from records, so both give one value the same code."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "timex-value-missing", f"a {label} needs its TIMEX3 value in timex_value"
+    reason = check_value(value, label)
+    return None if reason is None else ("timex-value-invalid", reason)
+
+
 def _is_real_date(match: re.Match) -> bool:
     """Reject calendar impossibilities (2023-02-30) when year, month and day are all known."""
     year, month, day = match.group("year"), match.group("month"), match.group("day")

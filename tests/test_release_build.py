@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from corpus_tools.errors import CorpusError
-from corpus_tools.records import DocumentAnnotations, EntityMention, Span
+from corpus_tools.records import DocumentAnnotations, EntityMention, Span, TimeExpression
 from corpus_tools.release import CONFIGS, NER_TAGS, ShardSizes, arrow_schema, build_release
 from corpus_tools.release.checksums import release_files
 from corpus_tools.release.splits import MIN_SPLIT_DOCUMENTS, SplitPlan, bucket, designated_split, fold_of
@@ -556,6 +556,50 @@ def test_a_timex_value_ingest_refuses_is_refused(tmp_path, value, reason):
     assert caught.value.code == "invalid-annotations" and caught.value.message == (
         f"1 validation error(s), nothing built: annotations/exports/test.json, task 1, doc {doc_id}, "
         f"annotation 11, region t1: error [timex-value-invalid] {reason}")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_overlapping_time_expressions_are_refused_as_ingest_refuses_them(tmp_path):
+    """build_release on records refused overlapping entity mentions but released overlapping time
+    expressions, which ingest refuses (timex-overlap): both apply one rule (errors.flat_overlaps)."""
+    documents, annotations, registry = seed_inputs()
+    doc_id = sorted(annotations)[0]
+    ann = annotations[doc_id]
+    sunday = ann.timexes[0]
+    assert (sunday.id, sunday.span, sunday.text) == ("t1", Span(107, 113), "Sunday")
+    text = documents[doc_id].text
+    wider = TimeExpression("t-wide", doc_id, Span(104, 113), text[104:113], "DATE", "XXXX-WXX-7")
+    assert wider.text == "on Sunday"
+    with pytest.raises(CorpusError) as caught:
+        build_release(documents, {**annotations, doc_id: dataclasses.replace(ann, timexes=(sunday, wider))},
+                      registry, tmp_path, "1.0.0")
+    where = f"annotations/exports/test.json, task 1, doc {doc_id}, annotation 11"
+    assert caught.value.code == "invalid-annotations" and caught.value.message == (
+        f"2 validation error(s), nothing built: {where}, region t1: error [timex-overlap] timex [107, 113) "
+        f"overlaps timex t-wide [104, 113); timex spans do not overlap; {where}, region t-wide: error "
+        f"[timex-overlap] timex [104, 113) overlaps timex t1 [107, 113); timex spans do not overlap")
+    assert list(tmp_path.iterdir()) == []
+    # a time expression right before another does not overlap it
+    before = TimeExpression("t-on", doc_id, Span(104, 106), "on", "DATE", "XXXX-WXX-7")
+    assert build_release(documents, {**annotations, doc_id: dataclasses.replace(ann, timexes=(sunday, before))},
+                         registry, tmp_path, "1.0.0").status == "built"
+
+
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_a_timex_without_a_value_is_missing_its_value_as_ingest_says(tmp_path, value):
+    """build_release on records called a None value timex-value-invalid ("the TIMEX3 value is
+    empty"), where ingest calls a time expression without one (or with a blank one)
+    timex-value-missing: both call timex.value_problem."""
+    documents, annotations, registry = seed_inputs()
+    doc_id = sorted(annotations)[0]
+    ann = annotations[doc_id]
+    timex = dataclasses.replace(ann.timexes[0], value=value)
+    with pytest.raises(CorpusError) as caught:
+        build_release(documents, {**annotations, doc_id: dataclasses.replace(ann, timexes=(timex,))}, registry,
+                      tmp_path, "1.0.0")
+    assert caught.value.code == "invalid-annotations" and caught.value.message == (
+        f"1 validation error(s), nothing built: annotations/exports/test.json, task 1, doc {doc_id}, "
+        f"annotation 11, region t1: error [timex-value-missing] a DATE needs its TIMEX3 value in timex_value")
     assert list(tmp_path.iterdir()) == []
 
 

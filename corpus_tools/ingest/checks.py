@@ -31,17 +31,16 @@ import msgspec
 
 from corpus_tools.codes import CATALOGUE
 from corpus_tools.documents.align import TextAlignment
-from corpus_tools.errors import Location, Problem, overlap_message, printable
-from corpus_tools.iterutil import overlapping
+from corpus_tools.errors import Location, Problem, flat_overlaps, printable
 import corpus_tools.ingest.shapes as shapes
 from corpus_tools.ingest.shapes import (
     RESULT_TYPES, Annotation, ChoicesResult, LabelsResult, Prediction, RelationResult,
     TextAreaResult,
 )
 from corpus_tools.records import Document, RegistryEntity
-from corpus_tools.schema import LAYERS, REGION_VALUES, RELATIONS, TEXT_NAME
+from corpus_tools.schema import FLAT_LAYERS, LAYERS, REGION_VALUES, RELATIONS, TEXT_NAME
 from corpus_tools.strictjson import kind_of
-from corpus_tools.timex import check_value
+from corpus_tools.timex import value_problem
 
 RELATION_DIRECTIONS = ("right", "left", "bi")
 _LABEL_SETS = {name: frozenset(layer.labels) for name, layer in LAYERS.items()}
@@ -647,11 +646,11 @@ def _check_overlaps(annotation: CheckedAnnotation, report: _Reporter) -> None:
     code point the one label of its layer that covers it). A region refused for another error
     takes no part: it is left out anyway, and its offsets may be the very fault (a correct
     neighbour was refused for overlapping a span whose value.text said it was wrong)."""
-    for layer, code in (("entity", "entity-overlap"), ("timex", "timex-overlap")):
-        regions = (region for region in annotation.regions.values() if region.layer == layer and not region.excluded)
-        for one, other in overlapping(regions, lambda region: (region.start, region.end)):
-            report.region_problem(annotation, one, one.id, code, overlap_message(layer, (one.start, one.end), other.id,
-                                                                                 (other.start, other.end)))
+    for layer in FLAT_LAYERS:
+        regions = ((region, region.id, (region.start, region.end)) for region in annotation.regions.values()
+                   if region.layer == layer and not region.excluded)
+        for region, code, message in flat_overlaps(layer, regions):
+            report.region_problem(annotation, region, region.id, code, message)
 
 
 def _check_quotes(annotation: CheckedAnnotation, report: _Reporter) -> None:
@@ -675,14 +674,9 @@ def _check_quote(region: Region, annotation: CheckedAnnotation, report: _Reporte
 
 
 def _check_timex(region: Region, annotation: CheckedAnnotation, report: _Reporter, registry: Mapping) -> None:
-    value = region.values.get("timex_value")
-    if value is None:
-        report.region_problem(annotation, region, region.id, "timex-value-missing",
-                              f"a {region.label} needs its TIMEX3 value in timex_value")
-        return
-    reason = _timex_reason(value, region.label)
-    if reason is not None:
-        report.region_problem(annotation, region, region.id, "timex-value-invalid", reason)
+    problem = _timex_problem(region.values.get("timex_value"), region.label)
+    if problem is not None:
+        report.region_problem(annotation, region, region.id, *problem)
 
 
 def _check_entity(region: Region, annotation: CheckedAnnotation, report: _Reporter, registry: Mapping) -> None:
@@ -713,8 +707,8 @@ def _registry_hint(registry: Mapping) -> str:
             if registry else " (the registry is empty: is annotations/entity-registry.jsonl there?)")
 
 
-# Articles repeat their dates: each distinct (value, label) is parsed once (check_value is pure).
-_timex_reason = lru_cache(maxsize=4096)(check_value)
+# Articles repeat their dates: each distinct (value, label) is parsed once (value_problem is pure).
+_timex_problem = lru_cache(maxsize=4096)(value_problem)
 
 _LABEL_CHECKS = {
     "QUOTE": _check_quote,

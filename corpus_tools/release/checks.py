@@ -3,8 +3,9 @@
 The ingest validator (corpus_tools.ingest.checks) checks annotations against
 the guidelines; these are the checks the release itself depends on: every annotation belongs to
 a document of this corpus and was made on its text, every span lies inside that text and covers
-the text it claims, every TIMEX3 value is one its label takes (ingest's rule, timex.check_value),
-entity spans do not overlap, every registry id it cites exists, and region ids
+the text it claims, every TIMEX3 value is there and one its label takes (ingest's rule,
+timex.value_problem), entity spans and timex spans do not overlap (ingest's rule,
+errors.flat_overlaps), every registry id it cites exists, and region ids
 are unique per document (a SOURCE or CUE that quotes share is one region, given by each of them).
 """
 
@@ -13,10 +14,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterator, Mapping
 
-from corpus_tools.errors import Location, Problem, overlap_message
-from corpus_tools.iterutil import overlapping
+from corpus_tools.errors import Location, Problem, flat_overlaps
 from corpus_tools.records import Document, DocumentAnnotations, Span
-from corpus_tools.timex import check_value
+from corpus_tools.schema import FLAT_LAYERS
+from corpus_tools.timex import value_problem
 
 
 def check_registry(registry_ids: Counter) -> Iterator[Problem]:
@@ -97,25 +98,29 @@ def _check_annotations(doc_id: str, document: Document, ann: DocumentAnnotations
             yield Problem("span-text-mismatch", f"span [{span.start}, {span.end}) covers "
                           f"{span.of(document.text)!r}, record says {text!r}", where)
     yield from _check_timex_values(ann)
-    yield from _check_flat_entities(ann)
+    yield from _check_flat_layers(ann)
     yield from _check_registry_ids(ann, registry_ids)
 
 
 def _check_timex_values(ann: DocumentAnnotations) -> Iterator[Problem]:
-    """Ingest's rule (timex.check_value, with its code): a value ingest would refuse, such as
-    "2024 04", was written into the timexes config of a release built from records."""
+    """Ingest's rule (timex.value_problem, with its codes): a value ingest would refuse, such as
+    "2024 04", was written into the timexes config of a release built from records, and a None
+    one was called invalid where ingest calls it missing."""
     for timex in ann.timexes:
-        if (reason := check_value(timex.value, timex.label)) is not None:
-            yield Problem("timex-value-invalid", reason, _location(ann, timex.id))
+        if (problem := value_problem(timex.value, timex.label)) is not None:
+            yield Problem(*problem, _location(ann, timex.id))
 
 
-def _check_flat_entities(ann: DocumentAnnotations) -> Iterator[Problem]:
-    """Entity spans do not overlap (ingest's ``entity-overlap``, reported on both): the ner config
-    gives each token one mention's tag, so an overlapped mention would vanish from it (and from
-    the CoNLL export), and spaCy's ``doc.ents`` holds no overlap (its export would fail)."""
-    for one, other in overlapping(ann.entities, lambda mention: (mention.span.start, mention.span.end)):
-        yield Problem("entity-overlap", overlap_message("entity", (one.span.start, one.span.end), other.id,
-                                                        (other.span.start, other.span.end)), _location(ann, one.id))
+def _check_flat_layers(ann: DocumentAnnotations) -> Iterator[Problem]:
+    """Ingest's rule (errors.flat_overlaps): the ner config gives each token one mention's tag, so
+    an overlapped mention would vanish from it (and from the CoNLL export), spaCy's ``doc.ents``
+    holds no overlap (its export would fail), and overlapping time expressions, which ingest
+    refuses, were released."""
+    units = {"entity": ann.entities, "timex": ann.timexes}
+    for layer in FLAT_LAYERS:
+        regions = ((unit, unit.id, (unit.span.start, unit.span.end)) for unit in units[layer])
+        for unit, code, message in flat_overlaps(layer, regions):
+            yield Problem(code, message, _location(ann, unit.id))
 
 
 # the regions that several records may give, one region each time: a SOURCE or CUE that quotes share
