@@ -1626,7 +1626,8 @@ def test_a_diff_opens_each_parquet_file_once(base, tmp_path, monkeypatch):
     finding which row groups hold which documents had), so a diff parsed each file's footer (every
     row group's metadata) once per row group: a 300-group file took 1.4 s to read that way and
     0.13 s opened once. A whole diff, of a release whose files hold many row groups against one
-    changed, opens each file once."""
+    changed, opens each file once (parses its footer once: a file closed and read again is
+    reopened on that footer, reopen_parquet)."""
     import collections
 
     import corpus_tools.release.diff as diff_module
@@ -1646,3 +1647,45 @@ def test_a_diff_opens_each_parquet_file_once(base, tmp_path, monkeypatch):
     files = sorted(path for path in opened if path.parent.name == "entities")
     assert sum(pq.read_metadata(path).num_row_groups for path in files) > len(files)  # row groups to walk
     assert max(collections.Counter(opened).values()) == 1
+
+
+def _parquet_files_open() -> int:
+    """This process's open file descriptors on parquet files (/proc/self/fd)."""
+    fds = Path("/proc/self/fd")
+    return sum(1 for fd in fds.iterdir() if _target(fd).endswith(".parquet"))
+
+
+def _target(fd: Path) -> str:
+    try:
+        return str(fd.readlink())
+    except OSError:  # the descriptor iterdir itself held, closed by now
+        return ""
+
+
+def test_a_diff_holds_a_bounded_number_of_parquet_files_open_and_closes_them(base, tmp_path):
+    """A diff kept every parquet file it opened open until it ended (here both releases' 247
+    files were open from the first batch on). It holds at most
+    ``_OPEN_FILES`` of each release open, reopening a file on its parsed footer when it reads it
+    again, and has closed them all when it returns, while the releases it compared are alive."""
+    import corpus_tools.release.diff as diff_module
+    from corpus_tools.release.build import ShardSizes
+
+    one_row = ShardSizes(rows_per_shard=1, batch_rows=1, document_rows_per_shard=1, document_batch_rows=1)
+    old = build_release(*base_inputs(), tmp_path / "old", "1.0.0", sizes=one_row).path
+    documents, annotations, registry = base_inputs()
+    new = built(tmp_path, documents, with_annotation(annotations, entities=annotations[DOC].entities[1:]), registry,
+                sizes=one_row)
+    files = len(list(old.rglob("*.parquet"))) + len(list(new.rglob("*.parquet")))
+    assert files == 247 and diff_module._OPEN_FILES == 16
+    before = _parquet_files_open()
+    releases = diff_module.open_release(old), diff_module.open_release(new)
+    held = []
+    diff = diff_module.compare(*releases, on_progress=lambda _: held.append(_parquet_files_open() - before))
+    assert [(c.kind, c.doc_id) for c in diff.changes if c.layer == "entities"] == [("removed", DOC)]
+    assert len(held) == 1 and held[0] == 2 * 16  # each release's 16 read last
+    assert _parquet_files_open() == before
+    # a release read again after a diff opens its files again
+    assert releases[0].read("documents", releases[0].files("documents")[0]).num_rows == 1
+    assert _parquet_files_open() == before + 1
+    releases[0].close()
+    assert _parquet_files_open() == before

@@ -210,9 +210,19 @@ def check_sums(root: Path, sums: bytes | None, present: list[str], digest: Calla
 def open_parquet(path: Path) -> pq.ParquetFile:
     """A parquet file of a verified release, opened, or ``release-unreadable``: the file
     verifies, so its bytes and SHA256SUMS were changed together."""
+    return _open_parquet(path, None)
+
+
+def reopen_parquet(path: Path, footer: pq.FileMetaData) -> pq.ParquetFile:
+    """``path`` opened again on the ``footer`` (``.metadata``) an earlier opening parsed, which is
+    not read or parsed again: for a reader that closes a file it may read again."""
+    return _open_parquet(path, footer)
+
+
+def _open_parquet(path: Path, footer: pq.FileMetaData | None) -> pq.ParquetFile:
     name = arrow_path(path)  # outside: a name pyarrow cannot take says so, not that the file is damaged
     try:
-        return pq.ParquetFile(name)
+        return pq.ParquetFile(name, metadata=footer)
     except (pa.ArrowException, OSError) as error:
         raise CorpusError("release-unreadable", f"not a readable parquet file ({error}): it and SHA256SUMS were "
                           "changed together; restore the release from where it was published",

@@ -44,7 +44,9 @@ from corpus_tools.records import CHANGE_KINDS, ReleaseChange, ReleaseDiff
 from corpus_tools.release.arrow_schemas import (
     file_features, half_null_region, label_names, name_labels, require_named, row_location,
 )
-from corpus_tools.release.checksums import config_files, open_parquet, release_configs, require_release
+from corpus_tools.release.checksums import (
+    config_files, open_parquet, release_configs, reopen_parquet, require_release,
+)
 from corpus_tools.release.rights import LICENSE_FILE
 from corpus_tools.release.versions import (
     BUMPS, bump, latest_before, next_version, release_metadata, resolve_release, version_key,
@@ -62,6 +64,9 @@ MAJOR_CHANGES = frozenset(("schema", kind) for kind in ("config-removed", "colum
 _UNIT_CONFIGS = ("entities", "timexes", "quotes")
 _COMPARED = {"documents", "entity_registry", *_UNIT_CONFIGS}
 _BATCH = 256  # documents whose rows are turned into Python values at once: memory stays bounded
+# A release's parquet files open at once (_Release.parquet): a batch of documents reads a row group
+# or two of each config, about seven configs
+_OPEN_FILES = 16
 _SPAN = ("start", "end", "raw_start", "raw_end", "text")
 # The columns diff finds and matches a config's rows by: a release without one cannot be compared
 # (every release has them, 1.0.0 included; one lacking them had a file and SHA256SUMS changed together)
@@ -237,12 +242,26 @@ class _Release:
         return self._tables["features", config]
 
     def parquet(self, path: Path) -> pq.ParquetFile:
-        """``path`` opened, once per diff: each opening parses the whole footer, which holds every
-        row group's metadata, and the rows are read a row group at a time (a 300-group file opened
-        per group took 1.4 s, opened once 0.13 s)."""
-        if ("file", path) not in self._tables:
-            self._tables["file", path] = open_parquet(path)
-        return self._tables["file", path]
+        """``path`` opened. Its footer, which holds every row group's metadata, is parsed once per
+        diff (the rows are read a row group at a time: a 300-group file opened per group took
+        1.4 s, opened once 0.13 s) and kept; the file itself stays open only while it is among the
+        ``_OPEN_FILES`` read last, and is reopened on its footer when read again (a diff held every
+        file it opened open until it ended)."""
+        opened = self._tables.setdefault("open", {})  # path -> file, the one read last last
+        parquet = opened.pop(path, None)
+        if parquet is None:
+            footer = self._tables.get(("footer", path))
+            parquet = open_parquet(path) if footer is None else reopen_parquet(path, footer)
+            self._tables["footer", path] = parquet.metadata
+            if len(opened) >= _OPEN_FILES:
+                opened.pop(next(iter(opened))).close()
+        opened[path] = parquet
+        return parquet
+
+    def close(self) -> None:
+        """Close the files held open; a later read opens them again (on their parsed footers)."""
+        for parquet in self._tables.pop("open", {}).values():
+            parquet.close()
 
     def read(self, config: str, path: Path, group: int | None = None, columns: list[str] | None = None) -> pa.Table:
         """One of the config's files, or one row group of it: every read of rows goes through here,
@@ -441,6 +460,15 @@ def diff_build(previous: _Release, built: Path, version: str, name: str,
 
 def compare(old: _Release, new: _Release, *, doc_id: str | None = None, layers: Sequence[str] | None = None,
             on_progress: Callable[[int], None] | None = None) -> ReleaseDiff:
+    try:
+        return _compare(old, new, doc_id, layers, on_progress)
+    finally:  # its files, not left open while the caller goes on (a build, its card)
+        old.close()
+        new.close()
+
+
+def _compare(old: _Release, new: _Release, doc_id: str | None, layers: Sequence[str] | None,
+             on_progress: Callable[[int], None] | None) -> ReleaseDiff:
     log = ChangeLog()
     # in name order, not a set's (which PYTHONHASHSEED decides): reading the features opens each
     # config's first file, and the first that cannot be opened is the one an error names
