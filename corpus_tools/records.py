@@ -836,7 +836,9 @@ class PairAgreement:
 class AgreementReport:
     """Agreement over a set of documents (``scope`` "corpus"), one document or one annotator's pairs.
 
-    ``not_comparable``: documents with fewer than two annotators (counted, never scored).
+    ``not_comparable``: documents someone annotated with fewer than two annotators' versions
+    (one, or none: every annotation of it cancelled or ground truth), counted, never scored.
+    ``removed``: documents removed from the corpus whose annotations were left out (doc-removed).
     ``average``: per layer, the mean of the pairs' figures (items and agreed summed).
     ``alpha``: per layer whose spans do not overlap, Krippendorff's alpha over code points.
     """
@@ -854,6 +856,7 @@ class AgreementReport:
     # versions compared that began as a prediction (Label Studio's parent_prediction), changed or
     # not: they agree with each other through the model more than independent versions would
     versions_from_predictions: int = 0
+    removed: tuple[str, ...] = ()
     # per document (in doc_id order, read from disk as they are iterated) or per annotator
     # (``--by``); None when not asked for, so that none found is an empty collection
     parts: Collection["AgreementReport"] | None = None

@@ -68,7 +68,8 @@ def test_every_figure_is_the_hand_computed_one(tmp_path):
     assert {layer: figure["value"] for layer, figure in report["alpha"].items()} == HAND_ALPHA
     assert report["alpha"]["entities"]["items"] == 214  # code points of doc-a
     # doc-b: annotator 1 only (annotator 2 cancelled): not comparable, never scored
-    assert report["documents"] == {"compared": 1, "not_comparable": 1, "not_comparable_ids": ["doc-b"]}
+    assert report["documents"] == {"compared": 1, "not_comparable": 1, "not_comparable_ids": ["doc-b"], "removed": 0,
+                                   "removed_ids": []}
     assert report["annotations"] == {"cancelled": 1, "ground_truth_left_out": 0, "versions_from_predictions": 0}
 
 
@@ -154,7 +155,8 @@ def test_by_annotator_lists_an_annotator_whose_documents_no_one_else_annotated(t
     report = agreement(_index(tmp_path / "corpus", path), by="annotator")
     [part] = report_dict(report)["parts"]
     assert (part["annotator"], part["annotators"], part["pairs"]) == ("1", ["1"], [])
-    assert part["documents"] == {"compared": 0, "not_comparable": 2, "not_comparable_ids": ["doc-a", "doc-b"]}
+    assert part["documents"] == {"compared": 0, "not_comparable": 2, "not_comparable_ids": ["doc-a", "doc-b"],
+                                 "removed": 0, "removed_ids": []}
     assert part["average"]["entities"]["span_f1"] == {"value": None, "agreed": 0, "items": 0}
     from corpus_tools.annotations.agreement import report_lines
 
@@ -187,6 +189,63 @@ def test_one_annotator_is_not_comparable_never_perfect(tmp_path):
     assert report["documents"]["compared"] == 0 and report["documents"]["not_comparable"] == 2
     assert report["pairs"] == [] and report["average"]["entities"]["span_f1"]["value"] is None
     assert report["alpha"]["entities"]["value"] is None
+
+
+def test_a_document_every_annotation_of_which_was_cancelled_is_listed_as_not_comparable(tmp_path):
+    """doc-b with both annotations cancelled was said nowhere but in the count of cancelled
+    annotations (0 not comparable, no part under --by document), as if nobody had touched it: it
+    has fewer than two annotators' versions (none), so it is not comparable, counted and listed."""
+    exported = json.loads(EXPORT.read_text())
+    assert [(a["completed_by"], a["was_cancelled"]) for a in exported[1]["annotations"]] == [(1, False), (2, True)]
+    exported[1]["annotations"][0]["was_cancelled"] = True
+    path = tmp_path / "cancelled.json"
+    path.write_text(json.dumps(exported))
+    layout = export_corpus.ingested(tmp_path / "corpus", path)
+    result = CliRunner().invoke(cli, ["agreement", "--root", str(layout.root), "--by", "document"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "all documents: annotators 1, 2; 1 document compared, 1 not comparable (doc-b)"
+    assert "  document doc-b: annotators -; 0 documents compared, 1 not comparable (doc-b)" in lines
+    assert lines[-1] == "1 document compared, 1 not comparable, 2 cancelled annotations and 0 ground-truth " \
+        "annotations left out"
+    report = json.loads(CliRunner().invoke(cli, ["agreement", "--root", str(layout.root), "--json", "--by",
+                                                 "document"]).stdout)
+    assert report["documents"]["not_comparable_ids"] == ["doc-b"] and report["annotations"]["cancelled"] == 2
+    parts = {part["document"]: part for part in report["parts"]}
+    assert (parts["doc-b"]["annotators"], parts["doc-b"]["documents"]["not_comparable_ids"]) == ([], ["doc-b"])
+    # the pair's figures are doc-a's alone, as before
+    assert report["average"] == parts["doc-a"]["average"]
+
+
+def test_a_removed_document_is_named_per_document_and_its_annotations_counted_once(tmp_path):
+    """The annotations of a removed document (doc-removed) were left out unsaid under --by document,
+    where every other document annotated has a part, and its cancelled annotation was counted among
+    the cancelled ones too. Its part says it was removed; the corpus report counts it (the text
+    names it only under --by document)."""
+    from corpus_tools.documents.remove import remove_documents
+
+    layout = export_corpus.ingested(tmp_path)
+    remove_documents(layout, ["doc-b"], "a takedown request")  # annotator 1's, annotator 2's cancelled
+
+    def run(*options):
+        result = CliRunner().invoke(cli, ["agreement", "--root", str(layout.root), *options])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    lines = run("--by", "document").splitlines()
+    assert [line for line in lines if line.startswith("  document")] == [
+        "  document doc-a: annotators 1, 2; 1 document compared, 0 not comparable",
+        "  document doc-b: removed from the corpus (annotations/removed-documents.jsonl): its annotations are "
+        "left out"]
+    assert lines[-1] == "1 document compared, 0 not comparable, 0 cancelled annotations and 0 ground-truth " \
+        "annotations left out; the annotations of 1 document removed from the corpus left out"
+    assert run().splitlines()[-1].endswith("removed from the corpus left out (--by document names them)")
+    report = json.loads(run("--json", "--by", "document"))
+    assert report["documents"] == {"compared": 1, "not_comparable": 0, "not_comparable_ids": [], "removed": 1,
+                                   "removed_ids": ["doc-b"]}
+    assert report["annotations"]["cancelled"] == 0
+    [removed] = [part for part in report["parts"] if part["document"] == "doc-b"]
+    assert (removed["annotators"], removed["documents"]["removed_ids"], removed["pairs"]) == ([], ["doc-b"], [])
 
 
 def test_an_annotation_without_annotator_is_refused_at_ingest_with_its_location(tmp_path):

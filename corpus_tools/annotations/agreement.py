@@ -259,9 +259,10 @@ def _average(pairs: Sequence[PairAgreement]) -> tuple[LayerFigures, ...]:
 
 def compare(documents: Mapping[str, tuple[int, Sequence[Units]]], *, scope: str = "corpus", key: str | None = None,
             annotations_cancelled: int = 0, adjudications_left_out: int = 0,
-            not_comparable: Iterable[str] = ()) -> AgreementReport:
+            not_comparable: Iterable[str] = (), removed: Iterable[str] = ()) -> AgreementReport:
     """Agreement over ``documents``: doc_id -> (length of its text, the units of each annotator).
-    ``not_comparable``: more documents with one annotator (their units are not needed).
+    ``not_comparable``: more documents with fewer than two annotators (their units are not
+    needed); ``removed``: documents removed from the corpus, whose annotations were left out.
 
     Pairs: every two annotators over the documents both annotated (F1s pooled over those
     documents: matches and units summed). Alpha: over every compared document, each code point
@@ -270,7 +271,8 @@ def compare(documents: Mapping[str, tuple[int, Sequence[Units]]], *, scope: str 
     for doc_id, (length, versions) in documents.items():
         tally.add(doc_id, length, versions)
     return tally.report(scope=scope, key=key, annotations_cancelled=annotations_cancelled,
-                        adjudications_left_out=adjudications_left_out, not_comparable=not_comparable)
+                        adjudications_left_out=adjudications_left_out, not_comparable=not_comparable,
+                        removed=removed)
 
 
 class AgreementTally:
@@ -334,7 +336,7 @@ class AgreementTally:
 
     def report(self, *, scope: str = "corpus", key: str | None = None, annotations_cancelled: int = 0,
                adjudications_left_out: int = 0, not_comparable: Iterable[str] = (),
-               versions_from_predictions: int = 0) -> AgreementReport:
+               versions_from_predictions: int = 0, removed: Iterable[str] = ()) -> AgreementReport:
         compared = sorted(self._compared)
         not_comparable = tuple(sorted((self._seen - set(compared)) | set(not_comparable)))
         alpha: dict[str, Counter] = {layer: Counter() for layer in ALPHA_LAYERS}
@@ -353,7 +355,7 @@ class AgreementTally:
         annotators = self.versions_by() if scope == "document" else tuple(sorted(self._annotators))
         return AgreementReport(scope, key, annotators, tuple(compared), not_comparable, pairs,
                                _average(pairs), tuple(alphas), annotations_cancelled, adjudications_left_out,
-                               versions_from_predictions)
+                               versions_from_predictions, tuple(sorted(removed)))
 
 
 def refuse_errors(problems: Iterable[Problem], action: str) -> None:
@@ -415,15 +417,26 @@ def agreement(index, by: str | None = None, reading: Reading | None = None) -> A
     if by not in (None, "document", "annotator"):
         raise ValueError(f"by must be 'document' or 'annotator', not {by!r}")
     tally, parts = AgreementTally(), RecordsOnDisk() if by == "document" else None
+    versioned = set()
     for doc_id, versions in document_versions(index, "compared", reading):
         length, units = len(index.documents[doc_id].text), [units_of(version) for version in versions]
         tally.add(doc_id, length, units)
+        versioned.add(doc_id)
         if parts is not None:
             parts[doc_id] = compare({doc_id: (length, units)}, scope="document", key=doc_id)
+    # annotated, but by no annotator's version (every annotation of it cancelled, or ground truth):
+    # fewer than two annotators, as a document one annotated; said nowhere but in a count, it
+    # looked as if nobody had touched it
+    unversioned = sorted(index.annotated - versioned)
     report = tally.report(annotations_cancelled=index.cancelled,
-                          adjudications_left_out=index.adjudications,
-                          versions_from_predictions=index.versions_from_predictions(tally.compared()))
+                          adjudications_left_out=index.adjudications, not_comparable=unversioned,
+                          versions_from_predictions=index.versions_from_predictions(tally.compared()),
+                          removed=index.removed)
     if parts is not None:
+        for doc_id in unversioned:
+            parts[doc_id] = compare({}, scope="document", key=doc_id, not_comparable=[doc_id])
+        for doc_id in index.removed:
+            parts[doc_id] = compare({}, scope="document", key=doc_id, removed=[doc_id])
         return dataclasses.replace(report, parts=parts.values())
     if by == "annotator":
         # every annotator with a version: one whose documents no one else annotated is listed too,
@@ -463,7 +476,8 @@ def report_dict(report: AgreementReport, lazy: bool = False) -> dict:
         **({report.scope: report.key} if report.key is not None else {}),
         "annotators": list(report.annotators),
         "documents": {"compared": len(report.compared), "not_comparable": len(report.not_comparable),
-                      "not_comparable_ids": list(report.not_comparable)},
+                      "not_comparable_ids": list(report.not_comparable), "removed": len(report.removed),
+                      "removed_ids": list(report.removed)},
         "average": _layers_dict(report.average),
         "alpha": {layer: _figure_dict(value) for layer, value in report.alpha},
         "pairs": [{"annotators": list(pair.annotators), "documents": pair.documents, **_layers_dict(pair.layers)}
@@ -488,6 +502,9 @@ def report_lines(report: AgreementReport) -> Iterator[str]:
     alpha; then each part's lines, indented."""
     title = {"corpus": "all documents", "document": f"document {report.key}",
              "annotator": f"annotator {report.key}"}[report.scope]
+    if report.scope == "document" and report.removed:
+        yield f"{title}: removed from the corpus (annotations/removed-documents.jsonl): its annotations are left out"
+        return
     yield (f"{title}: annotators {', '.join(report.annotators) or '-'}; "
            f"{quantity(len(report.compared), 'document')} compared, {len(report.not_comparable)} not comparable"
            + (f" ({', '.join(report.not_comparable)})" if report.not_comparable else ""))

@@ -333,8 +333,17 @@ class AnnotationIndex:
         self.versions, self.chosen = ranked(current)
         # what adjudicate --push leaves alone: a merge sent again would become the newest adjudication
         self.adjudicated = adjudicated_since(current)
-        # each annotation counted once, as its newest copy says (a cancellation undone is none)
-        self.cancelled = column_sum(current["cancelled"]) if current.num_rows else 0
+        # the documents someone annotated (cancelled and ground-truth annotations too: agreement
+        # lists one without two annotators' versions as not comparable), but those removed from
+        # the corpus, whose annotations are left out (doc-removed) and counted as theirs
+        annotated = set(pc.unique(current["doc_id"]).to_pylist()) - {None} if current.num_rows else set()
+        self.removed = tuple(sorted(annotated & removed.keys()))
+        self.annotated = frozenset(annotated - removed.keys())
+        # each annotation counted once, as its newest copy says (a cancellation undone is none); a
+        # removed document's is left out as the document's, not counted again as cancelled
+        in_corpus = pc.invert(pc.is_in(current["doc_id"], value_set=array(self.removed, pa.string()))) \
+            if current.num_rows else None
+        self.cancelled = column_sum(pc.and_(current["cancelled"], in_corpus)) if current.num_rows else 0
         # every usable ground-truth annotation, not only each person's latest of a document
         self.adjudications = column_sum(pc.and_(current["ground_truth"], pc.invert(current["excluded"]))) \
             if current.num_rows else 0

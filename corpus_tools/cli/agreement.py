@@ -23,8 +23,10 @@ def agreement(layout: Layout, as_json: bool, by: str | None) -> None:
 
     Every annotator's latest submitted version of each document is compared with every other
     annotator's (pairwise, and averaged), with the number of items each figure rests on;
-    cancelled annotations are left out and counted; a document with one annotator is not
-    comparable (counted, never scored). Definitions: docs/agreement.md.
+    cancelled annotations are left out and counted; a document with fewer than two annotators
+    (one, or none: every annotation of it cancelled) is not comparable (counted and listed, never
+    scored); the annotations of documents removed from the corpus are left out and counted
+    (--by document names them). Definitions: docs/agreement.md.
 
     \b
     Example:
@@ -41,9 +43,11 @@ def agreement(layout: Layout, as_json: bool, by: str | None) -> None:
         return
     for line in report_lines(report):
         click.echo(line)
+    removed = (f"; the annotations of {quantity(len(report.removed), 'document')} removed from the corpus left out"
+               + ("" if by == "document" else " (--by document names them)")) if report.removed else ""
     click.echo(f"{quantity(len(report.compared), 'document')} compared, {len(report.not_comparable)} not "
                f"comparable, {quantity(report.annotations_cancelled, 'cancelled annotation')} and "
-               f"{quantity(report.adjudications_left_out, 'ground-truth annotation')} left out")
+               f"{quantity(report.adjudications_left_out, 'ground-truth annotation')} left out{removed}")
     if report.versions_from_predictions:
         click.echo(f"note: {report.versions_from_predictions} of the versions compared began as a prediction "
                    "(accepted, changed or not): versions that began from the same prediction agree through the model, "
