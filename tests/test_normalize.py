@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from corpus_tools.documents import boilerplate
 from corpus_tools.documents.normalize import DROPPED, NORMALIZER_VERSION, SPACES, TITLE_MAX_CHARS, Normalized, normalize
+from corpus_tools.records import Span
 
 from conftest import SEED_DOC_IDS
 
@@ -522,6 +523,56 @@ def test_a_long_run_of_dropped_characters_inside_a_word_normalizes_in_linear_tim
         result = normalize("a" + dropped * 100_000 + "\u0301 b")
         assert time.perf_counter() - started < 5
         assert result.text == "\u00e1 b"
+
+
+def _chain(links: int) -> str:
+    """An article whose paragraph ends in ``links`` related links glued one to the next, an NBSP
+    before each (every one a segment of the line's map)."""
+    return "Envoy in Amman\n\nThe envoy met officials this week." + "\u00a0x.Read more: " * links + "x\n"
+
+
+def test_a_chain_of_glued_links_is_cut_link_by_link_with_exact_offsets():
+    """The output on a line of 2,000 glued links: each link is a removed piece of its own, in raw
+    order and back to back, and what the paragraph keeps maps back to the raw text."""
+    raw = _chain(2000)
+    result = normalize(raw)
+    assert result.text == "Envoy in Amman\n\nThe envoy met officials this week. x."
+    assert len(result.removed) == 2000 and {piece.kind for piece in result.removed} == {"related-link"}
+    assert (result.removed[0].raw_span, result.removed[0].text) == (Span(53, 67), "Read more: \u00a0x.")
+    assert (result.removed[-1].raw_span, result.removed[-1].text) == (Span(28039, 28051), "Read more: x")
+    assert all(one.raw_span.end == other.raw_span.start for one, other in zip(result.removed, result.removed[1:]))
+    assert all(raw[piece.raw_span.start:piece.raw_span.end] == piece.text for piece in result.removed)
+    assert result.offset_map.to_raw(len(result.text) - 2, len(result.text)) == (51, 53)
+    assert raw[51:53] == "x." and normalize(result.text).text == result.text
+
+
+def test_a_chain_of_glued_links_reads_the_line_a_bounded_number_of_times(monkeypatch):
+    """Each link cut sent what the line kept through the rules again, and the glued-link rule read
+    it from its start (and normalize looked at each of its characters) every time: 8,000 links on
+    one line took 8.7 s, quadratic in the links (here the rule read 28 million characters). It
+    now reads the line's end first, and a link found there is the one the whole line gives; and
+    what the line keeps is handed to the rules as the line's own text and an end, not copied."""
+    read = []
+    pattern = boilerplate.GLUED_RELATED
+
+    class Counted:
+        def fullmatch(self, text, pos=0, endpos=None):
+            end = len(text) if endpos is None else endpos
+            read.append(end - pos)
+            return pattern.fullmatch(text, pos, end)
+
+    monkeypatch.setattr(boilerplate, "GLUED_RELATED", Counted())
+    handed = []  # the texts the rules are given (as ``text[:end]``): the line's own, not a copy per link
+    classify = boilerplate.classify
+    monkeypatch.setattr(boilerplate, "classify", lambda text, *args, **kwargs: handed.append(text) or classify(
+        text, *args, **kwargs))
+    raw = _chain(2000)
+    assert normalize(raw).text == "Envoy in Amman\n\nThe envoy met officials this week. x."
+    paragraph = [text for text in handed if text.startswith("The envoy")]
+    assert len(paragraph) == 2001 and len({id(text) for text in paragraph}) == 1
+    # the line's last 258 characters once per link (all of it, once shorter); the paragraph left
+    # has no related word
+    assert len(read) == 2000 and read[:1980] == [258] * 1980 and max(read) == 258
 
 
 def test_the_assumptions_of_the_fast_paths_hold_for_every_code_point():

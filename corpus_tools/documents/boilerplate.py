@@ -1,7 +1,9 @@
 """Line rules: which cleaned lines are scraping boilerplate rather than the article.
 
 A rule looks at one whole cleaned line (plus the title, for repeats) and either claims it,
-returning the removed pieces as ``(kind, start, end)`` offsets into the line, or passes. Rules
+returning the removed pieces as ``(kind, start, end)`` offsets into the line, or passes. The line
+is ``text[:end]``: what normalization keeps of a line it cut a glued link from is looked at
+again without a copy of it being made for each link of a chain (which was quadratic). Rules
 are tried in the order of ``RULES``; the first that claims a line wins; a line no rule claims is
 content. Each rule is documented (with the reason it is safe) in docs/normalization.md.
 
@@ -17,7 +19,7 @@ import re
 from typing import Callable
 
 Piece = tuple[str, int, int]  # (kind, start, end) in the cleaned line
-Rule = Callable[[str, "str | None", bool], "tuple[Piece, ...] | None"]
+Rule = Callable[[str, int, "str | None", bool], "tuple[Piece, ...] | None"]  # (text, end, title, is_first)
 
 # Kinds of removed pieces (stable: they are written into the normalized documents' metadata).
 KINDS = (
@@ -140,6 +142,9 @@ _LINK = (rf"(?=[A-Z])(?i:{_RELATED_LABEL}){_LINK_SEP}\s*\S.*"  # Read more: X, R
 # Alone on a line, the label is enough ("Recommended reading", "You might also like:").
 RELATED_LINE = re.compile(rf"{_LINK}|(?i:{_RELATED_LABEL})\s*[:»›>…]*")
 _RELATED_MAX = 250  # characters of a related link (its label and headline)
+# the end of a line looked at first for a glued link: the link, and the paragraph's closing
+# punctuation, quote and a space before it
+_GLUED_WINDOW = _RELATED_MAX + 8
 # Glued: the paragraph ends in . ! ? (a closing quote or bracket may follow), then the link,
 # with or without a space between.
 GLUED_RELATED = re.compile(rf"(?P<body>.*[.!?][”’\"')\]]?)\s*(?P<link>{_LINK})")
@@ -212,12 +217,13 @@ def _any_of(words: tuple[str, ...]) -> Callable[[str], re.Match | None]:
     return re.compile("|".join(map(re.escape, words))).search
 
 
-def _gated_fullmatch(pattern: re.Pattern, longest: int, words: tuple[str, ...]) -> Callable[[str], bool]:
+def _gated_fullmatch(pattern: re.Pattern, longest: int, words: tuple[str, ...]) -> Callable[[str, int], bool]:
     has_a_word = _any_of(words)
 
-    def matches(line: str) -> bool:
-        if len(line) > longest:
+    def matches(text: str, end: int) -> bool:
+        if end > longest:
             return False
+        line = text[:end]
         return has_a_word(line.lower()) is not None and pattern.fullmatch(line) is not None
     return matches
 
@@ -225,17 +231,24 @@ def _gated_fullmatch(pattern: re.Pattern, longest: int, words: tuple[str, ...]) 
 _HAS_RELATED_WORD = _any_of(_RELATED_WORDS)
 
 
-def _related_link(line: str, title: str | None, is_first: bool) -> tuple[Piece, ...] | None:
+def _related_link(text: str, end: int, title: str | None, is_first: bool) -> tuple[Piece, ...] | None:
     """A related-article link: the whole line, or glued to the end of a paragraph (only the link
     is removed; the paragraph up to its closing punctuation stays)."""
-    if _HAS_RELATED_WORD(line[-_RELATED_MAX:].lower()) is None:  # the link, if any, lies within the line's end
+    # the link, if any, lies within the line's end
+    if _HAS_RELATED_WORD(text[max(0, end - _RELATED_MAX):end].lower()) is None:
         return None
-    if len(line) <= _RELATED_MAX and RELATED_LINE.fullmatch(line):
-        return (("related-link", 0, len(line)),)
-    match = GLUED_RELATED.fullmatch(line)
-    if match is None or len(line) - match.start("link") > _RELATED_MAX:
+    if end <= _RELATED_MAX and RELATED_LINE.fullmatch(text, 0, end):
+        return (("related-link", 0, end),)
+    # The match is the one whose paragraph ends last (``.*`` is greedy), and nothing before the
+    # paragraph's end decides it, so a match that ends its paragraph within the line's end is the
+    # whole line's: found there first, the line is not read from its start once per link of a
+    # chain of glued links (normalize's rest of a line comes back here after each cut), which was
+    # quadratic in the links. Else the whole line, once.
+    match = (GLUED_RELATED.fullmatch(text, max(0, end - _GLUED_WINDOW), end)
+             or GLUED_RELATED.fullmatch(text, 0, end))
+    if match is None or end - match.start("link") > _RELATED_MAX:
         return None
-    return (("related-link", match.start("link"), len(line)),)
+    return (("related-link", match.start("link"), end),)
 
 
 # Case folding never shortens a text (each character folds to one or more), so a line longer
@@ -244,13 +257,17 @@ _WIDGETS_MAX = max(map(len, WIDGETS))
 _COMMENT_FORM_MAX = max(map(len, COMMENT_FORM))
 
 
-def _folded_in(line: str, labels: frozenset[str], longest: int) -> bool:
-    return len(line) <= longest and line.casefold() in labels
+def _folded_in(text: str, end: int, labels: frozenset[str], longest: int) -> bool:
+    return end <= longest and text[:end].casefold() in labels
 
 
-def _whole(kind: str, matches: Callable[[str], bool]) -> Rule:
-    def rule(line: str, title: str | None, is_first: bool) -> tuple[Piece, ...] | None:
-        return ((kind, 0, len(line)),) if matches(line) else None
+def _fullmatch(pattern: re.Pattern) -> Callable[[str, int], bool]:
+    return lambda text, end: pattern.fullmatch(text, 0, end) is not None
+
+
+def _whole(kind: str, matches: Callable[[str, int], bool]) -> Rule:
+    def rule(text: str, end: int, title: str | None, is_first: bool) -> tuple[Piece, ...] | None:
+        return ((kind, 0, end),) if matches(text, end) else None
     return rule
 
 
@@ -271,9 +288,10 @@ def _caption_sized(line: str, caption_end: int) -> bool:
                                          and len(_SENTENCE_BREAK.findall(line, 0, caption_end)) <= 1)
 
 
-def _is_photo_caption(line: str) -> bool:
-    if not line.endswith((")", "]")) or len(line) > _LONG_CAPTION_MAX:  # cheap tests first: this runs on every line
+def _is_photo_caption(text: str, end: int) -> bool:
+    if not text.endswith((")", "]"), 0, end) or end > _LONG_CAPTION_MAX:  # cheap tests first: this runs on every line
         return False
+    line = text[:end]
     opening = "[" if line[-1] == "]" else "("
     start = line.rfind(opening)
     credit = line[start + 1:-1].strip()
@@ -283,9 +301,10 @@ def _is_photo_caption(line: str) -> bool:
                 or (opening == "[" and _SLASH_CREDIT.search(credit)))
 
 
-def _glued_credit(line: str, title: str | None, is_first: bool) -> tuple[Piece, ...] | None:
-    if not line.endswith(AGENCIES) or len(line) > _LONG_CAPTION_MAX:  # cheap tests first: this runs on every line
+def _glued_credit(text: str, end: int, title: str | None, is_first: bool) -> tuple[Piece, ...] | None:
+    if not text.endswith(AGENCIES, 0, end) or end > _LONG_CAPTION_MAX:  # cheap tests first: this runs on every line
         return None
+    line = text[:end]
     match = GLUED_CREDIT.fullmatch(line)
     if match is None or not _caption_sized(line, match.start("credit")):
         return None
@@ -293,17 +312,18 @@ def _glued_credit(line: str, title: str | None, is_first: bool) -> tuple[Piece, 
     return ("photo-caption", 0, split), ("photo-credit", split, len(line))
 
 
-def _title_repeat(line: str, title: str | None, is_first: bool) -> tuple[Piece, ...] | None:
-    return (("title-repeat", 0, len(line)),) if title is not None and not is_first and line == title else None
+def _title_repeat(text: str, end: int, title: str | None, is_first: bool) -> tuple[Piece, ...] | None:
+    is_title = title is not None and end == len(title) and text.startswith(title)
+    return (("title-repeat", 0, end),) if is_title and not is_first else None
 
 
 RULES: tuple[tuple[str, Rule], ...] = (
-    ("reading-time", _whole("reading-time", lambda line: READING_TIME.fullmatch(line) is not None)),
-    ("dateline", _whole("dateline", lambda line: DATELINE.fullmatch(line) is not None)),
-    ("widget", _whole("widget", lambda line: _folded_in(line, WIDGETS, _WIDGETS_MAX))),
-    ("comment-form", _whole("comment-form", lambda line: _folded_in(line, COMMENT_FORM, _COMMENT_FORM_MAX))),
+    ("reading-time", _whole("reading-time", _fullmatch(READING_TIME))),
+    ("dateline", _whole("dateline", _fullmatch(DATELINE))),
+    ("widget", _whole("widget", lambda text, end: _folded_in(text, end, WIDGETS, _WIDGETS_MAX))),
+    ("comment-form", _whole("comment-form", lambda text, end: _folded_in(text, end, COMMENT_FORM, _COMMENT_FORM_MAX))),
     ("photo-caption", _whole("photo-caption", _is_photo_caption)),
-    ("photo-credit", _whole("photo-credit", lambda line: STANDALONE_CREDIT.fullmatch(line) is not None)),
+    ("photo-credit", _whole("photo-credit", _fullmatch(STANDALONE_CREDIT))),
     ("glued-credit", _glued_credit),
     ("title-repeat", _title_repeat),
     ("share-buttons", _whole("share-buttons", _gated_fullmatch(SHARE_ROW, 300, _SHARE_WORDS))),
@@ -314,10 +334,12 @@ RULES: tuple[tuple[str, Rule], ...] = (
 )
 
 
-def classify(line: str, title: str | None, is_first: bool) -> tuple[Piece, ...]:
-    """The removed pieces of a cleaned line, or ``()`` when the line is content."""
+def classify(line: str, title: str | None, is_first: bool, end: int | None = None) -> tuple[Piece, ...]:
+    """The removed pieces of a cleaned line, or ``()`` when the line is content. ``end``: the
+    line is ``line[:end]``, looked at without being copied."""
+    end = len(line) if end is None else end
     for _, rule in RULES:
-        pieces = rule(line, title, is_first)
+        pieces = rule(line, end, title, is_first)
         if pieces is not None:
             return pieces
     return ()

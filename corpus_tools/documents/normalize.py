@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import corpus_tools.documents.boilerplate as boilerplate
 from corpus_tools.documents.offsets import MapBuilder, OffsetMap
@@ -91,25 +92,28 @@ class Line:
 
 
 def normalize(raw_text: str) -> Normalized:
-    """Normalize a decoded raw article. Deterministic; linear in the length of the text, but for a
-    line holding a chain of glued links (docs/normalization.md, "Performance")."""
+    """Normalize a decoded raw article. Deterministic; linear in the length of the text
+    (docs/normalization.md, "Performance")."""
     lines = list(_clean_lines(raw_text))
     title = _title(lines)
     kept: list[Line] = []
     removed: list[RemovedPiece] = []
     for line in lines:
-        is_first, cut = line is lines[0], []
+        is_first, cut, rest = line is lines[0], [], _Rest(line)
         # what a line keeps when a piece is cut from it is a line like any other: the rules run on
         # it again (another link glued before the one cut, "Comments are closed." before a link),
         # so the text kept holds nothing a second normalization would remove
-        while line is not None:
-            pieces = boilerplate.classify(line.text, title, is_first=is_first)
-            rest = _rest_of(line, pieces) if pieces else _UNCUT
-            if rest is _UNCUT:
-                kept.append(line)  # content; or a part that cannot be cut out exactly, left in, never lost
+        while True:
+            text, end = rest.text()
+            pieces = boilerplate.classify(text, title, is_first=is_first, end=end)
+            after = rest.after(text, end, pieces) if pieces else _UNCUT
+            if after is _UNCUT:
+                kept.append(rest.line())  # content; or a part that cannot be cut out exactly, left in, never lost
                 break
-            cut.extend(_removed_pieces(raw_text, line, pieces))
-            line = rest
+            cut.extend(rest.removed_pieces(raw_text, pieces))
+            if after is None:
+                break
+            rest.narrow(*after)
         # in raw order: what a line keeps may lie left, right or between its cut pieces
         removed.extend(sorted(cut, key=lambda piece: piece.raw_span.start))
     text, offset_map = _assemble(raw_text, kept, removed, title is not None)
@@ -278,73 +282,128 @@ def _nfc_groups(word: str) -> list[tuple[int, int, str]]:
 
 # -- removed pieces ---------------------------------------------------------------------------
 
-_UNCUT = object()  # _rest_of: the line's rest cannot be cut at the pieces' edges
+_UNCUT = object()  # _Rest.cut: the line's rest cannot be cut at the pieces' edges
 
 
-def _rest_of(line: Line, pieces: tuple[tuple[str, int, int], ...]):
-    """What a line keeps besides its removed pieces: None when they take all of it (its rest is
-    blank), else the one run of text they leave, as a Line of its own (edge spaces left out:
-    they become deletions). ``_UNCUT`` when the pieces leave several runs, or an edge of the
-    rest falls inside a block (a whitespace run or NFC group of several raw characters)."""
-    covered = [False] * len(line.text)
-    for _, start, end in pieces:
-        covered[start:end] = [True] * (end - start)
-    runs, start = [], None
-    for position, is_covered in enumerate(covered + [True]):
-        if not is_covered and start is None:
-            start = position
-        elif is_covered and start is not None:
-            if line.text[start:position].strip(" "):
-                runs.append((start, position))
-            start = None
-    if not runs:
-        return None
-    if len(runs) > 1:
-        return _UNCUT
-    start, end = runs[0]
-    text = line.text[start:end]
-    start += len(text) - len(text.lstrip(" "))
-    end -= len(text) - len(text.rstrip(" "))
-    segments, norm = [], 0
-    for raw_start, raw_len, norm_len, is_block in line.segments:
-        if norm_len == 0:  # a deletion: kept when strictly inside the rest
-            if start < norm < end:
-                segments.append((raw_start, raw_len, norm_len, is_block))
-            continue
-        low, high = max(start, norm), min(end, norm + norm_len)
-        if low < high:
-            if (low, high) == (norm, norm + norm_len):
-                segments.append((raw_start, raw_len, norm_len, is_block))
-            elif is_block:
-                return _UNCUT
-            else:
-                segments.append((raw_start + low - norm, high - low, high - low, False))
-        norm += norm_len
-    first, last = segments[0], segments[-1]
-    return Line(first[0], last[0] + last[1], line.text[start:end], tuple(segments), line.paragraph)
+class _Rest:
+    """What a line keeps as pieces are cut from it: ``[lo, hi)`` of its cleaned text, each rest a
+    line of its own to the rules. Held as those two positions into the whole line, with its
+    segments' positions summed once, so that a line losing k pieces (a chain of glued links)
+    costs time linear in k, not in k times the line's length: making each rest a Line (its text,
+    its segments, every position of it looked at) was quadratic (8,000 links on one line, 8.7 s)."""
+
+    def __init__(self, line: Line):
+        self._line, self._lo, self._hi = line, 0, len(line.text)
+        self._ends: list[int] | None = None  # per non-deletion segment: its end in the line's text
+        self._spans: list[LineSegment] = []  # the non-deletion segments
+
+    def text(self) -> tuple[str, int]:
+        """The rest as ``text[:end]``: the line's text itself while the rest is a prefix of it
+        (as what is left of a chain of glued links is), not a copy of it per link."""
+        if self._lo:
+            return self._line.text[self._lo:self._hi], self._hi - self._lo
+        return self._line.text, self._hi
+
+    def after(self, text: str, end: int, pieces: tuple[tuple[str, int, int], ...]):
+        """What ``text[:end]`` (this rest) keeps besides its removed ``pieces``: None when they take
+        all of it (its rest is blank), else the one run of text they leave, as its [lo, hi) in the
+        line (edge spaces left out: they become deletions). ``_UNCUT`` when the pieces leave
+        several runs, or an edge of the rest falls inside a block (a whitespace run or NFC group
+        of several raw characters)."""
+        runs, position = [], 0
+        spans = _merged((start, end) for _, start, end in pieces if end > start)
+        for start, stop in spans + [(end, end)]:
+            if position < start and (run := _without_edge_spaces(text, position, start)) is not None:
+                runs.append(run)
+            position = max(position, stop)
+        if not runs:
+            return None
+        if len(runs) > 1:
+            return _UNCUT
+        lo, hi = self._lo + runs[0][0], self._lo + runs[0][1]
+        if self._inside_a_block(lo) or self._inside_a_block(hi):
+            return _UNCUT
+        return lo, hi
+
+    def narrow(self, lo: int, hi: int) -> None:
+        self._lo, self._hi = lo, hi
+
+    def line(self) -> Line:
+        """The rest as a Line: its text, and the segments of the whole line within it (a deletion
+        strictly inside; one that straddles an edge cut there)."""
+        line, start, end = self._line, self._lo, self._hi
+        if (start, end) == (0, len(line.text)):
+            return line
+        segments, norm = [], 0
+        for raw_start, raw_len, norm_len, is_block in line.segments:
+            if norm_len == 0:  # a deletion: kept when strictly inside the rest
+                if start < norm < end:
+                    segments.append((raw_start, raw_len, norm_len, is_block))
+                continue
+            low, high = max(start, norm), min(end, norm + norm_len)
+            if low < high:
+                if (low, high) == (norm, norm + norm_len):
+                    segments.append((raw_start, raw_len, norm_len, is_block))
+                else:  # never a block: cut refuses an edge inside one
+                    segments.append((raw_start + low - norm, high - low, high - low, False))
+            norm += norm_len
+        first, last = segments[0], segments[-1]
+        return Line(first[0], last[0] + last[1], line.text[start:end], tuple(segments), line.paragraph)
+
+    def removed_pieces(self, raw_text: str, pieces: tuple[tuple[str, int, int], ...]) -> Iterator[RemovedPiece]:
+        """Turn (kind, start, end) in the rest's text into raw spans, stripped of edge whitespace."""
+        for kind, start, end in pieces:
+            raw_start, raw_end = _strip(raw_text, self._to_raw(self._lo + start, False),
+                                        self._to_raw(self._lo + end, True))
+            yield RemovedPiece(kind, Span(raw_start, raw_end), raw_text[raw_start:raw_end])
+
+    def _to_raw(self, pos: int, is_end: bool) -> int:
+        """Raw position of a boundary in the line's cleaned text (blocks widen outward): of the
+        segment it falls in, the first whose end lies past it (or at it, for an end)."""
+        ends, spans = self._segments()
+        index = (bisect_left if is_end else bisect_right)(ends, pos)
+        if index == len(spans):
+            return self._line.end
+        raw_start, raw_len, norm_len, is_block = spans[index]
+        offset = pos - (ends[index] - norm_len)
+        if not is_block:
+            return raw_start + offset
+        return raw_start + raw_len if is_end and offset > 0 else raw_start
+
+    def _inside_a_block(self, pos: int) -> bool:
+        ends, spans = self._segments()
+        index = bisect_right(ends, pos)
+        return index < len(spans) and spans[index][3] and ends[index] - spans[index][2] < pos
+
+    def _segments(self) -> tuple[list[int], list[LineSegment]]:
+        if self._ends is None:
+            self._ends, norm = [], 0
+            for segment in self._line.segments:
+                if segment[2]:
+                    norm += segment[2]
+                    self._ends.append(norm)
+                    self._spans.append(segment)
+        return self._ends, self._spans
 
 
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` sorted, those that overlap or touch joined."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
-def _removed_pieces(raw_text: str, line: Line, pieces: tuple[tuple[str, int, int], ...]) -> Iterator[RemovedPiece]:
-    """Turn (kind, start, end) in the cleaned line into raw spans, stripped of edge whitespace."""
-    for kind, start, end in pieces:
-        raw_start, raw_end = _strip(raw_text, _line_to_raw(line, start, False), _line_to_raw(line, end, True))
-        yield RemovedPiece(kind, Span(raw_start, raw_end), raw_text[raw_start:raw_end])
 
-
-def _line_to_raw(line: Line, pos: int, is_end: bool) -> int:
-    """Raw position of a boundary in the cleaned line text (blocks widen outward)."""
-    norm = 0
-    for raw_start, raw_len, norm_len, is_block in line.segments:
-        if norm_len == 0:
-            continue
-        if pos < norm + norm_len or (is_end and pos == norm + norm_len):
-            offset = pos - norm
-            if not is_block:
-                return raw_start + offset
-            return raw_start + raw_len if is_end and offset > 0 else raw_start
-        norm += norm_len
-    return line.end
+def _without_edge_spaces(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``[start, end)`` of ``text`` without its edge spaces; None when it holds nothing else."""
+    while start < end and text[start] == " ":
+        start += 1
+    while end > start and text[end - 1] == " ":
+        end -= 1
+    return (start, end) if start < end else None
 
 
 # -- assembling the text and the map ----------------------------------------------------------
