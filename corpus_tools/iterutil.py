@@ -18,8 +18,8 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
 def overlapping(items: Iterable[T], span: Callable[[T], tuple[int, int]]) -> Iterator[tuple[T, T]]:
     """The pairs of ``items`` whose spans (``span``: start, end) overlap, each pair both ways, in
     (start, end) order: a sweep that keeps the widest span so far, so it is linear but for the
-    pairs. Empty spans overlap nothing. The one rule behind ingest's and the release's
-    ``entity-overlap`` (spans of a layer are flat)."""
+    pairs. Empty spans overlap nothing. The sweep behind errors.flat_overlaps, ingest's and the
+    release's ``entity-overlap`` and ``timex-overlap`` (spans of a layer are flat)."""
     widest: T | None = None
     for item in sorted((item for item in items if span(item)[1] > span(item)[0]), key=span):
         if widest is not None and span(item)[0] < span(widest)[1]:

@@ -282,7 +282,7 @@ def _nfc_groups(word: str) -> list[tuple[int, int, str]]:
 
 # -- removed pieces ---------------------------------------------------------------------------
 
-_UNCUT = object()  # _Rest.cut: the line's rest cannot be cut at the pieces' edges
+_UNCUT = object()  # _Rest.after: the line's rest cannot be cut at the pieces' edges
 
 
 class _Rest:
@@ -311,7 +311,7 @@ class _Rest:
         several runs, or an edge of the rest falls inside a block (a whitespace run or NFC group
         of several raw characters)."""
         runs, position = [], 0
-        spans = _merged((start, end) for _, start, end in pieces if end > start)
+        spans = _merged((first, last) for _, first, last in pieces if last > first)
         for start, stop in spans + [(end, end)]:
             if position < start and (run := _without_edge_spaces(text, position, start)) is not None:
                 runs.append(run)
