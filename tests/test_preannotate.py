@@ -556,6 +556,22 @@ def test_a_day_range_within_a_month_is_its_start_and_its_end_with_the_year_the_e
         ("2020", "DATE", "2020", None)]
 
 
+def test_a_day_range_written_day_first_is_its_start_and_its_end_with_what_the_end_states():
+    """A known miss: "3 to 5 May 2020" gave "5 May 2020" alone and "3-5 May 2020" "May 2020" (the
+    hyphen left no boundary before "5"). By the rule of "May 3 to 5, 2020" a range is its start and
+    its end: the start "3" takes the month and year its end states. A day and a month with no year
+    after the range's end are left as they were ("3 to 5 May": the end, resolved, alone), and a
+    hyphen joins two days only: "pre-2011" and "COVID-19 May" hold no date."""
+    assert timexes("Talks ran 3 to 5 May 2020, then 3-5 May 2021, from 29th–30th June 2022 and "
+                   "between 1 and 2 February 2019. They met 3 to 5 May. Pre-2011 rules; COVID-19 May spread.",
+                   "2024-03-12") == [
+        ("3", "DATE", "2020-05-03", None), ("5 May 2020", "DATE", "2020-05-05", None),
+        ("3", "DATE", "2021-05-03", None), ("5 May 2021", "DATE", "2021-05-05", None),
+        ("29th", "DATE", "2022-06-29", None), ("30th June 2022", "DATE", "2022-06-30", None),
+        ("1", "DATE", "2019-02-01", None), ("2 February 2019", "DATE", "2019-02-02", None),
+        ("5 May", "DATE", "2023-05-05", None)]
+
+
 def test_a_wire_style_clock_time_is_no_year():
     """Found by a hunt: "at 2000 GMT", "1930 UTC", "2000 hrs", "1945 local time" (hours and
     minutes, a TIME the rules do not predict) were the DATEs '2000', '1930', '2000', '1945'. A year

@@ -28,7 +28,8 @@ Resolution (``Anchor`` = the publication date at its precision):
   but the start of a range takes the year its end states ("from May to July 2020": ``2020-05``;
   "from November to February 2021": ``2020-11``; "May 3 to July 5, 2020"), as the text says it,
   and the end of a day range within a month takes the month its start states ("May 3 to [5,
-  2020]", "May 3-[5, 2020]": ``2020-05-03`` and ``2020-05-05``, two expressions);
+  2020]", "May 3-[5, 2020]": ``2020-05-03`` and ``2020-05-05``, two expressions), the start of one
+  written day first the month and year its end states ("[3] to [5 May 2020]", "[3]-[5 May 2020]");
 * last/this/next year, month, week; earlier/later this year, month, week; yesterday/today/tomorrow:
   arithmetic on the anchor, never finer than its precision (a week of a month-precision anchor is
   ``YYYY-WXX``); "early"/"late" before them, or before a decade ("the late 1990s"), is in the span
@@ -319,15 +320,16 @@ Rule = Callable[[re.Match, _Context], "tuple[str, str, str | None, float] | None
 RULES: list[tuple[re.Pattern, Rule]] = []
 
 
-def rule(pattern: str, flags: int = 0, end: str = _E) -> Callable[[Rule], Rule]:
+def rule(pattern: str, flags: int = 0, end: str = _E, begin: str = _B) -> Callable[[Rule], Rule]:
     """Registers a rule. In its pattern ``\\s`` (outside a character class) is a space of the
     line, never a line break: a span never crosses a line (text.py), so a title ending "in March"
     and a paragraph opening "2011 was" hold no "March 2011". ``end``: what may not follow the
-    match (a word character or a hyphen: "2020-style" holds no year)."""
+    match (a word character or a hyphen: "2020-style" holds no year); ``begin``: what may not
+    precede it (likewise: "pre-2011" holds no year)."""
     pattern = pattern.replace(r"\s", _SPACE)
 
     def register(function: Rule) -> Rule:
-        RULES.append((re.compile(_B + pattern + end, flags), function))
+        RULES.append((re.compile(begin + pattern + end, flags), function))
         return function
     return register
 
@@ -363,7 +365,11 @@ def _month_day_year(match, context):
     return _full_date(match)
 
 
-@rule(_PART + _DAY + r"\s+" + _MONTH + r",?\s+" + _YEAR)
+# a hyphen between two days joins a day range ("3-[5 May 2020]"): no boundary is missing before its end
+_AFTER_DAY_HYPHEN = r"(?:(?<![\w-])|(?<=\d-))"
+
+
+@rule(_PART + _DAY + r"\s+" + _MONTH + r",?\s+" + _YEAR, begin=_AFTER_DAY_HYPHEN)
 def _day_month_year(match, context):
     return _full_date(match)
 
@@ -436,7 +442,15 @@ def _day_range_end(match, context):
     return _full_date(match)
 
 
-@rule(_DAY + r"\s+" + _MONTH + r"(?!,?\s+(?:19|20)\d\d)")
+# the start of a day range written day first: its day, of the month and year its end states
+# ("[3] to 5 May 2020", "[3]-5 May 2020": 2020-05-03, as "May 3 to 5, 2020" is two dates); the
+# end is read, not spanned: it is a date of its own
+@rule(_DAY + r"(?=" + _RANGE_TO + _ORDINAL + r"\s+" + _MONTH + r",?\s+" + _YEAR + r"(?![\w-]))", end="")
+def _day_range_start(match, context):
+    return _full_date(match)
+
+
+@rule(_DAY + r"\s+" + _MONTH + r"(?!,?\s+(?:19|20)\d\d)", begin=_AFTER_DAY_HYPHEN)
 def _day_month(match, context):
     return _day_of_year(match, context)
 
