@@ -1021,6 +1021,24 @@ def test_a_dash_after_a_quotation_sets_off_its_attribution_as_a_comma_does():
         ("“Go home,”", "direct", blinken, "said"), ("“It is over”", "direct", ("Assad", "bashar-al-assad"), "said")]
 
 
+def test_an_inverted_attribution_opening_a_sentence_before_a_quotation():
+    """A known miss: "Said Blinken: “…”" gave the name and no quote (a capitalized cue was no
+    cue, and the word before the colon, "Blinken", is none either). The sentence's first word, a
+    reporting verb, is the CUE as written, the noun phrase up to the colon or comma the SOURCE,
+    the quotation a direct QUOTE (0.8, as after "Blinken said:"); no name or noun phrase after the
+    verb, no attribution ("Added to the list: “…”")."""
+    text = ("Added the minister, “The corridor must stay open.”\n\n"
+            "Said Blinken: “We will not relent.”\n\n"
+            "Added to the list: “Hezbollah” was named.")
+    assert quote_rows(text) == [
+        ("“The corridor must stay open.”", "direct", ("the minister", None), "Added"),
+        ("“We will not relent.”", "direct", ("Blinken", "antony-blinken"), "Said")]
+    found, scores = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    assert [(q.span.start, q.span.end, q.source.span.start, q.source.span.end, q.cue.span.start, q.cue.span.end)
+            for q in found] == [(20, 50, 6, 18, 0, 5), (66, 87, 57, 64, 52, 56)]
+    assert [scores[q.id] for q in found] == [0.8, 0.8]
+
+
 def test_a_participle_after_a_quotation_is_no_source():
     """'"…," rejecting calls': QUOTE the fragment, SOURCE "rejecting", CUE "calls"."""
     text = 'Blinken said US forces would stay "as long as the threat remains," rejecting calls for a withdrawal.'

@@ -7,7 +7,10 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
    from the opening to the closing mark inclusive; a dash after the closing mark sets off the
    attribution as the comma does (``“…”—SOURCE CUE``, an em dash with or without spaces, an en
    dash or "--" between spaces), and ends an inverted cue's SOURCE (``CUE SOURCE—…``).
-2. **Direct, attribution before**: ``SOURCE CUE: “…”`` or ``SOURCE CUE, “…”``.
+2. **Direct, attribution before**: ``SOURCE CUE: “…”`` or ``SOURCE CUE, “…”``; or, filling the
+   sentence before the quotation, an inverted attribution ``CUE SOURCE: “…”`` (text.py's
+   ``inverted_cue``: "Said Blinken: “…”", "Added the minister, “…”"; CUE the verb as written, SOURCE
+   a name or a noun phrase opening with its determiner: "Added to the list: “…”" has none).
 3. **Continued**: a quotation that fills its sentence and has no attribution of its own continues
    the nearest earlier attributed quote of the same or the previous paragraph; it gets the same
    SOURCE and CUE regions (guidelines: "A paragraph that continues a quote").
@@ -52,7 +55,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from corpus_tools.preannotate.entities import speaker_of
-from corpus_tools.preannotate.text import CUES, abbreviation_ends, decoration, sentences
+from corpus_tools.preannotate.text import CUES, abbreviation_ends, decoration, inverted_cue, sentences
 from corpus_tools.records import Cue, EntityMention, Quote, RegistryEntity, Source, Span
 
 CONTENT_NEEDS_MARKER = frozenset({"maintained", "added", "continued", "called", "calls", "noted", "explained",
@@ -281,6 +284,8 @@ def attributions(text: str) -> list[_Found]:
             elif head:
                 cue = (head.start("cue"), head.end("cue"))
                 source = _source_before(text, s_start, cue[0])
+            elif opening := _inverted_before(text, s_start, a):
+                cue, source = opening
             else:
                 continue
             if source is None:
@@ -330,6 +335,22 @@ def attributions(text: str) -> list[_Found]:
                     inner.quote = Span(*clipped)
         open_quotes.append(inner)
     return found
+
+
+# an inverted attribution opening a sentence before a quotation ("Said Blinken: “…”", "Added the
+# minister, “…”"): its SOURCE is a name or a noun phrase with its determiner, never "to the list"
+_INVERTED_BEFORE = re.compile(r"(?P<cue>[A-Z][a-z]+)\s+(?P<source>[^,.;:“”\"‘]{1,80}?)\s*[:,]\s*")
+_NOUN_PHRASE_START = re.compile(r"[A-Z]|(?:the|a|an|one|another|his|her|its|their)\s")
+
+
+def _inverted_before(text: str, start: int, at: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The CUE and SOURCE of an inverted attribution that fills the sentence from ``start`` to
+    the quotation opening at ``at`` (text.py's ``inverted_cue``), or None."""
+    found = _INVERTED_BEFORE.fullmatch(text, start, at)
+    if found is None or not inverted_cue(found["cue"]) or not _NOUN_PHRASE_START.match(found["source"]):
+        return None
+    source = _trim(text, found.start("source"), found.end("source"))
+    return ((found.start("cue"), found.end("cue")), source) if source[0] < source[1] else None
 
 
 def _cue_before(text: str, start: int, at: int) -> re.Match | None:

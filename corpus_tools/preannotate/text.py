@@ -110,11 +110,17 @@ Top Senior Leading Key Close Longtime Veteran Fellow Loyal Rival Prominent Power
 """.split())
 
 
+def inverted_cue(word: str) -> bool:
+    """Whether a capitalized word opening a sentence is the reporting verb of an inverted
+    attribution, its SOURCE after it ("Said Blinken: “…”", "Added the minister", ``CUES``)."""
+    return word[:1].isupper() and word.lower() in CUES
+
+
 def given_name(word: str) -> bool:
     """Whether a capitalized word opening a sentence before a name may be a given name: not when it
     is one of ``SENTENCE_OPENERS`` nor a reporting verb of an inverted attribution ("Said Blinken:
-    “…”", "Added Assad", ``CUES``)."""
-    return word not in SENTENCE_OPENERS and word.lower() not in CUES
+    “…”", "Added Assad", ``inverted_cue``)."""
+    return word not in SENTENCE_OPENERS and not inverted_cue(word)
 
 
 def weekday_in_name(text: str, start: int, end: int, name_after: str | None = None) -> bool:
