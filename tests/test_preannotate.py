@@ -1021,6 +1021,35 @@ def test_a_dash_after_a_quotation_sets_off_its_attribution_as_a_comma_does():
         ("“Go home,”", "direct", blinken, "said"), ("“It is over”", "direct", ("Assad", "bashar-al-assad"), "said")]
 
 
+def test_an_interrupted_quotation_is_two_quotes_of_one_source_and_cue():
+    """A known miss: in "“We will stay,” he said, “and we will rebuild.”" the second part was no
+    quote (the source before its cue ran back into the first part). The guidelines' direct QUOTE
+    runs from an opening to its closing mark and SOURCE and CUE are no content, so the parts are
+    two QUOTEs, both related to the one SOURCE and CUE region (as a continued quotation is); a
+    second part with an attribution of its own keeps it ("…,” he added")."""
+    text = ("“We will stay,” he said, “and we will rebuild.”\n\n"
+            "“The corridor must stay open,” said Blinken, “whatever Damascus says.”\n\n"
+            "“We will stay”—Assad said—“to the end.”\n\n"
+            "“We will stay,” Blinken said, “and we will rebuild,” he added.")
+    blinken, assad = ("Blinken", "antony-blinken"), ("Assad", "bashar-al-assad")
+    assert quote_rows(text) == [
+        ("“We will stay,”", "direct", ("he", None), "said"),
+        ("“and we will rebuild.”", "direct", ("he", None), "said"),
+        ("“The corridor must stay open,”", "direct", blinken, "said"),
+        ("“whatever Damascus says.”", "direct", blinken, "said"),
+        ("“We will stay”", "direct", assad, "said"), ("“to the end.”", "direct", assad, "said"),
+        ("“We will stay,”", "direct", blinken, "said"),
+        ("“and we will rebuild,”", "direct", ("he", "antony-blinken"), "added")]
+    found, scores = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    assert [(q.id, q.span.start, q.span.end, q.source.id, q.source.span.start, q.source.span.end, q.cue.id,
+             q.cue.span.start, q.cue.span.end) for q in found] == [
+        ("pq1", 0, 15, "ps1", 16, 18, "pc2", 19, 23), ("pq2", 25, 47, "ps1", 16, 18, "pc2", 19, 23),
+        ("pq3", 49, 79, "ps3", 85, 92, "pc4", 80, 84), ("pq4", 94, 119, "ps3", 85, 92, "pc4", 80, 84),
+        ("pq5", 121, 135, "ps5", 136, 141, "pc6", 142, 146), ("pq6", 147, 160, "ps5", 136, 141, "pc6", 142, 146),
+        ("pq7", 162, 177, "ps7", 178, 185, "pc8", 186, 190), ("pq8", 192, 214, "ps9", 215, 217, "pc10", 218, 223)]
+    assert [scores[q.id] for q in found] == [0.8] * 8
+
+
 def test_an_inverted_attribution_opening_a_sentence_before_a_quotation():
     """A known miss: "Said Blinken: “…”" gave the name and no quote (a capitalized cue was no
     cue, and the word before the colon, "Blinken", is none either). The sentence's first word, a

@@ -6,7 +6,10 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
 1. **Direct, attribution after**: ``“…,” SOURCE CUE …`` or ``“…,” CUE SOURCE, …`` — the QUOTE runs
    from the opening to the closing mark inclusive; a dash after the closing mark sets off the
    attribution as the comma does (``“…”—SOURCE CUE``, an em dash with or without spaces, an en
-   dash or "--" between spaces), and ends an inverted cue's SOURCE (``CUE SOURCE—…``).
+   dash or "--" between spaces), and ends an inverted cue's SOURCE (``CUE SOURCE—…``). A
+   quotation its attribution interrupts is two direct QUOTEs related to the one SOURCE and CUE
+   (``“…,” SOURCE CUE, “…”``, ``“…,” CUE SOURCE, “…”``: nothing but a comma or a dash between the
+   attribution and the second part, which has none of its own; 0.8 each).
 2. **Direct, attribution before**: ``SOURCE CUE: “…”`` or ``SOURCE CUE, “…”``; or, filling the
    sentence before the quotation, an inverted attribution ``CUE SOURCE: “…”`` (text.py's
    ``inverted_cue``: "Said Blinken: “…”", "Added the minister, “…”"; CUE the verb as written, SOURCE
@@ -265,6 +268,7 @@ def attributions(text: str) -> list[_Found]:
         pairs = [(a, b) for a, b in quoted[bisect.bisect_left(quoted_starts, s_start):
                                             bisect.bisect_left(quoted_starts, s_end)] if b <= s_end]
         # 1 and 2: direct quotations with their attribution
+        after_last: _Found | None = None  # the last quotation of the sentence attributed after it
         for a, b in pairs:
             # a dash after the closing mark sets off the attribution as a comma does ("“…”—Blinken said")
             dash = _DASH.match(text, b, s_end)
@@ -274,13 +278,20 @@ def attributions(text: str) -> list[_Found]:
             inverted = closes and re.match(r",?\s*" + _CUE + r"\s+(?!that\b)", tail)
             normal = closes and re.match(r",?\s*(?P<src>[^,.;:“”\"]{1,80}?)\s+" + _CUE + r"\b", tail)
             head = _cue_before(text, s_start, a)
+            attributed_after = False
             if inverted and inverted["cue"] in CUES:
                 cue = (after + inverted.start("cue"), after + inverted.end("cue"))
                 source = _source_after(text, after + inverted.end(), s_end)
+                attributed_after = True
             elif normal and not re.search(r"[“\"‘]", normal["src"]) and not normal["src"].strip().endswith("ing"):
                 # (a participle is no source: '"…," rejecting calls from Damascus')
                 cue = (after + normal.start("cue"), after + normal.end("cue"))
                 source = _source_before(text, after, cue[0])
+                attributed_after = True
+            elif after_last is not None and _interrupted(text, after_last, a):
+                # the quotation's second part: a QUOTE of its own, of the first part's SOURCE and CUE
+                first_cue, first_source = after_last.cue, after_last.source  # the same regions (``quotes``)
+                cue, source = (first_cue.start, first_cue.end), (first_source.start, first_source.end)
             elif head:
                 cue = (head.start("cue"), head.end("cue"))
                 source = _source_before(text, s_start, cue[0])
@@ -293,6 +304,7 @@ def attributions(text: str) -> list[_Found]:
             found.append(_Found(Span(a, b), Span(*source), Span(*cue), 0.8))
             cues.add(found[-1].cue)
             direct.add((a, b))
+            after_last = found[-1] if attributed_after else None
         # 4 and 5: content and attribution in one sentence
         for match in re.finditer(_CUE_START + _CUE + r"(?!\w)", sentence):
             cue = (s_start + match.start("cue"), s_start + match.end("cue"))
@@ -335,6 +347,18 @@ def attributions(text: str) -> list[_Found]:
                     inner.quote = Span(*clipped)
         open_quotes.append(inner)
     return found
+
+
+def _interrupted(text: str, first: _Found, at: int) -> bool:
+    """Whether the quotation opening at ``at`` is the second part of ``first``'s, which its
+    attribution interrupts: nothing but a comma or a dash between that attribution and it ("“We will
+    stay,” he said, “and we will rebuild.”", "“…,” said Blinken, “…”"). The guidelines' direct
+    QUOTE runs from an opening mark to its closing mark, and SOURCE and CUE are no part of the
+    content, so the parts are two QUOTEs, each related to the one SOURCE and CUE, as a quotation
+    continued without an attribution of its own is."""
+    attribution_end = max(first.source.end, first.cue.end)
+    return re.fullmatch(r"\s*,\s*", text[attribution_end:at]) is not None \
+        or _DASH.fullmatch(text, attribution_end, at) is not None
 
 
 # an inverted attribution opening a sentence before a quotation ("Said Blinken: “…”", "Added the
