@@ -816,6 +816,17 @@ class Figure:
     agreed: int
     items: int
 
+    def rests_on(self, name: str) -> str:
+        """What the figure ``name`` rests on, as the text report and the card print it beside its
+        value: an F1 as its formula, "2 × 1356/2722" (printed "1356/2722", it was read as a share
+        of 0.498 beside an F1 of 0.996), an agreement as its share, "249/255"."""
+        return f"2 × {self.agreed}/{self.items}" if is_f1(name) else f"{self.agreed}/{self.items}"
+
+
+def is_f1(name: str) -> bool:
+    """Whether the agreement figure ``name`` is an F1 (2 * agreed / items) rather than a share."""
+    return name.endswith("_f1")
+
 
 @dataclass(frozen=True, slots=True)
 class LayerFigures:

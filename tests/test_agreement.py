@@ -114,7 +114,7 @@ def test_the_text_report_counts_each_pair_s_documents_in_words(tmp_path):
     from corpus_tools.annotations.agreement import report_lines
 
     lines = list(report_lines(agreement(_index(tmp_path))))
-    assert "  1 vs 2 (1 doc) entities: span_f1 0.615 (4/13)" in [line.split(", overlap_f1")[0] for line in lines]
+    assert "  1 vs 2 (1 doc) entities: span_f1 0.615 (2 × 4/13)" in [line.split(", overlap_f1")[0] for line in lines]
 
 
 def test_by_document_and_by_annotator(tmp_path):

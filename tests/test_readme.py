@@ -155,4 +155,11 @@ def test_the_errata_say_what_the_committed_releases_say():
     newer = (REPO / "dist" / "1.1.10" / "README.md").read_text(encoding="utf-8")
     assert "\nlicense_name: unlicensed-article-texts-mit-annotations\n" in newer and "its bytes" not in newer
     assert "1.1.10 was released to correct what a review of\n1.1.9 found" in errata
-    assert "the cards of 1.1.0 to 1.1.9 make statements 1.1.10 corrects" in (REPO / "README.md").read_text(encoding="utf-8")
+    # corrected by 1.1.11: an F1's counts read as a share ("0.996 (1356/2722)", 0.498)
+    assert "exact-span F1 0.996 (1356/2722)" in newer
+    corrected = (REPO / "dist" / "1.1.11" / "README.md").read_text(encoding="utf-8")
+    assert "- entities: exact-span F1 0.996 (2 × 1356/2722), overlap F1 0.999 (2 × 1360/2722), label agreement " \
+        "1.000 (1356/1356)" in corrected
+    assert "1.1.11 was released to correct what an independent\nrecomputation" in errata
+    assert "\"exact-span F1 0.996 (1356/2722)\"" in errata and "\"2 × 1356/2722\"" in errata
+    assert "the cards of 1.1.0 to 1.1.10 make statements 1.1.11 corrects" in (REPO / "README.md").read_text(encoding="utf-8")

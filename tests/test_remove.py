@@ -23,7 +23,7 @@ from corpus_tools.documents.raw import check_raw
 from corpus_tools.layout import Layout
 
 REPO = Path(__file__).resolve().parent.parent
-LATEST = "1.1.10"  # the committed releases' latest, which the corpus_copy's annotations built
+LATEST = "1.1.11"  # the committed releases' latest, which the corpus_copy's annotations built
 GONE = "006_13b7e5813f40efdc"  # annotated by three annotators in the stored exports 000002 and 000003
 GONE_SHA256 = "13b7e5813f40efdc6b6a0fc0b4490a2be460e28ac68dba937c1852e49c540b27"
 REASON = "takedown request from the publisher"
@@ -90,10 +90,10 @@ def test_a_removed_document_s_tasks_are_left_out_and_release_agreement_lint_adju
 def test_a_patch_version_after_a_removal_is_refused_by_the_version_rule(corpus, monkeypatch):
     remove_by_hand(corpus, GONE)
     record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})
-    result = release_as(corpus, "1.1.11", monkeypatch)
-    assert result.exit_code == 1 and "[version-bump-too-small] release 1.1.11 is a patch version after 1.1.10, " \
+    result = release_as(corpus, "1.1.12", monkeypatch)
+    assert result.exit_code == 1 and "[version-bump-too-small] release 1.1.12 is a patch version after 1.1.11, " \
         "but documents: 1 removed" in result.output
-    assert not (corpus.dist / "1.1.11").exists()
+    assert not (corpus.dist / "1.1.12").exists()
 
 
 def test_validate_and_ingest_warn_of_a_removed_document_s_task_and_leave_it_out(corpus, tmp_path):

@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 from corpus_tools.annotations.consolidate import Reading, RecordsOnDisk
 from corpus_tools.errors import CorpusError, Problem, Report, quantity
 from corpus_tools.records import (
-    AgreementReport, DocumentAnnotations, Figure, LayerFigures, PairAgreement, Units,
+    AgreementReport, DocumentAnnotations, Figure, LayerFigures, PairAgreement, Units, is_f1,
 )
 
 LAYER_NAMES = ("entities", "timexes", "quotes")
@@ -180,7 +180,7 @@ def figure(name: str, agreed: int, items: int) -> Figure:
     """A figure from its counts: an F1 (``*_f1``) or a share of matched pairs; None when no item."""
     if not items:
         return Figure(None, agreed, items)
-    value = 2 * agreed / items if name.endswith("_f1") else agreed / items
+    value = 2 * agreed / items if is_f1(name) else agreed / items
     return Figure(value, agreed, items)
 
 
@@ -512,7 +512,7 @@ def report_lines(report: AgreementReport) -> Iterator[str]:
                           *((f"{pair.annotators[0]} vs {pair.annotators[1]} ({quantity(pair.documents, 'doc')})",
                              pair.layers) for pair in report.pairs)):
         for layer in layers:
-            figures = ", ".join(f"{name} {_value(value)} ({value.agreed}/{value.items})" for name, value in layer.figures)
+            figures = ", ".join(f"{name} {_value(value)} ({value.rests_on(name)})" for name, value in layer.figures)
             yield f"  {label} {layer.layer}: {figures}"
     alphas = ", ".join(f"{layer} {_value(value)} ({value.items} code points)" for layer, value in report.alpha)
     if alphas:

@@ -555,7 +555,7 @@ def quality_figures_lines(quality: AnnotationQuality) -> list[str]:
     alpha = dict(report.alpha)
     lines = []
     for layer in report.average:
-        figures = ", ".join(f"{_FIGURE_NAMES[name]} {_figure(value)} ({value.agreed}/{value.items})"
+        figures = ", ".join(f"{_FIGURE_NAMES[name]} {_figure(value)} ({value.rests_on(name)})"
                             for name, value in layer.figures)
         if layer.layer in alpha:
             figures += f", Krippendorff's alpha over code points {_figure(alpha[layer.layer])}"
