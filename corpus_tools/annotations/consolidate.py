@@ -58,7 +58,7 @@ from corpus_tools.annotations.annotators import corpus_ids, load_annotators
 from corpus_tools.annotations.registry import load_registry
 from corpus_tools.arrays import array, scalar
 from corpus_tools.documents.index import DocumentIndex
-from corpus_tools.documents.remove import removed_documents
+from corpus_tools.documents.removals import removed_documents
 from corpus_tools.errors import Location, Problem, Report
 from corpus_tools.ingest.store import (
     ACCOUNTS_FILE, exports_in_use, ground_truth_keys, inputs_digest, problem_key, stored_accounts, stored_exports,

@@ -25,7 +25,7 @@ from typing import Callable, Collection, Iterable, Iterator, Mapping
 from corpus_tools import strictjson
 from corpus_tools.annotations.consolidate import AnnotationIndex
 from corpus_tools.documents.normalize import clean_line
-from corpus_tools.documents.remove import removed_documents
+from corpus_tools.documents.removals import removed_documents
 from corpus_tools.errors import CorpusError, Location, Problem, Report
 from corpus_tools.fsutil import present
 from corpus_tools.layout import Layout

@@ -55,7 +55,7 @@ def validate(layout: Layout, as_json: bool, verbose: bool, jobs: int, export: Pa
         corpus-tools validate big-export.json --jobs 1   # in this process only
     """
     from corpus_tools.cli.progress import progress
-    from corpus_tools.documents.remove import removed_documents
+    from corpus_tools.documents.removals import removed_documents
     from corpus_tools.ingest import validate_export
 
     documents = _documents(layout)

@@ -231,7 +231,8 @@ def push(url, api_key, data_dir, layout, predictions, project) -> None:
     Example:
         corpus-tools labelstudio push --project corpus_tools --predictions
     """
-    from corpus_tools.documents.remove import removed_documents, removed_tasks_note
+    from corpus_tools.documents.remove import removed_tasks_note
+    from corpus_tools.documents.removals import removed_documents
     from corpus_tools.labelstudio.sync import push as push_tasks
 
     inputs = _task_inputs(layout, predictions)

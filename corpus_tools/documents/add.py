@@ -118,7 +118,7 @@ from corpus_tools.documents.raw import (
     ADD_STAGING, RAW_LINE_BREAK, RAW_SUFFIX, STAGED_MANIFEST, check_doc_id, check_evidence, decode,
     doc_id_key, is_new_corpus, read_manifest, require_text,
 )
-from corpus_tools.documents.remove import read_removals
+from corpus_tools.documents.removals import read_removals
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, resolved, staging_dir, writing_under
 from corpus_tools.layout import PROTECTED, Layout, check_output, is_root, list_versions

@@ -188,7 +188,7 @@ def _made_from_documents(layout: Layout) -> str | None:
         return f"annotations/exports/ holds {quantity(len(stored), 'stored export')} ({stored[0]!r} first)"
     if versions := list_versions(layout.dist):
         return f"dist/ holds {quantity(len(versions), 'release')} ({', '.join(versions)})"
-    if os.path.lexists(layout.removed_documents):  # its lines are read where they are used (documents.remove)
+    if os.path.lexists(layout.removed_documents):  # its lines are read where they are used (documents.removals)
         return f"{layout.removed_documents.parent.name}/{layout.removed_documents.name} records documents removed from it"
     return None
 

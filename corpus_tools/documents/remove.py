@@ -9,9 +9,10 @@ a document that left the corpus; without it, every reader of them (ingest, and t
 rebuilds a units table, so release, agreement, adjudicate and lint) saw a doc_id that names no
 document (``doc-unknown``, an error), for ever. With it, such a task is left out with a warning
 (``doc-removed``, corpus_tools.ingest.checks). A doc_id is removed while the record lists it and
-the manifest does not (``removed_documents``): added again (the same bytes keep their doc_id,
-corpus_tools.documents.add), it is a document again and its annotations count again; the record
-keeps its line (append-only), and a later removal adds another (the latest reason is the one said).
+the manifest does not (``removed_documents``, in corpus_tools.documents.removals, which reads the
+record): added again (the same bytes keep their doc_id, corpus_tools.documents.add), it is a
+document again and its annotations count again; the record keeps its line (append-only), and a
+later removal adds another (the latest reason is the one said).
 
 Why in annotations/ and not raw/: raw/ holds the manifest and the sources it lists, nothing else
 (check-raw refuses anything else as ``raw-unlisted``, and add refuses a file put there), and the
@@ -41,48 +42,19 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import asdict, fields
-from typing import Container, Iterable, Mapping, Sequence
+from dataclasses import asdict
+from typing import Mapping, Sequence
 
 from corpus_tools.documents.index import DocumentIndex
-from corpus_tools.documents.raw import (REMOVE_PLAN, REMOVE_STAGING, STAGED_MANIFEST, check_doc_id, doc_id_key,
-                                       scan_manifest)
+from corpus_tools.documents.raw import REMOVE_PLAN, REMOVE_STAGING, STAGED_MANIFEST, scan_manifest
+from corpus_tools.documents.removals import read_removals, unknown_doc_id
 from corpus_tools.errors import CorpusError, Location, Report, agreeing, quantity
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, present, staging_dir, writing_under
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
 from corpus_tools.records import Removal, reason_fault
-from corpus_tools.strictjson import object_lines
 
 PREVIOUS_RECORD = "removed-documents.previous.jsonl"  # in a remove's staging: the record as it was
-_FIELDS = tuple(field.name for field in fields(Removal))
-
-
-def read_removals(layout: Layout) -> list[Removal]:
-    """Every line of the removal record, in file order (none when there is no record). A line that
-    is not a removal record is refused (``removals-invalid``), naming the file and line."""
-    if not present(layout.removed_documents):
-        return []
-    removals = []
-    for where, line in object_lines(layout.removed_documents, "removals-invalid", "removals-invalid"):
-        if sorted(line) != sorted(_FIELDS) or not all(isinstance(line[name], str) for name in _FIELDS):
-            raise CorpusError("removals-invalid", f"a removal record has exactly the string fields "
-                              f"{', '.join(_FIELDS)}; this line has {', '.join(sorted(map(str, line))) or 'none'}",
-                              where)
-        check_doc_id(line["doc_id"], where)
-        try:
-            removals.append(Removal(**line))
-        except ValueError as error:
-            raise CorpusError("removals-invalid", str(error), where) from None
-    return removals
-
-
-def removed_documents(layout: Layout, documents: Container[str]) -> dict[str, str]:
-    """The doc_ids removed from the corpus, each with the reason of its latest removal, in doc_id
-    order: those the removal record lists and ``documents`` (the corpus's documents, by doc_id)
-    does not. A doc_id in ``documents`` is a document, whatever the record says (added again)."""
-    latest = {removal.doc_id: removal.reason for removal in read_removals(layout)}
-    return {doc_id: latest[doc_id] for doc_id in sorted(latest) if doc_id not in documents}
 
 
 REMOVED_SHOWN = 3  # doc_ids a note of removed documents' tasks names; the rest are counted
@@ -149,21 +121,6 @@ def remove_documents(layout: Layout, doc_ids: Sequence[str], reason: str | None)
         kept.append(manifest[start:])
         _write(layout, [records[doc_id][2].file for doc_id in doc_ids], doc_ids, b"".join(kept), removals)
     return tuple(removals)
-
-
-def unknown_doc_id(layout: Layout, doc_id: str, documents: Iterable[str]) -> str:
-    """Why ``doc_id`` names no document of ``documents`` (the corpus's doc_ids), for a command
-    given it (``doc-unknown``): removed (with the latest reason recorded), or not listed, naming
-    the doc_id that differs from it only in case when there is one (check-raw's rule,
-    ``doc_id_key``): a doc_id typed or pasted, not a corpus's own, is the likely mistake."""
-    removed = removed_documents(layout, ())
-    if doc_id in removed:
-        return (f"doc_id {doc_id!r} is not a document of this corpus: it was removed already "
-                f"({layout.removed_documents.name} gives the reason {removed[doc_id]!r})")
-    key = doc_id_key(doc_id)
-    near = next((other for other in documents if doc_id_key(other) == key), None)
-    hint = "" if near is None else f"; it lists {near!r}, which differs only in case"
-    return f"doc_id {doc_id!r} is not a document of this corpus (raw/manifest.jsonl does not list it{hint})"
 
 
 def removal_line(removal: Removal) -> bytes:

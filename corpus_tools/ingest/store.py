@@ -64,7 +64,7 @@ from corpus_tools.annotations.annotators import register
 from corpus_tools.annotations.registry import registry_digest
 from corpus_tools.arrays import scalar
 from corpus_tools.documents.index import documents_digest
-from corpus_tools.documents.remove import removed_documents
+from corpus_tools.documents.removals import removed_documents
 from corpus_tools.errors import CorpusError, Location, Problem, Report, agreeing, quantity
 from corpus_tools.fingerprint import fingerprint
 from corpus_tools.fsutil import atomic_write_bytes, clear_scratch, staging_dir, writing_under

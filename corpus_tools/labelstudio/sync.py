@@ -332,7 +332,7 @@ def push(client, documents: Iterable[Document], annotations: Mapping[str, Docume
     and import the tasks it does not hold yet, with ``annotations`` as predictions (and, for
     documents without annotations, the ready-made predictions in ``preannotations``).
     ``on_progress(n)``: n more documents done (imported, or found already present). ``removed``:
-    the doc_ids removed from the corpus (corpus_tools.documents.remove.removed_documents), whose
+    the doc_ids removed from the corpus (corpus_tools.documents.removals.removed_documents), whose
     tasks in the project are counted in ``PushResult.removed_tasks``, never deleted.
 
     With ``layout``, under the corpus lock (corpus_tools.lock): two pushes from one checkout at

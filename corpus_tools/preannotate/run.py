@@ -80,7 +80,7 @@ def preannotate_corpus(layout, doc_ids: Iterable[str] = (), ner_model: str | Non
     """
     from corpus_tools.annotations.registry import load_registry
     from corpus_tools.documents.index import DocumentIndex
-    from corpus_tools.documents.remove import unknown_doc_id
+    from corpus_tools.documents.removals import unknown_doc_id
     from corpus_tools.errors import CorpusError, Location
     from corpus_tools.preannotate.ner import load_ner
 
