@@ -281,7 +281,18 @@ def test_preannotate_of_a_removed_document_says_it_was_removed_and_why(corpus):
         f"(removed-documents.jsonl gives the reason '{REASON}')")
 
 
-@pytest.mark.parametrize("command", [["remove", "--reason", REASON], ["preannotate", "--ner", "none", "--doc"]])
+def test_normalize_of_a_removed_document_says_it_was_removed_and_why(corpus):
+    """normalize --doc said only "no document ... in the manifest" of a document removed earlier,
+    where remove and preannotate --doc say it was removed and why."""
+    assert run(corpus, "remove", GONE, "--reason", REASON).exit_code == 0
+    result = run(corpus, "normalize", "--doc", GONE)
+    assert result.exit_code == 1 and result.output.splitlines()[-1] == (
+        f"Error: {corpus.manifest}: [doc-unknown] doc_id '{GONE}' is not a document of this corpus: it was removed "
+        f"already (removed-documents.jsonl gives the reason '{REASON}')")
+
+
+@pytest.mark.parametrize("command", [["remove", "--reason", REASON], ["preannotate", "--ner", "none", "--doc"],
+                                     ["normalize", "--doc"]])
 def test_a_doc_id_that_differs_from_a_document_s_only_in_case_is_refused_naming_it(corpus, command):
     """A doc_id typed with capitals (check-raw refuses two that differ only in case, so there is at
     most one) was refused as unknown with no hint of the one meant."""

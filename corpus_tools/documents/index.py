@@ -30,6 +30,7 @@ from corpus_tools.documents.raw import (
     check_raw_indexed, decode, iter_raw, raise_first, read_manifest, read_manifest_record,
     read_raw, read_raw_bytes,
 )
+from corpus_tools.documents.removals import unknown_doc_id
 from corpus_tools.records import Document, ManifestRecord, RawText
 
 
@@ -146,11 +147,15 @@ def document_sidecar(document: Document) -> bytes:
 
 
 def load_document(layout: Layout, doc_id: str) -> Document:
-    """One document, checking only its own raw file (for looking at one of many thousands)."""
+    """One document, checking only its own raw file (for looking at one of many thousands). An
+    unknown doc_id is refused as ``remove`` and ``preannotate --doc`` refuse it (``unknown_doc_id``:
+    removed, and why, or the doc_id it differs from only in case)."""
     for record in read_manifest(layout.manifest):
         if record.doc_id == doc_id:
             return to_document(read_raw(layout, record))
-    raise CorpusError("doc-unknown", f"no document {doc_id!r} in the manifest", Location(file=str(layout.manifest)))
+    # read again, not kept while looking: only a refusal needs them
+    listed = (record.doc_id for record in read_manifest(layout.manifest))
+    raise CorpusError("doc-unknown", unknown_doc_id(layout, doc_id, listed), Location(file=str(layout.manifest)))
 
 
 def documents_digest(documents: Mapping[str, Document]) -> str:
