@@ -141,6 +141,24 @@ def test_ingest_of_a_file_says_in_one_line_that_the_export_holds_tasks_of_remove
     assert (again["status"], again["notes"][0]) == ("already-stored", note)
 
 
+def test_validate_says_in_one_line_that_the_export_holds_tasks_of_removed_documents(corpus):
+    """ingest said in one line how many tasks of removed documents an export held and what to do;
+    validate of the same file gave only the count of doc-removed warnings."""
+    assert run(corpus, "remove", GONE, "--reason", REASON).exit_code == 0
+    stored = corpus.exports / "000003-f9815378c7bb3ee1" / "export.json"
+    result = run(corpus, "validate", str(stored))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"note: the export holds 1 task of 1 document removed from the corpus ({GONE}), which every ingest leaves "
+        "out (doc-removed): delete it in Label Studio, or add the document back (corpus-tools add)"]
+    assert "  1  warning  doc-removed" in result.stdout.splitlines()
+    assert result.stdout.splitlines()[-1].startswith("valid (")
+    # the JSON report lists each task's warning, which the note only sums up
+    report = json.loads(run(corpus, "validate", str(stored), "--json").stdout)
+    assert [problem["location"]["doc_id"] for problem in report["problems"] if problem["code"] == "doc-removed"] == [
+        GONE]
+
+
 def test_a_doc_id_never_in_the_corpus_is_still_refused_by_ingest(corpus, tmp_path):
     remove_by_hand(corpus, GONE)
     record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})

@@ -7,7 +7,8 @@ from typing import Mapping
 
 import click
 
-from corpus_tools.cli.options import echo_json, echo_problems, echo_report, json_option, root_option, verbose_option
+from corpus_tools.cli.options import (echo_json, echo_notes, echo_problems, echo_report, json_option, root_option,
+                                      verbose_option)
 from corpus_tools.errors import quantity
 from corpus_tools.layout import Layout
 from corpus_tools.records import Document
@@ -62,7 +63,7 @@ def validate(layout: Layout, as_json: bool, verbose: bool, jobs: int, export: Pa
     with progress("checking tasks", unit="task") as on_progress:
         report = validate_export(export, documents, load_registry(layout), _jobs(jobs, export), on_progress,
                                  removed=removed_documents(layout, documents))
-    echo_report(report, as_json, verbose)
+    echo_report(report, as_json, verbose, notes=_removed_note(report))
 
 
 @click.command("ingest")
@@ -135,18 +136,23 @@ def _as_json(result, layout: Layout) -> dict:
 
 def echo_outcome(result, layout: Layout) -> None:
     """What ingest did, the last line of ``ingest`` and ``labelstudio pull``, after its notes."""
-    for note in _notes(result):
-        click.echo(f"note: {note}", err=True)
+    echo_notes(_notes(result))
     click.echo(_outcome(result, layout))
 
 
 def _notes(result) -> list[str]:
-    """Ingest's notes, after one line for the export's tasks of documents removed from the corpus,
-    which the report counts (doc-removed) but, one warning per task, lists only with --verbose."""
+    """Ingest's notes, after the one of the export's tasks of removed documents (``_removed_note``)."""
+    return _removed_note(result.report) + list(result.notes)
+
+
+def _removed_note(report) -> list[str]:
+    """One line for an export's tasks of documents removed from the corpus (none when it holds
+    none), which ``validate`` and ``ingest`` say: the report counts them (doc-removed) but, one
+    warning per task, lists them only with --verbose."""
     from corpus_tools.documents.remove import removed_in_report, removed_tasks_note
 
-    removed = removed_in_report(result.report)
-    return ([removed_tasks_note("the export", removed)] if removed else []) + list(result.notes)
+    removed = removed_in_report(report)
+    return [removed_tasks_note("the export", removed)] if removed else []
 
 
 def _outcome(result, layout: Layout) -> str:

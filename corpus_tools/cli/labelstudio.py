@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from corpus_tools.cli.options import DEFAULT_PROJECT, data_dir_option, echo_problems, root_option, verbose_option
+from corpus_tools.cli.options import (DEFAULT_PROJECT, data_dir_option, echo_notes, echo_problems, root_option,
+                                      verbose_option)
 from corpus_tools.cli.progress import counted, progress, reading_annotations, rechecking, stages
 from corpus_tools.errors import CorpusError, Location, agreeing, quantity
 from corpus_tools.layout import Layout
@@ -183,8 +184,7 @@ def _task_inputs(layout: Layout, predictions: bool):
 
     with stages() as stage:
         inputs = task_inputs(layout, predictions, reading_annotations(stage), rechecking(stage))
-    for note in inputs.notes:
-        click.echo(f"note: {note}", err=True)
+    echo_notes(inputs.notes)
     return inputs
 
 

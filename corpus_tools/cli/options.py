@@ -7,7 +7,7 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import click
 import orjson
@@ -180,13 +180,22 @@ def summary_lines(report: Report, verbose: bool = False) -> list[str]:
     return lines
 
 
-def echo_report(report: Report, as_json: bool, verbose: bool = False) -> None:
-    """Print a report as lines (``echo_problems``, then the verdict with the counts of what was
-    checked) or as JSON; exit 1 if invalid."""
+def echo_notes(notes: Iterable[str]) -> None:
+    """Notes on stderr, each one line, before a command's last line (what a report or an ingest
+    came to), as ``note: ...``."""
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+
+
+def echo_report(report: Report, as_json: bool, verbose: bool = False, notes: Iterable[str] = ()) -> None:
+    """Print a report as lines (``echo_problems``, then ``notes``, then the verdict with the counts
+    of what was checked) or as JSON (which lists every problem: the notes only summarize them);
+    exit 1 if invalid."""
     if as_json:
         echo_json(report.as_dict())
     else:
         echo_problems(report, verbose)
+        echo_notes(notes)
         counts = ", ".join(f"{value} {name}" for name, value in report.stats)
         verdict = "valid" if report.valid else f"INVALID: {quantity(len(report.errors), 'error')}"
         click.echo(f"{verdict}" + (f" ({counts})" if counts else ""))

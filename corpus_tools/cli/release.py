@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from corpus_tools.cli.options import echo_json, json_option, root_option
+from corpus_tools.cli.options import echo_json, echo_notes, json_option, root_option
 from corpus_tools.errors import CorpusError, Location, agreeing, quantity
 from corpus_tools.layout import Layout
 
@@ -35,8 +35,7 @@ def release(layout: Layout, version: str | None) -> None:
                        on_checking=rechecking(stage),
                        on_comparing=stage("comparing with the previous release", unit="doc"))
     verb = {"built": "built", "unchanged": "unchanged (already released with identical content):"}[result.status]
-    for note in result.notes:
-        click.echo(f"note: {note}", err=True)
+    echo_notes(result.notes)
     click.echo(f"release {result.version} {verb} {result.path} ({quantity(len(result.files), 'file')})")
 
 
