@@ -41,13 +41,34 @@ def fake_server_cache(cache, script):
 
 
 def test_no_server_for_an_empty_data_dir(tmp_path):
-    """status said only that no server ran, with no next step (push, pull and annotate name it)."""
+    """status said only that no server ran, with no next step (push, pull and annotate name it);
+    then the step it named left out --data-dir, so it started the default data dir's server."""
     assert server.status(tmp_path) is None
     assert server.stop(tmp_path) is False
     result = CliRunner().invoke(cli, ["labelstudio", "server", "status", "--data-dir", str(tmp_path)])
     assert result.exit_code == 1
     assert result.output == (f"Error: {tmp_path}: [labelstudio-not-running] no server is running for this data dir: "
-                             "start it with corpus-tools labelstudio server start\n")
+                             f"start it with corpus-tools labelstudio server start --data-dir {tmp_path}\n")
+
+
+def test_the_start_command_a_message_gives_names_a_data_dir_only_when_it_is_not_the_default(tmp_path, monkeypatch):
+    """Copied from a message, the command starts the server of the data dir the message is about:
+    the default one (in the checkout, or $CORPUS_TOOLS_LS_DATA) needs no --data-dir, any other does,
+    quoted for the shell."""
+    from conftest import REPO
+    from corpus_tools.labelstudio.datadir import start_command
+
+    monkeypatch.delenv("CORPUS_TOOLS_LS_DATA", raising=False)
+    monkeypatch.chdir(REPO / "docs")  # in the checkout: its .labelstudio is the default
+    said = CliRunner().invoke(cli, ["labelstudio", "server", "status", "--data-dir", str(REPO / ".labelstudio")])
+    assert said.output.endswith(": start it with corpus-tools labelstudio server start\n"), said.output
+    assert start_command("../.labelstudio") == "corpus-tools labelstudio server start"
+    spaced = tmp_path / "my data"
+    assert start_command(spaced) == f"corpus-tools labelstudio server start --data-dir '{spaced}'"
+    monkeypatch.setenv("CORPUS_TOOLS_LS_DATA", str(spaced))
+    assert start_command(spaced) == "corpus-tools labelstudio server start"
+    assert start_command(REPO / ".labelstudio") == (
+        f"corpus-tools labelstudio server start --data-dir {REPO / '.labelstudio'}")
 
 
 def test_stop_refuses_a_data_dir_that_does_not_exist(tmp_path):
@@ -228,7 +249,7 @@ def test_a_stopped_server_is_said_to_be_not_running(tmp_path, monkeypatch, argv)
     assert result.exit_code == 1, result.output
     assert result.output == (f"Error: {tmp_path}: [labelstudio-not-running] the server this data dir's "
                              "connection.json names is not running: start it with corpus-tools labelstudio server "
-                             "start\n")
+                             f"start --data-dir {tmp_path}\n")
     assert sorted(path.name for path in tmp_path.iterdir()) == [server.CONNECTION_FILE]
 
 
@@ -815,7 +836,7 @@ def test_a_copied_data_dir_is_not_the_original_s_server(tmp_path):
         runner = CliRunner()
         said = runner.invoke(cli, ["labelstudio", "server", "status", "--data-dir", str(copy)])
         assert said.output == (f"Error: {copy}: [labelstudio-not-running] no server is running for this data dir: "
-                               "start it with corpus-tools labelstudio server start\n")
+                               f"start it with corpus-tools labelstudio server start --data-dir {copy}\n")
         stopped = runner.invoke(cli, ["labelstudio", "server", "stop", "--data-dir", str(copy)])
         assert stopped.output == "no server was running for this data dir\n"
         assert _group_alive(connection.pid)  # the original's server was left alone

@@ -158,7 +158,7 @@ def server_status(data_dir: Path, url_only: bool) -> None:
 
     connection, answers = ls_server.server_state(data_dir)
     if connection is None:
-        raise CorpusError("labelstudio-not-running", f"no server is running for this data dir: {ls_server.START_IT}",
+        raise CorpusError("labelstudio-not-running", f"no server is running for this data dir: {ls_server.start_it(data_dir)}",
                           Location(file=str(data_dir)))
     if not answers:
         raise CorpusError("labelstudio-not-answering", ls_server.not_answering(connection),

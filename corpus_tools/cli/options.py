@@ -4,7 +4,6 @@ the annotation set that several commands work from."""
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -13,6 +12,7 @@ import click
 import orjson
 
 from corpus_tools.errors import CorpusError, Location, Report, quantity
+from corpus_tools.labelstudio.datadir import DEFAULT_DATA_DIR, default_data_dir
 from corpus_tools.layout import ROOT_MARKERS, Layout, find_root
 
 # ctx.meta key: the command was asked for --json, so an error is printed as a JSON report too
@@ -50,17 +50,7 @@ optional_root_option = click.option("--root", "layout", default=None, callback=_
 
 
 # Label Studio's local server: one default for every command that talks to it
-DEFAULT_DATA_DIR = ".labelstudio"  # in the checkout, git-ignored: the local server's database and key
 DEFAULT_PROJECT = "corpus_tools"
-
-
-def default_data_dir() -> str:
-    """$CORPUS_TOOLS_LS_DATA, else .labelstudio in the corpus checkout the command runs in (found
-    upwards, as --root is), else in the working directory."""
-    if "CORPUS_TOOLS_LS_DATA" in os.environ:
-        return os.environ["CORPUS_TOOLS_LS_DATA"]
-    root = find_root(Path.cwd())
-    return str(root / DEFAULT_DATA_DIR) if root is not None else DEFAULT_DATA_DIR
 
 
 def data_dir_option(function):

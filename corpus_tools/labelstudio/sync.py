@@ -43,7 +43,7 @@ def connect(url: str | None = None, api_key: str | None = None, data_dir: Path |
     url = url or os.environ.get("LABEL_STUDIO_URL")
     api_key = api_key or os.environ.get("LABEL_STUDIO_API_KEY")
     if (not url or not api_key) and data_dir is not None and (Path(data_dir) / "connection.json").exists():
-        from corpus_tools.labelstudio.server import START_IT, is_running, read_connection, serves
+        from corpus_tools.labelstudio.server import is_running, read_connection, serves, start_it
 
         connection = read_connection(Path(data_dir))
         if url and not api_key and not serves(connection, url):
@@ -53,7 +53,7 @@ def connect(url: str | None = None, api_key: str | None = None, data_dir: Path |
                               f"{connection.url} only)", Location(file=str(data_dir)))
         if not url and not is_running(connection, Path(data_dir)):  # else a refused connection to a port no one listens on
             raise CorpusError("labelstudio-not-running", "the server this data dir's connection.json names is not "
-                              f"running: {START_IT}", Location(file=str(data_dir)))
+                              f"running: {start_it(data_dir)}", Location(file=str(data_dir)))
         url, api_key = url or connection.url, api_key or connection.api_key
     if not url or not api_key:
         raise CorpusError("labelstudio-no-connection", "no Label Studio URL and API key: pass --url and --api-key, "
