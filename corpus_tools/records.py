@@ -816,6 +816,10 @@ class Figure:
     agreed: int
     items: int
 
+    def printed(self) -> str:
+        """The value as the text report and the card print it: 3 decimals, or "n/a"."""
+        return "n/a" if self.value is None else f"{self.value:.3f}"
+
     def rests_on(self, name: str) -> str:
         """What the figure ``name`` rests on, as the text report and the card print it beside its
         value: an F1 as its formula, "2 × 1356/2722" (printed "1356/2722", it was read as a share

@@ -493,10 +493,6 @@ def report_dict(report: AgreementReport, lazy: bool = False) -> dict:
     return result
 
 
-def _value(figure_: Figure) -> str:
-    return "n/a" if figure_.value is None else f"{figure_.value:.3f}"
-
-
 def report_lines(report: AgreementReport) -> Iterator[str]:
     """The text form, a line at a time: one line per layer of the average, then per pair, then
     alpha; then each part's lines, indented."""
@@ -512,9 +508,9 @@ def report_lines(report: AgreementReport) -> Iterator[str]:
                           *((f"{pair.annotators[0]} vs {pair.annotators[1]} ({quantity(pair.documents, 'doc')})",
                              pair.layers) for pair in report.pairs)):
         for layer in layers:
-            figures = ", ".join(f"{name} {_value(value)} ({value.rests_on(name)})" for name, value in layer.figures)
+            figures = ", ".join(f"{name} {value.printed()} ({value.rests_on(name)})" for name, value in layer.figures)
             yield f"  {label} {layer.layer}: {figures}"
-    alphas = ", ".join(f"{layer} {_value(value)} ({value.items} code points)" for layer, value in report.alpha)
+    alphas = ", ".join(f"{layer} {value.printed()} ({value.items} code points)" for layer, value in report.alpha)
     if alphas:
         yield f"  alpha: {alphas}"
     for part in report.parts or ():

@@ -535,10 +535,6 @@ _FIGURE_NAMES = {"span_f1": "exact-span F1", "overlap_f1": "overlap F1", "label"
                  "cue": "cue agreement"}
 
 
-def _figure(figure) -> str:
-    return "n/a" if figure.value is None else f"{figure.value:.3f}"
-
-
 def annotators_per_item(quality: AnnotationQuality) -> str:
     parts = [f"{documents} document(s) with {count} annotator(s)" for count, documents in quality.annotators_per_document]
     if quality.documents_unannotated:  # released too: every document is an item
@@ -555,10 +551,10 @@ def quality_figures_lines(quality: AnnotationQuality) -> list[str]:
     alpha = dict(report.alpha)
     lines = []
     for layer in report.average:
-        figures = ", ".join(f"{_FIGURE_NAMES[name]} {_figure(value)} ({value.rests_on(name)})"
+        figures = ", ".join(f"{_FIGURE_NAMES[name]} {value.printed()} ({value.rests_on(name)})"
                             for name, value in layer.figures)
         if layer.layer in alpha:
-            figures += f", Krippendorff's alpha over code points {_figure(alpha[layer.layer])}"
+            figures += f", Krippendorff's alpha over code points {alpha[layer.layer].printed()}"
         lines.append(f"{layer.layer}: {figures}")
     lines.append(f"Over {len(report.compared)} document(s) annotated by two or more of {len(report.annotators)} "
                  f"annotators ({len(report.pairs)} pair(s), figures averaged over pairs; "
