@@ -56,18 +56,18 @@ def test_the_start_command_a_message_gives_names_a_data_dir_only_when_it_is_not_
     the default one (in the checkout, or $CORPUS_TOOLS_LS_DATA) needs no --data-dir, any other does,
     quoted for the shell."""
     from conftest import REPO
-    from corpus_tools.labelstudio.datadir import start_command
+    from corpus_tools.labelstudio.datadir import server_command
 
     monkeypatch.delenv("CORPUS_TOOLS_LS_DATA", raising=False)
     monkeypatch.chdir(REPO / "docs")  # in the checkout: its .labelstudio is the default
     said = CliRunner().invoke(cli, ["labelstudio", "server", "status", "--data-dir", str(REPO / ".labelstudio")])
     assert said.output.endswith(": start it with corpus-tools labelstudio server start\n"), said.output
-    assert start_command("../.labelstudio") == "corpus-tools labelstudio server start"
+    assert server_command("start", "../.labelstudio") == "corpus-tools labelstudio server start"
     spaced = tmp_path / "my data"
-    assert start_command(spaced) == f"corpus-tools labelstudio server start --data-dir '{spaced}'"
+    assert server_command("start", spaced) == f"corpus-tools labelstudio server start --data-dir '{spaced}'"
     monkeypatch.setenv("CORPUS_TOOLS_LS_DATA", str(spaced))
-    assert start_command(spaced) == "corpus-tools labelstudio server start"
-    assert start_command(REPO / ".labelstudio") == (
+    assert server_command("start", spaced) == "corpus-tools labelstudio server start"
+    assert server_command("start", REPO / ".labelstudio") == (
         f"corpus-tools labelstudio server start --data-dir {REPO / '.labelstudio'}")
 
 
@@ -604,7 +604,7 @@ def _a_booting_server_is_seen(data_dir, cache, connection):
     assert again.output == (f"Error: {data_dir}: [labelstudio-already-running] the server of this data dir runs (pid "
                             f"{connection.pid}) but does not answer at {connection.url}: it may still be starting "
                             f"(see {data_dir / server.LOG_FILE}); stop it with `corpus-tools labelstudio server "
-                            "stop`\n")
+                            f"stop --data-dir {data_dir}`\n")
     assert server.read_connection(data_dir) == connection  # still names the one server
     stopped = runner.invoke(cli, ["labelstudio", "server", "stop", "--data-dir", str(data_dir)])
     assert stopped.output == "stopped\n"

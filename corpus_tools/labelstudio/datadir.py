@@ -1,5 +1,6 @@
 """The local Label Studio server's data dir: the default every command takes (``default_data_dir``)
-and the command that starts the server of a data dir, as messages give it (``start_command``).
+and the commands that start or stop the server of a data dir, as messages give them
+(``server_command``).
 
 A module of its own, light enough for every command's options (corpus_tools.cli.options) to
 import: corpus_tools.labelstudio.server, which the messages come from, imports the SDK's
@@ -27,13 +28,14 @@ def default_data_dir() -> str:
     return str(root / DEFAULT_DATA_DIR) if root is not None else DEFAULT_DATA_DIR
 
 
-def start_command(data_dir: str | os.PathLike) -> str:
-    """``corpus-tools labelstudio server start``, for the server of ``data_dir``, to be copied from
-    a message and run where the command that said it ran: with ``--data-dir`` (quoted for the
-    shell) unless ``data_dir`` is the default there, which a start without it would use."""
+def server_command(verb: str, data_dir: str | os.PathLike) -> str:
+    """``corpus-tools labelstudio server VERB`` ("start", "stop"), for the server of ``data_dir``,
+    to be copied from a message and run where the command that said it ran: with ``--data-dir``
+    (quoted for the shell) unless ``data_dir`` is the default there, which the command without it
+    would use (a copied "server stop" stopped the default data dir's server, not the one named)."""
     try:
         default = resolved(data_dir) == resolved(default_data_dir())
     except OSError:  # a symbolic link loop: named, so the command is right whatever it is
         default = False
     given = "" if default else f" --data-dir {shlex.quote(os.fspath(data_dir))}"
-    return f"corpus-tools labelstudio server start{given}"
+    return f"corpus-tools labelstudio server {verb}{given}"

@@ -42,7 +42,7 @@ import msgspec
 
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import first_missing, resolved, staging_dir
-from corpus_tools.labelstudio.datadir import start_command
+from corpus_tools.labelstudio.datadir import server_command
 from corpus_tools.layout import check_output
 from corpus_tools.records import is_email
 
@@ -203,7 +203,7 @@ def read_connection(data_dir: Path) -> Connection:
         return msgspec.convert(json.loads(path.read_text()), Connection)
     except FileNotFoundError:
         raise CorpusError("labelstudio-not-started", "no local server was set up in this data dir (run "
-                          f"`{start_command(data_dir)}`)", Location(file=str(path))) from None
+                          f"`{server_command('start', data_dir)}`)", Location(file=str(path))) from None
     except ValueError as error:  # msgspec.ValidationError is one
         raise CorpusError("labelstudio-bad-connection-file", f"unreadable connection file: {error}",
                           Location(file=str(path))) from None
@@ -425,13 +425,13 @@ def _refuse_running(data_dir: Path) -> None:
     if answers:
         raise CorpusError("labelstudio-already-running", f"a server for this data dir is running at "
                           f"{connection.url} (pid {connection.pid})", Location(file=str(data_dir)))
-    raise CorpusError("labelstudio-already-running", f"{not_answering(connection)}; stop it with `corpus-tools "
-                      "labelstudio server stop`", Location(file=str(data_dir)))
+    raise CorpusError("labelstudio-already-running", f"{not_answering(connection)}; stop it with "
+                      f"`{server_command('stop', data_dir)}`", Location(file=str(data_dir)))
 
 
 def start_it(data_dir: Path) -> str:
     """The next step every message about a data dir whose server is not running ends with."""
-    return f"start it with {start_command(data_dir)}"
+    return f"start it with {server_command('start', data_dir)}"
 
 
 def not_answering(connection: Connection) -> str:
