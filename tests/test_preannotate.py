@@ -572,6 +572,19 @@ def test_a_day_range_written_day_first_is_its_start_and_its_end_with_what_the_en
         ("5 May", "DATE", "2023-05-05", None)]
 
 
+def test_two_numbers_that_do_not_run_forward_are_a_tally_not_a_day_range():
+    """Found by a hunt: the day-range rules read a vote's tally before a month as days: "a 13-2
+    March 2020 vote" gave "13" (2020-03-13) and "2 March 2020", "the 6-3 June ruling" "3 June",
+    "May 13-2 times" "May 13". A range's start comes before its end; a tally is left to the rules
+    that read it before ("March 2020", "June"), a range running forward is still one."""
+    assert timexes("A 13-2 March 2020 vote and the 6-3 June ruling; the panel met May 13-2 times; "
+                   "between 12 and 3 May 2021 it lost. Talks ran 3-5 May 2020 and May 3-5, 2021.", "2024-03-12") == [
+        ("March 2020", "DATE", "2020-03", None), ("June", "DATE", "2023-06", None),
+        ("3 May 2021", "DATE", "2021-05-03", None),
+        ("3", "DATE", "2020-05-03", None), ("5 May 2020", "DATE", "2020-05-05", None),
+        ("May 3", "DATE", "2021-05-03", None), ("5, 2021", "DATE", "2021-05-05", None)]
+
+
 def test_a_wire_style_clock_time_is_no_year():
     """Found by a hunt: "at 2000 GMT", "1930 UTC", "2000 hrs", "1945 local time" (hours and
     minutes, a TIME the rules do not predict) were the DATEs '2000', '1930', '2000', '1945'. A year

@@ -29,7 +29,8 @@ Resolution (``Anchor`` = the publication date at its precision):
   "from November to February 2021": ``2020-11``; "May 3 to July 5, 2020"), as the text says it,
   and the end of a day range within a month takes the month its start states ("May 3 to [5,
   2020]", "May 3-[5, 2020]": ``2020-05-03`` and ``2020-05-05``, two expressions), the start of one
-  written day first the month and year its end states ("[3] to [5 May 2020]", "[3]-[5 May 2020]");
+  written day first the month and year its end states ("[3] to [5 May 2020]", "[3]-[5 May 2020]"),
+  its start's day before its end's (a vote's tally is no range: "a 13-2 [March 2020] vote");
 * last/this/next year, month, week; earlier/later this year, month, week; yesterday/today/tomorrow:
   arithmetic on the anchor, never finer than its precision (a week of a month-precision anchor is
   ``YYYY-WXX``); "early"/"late" before them, or before a decade ("the late 1990s"), is in the span
@@ -317,19 +318,22 @@ def _week_year(day: Callable[[datetime.date], datetime.date], anchor: Anchor) ->
 
 
 Rule = Callable[[re.Match, _Context], "tuple[str, str, str | None, float] | None"]
-RULES: list[tuple[re.Pattern, Rule]] = []
+RULES: list[tuple[re.Pattern, Rule, Callable[[re.Match], bool] | None]] = []
 
 
-def rule(pattern: str, flags: int = 0, end: str = _E, begin: str = _B) -> Callable[[Rule], Rule]:
+def rule(pattern: str, flags: int = 0, end: str = _E, begin: str = _B,
+         guard: Callable[[re.Match], bool] | None = None) -> Callable[[Rule], Rule]:
     """Registers a rule. In its pattern ``\\s`` (outside a character class) is a space of the
     line, never a line break: a span never crosses a line (text.py), so a title ending "in March"
     and a paragraph opening "2011 was" hold no "March 2011". ``end``: what may not follow the
     match (a word character or a hyphen: "2020-style" holds no year); ``begin``: what may not
-    precede it (likewise: "pre-2011" holds no year)."""
+    precede it (likewise: "pre-2011" holds no year); ``guard``: whether a match is a candidate at
+    all, for what a pattern cannot say (a match it refuses leaves its characters to other rules'
+    candidates, which a rule returning None would not)."""
     pattern = pattern.replace(r"\s", _SPACE)
 
     def register(function: Rule) -> Rule:
-        RULES.append((re.compile(begin + pattern + end, flags), function))
+        RULES.append((re.compile(begin + pattern + end, flags), function, guard))
         return function
     return register
 
@@ -369,7 +373,26 @@ def _month_day_year(match, context):
 _AFTER_DAY_HYPHEN = r"(?:(?<![\w-])|(?<=\d-))"
 
 
-@rule(_PART + _DAY + r"\s+" + _MONTH + r",?\s+" + _YEAR, begin=_AFTER_DAY_HYPHEN)
+def _days_ascend(first: str | None, last: str | None) -> bool:
+    """Whether two days written as a range's start and end (digits, an ordinal's suffix allowed)
+    run forward, or one of them is not written: a range's start comes before its end, so "a 13-2
+    March 2020 vote", "the 6-3 June ruling" and "May 13-2" write a tally, not days."""
+    return first is None or last is None or int(re.match(r"\d+", first)[0]) < int(re.match(r"\d+", last)[0])
+
+
+def _after_an_earlier_day(match: re.Match) -> bool:
+    """A day after a hyphen ends a range only after an earlier day ("3-[5 May 2020]", not "13-2 March")."""
+    before = re.search(r"(\d{1,2})-\Z", match.string[max(0, match.start() - 3):match.start()])
+    return _days_ascend(before and before[1], match["day"])
+
+
+def _before_a_later_day(match: re.Match) -> bool:
+    """A day before a hyphen starts a range only before a later day ("[May 3]-5", not "May 13-2")."""
+    after = re.match(r"-(\d{1,2})", match.string[match.end():match.end() + 3])
+    return _days_ascend(match["day"], after and after[1])
+
+
+@rule(_PART + _DAY + r"\s+" + _MONTH + r",?\s+" + _YEAR, begin=_AFTER_DAY_HYPHEN, guard=_after_an_earlier_day)
 def _day_month_year(match, context):
     return _full_date(match)
 
@@ -430,14 +453,15 @@ def _range_year(context, end: int, month: int) -> int | None:
 
 
 # a hyphen after the day is a day range's ("May 3-5, 2020"), before its end's day
-@rule(_MONTH + r"\s+" + _DAY + r"(?!\d|,?\s+(?:19|20)\d\d)", end=r"(?!\w|-(?!\d))")
+@rule(_MONTH + r"\s+" + _DAY + r"(?!\d|,?\s+(?:19|20)\d\d)", end=r"(?!\w|-(?!\d))", guard=_before_a_later_day)
 def _month_day(match, context):
     return _day_of_year(match, context)
 
 
 # the end of a day range within a month: its day and year, of the month its start states ("May 3
 # to [5, 2020]": 2020-05-05, as "May 3 to [July 5, 2020]" is 2020-07-05); the start is read, not spanned
-@rule(r"(?P<range_start>" + _MONTH + r"\s+" + _ORDINAL + _RANGE_TO + r")" + _DAY + r",?\s+" + _YEAR)
+@rule(r"(?P<range_start>" + _MONTH + r"\s+(?P<first>" + _ORDINAL + ")" + _RANGE_TO + r")" + _DAY + r",?\s+" + _YEAR,
+      guard=lambda match: _days_ascend(match["first"], match["day"]))
 def _day_range_end(match, context):
     return _full_date(match)
 
@@ -445,12 +469,13 @@ def _day_range_end(match, context):
 # the start of a day range written day first: its day, of the month and year its end states
 # ("[3] to 5 May 2020", "[3]-5 May 2020": 2020-05-03, as "May 3 to 5, 2020" is two dates); the
 # end is read, not spanned: it is a date of its own
-@rule(_DAY + r"(?=" + _RANGE_TO + _ORDINAL + r"\s+" + _MONTH + r",?\s+" + _YEAR + r"(?![\w-]))", end="")
+@rule(_DAY + r"(?=" + _RANGE_TO + "(?P<last>" + _ORDINAL + r")\s+" + _MONTH + r",?\s+" + _YEAR + r"(?![\w-]))", end="",
+      guard=lambda match: _days_ascend(match["day"], match["last"]))
 def _day_range_start(match, context):
     return _full_date(match)
 
 
-@rule(_DAY + r"\s+" + _MONTH + r"(?!,?\s+(?:19|20)\d\d)", begin=_AFTER_DAY_HYPHEN)
+@rule(_DAY + r"\s+" + _MONTH + r"(?!,?\s+(?:19|20)\d\d)", begin=_AFTER_DAY_HYPHEN, guard=_after_an_earlier_day)
 def _day_month(match, context):
     return _day_of_year(match, context)
 
@@ -682,7 +707,8 @@ def time_expressions(doc_id: str, text: str, record: ManifestRecord | None, name
     context = _Context(running, Anchor.of(record),
                        {mention.span.start: mention.label for mention in names if mention.entity_id})
     candidates = [(_start(match), match.end(), index, function, match)
-                  for index, (pattern, function) in enumerate(RULES) for match in pattern.finditer(running)]
+                  for index, (pattern, function, guard) in enumerate(RULES) for match in pattern.finditer(running)
+                  if guard is None or guard(match)]
     # longest first, then earliest rule: choose non-overlapping spans, then resolve in text order;
     # the characters taken are marked, so a candidate is checked in its own length, not against
     # every span chosen before it (which was quadratic in the number of expressions)
