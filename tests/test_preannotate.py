@@ -143,6 +143,18 @@ def test_a_rank_or_a_reporting_verb_opening_a_sentence_is_no_given_name():
         ("Assad", "bashar-al-assad")]
 
 
+def test_a_reporting_verb_opening_a_sentence_is_a_given_name_unless_an_inverted_attribution_follows():
+    """Found by a hunt: "Said Karim, a Syrian activist, fled" linked "Karim" to the registry's Nadia
+    Karim, and "Said Darwish, a commander" "Darwish" to Ilham Darwish: "Said" (an Arabic given name)
+    was taken for the verb of an inverted attribution, whose name a colon, or a comma and a
+    quotation, follows ("Said Blinken: …", "Added Assad, “…”")."""
+    registry = [*REGISTRY.values(), RegistryEntity("nadia-karim", "Nadia Karim", "PERSON", ("Nadia Karim", "Karim"))]
+    found, _ = entity_mentions("t", "Said Karim, a Syrian activist, fled. Said Karim told us. Said Karim: “We fled.” "
+                                    "Added Assad, “Never.” Said Blinken, the envoy, left.", Gazetteer(registry))
+    assert [(m.text, m.entity_id) for m in found] == [
+        ("Syrian", "syrians"), ("Karim", "nadia-karim"), ("Assad", "bashar-al-assad")]
+
+
 def test_a_preposition_quantifier_or_number_opening_a_sentence_is_no_given_name():
     """Found in review of the given-name rule: its list of function words lacked prepositions
     news opens sentences with, so "Amid Assad’s crackdown" and "Following Blinken’s visit" lost

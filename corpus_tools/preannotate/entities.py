@@ -24,7 +24,7 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
   the first word of its sentence or list item ("When Syria", "In Damascus", "• In Damascus"), but
   before a person's name only a function word (``SENTENCE_OPENERS``: "When Blinken"), as another
   word is a given name ("Lloyd [Austin]" is no partial name of Austin Tice; text.py's ``given_name``:
-  but "Top [Assad] aides", "Said [Blinken]:"), or beside a registered name when one of the two
+  but "Top [Assad] aides", "Said [Blinken]:", not "Said Karim, a Syrian activist"), or beside a registered name when one of the two
   is a person's ("In [Damascus] [Assad] objected"), or, before a person or
   a nationality, a possessive, which ends a name of its own ("[Syria]'s [Assad]", boundary rule 3;
   but "Women's World Cup", "People's Republic of Korea" are names). So
@@ -139,7 +139,7 @@ def _inside_longer_name(text: str, start: int, end: int, label: str, name_before
         # at a sentence's start a capital says nothing ("When Syria", "In Damascus"), but before a
         # person's name a word that is no function word is a given name: "Lloyd [Austin]" is
         # another person than the registry's Austin Tice, whose partial name it matched
-        if person and given_name(before[1]):
+        if person and given_name(before[1], text[end:end + 3]):
             return True
     return False
 

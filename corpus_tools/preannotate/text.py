@@ -116,11 +116,18 @@ def inverted_cue(word: str) -> bool:
     return word[:1].isupper() and word.lower() in CUES
 
 
-def given_name(word: str) -> bool:
-    """Whether a capitalized word opening a sentence before a name may be a given name: not when it
-    is one of ``SENTENCE_OPENERS`` nor a reporting verb of an inverted attribution ("Said Blinken:
-    “…”", "Added Assad", ``inverted_cue``)."""
-    return word not in SENTENCE_OPENERS and not inverted_cue(word)
+# what follows the name of an inverted attribution: a colon, or a comma and a quotation ("Said
+# Blinken: …", "Added Assad, “…”"); "Said Karim, a Syrian activist, fled" is a name, "Said" given
+_INVERTED_NAME_END = re.compile(rf"\s*(?::|,\s*[{OPENING_QUOTES}])")
+
+
+def given_name(word: str, after: str) -> bool:
+    """Whether a capitalized word opening a sentence before a name may be a given name (``after``:
+    the text after the name): not when it is one of ``SENTENCE_OPENERS``, nor a reporting verb of
+    an inverted attribution (``inverted_cue``) with the attribution's colon, or comma and quotation,
+    after the name ("Said Blinken: “…”", "Added Assad, “…”"); a reporting verb may be a given name
+    too, "Said" an Arabic one ("Said Karim, a Syrian activist, fled")."""
+    return word not in SENTENCE_OPENERS and not (inverted_cue(word) and _INVERTED_NAME_END.match(after))
 
 
 def weekday_in_name(text: str, start: int, end: int, name_after: str | None = None) -> bool:
