@@ -1046,6 +1046,20 @@ def test_a_dash_after_a_quotation_sets_off_its_attribution_as_a_comma_does():
         ("“Go home,”", "direct", blinken, "said"), ("“It is over”", "direct", ("Assad", "bashar-al-assad"), "said")]
 
 
+def test_a_clause_of_its_own_after_a_quotation_and_a_dash_is_no_attribution_of_it():
+    """Found by a hunt: the dash rule read the clause after any quotation and dash as its
+    attribution: "He said “no”—then Blinken said “yes.”" gave “no” to "then Blinken" (and a mixed
+    QUOTE of "He" running over both quotations), "Assad’s “victory”—and the US said it was
+    hollow—" gave “victory” to "the US", "“reforms”—which Blinken said were cosmetic—" to Blinken.
+    A dash opens an aside as often as an attribution: a clause opening with a conjunction or a
+    relative pronoun is none. An attribution after a dash stays one ("“…”—Blinken said")."""
+    text = ("He said “no”—then Blinken said “yes.”\n\nAssad’s “victory”—and the US said it was hollow—came "
+            "at a cost.\n\nAssad’s “reforms”—which Blinken said were cosmetic—failed.\n\n“Sanctions work”—but "
+            "Syria says otherwise.\n\n“We will stay”—Blinken said.")
+    assert quote_rows(text) == [("“no”", "direct", ("He", None), "said"),
+                                ("“We will stay”", "direct", ("Blinken", "antony-blinken"), "said")]
+
+
 def test_an_interrupted_quotation_is_two_quotes_of_one_source_and_cue():
     """A known miss: in "“We will stay,” he said, “and we will rebuild.”" the second part was no
     quote (the source before its cue ran back into the first part). The guidelines' direct QUOTE

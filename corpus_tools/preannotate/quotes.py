@@ -6,7 +6,9 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
 1. **Direct, attribution after**: ``“…,” SOURCE CUE …`` or ``“…,” CUE SOURCE, …`` — the QUOTE runs
    from the opening to the closing mark inclusive; a dash after the closing mark sets off the
    attribution as the comma does (``“…”—SOURCE CUE``, an em dash with or without spaces, an en
-   dash or "--" between spaces), and ends an inverted cue's SOURCE (``CUE SOURCE—…``). A
+   dash or "--" between spaces), unless a conjunction or a relative pronoun opens what follows it
+   (a clause of its own: "“no”—then Blinken said “yes.”", "“reforms”—which Blinken said were
+   cosmetic—"), and ends an inverted cue's SOURCE (``CUE SOURCE—…``). A
    quotation its attribution interrupts is two direct QUOTEs related to the one SOURCE and CUE
    (``“…,” SOURCE CUE, “…”``, ``“…,” CUE SOURCE, “…”``: nothing but a comma or a dash between the
    attribution and the second part, which has none of its own; 0.8 each).
@@ -195,6 +197,13 @@ def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, i
     return (start, end) if start < end else None
 
 
+# a word that opens a clause of its own after a quotation and a dash: its reporting verb reports
+# something else ('He said “no”—then Blinken said “yes.”', 'Assad’s “victory”—and the US said it
+# was hollow—', '“reforms”—which Blinken said were cosmetic—')
+_CLAUSE_OPENER = re.compile(r"(?:which|who|whom|whose|that|and|but|then|while|whereas|when|where|because|although"
+                            r"|though|yet|or|nor)\s")
+
+
 # the dashes that set off an aside or an attribution, and whether one stands only between spaces:
 # an em dash may stand without them, "--" and an en dash may not (an unspaced en dash is a range:
 # "2019–2020")
@@ -283,8 +292,10 @@ def attributions(text: str) -> list[_Found]:
                 cue = (after + inverted.start("cue"), after + inverted.end("cue"))
                 source = _source_after(text, after + inverted.end(), s_end)
                 attributed_after = True
-            elif normal and not re.search(r"[“\"‘]", normal["src"]) and not normal["src"].strip().endswith("ing"):
-                # (a participle is no source: '"…," rejecting calls from Damascus')
+            elif normal and not re.search(r"[“\"‘]", normal["src"]) and not normal["src"].strip().endswith("ing") \
+                    and not (dash and _CLAUSE_OPENER.match(normal["src"])):
+                # (a participle is no source: '"…," rejecting calls from Damascus'; nor, after a
+                # dash, which opens an aside as often as an attribution, a clause of its own)
                 cue = (after + normal.start("cue"), after + normal.end("cue"))
                 source = _source_before(text, after, cue[0])
                 attributed_after = True
