@@ -132,6 +132,20 @@ def test_a_person_s_name_beside_another_kind_of_registered_name_makes_two_names(
         ("Damascus", "damascus"), ("Assad", "bashar-al-assad"), ("Russia", "russia"), ("Blinken", "antony-blinken")]
 
 
+def test_a_place_s_name_opening_a_sentence_before_a_person_s_name_is_a_given_name():
+    """Found by a hunt: the two-names rule made "Georgia Moreno said the vote was rigged" the
+    country Georgia and the registry's Rachel Moreno, and "Jordan Karim told" the kingdom and
+    Nadia Karim. A place's name may be a given name; opening a sentence before a person's name it
+    is one, as the given-name rule has it for any other word there. Elsewhere the two names stay
+    ("In Damascus Assad objected")."""
+    registry = [*REGISTRY.values(), RegistryEntity("georgia", "Georgia", "GPE"),
+                RegistryEntity("jordan", "Jordan", "GPE"),
+                RegistryEntity("nadia-karim", "Nadia Karim", "PERSON", ("Nadia Karim", "Karim"))]
+    found, _ = entity_mentions("t", "Georgia Karim said the vote was rigged. Jordan Karim told us. "
+                                    "In Damascus Assad objected. Syria Blinken said less.", Gazetteer(registry))
+    assert [(m.text, m.entity_id) for m in found] == [("Damascus", "damascus"), ("Assad", "bashar-al-assad")]
+
+
 def test_a_rank_or_a_reporting_verb_opening_a_sentence_is_no_given_name():
     """A known miss: "Top Assad aides met" and "Said Blinken: …" lost the person, "Top" and
     "Said" taken for given names (only function words were known to open a sentence before a

@@ -25,7 +25,8 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
   before a person's name only a function word (``SENTENCE_OPENERS``: "When Blinken"), as another
   word is a given name ("Lloyd [Austin]" is no partial name of Austin Tice; text.py's ``given_name``:
   but "Top [Assad] aides", "Said [Blinken]:", not "Said Karim, a Syrian activist"), or beside a registered name when one of the two
-  is a person's ("In [Damascus] [Assad] objected"), or, before a person or
+  is a person's ("In [Damascus] [Assad] objected"; but a place's name opening a sentence before a
+  person's is a given name: "Georgia Moreno said"), or, before a person or
   a nationality, a possessive, which ends a name of its own ("[Syria]'s [Assad]", boundary rule 3;
   but "Women's World Cup", "People's Republic of Korea" are names). So
   is a match after a name's particle ("al-[Assad]", "Hafez al-[Assad]", "Virgil van [Dijk]": the
@@ -83,13 +84,22 @@ class Gazetteer:
         if self._pattern is None:
             return []
         matches = [(match.start(), match.end(), *self._forms[match[0]]) for match in self._pattern.finditer(text)]
+
+        def side_by_side(first: int, second: int) -> bool:
+            """Whether matches ``first`` and ``second`` are registered names one space apart, not a
+            place's name opening a sentence before a person's: a given name then ("Georgia Moreno
+            said", "Jordan Karim told"), as a sentence seldom opens with a bare place before a person."""
+            first_start, first_end, first_entity, _ = matches[first]
+            second_start, _, second_entity, _ = matches[second]
+            return second_start == first_end + 1 and text[first_end] == " " and not (
+                first_entity.type in ("GPE", "LOC") and second_entity.type == "PERSON"
+                and starts_sentence(text, first_start))
+
         hits = []
         for index, (start, end, entity, score) in enumerate(matches):
             # the registered names one space before and after it, by their labels
-            before = matches[index - 1][2].type if index and matches[index - 1][1] == start - 1 \
-                and text[start - 1] == " " else None
-            after = matches[index + 1][2].type if index + 1 < len(matches) and matches[index + 1][0] == end + 1 \
-                and text[end] == " " else None
+            before = matches[index - 1][2].type if index and side_by_side(index - 1, index) else None
+            after = matches[index + 1][2].type if index + 1 < len(matches) and side_by_side(index, index + 1) else None
             if _inside_longer_name(text, start, end, entity.type, before, after):
                 continue
             hits.append(GazetteerHit(Span(start, end), text[start:end], entity, score))
