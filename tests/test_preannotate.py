@@ -1074,6 +1074,22 @@ def test_a_clause_of_its_own_after_a_quotation_and_a_dash_is_no_attribution_of_i
                                 ("“We will stay”", "direct", ("Blinken", "antony-blinken"), "said")]
 
 
+def test_a_weekday_date_opening_a_sentence_is_no_part_of_the_source():
+    """Found by a hunt: "Friday Blinken said …" holds the DATE "Friday" and the name "Blinken"
+    (the weekday rule of 2026-12-06), but its SOURCE stayed "Friday Blinken", and "Tuesday Syria
+    said" had the SOURCE "Tuesday Syria" with no speaker (a state speaks when it opens the
+    SOURCE). The SOURCE is the speaker's noun phrase, without the date; a weekday that is a name's
+    word stays in it ("Sunday Times reporters")."""
+    text = ("Friday Blinken said the US would act.\n\nTuesday Syria said it would retaliate.\n\n"
+            "Sunday Times reporters said the talks failed.")
+    assert quote_rows(text) == [
+        ("the US would act", "indirect", ("Blinken", "antony-blinken"), "said"),
+        ("it would retaliate", "indirect", ("Syria", "syria"), "said"),
+        ("the talks failed", "indirect", ("Sunday Times reporters", None), "said")]
+    found, _ = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    assert [(q.source.span.start, q.source.span.end) for q in found] == [(7, 14), (47, 52), (79, 101)]
+
+
 def test_an_interrupted_quotation_is_two_quotes_of_one_source_and_cue():
     """A known miss: in "“We will stay,” he said, “and we will rebuild.”" the second part was no
     quote (the source before its cue ran back into the first part). The guidelines' direct QUOTE

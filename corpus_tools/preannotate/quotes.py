@@ -41,7 +41,8 @@ clause or appositive set off by commas or dashes ("Assad, who is sanctioned by W
 by commas, the name ("A ministry spokesperson, Ana Ruiz, said" and "Ayman Safadi, Jordan's
 foreign minister, said": the guidelines; a name is two to four capitalized words), which is no
 CONTENT of a CONTENT-first pattern either; after an inverted cue, the name up to the comma (a
-clause there is no name). No SOURCE or content keeps a bullet, a symbol (emoji), or a bracket or
+clause there is no name); without a weekday opening it that is a date, not a name's word ("Friday
+Blinken said" → "Blinken", as the entity and time layers read it). No SOURCE or content keeps a bullet, a symbol (emoji), or a bracket or
 quotation mark whose partner lies outside it, at its edges ("• Joe Biden", "(Antony Blinken said
 that the envoy would return soon.)", "We don’t know,’ Blinken said" with its opening mark lost).
 CUE: the reporting verb or phrase (``CUES``), without auxiliaries. ``speaker_id``: the registry
@@ -60,7 +61,8 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from corpus_tools.preannotate.entities import speaker_of
-from corpus_tools.preannotate.text import CUES, abbreviation_ends, decoration, inverted_cue, sentences
+from corpus_tools.preannotate.text import CUES, abbreviation_ends, decoration, inverted_cue, sentences, weekday_in_name
+from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import Cue, EntityMention, Quote, RegistryEntity, Source, Span
 
 CONTENT_NEEDS_MARKER = frozenset({"maintained", "added", "continued", "called", "calls", "noted", "explained",
@@ -569,6 +571,19 @@ def quote_type(text: str, span: Span) -> str:
     return "mixed" if pairs else "indirect"
 
 
+def _after_a_weekday_date(text: str, source: Span, mentions: list[EntityMention]) -> Span:
+    """The SOURCE without a weekday opening it that is a date, as the entity and time layers read
+    it (text.py's ``weekday_in_name``): "Friday [Blinken] said", "Tuesday [Syria] said"; but
+    "Sunday Times reporters said" is a paper's."""
+    weekday = re.match(rf"(?:{'|'.join(WEEKDAYS)}) ", text[source.start:source.end])
+    if weekday is None:
+        return source
+    name = next((m for m in mentions if m.span.start == source.start + weekday.end() and m.entity_id), None)
+    if name is None or weekday_in_name(text, source.start, name.span.start - 1, name.label):
+        return source
+    return Span(name.span.start, source.end)
+
+
 def quotes(doc_id: str, text: str, mentions: Iterable[EntityMention], registry: Mapping[str, RegistryEntity]
            ) -> tuple[list[Quote], dict[str, float]]:
     """The document's attributions as Quote records (shared SOURCE/CUE regions share ids)."""
@@ -588,19 +603,20 @@ def quotes(doc_id: str, text: str, mentions: Iterable[EntityMention], registry: 
         seen_quotes.add(found.quote)
         source = cue = None
         if found.source is not None:
-            source_text = text[found.source.start:found.source.end]
             inside = mentions[bisect.bisect_left(mention_starts, found.source.start):
                               bisect.bisect_right(mention_starts, found.source.end)]
-            region = regions.setdefault(("SOURCE", found.source), f"ps{len(regions) + 1}")
+            source_span = _after_a_weekday_date(text, found.source, inside)
+            source_text = text[source_span.start:source_span.end]
+            region = regions.setdefault(("SOURCE", source_span), f"ps{len(regions) + 1}")
             if region in speakers:  # a region has one speaker, whatever was said between its quotes
                 speaker = speakers[region]
             else:
-                speaker = speaker_of(found.source, inside, registry, text)
+                speaker = speaker_of(source_span, inside, registry, text)
                 if speaker is None and (source_text in PRONOUNS or _DEFINITE.fullmatch(source_text)):
                     speaker = last_speaker  # "he", "the department", "The statement": the speaker before
                 speakers[region] = speaker
             last_speaker = speaker
-            source = Source(region, found.source, source_text, speaker)
+            source = Source(region, source_span, source_text, speaker)
             scores.setdefault(region, found.score)  # the score of the quote that found it, not of one reusing it
         if found.cue is not None:
             region = regions.setdefault(("CUE", found.cue), f"pc{len(regions) + 1}")
