@@ -1090,6 +1090,17 @@ def test_a_weekday_date_opening_a_sentence_is_no_part_of_the_source():
     assert [(q.source.span.start, q.source.span.end) for q in found] == [(7, 14), (47, 52), (79, 101)]
 
 
+def test_a_reporting_verb_whose_object_follows_it_opens_no_inverted_attribution():
+    """Found by a hunt: the inverted-attribution rule gave "Told Assad: “Leave.”" the SOURCE
+    "Assad" (who was told, not who spoke), "Denied the charge: “We did nothing.”" the SOURCE "the
+    charge", "Urged Washington, “Act now.”" the SOURCE Washington. The noun phrase after these
+    verbs is their object: no inversion; "Said Assad:" and "Added the minister," still are."""
+    text = ("Told Assad: “Leave.”\n\nDenied the charge: “We did nothing.”\n\nUrged Washington, “Act now.”\n\n"
+            "Said Assad: “Never.”\n\nAdded the minister, “We will stay.”")
+    assert quote_rows(text) == [("“Never.”", "direct", ("Assad", "bashar-al-assad"), "Said"),
+                                ("“We will stay.”", "direct", ("the minister", "bashar-al-assad"), "Added")]
+
+
 def test_an_interrupted_quotation_is_two_quotes_of_one_source_and_cue():
     """A known miss: in "“We will stay,” he said, “and we will rebuild.”" the second part was no
     quote (the source before its cue ran back into the first part). The guidelines' direct QUOTE

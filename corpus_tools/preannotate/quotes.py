@@ -15,7 +15,8 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
 2. **Direct, attribution before**: ``SOURCE CUE: “…”`` or ``SOURCE CUE, “…”``; or, filling the
    sentence before the quotation, an inverted attribution ``CUE SOURCE: “…”`` (text.py's
    ``inverted_cue``: "Said Blinken: “…”", "Added the minister, “…”"; CUE the verb as written, SOURCE
-   a name or a noun phrase opening with its determiner: "Added to the list: “…”" has none).
+   a name or a noun phrase opening with its determiner: "Added to the list: “…”" has none; nor has
+   a verb whose noun phrase is its object: "Told Assad: “Leave.”", "Denied the charge: “…”").
 3. **Continued**: a quotation that fills its sentence and has no attribution of its own continues
    the nearest earlier attributed quote of the same or the previous paragraph; it gets the same
    SOURCE and CUE regions (guidelines: "A paragraph that continues a quote").
@@ -378,13 +379,17 @@ def _interrupted(text: str, first: _Found, at: int) -> bool:
 # minister, “…”"): its SOURCE is a name or a noun phrase with its determiner, never "to the list"
 _INVERTED_BEFORE = re.compile(r"(?P<cue>[A-Z][a-z]+)\s+(?P<source>[^,.;:“”\"‘]{1,80}?)\s*[:,]\s*")
 _NOUN_PHRASE_START = re.compile(r"[A-Z]|(?:the|a|an|one|another|his|her|its|their)\s")
+# reporting verbs whose noun phrase after them is their object, never inverted: "Told Assad: “Leave.”"
+# names who was told, "Denied the charge: “…”" what was denied
+_OBJECT_FIRST_CUES = frozenset({"told", "tells", "denied", "accused", "urged", "called", "calls"})
 
 
 def _inverted_before(text: str, start: int, at: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """The CUE and SOURCE of an inverted attribution that fills the sentence from ``start`` to
     the quotation opening at ``at`` (text.py's ``inverted_cue``), or None."""
     found = _INVERTED_BEFORE.fullmatch(text, start, at)
-    if found is None or not inverted_cue(found["cue"]) or not _NOUN_PHRASE_START.match(found["source"]):
+    if found is None or not inverted_cue(found["cue"]) or found["cue"].lower() in _OBJECT_FIRST_CUES \
+            or not _NOUN_PHRASE_START.match(found["source"]):
         return None
     source = _trim(text, found.start("source"), found.end("source"))
     return ((found.start("cue"), found.end("cue")), source) if source[0] < source[1] else None
