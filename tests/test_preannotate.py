@@ -1090,6 +1090,21 @@ def test_a_weekday_date_opening_a_sentence_is_no_part_of_the_source():
     assert [(q.source.span.start, q.source.span.end) for q in found] == [(7, 14), (47, 52), (79, 101)]
 
 
+def test_a_quoted_phrase_the_sentence_goes_on_after_is_no_second_part_of_an_interrupted_quotation():
+    """Found by a hunt: the interrupted-quotation rule made any quotation after "“…,” Blinken
+    said," his words: "“Friends of Syria” members recalled" and "“the Caesar Act”
+    notwithstanding" were QUOTEs of Blinken. A second part ends a clause, with punctuation inside
+    its closing mark or after it; a quoted name the sentence goes on after is none."""
+    text = ("“We will stay,” Blinken said, “Friends of Syria” members recalled.\n\n"
+            "“We will stay,” Blinken said, “the Caesar Act” notwithstanding.\n\n"
+            "“Sanctions,” Blinken said, “‘work.’”\n\n“Stop,” Assad said — “now” — and left.")
+    blinken, assad = ("Blinken", "antony-blinken"), ("Assad", "bashar-al-assad")
+    assert quote_rows(text) == [
+        ("“We will stay,”", "direct", blinken, "said"), ("“We will stay,”", "direct", blinken, "said"),
+        ("“Sanctions,”", "direct", blinken, "said"), ("“‘work.’”", "direct", blinken, "said"),
+        ("“Stop,”", "direct", assad, "said"), ("“now”", "direct", assad, "said")]
+
+
 def test_a_reporting_verb_whose_object_follows_it_opens_no_inverted_attribution():
     """Found by a hunt: the inverted-attribution rule gave "Told Assad: “Leave.”" the SOURCE
     "Assad" (who was told, not who spoke), "Denied the charge: “We did nothing.”" the SOURCE "the

@@ -11,7 +11,8 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
    cosmetic—"), and ends an inverted cue's SOURCE (``CUE SOURCE—…``). A
    quotation its attribution interrupts is two direct QUOTEs related to the one SOURCE and CUE
    (``“…,” SOURCE CUE, “…”``, ``“…,” CUE SOURCE, “…”``: nothing but a comma or a dash between the
-   attribution and the second part, which has none of its own; 0.8 each).
+   attribution and the second part, which has none of its own and ends a clause: "“…,” he said,
+   “Friends of Syria” members recalled" has no second part; 0.8 each).
 2. **Direct, attribution before**: ``SOURCE CUE: “…”`` or ``SOURCE CUE, “…”``; or, filling the
    sentence before the quotation, an inverted attribution ``CUE SOURCE: “…”`` (text.py's
    ``inverted_cue``: "Said Blinken: “…”", "Added the minister, “…”"; CUE the verb as written, SOURCE
@@ -302,7 +303,7 @@ def attributions(text: str) -> list[_Found]:
                 cue = (after + normal.start("cue"), after + normal.end("cue"))
                 source = _source_before(text, after, cue[0])
                 attributed_after = True
-            elif after_last is not None and _interrupted(text, after_last, a):
+            elif after_last is not None and _interrupted(text, after_last, a, b, s_end):
                 # the quotation's second part: a QUOTE of its own, of the first part's SOURCE and CUE
                 first_cue, first_source = after_last.cue, after_last.source  # the same regions (``quotes``)
                 cue, source = (first_cue.start, first_cue.end), (first_source.start, first_source.end)
@@ -363,16 +364,20 @@ def attributions(text: str) -> list[_Found]:
     return found
 
 
-def _interrupted(text: str, first: _Found, at: int) -> bool:
-    """Whether the quotation opening at ``at`` is the second part of ``first``'s, which its
+def _interrupted(text: str, first: _Found, at: int, end: int, sentence_end: int) -> bool:
+    """Whether the quotation at [``at``, ``end``) is the second part of ``first``'s, which its
     attribution interrupts: nothing but a comma or a dash between that attribution and it ("“We will
-    stay,” he said, “and we will rebuild.”", "“…,” said Blinken, “…”"). The guidelines' direct
-    QUOTE runs from an opening mark to its closing mark, and SOURCE and CUE are no part of the
-    content, so the parts are two QUOTEs, each related to the one SOURCE and CUE, as a quotation
-    continued without an attribution of its own is."""
+    stay,” he said, “and we will rebuild.”", "“…,” said Blinken, “…”"), and the part ends a clause
+    (punctuation inside its closing mark, or after it before anything else: a quoted name or
+    phrase the sentence goes on after is none, "“…,” Blinken said, “Friends of Syria” members
+    recalled"). The guidelines' direct QUOTE runs from an opening mark to its closing mark, and
+    SOURCE and CUE are no part of the content, so the parts are two QUOTEs, each related to the
+    one SOURCE and CUE, as a quotation continued without an attribution of its own is."""
     attribution_end = max(first.source.end, first.cue.end)
-    return re.fullmatch(r"\s*,\s*", text[attribution_end:at]) is not None \
-        or _DASH.fullmatch(text, attribution_end, at) is not None
+    ends_clause = text[end - 2] in ",.?!" or re.match(r"\s*(?:[,.;:?!)]|$)", text[end:sentence_end]) is not None \
+        or _DASH.match(text, end, sentence_end) is not None
+    return ends_clause and (re.fullmatch(r"\s*,\s*", text[attribution_end:at]) is not None
+                            or _DASH.fullmatch(text, attribution_end, at) is not None)
 
 
 # an inverted attribution opening a sentence before a quotation ("Said Blinken: “…”", "Added the
