@@ -257,6 +257,23 @@ def test_a_weekday_inside_a_name_after_the_is_no_date_even_before_a_title():
     assert time_expressions("t", text, record("2024-03-14"))[0][0].span.start == text.index("Friday Secretary")
 
 
+def test_a_weekday_after_the_and_a_name_of_its_own_is_a_date():
+    """Found by a hunt: the rule for "the Good Friday Agreement" (a weekday after "the" and a
+    name's first word is a name's word) took news' "told the Senate Tuesday Congress must act" and
+    "told the AP Monday Iranian drones were used" for names: no date, and "Congress" dropped as
+    a word of "Senate Tuesday Congress". Only a holiday's word makes the weekday after it a name's
+    ("Good Friday", "Bloody Sunday"); after a name of its own the weekday is a date."""
+    congress = RegistryEntity("us-congress", "United States Congress", "ORG", ("Congress",))
+    registry = {**REGISTRY, "us-congress": congress}
+    text = ("Blinken told the Senate Tuesday Congress must act. Officials told the AP Monday Iranian drones "
+            "were used. He cited the Good Friday Agreement and the Bloody Sunday Inquiry.")
+    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    assert [(m.text, m.entity_id) for m in pre.annotations.entities] == [
+        ("Blinken", "antony-blinken"), ("Congress", "us-congress")]
+    assert [(t.text, t.label, t.value, t.mod, t.span.start) for t in pre.annotations.timexes] == [
+        ("Tuesday", "DATE", "2024-03-12", None, 24), ("Monday", "DATE", "2024-03-11", None, 73)]
+
+
 def test_a_weekday_opening_a_sentence_before_a_name_is_the_name_s_word_in_both_layers():
     """Found in review: a bare "Sunday Telegraph" opening a sentence was split into the DATE
     "Sunday" and "Telegraph" linked to the daily paper, and "the Sunday Telegraph" still gave the

@@ -130,9 +130,16 @@ def given_name(word: str, after: str) -> bool:
     return word not in SENTENCE_OPENERS and not (inverted_cue(word) and _INVERTED_NAME_END.match(after))
 
 
+# the words that make a weekday after them a holiday's or an event's name ("the Good Friday
+# Agreement", "the Bloody Sunday inquiry"); after another word, a name of its own, the weekday is a
+# date: "told the Senate Tuesday Congress must act", "told the AP Monday Iranian drones were used"
+_WEEKDAY_NAME_WORDS = "Good|Black|Bloody|Holy|Palm|Easter|Ash|Maundy|Super|Cyber"
+
+
 def weekday_in_name(text: str, start: int, end: int, name_after: str | None = None) -> bool:
     """Whether the weekday at [start, end) is a word of a name, not a date: directly before another
-    capitalized word, after "the" (and a name's first word: "the Good Friday Agreement") or opening
+    capitalized word, after "the" (and a holiday's word, ``_WEEKDAY_NAME_WORDS``: "the Good Friday
+    Agreement", but "told the Senate Tuesday Congress must act" holds a date) or opening
     a sentence ("the Sunday Telegraph", "Sunday Times reporters said"); "On Sunday Telegraph
     reporters said", "in Syria Monday" and "told CNN Sunday Hezbollah would" hold dates, and so
     does one before a title that opens a person's name, with a name or "of" after it ("Tuesday
@@ -144,8 +151,8 @@ def weekday_in_name(text: str, start: int, end: int, name_after: str | None = No
     after = re.match(r" ([A-Z][\w’'-]*\.?)( [A-Z]| of )?", text[end:end + 40])  # "Friday Gen. Tom Ruiz"
     if after is None or name_after not in (None, "ORG") or (title_word(after[1]) and after[2]):
         return False
-    return re.search(r"(?<![\w’'-])[Tt]he (?:[A-Z][\w’'-]* )?$", text[max(0, start - 45):start]) is not None \
-        or starts_sentence(text, start)
+    after_the = re.search(rf"(?<![\w’'-])[Tt]he (?:(?:{_WEEKDAY_NAME_WORDS}) )?$", text[max(0, start - 14):start])
+    return after_the is not None or starts_sentence(text, start)
 
 
 _INITIALISM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")

@@ -36,9 +36,9 @@ Resolution (``Anchor`` = the publication date at its precision):
   ``YYYY-WXX``); "early"/"late" before them, or before a decade ("the late 1990s"), is in the span
   as ``START``/``END``, as before a year;
 * weekdays: none that is a name's word (before a capitalized word that is no title opening a
-  person's name, after "the", with a name's first word or not, or opening a sentence: "the Sunday
+  person's name, after "the", with a holiday's word or not, or opening a sentence: "the Sunday
   Telegraph", "the Good Friday Agreement", "The Sunday Leader reported", but "Tuesday President
-  Biden said" holds a date,
+  Biden said" and "told the Senate Tuesday Congress must act" hold a date,
   and so does "Friday Blinken said", before a registered name that is no organization's, which
   ``time_expressions`` is given: text.py's ``weekday_in_name``); with a day anchor, the most recent such day on or before it (the next one on or
   after it in a future sentence); else ``YYYY-WXX-D``;
