@@ -164,9 +164,10 @@ def test_a_reporting_verb_opening_a_sentence_is_a_given_name_unless_an_inverted_
     quotation, follows ("Said Blinken: …", "Added Assad, “…”")."""
     registry = [*REGISTRY.values(), RegistryEntity("nadia-karim", "Nadia Karim", "PERSON", ("Nadia Karim", "Karim"))]
     found, _ = entity_mentions("t", "Said Karim, a Syrian activist, fled. Said Karim told us. Said Karim: “We fled.” "
-                                    "Added Assad, “Never.” Said Blinken, the envoy, left.", Gazetteer(registry))
+                                    "Added Assad, “Never.” Said Blinken, the envoy, left. Said Karim’s brother, a "
+                                    "farmer, fled. Said Blinken’s spokesman: “We will stay.”", Gazetteer(registry))
     assert [(m.text, m.entity_id) for m in found] == [
-        ("Syrian", "syrians"), ("Karim", "nadia-karim"), ("Assad", "bashar-al-assad")]
+        ("Syrian", "syrians"), ("Karim", "nadia-karim"), ("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken")]
 
 
 def test_a_preposition_quantifier_or_number_opening_a_sentence_is_no_given_name():

@@ -149,7 +149,7 @@ def _inside_longer_name(text: str, start: int, end: int, label: str, name_before
         # at a sentence's start a capital says nothing ("When Syria", "In Damascus"), but before a
         # person's name a word that is no function word is a given name: "Lloyd [Austin]" is
         # another person than the registry's Austin Tice, whose partial name it matched
-        if person and given_name(before[1], text[end:end + 3]):
+        if person and given_name(before[1], text[end:end + 40]):
             return True
     return False
 

@@ -116,9 +116,10 @@ def inverted_cue(word: str) -> bool:
     return word[:1].isupper() and word.lower() in CUES
 
 
-# what follows the name of an inverted attribution: a colon, or a comma and a quotation ("Said
-# Blinken: …", "Added Assad, “…”"); "Said Karim, a Syrian activist, fled" is a name, "Said" given
-_INVERTED_NAME_END = re.compile(rf"\s*(?::|,\s*[{OPENING_QUOTES}])")
+# what follows the name of an inverted attribution, after the noun a possessive name may own: a
+# colon, or a comma and a quotation ("Said Blinken: …", "Added Assad, “…”", "Said Blinken’s
+# spokesman: …"); "Said Karim, a Syrian activist, fled" is a name, "Said" given
+_INVERTED_NAME_END = re.compile(rf"(?:[’']s(?: [a-z]+){{1,3}})?\s*(?::|,\s*[{OPENING_QUOTES}])")
 
 
 def given_name(word: str, after: str) -> bool:
