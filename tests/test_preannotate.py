@@ -194,6 +194,26 @@ def test_a_hyphenated_title_or_former_before_a_name_is_no_given_name():
         ("Assad", "bashar-al-assad"), ("Assad", "bashar-al-assad")]
 
 
+def test_a_military_rank_before_a_name_is_a_title():
+    """Found in review: "Senior Airman Grace Holloway said" lost the person, "Airman" taken for a
+    word of a longer name, and its SOURCE had no speaker; so did "Petty Officer", "Cpl.", "Pvt.",
+    "Spc.", "Adm." and "Cmdr." (and "Pvt." ended a sentence, which cut the rank from the SOURCE)."""
+    registry = {**REGISTRY, "grace-holloway": RegistryEntity("grace-holloway", "Grace Holloway", "PERSON",
+                                                             ("Grace Holloway", "Holloway"))}
+    text = ("Senior Airman Grace Holloway said the base was hit. Pvt. Grace Holloway said it held on. Petty Officer "
+            "Holloway, Cpl. Holloway, Corporal Holloway, Private Holloway, Spc. Holloway, Specialist Holloway, "
+            "Adm. Holloway, Cmdr. Holloway and Sgt. Holloway met.")
+    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    assert [(m.text, m.span.start) for m in pre.annotations.entities] == [
+        ("Grace Holloway", 14), ("Grace Holloway", 57), ("Holloway", 103), ("Holloway", 118), ("Holloway", 137),
+        ("Holloway", 155), ("Holloway", 170), ("Holloway", 191), ("Holloway", 206), ("Holloway", 222),
+        ("Holloway", 240)]
+    assert {m.entity_id for m in pre.annotations.entities} == {"grace-holloway"}
+    assert [(q.text, q.source.text, q.source.speaker_id, q.cue.text) for q in pre.annotations.quotes] == [
+        ("the base was hit", "Senior Airman Grace Holloway", "grace-holloway", "said"),
+        ("it held on", "Pvt. Grace Holloway", "grace-holloway", "said")]
+
+
 def test_a_possessive_before_a_person_s_name_is_no_given_name():
     """Found in review of the given-name rule: "Syria's Assad said ..." opening a sentence lost
     "Assad", taken for the surname after a given name "Syria's"; inside a sentence, "with Syria’s

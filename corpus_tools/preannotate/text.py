@@ -19,8 +19,8 @@ from typing import Iterator
 
 from corpus_tools.timex import MONTH_NAMES
 
-ABBREVIATIONS = frozenset({"Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Lt", "Col", "Maj", "Sgt", "Capt", "Sen", "Rep",
-                           "Gov", "Prof", "Jr", "Sr", "No", "U.S", "U.N", "U.K", "E.U", "a.m", "p.m", "vs", "etc",
+ABBREVIATIONS = frozenset({"Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Lt", "Col", "Maj", "Sgt", "Capt", "Cpl", "Pvt",
+                           "Spc", "Adm", "Cmdr", "Sen", "Rep", "Gov", "Prof", "Jr", "Sr", "No", "U.S", "U.N", "U.K", "E.U", "a.m", "p.m", "vs", "etc",
                            *(name[:-1] for name in MONTH_NAMES if name.endswith("."))})
 OPENING_QUOTES = "\"“‘'"
 
@@ -64,7 +64,8 @@ def decoration(char: str) -> bool:
 TITLE_WORDS = frozenset("""
 President Vice Secretary Minister Prime Foreign Defense Defence Deputy Ambassador Envoy Special Senator
 Representative Rep Sen Congressman Congresswoman Governor Mayor King Queen Prince Crown Emir Sheikh Sultan
-General Gen Major Maj Colonel Col Lieutenant Lt Captain Capt Sergeant Admiral Commander Chief Mr Mrs Ms Dr
+General Gen Major Maj Colonel Col Lieutenant Lt Captain Capt Sergeant Sgt Corporal Cpl Private Pvt Specialist Spc
+Airman Admiral Adm Commander Cmdr Petty Officer Chief Mr Mrs Ms Dr
 Spokesperson Spokesman Spokeswoman Director Chairman Chair Leader Speaker Officials Official State
 Former
 """.split())
