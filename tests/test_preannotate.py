@@ -1154,6 +1154,17 @@ def test_a_reporting_verb_whose_object_follows_it_opens_no_inverted_attribution(
                                 ("“We will stay.”", "direct", ("the minister", "bashar-al-assad"), "Added")]
 
 
+def test_a_name_and_its_appositive_after_a_quotation_are_its_attribution():
+    """Found while fixing "Said Darwish, a Kurdish commander, denied it": "“…,” Major Alicia Brandt,
+    a Pentagon spokesperson, told a briefing." had no direct QUOTE (a source before the cue held no
+    comma), and the content-first pattern made the quotation and the name one QUOTE of the SOURCE
+    "a briefing". The appositive or relative clause set off by commas stays out of the SOURCE."""
+    text = ("“We will stay,” Major Blinken, a State Department spokesperson, told a briefing.\n\n"
+            "“We will not relent,” Assad, who met Safadi, said.")
+    assert quote_rows(text) == [("“We will stay,”", "direct", ("Major Blinken", "antony-blinken"), "told"),
+                                ("“We will not relent,”", "direct", ("Assad", "bashar-al-assad"), "said")]
+
+
 def test_an_interrupted_quotation_is_two_quotes_of_one_source_and_cue():
     """A known miss: in "“We will stay,” he said, “and we will rebuild.”" the second part was no
     quote (the source before its cue ran back into the first part). The guidelines' direct QUOTE

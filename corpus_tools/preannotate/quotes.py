@@ -4,7 +4,9 @@ apply it), linked by ``said_by`` and ``cue``.
 Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
 
 1. **Direct, attribution after**: ``“…,” SOURCE CUE …`` or ``“…,” CUE SOURCE, …`` — the QUOTE runs
-   from the opening to the closing mark inclusive; a dash after the closing mark sets off the
+   from the opening to the closing mark inclusive; the SOURCE's appositive or relative clause set
+   off by commas may stand before the cue ("“…,” Major Alicia Brandt, a Pentagon spokesperson,
+   told", the SOURCE "Major Alicia Brandt"); a dash after the closing mark sets off the
    attribution as the comma does (``“…”—SOURCE CUE``, an em dash with or without spaces, an en
    dash or "--" between spaces), unless a conjunction or a relative pronoun opens what follows it
    (a clause of its own: "“no”—then Blinken said “yes.”", "“reforms”—which Blinken said were
@@ -289,7 +291,10 @@ def attributions(text: str) -> list[_Found]:
             tail = text[after:s_end]
             closes = text[b - 2] in ",.?!" or tail.startswith(",") or dash is not None
             inverted = closes and re.match(r",?\s*" + _CUE + r"\s+(?!that\b)", tail)
-            normal = closes and re.match(r",?\s*(?P<src>[^,.;:“”\"]{1,80}?)\s+" + _CUE + r"\b", tail)
+            # the source may carry an appositive or relative clause set off by commas, which
+            # ``_source_before`` leaves out ("“…,” Major Alicia Brandt, a Pentagon spokesperson, told")
+            normal = closes and re.match(r",?\s*(?P<src>[^,.;:“”\"]{1,80}?(?:,[^,.;:“”\"]{1,80}?,)?)\s+" + _CUE + r"\b",
+                                         tail)
             head = _cue_before(text, s_start, a)
             attributed_after = False
             if inverted and inverted["cue"] in CUES:
