@@ -1154,6 +1154,21 @@ def test_a_reporting_verb_whose_object_follows_it_opens_no_inverted_attribution(
                                 ("“We will stay.”", "direct", ("the minister", "bashar-al-assad"), "Added")]
 
 
+def test_a_reporting_verb_whose_object_follows_it_after_a_comma_is_no_inverted_attribution():
+    """Found in review: "Said Darwish, a Kurdish commander, denied it." gave the QUOTE "Said
+    Darwish, a Kurdish commander" and the SOURCE "it": the content-first pattern read "denied it"
+    as "…, said Blinken." is read. The noun phrase after such a verb is its object (the rule of
+    "Told Assad: “Leave.”"), so what precedes the comma is its subject, no content."""
+    text = ("Said Darwish, a Kurdish commander, denied it.\n\n"
+            "Said Darwish, a Kurdish commander, denied the report.\n\n"
+            "The strike was lawful, said Blinken.")
+    assert quote_rows(text) == [("the report", "indirect", ("Said Darwish", None), "denied"),
+                                ("The strike was lawful", "indirect", ("Blinken", "antony-blinken"), "said")]
+    found, _ = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    assert [(q.span.start, q.span.end, q.source.span.start, q.source.span.end, q.cue.span.start, q.cue.span.end)
+            for q in found] == [(89, 99, 47, 59, 82, 88), (102, 123, 130, 137, 125, 129)]
+
+
 def test_a_name_and_its_appositive_after_a_quotation_are_its_attribution():
     """Found while fixing "Said Darwish, a Kurdish commander, denied it": "“…,” Major Alicia Brandt,
     a Pentagon spokesperson, told a briefing." had no direct QUOTE (a source before the cue held no

@@ -23,7 +23,8 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
 3. **Continued**: a quotation that fills its sentence and has no attribution of its own continues
    the nearest earlier attributed quote of the same or the previous paragraph; it gets the same
    SOURCE and CUE regions (guidelines: "A paragraph that continues a quote").
-4. **Content first**: ``CONTENT, SOURCE CUE.`` / ``CONTENT, CUE SOURCE.`` (a short tail) and
+4. **Content first**: ``CONTENT, SOURCE CUE.`` / ``CONTENT, CUE SOURCE.`` (a short tail; not after a
+   verb whose noun phrase is its object: "Said Darwish, a Kurdish commander, denied it." holds none) and
    ``CONTENT, according to SOURCE.``
 5. **Attribution first**: ``SOURCE CUE (that) CONTENT.``, ``SOURCE told OBJECT (that) CONTENT.``,
    ``According to SOURCE, CONTENT.`` — the CONTENT runs to the end of the sentence, without the
@@ -504,6 +505,10 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
         return None  # "…, a claim that Damascus has denied": the content is not before the comma
     if between:
         source = _source_before(text, comma + 1, cue[0])
+    elif verb in _OBJECT_FIRST_CUES:
+        # "Said Darwish, a Kurdish commander, denied it": the noun phrase after such a verb is its
+        # object, never an inverted SOURCE, so the part before the comma is its subject, not content
+        return None
     else:
         source = _source_after(text, cue[1], tail_end)
         if source is not None and text[source[1]:tail_end].strip(" .,"):
