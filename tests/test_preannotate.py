@@ -1169,6 +1169,27 @@ def test_a_reporting_verb_whose_object_follows_it_after_a_comma_is_no_inverted_a
             for q in found] == [(89, 99, 47, 59, 82, 88), (102, 123, 130, 137, 125, 129)]
 
 
+def test_a_prepositional_phrase_after_a_name_after_an_inverted_cue_is_no_part_of_the_source():
+    """Found in review: "“No,” said Assad to Blinken, “never.”" gave the SOURCE "Assad to Blinken"
+    and the speaker Blinken, who was spoken to. A name takes no post-modifier: the phrase after it
+    is the verb's ("in a statement", "on Tuesday", "at a news conference"); a noun phrase keeps
+    its post-modifiers without commas, as the guidelines say ("a spokesperson for the ministry")."""
+    text = ("“No,” said Assad to Blinken, “never.”\n\n"
+            "“We stay,” said Secretary of State Antony Blinken on Tuesday.\n\n"
+            "The strike was lawful, said Blinken in a statement.\n\n"
+            "“We left,” said Major Assad at a news conference.\n\n"
+            "“We will return,” said a spokesperson for the ministry.")
+    assad, blinken = ("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken")
+    assert quote_rows(text) == [
+        ("“No,”", "direct", assad, "said"), ("“never.”", "direct", assad, "said"),
+        ("“We stay,”", "direct", ("Secretary of State Antony Blinken", "antony-blinken"), "said"),
+        ("The strike was lawful", "indirect", blinken, "said"),
+        ("“We left,”", "direct", ("Major Assad", "bashar-al-assad"), "said"),
+        ("“We will return,”", "direct", ("a spokesperson for the ministry", None), "said")]
+    found, _ = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    assert [(q.source.span.start, q.source.span.end) for q in found][:2] == [(11, 16), (11, 16)]
+
+
 def test_a_name_and_its_appositive_after_a_quotation_are_its_attribution():
     """Found while fixing "Said Darwish, a Kurdish commander, denied it": "“…,” Major Alicia Brandt,
     a Pentagon spokesperson, told a briefing." had no direct QUOTE (a source before the cue held no

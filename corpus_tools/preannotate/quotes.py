@@ -46,7 +46,9 @@ clause or appositive set off by commas or dashes ("Assad, who is sanctioned by W
 by commas, the name ("A ministry spokesperson, Ana Ruiz, said" and "Ayman Safadi, Jordan's
 foreign minister, said": the guidelines; a name is two to four capitalized words), which is no
 CONTENT of a CONTENT-first pattern either; after an inverted cue, the name up to the comma (a
-clause there is no name); without a weekday opening it that is a date, not a name's word ("Friday
+clause there is no name), without a prepositional phrase after a name, which is the verb's ("said
+Assad to Blinken" → "Assad"; a noun phrase keeps its post-modifiers: "said a spokesperson for
+the ministry"); without a weekday opening it that is a date, not a name's word ("Friday
 Blinken said" → "Blinken", as the entity and time layers read it). No SOURCE or content keeps a bullet, a symbol (emoji), or a bracket or
 quotation mark whose partner lies outside it, at its edges ("• Joe Biden", "(Antony Blinken said
 that the envoy would return soon.)", "We don’t know,’ Blinken said" with its opening mark lost).
@@ -257,14 +259,37 @@ def _subject(words: list[tuple[int, int, str]]) -> tuple[list[tuple[int, int, st
     return words[:end], False
 
 
+# a preposition after a name that opens a phrase of the verb, not of the name ("said Assad to
+# Blinken", "said Blinken in a statement", "on Tuesday", "at a news conference")
+_VERB_PREPOSITION = r" (?:to|in|on|at|during|after|before|from|via|with|by|while|when|as) "
+_VERB_PHRASE_AFTER_NAME = re.compile(rf"(?<![\w’'.-])[A-Z][\w’'.-]*(?P<phrase>{_VERB_PREPOSITION})")
+
+
+def _without_verb_phrase(text: str, start: int, end: int) -> int:
+    """The end of the SOURCE at [start, end) without a prepositional phrase after a name, which is
+    the verb's: "said Assad to Blinken" → "Assad" (Blinken was spoken to). The guidelines keep a
+    noun phrase's post-modifiers without commas ("[a spokesperson for the ministry]", "[a
+    statement carried by the state news agency on Friday]"), and so does this, for a SOURCE that
+    opens with a lowercase word (a determiner or a noun); a name (a SOURCE opening with a capital:
+    "Assad", "Secretary of State Antony Blinken", "The Guardian") takes no such post-modifier, so
+    the phrase after its last capitalized word modifies the cue. "of" and "for", words of titles
+    ("Special Envoy for Syria"), are no such preposition."""
+    if not text[start:start + 1].isupper():
+        return end
+    phrase = _VERB_PHRASE_AFTER_NAME.search(text, start, end)
+    return phrase.start("phrase") if phrase else end
+
+
 def _source_after(text: str, start: int, end: int) -> tuple[int, int] | None:
     """The name after an inverted cue ("said Karen Whitlow, a deputy spokesperson"): up to a comma
-    or a dash ("said Blinken—and left")."""
+    or a dash ("said Blinken—and left"), and without a phrase of the verb after a name ("said Assad
+    to Blinken", ``_without_verb_phrase``)."""
     match = re.match(r"\s*([^,.;:]+)", text[start:end])
     if not match:
         return None
     dash = _DASH.search(text, start + match.start(1), start + match.end(1))
     s, e = _trim(text, start + match.start(1), dash.start() if dash else start + match.end(1))
+    e = _without_verb_phrase(text, s, e)
     return (s, e) if s < e and len(text[s:e].split()) <= 8 else None
 
 
@@ -382,7 +407,9 @@ def _interrupted(text: str, first: _Found, at: int, end: int, sentence_end: int)
     attribution_end = max(first.source.end, first.cue.end)
     ends_clause = text[end - 2] in ",.?!" or re.match(r"\s*(?:[,.;:?!)]|$)", text[end:sentence_end]) is not None \
         or _DASH.match(text, end, sentence_end) is not None
-    return ends_clause and (re.fullmatch(r"\s*,\s*", text[attribution_end:at]) is not None
+    # the phrase of the verb after a name the SOURCE leaves out is the attribution's ("“No,” said
+    # Assad to Blinken, “never.”", ``_without_verb_phrase``)
+    return ends_clause and (re.fullmatch(rf"(?:{_VERB_PREPOSITION}[^,.;:“”\"]*)?\s*,\s*", text[attribution_end:at]) is not None
                             or _DASH.fullmatch(text, attribution_end, at) is not None)
 
 
@@ -403,6 +430,7 @@ def _inverted_before(text: str, start: int, at: int) -> tuple[tuple[int, int], t
             or not _NOUN_PHRASE_START.match(found["source"]):
         return None
     source = _trim(text, found.start("source"), found.end("source"))
+    source = (source[0], _without_verb_phrase(text, *source))  # "Said Assad to Blinken: “…”"
     return ((found.start("cue"), found.end("cue")), source) if source[0] < source[1] else None
 
 
@@ -511,7 +539,8 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
         return None
     else:
         source = _source_after(text, cue[1], tail_end)
-        if source is not None and text[source[1]:tail_end].strip(" .,"):
+        if source is not None and text[source[1]:tail_end].strip(" .,") \
+                and not re.match(_VERB_PREPOSITION, text[source[1]:tail_end]):
             return None  # "X, an appositive, said the kingdom hosts 1.3 million": a clause follows, not a name
     after = text[cue[1]:tail_end]
     if source is None or re.search(r"\b(?:that|to)\b", after):
