@@ -132,6 +132,21 @@ def test_a_person_s_name_beside_another_kind_of_registered_name_makes_two_names(
         ("Damascus", "damascus"), ("Assad", "bashar-al-assad"), ("Russia", "russia"), ("Blinken", "antony-blinken")]
 
 
+def test_a_registered_name_beginning_a_longer_hyphenated_name_is_no_second_name():
+    """Found in review: "the Austin American-Statesman" gave Austin Tice and the NORP "American":
+    a person's name beside another kind of registered name was two names ("In Damascus Assad
+    objected"), though "American" is only a part of "American-Statesman", a word the registry does
+    not hold. Two registered names joined by a hyphen stay two ("Syrian-American")."""
+    registry = [*REGISTRY.values(), RegistryEntity("americans", "Americans", "NORP", ("American",))]
+    text = ("He wrote for the Austin American-Statesman. The Austin American-Statesman said so. "
+            "Syrian-American groups met Austin. In Damascus Assad objected.")
+    found, _ = entity_mentions("t", text, Gazetteer(registry))
+    assert [(m.text, m.label, m.entity_id, m.span.start) for m in found] == [
+        ("Syrian", "NORP", "syrians", 83), ("American", "NORP", "americans", 90),
+        ("Austin", "PERSON", "austin-tice", 110), ("Damascus", "GPE", "damascus", 121),
+        ("Assad", "PERSON", "bashar-al-assad", 130)]
+
+
 def test_a_place_s_name_opening_a_sentence_before_a_person_s_name_is_a_given_name():
     """Found by a hunt: the two-names rule made "Georgia Moreno said the vote was rigged" the
     country Georgia and the registry's Rachel Moreno, and "Jordan Karim told" the kingdom and

@@ -26,7 +26,8 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
   word is a given name ("Lloyd [Austin]" is no partial name of Austin Tice; text.py's ``given_name``:
   but "Top [Assad] aides", "Said [Blinken]:", not "Said Karim, a Syrian activist"), or beside a registered name when one of the two
   is a person's ("In [Damascus] [Assad] objected"; but a place's name opening a sentence before a
-  person's is a given name: "Georgia Moreno said"), or, before a person or
+  person's is a given name: "Georgia Moreno said", and a registered name that is only the first
+  part of a hyphenated word is none: "the Austin American-Statesman"), or, before a person or
   a nationality, a possessive, which ends a name of its own ("[Syria]'s [Assad]", boundary rule 3;
   but "Women's World Cup", "People's Republic of Korea" are names). So
   is a match after a name's particle ("al-[Assad]", "Hafez al-[Assad]", "Virgil van [Dijk]": the
@@ -90,10 +91,19 @@ class Gazetteer:
             place's name opening a sentence before a person's: a given name then ("Georgia Moreno
             said", "Jordan Karim told"), as a sentence seldom opens with a bare place before a person."""
             first_start, first_end, first_entity, _ = matches[first]
-            second_start, _, second_entity, _ = matches[second]
+            second_start, second_end, second_entity, _ = matches[second]
             return second_start == first_end + 1 and text[first_end] == " " and not (
                 first_entity.type in ("GPE", "LOC") and second_entity.type == "PERSON"
-                and starts_sentence(text, first_start))
+                and starts_sentence(text, first_start)) and whole_word(second)
+
+        def whole_word(index: int) -> bool:
+            """Whether match ``index`` is all of its capitalized word, not the first part of a
+            hyphenated name whose next part the registry does not hold: "American-Statesman" is no
+            registered name beside "Austin" (a word of "the Austin American-Statesman"), but
+            "Syrian-American" is two ("[Peru]-[Chile] border", boundary rule 5)."""
+            end = matches[index][1]
+            return not (re.match(r"-[A-Z]", text[end:end + 2])
+                        and not (index + 1 < len(matches) and matches[index + 1][0] == end + 1))
 
         hits = []
         for index, (start, end, entity, score) in enumerate(matches):
