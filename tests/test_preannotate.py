@@ -147,6 +147,20 @@ def test_a_registered_name_beginning_a_longer_hyphenated_name_is_no_second_name(
         ("Assad", "PERSON", "bashar-al-assad", 130)]
 
 
+def test_a_compass_word_naming_a_region_after_a_sentence_s_first_word_is_a_longer_name_s_word():
+    """Found in review: "Key West" opening a sentence (or alone on a line) gave the LOC "West", the
+    Western world: a capital opening a sentence said nothing before a name that is no person's
+    ("In Damascus"), and "Key" is a word of rank ("Key US allies"). A compass word names a region
+    alone or after a function word ("The West"); after another word it ends a longer place's name."""
+    registry = [*REGISTRY.values(), RegistryEntity("the-west", "Western world", "LOC", ("West",))]
+    text = ("Key West\nKey West officials said the storm passed. Key West’s mayor agreed. Officials in Key West "
+            "left.\nThe West objected. Unlike the West, Russia stayed. Key US allies met. Top Assad aides met.")
+    found, _ = entity_mentions("t", text, Gazetteer(registry))
+    assert [(m.text, m.label, m.entity_id, m.span.start) for m in found] == [
+        ("West", "LOC", "the-west", 108), ("West", "LOC", "the-west", 134), ("Russia", "GPE", "russia", 140),
+        ("US", "GPE", "united-states", 159), ("Assad", "PERSON", "bashar-al-assad", 178)]
+
+
 def test_a_place_s_name_opening_a_sentence_before_a_person_s_name_is_a_given_name():
     """Found by a hunt: the two-names rule made "Georgia Moreno said the vote was rigged" the
     country Georgia and the registry's Rachel Moreno, and "Jordan Karim told" the kingdom and

@@ -24,7 +24,9 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
   the first word of its sentence or list item ("When Syria", "In Damascus", "• In Damascus"), but
   before a person's name only a function word (``SENTENCE_OPENERS``: "When Blinken"), as another
   word is a given name ("Lloyd [Austin]" is no partial name of Austin Tice; text.py's ``given_name``:
-  but "Top [Assad] aides", "Said [Blinken]:", not "Said Karim, a Syrian activist"), or beside a registered name when one of the two
+  but "Top [Assad] aides", "Said [Blinken]:", not "Said Karim, a Syrian activist"), and before a
+  compass word that names a region ("West") any word but a function word ("Key West", where "Key"
+  is a word of rank as in "Key [US] allies"; but "The [West]"), or beside a registered name when one of the two
   is a person's ("In [Damascus] [Assad] objected"; but a place's name opening a sentence before a
   person's is a given name: "Georgia Moreno said", and a registered name that is only the first
   part of a hyphenated word is none: "the Austin American-Statesman"), or, before a person or
@@ -46,8 +48,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from corpus_tools.documents.normalize import clean_line
-from corpus_tools.preannotate.text import (abbreviation_ends, given_name, starts_sentence, title_word, weekday_in_name,
-                                          word_boundaries)
+from corpus_tools.preannotate.text import (FUNCTION_WORDS, abbreviation_ends, given_name, starts_sentence, title_word,
+                                          weekday_in_name, word_boundaries)
 from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import EntityMention, RegistryEntity, Span
 from corpus_tools.schema import ENTITY_LABELS
@@ -123,6 +125,7 @@ _PARTICLE = re.compile(r"(?<![\w’'-])([Aa]l|[Ee]l|bin|ibn|van|von|de|da|du)[- 
 # particle only after a name ("Virgil van Dijk", "Osama bin Laden") or with its hyphen
 _ENGLISH_PARTICLES = frozenset({"van", "bin"})
 _POSSESSIVE = re.compile(r"[’']s$|s[’']$")
+_COMPASS_WORDS = frozenset({"North", "South", "East", "West"})
 
 
 def _inside_longer_name(text: str, start: int, end: int, label: str, name_before: str | None = None,
@@ -160,6 +163,12 @@ def _inside_longer_name(text: str, start: int, end: int, label: str, name_before
         # person's name a word that is no function word is a given name: "Lloyd [Austin]" is
         # another person than the registry's Austin Tice, whose partial name it matched
         if person and given_name(before[1], text[end:end + 40]):
+            return True
+        # a compass word names a region alone or after a function word ("The West objected"); after
+        # another capitalized word it ends a longer place's name ("Key West", "Middle East"), even
+        # after a word of rank, which stands before a name used as a modifier ("Key US allies"), as
+        # a compass word naming a region is not ("Western officials")
+        if text[start:end] in _COMPASS_WORDS and before[1] not in FUNCTION_WORDS:
             return True
     return False
 

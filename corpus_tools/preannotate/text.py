@@ -97,8 +97,8 @@ CUES = ("quoted as having said", "quoted as saying", "said", "says", "say", "tol
 
 # English words that open a sentence before a name but are no given name: function words ("When
 # Blinken", "After Assad"), and adjectives of rank or closeness before a name used as a modifier
-# ("Top Assad aides", "Senior Biden officials")
-SENTENCE_OPENERS = frozenset("""
+# ("Top Assad aides", "Senior Biden officials", ``RANK_WORDS``)
+FUNCTION_WORDS = frozenset("""
 About Across After Against Along Alongside Amid Amidst Among Around As At Before Behind Beside Besides Between
 Beyond By Despite During Except Following For From In Including Inside Into Like Near Of On Outside Over Past
 Regarding Since Through Throughout Till To Toward Towards Under Unlike Until Upon Via With Within Without
@@ -107,8 +107,9 @@ Now Meanwhile Still Also Even Only Later Earlier Today Yesterday Here There Inst
 Indeed Perhaps Already Again Soon The A An This That These Those Both Either Neither Each Every All Some
 Many Most Several Few Other Another Such Two Three Four Five Six Seven Eight Nine Ten No Not What Which Who Whom Whose Why How Did Does Do Has Have Had Is Was Were Are Can Could
 Should Would Must
-Top Senior Leading Key Close Longtime Veteran Fellow Loyal Rival Prominent Powerful
 """.split())
+RANK_WORDS = frozenset("Top Senior Leading Key Close Longtime Veteran Fellow Loyal Rival Prominent Powerful".split())
+SENTENCE_OPENERS = FUNCTION_WORDS | RANK_WORDS
 
 
 def inverted_cue(word: str) -> bool:
