@@ -1219,6 +1219,19 @@ def test_a_prepositional_phrase_after_a_name_after_an_inverted_cue_is_no_part_of
     assert [(q.source.span.start, q.source.span.end) for q in found][:2] == [(11, 16), (11, 16)]
 
 
+def test_a_phrase_of_the_verb_after_an_inverted_attribution_s_name_keeps_the_name():
+    """Found while fixing "“No,” said Assad to Blinken": "Said Assad to Blinken: “Never.”" gave the
+    SOURCE "Assad" no speaker, as the entity layer took "Said" for a given name ("Said Karim, a
+    Syrian activist, fled"): only a colon, or a comma and a quotation, right after the name made
+    "Said" the verb. A phrase of the verb may stand between (text.py's VERB_PREPOSITIONS, the one
+    list both layers read)."""
+    text = "Said Assad to Blinken: “Never.”\n\nSaid Blinken in a statement: “We stay.”"
+    assert mentions(text) == [("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken"),
+                              ("Blinken", "antony-blinken")]
+    assert quote_rows(text) == [("“Never.”", "direct", ("Assad", "bashar-al-assad"), "Said"),
+                                ("“We stay.”", "direct", ("Blinken", "antony-blinken"), "Said")]
+
+
 def test_a_name_and_its_appositive_after_a_quotation_are_its_attribution():
     """Found while fixing "Said Darwish, a Kurdish commander, denied it": "“…,” Major Alicia Brandt,
     a Pentagon spokesperson, told a briefing." had no direct QUOTE (a source before the cue held no

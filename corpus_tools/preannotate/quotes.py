@@ -68,7 +68,8 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from corpus_tools.preannotate.entities import speaker_of
-from corpus_tools.preannotate.text import CUES, abbreviation_ends, decoration, inverted_cue, sentences, weekday_in_name
+from corpus_tools.preannotate.text import (CUES, VERB_PREPOSITIONS, abbreviation_ends, decoration, inverted_cue, sentences,
+                                          weekday_in_name)
 from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import Cue, EntityMention, Quote, RegistryEntity, Source, Span
 
@@ -259,9 +260,9 @@ def _subject(words: list[tuple[int, int, str]]) -> tuple[list[tuple[int, int, st
     return words[:end], False
 
 
-# a preposition after a name that opens a phrase of the verb, not of the name ("said Assad to
-# Blinken", "said Blinken in a statement", "on Tuesday", "at a news conference")
-_VERB_PREPOSITION = r" (?:to|in|on|at|during|after|before|from|via|with|by|while|when|as) "
+# a preposition after a name that opens a phrase of the verb, not of the name (text.py's
+# ``VERB_PREPOSITIONS``: "said Assad to Blinken", "said Blinken in a statement")
+_VERB_PREPOSITION = rf" (?:{'|'.join(VERB_PREPOSITIONS)}) "
 _VERB_PHRASE_AFTER_NAME = re.compile(rf"(?<![\w’'.-])[A-Z][\w’'.-]*(?P<phrase>{_VERB_PREPOSITION})")
 
 

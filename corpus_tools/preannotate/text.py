@@ -118,10 +118,18 @@ def inverted_cue(word: str) -> bool:
     return word[:1].isupper() and word.lower() in CUES
 
 
-# what follows the name of an inverted attribution, after the noun a possessive name may own: a
-# colon, or a comma and a quotation ("Said Blinken: …", "Added Assad, “…”", "Said Blinken’s
-# spokesman: …"); "Said Karim, a Syrian activist, fled" is a name, "Said" given
-_INVERTED_NAME_END = re.compile(rf"(?:[’']s(?: [a-z]+){{1,3}})?\s*(?::|,\s*[{OPENING_QUOTES}])")
+# prepositions that open a phrase of the reporting verb after the speaker's name, no part of it
+# ("said Assad to Blinken", "in a statement", "on Tuesday", "at a news conference"); "of" and
+# "for" are words of titles ("Special Envoy for Syria")
+VERB_PREPOSITIONS = ("to", "in", "on", "at", "during", "after", "before", "from", "via", "with", "by", "while", "when",
+                     "as")
+
+# what follows the name of an inverted attribution, after the noun a possessive name may own or a
+# phrase of the verb: a colon, or a comma and a quotation ("Said Blinken: …", "Added Assad, “…”",
+# "Said Blinken’s spokesman: …", "Said Assad to Blinken: …"); "Said Karim, a Syrian activist,
+# fled" is a name, "Said" given
+_INVERTED_NAME_END = re.compile(rf"(?:[’']s(?: [a-z]+){{1,3}})?(?: (?:{'|'.join(VERB_PREPOSITIONS)}) [^,.;:“”\"]{{1,60}}?)?"
+                                rf"\s*(?::|,\s*[{OPENING_QUOTES}])")
 
 
 def given_name(word: str, after: str) -> bool:
