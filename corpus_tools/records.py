@@ -853,6 +853,7 @@ class AgreementReport:
 
     ``not_comparable``: documents someone annotated with fewer than two annotators' versions
     (one, or none: every annotation of it cancelled or ground truth), counted, never scored.
+    ``no_version``: those of them with no annotator's version at all (the others have one).
     ``removed``: documents removed from the corpus whose annotations were left out (doc-removed).
     ``average``: per layer, the mean of the pairs' figures (items and agreed summed).
     ``alpha``: per layer whose spans do not overlap, Krippendorff's alpha over code points.
@@ -872,6 +873,7 @@ class AgreementReport:
     # not: they agree with each other through the model more than independent versions would
     versions_from_predictions: int = 0
     removed: tuple[str, ...] = ()
+    no_version: tuple[str, ...] = ()
     # per document (in doc_id order, read from disk as they are iterated) or per annotator
     # (``--by``); None when not asked for, so that none found is an empty collection
     parts: Collection["AgreementReport"] | None = None

@@ -68,8 +68,8 @@ def test_every_figure_is_the_hand_computed_one(tmp_path):
     assert {layer: figure["value"] for layer, figure in report["alpha"].items()} == HAND_ALPHA
     assert report["alpha"]["entities"]["items"] == 214  # code points of doc-a
     # doc-b: annotator 1 only (annotator 2 cancelled): not comparable, never scored
-    assert report["documents"] == {"compared": 1, "not_comparable": 1, "not_comparable_ids": ["doc-b"], "removed": 0,
-                                   "removed_ids": []}
+    assert report["documents"] == {"compared": 1, "not_comparable": 1, "not_comparable_ids": ["doc-b"], "no_version": 0,
+                                   "no_version_ids": [], "removed": 0, "removed_ids": []}
     assert report["annotations"] == {"cancelled": 1, "ground_truth_left_out": 0, "versions_from_predictions": 0}
 
 
@@ -156,7 +156,7 @@ def test_by_annotator_lists_an_annotator_whose_documents_no_one_else_annotated(t
     [part] = report_dict(report)["parts"]
     assert (part["annotator"], part["annotators"], part["pairs"]) == ("1", ["1"], [])
     assert part["documents"] == {"compared": 0, "not_comparable": 2, "not_comparable_ids": ["doc-a", "doc-b"],
-                                 "removed": 0, "removed_ids": []}
+                                 "no_version": 0, "no_version_ids": [], "removed": 0, "removed_ids": []}
     assert part["average"]["entities"]["span_f1"] == {"value": None, "agreed": 0, "items": 0}
     from corpus_tools.annotations.agreement import report_lines
 
@@ -206,8 +206,8 @@ def test_a_document_every_annotation_of_which_was_cancelled_is_listed_as_not_com
     lines = result.output.splitlines()
     assert lines[0] == "all documents: annotators 1, 2; 1 document compared, 1 not comparable (doc-b)"
     assert "  document doc-b: annotators -; 0 documents compared, 1 not comparable (doc-b)" in lines
-    assert lines[-1] == "1 document compared, 1 not comparable, 2 cancelled annotations and 0 ground-truth " \
-        "annotations left out"
+    assert lines[-1] == "1 document compared, 1 not comparable (0 with one annotator, 1 with no annotator's " \
+        "version), 2 cancelled annotations and 0 ground-truth annotations left out"
     report = json.loads(CliRunner().invoke(cli, ["agreement", "--root", str(layout.root), "--json", "--by",
                                                  "document"]).stdout)
     assert report["documents"]["not_comparable_ids"] == ["doc-b"] and report["annotations"]["cancelled"] == 2
@@ -241,8 +241,8 @@ def test_a_removed_document_is_named_per_document_and_its_annotations_counted_on
         "annotations left out; the annotations of 1 document removed from the corpus left out"
     assert run().splitlines()[-1].endswith("removed from the corpus left out (--by document names them)")
     report = json.loads(run("--json", "--by", "document"))
-    assert report["documents"] == {"compared": 1, "not_comparable": 0, "not_comparable_ids": [], "removed": 1,
-                                   "removed_ids": ["doc-b"]}
+    assert report["documents"] == {"compared": 1, "not_comparable": 0, "not_comparable_ids": [], "no_version": 0,
+                                   "no_version_ids": [], "removed": 1, "removed_ids": ["doc-b"]}
     assert report["annotations"]["cancelled"] == 0
     [removed] = [part for part in report["parts"] if part["document"] == "doc-b"]
     assert (removed["annotators"], removed["documents"]["removed_ids"], removed["pairs"]) == ([], ["doc-b"], [])
@@ -784,3 +784,94 @@ def test_versions_that_began_as_a_prediction_are_counted_and_said(tmp_path):
                                     "not)") in done.stderr
     plain = report_dict(agreement(_index(tmp_path / "plain")))
     assert plain["annotations"]["versions_from_predictions"] == 0
+
+
+def _cancelled_corpus(tmp_path, doc_a_annotators):
+    """The fixture with doc-b's every annotation cancelled and doc-a's first ``doc_a_annotators``
+    annotations kept (2: compared; 1: one annotator)."""
+    exported = json.loads(EXPORT.read_text())
+    exported[0]["annotations"] = exported[0]["annotations"][:doc_a_annotators]
+    exported[1]["annotations"][0]["was_cancelled"] = True
+    path = tmp_path / "cancelled.json"
+    path.write_text(json.dumps(exported))
+    return export_corpus.ingested(tmp_path / "corpus", path)
+
+
+def _release_quality(layout):
+    from corpus_tools.annotations.adjudicate import ReleaseProvenance
+
+    provenance = ReleaseProvenance(AnnotationIndex(layout, export_corpus.documents(), export_corpus.registry()))
+    list(provenance.stream([]))
+    return provenance.quality()
+
+
+def test_agreement_adjudicate_the_card_and_croissant_count_a_document_with_no_version_alike(tmp_path):
+    """doc-b, every annotation of it cancelled: agreement said "1 not comparable", while adjudicate
+    said "0 not comparable" (it listed only documents with a version) and the card and croissant.json
+    "0 document(s) with one annotator not comparable". All four now count it, and say it has no
+    annotator's version."""
+    from corpus_tools.release import build_release
+    from release_factories import spread_inputs
+
+    layout = _cancelled_corpus(tmp_path, 2)
+
+    def run(*arguments):
+        result = CliRunner().invoke(cli, [*arguments, "--root", str(layout.root)])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    assert run("agreement").splitlines()[-1] == (
+        "1 document compared, 1 not comparable (0 with one annotator, 1 with no annotator's version), "
+        "2 cancelled annotations and 0 ground-truth annotations left out")
+    assert json.loads(run("agreement", "--json"))["documents"] == {
+        "compared": 1, "not_comparable": 1, "not_comparable_ids": ["doc-b"], "no_version": 1,
+        "no_version_ids": ["doc-b"], "removed": 0, "removed_ids": []}
+    lines = run("adjudicate", "--strategy", "majority").splitlines()
+    assert lines[-2:] == ["doc-b: annotators -: no annotator's version: not comparable, not merged",
+                          "1 document merged (2 units kept), 1 not comparable (0 with one annotator, 1 with no "
+                          "annotator's version), 8 disagreements"]
+    assert json.loads(run("adjudicate", "--strategy", "majority", "--json"))["summary"] == {
+        "merged": 1, "not_comparable": 1, "no_version": 1, "disagreements": 8, "units_kept": 2}
+    said = ("Over 1 document(s) annotated by two or more of 2 annotators (1 pair(s), figures averaged over pairs; "
+            "1 document(s) not comparable: 0 with one annotator, 1 with no annotator's version).")
+    quality = _release_quality(layout)
+    result = build_release(*spread_inputs(), tmp_path / "dist", "1.0.0", annotation_quality=lambda: quality)
+    assert f"\n- {said}\n" in (result.path / "README.md").read_text(encoding="utf-8")
+    croissant = json.loads((result.path / "croissant.json").read_text(encoding="utf-8"))
+    assert croissant["rai:dataAnnotationAnalysis"][-1] == said
+
+
+def test_with_no_document_compared_the_card_and_adjudicate_say_both_kinds(tmp_path):
+    """doc-a with one annotator, doc-b with none: the card said "(1 annotated by one)" and adjudicate
+    "1 not comparable", as if doc-b had never been annotated."""
+    from corpus_tools.annotations.adjudicate import adjudication_lines
+    from corpus_tools.release.card import quality_figures_lines
+
+    layout = _cancelled_corpus(tmp_path, 1)
+    index = AnnotationIndex(layout, export_corpus.documents(), export_corpus.registry())
+    assert list(adjudication_lines(adjudicate(index, parse_strategy("majority")))) == [
+        "doc-a: annotators 1: one annotator (1): not comparable, not merged",
+        "doc-b: annotators -: no annotator's version: not comparable, not merged",
+        "0 documents merged (0 units kept), 2 not comparable (1 with one annotator, 1 with no annotator's version), "
+        "0 disagreements"]
+    assert quality_figures_lines(_release_quality(layout)) == [
+        "No document has two annotators yet (1 with one annotator, 1 with no annotator's version): no agreement "
+        "can be computed (a single annotation is not comparable, never perfect)."]
+    assert report_dict(agreement(index))["documents"]["no_version_ids"] == ["doc-b"]
+
+
+def test_the_card_counts_a_document_only_ground_truth_annotated_as_agreement_does(tmp_path):
+    """doc-b annotated by a reviewer's ground truth alone: released, agreement's not comparable, yet
+    the card said "0 document(s) with one annotator not comparable"."""
+    from corpus_tools.release.card import quality_figures_lines
+
+    exported = json.loads(EXPORT.read_text())
+    exported[1]["annotations"] = [{**exported[1]["annotations"][0], "id": 301, "completed_by": 9,
+                                   "ground_truth": True}]
+    path = tmp_path / "truth.json"
+    path.write_text(json.dumps(exported))
+    layout = export_corpus.ingested(tmp_path / "corpus", path)
+    assert report_dict(agreement(_index(tmp_path / "again", path)))["documents"]["no_version_ids"] == ["doc-b"]
+    assert quality_figures_lines(_release_quality(layout))[-1] == (
+        "Over 1 document(s) annotated by two or more of 2 annotators (1 pair(s), figures averaged over pairs; "
+        "1 document(s) not comparable: 0 with one annotator, 1 with no annotator's version).")

@@ -14,7 +14,8 @@ speaker_id) and its CUE (span). A strategy decides which units the merge keeps:
 
 Every unit that not all annotators gave is a disagreement, listed per document with what each
 annotator said at that place (overlapping units of one layer grouped), whatever the strategy
-kept. A document with one annotator is not comparable and is not merged.
+kept. A document with one annotator, or none (``agreement.without_versions``), is not comparable
+and is not merged.
 
 ``push_adjudication`` submits each merge to the document's Label Studio task as a ground-truth
 annotation of the reviewer, and each annotator's units the merge left out as a prediction
@@ -39,7 +40,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus_tools.annotations.agreement import (
-    LAYER_NAMES, AgreementTally, annotators_versions, document_versions, sort_key, unit_key, units_of,
+    LAYER_NAMES, AgreementTally, annotators_versions, document_versions, not_comparable_said, sort_key, unit_key,
+    units_of, without_versions,
 )
 from corpus_tools.annotations.consolidate import AnnotationIndex, Reading, RecordsOnDisk, roles_of
 from corpus_tools.arrays import scalar
@@ -130,8 +132,9 @@ def adjudicate_document(doc_id: str, versions: Sequence[DocumentAnnotations], st
     """Merge one document's annotator versions (each with its annotator in ``provenance``)."""
     annotators = tuple(sorted(version.provenance.annotator for version in versions))
     if len(versions) < 2:  # nothing to merge: the result holds no units (a corpus of such documents is not held)
+        who = f"one annotator ({annotators[0]})" if annotators else "no annotator's version"
         return AdjudicatedDocument(doc_id, annotators, DocumentAnnotations(doc_id, (), (), ()), 0, (),
-                                   note=f"one annotator ({', '.join(annotators) or 'none'}): not comparable, not merged")
+                                   note=f"{who}: not comparable, not merged")
     note = None
     preferred = strategy.annotator if strategy.name == "prefer" else None
     if preferred is not None and preferred not in annotators:
@@ -185,6 +188,8 @@ def adjudicate(index, strategy: Strategy, reading: Reading | None = None) -> Col
     merged = RecordsOnDisk()
     for doc_id, versions in document_versions(index, "adjudicated", reading):
         merged[doc_id] = adjudicate_document(doc_id, versions, strategy, index.documents[doc_id].text)
+    for doc_id in without_versions(index):  # not comparable as agreement counts them, listed with the others
+        merged[doc_id] = adjudicate_document(doc_id, [], strategy, index.documents[doc_id].text)
     if strategy.name == "prefer":
         known = set(annotators_versions(index.versions)["annotator"].to_pylist())
         if strategy.annotator not in known:
@@ -368,13 +373,14 @@ def adjudication_dict(documents: Collection[AdjudicatedDocument], pushed: Sequen
 
 
 # Counted as the documents go by: each pass over them reads the merges from disk again.
-_SUMMARY = ("merged", "not_comparable", "disagreements", "units_kept")
+_SUMMARY = ("merged", "not_comparable", "no_version", "disagreements", "units_kept")
 
 
 def _count(summary: dict, document: AdjudicatedDocument) -> AdjudicatedDocument:
     merged = len(document.annotators) >= 2
     summary["merged"] += merged
     summary["not_comparable"] += not merged
+    summary["no_version"] += not document.annotators
     summary["disagreements"] += len(document.disagreements)
     summary["units_kept"] += document.kept if merged else 0
     return document
@@ -412,7 +418,8 @@ def adjudication_lines(documents: Collection[AdjudicatedDocument], pushed: Seque
                   if p.annotation_id is not None else "it has a ground-truth annotation already; nothing sent"))
     s = _with_pushed(summary, pushed)
     yield (f"{quantity(s['merged'], 'document')} merged ({quantity(s['units_kept'], 'unit')} kept), "
-           f"{s['not_comparable']} not comparable, {quantity(s['disagreements'], 'disagreement')}"
+           f"{not_comparable_said(s['not_comparable'], s['no_version'])}, "
+           f"{quantity(s['disagreements'], 'disagreement')}"
            + (f"; {s['submitted']} submitted, {s['already_adjudicated']} already adjudicated"
               if pushed is not None else ""))
 
@@ -526,6 +533,7 @@ class ReleaseProvenance:
     def quality(self):
         agreement = self._tally.report(annotations_cancelled=self._index.cancelled,
                                        adjudications_left_out=self._left_out, not_comparable=self._alone,
+                                       no_version=without_versions(self._index),
                                        versions_from_predictions=self._index.versions_from_predictions(
                                            self._tally.compared()))
         return AnnotationQuality(agreement, tuple(sorted(self._annotators.items())),

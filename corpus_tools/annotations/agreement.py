@@ -259,10 +259,12 @@ def _average(pairs: Sequence[PairAgreement]) -> tuple[LayerFigures, ...]:
 
 def compare(documents: Mapping[str, tuple[int, Sequence[Units]]], *, scope: str = "corpus", key: str | None = None,
             annotations_cancelled: int = 0, adjudications_left_out: int = 0,
-            not_comparable: Iterable[str] = (), removed: Iterable[str] = ()) -> AgreementReport:
+            not_comparable: Iterable[str] = (), removed: Iterable[str] = (),
+            no_version: Iterable[str] = ()) -> AgreementReport:
     """Agreement over ``documents``: doc_id -> (length of its text, the units of each annotator).
     ``not_comparable``: more documents with fewer than two annotators (their units are not
-    needed); ``removed``: documents removed from the corpus, whose annotations were left out.
+    needed); ``no_version``: more, with no annotator's version (``without_versions``);
+    ``removed``: documents removed from the corpus, whose annotations were left out.
 
     Pairs: every two annotators over the documents both annotated (F1s pooled over those
     documents: matches and units summed). Alpha: over every compared document, each code point
@@ -272,7 +274,7 @@ def compare(documents: Mapping[str, tuple[int, Sequence[Units]]], *, scope: str 
         tally.add(doc_id, length, versions)
     return tally.report(scope=scope, key=key, annotations_cancelled=annotations_cancelled,
                         adjudications_left_out=adjudications_left_out, not_comparable=not_comparable,
-                        removed=removed)
+                        removed=removed, no_version=no_version)
 
 
 class AgreementTally:
@@ -336,9 +338,14 @@ class AgreementTally:
 
     def report(self, *, scope: str = "corpus", key: str | None = None, annotations_cancelled: int = 0,
                adjudications_left_out: int = 0, not_comparable: Iterable[str] = (),
-               versions_from_predictions: int = 0, removed: Iterable[str] = ()) -> AgreementReport:
+               versions_from_predictions: int = 0, removed: Iterable[str] = (),
+               no_version: Iterable[str] = ()) -> AgreementReport:
+        """``not_comparable``: documents with one annotator not added (a release's, whose versions it
+        need not compare); ``no_version``: documents with none (``without_versions``), not
+        comparable either."""
         compared = sorted(self._compared)
-        not_comparable = tuple(sorted((self._seen - set(compared)) | set(not_comparable)))
+        no_version = tuple(sorted(no_version))
+        not_comparable = tuple(sorted((self._seen - set(compared)) | set(not_comparable) | set(no_version)))
         alpha: dict[str, Counter] = {layer: Counter() for layer in ALPHA_LAYERS}
         for layer in ALPHA_LAYERS:
             for (m, x, y), count in sorted(self._alpha[layer].items()):
@@ -355,7 +362,7 @@ class AgreementTally:
         annotators = self.versions_by() if scope == "document" else tuple(sorted(self._annotators))
         return AgreementReport(scope, key, annotators, tuple(compared), not_comparable, pairs,
                                _average(pairs), tuple(alphas), annotations_cancelled, adjudications_left_out,
-                               versions_from_predictions, tuple(sorted(removed)))
+                               versions_from_predictions, tuple(sorted(removed)), no_version)
 
 
 def refuse_errors(problems: Iterable[Problem], action: str) -> None:
@@ -375,6 +382,28 @@ def annotators_versions(versions: pa.Table) -> pa.Table:
     """The annotators' versions among an AnnotationIndex's ``versions`` (PICKS): ground-truth
     annotations are adjudications, not versions, and are left out."""
     return versions.filter(pc.invert(versions["ground_truth"]))
+
+
+def without_versions(index) -> tuple[str, ...]:
+    """The documents someone annotated (``index``: an AnnotationIndex) of which no annotator has a
+    version: every annotation of them cancelled (or left out at ingest), or ground truth only.
+    Not comparable, as a document one annotator annotated: agreement, adjudicate and a release's
+    card all count them with this one rule, and say them apart (``not_comparable_kinds``)."""
+    versioned = set(annotators_versions(index.versions)["doc_id"].to_pylist())
+    return tuple(sorted(index.annotated - versioned))
+
+
+def not_comparable_kinds(not_comparable: int, no_version: int) -> str:
+    """Of ``not_comparable`` documents, ``no_version`` with no annotator's version: the words the
+    agreement and adjudicate reports and the dataset card (and croissant.json) use for them."""
+    return f"{not_comparable - no_version} with one annotator, {no_version} with no annotator's version"
+
+
+def not_comparable_said(not_comparable: int, no_version: int) -> str:
+    """"N not comparable", with its kinds when a document has no annotator's version (without
+    one, every such document has one annotator, as the reports said before there were two kinds)."""
+    return f"{not_comparable} not comparable" + (
+        f" ({not_comparable_kinds(not_comparable, no_version)})" if no_version else "")
 
 
 def document_versions(index, action: str, reading: Reading | None = None
@@ -417,24 +446,21 @@ def agreement(index, by: str | None = None, reading: Reading | None = None) -> A
     if by not in (None, "document", "annotator"):
         raise ValueError(f"by must be 'document' or 'annotator', not {by!r}")
     tally, parts = AgreementTally(), RecordsOnDisk() if by == "document" else None
-    versioned = set()
     for doc_id, versions in document_versions(index, "compared", reading):
         length, units = len(index.documents[doc_id].text), [units_of(version) for version in versions]
         tally.add(doc_id, length, units)
-        versioned.add(doc_id)
         if parts is not None:
             parts[doc_id] = compare({doc_id: (length, units)}, scope="document", key=doc_id)
-    # annotated, but by no annotator's version (every annotation of it cancelled, or ground truth):
-    # fewer than two annotators, as a document one annotated; said nowhere but in a count, it
-    # looked as if nobody had touched it
-    unversioned = sorted(index.annotated - versioned)
+    # said nowhere but in a count of cancelled annotations, such a document looked as if nobody
+    # had touched it
+    unversioned = without_versions(index)
     report = tally.report(annotations_cancelled=index.cancelled,
-                          adjudications_left_out=index.adjudications, not_comparable=unversioned,
+                          adjudications_left_out=index.adjudications, no_version=unversioned,
                           versions_from_predictions=index.versions_from_predictions(tally.compared()),
                           removed=index.removed)
     if parts is not None:
         for doc_id in unversioned:
-            parts[doc_id] = compare({}, scope="document", key=doc_id, not_comparable=[doc_id])
+            parts[doc_id] = compare({}, scope="document", key=doc_id, no_version=[doc_id])
         for doc_id in index.removed:
             parts[doc_id] = compare({}, scope="document", key=doc_id, removed=[doc_id])
         return dataclasses.replace(report, parts=parts.values())
@@ -476,7 +502,8 @@ def report_dict(report: AgreementReport, lazy: bool = False) -> dict:
         **({report.scope: report.key} if report.key is not None else {}),
         "annotators": list(report.annotators),
         "documents": {"compared": len(report.compared), "not_comparable": len(report.not_comparable),
-                      "not_comparable_ids": list(report.not_comparable), "removed": len(report.removed),
+                      "not_comparable_ids": list(report.not_comparable), "no_version": len(report.no_version),
+                      "no_version_ids": list(report.no_version), "removed": len(report.removed),
                       "removed_ids": list(report.removed)},
         "average": _layers_dict(report.average),
         "alpha": {layer: _figure_dict(value) for layer, value in report.alpha},

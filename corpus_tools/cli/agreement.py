@@ -24,8 +24,8 @@ def agreement(layout: Layout, as_json: bool, by: str | None) -> None:
     Every annotator's latest submitted version of each document is compared with every other
     annotator's (pairwise, and averaged), with the number of items each figure rests on;
     cancelled annotations are left out and counted; a document with fewer than two annotators
-    (one, or none: every annotation of it cancelled) is not comparable (counted and listed, never
-    scored); the annotations of documents removed from the corpus are left out and counted
+    (one, or none: every annotation of it cancelled, or ground truth only) is not comparable
+    (counted, with how many have none, and listed, never scored); the annotations of documents removed from the corpus are left out and counted
     (--by document names them). Definitions: docs/agreement.md.
 
     \b
@@ -33,7 +33,9 @@ def agreement(layout: Layout, as_json: bool, by: str | None) -> None:
         corpus-tools agreement
         corpus-tools agreement --json --by document
     """
-    from corpus_tools.annotations.agreement import agreement as compute, report_dict, report_lines
+    from corpus_tools.annotations.agreement import (
+        agreement as compute, not_comparable_said, report_dict, report_lines,
+    )
     from corpus_tools.annotations.consolidate import AnnotationIndex
 
     with stages() as stage:
@@ -45,8 +47,9 @@ def agreement(layout: Layout, as_json: bool, by: str | None) -> None:
         click.echo(line)
     removed = (f"; the annotations of {quantity(len(report.removed), 'document')} removed from the corpus left out"
                + ("" if by == "document" else " (--by document names them)")) if report.removed else ""
-    click.echo(f"{quantity(len(report.compared), 'document')} compared, {len(report.not_comparable)} not "
-               f"comparable, {quantity(report.annotations_cancelled, 'cancelled annotation')} and "
+    click.echo(f"{quantity(len(report.compared), 'document')} compared, "
+               f"{not_comparable_said(len(report.not_comparable), len(report.no_version))}, "
+               f"{quantity(report.annotations_cancelled, 'cancelled annotation')} and "
                f"{quantity(report.adjudications_left_out, 'ground-truth annotation')} left out{removed}")
     if report.versions_from_predictions:
         click.echo(f"note: {report.versions_from_predictions} of the versions compared began as a prediction "

@@ -8,6 +8,7 @@ from typing import Sequence
 
 import yaml
 
+from corpus_tools.annotations.agreement import not_comparable_kinds
 from corpus_tools.errors import agreeing, quantity
 from corpus_tools.records import AnnotationQuality
 from corpus_tools.release.arrow_schemas import CONFIGS, NER_TAGS, yaml_features
@@ -545,8 +546,12 @@ def annotators_per_item(quality: AnnotationQuality) -> str:
 def quality_figures_lines(quality: AnnotationQuality) -> list[str]:
     """One line per layer: the mean pairwise figures with the items they rest on (and alpha)."""
     report = quality.agreement
+    # with no document lacking an annotator's version, the words of every release before that kind
+    # was counted (true then too: each document not comparable had one annotator)
+    total, no_version = len(report.not_comparable), len(report.no_version)
+    kinds = not_comparable_kinds(total, no_version)
     if not report.compared:
-        return [f"No document has two annotators yet ({len(report.not_comparable)} annotated by one): "
+        return [f"No document has two annotators yet ({kinds if no_version else f'{total} annotated by one'}): "
                 "no agreement can be computed (a single annotation is not comparable, never perfect)."]
     alpha = dict(report.alpha)
     lines = []
@@ -558,7 +563,8 @@ def quality_figures_lines(quality: AnnotationQuality) -> list[str]:
         lines.append(f"{layer.layer}: {figures}")
     lines.append(f"Over {len(report.compared)} document(s) annotated by two or more of {len(report.annotators)} "
                  f"annotators ({len(report.pairs)} pair(s), figures averaged over pairs; "
-                 f"{len(report.not_comparable)} document(s) with one annotator not comparable).")
+                 + (f"{total} document(s) not comparable: {kinds})." if no_version else
+                    f"{total} document(s) with one annotator not comparable)."))
     if report.versions_from_predictions:  # said only when so: a release of independent versions reads as before
         lines.append(f"{report.versions_from_predictions} of the annotators' versions compared began as a "
                      "pre-annotation (a prediction accepted, changed or not): versions that began from the same "
