@@ -73,9 +73,14 @@ def test_a_removed_document_added_again_keeps_its_published_doc_id_and_fold(corp
     assert result.exit_code == 0, result.output
     record = read_manifest(corpus.manifest)[-1]
     assert (record.doc_id, record.file) == (REMOVED, f"{REMOVED}.txt")
-    assert result.output.splitlines()[1] == (
+    # the notes on stderr: stdout is a script's, one line per file and the count
+    assert result.stderr.splitlines() == [
         f"note: the same bytes as {REMOVED} of {NAMED}: it keeps that doc_id, and with it its "
-        "fold, its designated split and its stored annotations")
+        "fold, its designated split and its stored annotations",
+        f"note: from release {LATEST} (the latest to publish these bytes): encoding, title, "
+        "publisher with its evidence, publication date with its precision and evidence"]
+    assert [line.split(" -> ")[-1].split(":")[0] for line in result.stdout.splitlines()] == [
+        f"raw/{REMOVED}.txt", f"added 1 file to {corpus.manifest}"]
     # what the doc_id decides is what was published, not what 007_... would have got (fold 0)
     assert published_fold(corpus, REMOVED) == fold_of(record.doc_id) == 4
     assert fold_of("007_2cde5fe42a71d5e6") == 0
@@ -239,10 +244,12 @@ def test_a_removed_document_added_again_gets_its_manifest_line_back_byte_for_byt
     result = CliRunner().invoke(cli, ["add", "--root", str(corpus.root), str(path)])
     assert result.exit_code == 0, result.output
     assert corpus.manifest.read_bytes().splitlines(keepends=True)[-1] == line
-    said = result.output.splitlines()
+    said = result.stdout.splitlines()
     assert said[0].endswith(f"(from release {LATEST}), publisher null, date '2022-08-19', an invented article")
-    assert said[2] == (f"note: from release {LATEST} (the latest to publish these bytes): encoding, title, "
-                       "publisher with its evidence, publication date with its precision and evidence")
+    assert said[1] == f"added 1 file to {corpus.manifest}"
+    assert result.stderr.splitlines()[1] == (
+        f"note: from release {LATEST} (the latest to publish these bytes): encoding, title, "
+        "publisher with its evidence, publication date with its precision and evidence")
     assert check_raw(corpus).valid
 
 
@@ -258,9 +265,10 @@ def test_a_given_value_wins_and_the_rest_comes_from_the_release(corpus, tmp_path
                                                    "reasoning": None}
     assert {key: value for key, value in record.items() if not key.startswith("publication_date")} == \
         {key: value for key, value in line.items() if not key.startswith("publication_date")}
-    assert result.output.splitlines()[2] == (
+    assert result.stderr.splitlines()[1] == (
         f"note: from release {LATEST} (the latest to publish these bytes): encoding, title, publisher with its "
         "evidence; given: publication date with its precision and evidence")
+    assert "note:" not in result.stdout
 
 
 def test_release_of_the_same_version_after_the_round_trip_is_unchanged(corpus, tmp_path):

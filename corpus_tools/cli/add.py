@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from corpus_tools.cli.options import root_option
+from corpus_tools.cli.options import echo_notes, root_option
 from corpus_tools.layout import Layout
 
 
@@ -95,11 +95,12 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
                    f"title {_said(record.title)} ({item.title_rule}), publisher {_said(record.publisher)}, "
                    f"date {_said(record.publication_date)}"
                    + (", an invented article" if record.invented else ""))
+        # on stderr (echo_notes), so that stdout is one line per file and the last line's count
         if item.published:
-            click.echo(f"note: the same bytes as {record.doc_id} of {releases_named(item.published)}: it keeps that "
-                       "doc_id, and with it its fold, its designated split and its stored annotations")
+            echo_notes([f"the same bytes as {record.doc_id} of {releases_named(item.published)}: it keeps that "
+                        "doc_id, and with it its fold, its designated split and its stored annotations"])
         if item.release is not None:
-            click.echo(f"note: {metadata_sources(item)}")
+            echo_notes([metadata_sources(item)])
     click.echo(f"added {quantity(len(added), 'file')} to {layout.manifest}"
                + (" (a new corpus: this add created it)" if new else ""))
 
