@@ -780,8 +780,16 @@ def test_versions_that_began_as_a_prediction_are_counted_and_said(tmp_path):
         "1 of the annotators' versions compared began as a pre-annotation (a prediction accepted, changed or not)")
     # (last: the command reads the corpus's own documents, whose units tables replace the index's)
     done = CliRunner().invoke(cli, ["agreement", "--root", str(tmp_path / "corpus")])
-    assert done.exit_code == 0 and ("note: 1 of the versions compared began as a prediction (accepted, changed or "
-                                    "not)") in done.stderr
+    note = ("note: 1 of the versions compared began as a prediction (accepted, changed or not): versions that began "
+            "from the same prediction agree through the model, so these figures are higher than independent "
+            "annotators' would be")
+    assert done.exit_code == 0 and done.stderr.splitlines()[-1] == note and "note:" not in done.stdout
+    # like every command's notes (echo_notes): before the last line, the one that says what the report came to
+    assert done.output.splitlines()[-2:] == [note, done.stdout.splitlines()[-1]]
+    assert done.stdout.splitlines()[-1] == ("1 document compared, 1 not comparable, 1 cancelled annotation and 0 "
+                                            "ground-truth annotations left out")
+    as_json = CliRunner().invoke(cli, ["agreement", "--root", str(tmp_path / "corpus"), "--json"])
+    assert json.loads(as_json.stdout)["annotations"]["versions_from_predictions"] == 1
     plain = report_dict(agreement(_index(tmp_path / "plain")))
     assert plain["annotations"]["versions_from_predictions"] == 0
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from corpus_tools.cli.options import DEFAULT_PROJECT, data_dir_option, echo_json, json_option, root_option
+from corpus_tools.cli.options import DEFAULT_PROJECT, data_dir_option, echo_json, echo_notes, json_option, root_option
 from corpus_tools.cli.progress import reading_annotations, rechecking, stages
 from corpus_tools.errors import quantity
 from corpus_tools.layout import Layout
@@ -45,16 +45,16 @@ def agreement(layout: Layout, as_json: bool, by: str | None) -> None:
         return
     for line in report_lines(report):
         click.echo(line)
+    if report.versions_from_predictions:
+        echo_notes([f"{report.versions_from_predictions} of the versions compared began as a prediction (accepted, "
+                    "changed or not): versions that began from the same prediction agree through the model, so these "
+                    "figures are higher than independent annotators' would be"])
     removed = (f"; the annotations of {quantity(len(report.removed), 'document')} removed from the corpus left out"
                + ("" if by == "document" else " (--by document names them)")) if report.removed else ""
     click.echo(f"{quantity(len(report.compared), 'document')} compared, "
                f"{not_comparable_said(len(report.not_comparable), len(report.no_version))}, "
                f"{quantity(report.annotations_cancelled, 'cancelled annotation')} and "
                f"{quantity(report.adjudications_left_out, 'ground-truth annotation')} left out{removed}")
-    if report.versions_from_predictions:
-        click.echo(f"note: {report.versions_from_predictions} of the versions compared began as a prediction "
-                   "(accepted, changed or not): versions that began from the same prediction agree through the model, "
-                   "so these figures are higher than independent annotators' would be", err=True)
 
 
 def _strategy(ctx: click.Context, param: click.Parameter, value: str):
