@@ -462,6 +462,7 @@ def test_units_left_out_for_errors_fail_the_lint_though_no_candidate_is_unexplai
     # why it exits 1, in the report too
     assert orjson.loads(as_json.stdout)["counts"] == {"unexplained": 0, "explained": 1, "stale": 0, "unchecked": 0,
                                                       "removed": 0, "annotation_errors": 1}
+    assert as_json.stderr == "note: 1 annotation error left units out of the lint; see corpus-tools validate\n"
     assert as_json.exit_code == 1
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from corpus_tools.cli.options import echo_json, json_option, root_option
+from corpus_tools.cli.options import echo_json, echo_notes, json_option, root_option
 from corpus_tools.cli.progress import rechecking, stages
 from corpus_tools.errors import CorpusError, escape, printable_part, quantity
 from corpus_tools.layout import Layout
@@ -111,8 +111,8 @@ def lint(layout: Layout, as_json: bool, show_all: bool, accepted: Path | None) -
     with stages() as stage:
         result = lint_corpus(layout, file, stage("linting", unit="doc"), rechecking(stage))
     if result.annotation_errors:
-        click.echo(f"note: {quantity(result.annotation_errors, 'annotation error')} left units out of the lint; "
-                   "see corpus-tools validate", err=True)
+        echo_notes([f"{quantity(result.annotation_errors, 'annotation error')} left units out of the lint; "
+                    "see corpus-tools validate"])
     if as_json:
         echo_json(_as_json(result, show_all))
     else:
