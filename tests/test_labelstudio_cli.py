@@ -159,9 +159,18 @@ def test_accepting_one_model_versions_predictions_leaves_the_others(labelstudio,
     add = CliRunner().invoke(cli, ["add", "--root", root, str(corpus_copy.root / "new.txt")])
     assert add.exit_code == 0, add.output
     run("push", *server, "--root", root, "--predictions", "--project", "mixed predictions")
-    again = run("push", *server, "--root", root, "--predictions", "--project", "mixed predictions")
-    assert (f"imported 0 tasks, {len(COMMITTED_DOC_IDS) + 1} already present" in again
-            and "keep the predictions they were imported with" in again)
+    again = CliRunner().invoke(cli, ["labelstudio", "push", *server, "--root", root, "--predictions",
+                                     "--project", "mixed predictions"])
+    assert again.exit_code == 0, again.output
+    [project] = [p.id for p in labelstudio.client.projects.list() if p.title == "mixed predictions"]
+    present = len(COMMITTED_DOC_IDS) + 1
+    # the note on stderr, before the last line: stdout is that line alone, for a script
+    note = (f"note: the {present} tasks already present keep the predictions they were imported with; to give them "
+            "the predictions made now, push to a new project")
+    assert again.stdout.splitlines() == [f"project {project} (existing): imported 0 tasks, {present} already present"]
+    # (before it, the pre-annotations' note, which names the NER model this machine has or lacks)
+    assert again.stderr.splitlines()[-1] == note
+    assert again.output.splitlines()[-2:] == [note, *again.stdout.splitlines()]
     annotator = ["--data-dir", str(labelstudio.data_dir), "--project", "mixed predictions",
                  "--as", "mixed@corpus-tools.local", "--accept-predictions"]
     result = CliRunner().invoke(cli, ["labelstudio", "annotate", *annotator, "--model-version", "no-such-model"])
@@ -170,7 +179,6 @@ def test_accepting_one_model_versions_predictions_leaves_the_others(labelstudio,
     # refused before the account is made, as a refused results file is: it left an empty account
     assert "mixed@corpus-tools.local" not in {user.email for user in labelstudio.client.users.list()}
     output = run("annotate", *annotator, "--model-version", "corpus_tools-preannotate@1.0")
-    [project] = [p.id for p in labelstudio.client.projects.list() if p.title == "mixed predictions"]
     [user] = [u.id for u in labelstudio.client.users.list() if u.email == "mixed@corpus-tools.local"]
     summary = f"to project {project} as mixed@corpus-tools.local (user {user})"
     assert output.splitlines() == [f"submitted 1 annotation {summary}"]
@@ -233,6 +241,7 @@ def test_push_and_pull_say_in_one_line_that_the_project_holds_tasks_of_removed_d
     kept = len(COMMITTED_DOC_IDS) - 4
     assert pushed.stdout.splitlines() == [f"project {project} (existing): imported 0 tasks, {kept} already present"]
     assert pushed.stderr.splitlines() == [note]
+    assert pushed.output.splitlines() == [note, *pushed.stdout.splitlines()]  # the note before the last line
     assert len(list(labelstudio.client.tasks.list(project=project))) == len(COMMITTED_DOC_IDS)  # nothing deleted
 
     pulled = CliRunner().invoke(cli, ["labelstudio", "pull", *server, "--root", root, "--project", title])

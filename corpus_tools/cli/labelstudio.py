@@ -241,15 +241,15 @@ def push(url, api_key, data_dir, layout, predictions, project) -> None:
         result = push_tasks(client, inputs.documents.values(), inputs.chosen, project, inputs.set_name,
                             inputs.preannotations, layout=layout, removed=removed_documents(layout, inputs.documents),
                             on_progress=on_progress)
+    if predictions and result.already_present:
+        echo_notes([f"the {quantity(result.already_present, 'task')} already present "
+                    f"{agreeing(result.already_present, 'keeps', 'keep')} the predictions they were "
+                    "imported with; to give them the predictions made now, push to a new project"])
+    if result.removed_tasks:
+        echo_notes([removed_tasks_note(f"project {result.project_id}", result.removed_tasks)])
     state = "created" if result.created else ("config updated" if result.config_updated else "existing")
     click.echo(f"project {result.project_id} ({state}): imported {quantity(result.imported, 'task')}, "
                f"{result.already_present} already present")
-    if predictions and result.already_present:
-        click.echo(f"note: the {quantity(result.already_present, 'task')} already present "
-                   f"{agreeing(result.already_present, 'keeps', 'keep')} the predictions they were "
-                   "imported with; to give them the predictions made now, push to a new project", err=True)
-    if result.removed_tasks:
-        click.echo(f"note: {removed_tasks_note(f'project {result.project_id}', result.removed_tasks)}", err=True)
 
 
 @labelstudio.command("pull")
