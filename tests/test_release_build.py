@@ -538,13 +538,21 @@ def test_overlapping_entity_mentions_are_refused_as_ingest_refuses_them(tmp_path
         == "built"
 
 
-@pytest.mark.parametrize("value, reason", [
-    ("2024 04", "'2024 04' is not a TIMEX3 value (e.g. 2024-04-25, XXXX-05, 2024-W17, P3Y, PAST_REF)"),
-    ("P3Y", "'P3Y' is a duration value, which a DATE does not take (date, part_of_year, reference, week)"),
+@pytest.mark.parametrize("value, problem", [
+    ("2024 04", "[timex-value-invalid] '2024 04' is not a TIMEX3 value (e.g. 2024-04-25, XXXX-05, 2024-W17, P3Y, "
+     "PAST_REF)"),
+    ("P3Y", "[timex-value-invalid] 'P3Y' is a duration value, which a DATE does not take (date, part_of_year, "
+     "reference, week)"),
+    *((value, "[timex-value-missing] a DATE needs its TIMEX3 value in timex_value") for value in (None, "", "  ")),
+    (5, "[timex-value-invalid] the TIMEX3 value 5 is not a string"),
+    (["2024-04"], "[timex-value-invalid] the TIMEX3 value ['2024-04'] is not a string"),
 ])
-def test_a_timex_value_ingest_refuses_is_refused(tmp_path, value, reason):
+def test_a_timex_value_ingest_refuses_is_refused_with_ingest_s_code(tmp_path, value, problem):
     """build_release on records wrote a TIMEX3 value ingest refuses ("2024 04", with a space) into
-    the timexes config: the release applies ingest's rule, with its code and reason."""
+    the timexes config, and called a None value timex-value-invalid ("the TIMEX3 value is empty"),
+    where ingest calls a time expression without one (or with a blank one) timex-value-missing:
+    both call timex.value_problem. A record made by hand with a value that is not a string (5, a
+    list) was called empty too, which it is not: the reason names the value."""
     documents, annotations, registry = seed_inputs()
     doc_id = sorted(annotations)[0]
     ann = annotations[doc_id]
@@ -555,7 +563,7 @@ def test_a_timex_value_ingest_refuses_is_refused(tmp_path, value, reason):
                       tmp_path, "1.0.0")
     assert caught.value.code == "invalid-annotations" and caught.value.message == (
         f"1 validation error(s), nothing built: annotations/exports/test.json, task 1, doc {doc_id}, "
-        f"annotation 11, region t1: error [timex-value-invalid] {reason}")
+        f"annotation 11, region t1: error {problem}")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -583,29 +591,6 @@ def test_overlapping_time_expressions_are_refused_as_ingest_refuses_them(tmp_pat
     before = TimeExpression("t-on", doc_id, Span(104, 106), "on", "DATE", "XXXX-WXX-7")
     assert build_release(documents, {**annotations, doc_id: dataclasses.replace(ann, timexes=(sunday, before))},
                          registry, tmp_path, "1.0.0").status == "built"
-
-
-@pytest.mark.parametrize("value, problem", [
-    *((value, "[timex-value-missing] a DATE needs its TIMEX3 value in timex_value") for value in (None, "", "  ")),
-    (5, "[timex-value-invalid] the TIMEX3 value 5 is not a string"),
-    (["2024-04"], "[timex-value-invalid] the TIMEX3 value ['2024-04'] is not a string"),
-])
-def test_a_timex_without_a_value_is_missing_it_and_one_that_is_no_string_is_named(tmp_path, value, problem):
-    """build_release on records called a None value timex-value-invalid ("the TIMEX3 value is
-    empty"), where ingest calls a time expression without one (or with a blank one)
-    timex-value-missing: both call timex.value_problem. A record made by hand with a value that is
-    not a string (5, a list) was called empty too, which it is not: the reason names the value."""
-    documents, annotations, registry = seed_inputs()
-    doc_id = sorted(annotations)[0]
-    ann = annotations[doc_id]
-    timex = dataclasses.replace(ann.timexes[0], value=value)
-    with pytest.raises(CorpusError) as caught:
-        build_release(documents, {**annotations, doc_id: dataclasses.replace(ann, timexes=(timex,))}, registry,
-                      tmp_path, "1.0.0")
-    assert caught.value.code == "invalid-annotations" and caught.value.message == (
-        f"1 validation error(s), nothing built: annotations/exports/test.json, task 1, doc {doc_id}, "
-        f"annotation 11, region t1: error {problem}")
-    assert list(tmp_path.iterdir()) == []
 
 
 def test_annotations_of_an_unknown_document_or_text_are_refused(tmp_path):
