@@ -475,15 +475,22 @@ def test_a_document_no_release_published_removed_and_added_again_keeps_its_doc_i
     assert corpus.manifest.read_bytes().splitlines(keepends=True)[-1] == records[sha256]
 
 
+def _added_then_removed(layout: Layout, tmp_path: Path, reason: str) -> tuple[Path, str]:
+    """A new article added to the corpus (as document 007) and removed again: its file and doc_id."""
+    first = tmp_path / "first.txt"
+    first.write_bytes(b"Syria talks resume\n\nThe talks resumed on Monday.\n")
+    assert run(layout, "add", str(first)).exit_code == 0
+    doc_id = f"007_{hashlib.sha256(first.read_bytes()).hexdigest()[:16]}"
+    assert run(layout, "remove", doc_id, "--reason", reason).exit_code == 0
+    return first, doc_id
+
+
 def test_the_number_of_a_removed_document_is_not_given_to_other_bytes(corpus, tmp_path):
     """add numbered new bytes after the highest number in the manifest and the releases: with the
     highest-numbered document removed before a release, the next article got its number."""
-    first, other = tmp_path / "first.txt", tmp_path / "other.txt"
-    first.write_bytes(b"Syria talks resume\n\nThe talks resumed on Monday.\n")
+    _added_then_removed(corpus, tmp_path, "off-topic")
+    other = tmp_path / "other.txt"
     other.write_bytes(b"Aid convoy reaches Idlib\n\nThe convoy arrived on Tuesday.\n")
-    assert run(corpus, "add", str(first)).exit_code == 0
-    removed = f"007_{hashlib.sha256(first.read_bytes()).hexdigest()[:16]}"
-    assert run(corpus, "remove", removed, "--reason", "off-topic").exit_code == 0
     result = run(corpus, "add", str(other))
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].startswith(
@@ -529,12 +536,9 @@ def test_removed_bytes_whose_doc_id_holds_other_bytes_now_are_refused_saying_why
     """Bytes the removal record lists take the doc_id they were removed under; when that doc_id
     was given to a replacement raw file since, add said only "doc_id ... is taken", a doc_id the
     user never gave."""
-    first, replacement = tmp_path / "first.txt", tmp_path / "replacement.txt"
-    first.write_bytes(b"Syria talks resume\n\nThe talks resumed on Monday.\n")
+    first, doc_id = _added_then_removed(corpus, tmp_path, "replaced by a corrected text")
+    replacement = tmp_path / "replacement.txt"
     replacement.write_bytes(b"Syria talks resume\n\nThe talks resumed on Monday in Geneva.\n")
-    assert run(corpus, "add", str(first)).exit_code == 0
-    doc_id = f"007_{hashlib.sha256(first.read_bytes()).hexdigest()[:16]}"
-    assert run(corpus, "remove", doc_id, "--reason", "replaced by a corrected text").exit_code == 0
     assert run(corpus, "add", str(replacement), "--doc-id", doc_id).exit_code == 0
     before = snapshot(corpus)
     result = run(corpus, "add", str(first))
