@@ -19,9 +19,11 @@ from typing import Iterator
 
 from corpus_tools.timex import MONTH_NAMES
 
-ABBREVIATIONS = frozenset({"Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Lt", "Col", "Maj", "Sgt", "Capt", "Cpl", "Pvt",
-                           "Spc", "Adm", "Cmdr", "Sen", "Rep", "Gov", "Prof", "Jr", "Sr", "No", "U.S", "U.N", "U.K", "E.U", "a.m", "p.m", "vs", "etc",
-                           *(name[:-1] for name in MONTH_NAMES if name.endswith("."))})
+# abbreviated titles and ranks: a period after one ends no sentence, and it stands before a name
+# as its title (``TITLE_WORDS``)
+TITLE_ABBREVIATIONS = frozenset("Mr Mrs Ms Dr Gen Lt Col Maj Sgt Capt Cpl Pvt Spc Adm Cmdr Sen Rep".split())
+ABBREVIATIONS = frozenset({*TITLE_ABBREVIATIONS, "St", "Gov", "Prof", "Jr", "Sr", "No", "U.S", "U.N", "U.K", "E.U",
+                           "a.m", "p.m", "vs", "etc", *(name[:-1] for name in MONTH_NAMES if name.endswith("."))})
 OPENING_QUOTES = "\"“‘'"
 
 
@@ -63,12 +65,12 @@ def decoration(char: str) -> bool:
 # titles and roles, which stand before a name but are no word of it ("Secretary Blinken")
 TITLE_WORDS = frozenset("""
 President Vice Secretary Minister Prime Foreign Defense Defence Deputy Ambassador Envoy Special Senator
-Representative Rep Sen Congressman Congresswoman Governor Mayor King Queen Prince Crown Emir Sheikh Sultan
-General Gen Major Maj Colonel Col Lieutenant Lt Captain Capt Sergeant Sgt Corporal Cpl Private Pvt Specialist Spc
-Airman Admiral Adm Commander Cmdr Petty Officer Chief Mr Mrs Ms Dr
+Representative Congressman Congresswoman Governor Mayor King Queen Prince Crown Emir Sheikh Sultan
+General Major Colonel Lieutenant Captain Sergeant Corporal Private Specialist
+Airman Admiral Commander Petty Officer Chief
 Spokesperson Spokesman Spokeswoman Director Chairman Chair Leader Speaker Officials Official State
 Former
-""".split())
+""".split()) | TITLE_ABBREVIATIONS
 
 
 def title_word(word: str) -> bool:
