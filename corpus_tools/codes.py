@@ -75,6 +75,7 @@ evidence-mismatch  error  stated evidence whose line is not in the raw file, doe
 remove-input-missing  error  remove: no doc_id named, and no killed remove to finish
 remove-doc-twice  error  remove: a doc_id named twice
 remove-reason-invalid  error  remove: no reason, a blank one, or one holding a control character
+remove-plan-unreadable  error  a killed remove's plan (raw/.remove-*/removing.json) that is not one: changed by hand
 removals-invalid  error  a line of annotations/removed-documents.jsonl is not a removal record (doc_id, sha256, reason)
 """),
     _table("documents", """

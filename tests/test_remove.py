@@ -409,6 +409,20 @@ def test_a_remove_killed_after_its_commit_is_named_by_check_raw_and_finished_by_
         GONE, "003_840a8be26e4ddaa5"]
 
 
+@pytest.mark.parametrize("plan", ['{"doc_ids": ["x"], "files": ["x.txt"]', '{"doc_ids": ["x"], "files": "x.txt", '
+                                  '"record_existed": false}', '{"files": ["x.txt"], "record_existed": "no"}'])
+def test_a_killed_remove_s_plan_changed_by_hand_is_refused_and_nothing_is_changed(corpus, tmp_path, plan):
+    killed = _killed_remove(corpus, tmp_path, committed=False)
+    (killed / "removing.json").write_text(plan)
+    before = snapshot(corpus)
+    result = run(corpus, "remove")
+    assert (result.exit_code, result.output) == (1, (
+        f"Error: {killed / 'removing.json'}: [remove-plan-unreadable] a killed remove's plan is not a JSON object "
+        "with 'files' (a list of names) and 'record_existed' (true or false); a remove writes it whole, so it was "
+        "changed: put its staging directory back as the remove left it\n"))
+    assert snapshot(corpus) == before and killed.exists()
+
+
 def test_a_remove_killed_anywhere_leaves_the_corpus_removed_or_not_once_finished(corpus):
     """SIGKILLed from outside as soon as its staging appears (or when it ended first); the next
     `remove` with no doc_id sets right whatever it left."""

@@ -506,11 +506,34 @@ def killed_removes(layout: Layout) -> dict[str, Path]:
     found = {}
     for staging in abandoned(layout.raw, REMOVE_STAGING):
         try:
-            plan = strictjson.loads((staging / REMOVE_PLAN).read_bytes())
-            found.update({name: staging for name in plan["files"]})
-        except (OSError, strictjson.JSONError, KeyError, TypeError):  # killed before its plan: nothing to delete
+            plan = remove_plan(staging)
+        except CorpusError:  # the remove that finishes it says so; here it only words a message
             continue
+        found.update({name: staging for name in (plan or {}).get("files", ())})
     return found
+
+
+def remove_plan(staging: Path) -> dict | None:
+    """A remove's plan in its staging directory (``doc_ids``, raw ``files``, ``record_existed``),
+    or None when it was killed before it wrote one: then it had changed nothing. The plan is
+    written atomically, so one that does not read as a plan was changed by hand: refused, as
+    finishing that remove would have to guess whether to put its record back."""
+    path = staging / REMOVE_PLAN
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    try:
+        plan = strictjson.loads(data)
+    except strictjson.JSONError:
+        plan = None
+    if not (isinstance(plan, dict) and isinstance(plan.get("record_existed"), bool)
+            and isinstance(plan.get("files"), list) and all(isinstance(name, str) for name in plan["files"])):
+        raise CorpusError("remove-plan-unreadable",
+                          "a killed remove's plan is not a JSON object with 'files' (a list of names) and "
+                          "'record_existed' (true or false); a remove writes it whole, so it was changed: "
+                          "put its staging directory back as the remove left it", Location(file=str(path)))
+    return plan
 
 
 def _named_file(line: bytes) -> tuple[str, ...]:

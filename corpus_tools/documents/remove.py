@@ -46,7 +46,7 @@ from dataclasses import asdict
 from typing import Mapping, Sequence
 
 from corpus_tools.documents.index import DocumentIndex
-from corpus_tools.documents.raw import REMOVE_PLAN, REMOVE_STAGING, STAGED_MANIFEST, scan_manifest
+from corpus_tools.documents.raw import REMOVE_PLAN, REMOVE_STAGING, STAGED_MANIFEST, remove_plan, scan_manifest
 from corpus_tools.documents.removals import read_removals, unknown_doc_id
 from corpus_tools.errors import CorpusError, Location, Report, agreeing, quantity
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, present, staging_dir, writing_under
@@ -186,10 +186,9 @@ def _finish_killed(layout: Layout) -> int:
     removal was committed and recorded (putting the record back would drop that line). Killed
     while it staged the manifest, it had not replaced the record, and its files are all listed."""
     finished = 0
-    for staging in abandoned(layout.raw, REMOVE_STAGING):
-        plan_path = staging / REMOVE_PLAN
-        if plan_path.is_file():
-            plan = json.loads(plan_path.read_bytes())
+    plans = [(staging, remove_plan(staging)) for staging in abandoned(layout.raw, REMOVE_STAGING)]  # a refused plan leaves every killed remove as it was
+    for staging, plan in plans:
+        if plan is not None:
             if (staging / STAGED_MANIFEST).exists():
                 previous = (staging / PREVIOUS_RECORD).read_bytes() if plan["record_existed"] else b""
                 _put_back(layout, plan["record_existed"], previous)
