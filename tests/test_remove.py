@@ -159,6 +159,27 @@ def test_validate_says_in_one_line_that_the_export_holds_tasks_of_removed_docume
         GONE]
 
 
+def test_validate_json_gives_the_notes_under_the_key_ingest_json_gives_them(corpus):
+    """ingest --json had the removed documents' note in ``notes``; validate --json, which says the
+    same note on stderr, had no such key: a script read it from one command and not the other."""
+    assert run(corpus, "remove", GONE, "--reason", REASON).exit_code == 0
+    stored = corpus.exports / "000003-f9815378c7bb3ee1" / "export.json"
+    result = run(corpus, "validate", str(stored), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert list(report) == ["notes", "valid", "stats", "problems"]
+    assert report["notes"] == [
+        f"the export holds 1 task of 1 document removed from the corpus ({GONE}), which every ingest leaves "
+        "out (doc-removed): delete it in Label Studio, or add the document back (corpus-tools add)"]
+    # ingest --json: the same key and line, after what ingest did
+    ingested = json.loads(run(corpus, "ingest", str(stored), "--json").stdout)
+    assert list(ingested)[-4:] == ["notes", "valid", "stats", "problems"]
+    assert ingested["notes"][0] == report["notes"][0]
+    # an export with nothing to note: an empty list, not a missing key
+    other = corpus.exports / "000001-882325b53d0adc18" / "export.json"
+    assert json.loads(run(corpus, "validate", str(other), "--json").stdout)["notes"] == []
+
+
 def test_a_doc_id_never_in_the_corpus_is_still_refused_by_ingest(corpus, tmp_path):
     remove_by_hand(corpus, GONE)
     record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})

@@ -7,8 +7,8 @@ from typing import Mapping
 
 import click
 
-from corpus_tools.cli.options import (echo_json, echo_notes, echo_problems, echo_report, json_option, root_option,
-                                      verbose_option)
+from corpus_tools.cli.options import (echo_json, echo_notes, echo_problems, echo_report, json_option, report_json,
+                                      root_option, verbose_option)
 from corpus_tools.errors import quantity
 from corpus_tools.layout import Layout
 from corpus_tools.records import Document
@@ -129,8 +129,7 @@ def _as_json(result, layout: Layout) -> dict:
         "sha256": result.sha256,
         "stored_as": _relative(result.stored_as, layout),
         "excluded": len(result.exclusions),
-        "notes": _notes(result),
-        **result.report.as_dict(),
+        **report_json(result.report, _notes(result)),
     }
 
 
