@@ -344,6 +344,22 @@ def test_a_doc_id_that_differs_from_a_document_s_only_in_case_is_refused_naming_
     assert snapshot(corpus) == before
 
 
+@pytest.mark.parametrize("command", [["remove", "--reason", REASON], ["preannotate", "--ner", "none", "--doc"],
+                                     ["normalize", "--doc"]])
+def test_a_doc_id_that_differs_from_a_removed_document_s_only_in_case_says_it_was_removed_and_why(corpus, command):
+    """A removed document's doc_id typed with capitals got the plain "does not list it", where the
+    doc_id itself says it was removed and why, and a listed document's in other case is named."""
+    assert run(corpus, "remove", GONE, "--reason", REASON).exit_code == 0
+    before = snapshot(corpus)
+    result = run(corpus, *command, GONE.upper())
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1].endswith(
+        f"[doc-unknown] doc_id '{GONE.upper()}' is not a document of this corpus (raw/manifest.jsonl does not list "
+        f"it; '{GONE}', which differs only in case, was removed already: removed-documents.jsonl gives the reason "
+        f"'{REASON}')")
+    assert snapshot(corpus) == before
+
+
 def test_remove_refuses_to_append_to_a_removal_record_that_is_not_one(corpus):
     corpus.removed_documents.write_text("not json\n")
     before = snapshot(corpus)

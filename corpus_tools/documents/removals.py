@@ -52,12 +52,23 @@ def unknown_doc_id(layout: Layout, doc_id: str, documents: Iterable[str]) -> str
     """Why ``doc_id`` names no document of ``documents`` (the corpus's doc_ids), for a command
     given it (``doc-unknown``): removed (with the latest reason recorded), or not listed, naming
     the doc_id that differs from it only in case when there is one (check-raw's rule,
-    ``doc_id_key``): a doc_id typed or pasted, not a corpus's own, is the likely mistake."""
+    ``doc_id_key``), a document's or a removed one's (with its reason): a doc_id typed or pasted,
+    not a corpus's own, is the likely mistake."""
     removed = removed_documents(layout, ())
     if doc_id in removed:
         return (f"doc_id {doc_id!r} is not a document of this corpus: it was removed already "
-                f"({layout.removed_documents.name} gives the reason {removed[doc_id]!r})")
+                f"({_reason(layout, removed[doc_id])})")
     key = doc_id_key(doc_id)
     near = next((other for other in documents if doc_id_key(other) == key), None)
-    hint = "" if near is None else f"; it lists {near!r}, which differs only in case"
+    if near is not None:
+        hint = f"; it lists {near!r}, which differs only in case"
+    else:
+        # a document's doc_id wins: one removed and added again is in both
+        gone = next((other for other in removed if doc_id_key(other) == key), None)
+        hint = "" if gone is None else (f"; {gone!r}, which differs only in case, was removed already: "
+                                        f"{_reason(layout, removed[gone])}")
     return f"doc_id {doc_id!r} is not a document of this corpus (raw/manifest.jsonl does not list it{hint})"
+
+
+def _reason(layout: Layout, reason: str) -> str:
+    return f"{layout.removed_documents.name} gives the reason {reason!r}"
