@@ -140,7 +140,7 @@ def test_the_part_of_a_document_one_annotator_annotated_names_that_annotator(tmp
     report = agreement(_index(tmp_path), by="document")
     parts = {part["document"]: part for part in report_dict(report)["parts"]}
     assert (parts["doc-a"]["annotators"], parts["doc-b"]["annotators"]) == (["1", "2"], ["1"])
-    assert "  document doc-b: annotators 1; 0 documents compared, 1 not comparable (doc-b)" in report_lines(report)
+    assert "  document doc-b: annotators 1; 0 documents compared, 1 not comparable (with one annotator: doc-b)" in report_lines(report)
     # the corpus's annotators are still those compared (the card: "annotated by two or more of N annotators")
     assert report_dict(report)["annotators"] == ["1", "2"]
 
@@ -160,7 +160,7 @@ def test_by_annotator_lists_an_annotator_whose_documents_no_one_else_annotated(t
     assert part["average"]["entities"]["span_f1"] == {"value": None, "agreed": 0, "items": 0}
     from corpus_tools.annotations.agreement import report_lines
 
-    assert "  annotator 1: annotators 1; 0 documents compared, 2 not comparable (doc-a, doc-b)" in report_lines(report)
+    assert "  annotator 1: annotators 1; 0 documents compared, 2 not comparable (with one annotator: doc-a, doc-b)" in report_lines(report)
 
 
 @pytest.mark.parametrize("by", ["document", "annotator"])
@@ -204,8 +204,10 @@ def test_a_document_every_annotation_of_which_was_cancelled_is_listed_as_not_com
     result = CliRunner().invoke(cli, ["agreement", "--root", str(layout.root), "--by", "document"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "all documents: annotators 1, 2; 1 document compared, 1 not comparable (doc-b)"
-    assert "  document doc-b: annotators -; 0 documents compared, 1 not comparable (doc-b)" in lines
+    assert lines[0] == ("all documents: annotators 1, 2; 1 document compared, 1 not comparable (with no annotator's "
+                        "version: doc-b)")
+    assert ("  document doc-b: annotators -; 0 documents compared, 1 not comparable (with no annotator's version: "
+            "doc-b)") in lines
     assert lines[-1] == "1 document compared, 1 not comparable (0 with one annotator, 1 with no annotator's " \
         "version), 2 cancelled annotations and 0 ground-truth annotations left out"
     report = json.loads(CliRunner().invoke(cli, ["agreement", "--root", str(layout.root), "--json", "--by",
@@ -866,6 +868,36 @@ def test_with_no_document_compared_the_card_and_adjudicate_say_both_kinds(tmp_pa
         "No document has two annotators yet (1 with one annotator, 1 with no annotator's version): no agreement "
         "can be computed (a single annotation is not comparable, never perfect)."]
     assert report_dict(agreement(index))["documents"]["no_version_ids"] == ["doc-b"]
+
+
+def test_a_document_only_ground_truth_annotated_is_said_to_have_no_annotator_s_version_by_id_and_on_the_card(
+        tmp_path):
+    """doc-a annotated by annotator 1 alone, doc-b by a reviewer's ground truth alone: agreement's
+    first line listed "(doc-a, doc-b)" without saying which kind each was, and the card and
+    croissant.json said "1 document(s) with 0 annotator(s)", as if nobody had annotated doc-b."""
+    exported = json.loads(EXPORT.read_text())
+    exported[0]["annotations"] = exported[0]["annotations"][:1]
+    exported[1]["annotations"] = [{**exported[1]["annotations"][0], "id": 301, "completed_by": 9,
+                                   "ground_truth": True}]
+    path = tmp_path / "truth.json"
+    path.write_text(json.dumps(exported))
+    layout = export_corpus.ingested(tmp_path / "corpus", path)
+
+    def run(*arguments):
+        result = CliRunner().invoke(cli, [*arguments, "--root", str(layout.root)])
+        assert result.exit_code == 0, result.output
+        return result.stdout.splitlines()
+
+    lines = run("agreement")
+    assert lines[0] == ("all documents: annotators -; 0 documents compared, 2 not comparable (with one annotator: "
+                        "doc-a; with no annotator's version: doc-b)")
+    assert lines[-1] == ("0 documents compared, 2 not comparable (1 with one annotator, 1 with no annotator's "
+                         "version), 0 cancelled annotations and 1 ground-truth annotation left out")
+    [built] = run("release")
+    release = layout.dist / built.split()[1]
+    said = "1 document(s) with no annotator's version; 1 document(s) with 1 annotator(s)"
+    assert f"\nAnnotators per item: {said}.\n" in (release / "README.md").read_text(encoding="utf-8")
+    assert json.loads((release / "croissant.json").read_text(encoding="utf-8"))["rai:annotationsPerItem"] == said
 
 
 def test_the_card_counts_a_document_only_ground_truth_annotated_as_agreement_does(tmp_path):

@@ -40,8 +40,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus_tools.annotations.agreement import (
-    LAYER_NAMES, AgreementTally, annotators_versions, document_versions, not_comparable_said, sort_key, unit_key,
-    units_of, without_versions,
+    LAYER_NAMES, NO_VERSION, ONE_ANNOTATOR, AgreementTally, annotators_versions, document_versions, not_comparable_said,
+    sort_key, unit_key, units_of, without_versions,
 )
 from corpus_tools.annotations.consolidate import AnnotationIndex, Reading, RecordsOnDisk, roles_of
 from corpus_tools.arrays import scalar
@@ -132,7 +132,7 @@ def adjudicate_document(doc_id: str, versions: Sequence[DocumentAnnotations], st
     """Merge one document's annotator versions (each with its annotator in ``provenance``)."""
     annotators = tuple(sorted(version.provenance.annotator for version in versions))
     if len(versions) < 2:  # nothing to merge: the result holds no units (a corpus of such documents is not held)
-        who = f"one annotator ({annotators[0]})" if annotators else "no annotator's version"
+        who = f"{ONE_ANNOTATOR} ({annotators[0]})" if annotators else NO_VERSION
         return AdjudicatedDocument(doc_id, annotators, DocumentAnnotations(doc_id, (), (), ()), 0, (),
                                    note=f"{who}: not comparable, not merged")
     note = None

@@ -28,7 +28,7 @@ import dataclasses
 from bisect import bisect_left
 from collections import Counter
 from itertools import combinations
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Collection, Iterable, Iterator, Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -393,10 +393,24 @@ def without_versions(index) -> tuple[str, ...]:
     return tuple(sorted(index.annotated - versioned))
 
 
+# The two kinds of documents not comparable, in the words every report says them in
+ONE_ANNOTATOR = "one annotator"
+NO_VERSION = "no annotator's version"
+
+
 def not_comparable_kinds(not_comparable: int, no_version: int) -> str:
     """Of ``not_comparable`` documents, ``no_version`` with no annotator's version: the words the
     agreement and adjudicate reports and the dataset card (and croissant.json) use for them."""
-    return f"{not_comparable - no_version} with one annotator, {no_version} with no annotator's version"
+    return f"{not_comparable - no_version} with {ONE_ANNOTATOR}, {no_version} with {NO_VERSION}"
+
+
+def not_comparable_ids(not_comparable: Sequence[str], no_version: Collection[str]) -> str:
+    """The doc_ids ``not_comparable``, in their order, grouped by kind (``no_version``: those with
+    no annotator's version), as ``with one annotator: a, c; with no annotator's version: b``: an
+    id alone did not say which kind it was."""
+    groups = ((ONE_ANNOTATOR, [doc_id for doc_id in not_comparable if doc_id not in no_version]),
+              (NO_VERSION, [doc_id for doc_id in not_comparable if doc_id in no_version]))
+    return "; ".join(f"with {kind}: {', '.join(doc_ids)}" for kind, doc_ids in groups if doc_ids)
 
 
 def not_comparable_said(not_comparable: int, no_version: int) -> str:
@@ -530,7 +544,8 @@ def report_lines(report: AgreementReport) -> Iterator[str]:
         return
     yield (f"{title}: annotators {', '.join(report.annotators) or '-'}; "
            f"{quantity(len(report.compared), 'document')} compared, {len(report.not_comparable)} not comparable"
-           + (f" ({', '.join(report.not_comparable)})" if report.not_comparable else ""))
+           + (f" ({not_comparable_ids(report.not_comparable, set(report.no_version))})"
+              if report.not_comparable else ""))
     for label, layers in (("average", report.average),
                           *((f"{pair.annotators[0]} vs {pair.annotators[1]} ({quantity(pair.documents, 'doc')})",
                              pair.layers) for pair in report.pairs)):

@@ -8,7 +8,7 @@ from typing import Sequence
 
 import yaml
 
-from corpus_tools.annotations.agreement import not_comparable_kinds
+from corpus_tools.annotations.agreement import NO_VERSION, not_comparable_kinds
 from corpus_tools.errors import agreeing, quantity
 from corpus_tools.records import AnnotationQuality
 from corpus_tools.release.arrow_schemas import CONFIGS, NER_TAGS, yaml_features
@@ -537,7 +537,10 @@ _FIGURE_NAMES = {"span_f1": "exact-span F1", "overlap_f1": "overlap F1", "label"
 
 
 def annotators_per_item(quality: AnnotationQuality) -> str:
-    parts = [f"{documents} document(s) with {count} annotator(s)" for count, documents in quality.annotators_per_document]
+    # a document released from a ground-truth annotation alone has no annotator's version: "0
+    # annotator(s)" read as if nobody had annotated it
+    parts = [f"{documents} document(s) with {f'{count} annotator(s)' if count else NO_VERSION}"
+             for count, documents in quality.annotators_per_document]
     if quality.documents_unannotated:  # released too: every document is an item
         parts.append(f"{quality.documents_unannotated} document(s) not annotated yet")
     return "; ".join(parts) if parts else "no annotated document"
