@@ -413,6 +413,14 @@ class Annotator:
 _ANNOTATOR_ID = re.compile(r"[1-9][0-9]*")
 
 
+def annotator_key(annotator: str) -> tuple:
+    """The order annotators are listed in, everywhere (agreement, adjudication, a release's
+    ``agreed_by``, annotations/annotators.jsonl): their ids are Label Studio user ids, whole
+    numbers as strings, which sorted as strings put "10" before "9"; by number, then any other
+    string after them as a string."""
+    return (0, int(annotator), annotator) if annotator.isdecimal() else (1, 0, annotator)
+
+
 def is_email(value: str) -> bool:
     """Only a sanity check: a typo made into an account name is an account nobody can log in to."""
     local, at, domain = value.partition("@")

@@ -900,6 +900,40 @@ def test_a_document_only_ground_truth_annotated_is_said_to_have_no_annotator_s_v
     assert json.loads((release / "croissant.json").read_text(encoding="utf-8"))["rai:annotationsPerItem"] == said
 
 
+def test_annotators_9_and_10_are_listed_by_number_in_agreement_adjudicate_and_agreed_by(tmp_path):
+    """Annotator ids are Label Studio user ids, digit strings: sorted as strings, agreement said
+    "annotators 10, 9" and "10 vs 9", adjudicate listed 10's units before 9's, and a release's
+    agreed_by held ["10", "9"]."""
+    import pyarrow.parquet as pq
+
+    exported = json.loads(EXPORT.read_text())
+    for task in exported:
+        for annotation in task["annotations"]:
+            annotation["completed_by"] = {1: 9, 2: 10}[annotation["completed_by"]]
+    path = tmp_path / "nine-and-ten.json"
+    path.write_text(json.dumps(exported))
+    layout = export_corpus.ingested(tmp_path / "corpus", path)
+
+    def run(*arguments):
+        result = CliRunner().invoke(cli, [*arguments, "--root", str(layout.root)])
+        assert result.exit_code == 0, result.output
+        return result.stdout.splitlines()
+
+    lines = run("agreement", "--by", "annotator")
+    assert lines[0] == ("all documents: annotators 9, 10; 1 document compared, 1 not comparable (with one "
+                        "annotator: doc-b)")
+    assert [line.split(" (")[0] for line in lines if " vs " in line][:1] == ["  9 vs 10"]
+    assert [line.split(";")[0] for line in lines if line.startswith("  annotator ")] == [
+        "  annotator 9: annotators 9, 10", "  annotator 10: annotators 9, 10"]
+    lines = run("adjudicate", "--strategy", "majority")
+    assert lines[:3] == ["doc-a: annotators 9, 10: 2 units kept, 8 disagreements", "  entities [21,23) 'US':",
+                         "    9: (nothing)"]
+    [built] = run("release")
+    entities = pq.read_table(layout.dist / built.split()[1] / "data" / "entities").to_pylist()
+    assert [(row["text"], row["agreed_by"]) for row in entities if len(row["agreed_by"]) == 2] == [
+        ("Blinken", ["9", "10"]), ("Damascus", ["9", "10"])]
+
+
 def test_the_card_counts_a_document_only_ground_truth_annotated_as_agreement_does(tmp_path):
     """doc-b annotated by a reviewer's ground truth alone: released, agreement's not comparable, yet
     the card said "0 document(s) with one annotator not comparable"."""

@@ -48,7 +48,7 @@ from corpus_tools.arrays import scalar
 from corpus_tools.errors import CorpusError, Location, agreeing, quantity
 from corpus_tools.records import (
     CHOSEN_REASONS, AdjudicatedDocument, AnnotationQuality, Cue, Disagreement, DocumentAnnotations, EntityMention,
-    Quote, Source, Span, TimeExpression, UnitProvenance, Units,
+    Quote, Source, Span, TimeExpression, UnitProvenance, Units, annotator_key,
 )
 
 STRATEGIES = ("unanimous", "majority", "prefer:ANNOTATOR")
@@ -130,7 +130,7 @@ def _clusters(layer: str, disputed: Sequence[tuple]) -> list[list[tuple]]:
 def adjudicate_document(doc_id: str, versions: Sequence[DocumentAnnotations], strategy: Strategy, text: str,
                         text_sha256: str | None = None) -> AdjudicatedDocument:
     """Merge one document's annotator versions (each with its annotator in ``provenance``)."""
-    annotators = tuple(sorted(version.provenance.annotator for version in versions))
+    annotators = tuple(sorted((version.provenance.annotator for version in versions), key=annotator_key))
     if len(versions) < 2:  # nothing to merge: the result holds no units (a corpus of such documents is not held)
         who = f"{ONE_ANNOTATOR} ({annotators[0]})" if annotators else NO_VERSION
         return AdjudicatedDocument(doc_id, annotators, DocumentAnnotations(doc_id, (), (), ()), 0, (),
@@ -141,7 +141,7 @@ def adjudicate_document(doc_id: str, versions: Sequence[DocumentAnnotations], st
         note = f"annotator {preferred} did not annotate this document: unanimous units only"
         preferred = None
     givers: dict[str, dict[tuple, list[str]]] = {layer: {} for layer in LAYER_NAMES}
-    for version in sorted(versions, key=lambda v: v.provenance.annotator):
+    for version in sorted(versions, key=lambda v: annotator_key(v.provenance.annotator)):
         for layer in LAYER_NAMES:
             for key in {unit_key(layer, record) for record in getattr(version, layer)}:
                 givers[layer].setdefault(key, []).append(version.provenance.annotator)
@@ -191,10 +191,10 @@ def adjudicate(index, strategy: Strategy, reading: Reading | None = None) -> Col
     for doc_id in without_versions(index):  # not comparable as agreement counts them, listed with the others
         merged[doc_id] = adjudicate_document(doc_id, [], strategy, index.documents[doc_id].text)
     if strategy.name == "prefer":
-        known = set(annotators_versions(index.versions)["annotator"].to_pylist())
+        known = sorted(set(annotators_versions(index.versions)["annotator"].to_pylist()), key=annotator_key)
         if strategy.annotator not in known:
             raise CorpusError("annotator-unknown", f"--strategy {strategy}: annotator {strategy.annotator!r} has no "
-                              f"version of any document (annotators: {', '.join(sorted(known)) or 'none'})",
+                              f"version of any document (annotators: {', '.join(known) or 'none'})",
                               Location(file="--strategy"))
     return merged.values()
 
@@ -219,7 +219,7 @@ def unit_provenance(chosen: DocumentAnnotations, versions: Sequence[Units]) -> D
     provenance = {}
     for layer in LAYER_NAMES:
         for record in getattr(chosen, layer):
-            agreed = tuple(sorted(given[layer].get(unit_key(layer, record), ())))
+            agreed = tuple(sorted(given[layer].get(unit_key(layer, record), ()), key=annotator_key))
             everyone = count >= 1 and len(agreed) == count
             provenance[record.id] = UnitProvenance(agreed, count, ground_truth and not everyone)
     return replace(chosen, unit_provenance=tuple(sorted(provenance.items())))

@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 from corpus_tools.annotations.consolidate import Reading, RecordsOnDisk
 from corpus_tools.errors import CorpusError, Problem, Report, quantity
 from corpus_tools.records import (
-    AgreementReport, DocumentAnnotations, Figure, LayerFigures, PairAgreement, Units, is_f1,
+    AgreementReport, DocumentAnnotations, Figure, LayerFigures, PairAgreement, Units, annotator_key, is_f1,
 )
 
 LAYER_NAMES = ("entities", "timexes", "quotes")
@@ -303,7 +303,7 @@ class AgreementTally:
         if len(versions) < 2:
             return
         self._annotators.update(by_annotator)
-        for first, second in combinations(sorted(by_annotator), 2):
+        for first, second in combinations(sorted(by_annotator, key=annotator_key), 2):
             counts = self._pairs.setdefault((first, second), {layer: {name: [0, 0] for name in FIGURES[layer]}
                                                               for layer in LAYER_NAMES})
             self._pair_documents[first, second] += 1
@@ -317,7 +317,8 @@ class AgreementTally:
         self._alpha_items += length
         m = len(by_annotator)
         for layer in ALPHA_LAYERS:
-            found = pair_code_points(length, [_layer_units(by_annotator[a], layer) for a in sorted(by_annotator)])
+            found = pair_code_points(length, [_layer_units(by_annotator[a], layer)
+                                                  for a in sorted(by_annotator, key=annotator_key)])
             self._alpha[layer].update({(m, x, y): count for (x, y), count in found.items()})
 
     def documents_of(self, annotator: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -330,7 +331,7 @@ class AgreementTally:
 
     def versions_by(self) -> tuple[str, ...]:
         """Every annotator with a version of a document added, compared or not, in order."""
-        return tuple(sorted(self._documents_of))
+        return tuple(sorted(self._documents_of, key=annotator_key))
 
     def compared(self) -> tuple[str, ...]:
         """The documents compared so far (two or more versions), in doc_id order."""
@@ -352,14 +353,14 @@ class AgreementTally:
                 alpha[layer][x, y] += count / (m - 1)
         alpha_items = {layer: self._alpha_items for layer in ALPHA_LAYERS}
         pairs = tuple(PairAgreement(pair, self._pair_documents[pair], _pair_figures(self._pairs[pair]))
-                      for pair in sorted(self._pairs))
+                      for pair in sorted(self._pairs, key=lambda pair: tuple(map(annotator_key, pair))))
         alphas = []
         for layer in ALPHA_LAYERS:
             value = nominal_alpha(alpha[layer]) if alpha_items[layer] else None
             alphas.append((layer, Figure(value, 0, alpha_items[layer])))
         # a document's annotators are whoever has a version of it, compared or not: the part of a
         # document one annotator annotated said "annotators -", as if nobody had
-        annotators = self.versions_by() if scope == "document" else tuple(sorted(self._annotators))
+        annotators = self.versions_by() if scope == "document" else tuple(sorted(self._annotators, key=annotator_key))
         return AgreementReport(scope, key, annotators, tuple(compared), not_comparable, pairs,
                                _average(pairs), tuple(alphas), annotations_cancelled, adjudications_left_out,
                                versions_from_predictions, tuple(sorted(removed)), no_version)
@@ -444,8 +445,8 @@ def document_versions(index, action: str, reading: Reading | None = None
         kept.append(annotations)
         if len(kept) == expected[annotations.doc_id]:
             del waiting[annotations.doc_id]
-            yield annotations.doc_id, sorted(kept, key=lambda version: (str(version.provenance.annotator),
-                                                                         str(version.provenance.annotation_id)))
+            yield annotations.doc_id, sorted(kept, key=lambda version: (
+                annotator_key(str(version.provenance.annotator)), str(version.provenance.annotation_id)))
     refuse_errors([*problems, *accepted_with], action)
 
 
@@ -491,7 +492,7 @@ def _annotator_part(report: AgreementReport, annotator: str, compared: tuple[str
     """One annotator against each other: the pairs that include them, and their mean, over the
     compared documents they annotated; their documents no one else annotated are not comparable."""
     pairs = tuple(pair for pair in report.pairs if annotator in pair.annotators)
-    annotators = tuple(sorted({annotator, *(other for pair in pairs for other in pair.annotators)}))
+    annotators = tuple(sorted({annotator, *(other for pair in pairs for other in pair.annotators)}, key=annotator_key))
     return AgreementReport("annotator", annotator, annotators, compared, not_comparable, pairs, _average(pairs), ())
 
 

@@ -29,7 +29,7 @@ from corpus_tools import strictjson
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.fsutil import atomic_write_bytes, present
 from corpus_tools.layout import Layout
-from corpus_tools.records import Annotator, email_key
+from corpus_tools.records import Annotator, annotator_key, email_key
 
 
 def load_annotators(layout: Layout) -> dict[str, Annotator]:
@@ -71,7 +71,7 @@ def register(layout: Layout, accounts: Mapping[str, str], taken: Iterable[str]) 
     known = load_annotators(layout)
     used = {int(annotator.id) for annotator in known.values()} | {int(i) for i in taken if i.isdigit()}
     added = []
-    for user_id in sorted(accounts, key=int):
+    for user_id in sorted(accounts, key=annotator_key):
         email = accounts[user_id]
         if email_key(email) in known:
             continue
@@ -80,7 +80,7 @@ def register(layout: Layout, accounts: Mapping[str, str], taken: Iterable[str]) 
         known[email_key(email)] = annotator = Annotator(str(number), email)
         added.append(annotator)
     if added:
-        ordered = sorted(known.values(), key=lambda annotator: int(annotator.id))
+        ordered = sorted(known.values(), key=lambda annotator: annotator_key(annotator.id))
         atomic_write_bytes(layout.annotators, b"".join(
             orjson.dumps({"email": a.email, "id": a.id}, option=orjson.OPT_SORT_KEYS) + b"\n" for a in ordered))
     return tuple(added)
@@ -91,7 +91,7 @@ def corpus_ids(accounts: Mapping[str, str] | None, annotators: Mapping[str, Anno
     """The corpus id of each user id of a stored export whose accounts (user id -> email) are
     recorded; empty when they are not (its user ids are the ids). ``where``: its accounts file."""
     ids = {}
-    for user_id, email in sorted((accounts or {}).items()):
+    for user_id, email in sorted((accounts or {}).items(), key=lambda item: annotator_key(item[0])):
         annotator = annotators.get(email_key(email))
         if annotator is None:
             raise CorpusError("annotator-unregistered", f"user {user_id} of this export is the account {email}, which "

@@ -69,7 +69,7 @@ from corpus_tools.layout import Layout
 from corpus_tools.records import (
     AnnotationSet, Cue, Document, DocumentAnnotations, EntityMention, Provenance, Quote, RegistryEntity, Source, Span,
     StoredExport,
-    TimeExpression,
+    TimeExpression, annotator_key,
 )
 
 _NEVER = -(2**63)  # the moment of an annotation without a readable timestamp: before every other
@@ -257,6 +257,8 @@ def ranked(current: pa.Table) -> tuple[pa.Table, pa.Table]:
         return PICKS.empty_table(), CHOSEN.empty_table()
     adjudications, own = _usable(current)
     own = _latest(own, ["doc_id", "who"])
+    # who as a string: the table's order, the same at every run; nothing shows it (every list of
+    # annotators is put in records.annotator_key's order where it is made)
     versions = pa.concat_tables([own, _latest(adjudications, ["doc_id", "who"])]).sort_by(
         [("doc_id", "ascending"), ("who", "ascending"), ("ground_truth", "ascending")])
     truths = _latest(adjudications, ["doc_id"])
@@ -738,7 +740,8 @@ def load_annotation_set(layout: Layout, documents: Mapping[str, Document],
             versions.setdefault(annotations.doc_id, []).append(annotations)
         else:
             chosen[annotations.doc_id] = annotations
-    order = lambda annotations: (str(annotations.provenance.annotator), str(annotations.provenance.annotation_id))  # noqa: E731
+    order = lambda annotations: (annotator_key(str(annotations.provenance.annotator)),  # noqa: E731
+                                  str(annotations.provenance.annotation_id))
     return AnnotationSet(
         chosen={doc_id: chosen[doc_id] for doc_id in sorted(chosen)},
         versions={doc_id: tuple(sorted(versions[doc_id], key=order)) for doc_id in sorted(versions)},

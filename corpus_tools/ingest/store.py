@@ -78,7 +78,7 @@ from corpus_tools.ingest.work import check_batch, ctrl_c_held, start_worker, wor
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
 from corpus_tools.records import (
-    Document, Exclusion, IngestResult, Snapshot, RegistryEntity, StoredExport, email_key, is_email,
+    Document, Exclusion, IngestResult, Snapshot, RegistryEntity, StoredExport, annotator_key, email_key, is_email,
 )
 
 STORED_NAME = re.compile(r"^(\d{6})-([0-9a-f]{16})$")
@@ -593,12 +593,12 @@ def _record_accounts(layout: Layout, exports: list[StoredExport], new: Units, st
             taken |= ids
     if not targets:
         return ()
-    wanted = sorted(set().union(*(ids for _, ids in targets)), key=int)
+    wanted = sorted(set().union(*(ids for _, ids in targets)), key=annotator_key)
     emails = _checked_accounts(accounts(wanted), wanted, export_path)
     notes = [f"annotator {annotator.id} is the account {annotator.email} (added to annotations/annotators.jsonl)"
              for annotator in register(layout, emails, taken)]
     for directory, ids in targets:
-        own = {user_id: emails[user_id] for user_id in sorted(ids, key=int)}
+        own = {user_id: emails[user_id] for user_id in sorted(ids, key=annotator_key)}
         atomic_write_bytes(directory / ACCOUNTS_FILE, orjson.dumps(own, option=orjson.OPT_INDENT_2) + b"\n")
         if directory != staging:
             notes.append(f"recorded the accounts of stored export {directory.name}'s annotators: it holds annotations "
