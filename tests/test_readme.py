@@ -1,4 +1,4 @@
-"""The README's Python examples run, as written, against the committed corpus and release; the names
+"""The Python examples of the README and docs/ run, as written, against the committed corpus and release; the names
 and commands the docs give exist."""
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
@@ -20,10 +22,24 @@ def test_readme_quickstart_starts_with_the_two_commands():
     assert [line.split("#")[0].strip() for line in commands] == ["make release", "make test"]
 
 
-def test_readme_python_examples_run(tmp_path):
-    blocks = BLOCK.findall((REPO / "README.md").read_text(encoding="utf-8"))
-    assert len(blocks) == 4
-    script = tmp_path / "readme_examples.py"
+# Every file of the docs with Python examples, and how many: each file's run as one script.
+EXAMPLES = {"README.md": 4, "docs/release.md": 1, "docs/lint.md": 1, "docs/normalization.md": 1}
+
+
+def test_every_python_example_of_the_docs_is_run():
+    """A ```python block in docs/ is run below like the README's: those of docs/release.md,
+    docs/lint.md and docs/normalization.md were fragments (``path/to/1.1.11``, ``layout``,
+    ``raw_text`` defined nowhere) that nothing ran."""
+    found = {path.relative_to(REPO).as_posix(): len(BLOCK.findall(path.read_text(encoding="utf-8")))
+             for path in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]}
+    assert {name: count for name, count in found.items() if count} == EXAMPLES
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_python_examples_run(tmp_path, name):
+    blocks = BLOCK.findall((REPO / name).read_text(encoding="utf-8"))
+    assert len(blocks) == EXAMPLES[name]
+    script = tmp_path / "examples.py"
     script.write_text("\n\n".join(blocks), encoding="utf-8")
     # Offline, with a private cache: set before datasets is imported, hence a fresh process.
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
