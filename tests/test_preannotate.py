@@ -1219,6 +1219,21 @@ def test_a_prepositional_phrase_after_a_name_after_an_inverted_cue_is_no_part_of
     assert [(q.source.span.start, q.source.span.end) for q in found][:2] == [(11, 16), (11, 16)]
 
 
+def test_a_long_post_modified_noun_phrase_after_an_inverted_cue_is_the_source():
+    """A known miss: "“No,” said a statement carried by the state news agency on Friday." gave no
+    quote: a SOURCE after an inverted cue had at most 8 words, and this one, the guidelines' own
+    example of a SOURCE with its post-modifiers, has 9. It has the limit of a SOURCE before its
+    cue (12 words), by the pattern after a quotation and the content-first one."""
+    text = ("“No,” said a statement carried by the state news agency on Friday.\n\n"
+            "The talks failed, said a statement carried by the state news agency on Friday.")
+    statement = ("a statement carried by the state news agency on Friday", None)
+    assert quote_rows(text) == [("“No,”", "direct", statement, "said"),
+                                ("The talks failed", "indirect", statement, "said")]
+    found, _ = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    assert [(q.span.start, q.span.end, q.source.span.start, q.source.span.end, q.cue.span.start, q.cue.span.end)
+            for q in found] == [(0, 5, 11, 65, 6, 10), (68, 84, 91, 145, 86, 90)]
+
+
 def test_a_phrase_of_the_verb_after_an_inverted_attribution_s_name_keeps_the_name():
     """Found while fixing "“No,” said Assad to Blinken": "Said Assad to Blinken: “Never.”" gave the
     SOURCE "Assad" no speaker, as the entity layer took "Said" for a given name ("Said Karim, a

@@ -192,16 +192,16 @@ def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, i
     elif len(parts) >= 3 and not parts[-1].strip() and _named(parts[-3]):
         parts = parts[:-2]  # "Ayman Safadi, Jordan's foreign minister, said": the name
     last, offset = parts[-1], clause_start + sum(len(part) + 1 for part in parts[:-1])
-    # the source is at most 12 words after the last subordinator: the last 40 words decide, unless
-    # auxiliaries fill them (reading every word of a long clause for each cue was quadratic)
+    # the source is at most _SOURCE_WORDS words after the last subordinator: the last 40 words
+    # decide, unless auxiliaries fill them (reading every word of a long clause for each cue was quadratic)
     window = last.rsplit(None, _SOURCE_WINDOW)
     skip = len(window[0]) if len(window) > _SOURCE_WINDOW else 0
     words, bounded = _subject(_words(last, skip, offset))
-    if skip and not bounded and len(words) <= 12:
+    if skip and not bounded and len(words) <= _SOURCE_WORDS:
         words, _ = _subject(_words(last, 0, offset))
     if words and words[0][2].lower() == "what":
         words = words[1:]
-    if not words or len(words) > 12 or any(mark in words[i][2] for i in range(len(words)) for mark in "“”\""):
+    if not words or len(words) > _SOURCE_WORDS or any(mark in words[i][2] for i in range(len(words)) for mark in "“”\""):
         return None
     start, end = _trim(text, words[0][0], words[-1][1])
     return (start, end) if start < end else None
@@ -241,6 +241,9 @@ def _before_dashed_aside(text: str, clause_start: int, cue_start: int) -> int:
 
 
 _SOURCE_WINDOW = 40
+# the longest noun phrase read as a SOURCE, before its cue or after an inverted one: the guidelines'
+# post-modified noun phrases run long ("a statement carried by the state news agency on Friday": 9)
+_SOURCE_WORDS = 12
 _WORD = re.compile(r"\S+")
 
 
@@ -291,7 +294,7 @@ def _source_after(text: str, start: int, end: int) -> tuple[int, int] | None:
     dash = _DASH.search(text, start + match.start(1), start + match.end(1))
     s, e = _trim(text, start + match.start(1), dash.start() if dash else start + match.end(1))
     e = _without_verb_phrase(text, s, e)
-    return (s, e) if s < e and len(text[s:e].split()) <= 8 else None
+    return (s, e) if s < e and len(text[s:e].split()) <= _SOURCE_WORDS else None
 
 
 def attributions(text: str) -> list[_Found]:
