@@ -1247,6 +1247,22 @@ def test_a_phrase_of_the_verb_after_an_inverted_attribution_s_name_keeps_the_nam
                                 ("“We stay.”", "direct", ("Blinken", "antony-blinken"), "Said")]
 
 
+def test_an_aside_after_an_inverted_attribution_s_name_is_no_part_of_the_source():
+    """A known miss: "Said Blinken, who met Safadi in Amman: “We will stay.”" gave no quote and lost
+    the name, "Said" taken for a given name: the inverted attribution's colon, or comma and
+    quotation, had to follow the name. A relative clause or an appositive set off by commas stays
+    out of the SOURCE (the guidelines); "Said Karim, a Syrian activist, fled" is still a name."""
+    text = ("Said Blinken, who met Safadi in Amman: “We will stay.”\n\n"
+            "Said Assad, the Syrian president, “Never.”\n\nSaid Karim, a Syrian activist, fled.")
+    assert mentions(text) == [("Blinken", "antony-blinken"), ("Assad", "bashar-al-assad"), ("Syrian", "syrians"),
+                              ("Syrian", "syrians")]
+    assert quote_rows(text) == [("“We will stay.”", "direct", ("Blinken", "antony-blinken"), "Said"),
+                                ("“Never.”", "direct", ("Assad", "bashar-al-assad"), "Said")]
+    found, _ = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    assert [(q.span.start, q.span.end, q.source.span.start, q.source.span.end, q.cue.span.start, q.cue.span.end)
+            for q in found] == [(39, 54, 5, 12, 0, 4), (90, 98, 61, 66, 56, 60)]
+
+
 def test_a_name_and_its_appositive_after_a_quotation_are_its_attribution():
     """Found while fixing "Said Darwish, a Kurdish commander, denied it": "“…,” Major Alicia Brandt,
     a Pentagon spokesperson, told a briefing." had no direct QUOTE (a source before the cue held no

@@ -24,7 +24,8 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
   the first word of its sentence or list item ("When Syria", "In Damascus", "• In Damascus"), but
   before a person's name only a function word (``SENTENCE_OPENERS``: "When Blinken"), as another
   word is a given name ("Lloyd [Austin]" is no partial name of Austin Tice; text.py's ``given_name``:
-  but "Top [Assad] aides", "Said [Blinken]:", not "Said Karim, a Syrian activist"), and before a
+  but "Top [Assad] aides", "Said [Blinken]:", "Said [Blinken], who met Safadi:", not "Said Karim, a
+  Syrian activist, fled"), and before a
   compass word that names a region ("West") any word but a function word ("Key West", where "Key"
   is a word of rank as in "Key [US] allies"; but "The [West]"), or beside a registered name when one of the two
   is a person's ("In [Damascus] [Assad] objected"; but a place's name opening a sentence before a

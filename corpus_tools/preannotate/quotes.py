@@ -18,8 +18,9 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
 2. **Direct, attribution before**: ``SOURCE CUE: “…”`` or ``SOURCE CUE, “…”``; or, filling the
    sentence before the quotation, an inverted attribution ``CUE SOURCE: “…”`` (text.py's
    ``inverted_cue``: "Said Blinken: “…”", "Added the minister, “…”"; CUE the verb as written, SOURCE
-   a name or a noun phrase opening with its determiner: "Added to the list: “…”" has none; nor has
-   a verb whose noun phrase is its object: "Told Assad: “Leave.”", "Denied the charge: “…”").
+   a name or a noun phrase opening with its determiner, without an aside set off by commas after
+   it: "Said Blinken, who met Safadi in Amman: “…”" → "Blinken"; "Added to the list: “…”" has none;
+   nor has a verb whose noun phrase is its object: "Told Assad: “Leave.”", "Denied the charge: “…”").
 3. **Continued**: a quotation that fills its sentence and has no attribution of its own continues
    the nearest earlier attributed quote of the same or the previous paragraph; it gets the same
    SOURCE and CUE regions (guidelines: "A paragraph that continues a quote").
@@ -68,8 +69,8 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from corpus_tools.preannotate.entities import speaker_of
-from corpus_tools.preannotate.text import (CUES, VERB_PREPOSITIONS, abbreviation_ends, decoration, inverted_cue, sentences,
-                                          weekday_in_name)
+from corpus_tools.preannotate.text import (CUES, INVERTED_ASIDE, VERB_PREPOSITIONS, abbreviation_ends, decoration,
+                                          inverted_cue, sentences, weekday_in_name)
 from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import Cue, EntityMention, Quote, RegistryEntity, Source, Span
 
@@ -418,8 +419,9 @@ def _interrupted(text: str, first: _Found, at: int, end: int, sentence_end: int)
 
 
 # an inverted attribution opening a sentence before a quotation ("Said Blinken: “…”", "Added the
-# minister, “…”"): its SOURCE is a name or a noun phrase with its determiner, never "to the list"
-_INVERTED_BEFORE = re.compile(r"(?P<cue>[A-Z][a-z]+)\s+(?P<source>[^,.;:“”\"‘]{1,80}?)\s*[:,]\s*")
+# minister, “…”"): its SOURCE is a name or a noun phrase with its determiner, never "to the list",
+# without an aside set off by commas after it ("Said Blinken, who met Safadi in Amman: “…”")
+_INVERTED_BEFORE = re.compile(r"(?P<cue>[A-Z][a-z]+)\s+(?P<source>[^,.;:“”\"‘]{1,80}?)" + INVERTED_ASIDE + r"\s*[:,]\s*")
 _NOUN_PHRASE_START = re.compile(r"[A-Z]|(?:the|a|an|one|another|his|her|its|their)\s")
 # reporting verbs whose noun phrase after them is their object, never inverted: "Told Assad: “Leave.”"
 # names who was told, "Denied the charge: “…”" what was denied

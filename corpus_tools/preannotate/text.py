@@ -126,12 +126,17 @@ def inverted_cue(word: str) -> bool:
 VERB_PREPOSITIONS = ("to", "in", "on", "at", "during", "after", "before", "from", "via", "with", "by", "while", "when",
                      "as")
 
-# what follows the name of an inverted attribution, after the noun a possessive name may own or a
-# phrase of the verb: a colon, or a comma and a quotation ("Said Blinken: …", "Added Assad, “…”",
-# "Said Blinken’s spokesman: …", "Said Assad to Blinken: …"); "Said Karim, a Syrian activist,
-# fled" is a name, "Said" given
+# a relative clause or an appositive set off by commas after the name of an inverted attribution,
+# before its colon or its comma and quotation: no part of the SOURCE, as the guidelines leave it out
+# after a name before the cue ("Said Blinken, who met Safadi in Amman: “…”")
+INVERTED_ASIDE = r"(?:,\s*[^,.;:“”\"‘]{1,80}?)?"
+
+# what follows the name of an inverted attribution, after the noun a possessive name may own, a
+# phrase of the verb or an aside: a colon, or a comma and a quotation ("Said Blinken: …", "Added
+# Assad, “…”", "Said Blinken’s spokesman: …", "Said Assad to Blinken: …", "Said Blinken, who met
+# Safadi: …"); "Said Karim, a Syrian activist, fled" is a name, "Said" given
 _INVERTED_NAME_END = re.compile(rf"(?:[’']s(?: [a-z]+){{1,3}})?(?: (?:{'|'.join(VERB_PREPOSITIONS)}) [^,.;:“”\"]{{1,60}}?)?"
-                                rf"\s*(?::|,\s*[{OPENING_QUOTES}])")
+                                rf"{INVERTED_ASIDE}\s*(?::|,\s*[{OPENING_QUOTES}])")
 
 
 def given_name(word: str, after: str) -> bool:
