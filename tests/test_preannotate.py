@@ -1303,6 +1303,27 @@ def test_an_interrupted_quotation_is_two_quotes_of_one_source_and_cue():
     assert [scores[q.id] for q in found] == [0.8] * 8
 
 
+def test_a_quotation_after_a_reporting_participle_is_the_same_speaker_s_with_the_participle_its_cue():
+    """A known miss: in "“We will stay,” said Blinken, adding, “we will not leave.”" the second
+    quotation was no quote (only a comma or a dash might stand between the attribution and a second
+    part). The participle is its reporting word, so its CUE (the guidelines: the reporting word),
+    and its SOURCE the speaker mention nearest to it in the sentence, the first part's, the one
+    region; a quoted name the sentence goes on after is still no second part."""
+    text = ("“We will stay,” said Blinken, adding, “we will not leave.”\n\n"
+            "“We will stay,” Assad said on Tuesday, noting: “We will win.”\n\n"
+            "“We will stay,” Assad said, adding, “Friends of Syria” members recalled.")
+    blinken, assad = ("Blinken", "antony-blinken"), ("Assad", "bashar-al-assad")
+    assert quote_rows(text) == [
+        ("“We will stay,”", "direct", blinken, "said"), ("“we will not leave.”", "direct", blinken, "adding"),
+        ("“We will stay,”", "direct", assad, "said"), ("“We will win.”", "direct", assad, "noting"),
+        ("“We will stay,”", "direct", assad, "said")]
+    found, scores = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    assert [(q.id, q.span.start, q.span.end, q.source.id, q.source.span.start, q.source.span.end, q.cue.id,
+             q.cue.span.start, q.cue.span.end) for q in found][:2] == [
+        ("pq1", 0, 15, "ps1", 21, 28, "pc2", 16, 20), ("pq2", 38, 58, "ps1", 21, 28, "pc3", 30, 36)]
+    assert [scores[q.id] for q in found] == [0.8] * 5
+
+
 def test_an_inverted_attribution_opening_a_sentence_before_a_quotation():
     """A known miss: "Said Blinken: “…”" gave the name and no quote (a capitalized cue was no
     cue, and the word before the colon, "Blinken", is none either). The sentence's first word, a

@@ -14,7 +14,9 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
    quotation its attribution interrupts is two direct QUOTEs related to the one SOURCE and CUE
    (``“…,” SOURCE CUE, “…”``, ``“…,” CUE SOURCE, “…”``: nothing but a comma or a dash between the
    attribution and the second part, which has none of its own and ends a clause: "“…,” he said,
-   “Friends of Syria” members recalled" has no second part; 0.8 each).
+   “Friends of Syria” members recalled" has no second part; 0.8 each); after a comma and a
+   reporting participle the second part is the same SOURCE's, the participle its CUE ("“…,” said
+   Blinken, adding, “…”", ``_PARTICIPLE_CUES``).
 2. **Direct, attribution before**: ``SOURCE CUE: “…”`` or ``SOURCE CUE, “…”``; or, filling the
    sentence before the quotation, an inverted attribution ``CUE SOURCE: “…”`` (text.py's
    ``inverted_cue``: "Said Blinken: “…”", "Added the minister, “…”"; CUE the verb as written, SOURCE
@@ -339,10 +341,10 @@ def attributions(text: str) -> list[_Found]:
                 cue = (after + normal.start("cue"), after + normal.end("cue"))
                 source = _source_before(text, after, cue[0])
                 attributed_after = True
-            elif after_last is not None and _interrupted(text, after_last, a, b, s_end):
-                # the quotation's second part: a QUOTE of its own, of the first part's SOURCE and CUE
-                first_cue, first_source = after_last.cue, after_last.source  # the same regions (``quotes``)
-                cue, source = (first_cue.start, first_cue.end), (first_source.start, first_source.end)
+            elif after_last is not None and (second := _second_part(text, after_last, a, b, s_end)):
+                # the quotation's second part: a QUOTE of its own, of the first part's SOURCE (the same
+                # region, ``quotes``) and CUE, or of the participle that reports it
+                cue, source = second, (after_last.source.start, after_last.source.end)
             elif head:
                 cue = (head.start("cue"), head.end("cue"))
                 source = _source_before(text, s_start, cue[0])
@@ -400,22 +402,39 @@ def attributions(text: str) -> list[_Found]:
     return found
 
 
-def _interrupted(text: str, first: _Found, at: int, end: int, sentence_end: int) -> bool:
-    """Whether the quotation at [``at``, ``end``) is the second part of ``first``'s, which its
-    attribution interrupts: nothing but a comma or a dash between that attribution and it ("“We will
-    stay,” he said, “and we will rebuild.”", "“…,” said Blinken, “…”"), and the part ends a clause
-    (punctuation inside its closing mark, or after it before anything else: a quoted name or
-    phrase the sentence goes on after is none, "“…,” Blinken said, “Friends of Syria” members
-    recalled"). The guidelines' direct QUOTE runs from an opening mark to its closing mark, and
-    SOURCE and CUE are no part of the content, so the parts are two QUOTEs, each related to the
-    one SOURCE and CUE, as a quotation continued without an attribution of its own is."""
+# participles of reporting verbs that go on after an attribution to report more of the same
+# speaker's words ("“We will stay,” said Blinken, adding, “we will not leave.”")
+_PARTICIPLE_CUES = ("adding", "saying", "noting", "stressing", "warning", "insisting", "arguing", "explaining",
+                    "declaring", "asserting", "writing")
+# what may stand between an attribution after a quotation and the quotation's second part: a phrase
+# of the verb after a name the SOURCE leaves out ("“No,” said Assad to Blinken, “never.”",
+# ``_without_verb_phrase``), then a comma, and a reporting participle with its comma or colon
+_BEFORE_SECOND_PART = re.compile(rf"(?:{_VERB_PREPOSITION}[^,.;:“”\"]*)?\s*,\s*"
+                                 rf"(?:(?P<participle>{'|'.join(_PARTICIPLE_CUES)})\s*[,:]\s*)?")
+
+
+def _second_part(text: str, first: _Found, at: int, end: int, sentence_end: int) -> tuple[int, int] | None:
+    """The CUE of the quotation at [``at``, ``end``) when it is the second part of ``first``'s, which
+    its attribution interrupts, else None: nothing but a comma or a dash between that attribution
+    and it ("“We will stay,” he said, “and we will rebuild.”", "“…,” said Blinken, “…”"), its CUE
+    ``first``'s; or a comma and a reporting participle ("“…,” said Blinken, adding, “…”"), its CUE
+    the participle, the guidelines' reporting word, and its SOURCE ``first``'s, the speaker mention
+    nearest to it. The part ends a clause (punctuation inside its closing mark, or after it before
+    anything else: a quoted name or phrase the sentence goes on after is none, "“…,” Blinken said,
+    “Friends of Syria” members recalled"). The guidelines' direct QUOTE runs from an opening mark to
+    its closing mark, and SOURCE and CUE are no part of the content, so the parts are two QUOTEs,
+    related to the one SOURCE, as a quotation continued without an attribution of its own is."""
     attribution_end = max(first.source.end, first.cue.end)
     ends_clause = text[end - 2] in ",.?!" or re.match(r"\s*(?:[,.;:?!)]|$)", text[end:sentence_end]) is not None \
         or _DASH.match(text, end, sentence_end) is not None
-    # the phrase of the verb after a name the SOURCE leaves out is the attribution's ("“No,” said
-    # Assad to Blinken, “never.”", ``_without_verb_phrase``)
-    return ends_clause and (re.fullmatch(rf"(?:{_VERB_PREPOSITION}[^,.;:“”\"]*)?\s*,\s*", text[attribution_end:at]) is not None
-                            or _DASH.fullmatch(text, attribution_end, at) is not None)
+    if not ends_clause:
+        return None
+    if _DASH.fullmatch(text, attribution_end, at) is not None:
+        return first.cue.start, first.cue.end
+    between = _BEFORE_SECOND_PART.fullmatch(text, attribution_end, at)
+    if between is None:
+        return None
+    return between.span("participle") if between["participle"] else (first.cue.start, first.cue.end)
 
 
 # an inverted attribution opening a sentence before a quotation ("Said Blinken: “…”", "Added the
