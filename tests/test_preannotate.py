@@ -1366,6 +1366,24 @@ def test_a_place_speaks_only_as_the_source_itself_not_as_where_the_speakers_are(
         ("Syria's foreign ministry", "syria")]
 
 
+def test_a_name_the_speakers_are_sent_to_or_a_person_s_name_they_serve_is_no_speaker():
+    """A known miss: "the US ambassador to the UN said" had the speaker united-nations (an ORG
+    before a GPE), and "Senior Biden officials said" joe-biden. The guidelines: named people → the
+    person, officials of an institution → the institution. The ambassador is the US's official
+    (the UN is where he is sent); officials of a person are no institution's, and their speaker,
+    unregistered, is null, as for "Blinken’s spokesman" and "a spokesman for Assad"; "Officials
+    of the UN" and "Blinken on Tuesday" keep theirs."""
+    registry = {**REGISTRY, "joe-biden": RegistryEntity("joe-biden", "Joe Biden", "PERSON", ("Biden",))}
+    text = ("The US ambassador to the UN said the vote failed.\n\nSenior Biden officials said the talks failed.\n\n"
+            "Blinken’s spokesman said the talks failed.\n\nA spokesman for Assad said the talks failed.\n\n"
+            "Officials of the UN said the vote failed.\n\nBlinken on Tuesday said the talks failed.")
+    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    assert [(q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [
+        ("The US ambassador to the UN", "united-states"), ("Senior Biden officials", None),
+        ("Blinken’s spokesman", None), ("A spokesman for Assad", None), ("Officials of the UN", "united-nations"),
+        ("Blinken on Tuesday", "antony-blinken")]
+
+
 # --- predictions, evaluation, acceptance -----------------------------------------------------------
 
 def fixture_document(name: str, date: str | None) -> Document:

@@ -49,8 +49,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from corpus_tools.documents.normalize import clean_line
-from corpus_tools.preannotate.text import (FUNCTION_WORDS, abbreviation_ends, given_name, starts_sentence, title_word,
-                                          weekday_in_name, word_boundaries)
+from corpus_tools.preannotate.text import (FUNCTION_WORDS, VERB_PREPOSITIONS, abbreviation_ends, given_name,
+                                          starts_sentence, title_word, weekday_in_name, word_boundaries)
 from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import EntityMention, RegistryEntity, Span
 from corpus_tools.schema import ENTITY_LABELS
@@ -215,13 +215,30 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start + lead, start + lead + tail
 
 
+# a registered name after "to" in a SOURCE is where or whom its speakers are sent or speak to, not
+# whom they speak for: "the US ambassador to the UN" is an official of the US
+_ADDRESSED = re.compile(r"(?<![\w’'-])to (?:the )?$")
+# a person's name that is no head of the SOURCE's noun phrase but names whose the speakers are:
+# after "of", "for" or "to" ("officials of Biden", "a spokesman for Assad"), or before a common noun,
+# possessive or not ("Senior Biden officials", "Blinken’s spokesman"; but "Blinken and Assad",
+# "Blinken on Tuesday")
+_PERSON_OWNS = re.compile(r"(?<![\w’'-])(?:of|for|to) $")
+_PERSON_MODIFIES = re.compile(rf"(?:[’']s)? (?!(?:{'|'.join(VERB_PREPOSITIONS)}|and|or|nor|himself|herself)\b)[a-z]")
+
+
 def speaker_of(span: Span, mentions: Iterable[EntityMention], registry: Mapping[str, RegistryEntity],
                text: str) -> str | None:
     """The registry id of who speaks in a SOURCE span: a PERSON mention in it, else an ORG, else a GPE
     that opens the span (a state speaks through its government: "Syria", "Syria's foreign
     ministry"; in "café owners in Damascus" the place is where the speakers are, not who speaks);
-    NORP and unlinked mentions name no speaker."""
-    inside = [m for m in mentions if m.entity_id and span.start <= m.span.start and m.span.end <= span.end]
+    NORP and unlinked mentions name no speaker, and neither does a name after "to" ("the US
+    ambassador to the UN": the US, ``_ADDRESSED``) nor a person's name that names whose the
+    speakers are ("Senior Biden officials"): the guidelines give officials and spokespeople of an
+    institution the institution, but those of a person no one: their speaker, unregistered, is null."""
+    inside = [m for m in mentions if m.entity_id and span.start <= m.span.start and m.span.end <= span.end
+              and not _ADDRESSED.search(text, span.start, m.span.start)
+              and not (m.label == "PERSON" and (_PERSON_OWNS.search(text, span.start, m.span.start)
+                                               or _PERSON_MODIFIES.match(text, m.span.end, span.end)))]
     for label in ("PERSON", "ORG", "GPE"):
         found = [m for m in inside if m.label == label]
         if label == "GPE":

@@ -56,7 +56,7 @@ Blinken said" → "Blinken", as the entity and time layers read it). No SOURCE o
 quotation mark whose partner lies outside it, at its edges ("• Joe Biden", "(Antony Blinken said
 that the envoy would return soon.)", "We don’t know,’ Blinken said" with its opening mark lost).
 CUE: the reporting verb or phrase (``CUES``), without auxiliaries. ``speaker_id``: the registry
-id of a PERSON, else ORG, else GPE mention inside the SOURCE; a pronoun takes the previous
+id of a PERSON, else ORG, else GPE mention inside the SOURCE (entities.py's ``speaker_of``); a pronoun takes the previous
 quote's speaker. Scores: 0.8 direct, 0.6 mixed or indirect, 0.5 continued; a SOURCE or CUE region
 several quotes share has the score of the first, which found it (a continued quote only reuses it).
 """
