@@ -652,8 +652,8 @@ def test_a_day_range_within_a_month_is_its_start_and_its_end_with_the_year_the_e
 def test_a_day_range_written_day_first_is_its_start_and_its_end_with_what_the_end_states():
     """A known miss: "3 to 5 May 2020" gave "5 May 2020" alone and "3-5 May 2020" "May 2020" (the
     hyphen left no boundary before "5"). By the rule of "May 3 to 5, 2020" a range is its start and
-    its end: the start "3" takes the month and year its end states. A day and a month with no year
-    after the range's end are left as they were ("3 to 5 May": the end, resolved, alone), and a
+    its end: the start "3" takes the month and year its end states (with no year, the year its end
+    resolves to: test_a_day_range_written_day_first_without_a_year_is_resolved_as_its_end), and a
     hyphen joins two days only: "pre-2011" and "COVID-19 May" hold no date."""
     assert timexes("Talks ran 3 to 5 May 2020, then 3-5 May 2021, from 29th–30th June 2022 and "
                    "between 1 and 2 February 2019. They met 3 to 5 May. Pre-2011 rules; COVID-19 May spread.",
@@ -662,7 +662,24 @@ def test_a_day_range_written_day_first_is_its_start_and_its_end_with_what_the_en
         ("3", "DATE", "2021-05-03", None), ("5 May 2021", "DATE", "2021-05-05", None),
         ("29th", "DATE", "2022-06-29", None), ("30th June 2022", "DATE", "2022-06-30", None),
         ("1", "DATE", "2019-02-01", None), ("2 February 2019", "DATE", "2019-02-02", None),
-        ("5 May", "DATE", "2023-05-05", None)]
+        ("3", "DATE", "2023-05-03", None), ("5 May", "DATE", "2023-05-05", None)]
+
+
+def test_a_day_range_written_day_first_without_a_year_is_resolved_as_its_end():
+    """A known miss: "3 to 5 May" gave "5 May" alone, where "May 3 to 5, 2020" gives both days.
+    Without a year the start takes the month its end states and the year its end resolves to, as
+    a day without a year is resolved (the latest on or before publication, the next in a future
+    clause): in an article of 2024-05-04, "3 to 5 May" is 2023's, both days, not "3" 2024's; a
+    tally is still none ("13-2 May")."""
+    text = "Talks ran 3 to 5 May and 3-5 June. The summit will run 10 to 12 March. A 13-2 May vote."
+    assert timexes(text, "2024-05-04") == [
+        ("3", "DATE", "2023-05-03", None), ("5 May", "DATE", "2023-05-05", None),
+        ("3", "DATE", "2023-06-03", None), ("5 June", "DATE", "2023-06-05", None),
+        ("10", "DATE", "2025-03-10", None), ("12 March", "DATE", "2025-03-12", None)]
+    assert timexes(text, None)[:2] == [("3", "DATE", "XXXX-05-03", None), ("5 May", "DATE", "XXXX-05-05", None)]
+    assert timexes(text, "2024")[:2] == [("3", "DATE", "2024-05-03", None), ("5 May", "DATE", "2024-05-05", None)]
+    found, _ = time_expressions("t", text, record("2024-05-04"))
+    assert [(t.span.start, t.span.end) for t in found][:2] == [(10, 11), (15, 20)]
 
 
 def test_two_numbers_that_do_not_run_forward_are_a_tally_not_a_day_range():

@@ -30,6 +30,7 @@ Resolution (``Anchor`` = the publication date at its precision):
   and the end of a day range within a month takes the month its start states ("May 3 to [5,
   2020]", "May 3-[5, 2020]": ``2020-05-03`` and ``2020-05-05``, two expressions), the start of one
   written day first the month and year its end states ("[3] to [5 May 2020]", "[3]-[5 May 2020]"),
+  or, with no year, the year its end resolves to ("[3] to [5 May]": both of the latest such May),
   its start's day before its end's (a vote's tally is no range: "a 13-2 [March 2020] vote");
 * last/this/next year, month, week; earlier/later this year, month, week; yesterday/today/tomorrow:
   arithmetic on the anchor, never finer than its precision (a week of a month-precision anchor is
@@ -455,7 +456,7 @@ def _range_year(context, end: int, month: int) -> int | None:
 # a hyphen after the day is a day range's ("May 3-5, 2020"), before its end's day
 @rule(_MONTH + r"\s+" + _DAY + r"(?!\d|,?\s+(?:19|20)\d\d)", end=r"(?!\w|-(?!\d))", guard=_before_a_later_day)
 def _month_day(match, context):
-    return _day_of_year(match, context)
+    return _day_of_year(context, MONTH_NAMES[match["month"]], int(match["day"]), match.start(), match.end())
 
 
 # the end of a day range within a month: its day and year, of the month its start states ("May 3
@@ -467,24 +468,31 @@ def _day_range_end(match, context):
 
 
 # the start of a day range written day first: its day, of the month and year its end states
-# ("[3] to 5 May 2020", "[3]-5 May 2020": 2020-05-03, as "May 3 to 5, 2020" is two dates); the
-# end is read, not spanned: it is a date of its own
-@rule(_DAY + r"(?=" + _RANGE_TO + "(?P<last>" + _ORDINAL + r")\s+" + _MONTH + r",?\s+" + _YEAR + r"(?![\w-]))", end="",
+# ("[3] to 5 May 2020", "[3]-5 May 2020": 2020-05-03, as "May 3 to 5, 2020" is two dates), or, with
+# no year, of the year its end resolves to ("[3] to 5 May" as "5 May" is); the end is read, not
+# spanned: it is a date of its own
+@rule(_DAY + r"(?=" + _RANGE_TO + "(?P<last>" + _ORDINAL + r")\s+" + _MONTH
+      + r"(?:,?\s+" + _YEAR + r"|(?!,?\s+(?:19|20)\d\d))(?![\w-]))", end="",
       guard=lambda match: _days_ascend(match["day"], match["last"]))
 def _day_range_start(match, context):
-    return _full_date(match)
+    if match["year"]:
+        return _full_date(match)
+    month, last = MONTH_NAMES[match["month"]], int(re.match(r"\d+", match["last"])[0])
+    end = _day_of_year(context, month, last, match.start("last"), match.end("month"))
+    return end and ("DATE", end[1][:-2] + f"{int(match['day']):02d}", None, end[3])
 
 
 @rule(_DAY + r"\s+" + _MONTH + r"(?!,?\s+(?:19|20)\d\d)", begin=_AFTER_DAY_HYPHEN, guard=_after_an_earlier_day)
 def _day_month(match, context):
-    return _day_of_year(match, context)
+    return _day_of_year(context, MONTH_NAMES[match["month"]], int(match["day"]), match.start(), match.end())
 
 
-def _day_of_year(match, context):
-    month, day = MONTH_NAMES[match["month"]], int(match["day"])
+def _day_of_year(context, month: int, day: int, start: int, end: int):
+    """A day of a month written without a year at [start, end): of the year a range's end states,
+    else the anchor's, the latest such day on or before it (the next one in a future clause)."""
     if not 1 <= day <= 31:
         return None
-    year = _range_year(context, match.end(), month)
+    year = _range_year(context, end, month)
     if year is not None:  # "May 3 to July 5, 2020": the year the text states
         if day > calendar.monthrange(year, month)[1]:
             return None
@@ -495,8 +503,8 @@ def _day_of_year(match, context):
         return "DATE", f"{year}-{month:02d}-{day:02d}", None, 0.5
     after = (month, day) > (anchor.month, anchor.day or 31)
     before = (month, day) < (anchor.month, anchor.day or 1)
-    year = anchor.year + (1 if context.future(match.start()) and before else 0) - (
-        1 if not context.future(match.start()) and after else 0)
+    year = anchor.year + (1 if context.future(start) and before else 0) - (
+        1 if not context.future(start) and after else 0)
     if day > calendar.monthrange(year, month)[1]:
         return None
     return "DATE", f"{year:04d}-{month:02d}-{day:02d}", None, 0.7
