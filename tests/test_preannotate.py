@@ -353,6 +353,28 @@ def test_a_weekday_opening_a_sentence_before_a_registered_name_is_a_date_and_the
         ("Friday", "DATE", "2024-03-08", None), ("Monday", "DATE", "2024-03-11", None)]
 
 
+def test_a_weekday_opening_a_sentence_before_an_organization_s_name_of_its_own_is_a_date():
+    """A known miss: "Monday Hezbollah said" lost both the date and the name, and "Monday UN
+    officials said" too, as every organization's name after such a weekday was read as a paper's
+    ("Sunday Telegraph"). The rule of "Friday Blinken said" applies to an organization's name of
+    its own; only the last words of a longer organization's name ("Telegraph" of The Daily
+    Telegraph, "Times" of The Times) may be a paper's edition's, so the weekday stays its word."""
+    registry = {**REGISTRY,
+                "hezbollah": RegistryEntity("hezbollah", "Hezbollah", "ORG", ("Hezbollah",)),
+                "daily-telegraph": RegistryEntity("daily-telegraph", "The Daily Telegraph", "ORG", ("Telegraph",)),
+                "the-times": RegistryEntity("the-times", "The Times", "ORG", ("Times",))}
+    text = ("Monday Hezbollah said it would retaliate.\n\nMonday UN officials said the vote failed.\n\n"
+            "Sunday Times reporters said the talks failed.\n\nSunday Telegraph reporters agreed.")
+    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    assert [(m.text, m.span.start, m.entity_id) for m in pre.annotations.entities] == [
+        ("Hezbollah", 7, "hezbollah"), ("UN", 50, "united-nations")]
+    assert [(t.text, t.span.start, t.value) for t in pre.annotations.timexes] == [
+        ("Monday", 0, "2024-03-11"), ("Monday", 43, "2024-03-11")]
+    assert [(q.source.text, q.source.span.start, q.source.speaker_id) for q in pre.annotations.quotes] == [
+        ("Hezbollah", 7, "hezbollah"), ("UN officials", 50, "united-nations"),
+        ("Sunday Times reporters", 86, None)]
+
+
 def test_a_name_after_a_particle_is_part_of_a_longer_name():
     """Found by a hunt: with "Assad" registered and not "al-Assad", "Hafez al-Assad" gave "Assad"
     linked to Bashar al-Assad, and "al-Assad" the span "Assad" (the guidelines keep the particle:

@@ -19,8 +19,9 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
   ``title_word``) or a weekday ("in Syria
   Monday", as news writes it; not one after "the" or opening a sentence: "the Sunday Telegraph",
   "the Good Friday Agreement",
-  "Sunday Telegraph reporters said", unless a title or the match, when no organization's, follows it:
-  "Friday [Blinken] said", text.py's ``weekday_in_name``) or, before the match,
+  "Sunday Telegraph reporters said", unless a title or the match, when a name of its own, follows it:
+  "Friday [Blinken] said", "Monday [Hezbollah] said", text.py's ``weekday_in_name`` and
+  ``name_of_its_own``) or, before the match,
   the first word of its sentence or list item ("When Syria", "In Damascus", "• In Damascus"), but
   before a person's name only a function word (``SENTENCE_OPENERS``: "When Blinken"), as another
   word is a given name ("Lloyd [Austin]" is no partial name of Austin Tice; text.py's ``given_name``:
@@ -113,7 +114,8 @@ class Gazetteer:
             # the registered names one space before and after it, by their labels
             before = matches[index - 1][2].type if index and side_by_side(index - 1, index) else None
             after = matches[index + 1][2].type if index + 1 < len(matches) and side_by_side(index, index + 1) else None
-            if _inside_longer_name(text, start, end, entity.type, before, after):
+            if _inside_longer_name(text, start, end, entity.type, before, after,
+                                   name_of_its_own(entity, text[start:end])):
                 continue
             hits.append(GazetteerHit(Span(start, end), text[start:end], entity, score))
         return hits
@@ -129,11 +131,21 @@ _POSSESSIVE = re.compile(r"[’']s$|s[’']$")
 _COMPASS_WORDS = frozenset({"North", "South", "East", "West"})
 
 
+def name_of_its_own(entity: RegistryEntity, form: str) -> bool:
+    """Whether the registered ``form`` of ``entity`` is a name of its own, before which a weekday is
+    a date ("Friday Blinken said", "Monday Hezbollah said", text.py's ``weekday_in_name``): every
+    form but the last words of a longer organization's name, which a weekday may stand for the
+    other words of, as papers' editions are named ("Sunday Telegraph" beside "The Daily
+    Telegraph", "Sunday Times" beside "The Times"); a person's surname is no such form, as a
+    weekday is no given name."""
+    return entity.type != "ORG" or not clean_line(entity.name).endswith(" " + form)
+
+
 def _inside_longer_name(text: str, start: int, end: int, label: str, name_before: str | None = None,
-                        name_after: str | None = None) -> bool:
+                        name_after: str | None = None, own: bool = True) -> bool:
     """Whether the match at [start, end), of ``label``, is part of a longer name (the module's
     rules); ``name_before`` and ``name_after``: the labels of registered names one space before and
-    after it, if any. A person's registered name and another registered name that is no person's,
+    after it, if any; ``own``: whether it is a name of its own (``name_of_its_own``). A person's registered name and another registered name that is no person's,
     side by side, are two names, neither a word of a longer one ("In [Damascus] [Assad] objected",
     "the [Obama] [White House]"); two persons' names side by side are one person's ("Hafez Assad")."""
     person = label == "PERSON"
@@ -157,7 +169,7 @@ def _inside_longer_name(text: str, start: int, end: int, label: str, name_before
     if before and not title_word(before[1]) and not before[2] and not owner and not two_names(name_before):
         first = start - len(before[0])
         if before[1] in WEEKDAYS:  # a date ("On Monday Russia vetoed", "Friday Blinken said"), unless a name's word
-            return weekday_in_name(text, first, first + len(before[1]), label)
+            return weekday_in_name(text, first, first + len(before[1]), own)
         if not starts_sentence(text, first):
             return True
         # at a sentence's start a capital says nothing ("When Syria", "In Damascus"), but before a

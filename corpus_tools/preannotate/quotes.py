@@ -72,7 +72,7 @@ from typing import Iterable, Mapping
 
 from corpus_tools.preannotate.entities import speaker_of
 from corpus_tools.preannotate.text import (CUES, INVERTED_ASIDE, VERB_PREPOSITIONS, abbreviation_ends, decoration,
-                                          inverted_cue, sentences, weekday_in_name)
+                                          inverted_cue, sentences)
 from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import Cue, EntityMention, Quote, RegistryEntity, Source, Span
 
@@ -652,8 +652,10 @@ def _after_a_weekday_date(text: str, source: Span, mentions: list[EntityMention]
     weekday = re.match(rf"(?:{'|'.join(WEEKDAYS)}) ", text[source.start:source.end])
     if weekday is None:
         return source
+    # the gazetteer keeps no registered name after a weekday that is a name's word, so one it kept
+    # there makes the weekday a date
     name = next((m for m in mentions if m.span.start == source.start + weekday.end() and m.entity_id), None)
-    if name is None or weekday_in_name(text, source.start, name.span.start - 1, name.label):
+    if name is None:
         return source
     return Span(name.span.start, source.end)
 

@@ -154,7 +154,7 @@ def given_name(word: str, after: str) -> bool:
 _WEEKDAY_NAME_WORDS = "Good|Black|Bloody|Holy|Palm|Easter|Ash|Maundy|Super|Cyber"
 
 
-def weekday_in_name(text: str, start: int, end: int, name_after: str | None = None) -> bool:
+def weekday_in_name(text: str, start: int, end: int, registered_name_after: bool = False) -> bool:
     """Whether the weekday at [start, end) is a word of a name, not a date: directly before another
     capitalized word, after "the" (and a holiday's word, ``_WEEKDAY_NAME_WORDS``: "the Good Friday
     Agreement", but "told the Senate Tuesday Congress must act" holds a date) or opening
@@ -162,12 +162,14 @@ def weekday_in_name(text: str, start: int, end: int, name_after: str | None = No
     reporters said", "in Syria Monday" and "told CNN Sunday Hezbollah would" hold dates, and so
     does one before a title that opens a person's name, with a name or "of" after it ("Tuesday
     President Biden said", "Friday Secretary of State Blinken said", ``TITLE_WORDS``; but "The
-    Sunday Leader reported" is a paper's), or before a registered name (``name_after``, its label)
-    that is no organization's: a paper is one ("Friday Blinken said", "Monday Syria said", but
-    "Sunday Times"). The one rule for both layers: an entity after such a weekday is part of a
-    longer name, and the weekday is no time expression."""
+    Sunday Leader reported" is a paper's), or before a registered name of its own
+    (``registered_name_after``: entities.py's ``name_of_its_own``, every registered name but the
+    last words of a longer organization's name, which a paper's edition may be named with: "Friday
+    Blinken said", "Monday Syria said", "Monday Hezbollah said", but "Sunday Telegraph reporters
+    said" with "Telegraph" of "The Daily Telegraph" registered). The one rule for both layers: an
+    entity after such a weekday is part of a longer name, and the weekday is no time expression."""
     after = re.match(r" ([A-Z][\w’'-]*\.?)( [A-Z]| of )?", text[end:end + 40])  # "Friday Gen. Tom Ruiz"
-    if after is None or name_after not in (None, "ORG") or (title_word(after[1]) and after[2]):
+    if after is None or registered_name_after or (title_word(after[1]) and after[2]):
         return False
     after_the = re.search(rf"(?<![\w’'-])[Tt]he (?:(?:{_WEEKDAY_NAME_WORDS}) )?$", text[max(0, start - 14):start])
     return after_the is not None or starts_sentence(text, start)

@@ -40,8 +40,8 @@ Resolution (``Anchor`` = the publication date at its precision):
   person's name, after "the", with a holiday's word or not, or opening a sentence: "the Sunday
   Telegraph", "the Good Friday Agreement", "The Sunday Leader reported", but "Tuesday President
   Biden said" and "told the Senate Tuesday Congress must act" hold a date,
-  and so does "Friday Blinken said", before a registered name that is no organization's, which
-  ``time_expressions`` is given: text.py's ``weekday_in_name``); with a day anchor, the most recent such day on or before it (the next one on or
+  and so does "Friday Blinken said" or "Monday Hezbollah said", before a registered name the
+  entity layer kept, which ``time_expressions`` is given: text.py's ``weekday_in_name``); with a day anchor, the most recent such day on or before it (the next one on or
   after it in a future sentence); else ``YYYY-WXX-D``;
 * the year of a week or of a weekday of a month- or year-precision anchor is the ISO 8601
   week-year that the week or day agrees on for every day the article may be of, else ``XXXX``:
@@ -167,10 +167,12 @@ class _Context:
     quadratic in its length (a 2 MB line, 10,000 dates; a clause of 100 KB without a mark, 1,900
     weekdays, took 9 s searching it for a cue once for each)."""
 
-    def __init__(self, text: str, anchor: Anchor | None, name_labels: dict[int, str]):
+    def __init__(self, text: str, anchor: Anchor | None, name_starts: set[int]):
         self.text = text
         self.anchor = anchor
-        self.name_labels = name_labels  # start -> label of each registered name
+        # where each registered name the entity layer kept starts: one after a weekday that opens a
+        # sentence is a name of its own, as the gazetteer keeps no other there (``weekday_in_name``)
+        self.name_starts = name_starts
         self.previous: list[tuple[int, str]] = []  # (start, value) of DATEs, in text order
         self._previous_starts: list[int] = []
 
@@ -563,7 +565,7 @@ def _season(match, context):
       + r"(?:\s+(?:morning|afternoon|evening|night))?")
 def _weekday(match, context):
     if match.end() == match.end("weekday") and not (match["part"] or match["rel"]) \
-            and weekday_in_name(context.text, match.start(), match.end(), context.name_labels.get(match.end() + 1)):
+            and weekday_in_name(context.text, match.start(), match.end(), match.end() + 1 in context.name_starts):
         return None  # "the Sunday Telegraph": a name's word
     weekday = WEEKDAYS.index(match["weekday"])  # 0 = Monday
     anchor, mod = context.anchor, _part(match)
@@ -712,8 +714,7 @@ def time_expressions(doc_id: str, text: str, record: ManifestRecord | None, name
     is the document's own. ``names``: the entity mentions found, of which the registered ones tell
     a weekday before them from a name's word ("Friday Blinken said", text.py's ``weekday_in_name``)."""
     running = _as_running_text(text)
-    context = _Context(running, Anchor.of(record),
-                       {mention.span.start: mention.label for mention in names if mention.entity_id})
+    context = _Context(running, Anchor.of(record), {mention.span.start for mention in names if mention.entity_id})
     candidates = [(_start(match), match.end(), index, function, match)
                   for index, (pattern, function, guard) in enumerate(RULES) for match in pattern.finditer(running)
                   if guard is None or guard(match)]
