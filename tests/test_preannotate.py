@@ -243,6 +243,23 @@ def test_a_military_rank_before_a_name_is_a_title():
         ("it held on", "Pvt. Grace Holloway", "grace-holloway", "said")]
 
 
+def test_a_rank_that_is_an_ordinary_adjective_is_a_title_after_a_name_only_before_a_person_s_name():
+    """Found in review of the military ranks: since "Private" and "Specialist" are title words,
+    "Syria Private Equity said" gave "Syria" (and the speaker syria), and "Syria Specialist
+    Hospital" "Syria", the word after the place read as a title, not as a longer name's word.
+    These ranks are ordinary adjectives too: after a name they are a title only before a
+    registered person's name ("[Syrian] Private [Holloway]"); before one, alone, still a title."""
+    registry = {**REGISTRY, "grace-holloway": RegistryEntity("grace-holloway", "Grace Holloway", "PERSON",
+                                                             ("Grace Holloway", "Holloway"))}
+    text = ("Syria Private Equity said the fund closed. Staff of the Syria Specialist Hospital left. "
+            "Syrian Private Holloway died. Syrian Specialist Grace Holloway agreed. Private Holloway left.")
+    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    assert [(m.text, m.span.start, m.entity_id) for m in pre.annotations.entities] == [
+        ("Syrian", 88, "syrians"), ("Holloway", 103, "grace-holloway"), ("Syrian", 118, "syrians"),
+        ("Grace Holloway", 136, "grace-holloway"), ("Holloway", 167, "grace-holloway")]
+    assert [(q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [("Syria Private Equity", None)]
+
+
 def test_a_possessive_before_a_person_s_name_is_no_given_name():
     """Found in review of the given-name rule: "Syria's Assad said ..." opening a sentence lost
     "Assad", taken for the surname after a given name "Syria's"; inside a sentence, "with Syria’s

@@ -16,7 +16,8 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
   apart) is left out, because it is then part of a name the registry does not hold ("Lloyd
   [Austin]", "[Syrian] Democratic Forces", "[UN] Security Council"), unless that word is a
   title or role ("Syrian President", "Secretary Blinken", "Then-Secretary Blinken", text.py's
-  ``title_word``) or a weekday ("in Syria
+  ``title_word``; after the match, a rank that is an ordinary adjective too only before a registered
+  person's name: "[Syrian] Private [Holloway]", but "Syria Private Equity", ``ADJECTIVE_RANKS``) or a weekday ("in Syria
   Monday", as news writes it; not one after "the" or opening a sentence: "the Sunday Telegraph",
   "the Good Friday Agreement",
   "Sunday Telegraph reporters said", unless a title or the match, when a name of its own, follows it:
@@ -50,8 +51,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from corpus_tools.documents.normalize import clean_line
-from corpus_tools.preannotate.text import (FUNCTION_WORDS, VERB_PREPOSITIONS, abbreviation_ends, given_name,
-                                          starts_sentence, title_word, weekday_in_name, word_boundaries)
+from corpus_tools.preannotate.text import (ADJECTIVE_RANKS, FUNCTION_WORDS, VERB_PREPOSITIONS, abbreviation_ends,
+                                          given_name, starts_sentence, title_word, weekday_in_name, word_boundaries)
 from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import EntityMention, RegistryEntity, Span
 from corpus_tools.schema import ENTITY_LABELS
@@ -109,13 +110,20 @@ class Gazetteer:
             return not (re.match(r"-[A-Z]", text[end:end + 2])
                         and not (index + 1 < len(matches) and matches[index + 1][0] == end + 1))
 
+        def person_after_a_word(index: int) -> bool:
+            """Whether a registered person's name follows match ``index`` one word and a space after
+            it ("[Syrian] Private [Holloway]")."""
+            end = matches[index][1]
+            return index + 1 < len(matches) and matches[index + 1][2].type == "PERSON" \
+                and re.fullmatch(r" \S+ ", text[end:matches[index + 1][0]]) is not None
+
         hits = []
         for index, (start, end, entity, score) in enumerate(matches):
             # the registered names one space before and after it, by their labels
             before = matches[index - 1][2].type if index and side_by_side(index - 1, index) else None
             after = matches[index + 1][2].type if index + 1 < len(matches) and side_by_side(index, index + 1) else None
             if _inside_longer_name(text, start, end, entity.type, before, after,
-                                   name_of_its_own(entity, text[start:end])):
+                                   name_of_its_own(entity, text[start:end]), person_after_a_word(index)):
                 continue
             hits.append(GazetteerHit(Span(start, end), text[start:end], entity, score))
         return hits
@@ -142,12 +150,15 @@ def name_of_its_own(entity: RegistryEntity, form: str) -> bool:
 
 
 def _inside_longer_name(text: str, start: int, end: int, label: str, name_before: str | None = None,
-                        name_after: str | None = None, own: bool = True) -> bool:
+                        name_after: str | None = None, own: bool = True,
+                        person_after_a_word: bool = False) -> bool:
     """Whether the match at [start, end), of ``label``, is part of a longer name (the module's
     rules); ``name_before`` and ``name_after``: the labels of registered names one space before and
-    after it, if any; ``own``: whether it is a name of its own (``name_of_its_own``). A person's registered name and another registered name that is no person's,
-    side by side, are two names, neither a word of a longer one ("In [Damascus] [Assad] objected",
-    "the [Obama] [White House]"); two persons' names side by side are one person's ("Hafez Assad")."""
+    after it, if any; ``own``: whether it is a name of its own (``name_of_its_own``);
+    ``person_after_a_word``: whether a registered person's name follows the word after it. A
+    person's registered name and another registered name that is no person's, side by side, are
+    two names, neither a word of a longer one ("In [Damascus] [Assad] objected", "the [Obama]
+    [White House]"); two persons' names side by side are one person's ("Hafez Assad")."""
     person = label == "PERSON"
 
     def two_names(other: str | None) -> bool:
@@ -157,9 +168,13 @@ def _inside_longer_name(text: str, start: int, end: int, label: str, name_before
     if particle and (particle[1] not in _ENGLISH_PARTICLES or particle[0].endswith("-")
                      or re.search(r"[A-Z][\w’'-]* $", text[max(0, particle.start() - 40):particle.start()])):
         return True
-    # a weekday is no part of a name: "in [Syria] Monday", "On Monday [Russia] vetoed it" (news style)
+    # a weekday is no part of a name: "in [Syria] Monday", "On Monday [Russia] vetoed it" (news style);
+    # a rank that is an ordinary adjective too is a title only before a person's name ("[Syrian]
+    # Private [Holloway]", but "Syria Private Equity")
     after = re.match(r" ([A-Z][\w’'-]*)", text[end:end + 40])
-    if after and not title_word(after[1]) and after[1] not in WEEKDAYS and not two_names(name_after):
+    title_after = after is not None and title_word(after[1]) and (after[1] not in ADJECTIVE_RANKS
+                                                                  or person_after_a_word)
+    if after and not title_after and after[1] not in WEEKDAYS and not two_names(name_after):
         return True
     before = re.search(r"(?:^|(?<=[^\w]))([A-Z][\w’'-]*)(\.?) $", text[max(0, start - 40):start])
     # "Council. Russia": a new sentence; "Syria's Assad": a possessive ends its name (boundary rule 3)

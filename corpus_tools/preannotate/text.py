@@ -73,6 +73,12 @@ Former
 """.split()) | TITLE_ABBREVIATIONS
 
 
+# ranks that are ordinary adjectives too, words of names after a place's ("Syria Private Equity",
+# "a Specialist Hospital"): before a registered person's name only are they a title after a name
+# (entities.py: "[Syrian] Private [Holloway]")
+ADJECTIVE_RANKS = frozenset({"Private", "Specialist"})
+
+
 def title_word(word: str) -> bool:
     """Whether a capitalized word is a title or role (``TITLE_WORDS``), its abbreviation's period
     or a prefix before a hyphen included ("Gen.", "Then-Secretary", "Ex-President", "Vice-President")."""
