@@ -721,6 +721,24 @@ def test_a_day_range_written_day_first_without_a_year_is_resolved_as_its_end():
     assert [(t.span.start, t.span.end) for t in found][:2] == [(10, 11), (15, 20)]
 
 
+def test_a_day_range_within_a_month_without_a_year_is_resolved_as_its_start():
+    """A known miss, the other order of "3 to 5 May": "May 3 to 5" gave "May 3" alone. The end
+    "5" is a day of the month and year its start resolves to (in an article of 2024-05-04, "May 3
+    to 5" and "June 3-5" are 2024's and 2023's, and a future clause's March the next), before a
+    phrase or the clause's end only: "May 3 to 5 people" counts people, and "June 29 to 31" ends
+    on no day."""
+    text = ("Talks ran May 3 to 5 in Doha and June 3-5. The summit will run March 10 to 12, officials said. "
+            "From May 3 to 5 people died. Talks ran June 29 to 31.")
+    assert timexes(text, "2024-05-04") == [
+        ("May 3", "DATE", "2024-05-03", None), ("5", "DATE", "2024-05-05", None),
+        ("June 3", "DATE", "2023-06-03", None), ("5", "DATE", "2023-06-05", None),
+        ("March 10", "DATE", "2025-03-10", None), ("12", "DATE", "2025-03-12", None),
+        ("May 3", "DATE", "2024-05-03", None), ("June 29", "DATE", "2023-06-29", None)]
+    assert timexes(text, None)[:2] == [("May 3", "DATE", "XXXX-05-03", None), ("5", "DATE", "XXXX-05-05", None)]
+    found, _ = time_expressions("t", text, record("2024-05-04"))
+    assert [(t.span.start, t.span.end) for t in found][:2] == [(10, 15), (19, 20)]
+
+
 def test_two_numbers_that_do_not_run_forward_are_a_tally_not_a_day_range():
     """Found by a hunt: the day-range rules read a vote's tally before a month as days: "a 13-2
     March 2020 vote" gave "13" (2020-03-13) and "2 March 2020", "the 6-3 June ruling" "3 June",

@@ -28,7 +28,9 @@ Resolution (``Anchor`` = the publication date at its precision):
   but the start of a range takes the year its end states ("from May to July 2020": ``2020-05``;
   "from November to February 2021": ``2020-11``; "May 3 to July 5, 2020"), as the text says it,
   and the end of a day range within a month takes the month its start states ("May 3 to [5,
-  2020]", "May 3-[5, 2020]": ``2020-05-03`` and ``2020-05-05``, two expressions), the start of one
+  2020]", "May 3-[5, 2020]": ``2020-05-03`` and ``2020-05-05``, two expressions; with no year the
+  year its start resolves to, before a phrase or the clause's end: "May 3 to [5] in Doha", not "May
+  3 to 5 people"), the start of one
   written day first the month and year its end states ("[3] to [5 May 2020]", "[3]-[5 May 2020]"),
   or, with no year, the year its end resolves to ("[3] to [5 May]": both of the latest such May),
   its start's day before its end's (a vote's tally is no range: "a 13-2 [March 2020] vote");
@@ -75,7 +77,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from corpus_tools.preannotate.text import weekday_in_name
+from corpus_tools.preannotate.text import VERB_PREPOSITIONS, weekday_in_name
 from corpus_tools.records import EntityMention, ManifestRecord, Span, TimeExpression
 from corpus_tools.timex import MONTH_NAMES, check_value
 
@@ -467,6 +469,20 @@ def _month_day(match, context):
       guard=lambda match: _days_ascend(match["first"], match["day"]))
 def _day_range_end(match, context):
     return _full_date(match)
+
+
+# the end of such a range without a year ("May 3 to [5] in Doha"): a day of the month and year its
+# start resolves to, as "[3] to 5 May" is; only before a phrase or the clause's end, since a counted
+# noun may follow a number ("May 3 to 5 people")
+@rule(r"(?P<range_start>" + _MONTH + r"\s+(?P<first>" + _ORDINAL + ")" + _RANGE_TO + r")" + _DAY
+      + rf"(?=\s*[,.;:!?)—–\n]|\s*$|\s+(?:{'|'.join(VERB_PREPOSITIONS)}|and)\b)",
+      guard=lambda match: _days_ascend(match["first"], match["day"]))
+def _day_range_end_without_a_year(match, context):
+    month, day = MONTH_NAMES[match["month"]], int(match["day"])
+    start = _day_of_year(context, month, int(re.match(r"\d+", match["first"])[0]), match.start(), match.end("first"))
+    if start is None or (start[1][:4].isdigit() and day > calendar.monthrange(int(start[1][:4]), month)[1]):
+        return None
+    return "DATE", start[1][:-2] + f"{day:02d}", None, start[3]
 
 
 # the start of a day range written day first: its day, of the month and year its end states
