@@ -1458,6 +1458,23 @@ def test_a_name_the_speakers_are_sent_to_or_a_person_s_name_they_serve_is_no_spe
         ("Blinken on Tuesday", "antony-blinken")]
 
 
+def test_a_possessive_person_s_name_is_no_speaker_whatever_its_noun_s_first_word():
+    """Found in review: "Blinken’s Jordanian counterpart said" had the speaker antony-blinken and
+    "Biden’s White House said" joe-biden, as a person's possessive was left out of the speakers only
+    before a lowercase noun ("Blinken’s spokesman"). A possessive is never the head of its noun
+    phrase: the counterpart is no one registered (null), and the White House, an institution the
+    person's name qualifies, speaks as itself (guidelines: officials of an institution → the
+    institution)."""
+    registry = {**REGISTRY, "joe-biden": RegistryEntity("joe-biden", "Joe Biden", "PERSON", ("Biden",)),
+                "white-house": RegistryEntity("white-house", "White House", "ORG")}
+    text = ("Blinken’s Jordanian counterpart said the talks failed.\n\nBiden’s White House said the talks failed.\n\n"
+            "Blinken’s State Department said the talks failed.\n\nSyria's Assad said the talks failed.")
+    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    assert [(q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [
+        ("Blinken’s Jordanian counterpart", None), ("Biden’s White House", "white-house"),
+        ("Blinken’s State Department", "us-state-department"), ("Syria's Assad", "bashar-al-assad")]
+
+
 # --- predictions, evaluation, acceptance -----------------------------------------------------------
 
 def fixture_document(name: str, date: str | None) -> Document:
