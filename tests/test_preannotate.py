@@ -1321,6 +1321,28 @@ def test_a_phrase_of_the_verb_after_an_inverted_attribution_s_name_keeps_the_nam
                                 ("“We stay.”", "direct", ("Blinken", "antony-blinken"), "Said")]
 
 
+def test_a_clause_of_the_verb_after_an_inverted_cue_s_noun_phrase_is_no_part_of_the_source():
+    """Found in review: with 12 words allowed after an inverted cue, "“We will stay,” said a tired
+    Blinken as he boarded his plane on Tuesday." had the SOURCE "a tired Blinken as he boarded his
+    plane on Tuesday", and "said the spokesman when asked about the deal" (7 words) already had
+    its clause: a SOURCE opening lowercase kept everything up to the comma. The guidelines' SOURCE
+    is a noun phrase with its post-modifiers; a clause "as", "when" or "while" opens is the
+    verb's. "such as" and "as well as" stay inside the phrase."""
+    text = ("“We will stay,” said a tired Blinken as he boarded his plane on Tuesday.\n\n"
+            "“We are ready,” said a spokesman when asked about the deal.\n\n"
+            "“We are ready,” said a minister while visiting a refugee camp near the border.\n\n"
+            "“We will stay,” said officials from countries such as Jordan.\n\n"
+            "“We will stay,” said a minister as well as his deputy.")
+    assert quote_rows(text) == [
+        ("“We will stay,”", "direct", ("a tired Blinken", "antony-blinken"), "said"),
+        ("“We are ready,”", "direct", ("a spokesman", None), "said"),
+        ("“We are ready,”", "direct", ("a minister", None), "said"),
+        ("“We will stay,”", "direct", ("officials from countries such as Jordan", None), "said"),
+        ("“We will stay,”", "direct", ("a minister as well as his deputy", None), "said")]
+    found, _ = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    assert [(q.source.span.start, q.source.span.end) for q in found][:2] == [(21, 36), (95, 106)]
+
+
 def test_an_aside_after_an_inverted_attribution_s_name_is_no_part_of_the_source():
     """A known miss: "Said Blinken, who met Safadi in Amman: “We will stay.”" gave no quote and lost
     the name, "Said" taken for a given name: the inverted attribution's colon, or comma and

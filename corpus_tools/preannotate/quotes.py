@@ -270,6 +270,10 @@ def _subject(words: list[tuple[int, int, str]]) -> tuple[list[tuple[int, int, st
 # ``VERB_PREPOSITIONS``: "said Assad to Blinken", "said Blinken in a statement")
 _VERB_PREPOSITION = rf" (?:{'|'.join(VERB_PREPOSITIONS)}) "
 _VERB_PHRASE_AFTER_NAME = re.compile(rf"(?<![\w’'.-])[A-Z][\w’'.-]*(?P<phrase>{_VERB_PREPOSITION})")
+# a conjunction that opens a clause of the verb after any noun phrase ("said the spokesman when asked
+# about the deal", "said a tired Blinken as he boarded"): a noun takes no such post-modifier
+# ("officials from countries such as Jordan", "the minister as well as his deputy" are one phrase)
+_CLAUSE_OF_THE_VERB = re.compile(r" (?:when|while|(?<!such )(?<!well )as(?! well as)) ")
 
 
 def _without_verb_phrase(text: str, start: int, end: int) -> int:
@@ -280,7 +284,11 @@ def _without_verb_phrase(text: str, start: int, end: int) -> int:
     opens with a lowercase word (a determiner or a noun); a name (a SOURCE opening with a capital:
     "Assad", "Secretary of State Antony Blinken", "The Guardian") takes no such post-modifier, so
     the phrase after its last capitalized word modifies the cue. "of" and "for", words of titles
-    ("Special Envoy for Syria"), are no such preposition."""
+    ("Special Envoy for Syria"), are no such preposition. A clause that "when", "while" or "as"
+    opens is the verb's after any noun phrase ("said the spokesman when asked about the deal" →
+    "the spokesman", ``_CLAUSE_OF_THE_VERB``)."""
+    clause = _CLAUSE_OF_THE_VERB.search(text, start, end)
+    end = clause.start() if clause else end
     if not text[start:start + 1].isupper():
         return end
     phrase = _VERB_PHRASE_AFTER_NAME.search(text, start, end)
