@@ -1420,6 +1420,24 @@ def test_a_quotation_after_a_reporting_participle_is_the_same_speaker_s_with_the
     assert [scores[q.id] for q in found] == [0.8] * 5
 
 
+def test_a_quotation_after_another_speaker_s_reporting_verb_is_no_second_part():
+    """Found in review: in "“We will stay,” said Blinken as Safadi added, “we agree.”" the second
+    quotation was Blinken's, the CUE "said" (a phrase of the verb may stand between an attribution
+    and a second part, and "as Safadi added" was read as one), and the first quotation's words an
+    indirect QUOTE of Safadi. A phrase holding a reporting verb is that speaker's attribution: the
+    second quotation is Safadi's, "added" its CUE; a phrase without one keeps the second part
+    the first speaker's."""
+    text = ("“We will stay,” said Blinken as Safadi added, “we agree.”\n\n"
+            "“We will stay,” Blinken said as Assad looked on, “we will not leave.”")
+    blinken = ("Blinken", "antony-blinken")
+    assert quote_rows(text) == [
+        ("“We will stay,”", "direct", blinken, "said"), ("“we agree.”", "direct", ("Safadi", None), "added"),
+        ("“We will stay,”", "direct", blinken, "said"), ("“we will not leave.”", "direct", blinken, "said")]
+    found, _ = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    assert [(q.span.start, q.span.end, q.source.span.start, q.source.span.end, q.cue.span.start, q.cue.span.end)
+            for q in found][:2] == [(0, 15, 21, 28, 16, 20), (46, 57, 32, 38, 39, 44)]
+
+
 def test_an_inverted_attribution_opening_a_sentence_before_a_quotation():
     """A known miss: "Said Blinken: “…”" gave the name and no quote (a capitalized cue was no
     cue, and the word before the colon, "Blinken", is none either). The sentence's first word, a

@@ -16,7 +16,8 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
    attribution and the second part, which has none of its own and ends a clause: "“…,” he said,
    “Friends of Syria” members recalled" has no second part; 0.8 each); after a comma and a
    reporting participle the second part is the same SOURCE's, the participle its CUE ("“…,” said
-   Blinken, adding, “…”", ``_PARTICIPLE_CUES``).
+   Blinken, adding, “…”", ``_PARTICIPLE_CUES``); a phrase of the verb with a reporting verb in it is
+   another speaker's attribution ("“…,” said Blinken as Safadi added, “…”": the second is Safadi's).
 2. **Direct, attribution before**: ``SOURCE CUE: “…”`` or ``SOURCE CUE, “…”``; or, filling the
    sentence before the quotation, an inverted attribution ``CUE SOURCE: “…”`` (text.py's
    ``inverted_cue``: "Said Blinken: “…”", "Added the minister, “…”"; CUE the verb as written, SOURCE
@@ -416,8 +417,10 @@ _PARTICIPLE_CUES = ("adding", "saying", "noting", "stressing", "warning", "insis
                     "declaring", "asserting", "writing")
 # what may stand between an attribution after a quotation and the quotation's second part: a phrase
 # of the verb after a name the SOURCE leaves out ("“No,” said Assad to Blinken, “never.”",
-# ``_without_verb_phrase``), then a comma, and a reporting participle with its comma or colon
-_BEFORE_SECOND_PART = re.compile(rf"(?:{_VERB_PREPOSITION}[^,.;:“”\"]*)?\s*,\s*"
+# ``_without_verb_phrase``), then a comma, and a reporting participle with its comma or colon; a
+# phrase holding a reporting verb is another speaker's attribution, not the first one's ("“…,” said
+# Blinken as Safadi added, “…”": the second quotation is Safadi's)
+_BEFORE_SECOND_PART = re.compile(rf"(?:{_VERB_PREPOSITION}(?:(?!{_CUE_START}{_CUE}(?!\w))[^,.;:“”\"])*)?\s*,\s*"
                                  rf"(?:(?P<participle>{'|'.join(_PARTICIPLE_CUES)})\s*[,:]\s*)?")
 
 
