@@ -1498,6 +1498,23 @@ def test_a_name_the_speakers_are_sent_to_or_a_person_s_name_they_serve_is_no_spe
         ("Blinken on Tuesday", "antony-blinken")]
 
 
+def test_a_word_after_a_speaker_s_name_keeps_the_speaker_unless_it_names_who_serve_the_person():
+    """Found in review (a regression of the fix for "Senior Biden officials"): "Blinken last week
+    said", "Blinken reportedly told", "Blinken however said", "said Blinken speaking in Amman" lost
+    their speaker antony-blinken, as any lowercase word after a person's name in the SOURCE was read
+    as a noun the name modifies. Only a noun of the people or body serving the person is such a
+    noun ("Assad aides", "the Tice family", "A Blinken spokeswoman": null)."""
+    text = ("Blinken last week said the talks failed.\n\nBlinken reportedly told Safadi the talks failed.\n\n"
+            "Blinken however said the talks failed.\n\n“We will stay,” said Blinken speaking in Amman.\n\n"
+            "Assad aides said the talks failed.\n\nThe Tice family said the talks failed.\n\n"
+            "A Blinken spokeswoman said the talks failed.")
+    pre = PreAnnotator(REGISTRY)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    assert [(q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [
+        ("Blinken last week", "antony-blinken"), ("Blinken reportedly", "antony-blinken"),
+        ("Blinken however", "antony-blinken"), ("Blinken speaking in Amman", "antony-blinken"),
+        ("Assad aides", None), ("The Tice family", None), ("A Blinken spokeswoman", None)]
+
+
 def test_a_possessive_person_s_name_is_no_speaker_whatever_its_noun_s_first_word():
     """Found in review: "Blinken’s Jordanian counterpart said" had the speaker antony-blinken and
     "Biden’s White House said" joe-biden, as a person's possessive was left out of the speakers only

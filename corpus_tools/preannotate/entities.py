@@ -246,12 +246,17 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 # whom they speak for: "the US ambassador to the UN" is an official of the US
 _ADDRESSED = re.compile(r"(?<![\w’'-])to (?:the )?$")
 # a person's name that is no head of the SOURCE's noun phrase but names whose the speakers are:
-# after "of", "for" or "to" ("officials of Biden", "a spokesman for Assad"), before a common noun
-# ("Senior Biden officials"; but "Blinken and Assad", "Blinken on Tuesday"), or possessive, whatever
-# its noun's first word ("Blinken’s spokesman", "Blinken’s Jordanian counterpart", "Biden’s White
-# House"): a possessive is never the head of its noun phrase
+# after "of", "for" or "to" ("officials of Biden", "a spokesman for Assad"), before a noun of the
+# people or the body who serve or follow a person ("Senior Biden officials", "the Tice family",
+# "the Assad regime"; a closed list, since any other word after a speaker's name may be no noun:
+# "Blinken last week said", "Blinken reportedly told", "Blinken speaking in Amman", "Blinken
+# however"), or possessive, whatever its noun's first word ("Blinken’s spokesman", "Blinken’s
+# Jordanian counterpart", "Biden’s White House"): a possessive is never the head of its noun phrase
 _PERSON_OWNS = re.compile(r"(?<![\w’'-])(?:of|for|to) $")
-_PERSON_MODIFIES = re.compile(rf"[’']s\b| (?!(?:{'|'.join(VERB_PREPOSITIONS)}|and|or|nor|himself|herself)\b)[a-z]")
+_SERVING = ("officials?", "aides?", "loyalists?", "supporters?", "allies", "ally", "advis[eo]rs?", "spokes(?:man|men|woman|"
+            "women|person|people)", "lawyers?", "attorneys?", "envoys?", "family", "administration", "government",
+            "regime", "camp", "campaign", "team", "office", "forces")
+_PERSON_MODIFIES = re.compile(rf"[’']s\b| (?:{'|'.join(_SERVING)})\b")
 
 
 def speaker_of(span: Span, mentions: Iterable[EntityMention], registry: Mapping[str, RegistryEntity],
