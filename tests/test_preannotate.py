@@ -739,6 +739,20 @@ def test_a_day_range_within_a_month_without_a_year_is_resolved_as_its_start():
     assert [(t.span.start, t.span.end) for t in found][:2] == [(10, 15), (19, 20)]
 
 
+def test_a_day_something_changed_on_to_a_number_is_no_day_range():
+    """Found in review: "The death toll rose on May 3 to 25" gave "25" a DATE (2024-05-25, after
+    the publication date) and "rose on March 1 to 12 from nine" "12": the end of a year-less day
+    range was read after any day and "to". A day "on" which something changed "to" a number is
+    one date; "from May 3 to 5", "on May 3-5" and "on May 3 and 5" still hold two."""
+    text = ("The death toll rose on May 3 to 25, officials said. The number of detainees rose on March 1 to 12 "
+            "from nine. Talks ran from May 3 to 5 in Doha, and on June 3-5 and on July 3 and 5 in Muscat.")
+    assert timexes(text, "2024-05-04") == [
+        ("May 3", "DATE", "2024-05-03", None), ("March 1", "DATE", "2024-03-01", None),
+        ("May 3", "DATE", "2024-05-03", None), ("5", "DATE", "2024-05-05", None),
+        ("June 3", "DATE", "2023-06-03", None), ("5", "DATE", "2023-06-05", None),
+        ("July 3", "DATE", "2023-07-03", None), ("5", "DATE", "2023-07-05", None)]
+
+
 def test_two_numbers_that_do_not_run_forward_are_a_tally_not_a_day_range():
     """Found by a hunt: the day-range rules read a vote's tally before a month as days: "a 13-2
     March 2020 vote" gave "13" (2020-03-13) and "2 March 2020", "the 6-3 June ruling" "3 June",

@@ -30,7 +30,7 @@ Resolution (``Anchor`` = the publication date at its precision):
   and the end of a day range within a month takes the month its start states ("May 3 to [5,
   2020]", "May 3-[5, 2020]": ``2020-05-03`` and ``2020-05-05``, two expressions; with no year the
   year its start resolves to, before a phrase or the clause's end: "May 3 to [5] in Doha", not "May
-  3 to 5 people"), the start of one
+  3 to 5 people", nor after "on" the start and "to": "rose on May 3 to 25"), the start of one
   written day first the month and year its end states ("[3] to [5 May 2020]", "[3]-[5 May 2020]"),
   or, with no year, the year its end resolves to ("[3] to [5 May]": both of the latest such May),
   its start's day before its end's (a vote's tally is no range: "a 13-2 [March 2020] vote");
@@ -471,12 +471,22 @@ def _day_range_end(match, context):
     return _full_date(match)
 
 
+def _a_day_range_without_a_year(match: re.Match) -> bool:
+    """Whether "May 3 to 5" at ``match`` is a range of days: they run forward, and the start is no
+    day "on" which something changed "to" a number ("The death toll rose on May 3 to 25": one
+    date, and a count; "on May 3-5" and "from May 3 to 5" are ranges)."""
+    on_a_day = re.search(r"(?<![\w-])on\s+$", match.string[max(0, match.start() - 4):match.start()])
+    to = re.match(r"\s*to\s", match.string[match.end("first"):match.start("day")])
+    return _days_ascend(match["first"], match["day"]) and not (on_a_day and to)
+
+
 # the end of such a range without a year ("May 3 to [5] in Doha"): a day of the month and year its
 # start resolves to, as "[3] to 5 May" is; only before a phrase or the clause's end, since a counted
-# noun may follow a number ("May 3 to 5 people")
+# noun may follow a number ("May 3 to 5 people"), and not after "on" the start and "to" ("rose on
+# May 3 to 25", ``_a_day_range_without_a_year``)
 @rule(r"(?P<range_start>" + _MONTH + r"\s+(?P<first>" + _ORDINAL + ")" + _RANGE_TO + r")" + _DAY
       + rf"(?=\s*[,.;:!?)—–\n]|\s*$|\s+(?:{'|'.join(VERB_PREPOSITIONS)}|and)\b)",
-      guard=lambda match: _days_ascend(match["first"], match["day"]))
+      guard=_a_day_range_without_a_year)
 def _day_range_end_without_a_year(match, context):
     month, day = MONTH_NAMES[match["month"]], int(match["day"])
     start = _day_of_year(context, month, int(re.match(r"\d+", match["first"])[0]), match.start(), match.end("first"))
