@@ -753,6 +753,21 @@ def test_a_day_something_changed_on_to_a_number_is_no_day_range():
         ("July 3", "DATE", "2023-07-03", None), ("5", "DATE", "2023-07-05", None)]
 
 
+def test_a_day_its_month_lacks_is_no_date_whatever_the_publication_date_s_precision():
+    """Found in review: "June 29 to 31" ends on no day, and "29 to 31 June" starts none, with a
+    publication date known to the month; known to the year only, "29 to 31 June" gave "29" the DATE
+    2024-06-29 (its end, 2024-06-31, refused by the value grammar) and with none, "June 29 to 31"
+    gave "31" XXXX-06-31 and "30 February" XXXX-02-30: the month's length was read only with a
+    month of the publication date. A day its month lacks (in any year, when the year is unknown:
+    a leap year's February has 29) is no date."""
+    text = "Talks ran June 29 to 31. They met 29 to 31 June. They left on 30 February. They came on 29 February."
+    assert timexes(text, "2024") == [("June 29", "DATE", "2024-06-29", None),
+                                     ("29 February", "DATE", "2024-02-29", None)]
+    assert timexes(text, None) == [("June 29", "DATE", "XXXX-06-29", None),
+                                   ("29 February", "DATE", "XXXX-02-29", None)]
+    assert timexes(text, "2023") == [("June 29", "DATE", "2023-06-29", None)]
+
+
 def test_two_numbers_that_do_not_run_forward_are_a_tally_not_a_day_range():
     """Found by a hunt: the day-range rules read a vote's tally before a month as days: "a 13-2
     March 2020 vote" gave "13" (2020-03-13) and "2 March 2020", "the 6-3 June ruling" "3 June",

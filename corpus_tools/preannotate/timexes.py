@@ -490,7 +490,7 @@ def _a_day_range_without_a_year(match: re.Match) -> bool:
 def _day_range_end_without_a_year(match, context):
     month, day = MONTH_NAMES[match["month"]], int(match["day"])
     start = _day_of_year(context, month, int(re.match(r"\d+", match["first"])[0]), match.start(), match.end("first"))
-    if start is None or (start[1][:4].isdigit() and day > calendar.monthrange(int(start[1][:4]), month)[1]):
+    if start is None or _no_such_day(int(start[1][:4]) if start[1][:4].isdigit() else None, month, day):
         return None
     return "DATE", start[1][:-2] + f"{day:02d}", None, start[3]
 
@@ -522,20 +522,27 @@ def _day_of_year(context, month: int, day: int, start: int, end: int):
         return None
     year = _range_year(context, end, month)
     if year is not None:  # "May 3 to July 5, 2020": the year the text states
-        if day > calendar.monthrange(year, month)[1]:
+        if _no_such_day(year, month, day):
             return None
         return "DATE", f"{year:04d}-{month:02d}-{day:02d}", None, 0.9
     anchor = context.anchor
     if anchor is None or anchor.month is None:
+        if _no_such_day(None if anchor is None else anchor.year, month, day):  # "June 31" is no day of any year
+            return None
         year = "XXXX" if anchor is None else f"{anchor.year:04d}"
         return "DATE", f"{year}-{month:02d}-{day:02d}", None, 0.5
     after = (month, day) > (anchor.month, anchor.day or 31)
     before = (month, day) < (anchor.month, anchor.day or 1)
     year = anchor.year + (1 if context.future(start) and before else 0) - (
         1 if not context.future(start) and after else 0)
-    if day > calendar.monthrange(year, month)[1]:
+    if _no_such_day(year, month, day):
         return None
     return "DATE", f"{year:04d}-{month:02d}-{day:02d}", None, 0.7
+
+
+def _no_such_day(year: int | None, month: int, day: int) -> bool:
+    """Whether the month of ``year`` (of a leap year when it is not known) has no such day."""
+    return day > calendar.monthrange(2000 if year is None else year, month)[1]
 
 
 @rule(r"(?:(?P<rel>(?i:last|this|next))\s+|(?P<prep>(?i:in|since|until|by|from|of|during|before|after)\s+)|"
