@@ -145,6 +145,20 @@ def test_the_part_of_a_document_one_annotator_annotated_names_that_annotator(tmp
     assert report_dict(report)["annotators"] == ["1", "2"]
 
 
+def test_the_text_of_a_part_with_no_document_compared_is_its_first_line_alone(tmp_path):
+    """Found at 10,000 tasks: --by document gave each of 8,204 single-annotator documents three
+    lines of n/a figures "(2 × 0/0)" and an alpha of 0 code points, 32,816 lines of nothing."""
+    from corpus_tools.annotations.agreement import report_lines
+
+    lines = list(report_lines(agreement(_index(tmp_path), by="document")))
+    # doc-b, annotator 1's alone, is the last part: its first line and nothing after it
+    assert lines[-1] == "  document doc-b: annotators 1; 0 documents compared, 1 not comparable (with one annotator: doc-b)"
+    # doc-a, compared, keeps its figures: the part's first line, 3 layers of average and of the pair, alpha
+    start = lines.index("  document doc-a: annotators 1, 2; 1 document compared, 0 not comparable")
+    assert len(lines) - 1 - start == 1 + 3 + 3 + 1
+    assert lines[start + 1].startswith("    average entities: span_f1 0.615 (2 × 4/13)")
+
+
 def test_by_annotator_lists_an_annotator_whose_documents_no_one_else_annotated(tmp_path):
     """Annotator 1 alone on doc-a and doc-b: their part says so, where --by annotator had no part
     (and a part said '0 not comparable' of an annotator's documents no one else annotated)."""
