@@ -145,6 +145,18 @@ def test_the_part_of_a_document_one_annotator_annotated_names_that_annotator(tmp
     assert report_dict(report)["annotators"] == ["1", "2"]
 
 
+def test_the_text_names_ten_not_comparable_doc_ids_of_a_kind_and_counts_the_rest():
+    """Found at 10,000 tasks: agreement's first line named all 8,204 single-annotator documents,
+    one line of 115 kB."""
+    from corpus_tools.annotations.agreement import not_comparable_ids
+
+    doc_ids = [f"d{number:02d}" for number in range(25)]
+    assert not_comparable_ids(doc_ids, {"d03", "d24"}) == (
+        "with one annotator: d00, d01, d02, d04, d05, d06, d07, d08, d09, d10 and 13 more (--json lists all); "
+        "with no annotator's version: d03, d24")
+    assert not_comparable_ids(doc_ids[:10], ()) == f"with one annotator: {', '.join(doc_ids[:10])}"
+
+
 def test_the_text_of_a_part_with_no_document_compared_is_its_first_line_alone(tmp_path):
     """Found at 10,000 tasks: --by document gave each of 8,204 single-annotator documents three
     lines of n/a figures "(2 × 0/0)" and an alpha of 0 code points, 32,816 lines of nothing."""
