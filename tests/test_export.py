@@ -197,6 +197,32 @@ def test_spacy_writes_bounded_docbin_files_that_spacy_corpus_reads_in_order(rele
     assert result.documents == 28 and [(item.doc_id, item.id) for item in result.unaligned] == [("crafted-1", "x1")]
 
 
+def test_spacy_strings_of_one_docbin_file_are_not_kept_for_the_next(release, tmp_path, monkeypatch):
+    """Found at 10,000 tasks: one pipeline made every file, and its vocabulary kept every string it
+    met (each span's region id, some 50 a document): 106,028 strings after 2,000 documents, and the
+    export's peak RSS grew from 364 MB (2,000 documents) to 459 MB (10,000) with files of 250."""
+    import corpus_tools.release.export as export
+
+    made = []  # (the pipeline's vocabulary, the document's entity ids), document by document
+
+    def spacy_doc(nlp, document, unaligned):
+        made.append((nlp.vocab, [mention["id"] for mention in document.entities]))
+        return real(nlp, document, unaligned)
+
+    real = export._spacy_doc
+    monkeypatch.setattr(export, "SPACY_DOCUMENTS_PER_FILE", 5)
+    monkeypatch.setattr(export, "_spacy_doc", spacy_doc)
+    result = export_release(release, "spacy", tmp_path / "spacy")
+    assert len(made) == result.documents == 28
+    # a vocabulary a file: 7 files (train 7 = 5 + 2, validation 11 = 5 + 5 + 1, test 10 = 5 + 5);
+    # ``made`` holds every one, so no id is reused
+    vocabularies = [vocab for vocab, _ in made]
+    assert len({id(vocab) for vocab in vocabularies}) == len([f for f in result.files if f.endswith(".spacy")]) == 7
+    first_ids = next(ids for _, ids in made if ids)
+    assert all(region_id in vocabularies[0].strings for region_id in first_ids)
+    assert not any(region_id in vocabularies[-1].strings for region_id in first_ids)
+
+
 def test_every_text_file_an_export_writes_keeps_its_line_breaks_on_every_platform():
     """Text mode turns each \\n into os.linesep on write unless newline="" is given: on Windows a
     brat .txt would gain a \\r per line, shifting every .ann offset after the first line break (and
