@@ -477,6 +477,16 @@ def test_timex_rules_resolved_against_a_day_anchor():
         ("February", "DATE", "2021-02", None)]
 
 
+def test_a_period_after_an_amount_is_a_set_not_a_duration():
+    """The guidelines: a rate after an amount ("$5 million a year") is a SET P1Y; "a year" after
+    an amount was the DURATION P1Y. Without an amount, or after a year, it stays a DURATION."""
+    text = ("The plan costs 40 million dollars a year and pays $7,500 a month. Fuel of 1,500 barrels a day "
+            "arrived. He spent a year in Idlib. In 2019 a year after the siege, aid was cut.")
+    assert timexes(text, "2021-09-30") == [
+        ("a year", "SET", "P1Y", None), ("a month", "SET", "P1M", None), ("a day", "SET", "P1D", None),
+        ("a year", "DURATION", "P1Y", None), ("2019", "DATE", "2019", None), ("a year", "DURATION", "P1Y", None)]
+
+
 def test_a_month_after_a_capitalized_relation_keeps_it():
     """"Last June" opening a sentence was read as "June" alone (the relation was lowercase only)."""
     assert timexes("Last June he visited. Early May they met.", "2019-03-14") == [

@@ -58,7 +58,9 @@ Resolution (``Anchor`` = the publication date at its precision):
   ``XXXX`` when it cannot be computed (a few years, after a week or season, the year uncertain);
   hours and minutes later: the previous value (a DATE has no hours);
 * durations ``P<n><unit>`` (decades in years: "a decade" = ``P10Y``; "recent months" = ``PXM``),
-  sets ``P1W`` for "every week", "each week", "once a week", "weekly"; a count is read whole
+  sets ``P1W`` for "every week", "each week", "once a week", "weekly", and the period of a rate
+  after an amount ("$5 million [a year]", "300 euros [a month]": ``P1Y``, ``P1M``; "spent a year"
+  and "in 2019 a year after" stay a DURATION, as a year is no amount); a count is read whole
   ("1,000 days" = ``P1000D``), and a decimal ("2.5 years") is no count: nothing is predicted;
 * "currently" ``PRESENT_REF``; "the past" ``PAST_REF``; "the future" ``FUTURE_REF``;
 * without a publication date, everything relative is underspecified: ``XXXX-05``,
@@ -672,12 +674,24 @@ _CLOCK_PREPOSITION = re.compile(r"(?<![\w-])(?i:at|by|until|till|before|after|ar
 _COUNTED = re.compile(_SPACE + r"+of(?!\w)")
 
 
+# an amount right before "a year", "a month": a number, a currency sign or a scale word, and at
+# most one noun of what is counted ("$5 million", "40 million dollars", "300 euros"); the time
+# after it is the period of a rate, a SET (guidelines: "$5 million a year" is P1Y, no DURATION)
+# (a bare year is none: "in 2019 a year after the war")
+_AMOUNT_BEFORE = re.compile(r"(?:[$€£]\s?\d[\d,.]*|(?<![\d,.])(?!(?:1\d|20)\d\d\b)\d[\d,.]*|(?i:hundred|thousand|million|billion|trillion))"
+                            r"(?:" + _SPACE + r"+(?i:hundred|thousand|million|billion|trillion))?"
+                            r"(?:" + _SPACE + r"+[a-z]+)?" + _SPACE + r"+$")
+
+
 @rule(_MOD + _NUM + r"(?:\s|-)+" + _UNIT + r"(?:-(?:long|old))?")
 def _amount(match, context):
     if re.fullmatch(_WIRE_CLOCK, match["num"]) and _unit(match["unit"]) == "H" \
             and _CLOCK_PREPOSITION.search(context.text, max(0, match.start() - 7), match.start()) \
             and not _COUNTED.match(context.text, match.end()):
         return None  # "at 1930 hours", "by 2000 hours": a wire-style clock time (a TIME), as "at 1930 GMT" is, no duration
+    if match["num"].lower() in ("a", "an") and not match["mod"] \
+            and _AMOUNT_BEFORE.search(context.text, max(0, match.start() - 40), match.start()):
+        return "SET", _duration(1, _unit(match["unit"])), None, 0.7  # "$5 million a year": a rate, each year
     return "DURATION", _duration(_number(match["num"]), _unit(match["unit"])), MODS.get((match["mod"] or "").lower()), 0.7
 
 
