@@ -1537,6 +1537,20 @@ def test_a_name_the_speakers_are_sent_to_or_a_person_s_name_they_serve_is_no_spe
         ("Blinken on Tuesday", "antony-blinken")]
 
 
+def test_a_medium_that_carries_or_publishes_a_statement_is_not_its_speaker():
+    """Found in review: "a ministry statement carried by the official Sana news agency" had the
+    speaker sana. The guidelines: a statement carried or published by a medium → its author (here
+    the ministry, unregistered: null); a medium that itself reports is the speaker."""
+    registry = {**REGISTRY, "sana": RegistryEntity("sana", "Syrian Arab News Agency", "ORG", ("Sana",))}
+    text = ("A ministry statement carried by the official Sana news agency on Friday said the border was "
+            "closed.\n\n“The border is closed,” said a ministry statement published by Sana on Friday.\n\n"
+            "“The border is closed,” Sana reported.")
+    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    assert [(q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [
+        ("A ministry statement carried by the official Sana news agency on Friday", None),
+        ("a ministry statement published by Sana on Friday", None), ("Sana", "sana")]
+
+
 def test_a_word_after_a_speaker_s_name_keeps_the_speaker_unless_it_names_who_serve_the_person():
     """Found in review (a regression of the fix for "Senior Biden officials"): "Blinken last week
     said", "Blinken reportedly told", "Blinken however said", "said Blinken speaking in Amman" lost

@@ -252,6 +252,9 @@ _ADDRESSED = re.compile(r"(?<![\w’'-])to (?:the )?$")
 # "Blinken last week said", "Blinken reportedly told", "Blinken speaking in Amman", "Blinken
 # however"), or possessive, whatever its noun's first word ("Blinken’s spokesman", "Blinken’s
 # Jordanian counterpart", "Biden’s White House"): a possessive is never the head of its noun phrase
+# a medium that carries or publishes a statement is not its author (guidelines: "a ministry statement
+# carried by the state news agency" → the ministry): no name after these words speaks
+_CARRIED = re.compile(r"(?<![\w’'-])(?:carried|published) by\b")
 _PERSON_OWNS = re.compile(r"(?<![\w’'-])(?:of|for|to) $")
 _SERVING = ("officials?", "aides?", "loyalists?", "supporters?", "allies", "ally", "advis[eo]rs?", "spokes(?:man|men|woman|"
             "women|person|people)", "lawyers?", "attorneys?", "envoys?", "family", "administration", "government",
@@ -265,11 +268,13 @@ def speaker_of(span: Span, mentions: Iterable[EntityMention], registry: Mapping[
     that opens the span (a state speaks through its government: "Syria", "Syria's foreign
     ministry"; in "café owners in Damascus" the place is where the speakers are, not who speaks);
     NORP and unlinked mentions name no speaker, and neither does a name after "to" ("the US
-    ambassador to the UN": the US, ``_ADDRESSED``) nor a person's name that names whose the
+    ambassador to the UN": the US, ``_ADDRESSED``), nor one after "carried by" or "published by" (the
+    medium of "a ministry statement carried by Sana", not its author: ``_CARRIED``), nor a person's name that names whose the
     speakers are ("Senior Biden officials"): the guidelines give officials and spokespeople of an
     institution the institution, but those of a person no one: their speaker, unregistered, is null."""
     inside = [m for m in mentions if m.entity_id and span.start <= m.span.start and m.span.end <= span.end
               and not _ADDRESSED.search(text, span.start, m.span.start)
+              and not _CARRIED.search(text, span.start, m.span.start)
               and not (m.label == "PERSON" and (_PERSON_OWNS.search(text, span.start, m.span.start)
                                                or _PERSON_MODIFIES.match(text, m.span.end, span.end)))]
     for label in ("PERSON", "ORG", "GPE"):
