@@ -1509,6 +1509,20 @@ def test_pronoun_sources_take_the_previous_speaker_and_non_attributions_are_left
                                 ('"There is always hope,"', "direct", ("he", "bashar-al-assad"), "said")]
 
 
+def test_a_pronoun_source_takes_the_previous_speaker_only_when_it_can_stand_for_it():
+    """Found in review: a "we" or "they" SOURCE took the previous quote's speaker ("“We told them
+    that …,” Blinken said" gave the nested "We" antony-blinken; the guidelines: a "we" in an
+    official's words is the government, a "they" the people it refers to). Only "he", "she", "I"
+    after a registered person's quote and "it" after a state's or an institution's are that speaker;
+    the others, whose referent the rules cannot know, get null."""
+    text = ("“We told them that the crossing would stay shut,” Blinken said. “They said that the convoys "
+            "would wait,” Blinken said.\n\nSyria said the crossing was shut. “It will stay shut,” it said. "
+            "“It will not open,” he said.\n\nAssad said the crossing was shut. “It is shut,” he said.")
+    assert [source for _, _, source, _ in quote_rows(text)] == [
+        ("Blinken", "antony-blinken"), ("We", None), ("Blinken", "antony-blinken"), ("They", None),
+        ("Syria", "syria"), ("it", "syria"), ("he", None), ("Assad", "bashar-al-assad"), ("he", "bashar-al-assad")]
+
+
 def test_a_place_speaks_only_as_the_source_itself_not_as_where_the_speakers_are():
     """"Shop owners in Damascus" were linked to Damascus; generic speakers have none."""
     text = ("Shop owners in Damascus said the prices rose.\n\n"

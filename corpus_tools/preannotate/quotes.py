@@ -57,8 +57,10 @@ Blinken said" → "Blinken", as the entity and time layers read it). No SOURCE o
 quotation mark whose partner lies outside it, at its edges ("• Joe Biden", "(Antony Blinken said
 that the envoy would return soon.)", "We don’t know,’ Blinken said" with its opening mark lost).
 CUE: the reporting verb or phrase (``CUES``), without auxiliaries. ``speaker_id``: the registry
-id of a PERSON, else ORG, else GPE mention inside the SOURCE (entities.py's ``speaker_of``); a pronoun takes the previous
-quote's speaker. Scores: 0.8 direct, 0.6 mixed or indirect, 0.5 continued; a SOURCE or CUE region
+id of a PERSON, else ORG, else GPE mention inside the SOURCE (entities.py's ``speaker_of``); a definite noun phrase
+("the department") takes the previous quote's speaker, and so does a pronoun that can stand for it ("he",
+"she", "I" a registered person's, "it" an institution's or a state's); "we" and "they", which speak for
+a body the previous speaker is not ("“We told them that …,” Blinken said": the government), get none. Scores: 0.8 direct, 0.6 mixed or indirect, 0.5 continued; a SOURCE or CUE region
 several quotes share has the score of the first, which found it (a continued quote only reuses it).
 """
 
@@ -80,7 +82,11 @@ from corpus_tools.records import Cue, EntityMention, Quote, RegistryEntity, Sour
 CONTENT_NEEDS_MARKER = frozenset({"maintained", "added", "continued", "called", "calls", "noted", "explained",
                                   "claimed"})
 NOUN_CONTENT = frozenset({"denied", "accused", "urged", "called on", "ruled out", "reiterated"})
-PRONOUNS = frozenset({"he", "she", "they", "it", "we", "He", "She", "They", "It", "We", "I"})
+# a pronoun SOURCE's speaker is whom it refers to (guidelines), which the previous quote's speaker is
+# only when the pronoun can stand for it: "he", "she", "I" for a registered person, "it" for an
+# institution or a state; "we" and "they" speak for a body the text, not the previous speaker,
+# names ("we" in an official's words is the government), so they get none
+PRONOUNS = {"he": "PERSON", "she": "PERSON", "I": "PERSON", "it": "body", "they": None, "we": None}
 AUXILIARIES = frozenset("has have had was were is are will would also previously repeatedly again later then already "
                         "publicly privately once recently further earlier first last never not neither nor".split())
 NOT_CONTENT = re.compile(r"(?:whether|if|as|while|despite|amid|after|before|although|though|because|nor|or)\b|[^\w“\"‘]")
@@ -671,6 +677,16 @@ def _after_a_weekday_date(text: str, source: Span, mentions: list[EntityMention]
     return Span(name.span.start, source.end)
 
 
+def _pronoun_speaker(source_text: str, last_speaker: str | None, registry: Mapping[str, RegistryEntity]
+                     ) -> str | None:
+    """The previous quote's speaker when the pronoun SOURCE can stand for it (``PRONOUNS``): "he"
+    after Blinken's quote, "it" after Syria's; else None."""
+    kind = PRONOUNS.get(source_text if source_text == "I" else source_text.lower())
+    if kind is None or last_speaker not in registry:
+        return None
+    return last_speaker if (registry[last_speaker].type == "PERSON") == (kind == "PERSON") else None
+
+
 def quotes(doc_id: str, text: str, mentions: Iterable[EntityMention], registry: Mapping[str, RegistryEntity]
            ) -> tuple[list[Quote], dict[str, float]]:
     """The document's attributions as Quote records (shared SOURCE/CUE regions share ids)."""
@@ -699,8 +715,10 @@ def quotes(doc_id: str, text: str, mentions: Iterable[EntityMention], registry: 
                 speaker = speakers[region]
             else:
                 speaker = speaker_of(source_span, inside, registry, text)
-                if speaker is None and (source_text in PRONOUNS or _DEFINITE.fullmatch(source_text)):
-                    speaker = last_speaker  # "he", "the department", "The statement": the speaker before
+                if speaker is None and _DEFINITE.fullmatch(source_text):
+                    speaker = last_speaker  # "the department", "The statement": the speaker before
+                elif speaker is None:
+                    speaker = _pronoun_speaker(source_text, last_speaker, registry)
                 speakers[region] = speaker
             last_speaker = speaker
             source = Source(region, source_span, source_text, speaker)
