@@ -262,12 +262,43 @@ _SERVING = ("officials?", "aides?", "loyalists?", "supporters?", "allies", "ally
 _PERSON_MODIFIES = re.compile(rf"[’']s\b| (?:{'|'.join(_SERVING)})\b")
 
 
+# a state's government, officials or forces named by its adjective ("the Syrian government",
+# "Syrian military commanders"): the state speaks (guidelines), though the adjective is a NORP
+# mention; one or two words between ("Syrian foreign ministry"), never another state's ("Syrian
+# and Jordanian officials": several states, no one speaker)
+_STATE_BODY = re.compile(r"(?:\s+(?!and\b|or\b)[a-z]+){0,2}?\s+(?:government|officials|forces|troops|army|military"
+                         r"|commanders|ministry|ministries|authorities|diplomats)\b")
+# the registry holds no field linking a nationality or a capital to its state; its descriptions
+# state the link in words ("People or state of Syria; ...", "People of the United States; ...",
+# "Capital of Syria; metonymically the Syrian government"), which are read as written: the state
+# is the one GPE record of that name or alias, never one derived from the adjective's spelling
+_STATE_OF = {"NORP": re.compile(r"People(?: or state)? of (?:the )?(?P<state>[^;]+?)\s*(?:;|$)"),
+             "GPE": re.compile(r"Capital of (?:the )?(?P<state>[^;]+?)\s*(?:;|$)")}
+
+
+def state_of(entity_id: str, registry: Mapping[str, RegistryEntity]) -> str | None:
+    """The id of the state a NORP record's people, or a capital, belong to, as the record's
+    description states it: "People or state of Syria" (syrians) and "Capital of Syria" (damascus)
+    → syria, when exactly one GPE record is named or aliased "Syria"; else None ("Arab peoples and
+    states", "Kurdish people", "Capital of Oman" without a record of Oman)."""
+    entity = registry.get(entity_id)
+    pattern = _STATE_OF.get(entity.type) if entity is not None else None
+    found = pattern.match(entity.description) if pattern is not None else None
+    if found is None:
+        return None
+    states = [e.id for e in registry.values() if e.type == "GPE" and found["state"] in (e.name, *e.aliases)]
+    return states[0] if len(states) == 1 and states[0] != entity_id else None
+
+
 def speaker_of(span: Span, mentions: Iterable[EntityMention], registry: Mapping[str, RegistryEntity],
                text: str) -> str | None:
     """The registry id of who speaks in a SOURCE span: a PERSON mention in it, else an ORG, else a GPE
     that opens the span (a state speaks through its government: "Syria", "Syria's foreign
-    ministry"; in "café owners in Damascus" the place is where the speakers are, not who speaks);
-    NORP and unlinked mentions name no speaker, and neither does a name after "to" ("the US
+    ministry"; a capital through its state's, ``state_of``: "Washington said" → united-states;
+    in "café owners in Damascus" the place is where the speakers are, not who speaks), else a NORP
+    opening it before a state's body ("the Syrian government", "Syrian officials", ``_STATE_BODY``)
+    → the state its record names (``state_of``), or none; other NORP and unlinked mentions name no
+    speaker, and neither does a name after "to" ("the US
     ambassador to the UN": the US, ``_ADDRESSED``), nor one after "carried by" or "published by" (the
     medium of "a ministry statement carried by Sana", not its author: ``_CARRIED``), nor a person's name that names whose the
     speakers are ("Senior Biden officials"): the guidelines give officials and spokespeople of an
@@ -277,10 +308,16 @@ def speaker_of(span: Span, mentions: Iterable[EntityMention], registry: Mapping[
               and not _CARRIED.search(text, span.start, m.span.start)
               and not (m.label == "PERSON" and (_PERSON_OWNS.search(text, span.start, m.span.start)
                                                or _PERSON_MODIFIES.match(text, m.span.end, span.end)))]
+    def opens(mention: EntityMention) -> bool:
+        return text[span.start:mention.span.start].strip().lower() in ("", "the")
+
     for label in ("PERSON", "ORG", "GPE"):
         found = [m for m in inside if m.label == label]
         if label == "GPE":
-            found = [m for m in found if text[span.start:m.span.start].strip().lower() in ("", "the")]
+            found = [m for m in found if opens(m)]
+            if found:  # a capital speaks for its state (guidelines: "Lima said" → the state)
+                return state_of(found[-1].entity_id, registry) or found[-1].entity_id
         if found:
             return found[-1].entity_id
-    return None
+    found = [m for m in inside if m.label == "NORP" and opens(m) and _STATE_BODY.match(text, m.span.end, span.end)]
+    return state_of(found[0].entity_id, registry) if found else None

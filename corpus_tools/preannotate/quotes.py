@@ -57,7 +57,8 @@ Blinken said" → "Blinken", as the entity and time layers read it). No SOURCE o
 quotation mark whose partner lies outside it, at its edges ("• Joe Biden", "(Antony Blinken said
 that the envoy would return soon.)", "We don’t know,’ Blinken said" with its opening mark lost).
 CUE: the reporting verb or phrase (``CUES``), without auxiliaries. ``speaker_id``: the registry
-id of a PERSON, else ORG, else GPE mention inside the SOURCE (entities.py's ``speaker_of``); a definite noun phrase
+id of a PERSON, else ORG, else GPE mention inside the SOURCE, a capital's state, else the state of a NORP
+before its government or officials (entities.py's ``speaker_of``); a definite noun phrase
 ("the department") takes the previous quote's speaker, and so does a pronoun that can stand for it ("he",
 "she", "I" a registered person's, "it" an institution's or a state's); "we" and "they", which speak for
 a body the previous speaker is not ("“We told them that …,” Blinken said": the government), get none. Scores: 0.8 direct, 0.6 mixed or indirect, 0.5 continued; a SOURCE or CUE region
