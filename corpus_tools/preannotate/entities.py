@@ -51,7 +51,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from corpus_tools.documents.normalize import clean_line
-from corpus_tools.preannotate.text import (ADJECTIVE_RANKS, FUNCTION_WORDS, VERB_PREPOSITIONS, abbreviation_ends,
+from corpus_tools.preannotate.text import (ADJECTIVE_RANKS, FUNCTION_WORDS, abbreviation_ends,
                                           given_name, starts_sentence, title_word, weekday_in_name, word_boundaries)
 from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import EntityMention, RegistryEntity, Span
@@ -276,28 +276,34 @@ _STATE_OF = {"NORP": re.compile(r"People(?: or state)? of (?:the )?(?P<state>[^;
              "GPE": re.compile(r"Capital of (?:the )?(?P<state>[^;]+?)\s*(?:;|$)")}
 
 
-def state_of(entity_id: str, registry: Mapping[str, RegistryEntity]) -> str | None:
-    """The id of the state a NORP record's people, or a capital, belong to, as the record's
+def states_of(registry: Mapping[str, RegistryEntity]) -> dict[str, str]:
+    """The id of the state each NORP record's people, or each capital, belong to, as the record's
     description states it: "People or state of Syria" (syrians) and "Capital of Syria" (damascus)
-    → syria, when exactly one GPE record is named or aliased "Syria"; else None ("Arab peoples and
-    states", "Kurdish people", "Capital of Oman" without a record of Oman)."""
-    entity = registry.get(entity_id)
-    pattern = _STATE_OF.get(entity.type) if entity is not None else None
-    found = pattern.match(entity.description) if pattern is not None else None
-    if found is None:
-        return None
-    states = [e.id for e in registry.values() if e.type == "GPE" and found["state"] in (e.name, *e.aliases)]
-    return states[0] if len(states) == 1 and states[0] != entity_id else None
+    → syria, when exactly one GPE record is named or aliased "Syria"; records without such a state
+    are left out ("Arab peoples and states", "Kurdish people", "Capital of Oman" without a record
+    of Oman). Made once for a registry (``PreAnnotator``), not per SOURCE: a pass over the registry."""
+    gpes: dict[str, list[str]] = {}
+    for entity in registry.values():
+        if entity.type == "GPE":
+            for name in dict.fromkeys((entity.name, *entity.aliases)):
+                gpes.setdefault(name, []).append(entity.id)
+    states = {}
+    for entity in registry.values():
+        pattern = _STATE_OF.get(entity.type)
+        found = pattern.match(entity.description) if pattern is not None else None
+        named = gpes.get(found["state"], []) if found is not None else []
+        if len(named) == 1 and named[0] != entity.id:
+            states[entity.id] = named[0]
+    return states
 
 
-def speaker_of(span: Span, mentions: Iterable[EntityMention], registry: Mapping[str, RegistryEntity],
-               text: str) -> str | None:
+def speaker_of(span: Span, mentions: Iterable[EntityMention], states: Mapping[str, str], text: str) -> str | None:
     """The registry id of who speaks in a SOURCE span: a PERSON mention in it, else an ORG, else a GPE
     that opens the span (a state speaks through its government: "Syria", "Syria's foreign
-    ministry"; a capital through its state's, ``state_of``: "Washington said" → united-states;
+    ministry"; a capital through its state's, ``states_of``: "Washington said" → united-states;
     in "café owners in Damascus" the place is where the speakers are, not who speaks), else a NORP
     opening it before a state's body ("the Syrian government", "Syrian officials", ``_STATE_BODY``)
-    → the state its record names (``state_of``), or none; other NORP and unlinked mentions name no
+    → the state its record names (``states_of``), or none; other NORP and unlinked mentions name no
     speaker, and neither does a name after "to" ("the US
     ambassador to the UN": the US, ``_ADDRESSED``), nor one after "carried by" or "published by" (the
     medium of "a ministry statement carried by Sana", not its author: ``_CARRIED``), nor a person's name that names whose the
@@ -316,8 +322,8 @@ def speaker_of(span: Span, mentions: Iterable[EntityMention], registry: Mapping[
         if label == "GPE":
             found = [m for m in found if opens(m)]
             if found:  # a capital speaks for its state (guidelines: "Lima said" → the state)
-                return state_of(found[-1].entity_id, registry) or found[-1].entity_id
+                return states.get(found[-1].entity_id, found[-1].entity_id)
         if found:
             return found[-1].entity_id
     found = [m for m in inside if m.label == "NORP" and opens(m) and _STATE_BODY.match(text, m.span.end, span.end)]
-    return state_of(found[0].entity_id, registry) if found else None
+    return states.get(found[0].entity_id) if found else None

@@ -74,7 +74,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from corpus_tools.preannotate.entities import speaker_of
+from corpus_tools.preannotate.entities import speaker_of, states_of
 from corpus_tools.preannotate.text import (CUES, INVERTED_ASIDE, VERB_PREPOSITIONS, abbreviation_ends, decoration,
                                           inverted_cue, sentences)
 from corpus_tools.preannotate.timexes import WEEKDAYS
@@ -688,9 +688,13 @@ def _pronoun_speaker(source_text: str, last_speaker: str | None, registry: Mappi
     return last_speaker if (registry[last_speaker].type == "PERSON") == (kind == "PERSON") else None
 
 
-def quotes(doc_id: str, text: str, mentions: Iterable[EntityMention], registry: Mapping[str, RegistryEntity]
-           ) -> tuple[list[Quote], dict[str, float]]:
-    """The document's attributions as Quote records (shared SOURCE/CUE regions share ids)."""
+def quotes(doc_id: str, text: str, mentions: Iterable[EntityMention], registry: Mapping[str, RegistryEntity],
+           states: Mapping[str, str] | None = None) -> tuple[list[Quote], dict[str, float]]:
+    """The document's attributions as Quote records (shared SOURCE/CUE regions share ids).
+    ``states``: entities.states_of(registry), made once by a caller that pre-annotates many
+    documents with one registry (made here when not given)."""
+    if states is None:
+        states = states_of(registry)
     # in text order (as entity_mentions gives them), so those inside a SOURCE are found by
     # bisection, not by a pass over all of them per quote (quadratic in a long text)
     mentions = sorted(mentions, key=lambda m: (m.span.start, m.span.end))
@@ -715,7 +719,7 @@ def quotes(doc_id: str, text: str, mentions: Iterable[EntityMention], registry: 
             if region in speakers:  # a region has one speaker, whatever was said between its quotes
                 speaker = speakers[region]
             else:
-                speaker = speaker_of(source_span, inside, registry, text)
+                speaker = speaker_of(source_span, inside, states, text)
                 if speaker is None and _DEFINITE.fullmatch(source_text):
                     speaker = last_speaker  # "the department", "The statement": the speaker before
                 elif speaker is None:

@@ -7,7 +7,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 
 from corpus_tools.errors import quantity
 from corpus_tools.preannotate import MODEL_NAME, PREANNOTATOR_VERSION
-from corpus_tools.preannotate.entities import Gazetteer, entity_mentions
+from corpus_tools.preannotate.entities import Gazetteer, entity_mentions, states_of
 from corpus_tools.preannotate.ner import NerModel
 from corpus_tools.preannotate.quotes import quotes
 from corpus_tools.preannotate.timexes import time_expressions
@@ -26,6 +26,7 @@ class PreAnnotator:
     def __init__(self, registry: Mapping[str, RegistryEntity], ner: NerModel | None = None):
         self.registry = registry
         self.gazetteer = Gazetteer(registry.values())
+        self.states = states_of(registry)
         self.ner = ner
         self.model_version = model_version(ner)
 
@@ -34,7 +35,7 @@ class PreAnnotator:
         find = self.ner.find if self.ner is not None else None
         entities, scores = entity_mentions(document.doc_id, text, self.gazetteer, find)
         timexes, timex_scores = time_expressions(document.doc_id, text, document.metadata, entities)
-        found_quotes, quote_scores = quotes(document.doc_id, text, entities, self.registry)
+        found_quotes, quote_scores = quotes(document.doc_id, text, entities, self.registry, self.states)
         annotations = DocumentAnnotations(document.doc_id, tuple(entities), tuple(timexes), tuple(found_quotes),
                                           text_sha256=document.text_sha256)
         return PreAnnotation(annotations, {**scores, **timex_scores, **quote_scores}, self.model_version)
