@@ -116,7 +116,7 @@ def test_adjudicate_push_review_pull_release(labelstudio, tmp_path):
 
     runner = CliRunner()
     report = json.loads(runner.invoke(cli, ["agreement", "--root", str(layout.root), "--json"]).output)
-    assert report["annotators"] == sorted([str(one.id), str(two.id)])
+    assert report["annotators"] == sorted([str(one.id), str(two.id)], key=int)  # by number: "9" before "10"
     assert report["documents"]["compared"] == 2
     entities = report["average"]["entities"]
     assert entities["span_f1"]["value"] == 1.0 and entities["entity_id"]["agreed"] == entities["entity_id"]["items"] - 1
@@ -242,7 +242,7 @@ def test_a_second_server_keeps_who_the_annotators_are(labelstudio, labelstudio_p
     after_the_move = stored_exports(layout)[1].name
     assert versions == {str(ann.id): after_the_move, ids["newcomer-bea@corpus-tools.local"]: after_the_move}
     report = json.loads(CliRunner().invoke(cli, ["agreement", "--root", str(layout.root), "--json"]).output)
-    assert report["annotators"] == sorted(versions) and report["documents"]["compared"] == 1
+    assert report["annotators"] == sorted(versions, key=int) and report["documents"]["compared"] == 1
 
 
 def test_the_data_dir_is_private(labelstudio):
