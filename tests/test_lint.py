@@ -322,7 +322,7 @@ def test_review_splits_explained_unexplained_and_stale():
 def test_review_counts_a_removed_document_s_acceptances_apart_from_those_nobody_annotated_now():
     """lint's summary called the acceptances of a removed document "kept for documents nobody
     annotated now": kept, as it may be added again, but counted apart, as it is no document now."""
-    from corpus_tools.cli.lint import summary_line
+    from corpus_tools.annotations.lint import summary_line
 
     def of(doc_id: str, line: int) -> Acceptance:
         return replace(acceptance(line=line), doc_id=doc_id)
@@ -501,7 +501,7 @@ def test_lint_all_shows_a_reason_on_its_candidate_s_one_line(seam, tmp_path):
 
 def test_a_long_text_is_cut_between_escapes_never_inside_one():
     """Found by a hunt: the escaped text was cut, so a line break at the cut showed as "\\…"."""
-    from corpus_tools.cli.lint import _shown
+    from corpus_tools.annotations.lint import shown_text as _shown
 
     assert _shown("a" * 78 + "\n" + "b" * 10) == "a" * 78 + "…"
     assert _shown("a" * 76 + "\x1b" + "b" * 10) == "a" * 76 + "…"
@@ -532,6 +532,18 @@ def test_lint_command_refuses_a_bad_acceptance_file_in_one_line(seam, tmp_path, 
     result = CliRunner().invoke(cli, ["lint", "--root", str(tmp_path), "--accepted", str(bad)])
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: {bad}, line 1: [lint-accepted-invalid] {message}"
+
+
+def test_lint_corpus_refuses_an_acceptance_file_given_that_is_not_there(tmp_path):
+    """Only the default file may be missing (no acceptances yet): a path given and not there was
+    refused by the command alone, and lint_corpus linted against no acceptances."""
+    from corpus_tools.annotations.lint import lint_corpus
+    from corpus_tools.layout import Layout
+
+    missing = tmp_path / "accepted.jsonl"
+    with pytest.raises(CorpusError) as raised:
+        lint_corpus(Layout.at(tmp_path), missing)
+    assert (raised.value.code, str(raised.value)) == ("file-error", f"{missing}: [file-error] No such file or directory")
 
 
 def test_a_bad_acceptance_file_is_refused_before_anything_is_linted(monkeypatch, tmp_path):

@@ -15,6 +15,7 @@ over a document's sorted spans.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import replace
@@ -26,7 +27,7 @@ from corpus_tools import strictjson
 from corpus_tools.annotations.consolidate import AnnotationIndex
 from corpus_tools.documents.normalize import clean_line
 from corpus_tools.documents.removals import removed_documents
-from corpus_tools.errors import CorpusError, Location, Problem, Report
+from corpus_tools.errors import CorpusError, Location, Problem, Report, escape, printable_part, quantity
 from corpus_tools.fsutil import present
 from corpus_tools.layout import Layout
 from corpus_tools.preannotate.text import word_boundaries
@@ -363,12 +364,87 @@ def acceptance_as_dict(acceptance: Acceptance) -> dict:
             "end": acceptance.span.end, "text": acceptance.text, "reason": acceptance.reason}
 
 
+_SHOWN_TEXT = 80  # characters of a candidate's text on its line; the JSON form has it whole
+
+
+def shown_text(text: str) -> str:
+    """``text`` on one line (escaped), cut to ``_SHOWN_TEXT`` characters with an ellipsis."""
+    flat = escape(text)  # one line, whatever the text holds
+    if len(flat) <= _SHOWN_TEXT:
+        return flat
+    # cut the text, then escape it: a cut of the escaped text could end inside an escape ("\…")
+    kept = text[:_SHOWN_TEXT - 1]
+    while len(escape(kept)) > _SHOWN_TEXT - 1:
+        kept = kept[:-1]
+    return escape(kept) + "…"
+
+
+def candidate_line(candidate: Candidate) -> str:
+    return (f"{candidate.doc_id}:{candidate.span.start}-{candidate.span.end} [{candidate.code}] "
+            f"{shown_text(candidate.text)} — {candidate.message}")
+
+
+def stale_line(acceptance: Acceptance, file: Path) -> str:
+    return (f"{file}:{acceptance.line}: stale acceptance {printable_part(acceptance.doc_id)}:{acceptance.span.start}-"
+            f"{acceptance.span.end} [{acceptance.code}] {shown_text(acceptance.text)} — no longer a candidate; "
+            f"remove the line")
+
+
+def summary_line(result: LintReview) -> str:
+    kept = (f"; {quantity(len(result.unchecked), 'acceptance')} kept for documents nobody annotated now"
+            if result.unchecked else "")
+    if result.removed:
+        counted = quantity(len(result.removed), "acceptance") if not kept else str(len(result.removed))
+        kept += f"; {counted} kept for documents removed from the corpus"
+    return (f"{quantity(len(result.unexplained), 'unexplained candidate')}, {len(result.explained)} explained, "
+            f"{quantity(len(result.stale), 'stale acceptance')}{kept}")
+
+
+def review_lines(result: LintReview, show_all: bool, file: Path) -> Iterator[str]:
+    """The text form of a review (``corpus-tools lint``): a line per unexplained candidate (with
+    ``show_all``, per explained one too, with its reason), per stale acceptance of ``file``, then
+    the summary."""
+    explained = {c.key: a for c, a in result.explained} if show_all else {}
+    shown = [*result.unexplained, *(c for c, _ in result.explained)] if show_all else list(result.unexplained)
+    shown.sort(key=lambda c: (c.doc_id, c.span.start, c.span.end, c.code))
+    for candidate in shown:
+        acceptance = explained.get(candidate.key)
+        # escaped: a reason is free text a person wrote, and may hold a line break or a terminal's escape
+        suffix = f" [explained, line {acceptance.line}: {escape(acceptance.reason)}]" if acceptance else ""
+        yield candidate_line(candidate) + suffix
+    for acceptance in result.stale:
+        yield stale_line(acceptance, file)
+    yield summary_line(result)
+
+
+def review_dict(result: LintReview, show_all: bool) -> dict:
+    """The JSON form of a review (``corpus-tools lint --json``); ``show_all``: the explained
+    candidates too, with their reason."""
+    listed = [{**candidate_as_dict(c), "reason": None} for c in result.unexplained]
+    if show_all:
+        listed += [{**candidate_as_dict(c), "reason": a.reason} for c, a in result.explained]
+        listed.sort(key=lambda item: (item["doc_id"], item["start"], item["end"], item["code"]))
+    return {
+        "candidates": listed,
+        "stale": [{**acceptance_as_dict(a), "line": a.line} for a in result.stale],
+        "counts": {"unexplained": len(result.unexplained), "explained": len(result.explained),
+                   "stale": len(result.stale), "unchecked": len(result.unchecked), "removed": len(result.removed),
+                   "annotation_errors": result.annotation_errors},
+    }
+
+
 def lint_corpus(layout: Layout, accepted: str | Path | None = None,
                 on_progress: Callable[[int], None] | None = None,
                 on_checking: Callable[[int], None] | None = None) -> LintReview:
     """``corpus-tools lint``: ``lint`` of the annotation each document uses, reviewed against the
-    acceptances in ``accepted`` (default: annotations/lint-accepted.jsonl; missing: none).
-    ``on_progress(1)``: one more document linted; ``on_checking``: as ``AnnotationIndex``'s."""
+    acceptances in ``accepted`` (default: annotations/lint-accepted.jsonl, where missing means
+    none; a path given must be there). ``on_progress(1)``: one more document linted;
+    ``on_checking``: as ``AnnotationIndex``'s."""
+    if accepted is not None:  # only the default may be missing (no acceptances yet)
+        try:
+            os.stat(accepted)
+        except OSError as error:  # the system's own reason: missing, a loop of links, no permission
+            raise CorpusError.of_os_error(error) from None
     # read first: a bad line is refused before the corpus is read and linted, not after
     acceptances = read_acceptances(accepted if accepted is not None else accepted_path(layout))
     documents, annotations, registry, problems = lint_inputs(layout, on_checking)
