@@ -220,8 +220,11 @@ class Report:
     def __len__(self) -> int:
         return len(self.problems)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, notes: Iterable[str] | None = None) -> dict[str, Any]:
+        """The JSON form of the report; with ``notes`` (a command's notes, which its text prints on
+        stderr: ``validate``, ``ingest``), under a "notes" key first, for a script to read them."""
         return {
+            **({} if notes is None else {"notes": list(notes)}),
             "valid": self.valid,
             "stats": dict(self.stats),
             "problems": [p.as_dict() for p in self.problems],

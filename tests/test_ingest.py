@@ -1028,6 +1028,20 @@ def test_ingest_command_stores_then_does_nothing(tmp_path: Path):
     assert again.output == f"already stored as annotations/exports/{stored_name(1)}: nothing to do\n"
 
 
+def test_a_library_ingest_says_what_the_command_says(tmp_path: Path):
+    """The command's words for an ingest are the library's (corpus_tools.ingest.outcome): a script
+    that calls ingest says the same, and reads the same JSON."""
+    from corpus_tools.ingest.outcome import ingest_dict, ingest_failed, ingest_notes, outcome_line
+
+    layout = corpus_root(tmp_path)
+    result = run_ingest(layout, VALID)
+    assert outcome_line(result, layout) == f"stored as annotations/exports/{stored_name(1)}"
+    assert (ingest_notes(result), ingest_failed(result, allow_partial=False)) == ([], False)
+    again = cli_ingest(layout, str(VALID), "--json")
+    assert json.loads(again.output) == ingest_dict(run_ingest(layout, VALID), layout)
+    assert ingest_dict(run_ingest(layout, VALID), layout)["status"] == "already-stored"
+
+
 def test_an_export_stored_already_but_failing_now_exits_1(tmp_path: Path):
     """Stored when its entity ids were in the registry; one was removed since: the errors are
     listed, and 'nothing to do' would have hidden them behind exit 0."""

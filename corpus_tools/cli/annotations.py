@@ -7,9 +7,8 @@ from typing import Mapping
 
 import click
 
-from corpus_tools.cli.options import (echo_json, echo_notes, echo_problems, echo_report, json_option, report_json,
-                                      root_option, verbose_option)
-from corpus_tools.errors import quantity
+from corpus_tools.cli.options import (echo_json, echo_notes, echo_problems, echo_report, json_option, root_option,
+                                      verbose_option)
 from corpus_tools.layout import Layout
 from corpus_tools.records import Document
 from corpus_tools.annotations.registry import load_registry
@@ -58,12 +57,13 @@ def validate(layout: Layout, as_json: bool, verbose: bool, jobs: int, export: Pa
     from corpus_tools.cli.progress import progress
     from corpus_tools.documents.removals import removed_documents
     from corpus_tools.ingest import validate_export
+    from corpus_tools.ingest.outcome import removed_notes
 
     documents = _documents(layout)
     with progress("checking tasks", unit="task") as on_progress:
         report = validate_export(export, documents, load_registry(layout), _jobs(jobs, export), on_progress,
                                  removed=removed_documents(layout, documents))
-    echo_report(report, as_json, verbose, notes=_removed_note(report))
+    echo_report(report, as_json, verbose, notes=removed_notes(report))
 
 
 @click.command("ingest")
@@ -96,6 +96,7 @@ def ingest(layout: Layout, as_json: bool, verbose: bool, allow_partial: bool, tr
     """
     from corpus_tools.cli.progress import progress
     from corpus_tools.ingest import ingest as ingest_export
+    from corpus_tools.ingest.outcome import ingest_dict
     from corpus_tools.lock import corpus_lock
 
     # the lock (which ingest takes again) before the documents and registry are read: an add
@@ -104,7 +105,7 @@ def ingest(layout: Layout, as_json: bool, verbose: bool, allow_partial: bool, tr
         result = ingest_export(export, layout, _documents(layout), load_registry(layout), allow_partial=allow_partial,
                                jobs=_jobs(jobs, export), trim_whitespace=trim_whitespace, on_progress=on_progress)
     if as_json:
-        echo_json(_as_json(result, layout))
+        echo_json(ingest_dict(result, layout))
     else:
         echo_problems(result.report, verbose)
         echo_outcome(result, layout)
@@ -112,63 +113,16 @@ def ingest(layout: Layout, as_json: bool, verbose: bool, allow_partial: bool, tr
 
 
 def exit_if_failed(result, allow_partial: bool) -> None:
-    """Exit 1 when the export has errors and --allow-partial was not given: refused, or stored
-    already (by an earlier ingest) but failing now, against today's documents and registry."""
-    if result.status == "refused" or (result.status == "already-stored" and not result.report.valid
-                                      and not allow_partial):
+    """Exit 1 when the ingest failed (corpus_tools.ingest.outcome.ingest_failed)."""
+    from corpus_tools.ingest.outcome import ingest_failed
+
+    if ingest_failed(result, allow_partial):
         raise SystemExit(1)
-
-
-def _relative(stored, layout: Layout) -> str | None:
-    return None if stored is None else str(stored.directory.relative_to(layout.root))
-
-
-def _as_json(result, layout: Layout) -> dict:
-    return {
-        "status": result.status,
-        "sha256": result.sha256,
-        "stored_as": _relative(result.stored_as, layout),
-        "excluded": len(result.exclusions),
-        **report_json(result.report, _notes(result)),
-    }
 
 
 def echo_outcome(result, layout: Layout) -> None:
     """What ingest did, the last line of ``ingest`` and ``labelstudio pull``, after its notes."""
-    echo_notes(_notes(result))
-    click.echo(_outcome(result, layout))
+    from corpus_tools.ingest.outcome import ingest_notes, outcome_line
 
-
-def _notes(result) -> list[str]:
-    """Ingest's notes, after the one of the export's tasks of removed documents (``_removed_note``)."""
-    return _removed_note(result.report) + list(result.notes)
-
-
-def _removed_note(report) -> list[str]:
-    """One line for an export's tasks of documents removed from the corpus (none when it holds
-    none), which ``validate`` and ``ingest`` say: the report counts them (doc-removed) but, one
-    warning per task, lists them only with --verbose."""
-    from corpus_tools.documents.remove import removed_in_report, removed_tasks_note
-
-    removed = removed_in_report(report)
-    return [removed_tasks_note("the export", removed)] if removed else []
-
-
-def _outcome(result, layout: Layout) -> str:
-    where = _relative(result.stored_as, layout)
-    excluded = (f"; {quantity(len(result.exclusions), 'unit')} left out, listed in its ingest.json"
-                if result.exclusions else "")
-    return {
-        "stored": lambda: f"stored as {where}{excluded}",
-        "stored-partial": lambda: f"stored WITH ERRORS (--allow-partial) as {where}{excluded}",
-        "already-stored": lambda: f"already stored as {where}: nothing to do" if result.report.valid else
-                          f"already stored as {where}, but it has {quantity(len(result.report.errors), 'error')} now, "
-                          "against the current documents and registry: fix those",
-        "refused": lambda: f"refused: {quantity(len(result.report.errors), 'error')}; nothing stored "
-                           "(fix the export, or --allow-partial to store it without the units at fault)",
-        "nothing-new": lambda: "not stored: every annotation in it is stored already, with the same unique_id, "
-                               "annotator and update time (Label Studio moves the update time with every edit; a pull "
-                               "with no new annotation differs only in what Label Studio recomputes)",
-        "no-annotations": lambda: "not stored: no usable submitted annotation in it (every one cancelled, refused, "
-                                   "or none)",
-    }[result.status]()
+    echo_notes(ingest_notes(result))
+    click.echo(outcome_line(result, layout))

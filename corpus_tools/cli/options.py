@@ -177,18 +177,12 @@ def echo_notes(notes: Iterable[str]) -> None:
         click.echo(f"note: {note}", err=True)
 
 
-def report_json(report: Report, notes: Iterable[str]) -> dict:
-    """A report with its notes, as ``--json`` prints them (``validate``, ``ingest``): a script reads
-    the notes from the same key that the lines print on stderr."""
-    return {"notes": list(notes), **report.as_dict()}
-
-
 def echo_report(report: Report, as_json: bool, verbose: bool = False, notes: Iterable[str] | None = None) -> None:
     """Print a report as lines (``echo_problems``, then ``notes``, then the verdict with the counts
     of what was checked) or as JSON (which lists every problem: the notes only summarize them; a
-    ``notes`` key when the command has notes, ``report_json``); exit 1 if invalid."""
+    ``notes`` key when the command has notes, ``Report.as_dict``); exit 1 if invalid."""
     if as_json:
-        echo_json(report.as_dict() if notes is None else report_json(report, notes))
+        echo_json(report.as_dict(notes))
     else:
         echo_problems(report, verbose)
         echo_notes(notes or ())
