@@ -711,3 +711,11 @@ def test_an_unknown_entity_id_names_the_registry_file_new_entities_go_into():
     [speaker] = [problem for problem in report if problem.code == "speaker-id-unknown"]
     assert speaker.message == ("speaker_id 'antony-blinken' is not in the entity registry (annotations/entity-registry.jsonl: "
                                "a new entity gets its record there by hand, README.md)")
+
+
+def test_validate_export_takes_no_jobs_as_the_default_number_as_ingest_does():
+    """The command's --jobs 0 (one per core for a big export, else 1) was its own rule, computed
+    before validate_export was called; validate_export took only a number."""
+    report = validate_export(EXPORTS / "valid.json", documents(), registry(), jobs=None, removed=REMOVED)
+    assert report == validate("valid.json")
+    assert report.valid and dict(report.stats)["tasks"] == 2

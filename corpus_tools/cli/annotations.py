@@ -17,15 +17,10 @@ from corpus_tools.annotations.registry import load_registry
 # located line, a JSON report with --json), not a usage error
 export_argument = click.argument("export", type=click.Path(path_type=Path))
 MAX_JOBS = 64  # beyond the cores there is nothing to gain; a huge number overflowed multiprocessing
+# --jobs 0 is passed as None: the library's own default (corpus_tools.ingest.default_jobs)
 jobs_option = click.option(
     "--jobs", type=click.IntRange(min=0, max=MAX_JOBS), default=0, show_default=True,
     help=f"Processes that check tasks (at most {MAX_JOBS}); 0: one per core for an export of 16 MB or more, else 1.")
-
-
-def _jobs(jobs: int, export: Path) -> int:
-    from corpus_tools.ingest import default_jobs
-
-    return jobs or default_jobs(export)
 
 
 def _documents(layout: Layout) -> Mapping[str, Document]:
@@ -61,7 +56,7 @@ def validate(layout: Layout, as_json: bool, verbose: bool, jobs: int, export: Pa
 
     documents = _documents(layout)
     with progress("checking tasks", unit="task") as on_progress:
-        report = validate_export(export, documents, load_registry(layout), _jobs(jobs, export), on_progress,
+        report = validate_export(export, documents, load_registry(layout), jobs or None, on_progress,
                                  removed=removed_documents(layout, documents))
     echo_report(report, as_json, verbose, notes=removed_notes(report))
 
@@ -103,7 +98,7 @@ def ingest(layout: Layout, as_json: bool, verbose: bool, allow_partial: bool, tr
     # that finished in between would otherwise leave them older than the corpus ingest stores into
     with corpus_lock(layout, "ingest"), progress("checking tasks", unit="task") as on_progress:
         result = ingest_export(export, layout, _documents(layout), load_registry(layout), allow_partial=allow_partial,
-                               jobs=_jobs(jobs, export), trim_whitespace=trim_whitespace, on_progress=on_progress)
+                               jobs=jobs or None, trim_whitespace=trim_whitespace, on_progress=on_progress)
     if as_json:
         echo_json(ingest_dict(result, layout))
     else:

@@ -384,12 +384,14 @@ class _Gathered:
 
 
 def validate_export(path: str | Path, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
-                    jobs: int = 1, on_progress: Callable[[int], None] | None = None,
+                    jobs: int | None = 1, on_progress: Callable[[int], None] | None = None,
                     removed: Mapping[str, str] | None = None) -> Report:
     """Check every task of the export at ``path``; raises CorpusError if the file is no export.
+    ``jobs``: processes that check tasks (None: ``default_jobs``, as ingest's).
     ``removed``: the documents removed from the corpus (``removed_documents``), whose tasks are
     left out with a warning; none given, such a task names no document (``doc-unknown``)."""
     path = Path(path)
+    jobs = default_jobs(path) if jobs is None else jobs
     gathered = _Gathered(path.name)
     context = Context(path.name, documents, registry, removed=removed or {})
     for batches in checked_batches(ExportStream(path), context, jobs):
