@@ -15,7 +15,8 @@ from hypothesis import given, settings, strategies as st
 import export_corpus
 from corpus_tools.annotations.adjudicate import adjudicate, parse_strategy, unit_provenance
 from corpus_tools.annotations.agreement import (
-    agreement, exact_matches, nominal_alpha, overlap_matches, pair_code_points, report_dict, units_of,
+    agreement, exact_matches, nominal_alpha, overlap_matches, pair_code_points, report_dict, report_notes, summary_line,
+    units_of,
 )
 from corpus_tools.annotations.consolidate import AnnotationIndex, load_annotation_set
 from corpus_tools.ingest import ingest
@@ -816,10 +817,13 @@ def test_versions_that_began_as_a_prediction_are_counted_and_said(tmp_path):
     assert done.output.splitlines()[-2:] == [note, done.stdout.splitlines()[-1]]
     assert done.stdout.splitlines()[-1] == ("1 document compared, 1 not comparable, 1 cancelled annotation and 0 "
                                             "ground-truth annotations left out")
+    # the library's words are the command's (corpus_tools.annotations.agreement)
+    assert report_notes(agreement(index)) == [note.removeprefix("note: ")]
+    assert summary_line(agreement(index)) == done.stdout.splitlines()[-1]
     as_json = CliRunner().invoke(cli, ["agreement", "--root", str(tmp_path / "corpus"), "--json"])
     assert json.loads(as_json.stdout)["annotations"]["versions_from_predictions"] == 1
-    plain = report_dict(agreement(_index(tmp_path / "plain")))
-    assert plain["annotations"]["versions_from_predictions"] == 0
+    plain = agreement(_index(tmp_path / "plain"))
+    assert report_dict(plain)["annotations"]["versions_from_predictions"] == 0 and report_notes(plain) == []
 
 
 def _cancelled_corpus(tmp_path, doc_a_annotators):

@@ -569,3 +569,24 @@ def report_lines(report: AgreementReport) -> Iterator[str]:
             yield f"  alpha: {alphas}"
     for part in report.parts or ():
         yield from ("  " + line for line in report_lines(part))
+
+
+def report_notes(report: AgreementReport) -> list[str]:
+    """What a reader of the figures should know (``corpus-tools agreement`` says it on stderr):
+    versions that began as a prediction agree through the model."""
+    if not report.versions_from_predictions:
+        return []
+    return [f"{report.versions_from_predictions} of the versions compared began as a prediction (accepted, "
+            "changed or not): versions that began from the same prediction agree through the model, so these "
+            "figures are higher than independent annotators' would be"]
+
+
+def summary_line(report: AgreementReport, by: str | None = None) -> str:
+    """The last line of ``corpus-tools agreement``: what was compared and what was left out
+    (``by``: the report's parts, as given to ``agreement``)."""
+    removed = (f"; the annotations of {quantity(len(report.removed), 'document')} removed from the corpus left out"
+               + ("" if by == "document" else " (--by document names them)")) if report.removed else ""
+    return (f"{quantity(len(report.compared), 'document')} compared, "
+            f"{not_comparable_said(len(report.not_comparable), len(report.no_version))}, "
+            f"{quantity(report.annotations_cancelled, 'cancelled annotation')} and "
+            f"{quantity(report.adjudications_left_out, 'ground-truth annotation')} left out{removed}")

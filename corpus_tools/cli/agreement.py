@@ -9,7 +9,6 @@ from click.core import ParameterSource
 
 from corpus_tools.cli.options import DEFAULT_PROJECT, data_dir_option, echo_json, echo_notes, json_option, root_option
 from corpus_tools.cli.progress import reading_annotations, rechecking, stages
-from corpus_tools.errors import quantity
 from corpus_tools.layout import Layout
 
 
@@ -34,7 +33,7 @@ def agreement(layout: Layout, as_json: bool, by: str | None) -> None:
         corpus-tools agreement --json --by document
     """
     from corpus_tools.annotations.agreement import (
-        agreement as compute, not_comparable_said, report_dict, report_lines,
+        agreement as compute, report_dict, report_lines, report_notes, summary_line,
     )
     from corpus_tools.annotations.consolidate import AnnotationIndex
 
@@ -45,16 +44,8 @@ def agreement(layout: Layout, as_json: bool, by: str | None) -> None:
         return
     for line in report_lines(report):
         click.echo(line)
-    if report.versions_from_predictions:
-        echo_notes([f"{report.versions_from_predictions} of the versions compared began as a prediction (accepted, "
-                    "changed or not): versions that began from the same prediction agree through the model, so these "
-                    "figures are higher than independent annotators' would be"])
-    removed = (f"; the annotations of {quantity(len(report.removed), 'document')} removed from the corpus left out"
-               + ("" if by == "document" else " (--by document names them)")) if report.removed else ""
-    click.echo(f"{quantity(len(report.compared), 'document')} compared, "
-               f"{not_comparable_said(len(report.not_comparable), len(report.no_version))}, "
-               f"{quantity(report.annotations_cancelled, 'cancelled annotation')} and "
-               f"{quantity(report.adjudications_left_out, 'ground-truth annotation')} left out{removed}")
+    echo_notes(report_notes(report))
+    click.echo(summary_line(report, by))
 
 
 def _strategy(ctx: click.Context, param: click.Parameter, value: str):
