@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 import corpus_tools
 from corpus_tools.cli import cli
-from corpus_tools.documents.add import add_files, highest_number, manifest_line, next_doc_id, title_of
+from corpus_tools.documents.add import add_files, added_line, added_notes, highest_number, manifest_line, next_doc_id, title_of
 from corpus_tools.documents.normalize import normalize
 from corpus_tools.documents.raw import check_raw, read_manifest
 from corpus_tools.errors import CorpusError
@@ -242,6 +242,12 @@ def test_cp1252_only_when_not_utf8_and_said_so(corpus_copy, tmp_path):
     assert added.record.encoding == "cp1252" and added.not_utf8_at == 3
     assert added.record.title == "Café talks in Damascus – “no change”"
     assert check_raw(corpus_copy).valid
+    # the command's line, from the library (what a script that calls add_files says too)
+    assert added_line(added) == (
+        f"{path} -> raw/{added.record.doc_id}.txt: 37 bytes, cp1252 (not valid UTF-8 at byte 3; every byte is "
+        "defined in cp1252), title 'Café talks in Damascus – “no change”' (the first non-blank line), publisher null, "
+        "date null")
+    assert added_notes(added) == []  # bytes no release published
     # valid UTF-8 that would also decode as cp1252 stays UTF-8
     utf8 = write(tmp_path, "u.txt", "Café in Amman\n".encode("utf-8"))
     assert add_files(corpus_copy, [utf8])[0].record.encoding == "utf-8"

@@ -66,9 +66,9 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
         corpus-tools add                     # finish an add that was killed
     """
     from corpus_tools.cli.progress import stages
-    from corpus_tools.documents.add import add_files, finish_killed_adds, metadata_sources, releases_named
+    from corpus_tools.documents.add import add_files, added_line, added_notes, finish_killed_adds
     from corpus_tools.documents.raw import is_new_corpus
-    from corpus_tools.errors import CorpusError, escape, quantity
+    from corpus_tools.errors import CorpusError, quantity
 
     finished = finish_killed_adds(layout)  # said, not done silently by the add below
     if finished:
@@ -87,24 +87,9 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
                           on_checking=stage("checking", total=len(files), unit="file"),
                           on_progress=stage("adding", total=len(files), unit="file"))
     for item in added:
-        record = item.record
-        encoding = record.encoding + (" with BOM" if item.bom else "")
-        if item.not_utf8_at is not None:
-            encoding += f" (not valid UTF-8 at byte {item.not_utf8_at}; every byte is defined in cp1252)"
-        click.echo(f"{escape(str(item.source))} -> raw/{record.file}: {record.size} bytes, {encoding}, "
-                   f"title {_said(record.title)} ({item.title_rule}), publisher {_said(record.publisher)}, "
-                   f"date {_said(record.publication_date)}"
-                   + (", an invented article" if record.invented else ""))
+        click.echo(added_line(item))
         # on stderr (echo_notes), so that stdout is one line per file and the last line's count
-        if item.published:
-            echo_notes([f"the same bytes as {record.doc_id} of {releases_named(item.published)}: it keeps that "
-                        "doc_id, and with it its fold, its designated split and its stored annotations"])
-        if item.release is not None:
-            echo_notes([metadata_sources(item)])
+        echo_notes(added_notes(item))
     click.echo(f"added {quantity(len(added), 'file')} to {layout.manifest}"
                + (" (a new corpus: this add created it)" if new else ""))
 
-
-def _said(value: str | None) -> str:
-    """A manifest value as the manifest writes its absence (null), not as Python's None."""
-    return "null" if value is None else repr(value)

@@ -119,7 +119,7 @@ from corpus_tools.documents.raw import (
     doc_id_key, is_new_corpus, read_manifest, require_text,
 )
 from corpus_tools.documents.removals import read_removals
-from corpus_tools.errors import CorpusError, Location
+from corpus_tools.errors import CorpusError, Location, escape
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, resolved, staging_dir, writing_under
 from corpus_tools.layout import PROTECTED, Layout, check_output, is_root, list_versions
 from corpus_tools.lock import corpus_lock
@@ -418,6 +418,35 @@ def metadata_sources(added: AddedFile) -> str:
         said.append(f"by add's rule (release {added.release} does not carry it, or its encoding does not read these "
                     "bytes as the text): " + ", ".join(ruled))
     return "; ".join(said)
+
+
+def added_line(added: AddedFile) -> str:
+    """What add says of a file it added, one line: where it went, its size, encoding, title
+    (with the rule that gave it), publisher and date."""
+    record = added.record
+    encoding = record.encoding + (" with BOM" if added.bom else "")
+    if added.not_utf8_at is not None:
+        encoding += f" (not valid UTF-8 at byte {added.not_utf8_at}; every byte is defined in cp1252)"
+    return (f"{escape(str(added.source))} -> raw/{record.file}: {record.size} bytes, {encoding}, "
+            f"title {_said(record.title)} ({added.title_rule}), publisher {_said(record.publisher)}, "
+            f"date {_said(record.publication_date)}" + (", an invented article" if record.invented else ""))
+
+
+def _said(value: str | None) -> str:
+    """A manifest value as the manifest writes its absence (null), not as Python's None."""
+    return "null" if value is None else repr(value)
+
+
+def added_notes(added: AddedFile) -> list[str]:
+    """What add notes of bytes a release published: the doc_id they keep, and where their
+    metadata came from (``metadata_sources``); none for new bytes."""
+    notes = []
+    if added.published:
+        notes.append(f"the same bytes as {added.record.doc_id} of {releases_named(added.published)}: it keeps that "
+                     "doc_id, and with it its fold, its designated split and its stored annotations")
+    if added.release is not None:
+        notes.append(metadata_sources(added))
+    return notes
 
 
 def releases_named(versions: Sequence[str]) -> str:
