@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from corpus_tools.cli import cli
 from corpus_tools.documents.normalize import normalize
-from corpus_tools.documents.template import RepeatedLine, _LineTally, repeated_lines
+from corpus_tools.documents.template import RepeatedLine, _LineTally, repeated_lines, report_lines
 from corpus_tools.layout import Layout
 from corpus_tools.records import Evidence
 from export_corpus import make_document
@@ -132,3 +132,13 @@ def test_the_cli_lists_the_candidates(tmp_path):
                              "1 line recurs in 3 or more documents of one publisher: candidates for a written "
                              "rule (docs/normalization.md)\n")
     assert not layout.build.exists()  # a report: nothing written
+
+
+def test_the_report_s_lines_come_from_the_library():
+    """What the command prints of the repeated lines, for a script that calls repeated_lines; a
+    line of the text is escaped (a terminal's escape in an article prints as text)."""
+    found = [RepeatedLine(None, "Share this\x1b[2J", ("d1", "d2"))]
+    assert report_lines(found, 2) == [
+        "2 documents, (no publisher): Share this\\x1b[2J",
+        "1 line recurs in 2 or more documents of one publisher: candidates for a written rule (docs/normalization.md)"]
+    assert report_lines([], 3) == ["0 lines recur in 3 or more documents of one publisher"]

@@ -9,8 +9,8 @@ from click.core import ParameterSource
 
 from corpus_tools.cli.options import echo_report, json_option, root_option
 from corpus_tools.cli.progress import progress
-from corpus_tools.documents.template import MIN_DOCUMENTS, repeated_lines as find_repeated_lines
-from corpus_tools.errors import agreeing, printable_message, printable_part, quantity
+from corpus_tools.documents.template import MIN_DOCUMENTS, repeated_lines as find_repeated_lines, report_lines
+from corpus_tools.errors import quantity
 from corpus_tools.layout import Layout
 from corpus_tools.documents.raw import check_raw as check_raw_files
 
@@ -71,12 +71,8 @@ def normalize(layout: Layout, out: Path | None, doc_id: str | None, repeated_lin
     if repeated_lines:
         with progress("reading documents", unit="doc") as on_progress:
             found = find_repeated_lines(iter_documents(layout), min_documents, on_progress)
-        for item in found:
-            source = printable_part(item.source) if item.source is not None else "(no publisher)"
-            click.echo(f"{quantity(len(item.doc_ids), 'document')}, {source}: {printable_message(item.line)}")
-        click.echo(f"{quantity(len(found), 'line')} {agreeing(len(found), 'recurs', 'recur')} in {min_documents} or "
-                   "more documents of one publisher"
-                   + (": candidates for a written rule (docs/normalization.md)" if found else ""))
+        for line in report_lines(found, min_documents):
+            click.echo(line)
         return
     out = out or layout.build / "normalized"
     with progress("normalizing", unit="doc") as on_progress:

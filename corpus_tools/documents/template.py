@@ -15,6 +15,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from corpus_tools.errors import agreeing, printable_message, printable_part, quantity
 from corpus_tools.records import Document
 
 MIN_DOCUMENTS = 3  # a line in this many documents of one source is reported
@@ -41,6 +42,18 @@ def repeated_lines(documents: Iterable[Document], min_documents: int = MIN_DOCUM
         if on_progress is not None:
             on_progress(1)
     return sorted(tally.repeated(), key=lambda item: (-len(item.doc_ids), item.source or "", item.line))
+
+
+def report_lines(found: list[RepeatedLine], min_documents: int) -> list[str]:
+    """What ``corpus-tools normalize --repeated-lines`` prints of ``repeated_lines``' result: a
+    line per repeated line (in how many documents, of which publisher), then their count."""
+    lines = [f"{quantity(len(item.doc_ids), 'document')}, "
+             f"{printable_part(item.source) if item.source is not None else '(no publisher)'}: "
+             f"{printable_message(item.line)}" for item in found]
+    lines.append(f"{quantity(len(found), 'line')} {agreeing(len(found), 'recurs', 'recur')} in {min_documents} or "
+                 "more documents of one publisher"
+                 + (": candidates for a written rule (docs/normalization.md)" if found else ""))
+    return lines
 
 
 class _LineTally:
