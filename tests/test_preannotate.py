@@ -25,7 +25,7 @@ from corpus_tools.documents.raw import read_manifest
 from corpus_tools.layout import Layout
 from corpus_tools.preannotate.acceptance import Acceptance, annotation_units
 from corpus_tools.preannotate.entities import Gazetteer, entity_mentions
-from corpus_tools.preannotate.evaluate import leave_one_out, score
+from corpus_tools.preannotate.evaluate import evaluation_dict, evaluation_lines, leave_one_out, score
 from corpus_tools.preannotate.ner import load_ner
 from corpus_tools.preannotate.quotes import quotes
 from corpus_tools.preannotate.run import PreAnnotator, prediction
@@ -1798,6 +1798,20 @@ def test_leave_one_out_removes_what_only_the_scored_document_mentions(round_1):
     assert strict["joe-biden"].aliases == ("Joe Biden",) and strict["joe-biden"].name == "Joe Biden"
     rows = {row.layer: row for row in score(gold, gold)}
     assert all(row.f1 == 1.0 for row in rows.values()) and rows["timexes"].value_accuracy == 1.0
+
+
+def test_the_evaluation_s_text_and_json_come_from_the_library():
+    """What preannotate --evaluate prints, for a script that calls evaluate_corpus."""
+    from corpus_tools.records import LayerScore
+
+    rows = [LayerScore("cues", 4, 2, 2, 1.0, 0.5, 2 / 3, 0.75, None)]
+    lines = evaluation_lines(rows, "NER model: not asked for; gazetteer only", strict_aliases=True)
+    assert lines[0].splitlines()[-1] == "| cues | 4 | 2 | 2 | 1.000 | 0.500 | 0.667 | 0.750 | - |"
+    assert lines[1] == ("NER model: not asked for; gazetteer only; leave-one-document-out over the committed gold, "
+                        "aliases seen only in the scored document dropped too")
+    assert evaluation_dict(rows, "n") == {"scores": [
+        {"layer": "cues", "gold": 4, "predicted": 2, "matched": 2, "precision": 1.0, "recall": 0.5, "f1": 2 / 3,
+         "lenient_f1": 0.75, "value_accuracy": None}], "note": "n"}
 
 
 def test_cli_evaluate_prints_the_per_layer_table(round_1):

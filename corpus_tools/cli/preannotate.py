@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import click
 
 from corpus_tools.cli.options import echo_json, json_option, root_option
@@ -45,11 +43,10 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
             rows, note = scoring.evaluate_corpus(
                 layout, model, strict_aliases, on_progress=stage("scoring", unit="doc"), on_checking=rechecking(stage))
         if as_json:
-            echo_json({"scores": [asdict(row) for row in rows], "note": note})
+            echo_json(scoring.evaluation_dict(rows, note))
             return
-        click.echo(scoring.table(rows))
-        click.echo(f"{note}; leave-one-document-out over the committed gold"
-                   + (", aliases seen only in the scored document dropped too" if strict_aliases else ""))
+        for line in scoring.evaluation_lines(rows, note, strict_aliases):
+            click.echo(line)
         return
     with stages() as stage:
         found, note = run.preannotate_corpus(layout, doc_ids, model,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from dataclasses import asdict
 from typing import Callable, Iterable, Mapping
 
 from corpus_tools.preannotate.ner import NerModel
@@ -195,6 +196,18 @@ def table(rows: Iterable[LayerScore]) -> str:
         lines.append(f"| {row.layer} | {row.gold} | {row.predicted} | {row.matched} | {row.precision:.3f} | "
                      f"{row.recall:.3f} | {row.f1:.3f} | {row.lenient_f1:.3f} | {value} |")
     return "\n".join(lines)
+
+
+def evaluation_lines(rows: Iterable[LayerScore], note: str, strict_aliases: bool = False) -> list[str]:
+    """What ``preannotate --evaluate`` prints: the table, then what the scores rest on (``note``:
+    ``evaluate_corpus``'s)."""
+    return [table(rows), f"{note}; leave-one-document-out over the committed gold"
+            + (", aliases seen only in the scored document dropped too" if strict_aliases else "")]
+
+
+def evaluation_dict(rows: Iterable[LayerScore], note: str) -> dict:
+    """The JSON form of the scores (``preannotate --evaluate --json``)."""
+    return {"scores": [asdict(row) for row in rows], "note": note}
 
 
 def evaluate_corpus(layout, ner_model: str | None = None, strict_aliases: bool = False,
