@@ -27,6 +27,7 @@ from corpus_tools.records import (
 from corpus_tools.release.build import build_release
 from corpus_tools.view import build_site
 from corpus_tools.view.removed import PlacedPieces
+from corpus_tools.view.site import summary_line
 from corpus_tools.view.serve import site_server
 
 from browser_fixture import DOC_ID as FIXTURE_ID, add_fixture_document
@@ -170,6 +171,10 @@ def test_same_release_gives_the_same_bytes_and_a_rerun_replaces_the_site(site, t
     summary = build_site(RELEASE, again, raw_dir=REPO / "raw")  # over its own earlier output
     assert site_files(again) == site_files(site)
     assert (summary.documents, summary.entities, summary.removed_shown) == (5, 53, 5)
+    files = sum(path.is_file() for path in again.rglob("*"))
+    assert summary_line(summary, REPO / "raw") == (  # the command's line, for a script too
+        f"wrote {again}: release 1.0.0, 5 document pages, 53 entity pages, {files} files; removed text shown for 5 "
+        f"of 5 documents (raw files from {REPO / 'raw'})")
     assert [p.name for p in tmp_path.iterdir()] == ["again"]  # no partial or retired directory left
 
 

@@ -8,7 +8,7 @@ import click
 
 from corpus_tools.cli.options import optional_root_option
 from corpus_tools.cli.progress import stages
-from corpus_tools.errors import CorpusError, quantity
+from corpus_tools.errors import CorpusError
 from corpus_tools.layout import Layout
 
 
@@ -42,7 +42,7 @@ def view(release: Path | None, output: Path | None, serve: bool, port: int, prev
         corpus-tools view ~/Downloads/1.1.10 -o site   # a downloaded release, no checkout
     """
     from corpus_tools.view import build_site
-    from corpus_tools.view.site import site_releases
+    from corpus_tools.view.site import site_releases, summary_line
 
     if layout is None and output is None:  # build/site belongs to a checkout
         raise CorpusError("corpus-not-found", f"not inside a corpus ({Path.cwd()} and the directories above it "
@@ -54,11 +54,7 @@ def view(release: Path | None, output: Path | None, serve: bool, port: int, prev
         summary = build_site(release, output, raw_dir=raw_dir, previous=previous,
                              on_comparing=stage("comparing with the previous release", unit="doc"),
                              on_progress=stage("writing pages", unit="page"))
-    click.echo(f"wrote {output}: release {summary.version}, {quantity(summary.documents, 'document page')}, "
-               f"{quantity(summary.entities, 'entity page')}, {quantity(summary.files, 'file')}; "
-               "removed text shown for "
-               f"{summary.removed_shown} of {summary.documents} documents "
-               + ("(no checkout: no raw files)" if raw_dir is None else f"(raw files from {raw_dir})"))
+    click.echo(summary_line(summary, raw_dir))
     if serve:
         from corpus_tools.view.serve import site_server
 

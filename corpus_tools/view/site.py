@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 
 from corpus_tools.fsutil import (exchange, holds_current_directory, make_public, parents_removed_on_failure,
                                  staging_dir, writing_under)
-from corpus_tools.errors import CorpusError, Location
+from corpus_tools.errors import CorpusError, Location, quantity
 from corpus_tools.layout import check_output
 from corpus_tools.records import ReleaseContents
 from corpus_tools.release.versions import VERSION_PATTERN, previous_release, resolve_release
@@ -44,6 +44,14 @@ class SiteSummary:
     entities: int
     removed_shown: int  # documents whose removed pieces the site shows
     files: int
+
+
+def summary_line(summary: SiteSummary, raw_dir: str | Path | None) -> str:
+    """What ``corpus-tools view`` says of a site ``build_site`` wrote with ``raw_dir``."""
+    return (f"wrote {summary.path}: release {summary.version}, {quantity(summary.documents, 'document page')}, "
+            f"{quantity(summary.entities, 'entity page')}, {quantity(summary.files, 'file')}; removed text shown for "
+            f"{summary.removed_shown} of {summary.documents} documents "
+            + ("(no checkout: no raw files)" if raw_dir is None else f"(raw files from {raw_dir})"))
 
 
 def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | None = None,
