@@ -18,7 +18,7 @@ from corpus_tools.records import Cue, DocumentAnnotations, EntityMention, Quote,
 from corpus_tools.schema import ENTITY_LABELS
 from corpus_tools.release import build_release
 from corpus_tools.release.brat import read_ann
-from corpus_tools.release.export import export_release, read_conll, read_config
+from corpus_tools.release.export import export_release, read_conll, read_config, summary_line
 from conftest import REPO, plant_staging
 from release_factories import document, seed_inputs, spread_inputs, synthetic_annotations, synthetic_document
 
@@ -265,6 +265,8 @@ def test_jsonl_nests_every_layer_in_its_document(release, exports):
     assert seed["sentences"][0]["tokens"] == ["Bashar", "Al-Assad"]
     registry = [json.loads(line) for line in (result.path / "entity_registry.jsonl").read_text().splitlines()]
     assert registry[0]["id"] == "afp" and registry[0]["type"] == "ORG"
+    # the command's last line, for a script that calls export_release too
+    assert summary_line(result) == f"exported 28 documents as jsonl to {result.path} (5 files)"
 
 
 def test_the_cli_exports_and_refuses_a_directory_that_is_not_empty(release, tmp_path):

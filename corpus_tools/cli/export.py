@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from corpus_tools.cli.progress import progress
-from corpus_tools.errors import quantity
-from corpus_tools.release.export import FORMATS, UNALIGNED_FILE
+from corpus_tools.release.export import FORMATS
 
 
 @click.command("export")
@@ -30,13 +29,10 @@ def export(format_: str, release: str, out_dir: Path, root: Path) -> None:
         corpus-tools export --format conll2003 dist/1.1.0 -o build/conll
         corpus-tools export --format brat 1.1.0 -o build/brat
     """
-    from corpus_tools.release.export import export_release
+    from corpus_tools.release.export import export_release, summary_line
 
     with progress("exporting", unit="doc") as on_progress:
         result = export_release(release, format_, out_dir, root=root, on_progress=on_progress)
     for item in result.unaligned:
         click.echo(item.as_problem(), err=True)
-    unaligned = (f"; {len(result.unaligned)} span(s) not on token boundaries, listed in {UNALIGNED_FILE}"
-                 if result.unaligned else "")
-    click.echo(f"exported {quantity(result.documents, 'document')} as {result.format} to {result.path} "
-               f"({quantity(len(result.files), 'file')}){unaligned}")
+    click.echo(summary_line(result))

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from corpus_tools.documents.raw import check_doc_id, doc_id_key
-from corpus_tools.errors import CorpusError, Location
+from corpus_tools.errors import CorpusError, Location, quantity
 from corpus_tools.fsutil import (holds_current_directory, make_public, parents_removed_on_failure, staging_dir,
                                  writing_under)
 from corpus_tools.iterutil import batched, overlapping
@@ -107,6 +107,15 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
         finally:
             shutil.rmtree(partial, ignore_errors=True)
     return ExportResult(format, out_dir, files, documents, tuple(unaligned))
+
+
+def summary_line(result: ExportResult) -> str:
+    """What ``corpus-tools export`` says of an export: what went where, and the spans it could
+    not place (each listed in ``UNALIGNED_FILE``)."""
+    unaligned = (f"; {len(result.unaligned)} span(s) not on token boundaries, listed in {UNALIGNED_FILE}"
+                 if result.unaligned else "")
+    return (f"exported {quantity(result.documents, 'document')} as {result.format} to {result.path} "
+            f"({quantity(len(result.files), 'file')}){unaligned}")
 
 
 def _target_exists(out_dir: Path) -> CorpusError:
