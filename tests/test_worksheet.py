@@ -12,7 +12,7 @@ from corpus_tools.errors import CorpusError
 from corpus_tools.documents.normalize import normalize
 from corpus_tools.labelstudio.worksheet import find_occurrence, load_worksheet, resolve
 
-from conftest import SEED_DOC_IDS
+from conftest import REPO, SEED_DOC_IDS
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUND_1 = ROOT / "annotations" / "worksheets" / "round-1"
@@ -279,3 +279,36 @@ def test_a_results_file_is_read_strictly_naming_the_line(tmp_path):
         with pytest.raises(CorpusError) as refused:
             read_results(path)
         assert (refused.value.code, str(refused.value)) == (code, f"{path}, line 2: [{code}] {message}")
+
+
+def test_results_to_submit_reads_worksheets_or_a_results_file_against_the_corpus(corpus_copy, tmp_path):
+    """What labelstudio annotate submits, read as the command reads it, with no server: the
+    worksheets resolved against the corpus's texts, one source per worksheet; nothing to submit is
+    refused naming the file or directory."""
+    from corpus_tools.labelstudio.annotate import results_to_submit
+
+    round_1 = REPO / "annotations" / "worksheets" / "round-1"
+    items, source, context = results_to_submit(corpus_copy, worksheets=round_1)
+    assert source == [str(path) for path in sorted(round_1.glob("*.yaml"))] and len(items) == len(source) == 5
+    assert sorted(item["doc_id"] for item in items) == sorted(SEED_DOC_IDS)
+    assert context.file == str(round_1) and set(SEED_DOC_IDS) <= set(context.documents)
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"\n")
+    for given, message in [({"results": empty}, "it holds no item"),
+                           ({"worksheets": tmp_path}, "no worksheet (*.yaml) in it")]:
+        with pytest.raises(CorpusError) as refused:
+            results_to_submit(corpus_copy, **given)
+        where = given.get("results", given.get("worksheets"))
+        assert str(refused.value) == f"{where}: [annotate-empty] {message}"
+
+
+def test_what_annotate_says_it_submitted():
+    from corpus_tools.labelstudio.annotate import Submissions, Submitted, submitted_line
+    from corpus_tools.labelstudio.server import User
+
+    done = Submissions((Submitted(1, 10, 3, False), Submitted(2, 11, 3, True)), skipped=2)
+    assert submitted_line(done, 4) == ("submitted 1 annotation and 1 cancelled annotation (was_cancelled) to project "
+                                       "4; 2 tasks skipped, already annotated by this user")
+    user = User(id=3, email="gold@corpus.local", api_key="k")
+    assert submitted_line(Submissions((), 0), 4, user) == ("submitted 0 annotations to project 4 as gold@corpus.local "
+                                                           "(user 3)")

@@ -334,22 +334,8 @@ def annotate(url, api_key, data_dir, project, as_user, results, worksheets, acce
     if model_version is not None and not accept_predictions:
         raise click.UsageError("--model-version goes with --accept-predictions")
     context = None
-    if worksheets or results:
-        from corpus_tools.annotations.registry import load_registry
-        from corpus_tools.documents.index import load_documents
-        from corpus_tools.ingest.checks import Context
-
-        documents = load_documents(layout)
-        if worksheets:
-            sheets = sorted(worksheets.glob("*.yaml"))
-            # Resolved before the server is touched: a worksheet that does not fit submits nothing.
-            items, source = ls_annotate.worksheet_items(sheets, documents), [str(sheet) for sheet in sheets]
-        else:
-            items, source = ls_annotate.read_results(results), str(results)
-        if not items:
-            raise CorpusError("annotate-empty", "no worksheet (*.yaml) in it" if worksheets else "it holds no item",
-                              Location(file=str(worksheets or results)))
-        context = Context(str(worksheets or results), documents, load_registry(layout))
+    if worksheets or results:  # read before the server is touched: an item that does not fit submits nothing
+        items, source, context = ls_annotate.results_to_submit(layout, worksheets, results)
     if as_user is not None:
         from corpus_tools.labelstudio.server import check_user_request, ensure_user
 
@@ -370,11 +356,4 @@ def annotate(url, api_key, data_dir, project, as_user, results, worksheets, acce
             done = ls_annotate.submit_planned(client, planned, on_progress)
         else:
             done = ls_annotate.accept_planned(client, accepted, model_version, on_progress)
-    skipped = f"; {quantity(done.skipped, 'task')} skipped, already annotated by this user" if done.skipped else ""
-    account = "" if user is None else f" as {user.email} (user {user.id})"  # the id agreement reports
-    # a cancelled one (an item's was_cancelled: the annotator skipped the task) annotates nothing:
-    # ingest leaves it out, so it is not counted among the annotations
-    cancelled = sum(submission.was_cancelled for submission in done.submitted)
-    submitted = quantity(len(done.submitted) - cancelled, "annotation") + (
-        f" and {quantity(cancelled, 'cancelled annotation')} (was_cancelled)" if cancelled else "")
-    click.echo(f"submitted {submitted} to project {project_id}{account}{skipped}")
+    click.echo(ls_annotate.submitted_line(done, project_id, user))

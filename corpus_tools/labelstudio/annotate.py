@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Container, Iterable, Mapping, Sequence
 
 from corpus_tools import strictjson
-from corpus_tools.errors import CorpusError, Location
+from corpus_tools.errors import CorpusError, Location, quantity
 from corpus_tools.ingest.checks import Context, check_task
 from corpus_tools.labelstudio.sync import DocumentTasks, api_errors, iter_tasks
 from corpus_tools.labelstudio.tasks import LEFT_OUT_PREFIX, to_ls_results
@@ -292,3 +292,38 @@ def read_results(path: Path) -> list[dict]:
     """A results file: JSON lines, one {"doc_id" or "task_id", "result": [...]} per line, read
     strictly (corpus_tools.strictjson: a key twice is refused, not the last one kept)."""
     return [item for _, item in strictjson.object_lines(path, "annotate-bad-json", "annotate-bad-item")]
+
+
+def results_to_submit(layout, worksheets: Path | None = None, results: Path | None = None
+                      ) -> tuple[list[dict], str | list[str], Context]:
+    """``plan_results``' items, source and context, from a directory of ``worksheets`` (each
+    ``*.yaml``, resolved against the current texts: ``worksheet_items``) or a ``results`` file
+    (``read_results``), checked against the corpus's documents and registry. Read before the
+    server is touched, so a worksheet that does not fit submits nothing; one with no item is
+    refused (``annotate-empty``)."""
+    from corpus_tools.annotations.registry import load_registry
+    from corpus_tools.documents.index import load_documents
+
+    documents = load_documents(layout)
+    if worksheets is not None:
+        sheets = sorted(worksheets.glob("*.yaml"))
+        items, source = worksheet_items(sheets, documents), [str(sheet) for sheet in sheets]
+    else:
+        items, source = read_results(results), str(results)
+    if not items:
+        raise CorpusError("annotate-empty", "no worksheet (*.yaml) in it" if worksheets else "it holds no item",
+                          Location(file=str(worksheets or results)))
+    return items, source, Context(str(worksheets or results), documents, load_registry(layout))
+
+
+def submitted_line(done: Submissions, project_id: int, user: Any = None) -> str:
+    """What ``labelstudio annotate`` says it did: the annotations submitted to ``project_id`` (as
+    ``user``, a server.ensure_user account, when one was made), and the tasks skipped."""
+    skipped = f"; {quantity(done.skipped, 'task')} skipped, already annotated by this user" if done.skipped else ""
+    account = "" if user is None else f" as {user.email} (user {user.id})"  # the id agreement reports
+    # a cancelled one (an item's was_cancelled: the annotator skipped the task) annotates nothing:
+    # ingest leaves it out, so it is not counted among the annotations
+    cancelled = sum(submission.was_cancelled for submission in done.submitted)
+    submitted = quantity(len(done.submitted) - cancelled, "annotation") + (
+        f" and {quantity(cancelled, 'cancelled annotation')} (was_cancelled)" if cancelled else "")
+    return f"submitted {submitted} to project {project_id}{account}{skipped}"
