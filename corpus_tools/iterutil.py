@@ -27,3 +27,12 @@ def overlapping(items: Iterable[T], span: Callable[[T], tuple[int, int]]) -> Ite
             yield widest, item
         if widest is None or span(item)[1] > span(widest)[1]:
             widest = item
+
+
+def counted(items: Iterable[T], on_progress: Callable[[int], None] | None) -> Iterator[T]:
+    """``items``, calling ``on_progress(1)`` after each has been handled (for a loop driven by
+    what consumes them)."""
+    for item in items:
+        yield item
+        if on_progress is not None:
+            on_progress(1)

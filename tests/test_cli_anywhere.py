@@ -17,7 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from corpus_tools.cli import cli, progress as progress_module
-from corpus_tools.cli.progress import counted, progress, shows_progress, stages
+from corpus_tools.cli.progress import progress, shows_progress, stages
+from corpus_tools.iterutil import counted
 from corpus_tools.errors import CorpusError
 from corpus_tools.layout import Layout, find_root
 

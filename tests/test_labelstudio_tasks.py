@@ -188,3 +188,37 @@ def test_tasks_of_one_document_without_text_sha256_are_not_called_the_same_text(
         assert (caught.value.code, caught.value.message) == (
             "labelstudio-task-duplicate", f"2 tasks for doc {named!r} {what}: which one is meant is unknown; delete "
             "all but one in Label Studio")
+
+
+def test_write_task_file_writes_the_corpus_s_tasks_as_the_command_does(corpus_copy, tmp_path):
+    """labelstudio tasks, as a library call: a task per document, counted as each is written."""
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import cli
+    from corpus_tools.labelstudio.sync import task_inputs, write_task_file
+
+    inputs = task_inputs(corpus_copy)
+    seen: list[int] = []
+    assert write_task_file(inputs, tmp_path / "tasks.json", seen.append) == len(inputs.documents) > 0
+    assert seen == [1] * len(inputs.documents)
+    written = json.loads((tmp_path / "tasks.json").read_bytes())
+    assert [task["data"]["doc_id"] for task in written] == list(inputs.documents)
+    done = CliRunner().invoke(cli, ["labelstudio", "tasks", "-o", str(tmp_path / "cli.json"), "--root",
+                                    str(corpus_copy.root)])
+    assert done.exit_code == 0 and (tmp_path / "cli.json").read_bytes() == (tmp_path / "tasks.json").read_bytes()
+
+
+def test_what_push_says_of_a_push():
+    from corpus_tools.labelstudio.sync import PushResult, push_line, push_notes
+
+    result = PushResult(3, created=False, config_updated=True, imported=2, already_present=1,
+                        removed_tasks={"006_13b7e5813f40efdc": 2})
+    assert push_line(result) == "project 3 (config updated): imported 2 tasks, 1 already present"
+    notes = push_notes(result, predictions=True)
+    assert notes == [
+        "the 1 task already present keeps the predictions they were imported with; to give them the predictions made "
+        "now, push to a new project",
+        "project 3 holds 2 tasks of 1 document removed from the corpus (006_13b7e5813f40efdc), which every ingest "
+        "leaves out (doc-removed): delete them in Label Studio, or add the document back (corpus-tools add)"]
+    assert push_notes(result, predictions=False) == notes[1:]
+    assert push_line(PushResult(4, True, False, 0, 0)) == "project 4 (created): imported 0 tasks, 0 already present"

@@ -8,8 +8,8 @@ import click
 
 from corpus_tools.cli.options import (DEFAULT_PROJECT, data_dir_option, echo_notes, echo_problems, root_option,
                                       verbose_option)
-from corpus_tools.cli.progress import counted, progress, reading_annotations, rechecking, stages
-from corpus_tools.errors import CorpusError, Location, agreeing, quantity
+from corpus_tools.cli.progress import progress, reading_annotations, rechecking, stages
+from corpus_tools.errors import CorpusError, Location, quantity
 from corpus_tools.layout import Layout
 
 
@@ -205,12 +205,11 @@ def tasks(layout: Layout, predictions: bool, output: Path) -> None:
     Example:
         corpus-tools labelstudio tasks --predictions -o build/tasks.json
     """
-    from corpus_tools.labelstudio.tasks import make_tasks, write_tasks
+    from corpus_tools.labelstudio.sync import write_task_file
 
     inputs = _task_inputs(layout, predictions)
     with progress("writing tasks", total=len(inputs.documents), unit="task") as on_progress:
-        count = write_tasks(make_tasks(counted(inputs.documents.values(), on_progress), inputs.chosen,
-                                       inputs.set_name, inputs.preannotations), output)
+        count = write_task_file(inputs, output, on_progress)
     click.echo(f"wrote {quantity(count, 'task')} to {output}")
 
 
@@ -231,25 +230,14 @@ def push(url, api_key, data_dir, layout, predictions, project) -> None:
     Example:
         corpus-tools labelstudio push --project corpus_tools --predictions
     """
-    from corpus_tools.documents.remove import removed_tasks_note
-    from corpus_tools.documents.removals import removed_documents
-    from corpus_tools.labelstudio.sync import push as push_tasks
+    from corpus_tools.labelstudio.sync import push_corpus, push_line, push_notes
 
     inputs = _task_inputs(layout, predictions)
     client = _client(url, api_key, data_dir)
     with progress("pushing tasks", total=len(inputs.documents), unit="task") as on_progress:
-        result = push_tasks(client, inputs.documents.values(), inputs.chosen, project, inputs.set_name,
-                            inputs.preannotations, layout=layout, removed=removed_documents(layout, inputs.documents),
-                            on_progress=on_progress)
-    if predictions and result.already_present:
-        echo_notes([f"the {quantity(result.already_present, 'task')} already present "
-                    f"{agreeing(result.already_present, 'keeps', 'keep')} the predictions they were "
-                    "imported with; to give them the predictions made now, push to a new project"])
-    if result.removed_tasks:
-        echo_notes([removed_tasks_note(f"project {result.project_id}", result.removed_tasks)])
-    state = "created" if result.created else ("config updated" if result.config_updated else "existing")
-    click.echo(f"project {result.project_id} ({state}): imported {quantity(result.imported, 'task')}, "
-               f"{result.already_present} already present")
+        result = push_corpus(client, layout, inputs, project, on_progress)
+    echo_notes(push_notes(result, predictions))
+    click.echo(push_line(result))
 
 
 @labelstudio.command("pull")

@@ -33,10 +33,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from typing import Callable, Iterable, Iterator, TextIO, TypeVar
+from typing import Callable, Iterator, TextIO
 
 
-T = TypeVar("T")
 OnProgress = Callable[[int], None]
 DELAY = 0.5  # seconds of work before a bar appears (no flicker for quick commands)
 MININTERVAL = 0.2  # seconds between redraws at most
@@ -110,12 +109,3 @@ class _Bars:
         if self.bar is not None:
             self.bar.close()
         self.owner, self.bar = None, None
-
-
-def counted(items: Iterable[T], on_progress: OnProgress | None) -> Iterator[T]:
-    """``items``, calling ``on_progress(1)`` after each has been handled (for a loop the command
-    drives itself)."""
-    for item in items:
-        yield item
-        if on_progress is not None:
-            on_progress(1)

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any, Callable, Container, Iterable, Iterator, 
 
 from corpus_tools.fsutil import atomic_writer
 from corpus_tools.layout import check_output
-from corpus_tools.iterutil import batched
+from corpus_tools.iterutil import batched, counted
 from corpus_tools.errors import CorpusError, Location, Report, agreeing, quantity
 from corpus_tools.labelstudio.config import labeling_config
-from corpus_tools.labelstudio.tasks import make_tasks, task_key
+from corpus_tools.labelstudio.tasks import make_tasks, task_key, write_tasks
 from corpus_tools.records import Document, DocumentAnnotations, Snapshot
 
 if TYPE_CHECKING:  # imported where it is used, as task_inputs imports the rest of consolidate
@@ -300,6 +300,13 @@ def task_inputs(layout, predictions: bool = False,
                       tuple(notes))
 
 
+def write_task_file(inputs: TaskInputs, path: Path, on_progress: Callable[[int], None] | None = None) -> int:
+    """``labelstudio tasks``: the tasks of ``inputs`` (``task_inputs``) as an import file at ``path``
+    (``write_tasks``); returns their count. ``on_progress(1)``: one more task written."""
+    return write_tasks(make_tasks(counted(inputs.documents.values(), on_progress), inputs.chosen, inputs.set_name,
+                                  inputs.preannotations), path)
+
+
 @dataclass(frozen=True, slots=True)
 class PushResult:
     project_id: int
@@ -350,6 +357,41 @@ def push(client, documents: Iterable[Document], annotations: Mapping[str, Docume
     with corpus_lock(layout, "push"):
         return _push(client, documents, annotations, project_title, model_version, preannotations, removed,
                      on_progress)
+
+
+def push_corpus(client, layout, inputs: TaskInputs, project_title: str,
+                on_progress: Callable[[int], None] | None = None) -> PushResult:
+    """``labelstudio push``: ``push`` of the tasks of ``inputs`` (``task_inputs``), under the
+    corpus lock, told of the documents removed from the corpus (their tasks in the project are
+    counted, never deleted)."""
+    from corpus_tools.documents.removals import removed_documents
+
+    return push(client, inputs.documents.values(), inputs.chosen, project_title, inputs.set_name,
+                inputs.preannotations, layout=layout, removed=removed_documents(layout, inputs.documents),
+                on_progress=on_progress)
+
+
+def push_notes(result: PushResult, predictions: bool) -> list[str]:
+    """What ``labelstudio push`` notes of a push (made ``predictions``: with predictions): that the
+    tasks already present keep the predictions they were imported with, and the tasks of removed
+    documents the project holds."""
+    from corpus_tools.documents.remove import removed_tasks_note
+
+    notes = []
+    if predictions and result.already_present:
+        notes.append(f"the {quantity(result.already_present, 'task')} already present "
+                     f"{agreeing(result.already_present, 'keeps', 'keep')} the predictions they were "
+                     "imported with; to give them the predictions made now, push to a new project")
+    if result.removed_tasks:
+        notes.append(removed_tasks_note(f"project {result.project_id}", result.removed_tasks))
+    return notes
+
+
+def push_line(result: PushResult) -> str:
+    """The last line of ``labelstudio push``: the project, and the tasks imported and present."""
+    state = "created" if result.created else ("config updated" if result.config_updated else "existing")
+    return (f"project {result.project_id} ({state}): imported {quantity(result.imported, 'task')}, "
+            f"{result.already_present} already present")
 
 
 def _push(client, documents, annotations, project_title: str, model_version: str | None,
