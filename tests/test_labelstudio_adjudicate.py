@@ -665,3 +665,17 @@ def test_a_merge_label_studio_refuses_names_its_document(labelstudio, tmp_path):
     assert str(refused.value).startswith(
         f"task {tasks[DOCS[1]]}, doc {DOCS[1]}: [labelstudio-api-error] submitting an annotation to task "
         f"{tasks[DOCS[1]]} failed: HTTP 404")
+
+
+def test_push_target_refuses_a_reviewer_account_on_another_server_before_asking_any(tmp_path):
+    """adjudicate --push's reviewer, as a library call, with no server at all: a data dir no
+    server was started in cannot make an account for a --url, so nothing is asked or made."""
+    from corpus_tools.annotations.adjudicate import push_target
+
+    made: list = []
+    with pytest.raises(CorpusError) as refused:
+        push_target("http://127.0.0.1:9", None, tmp_path, "reviewer@corpus-tools.local", "p", named=False, made=made)
+    assert refused.value.code == "labelstudio-account-remote" and made == []
+    assert str(refused.value).startswith(
+        f"{tmp_path}: [labelstudio-account-remote] cannot act as 'reviewer@corpus-tools.local' on http://127.0.0.1:9: "
+        "accounts are made only on the server of --data-dir, through its database, and this data dir has no server")

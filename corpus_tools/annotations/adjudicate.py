@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, replace
 from functools import partial
+from pathlib import Path
 from typing import Any, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
 import pyarrow as pa
@@ -259,6 +260,39 @@ def adjudicate_corpus(layout, strategy: Strategy,
         return merged, None
     client, project, reviewer = push_to
     return merged, push_adjudication(layout, client, project, merged, index.documents, reviewer, index.adjudicated)
+
+
+def push_target(url: str | None, api_key: str | None, data_dir: Path, reviewer: str, project: str | int, named: bool,
+                made: list) -> tuple[Any, str | int, Callable[[], Any] | None]:
+    """``adjudicate_corpus``' ``push_to`` for ``adjudicate --push``: the client that finds the
+    project and its tasks, the project, and the maker of the reviewer's client when that is
+    another user: the account ``reviewer`` of the local server (``data_dir``'s) unless a key is
+    given and no reviewer ``named`` (then the key's owner reviews), made only
+    once every task is found (push_adjudication), so a refused push leaves none. A ``url`` of
+    another server than the data dir's is refused unless the key's owner reviews: the account
+    would be made on the local server, and its key refused by the other. The account, once made,
+    is appended to ``made``."""
+    from corpus_tools.labelstudio.sync import connect, resolve_project
+
+    # at once, whoever reviews: a server that cannot be reached, or a project not there, is refused
+    # before the work (making a client asks the server nothing; with the reviewer's key it was
+    # refused only after every document was merged)
+    if api_key and not named:
+        client = connect(url, api_key, data_dir)
+        resolve_project(client, project)
+        return client, project, None
+    from corpus_tools.labelstudio.server import check_user_request, ensure_user
+
+    check_user_request(data_dir, reviewer, url)  # a --url of another server: its accounts are not ours to make
+    client = connect(url, api_key, data_dir)
+    resolve_project(client, project)
+
+    def reviewer_client():
+        user = ensure_user(data_dir, reviewer)
+        made.append(user)
+        return connect(url, user.api_key, data_dir)
+
+    return client, project, reviewer_client
 
 
 def push_adjudication(layout, client, project: str | int, documents: Collection[AdjudicatedDocument],

@@ -99,9 +99,9 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
         raise click.UsageError(f"{', '.join(typed)} {'goes' if len(typed) == 1 else 'go'} with --push")
     # a --reviewer given wins over a key (LABEL_STUDIO_API_KEY, exported for the other commands), as annotate's --as
     named = context.get_parameter_source("reviewer") is not ParameterSource.DEFAULT
-    # the project found before the work, so a server that cannot be reached fails at once (_reviewer_client)
+    # the project found before the work, so a server that cannot be reached fails at once (push_target)
     made: list = []  # the local reviewer's account, once the push makes its client (never, when nothing is sent)
-    push_to = _reviewer_client(url, api_key, data_dir, reviewer, project, named, made) if push else None
+    push_to = merge.push_target(url, api_key, data_dir, reviewer, project, named, made) if push else None
     with stages() as stage:
         result, pushed = merge.adjudicate_corpus(layout, strategy, push_to, reading_annotations(stage),
                                                  rechecking(stage))
@@ -118,33 +118,3 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
         click.echo(f"merges submitted as the reviewer {user.email} (user {user.id}): `corpus-tools labelstudio "
                    f"server account {user.email}` gives the account a password to review them in the browser")
 
-
-def _reviewer_client(url, api_key, data_dir: Path, reviewer: str, project: str, named: bool, made: list):
-    """The client that finds the project and its tasks, the project, and the maker of the
-    reviewer's client when that is another user: the account ``reviewer`` of the local server
-    unless a key is given and no reviewer ``named`` (then the key's owner reviews), made only
-    once every task is found (push_adjudication), so a refused push leaves none. A ``url`` of
-    another server than the data dir's is refused unless the key's owner reviews: the account
-    would be made on the local server, and its key refused by the other. The account, once made,
-    is appended to ``made``."""
-    from corpus_tools.labelstudio.sync import connect, resolve_project
-
-    # at once, whoever reviews: a server that cannot be reached, or a project not there, is refused
-    # before the work (making a client asks the server nothing; with the reviewer's key it was
-    # refused only after every document was merged)
-    if api_key and not named:
-        client = connect(url, api_key, data_dir)
-        resolve_project(client, project)
-        return client, project, None
-    from corpus_tools.labelstudio.server import check_user_request, ensure_user
-
-    check_user_request(data_dir, reviewer, url)  # a --url of another server: its accounts are not ours to make
-    client = connect(url, api_key, data_dir)
-    resolve_project(client, project)
-
-    def reviewer_client():
-        user = ensure_user(data_dir, reviewer)
-        made.append(user)
-        return connect(url, user.api_key, data_dir)
-
-    return client, project, reviewer_client
