@@ -8,10 +8,13 @@ The oracle for every highlighted region is the release's own parquet rows, read 
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import unquote
 
 import pyarrow.parquet as pq
 import pytest
@@ -176,6 +179,92 @@ def test_same_release_gives_the_same_bytes_and_a_rerun_replaces_the_site(site, t
         f"wrote {again}: release 1.0.0, 5 document pages, 53 entity pages, {files} files; removed text shown for 5 "
         f"of 5 documents (raw files from {REPO / 'raw'})")
     assert [p.name for p in tmp_path.iterdir()] == ["again"]  # no partial or retired directory left
+
+
+HREF = re.compile(r'href="([^"]*)"')
+
+
+def broken_links(root: Path) -> list[str]:
+    """Every href of every page that names no file of the site, or no element of the page it
+    names (``#id``), as "page: href"; links to Wikidata are the site's only external ones."""
+    broken = []
+    for page in sorted(root.rglob("*.html")):
+        for href in HREF.findall(page.read_text("utf-8")):
+            if href.startswith("https://www.wikidata.org/wiki/"):
+                continue
+            path, _, fragment = html.unescape(href).partition("#")
+            target = (page.parent / unquote(path)).resolve() if path else page
+            if not (target.is_file() and target.is_relative_to(root.resolve())):
+                broken.append(f"{page.relative_to(root)}: {href}")
+            elif fragment and f'id="{fragment}"' not in html.unescape(target.read_text("utf-8")):
+                broken.append(f"{page.relative_to(root)}: {href}")
+    return broken
+
+
+def document_rows(page: str) -> list[str]:
+    """The doc_ids of a page's documents table's rows, in order."""
+    return re.findall(r'<tr data-doc="([^"]+)">', page)
+
+
+def registry_rows(page: str) -> list[str]:
+    """The entity ids of a page's registry table's rows, in order."""
+    return re.findall(r'<tr><td><a href="[^"]*entity/[^"]+">[^<]*</a><div class="id">([^<]+)</div>', page)
+
+
+def test_a_release_larger_than_a_page_has_its_tables_on_pages_every_link_resolving(site, tmp_path):
+    """At 10,000 documents index.html was 9.9 MB (a row and a chart bar per document): the
+    tables go on pages of page_size rows, the index lists them."""
+    paged = tmp_path / "paged"
+    summary = build_site(RELEASE, paged, raw_dir=REPO / "raw", page_size=2)
+    files, whole = site_files(paged), site_files(site)
+    documents = sorted(document_texts(RELEASE))
+    registry = registry_rows(whole["index.html"].decode())
+    assert len(documents) == 5 and len(registry) == 53
+    assert sorted(n for n in files if n.startswith("documents/")) == ["documents/1.html", "documents/2.html",
+                                                                       "documents/3.html"]
+    assert sorted(n for n in files if n.startswith("registry/")) == sorted(f"registry/{n}.html" for n in range(1, 28))
+    assert summary.files == len(whole) + 3 + 27
+    # the document and entity pages are the same; the index lists the pages in place of the tables
+    assert {n: b for n, b in files.items() if n.startswith(("doc/", "entity/", "assets/"))} == {
+        n: b for n, b in whole.items() if n.startswith(("doc/", "entity/", "assets/"))}
+    index = files["index.html"].decode()
+    assert "5 documents, 323 entity mentions, 47 time expressions, 46 quotes; 53 registry entities" in index
+    assert index.count("<svg") == 3 and "Units per document" not in index  # the labels' charts stay
+    assert document_rows(index) == registry_rows(index) == [] and "<table" not in index
+    assert ('<p>5 documents on 3 pages of at most 2:</p>\n<ol class="pages">'
+            f'<li><a href="documents/1.html">{documents[0]} – {documents[1]}</a> (2)</li>'
+            f'<li><a href="documents/2.html">{documents[2]} – {documents[3]}</a> (2)</li>'
+            f'<li><a href="documents/3.html">{documents[4]}</a> (1)</li></ol>') in index
+    assert (f'<p>53 entities on 27 pages of at most 2:</p>\n<ol class="pages"><li><a href="registry/1.html">'
+            f"{registry[0]} – {registry[1]}</a> (2)</li>") in index
+    assert f'<li><a href="registry/27.html">{registry[52]}</a> (1)</li></ol>' in index
+    whole_index = whole["index.html"].decode()
+    for number in (1, 2, 3):
+        page = files[f"documents/{number}.html"].decode()
+        ids = documents[2 * (number - 1):2 * number]
+        assert document_rows(page) == ids
+        for doc_id in ids:  # the same row as the whole table's, linking from one directory down
+            row = re.search(rf'<tr data-doc="{doc_id}">.*?</tr>', whole_index).group(0)
+            assert row.replace('href="doc/', 'href="../doc/') in page
+        # each page charts its own documents, on the release's scale
+        assert re.findall(r'text-anchor="end">([^<]+)</text><rect class="part-0"', page) == ids
+        assert (f"<p>Page {number} of 3: {len(ids)} of the release's 5 documents.</p>") in page
+        assert ('<a rel="prev"' in page, '<a rel="next"' in page) == (number > 1, number < 3)
+    assert [registry_rows(files[f"registry/{number}.html"].decode()) for number in range(1, 28)] == [
+        registry[at:at + 2] for at in range(0, 53, 2)]
+    assert broken_links(paged) == [] and broken_links(site) == []
+    again = tmp_path / "again"
+    build_site(RELEASE, again, raw_dir=REPO / "raw", page_size=2)
+    assert site_files(again) == files
+    with pytest.raises(ValueError, match="page_size must be at least 1, not 0"):
+        build_site(RELEASE, tmp_path / "none", page_size=0)
+    assert not (tmp_path / "none").exists()
+
+
+def test_a_release_no_larger_than_a_page_keeps_its_tables_on_the_index(site, tmp_path):
+    at_most = tmp_path / "five"
+    build_site(RELEASE, at_most, raw_dir=REPO / "raw", page_size=53)  # 5 documents, 53 entities
+    assert site_files(at_most) == site_files(site)
 
 
 def test_a_site_is_replaced_in_one_step(site, tmp_path, monkeypatch):
@@ -595,6 +684,33 @@ def test_from_the_index_to_a_documents_changes_in_the_browser(chromium, tmp_path
     assert page.evaluate("window.scrollY") > 0
     top = page.evaluate("document.getElementById('changes').getBoundingClientRect().top")
     assert 0 <= top < 600  # scrolled to the section, not left at the top of a long article
+    page.close()
+    assert errors == []
+
+
+@pytest.mark.browser
+def test_from_the_index_through_the_pages_of_documents_to_a_document_in_the_browser(chromium, tmp_path):
+    build_site(RELEASE, tmp_path / "site", raw_dir=REPO / "raw", page_size=2)
+    documents = sorted(document_texts(RELEASE))
+    errors: list[str] = []
+    page = open_page(chromium, tmp_path / "site" / "index.html", errors)
+    page.click('a[href="documents/2.html"]')
+    page.wait_for_load_state()
+    assert page.inner_text("h1") == f"Documents {documents[2]} – {documents[3]}"
+    page.locator('nav.pages a[rel="next"]').first.click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/documents/3.html")
+    assert page.locator("table.documents tbody tr").count() == 1
+    assert page.locator('nav.pages a[rel="next"]').count() == 0
+    page.click(f'tr[data-doc="{documents[4]}"] a')
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/doc/{documents[4]}.html")
+    page.click("header.top >> text=entities")
+    page.wait_for_load_state()
+    assert page.url.endswith("/index.html#registry")
+    page.click('a[href="registry/27.html"]')
+    page.wait_for_load_state()
+    assert page.locator("table.registry tbody tr").count() == 1
     page.close()
     assert errors == []
 

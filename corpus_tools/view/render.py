@@ -1,4 +1,5 @@
-"""The viewer's HTML pages, as strings: an index, a page per document, a page per registry entity.
+"""The viewer's HTML pages, as strings: an index, a page per document, a page per registry entity, and
+the pages of the index's tables when a release is larger than a page.
 
 Pages are plain HTML that link ``assets/viewer.css`` and ``assets/viewer.js`` (shipped in this
 package); nothing is fetched from elsewhere. Hover texts are ``title`` attributes, so they work
@@ -251,13 +252,14 @@ class IndexTally:
         self.removed_shown += pieces.unavailable is None
 
 
-def index_row(document: ReleasedDocument, pieces: PlacedPieces) -> str:
-    """The document's row of the index's table."""
+def index_row(document: ReleasedDocument, pieces: PlacedPieces, prefix: str = "") -> str:
+    """The document's row of the documents table; ``prefix`` leads from the page holding the
+    table to the site's root ("../" from a page of ``documents/``)."""
     entities, timexes, quotes = counts(document)
     removed_cell = (str(len(pieces.pieces)) if pieces.unavailable is None
                     else f'<span class="null" title="{escape(pieces.unavailable)}">n/a</span>')
     return (
-        f'<tr data-doc="{escape(document.doc_id)}"><td><a href="doc/{page_href(document.doc_id)}">'
+        f'<tr data-doc="{escape(document.doc_id)}"><td><a href="{prefix}doc/{page_href(document.doc_id)}">'
         f'{escape(document.title or "(untitled)")}</a><div class="id">{escape(document.doc_id)}</div></td>'
         f"<td>{_with_evidence(document.publisher, document.publisher_evidence, 'publisher')}</td>"
         f"<td>{_date(document)}</td><td>{escape(document.split)}</td>"
@@ -267,12 +269,65 @@ def index_row(document: ReleasedDocument, pieces: PlacedPieces) -> str:
         + f'<td class="n">{removed_cell}</td></tr>')
 
 
+PAGE_SIZE = 1000  # rows of a documents or registry table page: about 1 MB of HTML for documents
+
+
+@dataclass(frozen=True, slots=True)
+class TablePage:
+    """One page of a table split into pages: its number (from 1), the ids of its first and
+    last rows, and how many rows it holds."""
+
+    number: int
+    first: str
+    last: str
+    rows: int
+
+
+_DOCUMENTS_HEAD = ('<table class="documents"><thead><tr><th>title / doc_id</th>'
+                   "<th>publisher</th><th>date</th><th>split</th><th>chars</th><th>entities</th><th>timexes</th>"
+                   "<th>quotes</th><th>removed</th></tr></thead><tbody>\n")
+_REGISTRY_HEAD = ('<table class="registry"><thead><tr><th>name / id</th><th>type</th>'
+                  "<th>Wikidata</th><th>mentions</th><th>quotes</th></tr></thead><tbody>\n")
+_UNITS_PARTS = ["entities", "time expressions", "quotes"]
+
+
+def registry_row(entity: RegistryEntity, tally: IndexTally, prefix: str = "") -> str:
+    """The entity's row of the registry table; ``prefix`` as for ``index_row``."""
+    return (f'<tr><td><a href="{prefix}entity/{page_href(entity.id)}">{escape(entity.name)}</a>'
+            f'<div class="id">{escape(entity.id)}</div></td><td><span class="swatch lab-{escape(entity.type)}"></span>'
+            f"{escape(entity.type)}</td><td>{_wikidata(entity.wikidata)}</td>"
+            f'<td class="n">{tally.mentions[entity.id]}</td><td class="n">{tally.attributed[entity.id]}</td></tr>')
+
+
+def _table(head: str, rows: Iterable[str], between: str) -> Iterator[str]:
+    yield head
+    for number, row in enumerate(rows):
+        yield (between if number else "") + row
+    yield "\n</tbody></table>\n"
+
+
+def _span(page: TablePage) -> str:
+    return escape(page.first) if page.first == page.last else f"{escape(page.first)} – {escape(page.last)}"
+
+
+def _page_list(directory: str, pages: Sequence[TablePage], what: str) -> str:
+    """The index's list of a table's pages, each with the ids of its first and last rows."""
+    items = "".join(f'<li><a href="{directory}/{page.number}.html">{_span(page)}</a>'
+                    f" ({page.rows})</li>" for page in pages)
+    return (f"<p>{sum(page.rows for page in pages)} {what} on {len(pages)} pages of at most {pages[0].rows}:</p>\n"
+            f'<ol class="pages">{items}</ol>\n')
+
+
 def index_page(contents: ReleaseContents, tally: IndexTally, corpus: str,
                unit_counts: Iterable[tuple[str, tuple[int, int, int]]], rows: Iterable[str],
-               previous: str | None = None) -> Iterator[str]:
+               previous: str | None = None, *, document_pages: Sequence[TablePage] | None = None,
+               registry_pages: Sequence[TablePage] | None = None) -> Iterator[str]:
     """The index, in parts: ``unit_counts`` (doc_id, counts) of every annotated document and
     ``rows`` (``index_row``) of every document, in doc_id order, each read once; ``previous``:
-    the version the site's diff page compares with, when it has one."""
+    the version the site's diff page compares with, when it has one. With ``document_pages``
+    (a release larger than a page), the documents table and the units-per-document chart are
+    on those pages (``table_page``) and the index lists them, reading neither iterable; with
+    ``registry_pages``, likewise the registry table."""
     plots = [
         bar_chart("Entity mentions by label", [(label, tally.entity_labels[label]) for label in
                                                _ordered(set(tally.entity_labels) | set(ENTITY_LABELS), ENTITY_LABELS)]),
@@ -281,12 +336,6 @@ def index_page(contents: ReleaseContents, tally: IndexTally, corpus: str,
         bar_chart("Quotes by type", [(kind, tally.quote_types[kind]) for kind in
                                      _ordered(set(tally.quote_types) | set(QUOTE_TYPES), QUOTE_TYPES)]),
     ]
-    registry_rows = "".join(
-        f'<tr><td><a href="entity/{page_href(entity.id)}">{escape(entity.name)}</a>'
-        f'<div class="id">{escape(entity.id)}</div></td><td><span class="swatch lab-{escape(entity.type)}"></span>'
-        f"{escape(entity.type)}</td><td>{_wikidata(entity.wikidata)}</td>"
-        f'<td class="n">{tally.mentions[entity.id]}</td><td class="n">{tally.attributed[entity.id]}</td></tr>'
-        for entity in contents.registry.values())
     totals = tally.totals
 
     def body() -> Iterator[str]:
@@ -297,21 +346,73 @@ def index_page(contents: ReleaseContents, tally: IndexTally, corpus: str,
             f"{len(contents.registry)} registry entities. Hover a publisher or date for its evidence."
             + (f' <a href="diff.html">What changed since {escape(previous)}</a>.' if previous else "") + "</p>\n"
             f'<section class="plots">{"".join(plots)}')
-        yield from stacked_chart("Units per document", ((doc_id, list(units)) for doc_id, units in unit_counts),
-                                 ["entities", "time expressions", "quotes"], count=tally.annotated,
-                                 top=tally.most_units)
-        yield ("</section>\n"
-               '<h2 id="documents">Documents</h2>\n<table class="documents"><thead><tr><th>title / doc_id</th>'
-               "<th>publisher</th><th>date</th><th>split</th><th>chars</th><th>entities</th><th>timexes</th>"
-               "<th>quotes</th><th>removed</th></tr></thead><tbody>\n")
-        for number, row in enumerate(rows):
-            yield ("\n" if number else "") + row
-        yield ("\n</tbody></table>\n"
-               '<h2 id="registry">Entity registry</h2>\n<table class="registry"><thead><tr><th>name / id</th><th>type</th>'
-               "<th>Wikidata</th><th>mentions</th><th>quotes</th></tr></thead><tbody>\n"
-               + registry_rows + "\n</tbody></table>\n</main>")
+        if document_pages is None:
+            yield from stacked_chart("Units per document", ((doc_id, list(units)) for doc_id, units in unit_counts),
+                                     _UNITS_PARTS, count=tally.annotated, top=tally.most_units)
+        yield '</section>\n<h2 id="documents">Documents</h2>\n'
+        if document_pages is None:
+            yield from _table(_DOCUMENTS_HEAD, rows, "\n")
+        else:
+            yield (_page_list("documents", document_pages, "documents")
+                   + "<p>Each page charts the units of its documents, on one scale for the whole release.</p>\n")
+        yield '<h2 id="registry">Entity registry</h2>\n'
+        if registry_pages is None:
+            yield from _table(_REGISTRY_HEAD, (registry_row(entity, tally) for entity in contents.registry.values()),
+                              "")
+        else:
+            yield _page_list("registry", registry_pages, "entities")
+        yield "</main>"
 
     return page_parts("Index", body(), prefix="", corpus=corpus, version=contents.version, css_class="page-index")
+
+
+def _page_navigation(pages: Sequence[TablePage], current: int) -> str:
+    """Previous and next, then every page by number (the current one unlinked), each titled
+    with the ids of its first and last rows."""
+    before = f'<a rel="prev" href="{current - 1}.html">← previous</a>' if current > 1 else ""
+    after = f'<a rel="next" href="{current + 1}.html">next →</a>' if current < len(pages) else ""
+    numbers = " ".join(
+        f"<strong>{page.number}</strong>" if page.number == current else
+        f'<a href="{page.number}.html" title="{_span(page)}">{page.number}</a>'
+        for page in pages)
+    return f'<nav class="pages">{" ".join(part for part in (before, after) if part)} · pages {numbers}</nav>\n'
+
+
+def documents_page(page: TablePage, pages: Sequence[TablePage], contents: ReleaseContents, tally: IndexTally,
+                   corpus: str, unit_counts: Sequence[tuple[str, tuple[int, int, int]]],
+                   rows: Sequence[str]) -> Iterator[str]:
+    """``documents/<n>.html``: the rows (``index_row`` with prefix "../") of one page of the
+    documents table, and the units chart of its annotated documents (``unit_counts``), drawn to
+    the release's largest document so that bars compare across pages."""
+    def body() -> Iterator[str]:
+        navigation = _page_navigation(pages, page.number)
+        yield (f'<main class="index"><h1 id="documents">Documents {_span(page)}</h1>\n'
+               f"<p>Page {page.number} of {len(pages)}: {page.rows} of the release's {tally.documents} documents."
+               f"</p>\n{navigation}"
+               '<section class="plots">')
+        yield from stacked_chart("Units per document", ((doc_id, list(units)) for doc_id, units in unit_counts),
+                                 _UNITS_PARTS, count=len(unit_counts), top=tally.most_units)
+        yield "</section>\n"
+        yield from _table(_DOCUMENTS_HEAD, rows, "\n")
+        yield navigation + "</main>"
+
+    return page_parts(f"Documents, page {page.number}", body(), prefix="../", corpus=corpus,
+                      version=contents.version, css_class="page-index")
+
+
+def registry_page(page: TablePage, pages: Sequence[TablePage], contents: ReleaseContents, tally: IndexTally,
+                  corpus: str, entities: Sequence[RegistryEntity]) -> Iterator[str]:
+    """``registry/<n>.html``: one page of the registry table."""
+    def body() -> Iterator[str]:
+        navigation = _page_navigation(pages, page.number)
+        yield (f'<main class="index"><h1 id="registry">Entity registry {_span(page)}</h1>\n'
+               f"<p>Page {page.number} of {len(pages)}: {page.rows} of the release's {len(contents.registry)} "
+               f"registry entities.</p>\n{navigation}")
+        yield from _table(_REGISTRY_HEAD, (registry_row(entity, tally, "../") for entity in entities), "")
+        yield navigation + "</main>"
+
+    return page_parts(f"Entity registry, page {page.number}", body(), prefix="../", corpus=corpus,
+                      version=contents.version, css_class="page-index")
 
 
 def _wikidata(qid: str | None) -> str:

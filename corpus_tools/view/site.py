@@ -15,19 +15,20 @@ from contextlib import closing
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from corpus_tools.fsutil import (exchange, holds_current_directory, make_public, parents_removed_on_failure,
                                  staging_dir, writing_under)
 from corpus_tools.errors import CorpusError, Location, quantity
+from corpus_tools.iterutil import batched
 from corpus_tools.layout import check_output
 from corpus_tools.records import ReleaseContents
 from corpus_tools.release.versions import VERSION_PATTERN, previous_release, resolve_release
 from corpus_tools.view.read import documents, read_release
 from corpus_tools.view.removed import removed_pieces
 from corpus_tools.view.render import (
-    IndexTally, attributed_item, counts, diff_page, document_changes, document_page, entity_page, index_page, index_row,
-    mention_item, page_file,
+    PAGE_SIZE, IndexTally, TablePage, attributed_item, counts, diff_page, document_changes, document_page,
+    documents_page, entity_page, index_page, index_row, mention_item, page_file, registry_page,
 )
 
 MARKER = ".corpus-tools-view"  # names a directory this module wrote, so a rerun may replace it
@@ -57,7 +58,7 @@ def summary_line(summary: SiteSummary, raw_dir: str | Path | None) -> str:
 def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | None = None,
                previous: str | Path | None = None,
                on_progress: Callable[[int], None] | None = None,
-               on_comparing: Callable[[int], None] | None = None) -> SiteSummary:
+               on_comparing: Callable[[int], None] | None = None, page_size: int = PAGE_SIZE) -> SiteSummary:
     """Write the site of the release directory ``release`` into ``out``.
 
     ``raw_dir``: a checkout's raw/ directory; when it holds a document's raw file (same sha256)
@@ -67,12 +68,17 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     (corpus_tools.release.diff) becomes diff.html, linked from the index.
     ``on_progress`` is called with 1 after each page; ``on_comparing(n)``: n more documents
     compared with ``previous``, first.
+    ``page_size``: the most rows of a table on one page. A release with more documents has its
+    documents table, with the units-per-document chart, on pages ``documents/<n>.html``, and a
+    registry with more entities its table on ``registry/<n>.html``; the index lists the pages.
 
     Documents are read one at a time and their pages written at once; what the index and the
     entity pages gather from every document (a table row per document, an item per mention) is
     kept in a SQLite file in the staging directory, read back in order, and removed before the
     site is renamed into place. So one document is held at a time, never the release.
     """
+    if page_size < 1:
+        raise ValueError(f"page_size must be at least 1, not {page_size}")
     contents = read_release(release)
     out = Path(out)
     check_output(out)
@@ -108,14 +114,18 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
                 write(f"assets/{name}", [resources.files("corpus_tools.view").joinpath("assets", name).read_text("utf-8")])
             write(MARKER, [f"corpus-tools view of release {contents.version}\n"])
             with closing(sqlite3.connect(building / _GATHERED)) as gathered:
-                tally = _write_documents(release, contents, raw, corpus, gathered, write, on_progress, changes_of)
-                write("index.html", index_page(
-                    contents, tally, corpus,
-                    ((doc_id, (entities, timexes, quotes)) for doc_id, entities, timexes, quotes in gathered.execute(
-                        # a document nobody annotated has no counts to chart, not counts of 0
-                        "SELECT doc_id, entities, timexes, quotes FROM documents WHERE annotated ORDER BY doc_id")),
-                    (row for row, in gathered.execute("SELECT row FROM documents ORDER BY doc_id")),
-                    None if diff is None else diff.old_version))
+                paged = len(contents.doc_ids) > page_size
+                tally = _write_documents(release, contents, raw, corpus, gathered, write, on_progress, changes_of,
+                                         "../" if paged else "")
+                document_pages = (_write_document_pages(contents, tally, corpus, gathered, write, page_size)
+                                  if paged else None)
+                registry_pages = (_write_registry_pages(contents, tally, corpus, write, page_size)
+                                  if len(contents.registry) > page_size else None)
+                # unpaged, the table has at most a page's rows
+                unit_counts, rows = ((), ()) if paged else _chart_and_rows(gathered.execute(_TABLE_ROWS).fetchall())
+                write("index.html", index_page(contents, tally, corpus, unit_counts, rows,
+                                               None if diff is None else diff.old_version,
+                                               document_pages=document_pages, registry_pages=registry_pages))
                 if diff is not None:
                     write("diff.html", diff_page(diff, corpus, contents.version, contents.doc_ids))
                 gathered.execute("CREATE INDEX items_by_entity ON items (entity_id, kind, doc_id, position)")
@@ -141,10 +151,11 @@ _MENTION, _QUOTE = 0, 1
 
 def _write_documents(release, contents: ReleaseContents, raw: Path | None, corpus: str, gathered: sqlite3.Connection,
                      write: Callable[[str, Iterable[str]], None], on_progress,
-                     changes_of: Callable[[str], str] | None) -> IndexTally:
+                     changes_of: Callable[[str], str] | None, prefix: str) -> IndexTally:
     """Each document's page, in the release's order, with what changed in it (``changes_of``,
-    when there is a previous release); its index row and its items on entity pages into
-    ``gathered``; the index's counts into the tally returned."""
+    when there is a previous release); its index row (linking from ``prefix``, the way from
+    the table's page to the root) and its items on entity pages into ``gathered``; the index's
+    counts into the tally returned."""
     gathered.execute("PRAGMA journal_mode = OFF")  # a scratch file: a crash discards the staging directory
     gathered.execute("PRAGMA synchronous = OFF")
     gathered.execute("CREATE TABLE documents (doc_id TEXT PRIMARY KEY, annotated INTEGER, entities INTEGER, "
@@ -162,7 +173,7 @@ def _write_documents(release, contents: ReleaseContents, raw: Path | None, corpu
                                                                   changes)])
         tally.add(document, pieces)
         gathered.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)",
-                         (document.doc_id, document.annotated, *counts(document), index_row(document, pieces)))
+                         (document.doc_id, document.annotated, *counts(document), index_row(document, pieces, prefix)))
         gathered.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?)", [
             *((mention.entity_id, _MENTION, document.doc_id, position, mention_item(document, mention))
               for position, mention in enumerate(document.entities) if mention.entity_id is not None),
@@ -172,6 +183,41 @@ def _write_documents(release, contents: ReleaseContents, raw: Path | None, corpu
         if on_progress is not None:
             on_progress(1)
     return tally
+
+
+def _write_document_pages(contents: ReleaseContents, tally: IndexTally, corpus: str, gathered: sqlite3.Connection,
+                          write: Callable[[str, Iterable[str]], None], page_size: int) -> list[TablePage]:
+    """``documents/<n>.html`` from the gathered rows in doc_id order, a page's rows at a time;
+    the pages, for the index."""
+    pages = []
+    # first the pages' bounds, so that each page can list every other
+    for number, ids in enumerate(batched((doc_id for doc_id, in gathered.execute(
+            "SELECT doc_id FROM documents ORDER BY doc_id")), page_size), start=1):
+        pages.append(TablePage(number, ids[0], ids[-1], len(ids)))
+    for page, chunk in zip(pages, batched(gathered.execute(_TABLE_ROWS), page_size)):
+        write(f"documents/{page.number}.html", documents_page(page, pages, contents, tally, corpus,
+                                                              *_chart_and_rows(chunk)))
+    return pages
+
+
+_TABLE_ROWS = "SELECT doc_id, annotated, entities, timexes, quotes, row FROM documents ORDER BY doc_id"
+
+
+def _chart_and_rows(chunk: Sequence[tuple]) -> tuple[list, list]:
+    """Of a table's rows (``_TABLE_ROWS``), the units chart's bars (doc_id, counts) and the rows'
+    HTML: a document nobody annotated has no counts to chart, not counts of 0."""
+    return ([(doc_id, (entities, timexes, quotes)) for doc_id, annotated, entities, timexes, quotes, _ in chunk
+             if annotated], [row for *_, row in chunk])
+
+
+def _write_registry_pages(contents: ReleaseContents, tally: IndexTally, corpus: str,
+                          write: Callable[[str, Iterable[str]], None], page_size: int) -> list[TablePage]:
+    """``registry/<n>.html``, in the registry's order; the pages, for the index."""
+    chunks = list(batched(contents.registry.values(), page_size))
+    pages = [TablePage(number, chunk[0].id, chunk[-1].id, len(chunk)) for number, chunk in enumerate(chunks, start=1)]
+    for page, chunk in zip(pages, chunks):
+        write(f"registry/{page.number}.html", registry_page(page, pages, contents, tally, corpus, chunk))
+    return pages
 
 
 def site_releases(release: str | Path | None, previous: str | Path | None, root: str | Path) -> tuple[Path, Path | None]:
