@@ -257,9 +257,7 @@ def test_a_removed_document_is_named_per_document_and_its_annotations_counted_on
     remove_documents(layout, ["doc-b"], "a takedown request")  # annotator 1's, annotator 2's cancelled
 
     def run(*options):
-        result = CliRunner().invoke(cli, ["agreement", "--root", str(layout.root), *options])
-        assert result.exit_code == 0, result.output
-        return result.stdout
+        return _stdout(layout, "agreement", *options)
 
     lines = run("--by", "document").splitlines()
     assert [line for line in lines if line.startswith("  document")] == [
@@ -312,6 +310,13 @@ def test_an_annotation_by_no_user_id_is_refused_saying_what_it_names(tmp_path, c
     assert str(problem).endswith(f"task 1, doc doc-a, annotation 202: error [annotator-missing] the annotation has "
                                  f"completed_by {shown}, not a Label Studio user id (a whole number from 1): whose "
                                  "version it is cannot be told, so it cannot be compared or adjudicated"), str(problem)
+
+
+def _stdout(layout, *arguments) -> str:
+    """A command's stdout, run on ``layout``'s corpus; it must succeed."""
+    result = CliRunner().invoke(cli, [*arguments, "--root", str(layout.root)])
+    assert result.exit_code == 0, result.output
+    return result.stdout
 
 
 def _older_text(tmp_path, cut_word: bool):
@@ -856,9 +861,7 @@ def test_agreement_adjudicate_the_card_and_croissant_count_a_document_with_no_ve
     layout = _cancelled_corpus(tmp_path, 2)
 
     def run(*arguments):
-        result = CliRunner().invoke(cli, [*arguments, "--root", str(layout.root)])
-        assert result.exit_code == 0, result.output
-        return result.stdout
+        return _stdout(layout, *arguments)
 
     assert run("agreement").splitlines()[-1] == (
         "1 document compared, 1 not comparable (0 with one annotator, 1 with no annotator's version), "
@@ -914,9 +917,7 @@ def test_a_document_only_ground_truth_annotated_is_said_to_have_no_annotator_s_v
     layout = export_corpus.ingested(tmp_path / "corpus", path)
 
     def run(*arguments):
-        result = CliRunner().invoke(cli, [*arguments, "--root", str(layout.root)])
-        assert result.exit_code == 0, result.output
-        return result.stdout.splitlines()
+        return _stdout(layout, *arguments).splitlines()
 
     lines = run("agreement")
     assert lines[0] == ("all documents: annotators -; 0 documents compared, 2 not comparable (with one annotator: "
@@ -945,9 +946,7 @@ def test_annotators_9_and_10_are_listed_by_number_in_agreement_adjudicate_and_ag
     layout = export_corpus.ingested(tmp_path / "corpus", path)
 
     def run(*arguments):
-        result = CliRunner().invoke(cli, [*arguments, "--root", str(layout.root)])
-        assert result.exit_code == 0, result.output
-        return result.stdout.splitlines()
+        return _stdout(layout, *arguments).splitlines()
 
     lines = run("agreement", "--by", "annotator")
     assert lines[0] == ("all documents: annotators 9, 10; 1 document compared, 1 not comparable (with one "
