@@ -261,6 +261,29 @@ def test_a_release_larger_than_a_page_has_its_tables_on_pages_every_link_resolvi
     assert not (tmp_path / "none").exists()
 
 
+def test_a_page_of_documents_nobody_annotated_says_so_in_place_of_an_empty_units_chart(tmp_path):
+    """Documents added since the last annotation are the last doc_ids, so a page can hold only
+    documents nobody annotated: its units chart was an empty figure, which reads as documents
+    without units."""
+    from release_factories import seed_inputs
+
+    documents, annotations, registry = seed_inputs()
+    ids = sorted(documents)
+    for doc_id in ids[2:4]:  # the second page's, at two rows a page
+        del annotations[doc_id]
+    release = build_release(documents, annotations, registry, tmp_path / "dist", "1.0.0").path
+    build_site(release, tmp_path / "site", page_size=2)
+    second = (tmp_path / "site" / "documents" / "2.html").read_text()
+    assert document_rows(second) == ids[2:4] and second.count("not annotated yet</td>") == 2
+    assert ('<section class="plots"><p class="unannotated">Units per document: none of these documents is '
+            "annotated yet.</p></section>") in second
+    assert "<svg" not in second
+    first = (tmp_path / "site" / "documents" / "1.html").read_text()
+    assert re.findall(r'text-anchor="end">([^<]+)</text><rect class="part-0"', first) == ids[:2]
+    assert "none of these documents is annotated yet" not in first
+    assert broken_links(tmp_path / "site") == []
+
+
 def test_a_release_no_larger_than_a_page_keeps_its_tables_on_the_index(site, tmp_path):
     at_most = tmp_path / "five"
     build_site(RELEASE, at_most, raw_dir=REPO / "raw", page_size=53)  # 5 documents, 53 entities

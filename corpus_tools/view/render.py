@@ -299,6 +299,18 @@ def registry_row(entity: RegistryEntity, tally: IndexTally, prefix: str = "") ->
             f'<td class="n">{tally.mentions[entity.id]}</td><td class="n">{tally.attributed[entity.id]}</td></tr>')
 
 
+def _units_chart(unit_counts: Iterable[tuple[str, tuple[int, int, int]]], count: int, top: int) -> Iterator[str]:
+    """The units-per-document chart of ``count`` annotated documents (``unit_counts``), drawn to
+    ``top``; of none, a line saying so: an empty chart reads as documents without units, and a
+    document nobody annotated is no such finding (a page of documents added since the last
+    annotation holds only those)."""
+    if not count:
+        yield '<p class="unannotated">Units per document: none of these documents is annotated yet.</p>'
+        return
+    yield from stacked_chart("Units per document", ((doc_id, list(units)) for doc_id, units in unit_counts),
+                             _UNITS_PARTS, count=count, top=top)
+
+
 def _table(head: str, rows: Iterable[str], between: str) -> Iterator[str]:
     yield head
     for number, row in enumerate(rows):
@@ -347,8 +359,7 @@ def index_page(contents: ReleaseContents, tally: IndexTally, corpus: str,
             + (f' <a href="diff.html">What changed since {escape(previous)}</a>.' if previous else "") + "</p>\n"
             f'<section class="plots">{"".join(plots)}')
         if document_pages is None:
-            yield from stacked_chart("Units per document", ((doc_id, list(units)) for doc_id, units in unit_counts),
-                                     _UNITS_PARTS, count=tally.annotated, top=tally.most_units)
+            yield from _units_chart(unit_counts, tally.annotated, tally.most_units)
         yield '</section>\n<h2 id="documents">Documents</h2>\n'
         if document_pages is None:
             yield from _table(_DOCUMENTS_HEAD, rows, "\n")
@@ -390,8 +401,7 @@ def documents_page(page: TablePage, pages: Sequence[TablePage], contents: Releas
                f"<p>Page {page.number} of {len(pages)}: {page.rows} of the release's {tally.documents} documents."
                f"</p>\n{navigation}"
                '<section class="plots">')
-        yield from stacked_chart("Units per document", ((doc_id, list(units)) for doc_id, units in unit_counts),
-                                 _UNITS_PARTS, count=len(unit_counts), top=tally.most_units)
+        yield from _units_chart(unit_counts, len(unit_counts), tally.most_units)
         yield "</section>\n"
         yield from _table(_DOCUMENTS_HEAD, rows, "\n")
         yield navigation + "</main>"
