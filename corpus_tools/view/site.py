@@ -66,8 +66,9 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     normalization removed, each at its raw position (a release does not carry them).
     ``previous``: the release before this one: its diff with ``release``
     (corpus_tools.release.diff) becomes diff.html, linked from the index.
-    ``on_progress`` is called with 1 after each page; ``on_comparing(n)``: n more documents
-    compared with ``previous``, first.
+    ``on_progress`` is called with 1 after each document page and each entity page (not for the
+    index, its table pages and diff.html); ``on_comparing(n)``: n more documents compared with
+    ``previous``, first.
     ``page_size``: the most rows of a table on one page. A release with more documents has its
     documents table, with the units-per-document chart, on pages ``documents/<n>.html``, and a
     registry with more entities its table on ``registry/<n>.html``; the index lists the pages.
