@@ -394,3 +394,51 @@ def test_a_reader_that_goes_away_is_no_error(tmp_path):
               f"--root {REPO} 2>{errors} | true")
     subprocess.run(["sh", "-c", script], check=True, cwd=tmp_path)
     assert errors.read_text() == ""
+
+
+
+def _bars_ended(drawn: str) -> dict[str, str]:
+    """Each bar's description -> its last count, "done/total" or "done" alone (no total)."""
+    import re
+
+    return {found[0]: found[1] for found in re.findall(r"([a-z][a-z ]+):(?:[^\r|]*\|[^\r|]*\|)? *(\d+(?:/\d+)?)[ a-z]", drawn)}
+
+
+def _union_of_documents(*versions: str) -> int:
+    import pyarrow.parquet as pq
+
+    return len({doc_id for version in versions for file in (REPO / "dist" / version / "data" / "documents").iterdir()
+                for doc_id in pq.read_table(file, columns=["doc_id"])["doc_id"].to_pylist()})
+
+
+@pytest.mark.parametrize(("command", "bar", "versions"), [
+    (["diff", "1.0.0", "1.1.0"], "comparing documents", ("1.0.0", "1.1.0")),
+    (["view", "1.1.0", "-o", "{tmp}/site"], "comparing with the previous release", ("1.0.0", "1.1.0")),
+    (["diff", "1.1.10", "1.1.11"], "comparing documents", ("1.1.10", "1.1.11")),
+])
+def test_bars_comparing_releases_know_their_total(command, bar, versions, monkeypatch, tmp_path):
+    """Found by a scale audit: these bars showed a count and a rate only, though the library
+    knows how many documents it compares (both releases' doc_ids) once it has opened them."""
+    monkeypatch.setattr(progress_module, "DELAY", 0)
+    monkeypatch.setattr(progress_module, "MININTERVAL", 0)
+    monkeypatch.setattr(progress_module, "shows_progress", lambda stream: True)
+    args = [part.replace("{tmp}", str(tmp_path)) for part in command]
+    result = CliRunner().invoke(cli, [*args, "--root", str(REPO)])
+    assert result.exit_code == 0, result.output
+    total = _union_of_documents(*versions)
+    assert _bars_ended(result.stderr)[bar] == f"{total}/{total}", result.stderr
+
+
+def test_the_bars_of_a_release_know_their_totals(monkeypatch, corpus_copy):
+    """The build writes every document of the corpus, and compares those of it and of the
+    previous release: both bars are given their totals."""
+    shutil.copytree(REPO / "dist" / "1.1.10", corpus_copy.dist / "1.1.10")
+    monkeypatch.setattr(progress_module, "DELAY", 0)
+    monkeypatch.setattr(progress_module, "MININTERVAL", 0)
+    monkeypatch.setattr(progress_module, "shows_progress", lambda stream: True)
+    result = CliRunner().invoke(cli, ["release", "--root", str(corpus_copy.root)])
+    assert result.exit_code == 0, result.output
+    ended = _bars_ended(result.stderr)
+    compared = _union_of_documents("1.1.10", "1.1.11")
+    assert (ended["building the release"], ended["comparing with the previous release"]) == (
+        f"{DOCUMENTS}/{DOCUMENTS}", f"{compared}/{compared}"), result.stderr

@@ -226,10 +226,11 @@ def test_the_comparison_with_the_previous_release_reports_its_progress(tmp_path)
     a hunt of the commands the benchmark does not cover)."""
     first = build_release(*spread_inputs(), tmp_path / "dist", "1.0.0")
     compared: list[int] = []
+    totals: list[int] = []
     documents, annotations, registry = spread_inputs(extra=2)
     build_release(documents, annotations, registry, tmp_path / "dist", "1.1.0", previous=first.path,
-                  on_comparing=compared.append)
-    assert sum(compared) == len(documents) == 27
+                  comparing=lambda total: totals.append(total) or compared.append)
+    assert totals == [sum(compared)] and sum(compared) == len(documents) == 27
 
 
 def test_a_release_with_too_few_documents_for_a_split_publishes_them_in_train(tmp_path):

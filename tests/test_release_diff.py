@@ -1459,7 +1459,7 @@ def test_a_version_not_newer_than_the_previous_release_is_refused_before_anythin
     reached = []
     with pytest.raises(CorpusError) as early:
         build_release(documents, relabelled, registry, tmp_path / "new", "0.9.0", previous=base,
-                      on_progress=reached.append, on_comparing=reached.append)
+                      on_progress=reached.append, comparing=reached.append)
     refusal = ("version-bump-too-small", "release 0.9.0 is not newer than the previous release 1.0.0; set "
                "corpus_tools/version.py to 1.0.1 or later")
     assert (early.value.code, early.value.message) == refusal
@@ -1680,7 +1680,7 @@ def test_a_diff_holds_a_bounded_number_of_parquet_files_open_and_closes_them(bas
     before = _parquet_files_open()
     releases = diff_module.open_release(old), diff_module.open_release(new)
     held = []
-    diff = diff_module.compare(*releases, on_progress=lambda _: held.append(_parquet_files_open() - before))
+    diff = diff_module.compare(*releases, comparing=lambda _: lambda _: held.append(_parquet_files_open() - before))
     assert [(c.kind, c.doc_id) for c in diff.changes if c.layer == "entities"] == [("removed", DOC)]
     assert len(held) == 1 and held[0] == 2 * 16  # each release's 16 read last
     assert _parquet_files_open() == before

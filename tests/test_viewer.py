@@ -784,8 +784,10 @@ def test_a_site_with_a_previous_release_shows_what_changed(tmp_path):
     same = tmp_path / "same" / "1.0.1"
     shutil.copytree(REPO / "dist" / "1.0.0", same)
     compared: list[int] = []  # the comparison ran silent before the pages' bar (found by a hunt)
-    build_site(same, tmp_path / "unchanged", previous=REPO / "dist" / "1.0.0", on_comparing=compared.append)
-    assert sum(compared) == 5
+    totals: list[int] = []
+    build_site(same, tmp_path / "unchanged", previous=REPO / "dist" / "1.0.0",
+               comparing=lambda total: totals.append(total) or compared.append)
+    assert sum(compared) == 5 and totals == [5]
     assert "The data did not change." in (tmp_path / "unchanged" / "diff.html").read_text()
     assert not (tmp_path / "site-without").exists()
     build_site(REPO / "dist" / "1.0.0", tmp_path / "site-without")  # the first release: no diff page

@@ -65,6 +65,7 @@ from corpus_tools.ingest.store import (
     truth_keys, units_for,
 )
 from corpus_tools.ingest.units import Units, column_sum, problems_of
+from corpus_tools.iterutil import Totalled
 from corpus_tools.layout import Layout
 from corpus_tools.records import (
     AnnotationSet, Cue, Document, DocumentAnnotations, EntityMention, Provenance, Quote, RegistryEntity, Source, Span,
@@ -74,10 +75,9 @@ from corpus_tools.records import (
 
 _NEVER = -(2**63)  # the moment of an annotation without a readable timestamp: before every other
 # The progress of reading records: given how many will be read, the ``on_progress`` called
-# with 1 after each (or None). A function of the total, not a plain ``on_progress``: the total is
-# known only once the index is built, inside the library call, after the caller made its
-# progress stage (corpus_tools.cli.progress.reading_annotations).
-Reading = Callable[[int], Callable[[int], None] | None]
+# with 1 after each (or None); the total is known only once the index is built
+# (corpus_tools.cli.progress.reading_annotations).
+Reading = Totalled
 
 _RANKED = ["annotation_index", "task_index", "position", "prediction", "annotator", "ground_truth", "excluded",
            "created_at", "updated_at", "id", "unique_id", "cancelled"]

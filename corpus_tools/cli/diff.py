@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from corpus_tools.cli.options import echo_json, json_option
-from corpus_tools.cli.progress import progress
+from corpus_tools.cli.progress import stages, totalled
 from corpus_tools.records import CHANGE_KINDS
 
 
@@ -40,8 +40,9 @@ def diff(old: str, new: str, root: str, as_json: bool, doc_id: str | None, layer
     """
     from corpus_tools.release.diff import as_dict, diff_releases, report_lines
 
-    with progress("comparing documents", unit="doc") as on_progress:
-        result = diff_releases(old, new, root=root, doc_id=doc_id, layers=layers or None, on_progress=on_progress)
+    with stages() as stage:
+        result = diff_releases(old, new, root=root, doc_id=doc_id, layers=layers or None,
+                               comparing=totalled(stage, "comparing documents", "doc"))
     if as_json:
         echo_json(as_dict(result, lazy=True))
     else:

@@ -15,10 +15,11 @@ its own bar, one on screen at a time (a release first checks stored exports agai
 units tables were made by other code, documents, registry or removals, then writes documents)::
 
     with stages() as stage:
-        release(layout, on_checking=rechecking(stage), on_progress=stage("building the release", unit="doc"))
+        release(layout, on_checking=rechecking(stage), writing=totalled(stage, "building the release", "doc"))
 
-A stage whose total the library learns only once under way (from an index it builds itself) is
-asked for with that total, as ``reading_annotations(stage)`` is.
+A stage whose total the library learns only once under way (from an index it builds itself, the
+releases it opens) is asked for with that total (``totalled``), as ``reading_annotations(stage)``
+and ``comparing(stage)`` are.
 
 The bar is drawn only when stderr is a terminal (as git does), so redirected or captured
 output (``x=$(corpus-tools ...)``, CI logs, tests) never holds one; ``on_progress`` is then
@@ -77,10 +78,22 @@ def rechecking(stage: Callable[..., OnProgress | None]) -> OnProgress | None:
     return stage("checking stored exports again", unit="task")
 
 
+def totalled(stage: Callable[..., OnProgress | None], description: str, unit: str
+             ) -> Callable[[int], OnProgress | None]:
+    """A stage the library asks for once it knows its total (a corpus_tools.iterutil.Totalled)."""
+    return lambda total: stage(description, total, unit=unit)
+
+
 def reading_annotations(stage: Callable[..., OnProgress | None]) -> Callable[[int], OnProgress | None]:
     """The stage of reading the annotation set, with its total: the library asks for it once it
     knows how many records it will read (a corpus_tools.annotations.consolidate.Reading)."""
-    return lambda total: stage("reading annotations", total, unit="annotation")
+    return totalled(stage, "reading annotations", "annotation")
+
+
+def comparing(stage: Callable[..., OnProgress | None]) -> Callable[[int], OnProgress | None]:
+    """The stage of comparing a release with the one before it, with the number of documents
+    compared: the library asks for it once it has opened both."""
+    return totalled(stage, "comparing with the previous release", "doc")
 
 
 class _Bars:

@@ -27,13 +27,12 @@ def release(layout: Layout, version: str | None) -> None:
     Example:
         corpus-tools release               # dist/<version>/, the version in corpus_tools/version.py
     """
-    from corpus_tools.cli.progress import rechecking, stages
+    from corpus_tools.cli.progress import comparing, rechecking, stages, totalled
     from corpus_tools.release import release as build
 
     with stages() as stage:
-        result = build(layout, version, on_progress=stage("building the release", unit="doc"),
-                       on_checking=rechecking(stage),
-                       on_comparing=stage("comparing with the previous release", unit="doc"))
+        result = build(layout, version, writing=totalled(stage, "building the release", "doc"),
+                       on_checking=rechecking(stage), comparing=comparing(stage))
     verb = {"built": "built", "unchanged": "unchanged (already released with identical content):"}[result.status]
     echo_notes(result.notes)
     click.echo(f"release {result.version} {verb} {result.path} ({quantity(len(result.files), 'file')})")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from corpus_tools.cli.options import optional_root_option
-from corpus_tools.cli.progress import stages
+from corpus_tools.cli.progress import comparing, stages
 from corpus_tools.errors import CorpusError
 from corpus_tools.layout import Layout
 
@@ -52,7 +52,7 @@ def view(release: Path | None, output: Path | None, serve: bool, port: int, prev
     raw_dir = None if layout is None else layout.raw  # without a checkout, no raw files: no removed text shown
     with stages() as stage:
         summary = build_site(release, output, raw_dir=raw_dir, previous=previous,
-                             on_comparing=stage("comparing with the previous release", unit="doc"),
+                             comparing=comparing(stage),
                              on_progress=stage("writing pages", unit="page"))
     click.echo(summary_line(summary, raw_dir))
     if serve:

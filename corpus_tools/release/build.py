@@ -24,6 +24,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 from corpus_tools import codes
 from corpus_tools.errors import CorpusError, Location, Problem, Report, agreeing, quantity
 from corpus_tools.fsutil import make_public, remove_abandoned, staging_dir, writing_under
+from corpus_tools.iterutil import Totalled
 from corpus_tools.records import (
     AnnotationQuality, Document, DocumentAnnotations, RegistryEntity, ReleaseDiff, same_text,
 )
@@ -86,7 +87,7 @@ def build_release(documents: Mapping[str, Document],
                   regions_validated: bool = False,
                   annotation_quality: Callable[[], AnnotationQuality] | None = None,
                   on_progress: Callable[[int], None] | None = None,
-                  on_comparing: Callable[[int], None] | None = None) -> ReleaseResult:
+                  comparing: Totalled | None = None) -> ReleaseResult:
     """Build ``<out_dir>/<version>/`` from records; refuse invalid inputs, publishing nothing.
 
     ``annotations``: the chosen annotation per document, as a mapping by doc_id or as a stream
@@ -109,7 +110,8 @@ def build_release(documents: Mapping[str, Document],
     so) and the documents nobody has annotated yet.
     ``annotation_quality``: called once the rows are written (the annotation stream consumed), for
     the card's and Croissant's annotation-quality figures. ``on_progress(n)``: n more documents
-    written; ``on_comparing(n)``: n more documents compared with ``previous``.
+    written; ``comparing``: asked, with the number of documents to compare with ``previous``,
+    for the ``on_progress`` called with the number just compared (corpus_tools.release.diff).
     """
     check_version(version)
     if not documents:
@@ -133,7 +135,7 @@ def build_release(documents: Mapping[str, Document],
             # no-op, other content is release-exists (_publish), never a call for another bump
             _write_release(partial, documents, annotations, registry, version, earlier, card, sizes,
                            upstream_problems, regions_validated, annotation_quality, on_progress,
-                           version_rule=not published, released=list_versions(out_dir), on_comparing=on_comparing)
+                           version_rule=not published, released=list_versions(out_dir), comparing=comparing)
         return _publish(partial, target, version, verified=published)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
@@ -165,7 +167,7 @@ def invalid_inputs(report) -> CorpusError:
 
 def _write_release(root: Path, documents, annotations, registry, version, previous, card, sizes,
                    upstream_problems, regions_validated, annotation_quality=None, on_progress=None, *,
-                   version_rule: bool = True, released: Sequence[str] = (), on_comparing=None) -> None:
+                   version_rule: bool = True, released: Sequence[str] = (), comparing=None) -> None:
     stats = Stats()
     plan = SplitPlan.of(documents, _published_splits(None if previous is None else previous.path))
     document_splits = plan.declared
@@ -200,7 +202,7 @@ def _write_release(root: Path, documents, annotations, registry, version, previo
     card = dataclasses.replace(card, invented=tuple(written.invented),
                                caveats=card.caveats + written.caveats(stats.total("documents")))
     _write_metadata(root, shards, stats, document_splits, version, latest_update, previous, card, quality,
-                    version_rule, released, on_comparing)
+                    version_rule, released, comparing)
 
 
 # Documents of one split whose rows are built and handed to the writers together: the ner
@@ -334,14 +336,14 @@ def _paired(documents: Mapping[str, Document], annotations, problems: list[Probl
 
 def _write_metadata(root: Path, shards, stats, document_splits, version, date, previous,
                     card, quality: AnnotationQuality | None = None, version_rule: bool = True,
-                    released: Sequence[str] = (), on_comparing=None) -> None:
+                    released: Sequence[str] = (), comparing=None) -> None:
     """Card, changelog, LICENSE.md and Croissant (which need the shards' sizes and hashes), then SHA256SUMS last.
     First the diff from the ``previous`` release (opened by build_release; None: this is the first),
     which the card and changelog report, and whose version rule may refuse the version before
     anything is published (``released``: the versions in its dist/, which the refusal's advice
     must not name)."""
     changes = None if previous is None else diff_build(previous, root, version, card.pretty_name,
-                                                       on_progress=on_comparing)
+                                                       comparing=comparing)
     if changes is not None and version_rule:
         check_bump(changes, released)
     history = "" if previous is None else (previous.path / "CHANGELOG.md").read_text(encoding="utf-8")

@@ -39,7 +39,7 @@ from corpus_tools import version as version_module
 from corpus_tools.arrays import array, first_true, scalar
 from corpus_tools.documents.align import TextAlignment
 from corpus_tools.errors import CorpusError, Location, escape
-from corpus_tools.iterutil import batched
+from corpus_tools.iterutil import Totalled, batched
 from corpus_tools.records import CHANGE_KINDS, ReleaseChange, ReleaseDiff
 from corpus_tools.release.arrow_schemas import (
     file_features, half_null_region, label_names, name_labels, require_named, row_location,
@@ -433,42 +433,42 @@ def open_release(where: str | Path, root: str | Path = ".") -> _Release:
 
 
 def diff_releases(old: str | Path, new: str | Path, *, root: str | Path = ".", doc_id: str | None = None,
-                  layers: Sequence[str] | None = None,
-                  on_progress: Callable[[int], None] | None = None) -> ReleaseDiff:
+                  layers: Sequence[str] | None = None, comparing: Totalled | None = None) -> ReleaseDiff:
     """Every change from the release ``old`` to the release ``new`` (directories, or versions under
     ``<root>/dist``), optionally only of one document and of some layers.
 
     Refused (``CorpusError``): a directory that is no release (``release-missing``), a release
     that fails its SHA256SUMS (``release-tampered``), releases of two corpora
-    (``release-corpus-mismatch``), a doc_id in neither (``doc-unknown``). ``on_progress`` is called
-    with the number of documents just compared.
+    (``release-corpus-mismatch``), a doc_id in neither (``doc-unknown``). ``comparing``: asked,
+    with the number of documents to compare once both releases are open, for the ``on_progress``
+    called with the number just compared.
     """
     for layer in layers or ():
         if layer not in CHANGE_KINDS:
             raise ValueError(f"no layer {layer!r}; layers are {', '.join(LAYERS)}")
     return compare(open_release(old, root), open_release(new, root), doc_id=doc_id, layers=layers,
-                   on_progress=on_progress)
+                   comparing=comparing)
 
 
 def diff_build(previous: _Release, built: Path, version: str, name: str,
-               on_progress: Callable[[int], None] | None = None) -> ReleaseDiff:
+               comparing: Totalled | None = None) -> ReleaseDiff:
     """The diff from the published release ``previous`` (as ``open_release`` gave it, before the
     build) to a release being built in ``built`` (complete but for its metadata and SHA256SUMS:
-    the build checked what it wrote); ``on_progress(n)``: n more documents compared."""
-    return compare(previous, _Release(Path(built), version, name), on_progress=on_progress)
+    the build checked what it wrote); ``comparing``: as diff_releases'."""
+    return compare(previous, _Release(Path(built), version, name), comparing=comparing)
 
 
 def compare(old: _Release, new: _Release, *, doc_id: str | None = None, layers: Sequence[str] | None = None,
-            on_progress: Callable[[int], None] | None = None) -> ReleaseDiff:
+            comparing: Totalled | None = None) -> ReleaseDiff:
     try:
-        return _compare(old, new, doc_id, layers, on_progress)
+        return _compare(old, new, doc_id, layers, comparing)
     finally:  # its files, not left open while the caller goes on (a build, its card)
         old.close()
         new.close()
 
 
 def _compare(old: _Release, new: _Release, doc_id: str | None, layers: Sequence[str] | None,
-             on_progress: Callable[[int], None] | None) -> ReleaseDiff:
+             comparing: Totalled | None) -> ReleaseDiff:
     log = ChangeLog()
     # in name order, not a set's (which PYTHONHASHSEED decides): reading the features opens each
     # config's first file, and the first that cannot be opened is the one an error names
@@ -504,6 +504,7 @@ def _compare(old: _Release, new: _Release, doc_id: str | None, layers: Sequence[
     in_new = set(new_ids)
     every = [*new_ids, *(d for d in old_ids if d not in in_new)] if doc_id is None else [doc_id]
     old_set = set(old_ids)
+    on_progress = None if comparing is None else comparing(len(every))
     for batch in batched(every, _BATCH):  # a batch of documents' rows in memory at a time
         old_docs = {row["doc_id"]: row for row in old.rows("documents", [d for d in batch if d in old_set])}
         new_docs = {row["doc_id"]: row for row in new.rows("documents", [d for d in batch if d in in_new])}

@@ -15,6 +15,7 @@ from corpus_tools.annotations.consolidate import AnnotationIndex
 from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.errors import CorpusError, Location, Problem
 from corpus_tools.fsutil import present
+from corpus_tools.iterutil import Totalled
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
 from corpus_tools.annotations.registry import load_registry
@@ -26,17 +27,19 @@ from corpus_tools.version import __version__
 
 
 def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = ShardSizes(),
-            on_progress: Callable[[int], None] | None = None,
+            writing: Totalled | None = None,
             on_checking: Callable[[int], None] | None = None,
-            on_comparing: Callable[[int], None] | None = None) -> ReleaseResult:
+            comparing: Totalled | None = None) -> ReleaseResult:
     """Build ``dist/<version>`` (the package version) from raw/ and annotations/, streaming.
 
     The chosen annotations stream from the stored exports (corpus_tools.annotations.consolidate) straight
     into the build; the problems their validation reports are gathered meanwhile, and any error
     refuses the release (the build happens in a temporary directory that is then discarded).
-    ``on_progress(n)``: n more documents written; ``on_checking(n)``: n more tasks of stored exports
-    checked again, first, when their units tables were made for other code, documents, registry or removals;
-    ``on_comparing(n)``: n more documents compared with the previous release, last.
+    ``writing``: asked, with the number of documents the release will hold (every document of the
+    corpus), for the ``on_progress`` called with the number just written; ``on_checking(n)``: n more
+    tasks of stored exports checked again, first, when their units tables were made for other code,
+    documents, registry or removals; ``comparing``: asked, with the number of documents to compare
+    with the previous release, for its ``on_progress``, last.
     """
     version = _release_version(version)
     with corpus_lock(layout, "release"):  # the exports stored now are the ones released
@@ -53,7 +56,8 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
                              annotation_quality=lambda: dataclasses.replace(
                                  provenance.quality(), preannotation_accepted=acceptance.result()),
                              card=CardInfo(caveats=caveats(layout)),
-                             on_progress=on_progress, on_comparing=on_comparing)
+                             on_progress=None if writing is None else writing(len(documents)),
+                             comparing=comparing)
         return dataclasses.replace(result, notes=provenance.notes())
 
 

@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Sequence
 from corpus_tools.fsutil import (exchange, holds_current_directory, make_public, parents_removed_on_failure,
                                  staging_dir, writing_under)
 from corpus_tools.errors import CorpusError, Location, quantity
-from corpus_tools.iterutil import batched
+from corpus_tools.iterutil import Totalled, batched
 from corpus_tools.layout import check_output
 from corpus_tools.records import ReleaseContents
 from corpus_tools.release.versions import VERSION_PATTERN, previous_release, resolve_release
@@ -58,7 +58,7 @@ def summary_line(summary: SiteSummary, raw_dir: str | Path | None) -> str:
 def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | None = None,
                previous: str | Path | None = None,
                on_progress: Callable[[int], None] | None = None,
-               on_comparing: Callable[[int], None] | None = None, page_size: int = PAGE_SIZE) -> SiteSummary:
+               comparing: Totalled | None = None, page_size: int = PAGE_SIZE) -> SiteSummary:
     """Write the site of the release directory ``release`` into ``out``.
 
     ``raw_dir``: a checkout's raw/ directory; when it holds a document's raw file (same sha256)
@@ -67,8 +67,8 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     ``previous``: the release before this one: its diff with ``release``
     (corpus_tools.release.diff) becomes diff.html, linked from the index.
     ``on_progress`` is called with 1 after each document page and each entity page (not for the
-    index, its table pages and diff.html); ``on_comparing(n)``: n more documents compared with
-    ``previous``, first.
+    index, its table pages and diff.html); ``comparing``: asked, with the number of documents to
+    compare with ``previous``, for the ``on_progress`` of that comparison, first.
     ``page_size``: the most rows of a table on one page. A release with more documents has its
     documents table, with the units-per-document chart, on pages ``documents/<n>.html``, and a
     registry with more entities its table on ``registry/<n>.html``; the index lists the pages.
@@ -91,7 +91,7 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     if previous is not None:
         from corpus_tools.release.diff import ChangeLog, diff_releases
 
-        diff = diff_releases(previous, release, on_progress=on_comparing)
+        diff = diff_releases(previous, release, comparing=comparing)
         log = ChangeLog.of(diff.changes)
 
         def changes_in(doc_id: str) -> str:
