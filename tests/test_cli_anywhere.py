@@ -415,10 +415,12 @@ def _union_of_documents(*versions: str) -> int:
     (["diff", "1.0.0", "1.1.0"], "comparing documents", ("1.0.0", "1.1.0")),
     (["view", "1.1.0", "-o", "{tmp}/site"], "comparing with the previous release", ("1.0.0", "1.1.0")),
     (["diff", "1.1.10", "1.1.11"], "comparing documents", ("1.1.10", "1.1.11")),
+    (["export", "--format", "brat", "1.1.11", "-o", "{tmp}/out"], "exporting", ("1.1.11",)),
 ])
-def test_bars_comparing_releases_know_their_total(command, bar, versions, monkeypatch, tmp_path):
+def test_bars_of_work_on_releases_know_their_total(command, bar, versions, monkeypatch, tmp_path):
     """Found by a scale audit: these bars showed a count and a rate only, though the library
-    knows how many documents it compares (both releases' doc_ids) once it has opened them."""
+    knows how many documents it compares (both releases' doc_ids) or exports (the release's) once
+    it has opened the releases."""
     monkeypatch.setattr(progress_module, "DELAY", 0)
     monkeypatch.setattr(progress_module, "MININTERVAL", 0)
     monkeypatch.setattr(progress_module, "shows_progress", lambda stream: True)

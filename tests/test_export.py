@@ -1126,3 +1126,18 @@ def test_a_release_with_quotes_with_and_without_a_source_is_read_without_pandas(
     importing pandas: some 0.15 s of every export and view of such a release."""
     assert {row["source_id"] is None for row in _rows(release, "quotes", "train")} == {True, False}
     assert _imports_pandas(argv, release, tmp_path) is False
+
+
+@pytest.mark.parametrize("fmt", ["conll2003", "spacy", "brat", "jsonl"])
+def test_the_export_is_asked_for_its_progress_with_the_release_s_documents(fmt, tmp_path):
+    """Found by a scale audit: the bar showed a count and a rate only. Every document of the
+    release is gone through, those a format leaves out too (here one nobody annotated), so the
+    total is the documents config's rows (from its footers) and the bar ends at it."""
+    documents, annotations, registry = spread_inputs(extra=2)
+    documents["unannotated-1"] = document("unannotated-1", "Nobody has annotated this text.\n")
+    release = build_release(documents, annotations, registry, tmp_path / "dist", "1.1.0").path
+    totals, done = [], []
+    result = export_release(release, fmt, tmp_path / "out",
+                            exporting=lambda total: totals.append(total) or done.append)
+    assert totals == [len(documents)] == [28] and done == [1] * 28
+    assert result.documents == 27  # the unannotated document is gone through, not written

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from corpus_tools.cli.progress import progress
+from corpus_tools.cli.progress import stages, totalled
 from corpus_tools.release.export import FORMATS
 
 
@@ -31,8 +31,8 @@ def export(format_: str, release: str, out_dir: Path, root: Path) -> None:
     """
     from corpus_tools.release.export import export_release, summary_line
 
-    with progress("exporting", unit="doc") as on_progress:
-        result = export_release(release, format_, out_dir, root=root, on_progress=on_progress)
+    with stages() as stage:
+        result = export_release(release, format_, out_dir, root=root, exporting=totalled(stage, "exporting", "doc"))
     for item in result.unaligned:
         click.echo(item.as_problem(), err=True)
     click.echo(summary_line(result))

@@ -48,7 +48,7 @@ from corpus_tools.documents.raw import check_doc_id, doc_id_key
 from corpus_tools.errors import CorpusError, Location, quantity
 from corpus_tools.fsutil import (holds_current_directory, make_public, parents_removed_on_failure, staging_dir,
                                  writing_under)
-from corpus_tools.iterutil import batched, overlapping
+from corpus_tools.iterutil import Totalled, batched, overlapping
 from corpus_tools.layout import check_output
 from corpus_tools.records import DocumentRows, ExportResult, Unaligned
 import corpus_tools.release.brat as brat
@@ -56,7 +56,7 @@ from corpus_tools.release.arrow_schemas import (file_label_names, missing_column
                                                  require_rows)
 from corpus_tools.release.checks import region_clash
 from corpus_tools.release.checksums import open_parquet
-from corpus_tools.release.loaders import Release, split_files, verified_release
+from corpus_tools.release.loaders import Release, config_rows, split_files, verified_release
 from corpus_tools.release.rights import LICENSE_FILE
 from corpus_tools.release.splits import SPLITS
 
@@ -68,8 +68,10 @@ SPACY_DOCUMENTS_PER_FILE = 250
 
 
 def export_release(release: Release, format: str, out_dir: str | Path, *, root: str | Path = ".",
-                   on_progress: Callable[[int], None] | None = None) -> ExportResult:
-    """Write ``release`` (a directory, or a version in ``<root>/dist``) in ``format`` to ``out_dir``."""
+                   exporting: Totalled | None = None) -> ExportResult:
+    """Write ``release`` (a directory, or a version in ``<root>/dist``) in ``format`` to ``out_dir``.
+    ``exporting``: asked, with the number of the release's documents, for the ``on_progress``
+    called with 1 as each is gone through (written, or left out as the format leaves it out)."""
     if format not in FORMATS:
         raise CorpusError("export-invalid", f"no export format {format!r}; formats: {', '.join(FORMATS)}")
     path = verified_release(release, "documents", root)  # every format starts from the documents
@@ -83,11 +85,13 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
     if out_dir.is_symlink() or out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())
                                                      or holds_current_directory(out_dir)):
         raise _target_exists(out_dir)
+    # read from the footers only when asked: without a bar, a damaged file is met where it was
+    on_progress = None if exporting is None else exporting(sum(config_rows(path, "documents").values()))
     with parents_removed_on_failure(out_dir):  # -o a/b/c refused half way leaves no empty a/b
         partial = staging_dir(out_dir.parent, f".{out_dir.name}.partial-")
         try:
             with writing_under(out_dir):
-                documents, unaligned = write(path, partial, on_progress or (lambda done: None))
+                documents, unaligned = write(path, partial, on_progress)
                 if unaligned:
                     _write_lines(partial / UNALIGNED_FILE, (_unaligned_dict(item) for item in unaligned))
                 # every format carries article text, whose terms (no licence granted) go with it
@@ -157,8 +161,8 @@ def _checked_batches(parquet, config: str, names: dict[str, tuple[str, ...]], fi
         yield batch
 
 
-def read_documents(path: Path, layers: tuple[str, ...] = LAYERS, *,
-                   annotated_only: bool = False) -> Iterator[DocumentRows]:
+def read_documents(path: Path, layers: tuple[str, ...] = LAYERS, *, annotated_only: bool = False,
+                   on_progress: Callable[[int], None] | None = None) -> Iterator[DocumentRows]:
     """Every document of a release, in the documents config's order, with its rows of ``layers``
     (the others empty): a document at a time, since the layer configs hold their rows in that
     order too (split by split, a document's rows together). A release whose rows are not in that
@@ -171,7 +175,8 @@ def read_documents(path: Path, layers: tuple[str, ...] = LAYERS, *,
 
     ``DocumentRows.annotated`` is False for a document nobody annotated, which has no kb row
     (every document had one before 2026-12-06); ``annotated_only`` leaves those out: given out
-    with empty layers, they would say their text names nothing."""
+    with empty layers, they would say their text names nothing. ``on_progress(1)``: one more row
+    of the documents config gone through, given out or left out."""
     readers = {config: _ByDocument(read_config(path, config)) for config in layers}
     readers["kb"] = _ByDocument(_kb_documents(path))
     seen: dict[str, str] = {}  # doc_id_key -> the doc_id read under it
@@ -196,6 +201,8 @@ def read_documents(path: Path, layers: tuple[str, ...] = LAYERS, *,
         _regions_named_once(rows, path)
         if annotated or not annotated_only:
             yield rows
+        if on_progress is not None:
+            on_progress(1)
     for config, rows in readers.items():
         if rows.next is not None:
             raise CorpusError("release-invalid", f"config {config!r} has rows of document {rows.next['doc_id']!r} "
@@ -314,13 +321,12 @@ def _write_conll(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]
         files = {split: stack.enter_context(_LineFile(out / f"{split}.txt")) for split in SPLITS}
         # through read_documents, as every format: its checks (rows in the documents' order, of
         # documents the release has) hold for these files too
-        for document in read_documents(path, ("ner",), annotated_only=True):
+        for document in read_documents(path, ("ner",), annotated_only=True, on_progress=progress):
             if not document.sentences:
                 continue
             lines = files[document.split]
             lines.write("-DOCSTART- -X- -X- O", "")
             documents += 1
-            progress(1)
             for row in document.sentences:
                 for token, tag in zip(row["tokens"], row["ner_tags"]):
                     if not token or any(character.isspace() for character in token):
@@ -393,7 +399,7 @@ def _write_spacy(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]
     documents = 0
     # the documents come split by split; a DocBin is serialized whole, so each file holds at most
     # SPACY_DOCUMENTS_PER_FILE of them, and a split is a directory, which spaCy's Corpus reads
-    for split, group in groupby(read_documents(path, annotated_only=True),
+    for split, group in groupby(read_documents(path, annotated_only=True, on_progress=progress),
                                 key=lambda document: document.split):
         (out / split).mkdir()
         for index, chunk in enumerate(batched(group, SPACY_DOCUMENTS_PER_FILE)):
@@ -408,7 +414,6 @@ def _write_spacy(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]
             for document in chunk:
                 doc_bin.add(_spacy_doc(nlp, document, unaligned))
                 documents += 1
-                progress(1)
             doc_bin.to_disk(out / split / f"{index:05d}.spacy")
     return documents, unaligned
 
@@ -483,7 +488,7 @@ def _span(doc, document: DocumentRows, region: dict, layer: str, label: str, una
 def _write_brat(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
     documents = 0
     values: dict[str, set[str]] = defaultdict(set)
-    for document in read_documents(path, annotated_only=True):
+    for document in read_documents(path, annotated_only=True, on_progress=progress):
         documents += 1
         directory = out / document.split
         directory.mkdir(exist_ok=True)
@@ -497,7 +502,6 @@ def _write_brat(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
             if line.startswith("A"):
                 name, _, value = line.split("\t")[1].split(" ")
                 values[name].add(value)
-        progress(1)
     labels = {name: _label_set(path, config, column) for name, config, column in (
         ("entities", "entities", "label"), ("timexes", "timexes", "label"), ("quote_types", "quotes", "quote_type"))}
     (out / "annotation.conf").write_text(brat.annotation_conf(values, **labels), encoding="utf-8", newline="")
@@ -520,7 +524,8 @@ def _label_set(path: Path, config: str, column: str) -> tuple[str, ...]:
 def _write_jsonl(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
     documents = 0
     # the documents come split by split: one file open at a time
-    for split, group in groupby(read_documents(path, annotated_only=True), key=lambda document: document.split):
+    for split, group in groupby(read_documents(path, annotated_only=True, on_progress=progress),
+                                key=lambda document: document.split):
         with (out / f"{split}.jsonl").open("x", encoding="utf-8", newline="") as handle:
             for document in group:
                 _write_line(handle, {
@@ -531,7 +536,6 @@ def _write_jsonl(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]
                     "sentences": [_without(row, "doc_id", "fold") for row in document.sentences],
                 })
                 documents += 1
-                progress(1)
     _write_lines(out / "entity_registry.jsonl", read_config(path, "entity_registry"))
     return documents, []
 

@@ -93,9 +93,7 @@ def load(release: Release, config: str, *, split: SplitArgument | None = None, s
     (``cache_dir``, ``num_proc``, ``keep_in_memory``, ...) go to ``datasets.load_dataset`` as they are."""
     path = verified_release(release, config, root)
     directory = path / "data" / config
-    # split -> rows, from the files' footers
-    rows = {name: sum(open_parquet(file).metadata.num_rows for file in files)
-            for name, files in split_files(path, config).items()}
+    rows = config_rows(path, config)
     present = list(rows)
     if streaming and isinstance(split, (list, tuple)):
         raise CorpusError("unknown-split", f"a stream reads one split, not a list of them ({split!r}): stream "
@@ -131,6 +129,13 @@ def load(release: Release, config: str, *, split: SplitArgument | None = None, s
     import datasets  # heavy; only for this loader
 
     return datasets.load_dataset(str(path), config, split=split, streaming=streaming, **load_dataset_kwargs)
+
+
+def config_rows(path: Path, config: str) -> dict[str, int]:
+    """Split -> rows of ``config`` in the verified release at ``path``, from its files' footers
+    (no row read), for the splits ``split_files`` gives."""
+    return {name: sum(open_parquet(file).metadata.num_rows for file in files)
+            for name, files in split_files(path, config).items()}
 
 
 def split_files(path: Path, config: str, consequence: str = "") -> dict[str, list[Path]]:
