@@ -431,6 +431,16 @@ def test_bars_of_work_on_releases_know_their_total(command, bar, versions, monke
     assert _bars_ended(result.stderr)[bar] == f"{total}/{total}", result.stderr
 
 
+def test_the_pages_bar_of_view_knows_its_total(monkeypatch, tmp_path):
+    """A page for each of 1.1.11's 7 documents and 84 entities (tests/test_viewer.py counts them)."""
+    monkeypatch.setattr(progress_module, "DELAY", 0)
+    monkeypatch.setattr(progress_module, "MININTERVAL", 0)
+    monkeypatch.setattr(progress_module, "shows_progress", lambda stream: True)
+    result = CliRunner().invoke(cli, ["view", "1.1.11", "-o", str(tmp_path / "site"), "--root", str(REPO)])
+    assert result.exit_code == 0, result.output
+    ended = _bars_ended(result.stderr)
+    assert (ended["writing pages"], ended["comparing with the previous release"]) == ("91/91", "7/7"), result.stderr
+
 def test_the_bars_of_a_release_know_their_totals(monkeypatch, corpus_copy):
     """The build writes every document of the corpus, and compares those of it and of the
     previous release: both bars are given their totals."""

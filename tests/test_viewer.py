@@ -937,3 +937,17 @@ def test_a_mentions_context_never_cuts_a_flag_apart():
     # the cut after falls between the black flag's tag characters
     text = "Assad" + "y" * 56 + scotland + " tail"
     assert context(text, 0) == "<mark>Assad</mark>" + "y" * 56 + scotland + "…"
+
+
+def test_the_pages_bar_is_asked_for_with_the_number_of_document_and_entity_pages(tmp_path):
+    """Found by a scale audit: the bar showed a count and a rate only, though the release read
+    says how many documents and entities it has, a page each."""
+    from corpus_tools.view.read import read_release
+
+    contents = read_release(REPO / "dist" / "1.1.11")
+    totals, done = [], []
+    build_site(REPO / "dist" / "1.1.11", tmp_path / "site", writing=lambda total: totals.append(total) or done.append)
+    assert (len(contents.doc_ids), len(contents.registry)) == (7, 84)
+    assert totals == [7 + 84] == [sum(done)] and set(done) == {1}
+    assert len(list((tmp_path / "site" / "doc").iterdir())) + len(list((tmp_path / "site" / "entity").iterdir())) \
+        == totals[0]

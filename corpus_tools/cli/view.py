@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from corpus_tools.cli.options import optional_root_option
-from corpus_tools.cli.progress import comparing, stages
+from corpus_tools.cli.progress import comparing, stages, totalled
 from corpus_tools.errors import CorpusError
 from corpus_tools.layout import Layout
 
@@ -53,7 +53,7 @@ def view(release: Path | None, output: Path | None, serve: bool, port: int, prev
     with stages() as stage:
         summary = build_site(release, output, raw_dir=raw_dir, previous=previous,
                              comparing=comparing(stage),
-                             on_progress=stage("writing pages", unit="page"))
+                             writing=totalled(stage, "writing pages", "page"))
     click.echo(summary_line(summary, raw_dir))
     if serve:
         from corpus_tools.view.serve import site_server

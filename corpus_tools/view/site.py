@@ -57,7 +57,7 @@ def summary_line(summary: SiteSummary, raw_dir: str | Path | None) -> str:
 
 def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | None = None,
                previous: str | Path | None = None,
-               on_progress: Callable[[int], None] | None = None,
+               writing: Totalled | None = None,
                comparing: Totalled | None = None, page_size: int = PAGE_SIZE) -> SiteSummary:
     """Write the site of the release directory ``release`` into ``out``.
 
@@ -66,9 +66,10 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     normalization removed, each at its raw position (a release does not carry them).
     ``previous``: the release before this one: its diff with ``release``
     (corpus_tools.release.diff) becomes diff.html, linked from the index.
-    ``on_progress`` is called with 1 after each document page and each entity page (not for the
-    index, its table pages and diff.html); ``comparing``: asked, with the number of documents to
-    compare with ``previous``, for the ``on_progress`` of that comparison, first.
+    ``writing``: asked, with the number of document and entity pages (a page each), for the
+    ``on_progress`` called with 1 after each of them (not for the index, its table pages and
+    diff.html); ``comparing``: asked, with the number of documents to compare with ``previous``,
+    for the ``on_progress`` of that comparison, first.
     ``page_size``: the most rows of a table on one page. A release with more documents has its
     documents table, with the units-per-document chart, on pages ``documents/<n>.html``, and a
     registry with more entities its table on ``registry/<n>.html``; the index lists the pages.
@@ -102,6 +103,7 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
         building = staging_dir(out.parent, f".{out.name}.partial-")
         try:
             files = 0
+            on_progress = None if writing is None else writing(len(contents.doc_ids) + len(contents.registry))
 
             def write(relative: str, parts: Iterable[str]) -> None:
                 nonlocal files
