@@ -28,7 +28,7 @@ from collections.abc import Sequence as SequenceABC
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import orjson
 import pyarrow as pa
