@@ -205,6 +205,8 @@ def test_stages_draw_one_bar_at_a_time_each_opened_by_its_work(monkeypatch):
     assert stream.getvalue().endswith("\r")
     with stages(io.StringIO()) as stage:
         assert stage("checking") is None  # off a terminal: no callback, as progress()
+        # nor a stage asked for with its total: the library works out no total for no bar
+        assert progress_module.totalled(stage, "writing", "doc") is None
 
 
 @pytest.mark.parametrize(("command", "bar"), [

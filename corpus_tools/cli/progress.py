@@ -79,18 +79,21 @@ def rechecking(stage: Callable[..., OnProgress | None]) -> OnProgress | None:
 
 
 def totalled(stage: Callable[..., OnProgress | None], description: str, unit: str
-             ) -> Callable[[int], OnProgress | None]:
-    """A stage the library asks for once it knows its total (a corpus_tools.iterutil.Totalled)."""
+             ) -> Callable[[int], OnProgress | None] | None:
+    """A stage the library asks for once it knows its total (a corpus_tools.iterutil.Totalled);
+    None off a terminal, as a stage is, so that the library does not work out a total for no bar."""
+    if stage(description, unit=unit) is None:  # a stage draws nothing until its first call
+        return None
     return lambda total: stage(description, total, unit=unit)
 
 
-def reading_annotations(stage: Callable[..., OnProgress | None]) -> Callable[[int], OnProgress | None]:
+def reading_annotations(stage: Callable[..., OnProgress | None]) -> Callable[[int], OnProgress | None] | None:
     """The stage of reading the annotation set, with its total: the library asks for it once it
     knows how many records it will read (a corpus_tools.annotations.consolidate.Reading)."""
     return totalled(stage, "reading annotations", "annotation")
 
 
-def comparing(stage: Callable[..., OnProgress | None]) -> Callable[[int], OnProgress | None]:
+def comparing(stage: Callable[..., OnProgress | None]) -> Callable[[int], OnProgress | None] | None:
     """The stage of comparing a release with the one before it, with the number of documents
     compared: the library asks for it once it has opened both."""
     return totalled(stage, "comparing with the previous release", "doc")

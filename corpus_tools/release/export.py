@@ -86,7 +86,7 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
                                                      or holds_current_directory(out_dir)):
         raise _target_exists(out_dir)
     # read from the footers only when asked: without a bar, a damaged file is met where it was
-    on_progress = None if exporting is None else exporting(sum(config_rows(path, "documents").values()))
+    on_progress = None if exporting is None else exporting(sum(config_rows(path, "documents", _READ_AS_NONE).values()))
     with parents_removed_on_failure(out_dir):  # -o a/b/c refused half way leaves no empty a/b
         partial = staging_dir(out_dir.parent, f".{out_dir.name}.partial-")
         try:
@@ -134,13 +134,16 @@ _BATCH_ROWS = 512  # rows read at a time: a documents row holds a whole text
 LAYERS = ("entities", "timexes", "quotes", "ner")
 
 
+_READ_AS_NONE = "its rows would be read as none"  # a config without files, to a reader of its rows
+
+
 def read_config(path: Path, config: str, splits: tuple[str, ...] = SPLITS) -> Iterator[dict]:
     """The rows of one config, split by split in SPLITS order, shard by shard, labels as names:
     the names in each file's own ``huggingface`` features, so a release made under another label
     set reads with the names it was made with. A label id that names no label, or a quote's source
     or cue null in some of its columns only, is ``release-invalid`` (every reader's checks,
     arrow_schemas), naming the row in its file."""
-    every = split_files(path, config, "its rows would be read as none")
+    every = split_files(path, config, _READ_AS_NONE)
     for split in splits:
         for file in every.get(split, ()):
             parquet = _config_file(config, file)

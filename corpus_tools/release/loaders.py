@@ -131,11 +131,11 @@ def load(release: Release, config: str, *, split: SplitArgument | None = None, s
     return datasets.load_dataset(str(path), config, split=split, streaming=streaming, **load_dataset_kwargs)
 
 
-def config_rows(path: Path, config: str) -> dict[str, int]:
+def config_rows(path: Path, config: str, consequence: str = "") -> dict[str, int]:
     """Split -> rows of ``config`` in the verified release at ``path``, from its files' footers
-    (no row read), for the splits ``split_files`` gives."""
+    (no row read), for the splits ``split_files`` gives (``consequence``: as there)."""
     return {name: sum(open_parquet(file).metadata.num_rows for file in files)
-            for name, files in split_files(path, config).items()}
+            for name, files in split_files(path, config, consequence).items()}
 
 
 def split_files(path: Path, config: str, consequence: str = "") -> dict[str, list[Path]]:
