@@ -1557,6 +1557,32 @@ def test_a_capital_that_speaks_speaks_for_the_state_its_record_names():
     assert state_rows(text) == [("Washington", "united-states"), ("Damascus", "syria"), ("Doha", "doha")]
 
 
+def test_a_coordinated_source_before_its_cue_is_one_noun_phrase_whose_several_states_or_people_have_no_speaker():
+    """Found in review: "Syrian and Jordanian officials said" gave the SOURCE "Jordanian officials"
+    and the speaker jordan, as "and" ended the clause before the cue. The guidelines: the SOURCE is
+    the speaker mention as a whole noun phrase, and officials of several states together are one
+    SOURCE whose speaker is null; so are several people. A clause before "and" stays out of it
+    ("The talks ended and officials said" → "officials"), and one state named twice is that state."""
+    registry = {**STATES,
+                "jordanians": RegistryEntity("jordanians", "Jordanians", "NORP", ("Jordanian",),
+                                             description="People or state of Jordan; the adjective Jordanian"),
+                "united-kingdom": RegistryEntity("united-kingdom", "United Kingdom", "GPE", ("United Kingdom", "Britain")),
+                "british": RegistryEntity("british", "British", "NORP", ("British",),
+                                          description="People or state of the United Kingdom; the adjective British"),
+                "antony-blinken": RegistryEntity("antony-blinken", "Antony Blinken", "PERSON", ("Blinken",)),
+                "ayman-safadi": RegistryEntity("ayman-safadi", "Ayman Safadi", "PERSON", ("Safadi",))}
+    text = ("Syrian and Jordanian officials said the border would reopen.\n\nUS and British diplomats said the "
+            "border would reopen.\n\nSyria and Jordan said the border would reopen.\n\nBlinken and Safadi said "
+            "the border would reopen.\n\n“It will reopen,” Syria and Jordan said.\n\nThe talks ended and "
+            "officials said the border would reopen.\n\nThe talks ended and Syrian officials said the border "
+            "would reopen.\n\nSyria and Syrian officials said the border would reopen.")
+    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    assert [(q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [
+        ("Syrian and Jordanian officials", None), ("US and British diplomats", None), ("Syria and Jordan", None),
+        ("Blinken and Safadi", None), ("Syria and Jordan", None), ("officials", None),
+        ("Syrian officials", "syria"), ("Syria and Syrian officials", "syria")]
+
+
 def test_a_state_s_officials_or_government_named_by_its_adjective_speak_for_the_state():
     """Found in review: "The Syrian government said" had no speaker, as a NORP mention named none.
     The guidelines: a state's officials, forces or government named by its adjective → the state,

@@ -297,6 +297,21 @@ def states_of(registry: Mapping[str, RegistryEntity]) -> dict[str, str]:
     return states
 
 
+# "and" or "or" joining two speakers' names in a SOURCE: "Syria and Jordan", "Blinken and Safadi"
+_COORDINATION = re.compile(r"(?<![\w’'-])(?:and|or)(?![\w’'-])")
+
+
+def _several(inside: list[EntityMention], states: Mapping[str, str], text: str) -> bool:
+    """Whether the SOURCE's names, coordinated, name two or more states or people ("Syria and
+    Jordan", "US and British diplomats", "Blinken and Safadi"): the guidelines give officials of
+    several states together one SOURCE whose speaker is null, as no one of them speaks for the rest.
+    A state is one whether named, by its capital or by its adjective ("Syria and Syrian officials":
+    one state); an adjective whose state has no record counts as its own."""
+    named = [(m, states.get(m.entity_id, m.entity_id)) for m in inside if m.label in ("PERSON", "GPE", "NORP")]
+    return any(a != b and _COORDINATION.search(text, m.span.end, n.span.start)
+               for (m, a), (n, b) in zip(named, named[1:]))
+
+
 def speaker_of(span: Span, mentions: Iterable[EntityMention], states: Mapping[str, str], text: str) -> str | None:
     """The registry id of who speaks in a SOURCE span: a PERSON mention in it, else an ORG, else a GPE
     that opens the span (a state speaks through its government: "Syria", "Syria's foreign
@@ -308,12 +323,15 @@ def speaker_of(span: Span, mentions: Iterable[EntityMention], states: Mapping[st
     ambassador to the UN": the US, ``_ADDRESSED``), nor one after "carried by" or "published by" (the
     medium of "a ministry statement carried by Sana", not its author: ``_CARRIED``), nor a person's name that names whose the
     speakers are ("Senior Biden officials"): the guidelines give officials and spokespeople of an
-    institution the institution, but those of a person no one: their speaker, unregistered, is null."""
+    institution the institution, but those of a person no one: their speaker, unregistered, is null;
+    and none when "and" or "or" joins two or more states or people in it (``_several``)."""
     inside = [m for m in mentions if m.entity_id and span.start <= m.span.start and m.span.end <= span.end
               and not _ADDRESSED.search(text, span.start, m.span.start)
               and not _CARRIED.search(text, span.start, m.span.start)
               and not (m.label == "PERSON" and (_PERSON_OWNS.search(text, span.start, m.span.start)
                                                or _PERSON_MODIFIES.match(text, m.span.end, span.end)))]
+    if _several(inside, states, text):
+        return None
     def opens(mention: EntityMention) -> bool:
         return text[span.start:mention.span.start].strip().lower() in ("", "the")
 

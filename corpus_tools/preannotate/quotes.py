@@ -43,7 +43,9 @@ apostrophe inside stays inside, "‘We don’t know,’"; a ‘ before an elided
 we waited,’ Blinken said.").
 
 SOURCE: the noun phrase before the cue back to the clause's start (sentence start, a comma, a
-colon or semicolon, or a subordinating word such as "after", "which", "that", "in what"), without
+colon or semicolon, or a subordinating word such as "after", "which", "that", "in what"; but an
+"and" after one to three capitalized words opening the clause joins them to the phrase: "Syrian and
+Jordanian officials", "Syria and Jordan", not "The talks ended and officials", ``_conjunct``), without
 auxiliaries and adverbs ("has previously stated" → CUE "stated"), and without a trailing relative
 clause or appositive set off by commas or dashes ("Assad, who is sanctioned by Washington, said",
 "Assad -- who met Safadi -- said" → "Assad"); of a role and a name set off
@@ -58,7 +60,8 @@ quotation mark whose partner lies outside it, at its edges ("• Joe Biden", "(A
 that the envoy would return soon.)", "We don’t know,’ Blinken said" with its opening mark lost).
 CUE: the reporting verb or phrase (``CUES``), without auxiliaries. ``speaker_id``: the registry
 id of a PERSON, else ORG, else GPE mention inside the SOURCE, a capital's state, else the state of a NORP
-before its government or officials (entities.py's ``speaker_of``); a definite noun phrase
+before its government or officials, none when "and" or "or" joins two or more states or people in it
+(entities.py's ``speaker_of``); a definite noun phrase
 ("the department") takes the previous quote's speaker, and so does a pronoun that can stand for it ("he",
 "she", "I" a registered person's, "it" an institution's or a state's); "we" and "they", which speak for
 a body the previous speaker is not ("“We told them that …,” Blinken said": the government), get none. Scores: 0.8 direct, 0.6 mixed or indirect, 0.5 continued; a SOURCE or CUE region
@@ -269,9 +272,33 @@ def _subject(words: list[tuple[int, int, str]]) -> tuple[list[tuple[int, int, st
     while end and words[end - 1][2] in AUXILIARIES:
         end -= 1
     for index in range(end - 1, -1, -1):
+        if words[index][2] == "and" and _conjunct(words, index):
+            continue
         if words[index][2].lower() in SUBORDINATORS or words[index][2] in ("in what",):
             return words[index + 1:end], True
     return words[:end], False
+
+
+def _conjunct(words: list[tuple[int, int, str]], index: int) -> bool:
+    """Whether the "and" at ``index`` joins a name or an adjective to the noun phrase after it
+    rather than a clause to the one before: the SOURCE is the whole noun phrase ("Syrian and
+    Jordanian officials", "US and British diplomats", "Syria and Jordan"), but "The talks ended and
+    officials said" ends the clause at "and". The conjunct must be one to three capitalized words
+    (after an optional "the") opening the clause: a lowercase word before "and" is a verb's or a
+    noun's of another clause, a capitalized one further in ("ended in Geneva and") or after a
+    sentence-opening preposition or adverb ("In December Syria and", "Then Syria and") is no part
+    of the phrase."""
+    first = index
+    while first > 0 and index - first < 3 and words[first - 1][2][:1].isupper():
+        first -= 1
+    if first == index:
+        return False
+    if first > 0 and words[first - 1][2].lower() == "the":
+        first -= 1
+    opening = next((word.lower() for _, _, word in words[first:index] if word.lower() != "the"), None)
+    if opening is None or opening in VERB_PREPOSITIONS or opening in SUBORDINATORS or opening in AUXILIARIES:
+        return False
+    return first == 0 or words[first - 1][2].lower() in SUBORDINATORS
 
 
 # a preposition after a name that opens a phrase of the verb, not of the name (text.py's
