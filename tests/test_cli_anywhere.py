@@ -209,19 +209,25 @@ def test_stages_draw_one_bar_at_a_time_each_opened_by_its_work(monkeypatch):
         assert progress_module.totalled(stage, "writing", "doc") is None
 
 
+@pytest.fixture
+def pretended_terminal(monkeypatch):
+    """Bars drawn as on a terminal, at once: stderr is pretended a terminal, the delay and the
+    redraw interval are 0."""
+    monkeypatch.setattr(progress_module, "DELAY", 0)
+    monkeypatch.setattr(progress_module, "MININTERVAL", 0)
+    monkeypatch.setattr(progress_module, "shows_progress", lambda stream: True)
+
+
 @pytest.mark.parametrize(("command", "bar"), [
     (["release"], "building the release"),
     (["agreement"], "reading annotations"),
     (["lint"], "linting"),
     (["adjudicate", "--strategy", "majority"], "reading annotations"),
 ])
-def test_checking_stored_exports_again_has_its_own_bar(command, bar, monkeypatch, corpus_copy):
+def test_checking_stored_exports_again_has_its_own_bar(pretended_terminal, command, bar, monkeypatch, corpus_copy):
     """A corpus whose units tables were made for other code, documents or registry (here: no
     build/ at all, as after a fresh clone) is checked again first, under its own bar; when the
     tables are current, only the command's own bar is drawn."""
-    monkeypatch.setattr(progress_module, "DELAY", 0)
-    monkeypatch.setattr(progress_module, "MININTERVAL", 0)
-    monkeypatch.setattr(progress_module, "shows_progress", lambda stream: True)
     drawn = []
     for _ in range(2):
         result = CliRunner().invoke(cli, [*command, "--root", str(corpus_copy.root)])
@@ -237,14 +243,11 @@ def test_checking_stored_exports_again_has_its_own_bar(command, bar, monkeypatch
     (["export", "--format", "jsonl", "1.1.0", "-o", "{tmp}/out"], "exporting"),
     (["diff", "1.0.0", "1.1.0"], "comparing documents"),
 ])
-def test_long_commands_draw_the_one_kind_of_bar(command, bar, monkeypatch, tmp_path):
+def test_long_commands_draw_the_one_kind_of_bar(pretended_terminal, command, bar, monkeypatch, tmp_path):
     """view, export and diff report progress through cli.progress like every long command: a bar
     on a terminal (here one pretended), nothing of their own."""
     from conftest import REPO
 
-    monkeypatch.setattr(progress_module, "DELAY", 0)
-    monkeypatch.setattr(progress_module, "MININTERVAL", 0)
-    monkeypatch.setattr(progress_module, "shows_progress", lambda stream: True)
     args = [part.replace("{tmp}", str(tmp_path)) for part in command]
     result = CliRunner().invoke(cli, [*args, "--root", str(REPO)])
     assert result.exit_code == 0, result.output
@@ -256,11 +259,9 @@ def test_long_commands_draw_the_one_kind_of_bar(command, bar, monkeypatch, tmp_p
     (["agreement"], ("reading annotations",)),
     (["labelstudio", "tasks", "--predictions", "-o", "{tmp}/tasks.json"], ("reading annotations", "writing tasks")),
 ])
-def test_commands_over_the_annotation_set_show_its_reading(command, bars, monkeypatch, tmp_path, corpus_copy):
+def test_commands_over_the_annotation_set_show_its_reading(pretended_terminal, command, bars, monkeypatch, tmp_path,
+                                                           corpus_copy):
     """Reading the annotation set is most of these commands' time (seconds at 10,000 tasks)."""
-    monkeypatch.setattr(progress_module, "DELAY", 0)
-    monkeypatch.setattr(progress_module, "MININTERVAL", 0)
-    monkeypatch.setattr(progress_module, "shows_progress", lambda stream: True)
     args = [part.replace("{tmp}", str(tmp_path)) for part in command]
     result = CliRunner().invoke(cli, [*args, "--root", str(corpus_copy.root)])
     assert result.exit_code == 0, result.output
@@ -419,13 +420,10 @@ def _union_of_documents(*versions: str) -> int:
     (["diff", "1.1.10", "1.1.11"], "comparing documents", ("1.1.10", "1.1.11")),
     (["export", "--format", "brat", "1.1.11", "-o", "{tmp}/out"], "exporting", ("1.1.11",)),
 ])
-def test_bars_of_work_on_releases_know_their_total(command, bar, versions, monkeypatch, tmp_path):
+def test_bars_of_work_on_releases_know_their_total(pretended_terminal, command, bar, versions, monkeypatch, tmp_path):
     """Found by a scale audit: these bars showed a count and a rate only, though the library
     knows how many documents it compares (both releases' doc_ids) or exports (the release's) once
     it has opened the releases."""
-    monkeypatch.setattr(progress_module, "DELAY", 0)
-    monkeypatch.setattr(progress_module, "MININTERVAL", 0)
-    monkeypatch.setattr(progress_module, "shows_progress", lambda stream: True)
     args = [part.replace("{tmp}", str(tmp_path)) for part in command]
     result = CliRunner().invoke(cli, [*args, "--root", str(REPO)])
     assert result.exit_code == 0, result.output
@@ -433,23 +431,17 @@ def test_bars_of_work_on_releases_know_their_total(command, bar, versions, monke
     assert _bars_ended(result.stderr)[bar] == f"{total}/{total}", result.stderr
 
 
-def test_the_pages_bar_of_view_knows_its_total(monkeypatch, tmp_path):
+def test_the_pages_bar_of_view_knows_its_total(pretended_terminal, monkeypatch, tmp_path):
     """A page for each of 1.1.11's 7 documents and 84 entities (tests/test_viewer.py counts them)."""
-    monkeypatch.setattr(progress_module, "DELAY", 0)
-    monkeypatch.setattr(progress_module, "MININTERVAL", 0)
-    monkeypatch.setattr(progress_module, "shows_progress", lambda stream: True)
     result = CliRunner().invoke(cli, ["view", "1.1.11", "-o", str(tmp_path / "site"), "--root", str(REPO)])
     assert result.exit_code == 0, result.output
     ended = _bars_ended(result.stderr)
     assert (ended["writing pages"], ended["comparing with the previous release"]) == ("91/91", "7/7"), result.stderr
 
-def test_the_bars_of_a_release_know_their_totals(monkeypatch, corpus_copy):
+def test_the_bars_of_a_release_know_their_totals(pretended_terminal, monkeypatch, corpus_copy):
     """The build writes every document of the corpus, and compares those of it and of the
     previous release: both bars are given their totals."""
     shutil.copytree(REPO / "dist" / "1.1.10", corpus_copy.dist / "1.1.10")
-    monkeypatch.setattr(progress_module, "DELAY", 0)
-    monkeypatch.setattr(progress_module, "MININTERVAL", 0)
-    monkeypatch.setattr(progress_module, "shows_progress", lambda stream: True)
     result = CliRunner().invoke(cli, ["release", "--root", str(corpus_copy.root)])
     assert result.exit_code == 0, result.output
     ended = _bars_ended(result.stderr)
