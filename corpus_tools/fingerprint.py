@@ -28,11 +28,19 @@ def code_fingerprint() -> str:
     digest = hashlib.sha256(f"python {sys.version}\n".encode())
     for name in libraries():
         digest.update(f"{name} {_version(name)}\n".encode())
-    for path in sorted(PACKAGE.rglob("*")):
-        # the parts inside the package only: a checkout under a directory of that name hashed no file
-        if path.is_file() and "__pycache__" not in path.relative_to(PACKAGE).parts \
+    digest.update(tree_digest(PACKAGE).encode())
+    return digest.hexdigest()
+
+
+def tree_digest(root: Path) -> str:
+    """The digest of every file under ``root`` (source and data; no compiled bytecode): their
+    paths relative to it and their bytes."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        # the parts inside root only: a checkout under a directory of that name hashed no file
+        if path.is_file() and "__pycache__" not in path.relative_to(root).parts \
                 and path.suffix not in (".pyc", ".pyo"):
-            relative = path.relative_to(PACKAGE).as_posix().encode()
+            relative = path.relative_to(root).as_posix().encode()
             digest.update(len(relative).to_bytes(4, "big") + relative)
             data = path.read_bytes()
             digest.update(len(data).to_bytes(8, "big") + data)

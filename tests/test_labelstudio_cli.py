@@ -13,6 +13,7 @@ from corpus_tools.annotations.consolidate import load_annotation_set
 from corpus_tools.cli import cli
 from corpus_tools.documents.index import load_documents
 from corpus_tools.labelstudio.tasks import to_ls_results
+from corpus_tools.preannotate.run import model_version
 from corpus_tools.records import DocumentAnnotations, EntityMention, TimeExpression
 from corpus_tools.annotations.registry import load_registry
 
@@ -70,7 +71,7 @@ def test_the_loop_through_the_commands(labelstudio, corpus_copy, tmp_path):
     assert prediction["model_version"].startswith("annotations@1-exports-")
     # the documents without annotation get the pre-annotator's predictions instead
     others = {doc_id: task["predictions"] for doc_id, task in tasks.items() if doc_id != DOC}
-    assert len(others) == count - 1 and all(p["model_version"] == "corpus_tools-preannotate@1.0" for [p] in others.values())
+    assert len(others) == count - 1 and all(p["model_version"] == model_version() for [p] in others.values())
 
     run("push", *server, "--root", root, "--predictions", "--project", "e2e predictions")
     assert f"submitted {count} annotations" in run("annotate", *local, "--project", "e2e predictions",
@@ -178,7 +179,7 @@ def test_accepting_one_model_versions_predictions_leaves_the_others(labelstudio,
     assert _annotations_of(labelstudio, "mixed predictions") == 0
     # refused before the account is made, as a refused results file is: it left an empty account
     assert "mixed@corpus-tools.local" not in {user.email for user in labelstudio.client.users.list()}
-    output = run("annotate", *annotator, "--model-version", "corpus_tools-preannotate@1.0")
+    output = run("annotate", *annotator, "--model-version", model_version())
     [user] = [u.id for u in labelstudio.client.users.list() if u.email == "mixed@corpus-tools.local"]
     summary = f"to project {project} as mixed@corpus-tools.local (user {user})"
     assert output.splitlines() == [f"submitted 1 annotation {summary}"]

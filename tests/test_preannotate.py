@@ -28,7 +28,7 @@ from corpus_tools.preannotate.entities import Gazetteer, entity_mentions
 from corpus_tools.preannotate.evaluate import evaluation_dict, evaluation_lines, leave_one_out, score
 from corpus_tools.preannotate.ner import load_ner
 from corpus_tools.preannotate.quotes import quotes
-from corpus_tools.preannotate.run import PreAnnotator, prediction
+from corpus_tools.preannotate.run import PreAnnotator, model_version, prediction
 from corpus_tools.preannotate.text import _combining_marks, word_boundaries
 from corpus_tools.preannotate.timexes import time_expressions
 from corpus_tools.records import Document, DocumentAnnotations, Evidence, ManifestRecord, Provenance, RegistryEntity
@@ -1698,11 +1698,34 @@ def test_quotes_of_a_passage_repeated_are_found_as_in_the_passage_alone():
         ("\u201cWe will rebuild.\u201d", "he", "antony-blinken", "said")] * 2
 
 
+def test_the_model_version_names_the_rules_that_made_the_prediction(tmp_path):
+    """It said corpus_tools-preannotate@1.0 whatever rules made a prediction (no rule change ever
+    bumped the number). A copy of the package with one more cue verb gives another version; a copy
+    with a normalization rule changed (outside the pre-annotation rules) keeps it."""
+    def version(change: tuple[str, str, str] | None) -> str:
+        root = tmp_path / str(len(list(tmp_path.iterdir())))
+        shutil.copytree(REPO / "corpus_tools", root / "corpus_tools", ignore=shutil.ignore_patterns("__pycache__"))
+        if change is not None:
+            path, old, new = change
+            text = (root / "corpus_tools" / path).read_text(encoding="utf-8")
+            assert old in text
+            (root / "corpus_tools" / path).write_text(text.replace(old, new, 1), encoding="utf-8")
+        return subprocess.run([sys.executable, "-c", "from corpus_tools.preannotate.run import model_version; "
+                               "print(model_version())"], cwd=root, env={"PYTHONPATH": str(root)},
+                              check=True, capture_output=True, text=True).stdout.strip()
+
+    same = version(None)
+    assert same == model_version() and re.fullmatch(r"corpus_tools-preannotate@[0-9a-f]{12}", same)
+    assert version(("preannotate/text.py", '"reiterated", ', '"reiterated", "recalled", ')) != same
+    assert version(("documents/boilerplate.py", '"Reuters", ', "")) == same
+
+
 def test_prediction_format_scores_and_round_trip_of_units():
     registry = load_registry(Layout.at(REPO))
     pre = PreAnnotator(registry)(fixture_document("us-syria-aid-corridor.txt", "2023-03-14"))
     result = prediction(pre)
-    assert result["model_version"] == "corpus_tools-preannotate@1.0"
+    assert result["model_version"] == model_version() and re.fullmatch(r"corpus_tools-preannotate@[0-9a-f]{12}",
+                                                                        model_version())
     labelled = [r for r in result["result"] if r["type"] == "labels"]
     assert len({r["id"] for r in labelled}) == len(labelled)  # one region id per region
     assert all(0 < r["score"] <= 1 for r in result["result"] if "id" in r)
@@ -1863,7 +1886,7 @@ def test_cli_preannotate_json_and_unknown_document(corpus_copy):
                                       "--json", "--ner", "none"])
     assert result.exit_code == 0, result.output
     [item] = json.loads(result.output)  # nothing but the JSON: no progress bar off a terminal
-    assert item["doc_id"] == record.doc_id and item["prediction"]["model_version"] == "corpus_tools-preannotate@1.0"
+    assert item["doc_id"] == record.doc_id and item["prediction"]["model_version"] == model_version()
     values = {r["value"]["text"][0] for r in item["prediction"]["result"] if r.get("from_name") == "timex_value"}
     assert "XXXX-WXX-1" in values  # no publication date: "on Monday" stays underspecified
     unknown = CliRunner().invoke(cli, ["preannotate", "--root", str(corpus_copy.root), "--doc", "nope"])
@@ -1907,7 +1930,7 @@ def test_a_missing_registry_is_named_in_the_summary_not_silent(corpus_copy):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     *_, summary = result.output.strip().splitlines()
-    assert summary == ("pre-annotated 1 document with corpus_tools-preannotate@1.0; NER model: not asked for; "
+    assert summary == (f"pre-annotated 1 document with {model_version()}; NER model: not asked for; "
                        "gazetteer only; the entity registry is empty (is annotations/entity-registry.jsonl "
                        "there?): no entity or speaker_id comes from it")
     assert f"{doc_id}: 0 entities" in result.output
@@ -1920,7 +1943,7 @@ def test_tasks_with_predictions_carry_pre_annotations_for_unannotated_documents(
                                       "-o", str(out)])
     assert result.exit_code == 0, result.output
     tasks = {task["data"]["doc_id"]: task for task in json.loads(out.read_bytes())}
-    assert tasks[added.record.doc_id]["predictions"][0]["model_version"] == "corpus_tools-preannotate@1.0"
+    assert tasks[added.record.doc_id]["predictions"][0]["model_version"] == model_version()
     assert all(task["predictions"][0]["model_version"].startswith("annotations@")
                for doc_id, task in tasks.items() if doc_id != added.record.doc_id)
 

@@ -17,6 +17,7 @@ from corpus_tools.cli import cli
 from corpus_tools.documents.add import add_files
 from corpus_tools.labelstudio.annotate import submit_annotation
 from corpus_tools.labelstudio.sync import resolve_project
+from corpus_tools.preannotate.run import model_version
 from corpus_tools.schema import QUOTE_TYPES
 
 from conftest import COMMITTED_DOC_IDS
@@ -58,7 +59,7 @@ def test_add_preannotate_push_correct_pull_release(labelstudio, corpus_copy, mon
     tasks = {task.data["doc_id"]: task for task in client.tasks.list(project=project.id, fields="all")}
     assert len(tasks) == count
     [prediction] = client.predictions.list(task=tasks[doc_id].id)
-    assert prediction.model_version == "corpus_tools-preannotate@1.0"
+    assert prediction.model_version == model_version()
     assert all(0 < r["score"] <= 1 for r in prediction.result if "id" in r)
     for other in set(tasks) - {doc_id}:  # the annotated documents get their stored annotations
         [stored] = client.predictions.list(task=tasks[other].id)

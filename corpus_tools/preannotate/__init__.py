@@ -7,5 +7,19 @@ optional NER model: ``entities``, ``ner``), time expressions (``timexes``), quot
 leave-one-document-out; ``acceptance`` counts what annotators accepted unchanged.
 """
 
+import functools
+from pathlib import Path
+
+from corpus_tools.fingerprint import tree_digest
+
 MODEL_NAME = "corpus_tools-preannotate"
-PREANNOTATOR_VERSION = "1.0"
+
+
+@functools.cache
+def rules_version() -> str:
+    """The version of the rules in a prediction's model_version: the first 12 hex digits of the
+    digest of this package's files. A rule changed anywhere in it gives a new version without
+    anyone remembering to bump a number, so predictions made before and after the change are told
+    apart (in acceptance counts, in Label Studio); a change outside it (normalization, the CLI)
+    keeps the version."""
+    return tree_digest(Path(__file__).resolve().parent)[:12]

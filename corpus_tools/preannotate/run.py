@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Callable, Iterable, Iterator, Mapping
 
 from corpus_tools.errors import quantity
-from corpus_tools.preannotate import MODEL_NAME, PREANNOTATOR_VERSION
+from corpus_tools.preannotate import MODEL_NAME, rules_version
 from corpus_tools.preannotate.entities import Gazetteer, entity_mentions, states_of
 from corpus_tools.preannotate.ner import NerModel
 from corpus_tools.preannotate.quotes import quotes
@@ -15,8 +15,10 @@ from corpus_tools.records import Document, DocumentAnnotations, PreAnnotation, R
 
 
 def model_version(ner: NerModel | None = None) -> str:
-    """``corpus_tools-preannotate@1.0`` (+ ``+<model>-<version>`` when a NER model was used)."""
-    base = f"{MODEL_NAME}@{PREANNOTATOR_VERSION}"
+    """``corpus_tools-preannotate@<rules>`` (the first 12 hex digits of the digest of the
+    pre-annotation package's files, ``rules_version()``), + ``+<model>-<version>`` when a NER model
+    was used."""
+    base = f"{MODEL_NAME}@{rules_version()}"
     return base + (f"+{ner.name}" if ner is not None and ner.name else "")
 
 
