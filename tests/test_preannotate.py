@@ -1698,6 +1698,19 @@ def test_quotes_of_a_passage_repeated_are_found_as_in_the_passage_alone():
         ("\u201cWe will rebuild.\u201d", "he", "antony-blinken", "said")] * 2
 
 
+def test_title_words_ending_in_an_institutions_head_are_a_longer_name():
+    """"General" is a title, so "the UN General Assembly" gave ORG "UN" and "the Russian Foreign
+    Ministry" NORP "Russian" (round 1's gold has neither: guidelines rules 11 and 13, the ministry
+    is one ORG span). Before a person's name the words stay a title."""
+    gazetteer = Gazetteer(load_registry(Layout.at(REPO)).values())
+    text = ("The UN General Assembly voted. The Russian Foreign Ministry said so. The US Defense Department "
+            "agreed. Jordan Foreign Minister Ayman Safadi said it. US General Mark Milley said so. "
+            "The UN Security Council met.")
+    found, _ = entity_mentions("d", text, gazetteer)
+    assert [(m.text, m.label, m.entity_id) for m in found] == [
+        ("Jordan", "GPE", "jordan"), ("Ayman Safadi", "PERSON", "ayman-safadi"), ("US", "GPE", "united-states")]
+
+
 def test_the_model_version_names_the_rules_that_made_the_prediction(tmp_path):
     """It said corpus_tools-preannotate@1.0 whatever rules made a prediction (no rule change ever
     bumped the number). A copy of the package with one more cue verb gives another version; a copy
@@ -1869,7 +1882,7 @@ def test_cli_evaluate_prints_the_per_layer_table(round_1):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert "| layer | gold | predicted | exact matches | precision | recall | F1 | lenient F1 | value accuracy |" in lines
-    assert "| entities | 323 | 297 | 295 | 0.993 | 0.913 | 0.952 | 0.955 | 1.000 |" in lines
+    assert "| entities | 323 | 296 | 295 | 0.997 | 0.913 | 0.953 | 0.953 | 1.000 |" in lines
     assert "| timexes | 47 | 47 | 47 | 1.000 | 1.000 | 1.000 | 1.000 | 0.936 |" in lines
     assert "| quotes | 46 | 41 | 37 | 0.902 | 0.804 | 0.851 | 0.943 | 0.919 |" in lines
     assert "| sources | 43 | 39 | 38 | 0.974 | 0.884 | 0.927 | 0.951 | 0.921 |" in lines  # speaker_id

@@ -51,7 +51,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from corpus_tools.documents.normalize import clean_line
-from corpus_tools.preannotate.text import (ADJECTIVE_RANKS, FUNCTION_WORDS, abbreviation_ends,
+from corpus_tools.preannotate.text import (ADJECTIVE_RANKS, FUNCTION_WORDS, INSTITUTION_HEADS, abbreviation_ends,
                                           given_name, starts_sentence, title_word, weekday_in_name, word_boundaries)
 from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import EntityMention, RegistryEntity, Span
@@ -149,6 +149,19 @@ def name_of_its_own(entity: RegistryEntity, form: str) -> bool:
     return entity.type != "ORG" or not clean_line(entity.name).endswith(" " + form)
 
 
+def _institution_after(text: str, end: int) -> bool:
+    """Whether title words after a name end in an institution's head ("UN General Assembly",
+    "Syrian Foreign Ministry", "US Defense Department"): one longer name, not a title before a
+    person's."""
+    words = re.match(r"(?: [A-Z][\w’'-]*)+", text[end:end + 80])
+    for word in words[0].split() if words else ():
+        if word in INSTITUTION_HEADS:
+            return True
+        if not title_word(word):
+            return False
+    return False
+
+
 def _inside_longer_name(text: str, start: int, end: int, label: str, name_before: str | None = None,
                         name_after: str | None = None, own: bool = True,
                         person_after_a_word: bool = False) -> bool:
@@ -173,7 +186,8 @@ def _inside_longer_name(text: str, start: int, end: int, label: str, name_before
     # Private [Holloway]", but "Syria Private Equity")
     after = re.match(r" ([A-Z][\w’'-]*)", text[end:end + 40])
     title_after = after is not None and title_word(after[1]) and (after[1] not in ADJECTIVE_RANKS
-                                                                  or person_after_a_word)
+                                                                  or person_after_a_word) \
+        and not _institution_after(text, end)
     if after and not title_after and after[1] not in WEEKDAYS and not two_names(name_after):
         return True
     before = re.search(r"(?:^|(?<=[^\w]))([A-Z][\w’'-]*)(\.?) $", text[max(0, start - 40):start])

@@ -79,6 +79,15 @@ Former
 ADJECTIVE_RANKS = frozenset({"Private", "Specialist"})
 
 
+# the heads of an institution's name: after a place's name and title words they end one name
+# ("the [Syrian Foreign Ministry]", "the [US Defense Department]", "the [UN General Assembly]",
+# guidelines rules 11 and 13), where a person's name would make them a title ("[Jordan] Foreign
+# Minister [Ayman Safadi]", "[US] General Mark Milley")
+INSTITUTION_HEADS = frozenset("""
+Ministry Department Assembly Council Command Committee Commission Agency Office Court Secretariat
+""".split())
+
+
 def title_word(word: str) -> bool:
     """Whether a capitalized word is a title or role (``TITLE_WORDS``), its abbreviation's period
     or a prefix before a hyphen included ("Gen.", "Then-Secretary", "Ex-President", "Vice-President")."""
