@@ -1583,6 +1583,50 @@ def test_a_coordinated_source_before_its_cue_is_one_noun_phrase_whose_several_st
         ("Syrian officials", "syria"), ("Syria and Syrian officials", "syria")]
 
 
+def test_a_list_of_names_or_officials_in_several_places_is_one_source_without_a_speaker():
+    """Found in review: "Officials in Syria and Jordan said" (the guidelines' own shape) gave the
+    SOURCE "Jordan" and its speaker, "Syria, Iraq and Jordan said" the SOURCE "Iraq and Jordan",
+    "The US, Britain, and France said" the QUOTE "The US, Britain" with the SOURCE "France", and
+    "Blinken, Safadi and Lavrov said" the speaker of Blinken, the one registered name. A name and
+    its appositive before the cue were read as a content-first quote whose SOURCE was the content
+    ("Ayman Safadi, Jordan's foreign minister, said the talks went well": SOURCE "the talks went
+    well"). A list is one SOURCE; its speaker is null when two of its items name different states or
+    people, or one names someone the registry does not hold; a clause's opening words are no item
+    ("In Damascus, Syria and Jordan said"); a person and his aides keep the person."""
+    registry = {**STATES,
+                "iraq": RegistryEntity("iraq", "Iraq", "GPE", ("Iraq",)),
+                "antony-blinken": RegistryEntity("antony-blinken", "Antony Blinken", "PERSON", ("Blinken",)),
+                "ayman-safadi": RegistryEntity("ayman-safadi", "Ayman Safadi", "PERSON", ()),
+                "bashar-al-assad": RegistryEntity("bashar-al-assad", "Bashar al-Assad", "PERSON", ("Assad",))}
+    sentences = ["Officials in Syria and Jordan said the border would reopen.",
+                 "Senior officials in Syria and Jordan said the border would reopen.",
+                 "Syria, Iraq and Jordan said the border would reopen.",
+                 "The US, Britain, and France said the strikes were lawful.",
+                 "In a joint statement, Syria, Iraq and Jordan said the border would reopen.",
+                 "In Damascus, Syria and Jordan said the border would reopen.",
+                 "Meanwhile, Syria and Jordan said the border would reopen.",
+                 "Blinken, Safadi and Lavrov said the talks went well.",
+                 "Ayman Safadi, Jordan's foreign minister, said the talks went well.",
+                 "Syria's Assad and his aides said the war was over.",
+                 "The talks ended in Geneva and officials said the border would reopen.",
+                 "The border will reopen next week, Jordan's foreign minister said."]
+    text = "\n\n".join(sentences)
+    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    assert [(q.text, q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [
+        ("the border would reopen", "Officials in Syria and Jordan", None),
+        ("the border would reopen", "Senior officials in Syria and Jordan", None),
+        ("the border would reopen", "Syria, Iraq and Jordan", None),
+        ("the strikes were lawful", "The US, Britain, and France", None),
+        ("the border would reopen", "Syria, Iraq and Jordan", None),
+        ("the border would reopen", "Syria and Jordan", None),
+        ("the border would reopen", "Syria and Jordan", None),
+        ("the talks went well", "Blinken, Safadi and Lavrov", None),
+        ("the talks went well", "Ayman Safadi", "ayman-safadi"),
+        ("the war was over", "Syria's Assad and his aides", "bashar-al-assad"),
+        ("the border would reopen", "officials", None),
+        ("The border will reopen next week", "Jordan's foreign minister", "jordan")]
+
+
 def test_a_state_s_officials_or_government_named_by_its_adjective_speak_for_the_state():
     """Found in review: "The Syrian government said" had no speaker, as a NORP mention named none.
     The guidelines: a state's officials, forces or government named by its adjective → the state,

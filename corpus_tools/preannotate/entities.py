@@ -46,6 +46,7 @@ NER model regions 0.5.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
@@ -311,19 +312,37 @@ def states_of(registry: Mapping[str, RegistryEntity]) -> dict[str, str]:
     return states
 
 
-# "and" or "or" joining two speakers' names in a SOURCE: "Syria and Jordan", "Blinken and Safadi"
-_COORDINATION = re.compile(r"(?<![\w’'-])(?:and|or)(?![\w’'-])")
+# "and" or "or" joining two speakers in a SOURCE ("Syria and Jordan", "Blinken and Safadi"), and
+# the commas of a list that one of them ends ("Blinken, Safadi and Lavrov")
+_JOINING = re.compile(r"(?<![\w’'-])(?:and|or)(?![\w’'-])|,")
 
 
-def _several(inside: list[EntityMention], states: Mapping[str, str], text: str) -> bool:
-    """Whether the SOURCE's names, coordinated, name two or more states or people ("Syria and
-    Jordan", "US and British diplomats", "Blinken and Safadi"): the guidelines give officials of
-    several states together one SOURCE whose speaker is null, as no one of them speaks for the rest.
-    A state is one whether named, by its capital or by its adjective ("Syria and Syrian officials":
-    one state); an adjective whose state has no record counts as its own."""
-    named = [(m, states.get(m.entity_id, m.entity_id)) for m in inside if m.label in ("PERSON", "GPE", "NORP")]
-    return any(a != b and _COORDINATION.search(text, m.span.end, n.span.start)
-               for (m, a), (n, b) in zip(named, named[1:]))
+def _several(inside: list[EntityMention], states: Mapping[str, str], text: str, span: Span) -> bool:
+    """Whether the SOURCE's conjuncts, joined by "and" or "or" (and a list's commas before it), name
+    two or more states or people ("Syria and Jordan", "US and British diplomats", "Blinken and
+    Safadi", "Blinken, Safadi and Lavrov", "the US, Britain, and France"): the guidelines give
+    officials of several states together one SOURCE whose speaker is null, as no one of them speaks
+    for the rest. A state is one whether named, by its capital or by its adjective ("Syria and
+    Syrian officials": one state); an adjective whose state has no record counts as its own; a
+    conjunct opening with a name the registry does not hold ("Lavrov", "France") is another
+    speaker, one opening with a common noun is not ("the Syrian government and army": the state).
+    The words of a name are no conjunction ("Bosnia and Herzegovina")."""
+    joints = [joint for joint in _JOINING.finditer(text, span.start, span.end)
+              if not any(m.span.start <= joint.start() < m.span.end for m in inside)]
+    if not any(joint[0] != "," for joint in joints):
+        return False  # commas without "and" or "or" set off an appositive: one speaker
+    bounds = [span.start, *(at for joint in joints for at in joint.span()), span.end]
+    conjuncts = []  # each conjunct's states and people: "Syria's Assad" is one speaker
+    for start, end in zip(bounds[::2], bounds[1::2]):
+        named = {states.get(m.entity_id, m.entity_id) for m in inside if start <= m.span.start and m.span.end <= end
+                 and m.label in ("PERSON", "GPE", "NORP")}
+        words = text[start:end].split()
+        head = words[1:2] if words[:1] in (["the"], ["The"]) else words[:1]
+        if not named and head and head[0][:1].isupper():
+            return True  # a name the registry does not hold: a speaker of its own
+        if named:
+            conjuncts.append(named)
+    return any(a.isdisjoint(b) for a, b in itertools.combinations(conjuncts, 2))
 
 
 def speaker_of(span: Span, mentions: Iterable[EntityMention], states: Mapping[str, str], text: str) -> str | None:
@@ -344,7 +363,7 @@ def speaker_of(span: Span, mentions: Iterable[EntityMention], states: Mapping[st
               and not _CARRIED.search(text, span.start, m.span.start)
               and not (m.label == "PERSON" and (_PERSON_OWNS.search(text, span.start, m.span.start)
                                                or _PERSON_MODIFIES.match(text, m.span.end, span.end)))]
-    if _several(inside, states, text):
+    if _several(inside, states, text, span):
         return None
     def opens(mention: EntityMention) -> bool:
         return text[span.start:mention.span.start].strip().lower() in ("", "the")

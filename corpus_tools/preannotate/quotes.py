@@ -45,7 +45,9 @@ we waited,’ Blinken said.").
 SOURCE: the noun phrase before the cue back to the clause's start (sentence start, a comma, a
 colon or semicolon, or a subordinating word such as "after", "which", "that", "in what"; but an
 "and" after one to three capitalized words opening the clause joins them to the phrase: "Syrian and
-Jordanian officials", "Syria and Jordan", not "The talks ended and officials", ``_conjunct``), without
+Jordanian officials", "Syria and Jordan", not "The talks ended and officials", ``_conjunct``; so does
+one after officials in a place, "Officials in Syria and Jordan"; and a list's commas, "Syria, Iraq
+and Jordan", ``_LIST_ITEM``), without
 auxiliaries and adverbs ("has previously stated" → CUE "stated"), and without a trailing relative
 clause or appositive set off by commas or dashes ("Assad, who is sanctioned by Washington, said",
 "Assad -- who met Safadi -- said" → "Assad"); of a role and a name set off
@@ -82,6 +84,7 @@ from corpus_tools.preannotate.text import (CUES, INVERTED_ASIDE, VERB_PREPOSITIO
                                           inverted_cue, sentences)
 from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import Cue, EntityMention, Quote, RegistryEntity, Source, Span
+from corpus_tools.timex import MONTH_NAMES
 
 CONTENT_NEEDS_MARKER = frozenset({"maintained", "added", "continued", "called", "calls", "noted", "explained",
                                   "claimed"})
@@ -199,6 +202,8 @@ def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, i
     clause_start = max(clause_start, text.rfind(":", clause_start, cue_start) + 1,
                        text.rfind(";", clause_start, cue_start) + 1)
     parts = text[clause_start:cue_start].rsplit(",", 3)  # the last three parts are all that is read
+    while len(parts) >= 2 and _LIST_ITEM.fullmatch(parts[-2]) and _LIST_END.search(parts[-1]):
+        parts = [*parts[:-2], parts[-2] + "," + parts[-1]]  # "Syria, Iraq and Jordan said": one phrase
     if len(parts) >= 3 and not parts[-1].strip() and _relative(parts[-2]):
         parts = parts[:-2]  # "Assad, who is sanctioned by Washington, said"
     elif len(parts) >= 3 and not parts[-1].strip() and _named(parts[-2]):
@@ -279,6 +284,29 @@ def _subject(words: list[tuple[int, int, str]]) -> tuple[list[tuple[int, int, st
     return words[:end], False
 
 
+# an item of a list of names before a cue ("Syria, Iraq and Jordan said", "the US, Britain, and
+# France said"): one to three capitalized words, "the" before them, none a word that opens a clause
+# or a phrase of its own ("In Damascus, Syria and Jordan said", "Meanwhile, Syria and Jordan said":
+# the SOURCE is "Syria and Jordan"); the list ends in "and" before its last item
+_OPENING_WORDS = ({word.capitalize() for word in (*VERB_PREPOSITIONS, *SUBORDINATORS, *AUXILIARIES)}
+                  | {"Meanwhile", "However", "Separately", "Still", "Instead", "Yesterday", "Today", "Now",
+                     "Moreover", "Furthermore", "Nevertheless", "Nonetheless", "Finally", "Thus", "Similarly",
+                     "Likewise", "Elsewhere", "Overall", "Indeed", "Regardless", "Here", "There", "So", "Yet",
+                     "Under", "Across", "Of", "For", "Over", "Among", "Amid", "Despite", "Without", "Within",
+                     "Through", "Following", "According", "In", "On", "At"} | set(WEEKDAYS) | set(MONTH_NAMES))
+_NOT_A_NAME = r"(?!(?:{})\b)".format("|".join(map(re.escape, sorted(_OPENING_WORDS))))
+_LIST_ITEM = re.compile(rf"\s*(?:[Tt]he\s+)?{_NOT_A_NAME}[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){{0,2}}\s*")
+# a name before an appositive set off by commas, at a sentence's start: the subject of the cue after them
+_NAME_BEFORE_ASIDE = re.compile(rf"\s*{_NOT_A_NAME}[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){{0,3}}\s*")
+_LIST_END = re.compile(r"(?:^|\s)and\s+(?:the\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,2}\s*$")
+# who is where, before places joined by "and" ("Officials in Syria and Jordan said": the
+# guidelines' own example of officials of several states together, one SOURCE)
+_PLACED_PEOPLE = frozenset({"officials", "diplomats", "leaders", "authorities", "ministers", "governments",
+                            "representatives", "delegations", "envoys", "forces", "troops", "lawmakers"})
+# words that may open such a phrase before its noun ("Senior officials in", "US military officials in")
+_PEOPLE_MODIFIERS = frozenset({"the", "senior", "top", "local", "military", "government", "security", "foreign"})
+
+
 def _conjunct(words: list[tuple[int, int, str]], index: int) -> bool:
     """Whether the "and" at ``index`` joins a name or an adjective to the noun phrase after it
     rather than a clause to the one before: the SOURCE is the whole noun phrase ("Syrian and
@@ -298,6 +326,13 @@ def _conjunct(words: list[tuple[int, int, str]], index: int) -> bool:
     opening = next((word.lower() for _, _, word in words[first:index] if word.lower() != "the"), None)
     if opening is None or opening in VERB_PREPOSITIONS or opening in SUBORDINATORS or opening in AUXILIARIES:
         return False
+    if first >= 2 and words[first - 1][2] in ("in", "from") and words[first - 2][2].lower() in _PLACED_PEOPLE \
+            and index + 1 < len(words) and words[index + 1][2][:1].isupper():
+        first -= 2  # "Officials in Syria and Jordan": the phrase opens at its noun, or a word or two before
+        for _ in range(2):
+            if first and (words[first - 1][2][:1].isupper() or words[first - 1][2] in _PEOPLE_MODIFIERS) \
+                    and words[first - 1][2].lower() not in SUBORDINATORS:
+                first -= 1
     return first == 0 or words[first - 1][2].lower() in SUBORDINATORS
 
 
@@ -601,6 +636,10 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
     between = text[comma + 1:_before_dashed_aside(text, comma + 1, cue[0])].strip()
     if re.search(r"\b(?:that|which|who|what)\b", between):
         return None  # "…, a claim that Damascus has denied": the content is not before the comma
+    previous = text.rfind(",", s_start, comma)
+    aside = text[previous + 1 if previous >= 0 else s_start:comma]
+    if _LIST_END.search(between) and (between.startswith("and ") or _LIST_ITEM.fullmatch(aside)):
+        return None  # "The US, Britain, and France said …", "…, Syria, Iraq and Jordan said …": a list is the SOURCE
     if between:
         source = _source_before(text, comma + 1, cue[0])
     elif verb in _OBJECT_FIRST_CUES:
@@ -615,10 +654,12 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
     after = text[cue[1]:tail_end]
     if source is None or re.search(r"\b(?:that|to)\b", after):
         return None
-    aside = text[text.rfind(",", s_start, comma) + 1:comma]
-    if not between and (_named(aside) or _relative(aside)):
+    if not between and (_named(aside) or _relative(aside)
+                        or previous >= 0 and _NAME_BEFORE_ASIDE.fullmatch(text, s_start, previous)):
         # "A ministry spokesperson, Ana Ruiz, said …": a name before the cue is its subject;
-        # "Officials, who spoke on condition of anonymity, said …": so is what the clause follows
+        # "Officials, who spoke on condition of anonymity, said …": so is what the clause follows;
+        # and "Ayman Safadi, Jordan's foreign minister, said the talks went well": a name and its
+        # appositive, no content with "the talks went well" for its SOURCE
         return None
     dateline = DATELINE.match(text, s_start, comma)
     quote = _trim(text, dateline.end() if dateline else s_start, comma)
