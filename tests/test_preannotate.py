@@ -1592,12 +1592,16 @@ def test_a_list_of_names_or_officials_in_several_places_is_one_source_without_a_
     ("Ayman Safadi, Jordan's foreign minister, said the talks went well": SOURCE "the talks went
     well"). A list is one SOURCE; its speaker is null when two of its items name different states or
     people, or one names someone the registry does not hold; a clause's opening words are no item
-    ("In Damascus, Syria and Jordan said"); a person and his aides keep the person."""
+    ("In Damascus, Syria and Jordan said"); a person and his aides keep the person. Two
+    institutions joined by "and" gave the last one's id ("The Pentagon and the State Department")."""
     registry = {**STATES,
                 "iraq": RegistryEntity("iraq", "Iraq", "GPE", ("Iraq",)),
                 "antony-blinken": RegistryEntity("antony-blinken", "Antony Blinken", "PERSON", ("Blinken",)),
                 "ayman-safadi": RegistryEntity("ayman-safadi", "Ayman Safadi", "PERSON", ()),
-                "bashar-al-assad": RegistryEntity("bashar-al-assad", "Bashar al-Assad", "PERSON", ("Assad",))}
+                "bashar-al-assad": RegistryEntity("bashar-al-assad", "Bashar al-Assad", "PERSON", ("Assad",)),
+                "pentagon": RegistryEntity("pentagon", "US Department of Defense", "ORG", ("Pentagon",)),
+                "state-department": RegistryEntity("state-department", "US Department of State", "ORG",
+                                                   ("State Department",))}
     sentences = ["Officials in Syria and Jordan said the border would reopen.",
                  "Senior officials in Syria and Jordan said the border would reopen.",
                  "Syria, Iraq and Jordan said the border would reopen.",
@@ -1609,7 +1613,9 @@ def test_a_list_of_names_or_officials_in_several_places_is_one_source_without_a_
                  "Ayman Safadi, Jordan's foreign minister, said the talks went well.",
                  "Syria's Assad and his aides said the war was over.",
                  "The talks ended in Geneva and officials said the border would reopen.",
-                 "The border will reopen next week, Jordan's foreign minister said."]
+                 "The border will reopen next week, Jordan's foreign minister said.",
+                 "The Pentagon and the State Department said the strikes were lawful.",
+                 "The State Department and its spokesman said the strikes were lawful."]
     text = "\n\n".join(sentences)
     pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
     assert [(q.text, q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [
@@ -1624,7 +1630,9 @@ def test_a_list_of_names_or_officials_in_several_places_is_one_source_without_a_
         ("the talks went well", "Ayman Safadi", "ayman-safadi"),
         ("the war was over", "Syria's Assad and his aides", "bashar-al-assad"),
         ("the border would reopen", "officials", None),
-        ("The border will reopen next week", "Jordan's foreign minister", "jordan")]
+        ("The border will reopen next week", "Jordan's foreign minister", "jordan"),
+        ("the strikes were lawful", "The Pentagon and the State Department", None),
+        ("the strikes were lawful", "The State Department and its spokesman", "state-department")]
 
 
 def test_a_state_s_officials_or_government_named_by_its_adjective_speak_for_the_state():

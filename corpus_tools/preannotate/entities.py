@@ -319,7 +319,7 @@ _JOINING = re.compile(r"(?<![\w’'-])(?:and|or)(?![\w’'-])|,")
 
 def _several(inside: list[EntityMention], states: Mapping[str, str], text: str, span: Span) -> bool:
     """Whether the SOURCE's conjuncts, joined by "and" or "or" (and a list's commas before it), name
-    two or more states or people ("Syria and Jordan", "US and British diplomats", "Blinken and
+    two or more states, institutions or people ("The Pentagon and the State Department", "Syria and Jordan", "US and British diplomats", "Blinken and
     Safadi", "Blinken, Safadi and Lavrov", "the US, Britain, and France"): the guidelines give
     officials of several states together one SOURCE whose speaker is null, as no one of them speaks
     for the rest. A state is one whether named, by its capital or by its adjective ("Syria and
@@ -335,7 +335,7 @@ def _several(inside: list[EntityMention], states: Mapping[str, str], text: str, 
     conjuncts = []  # each conjunct's states and people: "Syria's Assad" is one speaker
     for start, end in zip(bounds[::2], bounds[1::2]):
         named = {states.get(m.entity_id, m.entity_id) for m in inside if start <= m.span.start and m.span.end <= end
-                 and m.label in ("PERSON", "GPE", "NORP")}
+                 and m.label in ("PERSON", "GPE", "NORP", "ORG")}
         words = text[start:end].split()
         head = words[1:2] if words[:1] in (["the"], ["The"]) else words[:1]
         if not named and head and head[0][:1].isupper():
