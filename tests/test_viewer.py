@@ -211,6 +211,13 @@ def registry_rows(page: str) -> list[str]:
     return re.findall(r'<tr><td><a href="[^"]*entity/[^"]+">[^<]*</a><div class="id">([^<]+)</div>', page)
 
 
+def page_numbers(page: str) -> list[str]:
+    """The numbers of a page's bar of pages, in order: its own in brackets, "…" for those elided."""
+    bar = re.search(r'<nav class="pages">.*? · pages (.*?)</nav>', page).group(1)
+    return [f"[{own}]" if own else linked or gap
+            for linked, own, gap in re.findall(r'<a href="(\d+)\.html"[^>]*>\1</a>|<strong>(\d+)</strong>|(…)', bar)]
+
+
 def test_a_release_larger_than_a_page_has_its_tables_on_pages_every_link_resolving(site, tmp_path):
     """At 10,000 documents index.html was 9.9 MB (a row and a chart bar per document): the
     tables go on pages of page_size rows, the index lists them."""
@@ -252,6 +259,18 @@ def test_a_release_larger_than_a_page_has_its_tables_on_pages_every_link_resolvi
         assert ('<a rel="prev"' in page, '<a rel="next"' in page) == (number > 1, number < 3)
     assert [registry_rows(files[f"registry/{number}.html"].decode()) for number in range(1, 28)] == [
         registry[at:at + 2] for at in range(0, 53, 2)]
+    # three pages are each linked from every page, as before the bar had a window
+    assert ('<nav class="pages"><a rel="prev" href="1.html">← previous</a> <a rel="next" href="3.html">next →</a> '
+            f'· pages <a href="1.html" title="{documents[0]} – {documents[1]}">1</a> <strong>2</strong> '
+            f'<a href="3.html" title="{documents[4]}">3</a></nav>') in files["documents/2.html"].decode()
+    # 27 are not: the first two, the last two and three either side of the page's own
+    assert page_numbers(files["registry/14.html"].decode()) == [
+        "1", "2", "…", "11", "12", "13", "[14]", "15", "16", "17", "…", "26", "27"]
+    assert page_numbers(files["registry/1.html"].decode()) == ["[1]", "2", "3", "4", "…", "26", "27"]
+    assert page_numbers(files["registry/6.html"].decode()) == [  # 1 to 3 and 3 to 9: no gap to elide
+        "1", "2", "3", "4", "5", "[6]", "7", "8", "9", "…", "26", "27"]
+    assert page_numbers(files["registry/27.html"].decode()) == ["1", "2", "…", "24", "25", "26", "[27]"]
+    assert f'<a href="17.html" title="{registry[32]} – {registry[33]}">17</a>' in files["registry/14.html"].decode()
     assert broken_links(paged) == [] and broken_links(site) == []
     again = tmp_path / "again"
     build_site(RELEASE, again, raw_dir=REPO / "raw", page_size=2)
@@ -734,6 +753,13 @@ def test_from_the_index_through_the_pages_of_documents_to_a_document_in_the_brow
     page.click('a[href="registry/27.html"]')
     page.wait_for_load_state()
     assert page.locator("table.registry tbody tr").count() == 1
+    bar = page.locator("nav.pages").first
+    assert bar.inner_text() == "← previous · pages 1 2 … 24 25 26 27"  # a window of the 27 pages
+    bar.locator("text=24").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/registry/24.html")
+    assert page.locator("nav.pages").first.inner_text() == (
+        "← previous next → · pages 1 2 … 21 22 23 24 25 26 27")
     page.close()
     assert errors == []
 

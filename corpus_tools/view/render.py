@@ -377,15 +377,39 @@ def index_page(contents: ReleaseContents, tally: IndexTally, corpus: str,
     return page_parts("Index", body(), prefix="", corpus=corpus, version=contents.version, css_class="page-index")
 
 
+# the page numbers a page links: the first and last _ENDS and _AROUND either side of its own, the
+# rest elided; a table of at most 2 * (_ENDS + _AROUND) pages has them all (Django's
+# Paginator.get_elided_page_range, with its defaults). Every page linked each page was 1,000
+# links on each of 1,000 pages for a million documents.
+_ENDS, _AROUND = 2, 3
+
+
+def shown_pages(count: int, current: int) -> list[int | None]:
+    """The numbers of the pages page ``current`` of ``count`` links, in order, None where some
+    are elided; a gap of one page shows that page, not an ellipsis standing for it."""
+    if count <= 2 * (_ENDS + _AROUND):
+        return list(range(1, count + 1))
+    wanted = sorted({*range(1, _ENDS + 1), *range(count - _ENDS + 1, count + 1),
+                     *range(max(1, current - _AROUND), min(count, current + _AROUND) + 1)})
+    shown: list[int | None] = []
+    for number in wanted:
+        if shown and number - shown[-1] == 2:
+            shown.append(number - 1)
+        elif shown and number - shown[-1] > 2:
+            shown.append(None)
+        shown.append(number)
+    return shown
+
+
 def _page_navigation(pages: Sequence[TablePage], current: int) -> str:
-    """Previous and next, then every page by number (the current one unlinked), each titled
-    with the ids of its first and last rows."""
+    """Previous and next, then the pages ``shown_pages`` names by number (the current one
+    unlinked, "…" for those elided), each titled with the ids of its first and last rows."""
     before = f'<a rel="prev" href="{current - 1}.html">← previous</a>' if current > 1 else ""
     after = f'<a rel="next" href="{current + 1}.html">next →</a>' if current < len(pages) else ""
     numbers = " ".join(
-        f"<strong>{page.number}</strong>" if page.number == current else
-        f'<a href="{page.number}.html" title="{_span(page)}">{page.number}</a>'
-        for page in pages)
+        "…" if number is None else f"<strong>{number}</strong>" if number == current else
+        f'<a href="{number}.html" title="{_span(pages[number - 1])}">{number}</a>'
+        for number in shown_pages(len(pages), current))
     return f'<nav class="pages">{" ".join(part for part in (before, after) if part)} · pages {numbers}</nav>\n'
 
 
