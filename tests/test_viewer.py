@@ -23,6 +23,7 @@ from click.testing import CliRunner
 from corpus_tools.cli import cli
 from corpus_tools.documents.index import load_documents
 from corpus_tools.errors import CorpusError
+from corpus_tools.iterutil import batched
 from corpus_tools.layout import Layout
 from corpus_tools.records import (
     Cue, DocumentAnnotations, EntityMention, Quote, RegistryEntity, Source, Span, TimeExpression,
@@ -215,7 +216,8 @@ def page_numbers(page: str) -> list[str]:
     """The numbers of a page's bar of pages, in order: its own in brackets, "…" for those elided."""
     bar = re.search(r'<nav class="pages">.*? · pages (.*?)</nav>', page).group(1)
     return [f"[{own}]" if own else linked or gap
-            for linked, own, gap in re.findall(r'<a href="(\d+)\.html"[^>]*>\1</a>|<strong>(\d+)</strong>|(…)', bar)]
+            for linked, own, gap in re.findall(
+                r'<a href="(?:[^"]*\.)?(\d+)\.html"[^>]*>\1</a>|<strong>(\d+)</strong>|(…)', bar)]
 
 
 def test_a_release_larger_than_a_page_has_its_tables_on_pages_every_link_resolving(site, tmp_path):
@@ -230,10 +232,11 @@ def test_a_release_larger_than_a_page_has_its_tables_on_pages_every_link_resolvi
     assert sorted(n for n in files if n.startswith("documents/")) == ["documents/1.html", "documents/2.html",
                                                                        "documents/3.html"]
     assert sorted(n for n in files if n.startswith("registry/")) == sorted(f"registry/{n}.html" for n in range(1, 28))
-    assert summary.files == len(whole) + 3 + 27
-    # the document and entity pages are the same; the index lists the pages in place of the tables
-    assert {n: b for n, b in files.items() if n.startswith(("doc/", "entity/", "assets/"))} == {
-        n: b for n, b in whole.items() if n.startswith(("doc/", "entity/", "assets/"))}
+    listed = [n for n in files if n.startswith(("mentions/", "attributed/"))]  # entities' lists: the next test
+    assert summary.files == len(whole) + 3 + 27 + len(listed)
+    # the document pages are the same; the index lists the pages in place of the tables
+    assert {n: b for n, b in files.items() if n.startswith(("doc/", "assets/"))} == {
+        n: b for n, b in whole.items() if n.startswith(("doc/", "assets/"))}
     index = files["index.html"].decode()
     assert "5 documents, 323 entity mentions, 47 time expressions, 46 quotes; 53 registry entities" in index
     assert index.count("<svg") == 3 and "Units per document" not in index  # the labels' charts stay
@@ -278,6 +281,70 @@ def test_a_release_larger_than_a_page_has_its_tables_on_pages_every_link_resolvi
     with pytest.raises(ValueError, match="page_size must be at least 1, not 0"):
         build_site(RELEASE, tmp_path / "none", page_size=0)
     assert not (tmp_path / "none").exists()
+
+
+def list_items(page: str, kind: str) -> list[str]:
+    """The items of a page's list of ``kind`` (mentions, attributed), in order."""
+    return re.findall(r"<li data-doc=.*?</li>", re.search(rf'<ol class="{kind}"[^>]*>(.*?)</ol>', page, re.S).group(1))
+
+
+def test_an_entity_with_more_mentions_than_a_page_has_them_on_pages_every_link_resolving(site, tmp_path):
+    """One entity page listed every mention of the entity: 1.9 MB at 10,000 documents. Its
+    mentions, and the quotes attributed to it, go on pages of page_size items, which it lists."""
+    paged = tmp_path / "paged"
+    build_site(RELEASE, paged, raw_dir=REPO / "raw", page_size=2)
+    files, whole = site_files(paged), site_files(site)
+    mentions, quotes = ({} for _ in range(2))
+    for config, column, by in (("entities", "entity_id", mentions), ("quotes", "speaker_id", quotes)):
+        for file in sorted((RELEASE / "data" / config).glob("*.parquet")):
+            for row in pq.read_table(file).to_pylist():
+                if row[column] is not None:
+                    by.setdefault(row[column], []).append(row["doc_id"])
+    assert (len(mentions["bashar-al-assad"]), len(quotes["bashar-al-assad"])) == (44, 7)
+    for kind, by in (("mentions", mentions), ("attributed", quotes)):
+        assert sorted(n for n in files if n.startswith(f"{kind}/")) == sorted(
+            f"{kind}/{entity}.{number}.html" for entity, items in by.items() if len(items) > 2
+            for number in range(1, (len(items) + 1) // 2 + 1))
+    # an entity whose lists fit on a page keeps its page, byte for byte
+    fitting = [n for n in whole if n.startswith("entity/")
+               and max(len(by.get(n[len("entity/"):-len(".html")], ())) for by in (mentions, quotes)) <= 2]
+    assert len(fitting) == 26 and {n: files[n] for n in fitting} == {n: whole[n] for n in fitting}
+    page = files["entity/bashar-al-assad.html"].decode()
+    assert page.count("<li data-doc=") == 0 and "<h2>Mentions (44)</h2>" in page
+    assert (f'<p>44 mentions on 22 pages of at most 2:</p>\n<ol class="pages"><li><a href="../mentions/'
+            f'bashar-al-assad.1.html">{mentions["bashar-al-assad"][0]}</a> (2)</li>') in page
+    assert ("<h2>Quotes attributed to Bashar al-Assad (7)</h2>\n<p>7 quotes on 4 pages of at most 2:</p>\n"
+            '<ol class="pages"><li><a href="../attributed/bashar-al-assad.1.html">') in page
+    # the pages hold the whole page's items, in its order, numbered on
+    unpaged = whole["entity/bashar-al-assad.html"].decode()
+    for kind, count in (("mentions", 22), ("attributed", 4)):
+        pages = [files[f"{kind}/bashar-al-assad.{number}.html"].decode() for number in range(1, count + 1)]
+        assert [list_items(each, kind) for each in pages] == list(batched(list_items(unpaged, kind), 2))
+        assert [re.search(rf'<ol class="{kind}" start="(\d+)">', each).group(1) for each in pages] == [
+            str(at) for at in range(1, 2 * count, 2)]
+    eleventh = files["mentions/bashar-al-assad.11.html"].decode()
+    assert ('<h1>Mentions of <a href="../entity/bashar-al-assad.html">Bashar al-Assad</a>: 002_9bc3c6dfe5868321</h1>\n'
+            "<p>Page 11 of 22: 2 of its 44 mentions.</p>") in eleventh
+    assert page_numbers(eleventh) == ["1", "2", "…", "8", "9", "10", "[11]", "12", "13", "14", "…", "21", "22"]
+    assert '<a rel="next" href="bashar-al-assad.12.html">next →</a>' in eleventh
+    assert "<title>Quotes attributed to Bashar al-Assad, page 4 · " in files[
+        "attributed/bashar-al-assad.4.html"].decode()
+    assert broken_links(paged) == []
+    again = tmp_path / "again"
+    build_site(RELEASE, again, raw_dir=REPO / "raw", page_size=2)
+    assert site_files(again) == files
+
+
+def test_the_pages_of_an_entity_with_dots_in_its_id_are_not_another_entitys():
+    """A list's page is <id>.<n>.html: the number after the id's last dot, so ids with dots
+    (a release made elsewhere) cannot share a page's name."""
+    from corpus_tools.view.render import TablePage
+
+    names = {TablePage(number, "d", "d", 1, owner).file for owner in ("a", "a.1", "a.1.1", "a.html", "1")
+             for number in (1, 2, 11)}
+    assert len(names) == 15
+    assert TablePage(3, "d", "d", 1, "a.1").file == "a.1.3.html" and TablePage(3, "d", "d", 1).file == "3.html"
+    assert TablePage(2, "d", "d", 1, "al/Assad").href == "al%252FAssad.2.html"  # the file is al%2FAssad.2.html
 
 
 def test_a_page_of_documents_nobody_annotated_says_so_in_place_of_an_empty_units_chart(tmp_path):
@@ -732,6 +799,7 @@ def test_from_the_index_to_a_documents_changes_in_the_browser(chromium, tmp_path
 
 @pytest.mark.browser
 def test_from_the_index_through_the_pages_of_documents_to_a_document_in_the_browser(chromium, tmp_path):
+    """And through the registry's pages and an entity's pages of mentions and quotes."""
     build_site(RELEASE, tmp_path / "site", raw_dir=REPO / "raw", page_size=2)
     documents = sorted(document_texts(RELEASE))
     errors: list[str] = []
@@ -760,6 +828,38 @@ def test_from_the_index_through_the_pages_of_documents_to_a_document_in_the_brow
     assert page.url.endswith("/registry/24.html")
     assert page.locator("nav.pages").first.inner_text() == (
         "← previous next → · pages 1 2 … 21 22 23 24 25 26 27")
+    # an entity's mentions, on pages of their own, to a mention in its document and back
+    registry = sorted(row["id"] for row in pq.read_table(
+        next((RELEASE / "data" / "entity_registry").glob("*.parquet"))).to_pylist())  # the registry's order
+    page.click("header.top >> text=entities")
+    page.wait_for_load_state()
+    page.click(f'a[href="registry/{registry.index("bashar-al-assad") // 2 + 1}.html"]')
+    page.wait_for_load_state()
+    page.click('table.registry a[href="../entity/bashar-al-assad.html"]')
+    page.wait_for_load_state()
+    assert page.locator("ol.mentions li").count() == 0 and page.locator("ol.pages").count() == 2
+    page.click('a[href="../mentions/bashar-al-assad.22.html"]')
+    page.wait_for_load_state()
+    assert page.locator("nav.pages").first.inner_text() == "← previous · pages 1 2 … 19 20 21 22"
+    assert page.locator("ol.mentions li").count() == 2
+    assert page.evaluate("document.querySelector('ol.mentions').start") == 43
+    page.locator('nav.pages a[rel="prev"]').first.click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/mentions/bashar-al-assad.21.html")
+    mention = page.locator("ol.mentions li").first
+    doc_id, mention_id = mention.get_attribute("data-doc"), mention.get_attribute("data-id")
+    mention.locator("a").click()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/doc/{doc_id}.html#entity-{mention_id}")
+    assert page.locator(f"#entity-{mention_id}").get_attribute("data-entity") == "bashar-al-assad"
+    page.go_back()
+    page.wait_for_load_state()
+    page.click("h1 a")
+    page.wait_for_load_state()
+    assert page.url.endswith("/entity/bashar-al-assad.html")
+    page.click('a[href="../attributed/bashar-al-assad.4.html"]')
+    page.wait_for_load_state()
+    assert page.locator("ol.attributed li").count() == 1
     page.close()
     assert errors == []
 

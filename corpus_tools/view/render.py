@@ -1,5 +1,5 @@
 """The viewer's HTML pages, as strings: an index, a page per document, a page per registry entity, and
-the pages of the index's tables when a release is larger than a page.
+the pages of the index's tables and of an entity's lists when they are longer than a page.
 
 Pages are plain HTML that link ``assets/viewer.css`` and ``assets/viewer.js`` (shipped in this
 package); nothing is fetched from elsewhere. Hover texts are ``title`` attributes, so they work
@@ -37,13 +37,15 @@ _RANK = {"QUOTE": 0, "SOURCE": 1, "CUE": 2, "TIMEX": 3, "ENTITY": 4}
 CONTEXT = 60  # code points of context either side of a mention on an entity page
 
 
-def page_file(identifier: str) -> str:
-    """The file name of a document's or entity's page (ids are plain, but need not be)."""
-    return url_quote(identifier, safe="") + ".html"
+def page_file(identifier: str, number: int | None = None) -> str:
+    """The file name of a document's or entity's page (ids are plain, but need not be), or of page
+    ``number`` of one of an entity's lists: the number after the id's last dot, so that no two
+    (id, number) share a name whatever dots an id holds."""
+    return url_quote(identifier, safe="") + ("" if number is None else f".{number}") + ".html"
 
 
-def page_href(identifier: str) -> str:
-    return url_quote(page_file(identifier), safe="")
+def page_href(identifier: str, number: int | None = None) -> str:
+    return url_quote(page_file(identifier, number), safe="")
 
 
 def _ordered(present: Iterable[str], known: Sequence[str]) -> list[str]:
@@ -269,18 +271,30 @@ def index_row(document: ReleasedDocument, pieces: PlacedPieces, prefix: str = ""
         + f'<td class="n">{removed_cell}</td></tr>')
 
 
-PAGE_SIZE = 1000  # rows of a documents or registry table page: about 1 MB of HTML for documents
+PAGE_SIZE = 1000  # rows of a documents or registry table page, or items of an entity's list: about 1 MB of HTML
 
 
 @dataclass(frozen=True, slots=True)
 class TablePage:
     """One page of a table split into pages: its number (from 1), the ids of its first and
-    last rows, and how many rows it holds."""
+    last rows (for an entity's list, the doc_ids of its first and last items), how many rows it
+    holds, and the entity whose list it is (None: a table of the index)."""
 
     number: int
     first: str
     last: str
     rows: int
+    owner: str | None = None
+
+    @property
+    def file(self) -> str:
+        """Its file name, in the directory of its table's pages."""
+        return f"{self.number}.html" if self.owner is None else page_file(self.owner, self.number)
+
+    @property
+    def href(self) -> str:
+        """A link to it from a page beside it."""
+        return self.file if self.owner is None else page_href(self.owner, self.number)
 
 
 _DOCUMENTS_HEAD = ('<table class="documents"><thead><tr><th>title / doc_id</th>'
@@ -323,8 +337,9 @@ def _span(page: TablePage) -> str:
 
 
 def _page_list(directory: str, pages: Sequence[TablePage], what: str) -> str:
-    """The index's list of a table's pages, each with the ids of its first and last rows."""
-    items = "".join(f'<li><a href="{directory}/{page.number}.html">{_span(page)}</a>'
+    """The list of a table's pages (on the index, or of an entity's list on its page), each with
+    the ids of its first and last rows."""
+    items = "".join(f'<li><a href="{directory}/{page.href}">{_span(page)}</a>'
                     f" ({page.rows})</li>" for page in pages)
     return (f"<p>{sum(page.rows for page in pages)} {what} on {len(pages)} pages of at most {pages[0].rows}:</p>\n"
             f'<ol class="pages">{items}</ol>\n')
@@ -404,11 +419,11 @@ def shown_pages(count: int, current: int) -> list[int | None]:
 def _page_navigation(pages: Sequence[TablePage], current: int) -> str:
     """Previous and next, then the pages ``shown_pages`` names by number (the current one
     unlinked, "…" for those elided), each titled with the ids of its first and last rows."""
-    before = f'<a rel="prev" href="{current - 1}.html">← previous</a>' if current > 1 else ""
-    after = f'<a rel="next" href="{current + 1}.html">next →</a>' if current < len(pages) else ""
+    before = f'<a rel="prev" href="{pages[current - 2].href}">← previous</a>' if current > 1 else ""
+    after = f'<a rel="next" href="{pages[current].href}">next →</a>' if current < len(pages) else ""
     numbers = " ".join(
         "…" if number is None else f"<strong>{number}</strong>" if number == current else
-        f'<a href="{number}.html" title="{_span(pages[number - 1])}">{number}</a>'
+        f'<a href="{pages[number - 1].href}" title="{_span(pages[number - 1])}">{number}</a>'
         for number in shown_pages(len(pages), current))
     return f'<nav class="pages">{" ".join(part for part in (before, after) if part)} · pages {numbers}</nav>\n'
 
@@ -594,11 +609,26 @@ def attributed_item(document: ReleasedDocument, quote: Quote) -> str:
             f"<span class=\"via\">source “{escape(quote.source.text)}”{cue}</span></li>")
 
 
+# an entity's lists: the directory of their pages (named as the lists' class) -> what their pages
+# are headed, before the entity's name, and what an item is
+ENTITY_LISTS = {"mentions": ("Mentions of", "mentions"), "attributed": ("Quotes attributed to", "quotes")}
+
+
 def entity_page(entity: RegistryEntity, mention_items: Sequence[str], quote_items: Sequence[str], version: str,
-                corpus: str) -> str:
+                corpus: str, *, mention_pages: Sequence[TablePage] | None = None,
+                quote_pages: Sequence[TablePage] | None = None) -> str:
     """``mention_items``: its mentions (``mention_item``); ``quote_items``: the quotes whose speaker
-    it is (``attributed_item``); both in document order."""
+    it is (``attributed_item``); both in document order. With ``mention_pages`` (more mentions
+    than a page holds), the mentions are on those pages (``entity_list_page``) and the page lists
+    them in place of ``mention_items``; with ``quote_pages``, likewise the quotes."""
     aliases = ", ".join(escape(alias) for alias in entity.aliases) or '<span class="null">none</span>'
+
+    def listed(directory: str, heading: str, items: Sequence[str], pages: Sequence[TablePage] | None) -> str:
+        if pages is None:
+            return f'<h2>{heading} ({len(items)})</h2>\n<ol class="{directory}">' + "\n".join(items) + "</ol>\n"
+        return (f"<h2>{heading} ({sum(page.rows for page in pages)})</h2>\n"
+                + _page_list(f"../{directory}", pages, ENTITY_LISTS[directory][1]))
+
     body = (
         f'<main class="entity" data-entity="{escape(entity.id)}">\n<h1>{escape(entity.name)}</h1>\n'
         '<dl class="meta">'
@@ -606,11 +636,32 @@ def entity_page(entity: RegistryEntity, mention_items: Sequence[str], quote_item
         f'<dt>type</dt><dd><span class="swatch lab-{escape(entity.type)}"></span>{escape(entity.type)}</dd>'
         f"<dt>aliases</dt><dd>{aliases}</dd><dt>Wikidata</dt><dd>{_wikidata(entity.wikidata)}</dd>"
         f"<dt>description</dt><dd>{escape(entity.description) or '<span class=null>none</span>'}</dd></dl>\n"
-        f'<h2>Mentions ({len(mention_items)})</h2>\n<ol class="mentions">' + "\n".join(mention_items) + "</ol>\n"
-        f'<h2>Quotes attributed to {escape(entity.name)} ({len(quote_items)})</h2>\n<ol class="attributed">'
-        + "\n".join(quote_items) + "</ol>\n</main>"
+        + listed("mentions", "Mentions", mention_items, mention_pages)
+        + listed("attributed", f"Quotes attributed to {escape(entity.name)}", quote_items, quote_pages)
+        + "</main>"
     )
     return page(entity.name, body, prefix="../", corpus=corpus, version=version, css_class="page-entity")
+
+
+def entity_list_page(entity: RegistryEntity, directory: str, page: TablePage, pages: Sequence[TablePage],
+                     items: Sequence[str], version: str, corpus: str) -> Iterator[str]:
+    """``<directory>/<id>.<n>.html``: one page of an entity's list (``directory`` a key of
+    ``ENTITY_LISTS``), its items numbered on from the pages before it."""
+    heading, what = ENTITY_LISTS[directory]
+    total = sum(each.rows for each in pages)
+
+    def body() -> Iterator[str]:
+        navigation = _page_navigation(pages, page.number)
+        yield (f'<main class="entity" data-entity="{escape(entity.id)}">\n<h1>{heading} '
+               f'<a href="../entity/{page_href(entity.id)}">'
+               f"{escape(entity.name)}</a>: {_span(page)}</h1>\n"
+               f"<p>Page {page.number} of {len(pages)}: {page.rows} of its {total} {what}.</p>\n{navigation}"
+               f'<ol class="{directory}" start="{(page.number - 1) * pages[0].rows + 1}">')
+        yield "\n".join(items)
+        yield "</ol>\n" + navigation + "</main>"
+
+    return page_parts(f"{heading} {entity.name}, page {page.number}",
+                      body(), prefix="../", corpus=corpus, version=version, css_class="page-entity")
 
 
 def diff_page(diff, corpus: str, version: str, documents: Iterable[str]) -> Iterator[str]:

@@ -15,20 +15,20 @@ from contextlib import closing
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from corpus_tools.fsutil import (exchange, holds_current_directory, make_public, parents_removed_on_failure,
                                  staging_dir, writing_under)
 from corpus_tools.errors import CorpusError, Location, quantity
 from corpus_tools.iterutil import Totalled, batched
 from corpus_tools.layout import check_output
-from corpus_tools.records import ReleaseContents
+from corpus_tools.records import RegistryEntity, ReleaseContents
 from corpus_tools.release.versions import VERSION_PATTERN, previous_release, resolve_release
 from corpus_tools.view.read import documents, read_release
 from corpus_tools.view.removed import removed_pieces
 from corpus_tools.view.render import (
     PAGE_SIZE, IndexTally, TablePage, attributed_item, counts, diff_page, document_changes, document_page,
-    documents_page, entity_page, index_page, index_row, mention_item, page_file, registry_page,
+    documents_page, entity_list_page, entity_page, index_page, index_row, mention_item, page_file, registry_page,
 )
 
 MARKER = ".corpus-tools-view"  # names a directory this module wrote, so a rerun may replace it
@@ -67,12 +67,14 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     ``previous``: the release before this one: its diff with ``release``
     (corpus_tools.release.diff) becomes diff.html, linked from the index.
     ``writing``: asked, with the number of document and entity pages (a page each), for the
-    ``on_progress`` called with 1 after each of them (not for the index, its table pages and
-    diff.html); ``comparing``: asked, with the number of documents to compare with ``previous``,
-    for the ``on_progress`` of that comparison, first.
+    ``on_progress`` called with 1 after each of them (not for the index, the pages of its tables
+    and of entities' lists, and diff.html); ``comparing``: asked, with the number of documents to
+    compare with ``previous``, for the ``on_progress`` of that comparison, first.
     ``page_size``: the most rows of a table on one page. A release with more documents has its
     documents table, with the units-per-document chart, on pages ``documents/<n>.html``, and a
     registry with more entities its table on ``registry/<n>.html``; the index lists the pages.
+    Likewise an entity with more mentions has them on ``mentions/<id>.<n>.html``, and one with
+    more quotes attributed those on ``attributed/<id>.<n>.html``; its page lists them.
 
     Documents are read one at a time and their pages written at once; what the index and the
     entity pages gather from every document (a table row per document, an item per mention) is
@@ -120,10 +122,14 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
                 paged = len(contents.doc_ids) > page_size
                 tally = _write_documents(release, contents, raw, corpus, gathered, write, on_progress, changes_of,
                                          "../" if paged else "")
-                document_pages = (_write_document_pages(contents, tally, corpus, gathered, write, page_size)
-                                  if paged else None)
-                registry_pages = (_write_registry_pages(contents, tally, corpus, write, page_size)
-                                  if len(contents.registry) > page_size else None)
+                document_pages = None if not paged else _write_pages(
+                    write, "documents", (doc_id for doc_id, in gathered.execute(
+                        "SELECT doc_id FROM documents ORDER BY doc_id")), gathered.execute(_TABLE_ROWS), page_size,
+                    lambda page, pages, chunk: documents_page(page, pages, contents, tally, corpus,
+                                                              *_chart_and_rows(chunk)))
+                registry_pages = None if len(contents.registry) <= page_size else _write_pages(
+                    write, "registry", contents.registry, contents.registry.values(), page_size,
+                    lambda page, pages, chunk: registry_page(page, pages, contents, tally, corpus, chunk))
                 # unpaged, the table has at most a page's rows
                 unit_counts, rows = ((), ()) if paged else _chart_and_rows(gathered.execute(_TABLE_ROWS).fetchall())
                 write("index.html", index_page(contents, tally, corpus, unit_counts, rows,
@@ -133,11 +139,14 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
                     write("diff.html", diff_page(diff, corpus, contents.version, contents.doc_ids))
                 gathered.execute("CREATE INDEX items_by_entity ON items (entity_id, kind, doc_id, position)")
                 for entity in contents.registry.values():
-                    mentions, quotes = ([html for html, in gathered.execute(
-                        "SELECT html FROM items WHERE entity_id = ? AND kind = ? ORDER BY doc_id, position",
-                        (entity.id, kind))] for kind in (_MENTION, _QUOTE))
-                    write(f"entity/{page_file(entity.id)}", [entity_page(entity, mentions, quotes, contents.version,
-                                                                         corpus)])
+                    (mentions, mention_pages), (quotes, quote_pages) = (
+                        _entity_list(entity, kind, directory, count, gathered, write, page_size, contents.version,
+                                     corpus)
+                        for kind, directory, count in ((_MENTION, "mentions", tally.mentions[entity.id]),
+                                                       (_QUOTE, "attributed", tally.attributed[entity.id])))
+                    write(f"entity/{page_file(entity.id)}", [entity_page(
+                        entity, mentions, quotes, contents.version, corpus, mention_pages=mention_pages,
+                        quote_pages=quote_pages)])
                     if on_progress is not None:
                         on_progress(1)
             (building / _GATHERED).unlink()
@@ -188,19 +197,38 @@ def _write_documents(release, contents: ReleaseContents, raw: Path | None, corpu
     return tally
 
 
-def _write_document_pages(contents: ReleaseContents, tally: IndexTally, corpus: str, gathered: sqlite3.Connection,
-                          write: Callable[[str, Iterable[str]], None], page_size: int) -> list[TablePage]:
-    """``documents/<n>.html`` from the gathered rows in doc_id order, a page's rows at a time;
-    the pages, for the index."""
-    pages = []
-    # first the pages' bounds, so that each page can list every other
-    for number, ids in enumerate(batched((doc_id for doc_id, in gathered.execute(
-            "SELECT doc_id FROM documents ORDER BY doc_id")), page_size), start=1):
-        pages.append(TablePage(number, ids[0], ids[-1], len(ids)))
-    for page, chunk in zip(pages, batched(gathered.execute(_TABLE_ROWS), page_size)):
-        write(f"documents/{page.number}.html", documents_page(page, pages, contents, tally, corpus,
-                                                              *_chart_and_rows(chunk)))
+def _write_pages(write: Callable[[str, Iterable[str]], None], directory: str, keys: Iterable[str], rows: Iterable,
+                 page_size: int, render: Callable[[TablePage, list[TablePage], list], Iterable[str]],
+                 owner: str | None = None) -> list[TablePage]:
+    """The pages of a table or list too long for one: ``rows`` on pages of ``page_size``, written
+    to ``<directory>/<TablePage.file>`` as ``render(page, pages, its rows)`` makes them, a page's
+    rows at a time; ``keys``, each row's id in the same order, are read first, as each page names
+    others by their first and last ids. The pages, for the page that lists them. ``owner``: the
+    entity whose list it is. The documents and registry tables and every entity's lists are
+    paged here."""
+    pages = [TablePage(number, chunk[0], chunk[-1], len(chunk), owner)
+             for number, chunk in enumerate(batched(keys, page_size), start=1)]
+    for page, chunk in zip(pages, batched(rows, page_size)):
+        write(f"{directory}/{page.file}", render(page, pages, chunk))
     return pages
+
+
+def _entity_list(entity: RegistryEntity, kind: int, directory: str, count: int, gathered: sqlite3.Connection,
+                 write: Callable[[str, Iterable[str]], None], page_size: int, version: str,
+                 corpus: str) -> tuple[list[str], list[TablePage] | None]:
+    """An entity's gathered items of ``kind`` (``count`` of them), in document order: for its page
+    when they fit on one, else written on pages of their own (``<directory>/<id>.<n>.html``), which
+    it lists; (items, None) or ([], pages). An entity page listing every mention was 1.9 MB for
+    one entity of the bench's 10,000 documents."""
+    def column(name: str) -> Iterator[str]:
+        return (value for value, in gathered.execute(
+            f"SELECT {name} FROM items WHERE entity_id = ? AND kind = ? ORDER BY doc_id, position", (entity.id, kind)))
+
+    if count <= page_size:
+        return list(column("html")), None
+    return [], _write_pages(write, directory, column("doc_id"), column("html"), page_size,
+                            lambda page, pages, items: entity_list_page(entity, directory, page, pages, items, version,
+                                                                        corpus), owner=entity.id)
 
 
 _TABLE_ROWS = "SELECT doc_id, annotated, entities, timexes, quotes, row FROM documents ORDER BY doc_id"
@@ -211,16 +239,6 @@ def _chart_and_rows(chunk: Sequence[tuple]) -> tuple[list, list]:
     HTML: a document nobody annotated has no counts to chart, not counts of 0."""
     return ([(doc_id, (entities, timexes, quotes)) for doc_id, annotated, entities, timexes, quotes, _ in chunk
              if annotated], [row for *_, row in chunk])
-
-
-def _write_registry_pages(contents: ReleaseContents, tally: IndexTally, corpus: str,
-                          write: Callable[[str, Iterable[str]], None], page_size: int) -> list[TablePage]:
-    """``registry/<n>.html``, in the registry's order; the pages, for the index."""
-    chunks = list(batched(contents.registry.values(), page_size))
-    pages = [TablePage(number, chunk[0].id, chunk[-1].id, len(chunk)) for number, chunk in enumerate(chunks, start=1)]
-    for page, chunk in zip(pages, chunks):
-        write(f"registry/{page.number}.html", registry_page(page, pages, contents, tally, corpus, chunk))
-    return pages
 
 
 def site_releases(release: str | Path | None, previous: str | Path | None, root: str | Path) -> tuple[Path, Path | None]:
