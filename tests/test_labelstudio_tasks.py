@@ -222,3 +222,23 @@ def test_what_push_says_of_a_push():
         "leaves out (doc-removed): delete them in Label Studio, or add the document back (corpus-tools add)"]
     assert push_notes(result, predictions=False) == notes[1:]
     assert push_line(PushResult(4, True, False, 0, 0)) == "project 4 (created): imported 0 tasks, 0 already present"
+
+
+def test_push_reads_nothing_of_the_corpus_before_it_holds_the_corpus_lock(corpus_copy, another_command_holds_the_lock):
+    """push read the documents, the annotation set, the pre-annotations and the removed documents
+    before taking the lock, so an add, remove or ingest finishing in between left them of other
+    states of the corpus than the one it pushed under the lock. Refused by the lock, it has read
+    nothing: no note of what it read, and nothing of the corpus indexed or cached in build/. (No
+    server is asked: the lock refuses first.)"""
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import cli
+
+    another_command_holds_the_lock(corpus_copy)
+    result = CliRunner().invoke(cli, ["labelstudio", "push", "--url", "http://127.0.0.1:9", "--api-key", "unused",
+                                      "--root", str(corpus_copy.root), "--predictions", "--project", "locked"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"Error: {corpus_copy.build / 'corpus.lock'}: [corpus-locked] another command is writing to this corpus "
+        "(ingest, pid 1, since then); wait for it to finish, then run this one again"]
+    assert sorted(path.name for path in corpus_copy.build.iterdir()) == ["corpus.lock"]

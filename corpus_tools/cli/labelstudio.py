@@ -8,7 +8,7 @@ import click
 
 from corpus_tools.cli.options import (DEFAULT_PROJECT, data_dir_option, echo_notes, echo_problems, root_option,
                                       verbose_option)
-from corpus_tools.cli.progress import progress, reading_annotations, rechecking, stages
+from corpus_tools.cli.progress import progress, reading_annotations, rechecking, stages, totalled
 from corpus_tools.errors import CorpusError, Location, quantity
 from corpus_tools.layout import Layout
 
@@ -232,10 +232,10 @@ def push(url, api_key, data_dir, layout, predictions, project) -> None:
     """
     from corpus_tools.labelstudio.sync import push_corpus, push_line, push_notes
 
-    inputs = _task_inputs(layout, predictions)
     client = _client(url, api_key, data_dir)
-    with progress("pushing tasks", total=len(inputs.documents), unit="task") as on_progress:
-        result = push_corpus(client, layout, inputs, project, on_progress)
+    with stages() as stage:
+        result = push_corpus(client, layout, project, predictions, reading=reading_annotations(stage),
+                             on_checking=rechecking(stage), pushing=totalled(stage, "pushing tasks", "task"))
     echo_notes(push_notes(result, predictions))
     click.echo(push_line(result))
 

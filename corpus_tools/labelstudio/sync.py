@@ -13,6 +13,7 @@ disk, because ``exports.as_json`` builds the whole export in the server's and ou
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import os
 import time
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Container, Iterable, Iterator, 
 
 from corpus_tools.fsutil import atomic_writer
 from corpus_tools.layout import check_output
-from corpus_tools.iterutil import batched, counted
+from corpus_tools.iterutil import Totalled, batched, counted
 from corpus_tools.errors import CorpusError, Location, Report, agreeing, quantity
 from corpus_tools.labelstudio.config import labeling_config
 from corpus_tools.labelstudio.tasks import make_tasks, task_key, write_tasks
@@ -317,6 +318,7 @@ class PushResult:
     # doc_id -> the project's tasks of it, of the documents removed from the corpus that push was
     # told of: left on the server (deleting annotators' work is not push's to decide), and said
     removed_tasks: Mapping[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # what reading the corpus noted (``TaskInputs.notes``), said before push's own
 
 
 def _ensure_project(client, title: str) -> tuple[Any, bool, bool]:
@@ -329,6 +331,14 @@ def _ensure_project(client, title: str) -> tuple[Any, bool, bool]:
             client.projects.update(project.id, label_config=config)
             return project, False, True
     return project, False, False
+
+
+def _check_title(project_title: str) -> None:
+    if not project_title.strip() or project_title.strip().isdigit():
+        # every other command reads a number as a project's id, and a blank title names nothing
+        raise CorpusError("labelstudio-bad-project-title", f"a project title must hold a non-digit character, "
+                          f"not {project_title!r}: pull and annotate would read a number as a project id",
+                          Location(file="--project"))
 
 
 def push(client, documents: Iterable[Document], annotations: Mapping[str, DocumentAnnotations] | None,
@@ -344,11 +354,7 @@ def push(client, documents: Iterable[Document], annotations: Mapping[str, Docume
 
     With ``layout``, under the corpus lock (corpus_tools.lock): two pushes from one checkout at
     once would both find a task missing and both import it."""
-    if not project_title.strip() or project_title.strip().isdigit():
-        # every other command reads a number as a project's id, and a blank title names nothing
-        raise CorpusError("labelstudio-bad-project-title", f"a project title must hold a non-digit character, "
-                          f"not {project_title!r}: pull and annotate would read a number as a project id",
-                          Location(file="--project"))
+    _check_title(project_title)
     if layout is None:
         return _push(client, documents, annotations, project_title, model_version, preannotations, removed,
                      on_progress)
@@ -359,25 +365,35 @@ def push(client, documents: Iterable[Document], annotations: Mapping[str, Docume
                      on_progress)
 
 
-def push_corpus(client, layout, inputs: TaskInputs, project_title: str,
-                on_progress: Callable[[int], None] | None = None) -> PushResult:
-    """``labelstudio push``: ``push`` of the tasks of ``inputs`` (``task_inputs``), under the
-    corpus lock, told of the documents removed from the corpus (their tasks in the project are
-    counted, never deleted)."""
+def push_corpus(client, layout, project_title: str, predictions: bool = False, *,
+                reading: Reading | None = None, on_checking: Callable[[int], None] | None = None,
+                pushing: Totalled | None = None) -> PushResult:
+    """``labelstudio push``: ``push`` of the corpus's tasks (``task_inputs``, with ``predictions``:
+    with its annotations and pre-annotations as predictions), told of the documents removed from
+    the corpus (their tasks in the project are counted, never deleted). Everything it reads of the
+    corpus is read under the corpus lock: read before it, an add, remove or ingest finishing in
+    between would leave the tasks, the removed documents and the predictions of different states
+    of the corpus. ``reading``, ``on_checking``: as ``task_inputs``'s; ``pushing``: asked, with the
+    number of documents, for ``push``'s ``on_progress``. The result's ``notes`` are the inputs'."""
     from corpus_tools.documents.removals import removed_documents
+    from corpus_tools.lock import corpus_lock
 
-    return push(client, inputs.documents.values(), inputs.chosen, project_title, inputs.set_name,
-                inputs.preannotations, layout=layout, removed=removed_documents(layout, inputs.documents),
-                on_progress=on_progress)
+    _check_title(project_title)  # before the corpus is read for a push that cannot be made
+    with corpus_lock(layout, "push"):
+        inputs = task_inputs(layout, predictions, reading, on_checking)
+        result = push(client, inputs.documents.values(), inputs.chosen, project_title, inputs.set_name,
+                      inputs.preannotations, layout=layout, removed=removed_documents(layout, inputs.documents),
+                      on_progress=None if pushing is None else pushing(len(inputs.documents)))
+    return dataclasses.replace(result, notes=inputs.notes)
 
 
 def push_notes(result: PushResult, predictions: bool) -> list[str]:
-    """What ``labelstudio push`` notes of a push (made ``predictions``: with predictions): that the
-    tasks already present keep the predictions they were imported with, and the tasks of removed
-    documents the project holds."""
+    """What ``labelstudio push`` notes of a push (made ``predictions``: with predictions): what
+    reading the corpus noted (``PushResult.notes``), that the tasks already present keep the
+    predictions they were imported with, and the tasks of removed documents the project holds."""
     from corpus_tools.documents.remove import removed_tasks_note
 
-    notes = []
+    notes = list(result.notes)
     if predictions and result.already_present:
         notes.append(f"the {quantity(result.already_present, 'task')} already present "
                      f"{agreeing(result.already_present, 'keeps', 'keep')} the predictions they were "
