@@ -314,8 +314,8 @@ def push_adjudication(layout, client, project: str | int, documents: Collection[
     the reviewer when that is not ``client``'s user (``annotate --as``'s account on the local
     server), called once every task is found and only when there is a merge to send, so a refusal
     makes no account."""
-    from corpus_tools.labelstudio.annotate import _field, submit_annotation
-    from corpus_tools.labelstudio.sync import DocumentTasks, api_errors, iter_tasks, resolve_project
+    from corpus_tools.labelstudio.annotate import submit_annotation
+    from corpus_tools.labelstudio.sync import DocumentTasks, api_errors, api_field, iter_tasks, resolve_project
     from corpus_tools.labelstudio.tasks import LEFT_OUT_PREFIX, to_ls_results
     from corpus_tools.lock import corpus_lock
 
@@ -328,12 +328,12 @@ def push_adjudication(layout, client, project: str | int, documents: Collection[
             """The tasks, each one's ground truth and left-out predictions noted as it goes by:
             one listing for both (a second pass over a project of thousands of tasks was one too many)."""
             for task in listed:
-                if any(_field(annotation, "ground_truth") and not _field(annotation, "was_cancelled")
+                if any(api_field(annotation, "ground_truth") and not api_field(annotation, "was_cancelled")
                        for annotation in task.annotations or ()):
                     done.add(task.id)
-                sent[task.id] = [(_field(prediction, "model_version"), _field(prediction, "result"))
+                sent[task.id] = [(api_field(prediction, "model_version"), api_field(prediction, "result"))
                                  for prediction in task.predictions or ()
-                                 if str(_field(prediction, "model_version")).startswith(LEFT_OUT_PREFIX)]
+                                 if str(api_field(prediction, "model_version")).startswith(LEFT_OUT_PREFIX)]
                 yield task
 
         tasks = DocumentTasks(noted(iter_tasks(client, project_id, fields="all")))

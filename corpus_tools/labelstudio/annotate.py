@@ -16,7 +16,7 @@ from typing import Any, Callable, Container, Iterable, Mapping, Sequence
 from corpus_tools import strictjson
 from corpus_tools.errors import CorpusError, Location, quantity
 from corpus_tools.ingest.checks import Context, check_task
-from corpus_tools.labelstudio.sync import DocumentTasks, api_errors, iter_tasks
+from corpus_tools.labelstudio.sync import DocumentTasks, api_errors, api_field, iter_tasks
 from corpus_tools.labelstudio.tasks import LEFT_OUT_PREFIX, to_ls_results
 from corpus_tools.records import Document
 from corpus_tools.labelstudio.worksheet import load_worksheet, resolve
@@ -60,7 +60,7 @@ def _acceptable(prediction: Any, model_version: str | None) -> bool:
     """Whether a prediction is one to accept: ``model_version``'s, or, none given, any but the
     left-out units ``adjudicate --push`` adds for a reviewer (``LEFT_OUT_PREFIX``), which are
     newer than the pre-annotation and hold a part of one annotator's version."""
-    version = _field(prediction, "model_version")
+    version = api_field(prediction, "model_version")
     if model_version is not None:
         return version == model_version
     return not (isinstance(version, str) and version.startswith(LEFT_OUT_PREFIX))
@@ -72,7 +72,7 @@ def _latest_prediction(predictions: Iterable[Any], task_id: int, model_version: 
         wanted = f" of model_version {model_version!r}" if model_version else " (but adjudication's left-out units)"
         raise CorpusError("labelstudio-no-prediction", f"task has no prediction{wanted} to accept",
                           Location(task_id=task_id))
-    return max(predictions, key=lambda prediction: _field(prediction, "id"))  # the latest
+    return max(predictions, key=lambda prediction: api_field(prediction, "id"))  # the latest
 
 
 def accept_prediction(client, task_id: int, model_version: str | None = None,
@@ -85,8 +85,8 @@ def accept_prediction(client, task_id: int, model_version: str | None = None,
         with api_errors(f"listing the predictions of task {task_id}", where or Location(task_id=task_id)):
             predictions = list(client.predictions.list(task=task_id))
     prediction = _latest_prediction(list(predictions), task_id, model_version)
-    return submit_annotation(client, task_id, _field(prediction, "result"), parent_prediction=_field(prediction, "id"),
-                             where=where)
+    return submit_annotation(client, task_id, api_field(prediction, "result"),
+                             parent_prediction=api_field(prediction, "id"), where=where)
 
 
 def _task_location(task: Any) -> Location:
@@ -220,14 +220,9 @@ def _submit_new(client, tasks: Iterable[tuple[Any, Callable[[], Submitted]]],
     return Submissions(tuple(submitted), skipped)
 
 
-def _field(item: Any, name: str) -> Any:
-    """A field of an annotation or prediction as the SDK gives it: a dict in a task list, a model otherwise."""
-    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
-
-
 def _author(annotation: Any) -> Any:
     """completed_by of an annotation (an id, or a user)."""
-    author = _field(annotation, "completed_by")
+    author = api_field(annotation, "completed_by")
     return author.get("id") if isinstance(author, dict) else author
 
 

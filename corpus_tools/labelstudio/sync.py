@@ -166,6 +166,11 @@ def existing_task_keys(client, project_id: int,
     return keys, stale
 
 
+def api_field(item: Any, name: str) -> Any:
+    """A field of an annotation or prediction as the SDK gives it: a dict in a task list, a model otherwise."""
+    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
+
+
 def _shown(task: Any) -> tuple[str, str | None] | None:
     """The document (doc_id) and text (text_sha256; None when absent or not a string) a listed
     task shows, or None for one that names no document: its data is any JSON a hand-made import
