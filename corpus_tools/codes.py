@@ -230,6 +230,7 @@ labelstudio-no-prediction  error  a task has no prediction to accept
 labelstudio-bad-project-title  error  a project title that is blank or only digits (other commands read digits as a project id)
 labelstudio-bad-email  error  a user to create or act as (annotate --as, adjudicate --reviewer) that is no email address
 labelstudio-account-remote  error  a user to create or act as (annotate --as, adjudicate --reviewer) on a --url that is not the data dir's server: accounts are made on the local server only
+labelstudio-predictions-refused  error  Label Studio created fewer predictions than push sent it for tasks already present (its validator left the others out)
 labelstudio-task-duplicate  error  a project holds several tasks of one document's one text (annotate, adjudicate --push, annotate --accept-predictions): which one is meant is unknown
 preannotate-no-gold  error  preannotate --evaluate on a corpus with no ingested annotation: nothing to score against
 annotate-bad-json  error  an annotation file that is not JSON

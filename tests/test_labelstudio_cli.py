@@ -93,6 +93,46 @@ def test_the_loop_through_the_commands(labelstudio, corpus_copy, tmp_path):
     assert compared["annotations"]["versions_from_predictions"] == compared["documents"]["compared"] >= 1
 
 
+def test_push_predictions_gives_the_tasks_already_present_the_predictions_made_now(labelstudio, corpus_copy,
+                                                                                  tmp_path):
+    """A project pushed without predictions (or before the pre-annotation rules or the annotations
+    changed) kept what its tasks were imported with: push --predictions gave them nothing and said
+    to push to a new project. Now each task gets the prediction `tasks --predictions` gives its
+    document, once: the second push adds none."""
+    root = str(corpus_copy.root)
+    server = ["--url", labelstudio.url, "--api-key", labelstudio.api_key, "--root", root]
+    title = "predictions later"
+    run("push", *server, "--project", title)
+    [project] = [p.id for p in labelstudio.client.projects.list() if p.title == title]
+    tasks_file = tmp_path / "tasks.json"
+    run("tasks", "--root", root, "--predictions", "-o", str(tasks_file))
+    made = {task["data"]["doc_id"]: [(p["model_version"], len(p["result"])) for p in task["predictions"]]
+            for task in json.loads(tasks_file.read_bytes())}
+    assert sorted(made) == sorted(COMMITTED_DOC_IDS)
+    assert all(len(each) == 1 and each[0][1] > 0 for each in made.values())
+
+    def held() -> dict[str, list[tuple[int, str, int]]]:
+        return {task.data["doc_id"]: [(p.id, p.model_version, len(p.result)) for p in
+                                      labelstudio.client.predictions.list(task=task.id)]
+                for task in labelstudio.client.tasks.list(project=project)}
+
+    assert held() == {doc_id: [] for doc_id in COMMITTED_DOC_IDS}
+    count = len(COMMITTED_DOC_IDS)
+    pushed = CliRunner().invoke(cli, ["labelstudio", "push", *server, "--predictions", "--project", title])
+    assert pushed.exit_code == 0, pushed.output
+    assert pushed.stdout.splitlines() == [f"project {project} (existing): imported 0 tasks, {count} already present"]
+    assert pushed.stderr.splitlines()[-1] == (
+        f"note: {count} tasks already present got the prediction made now, of a model_version they held none of; no "
+        "prediction or annotation already there was changed or deleted")
+    first = held()
+    assert {doc_id: [(version, results) for _, version, results in each] for doc_id, each in first.items()} == made
+
+    again = CliRunner().invoke(cli, ["labelstudio", "push", *server, "--predictions", "--project", title])
+    assert again.exit_code == 0, again.output
+    assert again.stderr.splitlines()[-1].startswith("note: 0 tasks already present got the prediction made now")
+    assert held() == first  # the same predictions, none added
+
+
 def _annotations_of(labelstudio, project_title: str) -> int:
     [project] = [p for p in labelstudio.client.projects.list() if p.title == project_title]
     return sum(len(task.annotations or ()) for task in
@@ -166,8 +206,8 @@ def test_accepting_one_model_versions_predictions_leaves_the_others(labelstudio,
     [project] = [p.id for p in labelstudio.client.projects.list() if p.title == "mixed predictions"]
     present = len(COMMITTED_DOC_IDS) + 1
     # the note on stderr, before the last line: stdout is that line alone, for a script
-    note = (f"note: the {present} tasks already present keep the predictions they were imported with; to give them "
-            "the predictions made now, push to a new project")
+    note = (f"note: 0 tasks already present got the prediction made now, of a model_version they held none of; no "
+            "prediction or annotation already there was changed or deleted")
     assert again.stdout.splitlines() == [f"project {project} (existing): imported 0 tasks, {present} already present"]
     # (before it, the pre-annotations' note, which names the NER model this machine has or lacks)
     assert again.stderr.splitlines()[-1] == note

@@ -9,11 +9,11 @@ import pytest
 
 from corpus_tools.annotations.consolidate import load_annotation_set
 from corpus_tools.ingest import ingest
-from corpus_tools.errors import CorpusError
+from corpus_tools.errors import CorpusError, Location
 from corpus_tools.layout import Layout
 from corpus_tools.records import RegistryEntity
 from corpus_tools.labelstudio.annotate import accept_all_predictions, annotate_from_results, submit_annotation
-from corpus_tools.labelstudio.sync import pull, push, resolve_project
+from corpus_tools.labelstudio.sync import api_field, pull, push, resolve_project
 from corpus_tools.labelstudio.tasks import task_data, to_ls_results
 
 from labelstudio_samples import EMOJI_TEXT, NEWS_TEXT, document, emoji_annotations, news_annotations, sha256
@@ -84,6 +84,73 @@ def test_push_twice_accept_predictions_pull_gives_back_the_pushed_annotations(an
     for doc_id, expected in pushed.items():
         assert layers(annotation_set.chosen[doc_id]) == layers(expected)
         assert annotation_set.chosen[doc_id].provenance.reason == "latest"
+
+
+def test_a_push_with_predictions_gives_the_tasks_already_present_a_prediction_of_each_new_model_version(labelstudio):
+    """Tasks already in the project kept the predictions they were imported with, so a push after
+    the pre-annotation rules or the annotations changed gave them nothing. Now each task of a
+    document's current text (a task imported twice: both) gets its document's prediction when it
+    holds none of that model_version; nothing already there changes, and pushing again adds nothing."""
+    client = labelstudio.client
+    news, emoji = document("np-news", NEWS_TEXT), document("np-emoji", EMOJI_TEXT)
+    annotations = {news.doc_id: news_annotations(news), emoji.doc_id: emoji_annotations(emoji)}
+    counts = {doc_id: len(to_ls_results(each)) for doc_id, each in annotations.items()}
+    plain = push(client, [news, emoji], None, "new predictions")
+    project = plain.project_id
+    client.projects.import_tasks(project, request=[{"data": task_data(emoji)}], commit_to_project=True)  # by hand
+    tasks = {task.id: task.data["doc_id"] for task in client.tasks.list(project=project)}
+    assert sorted(tasks.values()) == ["np-emoji", "np-emoji", "np-news"]
+    news_task = next(task_id for task_id, doc_id in tasks.items() if doc_id == "np-news")
+    _, as_annotator = labelstudio.as_user("np-annotator@corpus-tools.local")
+    kept = submit_annotation(as_annotator, news_task, to_ls_results(annotations[news.doc_id])[:1])
+
+    def held() -> dict[int, list[tuple[int, str, int]]]:
+        """task -> its predictions (id, model_version, result count), and its annotations' ids and results."""
+        listed = {task.id: task for task in client.tasks.list(project=project, fields="all")}
+        assert [(api_field(a, "id"), api_field(a, "result")) for a in listed[news_task].annotations] == [
+            (kept.annotation_id, to_ls_results(annotations[news.doc_id])[:1])]
+        return {task_id: sorted((api_field(p, "id"), api_field(p, "model_version"), len(api_field(p, "result")))
+                                for p in task.predictions) for task_id, task in listed.items()}
+
+    first = push(client, [news, emoji], annotations, "new predictions", model_version="annotations@set-1")
+    assert (first.imported, first.already_present, first.predicted) == (0, 2, 3)
+    after_first = held()
+    assert {task_id: [(version, count) for _, version, count in each] for task_id, each in after_first.items()} == {
+        task_id: [("annotations@set-1", counts[doc_id])] for task_id, doc_id in tasks.items()}
+
+    again = push(client, [news, emoji], annotations, "new predictions", model_version="annotations@set-1")
+    assert (again.imported, again.already_present, again.predicted) == (0, 2, 0)
+    assert held() == after_first  # nothing added, nothing changed
+
+    # another model_version (the annotations changed): a prediction more for each task, the first ones kept
+    second = push(client, [news], annotations, "new predictions", model_version="annotations@set-2")
+    assert (second.already_present, second.predicted) == (1, 1)
+    after_second = held()
+    assert {task_id: each for task_id, each in after_second.items() if task_id != news_task} == {
+        task_id: each for task_id, each in after_first.items() if task_id != news_task}
+    [(_, *set_1), (_, *set_2)] = after_second[news_task]
+    assert after_second[news_task][0] == after_first[news_task][0]
+    assert (set_1, set_2) == (["annotations@set-1", counts["np-news"]], ["annotations@set-2", counts["np-news"]])
+
+
+def test_predictions_label_studio_leaves_out_are_an_error_naming_them(labelstudio):
+    """Label Studio 1.23.2 answers 201 to predictions of tasks already present even when its
+    validator left some out (an unknown control here): push says so instead of counting them."""
+    client = labelstudio.client
+    news = document("nr-news", NEWS_TEXT)
+    project = push(client, [news], None, "refused predictions").project_id
+    [task] = client.tasks.list(project=project)
+    unknown = {"model_version": "rules@2", "result": [{"id": "r1", "from_name": "no-such-control", "to_name": "text",
+                                                       "type": "labels", "value": {"start": 0, "end": 5,
+                                                                                   "labels": ["GPE"]}}]}
+    with pytest.raises(CorpusError) as refused:
+        push(client, [news], None, "refused predictions", preannotations={news.doc_id: unknown})
+    assert refused.value.code == "labelstudio-predictions-refused"
+    assert str(refused.value.location) == str(Location(doc_id="nr-news", task_id=task.id))
+    assert refused.value.message == (
+        f"project {project} created 0 of the 1 prediction sent for task {task.id} (doc nr-news): it leaves out, "
+        "unsaid, what its validator refuses (its server.log names them); the batches before are in")
+    assert list(client.predictions.list(task=task.id)) == []
 
 
 def test_two_annotators_emoji_crlf_and_a_cancelled_annotation(any_labelstudio, tmp_path):

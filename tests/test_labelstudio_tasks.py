@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -211,16 +212,20 @@ def test_write_task_file_writes_the_corpus_s_tasks_as_the_command_does(corpus_co
 def test_what_push_says_of_a_push():
     from corpus_tools.labelstudio.sync import PushResult, push_line, push_notes
 
-    result = PushResult(3, created=False, config_updated=True, imported=2, already_present=1,
-                        removed_tasks={"006_13b7e5813f40efdc": 2})
+    result = PushResult(3, created=False, config_updated=True, imported=2, already_present=1, predicted=1,
+                        removed_tasks={"006_13b7e5813f40efdc": 2}, notes=("what reading the corpus noted",))
     assert push_line(result) == "project 3 (config updated): imported 2 tasks, 1 already present"
     notes = push_notes(result, predictions=True)
     assert notes == [
-        "the 1 task already present keeps the predictions they were imported with; to give them the predictions made "
-        "now, push to a new project",
+        "what reading the corpus noted",
+        "1 task already present got the prediction made now, of a model_version it held none of; no prediction or "
+        "annotation already there was changed or deleted",
         "project 3 holds 2 tasks of 1 document removed from the corpus (006_13b7e5813f40efdc), which every ingest "
         "leaves out (doc-removed): delete them in Label Studio, or add the document back (corpus-tools add)"]
-    assert push_notes(result, predictions=False) == notes[1:]
+    assert push_notes(result, predictions=False) == [notes[0], notes[2]]
+    assert push_notes(dataclasses.replace(result, already_present=2, predicted=0), predictions=True)[1] == (
+        "0 tasks already present got the prediction made now, of a model_version they held none of; no prediction or "
+        "annotation already there was changed or deleted")
     assert push_line(PushResult(4, True, False, 0, 0)) == "project 4 (created): imported 0 tasks, 0 already present"
 
 

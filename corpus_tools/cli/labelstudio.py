@@ -222,9 +222,10 @@ def tasks(layout: Layout, predictions: bool, output: Path) -> None:
 def push(url, api_key, data_dir, layout, predictions, project) -> None:
     """Create or update the project and import the tasks it does not hold yet.
 
-    Tasks are keyed on (doc_id, text_sha256): pushing twice imports nothing new. The project's
-    tasks of documents removed from the corpus (corpus-tools remove) are counted in a note,
-    never deleted.
+    Tasks are keyed on (doc_id, text_sha256): pushing twice imports nothing new. With
+    --predictions, a task already there gets the prediction made now when it holds none of that
+    model_version (none is changed or deleted; a note counts them). The project's tasks of
+    documents removed from the corpus (corpus-tools remove) are counted in a note, never deleted.
 
     \b
     Example:

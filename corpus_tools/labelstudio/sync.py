@@ -2,7 +2,9 @@
 
 ``push`` is idempotent: a task is keyed on (doc_id, text_sha256), so running it twice imports
 nothing the second time, and a document whose normalized text changed gets a new task (the
-old one, with its annotations, stays; ingest re-anchors annotations made on old texts). It never
+old one, with its annotations, stays; ingest re-anchors annotations made on old texts). With
+predictions, a task already there gets its document's prediction when it holds none of that
+model_version, so a second push adds none; no prediction or annotation is changed. It never
 deletes a task: those of documents removed from the corpus are counted (``PushResult.removed_tasks``)
 for the user to delete in Label Studio, where annotators' work on them is, or to add the document back.
 
@@ -149,18 +151,22 @@ def iter_tasks(client, project_id: int, fields: str = "task_only") -> Iterator[A
         yield from client.tasks.list(project=project_id, fields=fields, page_size=PAGE_SIZE)
 
 
-def existing_task_keys(client, project_id: int,
-                       removed: Container[str] = ()) -> tuple[set[tuple[str, str]], dict[str, int]]:
-    """The (doc_id, text_sha256) of the project's tasks, and the number of its tasks of each
-    doc_id of ``removed`` (documents removed from the corpus), from one listing. ``push`` only
-    asks whether a document's text has a task, never which one: tasks of one text held twice
-    import nothing more, and nothing is sent to either."""
-    keys = set()
+def existing_task_keys(client, project_id: int, removed: Container[str] = (), predictions: bool = False
+                       ) -> tuple[dict[tuple[str, str], list[tuple[int, set[str]]]], dict[str, int]]:
+    """(doc_id, text_sha256) -> the project's tasks of it, each as (task id, the model_versions of
+    its predictions: with ``predictions`` only, else none), and the number of its tasks of each
+    doc_id of ``removed`` (documents removed from the corpus), from one listing. ``push`` asks
+    whether a document's text has a task, and with predictions which model_versions each task
+    of it holds: tasks of one text held twice import nothing more, and each gets a prediction of
+    a model_version it lacks."""
+    keys: dict[tuple[str, str], list[tuple[int, set[str]]]] = {}
     stale: dict[str, int] = {}
-    for task in iter_tasks(client, project_id):
+    # the predictions come with the listing only in full (fields=all), which is asked for only when needed
+    for task in iter_tasks(client, project_id, fields="all" if predictions else "task_only"):
         shown = _shown(task)
         if shown is not None and shown[1] is not None:
-            keys.add(shown)
+            versions = {api_field(prediction, "model_version") for prediction in task.predictions or ()}
+            keys.setdefault(shown, []).append((task.id, versions))
         if shown is not None and shown[0] in removed:
             stale[shown[0]] = stale.get(shown[0], 0) + 1
     return keys, stale
@@ -320,6 +326,9 @@ class PushResult:
     config_updated: bool  # an existing project's labeling config was replaced by the generated one
     imported: int  # tasks imported now
     already_present: int  # tasks skipped because the project holds them already
+    # tasks already present given a prediction now (push with predictions): each one of a
+    # model_version the task held none of
+    predicted: int = 0
     # doc_id -> the project's tasks of it, of the documents removed from the corpus that push was
     # told of: left on the server (deleting annotators' work is not push's to decide), and said
     removed_tasks: Mapping[str, int] = field(default_factory=dict)
@@ -352,7 +361,11 @@ def push(client, documents: Iterable[Document], annotations: Mapping[str, Docume
          on_progress: Callable[[int], None] | None = None) -> PushResult:
     """Create or update the project titled ``project_title`` with the generated labeling config
     and import the tasks it does not hold yet, with ``annotations`` as predictions (and, for
-    documents without annotations, the ready-made predictions in ``preannotations``).
+    documents without annotations, the ready-made predictions in ``preannotations``). With
+    either, each task the project holds already of a document's current text gets its
+    document's prediction when it holds no prediction of that model_version (one
+    ``import_predictions`` request per batch of them; counted in ``PushResult.predicted``): no
+    prediction or annotation there is changed or deleted, and pushing again adds nothing.
     ``on_progress(n)``: n more documents done (imported, or found already present). ``removed``:
     the doc_ids removed from the corpus (corpus_tools.documents.removals.removed_documents), whose
     tasks in the project are counted in ``PushResult.removed_tasks``, never deleted.
@@ -394,15 +407,15 @@ def push_corpus(client, layout, project_title: str, predictions: bool = False, *
 
 def push_notes(result: PushResult, predictions: bool) -> list[str]:
     """What ``labelstudio push`` notes of a push (made ``predictions``: with predictions): what
-    reading the corpus noted (``PushResult.notes``), that the tasks already present keep the
-    predictions they were imported with, and the tasks of removed documents the project holds."""
+    reading the corpus noted (``PushResult.notes``), how many tasks already present got the
+    prediction made now, and the tasks of removed documents the project holds."""
     from corpus_tools.documents.remove import removed_tasks_note
 
     notes = list(result.notes)
     if predictions and result.already_present:
-        notes.append(f"the {quantity(result.already_present, 'task')} already present "
-                     f"{agreeing(result.already_present, 'keeps', 'keep')} the predictions they were "
-                     "imported with; to give them the predictions made now, push to a new project")
+        notes.append(f"{quantity(result.predicted, 'task')} already present got the prediction made now, of a "
+                     f"model_version {agreeing(result.predicted, 'it', 'they')} held none of; no prediction or "
+                     "annotation already there was changed or deleted")
     if result.removed_tasks:
         notes.append(removed_tasks_note(f"project {result.project_id}", result.removed_tasks))
     return notes
@@ -419,30 +432,76 @@ def _push(client, documents, annotations, project_title: str, model_version: str
           preannotations: Mapping[str, dict] | None, removed: Container[str],
           on_progress: Callable[[int], None] | None) -> PushResult:
     project, created, config_updated = _ensure_project(client, project_title)
-    present, removed_tasks = existing_task_keys(client, project.id, removed)
-    skipped = 0
-    imported = 0
+    predicting = annotations is not None or preannotations is not None
+    present, removed_tasks = existing_task_keys(client, project.id, removed, predicting)
+    skipped = imported = predicted = 0
+    to_import: list[dict] = []
+    to_predict: list[tuple[str, dict]] = []  # (doc_id, a prediction of a task already present)
+    waiting = 0  # documents whose new predictions are in to_predict
 
-    def new_tasks() -> Iterator[dict]:
-        nonlocal skipped
-        for task in make_tasks(documents, annotations, model_version, preannotations):
-            key = task_key(task["data"])
-            if key in present:
-                skipped += 1
-                if on_progress is not None:
-                    on_progress(1)
-                continue
-            present.add(key)
-            yield task
+    def done(count: int) -> None:
+        if on_progress is not None and count:
+            on_progress(count)
 
-    for batch in batched(new_tasks(), IMPORT_BATCH):
-        first = batch[0]["data"]["doc_id"]
-        with api_errors(f"importing {len(batch)} tasks (from doc {first})", Location(doc_id=first)):
-            client.projects.import_tasks(project.id, request=batch, commit_to_project=True)
-        imported += len(batch)
-        if on_progress is not None:
-            on_progress(len(batch))
-    return PushResult(project.id, created, config_updated, imported, skipped, removed_tasks)
+    def send_tasks() -> None:
+        nonlocal imported
+        first = to_import[0]["data"]["doc_id"]
+        with api_errors(f"importing {len(to_import)} tasks (from doc {first})", Location(doc_id=first)):
+            client.projects.import_tasks(project.id, request=to_import, commit_to_project=True)
+        imported += len(to_import)
+        done(len(to_import))
+        to_import.clear()
+
+    def send_predictions() -> None:
+        nonlocal predicted, waiting
+        doc_id, first = to_predict[0]
+        where = Location(doc_id=doc_id, task_id=first["task"])
+        with api_errors(f"adding {quantity(len(to_predict), 'prediction')} to tasks already present "
+                        f"(from task {first['task']})", where):
+            answer = client.projects.import_predictions(project.id, request=[item for _, item in to_predict])
+        made = getattr(answer, "created", None)
+        if made != len(to_predict):
+            # Label Studio 1.23 leaves out a prediction its validator refuses and still answers 201
+            ends = [f"{item['task']} (doc {doc_id})" for doc_id, item in (to_predict[0], to_predict[-1])]
+            sent = f"task {ends[0]}" if len(to_predict) == 1 else f"tasks {ends[0]} to {ends[1]}"
+            raise CorpusError("labelstudio-predictions-refused", f"project {project.id} created {made} of the "
+                              f"{quantity(len(to_predict), 'prediction')} sent for {sent}: it leaves out, unsaid, "
+                              "what its validator refuses (its server.log names them); the batches before are in",
+                              where)
+        predicted += made
+        done(waiting)
+        to_predict.clear()
+        waiting = 0
+
+    for task in make_tasks(documents, annotations, model_version, preannotations):
+        key = task_key(task["data"])
+        held = present.get(key)
+        if held is None:
+            present[key] = []  # a document given twice is imported once
+            to_import.append(task)
+            if len(to_import) == IMPORT_BATCH:
+                send_tasks()
+            continue
+        skipped += 1
+        # never a second prediction of one model_version: pushing again adds nothing
+        new = 0
+        for prediction in task.get("predictions", ()):
+            for task_id, versions in held:
+                if prediction["model_version"] not in versions:
+                    versions.add(prediction["model_version"])
+                    to_predict.append((key[0], {"task": task_id, **prediction}))
+                    new += 1
+        if not new:
+            done(1)
+            continue
+        waiting += 1
+        if len(to_predict) >= IMPORT_BATCH:
+            send_predictions()
+    if to_import:
+        send_tasks()
+    if to_predict:
+        send_predictions()
+    return PushResult(project.id, created, config_updated, imported, skipped, predicted, removed_tasks)
 
 
 def _wait_for_export(client, project_id: int, export_id: int, timeout: float) -> None:
