@@ -247,13 +247,16 @@ def default_jobs(path: Path) -> int:
     return max(1, len(os.sched_getaffinity(0)))
 
 
-def checked_batches(stream: ExportStream, context: Context, jobs: int = 1) -> Iterator[dict[str, pa.RecordBatch]]:
-    """The units of every task of ``stream``, a batch of tasks at a time, in file order.
+def checked_batches(stream: ExportStream, context: Context, jobs: int | None = 1
+                    ) -> Iterator[dict[str, pa.RecordBatch]]:
+    """The units of every task of ``stream``, a batch of tasks at a time, in file order, checked
+    by ``jobs`` processes (None: ``default_jobs``: every caller's default, decided here once).
 
     ``annotation_index`` runs on across batches. The first error that makes the file unusable
     (a CorpusError) is raised in file order: a task that is not JSON before the point where the
     file is cut off is the one named."""
     path = str(stream.path)
+    jobs = default_jobs(stream.path) if jobs is None else jobs
     batches = batched(stream.raw_tasks(), BATCH_TASKS)
     offset = 0
     ids = _UniqueIds(path)
@@ -391,7 +394,6 @@ def validate_export(path: str | Path, documents: Mapping[str, Document], registr
     ``removed``: the documents removed from the corpus (``removed_documents``), whose tasks are
     left out with a warning; none given, such a task names no document (``doc-unknown``)."""
     path = Path(path)
-    jobs = default_jobs(path) if jobs is None else jobs
     gathered = _Gathered(path.name)
     context = Context(path.name, documents, registry, removed=removed or {})
     for batches in checked_batches(ExportStream(path), context, jobs):
@@ -439,7 +441,6 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
     table is made again to compare with it (made for other code, documents or registry).
     """
     export_path = Path(export_path)
-    jobs = default_jobs(export_path) if jobs is None else jobs
     options = {"allow_partial": allow_partial, "trim_whitespace": trim_whitespace}
     with corpus_lock(layout, "ingest"):
         removed = removed_documents(layout, documents)
@@ -462,7 +463,7 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
                 shutil.rmtree(units_staging, ignore_errors=True)
 
 
-def _write_checked(stream: ExportStream, context: Context, jobs: int, directory: Path,
+def _write_checked(stream: ExportStream, context: Context, jobs: int | None, directory: Path,
                    on_progress: Callable[[int], None] | None) -> _Gathered:
     gathered = _Gathered(context.file)
     writer = UnitsWriter(directory)
@@ -866,7 +867,6 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
     (directory / STALE_MARK).unlink(missing_ok=True)
     if not units.complete():  # none yet, or one with a part gone
         shutil.rmtree(directory, ignore_errors=True)
-        jobs = default_jobs(stored.export) if jobs is None else jobs
         staging = _units_staging(layout)
         try:
             context = Context(stored.name, documents, registry, options["trim_whitespace"], removed)
