@@ -1485,11 +1485,15 @@ def test_a_tampered_previous_release_refuses_the_build_before_anything_is_built(
 
 def test_a_column_gone_since_the_previous_release_needs_a_major_version(base, tmp_path):
     previous = rewritten(base, tmp_path / "old" / "1.0.0", "entities", add_column("batch", 3, FOLD))
+    reached = []
     with pytest.raises(CorpusError) as caught:
-        built(tmp_path, *base_inputs(), version="1.1.0", previous=previous)
+        built(tmp_path, *base_inputs(), version="1.1.0", previous=previous, on_progress=reached.append,
+              comparing=reached.append)
     assert caught.value.code == "version-bump-too-small"
     assert ("but schema: 1 column removed (first: entities.batch (int32)) needs a major version: set "
             "corpus_tools/version.py to 2.0.0") in caught.value.message
+    # the schema is this code's whatever the rows: refused before a document is written
+    assert reached == [] and not (tmp_path / "new").exists()
     new = built(tmp_path, *base_inputs(), version="2.0.0", previous=previous)
     assert "- Changes since 1.0.0 (a major version by the version rule): schema: 1 column removed." in (
         new / "CHANGELOG.md").read_text(encoding="utf-8")

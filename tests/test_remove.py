@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from corpus_tools.cli import cli
 from corpus_tools.documents.raw import check_raw
+from corpus_tools.errors import CorpusError
 from corpus_tools.layout import Layout
 
 REPO = Path(__file__).resolve().parent.parent
@@ -94,6 +95,28 @@ def test_a_patch_version_after_a_removal_is_refused_by_the_version_rule(corpus, 
     assert result.exit_code == 1 and "[version-bump-too-small] release 1.1.12 is a patch version after 1.1.11, " \
         "but documents: 1 removed" in result.output
     assert not (corpus.dist / "1.1.12").exists()
+
+
+def test_a_patch_version_after_a_removal_is_refused_before_the_stored_exports_are_read(corpus, monkeypatch):
+    """The removal is in the doc_ids and the previous release: the refusal came only after the
+    stored exports were checked again (here their units tables made for the first time), every
+    document written and every one compared with 1.1.11."""
+    from corpus_tools.release import inputs
+
+    remove_by_hand(corpus, GONE)
+    record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})
+    monkeypatch.setattr(inputs, "__version__", "1.1.12")
+    asked = []
+    with pytest.raises(CorpusError) as caught:
+        inputs.release(corpus, on_checking=asked.append, writing=lambda total: asked.append(("writing", total)),
+                       comparing=lambda total: asked.append(("comparing", total)))
+    assert (caught.value.code, caught.value.location.doc_id) == ("version-bump-too-small", GONE)
+    assert caught.value.message.startswith(f"release 1.1.12 is a patch version after 1.1.11, but documents: 1 "
+                                           f"removed (first: {GONE} ")
+    assert caught.value.message.endswith("needs a minor version: set corpus_tools/version.py to 1.2.0 (the version "
+                                         "rule: docs/release.md)")
+    assert asked == [] and not (corpus.build / "units").exists()  # no export checked, no document written
+    assert sorted(path.name for path in corpus.dist.iterdir()) == sorted(path.name for path in (REPO / "dist").iterdir())
 
 
 def test_validate_and_ingest_warn_of_a_removed_document_s_task_and_leave_it_out(corpus, tmp_path):

@@ -19,7 +19,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from corpus_tools import codes
 from corpus_tools.errors import CorpusError, Location, Problem, Report, agreeing, quantity
@@ -39,7 +39,7 @@ from corpus_tools.release.checksums import (
 )
 from corpus_tools.release.croissant import croissant_json
 from corpus_tools.release.diff import (
-    FilesCompared, card_section, changelog_line, check_bump, check_newer, diff_build, licence_note, open_release,
+    FilesCompared, card_section, changelog_line, check_bump, check_planned, diff_build, licence_note, open_release,
 )
 from corpus_tools.release.rights import LICENSE_FILE
 from corpus_tools.release.rows import DOCUMENT_CONFIGS, DocInput, one_row, registry_row
@@ -79,6 +79,39 @@ def check_version(version: str) -> str:
     return version
 
 
+@dataclass(frozen=True)
+class ReleasePlan:
+    """What a build decides before it reads any annotation (``plan_release``)."""
+
+    target: Path  # <out_dir>/<version>
+    published: bool  # the version is released already: what is built is compared with it
+    previous: Any  # the previous release, opened and verified (diff.open_release), or None
+
+
+def plan_release(documents: Mapping[str, Document], out_dir: str | Path, version: str,
+                 previous: str | Path | None = None) -> ReleasePlan:
+    """Everything that can refuse a build of ``version`` with these documents (their doc_ids)
+    after ``previous`` before a row is built: the version's form, no documents, a published copy
+    that fails its SHA256SUMS, a tampered previous release, and the version rule as far as the
+    schema and the documents removed decide it (``diff.check_planned``). It reads no annotation,
+    so ``corpus-tools release`` asks it before the stored exports are read (checked again when
+    their tables are stale, ranked, streamed): a refusal costs none of that."""
+    check_version(version)
+    if not documents:
+        raise CorpusError("empty-release", "no documents: a release needs at least one")
+    out_dir = Path(out_dir)
+    target = out_dir / version
+    published = target.is_dir() and any((target / name).exists() for name in (SUMS_FILE, "croissant.json"))
+    if published:  # compared with what is built below: a copy changed since is named as such first
+        require_verified(target)
+    earlier = None if previous is None else open_release(previous)
+    # the version rule was met when the version was published: the same content is a no-op,
+    # other content is release-exists (_publish), never a call for another bump
+    if earlier is not None and not published:
+        check_planned(earlier, version, documents.keys(), target, released=list_versions(out_dir))
+    return ReleasePlan(target, published, earlier)
+
+
 def build_release(documents: Mapping[str, Document],
                   annotations: Mapping[str, DocumentAnnotations] | Iterable[DocumentAnnotations],
                   registry: Sequence[RegistryEntity], out_dir: str | Path, version: str, *,
@@ -87,7 +120,7 @@ def build_release(documents: Mapping[str, Document],
                   regions_validated: bool = False,
                   annotation_quality: Callable[[], AnnotationQuality] | None = None,
                   on_progress: Callable[[int], None] | None = None,
-                  comparing: Totalled | None = None) -> ReleaseResult:
+                  comparing: Totalled | None = None, plan: ReleasePlan | None = None) -> ReleaseResult:
     """Build ``<out_dir>/<version>/`` from records; refuse invalid inputs, publishing nothing.
 
     ``annotations``: the chosen annotation per document, as a mapping by doc_id or as a stream
@@ -103,8 +136,10 @@ def build_release(documents: Mapping[str, Document],
     (None: the first release); the changelog and the card say what changed since it
     (corpus_tools.release.diff), its changelog is carried on, and a version that moves less than
     the changes need is refused (``version-bump-too-small``; the version rule: docs/release.md):
-    one not newer than it before anything is built, one too small for the changes once they are
-    built and compared.
+    before anything is built when its version, its schema or the documents removed decide it
+    (``plan_release``), else once the changes are built and compared. ``plan``: what
+    ``plan_release`` gave for these ``documents``, ``out_dir``, ``version`` and ``previous``, when
+    the caller asked it first; else it is asked here.
     ``card``: what the card says that the data cannot (its caveats, names, homepage); the build
     adds what it learns writing the documents: the invented articles (their manifest records say
     so) and the documents nobody has annotated yet.
@@ -113,30 +148,19 @@ def build_release(documents: Mapping[str, Document],
     written; ``comparing``: asked, with the number of documents to compare with ``previous``,
     for the ``on_progress`` called with the number just compared (corpus_tools.release.diff).
     """
-    check_version(version)
-    if not documents:
-        raise CorpusError("empty-release", "no documents: a release needs at least one")
     out_dir = Path(out_dir)
-    target = out_dir / version
-    published = target.is_dir() and any((target / name).exists() for name in (SUMS_FILE, "croissant.json"))
-    if published:  # compared with what is built below: a copy changed since is named as such first
-        require_verified(target)
-    # verified and versioned now, not after the build: a tampered previous release, or a version
-    # not newer than its, is refused before anything is written (what else the version rule
-    # asks needs the diff of what is built)
-    earlier = None if previous is None else open_release(previous)
-    if earlier is not None and not published:
-        check_newer(earlier.version, version)
+    if plan is None:
+        plan = plan_release(documents, out_dir, version, previous)
+    elif plan.target != out_dir / version:
+        raise ValueError(f"the plan is for {plan.target}, not {out_dir / version}")
     _remove_killed_builds(out_dir)
     partial = staging_dir(out_dir, f".{version}.partial-")
     try:
-        with writing_under(target):
-            # the version rule was met when the version was published: the same content is a
-            # no-op, other content is release-exists (_publish), never a call for another bump
-            _write_release(partial, documents, annotations, registry, version, earlier, card, sizes,
+        with writing_under(plan.target):
+            _write_release(partial, documents, annotations, registry, version, plan.previous, card, sizes,
                            upstream_problems, regions_validated, annotation_quality, on_progress,
-                           version_rule=not published, released=list_versions(out_dir), comparing=comparing)
-        return _publish(partial, target, version, verified=published)
+                           version_rule=not plan.published, released=list_versions(out_dir), comparing=comparing)
+        return _publish(partial, plan.target, version, verified=plan.published)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
 

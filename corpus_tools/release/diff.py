@@ -28,7 +28,7 @@ from collections.abc import Sequence as SequenceABC
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Collection, Iterable, Iterator, Sequence
 
 import orjson
 import pyarrow as pa
@@ -42,7 +42,7 @@ from corpus_tools.errors import CorpusError, Location, escape
 from corpus_tools.iterutil import Totalled, batched
 from corpus_tools.records import CHANGE_KINDS, ReleaseChange, ReleaseDiff
 from corpus_tools.release.arrow_schemas import (
-    file_features, half_null_region, label_names, name_labels, require_named, row_location,
+    CONFIGS, arrow_schema, file_features, half_null_region, label_names, name_labels, require_named, row_location,
 )
 from corpus_tools.release.checksums import (
     config_files, open_parquet, release_configs, reopen_parquet, require_release,
@@ -228,10 +228,7 @@ class _Release:
                 if lacking := [name for name in _IDENTITY.get(config, ()) if name not in schema.names]:
                     raise CorpusError("release-invalid", f"no column {lacking[0]!r}, which diff finds and matches "
                                       f"the {config} config's rows by", Location(file=str(path)))
-                described = file_features(schema, path)
-                features = {name: canonical_feature(described[name]) if name in described
-                            else {"_type": "arrow", "type": str(schema.field(name).type)}
-                            for name in schema.names}
+                features = _schema_features(schema, path)
                 if first is None:
                     first, first_schema = path, schema
                     self._tables["features", config] = features
@@ -376,6 +373,27 @@ class _Release:
         for row in self.rows(config, documents):
             grouped[row[key]].append(row)
         return grouped
+
+
+def _schema_features(schema: pa.Schema, path: Path | None) -> dict[str, Any]:
+    """Column -> its feature, as ``_Release.features`` gives them, of a file's schema (``path``
+    None: of this code's, ``arrow_schema``)."""
+    described = file_features(schema, path)
+    return {name: canonical_feature(described[name]) if name in described
+            else {"_type": "arrow", "type": str(schema.field(name).type)}
+            for name in schema.names}
+
+
+class _Planned:
+    """The release a build is about to write, as far as it is known before any row is: this
+    code's configs, each with this code's features (every config gets a file, an empty one when
+    it has no rows: corpus_tools.release.build)."""
+
+    def configs(self) -> tuple[str, ...]:
+        return CONFIGS
+
+    def features(self, config: str) -> dict[str, Any]:
+        return _schema_features(arrow_schema(config), None)
 
 
 def _not_null(config: str) -> tuple[str, ...]:
@@ -1155,6 +1173,31 @@ def check_bump(diff: ReleaseDiff, released: Sequence[str] = ()) -> None:
         f"release {diff.new_version} is a {given} version after {diff.old_version}, but {cause.layer}: "
         f"{counted(cause.layer, cause.kind, total)} (first: {describe(cause)}) needs a {needed} version{fix} "
         "(the version rule: docs/release.md)"), dataclasses.replace(where, doc_id=cause.doc_id))
+
+
+def check_planned(previous: _Release, version: str, doc_ids: Collection[str], target: str | Path,
+                  released: Sequence[str] = ()) -> None:
+    """The version rule as far as it is decided before a release of ``version`` holding the
+    documents ``doc_ids`` is built at ``target`` after ``previous``: refuse a version not newer
+    than it (``check_newer``), or one too small for the changes ``diff_build`` will find whatever
+    the rows are: of the schema (this code's against ``previous``'s) and the documents removed
+    (``previous``'s rows of them). They are that diff's own changes, found by its own functions;
+    as no change lowers what a diff needs, a version they refuse the whole diff refuses too, and
+    it is refused before anything is read or written rather than after every document is written
+    and compared. What else changed (documents added or edited, units, ner, the registry) needs
+    the rows: ``check_bump`` of the diff of the build."""
+    check_newer(previous.version, version)
+    planned = _Planned()
+    try:
+        changes = _schema_changes(previous, planned, set(previous.configs()), set(planned.configs()))
+        present = set(doc_ids)
+        removed = [doc_id for doc_id in previous.keys("documents") if doc_id not in present]
+        for batch in batched(removed, _BATCH):
+            changes += _document_changes({row["doc_id"]: row for row in previous.rows("documents", batch)}, {}, set())
+    finally:  # read again by the diff of the build, if it comes to one
+        previous.close()
+    check_bump(ReleaseDiff(previous.version, version, str(previous.path), str(target), "forward",
+                           ChangeLog.of(changes)), released)
 
 
 def _version_to_set(previous: str, needed: str, released: Sequence[str]) -> str | None:

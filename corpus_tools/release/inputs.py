@@ -20,7 +20,7 @@ from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
 from corpus_tools.annotations.registry import load_registry
 from corpus_tools.preannotate.acceptance import Acceptance
-from corpus_tools.release.build import ReleaseResult, ShardSizes, build_release, check_version
+from corpus_tools.release.build import ReleaseResult, ShardSizes, build_release, check_version, plan_release
 from corpus_tools.release.card import CardInfo
 from corpus_tools.release.versions import previous_release
 from corpus_tools.version import __version__
@@ -44,14 +44,16 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
     version = _release_version(version)
     with corpus_lock(layout, "release"):  # the exports stored now are the ones released
         documents = DocumentIndex(layout)  # built on access: memory flat in the corpus size
+        # what can refuse the release before its records are read (the stored exports checked
+        # again, ranked and streamed), refuses it here
+        plan = plan_release(documents, layout.dist, version, previous_release(layout.dist, version))
         registry = load_registry(layout)
         errors = ErrorsOnly()
         index = AnnotationIndex(layout, documents, registry, on_checking=on_checking)  # their units, ranked once
         provenance = ReleaseProvenance(index)  # the chosen annotations, with each unit's provenance
         acceptance = Acceptance.gather(index)  # what annotators kept of the pre-annotation
         result = build_release(documents, acceptance.attach(provenance.stream(errors)),
-                             tuple(registry.values()), layout.dist, version,
-                             previous=previous_release(layout.dist, version), sizes=sizes,
+                             tuple(registry.values()), layout.dist, version, plan=plan, sizes=sizes,
                              upstream_problems=errors, regions_validated=True,
                              annotation_quality=lambda: dataclasses.replace(
                                  provenance.quality(), preannotation_accepted=acceptance.result()),
