@@ -8,6 +8,12 @@ it ends (kill -9 included), so a stale lock is impossible. A command that finds 
 fails at once with a message naming the command, process and start time of the holder, instead
 of waiting: the user decides whether to wait or stop it.
 
+Commands that write only derived output outside raw/, annotations/ and dist/ (``normalize``,
+``view -o``, ``export -o``, ``labelstudio tasks -o``) take no lock: they change nothing another
+command reads, and write through a staging directory or file, so they run beside a writing
+command as the commands that only read do; holding the lock would only make them wait out a
+release.
+
 The lock is re-entrant within a thread (a ``pull`` that ingests takes it once), and it is a
 library feature, not a CLI one: Python callers of these functions are serialized the same way,
 another thread of the same process included (it fails at once, as another process does).

@@ -325,6 +325,20 @@ def test_cli_normalize_writes_texts_and_maps(corpus_copy):
     assert {"kind", "raw_start", "raw_end", "text"} <= set(sidecar["removed"][0])
 
 
+def test_normalize_runs_while_a_writing_command_holds_the_corpus_lock(corpus_copy, another_command_holds_the_lock):
+    """Deliberately without the lock, as view -o, export -o and labelstudio tasks -o: the lock
+    keeps apart the commands that change raw/, annotations/, dist/ or a server's tasks, and
+    normalize changes none of them (check_output refuses an --out there) and writes its own
+    output through a staging directory. Taking the lock would only make it wait out a release or
+    an ingest."""
+    another_command_holds_the_lock(corpus_copy)
+    out = corpus_copy.root / "normalized"
+    result = CliRunner().invoke(cli, ["normalize", "--root", str(corpus_copy.root), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"normalized {len(COMMITTED_DOC_IDS)} documents into {out}\n"
+    assert (corpus_copy.build / "corpus.lock").read_text() == "ingest, pid 1, since then\n"  # still the holder's
+
+
 def test_normalize_removes_the_files_of_a_document_no_longer_in_the_corpus_and_nothing_else(corpus_copy):
     out = corpus_copy.build / "normalized"
     assert CliRunner().invoke(cli, ["normalize", "--root", str(corpus_copy.root)]).exit_code == 0
