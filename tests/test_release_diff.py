@@ -1472,6 +1472,31 @@ def test_a_version_not_newer_than_the_previous_release_is_refused_before_anythin
     assert Path(early.value.location.file).parts[-2:] == ("corpus_tools", "version.py")
 
 
+def test_a_patch_version_with_documents_added_is_refused_before_anything_is_built(base, tmp_path):
+    """It was refused only once every document was written and compared: the documents added,
+    and their rows, are known before a row is written. The refusal is the whole diff's."""
+    documents, annotations, registry = base_inputs()
+    grown = {**documents, **{d: synthetic_document(d) for d in ("synthetic-001", "synthetic-000")}}
+    reached = []
+    with pytest.raises(CorpusError) as early:
+        build_release(grown, annotations, registry, tmp_path / "new", "1.0.1", previous=base,
+                      on_progress=reached.append, comparing=reached.append)
+    assert (early.value.code, early.value.location.doc_id) == ("version-bump-too-small", "synthetic-000")
+    assert early.value.message.startswith(
+        'release 1.0.1 is a patch version after 1.0.0, but documents: 2 added (first: synthetic-000 "Officials in '
+        'Washington met on Monday." raw ')
+    assert early.value.message.endswith(
+        ') needs a minor version: set corpus_tools/version.py to 1.1.0 (the version rule: docs/release.md)')
+    assert reached == [] and not (tmp_path / "new").exists()  # no document written, no staging directory
+    later = build_release(grown, annotations, registry, tmp_path / "elsewhere", "1.0.1").path
+    with pytest.raises(CorpusError) as late:
+        check_bump(diff_releases(base, later))
+    assert (late.value.code, late.value.message, late.value.location) == (
+        early.value.code, early.value.message, early.value.location)
+    # a minor version builds them (their rows were built for the rule only when it could refuse)
+    assert build_release(grown, annotations, registry, tmp_path / "new", "1.1.0", previous=base).status == "built"
+
+
 def test_a_tampered_previous_release_refuses_the_build_before_anything_is_built(base, tmp_path):
     previous = tmp_path / "old" / "1.0.0"
     shutil.copytree(base, previous)

@@ -28,7 +28,7 @@ from corpus_tools.iterutil import Totalled
 from corpus_tools.records import (
     AnnotationQuality, Document, DocumentAnnotations, RegistryEntity, ReleaseDiff, same_text,
 )
-from corpus_tools.release.arrow_schemas import CONFIGS
+from corpus_tools.release.arrow_schemas import CONFIGS, arrow_schema
 from corpus_tools.release.buildinfo import (
     BUILD_INFO_FILE, build_info_text, installed_versions, recorded_versions, version_differences,
 )
@@ -46,7 +46,7 @@ from corpus_tools.release.rows import DOCUMENT_CONFIGS, DocInput, one_row, regis
 from corpus_tools.release.splits import SPLITS, SplitPlan
 from corpus_tools.release.stats import Stats
 from corpus_tools.release.versions import VERSION_PATTERN, list_versions, version_key
-from corpus_tools.release.writer import ShardedWriter
+from corpus_tools.release.writer import ShardedWriter, record_batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +86,7 @@ class ReleasePlan:
     target: Path  # <out_dir>/<version>
     published: bool  # the version is released already: what is built is compared with it
     previous: Any  # the previous release, opened and verified (diff.open_release), or None
+    splits: SplitPlan  # where each document is published
 
 
 def plan_release(documents: Mapping[str, Document], out_dir: str | Path, version: str,
@@ -93,9 +94,10 @@ def plan_release(documents: Mapping[str, Document], out_dir: str | Path, version
     """Everything that can refuse a build of ``version`` with these documents (their doc_ids)
     after ``previous`` before a row is built: the version's form, no documents, a published copy
     that fails its SHA256SUMS, a tampered previous release, and the version rule as far as the
-    schema and the documents removed decide it (``diff.check_planned``). It reads no annotation,
-    so ``corpus-tools release`` asks it before the stored exports are read (checked again when
-    their tables are stale, ranked, streamed): a refusal costs none of that."""
+    schema and the documents removed or added decide it (``diff.check_planned``). It reads no
+    annotation, so ``corpus-tools release`` asks it before the stored exports are read (checked
+    again when their tables are stale, ranked, streamed): a refusal costs none of that. Its
+    ``splits`` are the build's."""
     check_version(version)
     if not documents:
         raise CorpusError("empty-release", "no documents: a release needs at least one")
@@ -105,11 +107,19 @@ def plan_release(documents: Mapping[str, Document], out_dir: str | Path, version
     if published:  # compared with what is built below: a copy changed since is named as such first
         require_verified(target)
     earlier = None if previous is None else open_release(previous)
+    splits = SplitPlan.of(documents, _published_splits(None if earlier is None else earlier.path))
+
+    def document_rows(doc_ids: list[str]) -> list[dict]:  # as _write_group builds and the writer types them
+        items = [DocInput.of(documents[doc_id], _unannotated(doc_id), splits.split_of(doc_id), annotated=False)
+                 for doc_id in doc_ids]
+        return record_batch(arrow_schema("documents"), DOCUMENT_CONFIGS["documents"](items)[0]).to_pylist()
+
     # the version rule was met when the version was published: the same content is a no-op,
     # other content is release-exists (_publish), never a call for another bump
     if earlier is not None and not published:
-        check_planned(earlier, version, documents.keys(), target, released=list_versions(out_dir))
-    return ReleasePlan(target, published, earlier)
+        check_planned(earlier, version, documents.keys(), target, released=list_versions(out_dir),
+                      document_rows=document_rows)
+    return ReleasePlan(target, published, earlier, splits)
 
 
 def build_release(documents: Mapping[str, Document],
@@ -136,8 +146,8 @@ def build_release(documents: Mapping[str, Document],
     (None: the first release); the changelog and the card say what changed since it
     (corpus_tools.release.diff), its changelog is carried on, and a version that moves less than
     the changes need is refused (``version-bump-too-small``; the version rule: docs/release.md):
-    before anything is built when its version, its schema or the documents removed decide it
-    (``plan_release``), else once the changes are built and compared. ``plan``: what
+    before anything is built when its version, its schema or the documents removed or added
+    decide it (``plan_release``), else once the changes are built and compared. ``plan``: what
     ``plan_release`` gave for these ``documents``, ``out_dir``, ``version`` and ``previous``, when
     the caller asked it first; else it is asked here.
     ``card``: what the card says that the data cannot (its caveats, names, homepage); the build
@@ -157,7 +167,7 @@ def build_release(documents: Mapping[str, Document],
     partial = staging_dir(out_dir, f".{version}.partial-")
     try:
         with writing_under(plan.target):
-            _write_release(partial, documents, annotations, registry, version, plan.previous, card, sizes,
+            _write_release(partial, documents, annotations, registry, version, plan, card, sizes,
                            upstream_problems, regions_validated, annotation_quality, on_progress,
                            version_rule=not plan.published, released=list_versions(out_dir), comparing=comparing)
         return _publish(partial, plan.target, version, verified=plan.published)
@@ -189,11 +199,11 @@ def invalid_inputs(report) -> CorpusError:
     return CorpusError("invalid-annotations", f"{len(errors)} validation error(s), nothing built: {shown}{more}")
 
 
-def _write_release(root: Path, documents, annotations, registry, version, previous, card, sizes,
+def _write_release(root: Path, documents, annotations, registry, version, release_plan: ReleasePlan, card, sizes,
                    upstream_problems, regions_validated, annotation_quality=None, on_progress=None, *,
                    version_rule: bool = True, released: Sequence[str] = (), comparing=None) -> None:
     stats = Stats()
-    plan = SplitPlan.of(documents, _published_splits(None if previous is None else previous.path))
+    previous, plan = release_plan.previous, release_plan.splits
     document_splits = plan.declared
     # one background thread compresses row groups (pyarrow releases the GIL) while rows are built
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="release-writer") as background:

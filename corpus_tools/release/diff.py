@@ -28,7 +28,7 @@ from collections.abc import Sequence as SequenceABC
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any, Collection, Iterable, Iterator, Sequence
+from typing import Any, Callable, Collection, Iterable, Iterator, Sequence
 
 import orjson
 import pyarrow as pa
@@ -1151,14 +1151,19 @@ def check_newer(previous: str, version: str) -> None:
                           Location(file=version_module.__file__))  # the file to change
 
 
+def _enough(diff: ReleaseDiff) -> bool:
+    """Whether NEW's version moves as far as the diff needs (the version rule)."""
+    return BUMPS.index(bump(diff.old_version, diff.new_version)) >= BUMPS.index(required_bump(diff))
+
+
 def check_bump(diff: ReleaseDiff, released: Sequence[str] = ()) -> None:
     """Refuse (``version-bump-too-small``) a NEW version that moves less than the diff needs;
     ``released``: the versions released beside NEW (its dist/), which the version to set must
     not be one of (``_version_to_set``)."""
     check_newer(diff.old_version, diff.new_version)
-    needed, given = required_bump(diff), bump(diff.old_version, diff.new_version)
-    if BUMPS.index(given) >= BUMPS.index(needed):
+    if _enough(diff):
         return
+    needed, given = required_bump(diff), bump(diff.old_version, diff.new_version)
     where = Location(file=version_module.__file__)  # the file to change
     cause = next(change for change in diff.changes
                  if needed == "minor" or (change.layer, change.kind) in MAJOR_CHANGES)
@@ -1176,28 +1181,43 @@ def check_bump(diff: ReleaseDiff, released: Sequence[str] = ()) -> None:
 
 
 def check_planned(previous: _Release, version: str, doc_ids: Collection[str], target: str | Path,
-                  released: Sequence[str] = ()) -> None:
+                  released: Sequence[str] = (),
+                  document_rows: Callable[[list[str]], list[dict[str, Any]]] | None = None) -> None:
     """The version rule as far as it is decided before a release of ``version`` holding the
     documents ``doc_ids`` is built at ``target`` after ``previous``: refuse a version not newer
     than it (``check_newer``), or one too small for the changes ``diff_build`` will find whatever
-    the rows are: of the schema (this code's against ``previous``'s) and the documents removed
-    (``previous``'s rows of them). They are that diff's own changes, found by its own functions;
-    as no change lowers what a diff needs, a version they refuse the whole diff refuses too, and
-    it is refused before anything is read or written rather than after every document is written
-    and compared. What else changed (documents added or edited, units, ner, the registry) needs
-    the rows: ``check_bump`` of the diff of the build."""
+    the annotations are: of the schema (this code's against ``previous``'s), the documents
+    removed (``previous``'s rows of them) and, given ``document_rows`` (the documents config's
+    rows the build will write of some doc_ids), the documents added. They are that diff's own
+    changes, found by its own functions; as no change lowers what a diff needs, a version they
+    refuse the whole diff refuses too, and it is refused before anything is read or written
+    rather than after every document is written and compared. What else changed (documents
+    edited, units, ner, the registry) needs the annotations or the whole rows: ``check_bump`` of
+    the diff of the build."""
     check_newer(previous.version, version)
     planned = _Planned()
+
+    def diff(changes: list[ReleaseChange]) -> ReleaseDiff:
+        return ReleaseDiff(previous.version, version, str(previous.path), str(target), "forward",
+                           ChangeLog.of(changes))
+
     try:
         changes = _schema_changes(previous, planned, set(previous.configs()), set(planned.configs()))
-        present = set(doc_ids)
-        removed = [doc_id for doc_id in previous.keys("documents") if doc_id not in present]
+        present, published = set(doc_ids), previous.keys("documents")
+        removed = [doc_id for doc_id in published if doc_id not in present]
         for batch in batched(removed, _BATCH):
             changes += _document_changes({row["doc_id"]: row for row in previous.rows("documents", batch)}, {}, set())
     finally:  # read again by the diff of the build, if it comes to one
         previous.close()
-    check_bump(ReleaseDiff(previous.version, version, str(previous.path), str(target), "forward",
-                           ChangeLog.of(changes)), released)
+    added = sorted(present - set(published)) if document_rows is not None else []
+    # changes of one kind need one bump: when the first added document's does not refuse the
+    # version, no other's can, and their rows are not built twice (the build builds them)
+    first = _document_changes({}, {row["doc_id"]: row for row in document_rows(added[:1])}, set()) if added else []
+    if first and not _enough(diff(first)):
+        changes += first
+        for batch in batched(added[1:], _BATCH):
+            changes += _document_changes({}, {row["doc_id"]: row for row in document_rows(batch)}, set())
+    check_bump(diff(changes), released)
 
 
 def _version_to_set(previous: str, needed: str, released: Sequence[str]) -> str | None:

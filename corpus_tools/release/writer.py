@@ -125,9 +125,7 @@ class ShardedWriter:
     def _to_batch(self, columns: dict[str, Column], count: int) -> pa.RecordBatch:
         first = self._rows_seen - self._pending - count
         try:
-            # array by array: RecordBatch.from_pydict(schema=...) takes over ten times as long
-            arrays = [to_arrow(columns[field.name], field.type) for field in self.schema]
-            return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+            return record_batch(self.schema, columns)
         except (pa.ArrowException, TypeError, ValueError, OverflowError):
             rows = {name: to_pylist(values) for name, values in columns.items()}
             for offset in range(count):  # find the row at fault, to name it
@@ -192,6 +190,12 @@ class ShardedWriter:
             path.rename(final)
             shards.append(Shard(self.config, self.split, final.relative_to(self.root).as_posix(), rows, nbytes))
         return shards
+
+
+def record_batch(schema: pa.Schema, columns: dict[str, Column]) -> pa.RecordBatch:
+    """Rows given as columns (one per field of ``schema``), as the release's files hold them."""
+    # array by array: RecordBatch.from_pydict(schema=...) takes over ten times as long
+    return pa.RecordBatch.from_arrays([to_arrow(columns[field.name], field.type) for field in schema], schema=schema)
 
 
 def _first(column: Column):
