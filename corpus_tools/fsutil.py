@@ -16,6 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from corpus_tools.errors import CorpusError
+
 
 # what follows ``.<name>.`` in atomic_writer's temporaries: the pid, mkstemp's random letters
 _TEMPORARY_TAIL = re.compile(r"[0-9]+-[a-z0-9_]+\.tmp")
@@ -325,6 +327,18 @@ def open_regular(path: str | Path) -> int:
         os.close(fd)
         raise
     return fd
+
+
+@contextlib.contextmanager
+def file_errors() -> Iterator[None]:
+    """An OSError raised inside (nothing at the path, a directory, a loop of links, no permission)
+    raised as the CorpusError ``file-error`` at the path it names (``CorpusError.of_os_error``):
+    a library function reading a path it was given refuses it as the command line does, in one
+    line, not with the system's exception, which a Python caller would meet as a traceback."""
+    try:
+        yield
+    except OSError as error:
+        raise CorpusError.of_os_error(error) from None
 
 
 def open_input(path: str | Path) -> BinaryIO:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import open_input
+from corpus_tools.fsutil import file_errors, open_input
 from corpus_tools.ingest.formats import HEAD_SIZE, not_an_export
 from corpus_tools.ingest.parse import parse_task
 from corpus_tools.ingest.split import SplitError, split_array
@@ -103,7 +103,9 @@ class ExportStream:
         """``(index, byte offset, bytes)`` of each task, unparsed: the file is cut, hashed and
         copied here, while the parsing (``parse_task``) can happen elsewhere (a worker process of
         corpus_tools.ingest.store)."""
-        with open_input(self.path) as source:
+        with file_errors():  # only the open: a write refused on the way (the copy) keeps its own error
+            source = open_input(self.path)
+        with source:
             self._reader = _TeeReader(source, self.copy_to)
             _check_start(self._reader, self.path)
             try:

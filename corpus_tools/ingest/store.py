@@ -67,7 +67,7 @@ from corpus_tools.documents.index import documents_digest
 from corpus_tools.documents.removals import removed_documents
 from corpus_tools.errors import CorpusError, Location, Problem, Report, agreeing, quantity
 from corpus_tools.fingerprint import fingerprint
-from corpus_tools.fsutil import atomic_write_bytes, clear_scratch, staging_dir, writing_under
+from corpus_tools.fsutil import atomic_write_bytes, clear_scratch, file_errors, staging_dir, writing_under
 from corpus_tools.iterutil import batched
 from corpus_tools.ingest.checks import EXCLUDING, Context
 from corpus_tools.ingest.reader import ExportStream
@@ -242,7 +242,9 @@ def problem_key(problem: Problem) -> tuple:
 
 def default_jobs(path: Path) -> int:
     """Every core this process may run on, for an export big enough to gain from it; else 1."""
-    if path.stat().st_size < PARALLEL_MIN_BYTES:
+    with file_errors():  # asked before the file is opened: a path that names no file is refused here
+        size = path.stat().st_size
+    if size < PARALLEL_MIN_BYTES:
         return 1
     return max(1, len(os.sched_getaffinity(0)))
 
