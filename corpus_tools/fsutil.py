@@ -279,12 +279,13 @@ class NotRegularFile(OSError):
 def present(path: Path) -> bool:
     """Whether a file the corpus may lack yet (the registry, the annotators, lint's acceptances)
     is there. A symbolic link that leads to no file is not "no file yet" but a fault, refused
-    (``NotRegularFile``): read as absent, it made the corpus's annotators or acceptances silently
-    none."""
+    (``file-error``, a CorpusError: its callers are library functions a user calls): read as
+    absent, it made the corpus's annotators or acceptances silently none."""
     if path.exists():
         return True
     if path.is_symlink():
-        raise NotRegularFile(str(path), f"a symbolic link to {os.readlink(path)!r}, which leads to no file")
+        link = NotRegularFile(str(path), f"a symbolic link to {os.readlink(path)!r}, which leads to no file")
+        raise CorpusError.of_os_error(link)
     return False
 
 

@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import jiter
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import open_input
+from corpus_tools.fsutil import file_errors, open_input
 
 _PLACE = re.compile(r"^(?P<message>.*) at line (?P<line>\d+) column (?P<column>\d+)$", re.S)
 _LONE_SURROGATE = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
@@ -102,8 +102,11 @@ def object_lines(path: str | Path, not_json: str, not_object: str) -> Iterator[t
     """Each line of a JSON-lines file that people write (the registry, the annotators, lint's
     acceptances, annotate's results) as its location and the object it holds; blank lines are
     skipped. A line that is not strict JSON raises CorpusError ``not_json``, one that holds no
-    object ``not_object``, located at the line. The file is read with ``fsutil.open_input``."""
-    with open_input(path) as lines:
+    object ``not_object``, located at the line. The file is read with ``fsutil.open_input``; one
+    it cannot open (a directory, a loop of links) is a ``file-error`` naming it."""
+    with file_errors():
+        handle = open_input(path)
+    with handle as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue

@@ -77,3 +77,78 @@ def test_ingest_of_a_path_that_is_no_file_writes_nothing(tmp_path, kind):
     assert refused.value.message == (message or "Too many levels of symbolic links")
     assert str(refused.value) == f"{path}: [file-error] {refused.value.message}"
     assert tree(layout.root) == before
+
+
+# --- the JSON-lines files people write (strictjson.object_lines) and fsutil.present ------------
+
+def _readers(layout):
+    from corpus_tools.annotations.annotators import load_annotators
+    from corpus_tools.annotations.lint import read_acceptances
+    from corpus_tools.annotations.registry import load_registry
+    from corpus_tools.documents.removals import removed_documents
+
+    return {
+        "entity-registry.jsonl": lambda: load_registry(layout),
+        "annotators.jsonl": lambda: load_annotators(layout),
+        "removed-documents.jsonl": lambda: removed_documents(layout, {}),
+        "lint-accepted.jsonl": lambda: read_acceptances(layout.annotations / "lint-accepted.jsonl"),
+    }
+
+
+@pytest.mark.parametrize("kind", ["directory", "loop"])
+@pytest.mark.parametrize("name", ["entity-registry.jsonl", "annotators.jsonl", "removed-documents.jsonl",
+                                  "lint-accepted.jsonl"])
+def test_a_corpus_file_that_is_a_directory_or_a_loop_is_a_file_error(corpus_copy, name, kind):
+    path = corpus_copy.annotations / name
+    path.unlink(missing_ok=True)
+    if kind == "directory":
+        path.mkdir()
+        message = "is a directory, not a regular file"
+    else:
+        path.symlink_to(name + ".2")
+        (corpus_copy.annotations / (name + ".2")).symlink_to(name)
+        message = f"is a symbolic link to {name + '.2'!r}, which leads to no file, not a regular file"
+    with pytest.raises(CorpusError) as refused:
+        _readers(corpus_copy)[name]()
+    assert (refused.value.code, refused.value.location.file, refused.value.message) == ("file-error", str(path), message)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_lint_corpus_and_read_results_of_a_path_that_is_no_file(corpus_copy, tmp_path, kind):
+    from corpus_tools.annotations.lint import lint_corpus
+    from corpus_tools.labelstudio.annotate import read_results
+
+    path, message = bad_path(tmp_path, kind)
+    for read in (lambda: lint_corpus(corpus_copy, accepted=path), lambda: read_results(path)):
+        with pytest.raises(CorpusError) as refused:
+            read()
+        assert refused.value.code == "file-error" and refused.value.location.file == str(path)
+        if message is not None:
+            assert refused.value.message == message
+
+
+def test_commands_that_write_refuse_a_removal_record_that_is_a_directory_and_write_nothing(corpus_copy, tmp_path):
+    from corpus_tools.documents.add import add_files
+    from corpus_tools.documents.remove import remove_documents
+    from corpus_tools.release.inputs import release
+
+    corpus_copy.removed_documents.unlink(missing_ok=True)
+    corpus_copy.removed_documents.mkdir()
+    article = tmp_path / "in" / "article.txt"
+    article.parent.mkdir()
+    article.write_text("A headline\n\nWashington said on Monday that it would act.\n")
+    before = tree(corpus_copy.root)
+    doc_id = next(iter(_manifest_doc_ids(corpus_copy)))
+    for write in (lambda: add_files(corpus_copy, [article], invented="a test"),
+                  lambda: remove_documents(corpus_copy, [doc_id], "a test"),
+                  lambda: release(corpus_copy)):
+        with pytest.raises(CorpusError) as refused:
+            write()
+        assert str(refused.value) == f"{corpus_copy.removed_documents}: [file-error] is a directory, not a regular file"
+        assert tree(corpus_copy.root) == before
+
+
+def _manifest_doc_ids(layout):
+    from corpus_tools.documents.raw import read_manifest
+
+    return [record.doc_id for record in read_manifest(layout.manifest)]

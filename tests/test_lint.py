@@ -625,10 +625,10 @@ def test_docs_list_exactly_the_candidate_codes_lint_checks():
 def test_a_corpus_file_that_is_a_link_to_nothing_is_refused_not_read_as_absent(corpus_copy, name):
     """A dangling link in a corpus file's place read as no file: no acceptances, no annotators (user
     ids then taken for the corpus's ids), an empty registry, no caveats on the card. It is a fault,
-    named at its path."""
+    named at its path: the CorpusError file-error, as the command line says it (it was the
+    OSError NotRegularFile, a traceback to a Python caller)."""
     from corpus_tools.annotations.annotators import load_annotators
     from corpus_tools.annotations.registry import load_registry
-    from corpus_tools.fsutil import NotRegularFile
     from corpus_tools.release.inputs import caveats
 
     path = corpus_copy.annotations / name
@@ -638,9 +638,10 @@ def test_a_corpus_file_that_is_a_link_to_nothing_is_refused_not_read_as_absent(c
             "annotators.jsonl": lambda: load_annotators(corpus_copy),
             "entity-registry.jsonl": lambda: load_registry(corpus_copy),
             "card-caveats.md": lambda: caveats(corpus_copy)}[name]
-    with pytest.raises(NotRegularFile) as refused:
+    with pytest.raises(CorpusError) as refused:
         read()
-    assert refused.value.filename == str(path)
-    assert refused.value.kind == f"a symbolic link to {str(corpus_copy.root / 'gone.jsonl')!r}, which leads to no file"
+    assert refused.value.code == "file-error" and refused.value.location.file == str(path)
+    assert refused.value.message == (f"is a symbolic link to {str(corpus_copy.root / 'gone.jsonl')!r}, which leads "
+                                     "to no file, not a regular file")
     path.unlink()  # no file at all: none yet, as before
     assert read() in ((), {})
