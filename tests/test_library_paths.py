@@ -152,3 +152,30 @@ def _manifest_doc_ids(layout):
     from corpus_tools.documents.raw import read_manifest
 
     return [record.doc_id for record in read_manifest(layout.manifest)]
+
+
+# --- the stored exports (units tables made from them) -----------------------------------------
+
+@pytest.mark.parametrize("kind", ["missing", "directory", "loop"])
+def test_a_stored_export_json_that_is_no_file_is_a_file_error_wherever_the_store_is_read(corpus_copy, kind):
+    from corpus_tools.annotations.consolidate import load_annotation_set
+    from corpus_tools.annotations.registry import load_registry
+    from corpus_tools.documents.index import load_documents
+    from corpus_tools.ingest import stored_exports
+
+    export = stored_exports(corpus_copy)[0].export
+    export.unlink()
+    message = {"missing": "No such file or directory", "directory": "Is a directory",
+               "loop": "Too many levels of symbolic links"}[kind]
+    if kind == "directory":
+        export.mkdir()
+    elif kind == "loop":
+        export.symlink_to("other.json")
+        (export.parent / "other.json").symlink_to("export.json")
+    documents, entities = load_documents(corpus_copy), load_registry(corpus_copy)
+    before = tree(corpus_copy.root)
+    with pytest.raises(CorpusError) as refused:
+        load_annotation_set(corpus_copy, documents, entities)
+    assert (refused.value.code, refused.value.location.file, refused.value.message) == (
+        "file-error", str(export), message)
+    assert tree(corpus_copy.root) == before

@@ -902,7 +902,9 @@ def _require_unchanged(stored: StoredExport, sha256: str) -> None:
 
 
 def _file_sha256(path: Path) -> str:
-    with open(path, "rb") as handle:
+    with file_errors():  # a directory in export.json's place is named, not a traceback
+        handle = open(path, "rb")
+    with handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
@@ -921,7 +923,8 @@ def _units_directory(layout: Layout, stored: StoredExport, inputs: tuple[str, st
     # checking pass that makes its table finds the SHA-256 differs from ingest.json's. The inode's
     # change time is there because a write always sets it, whatever the modification time is set
     # back to (`touch -r`)
-    status = os.stat(stored.export)
+    with file_errors():  # export.json gone, or a loop of links in its place: named, not a traceback
+        status = os.stat(stored.export)
     stamp = f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}"
     key = fingerprint("units", stored.sha256, stamp, *inputs, orjson.dumps(options, option=orjson.OPT_SORT_KEYS))
     # one directory per stored export: publishing a table lists its export's older tables only, so
