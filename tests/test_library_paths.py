@@ -179,3 +179,18 @@ def test_a_stored_export_json_that_is_no_file_is_a_file_error_wherever_the_store
     assert (refused.value.code, refused.value.location.file, refused.value.message) == (
         "file-error", str(export), message)
     assert tree(corpus_copy.root) == before
+
+
+# --- add_files ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["directory", "loop"])
+def test_add_files_of_a_directory_or_a_loop_of_links_is_a_file_error_and_adds_nothing(corpus_copy, tmp_path, kind):
+    from corpus_tools.documents.add import add_files
+
+    path, message = bad_path(tmp_path, kind)
+    before = tree(corpus_copy.root)
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus_copy, [path], invented="a test")
+    assert (refused.value.code, refused.value.location.file, refused.value.message) == (
+        "file-error", str(path), message or "Too many levels of symbolic links")
+    assert tree(corpus_copy.root) == before

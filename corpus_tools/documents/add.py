@@ -120,7 +120,8 @@ from corpus_tools.documents.raw import (
 )
 from corpus_tools.documents.removals import read_removals
 from corpus_tools.errors import CorpusError, Location, escape
-from corpus_tools.fsutil import abandoned, atomic_write_bytes, open_input, resolved, staging_dir, writing_under
+from corpus_tools.fsutil import (abandoned, atomic_write_bytes, file_errors, open_input, resolved, staging_dir,
+                                 writing_under)
 from corpus_tools.layout import PROTECTED, Layout, check_output, is_root, list_versions
 from corpus_tools.lock import corpus_lock
 from corpus_tools.records import (
@@ -226,7 +227,8 @@ def _outside_corpus(layout: Layout, path: Path) -> None:
     manifest itself as an article, and an article put into raw/ by hand was refused as an
     unlisted raw file (or, in a corpus without a manifest yet, as a lost manifest), naming no
     way on: add copies it into raw/ under its doc_id, from where it is."""
-    target = resolved(path)
+    with file_errors():  # a loop of links
+        target = resolved(path)
     for name in PROTECTED:
         directory = layout.root / name
         if target == directory or directory in target.parents:
@@ -242,11 +244,12 @@ def _outside_corpus(layout: Layout, path: Path) -> None:
 
 def _load(path: Path) -> tuple[Path, str, bytes]:
     where = Location(file=str(path))
-    try:
-        with open_input(path) as handle:  # a FIFO or a device is refused (file-error), never read
-            data = handle.read()
-    except (FileNotFoundError, NotADirectoryError):
-        raise CorpusError("add-input-missing", "no such file", where) from None
+    with file_errors():  # a directory, a FIFO or a device is refused (file-error), never read
+        try:
+            with open_input(path) as handle:
+                data = handle.read()
+        except (FileNotFoundError, NotADirectoryError):
+            raise CorpusError("add-input-missing", "no such file", where) from None
     if not data:
         raise CorpusError("raw-empty", "the file is empty", where)
     return path, hashlib.sha256(data).hexdigest(), data
