@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import resolved
+from corpus_tools.fsutil import file_errors, resolved
 
 # What marks a directory as a corpus checkout (any one of them), looked for upwards from the
 # working directory as git looks for .git: the raw manifest, or the entity registry (a corpus
@@ -91,7 +91,8 @@ def check_output(out: Path, instead: str = "choose a directory outside it (e.g. 
     a release (wherever it lies; a directory holding SHA256SUMS, but none above a corpus's root):
     a derived file there would change sources or a published release.
     ``instead``: what to do, said after the refusal."""
-    path = resolved(out)
+    with file_errors():  # a loop of links
+        path = resolved(out)
     in_corpus = False
     for directory in (path, *path.parents):
         if not in_corpus and (directory / RELEASE_MARKER).is_file():

@@ -194,3 +194,35 @@ def test_add_files_of_a_directory_or_a_loop_of_links_is_a_file_error_and_adds_no
     assert (refused.value.code, refused.value.location.file, refused.value.message) == (
         "file-error", str(path), message or "Too many levels of symbolic links")
     assert tree(corpus_copy.root) == before
+
+
+# --- outputs: export_release, build_site -------------------------------------------------------
+
+RELEASE = Path(__file__).resolve().parent.parent / "dist" / "1.1.11"
+
+
+@pytest.mark.parametrize("kind", ["loop", "under-a-file"])
+@pytest.mark.parametrize("writer", ["export_release", "build_site"])
+def test_an_output_path_the_system_refuses_is_a_file_error_and_nothing_is_written(tmp_path, writer, kind):
+    from corpus_tools.release.export import export_release
+    from corpus_tools.view.site import build_site
+
+    out = tmp_path / "out" / "site"
+    out.parent.mkdir()
+    if kind == "loop":
+        out.symlink_to("other")
+        (out.parent / "other").symlink_to("site")
+        named, message = out, "Too many levels of symbolic links"
+    else:
+        (out.parent / "file").write_bytes(b"x")
+        out = out.parent / "file" / "site"
+        named, message = out.parent, "Not a directory"
+    before = tree(tmp_path)
+    with pytest.raises(CorpusError) as refused:
+        if writer == "export_release":
+            export_release(RELEASE, "jsonl", out)
+        else:
+            build_site(RELEASE, out)
+    assert (refused.value.code, refused.value.location.file, refused.value.message) == (
+        "file-error", str(named), message)
+    assert tree(tmp_path) == before
