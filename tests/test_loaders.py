@@ -346,6 +346,28 @@ def test_load_refuses_a_release_without_its_card_naming_it(checkout, tmp_path, c
                                                                                            "entities"))
 
 
+@pytest.mark.parametrize(("card", "code", "message", "byte"), [
+    (b"---\npretty_name: x\xff\n---\n", "release-invalid", "the dataset card is not UTF-8", 18),
+    (b"", "release-invalid", "the dataset card's YAML declares no config 'entities' (it declares none), and "
+     "datasets finds a release's configs there: it cannot load it (corpus_tools.load_pandas reads it)", None),
+    (b"---\nconfigs:\n- config_name: documents\n  data_files: data/documents/*.parquet\n---\n# A card\n",
+     "release-invalid", "the dataset card's YAML declares no config 'entities' (it declares 'documents'), and "
+     "datasets finds a release's configs there: it cannot load it (corpus_tools.load_pandas reads it)", None),
+])
+def test_load_refuses_a_card_datasets_cannot_read_naming_it(checkout, tmp_path, cache, card, code, message, byte):
+    """A card of other bytes (SHA256SUMS made again) that is not UTF-8 was a UnicodeDecodeError
+    traceback from datasets, and one whose YAML does not declare the config datasets' ValueError
+    "BuilderConfig 'entities' not found", naming no file."""
+    copy = tmp_path / "copy"
+    shutil.copytree(checkout / "dist" / "1.1.0", copy)
+    (copy / "README.md").write_bytes(card)
+    (copy / SUMS_FILE).write_text(sums_text(copy), encoding="utf-8")
+    with pytest.raises(CorpusError) as caught:
+        corpus_tools.load(copy, "entities", cache_dir=cache)
+    assert (caught.value.code, caught.value.message) == (code, message)
+    assert (caught.value.location.file, caught.value.location.byte_offset) == (str(copy / "README.md"), byte)
+
+
 def test_no_release_at_all(tmp_path):
     with pytest.raises(CorpusError) as caught:
         corpus_tools.load(None, "entities", root=tmp_path)

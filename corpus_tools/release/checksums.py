@@ -75,6 +75,22 @@ def file_split(file: Path) -> str:
     return file.name.split("-", 1)[0]
 
 
+def card_text(release: Path) -> str | None:
+    """The release's dataset card (README.md) as text; None when there is none to read. A card
+    that is not UTF-8 (every release writes it so: one re-summed with other bytes) is
+    ``release-invalid``, naming it and the byte."""
+    card = release / "README.md"
+    try:
+        data = card.read_bytes()
+    except OSError:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CorpusError("release-invalid", "the dataset card is not UTF-8",
+                          Location(file=str(card), byte_offset=error.start)) from None
+
+
 def release_files(root: Path) -> list[str]:
     """Every file under root except SHA256SUMS, as sorted posix paths relative to root."""
     return sorted(

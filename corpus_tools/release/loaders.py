@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.release.checksums import config_files, file_split, open_parquet, release_configs, require_release
+from corpus_tools.release.checksums import (card_text, config_files, file_split, open_parquet, release_configs,
+                                           require_release)
 from corpus_tools.release.splits import SPLITS
 from corpus_tools.release.versions import list_versions, release_metadata, resolve_release
 
@@ -116,10 +117,18 @@ def load(release: Release, config: str, *, split: SplitArgument | None = None, s
                                   "nothing of it is in the release yet (load_pandas gives its columns, no rows)"),
                               Location(file=str(directory)))
     # the dataset card's YAML declares each config's data files to datasets; a copy made
-    # without it (SHA256SUMS made again) gave datasets' "BuilderConfig ... not found", naming no file
-    if not (path / "README.md").is_file():
+    # without it, or with a card of other bytes (SHA256SUMS made again), gave datasets'
+    # "BuilderConfig ... not found" or a UnicodeDecodeError, naming no file
+    card = card_text(path)
+    if card is None:
         raise CorpusError("release-invalid", f"{_named(path)} has no dataset card, whose YAML tells datasets its "
                           f"configs: datasets cannot load config {config!r} (corpus_tools.load_pandas reads it)",
+                          Location(file=str(path / "README.md")))
+    declared = _card_configs(card)
+    if config not in declared:
+        raise CorpusError("release-invalid", f"the dataset card's YAML declares no config {config!r} (it declares "
+                          f"{', '.join(map(repr, declared)) or 'none'}), and datasets finds a release's configs "
+                          "there: it cannot load it (corpus_tools.load_pandas reads it)",
                           Location(file=str(path / "README.md")))
     if any(character in str(path.resolve()) for character in "[]*?"):
         raise CorpusError("release-path-glob", "datasets reads this path as a glob pattern and would find no files "
@@ -129,6 +138,27 @@ def load(release: Release, config: str, *, split: SplitArgument | None = None, s
     import datasets  # heavy; only for this loader
 
     return datasets.load_dataset(str(path), config, split=split, streaming=streaming, **load_dataset_kwargs)
+
+
+# the YAML block datasets reads at the top of a card (huggingface_hub's REGEX_YAML_BLOCK)
+_CARD_YAML = re.compile(r"^(\s*---[\r\n]+)([\S\s]*?)([\r\n]+---(\r\n|\n|$))")
+
+
+def _card_configs(card: str) -> list[str]:
+    """The config names the card's YAML declares (``configs: - config_name: ...``), as datasets
+    reads them; none when it has no YAML block or one that does not parse."""
+    import yaml  # only for this loader
+
+    block = _CARD_YAML.match(card)
+    try:
+        metadata = yaml.safe_load(block.group(2)) if block else None
+    except yaml.YAMLError:
+        return []
+    configs = metadata.get("configs") if isinstance(metadata, dict) else None
+    if not isinstance(configs, list):
+        return []
+    return [item["config_name"] for item in configs
+            if isinstance(item, dict) and isinstance(item.get("config_name"), str)]
 
 
 def config_rows(path: Path, config: str, consequence: str = "") -> dict[str, int]:

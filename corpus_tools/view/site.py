@@ -23,6 +23,7 @@ from corpus_tools.errors import CorpusError, Location, quantity
 from corpus_tools.iterutil import Totalled, batched
 from corpus_tools.layout import check_output
 from corpus_tools.records import RegistryEntity, ReleaseContents
+from corpus_tools.release.checksums import card_text
 from corpus_tools.release.versions import VERSION_PATTERN, previous_release, resolve_release
 from corpus_tools.view.read import documents, read_release
 from corpus_tools.view.removed import removed_pieces
@@ -289,15 +290,7 @@ def _replace(building: Path, out: Path) -> None:
 def _corpus_name(release: Path, version: str) -> str:
     """The dataset card's title (its first level-1 heading), else a plain name; a card that is not
     UTF-8 (every release writes it so) is ``release-invalid``, naming it."""
-    card = release / "README.md"
-    try:
-        lines = card.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        lines = []
-    except UnicodeDecodeError as error:  # a re-summed card of other bytes: was a traceback
-        raise CorpusError("release-invalid", "the dataset card is not UTF-8",
-                          Location(file=str(card), byte_offset=error.start)) from None
-    for line in lines:
+    for line in (card_text(release) or "").splitlines():
         if line.startswith("# "):
             return line[2:].strip()
     return f"Corpus release {version}"
