@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Iterator
 
 from corpus_tools.errors import CorpusError, Location
+from corpus_tools.fsutil import file_errors
 from corpus_tools.layout import Layout, check_output
 
 LOCK_NAME = "corpus.lock"
@@ -84,7 +85,8 @@ def corpus_lock(layout: Layout, command: str) -> Iterator[None]:
     # `--root raw` (a corpus's own raw/, annotations/ or dist/, or a release) made build/ there,
     # which every command of that corpus then refused as an unlisted raw file
     check_output(path.parent, "--root names a corpus's own directory, not one inside it")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    with file_errors():  # build/ a file, or in a loop of links
+        path.parent.mkdir(parents=True, exist_ok=True)
     fd = _open_lock_file(path)
     try:
         try:

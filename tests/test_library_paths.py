@@ -226,3 +226,45 @@ def test_an_output_path_the_system_refuses_is_a_file_error_and_nothing_is_writte
     assert (refused.value.code, refused.value.location.file, refused.value.message) == (
         "file-error", str(named), message)
     assert tree(tmp_path) == before
+
+
+# --- build/ (the package's scratch) and the corpus's root --------------------------------------
+
+def _loop(path: Path) -> None:
+    path.symlink_to(path.name + ".2")
+    path.with_name(path.name + ".2").symlink_to(path.name)
+
+
+def test_a_build_directory_in_a_loop_of_links_is_a_file_error_from_lint_not_a_runtime_error(corpus_copy):
+    """The raw index's path was resolved with Path.resolve, whose RuntimeError ("Symlink loop")
+    is no OSError: a traceback from the command line too, not only from Python."""
+    from click.testing import CliRunner
+
+    from corpus_tools.annotations.lint import lint_corpus
+    from corpus_tools.cli import cli
+
+    _loop(corpus_copy.build)
+    before = tree(corpus_copy.root)
+    with pytest.raises(CorpusError) as refused:
+        lint_corpus(corpus_copy)
+    assert (refused.value.code, refused.value.message) == ("file-error", "Too many levels of symbolic links")
+    assert Path(refused.value.location.file).parent == corpus_copy.build / "cache"
+    assert Path(refused.value.location.file).name.startswith("raw-index.")
+    result = CliRunner().invoke(cli, ["lint", "--root", str(corpus_copy.root)])
+    assert result.exit_code == 1 and result.output == f"Error: {refused.value}\n"
+    assert tree(corpus_copy.root) == before
+
+
+def test_a_build_that_is_a_file_is_a_file_error(corpus_copy):
+    from corpus_tools.annotations.lint import lint_corpus
+    from corpus_tools.release.inputs import release
+
+    corpus_copy.build.write_bytes(b"not a directory")
+    before = tree(corpus_copy.root)
+    for read, named, message in ((lambda: lint_corpus(corpus_copy), corpus_copy.build / "cache", "Not a directory"),
+                                 (lambda: release(corpus_copy), corpus_copy.build, "File exists")):
+        with pytest.raises(CorpusError) as refused:
+            read()
+        assert (refused.value.code, refused.value.location.file, refused.value.message) == (
+            "file-error", str(named), message)
+        assert tree(corpus_copy.root) == before

@@ -40,7 +40,7 @@ from corpus_tools.documents.normalize import Normalized
 from corpus_tools.documents.offsets import OffsetMap
 from corpus_tools.documents.raw import IndexRow
 from corpus_tools.fingerprint import fingerprint
-from corpus_tools.fsutil import clear_scratch, database_files, remove_abandoned
+from corpus_tools.fsutil import clear_scratch, database_files, file_errors, remove_abandoned, resolved
 from corpus_tools.records import RemovedPiece, Span
 
 FILE_NAME = "documents.sqlite"
@@ -252,7 +252,8 @@ class RawIndex:
 
     def _write(self, rows: list[IndexRow]) -> "RawIndex":
         clear_scratch(self.path.parent, self.path.parent)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with file_errors():  # build/ itself a file: no scratch of ours to clear
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.path.is_dir():  # else the rename below fails naming its temporary file, not what is in the way
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(self.path))
         remove_abandoned(self.path.parent, f".{INDEX_PREFIX}")  # of a process killed while writing one
@@ -279,7 +280,8 @@ class RawIndex:
 
     def _db(self) -> sqlite3.Connection:
         if self._pid != os.getpid():
-            uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
+            with file_errors():  # build/ in a loop of links: Path.resolve's RuntimeError was a traceback
+                uri = f"{resolved(self.path).as_uri()}?mode=ro&immutable=1"
             self._connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
             self._pid = os.getpid()
         return self._connection
