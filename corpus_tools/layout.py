@@ -29,7 +29,8 @@ class Layout:
 
     @classmethod
     def at(cls, root: str | Path = ".") -> "Layout":
-        return cls(resolved(root))
+        with file_errors():  # a root in a loop of links
+            return cls(resolved(root))
 
     @property
     def raw(self) -> Path:

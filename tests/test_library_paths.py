@@ -268,3 +268,20 @@ def test_a_build_that_is_a_file_is_a_file_error(corpus_copy):
         assert (refused.value.code, refused.value.location.file, refused.value.message) == (
             "file-error", str(named), message)
         assert tree(corpus_copy.root) == before
+
+
+@pytest.mark.parametrize("kind", ["file", "loop"])
+def test_a_corpus_root_that_is_a_file_or_a_loop_is_a_file_error(tmp_path, kind):
+    from corpus_tools.documents.index import load_documents
+    from corpus_tools.layout import Layout
+
+    root = tmp_path / "corpus"
+    if kind == "file":
+        root.write_bytes(b"not a corpus")
+    else:
+        _loop(root)
+    with pytest.raises(CorpusError) as refused:  # a loop is met by Layout.at, a file by reading raw/
+        load_documents(Layout.at(root))
+    assert (refused.value.code, refused.value.location.file, refused.value.message) == (
+        ("file-error", str(root / "raw"), "Not a directory") if kind == "file" else
+        ("file-error", str(root), "Too many levels of symbolic links"))

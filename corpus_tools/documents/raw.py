@@ -25,7 +25,7 @@ import msgspec
 
 from corpus_tools import strictjson
 from corpus_tools.errors import CorpusError, Location, Problem, Report, quantity
-from corpus_tools.fsutil import NotRegularFile, abandoned, open_regular, read_prefix
+from corpus_tools.fsutil import NotRegularFile, abandoned, file_errors, open_regular, read_prefix
 from corpus_tools.layout import Layout, list_versions
 from corpus_tools.records import Evidence, ManifestRecord, RawText
 
@@ -306,10 +306,11 @@ def _not_regular(error: NotRegularFile, where: Location) -> CorpusError:
 
 def check_raw_dir(layout: Layout) -> None:
     """raw/ must be a directory of the checkout itself, not a symbolic link to one elsewhere."""
-    try:
-        mode = os.lstat(layout.raw).st_mode
-    except FileNotFoundError:
-        return  # the manifest inside it is missing: said as manifest-missing
+    with file_errors():  # the corpus's root a file, or in a loop of links: named, not a traceback
+        try:
+            mode = os.lstat(layout.raw).st_mode
+        except FileNotFoundError:
+            return  # the manifest inside it is missing: said as manifest-missing
     if not stat.S_ISDIR(mode):
         kind = f"a symbolic link to {os.readlink(layout.raw)!r}" if stat.S_ISLNK(mode) else "not a directory"
         raise CorpusError("raw-not-regular", f"raw/ is {kind}: it must be a directory inside the repository",
