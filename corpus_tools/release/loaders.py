@@ -140,16 +140,13 @@ def load(release: Release, config: str, *, split: SplitArgument | None = None, s
     return datasets.load_dataset(str(path), config, split=split, streaming=streaming, **load_dataset_kwargs)
 
 
-# the YAML block datasets reads at the top of a card (huggingface_hub's REGEX_YAML_BLOCK)
-_CARD_YAML = re.compile(r"^(\s*---[\r\n]+)([\S\s]*?)([\r\n]+---(\r\n|\n|$))")
-
-
 def _card_configs(card: str) -> list[str]:
     """The config names the card's YAML declares (``configs: - config_name: ...``), as datasets
     reads them; none when it has no YAML block or one that does not parse."""
     import yaml  # only for this loader
+    from huggingface_hub.repocard import REGEX_YAML_BLOCK  # the block datasets reads, by its own pattern
 
-    block = _CARD_YAML.match(card)
+    block = REGEX_YAML_BLOCK.search(card)
     try:
         metadata = yaml.safe_load(block.group(2)) if block else None
     except yaml.YAMLError:
