@@ -1635,6 +1635,28 @@ def test_a_list_of_names_or_officials_in_several_places_is_one_source_without_a_
         ("the strikes were lawful", "The State Department and its spokesman", "state-department")]
 
 
+def test_an_and_inside_an_institution_s_name_joins_no_two_speakers():
+    """Found in review: Syria's and Jordan's foreign ministries are named "Ministry of Foreign Affairs
+    and Expatriates"; before it the "and" ended the SOURCE ("Expatriates"), and in "Syria's Foreign
+    and Expatriates Ministry" it made two conjuncts, one an unregistered name, so the ministry's
+    state was lost. The "and" of a name joins nothing; two institutions joined by "and" still have
+    no speaker."""
+    registry = {**STATES,
+                "pentagon": RegistryEntity("pentagon", "US Department of Defense", "ORG", ("Pentagon",)),
+                "state-department": RegistryEntity("state-department", "US Department of State", "ORG",
+                                                   ("State Department",))}
+    text = ("Syria's Ministry of Foreign Affairs and Expatriates said the strikes were illegal.\n\n"
+            "Syria's Foreign and Expatriates Ministry said the strikes were illegal.\n\n"
+            "The US Department of Health and Human Services said aid would continue.\n\n"
+            "The Pentagon and State Department said the strikes were lawful.")
+    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    assert [(q.text, q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [
+        ("the strikes were illegal", "Syria's Ministry of Foreign Affairs and Expatriates", "syria"),
+        ("the strikes were illegal", "Syria's Foreign and Expatriates Ministry", "syria"),
+        ("aid would continue", "The US Department of Health and Human Services", None),
+        ("the strikes were lawful", "The Pentagon and State Department", None)]
+
+
 def test_a_state_s_officials_or_government_named_by_its_adjective_speak_for_the_state():
     """Found in review: "The Syrian government said" had no speaker, as a NORP mention named none.
     The guidelines: a state's officials, forces or government named by its adjective → the state,

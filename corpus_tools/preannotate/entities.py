@@ -53,7 +53,7 @@ from typing import Callable, Iterable, Mapping
 
 from corpus_tools.documents.normalize import clean_line
 from corpus_tools.preannotate.text import (ADJECTIVE_RANKS, FUNCTION_WORDS, INSTITUTION_HEADS, abbreviation_ends,
-                                          given_name, starts_sentence, title_word, weekday_in_name, word_boundaries)
+                                          and_in_institution_name, given_name, starts_sentence, title_word, weekday_in_name, word_boundaries)
 from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import EntityMention, RegistryEntity, Span
 from corpus_tools.schema import ENTITY_LABELS
@@ -326,9 +326,12 @@ def _several(inside: list[EntityMention], states: Mapping[str, str], text: str, 
     Syrian officials": one state); an adjective whose state has no record counts as its own; a
     conjunct opening with a name the registry does not hold ("Lavrov", "France") is another
     speaker, one opening with a common noun is not ("the Syrian government and army": the state).
-    The words of a name are no conjunction ("Bosnia and Herzegovina")."""
+    The words of a name are no conjunction ("Bosnia and Herzegovina", "Syria's Ministry of Foreign
+    Affairs and Expatriates", text.py's ``and_in_institution_name``)."""
     joints = [joint for joint in _JOINING.finditer(text, span.start, span.end)
-              if not any(m.span.start <= joint.start() < m.span.end for m in inside)]
+              if not any(m.span.start <= joint.start() < m.span.end for m in inside)
+              and not (joint[0] != "," and and_in_institution_name(text[span.start:joint.start()],
+                                                                    text[joint.end():span.end]))]
     if not any(joint[0] != "," for joint in joints):
         return False  # commas without "and" or "or" set off an appositive: one speaker
     bounds = [span.start, *(at for joint in joints for at in joint.span()), span.end]

@@ -80,7 +80,8 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from corpus_tools.preannotate.entities import speaker_of, states_of
-from corpus_tools.preannotate.text import (CUES, INVERTED_ASIDE, VERB_PREPOSITIONS, abbreviation_ends, decoration,
+from corpus_tools.preannotate.text import (CUES, INVERTED_ASIDE, VERB_PREPOSITIONS, abbreviation_ends,
+                                          and_in_institution_name, decoration,
                                           inverted_cue, sentences)
 from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import Cue, EntityMention, Quote, RegistryEntity, Source, Span
@@ -315,7 +316,11 @@ def _conjunct(words: list[tuple[int, int, str]], index: int) -> bool:
     (after an optional "the") opening the clause: a lowercase word before "and" is a verb's or a
     noun's of another clause, a capitalized one further in ("ended in Geneva and") or after a
     sentence-opening preposition or adverb ("In December Syria and", "Then Syria and") is no part
-    of the phrase."""
+    of the phrase. An "and" that is a word of an institution's name joins nothing ("Syria's Ministry
+    of Foreign Affairs and Expatriates", text.py's ``and_in_institution_name``)."""
+    if and_in_institution_name("".join(f"{word} " for _, _, word in words[:index]),
+                               "".join(f" {word}" for _, _, word in words[index + 1:])):
+        return True
     first = index
     while first > 0 and index - first < 3 and words[first - 1][2][:1].isupper():
         first -= 1

@@ -94,6 +94,26 @@ def title_word(word: str) -> bool:
     return word.rstrip(".").rsplit("-", 1)[-1] in TITLE_WORDS
 
 
+_HEADS = "|".join(sorted(INSTITUTION_HEADS))
+# an institution's head and "of" before capitalized words: "Ministry of Foreign Affairs "
+_HEAD_OF = re.compile(rf"\b(?:{_HEADS}) of (?:the )?(?:[A-Z][\w’'-]* )+$")
+# capitalized words ending in an institution's head: " Expatriates Ministry"
+_UP_TO_HEAD = re.compile(rf" (?:[A-Z][\w’'-]* )*?(?:{_HEADS})\b")
+
+
+def and_in_institution_name(before: str, after: str) -> bool:
+    """Whether an "and", ``before`` and ``after`` it the text on either side, is a word of an
+    institution's name rather than a conjunction of two speakers: after "of" in a name whose head
+    precedes it ("Ministry of Foreign Affairs and Expatriates", as Syria's and Jordan's foreign
+    ministries are named; "Department of Health and Human Services"), or after a title word before
+    capitalized words ending in a head ("Foreign and Expatriates Ministry", "Foreign and
+    Commonwealth Office"); but "the Pentagon and State Department" joins two."""
+    if _HEAD_OF.search(before[-80:]):
+        return True
+    last = re.search(r"([A-Z][\w’'-]*) $", before[-40:])
+    return last is not None and title_word(last[1]) and _UP_TO_HEAD.match(after[:80]) is not None
+
+
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘’(\n]\s*|\s[–—-]\s)$")
 
 
