@@ -1635,6 +1635,25 @@ def test_a_list_of_names_or_officials_in_several_places_is_one_source_without_a_
         ("the strikes were lawful", "The State Department and its spokesman", "state-department")]
 
 
+def test_a_one_word_name_and_its_aside_before_the_cue_are_the_source_of_the_content_after_it():
+    """Found in review: since a name and its appositive stopped being read as content-first ("Ayman
+    Safadi, Jordan's foreign minister, said …"), a one-word name with its aside gave no quote at all
+    ("Blinken, speaking in Amman, said …": _source_before read only names of two to four words), and
+    after a clause's opening words the content-first misreading stayed ("In 2021, Blinken, speaking
+    in Amman, said …": QUOTE "In 2021, Blinken, speaking in Amman", SOURCE "the talks went well")."""
+    text = ("Blinken, speaking in Amman, said the talks went well.\n\n"
+            "Jordan, Syria’s neighbour, said the border would reopen.\n\n"
+            "In 2021, Blinken, speaking in Amman, said the talks went well.\n\n"
+            "Meanwhile, Washington, Syria's old foe, said it would not normalize ties.")
+    pre = PreAnnotator(STATES | {"antony-blinken": REGISTRY["antony-blinken"]})(
+        Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    assert [(q.text, q.source.text, q.source.speaker_id, q.cue.text) for q in pre.annotations.quotes] == [
+        ("the talks went well", "Blinken", "antony-blinken", "said"),
+        ("the border would reopen", "Jordan", "jordan", "said"),
+        ("the talks went well", "Blinken", "antony-blinken", "said"),
+        ("it would not normalize ties", "Washington", "united-states", "said")]
+
+
 def test_an_and_inside_an_institution_s_name_joins_no_two_speakers():
     """Found in review: Syria's and Jordan's foreign ministries are named "Ministry of Foreign Affairs
     and Expatriates"; before it the "and" ended the SOURCE ("Expatriates"), and in "Syria's Foreign

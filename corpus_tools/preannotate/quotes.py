@@ -52,7 +52,8 @@ auxiliaries and adverbs ("has previously stated" → CUE "stated"), and without 
 clause or appositive set off by commas or dashes ("Assad, who is sanctioned by Washington, said",
 "Assad -- who met Safadi -- said" → "Assad"); of a role and a name set off
 by commas, the name ("A ministry spokesperson, Ana Ruiz, said" and "Ayman Safadi, Jordan's
-foreign minister, said": the guidelines; a name is two to four capitalized words), which is no
+foreign minister, said": the guidelines; a name is two to four capitalized words, or one to four
+before an aside, "Blinken, speaking in Amman, said" → "Blinken", ``_NAME_BEFORE_ASIDE``), which is no
 CONTENT of a CONTENT-first pattern either; after an inverted cue, the name up to the comma (a
 clause there is no name), without a prepositional phrase after a name, which is the verb's ("said
 Assad to Blinken" → "Assad"; a noun phrase keeps its post-modifiers: "said a spokesperson for
@@ -209,8 +210,10 @@ def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, i
         parts = parts[:-2]  # "Assad, who is sanctioned by Washington, said"
     elif len(parts) >= 3 and not parts[-1].strip() and _named(parts[-2]):
         parts = parts[:-1]  # "A ministry spokesperson, Ana Ruiz, said": the name (the guidelines)
-    elif len(parts) >= 3 and not parts[-1].strip() and _named(parts[-3]):
-        parts = parts[:-2]  # "Ayman Safadi, Jordan's foreign minister, said": the name
+    elif len(parts) >= 3 and not parts[-1].strip() and (_named(parts[-3]) or _NAME_BEFORE_ASIDE.fullmatch(parts[-3])):
+        # "Ayman Safadi, Jordan's foreign minister, said", "Blinken, speaking in Amman, said": the
+        # name, as _content_first reads it (else neither made a quote of the content after the cue)
+        parts = parts[:-2]
     last, offset = parts[-1], clause_start + sum(len(part) + 1 for part in parts[:-1])
     # the source is at most _SOURCE_WORDS words after the last subordinator: the last 40 words
     # decide, unless auxiliaries fill them (reading every word of a long clause for each cue was quadratic)
@@ -660,11 +663,13 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
     if source is None or re.search(r"\b(?:that|to)\b", after):
         return None
     if not between and (_named(aside) or _relative(aside)
-                        or previous >= 0 and _NAME_BEFORE_ASIDE.fullmatch(text, s_start, previous)):
+                        or previous >= 0 and _NAME_BEFORE_ASIDE.fullmatch(
+                            text, max(s_start, text.rfind(",", s_start, previous) + 1), previous)):
         # "A ministry spokesperson, Ana Ruiz, said …": a name before the cue is its subject;
         # "Officials, who spoke on condition of anonymity, said …": so is what the clause follows;
-        # and "Ayman Safadi, Jordan's foreign minister, said the talks went well": a name and its
-        # appositive, no content with "the talks went well" for its SOURCE
+        # and "Ayman Safadi, Jordan's foreign minister, said the talks went well", "In 2021, Blinken,
+        # speaking in Amman, said …": a name and its aside, no content with "the talks went well"
+        # for its SOURCE (_source_before reads the name)
         return None
     dateline = DATELINE.match(text, s_start, comma)
     quote = _trim(text, dateline.end() if dateline else s_start, comma)
