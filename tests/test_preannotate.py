@@ -1654,6 +1654,16 @@ def test_a_one_word_name_and_its_aside_before_the_cue_are_the_source_of_the_cont
         ("it would not normalize ties", "Washington", "united-states", "said")]
 
 
+def test_officials_in_a_place_and_a_place_with_its_the_are_one_source_without_a_speaker():
+    """Found in review: "Officials in Syria and the United States said" (the guidelines' "officials
+    in Peru and Chile" with a "the") gave the SOURCE "the United States" and its speaker, as only a
+    capitalized word after "and" joined the second place to the officials."""
+    text = "Officials in Syria and the United States said the talks had stalled."
+    pre = PreAnnotator(STATES)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    assert [(q.text, q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [
+        ("the talks had stalled", "Officials in Syria and the United States", None)]
+
+
 def test_an_and_inside_an_institution_s_name_joins_no_two_speakers():
     """Found in review: Syria's and Jordan's foreign ministries are named "Ministry of Foreign Affairs
     and Expatriates"; before it the "and" ended the SOURCE ("Expatriates"), and in "Syria's Foreign

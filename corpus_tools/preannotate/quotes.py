@@ -46,7 +46,7 @@ SOURCE: the noun phrase before the cue back to the clause's start (sentence star
 colon or semicolon, or a subordinating word such as "after", "which", "that", "in what"; but an
 "and" after one to three capitalized words opening the clause joins them to the phrase: "Syrian and
 Jordanian officials", "Syria and Jordan", not "The talks ended and officials", ``_conjunct``; so does
-one after officials in a place, "Officials in Syria and Jordan"; and a list's commas, "Syria, Iraq
+one after officials in a place, "Officials in Syria and Jordan", "Officials in Syria and the United States"; and a list's commas, "Syria, Iraq
 and Jordan", ``_LIST_ITEM``), without
 auxiliaries and adverbs ("has previously stated" → CUE "stated"), and without a trailing relative
 clause or appositive set off by commas or dashes ("Assad, who is sanctioned by Washington, said",
@@ -334,8 +334,10 @@ def _conjunct(words: list[tuple[int, int, str]], index: int) -> bool:
     opening = next((word.lower() for _, _, word in words[first:index] if word.lower() != "the"), None)
     if opening is None or opening in VERB_PREPOSITIONS or opening in SUBORDINATORS or opening in AUXILIARIES:
         return False
+    # the place after "and" may have its "the" ("Officials in Syria and the United States")
+    place = index + 2 if index + 2 < len(words) and words[index + 1][2] == "the" else index + 1
     if first >= 2 and words[first - 1][2] in ("in", "from") and words[first - 2][2].lower() in _PLACED_PEOPLE \
-            and index + 1 < len(words) and words[index + 1][2][:1].isupper():
+            and place < len(words) and words[place][2][:1].isupper():
         first -= 2  # "Officials in Syria and Jordan": the phrase opens at its noun, or a word or two before
         for _ in range(2):
             if first and (words[first - 1][2][:1].isupper() or words[first - 1][2] in _PEOPLE_MODIFIERS) \
