@@ -392,6 +392,23 @@ def test_a_weekday_opening_a_sentence_before_an_organization_s_name_of_its_own_i
         ("Sunday Times reporters", 86, None)]
 
 
+def test_a_weekday_opening_a_sentence_before_an_institution_s_last_words_is_a_date():
+    """A known miss: "Monday Congress voted" had no DATE and no ORG, as "Congress", the last word of
+    "United States Congress", was read as a paper's edition's ("Sunday Telegraph" of "The Daily
+    Telegraph"). Only a longer name opening with "The", as papers' names do, lends its last words to
+    an edition."""
+    registry = {**REGISTRY,
+                "us-congress": RegistryEntity("us-congress", "United States Congress", "ORG", ("Congress",)),
+                "daily-telegraph": RegistryEntity("daily-telegraph", "The Daily Telegraph", "ORG", ("Telegraph",))}
+    text = "Monday Congress voted to end the war.\n\nTuesday Congress said the war was over.\n\nSunday Telegraph reporters agreed."
+    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    assert [(m.text, m.span.start, m.entity_id) for m in pre.annotations.entities] == [
+        ("Congress", 7, "us-congress"), ("Congress", 47, "us-congress")]
+    assert [(t.text, t.span.start, t.value) for t in pre.annotations.timexes] == [
+        ("Monday", 0, "2024-03-11"), ("Tuesday", 39, "2024-03-12")]
+    assert [(q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [("Congress", "us-congress")]
+
+
 def test_a_name_after_a_particle_is_part_of_a_longer_name():
     """Found by a hunt: with "Assad" registered and not "al-Assad", "Hafez al-Assad" gave "Assad"
     linked to Bashar al-Assad, and "al-Assad" the span "Assad" (the guidelines keep the particle:

@@ -143,11 +143,14 @@ _COMPASS_WORDS = frozenset({"North", "South", "East", "West"})
 def name_of_its_own(entity: RegistryEntity, form: str) -> bool:
     """Whether the registered ``form`` of ``entity`` is a name of its own, before which a weekday is
     a date ("Friday Blinken said", "Monday Hezbollah said", text.py's ``weekday_in_name``): every
-    form but the last words of a longer organization's name, which a weekday may stand for the
-    other words of, as papers' editions are named ("Sunday Telegraph" beside "The Daily
-    Telegraph", "Sunday Times" beside "The Times"); a person's surname is no such form, as a
-    weekday is no given name."""
-    return entity.type != "ORG" or not clean_line(entity.name).endswith(" " + form)
+    form but the last words of a longer organization's name opening with "The", as papers' names
+    do, which a weekday may stand for the other words of, as papers' editions are named ("Sunday
+    Telegraph" beside "The Daily Telegraph", "Sunday Times" beside "The Times"); an institution's
+    last words are its name ("Monday Congress voted", "Congress" of "United States Congress",
+    "Monday Central Command said"), and a person's surname is no such form, as a weekday is no
+    given name."""
+    name = clean_line(entity.name)
+    return entity.type != "ORG" or not (name.startswith("The ") and name.endswith(" " + form))
 
 
 def _institution_after(text: str, end: int) -> bool:

@@ -199,8 +199,9 @@ def weekday_in_name(text: str, start: int, end: int, registered_name_after: bool
     President Biden said", "Friday Secretary of State Blinken said", ``TITLE_WORDS``; but "The
     Sunday Leader reported" is a paper's), or before a registered name of its own
     (``registered_name_after``: entities.py's ``name_of_its_own``, every registered name but the
-    last words of a longer organization's name, which a paper's edition may be named with: "Friday
-    Blinken said", "Monday Syria said", "Monday Hezbollah said", but "Sunday Telegraph reporters
+    last words of a longer organization's name opening with "The", which a paper's edition may be
+    named with: "Friday Blinken said", "Monday Syria said", "Monday Hezbollah said", "Monday
+    Congress voted" with "United States Congress" registered, but "Sunday Telegraph reporters
     said" with "Telegraph" of "The Daily Telegraph" registered). The one rule for both layers: an
     entity after such a weekday is part of a longer name, and the weekday is no time expression."""
     after = re.match(r" ([A-Z][\w’'-]*\.?)( [A-Z]| of )?", text[end:end + 40])  # "Friday Gen. Tom Ruiz"
