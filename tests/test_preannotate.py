@@ -1681,6 +1681,20 @@ def test_officials_in_a_place_and_a_place_with_its_the_are_one_source_without_a_
         ("the talks had stalled", "Officials in Syria and the United States", None)]
 
 
+def test_a_reporting_verb_before_to_be_or_to_have_is_a_passive_and_no_cue():
+    """A known miss: "“It was his last,” said to be his last words, …" gave the SOURCE "to be his
+    last words" (an inverted attribution), and "Assad is said to have met US officials" the QUOTE
+    "to have met US officials" of Assad: a passive of hearsay names no speaker. "said to reporters"
+    stays a cue."""
+    text = ("“It was his last,” said to be his last words, were recorded by a guard.\n\n"
+            "Assad is said to have met US officials in Oman.\n\n"
+            "Tice is said to be alive, Blinken said.\n\n"
+            "Blinken said to reporters that the sanctions would stay.")
+    assert quote_rows(text) == [
+        ("Tice is said to be alive", "indirect", ("Blinken", "antony-blinken"), "said"),
+        ("the sanctions would stay", "indirect", ("Blinken", "antony-blinken"), "said")]
+
+
 def test_an_and_inside_an_institution_s_name_joins_no_two_speakers():
     """Found in review: Syria's and Jordan's foreign ministries are named "Ministry of Foreign Affairs
     and Expatriates"; before it the "and" ended the SOURCE ("Expatriates"), and in "Syria's Foreign

@@ -61,7 +61,8 @@ the ministry"); without a weekday opening it that is a date, not a name's word (
 Blinken said" → "Blinken", as the entity and time layers read it). No SOURCE or content keeps a bullet, a symbol (emoji), or a bracket or
 quotation mark whose partner lies outside it, at its edges ("• Joe Biden", "(Antony Blinken said
 that the envoy would return soon.)", "We don’t know,’ Blinken said" with its opening mark lost).
-CUE: the reporting verb or phrase (``CUES``), without auxiliaries. ``speaker_id``: the registry
+CUE: the reporting verb or phrase (``CUES``), without auxiliaries; none before "to be" or "to have"
+(a passive of hearsay: "Assad is said to have met US officials"). ``speaker_id``: the registry
 id of a PERSON, else ORG, else GPE mention inside the SOURCE, a capital's state, else the state of a NORP
 before its government or officials, none when "and" or "or" joins two or more states or people in it
 (entities.py's ``speaker_of``); a definite noun phrase
@@ -107,7 +108,9 @@ ADDITION = re.compile(r",\s+(?:as|while|despite|amid|even as|although|though|mor
                       r"Saturday|Sunday|week|month|year)\s*$")
 SUBORDINATORS = frozenset("that after when as while but and because which what where although though if since "
                           "whom who before until so than".split())
-_CUE = r"(?P<cue>" + "|".join(sorted((re.escape(c) for c in CUES), key=len, reverse=True)) + r")"
+# a reporting verb before "to be" or "to have" is a passive of hearsay, no cue ("Assad is said to
+# have met US officials", "“It was his last,” said to be his last words, …": no SOURCE after it)
+_CUE = r"(?P<cue>" + "|".join(sorted((re.escape(c) for c in CUES), key=len, reverse=True)) + r")(?!\s+to\s+(?:be|have)\b)"
 # a cue is a word of its own: not the end of "recalled", "unsaid" or "so-called"
 _CUE_START = r"(?<![\w-])"
 # a cue right before a quotation ("Blinken said: “…”"), searched for where it must end (``_cue_before``)
