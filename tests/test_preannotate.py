@@ -1695,6 +1695,21 @@ def test_a_reporting_verb_before_to_be_or_to_have_is_a_passive_and_no_cue():
         ("the sanctions would stay", "indirect", ("Blinken", "antony-blinken"), "said")]
 
 
+def test_a_sentence_adverb_before_a_coordinated_source_is_no_list_item():
+    """Found in review: since a list's commas join its items into one SOURCE, a sentence adverb
+    the opening words missed was read as a list's first item ("Initially, Syria and Jordan said":
+    SOURCE "Initially, Syria and Jordan", where it had been "Syria and Jordan")."""
+    text = ("Initially, Syria and Jordan said the border would reopen.\n\n"
+            "Together, Syria and Jordan said the border would reopen.\n\n"
+            "Afterwards, Syria and Jordan said the border would reopen.\n\n"
+            "Damascus, Washington and Jordan said the border would reopen.")
+    pre = PreAnnotator(STATES)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    assert [(q.text, q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [
+        ("the border would reopen", "Syria and Jordan", None), ("the border would reopen", "Syria and Jordan", None),
+        ("the border would reopen", "Syria and Jordan", None),
+        ("the border would reopen", "Damascus, Washington and Jordan", None)]
+
+
 def test_an_and_inside_an_institution_s_name_joins_no_two_speakers():
     """Found in review: Syria's and Jordan's foreign ministries are named "Ministry of Foreign Affairs
     and Expatriates"; before it the "and" ended the SOURCE ("Expatriates"), and in "Syria's Foreign

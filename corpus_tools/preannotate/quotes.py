@@ -300,7 +300,10 @@ _OPENING_WORDS = ({word.capitalize() for word in (*VERB_PREPOSITIONS, *SUBORDINA
                      "Moreover", "Furthermore", "Nevertheless", "Nonetheless", "Finally", "Thus", "Similarly",
                      "Likewise", "Elsewhere", "Overall", "Indeed", "Regardless", "Here", "There", "So", "Yet",
                      "Under", "Across", "Of", "For", "Over", "Among", "Amid", "Despite", "Without", "Within",
-                     "Through", "Following", "According", "In", "On", "At"} | set(WEEKDAYS) | set(MONTH_NAMES))
+                     "Through", "Following", "According", "In", "On", "At", "Initially", "Originally",
+                     "Afterwards", "Afterward", "Subsequently", "Eventually", "Ultimately", "Together", "Jointly",
+                     "Additionally", "Besides", "Notably", "Importantly", "Crucially", "Specifically", "Accordingly",
+                     "Consequently", "Otherwise", "Next", "Currently"} | set(WEEKDAYS) | set(MONTH_NAMES))
 _NOT_A_NAME = r"(?!(?:{})\b)".format("|".join(map(re.escape, sorted(_OPENING_WORDS))))
 _LIST_ITEM = re.compile(rf"\s*(?:[Tt]he\s+)?{_NOT_A_NAME}[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){{0,2}}\s*")
 # a name before an appositive set off by commas, at a sentence's start: the subject of the cue after them
