@@ -1710,6 +1710,26 @@ def test_a_sentence_adverb_before_a_coordinated_source_is_no_list_item():
         ("the border would reopen", "Damascus, Washington and Jordan", None)]
 
 
+def test_places_after_in_where_named_speakers_are_are_no_speakers_of_their_own():
+    """Found in review: since officials in places joined by "and" are one SOURCE, "US troops in
+    Syria and Iraq said" had no speaker (Syria and Iraq read as more speakers; before, the SOURCE
+    was "Iraq" and its id), nor "Syrian officials in Damascus and Amman". The guidelines: a state's
+    forces or officials named by the state → the state; the places after "in" are where they are,
+    as "café owners in Damascus" are not Damascus's. "Officials in Syria and Jordan", whom nothing
+    before "in" names, stay the guidelines' officials of several states."""
+    registry = {**STATES, "iraq": RegistryEntity("iraq", "Iraq", "GPE", ("Iraq",)),
+                "amman": RegistryEntity("amman", "Amman", "GPE", ("Amman",), description="Capital of Jordan"),
+                "syrians": RegistryEntity("syrians", "Syrians", "NORP", ("Syrian",), description="People or state of Syria")}
+    text = ("US troops in Syria and Iraq said they had been attacked.\n\n"
+            "Syrian officials in Damascus and Amman said the talks went well.\n\n"
+            "Officials in Syria and Jordan said the border would reopen.\n\n"
+            "US and Jordanian officials in Amman said the talks went well.")
+    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    assert [(q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [
+        ("US troops in Syria and Iraq", "united-states"), ("Syrian officials in Damascus and Amman", "syria"),
+        ("Officials in Syria and Jordan", None), ("US and Jordanian officials in Amman", None)]
+
+
 def test_an_and_inside_an_institution_s_name_joins_no_two_speakers():
     """Found in review: Syria's and Jordan's foreign ministries are named "Ministry of Foreign Affairs
     and Expatriates"; before it the "and" ended the SOURCE ("Expatriates"), and in "Syria's Foreign

@@ -320,6 +320,27 @@ def states_of(registry: Mapping[str, RegistryEntity]) -> dict[str, str]:
 _JOINING = re.compile(r"(?<![\w’'-])(?:and|or)(?![\w’'-])|,")
 
 
+_IN = re.compile(r"(?<![\w’'-])in (?=(?:the )?[A-Z])")
+
+
+def _where(inside: list[EntityMention], text: str, span: Span) -> int | None:
+    """Where the places after "in" that end a SOURCE start ("US troops in Syria and Iraq", "Syrian
+    officials in Damascus and Amman"), when the words before "in" name whom the speakers serve:
+    the places are where they are, no more speakers (as "café owners in Damascus" are not
+    Damascus's); none when nothing before "in" is named ("Officials in Syria and Jordan": the
+    guidelines' officials of several states) or more than places follow it ("Syrian officials in
+    Amman and Jordan's foreign minister")."""
+    where = _IN.search(text, span.start, span.end)
+    if where is None or not any(m.span.end <= where.start() for m in inside):
+        return None
+    for word in re.finditer(r"[^\s,]+", text[where.end():span.end]):
+        at = where.end() + word.start()
+        if word[0] not in ("and", "or", "the") and not word[0][:1].isupper() \
+                and not any(m.span.start <= at < m.span.end for m in inside):
+            return None
+    return where.start()
+
+
 def _several(inside: list[EntityMention], states: Mapping[str, str], text: str, span: Span) -> bool:
     """Whether the SOURCE's conjuncts, joined by "and" or "or" (and a list's commas before it), name
     two or more states, institutions or people ("The Pentagon and the State Department", "Syria and Jordan", "US and British diplomats", "Blinken and
@@ -330,7 +351,12 @@ def _several(inside: list[EntityMention], states: Mapping[str, str], text: str, 
     conjunct opening with a name the registry does not hold ("Lavrov", "France") is another
     speaker, one opening with a common noun is not ("the Syrian government and army": the state).
     The words of a name are no conjunction ("Bosnia and Herzegovina", "Syria's Ministry of Foreign
-    Affairs and Expatriates", text.py's ``and_in_institution_name``)."""
+    Affairs and Expatriates", text.py's ``and_in_institution_name``), and places after "in" where
+    named speakers are count none of their own ("US troops in Syria and Iraq", ``_where``)."""
+    where = _where(inside, text, span)
+    if where is not None:
+        inside = [m for m in inside if m.span.end <= where]
+        span = Span(span.start, where)
     joints = [joint for joint in _JOINING.finditer(text, span.start, span.end)
               if not any(m.span.start <= joint.start() < m.span.end for m in inside)
               and not (joint[0] != "," and and_in_institution_name(text[span.start:joint.start()],
