@@ -1730,6 +1730,19 @@ def test_places_after_in_where_named_speakers_are_are_no_speakers_of_their_own()
         ("Officials in Syria and Jordan", None), ("US and Jordanian officials in Amman", None)]
 
 
+def test_a_bare_weekday_after_the_cue_is_the_verb_s_not_the_content_s():
+    """Found in review: "The Syrian Foreign Ministry said Monday the strikes were illegal" (news
+    style for "said on Monday") gave the QUOTE "Monday the strikes were illegal". A weekday's
+    possessive or one before an auxiliary is the content's."""
+    text = ("The State Department said Tuesday it would not normalize relations with Assad.\n\n"
+            "Blinken told reporters Monday the sanctions would stay.\n\n"
+            "Blinken said Monday's attack was unacceptable.\n\n"
+            "Blinken said Monday would be decisive for the talks.")
+    assert [(quote, cue) for quote, _, _, cue in quote_rows(text)] == [
+        ("it would not normalize relations with Assad", "said"), ("the sanctions would stay", "told"),
+        ("Monday's attack was unacceptable", "said"), ("Monday would be decisive for the talks", "said")]
+
+
 def test_an_and_inside_an_institution_s_name_joins_no_two_speakers():
     """Found in review: Syria's and Jordan's foreign ministries are named "Ministry of Foreign Affairs
     and Expatriates"; before it the "and" ended the SOURCE ("Expatriates"), and in "Syria's Foreign

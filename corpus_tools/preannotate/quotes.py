@@ -686,6 +686,13 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
     return _Found(Span(*quote), Span(*source), Span(*cue), 0.6)
 
 
+# a bare weekday after the cue is the verb's, as news writes it ("said Monday the strikes were
+# illegal": the content is "the strikes were illegal"), not a possessive's ("said Monday's attack …")
+# nor the content's subject ("said Monday would be decisive")
+_WEEKDAY_OF_THE_VERB = (rf"|(?:{'|'.join(WEEKDAYS)})(?![\w’'-])"
+                        rf"(?!\s+(?:{'|'.join(sorted(AUXILIARIES))}|could|should|might|may|must|can)\b)")
+
+
 def _attribution_first(text, s_start, s_end, cue, verb, pairs, source=None) -> _Found | None:
     """SOURCE CUE (that) CONTENT."""
     source = (source.start, source.end) if source is not None else _source_before(text, s_start, cue[0])
@@ -705,9 +712,10 @@ def _attribution_first(text, s_start, s_end, cue, verb, pairs, source=None) -> _
         start = cue[1] + colon.end()
     else:
         skip = re.match(r"(?:\s+(?:reporters|journalists|lawmakers|a briefing|the briefing|(?:[A-Z][\w’'-]*\s?)+)"
-                        r"(?=[\s:,]))?(?:\s+(?:on|late on|early on|in|at|last|this|earlier|later)\s+[A-Z0-9][\w,]*)*"
-                        r"\s*[:,]?\s*", rest) if verb in ("told", "tells") else re.match(
-                        r"(?:\s+(?:on|late on|early on|last|this|earlier|later)\s+[A-Z0-9][\w]*)*\s*[:,]?\s*", rest)
+                        r"(?=[\s:,]))?(?:\s+(?:(?:on|late on|early on|in|at|last|this|earlier|later)\s+[A-Z0-9][\w,]*"
+                        + _WEEKDAY_OF_THE_VERB + r"))*\s*[:,]?\s*", rest) if verb in ("told", "tells") else re.match(
+                        r"(?:\s+(?:(?:on|late on|early on|last|this|earlier|later)\s+[A-Z0-9][\w]*"
+                        + _WEEKDAY_OF_THE_VERB + r"))*\s*[:,]?\s*", rest)
         start = cue[1] + skip.end()
     if FRAMING.match(text[s_start:source[0]]) and text.find(",", start, end) >= 0:
         end = text.find(",", start, end)  # "While the US said X, it has not …": the content ends at the comma
