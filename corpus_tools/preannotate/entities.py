@@ -53,7 +53,8 @@ from typing import Callable, Iterable, Mapping
 
 from corpus_tools.documents.normalize import clean_line
 from corpus_tools.preannotate.text import (ADJECTIVE_RANKS, FUNCTION_WORDS, INSTITUTION_HEADS, abbreviation_ends,
-                                          and_in_institution_name, given_name, starts_sentence, title_word, weekday_in_name, word_boundaries)
+                                          and_in_institution_name, given_name, starts_sentence, title_word,
+                                          weekday_in_name, word_boundaries)
 from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import EntityMention, RegistryEntity, Span
 from corpus_tools.schema import ENTITY_LABELS
@@ -343,8 +344,9 @@ def _where(inside: list[EntityMention], text: str, span: Span) -> int | None:
 
 def _several(inside: list[EntityMention], states: Mapping[str, str], text: str, span: Span) -> bool:
     """Whether the SOURCE's conjuncts, joined by "and" or "or" (and a list's commas before it), name
-    two or more states, institutions or people ("The Pentagon and the State Department", "Syria and Jordan", "US and British diplomats", "Blinken and
-    Safadi", "Blinken, Safadi and Lavrov", "the US, Britain, and France"): the guidelines give
+    two or more states, institutions or people ("The Pentagon and the State Department", "Syria
+    and Jordan", "US and British diplomats", "Blinken and Safadi", "Blinken, Safadi and Lavrov",
+    "the US, Britain, and France"): the guidelines give
     officials of several states together one SOURCE whose speaker is null, as no one of them speaks
     for the rest. A state is one whether named, by its capital or by its adjective ("Syria and
     Syrian officials": one state); an adjective whose state has no record counts as its own; a

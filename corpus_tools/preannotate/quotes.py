@@ -46,8 +46,8 @@ SOURCE: the noun phrase before the cue back to the clause's start (sentence star
 colon or semicolon, or a subordinating word such as "after", "which", "that", "in what"; but an
 "and" after one to three capitalized words opening the clause joins them to the phrase: "Syrian and
 Jordanian officials", "Syria and Jordan", not "The talks ended and officials", ``_conjunct``; so does
-one after officials in a place, "Officials in Syria and Jordan", "Officials in Syria and the United States"; and a list's commas, "Syria, Iraq
-and Jordan", ``_LIST_ITEM``), without
+one after officials in a place, "Officials in Syria and Jordan", "Officials in Syria and the United
+States"; and a list's commas, "Syria, Iraq and Jordan", ``_LIST_ITEM``), without
 auxiliaries and adverbs ("has previously stated" → CUE "stated"), and without a trailing relative
 clause or appositive set off by commas or dashes ("Assad, who is sanctioned by Washington, said",
 "Assad -- who met Safadi -- said" → "Assad"); of a role and a name set off
@@ -83,8 +83,7 @@ from typing import Iterable, Mapping
 
 from corpus_tools.preannotate.entities import speaker_of, states_of
 from corpus_tools.preannotate.text import (CUES, INVERTED_ASIDE, VERB_PREPOSITIONS, abbreviation_ends,
-                                          and_in_institution_name, decoration,
-                                          inverted_cue, sentences)
+                                          and_in_institution_name, decoration, inverted_cue, sentences)
 from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import Cue, EntityMention, Quote, RegistryEntity, Source, Span
 from corpus_tools.timex import MONTH_NAMES
