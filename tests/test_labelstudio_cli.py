@@ -206,7 +206,7 @@ def test_accepting_one_model_versions_predictions_leaves_the_others(labelstudio,
     [project] = [p.id for p in labelstudio.client.projects.list() if p.title == "mixed predictions"]
     present = len(COMMITTED_DOC_IDS) + 1
     # the note on stderr, before the last line: stdout is that line alone, for a script
-    note = (f"note: 0 tasks already present got the prediction made now, of a model_version they held none of; no "
+    note = ("note: 0 tasks already present got the prediction made now, of a model_version they held none of; no "
             "prediction or annotation already there was changed or deleted")
     assert again.stdout.splitlines() == [f"project {project} (existing): imported 0 tasks, {present} already present"]
     # (before it, the pre-annotations' note, which names the NER model this machine has or lacks)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable, Container, Iterable, Iterator, 
 
 from corpus_tools.fsutil import atomic_writer
 from corpus_tools.layout import check_output
-from corpus_tools.iterutil import Totalled, batched, counted
+from corpus_tools.iterutil import Totalled, counted
 from corpus_tools.errors import CorpusError, Location, Report, agreeing, quantity
 from corpus_tools.labelstudio.config import labeling_config
 from corpus_tools.labelstudio.tasks import make_tasks, task_key, write_tasks
