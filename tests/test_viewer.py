@@ -617,6 +617,15 @@ RENDERED_REGIONS = """() => {
 }"""
 
 
+def follow(page, link) -> None:
+    """Click ``link`` (a selector, as ``page.click`` takes it, or a locator) and wait for the page it opens."""
+    if isinstance(link, str):
+        page.click(link)
+    else:
+        link.click()
+    page.wait_for_load_state()
+
+
 def rendered_regions(page) -> dict[tuple[str, str], str]:
     return {tuple(key.split(" ", 1)): text for key, text in page.evaluate(RENDERED_REGIONS).items()}
 
@@ -686,8 +695,7 @@ def test_hover_shows_the_registry_id_and_the_link_opens_the_entity_page(chromium
     assert page.inner_text("#tip") == "DURATION · value P10Y (MORE_THAN)"  # "over a decade"
     page.hover(".meta .date")
     assert page.inner_text("#tip") == "stated on raw line 6: “25 April, 2024”"
-    mention.click()
-    page.wait_for_load_state()
+    follow(page, mention)
     assert page.url.endswith("/entity/bashar-al-assad.html")
     assert page.inner_text("h1") == "Bashar al-Assad"
     assert errors == []
@@ -761,8 +769,7 @@ def test_serve_answers_on_loopback(chromium, site):
     try:
         page = chromium.new_page()
         page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
-        page.click('a[href="doc/000_cbeedfbee8440207.html"]')
-        page.wait_for_load_state()
+        follow(page, 'a[href="doc/000_cbeedfbee8440207.html"]')
         assert page.inner_text("h1") == "Bashar Al-Assad"
         assert page.locator('[data-kind="QUOTE"]').count() >= 7
         page.close()
@@ -779,11 +786,9 @@ def test_from_the_index_to_a_documents_changes_in_the_browser(chromium, tmp_path
     build_site(REPO / "dist" / "1.1.0", tmp_path / "site", raw_dir=REPO / "raw", previous=REPO / "dist" / "1.0.0")
     errors: list[str] = []
     page = open_page(chromium, tmp_path / "site" / "index.html", errors, viewport={"width": 1000, "height": 600})
-    page.click("text=What changed since 1.0.0")
-    page.wait_for_load_state()
+    follow(page, "text=What changed since 1.0.0")
     assert page.inner_text("h1") == "Changes from 1.0.0 to 1.1.0"
-    page.click('a[href="doc/004_3e4c866fc9bc1c15.html#changes"]')
-    page.wait_for_load_state()
+    follow(page, 'a[href="doc/004_3e4c866fc9bc1c15.html#changes"]')
     assert page.url.endswith("/doc/004_3e4c866fc9bc1c15.html#changes")
     changes = page.locator("#changes")
     assert changes.locator("h2").inner_text() == "Changes since 1.0.0"
@@ -804,61 +809,47 @@ def test_from_the_index_through_the_pages_of_documents_to_a_document_in_the_brow
     documents = sorted(document_texts(RELEASE))
     errors: list[str] = []
     page = open_page(chromium, tmp_path / "site" / "index.html", errors)
-    page.click('a[href="documents/2.html"]')
-    page.wait_for_load_state()
+    follow(page, 'a[href="documents/2.html"]')
     assert page.inner_text("h1") == f"Documents {documents[2]} – {documents[3]}"
-    page.locator('nav.pages a[rel="next"]').first.click()
-    page.wait_for_load_state()
+    follow(page, page.locator('nav.pages a[rel="next"]').first)
     assert page.url.endswith("/documents/3.html")
     assert page.locator("table.documents tbody tr").count() == 1
     assert page.locator('nav.pages a[rel="next"]').count() == 0
-    page.click(f'tr[data-doc="{documents[4]}"] a')
-    page.wait_for_load_state()
+    follow(page, f'tr[data-doc="{documents[4]}"] a')
     assert page.url.endswith(f"/doc/{documents[4]}.html")
-    page.click("header.top >> text=entities")
-    page.wait_for_load_state()
+    follow(page, "header.top >> text=entities")
     assert page.url.endswith("/index.html#registry")
-    page.click('a[href="registry/27.html"]')
-    page.wait_for_load_state()
+    follow(page, 'a[href="registry/27.html"]')
     assert page.locator("table.registry tbody tr").count() == 1
     bar = page.locator("nav.pages").first
     assert bar.inner_text() == "← previous · pages 1 2 … 24 25 26 27"  # a window of the 27 pages
-    bar.locator("text=24").click()
-    page.wait_for_load_state()
+    follow(page, bar.locator("text=24"))
     assert page.url.endswith("/registry/24.html")
     assert page.locator("nav.pages").first.inner_text() == (
         "← previous next → · pages 1 2 … 21 22 23 24 25 26 27")
     # an entity's mentions, on pages of their own, to a mention in its document and back
     registry = sorted(row["id"] for row in pq.read_table(
         next((RELEASE / "data" / "entity_registry").glob("*.parquet"))).to_pylist())  # the registry's order
-    page.click("header.top >> text=entities")
-    page.wait_for_load_state()
-    page.click(f'a[href="registry/{registry.index("bashar-al-assad") // 2 + 1}.html"]')
-    page.wait_for_load_state()
-    page.click('table.registry a[href="../entity/bashar-al-assad.html"]')
-    page.wait_for_load_state()
+    follow(page, "header.top >> text=entities")
+    follow(page, f'a[href="registry/{registry.index("bashar-al-assad") // 2 + 1}.html"]')
+    follow(page, 'table.registry a[href="../entity/bashar-al-assad.html"]')
     assert page.locator("ol.mentions li").count() == 0 and page.locator("ol.pages").count() == 2
-    page.click('a[href="../mentions/bashar-al-assad.22.html"]')
-    page.wait_for_load_state()
+    follow(page, 'a[href="../mentions/bashar-al-assad.22.html"]')
     assert page.locator("nav.pages").first.inner_text() == "← previous · pages 1 2 … 19 20 21 22"
     assert page.locator("ol.mentions li").count() == 2
     assert page.evaluate("document.querySelector('ol.mentions').start") == 43
-    page.locator('nav.pages a[rel="prev"]').first.click()
-    page.wait_for_load_state()
+    follow(page, page.locator('nav.pages a[rel="prev"]').first)
     assert page.url.endswith("/mentions/bashar-al-assad.21.html")
     mention = page.locator("ol.mentions li").first
     doc_id, mention_id = mention.get_attribute("data-doc"), mention.get_attribute("data-id")
-    mention.locator("a").click()
-    page.wait_for_load_state()
+    follow(page, mention.locator("a"))
     assert page.url.endswith(f"/doc/{doc_id}.html#entity-{mention_id}")
     assert page.locator(f"#entity-{mention_id}").get_attribute("data-entity") == "bashar-al-assad"
     page.go_back()
     page.wait_for_load_state()
-    page.click("h1 a")
-    page.wait_for_load_state()
+    follow(page, "h1 a")
     assert page.url.endswith("/entity/bashar-al-assad.html")
-    page.click('a[href="../attributed/bashar-al-assad.4.html"]')
-    page.wait_for_load_state()
+    follow(page, 'a[href="../attributed/bashar-al-assad.4.html"]')
     assert page.locator("ol.attributed li").count() == 1
     page.close()
     assert errors == []
