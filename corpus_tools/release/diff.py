@@ -270,8 +270,12 @@ class _Release:
         start whose end was null."""
         parquet = self.parquet(path)
 
+        # on this thread, not Arrow's pool: a row group is a few MB, which threads decode no faster, and
+        # the buffers they allocate sit in their own allocator heaps, which kept some 20 to 30 MB more
+        # (bench/README.md, 2026-12-07)
         def read(columns: list[str] | None) -> pa.Table:
-            return parquet.read(columns=columns) if group is None else parquet.read_row_group(group, columns=columns)
+            return parquet.read(columns=columns, use_threads=False) if group is None \
+                else parquet.read_row_group(group, columns=columns, use_threads=False)
 
         table = read(columns)
         if wrong := _null_key(table, config) or half_null_region(table, config):
