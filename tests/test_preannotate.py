@@ -1893,6 +1893,23 @@ def test_title_words_ending_in_an_institutions_head_are_a_longer_name():
         ("Jordan", "GPE", "jordan"), ("Ayman Safadi", "PERSON", "ayman-safadi"), ("US", "GPE", "united-states")]
 
 
+def test_an_institutions_registered_form_matches_capitalized_too():
+    """The registry spells the ministry "Syrian foreign ministry" (its alias); the guidelines mark
+    it "lowercase or not" (rule 13), but "the Syrian Foreign Ministry said" gave no entity (the
+    gazetteer is case-sensitive) and so no speaker. Function words stay as registered."""
+    registry = load_registry(Layout.at(REPO))
+    text = ("The Syrian Foreign Ministry said the strikes were illegal. The Syrian foreign ministry agreed. "
+            "Analysts at the Center for Levant Policy agreed.")
+    found, _ = entity_mentions("d", text, Gazetteer(registry.values()))
+    assert [(m.text, m.label, m.entity_id) for m in found] == [
+        ("Syrian Foreign Ministry", "ORG", "syrian-foreign-ministry"),
+        ("Syrian foreign ministry", "ORG", "syrian-foreign-ministry"),
+        ("Center for Levant Policy", "ORG", "center-for-levant-policy")]
+    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    assert [(q.source.text, q.source.speaker_id) for q in pre.annotations.quotes][:1] == [
+        ("The Syrian Foreign Ministry", "syrian-foreign-ministry")]
+
+
 def test_the_model_version_names_the_rules_that_made_the_prediction(tmp_path):
     """It said corpus_tools-preannotate@1.0 whatever rules made a prediction (no rule change ever
     bumped the number). A copy of the package with one more cue verb gives another version; a copy

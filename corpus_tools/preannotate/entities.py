@@ -67,6 +67,15 @@ class GazetteerHit:
     score: float
 
 
+def _capitalized(form: str) -> str:
+    """An institution's registered form with its common nouns and adjectives capitalized, as a
+    name is written: the guidelines mark a ministry named by nationality and function as one ORG
+    span "lowercase or not" (rule 13), and the registry keeps one spelling ("Syrian foreign
+    ministry"); function words stay as they are ("Center for Levant Policy")."""
+    return " ".join(word[:1].upper() + word[1:] if word[:1].islower() and word.capitalize() not in FUNCTION_WORDS
+                    and word not in ("the", "a", "an") else word for word in form.split(" "))
+
+
 class Gazetteer:
     """The registry's names and aliases, compiled into one regex (longest form first)."""
 
@@ -75,7 +84,10 @@ class Gazetteer:
         for entity in sorted(registry, key=lambda e: e.id):
             # each form as it can stand in a normalized text (NFC, spaces cleaned and stripped), as
             # lint matches them: a decomposed "Erdoğan" or a name with a no-break space never matched
-            for form in dict.fromkeys(clean_line(form) for form in (entity.name, *entity.aliases)):
+            forms = [clean_line(form) for form in (entity.name, *entity.aliases)]
+            if entity.type == "ORG":  # "the [Syrian Foreign Ministry]" for "Syrian foreign ministry"
+                forms += [_capitalized(form) for form in forms]
+            for form in dict.fromkeys(forms):
                 if form:
                     owners.setdefault(form, []).append(entity)
         self._forms: dict[str, tuple[RegistryEntity, float]] = {}
