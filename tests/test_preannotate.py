@@ -1910,6 +1910,24 @@ def test_an_institutions_registered_form_matches_capitalized_too():
         ("The Syrian Foreign Ministry", "syrian-foreign-ministry")]
 
 
+def test_a_phrase_opening_the_sentence_is_no_content_first_quote():
+    """Found in review: "Despite the pressure, Assad said he would not resign" gave the QUOTE
+    "Despite the pressure" (CONTENT, SOURCE CUE), and so did "After the talks, ..." and "In a
+    statement on Monday, the ministry said ...": the content is after the cue. A content-first
+    quote that holds a clause after such a phrase stays one."""
+    registry = {e.id: e for e in (RegistryEntity("bashar-al-assad", "Bashar al-Assad", "PERSON", ("Assad",)),
+                                  RegistryEntity("syria", "Syria", "GPE", ("Syria",)))}
+    sentences = ["Despite the pressure, Assad said he would not resign.",
+                 "In a statement on Monday, the ministry said the strikes were illegal.",
+                 "In Syria, the war is over, Assad said.",
+                 "The talks failed, officials said on Monday."]
+    pre = PreAnnotator(registry)(Document("t", None, "\n\n".join(sentences), record("2024-03-14"), None, (),
+                                          "1", "0" * 64))
+    assert [(q.text, q.source.text) for q in pre.annotations.quotes] == [
+        ("he would not resign", "Assad"), ("the strikes were illegal", "the ministry"),
+        ("In Syria, the war is over", "Assad"), ("The talks failed", "officials")]
+
+
 def test_the_model_version_names_the_rules_that_made_the_prediction(tmp_path):
     """It said corpus_tools-preannotate@1.0 whatever rules made a prediction (no rule change ever
     bumped the number). A copy of the package with one more cue verb gives another version; a copy

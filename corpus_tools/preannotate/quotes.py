@@ -27,7 +27,9 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
 3. **Continued**: a quotation that fills its sentence and has no attribution of its own continues
    the nearest earlier attributed quote of the same or the previous paragraph; it gets the same
    SOURCE and CUE regions (guidelines: "A paragraph that continues a quote").
-4. **Content first**: ``CONTENT, SOURCE CUE.`` / ``CONTENT, CUE SOURCE.`` (a short tail; not after a
+4. **Content first**: ``CONTENT, SOURCE CUE.`` / ``CONTENT, CUE SOURCE.`` (no CONTENT that is only a phrase
+   opening the sentence when a clause follows the cue: "Despite the pressure, Assad said he would not resign";
+   a short tail; not after a
    verb whose noun phrase is its object: "Said Darwish, a Kurdish commander, denied it." holds none) and
    ``CONTENT, according to SOURCE.``
 5. **Attribution first**: ``SOURCE CUE (that) CONTENT.``, ``SOURCE told OBJECT (that) CONTENT.``,
@@ -680,7 +682,12 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
         return None
     dateline = DATELINE.match(text, s_start, comma)
     quote = _trim(text, dateline.end() if dateline else s_start, comma)
-    if quote[0] >= quote[1] or len(text[quote[0]:quote[1]].split()) < 3:
+    content = text[quote[0]:quote[1]]
+    if quote[0] >= quote[1] or len(content.split()) < 3:
+        return None
+    if content.split()[0] in _OPENING_WORDS and "," not in content and len(after.split()) >= 3:
+        # "After the talks, Blinken said the deal was close", "In a statement on Monday, the ministry
+        # said the strikes were illegal": a phrase opening the sentence, whose content follows the cue
         return None
     return _Found(Span(*quote), Span(*source), Span(*cue), 0.6)
 
