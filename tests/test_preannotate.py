@@ -1928,6 +1928,27 @@ def test_a_phrase_opening_the_sentence_is_no_content_first_quote():
         ("In Syria, the war is over", "Assad"), ("The talks failed", "officials")]
 
 
+def test_an_indirect_quote_its_attribution_interrupts_is_one_quote_over_the_whole_clause():
+    """The guidelines: "The bridge, the mayor said, would reopen in May" is one QUOTE over the
+    whole reported clause, the attribution included. It gave "would reopen in May" (the part after
+    the cue), and "The Caesar Act, Blinken said, would stay in force" the content-first QUOTE "The
+    Caesar Act". What follows "said," that continues no clause keeps the other patterns."""
+    registry = {e.id: e for e in (RegistryEntity("antony-blinken", "Antony Blinken", "PERSON", ("Blinken",)),)}
+    sentences = ["The bridge, the mayor said, would reopen in May.",
+                 "The Caesar Act, Blinken said, would stay in force.",
+                 "The talks failed, officials said, adding that the delegates left.",
+                 "The talks failed, officials said, and the delegates left.",
+                 "“We will stay,” the mayor said, “and we will rebuild.”"]
+    pre = PreAnnotator(registry)(Document("t", None, "\n\n".join(sentences), record("2024-03-14"), None, (),
+                                          "1", "0" * 64))
+    assert [(q.text, q.quote_type, q.source.text, q.cue.text) for q in pre.annotations.quotes] == [
+        ("The bridge, the mayor said, would reopen in May", "indirect", "the mayor", "said"),
+        ("The Caesar Act, Blinken said, would stay in force", "indirect", "Blinken", "said"),
+        ("The talks failed", "indirect", "officials", "said"),
+        ("The talks failed", "indirect", "officials", "said"),
+        ("“We will stay,”", "direct", "the mayor", "said"), ("“and we will rebuild.”", "direct", "the mayor", "said")]
+
+
 def test_the_model_version_names_the_rules_that_made_the_prediction(tmp_path):
     """It said corpus_tools-preannotate@1.0 whatever rules made a prediction (no rule change ever
     bumped the number). A copy of the package with one more cue verb gives another version; a copy

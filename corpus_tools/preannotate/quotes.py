@@ -27,7 +27,9 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
 3. **Continued**: a quotation that fills its sentence and has no attribution of its own continues
    the nearest earlier attributed quote of the same or the previous paragraph; it gets the same
    SOURCE and CUE regions (guidelines: "A paragraph that continues a quote").
-4. **Content first**: ``CONTENT, SOURCE CUE.`` / ``CONTENT, CUE SOURCE.`` (no CONTENT that is only a phrase
+4. **Interrupted**: ``HEAD, SOURCE CUE, REST.`` without quotation marks: one indirect QUOTE over the
+   whole sentence, the attribution included (the guidelines: "The bridge, the mayor said, would
+   reopen in May"). **Content first**: ``CONTENT, SOURCE CUE.`` / ``CONTENT, CUE SOURCE.`` (no CONTENT that is only a phrase
    opening the sentence when a clause follows the cue: "Despite the pressure, Assad said he would not resign";
    a short tail; not after a
    verb whose noun phrase is its object: "Said Darwish, a Kurdish commander, denied it." holds none) and
@@ -464,7 +466,8 @@ def attributions(text: str) -> list[_Found]:
                 if result is not None and (text[result.quote.start - 5:result.quote.start].strip() != "that"):
                     result = None
             else:
-                result = _content_first(text, s_start, s_end, cue, match["cue"]) or _attribution_first(
+                result = _interrupted(text, s_start, s_end, cue, pairs) or _content_first(
+                    text, s_start, s_end, cue, match["cue"]) or _attribution_first(
                     text, s_start, s_end, cue, match["cue"], pairs)
             if result is None and re.search(r"\band\s*$", text[s_start:cue[0]]) and found and \
                     found[-1].quote.start >= s_start:
@@ -638,6 +641,38 @@ def _whole_quotations(spans: list[tuple[int, int]], quoted: list[tuple[int, int]
         else:
             merged.append((start, end))
     return merged
+
+
+# what may follow "SOURCE CUE," that continues no reported clause: a conjunction, a participle, a
+# preposition of the verb or a sentence adverb ("officials said, adding that …", "said, in a statement, …")
+_NOT_INTERRUPTING = frozenset({"and", "but", "or", "nor", "yet", "so", "that", "according"})
+
+
+def _interrupted(text, s_start, s_end, cue, pairs) -> _Found | None:
+    """HEAD, SOURCE CUE, REST. with no quotation: an indirect quote its attribution interrupts, one
+    QUOTE over the whole reported clause, the attribution included (guidelines: "The bridge, the
+    mayor said, would reopen in May"; "Until then, he said, the department would wait"). The
+    SOURCE fills the part between the commas, the head holds no comma and the rest opens with no
+    conjunction, participle, preposition or sentence adverb ("officials said, adding that …")."""
+    if pairs:  # a quotation's attribution is the direct patterns' (an interrupted one is two QUOTEs)
+        return None
+    rest = re.match(r"\s*,\s*([\w’'-]+)", text[cue[1]:s_end])
+    if rest is None or rest[1].lower() in _NOT_INTERRUPTING or rest[1].endswith("ing") \
+            or rest[1].capitalize() in _OPENING_WORDS and rest[1].lower() not in AUXILIARIES:
+        return None
+    comma = text.rfind(",", s_start, cue[0])
+    if comma < 0:
+        return None
+    source = _source_before(text, comma + 1, cue[0])
+    if source is None or text[comma + 1:source[0]].strip():
+        return None
+    end = s_end - (1 if text[s_end - 1] in ".!?" else 0)
+    dateline = DATELINE.match(text, s_start, comma)
+    quote = _trim(text, dateline.end() if dateline else s_start, end)
+    if not text[quote[0]:comma].strip() or "," in text[quote[0]:comma] \
+            or len(text[cue[1] + rest.start(1):quote[1]].split()) < 2:
+        return None
+    return _Found(Span(*quote), Span(*source), Span(*cue), 0.5)
 
 
 def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
