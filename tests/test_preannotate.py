@@ -1949,6 +1949,18 @@ def test_an_indirect_quote_its_attribution_interrupts_is_one_quote_over_the_whol
         ("“We will stay,”", "direct", "the mayor", "said"), ("“and we will rebuild.”", "direct", "the mayor", "said")]
 
 
+def test_an_aside_between_the_cue_and_that_is_no_part_of_the_content():
+    """"Blinken said, however, that the talks failed" gave the QUOTE "however, that the talks
+    failed": a comma before "that" made it no complementizer. The guidelines leave the reporter's
+    words at the edges out; the content starts after "that"."""
+    registry = {e.id: e for e in (RegistryEntity("antony-blinken", "Antony Blinken", "PERSON", ("Blinken",)),)}
+    text = ("Blinken said, however, that the talks failed.\n\n"
+            "The ministry said, in a statement on Monday, that the strikes were illegal.")
+    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    assert [(q.text, q.source.text) for q in pre.annotations.quotes] == [
+        ("the talks failed", "Blinken"), ("the strikes were illegal", "The ministry")]
+
+
 def test_the_model_version_names_the_rules_that_made_the_prediction(tmp_path):
     """It said corpus_tools-preannotate@1.0 whatever rules made a prediction (no rule change ever
     bumped the number). A copy of the package with one more cue verb gives another version; a copy

@@ -734,6 +734,9 @@ _WEEKDAY_OF_THE_VERB = (rf"|(?:{'|'.join(WEEKDAYS)})(?![\w’'-])"
                         rf"(?!\s+(?:{'|'.join(sorted(AUXILIARIES))}|could|should|might|may|must|can)\b)")
 
 
+_ASIDE_BEFORE_THAT = re.compile(r"\s*,[^,“”\"]{1,60},\s*")
+
+
 def _attribution_first(text, s_start, s_end, cue, verb, pairs, source=None) -> _Found | None:
     """SOURCE CUE (that) CONTENT."""
     source = (source.start, source.end) if source is not None else _source_before(text, s_start, cue[0])
@@ -742,7 +745,10 @@ def _attribution_first(text, s_start, s_end, cue, verb, pairs, source=None) -> _
     end = s_end - (1 if text[s_end - 1] in ".!?" else 0)
     rest = text[cue[1]:end]
     that = re.search(r"(?:^|\s)that\s", rest[:160])
-    if that and (re.search(r"[“\",]", rest[:that.start()]) or len(rest[:that.start()].split()) > 8):
+    # an aside set off by commas may stand before "that" ("said, however, that", "said, in a
+    # statement on Monday, that"): the content starts after "that" all the same
+    if that and ((re.search(r"[“\",]", rest[:that.start()]) and not _ASIDE_BEFORE_THAT.fullmatch(rest[:that.start()]))
+                 or len(rest[:that.start()].split()) > 8):
         that = None
     if that:
         start = cue[1] + that.end()
