@@ -1961,6 +1961,23 @@ def test_an_aside_between_the_cue_and_that_is_no_part_of_the_content():
         ("the talks failed", "Blinken"), ("the strikes were illegal", "The ministry")]
 
 
+def test_a_reporters_addition_after_an_attribution_is_no_part_of_an_interrupted_quote():
+    """The guidelines leave the reporter's additions at the edges out. The interrupted pattern took
+    an addition after "SOURCE CUE," for the rest of the reported clause ("…, the monitor said, a
+    rise from last week" was one QUOTE over the sentence) and kept one at the end of the rest."""
+    registry = {e.id: e for e in (RegistryEntity("antony-blinken", "Antony Blinken", "PERSON", ("Blinken",)),)}
+    sentences = ["The strikes killed 12 people, the monitor said, a rise from last week.",
+                 "The talks failed, officials said, more than a year after they began.",
+                 "Sanctions on Syria, Blinken said, were not a bargaining chip, a point he repeated in Ankara.",
+                 "The sanctions, Blinken said, would remain in place."]
+    pre = PreAnnotator(registry)(Document("t", None, "\n\n".join(sentences), record("2024-03-14"), None, (),
+                                          "1", "0" * 64))
+    assert [(q.text, q.source.text, q.cue.text) for q in pre.annotations.quotes] == [
+        ("The strikes killed 12 people", "the monitor", "said"), ("The talks failed", "officials", "said"),
+        ("Sanctions on Syria, Blinken said, were not a bargaining chip", "Blinken", "said"),
+        ("The sanctions, Blinken said, would remain in place", "Blinken", "said")]
+
+
 def test_the_model_version_names_the_rules_that_made_the_prediction(tmp_path):
     """It said corpus_tools-preannotate@1.0 whatever rules made a prediction (no rule change ever
     bumped the number). A copy of the package with one more cue verb gives another version; a copy

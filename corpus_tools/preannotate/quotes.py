@@ -648,25 +648,33 @@ def _whole_quotations(spans: list[tuple[int, int]], quoted: list[tuple[int, int]
 _NOT_INTERRUPTING = frozenset({"and", "but", "or", "nor", "yet", "so", "that", "according"})
 
 
+def _before_addition(text: str, start: int, end: int) -> int:
+    """Where the content in text[start:end] ends: before the reporter's addition at its end, if any."""
+    addition = ADDITION.search(text, start, end)
+    return addition.start() if addition else end
+
+
 def _interrupted(text, s_start, s_end, cue, pairs) -> _Found | None:
     """HEAD, SOURCE CUE, REST. with no quotation: an indirect quote its attribution interrupts, one
     QUOTE over the whole reported clause, the attribution included (guidelines: "The bridge, the
     mayor said, would reopen in May"; "Until then, he said, the department would wait"). The
     SOURCE fills the part between the commas, the head holds no comma and the rest opens with no
-    conjunction, participle, preposition or sentence adverb ("officials said, adding that …")."""
+    conjunction, participle, preposition, sentence adverb ("officials said, adding that …") or
+    reporter's addition ("…, the monitor said, a rise from last week")."""
     if pairs:  # a quotation's attribution is the direct patterns' (an interrupted one is two QUOTEs)
         return None
     rest = re.match(r"\s*,\s*([\w’'-]+)", text[cue[1]:s_end])
     if rest is None or rest[1].lower() in _NOT_INTERRUPTING or rest[1].endswith("ing") \
-            or rest[1].capitalize() in _OPENING_WORDS and rest[1].lower() not in AUXILIARIES:
-        return None
+            or rest[1].capitalize() in _OPENING_WORDS and rest[1].lower() not in AUXILIARIES \
+            or ADDITION.match(text, cue[1]):
+        return None  # ADDITION: "The talks failed, officials said, a year after they began"
     comma = text.rfind(",", s_start, cue[0])
     if comma < 0:
         return None
     source = _source_before(text, comma + 1, cue[0])
     if source is None or text[comma + 1:source[0]].strip():
         return None
-    end = s_end - (1 if text[s_end - 1] in ".!?" else 0)
+    end = _before_addition(text, cue[1] + rest.end(), s_end - (1 if text[s_end - 1] in ".!?" else 0))
     dateline = DATELINE.match(text, s_start, comma)
     quote = _trim(text, dateline.end() if dateline else s_start, end)
     if not text[quote[0]:comma].strip() or "," in text[quote[0]:comma] \
@@ -769,10 +777,7 @@ def _attribution_first(text, s_start, s_end, cue, verb, pairs, source=None) -> _
     coordinated = re.search(r",?\s+and\s+(?:" + _CUE + r")\b", text[start:end])
     if coordinated:  # "accused Syria of …, and called on …": two attributions
         end = start + coordinated.start()
-    addition = ADDITION.search(text, start, end)
-    if addition:
-        end = addition.start()
-    start, end = _trim(text, start, end)
+    start, end = _trim(text, start, _before_addition(text, start, end))
     # a paraphrase of fewer than three words is no content, but a quotation is whatever its length
     # ("Blinken told reporters: “Go home.”", where the cue is not right before the quotation)
     words = 1 if verb in NOUN_CONTENT or quote_type(text, Span(start, end)) == "direct" else 3
