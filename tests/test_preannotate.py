@@ -1928,6 +1928,25 @@ def test_a_phrase_opening_the_sentence_is_no_content_first_quote():
         ("In Syria, the war is over", "Assad"), ("The talks failed", "officials")]
 
 
+def test_a_clause_opening_with_a_phrase_stays_content_first_when_the_verbs_own_phrase_follows_the_cue():
+    """A phrase opening the sentence is no content-first quote when a clause follows the cue; the
+    verb's own phrase after the cue is no clause. "Under Assad the country has collapsed, Blinken
+    said in a statement on Tuesday." gave the QUOTE "in a statement", and "There is no military
+    solution in Syria, Blinken said on Tuesday in Ankara." and "So far no deal has been reached,
+    officials said earlier this week." none or "earlier this week"."""
+    sentences = ["Under Assad the country has collapsed, Blinken said in a statement on Tuesday.",
+                 "There is no military solution in Syria, Blinken said on Tuesday in Ankara.",
+                 "So far no deal has been reached, officials said earlier this week.",
+                 "In a statement, the ministry said on Monday the strikes were illegal."]
+    pre = PreAnnotator(REGISTRY)(Document("t", None, "\n\n".join(sentences), record("2024-03-14"), None, (),
+                                          "1", "0" * 64))
+    assert [(q.text, q.source.text, q.cue.text) for q in pre.annotations.quotes] == [
+        ("Under Assad the country has collapsed", "Blinken", "said"),
+        ("There is no military solution in Syria", "Blinken", "said"),
+        ("So far no deal has been reached", "officials", "said"),
+        ("the strikes were illegal", "the ministry", "said")]
+
+
 def test_an_indirect_quote_its_attribution_interrupts_is_one_quote_over_the_whole_clause():
     """The guidelines: "The bridge, the mayor said, would reopen in May" is one QUOTE over the
     whole reported clause, the attribution included. It gave "would reopen in May" (the part after

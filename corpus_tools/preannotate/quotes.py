@@ -30,7 +30,8 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
 4. **Interrupted**: ``HEAD, SOURCE CUE, REST.`` without quotation marks: one indirect QUOTE over the
    whole sentence, the attribution included (the guidelines: "The bridge, the mayor said, would
    reopen in May"). **Content first**: ``CONTENT, SOURCE CUE.`` / ``CONTENT, CUE SOURCE.`` (no CONTENT that is only a phrase
-   opening the sentence when a clause follows the cue: "Despite the pressure, Assad said he would not resign";
+   opening the sentence when a clause, not the verb's own phrase, follows the cue: "Despite the pressure, Assad
+   said he would not resign";
    a short tail; not after a
    verb whose noun phrase is its object: "Said Darwish, a Kurdish commander, denied it." holds none) and
    ``CONTENT, according to SOURCE.``
@@ -728,9 +729,13 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
     content = text[quote[0]:quote[1]]
     if quote[0] >= quote[1] or len(content.split()) < 3:
         return None
-    if content.split()[0] in _OPENING_WORDS and "," not in content and len(after.split()) >= 3:
+    clause = after[_TIME_OF_THE_VERB.match(after).end():].split()
+    if content.split()[0] in _OPENING_WORDS and "," not in content and len(clause) >= 3 \
+            and clause[0] not in VERB_PREPOSITIONS and not ADDITION.match(after):
         # "After the talks, Blinken said the deal was close", "In a statement on Monday, the ministry
-        # said the strikes were illegal": a phrase opening the sentence, whose content follows the cue
+        # said the strikes were illegal": a phrase opening the sentence, whose content follows the cue;
+        # the verb's own phrase is no clause ("Under Assad the country collapsed, Blinken said in a
+        # statement", "…, officials said late on Monday")
         return None
     return _Found(Span(*quote), Span(*source), Span(*cue), 0.6)
 
@@ -740,6 +745,9 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
 # nor the content's subject ("said Monday would be decisive")
 _WEEKDAY_OF_THE_VERB = (rf"|(?:{'|'.join(WEEKDAYS)})(?![\w’'-])"
                         rf"(?!\s+(?:{'|'.join(sorted(AUXILIARIES))}|could|should|might|may|must|can)\b)")
+# the time phrases right after the cue, the verb's, before its content ("said on Tuesday that …")
+_TIME_OF_THE_VERB = re.compile(r"(?:\s+(?:(?:on|late on|early on|last|this|earlier|later)\s+[A-Z0-9][\w]*"
+                               + _WEEKDAY_OF_THE_VERB + r"))*\s*[:,]?\s*")
 
 
 _ASIDE_BEFORE_THAT = re.compile(r"\s*,[^,“”\"]{1,60},\s*")
@@ -768,9 +776,8 @@ def _attribution_first(text, s_start, s_end, cue, verb, pairs, source=None) -> _
     else:
         skip = re.match(r"(?:\s+(?:reporters|journalists|lawmakers|a briefing|the briefing|(?:[A-Z][\w’'-]*\s?)+)"
                         r"(?=[\s:,]))?(?:\s+(?:(?:on|late on|early on|in|at|last|this|earlier|later)\s+[A-Z0-9][\w,]*"
-                        + _WEEKDAY_OF_THE_VERB + r"))*\s*[:,]?\s*", rest) if verb in ("told", "tells") else re.match(
-                        r"(?:\s+(?:(?:on|late on|early on|last|this|earlier|later)\s+[A-Z0-9][\w]*"
-                        + _WEEKDAY_OF_THE_VERB + r"))*\s*[:,]?\s*", rest)
+                        + _WEEKDAY_OF_THE_VERB + r"))*\s*[:,]?\s*", rest) if verb in ("told", "tells") \
+            else _TIME_OF_THE_VERB.match(rest)
         start = cue[1] + skip.end()
     if FRAMING.match(text[s_start:source[0]]) and text.find(",", start, end) >= 0:
         end = text.find(",", start, end)  # "While the US said X, it has not …": the content ends at the comma
