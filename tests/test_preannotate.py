@@ -223,6 +223,11 @@ def test_a_hyphenated_title_or_former_before_a_name_is_no_given_name():
         ("Assad", "bashar-al-assad"), ("Assad", "bashar-al-assad")]
 
 
+def preannotated(registry, text: str):
+    """The pre-annotation of ``text`` as a document published 2024-03-14."""
+    return PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+
+
 def test_a_military_rank_before_a_name_is_a_title():
     """Found in review: "Senior Airman Grace Holloway said" lost the person, "Airman" taken for a
     word of a longer name, and its SOURCE had no speaker; so did "Petty Officer", "Cpl.", "Pvt.",
@@ -232,7 +237,7 @@ def test_a_military_rank_before_a_name_is_a_title():
     text = ("Senior Airman Grace Holloway said the base was hit. Pvt. Grace Holloway said it held on. Petty Officer "
             "Holloway, Cpl. Holloway, Corporal Holloway, Private Holloway, Spc. Holloway, Specialist Holloway, "
             "Adm. Holloway, Cmdr. Holloway and Sgt. Holloway met.")
-    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    pre = preannotated(registry, text)
     assert [(m.text, m.span.start) for m in pre.annotations.entities] == [
         ("Grace Holloway", 14), ("Grace Holloway", 57), ("Holloway", 103), ("Holloway", 118), ("Holloway", 137),
         ("Holloway", 155), ("Holloway", 170), ("Holloway", 191), ("Holloway", 206), ("Holloway", 222),
@@ -253,7 +258,7 @@ def test_a_rank_that_is_an_ordinary_adjective_is_a_title_after_a_name_only_befor
                                                              ("Grace Holloway", "Holloway"))}
     text = ("Syria Private Equity said the fund closed. Staff of the Syria Specialist Hospital left. "
             "Syrian Private Holloway died. Syrian Specialist Grace Holloway agreed. Private Holloway left.")
-    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    pre = preannotated(registry, text)
     assert [(m.text, m.span.start, m.entity_id) for m in pre.annotations.entities] == [
         ("Syrian", 88, "syrians"), ("Holloway", 103, "grace-holloway"), ("Syrian", 118, "syrians"),
         ("Grace Holloway", 136, "grace-holloway"), ("Holloway", 167, "grace-holloway")]
@@ -334,7 +339,7 @@ def test_a_weekday_after_the_and_a_name_of_its_own_is_a_date():
     registry = {**REGISTRY, "us-congress": congress}
     text = ("Blinken told the Senate Tuesday Congress must act. Officials told the AP Monday Iranian drones "
             "were used. He cited the Good Friday Agreement and the Bloody Sunday Inquiry.")
-    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    pre = preannotated(registry, text)
     assert [(m.text, m.entity_id) for m in pre.annotations.entities] == [
         ("Blinken", "antony-blinken"), ("Congress", "us-congress")]
     assert [(t.text, t.label, t.value, t.mod, t.span.start) for t in pre.annotations.timexes] == [
@@ -363,7 +368,7 @@ def test_a_weekday_opening_a_sentence_before_a_registered_name_is_a_date_and_the
     registry = {**REGISTRY, "daily-telegraph": RegistryEntity("daily-telegraph", "The Daily Telegraph", "ORG",
                                                               ("Telegraph",))}
     text = "Friday Blinken said so. Monday Syria said no. Sunday Telegraph reporters agreed."
-    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    pre = preannotated(registry, text)
     assert [(m.text, m.entity_id) for m in pre.annotations.entities] == [
         ("Blinken", "antony-blinken"), ("Syria", "syria")]
     assert [(t.text, t.label, t.value, t.mod) for t in pre.annotations.timexes] == [
@@ -382,7 +387,7 @@ def test_a_weekday_opening_a_sentence_before_an_organization_s_name_of_its_own_i
                 "the-times": RegistryEntity("the-times", "The Times", "ORG", ("Times",))}
     text = ("Monday Hezbollah said it would retaliate.\n\nMonday UN officials said the vote failed.\n\n"
             "Sunday Times reporters said the talks failed.\n\nSunday Telegraph reporters agreed.")
-    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    pre = preannotated(registry, text)
     assert [(m.text, m.span.start, m.entity_id) for m in pre.annotations.entities] == [
         ("Hezbollah", 7, "hezbollah"), ("UN", 50, "united-nations")]
     assert [(t.text, t.span.start, t.value) for t in pre.annotations.timexes] == [
@@ -401,7 +406,7 @@ def test_a_weekday_opening_a_sentence_before_an_institution_s_last_words_is_a_da
                 "us-congress": RegistryEntity("us-congress", "United States Congress", "ORG", ("Congress",)),
                 "daily-telegraph": RegistryEntity("daily-telegraph", "The Daily Telegraph", "ORG", ("Telegraph",))}
     text = "Monday Congress voted to end the war.\n\nTuesday Congress said the war was over.\n\nSunday Telegraph reporters agreed."
-    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    pre = preannotated(registry, text)
     assert [(m.text, m.span.start, m.entity_id) for m in pre.annotations.entities] == [
         ("Congress", 7, "us-congress"), ("Congress", 47, "us-congress")]
     assert [(t.text, t.span.start, t.value) for t in pre.annotations.timexes] == [
@@ -1560,7 +1565,7 @@ STATES = {e.id: e for e in (
 
 
 def state_rows(text: str):
-    pre = PreAnnotator(STATES)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    pre = preannotated(STATES, text)
     return [(q.source.text, q.source.speaker_id) for q in pre.annotations.quotes]
 
 
@@ -1593,7 +1598,7 @@ def test_a_coordinated_source_before_its_cue_is_one_noun_phrase_whose_several_st
             "the border would reopen.\n\n“It will reopen,” Syria and Jordan said.\n\nThe talks ended and "
             "officials said the border would reopen.\n\nThe talks ended and Syrian officials said the border "
             "would reopen.\n\nSyria and Syrian officials said the border would reopen.")
-    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    pre = preannotated(registry, text)
     assert [(q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [
         ("Syrian and Jordanian officials", None), ("US and British diplomats", None), ("Syria and Jordan", None),
         ("Blinken and Safadi", None), ("Syria and Jordan", None), ("officials", None),
@@ -1634,7 +1639,7 @@ def test_a_list_of_names_or_officials_in_several_places_is_one_source_without_a_
                  "The Pentagon and the State Department said the strikes were lawful.",
                  "The State Department and its spokesman said the strikes were lawful."]
     text = "\n\n".join(sentences)
-    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    pre = preannotated(registry, text)
     assert [(q.text, q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [
         ("the border would reopen", "Officials in Syria and Jordan", None),
         ("the border would reopen", "Senior officials in Syria and Jordan", None),
@@ -1662,8 +1667,7 @@ def test_a_one_word_name_and_its_aside_before_the_cue_are_the_source_of_the_cont
             "Jordan, Syria’s neighbour, said the border would reopen.\n\n"
             "In 2021, Blinken, speaking in Amman, said the talks went well.\n\n"
             "Meanwhile, Washington, Syria's old foe, said it would not normalize ties.")
-    pre = PreAnnotator(STATES | {"antony-blinken": REGISTRY["antony-blinken"]})(
-        Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    pre = preannotated(STATES | {"antony-blinken": REGISTRY["antony-blinken"]}, text)
     assert [(q.text, q.source.text, q.source.speaker_id, q.cue.text) for q in pre.annotations.quotes] == [
         ("the talks went well", "Blinken", "antony-blinken", "said"),
         ("the border would reopen", "Jordan", "jordan", "said"),
@@ -1676,7 +1680,7 @@ def test_officials_in_a_place_and_a_place_with_its_the_are_one_source_without_a_
     in Peru and Chile" with a "the") gave the SOURCE "the United States" and its speaker, as only a
     capitalized word after "and" joined the second place to the officials."""
     text = "Officials in Syria and the United States said the talks had stalled."
-    pre = PreAnnotator(STATES)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    pre = preannotated(STATES, text)
     assert [(q.text, q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [
         ("the talks had stalled", "Officials in Syria and the United States", None)]
 
@@ -1703,7 +1707,7 @@ def test_a_sentence_adverb_before_a_coordinated_source_is_no_list_item():
             "Together, Syria and Jordan said the border would reopen.\n\n"
             "Afterwards, Syria and Jordan said the border would reopen.\n\n"
             "Damascus, Washington and Jordan said the border would reopen.")
-    pre = PreAnnotator(STATES)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    pre = preannotated(STATES, text)
     assert [(q.text, q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [
         ("the border would reopen", "Syria and Jordan", None), ("the border would reopen", "Syria and Jordan", None),
         ("the border would reopen", "Syria and Jordan", None),
@@ -1724,7 +1728,7 @@ def test_places_after_in_where_named_speakers_are_are_no_speakers_of_their_own()
             "Syrian officials in Damascus and Amman said the talks went well.\n\n"
             "Officials in Syria and Jordan said the border would reopen.\n\n"
             "US and Jordanian officials in Amman said the talks went well.")
-    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    pre = preannotated(registry, text)
     assert [(q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [
         ("US troops in Syria and Iraq", "united-states"), ("Syrian officials in Damascus and Amman", "syria"),
         ("Officials in Syria and Jordan", None), ("US and Jordanian officials in Amman", None)]
@@ -1757,7 +1761,7 @@ def test_an_and_inside_an_institution_s_name_joins_no_two_speakers():
             "Syria's Foreign and Expatriates Ministry said the strikes were illegal.\n\n"
             "The US Department of Health and Human Services said aid would continue.\n\n"
             "The Pentagon and State Department said the strikes were lawful.")
-    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    pre = preannotated(registry, text)
     assert [(q.text, q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [
         ("the strikes were illegal", "Syria's Ministry of Foreign Affairs and Expatriates", "syria"),
         ("the strikes were illegal", "Syria's Foreign and Expatriates Ministry", "syria"),
@@ -1802,7 +1806,7 @@ def test_a_name_the_speakers_are_sent_to_or_a_person_s_name_they_serve_is_no_spe
     text = ("The US ambassador to the UN said the vote failed.\n\nSenior Biden officials said the talks failed.\n\n"
             "Blinken’s spokesman said the talks failed.\n\nA spokesman for Assad said the talks failed.\n\n"
             "Officials of the UN said the vote failed.\n\nBlinken on Tuesday said the talks failed.")
-    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    pre = preannotated(registry, text)
     assert [(q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [
         ("The US ambassador to the UN", "united-states"), ("Senior Biden officials", None),
         ("Blinken’s spokesman", None), ("A spokesman for Assad", None), ("Officials of the UN", "united-nations"),
@@ -1817,7 +1821,7 @@ def test_a_medium_that_carries_or_publishes_a_statement_is_not_its_speaker():
     text = ("A ministry statement carried by the official Sana news agency on Friday said the border was "
             "closed.\n\n“The border is closed,” said a ministry statement published by Sana on Friday.\n\n"
             "“The border is closed,” Sana reported.")
-    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    pre = preannotated(registry, text)
     assert [(q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [
         ("A ministry statement carried by the official Sana news agency on Friday", None),
         ("a ministry statement published by Sana on Friday", None), ("Sana", "sana")]
@@ -1833,7 +1837,7 @@ def test_a_word_after_a_speaker_s_name_keeps_the_speaker_unless_it_names_who_ser
             "Blinken however said the talks failed.\n\n“We will stay,” said Blinken speaking in Amman.\n\n"
             "Assad aides said the talks failed.\n\nThe Tice family said the talks failed.\n\n"
             "A Blinken spokeswoman said the talks failed.")
-    pre = PreAnnotator(REGISTRY)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    pre = preannotated(REGISTRY, text)
     assert [(q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [
         ("Blinken last week", "antony-blinken"), ("Blinken reportedly", "antony-blinken"),
         ("Blinken however", "antony-blinken"), ("Blinken speaking in Amman", "antony-blinken"),
@@ -1851,7 +1855,7 @@ def test_a_possessive_person_s_name_is_no_speaker_whatever_its_noun_s_first_word
                 "white-house": RegistryEntity("white-house", "White House", "ORG")}
     text = ("Blinken’s Jordanian counterpart said the talks failed.\n\nBiden’s White House said the talks failed.\n\n"
             "Blinken’s State Department said the talks failed.\n\nSyria's Assad said the talks failed.")
-    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    pre = preannotated(registry, text)
     assert [(q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [
         ("Blinken’s Jordanian counterpart", None), ("Biden’s White House", "white-house"),
         ("Blinken’s State Department", "us-state-department"), ("Syria's Assad", "bashar-al-assad")]
@@ -1905,7 +1909,7 @@ def test_an_institutions_registered_form_matches_capitalized_too():
         ("Syrian Foreign Ministry", "ORG", "syrian-foreign-ministry"),
         ("Syrian foreign ministry", "ORG", "syrian-foreign-ministry"),
         ("Center for Levant Policy", "ORG", "center-for-levant-policy")]
-    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    pre = preannotated(registry, text)
     assert [(q.source.text, q.source.speaker_id) for q in pre.annotations.quotes][:1] == [
         ("The Syrian Foreign Ministry", "syrian-foreign-ministry")]
 
@@ -1921,8 +1925,7 @@ def test_a_phrase_opening_the_sentence_is_no_content_first_quote():
                  "In a statement on Monday, the ministry said the strikes were illegal.",
                  "In Syria, the war is over, Assad said.",
                  "The talks failed, officials said on Monday."]
-    pre = PreAnnotator(registry)(Document("t", None, "\n\n".join(sentences), record("2024-03-14"), None, (),
-                                          "1", "0" * 64))
+    pre = preannotated(registry, "\n\n".join(sentences))
     assert [(q.text, q.source.text) for q in pre.annotations.quotes] == [
         ("he would not resign", "Assad"), ("the strikes were illegal", "the ministry"),
         ("In Syria, the war is over", "Assad"), ("The talks failed", "officials")]
@@ -1938,8 +1941,7 @@ def test_a_clause_opening_with_a_phrase_stays_content_first_when_the_verbs_own_p
                  "There is no military solution in Syria, Blinken said on Tuesday in Ankara.",
                  "So far no deal has been reached, officials said earlier this week.",
                  "In a statement, the ministry said on Monday the strikes were illegal."]
-    pre = PreAnnotator(REGISTRY)(Document("t", None, "\n\n".join(sentences), record("2024-03-14"), None, (),
-                                          "1", "0" * 64))
+    pre = preannotated(REGISTRY, "\n\n".join(sentences))
     assert [(q.text, q.source.text, q.cue.text) for q in pre.annotations.quotes] == [
         ("Under Assad the country has collapsed", "Blinken", "said"),
         ("There is no military solution in Syria", "Blinken", "said"),
@@ -1958,8 +1960,7 @@ def test_an_indirect_quote_its_attribution_interrupts_is_one_quote_over_the_whol
                  "The talks failed, officials said, adding that the delegates left.",
                  "The talks failed, officials said, and the delegates left.",
                  "“We will stay,” the mayor said, “and we will rebuild.”"]
-    pre = PreAnnotator(registry)(Document("t", None, "\n\n".join(sentences), record("2024-03-14"), None, (),
-                                          "1", "0" * 64))
+    pre = preannotated(registry, "\n\n".join(sentences))
     assert [(q.text, q.quote_type, q.source.text, q.cue.text) for q in pre.annotations.quotes] == [
         ("The bridge, the mayor said, would reopen in May", "indirect", "the mayor", "said"),
         ("The Caesar Act, Blinken said, would stay in force", "indirect", "Blinken", "said"),
@@ -1975,7 +1976,7 @@ def test_an_aside_between_the_cue_and_that_is_no_part_of_the_content():
     registry = {e.id: e for e in (RegistryEntity("antony-blinken", "Antony Blinken", "PERSON", ("Blinken",)),)}
     text = ("Blinken said, however, that the talks failed.\n\n"
             "The ministry said, in a statement on Monday, that the strikes were illegal.")
-    pre = PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
+    pre = preannotated(registry, text)
     assert [(q.text, q.source.text) for q in pre.annotations.quotes] == [
         ("the talks failed", "Blinken"), ("the strikes were illegal", "The ministry")]
 
@@ -1989,8 +1990,7 @@ def test_a_reporters_addition_after_an_attribution_is_no_part_of_an_interrupted_
                  "The talks failed, officials said, more than a year after they began.",
                  "Sanctions on Syria, Blinken said, were not a bargaining chip, a point he repeated in Ankara.",
                  "The sanctions, Blinken said, would remain in place."]
-    pre = PreAnnotator(registry)(Document("t", None, "\n\n".join(sentences), record("2024-03-14"), None, (),
-                                          "1", "0" * 64))
+    pre = preannotated(registry, "\n\n".join(sentences))
     assert [(q.text, q.source.text, q.cue.text) for q in pre.annotations.quotes] == [
         ("The strikes killed 12 people", "the monitor", "said"), ("The talks failed", "officials", "said"),
         ("Sanctions on Syria, Blinken said, were not a bargaining chip", "Blinken", "said"),
