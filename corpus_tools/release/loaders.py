@@ -141,21 +141,17 @@ def load(release: Release, config: str, *, split: SplitArgument | None = None, s
 
 
 def _card_configs(card: str) -> list[str]:
-    """The config names the card's YAML declares (``configs: - config_name: ...``), as datasets
-    reads them; none when it has no YAML block or one that does not parse."""
-    import yaml  # only for this loader
-    from huggingface_hub.repocard import REGEX_YAML_BLOCK  # the block datasets reads, by its own pattern
+    """The config names the card's YAML declares, read as datasets reads them (huggingface_hub's
+    ``DatasetCard``, datasets' ``MetadataConfigs``); none when it has no YAML block or one that does
+    not parse."""
+    import yaml
+    from datasets.utils.metadata import MetadataConfigs  # heavy; only for this loader
+    from huggingface_hub import DatasetCard
 
-    block = REGEX_YAML_BLOCK.search(card)
     try:
-        metadata = yaml.safe_load(block.group(2)) if block else None
-    except yaml.YAMLError:
+        return list(MetadataConfigs.from_dataset_card_data(DatasetCard(card).data))
+    except (yaml.YAMLError, ValueError, TypeError, AttributeError):
         return []
-    configs = metadata.get("configs") if isinstance(metadata, dict) else None
-    if not isinstance(configs, list):
-        return []
-    return [item["config_name"] for item in configs
-            if isinstance(item, dict) and isinstance(item.get("config_name"), str)]
 
 
 def config_rows(path: Path, config: str, consequence: str = "") -> dict[str, int]:
