@@ -645,8 +645,10 @@ def _whole_quotations(spans: list[tuple[int, int]], quoted: list[tuple[int, int]
 
 
 # what may follow "SOURCE CUE," that continues no reported clause: a conjunction, a participle, a
-# preposition of the verb or a sentence adverb ("officials said, adding that …", "said, in a statement, …")
-_NOT_INTERRUPTING = frozenset({"and", "but", "or", "nor", "yet", "so", "that", "according"})
+# preposition of the verb or a sentence adverb ("officials said, adding that …", "said, in a statement, …"):
+# ``_OPENING_WORDS`` holds the others ("And", "But", "That", "According", "However", ...); these two
+# it lacks ("or") or holds as an auxiliary, which may open the rest ("nor" beside "would")
+_NOT_INTERRUPTING = frozenset({"or", "nor"})
 
 
 def _before_addition(text: str, start: int, end: int) -> int:
