@@ -44,9 +44,10 @@ from corpus_tools.annotations.agreement import (
     LAYER_NAMES, NO_VERSION, ONE_ANNOTATOR, AgreementTally, annotators_versions, document_versions, not_comparable_said,
     sort_key, unit_key, units_of, without_versions,
 )
-from corpus_tools.annotations.consolidate import AnnotationIndex, Reading, RecordsOnDisk, roles_of
+from corpus_tools.annotations.consolidate import AnnotationIndex, RecordsOnDisk, roles_of
 from corpus_tools.arrays import scalar
 from corpus_tools.errors import CorpusError, Location, agreeing, quantity
+from corpus_tools.iterutil import Totalled
 from corpus_tools.records import (
     CHOSEN_REASONS, AdjudicatedDocument, AnnotationQuality, Cue, Disagreement, DocumentAnnotations, EntityMention,
     Quote, Source, Span, TimeExpression, UnitProvenance, Units, annotator_key,
@@ -179,7 +180,7 @@ def _order(key: tuple) -> tuple:
     return sort_key(key)
 
 
-def adjudicate(index, strategy: Strategy, reading: Reading | None = None) -> Collection[AdjudicatedDocument]:
+def adjudicate(index, strategy: Strategy, reading: Totalled | None = None) -> Collection[AdjudicatedDocument]:
     """Every document's merge under ``strategy``, in doc_id order, from the stored exports
     (``index``: a corpus_tools.annotations.consolidate.AnnotationIndex), each document merged as
     soon as its versions have streamed by (``document_versions``, which also says what is
@@ -248,7 +249,7 @@ class Pushed:
 
 def adjudicate_corpus(layout, strategy: Strategy,
                       push_to: tuple[Any, str | int, Callable[[], Any] | None] | None = None,
-                      reading: Reading | None = None, on_checking: Callable[[int], None] | None = None
+                      reading: Totalled | None = None, on_checking: Callable[[int], None] | None = None
                       ) -> tuple[Collection[AdjudicatedDocument], tuple[Pushed, ...] | None]:
     """``corpus-tools adjudicate``: every document's merge over the corpus's stored exports
     (``adjudicate``) and, with ``push_to`` (a Label Studio client, a project, and the reviewer's

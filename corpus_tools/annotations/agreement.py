@@ -33,8 +33,9 @@ from typing import Any, Collection, Iterable, Iterator, Mapping, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from corpus_tools.annotations.consolidate import Reading, RecordsOnDisk
+from corpus_tools.annotations.consolidate import RecordsOnDisk
 from corpus_tools.errors import CorpusError, Problem, Report, quantity
+from corpus_tools.iterutil import Totalled
 from corpus_tools.records import (
     AgreementReport, DocumentAnnotations, Figure, LayerFigures, PairAgreement, Units, annotator_key, is_f1,
 )
@@ -428,7 +429,7 @@ def not_comparable_said(not_comparable: int, no_version: int) -> str:
         f" ({not_comparable_kinds(not_comparable, no_version)})" if no_version else "")
 
 
-def document_versions(index, action: str, reading: Reading | None = None
+def document_versions(index, action: str, reading: Totalled | None = None
                       ) -> Iterator[tuple[str, list[DocumentAnnotations]]]:
     """Each document's annotators' versions from ``index`` (a
     corpus_tools.annotations.consolidate.AnnotationIndex), in annotator order, as soon as the last
@@ -457,7 +458,7 @@ def document_versions(index, action: str, reading: Reading | None = None
     refuse_errors([*problems, *accepted_with], action)
 
 
-def agreement(index, by: str | None = None, reading: Reading | None = None) -> AgreementReport:
+def agreement(index, by: str | None = None, reading: Totalled | None = None) -> AgreementReport:
     """The agreement of the annotators' versions in the stored exports (``index``: a
     corpus_tools.annotations.consolidate.AnnotationIndex; see ``compare``), a document at a time
     (``document_versions``, which also says what is refused); ``by`` "document" or "annotator"

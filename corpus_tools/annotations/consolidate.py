@@ -74,11 +74,6 @@ from corpus_tools.records import (
 )
 
 _NEVER = -(2**63)  # the moment of an annotation without a readable timestamp: before every other
-# The progress of reading records: given how many will be read, the ``on_progress`` called
-# with 1 after each (or None); the total is known only once the index is built
-# (corpus_tools.cli.progress.reading_annotations).
-Reading = Totalled
-
 _RANKED = ["annotation_index", "task_index", "position", "prediction", "annotator", "ground_truth", "excluded",
            "created_at", "updated_at", "id", "unique_id", "cancelled"]
 
@@ -387,7 +382,7 @@ class AnnotationIndex:
 
     def records(self, roles: pa.Table, problems: list[Problem] | None = None,
                 left_out: list[Problem] | None = None, reported: frozenset[str] | None = None,
-                reading: Reading | None = None) -> Iterator[DocumentAnnotations]:
+                reading: Totalled | None = None) -> Iterator[DocumentAnnotations]:
         """The records of the annotations ``roles`` (a ROLES table) names, once per role, in doc_id
         order (a document's in the order of ``roles``): the order of the data, not of the work, so
         what is built from them is the same whatever order the exports were ingested in or list
@@ -396,7 +391,7 @@ class AnnotationIndex:
         ``reported`` roles, if given; and of tasks that cannot be used at all) go to ``problems``,
         in the order of the exports and of the tasks in them; those an export was accepted with to
         ``left_out``. ``reading``: asked, before the first record, for the progress of reading
-        them all (``Reading``)."""
+        them all (an ``iterutil.Totalled``: the total is known only once the index is built)."""
         if problems is not None:
             for number, (item, unit) in enumerate(zip(self.stored, self.units)):
                 mine = roles.filter(pc.equal(roles["export"], scalar(number, pa.int32())))
@@ -549,7 +544,7 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
                         problems: list[Problem] | None = None, tally: Counter | None = None, *,
                         chosen_only: bool = False, left_out: list[Problem] | None = None,
                         on_checking: Callable[[int], None] | None = None,
-                        reading: Reading | None = None) -> Iterator[DocumentAnnotations]:
+                        reading: Totalled | None = None) -> Iterator[DocumentAnnotations]:
     """The annotation set, streaming (see the module docstring for the rules).
 
     Yields every annotator's kept version (``provenance.reason == "version"``) and, per document,
@@ -677,7 +672,7 @@ _EPOCH = datetime(1970, 1, 1)
 
 
 def load_chosen(layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
-                problems: list[Problem] | None = None, reading: Reading | None = None, *,
+                problems: list[Problem] | None = None, reading: Totalled | None = None, *,
                 on_disk: bool = False, on_checking: Callable[[int], None] | None = None
                 ) -> Mapping[str, DocumentAnnotations]:
     """Per document the chosen annotation (``AnnotationSet.chosen``), by doc_id, without building

@@ -89,7 +89,7 @@ def totalled(stage: Callable[..., OnProgress | None], description: str, unit: st
 
 def reading_annotations(stage: Callable[..., OnProgress | None]) -> Callable[[int], OnProgress | None] | None:
     """The stage of reading the annotation set, with its total: the library asks for it once it
-    knows how many records it will read (a corpus_tools.annotations.consolidate.Reading)."""
+    knows how many records it will read (a corpus_tools.iterutil.Totalled)."""
     return totalled(stage, "reading annotations", "annotation")
 
 

@@ -21,7 +21,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Container, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Container, Iterable, Iterator, Mapping, Sequence
 
 from corpus_tools.fsutil import atomic_writer
 from corpus_tools.layout import check_output
@@ -30,9 +30,6 @@ from corpus_tools.errors import CorpusError, Location, Report, agreeing, quantit
 from corpus_tools.labelstudio.config import labeling_config
 from corpus_tools.labelstudio.tasks import make_tasks, task_key, write_tasks
 from corpus_tools.records import Document, DocumentAnnotations, Snapshot
-
-if TYPE_CHECKING:  # imported where it is used, as task_inputs imports the rest of consolidate
-    from corpus_tools.annotations.consolidate import Reading
 
 IMPORT_BATCH = 250  # tasks per import request: the full texts make requests large
 PAGE_SIZE = 500
@@ -276,7 +273,7 @@ class TaskInputs:
 
 
 def task_inputs(layout, predictions: bool = False,
-                reading: Reading | None = None,
+                reading: Totalled | None = None,
                 on_checking: Callable[[int], None] | None = None) -> TaskInputs:
     """The corpus's documents, and (with ``predictions``) its chosen annotations and
     pre-annotations (corpus_tools.preannotate) for the documents without one, as
@@ -384,7 +381,7 @@ def push(client, documents: Iterable[Document], annotations: Mapping[str, Docume
 
 
 def push_corpus(client, layout, project_title: str, predictions: bool = False, *,
-                reading: Reading | None = None, on_checking: Callable[[int], None] | None = None,
+                reading: Totalled | None = None, on_checking: Callable[[int], None] | None = None,
                 pushing: Totalled | None = None) -> PushResult:
     """``labelstudio push``: ``push`` of the corpus's tasks (``task_inputs``, with ``predictions``:
     with its annotations and pre-annotations as predictions), told of the documents removed from
