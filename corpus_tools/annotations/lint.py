@@ -28,7 +28,7 @@ from corpus_tools.annotations.consolidate import AnnotationIndex
 from corpus_tools.documents.normalize import clean_line
 from corpus_tools.documents.removals import removed_documents
 from corpus_tools.errors import CorpusError, Location, Problem, Report, escape, printable_part, quantity
-from corpus_tools.fsutil import present
+from corpus_tools.fsutil import file_errors, present
 from corpus_tools.layout import Layout
 from corpus_tools.preannotate.text import word_boundaries
 from corpus_tools.records import (
@@ -441,10 +441,8 @@ def lint_corpus(layout: Layout, accepted: str | Path | None = None,
     none; a path given must be there). ``on_progress(1)``: one more document linted;
     ``on_checking``: as ``AnnotationIndex``'s."""
     if accepted is not None:  # only the default may be missing (no acceptances yet)
-        try:
+        with file_errors():  # the system's own reason: missing, a loop of links, no permission
             os.stat(accepted)
-        except OSError as error:  # the system's own reason: missing, a loop of links, no permission
-            raise CorpusError.of_os_error(error) from None
     # read first: a bad line is refused before the corpus is read and linted, not after
     acceptances = read_acceptances(accepted if accepted is not None else accepted_path(layout))
     documents, annotations, registry, problems = lint_inputs(layout, on_checking)
