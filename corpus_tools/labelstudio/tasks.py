@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 import orjson
 
@@ -130,13 +130,16 @@ def to_ls_results(doc_annotations: DocumentAnnotations) -> ResultList:
 
 
 def make_tasks(documents: Iterable[Document], annotations: Mapping[str, DocumentAnnotations] | None = None,
-               model_version: str | None = None, preannotations: Mapping[str, dict] | None = None) -> Iterator[dict]:
+               model_version: str | None = None, preannotations: Mapping[str, dict] | None = None, *,
+               wanted: Callable[[Document, str], bool] | None = None) -> Iterator[dict]:
     """Import-ready tasks, one per document, in the order given.
 
     With ``annotations`` (doc_id -> DocumentAnnotations), a document that has some gets them
     as one prediction whose ``model_version`` names the annotation set they came from. A
     document without any gets its ready-made prediction from ``preannotations`` (doc_id ->
-    prediction, corpus_tools.preannotate.run.prediction), if there is one.
+    prediction, corpus_tools.preannotate.run.prediction), if there is one. ``wanted(document,
+    version)``: whether the document's task needs its prediction of model_version ``version``;
+    one not wanted is not made (push: every task of the text holds one already).
     """
     if annotations is not None and not model_version:
         raise ValueError("predictions need a model_version naming the annotation set they came from")
@@ -144,10 +147,21 @@ def make_tasks(documents: Iterable[Document], annotations: Mapping[str, Document
         task: dict = {"data": task_data(document)}
         document_annotations = (annotations or {}).get(document.doc_id)
         if document_annotations is not None:
-            task["predictions"] = [{"model_version": model_version, "result": to_ls_results(document_annotations)}]
+            if wanted is None or wanted(document, model_version):
+                task["predictions"] = [{"model_version": model_version,
+                                        "result": to_ls_results(document_annotations)}]
         elif document.doc_id in (preannotations or {}):
-            task["predictions"] = [preannotations[document.doc_id]]
+            if wanted is None or wanted(document, _version_of(preannotations, document.doc_id)):
+                task["predictions"] = [preannotations[document.doc_id]]
         yield task
+
+
+def _version_of(preannotations: Mapping[str, dict], doc_id: str) -> str:
+    """The model_version of a document's pre-annotation: said before it is made by mappings that
+    make them when asked (corpus_tools.preannotate.run.PendingPredictions: making one costs more
+    than a push of the task), read from it otherwise."""
+    known = getattr(preannotations, "model_version", None)
+    return known if known is not None else preannotations[doc_id]["model_version"]
 
 
 def write_tasks(tasks: Iterable[dict], path: Path) -> int:

@@ -137,11 +137,14 @@ def predictions_for_unannotated(documents: Mapping[str, Document], chosen: Mappi
 class PendingPredictions(Mapping):
     """doc_id -> the Label Studio prediction of each document without an annotation, in the
     documents' order, made when it is asked for (the tasks ask once per document), never held:
-    a new corpus, all of it without annotations, does not have to fit in memory."""
+    a new corpus, all of it without annotations, does not have to fit in memory. ``model_version``:
+    the one every prediction of it carries, known before any is made (a push makes none for tasks
+    that hold one of it)."""
 
     def __init__(self, documents: Mapping[str, Document], chosen: Mapping[str, DocumentAnnotations],
                  annotator: PreAnnotator):
         self._documents, self._annotator = documents, annotator
+        self.model_version = annotator.model_version
         self._pending = dict.fromkeys(doc_id for doc_id in documents if doc_id not in chosen)  # ordered, and a set
 
     def __getitem__(self, doc_id: str) -> dict:
