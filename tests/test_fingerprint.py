@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO
 
 SCRIPT = """
@@ -100,3 +102,48 @@ def test_the_code_fingerprint_covers_a_package_under_a_directory_named_pycache(t
     rule = package / "documents" / "normalize.py"
     rule.write_text(rule.read_text(encoding="utf-8") + "\n# a changed rule\n", encoding="utf-8")
     assert code_fingerprint() != before
+
+
+def test_the_import_closure_is_what_importing_a_module_runs(tmp_path):
+    """Read from the source: every import form that runs on import, with the packages above each
+    module, and not an import inside a function (it runs when called) or under TYPE_CHECKING."""
+    from corpus_tools.fingerprint import import_closure, import_digest
+
+    files = {
+        "__init__.py": "from pkg import version\n",
+        "version.py": "",
+        "rules/__init__.py": "",
+        "rules/main.py": ("from __future__ import annotations\n"
+                          "from typing import TYPE_CHECKING\n"
+                          "import pkg.words as words\n"
+                          "from pkg.dates import MONTHS\n"
+                          "from . import near\n"
+                          "from ..shared import tools\n"
+                          "try:\n    from pkg import fast\nexcept ImportError:\n    fast = None\n"
+                          "if TYPE_CHECKING:\n    from pkg import typed\nelse:\n    from pkg import untyped\n"
+                          "class Rules:\n    from pkg import classy\n"
+                          "    def load(self):\n        from pkg import loading\n"
+                          "def report():\n    import pkg.reporting\n"),
+        "rules/near.py": "", "rules/evaluate.py": "from pkg.rules import main\n",
+        "words.py": "import json\n", "dates.py": "from pkg.calendar import DAYS\nMONTHS = {}\n",
+        "calendar.py": "DAYS = 7\n",
+        "shared/__init__.py": "", "shared/tools.py": "", "fast.py": "", "typed.py": "", "untyped.py": "",
+        "classy.py": "", "loading.py": "", "reporting.py": "",
+    }
+    for where in ("a", "b/deeper"):
+        for name, text in files.items():
+            (tmp_path / where / "pkg" / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / where / "pkg" / name).write_text(text)
+    package = tmp_path / "a" / "pkg"
+    assert import_closure("pkg.rules.main", package) == (
+        "pkg", "pkg.calendar", "pkg.classy", "pkg.dates", "pkg.fast", "pkg.rules", "pkg.rules.main",
+        "pkg.rules.near", "pkg.shared", "pkg.shared.tools", "pkg.untyped", "pkg.version", "pkg.words")
+    digest = import_digest("pkg.rules.main", package)
+    assert import_digest("pkg.rules.main", tmp_path / "b" / "deeper" / "pkg") == digest  # wherever it lives
+    for outside in ("rules/evaluate.py", "loading.py", "reporting.py", "typed.py"):
+        (package / outside).write_text("CHANGED = True\n")
+        assert import_digest("pkg.rules.main", package) == digest, outside
+    (package / "calendar.py").write_text("DAYS = 8\n")  # two imports away
+    assert import_digest("pkg.rules.main", package) != digest
+    with pytest.raises(ValueError, match="pkg.rules.absent is no module of the package at"):
+        import_closure("pkg.rules.absent", package)
