@@ -22,7 +22,9 @@ from corpus_tools.documents.add import add_files
 from corpus_tools.documents.index import load_documents
 from corpus_tools.documents.normalize import normalize
 from corpus_tools.documents.raw import read_manifest
+from corpus_tools.fingerprint import import_closure
 from corpus_tools.layout import Layout
+from corpus_tools.preannotate import PREDICTING_MODULE
 from corpus_tools.preannotate.acceptance import Acceptance, annotation_units
 from corpus_tools.preannotate.entities import Gazetteer, entity_mentions
 from corpus_tools.preannotate.evaluate import evaluation_dict, evaluation_lines, leave_one_out, score
@@ -1999,9 +2001,10 @@ def test_a_reporters_addition_after_an_attribution_is_no_part_of_an_interrupted_
 
 def test_the_model_version_names_the_rules_that_made_the_prediction(tmp_path):
     """It said corpus_tools-preannotate@1.0 whatever rules made a prediction (no rule change ever
-    bumped the number). A copy of the package with one more cue verb gives another version; a copy
-    with a normalization rule changed (outside the pre-annotation rules) keeps it."""
-    def version(change: tuple[str, str, str] | None) -> str:
+    bumped the number). A copy of the package with one more cue verb gives another version, and so
+    does one with a change in code outside corpus_tools/preannotate/ that the rules import; a copy
+    with a change in a module the rules do not import, in corpus_tools/preannotate/ or not, keeps it."""
+    def version(change: tuple[str, str, str] | None, first: str = "") -> str:
         root = tmp_path / str(len(list(tmp_path.iterdir())))
         shutil.copytree(REPO / "corpus_tools", root / "corpus_tools", ignore=shutil.ignore_patterns("__pycache__"))
         if change is not None:
@@ -2009,14 +2012,53 @@ def test_the_model_version_names_the_rules_that_made_the_prediction(tmp_path):
             text = (root / "corpus_tools" / path).read_text(encoding="utf-8")
             assert old in text
             (root / "corpus_tools" / path).write_text(text.replace(old, new, 1), encoding="utf-8")
-        return subprocess.run([sys.executable, "-c", "from corpus_tools.preannotate.run import model_version; "
+        return subprocess.run([sys.executable, "-c", f"{first}from corpus_tools.preannotate.run import model_version; "
                                "print(model_version())"], cwd=root, env={"PYTHONPATH": str(root)},
                               check=True, capture_output=True, text=True).stdout.strip()
 
     same = version(None)
     assert same == model_version() and re.fullmatch(r"corpus_tools-preannotate@[0-9a-f]{12}", same)
     assert version(("preannotate/text.py", '"reiterated", ', '"reiterated", "recalled", ')) != same
-    assert version(("documents/boilerplate.py", '"Reuters", ', "")) == same
+    # the version digested corpus_tools/preannotate/ only: a month name the date rules read from
+    # timex.py, or normalization's clean_line the gazetteer cleans names with, kept it
+    assert version(("timex.py", '"Sept.": 9, ', '"Sept.": 9, "Sept": 9, ')) != same
+    assert version(("documents/normalize.py", '    return "" if cleaned is None else cleaned[2]',
+                    '    return "" if cleaned is None else cleaned[2].casefold()')) != same
+    # ... and the files there that make no prediction changed it
+    assert version(("preannotate/evaluate.py", 'LAYERS = ("entities", "timexes", "quotes", "sources", "cues")',
+                    'LAYERS = ("entities", "timexes", "quotes", "cues", "sources")')) == same
+    assert version(("preannotate/acceptance.py", "from __future__ import annotations",
+                    "from __future__ import annotations  # changed")) == same
+    # modules the rules do not import: the release, and the corpus's loading (run.py imports it
+    # inside preannotate_corpus, which reads documents, not in the rules)
+    assert version(("release/card.py", '"entity-linking")', '"entity-linking", "news-corpus")')) == same
+    assert version(("documents/index.py", "from __future__ import annotations",
+                    "from __future__ import annotations  # changed")) == same
+    # nor what the process imported before, or in what order
+    assert version(None, "import corpus_tools.release.build, corpus_tools.preannotate.evaluate; ") == same
+
+
+def test_the_rules_version_covers_every_module_a_prediction_runs():
+    """The closure is read from the source; a fresh process that makes a prediction holds exactly
+    its modules of the package (an import a rule made inside a function would be one more)."""
+    script = ("import sys\n"
+              "from corpus_tools.preannotate.run import PreAnnotator\n"
+              "from corpus_tools.records import Document, Evidence, ManifestRecord, RegistryEntity\n"
+              "record = ManifestRecord('t', 't.txt', '0' * 64, 1, 'utf-8', None, None, Evidence('none'), '2024-03-14',"
+              " 'day', Evidence('inferred', reasoning='test'))\n"
+              "registry = {'antony-blinken': RegistryEntity('antony-blinken', 'Antony Blinken', 'PERSON',"
+              " ('Blinken',))}\n"
+              "text = 'Antony Blinken said on Sept. 4 that \u201cthe talks failed\u201d. Blinken met Safadi Monday.'\n"
+              "pre = PreAnnotator(registry)(Document('t', None, text, record, None, (), '1', '0' * 64))\n"
+              "assert [len(pre.annotations.entities), len(pre.annotations.timexes), len(pre.annotations.quotes)]"
+              " == [2, 2, 1], pre.annotations\n"
+              "print(' '.join(sorted(name for name in sys.modules if name.split('.')[0] == 'corpus_tools')))\n")
+    loaded = subprocess.run([sys.executable, "-c", script], cwd=REPO, check=True, capture_output=True,
+                            text=True).stdout.split()
+    assert tuple(loaded) == import_closure(PREDICTING_MODULE)
+    assert {"corpus_tools.timex", "corpus_tools.documents.normalize", "corpus_tools.preannotate.text"} <= set(loaded)
+    assert not {"corpus_tools.preannotate.evaluate", "corpus_tools.preannotate.acceptance",
+                "corpus_tools.documents.index", "corpus_tools.labelstudio.tasks"} & set(loaded)
 
 
 def test_prediction_format_scores_and_round_trip_of_units():

@@ -16,8 +16,8 @@ from corpus_tools.records import Document, DocumentAnnotations, PreAnnotation, R
 
 def model_version(ner: NerModel | None = None) -> str:
     """``corpus_tools-preannotate@<rules>`` (the first 12 hex digits of the digest of the
-    pre-annotation package's files, ``rules_version()``), + ``+<model>-<version>`` when a NER model
-    was used."""
+    modules this one imports, ``rules_version()``), + ``+<model>-<version>`` when a NER model was
+    used."""
     base = f"{MODEL_NAME}@{rules_version()}"
     return base + (f"+{ner.name}" if ner is not None and ner.name else "")
 
