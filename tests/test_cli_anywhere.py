@@ -14,6 +14,7 @@ import struct
 import termios
 
 import pytest
+from tqdm import tqdm
 from click.testing import CliRunner
 
 from corpus_tools.cli import cli, progress as progress_module
@@ -266,6 +267,27 @@ def test_commands_over_the_annotation_set_show_its_reading(pretended_terminal, c
     result = CliRunner().invoke(cli, [*args, "--root", str(corpus_copy.root)])
     assert result.exit_code == 0, result.output
     assert all(bar in result.stderr for bar in bars), result.stderr
+
+
+@pytest.mark.parametrize(("command", "drawn"), [
+    (["normalize", "--out", "{tmp}/normalized"], f"normalizing: 100%|██████████| {len(COMMITTED_DOC_IDS)}/"
+                                                 f"{len(COMMITTED_DOC_IDS)} "),
+    (["normalize", "--repeated-lines"], f"reading documents: 100%|██████████| {len(COMMITTED_DOC_IDS)}/"),
+])
+def test_normalize_validate_and_ingest_draw_bars_with_a_total(pretended_terminal, command, drawn, tmp_path,
+                                                              corpus_copy):
+    """These bars counted with no end in sight: normalize's total is the number of documents the
+    check of the raw corpus counts, validate's and ingest's the size of the export in bytes (how
+    many tasks it holds is known only at its end)."""
+    export = sorted(corpus_copy.exports.glob("*/export.json"))[-1]
+    args = [part.replace("{tmp}", str(tmp_path)).replace("{export}", str(export)) for part in command]
+    result = CliRunner().invoke(cli, [*args, "--root", str(corpus_copy.root)])
+    assert result.exit_code == 0, result.output
+    assert drawn in result.stderr, result.stderr
+    if command[0] != "normalize":
+        size = tqdm.format_sizeof(export.stat().st_size, divisor=1024)  # as the bar writes it
+        assert f"{size}/{size} " in result.stderr and "B/s]" in result.stderr
+    assert result.stdout.splitlines()[-1].startswith(("normalized ", "0 lines recur", "valid (", "already stored"))
 
 
 def _tree(root):

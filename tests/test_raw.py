@@ -289,10 +289,12 @@ def test_doc_ids_that_only_begin_like_a_windows_device_are_safe(doc_id):
 
 def test_iter_raw_refuses_a_broken_corpus_before_yielding_anything(corpus_copy):
     (corpus_copy.raw / "004_3e4c866fc9bc1c15.txt").write_bytes(b"changed")
-    texts = iter_raw(corpus_copy)
+    asked = []
+    texts = iter_raw(corpus_copy, asked.append)
     with pytest.raises(CorpusError) as caught:
         next(texts)
     assert caught.value.code == "raw-size-mismatch"
+    assert asked == []  # no bar's total is asked for a corpus that is not read
 
 
 def test_cli_check_raw_ok():
@@ -386,9 +388,11 @@ def test_normalize_removes_no_file_a_listing_names_outside_out_or_hidden(corpus_
 def test_write_normalized_writes_each_text_and_its_sidecar(corpus_copy, tmp_path):
     from corpus_tools.documents.index import document_sidecar, load_document, write_normalized
 
-    seen = []
-    assert write_normalized(corpus_copy, tmp_path / "out", seen.append) == (len(COMMITTED_DOC_IDS), 0)
-    assert len(seen) == len(COMMITTED_DOC_IDS)
+    asked, seen = [], []
+    writing = lambda total: asked.append(total) or seen.append  # noqa: E731
+    assert write_normalized(corpus_copy, tmp_path / "out", writing) == (len(COMMITTED_DOC_IDS), 0)
+    # the bar's total, from the check of the raw corpus (it had none), then one per document written
+    assert asked == [len(COMMITTED_DOC_IDS)] and seen == [1] * len(COMMITTED_DOC_IDS)
     document = load_document(corpus_copy, "001_d79359122f2d4c78")
     assert (tmp_path / "out" / "001_d79359122f2d4c78.txt").read_text(encoding="utf-8") == document.text
     assert (tmp_path / "out" / "001_d79359122f2d4c78.json").read_bytes() == document_sidecar(document)

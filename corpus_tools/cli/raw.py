@@ -8,7 +8,7 @@ import click
 from click.core import ParameterSource
 
 from corpus_tools.cli.options import echo_report, json_option, root_option
-from corpus_tools.cli.progress import progress
+from corpus_tools.cli.progress import progress, stages, totalled
 from corpus_tools.documents.template import MIN_DOCUMENTS, repeated_lines as find_repeated_lines, report_lines
 from corpus_tools.errors import quantity
 from corpus_tools.layout import Layout
@@ -69,13 +69,14 @@ def normalize(layout: Layout, out: Path | None, doc_id: str | None, repeated_lin
         click.echo(load_document(layout, doc_id).text)
         return
     if repeated_lines:
-        with progress("reading documents", unit="doc") as on_progress:
-            found = find_repeated_lines(iter_documents(layout), min_documents, on_progress)
+        with stages() as stage:
+            found = find_repeated_lines(iter_documents(layout, totalled(stage, "reading documents", "doc")),
+                                        min_documents)
         for line in report_lines(found, min_documents):
             click.echo(line)
         return
     out = out or layout.build / "normalized"
-    with progress("normalizing", unit="doc") as on_progress:
-        count, stale = write_normalized(layout, out, on_progress)
+    with stages() as stage:
+        count, stale = write_normalized(layout, out, totalled(stage, "normalizing", "doc"))
     removed = f" (removed {quantity(stale, 'file')} of documents no longer in the corpus)" if stale else ""
     click.echo(f"normalized {quantity(count, 'document')} into {out}{removed}")

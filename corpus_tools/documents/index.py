@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from itertools import chain
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Iterable, Iterator
 
 import orjson
 
@@ -25,6 +25,7 @@ from corpus_tools.layout import Layout, check_output
 from corpus_tools.documents.normalize import NORMALIZER_VERSION, Normalized, normalize
 from corpus_tools.documents.cache import NormalizedCache, RawIndex
 from corpus_tools.errors import CorpusError, Location
+from corpus_tools.iterutil import Totalled
 from corpus_tools.fsutil import atomic_writer, make_public, staging_dir, writing_under
 from corpus_tools.documents.raw import (
     check_raw_indexed, decode, iter_raw, raise_first, read_manifest, read_manifest_record,
@@ -56,9 +57,11 @@ def _document(record: ManifestRecord, normalized: Normalized) -> Document:
     )
 
 
-def iter_documents(layout: Layout) -> Iterator[Document]:
-    """Normalized documents in manifest order; the raw corpus is checked whole first."""
-    return map(to_document, iter_raw(layout))
+def iter_documents(layout: Layout, reading: Totalled | None = None) -> Iterator[Document]:
+    """Normalized documents in manifest order; the raw corpus is checked whole first.
+    ``reading``: asked with the number of documents once the check has counted them, for the
+    ``on_progress`` called after each document has been handled (``iter_raw``)."""
+    return map(to_document, iter_raw(layout, reading))
 
 
 def load_documents(layout: Layout) -> dict[str, Document]:
@@ -71,14 +74,15 @@ def load_documents(layout: Layout) -> dict[str, Document]:
 NORMALIZED_LISTING = ".normalized-files"
 
 
-def write_normalized(layout: Layout, out: Path, on_progress: Callable[[int], None] | None = None
-                     ) -> tuple[int, int]:
+def write_normalized(layout: Layout, out: Path, writing: Totalled | None = None) -> tuple[int, int]:
     """Write each document's normalized text (``<doc_id>.txt``) and what normalization decided
     (``<doc_id>.json``: ``document_sidecar``) into ``out``. The raw corpus is checked whole first,
     so nothing is written when it has a problem; ``out`` may not lie in raw/, annotations/, dist/
     or a release (``check_output``). The files of documents an earlier run wrote and the corpus no
     longer holds are removed, and only those (``NORMALIZED_LISTING`` names them: ``out`` may hold
     other files). Returns the count of documents written and of stale files removed.
+    ``writing``: asked with the number of documents once the raw corpus is checked, for the
+    ``on_progress`` called after each document written (``iter_documents``).
 
     What a run killed part way leaves: every file of ``out`` whole, the previous run's or this
     one's. The files are written into a staging directory in ``out`` (the next run removes it)
@@ -89,7 +93,7 @@ def write_normalized(layout: Layout, out: Path, on_progress: Callable[[int], Non
     previous run's from before the first rename until the stale files are gone, so whatever a
     killed run renamed in is removed by a later run once its document leaves the corpus."""
     check_output(out)
-    documents = iter_documents(layout)
+    documents = iter_documents(layout, writing)
     first = next(documents, None)  # the raw corpus is checked whole before anything is made
     staging = staging_dir(out, ".normalize-")
     try:
@@ -100,8 +104,6 @@ def write_normalized(layout: Layout, out: Path, on_progress: Callable[[int], Non
                 (staging / f"{document.doc_id}.txt").write_bytes(document.text.encode("utf-8"))
                 (staging / f"{document.doc_id}.json").write_bytes(document_sidecar(document))
             count += 1
-            if on_progress is not None:
-                on_progress(1)
         make_public(staging)
         written = sorted(path.name for path in staging.iterdir())
         for name in written:  # before any is renamed: a directory in the way stops it half done

@@ -26,6 +26,7 @@ import msgspec
 from corpus_tools import strictjson
 from corpus_tools.errors import CorpusError, Location, Problem, Report, quantity
 from corpus_tools.fsutil import NotRegularFile, abandoned, file_errors, open_regular, read_prefix
+from corpus_tools.iterutil import Totalled, counted
 from corpus_tools.layout import Layout, list_versions
 from corpus_tools.records import Evidence, ManifestRecord, RawText
 
@@ -587,12 +588,15 @@ def raise_first(report: Report) -> None:
     raise CorpusError(first.code, first.message + more, first.location)
 
 
-def iter_raw(layout: Layout) -> Iterator[RawText]:
+def iter_raw(layout: Layout, reading: Totalled | None = None) -> Iterator[RawText]:
     """Raw texts in manifest order, after checking the whole raw/ directory first.
 
     Checking everything before yielding anything means a caller that writes per document
-    never writes for a corpus that turns out to be broken halfway.
+    never writes for a corpus that turns out to be broken halfway. ``reading``: asked, once the
+    check has counted the manifest's records, with that number, for the ``on_progress`` called
+    after each text has been handled (a bar with a total, at no extra pass over the manifest).
     """
-    raise_first(check_raw(layout))
-    for *_, record in scan_manifest(layout.manifest):
-        yield read_raw(layout, record)
+    report = check_raw(layout)
+    raise_first(report)
+    on_progress = None if reading is None else reading(dict(report.stats)["documents"])
+    yield from counted((read_raw(layout, record) for *_, record in scan_manifest(layout.manifest)), on_progress)
