@@ -273,6 +273,8 @@ def test_commands_over_the_annotation_set_show_its_reading(pretended_terminal, c
     (["normalize", "--out", "{tmp}/normalized"], f"normalizing: 100%|██████████| {len(COMMITTED_DOC_IDS)}/"
                                                  f"{len(COMMITTED_DOC_IDS)} "),
     (["normalize", "--repeated-lines"], f"reading documents: 100%|██████████| {len(COMMITTED_DOC_IDS)}/"),
+    (["validate", "{export}"], "checking tasks: 100%|"),
+    (["ingest", "{export}"], "checking tasks: 100%|"),
 ])
 def test_normalize_validate_and_ingest_draw_bars_with_a_total(pretended_terminal, command, drawn, tmp_path,
                                                               corpus_copy):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import io
+import itertools
 import json
 import os
 import sys
@@ -14,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from corpus_tools.annotations.consolidate import load_annotation_set
-from corpus_tools.ingest import ingest, stored_exports
+from corpus_tools.ingest import ingest, stored_exports, validate_export
 from corpus_tools.cli import cli
 from corpus_tools.errors import CorpusError
 from corpus_tools.layout import Layout
@@ -306,8 +308,8 @@ def test_the_registry_is_digested_once_per_command_not_once_per_stored_export(tm
 def test_stored_exports_checked_again_are_counted_as_they_are_checked(tmp_path: Path):
     """A stored export's units table is made again when the code, documents or registry change
     (here: build/ is gone); the tasks it checks then are reported as they are checked, by ingest
-    (its one count of tasks checked) and by every reader of the store (``on_checking``): a long
-    rebuild used to leave the command's bar standing still."""
+    and by every reader of the store (``on_checking``): a long rebuild used to leave the
+    command's bar standing still. Ingest reports its own export's in bytes (``checking``)."""
     from corpus_tools.annotations.consolidate import AnnotationIndex
 
     layout = corpus_root(tmp_path / "corpus")
@@ -323,9 +325,13 @@ def test_stored_exports_checked_again_are_counted_as_they_are_checked(tmp_path: 
     shutil.rmtree(layout.build)  # with the store's index, which would name the stored export's annotations
     newer = fx.valid_export()
     newer[0]["annotations"][0]["updated_at"] = "2024-06-01T00:00:00Z"
-    result = run_ingest(layout, write_export(tmp_path, "newer.json", newer), on_progress=checked.append)
+    own: list[int] = []
+    path = write_export(tmp_path, "newer.json", newer)
+    result = run_ingest(layout, path, checking=lambda size: own.append(size) or own.append,
+                        on_checking=checked.append)
     assert result.status == "stored"
-    assert sum(checked) == len(newer) + tasks  # its own tasks, then the stored export's again
+    assert sum(checked) == tasks  # the stored export's tasks, checked again
+    assert own[0] == sum(own[1:]) == path.stat().st_size  # its own, in bytes, to the file's size
 
 
 def test_the_latest_annotation_is_chosen_and_every_annotator_is_kept(tmp_path: Path):
@@ -2001,6 +2007,30 @@ def test_an_id_given_twice_is_named_at_its_first_repeat_whatever_the_batches(tmp
     assert (caught.value.code, where.task_id, where.annotation_id) == ("export-annotation-id-duplicate", 121, 1121)
     assert "annotation id 1121 is given twice in task 121:" in caught.value.message
     assert stored_files(layout) == stored
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_checking_an_export_counts_its_bytes_to_the_size_of_the_file(tmp_path: Path, jobs):
+    """validate, ingest and pull drew a bar with no end: how many tasks a file holds is known only
+    at its end, and counting them first would read a large export twice. The bar is asked for
+    with the size of the file once it is open, and counts each batch of tasks, once checked (by
+    this process or a pool's worker), up to where its last task ends, then the closing bracket."""
+    from corpus_tools.ingest.split import split_array
+
+    tasks = _many_tasks(200)
+    path = write_export(tmp_path, "many.json", tasks)
+    data = path.read_bytes()
+    ends = [offset + len(raw) for offset, raw in split_array(io.BytesIO(data).read)]
+    batch_ends = [ends[63], ends[127], ends[191], ends[199], len(data)]  # batches of 64 tasks (BATCH_TASKS)
+    assert batch_ends[-2] < batch_ends[-1]  # "]" and a newline after the last task
+    layout = corpus_root(tmp_path / "corpus")
+    for check in (lambda checking: validate_export(path, documents(), registry(), jobs, checking=checking),
+                  lambda checking: run_ingest(layout, path, jobs=jobs, checking=checking)):
+        asked, counted = [], []
+        check(lambda size: asked.append(size) or counted.append)
+        assert asked == [len(data)]
+        assert list(itertools.accumulate(counted)) == batch_ends
+    assert stored_exports(layout)[0].sha256 == hashlib.sha256(data).hexdigest()
 
 
 def test_a_units_table_gone_while_it_is_read_is_a_located_error(tmp_path: Path):

@@ -8,9 +8,10 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
+from tqdm import tqdm
 
 from corpus_tools.annotations.consolidate import load_annotation_set
-from corpus_tools.cli import cli
+from corpus_tools.cli import cli, progress as progress_module
 from corpus_tools.documents.index import load_documents
 from corpus_tools.labelstudio.tasks import to_ls_results
 from corpus_tools.preannotate.run import model_version
@@ -43,7 +44,7 @@ def run(*arguments: str) -> str:
     return result.output
 
 
-def test_the_loop_through_the_commands(labelstudio, corpus_copy, tmp_path):
+def test_the_loop_through_the_commands(labelstudio, corpus_copy, tmp_path, monkeypatch):
     shutil.rmtree(corpus_copy.exports, ignore_errors=True)  # the real texts, none of the gold exports
     root = str(corpus_copy.root)
     server = ["--url", labelstudio.url, "--api-key", labelstudio.api_key]
@@ -59,9 +60,17 @@ def test_the_loop_through_the_commands(labelstudio, corpus_copy, tmp_path):
     results.write_text(json.dumps({"doc_id": DOC, "result": to_ls_results(gold)}) + "\n")
     assert "submitted 1 annotation to project" in run("annotate", *local, "--project", "e2e corpus",
                                             "--as", "gold@corpus-tools.local", "--results", str(results))
-    pulled = run("pull", *server, "--root", root, "--project", "e2e corpus")
-    assert "stored as annotations/exports/" in pulled
+    with monkeypatch.context() as terminal:  # bars drawn as on a terminal, at once
+        terminal.setattr(progress_module, "DELAY", 0)
+        terminal.setattr(progress_module, "MININTERVAL", 0)
+        terminal.setattr(progress_module, "shows_progress", lambda stream: True)
+        pulled = CliRunner().invoke(cli, ["labelstudio", "pull", *server, "--root", root, "--project", "e2e corpus"])
+    assert pulled.exit_code == 0, pulled.output
+    assert "stored as annotations/exports/" in pulled.stdout
     [stored] = list(corpus_copy.exports.glob("*/export.json"))
+    # the check of the export counts its bytes to the file's size (it counted tasks with no end)
+    size = tqdm.format_sizeof(stored.stat().st_size, divisor=1024)
+    assert "checking tasks: 100%|" in pulled.stderr and f"{size}/{size} " in pulled.stderr, pulled.stderr
 
     tasks_file = tmp_path / "tasks.json"
     run("tasks", "--root", root, "--predictions", "-o", str(tasks_file))

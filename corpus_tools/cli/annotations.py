@@ -49,15 +49,15 @@ def validate(layout: Layout, as_json: bool, verbose: bool, jobs: int, export: Pa
         corpus-tools validate export.json --json | jq '.problems[].code'
         corpus-tools validate big-export.json --jobs 1   # in this process only
     """
-    from corpus_tools.cli.progress import progress
+    from corpus_tools.cli.progress import checking_export, stages
     from corpus_tools.documents.removals import removed_documents
     from corpus_tools.ingest import validate_export
     from corpus_tools.ingest.outcome import removed_notes
 
     documents = _documents(layout)
-    with progress("checking tasks", unit="task") as on_progress:
-        report = validate_export(export, documents, load_registry(layout), jobs or None, on_progress,
-                                 removed=removed_documents(layout, documents))
+    with stages() as stage:
+        report = validate_export(export, documents, load_registry(layout), jobs or None,
+                                 checking=checking_export(stage), removed=removed_documents(layout, documents))
     echo_report(report, as_json, verbose, notes=removed_notes(report))
 
 
@@ -89,16 +89,17 @@ def ingest(layout: Layout, as_json: bool, verbose: bool, allow_partial: bool, tr
         corpus-tools ingest export.json --allow-partial
         corpus-tools ingest export.json --trim-whitespace
     """
-    from corpus_tools.cli.progress import progress
+    from corpus_tools.cli.progress import checking_export, rechecking, stages
     from corpus_tools.ingest import ingest as ingest_export
     from corpus_tools.ingest.outcome import ingest_dict
     from corpus_tools.lock import corpus_lock
 
     # the lock (which ingest takes again) before the documents and registry are read: an add
     # that finished in between would otherwise leave them older than the corpus ingest stores into
-    with corpus_lock(layout, "ingest"), progress("checking tasks", unit="task") as on_progress:
+    with corpus_lock(layout, "ingest"), stages() as stage:
         result = ingest_export(export, layout, _documents(layout), load_registry(layout), allow_partial=allow_partial,
-                               jobs=jobs or None, trim_whitespace=trim_whitespace, on_progress=on_progress)
+                               jobs=jobs or None, trim_whitespace=trim_whitespace, checking=checking_export(stage),
+                               on_checking=rechecking(stage))
     if as_json:
         echo_json(ingest_dict(result, layout))
     else:

@@ -8,7 +8,7 @@ import click
 
 from corpus_tools.cli.options import (DEFAULT_PROJECT, data_dir_option, echo_notes, echo_problems, root_option,
                                       verbose_option)
-from corpus_tools.cli.progress import progress, reading_annotations, rechecking, stages, totalled
+from corpus_tools.cli.progress import checking_export, progress, reading_annotations, rechecking, stages, totalled
 from corpus_tools.errors import CorpusError, Location, quantity
 from corpus_tools.layout import Layout
 
@@ -281,7 +281,7 @@ def pull(url, api_key, data_dir, layout, project, output, ingest, allow_partial,
         exported, result = sync.pull_and_ingest(
             client, project, layout, output, allow_partial,
             on_progress=stage("downloading the export", unit="B", bytes_=True),
-            on_checking=stage("checking tasks", unit="task"))
+            checking=checking_export(stage), on_checking=rechecking(stage))
     click.echo(f"wrote {exported}")
     echo_problems(result.report, verbose)
     echo_outcome(result, layout)

@@ -18,8 +18,9 @@ units tables were made by other code, documents, registry or removals, then writ
         release(layout, on_checking=rechecking(stage), writing=totalled(stage, "building the release", "doc"))
 
 A stage whose total the library learns only once under way (from an index it builds itself, the
-releases it opens) is asked for with that total (``totalled``), as ``reading_annotations(stage)``
-and ``comparing(stage)`` are.
+releases it opens, the raw corpus it checks, the export it opens) is asked for with that total
+(``totalled``), as ``reading_annotations(stage)``, ``comparing(stage)`` and
+``checking_export(stage)`` (in bytes of the export) are.
 
 The bar is drawn only when stderr is a terminal (as git does), so redirected or captured
 output (``x=$(corpus-tools ...)``, CI logs, tests) never holds one; ``on_progress`` is then
@@ -78,19 +79,26 @@ def rechecking(stage: Callable[..., OnProgress | None]) -> OnProgress | None:
     return stage("checking stored exports again", unit="task")
 
 
-def totalled(stage: Callable[..., OnProgress | None], description: str, unit: str
+def totalled(stage: Callable[..., OnProgress | None], description: str, unit: str, *, bytes_: bool = False
              ) -> Callable[[int], OnProgress | None] | None:
     """A stage the library asks for once it knows its total (a corpus_tools.iterutil.Totalled);
     None off a terminal, as a stage is, so that the library does not work out a total for no bar."""
     if stage(description, unit=unit) is None:  # a stage draws nothing until its first call
         return None
-    return lambda total: stage(description, total, unit=unit)
+    return lambda total: stage(description, total, unit=unit, bytes_=bytes_)
 
 
 def reading_annotations(stage: Callable[..., OnProgress | None]) -> Callable[[int], OnProgress | None] | None:
     """The stage of reading the annotation set, with its total: the library asks for it once it
     knows how many records it will read (a corpus_tools.iterutil.Totalled)."""
     return totalled(stage, "reading annotations", "annotation")
+
+
+def checking_export(stage: Callable[..., OnProgress | None]) -> Callable[[int], OnProgress | None] | None:
+    """The stage of checking an export's tasks (validate, ingest, pull), in bytes of the file:
+    the library asks for it with the file's size once it has opened it (how many tasks it holds
+    is known only at its end)."""
+    return totalled(stage, "checking tasks", "B", bytes_=True)
 
 
 def comparing(stage: Callable[..., OnProgress | None]) -> Callable[[int], OnProgress | None] | None:

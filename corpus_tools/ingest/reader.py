@@ -15,6 +15,7 @@ Files that cannot be an export at all raise ``CorpusError`` with one of these co
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
@@ -36,6 +37,7 @@ class _TeeReader:
         self._sink = sink
         self.sha256 = hashlib.sha256()
         self.bytes_read = 0
+        self.file_size = os.fstat(source.fileno()).st_size  # of the file opened: what a bar over bytes reads to
         self._pending = b""  # bytes peeked at before the parser started
 
     def peek(self, size: int) -> bytes:
@@ -90,6 +92,13 @@ class ExportStream:
     def size(self) -> int:
         self._require_done()
         return self._reader.bytes_read
+
+    @property
+    def file_size(self) -> int:
+        """The size of the file when it was opened (it is opened by the first task's read)."""
+        if self._reader is None:
+            raise RuntimeError("the export has not been opened yet")
+        return self._reader.file_size
 
     def _require_done(self) -> None:
         if not self._done:

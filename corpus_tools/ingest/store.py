@@ -68,7 +68,7 @@ from corpus_tools.documents.removals import removed_documents
 from corpus_tools.errors import CorpusError, Location, Problem, Report, agreeing, quantity
 from corpus_tools.fingerprint import fingerprint
 from corpus_tools.fsutil import atomic_write_bytes, clear_scratch, file_errors, staging_dir, writing_under
-from corpus_tools.iterutil import batched
+from corpus_tools.iterutil import Totalled, batched
 from corpus_tools.ingest.checks import EXCLUDING, Context
 from corpus_tools.ingest.reader import ExportStream
 from corpus_tools.ingest.rows import Columns
@@ -249,17 +249,21 @@ def default_jobs(path: Path) -> int:
     return max(1, len(os.sched_getaffinity(0)))
 
 
-def checked_batches(stream: ExportStream, context: Context, jobs: int | None = 1
+def checked_batches(stream: ExportStream, context: Context, jobs: int | None = 1, checking: Totalled | None = None
                     ) -> Iterator[dict[str, pa.RecordBatch]]:
     """The units of every task of ``stream``, a batch of tasks at a time, in file order, checked
     by ``jobs`` processes (None: ``default_jobs``: every caller's default, decided here once).
 
     ``annotation_index`` runs on across batches. The first error that makes the file unusable
     (a CorpusError) is raised in file order: a task that is not JSON before the point where the
-    file is cut off is the one named."""
+    file is cut off is the one named. ``checking``: asked, once the file is open, with its size
+    in bytes, for the ``on_progress`` called with the bytes checked (``_BytesChecked``)."""
     path = str(stream.path)
     jobs = default_jobs(stream.path) if jobs is None else jobs
+    progress = _BytesChecked(stream, checking) if checking is not None else None
     batches = batched(stream.raw_tasks(), BATCH_TASKS)
+    if progress is not None:
+        batches = progress.noted(batches)
     offset = 0
     ids = _UniqueIds(path)
     checked = _in_process(batches, path, context) if jobs <= 1 else _in_pool(batches, path, context, jobs)
@@ -268,7 +272,44 @@ def checked_batches(stream: ExportStream, context: Context, jobs: int | None = 1
         ids.add(result)
         offset += result["annotations"].num_rows
         yield result
+        if progress is not None:  # once the caller is done with the batch
+            progress.batch_done()
     ids.check()
+    if progress is not None:
+        progress.file_done()
+
+
+class _BytesChecked:
+    """The progress of checking an export, in bytes: the number of tasks in a file is known only
+    once it has been read through, but its size from the start, and counting them first would
+    read a large export twice. A batch counts as far as its last task ends (the pool hands
+    batches back in file order, so they are noted in that order as they are read); the end of the
+    file counts the closing bracket after the last task."""
+
+    def __init__(self, stream: ExportStream, checking: Totalled):
+        self.stream, self.checking = stream, checking
+        self.ends: deque[int] = deque()
+        self.on_progress: Callable[[int], None] | None = None
+        self.done: int | None = None  # bytes counted; None until the total was given
+
+    def noted(self, batches: Iterable[list[tuple[int, int, bytes]]]) -> Iterator[list[tuple[int, int, bytes]]]:
+        for batch in batches:
+            _, offset, raw = batch[-1]
+            self.ends.append(offset + len(raw))
+            yield batch
+
+    def batch_done(self) -> None:
+        self._to(self.ends.popleft())
+
+    def file_done(self) -> None:
+        self._to(self.stream.size)
+
+    def _to(self, end: int) -> None:
+        if self.done is None:  # the file is open by now: it was read up to this batch
+            self.on_progress, self.done = self.checking(self.stream.file_size), 0
+        if self.on_progress is not None and end > self.done:
+            self.on_progress(end - self.done)
+        self.done = max(self.done, end)
 
 
 class _UniqueIds:
@@ -389,19 +430,19 @@ class _Gathered:
 
 
 def validate_export(path: str | Path, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
-                    jobs: int | None = 1, on_progress: Callable[[int], None] | None = None,
+                    jobs: int | None = 1, *, checking: Totalled | None = None,
                     removed: Mapping[str, str] | None = None) -> Report:
     """Check every task of the export at ``path``; raises CorpusError if the file is no export.
     ``jobs``: processes that check tasks (None: ``default_jobs``, as ingest's).
+    ``checking``: asked, once the file is open, with its size in bytes, for the ``on_progress``
+    called with the bytes checked (an ``iterutil.Totalled``: ``checked_batches``).
     ``removed``: the documents removed from the corpus (``removed_documents``), whose tasks are
     left out with a warning; none given, such a task names no document (``doc-unknown``)."""
     path = Path(path)
     gathered = _Gathered(path.name)
     context = Context(path.name, documents, registry, removed=removed or {})
-    for batches in checked_batches(ExportStream(path), context, jobs):
+    for batches in checked_batches(ExportStream(path), context, jobs, checking):
         gathered.add(batches)
-        if on_progress is not None:
-            on_progress(batches["tasks"].num_rows)
     return gathered.report()
 
 
@@ -411,8 +452,9 @@ def validate_export(path: str | Path, documents: Mapping[str, Document], registr
 
 def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Document],
            registry: Mapping[str, RegistryEntity], allow_partial: bool = False, jobs: int | None = None,
-           trim_whitespace: bool = False, on_progress: Callable[[int], None] | None = None,
-           accounts: Accounts | None = None, snapshot: Snapshot | None = None) -> IngestResult:
+           trim_whitespace: bool = False, checking: Totalled | None = None,
+           on_checking: Callable[[int], None] | None = None, accounts: Accounts | None = None,
+           snapshot: Snapshot | None = None) -> IngestResult:
     """Validate the export at ``export_path``, store it verbatim and write its units table.
 
     ``accounts``: who the export's user ids are, asked of the server the export comes from
@@ -439,8 +481,11 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
     or none), unless it is a pull of a project pulled before (then it is the project's state) or
     it cancels a stored annotation; ``already-stored`` when the same bytes are in the store (for a
     pull: as its project's latest pull, or as itself). Holds the corpus lock.
-    ``on_progress(n)``: n more tasks checked: this export's, then any stored export's whose units
-    table is made again to compare with it (made for other code, documents or registry).
+    ``checking``: asked, once the file is open, with its size in bytes, for the ``on_progress``
+    called with the bytes of it checked (an ``iterutil.Totalled``: ``checked_batches``).
+    ``on_checking(n)``: n more tasks checked of a stored export whose units table is made again
+    to compare with this one (made for other code, documents or registry), as every reader of
+    the store reports that work.
     """
     export_path = Path(export_path)
     options = {"allow_partial": allow_partial, "trim_whitespace": trim_whitespace}
@@ -454,11 +499,11 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
                 # a pull holds its project whole: with every task deleted, it is [] and says so
                 stream = ExportStream(export_path, copy_to=copy, allow_empty=snapshot is not None)
                 gathered = _write_checked(stream, Context(export_path.name, documents, registry, trim_whitespace,
-                                                          removed), jobs, units_staging, on_progress)
+                                                          removed), jobs, units_staging, checking=checking)
                 copy.flush()
                 os.fsync(copy.fileno())
             return _store(layout, staging, units_staging, stream.sha256, gathered, options,
-                          documents, registry, removed, accounts, snapshot, export_path, on_progress)
+                          documents, registry, removed, accounts, snapshot, export_path, on_checking)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             if units_staging is not None:
@@ -466,11 +511,14 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
 
 
 def _write_checked(stream: ExportStream, context: Context, jobs: int | None, directory: Path,
-                   on_progress: Callable[[int], None] | None) -> _Gathered:
+                   on_progress: Callable[[int], None] | None = None, checking: Totalled | None = None
+                   ) -> _Gathered:
+    """Check ``stream`` and write its units table into ``directory``. ``on_progress(n)``: n more
+    tasks checked; ``checking``: the progress in bytes (``checked_batches``)."""
     gathered = _Gathered(context.file)
     writer = UnitsWriter(directory)
     try:
-        for batches in checked_batches(stream, context, jobs):
+        for batches in checked_batches(stream, context, jobs, checking):
             writer.write(batches)
             gathered.add(batches)
             if on_progress is not None:
@@ -482,13 +530,13 @@ def _write_checked(stream: ExportStream, context: Context, jobs: int | None, dir
 
 def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gathered: _Gathered,
            options: dict[str, bool], documents, registry, removed: Mapping[str, str], accounts: Accounts | None,
-           snapshot: Snapshot | None, export_path: Path, on_progress: Callable[[int], None] | None) -> IngestResult:
+           snapshot: Snapshot | None, export_path: Path, on_checking: Callable[[int], None] | None) -> IngestResult:
     report = gathered.report()
     inputs = functools.cache(lambda: inputs_digest(documents, registry, removed))  # a refusal needs none
 
     def stored_units(stored: StoredExport) -> Units:  # checked again (counted) if made for other inputs
         return units_for(layout, stored, documents, registry, removed=removed, inputs=inputs(),
-                         on_progress=on_progress)
+                         on_progress=on_checking)
 
     exclusions = tuple(_exclusion(problem) for problem in report.problems
                        if problem.severity == "error" or problem.code in EXCLUDING)

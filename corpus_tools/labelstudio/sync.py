@@ -579,15 +579,16 @@ def server_accounts(client, user_ids: Sequence[str]) -> dict[str, str]:
 
 def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = None,
                     allow_partial: bool = False, on_progress: Callable[[int], None] | None = None,
-                    on_checking: Callable[[int], None] | None = None):
+                    checking: Totalled | None = None, on_checking: Callable[[int], None] | None = None):
     """Pull the project's export into ``out_path`` (default build/labelstudio/<project>.json, ``project``
     as given, a title or an id, its characters other than letters, digits, '-', '_' and '.' made '-'),
     then validate and store it in annotations/exports/ (corpus_tools.ingest.ingest) with the
     accounts of its annotators (``server_accounts``: who each user id is, corpus_tools.annotations.annotators)
     and the pull it is (``Snapshot``: the project, and when the server made the export; what a
     later pull of the project no longer holds was deleted in Label Studio). Returns (export path,
-    IngestResult). ``on_progress``: as ``pull``'s, for the download; ``on_checking``: as ingest's
-    ``on_progress`` (tasks checked)."""
+    IngestResult). ``on_progress``: as ``pull``'s, for the download; ``checking`` and
+    ``on_checking``: as ingest's (the export's bytes checked; the tasks of stored exports checked
+    again)."""
     from corpus_tools.ingest import ingest
     from corpus_tools.documents.index import DocumentIndex
     from corpus_tools.annotations.registry import load_registry
@@ -601,5 +602,5 @@ def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = 
         exported, snapshot = _download(client, resolve_project(client, project), Path(out_path), EXPORT_TIMEOUT,
                                        on_progress)
         return exported, ingest(exported, layout, DocumentIndex(layout), load_registry(layout), allow_partial,
-                                on_progress=on_checking, accounts=functools.partial(server_accounts, client),
+                                checking=checking, on_checking=on_checking, accounts=functools.partial(server_accounts, client),
                                 snapshot=snapshot)
