@@ -971,6 +971,24 @@ def test_a_dateline_is_no_part_of_the_source():
     assert text[found.source.start:found.source.end] == "US Defense Secretary Lloyd Austin"
 
 
+def test_a_dateline_with_the_agency_s_credit_is_no_part_of_the_source_or_the_content():
+    """Found in review: the DATELINE rule read no "(AP)", so "DAMASCUS, Syria (AP) —" stayed in the
+    SOURCE after it and in a content-first or interrupted QUOTE; a parenthesis that is no agency's
+    credit (lowercase) before an aside set off by dashes opens no dateline."""
+    sentences = ["DAMASCUS, Syria (AP) — Syria’s foreign ministry said the strikes were illegal.",
+                 "DAMASCUS, Syria (AP) — The strikes were illegal, the ministry said.",
+                 "The strikes (which killed 12) — the worst this year — were illegal, the ministry said.",
+                 "WASHINGTON (AP) — Blinken said the sanctions would stay.",
+                 "DAMASCUS, Syria (AP) — The sanctions, Blinken said, would stay in place."]
+    pre = preannotated(REGISTRY, "\n\n".join(sentences))
+    assert [(q.text, q.source.text, q.source.speaker_id, q.cue.text) for q in pre.annotations.quotes] == [
+        ("the strikes were illegal", "Syria’s foreign ministry", "syria", "said"),
+        ("The strikes were illegal", "the ministry", "syria", "said"),
+        ("The strikes (which killed 12) — the worst this year — were illegal", "the ministry", "syria", "said"),
+        ("the sanctions would stay", "Blinken", "antony-blinken", "said"),
+        ("The sanctions, Blinken said, would stay in place", "Blinken", "antony-blinken", "said")]
+
+
 def test_sources_and_quotes_leave_bullets_symbols_and_unpaired_brackets_out():
     """Found by a hunt: SOURCE '• Joe Biden' and '(Antony Blinken' with QUOTE 'the envoy would
     return soon.)'; the guidelines want the noun phrase, and the clause without its final period."""

@@ -65,7 +65,8 @@ Assad to Blinken" → "Assad"; a noun phrase keeps its post-modifiers: "said a s
 the ministry"); without a weekday opening it that is a date, not a name's word ("Friday
 Blinken said" → "Blinken", as the entity and time layers read it). No SOURCE or content keeps a bullet, a symbol (emoji), or a bracket or
 quotation mark whose partner lies outside it, at its edges ("• Joe Biden", "(Antony Blinken said
-that the envoy would return soon.)", "We don’t know,’ Blinken said" with its opening mark lost).
+that the envoy would return soon.)", "We don’t know,’ Blinken said" with its opening mark lost), nor
+a dateline opening the sentence ("WASHINGTON –", "DAMASCUS, Syria (AP) —", ``DATELINE``).
 CUE: the reporting verb or phrase (``CUES``), without auxiliaries; none before "to be" or "to have"
 (a passive of hearsay: "Assad is said to have met US officials"). ``speaker_id``: the registry
 id of a PERSON, else ORG, else GPE mention inside the SOURCE, a capital's state, else the state of a NORP
@@ -105,7 +106,9 @@ AUXILIARIES = frozenset("has have had was were is are will would also previously
                         "publicly privately once recently further earlier first last never not neither nor".split())
 NOT_CONTENT = re.compile(r"(?:whether|if|as|while|despite|amid|after|before|although|though|because|nor|or)\b|[^\w“\"‘]")
 FRAMING = re.compile(r"(?:While|Although|Though|As|Because|If|When|After|Before|Since|Even as)\s+$")
-DATELINE = re.compile(r"[A-Z][\w .,]{0,40}?\s[–—]\s")
+# a dateline opening the sentence: a place, its region, the agency's credit in parentheses, a dash
+# ("WASHINGTON –", "DAMASCUS, Syria (AP) —"): no part of a SOURCE or a content-first QUOTE
+DATELINE = re.compile(r"[A-Z][\w .,]{0,40}?(?:\s\([A-Z][\w .-]{0,29}\))?\s[–—]\s")
 # Reporter's additions after the content (guidelines: "Leave out the reporter's additions at the edges").
 ADDITION = re.compile(r",\s+(?:as|while|despite|amid|even as|although|though|more than|less than|an?|after|before)\s"
                       r"|\s+(?:on|late on|early on|last|earlier this)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
