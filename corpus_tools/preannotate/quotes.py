@@ -55,7 +55,10 @@ one after officials in a place, "Officials in Syria and Jordan", "Officials in S
 States"; and a list's commas, "Syria, Iraq and Jordan", ``_LIST_ITEM``), without
 auxiliaries and adverbs ("has previously stated" → CUE "stated"), and without a trailing relative
 clause or appositive set off by commas or dashes ("Assad, who is sanctioned by Washington, said",
-"Assad -- who met Safadi -- said" → "Assad"); of a role and a name set off
+"Assad -- who met Safadi -- said" → "Assad") or an aside of the verb, a phrase opening with a
+preposition, a sentence adverb or a participle ("The ministry, in a statement, said" → "The
+ministry", ``_adverbial``), the cue's auxiliaries after it or not ("Washington, however, has said"),
+which leaves no CONTENT for a CONTENT-first pattern either; of a role and a name set off
 by commas, the name ("A ministry spokesperson, Ana Ruiz, said" and "Ayman Safadi, Jordan's
 foreign minister, said": the guidelines; a name is two to four capitalized words, or one to four
 before an aside, "Blinken, speaking in Amman, said" → "Blinken", ``_NAME_BEFORE_ASIDE``), which is no
@@ -202,6 +205,22 @@ def _named(part: str) -> bool:
     return 2 <= len(words) <= 4 and all(word[0].isupper() for word in words)
 
 
+def _adverbial(part: str) -> bool:
+    """Whether a comma-separated part is an aside of the verb, not a noun phrase or a clause: a
+    phrase opening with a preposition or a sentence adverb (``_OPENING_WORDS``: "in a statement",
+    "however", "for its part") or a participle ("speaking on condition of anonymity"). Between a
+    noun phrase and its cue it leaves the noun phrase the SOURCE ("The ministry, in a statement,
+    said …"); between a cue and its content it is no part of the content ("said, however, …")."""
+    first = part.split(None, 1)[0] if part.strip() else ""
+    return first.capitalize() in _OPENING_WORDS or first.islower() and first.endswith("ing")
+
+
+def _only_auxiliaries(part: str) -> bool:
+    """Whether a part holds nothing but auxiliaries and adverbs of the cue ("has", "has previously"):
+    an aside before them stands right before the cue ("Washington, however, has said")."""
+    return all(word in AUXILIARIES for word in part.split())
+
+
 def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, int] | None:
     """The subject noun phrase before a cue (module docstring, SOURCE), after any dateline
     ("WASHINGTON – US Defense Secretary Lloyd Austin said": the source is the Secretary)."""
@@ -213,17 +232,23 @@ def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, i
     # a colon or semicolon ends a clause: "LIVE: Joe Biden said" (a label), "…; the envoy said"
     clause_start = max(clause_start, text.rfind(":", clause_start, cue_start) + 1,
                        text.rfind(";", clause_start, cue_start) + 1)
-    parts = text[clause_start:cue_start].rsplit(",", 3)  # the last three parts are all that is read
+    # the last five parts are all that is read: a list's three after an aside's two
+    parts = text[clause_start:cue_start].rsplit(",", 5)
+    # an aside right before the cue, but for the cue's auxiliaries ("Assad, who is sanctioned by
+    # Washington, has said"), stays out
+    if len(parts) >= 3 and _only_auxiliaries(parts[-1]) and _relative(parts[-2]):
+        parts = parts[:-2]  # "Assad, who is sanctioned by Washington, said"
+    elif len(parts) >= 3 and _only_auxiliaries(parts[-1]) and _named(parts[-2]):
+        parts = parts[:-1]  # "A ministry spokesperson, Ana Ruiz, said": the name (the guidelines)
+    elif len(parts) >= 3 and _only_auxiliaries(parts[-1]) and (
+            _named(parts[-3]) or _NAME_BEFORE_ASIDE.fullmatch(parts[-3]) or _adverbial(parts[-2])):
+        # "Ayman Safadi, Jordan's foreign minister, said", "Blinken, speaking in Amman, said": the
+        # name, as _content_first reads it (else neither made a quote of the content after the cue);
+        # "The ministry, in a statement, said", "Washington, however, has said": the noun phrase
+        parts = parts[:-2]
+    # after the aside, as a list's last item ends in "and X", never in an aside's comma
     while len(parts) >= 2 and _LIST_ITEM.fullmatch(parts[-2]) and _LIST_END.search(parts[-1]):
         parts = [*parts[:-2], parts[-2] + "," + parts[-1]]  # "Syria, Iraq and Jordan said": one phrase
-    if len(parts) >= 3 and not parts[-1].strip() and _relative(parts[-2]):
-        parts = parts[:-2]  # "Assad, who is sanctioned by Washington, said"
-    elif len(parts) >= 3 and not parts[-1].strip() and _named(parts[-2]):
-        parts = parts[:-1]  # "A ministry spokesperson, Ana Ruiz, said": the name (the guidelines)
-    elif len(parts) >= 3 and not parts[-1].strip() and (_named(parts[-3]) or _NAME_BEFORE_ASIDE.fullmatch(parts[-3])):
-        # "Ayman Safadi, Jordan's foreign minister, said", "Blinken, speaking in Amman, said": the
-        # name, as _content_first reads it (else neither made a quote of the content after the cue)
-        parts = parts[:-2]
     last, offset = parts[-1], clause_start + sum(len(part) + 1 for part in parts[:-1])
     # the source is at most _SOURCE_WORDS words after the last subordinator: the last 40 words
     # decide, unless auxiliaries fill them (reading every word of a long clause for each cue was quadratic)
@@ -721,10 +746,11 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
     if source is None or re.search(r"\b(?:that|to)\b", after):
         return None
     if not between and (_named(aside) or _relative(aside)
-                        or previous >= 0 and _NAME_BEFORE_ASIDE.fullmatch(
-                            text, max(s_start, text.rfind(",", s_start, previous) + 1), previous)):
+                        or previous >= 0 and (_adverbial(aside) or _NAME_BEFORE_ASIDE.fullmatch(
+                            text, max(s_start, text.rfind(",", s_start, previous) + 1), previous))):
         # "A ministry spokesperson, Ana Ruiz, said …": a name before the cue is its subject;
-        # "Officials, who spoke on condition of anonymity, said …": so is what the clause follows;
+        # "Officials, who spoke on condition of anonymity, said …": so is what the clause follows,
+        # and what an aside of the verb follows ("The ministry, in a statement, said …");
         # and "Ayman Safadi, Jordan's foreign minister, said the talks went well", "In 2021, Blinken,
         # speaking in Amman, said …": a name and its aside, no content with "the talks went well"
         # for its SOURCE (_source_before reads the name)
