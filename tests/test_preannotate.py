@@ -2001,6 +2001,26 @@ def test_an_aside_between_the_cue_and_that_is_no_part_of_the_content():
         ("the talks failed", "Blinken"), ("the strikes were illegal", "The ministry")]
 
 
+def test_an_aside_of_the_verb_after_the_cue_is_no_part_of_a_content_without_that():
+    """Found in review: "Officials said, however, the sanctions would stay." kept "however" in the
+    QUOTE (the aside was left out only before "that"). The guidelines leave the reporter's words
+    at the edges out; an aside opening with a preposition, a sentence adverb or a participle is the
+    verb's, after the verb's own phrases too. A list or a name set off by commas is the content's,
+    and an aside inside the content stays in (spans are contiguous)."""
+    sentences = ["Officials said, however, the sanctions would stay.",
+                 "Blinken told reporters, in Amman, the sanctions would stay.",
+                 "Officials said on Monday, for their part, the strikes were illegal.",
+                 "Assad said, speaking in Damascus, the war was over.",
+                 "Officials said, Syria, Iraq and Jordan would meet in Amman.",
+                 "Officials said Monday the sanctions, however, would stay."]
+    pre = preannotated(REGISTRY, "\n\n".join(sentences))
+    assert [(q.text, q.source.text, q.cue.text) for q in pre.annotations.quotes] == [
+        ("the sanctions would stay", "Officials", "said"), ("the sanctions would stay", "Blinken", "told"),
+        ("the strikes were illegal", "Officials", "said"), ("the war was over", "Assad", "said"),
+        ("Syria, Iraq and Jordan would meet in Amman", "Officials", "said"),
+        ("the sanctions, however, would stay", "Officials", "said")]
+
+
 def test_a_reporters_addition_after_an_attribution_is_no_part_of_an_interrupted_quote():
     """The guidelines leave the reporter's additions at the edges out. The interrupted pattern took
     an addition after "SOURCE CUE," for the rest of the reported clause ("…, the monitor said, a

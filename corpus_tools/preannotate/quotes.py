@@ -38,7 +38,9 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
 5. **Attribution first**: ``SOURCE CUE (that) CONTENT.``, ``SOURCE told OBJECT (that) CONTENT.``,
    ``According to SOURCE, CONTENT.`` — the CONTENT runs to the end of the sentence, without the
    final period and without "that"; time and place phrases right after the cue ("said on
-   Tuesday that", "said in an interview published on Sunday that") are skipped up to "that".
+   Tuesday that", "said in an interview published on Sunday that") are skipped up to "that"; an
+   aside set off by commas before "that" is skipped, and without "that" one of the verb
+   (``_adverbial``: "Officials said, however, the sanctions would stay").
 
 ``quote_type``: ``direct`` when the QUOTE is exactly one quotation, ``mixed`` when it holds
 quotation marks and more, ``indirect`` otherwise. Quotation marks: “…”, "…", ‘…’ (a ‘ after a
@@ -781,6 +783,8 @@ _TIME_OF_THE_VERB = re.compile(r"(?:\s+(?:(?:on|late on|early on|last|this|earli
                                + _WEEKDAY_OF_THE_VERB + r"))*\s*[:,]?\s*")
 
 
+# an aside set off by commas right after the cue: before "that" whatever it is, and before a
+# content without "that" when it is the verb's (``_adverbial``: "said, however, the sanctions …")
 _ASIDE_BEFORE_THAT = re.compile(r"\s*,[^,“”\"]{1,60},\s*")
 
 
@@ -810,6 +814,11 @@ def _attribution_first(text, s_start, s_end, cue, verb, pairs, source=None) -> _
                         + _WEEKDAY_OF_THE_VERB + r"))*\s*[:,]?\s*", rest) if verb in ("told", "tells") \
             else _TIME_OF_THE_VERB.match(rest)
         start = cue[1] + skip.end()
+        # after the verb and its own phrases: "Officials said, however, the sanctions would stay",
+        # "Blinken told reporters, in Amman, …"
+        aside = _ASIDE_BEFORE_THAT.match(text, cue[1] + len(skip[0].rstrip(" ,")), end)
+        if aside and _adverbial(aside[0].strip(" ,")):
+            start = aside.end()
     if FRAMING.match(text[s_start:source[0]]) and text.find(",", start, end) >= 0:
         end = text.find(",", start, end)  # "While the US said X, it has not …": the content ends at the comma
     coordinated = re.search(r",?\s+and\s+(?:" + _CUE + r")\b", text[start:end])
