@@ -2072,6 +2072,30 @@ def test_an_aside_of_the_verb_between_the_source_and_the_cue_leaves_the_source_b
         ("The strikes were illegal", "a ministry spokesman", None, "said")]
 
 
+def test_the_verb_s_own_phrase_before_the_rest_of_an_interrupted_indirect_quote_keeps_it_one_quote():
+    """Found in review: "The Caesar Act, Blinken said on Tuesday, would remain in force." gave the
+    content-first QUOTE "The Caesar Act", and so did "told reporters", "said in a statement" and
+    "said Tuesday" before the comma: the guidelines' interrupted indirect quote is one QUOTE over the
+    whole clause. After the verb's phrase only an auxiliary or a modal opens the rest: a noun phrase
+    is that phrase's appositive, and anything else the reporter's addition, which stays out."""
+    sentences = ["The Caesar Act, Blinken said on Tuesday, would remain in force.",
+                 "The Caesar Act, Blinken told reporters in Amman, would remain in force.",
+                 "The sanctions, the ministry said in a statement, could stay for years.",
+                 "Sanctions on Syria, Blinken said Tuesday, were not a bargaining chip.",
+                 "The talks failed, Blinken said in Amman, the Jordanian capital.",
+                 "The envoy returned without a deal, two officials said on Friday, nearly a decade after Tice vanished.",
+                 "The talks failed, Blinken told Safadi, Jordan’s foreign minister."]
+    pre = preannotated(REGISTRY, "\n\n".join(sentences))
+    assert [(q.text, q.quote_type, q.source.text, q.cue.text) for q in pre.annotations.quotes] == [
+        ("The Caesar Act, Blinken said on Tuesday, would remain in force", "indirect", "Blinken", "said"),
+        ("The Caesar Act, Blinken told reporters in Amman, would remain in force", "indirect", "Blinken", "told"),
+        ("The sanctions, the ministry said in a statement, could stay for years", "indirect", "the ministry", "said"),
+        ("Sanctions on Syria, Blinken said Tuesday, were not a bargaining chip", "indirect", "Blinken", "said"),
+        ("The talks failed", "indirect", "Blinken", "said"),
+        ("The envoy returned without a deal", "indirect", "two officials", "said"),
+        ("The talks failed", "indirect", "Blinken", "told")]
+
+
 def test_the_model_version_names_the_rules_that_made_the_prediction(tmp_path):
     """It said corpus_tools-preannotate@1.0 whatever rules made a prediction (no rule change ever
     bumped the number). A copy of the package with one more cue verb gives another version, and so

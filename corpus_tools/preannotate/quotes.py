@@ -29,7 +29,8 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
    SOURCE and CUE regions (guidelines: "A paragraph that continues a quote").
 4. **Interrupted**: ``HEAD, SOURCE CUE, REST.`` without quotation marks: one indirect QUOTE over the
    whole sentence, the attribution included (the guidelines: "The bridge, the mayor said, would
-   reopen in May"). **Content first**: ``CONTENT, SOURCE CUE.`` / ``CONTENT, CUE SOURCE.`` (no CONTENT that is only a phrase
+   reopen in May"; the verb's own phrases may precede REST's comma when an auxiliary or a modal
+   opens REST: "The Caesar Act, Blinken said on Tuesday, would remain in force"). **Content first**: ``CONTENT, SOURCE CUE.`` / ``CONTENT, CUE SOURCE.`` (no CONTENT that is only a phrase
    opening the sentence when a clause, not the verb's own phrase, follows the cue: "Despite the pressure, Assad
    said he would not resign";
    a short tail; not after a
@@ -389,6 +390,9 @@ def _conjunct(words: list[tuple[int, int, str]], index: int) -> bool:
 # a preposition after a name that opens a phrase of the verb, not of the name (text.py's
 # ``VERB_PREPOSITIONS``: "said Assad to Blinken", "said Blinken in a statement")
 _VERB_PREPOSITION = rf" (?:{'|'.join(VERB_PREPOSITIONS)}) "
+# such a phrase up to a comma or a clause's end, holding no reporting verb (which would make it
+# another speaker's attribution: "said Blinken as Safadi added")
+_VERB_PHRASE = rf"{_VERB_PREPOSITION}(?:(?!{_CUE_START}{_CUE}(?!\w))[^,.;:“”\"])*"
 _VERB_PHRASE_AFTER_NAME = re.compile(rf"(?<![\w’'.-])[A-Z][\w’'.-]*(?P<phrase>{_VERB_PREPOSITION})")
 # a conjunction that opens a clause of the verb after any noun phrase ("said the spokesman when asked
 # about the deal", "said a tired Blinken as he boarded"): a noun takes no such post-modifier
@@ -540,7 +544,7 @@ _PARTICIPLE_CUES = ("adding", "saying", "noting", "stressing", "warning", "insis
 # ``_without_verb_phrase``), then a comma, and a reporting participle with its comma or colon; a
 # phrase holding a reporting verb is another speaker's attribution, not the first one's ("“…,” said
 # Blinken as Safadi added, “…”": the second quotation is Safadi's)
-_BEFORE_SECOND_PART = re.compile(rf"(?:{_VERB_PREPOSITION}(?:(?!{_CUE_START}{_CUE}(?!\w))[^,.;:“”\"])*)?\s*,\s*"
+_BEFORE_SECOND_PART = re.compile(rf"(?:{_VERB_PHRASE})?\s*,\s*"
                                  rf"(?:(?P<participle>{'|'.join(_PARTICIPLE_CUES)})\s*[,:]\s*)?")
 
 
@@ -693,13 +697,19 @@ def _interrupted(text, s_start, s_end, cue, pairs) -> _Found | None:
     mayor said, would reopen in May"; "Until then, he said, the department would wait"). The
     SOURCE fills the part between the commas, the head holds no comma and the rest opens with no
     conjunction, participle, preposition, sentence adverb ("officials said, adding that …") or
-    reporter's addition ("…, the monitor said, a rise from last week")."""
+    reporter's addition ("…, the monitor said, a rise from last week"). The verb's own phrases may
+    stand before the rest's comma ("The Caesar Act, Blinken said on Tuesday, would remain in
+    force", "…, Blinken told reporters in Amman, would …") when the rest opens with an auxiliary or
+    a modal (``_VERB_OPENERS``): after them a comma sets off their appositive or the reporter's
+    addition as often ("…, Blinken said in Amman, the Jordanian capital", "…, two officials said on
+    Friday, nearly a decade after …")."""
     if pairs:  # a quotation's attribution is the direct patterns' (an interrupted one is two QUOTEs)
         return None
-    rest = re.match(r"\s*,\s*([\w’'-]+)", text[cue[1]:s_end])
-    if rest is None or rest[1].lower() in _NOT_INTERRUPTING or rest[1].endswith("ing") \
-            or rest[1].capitalize() in _OPENING_WORDS and rest[1].lower() not in AUXILIARIES \
-            or ADDITION.match(text, cue[1]):
+    rest = _INTERRUPTION_END[text[cue[0]:cue[1]] in ("told", "tells")].match(text, cue[1], s_end)
+    if rest is None or rest["rest"].lower() in _NOT_INTERRUPTING or rest["rest"].endswith("ing") \
+            or rest["rest"].capitalize() in _OPENING_WORDS and rest["rest"].lower() not in AUXILIARIES \
+            or ADDITION.match(text, rest.start("comma")) \
+            or text[cue[1]:rest.start("comma")].strip() and rest["rest"].lower() not in _VERB_OPENERS:
         return None  # ADDITION: "The talks failed, officials said, a year after they began"
     comma = text.rfind(",", s_start, cue[0])
     if comma < 0:
@@ -707,11 +717,11 @@ def _interrupted(text, s_start, s_end, cue, pairs) -> _Found | None:
     source = _source_before(text, comma + 1, cue[0])
     if source is None or text[comma + 1:source[0]].strip():
         return None
-    end = _before_addition(text, cue[1] + rest.end(), s_end - (1 if text[s_end - 1] in ".!?" else 0))
+    end = _before_addition(text, rest.end(), s_end - (1 if text[s_end - 1] in ".!?" else 0))
     dateline = DATELINE.match(text, s_start, comma)
     quote = _trim(text, dateline.end() if dateline else s_start, end)
     if not text[quote[0]:comma].strip() or "," in text[quote[0]:comma] \
-            or len(text[cue[1] + rest.start(1):quote[1]].split()) < 2:
+            or len(text[rest.start("rest"):quote[1]].split()) < 2:
         return None
     return _Found(Span(*quote), Span(*source), Span(*cue), 0.5)
 
@@ -773,14 +783,24 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
     return _Found(Span(*quote), Span(*source), Span(*cue), 0.6)
 
 
+# the words that open a verb phrase: auxiliaries (with the adverbs AUXILIARIES holds) and modals
+_VERB_OPENERS = frozenset(AUXILIARIES | {"could", "should", "might", "may", "must", "can"})
 # a bare weekday after the cue is the verb's, as news writes it ("said Monday the strikes were
 # illegal": the content is "the strikes were illegal"), not a possessive's ("said Monday's attack …")
 # nor the content's subject ("said Monday would be decisive")
 _WEEKDAY_OF_THE_VERB = (rf"|(?:{'|'.join(WEEKDAYS)})(?![\w’'-])"
-                        rf"(?!\s+(?:{'|'.join(sorted(AUXILIARIES))}|could|should|might|may|must|can)\b)")
+                        rf"(?!\s+(?:{'|'.join(sorted(_VERB_OPENERS))})\b)")
 # the time phrases right after the cue, the verb's, before its content ("said on Tuesday that …")
-_TIME_OF_THE_VERB = re.compile(r"(?:\s+(?:(?:on|late on|early on|last|this|earlier|later)\s+[A-Z0-9][\w]*"
-                               + _WEEKDAY_OF_THE_VERB + r"))*\s*[:,]?\s*")
+_TIMES_OF_THE_VERB = (r"(?:\s+(?:(?:on|late on|early on|last|this|earlier|later)\s+[A-Z0-9][\w]*"
+                      + _WEEKDAY_OF_THE_VERB + r"))*")
+_TIME_OF_THE_VERB = re.compile(_TIMES_OF_THE_VERB + r"\s*[:,]?\s*")
+# whom "told" or "tells" names before the content ("told reporters", "told the briefing", "told Safadi")
+_TOLD_OBJECT = r"(?:\s+(?:reporters|journalists|lawmakers|a briefing|the briefing|(?:[A-Z][\w’'-]*\s?)+)(?=[\s:,]))?"
+# the end of an attribution that interrupts a reported clause: the verb's own phrases (whom "told"
+# told, its time phrases, a phrase opening with one of its prepositions), a comma and the rest's
+# first word; by whether the verb is "told" or "tells"
+_INTERRUPTION_END = {told: re.compile(rf"{_TOLD_OBJECT if told else ''}{_TIMES_OF_THE_VERB}(?:{_VERB_PHRASE})?"
+                                      r"\s*(?P<comma>,)\s*(?P<rest>[\w’'-]+)") for told in (False, True)}
 
 
 # an aside set off by commas right after the cue: before "that" whatever it is, and before a
@@ -809,8 +829,7 @@ def _attribution_first(text, s_start, s_end, cue, verb, pairs, source=None) -> _
             return None
         start = cue[1] + colon.end()
     else:
-        skip = re.match(r"(?:\s+(?:reporters|journalists|lawmakers|a briefing|the briefing|(?:[A-Z][\w’'-]*\s?)+)"
-                        r"(?=[\s:,]))?(?:\s+(?:(?:on|late on|early on|in|at|last|this|earlier|later)\s+[A-Z0-9][\w,]*"
+        skip = re.match(_TOLD_OBJECT + r"(?:\s+(?:(?:on|late on|early on|in|at|last|this|earlier|later)\s+[A-Z0-9][\w,]*"
                         + _WEEKDAY_OF_THE_VERB + r"))*\s*[:,]?\s*", rest) if verb in ("told", "tells") \
             else _TIME_OF_THE_VERB.match(rest)
         start = cue[1] + skip.end()
