@@ -2096,6 +2096,24 @@ def test_the_verb_s_own_phrase_before_the_rest_of_an_interrupted_indirect_quote_
         ("The talks failed", "indirect", "Blinken", "told")]
 
 
+def test_a_phrase_opening_the_sentence_is_no_content_when_the_clause_after_the_cue_holds_a_comma():
+    """Found in review: "After the talks, Blinken said the sanctions, imposed in 2019, would stay."
+    gave the QUOTE "After the talks" (and so did a list after the cue): the clause that makes the
+    opening phrase no content was counted only up to its first comma. It runs to the sentence's end;
+    a comma right after the verb and its time phrases still sets off no clause ("…, adding that …"),
+    so a content-first quote opening with a phrase stays one."""
+    sentences = ["After the talks, Blinken said the sanctions, imposed in 2019, would stay.",
+                 "In a statement, the ministry said Syria, Iraq and Jordan would meet in Amman.",
+                 "Under Assad the country has collapsed, Blinken said on Tuesday, adding that the US would stay.",
+                 "Since 2011 the war has killed thousands, officials said, and the toll is rising."]
+    pre = preannotated(REGISTRY, "\n\n".join(sentences))
+    assert [(q.text, q.source.text, q.cue.text) for q in pre.annotations.quotes] == [
+        ("the sanctions, imposed in 2019, would stay", "Blinken", "said"),
+        ("Syria, Iraq and Jordan would meet in Amman", "the ministry", "said"),
+        ("Under Assad the country has collapsed", "Blinken", "said"),
+        ("Since 2011 the war has killed thousands", "officials", "said")]
+
+
 def test_the_model_version_names_the_rules_that_made_the_prediction(tmp_path):
     """It said corpus_tools-preannotate@1.0 whatever rules made a prediction (no rule change ever
     bumped the number). A copy of the package with one more cue verb gives another version, and so

@@ -32,7 +32,7 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
    reopen in May"; the verb's own phrases may precede REST's comma when an auxiliary or a modal
    opens REST: "The Caesar Act, Blinken said on Tuesday, would remain in force"). **Content first**: ``CONTENT, SOURCE CUE.`` / ``CONTENT, CUE SOURCE.`` (no CONTENT that is only a phrase
    opening the sentence when a clause, not the verb's own phrase, follows the cue: "Despite the pressure, Assad
-   said he would not resign";
+   said he would not resign", "After the talks, Blinken said the sanctions, imposed in 2019, would stay";
    a short tail; not after a
    verb whose noun phrase is its object: "Said Darwish, a Kurdish commander, denied it." holds none) and
    ``CONTENT, according to SOURCE.``
@@ -772,7 +772,12 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
     content = text[quote[0]:quote[1]]
     if quote[0] >= quote[1] or len(content.split()) < 3:
         return None
-    clause = after[_TIME_OF_THE_VERB.match(after).end():].split()
+    # the clause after the cue runs to the sentence's end ("said the sanctions, imposed in 2019, would
+    # stay", "said Syria, Iraq and Jordan would meet"), not to its next comma; a comma right after the
+    # verb and its time phrases sets off no clause of the verb ("said, adding that …")
+    sentence_end = s_end - (1 if text[s_end - 1] == "." else 0)
+    verb_phrase = _TIME_OF_THE_VERB.match(text, cue[1], sentence_end)
+    clause = [] if "," in verb_phrase[0] else text[verb_phrase.end():sentence_end].split()
     if content.split()[0] in _OPENING_WORDS and "," not in content and len(clause) >= 3 \
             and clause[0] not in VERB_PREPOSITIONS and not ADDITION.match(after):
         # "After the talks, Blinken said the deal was close", "In a statement on Monday, the ministry
