@@ -2045,7 +2045,8 @@ def test_an_aside_of_the_verb_between_the_source_and_the_cue_leaves_the_source_b
     the SOURCE; one opening with a preposition, a sentence adverb or a participle is the verb's. An
     appositive, a list and a clause before the SOURCE are read as before; a content-first quote
     whose attribution has no aside stays one."""
-    registry = {**STATES, **{key: REGISTRY[key] for key in ("antony-blinken", "bashar-al-assad", "us-state-department")}}
+    registry = {**STATES, **{key: REGISTRY[key]
+                             for key in ("antony-blinken", "bashar-al-assad", "us-state-department")}}
     sentences = ["The ministry, in a statement, said the strikes were illegal.",
                  "Washington, however, has said it will not lift the sanctions.",
                  "A senior State Department official, speaking on condition of anonymity, said the US would keep "
@@ -2083,7 +2084,8 @@ def test_the_verb_s_own_phrase_before_the_rest_of_an_interrupted_indirect_quote_
                  "The sanctions, the ministry said in a statement, could stay for years.",
                  "Sanctions on Syria, Blinken said Tuesday, were not a bargaining chip.",
                  "The talks failed, Blinken said in Amman, the Jordanian capital.",
-                 "The envoy returned without a deal, two officials said on Friday, nearly a decade after Tice vanished.",
+                 "The envoy returned without a deal, two officials said on Friday, nearly a decade after Tice "
+                 "vanished.",
                  "The talks failed, Blinken told Safadi, Jordan’s foreign minister."]
     pre = preannotated(REGISTRY, "\n\n".join(sentences))
     assert [(q.text, q.quote_type, q.source.text, q.cue.text) for q in pre.annotations.quotes] == [

@@ -30,7 +30,8 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
 4. **Interrupted**: ``HEAD, SOURCE CUE, REST.`` without quotation marks: one indirect QUOTE over the
    whole sentence, the attribution included (the guidelines: "The bridge, the mayor said, would
    reopen in May"; the verb's own phrases may precede REST's comma when an auxiliary or a modal
-   opens REST: "The Caesar Act, Blinken said on Tuesday, would remain in force"). **Content first**: ``CONTENT, SOURCE CUE.`` / ``CONTENT, CUE SOURCE.`` (no CONTENT that is only a phrase
+   opens REST: "The Caesar Act, Blinken said on Tuesday, would remain in force").
+   **Content first**: ``CONTENT, SOURCE CUE.`` / ``CONTENT, CUE SOURCE.`` (no CONTENT that is only a phrase
    opening the sentence when a clause, not the verb's own phrase, follows the cue: "Despite the pressure, Assad
    said he would not resign", "After the talks, Blinken said the sanctions, imposed in 2019, would stay";
    a short tail; not after a
@@ -834,7 +835,8 @@ def _attribution_first(text, s_start, s_end, cue, verb, pairs, source=None) -> _
             return None
         start = cue[1] + colon.end()
     else:
-        skip = re.match(_TOLD_OBJECT + r"(?:\s+(?:(?:on|late on|early on|in|at|last|this|earlier|later)\s+[A-Z0-9][\w,]*"
+        skip = re.match(_TOLD_OBJECT
+                        + r"(?:\s+(?:(?:on|late on|early on|in|at|last|this|earlier|later)\s+[A-Z0-9][\w,]*"
                         + _WEEKDAY_OF_THE_VERB + r"))*\s*[:,]?\s*", rest) if verb in ("told", "tells") \
             else _TIME_OF_THE_VERB.match(rest)
         start = cue[1] + skip.end()
