@@ -179,3 +179,32 @@ def test_the_errata_say_what_the_committed_releases_say():
     assert "1.1.11 was released to correct what an independent\nrecomputation" in errata
     assert "\"exact-span F1 0.996 (1356/2722)\"" in errata and "\"2 × 1356/2722\"" in errata
     assert "the cards of 1.1.0 to 1.1.10 make statements 1.1.11 corrects" in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_page_a_command_row_links_names_every_option_of_the_command():
+    """The README's table of commands sends a reader to a page of docs/ for a command; that page
+    names each option of the command (by any of its names: ``-o`` or ``--output``). docs/
+    preannotation.md, linked for add "with --root DIR where no corpus is, start one", never said
+    what add --root does, and docs/normalization.md never named normalize's --out and --doc.
+    ``--root`` only names the corpus (README, "Commands"), but for add, where it starts one."""
+    import click
+
+    from corpus_tools.cli import cli
+
+    context = click.Context(cli)
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| command | what it does |", 1)[1].split("\n\n", 1)[0]
+    rows = re.findall(r"^\| `corpus-tools ((?:[a-z][a-z-]* ?)+).*?\]\((docs/[a-z-]+\.md)\)", table, re.M)
+    unnamed = []
+    for name, page in rows:
+        command = cli
+        for word in name.split():
+            command = command.get_command(context, word)
+        text = (REPO / page).read_text(encoding="utf-8")
+        for parameter in command.params:
+            names = [option for option in parameter.opts if option != "--help"]
+            if not isinstance(parameter, click.Option) or not names or (names == ["--root"] and name.strip() != "add"):
+                continue
+            if not any(re.search(re.escape(option) + r"(?![\w-])", text) for option in names + parameter.secondary_opts):
+                unnamed.append(f"{page}: corpus-tools {name.strip()} {names[0]}")
+    assert len(rows) >= 8 and unnamed == []
