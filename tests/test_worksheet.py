@@ -312,3 +312,24 @@ def test_what_annotate_says_it_submitted():
     user = User(id=3, email="gold@corpus.local", api_key="k")
     assert submitted_line(Submissions((), 0), 4, user) == ("submitted 0 annotations to project 4 as gold@corpus.local "
                                                            "(user 3)")
+
+
+def test_the_guidelines_worksheet_example_is_of_an_invented_document(tmp_path):
+    """docs/annotation-guidelines.md shows the worksheet format with invented text ("Maria Ortega",
+    "The mayor"), as all its examples are; its doc_id was the seed 000_cbeedfbee8440207, whose text
+    holds none of it, so copied as it stood it was a worksheet annotate refuses
+    (worksheet-region-unresolved) of a document of round 1's gold."""
+    import re
+
+    from conftest import COMMITTED_DOC_IDS
+
+    guidelines = (ROOT / "docs" / "annotation-guidelines.md").read_text(encoding="utf-8")
+    example = load_worksheet(write(tmp_path, re.search(r"```yaml\n(.*?)```", guidelines, re.S)[1]))
+    assert example.doc_id not in COMMITTED_DOC_IDS
+    annotations = resolve(example, "Maria Ortega said on Tuesday: The mayor said the bridge would reopen in May.")
+    assert [(mention.text, mention.span, mention.entity_id) for mention in annotations.entities] == \
+        [("Maria Ortega", records.Span(0, 12), "maria-ortega")]
+    assert [(timex.text, timex.value, timex.mod) for timex in annotations.timexes] == [("Tuesday", "2019-WXX-2", None)]
+    (quote,) = annotations.quotes
+    assert (quote.text, quote.quote_type, quote.source.text, quote.source.speaker_id, quote.cue.span) == \
+        ("the bridge would reopen in May", "indirect", "The mayor", None, records.Span(40, 44))
