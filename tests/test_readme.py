@@ -213,3 +213,16 @@ def test_the_page_a_command_row_links_names_every_option_of_the_command():
             if not any(re.search(re.escape(option) + r"(?![\w-])", text) for option in names + parameter.secondary_opts):
                 unnamed.append(f"{page}: corpus-tools {name} {names[0]}")
     assert {"add", "normalize", "release", "verify", "labelstudio tasks"} <= set(linked) and unnamed == []
+
+
+def test_the_readme_names_every_directory_the_package_makes_in_build():
+    """README's Layout row for build/ lists what it holds; it left out build/normalized/, where
+    `corpus-tools normalize` writes by default, and named Label Studio's pulls without their
+    directory. Every ``layout.build / "<name>"`` of the package is named there as build/<name>/."""
+    made = set()
+    for path in (REPO / "corpus_tools").rglob("*.py"):
+        made |= set(re.findall(r'layout\.build / "([a-z]+)"', path.read_text(encoding="utf-8")))
+    row = next(line for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+               if line.startswith("| `build/` |"))
+    assert made >= {"cache", "units", "normalized", "site", "labelstudio"}
+    assert sorted(name for name in made if f"`build/{name}/" not in row) == []
