@@ -92,7 +92,7 @@ renamed into place and the manifest replaced last; a failure removes the raw fil
 moved in, and an add killed after staging its manifest is finished by the next add
 (``_write``). The corpus lock is held throughout, and the corpus must check clean
 (``check-raw``) before anything is added. A corpus no document was added to (no manifest, no
-raw/ or one holding nothing but hidden names, no stored export and no release:
+raw/ or one holding nothing but hidden names, no stored export, no release and no removal record:
 ``is_new_corpus``) is started: the add creates raw/ and the manifest as above, and a refused one
 leaves no raw/ it made, nor build/ (the lock's: its files are read and checked before the lock
 is taken, since there is nothing of the corpus to check them against); a manifest missing beside raw files, stored exports or releases is a
