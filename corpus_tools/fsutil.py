@@ -146,21 +146,22 @@ def first_missing(path: Path) -> Path | None:
 
 
 @contextlib.contextmanager
-def parents_removed_on_failure(path: Path) -> Iterator[None]:
-    """When the block fails, remove the directories above ``path`` that it made and left empty
-    (a staging directory's parents): a refused run leaves nothing behind, not even them. Only
-    empty ones go (rmdir), so nothing another process wrote meanwhile is lost."""
-    made = first_missing(path.parent)
+def made_directories_removed(directory: Path) -> Iterator[None]:
+    """When the block ends, remove ``directory`` and those above it if the block made them and
+    left them empty (a staging directory's parent, made by ``staging_dir``): a run that wrote
+    nothing there, refused by an exception or by its outcome (an ingest whose export has errors),
+    leaves nothing behind, not even them. Only empty ones go (rmdir), so nothing another process
+    wrote meanwhile is lost, and one that holds the output is kept."""
+    made = first_missing(directory)
     try:
         yield
-    except BaseException:
+    finally:
         if made is not None:
-            for directory in (path.parent, *path.parent.parents):
+            for level in (directory, *directory.parents):
                 with contextlib.suppress(OSError):
-                    directory.rmdir()
-                if directory == made:
+                    level.rmdir()
+                if level == made:
                     break
-        raise
 
 
 def staging_dir(parent: Path, prefix: str) -> Path:

@@ -31,6 +31,24 @@ def plant_staging(parent: Path, prefix: str) -> tuple[Path, Path]:
     return killed, running
 
 
+def tree(root: Path) -> dict[str, bytes | str | None]:
+    """Every path under ``root``: a file by its bytes, a symbolic link by where it leads, a
+    directory as None (an empty one made and left behind is written too), build/ aside (scratch,
+    where the corpus lock and the caches are): what a refusal must leave as it was."""
+    found: dict[str, bytes | str | None] = {}
+    for path in sorted(root.rglob("*")):
+        name = str(path.relative_to(root))
+        if name.split(os.sep)[0] == "build":
+            continue
+        if path.is_symlink():
+            found[name] = os.readlink(path)
+        elif path.is_file():
+            found[name] = path.read_bytes()
+        else:
+            found[name] = None
+    return found
+
+
 # The five real seed articles (../shared/seeds): the documents of annotation round 1
 # (annotations/worksheets/round-1) and of the gold export 000001. Tests about these articles
 # specifically (golden texts, round 1's worksheets, scores against their gold) name them here;

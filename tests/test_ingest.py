@@ -21,6 +21,7 @@ from corpus_tools.cli import cli
 from corpus_tools.errors import CorpusError
 from corpus_tools.layout import Layout
 from corpus_tools.records import Cue, EntityMention, Provenance, Quote, Source, Span, TimeExpression
+from conftest import tree
 from export_corpus import BAD_INPUTS, EXPORTS, FIXTURES, corpus_root, documents, registry, stored_files
 
 sys.path.insert(0, str(FIXTURES))
@@ -1032,6 +1033,24 @@ def test_ingest_command_stores_then_does_nothing(tmp_path: Path):
     again = cli_ingest(layout, str(VALID))
     assert again.exit_code == 0
     assert again.output == f"already stored as annotations/exports/{stored_name(1)}: nothing to do\n"
+
+
+@pytest.mark.parametrize("name", ["span-text-mismatch.json", "bad-not-json.json"])
+def test_a_refused_first_ingest_leaves_the_corpus_as_it_was_directories_included(tmp_path: Path, name):
+    """The store's staging directory made annotations/exports/ for it, and a refusal (an export
+    with errors, or no export at all) left that empty directory behind."""
+    layout = corpus_root(tmp_path)
+    before = tree(layout.root)
+    assert "annotations/exports" not in before
+    refused = cli_ingest(layout, str(EXPORTS / name))
+    assert refused.exit_code == 1
+    assert refused.output.splitlines()[-1] == (
+        "refused: 1 error; nothing stored (fix the export, or --allow-partial to store it without the units at fault)"
+        if name == "span-text-mismatch.json" else
+        f"Error: {EXPORTS / name}, byte 0: [export-not-json] a CSV file (columns 'project', 'task', 'label'), not a "
+        "JSON export: export the project as JSON (Export > JSON in Label Studio, not JSON_MIN, CSV, TSV or CONLL2003), "
+        "or run `corpus-tools labelstudio pull`")
+    assert tree(layout.root) == before
 
 
 def test_a_library_ingest_says_what_the_command_says(tmp_path: Path):

@@ -5,30 +5,14 @@ nothing. Permissions are not tried: the suite runs as root too, which reads ever
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from corpus_tools.errors import CorpusError
 from corpus_tools.ingest import ingest, validate_export
+from conftest import tree
 from export_corpus import corpus_root, documents, registry
-
-
-def tree(root: Path) -> dict[str, bytes | str]:
-    """Every file and symbolic link under ``root`` (by its bytes, or where it leads), build/ aside
-    (scratch): what a refusal must leave as it was. Directories are not compared: any refused
-    ingest leaves annotations/exports/ made, empty, as it always has (an empty store)."""
-    found: dict[str, bytes | str] = {}
-    for path in sorted(root.rglob("*")):
-        name = str(path.relative_to(root))
-        if name.split(os.sep)[0] == "build":
-            continue
-        if path.is_symlink():
-            found[name] = os.readlink(path)
-        elif path.is_file():
-            found[name] = path.read_bytes()
-    return found
 
 
 def bad_path(tmp_path: Path, kind: str) -> tuple[Path, str]:

@@ -67,7 +67,8 @@ from corpus_tools.documents.index import documents_digest
 from corpus_tools.documents.removals import removed_documents
 from corpus_tools.errors import CorpusError, Location, Problem, Report, agreeing, quantity
 from corpus_tools.fingerprint import fingerprint
-from corpus_tools.fsutil import atomic_write_bytes, clear_scratch, file_errors, staging_dir, writing_under
+from corpus_tools.fsutil import (atomic_write_bytes, clear_scratch, file_errors, made_directories_removed, staging_dir,
+                                 writing_under)
 from corpus_tools.iterutil import Totalled, batched
 from corpus_tools.ingest.checks import EXCLUDING, Context
 from corpus_tools.ingest.reader import ExportStream
@@ -489,7 +490,8 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
     """
     export_path = Path(export_path)
     options = {"allow_partial": allow_partial, "trim_whitespace": trim_whitespace}
-    with corpus_lock(layout, "ingest"):
+    # a first export refused (errors, no export at all, nothing new) leaves no empty store behind
+    with corpus_lock(layout, "ingest"), made_directories_removed(layout.exports):
         removed = removed_documents(layout, documents)
         staging = staging_dir(layout.exports, ".ingest-")
         units_staging = None

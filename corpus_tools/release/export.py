@@ -46,7 +46,7 @@ from typing import Callable, Iterator
 
 from corpus_tools.documents.raw import check_doc_id, doc_id_key
 from corpus_tools.errors import CorpusError, Location, quantity
-from corpus_tools.fsutil import (file_errors, holds_current_directory, make_public, parents_removed_on_failure,
+from corpus_tools.fsutil import (file_errors, holds_current_directory, made_directories_removed, make_public,
                                  staging_dir, writing_under)
 from corpus_tools.iterutil import Totalled, batched, overlapping
 from corpus_tools.layout import check_output
@@ -87,7 +87,7 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
         raise _target_exists(out_dir)
     # read from the footers only when asked: without a bar, a damaged file is met where it was
     on_progress = None if exporting is None else exporting(sum(config_rows(path, "documents", _READ_AS_NONE).values()))
-    with parents_removed_on_failure(out_dir):  # -o a/b/c refused half way leaves no empty a/b
+    with made_directories_removed(out_dir.parent):  # -o a/b/c refused half way leaves no empty a/b
         with file_errors():  # a file where a directory above the output belongs
             partial = staging_dir(out_dir.parent, f".{out_dir.name}.partial-")
         try:

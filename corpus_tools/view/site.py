@@ -17,8 +17,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from corpus_tools.fsutil import (exchange, file_errors, holds_current_directory, make_public,
-                                 parents_removed_on_failure, staging_dir, writing_under)
+from corpus_tools.fsutil import (exchange, file_errors, holds_current_directory,
+                                 made_directories_removed, make_public, staging_dir, writing_under)
 from corpus_tools.errors import CorpusError, Location, quantity
 from corpus_tools.iterutil import Totalled, batched
 from corpus_tools.layout import check_output
@@ -102,7 +102,7 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
             return document_changes(log.of_document(doc_id), diff.old_version)
         changes_of = changes_in
 
-    with parents_removed_on_failure(out):  # -o a/b/site refused half way leaves no empty a/b
+    with made_directories_removed(out.parent):  # -o a/b/site refused half way leaves no empty a/b
         with file_errors():  # a file where a directory above the output belongs
             building = staging_dir(out.parent, f".{out.name}.partial-")
         try:
