@@ -343,6 +343,15 @@ def file_errors() -> Iterator[None]:
         raise CorpusError.of_os_error(error) from None
 
 
+def listable_directory(path: str | os.PathLike) -> Path:
+    """``path``, a directory the system lists: one that is not there, is a file, or cannot be
+    read is the ``file-error`` at it (``file_errors``), not a directory read as holding nothing,
+    which made a mistyped path a silent "none found" (no worksheet, no raw file)."""
+    with file_errors(), os.scandir(path):
+        pass
+    return Path(path)
+
+
 def open_input(path: str | Path) -> BinaryIO:
     """A file to read that a user or the corpus names (an export, the registry, acceptances):
     symbolic links are followed, but anything that is not a regular file in the end is refused

@@ -212,6 +212,27 @@ def test_an_output_path_the_system_refuses_is_a_file_error_and_nothing_is_writte
     assert tree(tmp_path) == before
 
 
+@pytest.mark.parametrize("kind", ["missing", "file", "loop"])
+def test_build_site_of_a_raw_dir_that_is_no_directory_is_a_file_error_and_nothing_is_written(tmp_path, kind):
+    """It was read as a raw/ that holds no raw file: a site written, every page saying "raw file
+    raw/... not found", for a mistyped path."""
+    from corpus_tools.view.site import build_site
+
+    raw = tmp_path / "checkout" / "raw"
+    raw.parent.mkdir()
+    if kind == "file":
+        raw.write_bytes(b"not a directory")
+    elif kind == "loop":
+        _loop(raw)
+    before = tree(tmp_path)
+    with pytest.raises(CorpusError) as refused:
+        build_site(RELEASE, tmp_path / "out" / "site", raw_dir=raw)
+    message = {"missing": "No such file or directory", "file": "Not a directory",
+               "loop": "Too many levels of symbolic links"}[kind]
+    assert str(refused.value) == f"{raw}: [file-error] {message}"
+    assert tree(tmp_path) == before
+
+
 # --- build/ (the package's scratch) and the corpus's root --------------------------------------
 
 def _loop(path: Path) -> None:

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from corpus_tools.fsutil import (exchange, file_errors, holds_current_directory,
+from corpus_tools.fsutil import (exchange, file_errors, holds_current_directory, listable_directory,
                                  made_directories_removed, make_public, staging_dir, writing_under)
 from corpus_tools.errors import CorpusError, Location, quantity
 from corpus_tools.iterutil import Totalled, batched
@@ -64,7 +64,9 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
 
     ``raw_dir``: a checkout's raw/ directory; when it holds a document's raw file (same sha256)
     and this normalizer gives the released text, the document page can show the pieces
-    normalization removed, each at its raw position (a release does not carry them).
+    normalization removed, each at its raw position (a release does not carry them). One that
+    is not there or is no directory is a ``file-error`` (``listable_directory``), not "not found"
+    said of every raw file.
     ``previous``: the release before this one: its diff with ``release``
     (corpus_tools.release.diff) becomes diff.html, linked from the index.
     ``writing``: asked, with the number of document and entity pages (a page each), for the
@@ -89,7 +91,7 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     check_output(out)
     _check_replaceable(out)
     corpus = _corpus_name(Path(release), contents.version)
-    raw = Path(raw_dir) if raw_dir is not None else None
+    raw = listable_directory(raw_dir) if raw_dir is not None else None
     diff = None
     changes_of: Callable[[str], str] | None = None
     if previous is not None:
