@@ -111,6 +111,25 @@ def test_lint_corpus_and_read_results_of_a_path_that_is_no_file(corpus_copy, tmp
             assert refused.value.message == message
 
 
+@pytest.mark.parametrize("kind", ["missing", "under-a-file", "loop"])
+def test_results_to_submit_of_worksheets_that_are_no_directory_is_a_file_error(corpus_copy, tmp_path, kind):
+    """A worksheets path that is not there was "annotate-empty: no worksheet (*.yaml) in it", as
+    if the directory were there and empty."""
+    from corpus_tools.labelstudio.annotate import results_to_submit
+
+    sheets = tmp_path / "round-9"
+    if kind == "under-a-file":
+        sheets.write_bytes(b"not a directory")
+        sheets = sheets / "annotator-1"
+    elif kind == "loop":
+        _loop(sheets)
+    with pytest.raises(CorpusError) as refused:
+        results_to_submit(corpus_copy, worksheets=sheets)
+    message = {"missing": "No such file or directory", "under-a-file": "Not a directory",
+               "loop": "Too many levels of symbolic links"}[kind]
+    assert str(refused.value) == f"{sheets}: [file-error] {message}"
+
+
 def test_commands_that_write_refuse_a_removal_record_that_is_a_directory_and_write_nothing(corpus_copy, tmp_path):
     from corpus_tools.documents.add import add_files
     from corpus_tools.documents.remove import remove_documents

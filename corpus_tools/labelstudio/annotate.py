@@ -15,6 +15,7 @@ from typing import Any, Callable, Container, Iterable, Mapping, Sequence
 
 from corpus_tools import strictjson
 from corpus_tools.errors import CorpusError, Location, quantity
+from corpus_tools.fsutil import listable_directory
 from corpus_tools.ingest.checks import Context, check_task
 from corpus_tools.labelstudio.sync import DocumentTasks, api_errors, api_field, iter_tasks
 from corpus_tools.labelstudio.tasks import LEFT_OUT_PREFIX, to_ls_results
@@ -301,7 +302,8 @@ def results_to_submit(layout, worksheets: Path | None = None, results: Path | No
 
     documents = load_documents(layout)
     if worksheets is not None:
-        sheets = sorted(worksheets.glob("*.yaml"))
+        # a path not there or a file is the file-error at it, not "no worksheet in it"
+        sheets = sorted(listable_directory(worksheets).glob("*.yaml"))
         items, source = worksheet_items(sheets, documents), [str(sheet) for sheet in sheets]
     else:
         items, source = read_results(results), str(results)
