@@ -44,27 +44,29 @@ def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
     # the rename would put a file in place of a device node, a FIFO or a link, not write through it
     if existing is not None and not stat.S_ISREG(existing):
         raise NotRegularFile(str(path), _kind(existing))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:  # a parent is a file
-        raise NotADirectoryError(errno.ENOTDIR, "a parent of it is not a directory", str(path)) from None
-    prefix = f".{path.name}."
-    for leftover in abandoned(path.parent, prefix):
-        # only this file's temporaries: another file's could begin with the same prefix
-        if _TEMPORARY_TAIL.fullmatch(leftover.name[len(prefix):]):
-            leftover.unlink(missing_ok=True)
-    with _named_as(path):
-        fd, tmp = tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}-", suffix=".tmp", dir=path.parent)
-    try:
-        with writing_under(path), os.fdopen(fd, "wb") as handle:  # a full disk names the file, not nothing
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # a write refused (a name too long for the temporary, a full disk) leaves no parent it made
+    with made_directories_removed(path.parent):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:  # a parent is a file
+            raise NotADirectoryError(errno.ENOTDIR, "a parent of it is not a directory", str(path)) from None
+        prefix = f".{path.name}."
+        for leftover in abandoned(path.parent, prefix):
+            # only this file's temporaries: another file's could begin with the same prefix
+            if _TEMPORARY_TAIL.fullmatch(leftover.name[len(prefix):]):
+                leftover.unlink(missing_ok=True)
+        with _named_as(path):
+            fd, tmp = tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}-", suffix=".tmp", dir=path.parent)
+        try:
+            with writing_under(path), os.fdopen(fd, "wb") as handle:  # a full disk names the file, not nothing
+                yield handle
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, mode)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus_tools.errors import CorpusError
+from corpus_tools.errors import CorpusError, cut
 from corpus_tools.ingest import ingest, validate_export
 from conftest import tree
 from export_corpus import corpus_root, documents, registry
@@ -228,6 +228,24 @@ def test_an_output_path_the_system_refuses_is_a_file_error_and_nothing_is_writte
             build_site(RELEASE, out)
     assert (refused.value.code, refused.value.location.file, refused.value.message) == (
         "file-error", str(named), message)
+    assert tree(tmp_path) == before
+
+
+def test_a_refused_task_file_leaves_no_directory_made_for_it(corpus_copy, tmp_path):
+    """atomic_writer made the output's parents, then its temporary (".<name>.<pid>-<random>.tmp")
+    was refused as a name too long for the system: the error named the output, and the empty
+    directories made for it stayed."""
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import cli
+
+    out = tmp_path / "out" / "a" / "b" / ("t" * 245 + ".json")  # a name the system takes; its temporary's it does not
+    (tmp_path / "out").mkdir()
+    before = tree(tmp_path)
+    result = CliRunner().invoke(cli, ["labelstudio", "tasks", "-o", str(out), "--root", str(corpus_copy.root)])
+    assert result.exit_code == 1
+    # one line naming the output (cut past 200 characters, as every printed path is)
+    assert result.output == f"Error: {cut(str(out))}: [file-error] File name too long\n"
     assert tree(tmp_path) == before
 
 
