@@ -9,7 +9,7 @@ from corpus_tools.cli import cli
 from corpus_tools.release import build_release
 from corpus_tools.release.versions import list_versions
 from corpus_tools.version import __version__
-from conftest import REPO
+from conftest import REPO, tree
 from release_factories import seed_inputs
 
 
@@ -108,6 +108,22 @@ def test_release_refuses_bad_versions_in_one_line(tmp_path, version, message):
     assert message in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "dist").exists()
+
+
+def test_a_refused_first_release_leaves_no_empty_dist(corpus_copy):
+    """The build's staging directory made dist/; the stored annotations, found invalid as they
+    were streamed (an entity they link removed from the registry), refused it and left dist/
+    there, empty."""
+    registry = corpus_copy.registry.read_bytes().splitlines(keepends=True)
+    corpus_copy.registry.write_bytes(b"".join(line for line in registry if b'"id":"bashar-al-assad"' not in line))
+    assert not corpus_copy.dist.exists()
+    before = tree(corpus_copy.root)
+    result = CliRunner().invoke(cli, ["release", "--root", str(corpus_copy.root)])
+    assert result.exit_code == 1
+    [line] = result.output.splitlines()
+    assert line.startswith("Error: [invalid-annotations] ") and " validation error(s), nothing built: " in line
+    assert "[entity-id-unknown] entity_id 'bashar-al-assad' is not in the entity registry" in line
+    assert tree(corpus_copy.root) == before
 
 
 @pytest.mark.parametrize("command", ["release", "verify"])

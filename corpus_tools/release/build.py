@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from corpus_tools import codes
 from corpus_tools.errors import CorpusError, Location, Problem, Report, agreeing, quantity
-from corpus_tools.fsutil import make_public, remove_abandoned, staging_dir, writing_under
+from corpus_tools.fsutil import made_directories_removed, make_public, remove_abandoned, staging_dir, writing_under
 from corpus_tools.iterutil import Totalled
 from corpus_tools.records import (
     AnnotationQuality, Document, DocumentAnnotations, RegistryEntity, ReleaseDiff, same_text,
@@ -164,15 +164,16 @@ def build_release(documents: Mapping[str, Document],
     elif plan.target != out_dir / version:
         raise ValueError(f"the plan is for {plan.target}, not {out_dir / version}")
     _remove_killed_builds(out_dir)
-    partial = staging_dir(out_dir, f".{version}.partial-")
-    try:
-        with writing_under(plan.target):
-            _write_release(partial, documents, annotations, registry, version, plan, card, sizes,
-                           upstream_problems, regions_validated, annotation_quality, on_progress,
-                           version_rule=not plan.published, released=list_versions(out_dir), comparing=comparing)
-        return _publish(partial, plan.target, version, verified=plan.published)
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
+    with made_directories_removed(out_dir):  # a first release refused leaves no empty dist/
+        partial = staging_dir(out_dir, f".{version}.partial-")
+        try:
+            with writing_under(plan.target):
+                _write_release(partial, documents, annotations, registry, version, plan, card, sizes,
+                               upstream_problems, regions_validated, annotation_quality, on_progress,
+                               version_rule=not plan.published, released=list_versions(out_dir), comparing=comparing)
+            return _publish(partial, plan.target, version, verified=plan.published)
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
 
 
 def _remove_killed_builds(out_dir: Path) -> None:
