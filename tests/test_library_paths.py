@@ -130,6 +130,20 @@ def test_results_to_submit_of_worksheets_that_are_no_directory_is_a_file_error(c
     assert str(refused.value) == f"{sheets}: [file-error] {message}"
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_load_worksheet_of_a_path_that_is_no_file_is_a_file_error(tmp_path, kind):
+    """It was worksheet-unreadable ("cannot read worksheet: [Errno 2] No such file or directory:
+    '<the path again>'"), and a FIFO among the worksheets was waited on for ever."""
+    from corpus_tools.labelstudio.worksheet import load_worksheet
+
+    path, message = bad_path(tmp_path, kind)
+    with pytest.raises(CorpusError) as refused:
+        load_worksheet(path)
+    assert (refused.value.code, refused.value.location.file) == ("file-error", str(path))
+    assert refused.value.message == (message or f"is a symbolic link to {str(path.parent / 'other.json')!r}, "
+                                                "not a regular file")
+
+
 def test_commands_that_write_refuse_a_removal_record_that_is_a_directory_and_write_nothing(corpus_copy, tmp_path):
     from corpus_tools.documents.add import add_files
     from corpus_tools.documents.remove import remove_documents

@@ -34,6 +34,7 @@ import yaml
 
 from corpus_tools import records
 from corpus_tools.errors import CorpusError, Location, keys_wrong
+from corpus_tools.fsutil import file_errors, open_input
 from corpus_tools.schema import LAYERS, REGION_VALUES, RELATIONS, TIMEX_MODS, QUOTE_TYPES
 from corpus_tools.strictjson import kind_of
 
@@ -140,13 +141,17 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def load_worksheet(path: str | Path) -> Worksheet:
     """Read and check the structure of one worksheet; raises CorpusError naming file and region."""
     name = str(path)
+    # open_input: a FIFO or a device is refused, not waited on or read for ever; what the system
+    # refuses is the file-error every path given to the library is
+    with file_errors(), open_input(path) as handle:
+        data = handle.read()
     try:
-        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+        data = yaml.load(data.decode("utf-8"), Loader=_UniqueKeyLoader)
     except yaml.MarkedYAMLError as error:  # its text quotes the source over several lines: the mark says where
         mark = error.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         raise _fail(name, None, f"not YAML: {where}{error.problem}", code="worksheet-unreadable") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
         raise _fail(name, None, f"cannot read worksheet: {error}", code="worksheet-unreadable") from None
     if not isinstance(data, dict) or not isinstance(data.get("doc_id"), str):
         raise _fail(name, None, "a worksheet is a mapping with a string 'doc_id'")
