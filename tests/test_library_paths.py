@@ -263,6 +263,23 @@ def test_a_refused_task_file_leaves_no_directory_made_for_it(corpus_copy, tmp_pa
     assert tree(tmp_path) == before
 
 
+@pytest.mark.parametrize("kind", ["file", "under-a-file"])
+def test_write_normalized_to_a_path_the_system_refuses_is_a_file_error(corpus_copy, tmp_path, kind):
+    """It raised the system's NotADirectoryError, a traceback to a Python caller, where
+    export_release and build_site give the file-error the command line prints."""
+    from corpus_tools.documents.index import write_normalized
+
+    out = tmp_path / "out"
+    out.write_bytes(b"not a directory")
+    if kind == "under-a-file":
+        out = out / "normalized"
+    before = tree(tmp_path)
+    with pytest.raises(CorpusError) as refused:
+        write_normalized(corpus_copy, out)
+    assert str(refused.value) == f"{out}: [file-error] Not a directory"
+    assert tree(tmp_path) == before
+
+
 @pytest.mark.parametrize("kind", ["missing", "file", "loop"])
 def test_build_site_of_a_raw_dir_that_is_no_directory_is_a_file_error_and_nothing_is_written(tmp_path, kind):
     """It was read as a raw/ that holds no raw file: a site written, every page saying "raw file

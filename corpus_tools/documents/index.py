@@ -26,7 +26,7 @@ from corpus_tools.documents.normalize import NORMALIZER_VERSION, Normalized, nor
 from corpus_tools.documents.cache import NormalizedCache, RawIndex
 from corpus_tools.errors import CorpusError, Location
 from corpus_tools.iterutil import Totalled
-from corpus_tools.fsutil import atomic_writer, make_public, staging_dir, writing_under
+from corpus_tools.fsutil import atomic_writer, file_errors, make_public, staging_dir, writing_under
 from corpus_tools.documents.raw import (
     check_raw_indexed, decode, iter_raw, raise_first, read_manifest, read_manifest_record,
     read_raw, read_raw_bytes,
@@ -95,7 +95,8 @@ def write_normalized(layout: Layout, out: Path, writing: Totalled | None = None)
     check_output(out)
     documents = iter_documents(layout, writing)
     first = next(documents, None)  # the raw corpus is checked whole before anything is made
-    staging = staging_dir(out, ".normalize-")
+    with file_errors():  # a file where out or a directory above it belongs
+        staging = staging_dir(out, ".normalize-")
     try:
         previous = _listed(out / NORMALIZED_LISTING)
         count = 0
