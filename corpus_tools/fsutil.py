@@ -166,18 +166,26 @@ def made_directories_removed(directory: Path) -> Iterator[None]:
                     break
 
 
-def staging_dir(parent: Path, prefix: str) -> Path:
+def staging_dir(parent: Path, prefix: str, output: Path | None = None) -> Path:
     """A new directory ``<prefix><pid>-<random>.tmp`` in ``parent`` (``.tmp``: the repository's
     .gitignore ignores it), to write in and then rename into place, after removing those of killed runs with the same prefix (``remove_abandoned``).
     Mode 0755, as a directory made with the usual umask: mkdtemp's 0700 would make what is
-    renamed into place (a release, an export, a site) private to its builder."""
+    renamed into place (a release, an export, a site) private to its builder.
+    ``output``: what the directory is renamed to, when ``prefix`` holds its name: a staged name
+    too long for the system is said of it (the name given, as atomic_writer says it of its
+    file), not of ``parent``, whose name is not at fault."""
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # a file where the directory belongs: "File exists" would not say so
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), os.fspath(parent)) from None
     remove_abandoned(parent, prefix)
-    with _named_as(parent):  # the directory that refused
-        path = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", suffix=".tmp", dir=parent))
+    try:
+        with _named_as(parent):  # the directory that refused
+            path = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", suffix=".tmp", dir=parent))
+    except OSError as error:
+        if output is None or error.errno != errno.ENAMETOOLONG:
+            raise
+        raise OSError(error.errno, error.strerror, os.fspath(output)) from None
     os.chmod(path, 0o755)
     return path
 

@@ -218,7 +218,7 @@ def test_add_files_of_a_directory_or_a_loop_of_links_is_a_file_error_and_adds_no
 RELEASE = Path(__file__).resolve().parent.parent / "dist" / "1.1.11"
 
 
-@pytest.mark.parametrize("kind", ["loop", "under-a-file"])
+@pytest.mark.parametrize("kind", ["loop", "under-a-file", "name-too-long"])
 @pytest.mark.parametrize("writer", ["export_release", "build_site"])
 def test_an_output_path_the_system_refuses_is_a_file_error_and_nothing_is_written(tmp_path, writer, kind):
     from corpus_tools.release.export import export_release
@@ -230,6 +230,11 @@ def test_an_output_path_the_system_refuses_is_a_file_error_and_nothing_is_writte
         out.symlink_to("other")
         (out.parent / "other").symlink_to("site")
         named, message = out, "Too many levels of symbolic links"
+    elif kind == "name-too-long":
+        # a name the system takes, in directories made for it; its staging directory's it does
+        # not: said of the output, not of out/a/b (whose name is fine), and out/a/b is not left
+        out = out.parent / "a" / "b" / ("s" * 245)
+        named, message = out, "File name too long"
     else:
         (out.parent / "file").write_bytes(b"x")
         out = out.parent / "file" / "site"

@@ -89,7 +89,7 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
     on_progress = None if exporting is None else exporting(sum(config_rows(path, "documents", _READ_AS_NONE).values()))
     with made_directories_removed(out_dir.parent):  # -o a/b/c refused half way leaves no empty a/b
         with file_errors():  # a file where a directory above the output belongs
-            partial = staging_dir(out_dir.parent, f".{out_dir.name}.partial-")
+            partial = staging_dir(out_dir.parent, f".{out_dir.name}.partial-", out_dir)
         try:
             with writing_under(out_dir):
                 documents, unaligned = write(path, partial, on_progress)

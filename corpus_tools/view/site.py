@@ -106,7 +106,7 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
 
     with made_directories_removed(out.parent):  # -o a/b/site refused half way leaves no empty a/b
         with file_errors():  # a file where a directory above the output belongs
-            building = staging_dir(out.parent, f".{out.name}.partial-")
+            building = staging_dir(out.parent, f".{out.name}.partial-", out)
         try:
             files = 0
             on_progress = None if writing is None else writing(len(contents.doc_ids) + len(contents.registry))
