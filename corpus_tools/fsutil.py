@@ -166,6 +166,16 @@ def made_directories_removed(directory: Path) -> Iterator[None]:
                     break
 
 
+def make_directories(directory: Path) -> None:
+    """``directory`` and those above it, made where missing. A file where one belongs is
+    NotADirectoryError ("Not a directory") at ``directory``: the system's FileExistsError ("File
+    exists") does not say that a file is in the way."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), os.fspath(directory)) from None
+
+
 def staging_dir(parent: Path, prefix: str, output: Path | None = None) -> Path:
     """A new directory ``<prefix><pid>-<random>.tmp`` in ``parent`` (``.tmp``: the repository's
     .gitignore ignores it), to write in and then rename into place, after removing those of killed runs with the same prefix (``remove_abandoned``).
@@ -174,10 +184,7 @@ def staging_dir(parent: Path, prefix: str, output: Path | None = None) -> Path:
     ``output``: what the directory is renamed to, when ``prefix`` holds its name: a staged name
     too long for the system is said of it (the name given, as atomic_writer says it of its
     file), not of ``parent``, whose name is not at fault."""
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:  # a file where the directory belongs: "File exists" would not say so
-        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), os.fspath(parent)) from None
+    make_directories(parent)
     remove_abandoned(parent, prefix)
     try:
         with _named_as(parent):  # the directory that refused

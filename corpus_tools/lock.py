@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Iterator
 
 from corpus_tools.errors import CorpusError, Location
-from corpus_tools.fsutil import file_errors
+from corpus_tools.fsutil import file_errors, make_directories
 from corpus_tools.layout import Layout, check_output
 
 LOCK_NAME = "corpus.lock"
@@ -86,7 +86,7 @@ def corpus_lock(layout: Layout, command: str) -> Iterator[None]:
     # which every command of that corpus then refused as an unlisted raw file
     check_output(path.parent, "--root names a corpus's own directory, not one inside it")
     with file_errors():  # build/ a file, or in a loop of links
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_directories(path.parent)
     fd = _open_lock_file(path)
     try:
         try:

@@ -334,13 +334,15 @@ def test_a_build_directory_in_a_loop_of_links_is_a_file_error_from_lint_not_a_ru
 
 
 def test_a_build_that_is_a_file_is_a_file_error(corpus_copy):
+    """Said "Not a directory" by every command: the corpus lock's (release, ingest, add, remove)
+    said "File exists", which does not say a file is in the way (fsutil.make_directories)."""
     from corpus_tools.annotations.lint import lint_corpus
     from corpus_tools.release.inputs import release
 
     corpus_copy.build.write_bytes(b"not a directory")
     before = tree(corpus_copy.root)
     for read, named, message in ((lambda: lint_corpus(corpus_copy), corpus_copy.build / "cache", "Not a directory"),
-                                 (lambda: release(corpus_copy), corpus_copy.build, "File exists")):
+                                 (lambda: release(corpus_copy), corpus_copy.build, "Not a directory")):
         with pytest.raises(CorpusError) as refused:
             read()
         assert (refused.value.code, refused.value.location.file, refused.value.message) == (
