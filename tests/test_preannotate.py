@@ -989,6 +989,19 @@ def test_a_dateline_with_the_agency_s_credit_is_no_part_of_the_source_or_the_con
         ("The sanctions, Blinken said, would stay in place", "Blinken", "antony-blinken", "said")]
 
 
+def test_a_name_with_its_acronym_before_a_dash_is_no_dateline():
+    """Found in review of the agency's credit: any capitalized parenthesis made a dateline, so an
+    organization's acronym before a dashed appositive ("The Syrian Democratic Forces (SDF) — …")
+    was cut from a content-first QUOTE as if it were "DAMASCUS, Syria (AP) —". Before a credit, a
+    dateline's place is in capitals."""
+    assert quote_rows("The Syrian Democratic Forces (SDF) — the US-backed militia — would hold the line, "
+                      "Blinken said.\n\n"
+                      "DAMASCUS, Syria (AP) — The strikes were illegal, Assad said.") == [
+        ("The Syrian Democratic Forces (SDF) — the US-backed militia — would hold the line", "indirect",
+         ("Blinken", "antony-blinken"), "said"),
+        ("The strikes were illegal", "indirect", ("Assad", "bashar-al-assad"), "said")]
+
+
 def test_sources_and_quotes_leave_bullets_symbols_and_unpaired_brackets_out():
     """Found by a hunt: SOURCE '• Joe Biden' and '(Antony Blinken' with QUOTE 'the envoy would
     return soon.)'; the guidelines want the noun phrase, and the clause without its final period."""
