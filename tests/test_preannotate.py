@@ -1002,6 +1002,23 @@ def test_a_name_with_its_acronym_before_a_dash_is_no_dateline():
         ("The strikes were illegal", "indirect", ("Assad", "bashar-al-assad"), "said")]
 
 
+def test_an_aside_of_the_verb_before_an_inverted_cue_after_a_clause():
+    """Found in review of the aside of the verb before the cue: it made the part before the aside
+    the SOURCE whatever followed, so "The embassy will stay closed, for now, said a State Department
+    spokesman" gave the QUOTE "a State Department spokesman" with the SOURCE "The embassy will stay
+    closed", and "…, however, said Blinken" gave nothing (13274b3 gave both content-first). A
+    clause before the aside (an auxiliary or a modal in it) makes the cue inverted; the noun phrase
+    before the aside stays the SOURCE otherwise, auxiliaries of the cue after the aside or not."""
+    assert quote_rows("The embassy will stay closed, for now, said a State Department spokesman.\n\n"
+                      "Relations with Damascus would not be normalized, however, said Blinken.\n\n"
+                      "The United States, however, said the talks had collapsed.\n\n"
+                      "Russia has, however, said the talks had collapsed.") == [
+        ("The embassy will stay closed", "indirect", ("a State Department spokesman", "us-state-department"), "said"),
+        ("Relations with Damascus would not be normalized", "indirect", ("Blinken", "antony-blinken"), "said"),
+        ("the talks had collapsed", "indirect", ("The United States", "united-states"), "said"),
+        ("the talks had collapsed", "indirect", ("Russia", "russia"), "said")]
+
+
 def test_sources_and_quotes_leave_bullets_symbols_and_unpaired_brackets_out():
     """Found by a hunt: SOURCE '• Joe Biden' and '(Antony Blinken' with QUOTE 'the envoy would
     return soon.)'; the guidelines want the noun phrase, and the clause without its final period."""

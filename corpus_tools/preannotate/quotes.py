@@ -62,8 +62,10 @@ clause or appositive set off by commas or dashes ("Assad, who is sanctioned by W
 "Assad -- who met Safadi -- said" → "Assad") or an aside of the verb, a phrase opening with a
 preposition, a sentence adverb or a participle ("The ministry, in a statement, said" → "The
 ministry", ``_adverbial``), the cue's auxiliaries after it or not ("Washington, however, has said"),
-which leaves no CONTENT for a CONTENT-first pattern either; of a role and a name set off
-by commas, the name ("A ministry spokesperson, Ana Ruiz, said" and "Ayman Safadi, Jordan's
+which leaves no CONTENT for a CONTENT-first pattern either, unless the part before the aside is a
+clause (``_clause``): an inverted cue, whose CONTENT is that part without the aside ("The embassy
+will stay closed, for now, said a spokesman");
+of a role and a name set off by commas, the name ("A ministry spokesperson, Ana Ruiz, said" and "Ayman Safadi, Jordan's
 foreign minister, said": the guidelines; a name is two to four capitalized words, or one to four
 before an aside, "Blinken, speaking in Amman, said" → "Blinken", ``_NAME_BEFORE_ASIDE``), which is no
 CONTENT of a CONTENT-first pattern either; after an inverted cue, the name up to the comma (a
@@ -110,8 +112,12 @@ NOUN_CONTENT = frozenset({"denied", "accused", "urged", "called on", "ruled out"
 # institution or a state; "we" and "they" speak for a body the text, not the previous speaker,
 # names ("we" in an official's words is the government), so they get none
 PRONOUNS = {"he": "PERSON", "she": "PERSON", "I": "PERSON", "it": "body", "they": None, "we": None}
-AUXILIARIES = frozenset("has have had was were is are will would also previously repeatedly again later then already "
-                        "publicly privately once recently further earlier first last never not neither nor".split())
+# the auxiliary verbs and modals, which only a clause holds, not a noun phrase
+AUXILIARY_VERBS = frozenset("has have had was were is are will would".split())
+MODALS = frozenset("could should might may must can".split())
+# what may stand before a cue and is no part of its SOURCE: auxiliary verbs and adverbs
+AUXILIARIES = AUXILIARY_VERBS | frozenset("also previously repeatedly again later then already publicly privately "
+                                          "once recently further earlier first last never not neither nor".split())
 NOT_CONTENT = re.compile(r"(?:whether|if|as|while|despite|amid|after|before|although|though|because|nor|or)\b|[^\w“\"‘]")
 FRAMING = re.compile(r"(?:While|Although|Though|As|Because|If|When|After|Before|Since|Even as)\s+$")
 # a dateline opening the sentence: a place, its region, the agency's credit in parentheses, a dash
@@ -221,6 +227,22 @@ def _adverbial(part: str) -> bool:
     said …"); between a cue and its content it is no part of the content ("said, however, …")."""
     first = part.split(None, 1)[0] if part.strip() else ""
     return first.capitalize() in _OPENING_WORDS or first.islower() and first.endswith("ing")
+
+
+def _clause(part: str) -> bool:
+    """Whether a comma-separated part is a clause, not a noun phrase: an auxiliary verb or a modal
+    stands in it before a word that is none ("The embassy will stay closed"), not after a
+    subordinator ("Officials who have seen the report") nor at its end, where it is the cue's ("The
+    ministry has, however, said")."""
+    words = part.split()
+    while words and words[-1] in AUXILIARIES:
+        words.pop()
+    for word in words:
+        if word.lower() in SUBORDINATORS:
+            return False
+        if word in AUXILIARY_VERBS or word in MODALS:
+            return True
+    return False
 
 
 def _only_auxiliaries(part: str) -> bool:
@@ -762,8 +784,16 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
     after = text[cue[1]:tail_end]
     if source is None or re.search(r"\b(?:that|to)\b", after):
         return None
+    # an aside of the verb before the cue follows the SOURCE ("The ministry, however, said the talks
+    # failed"), unless the part before it is a clause, which no SOURCE is: then the cue is inverted,
+    # and the aside no part of the content before it ("The embassy will stay closed, for now, said a
+    # spokesman"); without syntax, "The talks failed, however, said a ministry spokesman" is read as
+    # the first, and so is a name after the cue, which may be the object of a nominal content ("The
+    # ministry, however, announced the Astana Process")
+    inverted = not between and previous >= 0 and _adverbial(aside) \
+        and _clause(text[max(s_start, text.rfind(",", s_start, previous) + 1):previous])
     if not between and (_named(aside) or _relative(aside)
-                        or previous >= 0 and (_adverbial(aside) or _NAME_BEFORE_ASIDE.fullmatch(
+                        or previous >= 0 and (_adverbial(aside) and not inverted or _NAME_BEFORE_ASIDE.fullmatch(
                             text, max(s_start, text.rfind(",", s_start, previous) + 1), previous))):
         # "A ministry spokesperson, Ana Ruiz, said …": a name before the cue is its subject;
         # "Officials, who spoke on condition of anonymity, said …": so is what the clause follows,
@@ -773,7 +803,7 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
         # for its SOURCE (_source_before reads the name)
         return None
     dateline = DATELINE.match(text, s_start, comma)
-    quote = _trim(text, dateline.end() if dateline else s_start, comma)
+    quote = _trim(text, dateline.end() if dateline else s_start, previous if inverted else comma)
     content = text[quote[0]:quote[1]]
     if quote[0] >= quote[1] or len(content.split()) < 3:
         return None
@@ -794,7 +824,7 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
 
 
 # the words that open a verb phrase: auxiliaries (with the adverbs AUXILIARIES holds) and modals
-_VERB_OPENERS = frozenset(AUXILIARIES | {"could", "should", "might", "may", "must", "can"})
+_VERB_OPENERS = AUXILIARIES | MODALS
 # a bare weekday after the cue is the verb's, as news writes it ("said Monday the strikes were
 # illegal": the content is "the strikes were illegal"), not a possessive's ("said Monday's attack …")
 # nor the content's subject ("said Monday would be decisive")
