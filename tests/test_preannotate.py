@@ -1019,6 +1019,25 @@ def test_an_aside_of_the_verb_before_an_inverted_cue_after_a_clause():
         ("the talks had collapsed", "indirect", ("Russia", "russia"), "said")]
 
 
+def test_a_condition_set_off_by_commas_after_the_cue_is_the_content_s_own():
+    """Found in review of the aside of the verb after the cue without "that": a clause of
+    condition, cause or concession was skipped as the verb's, so "Officials said, if the strikes
+    continue, the embassy will close" gave the QUOTE "the embassy will close", a claim no one
+    made (13274b3 gave none). The guidelines' QUOTE is the whole reported clause; a phrase of the
+    verb ("as the talks ended") and a sentence adverb stay out; the comma closing the condition
+    ends no content that "While" frames."""
+    assert quote_rows("Officials said, if the strikes continue, the embassy will close.\n\n"
+                      "Blinken said, because the talks failed, the sanctions would stay.\n\n"
+                      "Blinken said, as the talks ended, the sanctions would stay.\n\n"
+                      "Blinken said, however, the sanctions would stay.\n\n"
+                      "While Russia said, if the strikes continue, it would respond, it has not done so.") == [
+        ("if the strikes continue, the embassy will close", "indirect", ("Officials", None), "said"),
+        ("because the talks failed, the sanctions would stay", "indirect", ("Blinken", "antony-blinken"), "said"),
+        ("the sanctions would stay", "indirect", ("Blinken", "antony-blinken"), "said"),
+        ("the sanctions would stay", "indirect", ("Blinken", "antony-blinken"), "said"),
+        ("if the strikes continue, it would respond", "indirect", ("Russia", "russia"), "said")]
+
+
 def test_sources_and_quotes_leave_bullets_symbols_and_unpaired_brackets_out():
     """Found by a hunt: SOURCE '• Joe Biden' and '(Antony Blinken' with QUOTE 'the envoy would
     return soon.)'; the guidelines want the noun phrase, and the clause without its final period."""

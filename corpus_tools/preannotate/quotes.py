@@ -42,7 +42,9 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
    final period and without "that"; time and place phrases right after the cue ("said on
    Tuesday that", "said in an interview published on Sunday that") are skipped up to "that"; an
    aside set off by commas before "that" is skipped, and without "that" one of the verb
-   (``_adverbial``: "Officials said, however, the sanctions would stay").
+   (``_adverbial``: "Officials said, however, the sanctions would stay"), but for a condition, a
+   cause or a concession, which opens the CONTENT ("said, if the strikes continue, the embassy will
+   close": a word ``NOT_CONTENT`` refuses alone, that opens no phrase of the verb).
 
 ``quote_type``: ``direct`` when the QUOTE is exactly one quotation, ``mixed`` when it holds
 quotation marks and more, ``indirect`` otherwise. Quotation marks: “…”, "…", ‘…’ (a ‘ after a
@@ -855,6 +857,7 @@ def _attribution_first(text, s_start, s_end, cue, verb, pairs, source=None) -> _
         return None
     end = s_end - (1 if text[s_end - 1] in ".!?" else 0)
     rest = text[cue[1]:end]
+    opened = None  # the content's own opening clause set off by commas ("if …, …"), if any
     that = re.search(r"(?:^|\s)that\s", rest[:160])
     # an aside set off by commas may stand before "that" ("said, however, that", "said, in a
     # statement on Monday, that"): the content starts after "that" all the same
@@ -877,10 +880,18 @@ def _attribution_first(text, s_start, s_end, cue, verb, pairs, source=None) -> _
         # after the verb and its own phrases: "Officials said, however, the sanctions would stay",
         # "Blinken told reporters, in Amman, …"
         aside = _ASIDE_BEFORE_THAT.match(text, cue[1] + len(skip[0].rstrip(" ,")), end)
-        if aside and _adverbial(aside[0].strip(" ,")):
+        # but a condition, a cause or a concession is the content's own, which it opens ("Officials
+        # said, if the strikes continue, the embassy will close"): a word that NOT_CONTENT refuses at
+        # a content's start, where no clause follows it ("said if asked"), and that opens no phrase
+        # of the verb ("said, as the talks ended, …")
+        first = next(iter(aside[0].strip(" ,").split()), "") if aside else ""
+        if first.isalpha() and NOT_CONTENT.fullmatch(first) and first not in VERB_PREPOSITIONS:
+            opened = aside
+        elif aside and _adverbial(aside[0].strip(" ,")):
             start = aside.end()
-    if FRAMING.match(text[s_start:source[0]]) and text.find(",", start, end) >= 0:
-        end = text.find(",", start, end)  # "While the US said X, it has not …": the content ends at the comma
+    comma = text.find(",", opened.end() if opened else start, end)
+    if FRAMING.match(text[s_start:source[0]]) and comma >= 0:
+        end = comma  # "While the US said X, it has not …": the content ends at the comma
     coordinated = re.search(r",?\s+and\s+(?:" + _CUE + r")\b", text[start:end])
     if coordinated:  # "accused Syria of …, and called on …": two attributions
         end = start + coordinated.start()
@@ -888,7 +899,7 @@ def _attribution_first(text, s_start, s_end, cue, verb, pairs, source=None) -> _
     # a paraphrase of fewer than three words is no content, but a quotation is whatever its length
     # ("Blinken told reporters: “Go home.”", where the cue is not right before the quotation)
     words = 1 if verb in NOUN_CONTENT or quote_type(text, Span(start, end)) == "direct" else 3
-    if end - start < 3 or len(text[start:end].split()) < words or NOT_CONTENT.match(text, start):
+    if end - start < 3 or len(text[start:end].split()) < words or opened is None and NOT_CONTENT.match(text, start):
         return None
     return _Found(Span(start, end), Span(*source), Span(*cue), 0.6)
 
