@@ -1019,6 +1019,18 @@ def test_an_aside_of_the_verb_before_an_inverted_cue_after_a_clause():
         ("the talks had collapsed", "indirect", ("Russia", "russia"), "said")]
 
 
+def test_a_clause_after_the_cue_is_no_inverted_source():
+    """Found in review (13274b3 did the same): after a subject with an appositive that is no name,
+    the clause after the cue was read as an inverted SOURCE, so "The envoy, a veteran diplomat, said
+    the talks would resume in Geneva" gave the QUOTE "The envoy, a veteran diplomat" with the SOURCE
+    "the talks would resume in Geneva". An auxiliary or a modal before another word makes a clause,
+    which no SOURCE is; a relative clause in the noun phrase after an inverted cue stays its own."""
+    assert quote_rows("Bashar al-Assad, Syria's president, said the sanctions had failed.\n\n"
+                      "The envoy, a veteran diplomat, said the talks would resume in Geneva.\n\n"
+                      "The talks will resume, said a spokesman who would not be named.") == [
+        ("The talks will resume", "indirect", ("a spokesman who would not be named", None), "said")]
+
+
 def test_a_condition_set_off_by_commas_after_the_cue_is_the_content_s_own():
     """Found in review of the aside of the verb after the cue without "that": a clause of
     condition, cause or concession was skipped as the verb's, so "Officials said, if the strikes

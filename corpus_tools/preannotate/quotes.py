@@ -71,7 +71,8 @@ of a role and a name set off by commas, the name ("A ministry spokesperson, Ana 
 foreign minister, said": the guidelines; a name is two to four capitalized words, or one to four
 before an aside, "Blinken, speaking in Amman, said" → "Blinken", ``_NAME_BEFORE_ASIDE``), which is no
 CONTENT of a CONTENT-first pattern either; after an inverted cue, the name up to the comma (a
-clause there is no name), without a prepositional phrase after a name, which is the verb's ("said
+clause there is no name, nor one with an auxiliary verb or a modal, ``_clause``: "The envoy, a
+veteran diplomat, said the talks would resume"), without a prepositional phrase after a name, which is the verb's ("said
 Assad to Blinken" → "Assad"; a noun phrase keeps its post-modifiers: "said a spokesperson for
 the ministry"); without a weekday opening it that is a date, not a name's word ("Friday
 Blinken said" → "Blinken", as the entity and time layers read it). No SOURCE or content keeps a bullet, a symbol (emoji), or a bracket or
@@ -783,6 +784,8 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
         if source is not None and text[source[1]:tail_end].strip(" .,") \
                 and not re.match(_VERB_PREPOSITION, text[source[1]:tail_end]):
             return None  # "X, an appositive, said the kingdom hosts 1.3 million": a clause follows, not a name
+        if source is not None and _clause(text[source[0]:source[1]]):
+            return None  # "The envoy, a veteran diplomat, said the talks would resume": a clause, no SOURCE
     after = text[cue[1]:tail_end]
     if source is None or re.search(r"\b(?:that|to)\b", after):
         return None
