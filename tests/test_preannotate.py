@@ -1008,15 +1008,18 @@ def test_an_aside_of_the_verb_before_an_inverted_cue_after_a_clause():
     spokesman" gave the QUOTE "a State Department spokesman" with the SOURCE "The embassy will stay
     closed", and "…, however, said Blinken" gave nothing (13274b3 gave both content-first). A
     clause before the aside (an auxiliary or a modal in it) makes the cue inverted; the noun phrase
-    before the aside stays the SOURCE otherwise, auxiliaries of the cue after the aside or not."""
+    before the aside stays the SOURCE otherwise, auxiliaries of the cue after the aside or not, and
+    so does one after a clause and a conjunction ("Assad has stayed in power and Russia")."""
     assert quote_rows("The embassy will stay closed, for now, said a State Department spokesman.\n\n"
                       "Relations with Damascus would not be normalized, however, said Blinken.\n\n"
                       "The United States, however, said the talks had collapsed.\n\n"
-                      "Russia has, however, said the talks had collapsed.") == [
+                      "Russia has, however, said the talks had collapsed.\n\n"
+                      "Assad has stayed in power and Russia, however, said the talks failed.") == [
         ("The embassy will stay closed", "indirect", ("a State Department spokesman", "us-state-department"), "said"),
         ("Relations with Damascus would not be normalized", "indirect", ("Blinken", "antony-blinken"), "said"),
         ("the talks had collapsed", "indirect", ("The United States", "united-states"), "said"),
-        ("the talks had collapsed", "indirect", ("Russia", "russia"), "said")]
+        ("the talks had collapsed", "indirect", ("Russia", "russia"), "said"),
+        ("the talks failed", "indirect", ("Russia", "russia"), "said")]
 
 
 def test_a_clause_after_the_cue_is_no_inverted_source():

@@ -233,19 +233,20 @@ def _adverbial(part: str) -> bool:
 
 
 def _clause(part: str) -> bool:
-    """Whether a comma-separated part is a clause, not a noun phrase: an auxiliary verb or a modal
-    stands in it before a word that is none ("The embassy will stay closed"), not after a
-    subordinator ("Officials who have seen the report") nor at its end, where it is the cue's ("The
-    ministry has, however, said")."""
+    """Whether a comma-separated part ends in a clause, not a noun phrase: an auxiliary verb or a
+    modal stands after its last subordinator, before a word that is none ("The embassy will stay
+    closed", "The talks failed and the embassy will stay closed"); not one in a relative clause of
+    a noun phrase ("Officials who have seen the report", "The report that was leaked": before an
+    aside and a cue "that" is no complementizer), nor one before a conjunction ("Assad has stayed
+    in power and Washington"), nor one at the part's end, the cue's ("The ministry has, however,
+    said")."""
     words = part.split()
     while words and words[-1] in AUXILIARIES:
         words.pop()
-    for word in words:
-        if word.lower() in SUBORDINATORS:
-            return False
-        if word in AUXILIARY_VERBS or word in MODALS:
-            return True
-    return False
+    last = max((i for i, word in enumerate(words) if word.lower() in SUBORDINATORS), default=-1)
+    if last >= 0 and (_relative(words[last]) or words[last].lower() == "that"):
+        return False
+    return any(word in AUXILIARY_VERBS or word in MODALS for word in words[last + 1:])
 
 
 def _only_auxiliaries(part: str) -> bool:
