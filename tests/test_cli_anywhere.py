@@ -292,6 +292,32 @@ def test_normalize_validate_and_ingest_draw_bars_with_a_total(pretended_terminal
     assert result.stdout.splitlines()[-1].startswith(("normalized ", "0 lines recur", "valid (", "already stored"))
 
 
+def _drawn(stderr: str, description: str) -> list[str]:
+    """Every state of the bars of ``description`` that was drawn."""
+    return [state for state in stderr.split("\r") if state.startswith(f"{description}:")]
+
+
+@pytest.mark.parametrize(("command", "description", "total"), [
+    # the manifest's bytes: how many records it holds is known only at its end
+    (["check-raw"], "checking raw files", lambda root: tqdm.format_sizeof((root / "raw" / "manifest.jsonl").stat()
+                                                                          .st_size, divisor=1024)),
+])
+def test_bars_with_a_total_known_before_the_work(pretended_terminal, command, description, total, tmp_path,
+                                                   corpus_copy):
+    """These bars counted with no end in sight, though the library knows their total before the
+    work, without a pass of its own (each parameter says from what)."""
+    (tmp_path / "article.txt").write_bytes(b"Talks resume in Damascus\n\nBody of the article.\n")
+    expected = str(total(corpus_copy.root))  # read before add adds a document
+    args = [part.replace("{tmp}", str(tmp_path)) for part in command]
+    result = CliRunner().invoke(cli, [*args, "--root", str(corpus_copy.root)])
+    assert result.exit_code in (0, 1), result.output  # lint exits 1 for any unexplained candidate
+    drawn = _drawn(result.stderr, description)
+    assert drawn and all(f"/{expected} [" in state for state in drawn), result.stderr
+    if description != "checking raw files":  # a bar of bytes draws an update only once as many have come as
+        # its updates bring on average (tqdm's miniters): its last state need not be drawn
+        assert f"{expected}/{expected} [" in result.stderr, result.stderr
+
+
 def _tree(root):
     """Every file but build/'s (caches a refused command may have filled while reading its inputs)."""
     return sorted((path.relative_to(root).as_posix(), path.read_bytes()) for path in root.rglob("*")

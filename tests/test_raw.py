@@ -297,6 +297,18 @@ def test_iter_raw_refuses_a_broken_corpus_before_yielding_anything(corpus_copy):
     assert asked == []  # no bar's total is asked for a corpus that is not read
 
 
+def test_check_raw_counts_the_manifest_s_bytes_each_line_once_its_file_is_checked(corpus_copy):
+    """check-raw's bar counted files with no end: the number of records is known only at the
+    manifest's end, its size from the start."""
+    manifest = corpus_copy.manifest.read_bytes()
+    corpus_copy.manifest.write_bytes(manifest + b"\n")  # a blank line at the end counts too
+    asked, seen = [], []
+    report = check_raw(corpus_copy, lambda total: asked.append(total) or seen.append)
+    assert report.valid and dict(report.stats)["documents"] == len(COMMITTED_DOC_IDS)
+    assert asked == [len(manifest) + 1]
+    assert seen == [len(line) for line in manifest.splitlines(keepends=True)] + [1]
+
+
 def test_cli_check_raw_ok():
     result = CliRunner().invoke(cli, ["check-raw", "--root", str(REPO)])
     assert result.exit_code == 0, result.output

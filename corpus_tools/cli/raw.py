@@ -8,7 +8,7 @@ import click
 from click.core import ParameterSource
 
 from corpus_tools.cli.options import echo_report, json_option, root_option
-from corpus_tools.cli.progress import progress, stages, totalled
+from corpus_tools.cli.progress import stages, totalled
 from corpus_tools.documents.template import MIN_DOCUMENTS, repeated_lines as find_repeated_lines, report_lines
 from corpus_tools.errors import quantity
 from corpus_tools.layout import Layout
@@ -29,8 +29,9 @@ def check_raw(layout: Layout, as_json: bool) -> None:
         corpus-tools check-raw
         corpus-tools check-raw --json
     """
-    with progress("checking raw files", unit="file") as on_progress:
-        report = check_raw_files(layout, on_progress)
+    with stages() as stage:
+        # in bytes of the manifest: the number of its records is known only at its end
+        report = check_raw_files(layout, totalled(stage, "checking raw files", "B", bytes_=True))
     echo_report(report, as_json)
 
 

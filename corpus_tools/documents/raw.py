@@ -101,14 +101,17 @@ def doc_id_key(doc_id: str) -> str:
     return doc_id if key == doc_id else key
 
 
-def scan_manifest(path: Path, skipped: Callable[[Problem, bytes], None] | None = None
-                  ) -> Iterator[tuple[int, int, int, ManifestRecord]]:
+def scan_manifest(path: Path, skipped: Callable[[Problem, bytes], None] | None = None,
+                  scanning: Totalled | None = None) -> Iterator[tuple[int, int, int, ManifestRecord]]:
     """(line number, byte offset and byte length of the line, record) of every record, in file order.
 
     Raises on the first bad line or a duplicate doc_id, also one that differs from an earlier one
     only in case (``doc_id_key``); with ``skipped`` (check-raw, which lists every problem), each
     is given to it with its line instead, and the scan goes on past that record. Streams: only
-    the doc_ids seen grow with the manifest.
+    the doc_ids seen grow with the manifest. ``scanning``: asked with the size of the manifest
+    once it is open, for the ``on_progress`` called with the bytes of each line once the next is
+    asked for (the caller has handled its record), the last line's at the end: how many records
+    the manifest holds is known only then.
     """
     where = Location(file=str(path))
     try:
@@ -119,9 +122,12 @@ def scan_manifest(path: Path, skipped: Callable[[Problem, bytes], None] | None =
         raise _not_regular(error, where) from None
     seen: dict[str, int] = {}  # doc_id_key -> the line number of its first record
     spelled: dict[str, str] = {}  # doc_id_key -> that record's doc_id, where it is not its own key
-    offset = 0
+    offset = line_offset = 0
     with os.fdopen(fd, "rb") as handle:
+        on_progress = None if scanning is None else scanning(os.fstat(fd).st_size)
         for number, line in enumerate(handle, start=1):
+            if on_progress is not None and offset:  # the line before: its record was handled
+                on_progress(offset - line_offset)
             line_offset, offset = offset, offset + len(line)
             if not line.strip():
                 continue
@@ -150,6 +156,8 @@ def scan_manifest(path: Path, skipped: Callable[[Problem, bytes], None] | None =
                 skipped(Problem(error.code, error.message, error.location), line)
                 continue
             yield number, line_offset, len(line), record
+        if on_progress is not None and offset:
+            on_progress(offset - line_offset)
 
 
 def raw_names(layout: Layout) -> list[str]:
@@ -417,15 +425,15 @@ def _unstated(record: ManifestRecord, field: str, quote: str) -> str | None:
     return None if said else f"the publisher {record.publisher!r}"
 
 
-def check_raw(layout: Layout, on_progress: Callable[[int], None] | None = None) -> Report:
+def check_raw(layout: Layout, checking: Totalled | None = None) -> Report:
     """Every raw file against the manifest (a regular file, its size, SHA-256, encoding and the
     evidence the manifest states from it; no bytes under two records); all problems, as data. Nothing is written.
-    ``on_progress(1)`` is called after each file."""
-    return check_raw_indexed(layout, on_progress)[0]
+    ``checking``: the progress in bytes of the manifest, each record's line counted once its file
+    is checked (``scan_manifest``'s ``scanning``)."""
+    return check_raw_indexed(layout, checking)[0]
 
 
-def check_raw_indexed(layout: Layout, on_progress: Callable[[int], None] | None = None
-                      ) -> tuple[Report, list[IndexRow]]:
+def check_raw_indexed(layout: Layout, checking: Totalled | None = None) -> tuple[Report, list[IndexRow]]:
     """``check_raw``'s report, and where each manifest record is: (doc_id, line number, byte
     offset and byte length of its line, raw key), in manifest order, where the raw key
     ``"<sha256>:<encoding>"`` is what the decoded text is a function of (what
@@ -449,7 +457,7 @@ def check_raw_indexed(layout: Layout, on_progress: Callable[[int], None] | None 
             # the raw file a bad line names is listed, if wrongly: not also reported as unlisted
             listed.update(_named_file(line))
 
-        for number, offset, length, record in scan_manifest(layout.manifest, skipped):
+        for number, offset, length, record in scan_manifest(layout.manifest, skipped, checking):
             record_at = Location(file=manifest, line=number, doc_id=record.doc_id)
             # the same bytes are the same document (add's rule): two records of them, as a merge
             # of two checkouts' adds makes, would release one article twice, in two folds
@@ -460,8 +468,6 @@ def check_raw_indexed(layout: Layout, on_progress: Callable[[int], None] | None 
             rows.append((record.doc_id, number, offset, length, f"{record.sha256}:{record.encoding}"))
             listed.add(record.file)
             _check_raw_file(os.path.join(raw_dir, record.file), record, problems, record_at)
-            if on_progress is not None:
-                on_progress(1)
     except CorpusError as error:
         if error.code == "manifest-missing":  # said with what to do next, which depends on what raw/ holds
             error = missing_manifest(layout)
