@@ -301,6 +301,8 @@ def _drawn(stderr: str, description: str) -> list[str]:
     # the manifest's bytes: how many records it holds is known only at its end
     (["check-raw"], "checking raw files", lambda root: tqdm.format_sizeof((root / "raw" / "manifest.jsonl").stat()
                                                                           .st_size, divisor=1024)),
+    # the annotation index's chosen annotations: every committed document has one
+    (["lint"], "linting", lambda root: DOCUMENTS),
 ])
 def test_bars_with_a_total_known_before_the_work(pretended_terminal, command, description, total, tmp_path,
                                                    corpus_copy):

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from corpus_tools.cli.options import echo_json, echo_notes, json_option, root_option
-from corpus_tools.cli.progress import rechecking, stages
+from corpus_tools.cli.progress import rechecking, stages, totalled
 from corpus_tools.errors import quantity
 from corpus_tools.layout import Layout
 from corpus_tools.annotations.lint import accepted_path, lint_corpus, review_dict, review_lines
@@ -39,7 +39,7 @@ def lint(layout: Layout, as_json: bool, show_all: bool, accepted: Path | None) -
         corpus-tools lint --all --json    # everything, with the reasons given
     """
     with stages() as stage:
-        result = lint_corpus(layout, accepted, stage("linting", unit="doc"), rechecking(stage))
+        result = lint_corpus(layout, accepted, totalled(stage, "linting", "doc"), rechecking(stage))
     if result.annotation_errors:
         echo_notes([f"{quantity(result.annotation_errors, 'annotation error')} left units out of the lint; "
                     "see corpus-tools validate"])
