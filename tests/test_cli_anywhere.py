@@ -303,6 +303,8 @@ def _drawn(stderr: str, description: str) -> list[str]:
                                                                           .st_size, divisor=1024)),
     # the annotation index's chosen annotations: every committed document has one
     (["lint"], "linting", lambda root: DOCUMENTS),
+    # the documents with a chosen (gold) annotation, once read
+    (["preannotate", "--evaluate", "--ner", "none"], "scoring", lambda root: DOCUMENTS),
 ])
 def test_bars_with_a_total_known_before_the_work(pretended_terminal, command, description, total, tmp_path,
                                                    corpus_copy):

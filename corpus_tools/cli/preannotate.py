@@ -30,7 +30,7 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
         corpus-tools preannotate --json > predictions.json
         corpus-tools preannotate --evaluate
     """
-    from corpus_tools.cli.progress import rechecking, stages
+    from corpus_tools.cli.progress import rechecking, stages, totalled
     from corpus_tools.preannotate import evaluate as scoring, run
 
     if strict_aliases and not evaluate:
@@ -40,8 +40,8 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
     model = None if ner_model.lower() == "none" else ner_model
     if evaluate:
         with stages() as stage:
-            rows, note = scoring.evaluate_corpus(
-                layout, model, strict_aliases, on_progress=stage("scoring", unit="doc"), on_checking=rechecking(stage))
+            rows, note = scoring.evaluate_corpus(layout, model, strict_aliases,
+                                                 scoring=totalled(stage, "scoring", "doc"), on_checking=rechecking(stage))
         if as_json:
             echo_json(scoring.evaluation_dict(rows, note))
             return

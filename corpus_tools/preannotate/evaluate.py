@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import asdict
 from typing import Callable, Iterable, Mapping
 
+from corpus_tools.iterutil import Totalled
 from corpus_tools.preannotate.ner import NerModel
 from corpus_tools.preannotate.run import PreAnnotator
 from corpus_tools.records import Document, DocumentAnnotations, LayerScore, RegistryEntity, Span
@@ -176,9 +177,12 @@ def score(gold: Mapping[str, DocumentAnnotations], predicted: Mapping[str, Docum
 
 def evaluate(documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
              gold: Mapping[str, DocumentAnnotations], *, ner: NerModel | None = None, strict_aliases: bool = False,
-             on_progress: Callable[[int], None] | None = None) -> tuple[LayerScore, ...]:
-    """Pre-annotate every gold document with its leave-one-out registry and score the result."""
+             scoring: Totalled | None = None) -> tuple[LayerScore, ...]:
+    """Pre-annotate every gold document with its leave-one-out registry and score the result.
+    ``scoring``: asked with the number of gold documents, for the ``on_progress`` called after
+    each has been pre-annotated."""
     predicted = {}
+    on_progress = None if scoring is None else scoring(len(gold))
     for doc_id in sorted(gold):
         annotator = PreAnnotator(leave_one_out(registry, gold, doc_id, strict_aliases), ner)
         predicted[doc_id] = annotator(documents[doc_id]).annotations
@@ -211,10 +215,9 @@ def evaluation_dict(rows: Iterable[LayerScore], note: str) -> dict:
 
 
 def evaluate_corpus(layout, ner_model: str | None = None, strict_aliases: bool = False,
-                    on_progress: Callable[[int], None] | None = None,
-                    on_checking: Callable[[int], None] | None = None):
+                    scoring: Totalled | None = None, on_checking: Callable[[int], None] | None = None):
     """``preannotate --evaluate``: per-layer scores against the committed gold (the chosen
-    annotations), leave-one-document-out (``evaluate``); and the NER note. ``on_progress``: as
+    annotations), leave-one-document-out (``evaluate``); and the NER note. ``scoring``: as
     ``evaluate``'s; ``on_checking``: as ``load_chosen``'s. Refused (``invalid-annotations``,
     agreement's rule) when errors in the stored exports left gold units out: a prediction of a
     unit left out would be scored a false positive, silently."""
@@ -235,4 +238,4 @@ def evaluate_corpus(layout, ner_model: str | None = None, strict_aliases: bool =
         raise CorpusError("preannotate-no-gold", "no document has an ingested annotation to score against: "
                           "ingest an export first", Location(file=str(layout.exports)))
     ner = load_ner(ner_model)
-    return evaluate(documents, registry, gold, ner=ner, strict_aliases=strict_aliases, on_progress=on_progress), ner.note
+    return evaluate(documents, registry, gold, ner=ner, strict_aliases=strict_aliases, scoring=scoring), ner.note
