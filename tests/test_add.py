@@ -1031,7 +1031,9 @@ def test_cli_add_shows_the_reading_and_the_checking_before_the_writing(corpus_co
     assert result.exit_code == 0, result.output
     drawn = result.stderr
     documents = len(read_manifest(corpus_copy.manifest)) - 3
-    assert f"reading the corpus: {documents}doc " in drawn and f"reading the corpus: {documents + 1}doc" not in drawn
+    # to the document index's count, given before the first is read (it counted with no end)
+    assert f"reading the corpus: 100%|██████████| {documents}/{documents} [" in drawn
+    assert all(f"/{documents} [" in state for state in drawn.split("\r") if state.startswith("reading the corpus:"))
     assert "checking: 100%" in drawn and "| 3/3 " in drawn[drawn.index("checking: 100%"):]
     assert drawn.index("reading the corpus") < drawn.index("checking") < drawn.index("adding: 100%")
 

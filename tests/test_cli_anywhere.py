@@ -305,6 +305,8 @@ def _drawn(stderr: str, description: str) -> list[str]:
     (["lint"], "linting", lambda root: DOCUMENTS),
     # the documents with a chosen (gold) annotation, once read
     (["preannotate", "--evaluate", "--ner", "none"], "scoring", lambda root: DOCUMENTS),
+    # the document index's documents, before any is normalized
+    (["add", "{tmp}/article.txt"], "reading the corpus", lambda root: DOCUMENTS),
 ])
 def test_bars_with_a_total_known_before_the_work(pretended_terminal, command, description, total, tmp_path,
                                                    corpus_copy):

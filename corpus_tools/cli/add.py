@@ -65,7 +65,7 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
         corpus-tools add fixture.txt --invented 'written to test the quote rules'
         corpus-tools add                     # finish an add that was killed
     """
-    from corpus_tools.cli.progress import stages
+    from corpus_tools.cli.progress import stages, totalled
     from corpus_tools.documents.add import add_files, added_line, added_notes, finish_killed_adds
     from corpus_tools.documents.raw import is_new_corpus
     from corpus_tools.errors import CorpusError, quantity
@@ -83,7 +83,7 @@ def add(layout: Layout, files: tuple[Path, ...], doc_id, title, publisher, publi
     with stages() as stage:
         added = add_files(layout, files, doc_id=doc_id, title=title, publisher=publisher,
                           publisher_evidence=publisher_evidence, date=date, date_evidence=date_evidence,
-                          invented=invented, on_reading=stage("reading the corpus", unit="doc"),
+                          invented=invented, reading=totalled(stage, "reading the corpus", "doc"),
                           on_checking=stage("checking", total=len(files), unit="file"),
                           on_progress=stage("adding", total=len(files), unit="file"))
     for item in added:

@@ -122,6 +122,7 @@ from corpus_tools.documents.removals import read_removals
 from corpus_tools.errors import CorpusError, Location, escape
 from corpus_tools.fsutil import (abandoned, atomic_write_bytes, file_errors, open_input, resolved, staging_dir,
                                  writing_under)
+from corpus_tools.iterutil import Totalled, counted
 from corpus_tools.layout import PROTECTED, Layout, check_output, is_root, list_versions
 from corpus_tools.lock import corpus_lock
 from corpus_tools.records import (
@@ -148,12 +149,13 @@ NOT_GIVEN = "Not given when the file was added (corpus-tools add); nothing was i
 def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None = None, title: str | None = None,
               publisher: str | None = None, publisher_evidence: str | None = None,
               date: str | None = None, date_evidence: str | None = None, invented: str | None = None,
-              on_reading: Callable[[int], None] | None = None, on_checking: Callable[[int], None] | None = None,
+              reading: Totalled | None = None, on_checking: Callable[[int], None] | None = None,
               on_progress: Callable[[int], None] | None = None) -> tuple[AddedFile, ...]:
     """Add ``paths`` to the corpus (see the module docstring); return what was added, in the
     order written: by SHA-256 of the bytes, so the numbering does not depend on the order the
     files were named in. ``doc_id``, ``title`` and the metadata apply to a single file only.
-    Progress, one call per item, in this order: ``on_reading`` per document of the corpus read
+    Progress, one call per item, in this order: ``reading`` asked with the number of documents
+    of the corpus (the document index's), for the ``on_progress`` called per document read
     (normalized, to compare texts: after a fresh clone, all of them), ``on_checking`` per file
     checked (decoded, normalized, numbered), ``on_progress`` per file written."""
     if not paths:
@@ -190,7 +192,7 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
         # check_raw before it read and hashed every raw file twice
         index = None if new else DocumentIndex(layout)
         existing = [] if new else read_manifest(layout.manifest)
-        texts = {} if index is None else _texts(layout, index, on_reading)
+        texts = {} if index is None else _texts(layout, index, reading)
         published, rows, published_texts = _published(layout, {sha256 for _, sha256, _ in loaded})
         planned = early if new and early is not None else _plan(
             layout, existing, texts, published, rows, published_texts, read_removals(layout), loaded, *options,
@@ -206,18 +208,16 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
     return tuple(added for added, _ in planned)
 
 
-def _texts(layout: Layout, index: DocumentIndex, on_reading: Callable[[int], None] | None) -> dict[str, str]:
+def _texts(layout: Layout, index: DocumentIndex, reading: Totalled | None) -> dict[str, str]:
     """The text of each document once normalized (its ``text_sha256``) -> its doc_id: a copy in
     other bytes is the same document. Two documents of one text (a manifest merged from two
     checkouts that each added the article, in other bytes) are refused as a new copy would be:
     check-raw, which normalizes nothing, cannot tell, and a release would publish the article twice."""
     texts: dict[str, str] = {}
-    for document in index.values():
+    for document in counted(index.values(), None if reading is None else reading(len(index))):
         if (twice := same_text(texts, document)) is not None:
             raise CorpusError(twice.code, twice.message + ", then add again",
                               Location(file=str(layout.manifest), doc_id=document.doc_id))
-        if on_reading is not None:
-            on_reading(1)
     return texts
 
 
