@@ -60,12 +60,16 @@ def test_the_loop_through_the_commands(labelstudio, corpus_copy, tmp_path, monke
     results.write_text(json.dumps({"doc_id": DOC, "result": to_ls_results(gold)}) + "\n")
     assert "submitted 1 annotation to project" in run("annotate", *local, "--project", "e2e corpus",
                                             "--as", "gold@corpus-tools.local", "--results", str(results))
-    with monkeypatch.context() as terminal:  # bars drawn as on a terminal, at once
-        terminal.setattr(progress_module, "DELAY", 0)
-        terminal.setattr(progress_module, "MININTERVAL", 0)
-        terminal.setattr(progress_module, "shows_progress", lambda stream: True)
-        pulled = CliRunner().invoke(cli, ["labelstudio", "pull", *server, "--root", root, "--project", "e2e corpus"])
-    assert pulled.exit_code == 0, pulled.output
+    def on_a_terminal(*arguments: str):
+        with monkeypatch.context() as terminal:  # bars drawn as on a terminal, at once
+            terminal.setattr(progress_module, "DELAY", 0)
+            terminal.setattr(progress_module, "MININTERVAL", 0)
+            terminal.setattr(progress_module, "shows_progress", lambda stream: True)
+            result = CliRunner().invoke(cli, ["labelstudio", *arguments])
+        assert result.exit_code == 0, result.output
+        return result
+
+    pulled = on_a_terminal("pull", *server, "--root", root, "--project", "e2e corpus")
     assert "stored as annotations/exports/" in pulled.stdout
     [stored] = list(corpus_copy.exports.glob("*/export.json"))
     # the check of the export counts its bytes to the file's size (it counted tasks with no end)
@@ -83,8 +87,11 @@ def test_the_loop_through_the_commands(labelstudio, corpus_copy, tmp_path, monke
     assert len(others) == count - 1 and all(p["model_version"] == model_version() for [p] in others.values())
 
     run("push", *server, "--root", root, "--predictions", "--project", "e2e predictions")
-    assert f"submitted {count} annotations" in run("annotate", *local, "--project", "e2e predictions",
-                                            "--as", "reviewer@corpus-tools.local", "--accept-predictions")
+    accepted = on_a_terminal("annotate", *local, "--project", "e2e predictions", "--as", "reviewer@corpus-tools.local",
+                             "--accept-predictions")
+    assert f"submitted {count} annotations" in accepted.stdout
+    # the bar's total is the tasks planned (it counted with no end)
+    assert f"annotating: 100%|██████████| {count}/{count} [" in accepted.stderr, accepted.stderr
     assert "stored as annotations/exports/" in run("pull", *server, "--root", root, "--project", "e2e predictions")
     assert len(list(corpus_copy.exports.glob("*/export.json"))) == 2 and stored.exists()
     # pulled again with no annotation between: the same bytes, or only what the server recomputes

@@ -340,7 +340,8 @@ def annotate(url, api_key, data_dir, project, as_user, results, worksheets, acce
     if as_user is not None:
         user = ensure_user(data_dir, as_user)
         client = _client(url, user.api_key, data_dir)
-    with progress("annotating", unit="task") as on_progress:
+    # every task planned is submitted or skipped, one step each
+    with progress("annotating", total=len(accepted if context is None else planned), unit="task") as on_progress:
         if context is not None:
             done = ls_annotate.submit_planned(client, planned, on_progress)
         else:
