@@ -237,6 +237,11 @@ def test_checking_stored_exports_again_has_its_own_bar(pretended_terminal, comma
     assert "checking stored exports again" in drawn[0] and bar in drawn[0]
     assert drawn[0].index("checking stored exports again") < drawn[0].index(bar)
     assert "checking stored exports again" not in drawn[1] and bar in drawn[1]
+    # in bytes, to the size of the stored exports (it counted tasks with no end), one bar for all
+    total = tqdm.format_sizeof(sum(path.stat().st_size for path in corpus_copy.exports.glob("*/export.json")),
+                               divisor=1024)
+    states = _drawn(drawn[0], "checking stored exports again")
+    assert states and all(f"/{total} [" in state for state in states), drawn[0]
 
 
 @pytest.mark.parametrize(("command", "bar"), [

@@ -306,33 +306,51 @@ def test_the_registry_is_digested_once_per_command_not_once_per_stored_export(tm
     assert len(calls) == 1
 
 
-def test_stored_exports_checked_again_are_counted_as_they_are_checked(tmp_path: Path):
+def test_stored_exports_checked_again_are_counted_in_bytes_to_their_size(tmp_path: Path):
     """A stored export's units table is made again when the code, documents or registry change
-    (here: build/ is gone); the tasks it checks then are reported as they are checked, by ingest
-    and by every reader of the store (``on_checking``): a long rebuild used to leave the
-    command's bar standing still. Ingest reports its own export's in bytes (``checking``)."""
+    (here: build/ is gone); the bytes it checks then are reported as they are checked, by ingest
+    and by every reader of the store (``rechecking``), to a total asked for first: the size of
+    the exports whose tables are made (it counted tasks with no end). Ingest reports its own
+    export's in bytes too (``checking``)."""
     from corpus_tools.annotations.consolidate import AnnotationIndex
 
     layout = corpus_root(tmp_path / "corpus")
     assert run_ingest(layout, VALID).status == "stored"
-    tasks = len(json.loads(VALID.read_bytes()))
+    [stored] = layout.exports.glob("*/export.json")
+    size = stored.stat().st_size
     shutil.rmtree(layout.build / "units")
+    asked: list[int] = []
     checked: list[int] = []
-    AnnotationIndex(layout, documents(), registry(), on_checking=checked.append)
-    assert sum(checked) == tasks
+    rechecking = lambda total: asked.append(total) or checked.append  # noqa: E731
+    AnnotationIndex(layout, documents(), registry(), rechecking=rechecking)
+    assert asked == [size] and sum(checked) == size
+    asked.clear()
     checked.clear()
-    AnnotationIndex(layout, documents(), registry(), on_checking=checked.append)
-    assert checked == []  # the table is made once
+    AnnotationIndex(layout, documents(), registry(), rechecking=rechecking)
+    assert asked == [] and checked == []  # the table is made once
     shutil.rmtree(layout.build)  # with the store's index, which would name the stored export's annotations
     newer = fx.valid_export()
     newer[0]["annotations"][0]["updated_at"] = "2024-06-01T00:00:00Z"
     own: list[int] = []
     path = write_export(tmp_path, "newer.json", newer)
-    result = run_ingest(layout, path, checking=lambda size: own.append(size) or own.append,
-                        on_checking=checked.append)
+    result = run_ingest(layout, path, checking=lambda size: own.append(size) or own.append, rechecking=rechecking)
     assert result.status == "stored"
-    assert sum(checked) == tasks  # the stored export's tasks, checked again
+    assert asked == [size] and sum(checked) == size  # the stored export, checked again
     assert own[0] == sum(own[1:]) == path.stat().st_size  # its own, in bytes, to the file's size
+
+
+def test_the_annotation_set_asks_once_for_every_export_in_use_whose_table_it_makes(corpus_copy):
+    """One bar for the stored exports in use, to the sum of their sizes, not one a file."""
+    from corpus_tools.annotations.consolidate import AnnotationIndex
+    from corpus_tools.annotations.registry import load_registry
+    from corpus_tools.documents.index import DocumentIndex
+
+    sizes = [path.stat().st_size for path in corpus_copy.exports.glob("*/export.json")]
+    asked: list[int] = []
+    checked: list[int] = []
+    AnnotationIndex(corpus_copy, DocumentIndex(corpus_copy), load_registry(corpus_copy),
+                    rechecking=lambda total: asked.append(total) or checked.append)
+    assert len(sizes) == 3 and asked == [sum(sizes)] and sum(checked) == sum(sizes)
 
 
 def test_the_latest_annotation_is_chosen_and_every_annotator_is_kept(tmp_path: Path):

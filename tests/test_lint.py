@@ -389,7 +389,8 @@ def seam(monkeypatch):
     """The command with its one integration point fed records built here (the loaders are other branches)."""
     inputs = ({"d1": document("d1", LINT_TEXT), "d2": document("d2", LINT_TEXT)},
               [DocumentAnnotations("d1", (), (), ())], REGISTRY, [])
-    monkeypatch.setattr("corpus_tools.annotations.lint.lint_inputs", lambda layout, on_checking=None, reading=None: inputs)
+    monkeypatch.setattr("corpus_tools.annotations.lint.lint_inputs",
+                        lambda layout, rechecking=None, reading=None: inputs)
 
 
 def test_lint_command_lists_candidates_and_exits_1(seam, tmp_path):
@@ -428,7 +429,7 @@ def test_an_acceptance_of_a_document_nobody_annotated_now_is_kept_not_stale(seam
 def test_lint_says_how_many_annotation_errors_left_units_out(monkeypatch, tmp_path):
     left_out = [Problem("span-text-mismatch", "left out", Location(doc_id="d1")),
                 Problem("annotation-cancelled", "info")]
-    monkeypatch.setattr("corpus_tools.annotations.lint.lint_inputs", lambda layout, on_checking=None, reading=None: (
+    monkeypatch.setattr("corpus_tools.annotations.lint.lint_inputs", lambda layout, rechecking=None, reading=None: (
         {"d1": document("d1", LINT_TEXT)}, [DocumentAnnotations("d1", (), (), ())], REGISTRY, left_out))
     result = CliRunner().invoke(cli, ["lint", "--root", str(tmp_path)])
     assert result.exit_code == 1
@@ -548,7 +549,7 @@ def test_lint_corpus_refuses_an_acceptance_file_given_that_is_not_there(tmp_path
 
 def test_a_bad_acceptance_file_is_refused_before_anything_is_linted(monkeypatch, tmp_path):
     """docs/lint.md says nothing is linted: the file was read after the whole corpus was."""
-    def read_corpus(layout, on_checking=None, reading=None):
+    def read_corpus(layout, rechecking=None, reading=None):
         raise AssertionError("the corpus was read")
 
     monkeypatch.setattr("corpus_tools.annotations.lint.lint_inputs", read_corpus)

@@ -108,7 +108,8 @@ def test_a_patch_version_after_a_removal_is_refused_before_the_stored_exports_ar
     monkeypatch.setattr(inputs, "__version__", "1.1.12")
     asked = []
     with pytest.raises(CorpusError) as caught:
-        inputs.release(corpus, on_checking=asked.append, writing=lambda total: asked.append(("writing", total)),
+        inputs.release(corpus, rechecking=lambda total: asked.append(("rechecking", total)),
+                       writing=lambda total: asked.append(("writing", total)),
                        comparing=lambda total: asked.append(("comparing", total)))
     assert (caught.value.code, caught.value.location.doc_id) == ("version-bump-too-small", GONE)
     assert caught.value.message.startswith(f"release 1.1.12 is a patch version after 1.1.11, but documents: 1 "

@@ -249,13 +249,13 @@ class Pushed:
 
 def adjudicate_corpus(layout, strategy: Strategy,
                       push_to: tuple[Any, str | int, Callable[[], Any] | None] | None = None,
-                      reading: Totalled | None = None, on_checking: Callable[[int], None] | None = None
+                      reading: Totalled | None = None, rechecking: Totalled | None = None
                       ) -> tuple[Collection[AdjudicatedDocument], tuple[Pushed, ...] | None]:
     """``corpus-tools adjudicate``: every document's merge over the corpus's stored exports
     (``adjudicate``) and, with ``push_to`` (a Label Studio client, a project, and the reviewer's
     client maker or None: ``push_adjudication``'s), the merges submitted for review (None when
-    nothing is pushed). ``reading``: as ``adjudicate``'s; ``on_checking``: as ``AnnotationIndex``'s."""
-    index = AnnotationIndex.of_corpus(layout, on_checking)
+    nothing is pushed). ``reading``: as ``adjudicate``'s; ``rechecking``: as ``AnnotationIndex``'s."""
+    index = AnnotationIndex.of_corpus(layout, rechecking)
     merged = adjudicate(index, strategy, reading)
     if push_to is None:
         return merged, None

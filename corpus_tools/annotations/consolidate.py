@@ -62,7 +62,7 @@ from corpus_tools.documents.removals import removed_documents
 from corpus_tools.errors import Location, Problem, Report
 from corpus_tools.ingest.store import (
     ACCOUNTS_FILE, exports_in_use, ground_truth_keys, inputs_digest, problem_key, stored_accounts, stored_exports,
-    truth_keys, units_for,
+    truth_keys, units_for, units_of,
 )
 from corpus_tools.ingest.units import Units, column_sum, problems_of
 from corpus_tools.iterutil import Totalled
@@ -295,17 +295,20 @@ class AnnotationIndex:
     and the versions of the documents several people annotated) builds only those.
 
     A stored export's table is made again when the code, the documents, the registry or the
-    documents removed it was made for changed (``units_for``): ``on_checking(n)``, n more of its tasks checked."""
+    documents removed it was made for changed (``units_of``): ``rechecking``, asked with the size
+    in bytes of the exports in use whose tables are made again, once, for the ``on_progress`` of
+    the bytes of them checked; and with its size, for a table read only now (of a pull not in
+    use) that is made again too."""
 
     def __init__(self, layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity], *,
-                 on_checking: Callable[[int], None] | None = None):
+                 rechecking: Totalled | None = None):
         self.documents, self.registry = documents, registry
         every = stored_exports(layout)
         self.stored = exports_in_use(every)
         removed = removed_documents(layout, documents)
         inputs = inputs_digest(documents, registry, removed)
-        self.units = [units_for(layout, item, documents, registry, removed=removed, inputs=inputs,
-                                on_progress=on_checking) for item in self.stored]
+        self.units = units_of(layout, self.stored, documents, registry, removed=removed, inputs=inputs,
+                              rechecking=rechecking)
         annotators = load_annotators(layout)
         # who each annotator is: the corpus id of each export's user ids (annotations.annotators)
         self.corpus_ids = [corpus_ids(stored_accounts(item), annotators,
@@ -319,12 +322,12 @@ class AnnotationIndex:
             keys = item.ground_truths
             if keys is None:
                 unit = at_hand.get(item.name) or units_for(layout, item, documents, registry, removed=removed,
-                                                           inputs=inputs, on_progress=on_checking)
+                                                           inputs=inputs, rechecking=rechecking)
                 keys = ground_truth_keys(unit)
             held.update(keys)
         self.truths = array(sorted(held), pa.string())
         self.gone = array(sorted(_deleted_in_label_studio(every, at_hand, lambda item: units_for(
-            layout, item, documents, registry, removed=removed, inputs=inputs, on_progress=on_checking))),
+            layout, item, documents, registry, removed=removed, inputs=inputs, rechecking=rechecking))),
             pa.string())
         current = current_annotations(self.units, self.corpus_ids, self.truths, self.gone)
         self.versions, self.chosen = ranked(current)
@@ -346,9 +349,9 @@ class AnnotationIndex:
             if current.num_rows else 0
 
     @classmethod
-    def of_corpus(cls, layout: Layout, on_checking: Callable[[int], None] | None = None) -> "AnnotationIndex":
+    def of_corpus(cls, layout: Layout, rechecking: Totalled | None = None) -> "AnnotationIndex":
         """The index over the corpus's own documents (``DocumentIndex``) and registry."""
-        return cls(layout, DocumentIndex(layout), load_registry(layout), on_checking=on_checking)
+        return cls(layout, DocumentIndex(layout), load_registry(layout), rechecking=rechecking)
 
     def roles(self, *, versions: bool = True, chosen: bool = True) -> pa.Table:
         """The ROLES of the versions ("version") and of the chosen annotations (their reason),
@@ -543,7 +546,7 @@ def records_of(doc_id: str, text: str, text_sha256: str | None, regions: list[tu
 def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
                         problems: list[Problem] | None = None, tally: Counter | None = None, *,
                         chosen_only: bool = False, left_out: list[Problem] | None = None,
-                        on_checking: Callable[[int], None] | None = None,
+                        rechecking: Totalled | None = None,
                         reading: Totalled | None = None) -> Iterator[DocumentAnnotations]:
     """The annotation set, streaming (see the module docstring for the rules).
 
@@ -551,9 +554,9 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
     the chosen annotation once more with the reason it was chosen (``"ground_truth"`` or
     ``"latest"``), in doc_id order (a document's versions, then its chosen one). Problems go to
     ``problems`` (those an export was accepted with, to ``left_out``), counts to ``tally``.
-    ``chosen_only``: only the chosen annotations (what a release needs). ``on_checking``: as
+    ``chosen_only``: only the chosen annotations (what a release needs). ``rechecking``: as
     ``AnnotationIndex``'s; ``reading``: as ``AnnotationIndex.records``'."""
-    index = AnnotationIndex(layout, documents, registry, on_checking=on_checking)
+    index = AnnotationIndex(layout, documents, registry, rechecking=rechecking)
     if tally is not None:
         tally.update(index.stats())
     yield from index.records(index.roles(versions=not chosen_only), problems, left_out, reading=reading)
@@ -673,17 +676,17 @@ _EPOCH = datetime(1970, 1, 1)
 
 def load_chosen(layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
                 problems: list[Problem] | None = None, reading: Totalled | None = None, *,
-                on_disk: bool = False, on_checking: Callable[[int], None] | None = None
+                on_disk: bool = False, rechecking: Totalled | None = None
                 ) -> Mapping[str, DocumentAnnotations]:
     """Per document the chosen annotation (``AnnotationSet.chosen``), by doc_id, without building
     or holding the versions; the problems of their tasks go to ``problems``. ``reading``: as
     ``AnnotationIndex.records``' (one chosen annotation a record). ``on_disk``: kept in a
     ``RecordsOnDisk`` instead of a dict, for a caller that looks each document up once (Label
-    Studio's tasks): memory does not grow with the corpus. ``on_checking``: as
+    Studio's tasks): memory does not grow with the corpus. ``rechecking``: as
     ``AnnotationIndex``'s."""
     chosen: dict | RecordsOnDisk = RecordsOnDisk() if on_disk else {}
     for annotations in iter_annotation_set(layout, documents, registry, problems, chosen_only=True,
-                                           on_checking=on_checking, reading=reading):
+                                           rechecking=rechecking, reading=reading):
         chosen[annotations.doc_id] = annotations
     return chosen if on_disk else {doc_id: chosen[doc_id] for doc_id in sorted(chosen)}
 

@@ -435,19 +435,19 @@ def review_dict(result: LintReview, show_all: bool) -> dict:
 
 
 def lint_corpus(layout: Layout, accepted: str | Path | None = None, linting: Totalled | None = None,
-                on_checking: Callable[[int], None] | None = None) -> LintReview:
+                rechecking: Totalled | None = None) -> LintReview:
     """``corpus-tools lint``: ``lint`` of the annotation each document uses, reviewed against the
     acceptances in ``accepted`` (default: annotations/lint-accepted.jsonl, where missing means
     none; a path given must be there). ``linting``: asked with the number of documents to lint
     once the annotation index knows it, for the ``on_progress`` called after each one linted (as
     ``lint_inputs``' ``reading``: the annotations are read as they are linted);
-    ``on_checking``: as ``AnnotationIndex``'s."""
+    ``rechecking``: as ``AnnotationIndex``'s."""
     if accepted is not None:  # only the default may be missing (no acceptances yet)
         with file_errors():  # the system's own reason: missing, a loop of links, no permission
             os.stat(accepted)
     # read first: a bad line is refused before the corpus is read and linted, not after
     acceptances = read_acceptances(accepted if accepted is not None else accepted_path(layout))
-    documents, annotations, registry, problems = lint_inputs(layout, on_checking, reading=linting)
+    documents, annotations, registry, problems = lint_inputs(layout, rechecking, reading=linting)
     linted: set[str] = set()
     candidates = lint(documents, (linted.add(item.doc_id) or item for item in annotations), registry)
     # a removed document's acceptances are kept, not stale: added again, its annotations and their
@@ -456,7 +456,7 @@ def lint_corpus(layout: Layout, accepted: str | Path | None = None, linting: Tot
     return replace(reviewed, annotation_errors=len(Report.of(problems).errors))
 
 
-def lint_inputs(layout: Layout, on_checking: Callable[[int], None] | None = None, *, reading: Totalled | None = None
+def lint_inputs(layout: Layout, rechecking: Totalled | None = None, *, reading: Totalled | None = None
                 ) -> tuple[Mapping, Iterable[DocumentAnnotations], Mapping, list[Problem]]:
     """Documents, the annotations to lint, registry entities, and the problems of reading the
     annotations: the one place lint meets the pipeline.
@@ -465,7 +465,7 @@ def lint_inputs(layout: Layout, on_checking: Callable[[int], None] | None = None
     problems list fills as the annotations are read. Units left out for errors are not linted.
     ``reading``: as ``AnnotationIndex.records``' (one chosen annotation, one document).
     """
-    index = AnnotationIndex.of_corpus(layout, on_checking)
+    index = AnnotationIndex.of_corpus(layout, rechecking)
     problems: list[Problem] = []
     chosen = index.records(index.roles(versions=False), problems, reading=reading)
     return index.documents, chosen, index.registry, problems

@@ -99,7 +99,7 @@ def ingest(layout: Layout, as_json: bool, verbose: bool, allow_partial: bool, tr
     with corpus_lock(layout, "ingest"), stages() as stage:
         result = ingest_export(export, layout, _documents(layout), load_registry(layout), allow_partial=allow_partial,
                                jobs=jobs or None, trim_whitespace=trim_whitespace, checking=checking_export(stage),
-                               on_checking=rechecking(stage))
+                               rechecking=rechecking(stage))
     if as_json:
         echo_json(ingest_dict(result, layout))
     else:

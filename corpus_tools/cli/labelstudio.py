@@ -236,7 +236,7 @@ def push(url, api_key, data_dir, layout, predictions, project) -> None:
     client = _client(url, api_key, data_dir)
     with stages() as stage:
         result = push_corpus(client, layout, project, predictions, reading=reading_annotations(stage),
-                             on_checking=rechecking(stage), pushing=totalled(stage, "pushing tasks", "task"))
+                             rechecking=rechecking(stage), pushing=totalled(stage, "pushing tasks", "task"))
     echo_notes(push_notes(result, predictions))
     click.echo(push_line(result))
 
@@ -281,7 +281,7 @@ def pull(url, api_key, data_dir, layout, project, output, ingest, allow_partial,
         exported, result = sync.pull_and_ingest(
             client, project, layout, output, allow_partial,
             on_progress=stage("downloading the export", unit="B", bytes_=True),
-            checking=checking_export(stage), on_checking=rechecking(stage))
+            checking=checking_export(stage), rechecking=rechecking(stage))
     click.echo(f"wrote {exported}")
     echo_problems(result.report, verbose)
     echo_outcome(result, layout)

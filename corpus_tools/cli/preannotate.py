@@ -40,8 +40,8 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
     model = None if ner_model.lower() == "none" else ner_model
     if evaluate:
         with stages() as stage:
-            rows, note = scoring.evaluate_corpus(layout, model, strict_aliases,
-                                                 scoring=totalled(stage, "scoring", "doc"), on_checking=rechecking(stage))
+            rows, note = scoring.evaluate_corpus(
+                layout, model, strict_aliases, scoring=totalled(stage, "scoring", "doc"), rechecking=rechecking(stage))
         if as_json:
             echo_json(scoring.evaluation_dict(rows, note))
             return

@@ -15,12 +15,13 @@ its own bar, one on screen at a time (a release first checks stored exports agai
 units tables were made by other code, documents, registry or removals, then writes documents)::
 
     with stages() as stage:
-        release(layout, on_checking=rechecking(stage), writing=totalled(stage, "building the release", "doc"))
+        release(layout, rechecking=rechecking(stage), writing=totalled(stage, "building the release", "doc"))
 
 A stage whose total the library learns only once under way (from an index it builds itself, the
-releases it opens, the raw corpus it checks, the export it opens) is asked for with that total
-(``totalled``), as ``reading_annotations(stage)``, ``comparing(stage)`` and
-``checking_export(stage)`` (in bytes of the export) are.
+releases it opens, the raw corpus it checks, the export or the manifest it opens, the stored
+exports whose units tables it makes) is asked for with that total (``totalled``), as
+``reading_annotations(stage)``, ``comparing(stage)``, ``checking_export(stage)`` and
+``rechecking(stage)`` (in bytes of the exports) are.
 
 The bar is drawn only when stderr is a terminal (as git does), so redirected or captured
 output (``x=$(corpus-tools ...)``, CI logs, tests) never holds one; ``on_progress`` is then
@@ -73,10 +74,12 @@ def stages(stream: TextIO | None = None) -> Iterator[Callable[..., OnProgress | 
         bars.close()
 
 
-def rechecking(stage: Callable[..., OnProgress | None]) -> OnProgress | None:
+def rechecking(stage: Callable[..., OnProgress | None]) -> Callable[[int], OnProgress | None] | None:
     """The stage of a command over the stored exports that checks their tasks again, when their
-    units tables were made for other code, documents or registry (an ``on_checking``)."""
-    return stage("checking stored exports again", unit="task")
+    units tables were made for other code, documents or registry, in bytes of the exports: the
+    library asks for it with their sizes once it knows which tables it makes (how many tasks
+    they hold is known only once they are read)."""
+    return totalled(stage, "checking stored exports again", "B", bytes_=True)
 
 
 def totalled(stage: Callable[..., OnProgress | None], description: str, unit: str, *, bytes_: bool = False

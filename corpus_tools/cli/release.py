@@ -32,7 +32,7 @@ def release(layout: Layout, version: str | None) -> None:
 
     with stages() as stage:
         result = build(layout, version, writing=totalled(stage, "building the release", "doc"),
-                       on_checking=rechecking(stage), comparing=comparing(stage))
+                       rechecking=rechecking(stage), comparing=comparing(stage))
     verb = {"built": "built", "unchanged": "unchanged (already released with identical content):"}[result.status]
     echo_notes(result.notes)
     click.echo(f"release {result.version} {verb} {result.path} ({quantity(len(result.files), 'file')})")

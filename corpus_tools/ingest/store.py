@@ -454,7 +454,7 @@ def validate_export(path: str | Path, documents: Mapping[str, Document], registr
 def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Document],
            registry: Mapping[str, RegistryEntity], allow_partial: bool = False, jobs: int | None = None,
            trim_whitespace: bool = False, checking: Totalled | None = None,
-           on_checking: Callable[[int], None] | None = None, accounts: Accounts | None = None,
+           rechecking: Totalled | None = None, accounts: Accounts | None = None,
            snapshot: Snapshot | None = None) -> IngestResult:
     """Validate the export at ``export_path``, store it verbatim and write its units table.
 
@@ -484,9 +484,10 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
     pull: as its project's latest pull, or as itself). Holds the corpus lock.
     ``checking``: asked, once the file is open, with its size in bytes, for the ``on_progress``
     called with the bytes of it checked (an ``iterutil.Totalled``: ``checked_batches``).
-    ``on_checking(n)``: n more tasks checked of a stored export whose units table is made again
-    to compare with this one (made for other code, documents or registry), as every reader of
-    the store reports that work.
+    ``rechecking``: asked with the size in bytes of a stored export whose units table is made
+    again to compare with this one (made for other code, documents or registry), for the
+    ``on_progress`` of the bytes of it checked, as every reader of the store reports that work
+    (``units_for``).
     """
     export_path = Path(export_path)
     options = {"allow_partial": allow_partial, "trim_whitespace": trim_whitespace}
@@ -505,7 +506,7 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
                 copy.flush()
                 os.fsync(copy.fileno())
             return _store(layout, staging, units_staging, stream.sha256, gathered, options,
-                          documents, registry, removed, accounts, snapshot, export_path, on_checking)
+                          documents, registry, removed, accounts, snapshot, export_path, rechecking)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             if units_staging is not None:
@@ -513,18 +514,15 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
 
 
 def _write_checked(stream: ExportStream, context: Context, jobs: int | None, directory: Path,
-                   on_progress: Callable[[int], None] | None = None, checking: Totalled | None = None
-                   ) -> _Gathered:
-    """Check ``stream`` and write its units table into ``directory``. ``on_progress(n)``: n more
-    tasks checked; ``checking``: the progress in bytes (``checked_batches``)."""
+                   checking: Totalled | None = None) -> _Gathered:
+    """Check ``stream`` and write its units table into ``directory``. ``checking``: the progress
+    in bytes (``checked_batches``)."""
     gathered = _Gathered(context.file)
     writer = UnitsWriter(directory)
     try:
         for batches in checked_batches(stream, context, jobs, checking):
             writer.write(batches)
             gathered.add(batches)
-            if on_progress is not None:
-                on_progress(batches["tasks"].num_rows)
     finally:
         writer.close()
     return gathered
@@ -532,13 +530,13 @@ def _write_checked(stream: ExportStream, context: Context, jobs: int | None, dir
 
 def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gathered: _Gathered,
            options: dict[str, bool], documents, registry, removed: Mapping[str, str], accounts: Accounts | None,
-           snapshot: Snapshot | None, export_path: Path, on_checking: Callable[[int], None] | None) -> IngestResult:
+           snapshot: Snapshot | None, export_path: Path, rechecking: Totalled | None) -> IngestResult:
     report = gathered.report()
     inputs = functools.cache(lambda: inputs_digest(documents, registry, removed))  # a refusal needs none
 
     def stored_units(stored: StoredExport) -> Units:  # checked again (counted) if made for other inputs
         return units_for(layout, stored, documents, registry, removed=removed, inputs=inputs(),
-                         on_progress=on_checking)
+                         rechecking=rechecking)
 
     exclusions = tuple(_exclusion(problem) for problem in report.problems
                        if problem.severity == "error" or problem.code in EXCLUDING)
@@ -898,18 +896,46 @@ def _exclusion(problem: Problem) -> Exclusion:
 def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Document],
               registry: Mapping[str, RegistryEntity], jobs: int | None = None, *,
               removed: Mapping[str, str] | None = None, inputs: tuple[str, str, str] | None = None,
-              on_progress: Callable[[int], None] | None = None) -> Units:
+              rechecking: Totalled | None = None) -> Units:
     """The units table of a stored export for the current code, documents, registry and removed
     documents; made by the checking pass ingest runs when there is none yet (or only a damaged
     one). ``removed``: ``removed_documents(layout, documents)`` and ``inputs``:
     ``inputs_digest(documents, registry, removed)``, from a caller that asks for many stored
     exports (the digest reads every registry entity: 4 to 8 ms each time for 469 entities, 381 ms
     for 20,000); read here when not given.
-    ``on_progress(n)``: n more tasks checked, when the table is made."""
-    options = stored.options
+    ``rechecking``: as ``units_of``' (here asked with the export's size)."""
+    return units_of(layout, [stored], documents, registry, jobs, removed=removed, inputs=inputs,
+                    rechecking=rechecking)[0]
+
+
+def units_of(layout: Layout, stored: Sequence[StoredExport], documents: Mapping[str, Document],
+             registry: Mapping[str, RegistryEntity], jobs: int | None = None, *,
+             removed: Mapping[str, str] | None = None, inputs: tuple[str, str, str] | None = None,
+             rechecking: Totalled | None = None) -> list[Units]:
+    """``units_for`` of each of ``stored``, in that order. ``rechecking``: asked, once every
+    table has been looked for and some must be made, with the size in bytes of the exports whose
+    tables are made (from the files: how many tasks they hold is known only once they are read),
+    for the ``on_progress`` called with the bytes of them checked (``checked_batches``)."""
     removed = removed_documents(layout, documents) if removed is None else removed
-    directory = _units_directory(layout, stored, inputs or inputs_digest(documents, registry, removed), options)
-    units = Units(directory, stored.name)
+    inputs = inputs or inputs_digest(documents, registry, removed)
+    found = [_units_in_place(layout, item, inputs) for item in stored]
+    missing = [(item, units) for item, units in zip(stored, found) if not units.complete()]
+    on_progress = None
+    if rechecking is not None and missing:
+        with file_errors():  # export.json gone since its table was looked for: named, not a traceback
+            total = sum(os.stat(item.export).st_size for item, _ in missing)
+        on_progress = rechecking(total)
+    for item, units in missing:
+        # each file asks with its own size once open: one bar for all of them, to their sum
+        _make_units(layout, item, units, documents, registry, removed, jobs,
+                    None if on_progress is None else lambda size: on_progress)
+    return found
+
+
+def _units_in_place(layout: Layout, stored: StoredExport, inputs: tuple[str, str, str]) -> Units:
+    """Where the units table of ``stored`` for ``inputs`` is, that directory made ready to be
+    looked in: no file in its place, no mark of a stale table."""
+    directory = _units_directory(layout, stored, inputs, stored.options)
     # scratch: a file in the place of the table's directory, or of build/units or build/units/<stored>
     # above it, is made again
     clear_scratch(directory, layout.build / "units")
@@ -917,24 +943,29 @@ def units_for(layout: Layout, stored: StoredExport, documents: Mapping[str, Docu
         directory.unlink()
     # current again (the inputs went back to what made it): no longer to be removed
     (directory / STALE_MARK).unlink(missing_ok=True)
-    if not units.complete():  # none yet, or one with a part gone
-        shutil.rmtree(directory, ignore_errors=True)
-        staging = _units_staging(layout)
+    return Units(directory, stored.name)
+
+
+def _make_units(layout: Layout, stored: StoredExport, units: Units, documents: Mapping[str, Document],
+                registry: Mapping[str, RegistryEntity], removed: Mapping[str, str], jobs: int | None,
+                checking: Totalled | None) -> None:
+    """Make ``units``, which is not complete (none yet, or one with a part gone), by the checking pass."""
+    shutil.rmtree(units.directory, ignore_errors=True)
+    staging = _units_staging(layout)
+    try:
+        context = Context(stored.name, documents, registry, stored.options["trim_whitespace"], removed)
+        stream = ExportStream(stored.export, allow_empty=True)  # stored: accepted once
         try:
-            context = Context(stored.name, documents, registry, options["trim_whitespace"], removed)
-            stream = ExportStream(stored.export, allow_empty=True)  # stored: accepted once
-            try:
-                with writing_under(layout.build / "units"):
-                    _write_checked(stream, context, jobs, staging, on_progress)
-            except CorpusError:
-                # a file ingest accepted is one it accepts again: what is wrong now is the edit
-                _require_unchanged(stored, _file_sha256(stored.export))
-                raise
-            _require_unchanged(stored, stream.sha256)
-            _publish_units(staging, directory)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    return units
+            with writing_under(layout.build / "units"):
+                _write_checked(stream, context, jobs, staging, checking=checking)
+        except CorpusError:
+            # a file ingest accepted is one it accepts again: what is wrong now is the edit
+            _require_unchanged(stored, _file_sha256(stored.export))
+            raise
+        _require_unchanged(stored, stream.sha256)
+        _publish_units(staging, units.directory)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _units_staging(layout: Layout) -> Path:

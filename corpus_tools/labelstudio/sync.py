@@ -274,10 +274,10 @@ class TaskInputs:
 
 def task_inputs(layout, predictions: bool = False,
                 reading: Totalled | None = None,
-                on_checking: Callable[[int], None] | None = None) -> TaskInputs:
+                rechecking: Totalled | None = None) -> TaskInputs:
     """The corpus's documents, and (with ``predictions``) its chosen annotations and
     pre-annotations (corpus_tools.preannotate) for the documents without one, as
-    ``labelstudio tasks`` and ``push`` send them. ``reading``, ``on_checking``: as ``load_chosen``'s."""
+    ``labelstudio tasks`` and ``push`` send them. ``reading``, ``rechecking``: as ``load_chosen``'s."""
     from corpus_tools.documents.index import DocumentIndex
 
     documents = DocumentIndex(layout)
@@ -292,7 +292,7 @@ def task_inputs(layout, predictions: bool = False,
 
     registry = load_registry(layout)
     problems: list = []
-    chosen = load_chosen(layout, documents, registry, problems, reading, on_disk=True, on_checking=on_checking)
+    chosen = load_chosen(layout, documents, registry, problems, reading, on_disk=True, rechecking=rechecking)
     errors = Report.of(problems).errors
     notes = []
     if errors:
@@ -381,21 +381,21 @@ def push(client, documents: Iterable[Document], annotations: Mapping[str, Docume
 
 
 def push_corpus(client, layout, project_title: str, predictions: bool = False, *,
-                reading: Totalled | None = None, on_checking: Callable[[int], None] | None = None,
+                reading: Totalled | None = None, rechecking: Totalled | None = None,
                 pushing: Totalled | None = None) -> PushResult:
     """``labelstudio push``: ``push`` of the corpus's tasks (``task_inputs``, with ``predictions``:
     with its annotations and pre-annotations as predictions), told of the documents removed from
     the corpus (their tasks in the project are counted, never deleted). Everything it reads of the
     corpus is read under the corpus lock: read before it, an add, remove or ingest finishing in
     between would leave the tasks, the removed documents and the predictions of different states
-    of the corpus. ``reading``, ``on_checking``: as ``task_inputs``'s; ``pushing``: asked, with the
+    of the corpus. ``reading``, ``rechecking``: as ``task_inputs``'s; ``pushing``: asked, with the
     number of documents, for ``push``'s ``on_progress``. The result's ``notes`` are the inputs'."""
     from corpus_tools.documents.removals import removed_documents
     from corpus_tools.lock import corpus_lock
 
     _check_title(project_title)  # before the corpus is read for a push that cannot be made
     with corpus_lock(layout, "push"):
-        inputs = task_inputs(layout, predictions, reading, on_checking)
+        inputs = task_inputs(layout, predictions, reading, rechecking)
         result = push(client, inputs.documents.values(), inputs.chosen, project_title, inputs.set_name,
                       inputs.preannotations, layout=layout, removed=removed_documents(layout, inputs.documents),
                       on_progress=None if pushing is None else pushing(len(inputs.documents)))
@@ -579,7 +579,7 @@ def server_accounts(client, user_ids: Sequence[str]) -> dict[str, str]:
 
 def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = None,
                     allow_partial: bool = False, on_progress: Callable[[int], None] | None = None,
-                    checking: Totalled | None = None, on_checking: Callable[[int], None] | None = None):
+                    checking: Totalled | None = None, rechecking: Totalled | None = None):
     """Pull the project's export into ``out_path`` (default build/labelstudio/<project>.json, ``project``
     as given, a title or an id, its characters other than letters, digits, '-', '_' and '.' made '-'),
     then validate and store it in annotations/exports/ (corpus_tools.ingest.ingest) with the
@@ -587,7 +587,7 @@ def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = 
     and the pull it is (``Snapshot``: the project, and when the server made the export; what a
     later pull of the project no longer holds was deleted in Label Studio). Returns (export path,
     IngestResult). ``on_progress``: as ``pull``'s, for the download; ``checking`` and
-    ``on_checking``: as ingest's (the export's bytes checked; the tasks of stored exports checked
+    ``rechecking``: as ingest's (the export's bytes checked; the bytes of stored exports checked
     again)."""
     from corpus_tools.ingest import ingest
     from corpus_tools.documents.index import DocumentIndex
@@ -602,5 +602,5 @@ def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = 
         exported, snapshot = _download(client, resolve_project(client, project), Path(out_path), EXPORT_TIMEOUT,
                                        on_progress)
         return exported, ingest(exported, layout, DocumentIndex(layout), load_registry(layout), allow_partial,
-                                checking=checking, on_checking=on_checking, accounts=functools.partial(server_accounts, client),
+                                checking=checking, rechecking=rechecking, accounts=functools.partial(server_accounts, client),
                                 snapshot=snapshot)

@@ -28,7 +28,7 @@ from corpus_tools.version import __version__
 
 def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = ShardSizes(),
             writing: Totalled | None = None,
-            on_checking: Callable[[int], None] | None = None,
+            rechecking: Totalled | None = None,
             comparing: Totalled | None = None) -> ReleaseResult:
     """Build ``dist/<version>`` (the package version) from raw/ and annotations/, streaming.
 
@@ -36,10 +36,11 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
     into the build; the problems their validation reports are gathered meanwhile, and any error
     refuses the release (the build happens in a temporary directory that is then discarded).
     ``writing``: asked, with the number of documents the release will hold (every document of the
-    corpus), for the ``on_progress`` called with the number just written; ``on_checking(n)``: n more
-    tasks of stored exports checked again, first, when their units tables were made for other code,
-    documents, registry or removals; ``comparing``: asked, with the number of documents to compare
-    with the previous release, for its ``on_progress``, last.
+    corpus), for the ``on_progress`` called with the number just written; ``rechecking``: the
+    progress, in bytes, of checking stored exports again, first, when their units tables were
+    made for other code, documents, registry or removals (``AnnotationIndex``'s); ``comparing``:
+    asked, with the number of documents to compare with the previous release, for its
+    ``on_progress``, last.
     """
     version = _release_version(version)
     with corpus_lock(layout, "release"):  # the exports stored now are the ones released
@@ -49,7 +50,7 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
         plan = plan_release(documents, layout.dist, version, previous_release(layout.dist, version))
         registry = load_registry(layout)
         errors = ErrorsOnly()
-        index = AnnotationIndex(layout, documents, registry, on_checking=on_checking)  # their units, ranked once
+        index = AnnotationIndex(layout, documents, registry, rechecking=rechecking)  # their units, ranked once
         provenance = ReleaseProvenance(index)  # the chosen annotations, with each unit's provenance
         acceptance = Acceptance.gather(index)  # what annotators kept of the pre-annotation
         result = build_release(documents, acceptance.attach(provenance.stream(errors)),
