@@ -22,7 +22,7 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 from dataclasses import asdict
-from typing import Callable, Iterable, Mapping
+from typing import Iterable, Mapping
 
 from corpus_tools.iterutil import Totalled
 from corpus_tools.preannotate.ner import NerModel

@@ -8,7 +8,7 @@ annotations/exports/ holds no export, the release has empty annotation configs.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Iterable
+from typing import Iterable
 
 from corpus_tools.annotations.adjudicate import ReleaseProvenance
 from corpus_tools.annotations.consolidate import AnnotationIndex
