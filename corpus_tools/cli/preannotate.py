@@ -49,8 +49,7 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
             click.echo(line)
         return
     with stages() as stage:
-        found, note = run.preannotate_corpus(layout, doc_ids, model,
-                                             lambda total: stage("pre-annotating", total, unit="doc"))
+        found, note = run.preannotate_corpus(layout, doc_ids, model, totalled(stage, "pre-annotating", "doc"))
         if as_json:  # printed as each document is pre-annotated: never all of them in memory
             echo_json(run.predictions(found))
             return
