@@ -310,6 +310,8 @@ def _drawn(stderr: str, description: str) -> list[str]:
     (["lint"], "linting", lambda root: DOCUMENTS),
     # the documents with a chosen (gold) annotation, once read
     (["preannotate", "--evaluate", "--ner", "none"], "scoring", lambda root: DOCUMENTS),
+    # the gold it scores against, read first: one chosen annotation a document
+    (["preannotate", "--evaluate", "--ner", "none"], "reading annotations", lambda root: DOCUMENTS),
     # the document index's documents, before any is normalized
     (["add", "{tmp}/article.txt"], "reading the corpus", lambda root: DOCUMENTS),
 ])

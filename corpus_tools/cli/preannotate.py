@@ -30,7 +30,7 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
         corpus-tools preannotate --json > predictions.json
         corpus-tools preannotate --evaluate
     """
-    from corpus_tools.cli.progress import rechecking, stages, totalled
+    from corpus_tools.cli.progress import reading_annotations, rechecking, stages, totalled
     from corpus_tools.preannotate import evaluate as scoring, run
 
     if strict_aliases and not evaluate:
@@ -41,7 +41,8 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
     if evaluate:
         with stages() as stage:
             rows, note = scoring.evaluate_corpus(
-                layout, model, strict_aliases, scoring=totalled(stage, "scoring", "doc"), rechecking=rechecking(stage))
+                layout, model, strict_aliases, scoring=totalled(stage, "scoring", "doc"), rechecking=rechecking(stage),
+                reading=reading_annotations(stage))
         if as_json:
             echo_json(scoring.evaluation_dict(rows, note))
             return

@@ -215,10 +215,11 @@ def evaluation_dict(rows: Iterable[LayerScore], note: str) -> dict:
 
 
 def evaluate_corpus(layout, ner_model: str | None = None, strict_aliases: bool = False,
-                    scoring: Totalled | None = None, rechecking: Totalled | None = None):
+                    scoring: Totalled | None = None, rechecking: Totalled | None = None,
+                    reading: Totalled | None = None):
     """``preannotate --evaluate``: per-layer scores against the committed gold (the chosen
     annotations), leave-one-document-out (``evaluate``); and the NER note. ``scoring``: as
-    ``evaluate``'s; ``rechecking``: as ``load_chosen``'s. Refused (``invalid-annotations``,
+    ``evaluate``'s; ``rechecking``, ``reading``: as ``load_chosen``'s. Refused (``invalid-annotations``,
     agreement's rule) when errors in the stored exports left gold units out: a prediction of a
     unit left out would be scored a false positive, silently."""
     from corpus_tools.annotations.agreement import refuse_errors
@@ -230,7 +231,7 @@ def evaluate_corpus(layout, ner_model: str | None = None, strict_aliases: bool =
     documents = DocumentIndex(layout)
     registry = load_registry(layout)
     problems: list = []
-    gold = load_chosen(layout, documents, registry, problems, rechecking=rechecking)
+    gold = load_chosen(layout, documents, registry, problems, reading, rechecking=rechecking)
     refuse_errors(problems, "scored")
     if not gold:  # a table of zeros would read as a score
         from corpus_tools.errors import CorpusError, Location
