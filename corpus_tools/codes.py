@@ -200,7 +200,7 @@ export-needs-spacy  error  the spacy format needs the optional extra: pip instal
 export-unaligned-span  warning  a span that does not start and end on the export format's token boundaries
 export-invalid  error  release rows an export format cannot represent (e.g. whitespace inside a token)
 release-invalid  error  a verified release whose rows are out of order or do not fit their config (docs/validation.md)
-caveats-invalid  error  annotations/card-caveats.md is not UTF-8, or not a file
+caveats-invalid  error  annotations/card-caveats.md is not UTF-8, not a file, or a caveat holds a control character
 """),
     _table("labelstudio", """
 labelstudio-not-installed  error  the server's virtual environment is not installed

@@ -326,6 +326,14 @@ def test_the_card_says_what_the_corpus_asks(corpus_copy):
     # an empty bullet is no caveat; a directory in the file's place is refused, not read as no caveats
     (corpus_copy.annotations / "card-caveats.md").write_text("- \n-   \n- One.\n")
     assert caveats(corpus_copy) == ("One.",)
+    # a caveat goes into the card's Markdown and croissant.json as written: a terminal's escape or a
+    # bidirectional override there would reach every reader of the card (other lines are not read)
+    (corpus_copy.annotations / "card-caveats.md").write_text("# a \x1b[31m heading\n- One.\n- Two \u202e owT.\n")
+    with pytest.raises(CorpusError) as caught:
+        caveats(corpus_copy)
+    assert (caught.value.code, caught.value.message, caught.value.location.line) == (
+        "caveats-invalid", "the caveat holds the control character '\\u202e': a card shows no escape, NUL or "
+        "bidirectional override", 3)
     (corpus_copy.annotations / "card-caveats.md").unlink()
     (corpus_copy.annotations / "card-caveats.md").mkdir()
     with pytest.raises(CorpusError) as caught:

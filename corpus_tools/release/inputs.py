@@ -18,6 +18,7 @@ from corpus_tools.fsutil import present
 from corpus_tools.iterutil import Totalled
 from corpus_tools.layout import Layout
 from corpus_tools.lock import corpus_lock
+from corpus_tools.records import control_in
 from corpus_tools.annotations.registry import load_registry
 from corpus_tools.preannotate.acceptance import Acceptance
 from corpus_tools.release.build import ReleaseResult, ShardSizes, build_release, check_version, plan_release
@@ -82,7 +83,15 @@ def caveats(layout: Layout) -> tuple[str, ...]:
         except UnicodeDecodeError as error:
             raise CorpusError("caveats-invalid", f"not UTF-8 (byte {error.start}): the card's caveats are Markdown in "
                               "UTF-8", Location(file=str(path), byte_offset=error.start)) from None
-        notes += [line[2:].strip() for line in text.splitlines() if line.startswith("- ") and line[2:].strip()]
+        for number, line in enumerate(text.splitlines(), 1):
+            if not (line.startswith("- ") and line[2:].strip()):
+                continue
+            found = control_in(line)
+            if found is not None:  # a caveat goes into the card and croissant.json as it is written
+                raise CorpusError("caveats-invalid", f"the caveat holds the control character {found!r}: a card "
+                                  "shows no escape, NUL or bidirectional override",
+                                  Location(file=str(path), line=number))
+            notes.append(line[2:].strip())
     return tuple(notes)
 
 
