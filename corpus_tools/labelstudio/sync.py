@@ -28,7 +28,7 @@ from corpus_tools.layout import check_output
 from corpus_tools.iterutil import Totalled, counted
 from corpus_tools.errors import CorpusError, Location, Report, agreeing, quantity
 from corpus_tools.labelstudio.config import labeling_config
-from corpus_tools.labelstudio.tasks import make_tasks, task_data, task_key, write_tasks
+from corpus_tools.labelstudio.tasks import make_tasks, task_key, write_tasks
 from corpus_tools.records import Document, DocumentAnnotations, Snapshot
 
 IMPORT_BATCH = 250  # tasks per import request: the full texts make requests large
@@ -470,8 +470,8 @@ def _push(client, documents, annotations, project_title: str, model_version: str
         to_predict.clear()
         waiting = 0
 
-    def wanted(document: Document, version: str) -> bool:
-        held = present.get(task_key(task_data(document)))
+    def wanted(data: dict, version: str) -> bool:
+        held = present.get(task_key(data))
         return held is None or any(version not in versions for _, versions in held)
 
     for task in make_tasks(documents, annotations, model_version, preannotations, wanted=wanted):

@@ -131,15 +131,15 @@ def to_ls_results(doc_annotations: DocumentAnnotations) -> ResultList:
 
 def make_tasks(documents: Iterable[Document], annotations: Mapping[str, DocumentAnnotations] | None = None,
                model_version: str | None = None, preannotations: Mapping[str, dict] | None = None, *,
-               wanted: Callable[[Document, str], bool] | None = None) -> Iterator[dict]:
+               wanted: Callable[[dict, str], bool] | None = None) -> Iterator[dict]:
     """Import-ready tasks, one per document, in the order given.
 
     With ``annotations`` (doc_id -> DocumentAnnotations), a document that has some gets them
     as one prediction whose ``model_version`` names the annotation set they came from. A
     document without any gets its ready-made prediction from ``preannotations`` (doc_id ->
-    prediction, corpus_tools.preannotate.run.prediction), if there is one. ``wanted(document,
-    version)``: whether the document's task needs its prediction of model_version ``version``;
-    one not wanted is not made (push: every task of the text holds one already).
+    prediction, corpus_tools.preannotate.run.prediction), if there is one. ``wanted(data,
+    version)``: whether the task of ``data`` (its ``task_data``) needs its prediction of
+    model_version ``version``; one not wanted is not made (push: every task of the text holds one).
     """
     if annotations is not None and not model_version:
         raise ValueError("predictions need a model_version naming the annotation set they came from")
@@ -147,11 +147,11 @@ def make_tasks(documents: Iterable[Document], annotations: Mapping[str, Document
         task: dict = {"data": task_data(document)}
         document_annotations = (annotations or {}).get(document.doc_id)
         if document_annotations is not None:
-            if wanted is None or wanted(document, model_version):
+            if wanted is None or wanted(task["data"], model_version):
                 task["predictions"] = [{"model_version": model_version,
                                         "result": to_ls_results(document_annotations)}]
         elif document.doc_id in (preannotations or {}):
-            if wanted is None or wanted(document, _version_of(preannotations, document.doc_id)):
+            if wanted is None or wanted(task["data"], _version_of(preannotations, document.doc_id)):
                 task["predictions"] = [preannotations[document.doc_id]]
         yield task
 
