@@ -2180,6 +2180,34 @@ def test_a_phrase_opening_the_sentence_is_no_content_when_the_clause_after_the_c
         ("Since 2011 the war has killed thousands", "officials", "said")]
 
 
+def test_an_aside_of_the_verb_before_an_inverted_cue_after_a_clause_without_an_auxiliary():
+    """Found in review: a clause before the aside made the cue inverted only when an auxiliary or a
+    modal was in it, so "The talks failed, however, said a ministry spokesman." gave the QUOTE "a
+    ministry spokesman" with the SOURCE "The talks failed", and "Damascus rejected the offer, in a
+    statement on Monday, said the ministry." gave nothing. A verb's object (a determiner after a word
+    that is no function word) or a past form in -ed ending the part makes it a clause too; a noun
+    phrase before the aside stays the SOURCE ("The Syrian foreign ministry, however, said the talks
+    failed", whose clause after the cue ends in -ed, and a name before a clause that holds no such
+    sign, "Syria wants talks")."""
+    registry = {**STATES, **{key: REGISTRY[key] for key in ("antony-blinken", "bashar-al-assad")}}
+    sentences = ["The talks failed, however, said a ministry spokesman.",
+                 "Damascus rejected the offer, in a statement on Monday, said the ministry.",
+                 "The US backed the rebels, however, said Blinken.",
+                 "The talks failed, for now, said two officials familiar with the talks.",
+                 "The Syrian foreign ministry, however, said the talks failed.",
+                 "Syrian President Bashar al-Assad, however, said Syria wants talks.",
+                 "Officials from all the countries, however, said the strikes were illegal."]
+    pre = preannotated(registry, "\n\n".join(sentences))
+    assert [(q.text, q.source.text, q.source.speaker_id, q.cue.text) for q in pre.annotations.quotes] == [
+        ("The talks failed", "a ministry spokesman", None, "said"),
+        ("Damascus rejected the offer", "the ministry", None, "said"),
+        ("The US backed the rebels", "Blinken", "antony-blinken", "said"),
+        ("The talks failed", "two officials familiar with the talks", None, "said"),
+        ("the talks failed", "The Syrian foreign ministry", "syria", "said"),
+        ("Syria wants talks", "Syrian President Bashar al-Assad", "bashar-al-assad", "said"),
+        ("the strikes were illegal", "Officials from all the countries", None, "said")]
+
+
 def test_the_model_version_names_the_rules_that_made_the_prediction(tmp_path):
     """It said corpus_tools-preannotate@1.0 whatever rules made a prediction (no rule change ever
     bumped the number). A copy of the package with one more cue verb gives another version, and so

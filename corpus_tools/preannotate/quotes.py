@@ -66,7 +66,7 @@ preposition, a sentence adverb or a participle ("The ministry, in a statement, s
 ministry", ``_adverbial``), the cue's auxiliaries after it or not ("Washington, however, has said"),
 which leaves no CONTENT for a CONTENT-first pattern either, unless the part before the aside is a
 clause (``_clause``): an inverted cue, whose CONTENT is that part without the aside ("The embassy
-will stay closed, for now, said a spokesman");
+will stay closed, for now, said a spokesman", "The talks failed, however, said a ministry spokesman");
 of a role and a name set off by commas, the name ("A ministry spokesperson, Ana Ruiz, said" and "Ayman Safadi, Jordan's
 foreign minister, said": the guidelines; a name is two to four capitalized words, or one to four
 before an aside, "Blinken, speaking in Amman, said" → "Blinken", ``_NAME_BEFORE_ASIDE``), which is no
@@ -101,8 +101,9 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from corpus_tools.preannotate.entities import speaker_of, states_of
-from corpus_tools.preannotate.text import (CUES, INVERTED_ASIDE, VERB_PREPOSITIONS, abbreviation_ends,
-                                          and_in_institution_name, decoration, inverted_cue, sentences)
+from corpus_tools.preannotate.text import (CUES, FUNCTION_WORDS, INVERTED_ASIDE, VERB_PREPOSITIONS,
+                                          abbreviation_ends, and_in_institution_name, decoration, inverted_cue,
+                                          sentences)
 from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import Cue, EntityMention, Quote, RegistryEntity, Source, Span
 from corpus_tools.timex import MONTH_NAMES
@@ -115,6 +116,8 @@ NOUN_CONTENT = frozenset({"denied", "accused", "urged", "called on", "ruled out"
 # institution or a state; "we" and "they" speak for a body the text, not the previous speaker,
 # names ("we" in an official's words is the government), so they get none
 PRONOUNS = {"he": "PERSON", "she": "PERSON", "I": "PERSON", "it": "body", "they": None, "we": None}
+# the words that open a noun phrase before its noun
+_DETERMINERS = ("the", "a", "an", "one", "another", "his", "her", "its", "their")
 # the auxiliary verbs and modals, which only a clause holds, not a noun phrase
 AUXILIARY_VERBS = frozenset("has have had was were is are will would".split())
 MODALS = frozenset("could should might may must can".split())
@@ -233,20 +236,30 @@ def _adverbial(part: str) -> bool:
 
 
 def _clause(part: str) -> bool:
-    """Whether a comma-separated part ends in a clause, not a noun phrase: an auxiliary verb or a
-    modal stands after its last subordinator, before a word that is none ("The embassy will stay
-    closed", "The talks failed and the embassy will stay closed"); not one in a relative clause of
-    a noun phrase ("Officials who have seen the report", "The report that was leaked": before an
-    aside and a cue "that" is no complementizer), nor one before a conjunction ("Assad has stayed
-    in power and Washington"), nor one at the part's end, the cue's ("The ministry has, however,
-    said")."""
+    """Whether a comma-separated part ends in a clause, not a noun phrase: after its last
+    subordinator an auxiliary verb or a modal stands before a word that is none ("The embassy will
+    stay closed", "The talks failed and the embassy will stay closed"), or a determiner after a word
+    that is no function word opens a second noun phrase, a verb's object or a subject after an
+    opening phrase ("Damascus rejected the offer", "Under Assad the country collapsed"; a noun
+    phrase's post-modifier opens with a preposition: "a spokesperson for the ministry"), or a past
+    form in -ed ends it ("The talks failed"; a participle modifying a noun stands before it, "an
+    unnamed official", or before its own phrase, "a statement carried by the state news agency");
+    not one in a relative clause of a noun phrase ("Officials who have seen the report", "The
+    report that was leaked": before an aside and a cue "that" is no complementizer), nor one before
+    a conjunction ("Assad has stayed in power and Washington"), nor one at the part's end, the cue's
+    ("The ministry has, however, said"). Without syntax a clause of a verb in the present and no
+    object ("Syria wants talks") is read as none."""
     words = part.split()
     while words and words[-1] in AUXILIARIES:
         words.pop()
     last = max((i for i, word in enumerate(words) if word.lower() in SUBORDINATORS), default=-1)
     if last >= 0 and (_relative(words[last]) or words[last].lower() == "that"):
         return False
-    return any(word in AUXILIARY_VERBS or word in MODALS for word in words[last + 1:])
+    words = words[last + 1:]
+    return any(word in AUXILIARY_VERBS or word in MODALS for word in words) \
+        or any(word.lower() in _DETERMINERS and before.capitalize() not in FUNCTION_WORDS
+               for before, word in zip(words, words[1:])) \
+        or len(words) >= 2 and re.fullmatch(r"[a-z]+ed", words[-1]) is not None
 
 
 def _only_auxiliaries(part: str) -> bool:
@@ -607,7 +620,7 @@ def _second_part(text: str, first: _Found, at: int, end: int, sentence_end: int)
 # minister, “…”"): its SOURCE is a name or a noun phrase with its determiner, never "to the list",
 # without an aside set off by commas after it ("Said Blinken, who met Safadi in Amman: “…”")
 _INVERTED_BEFORE = re.compile(r"(?P<cue>[A-Z][a-z]+)\s+(?P<source>[^,.;:“”\"‘]{1,80}?)" + INVERTED_ASIDE + r"\s*[:,]\s*")
-_NOUN_PHRASE_START = re.compile(r"[A-Z]|(?:the|a|an|one|another|his|her|its|their)\s")
+_NOUN_PHRASE_START = re.compile(rf"[A-Z]|(?:{'|'.join(_DETERMINERS)})\s")
 # reporting verbs whose noun phrase after them is their object, never inverted: "Told Assad: “Leave.”"
 # names who was told, "Denied the charge: “…”" what was denied
 _OBJECT_FIRST_CUES = frozenset({"told", "tells", "denied", "accused", "urged", "called", "calls"})
@@ -793,9 +806,10 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
     # an aside of the verb before the cue follows the SOURCE ("The ministry, however, said the talks
     # failed"), unless the part before it is a clause, which no SOURCE is: then the cue is inverted,
     # and the aside no part of the content before it ("The embassy will stay closed, for now, said a
-    # spokesman"); without syntax, "The talks failed, however, said a ministry spokesman" is read as
-    # the first, and so is a name after the cue, which may be the object of a nominal content ("The
-    # ministry, however, announced the Astana Process")
+    # spokesman", "The talks failed, however, said a ministry spokesman"); a clause that ``_clause``
+    # cannot tell ("The sanctions stay, for now, said …") is read as the first, and so is a name after
+    # the cue, which may be the object of a nominal content ("The ministry, however, announced the
+    # Astana Process")
     inverted = not between and previous >= 0 and _adverbial(aside) \
         and _clause(text[max(s_start, text.rfind(",", s_start, previous) + 1):previous])
     if not between and (_named(aside) or _relative(aside)
