@@ -2208,6 +2208,29 @@ def test_an_aside_of_the_verb_before_an_inverted_cue_after_a_clause_without_an_a
         ("the strikes were illegal", "Officials from all the countries", None, "said")]
 
 
+def test_a_relative_clause_without_commas_is_part_of_the_source_before_the_cue():
+    """Found in review: "Officials who have seen the report, however, said …" gave the SOURCE "have
+    seen the report", "who" read as the subordinator that opens the clause of the cue. The guidelines
+    keep a noun phrase's post-modifiers without commas in the SOURCE ("two officials familiar with
+    the talks"); a relative clause set off by commas stays out, and "who" before a noun phrase, the
+    relative clause's subject, opens no post-modifier ("a commander who the ministry said led the
+    attack": the SOURCE is "the ministry")."""
+    registry = {**STATES, **{key: REGISTRY[key] for key in ("antony-blinken", "bashar-al-assad")}}
+    sentences = ["The army named a commander who the ministry said led the attack.",
+                 "Officials who have seen the report, however, said the strikes were illegal.",
+                 "People who fled the town said the strikes had killed 12 civilians.",
+                 "The ministry said that officials who have seen the report said the talks failed.",
+                 "Assad, who is sanctioned by Washington, said the talks failed."]
+    pre = preannotated(registry, "\n\n".join(sentences))
+    assert [(q.text, q.source.text, q.source.speaker_id, q.cue.text) for q in pre.annotations.quotes] == [
+        ("led the attack", "the ministry", None, "said"),
+        ("the strikes were illegal", "Officials who have seen the report", None, "said"),
+        ("the strikes had killed 12 civilians", "People who fled the town", None, "said"),
+        ("officials who have seen the report said the talks failed", "The ministry", None, "said"),
+        ("the talks failed", "officials who have seen the report", None, "said"),
+        ("the talks failed", "Assad", "bashar-al-assad", "said")]
+
+
 def test_the_model_version_names_the_rules_that_made_the_prediction(tmp_path):
     """It said corpus_tools-preannotate@1.0 whatever rules made a prediction (no rule change ever
     bumped the number). A copy of the package with one more cue verb gives another version, and so

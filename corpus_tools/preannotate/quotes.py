@@ -54,7 +54,9 @@ apostrophe inside stays inside, "‘We don’t know,’"; a ‘ before an elided
 we waited,’ Blinken said.").
 
 SOURCE: the noun phrase before the cue back to the clause's start (sentence start, a comma, a
-colon or semicolon, or a subordinating word such as "after", "which", "that", "in what"; but an
+colon or semicolon, or a subordinating word such as "after", "which", "that", "in what"; not a
+"who" after a noun before its verb, which opens a relative clause of the phrase, "Officials who
+have seen the report said", ``_restrictive_who``; but an
 "and" after one to three capitalized words opening the clause joins them to the phrase: "Syrian and
 Jordanian officials", "Syria and Jordan", not "The talks ended and officials", ``_conjunct``; so does
 one after officials in a place, "Officials in Syria and Jordan", "Officials in Syria and the United
@@ -358,16 +360,30 @@ def _words(part: str, skip: int, offset: int) -> list[tuple[int, int, str]]:
 
 
 def _subject(words: list[tuple[int, int, str]]) -> tuple[list[tuple[int, int, str]], bool]:
-    """The words after the last subordinator (whether there is one), without auxiliaries at the end."""
+    """The words after the last subordinator (whether there is one), without auxiliaries at the end;
+    a relative clause that "who" opens after a noun, without commas, is the noun phrase's, no
+    subordinator's (``_restrictive_who``)."""
     end = len(words)
     while end and words[end - 1][2] in AUXILIARIES:
         end -= 1
     for index in range(end - 1, -1, -1):
-        if words[index][2] == "and" and _conjunct(words, index):
+        if words[index][2] == "and" and _conjunct(words, index) or _restrictive_who(words, index, end):
             continue
         if words[index][2].lower() in SUBORDINATORS or words[index][2] in ("in what",):
             return words[index + 1:end], True
     return words[:end], False
+
+
+def _restrictive_who(words: list[tuple[int, int, str]], index: int, end: int) -> bool:
+    """Whether the word at ``index`` is a "who" that opens a relative clause of the noun before it,
+    not set off by commas, and so a post-modifier the guidelines keep in the SOURCE ("[Officials who
+    have seen the report] said", as "[two officials familiar with the talks]"): a word before it, and
+    a lowercase word after it that opens no noun phrase (its verb: "who have", "who fled"); "the man
+    who the police arrested" is the clause's object, whose subject is the police's."""
+    if words[index][2] != "who" or index == 0 or index + 1 >= end:
+        return False
+    following = words[index + 1][2]
+    return following[:1].islower() and following not in _DETERMINERS
 
 
 # an item of a list of names before a cue ("Syria, Iraq and Jordan said", "the US, Britain, and
