@@ -2231,6 +2231,33 @@ def test_a_relative_clause_without_commas_is_part_of_the_source_before_the_cue()
         ("the talks failed", "Assad", "bashar-al-assad", "said")]
 
 
+def test_a_phrase_opening_with_a_preposition_and_its_asides_are_no_content_without_a_clause():
+    """Found in review: "After the talks, Blinken said." and "After the talks, Blinken said on
+    Tuesday, the sanctions would stay." gave the QUOTE "After the talks", and "In a statement,
+    however, the ministry said the strikes were illegal." the QUOTE "In a statement, however": a
+    phrase opening the sentence was no content only when a clause without a comma followed the cue.
+    A phrase opening with a preposition, with asides of the verb after it and no clause in any of
+    them, is no content whatever follows; a phrase before a clause stays content-first."""
+    registry = {**STATES, **{key: REGISTRY[key] for key in ("antony-blinken", "bashar-al-assad")}}
+    sentences = ["In a statement, however, the ministry said the strikes were illegal.",
+                 "After the talks, Blinken said.",
+                 "After the talks, Blinken said on Tuesday, the sanctions would stay.",
+                 "During the talks, however, Assad said the sanctions had failed.",
+                 "In Syria, the war is over, Assad said.",
+                 "Under Assad the country collapsed, Blinken said.",
+                 "In 2021 Syria rejoined the Arab League, officials said.",
+                 "Without a deal, the sanctions stay, Blinken said."]
+    pre = preannotated(registry, "\n\n".join(sentences))
+    assert [(q.text, q.source.text, q.source.speaker_id, q.cue.text) for q in pre.annotations.quotes] == [
+        ("the strikes were illegal", "the ministry", None, "said"),
+        ("the sanctions would stay", "Blinken", "antony-blinken", "said"),
+        ("the sanctions had failed", "Assad", "bashar-al-assad", "said"),
+        ("In Syria, the war is over", "Assad", "bashar-al-assad", "said"),
+        ("Under Assad the country collapsed", "Blinken", "antony-blinken", "said"),
+        ("In 2021 Syria rejoined the Arab League", "officials", None, "said"),
+        ("Without a deal, the sanctions stay", "Blinken", "antony-blinken", "said")]
+
+
 def test_the_model_version_names_the_rules_that_made_the_prediction(tmp_path):
     """It said corpus_tools-preannotate@1.0 whatever rules made a prediction (no rule change ever
     bumped the number). A copy of the package with one more cue verb gives another version, and so

@@ -34,6 +34,8 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
    **Content first**: ``CONTENT, SOURCE CUE.`` / ``CONTENT, CUE SOURCE.`` (no CONTENT that is only a phrase
    opening the sentence when a clause, not the verb's own phrase, follows the cue: "Despite the pressure, Assad
    said he would not resign", "After the talks, Blinken said the sanctions, imposed in 2019, would stay";
+   nor one opening with a preposition, with asides of the verb after it, none holding a clause
+   (``_clause``), whatever follows: "After the talks, Blinken said.", "In a statement, however, …";
    a short tail; not after a
    verb whose noun phrase is its object: "Said Darwish, a Kurdish commander, denied it." holds none) and
    ``CONTENT, according to SOURCE.``
@@ -390,12 +392,15 @@ def _restrictive_who(words: list[tuple[int, int, str]], index: int, end: int) ->
 # France said"): one to three capitalized words, "the" before them, none a word that opens a clause
 # or a phrase of its own ("In Damascus, Syria and Jordan said", "Meanwhile, Syria and Jordan said":
 # the SOURCE is "Syria and Jordan"); the list ends in "and" before its last item
-_OPENING_WORDS = ({word.capitalize() for word in (*VERB_PREPOSITIONS, *SUBORDINATORS, *AUXILIARIES)}
+# the prepositions that open a phrase of the verb at a sentence's start ("After the talks,", "Despite the
+# pressure,"): the verb's (VERB_PREPOSITIONS) and a few more
+_PREPOSITIONS = frozenset({*VERB_PREPOSITIONS, "under", "across", "of", "for", "over", "among", "amid", "despite",
+                           "without", "within", "through", "following", "according"})
+_OPENING_WORDS = ({word.capitalize() for word in (*_PREPOSITIONS, *SUBORDINATORS, *AUXILIARIES)}
                   | {"Meanwhile", "However", "Separately", "Still", "Instead", "Yesterday", "Today", "Now",
                      "Moreover", "Furthermore", "Nevertheless", "Nonetheless", "Finally", "Thus", "Similarly",
                      "Likewise", "Elsewhere", "Overall", "Indeed", "Regardless", "Here", "There", "So", "Yet",
-                     "Under", "Across", "Of", "For", "Over", "Among", "Amid", "Despite", "Without", "Within",
-                     "Through", "Following", "According", "In", "On", "At", "Initially", "Originally",
+                     "Initially", "Originally",
                      "Afterwards", "Afterward", "Subsequently", "Eventually", "Ultimately", "Together", "Jointly",
                      "Additionally", "Besides", "Notably", "Importantly", "Crucially", "Specifically", "Accordingly",
                      "Consequently", "Otherwise", "Next", "Currently"} | set(WEEKDAYS) | set(MONTH_NAMES))
@@ -842,6 +847,13 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
     quote = _trim(text, dateline.end() if dateline else s_start, previous if inverted else comma)
     content = text[quote[0]:quote[1]]
     if quote[0] >= quote[1] or len(content.split()) < 3:
+        return None
+    if content.split()[0].lower() in _PREPOSITIONS \
+            and all(_adverbial(part) and not _clause(part) for part in content.split(",")):
+        # "After the talks, Blinken said.", "In a statement, however, the ministry said the strikes were
+        # illegal": a phrase opening with a preposition, and asides, with no clause in them are the
+        # verb's, not what was said; "In Syria, the war is over" and "Under Assad the country
+        # collapsed" hold one
         return None
     # the clause after the cue runs to the sentence's end ("said the sanctions, imposed in 2019, would
     # stay", "said Syria, Iraq and Jordan would meet"), not to its next comma; a comma right after the
