@@ -1002,6 +1002,28 @@ def test_a_name_with_its_acronym_before_a_dash_is_no_dateline():
         ("The strikes were illegal", "indirect", ("Assad", "bashar-al-assad"), "said")]
 
 
+def test_a_dateline_is_a_name_before_a_spaced_dash_or_hyphen():
+    """Found in review: "BEIRUT (Reuters) - …", a hyphen between spaces, was no dateline, so it stayed
+    in a content-first QUOTE and in the SOURCE; and any capitalized words before a dash were one, so
+    "In Damascus — the talks would resume, officials said" lost "In Damascus —" from its QUOTE, a
+    part of the reported clause. A dateline's place is a name whose first word is no function word
+    (in capitals before a credit); "Washington, DC –", as a corpus article writes it, stays one."""
+    registry = {**STATES, **{key: REGISTRY[key] for key in ("antony-blinken", "us-state-department")}}
+    sentences = ["BEIRUT (Reuters) - The talks would resume in Geneva, officials said.",
+                 "BEIRUT (Reuters) - Syria’s foreign ministry said the strikes were illegal.",
+                 "In Damascus — the talks would resume, officials said.",
+                 "Washington, DC – The United States will not lift the sanctions, the State Department said.",
+                 "Syrian Democratic Forces (SDF) — the US-backed militia — would hold the line, Blinken said."]
+    pre = preannotated(registry, "\n\n".join(sentences))
+    assert [(q.text, q.source.text, q.source.speaker_id, q.cue.text) for q in pre.annotations.quotes] == [
+        ("The talks would resume in Geneva", "officials", None, "said"),
+        ("the strikes were illegal", "Syria’s foreign ministry", "syria", "said"),
+        ("In Damascus — the talks would resume", "officials", None, "said"),
+        ("The United States will not lift the sanctions", "the State Department", "us-state-department", "said"),
+        ("Syrian Democratic Forces (SDF) — the US-backed militia — would hold the line", "Blinken",
+         "antony-blinken", "said")]
+
+
 def test_an_aside_of_the_verb_before_an_inverted_cue_after_a_clause():
     """Found in review of the aside of the verb before the cue: it made the part before the aside
     the SOURCE whatever followed, so "The embassy will stay closed, for now, said a State Department

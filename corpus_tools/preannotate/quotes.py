@@ -82,8 +82,9 @@ the ministry"); without a weekday opening it that is a date, not a name's word (
 Blinken said" → "Blinken", as the entity and time layers read it). No SOURCE or content keeps a bullet, a symbol (emoji), or a bracket or
 quotation mark whose partner lies outside it, at its edges ("• Joe Biden", "(Antony Blinken said
 that the envoy would return soon.)", "We don’t know,’ Blinken said" with its opening mark lost), nor
-a dateline opening the sentence ("WASHINGTON –", "DAMASCUS, Syria (AP) —", ``DATELINE``; before a credit
-the place is in capitals: "The Syrian Democratic Forces (SDF) — …" opens none).
+a dateline opening the sentence ("WASHINGTON –", "Washington, DC –", "DAMASCUS, Syria (AP) —",
+"BEIRUT (Reuters) -", ``DATELINE``; the place is a name whose first word is no function word, in
+capitals before a credit: "In Damascus — …", "Syrian Democratic Forces (SDF) — …" open none).
 CUE: the reporting verb or phrase (``CUES``), without auxiliaries; none before "to be" or "to have"
 (a passive of hearsay: "Assad is said to have met US officials"). ``speaker_id``: the registry
 id of a PERSON, else ORG, else GPE mention inside the SOURCE, a capital's state, else the state of a NORP
@@ -131,11 +132,16 @@ AUXILIARIES = AUXILIARY_VERBS | frozenset("also previously repeatedly again late
 NOT_CONTENT = re.compile(r"(?:whether|if|as|while|despite|amid|after|before|although|though|because|nor|or)\b|[^\w“\"‘]")
 FRAMING = re.compile(r"(?:While|Although|Though|As|Because|If|When|After|Before|Since|Even as)\s+$")
 # a dateline opening the sentence: a place, its region, the agency's credit in parentheses, a dash
-# ("WASHINGTON –", "DAMASCUS, Syria (AP) —"): no part of a SOURCE or a content-first QUOTE. Before
-# a credit the place is in capitals, as datelines write it: a name with its acronym before a dash
-# opens a sentence as often ("The Syrian Democratic Forces (SDF) — the US-backed militia — would …")
-DATELINE = re.compile(r"(?:[A-Z][\w .,]{0,40}?|[A-Z][A-Z.-]*(?:\s[A-Z][A-Z.-]*)*(?:,\s[\w .]{1,30}?)?"
-                      r"\s\([A-Z][\w .-]{0,29}\))\s[–—]\s")
+# between spaces, an en or em dash or a hyphen ("WASHINGTON –", "Washington, DC –", "DAMASCUS, Syria
+# (AP) —", "BEIRUT (Reuters) -"): no part of a SOURCE or a content-first QUOTE. The place is a name,
+# capitalized words the first of which is no function word ("In Damascus — the talks …" and "The
+# Pentagon — …" open none), and before a credit it is in capitals, as datelines write it: a name
+# with its acronym before a dash opens a sentence as often ("Syrian Democratic Forces (SDF) — the
+# US-backed militia — would …")
+_DATELINE_REGION = r"(?:,\s[\w .]{1,30}?)?"
+DATELINE = re.compile(rf"(?:(?!(?:{'|'.join(sorted(FUNCTION_WORDS))})\b)[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*)*"
+                      rf"{_DATELINE_REGION}|[A-Z][A-Z.'-]+(?:\s[A-Z][A-Z.'-]+)*{_DATELINE_REGION}"
+                      rf"\s\([A-Z][\w .-]{{0,29}}\))\s[–—-]\s")
 # Reporter's additions after the content (guidelines: "Leave out the reporter's additions at the edges").
 ADDITION = re.compile(r",\s+(?:as|while|despite|amid|even as|although|though|more than|less than|an?|after|before)\s"
                       r"|\s+(?:on|late on|early on|last|earlier this)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
