@@ -394,14 +394,14 @@ def _restrictive_who(words: list[tuple[int, int, str]], index: int, end: int) ->
     return following[:1].islower() and following not in _DETERMINERS
 
 
-# an item of a list of names before a cue ("Syria, Iraq and Jordan said", "the US, Britain, and
-# France said"): one to three capitalized words, "the" before them, none a word that opens a clause
-# or a phrase of its own ("In Damascus, Syria and Jordan said", "Meanwhile, Syria and Jordan said":
-# the SOURCE is "Syria and Jordan"); the list ends in "and" before its last item
 # the prepositions that open a phrase of the verb at a sentence's start ("After the talks,", "Despite the
 # pressure,"): the verb's (VERB_PREPOSITIONS) and a few more
 _PREPOSITIONS = frozenset({*VERB_PREPOSITIONS, "under", "across", "of", "for", "over", "among", "amid", "despite",
                            "without", "within", "through", "following", "according"})
+# an item of a list of names before a cue ("Syria, Iraq and Jordan said", "the US, Britain, and
+# France said"): one to three capitalized words, "the" before them, none a word that opens a clause
+# or a phrase of its own ("In Damascus, Syria and Jordan said", "Meanwhile, Syria and Jordan said":
+# the SOURCE is "Syria and Jordan"); the list ends in "and" before its last item
 _OPENING_WORDS = ({word.capitalize() for word in (*_PREPOSITIONS, *SUBORDINATORS, *AUXILIARIES)}
                   | {"Meanwhile", "However", "Separately", "Still", "Instead", "Yesterday", "Today", "Now",
                      "Moreover", "Furthermore", "Nevertheless", "Nonetheless", "Finally", "Thus", "Similarly",
