@@ -286,18 +286,28 @@ def test_remove_deletes_the_raw_file_and_record_and_records_why_then_the_release
     assert released_doc_ids(corpus, "1.2.0") == sorted(set(released_doc_ids(corpus, LATEST)) - {GONE})
 
 
-def test_remove_of_several_documents_appends_in_the_order_named_and_keeps_the_record(corpus):
+def test_remove_of_several_documents_appends_in_doc_id_order_and_keeps_the_record(corpus):
     record(corpus, {"doc_id": "099_0123456789abcdef", "sha256": "1" * 64, "reason": "an earlier removal"})
     before = corpus.removed_documents.read_bytes()
     sha256s = {json.loads(line)["doc_id"]: json.loads(line)["sha256"] for line in corpus.manifest.read_bytes().splitlines()}
-    doc_ids = [GONE, "003_840a8be26e4ddaa5"]
-    assert run(corpus, "remove", *doc_ids, "--reason", "off-topic").exit_code == 0
-    assert corpus.removed_documents.read_bytes() == before + b"".join(
-        f'{{"doc_id": "{doc_id}", "sha256": "{sha256s[doc_id]}", "reason": "off-topic"}}\n'.encode()
-        for doc_id in doc_ids)
+    result = run(corpus, "remove", GONE, "003_840a8be26e4ddaa5", "--reason", "off-topic")  # named out of order
+    assert result.exit_code == 0, result.output
+    assert corpus.removed_documents.read_bytes() == before + (
+        f'{{"doc_id": "003_840a8be26e4ddaa5", "sha256": "{sha256s["003_840a8be26e4ddaa5"]}", "reason": "off-topic"}}\n'
+        f'{{"doc_id": "{GONE}", "sha256": "{GONE_SHA256}", "reason": "off-topic"}}\n').encode()
+    assert [line.split(":")[0] for line in result.output.splitlines()[:2]] == [
+        "removed 003_840a8be26e4ddaa5", f"removed {GONE}"]
     assert sorted(path.name for path in corpus.raw.glob("*.txt")) == sorted(
-        f"{doc_id}.txt" for doc_id in sha256s if doc_id not in doc_ids)
+        f"{doc_id}.txt" for doc_id in sha256s if doc_id not in (GONE, "003_840a8be26e4ddaa5"))
     assert check_raw(corpus).valid
+
+
+def test_the_removal_record_does_not_depend_on_the_order_the_documents_were_named_in(corpus, tmp_path_factory):
+    other = Layout.at(shutil.copytree(corpus.root, tmp_path_factory.mktemp("other") / "corpus"))
+    assert run(corpus, "remove", GONE, "003_840a8be26e4ddaa5", "--reason", "off-topic").exit_code == 0
+    assert run(other, "remove", "003_840a8be26e4ddaa5", GONE, "--reason", "off-topic").exit_code == 0
+    assert corpus.removed_documents.read_bytes() == other.removed_documents.read_bytes()
+    assert corpus.manifest.read_bytes() == other.manifest.read_bytes()
 
 
 @pytest.mark.parametrize(("args", "said"), [

@@ -15,8 +15,8 @@ from corpus_tools.layout import Layout
               help="Why the documents leave the corpus (one line; recorded with each of them).")
 def remove(layout: Layout, doc_ids: tuple[str, ...], reason: str | None) -> None:
     """Delete the raw files and manifest records of DOC_IDs and append one line per document
-    (doc_id, the raw file's sha256, the reason) to annotations/removed-documents.jsonl, all or
-    nothing.
+    (doc_id, the raw file's sha256, the reason; in doc_id order, whatever the order named) to
+    annotations/removed-documents.jsonl, all or nothing.
 
     The stored exports keep their tasks of a removed document (annotations/exports/ is
     append-only): every reader of them leaves those tasks out with a doc-removed warning, and

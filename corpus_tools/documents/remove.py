@@ -1,8 +1,9 @@
 """Removing documents from the corpus: ``remove_documents(layout, doc_ids, reason)`` deletes each
-document's raw file and manifest record and appends a line per document to the removal record,
-annotations/removed-documents.jsonl (``Layout.removed_documents``): doc_id, the SHA-256 of the
-raw file deleted, and the reason (a publisher's takedown request, an off-topic or duplicate
-article). Nothing that differs between runs (no date): the record is an input of the units tables.
+document's raw file and manifest record and appends a line per document, in doc_id order, to the
+removal record, annotations/removed-documents.jsonl (``Layout.removed_documents``): doc_id, the
+SHA-256 of the raw file deleted, and the reason (a publisher's takedown request, an off-topic or
+duplicate article). Nothing that differs between runs (no date, not the order the doc_ids were
+named in): the record is an input of the units tables.
 
 Why the record: the stored exports in annotations/exports/ are append-only and keep the tasks of
 a document that left the corpus; without it, every reader of them (ingest, and the re-check that
@@ -86,7 +87,7 @@ def removed_in_report(report: Report) -> dict[str, int]:
 
 def remove_documents(layout: Layout, doc_ids: Sequence[str], reason: str | None) -> tuple[Removal, ...]:
     """Remove ``doc_ids`` from the corpus (see the module docstring); return what the record
-    gained, one removal per document in the order named."""
+    gained, one removal per document in doc_id order."""
     if not doc_ids:
         raise CorpusError("remove-input-missing", "no doc_id to remove")
     seen: set[str] = set()
@@ -94,6 +95,9 @@ def remove_documents(layout: Layout, doc_ids: Sequence[str], reason: str | None)
         if doc_id in seen:
             raise CorpusError("remove-doc-twice", f"doc_id {doc_id!r} is named twice", Location(doc_id=doc_id))
         seen.add(doc_id)
+    # the record's bytes must not depend on the order the documents were named in (`remove a b`
+    # and `remove b a` are one removal), as add numbers files in SHA-256 order, not as named
+    doc_ids = sorted(doc_ids)
     if reason is None or not reason.strip():
         raise CorpusError("remove-reason-invalid", "no reason given (--reason), or a blank one: the removal record "
                           "says why each document left the corpus (a publisher's takedown request, an off-topic or "
