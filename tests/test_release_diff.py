@@ -916,6 +916,12 @@ def test_filters_by_document_and_layer(base, tmp_path):
                                                 "registry": {"removed": 1}}
     assert keys(diff_releases(base, new, doc_id=DOC)) == [("timexes", "removed", DOC, "t1")]
     assert keys(diff_releases(base, new, layers=["registry"])) == [("registry", "removed", None, "abkhazia")]
+    # the layers as asked for, in any order and repeated, are one filter, in report order
+    for layers in (["timexes", "documents"], ["documents", "timexes", "documents"]):
+        diff = diff_releases(base, new, layers=layers)
+        assert diff.layers == ("documents", "timexes")
+        assert as_dict(diff)["filter"] == {"doc_id": None, "layers": ["documents", "timexes"]}
+        assert report_lines(diff)[1] == "only layers documents, timexes"
     with pytest.raises(CorpusError) as caught:
         diff_releases(base, new, doc_id="nope")
     assert caught.value.code == "doc-unknown"

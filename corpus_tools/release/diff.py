@@ -566,8 +566,10 @@ def _compare(old: _Release, new: _Release, doc_id: str | None, layers: Sequence[
         keep(_row_changes(config, old, new, [None]))
     direction = ("same" if old.version == new.version
                  else "forward" if version_key(old.version) < version_key(new.version) else "backward")
+    # the layers asked for in report order, each once: `--layer timexes --layer entities` is the
+    # same question as its reverse, and its report (the JSON's filter) the same bytes
     return ReleaseDiff(old.version, new.version, str(old.path), str(new.path), direction, log.finish(), doc_id,
-                       tuple(layers) if layers else None)
+                       tuple(layer for layer in LAYERS if layer in layers) if layers else None)
 
 
 def _order(change: ReleaseChange) -> tuple:
