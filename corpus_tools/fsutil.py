@@ -47,8 +47,8 @@ def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
     # a write refused (a name too long for the temporary, a full disk) leaves no parent it made
     with made_directories_removed(path.parent):
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except FileExistsError:  # a parent is a file
+            make_directories(path.parent)
+        except NotADirectoryError:  # said of the file the caller named, however far above it the file in the way is
             raise NotADirectoryError(errno.ENOTDIR, "a parent of it is not a directory", str(path)) from None
         prefix = f".{path.name}."
         for leftover in abandoned(path.parent, prefix):

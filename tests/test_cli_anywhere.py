@@ -405,6 +405,8 @@ def test_a_pull_is_never_downloaded_into_sources_or_a_release(checkout):
 @pytest.mark.parametrize(("output", "reason"), [
     ("", "is a directory, not a file to write"), ("raw", "is a directory"),
     ("a-file/tasks.json", "a parent of it is not a directory"),
+    # the file in the way further up: the system's "a-file/sub: Not a directory" named no file given
+    ("a-file/sub/tasks.json", "a parent of it is not a directory"),
 ])
 def test_a_tasks_file_that_cannot_be_written_is_named_not_its_temporary(checkout, monkeypatch, output, reason):
     monkeypatch.chdir(checkout.root)
@@ -412,6 +414,8 @@ def test_a_tasks_file_that_cannot_be_written_is_named_not_its_temporary(checkout
     result = CliRunner().invoke(cli, ["labelstudio", "tasks", "-o", output])
     assert result.exit_code != 0 and reason in result.output and ".tmp" not in result.output, result.output
     assert len(result.output.strip().splitlines()) == 1 or result.exit_code == 2  # click's own check for raw
+    if output.startswith("a-file/"):
+        assert result.output == f"Error: {output}: [file-error] {reason}\n"
 
 
 @pytest.mark.parametrize(("argv", "named"), [
