@@ -10,8 +10,9 @@ T = TypeVar("T")
 # The progress of work whose size the library learns only under way (from an index it builds, or
 # the releases it opens): given that total, the ``on_progress`` called with the number of items
 # just done (or None). A function of the total, not a plain ``on_progress``: the caller made its
-# progress stage before the total was known (corpus_tools.cli.progress's stages).
-Totalled = Callable[[int], Callable[[int], None] | None]
+# progress stage before the total was known (corpus_tools.cli.progress's stages). The total is
+# None where the work learns none after all (a download the server does not say the size of).
+Totalled = Callable[[int | None], Callable[[int], None] | None]
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -44,6 +44,11 @@ def run(*arguments: str) -> str:
     return result.output
 
 
+def last_drawn(stderr: str, bar: str) -> str:
+    """The last state of the bar that begins with ``bar`` (tqdm redraws a line after a carriage return)."""
+    return [line for line in stderr.replace("\n", "\r").split("\r") if line.startswith(bar)][-1]
+
+
 def test_the_loop_through_the_commands(labelstudio, corpus_copy, tmp_path, monkeypatch):
     shutil.rmtree(corpus_copy.exports, ignore_errors=True)  # the real texts, none of the gold exports
     root = str(corpus_copy.root)
@@ -75,6 +80,13 @@ def test_the_loop_through_the_commands(labelstudio, corpus_copy, tmp_path, monke
     # the check of the export counts its bytes to the file's size (it counted tasks with no end)
     size = tqdm.format_sizeof(stored.stat().st_size, divisor=1024)
     assert "checking tasks: 100%|" in pulled.stderr and f"{size}/{size} " in pulled.stderr, pulled.stderr
+    # the download's bar has the file's size too (the server gives it only for a range: it had none)
+    assert f"{size}/{size} " in last_drawn(pulled.stderr, "downloading the export: 100%|"), pulled.stderr
+    downloaded = tmp_path / "downloaded.json"
+    alone = on_a_terminal("pull", *server, "--root", root, "--project", "e2e corpus", "--no-ingest",
+                          "-o", str(downloaded))
+    size = tqdm.format_sizeof(downloaded.stat().st_size, divisor=1024)
+    assert f"{size}/{size} " in last_drawn(alone.stderr, "downloading the export: 100%|"), alone.stderr
 
     tasks_file = tmp_path / "tasks.json"
     run("tasks", "--root", root, "--predictions", "-o", str(tasks_file))

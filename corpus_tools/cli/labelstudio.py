@@ -8,7 +8,8 @@ import click
 
 from corpus_tools.cli.options import (DEFAULT_PROJECT, data_dir_option, echo_notes, echo_problems, root_option,
                                       verbose_option)
-from corpus_tools.cli.progress import checking_export, progress, reading_annotations, rechecking, stages, totalled
+from corpus_tools.cli.progress import (checking_export, downloading, progress, reading_annotations, rechecking, stages,
+                                       totalled)
 from corpus_tools.errors import CorpusError, Location, quantity
 from corpus_tools.layout import Layout
 
@@ -271,8 +272,8 @@ def pull(url, api_key, data_dir, layout, project, output, ingest, allow_partial,
         raise click.UsageError("--allow-partial is an option of ingest, which --no-ingest leaves out")
     client = _client(url, api_key, data_dir)
     if not ingest:
-        with progress("downloading the export", unit="B", bytes_=True) as on_progress:
-            written = sync.pull(client, project, output, on_progress=on_progress)
+        with stages() as stage:
+            written = sync.pull(client, project, output, downloading=downloading(stage))
         click.echo(f"wrote {written}")
         return
     from corpus_tools.cli.annotations import echo_outcome, exit_if_failed
@@ -280,7 +281,7 @@ def pull(url, api_key, data_dir, layout, project, output, ingest, allow_partial,
     with stages() as stage:
         exported, result = sync.pull_and_ingest(
             client, project, layout, output, allow_partial,
-            on_progress=stage("downloading the export", unit="B", bytes_=True),
+            downloading=downloading(stage),
             checking=checking_export(stage), rechecking=rechecking(stage))
     click.echo(f"wrote {exported}")
     echo_problems(result.report, verbose)

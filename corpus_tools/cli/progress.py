@@ -4,11 +4,8 @@ Library functions that do long work take ``on_progress: Callable[[int], None] | 
 and call it with the number of items just done (tasks, documents, bytes). A command turns that
 into a bar on stderr with ``progress``::
 
-    with progress("pulling", unit="B", bytes_=True) as on_progress:
-        sync.pull(client, project, out, on_progress=on_progress)
-
-    with progress("checking tasks", total=len(documents), unit="task") as on_progress:
-        report = check(..., on_progress=on_progress)
+    with progress("writing tasks", total=len(inputs.documents), unit="task") as on_progress:
+        count = write_task_file(inputs, output, on_progress)
 
 A library call whose work comes in stages takes one callback per stage; ``stages`` gives each
 its own bar, one on screen at a time (a release first checks stored exports again when their
@@ -19,9 +16,9 @@ units tables were made by other code, documents, registry or removals, then writ
 
 A stage whose total the library learns only once under way (from an index it builds itself, the
 releases it opens, the raw corpus it checks, the export or the manifest it opens, the stored
-exports whose units tables it makes) is asked for with that total (``totalled``), as
-``reading_annotations(stage)``, ``comparing(stage)``, ``checking_export(stage)`` and
-``rechecking(stage)`` (in bytes of the exports) are.
+exports whose units tables it makes, the size of a download) is asked for with that total
+(``totalled``), as ``reading_annotations(stage)``, ``comparing(stage)``, ``checking_export(stage)``,
+``downloading(stage)`` and ``rechecking(stage)`` (these three in bytes) are.
 
 The bar is drawn only when stderr is a terminal (as git does), so redirected or captured
 output (``x=$(corpus-tools ...)``, CI logs, tests) never holds one; ``on_progress`` is then
@@ -83,7 +80,7 @@ def rechecking(stage: Callable[..., OnProgress | None]) -> Callable[[int], OnPro
 
 
 def totalled(stage: Callable[..., OnProgress | None], description: str, unit: str, *, bytes_: bool = False
-             ) -> Callable[[int], OnProgress | None] | None:
+             ) -> Callable[[int | None], OnProgress | None] | None:
     """A stage the library asks for once it knows its total (a corpus_tools.iterutil.Totalled);
     None off a terminal, as a stage is, so that the library does not work out a total for no bar."""
     if stage(description, unit=unit) is None:  # a stage draws nothing until its first call
@@ -102,6 +99,12 @@ def checking_export(stage: Callable[..., OnProgress | None]) -> Callable[[int], 
     the library asks for it with the file's size once it has opened it (how many tasks it holds
     is known only at its end)."""
     return totalled(stage, "checking tasks", "B", bytes_=True)
+
+
+def downloading(stage: Callable[..., OnProgress | None]) -> Callable[[int | None], OnProgress | None] | None:
+    """The stage of downloading an export (pull), in bytes: the library asks for it with the
+    file's size once the server has answered (None when it does not say it)."""
+    return totalled(stage, "downloading the export", "B", bytes_=True)
 
 
 def comparing(stage: Callable[..., OnProgress | None]) -> Callable[[int], OnProgress | None] | None:

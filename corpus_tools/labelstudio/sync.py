@@ -523,21 +523,23 @@ def _wait_for_export(client, project_id: int, export_id: int, timeout: float) ->
 
 
 def pull(client, project: str | int, out_path: Path, timeout: float = EXPORT_TIMEOUT,
-         on_progress: Callable[[int], None] | None = None) -> Path:
+         downloading: Totalled | None = None) -> Path:
     """Export the project's JSON (every annotation, cancelled ones included, and every task's
     predictions in full) to ``out_path``.
 
     Snapshot export: the server builds the file, then it is downloaded in chunks into a
     temporary file beside ``out_path`` that replaces it only when complete.
-    ``on_progress(n)``: n more bytes downloaded.
+    ``downloading``: asked with the file's size in bytes (None when the server does not say it)
+    once the download begins (an ``iterutil.Totalled``), its ``on_progress`` called with the
+    bytes downloaded.
     """
     out_path = Path(out_path)
     check_output(out_path)
-    return _download(client, resolve_project(client, project), out_path, timeout, on_progress)[0]
+    return _download(client, resolve_project(client, project), out_path, timeout, downloading)[0]
 
 
 def _download(client, found, out_path: Path, timeout: float,
-              on_progress: Callable[[int], None] | None) -> tuple[Path, Snapshot | None]:
+              downloading: Totalled | None) -> tuple[Path, Snapshot | None]:
     """``pull``'s work on the project ``found``: the file, and the Snapshot it is (None when the
     server gives no times with their zone)."""
     with api_errors(f"creating an export of project {found.id}"):
@@ -545,13 +547,18 @@ def _download(client, found, out_path: Path, timeout: float,
         export = client.projects.exports.create(found.id, title=f"corpus-tools pull {out_path.name}",
                                                 serialization_options={"predictions": {"only_id": False}})
     _wait_for_export(client, found.id, export.id, timeout)
+    # The whole file asked for as a range: Label Studio sends an export with no Content-Length
+    # (so the bar had no total), and with one only in answer to a range (its RangedFileResponse)
+    whole = {"chunk_size": DOWNLOAD_CHUNK, "additional_headers": {"Range": "bytes=0-"}}
     with atomic_writer(out_path) as handle, api_errors(f"downloading export {export.id}"):
-        chunks = client.projects.exports.download(found.id, export.id, export_type="JSON",
-                                                  request_options={"chunk_size": DOWNLOAD_CHUNK})
-        for chunk in chunks:
-            handle.write(chunk)
-            if on_progress is not None:
-                on_progress(len(chunk))
+        with client.projects.exports.with_raw_response.download(found.id, export.id, export_type="JSON",
+                                                                request_options=whole) as response:
+            size = response.response.headers.get("content-length", "")
+            on_progress = downloading(int(size) if size.isdigit() else None) if downloading is not None else None
+            for chunk in response.data:
+                handle.write(chunk)
+                if on_progress is not None:
+                    on_progress(len(chunk))
     times = [getattr(found, "created_at", None), getattr(export, "created_at", None)]
     try:
         return out_path, Snapshot(found.id, *(time if isinstance(time, str) else time.isoformat() for time in times))
@@ -578,7 +585,7 @@ def server_accounts(client, user_ids: Sequence[str]) -> dict[str, str]:
 
 
 def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = None,
-                    allow_partial: bool = False, on_progress: Callable[[int], None] | None = None,
+                    allow_partial: bool = False, downloading: Totalled | None = None,
                     checking: Totalled | None = None, rechecking: Totalled | None = None):
     """Pull the project's export into ``out_path`` (default build/labelstudio/<project>.json, ``project``
     as given, a title or an id, its characters other than letters, digits, '-', '_' and '.' made '-'),
@@ -586,7 +593,7 @@ def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = 
     accounts of its annotators (``server_accounts``: who each user id is, corpus_tools.annotations.annotators)
     and the pull it is (``Snapshot``: the project, and when the server made the export; what a
     later pull of the project no longer holds was deleted in Label Studio). Returns (export path,
-    IngestResult). ``on_progress``: as ``pull``'s, for the download; ``checking`` and
+    IngestResult). ``downloading``: as ``pull``'s; ``checking`` and
     ``rechecking``: as ingest's (the export's bytes checked; the bytes of stored exports checked
     again)."""
     from corpus_tools.ingest import ingest
@@ -600,7 +607,7 @@ def pull_and_ingest(client, project: str | int, layout, out_path: Path | None = 
     check_output(Path(out_path))
     with corpus_lock(layout, "pull"):
         exported, snapshot = _download(client, resolve_project(client, project), Path(out_path), EXPORT_TIMEOUT,
-                                       on_progress)
+                                       downloading)
         return exported, ingest(exported, layout, DocumentIndex(layout), load_registry(layout), allow_partial,
                                 checking=checking, rechecking=rechecking, accounts=functools.partial(server_accounts, client),
                                 snapshot=snapshot)
