@@ -391,6 +391,17 @@ def test_strategies_keep_what_they_say(tmp_path):
     assert list(left_out) == ["2"] and len(left_out["2"].entities) == 5
 
 
+def test_every_document_of_adjudicate_json_has_the_same_keys_its_note_null_when_it_has_none(tmp_path):
+    """Found by a hunt: `adjudicate --json` gave a document a "note" key only when it had one (not
+    merged, or prefer fell back to unanimous), so a reader of a merged document's note met a KeyError."""
+    layout = export_corpus.ingested(tmp_path)
+    documents = json.loads(_stdout(layout, "adjudicate", "--strategy", "majority", "--json"))["documents"]
+    assert [(d["doc_id"], list(d), d["note"]) for d in documents] == [
+        ("doc-a", ["doc_id", "annotators", "kept", "note", "disagreements"], None),
+        ("doc-b", ["doc_id", "annotators", "kept", "note", "disagreements"],
+         "one annotator (1): not comparable, not merged")]
+
+
 def test_a_majority_keeps_nested_quotes_two_of_three_annotators_gave(tmp_path):
     """docs/agreement.md said two majority units never overlap; quotes nest within one annotation,
     and so in a majority merge."""

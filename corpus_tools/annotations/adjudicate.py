@@ -393,8 +393,9 @@ def adjudication_dict(documents: Collection[AdjudicatedDocument], pushed: Sequen
     made as it is printed (``cli.options.echo_json``), not all at once."""
     summary = dict.fromkeys(_SUMMARY, 0)
     listed = ({
+        # every document's keys, its note null when it has none: a reader of the report met a KeyError
         "doc_id": document.doc_id, "annotators": list(document.annotators), "kept": document.kept,
-        **({"note": document.note} if document.note else {}),
+        "note": document.note,
         "disagreements": [{"layer": d.layer, "start": d.start, "end": d.end, "text": d.text,
                            "said": {annotator: list(units) for annotator, units in d.said}}
                           for d in document.disagreements],
