@@ -104,3 +104,33 @@ def place_stored(layout: Layout, export: Path, sequence: int = 1) -> Path:
     (directory / "ingest.json").write_text(json.dumps(record))
     return directory
 
+
+
+# A registry record that annotator 1's version of doc-a links (``link_syrians``) while it is there:
+# once it goes (``ingested_then_unregistered``), that version has an error found now, entity-id-unknown.
+SYRIANS = {"aliases": [], "description": "Syrians as a people (a test record).", "id": "syrians", "name": "Syrians",
+           "type": "NORP", "wikidata": None}
+
+
+def link_syrians(annotation: dict) -> dict:
+    """``annotation`` (annotator 1's of doc-a, whose region e4 is 'Syrian', unlinked) with e4 linked to SYRIANS."""
+    [syrian] = [r for r in annotation["result"] if r.get("id") == "e4"]
+    assert syrian["value"]["text"] == "Syrian" and (syrian["value"]["start"], syrian["value"]["end"]) == (62, 68)
+    annotation["result"].append({"id": "e4", "from_name": "entity_id", "to_name": "text", "type": "textarea",
+                                 "value": {"start": 62, "end": 68, "text": ["syrians"]}})
+    return annotation
+
+
+def ingested_then_unregistered(tmp_path: Path, *exports: Path) -> Layout:
+    """``corpus_root`` with ``exports`` ingested (in that order) while the registry held SYRIANS,
+    which then leaves it."""
+    from corpus_tools.ingest import ingest
+
+    layout = corpus_root(tmp_path)
+    registry = layout.registry.read_bytes()
+    layout.registry.write_bytes(registry + json.dumps(SYRIANS).encode("utf-8") + b"\n")
+    for export in exports:
+        result = ingest(export, layout, documents(), read_registry(layout.registry))
+        assert result.status == "stored", [str(problem) for problem in result.report]
+    layout.registry.write_bytes(registry)
+    return layout

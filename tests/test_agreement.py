@@ -562,7 +562,67 @@ def test_a_release_keeps_the_chosen_order_when_the_versions_come_in_a_later_expo
     assert {p.agreed_by for _, p in released[1].unit_provenance} == {("1",)}
     quality = provenance.quality()
     assert quality.agreement.compared == ("doc-a",) and quality.agreement.not_comparable == ("doc-b",)
-    assert quality.agreement.adjudications_left_out == 1 and problems == []
+    assert quality.agreement.adjudications_left_out == 1
+    # the problems of the versions compared are the release's too (an error would refuse it): a warning here
+    assert [(p.code, p.location.annotation_id, p.severity) for p in problems] == [
+        ("entity-type-mismatch", 202, "warning")]
+
+
+def test_an_error_in_an_annotation_its_annotator_superseded_refuses_nothing(tmp_path):
+    """Found by a hunt: annotator 2's first annotation of doc-a with a region past the text (stored
+    with --allow-partial) and their later one beside it in the task: agreement and adjudicate
+    compare annotator 1's version with the later one, yet refused everything for the first one's
+    error, which leaves none of the units they compare out."""
+    tasks = json.loads(EXPORT.read_text(encoding="utf-8"))
+    first = tasks[0]["annotations"][1]
+    assert (first["id"], first["completed_by"]) == (202, 2)
+    later = {**copy.deepcopy(first), "id": 205, "created_at": "2026-11-21T10:00:00.000000Z",
+             "updated_at": "2026-11-21T10:00:00.000000Z"}
+    first["result"][0]["value"]["end"] = 500
+    tasks[0]["annotations"].append(later)
+    path = tmp_path / "superseded.json"
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    layout = export_corpus.corpus_root(tmp_path / "corpus")
+    documents, registry = export_corpus.documents(), export_corpus.registry()
+    result = ingest(path, layout, documents, registry, allow_partial=True)
+    assert result.status == "stored-partial"
+    assert [(p.code, p.location.annotation_id) for p in result.report.errors] == [("offset-out-of-range", 202)]
+    index = AnnotationIndex(layout, documents, registry)
+    [pair] = report_dict(agreement(index))["pairs"]  # the later annotation is the fixture's annotator 2's
+    assert {layer: {name: pair[layer][name] for name in figures} for layer, figures in HAND.items()} == {
+        layer: {name: {"value": value, "agreed": agreed, "items": items}
+                for name, (value, agreed, items) in figures.items()} for layer, figures in HAND.items()}
+    merged = {d.doc_id: d for d in adjudicate(index, parse_strategy("unanimous"))}
+    assert (merged["doc-a"].kept, len(merged["doc-a"].disagreements)) == (2, 8)
+
+
+def test_an_error_in_a_version_compared_refuses_the_release_whichever_task_holds_it(tmp_path):
+    """Found by a hunt: the release compares the chosen annotation with the versions for its
+    card's figures and agreed_by, but read only the problems of the chosen annotations' tasks: a
+    version in another export's task (here the reviewer's ground truth is in the first, the
+    versions in the second) with a unit left out for an error found now was compared without it,
+    the unit counted as a disagreement (agreement refuses that)."""
+    from corpus_tools.annotations.adjudicate import ReleaseProvenance
+
+    tasks = json.loads(EXPORT.read_text(encoding="utf-8"))
+    first = copy.deepcopy(tasks[:1])
+    reviewed = first[0]["annotations"][1]  # annotator 2's doc-a, as reviewer 9's ground truth
+    first[0]["annotations"] = [{**reviewed, "id": 301, "completed_by": 9, "ground_truth": True,
+                                "updated_at": "2026-11-21T09:00:00.000000Z"}]
+    export_corpus.link_syrians(tasks[0]["annotations"][0])  # annotator 1's version of doc-a
+    (tmp_path / "first.json").write_text(json.dumps(first), encoding="utf-8")
+    (tmp_path / "second.json").write_text(json.dumps(tasks[:1]), encoding="utf-8")
+    layout = export_corpus.ingested_then_unregistered(tmp_path / "corpus", tmp_path / "first.json",
+                                                      tmp_path / "second.json")
+    problems = []
+    provenance = ReleaseProvenance(AnnotationIndex(layout, export_corpus.documents(), export_corpus.registry()))
+    assert [a.provenance.annotation_id for a in provenance.stream(problems)] == [301]
+    assert [(p.code, p.location.file.split("-")[0], p.location.annotation_id, p.location.region_id)
+            for p in problems if p.severity == "error"] == [("entity-id-unknown", "000002", 201, "e4")]
+    result = CliRunner().invoke(cli, ["release", "--root", str(layout.root)])
+    assert result.exit_code == 1 and "nothing built: 000002-" in result.output, result.output
+    assert "annotation 201, region e4: error [entity-id-unknown]" in result.output
+    assert not any((layout.root / "dist").glob("*"))  # no release, not even a part of one
 
 
 def test_the_card_s_kinds_of_units_add_up_with_a_document_several_annotated_and_nobody_adjudicated(tmp_path):

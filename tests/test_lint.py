@@ -467,6 +467,33 @@ def test_units_left_out_for_errors_fail_the_lint_though_no_candidate_is_unexplai
     assert as_json.exit_code == 1
 
 
+def test_an_error_in_a_version_the_lint_does_not_read_leaves_none_of_its_units_out(tmp_path):
+    """Found by a hunt: an error found now in annotator 1's version of doc-a (an entity_id whose
+    registry record went), which the lint never reads (it lints annotator 2's, the chosen one), was
+    said to leave units out of the lint, and the lint exited 1 with every candidate explained: the
+    problems of every annotation of the chosen one's task were taken for the chosen one's."""
+    import json
+
+    import export_corpus
+
+    tasks = json.loads(export_corpus.TWO_ANNOTATORS.read_text(encoding="utf-8"))
+    assert [(a["id"], a["completed_by"]) for a in tasks[0]["annotations"]] == [(201, 1), (202, 2)]
+    export_corpus.link_syrians(tasks[0]["annotations"][0])
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    layout = export_corpus.ingested_then_unregistered(tmp_path / "corpus", path)
+    write_lines(layout.annotations / "lint-accepted.jsonl",
+                {"code": "quote-marks-outside-quote", "doc_id": "doc-a", "start": 102, "end": 131,
+                 "text": '"We will not lift sanctions,"', "reason": "annotator 2's QUOTE leaves its marks out"})
+    result = CliRunner().invoke(cli, ["lint", "--root", str(layout.root)])
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0, "0 unexplained candidates, 1 explained, 0 stale acceptances\n", "")
+    # agreement, which compares that version, refuses it still, naming it
+    compared = CliRunner().invoke(cli, ["agreement", "--root", str(layout.root)])
+    assert compared.exit_code == 1
+    assert "annotation 201, region e4: error [entity-id-unknown] entity_id 'syrians'" in compared.stderr
+
+
 def test_lint_command_hides_explained_candidates_and_reports_stale_ones(seam, tmp_path):
     accepted = tmp_path / "annotations" / "lint-accepted.jsonl"
     accepted.parent.mkdir()

@@ -49,7 +49,7 @@ from corpus_tools.arrays import scalar
 from corpus_tools.errors import CorpusError, Location, agreeing, quantity
 from corpus_tools.iterutil import Totalled
 from corpus_tools.records import (
-    CHOSEN_REASONS, AdjudicatedDocument, AnnotationQuality, Cue, Disagreement, DocumentAnnotations, EntityMention,
+    AdjudicatedDocument, AnnotationQuality, Cue, Disagreement, DocumentAnnotations, EntityMention,
     Quote, Source, Span, TimeExpression, UnitProvenance, Units, annotator_key,
 )
 
@@ -511,12 +511,13 @@ class ReleaseProvenance:
         self._versions_updated: str | None = None
 
     def stream(self, problems: list | None = None) -> Iterator[DocumentAnnotations]:
-        """The chosen annotations with their unit provenance, in doc_id order;
-        the problems of their tasks go to ``problems`` (those of versions' own tasks are not a
-        release's)."""
+        """The chosen annotations with their unit provenance, in doc_id order; the problems of
+        them and of the versions they are compared with go to ``problems`` (a unit of a version
+        left out for an error would count as a disagreement in the card's figures and
+        ``agreed_by``, as ``agreement`` refuses to count it)."""
         versions: dict[str, list[Units]] = {}
         waiting: deque[DocumentAnnotations] = deque()
-        for annotations in self._index.records(self._roles, problems, reported=frozenset(CHOSEN_REASONS)):
+        for annotations in self._index.records(self._roles, problems):
             if annotations.provenance.reason == "version":
                 versions.setdefault(annotations.doc_id, []).append(units_of(annotations))
                 day = (annotations.provenance.updated_at or "")[:10] or None

@@ -446,7 +446,7 @@ def document_versions(index, action: str, reading: Totalled | None = None
     for annotations in index.records(index.roles(), problems, accepted_with, reading=reading):
         provenance = annotations.provenance
         if provenance.reason != "version":
-            continue  # read for its task's problems
+            continue  # read for its problems (and its task's)
         if provenance.ground_truth:
             continue
         kept = waiting.setdefault(annotations.doc_id, [])

@@ -33,8 +33,11 @@ predictions and units that validation excluded are left out. Then, per document:
 * the chosen annotation is the most recently updated ``ground_truth`` one if there is any
   (reason ``ground_truth``), else the most recently updated version (reason ``latest``).
 
-Problems: those of the tasks that hold a version or the chosen annotation, and of tasks that
-cannot be used at all (unknown document, no text), so that nothing is dropped silently; an
+Problems: those of the versions and chosen annotations read, of their tasks as a whole, of
+annotations left out whole there (no annotator, malformed: whose version each was cannot be
+told) and of tasks that cannot be used at all (unknown document, no text), so that nothing is
+dropped silently; not those of another annotation nobody reads (one its annotator has since
+superseded), which leave none of these units out; an
 export stored with ``--allow-partial`` keeps the units it was accepted without out, without
 reporting them again. Counts: the checks' counts of every stored export in use
 (``exports_in_use``).
@@ -384,14 +387,14 @@ class AnnotationIndex:
         return dict(tally)
 
     def records(self, roles: pa.Table, problems: list[Problem] | None = None,
-                left_out: list[Problem] | None = None, reported: frozenset[str] | None = None,
+                left_out: list[Problem] | None = None,
                 reading: Totalled | None = None) -> Iterator[DocumentAnnotations]:
         """The records of the annotations ``roles`` (a ROLES table) names, once per role, in doc_id
         order (a document's in the order of ``roles``): the order of the data, not of the work, so
         what is built from them is the same whatever order the exports were ingested in or list
         their tasks in. Each export's units are read a row group at a time, as the documents come.
-        First, the problems of their tasks (only of those with an annotation in one of the
-        ``reported`` roles, if given; and of tasks that cannot be used at all) go to ``problems``,
+        First, their problems (``_report``: theirs, their tasks' as a whole, and those of tasks
+        that cannot be used at all) go to ``problems``,
         in the order of the exports and of the tasks in them; those an export was accepted with to
         ``left_out``. ``reading``: asked, before the first record, for the progress of reading
         them all (an ``iterutil.Totalled``: the total is known only once the index is built)."""
@@ -400,7 +403,7 @@ class AnnotationIndex:
                 mine = roles.filter(pc.equal(roles["export"], scalar(number, pa.int32())))
                 accepted = item.excluded
                 for groups in unit.row_groups(_PROBLEM_COLUMNS):
-                    _report(groups, unit, mine, accepted, problems, left_out, reported)
+                    _report(groups, unit, mine, accepted, problems, left_out)
         readers: dict[int, _RowGroups] = {}
         ordered = self._in_doc_order(roles)
         on_progress = None if reading is None else reading(roles.num_rows)
@@ -493,8 +496,8 @@ _UNIT_COLUMNS = {
                 "timex_mod", "quote_type", "speaker_id", "excluded"],
     "relations": ["annotation_index", "from_id", "to_id", "label", "excluded"],
 }
-_PROBLEM_COLUMNS = {"tasks": ["task_index", "excluded"], "annotations": ["annotation_index", "task_index"],
-                    "problems": None}
+_PROBLEM_COLUMNS = {"tasks": ["task_index", "excluded"],
+                    "annotations": ["annotation_index", "task_index", "id", "prediction", "excluded"], "problems": None}
 
 
 def _rows_by_annotation(table: pa.Table, wanted: set[int]) -> dict[int, list[tuple]]:
@@ -563,21 +566,33 @@ def iter_annotation_set(layout: Layout, documents: Mapping[str, Document], regis
 
 
 def _report(groups: dict[str, pa.Table], unit: Units, roles: pa.Table, accepted: frozenset, problems: list[Problem],
-            left_out: list[Problem] | None, reported_roles: frozenset[str] | None) -> None:
+            left_out: list[Problem] | None) -> None:
     """The problems of one batch of tasks: of the tasks of the annotations ``roles`` (this
-    export's ROLES) names in a reported role, and of the tasks excluded whole."""
-    table = groups["annotations"]
-    table = table.filter(pc.is_in(table["annotation_index"], value_set=roles["annotation_index"]))
+    export's ROLES) names, and of the tasks excluded whole; but not those of another annotation
+    of such a task that is usable and not named (an annotator's version superseded by their later
+    one, or, when only the chosen annotations are read, the other annotators' versions): none of
+    its units is read, so its errors leave none of them out. One excluded whole (no annotator,
+    malformed) cannot be told to be nobody's version: its problems stay."""
+    annotations = groups["annotations"]
+    table = annotations.filter(pc.is_in(annotations["annotation_index"], value_set=roles["annotation_index"]))
     here = roles.filter(pc.is_in(roles["annotation_index"], value_set=table["annotation_index"]))
-    if reported_roles is not None:
-        here = here.filter(pc.is_in(here["role"], value_set=array(sorted(reported_roles), pa.string())))
     task_of = dict(zip(table["annotation_index"].to_pylist(), table["task_index"].to_pylist()))
     reported = {task_of[index] for index in here["annotation_index"].to_pylist()}
     tasks = groups["tasks"]
     reported |= set(tasks["task_index"].filter(tasks["excluded"]).to_pylist())
+    others = annotations.filter(pc.invert(pc.or_(pc.or_(annotations["prediction"], annotations["excluded"]),
+                                                 pc.is_in(annotations["annotation_index"],
+                                                          value_set=here["annotation_index"]))))
+    # an annotation's id names one annotation of its task (ingest refuses an id given twice); a
+    # problem without one is its task's
+    not_theirs = {(task, number) for task, number in zip(others["task_index"].to_pylist(), others["id"].to_pylist())
+                  if number is not None}
     table = groups["problems"]
     if table.num_rows:
         table = table.filter(pc.is_in(table["task_index"], value_set=_index_set(reported)))
+        theirs = [key not in not_theirs for key in zip(table["task_index"].to_pylist(),
+                                                           table["annotation_id"].to_pylist())]
+        table = table.filter(array(theirs, pa.bool_()))
         for problem in problems_of(table, unit.export):
             if problem_key(problem) not in accepted:
                 problems.append(problem)
@@ -679,7 +694,7 @@ def load_chosen(layout: Layout, documents: Mapping[str, Document], registry: Map
                 on_disk: bool = False, rechecking: Totalled | None = None
                 ) -> Mapping[str, DocumentAnnotations]:
     """Per document the chosen annotation (``AnnotationSet.chosen``), by doc_id, without building
-    or holding the versions; the problems of their tasks go to ``problems``. ``reading``: as
+    or holding the versions; their problems (and their tasks') go to ``problems``. ``reading``: as
     ``AnnotationIndex.records``' (one chosen annotation a record). ``on_disk``: kept in a
     ``RecordsOnDisk`` instead of a dict, for a caller that looks each document up once (Label
     Studio's tasks): memory does not grow with the corpus. ``rechecking``: as
