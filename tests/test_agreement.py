@@ -402,6 +402,28 @@ def test_every_document_of_adjudicate_json_has_the_same_keys_its_note_null_when_
          "one annotator (1): not comparable, not merged")]
 
 
+def test_a_disagreement_longer_than_60_characters_is_shown_cut_with_an_ellipsis(tmp_path):
+    """Found by a hunt: the line heading a disagreement quoted its text cut at 60 characters with no
+    mark of the cut ('... said in an interview publis'), as if that were the whole text of its
+    span; the units under it were cut around an ellipsis."""
+    from corpus_tools.annotations.adjudicate import adjudication_lines
+
+    exported = json.loads(EXPORT.read_text(encoding="utf-8"))
+    text = exported[0]["data"]["text"]
+    wide = text[102:174]  # annotator 2's QUOTE, from the opening mark to the end of its SOURCE
+    assert len(wide) == 72 and wide.endswith("according to the State Department")
+    for region in exported[0]["annotations"][1]["result"]:
+        if region.get("id") == "q1":
+            region["value"].update(start=102, end=174, text=wide)
+    path = tmp_path / "wide.json"
+    path.write_text(json.dumps(exported), encoding="utf-8")
+    lines = list(adjudication_lines(adjudicate(_index(tmp_path / "corpus", path), parse_strategy("majority"))))
+    cut = repr(wide[:28] + "…" + wide[-28:])
+    assert f"  quotes [102,174) {cut}:" in lines
+    assert f"    2: direct quote {cut} [102,174), said_by 'State Department' (us-department-of-state), " \
+           "cue 'according to'" in lines
+
+
 def test_a_majority_keeps_nested_quotes_two_of_three_annotators_gave(tmp_path):
     """docs/agreement.md said two majority units never overlap; quotes nest within one annotation,
     and so in a majority merge."""

@@ -80,10 +80,16 @@ def parse_strategy(text: str) -> Strategy:
 # Units compared whole
 
 
+def _shown(text: str) -> str:
+    """A span's text as a disagreement list quotes it: whole up to 60 characters, else its two ends
+    around an ellipsis (a cut not marked read as the whole text)."""
+    return repr(text if len(text) <= 60 else text[:28] + "…" + text[-28:])
+
+
 def _describe(layer: str, key: tuple, text: str) -> str:
     """A unit as a person reads it in a disagreement list."""
     start, end = key[0], key[1]
-    shown = repr(text[start:end] if end - start <= 60 else text[start:start + 28] + "…" + text[end - 28:end])
+    shown = _shown(text[start:end])
     if layer == "entities":
         return f"{key[2]} {shown} [{start},{end})" + (f" -> {key[3]}" if key[3] else " (no entity_id)")
     if layer == "timexes":
@@ -442,7 +448,7 @@ def adjudication_lines(documents: Collection[AdjudicatedDocument], pushed: Seque
                f"{quantity(len(document.disagreements), 'disagreement')}"
                + (f" ({document.note})" if document.note else ""))
         for d in document.disagreements:
-            yield f"  {d.layer} [{d.start},{d.end}) {d.text[:60]!r}:"
+            yield f"  {d.layer} [{d.start},{d.end}) {_shown(d.text)}:"
             for annotator, units in d.said:
                 yield f"    {annotator}: {'; '.join(units) if units else '(nothing)'}"
     for p in pushed or ():
