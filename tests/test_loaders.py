@@ -7,8 +7,10 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
@@ -17,7 +19,8 @@ from corpus_tools.errors import CorpusError
 from corpus_tools.release import CONFIGS, build_release, verify_release
 from corpus_tools.release.checksums import SUMS_FILE, sums_text
 from corpus_tools.release.versions import list_versions
-from release_factories import seed_inputs, spread_inputs
+from corpus_tools.records import Quote
+from release_factories import seed_inputs, span_of, spread_inputs
 
 OFFLINE_SCRIPT = """
 import json, os, sys
@@ -103,6 +106,28 @@ def test_load_pandas_gives_label_names(checkout):
     ner = corpus_tools.load_pandas("1.0.0", "ner", root=checkout, split="train")
     tagged = ner[ner["tokens"].map(lambda t: list(t[:3]) == ["Syrian", "President", "Bashar"])].iloc[0]
     assert tagged["ner_tags"][:4] == ["O", "O", "B-PERSON", "I-PERSON"]
+
+
+def test_load_pandas_keeps_offsets_integers_where_a_quote_has_no_source(tmp_path):
+    """pandas' int64 holds no null: in a release where one quote had no source, every quote's
+    source_start came as a float (14.0, NaN), and text[start:end] of a quote with its source
+    raised TypeError; a release with none gave ints. The dtype no longer depends on the data."""
+    documents, annotations, registry = seed_inputs()
+    first = min(annotations)
+    text = documents[first].text
+    unsourced = Quote("q2", first, span_of(text, "Sunday"), "Sunday", "indirect")
+    annotations[first] = replace(annotations[first], quotes=(*annotations[first].quotes, unsourced))
+    built = build_release(documents, annotations, registry, tmp_path / "dist", "1.0.0")
+    quotes = corpus_tools.load_pandas(built.path, "quotes")
+    assert quotes["id"].tolist() == ["q2", "q1"]  # in span order: "Sunday" comes first
+    assert str(quotes["start"].dtype) == "int32"  # never null: numpy's int, as before
+    assert {str(quotes[column].dtype) for column in ("source_start", "source_end", "cue_start", "cue_end",
+                                                    "annotators")} == {"Int32"}
+    bare, sourced = quotes.iloc[0], quotes.iloc[1]
+    assert text[sourced["source_start"]:sourced["source_end"]] == sourced["source_text"] == "he"
+    assert text[sourced["cue_start"]:sourced["cue_end"]] == "said"
+    assert bare["source_start"] is pd.NA and bare["cue_end"] is pd.NA and bare["source_text"] is None
+    assert quotes["adjudicated"].dtype == "boolean" and quotes["adjudicated"].isna().all()  # no versions
 
 
 def test_missing_config_lists_the_configs_that_exist(checkout):

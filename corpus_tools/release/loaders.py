@@ -198,7 +198,9 @@ def load_pandas(release: Release, config: str, *, split: str | NamedSplit | None
 
     ClassLabel columns become pandas Categoricals of the label names (lists of names for
     ner_tags): the names in each file's own ``huggingface`` features, so a release made under
-    another label set reads with the names it was made with.
+    another label set reads with the names it was made with. Integer and boolean columns that a
+    release may leave null (not ``arrow_schemas.NEVER_NULL``) are pandas' nullable ``Int32`` and
+    ``boolean``, whatever the release holds.
     """
     import pandas as pd
 
@@ -221,12 +223,22 @@ def load_pandas(release: Release, config: str, *, split: str | NamedSplit | None
 
 def _label_names(config: str, table, file: Path):
     import pandas as pd
+    import pyarrow as pa
 
-    from corpus_tools.release.arrow_schemas import file_label_names, require_rows
+    from corpus_tools.release.arrow_schemas import NEVER_NULL, file_label_names, require_rows
 
     names = file_label_names(config, table.schema, file)
     require_rows(table, config, names, file)
     frame = table.to_pandas()
+    # pandas' own int and bool hold no null: a column with one became float64 (NaN) or object, and
+    # only in a release that has a null there, so `text[row.source_start:row.source_end]` of a
+    # quote with its source raised TypeError once another quote had none. A column a release may
+    # leave null (a quote's source and cue, the provenance columns) is pandas' nullable dtype always.
+    nullable = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+                pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+    for field in table.schema:
+        if field.type in nullable and field.name not in NEVER_NULL.get(config, ()) and field.name not in names:
+            frame[field.name] = table.column(field.name).to_pandas(types_mapper=nullable.get).array
     for column, labels in names.items():
         values = frame[column]
         if pd.api.types.is_numeric_dtype(values):  # one id a row; a null one is NaN
