@@ -144,6 +144,18 @@ def test_missing_split_is_named(checkout, split):
     assert caught.value.code == "unknown-split" and "no split 'test'" in caught.value.message
 
 
+def test_a_split_the_config_lacks_is_named_with_the_splits_it_has(checkout):
+    """1.1.0 declares test (its documents and entities have rows there) but quotes none: asked for
+    quotes' test split, both loaders said only "has no split 'test'", naming none to ask for."""
+    assert len(corpus_tools.load_pandas("1.1.0", "documents", root=checkout, split="test")) == 10
+    for load in (corpus_tools.load, corpus_tools.load_pandas):
+        for split in ("test", "Train"):
+            with pytest.raises(CorpusError) as caught:
+                load("1.1.0", "quotes", root=checkout, split=split)
+            assert (caught.value.code, caught.value.message) == (
+                "unknown-split", f"config 'quotes' of release 1.1.0 has no split {split!r}; splits: train")
+
+
 def test_a_config_annotated_only_outside_train_loads_and_one_without_rows_is_named(tmp_path, cache):
     """A release whose train documents nobody annotated yet kept an empty train shard in each
     annotation config, and datasets refuses a split without rows and every split with it:
@@ -221,7 +233,8 @@ def test_every_split_argument_datasets_takes_is_checked_as_datasets_reads_it(che
         with pytest.raises(CorpusError) as caught:
             load(split)
         assert (caught.value.code, caught.value.message) == (
-            "unknown-split", f"config 'entities' of release 1.1.0 has no split {named}"), split
+            "unknown-split", f"config 'entities' of release 1.1.0 has no split {named}; splits: train, validation, "
+            "test"), split
     for split, message in (("train[:2]", "a stream reads whole splits, and 'train[:2]' is a slice of split 'train': "
                                          "stream it and take what you need (.take(n), .skip(n))"),
                            (["train"], "a stream reads one split, not a list of them (['train']): stream each")):
@@ -231,7 +244,7 @@ def test_every_split_argument_datasets_takes_is_checked_as_datasets_reads_it(che
     with pytest.raises(CorpusError) as caught:
         corpus_tools.load_pandas("1.1.0", "entities", root=checkout, split=0)
     assert (caught.value.code, caught.value.message) == (
-        "unknown-split", "config 'entities' of release 1.1.0 has no split '0'")
+        "unknown-split", "config 'entities' of release 1.1.0 has no split '0'; splits: train, validation, test")
 
 def test_the_package_level_loaders_are_the_typed_loaders_themselves():
     """corpus_tools.load and load_pandas were unannotated wrappers: with py.typed shipped, a user's
@@ -286,7 +299,8 @@ def test_a_release_is_named_by_its_version_wherever_it_is(checkout, tmp_path, mo
             with pytest.raises(CorpusError) as caught:
                 load(where, "entities", split="dev")
             assert (caught.value.code, caught.value.message) == (
-                "unknown-split", "config 'entities' of release 1.1.0 has no split 'dev'")
+                "unknown-split", "config 'entities' of release 1.1.0 has no split 'dev'; splits: train, validation, "
+                "test")
             assert caught.value.location.file == str(Path(where) / "data" / "entities")  # the path, as given
 
 

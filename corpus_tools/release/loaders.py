@@ -101,8 +101,7 @@ def load(release: Release, config: str, *, split: SplitArgument | None = None, s
                           "each", Location(file=str(directory)))
     for name, part in [(name, name) for name in present] if split is None else _split_parts(split, present):
         if name not in rows:
-            raise CorpusError("unknown-split", f"config {config!r} of {_named(path)} has no split {name!r}",
-                              Location(file=str(directory)))
+            raise _unknown_split(path, config, name, present)
         if streaming and part != name:
             raise CorpusError("unknown-split", f"a stream reads whole splits, and {part!r} is a slice of split "
                               f"{name!r}: stream it and take what you need (.take(n), .skip(n))",
@@ -176,6 +175,13 @@ def split_files(path: Path, config: str, consequence: str = "") -> dict[str, lis
     return {name: found for name, found in files.items() if found}
 
 
+def _unknown_split(path: Path, config: str, name: str, present: list[str]) -> CorpusError:
+    """The refusal of a split ``config`` has no file of, listing those it has (a release leaves a
+    split without rows of the config out: quotes may lack the test split documents have)."""
+    return CorpusError("unknown-split", f"config {config!r} of {_named(path)} has no split {name!r}; "
+                       f"splits: {', '.join(present)}", Location(file=str(path / "data" / config)))
+
+
 def _split_parts(split: Any, present: list[str]) -> list[tuple[str, str]]:
     """(split name, the part of ``split`` that reads it) for each split a ``split`` argument of
     ``datasets.load_dataset`` reads, taken as datasets takes it: a list item by item, a
@@ -208,8 +214,7 @@ def load_pandas(release: Release, config: str, *, split: str | NamedSplit | None
     every = split_files(path, config)
     split = None if split is None or str(split) == ALL_SPLITS else str(split)
     if split is not None and split not in every:
-        raise CorpusError("unknown-split", f"config {config!r} of {_named(path)} has no split {split!r}",
-                          Location(file=str(path / "data" / config)))
+        raise _unknown_split(path, config, split, list(every))
     files = [file for name, found in every.items() if split in (None, name) for file in found]
     frames = []
     for file in files:
