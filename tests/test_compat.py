@@ -14,6 +14,7 @@ import math
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -46,6 +47,8 @@ tags = datasets.load_dataset("parquet", data_files=f"{root}/data/ner/*.parquet",
 out["ner_tag_names"] = ner.features["ner_tags"].feature.names
 out["bare_ner_tag_names"] = tags.feature.names
 out["label_name"] = datasets.load_dataset(root, "entities", split="test").features["label"].int2str(3)
+documented = eval(sys.argv[3], {"datasets": datasets, "root": root})
+out["documented_bare_ner_splits"] = {name: split.num_rows for name, split in documented.items()}
 print(json.dumps(out))
 """
 
@@ -58,10 +61,18 @@ def release(tmp_path_factory):
 def _probe(python: str, release, tmp_path) -> dict:
     env = {**os.environ, "HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
            "PYTHONPATH": ""}
-    done = subprocess.run([python, "-c", PROBE, str(release), json.dumps(CONFIGS)], env=env, capture_output=True,
-                          text=True, check=False, timeout=600)
+    done = subprocess.run([python, "-c", PROBE, str(release), json.dumps(CONFIGS), _documented_bare_parquet_load()],
+                          env=env, capture_output=True, text=True, check=False, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _documented_bare_parquet_load() -> str:
+    """docs/release.md's call of datasets.load_dataset("parquet", ...) on a release's ner files,
+    as an expression of ``root`` (the release's directory)."""
+    lines = (Path(__file__).resolve().parent.parent / "docs" / "release.md").read_text(encoding="utf-8").splitlines()
+    (line,) = [line for line in lines if 'datasets.load_dataset("parquet"' in line]
+    return line.split("#")[0].strip().replace('"dist/1.1.11/', 'root + "/')
 
 
 def _parquet_rows(release, config: str, split: str = "train") -> list[dict]:
@@ -81,6 +92,10 @@ def _check_common(result: dict, release) -> None:
     assert result["configs"]["quotes"]["splits"] == {"train": 1}  # no quote in validation or test: not declared
     assert result["ner_tag_names"][:3] == result["bare_ner_tag_names"][:3] == ["O", "B-PERSON", "I-PERSON"]
     assert result["label_name"] == "GPE"
+    # the docs' load of the bare files keeps the splits: data_files="data/ner/*.parquet" gave every
+    # split's rows as train, validation's and test's among them
+    assert result["documented_bare_ner_splits"] == result["configs"]["ner"]["splits"]
+    assert set(result["documented_bare_ner_splits"]) == {"train", "validation", "test"}
 
 
 def test_the_oldest_datasets_claimed_reads_the_release_as_documented(release, tmp_path):
