@@ -185,6 +185,7 @@ unknown-config  error  no config of that name
 unknown-split  error  no split of that name
 empty-split  error  a split without rows, which datasets cannot load
 release-path-glob  error  a release path datasets would read as a glob pattern
+release-path-chain  error  a release path datasets would read as a chain of file systems ('::')
 schema-mismatch  error  rows that do not fit the config's Arrow schema
 sums-missing  error  SHA256SUMS is missing
 sums-malformed  error  a SHA256SUMS line that is not '<sha256>  <path>'

@@ -129,14 +129,28 @@ def load(release: Release, config: str, *, split: SplitArgument | None = None, s
                           f"{', '.join(map(repr, declared)) or 'none'}), and datasets finds a release's configs "
                           "there: it cannot load it (corpus_tools.load_pandas reads it)",
                           Location(file=str(path / "README.md")))
-    if any(character in str(path.resolve()) for character in "[]*?"):
-        raise CorpusError("release-path-glob", "datasets reads this path as a glob pattern and would find no files "
-                          "in it (escaped or not): move or copy the release to a path without [, ], * or ? (a "
-                          "symbolic link does not do: datasets reads the path it points to), or read it with "
-                          "corpus_tools.load_pandas", Location(file=str(path)))
+    misread = _misread_path(str(path.resolve()))
+    if misread is not None:
+        code, reading, characters = misread
+        raise CorpusError(code, f"datasets reads this path as {reading}: move or copy the release to a path without "
+                          f"{characters} (a symbolic link does not do: datasets reads the path it points to), or read "
+                          "it with corpus_tools.load_pandas", Location(file=str(path)))
     import datasets  # heavy; only for this loader
 
     return datasets.load_dataset(str(path), config, split=split, streaming=streaming, **load_dataset_kwargs)
+
+
+def _misread_path(path: str) -> tuple[str, str, str] | None:
+    """(code, what datasets.load_dataset reads ``path`` as, the characters to leave out) when it
+    reads the absolute path of a local release as something else, so that it finds none of its
+    files (``FileNotFoundError`` naming a file that is there, or one of another path); else None."""
+    if any(character in path for character in "[]*?"):
+        return "release-path-glob", "a glob pattern and would find no files in it (escaped or not)", "[, ], * or ?"
+    if "::" in path:
+        # fsspec's separator of chained file systems: "/data/a::b/1.1.11" was read as "/data/a"
+        return ("release-path-chain", "a chain of file systems (fsspec's '::') and would look for its files in the "
+                "directory before the '::'", "'::'")
+    return None
 
 
 def _card_configs(card: str) -> list[str]:
