@@ -304,6 +304,21 @@ def test_a_release_is_named_by_its_version_wherever_it_is(checkout, tmp_path, mo
             assert caught.value.location.file == str(Path(where) / "data" / "entities")  # the path, as given
 
 
+def test_a_release_loads_from_inside_it(checkout, tmp_path, monkeypatch, cache):
+    """load(".") from inside a release gave datasets' "ValueError: dataset_name should be
+    specified but got None" (it names a dataset after the path's last part), after the checks
+    had passed; load_pandas(".") read it."""
+    copy = tmp_path / "copy"
+    shutil.copytree(checkout / "dist" / "1.0.0", copy)
+    monkeypatch.chdir(copy)
+    train = corpus_tools.load(".", "entities", split="train", cache_dir=cache)
+    assert train["text"] == ["Bashar Al-Assad", "Syria", "Washington", "AFP"]
+    assert train.features["label"].int2str(train["label"]) == ["PERSON", "GPE", "GPE", "ORG"]
+    assert corpus_tools.load_pandas(".", "entities")["text"].tolist() == train["text"]
+    monkeypatch.chdir(copy / "data")
+    assert corpus_tools.load("..", "entities", split="train", cache_dir=cache)["text"] == train["text"]
+
+
 def test_a_tampered_release_is_named_by_its_directory_from_inside_it_too(checkout, tmp_path, monkeypatch):
     """From inside it, "." was named: "release  fails verification" (no name, two spaces)."""
     copy = tmp_path / "copy"

@@ -8,6 +8,7 @@ one, naming the file.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -137,7 +138,10 @@ def load(release: Release, config: str, *, split: SplitArgument | None = None, s
                           "it with corpus_tools.load_pandas", Location(file=str(path)))
     import datasets  # heavy; only for this loader
 
-    return datasets.load_dataset(str(path), config, split=split, streaming=streaming, **load_dataset_kwargs)
+    # absolute: datasets names the dataset after the path's last part, and of "." (a release loaded
+    # from inside it) raised "ValueError: dataset_name should be specified but got None"
+    return datasets.load_dataset(os.path.abspath(path), config, split=split, streaming=streaming,
+                                 **load_dataset_kwargs)
 
 
 def _misread_path(path: str) -> tuple[str, str, str] | None:
