@@ -1264,36 +1264,33 @@ def as_dict(diff: ReleaseDiff, lazy: bool = False) -> dict[str, Any]:
     }
 
 
+# kind -> how its count reads; a phrase that begins with a plural noun is (the noun, the rest), as a
+# count of 1 takes the noun in the singular ("1 column added", not "1 columns added")
 _PHRASES = {
     "boundaries": "boundaries changed", "raw-changed": "raw file changed", "text-changed": "normalized text changed",
-    "tags-changed": "tokens whose tag changed",
+    "tags-changed": ("token", "whose tag changed"), "tokens-added": ("token", "added"),
+    "tokens-removed": ("token", "removed"),
     # one change per document and config: a document's kb and ner rows are two ("2 documents" was untrue)
-    "rows-changed": "document-config pairs whose rows changed otherwise",
-    "config-added": "configs added", "config-removed": "configs removed", "column-added": "columns added",
-    "column-removed": "columns removed", "column-retyped": "columns retyped", "labels-changed": "label sets changed",
+    "rows-changed": ("document-config pair", "whose rows changed otherwise"),
+    "config-added": ("config", "added"), "config-removed": ("config", "removed"), "column-added": ("column", "added"),
+    "column-removed": ("column", "removed"), "column-retyped": ("column", "retyped"),
+    "labels-changed": ("label set", "changed"),
 }
 
 
-def kind_phrase(layer: str, kind: str) -> str:
-    if layer == "configs" and kind == "rows-changed":
-        return _PHRASES[kind]
-    return _PHRASES.get(kind, kind.replace("-", " "))
-
-
-# the phrases that begin with a plural noun (the noun and an s), which agrees with a count of 1
-_NOUNS = {"tags-changed": "token", "tokens-added": "token", "tokens-removed": "token",
-          "rows-changed": "document-config pair",
-          "config-added": "config", "config-removed": "config",
-          "column-added": "column", "column-removed": "column", "column-retyped": "column",
-          "labels-changed": "label set"}
+def kind_phrase(layer: str, kind: str, number: int | None = None) -> str:
+    """How changes of a kind read ("columns added"; of ``number`` 1, "column added"). A kind reads
+    alike in every layer that has it: ``layer`` is the callers' pair, not a part of the phrase."""
+    phrase = _PHRASES.get(kind, kind.replace("-", " "))
+    if isinstance(phrase, str):
+        return phrase
+    noun, rest = phrase
+    return f"{noun}{'' if number == 1 else 's'} {rest}"
 
 
 def counted(layer: str, kind: str, number: int) -> str:
     """``number`` changes of a kind in words: "2 columns added", "1 column added" (not "1 columns")."""
-    phrase = kind_phrase(layer, kind)
-    if number == 1 and kind in _NOUNS:
-        phrase = _NOUNS[kind] + phrase[len(_NOUNS[kind]) + 1:]
-    return f"{number} {phrase}"
+    return f"{number} {kind_phrase(layer, kind, number)}"
 
 
 def summary(diff: ReleaseDiff) -> str:
