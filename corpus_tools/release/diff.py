@@ -499,19 +499,17 @@ def compare(old: _Release, new: _Release, *, doc_id: str | None = None, layers: 
 def _compare(old: _Release, new: _Release, doc_id: str | None, layers: Sequence[str] | None,
              comparing: Totalled | None) -> ReleaseDiff:
     log = ChangeLog()
+    common = set(old.configs()) & set(new.configs())
     # in name order, not a set's (which PYTHONHASHSEED decides): reading the features opens each
     # config's first file, and the first that cannot be opened is the one an error names
-    shared = {config: _shared_types(old.features(config), new.features(config))
-              for config in sorted(set(old.configs()) & set(new.configs()))}
+    shared = {config: _shared_types(old.features(config), new.features(config)) for config in sorted(common)}
     old, new = (dataclasses.replace(release, shared=shared) for release in (old, new))
 
     def keep(found: Iterable[ReleaseChange]) -> None:  # what the filters select, as it is found
         log.extend(change for change in found
                    if (doc_id is None or change.doc_id == doc_id) and (not layers or change.layer in layers))
 
-    old_configs, new_configs = set(old.configs()), set(new.configs())
-    common = old_configs & new_configs
-    keep(_schema_changes(old, new, old_configs, new_configs))
+    keep(_schema_changes(old, new))
     # Each keyed config whole, whatever --doc and --layer select (--doc compares no registry): a
     # release with a key twice is invalid whatever is asked of it, and a diff of one document
     # passed a release the whole diff refused.
@@ -683,8 +681,8 @@ def canonical_feature(feature: Any) -> Any:
     return feature
 
 
-def _schema_changes(old: _Release, new: _Release, old_configs: set, new_configs: set) -> list[ReleaseChange]:
-    changes = []
+def _schema_changes(old: _Release | _Planned, new: _Release | _Planned) -> list[ReleaseChange]:
+    changes, old_configs, new_configs = [], set(old.configs()), set(new.configs())
     for config in sorted(new_configs - old_configs):
         changes.append(ReleaseChange("schema", "config-added", id=config, new=list(new.features(config))))
     for config in sorted(old_configs - new_configs):
@@ -1208,14 +1206,13 @@ def check_planned(previous: _Release, version: str, doc_ids: Collection[str], ta
     edited, units, ner, the registry) needs the annotations or the whole rows: ``check_bump`` of
     the diff of the build."""
     check_newer(previous.version, version)
-    planned = _Planned()
 
     def diff(changes: list[ReleaseChange]) -> ReleaseDiff:
         return ReleaseDiff(previous.version, version, str(previous.path), str(target), "forward",
                            ChangeLog.of(changes))
 
     try:
-        changes = _schema_changes(previous, planned, set(previous.configs()), set(planned.configs()))
+        changes = _schema_changes(previous, _Planned())
         present, published = set(doc_ids), previous.keys("documents")
         removed = [doc_id for doc_id in published if doc_id not in present]
         for batch in batched(removed, _BATCH):
