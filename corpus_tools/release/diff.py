@@ -67,25 +67,35 @@ _BATCH = 256  # documents whose rows are turned into Python values at once: memo
 # A release's parquet files open at once (_Release.parquet): a batch of documents reads a row group
 # or two of each config, about seven configs
 _OPEN_FILES = 16
-_SPAN = ("start", "end", "raw_start", "raw_end", "text")
+_OFFSETS = ("start", "end", "raw_start", "raw_end")
+_SPAN = (*_OFFSETS, "text")
 # The columns diff finds and matches a config's rows by: a release without one cannot be compared
 # (every release has them, 1.0.0 included; one lacking them had a file and SHA256SUMS changed together)
 # (a column only one release has beside them is a schema change diff reports, as column-removed)
 _IDENTITY = {"documents": ("doc_id",), "entity_registry": ("id",), "ner": ("doc_id",),
              **{config: ("doc_id", "id") for config in _UNIT_CONFIGS}}
-_OFFSETS = ("start", "end", "raw_start", "raw_end")
 # The configs whose rows diff keys by one column, so one row per value: a second row of a value
 # took the place of the first unseen (a documents config holding a doc_id twice was "no change")
 _KEYS = {"documents": "doc_id", "entity_registry": "id"}
+# A document's raw file: the same while these are (raw-changed), and then units are matched by raw offsets
+_RAW = ("raw_sha256", "raw_encoding")
+# The columns of a matched unit or registry entry whose change is a kind of its own, in report order
+_ATTRIBUTES = {
+    "entities": {"label": "relabelled", "entity_id": "relinked"},
+    "timexes": {"label": "type-changed", "value": "value-changed", "mod": "mod-changed"},
+    "quotes": {"quote_type": "type-changed"},
+    "registry": {"name": "renamed", "aliases": "aliases-changed", "type": "type-changed",
+                 "wikidata": "wikidata-changed", "description": "description-changed"},
+}
+# The columns some kind of change covers: any other column both releases have is compared as field-changed
 _KNOWN = {
-    "documents": {"doc_id", "text", "text_sha256", "normalizer_version", "raw_sha256", "raw_encoding", "title",
-                  "publisher", "publisher_evidence", "publication_date", "publication_date_precision",
-                  "publication_date_evidence"},
-    "entities": {"doc_id", "id", *_SPAN, "label", "entity_id"},
-    "timexes": {"doc_id", "id", *_SPAN, "label", "value", "mod"},
-    "quotes": {"doc_id", "id", *_SPAN, "quote_type", "source_id", *(f"source_{c}" for c in _SPAN), "speaker_id",
-               "cue_id", *(f"cue_{c}" for c in _SPAN)},
-    "registry": {"id", "name", "type", "aliases", "wikidata", "description"},
+    "documents": {"doc_id", "text", "text_sha256", "normalizer_version", *_RAW, "title", "publisher",
+                  "publisher_evidence", "publication_date", "publication_date_precision", "publication_date_evidence"},
+    "entities": {"doc_id", "id", *_SPAN, *_ATTRIBUTES["entities"]},
+    "timexes": {"doc_id", "id", *_SPAN, *_ATTRIBUTES["timexes"]},
+    "quotes": {"doc_id", "id", *_SPAN, *_ATTRIBUTES["quotes"], "speaker_id",
+               *(f"{region}_{column}" for region in ("source", "cue") for column in ("id", *_SPAN))},
+    "registry": {"id", *_ATTRIBUTES["registry"]},
 }
 
 
@@ -768,7 +778,7 @@ def _document_changes(old_docs: dict, new_docs: dict, common: set[str]) -> list[
             if before != after:
                 changes.append(ReleaseChange("documents", kind, doc_id, doc_id, title, before, after))
 
-        change("raw-changed", {"raw_sha256": "raw_sha256", "raw_encoding": "raw_encoding"})
+        change("raw-changed", {name: name for name in _RAW})
         text_changed = any(key in common and old[key] != new[key] for key in ("text", "text_sha256"))
         if text_changed:
             changes.append(ReleaseChange(
@@ -952,9 +962,6 @@ def _unit_changes(layer: str, old_rows: dict, new_rows: dict, frames: dict, comm
 def _unit_differences(layer: str, old: dict, new: dict, frame: _Frame, common: set[str], extras: tuple[str, ...]):
     """(kind, old value, new value) for each way a matched unit changed."""
 
-    def differs(column: str) -> bool:
-        return column in common and old[column] != new[column]
-
     def moved(prefix: str) -> bool:
         if f"{prefix}start" not in common:
             return False
@@ -972,21 +979,12 @@ def _unit_differences(layer: str, old: dict, new: dict, frame: _Frame, common: s
 
     if moved(""):
         yield "boundaries", _span(old), _span(new)
-    if layer == "entities":
-        if differs("label"):
-            yield "relabelled", old["label"], new["label"]
-        if differs("entity_id"):
-            yield "relinked", old["entity_id"], new["entity_id"]
-    elif layer == "timexes":
-        for column, kind in (("label", "type-changed"), ("value", "value-changed"), ("mod", "mod-changed")):
-            if differs(column):
-                yield kind, old[column], new[column]
-    else:
-        if differs("quote_type"):
-            yield "type-changed", old["quote_type"], new["quote_type"]
+    yield from _attribute_changes(layer, old, new, common)
+    if layer == "quotes":
         if moved("source_"):
             yield "source-changed", _source(old), _source(new)
-        if old.get("source_start") is not None and new.get("source_start") is not None and differs("speaker_id"):
+        if old.get("source_start") is not None and new.get("source_start") is not None \
+                and "speaker_id" in common and old["speaker_id"] != new["speaker_id"]:
             yield "speaker-changed", old["speaker_id"], new["speaker_id"]
         if moved("cue_"):
             yield "cue-changed", _span(old, "cue_"), _span(new, "cue_")
@@ -1001,6 +999,12 @@ def _unit_differences(layer: str, old: dict, new: dict, frame: _Frame, common: s
     differing = _fields(old, new, extras)
     if differing:
         yield "field-changed", *differing
+
+
+def _attribute_changes(layer: str, old: dict, new: dict, common: set[str]) -> list[tuple[str, Any, Any]]:
+    """(kind, old value, new value) of each column of ``_ATTRIBUTES[layer]`` whose value changed."""
+    return [(kind, old[column], new[column]) for column, kind in _ATTRIBUTES[layer].items()
+            if column in common and old[column] != new[column]]
 
 
 def _source(row: dict) -> dict | None:
@@ -1024,11 +1028,8 @@ def _registry_changes(old: dict[str, dict], new: dict[str, dict], common: set[st
                                          row.get("name"), None if before is None else _unit(row),
                                          _unit(row) if before is None else None))
             continue
-        for column, kind in (("name", "renamed"), ("aliases", "aliases-changed"), ("type", "type-changed"),
-                             ("wikidata", "wikidata-changed"), ("description", "description-changed")):
-            if column in common and before[column] != after[column]:
-                changes.append(ReleaseChange("registry", kind, None, entity_id, after.get("name"),
-                                             before.get(column), after.get(column)))
+        changes += [ReleaseChange("registry", kind, None, entity_id, after.get("name"), *values)
+                    for kind, *values in _attribute_changes("registry", before, after, common)]
         differing = _fields(before, after, extras)
         if differing:
             changes.append(ReleaseChange("registry", "field-changed", None, entity_id, after.get("name"), *differing))
