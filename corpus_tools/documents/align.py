@@ -62,11 +62,23 @@ class TextAlignment:
 
     def map_offset(self, offset: int) -> int | None:
         """The new index of old character ``offset``, if that character is shared."""
-        index = bisect.bisect_right(self._starts, offset) - 1
-        if index < 0:
+        if (block := self._block_before(offset)) is None:
             return None
-        old_start, new_start, length = self.blocks[index]
+        old_start, new_start, length = block
         return new_start + offset - old_start if offset < old_start + length else None
+
+    def position(self, offset: int) -> int:
+        """Where old offset ``offset`` falls in the new text: ``map_offset`` where its character is
+        shared, else where the new text's share of what came before it ends (0 before any)."""
+        if (block := self._block_before(offset)) is None:
+            return 0
+        old_start, new_start, length = block
+        return new_start + min(offset - old_start, length)
+
+    def _block_before(self, offset: int) -> tuple[int, int, int] | None:
+        """The last block that starts at or before old offset ``offset``."""
+        index = bisect.bisect_right(self._starts, offset) - 1
+        return self.blocks[index] if index >= 0 else None
 
     def map_span(self, start: int, end: int) -> tuple[int, int] | None:
         """``[start, end)`` of the old text in the new one, only when the mapping is exact."""

@@ -18,7 +18,6 @@ overlap (a boundary change); the rest is added or removed.
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import itertools
 import pickle
@@ -27,6 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence as SequenceABC
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Collection, Iterable, Iterator, Sequence
 
@@ -810,14 +810,17 @@ class _Frame:
         """``columns``: the documents columns both releases have. The raw file is the same when it is
         in those (raw-changed reads the same ones): a raw_encoding only one release has (null on the
         other side) made it changed, and units compared through the texts, not by raw offsets."""
-        raw = [name for name in ("raw_sha256", "raw_encoding") if name in columns]
+        raw = [name for name in _RAW if name in columns]
         same_raw = "raw_sha256" in raw and all(old_doc.get(name) == new_doc.get(name) for name in raw)
         self.mode = "raw" if same_raw else "text" if old_doc.get("text") == new_doc.get("text") else "aligned"
-        self._old_text, self._new_text = old_doc.get("text") or "", new_doc.get("text") or ""
-        self._alignment: TextAlignment | None = None
-        self._block_starts: list[int] | None = None  # of the alignment's blocks, for ``position``
+        self._texts = old_doc.get("text") or "", new_doc.get("text") or ""
 
-    def new_key(self, row: dict, prefix: str = "", raw: bool = True) -> tuple[int, int] | None:
+    @cached_property
+    def _alignment(self) -> TextAlignment:
+        # what ingest re-anchors spans by, not a character SequenceMatcher (length²)
+        return TextAlignment(*self._texts)
+
+    def new_key(self, row: dict, prefix: str, raw: bool) -> tuple[int, int] | None:
         """``raw``: both releases have the raw offsets (a release without them is compared by the others)."""
         if row.get(f"{prefix}start") is None:
             return None
@@ -825,13 +828,13 @@ class _Frame:
             return row[f"{prefix}raw_start"], row[f"{prefix}raw_end"]
         return row[f"{prefix}start"], row[f"{prefix}end"]
 
-    def old_key(self, row: dict, prefix: str = "", raw: bool = True) -> tuple[int, int] | None:
+    def old_key(self, row: dict, prefix: str, raw: bool) -> tuple[int, int] | None:
         if self.mode != "aligned" or row.get(f"{prefix}start") is None:
             return self.new_key(row, prefix, raw)
         start, end = self._carried(row[f"{prefix}start"], False), self._carried(row[f"{prefix}end"], True)
         return None if start is None or end is None else (start, end)
 
-    def overlap_key(self, row: dict, prefix: str = "", raw: bool = True) -> tuple[int, int] | None:
+    def overlap_key(self, row: dict, prefix: str, raw: bool) -> tuple[int, int] | None:
         """``old_key``, or when an end's character was not kept (the edit touched the unit's first
         or last character), the part of the unit that was kept, when at least half of it was, for
         pairing by overlap: as the unit would otherwise be reported removed, and its edited self
@@ -847,7 +850,7 @@ class _Frame:
         kept = first is not None and last is not None and 2 * (last - first) >= end - start
         return (first, last) if kept and first < last else None
 
-    def position(self, row: dict, in_old: bool, raw: bool = True) -> int:
+    def position(self, row: dict, in_old: bool, raw: bool) -> int:
         """Where a unit of either release is in the document, for the order of its changes: its raw
         start while the raw file is the same; else its start, an old unit's carried onto the new
         text (or where the new text's share of what came before it ends). An old unit's own
@@ -857,20 +860,10 @@ class _Frame:
             return row["raw_start"]
         if not in_old or self.mode == "text":
             return row["start"]
-        if self._alignment is None:
-            self._alignment = TextAlignment(self._old_text, self._new_text)
-        if self._block_starts is None:
-            self._block_starts = [block[0] for block in self._alignment.blocks]
-        index = bisect.bisect_right(self._block_starts, row["start"]) - 1
-        if index < 0:
-            return 0
-        old_start, new_start, length = self._alignment.blocks[index]  # (old start, new start, length)
-        return new_start + min(row["start"] - old_start, length)
+        return self._alignment.position(row["start"])
 
     def _carried(self, offset: int, is_end: bool) -> int | None:
         """An old offset in the new text, if the character at it (before it, for an end) is kept."""
-        if self._alignment is None:  # what ingest re-anchors spans by, not a character SequenceMatcher (length²)
-            self._alignment = TextAlignment(self._old_text, self._new_text)
         after = 1 if is_end and offset > 0 else 0
         at = self._alignment.map_offset(offset - after)
         return None if at is None else at + after
@@ -928,6 +921,7 @@ def _unit_changes(layer: str, old_rows: dict, new_rows: dict, frames: dict, comm
     """``common``: the columns both releases have; only they are compared."""
     changes = []
     extras = tuple(sorted(common - _KNOWN[layer]))
+    raw = {"raw_start", "raw_end"} <= common  # else compared by the normalized offsets
     for rows in new_rows.values():
         for row in rows:
             new_links.update(filter(None, (row.get("entity_id"), row.get("speaker_id"))))
@@ -937,8 +931,7 @@ def _unit_changes(layer: str, old_rows: dict, new_rows: dict, frames: dict, comm
         if frame is None:  # a document added or removed: so are its units
             pairs, removed, added = [], olds, news
         else:
-            pairs, removed, added = _pair(olds, news, frame, {"raw_start", "raw_end"} <= common)
-        raw = {"raw_start", "raw_end"} <= common
+            pairs, removed, added = _pair(olds, news, frame, raw)
 
         def at(row: dict, in_old: bool) -> int:  # one coordinate for both releases' units (``_Frame.position``)
             return row["start"] if frame is None else frame.position(row, in_old, raw)
