@@ -79,8 +79,10 @@ _IDENTITY = {"documents": ("doc_id",), "entity_registry": ("id",), "ner": ("doc_
 _KEYS = {"documents": "doc_id", "entity_registry": "id"}
 # A document's raw file: the same while these are (raw-changed), and then units are matched by raw offsets
 _RAW = ("raw_sha256", "raw_encoding")
-# The columns of a matched unit or registry entry whose change is a kind of its own, in report order
+# The columns of a document, matched unit or registry entry whose change is a kind of its own and
+# says only the old and new value, in report order
 _ATTRIBUTES = {
+    "documents": {"title": "title-changed"},
     "entities": {"label": "relabelled", "entity_id": "relinked"},
     "timexes": {"label": "type-changed", "value": "value-changed", "mod": "mod-changed"},
     "quotes": {"quote_type": "type-changed"},
@@ -89,8 +91,9 @@ _ATTRIBUTES = {
 }
 # The columns some kind of change covers: any other column both releases have is compared as field-changed
 _KNOWN = {
-    "documents": {"doc_id", "text", "text_sha256", "normalizer_version", *_RAW, "title", "publisher",
-                  "publisher_evidence", "publication_date", "publication_date_precision", "publication_date_evidence"},
+    "documents": {"doc_id", "text", "text_sha256", "normalizer_version", *_RAW, *_ATTRIBUTES["documents"],
+                  "publisher", "publisher_evidence", "publication_date", "publication_date_precision",
+                  "publication_date_evidence"},
     "entities": {"doc_id", "id", *_SPAN, *_ATTRIBUTES["entities"]},
     "timexes": {"doc_id", "id", *_SPAN, *_ATTRIBUTES["timexes"]},
     "quotes": {"doc_id", "id", *_SPAN, *_ATTRIBUTES["quotes"], "speaker_id",
@@ -272,7 +275,7 @@ class _Release:
 
     def read(self, config: str, path: Path, group: int | None = None, columns: list[str] | None = None) -> pa.Table:
         """One of the config's files, or one row group of it: every read of rows goes through here,
-        so that a null in a column diff finds, matches or orders rows by (``_not_null``), or a
+        so that a null in a column diff finds, matches or orders rows by (``_null_key``), or a
         quote's source or cue null in some of its columns only (``half_null_region``), is refused
         once for all of them (``release-invalid``, naming the file and row). No release writes one
         (its file and SHA256SUMS were changed together), and comparing it ended in a TypeError
@@ -363,7 +366,7 @@ class _Release:
                 number, group = places[place]
                 cache[place] = self.read(config, files[number], group)
         if not wanted:
-            return self.table_schema(config).empty_table()
+            return self.parquet(self.files(config)[0]).schema_arrow.empty_table()
         read = pa.concat_tables([cache[place] for place in wanted])
         positions: dict[Any, list[int]] = defaultdict(list)
         for number, doc_id in enumerate(read.column(self.document_key(config)).to_pylist()):
@@ -376,9 +379,6 @@ class _Release:
         if rows and rows == list(range(rows[0], rows[0] + len(rows))):
             return read.slice(rows[0], len(rows))
         return read.take(array(rows, pa.int64()))
-
-    def table_schema(self, config: str) -> pa.Schema:
-        return self.parquet(self.files(config)[0]).schema_arrow
 
     def rows(self, config: str, documents: Iterable[Any] | None = None) -> list[dict[str, Any]]:
         """Rows as dicts, label ids as names: all, or those of some documents (in their order)."""
@@ -417,19 +417,14 @@ class _Planned:
         return _schema_features(arrow_schema(config), None)
 
 
-def _not_null(config: str) -> tuple[str, ...]:
-    """The columns of a config diff finds, matches or orders its rows by (``_Release.read``):
-    those it matches them by (``_IDENTITY``; a config diff compares a document's rows at a time,
-    its document column), and a unit's offsets. A quote's source and cue offsets are not among
-    them: they are null where no source or cue was annotated (in all of the source's or cue's
-    columns: ``half_null_region``)."""
-    return _IDENTITY.get(config, ("doc_id", "document_id")) + (_OFFSETS if config in _UNIT_CONFIGS else ())
-
-
 def _null_key(table: pa.Table, config: str) -> tuple[int, str] | None:
-    """The first row of ``table`` with a null in the first column of ``_not_null(config)`` that has
-    one, and what is wrong with it; None when there is none."""
-    for name in _not_null(config):
+    """The first row of ``table`` with a null in the first column that has one of those diff finds,
+    matches or orders the config's rows by (``_Release.read``), and what is wrong with it; None
+    when there is none. Those columns: the ones it matches rows by (``_IDENTITY``; of a config diff
+    compares a document's rows at a time, its document column), and a unit's offsets. A quote's
+    source and cue offsets are not among them: they are null where no source or cue was annotated
+    (in all of the source's or cue's columns: ``half_null_region``)."""
+    for name in _IDENTITY.get(config, ("doc_id", "document_id")) + (_OFFSETS if config in _UNIT_CONFIGS else ()):
         if name in table.column_names and table.column(name).null_count:
             return (first_true(pc.is_null(table.column(name))),
                     f"{name} is null, a value diff finds and matches the {config} config's rows by")
@@ -460,11 +455,11 @@ def _difference(first: pa.Schema, first_features: dict, schema: pa.Schema, featu
 def open_release(where: str | Path, root: str | Path = ".") -> _Release:
     """A published release: checked against SHA256SUMS, named and versioned by its croissant.json."""
     path = require_release(resolve_release(where, root))
-    version, name = release_metadata(path)
-    if "documents" not in _Release(path, version, name).configs():
+    release = _Release(path, *release_metadata(path))
+    if "documents" not in release.configs():
         raise CorpusError("release-missing", "not a release directory: no documents config",
                           Location(file=str(path / "data")))
-    return _Release(path, version, name)
+    return release
 
 
 # ---------------------------------------------------------------------------------------------
@@ -605,7 +600,7 @@ def _unchanged(old: _Release, new: _Release, config: str, batch: list[str]) -> b
     any Python row is made: most documents of a release are the previous one's), in the columns
     both have; never when one of those has another type or other label names (ids mean names)."""
     before, after = old.features(config), new.features(config)
-    common = [name for name in after if name in before]
+    common = sorted(_common_columns(old, new, config))
     if any(before[name] != after[name] for name in common):
         return False
     return old.batch(config, batch).select(common).equals(new.batch(config, batch).select(common))
@@ -785,15 +780,13 @@ def _document_changes(old_docs: dict, new_docs: dict, common: set[str]) -> list[
                 "documents", "text-changed", doc_id, doc_id, title,
                 *({"text_sha256": row.get("text_sha256"), "normalizer_version": row.get("normalizer_version"),
                    "characters": len(row.get("text") or "")} for row in (old, new))))
-        if "title" in common and old["title"] != new["title"]:
-            changes.append(ReleaseChange("documents", "title-changed", doc_id, doc_id, title,
-                                         old.get("title"), new.get("title")))
+        changes += [ReleaseChange("documents", kind, doc_id, doc_id, title, *values)
+                    for kind, *values in _attribute_changes("documents", old, new, common)]
         change("publisher-changed", {"publisher": "publisher", "evidence": "publisher_evidence"})
         change("date-changed", {"publication_date": "publication_date", "precision": "publication_date_precision",
                                 "evidence": "publication_date_evidence"})
         others = extras if text_changed or "normalizer_version" not in common else (*extras, "normalizer_version")
-        differing = _fields(old, new, others)
-        if differing:
+        if differing := _fields(old, new, others):
             changes.append(ReleaseChange("documents", "field-changed", doc_id, doc_id, title, *differing))
     return changes
 
@@ -984,13 +977,11 @@ def _unit_differences(layer: str, old: dict, new: dict, frame: _Frame, common: s
     # region ids are Label Studio's (a redrawn region gets a new one): the unit is the same, its id is not;
     # so is a source or cue redrawn where it was (over part of itself), but one drawn elsewhere is another
     # region (source-changed, cue-changed), whose new id says nothing more
-    ids = _fields(old, new, [column for column in ("id", "source_id", "cue_id") if column in common
-                             and (column == "id" or (old[column] is not None and new[column] is not None
-                                                     and same_region(column[:-len("id")])))])
-    if ids:
+    if ids := _fields(old, new, [column for column in ("id", "source_id", "cue_id") if column in common
+                                 and (column == "id" or (old[column] is not None and new[column] is not None
+                                                         and same_region(column[:-len("id")])))]):
         yield "id-changed", *ids
-    differing = _fields(old, new, extras)
-    if differing:
+    if differing := _fields(old, new, extras):
         yield "field-changed", *differing
 
 
@@ -1023,8 +1014,7 @@ def _registry_changes(old: dict[str, dict], new: dict[str, dict], common: set[st
             continue
         changes += [ReleaseChange("registry", kind, None, entity_id, after.get("name"), *values)
                     for kind, *values in _attribute_changes("registry", before, after, common)]
-        differing = _fields(before, after, extras)
-        if differing:
+        if differing := _fields(before, after, extras):
             changes.append(ReleaseChange("registry", "field-changed", None, entity_id, after.get("name"), *differing))
     targets: dict[str, set] = defaultdict(set)  # old id -> the ids its matched mentions link to now
     for (old_id, new_id), _ in links.items():
@@ -1096,7 +1086,7 @@ def _row_changes(config: str, old: _Release, new: _Release, documents: list) -> 
     """Rows of a config built from the others (ner, kb) or unknown here, compared whole, each given
     document's at a time (the caller gives those in both releases that no other change explains: a
     changed builder), or all at once (``[None]``) when the config has no document column."""
-    common = [name for name in new.features(config) if name in old.features(config)]
+    common = _common_columns(old, new, config)
 
     def grouped(release: _Release) -> dict:
         rows = release.rows_by_document(config, documents) if documents != [None] else {None: release.rows(config)}
