@@ -749,6 +749,12 @@ def type_name(feature: Any) -> str:
     return "struct<" + ", ".join(f"{name}: {type_name(sub)}" for name, sub in feature.items()) + ">"
 
 
+def _only_in(layer: str, added: bool, doc_id: str | None, key: str, text: Any, value: Any) -> ReleaseChange:
+    """The change of a row only one release has: ``added`` (``value`` is its new value) or removed."""
+    return ReleaseChange(layer, "added" if added else "removed", doc_id, key, text,
+                         *((None, value) if added else (value, None)))
+
+
 # --- documents
 
 
@@ -759,10 +765,8 @@ def _document_changes(old_docs: dict, new_docs: dict, common: set[str]) -> list[
         old, new = old_docs.get(doc_id), new_docs.get(doc_id)
         if old is None or new is None:
             row = new or old
-            summary = {key: row.get(key) for key in ("title", "raw_file", "raw_sha256", "text_sha256")}
-            changes.append(ReleaseChange("documents", "added" if old is None else "removed", doc_id, doc_id,
-                                         row.get("title"), None if old is None else summary,
-                                         summary if old is None else None))
+            changes.append(_only_in("documents", old is None, doc_id, doc_id, row.get("title"),
+                                    {key: row.get(key) for key in ("title", "raw_file", "raw_sha256", "text_sha256")}))
             continue
         title = new.get("title")
 
@@ -929,10 +933,8 @@ def _unit_changes(layer: str, old_rows: dict, new_rows: dict, frames: dict, comm
         def at(row: dict, in_old: bool) -> int:  # one coordinate for both releases' units (``_Frame.position``)
             return row["start"] if frame is None else frame.position(row, in_old, raw)
 
-        found = [(at(row, True), ReleaseChange(layer, "removed", doc_id, row.get("id"), row.get("text"),
-                                               _unit(row), None)) for row in removed]
-        found += [(at(row, False), ReleaseChange(layer, "added", doc_id, row.get("id"), row.get("text"), None,
-                                                 _unit(row))) for row in added]
+        found = [(at(row, in_old), _only_in(layer, not in_old, doc_id, row.get("id"), row.get("text"), _unit(row)))
+                 for in_old, rows in ((True, removed), (False, added)) for row in rows]
         for old, new in pairs:
             for kind, before, after in _unit_differences(layer, old, new, frame, common, extras):
                 found.append((at(new, False), ReleaseChange(layer, kind, doc_id, new.get("id"), new.get("text"),
@@ -1008,9 +1010,7 @@ def _registry_changes(old: dict[str, dict], new: dict[str, dict], common: set[st
         before, after = old.get(entity_id), new.get(entity_id)
         if before is None or after is None:
             row = after or before
-            changes.append(ReleaseChange("registry", "added" if before is None else "removed", None, entity_id,
-                                         row.get("name"), None if before is None else _unit(row),
-                                         _unit(row) if before is None else None))
+            changes.append(_only_in("registry", before is None, None, entity_id, row.get("name"), _unit(row)))
             continue
         changes += [ReleaseChange("registry", kind, None, entity_id, after.get("name"), *values)
                     for kind, *values in _attribute_changes("registry", before, after, common)]
@@ -1276,8 +1276,11 @@ def counted(layer: str, kind: str, number: int) -> str:
 
 def summary(diff: ReleaseDiff) -> str:
     """One line: each layer's counts ("entities: 2 added, 1 boundaries changed; registry: 1 renamed")."""
-    return "; ".join(f"{layer}: " + ", ".join(counted(layer, kind, n) for kind, n in kinds.items())
-                     for layer, kinds in counts(diff).items())
+    return "; ".join(_layer_counts(layer, kinds) for layer, kinds in counts(diff).items())
+
+
+def _layer_counts(layer: str, kinds: dict[str, int]) -> str:
+    return f"{layer}: " + ", ".join(counted(layer, kind, n) for kind, n in kinds.items())
 
 
 def _quoted(text: Any, limit: int = 60) -> str:
@@ -1378,7 +1381,7 @@ def report_lines(diff: ReleaseDiff, examples: int = 3, documents: int = 10) -> l
     log = ChangeLog.of(diff.changes)
     numbers = counts(diff, changes=True)
     for layer, kinds in counts(diff).items():
-        lines.append(f"{layer}: " + ", ".join(counted(layer, kind, n) for kind, n in kinds.items()))
+        lines.append(_layer_counts(layer, kinds))
         for kind in kinds:
             lines += [f"  {kind}: {describe(change)}" for change in log.first(layer, kind, examples)]
             if numbers[layer][kind] > examples:
