@@ -1176,14 +1176,13 @@ def check_bump(diff: ReleaseDiff, released: Sequence[str] = ()) -> None:
 
 
 def check_planned(previous: _Release, version: str, doc_ids: Collection[str], target: str | Path,
-                  released: Sequence[str] = (),
-                  document_rows: Callable[[list[str]], list[dict[str, Any]]] | None = None) -> None:
+                  released: Sequence[str], document_rows: Callable[[list[str]], list[dict[str, Any]]]) -> None:
     """The version rule as far as it is decided before a release of ``version`` holding the
     documents ``doc_ids`` is built at ``target`` after ``previous``: refuse a version not newer
     than it (``check_newer``), or one too small for the changes ``diff_build`` will find whatever
     the annotations are: of the schema (this code's against ``previous``'s), the documents
-    removed (``previous``'s rows of them) and, given ``document_rows`` (the documents config's
-    rows the build will write of some doc_ids), the documents added. They are that diff's own
+    removed (``previous``'s rows of them) and the documents added (``document_rows``: the
+    documents config's rows the build will write of some doc_ids). They are that diff's own
     changes, found by its own functions; as no change lowers what a diff needs, a version they
     refuse the whole diff refuses too, and it is refused before anything is read or written
     rather than after every document is written and compared. What else changed (documents
@@ -1195,22 +1194,23 @@ def check_planned(previous: _Release, version: str, doc_ids: Collection[str], ta
         return ReleaseDiff(previous.version, version, str(previous.path), str(target), "forward",
                            ChangeLog.of(changes))
 
+    def added(batch: list[str]) -> list[ReleaseChange]:
+        return _document_changes({}, {row["doc_id"]: row for row in document_rows(batch)}, set())
+
     try:
         changes = _schema_changes(previous, _Planned())
         present, published = set(doc_ids), previous.keys("documents")
-        removed = [doc_id for doc_id in published if doc_id not in present]
-        for batch in batched(removed, _BATCH):
+        for batch in batched([doc_id for doc_id in published if doc_id not in present], _BATCH):
             changes += _document_changes({row["doc_id"]: row for row in previous.rows("documents", batch)}, {}, set())
     finally:  # read again by the diff of the build, if it comes to one
         previous.close()
-    added = sorted(present - set(published)) if document_rows is not None else []
+    new = sorted(present - set(published))
     # changes of one kind need one bump: when the first added document's does not refuse the
     # version, no other's can, and their rows are not built twice (the build builds them)
-    first = _document_changes({}, {row["doc_id"]: row for row in document_rows(added[:1])}, set()) if added else []
-    if first and not _enough(diff(first)):
+    if new and not _enough(diff(first := added(new[:1]))):
         changes += first
-        for batch in batched(added[1:], _BATCH):
-            changes += _document_changes({}, {row["doc_id"]: row for row in document_rows(batch)}, set())
+        for batch in batched(new[1:], _BATCH):
+            changes += added(batch)
     check_bump(diff(changes), released)
 
 
