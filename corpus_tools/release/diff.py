@@ -89,6 +89,8 @@ _ATTRIBUTES = {
     "registry": {"name": "renamed", "aliases": "aliases-changed", "type": "type-changed",
                  "wikidata": "wikidata-changed", "description": "description-changed"},
 }
+# A unit's links to the registry, followed for merges and splits
+_LINKS = ("entity_id", "speaker_id")
 # The columns some kind of change covers: any other column both releases have is compared as field-changed
 _KNOWN = {
     "documents": {"doc_id", "text", "text_sha256", "normalizer_version", *_RAW, *_ATTRIBUTES["documents"],
@@ -608,7 +610,7 @@ def _unchanged(old: _Release, new: _Release, config: str, batch: list[str]) -> b
 
 def _keep_links(rows: pa.Table, links: Counter, new_links: set) -> None:
     """The registry links of unchanged units (each links to what it linked to), for merges and splits."""
-    for column in ("entity_id", "speaker_id"):
+    for column in _LINKS:
         if column in rows.column_names:
             for entity_id in rows.column(column).to_pylist():
                 if entity_id is not None:
@@ -921,7 +923,7 @@ def _unit_changes(layer: str, old_rows: dict, new_rows: dict, frames: dict, comm
     raw = {"raw_start", "raw_end"} <= common  # else compared by the normalized offsets
     for rows in new_rows.values():
         for row in rows:
-            new_links.update(filter(None, (row.get("entity_id"), row.get("speaker_id"))))
+            new_links.update(filter(None, (row.get(column) for column in _LINKS)))
     for doc_id in sorted(old_rows.keys() | new_rows.keys()):
         olds, news = old_rows.get(doc_id, []), new_rows.get(doc_id, [])
         frame = frames.get(doc_id)
@@ -939,7 +941,7 @@ def _unit_changes(layer: str, old_rows: dict, new_rows: dict, frames: dict, comm
             for kind, before, after in _unit_differences(layer, old, new, frame, common, extras):
                 found.append((at(new, False), ReleaseChange(layer, kind, doc_id, new.get("id"), new.get("text"),
                                                             before, after)))
-            for column in ("entity_id", "speaker_id"):
+            for column in _LINKS:
                 if old.get(column) is not None:
                     links[old[column], new.get(column)] += 1
         found.sort(key=lambda item: (item[0], CHANGE_KINDS[layer].index(item[1].kind)))
