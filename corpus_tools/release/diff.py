@@ -820,7 +820,7 @@ class _Frame:
         return TextAlignment(*self._texts)
 
     def new_key(self, row: dict, prefix: str, raw: bool) -> tuple[int, int] | None:
-        """``raw``: both releases have the raw offsets (a release without them is compared by the others)."""
+        """``raw``: ``_has_raw``."""
         if row.get(f"{prefix}start") is None:
             return None
         if self.mode == "raw" and raw:
@@ -911,6 +911,11 @@ def _span(row: dict, prefix: str = "") -> dict | None:
     return {name: row.get(f"{prefix}{name}") for name in _SPAN}
 
 
+def _has_raw(common: set[str], prefix: str) -> bool:
+    """Whether both releases have a region's raw offsets: a release without them is compared by the others."""
+    return {f"{prefix}raw_start", f"{prefix}raw_end"} <= common
+
+
 def _unit(row: dict) -> dict:
     return {key: value for key, value in row.items() if key != "doc_id"}
 
@@ -920,7 +925,7 @@ def _unit_changes(layer: str, old_rows: dict, new_rows: dict, frames: dict, comm
     """``common``: the columns both releases have; only they are compared."""
     changes = []
     extras = tuple(sorted(common - _KNOWN[layer]))
-    raw = {"raw_start", "raw_end"} <= common  # else compared by the normalized offsets
+    raw = _has_raw(common, "")
     for rows in new_rows.values():
         for row in rows:
             new_links.update(filter(None, (row.get(column) for column in _LINKS)))
@@ -953,17 +958,15 @@ def _unit_differences(layer: str, old: dict, new: dict, frame: _Frame, common: s
     """(kind, old value, new value) for each way a matched unit changed."""
 
     def moved(prefix: str) -> bool:
-        if f"{prefix}start" not in common:
-            return False
-        raw = {f"{prefix}raw_start", f"{prefix}raw_end"} <= common
-        return frame.old_key(old, prefix, raw) != frame.new_key(new, prefix, raw)
+        raw = _has_raw(common, prefix)
+        return f"{prefix}start" in common and frame.old_key(old, prefix, raw) != frame.new_key(new, prefix, raw)
 
     def same_region(prefix: str) -> bool:
         """A source's or cue's old and new region are one: where it was, or overlapping it (as ``_pair``
         pairs units by overlap)."""
         if not moved(prefix):
             return True
-        raw = {f"{prefix}raw_start", f"{prefix}raw_end"} <= common
+        raw = _has_raw(common, prefix)
         before, after = frame.overlap_key(old, prefix, raw), frame.new_key(new, prefix, raw)
         return before is not None and after is not None and min(before[1], after[1]) > max(before[0], after[0])
 
