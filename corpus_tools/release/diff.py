@@ -1372,7 +1372,10 @@ def _described(change: ReleaseChange) -> str:
     return f"{where}{text}: {_value(old)} -> {_value(new)}"
 
 
-def report_lines(diff: ReleaseDiff, examples: int = 3, documents: int = 10) -> list[str]:
+_LISTED = 10  # changed documents the text report names before "... N more"
+
+
+def report_lines(diff: ReleaseDiff, examples: int = 3) -> list[str]:
     """The text report: what was compared, each layer's counts with its first examples, the
     documents that changed, and a closing summary with the version the diff needs."""
     lines = [f"diff {diff.old_version} ({diff.old_path}) -> {diff.new_version} ({diff.new_path})"]
@@ -1394,11 +1397,11 @@ def report_lines(diff: ReleaseDiff, examples: int = 3, documents: int = 10) -> l
     changed_documents = document_counts(diff)
     if changed_documents:
         lines.append(f"documents with changes: {len(changed_documents)}")
-        for doc_id, layers in list(changed_documents.items())[:documents]:
+        for doc_id, layers in list(changed_documents.items())[:_LISTED]:
             lines.append(f"  {escape(str(doc_id))}: " + "; ".join(
                 f"{layer} " + ", ".join(f"{n} {kind}" for kind, n in kinds.items()) for layer, kinds in layers.items()))
-        if len(changed_documents) > documents:
-            lines.append(f"  ... {len(changed_documents) - documents} more")
+        if len(changed_documents) > _LISTED:
+            lines.append(f"  ... {len(changed_documents) - _LISTED} more")
     if not diff.changes:
         lines.append(f"no change: the data of {diff.new_version} is that of {diff.old_version}"
                      + (" (in what was selected)" if diff.doc_id or diff.layers else ""))
