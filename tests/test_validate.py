@@ -282,6 +282,17 @@ def test_a_span_whose_text_changed_does_not_map():
     assert alignment.map_span(24, 30) == (24, 30)
 
 
+def test_an_old_offset_falls_at_its_character_or_where_the_shared_text_before_it_ends():
+    """TextAlignment.position, by which the release diff orders an old unit among the new ones: a
+    shared character's new index (map_offset); of a character cut, where the text the two share
+    before it ends; before anything shared, 0."""
+    alignment = TextAlignment("Assad met Putin in Moscow.", "Assad met in Moscow.")  # "Putin " cut
+    assert [alignment.position(offset) for offset in (0, 9, 10, 12, 15, 16, 19, 26)] == [0, 9, 10, 10, 10, 10, 13, 20]
+    assert alignment.position(19) == alignment.map_offset(19) and alignment.map_offset(12) is None
+    cut_first = TextAlignment("Hey, Assad met Putin.", "Assad met Putin.")
+    assert [cut_first.position(offset) for offset in (0, 3, 5, 21)] == [0, 0, 0, 16]
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.text(alphabet="ab .\n\u00e9\U0001F642", min_size=1, max_size=200), st.randoms(use_true_random=False))
 def test_a_mapped_span_always_covers_the_same_text(text, rnd):
