@@ -644,16 +644,12 @@ def _shared_type(before: Any, after: Any) -> Any:
     """The part of a column's type (canonical features) both releases have: of a struct, the
     fields both have (through lists); None: the whole value. A field only one release has is a
     schema change (``column-retyped``), not a change of every row, as a column only one has is."""
-    if _is_struct(before) and _is_struct(after):
+    if all(isinstance(f, dict) and "_type" not in f for f in (before, after)):  # structs
         return {name: _shared_type(before[name], after[name]) for name in before if name in after}
     if all(isinstance(f, dict) and f.get("_type") == "List" for f in (before, after)):
         items = _shared_type(before["feature"], after["feature"])
         return None if items is None else {"_type": "List", "feature": items}
     return None
-
-
-def _is_struct(feature: Any) -> bool:
-    return isinstance(feature, dict) and "_type" not in feature
 
 
 def _shaped(row: dict, shapes: dict[str, Any]) -> dict:
