@@ -72,6 +72,79 @@ def mentions(text: str) -> list[tuple[str, str | None]]:
 
 # --- entities ------------------------------------------------------------------------------------
 
+# Each row: a text and the gazetteer's mentions of REGISTRY in it, as (text, entity id).
+MENTIONS = [
+    pytest.param(
+        "Defense Secretary Lloyd Austin met the Syrian Democratic Forces and the UN Security Council. "
+        "Russia objected. In Damascus, Syrian President Bashar al-Assad and Secretary Blinken spoke.",
+        [("Russia", "russia"), ("Damascus", "damascus"), ("Syrian", "syrians"),
+         ("Bashar al-Assad", "bashar-al-assad"), ("Blinken", "antony-blinken")],
+        id="gazetteer_leaves_names_inside_longer_names_but_not_after_titles_or_sentence_starts"),
+    # Found in review: "Lloyd Austin met ..." opening a sentence linked "Austin" to the
+    # registry's Austin Tice, since a capitalized first word was read as a sentence's capital
+    # ("When Syria"). Before a person's name only a function word opens a sentence; another
+    # capitalized word is a given name, of a person the registry does not hold.
+    pytest.param(
+        "Lloyd Austin met Blinken. Ryan Tice agreed. When Tice vanished, Syria denied it. "
+        "After Blinken spoke, Austin left. Antony Blinken agreed. Then Assad objected.",
+        [("Blinken", "antony-blinken"), ("Tice", "austin-tice"), ("Syria", "syria"), ("Blinken", "antony-blinken"),
+         ("Austin", "austin-tice"), ("Antony Blinken", "antony-blinken"),
+         ("Assad", "bashar-al-assad")],
+        id="a_given_name_opening_a_sentence_makes_a_person_s_partial_name_another_person"),
+    # A known miss: "Top Assad aides met" and "Said Blinken: …" lost the person, "Top" and
+    # "Said" taken for given names (only function words were known to open a sentence before a
+    # name). Adjectives of rank or closeness, and the quotes' reporting verbs (an inverted
+    # attribution), are none; a given name still makes another person ("Lloyd Austin").
+    pytest.param(
+        "Top Assad aides met. Said Blinken: “We will stay.” Senior Blinken aides agreed. "
+        "Added Assad: “Never.” Lloyd Austin left.",
+        [("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken"), ("Blinken", "antony-blinken"),
+         ("Assad", "bashar-al-assad")], id="a_rank_or_a_reporting_verb_opening_a_sentence_is_no_given_name"),
+    # Found in review of the given-name rule: "Then-Secretary Blinken said" and "Ex-President
+    # Assad said" opening a sentence lost the person (a given name "Then-Secretary"), as "Syrian
+    # Vice-President Assad" did inside one (a longer name); so did "Former Assad aides". A title
+    # after a prefix and its hyphen is a title, and "Former" stands before titles and names.
+    pytest.param(
+        "Then-Secretary Blinken said so. Ex-President Assad agreed. Syrian Vice-President Assad "
+        "left. Former Assad aides fled. Lloyd Austin stayed.",
+        [("Blinken", "antony-blinken"), ("Assad", "bashar-al-assad"), ("Syrian", "syrians"),
+         ("Assad", "bashar-al-assad"), ("Assad", "bashar-al-assad")],
+        id="a_hyphenated_title_or_former_before_a_name_is_no_given_name"),
+    # Found in review of the given-name rule: "Syria's Assad said ..." opening a sentence lost
+    # "Assad", taken for the surname after a given name "Syria's"; inside a sentence, "with Syria’s
+    # Assad" lost it as part of a longer name. A possessive ends a name (boundary rule 3).
+    pytest.param("Syria's Assad said no. Ties with Syria’s Assad were cut. The Syrians’ Blinken quip stuck.",
+        [("Syria", "syria"), ("Assad", "bashar-al-assad"), ("Syria", "syria"), ("Assad", "bashar-al-assad"),
+         ("Syrians", "syrians"), ("Blinken", "antony-blinken")],
+        id="a_possessive_before_a_person_s_name_is_no_given_name"),
+    # Found by a hunt: "in Syria Monday" (news style for "on Monday") lost "Syria" as part of a
+    # longer name "Syria Monday", and "On Monday Russia vetoed" lost "Russia".
+    pytest.param("Talks in Syria Monday ended. On Monday Russia vetoed it. Blinken Tuesday said so.",
+        [("Syria", "syria"), ("Russia", "russia"), ("Blinken", "antony-blinken")],
+        id="a_weekday_beside_a_name_is_no_part_of_it"),
+    # Found by a hunt: with "Assad" registered and not "al-Assad", "Hafez al-Assad" gave "Assad"
+    # linked to Bashar al-Assad, and "al-Assad" the span "Assad" (the guidelines keep the particle:
+    # "[al-Rashid]", "[van Dijk]"); a prefix is no particle ("pro-[Assad]").
+    pytest.param(
+        "Hafez al-Assad ruled. Forces of al-Assad and Al-Assad, pro-Assad groups, "
+        "Bashar al-Assad.",
+        [("Assad", "bashar-al-assad"), ("Bashar al-Assad", "bashar-al-assad")],
+        id="a_name_after_a_particle_is_part_of_a_longer_name"),
+    # Found in review: "van" and "bin" are English nouns too, and the particle rule dropped
+    # "Syria" from "a van Syria had donated" and "the bin Blinken used"; after a name ("Hafez van
+    # Assad", "Osama bin Assad") or with a hyphen they still make the name part of a longer one.
+    pytest.param(
+        "He drove a van Syria had donated to the bin Blinken used. Hafez van Assad, "
+        "Osama bin Assad and bin-Assad stayed.",
+        [("Syria", "syria"), ("Blinken", "antony-blinken")], id="van_and_bin_are_particles_only_after_a_name"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MENTIONS)
+def test_the_gazetteer_finds(text, expected):
+    assert mentions(text) == expected
+
+
 def test_gazetteer_case_boundaries_and_longest_match():
     assert mentions("The US State Department told us. US-led talks in Syria's capital.") == [
         ("US State Department", "us-state-department"), ("US", "united-states"), ("Syria", "syria")]
@@ -102,25 +175,6 @@ def test_the_combining_marks_are_unicodes_category_m():
         char for char in everything if unicodedata.category(char).startswith("M")}
     before, after = word_boundaries()
     assert [match.start() for match in re.finditer(f"{before}q{after}", "q\u0331 \u0301q q")] == [6]
-
-
-def test_gazetteer_leaves_names_inside_longer_names_but_not_after_titles_or_sentence_starts():
-    text = ("Defense Secretary Lloyd Austin met the Syrian Democratic Forces and the UN Security Council. "
-            "Russia objected. In Damascus, Syrian President Bashar al-Assad and Secretary Blinken spoke.")
-    assert mentions(text) == [("Russia", "russia"), ("Damascus", "damascus"), ("Syrian", "syrians"),
-                              ("Bashar al-Assad", "bashar-al-assad"), ("Blinken", "antony-blinken")]
-
-
-def test_a_given_name_opening_a_sentence_makes_a_person_s_partial_name_another_person():
-    """Found in review: "Lloyd Austin met ..." opening a sentence linked "Austin" to the
-    registry's Austin Tice, since a capitalized first word was read as a sentence's capital
-    ("When Syria"). Before a person's name only a function word opens a sentence; another
-    capitalized word is a given name, of a person the registry does not hold."""
-    assert mentions("Lloyd Austin met Blinken. Ryan Tice agreed. When Tice vanished, Syria denied it. "
-                    "After Blinken spoke, Austin left. Antony Blinken agreed. Then Assad objected.") == [
-        ("Blinken", "antony-blinken"), ("Tice", "austin-tice"), ("Syria", "syria"), ("Blinken", "antony-blinken"),
-        ("Austin", "austin-tice"), ("Antony Blinken", "antony-blinken"),
-        ("Assad", "bashar-al-assad")]
 
 
 def test_a_person_s_name_beside_another_kind_of_registered_name_makes_two_names():
@@ -177,17 +231,6 @@ def test_a_place_s_name_opening_a_sentence_before_a_person_s_name_is_a_given_nam
     assert [(m.text, m.entity_id) for m in found] == [("Damascus", "damascus"), ("Assad", "bashar-al-assad")]
 
 
-def test_a_rank_or_a_reporting_verb_opening_a_sentence_is_no_given_name():
-    """A known miss: "Top Assad aides met" and "Said Blinken: …" lost the person, "Top" and
-    "Said" taken for given names (only function words were known to open a sentence before a
-    name). Adjectives of rank or closeness, and the quotes' reporting verbs (an inverted
-    attribution), are none; a given name still makes another person ("Lloyd Austin")."""
-    assert mentions("Top Assad aides met. Said Blinken: “We will stay.” Senior Blinken aides agreed. "
-                    "Added Assad: “Never.” Lloyd Austin left.") == [
-        ("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken"), ("Blinken", "antony-blinken"),
-        ("Assad", "bashar-al-assad")]
-
-
 def test_a_reporting_verb_opening_a_sentence_is_a_given_name_unless_an_inverted_attribution_follows():
     """Found by a hunt: "Said Karim, a Syrian activist, fled" linked "Karim" to the registry's Nadia
     Karim, and "Said Darwish, a commander" "Darwish" to Ilham Darwish: "Said" (an Arabic given name)
@@ -212,17 +255,6 @@ def test_a_preposition_quantifier_or_number_opening_a_sentence_is_no_given_name(
     # quantifiers and numbers too: "Two Assad aides", "Several Blinken advisers"
     assert mentions("Two Assad aides said so. Several Blinken advisers left. Another Tice relative spoke.") == [
         ("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken"), ("Tice", "austin-tice")]
-
-
-def test_a_hyphenated_title_or_former_before_a_name_is_no_given_name():
-    """Found in review of the given-name rule: "Then-Secretary Blinken said" and "Ex-President
-    Assad said" opening a sentence lost the person (a given name "Then-Secretary"), as "Syrian
-    Vice-President Assad" did inside one (a longer name); so did "Former Assad aides". A title
-    after a prefix and its hyphen is a title, and "Former" stands before titles and names."""
-    assert mentions("Then-Secretary Blinken said so. Ex-President Assad agreed. Syrian Vice-President Assad "
-                    "left. Former Assad aides fled. Lloyd Austin stayed.") == [
-        ("Blinken", "antony-blinken"), ("Assad", "bashar-al-assad"), ("Syrian", "syrians"),
-        ("Assad", "bashar-al-assad"), ("Assad", "bashar-al-assad")]
 
 
 def preannotated(registry, text: str):
@@ -267,15 +299,6 @@ def test_a_rank_that_is_an_ordinary_adjective_is_a_title_after_a_name_only_befor
     assert [(q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [("Syria Private Equity", None)]
 
 
-def test_a_possessive_before_a_person_s_name_is_no_given_name():
-    """Found in review of the given-name rule: "Syria's Assad said ..." opening a sentence lost
-    "Assad", taken for the surname after a given name "Syria's"; inside a sentence, "with Syria’s
-    Assad" lost it as part of a longer name. A possessive ends a name (boundary rule 3)."""
-    assert mentions("Syria's Assad said no. Ties with Syria’s Assad were cut. The Syrians’ Blinken quip stuck.") == [
-        ("Syria", "syria"), ("Assad", "bashar-al-assad"), ("Syria", "syria"), ("Assad", "bashar-al-assad"),
-        ("Syrians", "syrians"), ("Blinken", "antony-blinken")]
-
-
 def test_a_common_noun_s_possessive_is_a_word_of_a_name():
     """Found in review of the possessive rule: a possessive ended every name, so "the Women's
     World Cup" gave the registered (men's) "World Cup" and "the Democratic People's Republic of
@@ -291,13 +314,6 @@ def test_a_common_noun_s_possessive_is_a_word_of_a_name():
                                                       ("Assad", "bashar-al-assad")]
 
 
-def test_a_weekday_beside_a_name_is_no_part_of_it():
-    """Found by a hunt: "in Syria Monday" (news style for "on Monday") lost "Syria" as part of a
-    longer name "Syria Monday", and "On Monday Russia vetoed" lost "Russia"."""
-    assert mentions("Talks in Syria Monday ended. On Monday Russia vetoed it. Blinken Tuesday said so.") == [
-        ("Syria", "syria"), ("Russia", "russia"), ("Blinken", "antony-blinken")]
-
-
 def test_a_weekday_after_the_is_part_of_a_name():
     """Found in review: with the weekday rule, "the Sunday Telegraph" gave "Telegraph", the daily
     paper, as a mention of its own; a weekday after "the" is a name's word, not a date."""
@@ -306,15 +322,6 @@ def test_a_weekday_after_the_is_part_of_a_name():
                                     "the Telegraph Monday said Syria Sunday voted.", Gazetteer(registry))
     assert [(m.text, m.entity_id) for m in found] == [
         ("Telegraph", "daily-telegraph"), ("Telegraph", "daily-telegraph"), ("Syria", "syria")]
-
-
-def test_a_weekday_opening_a_sentence_before_a_title_is_a_date():
-    """Found in review of the weekday-in-name rule: "Tuesday President Biden said ..." lost its
-    DATE, the weekday taken for a paper's word as in "Sunday Telegraph"; a title opens a person's
-    name, which no weekday is part of."""
-    text = "Tuesday President Biden said so. Friday Gen. Tom Ruiz left. Sunday Telegraph reporters said so."
-    assert timexes(text, "2024-03-14") == [("Tuesday", "DATE", "2024-03-12", None),
-                                           ("Friday", "DATE", "2024-03-08", None)]
 
 
 def test_a_weekday_inside_a_name_after_the_is_no_date_even_before_a_title():
@@ -416,22 +423,6 @@ def test_a_weekday_opening_a_sentence_before_an_institution_s_last_words_is_a_da
     assert [(q.source.text, q.source.speaker_id) for q in pre.annotations.quotes] == [("Congress", "us-congress")]
 
 
-def test_a_name_after_a_particle_is_part_of_a_longer_name():
-    """Found by a hunt: with "Assad" registered and not "al-Assad", "Hafez al-Assad" gave "Assad"
-    linked to Bashar al-Assad, and "al-Assad" the span "Assad" (the guidelines keep the particle:
-    "[al-Rashid]", "[van Dijk]"); a prefix is no particle ("pro-[Assad]")."""
-    assert mentions("Hafez al-Assad ruled. Forces of al-Assad and Al-Assad, pro-Assad groups, "
-                    "Bashar al-Assad.") == [("Assad", "bashar-al-assad"), ("Bashar al-Assad", "bashar-al-assad")]
-
-
-def test_van_and_bin_are_particles_only_after_a_name():
-    """Found in review: "van" and "bin" are English nouns too, and the particle rule dropped
-    "Syria" from "a van Syria had donated" and "the bin Blinken used"; after a name ("Hafez van
-    Assad", "Osama bin Assad") or with a hyphen they still make the name part of a longer one."""
-    assert mentions("He drove a van Syria had donated to the bin Blinken used. Hafez van Assad, "
-                    "Osama bin Assad and bin-Assad stayed.") == [("Syria", "syria"), ("Blinken", "antony-blinken")]
-
-
 def test_ner_model_adds_unknown_names_without_overlap_and_is_skipped_cleanly_when_absent():
     def fake_ner(text):  # what a model returns: one known name, one new one with its determiner
         return [(text.index("Syria"), text.index("Syria") + 5, "GPE"), (0, text.index(" said"), "ORG"),
@@ -488,33 +479,155 @@ def test_a_list_item_after_a_bullet_or_symbol_starts_as_a_sentence_does():
 
 # --- time ----------------------------------------------------------------------------------------
 
-def test_timex_rules_resolved_against_a_day_anchor():
-    text = ("On Wednesday, more than a decade ago and in November 2011, the talks failed. Two days later, "
-            "officials met last week, late on Thursday, and meet every six months and twice a year for "
-            "about 10 years. The vote is due in July. In February it met. The US may act.")
-    assert timexes(text, "2021-09-30") == [
-        ("Wednesday", "DATE", "2021-09-29", None), ("more than a decade ago", "DATE", "2011", "BEFORE"),
-        ("November 2011", "DATE", "2011-11", None), ("Two days later", "DATE", "2021-10-01", None),
-        ("last week", "DATE", "2021-W38", None), ("late on Thursday", "DATE", "2021-09-30", "END"),
-        ("every six months", "SET", "P6M", None), ("twice a year", "SET", "P1Y", None),
-        ("about 10 years", "DURATION", "P10Y", "APPROX"), ("July", "DATE", "2022-07", None),
-        ("February", "DATE", "2021-02", None)]
+# Each row: a text, the publication date it is read against and its time expressions, as (text,
+# label, value, mod).
+TIMEXES = [
+    # Found in review of the weekday-in-name rule: "Tuesday President Biden said ..." lost its
+    # DATE, the weekday taken for a paper's word as in "Sunday Telegraph"; a title opens a person's
+    # name, which no weekday is part of.
+    pytest.param(
+        "Tuesday President Biden said so. Friday Gen. Tom Ruiz left. Sunday Telegraph reporters said so.",
+        "2024-03-14",
+        [("Tuesday", "DATE", "2024-03-12", None),
+         ("Friday", "DATE", "2024-03-08", None)], id="a_weekday_opening_a_sentence_before_a_title_is_a_date"),
+    pytest.param(
+        "On Wednesday, more than a decade ago and in November 2011, the talks failed. Two days later, "
+        "officials met last week, late on Thursday, and meet every six months and twice a year for "
+        "about 10 years. The vote is due in July. In February it met. The US may act.",
+        "2021-09-30",
+        [("Wednesday", "DATE", "2021-09-29", None), ("more than a decade ago", "DATE", "2011", "BEFORE"),
+         ("November 2011", "DATE", "2011-11", None), ("Two days later", "DATE", "2021-10-01", None),
+         ("last week", "DATE", "2021-W38", None), ("late on Thursday", "DATE", "2021-09-30", "END"),
+         ("every six months", "SET", "P6M", None), ("twice a year", "SET", "P1Y", None),
+         ("about 10 years", "DURATION", "P10Y", "APPROX"), ("July", "DATE", "2022-07", None),
+         ("February", "DATE", "2021-02", None)], id="timex_rules_resolved_against_a_day_anchor"),
+    # The guidelines: a rate after an amount ("$5 million a year") is a SET P1Y; "a year" after
+    # an amount was the DURATION P1Y. Without an amount, or after a year, it stays a DURATION.
+    pytest.param(
+        "The plan costs 40 million dollars a year and pays $7,500 a month. Fuel of 1,500 barrels a day "
+        "arrived. He spent a year in Idlib. In 2019 a year after the siege, aid was cut.",
+        "2021-09-30",
+        [("a year", "SET", "P1Y", None), ("a month", "SET", "P1M", None), ("a day", "SET", "P1D", None),
+         ("a year", "DURATION", "P1Y", None), ("2019", "DATE", "2019", None), ("a year", "DURATION", "P1Y", None)],
+        id="a_period_after_an_amount_is_a_set_not_a_duration"),
+    # "Last June" opening a sentence was read as "June" alone (the relation was lowercase only).
+    pytest.param("Last June he visited. Early May they met.", "2019-03-14",
+        [("Last June", "DATE", "2018-06", None), ("Early May", "DATE", "2018-05", "START")],
+        id="a_month_after_a_capitalized_relation_keeps_it"),
+    # Found by a hunt: "Aug. 21, 2013" was a DATE '2013' only, "Dec. 25" and ISO dates nothing.
+    pytest.param(
+        "On Aug. 21, 2013, March 4th, 2014 and 2012-07-18, in Sept. 2015, on Dec. 25 and June 5th, "
+        "not on 2013-02-30.",
+        "2016-01-10",
+        [("Aug. 21, 2013", "DATE", "2013-08-21", None), ("March 4th, 2014", "DATE", "2014-03-04", None),
+         ("2012-07-18", "DATE", "2012-07-18", None), ("Sept. 2015", "DATE", "2015-09", None),
+         ("Dec. 25", "DATE", "2015-12-25", None), ("June 5th", "DATE", "2015-06-05", None)],
+        id="abbreviated_months_ordinal_days_and_iso_dates_are_one_span_each"),
+    # Found by a hunt: "Late last year" was 'last year' with no mod and "the late 1990s" '1990s'
+    # (the guidelines: modifiers stay, "late" -> END), while "late 2023" had its END.
+    pytest.param("Late last year, early next month and in the late 1990s and mid-1990s.", "2024-03-14",
+        [("Late last year", "DATE", "2023", "END"), ("early next month", "DATE", "2024-04", "START"),
+         ("the late 1990s", "DATE", "199", "END"), ("mid-1990s", "DATE", "199", "MID")],
+        id="early_and_late_before_a_relative_year_or_a_decade_are_in_the_span_with_their_mod"),
+    # Found in review of the range rule: "from May to mid-July 2020" and "from early May to late
+    # July 2020" gave "May" 2023-05 in a 2024 article, the end's "mid-" or "late" hiding its year.
+    pytest.param(
+        "The curfew ran from May to mid-July 2020, and from late November to early February 2022.",
+        "2024-03-12",
+        [("May", "DATE", "2020-05", None), ("mid-July 2020", "DATE", "2020-07", "MID"),
+         ("late November", "DATE", "2021-11", "END"), ("early February 2022", "DATE", "2022-02", "START")],
+        id="the_start_of_a_range_takes_the_year_of_an_end_with_a_part_of_its_month"),
+    # A known miss: "May 3 to 5, 2020" gave "May 3" and "2020" alone (the end's day read as no
+    # date), and "May 3-5, 2020" gave "2020" alone. A range is its start and its end, the start
+    # taking what its end states (as "May 3 to July 5, 2020"): the end is "5, 2020", a day of the
+    # start's month; a hyphen joins the two days. A day and a year with no month before them are no
+    # date ("Chapter 5, 2020 edition").
+    pytest.param(
+        "Talks ran May 3 to 5, 2020, then May 3-5, 2021 and from June 29th–30th, 2022. "
+        "Between Feb. 1 and 2, 2019 they met. Chapter 5, 2020 edition.",
+        "2024-03-12",
+        [("May 3", "DATE", "2020-05-03", None), ("5, 2020", "DATE", "2020-05-05", None),
+         ("May 3", "DATE", "2021-05-03", None), ("5, 2021", "DATE", "2021-05-05", None),
+         ("June 29th", "DATE", "2022-06-29", None), ("30th, 2022", "DATE", "2022-06-30", None),
+         ("Feb. 1", "DATE", "2019-02-01", None), ("2, 2019", "DATE", "2019-02-02", None),
+         ("2020", "DATE", "2020", None)],
+        id="a_day_range_within_a_month_is_its_start_and_its_end_with_the_year_the_end_states"),
+    # A known miss: "3 to 5 May 2020" gave "5 May 2020" alone and "3-5 May 2020" "May 2020" (the
+    # hyphen left no boundary before "5"). By the rule of "May 3 to 5, 2020" a range is its start and
+    # its end: the start "3" takes the month and year its end states (with no year, the year its end
+    # resolves to: test_a_day_range_written_day_first_without_a_year_is_resolved_as_its_end), and a
+    # hyphen joins two days only: "pre-2011" and "COVID-19 May" hold no date.
+    pytest.param(
+        "Talks ran 3 to 5 May 2020, then 3-5 May 2021, from 29th–30th June 2022 and "
+        "between 1 and 2 February 2019. They met 3 to 5 May. Pre-2011 rules; COVID-19 May spread.",
+        "2024-03-12",
+        [("3", "DATE", "2020-05-03", None), ("5 May 2020", "DATE", "2020-05-05", None),
+         ("3", "DATE", "2021-05-03", None), ("5 May 2021", "DATE", "2021-05-05", None),
+         ("29th", "DATE", "2022-06-29", None), ("30th June 2022", "DATE", "2022-06-30", None),
+         ("1", "DATE", "2019-02-01", None), ("2 February 2019", "DATE", "2019-02-02", None),
+         ("3", "DATE", "2023-05-03", None), ("5 May", "DATE", "2023-05-05", None)],
+        id="a_day_range_written_day_first_is_its_start_and_its_end_with_what_the_end_states"),
+    # Found in review: "The death toll rose on May 3 to 25" gave "25" a DATE (2024-05-25, after
+    # the publication date) and "rose on March 1 to 12 from nine" "12": the end of a year-less day
+    # range was read after any day and "to". A day "on" which something changed "to" a number is
+    # one date; "from May 3 to 5", "on May 3-5" and "on May 3 and 5" still hold two.
+    pytest.param(
+        "The death toll rose on May 3 to 25, officials said. The number of detainees rose on March 1 to 12 "
+        "from nine. Talks ran from May 3 to 5 in Doha, and on June 3-5 and on July 3 and 5 in Muscat.",
+        "2024-05-04",
+        [("May 3", "DATE", "2024-05-03", None), ("March 1", "DATE", "2024-03-01", None),
+         ("May 3", "DATE", "2024-05-03", None), ("5", "DATE", "2024-05-05", None),
+         ("June 3", "DATE", "2023-06-03", None), ("5", "DATE", "2023-06-05", None),
+         ("July 3", "DATE", "2023-07-03", None), ("5", "DATE", "2023-07-05", None)],
+        id="a_day_something_changed_on_to_a_number_is_no_day_range"),
+    # Found by a hunt: the day-range rules read a vote's tally before a month as days: "a 13-2
+    # March 2020 vote" gave "13" (2020-03-13) and "2 March 2020", "the 6-3 June ruling" "3 June",
+    # "May 13-2 times" "May 13". A range's start comes before its end; a tally is left to the rules
+    # that read it before ("March 2020", "June"), a range running forward is still one.
+    pytest.param(
+        "A 13-2 March 2020 vote and the 6-3 June ruling; the panel met May 13-2 times; "
+        "between 12 and 3 May 2021 it lost. Talks ran 3-5 May 2020 and May 3-5, 2021.",
+        "2024-03-12",
+        [("March 2020", "DATE", "2020-03", None), ("June", "DATE", "2023-06", None),
+         ("3 May 2021", "DATE", "2021-05-03", None),
+         ("3", "DATE", "2020-05-03", None), ("5 May 2020", "DATE", "2020-05-05", None),
+         ("May 3", "DATE", "2021-05-03", None), ("5, 2021", "DATE", "2021-05-05", None)],
+        id="two_numbers_that_do_not_run_forward_are_a_tally_not_a_day_range"),
+    # Found by a hunt: "at 2000 GMT", "1930 UTC", "2000 hrs", "1945 local time" (hours and
+    # minutes, a TIME the rules do not predict) were the DATEs '2000', '1930', '2000', '1945'. A year
+    # whose last two digits are no minutes stays one before a zone ("1999 GMT").
+    pytest.param(
+        "The vote closed at 2000 GMT on Friday, at 1930 utc, 2000 hrs and 1945 local time, not 1999 GMT, in 2019.",
+        "2024-03-06",
+        [("Friday", "DATE", "2024-03-01", None), ("1999", "DATE", "1999", None),
+         ("2019", "DATE", "2019", None)], id="a_wire_style_clock_time_is_no_year"),
+    # Found by a hunt: "this week" of 0999-06-15 (a date the manifest admits) was '999-W24',
+    # which the grammar refuses, so it was silently not predicted; days and years had their four.
+    pytest.param("They met this week, yesterday and last year.", "0999-06-15",
+        [("this week", "DATE", "0999-W24", None), ("yesterday", "DATE", "0999-06-14", None),
+         ("last year", "DATE", "0998", None)], id="a_week_of_a_year_before_1000_has_four_digits"),
+    # Found in review of the clock-time rule: "after 1500 hours of flight" (a pilot's count) was
+    # taken for the clock time 15:00 and lost its DURATION; a clock time takes no "of".
+    pytest.param(
+        "After 1500 hours of flight, she retired. Since 1200 hours of talks ended, the border is shut by 1800 hours.",
+        "2024-03-12",
+        [("1500 hours", "DURATION", "PT1500H", None),
+         ("1200 hours", "DURATION", "PT1200H", None)],
+        id="hours_of_something_after_a_preposition_of_a_point_in_time_are_a_count"),
+    # Words of a rule were joined by any whitespace: a title ending "in March" and a paragraph
+    # opening "2011 was" made one DATE 'March\n\n2011' (found by a hunt).
+    pytest.param(
+        "Talks in March\n\n2011 was bad. They meet every\n\nweek for more than\n\na decade, on Monday\n\n"
+        "morning, from last\nweek.",
+        "2024-03-12",
+        [("March", "DATE", "2024-03", None), ("2011", "DATE", "2011", None), ("a decade", "DURATION", "P10Y", None),
+         ("Monday", "DATE", "2024-03-11", None)], id="no_time_expression_crosses_a_line"),
+]
 
 
-def test_a_period_after_an_amount_is_a_set_not_a_duration():
-    """The guidelines: a rate after an amount ("$5 million a year") is a SET P1Y; "a year" after
-    an amount was the DURATION P1Y. Without an amount, or after a year, it stays a DURATION."""
-    text = ("The plan costs 40 million dollars a year and pays $7,500 a month. Fuel of 1,500 barrels a day "
-            "arrived. He spent a year in Idlib. In 2019 a year after the siege, aid was cut.")
-    assert timexes(text, "2021-09-30") == [
-        ("a year", "SET", "P1Y", None), ("a month", "SET", "P1M", None), ("a day", "SET", "P1D", None),
-        ("a year", "DURATION", "P1Y", None), ("2019", "DATE", "2019", None), ("a year", "DURATION", "P1Y", None)]
-
-
-def test_a_month_after_a_capitalized_relation_keeps_it():
-    """"Last June" opening a sentence was read as "June" alone (the relation was lowercase only)."""
-    assert timexes("Last June he visited. Early May they met.", "2019-03-14") == [
-        ("Last June", "DATE", "2018-06", None), ("Early May", "DATE", "2018-05", "START")]
+@pytest.mark.parametrize(("text", "date", "expected"), TIMEXES)
+def test_the_time_rules_find(text, date, expected):
+    assert timexes(text, date) == expected
 
 
 def test_n_units_after_an_event_is_not_resolved_against_the_date_before_it():
@@ -524,16 +637,6 @@ def test_n_units_after_an_event_is_not_resolved_against_the_date_before_it():
     assert ("March 12, 2024", "DATE", "2024-03-12", None) in found and ("Three days later", "DATE", "2024-03-15",
                                                                          None) in found
     assert not [item for item in found if item[0].startswith("two weeks") and item[1] == "DATE"], found
-
-
-def test_abbreviated_months_ordinal_days_and_iso_dates_are_one_span_each():
-    """Found by a hunt: "Aug. 21, 2013" was a DATE '2013' only, "Dec. 25" and ISO dates nothing."""
-    text = ("On Aug. 21, 2013, March 4th, 2014 and 2012-07-18, in Sept. 2015, on Dec. 25 and June 5th, "
-            "not on 2013-02-30.")
-    assert timexes(text, "2016-01-10") == [
-        ("Aug. 21, 2013", "DATE", "2013-08-21", None), ("March 4th, 2014", "DATE", "2014-03-04", None),
-        ("2012-07-18", "DATE", "2012-07-18", None), ("Sept. 2015", "DATE", "2015-09", None),
-        ("Dec. 25", "DATE", "2015-12-25", None), ("June 5th", "DATE", "2015-06-05", None)]
 
 
 def test_n_units_later_moves_the_date_before_it_at_the_precision_the_text_determines():
@@ -598,14 +701,6 @@ def test_a_future_cue_counts_in_its_own_clause_however_long():
     assert value("They will act; on Monday " + filler + ". Next they go.") == ["2024-03-11"]
     assert value("willing " + filler + " on Monday the nextgen team") == ["2024-03-11"]
     assert value("on Monday " + filler + "is expected, and on Friday " + filler + "will") == ["2024-03-18", "2024-03-15"]
-
-
-def test_early_and_late_before_a_relative_year_or_a_decade_are_in_the_span_with_their_mod():
-    """Found by a hunt: "Late last year" was 'last year' with no mod and "the late 1990s" '1990s'
-    (the guidelines: modifiers stay, "late" -> END), while "late 2023" had its END."""
-    assert timexes("Late last year, early next month and in the late 1990s and mid-1990s.", "2024-03-14") == [
-        ("Late last year", "DATE", "2023", "END"), ("early next month", "DATE", "2024-04", "START"),
-        ("the late 1990s", "DATE", "199", "END"), ("mid-1990s", "DATE", "199", "MID")]
 
 
 def test_timex_rules_at_month_precision_and_without_a_date():
@@ -698,46 +793,6 @@ def test_the_start_of_a_range_takes_the_year_its_end_states():
         ("May 3", "2020-05-03"), ("July 5, 2020", "2020-07-05"), ("May", "2023-05")]
 
 
-def test_the_start_of_a_range_takes_the_year_of_an_end_with_a_part_of_its_month():
-    """Found in review of the range rule: "from May to mid-July 2020" and "from early May to late
-    July 2020" gave "May" 2023-05 in a 2024 article, the end's "mid-" or "late" hiding its year."""
-    assert timexes("The curfew ran from May to mid-July 2020, and from late November to early February 2022.",
-                   "2024-03-12") == [
-        ("May", "DATE", "2020-05", None), ("mid-July 2020", "DATE", "2020-07", "MID"),
-        ("late November", "DATE", "2021-11", "END"), ("early February 2022", "DATE", "2022-02", "START")]
-
-
-def test_a_day_range_within_a_month_is_its_start_and_its_end_with_the_year_the_end_states():
-    """A known miss: "May 3 to 5, 2020" gave "May 3" and "2020" alone (the end's day read as no
-    date), and "May 3-5, 2020" gave "2020" alone. A range is its start and its end, the start
-    taking what its end states (as "May 3 to July 5, 2020"): the end is "5, 2020", a day of the
-    start's month; a hyphen joins the two days. A day and a year with no month before them are no
-    date ("Chapter 5, 2020 edition")."""
-    assert timexes("Talks ran May 3 to 5, 2020, then May 3-5, 2021 and from June 29th–30th, 2022. "
-                   "Between Feb. 1 and 2, 2019 they met. Chapter 5, 2020 edition.", "2024-03-12") == [
-        ("May 3", "DATE", "2020-05-03", None), ("5, 2020", "DATE", "2020-05-05", None),
-        ("May 3", "DATE", "2021-05-03", None), ("5, 2021", "DATE", "2021-05-05", None),
-        ("June 29th", "DATE", "2022-06-29", None), ("30th, 2022", "DATE", "2022-06-30", None),
-        ("Feb. 1", "DATE", "2019-02-01", None), ("2, 2019", "DATE", "2019-02-02", None),
-        ("2020", "DATE", "2020", None)]
-
-
-def test_a_day_range_written_day_first_is_its_start_and_its_end_with_what_the_end_states():
-    """A known miss: "3 to 5 May 2020" gave "5 May 2020" alone and "3-5 May 2020" "May 2020" (the
-    hyphen left no boundary before "5"). By the rule of "May 3 to 5, 2020" a range is its start and
-    its end: the start "3" takes the month and year its end states (with no year, the year its end
-    resolves to: test_a_day_range_written_day_first_without_a_year_is_resolved_as_its_end), and a
-    hyphen joins two days only: "pre-2011" and "COVID-19 May" hold no date."""
-    assert timexes("Talks ran 3 to 5 May 2020, then 3-5 May 2021, from 29th–30th June 2022 and "
-                   "between 1 and 2 February 2019. They met 3 to 5 May. Pre-2011 rules; COVID-19 May spread.",
-                   "2024-03-12") == [
-        ("3", "DATE", "2020-05-03", None), ("5 May 2020", "DATE", "2020-05-05", None),
-        ("3", "DATE", "2021-05-03", None), ("5 May 2021", "DATE", "2021-05-05", None),
-        ("29th", "DATE", "2022-06-29", None), ("30th June 2022", "DATE", "2022-06-30", None),
-        ("1", "DATE", "2019-02-01", None), ("2 February 2019", "DATE", "2019-02-02", None),
-        ("3", "DATE", "2023-05-03", None), ("5 May", "DATE", "2023-05-05", None)]
-
-
 def test_a_day_range_written_day_first_without_a_year_is_resolved_as_its_end():
     """A known miss: "3 to 5 May" gave "5 May" alone, where "May 3 to 5, 2020" gives both days.
     Without a year the start takes the month its end states and the year its end resolves to, as
@@ -773,20 +828,6 @@ def test_a_day_range_within_a_month_without_a_year_is_resolved_as_its_start():
     assert [(t.span.start, t.span.end) for t in found][:2] == [(10, 15), (19, 20)]
 
 
-def test_a_day_something_changed_on_to_a_number_is_no_day_range():
-    """Found in review: "The death toll rose on May 3 to 25" gave "25" a DATE (2024-05-25, after
-    the publication date) and "rose on March 1 to 12 from nine" "12": the end of a year-less day
-    range was read after any day and "to". A day "on" which something changed "to" a number is
-    one date; "from May 3 to 5", "on May 3-5" and "on May 3 and 5" still hold two."""
-    text = ("The death toll rose on May 3 to 25, officials said. The number of detainees rose on March 1 to 12 "
-            "from nine. Talks ran from May 3 to 5 in Doha, and on June 3-5 and on July 3 and 5 in Muscat.")
-    assert timexes(text, "2024-05-04") == [
-        ("May 3", "DATE", "2024-05-03", None), ("March 1", "DATE", "2024-03-01", None),
-        ("May 3", "DATE", "2024-05-03", None), ("5", "DATE", "2024-05-05", None),
-        ("June 3", "DATE", "2023-06-03", None), ("5", "DATE", "2023-06-05", None),
-        ("July 3", "DATE", "2023-07-03", None), ("5", "DATE", "2023-07-05", None)]
-
-
 def test_a_day_its_month_lacks_is_no_date_whatever_the_publication_date_s_precision():
     """Found in review: "June 29 to 31" ends on no day, and "29 to 31 June" starts none, with a
     publication date known to the month; known to the year only, "29 to 31 June" gave "29" the DATE
@@ -802,28 +843,6 @@ def test_a_day_its_month_lacks_is_no_date_whatever_the_publication_date_s_precis
     assert timexes(text, "2023") == [("June 29", "DATE", "2023-06-29", None)]
 
 
-def test_two_numbers_that_do_not_run_forward_are_a_tally_not_a_day_range():
-    """Found by a hunt: the day-range rules read a vote's tally before a month as days: "a 13-2
-    March 2020 vote" gave "13" (2020-03-13) and "2 March 2020", "the 6-3 June ruling" "3 June",
-    "May 13-2 times" "May 13". A range's start comes before its end; a tally is left to the rules
-    that read it before ("March 2020", "June"), a range running forward is still one."""
-    assert timexes("A 13-2 March 2020 vote and the 6-3 June ruling; the panel met May 13-2 times; "
-                   "between 12 and 3 May 2021 it lost. Talks ran 3-5 May 2020 and May 3-5, 2021.", "2024-03-12") == [
-        ("March 2020", "DATE", "2020-03", None), ("June", "DATE", "2023-06", None),
-        ("3 May 2021", "DATE", "2021-05-03", None),
-        ("3", "DATE", "2020-05-03", None), ("5 May 2020", "DATE", "2020-05-05", None),
-        ("May 3", "DATE", "2021-05-03", None), ("5, 2021", "DATE", "2021-05-05", None)]
-
-
-def test_a_wire_style_clock_time_is_no_year():
-    """Found by a hunt: "at 2000 GMT", "1930 UTC", "2000 hrs", "1945 local time" (hours and
-    minutes, a TIME the rules do not predict) were the DATEs '2000', '1930', '2000', '1945'. A year
-    whose last two digits are no minutes stays one before a zone ("1999 GMT")."""
-    text = "The vote closed at 2000 GMT on Friday, at 1930 utc, 2000 hrs and 1945 local time, not 1999 GMT, in 2019."
-    assert timexes(text, "2024-03-06") == [("Friday", "DATE", "2024-03-01", None), ("1999", "DATE", "1999", None),
-                                           ("2019", "DATE", "2019", None)]
-
-
 def test_a_day_beyond_the_calendar_is_no_prediction_and_no_crash():
     """Found by a hunt: the manifest admits 9999-12-31 and 0001-01-01 (dates of the calendar), and
     "tomorrow", "next week" or a future "Monday" of the first, "yesterday", "last week" or "Last
@@ -833,14 +852,6 @@ def test_a_day_beyond_the_calendar_is_no_prediction_and_no_crash():
         ("yesterday", "DATE", "9999-12-30", None)]
     assert timexes("Last Friday, last week and yesterday he left; tomorrow he comes.", "0001-01-01") == [
         ("tomorrow", "DATE", "0001-01-02", None)]
-
-
-def test_a_week_of_a_year_before_1000_has_four_digits():
-    """Found by a hunt: "this week" of 0999-06-15 (a date the manifest admits) was '999-W24',
-    which the grammar refuses, so it was silently not predicted; days and years had their four."""
-    assert timexes("They met this week, yesterday and last year.", "0999-06-15") == [
-        ("this week", "DATE", "0999-W24", None), ("yesterday", "DATE", "0999-06-14", None),
-        ("last year", "DATE", "0998", None)]
 
 
 def test_an_all_caps_name_among_lowercase_words_is_no_time_expression():
@@ -883,24 +894,6 @@ def test_a_wire_style_clock_time_after_any_preposition_of_a_point_in_time_is_no_
                                            ("1500 hours", "DURATION", "PT1500H", None),
                                            ("1930 hours", "DURATION", "PT1930H", None)]
     assert time_expressions("t", text, record("2024-03-12"))[0][0].span.start == text.index("flew 2000") + 5
-
-
-def test_hours_of_something_after_a_preposition_of_a_point_in_time_are_a_count():
-    """Found in review of the clock-time rule: "after 1500 hours of flight" (a pilot's count) was
-    taken for the clock time 15:00 and lost its DURATION; a clock time takes no "of"."""
-    text = "After 1500 hours of flight, she retired. Since 1200 hours of talks ended, the border is shut by 1800 hours."
-    assert timexes(text, "2024-03-12") == [("1500 hours", "DURATION", "PT1500H", None),
-                                           ("1200 hours", "DURATION", "PT1200H", None)]
-
-
-def test_no_time_expression_crosses_a_line():
-    """Words of a rule were joined by any whitespace: a title ending "in March" and a paragraph
-    opening "2011 was" made one DATE 'March\\n\\n2011' (found by a hunt)."""
-    text = ("Talks in March\n\n2011 was bad. They meet every\n\nweek for more than\n\na decade, on Monday\n\n"
-            "morning, from last\nweek.")
-    assert timexes(text, "2024-03-12") == [
-        ("March", "DATE", "2024-03", None), ("2011", "DATE", "2011", None), ("a decade", "DURATION", "P10Y", None),
-        ("Monday", "DATE", "2024-03-11", None)]
 
 
 def test_weeks_and_weekly_sets_follow_the_guidelines_examples():
