@@ -1017,13 +1017,14 @@ def quote_values(found, fields) -> list:
 
 
 def rule_quotes(text: str):
-    """The quotes the quote rules alone find in ``text``, with the gazetteer's mentions of REGISTRY."""
+    """The quotes the quote rules alone find in ``text``, with the gazetteer's mentions of REGISTRY, and
+    their scores."""
     entities, _ = entity_mentions("t", text, Gazetteer(REGISTRY.values()))
-    return quotes("t", text, entities, REGISTRY)[0]
+    return quotes("t", text, entities, REGISTRY)
 
 
 def quote_rows(text: str):
-    return quote_values(rule_quotes(text), ROW)
+    return quote_values(rule_quotes(text)[0], ROW)
 
 
 # Each row: the values compared (see quote_values), a text of sentences and the quotes the rules find in it.
@@ -1375,7 +1376,7 @@ RULE_QUOTES = [
 
 @pytest.mark.parametrize(("fields", "text", "expected"), RULE_QUOTES)
 def test_the_quote_rules_find(fields, text, expected):
-    assert quote_values(rule_quotes(text), fields) == expected
+    assert quote_values(rule_quotes(text)[0], fields) == expected
 
 
 def test_direct_quotes_after_before_inverted_and_continued():
@@ -1387,7 +1388,7 @@ def test_direct_quotes_after_before_inverted_and_continued():
                     ('"We want him home."', "direct", ("Blinken", "antony-blinken"), "said"),
                     ('"The corridor must stay open,"', "direct", ("Karen Whitlow", None), "said"),
                     ('"We remain engaged."', "direct", ("The statement", None), "continued")]
-    found, _ = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    found, _ = rule_quotes(text)
     assert found[0].source.id == found[1].source.id and found[0].cue.id == found[1].cue.id  # one region each
 
 
@@ -1400,7 +1401,7 @@ def test_a_source_region_shared_by_quotes_has_one_speaker():
     text = "Blinken said it was over. “Assad made clear that Russia would stay,” he said.\n\n“We will not accept it.”"
     assert [row[2] for row in quote_rows(text)] == [("Blinken", "antony-blinken"), ("he", "antony-blinken"),
                                                     ("Assad", "bashar-al-assad"), ("he", "antony-blinken")]
-    found, _ = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    found, _ = rule_quotes(text)
     assert len(_units(DocumentAnnotations("t", (), (), tuple(found)), "sources")) == 3
 
 
@@ -1408,7 +1409,7 @@ def test_a_source_and_cue_reused_by_a_continued_quote_keep_the_score_they_were_f
     """Found by a hunt: SOURCE "Blinken" and CUE "said", found with a direct quotation (0.8), took
     the continued quotation's 0.5 in the prediction, as the last quote to use them set it."""
     text = "“We will not relent,” Blinken said.\n\n“We want him home.”"
-    found, scores = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    found, scores = rule_quotes(text)
     assert [(q.text, scores[q.id], scores[q.source.id], scores[q.cue.id]) for q in found] == [
         ("“We will not relent,”", 0.8, 0.8, 0.8), ("“We want him home.”", 0.5, 0.8, 0.8)]
 
@@ -1425,7 +1426,7 @@ def test_a_weekday_date_opening_a_sentence_is_no_part_of_the_source():
         ("the US would act", "indirect", ("Blinken", "antony-blinken"), "said"),
         ("it would retaliate", "indirect", ("Syria", "syria"), "said"),
         ("the talks failed", "indirect", ("Sunday Times reporters", None), "said")]
-    found, _ = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    found, _ = rule_quotes(text)
     assert [(q.source.span.start, q.source.span.end) for q in found] == [(7, 14), (47, 52), (79, 101)]
 
 
@@ -1439,7 +1440,7 @@ def test_a_reporting_verb_whose_object_follows_it_after_a_comma_is_no_inverted_a
             "The strike was lawful, said Blinken.")
     assert quote_rows(text) == [("the report", "indirect", ("Said Darwish", None), "denied"),
                                 ("The strike was lawful", "indirect", ("Blinken", "antony-blinken"), "said")]
-    found, _ = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    found, _ = rule_quotes(text)
     assert [(q.span.start, q.span.end, q.source.span.start, q.source.span.end, q.cue.span.start, q.cue.span.end)
             for q in found] == [(89, 99, 47, 59, 82, 88), (102, 123, 130, 137, 125, 129)]
 
@@ -1461,7 +1462,7 @@ def test_a_prepositional_phrase_after_a_name_after_an_inverted_cue_is_no_part_of
         ("The strike was lawful", "indirect", blinken, "said"),
         ("“We left,”", "direct", ("Major Assad", "bashar-al-assad"), "said"),
         ("“We will return,”", "direct", ("a spokesperson for the ministry", None), "said")]
-    found, _ = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    found, _ = rule_quotes(text)
     assert [(q.source.span.start, q.source.span.end) for q in found][:2] == [(11, 16), (11, 16)]
 
 
@@ -1475,7 +1476,7 @@ def test_a_long_post_modified_noun_phrase_after_an_inverted_cue_is_the_source():
     statement = ("a statement carried by the state news agency on Friday", None)
     assert quote_rows(text) == [("“No,”", "direct", statement, "said"),
                                 ("The talks failed", "indirect", statement, "said")]
-    found, _ = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    found, _ = rule_quotes(text)
     assert [(q.span.start, q.span.end, q.source.span.start, q.source.span.end, q.cue.span.start, q.cue.span.end)
             for q in found] == [(0, 5, 11, 65, 6, 10), (68, 84, 91, 145, 86, 90)]
 
@@ -1511,7 +1512,7 @@ def test_a_clause_of_the_verb_after_an_inverted_cue_s_noun_phrase_is_no_part_of_
         ("“We are ready,”", "direct", ("a minister", None), "said"),
         ("“We will stay,”", "direct", ("officials from countries such as Jordan", None), "said"),
         ("“We will stay,”", "direct", ("a minister as well as his deputy", None), "said")]
-    found, _ = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    found, _ = rule_quotes(text)
     assert [(q.source.span.start, q.source.span.end) for q in found][:2] == [(21, 36), (95, 106)]
 
 
@@ -1526,7 +1527,7 @@ def test_an_aside_after_an_inverted_attribution_s_name_is_no_part_of_the_source(
                               ("Syrian", "syrians")]
     assert quote_rows(text) == [("“We will stay.”", "direct", ("Blinken", "antony-blinken"), "Said"),
                                 ("“Never.”", "direct", ("Assad", "bashar-al-assad"), "Said")]
-    found, _ = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    found, _ = rule_quotes(text)
     assert [(q.span.start, q.span.end, q.source.span.start, q.source.span.end, q.cue.span.start, q.cue.span.end)
             for q in found] == [(39, 54, 5, 12, 0, 4), (90, 98, 61, 66, 56, 60)]
 
@@ -1550,7 +1551,7 @@ def test_an_interrupted_quotation_is_two_quotes_of_one_source_and_cue():
         ("“We will stay”", "direct", assad, "said"), ("“to the end.”", "direct", assad, "said"),
         ("“We will stay,”", "direct", blinken, "said"),
         ("“and we will rebuild,”", "direct", ("he", "antony-blinken"), "added")]
-    found, scores = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    found, scores = rule_quotes(text)
     assert [(q.id, q.span.start, q.span.end, q.source.id, q.source.span.start, q.source.span.end, q.cue.id,
              q.cue.span.start, q.cue.span.end) for q in found] == [
         ("pq1", 0, 15, "ps1", 16, 18, "pc2", 19, 23), ("pq2", 25, 47, "ps1", 16, 18, "pc2", 19, 23),
@@ -1574,7 +1575,7 @@ def test_a_quotation_after_a_reporting_participle_is_the_same_speaker_s_with_the
         ("“We will stay,”", "direct", blinken, "said"), ("“we will not leave.”", "direct", blinken, "adding"),
         ("“We will stay,”", "direct", assad, "said"), ("“We will win.”", "direct", assad, "noting"),
         ("“We will stay,”", "direct", assad, "said")]
-    found, scores = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    found, scores = rule_quotes(text)
     assert [(q.id, q.span.start, q.span.end, q.source.id, q.source.span.start, q.source.span.end, q.cue.id,
              q.cue.span.start, q.cue.span.end) for q in found][:2] == [
         ("pq1", 0, 15, "ps1", 21, 28, "pc2", 16, 20), ("pq2", 38, 58, "ps1", 21, 28, "pc3", 30, 36)]
@@ -1594,7 +1595,7 @@ def test_a_quotation_after_another_speaker_s_reporting_verb_is_no_second_part():
     assert quote_rows(text) == [
         ("“We will stay,”", "direct", blinken, "said"), ("“we agree.”", "direct", ("Safadi", None), "added"),
         ("“We will stay,”", "direct", blinken, "said"), ("“we will not leave.”", "direct", blinken, "said")]
-    found, _ = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    found, _ = rule_quotes(text)
     assert [(q.span.start, q.span.end, q.source.span.start, q.source.span.end, q.cue.span.start, q.cue.span.end)
             for q in found][:2] == [(0, 15, 21, 28, 16, 20), (46, 57, 32, 38, 39, 44)]
 
@@ -1611,7 +1612,7 @@ def test_an_inverted_attribution_opening_a_sentence_before_a_quotation():
     assert quote_rows(text) == [
         ("“The corridor must stay open.”", "direct", ("the minister", None), "Added"),
         ("“We will not relent.”", "direct", ("Blinken", "antony-blinken"), "Said")]
-    found, scores = quotes("t", text, entity_mentions("t", text, Gazetteer(REGISTRY.values()))[0], REGISTRY)
+    found, scores = rule_quotes(text)
     assert [(q.span.start, q.span.end, q.source.span.start, q.source.span.end, q.cue.span.start, q.cue.span.end)
             for q in found] == [(20, 50, 6, 18, 0, 5), (66, 87, 57, 64, 52, 56)]
     assert [scores[q.id] for q in found] == [0.8, 0.8]
