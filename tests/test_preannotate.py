@@ -997,7 +997,7 @@ def test_every_predicted_value_passes_the_timex3_grammar(date):
 
 QUOTE_VALUES = {"quote": lambda q: q.text, "type": lambda q: q.quote_type, "source": lambda q: q.source.text,
                 "speaker": lambda q: q.source.speaker_id, "cue": lambda q: q.cue.text}
-ROW = ("quote", "type", ("source", "speaker"), "cue")
+QUOTE_ROW = ("quote", "type", ("source", "speaker"), "cue")  # a SOURCE with its speaker, as one value
 BLINKEN, ASSAD = ("Blinken", "antony-blinken"), ("Assad", "bashar-al-assad")
 
 
@@ -1016,7 +1016,7 @@ def rule_quotes(text: str):
 
 
 def quote_rows(text: str):
-    return quote_values(rule_quotes(text)[0], ROW)
+    return quote_values(rule_quotes(text)[0], QUOTE_ROW)
 
 
 # Each row: the values compared (see quote_values), a text of sentences and the quotes the rules find in it.
@@ -1025,7 +1025,7 @@ RULE_QUOTES = [
     # organization's acronym before a dashed appositive ("The Syrian Democratic Forces (SDF) — …")
     # was cut from a content-first QUOTE as if it were "DAMASCUS, Syria (AP) —". Before a credit, a
     # dateline's place is in capitals.
-    row("a_name_with_its_acronym_before_a_dash_is_no_dateline", ROW,
+    row("a_name_with_its_acronym_before_a_dash_is_no_dateline", QUOTE_ROW,
         "The Syrian Democratic Forces (SDF) — the US-backed militia — would hold the line, "
         "Blinken said.\n\n"
         "DAMASCUS, Syria (AP) — The strikes were illegal, Assad said.",
@@ -1039,7 +1039,7 @@ RULE_QUOTES = [
     # clause before the aside (an auxiliary or a modal in it) makes the cue inverted; the noun phrase
     # before the aside stays the SOURCE otherwise, auxiliaries of the cue after the aside or not, and
     # so does one after a clause and a conjunction ("Assad has stayed in power and Russia").
-    row("an_aside_of_the_verb_before_an_inverted_cue_after_a_clause", ROW,
+    row("an_aside_of_the_verb_before_an_inverted_cue_after_a_clause", QUOTE_ROW,
         "The embassy will stay closed, for now, said a State Department spokesman.\n\n"
         "Relations with Damascus would not be normalized, however, said Blinken.\n\n"
         "The United States, however, said the talks had collapsed.\n\n"
@@ -1055,7 +1055,7 @@ RULE_QUOTES = [
     # the talks would resume in Geneva" gave the QUOTE "The envoy, a veteran diplomat" with the SOURCE
     # "the talks would resume in Geneva". An auxiliary or a modal before another word makes a clause,
     # which no SOURCE is; a relative clause in the noun phrase after an inverted cue stays its own.
-    row("a_clause_after_the_cue_is_no_inverted_source", ROW,
+    row("a_clause_after_the_cue_is_no_inverted_source", QUOTE_ROW,
         "Bashar al-Assad, Syria's president, said the sanctions had failed.\n\n"
         "The envoy, a veteran diplomat, said the talks would resume in Geneva.\n\n"
         "The talks will resume, said a spokesman who would not be named.",
@@ -1066,7 +1066,7 @@ RULE_QUOTES = [
     # made (13274b3 gave none). The guidelines' QUOTE is the whole reported clause; a phrase of the
     # verb ("as the talks ended") and a sentence adverb stay out; the comma closing the condition
     # ends no content that "While" frames.
-    row("a_condition_set_off_by_commas_after_the_cue_is_the_content_s_own", ROW,
+    row("a_condition_set_off_by_commas_after_the_cue_is_the_content_s_own", QUOTE_ROW,
         "Officials said, if the strikes continue, the embassy will close.\n\n"
         "Blinken said, because the talks failed, the sanctions would stay.\n\n"
         "Blinken said, as the talks ended, the sanctions would stay.\n\n"
@@ -1077,7 +1077,7 @@ RULE_QUOTES = [
          ("the sanctions would stay", "indirect", ("Blinken", "antony-blinken"), "said"),
          ("the sanctions would stay", "indirect", ("Blinken", "antony-blinken"), "said"),
          ("if the strikes continue, it would respond", "indirect", ("Russia", "russia"), "said")]),
-    row("indirect_and_mixed_quotes_with_their_sources", ROW,
+    row("indirect_and_mixed_quotes_with_their_sources", QUOTE_ROW,
         "The US will not normalise relations with Syria, the State Department said on Thursday.\n\n"
         "Blinken said the US was “engaged” with Damascus, as talks stalled.\n\n"
         "According to the United Nations, at least 350,000 people were killed.\n\n"
@@ -1092,7 +1092,7 @@ RULE_QUOTES = [
          ("talks do not lead anywhere", "indirect", ("Assad", "bashar-al-assad"), "said")]),
     # A quote ran across "home. 😊 Damascus" (a sentence ended only before a capital, digit or
     # quotation mark), and "The U.S." lost its period as a SOURCE.
-    row("a_sentence_ends_before_an_emoji_and_an_abbreviation_keeps_its_period", ROW,
+    row("a_sentence_ends_before_an_emoji_and_an_abbreviation_keeps_its_period", QUOTE_ROW,
         "Syrians told reporters that they are not ready to go home. 😊 Damascus is dangerous, one man said.\n\n"
         "The U.S. said it would stay.",
         [("they are not ready to go home", "indirect", ("Syrians", None), "told"),
@@ -1101,7 +1101,7 @@ RULE_QUOTES = [
     # Found by a hunt: "‘We don’t know,’ Blinken said." had no quotation (the ’ of "don’t" ended
     # the search for the closing mark), so the content-first pattern made QUOTE "‘We don’t know"
     # (indirect) and SOURCE "’ Blinken", which starts with the closing quotation mark.
-    row("a_quotation_in_single_marks_keeps_the_apostrophes_inside_it", ROW,
+    row("a_quotation_in_single_marks_keeps_the_apostrophes_inside_it", QUOTE_ROW,
         "‘We don’t know,’ Blinken said.\n\n‘Assad’s army is weak,’ he said of the Assads’ rule.",
         [("‘We don’t know,’", "direct", ("Blinken", "antony-blinken"), "said"),
          ("‘Assad’s army is weak,’", "direct", ("he", "antony-blinken"), "said")]),
@@ -1109,7 +1109,7 @@ RULE_QUOTES = [
     # ‘80s" (an apostrophe turned the wrong way, as word processors write it) opened a quotation up
     # to the next plural possessive, across a sentence end, and the attribution in the second
     # sentence was lost; in one sentence the paraphrase became mixed.
-    row("a_decade_s_turned_apostrophe_opens_no_quotation", ROW,
+    row("a_decade_s_turned_apostrophe_opens_no_quotation", QUOTE_ROW,
         "Since the ‘80s the army’s role grew. Officials said the Assads’ rule was over.\n\n"
         "In the ‘90s, Assad’s father ruled Syria and the Assads’ grip held, Blinken said.",
         [("the Assads’ rule was over", "indirect", ("Officials", None), "said"),
@@ -1118,7 +1118,7 @@ RULE_QUOTES = [
     # Found in review: as with "the ‘80s", the ‘ of "‘til", "‘em", "‘n’" or "of ‘98" opened a
     # quotation up to the next plural possessive: across a sentence end the attribution after it
     # was lost, and in one sentence the paraphrase became mixed. A quotation in single marks stays one.
-    row("an_elided_word_s_or_year_s_turned_apostrophe_opens_no_quotation", ROW,
+    row("an_elided_word_s_or_year_s_turned_apostrophe_opens_no_quotation", QUOTE_ROW,
         "Fighters held out ‘til dawn. Officials said the rebels’ lines had broken.\n\n"
         "Blinken said they beat ‘em all and the rebels’ lines broke.\n\n"
         "Blinken said rock ‘n’ roll and the class of ‘98 and the Assads’ rule were over.\n\n"
@@ -1130,7 +1130,7 @@ RULE_QUOTES = [
     # Found in review of the elided-word rule: "‘Til now we waited,’ Blinken said." lost its
     # direct quotation (an indirect "Til now we waited" without its marks): the ‘ was taken for the
     # apostrophe of "‘til". A ’ after punctuation closes a quotation; no possessive is written so.
-    row("a_quotation_in_single_marks_may_open_with_an_elided_word", ROW,
+    row("a_quotation_in_single_marks_may_open_with_an_elided_word", QUOTE_ROW,
         "‘Til now we waited,’ Blinken said. He stayed ‘til dawn.\n\n"
         "‘Em all must go,’ Assad said. Officials said the rebels’ lines had broken.",
         [("‘Til now we waited,’", "direct", ("Blinken", "antony-blinken"), "said"),
@@ -1139,7 +1139,7 @@ RULE_QUOTES = [
     # Found by a hunt: with the opening mark lost, "We don’t know,’ Blinken said." had SOURCE
     # "’ Blinken"; a content kept a lone mark at its edge ("“the war is over", 'the talks failed"'),
     # as the brackets' rule already forbade for "(" and ")".
-    row("a_quotation_mark_whose_partner_was_lost_is_at_no_edge_of_a_source_or_content", ROW,
+    row("a_quotation_mark_whose_partner_was_lost_is_at_no_edge_of_a_source_or_content", QUOTE_ROW,
         "We don’t know,’ Blinken said.\n\nBlinken said “the war is over and done.\n\n"
         'Assad said the talks had failed badly".',
         [("We don’t know", "indirect", ("Blinken", "antony-blinken"), "said"),
@@ -1147,14 +1147,14 @@ RULE_QUOTES = [
          ("the talks had failed badly", "indirect", ("Assad", "bashar-al-assad"), "said")]),
     # Found in review: a lone “ stayed at the edge of a content, as the ’ of "don’t" or
     # "Rourke’s" (an apostrophe, category Pf like ”) passed for its closing partner.
-    row("an_apostrophe_is_no_partner_of_a_lost_quotation_mark", ROW,
+    row("an_apostrophe_is_no_partner_of_a_lost_quotation_mark", QUOTE_ROW,
         "“We don’t know,’ Blinken said.\n\n"
         "“Rourke’s team said the convoy was delayed, Reuters reported.",
         [("We don’t know", "indirect", ("Blinken", "antony-blinken"), "said"),
          ("Rourke’s team said the convoy was delayed", "indirect", ("Reuters", None), "reported")]),
     # Found by a hunt: "Blinken told reporters: “We will go.”" had QUOTE "reporters: “We will
     # go.”" (mixed): the person told was skipped only when a space followed it.
-    row("the_person_told_is_no_content_when_a_colon_or_comma_follows_it", ROW,
+    row("the_person_told_is_no_content_when_a_colon_or_comma_follows_it", QUOTE_ROW,
         "Blinken told reporters: “We will go.”\n\nAssad told Reuters, the war was over.",
         [("“We will go.”", "direct", ("Blinken", "antony-blinken"), "told"),
          ("the war was over", "indirect", ("Assad", "bashar-al-assad"), "told")]),
@@ -1162,7 +1162,7 @@ RULE_QUOTES = [
     # it was no content (a paraphrase needs three words), so "Blinken told reporters: “Go home.”"
     # had no quote at all, where it had had "reporters: “Go home.”"; a paraphrase that short still
     # is none.
-    row("a_short_quotation_after_the_person_told_is_content", ROW,
+    row("a_short_quotation_after_the_person_told_is_content", QUOTE_ROW,
         "Blinken told reporters: “Go home.”\n\nAssad told lawmakers, ‘It’s over.’\n\n"
         "Blinken told reporters: go home.",
         [("“Go home.”", "direct", ("Blinken", "antony-blinken"), "told"),
@@ -1170,7 +1170,7 @@ RULE_QUOTES = [
     # Found by a hunt: the second quotation took the SOURCE and CUE of the attribution inside the
     # first ("Assad" "made clear"), not of the quote it continues (Blinken's "said"): the guidelines
     # point a continued quote's relations to the quote it continues.
-    row("a_continued_quotation_continues_the_quotation_not_an_attribution_nested_in_it", ROW,
+    row("a_continued_quotation_continues_the_quotation_not_an_attribution_nested_in_it", QUOTE_ROW,
         "“Assad made clear that he would stay,” Blinken said.\n\n“We will not accept it.”",
         [("“Assad made clear that he would stay,”", "direct", ("Blinken", "antony-blinken"),
           "said"),
@@ -1191,13 +1191,13 @@ RULE_QUOTES = [
          ("“He will not leave.”", ("Blinken", "antony-blinken"), "said")]),
     # Found by a hunt: "Blinken recalled: “…”" had CUE "called" (the end of "recalled") and SOURCE
     # "Blinken re", and "the so-called “moderate rebels.”" a quote of "Assad backed the so".
-    row("a_cue_before_a_quotation_is_a_word_of_its_own", ROW,
+    row("a_cue_before_a_quotation_is_a_word_of_its_own", QUOTE_ROW,
         "Blinken recalled: “We went there.”\n\nAssad backed the so-called “moderate rebels.”\n\n"
         "The unsaid “truth” hurts.\n\nAssad said: “We won.”",
         [("“We won.”", "direct", ("Assad", "bashar-al-assad"), "said")]),
     # The guidelines: when a role and a name precede the cue, the SOURCE is the name. "Name, role,
     # said CONTENT" came out back to front (the name as QUOTE, the content cut at "1.3" as SOURCE).
-    row("a_name_beside_a_role_before_the_cue_is_the_source", ROW,
+    row("a_name_beside_a_role_before_the_cue_is_the_source", QUOTE_ROW,
         "Ayman Safadi, Jordan's foreign minister, said the kingdom hosts 1.3 million Syrians.\n\n"
         "A ministry spokesperson, Ana Ruiz, said the talks would resume.\n\n"
         "The talks will resume next week, said Ana Ruiz.",
@@ -1208,7 +1208,7 @@ RULE_QUOTES = [
     # stalled." was read as content first: QUOTE "Officials, who spoke ...", SOURCE "the talks had
     # stalled". A relative clause set off by commas before the cue follows its subject, the SOURCE
     # (guidelines: "[Ortega], who took office in May, said"); a content before it still is one.
-    row("a_relative_clause_before_the_cue_is_no_content_and_its_head_is_the_source", ROW,
+    row("a_relative_clause_before_the_cue_is_no_content_and_its_head_is_the_source", QUOTE_ROW,
         "Officials, who spoke on condition of anonymity, said the talks had stalled.\n\n"
         "Talks, which had stalled for months, will resume, Blinken said.",
         [("the talks had stalled", "indirect", ("Officials", None), "said"),
@@ -1216,7 +1216,7 @@ RULE_QUOTES = [
     # Found in review: "Blinken -- who met Safadi -- said" gave the SOURCE "met Safadi" (the
     # words after "who"); dashes set off a relative clause as commas do, and the guidelines leave
     # it out: the source is the name. An unspaced en dash is a range, and a dateline stays one.
-    row("an_aside_set_off_by_dashes_is_no_part_of_the_source", ROW,
+    row("an_aside_set_off_by_dashes_is_no_part_of_the_source", QUOTE_ROW,
         "Blinken -- who met Safadi -- said the talks would resume.\n\n"
         "“We will stay,” Blinken — who met Safadi in 2019–2020 — said.\n\n"
         "Blinken—who met Safadi—said the talks had stalled.\n\n"
@@ -1229,7 +1229,7 @@ RULE_QUOTES = [
     # after a content, the aside's "who" was read as the sign of a content after the comma ("…, a
     # claim that Damascus denied"), so "The talks have stalled, Blinken -- who met Safadi -- said."
     # gave nothing.
-    row("an_aside_set_off_by_dashes_before_the_cue_of_a_content_first_paraphrase", ROW,
+    row("an_aside_set_off_by_dashes_before_the_cue_of_a_content_first_paraphrase", QUOTE_ROW,
         "The talks have stalled, Blinken -- who met Safadi on Monday -- told reporters.\n\n"
         "The war is over, Assad — who rarely speaks — said.",
         [("The talks have stalled", "indirect", ("Blinken", "antony-blinken"), "told"),
@@ -1238,7 +1238,7 @@ RULE_QUOTES = [
     # without a comma or period inside was taken for a phrase), and "“…,” said Blinken—and left."
     # had the SOURCE "Blinken—and left". An em dash, with or without spaces, or a spaced en dash
     # sets off the attribution; after an inverted cue the name ends at it.
-    row("a_dash_after_a_quotation_sets_off_its_attribution_as_a_comma_does", ROW,
+    row("a_dash_after_a_quotation_sets_off_its_attribution_as_a_comma_does", QUOTE_ROW,
         "“We will stay”—Blinken said.\n\n“We will win” — said Blinken.\n\n"
         "“Go home,” said Blinken—and left.\n\n“It is over” – Assad said.",
         [("“We will stay”", "direct", BLINKEN, "said"), ("“We will win”", "direct", BLINKEN, "said"),
@@ -1249,7 +1249,7 @@ RULE_QUOTES = [
     # hollow—" gave “victory” to "the US", "“reforms”—which Blinken said were cosmetic—" to Blinken.
     # A dash opens an aside as often as an attribution: a clause opening with a conjunction or a
     # relative pronoun is none. An attribution after a dash stays one ("“…”—Blinken said").
-    row("a_clause_of_its_own_after_a_quotation_and_a_dash_is_no_attribution_of_it", ROW,
+    row("a_clause_of_its_own_after_a_quotation_and_a_dash_is_no_attribution_of_it", QUOTE_ROW,
         "He said “no”—then Blinken said “yes.”\n\nAssad’s “victory”—and the US said it was hollow—came "
         "at a cost.\n\nAssad’s “reforms”—which Blinken said were cosmetic—failed.\n\n“Sanctions work”—but "
         "Syria says otherwise.\n\n“We will stay”—Blinken said.",
@@ -1259,7 +1259,7 @@ RULE_QUOTES = [
     # said," his words: "“Friends of Syria” members recalled" and "“the Caesar Act”
     # notwithstanding" were QUOTEs of Blinken. A second part ends a clause, with punctuation inside
     # its closing mark or after it; a quoted name the sentence goes on after is none.
-    row("a_quoted_phrase_the_sentence_goes_on_after_is_no_second_part_of_an_interrupted_quotation", ROW,
+    row("a_quoted_phrase_the_sentence_goes_on_after_is_no_second_part_of_an_interrupted_quotation", QUOTE_ROW,
         "“We will stay,” Blinken said, “Friends of Syria” members recalled.\n\n"
         "“We will stay,” Blinken said, “the Caesar Act” notwithstanding.\n\n"
         "“Sanctions,” Blinken said, “‘work.’”\n\n“Stop,” Assad said — “now” — and left.",
@@ -1270,7 +1270,7 @@ RULE_QUOTES = [
     # "Assad" (who was told, not who spoke), "Denied the charge: “We did nothing.”" the SOURCE "the
     # charge", "Urged Washington, “Act now.”" the SOURCE Washington. The noun phrase after these
     # verbs is their object: no inversion; "Said Assad:" and "Added the minister," still are.
-    row("a_reporting_verb_whose_object_follows_it_opens_no_inverted_attribution", ROW,
+    row("a_reporting_verb_whose_object_follows_it_opens_no_inverted_attribution", QUOTE_ROW,
         "Told Assad: “Leave.”\n\nDenied the charge: “We did nothing.”\n\nUrged Washington, “Act now.”\n\n"
         "Said Assad: “Never.”\n\nAdded the minister, “We will stay.”",
         [("“Never.”", "direct", ("Assad", "bashar-al-assad"), "Said"),
@@ -1279,17 +1279,17 @@ RULE_QUOTES = [
     # a Pentagon spokesperson, told a briefing." had no direct QUOTE (a source before the cue held no
     # comma), and the content-first pattern made the quotation and the name one QUOTE of the SOURCE
     # "a briefing". The appositive or relative clause set off by commas stays out of the SOURCE.
-    row("a_name_and_its_appositive_after_a_quotation_are_its_attribution", ROW,
+    row("a_name_and_its_appositive_after_a_quotation_are_its_attribution", QUOTE_ROW,
         "“We will stay,” Major Blinken, a State Department spokesperson, told a briefing.\n\n"
         "“We will not relent,” Assad, who met Safadi, said.",
         [("“We will stay,”", "direct", ("Major Blinken", "antony-blinken"), "told"),
          ("“We will not relent,”", "direct", ("Assad", "bashar-al-assad"), "said")]),
     # '"…," rejecting calls': QUOTE the fragment, SOURCE "rejecting", CUE "calls".
-    row("a_participle_after_a_quotation_is_no_source", ROW,
+    row("a_participle_after_a_quotation_is_no_source", QUOTE_ROW,
         'Blinken said US forces would stay "as long as the threat remains," rejecting calls for a withdrawal.',
         [('US forces would stay "as long as the threat remains," rejecting calls for a '
           'withdrawal', "mixed", ("Blinken", "antony-blinken"), "said")]),
-    row("pronoun_sources_take_the_previous_speaker_and_non_attributions_are_left_alone", ROW,
+    row("pronoun_sources_take_the_previous_speaker_and_non_attributions_are_left_alone", QUOTE_ROW,
         'Assad said the war was over. "There is always hope," he said.\n\n'
         "The US neither confirmed nor denied whether talks took place. Arab states believe Assad has won.",
         [("the war was over", "indirect", ("Assad", "bashar-al-assad"), "said"),
@@ -1309,7 +1309,7 @@ RULE_QUOTES = [
     # last words" (an inverted attribution), and "Assad is said to have met US officials" the QUOTE
     # "to have met US officials" of Assad: a passive of hearsay names no speaker. "said to reporters"
     # stays a cue.
-    row("a_reporting_verb_before_to_be_or_to_have_is_a_passive_and_no_cue", ROW,
+    row("a_reporting_verb_before_to_be_or_to_have_is_a_passive_and_no_cue", QUOTE_ROW,
         "“It was his last,” said to be his last words, were recorded by a guard.\n\n"
         "Assad is said to have met US officials in Oman.\n\n"
         "Tice is said to be alive, Blinken said.\n\n"
