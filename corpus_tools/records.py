@@ -422,9 +422,12 @@ def annotator_key(annotator: str) -> tuple:
 
 
 def is_email(value: str) -> bool:
-    """Only a sanity check: a typo made into an account name is an account nobody can log in to."""
+    """Only a sanity check: a typo made into an account name is an account nobody can log in to;
+    one holding a control character (a terminal's escape) is no address either, and would be
+    printed as it is in every note that names the account."""
     local, at, domain = value.partition("@")
-    return bool(local and at and domain) and "@" not in domain and not any(c.isspace() for c in value)
+    return bool(local and at and domain) and "@" not in domain and not any(c.isspace() for c in value) \
+        and control_in(value) is None
 
 
 def email_key(email: str) -> str:

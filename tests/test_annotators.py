@@ -106,6 +106,8 @@ def test_a_line_added_by_hand_says_who_an_id_stored_without_accounts_is(tmp_path
      "line 2: id '1' is already on an earlier line"),
     ('{"email": "ann@example.org", "id": 1}\n', "line 1: annotator id 1 must be a positive whole number"),
     ('{"email": "ann", "id": "1"}\n', "line 1: email 'ann' is not an email address"),
+    ('{"email": "ann\\u001b[2J@example.org", "id": "1"}\n',
+     "line 1: email 'ann\\x1b[2J@example.org' is not an email address"),
     ('{"email": "ann@example.org", "id": "1", "name": "Ann"}\n', 'line 1: expected {"email": ..., "id": ...}'),
     ('{"email": "ann@example.org",\n', "line 1: not JSON"),
 ])
