@@ -1625,20 +1625,23 @@ PREANNOTATED_QUOTES = [
     # in a content-first QUOTE and in the SOURCE; and any capitalized words before a dash were one, so
     # "In Damascus — the talks would resume, officials said" lost "In Damascus —" from its QUOTE, a
     # part of the reported clause. A dateline's place is a name whose first word is no function word
-    # (in capitals before a credit); "Washington, DC –", as a corpus article writes it, stays one.
+    # (in capitals before a credit); "Washington, DC –", as a corpus article writes it, stays one; a
+    # name before a dash and a lowercase word opens an aside, no dateline ("Assad — long shunned —").
     row("a_dateline_is_a_name_before_a_spaced_dash_or_hyphen",
         STATES | registered("antony-blinken", "us-state-department"), ("quote", "source", "speaker", "cue"),
         "BEIRUT (Reuters) - The talks would resume in Geneva, officials said.\n\n"
         "BEIRUT (Reuters) - Syria’s foreign ministry said the strikes were illegal.\n\n"
         "In Damascus — the talks would resume, officials said.\n\n"
         "Washington, DC – The United States will not lift the sanctions, the State Department said.\n\n"
-        "Syrian Democratic Forces (SDF) — the US-backed militia — would hold the line, Blinken said.",
+        "Syrian Democratic Forces (SDF) — the US-backed militia — would hold the line, Blinken said.\n\n"
+        "Assad — long shunned — is back in the Arab League, officials said.",
         [("The talks would resume in Geneva", "officials", None, "said"),
          ("the strikes were illegal", "Syria’s foreign ministry", "syria", "said"),
          ("In Damascus — the talks would resume", "officials", None, "said"),
          ("The United States will not lift the sanctions", "the State Department", "us-state-department", "said"),
          ("Syrian Democratic Forces (SDF) — the US-backed militia — would hold the line", "Blinken",
-          "antony-blinken", "said")]),
+          "antony-blinken", "said"),
+         ("Assad — long shunned — is back in the Arab League", "officials", None, "said")]),
     # Found in review: "Washington said" had the speaker washington-dc, the city; the guidelines'
     # metonymic speaker ("Lima said") is the state. The registry has no field for it; a capital's
     # description says whose capital it is, and that names a GPE record: Washington and Damascus

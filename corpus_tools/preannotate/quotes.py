@@ -137,11 +137,12 @@ FRAMING = re.compile(r"(?:While|Although|Though|As|Because|If|When|After|Before|
 # capitalized words the first of which is no function word ("In Damascus — the talks …" and "The
 # Pentagon — …" open none), and before a credit it is in capitals, as datelines write it: a name
 # with its acronym before a dash opens a sentence as often ("Syrian Democratic Forces (SDF) — the
-# US-backed militia — would …")
+# US-backed militia — would …"); and the sentence after it opens with a capital or a digit, as
+# every sentence does: "Assad — long shunned — is back" is a name and an aside
 _DATELINE_REGION = r"(?:,\s[\w .]{1,30}?)?"
 DATELINE = re.compile(rf"(?:(?!(?:{'|'.join(sorted(FUNCTION_WORDS))})\b)[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*)*"
                       rf"{_DATELINE_REGION}|[A-Z][A-Z.'-]+(?:\s[A-Z][A-Z.'-]+)*{_DATELINE_REGION}"
-                      rf"\s\([A-Z][\w .-]{{0,29}}\))\s[–—-]\s")
+                      rf"\s\([A-Z][\w .-]{{0,29}}\))\s[–—-]\s(?=[^\s\w]*[A-Z0-9])")
 # Reporter's additions after the content (guidelines: "Leave out the reporter's additions at the edges").
 ADDITION = re.compile(r",\s+(?:as|while|despite|amid|even as|although|though|more than|less than|an?|after|before)\s"
                       r"|\s+(?:on|late on|early on|last|earlier this)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
