@@ -84,7 +84,8 @@ quotation mark whose partner lies outside it, at its edges ("• Joe Biden", "(A
 that the envoy would return soon.)", "We don’t know,’ Blinken said" with its opening mark lost), nor
 a dateline opening the sentence ("WASHINGTON –", "Washington, DC –", "DAMASCUS, Syria (AP) —",
 "BEIRUT (Reuters) -", ``DATELINE``; the place is a name whose first word is no function word, in
-capitals before a credit: "In Damascus — …", "Syrian Democratic Forces (SDF) — …" open none).
+capitals before a credit: "In Damascus — …", "Syrian Democratic Forces (SDF) — …" open none; what
+follows its dash opens with a capital or a digit: "Assad — long shunned — is back" opens none).
 CUE: the reporting verb or phrase (``CUES``), without auxiliaries; none before "to be" or "to have"
 (a passive of hearsay: "Assad is said to have met US officials"). ``speaker_id``: the registry
 id of a PERSON, else ORG, else GPE mention inside the SOURCE, a capital's state, else the state of a NORP
