@@ -1,7 +1,8 @@
 """Ingest: Label Studio exports read, validated once and stored, with the units table of each.
 
 ``ingest`` (store an export), ``validate_export`` (report only), ``stored_exports`` (the store,
-in ingest order) and ``units_for`` (a stored export's units table): corpus_tools.ingest.store.
+in ingest order), ``units_for`` (a stored export's units table) and ``default_jobs`` (the
+processes ``--jobs 0`` checks an export with): corpus_tools.ingest.store.
 They are loaded on first use, so that a worker process that imports only the checks
 (corpus_tools.ingest.work) does not load pyarrow with the store.
 """
