@@ -740,6 +740,30 @@ def test_layer_switches_hide_and_show_each_layer(chromium, site):
 
 
 @pytest.mark.browser
+def test_going_back_to_a_document_draws_the_layers_its_switches_say(chromium, site):
+    """Found by an adversarial review: back from an entity page, Chromium restored the boxes as
+    they were left (entities off, removed text on) after the script had read them, so the page
+    drew the entities and hid the removed text while its boxes said the opposite."""
+    errors: list[str] = []
+    page = open_page(chromium, site / "doc" / "002_9bc3c6dfe5868321.html", errors)
+    person = '.ent[data-label="PERSON"]'
+    page.uncheck('input[data-layer="entities"]')
+    page.check('input[data-layer="removed"]')
+    follow(page, 'a[data-kind="ENTITY"]')
+    assert "/entity/" in page.url
+    page.go_back()
+    page.wait_for_load_state()
+    assert page.url.endswith("/doc/002_9bc3c6dfe5868321.html")
+    assert (page.is_checked('input[data-layer="entities"]'), page.is_checked('input[data-layer="removed"]')) == (
+        False, True)
+    assert page.evaluate("document.getElementById('doc').className") == "document hide-entities show-removed"
+    assert computed(page, person, "background-color") == "rgba(0, 0, 0, 0)"
+    assert computed(page, ".rm", "display") == "inline-block"
+    page.close()
+    assert errors == []
+
+
+@pytest.mark.browser
 def test_screenshot_of_a_document_page_for_the_docs(chromium, site):
     """docs/viewer.md shows this screenshot. It is written to build/screenshots/; with
     CORPUS_TOOLS_WRITE_DOCS_SCREENSHOTS=1 also to docs/ (how the committed one was made)."""

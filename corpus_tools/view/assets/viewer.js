@@ -11,6 +11,9 @@
     }
     box.addEventListener("change", apply);
     apply();
+    // Going back to the page, the browser restores the boxes as they were left after this ran,
+    // firing no change: without this the page drew every layer while a box said it was off.
+    window.addEventListener("pageshow", apply);
   });
 
   // One tooltip: titles become data-tip (no native tooltip on top), and hovering shows the tips
