@@ -187,11 +187,12 @@ HREF = re.compile(r'href="([^"]*)"')
 
 def broken_links(root: Path) -> list[str]:
     """Every href of every page that names no file of the site, or no element of the page it
-    names (``#id``), as "page: href"; links to Wikidata are the site's only external ones."""
+    names (``#id``), as "page: href"; links to Wikidata are the site's only external ones, and
+    the empty icon each page names (``data:,``) is no file."""
     broken = []
     for page in sorted(root.rglob("*.html")):
         for href in HREF.findall(page.read_text("utf-8")):
-            if href.startswith("https://www.wikidata.org/wiki/"):
+            if href.startswith("https://www.wikidata.org/wiki/") or href == "data:,":
                 continue
             path, _, fragment = html.unescape(href).partition("#")
             target = (page.parent / unquote(path)).resolve() if path else page
@@ -801,6 +802,34 @@ def test_serve_answers_on_loopback(chromium, site):
         server.shutdown()
         server.server_close()
         thread.join(10)
+
+
+@pytest.mark.browser
+def test_served_pages_name_their_own_icon_so_the_browser_asks_no_server_for_one(chromium, site):
+    """Found by an adversarial review: a page naming no icon makes Chromium ask the server for
+    /favicon.ico, whose 404 under `view --serve` was an error in the console. When the browser
+    asks is up to it, so the icon each page resolves to is what is checked, with the console."""
+    server = site_server(site)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    errors: list[str] = []
+    context = chromium.new_context()  # no icon cached from another test
+    try:
+        page = context.new_page()
+        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        pages = sorted(str(path.relative_to(site)) for path in site.rglob("*.html"))
+        assert len(pages) == 1 + 5 + 53
+        for name in pages:
+            page.goto(base + name)
+            icons = page.evaluate("[...document.querySelectorAll('link[rel~=\"icon\"]')].map(link => link.href)")
+            assert icons == ["data:,"], name
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+    assert errors == []
 
 
 @pytest.mark.browser

@@ -209,6 +209,9 @@ def page_parts(title: str, body: Iterable[str], *, prefix: str, corpus: str, ver
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)} · {escape(corpus)} {escape(version)}</title>\n"
+        # an icon of its own, empty: without one a browser asks the server for /favicon.ico, and
+        # under `view --serve` (or any server) its 404 is an error in the console
+        '<link rel="icon" href="data:,">\n'
         f'<link rel="stylesheet" href="{prefix}assets/viewer.css">\n'
         f'<script src="{prefix}assets/viewer.js" defer></script>\n'
         f'</head>\n<body class="{css_class}">\n'
