@@ -228,7 +228,7 @@ labelstudio-ambiguous-project  error  several projects of that title
 labelstudio-export-failed  error  the server could not export the project
 labelstudio-export-timeout  error  the export did not finish in time
 labelstudio-no-prediction  error  a task has no prediction to accept
-labelstudio-bad-project-title  error  a project title that is blank or only digits (other commands read digits as a project id)
+labelstudio-bad-project-title  error  a project title that is blank or only digits (other commands read digits as a project id), or begins or ends with whitespace (Label Studio strips it)
 labelstudio-bad-email  error  a user to create or act as (annotate --as, adjudicate --reviewer) that is no email address
 labelstudio-account-remote  error  a user to create or act as (annotate --as, adjudicate --reviewer) on a --url that is not the data dir's server: accounts are made on the local server only
 labelstudio-predictions-refused  error  Label Studio created fewer predictions than push sent it for tasks already present (its validator left the others out)

@@ -367,6 +367,28 @@ def test_push_refuses_a_title_other_commands_would_read_as_an_id(title):
     assert refused.value.code == "labelstudio-bad-project-title" and refused.value.location.file == "--project"
 
 
+@pytest.mark.labelstudio
+@pytest.mark.parametrize("title", ["spaced project ", " spaced project", "spaced project\u00a0"])
+def test_push_refuses_a_title_with_whitespace_at_its_ends(labelstudio, corpus_copy, title):
+    """Label Studio stores a title stripped: `push --project 'spaced project '` created a project
+    titled 'spaced project' beside the one pushed before (which every command then found
+    ambiguous), and another at each push of that title, as it found none titled exactly that."""
+    runner = CliRunner()
+    connection = ["--url", labelstudio.url, "--api-key", labelstudio.api_key, "--root", str(corpus_copy.root)]
+    first = runner.invoke(cli, ["labelstudio", "push", *connection, "--project", "spaced project"])
+    assert first.exit_code == 0, first.output
+
+    def spaced() -> list[int]:
+        return [p.id for p in labelstudio.client.projects.list(page_size=500) if p.title.strip() == "spaced project"]
+
+    before = spaced()
+    again = runner.invoke(cli, ["labelstudio", "push", *connection, "--project", title])
+    assert (again.exit_code, again.output) == (1, (
+        f"Error: --project: [labelstudio-bad-project-title] a project title must not begin or end with whitespace, "
+        f"not {title!r}: Label Studio stores it as 'spaced project', and every push would create another project\n"))
+    assert spaced() == before and len(before) == 1
+
+
 def test_the_local_server_s_key_goes_to_its_own_url_only(tmp_path, monkeypatch):
     """--url (or LABEL_STUDIO_URL) of another server without a key took the data dir's admin key
     from connection.json and sent it there, to be refused with a bare 'HTTP 401'."""

@@ -219,7 +219,8 @@ def tasks(layout: Layout, predictions: bool, output: Path) -> None:
 @root_option
 @_predictions_option
 @click.option("--project", default=DEFAULT_PROJECT, show_default=True,
-              help="Project title (not digits only: the other commands read those as a project id).")
+              help="Project title (not digits only: the other commands read those as a project id; no "
+                   "whitespace at its ends, which Label Studio strips).")
 def push(url, api_key, data_dir, layout, predictions, project) -> None:
     """Create or update the project and import the tasks it does not hold yet.
 

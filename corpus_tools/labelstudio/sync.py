@@ -350,6 +350,13 @@ def _check_title(project_title: str) -> None:
         raise CorpusError("labelstudio-bad-project-title", f"a project title must hold a non-digit character, "
                           f"not {project_title!r}: pull and annotate would read a number as a project id",
                           Location(file="--project"))
+    if project_title != project_title.strip():
+        # the server saves the title stripped, so each push would find no project of the title it
+        # was given and create one more, and the one of the stripped title would become ambiguous
+        raise CorpusError("labelstudio-bad-project-title", f"a project title must not begin or end with "
+                          f"whitespace, not {project_title!r}: Label Studio stores it as "
+                          f"{project_title.strip()!r}, and every push would create another project",
+                          Location(file="--project"))
 
 
 def push(client, documents: Iterable[Document], annotations: Mapping[str, DocumentAnnotations] | None,
