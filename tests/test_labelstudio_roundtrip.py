@@ -458,3 +458,37 @@ def test_a_submission_label_studio_refuses_names_its_document(labelstudio, way):
     # 404 for the task; a prediction's acceptance, 400 for the prediction that went with it
     assert str(refused.value).startswith(f"task {task.id}, doc rs-news: [labelstudio-api-error] submitting an "
                                          f"annotation to task {task.id} failed: HTTP {404 if way == 'results' else 400}")
+
+
+@pytest.mark.parametrize("way", ["results", "predictions"])
+def test_a_submission_refused_after_others_says_what_the_server_kept(labelstudio, way):
+    """annotate stopped at a refused submission (a server killed, a task deleted meanwhile) saying
+    nothing of the annotations it had submitted before, which the server keeps: the user could
+    not tell that the run was half done, nor that running it again finishes it."""
+    from corpus_tools.labelstudio.annotate import accept_planned, plan_predictions, plan_results, submit_planned
+
+    client, title = labelstudio.client, f"half done {way}"
+    news, emoji = document("hd-news", NEWS_TEXT), document("hd-emoji", EMOJI_TEXT)
+    push(client, [news, emoji], {news.doc_id: news_annotations(news), emoji.doc_id: emoji_annotations(emoji)},
+         title, "annotations@set-1")
+    project = resolve_project(client, title)
+    user, as_user = labelstudio.as_user(f"half-done-{way}@corpus-tools.local")
+    if way == "results":
+        planned = plan_results(client, project.id, [{"doc_id": "hd-news", "result": []},
+                                                    {"doc_id": "hd-emoji", "result": []}], "gold.jsonl")
+        kept, gone = planned
+        client.tasks.delete(gone)  # someone deletes the second task while the first is submitted
+        with pytest.raises(CorpusError) as refused:
+            submit_planned(as_user, planned)
+    else:
+        planned = plan_predictions(client, project.id)
+        kept, gone = (task.id for task in planned)
+        client.tasks.delete(gone)
+        with pytest.raises(CorpusError) as refused:
+            accept_planned(as_user, planned)
+    assert refused.value.location.task_id == gone
+    assert str(refused.value).startswith(f"task {gone}, doc ")
+    assert str(refused.value).endswith(f"; the 1 annotation submitted before stays (the last to task {kept}): run the "
+                                       "command again, which skips the tasks this user has annotated")
+    [task] = client.tasks.list(project=project.id, fields="all")
+    assert (task.id, [api_field(a, "completed_by") for a in task.annotations]) == (kept, [user.id])

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Container, Iterable, Mapping, Sequence
 
 from corpus_tools import strictjson
-from corpus_tools.errors import CorpusError, Location, quantity
+from corpus_tools.errors import CorpusError, Location, agreeing, quantity
 from corpus_tools.fsutil import listable_directory
 from corpus_tools.ingest.checks import Context, check_task
 from corpus_tools.labelstudio.sync import DocumentTasks, api_errors, api_field, iter_tasks
@@ -207,7 +207,8 @@ def _submit_new(client, tasks: Iterable[tuple[Any, Callable[[], Submitted]]],
     """Call each task's ``submit`` unless the client's user has annotated the task already, and
     count those skipped: an annotator submits a task once, so running twice submits nothing new
     (and says what it left). The one rule of both ways of annotating. ``on_progress(1)`` after
-    each task."""
+    each task. A submission refused after others is raised with their count added: the server
+    keeps them, and a run again submits the rest."""
     with api_errors("asking who the API key belongs to"):
         me = client.users.whoami().id
     submitted, skipped = [], 0
@@ -215,7 +216,17 @@ def _submit_new(client, tasks: Iterable[tuple[Any, Callable[[], Submitted]]],
         if any(_author(annotation) == me for annotation in task.annotations or ()):
             skipped += 1
         else:
-            submitted.append(submit())
+            try:
+                submitted.append(submit())
+            except CorpusError as error:
+                if not submitted:
+                    raise
+                # the server keeps what it accepted: without this the user learns of none of it
+                done = quantity(len(submitted), "annotation")
+                raise CorpusError(error.code, f"{error.message}; the {done} submitted before "
+                                  f"{agreeing(len(submitted), 'stays', 'stay')} (the last to task "
+                                  f"{submitted[-1].task_id}): run the command again, which skips the tasks "
+                                  "this user has annotated", error.location) from None
         if on_progress is not None:
             on_progress(1)
     return Submissions(tuple(submitted), skipped)
