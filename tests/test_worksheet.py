@@ -300,6 +300,13 @@ def test_results_to_submit_reads_worksheets_or_a_results_file_against_the_corpus
             results_to_submit(corpus_copy, **given)
         where = given.get("results", given.get("worksheets"))
         assert str(refused.value) == f"{where}: [annotate-empty] {message}"
+    # a round of several annotators (README: round-2/annotator-N/) holds its worksheets a level down
+    round_2 = REPO / "annotations" / "worksheets" / "round-2"
+    with pytest.raises(CorpusError) as refused:
+        results_to_submit(corpus_copy, worksheets=round_2)
+    assert str(refused.value) == (f"{round_2}: [annotate-empty] no worksheet (*.yaml) in it, but in its directories "
+                                  "annotator-1, annotator-2, annotator-3: give one annotator's directory, with that "
+                                  "annotator's --as")
 
 
 def test_what_annotate_says_it_submitted():

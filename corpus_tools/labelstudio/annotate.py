@@ -319,9 +319,19 @@ def results_to_submit(layout, worksheets: Path | None = None, results: Path | No
     else:
         items, source = read_results(results), str(results)
     if not items:
-        raise CorpusError("annotate-empty", "no worksheet (*.yaml) in it" if worksheets else "it holds no item",
+        raise CorpusError("annotate-empty", _no_worksheet(worksheets) if worksheets else "it holds no item",
                           Location(file=str(worksheets or results)))
     return items, source, Context(str(worksheets or results), documents, load_registry(layout))
+
+
+def _no_worksheet(worksheets: Path) -> str:
+    """Why a worksheet directory gives nothing to submit: a round with several annotators keeps
+    each one's worksheets in a directory of its own (round-2/annotator-1/), which is the one to give."""
+    held = sorted(path.name for path in Path(worksheets).iterdir() if path.is_dir() and any(path.glob("*.yaml")))
+    if not held:
+        return "no worksheet (*.yaml) in it"
+    return (f"no worksheet (*.yaml) in it, but in its {agreeing(len(held), 'directory', 'directories')} "
+            f"{', '.join(held)}: give one annotator's directory, with that annotator's --as")
 
 
 def submitted_line(done: Submissions, project_id: int, user: Any = None) -> str:
