@@ -475,7 +475,7 @@ def test_a_cited_first_line_is_quoted_without_the_byte_order_mark(corpus_copy, t
                                   "controls", "undecodable", "no-evidence", "evidence-blank-line", "bad-date",
                                   "missing", "second-of-two-bad", "doc-id-case", "fullwidth-date",
                                   "blank-publisher", "blank-title", "invisible-title", "utf-16", "utf-16-no-bom",
-                                  "utf-32", "utf-32-no-bom"])
+                                  "utf-32", "utf-32-no-bom", "html", "xhtml"])
 def test_refusals_name_the_file_and_write_nothing(corpus_copy, tmp_path, case):
     good = write(tmp_path, "good.txt", b"A good article about Syria\n\nBody.\n")
     args: dict = {}
@@ -499,6 +499,12 @@ def test_refusals_name_the_file_and_write_nothing(corpus_copy, tmp_path, case):
         expected_code = "raw-undecodable"
     elif case == "binary":
         paths, expected_code = [write(tmp_path, "img.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")], "raw-binary"
+    elif case == "html":  # a web page saved as .txt was added, its markup the text annotators get
+        page = b"\xef\xbb\xbf\r\n<!DOCTYPE html>\r\n<html><body><p>Syria talks</p></body></html>\r\n"
+        paths, expected_code = [write(tmp_path, "page.txt", page)], "raw-html"
+    elif case == "xhtml":
+        page = b'<?xml version="1.0"?>\n<HTML lang="en">\n<p>Syria talks</p></HTML>\n'
+        paths, expected_code = [write(tmp_path, "page.txt", page)], "raw-html"
     elif case == "controls":
         paths, expected_code = [write(tmp_path, "ctl.txt", b"Title\n" + b"\x01\x02\x03\x04" * 5)], "raw-binary"
     elif case == "undecodable":
@@ -530,6 +536,9 @@ def test_refusals_name_the_file_and_write_nothing(corpus_copy, tmp_path, case):
     assert refused.value.location.file is not None
     if case == "duplicate":
         assert "already in the corpus as 001_d79359122f2d4c78" in refused.value.message
+    if case == "html":
+        assert refused.value.message.startswith("an HTML page (it opens with '<!DOCTYPE html>'), not an article's text")
+        assert refused.value.location.file == str(tmp_path / "in" / "page.txt")
     if case.startswith("utf-"):
         assert refused.value.message.startswith(f"UTF-{case[4:6]} text") and "save it as UTF-8" in refused.value.message
         # by the sign it gives (a marked file was said to have NUL bytes between its letters: a hunt)
@@ -1152,3 +1161,12 @@ def test_a_manifest_missing_beside_raw_files_in_a_corpus_with_exports_is_lost_no
     assert (refused.value.code, refused.value.message) == ("manifest-missing", said)
     [problem] = check_raw(corpus_copy).problems
     assert (problem.code, problem.message) == ("manifest-missing", said)
+
+
+def test_an_article_that_quotes_markup_is_text_not_a_page(corpus_copy, tmp_path):
+    """Only a file that opens as a web page's source is refused (raw-html): markup further in,
+    or a headline about HTML, is an article's text."""
+    article = write(tmp_path, "markup.txt", b"HTML5 at 15\n\nThe <html> tag opens a page, <!DOCTYPE html> before it.\n")
+    [added] = add_files(corpus_copy, [article])
+    assert added.record.title == "HTML5 at 15"
+    assert check_raw(corpus_copy).valid

@@ -82,9 +82,9 @@ checkouts' adds can leave it, which check-raw cannot tell), a doc_id taken (also
 one only in case: one raw file on a case-insensitive filesystem) or unsafe, an empty
 file or one that normalization leaves no text of (only a byte-order mark, zero-width
 characters, boilerplate), a binary file (a NUL byte, or more than ``BINARY_CONTROL_SHARE`` of
-control characters other than whitespace), bytes that are neither UTF-8 nor cp1252, a UTF-8
-byte-order mark or UTF-8 characters beside bytes that are not UTF-8 (a file of two encodings),
-metadata without evidence, evidence (its reasoning or the line it quotes) holding what a title
+control characters other than whitespace), a web page's HTML source (``_HTML_PAGE``: it opens
+with a doctype or an <html> tag), bytes that are neither UTF-8 nor cp1252, a UTF-8 byte-order
+mark or UTF-8 characters beside bytes that are not UTF-8 (a file of two encodings), metadata without evidence, evidence (its reasoning or the line it quotes) holding what a title
 may not (``ManifestRecord``: a control character, a bidirectional embedding, override or
 isolate). Several files are added all or none: everything is read and checked first; the raw
 files and the new manifest are written into a staging directory in raw/, then the raw files are
@@ -299,6 +299,10 @@ def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int |
 _UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
                              rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
                              rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+# a web page saved as it was served: its source opens with a doctype or an <html> tag (after a
+# byte-order mark, blank lines or an XML declaration); an article that quotes markup opens with text
+_HTML_LEAD = "\ufeff \t\r\n"
+_HTML_PAGE = re.compile(rf"[{_HTML_LEAD}]*(?:<\?xml[^>]*>\s*)?<(?:!doctype\s+html|html)(?=[\s>]|$)", re.IGNORECASE)
 # byte-order marks of the encodings corpus-tools does not read; UTF-32's before UTF-16's: FF FE
 # starts both
 _WIDE_MARKS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF16_LE, "UTF-16"),
@@ -537,6 +541,11 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
             raise CorpusError("raw-duplicate", f"{by_sha[sha256]} (same SHA-256 {sha256})",
                               where)
         encoding, text, bom, failed_at = detect_encoding(data, where)
+        if _HTML_PAGE.match(text):
+            # its markup would be the document's text: annotators would get tags to annotate
+            raise CorpusError("raw-html", f"an HTML page (it opens with {text.lstrip(_HTML_LEAD)[:15]!r}), not an "
+                              "article's text: save the article's text from it (a browser's or an editor's plain "
+                              "text) and add that", where)
         new_id = _doc_id(doc_id, published.get(sha256, {}), removed_as.get(sha256), highest, sha256, where)
         check_doc_id(new_id, where)
         if new_id in taken or (layout.raw / (new_id + RAW_SUFFIX)).exists():
