@@ -312,6 +312,7 @@ def test_title_rule_reproduces_the_seed_titles():
     assert normalize("\u202e4202 ,21 hcraM :sklaT\n\nBody.\n").title == "4202 ,21 hcraM :sklaT"
     assert _title("\u202e4202 ,21 hcraM :sklaT\n\nBody.\n")[0] is None
     assert _title("Head\tline\n\nText")[0] == "Head line"  # as the normalized text has it
+    assert _title("By Jane Doe\n\nText") == (None, "none: the first line is a byline ('By' and names), not a headline")
     # a control character at an edge of the line, which the title's own span leaves out
     assert _title("\x01Headline\n\nText")[0] is None and _title("Headline\x1b\n\nText")[0] is None
 
@@ -322,6 +323,11 @@ def test_title_rule_reproduces_the_seed_titles():
     ("Assad\x85s envoy meets Blinken\n\nBody.\n", None),  # cut at U+0085 ("Assad"), which the text reads as "…"
     ("Zero\u200bwidth title\n\nBody.\n", "Zerowidth title"),  # as annotators see it
     ("Cafe\u0301 talks resume\n\nBody.\n", "Caf\u00e9 talks resume"),
+    # a byline first (a page copied from its byline down) was recorded as the article's title
+    ("By Jane Doe\n\nThe envoy met Assad.\n", None),
+    ("BY JANE DOE and OMAR al-KHATIB, Reuters\n\nThe envoy met Assad.\n", None),
+    ("By the numbers: Syria's war\n\nBody.\n", "By the numbers: Syria's war"),
+    ("By Assad's order, envoys leave\n\nBody.\n", "By Assad's order, envoys leave"),
 ])
 def test_the_title_is_the_text_s_first_line_as_normalization_keeps_it(corpus_copy, tmp_path, text, title):
     """The rule read the raw lines: a dateline, "Advertisement" or a line cut short went into the

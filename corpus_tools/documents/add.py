@@ -38,8 +38,9 @@ What the record says, and by which written rule:
 * ``title``: given (stripped), else (bytes a release published: the last point) normalization's
   title (docs/normalization.md: the first non-blank line as the normalized text has it, unless
   a rule claims it as boilerplate or a dateline, and at most ``TITLE_MAX_CHARS`` characters)
-  when it starts with an uppercase letter or a digit and its raw line holds no control
-  character nor bidirectional embedding, override or isolate (a headline); else null: the line
+  when it starts with an uppercase letter or a digit, is no byline ("By Jane Doe": ``is_byline``;
+  normalization keeps bylines as text) and its raw line holds no control character nor
+  bidirectional embedding, override or isolate (a headline); else null: the line
   normalization drops one from is not the line the raw file shows (an override shows
   "4202 ,21 hcraM" as "March 12, 2024", and normalized it reads reversed). So the title is the
   text's first line as annotators see it, never a line normalization drops ("Advertisement", a
@@ -335,6 +336,8 @@ def title_of(text: str, normalized: Normalized) -> tuple[str | None, str]:
                       f"than {TITLE_MAX_CHARS} characters)")
     if not (title[0].isupper() or title[0].isdigit()):
         return None, "none: the first line does not start like a headline (uppercase letter or digit)"
+    if is_byline(title):
+        return None, "none: the first line is a byline ('By' and names), not a headline"
     start, end = normalized.offset_map.to_raw(0, len(title))
     lines = RAW_LINE_BREAK.split(text[:end])
     whole = lines[-1] + RAW_LINE_BREAK.split(text[end:], maxsplit=1)[0]  # the raw line, edges included
@@ -342,6 +345,23 @@ def title_of(text: str, normalized: Normalized) -> tuple[str | None, str]:
         return None, ("none: the first line holds a control character or a bidirectional embedding, "
                       "override or isolate")
     return title, "the first non-blank line"
+
+
+# what may stand between the names of a byline: "By Jane Doe and Omar al-Khatib, Reuters"
+_BYLINE_LINKS = frozenset(("and", "&", "|", "-", "\u2013", "\u2014", "al", "el", "de", "van", "von", "bin", "ibn"))
+
+
+def is_byline(line: str) -> bool:
+    """Whether a line is a byline ("By Jane Doe", "BY JANE DOE and JOHN ROE, Reuters"): "By" then
+    capitalized names only, no punctuation a headline has (a colon, a question or quotation).
+    "By the numbers: ..." is a headline; "By Land and Sea" counts as a byline (its title is then
+    null, which says nothing false)."""
+    words = line.split()
+    if not 2 <= len(words) <= 12 or words[0] not in ("By", "BY") or words[1].casefold() in ("the", "a", "an") \
+            or any(mark in line for mark in ':?!"\u201c\u201d'):
+        return False
+    names = [word.strip(",.") for word in words[1:]]
+    return all(not name or name in _BYLINE_LINKS or name.split("-")[-1][:1].isupper() for name in names)
 
 
 def highest_number(doc_ids: Iterable[str]) -> int:
