@@ -160,6 +160,8 @@ def test_empty_text():
 
 FRAGMENTS = (
     "\r\n", "\r", "\n", "\n\n", "\n \n", "\u2028", "\x85", " ", "  ", "\t", "\xa0", "\u2009", "\u202f", "\u3000",
+    # U+2029 breaks a line here too; VT, FF and U+001C, where str.splitlines breaks, are a space or dropped
+    "\u2029", "\x0b", "\x0c", "\x1c", "\u2060", "\u202e",
     "\u200b", "\ufeff", "\u00ad", "\u200d", "\u200c", " \u200d", "\u200c ", "\x07", "\x92", "\x9d",
     "e\u0301", "\u0301", "q\u0301\u0316", "\u1100\u1161\u11a8", "\u0958", "\u212b", "\u0b47\u0b3e",
     "😀", "👨\u200d👩\u200d👧", "𝔘𝔫𝔦", "\U0010fffd",
