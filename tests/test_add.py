@@ -481,7 +481,7 @@ def test_a_cited_first_line_is_quoted_without_the_byte_order_mark(corpus_copy, t
                                   "controls", "undecodable", "no-evidence", "evidence-blank-line", "bad-date",
                                   "missing", "second-of-two-bad", "doc-id-case", "fullwidth-date",
                                   "blank-publisher", "blank-title", "invisible-title", "utf-16", "utf-16-no-bom",
-                                  "utf-32", "utf-32-no-bom", "html", "xhtml"])
+                                  "utf-32", "utf-32-no-bom", "html", "xhtml", "cesu-8"])
 def test_refusals_name_the_file_and_write_nothing(corpus_copy, tmp_path, case):
     good = write(tmp_path, "good.txt", b"A good article about Syria\n\nBody.\n")
     args: dict = {}
@@ -511,6 +511,9 @@ def test_refusals_name_the_file_and_write_nothing(corpus_copy, tmp_path, case):
     elif case == "xhtml":
         page = b'<?xml version="1.0"?>\n<HTML lang="en">\n<p>Syria talks</p></HTML>\n'
         paths, expected_code = [write(tmp_path, "page.txt", page)], "raw-html"
+    elif case == "cesu-8":  # an emoji as two encoded surrogates was added as cp1252: "Emoji í ½í¸€" its title
+        paths, expected_code = [write(tmp_path, "cesu.txt", b"Emoji \xed\xa0\xbd\xed\xb8\x80 talks\n\nBody.\n")], \
+            "raw-undecodable"
     elif case == "controls":
         paths, expected_code = [write(tmp_path, "ctl.txt", b"Title\n" + b"\x01\x02\x03\x04" * 5)], "raw-binary"
     elif case == "undecodable":
@@ -542,6 +545,10 @@ def test_refusals_name_the_file_and_write_nothing(corpus_copy, tmp_path, case):
     assert refused.value.location.file is not None
     if case == "duplicate":
         assert "already in the corpus as 001_d79359122f2d4c78" in refused.value.message
+    if case == "cesu-8":
+        assert refused.value.message.startswith("a UTF-16 surrogate written as UTF-8 at byte 6 (b'\\xed\\xa0\\xbd': "
+                                                "CESU-8")
+        assert refused.value.location.byte_offset == 6
     if case == "html":
         assert refused.value.message.startswith("an HTML page (it opens with '<!DOCTYPE html>'), not an article's text")
         assert refused.value.location.file == str(tmp_path / "in" / "page.txt")

@@ -7,8 +7,9 @@ What the record says, and by which written rule:
 * ``encoding``: ``utf-8`` when the bytes are valid UTF-8 (with or without a byte-order mark: the
   mark stays in raw/, normalization drops it, and the result says it was there); ``cp1252``
   only when they are not valid UTF-8 (the result gives the first byte UTF-8 failed at), hold no
-  UTF-8 character beyond ASCII (a file of two encodings: cp1252 would read "’" as "â€™") and
-  every byte is defined in cp1252; otherwise the file is refused as undecodable. Nothing else is
+  UTF-8 character beyond ASCII (a file of two encodings: cp1252 would read "’" as "â€™") nor a
+  UTF-16 surrogate in UTF-8's form (CESU-8's emoji, as mojibake) and every byte is defined in
+  cp1252; otherwise the file is refused as undecodable. Nothing else is
   guessed.
 * ``doc_id``: the same bytes are the same document. Bytes a release in the corpus root's dist/
   published (the ``raw_sha256`` of its documents config) keep the doc_id it published them
@@ -85,7 +86,8 @@ file or one that normalization leaves no text of (only a byte-order mark, zero-w
 characters, boilerplate), a binary file (a NUL byte, or more than ``BINARY_CONTROL_SHARE`` of
 control characters other than whitespace), a web page's HTML source (``_HTML_PAGE``: it opens
 with a doctype or an <html> tag), bytes that are neither UTF-8 nor cp1252, a UTF-8 byte-order
-mark or UTF-8 characters beside bytes that are not UTF-8 (a file of two encodings), metadata without evidence, evidence (its reasoning or the line it quotes) holding what a title
+mark or UTF-8 characters beside bytes that are not UTF-8 (a file of two encodings), a UTF-16
+surrogate written as UTF-8 (CESU-8's emoji, which cp1252 would read as "í ½í¸€"), metadata without evidence, evidence (its reasoning or the line it quotes) holding what a title
 may not (``ManifestRecord``: a control character, a bidirectional embedding, override or
 isolate). Several files are added all or none: everything is read and checked first; the raw
 files and the new manifest are written into a staging directory in raw/, then the raw files are
@@ -281,6 +283,13 @@ def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int |
                               f"as mojibake ({utf8[0].decode('cp1252', 'replace')!r}), unless that is the text: "
                               "cp1252 letters that happen to form a UTF-8 character (\"JOSÉ’S\"); either way, make "
                               "it all UTF-8 and add it again", Location(file=where.file, byte_offset=failed_at)) from None
+        if (surrogate := _UTF8_SURROGATE.search(data)) is not None:  # as mojibake as the above, and not UTF-8 either
+            raise CorpusError("raw-undecodable", f"a UTF-16 surrogate written as UTF-8 at byte {surrogate.start()} "
+                              f"({surrogate[0]!r}: CESU-8 or Java's modified UTF-8, half of a character beyond "
+                              f"U+FFFF such as an emoji), which cp1252 would read as mojibake "
+                              f"({surrogate[0].decode('cp1252', 'replace')!r}), unless that is the text; either way, "
+                              "save it as UTF-8 and add it again",
+                              Location(file=where.file, byte_offset=surrogate.start())) from None
         try:
             text, encoding = data.decode("cp1252"), "cp1252"
         except UnicodeDecodeError as error:
@@ -300,6 +309,9 @@ def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int |
 _UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
                              rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
                              rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+# a UTF-16 surrogate (U+D800-U+DFFF) in UTF-8's form, which UTF-8 forbids: CESU-8 and Java's
+# modified UTF-8 write a character beyond U+FFFF (an emoji) as two of them
+_UTF8_SURROGATE = re.compile(rb"\xed[\xa0-\xbf][\x80-\xbf]")
 # a web page saved as it was served: its source opens with a doctype or an <html> tag (after a
 # byte-order mark, blank lines or an XML declaration); an article that quotes markup opens with text
 _HTML_LEAD = "\ufeff \t\r\n"
