@@ -175,7 +175,9 @@ def test_cli_annotate_as_a_user_then_pull(labelstudio, corpus_copy, tmp_path):
     refused = runner.invoke(cli, ["labelstudio", "pull", "--url", labelstudio.url, "--api-key", "0" * 40,
                                   "--project", "cli project", "-o", str(tmp_path / "never.json"), "--no-ingest"])
     assert refused.exit_code == 1
-    assert "[labelstudio-api-error] looking up project 'cli project' failed: HTTP 401" in refused.output
+    assert "[labelstudio-api-error] looking up project 'cli project' failed: HTTP 401: Invalid token. (the server " \
+        "knows no such API key: a key from --api-key or LABEL_STUDIO_API_KEY is sent before the one in the data " \
+        "dir's connection.json)\n" in refused.output
     assert not (tmp_path / "never.json").exists()
 
 
@@ -428,7 +430,9 @@ def test_api_errors_are_short_and_name_where_they_went():
                                  "title: Ensure this field has at least 3 characters.")
     with pytest.raises(CorpusError) as caught, api_errors("looking up project 'x'"):
         raise ApiError(status_code=401, body="")  # no body: not 'HTTP 401: '
-    assert str(caught.value) == "[labelstudio-api-error] looking up project 'x' failed: HTTP 401"
+    assert str(caught.value) == ("[labelstudio-api-error] looking up project 'x' failed: HTTP 401 (the server knows "
+                                 "no such API key: a key from --api-key or LABEL_STUDIO_API_KEY is sent before the "
+                                 "one in the data dir's connection.json)")
     with pytest.raises(CorpusError) as caught, api_errors("listing projects"):
         raise ApiError(status_code=500, body="<html>\n" + "<p>Server Error</p>\n" * 300)
     assert len(str(caught.value)) < 300 and "\n" not in str(caught.value) and str(caught.value).endswith("...")

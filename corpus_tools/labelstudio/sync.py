@@ -80,6 +80,11 @@ def _api_error(action: str, error: Exception, location: Location | None = None) 
         detail = f"{type(error).__name__}: {error}"
     else:  # a server that is not Label Studio may answer with no body: then the status says it all
         detail = f"HTTP {status}: {shown}" if body not in (None, "") else f"HTTP {status}"
+    if status == 401:
+        # "Invalid token." alone names no key: a stale LABEL_STUDIO_API_KEY in the shell is used
+        # before the local server's own key, and the user sees no sign of which was sent
+        detail += (" (the server knows no such API key: a key from --api-key or LABEL_STUDIO_API_KEY is sent "
+                   "before the one in the data dir's connection.json)")
     return CorpusError("labelstudio-api-error", f"{action} failed: {detail}", location)
 
 
