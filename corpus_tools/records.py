@@ -827,9 +827,24 @@ class Figure:
     agreed: int
     items: int
 
+    def rounded(self, digits: int) -> float | None:
+        """The value rounded to ``digits`` decimals, once; but onto 1 only when it is 1, and onto 0
+        only when it is 0 (or below): those are the values of complete agreement and of none, and
+        an alpha of 0.99998 printed as 1.000, or an F1 of 2 × 19999/40000 as 1.0, read as
+        complete agreement where there was a disagreement. Such a value is the nearest printed
+        value inside the bounds instead (0.999, 0.001 with 3 digits)."""
+        if self.value is None:
+            return None
+        shown = round(self.value, digits)
+        if shown == 1 and self.value < 1:
+            return round(1 - 10 ** -digits, digits)
+        if shown == 0 and self.value > 0:
+            return round(10 ** -digits, digits)
+        return shown
+
     def printed(self) -> str:
-        """The value as the text report and the card print it: 3 decimals, or "n/a"."""
-        return "n/a" if self.value is None else f"{self.value:.3f}"
+        """The value as the text report and the card print it: 3 decimals (``rounded``), or "n/a"."""
+        return "n/a" if self.value is None else f"{self.rounded(3):.3f}"
 
     def rests_on(self, name: str) -> str:
         """What the figure ``name`` rests on, as the text report and the card print it beside its

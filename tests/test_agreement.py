@@ -82,6 +82,53 @@ def test_the_docs_quote_the_same_figures():
     assert "α = 1 − 427 · 78 / 99374 = 0.665" in text and "α = 1 − 427 · 44 / 40328 = 0.534" in text
 
 
+def test_a_figure_short_of_1_is_not_printed_as_1_nor_one_above_0_as_0():
+    """An alpha of 0.99998 was printed 1.000 in the text (and the card) and 1.0 in --json, an F1 of
+    2 × 19999/40000 1.0 in --json: complete agreement, where annotators disagreed; an F1 of
+    2 × 1/50000, 0.0: no agreement, where they agreed once. Exact 1s and 0s print as before."""
+    from corpus_tools.annotations.agreement import compare, report_lines
+    from corpus_tools.records import Units
+
+    # One text of 100,000 code points: A codes [0, 50000) GPE, B [0, 49999): one code point apart.
+    # Values: GPE 2 · 49,999 + 1 = 99,999, none 100,001 (n = 200,000); Σ_{c≠k} o_ck = 2 (GPE/none both
+    # ways); Σ_{c≠k} n_c n_k = 2 · 99,999 · 100,001 = 2 · 9,999,999,999:
+    # α = 1 − 199,999 · 2 / (2 · 9,999,999,999) = 0.99997999..., which rounds to 1.0000 and 1.000.
+    # The spans differ (exact F1 2 × 0/2 = 0, exactly) and overlap (overlap F1 2 × 1/2 = 1, exactly).
+    a = Units("1", ((0, 50_000, "GPE", None),), (), ())
+    b = Units("2", ((0, 49_999, "GPE", None),), (), ())
+    report = compare({"doc": (100_000, [a, b])})
+    [(_, alpha), _] = report.alpha
+    assert alpha.value == pytest.approx(1 - 199_999 / 9_999_999_999, abs=1e-15) and alpha.value < 1
+    as_json = report_dict(report)
+    assert as_json["alpha"]["entities"] == {"value": 0.9999, "agreed": 0, "items": 100_000}
+    assert as_json["alpha"]["timexes"]["value"] is None  # no timex: one value only, no figure
+    assert as_json["average"]["entities"]["span_f1"] == {"value": 0.0, "agreed": 0, "items": 2}
+    assert as_json["average"]["entities"]["overlap_f1"] == {"value": 1.0, "agreed": 1, "items": 2}
+    lines = list(report_lines(report))
+    assert "  alpha: entities 0.999 (100000 code points), timexes n/a (100000 code points)" in lines
+    assert "  average entities: span_f1 0.000 (2 × 0/2), overlap_f1 1.000 (2 × 1/2), label n/a (0/0), " \
+        "entity_id n/a (0/0)" in lines
+
+    # Entities: 19,999 one-code-point spans alike, and one each apart: 2 × 19,999/40,000 = 0.99995.
+    # Timexes: 25,000 each, one alike: 2 × 1/50,000 = 0.00004.
+    alike = tuple((3 * k, 3 * k + 1, "GPE", None) for k in range(19_999))
+    a = Units("1", alike + ((60_000, 60_001, "GPE", None),),
+              tuple((3 * k, 3 * k + 1, "DATE", "2024", None) for k in range(25_000)), ())
+    b = Units("2", alike + ((60_001, 60_002, "GPE", None),),
+              ((0, 1, "DATE", "2024", None),) + tuple((3 * k + 1, 3 * k + 2, "DATE", "2024", None)
+                                                      for k in range(1, 25_000)), ())
+    report = compare({"doc": (80_000, [a, b])})
+    figures = {layer.layer: dict(layer.figures) for layer in report.average}
+    assert figures["entities"]["span_f1"].value == 2 * 19_999 / 40_000
+    assert figures["timexes"]["span_f1"].value == 2 / 50_000
+    average = report_dict(report)["average"]
+    assert average["entities"]["span_f1"] == {"value": 0.9999, "agreed": 19_999, "items": 40_000}  # was 1.0
+    assert average["entities"]["label"] == {"value": 1.0, "agreed": 19_999, "items": 19_999}
+    assert average["timexes"]["span_f1"] == {"value": 0.0001, "agreed": 1, "items": 50_000}  # was 0.0
+    text = "\n".join(report_lines(report))
+    assert "span_f1 0.999 (2 × 19999/40000)" in text and "span_f1 0.001 (2 × 1/50000)" in text
+
+
 def test_alpha_equals_nltk_krippendorff_alpha_per_code_point():
     """The run-length coincidences give the same alpha as coding every code point (NLTK's alpha)."""
     from nltk.metrics.agreement import AnnotationTask

@@ -509,8 +509,7 @@ def _annotator_part(report: AgreementReport, annotator: str, compared: tuple[str
 
 
 def _figure_dict(figure_: Figure) -> dict:
-    value = None if figure_.value is None else round(figure_.value, DIGITS)
-    return {"value": value, "agreed": figure_.agreed, "items": figure_.items}
+    return {"value": figure_.rounded(DIGITS), "agreed": figure_.agreed, "items": figure_.items}
 
 
 def _layers_dict(layers: Iterable[LayerFigures]) -> dict:
