@@ -129,6 +129,30 @@ def test_a_figure_short_of_1_is_not_printed_as_1_nor_one_above_0_as_0():
     assert "span_f1 0.999 (2 × 19999/40000)" in text and "span_f1 0.001 (2 × 1/50000)" in text
 
 
+def test_beside_an_average_the_counts_are_the_pairs_sums_as_the_docs_say():
+    """docs/agreement.md said the text and the card print a figure's counts "as its formula", which
+    an average is not: it is the mean of the pairs' values, its counts their sums. Its example, on
+    real records: annotator 1 with 2 on doc-x (labels 9 of 10 alike), with 3 on doc-y (1 of 2)."""
+    from corpus_tools.annotations.agreement import compare, report_lines
+    from corpus_tools.records import Units
+
+    ten = [(10 * k, 10 * k + 5) for k in range(10)]
+    one = Units("1", tuple((s, e, "GPE", None) for s, e in ten), (), ())
+    two = Units("2", tuple((s, e, "ORG" if s == 0 else "GPE", None) for s, e in ten), (), ())
+    one_y = Units("1", ((0, 5, "GPE", None), (10, 15, "GPE", None)), (), ())
+    three = Units("3", ((0, 5, "GPE", None), (10, 15, "LOC", None)), (), ())
+    report = compare({"doc-x": (100, [one, two]), "doc-y": (20, [one_y, three])})
+    # pairs (1, 2): 9/10 = 0.9; (1, 3): 1/2 = 0.5; no pair (2, 3): no document of both
+    assert [(pair.annotators, dict(pair.layers[0].figures)["label"].value) for pair in report.pairs] == [
+        (("1", "2"), 0.9), (("1", "3"), 0.5)]
+    average = report_dict(report)["average"]["entities"]["label"]
+    assert average == {"value": 0.7, "agreed": 10, "items": 12}  # (0.9 + 0.5) / 2; 10/12 = 0.833 pooled
+    assert any(line.startswith("  average entities:") and "label 0.700 (10/12)" in line for line in report_lines(report))
+    text = " ".join(DOCS.read_text(encoding="utf-8").split())
+    assert ("a pair with label 9/10 and one with 1/2 average 0.700, printed `label 0.700 (10/12)`, where 10/12 is "
+            "0.833") in text
+
+
 def test_alpha_equals_nltk_krippendorff_alpha_per_code_point():
     """The run-length coincidences give the same alpha as coding every code point (NLTK's alpha)."""
     from nltk.metrics.agreement import AnnotationTask
