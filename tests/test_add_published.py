@@ -35,7 +35,7 @@ LAST = "006_13b7e5813f40efdc"  # the highest number, in the same releases
 PUBLISHED = tuple(version for version in list_versions(REPO / "dist") if version != "1.0.0")
 LATEST = PUBLISHED[-1]
 NAMED = f"{len(PUBLISHED)} releases, {PUBLISHED[0]} to {LATEST}"  # as the messages name them
-NEXT = f"1.1.{int(LATEST.split('.')[2]) + 1}"  # a release after every committed one
+NEXT = "{}.{}.{}".format(*LATEST.split(".")[:2], int(LATEST.split(".")[2]) + 1)  # a release after every committed one
 
 
 @pytest.fixture

@@ -15,11 +15,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from corpus_tools.errors import CorpusError
-from corpus_tools.records import DocumentAnnotations, EntityMention, Span, TimeExpression
+from corpus_tools.records import DocumentAnnotations, EntityMention, Quote, Span, TimeExpression
 from corpus_tools.release import CONFIGS, NER_TAGS, ShardSizes, arrow_schema, build_release
 from corpus_tools.release.checksums import release_files
 from corpus_tools.release.splits import MIN_SPLIT_DOCUMENTS, SplitPlan, bucket, designated_split, fold_of
-from release_factories import RAW_PREFIX, REGISTRY, TEST_IDS, VALIDATION_IDS, seed_inputs, spread_inputs
+from corpus_tools.schema import QUOTE_TYPES
+from release_factories import RAW_PREFIX, REGISTRY, TEST_IDS, VALIDATION_IDS, seed_inputs, span_of, spread_inputs
 
 SMALL_SHARDS = ShardSizes(rows_per_shard=5, batch_rows=2, document_rows_per_shard=3, document_batch_rows=2)
 
@@ -130,9 +131,38 @@ def test_kb_rows_nest_regions_and_relations(seed_release):
     types = [entity["type"] for entity in doc["entities"]]
     assert types == ["PERSON", "GPE", "GPE", "ORG", "DATE", "QUOTE", "SOURCE", "CUE"]
     assert doc["entities"][4]["normalized"] == [{"db_name": "TIMEX3", "db_id": "XXXX-WXX-7"}]
+    assert [entity["normalized"] for entity in doc["entities"][5:]] == [
+        [{"db_name": "quote_type", "db_id": "direct"}],
+        [{"db_name": "corpus_tools_registry", "db_id": "bashar-al-assad"}], []]
     assert [(r["type"], r["arg1_id"], r["arg2_id"]) for r in doc["relations"]] == [
         ("said_by", "q1", "s1"), ("cue", "q1", "c1")]
     assert kb["001_d79359122f2d4c78"]["entities"] == []
+
+
+def test_kb_gives_each_timex_s_value_and_mod_and_each_quote_s_type_as_the_flat_configs_do(tmp_path):
+    """kb left out two attributes annotators give, a quote's quote_type and a time expression's
+    mod (until 1.2.0): BigBIO's KB schema holds them only as normalizations, as it holds the TIMEX3
+    value, so they are there, each under its own db_name, agreeing with timexes and quotes."""
+    documents, annotations, registry = seed_inputs()
+    first, other = sorted(documents)[:2]
+    sunday = annotations[first].timexes[0]  # a mod; and a quote in another document, of another type
+    annotations[first] = dataclasses.replace(annotations[first], timexes=(dataclasses.replace(sunday, mod="END"),))
+    span = span_of(documents[other].text, documents[other].text.split()[0])
+    annotations[other] = dataclasses.replace(annotations[other], quotes=(
+        Quote("q9", other, span, span.of(documents[other].text), "indirect"),))
+    built = build_release(documents, annotations, registry, tmp_path, "1.0.0")
+    kb = {row["id"]: row for row in table(built, "kb").to_pylist()}
+    regions = {(row_id, entity["id"]): entity["normalized"] for row_id, row in kb.items() for entity in row["entities"]}
+    assert regions[(first, "t1")] == [{"db_name": "TIMEX3", "db_id": "XXXX-WXX-7"},
+                                      {"db_name": "TIMEX3_mod", "db_id": "END"}]
+    assert regions[(first, "q1")] == [{"db_name": "quote_type", "db_id": "direct"}]
+    assert regions[(other, "q9")] == [{"db_name": "quote_type", "db_id": "indirect"}]
+    timexes, quotes = table(built, "timexes").to_pylist(), table(built, "quotes").to_pylist()
+    assert [regions[(row["doc_id"], row["id"])] for row in timexes] == [
+        [{"db_name": "TIMEX3", "db_id": row["value"]}] + ([{"db_name": "TIMEX3_mod", "db_id": row["mod"]}]
+                                                           if row["mod"] else []) for row in timexes]
+    assert [regions[(row["doc_id"], row["id"])] for row in quotes] == [
+        [{"db_name": "quote_type", "db_id": QUOTE_TYPES[row["quote_type"]]}] for row in quotes]
 
 
 def test_ner_rows_tag_entities_in_iob2(seed_release):
@@ -361,20 +391,27 @@ def test_different_content_for_an_existing_version_is_refused(tmp_path):
 
 
 def test_the_release_records_the_versions_that_built_it(seed_release):
+    """And the interpreter's and its Unicode database's (until 1.2.0, not): normalization's rules
+    (NFC, character categories) read Python's Unicode database, so another Python can give other texts."""
+    import platform
+    import unicodedata
+
     import pyarrow
 
     from corpus_tools.version import __version__
 
     recorded = json.loads((seed_release.path / "build-info.json").read_text())["built_with"]
     assert recorded == {"corpus-tools": __version__, "pyarrow": pyarrow.__version__,
-                        "datasets": importlib.metadata.version("datasets")}
+                        "datasets": importlib.metadata.version("datasets"), "python": platform.python_version(),
+                        "unicodedata": unicodedata.unidata_version}
+    assert recorded["python"] == "{}.{}.{}".format(*sys.version_info[:3]) and recorded["unicodedata"].count(".") == 2
 
 
-def _other_versions(monkeypatch):
+def _other_versions(monkeypatch, name="pyarrow", version="25.0.0"):
     from corpus_tools.release import build
 
     real = build.installed_versions()
-    monkeypatch.setattr(build, "installed_versions", lambda: {**real, "pyarrow": "25.0.0"})
+    monkeypatch.setattr(build, "installed_versions", lambda: {**real, name: version})
     return real
 
 
@@ -390,8 +427,19 @@ def test_a_refused_rebuild_names_the_library_versions_that_differ(tmp_path, monk
     assert "requirements.lock" in caught.value.message
 
 
-def test_the_same_bytes_built_with_other_versions_are_the_same_release(tmp_path, monkeypatch):
-    _other_versions(monkeypatch)
+def test_a_release_recording_no_interpreter_is_not_said_to_differ_in_it():
+    from corpus_tools.release.buildinfo import version_differences
+
+    current = {"corpus-tools": "1.2.0", "pyarrow": "1", "datasets": "2", "python": "3.11.2", "unicodedata": "14.0.0"}
+    before = {"corpus-tools": "1.2.0", "pyarrow": "1", "datasets": "2"}  # 1.1.x recorded no interpreter
+    assert version_differences(before, current) == ""
+    assert version_differences({**current, "unicodedata": "15.0.0"}, current) == (
+        "built here with unicodedata 14.0.0 (release: 15.0.0)")
+
+
+@pytest.mark.parametrize(("name", "version"), [("pyarrow", "25.0.0"), ("python", "3.99.0"), ("unicodedata", "9.0.0")])
+def test_the_same_bytes_built_with_other_versions_are_the_same_release(tmp_path, monkeypatch, name, version):
+    _other_versions(monkeypatch, name, version)
     build_release(*seed_inputs(), tmp_path, "1.0.0")
     monkeypatch.undo()
     before = _tree(tmp_path / "1.0.0")

@@ -21,7 +21,7 @@ from corpus_tools.release.checksums import sha256_file
 from corpus_tools.release.croissant import ENUMERATIONS
 from corpus_tools.release.rights import ARTICLE_TEXT_COLUMNS
 from corpus_tools.version import __version__
-from release_factories import spread_inputs
+from release_factories import seed_inputs, spread_inputs
 
 SHARDS = ShardSizes(rows_per_shard=4, batch_rows=2, document_rows_per_shard=4, document_batch_rows=2)
 
@@ -230,9 +230,15 @@ def test_licences_are_the_same_in_card_and_croissant(card, release):
         assert f"| `{config}` | {', '.join(f'`{c}`' for c in texts) or 'none'} |" in licensing
     for config, columns in ARTICLE_TEXT_COLUMNS.items():
         assert set(columns) <= set(spec(config)), config
-    assert metadata["license"][0] == "https://opensource.org/license/mit"
+    # the statement the card's license_link names, linked beside croissant.json (until 1.2.0 croissant.json
+    # gave only its two parts, and no reader of it found LICENSE.md)
+    assert metadata["license"][0] == {"@type": "sc:CreativeWork", "name": "Licence statement (LICENSE.md)",
+                                      "url": "LICENSE.md", "description": "Which columns are article text (no "
+                                      "licence granted) and which are MIT, and the MIT License's text."}
+    assert (release.path / metadata["license"][0]["url"]).is_file()
+    assert metadata["license"][1] == "https://opensource.org/license/mit"
     # not "publishers' copyright" (1.1.8 and before): an invented article has no publisher
-    assert metadata["license"][1]["name"] == "Article texts: no licence granted"
+    assert metadata["license"][2]["name"] == "Article texts: no licence granted"
     assert "| config | article text (no licence granted) | MIT |" in licensing
 
 
@@ -247,6 +253,9 @@ def test_croissant_validates_offline_and_hashes_every_shard(release):
     dataset = mlc.Dataset(jsonld=path)  # raises ValidationError on any error
     assert dataset.metadata.version == "1.0.0"
     assert dataset.metadata.url == "README.md"
+    statement = dataset.metadata.license[0]  # the licence statement, as mlcroissant reads it
+    assert (statement.name, statement.url) == ("Licence statement (LICENSE.md)", "LICENSE.md")
+    assert not dataset.metadata.ctx.issues.warnings and not dataset.metadata.ctx.issues.errors
 
 
 @pytest.fixture(scope="module")
@@ -296,9 +305,21 @@ def test_every_record_set_loads_through_mlcroissant_as_in_the_parquet(croissant,
     assert row == expected
 
 
-def test_no_region_has_two_normalizations_so_mlcroissant_reads_kb_whole(release):
-    rows = [r for f in (release.path / "data" / "kb").glob("*.parquet") for r in pq.read_table(f).to_pylist()]
-    assert max(len(entity["normalized"]) for r in rows for entity in r["entities"]) == 1
+def test_mlcroissant_gives_a_timex_s_value_in_kb_and_its_mod_in_timexes(tmp_path):
+    """A time expression with a mod has two normalizations in kb (its TIMEX3 value, then its mod),
+    of which mlcroissant 1.1 reads the first: the docs say so, and where the mod is read."""
+    documents, annotations, registry = seed_inputs()
+    first = sorted(documents)[0]
+    sunday = annotations[first].timexes[0]
+    annotations[first] = dataclasses.replace(annotations[first], timexes=(dataclasses.replace(sunday, mod="END"),))
+    built = build_release(documents, annotations, registry, tmp_path, "1.0.0")
+    dataset = mlc.Dataset(jsonld=built.path / "croissant.json")
+    record = next(iter(dataset.records("kb")))
+    kinds = [entity["kb/entities/type"] for entity in record["kb/entities"]]
+    normalized = record["kb/entities/normalized"][kinds.index(b"DATE")]
+    assert normalized == {"kb/entities/normalized/db_name": b"TIMEX3", "kb/entities/normalized/db_id": b"XXXX-WXX-7"}
+    (timex,) = list(dataset.records("timexes"))
+    assert (timex["timexes/value"], timex["timexes/mod"]) == (b"XXXX-WXX-7", b"END")
 
 
 def test_changelog_entry(release):

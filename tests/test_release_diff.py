@@ -1724,3 +1724,43 @@ def test_a_diff_holds_a_bounded_number_of_parquet_files_open_and_closes_them(bas
     assert _parquet_files_open() == before + 1
     releases[0].close()
     assert _parquet_files_open() == before
+
+
+def test_a_previous_release_that_records_no_interpreter_is_not_said_to_have_other_library_versions(base, tmp_path):
+    """Releases before 1.2.0 record no Python or Unicode database version (build-info.json): their
+    absence is no other pyarrow or datasets, so the same rows in other bytes are not put down to them."""
+    import json
+    import shutil
+
+    from corpus_tools.release import ShardSizes
+    from corpus_tools.release.checksums import sums_text
+
+    older = tmp_path / "old" / "1.0.0"
+    shutil.copytree(base, older)
+    recorded = json.loads((older / "build-info.json").read_text(encoding="utf-8"))
+    del recorded["built_with"]["python"], recorded["built_with"]["unicodedata"]
+    (older / "build-info.json").write_text(json.dumps(recorded, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (older / "SHA256SUMS").write_text(sums_text(older), encoding="utf-8")
+    new = built(tmp_path / "a", *base_inputs(), version="1.0.1", previous=older,
+                sizes=ShardSizes(rows_per_shard=2, batch_rows=1, document_rows_per_shard=2, document_batch_rows=1))
+    card = (new / "README.md").read_text(encoding="utf-8")
+    assert ("The parquet files hold the same rows in other bytes; this card, CHANGELOG.md, croissant.json, "
+            "build-info.json (the library versions that built the release) and SHA256SUMS (every file's hash) "
+            "differ too.\n") in card
+
+
+def test_the_card_gives_each_removed_document_s_reason_escaped_in_a_code_span():
+    """A reason is text from annotations/removed-documents.jsonl: kept in a code span (a backtick
+    would end it, so it becomes a quote mark, as in every value the card quotes) and escaped."""
+    from corpus_tools.records import ReleaseChange, ReleaseDiff
+    from corpus_tools.release.diff import ChangeLog, card_section
+
+    gone = {"title": "A title", "raw_sha256": "ab" * 32}
+    changes = ChangeLog.of([ReleaseChange("documents", "removed", "001_x", "001_x", old=gone),
+                            ReleaseChange("documents", "removed", "002_y", "002_y", old=gone)])
+    diff = ReleaseDiff("1.0.0", "1.1.0", "a", "b", "forward", changes)
+    section = card_section(diff, removals={"001_x": "takedown `*request*` <b>", "003_z": "elsewhere"})
+    assert section.split("First examples of each kind:")[1].split("\n\n", 2)[2] == (
+        "Documents removed from the corpus, with the reason the removal record (annotations/removed-documents.jsonl) "
+        "gives:\n\n- `001_x`: `takedown '*request*' <b>`\n- `002_y`: no reason recorded")
+    assert "Documents removed" not in card_section(diff)  # reasons not known (a build from records): not said

@@ -24,7 +24,7 @@ from corpus_tools.errors import CorpusError
 from corpus_tools.layout import Layout
 
 REPO = Path(__file__).resolve().parent.parent
-LATEST = "1.1.11"  # the committed releases' latest, which the corpus_copy's annotations built
+LATEST = "1.2.0"  # the committed releases' latest, which the corpus_copy's annotations built
 GONE = "006_13b7e5813f40efdc"  # annotated by three annotators in the stored exports 000002 and 000003
 GONE_SHA256 = "13b7e5813f40efdc6b6a0fc0b4490a2be460e28ac68dba937c1852e49c540b27"
 REASON = "takedown request from the publisher"
@@ -76,45 +76,49 @@ def test_a_removed_document_s_tasks_are_left_out_and_release_agreement_lint_adju
         assert result.exit_code == 0, (command, result.output)
         assert GONE not in result.output.replace(f"{GONE}:", "")  # lint names its stale acceptances only
     assert "6 documents compared" in run(corpus, "agreement").output
-    result = release_as(corpus, "1.2.0", monkeypatch)
+    result = release_as(corpus, "1.3.0", monkeypatch)
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1] == f"release 1.2.0 built {corpus.dist / '1.2.0'} (13 files)"
-    assert released_doc_ids(corpus, "1.2.0") == sorted(set(released_doc_ids(corpus, LATEST)) - {GONE})
+    assert result.output.splitlines()[-1] == f"release 1.3.0 built {corpus.dist / '1.3.0'} (13 files)"
+    assert released_doc_ids(corpus, "1.3.0") == sorted(set(released_doc_ids(corpus, LATEST)) - {GONE})
     for config in ("entities", "timexes", "quotes"):
-        rows = pq.read_table(next((corpus.dist / "1.2.0" / "data" / config).glob("*.parquet")), columns=["doc_id"])
+        rows = pq.read_table(next((corpus.dist / "1.3.0" / "data" / config).glob("*.parquet")), columns=["doc_id"])
         assert rows.num_rows and GONE not in rows["doc_id"].to_pylist()
-    diff = run(corpus, "diff", LATEST, "1.2.0")
+    diff = run(corpus, "diff", LATEST, "1.3.0")
     assert diff.exit_code == 0 and diff.output.splitlines()[1] == "documents: 1 removed"
     assert diff.output.splitlines()[-1].endswith("by the version rule this needs a minor version")
+    # the card says why (until 1.2.0 it named the document removed and no reason)
+    card = (corpus.dist / "1.3.0" / "README.md").read_text(encoding="utf-8")
+    assert ("\n\nDocuments removed from the corpus, with the reason the removal record "
+            f"(annotations/removed-documents.jsonl) gives:\n\n- `{GONE}`: `{REASON}`\n") in card
 
 
 def test_a_patch_version_after_a_removal_is_refused_by_the_version_rule(corpus, monkeypatch):
     remove_by_hand(corpus, GONE)
     record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})
-    result = release_as(corpus, "1.1.12", monkeypatch)
-    assert result.exit_code == 1 and "[version-bump-too-small] release 1.1.12 is a patch version after 1.1.11, " \
+    result = release_as(corpus, "1.2.1", monkeypatch)
+    assert result.exit_code == 1 and "[version-bump-too-small] release 1.2.1 is a patch version after 1.2.0, " \
         "but documents: 1 removed" in result.output
-    assert not (corpus.dist / "1.1.12").exists()
+    assert not (corpus.dist / "1.2.1").exists()
 
 
 def test_a_patch_version_after_a_removal_is_refused_before_the_stored_exports_are_read(corpus, monkeypatch):
     """The removal is in the doc_ids and the previous release: the refusal came only after the
     stored exports were checked again (here their units tables made for the first time), every
-    document written and every one compared with 1.1.11."""
+    document written and every one compared with 1.2.0."""
     from corpus_tools.release import inputs
 
     remove_by_hand(corpus, GONE)
     record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})
-    monkeypatch.setattr(inputs, "__version__", "1.1.12")
+    monkeypatch.setattr(inputs, "__version__", "1.2.1")
     asked = []
     with pytest.raises(CorpusError) as caught:
         inputs.release(corpus, rechecking=lambda total: asked.append(("rechecking", total)),
                        writing=lambda total: asked.append(("writing", total)),
                        comparing=lambda total: asked.append(("comparing", total)))
     assert (caught.value.code, caught.value.location.doc_id) == ("version-bump-too-small", GONE)
-    assert caught.value.message.startswith(f"release 1.1.12 is a patch version after 1.1.11, but documents: 1 "
+    assert caught.value.message.startswith(f"release 1.2.1 is a patch version after 1.2.0, but documents: 1 "
                                            f"removed (first: {GONE} ")
-    assert caught.value.message.endswith("needs a minor version: set corpus_tools/version.py to 1.2.0 (the version "
+    assert caught.value.message.endswith("needs a minor version: set corpus_tools/version.py to 1.3.0 (the version "
                                          "rule: docs/release.md)")
     assert asked == [] and not (corpus.build / "units").exists()  # no export checked, no document written
     assert sorted(path.name for path in corpus.dist.iterdir()) == sorted(path.name for path in (REPO / "dist").iterdir())
@@ -281,9 +285,9 @@ def test_remove_deletes_the_raw_file_and_record_and_records_why_then_the_release
     assert check_raw(corpus).valid and not list(corpus.raw.glob(".remove-*"))
     for command in (["agreement"], ["lint"]):
         assert run(corpus, *command).exit_code == 0, command
-    result = release_as(corpus, "1.2.0", monkeypatch)
+    result = release_as(corpus, "1.3.0", monkeypatch)
     assert result.exit_code == 0, result.output
-    assert released_doc_ids(corpus, "1.2.0") == sorted(set(released_doc_ids(corpus, LATEST)) - {GONE})
+    assert released_doc_ids(corpus, "1.3.0") == sorted(set(released_doc_ids(corpus, LATEST)) - {GONE})
 
 
 def test_remove_of_several_documents_appends_in_doc_id_order_and_keeps_the_record(corpus):

@@ -30,7 +30,7 @@ from corpus_tools.records import (
 )
 from corpus_tools.release.arrow_schemas import CONFIGS, arrow_schema
 from corpus_tools.release.buildinfo import (
-    BUILD_INFO_FILE, build_info_text, installed_versions, recorded_versions, version_differences,
+    BUILD_INFO_FILE, RECORDED, build_info_text, installed_versions, recorded_versions, version_differences,
 )
 from corpus_tools.release.card import CARD_TAGS, CONFIG_DESCRIPTIONS, CardInfo, card_text, config_splits, license_text
 from corpus_tools.release.checks import check_document, check_registry, check_unknown_documents
@@ -386,8 +386,9 @@ def _write_metadata(root: Path, shards, stats, document_splits, version, date, p
     file_sizes = {shard.path: (root / shard.path).stat().st_size for shard in shards}
     licence = license_text(card, date)
     files = None if changes is None else _files_compared(previous.path, hashes, licence)
+    removals = None if card.removals is None else dict(card.removals)
     _write_text(root / "README.md", card_text(card, version, stats, shards, document_splits, file_sizes, date,
-                                              card_section(changes, files=files), quality))
+                                              card_section(changes, files=files, removals=removals), quality))
     _write_text(root / "CHANGELOG.md", changelog(version, date, stats, history, changes,
                                                  licence_note(changes.old_version, files) if changes else ""))
     _write_text(root / LICENSE_FILE, licence)
@@ -406,8 +407,10 @@ def _files_compared(previous: Path, hashes: dict[str, str], licence: str) -> Fil
     listed, _ = parse_sums((previous / SUMS_FILE).read_bytes(), str(previous / SUMS_FILE))
     parquet = {name: digest for name, digest in listed.items() if name.endswith(".parquet")}
     recorded, installed = recorded_versions(previous), installed_versions()
+    # the libraries that write the files' bytes: not corpus_tools (the release's own), nor the
+    # interpreter (its Unicode database decides the text, which is the rows, not their bytes)
     libraries = recorded is not None and any(recorded.get(name) != version for name, version in installed.items()
-                                             if name != "corpus-tools")
+                                             if name in RECORDED and name != "corpus-tools")
     # releases before 1.1.9 have none; compared by its verified hash, as the parquet files are: read
     # as text (universal newlines), the same words in CRLF were "not differing"
     license_file = ("new" if LICENSE_FILE not in listed else

@@ -5,12 +5,16 @@ A release's bytes depend on more than its inputs: parquet files name the pyarrow
 versions. Each release records them; ``make release`` installs the ones pinned in
 requirements.lock (see the Makefile), and a rebuild that gives other bytes says which versions
 differ from the recorded ones (``release-exists``). Versions are read from the installed
-distributions' metadata, so recording them imports nothing heavy.
+distributions' metadata, so recording them imports nothing heavy. The interpreter is recorded too
+(from 1.2.0): normalization's rules (NFC, the character categories it removes or keeps) read
+Python's own Unicode database, whose version comes with the interpreter, not with a lock.
 """
 
 from __future__ import annotations
 
 import json
+import platform
+import unicodedata
 from importlib import metadata
 from pathlib import Path
 
@@ -20,6 +24,11 @@ RECORDED = {
     "corpus-tools": "the code that builds every file",
     "pyarrow": "the parquet writer (its version is in every file's created_by)",
     "datasets": "the features format of the card and of the parquet metadata that loaders read",
+}
+# what the interpreter gives (not a distribution) -> what the release's bytes owe it
+RUNTIME = {
+    "python": "the interpreter that ran the build",
+    "unicodedata": "Python's Unicode database (unicodedata.unidata_version), which normalization's rules read",
 }
 
 
@@ -33,8 +42,9 @@ def code_version() -> str:
 
 
 def installed_versions() -> dict[str, str | None]:
-    """The installed version of each recorded distribution (None if it is not installed)."""
-    versions = {}
+    """The installed version of each recorded distribution (None if it is not installed), and the
+    interpreter's and its Unicode database's."""
+    versions: dict[str, str | None] = {"python": platform.python_version(), "unicodedata": unicodedata.unidata_version}
     for name in RECORDED:
         if name == "corpus-tools":
             versions[name] = code_version()
@@ -59,9 +69,11 @@ def recorded_versions(release: Path) -> dict[str, str | None] | None:
 
 
 def version_differences(recorded: dict[str, str | None] | None, current: dict[str, str | None]) -> str:
-    """Which versions differ, in words for an error message ('' when none do)."""
+    """Which versions differ, in words for an error message ('' when none do). What the release
+    does not record (the interpreter's, before 1.2.0) is not known to differ, so not named."""
     if recorded is None:
         return "the existing release records no library versions"
+    named = set(recorded) | (set(current) - set(RUNTIME))
     differing = [f"{name} {current.get(name)} (release: {recorded.get(name)})"
-                 for name in sorted(set(recorded) | set(current)) if recorded.get(name) != current.get(name)]
+                 for name in sorted(named) if recorded.get(name) != current.get(name)]
     return ("built here with " + ", ".join(differing)) if differing else ""

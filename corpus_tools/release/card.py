@@ -52,6 +52,10 @@ class CardInfo:
     # outlet published them, so what the card says of the texts as news is said of the others; set
     # by the build from the documents it writes, whoever calls it
     invented: tuple[str, ...] = ()
+    # why each document removed from the corpus was removed (doc_id, the reason its latest removal
+    # record gives: annotations/removed-documents.jsonl), for the changes section; None when the
+    # caller does not know (a build from records alone), and then the card does not say
+    removals: tuple[tuple[str, str], ...] | None = None
 
     @property
     def url(self) -> str:
@@ -514,7 +518,7 @@ CONFIG_DESCRIPTIONS = {
     "ner": "one row per sentence: tokens, token offsets, IOB2 ner_tags (ClassLabel).",
     "kb": "one row per annotated document in BigBIO's KB schema: passages, entities (mentions, time expressions, "
           "QUOTE/SOURCE/CUE regions) with offsets as lists and normalizations (registry id, TIMEX3 "
-          "value), relations said_by and cue.",
+          "value and mod, quote type), relations said_by and cue.",
 }
 
 

@@ -116,7 +116,8 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "fold": _FOLD,
         "passages": "one passage: the whole normalized text, offsets [[0, length]]",
         "entities": "every region: mentions (type = entity label, normalized to the registry), time expressions "
-                    "(normalized as TIMEX3 values), QUOTE, SOURCE (normalized to the speaker) and CUE regions; "
+                    "(normalized as TIMEX3 values, then `TIMEX3_mod` and the mod if one is given), QUOTE (normalized "
+                    "as `quote_type` and its type), SOURCE (normalized to the speaker) and CUE regions; "
                     "text and offsets as one-item lists",
         "events": "always empty (BigBIO field)",
         "coreferences": "always empty (BigBIO field)",

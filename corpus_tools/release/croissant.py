@@ -6,7 +6,8 @@ Nested fields read their top-level column and a JSONPath into it (``extract.colu
 ``transform.jsonPath``): a struct's field by name, a list of structs' fields relative to each
 item, a list of structs nested in one with ``name[*].field``. mlcroissant 1.1 reads such a
 doubly nested list (kb's ``normalized`` and ``arguments``) through its first item only, and
-places it beside its parent; no region of this corpus has more than one normalization (tested).
+places it beside its parent: of a time expression with a mod, it gives the TIMEX3 value and not
+the mod (its second normalization), which its record in the timexes record set gives (tested).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from corpus_tools.records import AnnotationQuality
 from corpus_tools.release.arrow_schemas import CONFIGS, NER_TAGS, ClassLabel, List, spec
-from corpus_tools.release.rights import MIT_URL, article_texts, config_licenses
+from corpus_tools.release.rights import MIT_URL, article_texts, config_licenses, license_statement
 from corpus_tools.release.writer import Shard
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
 
@@ -174,8 +175,9 @@ def croissant_metadata(*, name: str, description: str, version: str, url: str, c
         "conformsTo": CONFORMS_TO,
         "citeAs": cite_as,
         "creator": {"@type": "sc:Organization", "name": creator},
-        # the dataset as a whole: MIT for what the project made, no licence for the article texts
-        "license": [MIT_URL, article_texts()],
+        # the dataset as a whole: the statement the card links (LICENSE.md), then its two parts, MIT
+        # for what the project made and no licence for the article texts
+        "license": [license_statement(), MIT_URL, article_texts()],
         "url": url,
         "version": version,
         "inLanguage": "en",

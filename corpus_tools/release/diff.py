@@ -184,8 +184,8 @@ class ChangeLog(SequenceABC):
     def __repr__(self) -> str:
         return f"ChangeLog({self._length} changes)"
 
-    def first(self, layer: str, kind: str, limit: int) -> list[ReleaseChange]:
-        """The first ``limit`` changes of one kind, in report order."""
+    def first(self, layer: str, kind: str, limit: int | None) -> list[ReleaseChange]:
+        """The first ``limit`` changes of one kind (None: every one), in report order."""
         return list(self._changes("WHERE layer = ? AND kind = ?", (layer, kind), limit=limit))
 
     def of_document(self, doc_id: str | None) -> Iterator[ReleaseChange]:
@@ -1460,10 +1460,12 @@ def _unchanged_files(old_version: str, files: FilesCompared) -> str:
     return f"Of its files, only {listed} differ: the parquet files are byte for byte those of {old_version}."
 
 
-def card_section(diff: ReleaseDiff | None, examples: int = 3, files: FilesCompared | None = None) -> str:
+def card_section(diff: ReleaseDiff | None, examples: int = 3, files: FilesCompared | None = None,
+                 removals: dict[str, str] | None = None) -> str:
     """The dataset card's section on what changed since the previous release; ``files``: which of
     its files differ from the previous release's (None: not said): all of them when the data did
-    not change, else only a new or changed LICENSE.md."""
+    not change, else only a new or changed LICENSE.md; ``removals``: the reason the removal record
+    gives for each document removed from the corpus, by doc_id (None: not known, not said)."""
     if diff is None:
         return "## Changes\n\nThis is the first release of the corpus: there is no earlier release to compare with."
     head = f"## Changes since {diff.old_version}"
@@ -1481,7 +1483,22 @@ def card_section(diff: ReleaseDiff | None, examples: int = 3, files: FilesCompar
             f"`corpus-tools diff {diff.old_version} {diff.new_version}` lists every change.\n\n"
             "| layer | change | count |\n|---|---|---|\n" + "\n".join(rows)
             + "\n\nFirst examples of each kind:\n\n" + "\n".join(shown)
+            + _removal_reasons(log, removals)
             + (f"\n\n{note}" if (note := licence_note(diff.old_version, files)) else ""))
+
+
+def _removal_reasons(log: "ChangeLog", removals: dict[str, str] | None) -> str:
+    """Why each document the diff counts removed left the corpus, as the removal record says
+    (annotations/removed-documents.jsonl; "" when no document was removed or no reasons are known).
+    A reason is a value from outside the release's code, escaped and kept in a code span as every
+    value the card quotes is."""
+    removed = [change.doc_id for change in log.first("documents", "removed", None)]
+    if removals is None or not removed:
+        return ""
+    lines = [f"- `{_code(escape(str(doc_id)))}`: " + (f"`{_code(escape(removals[doc_id]))}`" if doc_id in removals
+                                                     else "no reason recorded") for doc_id in removed]
+    return ("\n\nDocuments removed from the corpus, with the reason the removal record "
+            "(annotations/removed-documents.jsonl) gives:\n\n" + "\n".join(lines))
 
 
 def _code(text: str) -> str:

@@ -13,6 +13,7 @@ from typing import Iterable
 from corpus_tools.annotations.adjudicate import ReleaseProvenance
 from corpus_tools.annotations.consolidate import AnnotationIndex
 from corpus_tools.documents.index import DocumentIndex
+from corpus_tools.documents.removals import removed_documents
 from corpus_tools.errors import CorpusError, Location, Problem
 from corpus_tools.fsutil import present
 from corpus_tools.iterutil import Totalled
@@ -59,7 +60,8 @@ def release(layout: Layout, version: str | None = None, *, sizes: ShardSizes = S
                              upstream_problems=errors, regions_validated=True,
                              annotation_quality=lambda: dataclasses.replace(
                                  provenance.quality(), preannotation_accepted=acceptance.result()),
-                             card=CardInfo(caveats=caveats(layout)),
+                             card=CardInfo(caveats=caveats(layout),
+                                           removals=tuple(removed_documents(layout, documents).items())),
                              on_progress=None if writing is None else writing(len(documents)),
                              comparing=comparing)
         return dataclasses.replace(result, notes=provenance.notes())

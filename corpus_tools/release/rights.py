@@ -59,6 +59,15 @@ def article_texts() -> dict:
     return {"@type": "sc:CreativeWork", "name": ARTICLE_TEXTS, "description": RIGHTS_STATEMENT}
 
 
+def license_statement() -> dict:
+    """The release's LICENSE.md as a schema.org CreativeWork: the statement of both parts, which the
+    card's ``license_link`` names, linked by its path beside croissant.json (a release is a
+    directory: its files are addressed relative to it, as croissant.json's ``contentUrl`` are)."""
+    return {"@type": "sc:CreativeWork", "name": f"Licence statement ({LICENSE_FILE})", "url": LICENSE_FILE,
+            "description": "Which columns are article text (no licence granted) and which are MIT, and the MIT "
+                           "License's text."}
+
+
 def config_licenses(config: str) -> list:
     """The licences of a config's files: MIT, and the article texts' terms where article text is."""
     return [MIT_URL] + ([article_texts()] if ARTICLE_TEXT_COLUMNS[config] else [])

@@ -33,6 +33,9 @@ def _index(names: tuple[str, ...]) -> dict[str, int]:
 
 ENTITY_IDS = _index(ENTITY_LABELS)
 TIMEX_IDS = _index(TIMEX_LABELS)
+# the kb config's db_names of the attributes it gives as normalizations (see _kb_regions)
+TIMEX_MOD = "TIMEX3_mod"
+QUOTE_TYPE = "quote_type"
 QUOTE_TYPE_IDS = _index(QUOTE_TYPES)
 NER_TAG_IDS = _index(NER_TAGS)
 
@@ -217,18 +220,23 @@ def ner_rows(items: list[DocInput]) -> Columns:
                                   for item in items], NER_TAG_IDS, {"fold": [item.fold for item in items]})
 
 
-def _kb_regions(item: DocInput) -> tuple[list, list[str], list[tuple[str, str] | None]]:
+def _kb_regions(item: DocInput) -> tuple[list, list[str], list[list[tuple[str, str]]]]:
     """The records (with ``id``, ``span`` and ``text``) of every region, in kb order, with each
-    one's type and normalized (db_name, db_id) pair if it has one; each region once: a SOURCE or
-    CUE shared by two quotes (or any region id given twice) is listed where it first appears."""
+    one's type and normalized (db_name, db_id) pairs; each region once: a SOURCE or CUE shared by
+    two quotes (or any region id given twice) is listed where it first appears.
+
+    BigBIO's KB schema has no field for a region's attributes, only ``normalized`` (one or more
+    pairs), so the annotators' attributes go there too, each under its own db_name: a time
+    expression's TIMEX3 value, then its mod if it has one (``TIMEX3_mod``), and a quote's type
+    (``quote_type``), the values of the timexes and quotes configs' columns."""
     records = [*item.entities, *item.timexes]
     kinds = [mention.label for mention in item.entities] + [timex.label for timex in item.timexes]
     links = [_registry_link(mention.entity_id) for mention in item.entities]
-    links += [("TIMEX3", timex.value) for timex in item.timexes]
+    links += [[("TIMEX3", timex.value)] + ([(TIMEX_MOD, timex.mod)] if timex.mod else []) for timex in item.timexes]
     for quote in item.quotes:
         records.append(quote)
         kinds.append("QUOTE")
-        links.append(None)
+        links.append([(QUOTE_TYPE, quote.quote_type)])
         if quote.source:
             records.append(quote.source)
             kinds.append("SOURCE")
@@ -236,7 +244,7 @@ def _kb_regions(item: DocInput) -> tuple[list, list[str], list[tuple[str, str] |
         if quote.cue:
             records.append(quote.cue)
             kinds.append("CUE")
-            links.append(None)
+            links.append([])
     first = {}
     for index, record in enumerate(records):
         first.setdefault(record.id, index)
@@ -246,8 +254,8 @@ def _kb_regions(item: DocInput) -> tuple[list, list[str], list[tuple[str, str] |
     return [records[index] for index in kept], [kinds[index] for index in kept], [links[index] for index in kept]
 
 
-def _registry_link(entity_id: str | None) -> tuple[str, str] | None:
-    return ("corpus_tools_registry", entity_id) if entity_id else None
+def _registry_link(entity_id: str | None) -> list[tuple[str, str]]:
+    return [("corpus_tools_registry", entity_id)] if entity_id else []
 
 
 def _kb_entities(items: list[DocInput]) -> Flat:
@@ -265,14 +273,14 @@ def _kb_entities(items: list[DocInput]) -> Flat:
     offsets[:, 0] = np.fromiter((span.start for span in spans), np.int64, len(spans))
     offsets[:, 1] = np.fromiter((span.end for span in spans), np.int64, len(spans))
     ones = np.ones(len(records), dtype=np.int64)
-    pairs = [link for link in links if link is not None]
+    pairs = [pair for region_links in links for pair in region_links]
     return Flat(Struct({
         "id": [record.id for record in records],
         "type": kinds,
         "text": Flat([record.text for record in records], ones),
         "offsets": Flat(Flat(offsets.ravel(), ones * 2), ones),
         "normalized": Flat(Struct({"db_name": [name for name, _ in pairs], "db_id": [db_id for _, db_id in pairs]}),
-                           np.fromiter((link is not None for link in links), np.int64, len(links))),
+                           np.fromiter((len(region_links) for region_links in links), np.int64, len(links))),
     }), per_document)
 
 
