@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from corpus_tools.annotations.consolidate import load_annotation_set
+from corpus_tools.annotations.consolidate import AnnotationIndex, load_annotation_set
 from corpus_tools.ingest import ingest, stored_exports, validate_export
 from corpus_tools.cli import cli
 from corpus_tools.errors import CorpusError
 from corpus_tools.layout import Layout
-from corpus_tools.records import Cue, EntityMention, Provenance, Quote, Source, Span, TimeExpression
+from corpus_tools.records import Cue, EntityMention, Provenance, Quote, Snapshot, Source, Span, TimeExpression
 from conftest import tree
 from export_corpus import BAD_INPUTS, EXPORTS, FIXTURES, corpus_root, documents, registry, stored_files
 
@@ -45,11 +45,77 @@ def write_export(tmp_path: Path, name: str, export: list[dict]) -> Path:
     return path
 
 
+@pytest.fixture
+def layout(tmp_path: Path) -> Layout:
+    """The fixture corpus in tmp_path/corpus: the exports a test writes go beside it."""
+    return corpus_root(tmp_path / "corpus")
+
+
+def ingest_tasks(layout, name: str, tasks: list[dict], **options):
+    """Ingest ``tasks`` written as the export ``name`` in the directory that holds the corpus."""
+    return run_ingest(layout, write_export(layout.root.parent, name, tasks), **options)
+
+
+def _annotation_set(layout):
+    return load_annotation_set(layout, documents(), registry())
+
+
+def _index(layout) -> AnnotationIndex:
+    return AnnotationIndex(layout, documents(), registry())
+
+
+def _annotators(layout) -> list[str]:
+    """The annotators of the versions in the annotation set, sorted."""
+    return sorted(_index(layout).versions["annotator"].to_pylist())
+
+
+PROJECT = "2024-05-01T08:00:00+00:00"  # when project 4, pulled below, was created
+
+
+def _pull(day: int, created_at: str = PROJECT) -> Snapshot:
+    """The Snapshot of a pull of project 4 (created at ``created_at``) made on May ``day``."""
+    return Snapshot(4, created_at, f"2024-05-{day:02d}T12:00:00+00:00")
+
+
+def _annotation(number: int, user: int, day: str, ground_truth: bool = False, without: set[str] = frozenset()):
+    """Doc-a's annotation in the valid export as Label Studio writes another: its own id and unique_id."""
+    annotation = copy.deepcopy(fx.valid_export()[0]["annotations"][0])
+    annotation.update(id=number, unique_id=f"uuid-{number}", completed_by=user, ground_truth=ground_truth,
+                      updated_at=f"2024-05-{day}T09:00:00Z")
+    annotation["result"] = [r for r in annotation["result"] if r.get("id") not in without
+                            and not (r.get("type") == "relation" and {r["from_id"], r["to_id"]} & without)]
+    return annotation
+
+
+def _doc_a(*annotations: dict) -> list[dict]:
+    """The valid export's first task (doc-a) alone, holding ``annotations``."""
+    tasks = fx.valid_export()[:1]
+    tasks[0]["annotations"] = list(annotations)
+    return tasks
+
+
+def _valid_at(day: str, unique_ids: str | None = None, shift: int = 0) -> list[dict]:
+    """The valid export with every annotation updated on May ``day``, its id moved by ``shift``
+    and, given ``unique_ids``, its unique_id ``<unique_ids>-<id>``."""
+    tasks = fx.valid_export()
+    for task in tasks:
+        for annotation in task["annotations"]:
+            annotation["id"] += shift
+            if unique_ids:
+                annotation["unique_id"] = f"{unique_ids}-{annotation['id']}"
+            annotation["updated_at"] = f"2024-05-{day}T09:00:00Z"
+    return tasks
+
+
+def _ingest_doc_a(layout, name: str, annotations: list[dict], day: int | None = None, **options):
+    """Ingest doc-a's task holding ``annotations``: a pull of project 4 made on May ``day``, else a file."""
+    return ingest_tasks(layout, name, _doc_a(*annotations), snapshot=day and _pull(day), **options)
+
+
 # --- storing ---------------------------------------------------------------------------------
 
 
-def test_a_valid_export_is_stored_verbatim_with_its_ingest_record(tmp_path: Path):
-    layout = corpus_root(tmp_path / "corpus")
+def test_a_valid_export_is_stored_verbatim_with_its_ingest_record(layout):
     result = run_ingest(layout, VALID)
     assert result.status == "stored"
     assert result.stored_as.directory == layout.exports / stored_name(1)
@@ -61,8 +127,7 @@ def test_a_valid_export_is_stored_verbatim_with_its_ingest_record(tmp_path: Path
     assert stored_files(layout) == [stored_name(1), f"{stored_name(1)}/export.json", f"{stored_name(1)}/ingest.json"]
 
 
-def test_the_same_content_twice_is_a_no_op_whatever_the_file_name(tmp_path: Path):
-    layout = corpus_root(tmp_path / "corpus")
+def test_the_same_content_twice_is_a_no_op_whatever_the_file_name(tmp_path: Path, layout):
     first = run_ingest(layout, VALID)
     renamed = tmp_path / "project-3-at-2024-06-01.json"
     renamed.write_bytes(VALID.read_bytes())
@@ -72,8 +137,7 @@ def test_the_same_content_twice_is_a_no_op_whatever_the_file_name(tmp_path: Path
     assert [stored.name for stored in stored_exports(layout)] == [stored_name(1)]
 
 
-def test_exports_are_numbered_in_the_order_they_are_ingested_whatever_their_hashes(tmp_path: Path):
-    layout = corpus_root(tmp_path / "corpus")
+def test_exports_are_numbered_in_the_order_they_are_ingested_whatever_their_hashes(tmp_path: Path, layout):
     export = fx.valid_export()
     export[0]["annotations"][0]["lead_time"] = 7.0
     other = write_export(tmp_path, "other.json", export)
@@ -84,20 +148,18 @@ def test_exports_are_numbered_in_the_order_they_are_ingested_whatever_their_hash
     assert [stored.sequence for stored in stored_exports(layout)] == [1, 2]
 
 
-def test_an_export_with_no_submitted_annotation_is_reported_and_not_stored(tmp_path: Path):
-    layout = corpus_root(tmp_path / "corpus")
+def test_an_export_with_no_submitted_annotation_is_reported_and_not_stored(layout):
     export = fx.valid_export()
     for task in export:
         for annotation in task["annotations"]:
             annotation["was_cancelled"] = True
-    result = run_ingest(layout, write_export(tmp_path, "skipped.json", export))
+    result = ingest_tasks(layout, "skipped.json", export)
     assert result.status == "no-annotations" and result.stored_as is None
     assert stored_files(layout) == []
 
 
 @pytest.mark.parametrize("name", ["span-text-mismatch.json", "doc-unknown.json", "relation-endpoint-missing.json"])
-def test_an_export_with_errors_is_refused_whole(tmp_path: Path, name):
-    layout = corpus_root(tmp_path / "corpus")
+def test_an_export_with_errors_is_refused_whole(layout, name):
     result = run_ingest(layout, EXPORTS / name)
     assert result.status == "refused"
     assert result.stored_as is None
@@ -106,16 +168,14 @@ def test_an_export_with_errors_is_refused_whole(tmp_path: Path, name):
 
 
 @pytest.mark.parametrize("name", sorted(BAD_INPUTS))
-def test_a_file_that_is_no_export_raises_and_leaves_nothing(tmp_path: Path, name):
-    layout = corpus_root(tmp_path / "corpus")
+def test_a_file_that_is_no_export_raises_and_leaves_nothing(layout, name):
     with pytest.raises(CorpusError) as caught:
         run_ingest(layout, EXPORTS / name, allow_partial=True)
     assert caught.value.code == BAD_INPUTS[name]
     assert stored_files(layout) == []
 
 
-def test_allow_partial_stores_and_lists_what_is_excluded(tmp_path: Path):
-    layout = corpus_root(tmp_path / "corpus")
+def test_allow_partial_stores_and_lists_what_is_excluded(layout):
     result = run_ingest(layout, EXPORTS / "entity-id-unknown.json", allow_partial=True)
     assert result.status == "stored-partial"
     record = json.loads(result.stored_as.record.read_text())
@@ -127,21 +187,19 @@ def test_allow_partial_stores_and_lists_what_is_excluded(tmp_path: Path):
                       "task_id": 1, "doc_id": "doc-a", "annotation_id": 101, "region_id": "e1"}],
         "ground_truths": [],  # listed even when there are none: a record without them is an older one
     }
-    annotations = load_annotation_set(layout, documents(), registry())
+    annotations = _annotation_set(layout)
     assert [entity.id for entity in annotations.chosen["doc-a"].entities] == ["e2", "e3"]
     assert annotations.report.valid  # accepted at ingest: left out, not an error of every later release
 
 
-def test_a_relation_to_an_excluded_region_goes_with_it(tmp_path: Path):
-    layout = corpus_root(tmp_path / "corpus")
+def test_a_relation_to_an_excluded_region_goes_with_it(layout):
     result = run_ingest(layout, EXPORTS / "speaker-id-unknown.json", allow_partial=True)
     assert [(e.scope, e.code, e.region_id) for e in result.exclusions] == [("region", "speaker-id-unknown", "s1")]
-    quote = load_annotation_set(layout, documents(), registry()).chosen["doc-a"].quotes[0]
+    quote = _annotation_set(layout).chosen["doc-a"].quotes[0]
     assert quote.source is None and quote.cue is not None
 
 
-def test_trim_whitespace_repairs_edges_and_says_so(tmp_path: Path):
-    layout = corpus_root(tmp_path / "corpus")
+def test_trim_whitespace_repairs_edges_and_says_so(layout):
     refused = run_ingest(layout, EXPORTS / "span-edge-whitespace.json")
     assert refused.status == "refused"
     (problem,) = refused.report.errors
@@ -150,17 +208,16 @@ def test_trim_whitespace_repairs_edges_and_says_so(tmp_path: Path):
     assert result.status == "stored"
     assert [(p.code, p.location.region_id) for p in result.report] == [("span-edge-whitespace-trimmed", "e2")]
     assert "trimmed to [82, 90) 'Damascus'" in result.report.problems[0].message
-    entity = load_annotation_set(layout, documents(), registry()).chosen["doc-a"].entities[1]
+    entity = _annotation_set(layout).chosen["doc-a"].entities[1]
     assert (entity.span, entity.text) == (Span(82, 90), "Damascus")
 
 
 # --- the annotation set ----------------------------------------------------------------------
 
 
-def test_the_annotation_set_holds_every_layer_with_exact_spans(tmp_path: Path):
-    layout = corpus_root(tmp_path / "corpus")
+def test_the_annotation_set_holds_every_layer_with_exact_spans(layout):
     stored = run_ingest(layout, VALID).stored_as.name
-    annotations = load_annotation_set(layout, documents(), registry())
+    annotations = _annotation_set(layout)
     assert annotations.report.valid and sorted(annotations.chosen) == ["doc-a", "doc-b"]
     doc_a = annotations.chosen["doc-a"]
     assert doc_a.entities == (
@@ -199,12 +256,11 @@ def two_annotators(ground_truth_first: bool = False) -> list[dict]:
 
 
 @pytest.mark.parametrize("keep_mtime", [False, True])
-def test_a_stored_export_edited_in_place_is_refused_even_with_its_table_built(tmp_path: Path, keep_mtime: bool):
+def test_a_stored_export_edited_in_place_is_refused_even_with_its_table_built(layout, keep_mtime: bool):
     """The units table of an export edited after ingest is not served from build/: the edit gives
     it a new name, and making it finds the SHA-256 is not the one ingest.json records."""
-    layout = corpus_root(tmp_path / "corpus")
     stored = run_ingest(layout, VALID).stored_as
-    assert load_annotation_set(layout, documents(), registry()).chosen["doc-a"].entities[0].label == "PERSON"
+    assert _annotation_set(layout).chosen["doc-a"].entities[0].label == "PERSON"
     data = stored.export.read_bytes()
     assert data.count(b'"PERSON"') >= 1
     before = stored.export.stat()
@@ -212,20 +268,19 @@ def test_a_stored_export_edited_in_place_is_refused_even_with_its_table_built(tm
     if keep_mtime:  # `touch -r`: only the inode's change time still tells
         os.utime(stored.export, ns=(before.st_atime_ns, before.st_mtime_ns))
     with pytest.raises(CorpusError) as caught:
-        load_annotation_set(layout, documents(), registry())
+        _annotation_set(layout)
     assert caught.value.code == "stored-export-changed"
     assert caught.value.location.file == str(stored.export) and VALID_SHA[:16] in caught.value.message
 
 
-def test_a_stored_export_edited_into_a_file_that_is_no_export_is_called_changed(tmp_path: Path):
+def test_a_stored_export_edited_into_a_file_that_is_no_export_is_called_changed(layout):
     """An edit that makes the file fail its checking pass (a task pasted twice) is the edit's fault:
     the store says the file changed, not that it was put together by hand."""
-    layout = corpus_root(tmp_path / "corpus")
-    stored = run_ingest(layout, write_export(tmp_path, "two.json", fx.valid_export())).stored_as
+    stored = ingest_tasks(layout, "two.json", fx.valid_export()).stored_as
     tasks = json.loads(stored.export.read_bytes())
     stored.export.write_bytes(fx.dumps(tasks + tasks[:1]))
     with pytest.raises(CorpusError) as caught:
-        load_annotation_set(layout, documents(), registry())
+        _annotation_set(layout)
     assert caught.value.code == "stored-export-changed" and caught.value.location.file == str(stored.export)
 
 
@@ -246,26 +301,25 @@ def test_a_stored_export_edited_into_a_file_that_is_no_export_is_called_changed(
     ("snapshot_of", [4], "snapshot_of is not a project's id"),
     ("ground_truths", [7], "ground_truths is not a list of annotations"),
     ("ground_truths", {}, "ground_truths is not a list of annotations"),
+    ("deleted", ["uuid-1"], "deleted is not a pull's list of unique_ids"),  # listed by a record of no pull
 ])
-def test_a_stored_record_of_the_wrong_shape_is_refused_naming_it(tmp_path: Path, field, value, fault):
+def test_a_stored_record_of_the_wrong_shape_is_refused_naming_it(layout, field, value, fault):
     """ingest.json is read by every command over the store: a damaged one was a traceback (an
     int where an exclusion belongs) or, for "no" as an option, read as true."""
-    layout = corpus_root(tmp_path / "corpus")
     stored = run_ingest(layout, VALID).stored_as
     path = stored.directory / "ingest.json"
     record = json.loads(path.read_bytes())
     path.write_text(json.dumps({**record, field: value}), encoding="utf-8")
     with pytest.raises(CorpusError) as caught:
-        load_annotation_set(layout, documents(), registry())
+        _annotation_set(layout)
     assert caught.value.code == "stored-export-invalid"
     assert str(caught.value).startswith(f"{path}: [stored-export-invalid] the stored export's ingest.json cannot be "
                                         f"read ({fault}")
 
 
-def test_a_store_that_is_no_directory_is_refused_not_read_as_empty(tmp_path: Path):
+def test_a_store_that_is_no_directory_is_refused_not_read_as_empty(tmp_path: Path, layout):
     """A file (or a dangling link) in annotations/exports' place made agreement and lint report an
     empty store, exit 0, and the release blame the version."""
-    layout = corpus_root(tmp_path / "corpus")
     layout.exports.parent.mkdir(parents=True, exist_ok=True)
     layout.exports.symlink_to(tmp_path / "gone")
     with pytest.raises(CorpusError) as caught:
@@ -278,43 +332,30 @@ def test_a_store_that_is_no_directory_is_refused_not_read_as_empty(tmp_path: Pat
     assert stored_exports(layout) == []  # no store yet: nothing ingested
 
 
-def test_the_registry_is_digested_once_per_command_not_once_per_stored_export(tmp_path: Path, monkeypatch):
+def test_the_registry_is_digested_once_per_command_not_once_per_stored_export(layout, monkeypatch):
     """Each stored export's units table is named by the registry's digest, which reads every
     entity: taken once per stored export it cost 0.86 of 1.12 s at 200 exports, and every command
     and every ingest paid it (a scale audit)."""
     import corpus_tools.ingest.store as store
-    from corpus_tools.annotations.consolidate import AnnotationIndex
 
-    layout = corpus_root(tmp_path / "corpus")
     for day in ("02", "03", "04"):
-        tasks = fx.valid_export()
-        for task in tasks:
-            for annotation in task["annotations"]:
-                annotation["updated_at"] = f"2024-05-{day}T09:00:00Z"
-        assert run_ingest(layout, write_export(tmp_path, f"{day}.json", tasks)).status == "stored"
+        assert ingest_tasks(layout, f"{day}.json", _valid_at(day)).status == "stored"
     calls = []
     digest = store.registry_digest
     monkeypatch.setattr(store, "registry_digest", lambda registry: calls.append(1) or digest(registry))
-    AnnotationIndex(layout, documents(), registry())
+    _index(layout)
     assert len(calls) == 1
     calls.clear()  # and once per ingest, for the comparison with the stored exports and its own table
-    tasks = fx.valid_export()
-    for task in tasks:
-        for annotation in task["annotations"]:
-            annotation["updated_at"] = "2024-05-05T09:00:00Z"
-    assert run_ingest(layout, write_export(tmp_path, "05.json", tasks)).status == "stored"
+    assert ingest_tasks(layout, "05.json", _valid_at("05")).status == "stored"
     assert len(calls) == 1
 
 
-def test_stored_exports_checked_again_are_counted_in_bytes_to_their_size(tmp_path: Path):
+def test_stored_exports_checked_again_are_counted_in_bytes_to_their_size(tmp_path: Path, layout):
     """A stored export's units table is made again when the code, documents or registry change
     (here: build/ is gone); the bytes it checks then are reported as they are checked, by ingest
     and by every reader of the store (``rechecking``), to a total asked for first: the size of
     the exports whose tables are made (it counted tasks with no end). Ingest reports its own
     export's in bytes too (``checking``)."""
-    from corpus_tools.annotations.consolidate import AnnotationIndex
-
-    layout = corpus_root(tmp_path / "corpus")
     assert run_ingest(layout, VALID).status == "stored"
     [stored] = layout.exports.glob("*/export.json")
     size = stored.stat().st_size
@@ -341,7 +382,6 @@ def test_stored_exports_checked_again_are_counted_in_bytes_to_their_size(tmp_pat
 
 def test_the_annotation_set_asks_once_for_every_export_in_use_whose_table_it_makes(corpus_copy):
     """One bar for the stored exports in use, to the sum of their sizes, not one a file."""
-    from corpus_tools.annotations.consolidate import AnnotationIndex
     from corpus_tools.annotations.registry import load_registry
     from corpus_tools.documents.index import DocumentIndex
 
@@ -353,10 +393,9 @@ def test_the_annotation_set_asks_once_for_every_export_in_use_whose_table_it_mak
     assert len(sizes) == 3 and asked == [sum(sizes)] and sum(checked) == sum(sizes)
 
 
-def test_the_latest_annotation_is_chosen_and_every_annotator_is_kept(tmp_path: Path):
-    layout = corpus_root(tmp_path / "corpus")
-    run_ingest(layout, write_export(tmp_path, "two.json", two_annotators()))
-    annotations = load_annotation_set(layout, documents(), registry())
+def test_the_latest_annotation_is_chosen_and_every_annotator_is_kept(layout):
+    ingest_tasks(layout, "two.json", two_annotators())
+    annotations = _annotation_set(layout)
     chosen = annotations.chosen["doc-a"]
     assert (chosen.provenance.annotation_id, chosen.provenance.annotator, chosen.provenance.reason) == (102, "2", "latest")
     assert [e.id for e in chosen.entities] == ["e1", "e2"]
@@ -365,168 +404,123 @@ def test_the_latest_annotation_is_chosen_and_every_annotator_is_kept(tmp_path: P
         ("1", 101, 3), ("2", 102, 2)]
 
 
-def test_a_ground_truth_annotation_wins_over_a_later_one(tmp_path: Path):
-    layout = corpus_root(tmp_path / "corpus")
-    run_ingest(layout, write_export(tmp_path, "two.json", two_annotators(ground_truth_first=True)))
-    chosen = load_annotation_set(layout, documents(), registry()).chosen["doc-a"]
+def test_a_ground_truth_annotation_wins_over_a_later_one(layout):
+    ingest_tasks(layout, "two.json", two_annotators(ground_truth_first=True))
+    chosen = _annotation_set(layout).chosen["doc-a"]
     assert (chosen.provenance.annotation_id, chosen.provenance.reason, chosen.provenance.ground_truth) == (
         101, "ground_truth", True)
 
 
-def _annotation(base: dict, number: int, user: int, day: str, ground_truth: bool, without: set[str] = frozenset()):
-    """A copy of ``base`` as Label Studio writes another annotation: its own id and unique_id."""
-    annotation = copy.deepcopy(base)
-    annotation.update(id=number, unique_id=f"uuid-{number}", completed_by=user, ground_truth=ground_truth,
-                      updated_at=f"2024-05-{day}T09:00:00Z")
-    annotation["result"] = [r for r in annotation["result"] if r.get("id") not in without
-                            and not (r.get("type") == "relation" and {r["from_id"], r["to_id"]} & without)]
-    return annotation
-
-
-def test_an_annotation_un_marked_as_ground_truth_is_ground_truth_no_more(tmp_path: Path):
+def test_an_annotation_un_marked_as_ground_truth_is_ground_truth_no_more(layout):
     """Only an annotation's newest copy says whether it is ground truth: the release kept the
     old starred copy (and its old content) after the lead un-starred and corrected it."""
-    layout = corpus_root(tmp_path / "corpus")
-    base = fx.valid_export()[0]["annotations"][0]
     for name, day, starred, without in (("starred.json", "01", True, set()), ("unstarred.json", "03", False, {"e3"})):
-        tasks = fx.valid_export()[:1]
-        tasks[0]["annotations"] = [_annotation(base, 101, 1, day, starred, without),
-                                   _annotation(base, 102, 2, "02", False)]
-        assert run_ingest(layout, write_export(tmp_path, name, tasks)).status == "stored"
-    chosen = load_annotation_set(layout, documents(), registry()).chosen["doc-a"]
+        tasks = _doc_a(_annotation(101, 1, day, starred, without), _annotation(102, 2, "02"))
+        assert ingest_tasks(layout, name, tasks).status == "stored"
+    chosen = _annotation_set(layout).chosen["doc-a"]
     assert (chosen.provenance.annotation_id, chosen.provenance.reason, chosen.provenance.ground_truth) == (
         101, "latest", False)
     assert [entity.id for entity in chosen.entities] == ["e1", "e2"]  # as corrected on the 3rd
 
 
-def test_an_annotation_whose_newest_copy_was_left_out_is_left_out(tmp_path: Path):
+def test_an_annotation_whose_newest_copy_was_left_out_is_left_out(layout):
     """Stored with --allow-partial, an annotation's newest copy is refused whole: its older copy
     is content the annotator has since changed, so neither is used (it was the older one)."""
-    layout = corpus_root(tmp_path / "corpus")
-    base = fx.valid_export()[0]["annotations"][0]
-    tasks = fx.valid_export()[:1]
-    tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "02", False, {"e3"})]
-    assert run_ingest(layout, write_export(tmp_path, "first.json", tasks)).status == "stored"
-    broken = _annotation(base, 101, 1, "03", False)
+    tasks = _doc_a(_annotation(101, 1, "01"), _annotation(102, 2, "02", without={"e3"}))
+    assert ingest_tasks(layout, "first.json", tasks).status == "stored"
+    broken = _annotation(101, 1, "03")
     broken["result"] = "not a list"
     tasks[0]["annotations"] = [broken]
-    assert run_ingest(layout, write_export(tmp_path, "second.json", tasks), allow_partial=True).status == "stored-partial"
-    annotations = load_annotation_set(layout, documents(), registry())
+    assert ingest_tasks(layout, "second.json", tasks, allow_partial=True).status == "stored-partial"
+    annotations = _annotation_set(layout)
     assert [v.provenance.annotation_id for v in annotations.versions["doc-a"]] == [102]
     assert annotations.chosen["doc-a"].provenance.annotation_id == 102
 
 
-def test_a_cancelled_annotation_is_counted_once_whatever_the_exports_that_hold_it(tmp_path: Path):
+def test_a_cancelled_annotation_is_counted_once_whatever_the_exports_that_hold_it(layout):
     """Every pull holds it again: agreement said 1, 2, 4, 6... cancelled annotations, and kept
     counting one whose cancellation was undone."""
-    from corpus_tools.annotations.consolidate import AnnotationIndex
-
-    layout = corpus_root(tmp_path / "corpus")
-    base = fx.valid_export()[0]["annotations"][0]
-    tasks = fx.valid_export()[:1]
-    skipped = _annotation(base, 102, 2, "01", False)
-    skipped["was_cancelled"] = True
-    tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False), skipped]
+    tasks = _doc_a(_annotation(101, 1, "01"), dict(_annotation(102, 2, "01"), was_cancelled=True))
     for day in ("01", "02", "03"):  # three pulls, each with another change of annotation 101
         tasks[0]["annotations"][0]["updated_at"] = f"2024-05-{day}T10:00:00Z"
-        assert run_ingest(layout, write_export(tmp_path, f"{day}.json", tasks)).status == "stored"
-    assert AnnotationIndex(layout, documents(), registry()).cancelled == 1
-    undone = _annotation(base, 102, 2, "04", False)  # submitted after all
-    tasks[0]["annotations"][1] = undone
-    assert run_ingest(layout, write_export(tmp_path, "04.json", tasks)).status == "stored"
-    assert AnnotationIndex(layout, documents(), registry()).cancelled == 0
+        assert ingest_tasks(layout, f"{day}.json", tasks).status == "stored"
+    assert _index(layout).cancelled == 1
+    tasks[0]["annotations"][1] = _annotation(102, 2, "04")  # submitted after all
+    assert ingest_tasks(layout, "04.json", tasks).status == "stored"
+    assert _index(layout).cancelled == 0
 
 
-def test_an_annotation_deleted_in_label_studio_leaves_with_the_next_pull_of_its_project(tmp_path: Path):
+def test_an_annotation_deleted_in_label_studio_leaves_with_the_next_pull_of_its_project(layout):
     """A pull holds its project whole: an annotation the next pull of the project lacks was
     deleted there. It stayed, ground truth included, and was chosen over the living ones."""
-    from corpus_tools.annotations.consolidate import AnnotationIndex
-
-    layout = corpus_root(tmp_path / "corpus")
-    project, other = "2024-05-01T08:00:00+00:00", "2024-05-20T08:00:00+00:00"  # id 4, created at
-    base = fx.valid_export()[0]["annotations"][0]
-    tasks = fx.valid_export()[:1]
-    starred = _annotation(base, 103, 3, "02", True, {"e3"})
-    tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "01", False),
-                               starred]
-    assert run_ingest(layout, write_export(tmp_path, "1.json", tasks), snapshot=_pull(project, 1)).status == "stored"
-    assert stored_exports(layout)[0].snapshot == _pull(project, 1)
-    assert load_annotation_set(layout, documents(), registry()).chosen["doc-a"].provenance.annotation_id == 103
+    tasks = _doc_a(_annotation(101, 1, "01"), _annotation(102, 2, "01"), _annotation(103, 3, "02", True, {"e3"}))
+    assert ingest_tasks(layout, "1.json", tasks, snapshot=_pull(1)).status == "stored"
+    assert stored_exports(layout)[0].snapshot == _pull(1)
+    assert _annotation_set(layout).chosen["doc-a"].provenance.annotation_id == 103
 
     tasks[0]["annotations"] = tasks[0]["annotations"][:1]  # 102 and the ground truth deleted
-    gone = run_ingest(layout, write_export(tmp_path, "2.json", tasks), snapshot=_pull(project, 2))
+    gone = ingest_tasks(layout, "2.json", tasks, snapshot=_pull(2))
     assert gone.status == "stored"  # though every annotation in it is stored already
     assert gone.notes == ("2 annotations of project 4's previous pull (stored export "
                           f"{stored_exports(layout)[0].name}) are not in this one: deleted in Label Studio, they "
                           "leave the annotation set (ids 102, 103)",)
-    annotations = load_annotation_set(layout, documents(), registry())
+    annotations = _annotation_set(layout)
     assert [(v.provenance.annotation_id, v.provenance.ground_truth) for v in annotations.versions["doc-a"]] == [
         (101, False)]
     assert (annotations.chosen["doc-a"].provenance.annotation_id, annotations.chosen["doc-a"].provenance.reason) == (
         101, "latest")
     tasks[0]["predictions"] = [{"id": 7, "model_version": "m", "created_ago": "1 minute", "result": []}]
-    assert run_ingest(layout, write_export(tmp_path, "3.json", tasks), snapshot=_pull(project, 3)).status == "nothing-new"
+    assert ingest_tasks(layout, "3.json", tasks, snapshot=_pull(3)).status == "nothing-new"
     # the first pull holds nothing current: not read, its units table not made again when gone
     first, second = (item.name for item in stored_exports(layout))
     shutil.rmtree(next(layout.build.glob(f"units/{first}/*")))
-    assert [item.name for item in AnnotationIndex(layout, documents(), registry()).stored] == [second]
+    assert [item.name for item in _index(layout).stored] == [second]
     assert not list(layout.build.glob(f"units/{first}/*"))
 
     # a pull of another project (same id, another server) and an export from a file delete nothing
-    tasks[0]["annotations"] = [_annotation(base, 104, 2, "03", False)]
-    assert run_ingest(layout, write_export(tmp_path, "4.json", tasks), snapshot=_pull(other, 4)).status == "stored"
-    tasks[0]["annotations"] = [_annotation(base, 105, 3, "03", False)]
-    assert run_ingest(layout, write_export(tmp_path, "5.json", tasks)).status == "stored"
-    index = AnnotationIndex(layout, documents(), registry())
-    assert sorted(index.versions["annotation_index"].to_pylist()) == [0, 0, 0]  # 101, 104, 105
-    assert sorted(index.versions["annotator"].to_pylist()) == ["1", "2", "3"]
+    tasks[0]["annotations"] = [_annotation(104, 2, "03")]
+    other = "2024-05-20T08:00:00+00:00"  # project 4's creation time on another server
+    assert ingest_tasks(layout, "4.json", tasks, snapshot=_pull(4, other)).status == "stored"
+    tasks[0]["annotations"] = [_annotation(105, 3, "03")]
+    assert ingest_tasks(layout, "5.json", tasks).status == "stored"
+    assert sorted(_index(layout).versions["annotation_index"].to_pylist()) == [0, 0, 0]  # 101, 104, 105
+    assert _annotators(layout) == ["1", "2", "3"]
 
     # every annotation of the project deleted: stored, not "no annotations"
     tasks[0]["annotations"] = []
-    assert run_ingest(layout, write_export(tmp_path, "6.json", tasks), snapshot=_pull(project, 6)).status == "stored"
-    assert sorted(AnnotationIndex(layout, documents(), registry()).versions["annotator"].to_pylist()) == ["2", "3"]
+    assert ingest_tasks(layout, "6.json", tasks, snapshot=_pull(6)).status == "stored"
+    assert _annotators(layout) == ["2", "3"]
 
 
-def test_an_annotation_deleted_in_label_studio_leaves_the_exports_ingested_from_files_too(tmp_path: Path):
+def test_an_annotation_deleted_in_label_studio_leaves_the_exports_ingested_from_files_too(layout):
     """An export from a file says no project, so an annotation it held stayed for good once
     deleted in Label Studio (the committed exports among them). A pull records the unique_ids its
     project's previous pull held and it lacks, and they leave every stored export."""
     import orjson
 
-    from corpus_tools.annotations.consolidate import AnnotationIndex
-
-    layout = corpus_root(tmp_path / "corpus")
-    project = "2024-05-01T08:00:00+00:00"
-    base = fx.valid_export()[0]["annotations"][0]
-    tasks = fx.valid_export()[:1]
-    kept, deleted = _annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "01", False)
-    filed_only = _annotation(base, 103, 3, "01", False)
-    tasks[0]["annotations"] = [kept, deleted, filed_only]
-    assert run_ingest(layout, write_export(tmp_path, "file.json", tasks)).status == "stored"
+    kept, deleted = _annotation(101, 1, "01"), _annotation(102, 2, "01")
+    tasks = _doc_a(kept, deleted, _annotation(103, 3, "01"))
+    assert ingest_tasks(layout, "file.json", tasks).status == "stored"
     # the project's first pull holds nothing new (103 was deleted before it), and is stored all the
     # same: the baseline the next pull's deletions are seen against
     tasks[0]["annotations"] = [kept, deleted]
-    first = run_ingest(layout, write_export(tmp_path, "1.json", tasks), snapshot=_pull(project, 2))
+    first = ingest_tasks(layout, "1.json", tasks, snapshot=_pull(2))
     assert first.status == "stored" and first.stored_as.deleted == ()
-
-    def annotators():
-        return sorted(AnnotationIndex(layout, documents(), registry()).versions["annotator"].to_pylist())
-
-    assert annotators() == ["1", "2", "3"]
+    assert _annotators(layout) == ["1", "2", "3"]
     tasks[0]["annotations"] = [kept]
-    second = run_ingest(layout, write_export(tmp_path, "2.json", tasks), snapshot=_pull(project, 3))
+    second = ingest_tasks(layout, "2.json", tasks, snapshot=_pull(3))
     assert second.status == "stored" and second.stored_as.deleted == ("uuid-102",)
     assert orjson.loads(second.stored_as.record.read_bytes())["deleted"] == ["uuid-102"]
     # 102 leaves the file's export too; 103, which no pull ever held, cannot be seen to be deleted
-    assert annotators() == ["1", "3"]
+    assert _annotators(layout) == ["1", "3"]
     # a later pull of the project says nothing of 102 again: it stays gone
-    tasks[0]["annotations"] = [kept, _annotation(base, 104, 4, "04", False)]
-    assert run_ingest(layout, write_export(tmp_path, "3.json", tasks), snapshot=_pull(project, 4)).status == "stored"
-    assert annotators() == ["1", "3", "4"]
+    tasks[0]["annotations"] = [kept, _annotation(104, 4, "04")]
+    assert ingest_tasks(layout, "3.json", tasks, snapshot=_pull(4)).status == "stored"
+    assert _annotators(layout) == ["1", "3", "4"]
     # a database restored from a backup brings it back: the project's latest pull holds it again
     tasks[0]["annotations"] = [kept, deleted]
-    assert run_ingest(layout, write_export(tmp_path, "4.json", tasks), snapshot=_pull(project, 5)).status == "stored"
-    assert annotators() == ["1", "2", "3"]
+    assert ingest_tasks(layout, "4.json", tasks, snapshot=_pull(5)).status == "stored"
+    assert _annotators(layout) == ["1", "2", "3"]
 
 
 def test_a_deletion_seen_only_by_merging_two_clones_and_by_records_before_the_lists_leaves_too(tmp_path: Path):
@@ -536,114 +530,77 @@ def test_a_deletion_seen_only_by_merging_two_clones_and_by_records_before_the_li
     of this change.)"""
     import orjson
 
-    from corpus_tools.annotations.consolidate import AnnotationIndex
-
-    project = "2024-05-01T08:00:00+00:00"
-    base = fx.valid_export()[0]["annotations"][0]
-    kept, deleted = _annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "01", False)
-
-    def run(layout, name, annotations, day=None):
-        tasks = fx.valid_export()[:1]
-        tasks[0]["annotations"] = annotations
-        return run_ingest(layout, write_export(tmp_path, name, tasks), snapshot=day and _pull(project, day))
-
-    def annotators(layout):
-        return sorted(AnnotationIndex(layout, documents(), registry()).versions["annotator"].to_pylist())
-
+    kept, deleted = _annotation(101, 1, "01"), _annotation(102, 2, "01")
     ours, theirs = corpus_root(tmp_path / "ours"), corpus_root(tmp_path / "theirs")
     for layout in (ours, theirs):
-        assert run(layout, "file.json", [kept, deleted]).status == "stored"
-    assert run(theirs, "theirs.json", [kept, deleted], day=2).status == "stored"
-    assert run(ours, "ours.json", [kept], day=4).stored_as.previous is None  # compared with no pull
+        assert _ingest_doc_a(layout, "file.json", [kept, deleted]).status == "stored"
+    assert _ingest_doc_a(theirs, "theirs.json", [kept, deleted], day=2).status == "stored"
+    assert _ingest_doc_a(ours, "ours.json", [kept], day=4).stored_as.previous is None  # compared with no pull
     for directory in theirs.exports.iterdir():  # git merge
         if not (ours.exports / directory.name).exists():
             shutil.copytree(directory, ours.exports / directory.name)
-    assert annotators(ours) == ["1"]
-    assert run(ours, "next.json", [kept], day=6).status == "already-stored" and annotators(ours) == ["1"]
+    assert _annotators(ours) == ["1"]
+    assert _ingest_doc_a(ours, "next.json", [kept], day=6).status == "already-stored" and _annotators(ours) == ["1"]
 
     old = corpus_root(tmp_path / "old")
-    run(old, "file.json", [kept, deleted])
-    run(old, "1.json", [kept, deleted], day=2)
-    second = run(old, "2.json", [kept], day=3).stored_as
+    _ingest_doc_a(old, "file.json", [kept, deleted])
+    _ingest_doc_a(old, "1.json", [kept, deleted], day=2)
+    second = _ingest_doc_a(old, "2.json", [kept], day=3).stored_as
     assert (second.previous, second.deleted) == (stored_exports(old)[1].name, ("uuid-102",))
     record = orjson.loads(second.record.read_bytes())
     del record["previous"], record["deleted"]  # as written before pulls recorded them
     second.record.write_bytes(orjson.dumps(record))
-    assert annotators(old) == ["1"]
+    assert _annotators(old) == ["1"]
 
 
-def test_a_pull_that_first_holds_an_annotation_a_file_holds_too_is_stored(tmp_path: Path):
+def test_a_pull_that_first_holds_an_annotation_a_file_holds_too_is_stored(layout):
     """Such a pull was nothing new, so the pull after the annotation's deletion was compared with
     one that never held it, and it stayed in the file's export for good (found on a live server
     by a hunt of this change). Likewise a pull older than the latest stored one."""
-    from corpus_tools.annotations.consolidate import AnnotationIndex
-
-    layout = corpus_root(tmp_path / "corpus")
-    project = "2024-05-01T08:00:00+00:00"
-    base = fx.valid_export()[0]["annotations"][0]
-    first, second = _annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "02", False)
-
-    def run(name, annotations, day=None):
-        tasks = fx.valid_export()[:1]
-        tasks[0]["annotations"] = annotations
-        return run_ingest(layout, write_export(tmp_path, name, tasks), snapshot=day and _pull(project, day))
-
-    assert run("1.json", [first], day=2).status == "stored"
-    assert run("file.json", [first, second]).status == "stored"
-    holding = run("2.json", [first, second], day=3)
+    first, second = _annotation(101, 1, "01"), _annotation(102, 2, "02")
+    assert _ingest_doc_a(layout, "1.json", [first], day=2).status == "stored"
+    assert _ingest_doc_a(layout, "file.json", [first, second]).status == "stored"
+    holding = _ingest_doc_a(layout, "2.json", [first, second], day=3)
     assert holding.status == "stored" and holding.stored_as.deleted == ()
-    assert run("3.json", [first], day=4).stored_as.deleted == ("uuid-102",)
-    assert AnnotationIndex(layout, documents(), registry()).versions["annotator"].to_pylist() == ["1"]
+    assert _ingest_doc_a(layout, "3.json", [first], day=4).stored_as.deleted == ("uuid-102",)
+    assert _annotators(layout) == ["1"]
     # an older pull, ingested last, that holds an annotation since deleted and held by a file
-    third = _annotation(base, 103, 3, "02", False)
-    assert run("file2.json", [first, third]).status == "stored"
-    assert run("old.json", [first, third], day=1).status == "stored"
-    assert AnnotationIndex(layout, documents(), registry()).versions["annotator"].to_pylist() == ["1"]
+    third = _annotation(103, 3, "02")
+    assert _ingest_doc_a(layout, "file2.json", [first, third]).status == "stored"
+    assert _ingest_doc_a(layout, "old.json", [first, third], day=1).status == "stored"
+    assert _annotators(layout) == ["1"]
 
 
-def test_a_pull_stored_without_some_of_its_tasks_says_nothing_was_deleted(tmp_path: Path):
+def test_a_pull_stored_without_some_of_its_tasks_says_nothing_was_deleted(layout):
     """A pull stored with --allow-partial lacks a task it could not read in its units table, not
     in Label Studio: its annotations were recorded as deleted, with a note saying so. (Found by a
     hunt.)"""
-    from corpus_tools.annotations.consolidate import AnnotationIndex
-
-    layout = corpus_root(tmp_path / "corpus")
-    project = "2024-05-01T08:00:00+00:00"
-    base = fx.valid_export()[0]["annotations"][0]
-    tasks = fx.valid_export()[:1]
-    tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "01", False)]
-    assert run_ingest(layout, write_export(tmp_path, "file.json", tasks)).status == "stored"
-    assert run_ingest(layout, write_export(tmp_path, "1.json", tasks), snapshot=_pull(project, 2)).status == "stored"
+    tasks = _doc_a(_annotation(101, 1, "01"), _annotation(102, 2, "01"))
+    assert ingest_tasks(layout, "file.json", tasks).status == "stored"
+    assert ingest_tasks(layout, "1.json", tasks, snapshot=_pull(2)).status == "stored"
     del tasks[0]["data"]["text"]
-    partial = run_ingest(layout, write_export(tmp_path, "2.json", tasks), allow_partial=True,
-                         snapshot=_pull(project, 3))
+    partial = ingest_tasks(layout, "2.json", tasks, allow_partial=True, snapshot=_pull(3))
     assert partial.status == "stored-partial" and not any("deleted" in note for note in partial.notes)
     assert (partial.stored_as.previous, partial.stored_as.deleted) == (None, ())
     # nor are they taken for deleted while it is the project's latest pull: the file's copies
     # stay (the first pull, compared with no later one, was read for what it held, and the
     # partial pull's refused task held none of it)
-    assert sorted(AnnotationIndex(layout, documents(), registry()).versions["annotator"].to_pylist()) == ["1", "2"]
+    assert _annotators(layout) == ["1", "2"]
     del tasks[0]["annotations"][1]  # 102 deleted, and the task whole again
     tasks[0]["data"] = fx.valid_export()[0]["data"]
-    assert run_ingest(layout, write_export(tmp_path, "3.json", tasks), snapshot=_pull(project, 4)).status == "stored"
-    assert AnnotationIndex(layout, documents(), registry()).versions["annotator"].to_pylist() == ["1"]
+    assert ingest_tasks(layout, "3.json", tasks, snapshot=_pull(4)).status == "stored"
+    assert _annotators(layout) == ["1"]
 
 
-def test_a_project_s_first_pull_reads_no_other_stored_export(tmp_path: Path, monkeypatch):
+def test_a_project_s_first_pull_reads_no_other_stored_export(layout, monkeypatch):
     """It is stored whatever it holds, so whether it holds anything new is not asked: each other
     project's pull had its units table read (or made again, after a code change) for nothing."""
     import corpus_tools.ingest.store as store
-    from corpus_tools.records import Snapshot
-
-    layout = corpus_root(tmp_path / "corpus")
-    base = fx.valid_export()[0]["annotations"][0]
 
     def pull(number, project):
-        tasks = fx.valid_export()[:1]
-        tasks[0]["annotations"] = [_annotation(base, number, 1, "01", False)]
-        return run_ingest(layout, write_export(tmp_path, f"{number}.json", tasks),
-                          accounts=lambda ids: {user: f"user{user}@example.org" for user in ids},
-                          snapshot=Snapshot(project, "2024-05-01T08:00:00+00:00", "2024-05-02T12:00:00+00:00"))
+        return ingest_tasks(layout, f"{number}.json", _doc_a(_annotation(number, 1, "01")),
+                            accounts=lambda ids: {user: f"user{user}@example.org" for user in ids},
+                            snapshot=Snapshot(project, PROJECT, "2024-05-02T12:00:00+00:00"))
 
     for project in (10, 11):
         assert pull(project * 100, project).status == "stored"
@@ -654,177 +611,112 @@ def test_a_project_s_first_pull_reads_no_other_stored_export(tmp_path: Path, mon
     assert pull(500, 5).status == "stored" and read == []
 
 
-def test_a_record_that_lists_deletions_without_being_a_pull_is_damaged(tmp_path: Path):
-    layout = corpus_root(tmp_path / "corpus")
-    assert run_ingest(layout, write_export(tmp_path, "file.json", fx.valid_export())).status == "stored"
-    (stored,) = stored_exports(layout)
-    record = json.loads(stored.record.read_text())
-    stored.record.write_text(json.dumps({**record, "deleted": ["uuid-1"]}))
-    with pytest.raises(CorpusError) as caught:
-        stored_exports(layout)
-    assert caught.value.code == "stored-export-invalid" and "deleted is not a pull's list of unique_ids" in \
-        caught.value.message
-
-
-def _pull(created_at: str, day: int):
-    """The Snapshot of a pull of project 4 (created at ``created_at``) made on May ``day``."""
-    from corpus_tools.records import Snapshot
-
-    return Snapshot(4, created_at, f"2024-05-{day:02d}T12:00:00+00:00")
-
-
-def test_a_pull_of_a_project_whose_every_task_was_deleted_is_stored(tmp_path: Path):
+def test_a_pull_of_a_project_whose_every_task_was_deleted_is_stored(layout):
     """Label Studio exports [] then: refused as export-empty, the deleted annotations stayed."""
-    layout = corpus_root(tmp_path / "corpus")
-    project = "2024-05-01T08:00:00+00:00"
-    assert run_ingest(layout, write_export(tmp_path, "1.json", fx.valid_export()), snapshot=_pull(project, 1)
-                      ).status == "stored"
-    empty = run_ingest(layout, write_export(tmp_path, "2.json", []), snapshot=_pull(project, 2))
+    assert ingest_tasks(layout, "1.json", fx.valid_export(), snapshot=_pull(1)).status == "stored"
+    empty = ingest_tasks(layout, "2.json", [], snapshot=_pull(2))
     assert empty.status == "stored" and "are not in this one: deleted in Label Studio" in empty.notes[0]
-    annotations = load_annotation_set(layout, documents(), registry())
+    annotations = _annotation_set(layout)
     assert (annotations.chosen, annotations.versions) == ({}, {})
     with pytest.raises(CorpusError) as caught:  # an export from a file holds no project: [] is no export
-        run_ingest(layout, write_export(tmp_path, "3.json", []))
+        ingest_tasks(layout, "3.json", [])
     assert caught.value.code == "export-empty"
 
 
-def test_a_pull_whose_every_annotation_was_cancelled_since_is_stored(tmp_path: Path):
+def test_a_pull_whose_every_annotation_was_cancelled_since_is_stored(layout):
     """It was "no-annotations", not stored: the cancelled annotations stayed in the set."""
-    from corpus_tools.annotations.consolidate import AnnotationIndex
-
-    layout = corpus_root(tmp_path / "corpus")
-    project = "2024-05-01T08:00:00+00:00"
-    base = fx.valid_export()[0]["annotations"][0]
-    tasks = fx.valid_export()[:1]
-    tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False)]
-    assert run_ingest(layout, write_export(tmp_path, "1.json", tasks), snapshot=_pull(project, 1)).status == "stored"
-    tasks[0]["annotations"] = [dict(_annotation(base, 101, 1, "02", False), was_cancelled=True)]
-    assert run_ingest(layout, write_export(tmp_path, "2.json", tasks), snapshot=_pull(project, 2)).status == "stored"
-    index = AnnotationIndex(layout, documents(), registry())
+    tasks = _doc_a(_annotation(101, 1, "01"))
+    assert ingest_tasks(layout, "1.json", tasks, snapshot=_pull(1)).status == "stored"
+    tasks[0]["annotations"] = [dict(_annotation(101, 1, "02"), was_cancelled=True)]
+    assert ingest_tasks(layout, "2.json", tasks, snapshot=_pull(2)).status == "stored"
+    index = _index(layout)
     assert (index.chosen.num_rows, index.cancelled) == (0, 1)
     tasks[0]["predictions"] = [{"id": 7, "model_version": "m", "created_ago": "1 minute", "result": []}]
-    assert run_ingest(layout, write_export(tmp_path, "3.json", tasks), snapshot=_pull(project, 3)).status == "nothing-new"
+    assert ingest_tasks(layout, "3.json", tasks, snapshot=_pull(3)).status == "nothing-new"
     # from a file, an export with nothing submitted that cancels nothing stored is not stored
-    tasks[0]["annotations"] = [dict(_annotation(base, 201, 3, "03", False), was_cancelled=True)]
-    assert run_ingest(layout, write_export(tmp_path, "4.json", tasks)).status == "no-annotations"
+    tasks[0]["annotations"] = [dict(_annotation(201, 3, "03"), was_cancelled=True)]
+    assert ingest_tasks(layout, "4.json", tasks).status == "no-annotations"
 
 
-def test_an_export_that_cancels_every_annotation_it_holds_is_stored_when_they_were_stored(tmp_path: Path):
+def test_an_export_that_cancels_every_annotation_it_holds_is_stored_when_they_were_stored(layout):
     """A first pull (or a file) with every annotation cancelled since was "no-annotations": the
     cancellation was lost, and every store met it on its first pull of a project."""
-    from corpus_tools.annotations.consolidate import AnnotationIndex
-
-    layout = corpus_root(tmp_path / "corpus")
-    base = fx.valid_export()[0]["annotations"][0]
-    tasks = fx.valid_export()[:1]
-    tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False)]
-    assert run_ingest(layout, write_export(tmp_path, "file.json", tasks)).status == "stored"
-    tasks[0]["annotations"] = [dict(_annotation(base, 101, 1, "02", False), was_cancelled=True)]
-    pulled = run_ingest(layout, write_export(tmp_path, "pull.json", tasks),
-                        snapshot=_pull("2024-05-01T08:00:00+00:00", 3))
-    assert pulled.status == "stored"
-    index = AnnotationIndex(layout, documents(), registry())
+    tasks = _doc_a(_annotation(101, 1, "01"))
+    assert ingest_tasks(layout, "file.json", tasks).status == "stored"
+    tasks[0]["annotations"] = [dict(_annotation(101, 1, "02"), was_cancelled=True)]
+    assert ingest_tasks(layout, "pull.json", tasks, snapshot=_pull(3)).status == "stored"
+    index = _index(layout)
     assert (index.chosen.num_rows, index.cancelled) == (0, 1)
 
 
-def test_a_file_without_unique_ids_that_cancels_a_stored_annotation_is_stored(tmp_path: Path):
+def test_a_file_without_unique_ids_that_cancels_a_stored_annotation_is_stored(layout):
     """The annotation set tells annotations without a unique_id apart by id, document and
     annotator; the check for a cancellation matched unique_ids only: the later file was
     "no-annotations", and the annotation its annotator cancelled stayed their version."""
-    from corpus_tools.annotations.consolidate import AnnotationIndex
-
-    layout = corpus_root(tmp_path / "corpus")
-    base = fx.valid_export()[0]["annotations"][0]
-    tasks = fx.valid_export()[:1]
-    tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "01", False)]
+    tasks = _doc_a(_annotation(101, 1, "01"), _annotation(102, 2, "01"))
     for annotation in tasks[0]["annotations"]:
         del annotation["unique_id"]
-    assert run_ingest(layout, write_export(tmp_path, "1.json", tasks)).status == "stored"
+    assert ingest_tasks(layout, "1.json", tasks).status == "stored"
     tasks[0]["annotations"] = [dict(tasks[0]["annotations"][1], was_cancelled=True, updated_at="2024-05-02T09:00:00Z")]
-    assert run_ingest(layout, write_export(tmp_path, "2.json", tasks)).status == "stored"
-    index = AnnotationIndex(layout, documents(), registry())
+    assert ingest_tasks(layout, "2.json", tasks).status == "stored"
+    index = _index(layout)
     assert (index.versions["annotator"].to_pylist(), index.cancelled) == (["1"], 1)
     # a cancelled annotation of another id or annotator cancels nothing stored
     tasks[0]["annotations"] = [dict(tasks[0]["annotations"][0], id=103, completed_by=3)]
-    assert run_ingest(layout, write_export(tmp_path, "3.json", tasks)).status == "no-annotations"
+    assert ingest_tasks(layout, "3.json", tasks).status == "no-annotations"
 
 
-def test_an_empty_pull_of_one_project_is_not_another_project_s(tmp_path: Path):
+def test_an_empty_pull_of_one_project_is_not_another_project_s(layout):
     """Every empty project exports "[]": project B's empty pull was "already stored" as A's,
     and B's deleted annotations stayed."""
-    from corpus_tools.records import Snapshot
-
-    layout = corpus_root(tmp_path / "corpus")
     for project in (4, 5):
-        pulled = [Snapshot(project, "2024-05-01T08:00:00+00:00", f"2024-05-0{day}T12:00:00+00:00") for day in (1, 2)]
+        pulled = [Snapshot(project, PROJECT, f"2024-05-0{day}T12:00:00+00:00") for day in (1, 2, 3)]
         tasks = fx.valid_export()[:1]
         for annotation in tasks[0]["annotations"]:
             annotation["id"] += 10 * project
-        assert run_ingest(layout, write_export(tmp_path, f"{project}.json", tasks), snapshot=pulled[0]).status == "stored"
-        empty = run_ingest(layout, write_export(tmp_path, f"{project}-empty.json", []), snapshot=pulled[1])
+        assert ingest_tasks(layout, f"{project}.json", tasks, snapshot=pulled[0]).status == "stored"
+        empty = ingest_tasks(layout, f"{project}-empty.json", [], snapshot=pulled[1])
         assert empty.status == "stored", project
-        assert run_ingest(layout, write_export(tmp_path, f"{project}-again.json", []), snapshot=Snapshot(
-            project, "2024-05-01T08:00:00+00:00", "2024-05-03T12:00:00+00:00")).status == "already-stored"
-    assert load_annotation_set(layout, documents(), registry()).chosen == {}
+        assert ingest_tasks(layout, f"{project}-again.json", [], snapshot=pulled[2]).status == "already-stored"
+    assert _annotation_set(layout).chosen == {}
 
 
 def test_pulls_of_a_project_found_by_a_second_hunt(tmp_path: Path):
     """A project back to an older pull's bytes ("[]" again) was "already stored", and what was
     deleted since stayed; "Z" and "+00:00" named two projects; an older pull than the one read
     claimed deletions."""
-    from corpus_tools.records import Snapshot
-
-    base = fx.valid_export()[0]["annotations"][0]
-
-    def pulled(annotations, day: int, created: str = "2024-05-01T08:00:00+00:00"):
-        tasks = fx.valid_export()[:1]
-        tasks[0]["annotations"] = annotations
-        return tasks, Snapshot(4, created, f"2024-05-{day:02d}T12:00:00+00:00")
-
+    one, two = [_annotation(101, 1, "01")], [_annotation(101, 1, "01"), _annotation(102, 2, "01")]
     layout = corpus_root(tmp_path / "back")
-    for day, annotations in ((1, [_annotation(base, 101, 1, "01", False)]), (2, None),
-                             (3, [_annotation(base, 301, 2, "03", False)]), (4, None)):  # None: every task deleted
-        tasks, snapshot = pulled(annotations or [], day)
-        export = tasks if annotations else []
-        assert run_ingest(layout, write_export(tmp_path, f"{day}.json", export), snapshot=snapshot).status == "stored"
-    assert load_annotation_set(layout, documents(), registry()).chosen == {}
+    for day, annotations in ((1, one), (2, None), (3, [_annotation(301, 2, "03")]), (4, None)):
+        export = _doc_a(*annotations) if annotations else []  # None: every task deleted
+        assert ingest_tasks(layout, f"{day}.json", export, snapshot=_pull(day)).status == "stored"
+    assert _annotation_set(layout).chosen == {}
 
     layout = corpus_root(tmp_path / "notation")
-    tasks, snapshot = pulled([_annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "01", False)], 1)
-    assert run_ingest(layout, write_export(tmp_path, "plus.json", tasks), snapshot=snapshot).status == "stored"
-    tasks, snapshot = pulled([_annotation(base, 101, 1, "01", False)], 2, "2024-05-01T08:00:00Z")
-    assert run_ingest(layout, write_export(tmp_path, "z.json", tasks), snapshot=snapshot).status == "stored"
-    assert [v.provenance.annotation_id for v in load_annotation_set(layout, documents(), registry()).versions[
+    assert _ingest_doc_a(layout, "plus.json", two, day=1).status == "stored"
+    assert ingest_tasks(layout, "z.json", _doc_a(*one), snapshot=_pull(2, "2024-05-01T08:00:00Z")).status == "stored"
+    assert [v.provenance.annotation_id for v in _annotation_set(layout).versions[
         "doc-a"]] == [101]  # 102 deleted: one project, whatever the notation of its creation time
 
     layout = corpus_root(tmp_path / "again")  # the same pull ingested again, once a newer one is in
-    first, snapshot = pulled([_annotation(base, 101, 1, "01", False)], 1)
-    assert run_ingest(layout, write_export(tmp_path, "first.json", first), snapshot=snapshot).status == "stored"
-    tasks, later = pulled([_annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "02", False)], 2)
-    assert run_ingest(layout, write_export(tmp_path, "later.json", tasks), snapshot=later).status == "stored"
-    assert run_ingest(layout, write_export(tmp_path, "first.json", first), snapshot=snapshot).status == "already-stored"
+    assert _ingest_doc_a(layout, "first.json", one, day=1).status == "stored"
+    later = [_annotation(101, 1, "01"), _annotation(102, 2, "02")]
+    assert _ingest_doc_a(layout, "later.json", later, day=2).status == "stored"
+    assert _ingest_doc_a(layout, "first.json", one, day=1).status == "already-stored"
 
     layout = corpus_root(tmp_path / "older")
-    tasks, snapshot = pulled([_annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "01", False)], 5)
-    assert run_ingest(layout, write_export(tmp_path, "newer.json", tasks), snapshot=snapshot).status == "stored"
-    tasks, snapshot = pulled([_annotation(base, 101, 1, "01", False)], 3)
-    older = run_ingest(layout, write_export(tmp_path, "older.json", tasks), snapshot=snapshot)
+    assert _ingest_doc_a(layout, "newer.json", two, day=5).status == "stored"
+    older = _ingest_doc_a(layout, "older.json", one, day=3)
     assert older.status in ("stored", "nothing-new") and not any("deleted" in note for note in older.notes)
-    assert len(load_annotation_set(layout, documents(), registry()).versions["doc-a"]) == 2
+    assert len(_annotation_set(layout).versions["doc-a"]) == 2
 
 
 def test_the_latest_pull_of_a_project_is_the_one_the_server_made_last_whatever_the_store_order(tmp_path: Path):
     """Two branches that each pulled, merged, hold two exports of one sequence number, ordered by
     their hashes: when the newer sorted first, the older was taken for the later pull, and every
     annotation made between the two was dropped as deleted (and a new pull had nothing new)."""
-    from corpus_tools.annotations.consolidate import AnnotationIndex
-
-    project = "2024-05-01T08:00:00+00:00"
-    base = fx.valid_export()[0]["annotations"][0]
-    tasks = fx.valid_export()[:1]
-    tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False)]
-    root = corpus_root(tmp_path / "base")
-    assert run_ingest(root, write_export(tmp_path, "1.json", tasks), snapshot=_pull(project, 1)).status == "stored"
+    tasks = _doc_a(_annotation(101, 1, "01"))
+    assert ingest_tasks(corpus_root(tmp_path / "base"), "1.json", tasks, snapshot=_pull(1)).status == "stored"
     # branch X pulls on the 2nd (101, 102), branch Y on the 3rd (101, 102, 103); lead times make
     # the newer pull's hash sort first (so the store's order is the wrong one)
     for lead in range(50):
@@ -832,10 +724,10 @@ def test_the_latest_pull_of_a_project_is_the_one_the_server_made_last_whatever_t
         for name, day, count in (("x", 2, 2), ("y", 3, 3)):
             shutil.copytree(tmp_path / "base", tmp_path / f"{name}{lead}")
             layout = Layout.at(tmp_path / f"{name}{lead}")
-            tasks[0]["annotations"] = [_annotation(base, 101 + n, 1 + n, f"{day:02d}", False) for n in range(count)]
+            tasks[0]["annotations"] = [_annotation(101 + n, 1 + n, f"{day:02d}") for n in range(count)]
             tasks[0]["annotations"][0]["lead_time"] = lead
             tasks[0]["annotations"][0]["updated_at"] = "2024-05-01T09:00:00Z"
-            result = run_ingest(layout, write_export(tmp_path, f"{name}{lead}.json", tasks), snapshot=_pull(project, day))
+            result = ingest_tasks(layout, f"{name}{lead}.json", tasks, snapshot=_pull(day))
             stores[name] = (layout, result.stored_as)
         if stores["y"][1].name < stores["x"][1].name:
             break
@@ -843,147 +735,121 @@ def test_the_latest_pull_of_a_project_is_the_one_the_server_made_last_whatever_t
     shutil.copytree(stores["x"][1].directory, layout.exports / stores["x"][1].name)  # the merge
     assert [item.sequence for item in stored_exports(layout)] == [1, 2, 2]
     assert stored_exports(layout)[1] == stores["y"][1]  # the newer pull first
-    index = AnnotationIndex(layout, documents(), registry())
-    assert [item.name for item in index.stored] == [stores["y"][1].name]
-    assert sorted(index.versions["annotator"].to_pylist()) == ["1", "2", "3"]
+    assert [item.name for item in _index(layout).stored] == [stores["y"][1].name]
+    assert _annotators(layout) == ["1", "2", "3"]
 
 
-def _displacing(base: dict) -> tuple[list[dict], list[dict]]:
+def _displacing() -> tuple[list[dict], list[dict]]:
     """Doc-a's annotations before and after a second reviewer (user 9) saves a ground truth: Label
     Studio un-marks user 1's merge 103 then, without moving its update time."""
-    own, merge = _annotation(base, 101, 1, "01", False), _annotation(base, 103, 1, "02", True, {"e3"})
-    other = _annotation(base, 102, 2, "01", False, {"e1"})
-    return [own, other, merge], [own, other, dict(merge, ground_truth=False), _annotation(base, 104, 9, "03", True)]
+    own, merge = _annotation(101, 1, "01"), _annotation(103, 1, "02", True, {"e3"})
+    other = _annotation(102, 2, "01", without={"e1"})
+    return [own, other, merge], [own, other, dict(merge, ground_truth=False), _annotation(104, 9, "03", True)]
+
+
+# What the annotation set makes of _displacing's annotations, once it has seen the second ground truth:
+# every version, and the annotation chosen
+DISPLACED = ([("1", 101, False), ("1", 103, True), ("2", 102, False), ("9", 104, True)], (104, "ground_truth"))
 
 
 def _picked(layout):
-    annotations = load_annotation_set(layout, documents(), registry())
+    annotations = _annotation_set(layout)
     chosen = annotations.chosen["doc-a"].provenance
     return ([(v.provenance.annotator, v.provenance.annotation_id, v.provenance.ground_truth)
              for v in annotations.versions["doc-a"]], (chosen.annotation_id, chosen.reason))
 
 
-def test_an_adjudication_displaced_by_a_later_ground_truth_is_nobody_s_version(tmp_path: Path):
+def test_an_adjudication_displaced_by_a_later_ground_truth_is_nobody_s_version(layout):
     """Label Studio keeps one ground truth per task: saving another clears the first one's flag
     without moving its update time. A reviewer's merge then read as the reviewer's own version
     (agreement compared it, the card counted them as an annotator)."""
-
-    layout = corpus_root(tmp_path / "corpus")
-    project = "2024-05-01T08:00:00+00:00"
-    base = fx.valid_export()[0]["annotations"][0]
-    tasks = fx.valid_export()[:1]
-    tasks[0]["annotations"], after = _displacing(base)
-    first = run_ingest(layout, write_export(tmp_path, "1.json", tasks), snapshot=_pull(project, 2))
+    before, after = _displacing()
+    tasks = _doc_a(*before)
+    first = ingest_tasks(layout, "1.json", tasks, snapshot=_pull(2))
     assert first.stored_as.ground_truths == (f"uuid-103 {1714640400 * 10**6}",)  # 2024-05-02T09:00Z
     tasks[0]["annotations"] = after
-    second = run_ingest(layout, write_export(tmp_path, "2.json", tasks), snapshot=_pull(project, 3))
-    assert second.status == "stored" and [key.split()[0] for key in second.stored_as.ground_truths] == [
-        "uuid-104"]
-    assert _picked(layout) == ([("1", 101, False), ("1", 103, True), ("2", 102, False), ("9", 104, True)],
-                               (104, "ground_truth"))
+    second = ingest_tasks(layout, "2.json", tasks, snapshot=_pull(3))
+    assert second.status == "stored" and [key.split()[0] for key in second.stored_as.ground_truths] == ["uuid-104"]
+    assert _picked(layout) == DISPLACED
     # a pull as before is nothing new; later pulls (the earlier ones are not read again) change nothing
     tasks[0]["predictions"] = [{"id": 7, "model_version": "m", "created_ago": "1 minute", "result": []}]
-    assert run_ingest(layout, write_export(tmp_path, "3.json", tasks), snapshot=_pull(project, 4)).status == "nothing-new"
-    tasks[0]["annotations"].append(_annotation(base, 105, 3, "05", False))
-    assert run_ingest(layout, write_export(tmp_path, "4.json", tasks), snapshot=_pull(project, 5)).status == "stored"
+    assert ingest_tasks(layout, "3.json", tasks, snapshot=_pull(4)).status == "nothing-new"
+    tasks[0]["annotations"].append(_annotation(105, 3, "05"))
+    assert ingest_tasks(layout, "4.json", tasks, snapshot=_pull(5)).status == "stored"
     assert _picked(layout)[0][1] == ("1", 103, True)
     deleted = [dict(tasks[0], annotations=[a for a in tasks[0]["annotations"] if a["id"] != 105])]
-    assert run_ingest(layout, write_export(tmp_path, "5.json", deleted), snapshot=_pull(project, 6)).status == "stored"
+    assert ingest_tasks(layout, "5.json", deleted, snapshot=_pull(6)).status == "stored"
     assert _picked(layout)[0][1] == ("1", 103, True)
     # un-marked by a person, the annotation is saved: its update time moves, and it is a version
     tasks[0]["annotations"][3] = dict(tasks[0]["annotations"][3], ground_truth=False, updated_at="2024-05-07T09:00:00Z")
-    assert run_ingest(layout, write_export(tmp_path, "6.json", tasks), snapshot=_pull(project, 7)).status == "stored"
+    assert ingest_tasks(layout, "6.json", tasks, snapshot=_pull(7)).status == "stored"
     assert _picked(layout) == ([("1", 101, False), ("1", 103, True), ("2", 102, False), ("3", 105, False),
                                 ("9", 104, False)], (103, "ground_truth"))
 
 
-def test_a_displaced_adjudication_without_an_update_time_is_known_by_its_creation_time(tmp_path: Path):
+def test_a_displaced_adjudication_without_an_update_time_is_known_by_its_creation_time(layout):
     """Ranking reads such a copy by created_at; the ground truths were recorded by updated_at only."""
-    layout = corpus_root(tmp_path / "corpus")
-    base = fx.valid_export()[0]["annotations"][0]
-    before, after = _displacing(base)
+    before, after = _displacing()
     for name, annotations in (("1.json", before), ("2.json", after)):
         for annotation in annotations:
             if annotation["id"] == 103:
                 annotation.update(updated_at=None, created_at="2024-05-02T09:00:00Z")
-        tasks = fx.valid_export()[:1]
-        tasks[0]["annotations"] = annotations
-        assert run_ingest(layout, write_export(tmp_path, name, tasks)).status == "stored"
-    assert _picked(layout) == ([("1", 101, False), ("1", 103, True), ("2", 102, False), ("9", 104, True)],
-                               (104, "ground_truth"))
+        assert _ingest_doc_a(layout, name, annotations).status == "stored"
+    assert _picked(layout) == DISPLACED
 
 
 @pytest.mark.parametrize("pulls", [False, True])
-def test_a_displacement_of_an_export_stored_before_ground_truths_were_recorded_is_seen(tmp_path: Path, pulls):
+def test_a_displacement_of_an_export_stored_before_ground_truths_were_recorded_is_seen(layout, pulls):
     """Exports stored before 2026-12-06 list no ground truths: their own units say which were,
     read even when the export is a pull no longer read (the merge read as a version)."""
-    layout = corpus_root(tmp_path / "corpus")
-    base = fx.valid_export()[0]["annotations"][0]
-    before, after = _displacing(base)
+    before, after = _displacing()
     for day, (name, annotations) in enumerate((("old.json", before), ("pulled.json", after)), 2):
-        tasks = fx.valid_export()[:1]
-        tasks[0]["annotations"] = annotations
-        snapshot = _pull("2024-05-01T08:00:00+00:00", day) if pulls else None
-        stored = run_ingest(layout, write_export(tmp_path, name, tasks), snapshot=snapshot).stored_as
+        stored = _ingest_doc_a(layout, name, annotations, day=day if pulls else None).stored_as
         if name == "old.json":  # as ingest wrote it before it recorded them
             record = json.loads(stored.record.read_text())
             del record["ground_truths"]
             stored.record.write_text(json.dumps(record))
-    assert _picked(layout) == ([("1", 101, False), ("1", 103, True), ("2", 102, False), ("9", 104, True)],
-                               (104, "ground_truth"))
+    assert _picked(layout) == DISPLACED
 
 
 @pytest.mark.parametrize("newer_first", [True, False])
-def test_a_displacement_seen_by_a_pull_in_another_clone_is_seen_once_the_clones_are_merged(tmp_path: Path,
-                                                                                           newer_first):
+def test_a_displacement_seen_by_a_pull_in_another_clone_is_seen_once_the_clones_are_merged(tmp_path, newer_first):
     """Clone X pulled the merge as ground truth; clone Y pulled after the second reviewer, never
     having seen it so. Merged, the store knows both: the merge is an adjudication, whatever order
     the stored exports sort in (it read as its reviewer's version, or not, by hash order)."""
-    project = "2024-05-01T08:00:00+00:00"
-    base = fx.valid_export()[0]["annotations"][0]
-    before, after = _displacing(base)
+    before, after = _displacing()
     stored = {}
     for name, annotations, day in (("x", before, 2), ("y", after, 3)):
-        layout = corpus_root(tmp_path / name)
-        tasks = fx.valid_export()[:1]
-        tasks[0]["annotations"] = annotations
-        stored[name] = run_ingest(layout, write_export(tmp_path, f"{name}.json", tasks),
-                                  snapshot=_pull(project, day)).stored_as
+        stored[name] = _ingest_doc_a(corpus_root(tmp_path / name), f"{name}.json", annotations, day=day).stored_as
     into, other = ("x", "y") if newer_first else ("y", "x")
     layout = Layout.at(tmp_path / into)
     shutil.copytree(stored[other].directory, layout.exports / stored[other].name)  # the merge: both 000001
-    assert _picked(layout) == ([("1", 101, False), ("1", 103, True), ("2", 102, False), ("9", 104, True)],
-                               (104, "ground_truth"))
+    assert _picked(layout) == DISPLACED
 
 
-def test_an_annotator_who_adjudicates_keeps_their_own_version(tmp_path: Path):
+def test_an_annotator_who_adjudicates_keeps_their_own_version(layout):
     """A person's ground-truth annotation is an adjudication kept apart: it replaced their own
     version, so agreement found one annotator and the release credited the units to the other."""
     from corpus_tools.annotations.agreement import agreement
-    from corpus_tools.annotations.consolidate import AnnotationIndex
 
-    layout = corpus_root(tmp_path / "corpus")
-    base = fx.valid_export()[0]["annotations"][0]
-    tasks = fx.valid_export()[:1]
-    tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False), _annotation(base, 102, 2, "02", False, {"e3"}),
-                               _annotation(base, 103, 1, "03", True, {"e3"})]
-    assert run_ingest(layout, write_export(tmp_path, "adjudicated.json", tasks)).status == "stored"
-    annotations = load_annotation_set(layout, documents(), registry())
+    tasks = _doc_a(_annotation(101, 1, "01"), _annotation(102, 2, "02", without={"e3"}),
+                   _annotation(103, 1, "03", True, {"e3"}))
+    assert ingest_tasks(layout, "adjudicated.json", tasks).status == "stored"
+    annotations = _annotation_set(layout)
     assert [(v.provenance.annotator, v.provenance.annotation_id, v.provenance.ground_truth)
             for v in annotations.versions["doc-a"]] == [("1", 101, False), ("1", 103, True), ("2", 102, False)]
     chosen = annotations.chosen["doc-a"]
     assert (chosen.provenance.annotation_id, chosen.provenance.reason) == (103, "ground_truth")
-    report = agreement(AnnotationIndex(layout, documents(), registry()))
+    report = agreement(_index(layout))
     assert (report.compared, report.not_comparable, report.adjudications_left_out) == (("doc-a",), (), 1)
     # a second adjudication of the same person's: both are left out of agreement, and counted so
     # (it counted each person's latest of a document: 1)
-    tasks[0]["annotations"].append(_annotation(base, 104, 1, "04", True))
-    assert run_ingest(layout, write_export(tmp_path, "again.json", tasks)).status == "stored"
-    assert agreement(AnnotationIndex(layout, documents(), registry())).adjudications_left_out == 2
+    tasks[0]["annotations"].append(_annotation(104, 1, "04", True))
+    assert ingest_tasks(layout, "again.json", tasks).status == "stored"
+    assert agreement(_index(layout)).adjudications_left_out == 2
 
 
-def test_a_later_export_supersedes_by_update_time_not_by_arrival(tmp_path: Path):
-    layout = corpus_root(tmp_path / "corpus")
+def test_a_later_export_supersedes_by_update_time_not_by_arrival(layout):
     run_ingest(layout, VALID)
     newer = fx.valid_export()
     newer[0]["annotations"][0]["updated_at"] = "2024-06-01T00:00:00Z"
@@ -991,48 +857,45 @@ def test_a_later_export_supersedes_by_update_time_not_by_arrival(tmp_path: Path)
     older = fx.valid_export()
     older[1]["annotations"][0]["updated_at"] = "2024-04-01T00:00:00Z"
     older[1]["annotations"][0]["result"] = []
-    run_ingest(layout, write_export(tmp_path, "newer.json", newer))
-    run_ingest(layout, write_export(tmp_path, "older.json", older))
+    ingest_tasks(layout, "newer.json", newer)
+    ingest_tasks(layout, "older.json", older)
     assert len(stored_exports(layout)) == 3
-    annotations = load_annotation_set(layout, documents(), registry())
+    annotations = _annotation_set(layout)
     assert [e.id for e in annotations.chosen["doc-a"].entities] == ["e2", "e3"]  # the June update
     assert annotations.chosen["doc-a"].provenance.export_file == stored_exports(layout)[1].name
     assert len(annotations.chosen["doc-b"].entities) == 2  # the April export does not undo May's work
     assert len(annotations.versions["doc-a"]) == 1  # one annotator, one version
 
 
-def test_cancelled_annotations_are_skipped_and_counted(tmp_path: Path):
-    layout = corpus_root(tmp_path / "corpus")
+def test_cancelled_annotations_are_skipped_and_counted(layout):
     run_ingest(layout, EXPORTS / "annotation-cancelled.json")
-    annotations = load_annotation_set(layout, documents(), registry())
+    annotations = _annotation_set(layout)
     assert [v.provenance.annotation_id for v in annotations.versions["doc-a"]] == [101]
     assert dict(annotations.report.stats)["annotations_cancelled"] == 1
 
 
-def test_spans_made_on_an_older_text_land_on_the_current_characters(tmp_path: Path):
-    layout = corpus_root(tmp_path / "corpus")
+def test_spans_made_on_an_older_text_land_on_the_current_characters(layout):
     stored = run_ingest(layout, EXPORTS / "text-changed.json")
     assert stored.status == "stored"
     task = json.loads(stored.stored_as.export.read_bytes())[0]
     assert task["annotations"][0]["result"][0]["value"]["start"] == 47  # as annotated on the old text
-    chosen = load_annotation_set(layout, documents(), registry()).chosen["doc-a"]
+    chosen = _annotation_set(layout).chosen["doc-a"]
     text = documents()["doc-a"].text
     assert chosen.entities[0].span == Span(43, 57)
     assert all(text[e.span.start:e.span.end] == e.text for e in chosen.entities)
     assert chosen.quotes[0].source.span == Span(132, 134)
 
 
-def test_an_unmappable_span_is_excluded_and_reported(tmp_path: Path):
-    layout = corpus_root(tmp_path / "corpus")
+def test_an_unmappable_span_is_excluded_and_reported(layout):
     result = run_ingest(layout, EXPORTS / "span-unmappable.json", allow_partial=True)
     assert [(e.code, e.region_id) for e in result.exclusions] == [("span-unmappable", "e2")]
-    annotations = load_annotation_set(layout, documents(), registry())
+    annotations = _annotation_set(layout)
     assert [e.id for e in annotations.chosen["doc-a"].entities] == ["e1", "e3"]
     assert annotations.report.valid  # accepted at ingest with --allow-partial: left out, not reported again
 
 
-def test_no_stored_exports_make_an_empty_set(tmp_path: Path):
-    annotations = load_annotation_set(corpus_root(tmp_path), documents(), registry())
+def test_no_stored_exports_make_an_empty_set(layout):
+    annotations = _annotation_set(layout)
     assert annotations.chosen == {} and annotations.versions == {} and annotations.report.valid
 
 
@@ -1043,8 +906,7 @@ def cli_ingest(layout, *args: str):
     return CliRunner().invoke(cli, ["ingest", *args, "--root", str(layout.root)])
 
 
-def test_ingest_command_stores_then_does_nothing(tmp_path: Path):
-    layout = corpus_root(tmp_path)
+def test_ingest_command_stores_then_does_nothing(layout):
     first = cli_ingest(layout, str(VALID))
     assert first.exit_code == 0, first.output
     assert first.output == f"stored as annotations/exports/{stored_name(1)}\n"
@@ -1054,10 +916,9 @@ def test_ingest_command_stores_then_does_nothing(tmp_path: Path):
 
 
 @pytest.mark.parametrize("name", ["span-text-mismatch.json", "bad-not-json.json"])
-def test_a_refused_first_ingest_leaves_the_corpus_as_it_was_directories_included(tmp_path: Path, name):
+def test_a_refused_first_ingest_leaves_the_corpus_as_it_was_directories_included(layout, name):
     """The store's staging directory made annotations/exports/ for it, and a refusal (an export
     with errors, or no export at all) left that empty directory behind."""
-    layout = corpus_root(tmp_path)
     before = tree(layout.root)
     assert "annotations/exports" not in before
     refused = cli_ingest(layout, str(EXPORTS / name))
@@ -1071,12 +932,11 @@ def test_a_refused_first_ingest_leaves_the_corpus_as_it_was_directories_included
     assert tree(layout.root) == before
 
 
-def test_a_library_ingest_says_what_the_command_says(tmp_path: Path):
+def test_a_library_ingest_says_what_the_command_says(layout):
     """The command's words for an ingest are the library's (corpus_tools.ingest.outcome): a script
     that calls ingest says the same, and reads the same JSON."""
     from corpus_tools.ingest.outcome import ingest_dict, ingest_failed, ingest_notes, outcome_line
 
-    layout = corpus_root(tmp_path)
     result = run_ingest(layout, VALID)
     assert outcome_line(result, layout) == f"stored as annotations/exports/{stored_name(1)}"
     assert (ingest_notes(result), ingest_failed(result, allow_partial=False)) == ([], False)
@@ -1085,10 +945,9 @@ def test_a_library_ingest_says_what_the_command_says(tmp_path: Path):
     assert ingest_dict(run_ingest(layout, VALID), layout)["status"] == "already-stored"
 
 
-def test_an_export_stored_already_but_failing_now_exits_1(tmp_path: Path):
+def test_an_export_stored_already_but_failing_now_exits_1(layout):
     """Stored when its entity ids were in the registry; one was removed since: the errors are
     listed, and 'nothing to do' would have hidden them behind exit 0."""
-    layout = corpus_root(tmp_path)
     assert cli_ingest(layout, str(VALID)).exit_code == 0
     lines = layout.registry.read_bytes().splitlines(keepends=True)
     layout.registry.write_bytes(b"".join(line for line in lines if b'"damascus"' not in line))
@@ -1105,8 +964,7 @@ def test_an_export_stored_already_but_failing_now_exits_1(tmp_path: Path):
     assert stored_files(layout) == before
 
 
-def test_an_ingest_that_cannot_make_its_units_directory_leaves_nothing(tmp_path: Path):
-    layout = corpus_root(tmp_path)
+def test_an_ingest_that_cannot_make_its_units_directory_leaves_nothing(tmp_path: Path, layout):
     layout.build.mkdir()
     # a symbolic link (build/units kept elsewhere) is someone's choice, left in place: this one leads nowhere
     (layout.build / "units").symlink_to(tmp_path / "unmounted")
@@ -1117,29 +975,27 @@ def test_an_ingest_that_cannot_make_its_units_directory_leaves_nothing(tmp_path:
     assert (layout.build / "units").is_symlink()
 
 
-def test_a_file_beside_an_export_s_tables_is_removed_when_a_table_is_made(tmp_path: Path):
+def test_a_file_beside_an_export_s_tables_is_removed_when_a_table_is_made(layout):
     """Making a table marks its export's older tables stale: a file among them (a stray write)
     failed that, in every command that read the store ('Not a directory' on its .stale-since)."""
-    layout = corpus_root(tmp_path)
     assert run_ingest(layout, VALID).status == "stored"
     [tables] = (layout.build / "units").iterdir()
     (tables / "notes.txt").write_text("a stray file")
     [stored] = stored_exports(layout)
     os.utime(stored.export)  # a new modification time: the table is made again, under a new fingerprint
-    annotation_set = load_annotation_set(layout, documents(), registry())
+    annotation_set = _annotation_set(layout)
     assert sorted(annotation_set.chosen) == ["doc-a", "doc-b"]
     assert not (tables / "notes.txt").exists() and len(list(tables.iterdir())) == 2  # the new table, the old one
 
 
 @pytest.mark.parametrize("place", ["cache", "units", "units/000001"])
-def test_a_file_where_a_cache_directory_belongs_is_replaced_and_the_cache_made_again(tmp_path: Path, place):
+def test_a_file_where_a_cache_directory_belongs_is_replaced_and_the_cache_made_again(tmp_path: Path, layout, place):
     """build/cache and build/units are the package's own, scratch: a file in the place of one (a
     stray write) failed every command, run after run ('File exists', 'Not a directory'), where a
     damaged cache in them is removed and made again."""
     from corpus_tools.annotations.registry import load_registry
     from corpus_tools.documents.index import DocumentIndex
 
-    layout = corpus_root(tmp_path)
     assert cli_ingest(layout, str(VALID)).exit_code == 0
     expected = load_annotation_set(layout, DocumentIndex(layout), load_registry(layout))
     shutil.rmtree(layout.build / "cache")
@@ -1162,14 +1018,13 @@ def test_a_file_where_a_cache_directory_belongs_is_replaced_and_the_cache_made_a
     assert [path.name for path in (layout.build / "units").iterdir()] == [stored_name(1)]
 
 
-def test_the_ingest_command_reads_documents_and_registry_under_the_corpus_lock(tmp_path: Path, monkeypatch):
+def test_the_ingest_command_reads_documents_and_registry_under_the_corpus_lock(layout, monkeypatch):
     """Read before the lock, an add finishing in between left them older than the store."""
     import fcntl
 
     import corpus_tools.cli.annotations as commands
     from corpus_tools.lock import lock_path
 
-    layout = corpus_root(tmp_path)
     seen, real = [], commands._documents
 
     def documents(layout):
@@ -1192,8 +1047,7 @@ def test_the_ingest_command_reads_documents_and_registry_under_the_corpus_lock(t
     assert seen == ["held"]
 
 
-def test_ingest_command_refuses_errors(tmp_path: Path):
-    layout = corpus_root(tmp_path)
+def test_ingest_command_refuses_errors(layout):
     result = cli_ingest(layout, str(EXPORTS / "quote-multiple-cue.json"))
     assert result.exit_code == 1
     lines = result.output.splitlines()
@@ -1203,8 +1057,7 @@ def test_ingest_command_refuses_errors(tmp_path: Path):
     assert stored_files(layout) == []
 
 
-def test_ingest_command_allow_partial(tmp_path: Path):
-    layout = corpus_root(tmp_path)
+def test_ingest_command_allow_partial(layout):
     result = cli_ingest(layout, "--allow-partial", str(EXPORTS / "quote-multiple-cue.json"))
     assert result.exit_code == 0
     assert "stored WITH ERRORS (--allow-partial) as annotations/exports/000001-" in result.output
@@ -1212,8 +1065,7 @@ def test_ingest_command_allow_partial(tmp_path: Path):
     assert len(stored_exports(layout)) == 1
 
 
-def test_ingest_command_json(tmp_path: Path):
-    layout = corpus_root(tmp_path)
+def test_ingest_command_json(layout):
     result = cli_ingest(layout, "--json", str(VALID))
     assert result.exit_code == 0
     payload = json.loads(result.output)
@@ -1222,8 +1074,7 @@ def test_ingest_command_json(tmp_path: Path):
 
 
 @pytest.mark.parametrize("name", sorted(BAD_INPUTS))
-def test_ingest_command_bad_input(tmp_path: Path, name):
-    layout = corpus_root(tmp_path)
+def test_ingest_command_bad_input(layout, name):
     result = cli_ingest(layout, str(EXPORTS / name))
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and f"[{BAD_INPUTS[name]}]" in result.output
@@ -1275,11 +1126,10 @@ def test_the_real_corpus_round_trips_through_the_commands(tmp_path: Path, corpus
         assert entity.span.start == documents_now[doc_id].text.index("Syria")
 
 
-def test_the_streaming_set_yields_versions_and_the_chosen_one(tmp_path: Path):
+def test_the_streaming_set_yields_versions_and_the_chosen_one(layout):
     from corpus_tools.annotations.consolidate import iter_annotation_set
 
-    layout = corpus_root(tmp_path / "corpus")
-    run_ingest(layout, write_export(tmp_path, "two.json", two_annotators(ground_truth_first=True)))
+    ingest_tasks(layout, "two.json", two_annotators(ground_truth_first=True))
     yielded = [(a.doc_id, a.provenance.annotation_id, a.provenance.reason)
                for a in iter_annotation_set(layout, documents(), registry())]
     # in doc_id order; a document's versions (by annotator), then its chosen annotation
@@ -1351,15 +1201,14 @@ def test_an_export_in_no_document_order_reads_each_row_group_once(tmp_path: Path
     assert files[0] == files[1]
 
 
-def test_an_annotation_without_id_is_reported_and_the_others_kept(tmp_path: Path):
+def test_an_annotation_without_id_is_reported_and_the_others_kept(tmp_path: Path, layout):
     export = two_annotators()
     del export[0]["annotations"][1]["id"]
     path = write_export(tmp_path, "no-id.json", export)
-    layout = corpus_root(tmp_path / "corpus")
     result = run_ingest(layout, path, allow_partial=True)
     assert [(e.scope, e.code, e.annotation_id) for e in result.exclusions] == [
         ("annotation", "annotation-malformed", "#2")]
-    annotations = load_annotation_set(layout, documents(), registry())
+    annotations = _annotation_set(layout)
     assert [v.provenance.annotation_id for v in annotations.versions["doc-a"]] == [101]
 
 
@@ -1376,11 +1225,10 @@ def test_ingest_on_a_broken_raw_corpus_stops_before_writing(tmp_path: Path, corp
     assert [path.name for path in corpus_copy.build.rglob("*")] == ["corpus.lock"]
 
 
-def test_the_streaming_set_of_chosen_only_equals_the_chosen_of_the_full_stream(tmp_path: Path):
+def test_the_streaming_set_of_chosen_only_equals_the_chosen_of_the_full_stream(layout):
     from corpus_tools.annotations.consolidate import iter_annotation_set
 
-    layout = corpus_root(tmp_path / "corpus")
-    run_ingest(layout, write_export(tmp_path, "two.json", two_annotators(ground_truth_first=True)))
+    ingest_tasks(layout, "two.json", two_annotators(ground_truth_first=True))
     (tables,) = (layout.build / "units").iterdir()  # ingest wrote the units table
     full = [a for a in iter_annotation_set(layout, documents(), registry()) if a.provenance.reason != "version"]
     written = list(iter_annotation_set(layout, documents(), registry(), chosen_only=True))
@@ -1392,8 +1240,7 @@ def test_the_streaming_set_of_chosen_only_equals_the_chosen_of_the_full_stream(t
     assert written == full == rebuilt
 
 
-def test_the_prediction_compared_with_each_chosen_annotation_is_the_models_latest_usable_one(tmp_path: Path):
-    from corpus_tools.annotations.consolidate import AnnotationIndex
+def test_the_prediction_compared_with_each_chosen_annotation_is_the_models_latest_usable_one(layout):
     from corpus_tools.preannotate import MODEL_NAME
 
     def prediction(prediction_id, model_version, result):
@@ -1407,9 +1254,8 @@ def test_the_prediction_compared_with_each_chosen_annotation_is_the_models_lates
         prediction(9004, None, []),
     ]
     export[1]["predictions"] = [prediction(9005, "annotations@2024-05-01", fx.doc_b_result())]
-    layout = corpus_root(tmp_path / "corpus")
-    run_ingest(layout, write_export(tmp_path, "predicted.json", export))
-    index = AnnotationIndex(layout, documents(), registry())
+    ingest_tasks(layout, "predicted.json", export)
+    index = _index(layout)
     roles = index.predictions(MODEL_NAME)
     # annotation_index: 101, 9001, 9002, 9003, 9004, 201, 9005
     assert roles.to_pylist() == [{"export": 0, "annotation_index": 2, "role": "prediction"}]
@@ -1444,7 +1290,7 @@ def test_units_tables_are_stored_in_parts_and_read_back_as_one(tmp_path):
     assert units.read("annotations", ["annotation_index"])["annotation_index"].to_pylist() == list(range(10))
 
 
-def test_an_older_units_table_is_removed_only_once_stale_for_an_hour(tmp_path: Path):
+def test_an_older_units_table_is_removed_only_once_stale_for_an_hour(layout):
     """A command that takes no lock (agreement, lint), finding the tables stale after a registry
     change, removed the older ones at once, while a running release streamed from them: the
     release failed (found by a hunt). They are marked stale and removed by a later publication
@@ -1455,7 +1301,6 @@ def test_an_older_units_table_is_removed_only_once_stale_for_an_hour(tmp_path: P
     from corpus_tools.ingest import units_for
     from corpus_tools.ingest.store import STALE_MARK
 
-    layout = corpus_root(tmp_path / "corpus")
     run_ingest(layout, VALID)
     stored = stored_exports(layout)[0]
     entities = registry()
@@ -1479,12 +1324,11 @@ def test_an_older_units_table_is_removed_only_once_stale_for_an_hour(tmp_path: P
 
 
 @pytest.mark.parametrize("damage", ["part gone", "part cut short", "part empty", "a file in its place"])
-def test_units_tables_with_a_part_gone_are_made_again_not_read_short(tmp_path: Path, damage):
+def test_units_tables_with_a_part_gone_are_made_again_not_read_short(layout, damage):
     from corpus_tools.ingest import units_for
 
-    layout = corpus_root(tmp_path / "corpus")
     run_ingest(layout, VALID)
-    before = load_annotation_set(layout, documents(), registry())
+    before = _annotation_set(layout)
     units = units_for(layout, stored_exports(layout)[0], documents(), registry())
     part = units.directory / "regions.00000.parquet"
     if damage == "part gone":
@@ -1495,7 +1339,7 @@ def test_units_tables_with_a_part_gone_are_made_again_not_read_short(tmp_path: P
     else:  # a crash or a full disk: a traceback from pyarrow ("magic bytes not found") before
         part.write_bytes(part.read_bytes()[:100] if damage == "part cut short" else b"")
     assert not units.complete()
-    after = load_annotation_set(layout, documents(), registry())
+    after = _annotation_set(layout)
     assert after.chosen == before.chosen and after.chosen["doc-a"].entities
     assert units.complete()  # the same directory, made again by ingest's checking pass
 
@@ -1572,45 +1416,34 @@ def test_an_unguarded_script_gets_a_one_line_error_not_a_hang(tmp_path):
     assert 'if __name__ == "__main__":' in done.stdout
 
 
-def test_an_export_from_another_label_studio_database_is_noted(tmp_path: Path):
+def test_an_export_from_another_label_studio_database_is_noted(tmp_path: Path, layout):
     """Annotation ids are a database's own: the same id with another unique_id means another
     server, whose user ids are other people (the annotation set tells annotators apart by them)."""
-    layout = corpus_root(tmp_path / "corpus")
-
-    def export(unique_id: str, day: str) -> list[dict]:
-        tasks = fx.valid_export()
-        for task in tasks:
-            for annotation in task["annotations"]:
-                annotation["unique_id"] = f"{unique_id}-{annotation['id']}"
-                annotation["updated_at"] = f"2024-05-{day}T09:00:00Z"
-        return tasks
-
-    first = run_ingest(layout, write_export(tmp_path, "first.json", export("aaaa", "02")))
+    first = ingest_tasks(layout, "first.json", _valid_at("02", "aaaa"))
     assert first.status == "stored" and first.notes == ()
     # the same database later: the same annotations, updated
-    same = run_ingest(layout, write_export(tmp_path, "same.json", export("aaaa", "03")))
+    same = ingest_tasks(layout, "same.json", _valid_at("03", "aaaa"))
     assert same.status == "stored" and same.notes == ()
-    other = run_ingest(layout, write_export(tmp_path, "other.json", export("bbbb", "04")))
+    other = ingest_tasks(layout, "other.json", _valid_at("04", "bbbb"))
     assert other.status == "stored"
     [note] = other.notes
     assert note.startswith(f"annotation ids 101, 201 of this export name other annotations (another unique_id) in "
                            f"stored export {same.stored_as.name}: it looks exported from another Label Studio "
                            "database"), note
-    result = CliRunner().invoke(cli, ["ingest", str(write_export(tmp_path, "again.json", export("cccc", "05"))),
+    result = CliRunner().invoke(cli, ["ingest", str(write_export(tmp_path, "again.json", _valid_at("05", "cccc"))),
                                       "--root", str(layout.root)])
     assert result.exit_code == 0 and "note: annotation ids 101, 201 of this export" in result.stderr
 
 
-def _pulled(ago: str, day: str = "02") -> list[dict]:
-    """The valid export as Label Studio writes it again at ``day``: unique_ids, update times, and a
-    prediction whose ``created_ago`` it recomputes."""
-    tasks = fx.valid_export()
-    for task in tasks:
-        task["predictions"] = [{"id": 7, "model_version": "m", "created_ago": ago, "result": []}]
-        for annotation in task["annotations"]:
-            annotation["unique_id"] = f"uuid-{annotation['id']}"
-            annotation["updated_at"] = f"2024-05-{day}T09:00:00Z"
-    return tasks
+def _index_asked(monkeypatch) -> list[int]:
+    """Where each lookup of the store's index from now on starts (its ``start``)."""
+    import corpus_tools.ingest.storeindex as storeindex
+
+    asked: list[int] = []
+    holders = storeindex.StoreIndex.holders
+    monkeypatch.setattr(storeindex.StoreIndex, "holders", lambda self, exports, start, *args: asked.append(start)
+                        or holders(self, exports, start, *args))
+    return asked
 
 
 def _stored_tables_read(monkeypatch) -> list[str]:
@@ -1623,97 +1456,80 @@ def _stored_tables_read(monkeypatch) -> list[str]:
     return read
 
 
-def test_an_export_with_nothing_new_is_not_stored_again(tmp_path: Path):
+def test_an_export_with_nothing_new_is_not_stored_again(tmp_path: Path, layout):
     """Two pulls with no annotation between differ in what Label Studio recomputes (a prediction's
     created_ago): the second adds nothing, and the append-only store does not grow by a copy."""
-    layout = corpus_root(tmp_path / "corpus")
-    assert run_ingest(layout, write_export(tmp_path, "a.json", _pulled("0 minutes"))).status == "stored"
+    assert ingest_tasks(layout, "a.json", _round("a", "02")).status == "stored"
     before = stored_files(layout)
-    again = run_ingest(layout, write_export(tmp_path, "b.json", _pulled("1 minute")))
+    again = ingest_tasks(layout, "b.json", _round("a", "02", "1 minute"))
     assert (again.status, again.stored_as) == ("nothing-new", None) and stored_files(layout) == before
     result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "b.json"), "--root", str(layout.root)])
     assert result.exit_code == 0 and "not stored: every annotation in it is stored already" in result.output
-    assert run_ingest(layout, write_export(tmp_path, "c.json", _pulled("2 minutes", "03"))).status == "stored"
+    assert ingest_tasks(layout, "c.json", _round("a", "03", "2 minutes")).status == "stored"
 
 
-def test_a_pull_with_nothing_new_reads_the_last_stored_export_alone(tmp_path: Path, monkeypatch):
+def test_a_pull_with_nothing_new_reads_the_last_stored_export_alone(layout, monkeypatch):
     """Every pull holds the whole project: read newest first, the last one settles it, where every
     stored export was read (the store grows by one with each pull that has news)."""
-    layout = corpus_root(tmp_path / "corpus")
     for day in ("01", "02", "03"):
-        assert run_ingest(layout, write_export(tmp_path, f"{day}.json", _pulled("0 minutes", day))).status == "stored"
+        assert ingest_tasks(layout, f"{day}.json", _round("a", day)).status == "stored"
     read = _stored_tables_read(monkeypatch)
-    assert run_ingest(layout, write_export(tmp_path, "again.json", _pulled("1 minute", "03"))).status == "nothing-new"
+    assert ingest_tasks(layout, "again.json", _round("a", "03", "1 minute")).status == "nothing-new"
     assert read == [stored_exports(layout)[-1].name]
 
 
-def test_a_pull_is_compared_with_its_projects_previous_pull_and_what_came_after(tmp_path: Path, monkeypatch):
+def test_a_pull_is_compared_with_its_projects_previous_pull_and_what_came_after(layout, monkeypatch):
     """What the previous pull of the project lacks was deleted, and never comes back: the exports
     before it hold nothing of a later pull, and are not read (every one was, with each pull)."""
-    layout = corpus_root(tmp_path / "corpus")
-    project = "2024-05-01T08:00:00+00:00"
-    base = fx.valid_export()[0]["annotations"][0]
-    tasks = fx.valid_export()[:1]
-    tasks[0]["annotations"] = []
+    tasks = _doc_a()
     for number, day in enumerate(("01", "02", "03")):
-        tasks[0]["annotations"].append(_annotation(base, 101 + number, 1 + number, day, False))
-        assert run_ingest(layout, write_export(tmp_path, f"{day}.json", tasks), snapshot=_pull(project, int(day))
-                          ).status == "stored"
-    tasks[0]["annotations"] = [_annotation(base, 105, 5, "03", False)]
-    assert run_ingest(layout, write_export(tmp_path, "file.json", tasks)).status == "stored"  # no project
+        tasks[0]["annotations"].append(_annotation(101 + number, 1 + number, day))
+        assert ingest_tasks(layout, f"{day}.json", tasks, snapshot=_pull(int(day))).status == "stored"
+    tasks[0]["annotations"] = [_annotation(105, 5, "03")]
+    assert ingest_tasks(layout, "file.json", tasks).status == "stored"  # no project
     read = _stored_tables_read(monkeypatch)
-    tasks[0]["annotations"] = [_annotation(base, 101, 1, "01", False), _annotation(base, 104, 4, "04", False)]
-    pulled = run_ingest(layout, write_export(tmp_path, "04.json", tasks), snapshot=_pull(project, 4))
+    tasks[0]["annotations"] = [_annotation(101, 1, "01"), _annotation(104, 4, "04")]
+    pulled = ingest_tasks(layout, "04.json", tasks, snapshot=_pull(4))
     assert pulled.status == "stored" and "(ids 102, 103)" in pulled.notes[0]
     stored = [item.name for item in stored_exports(layout)]
     assert set(read) == {stored[2], stored[3]}  # the previous pull and the file after it; not the first two
 
 
-def test_a_pull_after_a_pull_of_its_project_is_compared_without_the_store_s_index(tmp_path: Path, monkeypatch):
+def test_a_pull_after_a_pull_of_its_project_is_compared_without_the_store_s_index(layout, monkeypatch):
     """The index finds an annotation in every stored export that holds it, and every pull of a
     project holds the whole project: asked by a pull, its lookup grew with each pull stored
     (measured: 0.06 s at the 2nd pull of 10,000 annotations, 0.25 to 0.5 s at the 60th), where
     reading the previous pull and what came after costs the same however many the store holds.
     An export from a file is still compared through it."""
-    import corpus_tools.ingest.storeindex as storeindex
-
-    asked: list[int] = []
-    holders = storeindex.StoreIndex.holders
-    monkeypatch.setattr(storeindex.StoreIndex, "holders", lambda self, exports, start, *args: asked.append(start)
-                        or holders(self, exports, start, *args))
-    layout = corpus_root(tmp_path / "corpus")
-    project = "2024-05-01T08:00:00+00:00"
+    asked = _index_asked(monkeypatch)
     for day in (1, 2):
-        pulled = run_ingest(layout, write_export(tmp_path, f"{day}.json", _round("a", f"0{day}")),
-                            snapshot=_pull(project, day))
+        pulled = ingest_tasks(layout, f"{day}.json", _round("a", f"0{day}"), snapshot=_pull(day))
         assert pulled.status == "stored"
     # an export from a file after them, which the newest stored export does not settle: the index is asked
-    assert run_ingest(layout, write_export(tmp_path, "b.json", _round("b", "02"))).status == "stored"
+    assert ingest_tasks(layout, "b.json", _round("b", "02")).status == "stored"
     assert asked == [0]
-    again = run_ingest(layout, write_export(tmp_path, "3.json", _round("a", "02", "1 minute")),
-                       snapshot=_pull(project, 3))
+    again = ingest_tasks(layout, "3.json", _round("a", "02", "1 minute"), snapshot=_pull(3))
     assert (again.status, again.notes) == ("nothing-new", ())
     assert asked == [0]  # the previous pull and the file after it read, the index not asked
-    copy_of_it = run_ingest(layout, write_export(tmp_path, "file.json", _round("a", "01", "2 minutes")))
+    copy_of_it = ingest_tasks(layout, "file.json", _round("a", "01", "2 minutes"))
     assert (copy_of_it.status, copy_of_it.notes) == ("nothing-new", ())  # the first pull holds it
     assert asked == [0, 0]
 
 
-def test_nothing_new_counts_every_stored_export_and_a_null_field_as_a_value(tmp_path: Path):
+def test_nothing_new_counts_every_stored_export_and_a_null_field_as_a_value(layout):
     """Annotations stored across two exports make a third holding them all nothing new; a field
     null in one and set in the other is a change."""
-    layout = corpus_root(tmp_path / "corpus")
     tasks = fx.valid_export()
     for task in tasks:
         for annotation in task["annotations"]:
             annotation["unique_id"] = f"uuid-{annotation['id']}"
             annotation["lead_time"] = None
     assert len(tasks) == 2
-    assert run_ingest(layout, write_export(tmp_path, "one.json", tasks[:1])).status == "stored"
-    assert run_ingest(layout, write_export(tmp_path, "two.json", tasks[1:])).status == "stored"
-    assert run_ingest(layout, write_export(tmp_path, "both.json", tasks)).status == "nothing-new"
+    assert ingest_tasks(layout, "one.json", tasks[:1]).status == "stored"
+    assert ingest_tasks(layout, "two.json", tasks[1:]).status == "stored"
+    assert ingest_tasks(layout, "both.json", tasks).status == "nothing-new"
     tasks[1]["annotations"][0]["lead_time"] = 12.5
-    assert run_ingest(layout, write_export(tmp_path, "timed.json", tasks)).status == "stored"
+    assert ingest_tasks(layout, "timed.json", tasks).status == "stored"
 
 
 # --- the store's index (corpus_tools/ingest/storeindex.py) -------------------------------------
@@ -1726,13 +1542,9 @@ def _round(prefix: str, day: str, ago: str = "0 minutes", shift: int | None = No
     """The valid export as one round of a database writes it: annotation ids moved by
     ``ROUNDS[prefix]`` (else ``shift``), unique_ids ``<prefix>-<id>``, and a prediction whose
     ``created_ago`` Label Studio recomputes (the same round exported again is other bytes)."""
-    tasks = fx.valid_export()
+    tasks = _valid_at(day, prefix, ROUNDS[prefix] if shift is None else shift)
     for task in tasks:
         task["predictions"] = [{"id": 7, "model_version": "m", "created_ago": ago, "result": []}]
-        for annotation in task["annotations"]:
-            annotation["id"] += ROUNDS[prefix] if shift is None else shift
-            annotation["unique_id"] = f"{prefix}-{annotation['id']}"
-            annotation["updated_at"] = f"2024-05-{day}T09:00:00Z"
     return tasks
 
 
@@ -1749,35 +1561,31 @@ def _indexed(layout) -> dict[str, str]:
         return dict(db.execute("SELECT name, units FROM indexed"))
 
 
-def test_an_ingest_reads_only_the_stored_exports_that_hold_its_annotations(tmp_path: Path, monkeypatch):
+def test_an_ingest_reads_only_the_stored_exports_that_hold_its_annotations(layout, monkeypatch):
     """The k-th ingest from a file read the units tables of all k-1 stored exports (some 1.7 ms
     each for an export of 5 tasks, growing without end), though only those holding one of its
     annotations can make it nothing new: the store's index names those."""
-    layout = corpus_root(tmp_path / "corpus")
-    for number, prefix in enumerate(("a", "b", "c")):
-        assert run_ingest(layout, write_export(tmp_path, f"{prefix}.json", _round(prefix, f"0{number + 1}"))
-                          ).status == "stored"
-    names = [item.name for item in stored_exports(layout)]
+    names = [item.name for item in stored_exports(_indexed_store(layout))]
     assert _indexed(layout) == {name: f"units/{name}/{next((layout.build / 'units' / name).iterdir()).name}"
                                 for name in names}
     read = _stored_tables_read(monkeypatch)
-    assert run_ingest(layout, write_export(tmp_path, "d.json", _round("d", "04"))).status == "stored"
+    assert ingest_tasks(layout, "d.json", _round("d", "04")).status == "stored"
     # the newest (read first, before the index is asked); none other holds one of its annotations,
     # nor another annotation under one of its ids
     assert read == [names[2]]
     names.append(stored_exports(layout)[-1].name)
     read.clear()
-    again = run_ingest(layout, write_export(tmp_path, "b-again.json", _round("b", "02", "1 minute")))
+    again = ingest_tasks(layout, "b-again.json", _round("b", "02", "1 minute"))
     assert (again.status, again.notes) == ("nothing-new", ())
     assert read == [names[3], names[1]]  # and the one that holds them, compared field by field as before
     read.clear()
     edited = _round("b", "02", "1 minute")
     edited[1]["annotations"][0]["lead_time"] = 99.0
-    assert run_ingest(layout, write_export(tmp_path, "b-edited.json", edited)).status == "stored"
+    assert ingest_tasks(layout, "b-edited.json", edited).status == "stored"
     assert read == [names[3]]  # an annotation held by none with every field the same: no other read
 
 
-def test_the_store_s_index_holds_an_annotation_once_however_many_exports_hold_it(tmp_path: Path):
+def test_the_store_s_index_holds_an_annotation_once_however_many_exports_hold_it(layout):
     """Every pull holds the whole project: a row per stored export and annotation grew the index
     by the project's size with each pull (75 MB for 40 pulls of 10,000 annotations). An
     annotation is indexed once, with the stored exports that hold it; an export no longer stored
@@ -1785,12 +1593,11 @@ def test_the_store_s_index_holds_an_annotation_once_however_many_exports_hold_it
     import sqlite3
     from contextlib import closing
 
-    layout = corpus_root(tmp_path / "corpus")
     first = _round("a", "01")
-    assert run_ingest(layout, write_export(tmp_path, "a.json", first)).status == "stored"
+    assert ingest_tasks(layout, "a.json", first).status == "stored"
     grown = _round("a", "01", "1 minute")
     grown[1]["annotations"][0]["lead_time"] = 99.0  # one annotation edited: a new version of it
-    assert run_ingest(layout, write_export(tmp_path, "a-edited.json", grown)).status == "stored"
+    assert ingest_tasks(layout, "a-edited.json", grown).status == "stored"
     submitted = sum(len(task["annotations"]) for task in first)
     names = [item.name for item in stored_exports(layout)]
 
@@ -1802,10 +1609,10 @@ def test_the_store_s_index_holds_an_annotation_once_however_many_exports_hold_it
 
     assert counts() == (submitted + 1, {names[0]: submitted, names[1]: submitted})
     shutil.rmtree(stored_exports(layout)[-1].directory)  # the store without the edited export
-    other = run_ingest(layout, write_export(tmp_path, "b.json", _round("b", "02")))
+    other = ingest_tasks(layout, "b.json", _round("b", "02"))
     assert other.status == "stored"
     # an export the newest does not hold: the index is asked, and forgets the export not stored
-    again = run_ingest(layout, write_export(tmp_path, "a-again.json", _round("a", "01", "2 minutes")))
+    again = ingest_tasks(layout, "a-again.json", _round("a", "01", "2 minutes"))
     assert (again.status, again.notes) == ("nothing-new", ())
     assert counts() == (2 * submitted, {names[0]: submitted, other.stored_as.name: submitted})
 
@@ -1852,22 +1659,21 @@ def test_forgetting_a_stored_export_costs_what_it_held_not_the_whole_index(tmp_p
     assert beside_many < 2 * alone, (alone, beside_many)
 
 
-def _index_probes(layout, tmp_path: Path) -> list[tuple]:
+def _index_probes(layout) -> list[tuple]:
     """What ingest says of an export holding only the last stored export's annotations, of one
     holding only the first's, and of one whose ids are other annotations (another database)."""
     outcomes = []
     for name, tasks in (("c-again", _round("c", "03", "1 minute")), ("a-again", _round("a", "01", "1 minute")),
                         ("other", _round("z", "09", shift=0))):
-        result = run_ingest(layout, write_export(tmp_path, f"{name}.json", tasks))
+        result = ingest_tasks(layout, f"{name}.json", tasks)
         outcomes.append((result.status, result.notes, result.stored_as and result.stored_as.name))
     return outcomes
 
 
-def _indexed_store(tmp_path: Path):
-    layout = corpus_root(tmp_path)
+def _indexed_store(layout):
+    """``layout`` with three rounds of a database stored, a, b and c, on May 1, 2 and 3."""
     for number, prefix in enumerate(("a", "b", "c")):
-        assert run_ingest(layout, write_export(tmp_path, f"{prefix}.json", _round(prefix, f"0{number + 1}"))
-                          ).status == "stored"
+        assert ingest_tasks(layout, f"{prefix}.json", _round(prefix, f"0{number + 1}")).status == "stored"
     return layout
 
 
@@ -1879,14 +1685,14 @@ def test_a_damaged_or_stale_store_index_gives_the_same_outcome(tmp_path: Path, h
     import sqlite3
     from contextlib import closing
 
-    control = _indexed_store(tmp_path / "control")
+    control = _indexed_store(corpus_root(tmp_path / "control"))
     shutil.rmtree(control.build / "cache")  # no index: every stored export read, as before it
-    expected = _index_probes(control, tmp_path / "control")
+    expected = _index_probes(control)
     assert [outcome[0] for outcome in expected] == ["nothing-new", "nothing-new", "stored"]
     assert expected[2][1][0].startswith("annotation ids 101, 201 of this export name other annotations (another "
                                         f"unique_id) in stored export {stored_exports(control)[0].name}")
 
-    layout = _indexed_store(tmp_path / "harmed")
+    layout = _indexed_store(corpus_root(tmp_path / "harmed"))
     path = _store_index(layout)
     last = stored_exports(layout)[-1].name
     if harm == "garbage":
@@ -1907,65 +1713,57 @@ def test_a_damaged_or_stale_store_index_gives_the_same_outcome(tmp_path: Path, h
                 db.execute("DELETE FROM held")
                 db.execute("DELETE FROM annotations")
                 db.execute("DELETE FROM indexed")
-    assert _index_probes(layout, tmp_path / "harmed") == expected
+    assert _index_probes(layout) == expected
     if harm == "a-directory":
         assert path.is_dir()
     else:
         assert set(_indexed(layout)) == {item.name for item in stored_exports(layout)}
 
 
-def test_an_export_the_newest_stored_export_holds_whole_is_nothing_new_without_the_index(tmp_path: Path, monkeypatch):
+def test_an_export_the_newest_stored_export_holds_whole_is_nothing_new_without_the_index(layout, monkeypatch):
     """The newest stored export is read before the index is asked, as every one was before it:
     asked first, the index made the table of every stored export made for other inputs (after a
     code change, all of them; 36 s for 40 pulls of 10,000 annotations where reading the newest
     took 0.9 s) and found each annotation in every stored pull, where a re-export of the latest
     work is settled by the newest alone."""
-    import corpus_tools.ingest.storeindex as storeindex
-
-    layout = _indexed_store(tmp_path)
-    stored = stored_exports(layout)
-    asked: list[int] = []
-    holders = storeindex.StoreIndex.holders
-    monkeypatch.setattr(storeindex.StoreIndex, "holders", lambda self, exports, start, *args: asked.append(start)
-                        or holders(self, exports, start, *args))
+    stored = stored_exports(_indexed_store(layout))
+    asked = _index_asked(monkeypatch)
     for item in stored:
         os.utime(item.export)  # a new modification time: each table is made again when read (as after a code change)
-    again = run_ingest(layout, write_export(tmp_path, "c-again.json", _round("c", "03", "1 minute")))
+    again = ingest_tasks(layout, "c-again.json", _round("c", "03", "1 minute"))
     assert (again.status, again.notes) == ("nothing-new", ())
     assert asked == []
     # the newest's table made again; the others' not (nothing read them)
     assert [len(list((layout.build / "units" / item.name).iterdir())) for item in stored] == [1, 1, 2]
-    older = run_ingest(layout, write_export(tmp_path, "a-again.json", _round("a", "01", "1 minute")))
+    older = ingest_tasks(layout, "a-again.json", _round("a", "01", "1 minute"))
     assert (older.status, older.notes) == ("nothing-new", ())
     assert asked == [0]
 
 
-def test_an_index_of_other_code_is_removed_and_this_one_made(tmp_path: Path):
+def test_an_index_of_other_code_is_removed_and_this_one_made(layout):
     """Its name holds the code's fingerprint: one left by other code (with its write-ahead log) is
     removed when this one is opened, else build/cache kept one more copy of the store per version;
     something else of that name (a directory) is no index of ours, and is left."""
-    layout = corpus_root(tmp_path)
     cache = layout.build / "cache"
     cache.mkdir(parents=True)
     for name in ("store-index.0123456789abcdef.sqlite", "store-index.0123456789abcdef.sqlite-wal"):
         (cache / name).write_bytes(b"an index of other code")
     (cache / "store-index.kept").mkdir()
-    assert run_ingest(layout, write_export(tmp_path, "a.json", _round("a", "01"))).status == "stored"
+    assert ingest_tasks(layout, "a.json", _round("a", "01")).status == "stored"
     ours = _store_index(layout).name
     assert sorted(path.name for path in cache.iterdir() if path.name.startswith("store-index.")
                   and not path.name.startswith(f"{ours}-")) == [ours, "store-index.kept"]
     assert set(_indexed(layout)) == {item.name for item in stored_exports(layout)}
 
 
-def test_a_file_where_build_cache_belongs_does_not_stop_the_store_s_index(tmp_path: Path):
+def test_a_file_where_build_cache_belongs_does_not_stop_the_store_s_index(layout):
     """The index is one of build/cache's stores: a regular file in the place of that directory is
     removed and the index made again there, as the documents' stores do (it failed ingest with
     'File exists' when the documents came from elsewhere than build/cache)."""
-    layout = _indexed_store(tmp_path)
-    expected_names = {item.name for item in stored_exports(layout)}
+    expected_names = {item.name for item in stored_exports(_indexed_store(layout))}
     shutil.rmtree(layout.build / "cache")
     (layout.build / "cache").write_text("a file where a cache directory belongs")
-    outcomes = _index_probes(layout, tmp_path)
+    outcomes = _index_probes(layout)
     assert [outcome[0] for outcome in outcomes] == ["nothing-new", "nothing-new", "stored"]
     assert (layout.build / "cache").is_dir()
     assert set(_indexed(layout)) == expected_names | {outcomes[2][2]}
@@ -2027,17 +1825,16 @@ def _many_tasks(count: int) -> list[dict]:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_an_id_given_twice_is_named_at_its_first_repeat_whatever_the_batches(tmp_path: Path, jobs):
+def test_an_id_given_twice_is_named_at_its_first_repeat_whatever_the_batches(layout, jobs):
     """Ids are compared across the whole file, not within a batch of tasks (BATCH_TASKS = 64), and
     the same with a pool of checking workers; predictions may share an annotation's id."""
-    layout = corpus_root(tmp_path / "corpus")
     tasks = _many_tasks(200)
     tasks[5]["predictions"] = [{"id": 1001, "model_version": "m", "result": []}]
-    assert run_ingest(layout, write_export(tmp_path, "unique.json", tasks), jobs=jobs).status == "stored"
+    assert ingest_tasks(layout, "unique.json", tasks, jobs=jobs).status == "stored"
     stored = stored_files(layout)
     tasks[150]["id"], tasks[190]["id"] = 3, 4
     with pytest.raises(CorpusError) as caught:
-        run_ingest(layout, write_export(tmp_path, "tasks.json", tasks), jobs=jobs)
+        ingest_tasks(layout, "tasks.json", tasks, jobs=jobs)
     assert (caught.value.code, caught.value.location.task_id) == ("export-task-id-duplicate", 3)
     assert "task id 3 is given twice, to tasks #3 and #151 of the file" in caught.value.message
     tasks = _many_tasks(200)
@@ -2045,7 +1842,7 @@ def test_an_id_given_twice_is_named_at_its_first_repeat_whatever_the_batches(tmp
     tasks[120]["annotations"][1]["completed_by"] = 2
     tasks[180]["annotations"][0]["id"] = 1002
     with pytest.raises(CorpusError) as caught:
-        run_ingest(layout, write_export(tmp_path, "annotations.json", tasks), jobs=jobs)
+        ingest_tasks(layout, "annotations.json", tasks, jobs=jobs)
     where = caught.value.location
     assert (caught.value.code, where.task_id, where.annotation_id) == ("export-annotation-id-duplicate", 121, 1121)
     assert "annotation id 1121 is given twice in task 121:" in caught.value.message
@@ -2053,7 +1850,7 @@ def test_an_id_given_twice_is_named_at_its_first_repeat_whatever_the_batches(tmp
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_checking_an_export_counts_its_bytes_to_the_size_of_the_file(tmp_path: Path, jobs):
+def test_checking_an_export_counts_its_bytes_to_the_size_of_the_file(tmp_path: Path, layout, jobs):
     """validate, ingest and pull drew a bar with no end: how many tasks a file holds is known only
     at its end, and counting them first would read a large export twice. The bar is asked for
     with the size of the file once it is open, and counts each batch of tasks, once checked (by
@@ -2066,7 +1863,6 @@ def test_checking_an_export_counts_its_bytes_to_the_size_of_the_file(tmp_path: P
     ends = [offset + len(raw) for offset, raw in split_array(io.BytesIO(data).read)]
     batch_ends = [ends[63], ends[127], ends[191], ends[199], len(data)]  # batches of 64 tasks (BATCH_TASKS)
     assert batch_ends[-2] < batch_ends[-1]  # "]" and a newline after the last task
-    layout = corpus_root(tmp_path / "corpus")
     for check in (lambda checking: validate_export(path, documents(), registry(), jobs, checking=checking),
                   lambda checking: run_ingest(layout, path, jobs=jobs, checking=checking)):
         asked, counted = [], []
@@ -2086,14 +1882,13 @@ def test_a_units_table_gone_while_it_is_read_is_a_located_error(tmp_path: Path):
     assert caught.value.code == "units-missing" and caught.value.location.file == str(tmp_path / "gone")
 
 
-def test_a_units_table_damaged_inside_is_a_located_error_and_made_again_by_the_next_command(tmp_path: Path):
+def test_a_units_table_damaged_inside_is_a_located_error_and_made_again_by_the_next_command(layout):
     """A part whose footer is whole but whose pages are not passes ``complete``; reading it failed
     in pyarrow ("Couldn't deserialize thrift"), naming no file, on every command after."""
     from corpus_tools.ingest import units_for
 
-    layout = corpus_root(tmp_path / "corpus")
     run_ingest(layout, VALID)
-    before = load_annotation_set(layout, documents(), registry())
+    before = _annotation_set(layout)
     units = units_for(layout, stored_exports(layout)[0], documents(), registry())
     part = units.directory / "regions.00000.parquet"
     data = bytearray(part.read_bytes())
@@ -2102,15 +1897,15 @@ def test_a_units_table_damaged_inside_is_a_located_error_and_made_again_by_the_n
     part.write_bytes(bytes(data))
     assert units.complete()
     with pytest.raises(CorpusError) as caught:
-        load_annotation_set(layout, documents(), registry())
+        _annotation_set(layout)
     assert caught.value.code == "units-damaged" and caught.value.location.file == str(part)
     assert "\n" not in caught.value.message and not units.directory.exists()
-    after = load_annotation_set(layout, documents(), registry())
+    after = _annotation_set(layout)
     assert after.chosen == before.chosen and after.chosen["doc-a"].entities
     assert units.complete()
 
 
-def test_a_byte_changed_in_a_units_page_is_found_not_read_as_other_rows(tmp_path: Path):
+def test_a_byte_changed_in_a_units_page_is_found_not_read_as_other_rows(layout):
     """A zstd page has no checksum of its own: a changed byte was read back as different rows,
     without an error, so every command served them. The pages carry CRCs, checked on reading."""
     import io
@@ -2119,9 +1914,8 @@ def test_a_byte_changed_in_a_units_page_is_found_not_read_as_other_rows(tmp_path
 
     from corpus_tools.ingest import units_for
 
-    layout = corpus_root(tmp_path / "corpus")
     run_ingest(layout, VALID)
-    before = load_annotation_set(layout, documents(), registry())
+    before = _annotation_set(layout)
     units = units_for(layout, stored_exports(layout)[0], documents(), registry())
     part = units.directory / "regions.00000.parquet"
     data = part.read_bytes()
@@ -2140,7 +1934,7 @@ def test_a_byte_changed_in_a_units_page_is_found_not_read_as_other_rows(tmp_path
     offset = next(offset for offset in range(4, pages_end) if read_as_other_rows(flipped(offset)))
     part.write_bytes(flipped(offset))
     with pytest.raises(CorpusError) as caught:
-        load_annotation_set(layout, documents(), registry())
+        _annotation_set(layout)
     assert caught.value.code == "units-damaged" and caught.value.location.file == str(part)
     assert "CRC checksum verification failed" in caught.value.message
-    assert load_annotation_set(layout, documents(), registry()).chosen == before.chosen  # made again
+    assert _annotation_set(layout).chosen == before.chosen  # made again
