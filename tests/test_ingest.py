@@ -3,24 +3,47 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
+import fcntl
 import hashlib
 import io
 import itertools
 import json
 import os
-import sys
+import random
 import shutil
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from contextlib import closing
 from pathlib import Path
 
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from corpus_tools.annotations.consolidate import AnnotationIndex, load_annotation_set
-from corpus_tools.ingest import ingest, stored_exports, validate_export
+import corpus_tools.cli.annotations as commands
+import corpus_tools.ingest.store as store
+import corpus_tools.ingest.storeindex as storeindex
+from corpus_tools.annotations.agreement import agreement
+from corpus_tools.annotations.consolidate import AnnotationIndex, iter_annotation_set, load_annotation_set
+from corpus_tools.annotations.registry import load_registry
 from corpus_tools.cli import cli
+from corpus_tools.documents.index import DocumentIndex, load_documents
 from corpus_tools.errors import CorpusError
+from corpus_tools.ingest import ingest, stored_exports, units_for, validate_export
+from corpus_tools.ingest.outcome import ingest_dict, ingest_failed, ingest_notes, outcome_line
+from corpus_tools.ingest.split import split_array
+from corpus_tools.ingest.store import STALE_MARK
+from corpus_tools.ingest.storeindex import StoreIndex, _forget, _transaction
+from corpus_tools.ingest.units import SCHEMAS, Units, UnitsWriter
 from corpus_tools.layout import Layout
+from corpus_tools.lock import lock_path
 from corpus_tools.records import Cue, EntityMention, Provenance, Quote, Snapshot, Source, Span, TimeExpression
+from corpus_tools.release.inputs import release
 from conftest import tree
 from export_corpus import BAD_INPUTS, EXPORTS, FIXTURES, corpus_root, documents, registry, stored_files
 
@@ -336,8 +359,6 @@ def test_the_registry_is_digested_once_per_command_not_once_per_stored_export(la
     """Each stored export's units table is named by the registry's digest, which reads every
     entity: taken once per stored export it cost 0.86 of 1.12 s at 200 exports, and every command
     and every ingest paid it (a scale audit)."""
-    import corpus_tools.ingest.store as store
-
     for day in ("02", "03", "04"):
         assert ingest_tasks(layout, f"{day}.json", _valid_at(day)).status == "stored"
     calls = []
@@ -382,9 +403,6 @@ def test_stored_exports_checked_again_are_counted_in_bytes_to_their_size(tmp_pat
 
 def test_the_annotation_set_asks_once_for_every_export_in_use_whose_table_it_makes(corpus_copy):
     """One bar for the stored exports in use, to the sum of their sizes, not one a file."""
-    from corpus_tools.annotations.registry import load_registry
-    from corpus_tools.documents.index import DocumentIndex
-
     sizes = [path.stat().st_size for path in corpus_copy.exports.glob("*/export.json")]
     asked: list[int] = []
     checked: list[int] = []
@@ -496,8 +514,6 @@ def test_an_annotation_deleted_in_label_studio_leaves_the_exports_ingested_from_
     """An export from a file says no project, so an annotation it held stayed for good once
     deleted in Label Studio (the committed exports among them). A pull records the unique_ids its
     project's previous pull held and it lacks, and they leave every stored export."""
-    import orjson
-
     kept, deleted = _annotation(101, 1, "01"), _annotation(102, 2, "01")
     tasks = _doc_a(kept, deleted, _annotation(103, 3, "01"))
     assert ingest_tasks(layout, "file.json", tasks).status == "stored"
@@ -528,8 +544,6 @@ def test_a_deletion_seen_only_by_merging_two_clones_and_by_records_before_the_li
     earlier one's annotation that the later one lacks stayed in the file's export for good; so did
     one deleted between two pulls stored before pulls recorded their deletions. (Found by a hunt
     of this change.)"""
-    import orjson
-
     kept, deleted = _annotation(101, 1, "01"), _annotation(102, 2, "01")
     ours, theirs = corpus_root(tmp_path / "ours"), corpus_root(tmp_path / "theirs")
     for layout in (ours, theirs):
@@ -595,8 +609,6 @@ def test_a_pull_stored_without_some_of_its_tasks_says_nothing_was_deleted(layout
 def test_a_project_s_first_pull_reads_no_other_stored_export(layout, monkeypatch):
     """It is stored whatever it holds, so whether it holds anything new is not asked: each other
     project's pull had its units table read (or made again, after a code change) for nothing."""
-    import corpus_tools.ingest.store as store
-
     def pull(number, project):
         return ingest_tasks(layout, f"{number}.json", _doc_a(_annotation(number, 1, "01")),
                             accounts=lambda ids: {user: f"user{user}@example.org" for user in ids},
@@ -604,10 +616,7 @@ def test_a_project_s_first_pull_reads_no_other_stored_export(layout, monkeypatch
 
     for project in (10, 11):
         assert pull(project * 100, project).status == "stored"
-    read = []
-    units_for = store.units_for
-    monkeypatch.setattr(store, "units_for", lambda layout, stored, *a, **k: read.append(stored.name) or units_for(
-        layout, stored, *a, **k))
+    read = _stored_tables_read(monkeypatch)
     assert pull(500, 5).status == "stored" and read == []
 
 
@@ -830,8 +839,6 @@ def test_a_displacement_seen_by_a_pull_in_another_clone_is_seen_once_the_clones_
 def test_an_annotator_who_adjudicates_keeps_their_own_version(layout):
     """A person's ground-truth annotation is an adjudication kept apart: it replaced their own
     version, so agreement found one annotator and the release credited the units to the other."""
-    from corpus_tools.annotations.agreement import agreement
-
     tasks = _doc_a(_annotation(101, 1, "01"), _annotation(102, 2, "02", without={"e3"}),
                    _annotation(103, 1, "03", True, {"e3"}))
     assert ingest_tasks(layout, "adjudicated.json", tasks).status == "stored"
@@ -935,8 +942,6 @@ def test_a_refused_first_ingest_leaves_the_corpus_as_it_was_directories_included
 def test_a_library_ingest_says_what_the_command_says(layout):
     """The command's words for an ingest are the library's (corpus_tools.ingest.outcome): a script
     that calls ingest says the same, and reads the same JSON."""
-    from corpus_tools.ingest.outcome import ingest_dict, ingest_failed, ingest_notes, outcome_line
-
     result = run_ingest(layout, VALID)
     assert outcome_line(result, layout) == f"stored as annotations/exports/{stored_name(1)}"
     assert (ingest_notes(result), ingest_failed(result, allow_partial=False)) == ([], False)
@@ -993,9 +998,6 @@ def test_a_file_where_a_cache_directory_belongs_is_replaced_and_the_cache_made_a
     """build/cache and build/units are the package's own, scratch: a file in the place of one (a
     stray write) failed every command, run after run ('File exists', 'Not a directory'), where a
     damaged cache in them is removed and made again."""
-    from corpus_tools.annotations.registry import load_registry
-    from corpus_tools.documents.index import DocumentIndex
-
     assert cli_ingest(layout, str(VALID)).exit_code == 0
     expected = load_annotation_set(layout, DocumentIndex(layout), load_registry(layout))
     shutil.rmtree(layout.build / "cache")
@@ -1020,11 +1022,6 @@ def test_a_file_where_a_cache_directory_belongs_is_replaced_and_the_cache_made_a
 
 def test_the_ingest_command_reads_documents_and_registry_under_the_corpus_lock(layout, monkeypatch):
     """Read before the lock, an add finishing in between left them older than the store."""
-    import fcntl
-
-    import corpus_tools.cli.annotations as commands
-    from corpus_tools.lock import lock_path
-
     seen, real = [], commands._documents
 
     def documents(layout):
@@ -1091,8 +1088,6 @@ def test_ingest_help_has_an_example():
 
 def real_export(layout) -> list[dict]:
     """One task per real document, its first "Syria" labelled GPE; task 1 made on a slightly older text."""
-    from corpus_tools.documents.index import load_documents
-
     export = []
     for number, document in enumerate(load_documents(layout).values(), start=1):
         text = document.text if number != 1 else document.text.replace("\n\n", "\n\n\n", 1)
@@ -1114,8 +1109,6 @@ def test_the_real_corpus_round_trips_through_the_commands(tmp_path: Path, corpus
     assert checked.output.splitlines()[0].startswith("real.json, task 1, doc 000_cbeedfbee8440207: warning [text-changed]")
     stored = CliRunner().invoke(cli, ["ingest", str(export), *root])
     assert stored.exit_code == 0, stored.output
-    from corpus_tools.documents.index import load_documents
-    from corpus_tools.annotations.registry import load_registry
 
     documents_now = load_documents(corpus_copy)
     annotations = load_annotation_set(corpus_copy, documents_now, load_registry(corpus_copy))
@@ -1127,8 +1120,6 @@ def test_the_real_corpus_round_trips_through_the_commands(tmp_path: Path, corpus
 
 
 def test_the_streaming_set_yields_versions_and_the_chosen_one(layout):
-    from corpus_tools.annotations.consolidate import iter_annotation_set
-
     ingest_tasks(layout, "two.json", two_annotators(ground_truth_first=True))
     yielded = [(a.doc_id, a.provenance.annotation_id, a.provenance.reason)
                for a in iter_annotation_set(layout, documents(), registry())]
@@ -1143,8 +1134,6 @@ def test_a_release_is_the_same_whatever_order_the_work_came_in(tmp_path: Path, c
     """Rows follow the documents (doc_id order), not the order the exports were ingested in or
     list their tasks in, nor the registry's lines (README: kept sorted by id for readable diffs
     only): the same annotations give the same release, byte for byte."""
-    from corpus_tools.release.inputs import release
-
     tasks = fx.valid_export()  # doc-a, doc-b
     built = []
     for name, orders in (("as-made", [[tasks[0]], [tasks[1]]]),
@@ -1158,25 +1147,15 @@ def test_a_release_is_the_same_whatever_order_the_work_came_in(tmp_path: Path, c
         for number, export in enumerate(orders):
             assert run_ingest(layout, write_export(tmp_path / name, f"{number}.json", export)).status == "stored"
         built.append(release(layout).path)
-    files = [{path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*"))
-              if path.is_file()} for root in built]
-    assert files[0] == files[1]
+    assert tree(built[0]) == tree(built[1])
 
 
 def test_an_export_in_no_document_order_reads_each_row_group_once(tmp_path: Path, monkeypatch):
     """Tasks listed in no doc_id order (imported so, or put together by hand) would read a row
     group for every document, as the records come in doc_id order: their records are built in
     file order into an on-disk store first. The release is the one of the same tasks in order."""
-    import random
-
-    import orjson
 
     from bench.generate import write_export as generate
-    from corpus_tools.annotations.registry import load_registry
-    from corpus_tools.documents.index import DocumentIndex
-    from corpus_tools.ingest.units import Units
-    from corpus_tools.layout import Layout
-    from corpus_tools.release.inputs import release
 
     made = generate(tmp_path / "made.json", 300, seed=5, corpus=tmp_path / "made")
     tasks = orjson.loads(made.read_bytes())
@@ -1196,16 +1175,13 @@ def test_an_export_in_no_document_order_reads_each_row_group_once(tmp_path: Path
         counts.append(len(reads))
     row_groups = -(-300 // 64)  # a row group per batch of tasks (corpus_tools.ingest.store.BATCH_TASKS)
     assert counts == [row_groups, row_groups]  # 233 for the shuffled export, a read per document, before
-    files = [{path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*"))
-              if path.is_file()} for root in built]
-    assert files[0] == files[1]
+    assert tree(built[0]) == tree(built[1])
 
 
-def test_an_annotation_without_id_is_reported_and_the_others_kept(tmp_path: Path, layout):
+def test_an_annotation_without_id_is_reported_and_the_others_kept(layout):
     export = two_annotators()
     del export[0]["annotations"][1]["id"]
-    path = write_export(tmp_path, "no-id.json", export)
-    result = run_ingest(layout, path, allow_partial=True)
+    result = ingest_tasks(layout, "no-id.json", export, allow_partial=True)
     assert [(e.scope, e.code, e.annotation_id) for e in result.exclusions] == [
         ("annotation", "annotation-malformed", "#2")]
     annotations = _annotation_set(layout)
@@ -1226,8 +1202,6 @@ def test_ingest_on_a_broken_raw_corpus_stops_before_writing(tmp_path: Path, corp
 
 
 def test_the_streaming_set_of_chosen_only_equals_the_chosen_of_the_full_stream(layout):
-    from corpus_tools.annotations.consolidate import iter_annotation_set
-
     ingest_tasks(layout, "two.json", two_annotators(ground_truth_first=True))
     (tables,) = (layout.build / "units").iterdir()  # ingest wrote the units table
     full = [a for a in iter_annotation_set(layout, documents(), registry()) if a.provenance.reason != "version"]
@@ -1268,10 +1242,6 @@ def test_units_tables_are_stored_in_parts_and_read_back_as_one(tmp_path):
     """A part holds at most ``part_row_groups`` row groups, so the parquet metadata a writer or a
     reader holds does not grow with the export; readers get every row group, in order, the same
     tasks in every table."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-    from corpus_tools.ingest.units import SCHEMAS, Units, UnitsWriter
-
     writer = UnitsWriter(tmp_path / "units", part_row_groups=2)
     for task in range(5):
         batches = {name: pa.RecordBatch.from_pylist([], schema=schema) for name, schema in SCHEMAS.items()}
@@ -1295,12 +1265,6 @@ def test_an_older_units_table_is_removed_only_once_stale_for_an_hour(layout):
     change, removed the older ones at once, while a running release streamed from them: the
     release failed (found by a hunt). They are marked stale and removed by a later publication
     an hour on; one current again is unmarked."""
-    import dataclasses
-    import os
-
-    from corpus_tools.ingest import units_for
-    from corpus_tools.ingest.store import STALE_MARK
-
     run_ingest(layout, VALID)
     stored = stored_exports(layout)[0]
     entities = registry()
@@ -1323,14 +1287,18 @@ def test_an_older_units_table_is_removed_only_once_stale_for_an_hour(layout):
     assert not first.directory.exists() and not second.directory.exists()
 
 
-@pytest.mark.parametrize("damage", ["part gone", "part cut short", "part empty", "a file in its place"])
-def test_units_tables_with_a_part_gone_are_made_again_not_read_short(layout, damage):
-    from corpus_tools.ingest import units_for
-
+def _stored_regions(layout):
+    """The valid export stored in ``layout``: its annotation set, its units table, and that table's
+    first part of the regions table (to damage)."""
     run_ingest(layout, VALID)
     before = _annotation_set(layout)
     units = units_for(layout, stored_exports(layout)[0], documents(), registry())
-    part = units.directory / "regions.00000.parquet"
+    return before, units, units.directory / "regions.00000.parquet"
+
+
+@pytest.mark.parametrize("damage", ["part gone", "part cut short", "part empty", "a file in its place"])
+def test_units_tables_with_a_part_gone_are_made_again_not_read_short(layout, damage):
+    before, units, part = _stored_regions(layout)
     if damage == "part gone":
         part.unlink()
     elif damage == "a file in its place":  # failed on its .stale-since ("Not a directory") before, run after run
@@ -1345,8 +1313,6 @@ def test_units_tables_with_a_part_gone_are_made_again_not_read_short(layout, dam
 
 
 def test_an_export_without_tasks_keeps_one_empty_part_of_each_table(tmp_path):
-    from corpus_tools.ingest.units import SCHEMAS, Units, UnitsWriter
-
     UnitsWriter(tmp_path / "units").close()
     units = Units(tmp_path / "units", "e.json")
     assert {name: (units.read(name).column_names, units.read(name).num_rows) for name in SCHEMAS} == \
@@ -1355,9 +1321,6 @@ def test_an_export_without_tasks_keeps_one_empty_part_of_each_table(tmp_path):
 
 
 def test_checking_workers_load_neither_pyarrow_nor_numpy():
-    import subprocess
-    import sys
-
     probe = subprocess.run([sys.executable, "-c", "import sys, corpus_tools.ingest.work; "
                             "print(sorted({'pyarrow', 'numpy', 'pandas'} & sys.modules.keys()))"],
                            capture_output=True, text=True, check=True)
@@ -1367,8 +1330,6 @@ def test_checking_workers_load_neither_pyarrow_nor_numpy():
 def test_with_workers_the_first_task_that_is_no_json_is_the_one_named(tmp_path):
     """With two workers, a later bad task's error replaced the first's: the rest of the window was
     drained after a task's fault as after the file's (found by a review hunt)."""
-    from corpus_tools.ingest import validate_export
-
     tasks = [dict(fx.valid_export()[0], id=number) for number in range(1, 401)]
     data = fx.dumps(tasks)
     spans = [(start, start + len(b'"data"')) for start in _find_all(data, b'"data"')]
@@ -1394,10 +1355,6 @@ def _find_all(data: bytes, needle: bytes) -> list[int]:
 def test_an_unguarded_script_gets_a_one_line_error_not_a_hang(tmp_path):
     """Workers are spawned: one started from a script without a ``__main__`` guard runs the
     script again and dies; the caller is told why and what to do."""
-    import subprocess
-    import sys
-    import textwrap
-
     export = Path(__file__).resolve().parent / "fixtures" / "agreement" / "two-annotators.json"
     script = tmp_path / "unguarded.py"
     script.write_text(textwrap.dedent(f"""
@@ -1437,8 +1394,6 @@ def test_an_export_from_another_label_studio_database_is_noted(tmp_path: Path, l
 
 def _index_asked(monkeypatch) -> list[int]:
     """Where each lookup of the store's index from now on starts (its ``start``)."""
-    import corpus_tools.ingest.storeindex as storeindex
-
     asked: list[int] = []
     holders = storeindex.StoreIndex.holders
     monkeypatch.setattr(storeindex.StoreIndex, "holders", lambda self, exports, start, *args: asked.append(start)
@@ -1448,8 +1403,6 @@ def _index_asked(monkeypatch) -> list[int]:
 
 def _stored_tables_read(monkeypatch) -> list[str]:
     """The names of the stored exports whose units tables ingest reads from now on."""
-    import corpus_tools.ingest.store as store
-
     read: list[str] = []
     monkeypatch.setattr(store, "units_for", lambda layout, stored, *args, **kwargs: read.append(stored.name) or
                         store.Units(next(layout.build.glob(f"units/{stored.name}/*")), stored.name))
@@ -1554,8 +1507,6 @@ def _store_index(layout) -> Path:
 
 
 def _indexed(layout) -> dict[str, str]:
-    import sqlite3
-    from contextlib import closing
 
     with closing(sqlite3.connect(_store_index(layout))) as db:
         return dict(db.execute("SELECT name, units FROM indexed"))
@@ -1590,9 +1541,6 @@ def test_the_store_s_index_holds_an_annotation_once_however_many_exports_hold_it
     by the project's size with each pull (75 MB for 40 pulls of 10,000 annotations). An
     annotation is indexed once, with the stored exports that hold it; an export no longer stored
     takes the annotations only it held with it."""
-    import sqlite3
-    from contextlib import closing
-
     first = _round("a", "01")
     assert ingest_tasks(layout, "a.json", first).status == "stored"
     grown = _round("a", "01", "1 minute")
@@ -1623,13 +1571,6 @@ def test_forgetting_a_stored_export_costs_what_it_held_not_the_whole_index(tmp_p
     their number times the index's size (300 removed exports of 500 annotations: 4 s). Only the
     annotations it held are looked at. Counted in SQLite's virtual machine steps, not timed: the
     same for an export alone in the index and for one beside 60 others."""
-    import sqlite3
-    from contextlib import closing
-
-    import pyarrow as pa
-
-    from corpus_tools.ingest.storeindex import StoreIndex, _forget, _transaction
-
     columns = ["id", "unique_id", "lead_time"]
 
     def table(first: int) -> pa.Table:
@@ -1682,9 +1623,6 @@ def test_a_damaged_or_stale_store_index_gives_the_same_outcome(tmp_path: Path, h
     """The index is scratch: damaged (not SQLite), stale (an export a killed ingest stored but did
     not index, rows indexed from another units table, rows lost), or not writable at all (done
     without), ingest says what it says without one, and the index is made right again."""
-    import sqlite3
-    from contextlib import closing
-
     control = _indexed_store(corpus_root(tmp_path / "control"))
     shutil.rmtree(control.build / "cache")  # no index: every stored export read, as before it
     expected = _index_probes(control)
@@ -1774,9 +1712,6 @@ def test_ingest_and_release_do_not_import_pandas(tmp_path: Path):
     a Python value), ``to_numpy``, timestamp ``to_pylist`` or ``group_by``, some 33 MB more in the
     process that writes the units tables and in a release (bench/README.md): both keep to Arrow's
     columns and corpus_tools.arrays."""
-    import subprocess
-    import textwrap
-
     here = Path(__file__).resolve().parent
     script = tmp_path / "probe.py"
     script.write_text(textwrap.dedent(f"""
@@ -1855,8 +1790,6 @@ def test_checking_an_export_counts_its_bytes_to_the_size_of_the_file(tmp_path: P
     at its end, and counting them first would read a large export twice. The bar is asked for
     with the size of the file once it is open, and counts each batch of tasks, once checked (by
     this process or a pool's worker), up to where its last task ends, then the closing bracket."""
-    from corpus_tools.ingest.split import split_array
-
     tasks = _many_tasks(200)
     path = write_export(tmp_path, "many.json", tasks)
     data = path.read_bytes()
@@ -1875,8 +1808,6 @@ def test_checking_an_export_counts_its_bytes_to_the_size_of_the_file(tmp_path: P
 def test_a_units_table_gone_while_it_is_read_is_a_located_error(tmp_path: Path):
     """build/ deleted while a command ran ended ingest in pyarrow's "Must pass at least one table"
     (a concurrency audit)."""
-    from corpus_tools.ingest.units import Units
-
     with pytest.raises(CorpusError) as caught:
         Units(tmp_path / "gone", "e.json").read("annotations")
     assert caught.value.code == "units-missing" and caught.value.location.file == str(tmp_path / "gone")
@@ -1885,12 +1816,7 @@ def test_a_units_table_gone_while_it_is_read_is_a_located_error(tmp_path: Path):
 def test_a_units_table_damaged_inside_is_a_located_error_and_made_again_by_the_next_command(layout):
     """A part whose footer is whole but whose pages are not passes ``complete``; reading it failed
     in pyarrow ("Couldn't deserialize thrift"), naming no file, on every command after."""
-    from corpus_tools.ingest import units_for
-
-    run_ingest(layout, VALID)
-    before = _annotation_set(layout)
-    units = units_for(layout, stored_exports(layout)[0], documents(), registry())
-    part = units.directory / "regions.00000.parquet"
+    before, units, part = _stored_regions(layout)
     data = bytearray(part.read_bytes())
     pages_end = len(data) - 8 - int.from_bytes(data[-8:-4], "little")  # the footer: its length, b"PAR1"
     data[4:pages_end] = b"\x55" * (pages_end - 4)
@@ -1908,16 +1834,7 @@ def test_a_units_table_damaged_inside_is_a_located_error_and_made_again_by_the_n
 def test_a_byte_changed_in_a_units_page_is_found_not_read_as_other_rows(layout):
     """A zstd page has no checksum of its own: a changed byte was read back as different rows,
     without an error, so every command served them. The pages carry CRCs, checked on reading."""
-    import io
-
-    import pyarrow.parquet as pq
-
-    from corpus_tools.ingest import units_for
-
-    run_ingest(layout, VALID)
-    before = _annotation_set(layout)
-    units = units_for(layout, stored_exports(layout)[0], documents(), registry())
-    part = units.directory / "regions.00000.parquet"
+    before, units, part = _stored_regions(layout)
     data = part.read_bytes()
     whole = pq.read_table(io.BytesIO(data))
     pages_end = len(data) - 8 - int.from_bytes(data[-8:-4], "little")
