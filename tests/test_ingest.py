@@ -411,22 +411,18 @@ def test_the_annotation_set_asks_once_for_every_export_in_use_whose_table_it_mak
     assert len(sizes) == 3 and asked == [sum(sizes)] and sum(checked) == sum(sizes)
 
 
-def test_the_latest_annotation_is_chosen_and_every_annotator_is_kept(layout):
-    ingest_tasks(layout, "two.json", two_annotators())
+@pytest.mark.parametrize(("ground_truth_first", "chosen"), [  # the chosen one's id, annotator, reason, flag, entities
+    pytest.param(False, (102, "2", "latest", False, ["e1", "e2"]), id="the-latest"),
+    pytest.param(True, (101, "1", "ground_truth", True, ["e1", "e2", "e3"]), id="a-ground-truth-over-a-later-one"),
+])
+def test_the_ground_truth_else_the_latest_is_chosen_and_every_annotator_kept(layout, ground_truth_first, chosen):
+    ingest_tasks(layout, "two.json", two_annotators(ground_truth_first))
     annotations = _annotation_set(layout)
-    chosen = annotations.chosen["doc-a"]
-    assert (chosen.provenance.annotation_id, chosen.provenance.annotator, chosen.provenance.reason) == (102, "2", "latest")
-    assert [e.id for e in chosen.entities] == ["e1", "e2"]
-    versions = annotations.versions["doc-a"]
-    assert [(v.provenance.annotator, v.provenance.annotation_id, len(v.entities)) for v in versions] == [
-        ("1", 101, 3), ("2", 102, 2)]
-
-
-def test_a_ground_truth_annotation_wins_over_a_later_one(layout):
-    ingest_tasks(layout, "two.json", two_annotators(ground_truth_first=True))
-    chosen = _annotation_set(layout).chosen["doc-a"]
-    assert (chosen.provenance.annotation_id, chosen.provenance.reason, chosen.provenance.ground_truth) == (
-        101, "ground_truth", True)
+    provenance, entities = annotations.chosen["doc-a"].provenance, annotations.chosen["doc-a"].entities
+    assert (provenance.annotation_id, provenance.annotator, provenance.reason, provenance.ground_truth,
+            [e.id for e in entities]) == chosen
+    assert [(v.provenance.annotator, v.provenance.annotation_id, v.provenance.ground_truth, len(v.entities))
+            for v in annotations.versions["doc-a"]] == [("1", 101, ground_truth_first, 3), ("2", 102, False, 2)]
 
 
 def test_an_annotation_un_marked_as_ground_truth_is_ground_truth_no_more(layout):
