@@ -1,4 +1,5 @@
-"""Records for release tests: the five seed articles as documents, with hand-made annotations.
+"""Records for release tests: the five seed articles as documents, with hand-made annotations;
+and copies of a release edited as other code may write one (``resummed``).
 
 Until corpus_tools.documents.index and corpus_tools.documents.offsets land, documents are built here from raw/
 with the text as its own normalization (an offset map that shifts by a constant, so raw and
@@ -8,6 +9,7 @@ normalized offsets differ and tests can tell them apart).
 from __future__ import annotations
 
 import hashlib
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from corpus_tools.records import (
     Cue, Document, DocumentAnnotations, EntityMention, Evidence, ManifestRecord, Provenance, Quote,
     RegistryEntity, Source, Span, TimeExpression,
 )
+from corpus_tools.release.checksums import SUMS_FILE, sums_text
 
 RAW = Path(__file__).resolve().parent.parent / "raw"
 RAW_PREFIX = 3  # pretend normalization dropped 3 leading code points (a BOM and a blank line)
@@ -140,3 +143,12 @@ def spread_inputs(extra: int = 0, ids: tuple[str, ...] = SPLIT_SPREAD_IDS):
         documents[doc_id] = synthetic_document(doc_id)
         annotations[doc_id] = synthetic_annotations(documents[doc_id])
     return documents, annotations, registry
+
+
+def resummed(release: Path, target: Path, edit) -> Path:
+    """A copy of ``release`` at ``target`` changed by ``edit(target)``, with SHA256SUMS written
+    again: it verifies, so only the readers can catch what was changed."""
+    shutil.copytree(release, target)
+    edit(target)
+    (target / SUMS_FILE).write_text(sums_text(target))
+    return target

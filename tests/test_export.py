@@ -3,24 +3,37 @@ trips where the format allows, and the refusals."""
 
 from __future__ import annotations
 
+import ast
+import inspect
 import json
 import os
 import shutil
+import subprocess
 import sys
+from collections import defaultdict
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
+import corpus_tools
+import corpus_tools.release.export as export_module
 from corpus_tools.cli import cli
 from corpus_tools.errors import CorpusError, printable_part
 from corpus_tools.records import Cue, DocumentAnnotations, EntityMention, Quote, Source, Span
-from corpus_tools.schema import ENTITY_LABELS
+from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
 from corpus_tools.release import build_release
+from corpus_tools.release.arrow_schemas import arrow_schema, mistyped_columns, require_named, unnamed_label
 from corpus_tools.release.brat import read_ann
-from corpus_tools.release.export import export_release, read_conll, read_config, summary_line
+from corpus_tools.release.export import (
+    _spans_checked, export_release, read_conll, read_config, read_documents, summary_line,
+)
 from conftest import REPO, plant_staging
-from release_factories import document, seed_inputs, spread_inputs, synthetic_annotations, synthetic_document
+from release_factories import (
+    document, resummed, seed_inputs, spread_inputs, synthetic_annotations, synthetic_document,
+)
 
 RAW_FIELDS = ("raw_start", "raw_end", "source_raw_start", "source_raw_end", "cue_raw_start", "cue_raw_end")
 
@@ -181,9 +194,7 @@ def test_spacy_writes_bounded_docbin_files_that_spacy_corpus_reads_in_order(rele
     import spacy
     from spacy.training import Corpus
 
-    import corpus_tools.release.export as export
-
-    monkeypatch.setattr(export, "SPACY_DOCUMENTS_PER_FILE", 5)
+    monkeypatch.setattr(export_module, "SPACY_DOCUMENTS_PER_FILE", 5)
     result = export_release(release, "spacy", tmp_path / "spacy")
     counts = {split: len(_rows(release, "documents", split)) for split in ("train", "validation", "test")}
     assert counts == {"train": 7, "validation": 11, "test": 10}
@@ -201,17 +212,15 @@ def test_spacy_strings_of_one_docbin_file_are_not_kept_for_the_next(release, tmp
     """Found at 10,000 tasks: one pipeline made every file, and its vocabulary kept every string it
     met (each span's region id, some 50 a document): 106,028 strings after 2,000 documents, and the
     export's peak RSS grew from 364 MB (2,000 documents) to 459 MB (10,000) with files of 250."""
-    import corpus_tools.release.export as export
-
     made = []  # (the pipeline's vocabulary, the document's entity ids), document by document
 
     def spacy_doc(nlp, document, unaligned):
         made.append((nlp.vocab, [mention["id"] for mention in document.entities]))
         return real(nlp, document, unaligned)
 
-    real = export._spacy_doc
-    monkeypatch.setattr(export, "SPACY_DOCUMENTS_PER_FILE", 5)
-    monkeypatch.setattr(export, "_spacy_doc", spacy_doc)
+    real = export_module._spacy_doc
+    monkeypatch.setattr(export_module, "SPACY_DOCUMENTS_PER_FILE", 5)
+    monkeypatch.setattr(export_module, "_spacy_doc", spacy_doc)
     result = export_release(release, "spacy", tmp_path / "spacy")
     assert len(made) == result.documents == 28
     # a vocabulary a file: 7 files (train 7 = 5 + 2, validation 11 = 5 + 5 + 1, test 10 = 5 + 5);
@@ -229,8 +238,6 @@ def test_every_text_file_an_export_writes_keeps_its_line_breaks_on_every_platfor
     CoNLL and JSON Lines files would differ by platform). CPython's text layer cannot be made to
     write Windows line breaks on Linux, so the calls are read: each text-mode open and write_text
     of the exports and the viewer gives newline=""."""
-    import ast
-
     package = REPO / "corpus_tools"
     unguarded = []
     for module in (package / "release" / "export.py", package / "view" / "site.py"):
@@ -313,10 +320,8 @@ def test_the_current_directory_is_refused_as_the_output_even_empty(release, tmp_
 def test_an_export_that_finishes_second_to_one_directory_is_refused_cleanly(release, tmp_path, monkeypatch):
     """Two exports to one new directory: the one that finishes second says the directory is taken
     (not a bare "Directory not empty") and leaves the first one's files and no partial."""
-    import corpus_tools.release.export as module
-
     out = tmp_path / "out"
-    write = module._WRITERS["jsonl"]
+    write = export_module._WRITERS["jsonl"]
 
     def first_finishes_meanwhile(path, partial, on_progress):
         done = write(path, partial, on_progress)
@@ -324,7 +329,7 @@ def test_an_export_that_finishes_second_to_one_directory_is_refused_cleanly(rele
         (out / "theirs.jsonl").write_text("{}\n")
         return done
 
-    monkeypatch.setitem(module._WRITERS, "jsonl", first_finishes_meanwhile)
+    monkeypatch.setitem(export_module._WRITERS, "jsonl", first_finishes_meanwhile)
     with pytest.raises(CorpusError) as refused:
         export_release(release, "jsonl", out)
     assert refused.value.code == "export-target-exists" and str(out) in str(refused.value)
@@ -388,11 +393,6 @@ def test_a_version_is_looked_up_in_dist(tmp_path):
 def test_documents_are_read_a_document_at_a_time_with_every_row_of_their_layers(release):
     """read_documents streams (the formats write a document at a time) and gives each document
     exactly the rows that name it, as grouping every row by doc_id would."""
-    import inspect
-    from collections import defaultdict
-
-    from corpus_tools.release.export import read_documents
-
     stream = read_documents(release)
     assert inspect.isgenerator(stream)
     grouped = {config: defaultdict(list) for config in ("entities", "timexes", "quotes", "ner")}
@@ -410,10 +410,6 @@ def test_documents_are_read_a_document_at_a_time_with_every_row_of_their_layers(
 
 
 def test_layer_rows_out_of_document_order_are_refused_not_misplaced(release, tmp_path):
-    import pyarrow.parquet as pq
-
-    from corpus_tools.release.export import read_documents
-
     copy = tmp_path / "release"
     shutil.copytree(release, copy)
     [shard] = (copy / "data" / "entities").glob("train-*.parquet")
@@ -429,22 +425,26 @@ def test_layer_rows_out_of_document_order_are_refused_not_misplaced(release, tmp
 def _resummed(release, tmp_path, change, config: str = "entities") -> Path:
     """A copy of ``release`` with its ``config``'s train shard changed by ``change(table, shard)``
     and SHA256SUMS written again: it verifies, so only the readers can catch it."""
-    import pyarrow.parquet as pq
+    def edit(copy: Path) -> None:
+        [shard] = (copy / "data" / config).glob("train-*.parquet")
+        change(pq.read_table(shard), shard)
+    return resummed(release, tmp_path / "release", edit)
 
-    from corpus_tools.release.checksums import SUMS_FILE, sums_text
 
-    copy = tmp_path / "release"
-    shutil.copytree(release, copy)
-    [shard] = (copy / "data" / config).glob("train-*.parquet")
-    change(pq.read_table(shard), shard)
-    (copy / SUMS_FILE).write_text(sums_text(copy))
-    return copy
+def _refused(argv: list[str], copy: Path, config: str, tmp_path: Path, message: str) -> None:
+    """``argv`` (a command, or ``["load_pandas"]``) on the release ``copy`` fails with ``message``,
+    one line, exit 1, and writes nothing."""
+    if argv == ["load_pandas"]:
+        with pytest.raises(CorpusError) as caught:
+            corpus_tools.load_pandas(copy, config)
+        assert str(caught.value) == message
+        return
+    result = CliRunner().invoke(cli, [*argv, str(copy), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1 and not (tmp_path / "o").exists(), result.output
+    assert result.output == f"Error: {message}\n"
 
 
 def _end_beyond_the_text(table, shard):
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     ends = table["end"].to_pylist()
     ends[0] = 1_000_000
     pq.write_table(table.set_column(table.schema.get_field_index("end"), "end", pa.array(ends, table["end"].type)),
@@ -480,9 +480,6 @@ def test_a_re_summed_release_with_a_span_off_its_text_or_another_config_s_file_i
 
 def _ner_row_changed(change):
     def changed(table, shard):
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         rows = table.to_pylist()
         change(rows[0])
         pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), shard)
@@ -499,18 +496,14 @@ def test_a_re_summed_release_with_ner_tokens_off_its_text_is_refused(release, tm
     """conll2003 wrote the tokens as the ner rows said, and zip dropped the tokens a shortened
     ner_tags lacked, exit 0: a token is a span of the text, checked as every other span."""
     copy = _resummed(release, tmp_path, _ner_row_changed(change), "ner")
-    result = CliRunner().invoke(cli, ["export", "--format", "conll2003", str(copy), "-o", str(tmp_path / "out")])
-    assert result.exit_code == 1 and not (tmp_path / "out").exists()
-    assert result.output == (f"Error: {copy / 'data' / 'ner'}, doc 000_cbeedfbee8440207, region "
-                             f"000_cbeedfbee8440207-0: {message}\n")
+    _refused(["export", "--format", "conll2003"], copy, "ner", tmp_path,
+             f"{copy / 'data' / 'ner'}, doc 000_cbeedfbee8440207, region 000_cbeedfbee8440207-0: {message}")
 
 
 @pytest.mark.parametrize("starts, ends", [([0], [-1]), ([1], [0]), ([0], [2])])
 def test_a_ner_token_at_offsets_no_span_has_is_refused_as_token_by_token(starts, ends):
     """The sentence-at-once check sliced text[0:-1] for an end of -1, which is "ab" of "abc": a
     token the token-by-token check refuses (its end before its start) passed."""
-    from corpus_tools.release.export import _spans_checked
-
     row = {"doc_id": "d", "id": "d-0", "tokens": ["ab"], "token_starts": starts, "token_ends": ends, "ner_tags": [0]}
     if (starts, ends) == ([0], [2]):
         assert _spans_checked([row], "ner", "abc", Path("r")) == [row]
@@ -522,30 +515,17 @@ def test_a_ner_token_at_offsets_no_span_has_is_refused_as_token_by_token(starts,
 
 def test_a_re_summed_release_without_its_data_is_refused_not_exported_empty(release, tmp_path):
     """It exported "0 documents" with exit 0 and left a directory, where diff and view refuse."""
-    from corpus_tools.release.checksums import SUMS_FILE, sums_text
-
-    copy = tmp_path / "1.1.0"
-    shutil.copytree(release, copy)
-    shutil.rmtree(copy / "data")
-    (copy / SUMS_FILE).write_text(sums_text(copy))
-    result = CliRunner().invoke(cli, ["export", "--format", "jsonl", str(copy), "-o", str(tmp_path / "out")])
-    assert result.exit_code == 1 and not (tmp_path / "out").exists()
+    copy = resummed(release, tmp_path / "1.1.0", lambda copy: shutil.rmtree(copy / "data"))
     # refused as diff and view refuse it (checksums.require_release)
-    assert result.output == f"Error: {copy}: [release-missing] not a release directory: no data\n"
+    _refused(["export", "--format", "jsonl"], copy, "documents", tmp_path,
+             f"{copy}: [release-missing] not a release directory: no data")
 
 
 def test_a_re_summed_release_without_its_kb_config_is_refused_not_exported_as_unannotated(release, tmp_path):
     """Which documents were annotated is told by their kb rows: without any, all would be left out."""
-    from corpus_tools.release.checksums import SUMS_FILE, sums_text
-
-    copy = tmp_path / "1.1.0"
-    shutil.copytree(release, copy)
-    shutil.rmtree(copy / "data" / "kb")
-    (copy / SUMS_FILE).write_text(sums_text(copy))
-    result = CliRunner().invoke(cli, ["export", "--format", "jsonl", str(copy), "-o", str(tmp_path / "out")])
-    assert result.exit_code == 1 and not (tmp_path / "out").exists()
-    assert result.output == (f"Error: {copy / 'data' / 'kb'}: [release-invalid] config 'kb' of release 1.1.0 has no "
-                             "data file: which documents were annotated cannot be told\n")
+    copy = resummed(release, tmp_path / "1.1.0", lambda copy: shutil.rmtree(copy / "data" / "kb"))
+    _refused(["export", "--format", "jsonl"], copy, "kb", tmp_path, f"{copy / 'data' / 'kb'}: [release-invalid] config "
+             "'kb' of release 1.1.0 has no data file: which documents were annotated cannot be told")
 
 
 @pytest.mark.parametrize("fmt, config", [("jsonl", "entities"), ("brat", "quotes"), ("conll2003", "ner"),
@@ -554,49 +534,36 @@ def test_a_re_summed_release_without_a_config_is_refused_not_exported_without_th
                                                                                        fmt, config):
     """A release writes every config (an empty train file at least): jsonl exported every document
     without entities, brat without quotes, conll2003 "0 documents", all with exit 0."""
-    from corpus_tools.release.checksums import SUMS_FILE, sums_text
-
-    copy = tmp_path / "1.1.0"
-    shutil.copytree(release, copy)
-    for file in (copy / "data" / config).glob("*.parquet"):
-        file.unlink()
-    (copy / SUMS_FILE).write_text(sums_text(copy))
-    result = CliRunner().invoke(cli, ["export", "--format", fmt, str(copy), "-o", str(tmp_path / "out")])
-    assert result.exit_code == 1 and not (tmp_path / "out").exists()
-    assert result.output == (f"Error: {copy / 'data' / config}: [release-invalid] config {config!r} of release "
-                             "1.1.0 has no data file: its rows would be read as none\n")
+    def unlinked(copy: Path) -> None:
+        for file in (copy / "data" / config).glob("*.parquet"):
+            file.unlink()
+    copy = resummed(release, tmp_path / "1.1.0", unlinked)
+    _refused(["export", "--format", fmt], copy, config, tmp_path, f"{copy / 'data' / config}: [release-invalid] "
+             f"config {config!r} of release 1.1.0 has no data file: its rows would be read as none")
 
 
-def test_labels_are_named_from_each_file_s_own_features(release, tmp_path):
-    """A release made under another label set reads with the names it was made with."""
-    import json
-
-    import pyarrow.parquet as pq
-
-    from corpus_tools.release.export import read_config
-
-    copy = tmp_path / "release"
-    shutil.copytree(release, copy)
-    [shard] = (copy / "data" / "entities").glob("train-*.parquet")
-    table = pq.read_table(shard)
+def _labels_renamed(table, shard):
+    """A ``_resummed`` change: the label names of the file's features each given an "old-" prefix."""
     metadata = json.loads(table.schema.metadata[b"huggingface"])
     label = metadata["info"]["features"]["label"]
     label["names"] = [f"old-{name}" for name in label["names"]]
     pq.write_table(table.replace_schema_metadata({b"huggingface": json.dumps(metadata).encode()}), shard)
-    ids = table["label"].to_pylist()
-    assert [row["label"] for row in read_config(copy, "entities", ("train",))] == [
-        label["names"][i] for i in ids]
-    assert [row["label"] for row in read_config(release, "entities", ("train",))] == [
-        label["names"][i][len("old-"):] for i in ids]
+
+
+def test_labels_are_named_from_each_file_s_own_features(release, tmp_path):
+    """A release made under another label set reads with the names it was made with."""
+    copy = _resummed(release, tmp_path, _labels_renamed)
+    [shard] = (release / "data" / "entities").glob("train-*.parquet")
+    names = json.loads(pq.read_schema(shard).metadata[b"huggingface"])["info"]["features"]["label"]["names"]
+    ids = pq.read_table(shard)["label"].to_pylist()
+    assert [row["label"] for row in read_config(copy, "entities", ("train",))] == [f"old-{names[i]}" for i in ids]
+    assert [row["label"] for row in read_config(release, "entities", ("train",))] == [names[i] for i in ids]
 
 
 def _rows_changed(edit):
     """A ``_resummed`` change: the shard's rows as dicts edited by ``edit(rows)``, written back
     with the shard's own schema (its features too)."""
     def change(table, shard):
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         rows = table.to_pylist()
         pq.write_table(pa.Table.from_pylist(edit(rows) or rows, schema=table.schema), shard)
     return change
@@ -605,19 +572,13 @@ def _rows_changed(edit):
 def test_load_pandas_names_labels_from_each_file_s_own_features(release, tmp_path):
     """It named them with the installed code's label set: a release made under another one read
     PERSON as NORP (or failed, with fewer labels)."""
-    import json
-
-    import corpus_tools
-
     def relabel(table, shard):
-        import pyarrow.parquet as pq
-
         metadata = json.loads(table.schema.metadata[b"huggingface"])
         names = metadata["info"]["features"]["label"]["names"]
         names.insert(0, "MONEY")
         ids = [i + 1 for i in table["label"].to_pylist()]  # as a release with MONEY first writes them
         table = table.set_column(table.schema.get_field_index("label"), "label",
-                                 __import__("pyarrow").array(ids, table["label"].type))
+                                 pa.array(ids, table["label"].type))
         pq.write_table(table.replace_schema_metadata({b"huggingface": json.dumps(metadata).encode()}), shard)
 
     original = corpus_tools.load_pandas(release, "entities", split="train")
@@ -628,8 +589,6 @@ def test_load_pandas_names_labels_from_each_file_s_own_features(release, tmp_pat
 
 
 def test_load_pandas_takes_the_splits_in_their_order_and_a_split_name_as_a_name(release):
-    import corpus_tools
-
     frame = corpus_tools.load_pandas(release, "documents")
     order = {"train": 0, "validation": 1, "test": 2}
     assert frame["split"].map(order).is_monotonic_increasing and set(frame["split"]) == {"train", "validation", "test"}
@@ -642,8 +601,6 @@ def test_load_pandas_takes_the_splits_in_their_order_and_a_split_name_as_a_name(
 @pytest.mark.parametrize("argv", [["export", "--format", "jsonl"], ["view"], ["diff"], ["load_pandas"]])
 def test_a_label_id_that_names_no_label_is_refused_naming_the_file(release, tmp_path, argv, label):
     """An IndexError traceback in export, view and diff; -1 was read as the last label."""
-    import corpus_tools
-
     def edit(rows):
         rows[0]["label"] = label
 
@@ -667,8 +624,6 @@ def test_a_label_id_that_names_no_label_is_refused_naming_the_file(release, tmp_
 
 
 def _features_dropped(table, shard):
-    import pyarrow.parquet as pq
-
     pq.write_table(table.replace_schema_metadata(None), shard)
 
 
@@ -708,12 +663,10 @@ def test_doc_ids_that_differ_only_in_case_are_refused_naming_both(tmp_path, argv
     release = build_release(documents, annotations, registry, tmp_path / "dist", "1.1.0").path
     order = [row["doc_id"] for row in _rows(release, "documents")]
     first, second = sorted(("shout-1", "SHOUT-1"), key=order.index)
-    result = CliRunner().invoke(cli, [*argv, str(release), "-o", str(tmp_path / "o")])
-    assert result.exit_code == 1 and not (tmp_path / "o").exists(), result.output
-    assert result.output == (f"Error: {release / 'data' / 'documents'}, doc {second}: [release-invalid] doc_id "
-                             f"{second!r} differs from {first!r} only in case: on a case-insensitive filesystem "
-                             "(macOS, Windows) the files written per doc_id (brat's .txt and .ann, the viewer's "
-                             "pages) would be one file\n")
+    _refused(argv, release, "documents", tmp_path, (
+        f"{release / 'data' / 'documents'}, doc {second}: [release-invalid] doc_id {second!r} differs from {first!r} "
+        "only in case: on a case-insensitive filesystem (macOS, Windows) the files written per doc_id (brat's .txt "
+        "and .ann, the viewer's pages) would be one file"))
 
 
 @pytest.mark.parametrize("doc_id", ["../../escaped", "/tmp/escaped", "nul"])
@@ -799,27 +752,9 @@ def test_a_document_whose_split_is_not_its_file_s_is_refused(release, tmp_path, 
     _refused(argv, copy, "documents", tmp_path, message)
 
 
-def _refused(argv: list[str], copy: Path, config: str, tmp_path: Path, message: str) -> None:
-    """``argv`` (a command, or ``["load_pandas"]``) on the release ``copy`` fails with ``message``,
-    one line, exit 1, and writes nothing."""
-    import corpus_tools
-
-    if argv == ["load_pandas"]:
-        with pytest.raises(CorpusError) as caught:
-            corpus_tools.load_pandas(copy, config)
-        assert str(caught.value) == message
-        return
-    result = CliRunner().invoke(cli, [*argv, str(copy), "-o", str(tmp_path / "o")])
-    assert result.exit_code == 1 and not (tmp_path / "o").exists(), result.output
-    assert result.output == f"Error: {message}\n"
-
-
 def _retyped(column: str, type_):
     """A ``_resummed`` change: ``column`` cast to ``type_``."""
     def change(table, shard):
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         index = table.schema.get_field_index(column)
         pq.write_table(table.set_column(index, pa.field(column, type_), table.column(column).cast(type_)), shard)
     return change
@@ -834,23 +769,15 @@ def _retyped(column: str, type_):
 def test_a_file_whose_column_has_another_type_is_refused_naming_it(release, tmp_path, config, column, type_, argv):
     """A start of strings, a value of bytes: a TypeError traceback (comparing a str with an int,
     JSON of bytes)."""
-    import pyarrow as pa
-
     copy = _resummed(release, tmp_path, _retyped(column, getattr(pa, type_)()), config)
     [shard] = (copy / "data" / config).glob("train-*.parquet")
-    result = CliRunner().invoke(cli, [*argv, str(copy), "-o", str(tmp_path / "o")])
-    assert result.exit_code == 1 and not (tmp_path / "o").exists(), result.output
     declared = {"start": "int32", "value": "string", "text": "string"}[column]
-    assert result.output == (f"Error: {shard}: [release-invalid] column {column!r} is {type_}, where the {config} "
-                             f"config has {declared}: not a file of the {config} config\n")
+    _refused(argv, copy, config, tmp_path, f"{shard}: [release-invalid] column {column!r} is {type_}, where the "
+             f"{config} config has {declared}: not a file of the {config} config")
 
 
 def test_a_column_of_a_wider_type_of_the_same_kind_is_read():
     """int64 for int32, large_string for string: what another writer may give, read as the same values."""
-    import pyarrow as pa
-
-    from corpus_tools.release.arrow_schemas import arrow_schema, mistyped_columns
-
     schema = arrow_schema("ner")
     wider = pa.schema([pa.field("sentence", pa.int64()), pa.field("tokens", pa.large_list(pa.large_string())),
                        *(field for field in schema if field.name not in ("sentence", "tokens"))])
@@ -892,10 +819,6 @@ def test_every_committed_release_exports_in_every_format(version, fmt, tmp_path)
 def test_the_label_check_names_the_row_of_a_list_of_ids_in_a_later_chunk(tmp_path):
     """Every reader's check (arrow_schemas.require_named) finds the row at fault through the
     list's parent indices, in whichever chunk it is; the readers' tests edit the first row only."""
-    import pyarrow as pa
-
-    from corpus_tools.release.arrow_schemas import require_named
-
     tags = pa.list_(pa.int64())
     chunks = [pa.array([[0, 1], None], tags), pa.array([[], [2, None, 3]], tags)]
     table = pa.table({"doc_id": pa.chunked_array([["d0", "d1"], ["d2", "d3"]]), "ner_tags": pa.chunked_array(chunks)})
@@ -909,10 +832,6 @@ def test_the_label_check_names_the_row_of_a_list_of_ids_in_a_later_chunk(tmp_pat
 
 def test_the_label_check_names_the_first_row_at_fault_whichever_column_holds_it(tmp_path):
     """It named the first bad row of the first column with one, not the first row at fault."""
-    import pyarrow as pa
-
-    from corpus_tools.release.arrow_schemas import unnamed_label
-
     table = pa.table({"label": pa.array([0, 0, 0, 9], pa.int64()), "quote_type": pa.array([0, 7, 0, 0], pa.int64())})
     assert unnamed_label(table, {"label": ("A", "B"), "quote_type": ("direct", "indirect")}) == (
         1, "quote_type: label id 7 names no label (the file's features have 2)")
@@ -933,10 +852,9 @@ def test_brat_refuses_a_region_id_a_field_of_an_ann_line_cannot_hold(tmp_path, r
                Source(ids["source"], Span(0, 10), "Washington", "united-states"), Cue(ids["cue"], Span(11, 15), "said")),),
         text_sha256=doc.text_sha256)
     release = build_release({"ids-1": doc}, {"ids-1": annotations}, seed_inputs()[2], tmp_path / "dist", "1.1.0").path
-    refused = CliRunner().invoke(cli, ["export", "--format", "brat", str(release), "-o", str(tmp_path / "brat")])
-    assert refused.exit_code == 1 and refused.output == (
-        f"Error: doc ids-1, region {printable_part(region_id)}: [export-invalid] region id {region_id!r} holds a "
-        "tab or a line break, which a field of a brat .ann line cannot hold\n")
+    _refused(["export", "--format", "brat"], release, "entities", tmp_path, (
+        f"doc ids-1, region {printable_part(region_id)}: [export-invalid] region id {region_id!r} holds a tab or a "
+        "line break, which a field of a brat .ann line cannot hold"))
     assert sorted(os.listdir(tmp_path)) == ["dist"]  # nothing written, no partial left
     # every other format holds such an id
     (spans,) = json.loads((export_release(release, "jsonl", tmp_path / "jsonl").path / "train.jsonl")
@@ -954,11 +872,9 @@ def test_brat_refuses_a_value_a_space_separated_field_cannot_hold(release, tmp_p
         rows[0]["value"] = value
     copy = _resummed(release, tmp_path, _rows_changed(edit), "timexes")
     row = _rows(copy, "timexes", "train")[0]
-    refused = CliRunner().invoke(cli, ["export", "--format", "brat", str(copy), "-o", str(tmp_path / "brat")])
-    assert refused.exit_code == 1 and not (tmp_path / "brat").exists(), refused.output
-    assert refused.output == (f"Error: doc {row['doc_id']}, region {row['id']}: [export-invalid] Value {value!r} is "
-                              "empty or holds whitespace, which a space-separated field of a brat .ann line cannot "
-                              "hold\n")
+    _refused(["export", "--format", "brat"], copy, "timexes", tmp_path, (
+        f"doc {row['doc_id']}, region {row['id']}: [export-invalid] Value {value!r} is empty or holds whitespace, "
+        "which a space-separated field of a brat .ann line cannot hold"))
 
 
 def _timex_with_an_entity_s_id(rows, layers):
@@ -1017,10 +933,8 @@ def test_a_region_id_that_names_two_regions_of_a_document_is_refused(tmp_path, c
     def change(rows):
         said["id"], said["regions"] = edit(rows, layers)
     copy = _resummed(release, tmp_path, _rows_changed(change), config)
-    result = CliRunner().invoke(cli, [*argv, str(copy), "-o", str(tmp_path / "o")])
-    assert result.exit_code == 1 and not (tmp_path / "o").exists(), result.output
-    assert result.output == (f"Error: {copy / 'data' / config}, doc 001_d79359122f2d4c78, region {said['id']}: "
-                             f"[release-invalid] region id {said['id']!r}: {said['regions']}\n")
+    _refused(argv, copy, config, tmp_path, f"{copy / 'data' / config}, doc 001_d79359122f2d4c78, region "
+             f"{said['id']}: [release-invalid] region id {said['id']!r}: {said['regions']}")
 
 
 def test_brat_declares_the_release_s_own_labels_in_annotation_conf(release, tmp_path):
@@ -1028,19 +942,7 @@ def test_brat_declares_the_release_s_own_labels_in_annotation_conf(release, tmp_
     label set keeps its names), but annotation.conf declared this code's label set: brat found
     types no configuration declares, and read_ann, telling layers apart by this code's labels,
     dropped those mentions (found by a hunt)."""
-    import json
-
-    from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
-
-    def renamed(table, shard):
-        import pyarrow.parquet as pq
-
-        metadata = json.loads(table.schema.metadata[b"huggingface"])
-        label = metadata["info"]["features"]["label"]
-        label["names"] = [f"old-{name}" for name in label["names"]]
-        pq.write_table(table.replace_schema_metadata({b"huggingface": json.dumps(metadata).encode()}), shard)
-
-    copy = _resummed(release, tmp_path, renamed)
+    copy = _resummed(release, tmp_path, _labels_renamed)
     result = export_release(copy, "brat", tmp_path / "brat")
     conf = (result.path / "annotation.conf").read_text().split("\n")
     declared = conf[1:conf.index("")]
@@ -1067,10 +969,8 @@ def test_spacy_refuses_overlapping_mentions_naming_them_not_with_a_traceback(rel
         first.update(end=syria["end"], raw_end=syria["raw_end"], text=text[first["start"]:syria["end"]])
 
     copy = _resummed(release, tmp_path, _rows_changed(widen))
-    result = CliRunner().invoke(cli, ["export", "--format", "spacy", str(copy), "-o", str(tmp_path / "o")])
-    assert result.exit_code == 1 and not (tmp_path / "o").exists(), result.output
-    assert result.output == ("Error: doc 000_cbeedfbee8440207, region e2: [export-invalid] entity mentions 'e1' and "
-                             "'e2' overlap, which spaCy's doc.ents cannot hold\n")
+    _refused(["export", "--format", "spacy"], copy, "entities", tmp_path, "doc 000_cbeedfbee8440207, region e2: "
+             "[export-invalid] entity mentions 'e1' and 'e2' overlap, which spaCy's doc.ents cannot hold")
     assert sorted(os.listdir(tmp_path)) == ["release"]
 
 
@@ -1078,9 +978,6 @@ def test_a_null_item_of_a_wider_list_column_is_refused_as_of_a_list(release, tmp
     """mistyped_columns reads a large_list column as its list (another writer's ner tokens): a null
     token in one was let through (null_value looked for null items in list columns only), and
     conll2003 stopped at a TypeError traceback."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     def change(table, shard):
         rows = table.to_pylist()
         rows[-1]["tokens"][1] = None
@@ -1091,17 +988,14 @@ def test_a_null_item_of_a_wider_list_column_is_refused_as_of_a_list(release, tmp
     copy = _resummed(release, tmp_path, change, "ner")
     [shard] = (copy / "data" / "ner").glob("train-*.parquet")
     rows = _rows(release, "ner", "train")
-    result = CliRunner().invoke(cli, ["export", "--format", "conll2003", str(copy), "-o", str(tmp_path / "o")])
-    assert result.exit_code == 1 and not (tmp_path / "o").exists(), result.output
-    assert result.output == (f"Error: {shard}, doc {rows[-1]['doc_id']}, region {rows[-1]['id']}: [release-invalid] "
-                             f"row {len(rows) - 1}: tokens has a null item, where every release has a value\n")
+    _refused(["export", "--format", "conll2003"], copy, "ner", tmp_path, f"{shard}, doc {rows[-1]['doc_id']}, region "
+             f"{rows[-1]['id']}: [release-invalid] row {len(rows) - 1}: tokens has a null item, where every release "
+             "has a value")
 
 
 
 def _imports_pandas(argv, release, tmp_path) -> bool:
     """Whether the command ``argv`` on ``release`` imports pandas, run in a process of its own."""
-    import subprocess
-
     script = (f"import sys; from corpus_tools.cli import cli; "
               f"cli.main({[*argv, str(release), '-o', str(tmp_path / 'o')]!r}, standalone_mode=False); "
               "print('pandas' in sys.modules)")

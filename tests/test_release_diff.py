@@ -32,14 +32,13 @@ from corpus_tools.release import build as build_module
 from corpus_tools.release.arrow_schemas import half_null_region
 from corpus_tools.release.buildinfo import recorded_versions
 from corpus_tools.release.card import CardInfo
-from corpus_tools.release.checksums import SUMS_FILE, sums_text
 from corpus_tools.release.diff import (
     CHANGE_KINDS, ChangeLog, FilesCompared, as_dict, card_section, changelog_line, check_bump, counted, counts,
     diff_releases, report_lines, required_bump,
 )
 from corpus_tools.release.versions import list_versions, previous_release, version_key
 from release_factories import (
-    REGISTRY, RAW_PREFIX, ShiftMap, annotations_for, mention, seed_inputs, span_of, synthetic_document,
+    REGISTRY, RAW_PREFIX, ShiftMap, annotations_for, mention, resummed, seed_inputs, span_of, synthetic_document,
 )
 
 DOC = "000_cbeedfbee8440207"  # the annotated seed document
@@ -576,14 +575,6 @@ def test_registry_merge_and_split(tmp_path, old, new, expected):
 
 
 # --- schema: releases rewritten column by column (as later releases add columns), re-summed
-
-
-def resummed(release: Path, target: Path, edit) -> Path:
-    """A copy of ``release`` at ``target`` changed by ``edit(target)``, with a new SHA256SUMS."""
-    shutil.copytree(release, target)
-    edit(target)
-    (target / SUMS_FILE).write_text(sums_text(target))
-    return target
 
 
 def in_config(config: str, change, **options):
