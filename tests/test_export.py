@@ -993,7 +993,6 @@ def test_a_null_item_of_a_wider_list_column_is_refused_as_of_a_list(release, tmp
              "has a value")
 
 
-
 def _imports_pandas(argv, release, tmp_path) -> bool:
     """Whether the command ``argv`` on ``release`` imports pandas, run in a process of its own."""
     script = (f"import sys; from corpus_tools.cli import cli; "

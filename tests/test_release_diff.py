@@ -261,7 +261,8 @@ CHANGES = [
                  id="date-changed"),
     # entities, and the ner tags that follow them
     pytest.param(ABKHAZIA_LINKED,
-                 [("entities", "added", DOC, "e5", {"text": "Abkhazia", "new.label": "GPE", "new.entity_id": "abkhazia"}),
+                 [("entities", "added", DOC, "e5", {"text": "Abkhazia", "new.label": "GPE",
+                                                    "new.entity_id": "abkhazia"}),
                   ("ner", "tags-changed", DOC, None, {"old": "O", "new": "B-GPE", "count": 1})],
                  id="entity-added"),
     pytest.param(units_changed("entities", lambda d, units: tuple(e for e in units if e.id != "e4")),
@@ -308,14 +309,16 @@ CHANGES = [
                  [("timexes", "type-changed", DOC, "t1", {"text": "Sunday", "old": "DATE", "new": "SET"})],
                  id="timex-type-changed"),
     pytest.param(unit_changed("timexes", "t1", value="2024-04-21"),
-                 [("timexes", "value-changed", DOC, "t1", {"text": "Sunday", "old": "XXXX-WXX-7", "new": "2024-04-21"})],
+                 [("timexes", "value-changed", DOC, "t1", {"text": "Sunday", "old": "XXXX-WXX-7",
+                                                           "new": "2024-04-21"})],
                  id="timex-value-changed"),
     pytest.param(unit_changed("timexes", "t1", mod="APPROX"),
                  [("timexes", "mod-changed", DOC, "t1", {"text": "Sunday", "old": None, "new": "APPROX"})],
                  id="timex-mod-changed"),
     # quotes
     pytest.param(unit_added("quotes", second_quote),
-                 [("quotes", "added", DOC, "q2", {"new.quote_type": "direct", "new.source_id": None})], id="quote-added"),
+                 [("quotes", "added", DOC, "q2", {"new.quote_type": "direct", "new.source_id": None})],
+                 id="quote-added"),
     pytest.param(units_changed("quotes", lambda d, units: ()),
                  [("quotes", "removed", DOC, "q1", {"old.speaker_id": "bashar-al-assad"})], id="quote-removed"),
     pytest.param(quote_change(quote_inside_its_marks),
@@ -342,7 +345,8 @@ CHANGES = [
                  [("registry", "renamed", None, "afp", {"old": "Agence France-Presse", "new": "AFP"})],
                  id="registry-renamed"),
     pytest.param(registry_change("afp", aliases=("AFP", "Agence France Presse")),
-                 [("registry", "aliases-changed", None, "afp", {"old": ["AFP"], "new": ["AFP", "Agence France Presse"]})],
+                 [("registry", "aliases-changed", None, "afp", {"old": ["AFP"],
+                                                                "new": ["AFP", "Agence France Presse"]})],
                  id="registry-aliases-changed"),
     pytest.param(registry_change("abkhazia", type="LOC"),
                  [("registry", "type-changed", None, "abkhazia", {"old": "GPE", "new": "LOC"})],
@@ -431,13 +435,11 @@ def test_no_long_alignment_where_a_linear_one_will_do(base, tmp_path, monkeypatc
         return real(junk, a, b, autojunk=autojunk)
 
     monkeypatch.setattr(diff_module, "SequenceMatcher", matcher)
-
     assert keys(diff_with(base, tmp_path / "tags", ABKHAZIA_LINKED)) == [("entities", "added", DOC, "e5"),
                                                                          ("ner", "tags-changed", DOC, None)]
-    assert keys(diff_with(base, tmp_path / "text", word_inserted)) == [
-        ("documents", "raw-changed", DOC, DOC), ("documents", "text-changed", DOC, DOC), ("ner", "tokens-added", DOC, None)]
-
-
+    assert keys(diff_with(base, tmp_path / "text", word_inserted)) == [("documents", "raw-changed", DOC, DOC),
+                                                                       ("documents", "text-changed", DOC, DOC),
+                                                                       ("ner", "tokens-added", DOC, None)]
 
 
 # --- quotes
@@ -480,7 +482,6 @@ def test_a_missing_link_or_source_reads_null_in_the_report_not_python_s_none(bas
     assert '  added: 000_cbeedfbee8440207 e9 "has" [125, 128) ORG -> null' in lines
     assert '  source-changed: 000_cbeedfbee8440207 q1: "he" [708, 710) (bashar-al-assad) -> none (null)' in lines
     assert not any("None" in line for line in lines)
-
 
 
 # --- registry
@@ -543,7 +544,8 @@ def assad_linked(entity_id: str):
 
 
 E1_AS_ASSAD = unit_changed("entities", "e1", entity_id="assad")
-MERGED = ("registry", "merged", None, "bashar-al-assad", {"old": ["assad", "bashar-al-assad"], "new": "bashar-al-assad"})
+MERGED = ("registry", "merged", None, "bashar-al-assad",
+          {"old": ["assad", "bashar-al-assad"], "new": "bashar-al-assad"})
 
 # What OLD's and NEW's inputs (the seed inputs changed) link to two registry ids for one entity,
 # or to one for two, and every change the diff finds (as CHANGES).
@@ -657,7 +659,8 @@ RELEASE_EDITS = [
                  "  column-retyped: entities.start: int32 -> int64", id="column-retyped"),
     pytest.param(in_config("entities", label_language_added),  # and no mention relabelled
                  [("schema", "labels-changed", None, "entities.label", {"new": [
-                     "PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART", "LANGUAGE"]})], "major",
+                     "PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART",
+                     "LANGUAGE"]})], "major",
                  "  labels-changed: entities.label: +LANGUAGE", id="label-set-changed"),
     pytest.param(folds_added, [("schema", "config-added", None, "folds", {"new": ["doc_id", "fold"]})], "minor",
                  "  config-added: folds ([doc_id, fold])", id="config-added"),
@@ -1042,8 +1045,8 @@ def test_a_quote_whose_source_or_cue_is_half_null_is_refused_as_invalid(base, tm
     elif reader == "diff":
         diff_refused_both_ways(base, broken, line)
     else:
-        refused([*(["export", "--format", "jsonl"] if reader == "export" else ["view"]), broken, "-o", tmp_path / "out"],
-                line)
+        command = ["export", "--format", "jsonl"] if reader == "export" else ["view"]
+        refused([*command, broken, "-o", tmp_path / "out"], line)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["broken"]  # nothing written beside it
 
 
@@ -1165,7 +1168,8 @@ def test_a_release_of_unchanged_data_names_a_new_or_changed_license_md(base, tmp
     """LICENSE.md is new in 1.1.9: its card must not say that only the card, CHANGELOG.md,
     croissant.json, build-info.json and SHA256SUMS differ from 1.1.8."""
     older = resummed(base, tmp_path / "old" / "1.0.0", lambda release: (release / "LICENSE.md").unlink())
-    card = (built(tmp_path / "a", *base_inputs(), version="1.0.1", previous=older) / "README.md").read_text(encoding="utf-8")
+    card = (built(tmp_path / "a", *base_inputs(), version="1.0.1", previous=older) / "README.md").read_text(
+        encoding="utf-8")
     assert ("Of its files, only this card, CHANGELOG.md, croissant.json, LICENSE.md (new: 1.0.0 had none) and "
             "SHA256SUMS (every file's hash) differ: the parquet files are byte for byte those of 1.0.0.") in card
     other = built(tmp_path / "b", *base_inputs(), version="1.0.1", previous=base, card=CardInfo(creator="Someone"))
@@ -1218,7 +1222,8 @@ def test_a_release_with_changes_carries_its_diff_in_changelog_and_card(base, tmp
 def test_a_changed_license_md_is_named_whether_or_not_the_data_changed(base, tmp_path):
     """1.1.9 named a new or changed LICENSE.md only in the card of a release whose data did not
     change, and in no changelog."""
-    new = built(tmp_path, *AFP_AS_NORP(*base_inputs()), version="1.1.0", previous=base, card=CardInfo(creator="Someone"))
+    new = built(tmp_path, *AFP_AS_NORP(*base_inputs()), version="1.1.0", previous=base,
+                card=CardInfo(creator="Someone"))
     note = "LICENSE.md (the licence statement) differs from 1.0.0's."
     changelog = (new / "CHANGELOG.md").read_text(encoding="utf-8")
     assert f"`corpus-tools diff 1.0.0 1.1.0`.\n- {note}\n\n## 1.0.0" in changelog
