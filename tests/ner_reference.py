@@ -10,7 +10,7 @@ from bisect import bisect_left, bisect_right
 from typing import Iterable, Iterator
 
 from corpus_tools.records import EntityMention
-from corpus_tools.release.ner import _SENTENCE_END, _TOKEN
+from corpus_tools.release.ner import _SENTENCE_END, token_pattern
 
 
 def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -46,7 +46,7 @@ def token_spans(text: str, start: int, end: int, cuts: list[int]) -> tuple[list[
     """Token starts and ends in ``text[start:end]``, each token also split at any cut (sorted
     offsets) strictly inside it, so that annotated spans always cover whole tokens."""
     starts, ends = [], []
-    for match in _TOKEN.finditer(text, start, end):
+    for match in token_pattern().finditer(text, start, end):
         position = match.start()
         for cut in cuts[bisect_right(cuts, position):bisect_left(cuts, match.end())]:
             starts.append(position)

@@ -94,6 +94,21 @@ def test_conll_round_trips_the_ner_config(release, exports):
     assert "Al-Assad -X- -X- I-PERSON" in first
 
 
+def test_conll_keeps_a_name_with_a_combining_mark_one_token(tmp_path):
+    """A combining mark no letter precomposes (NFC keeps it) was a token of its own, so the
+    ner config and its CoNLL file cut "Ban̈ez" into Ban, U+0308, ez, all I-PERSON."""
+    text = "Zo\u00eb Ban\u0308ez said so."
+    doc = document("mark-1", text, publisher=None, date=None)
+    annotations = DocumentAnnotations("mark-1", (EntityMention("e1", "mark-1", Span(0, 10), text[:10], "PERSON", None),),
+                                      (), (), text_sha256=doc.text_sha256)
+    release = build_release({"mark-1": doc}, {"mark-1": annotations}, seed_inputs()[2], tmp_path / "dist",
+                            "1.1.0").path
+    export_release(release, "conll2003", tmp_path / "conll")
+    assert (tmp_path / "conll" / "train.txt").read_text(encoding="utf-8").split("\n") == [
+        "-DOCSTART- -X- -X- O", "", "Zo\u00eb -X- -X- B-PERSON", "Ban\u0308ez -X- -X- I-PERSON",
+        "said -X- -X- O", "so -X- -X- O", ". -X- -X- O", ""]
+
+
 def test_brat_round_trips_every_layer(release, exports):
     result = exports["brat"]
     assert "annotation.conf" in result.files

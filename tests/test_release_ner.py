@@ -35,7 +35,7 @@ def test_sentences_split_at_end_marks_and_lines():
 
 def test_tokens_carry_offsets_and_split_possessives():
     start = TEXT.index("Syria's")
-    found = list(ner._TOKEN.finditer(TEXT, start, start + len("Syria's ties with the U.S.")))
+    found = list(ner.token_pattern().finditer(TEXT, start, start + len("Syria's ties with the U.S.")))
     assert [t.group() for t in found] == ["Syria", "'s", "ties", "with", "the", "U.S", "."]
     assert [(t.start() - start, t.end() - start) for t in found[:3]] == [(0, 5), (5, 7), (8, 12)]
 
@@ -181,7 +181,8 @@ def test_the_code_point_flags_are_those_of_the_regular_expressions():
         return set(np.flatnonzero(ner._code_point_flags() & flag).tolist())
 
     assert flagged(ner._SPACE) == {ord(char) for char in re.findall(r"\s", everything)}
-    assert flagged(ner._WORD) == {ord(char) for char in re.findall(r"\w", everything)}
+    word = re.findall(rf"[\w{ner._word_characters()}]", everything)
+    assert flagged(ner._WORD) == {ord(char) for char in word}
     for flag, characters in ((ner._JOINER, "-.,"), (ner._APOSTROPHE, "'\u2019"), (ner._MARK, ".!?"),
                              (ner._CLOSER, "\"'\u201d\u2019)]"), (ner._OPENER, "\"'\u201c\u2018(["),
                              (ner._CAPITAL, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")):
@@ -256,7 +257,7 @@ def test_tags_of_mentions_alone_overlapping_and_crossing_sentences_in_one_group(
 
 
 def _reference_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
-    matches = list(ner._TOKEN.finditer(text))
+    matches = list(ner.token_pattern().finditer(text))
     return [m.group() for m in matches], [m.start() for m in matches], [m.end() for m in matches]
 
 
@@ -283,3 +284,15 @@ def test_document_tokens_are_the_tokenizer_over_the_whole_text(text):
                                   "caf\u00e9 cafe\u0301 \U0001f44d\U0001f3fd ok\U0001f600. \u201cQuote,\u201d 1,000.50-2"])
 def test_document_tokens_of_chosen_texts(text):
     assert _vectorized_tokens(text) == _reference_tokens(text)
+
+
+def test_a_combining_mark_or_a_joiner_stays_in_its_word():
+    # Unicode's word characters (UTS #18), where Python's \w has no marks and no joiners: a
+    # diaeresis no letter precomposes, Arabic vowel marks (fatha, shadda), a Devanagari vowel sign
+    # and virama, and the ZWNJ inside a Persian word were each a token, cutting their word apart
+    text = "Zo\u00eb Ban\u0308ez met \u0628\u064e\u0634\u064e\u0651\u0627\u0631 in \u0939\u093f\u0928\u094d\u0926\u0940, \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645."
+    tokens = (["Zo\u00eb", "Ban\u0308ez", "met", "\u0628\u064e\u0634\u064e\u0651\u0627\u0631", "in",
+               "\u0939\u093f\u0928\u094d\u0926\u0940", ",", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "."],
+              [0, 4, 11, 15, 23, 26, 32, 34, 42], [3, 10, 14, 22, 25, 32, 33, 42, 43])
+    assert _vectorized_tokens(text) == tokens
+    assert _reference_tokens(text) == tokens

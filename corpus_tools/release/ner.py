@@ -4,7 +4,9 @@ Deliberately simple and dependency-free, so the rows are reproducible byte for b
 paragraphs are lines; a sentence ends at . ! ? (optionally followed by closing quotes or
 brackets) before whitespace and an upper-case letter, digit or opening quote. Tokens are runs of
 word characters (with inner hyphens, commas and points: Al-Assad, 2,000, 1.5), an apostrophe
-with its suffix (Syria 's, as in CoNLL), or single punctuation marks.
+with its suffix (Syria 's, as in CoNLL), or single punctuation marks. Word characters are
+Unicode's (UTS #18, Annex C): Python's ``\\w`` and the combining marks and the joiners ZWNJ and
+ZWJ it leaves out.
 Tokens are further split at every entity boundary that falls inside one ("US-allied" with the
 entity "US" gives "US", "-allied"), so each mention covers whole tokens and gets exactly one
 B- tag. Known limit: an abbreviation before a capital ("U.S. Congress") ends a sentence early;
@@ -16,6 +18,7 @@ from __future__ import annotations
 import functools
 import re
 import string
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
@@ -29,12 +32,37 @@ from corpus_tools.release.columns import Column, Flat, Utf8
 # The rules, as regular expressions: the vectorized code below finds exactly their matches
 # (tests/ner_reference.py applies them sentence by sentence, the tests hold the two equal).
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
-_TOKEN = re.compile(r"\w+(?:[-.,]\w+)*|['’]\w+|[^\w\s]")
+
+
+def _every_code_point() -> str:
+    # surrogates included, as one string decoded from one array: joining chr() of each would hold
+    # a million string objects at once (some 95 MB, a release's peak)
+    return np.arange(0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+
+
+@functools.cache  # some 0.3 s, when first needed: a user loading a release never tokenizes
+def _word_characters() -> str:
+    """What a character class holds beyond ``\\w`` to hold Unicode's word characters (UTS #18,
+    Annex C): the combining marks (gc=M) and the joiners ZWNJ and ZWJ, which Python's ``\\w``
+    leaves out. With ``\\w`` alone a mark was a token of its own, and a word with one was cut
+    apart at it: "Ban\\u0308ez" was Ban, U+0308, ez, Arabic with its vowel marks and Devanagari
+    (a vowel sign or virama in most words) a token every letter or two."""
+    extra = [index for index, character in enumerate(_every_code_point())
+             if unicodedata.category(character).startswith("M")] + [0x200C, 0x200D]
+    return "".join(re.escape(chr(index)) for index in extra)
+
+
+@functools.cache
+def token_pattern() -> re.Pattern:
+    """The token rule (the module's docstring) as a regular expression."""
+    word, other = rf"[\w{_word_characters()}]", rf"[^\w\s{_word_characters()}]"
+    return re.compile(rf"{word}+(?:[-.,]{word}+)*|['’]{word}+|{other}")
 
 
 # What each code point is to the tokenizer and the sentence splitter, as bit flags. Whitespace
-# and word characters are ``\s`` and ``\w`` as the regular expression engine itself tells them
-# apart; the other flags are the character sets of ``_TOKEN`` and ``_SENTENCE_END``: the marks
+# and word characters are ``\s`` and ``token_pattern``'s word class as the regular expression
+# engine itself tells them apart; the other flags are the character sets of ``token_pattern`` and
+# ``_SENTENCE_END``: the marks
 # that join words inside a token, the apostrophes that begin a suffix token, and the end marks,
 # closing and opening quotes or brackets and capitals (ASCII, as [A-Z0-9] is) around a sentence end.
 _SPACE, _WORD, _JOINER, _APOSTROPHE, _MARK, _CLOSER, _OPENER, _CAPITAL = (1 << bit for bit in range(8))
@@ -42,11 +70,9 @@ _SPACE, _WORD, _JOINER, _APOSTROPHE, _MARK, _CLOSER, _OPENER, _CAPITAL = (1 << b
 
 @functools.cache  # built when first needed (some 0.15 s), not by every import of corpus_tools.release
 def _code_point_flags() -> np.ndarray:
-    # every code point, surrogates included, as one string decoded from one array: joining
-    # chr() of each would hold a million string objects at once (some 95 MB, a release's peak)
-    everything = np.arange(0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    everything = _every_code_point()
     flags = np.zeros(0x110000, dtype=np.uint8)
-    for pattern, flag in ((r"\s+", _SPACE), (r"\w+", _WORD)):
+    for pattern, flag in ((r"\s+", _SPACE), (rf"[\w{_word_characters()}]+", _WORD)):
         for run in re.finditer(pattern, everything):
             flags[run.start():run.end()] |= flag
     for characters, flag in (("-.,", _JOINER), ("'’", _APOSTROPHE), (".!?", _MARK), ("\"'”’)]", _CLOSER),
@@ -71,7 +97,7 @@ def code_points(text: str) -> CodePoints:
 
 
 def document_tokens(text: CodePoints, cuts: np.ndarray) -> tuple[Utf8, np.ndarray, np.ndarray]:
-    """Token texts, starts and ends of the whole text: the matches of ``_TOKEN`` in every
+    """Token texts, starts and ends of the whole text: the matches of ``token_pattern()`` in every
     sentence (sentence boundaries always lie in whitespace, which no token contains), each also
     split at any offset of ``cuts`` strictly inside it, so that annotated spans cover whole tokens.
 
@@ -89,7 +115,7 @@ def document_tokens(text: CodePoints, cuts: np.ndarray) -> tuple[Utf8, np.ndarra
 
 
 def _token_firsts(flags: np.ndarray) -> np.ndarray:
-    """Whether each character starts a token of ``_TOKEN.findall`` (whitespace starts none).
+    """Whether each character starts a token of ``token_pattern().findall`` (whitespace starts none).
     A word character continues the token before it after a word character (both alternatives
     take whole runs), after an apostrophe (``['’]\\w+``), and after a joiner that joins; a joiner
     joins (``\\w+(?:[-.,]\\w+)*``) between word characters unless the run before it belongs to an
