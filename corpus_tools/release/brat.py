@@ -16,7 +16,10 @@ names two regions is refused before, by ``export.read_documents``):
   entity mentions (``entity_id``) and of sources (``speaker_id``).
 * ``R``: relations ``said_by`` (QUOTE to SOURCE) and ``cue`` (QUOTE to CUE).
 
-Offsets are code points into the ``.txt``, which is the normalized text, as brat counts them.
+Offsets are code points into the ``.txt``, which is the normalized text, as brat's server
+counts them (it checks each T line's text against the .txt by them). Its web client counts UTF-16
+units: it draws a span after an emoji or other character beyond U+FFFF one place off for each
+(nlplab/brat#1115, open), where the files are right.
 ``read_ann`` gives the rows back (``tests/test_export.py`` checks the round trip).
 """
 
