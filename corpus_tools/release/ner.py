@@ -9,8 +9,10 @@ Unicode's (UTS #18, Annex C): Python's ``\\w`` and the combining marks and the j
 ZWJ it leaves out.
 Tokens are further split at every entity boundary that falls inside one ("US-allied" with the
 entity "US" gives "US", "-allied"), so each mention covers whole tokens and gets exactly one
-B- tag. Known limit: an abbreviation before a capital ("U.S. Congress") ends a sentence early;
-a mention across that boundary then starts again with B- in the next sentence.
+B- tag. Known limits: an abbreviation before a capital ("U.S. Congress") ends a sentence early;
+a mention across that boundary then starts again with B- in the next sentence. A symbol drawn
+with others as one (an emoji with its skin tone, or joined to the next by a ZWJ; a flag's two
+regional indicators) is a token of its own, and a ZWJ between two symbols too.
 """
 
 from __future__ import annotations
