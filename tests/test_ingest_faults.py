@@ -199,3 +199,36 @@ def test_rebuilding_units_or_the_raw_index_removes_what_killed_runs_left_and_kee
         f".raw-index.{os.getpid()}-x2.tmp"]
     assert sorted(p.name for p in (layout.build / "units").glob(".units-*")) == [f".units-{os.getpid()}-live.tmp"]
     assert [p for p in (layout.build / "units").iterdir() if not p.name.startswith(".")]  # the tables were made
+
+
+def _table_files(layout: Layout) -> dict[str, tuple[int, int]]:
+    """Every units table file under build/units, by path, with its inode and modification time (a
+    file removed and made again may get the same inode)."""
+    return {str(path.relative_to(layout.build)): (path.stat().st_ino, path.stat().st_mtime_ns)
+            for path in (layout.build / "units").glob("*/*/*")}
+
+
+def test_a_command_that_found_tables_missing_keeps_those_another_command_made_meanwhile(corpus_copy):
+    """Commands that only read take no lock, and each makes the units tables it finds missing. One
+    that found every table missing removed each table's directory before making it, even one that
+    another command had made (and was reading) meanwhile: that command then failed with
+    units-missing ("build/ was deleted while this command ran?"). Stopped from outside while it
+    makes its first table, the first command resumes after a second one made them all."""
+    layout = corpus_copy
+    first = subprocess.Popen([*CORPUS_TOOLS, "agreement"], cwd=layout.root, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        # its first staging directory: it has looked for every table and found none
+        _wait(lambda: any((layout.build / "units").glob(".units-*")), first, "started making a table")
+        first.send_signal(signal.SIGSTOP)
+        second = subprocess.run([*CORPUS_TOOLS, "agreement"], cwd=layout.root, capture_output=True, text=True,
+                                env={**os.environ, "PYTHONPATH": str(REPO)})
+        assert second.returncode == 0, second.stdout + second.stderr
+        made = _table_files(layout)
+        assert len({name.split("/")[1] for name in made}) == 3  # the three stored exports' tables
+    finally:
+        first.send_signal(signal.SIGCONT)
+    output, _ = first.communicate(timeout=300)
+    assert first.returncode == 0, output
+    assert _table_files(layout) == made  # the same files: none removed and made again
+    assert not list((layout.build / "units").glob(".units-*"))

@@ -67,8 +67,8 @@ from corpus_tools.documents.index import documents_digest
 from corpus_tools.documents.removals import removed_documents
 from corpus_tools.errors import CorpusError, Location, Problem, Report, agreeing, quantity
 from corpus_tools.fingerprint import fingerprint
-from corpus_tools.fsutil import (atomic_write_bytes, clear_scratch, file_errors, made_directories_removed, staging_dir,
-                                 writing_under)
+from corpus_tools.fsutil import (atomic_write_bytes, clear_scratch, exchange, file_errors, made_directories_removed,
+                                 staging_dir, writing_under)
 from corpus_tools.iterutil import Totalled, batched
 from corpus_tools.ingest.checks import EXCLUDING, Context
 from corpus_tools.ingest.reader import ExportStream
@@ -950,7 +950,8 @@ def _make_units(layout: Layout, stored: StoredExport, units: Units, documents: M
                 registry: Mapping[str, RegistryEntity], removed: Mapping[str, str], jobs: int | None,
                 checking: Totalled | None) -> None:
     """Make ``units``, which is not complete (none yet, or one with a part gone), by the checking pass."""
-    shutil.rmtree(units.directory, ignore_errors=True)
+    if units.complete():  # made meanwhile by another command, which found it missing too
+        return
     staging = _units_staging(layout)
     try:
         context = Context(stored.name, documents, registry, stored.options["trim_whitespace"], removed)
@@ -1019,12 +1020,20 @@ def _units_name(layout: Layout, directory: Path) -> str:
 
 
 def _publish_units(staging: Path, directory: Path) -> None:
+    """Rename ``staging`` to ``directory``. A directory there is never removed first: commands that
+    only read take no lock, and one that found the table missing removed the table another had
+    made meanwhile, and was reading (units-missing). One complete now is that other command's (the
+    same inputs, the same tables) and is kept; a damaged one is swapped out, left in ``staging``
+    for the caller to remove."""
     directory.parent.mkdir(exist_ok=True)
     try:
         os.rename(staging, directory)
     except OSError:
-        if not directory.is_dir():  # else another process published the same tables meanwhile
+        if not directory.is_dir():
             raise
+        if not Units(directory, directory.parent.name).complete() and not exchange(staging, directory):
+            shutil.rmtree(directory, ignore_errors=True)  # no swap where the system has none
+            os.rename(staging, directory)
     for older in directory.parent.iterdir():  # the export's tables of other fingerprints
         if older == directory:
             continue
