@@ -1121,3 +1121,32 @@ def test_the_pages_bar_is_asked_for_with_the_number_of_document_and_entity_pages
     assert totals == [7 + 84] == [sum(done)] and set(done) == {1}
     assert len(list((tmp_path / "site" / "doc").iterdir())) + len(list((tmp_path / "site" / "entity").iterdir())) \
         == totals[0]
+
+
+def test_a_directory_put_at_the_output_while_the_site_is_built_is_kept_and_the_site_refused(tmp_path):
+    """The output was checked when the build began only: a directory someone made there meanwhile
+    (not a site) was swapped out with the new site and deleted, with exit 0. Stopped from
+    outside once it writes its pages, the build resumes after the directory is there."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "site"
+    build = subprocess.Popen([sys.executable, "-m", "corpus_tools.cli", "view", str(RELEASE), "-o", str(out)],
+                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, "PYTHONPATH": str(REPO)})
+    deadline = time.monotonic() + 300  # against a hung build, not a timing test
+    while not list(tmp_path.glob(".site.partial-*/doc/*")):
+        assert build.poll() is None and time.monotonic() < deadline, build.communicate()
+        time.sleep(0.002)
+    build.send_signal(signal.SIGSTOP)
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    build.send_signal(signal.SIGCONT)
+    _, stderr = build.communicate(timeout=300)
+    assert build.returncode == 1
+    assert stderr.splitlines() == [f"Error: {out}: [view-output-occupied] exists and is not a site written by "
+                                   "corpus-tools view; choose another -o directory or remove it"]
+    assert [p.name for p in out.iterdir()] == ["notes.txt"] and (out / "notes.txt").read_text() == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no staging left

@@ -275,7 +275,10 @@ def _check_replaceable(out: Path) -> None:
 def _replace(building: Path, out: Path) -> None:
     """Rename the finished site into place; the old one (if any) is removed only after. An old
     site is swapped with the new in one step where the system can: two renames leave a moment
-    with no site at ``out``, and a run killed then leaves it so."""
+    with no site at ``out``, and a run killed then leaves it so. What is at ``out`` is checked
+    again first: checked only when the build began, a directory made there meanwhile (not a
+    site) was swapped out and deleted."""
+    _check_replaceable(out)
     make_public(building)
     if not out.exists():
         os.rename(building, out)
