@@ -1333,6 +1333,17 @@ RULE_QUOTES = [
         "Syria's foreign ministry said that talks were over.",
         [("Shop owners in Damascus", None), ("The United States", "united-states"),
          ("Syria's foreign ministry", "syria")]),
+    # Found in review: "The ministry said officials said the talks failed." gave the inner quote the
+    # SOURCE "The ministry said officials", read back to the sentence's start past the outer cue. A
+    # paraphrase that reports another holds it (guidelines: nested attributions, the inner QUOTE
+    # inside the outer one), and so the inner SOURCE: it is read from the outer QUOTE's start.
+    row("an_attribution_nested_in_a_paraphrase_without_that_has_its_source_inside_it", QUOTE_ROW,
+        "The ministry said officials said the talks failed.\n\n"
+        "Blinken said Syrian officials told reporters the crossing would reopen.",
+        [("officials said the talks failed", "indirect", ("The ministry", None), "said"),
+         ("the talks failed", "indirect", ("officials", None), "said"),
+         ("Syrian officials told reporters the crossing would reopen", "indirect", BLINKEN, "said"),
+         ("the crossing would reopen", "indirect", ("Syrian officials", None), "told")]),
 ]
 
 

@@ -55,8 +55,9 @@ apostrophe inside stays inside, "‘We don’t know,’"; a ‘ before an elided
 "of ‘98", or word, "‘til", "‘em", "‘n’", is none, unless a ’ after punctuation closes it: "‘Til now
 we waited,’ Blinken said.").
 
-SOURCE: the noun phrase before the cue back to the clause's start (sentence start, a comma, a
-colon or semicolon, or a subordinating word such as "after", "which", "that", "in what"; not a
+SOURCE: the noun phrase before the cue back to the clause's start (sentence start, the start of
+a paraphrase that holds the cue, whose attribution the cue's is nested in, "The ministry said
+officials said the talks failed" → "officials", a comma, a colon or semicolon, or a subordinating word such as "after", "which", "that", "in what"; not a
 "who" after a noun before its verb, which opens a relative clause of the phrase, "Officials who
 have seen the report said", ``_restrictive_who``; but an
 "and" after one to three capitalized words opening the clause joins them to the phrase: "Syrian and
@@ -574,9 +575,13 @@ def attributions(text: str) -> list[_Found]:
                 if result is not None and (text[result.quote.start - 5:result.quote.start].strip() != "that"):
                     result = None
             else:
-                result = _interrupted(text, s_start, s_end, cue, pairs) or _content_first(
-                    text, s_start, s_end, cue, match["cue"]) or _attribution_first(
-                    text, s_start, s_end, cue, match["cue"], pairs)
+                # a paraphrase that reports another lies inside it (guidelines: nested attributions),
+                # its SOURCE too: "The ministry said officials said the talks failed" → "officials"
+                outer = next((f.quote.start for f in reversed(found) if s_start <= f.cue.end <= f.quote.start
+                              < cue[0] < f.quote.end), s_start)
+                result = _interrupted(text, outer, s_end, cue, pairs) or _content_first(
+                    text, outer, s_end, cue, match["cue"]) or _attribution_first(
+                    text, outer, s_end, cue, match["cue"], pairs)
             if result is None and re.search(r"\band\s*$", text[s_start:cue[0]]) and found and \
                     found[-1].quote.start >= s_start:
                 previous = found[-1]  # "… accused X of …, and called on Y": the same source
