@@ -41,7 +41,9 @@ Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
    ``CONTENT, according to SOURCE.``
 5. **Attribution first**: ``SOURCE CUE (that) CONTENT.``, ``SOURCE told OBJECT (that) CONTENT.``,
    ``According to SOURCE, CONTENT.`` — the CONTENT runs to the end of the sentence, without the
-   final period and without "that"; time and place phrases right after the cue ("said on
+   final period and without "that" (in a framing clause or a relative clause set off by a comma, to
+   its next comma, no thousands separator: "While the US said X, it …", "The war, which the UN says
+   killed 350,000 people, is not over" → "killed 350,000 people"); time and place phrases right after the cue ("said on
    Tuesday that", "said in an interview published on Sunday that") are skipped up to "that"; an
    aside set off by commas before "that" is skipped, and without "that" one of the verb
    (``_adverbial``: "Officials said, however, the sanctions would stay"), but for a condition, a
@@ -133,6 +135,11 @@ AUXILIARIES = AUXILIARY_VERBS | frozenset("also previously repeatedly again late
                                           "once recently further earlier first last never not neither nor".split())
 NOT_CONTENT = re.compile(r"(?:whether|if|as|while|despite|amid|after|before|although|though|because|nor|or)\b|[^\w“\"‘]")
 FRAMING = re.compile(r"(?:While|Although|Though|As|Because|If|When|After|Before|Since|Even as)\s+$")
+# a relative clause set off by a comma, which another comma ends ("The war, which the UN says
+# killed 350,000 people, is not over"): the attribution in it reports no more than the clause
+_AFTER_RELATIVE = re.compile(r",\s*(?:which|who|whom)\s+$")
+# the comma that ends such a clause, not the thousands separator of "350,000"
+_CLAUSE_COMMA = re.compile(r",(?!\d)")
 # a dateline opening the sentence: a place, its region, the agency's credit in parentheses, a dash
 # between spaces, an en or em dash or a hyphen ("WASHINGTON –", "Washington, DC –", "DAMASCUS, Syria
 # (AP) —", "BEIRUT (Reuters) -"): no part of a SOURCE or a content-first QUOTE. The place is a name,
@@ -948,9 +955,11 @@ def _attribution_first(text, s_start, s_end, cue, verb, pairs, source=None) -> _
             opened = aside
         elif aside and _adverbial(aside[0].strip(" ,")):
             start = aside.end()
-    comma = text.find(",", opened.end() if opened else start, end)
-    if FRAMING.match(text[s_start:source[0]]) and comma >= 0:
-        end = comma  # "While the US said X, it has not …": the content ends at the comma
+    comma = _CLAUSE_COMMA.search(text, opened.end() if opened else start, end)
+    if (FRAMING.match(text[s_start:source[0]]) or _AFTER_RELATIVE.search(text, s_start, source[0])) and comma:
+        # "While the US said X, it has not …", "The war, which the UN says killed 350,000 people, is
+        # not over": the content ends at the comma that ends the framing or the relative clause
+        end = comma.start()
     coordinated = re.search(r",?\s+and\s+(?:" + _CUE + r")\b", text[start:end])
     if coordinated:  # "accused Syria of …, and called on …": two attributions
         end = start + coordinated.start()
