@@ -2091,6 +2091,19 @@ PREANNOTATED_QUOTES = [
          ("Under Assad the country collapsed", "Blinken", "antony-blinken", "said"),
          ("In 2021 Syria rejoined the Arab League", "officials", None, "said"),
          ("Without a deal, the sanctions stay", "Blinken", "antony-blinken", "said")]),
+    # Found in review: "The man who the police arrested said he was innocent." gave the SOURCE "the
+    # police arrested": a "who" before a determiner was read as the subordinator that opens the cue's
+    # clause, as in "a commander who the ministry said led the attack". There the relative clause's
+    # verb is the cue; when the relative clause has a verb of its own before the cue, the whole noun
+    # phrase with its relative clause is the SOURCE (guidelines: post-modifiers without commas stay).
+    row("a_relative_clause_with_its_own_subject_and_verb_is_part_of_the_source_before_the_cue",
+        STATES | registered("antony-blinken", "bashar-al-assad"), ("quote", "source", "speaker", "cue"),
+        "The man who the police arrested said he was innocent.\n\n"
+        "A woman whom the army had detained told reporters she was beaten.\n\n"
+        "The army named a commander whom the ministry said led the attack.",
+        [("he was innocent", "The man who the police arrested", None, "said"),
+         ("she was beaten", "A woman whom the army had detained", None, "told"),
+         ("led the attack", "the ministry", None, "said")]),
 ]
 
 

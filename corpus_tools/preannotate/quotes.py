@@ -61,7 +61,8 @@ SOURCE: the noun phrase before the cue back to the clause's start (sentence star
 a paraphrase that holds the cue, whose attribution the cue's is nested in, "The ministry said
 officials said the talks failed" → "officials", a comma, a colon or semicolon, or a subordinating word such as "after", "which", "that", "in what"; not a
 "who" after a noun before its verb, which opens a relative clause of the phrase, "Officials who
-have seen the report said", ``_restrictive_who``; but an
+have seen the report said", nor a "who" or "whom" before a clause of its own, "The man who the police
+arrested said", ``_restrictive_who``; but an
 "and" after one to three capitalized words opening the clause joins them to the phrase: "Syrian and
 Jordanian officials", "Syria and Jordan", not "The talks ended and officials", ``_conjunct``; so does
 one after officials in a place, "Officials in Syria and Jordan", "Officials in Syria and the United
@@ -396,12 +397,15 @@ def _restrictive_who(words: list[tuple[int, int, str]], index: int, end: int) ->
     """Whether the word at ``index`` is a "who" that opens a relative clause of the noun before it,
     not set off by commas, and so a post-modifier the guidelines keep in the SOURCE ("[Officials who
     have seen the report] said", as "[two officials familiar with the talks]"): a word before it, and
-    a lowercase word after it that opens no noun phrase (its verb: "who have", "who fled"); "the man
-    who the police arrested" is the clause's object, whose subject is the police's."""
-    if words[index][2] != "who" or index == 0 or index + 1 >= end:
+    a lowercase word after it that opens no noun phrase (its verb: "who have", "who fled"); or a "who"
+    or "whom" before a clause of its own, its subject and its verb (``_clause``: "[The man who the
+    police arrested] said"); but before a noun phrase alone the cue is the relative clause's verb and
+    the noun phrase its subject: "a commander who [the ministry] said led the attack"."""
+    if words[index][2] not in ("who", "whom") or index == 0 or index + 1 >= end:
         return False
     following = words[index + 1][2]
-    return following[:1].islower() and following not in _DETERMINERS
+    return words[index][2] == "who" and following[:1].islower() and following not in _DETERMINERS \
+        or _clause(" ".join(word for _, _, word in words[index + 1:end]))
 
 
 # the prepositions that open a phrase of the verb at a sentence's start ("After the talks,", "Despite the
