@@ -2104,6 +2104,20 @@ PREANNOTATED_QUOTES = [
         [("he was innocent", "The man who the police arrested", None, "said"),
          ("she was beaten", "A woman whom the army had detained", None, "told"),
          ("led the attack", "the ministry", None, "said")]),
+    # Found in review: a word in -ed ending the part before an aside was read as a past form, so the
+    # noun "need" made "Despite the need, however, the ministry said the aid would stop." a clause,
+    # its QUOTE "Despite the need, however", and "the detained" made "The families of the detained,
+    # however, said the army, not the police, took them." inverted, its QUOTE "The families of the
+    # detained" and its SOURCE "the army". A word in -eed is a past form only of a verb in -ee
+    # ("agreed"), and a word right after a determiner is a noun's or an adjective's.
+    row("a_noun_in_ed_is_no_past_form_of_a_clause_before_an_aside",
+        STATES | registered("antony-blinken", "bashar-al-assad"), ("quote", "source", "speaker", "cue"),
+        "Despite the need, however, the ministry said the aid would stop.\n\n"
+        "The families of the detained, however, said the army, not the police, took them.\n\n"
+        "Both sides agreed, however, said a ministry spokesman.",
+        [("the aid would stop", "the ministry", None, "said"),
+         ("the army, not the police, took them", "The families of the detained", None, "said"),
+         ("Both sides agreed", "a ministry spokesman", None, "said")]),
 ]
 
 

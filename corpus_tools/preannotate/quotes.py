@@ -264,7 +264,8 @@ def _clause(part: str) -> bool:
     opening phrase ("Damascus rejected the offer", "Under Assad the country collapsed"; a noun
     phrase's post-modifier opens with a preposition: "a spokesperson for the ministry"), or a past
     form in -ed ends it ("The talks failed"; a participle modifying a noun stands before it, "an
-    unnamed official", or before its own phrase, "a statement carried by the state news agency");
+    unnamed official", or before its own phrase, "a statement carried by the state news agency";
+    a noun in -ed is none, ``_past_form``: "Despite the need", "The families of the detained");
     not one in a relative clause of a noun phrase ("Officials who have seen the report", "The
     report that was leaked": before an aside and a cue "that" is no complementizer), nor one before
     a conjunction ("Assad has stayed in power and Washington"), nor one at the part's end, the cue's
@@ -280,7 +281,20 @@ def _clause(part: str) -> bool:
     return any(word in AUXILIARY_VERBS or word in MODALS for word in words) \
         or any(word.lower() in _DETERMINERS and before.capitalize() not in FUNCTION_WORDS
                for before, word in zip(words, words[1:])) \
-        or len(words) >= 2 and re.fullmatch(r"[a-z]+ed", words[-1]) is not None
+        or len(words) >= 2 and _past_form(words[-2], words[-1])
+
+
+# the past forms in -eed, of verbs in -ee: any other word in -eed is a noun or a present form ("need",
+# "greed", "speed", "proceed")
+_PAST_IN_EED = frozenset("agreed disagreed freed decreed guaranteed refereed".split())
+
+
+def _past_form(before: str, word: str) -> bool:
+    """Whether ``word`` after ``before`` is a verb's past form in -ed ("The talks failed"): not a noun
+    in -eed ("Despite the need", ``_PAST_IN_EED``), nor a word right after a determiner, a noun or an
+    adjective used as one ("The families of the detained", "the accused")."""
+    return re.fullmatch(r"[a-z]+ed", word) is not None and (not word.endswith("eed") or word in _PAST_IN_EED) \
+        and before.lower() not in _DETERMINERS
 
 
 def _only_auxiliaries(part: str) -> bool:
