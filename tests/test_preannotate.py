@@ -2118,6 +2118,25 @@ PREANNOTATED_QUOTES = [
         [("the aid would stop", "the ministry", None, "said"),
          ("the army, not the police, took them", "The families of the detained", None, "said"),
          ("Both sides agreed", "a ministry spokesman", None, "said")]),
+    # Found in review: a clause before the aside that ``_clause`` cannot tell, a verb in the present
+    # without an object or one before the verb's own phrase, was read as the SOURCE before the cue:
+    # "The sanctions stay, for now, said a State Department spokesman." gave the QUOTE "a State
+    # Department spokesman" with the SOURCE "The sanctions stay", and "The talks stalled in May,
+    # however, said Blinken." nothing. The content of "said" is never a noun phrase alone, so a
+    # speaker's noun phrase ending the sentence after it (a name, or a speaker's noun with no past
+    # form before it) makes the cue inverted when the part before the aside names no speaker.
+    row("said_before_a_speaker_s_noun_phrase_ending_the_sentence_is_inverted",
+        STATES | registered("antony-blinken", "us-state-department"), ("quote", "source", "speaker", "cue"),
+        "The war goes on, however, says the ministry.\n\n"
+        "The sanctions stay, for now, said a State Department spokesman.\n\n"
+        "The talks stalled in May, however, said Blinken.\n\n"
+        "Syria's foreign ministry, however, said the sanctions stay.\n\n"
+        "Officials from all the countries, however, said the strikes killed officials.",
+        [("The war goes on", "the ministry", None, "says"),
+         ("The sanctions stay", "a State Department spokesman", "us-state-department", "said"),
+         ("The talks stalled in May", "Blinken", "antony-blinken", "said"),
+         ("the sanctions stay", "Syria's foreign ministry", "syria", "said"),
+         ("the strikes killed officials", "Officials from all the countries", None, "said")]),
 ]
 
 

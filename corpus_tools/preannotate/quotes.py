@@ -73,8 +73,11 @@ clause or appositive set off by commas or dashes ("Assad, who is sanctioned by W
 preposition, a sentence adverb or a participle ("The ministry, in a statement, said" → "The
 ministry", ``_adverbial``), the cue's auxiliaries after it or not ("Washington, however, has said"),
 which leaves no CONTENT for a CONTENT-first pattern either, unless the part before the aside is a
-clause (``_clause``): an inverted cue, whose CONTENT is that part without the aside ("The embassy
-will stay closed, for now, said a spokesman", "The talks failed, however, said a ministry spokesman");
+clause (``_clause``), or names no speaker and "said" or "says" stands before a speaker's noun phrase
+ending the sentence (``_speaker_phrase``: a content of "said" is no noun phrase alone): an inverted cue,
+whose CONTENT is that part without the aside ("The embassy will stay closed, for now, said a spokesman",
+"The talks failed, however, said a ministry spokesman", "The sanctions stay, for now, said a State
+Department spokesman", "The talks stalled in May, however, said Blinken");
 of a role and a name set off by commas, the name ("A ministry spokesperson, Ana Ruiz, said" and "Ayman Safadi, Jordan's
 foreign minister, said": the guidelines; a name is two to four capitalized words, or one to four
 before an aside, "Blinken, speaking in Amman, said" → "Blinken", ``_NAME_BEFORE_ASIDE``), which is no
@@ -295,6 +298,27 @@ def _past_form(before: str, word: str) -> bool:
     adjective used as one ("The families of the detained", "the accused")."""
     return re.fullmatch(r"[a-z]+ed", word) is not None and (not word.endswith("eed") or word in _PAST_IN_EED) \
         and before.lower() not in _DETERMINERS
+
+
+# the nouns that head a speaker's noun phrase, who or what the guidelines' SOURCEs are ("a spokesperson for
+# the ministry", "two officials familiar with the talks", "the statement"): a closed list, as without
+# syntax a noun phrase and a clause in the present ("the sanctions stay") look alike
+_SPEAKER_HEADS = frozenset("""
+spokesman spokesmen spokeswoman spokeswomen spokesperson spokespeople official officials minister ministers ministry
+diplomat diplomats envoy envoys ambassador statement source sources aide aides adviser advisers advisor advisors
+commander commanders president secretary government department agency embassy analyst analysts expert experts
+activist activists resident residents witness witnesses lawmaker lawmakers leader leaders negotiator negotiators
+mediator mediators representative representatives authorities
+""".split())
+
+
+def _speaker_phrase(phrase: str) -> bool:
+    """Whether a phrase is a noun phrase naming a speaker: a name (one to four capitalized words,
+    "Blinken") or words ending in a speaker's noun (``_SPEAKER_HEADS``: "a State Department
+    spokesman") with no past form before it, a clause's verb ("the strikes killed officials")."""
+    words = phrase.split()
+    return bool(words) and (_NAME_BEFORE_ASIDE.fullmatch(phrase) is not None or words[-1].lower() in _SPEAKER_HEADS
+                            and not any(_past_form(before, word) for before, word in zip(words, words[1:-1])))
 
 
 def _only_auxiliaries(part: str) -> bool:
@@ -865,15 +889,19 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
     # an aside of the verb before the cue follows the SOURCE ("The ministry, however, said the talks
     # failed"), unless the part before it is a clause, which no SOURCE is: then the cue is inverted,
     # and the aside no part of the content before it ("The embassy will stay closed, for now, said a
-    # spokesman", "The talks failed, however, said a ministry spokesman"); a clause that ``_clause``
-    # cannot tell ("The sanctions stay, for now, said …") is read as the first, and so is a name after
-    # the cue, which may be the object of a nominal content ("The ministry, however, announced the
-    # Astana Process")
-    inverted = not between and previous >= 0 and _adverbial(aside) \
-        and _clause(text[max(s_start, text.rfind(",", s_start, previous) + 1):previous])
+    # spokesman", "The talks failed, however, said a ministry spokesman"); so is "said" or "says"
+    # before a speaker's noun phrase that ends the sentence, after a part that is none, as a clause
+    # ``_clause`` cannot tell ("The sanctions stay, for now, said a State Department spokesman", "The
+    # talks stalled in May, however, said Blinken"): their content is never a noun phrase alone. A
+    # noun phrase after another cue may be the object of a nominal content ("The ministry, however,
+    # announced the Astana Process")
+    head = (max(s_start, text.rfind(",", s_start, previous) + 1), previous)
+    inverted = not between and previous >= 0 and _adverbial(aside) and (_clause(text[head[0]:head[1]]) or (
+        verb in ("said", "says") and _speaker_phrase(text[source[0]:source[1]])
+        and not _speaker_phrase(text[head[0]:head[1]])))
     if not between and (_named(aside) or _relative(aside)
-                        or previous >= 0 and (_adverbial(aside) and not inverted or _NAME_BEFORE_ASIDE.fullmatch(
-                            text, max(s_start, text.rfind(",", s_start, previous) + 1), previous))):
+                        or previous >= 0 and (_adverbial(aside) and not inverted
+                                              or _NAME_BEFORE_ASIDE.fullmatch(text, *head))):
         # "A ministry spokesperson, Ana Ruiz, said …": a name before the cue is its subject;
         # "Officials, who spoke on condition of anonymity, said …": so is what the clause follows,
         # and what an aside of the verb follows ("The ministry, in a statement, said …");
