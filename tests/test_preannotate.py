@@ -2137,6 +2137,22 @@ PREANNOTATED_QUOTES = [
          ("The talks stalled in May", "Blinken", "antony-blinken", "said"),
          ("the sanctions stay", "Syria's foreign ministry", "syria", "said"),
          ("the strikes killed officials", "Officials from all the countries", None, "said")]),
+    # Found in review: a definite SOURCE took the previous quote's speaker whatever came between, so
+    # in "The UN condemned the strikes. The department said …" after the State Department's quote
+    # "The department" was the State Department's, though the guidelines give a description whom it
+    # refers to, not the nearest earlier speaker. Another registered institution named in the
+    # narrative since the previous quote's sentence leaves it none; one named in that sentence (to
+    # whom a letter went) or inside a QUOTE (what was said) changes nothing.
+    row("a_definite_source_after_another_institution_named_in_the_narrative_has_no_speaker",
+        registered("united-nations", "us-state-department"), ("quote", "source", "speaker"),
+        "The State Department, in a letter to the UN, said the strikes were illegal. The department said "
+        "the talks were over.\n\n"
+        "“The UN must act,” the department said.\n\n"
+        "The UN condemned the strikes. The department said the sanctions would stay.",
+        [("the strikes were illegal", "The State Department", "us-state-department"),
+         ("the talks were over", "The department", "us-state-department"),
+         ("“The UN must act,”", "the department", "us-state-department"),
+         ("the sanctions would stay", "The department", None)]),
 ]
 
 

@@ -98,7 +98,9 @@ CUE: the reporting verb or phrase (``CUES``), without auxiliaries; none before "
 id of a PERSON, else ORG, else GPE mention inside the SOURCE, a capital's state, else the state of a NORP
 before its government or officials, none when "and" or "or" joins two or more states or people in it
 (entities.py's ``speaker_of``); a definite noun phrase
-("the department") takes the previous quote's speaker, and so does a pronoun that can stand for it ("he",
+("the department") takes the previous quote's speaker, unless the narrative (outside every QUOTE)
+since the sentence of that quote's SOURCE names another registered institution, an ORG mention ("The UN
+condemned the strikes. The department said …": none), and so does a pronoun that can stand for it ("he",
 "she", "I" a registered person's, "it" an institution's or a state's); "we" and "they", which speak for
 a body the previous speaker is not ("“We told them that …,” Blinken said": the government), get none. Scores: 0.8 direct, 0.6 mixed or indirect, 0.5 continued; a SOURCE or CUE region
 several quotes share has the score of the first, which found it (a continued quote only reuses it).
@@ -1066,6 +1068,23 @@ def _pronoun_speaker(source_text: str, last_speaker: str | None, registry: Mappi
     return last_speaker if (registry[last_speaker].type == "PERSON") == (kind == "PERSON") else None
 
 
+def _outside_quotes(found: list[_Found]):
+    """A test of whether a span lies outside every QUOTE of ``found``, in the narrative: by
+    bisection in the QUOTEs merged into disjoint spans, not by a pass over them per span."""
+    merged: list[list[int]] = []
+    for quote in sorted((f.quote for f in found), key=lambda span: span.start):
+        if merged and quote.start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], quote.end)
+        else:
+            merged.append([quote.start, quote.end])
+    starts = [start for start, _ in merged]
+
+    def outside(span: Span) -> bool:
+        around = bisect.bisect_right(starts, span.start) - 1
+        return around < 0 or merged[around][1] <= span.start
+    return outside
+
+
 def quotes(doc_id: str, text: str, mentions: Iterable[EntityMention], registry: Mapping[str, RegistryEntity],
            states: Mapping[str, str] | None = None) -> tuple[list[Quote], dict[str, float]]:
     """The document's attributions as Quote records (shared SOURCE/CUE regions share ids).
@@ -1083,7 +1102,11 @@ def quotes(doc_id: str, text: str, mentions: Iterable[EntityMention], registry: 
     last_speaker: str | None = None
     speakers: dict[str, str | None] = {}  # a SOURCE region's speaker_id, set by its first quote
     seen_quotes: set[Span] = set()
-    for found in attributions(text):
+    found_all = attributions(text)
+    narrative = _outside_quotes(found_all)
+    sentence_ends = [end for _, end in sentences(text)]
+    last_said = 0  # the end of the sentence that holds the previous quote's SOURCE
+    for found in found_all:
         if found.quote in seen_quotes:
             continue
         seen_quotes.add(found.quote)
@@ -1099,11 +1122,18 @@ def quotes(doc_id: str, text: str, mentions: Iterable[EntityMention], registry: 
             else:
                 speaker = speaker_of(source_span, inside, states, text)
                 if speaker is None and _DEFINITE.fullmatch(source_text):
-                    speaker = last_speaker  # "the department", "The statement": the speaker before
+                    # "the department", "The statement": the speaker before, unless the narrative
+                    # since names another institution, which the description may refer to as well
+                    named = mentions[bisect.bisect_left(mention_starts, last_said):
+                                     bisect.bisect_left(mention_starts, source_span.start)]
+                    speaker = None if any(m.label == "ORG" and m.entity_id not in (None, last_speaker)
+                                          and narrative(m.span) for m in named) else last_speaker
                 elif speaker is None:
                     speaker = _pronoun_speaker(source_text, last_speaker, registry)
                 speakers[region] = speaker
             last_speaker = speaker
+            last_said = max(last_said, sentence_ends[min(bisect.bisect_left(sentence_ends, source_span.end),
+                                                         len(sentence_ends) - 1)])
             source = Source(region, source_span, source_text, speaker)
             scores.setdefault(region, found.score)  # the score of the quote that found it, not of one reusing it
         if found.cue is not None:
