@@ -2153,6 +2153,14 @@ PREANNOTATED_QUOTES = [
          ("the talks were over", "The department", "us-state-department"),
          ("“The UN must act,”", "the department", "us-state-department"),
          ("the sanctions would stay", "The department", None)]),
+    # Raised in review: "After the talks the sanctions stay, officials said." keeps the opening phrase
+    # in the QUOTE. The guidelines' indirect QUOTE is the reported clause, and a phrase opening it
+    # without a comma is the clause's own (when the sanctions stay), as in "Under Assad the country
+    # collapsed, Blinken said"; only the reporter's additions at the edges stay out. So it stays in.
+    row("a_phrase_opening_a_reported_clause_before_its_cue_is_the_clause_s",
+        registered("antony-blinken"), ("quote", "source", "cue"),
+        "After the talks the sanctions stay, officials said.",
+        [("After the talks the sanctions stay", "officials", "said")]),
 ]
 
 
