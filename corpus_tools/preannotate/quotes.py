@@ -573,6 +573,7 @@ def attributions(text: str) -> list[_Found]:
         pairs = [(a, b) for a, b in quoted[bisect.bisect_left(quoted_starts, s_start):
                                             bisect.bisect_left(quoted_starts, s_end)] if b <= s_end]
         # 1 and 2: direct quotations with their attribution
+        in_sentence = len(found)  # found[in_sentence:] are the sentence's
         after_last: _Found | None = None  # the last quotation of the sentence attributed after it
         for a, b in pairs:
             # a dash after the closing mark sets off the attribution as a comma does ("“…”—Blinken said")
@@ -628,8 +629,8 @@ def attributions(text: str) -> list[_Found]:
             else:
                 # a paraphrase that reports another lies inside it (guidelines: nested attributions),
                 # its SOURCE too: "The ministry said officials said the talks failed" → "officials"
-                outer = next((f.quote.start for f in reversed(found) if s_start <= f.cue.end <= f.quote.start
-                              < cue[0] < f.quote.end), s_start)
+                outer = next((f.quote.start for f in reversed(found[in_sentence:])
+                              if f.cue.end <= f.quote.start < cue[0] < f.quote.end), s_start)
                 result = _interrupted(text, outer, s_end, cue, pairs) or _content_first(
                     text, outer, s_end, cue, match["cue"]) or _attribution_first(
                     text, outer, s_end, cue, match["cue"], pairs)
