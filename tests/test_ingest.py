@@ -1275,6 +1275,8 @@ def test_an_older_units_table_is_removed_only_once_stale_for_an_hour(layout):
     again = {**changed, "another": dataclasses.replace(extra, id="another", name="Another")}
     units_for(layout, stored, documents(), again)
     assert first.directory.is_dir() and (second.directory / STALE_MARK).is_file()
+    units_for(layout, stored, documents(), {**again, "fourth": dataclasses.replace(extra, id="fourth", name="Fourth")})
+    assert first.directory.is_dir() and second.directory.is_dir()  # marked stale moments ago: kept for the hour
     hour_ago = os.stat(second.directory / STALE_MARK).st_mtime - 3601
     for directory in (first.directory, second.directory):
         (directory / STALE_MARK).touch()
