@@ -1356,6 +1356,14 @@ RULE_QUOTES = [
         [("killed 350,000 people", "indirect", ("the UN", "united-nations"), "says"),
          ("led the attack", "indirect", ASSAD, "said"),
          ("1,200 troops would stay", "indirect", ("the US", "united-states"), "said")]),
+    # Found in review (2026-12-07): a reporting verb after an article is a noun, no CUE ("The accused
+    # said" gave a QUOTE "said he had been tortured" with SOURCE "The" and CUE "accused")
+    row("a_reporting_word_after_an_article_is_no_cue", QUOTE_ROW,
+        "The accused, however, said he had been tortured. The talks failed, the accused said. "
+        "One said the talks failed.",
+        [("he had been tortured", "indirect", ("The accused", None), "said"),
+         ("The talks failed", "indirect", ("the accused", None), "said"),
+         ("the talks failed", "indirect", ("One", None), "said")]),
 ]
 
 

@@ -133,6 +133,8 @@ NOUN_CONTENT = frozenset({"denied", "accused", "urged", "called on", "ruled out"
 PRONOUNS = {"he": "PERSON", "she": "PERSON", "I": "PERSON", "it": "body", "they": None, "we": None}
 # the words that open a noun phrase before its noun
 _DETERMINERS = ("the", "a", "an", "one", "another", "his", "her", "its", "their")
+# the determiners never a pronoun subject ("One said", "Another said" report; "the accused" does not)
+_AFTER_ARTICLE = re.compile(r"\b(?:[Tt]he|[Aa]n?|[Hh]is|[Ii]ts|[Tt]heir)\s+$")
 # the auxiliary verbs and modals, which only a clause holds, not a noun phrase
 AUXILIARY_VERBS = frozenset("has have had was were is are will would".split())
 MODALS = frozenset("could should might may must can".split())
@@ -619,8 +621,8 @@ def attributions(text: str) -> list[_Found]:
         # 4 and 5: content and attribution in one sentence
         for match in re.finditer(_CUE_START + _CUE + r"(?!\w)", sentence):
             cue = (s_start + match.start("cue"), s_start + match.end("cue"))
-            if Span(*cue) in cues:
-                continue
+            if Span(*cue) in cues or _AFTER_ARTICLE.search(sentence, 0, match.start("cue")):
+                continue  # a reporting word after an article is a noun: "The accused said …"
             inside = next(((a, b) for a, b in pairs if a < cue[0] < b), None)
             if inside is not None:  # a nested attribution in a quotation: "“Secretary Blinken made clear that …,”"
                 result = _attribution_first(text, inside[0] + 1, inside[1] - 1, cue, match["cue"], pairs)
