@@ -17,8 +17,8 @@ from corpus_tools.layout import Layout
               help="Assert the version to release; it must be corpus_tools/version.py's (the default).")
 def release(layout: Layout, version: str | None) -> None:
     """Build dist/<version>/ from raw/ and annotations/: parquet configs, dataset card,
-    croissant.json, CHANGELOG.md, LICENSE.md, build-info.json (the library versions that built
-    it), SHA256SUMS.
+    croissant.json, CHANGELOG.md, LICENSE.md, build-info.json (the versions of the libraries, of
+    Python and of its Unicode database that built it), SHA256SUMS.
 
     Nothing is built if validation fails; an existing release is never changed (same content:
     nothing to do; different content: refused).

@@ -1,4 +1,4 @@
-"""build-info.json: the versions of the libraries that built a release.
+"""build-info.json: the versions of the libraries, and of Python and its Unicode database, that built a release.
 
 A release's bytes depend on more than its inputs: parquet files name the pyarrow that wrote them
 (and its encoder decides their bytes), so the same inputs give the same bytes only with the same
