@@ -43,15 +43,28 @@ def _every_code_point() -> str:
 
 
 @functools.cache  # some 0.3 s, when first needed: a user loading a release never tokenizes
-def _word_characters() -> str:
-    """What a character class holds beyond ``\\w`` to hold Unicode's word characters (UTS #18,
-    Annex C): the combining marks (gc=M) and the joiners ZWNJ and ZWJ, which Python's ``\\w``
-    leaves out. With ``\\w`` alone a mark was a token of its own, and a word with one was cut
-    apart at it: "Ban\\u0308ez" was Ban, U+0308, ez, Arabic with its vowel marks and Devanagari
-    (a vowel sign or virama in most words) a token every letter or two."""
+def _word_ranges() -> tuple[tuple[int, int], ...]:
+    """The code points Unicode counts as word characters (UTS #18, Annex C) that Python's ``\\w``
+    leaves out, as (first, last) runs: the combining marks (gc=M) and the joiners ZWNJ and ZWJ.
+    With ``\\w`` alone a mark was a token of its own, and a word with one was cut apart at it:
+    "Ban\\u0308ez" was Ban, U+0308, ez, Arabic with its vowel marks and Devanagari (a vowel sign
+    or virama in most words) a token every letter or two."""
     extra = [index for index, character in enumerate(_every_code_point())
              if unicodedata.category(character).startswith("M")] + [0x200C, 0x200D]
-    return "".join(re.escape(chr(index)) for index in extra)
+    runs: list[list[int]] = []
+    for index in sorted(extra):
+        if runs and index == runs[-1][1] + 1:
+            runs[-1][1] = index
+        else:
+            runs.append([index, index])
+    return tuple((first, last) for first, last in runs)
+
+
+def _word_characters() -> str:
+    """What a character class holds beyond ``\\w`` to hold Unicode's word characters: some 300
+    ranges (as 2,410 single characters a class made the scan of every code point 1.8 s, not 0.3)."""
+    return "".join(re.escape(chr(first)) + (f"-{re.escape(chr(last))}" if last > first else "")
+                   for first, last in _word_ranges())
 
 
 @functools.cache
@@ -70,15 +83,18 @@ def token_pattern() -> re.Pattern:
 _SPACE, _WORD, _JOINER, _APOSTROPHE, _MARK, _CLOSER, _OPENER, _CAPITAL = (1 << bit for bit in range(8))
 
 
-# built when first needed, not by every import of corpus_tools.release: some 1 s, nearly all of it the
-# word class's run over every code point (with \w alone, before the 2,410 marks and joiners joined it, 0.15 s)
+# built when first needed, not by every import of corpus_tools.release: some 0.5 s, most of it finding
+# the marks (``_word_ranges``, shared with token_pattern); \w's runs are found by the engine, the marks set
+# by their ranges (a regex of \w and the 2,410 marks and joiners as single characters took some 2 s)
 @functools.cache
 def _code_point_flags() -> np.ndarray:
     everything = _every_code_point()
     flags = np.zeros(0x110000, dtype=np.uint8)
-    for pattern, flag in ((r"\s+", _SPACE), (rf"[\w{_word_characters()}]+", _WORD)):
+    for pattern, flag in ((r"\s+", _SPACE), (r"\w+", _WORD)):
         for run in re.finditer(pattern, everything):
             flags[run.start():run.end()] |= flag
+    for first, last in _word_ranges():  # the rest of token_pattern's word class
+        flags[first:last + 1] |= _WORD
     for characters, flag in (("-.,", _JOINER), ("'’", _APOSTROPHE), (".!?", _MARK), ("\"'”’)]", _CLOSER),
                              ("\"'“‘([", _OPENER), (string.ascii_uppercase + string.digits, _CAPITAL)):
         flags[[ord(character) for character in characters]] |= flag
