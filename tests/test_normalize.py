@@ -702,3 +702,27 @@ def test_joiners_at_a_line_s_edges_join_nothing_and_a_line_of_them_is_blank():
         start = normalized.text.index(word)
         raw_start, raw_end = normalized.offset_map.to_raw(start, start + len(word))
         assert raw[raw_start:raw_end] == word
+
+
+def test_normalize_serves_each_text_from_the_cache_an_earlier_command_filled(corpus_copy, tmp_path):
+    """``normalize`` takes a document's normalized text from build/cache/documents.sqlite, as
+    every other command does: it normalized every document on every run, so one article added
+    cost the whole corpus's normalization. A text only the cache holds, put under the first
+    document's raw key, is what the second run writes for that document."""
+    from corpus_tools.documents.cache import NormalizedCache
+    from corpus_tools.documents.index import write_normalized
+    from corpus_tools.documents.raw import read_manifest
+
+    records = read_manifest(corpus_copy.manifest)
+    write_normalized(corpus_copy, tmp_path / "first")
+    cache = NormalizedCache(corpus_copy.build / "cache")
+    assert len(cache) == len(records) == 7  # the first run stored each text it normalized
+    first = records[0]
+    cache.put(first.sha256, first.encoding, normalize("Only the cache holds this text.\n"))
+    assert write_normalized(corpus_copy, tmp_path / "second") == (7, 0)
+    assert (tmp_path / "second" / f"{first.doc_id}.txt").read_text(encoding="utf-8") == \
+        "Only the cache holds this text."
+    assert {path.name: path.read_bytes() for path in (tmp_path / "second").glob("*.txt")
+            if path.name != f"{first.doc_id}.txt"} == \
+        {path.name: path.read_bytes() for path in (tmp_path / "first").glob("*.txt")
+         if path.name != f"{first.doc_id}.txt"}

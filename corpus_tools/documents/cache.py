@@ -300,5 +300,9 @@ class RawIndex:
     def __iter__(self) -> Iterator[str]:
         return (doc_id for doc_id, in self._db().execute("SELECT doc_id FROM records ORDER BY doc_id"))
 
+    def in_manifest_order(self) -> Iterator[str]:
+        """The doc_ids in the order of their manifest lines."""
+        return (doc_id for doc_id, in self._db().execute("SELECT doc_id FROM records ORDER BY number"))
+
     def __len__(self) -> int:
         return self._length
