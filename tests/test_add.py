@@ -1176,6 +1176,28 @@ def test_a_manifest_missing_beside_raw_files_in_a_corpus_with_exports_is_lost_no
     assert (problem.code, problem.message) == ("manifest-missing", said)
 
 
+def test_more_combining_marks_in_a_row_than_stream_safe_text_allows_are_refused(corpus_copy, tmp_path):
+    """NFC sorts a run of combining marks of mixed classes in time quadratic in its length
+    (100,000 took 16 s to normalize): add refuses more than 30 in a row, the limit of Unicode's
+    stream-safe text format (raw-combining-run), at the run's byte offset, writing nothing; a
+    run of 30 is text."""
+    marks = "\u0301\u0316" * 16  # acute (class 230) and grave below (class 220), alternating
+    good = write(tmp_path, "good.txt", b"A good article about Syria\n\nBody.\n")
+    bad = write(tmp_path, "marks.txt", ("Caf\u00e9 talks\n\nA" + marks[:31] + " word.\n").encode("utf-8"))
+    before = snapshot(corpus_copy)
+    with pytest.raises(CorpusError) as refused:
+        add_files(corpus_copy, [good, bad])
+    assert refused.value.code == "raw-combining-run"
+    assert refused.value.message == ("31 combining marks in a row (more than the 30 of Unicode's stream-safe text "
+                                     "format; normalization takes time quadratic in such a run): not an article's "
+                                     "text; remove them and add it again")
+    assert (refused.value.location.file, refused.value.location.byte_offset) == (str(bad), 14)  # "Café talks\n\nA"
+    assert snapshot(corpus_copy) == before
+    [added] = add_files(corpus_copy, [write(tmp_path, "thirty.txt", ("Talks\n\nA" + marks[:30] + " word.\n").encode())])
+    assert added.record.size == 8 + 30 * 2 + 7
+    assert check_raw(corpus_copy).valid
+
+
 def test_an_article_that_quotes_markup_is_text_not_a_page(corpus_copy, tmp_path):
     """Only a file that opens as a web page's source is refused (raw-html): markup further in,
     or a headline about HTML, is an article's text."""
