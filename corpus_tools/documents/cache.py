@@ -94,6 +94,14 @@ class NormalizedCache:
             raise
         return connection
 
+    def close(self) -> None:
+        """Close this process's connection (a later lookup opens another). SQLite removes the
+        write-ahead log only when the last connection closes, and a connection is freed only by the
+        cyclic garbage collector (its statement cache refers back to it)."""
+        if self._connection is not None and self._pid == os.getpid():
+            self._connection.close()
+        self._connection, self._pid = None, -1
+
     def _discard(self) -> None:
         """Remove a damaged store, its write-ahead log with it (a log left beside a new store
         would be replayed into it); this process goes on without one, the next makes it anew."""
@@ -217,7 +225,7 @@ class RawIndex:
         index = cls(directory, fingerprint("raw index", digest.hexdigest()))
         if index.readable() and index._holds(rows):
             return index
-        index._close()  # else its connection would go on reading the file replaced
+        index.close()  # else its connection would go on reading the file replaced
         return index._write(rows)
 
     @classmethod
@@ -231,7 +239,7 @@ class RawIndex:
             self._length = self._db().execute("SELECT count(*) FROM records").fetchone()[0]
             return True
         except sqlite3.Error:
-            self._close()
+            self.close()
             return False
 
     def _holds(self, rows: list[IndexRow]) -> bool:
@@ -245,7 +253,8 @@ class RawIndex:
         except sqlite3.Error:
             return False
 
-    def _close(self) -> None:
+    def close(self) -> None:
+        """Close this process's connection (a later lookup opens another)."""
         if self._connection is not None and self._pid == os.getpid():
             self._connection.close()
         self._connection, self._pid = None, -1

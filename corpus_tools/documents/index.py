@@ -66,8 +66,11 @@ def iter_documents(layout: Layout, reading: Totalled | None = None) -> Iterator[
     of ``normalize`` normalized every document again, so one article added cost the whole
     corpus's normalization (9 s at 10,000 documents, 2026-12-07)."""
     index = DocumentIndex(layout)
-    yield from counted(map(index.__getitem__, index.in_manifest_order()),
-                       None if reading is None else reading(len(index)))
+    try:
+        yield from counted(map(index.__getitem__, index.in_manifest_order()),
+                           None if reading is None else reading(len(index)))
+    finally:
+        index.close()
 
 
 def load_documents(layout: Layout) -> dict[str, Document]:
@@ -278,6 +281,14 @@ class DocumentIndex(Mapping):
     def in_manifest_order(self) -> Iterator[str]:
         """The doc_ids in the order of their manifest lines (iteration is in doc_id order)."""
         return self._index.in_manifest_order()
+
+    def close(self) -> None:
+        """Close this process's connections to build/cache/ (a later lookup opens them again):
+        for a caller done with the index that goes on running, as one holding a connection keeps
+        another process's write-ahead log from being removed."""
+        self._index.close()
+        if self._normalized is not None:
+            self._normalized.close()
 
     def __len__(self) -> int:
         return len(self._index)
