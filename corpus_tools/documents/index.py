@@ -28,7 +28,7 @@ from corpus_tools.errors import CorpusError, Location
 from corpus_tools.iterutil import Totalled, counted
 from corpus_tools.fsutil import atomic_writer, file_errors, make_public, staging_dir, writing_under
 from corpus_tools.documents.raw import (
-    check_raw_indexed, decode, raise_first, read_manifest, read_manifest_record,
+    check_raw_indexed, decode, iter_raw, raise_first, read_manifest, read_manifest_record,
     read_raw, read_raw_bytes,
 )
 from corpus_tools.documents.removals import unknown_doc_id
@@ -58,13 +58,19 @@ def _document(record: ManifestRecord, normalized: Normalized) -> Document:
 
 
 def iter_documents(layout: Layout, reading: Totalled | None = None) -> Iterator[Document]:
-    """Normalized documents in manifest order; the raw corpus is checked whole first (opening a
-    ``DocumentIndex``). ``reading``: asked with the number of documents once the check has
-    counted them, for the ``on_progress`` called after each document has been handled.
+    """Normalized documents in manifest order; the raw corpus is checked whole first.
+    ``reading``: asked with the number of documents once the check has counted them, for the
+    ``on_progress`` called after each document has been handled (``iter_raw``). Each is
+    normalized here and nothing is written in build/ (``load_documents`` works in a checkout it
+    cannot write); the commands read through ``indexed_documents``."""
+    return map(to_document, iter_raw(layout, reading))
 
-    Through the index, so a text an earlier command normalized comes from build/cache/: each run
-    of ``normalize`` normalized every document again, so one article added cost the whole
-    corpus's normalization (9 s at 10,000 documents, 2026-12-07)."""
+
+def indexed_documents(layout: Layout, reading: Totalled | None = None) -> Iterator[Document]:
+    """``iter_documents``' documents, in manifest order, through a ``DocumentIndex`` (which
+    checks the raw corpus whole as it opens): a text an earlier command normalized comes from
+    build/cache/. ``normalize`` normalized every document again on each run, so one article
+    added cost the whole corpus's normalization (9 s at 10,000 documents, 2026-12-07)."""
     index = DocumentIndex(layout)
     try:
         yield from counted(map(index.__getitem__, index.in_manifest_order()),
@@ -91,7 +97,7 @@ def write_normalized(layout: Layout, out: Path, writing: Totalled | None = None)
     longer holds are removed, and only those (``NORMALIZED_LISTING`` names them: ``out`` may hold
     other files). Returns the count of documents written and of stale files removed.
     ``writing``: asked with the number of documents once the raw corpus is checked, for the
-    ``on_progress`` called after each document written (``iter_documents``).
+    ``on_progress`` called after each document written (``indexed_documents``).
 
     What a run killed part way leaves: every file of ``out`` whole, the previous run's or this
     one's. The files are written into a staging directory in ``out`` (the next run removes it)
@@ -102,7 +108,7 @@ def write_normalized(layout: Layout, out: Path, writing: Totalled | None = None)
     previous run's from before the first rename until the stale files are gone, so whatever a
     killed run renamed in is removed by a later run once its document leaves the corpus."""
     check_output(out)
-    documents = iter_documents(layout, writing)
+    documents = indexed_documents(layout, writing)
     first = next(documents, None)  # the raw corpus is checked whole before anything is made
     with file_errors():  # a file where out or a directory above it belongs
         staging = staging_dir(out, ".normalize-")
