@@ -56,7 +56,7 @@ def normalize(layout: Layout, out: Path | None, doc_id: str | None, repeated_lin
         corpus-tools normalize --doc 001_d79359122f2d4c78
         corpus-tools normalize --repeated-lines    # template lines no rule removes yet
     """
-    from corpus_tools.documents.index import indexed_documents, load_document, write_normalized
+    from corpus_tools.documents.index import iter_documents, load_document, write_normalized
 
     # three modes: a mode's options given to another were ignored without a word
     min_given = click.get_current_context().get_parameter_source("min_documents") is not ParameterSource.DEFAULT
@@ -71,7 +71,7 @@ def normalize(layout: Layout, out: Path | None, doc_id: str | None, repeated_lin
         return
     if repeated_lines:
         with stages() as stage:
-            found = find_repeated_lines(indexed_documents(layout, totalled(stage, "reading documents", "doc")),
+            found = find_repeated_lines(iter_documents(layout, totalled(stage, "reading documents", "doc")),
                                         min_documents)
         for line in report_lines(found, min_documents):
             click.echo(line)

@@ -62,7 +62,8 @@ def iter_documents(layout: Layout, reading: Totalled | None = None) -> Iterator[
     ``reading``: asked with the number of documents once the check has counted them, for the
     ``on_progress`` called after each document has been handled (``iter_raw``). Each is
     normalized here and nothing is written in build/ (``load_documents`` works in a checkout it
-    cannot write); the commands read through ``indexed_documents``."""
+    cannot write, and ``normalize --repeated-lines`` writes nothing); ``normalize`` reads through
+    ``indexed_documents``."""
     return map(to_document, iter_raw(layout, reading))
 
 
