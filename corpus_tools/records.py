@@ -493,6 +493,20 @@ class PreAnnotation:
     model_version: str
 
 
+def bounded_round(value: float, digits: int) -> float:
+    """``value`` rounded to ``digits`` decimals, once; but onto 1 only when it is 1, and onto 0
+    only when it is 0 (or below): those are the values of complete agreement and of none, and an
+    alpha of 0.99998 printed as 1.000, or an F1 of 2 × 19999/40000 as 1.0, read as complete
+    agreement where there was a disagreement. Such a value is the nearest printed value inside
+    the bounds instead (0.999, 0.001 with 3 digits). Agreement figures and pre-annotation scores."""
+    shown = round(value, digits)
+    if shown == 1 and value < 1:
+        return round(1 - 10 ** -digits, digits)
+    if shown == 0 and value > 0:
+        return round(10 ** -digits, digits)
+    return shown
+
+
 @dataclass(frozen=True, slots=True)
 class LayerScore:
     """How the pre-annotation of one layer compares with the gold (corpus_tools.preannotate.evaluate).
@@ -828,19 +842,8 @@ class Figure:
     items: int
 
     def rounded(self, digits: int) -> float | None:
-        """The value rounded to ``digits`` decimals, once; but onto 1 only when it is 1, and onto 0
-        only when it is 0 (or below): those are the values of complete agreement and of none, and
-        an alpha of 0.99998 printed as 1.000, or an F1 of 2 × 19999/40000 as 1.0, read as
-        complete agreement where there was a disagreement. Such a value is the nearest printed
-        value inside the bounds instead (0.999, 0.001 with 3 digits)."""
-        if self.value is None:
-            return None
-        shown = round(self.value, digits)
-        if shown == 1 and self.value < 1:
-            return round(1 - 10 ** -digits, digits)
-        if shown == 0 and self.value > 0:
-            return round(10 ** -digits, digits)
-        return shown
+        """The value rounded as ``bounded_round`` rounds it (None when there is none)."""
+        return None if self.value is None else bounded_round(self.value, digits)
 
     def printed(self) -> str:
         """The value as the text report and the card print it: 3 decimals (``rounded``), or "n/a"."""

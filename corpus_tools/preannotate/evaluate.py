@@ -27,7 +27,7 @@ from typing import Iterable, Mapping
 from corpus_tools.iterutil import Totalled
 from corpus_tools.preannotate.ner import NerModel
 from corpus_tools.preannotate.run import PreAnnotator
-from corpus_tools.records import Document, DocumentAnnotations, LayerScore, RegistryEntity, Span
+from corpus_tools.records import Document, DocumentAnnotations, LayerScore, RegistryEntity, Span, bounded_round
 
 LAYERS = ("entities", "timexes", "quotes", "sources", "cues")
 
@@ -169,9 +169,10 @@ def score(gold: Mapping[str, DocumentAnnotations], predicted: Mapping[str, Docum
         precision, recall = _ratio(counts["matched"], counts["predicted"]), _ratio(counts["matched"], counts["gold"])
         lenient = _f1(_ratio(counts["lenient"], counts["predicted"]), _ratio(counts["lenient"], counts["gold"]))
         value = _ratio(counts["same_value"], counts["matched"]) if layer != "cues" else None
-        rows.append(LayerScore(layer, counts["gold"], counts["predicted"], counts["matched"], round(precision, 3),
-                               round(recall, 3), round(_f1(precision, recall), 3), round(lenient, 3),
-                               None if value is None else round(value, 3)))
+        scores = (precision, recall, _f1(precision, recall), lenient)
+        rows.append(LayerScore(layer, counts["gold"], counts["predicted"], counts["matched"],
+                               *(bounded_round(score, 3) for score in scores),
+                               None if value is None else bounded_round(value, 3)))
     return tuple(rows)
 
 
