@@ -2161,6 +2161,20 @@ PREANNOTATED_QUOTES = [
          ("the talks were over", "The department", "us-state-department"),
          ("“The UN must act,”", "the department", "us-state-department"),
          ("the sanctions would stay", "The department", None)]),
+    # Found in review: a definite SOURCE took the previous quote's speaker whatever its kind, so after
+    # Blinken's quote "The ministry said …" was antony-blinken's, a person's, though a ministry is an
+    # institution or a state's government and the guidelines give a description whom it refers to.
+    # A description whose head noun is an institution's takes only a previous institution or state;
+    # "the statement", whose author may be a person (guidelines: a statement → its author), either.
+    row("a_definite_source_naming_an_institution_takes_no_person_s_quote_before_it",
+        registered("antony-blinken", "syria"), ("quote", "source", "speaker"),
+        "Blinken said the talks failed. The ministry said the strikes would go on.\n\n"
+        "Blinken said the talks failed. The statement said the strikes would go on.\n\n"
+        "Syria said the talks failed. The ministry said the strikes would go on.",
+        [("the talks failed", "Blinken", "antony-blinken"), ("the strikes would go on", "The ministry", None),
+         ("the talks failed", "Blinken", "antony-blinken"),
+         ("the strikes would go on", "The statement", "antony-blinken"),
+         ("the talks failed", "Syria", "syria"), ("the strikes would go on", "The ministry", "syria")]),
     # Raised in review: "After the talks the sanctions stay, officials said." keeps the opening phrase
     # in the QUOTE. The guidelines' indirect QUOTE is the reported clause, and a phrase opening it
     # without a comma is the clause's own (when the sanctions stay), as in "Under Assad the country

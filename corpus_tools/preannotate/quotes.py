@@ -100,7 +100,9 @@ before its government or officials, none when "and" or "or" joins two or more st
 (entities.py's ``speaker_of``); a definite noun phrase
 ("the department") takes the previous quote's speaker, unless the narrative (outside every QUOTE)
 since the sentence of that quote's SOURCE names another registered institution, an ORG mention ("The UN
-condemned the strikes. The department said …": none), and so does a pronoun that can stand for it ("he",
+condemned the strikes. The department said …": none), or its head noun is an institution's
+(``INSTITUTION_NOUNS``) and that speaker a person ("Blinken said … The ministry said …": none; "the
+statement" may be a person's), and so does a pronoun that can stand for it ("he",
 "she", "I" a registered person's, "it" an institution's or a state's); "we" and "they", which speak for
 a body the previous speaker is not ("“We told them that …,” Blinken said": the government), get none. Scores: 0.8 direct, 0.6 mixed or indirect, 0.5 continued; a SOURCE or CUE region
 several quotes share has the score of the first, which found it (a continued quote only reuses it).
@@ -131,6 +133,12 @@ NOUN_CONTENT = frozenset({"denied", "accused", "urged", "called on", "ruled out"
 # institution or a state; "we" and "they" speak for a body the text, not the previous speaker,
 # names ("we" in an official's words is the government), so they get none
 PRONOUNS = {"he": "PERSON", "she": "PERSON", "I": "PERSON", "it": "body", "they": None, "we": None}
+# the head nouns of a description ("the ministry") that only an institution or a state's government
+# is, never a person, so it cannot refer to a person's quote before it (a person's "administration"
+# or "regime" is their entourage, null by the guidelines whatever came before, so those are left out);
+# "the statement" is its author's, a person's or an institution's (guidelines), and is not one
+INSTITUTION_NOUNS = frozenset({"ministry", "department", "government", "embassy", "agency", "office", "council",
+                               "committee", "army", "military"})
 # the words that open a noun phrase before its noun
 _DETERMINERS = ("the", "a", "an", "one", "another", "his", "her", "its", "their")
 # the determiners never a pronoun subject ("One said", "Another said" report; "the accused" does not)
@@ -1061,14 +1069,31 @@ def _after_a_weekday_date(text: str, source: Span, mentions: list[EntityMention]
     return Span(name.span.start, source.end)
 
 
-def _pronoun_speaker(source_text: str, last_speaker: str | None, registry: Mapping[str, RegistryEntity]
-                     ) -> str | None:
-    """The previous quote's speaker when the pronoun SOURCE can stand for it (``PRONOUNS``): "he"
-    after Blinken's quote, "it" after Syria's; else None."""
-    kind = PRONOUNS.get(source_text if source_text == "I" else source_text.lower())
-    if kind is None or last_speaker not in registry:
+def _referent_kind(source_text: str) -> str | None:
+    """What a SOURCE naming no registered speaker may stand for: "PERSON" ("he", "she", "I"), "body"
+    (an institution or a state: "it", a description with an institution's head noun, "the ministry"),
+    "any" (another description: "the statement" is its author's, a person's or an institution's);
+    None when it refers to no earlier speaker ("we", "they", a noun phrase that is no description)."""
+    if _DEFINITE.fullmatch(source_text):
+        return "body" if source_text.split()[1] in INSTITUTION_NOUNS else "any"
+    return PRONOUNS.get(source_text if source_text == "I" else source_text.lower())
+
+
+def _earlier_speaker(kind: str, last_speaker: str | None, registry: Mapping[str, RegistryEntity],
+                     named: Iterable[EntityMention]) -> str | None:
+    """The previous quote's speaker as the referent of a pronoun or a description of ``kind``
+    (``_referent_kind``), or None: when its registry type cannot be that kind ("he" or "the
+    ministry" after Syria's or Blinken's quote, the wrong way round), or when ``named``, the
+    mentions of the narrative since, holds another registered one of the kind (a person for a
+    person, an institution, an ORG, for a body or a description), which it may refer to as well."""
+    if last_speaker not in registry:
         return None
-    return last_speaker if (registry[last_speaker].type == "PERSON") == (kind == "PERSON") else None
+    if kind != "any" and (registry[last_speaker].type == "PERSON") != (kind == "PERSON"):
+        return None
+    rival = "PERSON" if kind == "PERSON" else "ORG"
+    if any(m.label == rival and m.entity_id not in (None, last_speaker) for m in named):
+        return None
+    return last_speaker
 
 
 def _outside_quotes(found: list[_Found]):
@@ -1124,15 +1149,15 @@ def quotes(doc_id: str, text: str, mentions: Iterable[EntityMention], registry: 
                 speaker = speakers[region]
             else:
                 speaker = speaker_of(source_span, inside, states, text)
-                if speaker is None and _DEFINITE.fullmatch(source_text):
-                    # "the department", "The statement": the speaker before, unless the narrative
-                    # since names another institution, which the description may refer to as well
+                kind = _referent_kind(source_text) if speaker is None else None
+                if kind is not None:
+                    # names in the previous SOURCE's sentence (to whom a letter went) or inside a
+                    # QUOTE (what was said) are no other referent the narrative offers
                     named = mentions[bisect.bisect_left(mention_starts, last_said):
                                      bisect.bisect_left(mention_starts, source_span.start)]
-                    speaker = None if any(m.label == "ORG" and m.entity_id not in (None, last_speaker)
-                                          and narrative(m.span) for m in named) else last_speaker
-                elif speaker is None:
-                    speaker = _pronoun_speaker(source_text, last_speaker, registry)
+                    speaker = _earlier_speaker(kind, last_speaker, registry,
+                                               [m for m in named if narrative(m.span)]
+                                               if _DEFINITE.fullmatch(source_text) else [])
                 speakers[region] = speaker
             last_speaker = speaker
             last_said = max(last_said, sentence_ends[min(bisect.bisect_left(sentence_ends, source_span.end),
