@@ -103,7 +103,9 @@ since the sentence of that quote's SOURCE names another registered institution, 
 condemned the strikes. The department said …": none), or its head noun is an institution's
 (``INSTITUTION_NOUNS``) and that speaker a person ("Blinken said … The ministry said …": none; "the
 statement" may be a person's), and so does a pronoun that can stand for it ("he",
-"she", "I" a registered person's, "it" an institution's or a state's); "we" and "they", which speak for
+"she", "I" a registered person's, "it" an institution's or a state's), unless the narrative since names
+another registered one of its kind, a person for "he" ("Assad met envoys. He said …": none), an
+institution for "it" (``_earlier_speaker``, one rule); "we" and "they", which speak for
 a body the previous speaker is not ("“We told them that …,” Blinken said": the government), get none. Scores: 0.8 direct, 0.6 mixed or indirect, 0.5 continued; a SOURCE or CUE region
 several quotes share has the score of the first, which found it (a continued quote only reuses it).
 """
@@ -1155,9 +1157,7 @@ def quotes(doc_id: str, text: str, mentions: Iterable[EntityMention], registry: 
                     # QUOTE (what was said) are no other referent the narrative offers
                     named = mentions[bisect.bisect_left(mention_starts, last_said):
                                      bisect.bisect_left(mention_starts, source_span.start)]
-                    speaker = _earlier_speaker(kind, last_speaker, registry,
-                                               [m for m in named if narrative(m.span)]
-                                               if _DEFINITE.fullmatch(source_text) else [])
+                    speaker = _earlier_speaker(kind, last_speaker, registry, (m for m in named if narrative(m.span)))
                 speakers[region] = speaker
             last_speaker = speaker
             last_said = max(last_said, sentence_ends[min(bisect.bisect_left(sentence_ends, source_span.end),
