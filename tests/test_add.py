@@ -477,86 +477,73 @@ def test_a_cited_first_line_is_quoted_without_the_byte_order_mark(corpus_copy, t
     assert check_raw(corpus_copy).valid
 
 
-@pytest.mark.parametrize("case", ["duplicate", "named-twice", "doc-id-taken", "doc-id-unsafe", "empty", "whitespace", "binary",
-                                  "controls", "undecodable", "no-evidence", "evidence-blank-line", "bad-date",
-                                  "missing", "second-of-two-bad", "doc-id-case", "fullwidth-date",
-                                  "blank-publisher", "blank-title", "invisible-title", "utf-16", "utf-16-no-bom",
-                                  "utf-32", "utf-32-no-bom", "html", "xhtml", "cesu-8"])
-def test_refusals_name_the_file_and_write_nothing(corpus_copy, tmp_path, case):
-    good = write(tmp_path, "good.txt", b"A good article about Syria\n\nBody.\n")
-    args: dict = {}
-    expected_code, paths = None, [good]
-    if case == "duplicate":
-        paths, expected_code = [ARTICLE.parent / "../../../raw/001_d79359122f2d4c78.txt"], "raw-duplicate"
-    elif case == "named-twice":
-        copy = write(tmp_path, "copy.txt", good.read_bytes())
-        paths, expected_code = [good, copy], "raw-duplicate"
-    elif case == "doc-id-taken":
-        args, expected_code = {"doc_id": "003_840a8be26e4ddaa5"}, "duplicate-doc-id"
-    elif case == "doc-id-unsafe":
-        args, expected_code = {"doc_id": "../escape"}, "unsafe-doc-id"
-    elif case == "empty":
-        paths, expected_code = [write(tmp_path, "empty.txt", b"")], "raw-empty"
-    elif case == "whitespace":  # was added as a document of nothing
-        paths, expected_code = [write(tmp_path, "blank.txt", b"   \n\n \t\n")], "raw-empty"
-    elif case in ("utf-16", "utf-16-no-bom", "utf-32", "utf-32-no-bom"):  # said to be UTF-16/32, not "binary"
-        encoding = case.removesuffix("-no-bom") + ("-le" if case.endswith("-no-bom") else "")
-        paths = [write(tmp_path, "u16.txt", "Syria talks\n\nDamascus \u2014 text.\n".encode(encoding))]
-        expected_code = "raw-undecodable"
-    elif case == "binary":
-        paths, expected_code = [write(tmp_path, "img.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")], "raw-binary"
-    elif case == "html":  # a web page saved as .txt was added, its markup the text annotators get
-        page = b"\xef\xbb\xbf\r\n<!DOCTYPE html>\r\n<html><body><p>Syria talks</p></body></html>\r\n"
-        paths, expected_code = [write(tmp_path, "page.txt", page)], "raw-html"
-    elif case == "xhtml":
-        page = b'<?xml version="1.0"?>\n<HTML lang="en">\n<p>Syria talks</p></HTML>\n'
-        paths, expected_code = [write(tmp_path, "page.txt", page)], "raw-html"
-    elif case == "cesu-8":  # an emoji as two encoded surrogates was added as cp1252: "Emoji í ½í¸€" its title
-        paths, expected_code = [write(tmp_path, "cesu.txt", b"Emoji \xed\xa0\xbd\xed\xb8\x80 talks\n\nBody.\n")], \
-            "raw-undecodable"
-    elif case == "controls":
-        paths, expected_code = [write(tmp_path, "ctl.txt", b"Title\n" + b"\x01\x02\x03\x04" * 5)], "raw-binary"
-    elif case == "undecodable":
-        paths, expected_code = [write(tmp_path, "bad.txt", b"Title \xe9 and \x81\n")], "raw-undecodable"
-    elif case == "no-evidence":
-        args, expected_code = {"publisher": "The Levant Ledger"}, "metadata-invalid"
-    elif case == "evidence-blank-line":
-        args, expected_code = {"date": "2023-03-14", "date_evidence": "line 2"}, "metadata-invalid"
-    elif case == "bad-date":
-        args, expected_code = {"date": "2023-02-30", "date_evidence": "line 1"}, "metadata-invalid"
-    elif case == "missing":
-        paths, expected_code = [tmp_path / "in" / "nope.txt"], "add-input-missing"
-    elif case == "doc-id-case":
-        args, expected_code = {"doc_id": "003_840A8BE26E4DDAA5"}, "duplicate-doc-id"
-    elif case == "fullwidth-date":
-        args, expected_code = {"date": "\uff12\uff10\uff12\uff14", "date_evidence": "reasoning"}, "metadata-invalid"
-    elif case == "blank-publisher":
-        args, expected_code = {"publisher": " ", "publisher_evidence": "a sentence of reasoning"}, "metadata-invalid"
-    elif case == "blank-title":
-        args, expected_code = {"title": ""}, "metadata-invalid"
-    elif case == "invisible-title":  # zero-width characters only
-        args, expected_code = {"title": "\u200b\u200d"}, "metadata-invalid"
-    elif case == "second-of-two-bad":
-        paths, expected_code = [good, write(tmp_path, "empty.txt", b"")], "raw-empty"
+GOOD = b"A good article about Syria\n\nBody.\n"
+UNICODE = "Syria talks\n\nDamascus \u2014 text.\n"
+UNREAD = ", which corpus-tools does not read: save it as UTF-8 and add it again"
+
+
+def _given(tmp_path: Path, files: tuple) -> list[Path]:
+    """The files a row names: "good" (an article add takes), (name, bytes) written under in/,
+    (name, None) named but never written, or a path as it is."""
+    good = write(tmp_path, "good.txt", GOOD)
+    return [good if entry == "good" else entry if isinstance(entry, Path) else
+            tmp_path / "in" / entry[0] if entry[1] is None else write(tmp_path, *entry) for entry in files]
+
+
+@pytest.mark.parametrize(("files", "options", "code", "at", "said"), [
+    # the code, the byte the location names, and what the message starts with ("" where the code says it all)
+    pytest.param([ARTICLE.parent / "../../../raw/001_d79359122f2d4c78.txt"], {}, "raw-duplicate", None,
+                 "already in the corpus as 001_d79359122f2d4c78", id="duplicate"),
+    pytest.param([("copy.txt", GOOD), "good"], {}, "raw-duplicate", None, "", id="named-twice"),  # named: the one that sorts last
+    pytest.param(["good"], {"doc_id": "003_840a8be26e4ddaa5"}, "duplicate-doc-id", None, "", id="doc-id-taken"),
+    pytest.param(["good"], {"doc_id": "../escape"}, "unsafe-doc-id", None, "", id="doc-id-unsafe"),
+    pytest.param([("empty.txt", b"")], {}, "raw-empty", None, "", id="empty"),
+    pytest.param([("blank.txt", b"   \n\n \t\n")], {}, "raw-empty", None, "", id="whitespace"),  # was added as nothing
+    pytest.param([("img.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")], {}, "raw-binary", None, "", id="binary"),
+    pytest.param([("ctl.txt", b"Title\n" + b"\x01\x02\x03\x04" * 5)], {}, "raw-binary", None, "", id="controls"),
+    pytest.param([("bad.txt", b"Title \xe9 and \x81\n")], {}, "raw-undecodable", 6, "", id="undecodable"),
+    pytest.param(["good"], {"publisher": "The Levant Ledger"}, "metadata-invalid", None, "", id="no-evidence"),
+    pytest.param(["good"], {"date": "2023-03-14", "date_evidence": "line 2"}, "metadata-invalid", None, "",
+                 id="evidence-blank-line"),
+    pytest.param(["good"], {"date": "2023-02-30", "date_evidence": "line 1"}, "metadata-invalid", None, "",
+                 id="bad-date"),
+    pytest.param([("nope.txt", None)], {}, "add-input-missing", None, "", id="missing"),
+    pytest.param(["good", ("empty.txt", b"")], {}, "raw-empty", None, "", id="second-of-two-bad"),
+    pytest.param(["good"], {"doc_id": "003_840A8BE26E4DDAA5"}, "duplicate-doc-id", None, "", id="doc-id-case"),
+    pytest.param(["good"], {"date": "\uff12\uff10\uff12\uff14", "date_evidence": "reasoning"}, "metadata-invalid", None,
+                 "", id="fullwidth-date"),
+    pytest.param(["good"], {"publisher": " ", "publisher_evidence": "a sentence of reasoning"}, "metadata-invalid",
+                 None, "", id="blank-publisher"),
+    pytest.param(["good"], {"title": ""}, "metadata-invalid", None, "", id="blank-title"),
+    pytest.param(["good"], {"title": "\u200b\u200d"}, "metadata-invalid", None, "", id="invisible-title"),  # zero-width
+    # said to be UTF-16/32 by the sign it gives, not "binary" (a marked file was said to have NUL bytes between its
+    # letters: a hunt)
+    pytest.param([("u16.txt", UNICODE.encode("utf-16"))], {}, "raw-undecodable", None,
+                 "UTF-16 text (its byte-order mark)" + UNREAD, id="utf-16"),
+    pytest.param([("u16.txt", UNICODE.encode("utf-16-le"))], {}, "raw-undecodable", None,
+                 "UTF-16 text (NUL bytes between its letters)" + UNREAD, id="utf-16-no-bom"),
+    pytest.param([("u16.txt", UNICODE.encode("utf-32"))], {}, "raw-undecodable", None,
+                 "UTF-32 text (its byte-order mark)" + UNREAD, id="utf-32"),
+    pytest.param([("u16.txt", UNICODE.encode("utf-32-le"))], {}, "raw-undecodable", None,
+                 "UTF-32 text (NUL bytes between its letters)" + UNREAD, id="utf-32-no-bom"),
+    # a web page saved as .txt was added, its markup the text annotators get
+    pytest.param([("page.txt", b"\xef\xbb\xbf\r\n<!DOCTYPE html>\r\n<html><body><p>Syria talks</p></body></html>\r\n")],
+                 {}, "raw-html", None, "an HTML page (it opens with '<!DOCTYPE html>'), not an article's text",
+                 id="html"),
+    pytest.param([("page.txt", b'<?xml version="1.0"?>\n<HTML lang="en">\n<p>Syria talks</p></HTML>\n')], {},
+                 "raw-html", None, "", id="xhtml"),
+    # an emoji as two encoded surrogates was added as cp1252: "Emoji í ½í¸€" its title
+    pytest.param([("cesu.txt", b"Emoji \xed\xa0\xbd\xed\xb8\x80 talks\n\nBody.\n")], {}, "raw-undecodable", 6,
+                 "a UTF-16 surrogate written as UTF-8 at byte 6 (b'\\xed\\xa0\\xbd': CESU-8", id="cesu-8"),
+])
+def test_refusals_name_the_file_and_write_nothing(corpus_copy, tmp_path, files, options, code, at, said):
+    paths = _given(tmp_path, files)
     before = snapshot(corpus_copy)
     with pytest.raises(CorpusError) as refused:
-        add_files(corpus_copy, paths, **args)
-    assert refused.value.code == expected_code
-    assert refused.value.location.file is not None
-    if case == "duplicate":
-        assert "already in the corpus as 001_d79359122f2d4c78" in refused.value.message
-    if case == "cesu-8":
-        assert refused.value.message.startswith("a UTF-16 surrogate written as UTF-8 at byte 6 (b'\\xed\\xa0\\xbd': "
-                                                "CESU-8")
-        assert refused.value.location.byte_offset == 6
-    if case == "html":
-        assert refused.value.message.startswith("an HTML page (it opens with '<!DOCTYPE html>'), not an article's text")
-        assert refused.value.location.file == str(tmp_path / "in" / "page.txt")
-    if case.startswith("utf-"):
-        assert refused.value.message.startswith(f"UTF-{case[4:6]} text") and "save it as UTF-8" in refused.value.message
-        # by the sign it gives (a marked file was said to have NUL bytes between its letters: a hunt)
-        told = "NUL bytes between its letters" if case.endswith("no-bom") else "its byte-order mark"
-        assert refused.value.message.startswith(f"UTF-{case[4:6]} text ({told})")
+        add_files(corpus_copy, paths, **options)
+    assert (refused.value.code, refused.value.location.file, refused.value.location.byte_offset) == (
+        code, str(paths[-1]), at)
+    assert refused.value.message.startswith(said)
     assert snapshot(corpus_copy) == before  # nothing written, not even the good file of two
     assert check_raw(corpus_copy).valid
 
