@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
 import corpus_tools
 from corpus_tools.cli import cli
-from corpus_tools.documents.add import add_files, added_line, added_notes, highest_number, manifest_line, next_doc_id, title_of
+from corpus_tools.cli import progress as progress_module
+from corpus_tools.documents import add as add_module
+from corpus_tools.documents import raw as raw_module
+from corpus_tools.documents.add import (add_files, added_line, added_notes, highest_number, manifest_line, next_doc_id,
+                                        title_of)
+from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.documents.normalize import normalize
 from corpus_tools.documents.raw import check_raw, read_manifest
 from corpus_tools.errors import CorpusError
 from corpus_tools.layout import Layout
+from corpus_tools.release.build import Written
+from corpus_tools.release.checksums import release_configs
+from corpus_tools.release.inputs import release
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLE = REPO / "tests" / "fixtures" / "articles" / "us-syria-aid-corridor.txt"
@@ -39,6 +53,18 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
+
+
+def fail_writing_the_manifest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """add's write of the manifest fails as on a full disk, after its raw files are written."""
+    real = add_module.atomic_write_bytes
+
+    def fail_on_manifest(path, data, mode=0o644):
+        if Path(path).name == "manifest.jsonl":
+            raise OSError(28, "No space left on device")
+        real(path, data, mode)
+
+    monkeypatch.setattr(add_module, "atomic_write_bytes", fail_on_manifest)
 
 
 def test_add_copies_bytes_and_appends_a_record_then_check_raw_and_normalize_see_it(corpus_copy):
@@ -175,9 +201,6 @@ def test_an_invented_article_is_marked_as_one_and_the_card_names_it(corpus_copy,
         None, "none", "Invented article: written to test the add command")
     assert check_raw(corpus_copy).valid
     # the card's Known Limitations name it beside the corpus's two, as the build does from the documents it writes
-    from corpus_tools.documents.index import DocumentIndex
-    from corpus_tools.release.build import Written
-
     written, documents = Written(), DocumentIndex(corpus_copy)
     for doc_id in sorted(documents):
         written.add(doc_id, documents[doc_id], annotated=True)
@@ -187,11 +210,6 @@ def test_an_invented_article_is_marked_as_one_and_the_card_names_it(corpus_copy,
 def test_an_added_article_nobody_annotated_is_released_in_documents_only_and_the_card_says_so(corpus_copy, tmp_path):
     """Its ner rows tagged every token O and its kb row listed no entity: labels a model learns
     as true. It keeps its place in doc_id order among the annotated ones."""
-    import pyarrow.parquet as pq
-
-    from corpus_tools.release.inputs import release
-    from corpus_tools.release.checksums import release_configs
-
     article = write(tmp_path, "new.txt", b"US and Syria hold talks\n\nUS envoys met Syrian officials in Damascus.\n")
     [added] = add_files(corpus_copy, [article])
     built = release(corpus_copy, None).path
@@ -556,18 +574,9 @@ def test_cli_refusal_is_one_located_line(corpus_copy, tmp_path):
 
 
 def test_a_failure_while_writing_removes_what_was_written(corpus_copy, tmp_path, monkeypatch):
-    from corpus_tools.documents import add as add_module
-
     paths = [write(tmp_path, f"{n}.txt", f"Article {n}\n".encode()) for n in range(2)]
     before = snapshot(corpus_copy)
-    real = add_module.atomic_write_bytes
-
-    def fail_on_manifest(path, data, mode=0o644):
-        if Path(path).name == "manifest.jsonl":
-            raise OSError("disk full")
-        real(path, data, mode)
-
-    monkeypatch.setattr(add_module, "atomic_write_bytes", fail_on_manifest)
+    fail_writing_the_manifest(monkeypatch)
     with pytest.raises(OSError):
         add_files(corpus_copy, paths)
     assert snapshot(corpus_copy) == before
@@ -600,9 +609,6 @@ def _articles(tmp_path: Path, count: int) -> list[Path]:
 
 
 def _dead_staging(layout: Layout) -> Path:
-    import subprocess
-    import sys
-
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()  # reaped: its pid names no process
     staging = layout.raw / f".add-{gone.pid}-abc123.tmp"
@@ -614,8 +620,6 @@ def _killed_add(layout: Layout, tmp_path: Path, count: int, moved: int) -> tuple
     """A dead add's staging directory in ``layout``'s raw/, holding the manifest of ``count`` new
     articles (added to a copy of the corpus, returned with them), their first ``moved`` files
     moved into raw/ before the kill and the rest still staged."""
-    import shutil
-
     elsewhere = Layout.at(tmp_path / "elsewhere")
     shutil.copytree(layout.raw, elsewhere.raw)
     added = add_files(elsewhere, _articles(tmp_path, count))
@@ -631,7 +635,6 @@ def test_an_add_killed_after_staging_its_manifest_is_finished_by_the_next(corpus
     """Killed between moving its raw files in and replacing the manifest: a raw file in raw/ that
     the manifest does not list would stop every command that checks raw/. The next add finishes."""
     elsewhere = Layout.at(tmp_path / "elsewhere")
-    import shutil
     shutil.copytree(corpus_copy.raw, elsewhere.raw)
     first, second = _articles(tmp_path, 2)
     added = add_files(elsewhere, [first])  # what the killed add was writing, done whole elsewhere
@@ -693,8 +696,6 @@ def test_an_add_killed_after_moving_every_file_is_finished_and_said_so(corpus_co
 
 def test_an_add_interrupted_once_its_manifest_is_in_place_keeps_its_files(corpus_copy, tmp_path, monkeypatch):
     """The cleanup removed the files the new manifest lists: every command then said raw-missing."""
-    import corpus_tools.documents.add as add_module
-
     real_rename = os.rename
 
     def rename(source, target):
@@ -722,12 +723,6 @@ def test_an_add_killed_before_staging_its_manifest_left_nothing_to_finish(corpus
 
 def test_an_add_killed_while_writing_leaves_raw_clean_and_the_rerun_adds_the_same(corpus_copy, tmp_path):
     """SIGKILLed from outside as soon as its first raw file is written, staged or in raw/."""
-    import shutil
-    import signal
-    import subprocess
-    import sys
-    import time
-
     articles = _articles(tmp_path, 40)
     reference = Layout.at(tmp_path / "reference")
     shutil.copytree(corpus_copy.raw, reference.raw)
@@ -750,10 +745,6 @@ def test_an_add_killed_while_writing_leaves_raw_clean_and_the_rerun_adds_the_sam
 def test_the_help_says_which_options_describe_one_file():
     """--publisher, --date and --invented are refused with several files, and the help said so
     of --doc-id and --title only (found by a hunt)."""
-    from click.testing import CliRunner
-
-    from corpus_tools.cli import cli
-
     output = CliRunner().invoke(cli, ["add", "--help"], terminal_width=400).output
     shown = " ".join(output[output.index("Options:"):].split())
     for option in ("--doc-id", "--title", "--publisher", "--date", "--invented"):
@@ -814,21 +805,12 @@ def test_a_new_corpus_is_the_same_whatever_the_order_its_files_were_named_in(tmp
 
 
 def test_a_refused_first_add_leaves_no_raw_directory(tmp_path, monkeypatch):
-    from corpus_tools.documents import add as add_module
-
     layout = Layout.at(tmp_path / "corpus")
     layout.root.mkdir()
     with pytest.raises(CorpusError) as refused:
         add_files(layout, [*_new_articles(tmp_path), tmp_path / "in" / "gone.txt"])
     assert refused.value.code == "add-input-missing" and not layout.raw.exists()
-    real = add_module.atomic_write_bytes
-
-    def fail_on_manifest(path, data, mode=0o644):
-        if Path(path).name == "manifest.jsonl":
-            raise OSError(28, "No space left on device")
-        real(path, data, mode)
-
-    monkeypatch.setattr(add_module, "atomic_write_bytes", fail_on_manifest)
+    fail_writing_the_manifest(monkeypatch)
     with pytest.raises(OSError):
         add_files(layout, _new_articles(tmp_path))
     assert not layout.raw.exists()  # nothing half-written: the next add starts the corpus afresh
@@ -981,8 +963,6 @@ def test_numbering_many_files_looks_at_each_doc_id_once(tmp_path, monkeypatch):
     """Each file's number was found again over every doc_id before it, the ones numbered in this
     call included: an add of n files matched some n²/2 doc_ids (20,000 files, 2·10^8 matches,
     over a minute before anything was written). Counted, not timed."""
-    from corpus_tools.documents import add as add_module
-
     class Counting:
         def __init__(self, pattern):
             self.pattern, self.calls = pattern, 0
@@ -1006,8 +986,6 @@ def test_numbering_many_files_looks_at_each_doc_id_once(tmp_path, monkeypatch):
 def test_add_checks_each_raw_file_once(corpus_copy, tmp_path, monkeypatch):
     """add ran check_raw and then opened the document index, which checks the corpus again: every
     raw file was read and hashed twice before anything was added. Counted, not timed."""
-    from corpus_tools.documents import raw as raw_module
-
     checked = []
     real = raw_module._check_raw_file
 
@@ -1030,8 +1008,6 @@ def test_cli_add_shows_the_reading_and_the_checking_before_the_writing(corpus_co
     """Only the writing drew a bar: reading the corpus's texts (all of them after a fresh clone)
     and checking each file (decoding, normalizing, numbering), most of an add's time, showed
     nothing on the terminal."""
-    from corpus_tools.cli import progress as progress_module
-
     monkeypatch.setattr(progress_module, "DELAY", 0)
     monkeypatch.setattr(progress_module, "MININTERVAL", 0)
     monkeypatch.setattr(progress_module, "shows_progress", lambda stream: True)
@@ -1052,8 +1028,6 @@ def test_a_corpus_whose_raw_is_gone_is_not_started_over(corpus_copy, tmp_path, m
     """No raw/ at all, but stored exports (annotations of its documents) or a release: the corpus
     lost its raw/, and add started a new one over it (raw/ of the one new file, every stored
     export then about documents that were not there)."""
-    import shutil
-
     shutil.rmtree(corpus_copy.raw)
     if made == "release":
         shutil.rmtree(corpus_copy.exports)
@@ -1090,8 +1064,6 @@ def test_a_mistyped_file_where_no_corpus_is_leaves_nothing_there(tmp_path, monke
 def test_a_file_in_raw_reached_through_a_linked_directory_is_not_called_a_link(tmp_path):
     """The refusal said "(a link to ...)" of a file named by a path through a linked directory (a
     home directory on another disk, macOS's /tmp): the name differed from where it led."""
-    import shutil
-
     shutil.copytree(REPO / "raw", tmp_path / "real" / "raw")
     (tmp_path / "alias").symlink_to(tmp_path / "real")
     (tmp_path / "real" / "raw" / "dropped.txt").write_bytes(b"Dropped\n\nBody.\n")
