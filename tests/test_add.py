@@ -98,16 +98,15 @@ def test_add_copies_bytes_and_appends_a_record_then_check_raw_and_normalize_see_
 def test_line_evidence_in_a_crlf_file_is_the_line_check_raw_reads(corpus_copy, tmp_path):
     """``line N`` counts lines as check-raw does (CRLF, CR or LF): before, a CRLF file's quote kept
     its CR and the record added failed check-raw at once."""
-    article = tmp_path / "crlf.txt"
-    article.write_bytes(b"CRLF Headline\r\n\r\nPublished by The CRLF Post\r\nBody of the article.\r\n")
+    article = write(tmp_path, "crlf.txt",
+                    b"CRLF Headline\r\n\r\nPublished by The CRLF Post\r\nBody of the article.\r\n")
     [added] = add_files(corpus_copy, [article], publisher="The CRLF Post", publisher_evidence="line 3")
     assert added.record.publisher_evidence.quote == "Published by The CRLF Post"
     assert check_raw(corpus_copy).valid
 
 
 def test_a_cited_line_must_state_the_fact_and_line_may_be_capitalized(corpus_copy, tmp_path):
-    article = tmp_path / "dated.txt"
-    article.write_bytes(b"US and Syria hold talks\n\nBy Example Wire\n\nMarch 12, 2024\n\nBody.\n")
+    article = write(tmp_path, "dated.txt", b"US and Syria hold talks\n\nBy Example Wire\n\nMarch 12, 2024\n\nBody.\n")
     before = corpus_copy.manifest.read_bytes()
     with pytest.raises(CorpusError) as caught:  # the headline states no date
         add_files(corpus_copy, [article], date="2024-03-12", date_evidence="line 1")
@@ -136,8 +135,7 @@ def test_a_cited_line_must_state_the_fact_and_line_may_be_capitalized(corpus_cop
     "the third line", "The 3rd line gives it", "as the last line says", "L3", "l. 3", "ln 3",
 ])
 def test_a_line_cited_other_than_as_line_n_alone_is_refused_not_kept_as_reasoning(corpus_copy, tmp_path, evidence):
-    article = tmp_path / "dated.txt"
-    article.write_bytes(b"US and Syria hold talks\n\nMarch 12, 2024\n\nBody.\n")
+    article = write(tmp_path, "dated.txt", b"US and Syria hold talks\n\nMarch 12, 2024\n\nBody.\n")
     before = corpus_copy.manifest.read_bytes()
     with pytest.raises(CorpusError) as caught:
         add_files(corpus_copy, [article], date="2024-03-13", date_evidence=evidence)
@@ -150,8 +148,7 @@ def test_a_line_cited_other_than_as_line_n_alone_is_refused_not_kept_as_reasonin
 
 def test_reasoning_that_names_no_line_is_kept_as_inferred_evidence(corpus_copy, tmp_path):
     """Words that hold "line" but cite none ("dateline", "online", "in line with") stay reasoning."""
-    article = tmp_path / "dated.txt"
-    article.write_bytes(b"US and Syria hold talks\n\nMarch 12, 2024\n\nBody.\n")
+    article = write(tmp_path, "dated.txt", b"US and Syria hold talks\n\nMarch 12, 2024\n\nBody.\n")
     reasoning = "The dateline's 'March 12, 2024' is of the online edition 2, in line with 12 March"
     [added] = add_files(corpus_copy, [article], date="2024-03-12", date_evidence=reasoning)
     evidence = added.record.publication_date_evidence
@@ -183,8 +180,7 @@ def test_evidence_holding_a_control_or_bidi_character_is_refused_as_a_title_is(c
 
 def test_an_invented_article_is_marked_as_one_and_the_card_names_it(corpus_copy, tmp_path):
 
-    article = tmp_path / "made-up.txt"
-    article.write_bytes(b"US and Syria hold talks\n\nBody of a made-up article.\n")
+    article = write(tmp_path, "made-up.txt", b"US and Syria hold talks\n\nBody of a made-up article.\n")
     for options, message in ((["--invented", "x", "--publisher", "Wire", "--publisher-evidence", "line 1"],
                               "an invented article has no publisher"),
                              (["--invented", " "], "--invented says why the article is not news (not blank)"),
@@ -480,16 +476,14 @@ def test_two_copies_of_one_new_article_in_one_call_are_refused(corpus_copy, tmp_
 def test_the_title_is_the_first_line_by_any_line_boundary(corpus_copy, tmp_path):
     """A file whose lines end at CR alone: the title is its first line, not the whole file (which
     the record refused as a title spanning lines, about a --title nobody gave)."""
-    article = tmp_path / "cr.txt"
-    article.write_bytes("Syria talks\rWASHINGTON \u2014 text here.\rMore.\r".encode())
+    article = write(tmp_path, "cr.txt", "Syria talks\rWASHINGTON \u2014 text here.\rMore.\r".encode())
     [added] = add_files(corpus_copy, [article])
     assert added.record.title == "Syria talks"
     assert _title("Headline\u2028continued\nBody")[0] == "Headline"
 
 
 def test_a_cited_first_line_is_quoted_without_the_byte_order_mark(corpus_copy, tmp_path):
-    article = tmp_path / "bom.txt"
-    article.write_bytes(b"\xef\xbb\xbfMarch 12, 2024 \xe2\x80\x94 Talks resume\n\nBody.\n")
+    article = write(tmp_path, "bom.txt", b"\xef\xbb\xbfMarch 12, 2024 \xe2\x80\x94 Talks resume\n\nBody.\n")
     [added] = add_files(corpus_copy, [article], date="2024-03-12", date_evidence="line 1")
     assert added.record.publication_date_evidence.quote == "March 12, 2024 \u2014 Talks resume"
     assert check_raw(corpus_copy).valid
@@ -616,13 +610,13 @@ def _dead_staging(layout: Layout) -> Path:
     return staging
 
 
-def _killed_add(layout: Layout, tmp_path: Path, count: int, moved: int) -> tuple[Layout, list, Path]:
-    """A dead add's staging directory in ``layout``'s raw/, holding the manifest of ``count`` new
-    articles (added to a copy of the corpus, returned with them), their first ``moved`` files
-    moved into raw/ before the kill and the rest still staged."""
+def _killed_add(layout: Layout, tmp_path: Path, articles: list[Path], moved: int) -> tuple[Layout, list, Path]:
+    """A dead add's staging directory in ``layout``'s raw/, holding the manifest of ``articles``
+    (added to a copy of the corpus, returned with them), their first ``moved`` files moved into
+    raw/ before the kill and the rest still staged."""
     elsewhere = Layout.at(tmp_path / "elsewhere")
     shutil.copytree(layout.raw, elsewhere.raw)
-    added = add_files(elsewhere, _articles(tmp_path, count))
+    added = add_files(elsewhere, articles)
     staging = _dead_staging(layout)
     (staging / "manifest.jsonl").write_bytes(elsewhere.manifest.read_bytes())
     for number, item in enumerate(added):
@@ -634,13 +628,8 @@ def _killed_add(layout: Layout, tmp_path: Path, count: int, moved: int) -> tuple
 def test_an_add_killed_after_staging_its_manifest_is_finished_by_the_next(corpus_copy, tmp_path):
     """Killed between moving its raw files in and replacing the manifest: a raw file in raw/ that
     the manifest does not list would stop every command that checks raw/. The next add finishes."""
-    elsewhere = Layout.at(tmp_path / "elsewhere")
-    shutil.copytree(corpus_copy.raw, elsewhere.raw)
     first, second = _articles(tmp_path, 2)
-    added = add_files(elsewhere, [first])  # what the killed add was writing, done whole elsewhere
-    staging = _dead_staging(corpus_copy)
-    (staging / "manifest.jsonl").write_bytes(elsewhere.manifest.read_bytes())
-    (corpus_copy.raw / added[0].record.file).write_bytes(first.read_bytes())  # moved in before the kill
+    _, added, _ = _killed_add(corpus_copy, tmp_path, [first], moved=1)
     add_files(corpus_copy, [second])
     records = read_manifest(corpus_copy.manifest)
     assert [record.doc_id for record in records[-2:]] == [added[0].record.doc_id, records[-1].doc_id]
@@ -650,7 +639,7 @@ def test_an_add_killed_after_staging_its_manifest_is_finished_by_the_next(corpus
 
 def test_check_raw_names_a_killed_add_s_files_and_add_with_no_file_finishes_it(corpus_copy, tmp_path):
     """Every command refused with "raw-unlisted", naming no way out but adding another file."""
-    elsewhere, _, staging = _killed_add(corpus_copy, tmp_path, 2, moved=1)
+    elsewhere, _, staging = _killed_add(corpus_copy, tmp_path, _articles(tmp_path, 2), moved=1)
     [problem] = check_raw(corpus_copy).problems
     assert (problem.code, problem.message) == (
         "raw-unlisted", f"raw file is not in the manifest: an add was killed while it moved its files in (its "
@@ -668,7 +657,7 @@ def test_a_killed_add_to_a_manifest_without_a_final_line_break_is_counted_right(
     """The add gave the manifest its final line break first, and finishing it counted that as a
     document: "lists its 3 documents" of 2."""
     corpus_copy.manifest.write_bytes(corpus_copy.manifest.read_bytes().rstrip(b"\n"))
-    elsewhere, _, _ = _killed_add(corpus_copy, tmp_path, 2, moved=0)
+    elsewhere, _, _ = _killed_add(corpus_copy, tmp_path, _articles(tmp_path, 2), moved=0)
     result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root)])
     assert result.output == "finished an add that was killed: the manifest lists its 2 documents\n"
     assert check_raw(corpus_copy).valid and snapshot(corpus_copy) == snapshot(elsewhere)
@@ -676,7 +665,7 @@ def test_a_killed_add_to_a_manifest_without_a_final_line_break_is_counted_right(
 
 def test_a_killed_add_whose_manifest_changed_since_is_refused_not_dropped(corpus_copy, tmp_path):
     """The next add removed the staged manifest, leaving the moved files unlisted for good."""
-    _, _, staging = _killed_add(corpus_copy, tmp_path, 1, moved=1)
+    _, _, staging = _killed_add(corpus_copy, tmp_path, _articles(tmp_path, 1), moved=1)
     with corpus_copy.manifest.open("ab") as manifest:
         manifest.write(b"\n")  # changed since
     result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root)])
@@ -687,7 +676,7 @@ def test_a_killed_add_whose_manifest_changed_since_is_refused_not_dropped(corpus
 
 def test_an_add_killed_after_moving_every_file_is_finished_and_said_so(corpus_copy, tmp_path):
     """Every file in, the manifest not: add with no file finished it, then said there was nothing."""
-    elsewhere, _, _ = _killed_add(corpus_copy, tmp_path, 2, moved=2)
+    elsewhere, _, _ = _killed_add(corpus_copy, tmp_path, _articles(tmp_path, 2), moved=2)
     result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root)])
     assert result.exit_code == 0, result.output
     assert result.output == "finished an add that was killed: the manifest lists its 2 documents\n"
@@ -856,13 +845,7 @@ def test_the_killed_add_that_started_a_corpus_is_finished_by_the_next(tmp_path):
     """Killed while it moved the first files of a new corpus in: no manifest yet, raw files in raw/."""
     layout = Layout.at(tmp_path / "corpus")
     layout.raw.mkdir(parents=True)
-    elsewhere = Layout.at(tmp_path / "elsewhere")
-    elsewhere.root.mkdir()
-    added = add_files(elsewhere, _new_articles(tmp_path))
-    staging = _dead_staging(layout)
-    (staging / "manifest.jsonl").write_bytes(elsewhere.manifest.read_bytes())
-    (layout.raw / added[0].record.file).write_bytes((elsewhere.raw / added[0].record.file).read_bytes())
-    (staging / added[1].record.file).write_bytes((elsewhere.raw / added[1].record.file).read_bytes())
+    elsewhere, _, staging = _killed_add(layout, tmp_path, _new_articles(tmp_path), moved=1)
     [problem] = check_raw(layout).problems
     assert (problem.code, problem.message) == (
         "manifest-missing", f"no manifest: an add was killed while it moved its files in (its manifest is staged in "
@@ -1101,14 +1084,8 @@ def test_a_new_corpus_s_files_checked_before_the_lock_are_checked_again_if_an_ad
     no more by then: here an add killed after staging its manifest, which this add finishes first."""
     layout = Layout.at(tmp_path / "corpus")
     layout.raw.mkdir(parents=True)
-    elsewhere = Layout.at(tmp_path / "elsewhere")
-    elsewhere.root.mkdir()
     articles = _new_articles(tmp_path)
-    first = add_files(elsewhere, articles)
-    staging = _dead_staging(layout)  # killed before it moved a file in: raw/ holds hidden names only
-    (staging / "manifest.jsonl").write_bytes(elsewhere.manifest.read_bytes())
-    for item in first:
-        (staging / item.record.file).write_bytes((elsewhere.raw / item.record.file).read_bytes())
+    _, first, _ = _killed_add(layout, tmp_path, articles, moved=0)  # before it moved a file in: hidden names only
     with pytest.raises(CorpusError) as refused:  # the same bytes again: in the corpus once the killed add is done
         add_files(layout, articles[:1])
     [again] = [item.record.doc_id for item in first if item.source == str(articles[0])]
