@@ -179,7 +179,6 @@ def test_evidence_holding_a_control_or_bidi_character_is_refused_as_a_title_is(c
 
 
 def test_an_invented_article_is_marked_as_one_and_the_card_names_it(corpus_copy, tmp_path):
-
     article = write(tmp_path, "made-up.txt", b"US and Syria hold talks\n\nBody of a made-up article.\n")
     for options, message in ((["--invented", "x", "--publisher", "Wire", "--publisher-evidence", "line 1"],
                               "an invented article has no publisher"),
