@@ -493,7 +493,7 @@ UNICODE = "Syria talks\n\nDamascus \u2014 text.\n"
 UNREAD = ", which corpus-tools does not read: save it as UTF-8 and add it again"
 
 
-def _given(tmp_path: Path, files: tuple) -> list[Path]:
+def _given(tmp_path: Path, files: list) -> list[Path]:
     """The files a row names: "good" (an article add takes), (name, bytes) written under in/,
     (name, None) named but never written, or a path as it is."""
     good = write(tmp_path, "good.txt", GOOD)
@@ -502,10 +502,12 @@ def _given(tmp_path: Path, files: tuple) -> list[Path]:
 
 
 @pytest.mark.parametrize(("files", "options", "code", "at", "said"), [
-    # the code, the byte the location names, and what the message starts with ("" where the code says it all)
+    # the code, the byte the location names (its file is the last given), and what the message starts with
+    # ("" where the code says it all)
     pytest.param([ARTICLE.parent / "../../../raw/001_d79359122f2d4c78.txt"], {}, "raw-duplicate", None,
                  "already in the corpus as 001_d79359122f2d4c78", id="duplicate"),
-    pytest.param([("copy.txt", GOOD), "good"], {}, "raw-duplicate", None, "", id="named-twice"),  # named: the one that sorts last
+    # of two copies, the refusal names the one that sorts last, whatever the order they are given in
+    pytest.param([("copy.txt", GOOD), "good"], {}, "raw-duplicate", None, "", id="named-twice"),
     pytest.param(["good"], {"doc_id": "003_840a8be26e4ddaa5"}, "duplicate-doc-id", None, "", id="doc-id-taken"),
     pytest.param(["good"], {"doc_id": "../escape"}, "unsafe-doc-id", None, "", id="doc-id-unsafe"),
     pytest.param([("empty.txt", b"")], {}, "raw-empty", None, "", id="empty"),
