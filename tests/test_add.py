@@ -122,6 +122,17 @@ def test_a_cited_line_must_state_the_fact_and_line_may_be_capitalized(corpus_cop
     assert check_raw(corpus_copy).valid
 
 
+@pytest.mark.parametrize(("number", "text"), [(2, b"Talks\n \t \nMarch 12, 2024\n"), (9, b"Talks\n\nMarch 12, 2024\n")])
+def test_a_cited_line_blank_or_beyond_the_file_is_refused(corpus_copy, tmp_path, number, text):
+    """A line of spaces and tabs is blank too: quoted, it would be evidence that states nothing."""
+    article = write(tmp_path, "dated.txt", text)
+    with pytest.raises(CorpusError) as caught:
+        add_files(corpus_copy, [article], date="2024-03-12", date_evidence=f"line {number}")
+    assert (caught.value.code, caught.value.location.line) == ("metadata-invalid", number)
+    assert caught.value.message == f"date evidence cites line {number}, which the file does not have or which is blank"
+    assert not list(corpus_copy.raw.glob("dated*"))
+
+
 @pytest.mark.parametrize("evidence", [
     # stored as inferred evidence whose reasoning was "line -1", and check-raw passed it
     "line -1", "line +3", "line 3.0", "Line \uff13", "line three",
@@ -340,6 +351,7 @@ def test_title_rule_reproduces_the_seed_titles():
     ("By Jane Doe\n\nThe envoy met Assad.\n", None),
     ("BY JANE DOE and OMAR al-KHATIB, Reuters\n\nThe envoy met Assad.\n", None),
     ("By the numbers: Syria's war\n\nBody.\n", "By the numbers: Syria's war"),
+    ("By A Thread\n\nThe ceasefire holds.\n", "By A Thread"),  # an article after "By": no name
     ("By Assad's order, envoys leave\n\nBody.\n", "By Assad's order, envoys leave"),
 ])
 def test_the_title_is_the_text_s_first_line_as_normalization_keeps_it(corpus_copy, tmp_path, text, title):
