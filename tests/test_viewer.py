@@ -8,36 +8,47 @@ The oracle for every highlighted region is the release's own parquet rows, read 
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 from urllib.parse import unquote
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
+import corpus_tools.view.read as read_module
+import corpus_tools.view.site as site_module
 from corpus_tools.cli import cli
 from corpus_tools.documents.index import load_documents
 from corpus_tools.errors import CorpusError
 from corpus_tools.iterutil import batched
 from corpus_tools.layout import Layout
 from corpus_tools.records import (
-    Cue, DocumentAnnotations, EntityMention, Quote, RegistryEntity, Source, Span, TimeExpression,
+    Cue, DocumentAnnotations, EntityMention, Evidence, Quote, RegistryEntity, ReleasedDocument, Source, Span,
+    TimeExpression,
 )
 from corpus_tools.release.build import build_release
 from corpus_tools.view import build_site
-from corpus_tools.view.removed import PlacedPieces
-from corpus_tools.view.site import summary_line
+from corpus_tools.view.read import _registry_entity, read_release
+from corpus_tools.view.removed import PlacedPieces, removed_pieces
+from corpus_tools.view.render import TablePage, mention_item
 from corpus_tools.view.serve import site_server
+from corpus_tools.view.site import summary_line
 
 from browser_fixture import DOC_ID as FIXTURE_ID, add_fixture_document
-from conftest import plant_staging
+from conftest import REPO, plant_staging
+from release_factories import resummed, seed_inputs
 
-REPO = Path(__file__).resolve().parent.parent
 RELEASE = REPO / "dist" / "1.0.0"
 SCREENSHOT = "viewer-document.png"
 
@@ -46,24 +57,61 @@ def site_files(root: Path) -> dict[str, bytes]:
     return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
 
 
+def rows(release: Path, config: str) -> list[dict]:
+    """The rows of ``config``'s parquet files, read with pyarrow (not through the viewer's reader)."""
+    return [row for file in sorted((release / "data" / config).glob("*.parquet"))
+            for row in pq.read_table(file).to_pylist()]
+
+
 def expected_regions(release: Path) -> dict[str, dict[tuple[str, str], str]]:
-    """doc_id -> (kind, region id) -> text, from the parquet rows (not through the viewer's reader)."""
+    """doc_id -> (kind, region id) -> text, from the parquet rows."""
     expected: dict[str, dict[tuple[str, str], str]] = {}
     for config, kind in (("entities", "ENTITY"), ("timexes", "TIMEX"), ("quotes", "QUOTE")):
-        for file in sorted((release / "data" / config).glob("*.parquet")):
-            for row in pq.read_table(file).to_pylist():
-                regions = expected.setdefault(row["doc_id"], {})
-                regions[kind, row["id"]] = row["text"]
-                if config == "quotes":
-                    for prefix, part in (("source_", "SOURCE"), ("cue_", "CUE")):
-                        if row[f"{prefix}id"] is not None:
-                            regions[part, row[f"{prefix}id"]] = row[f"{prefix}text"]
+        for row in rows(release, config):
+            regions = expected.setdefault(row["doc_id"], {})
+            regions[kind, row["id"]] = row["text"]
+            if config == "quotes":
+                for prefix, part in (("source_", "SOURCE"), ("cue_", "CUE")):
+                    if row[f"{prefix}id"] is not None:
+                        regions[part, row[f"{prefix}id"]] = row[f"{prefix}text"]
     return expected
 
 
 def document_texts(release: Path) -> dict[str, str]:
-    rows = pq.read_table(next((release / "data" / "documents").glob("*.parquet"))).to_pylist()
-    return {row["doc_id"]: row["text"] for row in rows}
+    return {row["doc_id"]: row["text"] for row in rows(release, "documents")}
+
+
+def registry_ids(release: Path) -> list[str]:
+    return sorted(row["id"] for row in rows(release, "entity_registry"))
+
+
+def view(*args) -> object:
+    """`corpus-tools view` given ``args``, run in this process."""
+    return CliRunner().invoke(cli, ["view", *map(str, args)])
+
+
+def first_row_edited(config: str, edit):
+    """An edit for ``resummed``: the first row of ``config``'s train file changed by ``edit(row)``."""
+    def edited(release: Path) -> None:
+        [shard] = (release / "data" / config).glob("train-*.parquet")
+        table = pq.read_table(shard)
+        changed = table.to_pylist()
+        edit(changed[0])
+        pq.write_table(pa.Table.from_pylist(changed, schema=table.schema), shard)
+    return edited
+
+
+def release_without_annotations(tmp_path: Path, *unannotated: str) -> Path:
+    """A release of the seed inputs in which nobody annotated ``unannotated``."""
+    documents, annotations, registry = seed_inputs()
+    for doc_id in unannotated:
+        del annotations[doc_id]
+    return build_release(documents, annotations, registry, tmp_path / "dist", "1.0.0").path
+
+
+def document_001():
+    """The released 001 (its dateline removed by normalization), as the viewer reads it."""
+    return next(d for d in read_module.documents(RELEASE) if d.doc_id == "001_d79359122f2d4c78")
 
 
 # -- a release of the fixture article ------------------------------------------------------------
@@ -133,8 +181,7 @@ def fixture_site(tmp_path_factory, fixture_release) -> Path:
 def test_the_site_has_an_index_a_page_per_document_and_per_registry_entity(site):
     files = site_files(site)
     documents = sorted(document_texts(RELEASE))
-    registry = sorted(row["id"] for row in pq.read_table(
-        next((RELEASE / "data" / "entity_registry").glob("*.parquet"))).to_pylist())
+    registry = registry_ids(RELEASE)
     assert sorted(name for name in files if name.startswith("doc/")) == [f"doc/{d}.html" for d in documents]
     assert sorted(name for name in files if name.startswith("entity/")) == [f"entity/{e}.html" for e in registry]
     assert len(registry) == 53 and len(documents) == 5
@@ -155,10 +202,8 @@ def test_the_site_has_an_index_a_page_per_document_and_per_registry_entity(site)
 
 def test_entity_page_lists_every_mention_with_context_and_the_quotes_attributed(site):
     page = (site / "entity" / "bashar-al-assad.html").read_text()
-    entities = [row for file in sorted((RELEASE / "data" / "entities").glob("*.parquet"))
-                for row in pq.read_table(file).to_pylist() if row["entity_id"] == "bashar-al-assad"]
-    speakers = [row for file in sorted((RELEASE / "data" / "quotes").glob("*.parquet"))
-                for row in pq.read_table(file).to_pylist() if row["speaker_id"] == "bashar-al-assad"]
+    entities = [row for row in rows(RELEASE, "entities") if row["entity_id"] == "bashar-al-assad"]
+    speakers = [row for row in rows(RELEASE, "quotes") if row["speaker_id"] == "bashar-al-assad"]
     assert page.count('<li data-doc="') == len(entities) + len(speakers)
     assert f"<h2>Mentions ({len(entities)})</h2>" in page and len(entities) == 44
     assert f"Quotes attributed to Bashar al-Assad ({len(speakers)})" in page and len(speakers) == 7
@@ -297,10 +342,9 @@ def test_an_entity_with_more_mentions_than_a_page_has_them_on_pages_every_link_r
     files, whole = site_files(paged), site_files(site)
     mentions, quotes = ({} for _ in range(2))
     for config, column, by in (("entities", "entity_id", mentions), ("quotes", "speaker_id", quotes)):
-        for file in sorted((RELEASE / "data" / config).glob("*.parquet")):
-            for row in pq.read_table(file).to_pylist():
-                if row[column] is not None:
-                    by.setdefault(row[column], []).append(row["doc_id"])
+        for row in rows(RELEASE, config):
+            if row[column] is not None:
+                by.setdefault(row[column], []).append(row["doc_id"])
     assert (len(mentions["bashar-al-assad"]), len(quotes["bashar-al-assad"])) == (44, 7)
     for kind, by in (("mentions", mentions), ("attributed", quotes)):
         assert sorted(n for n in files if n.startswith(f"{kind}/")) == sorted(
@@ -339,8 +383,6 @@ def test_an_entity_with_more_mentions_than_a_page_has_them_on_pages_every_link_r
 def test_the_pages_of_an_entity_with_dots_in_its_id_are_not_another_entitys():
     """A list's page is <id>.<n>.html: the number after the id's last dot, so ids with dots
     (a release made elsewhere) cannot share a page's name."""
-    from corpus_tools.view.render import TablePage
-
     names = {TablePage(number, "d", "d", 1, owner).file for owner in ("a", "a.1", "a.1.1", "a.html", "1")
              for number in (1, 2, 11)}
     assert len(names) == 15
@@ -352,13 +394,8 @@ def test_a_page_of_documents_nobody_annotated_says_so_in_place_of_an_empty_units
     """Documents added since the last annotation are the last doc_ids, so a page can hold only
     documents nobody annotated: its units chart was an empty figure, which reads as documents
     without units."""
-    from release_factories import seed_inputs
-
-    documents, annotations, registry = seed_inputs()
-    ids = sorted(documents)
-    for doc_id in ids[2:4]:  # the second page's, at two rows a page
-        del annotations[doc_id]
-    release = build_release(documents, annotations, registry, tmp_path / "dist", "1.0.0").path
+    ids = sorted(seed_inputs()[0])
+    release = release_without_annotations(tmp_path, *ids[2:4])  # the second page's, at two rows a page
     build_site(release, tmp_path / "site", page_size=2)
     second = (tmp_path / "site" / "documents" / "2.html").read_text()
     assert document_rows(second) == ids[2:4] and second.count("not annotated yet</td>") == 2
@@ -380,8 +417,6 @@ def test_a_release_no_larger_than_a_page_keeps_its_tables_on_the_index(site, tmp
 def test_a_site_is_replaced_in_one_step(site, tmp_path, monkeypatch):
     """The old site and the new are swapped by one rename (renameat2's RENAME_EXCHANGE): a run
     killed between two renames (stood in for here by an error at the second) left no site."""
-    import corpus_tools.view.site as module
-
     again = tmp_path / "again"
     build_site(RELEASE, again, raw_dir=REPO / "raw")
     (again / "index.html").write_text("stale")
@@ -394,7 +429,7 @@ def test_a_site_is_replaced_in_one_step(site, tmp_path, monkeypatch):
                 raise RuntimeError("killed between the two renames")
         real(source, target)
 
-    monkeypatch.setattr(module.os, "rename", rename)
+    monkeypatch.setattr(site_module.os, "rename", rename)
     build_site(RELEASE, again, raw_dir=REPO / "raw")
     assert site_files(again) == site_files(site) and renames == []
     assert [p.name for p in tmp_path.iterdir()] == ["again"]
@@ -451,13 +486,9 @@ def test_a_tampered_release_is_refused_and_nothing_is_written(tmp_path):
 def test_a_card_that_is_not_utf8_is_refused_naming_it_and_nothing_is_written(tmp_path):
     """The site's title is the card's heading: a card of other bytes (SHA256SUMS made again) was a
     UnicodeDecodeError traceback."""
-    from corpus_tools.release.checksums import SUMS_FILE, sums_text
-
-    release = tmp_path / "1.0.0"
-    shutil.copytree(RELEASE, release)
-    (release / "README.md").write_bytes("# Caf\u00e9 corpus\n".encode("latin-1"))
-    (release / SUMS_FILE).write_text(sums_text(release))
-    result = CliRunner().invoke(cli, ["view", str(release), "-o", str(tmp_path / "site")])
+    release = resummed(RELEASE, tmp_path / "1.0.0",
+                       lambda copy: (copy / "README.md").write_bytes("# Caf\u00e9 corpus\n".encode("latin-1")))
+    result = view(release, "-o", tmp_path / "site")
     assert result.exit_code == 1 and not (tmp_path / "site").exists(), result.output
     assert result.output == f"Error: {release / 'README.md'}, byte 5: [release-invalid] the dataset card is not UTF-8\n"
 
@@ -471,13 +502,12 @@ def test_a_release_downloaded_without_a_checkout_is_viewed_with_o(tmp_path, monk
     shutil.copytree(REPO / "dist" / "1.1.10", downloads / "1.1.10")
     shutil.copytree(REPO / "dist" / "1.1.9", downloads / "1.1.9")
     monkeypatch.chdir(downloads)
-    runner = CliRunner()
-    unplaced = runner.invoke(cli, ["view", "1.1.10"])
+    unplaced = view("1.1.10")
     assert unplaced.exit_code == 1 and unplaced.output == (
         f"Error: [corpus-not-found] not inside a corpus ({downloads} and the directories above it hold none): -o DIR "
         "says where to write the site of a release downloaded without a checkout\n")
     assert sorted(path.name for path in downloads.iterdir()) == ["1.1.10", "1.1.9"]
-    result = runner.invoke(cli, ["view", "1.1.10", "-o", "site"])
+    result = view("1.1.10", "-o", "site")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == (
         "wrote site: release 1.1.10, 7 document pages, 84 entity pages, 96 files; removed text shown for 0 of 7 "
@@ -486,12 +516,9 @@ def test_a_release_downloaded_without_a_checkout_is_viewed_with_o(tmp_path, monk
 
 
 def test_a_document_nobody_annotated_is_shown_as_not_annotated_not_as_naming_nothing(tmp_path):
-    from release_factories import seed_inputs
-
-    documents, annotations, registry = seed_inputs()
-    nobody, annotated = sorted(documents)[1], sorted(documents)[2]
-    del annotations[nobody]
-    release = build_release(documents, annotations, registry, tmp_path / "dist", "1.0.0").path
+    documents = sorted(seed_inputs()[0])
+    nobody, annotated = documents[1], documents[2]
+    release = release_without_annotations(tmp_path, nobody)
     build_site(release, tmp_path / "site")
     assert "Not annotated yet: this release has its text only" in (tmp_path / "site" / "doc" / f"{nobody}.html").read_text()
     assert "Not annotated yet" not in (tmp_path / "site" / "doc" / f"{annotated}.html").read_text()
@@ -523,12 +550,7 @@ def test_removed_pieces_need_the_released_raw_files(tmp_path):
 def test_removed_pieces_are_read_only_from_a_regular_file_of_raw(tmp_path):
     """A release's raw_file is a name in raw/: a path elsewhere, or a link there, is never read
     (raw_file '/dev/zero' read until memory ran out: found by a hunt)."""
-    import dataclasses
-
-    from corpus_tools.view.read import documents
-    from corpus_tools.view.removed import removed_pieces
-
-    document = next(d for d in documents(RELEASE) if d.doc_id == "001_d79359122f2d4c78")
+    document = document_001()
     outside = tmp_path / "elsewhere.txt"
     shutil.copy(REPO / "raw" / document.raw_file, outside)  # the released bytes, outside raw/
     raw = tmp_path / "raw"
@@ -567,12 +589,7 @@ def test_a_site_does_not_depend_on_where_the_checkout_lies(tmp_path):
 def test_a_raw_directory_that_is_a_link_is_named_as_itself(tmp_path):
     """raw/ linked to where the raw files are kept was named by its target's name ("kept/x.txt"),
     and a loop of links raised RuntimeError, where a missing raw file is said to be missing."""
-    import dataclasses
-
-    from corpus_tools.view.read import documents
-    from corpus_tools.view.removed import removed_pieces
-
-    document = next(d for d in documents(RELEASE) if d.doc_id == "001_d79359122f2d4c78")
+    document = document_001()
     (tmp_path / "kept").mkdir()
     (tmp_path / "raw").symlink_to(tmp_path / "kept")
     (tmp_path / "loop" / "raw").parent.mkdir()
@@ -591,7 +608,7 @@ def test_removed_pieces_sit_at_their_raw_position(site):
 
 
 def test_cli_writes_the_site_and_says_what_it_wrote(tmp_path):
-    result = CliRunner().invoke(cli, ["view", str(RELEASE), "-o", str(tmp_path / "site"), "--root", str(REPO)])
+    result = view(RELEASE, "-o", tmp_path / "site", "--root", REPO)
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == (
         f"wrote {tmp_path / 'site'}: release 1.0.0, 5 document pages, 53 entity pages, 62 files; removed text "
@@ -599,7 +616,7 @@ def test_cli_writes_the_site_and_says_what_it_wrote(tmp_path):
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("keep me")
-    occupied = CliRunner().invoke(cli, ["view", "1.0.0", "-o", str(mine), "--root", str(REPO)])  # a version
+    occupied = view("1.0.0", "-o", mine, "--root", REPO)  # a version
     assert occupied.exit_code == 1
     assert occupied.output == (f"Error: {mine}: [view-output-occupied] exists and is not a site written by "
                                "corpus-tools view; choose another -o directory or remove it\n")
@@ -881,8 +898,7 @@ def test_from_the_index_through_the_pages_of_documents_to_a_document_in_the_brow
     assert page.locator("nav.pages").first.inner_text() == (
         "← previous next → · pages 1 2 … 21 22 23 24 25 26 27")
     # an entity's mentions, on pages of their own, to a mention in its document and back
-    registry = sorted(row["id"] for row in pq.read_table(
-        next((RELEASE / "data" / "entity_registry").glob("*.parquet"))).to_pylist())  # the registry's order
+    registry = registry_ids(RELEASE)  # the registry's order
     follow(page, "header.top >> text=entities")
     follow(page, f'a[href="registry/{registry.index("bashar-al-assad") // 2 + 1}.html"]')
     follow(page, 'table.registry a[href="../entity/bashar-al-assad.html"]')
@@ -925,7 +941,7 @@ def test_a_site_with_a_previous_release_shows_what_changed(tmp_path):
     later = tmp_path / "dist" / "1.1.0"
     shutil.copytree(REPO / "dist" / "1.1.0", later)
     shutil.copytree(REPO / "dist" / "1.0.0", tmp_path / "dist" / "1.0.0")
-    result = CliRunner().invoke(cli, ["view", str(later), "-o", str(tmp_path / "site"), "--root", str(REPO)])
+    result = view(later, "-o", tmp_path / "site", "--root", REPO)
     assert result.exit_code == 0, result.output
     diff = (tmp_path / "site" / "diff.html").read_text()
     assert "<h1>Changes from 1.0.0 to 1.1.0</h1>" in diff
@@ -965,9 +981,6 @@ def test_a_site_with_a_previous_release_shows_what_changed(tmp_path):
 
 
 def test_documents_are_read_one_at_a_time_each_page_written_before_the_next_is_read(tmp_path, monkeypatch):
-    import corpus_tools.view.read as read_module
-    import corpus_tools.view.site as site_module
-
     pages_at_each_read = []
 
     def recording(release):
@@ -999,7 +1012,7 @@ def test_cli_views_a_release_directory_not_named_as_a_version(tmp_path, monkeypa
     hunt.)"""
     copy = tmp_path / "candidate"
     shutil.copytree(RELEASE, copy)
-    result = CliRunner().invoke(cli, ["view", str(copy), "-o", str(tmp_path / "site"), "--root", str(REPO)])
+    result = view(copy, "-o", tmp_path / "site", "--root", REPO)
     assert result.exit_code == 0, result.output
     assert "release 1.0.0, 5 document pages" in result.output.splitlines()[-1]
     assert '<p class="summary">Release 1.0.0: 5 documents' in (tmp_path / "site" / "index.html").read_text()
@@ -1009,7 +1022,7 @@ def test_cli_views_a_release_directory_not_named_as_a_version(tmp_path, monkeypa
     for version in ("1.0.0", "1.1.0"):
         shutil.copytree(REPO / "dist" / version, dist / version)
     monkeypatch.chdir(dist / "1.1.0")
-    result = CliRunner().invoke(cli, ["view", ".", "-o", str(tmp_path / "here"), "--root", str(REPO)])
+    result = view(".", "-o", tmp_path / "here", "--root", REPO)
     assert result.exit_code == 0, result.output
     assert "release 1.1.0, " in result.output.splitlines()[-1]
     assert "<h1>Changes from 1.0.0 to 1.1.0</h1>" in (tmp_path / "here" / "diff.html").read_text()
@@ -1017,31 +1030,11 @@ def test_cli_views_a_release_directory_not_named_as_a_version(tmp_path, monkeypa
 
 def test_a_released_registry_entity_the_rule_refuses_is_a_located_error():
     """A release built before the registry rule refused blank aliases (say) is reported, not a traceback."""
-    from corpus_tools.view.read import _registry_entity
-
     row = {"id": "x", "name": "X", "type": "GPE", "aliases": [""], "wikidata": None, "description": None}
     with pytest.raises(CorpusError) as refused:
         _registry_entity(row, Path("dist/9.9.9"))
     assert refused.value.code == "release-invalid" and "registry entity 'x': aliases" in refused.value.message
     assert refused.value.location.file == "dist/9.9.9/data/entity_registry"
-
-
-def _re_summed(tmp_path: Path, config: str, edit) -> Path:
-    """A copy of dist/1.1.0 with the first row of ``config``'s train file changed by ``edit(row)``
-    and SHA256SUMS made again: it verifies, so only the reader can catch it."""
-    import pyarrow as pa
-
-    from corpus_tools.release.checksums import SUMS_FILE, sums_text
-
-    release = tmp_path / "1.1.0"
-    shutil.copytree(REPO / "dist" / "1.1.0", release)
-    [shard] = (release / "data" / config).glob("train-*.parquet")
-    table = pq.read_table(shard)
-    rows = table.to_pylist()
-    edit(rows[0])
-    pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), shard)
-    (release / SUMS_FILE).write_text(sums_text(release))
-    return release
 
 
 @pytest.mark.parametrize("config, edit, where, message", [
@@ -1055,65 +1048,50 @@ def test_a_released_value_the_records_refuse_is_a_located_error_not_a_traceback(
                                                                                    message):
     """As for a registry entity (above): an evidence kind or a TIMEX3 mod no record takes was a
     ValueError traceback of some 45 lines."""
-    release = _re_summed(tmp_path, config, edit)
-    [shard] = (release / "data" / config).glob("train-*.parquet")
-    row = pq.read_table(shard).to_pylist()[0]
-    result = CliRunner().invoke(cli, ["view", str(release), "-o", str(tmp_path / "site")])
+    release = resummed(REPO / "dist" / "1.1.0", tmp_path / "1.1.0", first_row_edited(config, edit))
+    row = rows(release, config)[0]
+    result = view(release, "-o", tmp_path / "site")
     assert result.exit_code == 1 and not (tmp_path / "site").exists(), result.output
     assert result.output == (f"Error: {release / 'data' / config}, doc {row['doc_id']}{where.format(**row)}: "
                              f"[release-invalid] {message}\n")
 
 
-def test_a_mentions_context_never_cuts_a_character_apart():
-    """60 code points either side, widened to whole characters: a cut between a letter and its
-    combining mark, or inside an emoji sequence, showed a lone mark or half an emoji."""
-    from corpus_tools.records import Evidence, ReleasedDocument
-    from corpus_tools.view.render import mention_item
-
-    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # one emoji: man ZWJ woman ZWJ girl
-    before = "Cafe\u0301" + "x" * 59  # the 60th code point before the mention is the combining acute
-    after = "y" * 59 + family + " tail"  # the cut after it falls between man and ZWJ
-    text = before + "Assad" + after
-    start = len(before)
+def mention_context(text: str, start: int) -> str:
+    """The context shown for the mention "Assad" at ``start`` of a document of ``text``."""
     none = Evidence("none")
     document = ReleasedDocument("d1", "train", None, text, None, none, None, None, none, "1", "raw/d1.txt",
                                 "0" * 64, "utf-8", "0" * 64)
     item = mention_item(document, EntityMention("m1", "d1", Span(start, start + 5), "Assad", "PERSON", None))
-    context = item.split('<span class="context">')[1].removesuffix("</span></li>")
-    assert context == ("…e\u0301" + "x" * 59 + "<mark>Assad</mark>" + "y" * 59 + family + "…")
+    return item.split('<span class="context">')[1].removesuffix("</span></li>")
 
 
-def test_a_mentions_context_never_cuts_a_flag_apart():
-    """A flag is two regional indicators ("🇸🇾"), or a black flag and its tag characters: the
-    widening to whole characters left half of either at a cut (a lone indicator shows as a
-    letter in a box), though docs/viewer.md says no emoji sequence is cut apart."""
-    from corpus_tools.records import Evidence, ReleasedDocument
-    from corpus_tools.view.render import mention_item
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # one emoji: man ZWJ woman ZWJ girl
+US, SYRIA = "\U0001f1fa\U0001f1f8", "\U0001f1f8\U0001f1fe"
+SCOTLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
 
-    us, syria = "\U0001f1fa\U0001f1f8", "\U0001f1f8\U0001f1fe"
-    scotland = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
-    before = us + syria + "x" * 59  # the 60th code point before the mention is Syria's second indicator
-    after = "y" * 59 + us + " " + "z" * 57 + scotland  # the cut after it falls inside the US flag
-    none = Evidence("none")
 
-    def context(text: str, start: int) -> str:
-        document = ReleasedDocument("d1", "train", None, text, None, none, None, None, none, "1", "raw/d1.txt",
-                                    "0" * 64, "utf-8", "0" * 64)
-        item = mention_item(document, EntityMention("m1", "d1", Span(start, start + 5), "Assad", "PERSON", None))
-        return item.split('<span class="context">')[1].removesuffix("</span></li>")
-
-    assert context(before + "Assad" + after, len(before)) == (
-        "…" + syria + "x" * 59 + "<mark>Assad</mark>" + "y" * 59 + us + "…")
+@pytest.mark.parametrize("before, after, context", [
+    # the 60th code point before the mention is the combining acute; the cut after it falls between man and ZWJ
+    pytest.param("Cafe\u0301" + "x" * 59, "y" * 59 + FAMILY + " tail",
+                 "…e\u0301" + "x" * 59 + "<mark>Assad</mark>" + "y" * 59 + FAMILY + "…", id="combining mark, ZWJ"),
+    # the 60th code point before is Syria's second indicator; the cut after falls inside the US flag
+    pytest.param(US + SYRIA + "x" * 59, "y" * 59 + US + " " + "z" * 57 + SCOTLAND,
+                 "…" + SYRIA + "x" * 59 + "<mark>Assad</mark>" + "y" * 59 + US + "…", id="regional indicators"),
     # the cut after falls between the black flag's tag characters
-    text = "Assad" + "y" * 56 + scotland + " tail"
-    assert context(text, 0) == "<mark>Assad</mark>" + "y" * 56 + scotland + "…"
+    pytest.param("", "y" * 56 + SCOTLAND + " tail", "<mark>Assad</mark>" + "y" * 56 + SCOTLAND + "…",
+                 id="tag characters"),
+])
+def test_a_mentions_context_never_cuts_a_character_apart(before, after, context):
+    """60 code points either side, widened to whole characters: a cut between a letter and its
+    combining mark, or inside an emoji sequence, showed a lone mark or half an emoji. A flag is
+    two regional indicators ("🇸🇾"), or a black flag and its tag characters: the widening left
+    half of either at a cut (a lone indicator shows as a letter in a box)."""
+    assert mention_context(before + "Assad" + after, len(before)) == context
 
 
 def test_the_pages_bar_is_asked_for_with_the_number_of_document_and_entity_pages(tmp_path):
     """Found by a scale audit: the bar showed a count and a rate only, though the release read
     says how many documents and entities it has, a page each."""
-    from corpus_tools.view.read import read_release
-
     contents = read_release(REPO / "dist" / "1.1.11")
     totals, done = [], []
     build_site(REPO / "dist" / "1.1.11", tmp_path / "site", writing=lambda total: totals.append(total) or done.append)
@@ -1127,11 +1105,6 @@ def test_a_directory_put_at_the_output_while_the_site_is_built_is_kept_and_the_s
     """The output was checked when the build began only: a directory someone made there meanwhile
     (not a site) was swapped out with the new site and deleted, with exit 0. Stopped from
     outside once it writes its pages, the build resumes after the directory is there."""
-    import signal
-    import subprocess
-    import sys
-    import time
-
     out = tmp_path / "site"
     build = subprocess.Popen([sys.executable, "-m", "corpus_tools.cli", "view", str(RELEASE), "-o", str(out)],
                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
