@@ -51,6 +51,8 @@ from release_factories import resummed, seed_inputs
 
 RELEASE = REPO / "dist" / "1.0.0"
 SCREENSHOT = "viewer-document.png"
+OCCUPIED = ("[view-output-occupied] exists and is not a site written by corpus-tools view; choose another -o "
+            "directory or remove it")
 
 
 def site_files(root: Path) -> dict[str, bytes]:
@@ -88,6 +90,12 @@ def registry_ids(release: Path) -> list[str]:
 def view(*args) -> object:
     """`corpus-tools view` given ``args``, run in this process."""
     return CliRunner().invoke(cli, ["view", *map(str, args)])
+
+
+def view_refused(args: tuple, error: str) -> None:
+    """`corpus-tools view` given ``args``: exit 1, ``error`` its one line."""
+    result = view(*args)
+    assert (result.exit_code, result.output) == (1, f"Error: {error}\n")
 
 
 def first_row_edited(config: str, edit):
@@ -488,9 +496,9 @@ def test_a_card_that_is_not_utf8_is_refused_naming_it_and_nothing_is_written(tmp
     UnicodeDecodeError traceback."""
     release = resummed(RELEASE, tmp_path / "1.0.0",
                        lambda copy: (copy / "README.md").write_bytes("# Caf\u00e9 corpus\n".encode("latin-1")))
-    result = view(release, "-o", tmp_path / "site")
-    assert result.exit_code == 1 and not (tmp_path / "site").exists(), result.output
-    assert result.output == f"Error: {release / 'README.md'}, byte 5: [release-invalid] the dataset card is not UTF-8\n"
+    view_refused((release, "-o", tmp_path / "site"),
+                 f"{release / 'README.md'}, byte 5: [release-invalid] the dataset card is not UTF-8")
+    assert not (tmp_path / "site").exists()
 
 
 def test_a_release_downloaded_without_a_checkout_is_viewed_with_o(tmp_path, monkeypatch):
@@ -502,10 +510,8 @@ def test_a_release_downloaded_without_a_checkout_is_viewed_with_o(tmp_path, monk
     shutil.copytree(REPO / "dist" / "1.1.10", downloads / "1.1.10")
     shutil.copytree(REPO / "dist" / "1.1.9", downloads / "1.1.9")
     monkeypatch.chdir(downloads)
-    unplaced = view("1.1.10")
-    assert unplaced.exit_code == 1 and unplaced.output == (
-        f"Error: [corpus-not-found] not inside a corpus ({downloads} and the directories above it hold none): -o DIR "
-        "says where to write the site of a release downloaded without a checkout\n")
+    view_refused(("1.1.10",), f"[corpus-not-found] not inside a corpus ({downloads} and the directories above it hold "
+                              "none): -o DIR says where to write the site of a release downloaded without a checkout")
     assert sorted(path.name for path in downloads.iterdir()) == ["1.1.10", "1.1.9"]
     result = view("1.1.10", "-o", "site")
     assert result.exit_code == 0, result.output
@@ -616,10 +622,7 @@ def test_cli_writes_the_site_and_says_what_it_wrote(tmp_path):
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("keep me")
-    occupied = view("1.0.0", "-o", mine, "--root", REPO)  # a version
-    assert occupied.exit_code == 1
-    assert occupied.output == (f"Error: {mine}: [view-output-occupied] exists and is not a site written by "
-                               "corpus-tools view; choose another -o directory or remove it\n")
+    view_refused(("1.0.0", "-o", mine, "--root", REPO), f"{mine}: {OCCUPIED}")  # a version
 
 
 # -- in the browser ----------------------------------------------------------------------------
@@ -1050,10 +1053,9 @@ def test_a_released_value_the_records_refuse_is_a_located_error_not_a_traceback(
     ValueError traceback of some 45 lines."""
     release = resummed(REPO / "dist" / "1.1.0", tmp_path / "1.1.0", first_row_edited(config, edit))
     row = rows(release, config)[0]
-    result = view(release, "-o", tmp_path / "site")
-    assert result.exit_code == 1 and not (tmp_path / "site").exists(), result.output
-    assert result.output == (f"Error: {release / 'data' / config}, doc {row['doc_id']}{where.format(**row)}: "
-                             f"[release-invalid] {message}\n")
+    view_refused((release, "-o", tmp_path / "site"),
+                 f"{release / 'data' / config}, doc {row['doc_id']}{where.format(**row)}: [release-invalid] {message}")
+    assert not (tmp_path / "site").exists()
 
 
 def mention_context(text: str, start: int) -> str:
@@ -1119,7 +1121,6 @@ def test_a_directory_put_at_the_output_while_the_site_is_built_is_kept_and_the_s
     build.send_signal(signal.SIGCONT)
     _, stderr = build.communicate(timeout=300)
     assert build.returncode == 1
-    assert stderr.splitlines() == [f"Error: {out}: [view-output-occupied] exists and is not a site written by "
-                                   "corpus-tools view; choose another -o directory or remove it"]
+    assert stderr.splitlines() == [f"Error: {out}: {OCCUPIED}"]
     assert [p.name for p in out.iterdir()] == ["notes.txt"] and (out / "notes.txt").read_text() == "keep me"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no staging left
