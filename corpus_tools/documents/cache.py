@@ -52,16 +52,34 @@ CREATE TABLE IF NOT EXISTS normalized (
 """
 
 
-class NormalizedCache:
-    """The normalized documents of ``directory`` (``layout.build / "cache"``) for the running code."""
+class _ProcessConnection:
+    """A SQLite connection of the process that opened it (``_pid``): one inherited through a fork
+    is neither used nor closed there, the child opens its own."""
 
-    __slots__ = ("path", "code", "_connection", "_pid")
+    __slots__ = ("_connection", "_pid")
 
-    def __init__(self, directory: Path):
-        self.path = Path(directory) / FILE_NAME
-        self.code = fingerprint("normalized document")
+    def __init__(self) -> None:
         self._connection: sqlite3.Connection | None = None
         self._pid = -1
+
+    def close(self) -> None:
+        """Close this process's connection (a later lookup opens another). SQLite removes the
+        write-ahead log only when the last connection closes, and a connection is freed only by the
+        cyclic garbage collector (its statement cache refers back to it)."""
+        if self._connection is not None and self._pid == os.getpid():
+            self._connection.close()
+        self._connection, self._pid = None, -1
+
+
+class NormalizedCache(_ProcessConnection):
+    """The normalized documents of ``directory`` (``layout.build / "cache"``) for the running code."""
+
+    __slots__ = ("path", "code")
+
+    def __init__(self, directory: Path):
+        super().__init__()
+        self.path = Path(directory) / FILE_NAME
+        self.code = fingerprint("normalized document")
 
     def _db(self) -> sqlite3.Connection | None:
         if self._pid != os.getpid():  # opened here, or inherited through a fork: open one of our own
@@ -94,20 +112,11 @@ class NormalizedCache:
             raise
         return connection
 
-    def close(self) -> None:
-        """Close this process's connection (a later lookup opens another). SQLite removes the
-        write-ahead log only when the last connection closes, and a connection is freed only by the
-        cyclic garbage collector (its statement cache refers back to it)."""
-        if self._connection is not None and self._pid == os.getpid():
-            self._connection.close()
-        self._connection, self._pid = None, -1
-
     def _discard(self) -> None:
         """Remove a damaged store, its write-ahead log with it (a log left beside a new store
         would be replayed into it); this process goes on without one, the next makes it anew."""
-        if self._connection is not None and self._pid == os.getpid():
-            self._connection.close()
-        self._connection, self._pid = None, os.getpid()
+        self.close()
+        self._pid = os.getpid()
         for path in database_files(self.path):
             path.unlink(missing_ok=True)
 
@@ -192,7 +201,7 @@ def _decode(entry: bytes) -> Normalized | None:
 INDEX_PREFIX, INDEX_SUFFIX = "raw-index.", ".sqlite"
 
 
-class RawIndex:
+class RawIndex(_ProcessConnection):
     """doc_id -> (line number, byte offset, byte length, raw key) of each manifest record, and
     the doc_ids in doc_id order, whatever the manifest's (corpus_tools.documents.raw.check_raw_indexed
     makes the rows): what is made by going through them, such as a task file, does not depend
@@ -208,13 +217,12 @@ class RawIndex:
     (``stored`` gives None) and checks the corpus again.
     """
 
-    __slots__ = ("path", "name", "_length", "_connection", "_pid")
+    __slots__ = ("path", "name", "_length")
 
     def __init__(self, directory: Path, name: str):
+        super().__init__()
         self.path, self.name = Path(directory) / f"{INDEX_PREFIX}{name}{INDEX_SUFFIX}", name
         self._length = -1
-        self._connection: sqlite3.Connection | None = None
-        self._pid = -1
 
     @classmethod
     def of(cls, directory: Path, rows: list[IndexRow]) -> "RawIndex":
@@ -252,12 +260,6 @@ class RawIndex:
             return self._length == len(rows) and all(found == tuple(row) for found, row in zip(stored, rows))
         except sqlite3.Error:
             return False
-
-    def close(self) -> None:
-        """Close this process's connection (a later lookup opens another)."""
-        if self._connection is not None and self._pid == os.getpid():
-            self._connection.close()
-        self._connection, self._pid = None, -1
 
     def _write(self, rows: list[IndexRow]) -> "RawIndex":
         clear_scratch(self.path.parent, self.path.parent)
