@@ -143,8 +143,10 @@ INSTITUTION_NOUNS = frozenset({"ministry", "department", "government", "embassy"
                                "committee", "army", "military"})
 # the words that open a noun phrase before its noun
 _DETERMINERS = ("the", "a", "an", "one", "another", "his", "her", "its", "their")
-# the determiners never a pronoun subject ("One said", "Another said" report; "the accused" does not)
-_AFTER_ARTICLE = re.compile(r"\b(?:[Tt]he|[Aa]n?|[Hh]is|[Ii]ts|[Tt]heir)\s+$")
+# the determiners never a pronoun ("One said", "Another said" report, "her" may be an object; "the
+# accused said" does not)
+_AFTER_ARTICLE = re.compile(r"\b(?:%s)\s+$" % "|".join(
+    f"{word}|{word.capitalize()}" for word in _DETERMINERS if word not in ("one", "another", "her")))
 # the auxiliary verbs and modals, which only a clause holds, not a noun phrase
 AUXILIARY_VERBS = frozenset("has have had was were is are will would".split())
 MODALS = frozenset("could should might may must can".split())
