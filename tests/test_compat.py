@@ -21,6 +21,7 @@ import pytest
 
 from corpus_tools.release import CONFIGS, build_release
 from corpus_tools.release.arrow_schemas import features_dict, yaml_features
+from corpus_tools.release.export import export_release
 from release_factories import spread_inputs
 
 import compat_env
@@ -116,6 +117,49 @@ def test_the_newest_datasets_reads_the_release_as_documented(release, tmp_path):
     types = result["configs"]
     assert types["ner"]["types"]["ner_tags"] == "List" and types["kb"]["types"]["passages"] == "List"
     assert types["entities"]["types"]["label"] == "ClassLabel"
+
+
+JSONL_PROBE = r"""
+import json, sys
+import datasets
+root = sys.argv[1]
+loaded = datasets.load_dataset(root)
+registry = datasets.load_dataset(root, "entity_registry", split="train")
+print(json.dumps({"version": datasets.__version__,
+                  "splits": {name: {"rows": split.num_rows, "features": split.features.to_dict()}
+                             for name, split in loaded.items()},
+                  "test_evidence": loaded["test"][0]["publisher_evidence"],
+                  "registry": registry.features.to_dict()}))
+"""
+
+
+def test_the_oldest_datasets_claimed_loads_the_jsonl_export_typed_as_the_release(release, tmp_path):
+    """The JSONL export's README.md declares the release's features in the form datasets 3.x
+    reads (tests/test_export.py loads it with the newest): every split has them, columns null
+    throughout a split (the test documents' evidence line) included."""
+    out = export_release(release, "jsonl", tmp_path / "jsonl").path
+    env = {**os.environ, "HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
+           "PYTHONPATH": ""}
+    done = subprocess.run([str(compat_env.python(compat_env.install())), "-c", JSONL_PROBE, str(out)], env=env,
+                          capture_output=True, text=True, check=False, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["version"] == "3.0.0"
+    assert {name: split["rows"] for name, split in result["splits"].items()} == {"train": 6, "validation": 11,
+                                                                                  "test": 10}
+    documents = features_dict("documents")
+    layer = {config: [{name: feature for name, feature in features_dict(config).items()
+                       if name not in ("doc_id", "fold")}] for config in ("entities", "timexes", "ner")}
+    for split in result["splits"].values():
+        found = split["features"]
+        assert {name: found[name] for name in documents} == documents
+        assert found["publisher_evidence"]["line"] == {"dtype": "int32", "_type": "Value"}
+        assert (found["entities"], found["timexes"], found["sentences"]) == (layer["entities"], layer["timexes"],
+                                                                           layer["ner"])
+        assert found["quotes"][0]["quote_type"] == {"names": ["direct", "indirect", "mixed"], "_type": "ClassLabel"}
+        assert found["quotes"][0]["cue"]["start"] == {"dtype": "int32", "_type": "Value"}
+    assert result["test_evidence"] == {"kind": "none", "line": None, "quote": None, "reasoning": None}
+    assert result["registry"] == features_dict("entity_registry")
 
 
 def _normalized(value):

@@ -288,7 +288,77 @@ def test_jsonl_nests_every_layer_in_its_document(release, exports):
     registry = [json.loads(line) for line in (result.path / "entity_registry.jsonl").read_text().splitlines()]
     assert registry[0]["id"] == "afp" and registry[0]["type"] == "ORG"
     # the command's last line, for a script that calls export_release too
-    assert summary_line(result) == f"exported 28 documents as jsonl to {result.path} (5 files)"
+    assert summary_line(result) == f"exported 28 documents as jsonl to {result.path} (6 files)"
+    assert result.files == ("LICENSE.md", "README.md", "entity_registry.jsonl", "test.jsonl", "train.jsonl",
+                            "validation.jsonl")
+
+
+def _load_jsonl(path: Path, tmp_path: Path, *args, **kwargs):
+    import datasets
+
+    return datasets.load_dataset(str(path), *args, cache_dir=str(tmp_path / "hf"), **kwargs)
+
+
+def test_jsonl_loads_with_datasets_every_split_typed_as_the_release(release, exports, tmp_path):
+    """datasets' JSON loader typed each file by its own values: a column null throughout a split
+    (no validation or test document states its publisher: evidence line and quote null) was of
+    the null type there, and loading test.jsonl before train.jsonl failed to cast train's ints to
+    it. The export's README.md declares the release's features, which every split loads with."""
+    import datasets
+    from corpus_tools.release.arrow_schemas import features
+
+    path = exports["jsonl"].path
+    loaded = _load_jsonl(path, tmp_path)
+    assert {name: split.num_rows for name, split in loaded.items()} == {"train": 7, "validation": 11, "test": 10}
+    documents, entities, quotes, ner = (features(config) for config in ("documents", "entities", "quotes", "ner"))
+    region = {"id": datasets.Value("string"), "start": datasets.Value("int32"), "end": datasets.Value("int32"),
+              "raw_start": datasets.Value("int32"), "raw_end": datasets.Value("int32"),
+              "text": datasets.Value("string")}
+    for name, split in loaded.items():
+        found = split.features
+        assert found["publisher_evidence"] == documents["publisher_evidence"], name
+        assert found["publisher_evidence"]["line"] == datasets.Value("int32"), name
+        assert found["fold"] == datasets.Value("int32")
+        assert found["entities"].feature == {key: value for key, value in entities.items() if key not in ("doc_id", "fold")}
+        assert found["sentences"].feature == {key: value for key, value in ner.items() if key not in ("doc_id", "fold")}
+        quote = found["quotes"].feature
+        assert quote["quote_type"] == quotes["quote_type"] and quote["agreed_by"] == quotes["agreed_by"]
+        assert quote["source"] == {**region, "speaker_id": datasets.Value("string")} and quote["cue"] == region
+    assert loaded["test"][0]["publisher_evidence"] == {"kind": "none", "line": None, "quote": None, "reasoning": None}
+    seed = loaded["train"][0]
+    assert seed["doc_id"] == "000_cbeedfbee8440207"
+    assert seed["publisher_evidence"]["line"] == 1 and seed["publisher_evidence"]["kind"] == "stated"
+    assert seed["entities"][0]["label"] == 0 and seed["quotes"][0]["cue"]["text"] == "said"
+    assert loaded["train"].features["entities"].feature["label"].int2str(seed["entities"][3]["label"]) == "ORG"
+    lines = [json.loads(line) for line in (path / "train.jsonl").read_text().splitlines()]
+    tags = loaded["train"].features["sentences"].feature["ner_tags"].feature
+    assert [[tags.int2str(sentence["ner_tags"]) for sentence in row["sentences"]] for row in loaded["train"]] == [
+        [sentence["ner_tags"] for sentence in line["sentences"]] for line in lines]
+    assert "I-PERSON" in {tag for line in lines for sentence in line["sentences"] for tag in sentence["ner_tags"]}
+    crafted = loaded["train"][[row["doc_id"] for row in loaded["train"]].index("crafted-1")]
+    assert crafted["quotes"][0]["source"] is None and crafted["quotes"][0]["cue"] is None
+    # a split alone, test's file first
+    test = _load_jsonl(path, tmp_path, split="test")
+    assert test.features == loaded["test"].features and test[0] == loaded["test"][0]
+    registry = _load_jsonl(path, tmp_path, "entity_registry", split="train")
+    assert registry.features == features("entity_registry")
+    assert registry.num_rows == 4 and registry[0] == {"id": "afp", "name": "Agence France-Presse", "type": 2,
+                                                      "aliases": ["AFP"], "wikidata": None, "description": "News agency"}
+
+
+def test_jsonl_of_the_committed_release_types_its_columns_null_throughout(tmp_path):
+    """No document of 1.2.0 gives a line or a quote as its publisher's evidence: without the
+    declared features datasets typed both as null."""
+    import datasets
+
+    result = export_release(REPO / "dist" / "1.2.0", "jsonl", tmp_path / "out")
+    train = _load_jsonl(result.path, tmp_path, split="train")
+    assert train.num_rows == 7
+    assert {row["publisher_evidence"]["line"] for row in train} == {None}
+    evidence = train.features["publisher_evidence"]
+    assert (evidence["line"], evidence["quote"]) == (datasets.Value("int32"), datasets.Value("string"))
+    assert train.features["quotes"].feature["quote_type"].names == ["direct", "indirect", "mixed"]
+    assert result.files == ("LICENSE.md", "README.md", "entity_registry.jsonl", "train.jsonl")
 
 
 def test_the_cli_exports_and_refuses_a_directory_that_is_not_empty(release, tmp_path):
@@ -402,7 +472,8 @@ def test_a_document_nobody_annotated_is_left_out_of_every_export(tmp_path, fmt):
 def test_a_version_is_looked_up_in_dist(tmp_path):
     build_release(*seed_inputs(), tmp_path / "dist", "1.0.0")
     result = export_release("1.0.0", "jsonl", tmp_path / "out", root=tmp_path)
-    assert result.documents == 5 and result.files == ("LICENSE.md", "entity_registry.jsonl", "train.jsonl")
+    assert result.documents == 5
+    assert result.files == ("LICENSE.md", "README.md", "entity_registry.jsonl", "train.jsonl")
 
 
 def test_documents_are_read_a_document_at_a_time_with_every_row_of_their_layers(release):

@@ -13,7 +13,8 @@ from corpus_tools.release.export import FORMATS
 @click.command("export")
 @click.option("--format", "format_", type=click.Choice(FORMATS), required=True,
               help="conll2003 (ner config), spacy (DocBin; needs corpus-tools[spacy]), brat (standoff), "
-                   "jsonl (documents with every layer nested).")
+                   "jsonl (documents with every layer nested; a README.md declares their features, so "
+                   "datasets.load_dataset(DIR) loads every split alike).")
 @click.argument("release")
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), required=True,
               help="A new (or empty) directory to write into.")

@@ -276,7 +276,13 @@ def features_dict(config: str) -> dict:
 
 def yaml_features(config: str) -> list[dict]:
     """The card's ``dataset_info.features`` of a config (what ``Features._to_yaml_list`` gives)."""
-    return [yaml_feature(name, feature) for name, feature in spec(config).items()]
+    return columns_yaml(spec(config))
+
+
+def columns_yaml(columns: dict[str, Feature]) -> list[dict]:
+    """A ``dataset_info.features`` list of ``columns`` (name -> feature): a config's, or the JSONL
+    export's, whose lines nest the configs' rows (corpus_tools.release.export)."""
+    return [yaml_feature(name, feature) for name, feature in columns.items()]
 
 
 @cache

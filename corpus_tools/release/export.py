@@ -19,8 +19,9 @@
 * ``brat``: brat standoff, ``<split>/<doc_id>.txt`` and ``.ann`` (see corpus_tools.release.brat),
   with ``annotation.conf``.
 * ``jsonl``: ``<split>.jsonl``, one document per line with every layer nested (entities,
-  timexes, quotes with their source and cue, ner sentences), labels as names; and
-  ``entity_registry.jsonl``.
+  timexes, quotes with their source and cue, ner sentences), labels as names;
+  ``entity_registry.jsonl``; and ``README.md``, whose YAML declares both as configs with the
+  release's features, which ``datasets.load_dataset(DIR)`` loads every split with.
 
 Every format carries article text: the release's LICENSE.md (from 1.1.9 on), which says no
 licence is granted to it, is copied beside the output.
@@ -44,6 +45,8 @@ from itertools import groupby
 from pathlib import Path
 from typing import Callable, Iterator
 
+import yaml
+
 from corpus_tools.documents.raw import check_doc_id, doc_id_key
 from corpus_tools.errors import CorpusError, Location, quantity
 from corpus_tools.fsutil import (file_errors, holds_current_directory, made_directories_removed, make_public,
@@ -52,16 +55,19 @@ from corpus_tools.iterutil import Totalled, batched, overlapping
 from corpus_tools.layout import check_output
 from corpus_tools.records import DocumentRows, ExportResult, Unaligned
 import corpus_tools.release.brat as brat
-from corpus_tools.release.arrow_schemas import (file_label_names, missing_columns, mistyped_columns, name_labels,
-                                                 require_rows)
+from corpus_tools.release.arrow_schemas import (ClassLabel, List, columns_yaml, file_label_names, missing_columns,
+                                                 mistyped_columns, name_labels, require_rows, spec)
 from corpus_tools.release.checks import region_clash
 from corpus_tools.release.checksums import open_parquet
 from corpus_tools.release.loaders import Release, config_rows, split_files, verified_release
 from corpus_tools.release.rights import LICENSE_FILE
 from corpus_tools.release.splits import SPLITS
+from corpus_tools.release.versions import release_metadata
 
 FORMATS = ("conll2003", "spacy", "brat", "jsonl")
 UNALIGNED_FILE = "unaligned.jsonl"
+JSONL_REGISTRY = "entity_registry.jsonl"
+JSONL_CARD = "README.md"  # where datasets reads a directory's configs and features
 # A DocBin holds its documents until it is written: some 260 kB a document at the bench's texts
 # of about 3,000 characters (a whole split of 10,000 took 2.6 GB; 250 a file, 368 MB at peak).
 SPACY_DOCUMENTS_PER_FILE = 250
@@ -525,23 +531,90 @@ def _label_set(path: Path, config: str, column: str) -> tuple[str, ...]:
 
 # --- jsonl ---------------------------------------------------------------------------------
 
+def _layer_row(row: dict) -> dict:
+    return _without(row, "doc_id", "fold")
+
+
 def _write_jsonl(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
     documents = 0
+    splits = []
     # the documents come split by split: one file open at a time
     for split, group in groupby(read_documents(path, annotated_only=True, on_progress=progress),
                                 key=lambda document: document.split):
+        splits.append(split)
         with (out / f"{split}.jsonl").open("x", encoding="utf-8", newline="") as handle:
             for document in group:
-                _write_line(handle, {
-                    **document.row,
-                    "entities": [_without(row, "doc_id", "fold") for row in document.entities],
-                    "timexes": [_without(row, "doc_id", "fold") for row in document.timexes],
-                    "quotes": [_nested_quote(row) for row in document.quotes],
-                    "sentences": [_without(row, "doc_id", "fold") for row in document.sentences],
-                })
+                _write_line(handle, _jsonl_line(document.row, {key: getattr(document, key) for key, _, _ in _NESTED}))
                 documents += 1
-    _write_lines(out / "entity_registry.jsonl", read_config(path, "entity_registry"))
+    registry = _write_lines(out / JSONL_REGISTRY, read_config(path, "entity_registry"))
+    (out / JSONL_CARD).write_text(_jsonl_card(path, splits, registry), encoding="utf-8", newline="")
     return documents, []
+
+
+def _jsonl_line(row: dict, nested: dict[str, list]) -> dict:
+    """A document's line: its documents row, then every layer's rows (``_NESTED``) in a list."""
+    return {**row, **{key: [shape(item) for item in nested[key]] for key, _, shape in _NESTED}}
+
+
+def _jsonl_card(path: Path, splits: list[str], registry: int) -> str:
+    """The export's README.md: a dataset card whose YAML declares its files' configs (``configs``)
+    and their features (``dataset_info``), so ``datasets.load_dataset(DIR)`` types every split
+    alike. Without it, datasets' JSON loader infers each file's types from its own values: a
+    column null throughout a file (a document's evidence line, a quote's cue) is of the null
+    type there, and the next split's strings or ints fail to cast to it. The features are the
+    release's (arrow_schemas), restricted to the columns its files have (a release before 1.1.0
+    has no folds), each label column with the release's own label names; labels load as their ids,
+    as from the release. A config without rows is not declared: datasets refuses one."""
+    columns = {config: _release_columns(path, config)
+               for config in ("documents", "entity_registry", *(config for _, config, _ in _NESTED))}
+    declared = []
+    if splits:
+        # a layer's features given as its one row: shaped as every row is, then that list a List
+        lines = _jsonl_line(columns["documents"], {key: [columns[config]] for key, config, _ in _NESTED})
+        features = {name: List(value[0]) if isinstance(value, list) else value for name, value in lines.items()}
+        declared.append(("documents", [(split, f"{split}.jsonl") for split in splits], features))
+    if registry:
+        declared.append(("entity_registry", [("train", JSONL_REGISTRY)], columns["entity_registry"]))
+    header = {
+        "configs": [{"config_name": name, **({"default": True} if name == "documents" else {}),
+                     "data_files": [{"split": split, "path": file} for split, file in files]}
+                    for name, files, _ in declared],
+        "dataset_info": [{"config_name": name, "features": columns_yaml(features)} for name, _, features in declared],
+    }
+    version, name = release_metadata(path)
+    terms = (f" The article texts come with the terms of {LICENSE_FILE}, which grants no licence to them."
+             if (path / LICENSE_FILE).is_file() else "")
+    return (f"---\n{yaml.safe_dump(header, sort_keys=False, allow_unicode=True, width=100)}---\n\n"
+            f"# {name} {version}, as JSONL\n\n"
+            "Written by `corpus-tools export --format jsonl`. `<split>.jsonl` holds one annotated document a line: "
+            "its row of the release's `documents` config with its `entities`, `timexes`, `quotes` (source and cue "
+            "nested, null where none was annotated) and `sentences` (its `ner` rows), labels as names; "
+            f"`{JSONL_REGISTRY}` the entity registry.{terms}\n\n"
+            "The YAML above declares the release's features for both, so every split loads with the same types "
+            "(labels as ids, which `features` names):\n\n"
+            "```python\nimport datasets\n\n"
+            "documents = datasets.load_dataset(\"path/to/this/directory\")\n"
+            "registry = datasets.load_dataset(\"path/to/this/directory\", \"entity_registry\", split=\"train\")\n"
+            "```\n")
+
+
+def _release_columns(path: Path, config: str) -> dict:
+    """The columns of ``config`` that the release's files have, as arrow_schemas declares them,
+    a label column with the names of the release's own label set (``_label_set``)."""
+    present: set[str] = set()
+    for files in split_files(path, config).values():
+        for file in files:
+            present.update(open_parquet(file).schema_arrow.names)
+    columns = {}
+    for name, feature in spec(config).items():
+        if name not in present:
+            continue
+        if isinstance(feature, ClassLabel):
+            feature = ClassLabel(_label_set(path, config, name))
+        elif isinstance(feature, List) and isinstance(feature.feature, ClassLabel):
+            feature = List(ClassLabel(_label_set(path, config, name)))
+        columns[name] = feature
+    return columns
 
 
 def _without(row: dict, *names: str) -> dict:
@@ -549,7 +622,8 @@ def _without(row: dict, *names: str) -> dict:
 
 
 def _nested_quote(row: dict) -> dict:
-    """A quote with its source and cue as nested objects (null when not annotated)."""
+    """A quote with its source and cue as nested objects (null when not annotated). Given a
+    quote's features, the features of its nested form."""
     quote = {key: value for key, value in row.items()
              if key not in ("doc_id", "fold") and not key.startswith(("source_", "cue_"))}
     quote.pop("speaker_id")
@@ -561,10 +635,20 @@ def _nested_quote(row: dict) -> dict:
     return quote
 
 
-def _write_lines(path: Path, rows) -> None:
+# (key in a document's line, the config whose rows it lists, how each row is nested there): the
+# lines' shape, and the shape of the features declared for them (_jsonl_card), from one table
+_NESTED = (("entities", "entities", _layer_row), ("timexes", "timexes", _layer_row),
+           ("quotes", "quotes", _nested_quote), ("sentences", "ner", _layer_row))
+
+
+def _write_lines(path: Path, rows) -> int:
+    """Write ``rows`` as JSON lines; how many there were."""
+    written = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
         for row in rows:
             _write_line(handle, row)
+            written += 1
+    return written
 
 
 def _write_line(handle, row: dict) -> None:
