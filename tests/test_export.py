@@ -346,6 +346,32 @@ def test_jsonl_loads_with_datasets_every_split_typed_as_the_release(release, exp
                                                       "aliases": ["AFP"], "wikidata": None, "description": "News agency"}
 
 
+def test_jsonl_types_a_layer_empty_throughout_and_declares_no_config_without_rows(tmp_path):
+    """Documents annotated with nothing found and an empty registry: every entities list is
+    empty (datasets typed it a list of nulls), and datasets refuses a config without rows, so the
+    registry's is not declared."""
+    import datasets
+    import yaml
+    from corpus_tools.release.arrow_schemas import features
+
+    documents = seed_inputs()[0]
+    nothing = {doc_id: DocumentAnnotations(doc_id, (), (), ()) for doc_id in documents}
+    release = build_release(documents, nothing, (), tmp_path / "dist", "1.0.0").path
+    result = export_release(release, "jsonl", tmp_path / "jsonl")
+    assert (result.path / "entity_registry.jsonl").read_bytes() == b""
+    train = _load_jsonl(result.path, tmp_path, split="train")
+    assert train.num_rows == 5 and {len(row["entities"]) + len(row["quotes"]) for row in train} == {0}
+    entities = features("entities")
+    assert train.features["entities"].feature == {key: value for key, value in entities.items()
+                                                  if key not in ("doc_id", "fold")}
+    assert train.features["quotes"].feature["cue"]["start"] == datasets.Value("int32")
+    with pytest.raises(ValueError, match="entity_registry"):
+        _load_jsonl(result.path, tmp_path, "entity_registry")
+    header = yaml.safe_load((result.path / "README.md").read_text(encoding="utf-8").split("---\n")[1])
+    assert header["configs"] == [{"config_name": "documents", "default": True,
+                                  "data_files": [{"split": "train", "path": "train.jsonl"}]}]
+
+
 def test_jsonl_of_the_committed_release_types_its_columns_null_throughout(tmp_path):
     """No document of 1.2.0 gives a line or a quote as its publisher's evidence: without the
     declared features datasets typed both as null."""
