@@ -1,8 +1,9 @@
 """Interchange formats of a release: ``export_release(release, format, out_dir)``.
 
-* ``conll2003``: the ``ner`` config as CoNLL-2003 columns (``token -X- -X- tag``; IOB2 tags, as
-  the Hugging Face conll2003 dataset has them; no part-of-speech or chunk tags, so placeholders),
-  ``-DOCSTART-`` before each document, a blank line after each sentence; ``<split>.txt``.
+* ``conll2003``: the ``ner`` config as CoNLL-2003 columns separated by single spaces (``token -X-
+  -X- tag``; IOB2 tags, as the Hugging Face conll2003 dataset has them; no part-of-speech or chunk
+  tags, so placeholders), ``-DOCSTART-`` and a blank line before each document, a blank line
+  between sentences (none after the last); ``<split>.txt``.
 * ``spacy``: per split a directory of ``DocBin`` files of at most SPACY_DOCUMENTS_PER_FILE
   documents each (``<split>/00000.spacy``, ...; spaCy's ``Corpus`` and ``spacy train`` read a
   directory), tokenized by spaCy's blank English tokenizer (no model download): entities as
