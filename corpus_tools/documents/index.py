@@ -12,6 +12,7 @@ import errno
 import hashlib
 import os
 import shutil
+import stat
 import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -92,11 +93,13 @@ NORMALIZED_LISTING = ".normalized-files"
 
 def write_normalized(layout: Layout, out: Path, writing: Totalled | None = None) -> tuple[int, int]:
     """Write each document's normalized text (``<doc_id>.txt``) and what normalization decided
-    (``<doc_id>.json``: ``document_sidecar``) into ``out``. The raw corpus is checked whole first,
-    so nothing is written when it has a problem; ``out`` may not lie in raw/, annotations/, dist/
-    or a release (``check_output``). The files of documents an earlier run wrote and the corpus no
-    longer holds are removed, and only those (``NORMALIZED_LISTING`` names them: ``out`` may hold
-    other files). Returns the count of documents written and of stale files removed.
+    (``<doc_id>.json``: ``document_sidecar``) into ``out``, each only when ``out`` does not hold
+    it already (``_holds``: a run that changed nothing writes nothing). The raw corpus is checked
+    whole first, so nothing is written when it has a problem; ``out`` may not lie in raw/,
+    annotations/, dist/ or a release (``check_output``). The files of documents an earlier run
+    wrote and the corpus no longer holds are removed, and only those (``NORMALIZED_LISTING``
+    names them: ``out`` may hold other files). Returns the count of documents (written or found
+    in ``out`` already) and of stale files removed.
     ``writing``: asked with the number of documents once the raw corpus is checked, for the
     ``on_progress`` called after each document written (``indexed_documents``).
 
@@ -115,32 +118,52 @@ def write_normalized(layout: Layout, out: Path, writing: Totalled | None = None)
         staging = staging_dir(out, ".normalize-")
     try:
         previous = _listed(out / NORMALIZED_LISTING)
+        names: set[str] = set()
         count = 0
         for document in chain([first] if first is not None else [], documents):
-            with writing_under(out):
-                (staging / f"{document.doc_id}.txt").write_bytes(document.text.encode("utf-8"))
-                (staging / f"{document.doc_id}.json").write_bytes(document_sidecar(document))
+            for name, data in ((f"{document.doc_id}.txt", document.text.encode("utf-8")),
+                               (f"{document.doc_id}.json", document_sidecar(document))):
+                names.add(name)
+                # a file out holds already is left as it is: rewriting all of them on every run
+                # made a run that changed nothing replace every file (10,000 documents: 20,000)
+                if not _holds(out / name, data):
+                    with writing_under(out):
+                        (staging / name).write_bytes(data)
             count += 1
         make_public(staging)
         written = sorted(path.name for path in staging.iterdir())
         for name in written:  # before any is renamed: a directory in the way stops it half done
             if (out / name).is_dir():
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(out / name))
-        _write_listing(out, previous | set(written))
+        _write_listing(out, previous | names)
         for name in written:
             os.replace(staging / name, out / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    stale = sorted(previous - set(written))
+    stale = sorted(previous - names)
     for name in stale:
         (out / name).unlink(missing_ok=True)
-    _write_listing(out, written)
+    _write_listing(out, names)
     return count, len(stale)
 
 
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is already what writing ``data`` there makes: a regular file of those
+    bytes, 0644 (``make_public``'s mode). Anything else (a link, another mode, an unreadable
+    file) is replaced, as every file was before."""
+    try:
+        found = os.lstat(path)
+        return (stat.S_ISREG(found.st_mode) and stat.S_IMODE(found.st_mode) == 0o644
+                and found.st_size == len(data) and path.read_bytes() == data)
+    except OSError:
+        return False
+
+
 def _write_listing(out: Path, names: Iterable[str]) -> None:
-    with atomic_writer(out / NORMALIZED_LISTING) as listing:
-        listing.write("".join(f"{name}\n" for name in sorted(names)).encode("utf-8"))
+    data = "".join(f"{name}\n" for name in sorted(names)).encode("utf-8")
+    if not _holds(out / NORMALIZED_LISTING, data):
+        with atomic_writer(out / NORMALIZED_LISTING) as listing:
+            listing.write(data)
 
 
 def _listed(path: Path) -> set[str]:
