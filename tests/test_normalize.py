@@ -768,3 +768,100 @@ def test_normalize_out_rewrites_only_the_files_whose_bytes_differ(corpus_copy, t
     assert {path.name: path.read_bytes() for path in out.iterdir() if not path.name.startswith(first)} == others
     assert {os.stat(path).st_mode & 0o777 for path in out.iterdir()} == {0o644}
     assert NORMALIZED_LISTING in after and not [path for path in out.iterdir() if path.name.startswith(".normalize-")]
+
+
+def test_nfc_never_crosses_a_boundary_before_a_character_below_u0300():
+    """What _nfc_groups takes without checking (_NFC_BOUNDARY), of every code point of this
+    Python's Unicode: a character below U+0300 has combining class 0, decomposes to a character
+    below U+0300, and no canonical composition has a second character below U+0300. So no mark
+    of what follows reorders before it, and nothing after it composes with what precedes it."""
+    from corpus_tools.documents.normalize import _NFC_BOUNDARY
+
+    seconds = set()
+    for code in range(0x110000):
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            seconds.add(int(parts[1], 16))
+    assert min(seconds) >= ord(_NFC_BOUNDARY) == 0x300
+    for code in range(ord(_NFC_BOUNDARY)):
+        decomposed = unicodedata.normalize("NFD", chr(code))
+        assert unicodedata.combining(chr(code)) == 0 and decomposed[0] < _NFC_BOUNDARY, hex(code)
+
+
+# characters whose NFC depends on their neighbours: marks of several classes, Hangul jamo and
+# syllables, two-part vowels (Tamil, Oriya, Bengali), Tibetan vowels that decompose to marks,
+# composition exclusions, kana with voicing marks, letters with and without accents
+_NFC_ALPHABET = st.sampled_from(
+    "ae\u00e9\u00c5bc\u0300\u0301\u0308\u0316\u0327\u0345\u05b0\u0344\u0f71\u0f72\u0f73\u0f74\u0f75\u0f80\u0f81"
+    "\u1100\u1112\u1161\u1175\u11a8\u11c2\uac00\uac01\u0bc6\u0bc7\u0bbe\u0bd7\u0b47\u0b3e\u0b56\u0b57\u09c7"
+    "\u09be\u09d7\u0958\u212b\u304b\u3099\u309a\u0915\u093c\u0628\u0653\u0654")
+
+
+def _nfc_groups_checked_everywhere(word: str) -> list[tuple[int, int, str]]:
+    """_nfc_groups as it was before _NFC_BOUNDARY: every boundary checked, and the word whole."""
+    starts = [i for i, ch in enumerate(word) if i == 0 or not unicodedata.combining(ch)]
+    result: list[tuple[int, int, str]] = []
+    for start, end in zip(starts, starts[1:] + [len(word)]):
+        text = unicodedata.normalize("NFC", word[start:end])
+        if result and (joined := unicodedata.normalize("NFC", word[result[-1][0]:end])) != result[-1][2] + text:
+            result[-1] = (result[-1][0], end, joined)
+            continue
+        result.append((start, end, text))
+    if "".join(t for _, _, t in result) != unicodedata.normalize("NFC", word):
+        return [(0, len(word), unicodedata.normalize("NFC", word))]
+    return result
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(st.text(_NFC_ALPHABET, max_size=24), st.text(max_size=24)))
+def test_nfc_groups_are_the_nfc_of_the_word_and_the_groups_every_check_gives(word):
+    """The groups cover the word, each is the NFC of its characters, and they concatenate to
+    unicodedata's NFC of the word (what the offset map claims); and they are the groups that
+    checking every boundary gave (the same map)."""
+    from corpus_tools.documents.normalize import _nfc_groups
+
+    groups = _nfc_groups(word)
+    if word:
+        assert [start for start, _, _ in groups] == [0] + [end for _, end, _ in groups[:-1]]
+        assert groups[-1][1] == len(word)
+        assert all(text == unicodedata.normalize("NFC", word[start:end]) for start, end, text in groups)
+    assert "".join(text for _, _, text in groups) == unicodedata.normalize("NFC", word)
+    assert groups == _nfc_groups_checked_everywhere(word)
+
+
+def test_nfc_groups_still_checks_the_word_whole_where_marks_cross_two_boundaries():
+    """A composition pairwise checks miss: the Tibetan vowels U+0F73 and U+0F75 decompose to
+    marks, and U+05B0 (class 10) moves before the U+0F71 of the first group, two boundaries back."""
+    from corpus_tools.documents.normalize import _nfc_groups
+
+    word = "a\u0f71\u0f73\u0f75\u05b0"
+    whole = unicodedata.normalize("NFC", word)
+    assert whole == "a\u05b0\u0f71\u0f71\u0f71\u0f72\u0f74"
+    assert _nfc_groups(word) == [(0, 5, whole)]
+
+
+def test_a_run_of_marks_is_put_in_nfc_once(monkeypatch):
+    """NFC, quadratic in a run of marks of mixed classes in Python, ran twice over the run of a
+    word of one group (the group, then the whole word to check it) and four times in a word of
+    several (with each neighbour too). Now once: the code points handed to NFC are the word's."""
+    from corpus_tools.documents import normalize as module
+
+    run = "\u0301\u0316\u0327\u05b0" * 250  # classes 230, 220, 202, 10: NFC sorts them
+    handed: list[int] = []
+    nfc = unicodedata.normalize
+
+    def counted(form: str, text: str) -> str:
+        if form == "NFC":
+            handed.append(len(text))
+        return nfc(form, text)
+
+    monkeypatch.setattr(module.unicodedata, "normalize", counted)
+    for word in ("e" + run, "ab" + run + "cd", "ab" + run + "cd" + run + "f"):
+        handed.clear()
+        groups = module._nfc_groups(word)
+        assert "".join(text for _, _, text in groups) == nfc("NFC", word)
+        assert sum(handed) == len(word), word[:3]
+    handed.clear()
+    text = module.normalize("Title\n\nOne ab" + run + "cd two.").text
+    assert text == "Title\n\nOne a" + nfc("NFC", "b" + run) + "cd two."
+    assert sum(handed) == len("ab" + run + "cd")
