@@ -67,7 +67,7 @@ raw-undecodable  error  a raw file's bytes do not decode in its manifest encodin
 raw-encoding-mismatch  error  the manifest gives a raw file an encoding other than utf-8, but its bytes are UTF-8 beyond ASCII
 raw-binary  error  a file to add that is binary (a NUL byte, or mostly control characters), not text
 raw-html  error  a file to add that is a web page's HTML source, not an article's text
-raw-combining-run  error  a file to add holding more than 30 combining marks in a row (Unicode's stream-safe limit), which NFC takes quadratic time on
+raw-combining-run  error  a raw file or a file to add holding more than 30 combining marks in a row (Unicode's stream-safe limit), which NFC takes quadratic time on
 raw-duplicate  error  a file to add whose bytes are already in the corpus (same SHA-256), or whose text is a document's once normalized; a manifest record of the same bytes as an earlier one; a release of one text under two doc_ids
 add-input-missing  error  a file named to add does not exist (or no file was named)
 add-input-in-corpus  error  a file named to add lies in the corpus's own raw/, annotations/ or dist/

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpus_tools.cli import cli
 from corpus_tools.errors import CorpusError
@@ -246,6 +248,92 @@ def test_names_are_one_file_only_when_they_differ_in_case_letter_by_letter():
     assert doc_id_key("007_ABC.txt") == doc_id_key("007_abc.txt") == "007_abc.txt"
     assert doc_id_key("ß.txt") != doc_id_key("ss.txt") and doc_id_key("ﬁle.txt") != doc_id_key("file.txt")
     assert doc_id_key("Ärger.txt") == doc_id_key("ärger.txt")
+
+
+MARKS = "\u0301\u0316" * 16  # acute (class 230) and grave below (class 220), alternating: NFC sorts them
+
+
+def with_marks(layout: Layout, doc_id: str, count: int) -> bytes:
+    """The document's raw file with a last line of a letter and ``count`` combining marks, its
+    record kept in step (the lines its evidence cites are where they were): a file added before
+    add refused such a run."""
+    data = (layout.raw / f"{doc_id}.txt").read_bytes() + ("\nA" + MARKS[:count] + " word.\n").encode("utf-8")
+    set_file(layout, doc_id, data)
+    return data
+
+
+def test_check_raw_reports_a_raw_file_with_more_combining_marks_in_a_row_than_add_takes(corpus_copy):
+    """add refuses more than 30 combining marks in a row (raw-combining-run); a file the corpus
+    held before that rule passed check-raw silently (a review), and every command normalized it
+    in time quadratic in the run. check-raw now reports it with add's code and rule, at the run's
+    first mark, naming the document; a run of 30 is text."""
+    data = with_marks(corpus_copy, "001_d79359122f2d4c78", 31)
+    problem = only_error(corpus_copy)
+    assert problem.code == "raw-combining-run"
+    assert problem.message == ("31 combining marks in a row (more than the 30 of Unicode's stream-safe text format; "
+                               "normalization takes time quadratic in such a run): not an article's text; a raw file "
+                               "is never edited: take the document out with corpus-tools remove")
+    path = corpus_copy.raw / "001_d79359122f2d4c78.txt"
+    assert (problem.location.file, problem.location.doc_id) == (str(path), "001_d79359122f2d4c78")
+    assert problem.location.byte_offset == data.rindex(b"\nA") + 2 == 3846
+    result = CliRunner().invoke(cli, ["check-raw", "--root", str(corpus_copy.root)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == f"{path}, byte {problem.location.byte_offset}, doc 001_d79359122f2d4c78: " \
+        f"error [raw-combining-run] {problem.message}"
+    with pytest.raises(CorpusError) as refused:  # and so does every command that opens the corpus
+        list(iter_raw(corpus_copy))
+    assert refused.value.code == "raw-combining-run"
+    set_file(corpus_copy, "001_d79359122f2d4c78", (REPO / "raw" / "001_d79359122f2d4c78.txt").read_bytes())
+    with_marks(corpus_copy, "001_d79359122f2d4c78", 30)
+    assert check_raw(corpus_copy).valid
+
+
+def test_the_run_s_offset_counts_the_file_s_bytes_not_its_characters():
+    """The run's first mark is character 6 of "Café ’" and byte 9 of its UTF-8 (é two bytes, ’
+    three); the message ends in what the caller says to do."""
+    from corpus_tools.documents.raw import combining_run
+    from corpus_tools.errors import Location
+
+    text = "Caf\u00e9 \u2019" + "\u0301\u0316" * 20
+    found = combining_run(text.encode("utf-8"), text, "utf-8", Location(file="f.txt"), "fix it")
+    assert (found.code, found.location.file, found.location.byte_offset, found.message.split(" (")[0]) == \
+        ("raw-combining-run", "f.txt", 9, "40 combining marks in a row")
+    assert found.message.endswith("; fix it")
+
+
+def test_no_character_below_u0300_is_a_combining_mark():
+    """What combining_run's search of the bytes takes: every mark is U+0300 or above, so bytes
+    from 0x80 up in UTF-8 and cp1252 alike."""
+    import unicodedata
+
+    assert not [hex(code) for code in range(0x300) if unicodedata.combining(chr(code))]
+
+
+_WITH_MARKS = st.lists(st.one_of(st.sampled_from(("\u0301", "\u0316", "\u05b0", "\u0f71", "\u3099", "a", " ",
+                                                   "\u2019", "\u0628", "\u4e2d", "\U0001f600")),
+                                 st.text(max_size=3)), max_size=200).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_WITH_MARKS, st.integers(min_value=0, max_value=45))
+def test_combining_run_finds_the_first_run_a_plain_search_of_the_marks_finds(text, extra):
+    """combining_run looks only where the bytes allow a run: it finds what a search of every
+    combining mark of the text (add's first way) finds, in UTF-8 and (what it can encode) cp1252."""
+    import re
+    import unicodedata
+
+    from corpus_tools.documents.raw import MAX_COMBINING_RUN, combining_run
+    from corpus_tools.errors import Location
+
+    text = text[:len(text) // 2] + "\u0301\u0316" * (extra // 2) + text[len(text) // 2:]
+    marks = "".join(re.escape(character) for character in set(text) if unicodedata.combining(character))
+    plain = re.search(f"[{marks}]{{{MAX_COMBINING_RUN + 1},}}", text) if marks else None
+    found = combining_run(text.encode("utf-8"), text, "utf-8", Location(), "")
+    if plain is None:
+        assert found is None
+    else:
+        assert found.location.byte_offset == len(text[:plain.start()].encode("utf-8"))
+        assert found.message.startswith(f"{plain.end() - plain.start()} combining marks in a row")
 
 
 def test_two_records_of_the_same_bytes_are_refused(corpus_copy):

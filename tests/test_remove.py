@@ -637,3 +637,28 @@ def test_removed_bytes_whose_doc_id_holds_other_bytes_now_are_refused_saying_why
         "under it (annotations/removed-documents.jsonl), and its raw file has been replaced since; --doc-id adds "
         "them as another document")
     assert snapshot(corpus) == before
+
+
+def test_remove_takes_out_a_document_check_raw_refuses_for_its_run_of_combining_marks(corpus):
+    """check-raw refuses a raw file with more than 30 combining marks in a row (raw-combining-run,
+    a file added before add refused it), so every command refuses the corpus, and remove, which
+    wants a corpus that checks clean, refused it too: a raw file is never edited, so nothing could
+    take the document out. remove takes that document out; another is still refused, naming the
+    problem, and nothing is written."""
+    from test_raw import with_marks
+
+    marked = "001_d79359122f2d4c78"
+    with_marks(corpus, marked, 31)
+    before = snapshot(corpus)
+    result = run(corpus, "remove", GONE, "--reason", REASON)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"Error: {corpus.raw / (marked + '.txt')}, byte 3846, doc {marked}: [raw-combining-run] 31 combining marks in "
+        "a row (more than the 30 of Unicode's stream-safe text format; normalization takes time quadratic in such a "
+        "run): not an article's text; a raw file is never edited: take the document out with corpus-tools remove")
+    assert snapshot(corpus) == before
+    result = run(corpus, "remove", marked, "--reason", "a run of 31 combining marks: not an article's text")
+    assert result.exit_code == 0, result.output
+    assert not (corpus.raw / f"{marked}.txt").exists()
+    assert check_raw(corpus).valid
+    assert json.loads(corpus.removed_documents.read_text().splitlines()[-1])["doc_id"] == marked

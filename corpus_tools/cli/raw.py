@@ -20,7 +20,7 @@ from corpus_tools.documents.raw import check_raw as check_raw_files
 @json_option
 def check_raw(layout: Layout, as_json: bool) -> None:
     """Check every raw file against raw/manifest.jsonl (a regular file, size, sha256, encoding, stated evidence;
-    no bytes listed twice, no doc_ids that differ only in case).
+    no bytes listed twice, no doc_ids that differ only in case; no run of more than 30 combining marks).
 
     Exits 1 and lists every problem, each naming its file, when anything is off.
 

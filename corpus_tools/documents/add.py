@@ -85,7 +85,7 @@ one only in case: one raw file on a case-insensitive filesystem) or unsafe, an e
 file or one that normalization leaves no text of (only a byte-order mark, zero-width
 characters, boilerplate), a binary file (a NUL byte, or more than ``BINARY_CONTROL_SHARE`` of
 control characters other than whitespace), a web page's HTML source (``_HTML_PAGE``: it opens
-with a doctype or an <html> tag), a run of more than ``MAX_COMBINING_RUN`` combining marks, bytes that are neither UTF-8 nor cp1252, a UTF-8 byte-order
+with a doctype or an <html> tag), a run of more than ``raw.MAX_COMBINING_RUN`` combining marks, bytes that are neither UTF-8 nor cp1252, a UTF-8 byte-order
 mark or UTF-8 characters beside bytes that are not UTF-8 (a file of two encodings), a UTF-16
 surrogate written as UTF-8 (CESU-8's emoji, which cp1252 would read as "í ½í¸€"), metadata without evidence, evidence (its reasoning or the line it quotes) holding what a title
 may not (``ManifestRecord``: a control character, a bidirectional embedding, override or
@@ -111,7 +111,6 @@ import json
 import os
 import re
 import shutil
-import unicodedata
 from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -119,7 +118,7 @@ from typing import Callable, Iterable, Sequence
 from corpus_tools.documents.index import DocumentIndex, text_sha256
 from corpus_tools.documents.normalize import TITLE_MAX_CHARS, Normalized, normalize
 from corpus_tools.documents.raw import (
-    ADD_STAGING, RAW_LINE_BREAK, RAW_SUFFIX, STAGED_MANIFEST, check_doc_id, check_evidence, decode,
+    ADD_STAGING, RAW_LINE_BREAK, RAW_SUFFIX, STAGED_MANIFEST, check_doc_id, check_evidence, combining_run, decode,
     doc_id_key, is_new_corpus, read_manifest, require_text,
 )
 from corpus_tools.documents.removals import read_removals
@@ -134,12 +133,6 @@ from corpus_tools.records import (
 )
 
 BINARY_CONTROL_SHARE = 0.05
-# Unicode's Stream-Safe Text Format (UAX #15, section 13) allows at most 30 combining marks
-# (non-starters) in a row, more than any writing system needs. NFC, in Python's unicodedata,
-# sorts a run of marks of mixed combining classes in time quadratic in its length: 100,000 took
-# 7.9 s of CPU there and 15.7 s in normalize (10,000: 0.08 and 0.16 s; 2026-12-07,
-# bench/README.md), in every command that normalizes the document until its text is cached.
-MAX_COMBINING_RUN = 30
 _WHITESPACE_CONTROLS = frozenset("\t\n\r\f\v")
 _NUMBERED = re.compile(r"(\d{3,})_[0-9a-f]{16}")  # the ids add makes (and one given in that form)
 _STATED = re.compile(r"line\s+([0-9]+)", re.IGNORECASE)  # "Line 5", "line  5": citations too, not reasoning
@@ -327,12 +320,6 @@ _HTML_PAGE = re.compile(rf"[{_HTML_LEAD}]*(?:<\?xml[^>]*>\s*)?<(?:!doctype\s+htm
 # starts both
 _WIDE_MARKS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF16_LE, "UTF-16"),
                (codecs.BOM_UTF16_BE, "UTF-16"))
-
-
-def _combining_run(text: str) -> re.Match | None:
-    """The first run of more than ``MAX_COMBINING_RUN`` combining marks in ``text``, if any."""
-    marks = "".join(re.escape(character) for character in set(text) if unicodedata.combining(character))
-    return re.search(f"[{marks}]{{{MAX_COMBINING_RUN + 1},}}", text) if marks else None
 
 
 def wide_encoding(data: bytes) -> str | None:
@@ -591,11 +578,8 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
             raise CorpusError("raw-html", f"an HTML page (it opens with {text.lstrip(_HTML_LEAD)[:15]!r}), not an "
                               "article's text: save the article's text from it (a browser's or an editor's plain "
                               "text) and add that", where)
-        if (run := _combining_run(text)) is not None:
-            raise CorpusError("raw-combining-run", f"{run.end() - run.start()} combining marks in a row (more than the "
-                              f"{MAX_COMBINING_RUN} of Unicode's stream-safe text format; normalization takes time "
-                              "quadratic in such a run): not an article's text; remove them and add it again",
-                              Location(file=where.file, byte_offset=len(text[:run.start()].encode(encoding))))
+        if (run := combining_run(data, text, encoding, where, "remove them and add it again")) is not None:
+            raise run
         new_id = _doc_id(doc_id, published.get(sha256, {}), removed_as.get(sha256), highest, sha256, where)
         check_doc_id(new_id, where)
         if new_id in taken or (layout.raw / (new_id + RAW_SUFFIX)).exists():

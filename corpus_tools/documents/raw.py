@@ -18,6 +18,7 @@ import hashlib
 import os
 import re
 import stat
+import unicodedata
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
@@ -279,6 +280,44 @@ def require_text(text: str, where: Location) -> str:
     return text
 
 
+# Unicode's Stream-Safe Text Format (UAX #15, section 13) allows at most 30 combining marks
+# (non-starters) in a row, more than any writing system needs. NFC, in Python's unicodedata,
+# sorts a run of marks of mixed combining classes in time quadratic in its length: 100,000 took
+# 7.9 s of CPU there and 15.7 s in normalize (10,000: 0.08 and 0.16 s; 2026-12-07,
+# bench/README.md), in every command that normalizes the document until its text is cached.
+MAX_COMBINING_RUN = 30
+# Every combining mark is at U+0300 or above (tests/test_raw.py checks every code point below), so
+# one in UTF-8 or cp1252 is bytes from 0x80 up: a run of marks is a run of such bytes at least as
+# long, which English news seldom holds, found in C (a byte translation and a search). Only a
+# file holding one is looked at character by character: the marks of the text found per file
+# and a pattern made of them (add's first way) cost 120 µs a document, a search for characters
+# from U+0300 up 35 to 130, where check-raw reads, hashes and decodes a document in 20.
+_HIGH_BYTES = bytes.maketrans(bytes(range(256)), bytes(128) + b"\x01" * 128)
+_FROM_FIRST_MARK = re.compile(f"[^\x00-\u02ff]{{{MAX_COMBINING_RUN + 1},}}")
+
+
+def combining_run(data: bytes, text: str, encoding: str, where: Location, remedy: str) -> CorpusError | None:
+    """``raw-combining-run`` for the first run of more than ``MAX_COMBINING_RUN`` combining marks
+    in ``text`` (``data`` decoded from ``encoding``), at its first mark's byte offset in
+    ``where.file``; None when there is none. ``remedy``: what to do, which is not the same for a
+    file to add (``add``) and a document the corpus holds (``check-raw``)."""
+    if b"\x01" * (MAX_COMBINING_RUN + 1) not in data.translate(_HIGH_BYTES):
+        return None
+    for stretch in _FROM_FIRST_MARK.finditer(text):
+        start = None
+        for index in range(stretch.start(), stretch.end() + 1):
+            if index < stretch.end() and unicodedata.combining(text[index]):
+                start = index if start is None else start
+                continue
+            if start is not None and index - start > MAX_COMBINING_RUN:
+                return CorpusError("raw-combining-run", f"{index - start} combining marks in a row (more than the "
+                                   f"{MAX_COMBINING_RUN} of Unicode's stream-safe text format; normalization takes "
+                                   f"time quadratic in such a run): not an article's text; {remedy}",
+                                   dataclasses.replace(where, byte_offset=len(text[:start].encode(encoding))))
+            start = None
+    return None
+
+
 def read_raw(layout: Layout, record: ManifestRecord) -> RawText:
     """Read one raw file, check it against its record, decode it."""
     path = os.path.join(layout.raw, record.file)
@@ -427,7 +466,8 @@ def _unstated(record: ManifestRecord, field: str, quote: str) -> str | None:
 
 def check_raw(layout: Layout, checking: Totalled | None = None) -> Report:
     """Every raw file against the manifest (a regular file, its size, SHA-256, encoding and the
-    evidence the manifest states from it; no bytes under two records); all problems, as data. Nothing is written.
+    evidence the manifest states from it; no bytes under two records; no run of more than
+    ``MAX_COMBINING_RUN`` combining marks, ``combining_run``); all problems, as data. Nothing is written.
     ``checking``: the progress in bytes of the manifest, each record's line counted once its file
     is checked (``scan_manifest``'s ``scanning``)."""
     return check_raw_indexed(layout, checking)[0]
@@ -578,10 +618,17 @@ def _unlisted_why(path: Path, killed: Mapping[str, Path]) -> str:
 
 def _check_raw_file(path: str, record: ManifestRecord, problems: list[Problem], record_at: Location) -> None:
     try:
-        text = decode(read_raw_bytes(path, record), record.encoding, Location(file=path))
+        data = read_raw_bytes(path, record)
+        text = decode(data, record.encoding, Location(file=path))
     except CorpusError as error:
         problems.append(error.as_problem())
         return
+    # a file added before add refused such a run: a raw file is never edited, so the document
+    # leaves the corpus (remove takes it out of a corpus that checks clean but for it:
+    # corpus_tools.documents.remove.REMOVABLE)
+    if (run := combining_run(data, text, record.encoding, Location(file=path, doc_id=record.doc_id),
+                             "a raw file is never edited: take the document out with corpus-tools remove")) is not None:
+        problems.append(run.as_problem())
     problems.extend(check_evidence(record, text, record_at))
 
 

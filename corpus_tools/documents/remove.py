@@ -24,7 +24,8 @@ Refused, with nothing written: no doc_id (``remove-input-missing``), one named t
 (``remove-doc-twice``), one the manifest does not list (``doc-unknown``; the message says when the
 record lists it as removed already, or names the listed doc_id it differs from only in case), no
 reason or a blank one, or one that is not one line of plain text (``remove-reason-invalid``), a
-corpus that does not check clean (as add: check-raw's first problem), a removal record with a line
+corpus that does not check clean (as add: check-raw's first problem; not one of a document named,
+``REMOVABLE``: a text no article holds, which removing it sets right), a removal record with a line
 that is no removal (``removals-invalid``). The corpus lock is held throughout.
 
 All or nothing. The new manifest and what the undo needs (the record as it was, the documents and
@@ -46,8 +47,9 @@ import shutil
 from dataclasses import asdict
 from typing import Mapping, Sequence
 
-from corpus_tools.documents.index import DocumentIndex
-from corpus_tools.documents.raw import REMOVE_PLAN, REMOVE_STAGING, STAGED_MANIFEST, remove_plan, scan_manifest
+from corpus_tools.documents.raw import (
+    REMOVE_PLAN, REMOVE_STAGING, STAGED_MANIFEST, check_raw, raise_first, remove_plan, scan_manifest,
+)
 from corpus_tools.documents.removals import read_removals, unknown_doc_id
 from corpus_tools.errors import CorpusError, Location, Report, agreeing, quantity
 from corpus_tools.fsutil import abandoned, atomic_write_bytes, present, staging_dir, writing_under
@@ -56,6 +58,10 @@ from corpus_tools.lock import corpus_lock
 from corpus_tools.records import Removal, reason_fault
 
 PREVIOUS_RECORD = "removed-documents.previous.jsonl"  # in a remove's staging: the record as it was
+# What check-raw finds in a document's own text that only its removal sets right (its raw file
+# is never edited): remove takes such a document out of a corpus that checks clean but for it,
+# where every other command refuses the corpus
+REMOVABLE = frozenset({"raw-combining-run"})
 
 
 REMOVED_SHOWN = 3  # doc_ids a note of removed documents' tasks names; the rest are counted
@@ -106,7 +112,11 @@ def remove_documents(layout: Layout, doc_ids: Sequence[str], reason: str | None)
         raise CorpusError("remove-reason-invalid", fault)
     with corpus_lock(layout, "remove"):
         _finish_killed(layout)
-        DocumentIndex(layout)  # the corpus checks clean (check-raw's check, its first problem raised)
+        # the corpus checks clean (check-raw's check, its first problem raised), but for what
+        # removing the documents named is the way out of
+        report = check_raw(layout)
+        raise_first(Report.of(problem for problem in report.problems
+                              if not (problem.code in REMOVABLE and problem.location.doc_id in doc_ids)))
         read_removals(layout)  # and so does the record appended to: every reader of the exports would refuse it
         records = {record.doc_id: (offset, length, record) for _, offset, length, record in
                    scan_manifest(layout.manifest)}
