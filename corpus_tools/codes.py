@@ -246,7 +246,7 @@ annotate-empty  error  an annotation file without items, or a worksheet director
 """),
     _table("cli", """
 verify-failed  error  a release did not verify
-corpus-locked  error  another command holds the corpus lock (build/corpus.lock)
+corpus-locked  error  another command holds the corpus lock (the corpus root directory and build/corpus.lock)
 corpus-not-found  error  no corpus checkout here or in any directory above (and no --root)
 file-error  error  the system refused to read or write a path (a directory, a FIFO, a full disk, no permission)
 usage-error  error  a command line the command cannot parse (under --json; otherwise click's usage message)

@@ -49,6 +49,33 @@ def test_a_second_command_is_refused_naming_the_holder_until_the_holder_is_kille
     assert lock_path(layout).read_text() == ""
 
 
+def test_build_deleted_while_a_command_holds_the_lock_lets_no_second_writer_in(tmp_path):
+    """The lock was a flock on build/corpus.lock alone: build/ deleted while a command held it (it is
+    scratch), the next command made a new build/corpus.lock, locked it and wrote beside the first
+    (a review). The root directory is locked too: the second is refused, in the one line of the
+    lock's error, the holder not named (its file went with build/); once the holder is gone
+    (killed), the lock is free."""
+    import shutil
+
+    layout = Layout.at(tmp_path)
+    holder = _hold(tmp_path)
+    try:
+        shutil.rmtree(layout.build)
+        with pytest.raises(CorpusError) as caught:
+            with corpus_lock(layout, "release"):
+                pass
+        assert caught.value.code == "corpus-locked"
+        assert str(caught.value) == (
+            f"{lock_path(layout)}: [corpus-locked] another command is writing to this corpus (not named: the file "
+            "it writes its name in is empty, as when build/ was deleted while it ran); wait for it to finish, then "
+            "run this one again")
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    with corpus_lock(layout, "release"):
+        assert "release, pid" in lock_path(layout).read_text()
+
+
 def test_the_lock_is_reentrant_within_a_process(tmp_path):
     layout = Layout.at(tmp_path)
     with corpus_lock(layout, "pull"):
