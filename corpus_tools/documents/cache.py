@@ -162,9 +162,21 @@ class NormalizedCache(_ProcessConnection):
 _CHECK = 32
 
 
-def _encode(normalized: Normalized) -> bytes:
-    payload = _payload(normalized)
+def sealed(payload: bytes) -> bytes:
+    """``payload`` as a cache entry: after its SHA-256, which ``unsealed`` checks."""
     return hashlib.sha256(payload).digest() + payload
+
+
+def unsealed(entry: object) -> bytes | None:
+    """The payload of a ``sealed`` entry, or None when it is damaged."""
+    if type(entry) is not bytes:  # a damaged record header can make it any type
+        return None
+    payload = entry[_CHECK:]
+    return payload if hashlib.sha256(payload).digest() == entry[:_CHECK] else None
+
+
+def _encode(normalized: Normalized) -> bytes:
+    return sealed(_payload(normalized))
 
 
 def _payload(normalized: Normalized) -> bytes:
@@ -182,10 +194,8 @@ def _payload(normalized: Normalized) -> bytes:
 
 def _decode(entry: bytes) -> Normalized | None:
     """The entry's normalization, or None when it is damaged."""
-    if type(entry) is not bytes:  # a damaged record header can make it any type
-        return None
-    payload = entry[_CHECK:]
-    if hashlib.sha256(payload).digest() != entry[:_CHECK]:
+    payload = unsealed(entry)
+    if payload is None:
         return None
     text, title, removed, raw_length, norm_length, flat_segments, blocks = orjson.loads(payload)
     values = iter(flat_segments)
