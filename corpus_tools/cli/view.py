@@ -51,7 +51,9 @@ def view(release: Path | None, output: Path | None, serve: bool, port: int, prev
     output = output or layout.build / "site"
     raw_dir = None if layout is None else layout.raw  # without a checkout, no raw files: no removed text shown
     with stages() as stage:
+        # without a checkout there is no build/ to keep rendered pages in: each is rendered
         summary = build_site(release, output, raw_dir=raw_dir, previous=previous,
+                             cache=None if layout is None else layout.build / "cache" / "view",
                              comparing=comparing(stage),
                              writing=totalled(stage, "writing pages", "page"))
     click.echo(summary_line(summary, raw_dir))

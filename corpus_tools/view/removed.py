@@ -32,17 +32,41 @@ class PlacedPieces:
     unavailable: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class RawFile:
+    """A document's raw file as a checkout's raw/ holds it: ``data``, its bytes, and ``shown``,
+    its name in raw/; or ``unavailable``, why there are none to read."""
+
+    data: bytes | None = None
+    shown: str = ""
+    unavailable: str | None = None
+
+    @property
+    def state(self) -> str:
+        """All that ``placed_pieces`` makes of it depends on beside the document (and the code): why
+        there are no bytes, or their SHA-256 and the name they are shown under. A site's cache of
+        pages names a page by it, so a page is made again when its raw file changes."""
+        if self.data is None:
+            return f"unavailable\0{self.unavailable}"
+        return f"{hashlib.sha256(self.data).hexdigest()}\0{self.shown}"
+
+
 def removed_pieces(document: ReleasedDocument, raw_dir: Path | None) -> PlacedPieces:
     """The document's removed pieces, each at the normalized position of its raw position."""
+    return placed_pieces(document, raw_file(document, raw_dir))
+
+
+def raw_file(document: ReleasedDocument, raw_dir: Path | None) -> RawFile:
+    """The document's raw file in ``raw_dir`` (None: no checkout), read."""
     if raw_dir is None:
-        return PlacedPieces(unavailable="no checkout given: the release does not carry removed text")
+        return RawFile(unavailable="no checkout given: the release does not carry removed text")
     name = document.raw_file
     # a release names a file of raw/, and it is all the viewer reads there: a path elsewhere
     # ('../x', '/dev/zero') is the release's say, not the checkout's, and a link, FIFO or device
     # (a read that follows, blocks or never ends) is nothing raw/ holds (raw-not-regular); a NUL
     # names no file (the system cannot be asked for it: open raises ValueError, not OSError)
     if os.path.basename(name) != name or name in ("", ".", "..") or "\x00" in name:
-        return PlacedPieces(unavailable=f"raw file name {name!r} is not a file name in raw/")
+        return RawFile(unavailable=f"raw file name {name!r} is not a file name in raw/")
     path = Path(raw_dir) / name
     # named by the directory's name, not its path: where the checkout lies is no part of the
     # site, whose bytes depend only on the release and the raw files; nor where a link raw/ is
@@ -50,19 +74,27 @@ def removed_pieces(document: ReleasedDocument, raw_dir: Path | None) -> PlacedPi
     shown = f"{os.path.basename(os.path.abspath(raw_dir))}/{name}"
     try:
         with open(open_regular(path), "rb") as handle:
-            data = handle.read()
+            return RawFile(handle.read(), shown)
     except NotRegularFile as error:
         # not by its target, a path on this machine (above); the kind says what is wrong
         kind = "a symbolic link" if os.path.islink(path) else error.kind
-        return PlacedPieces(unavailable=f"raw file {shown} is {kind}, not a regular file")
+        return RawFile(unavailable=f"raw file {shown} is {kind}, not a regular file")
     except FileNotFoundError:
-        return PlacedPieces(unavailable=f"raw file {shown} not found")
+        return RawFile(unavailable=f"raw file {shown} not found")
     except OSError as error:  # unreadable (permissions, a directory): said as such, not "not found"
-        return PlacedPieces(unavailable=f"raw file {shown} cannot be read: {error.strerror}")
+        return RawFile(unavailable=f"raw file {shown} cannot be read: {error.strerror}")
+
+
+def placed_pieces(document: ReleasedDocument, raw: RawFile) -> PlacedPieces:
+    """The document's removed pieces from its raw file ``raw`` (``raw_file``), each at the
+    normalized position of its raw position."""
+    if raw.data is None:
+        return PlacedPieces(unavailable=raw.unavailable)
+    data, shown = raw.data, raw.shown
     if hashlib.sha256(data).hexdigest() != document.raw_sha256:
         return PlacedPieces(unavailable=f"raw file {shown} is not the one released (its sha256 differs)")
     try:
-        normalized = normalize(decode(data, document.raw_encoding, Location(file=str(path))))
+        normalized = normalize(decode(data, document.raw_encoding, Location(file=shown)))
     except CorpusError as error:
         return PlacedPieces(unavailable=f"raw file {shown}: {error.message}")
     if normalized.text != document.text:

@@ -242,7 +242,7 @@ class IndexTally:
         self.most_units = 0  # of one document: the stacked chart's scale
         self.removed_shown = 0
 
-    def add(self, document: ReleasedDocument, pieces: PlacedPieces) -> None:
+    def add(self, document: ReleasedDocument, removed_shown: bool) -> None:
         self.entity_labels.update(mention.label for mention in document.entities)
         self.timex_labels.update(timex.label for timex in document.timexes)
         self.quote_types.update(quote.quote_type for quote in document.quotes)
@@ -254,7 +254,7 @@ class IndexTally:
         self.annotated += document.annotated
         self.totals = [total + count for total, count in zip(self.totals, units)]
         self.most_units = max(self.most_units, sum(units))
-        self.removed_shown += pieces.unavailable is None
+        self.removed_shown += removed_shown
 
 
 def index_row(document: ReleasedDocument, pieces: PlacedPieces, prefix: str = "") -> str:

@@ -17,16 +17,20 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
+import orjson
+
+from corpus_tools.fingerprint import fingerprint
 from corpus_tools.fsutil import (exchange, file_errors, holds_current_directory, listable_directory,
                                  made_directories_removed, make_public, staging_dir, writing_under)
 from corpus_tools.errors import CorpusError, Location, quantity
 from corpus_tools.iterutil import Totalled, batched
 from corpus_tools.layout import check_output
-from corpus_tools.records import RegistryEntity, ReleaseContents
+from corpus_tools.records import RegistryEntity, ReleaseContents, ReleasedDocument
 from corpus_tools.release.checksums import card_text
 from corpus_tools.release.versions import VERSION_PATTERN, previous_release, resolve_release
+from corpus_tools.view.cache import PageCache
 from corpus_tools.view.read import documents, read_release
-from corpus_tools.view.removed import removed_pieces
+from corpus_tools.view.removed import RawFile, placed_pieces, raw_file
 from corpus_tools.view.render import (
     PAGE_SIZE, IndexTally, TablePage, attributed_item, counts, diff_page, document_changes, document_page,
     documents_page, entity_list_page, entity_page, index_page, index_row, mention_item, page_file, registry_page,
@@ -59,7 +63,8 @@ def summary_line(summary: SiteSummary, raw_dir: str | Path | None) -> str:
 def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | None = None,
                previous: str | Path | None = None,
                writing: Totalled | None = None,
-               comparing: Totalled | None = None, page_size: int = PAGE_SIZE) -> SiteSummary:
+               comparing: Totalled | None = None, page_size: int = PAGE_SIZE,
+               cache: str | Path | None = None) -> SiteSummary:
     """Write the site of the release directory ``release`` into ``out``.
 
     ``raw_dir``: a checkout's raw/ directory; when it holds a document's raw file (same sha256)
@@ -78,6 +83,10 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     registry with more entities its table on ``registry/<n>.html``; the index lists the pages.
     Likewise an entity with more mentions has them on ``mentions/<id>.<n>.html``, and one with
     more quotes attributed those on ``attributed/<id>.<n>.html``; its page lists them.
+    ``cache``: a directory of rendered document pages (``corpus_tools.view.cache``; the command
+    line's is build/cache/view/): a document whose page, with everything that goes into it, is
+    stored there is not rendered again, and the entries this build did not use are removed after
+    it. None: every page is rendered. The site's bytes are the same either way.
 
     Documents are read one at a time and their pages written at once; what the index and the
     entity pages gather from every document (a table row per document, an item per mention) is
@@ -92,6 +101,7 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     _check_replaceable(out)
     corpus = _corpus_name(Path(release), contents.version)
     raw = listable_directory(raw_dir) if raw_dir is not None else None
+    pages = None if cache is None else PageCache(Path(cache))
     diff = None
     changes_of: Callable[[str], str] | None = None
     if previous is not None:
@@ -125,7 +135,7 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
             with closing(sqlite3.connect(building / _GATHERED)) as gathered:
                 paged = len(contents.doc_ids) > page_size
                 tally = _write_documents(release, contents, raw, corpus, gathered, write, on_progress, changes_of,
-                                         "../" if paged else "")
+                                         "../" if paged else "", pages)
                 document_pages = None if not paged else _write_pages(
                     write, "documents", (doc_id for doc_id, in gathered.execute(
                         "SELECT doc_id FROM documents ORDER BY doc_id")), gathered.execute(_TABLE_ROWS), page_size,
@@ -158,6 +168,8 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
+    if pages is not None:
+        pages.prune()
     return SiteSummary(out, contents.version, tally.documents, len(contents.registry), tally.removed_shown, files)
 
 
@@ -167,11 +179,11 @@ _MENTION, _QUOTE = 0, 1
 
 def _write_documents(release, contents: ReleaseContents, raw: Path | None, corpus: str, gathered: sqlite3.Connection,
                      write: Callable[[str, Iterable[str]], None], on_progress,
-                     changes_of: Callable[[str], str] | None, prefix: str) -> IndexTally:
+                     changes_of: Callable[[str], str] | None, prefix: str, cache: PageCache | None) -> IndexTally:
     """Each document's page, in the release's order, with what changed in it (``changes_of``,
     when there is a previous release); its index row (linking from ``prefix``, the way from
     the table's page to the root) and its items on entity pages into ``gathered``; the index's
-    counts into the tally returned."""
+    counts into the tally returned. What a document gives comes from ``cache`` when stored there."""
     gathered.execute("PRAGMA journal_mode = OFF")  # a scratch file: a crash discards the staging directory
     gathered.execute("PRAGMA synchronous = OFF")
     gathered.execute("CREATE TABLE documents (doc_id TEXT PRIMARY KEY, annotated INTEGER, entities INTEGER, "
@@ -182,23 +194,58 @@ def _write_documents(release, contents: ReleaseContents, raw: Path | None, corpu
     tally = IndexTally()
     for document in documents(release):
         number = number_of[document.doc_id]
-        pieces = removed_pieces(document, raw)
         neighbours = (ids[number - 1] if number else None, ids[number + 1] if number + 1 < len(ids) else None)
         changes = "" if changes_of is None else changes_of(document.doc_id)
-        write(f"doc/{page_file(document.doc_id)}", [document_page(document, contents, pieces, corpus, neighbours,
-                                                                  changes)])
-        tally.add(document, pieces)
+        page, row, items, shown = _document_outputs(document, contents, raw_file(document, raw), corpus, neighbours,
+                                                    changes, prefix, cache)
+        write(f"doc/{page_file(document.doc_id)}", [page])
+        tally.add(document, shown)
         gathered.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)",
-                         (document.doc_id, document.annotated, *counts(document), index_row(document, pieces, prefix)))
-        gathered.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?)", [
-            *((mention.entity_id, _MENTION, document.doc_id, position, mention_item(document, mention))
-              for position, mention in enumerate(document.entities) if mention.entity_id is not None),
-            *((quote.source.speaker_id, _QUOTE, document.doc_id, position, attributed_item(document, quote))
-              for position, quote in enumerate(document.quotes)
-              if quote.source is not None and quote.source.speaker_id is not None)])
+                         (document.doc_id, document.annotated, *counts(document), row))
+        gathered.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?)",
+                             [(entity_id, kind, document.doc_id, position, html)
+                              for entity_id, kind, position, html in items])
         if on_progress is not None:
             on_progress(1)
     return tally
+
+
+def _document_outputs(document: ReleasedDocument, contents: ReleaseContents, raw: RawFile, corpus: str,
+                      neighbours: tuple[str | None, str | None], changes: str, prefix: str,
+                      cache: PageCache | None) -> tuple[str, str, list, bool]:
+    """What a document gives the site: its page, its row of the documents table, its items on
+    entity pages ([entity id, kind, position, html]) and whether its removed text is shown;
+    taken from ``cache`` when it holds them under the fingerprint of all that goes into them,
+    else rendered (and stored there)."""
+    if cache is None:
+        return _rendered(document, contents, raw, corpus, neighbours, changes, prefix)
+    named = sorted({mention.entity_id for mention in document.entities if mention.entity_id is not None}
+                   | {quote.source.speaker_id for quote in document.quotes
+                      if quote.source is not None and quote.source.speaker_id is not None})
+    # the records are dataclasses, which orjson writes whole, every field (repr took twice as
+    # long); the registry enters as the entities the page names (a tooltip, a link), no others
+    key = fingerprint("view document page", orjson.dumps(document),
+                      orjson.dumps([(entity_id, contents.registry.get(entity_id)) for entity_id in named]),
+                      contents.version, corpus, orjson.dumps(neighbours), changes, prefix, raw.state)
+    stored = cache.get(key)
+    if stored is not None:
+        page, row, items, shown = orjson.loads(stored)
+        return page, row, items, shown
+    made = _rendered(document, contents, raw, corpus, neighbours, changes, prefix)
+    cache.put(key, orjson.dumps(made))
+    return made
+
+
+def _rendered(document: ReleasedDocument, contents: ReleaseContents, raw: RawFile, corpus: str,
+              neighbours: tuple[str | None, str | None], changes: str, prefix: str) -> tuple[str, str, list, bool]:
+    pieces = placed_pieces(document, raw)
+    items = [*([mention.entity_id, _MENTION, position, mention_item(document, mention)]
+               for position, mention in enumerate(document.entities) if mention.entity_id is not None),
+             *([quote.source.speaker_id, _QUOTE, position, attributed_item(document, quote)]
+               for position, quote in enumerate(document.quotes)
+               if quote.source is not None and quote.source.speaker_id is not None)]
+    return (document_page(document, contents, pieces, corpus, neighbours, changes),
+            index_row(document, pieces, prefix), items, pieces.unavailable is None)
 
 
 def _write_pages(write: Callable[[str, Iterable[str]], None], directory: str, keys: Iterable[str], rows: Iterable,
