@@ -1202,3 +1202,23 @@ def test_a_changed_document_has_its_page_rendered_again_and_no_other(tmp_path):
     build_site(retitled, tmp_path / "fresh", raw_dir=REPO / "raw")
     assert site_files(tmp_path / "site") == site_files(tmp_path / "fresh")
 
+
+def test_of_two_builds_into_one_new_directory_at_once_the_loser_says_the_other_won(tmp_path, monkeypatch):
+    """The build that renamed its site into place second failed with "[file-error] Directory not
+    empty", naming its own staging directory. The other build is run here at the moment this
+    one renames (os.rename, the only thing replaced: both builds are real)."""
+    out = tmp_path / "site"
+    real = os.rename
+
+    def rename(source, target):
+        if Path(target) == out and not out.exists():
+            monkeypatch.setattr(site_module.os, "rename", real)
+            build_site(RELEASE, out)  # the other build, without raw files: its pages say so
+        real(source, target)
+
+    monkeypatch.setattr(site_module.os, "rename", rename)
+    view_refused((RELEASE, "-o", out, "--root", REPO), f"{out}: [view-output-occupied] another corpus-tools view "
+                 "built a site here at the same time and finished first; its site is kept and this one discarded "
+                 "(run view again to replace it)")
+    assert "no checkout given" in (out / "doc" / "001_d79359122f2d4c78.html").read_text()  # the winner's
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # the loser's staging removed

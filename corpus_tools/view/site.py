@@ -8,6 +8,7 @@ files) give the same bytes: pages hold no clock time, and everything is iterated
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import sqlite3
@@ -328,7 +329,17 @@ def _replace(building: Path, out: Path) -> None:
     _check_replaceable(out)
     make_public(building)
     if not out.exists():
-        os.rename(building, out)
+        try:
+            os.rename(building, out)
+        except OSError as error:
+            # a directory was made there since the line above: by another view of the same -o,
+            # begun when this one was (the rename named this build's staging directory)
+            if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+            _check_replaceable(out)  # not a site: refused as any such directory is
+            raise CorpusError("view-output-occupied", "another corpus-tools view built a site here at the same "
+                              "time and finished first; its site is kept and this one discarded (run view again "
+                              "to replace it)", Location(file=str(out))) from None
         return
     if exchange(building, out):
         shutil.rmtree(building, ignore_errors=True)  # the old site, now
