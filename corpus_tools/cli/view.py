@@ -32,8 +32,9 @@ def view(release: Path | None, output: Path | None, serve: bool, port: int, prev
     The pieces normalization removed are shown when the root's raw/ holds the released raw files.
     When there is a release before it, diff.html counts what changed since (corpus-tools diff),
     and each document's page lists its own changes.
-    The site needs no server; open index.html. Same release, same bytes. Outside any checkout (a
-    downloaded release), RELEASE is its directory and -o says where the site goes.
+    The site needs no server; open index.html. Same release, same bytes. A document's page is
+    rendered once and kept in build/cache/view/, until what goes into it changes. Outside any
+    checkout (a downloaded release), RELEASE is its directory and -o says where the site goes.
 
     \b
     Example:
