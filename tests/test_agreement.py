@@ -4,33 +4,47 @@ against the hand-computed figures of docs/agreement.md; bad inputs."""
 from __future__ import annotations
 
 import copy
+import dataclasses
+import gc
+import hashlib
+import importlib.util
 import json
 import re
-from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
 import export_corpus
-from corpus_tools.annotations.adjudicate import adjudicate, parse_strategy, unit_provenance
-from corpus_tools.annotations.agreement import (
-    agreement, exact_matches, nominal_alpha, overlap_matches, pair_code_points, report_dict, report_notes, summary_line,
-    units_of,
+from conftest import REPO
+from corpus_tools.annotations import adjudicate as adjudicate_module
+from corpus_tools.annotations.adjudicate import (
+    ReleaseProvenance, adjudicate, adjudication_lines, ground_truth_unchanged, parse_strategy, unit_provenance,
 )
-from corpus_tools.annotations.consolidate import AnnotationIndex, load_annotation_set
-from corpus_tools.ingest import ingest
-from corpus_tools.cli import cli
+from corpus_tools.annotations.agreement import (
+    AgreementTally, agreement, compare, exact_matches, nominal_alpha, not_comparable_ids, overlap_matches,
+    pair_code_points, report_dict, report_lines, report_notes, summary_line, units_of,
+)
+from corpus_tools.annotations.consolidate import (
+    CHOSEN, PICKS, ROLES, AnnotationIndex, RecordsOnDisk, load_annotation_set, load_chosen,
+)
+from corpus_tools.cli import cli, progress as progress_module
+from corpus_tools.documents.remove import remove_documents
 from corpus_tools.errors import CorpusError
+from corpus_tools.ingest import ingest
+from corpus_tools.layout import Layout
+from corpus_tools.records import DocumentAnnotations, Units
+from corpus_tools.release import build_release
+from corpus_tools.release.card import quality_figures_lines, resolution_text
+from release_factories import spread_inputs
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = export_corpus.FIXTURES
 EXPORT = export_corpus.TWO_ANNOTATORS
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "agreement.md"
+DOCS = REPO / "docs" / "agreement.md"
 
 
 def test_fixture_is_what_its_script_writes():
-    import importlib.util
-
     spec = importlib.util.spec_from_file_location("make_agreement_fixture", FIXTURES / "make_agreement_fixture.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -42,9 +56,49 @@ def _annotation_set(tmp_path, export=EXPORT):
     return documents, load_annotation_set(layout, documents, export_corpus.registry())
 
 
-def _index(tmp_path, export=EXPORT):
-    layout = export_corpus.ingested(tmp_path, export)
+def _index_of(layout):
     return AnnotationIndex(layout, export_corpus.documents(), export_corpus.registry())
+
+
+def _index(tmp_path, export=EXPORT):
+    return _index_of(export_corpus.ingested(tmp_path, export))
+
+
+def _tasks() -> list[dict]:
+    """The fixture's tasks, to edit."""
+    return json.loads(EXPORT.read_text(encoding="utf-8"))
+
+
+def _written(path, tasks: list[dict]):
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    return path
+
+
+def _reviewed(annotation: dict, **more) -> dict:
+    """``annotation`` as reviewer 9's ground truth, annotation 301."""
+    return {**annotation, "id": 301, "completed_by": 9, "ground_truth": True, **more}
+
+
+def _ingest(layout, path, **options):
+    return ingest(path, layout, export_corpus.documents(), export_corpus.registry(), **options)
+
+
+def _streamed(index, problems=None):
+    """What a release reads of ``index``: the chosen annotations it streams, then its quality figures."""
+    provenance = ReleaseProvenance(index)
+    released = list(provenance.stream([] if problems is None else problems))
+    return released, provenance.quality()
+
+
+def _stdout(layout, *arguments) -> str:
+    """A command's stdout, run on ``layout``'s corpus; it must succeed."""
+    result = CliRunner().invoke(cli, [*arguments, "--root", str(layout.root)])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _lines(layout, *arguments) -> list[str]:
+    return _stdout(layout, *arguments).splitlines()
 
 
 # The worked example's figures, computed by hand in docs/agreement.md: (value, agreed, items)
@@ -56,26 +110,33 @@ HAND = {
                "attribution": (0.0, 0, 1), "cue": (0.0, 0, 1)},
 }
 HAND_ALPHA = {"entities": 0.6648, "timexes": 0.5341}
+# ... as report_dict gives them
+HAND_JSON = {layer: {name: {"value": value, "agreed": agreed, "items": items}
+                     for name, (value, agreed, items) in figures.items()} for layer, figures in HAND.items()}
+
+
+def _hand_figures(figures: dict) -> dict:
+    """The figures of HAND in ``figures`` (a pair's or the average of report_dict), to compare with HAND_JSON."""
+    return {layer: {name: figures[layer][name] for name in HAND[layer]} for layer in HAND}
 
 
 def test_every_figure_is_the_hand_computed_one(tmp_path):
-    report = report_dict(agreement(_index(tmp_path)))
+    """The docs quote the same figures; the text counts a pair's documents in words: a pair compared on
+    one document was '(1 docs)' (messages say 1 document, not 1 documents)."""
+    result = agreement(_index(tmp_path))
+    report = report_dict(result)
     [pair] = report["pairs"]
     assert pair["annotators"] == ["1", "2"] and pair["documents"] == 1
-    for layer, figures in HAND.items():
-        for name, (value, agreed, items) in figures.items():
-            assert pair[layer][name] == {"value": value, "agreed": agreed, "items": items}, (layer, name)
-            assert report["average"][layer][name] == pair[layer][name]
+    assert _hand_figures(pair) == HAND_JSON and _hand_figures(report["average"]) == HAND_JSON
     assert {layer: figure["value"] for layer, figure in report["alpha"].items()} == HAND_ALPHA
     assert report["alpha"]["entities"]["items"] == 214  # code points of doc-a
     # doc-b: annotator 1 only (annotator 2 cancelled): not comparable, never scored
     assert report["documents"] == {"compared": 1, "not_comparable": 1, "not_comparable_ids": ["doc-b"], "no_version": 0,
                                    "no_version_ids": [], "removed": 0, "removed_ids": []}
     assert report["annotations"] == {"cancelled": 1, "ground_truth_left_out": 0, "versions_from_predictions": 0}
-
-
-def test_the_docs_quote_the_same_figures():
-    text = DOCS.read_text(encoding="utf-8")
+    lines = [line.split(", overlap_f1")[0] for line in report_lines(result)]
+    assert "  1 vs 2 (1 doc) entities: span_f1 0.615 (2 × 4/13)" in lines
+    text = DOCS.read_text(encoding="utf-8")  # and the docs quote the same figures
     for layer, figures in HAND.items():
         for name, (value, agreed, items) in figures.items():
             assert f"| {layer} | {name} | {agreed}/{items} | {value:.3f} |" in text, (layer, name)
@@ -86,9 +147,6 @@ def test_a_figure_short_of_1_is_not_printed_as_1_nor_one_above_0_as_0():
     """An alpha of 0.99998 was printed 1.000 in the text (and the card) and 1.0 in --json, an F1 of
     2 × 19999/40000 1.0 in --json: complete agreement, where annotators disagreed; an F1 of
     2 × 1/50000, 0.0: no agreement, where they agreed once. Exact 1s and 0s print as before."""
-    from corpus_tools.annotations.agreement import compare, report_lines
-    from corpus_tools.records import Units
-
     # One text of 100,000 code points: A codes [0, 50000) GPE, B [0, 49999): one code point apart.
     # Values: GPE 2 · 49,999 + 1 = 99,999, none 100,001 (n = 200,000); Σ_{c≠k} o_ck = 2 (GPE/none both
     # ways); Σ_{c≠k} n_c n_k = 2 · 99,999 · 100,001 = 2 · 9,999,999,999:
@@ -133,9 +191,6 @@ def test_beside_an_average_the_counts_are_the_pairs_sums_as_the_docs_say():
     """docs/agreement.md said the text and the card print a figure's counts "as its formula", which
     an average is not: it is the mean of the pairs' values, its counts their sums. Its example, on
     real records: annotator 1 with 2 on doc-x (labels 9 of 10 alike), with 3 on doc-y (1 of 2)."""
-    from corpus_tools.annotations.agreement import compare, report_lines
-    from corpus_tools.records import Units
-
     ten = [(10 * k, 10 * k + 5) for k in range(10)]
     one = Units("1", tuple((s, e, "GPE", None) for s, e in ten), (), ())
     two = Units("2", tuple((s, e, "ORG" if s == 0 else "GPE", None) for s, e in ten), (), ())
@@ -181,21 +236,28 @@ def test_overlap_matching_prefers_the_tighter_pair():
     assert overlap_matches(a, b) == [(0, 0)]
 
 
-def test_the_text_report_counts_each_pair_s_documents_in_words(tmp_path):
-    """A pair compared on one document was '(1 docs)' (messages say 1 document, not 1 documents)."""
-    from corpus_tools.annotations.agreement import report_lines
-
-    lines = list(report_lines(agreement(_index(tmp_path))))
-    assert "  1 vs 2 (1 doc) entities: span_f1 0.615 (2 × 4/13)" in [line.split(", overlap_f1")[0] for line in lines]
-
-
 def test_by_document_and_by_annotator(tmp_path):
+    """Found by a hunt: --by document said doc-b (annotator 1's, annotator 2's cancelled) had no
+    annotators ("annotators -", []), where adjudicate and --by annotator name annotator 1. Found at
+    10,000 tasks: --by document gave each of 8,204 single-annotator documents three lines of n/a
+    figures "(2 × 0/0)" and an alpha of 0 code points, 32,816 lines of nothing."""
     index = _index(tmp_path)
-    by_document = report_dict(agreement(index, by="document"))
+    result = agreement(index, by="document")
+    by_document = report_dict(result)
     parts = {part["document"]: part for part in by_document["parts"]}
     assert parts["doc-a"]["average"] == by_document["average"]
     assert parts["doc-b"]["documents"]["not_comparable_ids"] == ["doc-b"]
     assert parts["doc-b"]["average"]["entities"]["span_f1"] == {"value": None, "agreed": 0, "items": 0}
+    assert (parts["doc-a"]["annotators"], parts["doc-b"]["annotators"]) == (["1", "2"], ["1"])
+    # the corpus's annotators are still those compared (the card: "annotated by two or more of N annotators")
+    assert by_document["annotators"] == ["1", "2"]
+    lines = list(report_lines(result))
+    # doc-b, annotator 1's alone, is the last part: its first line and nothing after it
+    assert lines[-1] == "  document doc-b: annotators 1; 0 documents compared, 1 not comparable (with one annotator: doc-b)"
+    # doc-a, compared, keeps its figures: the part's first line, 3 layers of average and of the pair, alpha
+    start = lines.index("  document doc-a: annotators 1, 2; 1 document compared, 0 not comparable")
+    assert len(lines) - 1 - start == 1 + 3 + 3 + 1
+    assert lines[start + 1].startswith("    average entities: span_f1 0.615 (2 × 4/13)")
     by_annotator = report_dict(agreement(index, by="annotator"))
     assert [part["annotator"] for part in by_annotator["parts"]] == ["1", "2"]
     # the documents each annotator was compared on (doc-b has one annotator: compared on none)
@@ -204,24 +266,9 @@ def test_by_document_and_by_annotator(tmp_path):
     assert [part["documents"]["not_comparable_ids"] for part in by_annotator["parts"]] == [["doc-b"], []]
 
 
-def test_the_part_of_a_document_one_annotator_annotated_names_that_annotator(tmp_path):
-    """Found by a hunt: --by document said doc-b (annotator 1's, annotator 2's cancelled) had no
-    annotators ("annotators -", []), where adjudicate and --by annotator name annotator 1."""
-    from corpus_tools.annotations.agreement import report_lines
-
-    report = agreement(_index(tmp_path), by="document")
-    parts = {part["document"]: part for part in report_dict(report)["parts"]}
-    assert (parts["doc-a"]["annotators"], parts["doc-b"]["annotators"]) == (["1", "2"], ["1"])
-    assert "  document doc-b: annotators 1; 0 documents compared, 1 not comparable (with one annotator: doc-b)" in report_lines(report)
-    # the corpus's annotators are still those compared (the card: "annotated by two or more of N annotators")
-    assert report_dict(report)["annotators"] == ["1", "2"]
-
-
 def test_the_text_names_ten_not_comparable_doc_ids_of_a_kind_and_counts_the_rest():
     """Found at 10,000 tasks: agreement's first line named all 8,204 single-annotator documents,
     one line of 115 kB."""
-    from corpus_tools.annotations.agreement import not_comparable_ids
-
     doc_ids = [f"d{number:02d}" for number in range(25)]
     assert not_comparable_ids(doc_ids, {"d03", "d24"}) == (
         "with one annotator: d00, d01, d02, d04, d05, d06, d07, d08, d09, d10 and 13 more (--json lists all); "
@@ -229,36 +276,24 @@ def test_the_text_names_ten_not_comparable_doc_ids_of_a_kind_and_counts_the_rest
     assert not_comparable_ids(doc_ids[:10], ()) == f"with one annotator: {', '.join(doc_ids[:10])}"
 
 
-def test_the_text_of_a_part_with_no_document_compared_is_its_first_line_alone(tmp_path):
-    """Found at 10,000 tasks: --by document gave each of 8,204 single-annotator documents three
-    lines of n/a figures "(2 × 0/0)" and an alpha of 0 code points, 32,816 lines of nothing."""
-    from corpus_tools.annotations.agreement import report_lines
-
-    lines = list(report_lines(agreement(_index(tmp_path), by="document")))
-    # doc-b, annotator 1's alone, is the last part: its first line and nothing after it
-    assert lines[-1] == "  document doc-b: annotators 1; 0 documents compared, 1 not comparable (with one annotator: doc-b)"
-    # doc-a, compared, keeps its figures: the part's first line, 3 layers of average and of the pair, alpha
-    start = lines.index("  document doc-a: annotators 1, 2; 1 document compared, 0 not comparable")
-    assert len(lines) - 1 - start == 1 + 3 + 3 + 1
-    assert lines[start + 1].startswith("    average entities: span_f1 0.615 (2 × 4/13)")
-
-
-def test_by_annotator_lists_an_annotator_whose_documents_no_one_else_annotated(tmp_path):
+def test_one_annotator_is_not_comparable_never_perfect_and_by_annotator_has_their_part(tmp_path):
     """Annotator 1 alone on doc-a and doc-b: their part says so, where --by annotator had no part
     (and a part said '0 not comparable' of an annotator's documents no one else annotated)."""
-    exported = json.loads(EXPORT.read_text())
+    exported = _tasks()
     exported[0]["annotations"] = exported[0]["annotations"][:1]  # doc-a: annotator 1 only
-    path = tmp_path / "one.json"
-    path.write_text(json.dumps(exported))
-    report = agreement(_index(tmp_path / "corpus", path), by="annotator")
-    [part] = report_dict(report)["parts"]
+    index = _index(tmp_path / "corpus", _written(tmp_path / "one.json", exported))
+    report = report_dict(agreement(index))
+    assert report["documents"]["compared"] == 0 and report["documents"]["not_comparable"] == 2
+    assert report["pairs"] == [] and report["average"]["entities"]["span_f1"]["value"] is None
+    assert report["alpha"]["entities"]["value"] is None
+    by_annotator = agreement(index, by="annotator")
+    [part] = report_dict(by_annotator)["parts"]
     assert (part["annotator"], part["annotators"], part["pairs"]) == ("1", ["1"], [])
     assert part["documents"] == {"compared": 0, "not_comparable": 2, "not_comparable_ids": ["doc-a", "doc-b"],
                                  "no_version": 0, "no_version_ids": [], "removed": 0, "removed_ids": []}
     assert part["average"]["entities"]["span_f1"] == {"value": None, "agreed": 0, "items": 0}
-    from corpus_tools.annotations.agreement import report_lines
-
-    assert "  annotator 1: annotators 1; 0 documents compared, 2 not comparable (with one annotator: doc-a, doc-b)" in report_lines(report)
+    assert ("  annotator 1: annotators 1; 0 documents compared, 2 not comparable (with one annotator: doc-a, "
+            "doc-b)") in report_lines(by_annotator)
 
 
 @pytest.mark.parametrize("by", ["document", "annotator"])
@@ -266,50 +301,30 @@ def test_parts_asked_for_are_a_key_of_the_json_also_when_there_is_none(by, tmp_p
     """Found by a hunt: with nothing annotated yet, `--json --by` gave no "parts" key at all (an
     empty list was taken for parts not asked for), so a reader of the report met a KeyError."""
     layout = export_corpus.corpus_root(tmp_path)
-    result = CliRunner().invoke(cli, ["agreement", "--root", str(layout.root), "--json", "--by", by])
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout)
+    report = json.loads(_stdout(layout, "agreement", "--json", "--by", by))
     assert (report["parts"], report["documents"]["compared"]) == ([], 0)
-    # and not asked for, no key
-    plain = json.loads(CliRunner().invoke(cli, ["agreement", "--root", str(layout.root), "--json"]).stdout)
-    assert "parts" not in plain
+    assert "parts" not in json.loads(_stdout(layout, "agreement", "--json"))  # and not asked for, no key
     # a part has no parts of its own
     parts = report_dict(agreement(_index(tmp_path / "annotated"), by=by))["parts"]
     assert len(parts) == 2 and all("parts" not in part for part in parts)
-
-
-def test_one_annotator_is_not_comparable_never_perfect(tmp_path):
-    exported = json.loads(EXPORT.read_text())
-    exported[0]["annotations"] = exported[0]["annotations"][:1]  # doc-a: annotator 1 only
-    path = tmp_path / "one.json"
-    path.write_text(json.dumps(exported))
-    report = report_dict(agreement(_index(tmp_path / "corpus", path)))
-    assert report["documents"]["compared"] == 0 and report["documents"]["not_comparable"] == 2
-    assert report["pairs"] == [] and report["average"]["entities"]["span_f1"]["value"] is None
-    assert report["alpha"]["entities"]["value"] is None
 
 
 def test_a_document_every_annotation_of_which_was_cancelled_is_listed_as_not_comparable(tmp_path):
     """doc-b with both annotations cancelled was said nowhere but in the count of cancelled
     annotations (0 not comparable, no part under --by document), as if nobody had touched it: it
     has fewer than two annotators' versions (none), so it is not comparable, counted and listed."""
-    exported = json.loads(EXPORT.read_text())
+    exported = _tasks()
     assert [(a["completed_by"], a["was_cancelled"]) for a in exported[1]["annotations"]] == [(1, False), (2, True)]
     exported[1]["annotations"][0]["was_cancelled"] = True
-    path = tmp_path / "cancelled.json"
-    path.write_text(json.dumps(exported))
-    layout = export_corpus.ingested(tmp_path / "corpus", path)
-    result = CliRunner().invoke(cli, ["agreement", "--root", str(layout.root), "--by", "document"])
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    layout = export_corpus.ingested(tmp_path / "corpus", _written(tmp_path / "cancelled.json", exported))
+    lines = _lines(layout, "agreement", "--by", "document")
     assert lines[0] == ("all documents: annotators 1, 2; 1 document compared, 1 not comparable (with no annotator's "
                         "version: doc-b)")
     assert ("  document doc-b: annotators -; 0 documents compared, 1 not comparable (with no annotator's version: "
             "doc-b)") in lines
     assert lines[-1] == "1 document compared, 1 not comparable (0 with one annotator, 1 with no annotator's " \
         "version), 2 cancelled annotations and 0 ground-truth annotations left out"
-    report = json.loads(CliRunner().invoke(cli, ["agreement", "--root", str(layout.root), "--json", "--by",
-                                                 "document"]).stdout)
+    report = json.loads(_stdout(layout, "agreement", "--json", "--by", "document"))
     assert report["documents"]["not_comparable_ids"] == ["doc-b"] and report["annotations"]["cancelled"] == 2
     parts = {part["document"]: part for part in report["parts"]}
     assert (parts["doc-b"]["annotators"], parts["doc-b"]["documents"]["not_comparable_ids"]) == ([], ["doc-b"])
@@ -322,23 +337,17 @@ def test_a_removed_document_is_named_per_document_and_its_annotations_counted_on
     where every other document annotated has a part, and its cancelled annotation was counted among
     the cancelled ones too. Its part says it was removed; the corpus report counts it (the text
     names it only under --by document)."""
-    from corpus_tools.documents.remove import remove_documents
-
     layout = export_corpus.ingested(tmp_path)
     remove_documents(layout, ["doc-b"], "a takedown request")  # annotator 1's, annotator 2's cancelled
-
-    def run(*options):
-        return _stdout(layout, "agreement", *options)
-
-    lines = run("--by", "document").splitlines()
+    lines = _lines(layout, "agreement", "--by", "document")
     assert [line for line in lines if line.startswith("  document")] == [
         "  document doc-a: annotators 1, 2; 1 document compared, 0 not comparable",
         "  document doc-b: removed from the corpus (annotations/removed-documents.jsonl): its annotations are "
         "left out"]
     assert lines[-1] == "1 document compared, 0 not comparable, 0 cancelled annotations and 0 ground-truth " \
         "annotations left out; the annotations of 1 document removed from the corpus left out"
-    assert run().splitlines()[-1].endswith("removed from the corpus left out (--by document names them)")
-    report = json.loads(run("--json", "--by", "document"))
+    assert _lines(layout, "agreement")[-1].endswith("removed from the corpus left out (--by document names them)")
+    report = json.loads(_stdout(layout, "agreement", "--json", "--by", "document"))
     assert report["documents"] == {"compared": 1, "not_comparable": 0, "not_comparable_ids": [], "no_version": 0,
                                    "no_version_ids": [], "removed": 1, "removed_ids": ["doc-b"]}
     assert report["annotations"]["cancelled"] == 0
@@ -346,62 +355,41 @@ def test_a_removed_document_is_named_per_document_and_its_annotations_counted_on
     assert (removed["annotators"], removed["documents"]["removed_ids"], removed["pairs"]) == ([], ["doc-b"], [])
 
 
-def test_an_annotation_without_annotator_is_refused_at_ingest_with_its_location(tmp_path):
+@pytest.mark.parametrize(("completed_by", "shown"), [
+    pytest.param(..., None, id="without-completed_by"), (-3, "-3"), (0, "0"), ({"id": "2"}, "{'id': '2'}")])
+def test_an_annotation_by_no_user_id_is_refused_at_ingest_saying_what_it_names(tmp_path, completed_by, shown):
     """Stored, it would stop agreement and adjudication for good (the store is append-only); so it
-    is refused where it comes in, like any other fault of an annotation."""
-    exported = json.loads(EXPORT.read_text())
-    del exported[0]["annotations"][1]["completed_by"]
-    path = tmp_path / "anonymous.json"
-    path.write_text(json.dumps(exported))
+    is refused where it comes in, like any other fault of an annotation. -3 and 0 were taken as
+    annotators and published as agreed_by "-3" (annotators.jsonl itself refuses such ids), and a user
+    object with a string id was said to have no completed_by."""
+    exported = _tasks()
+    exported[0]["annotations"][1]["completed_by"] = completed_by
+    if completed_by is ...:
+        del exported[0]["annotations"][1]["completed_by"]
     layout = export_corpus.corpus_root(tmp_path / "corpus")
-    result = ingest(path, layout, export_corpus.documents(), export_corpus.registry())
+    result = _ingest(layout, _written(tmp_path / "odd.json", exported))
     assert result.status == "refused"
     assert not layout.exports.exists() or not any(layout.exports.iterdir())
     [problem] = [problem for problem in result.report if problem.code == "annotator-missing"]
-    assert "task 1, doc doc-a, annotation 202" in str(problem)
-    partial = ingest(path, layout, export_corpus.documents(), export_corpus.registry(), allow_partial=True)
-    assert partial.status == "stored-partial"
-    index = AnnotationIndex(layout, export_corpus.documents(), export_corpus.registry())
-    with pytest.raises(CorpusError, match="invalid-annotations"):  # a left-out version would count as a disagreement
-        agreement(index)
-
-
-@pytest.mark.parametrize(("completed_by", "shown"), [(-3, "-3"), (0, "0"), ({"id": "2"}, "{'id': '2'}")])
-def test_an_annotation_by_no_user_id_is_refused_saying_what_it_names(tmp_path, completed_by, shown):
-    """-3 and 0 were taken as annotators and published as agreed_by "-3" (annotators.jsonl itself
-    refuses such ids), and a user object with a string id was said to have no completed_by."""
-    exported = json.loads(EXPORT.read_text())
-    exported[0]["annotations"][1]["completed_by"] = completed_by
-    path = tmp_path / "odd.json"
-    path.write_text(json.dumps(exported))
-    layout = export_corpus.corpus_root(tmp_path / "corpus")
-    result = ingest(path, layout, export_corpus.documents(), export_corpus.registry())
-    assert result.status == "refused"
-    [problem] = [problem for problem in result.report if problem.code == "annotator-missing"]
+    has = f"completed_by {shown}, not a Label Studio user id (a whole number from 1)" if shown else "no completed_by"
     assert str(problem).endswith(f"task 1, doc doc-a, annotation 202: error [annotator-missing] the annotation has "
-                                 f"completed_by {shown}, not a Label Studio user id (a whole number from 1): whose "
-                                 "version it is cannot be told, so it cannot be compared or adjudicated"), str(problem)
-
-
-def _stdout(layout, *arguments) -> str:
-    """A command's stdout, run on ``layout``'s corpus; it must succeed."""
-    result = CliRunner().invoke(cli, [*arguments, "--root", str(layout.root)])
-    assert result.exit_code == 0, result.output
-    return result.stdout
+                                 f"{has}: whose version it is cannot be told, so it cannot be compared or "
+                                 "adjudicated"), str(problem)
+    assert _ingest(layout, tmp_path / "odd.json", allow_partial=True).status == "stored-partial"
+    with pytest.raises(CorpusError, match="invalid-annotations"):  # a left-out version would count as a disagreement
+        agreement(_index_of(layout))
 
 
 def _older_text(tmp_path, cut_word: bool):
     """Annotator 2 worked on an older text of doc-a: a prefix since removed (spans re-anchor),
     and with ``cut_word`` a word of one of their spans changed since (that span cannot)."""
-    exported = json.loads(EXPORT.read_text())
+    exported = _tasks()
     task = copy.deepcopy(exported[0])
     task["id"] = 3
     old_text = "UPDATED: " + task["data"]["text"]
     if cut_word:
         old_text = old_text.replace("Syrian officials", "Syrian offizials")  # same length: only that span moves
     task["data"]["text"] = old_text
-    import hashlib
-
     task["data"]["text_sha256"] = hashlib.sha256(old_text.encode()).hexdigest()
     annotator_2 = task["annotations"][1]
     for result in annotator_2["result"]:
@@ -420,17 +408,14 @@ def _older_text(tmp_path, cut_word: bool):
 
 def test_versions_on_an_older_text_are_compared_after_re_anchoring(tmp_path):
     report = report_dict(agreement(_index(tmp_path / "corpus", _older_text(tmp_path, cut_word=False))))
-    for layer, figures in HAND.items():
-        for name, (value, agreed, items) in figures.items():
-            assert report["average"][layer][name] == {"value": value, "agreed": agreed, "items": items}
+    assert _hand_figures(report["average"]) == HAND_JSON
 
 
 def test_a_span_that_cannot_be_re_anchored_is_reported_and_nothing_compared(tmp_path):
     layout = export_corpus.corpus_root(tmp_path / "corpus")
-    documents, registry = export_corpus.documents(), export_corpus.registry()
-    ingest(_older_text(tmp_path, cut_word=True), layout, documents, registry, allow_partial=True)
+    _ingest(layout, _older_text(tmp_path, cut_word=True), allow_partial=True)
     with pytest.raises(CorpusError) as error:
-        agreement(AnnotationIndex(layout, documents, registry))
+        agreement(_index_of(layout))
     assert error.value.code == "invalid-annotations"
     # problems, not units, are counted ("1 unit(s)"): some are whole tasks
     assert error.value.message.startswith("the stored exports have 1 error, so nothing is compared: ")
@@ -460,35 +445,23 @@ def test_strategies_keep_what_they_say(tmp_path):
     assert [q.source.text for q in prefer["doc-a"].merged.quotes] == ["he", "State Department"]
     left_out = dict(prefer["doc-a"].left_out)
     assert list(left_out) == ["2"] and len(left_out["2"].entities) == 5
-
-
-def test_every_document_of_adjudicate_json_has_the_same_keys_its_note_null_when_it_has_none(tmp_path):
-    """Found by a hunt: `adjudicate --json` gave a document a "note" key only when it had one (not
-    merged, or prefer fell back to unanimous), so a reader of a merged document's note met a KeyError."""
-    layout = export_corpus.ingested(tmp_path)
-    documents = json.loads(_stdout(layout, "adjudicate", "--strategy", "majority", "--json"))["documents"]
-    assert [(d["doc_id"], list(d), d["note"]) for d in documents] == [
-        ("doc-a", ["doc_id", "annotators", "kept", "note", "disagreements"], None),
-        ("doc-b", ["doc_id", "annotators", "kept", "note", "disagreements"],
-         "one annotator (1): not comparable, not merged")]
+    with pytest.raises(CorpusError, match=r"annotator-unknown.*'7'"):  # an annotator without versions
+        adjudicate(index, parse_strategy("prefer:7"))
 
 
 def test_a_disagreement_longer_than_60_characters_is_shown_cut_with_an_ellipsis(tmp_path):
     """Found by a hunt: the line heading a disagreement quoted its text cut at 60 characters with no
     mark of the cut ('... said in an interview publis'), as if that were the whole text of its
     span; the units under it were cut around an ellipsis."""
-    from corpus_tools.annotations.adjudicate import adjudication_lines
-
-    exported = json.loads(EXPORT.read_text(encoding="utf-8"))
+    exported = _tasks()
     text = exported[0]["data"]["text"]
     wide = text[102:174]  # annotator 2's QUOTE, from the opening mark to the end of its SOURCE
     assert len(wide) == 72 and wide.endswith("according to the State Department")
     for region in exported[0]["annotations"][1]["result"]:
         if region.get("id") == "q1":
             region["value"].update(start=102, end=174, text=wide)
-    path = tmp_path / "wide.json"
-    path.write_text(json.dumps(exported), encoding="utf-8")
-    lines = list(adjudication_lines(adjudicate(_index(tmp_path / "corpus", path), parse_strategy("majority"))))
+    index = _index(tmp_path / "corpus", _written(tmp_path / "wide.json", exported))
+    lines = list(adjudication_lines(adjudicate(index, parse_strategy("majority"))))
     cut = repr(wide[:28] + "…" + wide[-28:])
     assert f"  quotes [102,174) {cut}:" in lines
     assert f"    2: direct quote {cut} [102,174), said_by 'State Department' (us-department-of-state), " \
@@ -498,13 +471,11 @@ def test_a_disagreement_longer_than_60_characters_is_shown_cut_with_an_ellipsis(
 def test_a_majority_keeps_nested_quotes_two_of_three_annotators_gave(tmp_path):
     """docs/agreement.md said two majority units never overlap; quotes nest within one annotation,
     and so in a majority merge."""
-    exported = json.loads(EXPORT.read_text())
-    third = copy.deepcopy(exported[0]["annotations"][0])  # annotator 1's version of doc-a, as user 3's
-    third.update({"id": 205, "completed_by": 3})
-    exported[0]["annotations"].append(third)
-    path = tmp_path / "three.json"
-    path.write_text(json.dumps(exported))
-    majority = {d.doc_id: d for d in adjudicate(_index(tmp_path / "corpus", path), parse_strategy("majority"))}
+    exported = _tasks()
+    # annotator 1's version of doc-a, as user 3's
+    exported[0]["annotations"].append({**copy.deepcopy(exported[0]["annotations"][0]), "id": 205, "completed_by": 3})
+    index = _index(tmp_path / "corpus", _written(tmp_path / "three.json", exported))
+    majority = {d.doc_id: d for d in adjudicate(index, parse_strategy("majority"))}
     quotes = majority["doc-a"].merged.quotes
     assert [(q.span.start, q.span.end, q.quote_type) for q in quotes] == [(102, 131, "direct"), (102, 139, "indirect")]
     assert quotes[0].span.overlaps(quotes[1].span)
@@ -513,23 +484,16 @@ def test_a_majority_keeps_nested_quotes_two_of_three_annotators_gave(tmp_path):
     assert "two majority units never overlap" not in text
 
 
-def test_unit_provenance(tmp_path):
+def test_unit_provenance_and_a_unit_the_one_annotator_gave_is_not_adjudicated_under_a_ground_truth(tmp_path):
+    """Label Studio's star: one annotator's annotation becomes ground truth, and the other's is
+    the one version left. Every unit was flagged adjudicated, and the card counted the same units
+    both as adjudicated and as from a document with one annotator."""
     documents, annotation_set = _annotation_set(tmp_path)
     chosen = annotation_set.chosen["doc-a"]  # annotator 2's (the latest)
     given = dict(unit_provenance(chosen, [units_of(version) for version in annotation_set.versions["doc-a"]]).unit_provenance)
     by_text = {m.text: given[m.id] for m in chosen.entities}
     assert by_text["Blinken"].agreed_by == ("1", "2") and by_text["Blinken"].annotators == 2
     assert by_text["US"].agreed_by == ("2",) and not by_text["US"].adjudicated
-
-
-def test_a_unit_the_one_annotator_gave_is_not_adjudicated_under_a_ground_truth(tmp_path):
-    """Label Studio's star: one annotator's annotation becomes ground truth, and the other's is
-    the one version left. Every unit was flagged adjudicated, and the card counted the same units
-    both as adjudicated and as from a document with one annotator."""
-    import dataclasses
-
-    documents, annotation_set = _annotation_set(tmp_path)
-    chosen = annotation_set.chosen["doc-a"]
     starred = dataclasses.replace(chosen, provenance=dataclasses.replace(chosen.provenance, ground_truth=True))
     [other] = [version for version in annotation_set.versions["doc-a"] if version.provenance.annotator == "1"]
     given = dict(unit_provenance(starred, [units_of(other)]).unit_provenance)
@@ -574,12 +538,7 @@ def test_reading_is_asked_for_its_progress_with_the_number_of_records_it_reads(t
     for run in (lambda reading: agreement(index, reading=reading),
                 lambda reading: adjudicate(index, parse_strategy("majority"), reading)):
         asked, reads = [], []
-
-        def reading(total):
-            asked.append(total)
-            return reads.append
-
-        run(reading)
+        run(lambda total: asked.append(total) or reads.append)  # asked with the total, given what reads one
         assert asked == [5] and reads == [1] * 5
 
 
@@ -588,8 +547,6 @@ def test_reading_is_asked_for_its_progress_with_the_number_of_records_it_reads(t
 def test_the_bar_of_reading_annotations_shows_its_total(command, total, monkeypatch, tmp_path):
     """The total is known only once the library has built its index, after the command made its
     stages: the bar is asked for with it (the tasks read the chosen annotations only)."""
-    from corpus_tools.cli import progress as progress_module
-
     _index(tmp_path)
     monkeypatch.setattr(progress_module, "DELAY", 0)
     monkeypatch.setattr(progress_module, "MININTERVAL", 0)
@@ -600,52 +557,35 @@ def test_the_bar_of_reading_annotations_shows_its_total(command, total, monkeypa
     assert re.search(rf"reading annotations: 100%.* {total}/{total} ", result.stderr), result.stderr
 
 
-def test_prefer_an_annotator_without_versions(tmp_path):
-    with pytest.raises(CorpusError, match=r"annotator-unknown.*'7'"):
-        adjudicate(_index(tmp_path), parse_strategy("prefer:7"))
-
-
 def test_agreement_command_on_the_committed_exports(corpus_copy):
     """The committed exports: round 1's gold of the seeds (user 2) and round 2 (users 3 and 4 on
     every document, user 2 on the two invented ones; user 5's adjudicated ground truth left out),
     so every committed document has three annotators' versions to compare."""
-    result = CliRunner().invoke(cli, ["agreement", "--root", str(corpus_copy.root), "--json"])
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(_stdout(corpus_copy, "agreement", "--json"))
     assert report["documents"]["compared"] == 7 and report["documents"]["not_comparable"] == 0
     assert report["average"]["quotes"]["overlap_f1"] == {"value": 0.9933, "agreed": 299, "items": 602}
     # the mean of 82/85, 82/85 and 85/85 is 0.97647: rounded once, never 0.9765 and then 0.977
     assert report["average"]["timexes"]["timex_value"] == {"value": 0.9765, "agreed": 249, "items": 255}
-    text = CliRunner().invoke(cli, ["agreement", "--root", str(corpus_copy.root)])
-    assert "timex_value 0.976 (249/255)" in text.output
-    assert "all documents: annotators 2, 3, 4; 7 documents compared, 0 not comparable" in text.output
-    assert text.output.endswith("7 documents compared, 0 not comparable, 0 cancelled annotations and 7 "
-                                "ground-truth annotations left out\n")
+    text = _stdout(corpus_copy, "agreement")
+    assert "timex_value 0.976 (249/255)" in text
+    assert "all documents: annotators 2, 3, 4; 7 documents compared, 0 not comparable" in text
+    assert text.endswith("7 documents compared, 0 not comparable, 0 cancelled annotations and 7 ground-truth "
+                         "annotations left out\n")
 
 
 def test_a_release_keeps_the_chosen_order_when_the_versions_come_in_a_later_export(tmp_path):
     """A chosen annotation whose document's versions are in a later export waits for them, and so
     does the one behind it: the release stream keeps the chosen annotations' order, and each unit
     is compared with every version (ReleaseProvenance.stream, one pass over the exports)."""
-    from corpus_tools.annotations.adjudicate import ReleaseProvenance
-    from corpus_tools.annotations.consolidate import AnnotationIndex
-
-    tasks = json.loads(EXPORT.read_text(encoding="utf-8"))
+    tasks = _tasks()
     first = copy.deepcopy(tasks)
-    reviewed = first[0]["annotations"][0]  # annotator 1's doc-a, as reviewer 9's ground truth
-    first[0]["annotations"] = [{**reviewed, "id": 301, "completed_by": 9, "ground_truth": True,
-                                "updated_at": "2026-11-21T09:00:00.000000Z"}]
-    first[1]["annotations"] = first[1]["annotations"][:1]  # doc-b: annotator 1 only
-    (tmp_path / "first.json").write_text(json.dumps(first), encoding="utf-8")
-    (tmp_path / "second.json").write_text(json.dumps(tasks[:1]), encoding="utf-8")  # doc-a: annotators 1 and 2
-    layout = export_corpus.corpus_root(tmp_path / "corpus")
-    documents, registry = export_corpus.documents(), export_corpus.registry()
-    for name in ("first.json", "second.json"):
-        assert ingest(tmp_path / name, layout, documents, registry).status == "stored"
-
-    provenance = ReleaseProvenance(AnnotationIndex(layout, documents, registry))
+    # annotator 1's doc-a, as reviewer 9's ground truth; doc-b: annotator 1 only
+    first[0]["annotations"] = [_reviewed(first[0]["annotations"][0], updated_at="2026-11-21T09:00:00.000000Z")]
+    first[1]["annotations"] = first[1]["annotations"][:1]
+    layout = export_corpus.ingested(tmp_path / "corpus", _written(tmp_path / "first.json", first))
+    assert _ingest(layout, _written(tmp_path / "second.json", tasks[:1])).status == "stored"  # doc-a: 1 and 2
     problems = []
-    released = list(provenance.stream(problems))
+    released, quality = _streamed(_index_of(layout), problems)
     assert [(a.doc_id, a.provenance.reason, a.provenance.annotation_id) for a in released] == [
         ("doc-a", "ground_truth", 301), ("doc-b", "latest", 203)]
     given = dict(released[0].unit_provenance)
@@ -653,7 +593,6 @@ def test_a_release_keeps_the_chosen_order_when_the_versions_come_in_a_later_expo
     assert given[blinken.id].agreed_by == ("1", "2") and not given[blinken.id].adjudicated
     assert {p.annotators for p in given.values()} == {2} and any(p.adjudicated for p in given.values())
     assert {p.agreed_by for _, p in released[1].unit_provenance} == {("1",)}
-    quality = provenance.quality()
     assert quality.agreement.compared == ("doc-a",) and quality.agreement.not_comparable == ("doc-b",)
     assert quality.agreement.adjudications_left_out == 1
     # the problems of the versions compared are the release's too (an error would refuse it): a warning here
@@ -666,25 +605,20 @@ def test_an_error_in_an_annotation_its_annotator_superseded_refuses_nothing(tmp_
     with --allow-partial) and their later one beside it in the task: agreement and adjudicate
     compare annotator 1's version with the later one, yet refused everything for the first one's
     error, which leaves none of the units they compare out."""
-    tasks = json.loads(EXPORT.read_text(encoding="utf-8"))
+    tasks = _tasks()
     first = tasks[0]["annotations"][1]
     assert (first["id"], first["completed_by"]) == (202, 2)
     later = {**copy.deepcopy(first), "id": 205, "created_at": "2026-11-21T10:00:00.000000Z",
              "updated_at": "2026-11-21T10:00:00.000000Z"}
     first["result"][0]["value"]["end"] = 500
     tasks[0]["annotations"].append(later)
-    path = tmp_path / "superseded.json"
-    path.write_text(json.dumps(tasks), encoding="utf-8")
     layout = export_corpus.corpus_root(tmp_path / "corpus")
-    documents, registry = export_corpus.documents(), export_corpus.registry()
-    result = ingest(path, layout, documents, registry, allow_partial=True)
+    result = _ingest(layout, _written(tmp_path / "superseded.json", tasks), allow_partial=True)
     assert result.status == "stored-partial"
     assert [(p.code, p.location.annotation_id) for p in result.report.errors] == [("offset-out-of-range", 202)]
-    index = AnnotationIndex(layout, documents, registry)
+    index = _index_of(layout)
     [pair] = report_dict(agreement(index))["pairs"]  # the later annotation is the fixture's annotator 2's
-    assert {layer: {name: pair[layer][name] for name in figures} for layer, figures in HAND.items()} == {
-        layer: {name: {"value": value, "agreed": agreed, "items": items}
-                for name, (value, agreed, items) in figures.items()} for layer, figures in HAND.items()}
+    assert _hand_figures(pair) == HAND_JSON
     merged = {d.doc_id: d for d in adjudicate(index, parse_strategy("unanimous"))}
     assert (merged["doc-a"].kept, len(merged["doc-a"].disagreements)) == (2, 8)
 
@@ -695,20 +629,14 @@ def test_an_error_in_a_version_compared_refuses_the_release_whichever_task_holds
     version in another export's task (here the reviewer's ground truth is in the first, the
     versions in the second) with a unit left out for an error found now was compared without it,
     the unit counted as a disagreement (agreement refuses that)."""
-    from corpus_tools.annotations.adjudicate import ReleaseProvenance
-
-    tasks = json.loads(EXPORT.read_text(encoding="utf-8"))
-    first = copy.deepcopy(tasks[:1])
-    reviewed = first[0]["annotations"][1]  # annotator 2's doc-a, as reviewer 9's ground truth
-    first[0]["annotations"] = [{**reviewed, "id": 301, "completed_by": 9, "ground_truth": True,
-                                "updated_at": "2026-11-21T09:00:00.000000Z"}]
+    tasks = _tasks()
+    first = copy.deepcopy(tasks[:1])  # annotator 2's doc-a, as reviewer 9's ground truth
+    first[0]["annotations"] = [_reviewed(first[0]["annotations"][1], updated_at="2026-11-21T09:00:00.000000Z")]
     export_corpus.link_syrians(tasks[0]["annotations"][0])  # annotator 1's version of doc-a
-    (tmp_path / "first.json").write_text(json.dumps(first), encoding="utf-8")
-    (tmp_path / "second.json").write_text(json.dumps(tasks[:1]), encoding="utf-8")
-    layout = export_corpus.ingested_then_unregistered(tmp_path / "corpus", tmp_path / "first.json",
-                                                      tmp_path / "second.json")
+    layout = export_corpus.ingested_then_unregistered(tmp_path / "corpus", _written(tmp_path / "first.json", first),
+                                                      _written(tmp_path / "second.json", tasks[:1]))
     problems = []
-    provenance = ReleaseProvenance(AnnotationIndex(layout, export_corpus.documents(), export_corpus.registry()))
+    provenance = ReleaseProvenance(_index_of(layout))
     assert [a.provenance.annotation_id for a in provenance.stream(problems)] == [301]
     assert [(p.code, p.location.file.split("-")[0], p.location.annotation_id, p.location.region_id)
             for p in problems if p.severity == "error"] == [("entity-id-unknown", "000002", 201, "e4")]
@@ -721,14 +649,9 @@ def test_an_error_in_a_version_compared_refuses_the_release_whichever_task_holds
 def test_the_card_s_kinds_of_units_add_up_with_a_document_several_annotated_and_nobody_adjudicated(tmp_path):
     """A unit of such a document that not every annotator gave was none of the card's three kinds:
     "Of 417 released units, 57 ..., 1 ..., 358 ..." (416)."""
-    from corpus_tools.annotations.adjudicate import ReleaseProvenance
-    from corpus_tools.release.card import resolution_text
-
-    provenance = ReleaseProvenance(_index(tmp_path / "corpus"))  # doc-a: annotators 1 and 2, no ground truth
-    released = list(provenance.stream([]))
+    released, quality = _streamed(_index(tmp_path / "corpus"))  # doc-a: annotators 1 and 2, no ground truth
     given = [p for annotations in released for _, p in annotations.unit_provenance]
     disputed = sum(p.annotators == 2 and len(p.agreed_by) < 2 for p in given)
-    quality = provenance.quality()
     assert disputed and quality.units_unresolved == disputed
     assert quality.units == len(given) == (quality.units_unanimous + quality.units_adjudicated
                                            + quality.units_one_annotator + quality.units_unresolved)
@@ -740,27 +663,13 @@ def test_the_card_s_kinds_of_units_add_up_with_a_document_several_annotated_and_
 def test_a_release_is_dated_by_the_latest_update_of_its_chosen_annotations_and_the_versions_compared(tmp_path):
     """The versions make the provenance columns: one updated after the chosen annotations changed
     agreed_by, yet the CHANGELOG and croissant kept the chosen annotations' day."""
-    from corpus_tools.annotations.adjudicate import ReleaseProvenance
-    from corpus_tools.annotations.consolidate import AnnotationIndex
-    from corpus_tools.release import build_release
-
-    tasks = json.loads(EXPORT.read_text(encoding="utf-8"))[:1]  # doc-a: annotators 1 and 2
-    reviewed = tasks[0]["annotations"][0]
+    tasks = _tasks()[:1]  # doc-a: annotators 1 and 2
     tasks[0]["annotations"][1]["updated_at"] = "2026-12-10T09:00:00.000000Z"  # annotator 2, after the review
-    tasks[0]["annotations"].append({**reviewed, "id": 301, "completed_by": 9, "ground_truth": True,
-                                    "updated_at": "2026-11-21T09:00:00.000000Z"})
-    (tmp_path / "export.json").write_text(json.dumps(tasks), encoding="utf-8")
-    layout = export_corpus.corpus_root(tmp_path / "corpus")
-    documents, registry = export_corpus.documents(), export_corpus.registry()
-    assert ingest(tmp_path / "export.json", layout, documents, registry).status == "stored"
-    provenance = ReleaseProvenance(AnnotationIndex(layout, documents, registry))
-    released = list(provenance.stream([]))
+    tasks[0]["annotations"].append(_reviewed(tasks[0]["annotations"][0], updated_at="2026-11-21T09:00:00.000000Z"))
+    released, quality = _streamed(_index(tmp_path / "corpus", _written(tmp_path / "export.json", tasks)))
     assert [a.provenance.updated_at[:10] for a in released] == ["2026-11-21"]
-    quality = provenance.quality()
     assert quality.versions_updated == "2026-12-10"
     # the build takes the later of the two (its chosen annotations here are of 2024-05-02)
-    from release_factories import spread_inputs
-
     result = build_release(*spread_inputs(), tmp_path / "dist", "1.0.0", annotation_quality=lambda: quality)
     assert "## 1.0.0 (2026-12-10)" in (result.path / "CHANGELOG.md").read_text(encoding="utf-8")
     assert json.loads((result.path / "croissant.json").read_text(encoding="utf-8"))["datePublished"] == "2026-12-10"
@@ -769,8 +678,6 @@ def test_a_release_is_dated_by_the_latest_update_of_its_chosen_annotations_and_t
 def test_the_annotation_index_ranks_into_tables_not_an_object_per_annotation(tmp_path):
     """The index a release holds throughout grows with the corpus, so it is columns: every
     annotator's version and the chosen annotation per document, and the roles ``records`` reads."""
-    from corpus_tools.annotations.consolidate import CHOSEN, PICKS, ROLES
-
     index = _index(tmp_path / "corpus")
     assert index.versions.schema == PICKS and index.chosen.schema == CHOSEN
     assert index.versions.to_pylist() == [
@@ -785,53 +692,34 @@ def test_the_annotation_index_ranks_into_tables_not_an_object_per_annotation(tmp
     assert index.roles(versions=False).schema == ROLES and index.roles(versions=False).num_rows == 2
 
 
-def _recorded_reads(index, events, monkeypatch):
-    """``index.records`` noting each record it yields in ``events``: (read, doc_id, reason)."""
-    records = index.records
+def test_each_document_is_compared_and_merged_as_soon_as_its_last_version_has_gone_by(tmp_path, monkeypatch):
+    """agreement streams: a document's versions are compared (and dropped) before the next
+    task's records are read, so the annotation set is never held whole; adjudicate reads the same
+    stream: it holds its merges, not the annotation set."""
+    index, events = _index(tmp_path), []
+    records, add, merge = index.records, AgreementTally.add, adjudicate_module.adjudicate_document
 
     def read(*args, **kwargs):
         for annotations in records(*args, **kwargs):
             events.append(("read", annotations.doc_id, annotations.provenance.reason))
             yield annotations
 
-    monkeypatch.setattr(index, "records", read)
-
-
-def test_each_document_is_compared_as_soon_as_its_last_version_has_gone_by(tmp_path, monkeypatch):
-    """agreement streams: a document's versions are compared (and dropped) before the next
-    task's records are read, so the annotation set is never held whole."""
-    from corpus_tools.annotations.agreement import AgreementTally
-
-    index = _index(tmp_path)
-    events = []
-    add = AgreementTally.add
-
     def compared(self, doc_id, length, versions):
         events.append(("compared", doc_id, len(versions)))
         add(self, doc_id, length, versions)
-
-    _recorded_reads(index, events, monkeypatch)
-    monkeypatch.setattr(AgreementTally, "add", compared)
-    assert agreement(index).compared == ("doc-a",)
-    assert events == [("read", "doc-a", "version"), ("read", "doc-a", "version"), ("compared", "doc-a", 2),
-                      ("read", "doc-a", "latest"), ("read", "doc-b", "version"), ("compared", "doc-b", 1),
-                      ("read", "doc-b", "latest")]
-
-
-def test_each_document_is_merged_as_soon_as_its_last_version_has_gone_by(tmp_path, monkeypatch):
-    """adjudicate reads the same stream: it holds its merges, not the annotation set."""
-    from corpus_tools.annotations import adjudicate as module
-
-    index = _index(tmp_path)
-    events = []
-    merge = module.adjudicate_document
 
     def merged(doc_id, versions, *args):
         events.append(("merged", doc_id, tuple(version.provenance.annotator for version in versions)))
         return merge(doc_id, versions, *args)
 
-    _recorded_reads(index, events, monkeypatch)
-    monkeypatch.setattr(module, "adjudicate_document", merged)
+    monkeypatch.setattr(index, "records", read)
+    monkeypatch.setattr(AgreementTally, "add", compared)
+    monkeypatch.setattr(adjudicate_module, "adjudicate_document", merged)
+    assert agreement(index).compared == ("doc-a",)
+    assert events == [("read", "doc-a", "version"), ("read", "doc-a", "version"), ("compared", "doc-a", 2),
+                      ("read", "doc-a", "latest"), ("read", "doc-b", "version"), ("compared", "doc-b", 1),
+                      ("read", "doc-b", "latest")]
+    events.clear()
     assert [document.doc_id for document in adjudicate(index, parse_strategy("majority"))] == ["doc-a", "doc-b"]
     assert events == [("read", "doc-a", "version"), ("read", "doc-a", "version"), ("merged", "doc-a", ("1", "2")),
                       ("read", "doc-a", "latest"), ("read", "doc-b", "version"), ("merged", "doc-b", ("1",)),
@@ -841,9 +729,6 @@ def test_each_document_is_merged_as_soon_as_its_last_version_has_gone_by(tmp_pat
 def test_the_chosen_annotations_alone_are_the_annotation_sets_chosen(tmp_path):
     """load_chosen (labelstudio tasks --predictions, preannotate --evaluate) builds no versions,
     and gives what the whole annotation set gives as chosen."""
-    from corpus_tools.annotations.consolidate import load_chosen
-    from corpus_tools.layout import Layout
-
     documents, annotation_set = _annotation_set(tmp_path)
     registry, totals, reads = export_corpus.registry(), [], []
     chosen = load_chosen(Layout.at(tmp_path), documents, registry,
@@ -855,12 +740,6 @@ def test_the_chosen_annotations_alone_are_the_annotation_sets_chosen(tmp_path):
 def test_the_chosen_annotations_on_disk_are_the_same_records_and_not_held(tmp_path):
     """labelstudio tasks and push look each document's chosen annotation up once: on_disk keeps
     them in a temporary SQLite database, pickled, holding only the doc_ids."""
-    import gc
-
-    from corpus_tools.annotations.consolidate import RecordsOnDisk, load_chosen
-    from corpus_tools.layout import Layout
-    from corpus_tools.records import DocumentAnnotations
-
     documents, annotation_set = _annotation_set(tmp_path)
     chosen = load_chosen(Layout.at(tmp_path), documents, export_corpus.registry(), on_disk=True)
     assert isinstance(chosen, RecordsOnDisk) and dict(chosen) == annotation_set.chosen
@@ -876,12 +755,10 @@ def test_the_chosen_annotations_on_disk_are_the_same_records_and_not_held(tmp_pa
     assert chosen["doc-b"] == chosen["doc-a"] != replaced and len(chosen) == 2
 
 
-def test_merges_wait_on_disk_and_the_report_is_made_a_line_at_a_time(tmp_path):
+def test_merges_wait_on_disk_the_report_is_made_a_line_at_a_time_and_every_json_document_has_the_same_keys(tmp_path):
     """The merges come in task order and are given in doc_id order, so they wait on disk and are
     read again each time they are iterated (never all in memory at once); the text report is
     made a line at a time, for the command to print as it goes."""
-    from corpus_tools.annotations.adjudicate import adjudication_lines
-
     result = adjudicate(_index(tmp_path), parse_strategy("majority"))
     first, again = list(result), list(result)
     assert len(result) == 2 and [document.doc_id for document in first] == ["doc-a", "doc-b"]
@@ -889,6 +766,13 @@ def test_merges_wait_on_disk_and_the_report_is_made_a_line_at_a_time(tmp_path):
     lines = adjudication_lines(result)
     assert next(lines) == "doc-a: annotators 1, 2: 2 units kept, 8 disagreements"
     assert list(lines)[-1] == "1 document merged (2 units kept), 1 not comparable, 8 disagreements"
+    # Found by a hunt: `adjudicate --json` gave a document a "note" key only when it had one (not merged, or
+    # prefer fell back to unanimous), so a reader of a merged document's note met a KeyError.
+    documents = json.loads(_stdout(Layout.at(tmp_path), "adjudicate", "--strategy", "majority", "--json"))["documents"]
+    assert [(d["doc_id"], list(d), d["note"]) for d in documents] == [
+        ("doc-a", ["doc_id", "annotators", "kept", "note", "disagreements"], None),
+        ("doc-b", ["doc_id", "annotators", "kept", "note", "disagreements"],
+         "one annotator (1): not comparable, not merged")]
 
 
 @settings(max_examples=300, deadline=None)
@@ -917,36 +801,25 @@ def test_overlap_matching_looks_only_at_units_that_can_overlap_and_finds_what_al
     assert overlap_matches(a, b) == every_pair(a, b)
 
 
-def test_ground_truth_annotations_nobody_saved_again_are_counted_and_the_card_says_so(corpus_copy):
+def test_the_card_counts_ground_truth_nobody_saved_again_and_describes_the_data_as_they_are(corpus_copy):
     """1.1.1's card said its 7 ground-truth documents were resolved by a reviewer; 6 of the 7
     annotations were never saved after adjudicate --push made them (created and updated microseconds
-    apart in the committed exports)."""
-    from conftest import REPO
-    from corpus_tools.annotations.adjudicate import ground_truth_unchanged
-
+    apart in the committed exports). 1.1.2's card: doc_id as the raw sha256 prefix (the seeds' are
+    not), the registry as real-world entities only (the invented articles' are fictional), an
+    inferred publisher as stated."""
+    release = REPO / "dist" / "1.1.3"
     index = AnnotationIndex.of_corpus(corpus_copy)
     assert index.chosen["reason"].to_pylist() == ["ground_truth"] * 7
     assert ground_truth_unchanged(index) == 6
-    card = (REPO / "dist" / "1.1.3" / "README.md").read_text(encoding="utf-8")
+    card = (release / "README.md").read_text(encoding="utf-8")
     assert ("7 come from a ground-truth annotation (adjudicated: the merge of the annotators' versions that "
             "corpus-tools adjudicate pushed to Label Studio for a reviewer, or a reviewer's own) and 0 from their "
             "most recently updated annotation. 6 of the 7 ground-truth annotations were never saved again") in card
     # and nowhere else says a reviewer decided them (1.1.2's field tables and croissant.json did)
-    croissant = (REPO / "dist" / "1.1.3" / "croissant.json").read_text(encoding="utf-8")
+    croissant = (release / "croissant.json").read_text(encoding="utf-8")
     assert "a reviewer decided" not in card and "a reviewer resolves" not in croissant
     assert card.count("(a reviewer's decision, or `corpus-tools adjudicate`'s merge where no reviewer saved it "
                       "again: see Annotation quality)") == 3  # entities, timexes, quotes
-
-
-def test_the_card_describes_doc_ids_registry_and_publishers_as_the_data_are(corpus_copy):
-    """1.1.2's card: doc_id as the raw sha256 prefix (the seeds' are not), the registry as real-world
-    entities only (the invented articles' are fictional), an inferred publisher as stated."""
-    import pyarrow.parquet as pq
-
-    from conftest import REPO
-
-    release = REPO / "dist" / "1.1.3"
-    card = (release / "README.md").read_text(encoding="utf-8")
     documents = pq.read_table(release / "data" / "documents").to_pylist()
     by_hash = [d["doc_id"] for d in documents if d["doc_id"].split("_")[1] == d["raw_sha256"][:16]]
     assert len(by_hash) == 2 and "came with the five seed articles, whose bytes they are no hash of" in card
@@ -960,21 +833,14 @@ def test_the_card_describes_doc_ids_registry_and_publishers_as_the_data_are(corp
 def test_versions_that_began_as_a_prediction_are_counted_and_said(tmp_path):
     """annotate --accept-predictions (or accepting in the browser) makes a version that agrees with
     another through the model: counted, said by the agreement command and the card."""
-    from corpus_tools.annotations.adjudicate import ReleaseProvenance
-    from corpus_tools.release.card import quality_figures_lines
-
-    exported = json.loads(EXPORT.read_text())
+    exported = _tasks()
     for task in exported:
         for annotation in task["annotations"]:
             if annotation["id"] in (202, 203):  # doc-a's annotator 2 (compared); doc-b (not comparable)
                 annotation["parent_prediction"] = 7
-    path = tmp_path / "accepted.json"
-    path.write_text(json.dumps(exported))
-    index = _index(tmp_path / "corpus", path)
+    index = _index(tmp_path / "corpus", _written(tmp_path / "accepted.json", exported))
     assert report_dict(agreement(index))["annotations"]["versions_from_predictions"] == 1
-    provenance = ReleaseProvenance(index)
-    list(provenance.stream([]))
-    assert quality_figures_lines(provenance.quality())[-1].startswith(
+    assert quality_figures_lines(_streamed(index)[1])[-1].startswith(
         "1 of the annotators' versions compared began as a pre-annotation (a prediction accepted, changed or not)")
     # (last: the command reads the corpus's own documents, whose units tables replace the index's)
     done = CliRunner().invoke(cli, ["agreement", "--root", str(tmp_path / "corpus")])
@@ -989,8 +855,8 @@ def test_versions_that_began_as_a_prediction_are_counted_and_said(tmp_path):
     # the library's words are the command's (corpus_tools.annotations.agreement)
     assert report_notes(agreement(index)) == [note.removeprefix("note: ")]
     assert summary_line(agreement(index)) == done.stdout.splitlines()[-1]
-    as_json = CliRunner().invoke(cli, ["agreement", "--root", str(tmp_path / "corpus"), "--json"])
-    assert json.loads(as_json.stdout)["annotations"]["versions_from_predictions"] == 1
+    as_json = json.loads(_stdout(Layout.at(tmp_path / "corpus"), "agreement", "--json"))
+    assert as_json["annotations"]["versions_from_predictions"] == 1
     plain = agreement(_index(tmp_path / "plain"))
     assert report_dict(plain)["annotations"]["versions_from_predictions"] == 0 and report_notes(plain) == []
 
@@ -998,20 +864,10 @@ def test_versions_that_began_as_a_prediction_are_counted_and_said(tmp_path):
 def _cancelled_corpus(tmp_path, doc_a_annotators):
     """The fixture with doc-b's every annotation cancelled and doc-a's first ``doc_a_annotators``
     annotations kept (2: compared; 1: one annotator)."""
-    exported = json.loads(EXPORT.read_text())
+    exported = _tasks()
     exported[0]["annotations"] = exported[0]["annotations"][:doc_a_annotators]
     exported[1]["annotations"][0]["was_cancelled"] = True
-    path = tmp_path / "cancelled.json"
-    path.write_text(json.dumps(exported))
-    return export_corpus.ingested(tmp_path / "corpus", path)
-
-
-def _release_quality(layout):
-    from corpus_tools.annotations.adjudicate import ReleaseProvenance
-
-    provenance = ReleaseProvenance(AnnotationIndex(layout, export_corpus.documents(), export_corpus.registry()))
-    list(provenance.stream([]))
-    return provenance.quality()
+    return export_corpus.ingested(tmp_path / "corpus", _written(tmp_path / "cancelled.json", exported))
 
 
 def test_agreement_adjudicate_the_card_and_croissant_count_a_document_with_no_version_alike(tmp_path):
@@ -1019,29 +875,22 @@ def test_agreement_adjudicate_the_card_and_croissant_count_a_document_with_no_ve
     said "0 not comparable" (it listed only documents with a version) and the card and croissant.json
     "0 document(s) with one annotator not comparable". All four now count it, and say it has no
     annotator's version."""
-    from corpus_tools.release import build_release
-    from release_factories import spread_inputs
-
     layout = _cancelled_corpus(tmp_path, 2)
-
-    def run(*arguments):
-        return _stdout(layout, *arguments)
-
-    assert run("agreement").splitlines()[-1] == (
+    assert _lines(layout, "agreement")[-1] == (
         "1 document compared, 1 not comparable (0 with one annotator, 1 with no annotator's version), "
         "2 cancelled annotations and 0 ground-truth annotations left out")
-    assert json.loads(run("agreement", "--json"))["documents"] == {
+    assert json.loads(_stdout(layout, "agreement", "--json"))["documents"] == {
         "compared": 1, "not_comparable": 1, "not_comparable_ids": ["doc-b"], "no_version": 1,
         "no_version_ids": ["doc-b"], "removed": 0, "removed_ids": []}
-    lines = run("adjudicate", "--strategy", "majority").splitlines()
-    assert lines[-2:] == ["doc-b: annotators -: no annotator's version: not comparable, not merged",
-                          "1 document merged (2 units kept), 1 not comparable (0 with one annotator, 1 with no "
-                          "annotator's version), 8 disagreements"]
-    assert json.loads(run("adjudicate", "--strategy", "majority", "--json"))["summary"] == {
+    assert _lines(layout, "adjudicate", "--strategy", "majority")[-2:] == [
+        "doc-b: annotators -: no annotator's version: not comparable, not merged",
+        "1 document merged (2 units kept), 1 not comparable (0 with one annotator, 1 with no annotator's version), "
+        "8 disagreements"]
+    assert json.loads(_stdout(layout, "adjudicate", "--strategy", "majority", "--json"))["summary"] == {
         "merged": 1, "not_comparable": 1, "no_version": 1, "disagreements": 8, "units_kept": 2}
     said = ("Over 1 document(s) annotated by two or more of 2 annotators (1 pair(s), figures averaged over pairs; "
             "1 document(s) not comparable: 0 with one annotator, 1 with no annotator's version).")
-    quality = _release_quality(layout)
+    _, quality = _streamed(_index_of(layout))
     result = build_release(*spread_inputs(), tmp_path / "dist", "1.0.0", annotation_quality=lambda: quality)
     assert f"\n- {said}\n" in (result.path / "README.md").read_text(encoding="utf-8")
     croissant = json.loads((result.path / "croissant.json").read_text(encoding="utf-8"))
@@ -1051,17 +900,14 @@ def test_agreement_adjudicate_the_card_and_croissant_count_a_document_with_no_ve
 def test_with_no_document_compared_the_card_and_adjudicate_say_both_kinds(tmp_path):
     """doc-a with one annotator, doc-b with none: the card said "(1 annotated by one)" and adjudicate
     "1 not comparable", as if doc-b had never been annotated."""
-    from corpus_tools.annotations.adjudicate import adjudication_lines
-    from corpus_tools.release.card import quality_figures_lines
-
     layout = _cancelled_corpus(tmp_path, 1)
-    index = AnnotationIndex(layout, export_corpus.documents(), export_corpus.registry())
+    index = _index_of(layout)
     assert list(adjudication_lines(adjudicate(index, parse_strategy("majority")))) == [
         "doc-a: annotators 1: one annotator (1): not comparable, not merged",
         "doc-b: annotators -: no annotator's version: not comparable, not merged",
         "0 documents merged (0 units kept), 2 not comparable (1 with one annotator, 1 with no annotator's version), "
         "0 disagreements"]
-    assert quality_figures_lines(_release_quality(layout)) == [
+    assert quality_figures_lines(_streamed(_index_of(layout))[1]) == [
         "No document has two annotators yet (1 with one annotator, 1 with no annotator's version): no agreement "
         "can be computed (a single annotation is not comparable, never perfect)."]
     assert report_dict(agreement(index))["documents"]["no_version_ids"] == ["doc-b"]
@@ -1072,23 +918,16 @@ def test_a_document_only_ground_truth_annotated_is_said_to_have_no_annotator_s_v
     """doc-a annotated by annotator 1 alone, doc-b by a reviewer's ground truth alone: agreement's
     first line listed "(doc-a, doc-b)" without saying which kind each was, and the card and
     croissant.json said "1 document(s) with 0 annotator(s)", as if nobody had annotated doc-b."""
-    exported = json.loads(EXPORT.read_text())
+    exported = _tasks()
     exported[0]["annotations"] = exported[0]["annotations"][:1]
-    exported[1]["annotations"] = [{**exported[1]["annotations"][0], "id": 301, "completed_by": 9,
-                                   "ground_truth": True}]
-    path = tmp_path / "truth.json"
-    path.write_text(json.dumps(exported))
-    layout = export_corpus.ingested(tmp_path / "corpus", path)
-
-    def run(*arguments):
-        return _stdout(layout, *arguments).splitlines()
-
-    lines = run("agreement")
+    exported[1]["annotations"] = [_reviewed(exported[1]["annotations"][0])]
+    layout = export_corpus.ingested(tmp_path / "corpus", _written(tmp_path / "truth.json", exported))
+    lines = _lines(layout, "agreement")
     assert lines[0] == ("all documents: annotators -; 0 documents compared, 2 not comparable (with one annotator: "
                         "doc-a; with no annotator's version: doc-b)")
     assert lines[-1] == ("0 documents compared, 2 not comparable (1 with one annotator, 1 with no annotator's "
                          "version), 0 cancelled annotations and 1 ground-truth annotation left out")
-    [built] = run("release")
+    [built] = _lines(layout, "release")
     release = layout.dist / built.split()[1]
     said = "1 document(s) with no annotator's version; 1 document(s) with 1 annotator(s)"
     assert f"\nAnnotators per item: {said}.\n" in (release / "README.md").read_text(encoding="utf-8")
@@ -1099,29 +938,21 @@ def test_annotators_9_and_10_are_listed_by_number_in_agreement_adjudicate_and_ag
     """Annotator ids are Label Studio user ids, digit strings: sorted as strings, agreement said
     "annotators 10, 9" and "10 vs 9", adjudicate listed 10's units before 9's, and a release's
     agreed_by held ["10", "9"]."""
-    import pyarrow.parquet as pq
-
-    exported = json.loads(EXPORT.read_text())
+    exported = _tasks()
     for task in exported:
         for annotation in task["annotations"]:
             annotation["completed_by"] = {1: 9, 2: 10}[annotation["completed_by"]]
-    path = tmp_path / "nine-and-ten.json"
-    path.write_text(json.dumps(exported))
-    layout = export_corpus.ingested(tmp_path / "corpus", path)
-
-    def run(*arguments):
-        return _stdout(layout, *arguments).splitlines()
-
-    lines = run("agreement", "--by", "annotator")
+    layout = export_corpus.ingested(tmp_path / "corpus", _written(tmp_path / "nine-and-ten.json", exported))
+    lines = _lines(layout, "agreement", "--by", "annotator")
     assert lines[0] == ("all documents: annotators 9, 10; 1 document compared, 1 not comparable (with one "
                         "annotator: doc-b)")
     assert [line.split(" (")[0] for line in lines if " vs " in line][:1] == ["  9 vs 10"]
     assert [line.split(";")[0] for line in lines if line.startswith("  annotator ")] == [
         "  annotator 9: annotators 9, 10", "  annotator 10: annotators 9, 10"]
-    lines = run("adjudicate", "--strategy", "majority")
+    lines = _lines(layout, "adjudicate", "--strategy", "majority")
     assert lines[:3] == ["doc-a: annotators 9, 10: 2 units kept, 8 disagreements", "  entities [21,23) 'US':",
                          "    9: (nothing)"]
-    [built] = run("release")
+    [built] = _lines(layout, "release")
     entities = pq.read_table(layout.dist / built.split()[1] / "data" / "entities").to_pylist()
     assert [(row["text"], row["agreed_by"]) for row in entities if len(row["agreed_by"]) == 2] == [
         ("Blinken", ["9", "10"]), ("Damascus", ["9", "10"])]
@@ -1130,15 +961,11 @@ def test_annotators_9_and_10_are_listed_by_number_in_agreement_adjudicate_and_ag
 def test_the_card_counts_a_document_only_ground_truth_annotated_as_agreement_does(tmp_path):
     """doc-b annotated by a reviewer's ground truth alone: released, agreement's not comparable, yet
     the card said "0 document(s) with one annotator not comparable"."""
-    from corpus_tools.release.card import quality_figures_lines
-
-    exported = json.loads(EXPORT.read_text())
-    exported[1]["annotations"] = [{**exported[1]["annotations"][0], "id": 301, "completed_by": 9,
-                                   "ground_truth": True}]
-    path = tmp_path / "truth.json"
-    path.write_text(json.dumps(exported))
+    exported = _tasks()
+    exported[1]["annotations"] = [_reviewed(exported[1]["annotations"][0])]
+    path = _written(tmp_path / "truth.json", exported)
     layout = export_corpus.ingested(tmp_path / "corpus", path)
     assert report_dict(agreement(_index(tmp_path / "again", path)))["documents"]["no_version_ids"] == ["doc-b"]
-    assert quality_figures_lines(_release_quality(layout))[-1] == (
+    assert quality_figures_lines(_streamed(_index_of(layout))[1])[-1] == (
         "Over 1 document(s) annotated by two or more of 2 annotators (1 pair(s), figures averaged over pairs; "
         "1 document(s) not comparable: 0 with one annotator, 1 with no annotator's version).")
