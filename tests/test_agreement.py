@@ -24,7 +24,7 @@ from corpus_tools.annotations.adjudicate import (
 )
 from corpus_tools.annotations.agreement import (
     AgreementTally, agreement, compare, exact_matches, nominal_alpha, not_comparable_ids, overlap_matches,
-    pair_code_points, report_dict, report_lines, report_notes, summary_line, units_of,
+    pair_code_points, pair_counts, report_dict, report_lines, report_notes, summary_line, units_of,
 )
 from corpus_tools.annotations.consolidate import (
     CHOSEN, PICKS, ROLES, AnnotationIndex, RecordsOnDisk, load_annotation_set, load_chosen,
@@ -234,6 +234,22 @@ def test_overlap_matching_prefers_the_tighter_pair():
     a = [(102, 131, "direct"), (102, 139, "indirect")]
     b = [(103, 129, "direct")]
     assert overlap_matches(a, b) == [(0, 0)]
+
+
+# a quote's unit: (start, end, quote_type, source (start, end, speaker_id) or None, cue (start, end) or None)
+@pytest.mark.parametrize("source_a, source_b, agreed", [
+    ((0, 7, "Q1"), (0, 7, "Q1"), 1),
+    ((0, 7, "Q1"), (4, 7, "Q1"), 1),  # one speaker, two SOURCE spans ("Antony Blinken", "Blinken")
+    ((0, 7, "Q1"), (0, 7, "Q2"), 0),  # one SOURCE span, two speakers
+    ((0, 7, None), (0, 7, "Q1"), 1),  # a speaker on one side only: the spans decide
+    ((0, 7, None), (4, 7, "Q1"), 0),
+    (None, None, 1),
+    (None, (0, 7, None), 0),
+], ids=["same", "speaker-decides", "speakers-differ", "one-speaker-span-same", "one-speaker-span-differs",
+        "no-source-either", "no-source-one"])
+def test_attribution_is_the_same_speaker_when_both_have_one_else_the_same_source_span(source_a, source_b, agreed):
+    a, b = (10, 30, "direct", source_a, (8, 9)), (10, 30, "direct", source_b, (8, 9))
+    assert pair_counts("quotes", [a], [b])["attribution"] == (agreed, 1)
 
 
 def test_by_document_and_by_annotator(tmp_path):
