@@ -135,8 +135,7 @@ MENTIONS = [
         "Lloyd Austin met Blinken. Ryan Tice agreed. When Tice vanished, Syria denied it. "
         "After Blinken spoke, Austin left. Antony Blinken agreed. Then Assad objected.",
         [("Blinken", "antony-blinken"), ("Tice", "austin-tice"), ("Syria", "syria"), ("Blinken", "antony-blinken"),
-         ("Austin", "austin-tice"), ("Antony Blinken", "antony-blinken"),
-         ("Assad", "bashar-al-assad")]),
+         ("Austin", "austin-tice"), ("Antony Blinken", "antony-blinken"), ("Assad", "bashar-al-assad")]),
     # A known miss: "Top Assad aides met" and "Said Blinken: …" lost the person, "Top" and
     # "Said" taken for given names (only function words were known to open a sentence before a
     # name). Adjectives of rank or closeness, and the quotes' reporting verbs (an inverted
@@ -182,96 +181,102 @@ MENTIONS = [
         "Osama bin Assad and bin-Assad stayed.",
         [("Syria", "syria"), ("Blinken", "antony-blinken")]),
     mention_row("gazetteer_case_boundaries_and_longest_match",
-                "The US State Department told us. US-led talks in Syria's capital.",
-                [("US State Department", "us-state-department"), ("US", "united-states"), ("Syria", "syria")]),
+        "The US State Department told us. US-led talks in Syria's capital.",
+        [("US State Department", "us-state-department"), ("US", "united-states"), ("Syria", "syria")]),
     mention_row("gazetteer_case_sensitive_whole_words", "usual suspects; USB sticks; syrians", []),
     # Found by a hunt: "Syria" + U+0331 (q + U+0331 has no precomposed form either) was entity 'Syria'.
     mention_row("a_gazetteer_match_never_ends_or_starts_inside_a_letter", "Syria\u0331 and \u0301Syria, not Syria.",
-                [(23, 28, "syria")], fields=("span.start", "span.end", "entity_id")),
+        [(23, 28, "syria")], fields=("span.start", "span.end", "entity_id")),
     # A known miss: "In Damascus Assad objected" dropped both names, each taken for a word of a
     # longer name the registry does not hold. A person's registered name beside a registered name
     # that is no person's: two names; two persons' names side by side remain one person's.
     mention_row("a_person_s_name_beside_another_kind_of_registered_name_makes_two_names",
-                "In Damascus Assad objected. Hafez Assad ruled. Syrian Democratic Forces left. "
-                "Talks with Russia Blinken held failed.",
-                [("Damascus", "damascus"), ("Assad", "bashar-al-assad"), ("Russia", "russia"),
-                 ("Blinken", "antony-blinken")],
-                plus(RegistryEntity("hafez-al-assad", "Hafez al-Assad", "PERSON", ("Hafez",)))),
+        "In Damascus Assad objected. Hafez Assad ruled. Syrian Democratic Forces left. "
+        "Talks with Russia Blinken held failed.",
+        [("Damascus", "damascus"), ("Assad", "bashar-al-assad"), ("Russia", "russia"), ("Blinken", "antony-blinken")],
+        plus(RegistryEntity("hafez-al-assad", "Hafez al-Assad", "PERSON", ("Hafez",)))),
     # Found in review: "the Austin American-Statesman" gave Austin Tice and the NORP "American":
     # a person's name beside another kind of registered name was two names ("In Damascus Assad
     # objected"), though "American" is only a part of "American-Statesman", a word the registry does
     # not hold. Two registered names joined by a hyphen stay two ("Syrian-American").
     mention_row("a_registered_name_beginning_a_longer_hyphenated_name_is_no_second_name",
-                "He wrote for the Austin American-Statesman. The Austin American-Statesman said so. "
-                "Syrian-American groups met Austin. In Damascus Assad objected.",
-                [("Syrian", "NORP", "syrians", 83), ("American", "NORP", "americans", 90),
-                 ("Austin", "PERSON", "austin-tice", 110), ("Damascus", "GPE", "damascus", 121),
-                 ("Assad", "PERSON", "bashar-al-assad", 130)],
-                plus(RegistryEntity("americans", "Americans", "NORP", ("American",))),
-                ("text", "label", "entity_id", "span.start")),
+        "He wrote for the Austin American-Statesman. The Austin American-Statesman said so. "
+        "Syrian-American groups met Austin. In Damascus Assad objected.",
+        [("Syrian", "NORP", "syrians", 83), ("American", "NORP", "americans", 90),
+         ("Austin", "PERSON", "austin-tice", 110), ("Damascus", "GPE", "damascus", 121),
+         ("Assad", "PERSON", "bashar-al-assad", 130)],
+        plus(RegistryEntity("americans", "Americans", "NORP", ("American",))),
+        ("text", "label", "entity_id", "span.start")),
     # Found in review: "Key West" opening a sentence (or alone on a line) gave the LOC "West", the
     # Western world: a capital opening a sentence said nothing before a name that is no person's
     # ("In Damascus"), and "Key" is a word of rank ("Key US allies"). A compass word names a region
     # alone or after a function word ("The West"); after another word it ends a longer place's name.
     mention_row("a_compass_word_naming_a_region_after_a_sentence_s_first_word_is_a_longer_name_s_word",
-                "Key West\nKey West officials said the storm passed. Key West’s mayor agreed. Officials in Key "
-                "West left.\nThe West objected. Unlike the West, Russia stayed. Key US allies met. "
-                "Top Assad aides met.",
-                [("West", "LOC", "the-west", 108), ("West", "LOC", "the-west", 134), ("Russia", "GPE", "russia", 140),
-                 ("US", "GPE", "united-states", 159), ("Assad", "PERSON", "bashar-al-assad", 178)],
-                plus(RegistryEntity("the-west", "Western world", "LOC", ("West",))),
-                ("text", "label", "entity_id", "span.start")),
+        "Key West\nKey West officials said the storm passed. Key West’s mayor agreed. Officials in Key "
+        "West left.\nThe West objected. Unlike the West, Russia stayed. Key US allies met. "
+        "Top Assad aides met.",
+        [("West", "LOC", "the-west", 108), ("West", "LOC", "the-west", 134), ("Russia", "GPE", "russia", 140),
+         ("US", "GPE", "united-states", 159), ("Assad", "PERSON", "bashar-al-assad", 178)],
+        plus(RegistryEntity("the-west", "Western world", "LOC", ("West",))),
+        ("text", "label", "entity_id", "span.start")),
     # Found by a hunt: the two-names rule made "Georgia Moreno said the vote was rigged" the
     # country Georgia and the registry's Rachel Moreno, and "Jordan Karim told" the kingdom and
     # Nadia Karim. A place's name may be a given name; opening a sentence before a person's name it
     # is one, as the given-name rule has it for any other word there. Elsewhere the two names stay
     # ("In Damascus Assad objected").
     mention_row("a_place_s_name_opening_a_sentence_before_a_person_s_name_is_a_given_name",
-                "Georgia Karim said the vote was rigged. Jordan Karim told us. "
-                "In Damascus Assad objected. Syria Blinken said less.",
-                [("Damascus", "damascus"), ("Assad", "bashar-al-assad")],
-                plus(RegistryEntity("georgia", "Georgia", "GPE"), RegistryEntity("jordan", "Jordan", "GPE"),
-                     "nadia-karim")),
+        "Georgia Karim said the vote was rigged. Jordan Karim told us. "
+        "In Damascus Assad objected. Syria Blinken said less.",
+        [("Damascus", "damascus"), ("Assad", "bashar-al-assad")],
+        plus(RegistryEntity("georgia", "Georgia", "GPE"), RegistryEntity("jordan", "Jordan", "GPE"),
+             "nadia-karim")),
     # Found by a hunt: "Said Karim, a Syrian activist, fled" linked "Karim" to the registry's Nadia
     # Karim, and "Said Darwish, a commander" "Darwish" to Ilham Darwish: "Said" (an Arabic given name)
     # was taken for the verb of an inverted attribution, whose name a colon, or a comma and a
     # quotation, follows ("Said Blinken: …", "Added Assad, “…”").
     mention_row("a_reporting_verb_opening_a_sentence_is_a_given_name_unless_an_inverted_attribution_follows",
-                "Said Karim, a Syrian activist, fled. Said Karim told us. Said Karim: “We fled.” Added Assad, "
-                "“Never.” Said Blinken, the envoy, left. Said Karim’s brother, a farmer, fled. Said Blinken’s "
-                "spokesman: “We will stay.”",
-                [("Syrian", "syrians"), ("Karim", "nadia-karim"), ("Assad", "bashar-al-assad"),
-                 ("Blinken", "antony-blinken")],
-                plus("nadia-karim")),
+        "Said Karim, a Syrian activist, fled. Said Karim told us. Said Karim: “We fled.” Added Assad, "
+        "“Never.” Said Blinken, the envoy, left. Said Karim’s brother, a farmer, fled. Said Blinken’s "
+        "spokesman: “We will stay.”",
+        [("Syrian", "syrians"), ("Karim", "nadia-karim"), ("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken")],
+        plus("nadia-karim")),
     # Found in review of the given-name rule: its list of function words lacked prepositions
     # news opens sentences with, so "Amid Assad’s crackdown" and "Following Blinken’s visit" lost
     # the person, taken for a surname after a given name "Amid" or "Following"; and quantifiers
     # and numbers ("Two Assad aides").
     mention_row("a_preposition_opening_a_sentence_is_no_given_name",
-                "Amid Assad’s crackdown, many fled. Following Blinken’s visit, talks resumed. "
-                "Toward Tice, officials softened. Lloyd Austin left.",
-                [("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken"), ("Tice", "austin-tice")]),
+        "Amid Assad’s crackdown, many fled. Following Blinken’s visit, talks resumed. "
+        "Toward Tice, officials softened. Lloyd Austin left.",
+        [("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken"), ("Tice", "austin-tice")]),
     mention_row("a_quantifier_or_number_opening_a_sentence_is_no_given_name",
-                "Two Assad aides said so. Several Blinken advisers left. Another Tice relative spoke.",
-                [("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken"), ("Tice", "austin-tice")]),
+        "Two Assad aides said so. Several Blinken advisers left. Another Tice relative spoke.",
+        [("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken"), ("Tice", "austin-tice")]),
     # Found in review of the possessive rule: a possessive ended every name, so "the Women's
     # World Cup" gave the registered (men's) "World Cup" and "the Democratic People's Republic of
     # Korea" the registered "Republic of Korea" (the South). Only before a person or a nationality
     # is a possessive another name's ("Syria's Assad", "Washington’s Arab allies").
     mention_row("a_common_noun_s_possessive_is_a_word_of_a_name",
-                "Fans watched the Women's World Cup. The Democratic People's Republic of Korea fired. "
-                "Washington’s Arab allies met Syria’s Assad.",
-                [("Arab", "arabs"), ("Syria", "syria"), ("Assad", "bashar-al-assad")],
-                plus(RegistryEntity("fifa-world-cup", "FIFA World Cup", "EVENT", ("World Cup",)),
-                     RegistryEntity("south-korea", "South Korea", "GPE", ("Republic of Korea",)),
-                     RegistryEntity("arabs", "Arabs", "NORP", ("Arab",)))),
+        "Fans watched the Women's World Cup. The Democratic People's Republic of Korea fired. "
+        "Washington’s Arab allies met Syria’s Assad.",
+        [("Arab", "arabs"), ("Syria", "syria"), ("Assad", "bashar-al-assad")],
+        plus(RegistryEntity("fifa-world-cup", "FIFA World Cup", "EVENT", ("World Cup",)),
+             RegistryEntity("south-korea", "South Korea", "GPE", ("Republic of Korea",)),
+             RegistryEntity("arabs", "Arabs", "NORP", ("Arab",)))),
     # Found in review: with the weekday rule, "the Sunday Telegraph" gave "Telegraph", the daily
     # paper, as a mention of its own; a weekday after "the" is a name's word, not a date.
     mention_row("a_weekday_after_the_is_part_of_a_name",
-                "The Sunday Telegraph said so. On Sunday Telegraph reporters and "
-                "the Telegraph Monday said Syria Sunday voted.",
-                [("Telegraph", "daily-telegraph"), ("Telegraph", "daily-telegraph"), ("Syria", "syria")],
-                plus("daily-telegraph")),
+        "The Sunday Telegraph said so. On Sunday Telegraph reporters and "
+        "the Telegraph Monday said Syria Sunday voted.",
+        [("Telegraph", "daily-telegraph"), ("Telegraph", "daily-telegraph"), ("Syria", "syria")],
+        plus("daily-telegraph")),
+    # Found in review: a bare "Sunday Telegraph" opening a sentence was split into the DATE
+    # "Sunday" and "Telegraph" linked to the daily paper, and "the Sunday Telegraph" still gave the
+    # DATE. A weekday before a capitalized word after "the" or at a sentence's start is a name's
+    # word (one rule, text.weekday_in_name); after "On" it is a date (TIMEXES has the same text).
+    mention_row("a_weekday_opening_a_sentence_before_a_name_is_the_name_s_word_in_both_layers",
+        "Sunday Telegraph reporters said so. Talks ended. Sunday Telegraph staff agreed. "
+        "The Sunday Telegraph said so. On Sunday Telegraph reporters left.",
+        [("Telegraph", 120)], plus("daily-telegraph"), ("text", "span.start")),
 ]
 
 
@@ -388,34 +393,6 @@ def test_the_pre_annotator_gives(registry, text, expected):
         layer: found for layer, (_, found) in expected.items()}
 
 
-def test_a_weekday_inside_a_name_after_the_is_no_date_even_before_a_title():
-    """A known miss: "the Good Friday Agreement" gave the DATE "Friday" (only a weekday right
-    after "the" was a name's word), and "The Sunday Leader" (a paper) the DATE "Sunday", "Leader"
-    read as a title opening a person's name as in "Tuesday President Biden said". A weekday after
-    "the" and a name's first word is a name's word; a title opens a person's name only with a name
-    or "of" after it."""
-    text = ("He signed the Good Friday Agreement. The Sunday Leader reported it. Sunday Leader reporters "
-            "agreed. Friday Secretary of State Rubio left. Tuesday President Biden said so. Talks ended Monday.")
-    assert timexes(text, "2024-03-14") == [("Friday", "DATE", "2024-03-08", None),
-                                           ("Tuesday", "DATE", "2024-03-12", None),
-                                           ("Monday", "DATE", "2024-03-11", None)]
-    assert time_expressions("t", text, record("2024-03-14"))[0][0].span.start == text.index("Friday Secretary")
-
-
-def test_a_weekday_opening_a_sentence_before_a_name_is_the_name_s_word_in_both_layers():
-    """Found in review: a bare "Sunday Telegraph" opening a sentence was split into the DATE
-    "Sunday" and "Telegraph" linked to the daily paper, and "the Sunday Telegraph" still gave the
-    DATE. A weekday before a capitalized word after "the" or at a sentence's start is a name's
-    word (one rule, text.weekday_in_name); after "On" it is a date."""
-    registry = [*REGISTRY.values(), RegistryEntity("daily-telegraph", "The Daily Telegraph", "ORG", ("Telegraph",))]
-    text = ("Sunday Telegraph reporters said so. Talks ended. Sunday Telegraph staff agreed. "
-            "The Sunday Telegraph said so. On Sunday Telegraph reporters left.")
-    found, _ = entity_mentions("t", text, Gazetteer(registry))
-    assert [(m.text, m.span.start) for m in found] == [("Telegraph", text.rindex("Telegraph"))]
-    assert timexes(text, "2024-03-12") == [("Sunday", "DATE", "2024-03-10", None)]
-    assert time_expressions("t", text, record("2024-03-12"))[0][0].span.start == text.rindex("Sunday")
-
-
 def test_ner_model_adds_unknown_names_without_overlap_and_is_skipped_cleanly_when_absent():
     def fake_ner(text):  # what a model returns: one known name, one new one with its determiner
         return [(text.index("Syria"), text.index("Syria") + 5, "GPE"), (0, text.index(" said"), "ORG"),
@@ -466,18 +443,25 @@ def test_a_model_s_name(entities, text, names, label, expected):
 
 # --- time ----------------------------------------------------------------------------------------
 
+TIMEX_ROW = ("text", "label", "value", "mod")
+
+
+def timex_row(name: str, text: str, date: str | None, expected: list, fields=TIMEX_ROW):
+    """A row of TIMEXES: the time rules find in ``text`` published on ``date`` the expressions ``expected``."""
+    return pytest.param(fields, text, date, expected, id=name)
+
+
 # Each row: a text, the publication date it is read against and its time expressions, as (text,
-# label, value, mod).
+# label, value, mod) unless the row names other fields.
 TIMEXES = [
     # Found in review of the weekday-in-name rule: "Tuesday President Biden said ..." lost its
     # DATE, the weekday taken for a paper's word as in "Sunday Telegraph"; a title opens a person's
     # name, which no weekday is part of.
-    row("a_weekday_opening_a_sentence_before_a_title_is_a_date",
+    timex_row("a_weekday_opening_a_sentence_before_a_title_is_a_date",
         "Tuesday President Biden said so. Friday Gen. Tom Ruiz left. Sunday Telegraph reporters said so.",
         "2024-03-14",
-        [("Tuesday", "DATE", "2024-03-12", None),
-         ("Friday", "DATE", "2024-03-08", None)]),
-    row("timex_rules_resolved_against_a_day_anchor",
+        [("Tuesday", "DATE", "2024-03-12", None), ("Friday", "DATE", "2024-03-08", None)]),
+    timex_row("timex_rules_resolved_against_a_day_anchor",
         "On Wednesday, more than a decade ago and in November 2011, the talks failed. Two days later, "
         "officials met last week, late on Thursday, and meet every six months and twice a year for "
         "about 10 years. The vote is due in July. In February it met. The US may act.",
@@ -490,17 +474,18 @@ TIMEXES = [
          ("February", "DATE", "2021-02", None)]),
     # The guidelines: a rate after an amount ("$5 million a year") is a SET P1Y; "a year" after
     # an amount was the DURATION P1Y. Without an amount, or after a year, it stays a DURATION.
-    row("a_period_after_an_amount_is_a_set_not_a_duration",
+    timex_row("a_period_after_an_amount_is_a_set_not_a_duration",
         "The plan costs 40 million dollars a year and pays $7,500 a month. Fuel of 1,500 barrels a day "
         "arrived. He spent a year in Idlib. In 2019 a year after the siege, aid was cut.",
         "2021-09-30",
         [("a year", "SET", "P1Y", None), ("a month", "SET", "P1M", None), ("a day", "SET", "P1D", None),
          ("a year", "DURATION", "P1Y", None), ("2019", "DATE", "2019", None), ("a year", "DURATION", "P1Y", None)]),
     # "Last June" opening a sentence was read as "June" alone (the relation was lowercase only).
-    row("a_month_after_a_capitalized_relation_keeps_it", "Last June he visited. Early May they met.", "2019-03-14",
+    timex_row("a_month_after_a_capitalized_relation_keeps_it", "Last June he visited. Early May they met.",
+        "2019-03-14",
         [("Last June", "DATE", "2018-06", None), ("Early May", "DATE", "2018-05", "START")]),
     # Found by a hunt: "Aug. 21, 2013" was a DATE '2013' only, "Dec. 25" and ISO dates nothing.
-    row("abbreviated_months_ordinal_days_and_iso_dates_are_one_span_each",
+    timex_row("abbreviated_months_ordinal_days_and_iso_dates_are_one_span_each",
         "On Aug. 21, 2013, March 4th, 2014 and 2012-07-18, in Sept. 2015, on Dec. 25 and June 5th, "
         "not on 2013-02-30.",
         "2016-01-10",
@@ -509,13 +494,13 @@ TIMEXES = [
          ("Dec. 25", "DATE", "2015-12-25", None), ("June 5th", "DATE", "2015-06-05", None)]),
     # Found by a hunt: "Late last year" was 'last year' with no mod and "the late 1990s" '1990s'
     # (the guidelines: modifiers stay, "late" -> END), while "late 2023" had its END.
-    row("early_and_late_before_a_relative_year_or_a_decade_are_in_the_span_with_their_mod",
+    timex_row("early_and_late_before_a_relative_year_or_a_decade_are_in_the_span_with_their_mod",
         "Late last year, early next month and in the late 1990s and mid-1990s.", "2024-03-14",
         [("Late last year", "DATE", "2023", "END"), ("early next month", "DATE", "2024-04", "START"),
          ("the late 1990s", "DATE", "199", "END"), ("mid-1990s", "DATE", "199", "MID")]),
     # Found in review of the range rule: "from May to mid-July 2020" and "from early May to late
     # July 2020" gave "May" 2023-05 in a 2024 article, the end's "mid-" or "late" hiding its year.
-    row("the_start_of_a_range_takes_the_year_of_an_end_with_a_part_of_its_month",
+    timex_row("the_start_of_a_range_takes_the_year_of_an_end_with_a_part_of_its_month",
         "The curfew ran from May to mid-July 2020, and from late November to early February 2022.",
         "2024-03-12",
         [("May", "DATE", "2020-05", None), ("mid-July 2020", "DATE", "2020-07", "MID"),
@@ -525,7 +510,7 @@ TIMEXES = [
     # taking what its end states (as "May 3 to July 5, 2020"): the end is "5, 2020", a day of the
     # start's month; a hyphen joins the two days. A day and a year with no month before them are no
     # date ("Chapter 5, 2020 edition").
-    row("a_day_range_within_a_month_is_its_start_and_its_end_with_the_year_the_end_states",
+    timex_row("a_day_range_within_a_month_is_its_start_and_its_end_with_the_year_the_end_states",
         "Talks ran May 3 to 5, 2020, then May 3-5, 2021 and from June 29th–30th, 2022. "
         "Between Feb. 1 and 2, 2019 they met. Chapter 5, 2020 edition.",
         "2024-03-12",
@@ -539,7 +524,7 @@ TIMEXES = [
     # its end: the start "3" takes the month and year its end states (with no year, the year its end
     # resolves to: test_a_day_range_written_day_first_without_a_year_is_resolved_as_its_end), and a
     # hyphen joins two days only: "pre-2011" and "COVID-19 May" hold no date.
-    row("a_day_range_written_day_first_is_its_start_and_its_end_with_what_the_end_states",
+    timex_row("a_day_range_written_day_first_is_its_start_and_its_end_with_what_the_end_states",
         "Talks ran 3 to 5 May 2020, then 3-5 May 2021, from 29th–30th June 2022 and "
         "between 1 and 2 February 2019. They met 3 to 5 May. Pre-2011 rules; COVID-19 May spread.",
         "2024-03-12",
@@ -552,7 +537,7 @@ TIMEXES = [
     # the publication date) and "rose on March 1 to 12 from nine" "12": the end of a year-less day
     # range was read after any day and "to". A day "on" which something changed "to" a number is
     # one date; "from May 3 to 5", "on May 3-5" and "on May 3 and 5" still hold two.
-    row("a_day_something_changed_on_to_a_number_is_no_day_range",
+    timex_row("a_day_something_changed_on_to_a_number_is_no_day_range",
         "The death toll rose on May 3 to 25, officials said. The number of detainees rose on March 1 to 12 "
         "from nine. Talks ran from May 3 to 5 in Doha, and on June 3-5 and on July 3 and 5 in Muscat.",
         "2024-05-04",
@@ -564,7 +549,7 @@ TIMEXES = [
     # March 2020 vote" gave "13" (2020-03-13) and "2 March 2020", "the 6-3 June ruling" "3 June",
     # "May 13-2 times" "May 13". A range's start comes before its end; a tally is left to the rules
     # that read it before ("March 2020", "June"), a range running forward is still one.
-    row("two_numbers_that_do_not_run_forward_are_a_tally_not_a_day_range",
+    timex_row("two_numbers_that_do_not_run_forward_are_a_tally_not_a_day_range",
         "A 13-2 March 2020 vote and the 6-3 June ruling; the panel met May 13-2 times; "
         "between 12 and 3 May 2021 it lost. Talks ran 3-5 May 2020 and May 3-5, 2021.",
         "2024-03-12",
@@ -575,46 +560,158 @@ TIMEXES = [
     # Found by a hunt: "at 2000 GMT", "1930 UTC", "2000 hrs", "1945 local time" (hours and
     # minutes, a TIME the rules do not predict) were the DATEs '2000', '1930', '2000', '1945'. A year
     # whose last two digits are no minutes stays one before a zone ("1999 GMT").
-    row("a_wire_style_clock_time_is_no_year",
+    timex_row("a_wire_style_clock_time_is_no_year",
         "The vote closed at 2000 GMT on Friday, at 1930 utc, 2000 hrs and 1945 local time, not 1999 GMT, in 2019.",
         "2024-03-06",
-        [("Friday", "DATE", "2024-03-01", None), ("1999", "DATE", "1999", None),
-         ("2019", "DATE", "2019", None)]),
+        [("Friday", "DATE", "2024-03-01", None), ("1999", "DATE", "1999", None), ("2019", "DATE", "2019", None)]),
     # Found by a hunt: "this week" of 0999-06-15 (a date the manifest admits) was '999-W24',
     # which the grammar refuses, so it was silently not predicted; days and years had their four.
-    row("a_week_of_a_year_before_1000_has_four_digits", "They met this week, yesterday and last year.", "0999-06-15",
+    timex_row("a_week_of_a_year_before_1000_has_four_digits", "They met this week, yesterday and last year.",
+        "0999-06-15",
         [("this week", "DATE", "0999-W24", None), ("yesterday", "DATE", "0999-06-14", None),
          ("last year", "DATE", "0998", None)]),
     # Found in review of the clock-time rule: "after 1500 hours of flight" (a pilot's count) was
     # taken for the clock time 15:00 and lost its DURATION; a clock time takes no "of".
-    row("hours_of_something_after_a_preposition_of_a_point_in_time_are_a_count",
+    timex_row("hours_of_something_after_a_preposition_of_a_point_in_time_are_a_count",
         "After 1500 hours of flight, she retired. Since 1200 hours of talks ended, the border is shut by 1800 hours.",
         "2024-03-12",
-        [("1500 hours", "DURATION", "PT1500H", None),
-         ("1200 hours", "DURATION", "PT1200H", None)]),
+        [("1500 hours", "DURATION", "PT1500H", None), ("1200 hours", "DURATION", "PT1200H", None)]),
     # Words of a rule were joined by any whitespace: a title ending "in March" and a paragraph
     # opening "2011 was" made one DATE 'March\n\n2011' (found by a hunt).
-    row("no_time_expression_crosses_a_line",
+    timex_row("no_time_expression_crosses_a_line",
         "Talks in March\n\n2011 was bad. They meet every\n\nweek for more than\n\na decade, on Monday\n\n"
         "morning, from last\nweek.",
         "2024-03-12",
         [("March", "DATE", "2024-03", None), ("2011", "DATE", "2011", None), ("a decade", "DURATION", "P10Y", None),
          ("Monday", "DATE", "2024-03-11", None)]),
+    # A known miss: "the Good Friday Agreement" gave the DATE "Friday" (only a weekday right
+    # after "the" was a name's word), and "The Sunday Leader" (a paper) the DATE "Sunday", "Leader"
+    # read as a title opening a person's name as in "Tuesday President Biden said". A weekday after
+    # "the" and a name's first word is a name's word; a title opens a person's name only with a name
+    # or "of" after it.
+    timex_row("a_weekday_inside_a_name_after_the_is_no_date_even_before_a_title",
+        "He signed the Good Friday Agreement. The Sunday Leader reported it. Sunday Leader reporters "
+        "agreed. Friday Secretary of State Rubio left. Tuesday President Biden said so. Talks ended Monday.",
+        "2024-03-14",
+        [("Friday", "DATE", "2024-03-08", None, 100), ("Tuesday", "DATE", "2024-03-12", None, 138),
+         ("Monday", "DATE", "2024-03-11", None, 183)], (*TIMEX_ROW, "span.start")),
+    # Found in review: a bare "Sunday Telegraph" opening a sentence was split into the DATE
+    # "Sunday" and "Telegraph" linked to the daily paper, and "the Sunday Telegraph" still gave the
+    # DATE. A weekday before a capitalized word after "the" or at a sentence's start is a name's
+    # word (one rule, text.weekday_in_name); after "On" it is a date (MENTIONS has the same text).
+    timex_row("a_weekday_opening_a_sentence_before_a_name_is_the_name_s_word_in_both_layers",
+        "Sunday Telegraph reporters said so. Talks ended. Sunday Telegraph staff agreed. "
+        "The Sunday Telegraph said so. On Sunday Telegraph reporters left.", "2024-03-12",
+        [("Sunday", "DATE", "2024-03-10", None, 113)], (*TIMEX_ROW, "span.start")),
+    # The growth audit's 007: the urging came two weeks before the meeting of March 12, not after.
+    timex_row("n_units_after_an_event_is_not_resolved_against_the_date_before_it",
+        "On March 12, 2024 the envoys met. The meeting came two weeks after Senator Alvarez urged it. "
+        "Three days later, they met again.", "2024-03-12",
+        [("March 12, 2024", "DATE", "2024-03-12", None), ("two weeks", "DURATION", "P2W", None),
+         ("Three days later", "DATE", "2024-03-15", None)]),
+    # Found by a hunt: "1,000 days" was '000 days' P0D, "about 1,200 years ago" '200 years ago'
+    # 1824, "2.5 years" '5 years' P5Y, and a count of 5,000 digits crashed int().
+    timex_row("a_count_with_thousands_separators_is_read_whole_and_a_decimal_is_no_count",
+        "After 1,000 days, about 1,200 years ago, 2.5 years of war and 1 000 days.", "2024-03-14",
+        [("1,000 days", "DURATION", "P1000D", None), ("about 1,200 years ago", "DATE", "0824", "APPROX")]),
+    timex_row("a_count_of_5000_digits_is_no_count", "It began " + "1" * 5000 + " years ago.", "2024-03-14", []),
+    # Found by a hunt: the digits of an address's path were a year ("https://example.com/2024/05/12/
+    # talks.html": DATE '2024'), as were those of a mail name ("news.2019@example.org"). An address
+    # names a page or a mailbox, not a time; the text around it is read as before.
+    timex_row("no_time_expression_inside_a_web_or_mail_address",
+        "Read https://example.com/2024/05/12/talks.html on Monday, or example.com/2023/04/story "
+        "and www.news.org/archive/May-2022, or write to news.2019@example.org, in May 2021.", "2024-05-15",
+        [("Monday", "DATE", "2024-05-13", None), ("May 2021", "DATE", "2021-05", None)]),
+    # a sentence ending in an address ends there: the next one's year is read
+    timex_row("a_sentence_ending_in_an_address_ends_there", "See example.com/2020. In 2024 they met.", "2024-05-15",
+        [("2024", "DATE", "2024", None)]),
+    # Found by review: a host without a scheme was an address only before a path, so the digits
+    # of its query, fragment or port-and-path were read: "example.com?date=2024-05-12" was the
+    # DATE 2024-05-12, "example.com#2024" and "bbc.co.uk?id=1999" years. A question mark after a
+    # missing space ("in 2019.Why?") is still no host.
+    timex_row("no_time_expression_in_the_query_port_or_fragment_of_a_host_without_a_scheme",
+        "See example.com?date=2024-05-12, example.com#2024, bbc.co.uk?id=1999 and "
+        "news.example.com:8080/2019/01 on Monday.", "2024-05-15", [("Monday", "DATE", "2024-05-13", None)]),
+    timex_row("a_question_mark_after_a_missing_space_is_no_host",
+        "He left in 2019.Why? Did he visit cnn.com? In 2020.", "2024-05-15",
+        [("2019", "DATE", "2019", None), ("2020", "DATE", "2020", None)]),
+    # Found by a hunt: an all-caps heading or slug lost its time expressions, since the rules
+    # tell a name by its case ("May" from "may"): "MONDAY, MARCH 4, 2024" gave only '2024', "LAST
+    # WEEK", "YESTERDAY" and "IN JANUARY" nothing, and "TWO YEARS AGO" was no DATE. Each all-caps
+    # word is now read as running text writes it, names capitalized and other words in lowercase,
+    # so a heading's "MAY" without a preposition stays the verb, as "may" is; a span keeps the
+    # document's text.
+    timex_row("all_caps_words_are_read_as_running_text_writes_them",
+        "SYRIA TALKS ON MONDAY, MARCH 4, 2024: LAST WEEK, YESTERDAY AND IN JANUARY", "2024-03-06",
+        [("MONDAY", "DATE", "2024-03-04", None), ("MARCH 4, 2024", "DATE", "2024-03-04", None),
+         ("LAST WEEK", "DATE", "2024-W09", None), ("YESTERDAY", "DATE", "2024-03-05", None),
+         ("JANUARY", "DATE", "2024-01", None)]),
+    timex_row("all_caps_counts_and_sets_are_read_as_running_text_writes_them",
+        "TWO YEARS AGO, AFTER A DECADE OF WAR, SEPT. 2015 AND EVERY FRIDAY", "2024-03-06",
+        [("TWO YEARS AGO", "DATE", "2022", None), ("A DECADE", "DURATION", "P10Y", None),
+         ("SEPT. 2015", "DATE", "2015-09", None), ("EVERY FRIDAY", "SET", "XXXX-WXX-5", None)]),
+    timex_row("all_caps_verbs_are_verbs_as_in_running_text", "TALKS MAY RESUME AS TROOPS MARCH ON", "2024-03-06", []),
+    # Found in review: "From May to July 2020" in a 2024 article gave "May" the latest May
+    # before publication, 2023-05, where the text says May 2020; "Between March and June 2019"
+    # gave no "March" at all (a bare "March" may be the verb, but a range says it is the month).
+    # A start later in the year than the end is of the year before.
+    timex_row("the_start_of_a_range_takes_the_year_its_end_states",
+        "From May to July 2020 the army waited. Between March and June 2019, talks stalled. "
+        "Talks ran from November to February 2021, and May–July 2022. They met from May 3 to "
+        "July 5, 2020. In May, talks resumed.", "2024-03-12",
+        [("May", "2020-05"), ("July 2020", "2020-07"), ("March", "2019-03"), ("June 2019", "2019-06"),
+         ("November", "2020-11"), ("February 2021", "2021-02"), ("May", "2022-05"), ("July 2022", "2022-07"),
+         ("May 3", "2020-05-03"), ("July 5, 2020", "2020-07-05"), ("May", "2023-05")], ("text", "value")),
+    # Found by a hunt: the manifest admits 9999-12-31 and 0001-01-01 (dates of the calendar), and
+    # "tomorrow", "next week" or a future "Monday" of the first, "yesterday", "last week" or "Last
+    # Friday" of the second, raised OverflowError out of preannotate. A day that does not exist is
+    # not predicted; the document's other expressions are.
+    timex_row("a_day_beyond_the_calendar_is_no_prediction_and_no_crash",
+        "He will come tomorrow, next week and on Monday; yesterday he left.", "9999-12-31",
+        [("yesterday", "DATE", "9999-12-30", None)]),
+    timex_row("a_day_before_the_calendar_is_no_prediction_and_no_crash",
+        "Last Friday, last week and yesterday he left; tomorrow he comes.", "0001-01-01",
+        [("tomorrow", "DATE", "0001-01-02", None)]),
+    # Found by review: every all-caps word was read in lowercase, so the names running text
+    # writes in capitals became expressions: "told USA TODAY" gave the DATE of the publication
+    # day, "the DAILY MAIL" and "the WEEKLY STANDARD" the SETs P1D and P1W. Only a line without a
+    # lowercase letter (a heading) is read in lowercase; in any line a month's or weekday's name
+    # in capitals is still that name.
+    timex_row("an_all_caps_name_among_lowercase_words_is_no_time_expression",
+        "Officials told USA TODAY on Monday that the TODAY show and the DAILY MAIL, "
+        "the WEEKLY STANDARD and the NEW YORK DAILY NEWS were wrong.", "2024-03-06",
+        [("Monday", "DATE", "2024-03-04", None)]),
+    timex_row("a_month_or_weekday_in_capitals_among_lowercase_words_is_still_one",
+        "By JOHN SMITH, Associated Press, MONDAY, MARCH 4, 2024", "2024-03-06",
+        [("MONDAY", "DATE", "2024-03-04", None), ("MARCH 4, 2024", "DATE", "2024-03-04", None)]),
+    timex_row("a_heading_tells_no_name", "USA TODAY POLL: TALKS RESUME TODAY\nThe paper said so.", "2024-03-06",
+        [("TODAY", "DATE", "2024-03-06", None), ("TODAY", "DATE", "2024-03-06", None)]),
+    # Found by review: the zones listed were GMT, UTC and a few more, so "at 2000 ET", "1930
+    # IST", "2030 JST", "1930 AEDT" and "2000 Moscow time" were still the years 2000, 1930, 2030,
+    # and "at 1930 hours" (the military and wire form) the DURATION PT1930H. A count of hours that
+    # is no clock, or not after "at", stays a duration; a capitalized word or an "AT&T" after a
+    # year leaves it a year.
+    timex_row("a_wire_style_clock_time_before_any_zone_or_hours_is_no_year_and_no_duration",
+        "It hit at 2000 ET, at 1930 IST, at 2030 JST, at 1930 AEDT, at 2000 Moscow time and at 1930 hours "
+        "on Friday.\nAT 2000 HOURS: TALKS END", "2024-03-06", [("Friday", "DATE", "2024-03-01", None)]),
+    timex_row("a_count_of_hours_that_is_no_clock_stays_a_duration_and_a_year_before_a_name_a_year",
+        "Crews logged 1930 hours, at least 1500 hours, in 2019 AT&T and in 2015 Time magazine.", "2024-03-06",
+        [("1930 hours", "DURATION", "PT1930H", None), ("at least 1500 hours", "DURATION", "PT1500H", "EQUAL_OR_MORE"),
+         ("2019", "DATE", "2019", None), ("2015", "DATE", "2015", None)]),
+    # Found in review: only "at" made "1930 hours" a clock time, so "by 2000 hours" (a military
+    # deadline) was the DURATION PT2000H; the guidelines' TIME is smaller than a day, no length.
+    # A count after "for", "flew" or a word ending in "by" stays one.
+    timex_row("a_wire_style_clock_time_after_any_preposition_of_a_point_in_time_is_no_duration",
+        "Troops must leave by 2000 hours, until 2000 hours or before 1930 hours. They flew 2000 hours, "
+        "for 1500 hours, nearby 1930 hours.", "2024-03-12",
+        [("2000 hours", "DURATION", "PT2000H", None, 82), ("1500 hours", "DURATION", "PT1500H", None, 98),
+         ("1930 hours", "DURATION", "PT1930H", None, 117)], (*TIMEX_ROW, "span.start")),
 ]
 
 
-@pytest.mark.parametrize(("text", "date", "expected"), TIMEXES)
-def test_the_time_rules_find(text, date, expected):
-    assert timexes(text, date) == expected
-
-
-def test_n_units_after_an_event_is_not_resolved_against_the_date_before_it():
-    """The growth audit's 007: the urging came two weeks before the meeting of March 12, not after."""
-    found = timexes("On March 12, 2024 the envoys met. The meeting came two weeks after Senator Alvarez urged it. "
-                    "Three days later, they met again.", "2024-03-12")
-    assert ("March 12, 2024", "DATE", "2024-03-12", None) in found and ("Three days later", "DATE", "2024-03-15",
-                                                                         None) in found
-    assert not [item for item in found if item[0].startswith("two weeks") and item[1] == "DATE"], found
+@pytest.mark.parametrize(("fields", "text", "date", "expected"), TIMEXES)
+def test_the_time_rules_find(fields, text, date, expected):
+    assert values(time_expressions("t", text, record(date))[0], fields) == expected
 
 
 def test_n_units_later_moves_the_date_before_it_at_the_precision_the_text_determines():
@@ -636,14 +733,6 @@ def test_n_units_later_moves_the_date_before_it_at_the_precision_the_text_determ
         ("two days ago", "2024"), ("two months ago", "2024-01")]
     assert later("They met two months ago.", "2024") == [("two months ago", "PAST_REF")]
     assert later("It began 5000 years ago.") == [("5000 years ago", "PAST_REF")]  # before the calendar's year 1
-
-
-def test_a_count_with_thousands_separators_is_read_whole_and_a_decimal_is_no_count():
-    """Found by a hunt: "1,000 days" was '000 days' P0D, "about 1,200 years ago" '200 years ago'
-    1824, "2.5 years" '5 years' P5Y, and a count of 5,000 digits crashed int()."""
-    assert timexes("After 1,000 days, about 1,200 years ago, 2.5 years of war and 1 000 days.", "2024-03-14") == [
-        ("1,000 days", "DURATION", "P1000D", None), ("about 1,200 years ago", "DATE", "0824", "APPROX")]
-    assert timexes("It began " + "1" * 5000 + " years ago.", "2024-03-14") == []
 
 
 def test_a_count_with_thousands_separators_too_long_for_int_is_no_count():
@@ -687,55 +776,13 @@ def test_timex_rules_at_month_precision_and_without_a_date():
         ("Last year", "DATE", "2022", None), ("Sunday", "DATE", "2023-WXX-7", None),
         ("earlier this month", "DATE", "2023-05", None), ("May", "DATE", "2023-05", None),
         ("over a decade", "DURATION", "P10Y", "MORE_THAN")]
-    assert timexes(text, None) == [
-        ("Last year", "DATE", "PAST_REF", None), ("Sunday", "DATE", "XXXX-WXX-7", None),
-        ("earlier this month", "DATE", "PRESENT_REF", None), ("May", "DATE", "XXXX-05", None),
-        ("over a decade", "DURATION", "P10Y", "MORE_THAN")]
+    assert timexes(text, None) == [("Last year", "DATE", "PAST_REF", None), ("Sunday", "DATE", "XXXX-WXX-7", None),
+                                   ("earlier this month", "DATE", "PRESENT_REF", None),
+                                   ("May", "DATE", "XXXX-05", None), ("over a decade", "DURATION", "P10Y", "MORE_THAN")]
     assert timexes("On Sunday they met.", "2024-01")[0][2] == "XXXX-WXX-7"  # a January week may be last year's
     # a year-precision anchor too (found by a hunt: "On Tuesday" was 2024-WXX-2 while "last week" was XXXX-WXX)
     assert timexes("On Tuesday, not last week, the envoy arrived.", "2024") == [
         ("Tuesday", "DATE", "XXXX-WXX-2", None), ("last week", "DATE", "XXXX-WXX", None)]
-
-
-def test_no_time_expression_inside_a_web_or_mail_address():
-    """Found by a hunt: the digits of an address's path were a year ("https://example.com/2024/05/12/
-    talks.html": DATE '2024'), as were those of a mail name ("news.2019@example.org"). An address
-    names a page or a mailbox, not a time; the text around it is read as before."""
-    text = ("Read https://example.com/2024/05/12/talks.html on Monday, or example.com/2023/04/story "
-            "and www.news.org/archive/May-2022, or write to news.2019@example.org, in May 2021.")
-    assert timexes(text, "2024-05-15") == [("Monday", "DATE", "2024-05-13", None),
-                                           ("May 2021", "DATE", "2021-05", None)]
-    # a sentence ending in an address ends there: the next one's year is read
-    assert timexes("See example.com/2020. In 2024 they met.", "2024-05-15") == [("2024", "DATE", "2024", None)]
-
-
-def test_no_time_expression_in_the_query_port_or_fragment_of_a_host_without_a_scheme():
-    """Found by review: a host without a scheme was an address only before a path, so the digits
-    of its query, fragment or port-and-path were read: "example.com?date=2024-05-12" was the
-    DATE 2024-05-12, "example.com#2024" and "bbc.co.uk?id=1999" years. A question mark after a
-    missing space ("in 2019.Why?") is still no host."""
-    text = ("See example.com?date=2024-05-12, example.com#2024, bbc.co.uk?id=1999 and "
-            "news.example.com:8080/2019/01 on Monday.")
-    assert timexes(text, "2024-05-15") == [("Monday", "DATE", "2024-05-13", None)]
-    assert timexes("He left in 2019.Why? Did he visit cnn.com? In 2020.", "2024-05-15") == [
-        ("2019", "DATE", "2019", None), ("2020", "DATE", "2020", None)]
-
-
-def test_all_caps_words_are_read_as_running_text_writes_them():
-    """Found by a hunt: an all-caps heading or slug lost its time expressions, since the rules
-    tell a name by its case ("May" from "may"): "MONDAY, MARCH 4, 2024" gave only '2024', "LAST
-    WEEK", "YESTERDAY" and "IN JANUARY" nothing, and "TWO YEARS AGO" was no DATE. Each all-caps
-    word is now read as running text writes it, names capitalized and other words in lowercase,
-    so a heading's "MAY" without a preposition stays the verb, as "may" is; a span keeps the
-    document's text."""
-    assert timexes("SYRIA TALKS ON MONDAY, MARCH 4, 2024: LAST WEEK, YESTERDAY AND IN JANUARY", "2024-03-06") == [
-        ("MONDAY", "DATE", "2024-03-04", None), ("MARCH 4, 2024", "DATE", "2024-03-04", None),
-        ("LAST WEEK", "DATE", "2024-W09", None), ("YESTERDAY", "DATE", "2024-03-05", None),
-        ("JANUARY", "DATE", "2024-01", None)]
-    assert timexes("TWO YEARS AGO, AFTER A DECADE OF WAR, SEPT. 2015 AND EVERY FRIDAY", "2024-03-06") == [
-        ("TWO YEARS AGO", "DATE", "2022", None), ("A DECADE", "DURATION", "P10Y", None),
-        ("SEPT. 2015", "DATE", "2015-09", None), ("EVERY FRIDAY", "SET", "XXXX-WXX-5", None)]
-    assert timexes("TALKS MAY RESUME AS TROOPS MARCH ON", "2024-03-06") == []  # verbs, as in running text
 
 
 def test_a_sentence_opening_word_is_read_as_it_is_inside_a_sentence():
@@ -755,22 +802,6 @@ def test_a_sentence_opening_word_is_read_as_it_is_inside_a_sentence():
         ("twice a year", "SET", "P1Y", None), ("the late 1990s", "DATE", "199", "END")]
 
 
-def test_the_start_of_a_range_takes_the_year_its_end_states():
-    """Found in review: "From May to July 2020" in a 2024 article gave "May" the latest May
-    before publication, 2023-05, where the text says May 2020; "Between March and June 2019"
-    gave no "March" at all (a bare "March" may be the verb, but a range says it is the month).
-    A start later in the year than the end is of the year before."""
-    def values(text):
-        return [(found, value) for found, _, value, _ in timexes(text, "2024-03-12")]
-
-    assert values("From May to July 2020 the army waited. Between March and June 2019, talks stalled. "
-                  "Talks ran from November to February 2021, and May–July 2022. They met from May 3 to "
-                  "July 5, 2020. In May, talks resumed.") == [
-        ("May", "2020-05"), ("July 2020", "2020-07"), ("March", "2019-03"), ("June 2019", "2019-06"),
-        ("November", "2020-11"), ("February 2021", "2021-02"), ("May", "2022-05"), ("July 2022", "2022-07"),
-        ("May 3", "2020-05-03"), ("July 5, 2020", "2020-07-05"), ("May", "2023-05")]
-
-
 def test_a_day_range_written_day_first_without_a_year_is_resolved_as_its_end():
     """A known miss: "3 to 5 May" gave "5 May" alone, where "May 3 to 5, 2020" gives both days.
     Without a year the start takes the month its end states and the year its end resolves to, as
@@ -778,10 +809,9 @@ def test_a_day_range_written_day_first_without_a_year_is_resolved_as_its_end():
     clause): in an article of 2024-05-04, "3 to 5 May" is 2023's, both days, not "3" 2024's; a
     tally is still none ("13-2 May")."""
     text = "Talks ran 3 to 5 May and 3-5 June. The summit will run 10 to 12 March. A 13-2 May vote."
-    assert timexes(text, "2024-05-04") == [
-        ("3", "DATE", "2023-05-03", None), ("5 May", "DATE", "2023-05-05", None),
-        ("3", "DATE", "2023-06-03", None), ("5 June", "DATE", "2023-06-05", None),
-        ("10", "DATE", "2025-03-10", None), ("12 March", "DATE", "2025-03-12", None)]
+    assert timexes(text, "2024-05-04") == [("3", "DATE", "2023-05-03", None), ("5 May", "DATE", "2023-05-05", None),
+                                           ("3", "DATE", "2023-06-03", None), ("5 June", "DATE", "2023-06-05", None),
+                                           ("10", "DATE", "2025-03-10", None), ("12 March", "DATE", "2025-03-12", None)]
     assert timexes(text, None)[:2] == [("3", "DATE", "XXXX-05-03", None), ("5 May", "DATE", "XXXX-05-05", None)]
     assert timexes(text, "2024")[:2] == [("3", "DATE", "2024-05-03", None), ("5 May", "DATE", "2024-05-05", None)]
     found, _ = time_expressions("t", text, record("2024-05-04"))
@@ -816,62 +846,8 @@ def test_a_day_its_month_lacks_is_no_date_whatever_the_publication_date_s_precis
     text = "Talks ran June 29 to 31. They met 29 to 31 June. They left on 30 February. They came on 29 February."
     assert timexes(text, "2024") == [("June 29", "DATE", "2024-06-29", None),
                                      ("29 February", "DATE", "2024-02-29", None)]
-    assert timexes(text, None) == [("June 29", "DATE", "XXXX-06-29", None),
-                                   ("29 February", "DATE", "XXXX-02-29", None)]
+    assert timexes(text, None) == [("June 29", "DATE", "XXXX-06-29", None), ("29 February", "DATE", "XXXX-02-29", None)]
     assert timexes(text, "2023") == [("June 29", "DATE", "2023-06-29", None)]
-
-
-def test_a_day_beyond_the_calendar_is_no_prediction_and_no_crash():
-    """Found by a hunt: the manifest admits 9999-12-31 and 0001-01-01 (dates of the calendar), and
-    "tomorrow", "next week" or a future "Monday" of the first, "yesterday", "last week" or "Last
-    Friday" of the second, raised OverflowError out of preannotate. A day that does not exist is
-    not predicted; the document's other expressions are."""
-    assert timexes("He will come tomorrow, next week and on Monday; yesterday he left.", "9999-12-31") == [
-        ("yesterday", "DATE", "9999-12-30", None)]
-    assert timexes("Last Friday, last week and yesterday he left; tomorrow he comes.", "0001-01-01") == [
-        ("tomorrow", "DATE", "0001-01-02", None)]
-
-
-def test_an_all_caps_name_among_lowercase_words_is_no_time_expression():
-    """Found by review: every all-caps word was read in lowercase, so the names running text
-    writes in capitals became expressions: "told USA TODAY" gave the DATE of the publication
-    day, "the DAILY MAIL" and "the WEEKLY STANDARD" the SETs P1D and P1W. Only a line without a
-    lowercase letter (a heading) is read in lowercase; in any line a month's or weekday's name
-    in capitals is still that name."""
-    assert timexes("Officials told USA TODAY on Monday that the TODAY show and the DAILY MAIL, "
-                   "the WEEKLY STANDARD and the NEW YORK DAILY NEWS were wrong.", "2024-03-06") == [
-        ("Monday", "DATE", "2024-03-04", None)]
-    assert timexes("By JOHN SMITH, Associated Press, MONDAY, MARCH 4, 2024", "2024-03-06") == [
-        ("MONDAY", "DATE", "2024-03-04", None), ("MARCH 4, 2024", "DATE", "2024-03-04", None)]
-    assert timexes("USA TODAY POLL: TALKS RESUME TODAY\nThe paper said so.", "2024-03-06") == [
-        ("TODAY", "DATE", "2024-03-06", None), ("TODAY", "DATE", "2024-03-06", None)]  # a heading tells no name
-
-
-def test_a_wire_style_clock_time_before_any_zone_or_hours_is_no_year_and_no_duration():
-    """Found by review: the zones listed were GMT, UTC and a few more, so "at 2000 ET", "1930
-    IST", "2030 JST", "1930 AEDT" and "2000 Moscow time" were still the years 2000, 1930, 2030,
-    and "at 1930 hours" (the military and wire form) the DURATION PT1930H. A count of hours that
-    is no clock, or not after "at", stays a duration; a capitalized word or an "AT&T" after a
-    year leaves it a year."""
-    text = ("It hit at 2000 ET, at 1930 IST, at 2030 JST, at 1930 AEDT, at 2000 Moscow time and at 1930 hours "
-            "on Friday.\nAT 2000 HOURS: TALKS END")
-    assert timexes(text, "2024-03-06") == [("Friday", "DATE", "2024-03-01", None)]
-    text = "Crews logged 1930 hours, at least 1500 hours, in 2019 AT&T and in 2015 Time magazine."
-    assert timexes(text, "2024-03-06") == [
-        ("1930 hours", "DURATION", "PT1930H", None), ("at least 1500 hours", "DURATION", "PT1500H", "EQUAL_OR_MORE"),
-        ("2019", "DATE", "2019", None), ("2015", "DATE", "2015", None)]
-
-
-def test_a_wire_style_clock_time_after_any_preposition_of_a_point_in_time_is_no_duration():
-    """Found in review: only "at" made "1930 hours" a clock time, so "by 2000 hours" (a military
-    deadline) was the DURATION PT2000H; the guidelines' TIME is smaller than a day, no length.
-    A count after "for", "flew" or a word ending in "by" stays one."""
-    text = "Troops must leave by 2000 hours, until 2000 hours or before 1930 hours. They flew 2000 hours, " \
-           "for 1500 hours, nearby 1930 hours."
-    assert timexes(text, "2024-03-12") == [("2000 hours", "DURATION", "PT2000H", None),
-                                           ("1500 hours", "DURATION", "PT1500H", None),
-                                           ("1930 hours", "DURATION", "PT1930H", None)]
-    assert time_expressions("t", text, record("2024-03-12"))[0][0].span.start == text.index("flew 2000") + 5
 
 
 def test_weeks_and_weekly_sets_follow_the_guidelines_examples():
@@ -1198,10 +1174,8 @@ RULE_QUOTES = [
         "“We will stay,” Blinken — who met Safadi in 2019–2020 — said.\n\n"
         "Blinken—who met Safadi—said the talks had stalled.\n\n"
         "WASHINGTON – Blinken – who met Safadi – said the envoy had left.",
-        [("the talks would resume", "indirect", BLINKEN, "said"),
-         ("“We will stay,”", "direct", BLINKEN, "said"),
-         ("the talks had stalled", "indirect", BLINKEN, "said"),
-         ("the envoy had left", "indirect", BLINKEN, "said")]),
+        [("the talks would resume", "indirect", BLINKEN, "said"), ("“We will stay,”", "direct", BLINKEN, "said"),
+         ("the talks had stalled", "indirect", BLINKEN, "said"), ("the envoy had left", "indirect", BLINKEN, "said")]),
     # Found in review of the dashed-aside rule: it served the attribution-first pattern only;
     # after a content, the aside's "who" was read as the sign of a content after the comma ("…, a
     # claim that Damascus denied"), so "The talks have stalled, Blinken -- who met Safadi -- said."
@@ -1295,11 +1269,9 @@ RULE_QUOTES = [
         "Blinken, after meeting Assad, said the talks failed. He said the strikes would go on.\n\n"
         "“Assad must go,” Blinken said. He said the strikes would go on.\n\n"
         "Blinken said the talks failed. The State Department condemned the strikes. He said the aid would stop.",
-        [("Blinken", "antony-blinken"), ("He", None),
-         ("The State Department", "us-state-department"), ("It", None),
-         ("Blinken", "antony-blinken"), ("He", "antony-blinken"),
-         ("Blinken", "antony-blinken"), ("He", "antony-blinken"),
-         ("Blinken", "antony-blinken"), ("He", "antony-blinken")]),
+        [("Blinken", "antony-blinken"), ("He", None), ("The State Department", "us-state-department"), ("It", None),
+         ("Blinken", "antony-blinken"), ("He", "antony-blinken"), ("Blinken", "antony-blinken"),
+         ("He", "antony-blinken"), ("Blinken", "antony-blinken"), ("He", "antony-blinken")]),
     # A known miss: "“It was his last,” said to be his last words, …" gave the SOURCE "to be his
     # last words" (an inverted attribution), and "Assad is said to have met US officials" the QUOTE
     # "to have met US officials" of Assad: a passive of hearsay names no speaker. "said to reporters"
@@ -1410,10 +1382,9 @@ def test_a_weekday_date_opening_a_sentence_is_no_part_of_the_source():
     word stays in it ("Sunday Times reporters")."""
     text = ("Friday Blinken said the US would act.\n\nTuesday Syria said it would retaliate.\n\n"
             "Sunday Times reporters said the talks failed.")
-    assert quote_rows(text) == [
-        ("the US would act", "indirect", ("Blinken", "antony-blinken"), "said"),
-        ("it would retaliate", "indirect", ("Syria", "syria"), "said"),
-        ("the talks failed", "indirect", ("Sunday Times reporters", None), "said")]
+    assert quote_rows(text) == [("the US would act", "indirect", ("Blinken", "antony-blinken"), "said"),
+                                ("it would retaliate", "indirect", ("Syria", "syria"), "said"),
+                                ("the talks failed", "indirect", ("Sunday Times reporters", None), "said")]
     found, _ = rule_quotes(text)
     assert [(q.source.span.start, q.source.span.end) for q in found] == [(7, 14), (47, 52), (79, 101)]
 
@@ -1531,14 +1502,13 @@ def test_an_interrupted_quotation_is_two_quotes_of_one_source_and_cue():
             "“We will stay”—Assad said—“to the end.”\n\n"
             "“We will stay,” Blinken said, “and we will rebuild,” he added.")
     blinken, assad = ("Blinken", "antony-blinken"), ("Assad", "bashar-al-assad")
-    assert quote_rows(text) == [
-        ("“We will stay,”", "direct", ("he", None), "said"),
-        ("“and we will rebuild.”", "direct", ("he", None), "said"),
-        ("“The corridor must stay open,”", "direct", blinken, "said"),
-        ("“whatever Damascus says.”", "direct", blinken, "said"),
-        ("“We will stay”", "direct", assad, "said"), ("“to the end.”", "direct", assad, "said"),
-        ("“We will stay,”", "direct", blinken, "said"),
-        ("“and we will rebuild,”", "direct", ("he", "antony-blinken"), "added")]
+    assert quote_rows(text) == [("“We will stay,”", "direct", ("he", None), "said"),
+                                ("“and we will rebuild.”", "direct", ("he", None), "said"),
+                                ("“The corridor must stay open,”", "direct", blinken, "said"),
+                                ("“whatever Damascus says.”", "direct", blinken, "said"),
+                                ("“We will stay”", "direct", assad, "said"), ("“to the end.”", "direct", assad, "said"),
+                                ("“We will stay,”", "direct", blinken, "said"),
+                                ("“and we will rebuild,”", "direct", ("he", "antony-blinken"), "added")]
     found, scores = rule_quotes(text)
     assert [(q.id, q.span.start, q.span.end, q.source.id, q.source.span.start, q.source.span.end, q.cue.id,
              q.cue.span.start, q.cue.span.end) for q in found] == [
@@ -1597,9 +1567,8 @@ def test_an_inverted_attribution_opening_a_sentence_before_a_quotation():
     text = ("Added the minister, “The corridor must stay open.”\n\n"
             "Said Blinken: “We will not relent.”\n\n"
             "Added to the list: “Hezbollah” was named.")
-    assert quote_rows(text) == [
-        ("“The corridor must stay open.”", "direct", ("the minister", None), "Added"),
-        ("“We will not relent.”", "direct", ("Blinken", "antony-blinken"), "Said")]
+    assert quote_rows(text) == [("“The corridor must stay open.”", "direct", ("the minister", None), "Added"),
+                                ("“We will not relent.”", "direct", ("Blinken", "antony-blinken"), "Said")]
     found, scores = rule_quotes(text)
     assert [(q.span.start, q.span.end, q.source.span.start, q.source.span.end, q.cue.span.start, q.cue.span.end)
             for q in found] == [(20, 50, 6, 18, 0, 5), (66, 87, 57, 64, 52, 56)]
@@ -1736,8 +1705,7 @@ PREANNOTATED_QUOTES = [
          ("the border would reopen", "Syria, Iraq and Jordan", None),
          ("the strikes were lawful", "The US, Britain, and France", None),
          ("the border would reopen", "Syria, Iraq and Jordan", None),
-         ("the border would reopen", "Syria and Jordan", None),
-         ("the border would reopen", "Syria and Jordan", None),
+         ("the border would reopen", "Syria and Jordan", None), ("the border would reopen", "Syria and Jordan", None),
          ("the talks went well", "Blinken, Safadi and Lavrov", None),
          ("the talks went well", "Ayman Safadi", "ayman-safadi"),
          ("the war was over", "Syria's Assad and his aides", "bashar-al-assad"),
@@ -1919,8 +1887,7 @@ PREANNOTATED_QUOTES = [
         "“We will stay,” the mayor said, “and we will rebuild.”",
         [("The bridge, the mayor said, would reopen in May", "indirect", "the mayor", "said"),
          ("The Caesar Act, Blinken said, would stay in force", "indirect", "Blinken", "said"),
-         ("The talks failed", "indirect", "officials", "said"),
-         ("The talks failed", "indirect", "officials", "said"),
+         ("The talks failed", "indirect", "officials", "said"), ("The talks failed", "indirect", "officials", "said"),
          ("“We will stay,”", "direct", "the mayor", "said"),
          ("“and we will rebuild.”", "direct", "the mayor", "said")]),
     # "Blinken said, however, that the talks failed" gave the QUOTE "however, that the talks
@@ -2579,10 +2546,8 @@ def test_preannotate_documents_makes_each_as_it_is_read():
     assert [doc_id for doc_id, _ in made] == ["d2"] and reads == ["d1", "d2"]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--strict-aliases"], "--strict-aliases goes with --evaluate"),
-    (["--evaluate", "--doc", "x"], "--doc does not go with --evaluate"),
-])
+@pytest.mark.parametrize(("args", "message"), [(["--strict-aliases"], "--strict-aliases goes with --evaluate"),
+                                               (["--evaluate", "--doc", "x"], "--doc does not go with --evaluate"),])
 def test_options_that_would_be_ignored_are_refused(corpus_copy, args, message):
     result = CliRunner().invoke(cli, ["preannotate", "--root", str(corpus_copy.root), "--ner", "none", *args])
     assert result.exit_code == 2 and message in result.output
