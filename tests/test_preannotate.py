@@ -55,6 +55,8 @@ REGISTRY = {e.id: e for e in (
 )}
 
 
+BLINKEN, ASSAD = ("Blinken", "antony-blinken"), ("Assad", "bashar-al-assad")  # a name with its entity id
+
 # Registered entities a few tests add to REGISTRY, written once.
 OTHERS = {e.id: e for e in (
     RegistryEntity("daily-telegraph", "The Daily Telegraph", "ORG", ("Telegraph",)),
@@ -277,6 +279,15 @@ MENTIONS = [
         "Sunday Telegraph reporters said so. Talks ended. Sunday Telegraph staff agreed. "
         "The Sunday Telegraph said so. On Sunday Telegraph reporters left.",
         [("Telegraph", 120)], plus("daily-telegraph"), ("text", "span.start")),
+    # the mention layer of the row of RULE_QUOTES of the same name
+    mention_row("a_phrase_of_the_verb_after_an_inverted_attribution_s_name_keeps_the_name",
+        "Said Assad to Blinken: “Never.”\n\nSaid Blinken in a statement: “We stay.”",
+        [ASSAD, BLINKEN, BLINKEN]),
+    # the mention layer of the row of RULE_QUOTES of the same name
+    mention_row("an_aside_after_an_inverted_attribution_s_name_is_no_part_of_the_source",
+        "Said Blinken, who met Safadi in Amman: “We will stay.”\n\n"
+        "Said Assad, the Syrian president, “Never.”\n\nSaid Karim, a Syrian activist, fled.",
+        [BLINKEN, ASSAD, ("Syrian", "syrians"), ("Syrian", "syrians")]),
 ]
 
 
@@ -958,7 +969,8 @@ def test_every_predicted_value_passes_the_timex3_grammar(date):
 # --- quotes --------------------------------------------------------------------------------------
 
 QUOTE_ROW = ("quote", "type", ("source", "speaker"), "cue")  # a SOURCE with its speaker, as one value
-BLINKEN, ASSAD = ("Blinken", "antony-blinken"), ("Assad", "bashar-al-assad")
+SPANS = ("span.start", "span.end", "source.span.start", "source.span.end", "cue.span.start", "cue.span.end")
+REGIONS = ("id", "source.id", "cue.id")  # one SOURCE or CUE region of several quotes has one id
 
 
 def rule_quotes(text: str):
@@ -1331,25 +1343,174 @@ RULE_QUOTES = [
         [("he had been tortured", "indirect", ("The accused", None), "said"),
          ("The talks failed", "indirect", ("the accused", None), "said"),
          ("the talks failed", "indirect", ("One", None), "said")]),
+    row("direct_quotes_after_before_inverted_and_continued", (*QUOTE_ROW, ("source.id", "cue.id")),
+        '"We will not relent," Blinken said. "We want him home."\n\n'
+        '"The corridor must stay open," said Karen Whitlow, a spokesperson.\n\n'
+        'The statement continued: "We remain engaged."',
+        [('"We will not relent,"', "direct", BLINKEN, "said", ("ps1", "pc2")),
+         ('"We want him home."', "direct", BLINKEN, "said", ("ps1", "pc2")),
+         ('"The corridor must stay open,"', "direct", ("Karen Whitlow", None), "said", ("ps3", "pc4")),
+         ('"We remain engaged."', "direct", ("The statement", None), "continued", ("ps5", "pc6"))]),
+    # Found by a hunt: SOURCE "Blinken" and CUE "said", found with a direct quotation (0.8), took
+    # the continued quotation's 0.5 in the prediction, as the last quote to use them set it.
+    row("a_source_and_cue_reused_by_a_continued_quote_keep_the_score_they_were_found_with",
+        ("quote", "score", "source.score", "cue.score"),
+        "“We will not relent,” Blinken said.\n\n“We want him home.”",
+        [("“We will not relent,”", 0.8, 0.8, 0.8), ("“We want him home.”", 0.5, 0.8, 0.8)]),
+    # Found by a hunt: "Friday Blinken said …" holds the DATE "Friday" and the name "Blinken"
+    # (the weekday rule of 2026-12-06), but its SOURCE stayed "Friday Blinken", and "Tuesday Syria
+    # said" had the SOURCE "Tuesday Syria" with no speaker (a state speaks when it opens the
+    # SOURCE). The SOURCE is the speaker's noun phrase, without the date; a weekday that is a name's
+    # word stays in it ("Sunday Times reporters").
+    row("a_weekday_date_opening_a_sentence_is_no_part_of_the_source", (*QUOTE_ROW, SPANS),
+        "Friday Blinken said the US would act.\n\nTuesday Syria said it would retaliate.\n\n"
+        "Sunday Times reporters said the talks failed.",
+        [("the US would act", "indirect", BLINKEN, "said", (20, 36, 7, 14, 15, 19)),
+         ("it would retaliate", "indirect", ("Syria", "syria"), "said", (58, 76, 47, 52, 53, 57)),
+         ("the talks failed", "indirect", ("Sunday Times reporters", None), "said", (107, 123, 79, 101, 102, 106))]),
+    # Found in review: "Said Darwish, a Kurdish commander, denied it." gave the QUOTE "Said
+    # Darwish, a Kurdish commander" and the SOURCE "it": the content-first pattern read "denied it"
+    # as "…, said Blinken." is read. The noun phrase after such a verb is its object (the rule of
+    # "Told Assad: “Leave.”"), so what precedes the comma is its subject, no content.
+    row("a_reporting_verb_whose_object_follows_it_after_a_comma_is_no_inverted_attribution", (*QUOTE_ROW, SPANS),
+        "Said Darwish, a Kurdish commander, denied it.\n\n"
+        "Said Darwish, a Kurdish commander, denied the report.\n\n"
+        "The strike was lawful, said Blinken.",
+        [("the report", "indirect", ("Said Darwish", None), "denied", (89, 99, 47, 59, 82, 88)),
+         ("The strike was lawful", "indirect", BLINKEN, "said", (102, 123, 130, 137, 125, 129))]),
+    # Found in review: "“No,” said Assad to Blinken, “never.”" gave the SOURCE "Assad to Blinken"
+    # and the speaker Blinken, who was spoken to. A name takes no post-modifier: the phrase after it
+    # is the verb's ("in a statement", "on Tuesday", "at a news conference"); a noun phrase keeps
+    # its post-modifiers without commas, as the guidelines say ("a spokesperson for the ministry").
+    row("a_prepositional_phrase_after_a_name_after_an_inverted_cue_is_no_part_of_the_source", (*QUOTE_ROW, SPANS),
+        "“No,” said Assad to Blinken, “never.”\n\n"
+        "“We stay,” said Secretary of State Antony Blinken on Tuesday.\n\n"
+        "The strike was lawful, said Blinken in a statement.\n\n"
+        "“We left,” said Major Assad at a news conference.\n\n"
+        "“We will return,” said a spokesperson for the ministry.",
+        [("“No,”", "direct", ASSAD, "said", (0, 5, 11, 16, 6, 10)),
+         ("“never.”", "direct", ASSAD, "said", (29, 37, 11, 16, 6, 10)),
+         ("“We stay,”", "direct", ("Secretary of State Antony Blinken", "antony-blinken"), "said",
+          (39, 49, 55, 88, 50, 54)),
+         ("The strike was lawful", "indirect", BLINKEN, "said", (102, 123, 130, 137, 125, 129)),
+         ("“We left,”", "direct", ("Major Assad", "bashar-al-assad"), "said", (155, 165, 171, 182, 166, 170)),
+         ("“We will return,”", "direct", ("a spokesperson for the ministry", None), "said",
+          (206, 223, 229, 260, 224, 228))]),
+    # A known miss: "“No,” said a statement carried by the state news agency on Friday." gave no
+    # quote: a SOURCE after an inverted cue had at most 8 words, and this one, the guidelines' own
+    # example of a SOURCE with its post-modifiers, has 9. It has the limit of a SOURCE before its
+    # cue (12 words), by the pattern after a quotation and the content-first one.
+    row("a_long_post_modified_noun_phrase_after_an_inverted_cue_is_the_source", (*QUOTE_ROW, SPANS),
+        "“No,” said a statement carried by the state news agency on Friday.\n\n"
+        "The talks failed, said a statement carried by the state news agency on Friday.",
+        [("“No,”", "direct", ("a statement carried by the state news agency on Friday", None), "said",
+          (0, 5, 11, 65, 6, 10)),
+         ("The talks failed", "indirect", ("a statement carried by the state news agency on Friday", None), "said",
+          (68, 84, 91, 145, 86, 90))]),
+    # Found while fixing "“No,” said Assad to Blinken": "Said Assad to Blinken: “Never.”" gave the
+    # SOURCE "Assad" no speaker, as the entity layer took "Said" for a given name ("Said Karim, a
+    # Syrian activist, fled"): only a colon, or a comma and a quotation, right after the name made
+    # "Said" the verb. A phrase of the verb may stand between (text.py's VERB_PREPOSITIONS, the one
+    # list both layers read).
+    row("a_phrase_of_the_verb_after_an_inverted_attribution_s_name_keeps_the_name", QUOTE_ROW,
+        "Said Assad to Blinken: “Never.”\n\nSaid Blinken in a statement: “We stay.”",
+        [("“Never.”", "direct", ASSAD, "Said"), ("“We stay.”", "direct", BLINKEN, "Said")]),
+    # Found in review: with 12 words allowed after an inverted cue, "“We will stay,” said a tired
+    # Blinken as he boarded his plane on Tuesday." had the SOURCE "a tired Blinken as he boarded his
+    # plane on Tuesday", and "said the spokesman when asked about the deal" (7 words) already had
+    # its clause: a SOURCE opening lowercase kept everything up to the comma. The guidelines' SOURCE
+    # is a noun phrase with its post-modifiers; a clause "as", "when" or "while" opens is the
+    # verb's. "such as" and "as well as" stay inside the phrase.
+    row("a_clause_of_the_verb_after_an_inverted_cue_s_noun_phrase_is_no_part_of_the_source", (*QUOTE_ROW, SPANS),
+        "“We will stay,” said a tired Blinken as he boarded his plane on Tuesday.\n\n"
+        "“We are ready,” said a spokesman when asked about the deal.\n\n"
+        "“We are ready,” said a minister while visiting a refugee camp near the border.\n\n"
+        "“We will stay,” said officials from countries such as Jordan.\n\n"
+        "“We will stay,” said a minister as well as his deputy.",
+        [("“We will stay,”", "direct", ("a tired Blinken", "antony-blinken"), "said", (0, 15, 21, 36, 16, 20)),
+         ("“We are ready,”", "direct", ("a spokesman", None), "said", (74, 89, 95, 106, 90, 94)),
+         ("“We are ready,”", "direct", ("a minister", None), "said", (135, 150, 156, 166, 151, 155)),
+         ("“We will stay,”", "direct", ("officials from countries such as Jordan", None), "said",
+          (215, 230, 236, 275, 231, 235)),
+         ("“We will stay,”", "direct", ("a minister as well as his deputy", None), "said",
+          (278, 293, 299, 331, 294, 298))]),
+    # A known miss: "Said Blinken, who met Safadi in Amman: “We will stay.”" gave no quote and lost
+    # the name, "Said" taken for a given name: the inverted attribution's colon, or comma and
+    # quotation, had to follow the name. A relative clause or an appositive set off by commas stays
+    # out of the SOURCE (the guidelines); "Said Karim, a Syrian activist, fled" is still a name.
+    row("an_aside_after_an_inverted_attribution_s_name_is_no_part_of_the_source", (*QUOTE_ROW, SPANS),
+        "Said Blinken, who met Safadi in Amman: “We will stay.”\n\n"
+        "Said Assad, the Syrian president, “Never.”\n\nSaid Karim, a Syrian activist, fled.",
+        [("“We will stay.”", "direct", BLINKEN, "Said", (39, 54, 5, 12, 0, 4)),
+         ("“Never.”", "direct", ASSAD, "Said", (90, 98, 61, 66, 56, 60))]),
+    # A known miss: in "“We will stay,” he said, “and we will rebuild.”" the second part was no
+    # quote (the source before its cue ran back into the first part). The guidelines' direct QUOTE
+    # runs from an opening to its closing mark and SOURCE and CUE are no content, so the parts are
+    # two QUOTEs, both related to the one SOURCE and CUE region (as a continued quotation is); a
+    # second part with an attribution of its own keeps it ("…,” he added").
+    row("an_interrupted_quotation_is_two_quotes_of_one_source_and_cue", (*QUOTE_ROW, REGIONS, SPANS, "score"),
+        "“We will stay,” he said, “and we will rebuild.”\n\n"
+        "“The corridor must stay open,” said Blinken, “whatever Damascus says.”\n\n"
+        "“We will stay”—Assad said—“to the end.”\n\n"
+        "“We will stay,” Blinken said, “and we will rebuild,” he added.",
+        [("“We will stay,”", "direct", ("he", None), "said", ("pq1", "ps1", "pc2"), (0, 15, 16, 18, 19, 23), 0.8),
+         ("“and we will rebuild.”", "direct", ("he", None), "said", ("pq2", "ps1", "pc2"),
+          (25, 47, 16, 18, 19, 23), 0.8),
+         ("“The corridor must stay open,”", "direct", BLINKEN, "said", ("pq3", "ps3", "pc4"),
+          (49, 79, 85, 92, 80, 84), 0.8),
+         ("“whatever Damascus says.”", "direct", BLINKEN, "said", ("pq4", "ps3", "pc4"),
+          (94, 119, 85, 92, 80, 84), 0.8),
+         ("“We will stay”", "direct", ASSAD, "said", ("pq5", "ps5", "pc6"), (121, 135, 136, 141, 142, 146), 0.8),
+         ("“to the end.”", "direct", ASSAD, "said", ("pq6", "ps5", "pc6"), (147, 160, 136, 141, 142, 146), 0.8),
+         ("“We will stay,”", "direct", BLINKEN, "said", ("pq7", "ps7", "pc8"), (162, 177, 178, 185, 186, 190), 0.8),
+         ("“and we will rebuild,”", "direct", ("he", "antony-blinken"), "added", ("pq8", "ps9", "pc10"),
+          (192, 214, 215, 217, 218, 223), 0.8)]),
+    # A known miss: in "“We will stay,” said Blinken, adding, “we will not leave.”" the second
+    # quotation was no quote (only a comma or a dash might stand between the attribution and a second
+    # part). The participle is its reporting word, so its CUE (the guidelines: the reporting word),
+    # and its SOURCE the speaker mention nearest to it in the sentence, the first part's, the one
+    # region; a quoted name the sentence goes on after is still no second part.
+    row("a_quotation_after_a_reporting_participle_is_the_same_speaker_s_with_the_participle_its_cue",
+        (*QUOTE_ROW, REGIONS, SPANS, "score"),
+        "“We will stay,” said Blinken, adding, “we will not leave.”\n\n"
+        "“We will stay,” Assad said on Tuesday, noting: “We will win.”\n\n"
+        "“We will stay,” Assad said, adding, “Friends of Syria” members recalled.",
+        [("“We will stay,”", "direct", BLINKEN, "said", ("pq1", "ps1", "pc2"), (0, 15, 21, 28, 16, 20), 0.8),
+         ("“we will not leave.”", "direct", BLINKEN, "adding", ("pq2", "ps1", "pc3"), (38, 58, 21, 28, 30, 36), 0.8),
+         ("“We will stay,”", "direct", ASSAD, "said", ("pq3", "ps4", "pc5"), (60, 75, 76, 81, 82, 86), 0.8),
+         ("“We will win.”", "direct", ASSAD, "noting", ("pq4", "ps4", "pc6"), (107, 121, 76, 81, 99, 105), 0.8),
+         ("“We will stay,”", "direct", ASSAD, "said", ("pq5", "ps7", "pc8"), (123, 138, 139, 144, 145, 149), 0.8)]),
+    # Found in review: in "“We will stay,” said Blinken as Safadi added, “we agree.”" the second
+    # quotation was Blinken's, the CUE "said" (a phrase of the verb may stand between an attribution
+    # and a second part, and "as Safadi added" was read as one), and the first quotation's words an
+    # indirect QUOTE of Safadi. A phrase holding a reporting verb is that speaker's attribution: the
+    # second quotation is Safadi's, "added" its CUE; a phrase without one keeps the second part
+    # the first speaker's.
+    row("a_quotation_after_another_speaker_s_reporting_verb_is_no_second_part", (*QUOTE_ROW, SPANS),
+        "“We will stay,” said Blinken as Safadi added, “we agree.”\n\n"
+        "“We will stay,” Blinken said as Assad looked on, “we will not leave.”",
+        [("“We will stay,”", "direct", BLINKEN, "said", (0, 15, 21, 28, 16, 20)),
+         ("“we agree.”", "direct", ("Safadi", None), "added", (46, 57, 32, 38, 39, 44)),
+         ("“We will stay,”", "direct", BLINKEN, "said", (59, 74, 75, 82, 83, 87)),
+         ("“we will not leave.”", "direct", BLINKEN, "said", (108, 128, 75, 82, 83, 87))]),
+    # A known miss: "Said Blinken: “…”" gave the name and no quote (a capitalized cue was no
+    # cue, and the word before the colon, "Blinken", is none either). The sentence's first word, a
+    # reporting verb, is the CUE as written, the noun phrase up to the colon or comma the SOURCE,
+    # the quotation a direct QUOTE (0.8, as after "Blinken said:"); no name or noun phrase after the
+    # verb, no attribution ("Added to the list: “…”").
+    row("an_inverted_attribution_opening_a_sentence_before_a_quotation", (*QUOTE_ROW, SPANS, "score"),
+        "Added the minister, “The corridor must stay open.”\n\n"
+        "Said Blinken: “We will not relent.”\n\n"
+        "Added to the list: “Hezbollah” was named.",
+        [("“The corridor must stay open.”", "direct", ("the minister", None), "Added", (20, 50, 6, 18, 0, 5), 0.8),
+         ("“We will not relent.”", "direct", BLINKEN, "Said", (66, 87, 57, 64, 52, 56), 0.8)]),
 ]
 
 
 @pytest.mark.parametrize(("fields", "text", "expected"), RULE_QUOTES)
 def test_the_quote_rules_find(fields, text, expected):
-    assert values(rule_quotes(text)[0], fields) == expected
-
-
-def test_direct_quotes_after_before_inverted_and_continued():
-    text = ('"We will not relent," Blinken said. "We want him home."\n\n'
-            '"The corridor must stay open," said Karen Whitlow, a spokesperson.\n\n'
-            'The statement continued: "We remain engaged."')
-    rows = quote_rows(text)
-    assert rows == [('"We will not relent,"', "direct", ("Blinken", "antony-blinken"), "said"),
-                    ('"We want him home."', "direct", ("Blinken", "antony-blinken"), "said"),
-                    ('"The corridor must stay open,"', "direct", ("Karen Whitlow", None), "said"),
-                    ('"We remain engaged."', "direct", ("The statement", None), "continued")]
-    found, _ = rule_quotes(text)
-    assert found[0].source.id == found[1].source.id and found[0].cue.id == found[1].cue.id  # one region each
+    found, scores = rule_quotes(text)
+    assert values(found, fields, scores) == expected
 
 
 def test_a_source_region_shared_by_quotes_has_one_speaker():
@@ -1363,216 +1524,6 @@ def test_a_source_region_shared_by_quotes_has_one_speaker():
                                                     ("Assad", "bashar-al-assad"), ("he", "antony-blinken")]
     found, _ = rule_quotes(text)
     assert len(_units(DocumentAnnotations("t", (), (), tuple(found)), "sources")) == 3
-
-
-def test_a_source_and_cue_reused_by_a_continued_quote_keep_the_score_they_were_found_with():
-    """Found by a hunt: SOURCE "Blinken" and CUE "said", found with a direct quotation (0.8), took
-    the continued quotation's 0.5 in the prediction, as the last quote to use them set it."""
-    text = "“We will not relent,” Blinken said.\n\n“We want him home.”"
-    found, scores = rule_quotes(text)
-    assert [(q.text, scores[q.id], scores[q.source.id], scores[q.cue.id]) for q in found] == [
-        ("“We will not relent,”", 0.8, 0.8, 0.8), ("“We want him home.”", 0.5, 0.8, 0.8)]
-
-
-def test_a_weekday_date_opening_a_sentence_is_no_part_of_the_source():
-    """Found by a hunt: "Friday Blinken said …" holds the DATE "Friday" and the name "Blinken"
-    (the weekday rule of 2026-12-06), but its SOURCE stayed "Friday Blinken", and "Tuesday Syria
-    said" had the SOURCE "Tuesday Syria" with no speaker (a state speaks when it opens the
-    SOURCE). The SOURCE is the speaker's noun phrase, without the date; a weekday that is a name's
-    word stays in it ("Sunday Times reporters")."""
-    text = ("Friday Blinken said the US would act.\n\nTuesday Syria said it would retaliate.\n\n"
-            "Sunday Times reporters said the talks failed.")
-    assert quote_rows(text) == [("the US would act", "indirect", ("Blinken", "antony-blinken"), "said"),
-                                ("it would retaliate", "indirect", ("Syria", "syria"), "said"),
-                                ("the talks failed", "indirect", ("Sunday Times reporters", None), "said")]
-    found, _ = rule_quotes(text)
-    assert [(q.source.span.start, q.source.span.end) for q in found] == [(7, 14), (47, 52), (79, 101)]
-
-
-def test_a_reporting_verb_whose_object_follows_it_after_a_comma_is_no_inverted_attribution():
-    """Found in review: "Said Darwish, a Kurdish commander, denied it." gave the QUOTE "Said
-    Darwish, a Kurdish commander" and the SOURCE "it": the content-first pattern read "denied it"
-    as "…, said Blinken." is read. The noun phrase after such a verb is its object (the rule of
-    "Told Assad: “Leave.”"), so what precedes the comma is its subject, no content."""
-    text = ("Said Darwish, a Kurdish commander, denied it.\n\n"
-            "Said Darwish, a Kurdish commander, denied the report.\n\n"
-            "The strike was lawful, said Blinken.")
-    assert quote_rows(text) == [("the report", "indirect", ("Said Darwish", None), "denied"),
-                                ("The strike was lawful", "indirect", ("Blinken", "antony-blinken"), "said")]
-    found, _ = rule_quotes(text)
-    assert [(q.span.start, q.span.end, q.source.span.start, q.source.span.end, q.cue.span.start, q.cue.span.end)
-            for q in found] == [(89, 99, 47, 59, 82, 88), (102, 123, 130, 137, 125, 129)]
-
-
-def test_a_prepositional_phrase_after_a_name_after_an_inverted_cue_is_no_part_of_the_source():
-    """Found in review: "“No,” said Assad to Blinken, “never.”" gave the SOURCE "Assad to Blinken"
-    and the speaker Blinken, who was spoken to. A name takes no post-modifier: the phrase after it
-    is the verb's ("in a statement", "on Tuesday", "at a news conference"); a noun phrase keeps
-    its post-modifiers without commas, as the guidelines say ("a spokesperson for the ministry")."""
-    text = ("“No,” said Assad to Blinken, “never.”\n\n"
-            "“We stay,” said Secretary of State Antony Blinken on Tuesday.\n\n"
-            "The strike was lawful, said Blinken in a statement.\n\n"
-            "“We left,” said Major Assad at a news conference.\n\n"
-            "“We will return,” said a spokesperson for the ministry.")
-    assad, blinken = ("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken")
-    assert quote_rows(text) == [
-        ("“No,”", "direct", assad, "said"), ("“never.”", "direct", assad, "said"),
-        ("“We stay,”", "direct", ("Secretary of State Antony Blinken", "antony-blinken"), "said"),
-        ("The strike was lawful", "indirect", blinken, "said"),
-        ("“We left,”", "direct", ("Major Assad", "bashar-al-assad"), "said"),
-        ("“We will return,”", "direct", ("a spokesperson for the ministry", None), "said")]
-    found, _ = rule_quotes(text)
-    assert [(q.source.span.start, q.source.span.end) for q in found][:2] == [(11, 16), (11, 16)]
-
-
-def test_a_long_post_modified_noun_phrase_after_an_inverted_cue_is_the_source():
-    """A known miss: "“No,” said a statement carried by the state news agency on Friday." gave no
-    quote: a SOURCE after an inverted cue had at most 8 words, and this one, the guidelines' own
-    example of a SOURCE with its post-modifiers, has 9. It has the limit of a SOURCE before its
-    cue (12 words), by the pattern after a quotation and the content-first one."""
-    text = ("“No,” said a statement carried by the state news agency on Friday.\n\n"
-            "The talks failed, said a statement carried by the state news agency on Friday.")
-    statement = ("a statement carried by the state news agency on Friday", None)
-    assert quote_rows(text) == [("“No,”", "direct", statement, "said"),
-                                ("The talks failed", "indirect", statement, "said")]
-    found, _ = rule_quotes(text)
-    assert [(q.span.start, q.span.end, q.source.span.start, q.source.span.end, q.cue.span.start, q.cue.span.end)
-            for q in found] == [(0, 5, 11, 65, 6, 10), (68, 84, 91, 145, 86, 90)]
-
-
-def test_a_phrase_of_the_verb_after_an_inverted_attribution_s_name_keeps_the_name():
-    """Found while fixing "“No,” said Assad to Blinken": "Said Assad to Blinken: “Never.”" gave the
-    SOURCE "Assad" no speaker, as the entity layer took "Said" for a given name ("Said Karim, a
-    Syrian activist, fled"): only a colon, or a comma and a quotation, right after the name made
-    "Said" the verb. A phrase of the verb may stand between (text.py's VERB_PREPOSITIONS, the one
-    list both layers read)."""
-    text = "Said Assad to Blinken: “Never.”\n\nSaid Blinken in a statement: “We stay.”"
-    assert mentions(text) == [("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken"),
-                              ("Blinken", "antony-blinken")]
-    assert quote_rows(text) == [("“Never.”", "direct", ("Assad", "bashar-al-assad"), "Said"),
-                                ("“We stay.”", "direct", ("Blinken", "antony-blinken"), "Said")]
-
-
-def test_a_clause_of_the_verb_after_an_inverted_cue_s_noun_phrase_is_no_part_of_the_source():
-    """Found in review: with 12 words allowed after an inverted cue, "“We will stay,” said a tired
-    Blinken as he boarded his plane on Tuesday." had the SOURCE "a tired Blinken as he boarded his
-    plane on Tuesday", and "said the spokesman when asked about the deal" (7 words) already had
-    its clause: a SOURCE opening lowercase kept everything up to the comma. The guidelines' SOURCE
-    is a noun phrase with its post-modifiers; a clause "as", "when" or "while" opens is the
-    verb's. "such as" and "as well as" stay inside the phrase."""
-    text = ("“We will stay,” said a tired Blinken as he boarded his plane on Tuesday.\n\n"
-            "“We are ready,” said a spokesman when asked about the deal.\n\n"
-            "“We are ready,” said a minister while visiting a refugee camp near the border.\n\n"
-            "“We will stay,” said officials from countries such as Jordan.\n\n"
-            "“We will stay,” said a minister as well as his deputy.")
-    assert quote_rows(text) == [
-        ("“We will stay,”", "direct", ("a tired Blinken", "antony-blinken"), "said"),
-        ("“We are ready,”", "direct", ("a spokesman", None), "said"),
-        ("“We are ready,”", "direct", ("a minister", None), "said"),
-        ("“We will stay,”", "direct", ("officials from countries such as Jordan", None), "said"),
-        ("“We will stay,”", "direct", ("a minister as well as his deputy", None), "said")]
-    found, _ = rule_quotes(text)
-    assert [(q.source.span.start, q.source.span.end) for q in found][:2] == [(21, 36), (95, 106)]
-
-
-def test_an_aside_after_an_inverted_attribution_s_name_is_no_part_of_the_source():
-    """A known miss: "Said Blinken, who met Safadi in Amman: “We will stay.”" gave no quote and lost
-    the name, "Said" taken for a given name: the inverted attribution's colon, or comma and
-    quotation, had to follow the name. A relative clause or an appositive set off by commas stays
-    out of the SOURCE (the guidelines); "Said Karim, a Syrian activist, fled" is still a name."""
-    text = ("Said Blinken, who met Safadi in Amman: “We will stay.”\n\n"
-            "Said Assad, the Syrian president, “Never.”\n\nSaid Karim, a Syrian activist, fled.")
-    assert mentions(text) == [("Blinken", "antony-blinken"), ("Assad", "bashar-al-assad"), ("Syrian", "syrians"),
-                              ("Syrian", "syrians")]
-    assert quote_rows(text) == [("“We will stay.”", "direct", ("Blinken", "antony-blinken"), "Said"),
-                                ("“Never.”", "direct", ("Assad", "bashar-al-assad"), "Said")]
-    found, _ = rule_quotes(text)
-    assert [(q.span.start, q.span.end, q.source.span.start, q.source.span.end, q.cue.span.start, q.cue.span.end)
-            for q in found] == [(39, 54, 5, 12, 0, 4), (90, 98, 61, 66, 56, 60)]
-
-
-def test_an_interrupted_quotation_is_two_quotes_of_one_source_and_cue():
-    """A known miss: in "“We will stay,” he said, “and we will rebuild.”" the second part was no
-    quote (the source before its cue ran back into the first part). The guidelines' direct QUOTE
-    runs from an opening to its closing mark and SOURCE and CUE are no content, so the parts are
-    two QUOTEs, both related to the one SOURCE and CUE region (as a continued quotation is); a
-    second part with an attribution of its own keeps it ("…,” he added")."""
-    text = ("“We will stay,” he said, “and we will rebuild.”\n\n"
-            "“The corridor must stay open,” said Blinken, “whatever Damascus says.”\n\n"
-            "“We will stay”—Assad said—“to the end.”\n\n"
-            "“We will stay,” Blinken said, “and we will rebuild,” he added.")
-    blinken, assad = ("Blinken", "antony-blinken"), ("Assad", "bashar-al-assad")
-    assert quote_rows(text) == [("“We will stay,”", "direct", ("he", None), "said"),
-                                ("“and we will rebuild.”", "direct", ("he", None), "said"),
-                                ("“The corridor must stay open,”", "direct", blinken, "said"),
-                                ("“whatever Damascus says.”", "direct", blinken, "said"),
-                                ("“We will stay”", "direct", assad, "said"), ("“to the end.”", "direct", assad, "said"),
-                                ("“We will stay,”", "direct", blinken, "said"),
-                                ("“and we will rebuild,”", "direct", ("he", "antony-blinken"), "added")]
-    found, scores = rule_quotes(text)
-    assert [(q.id, q.span.start, q.span.end, q.source.id, q.source.span.start, q.source.span.end, q.cue.id,
-             q.cue.span.start, q.cue.span.end) for q in found] == [
-        ("pq1", 0, 15, "ps1", 16, 18, "pc2", 19, 23), ("pq2", 25, 47, "ps1", 16, 18, "pc2", 19, 23),
-        ("pq3", 49, 79, "ps3", 85, 92, "pc4", 80, 84), ("pq4", 94, 119, "ps3", 85, 92, "pc4", 80, 84),
-        ("pq5", 121, 135, "ps5", 136, 141, "pc6", 142, 146), ("pq6", 147, 160, "ps5", 136, 141, "pc6", 142, 146),
-        ("pq7", 162, 177, "ps7", 178, 185, "pc8", 186, 190), ("pq8", 192, 214, "ps9", 215, 217, "pc10", 218, 223)]
-    assert [scores[q.id] for q in found] == [0.8] * 8
-
-
-def test_a_quotation_after_a_reporting_participle_is_the_same_speaker_s_with_the_participle_its_cue():
-    """A known miss: in "“We will stay,” said Blinken, adding, “we will not leave.”" the second
-    quotation was no quote (only a comma or a dash might stand between the attribution and a second
-    part). The participle is its reporting word, so its CUE (the guidelines: the reporting word),
-    and its SOURCE the speaker mention nearest to it in the sentence, the first part's, the one
-    region; a quoted name the sentence goes on after is still no second part."""
-    text = ("“We will stay,” said Blinken, adding, “we will not leave.”\n\n"
-            "“We will stay,” Assad said on Tuesday, noting: “We will win.”\n\n"
-            "“We will stay,” Assad said, adding, “Friends of Syria” members recalled.")
-    blinken, assad = ("Blinken", "antony-blinken"), ("Assad", "bashar-al-assad")
-    assert quote_rows(text) == [
-        ("“We will stay,”", "direct", blinken, "said"), ("“we will not leave.”", "direct", blinken, "adding"),
-        ("“We will stay,”", "direct", assad, "said"), ("“We will win.”", "direct", assad, "noting"),
-        ("“We will stay,”", "direct", assad, "said")]
-    found, scores = rule_quotes(text)
-    assert [(q.id, q.span.start, q.span.end, q.source.id, q.source.span.start, q.source.span.end, q.cue.id,
-             q.cue.span.start, q.cue.span.end) for q in found][:2] == [
-        ("pq1", 0, 15, "ps1", 21, 28, "pc2", 16, 20), ("pq2", 38, 58, "ps1", 21, 28, "pc3", 30, 36)]
-    assert [scores[q.id] for q in found] == [0.8] * 5
-
-
-def test_a_quotation_after_another_speaker_s_reporting_verb_is_no_second_part():
-    """Found in review: in "“We will stay,” said Blinken as Safadi added, “we agree.”" the second
-    quotation was Blinken's, the CUE "said" (a phrase of the verb may stand between an attribution
-    and a second part, and "as Safadi added" was read as one), and the first quotation's words an
-    indirect QUOTE of Safadi. A phrase holding a reporting verb is that speaker's attribution: the
-    second quotation is Safadi's, "added" its CUE; a phrase without one keeps the second part
-    the first speaker's."""
-    text = ("“We will stay,” said Blinken as Safadi added, “we agree.”\n\n"
-            "“We will stay,” Blinken said as Assad looked on, “we will not leave.”")
-    blinken = ("Blinken", "antony-blinken")
-    assert quote_rows(text) == [
-        ("“We will stay,”", "direct", blinken, "said"), ("“we agree.”", "direct", ("Safadi", None), "added"),
-        ("“We will stay,”", "direct", blinken, "said"), ("“we will not leave.”", "direct", blinken, "said")]
-    found, _ = rule_quotes(text)
-    assert [(q.span.start, q.span.end, q.source.span.start, q.source.span.end, q.cue.span.start, q.cue.span.end)
-            for q in found][:2] == [(0, 15, 21, 28, 16, 20), (46, 57, 32, 38, 39, 44)]
-
-
-def test_an_inverted_attribution_opening_a_sentence_before_a_quotation():
-    """A known miss: "Said Blinken: “…”" gave the name and no quote (a capitalized cue was no
-    cue, and the word before the colon, "Blinken", is none either). The sentence's first word, a
-    reporting verb, is the CUE as written, the noun phrase up to the colon or comma the SOURCE,
-    the quotation a direct QUOTE (0.8, as after "Blinken said:"); no name or noun phrase after the
-    verb, no attribution ("Added to the list: “…”")."""
-    text = ("Added the minister, “The corridor must stay open.”\n\n"
-            "Said Blinken: “We will not relent.”\n\n"
-            "Added to the list: “Hezbollah” was named.")
-    assert quote_rows(text) == [("“The corridor must stay open.”", "direct", ("the minister", None), "Added"),
-                                ("“We will not relent.”", "direct", ("Blinken", "antony-blinken"), "Said")]
-    found, scores = rule_quotes(text)
-    assert [(q.span.start, q.span.end, q.source.span.start, q.source.span.end, q.cue.span.start, q.cue.span.end)
-            for q in found] == [(20, 50, 6, 18, 0, 5), (66, 87, 57, 64, 52, 56)]
-    assert [scores[q.id] for q in found] == [0.8, 0.8]
 
 
 # the link of a nationality or a capital to its state, as the committed registry's descriptions word it
