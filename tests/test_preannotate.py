@@ -30,11 +30,12 @@ from corpus_tools.preannotate.acceptance import Acceptance, annotation_units
 from corpus_tools.preannotate.entities import Gazetteer, entity_mentions
 from corpus_tools.preannotate.evaluate import evaluation_dict, evaluation_lines, leave_one_out, score
 from corpus_tools.preannotate.ner import load_ner
-from corpus_tools.preannotate.quotes import quotes
+from corpus_tools.preannotate.quotes import attributions, quotes
 from corpus_tools.preannotate.run import PreAnnotator, model_version, prediction
 from corpus_tools.preannotate.text import _combining_marks, word_boundaries
 from corpus_tools.preannotate.timexes import time_expressions
-from corpus_tools.records import Document, DocumentAnnotations, Evidence, ManifestRecord, Provenance, RegistryEntity
+from corpus_tools.records import (Document, DocumentAnnotations, EntityMention, Evidence, LayerScore, ManifestRecord,
+                                  Provenance, Quote, RegistryEntity, Span)
 from corpus_tools.timex import check_value
 
 from conftest import SEED_DOC_IDS
@@ -63,13 +64,18 @@ OTHERS = {e.id: e for e in (
     RegistryEntity("grace-holloway", "Grace Holloway", "PERSON", ("Grace Holloway", "Holloway")),
     RegistryEntity("nadia-karim", "Nadia Karim", "PERSON", ("Nadia Karim", "Karim")),
     RegistryEntity("us-congress", "United States Congress", "ORG", ("Congress",)),
+    RegistryEntity("iraq", "Iraq", "GPE", ("Iraq",)),
+    RegistryEntity("joe-biden", "Joe Biden", "PERSON", ("Biden",)),
+    RegistryEntity("pentagon", "US Department of Defense", "ORG", ("Pentagon",)),
+    RegistryEntity("state-department", "US Department of State", "ORG", ("State Department",)),
 )}
 
 
-def plus(*entities: str | RegistryEntity) -> dict[str, RegistryEntity]:
-    """REGISTRY and more entities after it: those of OTHERS an id names, and any written out."""
-    added = (OTHERS[entity] if isinstance(entity, str) else entity for entity in entities)
-    return REGISTRY | {entity.id: entity for entity in added}
+def plus(*entities: str | RegistryEntity, base: dict[str, RegistryEntity] = REGISTRY) -> dict[str, RegistryEntity]:
+    """``base`` and more entities after it (one of the same id in its place): those of OTHERS or REGISTRY an id
+    names, and any written out."""
+    added = ((OTHERS | REGISTRY)[entity] if isinstance(entity, str) else entity for entity in entities)
+    return base | {entity.id: entity for entity in added}
 
 
 def record(date: str | None) -> ManifestRecord:
@@ -128,7 +134,7 @@ MENTIONS = [
         "Defense Secretary Lloyd Austin met the Syrian Democratic Forces and the UN Security Council. "
         "Russia objected. In Damascus, Syrian President Bashar al-Assad and Secretary Blinken spoke.",
         [("Russia", "russia"), ("Damascus", "damascus"), ("Syrian", "syrians"),
-         ("Bashar al-Assad", "bashar-al-assad"), ("Blinken", "antony-blinken")]),
+         ("Bashar al-Assad", "bashar-al-assad"), BLINKEN]),
     # Found in review: "Lloyd Austin met ..." opening a sentence linked "Austin" to the
     # registry's Austin Tice, since a capitalized first word was read as a sentence's capital
     # ("When Syria"). Before a person's name only a function word opens a sentence; another
@@ -136,8 +142,8 @@ MENTIONS = [
     mention_row("a_given_name_opening_a_sentence_makes_a_person_s_partial_name_another_person",
         "Lloyd Austin met Blinken. Ryan Tice agreed. When Tice vanished, Syria denied it. "
         "After Blinken spoke, Austin left. Antony Blinken agreed. Then Assad objected.",
-        [("Blinken", "antony-blinken"), ("Tice", "austin-tice"), ("Syria", "syria"), ("Blinken", "antony-blinken"),
-         ("Austin", "austin-tice"), ("Antony Blinken", "antony-blinken"), ("Assad", "bashar-al-assad")]),
+        [BLINKEN, ("Tice", "austin-tice"), ("Syria", "syria"), BLINKEN,
+         ("Austin", "austin-tice"), ("Antony Blinken", "antony-blinken"), ASSAD]),
     # A known miss: "Top Assad aides met" and "Said Blinken: …" lost the person, "Top" and
     # "Said" taken for given names (only function words were known to open a sentence before a
     # name). Adjectives of rank or closeness, and the quotes' reporting verbs (an inverted
@@ -145,8 +151,7 @@ MENTIONS = [
     mention_row("a_rank_or_a_reporting_verb_opening_a_sentence_is_no_given_name",
         "Top Assad aides met. Said Blinken: “We will stay.” Senior Blinken aides agreed. "
         "Added Assad: “Never.” Lloyd Austin left.",
-        [("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken"), ("Blinken", "antony-blinken"),
-         ("Assad", "bashar-al-assad")]),
+        [ASSAD, BLINKEN, BLINKEN, ASSAD]),
     # Found in review of the given-name rule: "Then-Secretary Blinken said" and "Ex-President
     # Assad said" opening a sentence lost the person (a given name "Then-Secretary"), as "Syrian
     # Vice-President Assad" did inside one (a longer name); so did "Former Assad aides". A title
@@ -154,34 +159,32 @@ MENTIONS = [
     mention_row("a_hyphenated_title_or_former_before_a_name_is_no_given_name",
         "Then-Secretary Blinken said so. Ex-President Assad agreed. Syrian Vice-President Assad "
         "left. Former Assad aides fled. Lloyd Austin stayed.",
-        [("Blinken", "antony-blinken"), ("Assad", "bashar-al-assad"), ("Syrian", "syrians"),
-         ("Assad", "bashar-al-assad"), ("Assad", "bashar-al-assad")]),
+        [BLINKEN, ASSAD, ("Syrian", "syrians"), ASSAD, ASSAD]),
     # Found in review of the given-name rule: "Syria's Assad said ..." opening a sentence lost
     # "Assad", taken for the surname after a given name "Syria's"; inside a sentence, "with Syria’s
     # Assad" lost it as part of a longer name. A possessive ends a name (boundary rule 3).
     mention_row("a_possessive_before_a_person_s_name_is_no_given_name",
         "Syria's Assad said no. Ties with Syria’s Assad were cut. The Syrians’ Blinken quip stuck.",
-        [("Syria", "syria"), ("Assad", "bashar-al-assad"), ("Syria", "syria"), ("Assad", "bashar-al-assad"),
-         ("Syrians", "syrians"), ("Blinken", "antony-blinken")]),
+        [("Syria", "syria"), ASSAD, ("Syria", "syria"), ASSAD, ("Syrians", "syrians"), BLINKEN]),
     # Found by a hunt: "in Syria Monday" (news style for "on Monday") lost "Syria" as part of a
     # longer name "Syria Monday", and "On Monday Russia vetoed" lost "Russia".
     mention_row("a_weekday_beside_a_name_is_no_part_of_it",
         "Talks in Syria Monday ended. On Monday Russia vetoed it. Blinken Tuesday said so.",
-        [("Syria", "syria"), ("Russia", "russia"), ("Blinken", "antony-blinken")]),
+        [("Syria", "syria"), ("Russia", "russia"), BLINKEN]),
     # Found by a hunt: with "Assad" registered and not "al-Assad", "Hafez al-Assad" gave "Assad"
     # linked to Bashar al-Assad, and "al-Assad" the span "Assad" (the guidelines keep the particle:
     # "[al-Rashid]", "[van Dijk]"); a prefix is no particle ("pro-[Assad]").
     mention_row("a_name_after_a_particle_is_part_of_a_longer_name",
         "Hafez al-Assad ruled. Forces of al-Assad and Al-Assad, pro-Assad groups, "
         "Bashar al-Assad.",
-        [("Assad", "bashar-al-assad"), ("Bashar al-Assad", "bashar-al-assad")]),
+        [ASSAD, ("Bashar al-Assad", "bashar-al-assad")]),
     # Found in review: "van" and "bin" are English nouns too, and the particle rule dropped
     # "Syria" from "a van Syria had donated" and "the bin Blinken used"; after a name ("Hafez van
     # Assad", "Osama bin Assad") or with a hyphen they still make the name part of a longer one.
     mention_row("van_and_bin_are_particles_only_after_a_name",
         "He drove a van Syria had donated to the bin Blinken used. Hafez van Assad, "
         "Osama bin Assad and bin-Assad stayed.",
-        [("Syria", "syria"), ("Blinken", "antony-blinken")]),
+        [("Syria", "syria"), BLINKEN]),
     mention_row("gazetteer_case_boundaries_and_longest_match",
         "The US State Department told us. US-led talks in Syria's capital.",
         [("US State Department", "us-state-department"), ("US", "united-states"), ("Syria", "syria")]),
@@ -195,7 +198,7 @@ MENTIONS = [
     mention_row("a_person_s_name_beside_another_kind_of_registered_name_makes_two_names",
         "In Damascus Assad objected. Hafez Assad ruled. Syrian Democratic Forces left. "
         "Talks with Russia Blinken held failed.",
-        [("Damascus", "damascus"), ("Assad", "bashar-al-assad"), ("Russia", "russia"), ("Blinken", "antony-blinken")],
+        [("Damascus", "damascus"), ASSAD, ("Russia", "russia"), BLINKEN],
         plus(RegistryEntity("hafez-al-assad", "Hafez al-Assad", "PERSON", ("Hafez",)))),
     # Found in review: "the Austin American-Statesman" gave Austin Tice and the NORP "American":
     # a person's name beside another kind of registered name was two names ("In Damascus Assad
@@ -229,7 +232,7 @@ MENTIONS = [
     mention_row("a_place_s_name_opening_a_sentence_before_a_person_s_name_is_a_given_name",
         "Georgia Karim said the vote was rigged. Jordan Karim told us. "
         "In Damascus Assad objected. Syria Blinken said less.",
-        [("Damascus", "damascus"), ("Assad", "bashar-al-assad")],
+        [("Damascus", "damascus"), ASSAD],
         plus(RegistryEntity("georgia", "Georgia", "GPE"), RegistryEntity("jordan", "Jordan", "GPE"),
              "nadia-karim")),
     # Found by a hunt: "Said Karim, a Syrian activist, fled" linked "Karim" to the registry's Nadia
@@ -240,7 +243,7 @@ MENTIONS = [
         "Said Karim, a Syrian activist, fled. Said Karim told us. Said Karim: “We fled.” Added Assad, "
         "“Never.” Said Blinken, the envoy, left. Said Karim’s brother, a farmer, fled. Said Blinken’s "
         "spokesman: “We will stay.”",
-        [("Syrian", "syrians"), ("Karim", "nadia-karim"), ("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken")],
+        [("Syrian", "syrians"), ("Karim", "nadia-karim"), ASSAD, BLINKEN],
         plus("nadia-karim")),
     # Found in review of the given-name rule: its list of function words lacked prepositions
     # news opens sentences with, so "Amid Assad’s crackdown" and "Following Blinken’s visit" lost
@@ -249,10 +252,10 @@ MENTIONS = [
     mention_row("a_preposition_opening_a_sentence_is_no_given_name",
         "Amid Assad’s crackdown, many fled. Following Blinken’s visit, talks resumed. "
         "Toward Tice, officials softened. Lloyd Austin left.",
-        [("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken"), ("Tice", "austin-tice")]),
+        [ASSAD, BLINKEN, ("Tice", "austin-tice")]),
     mention_row("a_quantifier_or_number_opening_a_sentence_is_no_given_name",
         "Two Assad aides said so. Several Blinken advisers left. Another Tice relative spoke.",
-        [("Assad", "bashar-al-assad"), ("Blinken", "antony-blinken"), ("Tice", "austin-tice")]),
+        [ASSAD, BLINKEN, ("Tice", "austin-tice")]),
     # Found in review of the possessive rule: a possessive ended every name, so "the Women's
     # World Cup" gave the registered (men's) "World Cup" and "the Democratic People's Republic of
     # Korea" the registered "Republic of Korea" (the South). Only before a person or a nationality
@@ -260,7 +263,7 @@ MENTIONS = [
     mention_row("a_common_noun_s_possessive_is_a_word_of_a_name",
         "Fans watched the Women's World Cup. The Democratic People's Republic of Korea fired. "
         "Washington’s Arab allies met Syria’s Assad.",
-        [("Arab", "arabs"), ("Syria", "syria"), ("Assad", "bashar-al-assad")],
+        [("Arab", "arabs"), ("Syria", "syria"), ASSAD],
         plus(RegistryEntity("fifa-world-cup", "FIFA World Cup", "EVENT", ("World Cup",)),
              RegistryEntity("south-korea", "South Korea", "GPE", ("Republic of Korea",)),
              RegistryEntity("arabs", "Arabs", "NORP", ("Arab",)))),
@@ -354,7 +357,7 @@ PREANNOTATED = [
     row("a_weekday_after_the_and_a_name_of_its_own_is_a_date", plus("us-congress"),
         "Blinken told the Senate Tuesday Congress must act. Officials told the AP Monday Iranian drones "
         "were used. He cited the Good Friday Agreement and the Bloody Sunday Inquiry.",
-        {"entities": (("text", "entity_id"), [("Blinken", "antony-blinken"), ("Congress", "us-congress")]),
+        {"entities": (("text", "entity_id"), [BLINKEN, ("Congress", "us-congress")]),
          "timexes": (("text", "label", "value", "mod", "span.start"), [
              ("Tuesday", "DATE", "2024-03-12", None, 24), ("Monday", "DATE", "2024-03-11", None, 73)])}),
     # A known miss: "Friday Blinken said" and "Monday Syria said" lost both the date and the
@@ -363,7 +366,7 @@ PREANNOTATED = [
     # the time rules the names it found.
     row("a_weekday_opening_a_sentence_before_a_registered_name_is_a_date_and_the_name_kept", plus("daily-telegraph"),
         "Friday Blinken said so. Monday Syria said no. Sunday Telegraph reporters agreed.",
-        {"entities": (("text", "entity_id"), [("Blinken", "antony-blinken"), ("Syria", "syria")]),
+        {"entities": (("text", "entity_id"), [BLINKEN, ("Syria", "syria")]),
          "timexes": (("text", "label", "value", "mod"), [
              ("Friday", "DATE", "2024-03-08", None), ("Monday", "DATE", "2024-03-11", None)])}),
     # A known miss: "Monday Hezbollah said" lost both the date and the name, and "Monday UN
@@ -921,39 +924,6 @@ def test_a_week_year_looks_at_the_first_and_last_days_of_publication_only():
     assert len(asked) == 8
 
 
-def test_a_dateline_is_no_part_of_the_source():
-    from corpus_tools.preannotate.quotes import attributions
-
-    text = "WASHINGTON – US Defense Secretary Lloyd Austin said on Monday that US troops would stay in Syria."
-    [found] = attributions(text)
-    assert text[found.source.start:found.source.end] == "US Defense Secretary Lloyd Austin"
-
-
-def test_sources_and_quotes_leave_bullets_symbols_and_unpaired_brackets_out():
-    """Found by a hunt: SOURCE '• Joe Biden' and '(Antony Blinken' with QUOTE 'the envoy would
-    return soon.)'; the guidelines want the noun phrase, and the clause without its final period."""
-    from corpus_tools.preannotate.quotes import attributions
-
-    text = ("• Joe Biden said that the talks had failed badly.\n\n(Antony Blinken said that the envoy would "
-            "return soon.)\n\n🔴 LIVE: Joe Biden said that the talks failed.\n\n■ The talks failed badly, "
-            "Joe Biden said.\n\n* Joe Biden said that the talks (in Doha) failed.")
-    assert [(text[f.quote.start:f.quote.end], text[f.source.start:f.source.end]) for f in attributions(text)] == [
-        ("the talks had failed badly", "Joe Biden"), ("the envoy would return soon", "Antony Blinken"),
-        ("the talks failed", "Joe Biden"), ("The talks failed badly", "Joe Biden"),
-        ("the talks (in Doha) failed", "Joe Biden")]
-
-
-def test_a_quote_attributed_inside_another_ends_inside_it():
-    """Blinken's quote took in "according to the State Department" and crossed the State
-    Department's quote; the guidelines nest quotes, never cross them."""
-    from corpus_tools.preannotate.quotes import attributions
-
-    text = "Blinken said last week that Washington would not normalize ties with Assad, according to the State Department."
-    spans = [(text[f.quote.start:f.quote.end], text[f.source.start:f.source.end]) for f in attributions(text)]
-    assert spans == [("Blinken said last week that Washington would not normalize ties with Assad", "the State Department"),
-                     ("Washington would not normalize ties with Assad", "Blinken")]
-
-
 @pytest.mark.parametrize("date", [None, "2021", "2022-01", "2023-05", "2024-04-25"])
 def test_every_predicted_value_passes_the_timex3_grammar(date):
     texts = [path.read_text(encoding="utf-8") for path in sorted(ARTICLES.glob("*.txt"))]
@@ -995,8 +965,8 @@ RULE_QUOTES = [
         "Blinken said.\n\n"
         "DAMASCUS, Syria (AP) — The strikes were illegal, Assad said.",
         [("The Syrian Democratic Forces (SDF) — the US-backed militia — would hold the line", "indirect",
-          ("Blinken", "antony-blinken"), "said"),
-         ("The strikes were illegal", "indirect", ("Assad", "bashar-al-assad"), "said")]),
+          BLINKEN, "said"),
+         ("The strikes were illegal", "indirect", ASSAD, "said")]),
     # Found in review of the aside of the verb before the cue: it made the part before the aside
     # the SOURCE whatever followed, so "The embassy will stay closed, for now, said a State Department
     # spokesman" gave the QUOTE "a State Department spokesman" with the SOURCE "The embassy will stay
@@ -1011,7 +981,7 @@ RULE_QUOTES = [
         "Russia has, however, said the talks had collapsed.\n\n"
         "Assad has stayed in power and Russia, however, said the talks failed.",
         [("The embassy will stay closed", "indirect", ("a State Department spokesman", "us-state-department"), "said"),
-         ("Relations with Damascus would not be normalized", "indirect", ("Blinken", "antony-blinken"), "said"),
+         ("Relations with Damascus would not be normalized", "indirect", BLINKEN, "said"),
          ("the talks had collapsed", "indirect", ("The United States", "united-states"), "said"),
          ("the talks had collapsed", "indirect", ("Russia", "russia"), "said"),
          ("the talks failed", "indirect", ("Russia", "russia"), "said")]),
@@ -1038,9 +1008,9 @@ RULE_QUOTES = [
         "Blinken said, however, the sanctions would stay.\n\n"
         "While Russia said, if the strikes continue, it would respond, it has not done so.",
         [("if the strikes continue, the embassy will close", "indirect", ("Officials", None), "said"),
-         ("because the talks failed, the sanctions would stay", "indirect", ("Blinken", "antony-blinken"), "said"),
-         ("the sanctions would stay", "indirect", ("Blinken", "antony-blinken"), "said"),
-         ("the sanctions would stay", "indirect", ("Blinken", "antony-blinken"), "said"),
+         ("because the talks failed, the sanctions would stay", "indirect", BLINKEN, "said"),
+         ("the sanctions would stay", "indirect", BLINKEN, "said"),
+         ("the sanctions would stay", "indirect", BLINKEN, "said"),
          ("if the strikes continue, it would respond", "indirect", ("Russia", "russia"), "said")]),
     row("indirect_and_mixed_quotes_with_their_sources", QUOTE_ROW,
         "The US will not normalise relations with Syria, the State Department said on Thursday.\n\n"
@@ -1050,11 +1020,11 @@ RULE_QUOTES = [
         "Assad, who is sanctioned by Washington, said in an interview that talks do not lead anywhere.",
         [("The US will not normalise relations with Syria", "indirect",
           ("the State Department", "us-state-department"), "said"),
-         ("the US was “engaged” with Damascus", "mixed", ("Blinken", "antony-blinken"), "said"),
+         ("the US was “engaged” with Damascus", "mixed", BLINKEN, "said"),
          ("at least 350,000 people were killed", "indirect", ("the United Nations", "united-nations"),
           "According to"),
          ("holding Tice", "indirect", ("The Syrian foreign ministry", None), "denied"),
-         ("talks do not lead anywhere", "indirect", ("Assad", "bashar-al-assad"), "said")]),
+         ("talks do not lead anywhere", "indirect", ASSAD, "said")]),
     # A quote ran across "home. 😊 Damascus" (a sentence ended only before a capital, digit or
     # quotation mark), and "The U.S." lost its period as a SOURCE.
     row("a_sentence_ends_before_an_emoji_and_an_abbreviation_keeps_its_period", QUOTE_ROW,
@@ -1068,7 +1038,7 @@ RULE_QUOTES = [
     # (indirect) and SOURCE "’ Blinken", which starts with the closing quotation mark.
     row("a_quotation_in_single_marks_keeps_the_apostrophes_inside_it", QUOTE_ROW,
         "‘We don’t know,’ Blinken said.\n\n‘Assad’s army is weak,’ he said of the Assads’ rule.",
-        [("‘We don’t know,’", "direct", ("Blinken", "antony-blinken"), "said"),
+        [("‘We don’t know,’", "direct", BLINKEN, "said"),
          ("‘Assad’s army is weak,’", "direct", ("he", "antony-blinken"), "said")]),
     # Found in review: once 9223274 let a single-mark quotation hold apostrophes, the ‘ of "the
     # ‘80s" (an apostrophe turned the wrong way, as word processors write it) opened a quotation up
@@ -1079,7 +1049,7 @@ RULE_QUOTES = [
         "In the ‘90s, Assad’s father ruled Syria and the Assads’ grip held, Blinken said.",
         [("the Assads’ rule was over", "indirect", ("Officials", None), "said"),
          ("In the ‘90s, Assad’s father ruled Syria and the Assads’ grip held", "indirect",
-          ("Blinken", "antony-blinken"), "said")]),
+          BLINKEN, "said")]),
     # Found in review: as with "the ‘80s", the ‘ of "‘til", "‘em", "‘n’" or "of ‘98" opened a
     # quotation up to the next plural possessive: across a sentence end the attribution after it
     # was lost, and in one sentence the paraphrase became mixed. A quotation in single marks stays one.
@@ -1098,8 +1068,7 @@ RULE_QUOTES = [
     row("a_quotation_in_single_marks_may_open_with_an_elided_word", QUOTE_ROW,
         "‘Til now we waited,’ Blinken said. He stayed ‘til dawn.\n\n"
         "‘Em all must go,’ Assad said. Officials said the rebels’ lines had broken.",
-        [("‘Til now we waited,’", "direct", ("Blinken", "antony-blinken"), "said"),
-         ("‘Em all must go,’", "direct", ("Assad", "bashar-al-assad"), "said"),
+        [("‘Til now we waited,’", "direct", BLINKEN, "said"), ("‘Em all must go,’", "direct", ASSAD, "said"),
          ("the rebels’ lines had broken", "indirect", ("Officials", None), "said")]),
     # Found by a hunt: with the opening mark lost, "We don’t know,’ Blinken said." had SOURCE
     # "’ Blinken"; a content kept a lone mark at its edge ("“the war is over", 'the talks failed"'),
@@ -1107,22 +1076,20 @@ RULE_QUOTES = [
     row("a_quotation_mark_whose_partner_was_lost_is_at_no_edge_of_a_source_or_content", QUOTE_ROW,
         "We don’t know,’ Blinken said.\n\nBlinken said “the war is over and done.\n\n"
         'Assad said the talks had failed badly".',
-        [("We don’t know", "indirect", ("Blinken", "antony-blinken"), "said"),
-         ("the war is over and done", "indirect", ("Blinken", "antony-blinken"), "said"),
-         ("the talks had failed badly", "indirect", ("Assad", "bashar-al-assad"), "said")]),
+        [("We don’t know", "indirect", BLINKEN, "said"), ("the war is over and done", "indirect", BLINKEN, "said"),
+         ("the talks had failed badly", "indirect", ASSAD, "said")]),
     # Found in review: a lone “ stayed at the edge of a content, as the ’ of "don’t" or
     # "Rourke’s" (an apostrophe, category Pf like ”) passed for its closing partner.
     row("an_apostrophe_is_no_partner_of_a_lost_quotation_mark", QUOTE_ROW,
         "“We don’t know,’ Blinken said.\n\n"
         "“Rourke’s team said the convoy was delayed, Reuters reported.",
-        [("We don’t know", "indirect", ("Blinken", "antony-blinken"), "said"),
+        [("We don’t know", "indirect", BLINKEN, "said"),
          ("Rourke’s team said the convoy was delayed", "indirect", ("Reuters", None), "reported")]),
     # Found by a hunt: "Blinken told reporters: “We will go.”" had QUOTE "reporters: “We will
     # go.”" (mixed): the person told was skipped only when a space followed it.
     row("the_person_told_is_no_content_when_a_colon_or_comma_follows_it", QUOTE_ROW,
         "Blinken told reporters: “We will go.”\n\nAssad told Reuters, the war was over.",
-        [("“We will go.”", "direct", ("Blinken", "antony-blinken"), "told"),
-         ("the war was over", "indirect", ("Assad", "bashar-al-assad"), "told")]),
+        [("“We will go.”", "direct", BLINKEN, "told"), ("the war was over", "indirect", ASSAD, "told")]),
     # Found in review: once b898432 skipped "reporters:", a quotation of one or two words after
     # it was no content (a paraphrase needs three words), so "Blinken told reporters: “Go home.”"
     # had no quote at all, where it had had "reporters: “Go home.”"; a paraphrase that short still
@@ -1130,17 +1097,16 @@ RULE_QUOTES = [
     row("a_short_quotation_after_the_person_told_is_content", QUOTE_ROW,
         "Blinken told reporters: “Go home.”\n\nAssad told lawmakers, ‘It’s over.’\n\n"
         "Blinken told reporters: go home.",
-        [("“Go home.”", "direct", ("Blinken", "antony-blinken"), "told"),
-         ("‘It’s over.’", "direct", ("Assad", "bashar-al-assad"), "told")]),
+        [("“Go home.”", "direct", BLINKEN, "told"), ("‘It’s over.’", "direct", ASSAD, "told")]),
     # Found by a hunt: the second quotation took the SOURCE and CUE of the attribution inside the
     # first ("Assad" "made clear"), not of the quote it continues (Blinken's "said"): the guidelines
     # point a continued quote's relations to the quote it continues.
     row("a_continued_quotation_continues_the_quotation_not_an_attribution_nested_in_it", QUOTE_ROW,
         "“Assad made clear that he would stay,” Blinken said.\n\n“We will not accept it.”",
-        [("“Assad made clear that he would stay,”", "direct", ("Blinken", "antony-blinken"),
+        [("“Assad made clear that he would stay,”", "direct", BLINKEN,
           "said"),
-         ("he would stay", "indirect", ("Assad", "bashar-al-assad"), "made clear"),
-         ("“We will not accept it.”", "direct", ("Blinken", "antony-blinken"), "said")]),
+         ("he would stay", "indirect", ASSAD, "made clear"),
+         ("“We will not accept it.”", "direct", BLINKEN, "said")]),
     # Found in review: 1b2689a passed over every attribution nested in another quote, so after
     # "The state news agency reported that Assad said: “We will win.”" the next quotation continued
     # the agency's report, not Assad's quotation; only one nested in a quotation is passed over.
@@ -1148,18 +1114,15 @@ RULE_QUOTES = [
         ("quote", ("source", "speaker"), "cue"),
         "The state news agency reported that Assad said: “We will win.”\n“The war is over.”\n\n"
         "“Assad made clear that he would stay,” Blinken said. “He will not leave.”",
-        [("Assad said: “We will win.”", ("The state news agency", None), "reported"),
-         ("“We will win.”", ("Assad", "bashar-al-assad"), "said"),
-         ("“The war is over.”", ("Assad", "bashar-al-assad"), "said"),
-         ("“Assad made clear that he would stay,”", ("Blinken", "antony-blinken"), "said"),
-         ("he would stay", ("Assad", "bashar-al-assad"), "made clear"),
-         ("“He will not leave.”", ("Blinken", "antony-blinken"), "said")]),
+        [("Assad said: “We will win.”", ("The state news agency", None), "reported"), ("“We will win.”", ASSAD, "said"),
+         ("“The war is over.”", ASSAD, "said"), ("“Assad made clear that he would stay,”", BLINKEN, "said"),
+         ("he would stay", ASSAD, "made clear"), ("“He will not leave.”", BLINKEN, "said")]),
     # Found by a hunt: "Blinken recalled: “…”" had CUE "called" (the end of "recalled") and SOURCE
     # "Blinken re", and "the so-called “moderate rebels.”" a quote of "Assad backed the so".
     row("a_cue_before_a_quotation_is_a_word_of_its_own", QUOTE_ROW,
         "Blinken recalled: “We went there.”\n\nAssad backed the so-called “moderate rebels.”\n\n"
         "The unsaid “truth” hurts.\n\nAssad said: “We won.”",
-        [("“We won.”", "direct", ("Assad", "bashar-al-assad"), "said")]),
+        [("“We won.”", "direct", ASSAD, "said")]),
     # The guidelines: when a role and a name precede the cue, the SOURCE is the name. "Name, role,
     # said CONTENT" came out back to front (the name as QUOTE, the content cut at "1.3" as SOURCE).
     row("a_name_beside_a_role_before_the_cue_is_the_source", QUOTE_ROW,
@@ -1177,7 +1140,7 @@ RULE_QUOTES = [
         "Officials, who spoke on condition of anonymity, said the talks had stalled.\n\n"
         "Talks, which had stalled for months, will resume, Blinken said.",
         [("the talks had stalled", "indirect", ("Officials", None), "said"),
-         ("Talks, which had stalled for months, will resume", "indirect", ("Blinken", "antony-blinken"), "said")]),
+         ("Talks, which had stalled for months, will resume", "indirect", BLINKEN, "said")]),
     # Found in review: "Blinken -- who met Safadi -- said" gave the SOURCE "met Safadi" (the
     # words after "who"); dashes set off a relative clause as commas do, and the guidelines leave
     # it out: the source is the name. An unspaced en dash is a range, and a dateline stays one.
@@ -1195,8 +1158,7 @@ RULE_QUOTES = [
     row("an_aside_set_off_by_dashes_before_the_cue_of_a_content_first_paraphrase", QUOTE_ROW,
         "The talks have stalled, Blinken -- who met Safadi on Monday -- told reporters.\n\n"
         "The war is over, Assad — who rarely speaks — said.",
-        [("The talks have stalled", "indirect", ("Blinken", "antony-blinken"), "told"),
-         ("The war is over", "indirect", ("Assad", "bashar-al-assad"), "said")]),
+        [("The talks have stalled", "indirect", BLINKEN, "told"), ("The war is over", "indirect", ASSAD, "said")]),
     # A known miss: "“We will stay”—Blinken said." found no attribution (a quotation closed
     # without a comma or period inside was taken for a phrase), and "“…,” said Blinken—and left."
     # had the SOURCE "Blinken—and left". An em dash, with or without spaces, or a spaced en dash
@@ -1205,7 +1167,7 @@ RULE_QUOTES = [
         "“We will stay”—Blinken said.\n\n“We will win” — said Blinken.\n\n"
         "“Go home,” said Blinken—and left.\n\n“It is over” – Assad said.",
         [("“We will stay”", "direct", BLINKEN, "said"), ("“We will win”", "direct", BLINKEN, "said"),
-         ("“Go home,”", "direct", BLINKEN, "said"), ("“It is over”", "direct", ("Assad", "bashar-al-assad"), "said")]),
+         ("“Go home,”", "direct", BLINKEN, "said"), ("“It is over”", "direct", ASSAD, "said")]),
     # Found by a hunt: the dash rule read the clause after any quotation and dash as its
     # attribution: "He said “no”—then Blinken said “yes.”" gave “no” to "then Blinken" (and a mixed
     # QUOTE of "He" running over both quotations), "Assad’s “victory”—and the US said it was
@@ -1216,8 +1178,7 @@ RULE_QUOTES = [
         "He said “no”—then Blinken said “yes.”\n\nAssad’s “victory”—and the US said it was hollow—came "
         "at a cost.\n\nAssad’s “reforms”—which Blinken said were cosmetic—failed.\n\n“Sanctions work”—but "
         "Syria says otherwise.\n\n“We will stay”—Blinken said.",
-        [("“no”", "direct", ("He", None), "said"),
-         ("“We will stay”", "direct", ("Blinken", "antony-blinken"), "said")]),
+        [("“no”", "direct", ("He", None), "said"), ("“We will stay”", "direct", BLINKEN, "said")]),
     # Found by a hunt: the interrupted-quotation rule made any quotation after "“…,” Blinken
     # said," his words: "“Friends of Syria” members recalled" and "“the Caesar Act”
     # notwithstanding" were QUOTEs of Blinken. A second part ends a clause, with punctuation inside
@@ -1236,7 +1197,7 @@ RULE_QUOTES = [
     row("a_reporting_verb_whose_object_follows_it_opens_no_inverted_attribution", QUOTE_ROW,
         "Told Assad: “Leave.”\n\nDenied the charge: “We did nothing.”\n\nUrged Washington, “Act now.”\n\n"
         "Said Assad: “Never.”\n\nAdded the minister, “We will stay.”",
-        [("“Never.”", "direct", ("Assad", "bashar-al-assad"), "Said"),
+        [("“Never.”", "direct", ASSAD, "Said"),
          ("“We will stay.”", "direct", ("the minister", "bashar-al-assad"), "Added")]),
     # Found while fixing "Said Darwish, a Kurdish commander, denied it": "“…,” Major Alicia Brandt,
     # a Pentagon spokesperson, told a briefing." had no direct QUOTE (a source before the cue held no
@@ -1246,16 +1207,16 @@ RULE_QUOTES = [
         "“We will stay,” Major Blinken, a State Department spokesperson, told a briefing.\n\n"
         "“We will not relent,” Assad, who met Safadi, said.",
         [("“We will stay,”", "direct", ("Major Blinken", "antony-blinken"), "told"),
-         ("“We will not relent,”", "direct", ("Assad", "bashar-al-assad"), "said")]),
+         ("“We will not relent,”", "direct", ASSAD, "said")]),
     # '"…," rejecting calls': QUOTE the fragment, SOURCE "rejecting", CUE "calls".
     row("a_participle_after_a_quotation_is_no_source", QUOTE_ROW,
         'Blinken said US forces would stay "as long as the threat remains," rejecting calls for a withdrawal.',
         [('US forces would stay "as long as the threat remains," rejecting calls for a '
-          'withdrawal', "mixed", ("Blinken", "antony-blinken"), "said")]),
+          'withdrawal', "mixed", BLINKEN, "said")]),
     row("pronoun_sources_take_the_previous_speaker_and_non_attributions_are_left_alone", QUOTE_ROW,
         'Assad said the war was over. "There is always hope," he said.\n\n'
         "The US neither confirmed nor denied whether talks took place. Arab states believe Assad has won.",
-        [("the war was over", "indirect", ("Assad", "bashar-al-assad"), "said"),
+        [("the war was over", "indirect", ASSAD, "said"),
          ('"There is always hope,"', "direct", ("he", "bashar-al-assad"), "said")]),
     # Found in review: a "we" or "they" SOURCE took the previous quote's speaker ("“We told them
     # that …,” Blinken said" gave the nested "We" antony-blinken; the guidelines: a "we" in an
@@ -1266,8 +1227,8 @@ RULE_QUOTES = [
         "“We told them that the crossing would stay shut,” Blinken said. “They said that the convoys "
         "would wait,” Blinken said.\n\nSyria said the crossing was shut. “It will stay shut,” it said. "
         "“It will not open,” he said.\n\nAssad said the crossing was shut. “It is shut,” he said.",
-        [("Blinken", "antony-blinken"), ("We", None), ("Blinken", "antony-blinken"), ("They", None),
-         ("Syria", "syria"), ("it", "syria"), ("he", None), ("Assad", "bashar-al-assad"), ("he", "bashar-al-assad")]),
+        [BLINKEN, ("We", None), BLINKEN, ("They", None),
+         ("Syria", "syria"), ("it", "syria"), ("he", None), ASSAD, ("he", "bashar-al-assad")]),
     # Found in review: a pronoun SOURCE took the previous quote's speaker whatever the narrative named
     # between, so in "Blinken said … Assad met envoys in Damascus. He said …" "He" was Blinken's, though
     # the guidelines give a pronoun whom it refers to, not the nearest earlier speaker; the fix for
@@ -1281,9 +1242,8 @@ RULE_QUOTES = [
         "Blinken, after meeting Assad, said the talks failed. He said the strikes would go on.\n\n"
         "“Assad must go,” Blinken said. He said the strikes would go on.\n\n"
         "Blinken said the talks failed. The State Department condemned the strikes. He said the aid would stop.",
-        [("Blinken", "antony-blinken"), ("He", None), ("The State Department", "us-state-department"), ("It", None),
-         ("Blinken", "antony-blinken"), ("He", "antony-blinken"), ("Blinken", "antony-blinken"),
-         ("He", "antony-blinken"), ("Blinken", "antony-blinken"), ("He", "antony-blinken")]),
+        [BLINKEN, ("He", None), ("The State Department", "us-state-department"), ("It", None), BLINKEN,
+         ("He", "antony-blinken"), BLINKEN, ("He", "antony-blinken"), BLINKEN, ("He", "antony-blinken")]),
     # A known miss: "“It was his last,” said to be his last words, …" gave the SOURCE "to be his
     # last words" (an inverted attribution), and "Assad is said to have met US officials" the QUOTE
     # "to have met US officials" of Assad: a passive of hearsay names no speaker. "said to reporters"
@@ -1293,8 +1253,8 @@ RULE_QUOTES = [
         "Assad is said to have met US officials in Oman.\n\n"
         "Tice is said to be alive, Blinken said.\n\n"
         "Blinken said to reporters that the sanctions would stay.",
-        [("Tice is said to be alive", "indirect", ("Blinken", "antony-blinken"), "said"),
-         ("the sanctions would stay", "indirect", ("Blinken", "antony-blinken"), "said")]),
+        [("Tice is said to be alive", "indirect", BLINKEN, "said"),
+         ("the sanctions would stay", "indirect", BLINKEN, "said")]),
     # Found in review: "The Syrian Foreign Ministry said Monday the strikes were illegal" (news
     # style for "said on Monday") gave the QUOTE "Monday the strikes were illegal". A weekday's
     # possessive or one before an auxiliary is the content's.
@@ -1513,6 +1473,36 @@ def test_the_quote_rules_find(fields, text, expected):
     assert values(found, fields, scores) == expected
 
 
+# Each row: a text and the (QUOTE, SOURCE) of each attribution the patterns find in it, before any region is made.
+ATTRIBUTIONS = [
+    row("a_dateline_is_no_part_of_the_source",
+        "WASHINGTON – US Defense Secretary Lloyd Austin said on Monday that US troops would stay in Syria.",
+        [("US troops would stay in Syria", "US Defense Secretary Lloyd Austin")]),
+    # Found by a hunt: SOURCE '• Joe Biden' and '(Antony Blinken' with QUOTE 'the envoy would
+    # return soon.)'; the guidelines want the noun phrase, and the clause without its final period.
+    row("sources_and_quotes_leave_bullets_symbols_and_unpaired_brackets_out",
+        "• Joe Biden said that the talks had failed badly.\n\n(Antony Blinken said that the envoy would "
+        "return soon.)\n\n🔴 LIVE: Joe Biden said that the talks failed.\n\n■ The talks failed badly, "
+        "Joe Biden said.\n\n* Joe Biden said that the talks (in Doha) failed.",
+        [("the talks had failed badly", "Joe Biden"), ("the envoy would return soon", "Antony Blinken"),
+         ("the talks failed", "Joe Biden"), ("The talks failed badly", "Joe Biden"),
+         ("the talks (in Doha) failed", "Joe Biden")]),
+    # Blinken's quote took in "according to the State Department" and crossed the State
+    # Department's quote; the guidelines nest quotes, never cross them.
+    row("a_quote_attributed_inside_another_ends_inside_it",
+        "Blinken said last week that Washington would not normalize ties with Assad, according to the State "
+        "Department.",
+        [("Blinken said last week that Washington would not normalize ties with Assad", "the State Department"),
+         ("Washington would not normalize ties with Assad", "Blinken")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ATTRIBUTIONS)
+def test_the_attribution_patterns_find(text, expected):
+    found = attributions(text)
+    assert [(text[f.quote.start:f.quote.end], text[f.source.start:f.source.end]) for f in found] == expected
+
+
 def test_a_source_region_shared_by_quotes_has_one_speaker():
     """Found by a hunt: SOURCE "he" of a quotation and of its continuation was one region with two
     speaker_ids (antony-blinken, then bashar-al-assad, the speaker of the attribution between):
@@ -1520,8 +1510,7 @@ def test_a_source_region_shared_by_quotes_has_one_speaker():
     from corpus_tools.preannotate.evaluate import _units
 
     text = "Blinken said it was over. “Assad made clear that Russia would stay,” he said.\n\n“We will not accept it.”"
-    assert [row[2] for row in quote_rows(text)] == [("Blinken", "antony-blinken"), ("he", "antony-blinken"),
-                                                    ("Assad", "bashar-al-assad"), ("he", "antony-blinken")]
+    assert [row[2] for row in quote_rows(text)] == [BLINKEN, ("he", "antony-blinken"), ASSAD, ("he", "antony-blinken")]
     found, _ = rule_quotes(text)
     assert len(_units(DocumentAnnotations("t", (), (), tuple(found)), "sources")) == 3
 
@@ -1543,10 +1532,6 @@ STATES = {e.id: e for e in (
                    description="People of the United States; also the adjective American"),
     RegistryEntity("kurds", "Kurds", "NORP", ("Kurdish",), description="Kurdish people; the adjective Kurdish"),
 )}
-
-
-def registered(*keys: str) -> dict[str, RegistryEntity]:
-    return {key: REGISTRY[key] for key in keys}
 
 
 # Each row: the registry, the values compared (see values), a text of sentences and the quotes the
@@ -1574,7 +1559,7 @@ PREANNOTATED_QUOTES = [
     # (in capitals before a credit); "Washington, DC –", as a corpus article writes it, stays one; a
     # name before a dash and a lowercase word opens an aside, no dateline ("Assad — long shunned —").
     row("a_dateline_is_a_name_before_a_spaced_dash_or_hyphen",
-        STATES | registered("antony-blinken", "us-state-department"), ("quote", "source", "speaker", "cue"),
+        plus("antony-blinken", "us-state-department", base=STATES), ("quote", "source", "speaker", "cue"),
         "BEIRUT (Reuters) - The talks would resume in Geneva, officials said.\n\n"
         "BEIRUT (Reuters) - Syria’s foreign ministry said the strikes were illegal.\n\n"
         "In Damascus — the talks would resume, officials said.\n\n"
@@ -1602,14 +1587,13 @@ PREANNOTATED_QUOTES = [
     # SOURCE whose speaker is null; so are several people. A clause before "and" stays out of it
     # ("The talks ended and officials said" → "officials"), and one state named twice is that state.
     row("a_coordinated_source_before_its_cue_is_one_noun_phrase_whose_several_states_or_people_have_no_speaker",
-        {**STATES,
-         "jordanians": RegistryEntity("jordanians", "Jordanians", "NORP", ("Jordanian",),
-                                      description="People or state of Jordan; the adjective Jordanian"),
-         "united-kingdom": RegistryEntity("united-kingdom", "United Kingdom", "GPE", ("United Kingdom", "Britain")),
-         "british": RegistryEntity("british", "British", "NORP", ("British",),
-                                   description="People or state of the United Kingdom; the adjective British"),
-         "antony-blinken": RegistryEntity("antony-blinken", "Antony Blinken", "PERSON", ("Blinken",)),
-         "ayman-safadi": RegistryEntity("ayman-safadi", "Ayman Safadi", "PERSON", ("Safadi",))}, ("source", "speaker"),
+        plus(RegistryEntity("jordanians", "Jordanians", "NORP", ("Jordanian",),
+                            description="People or state of Jordan; the adjective Jordanian"),
+             RegistryEntity("united-kingdom", "United Kingdom", "GPE", ("United Kingdom", "Britain")),
+             RegistryEntity("british", "British", "NORP", ("British",),
+                            description="People or state of the United Kingdom; the adjective British"),
+             "antony-blinken", RegistryEntity("ayman-safadi", "Ayman Safadi", "PERSON", ("Safadi",)),
+             base=STATES), ("source", "speaker"),
         "Syrian and Jordanian officials said the border would reopen.\n\nUS and British diplomats said the "
         "border would reopen.\n\nSyria and Jordan said the border would reopen.\n\nBlinken and Safadi said "
         "the border would reopen.\n\n“It will reopen,” Syria and Jordan said.\n\nThe talks ended and "
@@ -1629,14 +1613,8 @@ PREANNOTATED_QUOTES = [
     # ("In Damascus, Syria and Jordan said"); a person and his aides keep the person. Two
     # institutions joined by "and" gave the last one's id ("The Pentagon and the State Department").
     row("a_list_of_names_or_officials_in_several_places_is_one_source_without_a_speaker",
-        {**STATES,
-         "iraq": RegistryEntity("iraq", "Iraq", "GPE", ("Iraq",)),
-         "antony-blinken": RegistryEntity("antony-blinken", "Antony Blinken", "PERSON", ("Blinken",)),
-         "ayman-safadi": RegistryEntity("ayman-safadi", "Ayman Safadi", "PERSON", ()),
-         "bashar-al-assad": RegistryEntity("bashar-al-assad", "Bashar al-Assad", "PERSON", ("Assad",)),
-         "pentagon": RegistryEntity("pentagon", "US Department of Defense", "ORG", ("Pentagon",)),
-         "state-department": RegistryEntity("state-department", "US Department of State", "ORG",
-                                            ("State Department",))}, ("quote", "source", "speaker"),
+        plus("iraq", "antony-blinken", RegistryEntity("ayman-safadi", "Ayman Safadi", "PERSON", ()),
+             "bashar-al-assad", "pentagon", "state-department", base=STATES), ("quote", "source", "speaker"),
         "Officials in Syria and Jordan said the border would reopen.\n\n"
         "Senior officials in Syria and Jordan said the border would reopen.\n\n"
         "Syria, Iraq and Jordan said the border would reopen.\n\n"
@@ -1670,7 +1648,7 @@ PREANNOTATED_QUOTES = [
     # after a clause's opening words the content-first misreading stayed ("In 2021, Blinken, speaking
     # in Amman, said …": QUOTE "In 2021, Blinken, speaking in Amman", SOURCE "the talks went well").
     row("a_one_word_name_and_its_aside_before_the_cue_are_the_source_of_the_content_after_it",
-        STATES | registered("antony-blinken"), ("quote", "source", "speaker", "cue"),
+        plus("antony-blinken", base=STATES), ("quote", "source", "speaker", "cue"),
         "Blinken, speaking in Amman, said the talks went well.\n\n"
         "Jordan, Syria’s neighbour, said the border would reopen.\n\n"
         "In 2021, Blinken, speaking in Amman, said the talks went well.\n\n"
@@ -1704,9 +1682,9 @@ PREANNOTATED_QUOTES = [
     # as "café owners in Damascus" are not Damascus's. "Officials in Syria and Jordan", whom nothing
     # before "in" names, stay the guidelines' officials of several states.
     row("places_after_in_where_named_speakers_are_are_no_speakers_of_their_own",
-        {**STATES, "iraq": RegistryEntity("iraq", "Iraq", "GPE", ("Iraq",)),
-         "amman": RegistryEntity("amman", "Amman", "GPE", ("Amman",), description="Capital of Jordan"),
-         "syrians": RegistryEntity("syrians", "Syrians", "NORP", ("Syrian",), description="People or state of Syria")},
+        plus("iraq", RegistryEntity("amman", "Amman", "GPE", ("Amman",), description="Capital of Jordan"),
+             RegistryEntity("syrians", "Syrians", "NORP", ("Syrian",), description="People or state of Syria"),
+             base=STATES),
         ("source", "speaker"),
         "US troops in Syria and Iraq said they had been attacked.\n\n"
         "Syrian officials in Damascus and Amman said the talks went well.\n\n"
@@ -1720,10 +1698,7 @@ PREANNOTATED_QUOTES = [
     # state was lost. The "and" of a name joins nothing; two institutions joined by "and" still have
     # no speaker.
     row("an_and_inside_an_institution_s_name_joins_no_two_speakers",
-        {**STATES,
-         "pentagon": RegistryEntity("pentagon", "US Department of Defense", "ORG", ("Pentagon",)),
-         "state-department": RegistryEntity("state-department", "US Department of State", "ORG",
-                                            ("State Department",))}, ("quote", "source", "speaker"),
+        plus("pentagon", "state-department", base=STATES), ("quote", "source", "speaker"),
         "Syria's Ministry of Foreign Affairs and Expatriates said the strikes were illegal.\n\n"
         "Syria's Foreign and Expatriates Ministry said the strikes were illegal.\n\n"
         "The US Department of Health and Human Services said aid would continue.\n\n"
@@ -1752,7 +1727,7 @@ PREANNOTATED_QUOTES = [
     # unregistered, is null, as for "Blinken’s spokesman" and "a spokesman for Assad"; "Officials
     # of the UN" and "Blinken on Tuesday" keep theirs.
     row("a_name_the_speakers_are_sent_to_or_a_person_s_name_they_serve_is_no_speaker",
-        {**REGISTRY, "joe-biden": RegistryEntity("joe-biden", "Joe Biden", "PERSON", ("Biden",))},
+        plus("joe-biden"),
         ("source", "speaker"),
         "The US ambassador to the UN said the vote failed.\n\nSenior Biden officials said the talks failed.\n\n"
         "Blinken’s spokesman said the talks failed.\n\nA spokesman for Assad said the talks failed.\n\n"
@@ -1764,7 +1739,7 @@ PREANNOTATED_QUOTES = [
     # speaker sana. The guidelines: a statement carried or published by a medium → its author (here
     # the ministry, unregistered: null); a medium that itself reports is the speaker.
     row("a_medium_that_carries_or_publishes_a_statement_is_not_its_speaker",
-        {**REGISTRY, "sana": RegistryEntity("sana", "Syrian Arab News Agency", "ORG", ("Sana",))},
+        plus(RegistryEntity("sana", "Syrian Arab News Agency", "ORG", ("Sana",))),
         ("source", "speaker"),
         "A ministry statement carried by the official Sana news agency on Friday said the border was "
         "closed.\n\n“The border is closed,” said a ministry statement published by Sana on Friday.\n\n"
@@ -1792,8 +1767,7 @@ PREANNOTATED_QUOTES = [
     # person's name qualifies, speaks as itself (guidelines: officials of an institution → the
     # institution).
     row("a_possessive_person_s_name_is_no_speaker_whatever_its_noun_s_first_word",
-        {**REGISTRY, "joe-biden": RegistryEntity("joe-biden", "Joe Biden", "PERSON", ("Biden",)),
-         "white-house": RegistryEntity("white-house", "White House", "ORG")}, ("source", "speaker"),
+        plus("joe-biden", RegistryEntity("white-house", "White House", "ORG")), ("source", "speaker"),
         "Blinken’s Jordanian counterpart said the talks failed.\n\nBiden’s White House said the talks failed.\n\n"
         "Blinken’s State Department said the talks failed.\n\nSyria's Assad said the talks failed.",
         [("Blinken’s Jordanian counterpart", None), ("Biden’s White House", "white-house"),
@@ -1803,7 +1777,7 @@ PREANNOTATED_QUOTES = [
     # statement on Monday, the ministry said ...": the content is after the cue. A content-first
     # quote that holds a clause after such a phrase stays one.
     row("a_phrase_opening_the_sentence_is_no_content_first_quote",
-        registered("bashar-al-assad", "syria"), ("quote", "source"),
+        plus("bashar-al-assad", "syria", base={}), ("quote", "source"),
         "Despite the pressure, Assad said he would not resign.\n\n"
         "In a statement on Monday, the ministry said the strikes were illegal.\n\n"
         "In Syria, the war is over, Assad said.\n\n"
@@ -1830,7 +1804,7 @@ PREANNOTATED_QUOTES = [
     # the cue), and "The Caesar Act, Blinken said, would stay in force" the content-first QUOTE "The
     # Caesar Act". What follows "said," that continues no clause keeps the other patterns.
     row("an_indirect_quote_its_attribution_interrupts_is_one_quote_over_the_whole_clause",
-        registered("antony-blinken"), ("quote", "type", "source", "cue"),
+        plus("antony-blinken", base={}), ("quote", "type", "source", "cue"),
         "The bridge, the mayor said, would reopen in May.\n\n"
         "The Caesar Act, Blinken said, would stay in force.\n\n"
         "The talks failed, officials said, adding that the delegates left.\n\n"
@@ -1845,7 +1819,7 @@ PREANNOTATED_QUOTES = [
     # failed": a comma before "that" made it no complementizer. The guidelines leave the reporter's
     # words at the edges out; the content starts after "that".
     row("an_aside_between_the_cue_and_that_is_no_part_of_the_content",
-        registered("antony-blinken"), ("quote", "source"),
+        plus("antony-blinken", base={}), ("quote", "source"),
         "Blinken said, however, that the talks failed.\n\n"
         "The ministry said, in a statement on Monday, that the strikes were illegal.",
         [("the talks failed", "Blinken"), ("the strikes were illegal", "The ministry")]),
@@ -1869,7 +1843,7 @@ PREANNOTATED_QUOTES = [
     # an addition after "SOURCE CUE," for the rest of the reported clause ("…, the monitor said, a
     # rise from last week" was one QUOTE over the sentence) and kept one at the end of the rest.
     row("a_reporters_addition_after_an_attribution_is_no_part_of_an_interrupted_quote",
-        registered("antony-blinken"), ("quote", "source", "cue"),
+        plus("antony-blinken", base={}), ("quote", "source", "cue"),
         "The strikes killed 12 people, the monitor said, a rise from last week.\n\n"
         "The talks failed, officials said, more than a year after they began.\n\n"
         "Sanctions on Syria, Blinken said, were not a bargaining chip, a point he repeated in Ankara.\n\n"
@@ -1885,7 +1859,7 @@ PREANNOTATED_QUOTES = [
     # appositive, a list and a clause before the SOURCE are read as before; a content-first quote
     # whose attribution has no aside stays one.
     row("an_aside_of_the_verb_between_the_source_and_the_cue_leaves_the_source_before_it",
-        STATES | registered("antony-blinken", "bashar-al-assad", "us-state-department"),
+        plus("antony-blinken", "bashar-al-assad", "us-state-department", base=STATES),
         ("quote", "source", "speaker", "cue"),
         "The ministry, in a statement, said the strikes were illegal.\n\n"
         "Washington, however, has said it will not lift the sanctions.\n\n"
@@ -1955,7 +1929,7 @@ PREANNOTATED_QUOTES = [
     # failed", whose clause after the cue ends in -ed, and a name before a clause that holds no such
     # sign, "Syria wants talks").
     row("an_aside_of_the_verb_before_an_inverted_cue_after_a_clause_without_an_auxiliary",
-        STATES | registered("antony-blinken", "bashar-al-assad"), ("quote", "source", "speaker", "cue"),
+        plus("antony-blinken", "bashar-al-assad", base=STATES), ("quote", "source", "speaker", "cue"),
         "The talks failed, however, said a ministry spokesman.\n\n"
         "Damascus rejected the offer, in a statement on Monday, said the ministry.\n\n"
         "The US backed the rebels, however, said Blinken.\n\n"
@@ -1977,7 +1951,7 @@ PREANNOTATED_QUOTES = [
     # relative clause's subject, opens no post-modifier ("a commander who the ministry said led the
     # attack": the SOURCE is "the ministry").
     row("a_relative_clause_without_commas_is_part_of_the_source_before_the_cue",
-        STATES | registered("antony-blinken", "bashar-al-assad"), ("quote", "source", "speaker", "cue"),
+        plus("antony-blinken", "bashar-al-assad", base=STATES), ("quote", "source", "speaker", "cue"),
         "The army named a commander who the ministry said led the attack.\n\n"
         "Officials who have seen the report, however, said the strikes were illegal.\n\n"
         "People who fled the town said the strikes had killed 12 civilians.\n\n"
@@ -1996,7 +1970,7 @@ PREANNOTATED_QUOTES = [
     # A phrase opening with a preposition, with asides of the verb after it and no clause in any of
     # them, is no content whatever follows; a phrase before a clause stays content-first.
     row("a_phrase_opening_with_a_preposition_and_its_asides_are_no_content_without_a_clause",
-        STATES | registered("antony-blinken", "bashar-al-assad"), ("quote", "source", "speaker", "cue"),
+        plus("antony-blinken", "bashar-al-assad", base=STATES), ("quote", "source", "speaker", "cue"),
         "In a statement, however, the ministry said the strikes were illegal.\n\n"
         "After the talks, Blinken said.\n\n"
         "After the talks, Blinken said on Tuesday, the sanctions would stay.\n\n"
@@ -2018,7 +1992,7 @@ PREANNOTATED_QUOTES = [
     # verb is the cue; when the relative clause has a verb of its own before the cue, the whole noun
     # phrase with its relative clause is the SOURCE (guidelines: post-modifiers without commas stay).
     row("a_relative_clause_with_its_own_subject_and_verb_is_part_of_the_source_before_the_cue",
-        STATES | registered("antony-blinken", "bashar-al-assad"), ("quote", "source", "speaker", "cue"),
+        plus("antony-blinken", "bashar-al-assad", base=STATES), ("quote", "source", "speaker", "cue"),
         "The man who the police arrested said he was innocent.\n\n"
         "A woman whom the army had detained told reporters she was beaten.\n\n"
         "The army named a commander whom the ministry said led the attack.",
@@ -2032,7 +2006,7 @@ PREANNOTATED_QUOTES = [
     # detained" and its SOURCE "the army". A word in -eed is a past form only of a verb in -ee
     # ("agreed"), and a word right after a determiner is a noun's or an adjective's.
     row("a_noun_in_ed_is_no_past_form_of_a_clause_before_an_aside",
-        STATES | registered("antony-blinken", "bashar-al-assad"), ("quote", "source", "speaker", "cue"),
+        plus("antony-blinken", "bashar-al-assad", base=STATES), ("quote", "source", "speaker", "cue"),
         "Despite the need, however, the ministry said the aid would stop.\n\n"
         "The families of the detained, however, said the army, not the police, took them.\n\n"
         "Both sides agreed, however, said a ministry spokesman.",
@@ -2047,7 +2021,7 @@ PREANNOTATED_QUOTES = [
     # speaker's noun phrase ending the sentence after it (a name, or a speaker's noun with no past
     # form before it) makes the cue inverted when the part before the aside names no speaker.
     row("said_before_a_speaker_s_noun_phrase_ending_the_sentence_is_inverted",
-        STATES | registered("antony-blinken", "us-state-department"), ("quote", "source", "speaker", "cue"),
+        plus("antony-blinken", "us-state-department", base=STATES), ("quote", "source", "speaker", "cue"),
         "The war goes on, however, says the ministry.\n\n"
         "The sanctions stay, for now, said a State Department spokesman.\n\n"
         "The talks stalled in May, however, said Blinken.\n\n"
@@ -2065,7 +2039,7 @@ PREANNOTATED_QUOTES = [
     # narrative since the previous quote's sentence leaves it none; one named in that sentence (to
     # whom a letter went) or inside a QUOTE (what was said) changes nothing.
     row("a_definite_source_after_another_institution_named_in_the_narrative_has_no_speaker",
-        registered("united-nations", "us-state-department"), ("quote", "source", "speaker"),
+        plus("united-nations", "us-state-department", base={}), ("quote", "source", "speaker"),
         "The State Department, in a letter to the UN, said the strikes were illegal. The department said "
         "the talks were over.\n\n"
         "“The UN must act,” the department said.\n\n"
@@ -2080,7 +2054,7 @@ PREANNOTATED_QUOTES = [
     # A description whose head noun is an institution's takes only a previous institution or state;
     # "the statement", whose author may be a person (guidelines: a statement → its author), either.
     row("a_definite_source_naming_an_institution_takes_no_person_s_quote_before_it",
-        registered("antony-blinken", "syria"), ("quote", "source", "speaker"),
+        plus("antony-blinken", "syria", base={}), ("quote", "source", "speaker"),
         "Blinken said the talks failed. The ministry said the strikes would go on.\n\n"
         "Blinken said the talks failed. The statement said the strikes would go on.\n\n"
         "Syria said the talks failed. The ministry said the strikes would go on.",
@@ -2093,7 +2067,7 @@ PREANNOTATED_QUOTES = [
     # without a comma is the clause's own (when the sanctions stay), as in "Under Assad the country
     # collapsed, Blinken said"; only the reporter's additions at the edges stay out. So it stays in.
     row("a_phrase_opening_a_reported_clause_before_its_cue_is_the_clause_s",
-        registered("antony-blinken"), ("quote", "source", "cue"),
+        plus("antony-blinken", base={}), ("quote", "source", "cue"),
         "After the talks the sanctions stay, officials said.",
         [("After the talks the sanctions stay", "officials", "said")]),
 ]
@@ -2277,6 +2251,13 @@ def test_acceptance_reads_the_predictions_as_the_chosen_annotations_go_by():
     assert len(list(stream)) == 97 and acceptance.result() == (0, 0) and acceptance.predicted == 100
 
 
+def invoked(*args, code: int = 0):
+    """The result of the command line ``args`` (paths as they are), its exit code checked."""
+    result = CliRunner().invoke(cli, [str(arg) for arg in args])
+    assert result.exit_code == code, result.output
+    return result
+
+
 @pytest.fixture(scope="module")
 def round_1(tmp_path_factory) -> Layout:
     """The committed raw/ and registry with round 1's export only: the gold of the five seed
@@ -2290,47 +2271,54 @@ def round_1(tmp_path_factory) -> Layout:
     return Layout.at(root)
 
 
-def test_scores_pair_as_many_units_as_the_spans_allow():
-    """Found by a hunt: the lenient pairing gave each predicted unit the first gold unit it
-    overlapped, so a quote over two gold quotes took the one the quote nested in it needed, and
-    lenient F1 was 0.5 where every unit pairs (1.0). Figures computed by hand."""
-    from corpus_tools.records import EntityMention, Quote, Span
-
-    def quote(region, start, end):
-        return Quote(region, "d", Span(start, end), "x" * (end - start), "indirect")
-
-    def entity(region, start, end, label="GPE", entity_id="a"):
-        return EntityMention(region, "d", Span(start, end), "x" * (end - start), label, entity_id)
-
-    gold = {"d": DocumentAnnotations("d", (entity("g1", 0, 5), entity("g2", 10, 15),
-                                           entity("g3", 20, 25, "PERSON")), (),
-                                     (quote("g4", 0, 10), quote("g5", 20, 30)))}
-    predicted = {"d": DocumentAnnotations("d", (entity("p1", 0, 5, entity_id="b"), entity("p2", 10, 14)), (),
-                                          (quote("p3", 0, 25), quote("p4", 2, 5)))}
-    rows = {row.layer: row for row in score(gold, predicted)}
-    # entities: 1 exact of 2 predicted, 3 gold: P 1/2, R 1/3, F1 0.4; lenient 2: P 1, R 2/3, F1 0.8; id wrong
-    assert dataclasses.astuple(rows["entities"]) == ("entities", 3, 2, 1, 0.5, 0.333, 0.4, 0.8, 0.0)
-    # quotes: none exact; p3 pairs with g5, p4 (inside p3) with g4
-    assert dataclasses.astuple(rows["quotes"]) == ("quotes", 2, 2, 0, 0.0, 0.0, 0.0, 1.0, 0.0)
+def quote_unit(region: str, start: int, end: int) -> Quote:
+    return Quote(region, "d", Span(start, end), "x" * (end - start), "indirect")
 
 
-def test_the_lenient_pairs_reach_a_long_gold_span_that_starts_far_before():
-    """The overlaps are looked for among the gold units starting less than the longest gold span
-    before a unit's end (by bisection): a long gold quote far before still pairs, spans that only
-    touch do not. (A guard of the window's bounds: the search of every gold unit it replaced, a
-    speed fix, gave the same pairs.)"""
-    from corpus_tools.records import Quote, Span
+def entity_unit(region: str, start: int, end: int, label: str = "GPE", entity_id: str = "a") -> EntityMention:
+    return EntityMention(region, "d", Span(start, end), "x" * (end - start), label, entity_id)
 
-    def quote(region, start, end):
-        return Quote(region, "d", Span(start, end), "x" * (end - start), "indirect")
 
-    gold = {"d": DocumentAnnotations("d", (), (), (quote("g1", 0, 100), quote("g2", 100, 104),
-                                                   quote("g3", 200, 210)))}
-    predicted = {"d": DocumentAnnotations("d", (), (), (quote("p1", 99, 100), quote("p2", 104, 200),
-                                                        quote("p3", 150, 201)))}
-    rows = {row.layer: row for row in score(gold, predicted)}
-    # p1 pairs with g1 (0-100, starting 99 before it), p2 only touches g2 and g3, p3 pairs with g3: 2 of 3
-    assert dataclasses.astuple(rows["quotes"]) == ("quotes", 3, 3, 0, 0.0, 0.0, 0.0, 0.667, 0.0)
+# Each row: the gold and the predicted units of one document, as (entities, quotes), and the score rows
+# (dataclasses.astuple) of the layers it names. Figures computed by hand.
+SCORES = [
+    # Found by a hunt: the lenient pairing gave each predicted unit the first gold unit it
+    # overlapped, so a quote over two gold quotes took the one the quote nested in it needed, and
+    # lenient F1 was 0.5 where every unit pairs (1.0).
+    row("scores_pair_as_many_units_as_the_spans_allow",
+        ((entity_unit("g1", 0, 5), entity_unit("g2", 10, 15), entity_unit("g3", 20, 25, "PERSON")),
+         (quote_unit("g4", 0, 10), quote_unit("g5", 20, 30))),
+        ((entity_unit("p1", 0, 5, entity_id="b"), entity_unit("p2", 10, 14)),
+         (quote_unit("p3", 0, 25), quote_unit("p4", 2, 5))),
+        # entities: 1 exact of 2 predicted, 3 gold: P 1/2, R 1/3, F1 0.4; lenient 2: P 1, R 2/3, F1 0.8; id wrong;
+        # quotes: none exact; p3 pairs with g5, p4 (inside p3) with g4
+        [("entities", 3, 2, 1, 0.5, 0.333, 0.4, 0.8, 0.0), ("quotes", 2, 2, 0, 0.0, 0.0, 0.0, 1.0, 0.0)]),
+    # The overlaps are looked for among the gold units starting less than the longest gold span
+    # before a unit's end (by bisection): a long gold quote far before still pairs, spans that only
+    # touch do not. (A guard of the window's bounds: the search of every gold unit it replaced, a
+    # speed fix, gave the same pairs.)
+    row("the_lenient_pairs_reach_a_long_gold_span_that_starts_far_before",
+        ((), (quote_unit("g1", 0, 100), quote_unit("g2", 100, 104), quote_unit("g3", 200, 210))),
+        ((), (quote_unit("p1", 99, 100), quote_unit("p2", 104, 200), quote_unit("p3", 150, 201))),
+        # p1 pairs with g1 (0-100, starting 99 before it), p2 only touches g2 and g3, p3 pairs with g3: 2 of 3
+        [("quotes", 3, 3, 0, 0.0, 0.0, 0.0, 0.667, 0.0)]),
+    # As agreement's figures (records.bounded_round): 1,999 of 2,000 gold mentions found, all
+    # right, was recall 1.0 and F1 1.0 in the table and --json, as if every mention had been found.
+    row("a_score_short_of_1_is_not_printed_as_1",
+        (tuple(entity_unit(f"e{n}", 2 * n, 2 * n + 1) for n in range(2000)), ()),
+        (tuple(entity_unit(f"e{n}", 2 * n, 2 * n + 1) for n in range(1999)), ()),
+        # P 1999/1999 = 1; R 1999/2000 = 0.9995; F1 2·1999/3999 = 0.99975; lenient the same; ids all right
+        [("entities", 2000, 1999, 1999, 1.0, 0.999, 0.999, 0.999, 1.0)]),
+]
+
+
+@pytest.mark.parametrize(("gold", "predicted", "expected"), SCORES)
+def test_the_scores_of(gold, predicted, expected):
+    def one(entities, quotes):
+        return {"d": DocumentAnnotations("d", entities, (), quotes)}
+
+    rows = {row.layer: dataclasses.astuple(row) for row in score(one(*gold), one(*predicted))}
+    assert [rows[layer] for layer, *_ in expected] == expected
 
 
 def test_leave_one_out_removes_what_only_the_scored_document_mentions(round_1):
@@ -2350,8 +2338,6 @@ def test_leave_one_out_removes_what_only_the_scored_document_mentions(round_1):
 
 def test_the_evaluation_s_text_and_json_come_from_the_library():
     """What preannotate --evaluate prints, for a script that calls evaluate_corpus."""
-    from corpus_tools.records import LayerScore
-
     rows = [LayerScore("cues", 4, 2, 2, 1.0, 0.5, 2 / 3, 0.75, None)]
     lines = evaluation_lines(rows, "NER model: not asked for; gazetteer only", strict_aliases=True)
     assert lines[0].splitlines()[-1] == "| cues | 4 | 2 | 2 | 1.000 | 0.500 | 0.667 | 0.750 | - |"
@@ -2364,8 +2350,7 @@ def test_the_evaluation_s_text_and_json_come_from_the_library():
 
 def test_cli_evaluate_prints_the_per_layer_table(round_1):
     # Round 1's gold of the five seeds (the figures of docs/preannotation.md's table).
-    result = CliRunner().invoke(cli, ["preannotate", "--root", str(round_1.root), "--evaluate", "--ner", "none"])
-    assert result.exit_code == 0, result.output
+    result = invoked("preannotate", "--root", round_1.root, "--evaluate", "--ner", "none")
     lines = result.output.splitlines()
     assert "| layer | gold | predicted | exact matches | precision | recall | F1 | lenient F1 | value accuracy |" in lines
     assert "| entities | 323 | 296 | 295 | 0.997 | 0.913 | 0.953 | 0.953 | 1.000 |" in lines
@@ -2382,15 +2367,12 @@ def test_cli_preannotate_json_and_unknown_document(corpus_copy):
     sha = hashlib.sha256((ARTICLES / "us-troops-northeast-2024.txt").read_bytes()).hexdigest()
     [record] = [record for record in read_manifest(corpus_copy.manifest) if record.sha256 == sha]
     assert record.publication_date is None
-    result = CliRunner().invoke(cli, ["preannotate", "--root", str(corpus_copy.root), "--doc", record.doc_id,
-                                      "--json", "--ner", "none"])
-    assert result.exit_code == 0, result.output
+    result = invoked("preannotate", "--root", corpus_copy.root, "--doc", record.doc_id, "--json", "--ner", "none")
     [item] = json.loads(result.output)  # nothing but the JSON: no progress bar off a terminal
     assert item["doc_id"] == record.doc_id and item["prediction"]["model_version"] == model_version()
     values = {r["value"]["text"][0] for r in item["prediction"]["result"] if r.get("from_name") == "timex_value"}
     assert "XXXX-WXX-1" in values  # no publication date: "on Monday" stays underspecified
-    unknown = CliRunner().invoke(cli, ["preannotate", "--root", str(corpus_copy.root), "--doc", "nope"])
-    assert unknown.exit_code == 1 and "[doc-unknown]" in unknown.output
+    assert "[doc-unknown]" in invoked("preannotate", "--root", corpus_copy.root, "--doc", "nope", code=1).output
 
 
 def test_preannotate_json_prints_each_document_before_the_next_is_pre_annotated(corpus_copy, monkeypatch):
@@ -2412,9 +2394,8 @@ def test_preannotate_json_prints_each_document_before_the_next_is_pre_annotated(
     monkeypatch.setattr(run, "preannotate_corpus", watched)
     monkeypatch.setattr(command, "echo_json", printed)
     doc_ids = sorted(record.doc_id for record in read_manifest(corpus_copy.manifest))[:2]
-    args = ["preannotate", "--root", str(corpus_copy.root), "--json", "--ner", "none"]
-    result = CliRunner().invoke(cli, [*args, *(part for doc_id in doc_ids for part in ("--doc", doc_id))])
-    assert result.exit_code == 0, result.output
+    invoked("preannotate", "--root", corpus_copy.root, "--json", "--ner", "none",
+            *(part for doc_id in doc_ids for part in ("--doc", doc_id)))
     assert events == [f"{what} {doc_id}" for doc_id in doc_ids for what in ("made", "printed")]
 
 
@@ -2422,13 +2403,11 @@ def test_a_missing_registry_is_named_in_the_summary_not_silent(corpus_copy):
     """A fresh corpus has no registry; a checkout that lost it would otherwise look the same: every
     document pre-annotated with no entity, exit 0."""
     doc_id = next(iter(read_manifest(corpus_copy.manifest))).doc_id
-    args = ["preannotate", "--root", str(corpus_copy.root), "--doc", doc_id, "--ner", "none"]
-    with_registry = CliRunner().invoke(cli, args)
-    assert with_registry.exit_code == 0 and "registry is empty" not in with_registry.output
-    assert " 0 entities" not in with_registry.output
+    args = ["preannotate", "--root", corpus_copy.root, "--doc", doc_id, "--ner", "none"]
+    with_registry = invoked(*args)
+    assert "registry is empty" not in with_registry.output and " 0 entities" not in with_registry.output
     corpus_copy.registry.unlink()
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 0, result.output
+    result = invoked(*args)
     *_, summary = result.output.strip().splitlines()
     assert summary == (f"pre-annotated 1 document with {model_version()}; NER model: not asked for; "
                        "gazetteer only; the entity registry is empty (is annotations/entity-registry.jsonl "
@@ -2439,9 +2418,7 @@ def test_a_missing_registry_is_named_in_the_summary_not_silent(corpus_copy):
 def test_tasks_with_predictions_carry_pre_annotations_for_unannotated_documents(corpus_copy, tmp_path):
     [added] = add_files(corpus_copy, [ARTICLES / "us-syria-aid-corridor.txt"])
     out = tmp_path / "tasks.json"
-    result = CliRunner().invoke(cli, ["labelstudio", "tasks", "--root", str(corpus_copy.root), "--predictions",
-                                      "-o", str(out)])
-    assert result.exit_code == 0, result.output
+    invoked("labelstudio", "tasks", "--root", corpus_copy.root, "--predictions", "-o", out)
     tasks = {task["data"]["doc_id"]: task for task in json.loads(out.read_bytes())}
     assert tasks[added.record.doc_id]["predictions"][0]["model_version"] == model_version()
     assert all(task["predictions"][0]["model_version"].startswith("annotations@")
@@ -2451,9 +2428,7 @@ def test_tasks_with_predictions_carry_pre_annotations_for_unannotated_documents(
 def test_tasks_with_predictions_say_when_the_registry_is_empty(corpus_copy, tmp_path):
     add_files(corpus_copy, [ARTICLES / "us-syria-aid-corridor.txt"])
     corpus_copy.registry.unlink()
-    result = CliRunner().invoke(cli, ["labelstudio", "tasks", "--root", str(corpus_copy.root), "--predictions",
-                                      "-o", str(tmp_path / "tasks.json")])
-    assert result.exit_code == 0, result.output
+    result = invoked("labelstudio", "tasks", "--root", corpus_copy.root, "--predictions", "-o", tmp_path / "tasks.json")
     assert ("1 document without annotation gets pre-annotations; NER model: " in result.output
             and "the entity registry is empty (is annotations/entity-registry.jsonl there?)" in result.output)
 
@@ -2500,14 +2475,13 @@ def test_preannotate_documents_makes_each_as_it_is_read():
 @pytest.mark.parametrize(("args", "message"), [(["--strict-aliases"], "--strict-aliases goes with --evaluate"),
                                                (["--evaluate", "--doc", "x"], "--doc does not go with --evaluate"),])
 def test_options_that_would_be_ignored_are_refused(corpus_copy, args, message):
-    result = CliRunner().invoke(cli, ["preannotate", "--root", str(corpus_copy.root), "--ner", "none", *args])
-    assert result.exit_code == 2 and message in result.output
+    assert message in invoked("preannotate", "--root", corpus_copy.root, "--ner", "none", *args, code=2).output
 
 
 def test_evaluating_without_gold_is_an_error_not_a_table_of_zeros(corpus_copy):
     shutil.rmtree(corpus_copy.exports)
-    result = CliRunner().invoke(cli, ["preannotate", "--root", str(corpus_copy.root), "--evaluate", "--ner", "none"])
-    assert result.exit_code == 1 and "[preannotate-no-gold]" in result.output and "| entities |" not in result.output
+    result = invoked("preannotate", "--root", corpus_copy.root, "--evaluate", "--ner", "none", code=1)
+    assert "[preannotate-no-gold]" in result.output and "| entities |" not in result.output
 
 
 def test_evaluating_against_gold_errors_left_units_out_of_is_refused(tmp_path):
@@ -2521,8 +2495,7 @@ def test_evaluating_against_gold_errors_left_units_out_of_is_refused(tmp_path):
     kept = [line for line in layout.registry.read_text(encoding="utf-8").splitlines(keepends=True)
             if json.loads(line)["id"] != "damascus"]
     layout.registry.write_text("".join(kept), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["preannotate", "--root", str(layout.root), "--evaluate", "--ner", "none"])
-    assert result.exit_code == 1, result.output
+    result = invoked("preannotate", "--root", layout.root, "--evaluate", "--ner", "none", code=1)
     assert "| entities |" not in result.stdout
     # the chosen annotations' two (not annotator 1's two in the same task: nobody scores against them)
     assert "[invalid-annotations] the stored exports have 2 errors, so nothing is scored: " in result.output
@@ -2531,9 +2504,9 @@ def test_evaluating_against_gold_errors_left_units_out_of_is_refused(tmp_path):
 
 
 def test_pull_without_ingest_refuses_an_ingest_option(tmp_path):
-    result = CliRunner().invoke(cli, ["labelstudio", "pull", "--no-ingest", "--allow-partial", "-o",
-                                      str(tmp_path / "x.json"), "--data-dir", str(tmp_path)])
-    assert result.exit_code == 2 and "--allow-partial is an option of ingest" in result.output
+    result = invoked("labelstudio", "pull", "--no-ingest", "--allow-partial", "-o", tmp_path / "x.json",
+                     "--data-dir", tmp_path, code=2)
+    assert "--allow-partial is an option of ingest" in result.output
 
 
 def test_the_gazetteer_matches_registry_forms_as_normalization_leaves_them_in_the_text():
@@ -2547,17 +2520,3 @@ def test_the_gazetteer_matches_registry_forms_as_normalization_leaves_them_in_th
                      ("Erdo\u011fan", "erdogan", 42), ("Assad", "bashar-al-assad", 68)]
     # the entity's own name decides its score and owner whatever form it was written in
     assert [hit.score for hit in gazetteer.find(text)] == [0.9, 0.9, 0.8, 0.8]
-
-
-def test_a_score_short_of_1_is_not_printed_as_1():
-    """As agreement's figures (records.bounded_round): 1,999 of 2,000 gold mentions found, all
-    right, was recall 1.0 and F1 1.0 in the table and --json, as if every mention had been found."""
-    from corpus_tools.records import EntityMention, Span
-
-    def entities(count):
-        return tuple(EntityMention(f"e{n}", "d", Span(2 * n, 2 * n + 1), "x", "GPE", "a") for n in range(count))
-
-    rows = {row.layer: row for row in score({"d": DocumentAnnotations("d", entities(2000), (), ())},
-                                            {"d": DocumentAnnotations("d", entities(1999), (), ())})}
-    # P 1999/1999 = 1; R 1999/2000 = 0.9995; F1 2·1999/3999 = 0.99975; lenient the same; ids all right
-    assert dataclasses.astuple(rows["entities"]) == ("entities", 2000, 1999, 1999, 1.0, 0.999, 0.999, 0.999, 1.0)
