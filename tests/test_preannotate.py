@@ -739,6 +739,8 @@ def test_n_units_later_moves_the_date_before_it_at_the_precision_the_text_determ
     assert later("In 1990 they met. Three decades later they met.")[1] == ("Three decades later", "2020")
     assert later("In March 2011 they met. Two months later they met.")[1] == ("Two months later", "2011-05")
     assert later("In March 2011 they met. Two days later they met.")[1] == ("Two days later", "2011")
+    # weeks tell the day, as days do (a precision of 2 gave 2011-03; no test held it)
+    assert later("On March 15, 2011 they met. Two weeks later they met.")[1] == ("Two weeks later", "2011-03-29")
     assert later("In December 2011 they met. Three weeks later they met.")[1] == ("Three weeks later", "XXXX")
     assert later("In 2011 they met. Two months earlier they met.")[1] == ("Two months earlier", "XXXX")
     assert later("On March 15, 2011 they met. Two months earlier they met.")[1] == ("Two months earlier", "2011-01")
@@ -1464,6 +1466,26 @@ RULE_QUOTES = [
         "Added to the list: “Hezbollah” was named.",
         [("“The corridor must stay open.”", "direct", ("the minister", None), "Added", (20, 50, 6, 18, 0, 5), 0.8),
          ("“We will not relent.”", "direct", BLINKEN, "Said", (66, 87, 57, 64, 52, 56), 0.8)]),
+    # Found in review of the rules no test held: a SOURCE's name ended at any period, so "“…,” said
+    # Gen. Tom Ruiz." gave the SOURCE "Gen", "“…,” Mr. Ruiz said." and "…, said Cmdr. Ruiz." nothing.
+    # A period ends a name where it ends a sentence (text.sentences): not after an abbreviation,
+    # nor within a word ("the U.S. envoy").
+    row("a_period_after_a_title_or_within_a_word_is_part_of_the_source", QUOTE_ROW,
+        "“We left,” said Gen. Tom Ruiz.\n\n"
+        "“We stay,” Mr. Ruiz said.\n\n"
+        "The talks failed, said Cmdr. Ruiz.\n\n"
+        "Said the U.S. envoy: “We will not relent.”\n\n"
+        "“We left,” said Ruiz. Gen. Tom Ruiz stayed.",
+        [("“We left,”", "direct", ("Gen. Tom Ruiz", None), "said"),
+         ("“We stay,”", "direct", ("Mr. Ruiz", None), "said"),
+         ("The talks failed", "indirect", ("Cmdr. Ruiz", None), "said"),
+         ("“We will not relent.”", "direct", ("the U.S. envoy", None), "Said"),
+         ("“We left,”", "direct", ("Ruiz", None), "said")]),
+    # _PAST_IN_EED held by no test: "freed" is a past form, so "who the police freed" is a clause
+    # of the SOURCE's noun, not the SOURCE "the police freed"
+    row("a_past_form_in_eed_ends_a_relative_clause_of_the_source", QUOTE_ROW,
+        "The man who the police freed said the talks failed.",
+        [("the talks failed", "indirect", ("The man who the police freed", None), "said")]),
 ]
 
 

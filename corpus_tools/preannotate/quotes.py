@@ -120,7 +120,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from corpus_tools.preannotate.entities import speaker_of, states_of
-from corpus_tools.preannotate.text import (CUES, FUNCTION_WORDS, INVERTED_ASIDE, VERB_PREPOSITIONS,
+from corpus_tools.preannotate.text import (CUES, FUNCTION_WORDS, INVERTED_ASIDE, NAME_CHARACTER, VERB_PREPOSITIONS,
                                           abbreviation_ends, and_in_institution_name, decoration, inverted_cue,
                                           sentences)
 from corpus_tools.preannotate.timexes import WEEKDAYS
@@ -561,12 +561,18 @@ def _without_verb_phrase(text: str, start: int, end: int) -> int:
 def _source_after(text: str, start: int, end: int) -> tuple[int, int] | None:
     """The name after an inverted cue ("said Karen Whitlow, a deputy spokesperson"): up to a comma
     or a dash ("said Blinken—and left"), and without a phrase of the verb after a name ("said Assad
-    to Blinken", ``_without_verb_phrase``)."""
-    match = re.match(r"\s*([^,.;:]+)", text[start:end])
+    to Blinken", ``_without_verb_phrase``); a period ends it where it ends a sentence (``sentences``):
+    not within a word ("the U.S. envoy"), nor after an abbreviation ("said Gen. Tom Ruiz")."""
+    match = re.match(r"\s*([^,;:]+)", text[start:end])
     if not match:
         return None
-    dash = _DASH.search(text, start + match.start(1), start + match.end(1))
-    s, e = _trim(text, start + match.start(1), dash.start() if dash else start + match.end(1))
+    name_start, name_end = start + match.start(1), start + match.end(1)
+    for period in re.finditer(r"\.(?=\s|$)", text[name_start:name_end]):
+        if not abbreviation_ends(text, name_start, name_start + period.end()):
+            name_end = name_start + period.start()
+            break
+    dash = _DASH.search(text, name_start, name_end)
+    s, e = _trim(text, name_start, dash.start() if dash else name_end)
     e = _without_verb_phrase(text, s, e)
     return (s, e) if s < e and len(text[s:e].split()) <= _SOURCE_WORDS else None
 
@@ -598,8 +604,8 @@ def attributions(text: str) -> list[_Found]:
             inverted = closes and re.match(r",?\s*" + _CUE + r"\s+(?!that\b)", tail)
             # the source may carry an appositive or relative clause set off by commas, which
             # ``_source_before`` leaves out ("“…,” Major Alicia Brandt, a Pentagon spokesperson, told")
-            normal = closes and re.match(r",?\s*(?P<src>[^,.;:“”\"]{1,80}?(?:,[^,.;:“”\"]{1,80}?,)?)\s+" + _CUE + r"\b",
-                                         tail)
+            normal = closes and re.match(rf",?\s*(?P<src>{NAME_CHARACTER}{{1,80}}?(?:,{NAME_CHARACTER}{{1,80}}?,)?)\s+"
+                                         + _CUE + r"\b", tail)
             head = _cue_before(text, s_start, a)
             attributed_after = False
             if inverted and inverted["cue"] in CUES:
@@ -719,7 +725,8 @@ def _second_part(text: str, first: _Found, at: int, end: int, sentence_end: int)
 # an inverted attribution opening a sentence before a quotation ("Said Blinken: “…”", "Added the
 # minister, “…”"): its SOURCE is a name or a noun phrase with its determiner, never "to the list",
 # without an aside set off by commas after it ("Said Blinken, who met Safadi in Amman: “…”")
-_INVERTED_BEFORE = re.compile(r"(?P<cue>[A-Z][a-z]+)\s+(?P<source>[^,.;:“”\"‘]{1,80}?)" + INVERTED_ASIDE + r"\s*[:,]\s*")
+_INVERTED_BEFORE = re.compile(rf"(?P<cue>[A-Z][a-z]+)\s+(?P<source>{NAME_CHARACTER}{{1,80}}?)" + INVERTED_ASIDE
+                              + r"\s*[:,]\s*")
 _NOUN_PHRASE_START = re.compile(rf"[A-Z]|(?:{'|'.join(_DETERMINERS)})\s")
 # reporting verbs whose noun phrase after them is their object, never inverted: "Told Assad: “Leave.”"
 # names who was told, "Denied the charge: “…”" what was denied

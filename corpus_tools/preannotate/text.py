@@ -161,6 +161,12 @@ def inverted_cue(word: str) -> bool:
 VERB_PREPOSITIONS = ("to", "in", "on", "at", "during", "after", "before", "from", "via", "with", "by", "while", "when",
                      "as")
 
+# a character of a SOURCE's name in a pattern: no clause's punctuation nor a quotation mark, but a
+# period within a word ("the U.S. envoy") or after an abbreviation ("Gen. Tom Ruiz said"), where
+# ``sentences`` ends no sentence either
+NAME_CHARACTER = r"(?:[^,.;:“”\"‘]|\.(?=\w)|{})".format(
+    "|".join(rf"(?<=\b{re.escape(word)})\." for word in sorted(ABBREVIATIONS)))
+
 # a relative clause or an appositive set off by commas after the name of an inverted attribution,
 # before its colon or its comma and quotation: no part of the SOURCE, as the guidelines leave it out
 # after a name before the cue ("Said Blinken, who met Safadi in Amman: “…”")
