@@ -624,12 +624,10 @@ def _common_columns(old: _Release, new: _Release, config: str) -> set[str]:
     return set(old.features(config)) & set(new.features(config))
 
 
-def _fields(old: dict, new: dict, columns: Iterable[str]) -> tuple[dict, dict] | None:
-    """The columns whose values differ, as {column: value} for each side; None if none differ."""
+def _differing(kind: str, old: dict, new: dict, columns: Iterable[str]) -> list[tuple[str, dict, dict]]:
+    """(``kind``, {column: old value}, {column: new value}) of the columns whose values differ, if any do."""
     differing = [column for column in columns if old.get(column) != new.get(column)]
-    if not differing:
-        return None
-    return {c: old.get(c) for c in differing}, {c: new.get(c) for c in differing}
+    return [(kind, {c: old.get(c) for c in differing}, {c: new.get(c) for c in differing})] if differing else []
 
 
 def _shared_types(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
@@ -753,44 +751,56 @@ def _only_in(layer: str, added: bool, doc_id: str | None, key: str, text: Any, v
                          *((None, value) if added else (value, None)))
 
 
+def _keyed_changes(layer: str, olds: dict, news: dict, named_by: str, shown: Callable[[dict], Any],
+                   differences: Callable[[dict, dict], Iterable[tuple[str, Any, Any]]]) -> list[ReleaseChange]:
+    """The changes of rows keyed by one column (``_KEYS``), in key order: a row only one release has
+    is added or removed (its value ``shown``), a row both have changed in each of its ``differences``;
+    a change's text is its row's ``named_by``."""
+    changes = []
+    for key in sorted(olds.keys() | news.keys()):
+        old, new = olds.get(key), news.get(key)
+        doc_id = key if layer == "documents" else None
+        if old is None or new is None:
+            row = new or old
+            changes.append(_only_in(layer, old is None, doc_id, key, row.get(named_by), shown(row)))
+        else:
+            changes += [ReleaseChange(layer, kind, doc_id, key, new.get(named_by), before, after)
+                        for kind, before, after in differences(old, new)]
+    return changes
+
+
 # --- documents
 
 
 def _document_changes(old_docs: dict, new_docs: dict, common: set[str]) -> list[ReleaseChange]:
-    changes = []
     extras = tuple(sorted(common - _KNOWN["documents"]))
-    for doc_id in sorted(old_docs.keys() | new_docs.keys()):
-        old, new = old_docs.get(doc_id), new_docs.get(doc_id)
-        if old is None or new is None:
-            row = new or old
-            changes.append(_only_in("documents", old is None, doc_id, doc_id, row.get("title"),
-                                    {key: row.get(key) for key in ("title", "raw_file", "raw_sha256", "text_sha256")}))
-            continue
-        title = new.get("title")
+    return _keyed_changes("documents", old_docs, new_docs, "title",
+                          lambda row: {key: row.get(key) for key in ("title", "raw_file", "raw_sha256", "text_sha256")},
+                          lambda old, new: _document_differences(old, new, common, extras))
 
-        def change(kind: str, keys: dict[str, str]) -> None:
-            keys = {shown: key for shown, key in keys.items() if key in common}
-            before = {shown: old[key] for shown, key in keys.items()}
-            after = {shown: new[key] for shown, key in keys.items()}
-            if before != after:
-                changes.append(ReleaseChange("documents", kind, doc_id, doc_id, title, before, after))
 
-        change("raw-changed", {name: name for name in _RAW})
-        text_changed = any(key in common and old[key] != new[key] for key in ("text", "text_sha256"))
-        if text_changed:
-            changes.append(ReleaseChange(
-                "documents", "text-changed", doc_id, doc_id, title,
-                *({"text_sha256": row.get("text_sha256"), "normalizer_version": row.get("normalizer_version"),
-                   "characters": len(row.get("text") or "")} for row in (old, new))))
-        changes += [ReleaseChange("documents", kind, doc_id, doc_id, title, *values)
-                    for kind, *values in _attribute_changes("documents", old, new, common)]
-        change("publisher-changed", {"publisher": "publisher", "evidence": "publisher_evidence"})
-        change("date-changed", {"publication_date": "publication_date", "precision": "publication_date_precision",
-                                "evidence": "publication_date_evidence"})
-        others = extras if text_changed or "normalizer_version" not in common else (*extras, "normalizer_version")
-        if differing := _fields(old, new, others):
-            changes.append(ReleaseChange("documents", "field-changed", doc_id, doc_id, title, *differing))
-    return changes
+def _document_differences(old: dict, new: dict, common: set[str], extras: tuple[str, ...]):
+    """(kind, old value, new value) for each way a document both releases have changed."""
+
+    def grouped(kind: str, keys: dict[str, str]) -> Iterator[tuple[str, dict, dict]]:  # shown name -> column
+        keys = {shown: key for shown, key in keys.items() if key in common}
+        before, after = ({shown: row[key] for shown, key in keys.items()} for row in (old, new))
+        if before != after:
+            yield kind, before, after
+
+    yield from grouped("raw-changed", {name: name for name in _RAW})
+    text_changed = any(key in common and old[key] != new[key] for key in ("text", "text_sha256"))
+    if text_changed:
+        yield ("text-changed", *({"text_sha256": row.get("text_sha256"), "normalizer_version":
+                                  row.get("normalizer_version"), "characters": len(row.get("text") or "")}
+                                 for row in (old, new)))
+    yield from _attribute_changes("documents", old, new, common)
+    yield from grouped("publisher-changed", {"publisher": "publisher", "evidence": "publisher_evidence"})
+    yield from grouped("date-changed", {"publication_date": "publication_date",
+                                        "precision": "publication_date_precision",
+                                        "evidence": "publication_date_evidence"})
+    others = extras if text_changed or "normalizer_version" not in common else (*extras, "normalizer_version")
+    yield from _differing("field-changed", old, new, others)
 
 
 # --- units
@@ -980,12 +990,11 @@ def _unit_differences(layer: str, old: dict, new: dict, frame: _Frame, common: s
     # region ids are Label Studio's (a redrawn region gets a new one): the unit is the same, its id is not;
     # so is a source or cue redrawn where it was (over part of itself), but one drawn elsewhere is another
     # region (source-changed, cue-changed), whose new id says nothing more
-    if ids := _fields(old, new, [column for column in ("id", "source_id", "cue_id") if column in common
-                                 and (column == "id" or (old[column] is not None and new[column] is not None
-                                                         and same_region(column[:-len("id")])))]):
-        yield "id-changed", *ids
-    if differing := _fields(old, new, extras):
-        yield "field-changed", *differing
+    yield from _differing("id-changed", old, new, [
+        column for column in ("id", "source_id", "cue_id") if column in common and (
+            column == "id" or (old[column] is not None and new[column] is not None
+                               and same_region(column[:-len("id")])))])
+    yield from _differing("field-changed", old, new, extras)
 
 
 def _attribute_changes(layer: str, old: dict, new: dict, common: set[str]) -> list[tuple[str, Any, Any]]:
@@ -1005,18 +1014,9 @@ def _source(row: dict) -> dict | None:
 def _registry_changes(old: dict[str, dict], new: dict[str, dict], common: set[str], links: Counter,
                       new_links: set) -> list[ReleaseChange]:
     """``old``, ``new``: each release's registry, by id (``_Release.registry``)."""
-    changes = []
     extras = tuple(sorted(common - _KNOWN["registry"]))
-    for entity_id in sorted(old.keys() | new.keys()):
-        before, after = old.get(entity_id), new.get(entity_id)
-        if before is None or after is None:
-            row = after or before
-            changes.append(_only_in("registry", before is None, None, entity_id, row.get("name"), _unit(row)))
-            continue
-        changes += [ReleaseChange("registry", kind, None, entity_id, after.get("name"), *values)
-                    for kind, *values in _attribute_changes("registry", before, after, common)]
-        if differing := _fields(before, after, extras):
-            changes.append(ReleaseChange("registry", "field-changed", None, entity_id, after.get("name"), *differing))
+    changes = _keyed_changes("registry", old, new, "name", _unit, lambda before, after: [
+        *_attribute_changes("registry", before, after, common), *_differing("field-changed", before, after, extras)])
     targets: dict[str, set] = defaultdict(set)  # old id -> the ids its matched mentions link to now
     for (old_id, new_id), _ in links.items():
         if new_id is not None:
