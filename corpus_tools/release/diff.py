@@ -62,6 +62,7 @@ MAJOR_CHANGES = frozenset(("schema", kind) for kind in ("config-removed", "colum
 # Configs of units, compared unit by unit (each is also its layer); documents and entity_registry
 # are compared row by row, ner token by token, any other config a document's rows at a time.
 _UNIT_CONFIGS = ("entities", "timexes", "quotes")
+_DOCUMENT_COLUMNS = ("doc_id", "document_id")  # a config's document column is the first of these it has
 _COMPARED = {"documents", "entity_registry", *_UNIT_CONFIGS}
 _BATCH = 256  # documents whose rows are turned into Python values at once: memory stays bounded
 # A release's parquet files open at once (_Release.parquet): a batch of documents reads a row group
@@ -96,12 +97,11 @@ _KNOWN = {
     "documents": {"doc_id", "text", "text_sha256", "normalizer_version", *_RAW, *_ATTRIBUTES["documents"],
                   "publisher", "publisher_evidence", "publication_date", "publication_date_precision",
                   "publication_date_evidence"},
-    "entities": {"doc_id", "id", *_SPAN, *_ATTRIBUTES["entities"]},
-    "timexes": {"doc_id", "id", *_SPAN, *_ATTRIBUTES["timexes"]},
-    "quotes": {"doc_id", "id", *_SPAN, *_ATTRIBUTES["quotes"], "speaker_id",
-               *(f"{region}_{column}" for region in ("source", "cue") for column in ("id", *_SPAN))},
+    **{layer: {"doc_id", "id", *_SPAN, *_ATTRIBUTES[layer]} for layer in _UNIT_CONFIGS},
     "registry": {"id", *_ATTRIBUTES["registry"]},
 }
+# and a quote's source, cue and speaker
+_KNOWN["quotes"] |= {"speaker_id", *(f"{region}_{column}" for region in ("source", "cue") for column in ("id", *_SPAN))}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -329,7 +329,7 @@ class _Release:
         return values
 
     def document_key(self, config: str) -> str | None:
-        return next((name for name in ("doc_id", "document_id") if name in self.features(config)), None)
+        return next((name for name in _DOCUMENT_COLUMNS if name in self.features(config)), None)
 
     def table(self, config: str) -> pa.Table:
         """The whole config as Arrow: for the configs without a document column (and the registry)."""
@@ -390,6 +390,10 @@ class _Release:
         shapes = self.shared.get(config, {})
         return [_shaped(name_labels(row, names), shapes) for row in table.to_pylist()]
 
+    def documents(self, doc_ids: Iterable[str]) -> dict[str, dict]:
+        """doc_id -> its documents row, of those of ``doc_ids`` the release has."""
+        return {row["doc_id"]: row for row in self.rows("documents", doc_ids)}
+
     def rows_by_document(self, config: str, documents: Sequence[str]) -> dict[str, list[dict]]:
         key = self.document_key(config)
         grouped: dict[str, list[dict]] = defaultdict(list)
@@ -426,7 +430,7 @@ def _null_key(table: pa.Table, config: str) -> tuple[int, str] | None:
     compares a document's rows at a time, its document column), and a unit's offsets. A quote's
     source and cue offsets are not among them: they are null where no source or cue was annotated
     (in all of the source's or cue's columns: ``half_null_region``)."""
-    for name in _IDENTITY.get(config, ("doc_id", "document_id")) + (_OFFSETS if config in _UNIT_CONFIGS else ()):
+    for name in _IDENTITY.get(config, _DOCUMENT_COLUMNS) + (_OFFSETS if config in _UNIT_CONFIGS else ()):
         if name in table.column_names and table.column(name).null_count:
             return (first_true(pc.is_null(table.column(name))),
                     f"{name} is null, a value diff finds and matches the {config} config's rows by")
@@ -537,11 +541,9 @@ def _compare(old: _Release, new: _Release, doc_id: str | None, layers: Sequence[
     # reads a few row groups of each config; what is found does not depend on how they are cut.
     in_new = set(new_ids)
     every = [*new_ids, *(d for d in old_ids if d not in in_new)] if doc_id is None else [doc_id]
-    old_set = set(old_ids)
     on_progress = None if comparing is None else comparing(len(every))
     for batch in batched(every, _BATCH):  # a batch of documents' rows in memory at a time
-        old_docs = {row["doc_id"]: row for row in old.rows("documents", [d for d in batch if d in old_set])}
-        new_docs = {row["doc_id"]: row for row in new.rows("documents", [d for d in batch if d in in_new])}
+        old_docs, new_docs = old.documents(batch), new.documents(batch)
         found = _document_changes(old_docs, new_docs, document_columns)
         documented = {change.doc_id for change in found}
         frames = {d: _Frame(old_docs[d], new_docs[d], document_columns)
@@ -896,9 +898,7 @@ def _pair(olds: list[dict], news: list[dict], frame: _Frame, raw: bool) -> tuple
         if key is None:
             continue
         for j in unmatched_new:
-            other = frame.new_key(news[j], "", raw)
-            overlap = min(key[1], other[1]) - max(key[0], other[0])
-            if overlap > 0:
+            if (overlap := _overlap(key, frame.new_key(news[j], "", raw))) > 0:
                 overlaps.append((-overlap, i, j))
     used_old, used_new = set(), set()
     for _, i, j in sorted(overlaps):
@@ -909,6 +909,11 @@ def _pair(olds: list[dict], news: list[dict], frame: _Frame, raw: bool) -> tuple
     removed = [row for i, row in enumerate(unmatched_old) if i not in used_old]
     added = [news[j] for j in unmatched_new if j not in used_new]
     return pairs, removed, added
+
+
+def _overlap(one: tuple[int, int], other: tuple[int, int]) -> int:
+    """How many positions two (start, end) ranges share; 0 or less: none."""
+    return min(one[1], other[1]) - max(one[0], other[0])
 
 
 def _span(row: dict, prefix: str = "") -> dict | None:
@@ -974,7 +979,7 @@ def _unit_differences(layer: str, old: dict, new: dict, frame: _Frame, common: s
             return True
         raw = _has_raw(common, prefix)
         before, after = frame.overlap_key(old, prefix, raw), frame.new_key(new, prefix, raw)
-        return before is not None and after is not None and min(before[1], after[1]) > max(before[0], after[0])
+        return before is not None and after is not None and _overlap(before, after) > 0
 
     if moved(""):
         yield "boundaries", _span(old), _span(new)
@@ -1137,6 +1142,9 @@ def required_bump(diff: ReleaseDiff) -> str:
     return "minor" if diff.changes else "patch"
 
 
+_VERSION_FILE = Location(file=version_module.__file__)  # what a version refusal names: the file to change
+
+
 def check_newer(previous: str, version: str) -> None:
     """Refuse (``version-bump-too-small``) a version not newer than the previous release's. Every
     release moves at least a patch, whatever changed, so this part of the version rule needs no
@@ -1144,7 +1152,7 @@ def check_newer(previous: str, version: str) -> None:
     if bump(previous, version) == "none":
         raise CorpusError("version-bump-too-small", f"release {version} is not newer than the previous release "
                           f"{previous}; set corpus_tools/version.py to {next_version(previous, 'patch')} or later",
-                          Location(file=version_module.__file__))  # the file to change
+                          _VERSION_FILE)
 
 
 def _enough(diff: ReleaseDiff) -> bool:
@@ -1160,7 +1168,6 @@ def check_bump(diff: ReleaseDiff, released: Sequence[str] = ()) -> None:
     if _enough(diff):
         return
     needed, given = required_bump(diff), bump(diff.old_version, diff.new_version)
-    where = Location(file=version_module.__file__)  # the file to change
     cause = next(change for change in diff.changes
                  if needed == "minor" or (change.layer, change.kind) in MAJOR_CHANGES)
     total = counts(diff)[cause.layer][cause.kind]
@@ -1173,7 +1180,7 @@ def check_bump(diff: ReleaseDiff, released: Sequence[str] = ()) -> None:
     raise CorpusError("version-bump-too-small", (
         f"release {diff.new_version} is a {given} version after {diff.old_version}, but {cause.layer}: "
         f"{counted(cause.layer, cause.kind, total)} (first: {describe(cause)}) needs a {needed} version{fix} "
-        "(the version rule: docs/release.md)"), dataclasses.replace(where, doc_id=cause.doc_id))
+        "(the version rule: docs/release.md)"), dataclasses.replace(_VERSION_FILE, doc_id=cause.doc_id))
 
 
 def check_planned(previous: _Release, version: str, doc_ids: Collection[str], target: str | Path,
@@ -1202,7 +1209,7 @@ def check_planned(previous: _Release, version: str, doc_ids: Collection[str], ta
         changes = _schema_changes(previous, _Planned())
         present, published = set(doc_ids), previous.keys("documents")
         for batch in batched([doc_id for doc_id in published if doc_id not in present], _BATCH):
-            changes += _document_changes({row["doc_id"]: row for row in previous.rows("documents", batch)}, {}, set())
+            changes += _document_changes(previous.documents(batch), {}, set())
     finally:  # read again by the diff of the build, if it comes to one
         previous.close()
     new = sorted(present - set(published))
