@@ -1,19 +1,9 @@
 """What changed between two releases, unit by unit: ``diff_releases(OLD, NEW)``.
 
-Reads release directories only: each is checked against its SHA256SUMS first (a diff of
-tampered data is worthless), then its parquet configs are read with pyarrow, label ids turned
-into names with each release's own ClassLabel names (so a label set that grew does not make
-every unit "relabelled"). The stable keys of the result (layers, kinds, fields) are documented
-in docs/diff.md, which also states the version rule that ``required_bump`` and ``check_bump``
-implement.
-
-Units (entity mentions, time expressions, quotes) are matched per document by position, never by
-region id (Label Studio makes new ids when a region is redrawn). The positions compared are the
-raw offsets while the document's raw file is the same, so a new normalizer, which moves every
-normalized offset, moves no unit; the normalized offsets when the raw file changed but the text
-did not; and otherwise the old offsets carried onto the new text through an alignment of the
-two texts. Units at the same position are the same unit; what is left is paired by the largest
-overlap (a boundary change); the rest is added or removed.
+Reads release directories only, each checked against its SHA256SUMS first, label ids as names
+through each release's own ClassLabel names (a label set that grew is a schema change, not every
+unit relabelled). docs/diff.md says how units are matched (by position, never by region id) and
+what each kind of change holds; docs/release.md the version rule (``required_bump``, ``check_bump``).
 """
 
 from __future__ import annotations
@@ -109,12 +99,10 @@ _KNOWN["quotes"] |= {"speaker_id", *(f"{region}_{column}" for region in ("source
 
 
 class ChangeLog(SequenceABC):
-    """A diff's changes in report order (``_order``), kept in a private temporary SQLite database
-    (removed when the log is closed or collected), not as objects: two releases of 10,000
-    documents re-annotated throughout differ by some 900,000 changes, 900 MB in memory. Reads as
-    a sequence of ReleaseChange; the readers below ask it for counts and first examples in SQL
-    (``of`` makes one of any sequence of changes). Written once, then only read: any thread may
-    read it. Pickled or copied, it is a tuple."""
+    """A diff's changes in report order (``_order``), in a private temporary SQLite database, not as
+    objects (some 900,000 changes took 900 MB: docs/diff.md), read as a sequence of ReleaseChange
+    and asked for counts and first examples in SQL. Written once, then only read, by any thread.
+    Pickled or copied, it is a tuple."""
 
     _ORDER = "layer_rank, doc, id, kind_rank, seq"
 
@@ -230,12 +218,10 @@ class _Release:
         return config_files(self.path, config)
 
     def features(self, config: str) -> dict[str, Any]:
-        """Column -> its ``datasets`` feature (JSON form), from the parquet schema's huggingface
-        metadata; a column it does not describe gets its Arrow type. Every file of the config is
-        looked at (its footer only): each must have the columns diff finds rows by, and the first
-        file's columns, types and features, since diff reads a config's files as one table (a
-        second file without a column was a KeyError or ArrowInvalid traceback) whose labels it
-        names by the first file's features."""
+        """Column -> its ``datasets`` feature (JSON form; its Arrow type where the metadata has none).
+        Every file's footer must have the columns diff finds rows by and the first file's columns,
+        types and features: diff reads a config's files as one table, labelled by the first file's
+        features (a file unlike it was a KeyError or ArrowInvalid traceback)."""
         if ("features", config) not in self._tables:
             first = first_schema = None
             for path in self.files(config):
@@ -254,11 +240,9 @@ class _Release:
         return self._tables["features", config]
 
     def parquet(self, path: Path) -> pq.ParquetFile:
-        """``path`` opened. Its footer, which holds every row group's metadata, is parsed once per
-        diff (the rows are read a row group at a time: a 300-group file opened per group took
-        1.4 s, opened once 0.13 s) and kept; the file itself stays open only while it is among the
-        ``_OPEN_FILES`` read last, and is reopened on its footer when read again (a diff held every
-        file it opened open until it ended)."""
+        """``path`` opened. Its footer is parsed once per diff (rows are read a row group at a time: a
+        300-group file opened per group took 1.4 s, once 0.13 s); the file stays open only while among
+        the ``_OPEN_FILES`` read last, and is reopened on its footer when read again."""
         opened = self._tables.setdefault("open", {})  # path -> file, the one read last last
         parquet = opened.pop(path, None)
         if parquet is None:
@@ -276,13 +260,10 @@ class _Release:
             parquet.close()
 
     def read(self, config: str, path: Path, group: int | None = None, columns: list[str] | None = None) -> pa.Table:
-        """One of the config's files, or one row group of it: every read of rows goes through here,
-        so that a null in a column diff finds, matches or orders rows by (``_null_key``), or a
-        quote's source or cue null in some of its columns only (``half_null_region``), is refused
-        once for all of them (``release-invalid``, naming the file and row). No release writes one
-        (its file and SHA256SUMS were changed together), and comparing it ended in a TypeError
-        traceback, made a row with a null doc_id a document of its own, or compared a source by a
-        start whose end was null."""
+        """One of the config's files, or one row group of it: every read of rows goes through here, so
+        that a null key (``_null_key``) or a half-null source or cue (``half_null_region``), which no
+        release writes and whose comparison ended in a traceback or a wrong change, is refused once
+        for all (``release-invalid``, naming the file and row)."""
         parquet = self.parquet(path)
 
         # on this thread, not Arrow's pool: a row group is a few MB, which threads decode no faster, and
@@ -424,12 +405,9 @@ class _Planned:
 
 
 def _null_key(table: pa.Table, config: str) -> tuple[int, str] | None:
-    """The first row of ``table`` with a null in the first column that has one of those diff finds,
-    matches or orders the config's rows by (``_Release.read``), and what is wrong with it; None
-    when there is none. Those columns: the ones it matches rows by (``_IDENTITY``; of a config diff
-    compares a document's rows at a time, its document column), and a unit's offsets. A quote's
-    source and cue offsets are not among them: they are null where no source or cue was annotated
-    (in all of the source's or cue's columns: ``half_null_region``)."""
+    """The first row of ``table`` with a null where diff finds, matches or orders the config's rows
+    (``_IDENTITY``, else the document column; a unit's offsets), and what is wrong with it; None when
+    there is none. A quote's source and cue are null where none was annotated: ``half_null_region``."""
     for name in _IDENTITY.get(config, _DOCUMENT_COLUMNS) + (_OFFSETS if config in _UNIT_CONFIGS else ()):
         if name in table.column_names and table.column(name).null_count:
             return (first_true(pc.is_null(table.column(name))),
@@ -475,14 +453,9 @@ def open_release(where: str | Path, root: str | Path = ".") -> _Release:
 def diff_releases(old: str | Path, new: str | Path, *, root: str | Path = ".", doc_id: str | None = None,
                   layers: Sequence[str] | None = None, comparing: Totalled | None = None) -> ReleaseDiff:
     """Every change from the release ``old`` to the release ``new`` (directories, or versions under
-    ``<root>/dist``), optionally only of one document and of some layers.
-
-    Refused (``CorpusError``): a directory that is no release (``release-missing``), a release
-    that fails its SHA256SUMS (``release-tampered``), releases of two corpora
-    (``release-corpus-mismatch``), a doc_id in neither (``doc-unknown``). ``comparing``: asked,
-    with the number of documents to compare once both releases are open, for the ``on_progress``
-    called with the number just compared.
-    """
+    ``<root>/dist``), optionally only of one document and of some layers; bad input is a
+    ``CorpusError`` (docs/diff.md). ``comparing``: asked, with the number of documents to compare,
+    for the ``on_progress`` called with the number just compared."""
     for layer in layers or ():
         if layer not in CHANGE_KINDS:
             raise ValueError(f"no layer {layer!r}; layers are {', '.join(LAYERS)}")
@@ -809,9 +782,8 @@ def _document_differences(old: dict, new: dict, common: set[str], extras: tuple[
 
 
 class _Frame:
-    """Where the units of one document are compared (see the module docstring): raw offsets while
-    the raw file is the same; normalized offsets while the text is; else old normalized offsets
-    carried onto the new text through the two texts' matching blocks."""
+    """Where the units of one document are compared (docs/diff.md, "How units are matched"): raw
+    offsets, normalized offsets, or old offsets carried onto the new text (``mode``)."""
 
     def __init__(self, old_doc: dict, new_doc: dict, columns: set[str]):
         """``columns``: the documents columns both releases have. The raw file is the same when it is
@@ -1185,17 +1157,11 @@ def check_bump(diff: ReleaseDiff, released: Sequence[str] = ()) -> None:
 
 def check_planned(previous: _Release, version: str, doc_ids: Collection[str], target: str | Path,
                   released: Sequence[str], document_rows: Callable[[list[str]], list[dict[str, Any]]]) -> None:
-    """The version rule as far as it is decided before a release of ``version`` holding the
-    documents ``doc_ids`` is built at ``target`` after ``previous``: refuse a version not newer
-    than it (``check_newer``), or one too small for the changes ``diff_build`` will find whatever
-    the annotations are: of the schema (this code's against ``previous``'s), the documents
-    removed (``previous``'s rows of them) and the documents added (``document_rows``: the
-    documents config's rows the build will write of some doc_ids). They are that diff's own
-    changes, found by its own functions; as no change lowers what a diff needs, a version they
-    refuse the whole diff refuses too, and it is refused before anything is read or written
-    rather than after every document is written and compared. What else changed (documents
-    edited, units, ner, the registry) needs the annotations or the whole rows: ``check_bump`` of
-    the diff of the build."""
+    """The version rule as far as it is decided before a release of ``version`` holding ``doc_ids``
+    is built at ``target`` after ``previous`` (docs/release.md): a version not newer, or too small
+    for the schema changes and the documents removed and added (``document_rows``: the documents
+    rows the build will write of some doc_ids), found by ``diff_build``'s own functions. No change
+    lowers what a diff needs, so what they refuse the diff of the build would refuse too."""
     check_newer(previous.version, version)
 
     def diff(changes: list[ReleaseChange]) -> ReleaseDiff:
@@ -1223,11 +1189,9 @@ def check_planned(previous: _Release, version: str, doc_ids: Collection[str], ta
 
 
 def _version_to_set(previous: str, needed: str, released: Sequence[str]) -> str | None:
-    """The smallest ``needed`` bump after ``previous``, if the version rule would take it: it is
-    not released, and the release it would follow (``latest_before``, as ``corpus-tools release``
-    picks it) is ``previous``, whose diff this is, or one it is a major version after, which no
-    diff refuses. None otherwise: 1.1.0 when 1.1.0 is released beside a 1.0.1 that changes data,
-    and 1.2.0, which would follow 1.1.x and be judged by a diff from it that was not made."""
+    """The smallest ``needed`` bump after ``previous``, if the version rule would take it: it is not
+    released, and the release it would follow (``latest_before``) is ``previous``, or one it is a
+    major version after; None otherwise (docs/release.md gives the two cases)."""
     version = next_version(previous, needed)
     follows = latest_before([previous, *released], version)
     if version in released or (follows != previous and bump(follows, version) != "major"):
