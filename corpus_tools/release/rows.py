@@ -163,14 +163,22 @@ def _repeated_folds(items: list[DocInput], layer: str) -> np.ndarray:
 # The entity, timex and quote rows of several documents at once, in one list per column: a
 # document's rows are its records in position order (DocInput), documents one after another.
 
+def _unit_columns(items: list[DocInput], layer: str, units: list) -> dict[str, Column]:
+    """The columns every unit config begins with (document, fold, id, span) of ``units``, the
+    records of ``layer`` of ``items`` in row order."""
+    return {
+        "doc_id": [item.document.doc_id for item in items for _ in getattr(item, layer)],
+        "fold": _repeated_folds(items, layer),
+        "id": [unit.id for unit in units],
+        **_span_columns([(item.document, [unit.span for unit in getattr(item, layer)]) for item in items],
+                        [unit.text for unit in units]),
+    }
+
+
 def entity_rows(items: list[DocInput]) -> Columns:
     mentions = [mention for item in items for mention in item.entities]
     return {
-        "doc_id": [item.document.doc_id for item in items for _ in item.entities],
-        "fold": _repeated_folds(items, "entities"),
-        "id": [mention.id for mention in mentions],
-        **_span_columns([(item.document, [mention.span for mention in item.entities]) for item in items],
-                        [mention.text for mention in mentions]),
+        **_unit_columns(items, "entities", mentions),
         "label": [ENTITY_IDS[mention.label] for mention in mentions],
         "entity_id": [mention.entity_id for mention in mentions],
         **_provenance_columns(items, "entities"),
@@ -180,11 +188,7 @@ def entity_rows(items: list[DocInput]) -> Columns:
 def timex_rows(items: list[DocInput]) -> Columns:
     timexes = [timex for item in items for timex in item.timexes]
     return {
-        "doc_id": [item.document.doc_id for item in items for _ in item.timexes],
-        "fold": _repeated_folds(items, "timexes"),
-        "id": [timex.id for timex in timexes],
-        **_span_columns([(item.document, [timex.span for timex in item.timexes]) for item in items],
-                        [timex.text for timex in timexes]),
+        **_unit_columns(items, "timexes", timexes),
         "label": [TIMEX_IDS[timex.label] for timex in timexes],
         "value": [timex.value for timex in timexes],
         "mod": [timex.mod for timex in timexes],
@@ -197,11 +201,7 @@ def quote_rows(items: list[DocInput]) -> Columns:
     sources = [quote.source for quote in quotes]
     cues = [quote.cue for quote in quotes]
     return {
-        "doc_id": [item.document.doc_id for item in items for _ in item.quotes],
-        "fold": _repeated_folds(items, "quotes"),
-        "id": [quote.id for quote in quotes],
-        **_span_columns([(item.document, [quote.span for quote in item.quotes]) for item in items],
-                        [quote.text for quote in quotes]),
+        **_unit_columns(items, "quotes", quotes),
         "quote_type": [QUOTE_TYPE_IDS[quote.quote_type] for quote in quotes],
         "source_id": [source.id if source else None for source in sources],
         **_span_columns([(item.document, [quote.source.span if quote.source else None for quote in item.quotes])
