@@ -60,14 +60,13 @@ _BATCH = 256  # documents whose rows are turned into Python values at once: memo
 _OPEN_FILES = 16
 _OFFSETS = ("start", "end", "raw_start", "raw_end")
 _SPAN = (*_OFFSETS, "text")
-# The columns diff finds and matches a config's rows by: a release without one cannot be compared
-# (every release has them, 1.0.0 included; one lacking them had a file and SHA256SUMS changed together)
-# (a column only one release has beside them is a schema change diff reports, as column-removed)
+# The columns diff finds and matches a config's rows by: a release without one cannot be compared (every
+# release has them; a column only one release has beside them is a schema change, column-removed)
 _IDENTITY = {"documents": ("doc_id",), "entity_registry": ("id",), "ner": ("doc_id",),
              **{config: ("doc_id", "id") for config in _UNIT_CONFIGS}}
-# The configs whose rows diff keys by one column, so one row per value: a second row of a value
-# took the place of the first unseen (a documents config holding a doc_id twice was "no change")
-_KEYS = {"documents": "doc_id", "entity_registry": "id"}
+# The configs whose rows diff keys by their one identity column, so one row per value: a second row of a
+# value took the place of the first unseen (a documents config holding a doc_id twice was "no change")
+_KEYS = {config: _IDENTITY[config][0] for config in ("documents", "entity_registry")}
 # A document's raw file: the same while these are (raw-changed), and then units are matched by raw offsets
 _RAW = ("raw_sha256", "raw_encoding")
 # The columns of a document, matched unit or registry entry whose change is a kind of its own and
