@@ -399,6 +399,20 @@ def test_changes_of_a_renormalized_document_are_in_document_order(tmp_path):
     assert [(c.kind, c.id) for c in diff.changes if c.layer == "entities"] == [("removed", "e2"), ("added", "e9")]
 
 
+def test_a_unit_redrawn_next_to_where_it_was_is_removed_and_added_not_its_boundaries_changed(base, tmp_path):
+    """Units left unpaired at a position are paired by overlap, of one character at least: a mention
+    redrawn beside its old place, sharing a boundary with it but no character, is another unit. No
+    test held this (units that only touched were paired as a boundary change, and nothing failed)."""
+    def beside(documents, mentions):
+        before = span_of(documents[DOC].text, "President ")  # ends where e1, "Bashar Al-Assad", starts
+        return replaced(mentions, "e1", span=before, text="President ")
+
+    diff = diff_with(base, tmp_path, units_changed("entities", beside))
+    assert [(c.kind, c.id, c.old and c.old["start"], c.new and c.new["start"], c.text)
+            for c in diff.changes if c.layer == "entities"] == [("added", "e1", None, 47, "President "),
+                                                                 ("removed", "e1", 57, None, "Bashar Al-Assad")]
+
+
 def test_a_unit_whose_first_character_was_edited_is_paired_by_what_was_kept(base, tmp_path):
     """Raw file and text changed, and the edit took the unit's first character: its start could not
     be carried onto the new text, so it was reported removed and its edited self added, though the
@@ -467,6 +481,21 @@ def test_a_source_and_cue_drawn_elsewhere_under_new_ids_are_changed_regions_not_
     assert [(c.kind, c.old, c.new) for c in diff.changes if c.kind == "id-changed"] == [
         ("id-changed", {"source_id": "s1"}, {"source_id": "s9"})]
     assert [c.kind for c in diff.changes] == ["source-changed", "id-changed"]
+
+
+def test_a_source_drawn_next_to_where_it_was_is_another_region_not_an_id_changed(base, tmp_path):
+    """A source redrawn beside its old place, sharing a boundary with it but no character, is drawn
+    elsewhere (source-changed alone, its new id says nothing more): only a region that shares a
+    character with the old one is the same region under a new id. No test held this (a region that
+    only touched counted as overlapping, and nothing failed)."""
+    def beside(text, quote):
+        after = Span(quote.source.span.end, quote.source.span.end + len(" said"))
+        return dataclasses.replace(quote, source=Source("s9", after, after.of(text), "bashar-al-assad"))
+
+    change = only(diff_with(base, tmp_path, quote_change(beside)))
+    assert (change.kind, change.doc_id, change.id) == ("source-changed", DOC, "q1")
+    assert (change.old["text"], change.old["start"], change.new["text"], change.new["start"]) == (
+        "he", 708, " said", 710)
 
 
 def test_a_missing_link_or_source_reads_null_in_the_report_not_python_s_none(base, tmp_path):
