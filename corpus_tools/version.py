@@ -4,4 +4,4 @@ The package and the corpus release share it: a release built by corpus_tools X.Y
 dist/X.Y.Z/. Bump it when the data or the code that shapes the data changes.
 """
 
-__version__ = "1.2.0"
+__version__ = "1.2.1"

@@ -42,6 +42,12 @@ from release_factories import spread_inputs
 FIXTURES = export_corpus.FIXTURES
 EXPORT = export_corpus.TWO_ANNOTATORS
 DOCS = REPO / "docs" / "agreement.md"
+# the card's line on what was compared: until 1.2.1 it said "figures averaged over pairs" of alpha too,
+# which is computed once over all annotators, and of counts that are the pairs' sums
+ONE_PAIR_COMPARED = (
+    "Over 1 document(s) annotated by two or more of 2 annotators (1 pair(s): each F1 and agreement is the mean of "
+    "the pairs' figures, beside the counts summed over the pairs, whose ratio is the pooled figure, not the mean; "
+    "Krippendorff's alpha is computed once, over all the annotators of each document together, not per pair; ")
 
 
 def test_fixture_is_what_its_script_writes():
@@ -904,7 +910,7 @@ def test_agreement_adjudicate_the_card_and_croissant_count_a_document_with_no_ve
         "8 disagreements"]
     assert json.loads(_stdout(layout, "adjudicate", "--strategy", "majority", "--json"))["summary"] == {
         "merged": 1, "not_comparable": 1, "no_version": 1, "disagreements": 8, "units_kept": 2}
-    said = ("Over 1 document(s) annotated by two or more of 2 annotators (1 pair(s), figures averaged over pairs; "
+    said = (ONE_PAIR_COMPARED +
             "1 document(s) not comparable: 0 with one annotator, 1 with no annotator's version).")
     _, quality = _streamed(_index_of(layout))
     result = build_release(*spread_inputs(), tmp_path / "dist", "1.0.0", annotation_quality=lambda: quality)
@@ -983,5 +989,5 @@ def test_the_card_counts_a_document_only_ground_truth_annotated_as_agreement_doe
     layout = export_corpus.ingested(tmp_path / "corpus", path)
     assert report_dict(agreement(_index(tmp_path / "again", path)))["documents"]["no_version_ids"] == ["doc-b"]
     assert quality_figures_lines(_streamed(_index_of(layout))[1])[-1] == (
-        "Over 1 document(s) annotated by two or more of 2 annotators (1 pair(s), figures averaged over pairs; "
+        ONE_PAIR_COMPARED +
         "1 document(s) not comparable: 0 with one annotator, 1 with no annotator's version).")

@@ -73,7 +73,7 @@ def _documented_bare_parquet_load() -> str:
     as an expression of ``root`` (the release's directory)."""
     lines = (Path(__file__).resolve().parent.parent / "docs" / "release.md").read_text(encoding="utf-8").splitlines()
     (line,) = [line for line in lines if 'datasets.load_dataset("parquet"' in line]
-    return line.split("#")[0].strip().replace('"dist/1.2.0/', 'root + "/')
+    return line.split("#")[0].strip().replace('"dist/1.2.1/', 'root + "/')
 
 
 def _parquet_rows(release, config: str, split: str = "train") -> list[dict]:

@@ -241,6 +241,29 @@ def test_the_errata_say_what_the_committed_releases_say():
     assert f"Python {built_with['python']}, Unicode {built_with['unicodedata']}" in errata.replace("\n", " ")
     assert "`kb` config of every release before 1.2.0 leaves out a quote's type" in \
         (REPO / "README.md").read_text(encoding="utf-8").replace("\n", " ")
+    # 1.2.1, a patch: what build-info.json records, which figures are averaged over pairs; every
+    # parquet file is 1.2.0's
+    import hashlib
+
+    old, new = REPO / "dist" / "1.2.0", REPO / "dist" / "1.2.1"
+
+    def digests(release):
+        return {p.relative_to(release).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in release.rglob("*.parquet")}
+
+    assert len(digests(new)) == 7 and digests(new) == digests(old)
+    old_card, new_card = ((release / "README.md").read_text(encoding="utf-8") for release in (old, new))
+    assert "`build-info.json` records the versions of corpus_tools, pyarrow and datasets that built it" in old_card
+    assert "`python`, the interpreter that ran the build; `unicodedata`, Python's Unicode database" in new_card
+    assert set(json.loads((new / "build-info.json").read_text(encoding="utf-8"))["built_with"]) == {
+        "corpus-tools", "pyarrow", "datasets", "python", "unicodedata"}
+    assert "figures averaged over pairs" in old_card and "figures averaged over pairs" not in new_card
+    assert "Krippendorff's alpha is computed once, over all the annotators of each document together" in new_card
+    assert ("The data did not change since 1.2.0: every config has the same columns, label sets and rows. Of its "
+            "files, only this card, CHANGELOG.md, croissant.json, build-info.json (the versions that built the "
+            "release) and SHA256SUMS (every file's hash) differ: the parquet files are byte for byte those of "
+            "1.2.0.") in new_card
+    assert "| configs | document-config pairs whose rows changed otherwise | 7 |" in old_card
 
 
 def test_the_latest_kb_gives_a_quote_s_type_and_a_timex_s_mod_as_its_quotes_and_timexes_configs():

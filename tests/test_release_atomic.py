@@ -97,8 +97,8 @@ def _file_size_limit(limit: int):
 
 
 @pytest.mark.parametrize(("argv", "named"), [
-    (["release"], "dist/1.2.0"),
-    (["export", "--format", "jsonl", "1.2.0", "-o", "out"], None),  # named as given: "out"
+    (["release"], "dist/1.2.1"),
+    (["export", "--format", "jsonl", "1.2.1", "-o", "out"], None),  # named as given: "out"
     (["agreement"], "build/units"),  # tables made again for the code at hand
     (["labelstudio", "tasks", "-o", "tasks.json"], "tasks.json"),  # named as given; it named nothing (a hunt)
 ])

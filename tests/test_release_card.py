@@ -217,6 +217,25 @@ def test_the_citation_names_the_code_that_built_the_release_as_build_info_does(c
     assert "built with corpus\\_tools 1.0.0" not in body + croissant["citeAs"]
 
 
+def test_the_card_says_every_version_build_info_records(card, release):
+    """build-info.json records Python and its Unicode database too (from 1.2.0), which normalization
+    and the ner tokenizer read; the card of 1.2.0 said it recorded corpus_tools, pyarrow and datasets."""
+    _, body = card
+    recorded = json.loads((release.path / "build-info.json").read_text(encoding="utf-8"))["built_with"]
+    assert sorted(recorded) == ["corpus-tools", "datasets", "pyarrow", "python", "unicodedata"]
+    reproducing = body.split("### Reproducing this Release\n\n")[1].split("\n\n")[0]
+    assert [name for name in recorded if f"`{name}`, " not in reproducing] == []
+    assert ("`build-info.json` records the versions that built the release: `corpus-tools`, the code that builds "
+            "every file; `pyarrow`, the parquet writer (its version is in every file's created_by); ") in reproducing
+    assert ("; `python`, the interpreter that ran the build; `unicodedata`, Python's Unicode database "
+            "(unicodedata.unidata_version), which normalization's rules and the ner config's tokenizer read. "
+            "`make release` in a checkout at the release's commit installs the recorded libraries (requirements.lock; "
+            "no lock pins Python, so run it with the recorded one)") in reproducing
+    assert "corpus_tools, pyarrow and datasets" not in body and "the library versions" not in body
+    assert ("`build-info.json` (the versions that built the release: see Reproducing this Release)"
+            in body.split("### Files\n\n")[1])
+
+
 def test_licences_are_the_same_in_card_and_croissant(card, release):
     _, body = card
     metadata = json.loads((release.path / "croissant.json").read_text(encoding="utf-8"))

@@ -24,7 +24,7 @@ from corpus_tools.errors import CorpusError
 from corpus_tools.layout import Layout
 
 REPO = Path(__file__).resolve().parent.parent
-LATEST = "1.2.0"  # the committed releases' latest, which the corpus_copy's annotations built
+LATEST = "1.2.1"  # the committed releases' latest, which the corpus_copy's annotations built
 GONE = "006_13b7e5813f40efdc"  # annotated by three annotators in the stored exports 000002 and 000003
 GONE_SHA256 = "13b7e5813f40efdc6b6a0fc0b4490a2be460e28ac68dba937c1852e49c540b27"
 REASON = "takedown request from the publisher"
@@ -95,28 +95,28 @@ def test_a_removed_document_s_tasks_are_left_out_and_release_agreement_lint_adju
 def test_a_patch_version_after_a_removal_is_refused_by_the_version_rule(corpus, monkeypatch):
     remove_by_hand(corpus, GONE)
     record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})
-    result = release_as(corpus, "1.2.1", monkeypatch)
-    assert result.exit_code == 1 and "[version-bump-too-small] release 1.2.1 is a patch version after 1.2.0, " \
+    result = release_as(corpus, "1.2.2", monkeypatch)
+    assert result.exit_code == 1 and "[version-bump-too-small] release 1.2.2 is a patch version after 1.2.1, " \
         "but documents: 1 removed" in result.output
-    assert not (corpus.dist / "1.2.1").exists()
+    assert not (corpus.dist / "1.2.2").exists()
 
 
 def test_a_patch_version_after_a_removal_is_refused_before_the_stored_exports_are_read(corpus, monkeypatch):
     """The removal is in the doc_ids and the previous release: the refusal came only after the
     stored exports were checked again (here their units tables made for the first time), every
-    document written and every one compared with 1.2.0."""
+    document written and every one compared with 1.2.1."""
     from corpus_tools.release import inputs
 
     remove_by_hand(corpus, GONE)
     record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})
-    monkeypatch.setattr(inputs, "__version__", "1.2.1")
+    monkeypatch.setattr(inputs, "__version__", "1.2.2")
     asked = []
     with pytest.raises(CorpusError) as caught:
         inputs.release(corpus, rechecking=lambda total: asked.append(("rechecking", total)),
                        writing=lambda total: asked.append(("writing", total)),
                        comparing=lambda total: asked.append(("comparing", total)))
     assert (caught.value.code, caught.value.location.doc_id) == ("version-bump-too-small", GONE)
-    assert caught.value.message.startswith(f"release 1.2.1 is a patch version after 1.2.0, but documents: 1 "
+    assert caught.value.message.startswith(f"release 1.2.2 is a patch version after 1.2.1, but documents: 1 "
                                            f"removed (first: {GONE} ")
     assert caught.value.message.endswith("needs a minor version: set corpus_tools/version.py to 1.3.0 (the version "
                                          "rule: docs/release.md)")

@@ -19,6 +19,9 @@ from importlib import metadata
 from pathlib import Path
 
 BUILD_INFO_FILE = "build-info.json"
+# what the file is, where a card lists the release's files (until 1.2.1 "the library versions",
+# though it records the interpreter's too)
+BUILD_INFO_HOLDS = "the versions that built the release"
 # distribution name -> what the release's bytes owe it
 RECORDED = {
     "corpus-tools": "the code that builds every file",
@@ -28,7 +31,8 @@ RECORDED = {
 # what the interpreter gives (not a distribution) -> what the release's bytes owe it
 RUNTIME = {
     "python": "the interpreter that ran the build",
-    "unicodedata": "Python's Unicode database (unicodedata.unidata_version), which normalization's rules read",
+    "unicodedata": "Python's Unicode database (unicodedata.unidata_version), which normalization's rules and the "
+                   "ner config's tokenizer read",
 }
 
 
@@ -54,6 +58,12 @@ def installed_versions() -> dict[str, str | None]:
         except metadata.PackageNotFoundError:
             versions[name] = None
     return versions
+
+
+def recorded_text() -> str:
+    """What build-info.json records, in words for the card: each key it writes, with what the
+    release's bytes owe it (from RECORDED and RUNTIME, so the card cannot name fewer than are recorded)."""
+    return "; ".join(f"`{name}`, {why}" for name, why in {**RECORDED, **RUNTIME}.items())
 
 
 def build_info_text(versions: dict[str, str | None]) -> str:

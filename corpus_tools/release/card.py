@@ -12,7 +12,7 @@ from corpus_tools.annotations.agreement import NO_VERSION, not_comparable_kinds
 from corpus_tools.errors import agreeing, quantity
 from corpus_tools.records import AnnotationQuality
 from corpus_tools.release.arrow_schemas import CONFIGS, NER_TAGS, yaml_features
-from corpus_tools.release.buildinfo import code_version
+from corpus_tools.release.buildinfo import BUILD_INFO_FILE, BUILD_INFO_HOLDS, code_version, recorded_text
 from corpus_tools.release.card_fields import data_fields_section, data_instances_section
 from corpus_tools.release.citation import bibtex
 from corpus_tools.release.rights import LICENSE_FILE, MIT_URL, RIGHTS_STATEMENT, columns_table, mit_license
@@ -287,8 +287,8 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         "### Files",
         "`data/<config>/<split>-NNNNN-of-NNNNN.parquet` (sharded, bounded rows per file), "
         "`croissant.json` (Croissant 1.0 metadata with each parquet file's sha256 and licences; it "
-        f"loads with `mlcroissant`), `{LICENSE_FILE}` (the licence statement), `build-info.json` (the library "
-        "versions that built the release), "
+        f"loads with `mlcroissant`), `{LICENSE_FILE}` (the licence statement), "
+        f"`{BUILD_INFO_FILE}` ({BUILD_INFO_HOLDS}: see Reproducing this Release), "
         "`CHANGELOG.md`, and `SHA256SUMS` covering every other file (`sha256sum -c SHA256SUMS`, or "
         "`corpus-tools verify`).",
     ]
@@ -461,9 +461,10 @@ def _reproducing_section() -> str:
     return (
         "### Reproducing this Release\n\n"
         "The release is deterministic: the same raw files, stored exports and registry, built with "
-        "the same library versions, give the same bytes. `build-info.json` records the versions of "
-        "corpus_tools, pyarrow and datasets that built it; `make release` in a checkout at the "
-        "release's commit installs them (requirements.lock) and rebuilds it as a no-op. So its date "
+        f"the same versions, give the same bytes. `{BUILD_INFO_FILE}` records {BUILD_INFO_HOLDS}: "
+        f"{recorded_text()}. `make release` in a checkout at the release's commit installs the recorded "
+        "libraries (requirements.lock; no lock pins Python, so run it with the recorded one) and rebuilds it as a "
+        "no-op. So its date "
         "(CHANGELOG.md, croissant.json's datePublished, the citation's year) is the day of its latest "
         "annotation, not the day it was built or published."
     )
@@ -551,7 +552,8 @@ def annotators_per_item(quality: AnnotationQuality) -> str:
 
 
 def quality_figures_lines(quality: AnnotationQuality) -> list[str]:
-    """One line per layer: the mean pairwise figures with the items they rest on (and alpha)."""
+    """One line per layer: the mean pairwise figures with the items they rest on (and alpha), then
+    what was compared and how each kind of figure was computed."""
     report = quality.agreement
     # with no document lacking an annotator's version, the words of every release before that kind
     # was counted (true then too: each document not comparable had one annotator)
@@ -568,8 +570,13 @@ def quality_figures_lines(quality: AnnotationQuality) -> list[str]:
         if layer.layer in alpha:
             figures += f", Krippendorff's alpha over code points {alpha[layer.layer].printed()}"
         lines.append(f"{layer.layer}: {figures}")
+    # alpha is no mean of pairs (docs/agreement.md), and beside a mean the counts are the pairs' sums
+    alpha_said = ("; Krippendorff's alpha is computed once, over all the annotators of each document together, not "
+                  "per pair" if any(layer.layer in alpha for layer in report.average) else "")
     lines.append(f"Over {len(report.compared)} document(s) annotated by two or more of {len(report.annotators)} "
-                 f"annotators ({len(report.pairs)} pair(s), figures averaged over pairs; "
+                 f"annotators ({len(report.pairs)} pair(s): each F1 and agreement is the mean of the pairs' figures, "
+                 "beside the counts summed over the pairs, whose ratio is the pooled figure, not the mean"
+                 f"{alpha_said}; "
                  + (f"{total} document(s) not comparable: {kinds})." if no_version else
                     f"{total} document(s) with one annotator not comparable)."))
     if report.versions_from_predictions:  # said only when so: a release of independent versions reads as before

@@ -34,6 +34,7 @@ from corpus_tools.records import CHANGE_KINDS, ReleaseChange, ReleaseDiff
 from corpus_tools.release.arrow_schemas import (
     CONFIGS, arrow_schema, file_features, half_null_region, label_names, name_labels, require_named, row_location,
 )
+from corpus_tools.release.buildinfo import BUILD_INFO_FILE, BUILD_INFO_HOLDS
 from corpus_tools.release.checksums import (
     config_files, open_parquet, release_configs, reopen_parquet, require_release,
 )
@@ -1419,7 +1420,7 @@ def _unchanged_files(old_version: str, files: FilesCompared) -> str:
     licence = {"new": [f"{LICENSE_FILE} (new: {old_version} had none)"], "changed": [LICENSE_FILE]}.get(
         files.license_file, [])
     differing = ["this card", "CHANGELOG.md", "croissant.json"] + licence + (
-        ["build-info.json (the library versions that built the release)"] if files.build_info else []) + [
+        [f"{BUILD_INFO_FILE} ({BUILD_INFO_HOLDS})"] if files.build_info else []) + [
         "SHA256SUMS (every file's hash)"]
     listed = ", ".join(differing[:-1]) + " and " + differing[-1]
     if files.parquet:
