@@ -241,8 +241,8 @@ def test_the_errata_say_what_the_committed_releases_say():
     assert f"Python {built_with['python']}, Unicode {built_with['unicodedata']}" in errata.replace("\n", " ")
     assert "`kb` config of every release before 1.2.0 leaves out a quote's type" in \
         (REPO / "README.md").read_text(encoding="utf-8").replace("\n", " ")
-    # 1.2.1, a patch: what build-info.json records, which figures are averaged over pairs; every
-    # parquet file is 1.2.0's
+    # corrected by 1.2.1, a patch: what build-info.json records, which figures are averaged over pairs;
+    # every parquet file is 1.2.0's
     import hashlib
 
     old, new = REPO / "dist" / "1.2.0", REPO / "dist" / "1.2.1"
@@ -264,6 +264,14 @@ def test_the_errata_say_what_the_committed_releases_say():
             "release) and SHA256SUMS (every file's hash) differ: the parquet files are byte for byte those of "
             "1.2.0.") in new_card
     assert "| configs | document-config pairs whose rows changed otherwise | 7 |" in old_card
+    assert errata.index("## Errata of 1.2.0") < errata.index("## Errata of 1.1.11")
+    said = errata.replace("\n", " ")
+    assert "Its data are those of 1.2.1, byte for byte (every parquet file); 1.2.1 was released to correct" in said
+    assert "\"figures averaged over pairs\"" in said
+    assert "\"7 document-config pairs whose rows changed otherwise\"" in said
+    assert "(`unicodedata.unidata_version`: Python 3.11.7, Unicode 14.0.0)" in said
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "1.2.1 corrects what 1.2.0's card says" in readme.replace("\n", " ")
 
 
 def test_the_latest_kb_gives_a_quote_s_type_and_a_timex_s_mod_as_its_quotes_and_timexes_configs():
