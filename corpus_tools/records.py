@@ -779,7 +779,8 @@ class ReleaseChange:
     a unit's region id (NEW's, OLD's when removed), a doc_id, a registry id, or ``config.column``.
     ``text`` is its text, for reading. ``old`` and ``new`` are the values that differ (plain JSON
     values; null on the side where there is none). ``count`` is 1, but for the ner layer, where a
-    change is a number of tokens.
+    change is a number of tokens. ``columns``: of a configs rows-changed, the columns and field
+    paths its rows differ in (``entities.normalized``); None for every other kind.
     """
 
     layer: str
@@ -790,6 +791,7 @@ class ReleaseChange:
     old: Any = None
     new: Any = None
     count: int = 1
+    columns: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         _check_choice("change layer", self.layer, tuple(CHANGE_KINDS))

@@ -813,13 +813,72 @@ def test_rows_of_one_document_changed_in_two_configs_are_not_counted_as_two_docu
     new = rewritten(new, tmp_path / "ner", "ner", rows_of_other("doc_id", lambda row: {**row, "id": row["id"] + "x"}))
     diff = diff_releases(base, new)
     assert keys(diff) == [("configs", "rows-changed", OTHER, "kb"), ("configs", "rows-changed", OTHER, "ner")]
+    # each names what in its rows differs: a field of a list of structs, a column of several rows
+    assert [change.columns for change in diff.changes] == [("passages.type",), ("id",)]
+    assert [change["columns"] for change in as_dict(diff)["changes"]] == [["passages.type"], ["id"]]
     lines = report_lines(diff)
+    assert lines[lines.index("configs: 2 document-config pairs whose rows changed otherwise") + 3:][:2] == [
+        "  rows-changed: kb.passages.type differs in 1 of them", "  rows-changed: ner.id differs in 1 of them"]
     assert "configs: 2 document-config pairs whose rows changed otherwise" in lines
     assert "documents with changes: 1" in lines
     assert "| configs | document-config pairs whose rows changed otherwise | 2 |" in card_section(diff)
     assert changelog_line(diff).startswith("- Changes since 1.0.0 (a minor version by the version rule): configs: "
                                            "2 document-config pairs whose rows changed otherwise.")
     assert counted("configs", "rows-changed", 1) == "1 document-config pair whose rows changed otherwise"
+
+
+def kb_entities_of_doc(change):
+    """A change of DOC's kb entities (OTHER has none in base)."""
+    def rewrite(table: pa.Table) -> pa.Table:
+        rows = [{**row, "entities": change(row["entities"])} if row["document_id"] == DOC else row
+                for row in table.to_pylist()]
+        return pa.Table.from_pylist(rows, schema=table.schema)
+    return rewrite
+
+
+@pytest.mark.parametrize(("config", "edit", "columns"), [
+    # one field of a list of structs: that field's path, not the list's
+    pytest.param("kb", kb_entities_of_doc(lambda entities: [
+        {**entities[0], "offsets": [[start + 1, end] for start, end in entities[0]["offsets"]]}, *entities[1:]]),
+        ("entities.offsets",), id="a-field-of-a-list-of-structs"),
+    # a field of a struct inside a list inside a list: the deepest path that alone differs
+    pytest.param("kb", kb_entities_of_doc(lambda entities: [
+        {**entities[0], "normalized": [{**entities[0]["normalized"][0], "db_id": "other"}]}, *entities[1:]]),
+        ("entities.normalized.db_id",), id="a-field-of-a-nested-struct"),
+    # every field of the list's structs differs (an entity more): the list itself
+    pytest.param("kb", kb_entities_of_doc(lambda entities: [*entities, {**entities[0], "id": "extra"}]),
+                 ("entities",), id="an-item-added-to-a-list-of-structs"),
+    # two columns of one row
+    pytest.param("kb", rows_of_other("document_id", lambda row: {
+        **row, "fold": row["fold"] + 1, "passages": [{**row["passages"][0], "type": "body"}]}),
+        ("fold", "passages.type"), id="two-columns"),
+])
+def test_rows_changed_names_the_columns_and_field_paths_its_rows_differ_in(base, tmp_path, config, edit, columns):
+    diff = diff_releases(base, resummed(base, tmp_path / "new", in_config(config, edit)))
+    assert [(change.kind, change.id, change.columns) for change in diff.changes] == [
+        ("rows-changed", config, columns)]
+    assert as_dict(diff)["changes"][0]["columns"] == list(columns)
+    assert report_lines(diff)[3:3 + len(columns)] == [f"  rows-changed: {config}.{column} differs in 1 of them"
+                                                      for column in columns]
+
+
+def test_rows_that_differ_only_in_how_their_values_combine_name_what_they_differ_in(base, tmp_path):
+    """Two ner rows of a document that swap their ids: each column holds the same values as before
+    (as a multiset), so no column differs alone; every column is named, not none. A struct whose
+    fields differ only so is named itself."""
+    def swapped(table: pa.Table) -> pa.Table:
+        rows = table.to_pylist()
+        first, second = [at for at, row in enumerate(rows) if row["doc_id"] == OTHER][:2]
+        rows[first]["id"], rows[second]["id"] = rows[second]["id"], rows[first]["id"]
+        return pa.Table.from_pylist(rows, schema=table.schema)
+
+    diff = diff_releases(base, rewritten(base, tmp_path / "new", "ner", swapped))
+    change = only(diff)
+    assert (change.kind, change.id, change.old, change.new) == ("rows-changed", "ner", 2, 2)
+    assert change.columns == tuple(sorted(pq.read_schema(next((base / "data" / "ner").glob("*.parquet"))).names))
+    olds, news = [{"span": {"start": 1, "end": 2}}, {"span": {"start": 2, "end": 1}}], \
+        [{"span": {"start": 1, "end": 1}}, {"span": {"start": 2, "end": 2}}]
+    assert diff_module._differing_paths(olds, news) == ["span"]
 
 
 # --- reading a diff
@@ -1405,6 +1464,30 @@ def test_cli_diff_of_the_committed_release_with_itself_reports_no_change():
     result = CliRunner().invoke(cli, ["diff", str(REPO / "dist" / "1.0.0"), str(REPO / "dist" / "1.0.0")])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == "no change: the data of 1.0.0 is that of 1.0.0"
+
+
+def test_cli_diff_of_1_1_11_and_1_2_0_names_the_kb_field_whose_rows_changed():
+    """1.2.0 added a QUOTE's quote_type and a TIMEX's TIMEX3_mod to kb's entities' normalized lists;
+    the diff said only "7 document-config pairs whose rows changed otherwise", not in what."""
+    old, new = REPO / "dist" / "1.1.11", REPO / "dist" / "1.2.0"
+    text = CliRunner().invoke(cli, ["diff", str(old), str(new)])
+    assert text.exit_code == 0, text.output
+    assert text.output.splitlines()[1:7] == [
+        "configs: 7 document-config pairs whose rows changed otherwise",
+        "  rows-changed: 000_cbeedfbee8440207 kb: 1 row(s) replaced by 1",
+        "  rows-changed: 001_d79359122f2d4c78 kb: 1 row(s) replaced by 1",
+        "  rows-changed: 002_9bc3c6dfe5868321 kb: 1 row(s) replaced by 1",
+        "  rows-changed: ... 4 more (--json lists all)",
+        "  rows-changed: kb.entities.normalized differs in 7 of them",
+    ]
+    as_json = CliRunner().invoke(cli, ["diff", str(old), str(new), "--json"])
+    changes = json.loads(as_json.output)["changes"]
+    assert [change["doc_id"] for change in changes] == [
+        "000_cbeedfbee8440207", "001_d79359122f2d4c78", "002_9bc3c6dfe5868321", "003_840a8be26e4ddaa5",
+        "004_3e4c866fc9bc1c15", "005_2cde5fe42a71d5e6", "006_13b7e5813f40efdc"]
+    assert changes[0] == {"layer": "configs", "kind": "rows-changed", "doc_id": "000_cbeedfbee8440207", "id": "kb",
+                          "text": None, "old": 1, "new": 1, "count": 1, "columns": ["entities.normalized"]}
+    assert all(change["columns"] == ["entities.normalized"] for change in changes)
 
 
 def test_cli_diff_by_version_text_json_and_filters(base, tmp_path):

@@ -25,8 +25,10 @@ def diff(old: str, new: str, root: str, as_json: bool, doc_id: str | None, layer
     """Report what changed from release OLD to release NEW: documents, entity mentions, time
     expressions and quotes (matched by raw offsets, so a new normalizer moves nothing), the
     entity registry (renames, aliases, types, Wikidata ids, merges and splits), ner tags,
-    and the configs' columns and label sets. OLD and NEW are release directories or versions
-    under dist/. Both are checked against their SHA256SUMS first.
+    the configs' columns and label sets, and the rows of derived configs (kb, ner) that changed
+    otherwise, with the columns or field paths they differ in (kb.entities.normalized). OLD and
+    NEW are release directories or versions under dist/. Both are checked against their
+    SHA256SUMS first.
 
     Exit status: 0 whatever changed (this is a report); 1 on bad input (not a release, a
     tampered release, releases of two corpora). With --json: every change, keys in docs/diff.md;

@@ -1068,8 +1068,8 @@ def _row_changes(config: str, old: _Release, new: _Release, documents: list) -> 
 
     def grouped(release: _Release) -> dict:
         rows = release.rows_by_document(config, documents) if documents != [None] else {None: release.rows(config)}
-        return {group: Counter(orjson.dumps({c: row[c] for c in common}, option=orjson.OPT_SORT_KEYS)
-                               for row in group_rows) for group, group_rows in rows.items()}
+        return {group: Counter(_json({c: row[c] for c in common}) for row in group_rows)
+                for group, group_rows in rows.items()}
 
     before, after = grouped(old), grouped(new)
     changes = []
@@ -1078,8 +1078,53 @@ def _row_changes(config: str, old: _Release, new: _Release, documents: list) -> 
         came = after.get(group, Counter()) - before.get(group, Counter())
         if gone or came:
             changes.append(ReleaseChange("configs", "rows-changed", group, config, None,
-                                         sum(gone.values()), sum(came.values())))
+                                         sum(gone.values()), sum(came.values()), columns=tuple(_differing_paths(
+                                             [orjson.loads(row) for row in gone.elements()],
+                                             [orjson.loads(row) for row in came.elements()]))))
     return changes
+
+
+def _json(value: Any) -> bytes:
+    """A value as the rows of derived configs are compared: JSON, keys sorted (a multiset's key)."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+
+def _differing_paths(olds: list, news: list, path: str = "") -> list[str]:
+    """The columns, and inside struct columns the field paths (``entities.normalized``), in which
+    rows only OLD has (``olds``) differ from rows only NEW has (``news``), in name order. A field
+    differs when the multisets of its values over those rows do (through lists: a list of structs'
+    field is the list of its items' values). Of a struct, the fields that differ are named, or the
+    struct itself when all of them differ or none does alone (their values differ only in how they
+    are combined); of the rows, which have no name, the columns that differ, or every column."""
+    fields = sorted({name for value in (*olds, *news) for name in _field_names(value)})
+    values = {name: ([_field(value, name) for value in olds], [_field(value, name) for value in news])
+              for name in fields}
+    differing = [name for name in fields
+                 if Counter(map(_json, values[name][0])) != Counter(map(_json, values[name][1]))]
+    if path and len(differing) in (0, len(fields)):
+        return [path]
+    if not differing:
+        return fields
+    return [found for name in differing
+            for found in _differing_paths(*values[name], f"{path}.{name}" if path else name)]
+
+
+def _field_names(value: Any) -> set[str]:
+    """The fields of a struct value, or of the structs in a list value (at any depth)."""
+    if isinstance(value, dict):
+        return set(value)
+    if isinstance(value, list):
+        return {name for item in value for name in _field_names(item)}
+    return set()
+
+
+def _field(value: Any, name: str) -> Any:
+    """A struct's field ``name``; of a list of structs, the list of its items' (None stays None)."""
+    if isinstance(value, dict):
+        return value.get(name)
+    if isinstance(value, list):
+        return [_field(item, name) for item in value]
+    return value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1203,7 +1248,8 @@ def as_dict(diff: ReleaseDiff, lazy: bool = False) -> dict[str, Any]:
     """The JSON form (`corpus-tools diff --json`; keys in docs/diff.md); ``lazy``: its changes as a
     generator, which echo_json prints a change at a time."""
     changes = ({"layer": c.layer, "kind": c.kind, "doc_id": c.doc_id, "id": c.id, "text": c.text,
-                "old": c.old, "new": c.new, "count": c.count} for c in diff.changes)
+                "old": c.old, "new": c.new, "count": c.count,
+                **({} if c.columns is None else {"columns": list(c.columns)})} for c in diff.changes)
     return {
         "old": {"version": diff.old_version, "path": diff.old_path},
         "new": {"version": diff.new_version, "path": diff.new_path},
@@ -1361,6 +1407,9 @@ def report_lines(diff: ReleaseDiff, examples: int = 3) -> list[str]:
             lines += [f"  {kind}: {describe(change)}" for change in log.first(layer, kind, examples)]
             if numbers[layer][kind] > examples:
                 lines.append(f"  {kind}: ... {numbers[layer][kind] - examples} more (--json lists all)")
+            if kind == "rows-changed":  # not in its examples: the card shows them, as published
+                lines += [f"  {kind}: {escape(column)} differs in {n} of them"
+                          for column, n in _differing_columns(log).items()]
     changed_documents = document_counts(diff)
     if changed_documents:
         lines.append(f"documents with changes: {len(changed_documents)}")
@@ -1378,6 +1427,14 @@ def report_lines(diff: ReleaseDiff, examples: int = 3) -> list[str]:
                      f"{len(diff.changes) - inside} outside documents; "
                      f"by the version rule this needs a {required_bump(diff)} version")
     return lines
+
+
+def _differing_columns(log: ChangeLog) -> dict[str, int]:
+    """``config.column`` (or field path) -> the number of rows-changed whose rows differ in it, in
+    name order."""
+    tally = Counter(f"{change.id}.{column}" for change in log.first("configs", "rows-changed", None)
+                    for column in change.columns or ())
+    return dict(sorted(tally.items()))
 
 
 def changelog_line(diff: ReleaseDiff | None) -> str:
