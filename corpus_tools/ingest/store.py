@@ -1,40 +1,13 @@
 """Ingest: an export is read once, checked once, stored verbatim, and its units table written.
 
-**The store.** ``annotations/exports/<sequence>-<sha256[:16]>/`` per export, append-only:
-``export.json`` is the file byte for byte; ``ingest.json`` its full SHA-256, the options it
-was ingested with, the units it was accepted without (``--allow-partial``) and, from
-``labelstudio pull``, the account of each user id that annotated in it (``accounts.json``:
-corpus_tools.annotations.annotators) and which pull of which project it is (``snapshot_of``:
-what the next pull of the project lacks was deleted there, and that pull lists the unique_ids
-of those, ``deleted``, which leave the exports from files too); and its ground-truth annotations
-(``ground_truths``: ``truth_keys``), which an adjudication that Label Studio later un-marked is
-still known by.
-``sequence`` numbers exports in the order they were ingested (six digits, from 000001): the
-annotation set breaks ties between annotations by it, so the order is the order of the work,
-never that of names or hashes. (Two branches that each ingest an export and are then merged
-can hold the same number twice; the SHA-256 prefix orders those, and ``ingest`` continues after
-the highest. The pulls of one project are ordered by when the server made them instead.)
-A stored export lands by one rename of its directory, so the export and its ``ingest.json``
-appear together or not at all; a killed run leaves a ``.ingest-<pid>-*.tmp`` directory that
-the next run removes.
-
-**The units table** (corpus_tools.ingest.units) of each stored export lives in
-``build/units/<stored name>/<fingerprint>/``, where the fingerprint (corpus_tools.fingerprint)
-covers the export's SHA-256, the documents (the manifest), the registry, the documents removed
-from the corpus (corpus_tools.documents.remove), the ingest options and
-all of the package's code. ``ingest`` writes it; ``units_for`` returns it, rebuilding it by this
-module's own checking pass when it is missing or stale (after a change of the code, the corpus
-or the registry), and marks the tables of older fingerprints stale, removing those stale for an
-hour (``STALE_GRACE``: a command that began before the change may still be reading one).
-
-**Checking** (``checked_batches``): the export is cut into tasks in this process (which also
-hashes and copies the bytes: corpus_tools.ingest.reader); batches of tasks are parsed, checked
-and turned into columns of the units tables (corpus_tools.ingest.work) either here (``jobs=1``)
-or in a pool of worker processes (``concurrent.futures``) with a bounded window of batches in
-flight, taken back in file order; this process makes them record batches and writes them.
-Workers are spawned, not forked: they import the checks only, not pyarrow (each process that
-loads pyarrow holds some 60 MB more). Output is the same with any number of jobs. Workers die
-with the process that started them (``PR_SET_PDEATHSIG`` on Linux), so a killed ingest leaves none.
+The store (``annotations/exports/<sequence>-<sha256[:16]>/``: ``export.json``, ``ingest.json``,
+``accounts.json``) is described in docs/validation.md, "Ingest and the store"; the units table
+of each stored export (``build/units/<stored name>/<fingerprint>/``, made again by ``units_for``
+when missing or stale, older ones removed after ``STALE_GRACE``) in docs/architecture.md, "The
+fingerprint rule"; the checking pass (``checked_batches``: tasks cut here, checked here or in a
+pool of spawned workers, taken back in file order, the same output with any number of jobs) in
+its "Order, atomicity, concurrency". Workers are spawned, not forked: they import the checks
+only, not pyarrow (each process that loads pyarrow holds some 60 MB more).
 """
 
 from __future__ import annotations
