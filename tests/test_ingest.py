@@ -464,6 +464,22 @@ def test_a_cancelled_annotation_is_counted_once_whatever_the_exports_that_hold_i
     assert _index(layout).cancelled == 0
 
 
+def test_the_note_on_deleted_annotations_names_the_first_five_ids_and_counts_the_rest(layout):
+    """A pull that lost many annotations keeps its note one line: the five lowest ids, then how
+    many more (in id order, whatever the order the previous pull held them in)."""
+    numbers = [108, 101, 107, 102, 106, 103, 105, 104]
+    tasks = _doc_a(*(_annotation(number, number - 100, "01") for number in numbers))
+    assert ingest_tasks(layout, "1.json", tasks, snapshot=_pull(1)).status == "stored"
+    tasks[0]["annotations"] = [_annotation(101, 1, "01")]
+    gone = ingest_tasks(layout, "2.json", tasks, snapshot=_pull(2))
+    assert gone.status == "stored"
+    assert gone.notes == ("7 annotations of project 4's previous pull (stored export "
+                          f"{stored_exports(layout)[0].name}) are not in this one: deleted in Label Studio, they "
+                          "leave the annotation set (ids 102, 103, 104, 105, 106 and 2 more)",)
+    assert orjson.loads((stored_exports(layout)[1].directory / "ingest.json").read_bytes())["deleted"] == [
+        f"uuid-{number}" for number in range(102, 109)]
+
+
 def test_an_annotation_deleted_in_label_studio_leaves_with_the_next_pull_of_its_project(layout):
     """A pull holds its project whole: an annotation the next pull of the project lacks was
     deleted there. It stayed, ground truth included, and was chosen over the living ones."""
