@@ -522,8 +522,8 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     existing = next((stored for stored in exports if stored.sha256 == sha256 and (
         snapshot is None or stored == previous or _same_pull(stored.snapshot, snapshot))), None)
     if existing is not None:
-        notes = () if accounts is None else _record_accounts(layout, exports, new, None, accounts, stored_units,
-                                                             export_path)
+        notes = () if accounts is None else _record_accounts(layout, exports, _submitted(new), None, accounts,
+                                                             stored_units, export_path)
         return IngestResult("already-stored", sha256, existing, report, exclusions, notes)
     if not report.valid and not options["allow_partial"]:
         return IngestResult("refused", sha256, None, report, exclusions)
@@ -560,7 +560,7 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     # pull that holds an annotation the project's latest stored pull lacks: a pull that holds it
     # is what its deletion is seen against
     if nothing_new and not deleted and not first_pull and not _holds_more(mine, prior):
-        notes += _record_accounts(layout, exports, new, None, accounts, stored_units, export_path)
+        notes += _record_accounts(layout, exports, mine, None, accounts, stored_units, export_path)
         return IngestResult("nothing-new", sha256, None, report, exclusions, notes)
     if accounts is None and _known_by_account(layout):
         notes += ("its annotators are known by Label Studio user id alone, and annotations/annotators.jsonl names "
@@ -571,7 +571,7 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
                  if snapshot is not None else {}),
               "ground_truths": ground_truth_keys(new)}  # [] too: a record without them is an older one
     atomic_write_bytes(staging / "ingest.json", orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
-    notes += _record_accounts(layout, exports, new, staging, accounts, stored_units, export_path)
+    notes += _record_accounts(layout, exports, mine, staging, accounts, stored_units, export_path)
     sequence = max((item.sequence for item in exports), default=0) + 1
     stored = _stored_export(sequence, layout.exports / f"{sequence:06d}-{sha256[:16]}", record)
     os.chmod(staging / "export.json", 0o644)
@@ -591,20 +591,20 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
 Accounts = Callable[[Sequence[str]], Mapping[str, str]]
 
 
-def _record_accounts(layout: Layout, exports: list[StoredExport], new: Units, staging: Path | None,
+def _record_accounts(layout: Layout, exports: list[StoredExport], mine: pa.Table, staging: Path | None,
                      accounts: Accounts | None, stored_units: Callable[[StoredExport], Units],
                      export_path: Path) -> tuple[str, ...]:
-    """Write the accounts of the user ids that annotated in the export being stored (into its
-    ``staging`` directory; None: it is not being stored) and in each stored export without
-    recorded accounts that holds an annotation of this one's (a unique_id of it: the same
-    database), after giving annotations/annotators.jsonl an id for each new account. All the
-    accounts are checked before anything is written."""
+    """Write the accounts of the user ids that annotated in the export being stored (``mine``: its
+    annotations, ``_submitted``'s; into its ``staging`` directory, None: it is not being stored)
+    and in each stored export without recorded accounts that holds an annotation of this one's (a
+    unique_id of it: the same database), after giving annotations/annotators.jsonl an id for each
+    new account. All the accounts are checked before anything is written."""
     if accounts is None:
         return ()
-    ours = _submitted(new)["unique_id"].drop_null().combine_chunks()
+    ours = mine["unique_id"].drop_null().combine_chunks()
     if staging is None and not len(ours):
         return ()  # nothing stored now, and nothing to find stored exports of this database by
-    targets: list[tuple[Path, set[str]]] = [(staging, _annotator_ids(new))] if staging is not None else []
+    targets: list[tuple[Path, set[str]]] = [(staging, _user_ids(mine))] if staging is not None else []
     # one pass over the stored exports without accounts: those of this database get them now;
     # the user ids of the others stay their annotators' ids, which a new account must not be given
     taken: set[str] = set()
@@ -612,7 +612,7 @@ def _record_accounts(layout: Layout, exports: list[StoredExport], new: Units, st
         if stored_accounts(stored) is not None:
             continue
         theirs = _submitted(stored_units(stored))
-        ids = {user_id for user_id in theirs["annotator"].to_pylist() if user_id is not None}
+        ids = _user_ids(theirs)
         if len(ours) and column_sum(pc.is_in(theirs["unique_id"], value_set=ours)):
             targets.append((stored.directory, ids))
         else:
@@ -660,10 +660,9 @@ def _known_by_account(layout: Layout) -> bool:
     return layout.annotators.exists() and layout.annotators.stat().st_size > 0
 
 
-def _annotator_ids(units: Units) -> set[str]:
-    table = units.read("annotations", ["annotator", "prediction"])
-    return {user_id for user_id in pc.unique(table["annotator"].filter(pc.invert(table["prediction"]))).to_pylist()
-            if user_id is not None}
+def _user_ids(annotations: pa.Table) -> set[str]:
+    """The user ids that annotated (``_submitted``'s annotations)."""
+    return {user_id for user_id in pc.unique(annotations["annotator"]).to_pylist() if user_id is not None}
 
 
 # What says an annotation is one already stored: Label Studio's unique_id, and the fields that
@@ -793,8 +792,7 @@ def _deleted(mine: pa.Table, snapshot: Snapshot | None, previous: StoredExport |
     count = column_sum(gone)
     if not count:
         return (), [], previous.name
-    shown = sorted(theirs["id"].filter(gone).to_pylist())
-    listed = ", ".join(map(str, shown[:5])) + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
+    listed = _first_ids(theirs["id"].filter(gone).to_pylist())
     return (f"{quantity(count, 'annotation')} of project {snapshot.project}'s previous pull (stored export "
             f"{previous.name}) {agreeing(count, 'is', 'are')} not in this one: deleted in Label Studio, "
             f"{agreeing(count, 'it leaves', 'they leave')} the annotation set (ids {listed})",), \
@@ -838,14 +836,19 @@ def _clash_note(mine: pa.Table, theirs: pa.Table, stored: StoredExport) -> tuple
     named = pc.take(theirs["unique_id"], where)
     other = pc.and_kleene(pc.and_(pc.is_valid(mine["unique_id"]), pc.is_valid(named)),
                           pc.not_equal(named, mine["unique_id"]))
-    clashes = sorted(mine["id"].filter(other).to_pylist())
+    clashes = mine["id"].filter(other).to_pylist()
     if not clashes:
         return ()
-    shown = ", ".join(map(str, clashes[:5])) + (f" and {len(clashes) - 5} more" if len(clashes) > 5 else "")
-    return (f"annotation ids {shown} of this export name other annotations (another unique_id) in stored "
+    return (f"annotation ids {_first_ids(clashes)} of this export name other annotations (another unique_id) in stored "
             f"export {stored.name}: it looks exported from another Label Studio database, whose user ids "
             "are other people, yet this export's annotators are known by user id alone: ingest it with "
             "`labelstudio pull`, which records their accounts (docs/agreement.md)",)
+
+
+def _first_ids(ids: list[int]) -> str:
+    """The first five of ``ids`` in order, and how many more: a note stays one line."""
+    shown = sorted(ids)
+    return ", ".join(map(str, shown[:5])) + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
 
 
 def exclusion_as_dict(exclusion: Exclusion) -> dict[str, Any]:
