@@ -413,11 +413,8 @@ def validate_export(path: str | Path, documents: Mapping[str, Document], registr
     ``removed``: the documents removed from the corpus (``removed_documents``), whose tasks are
     left out with a warning; none given, such a task names no document (``doc-unknown``)."""
     path = Path(path)
-    gathered = _Gathered(path.name)
     context = Context(path.name, documents, registry, removed=removed or {})
-    for batches in checked_batches(ExportStream(path), context, jobs, checking):
-        gathered.add(batches)
-    return gathered.report()
+    return _write_checked(ExportStream(path), context, jobs, None, checking).report()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -486,18 +483,20 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
                 shutil.rmtree(units_staging, ignore_errors=True)
 
 
-def _write_checked(stream: ExportStream, context: Context, jobs: int | None, directory: Path,
+def _write_checked(stream: ExportStream, context: Context, jobs: int | None, directory: Path | None,
                    checking: Totalled | None = None) -> _Gathered:
-    """Check ``stream`` and write its units table into ``directory``. ``checking``: the progress
-    in bytes (``checked_batches``)."""
+    """Check ``stream`` and write its units table into ``directory`` (None: validation, nothing
+    written). ``checking``: the progress in bytes (``checked_batches``)."""
     gathered = _Gathered(context.file)
-    writer = UnitsWriter(directory)
+    writer = None if directory is None else UnitsWriter(directory)
     try:
         for batches in checked_batches(stream, context, jobs, checking):
-            writer.write(batches)
+            if writer is not None:
+                writer.write(batches)
             gathered.add(batches)
     finally:
-        writer.close()
+        if writer is not None:
+            writer.close()
     return gathered
 
 
