@@ -823,18 +823,21 @@ def _stored_unchanged(mine: pa.Table, theirs: pa.Table, seen: pa.ChunkedArray | 
     found = pc.is_valid(where)
     for name in _SAME:
         ours, stored = mine[name], pc.take(theirs[name], where)
-        # never null (Kleene: false and null is false), without fill_null's scalar (pandas)
-        equal = pc.and_kleene(pc.and_(pc.is_valid(ours), pc.is_valid(stored)), pc.equal(ours, stored))
-        found = pc.and_(found, pc.or_(equal, pc.and_(pc.is_null(ours), pc.is_null(stored))))
+        both_null = pc.and_(pc.is_null(ours), pc.is_null(stored))
+        found = pc.and_(found, pc.or_(_where_both(pc.equal, ours, stored), both_null))
     return found if seen is None else pc.or_(seen, found)
+
+
+def _where_both(compare: Callable, one: pa.ChunkedArray, other: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``compare(one, other)`` where both have a value, else false: never null (Kleene: false and
+    null is false), without fill_null's scalar, which imports pandas."""
+    return pc.and_kleene(pc.and_(pc.is_valid(one), pc.is_valid(other)), compare(one, other))
 
 
 def _clash_note(mine: pa.Table, theirs: pa.Table, stored: StoredExport) -> tuple[str, ...]:
     theirs = theirs.filter(pc.is_valid(theirs["unique_id"]))
     where = pc.index_in(mine["id"], value_set=theirs["id"].combine_chunks(), skip_nulls=True)
-    named = pc.take(theirs["unique_id"], where)
-    other = pc.and_kleene(pc.and_(pc.is_valid(mine["unique_id"]), pc.is_valid(named)),
-                          pc.not_equal(named, mine["unique_id"]))
+    other = _where_both(pc.not_equal, pc.take(theirs["unique_id"], where), mine["unique_id"])
     clashes = mine["id"].filter(other).to_pylist()
     if not clashes:
         return ()
