@@ -240,7 +240,8 @@ def checked_batches(stream: ExportStream, context: Context, jobs: int | None = 1
         batches = progress.noted(batches)
     offset = 0
     ids = _UniqueIds(path)
-    checked = _in_process(batches, path, context) if jobs <= 1 else _in_pool(batches, path, context, jobs)
+    checked = ((check_batch(batch, path, context) for batch in batches) if jobs <= 1
+               else _in_pool(batches, path, context, jobs))
     for columns in checked:
         result = record_batches(columns, offset)
         ids.add(result)
@@ -343,11 +344,6 @@ def _second_occurrence(values: np.ndarray) -> int | None:
     order = np.argsort(values, kind="stable")
     repeats = order[1:][values[order[1:]] == values[order[:-1]]]
     return int(repeats.min()) if len(repeats) else None
-
-
-def _in_process(batches: Iterable, path: str, context: Context) -> Iterator[Columns]:
-    for batch in batches:
-        yield check_batch(batch, path, context)
 
 
 def _in_pool(batches: Iterable, path: str, context: Context, jobs: int) -> Iterator[Columns]:
@@ -514,7 +510,7 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
                        if problem.severity == "error" or problem.code in EXCLUDING)
     new = Units(units_staging, "export.json")
     exports = stored_exports(layout)
-    previous = _previous_pull(exports, snapshot)
+    previous = None if snapshot is None else _latest_pulls(exports).get(snapshot.project_key)
     # a pull is the same only as its project's latest pull, or as itself (the same export of the
     # server's, ingested again): every empty project exports "[]", and a project can come back to
     # the bytes of an older pull ("[]" again)
@@ -543,7 +539,7 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     first_pull = snapshot is not None and previous is None
 
     def units_name(stored: StoredExport) -> str:
-        return _units_name(layout, _units_directory(layout, stored, inputs(), stored.options))
+        return _units_name(layout, _units_directory(layout, stored, inputs()))
 
     index = StoreIndex(layout.build / "cache", _SAME)
     # a pull after a pull of its project reads that pull and the few exports stored after it, a
@@ -577,7 +573,7 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     os.rename(staging, stored.directory)  # the commit point: the export and its record, together
     _fsync_directory(layout.exports)
     # made once: each making stats the export and fingerprints the inputs again
-    directory = _units_directory(layout, stored, inputs(), options)
+    directory = _units_directory(layout, stored, inputs())
     _publish_units(units_staging, directory)
     index.add(stored.name, _units_name(layout, directory), mine)
     return IngestResult("stored" if report.valid else "stored-partial", sha256, stored, report, exclusions, notes)
@@ -760,13 +756,6 @@ def _copy_keys(annotations: pa.Table) -> pa.ChunkedArray:
     return pc.coalesce(annotations["unique_id"], without)
 
 
-def _previous_pull(exports: list[StoredExport], snapshot: Snapshot | None) -> StoredExport | None:
-    """The latest stored pull of the project ``snapshot`` is a pull of, if any."""
-    if snapshot is None:
-        return None
-    return _latest_pulls(exports).get(snapshot.project_key)
-
-
 def _holds_more(mine: pa.Table, prior: pa.Table | None) -> bool:
     """Whether the export (``mine``: its annotations, ``_submitted``'s) holds an annotation (a
     unique_id) that ``prior`` (those of its project's latest stored pull, if any) does not."""
@@ -913,7 +902,7 @@ def units_of(layout: Layout, stored: Sequence[StoredExport], documents: Mapping[
 def _units_in_place(layout: Layout, stored: StoredExport, inputs: tuple[str, str, str]) -> Units:
     """Where the units table of ``stored`` for ``inputs`` is, that directory made ready to be
     looked in: no file in its place, no mark of a stale table."""
-    directory = _units_directory(layout, stored, inputs, stored.options)
+    directory = _units_directory(layout, stored, inputs)
     # scratch: a file in the place of the table's directory, or of build/units or build/units/<stored>
     # above it, is made again
     clear_scratch(directory, layout.build / "units")
@@ -977,7 +966,7 @@ def inputs_digest(documents: Mapping[str, Document], registry: Mapping[str, Regi
     return documents_digest(documents), registry_digest(registry), hashlib.sha256(said).hexdigest()
 
 
-def _units_directory(layout: Layout, stored: StoredExport, inputs: tuple[str, str, str], options: dict) -> Path:
+def _units_directory(layout: Layout, stored: StoredExport, inputs: tuple[str, str, str]) -> Path:
     # the file's size and change times stand in for its bytes (hashing every stored export on
     # every command would cost a read of each): an export edited in place gets a new key, and the
     # checking pass that makes its table finds the SHA-256 differs from ingest.json's. The inode's
@@ -986,7 +975,7 @@ def _units_directory(layout: Layout, stored: StoredExport, inputs: tuple[str, st
     with file_errors():  # export.json gone, or a loop of links in its place: named, not a traceback
         status = os.stat(stored.export)
     stamp = f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}"
-    key = fingerprint("units", stored.sha256, stamp, *inputs, orjson.dumps(options, option=orjson.OPT_SORT_KEYS))
+    key = fingerprint("units", stored.sha256, stamp, *inputs, orjson.dumps(stored.options, option=orjson.OPT_SORT_KEYS))
     # one directory per stored export: publishing a table lists its export's older tables only, so
     # rebuilding every table is linear in the store (a flat build/units/ was listed whole each time)
     return layout.build / "units" / stored.name / key[:16]
