@@ -425,21 +425,15 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
     """Validate the export at ``export_path``, store it verbatim and write its units table.
 
     ``accounts``: who the export's user ids are, asked of the server the export comes from
-    (``labelstudio pull``: corpus_tools.labelstudio.sync.server_accounts). They are kept beside
-    the stored export (``accounts.json``), and beside each stored export whose accounts were
-    never recorded and that holds annotations of the same database (one of its unique_ids is in
-    this export: it was ingested from a file, or before pulls recorded accounts);
-    annotations/annotators.jsonl gains an id for each account it lacks
-    (corpus_tools.annotations.annotators). Without them, the export's user ids are its
-    annotators' ids.
+    (``labelstudio pull``: corpus_tools.labelstudio.sync.server_accounts), recorded as
+    ``_record_accounts`` says (docs/agreement.md, "Who an annotator is"). Without them, the
+    export's user ids are its annotators' ids.
 
     ``snapshot``: the pull the export is (``labelstudio pull``: it holds its project whole),
-    recorded in ``ingest.json``: an annotation in the project's previous pull and not in this one
-    was deleted there, and leaves the annotation set (corpus_tools.annotations.consolidate), from
-    every stored export (its unique_id is recorded: ``deleted``). Such a pull is stored even when
-    nothing else in it is new, and even when it holds no task (``[]``: every task deleted); so is
-    a project's first pull, the baseline. Its ground-truth annotations (``truth_keys``) are
-    recorded there too.
+    recorded in ``ingest.json`` with what its project's previous pull held and it lacks
+    (``deleted``: docs/validation.md, "An annotation deleted in Label Studio"). Such a pull is
+    stored even when nothing else in it is new, and even when it holds no task (``[]``); so is a
+    project's first pull, the baseline.
 
     Raises CorpusError when the file is not a Label Studio export at all (nothing is written).
     Status ``refused`` (nothing written) when it has errors and ``allow_partial`` is off;
@@ -669,31 +663,18 @@ def _against_store(exports: list[StoredExport], mine: pa.Table, stored_units: Ca
                    by_user_id: bool, previous: StoredExport | None = None,
                    holders: Callable[[int, bool], Holders | None] | None = None) -> tuple[bool, tuple[str, ...]]:
     """The export's annotations (``mine``: ``_submitted``'s) against the stored exports', each
-    stored export's read once:
+    stored export's read once (the rules: docs/validation.md, "Ingest and the store", "Nothing
+    new"): whether there is nothing new (every annotation stored already with every field of
+    ``_SAME`` equal; one without a unique_id is always new), and, when its annotators are known by
+    user id alone (``by_user_id``), a note when its annotation ids name other annotations than a
+    stored export's (another Label Studio database). Only a note: a SQLite database can give a
+    deleted newest annotation's id to the next one.
 
-    * whether there is nothing new: every annotation is stored already, with every field of
-      ``_SAME`` equal. A pull when no one annotated differs only in what Label Studio recomputes
-      (a prediction's ``created_ago``), and would store a whole export again. The results are not
-      compared: Label Studio moves ``updated_at`` with every edit, so a result that differs under
-      the same update time is a file edited by hand. Annotations without a unique_id (not Label
-      Studio's own) are always new.
-    * when its annotators are known by user id alone (``by_user_id``: no accounts recorded), a
-      note when its annotation ids name other annotations (another unique_id) than a stored
-      export's: it comes from another Label Studio database, whose user ids are other people.
-      Only a note: a SQLite database can give a deleted newest annotation's id to the next one.
-
-    ``previous``: the previous pull of the project this export is a pull of. The exports stored
-    before it are not read: what it lacks was deleted, and Label Studio never brings an
-    annotation back under its unique_id, so they hold nothing of this export's.
-
+    ``previous``: the previous pull of the project this export is a pull of; the exports stored
+    before it are not read (Label Studio never brings an annotation back under its unique_id).
     ``holders(start, clashes)``: what the store's index says of ``exports[start:]``
     (corpus_tools.ingest.storeindex; None: every one is read), asked once the newest is read and
-    found not to settle it. Of the others, only the stored exports that
-    hold one of this export's annotations with every field the same are read for whether
-    nothing is new, and that only when each of its annotations is so held by one; only those
-    in which one of its ids is another annotation, for the note. The others would change
-    neither, and reading each stored export's table made every ingest from a file read the
-    whole store.
+    found not to settle it; only the stored exports it names are read.
 
     Compared as columns, matched by unique_id (one per annotation in an export): Python objects
     for the rows of a large export took tens of MB, and converting timestamps to Python imports
