@@ -173,14 +173,12 @@ def truth_keys(annotations: pa.Table) -> pa.ChunkedArray:
 def _latest_pulls(stored: Iterable[StoredExport]) -> dict[tuple, StoredExport]:
     """The latest pull of each project among ``stored`` (stored exports, in ingest order): the
     export the server made last (ingest order breaks a tie)."""
-    latest: dict[tuple, tuple[Any, StoredExport]] = {}
+    latest: dict[tuple, StoredExport] = {}
     for item in stored:
-        snapshot = item.snapshot
-        if snapshot is not None:
-            key = snapshot.project_key
-            if key not in latest or snapshot.taken >= latest[key][0]:
-                latest[key] = (snapshot.taken, item)
-    return {key: item for key, (_, item) in latest.items()}
+        key = None if item.snapshot is None else item.snapshot.project_key
+        if key is not None and (key not in latest or item.snapshot.taken >= latest[key].snapshot.taken):
+            latest[key] = item
+    return latest
 
 
 def stored_accounts(stored: StoredExport) -> dict[str, str] | None:
