@@ -117,9 +117,7 @@ def _read_record(directory: Path) -> dict:
             raise ValueError(fault)
         return record
     except (OSError, ValueError) as error:
-        raise CorpusError("stored-export-invalid", f"the stored export's ingest.json cannot be read ({error}): "
-                          "the store is damaged; restore it from version control",
-                          Location(file=str(path))) from None
+        raise _damaged(path, f"cannot be read ({error})") from None
 
 
 def _record_fault(record: Any) -> str | None:
@@ -194,9 +192,15 @@ def stored_accounts(stored: StoredExport) -> dict[str, str] | None:
         accounts = error
     if not (isinstance(accounts, dict) and all(isinstance(key, str) and key.isdigit() and isinstance(value, str)
                                                for key, value in accounts.items())):
-        raise CorpusError("stored-export-invalid", f"the stored export's {ACCOUNTS_FILE} is not user id -> email: the "
-                          "store is damaged; restore it from version control", Location(file=str(path)))
+        raise _damaged(path, "is not user id -> email")
     return accounts
+
+
+def _damaged(path: Path, why: str) -> CorpusError:
+    """A file of a stored export that is not as ingest wrote it: the store is append-only, so what
+    would set it right is its committed version, not a new ingest."""
+    return CorpusError("stored-export-invalid", f"the stored export's {path.name} {why}: the store is damaged; "
+                       "restore it from version control", Location(file=str(path)))
 
 
 def _exclusion_key(item: Mapping[str, Any]) -> tuple:
