@@ -149,7 +149,7 @@ def test_a_push_makes_no_prediction_a_task_already_holds(labelstudio):
             return super().__call__(doc)
 
     def pending(*documents):
-        return PendingPredictions({doc.doc_id: doc for doc in documents}, {}, Counted(REGISTRY))
+        return PendingPredictions({doc.doc_id: doc for doc in documents}, {}, lambda: Counted(REGISTRY))
 
     first = push(client, [news], None, "made when needed", preannotations=pending(news))
     assert (first.imported, made) == (1, ["pp-news"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,8 @@ from corpus_tools.labelstudio.tasks import make_tasks, to_ls_results, write_task
 from corpus_tools.schema import TASK_DATA_KEYS
 
 from labelstudio_samples import NEWS_TEXT, document, news_annotations
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -247,3 +250,59 @@ def test_push_reads_nothing_of_the_corpus_before_it_holds_the_corpus_lock(corpus
         f"Error: {corpus_copy.build / 'corpus.lock'}: [corpus-locked] another command is writing to this corpus "
         "(ingest, pid 1, since then); wait for it to finish, then run this one again"]
     assert sorted(path.name for path in corpus_copy.build.iterdir()) == ["corpus.lock"]
+
+
+# Runs the command line in a process of its own and says, at exit, whether spaCy was imported:
+# a module loaded by the pytest process itself must not count.
+_SAYS_WHAT_IT_IMPORTED = """
+import atexit, pathlib, sys
+said = pathlib.Path(sys.argv.pop(1))
+atexit.register(lambda: said.write_text(str(sorted(name for name in ("spacy", "spacy.pipeline") if name in sys.modules))))
+from corpus_tools.cli import main
+sys.argv[0] = "corpus-tools"
+main()
+"""
+
+
+def _tasks_in_a_process(tmp_path, root, output):
+    import os
+    import subprocess
+    import sys
+
+    script, said = tmp_path / "tasks_saying_imports.py", tmp_path / f"{output.stem}.imports"
+    script.write_text(_SAYS_WHAT_IT_IMPORTED)
+    done = subprocess.run([sys.executable, str(script), str(said), "labelstudio", "tasks", "--predictions", "-o",
+                           str(output), "--root", str(root)], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr
+    return said.read_text(), done.stdout + done.stderr
+
+
+def test_tasks_with_predictions_load_the_pre_annotator_only_for_a_document_without_annotation(corpus_copy, tmp_path):
+    """tasks --predictions imported spaCy and built the gazetteer (seconds) for a corpus whose
+    every document has an annotation and so gets no pre-annotation; the file is the same bytes."""
+    from corpus_tools.annotations.consolidate import load_chosen
+    from corpus_tools.annotations.registry import load_registry
+    from corpus_tools.documents.add import add_files
+    from corpus_tools.documents.index import DocumentIndex
+    from corpus_tools.ingest import stored_exports
+    from corpus_tools.labelstudio.tasks import annotation_set_name
+
+    documents = DocumentIndex(corpus_copy)
+    chosen = load_chosen(corpus_copy, documents, load_registry(corpus_copy))
+    assert set(chosen) == set(documents) and len(documents) == 7  # every document is annotated
+    write_tasks(make_tasks(documents.values(), chosen,
+                           annotation_set_name(stored.name for stored in stored_exports(corpus_copy))),
+                tmp_path / "expected.json")
+    imported, said = _tasks_in_a_process(tmp_path, corpus_copy.root, tmp_path / "all-annotated.json")
+    assert imported == "[]" and "wrote 7 tasks" in said and "pre-annotations" not in said
+    assert (tmp_path / "all-annotated.json").read_bytes() == (tmp_path / "expected.json").read_bytes()
+
+    [added] = add_files(corpus_copy, [REPO / "tests" / "fixtures" / "articles" / "us-syria-aid-corridor.txt"])
+    imported, said = _tasks_in_a_process(tmp_path, corpus_copy.root, tmp_path / "one-new.json")
+    assert imported == "['spacy', 'spacy.pipeline']"
+    assert "1 document without annotation gets pre-annotations; NER model: " in said
+    tasks = json.loads((tmp_path / "one-new.json").read_bytes())
+    [new] = [task for task in tasks if task["data"]["doc_id"] == added.record.doc_id]
+    assert new["predictions"][0]["model_version"].startswith("corpus_tools-preannotate@")
+    assert [task for task in tasks if task is not new] == json.loads((tmp_path / "expected.json").read_bytes())

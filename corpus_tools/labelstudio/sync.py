@@ -292,7 +292,6 @@ def task_inputs(layout, predictions: bool = False,
     from corpus_tools.annotations.registry import load_registry
     from corpus_tools.ingest import stored_exports
     from corpus_tools.labelstudio.tasks import annotation_set_name
-    from corpus_tools.preannotate.ner import load_ner
     from corpus_tools.preannotate.run import predictions_for_unannotated, tools_note
 
     registry = load_registry(layout)
@@ -303,12 +302,11 @@ def task_inputs(layout, predictions: bool = False,
     if errors:
         notes.append(f"left out of the predictions: {quantity(len(errors), 'unit')} of the stored exports with errors "
                      "(corpus-tools validate shows them)")
-    ner = load_ner()
-    preannotations = predictions_for_unannotated(documents, chosen, registry, ner)
+    preannotations = predictions_for_unannotated(documents, chosen, registry)
     if preannotations:
         notes.append(f"{quantity(len(preannotations), 'document')} without annotation "
                      f"{agreeing(len(preannotations), 'gets', 'get')} pre-annotations; "
-                     f"{tools_note(registry, ner)}")
+                     f"{tools_note(registry, preannotations.ner)}")
     return TaskInputs(documents, chosen,
                       annotation_set_name(stored.name for stored in stored_exports(layout)), preannotations,
                       tuple(notes))

@@ -3,12 +3,13 @@ predictions (the result format of ``labelstudio.tasks.to_ls_results``, with a ``
 
 from __future__ import annotations
 
+import functools
 from typing import Callable, Iterable, Iterator, Mapping
 
 from corpus_tools.errors import quantity
 from corpus_tools.preannotate import MODEL_NAME, rules_version
 from corpus_tools.preannotate.entities import Gazetteer, entity_mentions, states_of
-from corpus_tools.preannotate.ner import NerModel
+from corpus_tools.preannotate.ner import NerModel, load_ner
 from corpus_tools.preannotate.quotes import quotes
 from corpus_tools.preannotate.timexes import time_expressions
 from corpus_tools.records import Document, DocumentAnnotations, PreAnnotation, RegistryEntity
@@ -85,8 +86,6 @@ def preannotate_corpus(layout, doc_ids: Iterable[str] = (), ner_model: str | Non
     from corpus_tools.documents.index import DocumentIndex
     from corpus_tools.documents.removals import unknown_doc_id
     from corpus_tools.errors import CorpusError, Location
-    from corpus_tools.preannotate.ner import load_ner
-
     documents = DocumentIndex(layout)
     wanted = list(dict.fromkeys(doc_ids)) or list(documents)
     for doc_id in wanted:
@@ -127,11 +126,13 @@ def summary_lines(found: Iterable[tuple[str, PreAnnotation]], note: str) -> list
 
 
 def predictions_for_unannotated(documents: Mapping[str, Document], chosen: Mapping[str, DocumentAnnotations],
-                                registry: Mapping[str, RegistryEntity], ner: NerModel | None = None
-                                ) -> "PendingPredictions":
+                                registry: Mapping[str, RegistryEntity]) -> "PendingPredictions":
     """doc_id -> Label Studio prediction for every document that has no annotation yet
-    (``labelstudio push --predictions``: the others get their stored annotations)."""
-    return PendingPredictions(documents, chosen, PreAnnotator(registry, ner))
+    (``labelstudio push --predictions``: the others get their stored annotations), by the rules
+    and the NER model ``load_ner`` gives, loaded only once a prediction or its model_version is
+    asked for: importing spaCy and building the gazetteer cost seconds, wasted on a corpus whose
+    every document has an annotation."""
+    return PendingPredictions(documents, chosen, lambda: PreAnnotator(registry, load_ner()))
 
 
 class PendingPredictions(Mapping):
@@ -139,13 +140,27 @@ class PendingPredictions(Mapping):
     documents' order, made when it is asked for (the tasks ask once per document), never held:
     a new corpus, all of it without annotations, does not have to fit in memory. ``model_version``:
     the one every prediction of it carries, known before any is made (a push makes none for tasks
-    that hold one of it)."""
+    that hold one of it). ``make_annotator`` is called once, when the first prediction,
+    ``model_version`` or ``ner`` is asked for, so that a corpus with nothing to pre-annotate never
+    builds one."""
 
     def __init__(self, documents: Mapping[str, Document], chosen: Mapping[str, DocumentAnnotations],
-                 annotator: PreAnnotator):
-        self._documents, self._annotator = documents, annotator
-        self.model_version = annotator.model_version
+                 make_annotator: Callable[[], PreAnnotator]):
+        self._documents, self._make_annotator = documents, make_annotator
         self._pending = dict.fromkeys(doc_id for doc_id in documents if doc_id not in chosen)  # ordered, and a set
+
+    @functools.cached_property
+    def _annotator(self) -> PreAnnotator:
+        return self._make_annotator()
+
+    @property
+    def model_version(self) -> str:
+        return self._annotator.model_version
+
+    @property
+    def ner(self) -> NerModel | None:
+        """The NER model the predictions are made with (``tools_note`` names it)."""
+        return self._annotator.ner
 
     def __getitem__(self, doc_id: str) -> dict:
         if doc_id not in self._pending:
