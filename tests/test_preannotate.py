@@ -2464,8 +2464,8 @@ def test_task_inputs_gather_what_tasks_with_predictions_are_made_of(corpus_copy)
     inputs = task_inputs(corpus_copy, predictions=True)
     assert list(inputs.preannotations) == [added.record.doc_id]
     assert set(inputs.chosen) == set(inputs.documents) - {added.record.doc_id}
-    from corpus_tools.annotations.consolidate import RecordsOnDisk
-    assert isinstance(inputs.chosen, RecordsOnDisk)  # looked up once per task: not held in memory
+    from corpus_tools.annotations.consolidate import ChosenInDocOrder
+    assert isinstance(inputs.chosen, ChosenInDocOrder)  # looked up once per task: not held in memory
     # the pre-annotations are made when a task asks for one, never held: a new corpus need not fit
     from corpus_tools.preannotate.run import PendingPredictions
     assert isinstance(inputs.preannotations, PendingPredictions) and len(inputs.preannotations) == 1

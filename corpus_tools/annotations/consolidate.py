@@ -691,19 +691,60 @@ _EPOCH = datetime(1970, 1, 1)
 
 def load_chosen(layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity],
                 problems: list[Problem] | None = None, reading: Totalled | None = None, *,
-                on_disk: bool = False, rechecking: Totalled | None = None
+                in_doc_order: bool = False, rechecking: Totalled | None = None
                 ) -> Mapping[str, DocumentAnnotations]:
     """Per document the chosen annotation (``AnnotationSet.chosen``), by doc_id, without building
     or holding the versions; their problems (and their tasks') go to ``problems``. ``reading``: as
-    ``AnnotationIndex.records``' (one chosen annotation a record). ``on_disk``: kept in a
-    ``RecordsOnDisk`` instead of a dict, for a caller that looks each document up once (Label
-    Studio's tasks): memory does not grow with the corpus. ``rechecking``: as
-    ``AnnotationIndex``'s."""
-    chosen: dict | RecordsOnDisk = RecordsOnDisk() if on_disk else {}
-    for annotations in iter_annotation_set(layout, documents, registry, problems, chosen_only=True,
-                                           rechecking=rechecking, reading=reading):
-        chosen[annotations.doc_id] = annotations
-    return chosen if on_disk else {doc_id: chosen[doc_id] for doc_id in sorted(chosen)}
+    ``AnnotationIndex.records``' (one chosen annotation a record). ``in_doc_order``: a
+    ``ChosenInDocOrder`` instead of a dict, for a caller that looks each document up once in
+    doc_id order (Label Studio's tasks): memory does not grow with the corpus, and no record is
+    built before it is asked for. ``rechecking``: as ``AnnotationIndex``'s."""
+    if in_doc_order:
+        return ChosenInDocOrder(AnnotationIndex(layout, documents, registry, rechecking=rechecking), problems,
+                                reading)
+    chosen = {annotations.doc_id: annotations
+              for annotations in iter_annotation_set(layout, documents, registry, problems, chosen_only=True,
+                                                     rechecking=rechecking, reading=reading)}
+    return {doc_id: chosen[doc_id] for doc_id in sorted(chosen)}
+
+
+class ChosenInDocOrder(Mapping):
+    """doc_id -> the chosen annotation, each record built when its document is asked for, from one
+    pass of ``AnnotationIndex.records`` in doc_id order, and none held but the one asked for last
+    and the next: a document is to be asked for once, in doc_id order (the order a
+    ``DocumentIndex`` iterates in), after any it follows. Which documents have one (``in``,
+    iteration, ``len``) is the ranking's ``chosen`` table, known before any record is built. The
+    problems of the records (``records``' ``problems``) are all reported when it is made."""
+
+    def __init__(self, index: AnnotationIndex, problems: list[Problem] | None = None,
+                 reading: Totalled | None = None):
+        self._doc_ids = frozenset(index.chosen["doc_id"].to_pylist())
+        self._stream = index.records(index.roles(versions=False), problems, reading=reading)
+        self._last: DocumentAnnotations | None = None
+        # the first record read now: the stream reports every problem before its first record
+        self._next = next(self._stream, None)
+
+    def __getitem__(self, doc_id: str) -> DocumentAnnotations:
+        if doc_id not in self._doc_ids:
+            raise KeyError(doc_id)
+        if self._last is not None and self._last.doc_id == doc_id:
+            return self._last
+        while self._next is not None and self._next.doc_id < doc_id:  # a document no one asked for
+            self._next = next(self._stream, None)
+        if self._next is None or self._next.doc_id != doc_id:
+            raise ValueError(f"the chosen annotation of doc {doc_id!r} asked for after a later document's: they "
+                             "are read once, in doc_id order")
+        self._last, self._next = self._next, next(self._stream, None)
+        return self._last
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._doc_ids
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._doc_ids))
+
+    def __len__(self) -> int:
+        return len(self._doc_ids)
 
 
 class RecordsOnDisk(Mapping):

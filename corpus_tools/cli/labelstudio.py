@@ -8,7 +8,7 @@ import click
 
 from corpus_tools.cli.options import (DEFAULT_PROJECT, data_dir_option, echo_notes, echo_problems, root_option,
                                       verbose_option)
-from corpus_tools.cli.progress import (checking_export, downloading, progress, reading_annotations, rechecking, stages,
+from corpus_tools.cli.progress import (checking_export, downloading, progress, rechecking, stages,
                                        totalled)
 from corpus_tools.errors import CorpusError, Location, quantity
 from corpus_tools.layout import Layout
@@ -184,7 +184,7 @@ def _task_inputs(layout: Layout, predictions: bool):
     from corpus_tools.labelstudio.sync import task_inputs
 
     with stages() as stage:
-        inputs = task_inputs(layout, predictions, reading_annotations(stage), rechecking(stage))
+        inputs = task_inputs(layout, predictions, rechecking(stage))
     echo_notes(inputs.notes)
     return inputs
 
@@ -237,8 +237,8 @@ def push(url, api_key, data_dir, layout, predictions, project) -> None:
 
     client = _client(url, api_key, data_dir)
     with stages() as stage:
-        result = push_corpus(client, layout, project, predictions, reading=reading_annotations(stage),
-                             rechecking=rechecking(stage), pushing=totalled(stage, "pushing tasks", "task"))
+        result = push_corpus(client, layout, project, predictions, rechecking=rechecking(stage),
+                             pushing=totalled(stage, "pushing tasks", "task"))
     echo_notes(push_notes(result, predictions))
     click.echo(push_line(result))
 

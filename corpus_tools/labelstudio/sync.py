@@ -277,12 +277,12 @@ class TaskInputs:
     notes: tuple[str, ...] = ()
 
 
-def task_inputs(layout, predictions: bool = False,
-                reading: Totalled | None = None,
-                rechecking: Totalled | None = None) -> TaskInputs:
+def task_inputs(layout, predictions: bool = False, rechecking: Totalled | None = None) -> TaskInputs:
     """The corpus's documents, and (with ``predictions``) its chosen annotations and
     pre-annotations (corpus_tools.preannotate) for the documents without one, as
-    ``labelstudio tasks`` and ``push`` send them. ``reading``, ``rechecking``: as ``load_chosen``'s."""
+    ``labelstudio tasks`` and ``push`` send them. The chosen annotations are read as the tasks
+    ask for them, in the documents' order (``load_chosen``'s ``in_doc_order``), so the tasks'
+    progress is theirs. ``rechecking``: as ``load_chosen``'s."""
     from corpus_tools.documents.index import DocumentIndex
 
     documents = DocumentIndex(layout)
@@ -296,7 +296,7 @@ def task_inputs(layout, predictions: bool = False,
 
     registry = load_registry(layout)
     problems: list = []
-    chosen = load_chosen(layout, documents, registry, problems, reading, on_disk=True, rechecking=rechecking)
+    chosen = load_chosen(layout, documents, registry, problems, in_doc_order=True, rechecking=rechecking)
     errors = Report.of(problems).errors
     notes = []
     if errors:
@@ -391,21 +391,20 @@ def push(client, documents: Iterable[Document], annotations: Mapping[str, Docume
 
 
 def push_corpus(client, layout, project_title: str, predictions: bool = False, *,
-                reading: Totalled | None = None, rechecking: Totalled | None = None,
-                pushing: Totalled | None = None) -> PushResult:
+                rechecking: Totalled | None = None, pushing: Totalled | None = None) -> PushResult:
     """``labelstudio push``: ``push`` of the corpus's tasks (``task_inputs``, with ``predictions``:
     with its annotations and pre-annotations as predictions), told of the documents removed from
     the corpus (their tasks in the project are counted, never deleted). Everything it reads of the
     corpus is read under the corpus lock: read before it, an add, remove or ingest finishing in
     between would leave the tasks, the removed documents and the predictions of different states
-    of the corpus. ``reading``, ``rechecking``: as ``task_inputs``'s; ``pushing``: asked, with the
+    of the corpus. ``rechecking``: as ``task_inputs``'s; ``pushing``: asked, with the
     number of documents, for ``push``'s ``on_progress``. The result's ``notes`` are the inputs'."""
     from corpus_tools.documents.removals import removed_documents
     from corpus_tools.lock import corpus_lock
 
     _check_title(project_title)  # before the corpus is read for a push that cannot be made
     with corpus_lock(layout, "push"):
-        inputs = task_inputs(layout, predictions, reading, rechecking)
+        inputs = task_inputs(layout, predictions, rechecking)
         result = push(client, inputs.documents.values(), inputs.chosen, project_title, inputs.set_name,
                       inputs.preannotations, layout=layout, removed=removed_documents(layout, inputs.documents),
                       on_progress=None if pushing is None else pushing(len(inputs.documents)))
