@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -11,10 +13,15 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import corpus_tools.documents.raw as raw
 from corpus_tools.cli import cli
-from corpus_tools.errors import CorpusError
+from corpus_tools.documents.add import add_files
+from corpus_tools.documents.cache import RawIndex
+from corpus_tools.documents.index import NORMALIZED_LISTING, document_sidecar, load_document, write_normalized
+from corpus_tools.documents.raw import (MAX_COMBINING_RUN, check_doc_id, check_raw, check_raw_indexed, combining_run,
+                                        doc_id_key, iter_raw, read_manifest)
+from corpus_tools.errors import CorpusError, Location
 from corpus_tools.layout import Layout
-from corpus_tools.documents.raw import check_raw, iter_raw, read_manifest
 
 from conftest import COMMITTED_DOC_IDS, SEED_DOC_IDS
 
@@ -26,27 +33,36 @@ INVENTED = ("Invented article: written for this repository as a test fixture and
 
 def rewrite_manifest(layout: Layout, edit) -> None:
     """Apply ``edit`` to the list of manifest records (as dicts) and write them back."""
-    records = [json.loads(line) for line in layout.manifest.read_text().splitlines() if line.strip()]
-    records = edit(records)
+    records = edit([json.loads(line) for line in layout.manifest.read_text().splitlines() if line.strip()])
     layout.manifest.write_text("".join(json.dumps(r) + "\n" for r in records))
 
 
 def set_file(layout: Layout, doc_id: str, data: bytes, encoding: str = "utf-8") -> None:
     """Replace a raw file and keep its manifest record in step, so only the content is at fault."""
     (layout.raw / f"{doc_id}.txt").write_bytes(data)
-
-    def edit(records):
-        for record in records:
-            if record["doc_id"] == doc_id:
-                record.update(sha256=hashlib.sha256(data).hexdigest(), size=len(data), encoding=encoding)
-        return records
-    rewrite_manifest(layout, edit)
+    rewrite_manifest(layout, lambda records: [dict(record, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                                                   encoding=encoding) if record["doc_id"] == doc_id else record
+                                              for record in records])
 
 
 def test_committed_raw_corpus_checks_clean():
     report = check_raw(Layout.at(REPO))
     assert report.valid, [str(p) for p in report]
     assert dict(report.stats) == {"documents": len(COMMITTED_DOC_IDS)}
+
+
+@pytest.mark.parametrize(("args", "exit_code", "output"), [
+    pytest.param(["check-raw"], 0, f"valid ({len(COMMITTED_DOC_IDS)} documents)\n", id="check-raw-valid"),
+    pytest.param(["normalize", "--doc", "003_840a8be26e4ddaa5"], 0,
+                 (REPO / "tests" / "golden" / "003_840a8be26e4ddaa5.txt").read_text(encoding="utf-8") + "\n",
+                 id="normalize-one-document-prints-it"),
+    pytest.param(["normalize", "--doc", "../etc/passwd"], 1, f"Error: {REPO}/raw/manifest.jsonl: [doc-unknown] doc_id "
+                 "'../etc/passwd' is not a document of this corpus (raw/manifest.jsonl does not list it)\n",
+                 id="normalize-an-unknown-doc-is-a-one-line-error"),
+])
+def test_a_command_on_the_committed_corpus(args, exit_code, output):
+    result = CliRunner().invoke(cli, [*args, "--root", str(REPO)])
+    assert (result.exit_code, result.output) == (exit_code, output)
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="needs ../shared/seeds beside the checkout")
@@ -69,11 +85,8 @@ def test_manifest_metadata_is_what_the_texts_support():
         "005_2cde5fe42a71d5e6": ("2022-08-19", "day", "stated"),
         "006_13b7e5813f40efdc": (None, None, "none"),  # only implied ("began in mid-January 2024")
     }
-    assert {d: r.publisher for d, r in records.items()} == {
-        "000_cbeedfbee8440207": None, "001_d79359122f2d4c78": "The New Arab",
-        "002_9bc3c6dfe5868321": None, "003_840a8be26e4ddaa5": None, "004_3e4c866fc9bc1c15": None,
-        "005_2cde5fe42a71d5e6": None, "006_13b7e5813f40efdc": None,
-    }
+    assert {d: r.publisher for d, r in records.items()} == dict.fromkeys(records) | {
+        "001_d79359122f2d4c78": "The New Arab"}
     # The two invented articles (tests/fixtures/articles, added with `corpus-tools add`) say so.
     for doc_id in ("005_2cde5fe42a71d5e6", "006_13b7e5813f40efdc"):
         evidence = records[doc_id].publisher_evidence
@@ -97,82 +110,100 @@ def only_error(layout: Layout):
     return report.errors[0]
 
 
-def test_file_missing_from_manifest(corpus_copy):
-    (corpus_copy.raw / "005_extra.txt").write_text("An unannounced article.\n")
-    problem = only_error(corpus_copy)
-    assert problem.code == "raw-unlisted"
-    assert problem.location.file.endswith("raw/005_extra.txt")
+def written(name: str, data: bytes = b"x\n"):
+    """A file ``name`` put in raw/ (a directory for a name without a dot), beside a hidden one: a
+    hidden name is never counted (an add's staging and temporaries are hidden too)."""
+    def damage(layout: Layout) -> None:
+        (layout.raw / ".gitkeep").write_text("")
+        if "." in name:
+            (layout.raw / name).write_bytes(data)
+        else:
+            (layout.raw / name).mkdir()
+    return damage
 
 
-@pytest.mark.parametrize("name", ["notes.md", "002_9bc3c6dfe5868321.txt~", "old"])
-def test_anything_else_in_raw_is_unlisted_but_hidden_names(corpus_copy, name):
-    """Only *.txt counted: a stray source, an editor's backup or an old directory passed as valid."""
-    (corpus_copy.raw / ".gitkeep").write_text("")  # hidden: an add's staging and temporaries are too
-    if name == "old":
-        (corpus_copy.raw / name).mkdir()
-    else:
-        (corpus_copy.raw / name).write_text("x\n")
-    problem = only_error(corpus_copy)
-    assert problem.code == "raw-unlisted" and problem.location.file == str(corpus_copy.raw / name)
-    assert problem.message == ("not a raw file the manifest lists: raw/ holds the manifest and the sources it lists, "
-                               "nothing else (add a source with corpus-tools add)")
-
-
-def test_manifest_record_without_file(corpus_copy):
-    (corpus_copy.raw / "002_9bc3c6dfe5868321.txt").unlink()
-    problem = only_error(corpus_copy)
-    assert problem.code == "raw-missing"
-    assert problem.location.file.endswith("002_9bc3c6dfe5868321.txt")
-
-
-def test_sha256_mismatch(corpus_copy):
-    path = corpus_copy.raw / "003_840a8be26e4ddaa5.txt"
+def flip_a_bit(layout: Layout) -> None:
+    path = layout.raw / "003_840a8be26e4ddaa5.txt"
     data = bytearray(path.read_bytes())
     data[100] ^= 0x01  # same size, one bit different
     path.write_bytes(bytes(data))
+
+
+def first_doc_id(doc_id: str):
+    return lambda layout: rewrite_manifest(layout, lambda records: [dict(records[0], doc_id=doc_id), *records[1:]])
+
+
+def listed_twice(layout: Layout) -> None:
+    """The bytes of 002 again, under 007: two checkouts that each added the article, merged."""
+    (layout.raw / "007_9bc3c6dfe5868321.txt").write_bytes((layout.raw / "002_9bc3c6dfe5868321.txt").read_bytes())
+    rewrite_manifest(layout, lambda records: records + [
+        dict(records[2], doc_id="007_9bc3c6dfe5868321", file="007_9bc3c6dfe5868321.txt")])
+
+
+NOT_RAW = ("not a raw file the manifest lists: raw/ holds the manifest and the sources it lists, nothing else (add "
+           "a source with corpus-tools add)")  # only *.txt was counted: a stray source, a backup, a directory passed
+UNSAFE = ("is not a safe file name (letters, digits, '_', '.', '-'; not starting with '.'; not a name Windows keeps "
+          "for a device, CON, PRN, AUX, NUL, COM0-9 or LPT0-9, in any case and with any extension)")
+SHA_002 = hashlib.sha256((REPO / "raw" / "002_9bc3c6dfe5868321.txt").read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(("damage", "line"), [
+    pytest.param(written("005_extra.txt", b"An unannounced article.\n"),
+                 "raw/005_extra.txt: error [raw-unlisted] raw file is not in the manifest", id="unlisted"),
+    *[pytest.param(written(name), f"raw/{name}: error [raw-unlisted] {NOT_RAW}", id=f"unlisted-{name}")
+      for name in ("notes.md", "002_9bc3c6dfe5868321.txt~", "old")],
+    pytest.param(written(f"{COMMITTED_DOC_IDS[0].upper()}.txt", b"Another article\n"),
+                 f"raw/{COMMITTED_DOC_IDS[0].upper()}.txt: error [raw-unlisted] raw file is not in the manifest (its "
+                 f"name differs from '{COMMITTED_DOC_IDS[0]}.txt', which the manifest lists, only in case: on a "
+                 "case-insensitive filesystem the two are one file)", id="unlisted-a-listed-name-in-another-case"),
+    pytest.param(lambda layout: (layout.raw / "002_9bc3c6dfe5868321.txt").unlink(),
+                 "raw/002_9bc3c6dfe5868321.txt: error [raw-missing] manifest record '002_9bc3c6dfe5868321' has no "
+                 "file", id="missing"),
+    pytest.param(flip_a_bit, "raw/003_840a8be26e4ddaa5.txt: error [raw-sha256-mismatch] sha256 8106e4811532893efa6f39"
+                 "edcedd4e9ae7b7c7e6df15b190be6f6d95871e9d87, manifest says 48b22d0892b874b9606548e928342b88cbd1eb53b"
+                 "db9e14dd1f916a0c0678e1c", id="sha256-mismatch"),
+    *[pytest.param(lambda layout, data=data: set_file(layout, "000_cbeedfbee8440207", data),
+                   f"raw/000_cbeedfbee8440207.txt: error [raw-empty] the file {message}", id=f"empty-{data!r}")
+      for data, message in ((b"", "is empty"), (b"  \r\n\t\n", "holds only whitespace, no text"))],
+    pytest.param(lambda layout: set_file(layout, "000_cbeedfbee8440207", "Caf\u00e9 au lait\n".encode("cp1252")),
+                 "raw/000_cbeedfbee8440207.txt, byte 3: error [raw-undecodable] invalid utf-8 at byte 3: b'\\xe9 au'; "
+                 "if the file is cp1252, say so in the manifest's encoding field", id="invalid-utf8-at-its-byte"),
+    # decoded as cp1252, Syria’s became Syriaâ€™s with no error (a bad-input audit)
+    pytest.param(lambda layout: set_file(layout, "000_cbeedfbee8440207", "Syria’s war\n".encode(), encoding="cp1252"),
+                 "raw/000_cbeedfbee8440207.txt: error [raw-encoding-mismatch] the manifest says cp1252, but the bytes "
+                 "are UTF-8 (with characters beyond ASCII), which would decode to other characters: set its encoding "
+                 "to utf-8", id="utf8-called-cp1252-is-refused-not-garbled"),
+    pytest.param(lambda layout: rewrite_manifest(layout, lambda records: records + [records[1]]),
+                 f"raw/manifest.jsonl, line 8: error [duplicate-doc-id] doc_id {COMMITTED_DOC_IDS[1]!r} appears twice "
+                 "(line 2 too)", id="duplicate-doc-id-at-the-appended-copy"),
+    pytest.param(listed_twice, f"raw/manifest.jsonl, line 8, doc 007_9bc3c6dfe5868321: error [raw-duplicate] the "
+                 f"same bytes (SHA-256 {SHA_002}) as 002_9bc3c6dfe5868321 (line 3): one article is one document; "
+                 "remove one of the two records and its raw file", id="the-same-bytes-twice"),
+    *[pytest.param(first_doc_id(doc_id), f"raw/manifest.jsonl, line 1: error [unsafe-doc-id] doc_id {doc_id!r} "
+                   + UNSAFE, id=f"unsafe-doc-id-{doc_id}")
+      for doc_id in ["../x", "a/b", "", ".hidden", "a b",
+                     # Windows devices: no raw file (nor a brat .txt or .ann) of that name there
+                     "CON", "nul", "Aux.1", "com1", "LPT9.part.2"]],
+])
+def test_a_broken_raw_corpus_is_one_error_where_it_is_in_check_raw_and_its_json(corpus_copy, damage, line):
+    """One error, named where it is, and check-raw --json reports that same problem. (The same
+    bytes twice: a release published the article twice, in two folds.)"""
+    damage(corpus_copy)
     problem = only_error(corpus_copy)
-    assert problem.code == "raw-sha256-mismatch"
-    assert "003_840a8be26e4ddaa5.txt" in str(problem)
-
-
-@pytest.mark.parametrize("data", [b"", b"  \r\n\t\n"])
-def test_empty_file(corpus_copy, data):
-    set_file(corpus_copy, "000_cbeedfbee8440207", data)
-    assert only_error(corpus_copy).code == "raw-empty"
-
-
-def test_a_utf8_file_the_manifest_calls_cp1252_is_refused_not_garbled(corpus_copy):
-    """Decoded as cp1252, Syria’s became Syriaâ€™s with no error (a bad-input audit); ASCII is the
-    same in both, and stays accepted."""
-    set_file(corpus_copy, "000_cbeedfbee8440207", "Syria’s war\n".encode("utf-8"), encoding="cp1252")
-    problem = only_error(corpus_copy)
-    assert problem.code == "raw-encoding-mismatch" and "set its encoding to utf-8" in str(problem)
-    set_file(corpus_copy, "000_cbeedfbee8440207", b"Syria's war\n", encoding="cp1252")
-    assert check_raw(corpus_copy).valid
-
-
-def test_invalid_utf8_names_the_byte_offset(corpus_copy):
-    set_file(corpus_copy, "000_cbeedfbee8440207", "Caf\u00e9 au lait\n".encode("cp1252"))
-    problem = only_error(corpus_copy)
-    assert problem.code == "raw-undecodable"
-    assert problem.location.byte_offset == 3
-    assert "byte 3" in str(problem)
+    assert str(problem).replace(f"{corpus_copy.root}/", "") == line
+    result = CliRunner().invoke(cli, ["check-raw", "--root", str(corpus_copy.root), "--json"])
+    assert result.exit_code == 1
+    assert (json.loads(result.output)["valid"], json.loads(result.output)["problems"]) == (False, [problem.as_dict()])
 
 
 def test_cp1252_is_decoded_only_when_the_manifest_says_so(corpus_copy):
+    """ASCII is the same in both: it stays accepted as cp1252 (UTF-8 beyond ASCII is refused)."""
     data = "\u201cCaf\u00e9\u201d \u2013 a cp1252 article.\n".encode("cp1252")
     set_file(corpus_copy, "000_cbeedfbee8440207", data, encoding="cp1252")
-    texts = {raw.record.doc_id: raw.text for raw in iter_raw(corpus_copy)}
+    texts = {text.record.doc_id: text.text for text in iter_raw(corpus_copy)}
     assert texts["000_cbeedfbee8440207"] == "\u201cCaf\u00e9\u201d \u2013 a cp1252 article.\n"
-
-
-def test_duplicate_doc_id(corpus_copy):
-    lines = len(read_manifest(corpus_copy.manifest))
-    rewrite_manifest(corpus_copy, lambda records: records + [records[1]])
-    problem = only_error(corpus_copy)
-    assert problem.code == "duplicate-doc-id"
-    assert problem.location.line == lines + 1  # the appended copy, not the original
-    assert problem.message == f"doc_id {COMMITTED_DOC_IDS[1]!r} appears twice (line 2 too)"
+    set_file(corpus_copy, "000_cbeedfbee8440207", b"Syria's war\n", encoding="cp1252")
+    assert check_raw(corpus_copy).valid
 
 
 def test_check_raw_lists_every_problem_of_the_manifest_not_the_first_alone(corpus_copy):
@@ -199,8 +230,6 @@ def test_doc_ids_that_differ_only_in_case_are_refused_naming_both_records(corpus
     """Two branches' manifests merged can hold 007_abc and 007_ABC: one raw file on a
     case-insensitive filesystem (macOS, Windows), and one file of every export written per doc_id
     (brat's .txt and .ann). check-raw passed them; add refused only a clash it made itself."""
-    from corpus_tools.documents.add import add_files
-
     data = b"Another article about Syria\n\nIts body.\n"
     (corpus_copy.raw / f"{second}.txt").write_bytes(data)
     (corpus_copy.raw / f"{first}.txt").write_bytes(data + b"More.\n")
@@ -215,14 +244,12 @@ def test_doc_ids_that_differ_only_in_case_are_refused_naming_both_records(corpus
     rewrite_manifest(corpus_copy, edit)
     problem = only_error(corpus_copy)
     line = len(COMMITTED_DOC_IDS) + 2
-    assert (problem.code, problem.location.line) == ("duplicate-doc-id", line)
-    assert problem.message == (f"doc_id '{second}' differs from '{first}' (line {line - 1}) only in case: on a "
-                               "case-insensitive filesystem (macOS, Windows) their raw files are one file, and so "
-                               "are the files exports write per doc_id: give one of them another doc_id")
+    assert str(problem) == (f"{corpus_copy.manifest}, line {line}: error [duplicate-doc-id] doc_id '{second}' "
+                            f"differs from '{first}' (line {line - 1}) only in case: on a case-insensitive filesystem "
+                            "(macOS, Windows) their raw files are one file, and so are the files exports write per "
+                            "doc_id: give one of them another doc_id")
     result = CliRunner().invoke(cli, ["check-raw", "--root", str(corpus_copy.root)])
-    assert result.exit_code == 1
-    assert result.output.splitlines()[0] == f"{corpus_copy.manifest}, line {line}: error [duplicate-doc-id] " \
-        + problem.message
+    assert result.exit_code == 1 and result.output.splitlines()[0] == str(problem)
     article = tmp_path / "new.txt"
     article.write_bytes(b"A third article about Syria\n\nBody.\n")
     with pytest.raises(CorpusError) as refused:  # nothing is added to such a corpus
@@ -230,21 +257,9 @@ def test_doc_ids_that_differ_only_in_case_are_refused_naming_both_records(corpus
     assert (refused.value.code, refused.value.location.line) == ("duplicate-doc-id", line)
 
 
-def test_an_unlisted_raw_file_named_as_a_listed_one_in_another_case_says_so(corpus_copy):
-    doc_id = COMMITTED_DOC_IDS[0]
-    twin = corpus_copy.raw / f"{doc_id.upper()}.txt"
-    twin.write_bytes(b"Another article\n")
-    problem = only_error(corpus_copy)
-    assert (problem.code, problem.location.file) == ("raw-unlisted", str(twin))
-    assert problem.message == (f"raw file is not in the manifest (its name differs from '{doc_id}.txt', which the "
-                               "manifest lists, only in case: on a case-insensitive filesystem the two are one file)")
-
-
 def test_names_are_one_file_only_when_they_differ_in_case_letter_by_letter():
     """The case key was casefold's, which made the unlisted 'ß.txt' one file with a listed
     'ss.txt' (and 'ﬁle.txt' with 'file.txt'): case-insensitive filesystems fold letter by letter."""
-    from corpus_tools.documents.raw import doc_id_key
-
     assert doc_id_key("007_ABC.txt") == doc_id_key("007_abc.txt") == "007_abc.txt"
     assert doc_id_key("ß.txt") != doc_id_key("ss.txt") and doc_id_key("ﬁle.txt") != doc_id_key("file.txt")
     assert doc_id_key("Ärger.txt") == doc_id_key("ärger.txt")
@@ -276,10 +291,9 @@ def test_check_raw_reports_a_raw_file_with_more_combining_marks_in_a_row_than_ad
     path = corpus_copy.raw / "001_d79359122f2d4c78.txt"
     assert (problem.location.file, problem.location.doc_id) == (str(path), "001_d79359122f2d4c78")
     assert problem.location.byte_offset == data.rindex(b"\nA") + 2 == 3846
+    assert str(problem) == f"{path}, byte 3846, doc 001_d79359122f2d4c78: error [raw-combining-run] {problem.message}"
     result = CliRunner().invoke(cli, ["check-raw", "--root", str(corpus_copy.root)])
-    assert result.exit_code == 1
-    assert result.output.splitlines()[0] == f"{path}, byte {problem.location.byte_offset}, doc 001_d79359122f2d4c78: " \
-        f"error [raw-combining-run] {problem.message}"
+    assert result.exit_code == 1 and result.output.splitlines()[0] == str(problem)
     with pytest.raises(CorpusError) as refused:  # and so does every command that opens the corpus
         list(iter_raw(corpus_copy))
     assert refused.value.code == "raw-combining-run"
@@ -291,9 +305,6 @@ def test_check_raw_reports_a_raw_file_with_more_combining_marks_in_a_row_than_ad
 def test_the_run_s_offset_counts_the_file_s_bytes_not_its_characters():
     """The run's first mark is character 6 of "Café ’" and byte 9 of its UTF-8 (é two bytes, ’
     three); the message ends in what the caller says to do."""
-    from corpus_tools.documents.raw import combining_run
-    from corpus_tools.errors import Location
-
     text = "Caf\u00e9 \u2019" + "\u0301\u0316" * 20
     found = combining_run(text.encode("utf-8"), text, "utf-8", Location(file="f.txt"), "fix it")
     assert (found.code, found.location.file, found.location.byte_offset, found.message.split(" (")[0]) == \
@@ -304,8 +315,6 @@ def test_the_run_s_offset_counts_the_file_s_bytes_not_its_characters():
 def test_no_character_below_u0300_is_a_combining_mark():
     """What combining_run's search of the bytes takes: every mark is U+0300 or above, so bytes
     from 0x80 up in UTF-8 and cp1252 alike."""
-    import unicodedata
-
     assert not [hex(code) for code in range(0x300) if unicodedata.combining(chr(code))]
 
 
@@ -319,12 +328,6 @@ _WITH_MARKS = st.lists(st.one_of(st.sampled_from(("\u0301", "\u0316", "\u05b0", 
 def test_combining_run_finds_the_first_run_a_plain_search_of_the_marks_finds(text, extra):
     """combining_run looks only where the bytes allow a run: it finds what a search of every
     combining mark of the text (add's first way) finds, in UTF-8 and (what it can encode) cp1252."""
-    import re
-    import unicodedata
-
-    from corpus_tools.documents.raw import MAX_COMBINING_RUN, combining_run
-    from corpus_tools.errors import Location
-
     text = text[:len(text) // 2] + "\u0301\u0316" * (extra // 2) + text[len(text) // 2:]
     marks = "".join(re.escape(character) for character in set(text) if unicodedata.combining(character))
     plain = re.search(f"[{marks}]{{{MAX_COMBINING_RUN + 1},}}", text) if marks else None
@@ -336,53 +339,23 @@ def test_combining_run_finds_the_first_run_a_plain_search_of_the_marks_finds(tex
         assert found.message.startswith(f"{plain.end() - plain.start()} combining marks in a row")
 
 
-def test_two_records_of_the_same_bytes_are_refused(corpus_copy):
-    """Two checkouts that each added an article (one numbered it after another add) merge into a
-    manifest listing its bytes twice under two doc_ids: check-raw passed it, and a release
-    published the article twice, in two folds."""
-    original = "002_9bc3c6dfe5868321"
-    (corpus_copy.raw / "007_9bc3c6dfe5868321.txt").write_bytes((corpus_copy.raw / f"{original}.txt").read_bytes())
-
-    def edit(records):
-        copy = dict(records[2], doc_id="007_9bc3c6dfe5868321", file="007_9bc3c6dfe5868321.txt")
-        return records + [copy]
-    rewrite_manifest(corpus_copy, edit)
-    sha256 = read_manifest(corpus_copy.manifest)[2].sha256
-    problem = only_error(corpus_copy)
-    assert (problem.code, problem.location.line, problem.location.doc_id) == ("raw-duplicate", 8,
-                                                                              "007_9bc3c6dfe5868321")
-    assert problem.message == (f"the same bytes (SHA-256 {sha256}) as {original} (line 3): one article is one "
-                               "document; remove one of the two records and its raw file")
-
-
-@pytest.mark.parametrize("doc_id", ["../x", "a/b", "", ".hidden", "a b",
-                                    # Windows devices: no raw file (nor a brat .txt or .ann) of that name there
-                                    "CON", "nul", "Aux.1", "com1", "LPT9.part.2"])
-def test_unsafe_doc_id(corpus_copy, doc_id):
-    def edit(records):
-        records[0]["doc_id"] = doc_id
-        return records
-    rewrite_manifest(corpus_copy, edit)
-    problem = only_error(corpus_copy)
-    assert problem.code == "unsafe-doc-id"
-    assert problem.location.line == 1
-
-
 @pytest.mark.parametrize("doc_id", ["console", "nul_2024", "com10", "lpt", "auxiliary.1", "x.con"])
 def test_doc_ids_that_only_begin_like_a_windows_device_are_safe(doc_id):
-    from corpus_tools.documents.raw import check_doc_id
-
     assert check_doc_id(doc_id, None) == doc_id
 
 
-def test_iter_raw_refuses_a_broken_corpus_before_yielding_anything(corpus_copy):
-    (corpus_copy.raw / "004_3e4c866fc9bc1c15.txt").write_bytes(b"changed")
+@pytest.mark.parametrize("data", [b"changed", b""])
+def test_iter_raw_and_normalize_refuse_a_broken_corpus_before_yielding_or_writing_anything(corpus_copy, data):
+    (corpus_copy.raw / "004_3e4c866fc9bc1c15.txt").write_bytes(data)
     asked = []
     texts = iter_raw(corpus_copy, asked.append)
     with pytest.raises(CorpusError) as caught:
         next(texts)
     assert caught.value.code == "raw-size-mismatch"
     assert asked == []  # no bar's total is asked for a corpus that is not read
+    result = CliRunner().invoke(cli, ["normalize", "--root", str(corpus_copy.root)])
+    assert (result.exit_code, result.output) == (1, f"Error: {caught.value}\n")  # names the file and the code
+    assert not (corpus_copy.build / "normalized").exists()
 
 
 def test_check_raw_counts_the_manifest_s_bytes_each_line_once_its_file_is_checked(corpus_copy):
@@ -397,37 +370,8 @@ def test_check_raw_counts_the_manifest_s_bytes_each_line_once_its_file_is_checke
     assert seen == [len(line) for line in manifest.splitlines(keepends=True)] + [1]
 
 
-def test_cli_check_raw_ok():
-    result = CliRunner().invoke(cli, ["check-raw", "--root", str(REPO)])
-    assert result.exit_code == 0, result.output
-    assert result.output == f"valid ({len(COMMITTED_DOC_IDS)} documents)\n"
-
-
-def test_cli_check_raw_reports_and_exits_1(corpus_copy):
-    (corpus_copy.raw / "001_d79359122f2d4c78.txt").unlink()
-    result = CliRunner().invoke(cli, ["check-raw", "--root", str(corpus_copy.root), "--json"])
-    assert result.exit_code == 1
-    report = json.loads(result.output)
-    assert report["valid"] is False
-    assert [p["code"] for p in report["problems"]] == ["raw-missing"]
-    assert report["problems"][0]["location"]["file"].endswith("001_d79359122f2d4c78.txt")
-
-
-def test_cli_normalize_writes_texts_and_maps(corpus_copy):
-    result = CliRunner().invoke(cli, ["normalize", "--root", str(corpus_copy.root)])
-    assert result.exit_code == 0, result.output
-    out = corpus_copy.build / "normalized"
-    assert result.output == f"normalized {len(COMMITTED_DOC_IDS)} documents into {out}\n"
-    assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{d}.txt" for d in COMMITTED_DOC_IDS] + [f"{d}.json" for d in COMMITTED_DOC_IDS] + [".normalized-files"])
-    golden = (REPO / "tests" / "golden" / "001_d79359122f2d4c78.txt").read_text(encoding="utf-8")
-    assert (out / "001_d79359122f2d4c78.txt").read_text(encoding="utf-8") == golden
-    sidecar = json.loads((out / "001_d79359122f2d4c78.json").read_text())
-    assert sidecar["text_sha256"] == hashlib.sha256(golden.encode()).hexdigest()
-    assert {"kind", "raw_start", "raw_end", "text"} <= set(sidecar["removed"][0])
-
-
-def test_normalize_runs_while_a_writing_command_holds_the_corpus_lock(corpus_copy, another_command_holds_the_lock):
+def test_cli_normalize_writes_texts_and_maps_while_a_writing_command_holds_the_corpus_lock(
+        corpus_copy, another_command_holds_the_lock):
     """Deliberately without the lock, as view -o, export -o and labelstudio tasks -o: the lock
     keeps apart the commands that change raw/, annotations/, dist/ or a server's tasks, and
     normalize changes none of them (check_output refuses an --out there) and writes its own
@@ -438,6 +382,13 @@ def test_normalize_runs_while_a_writing_command_holds_the_corpus_lock(corpus_cop
     result = CliRunner().invoke(cli, ["normalize", "--root", str(corpus_copy.root), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert result.output == f"normalized {len(COMMITTED_DOC_IDS)} documents into {out}\n"
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{d}.txt" for d in COMMITTED_DOC_IDS] + [f"{d}.json" for d in COMMITTED_DOC_IDS] + [".normalized-files"])
+    golden = (REPO / "tests" / "golden" / "001_d79359122f2d4c78.txt").read_text(encoding="utf-8")
+    assert (out / "001_d79359122f2d4c78.txt").read_text(encoding="utf-8") == golden
+    sidecar = json.loads((out / "001_d79359122f2d4c78.json").read_text())
+    assert sidecar["text_sha256"] == hashlib.sha256(golden.encode()).hexdigest()
+    assert {"kind", "raw_start", "raw_end", "text"} <= set(sidecar["removed"][0])
     assert (corpus_copy.build / "corpus.lock").read_text() == "ingest, pid 1, since then\n"  # still the holder's
 
 
@@ -473,8 +424,6 @@ def test_a_directory_in_the_way_of_one_normalized_file_stops_normalize_before_an
 def test_normalize_removes_no_file_a_listing_names_outside_out_or_hidden(corpus_copy, tmp_path):
     """The listing is a file anyone can edit: a name with a path in it, or a hidden one, is not
     one normalize wrote, and stays."""
-    from corpus_tools.documents.index import NORMALIZED_LISTING, write_normalized
-
     out = tmp_path / "out"
     out.mkdir()
     (tmp_path / "victim.txt").write_text("keep\n")
@@ -486,8 +435,6 @@ def test_normalize_removes_no_file_a_listing_names_outside_out_or_hidden(corpus_
 
 
 def test_write_normalized_writes_each_text_and_its_sidecar(corpus_copy, tmp_path):
-    from corpus_tools.documents.index import document_sidecar, load_document, write_normalized
-
     asked, seen = [], []
     writing = lambda total: asked.append(total) or seen.append  # noqa: E731
     assert write_normalized(corpus_copy, tmp_path / "out", writing) == (len(COMMITTED_DOC_IDS), 0)
@@ -502,33 +449,7 @@ def test_write_normalized_writes_each_text_and_its_sidecar(corpus_copy, tmp_path
     assert not (tmp_path / "other").exists()  # the raw corpus is checked whole before anything is written
 
 
-def test_cli_normalize_one_document_prints_it():
-    result = CliRunner().invoke(cli, ["normalize", "--root", str(REPO), "--doc", "003_840a8be26e4ddaa5"])
-    assert result.exit_code == 0
-    assert result.output.startswith(
-        "The United States has ruled out normalizing relations with Syrian President Bashar al-Assad.\n\n"
-        "Secretary of State Antony Blinken reiterated")
-
-
-def test_cli_normalize_unknown_doc_is_a_one_line_error():
-    result = CliRunner().invoke(cli, ["normalize", "--root", str(REPO), "--doc", "../etc/passwd"])
-    assert result.exit_code == 1
-    assert result.output.startswith("Error: ") and "[doc-unknown]" in result.output
-    assert "Traceback" not in result.output
-
-
-def test_cli_normalize_writes_nothing_for_a_broken_corpus(corpus_copy):
-    (corpus_copy.raw / "004_3e4c866fc9bc1c15.txt").write_bytes(b"")
-    result = CliRunner().invoke(cli, ["normalize", "--root", str(corpus_copy.root)])
-    assert result.exit_code == 1
-    assert "004_3e4c866fc9bc1c15.txt" in result.output and "[raw-size-mismatch]" in result.output
-    assert not (corpus_copy.build / "normalized").exists()
-
-
 def test_the_raw_index_locates_each_manifest_line_and_keys_each_raw_file(tmp_path):
-    from corpus_tools.documents.cache import RawIndex
-    from corpus_tools.documents.raw import check_raw_indexed
-
     layout = Layout.at(REPO)
     report, rows = check_raw_indexed(layout)
     index = RawIndex.of(tmp_path, rows)
@@ -549,9 +470,6 @@ def test_the_raw_index_locates_each_manifest_line_and_keys_each_raw_file(tmp_pat
 def test_the_raw_index_is_written_once_per_manifest_and_replaces_other_ones(tmp_path):
     """Stored by its rows' fingerprint: the same rows find their file again; other rows get a
     file of their own, and the old one goes (a process that has it open keeps reading it)."""
-    from corpus_tools.documents.cache import RawIndex
-    from corpus_tools.documents.raw import check_raw_indexed
-
     _, rows = check_raw_indexed(Layout.at(REPO))
     first = RawIndex.of(tmp_path, rows)
     written = first.path.stat()
@@ -566,27 +484,11 @@ def test_the_raw_index_is_written_once_per_manifest_and_replaces_other_ones(tmp_
     assert list(first) == [row[0] for row in rows]  # opened before it was removed: still read
 
 
-def test_a_damaged_raw_index_is_written_again(tmp_path):
-    """build/cache is scratch: a raw index file that SQLite cannot read is made again, never served."""
-    from corpus_tools.documents.cache import RawIndex
-    from corpus_tools.documents.raw import check_raw_indexed
-
-    _, rows = check_raw_indexed(Layout.at(REPO))
-    first = RawIndex.of(tmp_path, rows)
-    path = first.path
-    path.write_bytes(b"not a database")
-    assert RawIndex.stored(tmp_path, first.name) is None and RawIndex.stored(tmp_path, "never-written") is None
-    again = RawIndex.of(tmp_path, rows)
-    assert again.path == path and list(again) == [row[0] for row in rows]
-
-
-def test_a_raw_index_whose_rows_were_damaged_is_written_again_not_read(tmp_path):
+def test_a_damaged_raw_index_is_written_again_not_read(tmp_path):
     """SQLite does not check what its pages hold: a raw key changed in the file (its name still
     the fingerprint of the rows it was written for) was served, and every lookup of that document
-    said the manifest had changed ("run the command again"), on every run."""
-    from corpus_tools.documents.cache import RawIndex
-    from corpus_tools.documents.raw import check_raw_indexed
-
+    said the manifest had changed ("run the command again"), on every run. And build/cache is
+    scratch: a raw index file that SQLite cannot read is made again, never served."""
     _, rows = check_raw_indexed(Layout.at(REPO))
     first = RawIndex.of(tmp_path, rows)
     doc_id, *_, raw_key = rows[0]
@@ -598,15 +500,16 @@ def test_a_raw_index_whose_rows_were_damaged_is_written_again_not_read(tmp_path)
     again = RawIndex.of(tmp_path, rows)
     assert again.path == first.path and [again[row[0]] for row in rows] == [tuple(row[1:]) for row in rows]
     assert RawIndex.stored(tmp_path, first.name)[doc_id][3] == raw_key  # the file itself written again
+    first.path.write_bytes(b"not a database")
+    assert RawIndex.stored(tmp_path, first.name) is None and RawIndex.stored(tmp_path, "never-written") is None
+    again = RawIndex.of(tmp_path, rows)
+    assert again.path == first.path and list(again) == [row[0] for row in rows]
 
 
 def test_a_file_added_while_the_corpus_is_checked_is_not_unlisted(corpus_copy, tmp_path, monkeypatch):
     """add moves its raw files in, then its manifest. A check that read the manifest and then
     listed raw/ found the new file unlisted (a false raw-unlisted error in check-raw, normalize,
     lint, agreement and ingest; a concurrency audit): it lists raw/ first now."""
-    import corpus_tools.documents.raw as raw
-    from corpus_tools.documents.add import add_files
-
     article = tmp_path / "new.txt"
     article.write_text("A new article about Syria\n\nIts body.\n", encoding="utf-8")
     check_file, added = raw._check_raw_file, []
@@ -639,9 +542,6 @@ def test_a_corpus_without_raw_is_reported_as_missing_its_manifest(tmp_path):
 
 def test_a_directory_where_the_raw_index_belongs_is_named_in_a_one_line_error(corpus_copy):
     """The error names the directory in the way, not the temporary file the index was written to."""
-    from corpus_tools.documents.cache import RawIndex
-    from corpus_tools.documents.raw import check_raw_indexed
-
     _, rows = check_raw_indexed(corpus_copy)
     in_the_way = RawIndex.of(corpus_copy.build / "cache", rows).path
     in_the_way.unlink()
