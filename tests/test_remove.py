@@ -12,6 +12,10 @@ import hashlib
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -19,15 +23,24 @@ import pytest
 from click.testing import CliRunner
 
 from corpus_tools.cli import cli
+from corpus_tools.documents import remove as remove_module
 from corpus_tools.documents.raw import check_raw
 from corpus_tools.errors import CorpusError
 from corpus_tools.layout import Layout
+from corpus_tools.release import inputs
+
+from conftest import plant_staging
+from test_raw import with_marks
 
 REPO = Path(__file__).resolve().parent.parent
 LATEST = "1.2.1"  # the committed releases' latest, which the corpus_copy's annotations built
 GONE = "006_13b7e5813f40efdc"  # annotated by three annotators in the stored exports 000002 and 000003
 GONE_SHA256 = "13b7e5813f40efdc6b6a0fc0b4490a2be460e28ac68dba937c1852e49c540b27"
 REASON = "takedown request from the publisher"
+GONE_LINE = f'{{"doc_id": "{GONE}", "sha256": "{GONE_SHA256}", "reason": "{REASON}"}}\n'  # remove's record of it
+STORED = "000003-f9815378c7bb3ee1"  # the stored export holding GONE's task (task 7)
+NOTE = (f"the export holds 1 task of 1 document removed from the corpus ({GONE}), which every ingest leaves out "
+        "(doc-removed): delete it in Label Studio, or add the document back (corpus-tools add)")
 
 
 @pytest.fixture
@@ -42,11 +55,14 @@ def run(layout: Layout, *args: str):
     return CliRunner().invoke(cli, [*args, "--root", str(layout.root)])
 
 
-def remove_by_hand(layout: Layout, doc_id: str) -> None:
-    """What removing a document was before `remove`: its raw file and manifest line deleted."""
-    (layout.raw / f"{doc_id}.txt").unlink()
+def remove_by_hand(layout: Layout, recorded: bool = True) -> None:
+    """What removing GONE was before `remove`: its raw file and manifest line deleted; and, when
+    ``recorded``, its removal recorded as `remove` records it."""
+    (layout.raw / f"{GONE}.txt").unlink()
     lines = layout.manifest.read_bytes().splitlines(keepends=True)
-    layout.manifest.write_bytes(b"".join(line for line in lines if json.loads(line)["doc_id"] != doc_id))
+    layout.manifest.write_bytes(b"".join(line for line in lines if json.loads(line)["doc_id"] != GONE))
+    if recorded:
+        record(layout, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})
 
 
 def record(layout: Layout, *lines: dict) -> None:
@@ -54,9 +70,18 @@ def record(layout: Layout, *lines: dict) -> None:
         handle.writelines(json.dumps(line) + "\n" for line in lines)
 
 
-def release_as(layout: Layout, version: str, monkeypatch):
-    from corpus_tools.release import inputs
+def new_export_of_gone(layout: Layout, path: Path, doc_id: str = GONE) -> Path:
+    """A new export at ``path``: GONE's stored task, as ``doc_id``, its annotations with new ids."""
+    [task] = [task for task in json.loads((layout.exports / STORED / "export.json").read_bytes())
+              if task["data"]["doc_id"] == GONE]
+    task["data"]["doc_id"] = doc_id
+    for number, annotation in enumerate(task["annotations"]):
+        annotation["id"], annotation["unique_id"] = 9000 + number, f"new-{number}"
+    path.write_text(json.dumps([task]))
+    return path
 
+
+def release_as(layout: Layout, version: str, monkeypatch):
     monkeypatch.setattr(inputs, "__version__", version)  # the next version, as version.py will say
     return run(layout, "release")
 
@@ -67,7 +92,7 @@ def released_doc_ids(layout: Layout, version: str) -> list[str]:
 
 
 def test_a_removed_document_s_tasks_are_left_out_and_release_agreement_lint_adjudicate_run(corpus, monkeypatch):
-    remove_by_hand(corpus, GONE)
+    remove_by_hand(corpus, recorded=False)
     refused = run(corpus, "agreement")
     assert refused.exit_code == 1 and f"doc {GONE}: error [doc-unknown]" in refused.output  # no record: unknown
     record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})
@@ -92,23 +117,12 @@ def test_a_removed_document_s_tasks_are_left_out_and_release_agreement_lint_adju
             f"(annotations/removed-documents.jsonl) gives:\n\n- `{GONE}`: `{REASON}`\n") in card
 
 
-def test_a_patch_version_after_a_removal_is_refused_by_the_version_rule(corpus, monkeypatch):
-    remove_by_hand(corpus, GONE)
-    record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})
-    result = release_as(corpus, "1.2.2", monkeypatch)
-    assert result.exit_code == 1 and "[version-bump-too-small] release 1.2.2 is a patch version after 1.2.1, " \
-        "but documents: 1 removed" in result.output
-    assert not (corpus.dist / "1.2.2").exists()
-
-
-def test_a_patch_version_after_a_removal_is_refused_before_the_stored_exports_are_read(corpus, monkeypatch):
+def test_a_patch_version_after_a_removal_is_refused_by_the_version_rule_before_the_stored_exports_are_read(
+        corpus, monkeypatch):
     """The removal is in the doc_ids and the previous release: the refusal came only after the
     stored exports were checked again (here their units tables made for the first time), every
-    document written and every one compared with 1.2.1."""
-    from corpus_tools.release import inputs
-
-    remove_by_hand(corpus, GONE)
-    record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})
+    document written and every one compared with 1.2.1. release says it, and builds nothing."""
+    remove_by_hand(corpus)
     monkeypatch.setattr(inputs, "__version__", "1.2.2")
     asked = []
     with pytest.raises(CorpusError) as caught:
@@ -122,83 +136,65 @@ def test_a_patch_version_after_a_removal_is_refused_before_the_stored_exports_ar
                                          "rule: docs/release.md)")
     assert asked == [] and not (corpus.build / "units").exists()  # no export checked, no document written
     assert sorted(path.name for path in corpus.dist.iterdir()) == sorted(path.name for path in (REPO / "dist").iterdir())
+    result = release_as(corpus, "1.2.2", monkeypatch)
+    assert result.exit_code == 1 and f"[version-bump-too-small] {caught.value.message}" in result.output
+    assert not (corpus.dist / "1.2.2").exists()
 
 
-def test_validate_and_ingest_warn_of_a_removed_document_s_task_and_leave_it_out(corpus, tmp_path):
-    remove_by_hand(corpus, GONE)
+def test_validate_and_ingest_warn_of_a_removed_document_s_task_and_leave_it_out_and_refuse_an_unknown_one(corpus,
+                                                                                                           tmp_path):
+    remove_by_hand(corpus, recorded=False)
     record(corpus, {"doc_id": GONE, "sha256": "0" * 64, "reason": "an older removal"},
            {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})  # the latest reason is the one said
-    stored = corpus.exports / "000003-f9815378c7bb3ee1" / "export.json"
+    stored = corpus.exports / STORED / "export.json"
     warning = (f"{stored.name}, task 7, doc {GONE}: warning [doc-removed] doc_id {GONE!r} was removed from the "
                f"corpus (reason: {REASON!r}): the task is left out")
     result = run(corpus, "validate", str(stored), "--verbose")
     assert result.exit_code == 0 and warning in result.output.splitlines(), result.output
     # a new export holding a task of the removed document: stored, that task left out and listed so
-    [task] = [task for task in json.loads(stored.read_bytes()) if task["data"]["doc_id"] == GONE]
-    for number, annotation in enumerate(task["annotations"]):
-        annotation["id"], annotation["unique_id"] = 9000 + number, f"new-{number}"
-    new = tmp_path / "new.json"
-    new.write_text(json.dumps([task]))
-    result = run(corpus, "ingest", str(new), "--verbose")
+    result = run(corpus, "ingest", str(new_export_of_gone(corpus, tmp_path / "new.json")), "--verbose")
     assert result.exit_code == 0 and "stored as" in result.output, result.output
     assert f"new.json, task 7, doc {GONE}: warning [doc-removed]" in result.output
     [ingested] = sorted(corpus.exports.glob("000004-*"))
     excluded = json.loads((ingested / "ingest.json").read_bytes())["excluded"]
     assert [(item["scope"], item["code"], item["doc_id"]) for item in excluded] == [("task", "doc-removed", GONE)]
+    # a doc_id never in the corpus is still refused
+    result = run(corpus, "ingest", str(new_export_of_gone(corpus, tmp_path / "unknown.json", "099_0123456789abcdef")))
+    assert result.exit_code == 1
+    assert ("unknown.json, task 7, doc 099_0123456789abcdef: error [doc-unknown] doc_id '099_0123456789abcdef' is "
+            "not a document of this corpus") in result.output.splitlines()
+    assert not list(corpus.exports.glob("000005-*"))
 
 
-def test_ingest_of_a_file_says_in_one_line_that_the_export_holds_tasks_of_removed_documents(corpus, tmp_path):
+def test_ingest_and_validate_say_in_one_line_that_the_export_holds_tasks_of_removed_documents_and_json_in_notes(
+        corpus, tmp_path):
     """push and pull said in one line how many tasks of removed documents there were and what to do;
     ingest of an export file (the committed corpus's three were ingested so) gave only the count of
-    doc-removed warnings, with no doc_id and no next step."""
+    doc-removed warnings, with no doc_id and no next step, and so did validate of the same file.
+    ingest --json had the note in ``notes``; validate --json, which says the same note on stderr,
+    had no such key: a script read it from one command and not the other."""
     assert run(corpus, "remove", GONE, "--reason", REASON).exit_code == 0
-    stored = corpus.exports / "000003-f9815378c7bb3ee1" / "export.json"
-    [task] = [task for task in json.loads(stored.read_bytes()) if task["data"]["doc_id"] == GONE]
-    for number, annotation in enumerate(task["annotations"]):
-        annotation["id"], annotation["unique_id"] = 9000 + number, f"new-{number}"
-    new = tmp_path / "new.json"
-    new.write_text(json.dumps([task]))
-    note = (f"the export holds 1 task of 1 document removed from the corpus ({GONE}), which every ingest leaves "
-            "out (doc-removed): delete it in Label Studio, or add the document back (corpus-tools add)")
+    new = new_export_of_gone(corpus, tmp_path / "new.json")
     result = run(corpus, "ingest", str(new))
     assert result.exit_code == 0, result.output
-    assert result.stderr.splitlines()[0] == f"note: {note}"
+    assert result.stderr.splitlines()[0] == f"note: {NOTE}"
     assert "  1  warning  doc-removed" in result.stdout.splitlines()
     assert result.stdout.splitlines()[-1].startswith("stored as annotations/exports/000004-")
     again = json.loads(run(corpus, "ingest", str(new), "--json").stdout)
-    assert (again["status"], again["notes"][0]) == ("already-stored", note)
-
-
-def test_validate_says_in_one_line_that_the_export_holds_tasks_of_removed_documents(corpus):
-    """ingest said in one line how many tasks of removed documents an export held and what to do;
-    validate of the same file gave only the count of doc-removed warnings."""
-    assert run(corpus, "remove", GONE, "--reason", REASON).exit_code == 0
-    stored = corpus.exports / "000003-f9815378c7bb3ee1" / "export.json"
+    assert (again["status"], again["notes"][0]) == ("already-stored", NOTE)
+    stored = corpus.exports / STORED / "export.json"
     result = run(corpus, "validate", str(stored))
     assert result.exit_code == 0, result.output
-    assert result.stderr.splitlines() == [
-        f"note: the export holds 1 task of 1 document removed from the corpus ({GONE}), which every ingest leaves "
-        "out (doc-removed): delete it in Label Studio, or add the document back (corpus-tools add)"]
+    assert result.stderr.splitlines() == [f"note: {NOTE}"]
     assert "  1  warning  doc-removed" in result.stdout.splitlines()
     assert result.stdout.splitlines()[-1].startswith("valid (")
-    # the JSON report lists each task's warning, which the note only sums up
-    report = json.loads(run(corpus, "validate", str(stored), "--json").stdout)
-    assert [problem["location"]["doc_id"] for problem in report["problems"] if problem["code"] == "doc-removed"] == [
-        GONE]
-
-
-def test_validate_json_gives_the_notes_under_the_key_ingest_json_gives_them(corpus):
-    """ingest --json had the removed documents' note in ``notes``; validate --json, which says the
-    same note on stderr, had no such key: a script read it from one command and not the other."""
-    assert run(corpus, "remove", GONE, "--reason", REASON).exit_code == 0
-    stored = corpus.exports / "000003-f9815378c7bb3ee1" / "export.json"
     result = run(corpus, "validate", str(stored), "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert list(report) == ["notes", "valid", "stats", "problems"]
-    assert report["notes"] == [
-        f"the export holds 1 task of 1 document removed from the corpus ({GONE}), which every ingest leaves "
-        "out (doc-removed): delete it in Label Studio, or add the document back (corpus-tools add)"]
+    assert list(report) == ["notes", "valid", "stats", "problems"] and report["notes"] == [NOTE]
+    # the JSON report lists each task's warning, which the note only sums up
+    assert [problem["location"]["doc_id"] for problem in report["problems"] if problem["code"] == "doc-removed"] == [
+        GONE]
     # ingest --json: the same key and line, after what ingest did
     ingested = json.loads(run(corpus, "ingest", str(stored), "--json").stdout)
     assert list(ingested)[-4:] == ["notes", "valid", "stats", "problems"]
@@ -208,40 +204,18 @@ def test_validate_json_gives_the_notes_under_the_key_ingest_json_gives_them(corp
     assert json.loads(run(corpus, "validate", str(other), "--json").stdout)["notes"] == []
 
 
-def test_a_doc_id_never_in_the_corpus_is_still_refused_by_ingest(corpus, tmp_path):
-    remove_by_hand(corpus, GONE)
-    record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})
-    stored = corpus.exports / "000003-f9815378c7bb3ee1" / "export.json"
-    [task] = [task for task in json.loads(stored.read_bytes()) if task["data"]["doc_id"] == GONE]
-    task["data"]["doc_id"] = "099_0123456789abcdef"
-    for number, annotation in enumerate(task["annotations"]):
-        annotation["id"], annotation["unique_id"] = 9000 + number, f"new-{number}"
-    new = tmp_path / "unknown.json"
-    new.write_text(json.dumps([task]))
-    result = run(corpus, "ingest", str(new))
-    assert result.exit_code == 1
-    assert ("unknown.json, task 7, doc 099_0123456789abcdef: error [doc-unknown] doc_id '099_0123456789abcdef' is "
-            "not a document of this corpus") in result.output.splitlines()
-    assert not list(corpus.exports.glob("000004-*"))
-
-
-def test_recording_a_removal_rebuilds_the_units_tables_made_without_it(corpus):
+def test_recording_a_removal_rebuilds_the_units_tables_and_the_document_added_again_counts_again(corpus, tmp_path):
     """The record is an input of the units tables' fingerprint: tables checked when the document
-    was gone but not recorded as removed (doc-unknown) are not served once it is."""
-    remove_by_hand(corpus, GONE)
-    assert run(corpus, "lint").exit_code == 1  # its tables made, with doc-unknown errors
-    record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})
-    result = run(corpus, "lint")
-    assert result.exit_code == 0 and "doc-unknown" not in result.output, result.output
-
-
-def test_a_removed_document_added_again_counts_again_and_the_release_is_the_published_one(corpus, tmp_path):
+    was gone but not recorded as removed (doc-unknown) are not served once it is. Added again, the
+    document counts again, and the release is the published one."""
     article = tmp_path / "in" / "article.txt"
     article.parent.mkdir()
     article.write_bytes((corpus.raw / f"{GONE}.txt").read_bytes())
-    remove_by_hand(corpus, GONE)
+    remove_by_hand(corpus, recorded=False)
+    assert run(corpus, "lint").exit_code == 1  # its tables made, with doc-unknown errors
     record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON})
-    assert run(corpus, "lint").exit_code == 0  # the units tables of the removal, made
+    result = run(corpus, "lint")  # the units tables of the removal, made
+    assert result.exit_code == 0 and "doc-unknown" not in result.output, result.output
     added = run(corpus, "add", str(article))
     assert added.exit_code == 0 and f"-> raw/{GONE}.txt" in added.output, added.output
     assert "7 documents compared" in run(corpus, "agreement").output
@@ -250,13 +224,21 @@ def test_a_removed_document_added_again_counts_again_and_the_release_is_the_publ
         result.output
 
 
-def test_a_removal_record_that_is_not_one_is_refused_naming_its_line(corpus):
-    record(corpus, {"doc_id": GONE, "sha256": GONE_SHA256, "reason": REASON}, {"doc_id": GONE, "sha256": "abc"})
-    result = run(corpus, "agreement")
+@pytest.mark.parametrize(("text", "command", "said"), [
+    pytest.param(GONE_LINE + json.dumps({"doc_id": GONE, "sha256": "abc"}) + "\n", ["agreement"],
+                 "line 2: [removals-invalid] a removal record has exactly the string fields doc_id, sha256, reason; "
+                 "this line has doc_id, sha256", id="agreement-reads-a-record-with-no-reason"),
+    pytest.param("not json\n", ["remove", GONE, "--reason", REASON], "line 1: [removals-invalid] not JSON: "
+                 "expected ident", id="remove-would-append-to-a-record-not-json"),
+])
+def test_a_removal_record_that_is_not_one_is_refused_naming_its_line_and_nothing_is_written(corpus, text, command,
+                                                                                            said):
+    corpus.removed_documents.write_text(text)
+    before = snapshot(corpus)
+    result = run(corpus, *command)
     assert result.exit_code == 1
-    assert result.output.splitlines()[-1] == (
-        f"Error: {corpus.removed_documents}, line 2: [removals-invalid] a removal record has exactly the string fields "
-        "doc_id, sha256, reason; this line has doc_id, sha256")
+    assert result.output.splitlines()[-1] == f"Error: {corpus.removed_documents}, {said}"
+    assert snapshot(corpus) == before
 
 
 # --- corpus-tools remove ------------------------------------------------------------------------
@@ -280,8 +262,7 @@ def test_remove_deletes_the_raw_file_and_record_and_records_why_then_the_release
         f"recorded 1 removal in {corpus.removed_documents}"]
     assert not (corpus.raw / f"{GONE}.txt").exists()
     assert corpus.manifest.read_bytes() == b"".join(line for line in lines if GONE.encode() not in line)
-    assert corpus.removed_documents.read_bytes() == (
-        f'{{"doc_id": "{GONE}", "sha256": "{GONE_SHA256}", "reason": "{REASON}"}}\n'.encode())
+    assert corpus.removed_documents.read_bytes() == GONE_LINE.encode()
     assert check_raw(corpus).valid and not list(corpus.raw.glob(".remove-*"))
     for command in (["agreement"], ["lint"]):
         assert run(corpus, *command).exit_code == 0, command
@@ -290,9 +271,12 @@ def test_remove_deletes_the_raw_file_and_record_and_records_why_then_the_release
     assert released_doc_ids(corpus, "1.3.0") == sorted(set(released_doc_ids(corpus, LATEST)) - {GONE})
 
 
-def test_remove_of_several_documents_appends_in_doc_id_order_and_keeps_the_record(corpus):
+def test_remove_of_several_documents_appends_in_doc_id_order_whatever_order_they_are_named_in(corpus,
+                                                                                                tmp_path_factory):
     record(corpus, {"doc_id": "099_0123456789abcdef", "sha256": "1" * 64, "reason": "an earlier removal"})
     before = corpus.removed_documents.read_bytes()
+    other = Layout.at(shutil.copytree(corpus.root, tmp_path_factory.mktemp("other") / "corpus"))
+    assert run(other, "remove", "003_840a8be26e4ddaa5", GONE, "--reason", "off-topic").exit_code == 0
     sha256s = {json.loads(line)["doc_id"]: json.loads(line)["sha256"] for line in corpus.manifest.read_bytes().splitlines()}
     result = run(corpus, "remove", GONE, "003_840a8be26e4ddaa5", "--reason", "off-topic")  # named out of order
     assert result.exit_code == 0, result.output
@@ -304,14 +288,14 @@ def test_remove_of_several_documents_appends_in_doc_id_order_and_keeps_the_recor
     assert sorted(path.name for path in corpus.raw.glob("*.txt")) == sorted(
         f"{doc_id}.txt" for doc_id in sha256s if doc_id not in (GONE, "003_840a8be26e4ddaa5"))
     assert check_raw(corpus).valid
-
-
-def test_the_removal_record_does_not_depend_on_the_order_the_documents_were_named_in(corpus, tmp_path_factory):
-    other = Layout.at(shutil.copytree(corpus.root, tmp_path_factory.mktemp("other") / "corpus"))
-    assert run(corpus, "remove", GONE, "003_840a8be26e4ddaa5", "--reason", "off-topic").exit_code == 0
-    assert run(other, "remove", "003_840a8be26e4ddaa5", GONE, "--reason", "off-topic").exit_code == 0
     assert corpus.removed_documents.read_bytes() == other.removed_documents.read_bytes()
     assert corpus.manifest.read_bytes() == other.manifest.read_bytes()
+
+
+BLANK_REASON = ("Error: [remove-reason-invalid] no reason given (--reason), or a blank one: the removal record says "
+                "why each document left the corpus (a publisher's takedown request, an off-topic or duplicate article)")
+NOT_ONE_LINE = ("Error: [remove-reason-invalid] the reason holds a line break, a control character or a bidirectional "
+                "embedding, override or isolate: it is one line of text")
 
 
 @pytest.mark.parametrize(("args", "said"), [
@@ -319,91 +303,45 @@ def test_the_removal_record_does_not_depend_on_the_order_the_documents_were_name
      "doc_id '099_0123456789abcdef' is not a document of this corpus (raw/manifest.jsonl does not list it)"),
     ([GONE, "003_840a8be26e4ddaa5", GONE, "--reason", REASON],
      f"Error: doc {GONE}: [remove-doc-twice] doc_id '{GONE}' is named twice"),
-    ([GONE], "Error: [remove-reason-invalid] no reason given (--reason), or a blank one: the removal record says why "
-     "each document left the corpus (a publisher's takedown request, an off-topic or duplicate article)"),
-    ([GONE, "--reason", " \t "], "Error: [remove-reason-invalid] no reason given (--reason), or a blank one: the "
-     "removal record says why each document left the corpus (a publisher's takedown request, an off-topic or "
-     "duplicate article)"),
-    ([GONE, "--reason", "takedown\x1b[2J"], "Error: [remove-reason-invalid] the reason holds a line break, a control "
-     "character or a bidirectional embedding, override or isolate: it is one line of text"),
-    ([GONE, "--reason", "takedown\nrequest"], "Error: [remove-reason-invalid] the reason holds a line break, a "
-     "control character or a bidirectional embedding, override or isolate: it is one line of text"),
+    ([GONE], BLANK_REASON),
+    ([GONE, "--reason", " \t "], BLANK_REASON),
+    ([GONE, "--reason", "takedown\x1b[2J"], NOT_ONE_LINE),
+    ([GONE, "--reason", "takedown\nrequest"], NOT_ONE_LINE),
     ([], "Error: [remove-input-missing] no doc_id to remove, and no killed remove to finish"),
 ])
 def test_a_refused_remove_is_one_line_and_writes_nothing(corpus, args, said):
     before = snapshot(corpus)
     result = run(corpus, "remove", *args)
+    assert (result.exit_code, result.output.splitlines()[-1]) == (1, said.format(manifest=corpus.manifest))
+    assert snapshot(corpus) == before
+
+
+# What each command that takes a doc_id names before its one-line refusal of an unknown one.
+WHERE = {"remove": "{manifest}, doc {doc_id}: ", "preannotate": "doc {doc_id}: ", "normalize": "{manifest}: "}
+DOC_COMMANDS = [["remove", "--reason", REASON], ["preannotate", "--ner", "none", "--doc"], ["normalize", "--doc"]]
+
+
+@pytest.mark.parametrize(("removed_first", "command", "doc_id", "why"), [
+    # a removed document: preannotate and normalize --doc said only "no document ... in the corpus"
+    *[pytest.param(True, command, GONE, f": it was removed already (removed-documents.jsonl gives the reason "
+                   f"'{REASON}')", id=f"{command[0]}-a-removed-document") for command in DOC_COMMANDS],
+    # typed with capitals (check-raw refuses two that differ only in case, so there is at most one
+    # such document): refused as unknown with no hint of the one meant
+    *[pytest.param(False, command, GONE.upper(), f" (raw/manifest.jsonl does not list it; it lists '{GONE}', which "
+                   "differs only in case)", id=f"{command[0]}-a-document-in-another-case") for command in DOC_COMMANDS],
+    # a removed document's doc_id typed with capitals got the plain "does not list it"
+    *[pytest.param(True, command, GONE.upper(), f" (raw/manifest.jsonl does not list it; '{GONE}', which differs only "
+                   f"in case, was removed already: removed-documents.jsonl gives the reason '{REASON}')",
+                   id=f"{command[0]}-a-removed-document-in-another-case") for command in DOC_COMMANDS],
+])
+def test_a_doc_id_not_in_the_corpus_is_refused_in_one_line_saying_why(corpus, removed_first, command, doc_id, why):
+    if removed_first:
+        assert run(corpus, "remove", GONE, "--reason", REASON).exit_code == 0
+    before = snapshot(corpus)
+    result = run(corpus, *command, doc_id)
     assert result.exit_code == 1
-    assert result.output.splitlines()[-1] == said.format(manifest=corpus.manifest)
-    assert snapshot(corpus) == before
-
-
-def test_a_document_removed_already_is_refused_saying_so(corpus):
-    assert run(corpus, "remove", GONE, "--reason", REASON).exit_code == 0
-    before = snapshot(corpus)
-    result = run(corpus, "remove", GONE, "--reason", "again")
-    assert result.exit_code == 1 and result.output.splitlines()[-1] == (
-        f"Error: {corpus.manifest}, doc {GONE}: [doc-unknown] doc_id '{GONE}' is not a document of this corpus: it "
-        f"was removed already (removed-documents.jsonl gives the reason '{REASON}')")
-    assert snapshot(corpus) == before
-
-
-def test_preannotate_of_a_removed_document_says_it_was_removed_and_why(corpus):
-    """preannotate --doc said only "no document ... in the corpus" of a document removed earlier,
-    though the removal record says when and why it left (remove already said so)."""
-    assert run(corpus, "remove", GONE, "--reason", REASON).exit_code == 0
-    result = run(corpus, "preannotate", "--doc", GONE, "--ner", "none")
-    assert result.exit_code == 1 and result.output.splitlines()[-1] == (
-        f"Error: doc {GONE}: [doc-unknown] doc_id '{GONE}' is not a document of this corpus: it was removed already "
-        f"(removed-documents.jsonl gives the reason '{REASON}')")
-
-
-def test_normalize_of_a_removed_document_says_it_was_removed_and_why(corpus):
-    """normalize --doc said only "no document ... in the manifest" of a document removed earlier,
-    where remove and preannotate --doc say it was removed and why."""
-    assert run(corpus, "remove", GONE, "--reason", REASON).exit_code == 0
-    result = run(corpus, "normalize", "--doc", GONE)
-    assert result.exit_code == 1 and result.output.splitlines()[-1] == (
-        f"Error: {corpus.manifest}: [doc-unknown] doc_id '{GONE}' is not a document of this corpus: it was removed "
-        f"already (removed-documents.jsonl gives the reason '{REASON}')")
-
-
-@pytest.mark.parametrize("command", [["remove", "--reason", REASON], ["preannotate", "--ner", "none", "--doc"],
-                                     ["normalize", "--doc"]])
-def test_a_doc_id_that_differs_from_a_document_s_only_in_case_is_refused_naming_it(corpus, command):
-    """A doc_id typed with capitals (check-raw refuses two that differ only in case, so there is at
-    most one) was refused as unknown with no hint of the one meant."""
-    before = snapshot(corpus)
-    result = run(corpus, *command, GONE.upper())
-    assert result.exit_code == 1
-    assert result.output.splitlines()[-1].endswith(
-        f"[doc-unknown] doc_id '{GONE.upper()}' is not a document of this corpus (raw/manifest.jsonl does not list "
-        f"it; it lists '{GONE}', which differs only in case)")
-    assert snapshot(corpus) == before
-
-
-@pytest.mark.parametrize("command", [["remove", "--reason", REASON], ["preannotate", "--ner", "none", "--doc"],
-                                     ["normalize", "--doc"]])
-def test_a_doc_id_that_differs_from_a_removed_document_s_only_in_case_says_it_was_removed_and_why(corpus, command):
-    """A removed document's doc_id typed with capitals got the plain "does not list it", where the
-    doc_id itself says it was removed and why, and a listed document's in other case is named."""
-    assert run(corpus, "remove", GONE, "--reason", REASON).exit_code == 0
-    before = snapshot(corpus)
-    result = run(corpus, *command, GONE.upper())
-    assert result.exit_code == 1
-    assert result.output.splitlines()[-1].endswith(
-        f"[doc-unknown] doc_id '{GONE.upper()}' is not a document of this corpus (raw/manifest.jsonl does not list "
-        f"it; '{GONE}', which differs only in case, was removed already: removed-documents.jsonl gives the reason "
-        f"'{REASON}')")
-    assert snapshot(corpus) == before
-
-
-def test_remove_refuses_to_append_to_a_removal_record_that_is_not_one(corpus):
-    corpus.removed_documents.write_text("not json\n")
-    before = snapshot(corpus)
-    result = run(corpus, "remove", GONE, "--reason", REASON)
-    assert result.exit_code == 1 and result.output.splitlines()[-1].startswith(
-        f"Error: {corpus.removed_documents}, line 1: [removals-invalid] not JSON: ")
+    assert result.output.splitlines()[-1] == "Error: " + WHERE[command[0]].format(manifest=corpus.manifest, doc_id=doc_id) \
+        + f"[doc-unknown] doc_id '{doc_id}' is not a document of this corpus{why}"
     assert snapshot(corpus) == before
 
 
@@ -418,8 +356,6 @@ def test_remove_refuses_while_another_command_holds_the_corpus_lock(corpus, anot
 
 @pytest.mark.parametrize("with_record", [False, True])
 def test_a_failure_before_the_commit_leaves_everything_as_it_was(corpus, monkeypatch, with_record):
-    from corpus_tools.documents import remove as remove_module
-
     if with_record:
         record(corpus, {"doc_id": "099_0123456789abcdef", "sha256": "1" * 64, "reason": "an earlier removal"})
     before = snapshot(corpus)
@@ -441,8 +377,6 @@ def _killed_remove(layout: Layout, tmp_path: Path, committed: bool) -> Path:
     """What a remove of GONE killed before (or after) its commit leaves: its staging, named by a
     pid that names no process, and the record (and, after, the manifest) it replaced. The states
     are made by a remove done whole in a copy, as the module's order of writes says."""
-    from tests.conftest import plant_staging
-
     reference = Layout.at(tmp_path / "reference")
     shutil.copytree(layout.raw, reference.raw)
     shutil.copytree(layout.annotations, reference.annotations)
@@ -453,10 +387,7 @@ def _killed_remove(layout: Layout, tmp_path: Path, committed: bool) -> Path:
     (killed / "removing.json").write_text(json.dumps({"doc_ids": [GONE], "files": [f"{GONE}.txt"],
                                                       "record_existed": False}))
     shutil.copy(reference.removed_documents, layout.removed_documents)
-    if committed:
-        shutil.copy(reference.manifest, layout.manifest)
-    else:
-        shutil.copy(reference.manifest, killed / "manifest.jsonl")
+    shutil.copy(reference.manifest, layout.manifest if committed else killed / "manifest.jsonl")
     return killed
 
 
@@ -501,11 +432,6 @@ def test_a_killed_remove_s_plan_changed_by_hand_is_refused_and_nothing_is_change
 def test_a_remove_killed_anywhere_leaves_the_corpus_removed_or_not_once_finished(corpus):
     """SIGKILLed from outside as soon as its staging appears (or when it ended first); the next
     `remove` with no doc_id sets right whatever it left."""
-    import signal
-    import subprocess
-    import sys
-    import time
-
     before = snapshot(corpus)
     process = subprocess.Popen([sys.executable, "-m", "corpus_tools.cli", "remove", GONE, "--reason", REASON,
                                 "--root", str(corpus.root)], stderr=subprocess.PIPE)
@@ -529,12 +455,12 @@ def test_a_corpus_every_document_was_removed_from_is_not_started_over_once_its_r
     article.write_bytes(b"Syria talks resume\n\nThe talks resumed on Monday.\n")
     (tmp_path / "corpus").mkdir()
     layout = Layout.at(tmp_path / "corpus")
-    assert CliRunner().invoke(cli, ["add", "--root", str(layout.root), str(article)]).exit_code == 0
+    assert run(layout, "add", str(article)).exit_code == 0
     [doc_id] = [json.loads(line)["doc_id"] for line in layout.manifest.read_bytes().splitlines()]
     assert run(layout, "remove", doc_id, "--reason", REASON).exit_code == 0
     shutil.rmtree(layout.raw)
     before = layout.removed_documents.read_bytes()
-    result = CliRunner().invoke(cli, ["add", "--root", str(layout.root), str(article)])
+    result = run(layout, "add", str(article))
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == (
         f"Error: {layout.manifest}: [manifest-missing] no manifest and no raw file, but "
@@ -544,46 +470,42 @@ def test_a_corpus_every_document_was_removed_from_is_not_started_over_once_its_r
     assert layout.removed_documents.read_bytes() == before and not layout.raw.exists()
 
 
-def test_a_document_no_release_published_removed_and_added_again_keeps_its_doc_id(corpus, tmp_path):
-    """README: added again (the same bytes), a removed document is a document again, with its
-    doc_id and annotations. Only bytes a release published kept theirs: one removed before any
-    release got the next number, so the tasks stored under its doc_id stayed doc-removed."""
-    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+def test_a_document_no_release_published_removed_keeps_its_number_and_its_doc_id_and_its_bytes_are_refused_once_replaced(
+        corpus, tmp_path):
+    """An article added (as document 007) and removed before any release. add numbered new bytes
+    after the highest number in the manifest and the releases: the next article got its number.
+    README: added again (the same bytes), a removed document is a document again, with its doc_id
+    and annotations; only bytes a release published kept theirs: these got the next number, so the
+    tasks stored under its doc_id stayed doc-removed. Removed again and its doc_id given to a
+    replacement, add of the removed bytes said only "doc_id ... is taken", a doc_id never given."""
+    first, other = tmp_path / "first.txt", tmp_path / "other.txt"
     first.write_bytes(b"Syria talks resume\n\nThe talks resumed on Monday.\n")
-    second.write_bytes(b"Aid convoy reaches Idlib\n\nThe convoy arrived on Tuesday.\n")
-    for article in (first, second):
-        assert run(corpus, "add", str(article)).exit_code == 0
-    records = {json.loads(line)["sha256"]: line for line in corpus.manifest.read_bytes().splitlines(keepends=True)}
-    sha256 = hashlib.sha256(first.read_bytes()).hexdigest()
-    doc_id = json.loads(records[sha256])["doc_id"]
-    assert doc_id == f"007_{sha256[:16]}"
-    assert run(corpus, "remove", doc_id, "--reason", "off-topic").exit_code == 0
-    result = run(corpus, "add", str(first))
-    assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0].startswith(f"{first} -> raw/{doc_id}.txt: ")
-    assert corpus.manifest.read_bytes().splitlines(keepends=True)[-1] == records[sha256]
-
-
-def _added_then_removed(layout: Layout, tmp_path: Path, reason: str) -> tuple[Path, str]:
-    """A new article added to the corpus (as document 007) and removed again: its file and doc_id."""
-    first = tmp_path / "first.txt"
-    first.write_bytes(b"Syria talks resume\n\nThe talks resumed on Monday.\n")
-    assert run(layout, "add", str(first)).exit_code == 0
-    doc_id = f"007_{hashlib.sha256(first.read_bytes()).hexdigest()[:16]}"
-    assert run(layout, "remove", doc_id, "--reason", reason).exit_code == 0
-    return first, doc_id
-
-
-def test_the_number_of_a_removed_document_is_not_given_to_other_bytes(corpus, tmp_path):
-    """add numbered new bytes after the highest number in the manifest and the releases: with the
-    highest-numbered document removed before a release, the next article got its number."""
-    _added_then_removed(corpus, tmp_path, "off-topic")
-    other = tmp_path / "other.txt"
     other.write_bytes(b"Aid convoy reaches Idlib\n\nThe convoy arrived on Tuesday.\n")
+    assert run(corpus, "add", str(first)).exit_code == 0
+    record_line = corpus.manifest.read_bytes().splitlines(keepends=True)[-1]
+    doc_id = f"007_{hashlib.sha256(first.read_bytes()).hexdigest()[:16]}"
+    assert json.loads(record_line)["doc_id"] == doc_id
+    assert run(corpus, "remove", doc_id, "--reason", "off-topic").exit_code == 0
     result = run(corpus, "add", str(other))
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].startswith(
         f"{other} -> raw/008_{hashlib.sha256(other.read_bytes()).hexdigest()[:16]}.txt: ")
+    result = run(corpus, "add", str(first))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith(f"{first} -> raw/{doc_id}.txt: ")
+    assert corpus.manifest.read_bytes().splitlines(keepends=True)[-1] == record_line
+    assert run(corpus, "remove", doc_id, "--reason", "replaced by a corrected text").exit_code == 0
+    replacement = tmp_path / "replacement.txt"
+    replacement.write_bytes(b"Syria talks resume\n\nThe talks resumed on Monday in Geneva.\n")
+    assert run(corpus, "add", str(replacement), "--doc-id", doc_id).exit_code == 0
+    before = snapshot(corpus)
+    result = run(corpus, "add", str(first))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"Error: {first}: [duplicate-doc-id] doc_id '{doc_id}' is taken, by other bytes: these bytes were removed "
+        "under it (annotations/removed-documents.jsonl), and its raw file has been replaced since; --doc-id adds "
+        "them as another document")
+    assert snapshot(corpus) == before
 
 
 def test_a_remove_killed_after_its_commit_keeps_its_line_when_the_document_was_added_again_since(corpus, tmp_path):
@@ -598,8 +520,7 @@ def test_a_remove_killed_after_its_commit_keeps_its_line_when_the_document_was_a
     recorded = corpus.removed_documents.read_bytes()
     result = run(corpus, "remove")
     assert (result.exit_code, result.output) == (0, "finished 1 remove that was killed\n")
-    assert corpus.removed_documents.read_bytes() == recorded == (
-        f'{{"doc_id": "{GONE}", "sha256": "{GONE_SHA256}", "reason": "{REASON}"}}\n'.encode())
+    assert corpus.removed_documents.read_bytes() == recorded == GONE_LINE.encode()
     assert (corpus.raw / f"{GONE}.txt").read_bytes() == (REPO / "raw" / f"{GONE}.txt").read_bytes()
     assert not killed.exists() and check_raw(corpus).valid
 
@@ -621,32 +542,12 @@ def test_lint_keeps_the_acceptances_of_a_removed_document_rather_than_calling_th
     assert run(corpus, "lint").output.splitlines() == ["0 unexplained candidates, 12 explained, 0 stale acceptances"]
 
 
-def test_removed_bytes_whose_doc_id_holds_other_bytes_now_are_refused_saying_why(corpus, tmp_path):
-    """Bytes the removal record lists take the doc_id they were removed under; when that doc_id
-    was given to a replacement raw file since, add said only "doc_id ... is taken", a doc_id the
-    user never gave."""
-    first, doc_id = _added_then_removed(corpus, tmp_path, "replaced by a corrected text")
-    replacement = tmp_path / "replacement.txt"
-    replacement.write_bytes(b"Syria talks resume\n\nThe talks resumed on Monday in Geneva.\n")
-    assert run(corpus, "add", str(replacement), "--doc-id", doc_id).exit_code == 0
-    before = snapshot(corpus)
-    result = run(corpus, "add", str(first))
-    assert result.exit_code == 1
-    assert result.output.splitlines()[-1] == (
-        f"Error: {first}: [duplicate-doc-id] doc_id '{doc_id}' is taken, by other bytes: these bytes were removed "
-        "under it (annotations/removed-documents.jsonl), and its raw file has been replaced since; --doc-id adds "
-        "them as another document")
-    assert snapshot(corpus) == before
-
-
 def test_remove_takes_out_a_document_check_raw_refuses_for_its_run_of_combining_marks(corpus):
     """check-raw refuses a raw file with more than 30 combining marks in a row (raw-combining-run,
     a file added before add refused it), so every command refuses the corpus, and remove, which
     wants a corpus that checks clean, refused it too: a raw file is never edited, so nothing could
     take the document out. remove takes that document out; another is still refused, naming the
     problem, and nothing is written."""
-    from test_raw import with_marks
-
     marked = "001_d79359122f2d4c78"
     with_marks(corpus, marked, 31)
     before = snapshot(corpus)
@@ -659,6 +560,5 @@ def test_remove_takes_out_a_document_check_raw_refuses_for_its_run_of_combining_
     assert snapshot(corpus) == before
     result = run(corpus, "remove", marked, "--reason", "a run of 31 combining marks: not an article's text")
     assert result.exit_code == 0, result.output
-    assert not (corpus.raw / f"{marked}.txt").exists()
-    assert check_raw(corpus).valid
+    assert not (corpus.raw / f"{marked}.txt").exists() and check_raw(corpus).valid
     assert json.loads(corpus.removed_documents.read_text().splitlines()[-1])["doc_id"] == marked
