@@ -447,12 +447,11 @@ def test_line_bounds_needs_cleaning_and_whitespace_runs_equal_their_definitions(
 
 
 def test_a_long_run_of_dropped_characters_inside_a_word_normalizes_in_linear_time():
-    """100,000 zero-width spaces or soft hyphens in one word took some 40 s (a quadratic search)."""
+    """100,000 zero-width spaces or soft hyphens in one word took some 40 s (a quadratic search).
+    No clock here (speed lives in bench/): a million of them, under a second each when linear,
+    would take over an hour if quadratic, far past the suite's per-test timeout (pyproject.toml)."""
     for dropped in ("\u200b", "\u00ad"):
-        started = time.perf_counter()
-        result = normalize("a" + dropped * 100_000 + "\u0301 b")
-        assert time.perf_counter() - started < 5
-        assert result.text == "\u00e1 b"
+        assert normalize("a" + dropped * 1_000_000 + "\u0301 b").text == "\u00e1 b"
 
 
 def test_a_chain_of_glued_links_is_cut_link_by_link_reading_the_line_a_bounded_number_of_times(monkeypatch):
