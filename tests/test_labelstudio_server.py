@@ -672,17 +672,14 @@ http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
 
 
 def test_a_server_that_refuses_the_key_fails_the_start_at_once(tmp_path, monkeypatch):
-    import time
-
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the failed start's copy of its log
 
     (tmp_path / "refusing.py").write_text(REFUSING)
     cache = fake_server_cache(tmp_path / "cache", f'exec {sys.executable} {tmp_path / "refusing.py"} "$@"\n')
     data_dir = tmp_path / "data"
-    began = time.monotonic()
     with pytest.raises(CorpusError) as refused:
-        server.start(data_dir, cache=cache, timeout=60)
-    assert time.monotonic() - began < 20  # not the whole timeout
+        # at once, not at the end of a wait of two hours, past the suite's per-test timeout (pyproject.toml)
+        server.start(data_dir, cache=cache, timeout=7200)
     assert refused.value.code == "labelstudio-key-refused"
     url = refused.value.message.split(" ")[3]
     assert refused.value.message.startswith(
