@@ -12,7 +12,8 @@ Accepted forms, with ``X`` standing for an unspecified digit wherever a digit ma
   half-year), then optionally ``T`` + number-or-X + H, M, S: ``P3Y``, ``PXY``, ``P2DT4H``, ``PT30M``
 * vague references: ``PAST_REF``, ``PRESENT_REF``, ``FUTURE_REF``
 
-``MONTH_NAMES``: the month names English text writes, for the rules that read dates in text.
+``MONTH_NAMES`` and ``WEEKDAYS``: the month and weekday names English text writes, for the rules
+that read dates in text.
 
 Which forms a label admits (``LABEL_KINDS``): a DATE takes a date-like value or a reference,
 a TIME a time or a reference, a DURATION a duration, a SET a duration or a date-like pattern.
@@ -30,6 +31,7 @@ import re
 MONTH_NAMES = {"January": 1, "February": 2, "March": 3, "April": 4, "May": 5, "June": 6, "July": 7, "August": 8,
                "September": 9, "October": 10, "November": 11, "December": 12, "Jan.": 1, "Feb.": 2, "Aug.": 8,
                "Sept.": 9, "Sep.": 9, "Oct.": 10, "Nov.": 11, "Dec.": 12}
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")  # ISO order: index + 1 is the day
 
 _YEAR = r"(?P<year>\d{4}|\d{3}X|\d{2}XX|\dXXX|XXXX)"
 _MONTH = r"(?P<month>0[1-9]|1[0-2]|XX)"

@@ -35,7 +35,7 @@ from corpus_tools.preannotate.text import word_boundaries
 from corpus_tools.records import (
     Acceptance, Candidate, Document, DocumentAnnotations, LintReview, RegistryEntity, Span,
 )
-from corpus_tools.timex import MONTH_NAMES
+from corpus_tools.timex import MONTH_NAMES, WEEKDAYS
 
 ACCEPTED_FILE = "lint-accepted.jsonl"
 ACCEPTANCE_KEYS = ("code", "doc_id", "start", "end", "text", "reason")
@@ -201,7 +201,7 @@ def _month() -> re.Pattern:
 
 @functools.cache
 def _weekday() -> re.Pattern:
-    return _whole_words(r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?")
+    return _whole_words(rf"(?:{'|'.join(WEEKDAYS)})s?")
 
 
 def _region_candidate(code: str, doc_id: str, region, message: str) -> Candidate:

@@ -55,9 +55,9 @@ from corpus_tools.documents.normalize import clean_line
 from corpus_tools.preannotate.text import (ADJECTIVE_RANKS, FUNCTION_WORDS, INSTITUTION_HEADS, abbreviation_ends,
                                           and_in_institution_name, given_name, starts_sentence, title_word,
                                           weekday_in_name, word_boundaries)
-from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import EntityMention, RegistryEntity, Span
 from corpus_tools.schema import ENTITY_LABELS
+from corpus_tools.timex import WEEKDAYS
 
 @dataclass(frozen=True, slots=True)
 class GazetteerHit:

@@ -81,9 +81,8 @@ from typing import Callable, Iterable
 
 from corpus_tools.preannotate.text import VERB_PREPOSITIONS, weekday_in_name
 from corpus_tools.records import EntityMention, ManifestRecord, Span, TimeExpression
-from corpus_tools.timex import MONTH_NAMES, check_value
+from corpus_tools.timex import MONTH_NAMES, WEEKDAYS, check_value
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
            "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
            "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
