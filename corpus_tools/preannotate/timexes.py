@@ -100,8 +100,11 @@ PART_MODS = {"early": "START", "late": "END", "mid": "MID", "mid-": "MID"}
 FUTURE_CUES = re.compile(r"\b(?:will|won't|is due|are due|due to|is expected|are expected|scheduled|plans? to|"
                          r"upcoming|intends? to|next)\b", re.I)
 SEASONS = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter": "WI"}
+SHIFTS = {"last": -1, "this": 0, "next": 1}  # "the spring" is this one
+REFS = ("PAST_REF", "PRESENT_REF", "FUTURE_REF")  # by a shift's sign, + 1
 
-_MONTH = "(?P<month>" + "|".join(map(re.escape, MONTH_NAMES)) + ")"
+_MONTHS = "|".join(map(re.escape, MONTH_NAMES))
+_MONTH = f"(?P<month>{_MONTHS})"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"  # "March 4th"
 _WEEKDAY = "(?P<weekday>" + "|".join(WEEKDAYS) + ")"
 # a count as written: "1,000" whole (not its "000"), never a piece of a decimal ("2.5": no count
@@ -130,7 +133,8 @@ _SPACE = r"[^\S\n]"
 
 @dataclass(frozen=True, slots=True)
 class Anchor:
-    """The publication date at its precision (month and day None where unknown)."""
+    """A date at its precision (month and day None where unknown): the publication date, which
+    relative expressions are resolved against, or a date found before "N units later"."""
 
     year: int
     month: int | None
@@ -238,8 +242,15 @@ _ADDRESS = re.compile(r"(?i:(?<![\w.+-])(?:(?:https?|ftp)://|www\.)[^\s<>\"“�
                       r"|(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+)")
 
 
-def _number(word: str) -> int | None:
+def _number(word: str | None) -> int | None:
+    """The count written, None for a vague one ("a few"), one for none ("every week")."""
+    if word is None:
+        return 1
     return int(word.replace(",", "")) if word[0].isdigit() else NUMBERS[word.lower()]
+
+
+def _mod(match: re.Match) -> str | None:
+    return MODS.get((match["mod"] or "").lower())
 
 
 def _unit(word: str) -> str:
@@ -276,11 +287,9 @@ def _moved(value: str, sign: int, number: int | None, unit: str) -> str | None:
     known = re.fullmatch(r"(\d{4})(?:-(\d\d)(?:-(\d\d))?)?", value)
     if known is None or number is None or unit not in _PRECISION:
         return None
-    year, month, day = (int(part) if part else None for part in known.groups())
-    first = datetime.date(year, month or 1, day or 1)
-    last = datetime.date(year, month or 12, day or calendar.monthrange(year, month or 12)[1])
+    days = Anchor(*(int(part) if part else None for part in known.groups())).bounds
     try:
-        moved = [_move(date, sign * number, unit).isoformat() for date in (first, last)]
+        moved = [_move(date, sign * number, unit).isoformat() for date in days]
     except (ValueError, OverflowError):
         return None  # before year 1 or after 9999 ("5000 years ago"): no calendar date
     parts = 0
@@ -349,7 +358,7 @@ def rule(pattern: str, flags: int = 0, end: str = _E, begin: str = _B,
 @rule(_MOD + _NUM + r"(?:\s|-)+" + _UNIT + r"\s+ago")
 def _ago(match, context):
     anchor, number, unit = context.anchor, _number(match["num"]), _unit(match["unit"])
-    mod = AGO_MODS.get(MODS.get((match["mod"] or "").lower(), ""), None)
+    mod = AGO_MODS.get(_mod(match))
     value = anchor and _moved(anchor.value, -1, number, unit)
     return ("DATE", value, mod, 0.7) if value else ("DATE", "PAST_REF", mod, 0.5)
 
@@ -383,7 +392,11 @@ def _days_ascend(first: str | None, last: str | None) -> bool:
     """Whether two days written as a range's start and end (digits, an ordinal's suffix allowed)
     run forward, or one of them is not written: a range's start comes before its end, so "a 13-2
     March 2020 vote", "the 6-3 June ruling" and "May 13-2" write a tally, not days."""
-    return first is None or last is None or int(re.match(r"\d+", first)[0]) < int(re.match(r"\d+", last)[0])
+    return first is None or last is None or _day_number(first) < _day_number(last)
+
+
+def _day_number(day: str) -> int:
+    return int(day.rstrip("stndrh"))  # "4th": 4
 
 
 def _after_an_earlier_day(match: re.Match) -> bool:
@@ -410,7 +423,7 @@ def _iso_date(match, context):
 
 def _full_date(match, month: int | None = None):
     year, month, day = int(match["year"]), month or MONTH_NAMES[match["month"]], int(match["day"])
-    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+    if _no_such_day(year, month, day):
         return None
     return "DATE", f"{year:04d}-{month:02d}-{day:02d}", _part(match), 0.9
 
@@ -430,7 +443,7 @@ def _month_of_relative_year(match, context):
     month = MONTH_NAMES[match["month"]]
     if context.anchor is None:
         return "DATE", f"XXXX-{month:02d}", _part(match), 0.5
-    year = context.anchor.year + {"last": -1, "this": 0, "next": 1}[match["rel"]]
+    year = context.anchor.year + SHIFTS[match["rel"]]
     return "DATE", f"{year:04d}-{month:02d}", _part(match), 0.7
 
 
@@ -438,7 +451,6 @@ def _month_of_relative_year(match, context):
 # March and June 2019", "May 3 to July 5, 2020", "May–July 2020", "May 3 to 5, 2020", "May 3-5,
 # 2020"), its month with a part ("from May to mid-July 2020", "to late July 2020"): read at the
 # start's end only, so each start costs one bounded match
-_MONTHS = "|".join(map(re.escape, MONTH_NAMES))
 _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
 # what joins a range's start to its end; a hyphen only before a day ("May 3-5"), as "May-June" and
 # "2020-style" are compounds
@@ -490,7 +502,7 @@ def _a_day_range_without_a_year(match: re.Match) -> bool:
       guard=_a_day_range_without_a_year)
 def _day_range_end_without_a_year(match, context):
     month, day = MONTH_NAMES[match["month"]], int(match["day"])
-    start = _day_of_year(context, month, int(re.match(r"\d+", match["first"])[0]), match.start(), match.end("first"))
+    start = _day_of_year(context, month, _day_number(match["first"]), match.start(), match.end("first"))
     if start is None or _no_such_day(int(start[1][:4]) if start[1][:4].isdigit() else None, month, day):
         return None
     return "DATE", start[1][:-2] + f"{day:02d}", None, start[3]
@@ -506,7 +518,7 @@ def _day_range_end_without_a_year(match, context):
 def _day_range_start(match, context):
     if match["year"]:
         return _full_date(match)
-    month, last = MONTH_NAMES[match["month"]], int(re.match(r"\d+", match["last"])[0])
+    month, last = MONTH_NAMES[match["month"]], _day_number(match["last"])
     end = _day_of_year(context, month, last, match.start("last"), match.end("month"))
     return end and ("DATE", end[1][:-2] + f"{int(match['day']):02d}", None, end[3])
 
@@ -519,8 +531,6 @@ def _day_month(match, context):
 def _day_of_year(context, month: int, day: int, start: int, end: int):
     """A day of a month written without a year at [start, end): of the year a range's end states,
     else the anchor's, the latest such day on or before it (the next one in a future clause)."""
-    if not 1 <= day <= 31:
-        return None
     year = _range_year(context, end, month)
     if year is not None:  # "May 3 to July 5, 2020": the year the text states
         if _no_such_day(year, month, day):
@@ -543,7 +553,7 @@ def _day_of_year(context, month: int, day: int, start: int, end: int):
 
 def _no_such_day(year: int | None, month: int, day: int) -> bool:
     """Whether the month of ``year`` (of a leap year when it is not known) has no such day."""
-    return day > calendar.monthrange(2000 if year is None else year, month)[1]
+    return not 1 <= day <= calendar.monthrange(2000 if year is None else year, month)[1]
 
 
 @rule(r"(?:(?P<rel>(?i:last|this|next))\s+|(?P<prep>(?i:in|since|until|by|from|of|during|before|after)\s+)|"
@@ -559,7 +569,7 @@ def _month(match, context):
     if anchor is None:
         return "DATE", f"XXXX-{month:02d}", _part(match), 0.5
     if anchor.month is None:
-        shift = {"last": -1, "next": 1}.get(relation or "", 0)
+        shift = SHIFTS.get(relation or "", 0)
         return "DATE", f"{anchor.year + shift:04d}-{month:02d}", _part(match), 0.5
     future = relation == "next" or (relation is None and context.future(match.start()))
     if relation == "this":
@@ -589,7 +599,7 @@ def _season(match, context):
         return "DATE", f"{match['year']}-{season}", None, 0.9
     if context.anchor is None:
         return "DATE", f"XXXX-{season}", None, 0.5
-    shift = {"last": -1, "next": 1}.get(match["rel"].lower(), 0)
+    shift = SHIFTS.get(match["rel"].lower(), 0)
     return "DATE", f"{context.anchor.year + shift:04d}-{season}", None, 0.5
 
 
@@ -625,28 +635,21 @@ def _weekday_from(date: datetime.date, weekday: int, relation: str, future: bool
 @rule(r"(?:(?P<lead>(?i:earlier|later)\s+)|(?P<part>(?i:early|late)\s+))?(?P<rel>(?i:last|this|next))\s+"
       r"(?P<unit>year|month|week)")
 def _relative(match, context):
-    found = _relative_value(match, context)
-    return found[:2] + (_part(match),) + found[3:]
-
-
-def _relative_value(match, context):
-    anchor, unit = context.anchor, match["unit"]
-    shift = {"last": -1, "this": 0, "next": 1}[match["rel"].lower()]
+    anchor, unit, mod = context.anchor, match["unit"], _part(match)
+    shift = SHIFTS[match["rel"].lower()]
     if anchor is None:  # the guidelines: "last week" -> XXXX-WXX, "last year" -> PAST_REF
-        if unit == "week":
-            return "DATE", "XXXX-WXX", None, 0.5
-        return "DATE", ("PAST_REF", "PRESENT_REF", "FUTURE_REF")[shift + 1], None, 0.5
+        return "DATE", "XXXX-WXX" if unit == "week" else REFS[shift + 1], mod, 0.5
     if unit == "year":
-        return "DATE", f"{anchor.year + shift:04d}", None, 0.7
+        return "DATE", f"{anchor.year + shift:04d}", mod, 0.7
     if unit == "month":
         if anchor.month is None:
-            return "DATE", f"{anchor.year:04d}-XX" if shift == 0 else ("PAST_REF", "", "FUTURE_REF")[shift + 1], None, 0.5
+            return "DATE", f"{anchor.year:04d}-XX" if shift == 0 else REFS[shift + 1], mod, 0.5
         year, month = _shift_month(anchor.year, anchor.month, shift)
-        return "DATE", f"{year:04d}-{month:02d}", None, 0.7
+        return "DATE", f"{year:04d}-{month:02d}", mod, 0.7
     if anchor.date is None:  # the week of each day the article may be of, as a weekday's
         year = _week_year(lambda day: day + datetime.timedelta(weeks=shift), anchor)
-        return "DATE", f"{year}-WXX", None, 0.5
-    return "DATE", _week(anchor.date + datetime.timedelta(weeks=shift)), None, 0.7
+        return "DATE", f"{year}-WXX", mod, 0.5
+    return "DATE", _week(anchor.date + datetime.timedelta(weeks=shift)), mod, 0.7
 
 
 @rule(r"(?P<word>yesterday|today|tomorrow|Yesterday|Today|Tomorrow)")
@@ -654,7 +657,7 @@ def _deictic(match, context):
     word, anchor = match["word"].lower(), context.anchor
     shift = {"yesterday": -1, "today": 0, "tomorrow": 1}[word]
     if anchor is None or anchor.date is None:
-        return "DATE", ("PAST_REF", "PRESENT_REF", "FUTURE_REF")[shift + 1], None, 0.5
+        return "DATE", REFS[shift + 1], None, 0.5
     return "DATE", (anchor.date + datetime.timedelta(days=shift)).isoformat(), None, 0.7
 
 
@@ -691,18 +694,17 @@ def _amount(match, context):
     if match["num"].lower() in ("a", "an") and not match["mod"] \
             and _AMOUNT_BEFORE.search(context.text, max(0, match.start() - 40), match.start()):
         return "SET", _duration(1, _unit(match["unit"])), None, 0.7  # "$5 million a year": a rate, each year
-    return "DURATION", _duration(_number(match["num"]), _unit(match["unit"])), MODS.get((match["mod"] or "").lower()), 0.7
+    return "DURATION", _duration(_number(match["num"]), _unit(match["unit"])), _mod(match), 0.7
 
 
 @rule(_MOD + r"(?P<unit>decade|year|month|week|day)-long")
 def _unit_long(match, context):
-    return "DURATION", _duration(1, _unit(match["unit"])), MODS.get((match["mod"] or "").lower()), 0.7
+    return "DURATION", _duration(1, _unit(match["unit"])), _mod(match), 0.7
 
 
 @rule(r"(?i:the)\s+(?:past|last|previous|coming|next)\s+(?:" + _NUM + r"\s+)?" + _UNIT)
 def _the_past(match, context):
-    number = _number(match["num"]) if match["num"] else 1
-    return "DURATION", _duration(number, _unit(match["unit"])), None, 0.7
+    return "DURATION", _duration(_number(match["num"]), _unit(match["unit"])), None, 0.7
 
 
 @rule(r"(?:(?<=\b[Ii]n )recent\s+|(?<=\bfor )|(?<=\bFor ))(?P<unit>days|weeks|months|years|decades)")
@@ -712,8 +714,7 @@ def _vague_amount(match, context):
 
 @rule(r"(?i:every|each)\s+(?:(?i:other)\s+)?(?:" + _NUM + r"\s+)?" + _UNIT)
 def _every(match, context):
-    number = _number(match["num"]) if match["num"] else 1
-    return "SET", _duration(number, _unit(match["unit"])), None, 0.7
+    return "SET", _duration(_number(match["num"]), _unit(match["unit"])), None, 0.7
 
 
 @rule(r"(?i:every|each)\s+" + _WEEKDAY + r"s?")
