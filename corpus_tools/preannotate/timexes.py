@@ -1,68 +1,26 @@
 """TIMEX3 pre-annotation: written rules for dates, durations and sets, with values resolved
-against the document's publication date (docs/annotation-guidelines.md, Time).
-
-Why rules and not a library: dateparser and parsedatetime turn a string into a ``datetime``
-(they neither find spans in running text nor give durations, sets, modifiers or reduced
-precision such as ``2023-WXX-4``); datefinder finds spans but only for absolute dates; timexy
-(spaCy-based, last released 2022) covers few patterns; HeidelTime has the coverage but is GPL
-and needs Java. The guidelines' resolution rules are few and precise, so they are written here,
-each as one rule with its examples, and every value is checked by ``corpus_tools.timex.check_value``
-(the one TIMEX3 grammar) before it is predicted: a value that fails is dropped, never sent.
+against the document's publication date (docs/annotation-guidelines.md, Time; what they cover and
+why no library does: docs/preannotation.md). Each rule is written once, with its examples, beside
+its pattern; every value is checked by ``corpus_tools.timex.check_value`` (the one TIMEX3 grammar)
+before it is predicted: a value that fails is dropped, never sent.
 
 Spans follow the guidelines: no leading preposition ("on [Sunday]"), modifiers kept ("[more than
-a decade ago]", "[late on Thursday]"). Overlapping candidates: the longest wins, then the earliest.
-Nothing inside a web or mail address is a time expression ("example.com/2024/05/12/talks"). An
-all-caps word of a heading is read as running text writes it ("LAST WEEK" as "last week", "MONDAY"
-as "Monday"; among lowercase words only a month's or weekday's name is: "USA TODAY" is a name),
-and a function word capitalized as a sentence's first is read as inside one ("From May", "Once a
-week", "In the past", "The 1990s").
+a decade ago]", "[late on Thursday]"). Overlapping candidates: the longest wins, then the earliest
+rule. Nothing inside a web or mail address is a time expression. The rules read a heading's
+all-caps words as running text writes them (``_as_running_text``), and a function word capitalized
+as a sentence's first as inside one ("From May", "Once a week", "The 1990s": ``(?i:...)``).
 
-Resolution (``Anchor`` = the publication date at its precision):
+Resolution (``Anchor`` = the publication date at its precision), where the guidelines leave a choice:
 
-* absolute dates as written ("Aug. 21, 2013", "March 4th, 2014", "2012-07-18": month names and
-  their abbreviations from ``corpus_tools.timex.MONTH_NAMES``); a month or a month and day without
-  a year: the most recent one on or before the anchor, or the next one on or after it when its
-  clause (between punctuation marks) speaks of the future (``FUTURE_CUES``: will, is due, is
-  expected, scheduled, ...): so "In April, the envoy will visit" is the April before, a miss an
-  annotator corrects, where the sentence would take "a spokesman said ..., and will" as future;
-  but the start of a range takes the year its end states ("from May to July 2020": ``2020-05``;
-  "from November to February 2021": ``2020-11``; "May 3 to July 5, 2020"), as the text says it,
-  and the end of a day range within a month takes the month its start states ("May 3 to [5,
-  2020]", "May 3-[5, 2020]": ``2020-05-03`` and ``2020-05-05``, two expressions; with no year the
-  year its start resolves to, before a phrase or the clause's end: "May 3 to [5] in Doha", not "May
-  3 to 5 people", nor after "on" the start and "to": "rose on May 3 to 25"), the start of one
-  written day first the month and year its end states ("[3] to [5 May 2020]", "[3]-[5 May 2020]"),
-  or, with no year, the year its end resolves to ("[3] to [5 May]": both of the latest such May),
-  its start's day before its end's (a vote's tally is no range: "a 13-2 [March 2020] vote");
-* last/this/next year, month, week; earlier/later this year, month, week; yesterday/today/tomorrow:
-  arithmetic on the anchor, never finer than its precision (a week of a month-precision anchor is
-  ``YYYY-WXX``); "early"/"late" before them, or before a decade ("the late 1990s"), is in the span
-  as ``START``/``END``, as before a year;
-* weekdays: none that is a name's word (before a capitalized word that is no title opening a
-  person's name, after "the", with a holiday's word or not, or opening a sentence: "the Sunday
-  Telegraph", "the Good Friday Agreement", "The Sunday Leader reported", but "Tuesday President
-  Biden said" and "told the Senate Tuesday Congress must act" hold a date,
-  and so does "Friday Blinken said" or "Monday Hezbollah said", before a registered name the
-  entity layer kept, which ``time_expressions`` is given: text.py's ``weekday_in_name``); with a day anchor, the most recent such day on or before it (the next one on or
-  after it in a future sentence); else ``YYYY-WXX-D``;
-* the year of a week or of a weekday of a month- or year-precision anchor is the ISO 8601
-  week-year that the week or day agrees on for every day the article may be of, else ``XXXX``:
-  2021-01-01 is in 2020-W53 and 2024-12-31 in 2025-W01, so "this week" in December 2024 is
-  ``XXXX-WXX``, "Tuesday" in January 2025 ``2025-WXX-2`` (2024-12-31 at the earliest), "Tuesday"
-  in January 2021 ``XXXX-WXX-2`` and in an article dated 2024 ``XXXX-WXX-2``;
-* "N units ago": the anchor minus N at the unit's precision (years for years and decades), or
-  coarser as for "later" below (``PAST_REF`` when the year is uncertain), with
-  "more than" as ``BEFORE``, "less than" as ``AFTER``, "about" as ``APPROX``;
-* "N units later/earlier": the previous DATE's value moved by N, at the precision "ago" has and no
-  finer than every day of that value moved agrees on ("Two days later" after March 2011: ``2011``);
-  ``XXXX`` when it cannot be computed (a few years, after a week or season, the year uncertain);
-  hours and minutes later: the previous value (a DATE has no hours);
-* durations ``P<n><unit>`` (decades in years: "a decade" = ``P10Y``; "recent months" = ``PXM``),
-  sets ``P1W`` for "every week", "each week", "once a week", "weekly", and the period of a rate
-  after an amount ("$5 million [a year]", "300 euros [a month]": ``P1Y``, ``P1M``; "spent a year"
-  and "in 2019 a year after" stay a DURATION, as a year is no amount); a count is read whole
-  ("1,000 days" = ``P1000D``), and a decimal ("2.5 years") is no count: nothing is predicted;
-* "currently" ``PRESENT_REF``; "the past" ``PAST_REF``; "the future" ``FUTURE_REF``;
+* a month or day without a year: the most recent one on or before the anchor, or the next one on
+  or after it when its clause (between punctuation marks) speaks of the future (``FUTURE_CUES``),
+  so "In April, the envoy will visit" is the April before, a miss an annotator corrects, where the
+  sentence would take "a spokesman said ..., and will" as future; a range's start or end that
+  leaves out what the other states takes it ("from May to July 2020": ``2020-05``);
+* nothing finer than the anchor's precision; the year of a week or weekday of an anchor not known
+  to the day is the ISO week-year every day it may be of agrees on, else ``XXXX`` (``_week_year``);
+* "N units later/earlier": the previous DATE moved (``_Context.previous_date``, ``_moved``),
+  ``XXXX`` when it cannot be computed; a decimal ("2.5 years") is no count: nothing is predicted;
 * without a publication date, everything relative is underspecified: ``XXXX-05``,
   ``XXXX-WXX-7``, and "last year" or "a decade ago" becomes ``PAST_REF``.
 
