@@ -73,6 +73,8 @@ _NUM = (r"(?P<num>(?<!\d[.,])(?!0\d)(?:\d{1,3}(?:,\d{3}){1,5}|\d{1,6})(?![.,]\d)
 _UNIT = r"(?P<unit>(?i:day|week|month|year|decade|centur(?:y|ie)|hour|minute))s?"
 _MOD = r"(?:(?P<mod>(?i:" + "|".join(sorted((re.escape(k) for k in MODS), key=len, reverse=True)) + r"))\s+)?"
 _PART = r"(?:(?P<part>(?i:early|late)\s+|(?i:mid)-?))?"
+_YEAR_DIGITS = r"(?:19|20)\d\d"  # the years the rules read
+_NO_YEAR_AFTER = r"(?!,?\s+" + _YEAR_DIGITS + ")"  # a day or month whose year is not written
 # a wire-style clock time's digits, hours and minutes ("1930"): no year before a zone, no duration
 # in hours after "at" (_amount)
 _WIRE_CLOCK = r"(?:[01]\d|2[0-3])[0-5]\d"
@@ -83,7 +85,7 @@ _WIRE_CLOCK = r"(?:[01]\d|2[0-3])[0-5]\d"
 # written: "in 2019 the time came" holds a year)
 _CLOCK_ZONE = (r"(?<=" + _WIRE_CLOCK + r")\s*(?:(?i:gmt|utc|hrs|hours|local\s+time|[ecmp][sd]t|bst|ces?t|ees?t"
                r"|msk|ist|jst|kst|hkt|sgt|pkt|ae[sd]t|sast)\b|(?:ET|PT)\b|[A-Z][a-z]+\s+time\b)")
-_YEAR = (r"(?P<year>(?:19|20)\d\d)(?![\d,.]\d|\s*(?:%|percent|people|troops|soldiers|fighters|civilians|dollars)"
+_YEAR = (r"(?P<year>" + _YEAR_DIGITS + r")(?![\d,.]\d|\s*(?:%|percent|people|troops|soldiers|fighters|civilians|dollars)"
          r"|" + _CLOCK_ZONE + ")")
 _B, _E = r"(?<![\w-])", r"(?![\w-])"
 _SPACE = r"[^\S\n]"
@@ -343,7 +345,7 @@ def _month_day_year(match, context):
 
 
 # a hyphen between two days joins a day range ("3-[5 May 2020]"): no boundary is missing before its end
-_AFTER_DAY_HYPHEN = r"(?:(?<![\w-])|(?<=\d-))"
+_AFTER_DAY_HYPHEN = r"(?:" + _B + r"|(?<=\d-))"
 
 
 def _days_ascend(first: str | None, last: str | None) -> bool:
@@ -374,7 +376,7 @@ def _day_month_year(match, context):
     return _full_date(match)
 
 
-@rule(r"(?P<year>(?:19|20)\d\d)-(?P<month>0[1-9]|1[0-2])-(?P<day>\d\d)")
+@rule(r"(?P<year>" + _YEAR_DIGITS + r")-(?P<month>0[1-9]|1[0-2])-(?P<day>\d\d)")
 def _iso_date(match, context):
     return _full_date(match, int(match["month"]))
 
@@ -415,7 +417,7 @@ _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
 _RANGE_TO = r"\s*(?:(?:to|until|till|through|and)\s+|–\s*|-(?=\d))"
 _RANGE_END = re.compile((_RANGE_TO + r"(?:(?i:early|late)\s+|(?i:mid)-)?"
                          rf"(?:(?P<to>{_MONTHS})(?:\s+{_ORDINAL})?,?|{_ORDINAL}\s+(?P<to_after_day>{_MONTHS}),?|{_ORDINAL},)"
-                         r"\s+(?P<year>(?:19|20)\d\d)(?![\w-])").replace(r"\s", _SPACE))
+                         r"\s+(?P<year>" + _YEAR_DIGITS + ")" + _E).replace(r"\s", _SPACE))
 
 
 def _range_year(context, end: int, month: int) -> int | None:
@@ -429,7 +431,7 @@ def _range_year(context, end: int, month: int) -> int | None:
 
 
 # a hyphen after the day is a day range's ("May 3-5, 2020"), before its end's day
-@rule(_MONTH + r"\s+" + _DAY + r"(?!\d|,?\s+(?:19|20)\d\d)", end=r"(?!\w|-(?!\d))", guard=_before_a_later_day)
+@rule(_MONTH + r"\s+" + _DAY + r"(?!\d)" + _NO_YEAR_AFTER, end=r"(?!\w|-(?!\d))", guard=_before_a_later_day)
 def _month_day(match, context):
     return _day_of_year(context, MONTH_NAMES[match["month"]], int(match["day"]), match.start(), match.end())
 
@@ -446,7 +448,7 @@ def _a_day_range_without_a_year(match: re.Match) -> bool:
     """Whether "May 3 to 5" at ``match`` is a range of days: they run forward, and the start is no
     day "on" which something changed "to" a number ("The death toll rose on May 3 to 25": one
     date, and a count; "on May 3-5" and "from May 3 to 5" are ranges)."""
-    on_a_day = re.search(r"(?<![\w-])on\s+$", match.string[max(0, match.start() - 4):match.start()])
+    on_a_day = re.search(_B + r"on\s+$", match.string[max(0, match.start() - 4):match.start()])
     to = re.match(r"\s*to\s", match.string[match.end("first"):match.start("day")])
     return _days_ascend(match["first"], match["day"]) and not (on_a_day and to)
 
@@ -471,7 +473,7 @@ def _day_range_end_without_a_year(match, context):
 # no year, of the year its end resolves to ("[3] to 5 May" as "5 May" is); the end is read, not
 # spanned: it is a date of its own
 @rule(_DAY + r"(?=" + _RANGE_TO + "(?P<last>" + _ORDINAL + r")\s+" + _MONTH
-      + r"(?:,?\s+" + _YEAR + r"|(?!,?\s+(?:19|20)\d\d))(?![\w-]))", end="",
+      + r"(?:,?\s+" + _YEAR + "|" + _NO_YEAR_AFTER + ")" + _E + ")", end="",
       guard=lambda match: _days_ascend(match["day"], match["last"]))
 def _day_range_start(match, context):
     if match["year"]:
@@ -481,7 +483,7 @@ def _day_range_start(match, context):
     return end and ("DATE", end[1][:-2] + f"{int(match['day']):02d}", None, end[3])
 
 
-@rule(_DAY + r"\s+" + _MONTH + r"(?!,?\s+(?:19|20)\d\d)", begin=_AFTER_DAY_HYPHEN, guard=_after_an_earlier_day)
+@rule(_DAY + r"\s+" + _MONTH + _NO_YEAR_AFTER, begin=_AFTER_DAY_HYPHEN, guard=_after_an_earlier_day)
 def _day_month(match, context):
     return _day_of_year(context, MONTH_NAMES[match["month"]], int(match["day"]), match.start(), match.end())
 
@@ -550,7 +552,7 @@ def _year(match, context):
     return "DATE", match["year"], _part(match), 0.9
 
 
-@rule(r"(?P<rel>(?i:this|last|next|the))\s+(?P<season>spring|summer|autumn|winter)(?:\s+(?:of\s+)?(?P<year>(?:19|20)\d\d))?")
+@rule(r"(?P<rel>(?i:this|last|next|the))\s+(?P<season>spring|summer|autumn|winter)(?:\s+(?:of\s+)?(?P<year>" + _YEAR_DIGITS + "))?")
 def _season(match, context):
     season = SEASONS[match["season"]]
     if match["year"]:
@@ -630,7 +632,7 @@ def _vague(match, context):
 # the prepositions of a point in time: after one, "N hours" with N a clock's hhmm is the time
 # ("by 2000 hours"), not a count of hours ("logged 1930 hours", "for 1500 hours"); but hours "of"
 # something are counted, whatever comes before ("after 1500 hours of flight"): no clock time takes "of"
-_CLOCK_PREPOSITION = re.compile(r"(?<![\w-])(?i:at|by|until|till|before|after|around|since)" + _SPACE + "$")
+_CLOCK_PREPOSITION = re.compile(_B + r"(?i:at|by|until|till|before|after|around|since)" + _SPACE + "$")
 _COUNTED = re.compile(_SPACE + r"+of(?!\w)")
 
 
