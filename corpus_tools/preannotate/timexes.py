@@ -118,10 +118,10 @@ class Anchor:
 
     @property
     def bounds(self) -> tuple[datetime.date, datetime.date]:
-        """The first and the last day the publication date may be (the day twice, or the first and
-        last days of its month or year)."""
+        """The first and the last day the date may be (the day twice, or the first and last days of
+        its month or year)."""
         if self.day:
-            return (datetime.date(self.year, self.month, self.day),) * 2
+            return (self.date,) * 2
         return (datetime.date(self.year, self.month or 1, 1),
                 datetime.date(self.year, self.month or 12, calendar.monthrange(self.year, self.month or 12)[1]))
 
