@@ -247,11 +247,11 @@ def _moved(value: str, sign: int, number: int | None, unit: str) -> str | None:
     known = re.fullmatch(r"(\d{4})(?:-(\d\d)(?:-(\d\d))?)?", value)
     if known is None or number is None or unit not in _PRECISION:
         return None
-    days = Anchor(*(int(part) if part else None for part in known.groups())).bounds
     try:
-        moved = [_move(date, sign * number, unit).isoformat() for date in days]
+        moved = [_move(date, sign * number, unit).isoformat()
+                 for date in Anchor(*(int(part) if part else None for part in known.groups())).bounds]
     except (ValueError, OverflowError):
-        return None  # before year 1 or after 9999 ("5000 years ago"): no calendar date
+        return None  # in year 0 or before, or after 9999 ("5000 years ago"): no calendar date
     parts = 0
     while parts < _PRECISION[unit] and moved[0].split("-")[parts] == moved[1].split("-")[parts]:
         parts += 1
