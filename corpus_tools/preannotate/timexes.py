@@ -91,6 +91,13 @@ _B, _E = r"(?<![\w-])", r"(?![\w-])"
 _SPACE = r"[^\S\n]"
 
 
+def _in_line(pattern: str) -> str:
+    """``pattern`` with each ``\\s`` a space of the line, never a line break: a span never crosses
+    a line (text.py), so a title ending "in March" and a paragraph opening "2011 was" hold no
+    "March 2011"."""
+    return pattern.replace(r"\s", _SPACE)
+
+
 @dataclass(frozen=True, slots=True)
 class Anchor:
     """A date at its precision (month and day None where unknown): the publication date, which
@@ -140,13 +147,13 @@ class _Context:
         # where each registered name the entity layer kept starts: one after a weekday that opens a
         # sentence is a name of its own, as the gazetteer keeps no other there (``weekday_in_name``)
         self.name_starts = name_starts
-        self.previous: list[tuple[int, str]] = []  # (start, value) of DATEs, in text order
-        self._previous_starts: list[int] = []
+        self._previous_starts: list[int] = []  # of the DATEs found, in text order
+        self._previous_values: list[str] = []
 
     def add_date(self, start: int, value: str) -> None:
         """A DATE found, later than those added before."""
-        self.previous.append((start, value))
         self._previous_starts.append(start)
+        self._previous_values.append(value)
 
     @functools.cached_property
     def _clause_marks(self) -> list[int]:
@@ -186,7 +193,7 @@ class _Context:
         ends, starts = self._sentence_breaks
         last = bisect.bisect_right(ends, self._previous_starts[earlier - 1]) - 1
         sentence_start = starts[last] if last >= 0 else 0
-        return self.previous[bisect.bisect_left(self._previous_starts, sentence_start, 0, earlier)][1]
+        return self._previous_values[bisect.bisect_left(self._previous_starts, sentence_start, 0, earlier)]
 
 
 _CLAUSE_MARK = re.compile("[.\n,;:\"“”—?!]")
@@ -296,19 +303,17 @@ Rule = Callable[[re.Match, _Context], "tuple[str, str, str | None, float] | None
 RULES: list[tuple[re.Pattern, Rule, Callable[[re.Match], bool] | None]] = []
 
 
-def rule(pattern: str, flags: int = 0, end: str = _E, begin: str = _B,
+def rule(pattern: str, end: str = _E, begin: str = _B,
          guard: Callable[[re.Match], bool] | None = None) -> Callable[[Rule], Rule]:
-    """Registers a rule. In its pattern ``\\s`` (outside a character class) is a space of the
-    line, never a line break: a span never crosses a line (text.py), so a title ending "in March"
-    and a paragraph opening "2011 was" hold no "March 2011". ``end``: what may not follow the
-    match (a word character or a hyphen: "2020-style" holds no year); ``begin``: what may not
-    precede it (likewise: "pre-2011" holds no year); ``guard``: whether a match is a candidate at
-    all, for what a pattern cannot say (a match it refuses leaves its characters to other rules'
-    candidates, which a rule returning None would not)."""
-    pattern = pattern.replace(r"\s", _SPACE)
+    """Registers a rule. In its pattern ``\\s`` is a space of the line (``_in_line``). ``end``:
+    what may not follow the match (a word character or a hyphen: "2020-style" holds no year);
+    ``begin``: what may not precede it (likewise: "pre-2011" holds no year); ``guard``: whether a
+    match is a candidate at all, for what a pattern cannot say (a match it refuses leaves its
+    characters to other rules' candidates, which a rule returning None would not)."""
+    pattern = _in_line(pattern)
 
     def register(function: Rule) -> Rule:
-        RULES.append((re.compile(begin + pattern + end, flags), function, guard))
+        RULES.append((re.compile(begin + pattern + end), function, guard))
         return function
     return register
 
@@ -415,9 +420,10 @@ _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
 # what joins a range's start to its end; a hyphen only before a day ("May 3-5"), as "May-June" and
 # "2020-style" are compounds
 _RANGE_TO = r"\s*(?:(?:to|until|till|through|and)\s+|–\s*|-(?=\d))"
-_RANGE_END = re.compile((_RANGE_TO + r"(?:(?i:early|late)\s+|(?i:mid)-)?"
-                         rf"(?:(?P<to>{_MONTHS})(?:\s+{_ORDINAL})?,?|{_ORDINAL}\s+(?P<to_after_day>{_MONTHS}),?|{_ORDINAL},)"
-                         r"\s+(?P<year>" + _YEAR_DIGITS + ")" + _E).replace(r"\s", _SPACE))
+_RANGE_END = re.compile(_in_line(_RANGE_TO + r"(?:(?i:early|late)\s+|(?i:mid)-)?"
+                                  rf"(?:(?P<to>{_MONTHS})(?:\s+{_ORDINAL})?,?"
+                                  rf"|{_ORDINAL}\s+(?P<to_after_day>{_MONTHS}),?|{_ORDINAL},)"
+                                  r"\s+(?P<year>" + _YEAR_DIGITS + ")" + _E))
 
 
 def _range_year(context, end: int, month: int) -> int | None:
