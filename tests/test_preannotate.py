@@ -692,6 +692,13 @@ TIMEXES = [
     timex_row("a_date_later_than_the_year_0000_is_no_crash",
         "Last year they met. Two days later they left.", "0001-06-01",
         [("Last year", "DATE", "0000", None), ("Two days later", "DATE", "XXXX", None)]),
+    # Found by a mutation no test caught: "last" excludes the publication day, as the guidelines'
+    # example says ("last Thursday" in an article of Thursday 2019-03-14 is 2019-03-07), and "next"
+    # likewise; the bare weekday is the day itself.
+    timex_row("last_and_next_weekday_on_that_weekday_are_a_week_away",
+        "Last Thursday they met; they meet again next Thursday, not on Thursday.", "2019-03-14",
+        [("Last Thursday", "DATE", "2019-03-07", None), ("next Thursday", "DATE", "2019-03-21", None),
+         ("Thursday", "DATE", "2019-03-14", None)]),
     # Found by review: every all-caps word was read in lowercase, so the names running text
     # writes in capitals became expressions: "told USA TODAY" gave the DATE of the publication
     # day, "the DAILY MAIL" and "the WEEKLY STANDARD" the SETs P1D and P1W. Only a line without a
