@@ -571,6 +571,11 @@ TIMEXES = [
          ("3 May 2021", "DATE", "2021-05-03", None),
          ("3", "DATE", "2020-05-03", None), ("5 May 2020", "DATE", "2020-05-05", None),
          ("May 3", "DATE", "2021-05-03", None), ("5, 2021", "DATE", "2021-05-05", None)]),
+    # Found by a mutation no test caught (a start no later than its end taken as a range): a
+    # range's start comes strictly before its end, so a tied tally is no range either.
+    timex_row("two_equal_numbers_are_a_tie_not_a_day_range",
+        "The board split in a 5-5 March 2020 tie.", "2024-03-12",
+        [("March 2020", "DATE", "2020-03", None)]),
     # Found by a hunt: "at 2000 GMT", "1930 UTC", "2000 hrs", "1945 local time" (hours and
     # minutes, a TIME the rules do not predict) were the DATEs '2000', '1930', '2000', '1945'. A year
     # whose last two digits are no minutes stays one before a zone ("1999 GMT").
