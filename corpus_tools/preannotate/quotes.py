@@ -123,9 +123,8 @@ from corpus_tools.preannotate.entities import speaker_of, states_of
 from corpus_tools.preannotate.text import (CUES, FUNCTION_WORDS, INVERTED_ASIDE, NAME_CHARACTER, VERB_PREPOSITIONS,
                                           abbreviation_ends, and_in_institution_name, decoration, inverted_cue,
                                           sentences)
-from corpus_tools.preannotate.timexes import WEEKDAYS
 from corpus_tools.records import Cue, EntityMention, Quote, RegistryEntity, Source, Span
-from corpus_tools.timex import MONTH_NAMES
+from corpus_tools.timex import MONTH_NAMES, WEEKDAYS
 
 CONTENT_NEEDS_MARKER = frozenset({"maintained", "added", "continued", "called", "calls", "noted", "explained",
                                   "claimed"})
@@ -174,8 +173,7 @@ DATELINE = re.compile(rf"(?:(?!(?:{'|'.join(sorted(FUNCTION_WORDS))})\b)[A-Z][\w
                       rf"\s\([A-Z][\w .-]{{0,29}}\))\s[–—-]\s(?=[^\s\w]*[A-Z0-9])")
 # Reporter's additions after the content (guidelines: "Leave out the reporter's additions at the edges").
 ADDITION = re.compile(r",\s+(?:as|while|despite|amid|even as|although|though|more than|less than|an?|after|before)\s"
-                      r"|\s+(?:on|late on|early on|last|earlier this)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
-                      r"Saturday|Sunday|week|month|year)\s*$")
+                      rf"|\s+(?:on|late on|early on|last|earlier this)\s+(?:{'|'.join(WEEKDAYS)}|week|month|year)\s*$")
 SUBORDINATORS = frozenset("that after when as while but and because which what where although though if since "
                           "whom who before until so than".split())
 # a reporting verb before "to be" or "to have" is a passive of hearsay, no cue ("Assad is said to
