@@ -4,22 +4,32 @@ the network), and the CHANGELOG and Croissant metadata that come with it."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 
+import datasets
 import mlcroissant as mlc
 import pyarrow.parquet as pq
 import pytest
 import yaml
 from datasets import Features
 
+import corpus_tools
+from conftest import REPO
 from corpus_tools.errors import CorpusError
-from corpus_tools.release import CONFIGS, ShardSizes, build_release, features
+from corpus_tools.layout import Layout
+from corpus_tools.records import Evidence
+from corpus_tools.release import CONFIGS, ShardSizes, build, build_release, features
 from corpus_tools.release.arrow_schemas import spec
+from corpus_tools.release.card import CardInfo, card_body, card_header
 from corpus_tools.release.card_fields import FIELD_DESCRIPTIONS
-from corpus_tools.release.checksums import sha256_file
-from corpus_tools.release.croissant import ENUMERATIONS
-from corpus_tools.release.rights import ARTICLE_TEXT_COLUMNS
+from corpus_tools.release.checksums import parse_sums, sha256_file
+from corpus_tools.release.croissant import ANNOTATION_PROTOCOL, ENUMERATIONS, LIMITATIONS_POINTER
+from corpus_tools.release.inputs import caveats
+from corpus_tools.release.rights import ARTICLE_TEXT_COLUMNS, RIGHTS_STATEMENT, mit_license
+from corpus_tools.release.splits import designated_split
+from corpus_tools.release.stats import Stats
 from corpus_tools.version import __version__
 from release_factories import seed_inputs, spread_inputs
 
@@ -34,38 +44,65 @@ def release(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def card(release):
-    text = (release.path / "README.md").read_text(encoding="utf-8")
+    text = _read(release.path / "README.md")
     assert text.startswith("---\n")
     header, body = text[4:].split("\n---\n", 1)
     return yaml.safe_load(header), body
 
 
-def test_header_describes_the_dataset(card):
-    header, _ = card
-    assert header["pretty_name"] == "US–Syria Relations News Corpus (2021–2024)"
-    assert header["license"] == "other"
-    # 1.1.9 and before: news-text-publisher-copyright, though the invented articles have no publisher
-    assert header["license_name"] == "unlicensed-article-texts-mit-annotations"
+@pytest.fixture(scope="module")
+def header(card):
+    return card[0]
+
+
+@pytest.fixture(scope="module")
+def body(card):
+    return card[1]
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory):
+    """A release of spread_inputs() with the default card: no caveat, no invented article."""
+    return build_release(*spread_inputs(), tmp_path_factory.mktemp("plain"), "1.0.0").path
+
+
+def _read(path):
+    return path.read_text(encoding="utf-8")
+
+
+def _json(path):
+    return json.loads(_read(path))
+
+
+def _stats(documents, folds):
+    stats = Stats()
+    stats.rows["documents", "train"] = documents
+    stats.folds.update(folds)
+    return stats
+
+
+def test_header_describes_the_dataset(header):
+    assert {key: header[key] for key in ("pretty_name", "license", "license_name", "language", "license_link",
+                                         "task_categories", "task_ids", "size_categories", "annotations_creators")} == {
+        "pretty_name": "US–Syria Relations News Corpus (2021–2024)", "license": "other",
+        # 1.1.9 and before: news-text-publisher-copyright, though the invented articles have no publisher
+        "license_name": "unlicensed-article-texts-mit-annotations", "language": ["en"],
+        # a file of the release that states both parts (1.1.8 and before: the MIT address, which covers the
+        # annotations only)
+        "license_link": "LICENSE.md",
+        "task_categories": ["text-retrieval", "token-classification"],
+        "task_ids": ["named-entity-recognition", "entity-linking-retrieval"], "size_categories": ["n<1K"],
+        # the annotators are instances of one language model (docs/agreement.md), not experts
+        "annotations_creators": ["machine-generated"]}
     # the invented articles (005 and 006 of release 1.1.4) are no news reporting and have no publisher
     assert header["license_details"].startswith(
         "The texts of the news articles are news reporting whose copyright stays with their publishers (named, "
         "where known, in the documents config); an invented article written for the project (the dataset card's Known Limitations "
         "names any) is not news and has no publisher. The article texts are included only so that the annotations "
         "can be read in context, for non-commercial research; this release grants no license to the article texts.")
-    assert "grants no license to the article texts" in header["license_details"]
-    assert header["language"] == ["en"]
-    # a file of the release that states both parts (1.1.8 and before: the MIT address, which covers the
-    # annotations only)
-    assert header["license_link"] == "LICENSE.md"
-    assert header["task_categories"] == ["text-retrieval", "token-classification"]
-    assert header["task_ids"] == ["named-entity-recognition", "entity-linking-retrieval"]
-    assert header["size_categories"] == ["n<1K"]
-    # the annotators are instances of one language model (docs/agreement.md), not experts
-    assert header["annotations_creators"] == ["machine-generated"]
 
 
-def test_configs_declare_every_shard(card, release):
-    header, _ = card
+def test_configs_declare_every_shard(header, release):
     assert [c["config_name"] for c in header["configs"]] == list(CONFIGS)
     assert [c.get("default", False) for c in header["configs"]] == [True] + [False] * (len(CONFIGS) - 1)
     declared = sorted(path for config in header["configs"] for files in config["data_files"]
@@ -80,8 +117,7 @@ def test_configs_declare_every_shard(card, release):
     assert [f["split"] for f in registry["data_files"]] == ["train"]
 
 
-def test_dataset_info_features_and_split_sizes_match_the_data(card, release):
-    header, _ = card
+def test_dataset_info_features_and_split_sizes_match_the_data(header, release):
     assert [info["config_name"] for info in header["dataset_info"]] == list(CONFIGS)
     for info in header["dataset_info"]:
         config = info["config_name"]
@@ -97,37 +133,47 @@ def test_dataset_info_features_and_split_sizes_match_the_data(card, release):
     assert label["dtype"]["class_label"]["names"]["3"] == "GPE"
 
 
-def test_body_has_standard_sections_and_computed_statistics(card):
-    _, body = card
+def test_body_has_standard_sections_computed_statistics_and_how_it_was_made(body):
     for heading in ("## Dataset Description", "## Dataset Summary", "## Supported Tasks", "## Languages",
                     "## Dataset Structure", "### Data Instances", "### Data Fields", "### Data Splits",
                     "## Dataset Creation", "### Annotations", "### Known Limitations", "### Out-of-Scope Uses",
                     "### Licensing Information", "### Citation Information", "### How to Report Errors",
                     "### Reproducing this Release"):
         assert f"\n{heading}\n" in body
-    # 5 seeds + 20 synthetic + 6 bulk documents; the seed annotation has 4 entities, synthetic ones 2 each
-    assert "31 documents" in body
-    assert "56 entity mentions, 27 time expressions, 1 quote(s)" in body
-    assert "Of 1 quote(s), 1 have a source (1 with a speaker from the registry) and 1 a cue." in body
-    assert "| GPE | 54 |" in body and "| PERSON | 1 |" in body
-    # not "a single annotation team" (to 1.1.7), of annotators who were instances of one language model
-    assert "Every annotator worked from the same guidelines and registry, so the corpus's conventions" in body
-    # a citer read the changelog's and datePublished's day as the day of publication (to 1.1.7)
-    assert ("So its date (CHANGELOG.md, croissant.json's datePublished, the citation's year) is the day of its latest "
-            "annotation, not the day it was built or published.") in body
-    assert "topically narrow (one bilateral relationship, 2021–2024) and small (31 documents)" in body
-    assert "truncated" in body
-    # a value inferred from the text is given too (release 1.1.4: 001's publisher, 000's date); the title has no evidence
-    assert ("with a manifest (sha256, encoding, title, and the publisher and publication date, each with the "
-            "evidence for it: stated in the text, inferred from it, or none, and then null).") in body
-    assert ("- `documents`: one row per document: normalized text, title, publisher and publication date (each with "
-            "its evidence), normalizer version,") in body
-    assert "With only 31 documents, named splits say little statistically" in body
-    assert "26 documents have no publisher" in body and "| Reuters | 5 |" in body
+    assert [phrase for phrase in (
+        # 5 seeds + 20 synthetic + 6 bulk documents; the seed annotation has 4 entities, synthetic ones 2 each
+        "31 documents", "56 entity mentions, 27 time expressions, 1 quote(s)", "| GPE | 54 |", "| PERSON | 1 |",
+        "Of 1 quote(s), 1 have a source (1 with a speaker from the registry) and 1 a cue.",
+        # not "a single annotation team" (to 1.1.7), of annotators who were instances of one language model
+        "Every annotator worked from the same guidelines and registry, so the corpus's conventions",
+        # a citer read the changelog's and datePublished's day as the day of publication (to 1.1.7)
+        "So its date (CHANGELOG.md, croissant.json's datePublished, the citation's year) is the day of its latest "
+        "annotation, not the day it was built or published.",
+        "topically narrow (one bilateral relationship, 2021–2024) and small (31 documents)", "truncated",
+        # a value inferred from the text is given too (release 1.1.4: 001's publisher, 000's date); the title has no
+        # evidence
+        "with a manifest (sha256, encoding, title, and the publisher and publication date, each with the evidence for "
+        "it: stated in the text, inferred from it, or none, and then null).",
+        "- `documents`: one row per document: normalized text, title, publisher and publication date (each with its "
+        "evidence), normalizer version,", "With only 31 documents, named splits say little statistically",
+        "26 documents have no publisher", "| Reuters | 5 |",
+        # 1.1.8 said annotators labelled the texts in a Label Studio server (the second round wrote
+        # worksheets submitted through its API), called the normalization "reversible" (the raw text
+        # cannot be rebuilt from the normalized one), and named an issue tracker without an address
+        "Annotators label the normalized texts as Label Studio annotations, in a Label Studio server's editor or as "
+        "worksheets that `corpus-tools labelstudio annotate --worksheets` submits through its API",
+        # 1.1.9: "to its bytes": raw offsets are code points of the decoded raw text
+        "its offset map leads every span back to its place in the raw file's decoded text, in code points (what it "
+        "removed, such as page furniture, is in the raw file alone: the raw text cannot be rebuilt from the normalized "
+        "one).",
+        "### How to Report Errors\n\nOpen an issue in the issue tracker of the repository you have this release from "
+        "(the corpus has no public home yet, so this card can give no address). Name the release",
+        "the headline, unless the page lost it (a scraped page's first line can be a photo caption); null when there "
+        "is none") if phrase not in body] == []
+    assert "reversible" not in body
 
 
-def test_splits_and_folds_are_described_with_their_rule_and_counts(card):
-    _, body = card
+def test_splits_and_folds_are_described_with_their_rule_and_counts(body):
     assert "declared** once at least 10 documents are designated to it" in body
     # the published split also depends on which splits are declared: a document moves once
     assert ("A document's fold and designated split are functions of its doc_id alone, so adding articles "
@@ -140,22 +186,19 @@ def test_splits_and_folds_are_described_with_their_rule_and_counts(card):
     assert len(counts) == 5 and sum(counts) == 31
 
 
-def test_every_config_has_an_example_and_every_field_a_description(card, release):
-    _, body = card
+def test_every_config_has_an_example_and_every_field_a_description(body, release):
     instances = body.split("### Data Instances")[1].split("### Data Fields")[0]
     fields = body.split("### Data Fields")[1].split("### Data Splits")[0]
+    assert list(FIELD_DESCRIPTIONS) == list(CONFIGS)
     for config in CONFIGS:
-        example = instances.split(f"#### {config}\n")[1].split("```json\n")[1].split("\n```")[0]
-        first = pq.read_table(sorted((release.path / "data" / config).glob("train-*.parquet"))[0]).slice(0, 1)
-        row = first.to_pylist()[0]
-        shown = json.loads(example)
+        shown = json.loads(instances.split(f"#### {config}\n")[1].split("```json\n")[1].split("\n```")[0])
+        row = pq.read_table(sorted((release.path / "data" / config).glob("train-*.parquet"))[0]).to_pylist()[0]
         assert list(shown) == list(row)  # every column, in order
         key = "doc_id" if "doc_id" in row else "id"
         assert shown[key] == row[key]
         table = fields.split(f"#### {config}\n")[1]
-        for name in spec(config):
-            assert f"| `{name}` |" in table
-    assert list(FIELD_DESCRIPTIONS) == list(CONFIGS)
+        assert [name for name in spec(config) if f"| `{name}` |" not in table] == []
+        assert list(FIELD_DESCRIPTIONS[config]) == list(spec(config)), config
     # the registry holds the invented articles' fictional entities too, and mentions link to them
     assert ("| `entity_id` | string | the entity of the `entity_registry` config the mention refers to: a "
             "real-world one, or a fictional one of an invented article (its description says so); null when not "
@@ -167,8 +210,6 @@ def test_every_config_has_an_example_and_every_field_a_description(card, release
     # curated names, not the names the texts use (release 1.1.4: 19 of 135 occur in no document)
     assert ("| `aliases` | list of string | names it goes by, as curated for the registry (its canonical name may be "
             "among them); not every one occurs in the texts |") in fields
-    for config in CONFIGS:
-        assert list(FIELD_DESCRIPTIONS[config]) == list(spec(config)), config
 
 
 def test_the_example_of_a_config_is_its_first_row_as_datasets_gives_it(tmp_path, monkeypatch):
@@ -176,15 +217,12 @@ def test_the_example_of_a_config_is_its_first_row_as_datasets_gives_it(tmp_path,
     after the five seeds, validation's group of 32 was written before train's and the card showed
     validation's first documents, entities, timexes, ner and kb rows as each config's first,
     and a build writing a document at a time showed train's."""
-    import corpus_tools.release.build as build
-    from corpus_tools.release.splits import designated_split
-
     validation = tuple(doc_id for doc_id in (f"v-{n:04d}" for n in range(2000))
                        if designated_split(doc_id) == "validation")[:32]
 
     def instances(out):
         built = build_release(*spread_inputs(ids=validation), tmp_path / out, "1.0.0")
-        body = (built.path / "README.md").read_text(encoding="utf-8")
+        body = _read(built.path / "README.md")
         return body.split("### Data Instances")[1].split("### Data Fields")[0]
 
     grouped = instances("grouped")
@@ -195,33 +233,23 @@ def test_the_example_of_a_config_is_its_first_row_as_datasets_gives_it(tmp_path,
     assert instances("one-by-one") == grouped
 
 
-def test_citation_is_bibtex_and_errors_have_a_place_to_go(card):
-    _, body = card
+def test_the_citation_and_reproducing_this_release_name_what_build_info_json_records(body, release):
+    """A release given another version than the package's (build_release's argument: 1.0.0, built
+    here by corpus_tools 1.1.5 or later) was not built with corpus_tools of its own version: the
+    citation's note said so, against build-info.json. build-info.json records Python and its Unicode
+    database too (from 1.2.0), which normalization and the ner tokenizer read; the card of 1.2.0 said
+    it recorded corpus_tools, pyarrow and datasets."""
     citation = body.split("### Citation Information\n\n")[1].split("\n\n###")[0]
     assert citation.startswith("```bibtex\n@misc{us_syria_news_corpus_1_0_0,\n")
     assert "  year = {2024}," in citation and "  version = {1.0.0}," in citation
     assert "issue tracker" in body.split("### How to Report Errors")[1]
-
-
-def test_the_citation_names_the_code_that_built_the_release_as_build_info_does(card, release):
-    """A release given another version than the package's (build_release's argument: 1.0.0, built
-    here by corpus_tools 1.1.5 or later) was not built with corpus_tools of its own version: the
-    citation's note said so, against build-info.json."""
-    _, body = card
-    built_with = json.loads((release.path / "build-info.json").read_text(encoding="utf-8"))["built_with"]["corpus-tools"]
-    assert built_with == __version__ != "1.0.0"
+    recorded = _json(release.path / "build-info.json")["built_with"]
+    assert recorded["corpus-tools"] == __version__ != "1.0.0"
     note = f"  note = {{Release 1.0.0, built with corpus\\_tools {__version__}}}"
     assert note in body.split("### Citation Information\n\n")[1]
-    croissant = json.loads((release.path / "croissant.json").read_text(encoding="utf-8"))
+    croissant = _json(release.path / "croissant.json")
     assert note in croissant["citeAs"].splitlines()
     assert "built with corpus\\_tools 1.0.0" not in body + croissant["citeAs"]
-
-
-def test_the_card_says_every_version_build_info_records(card, release):
-    """build-info.json records Python and its Unicode database too (from 1.2.0), which normalization
-    and the ner tokenizer read; the card of 1.2.0 said it recorded corpus_tools, pyarrow and datasets."""
-    _, body = card
-    recorded = json.loads((release.path / "build-info.json").read_text(encoding="utf-8"))["built_with"]
     assert sorted(recorded) == ["corpus-tools", "datasets", "pyarrow", "python", "unicodedata"]
     reproducing = body.split("### Reproducing this Release\n\n")[1].split("\n\n")[0]
     assert [name for name in recorded if f"`{name}`, " not in reproducing] == []
@@ -236,9 +264,8 @@ def test_the_card_says_every_version_build_info_records(card, release):
             in body.split("### Files\n\n")[1])
 
 
-def test_licences_are_the_same_in_card_and_croissant(card, release):
-    _, body = card
-    metadata = json.loads((release.path / "croissant.json").read_text(encoding="utf-8"))
+def test_licences_are_the_same_in_card_and_croissant(body, release):
+    metadata = _json(release.path / "croissant.json")
     licensing = body.split("### Licensing Information")[1].split("###")[0]
     for item in metadata["distribution"]:
         config = item["@id"].split("/")[1] if "/" in item["@id"] else item["@id"].removeprefix("parquet-")
@@ -263,15 +290,14 @@ def test_licences_are_the_same_in_card_and_croissant(card, release):
 
 def test_croissant_validates_offline_and_hashes_every_shard(release):
     path = release.path / "croissant.json"
-    metadata = json.loads(path.read_text(encoding="utf-8"))
+    metadata = _json(path)
     files = {item["contentUrl"]: item["sha256"] for item in metadata["distribution"] if "sha256" in item}
     assert files == {p.relative_to(release.path).as_posix(): sha256_file(p) for p in release.path.rglob("*.parquet")}
     assert [rs["@id"] for rs in metadata["recordSet"]] == list(ENUMERATIONS) + list(CONFIGS)
     assert metadata["creator"] == {"@type": "sc:Organization", "name": "The corpus_tools project"}
     assert metadata["url"] == "README.md" and metadata["citeAs"].startswith("@misc{")
     dataset = mlc.Dataset(jsonld=path)  # raises ValidationError on any error
-    assert dataset.metadata.version == "1.0.0"
-    assert dataset.metadata.url == "README.md"
+    assert (dataset.metadata.version, dataset.metadata.url) == ("1.0.0", "README.md")
     statement = dataset.metadata.license[0]  # the licence statement, as mlcroissant reads it
     assert (statement.name, statement.url) == ("Licence statement (LICENSE.md)", "LICENSE.md")
     assert not dataset.metadata.ctx.issues.warnings and not dataset.metadata.ctx.issues.errors
@@ -289,12 +315,12 @@ def test_label_enumerations_load_with_their_names(croissant, enumeration):
         enumerate(ENUMERATIONS[enumeration]))
 
 
-def _plain(value, prefix: str):
+def _plain(value):
     """An mlcroissant record as the parquet row: field ids to names, bytes to str."""
     if isinstance(value, dict):
-        return {key.rsplit("/", 1)[-1]: _plain(item, prefix) for key, item in value.items()}
+        return {key.rsplit("/", 1)[-1]: _plain(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_plain(item, prefix) for item in value]
+        return [_plain(item) for item in value]
     if isinstance(value, bytes):
         return value.decode("utf-8")
     return value
@@ -303,20 +329,20 @@ def _plain(value, prefix: str):
 def _kb_from_croissant(record: dict) -> dict:
     """mlcroissant 1.1 reads a list of structs nested in another through its first item and puts it
     beside its parent (see corpus_tools.release.croissant): put it back."""
-    row = _plain({key: value for key, value in record.items() if key.count("/") == 1}, "kb")
+    row = _plain({key: value for key, value in record.items() if key.count("/") == 1})
     for parent, nested in (("entities", "normalized"), ("relations", "normalized"), ("events", "arguments")):
-        beside = _plain(record.get(f"kb/{parent}/{nested}") or [], "kb")
+        beside = _plain(record.get(f"kb/{parent}/{nested}") or [])
         for item, first in zip(row[parent], beside):
             item[nested] = [first] if any(value is not None for value in first.values()) else []
     for event in row["events"]:
-        event["trigger"] = _plain(record["kb/events/trigger"], "kb")
+        event["trigger"] = _plain(record["kb/events/trigger"])
     return row
 
 
 @pytest.mark.parametrize("config", CONFIGS)
 def test_every_record_set_loads_through_mlcroissant_as_in_the_parquet(croissant, release, config):
     record = next(iter(croissant.records(config)))
-    row = _kb_from_croissant(record) if config == "kb" else _plain(record, config)
+    row = _kb_from_croissant(record) if config == "kb" else _plain(record)
     key = ("id",) if config in ("entity_registry", "ner", "kb") else ("doc_id",) if config == "documents" \
         else ("doc_id", "id")
     rows = [r for f in sorted((release.path / "data" / config).glob("*.parquet")) for r in pq.read_table(f).to_pylist()]
@@ -342,97 +368,155 @@ def test_mlcroissant_gives_a_timex_s_value_in_kb_and_its_mod_in_timexes(tmp_path
 
 
 def test_changelog_entry(release):
-    text = (release.path / "CHANGELOG.md").read_text(encoding="utf-8")
+    text = _read(release.path / "CHANGELOG.md")
     assert text == ("# Changelog\n\n## 1.0.0 (2024-05-02)\n\n- 31 documents, 56 entity mentions, "
                     "27 time expressions, 1 quote(s), 4 registry entities.\n- The first release.\n")
 
 
-def test_the_card_says_what_the_corpus_asks(corpus_copy):
-    from corpus_tools.release.inputs import caveats
-
-    notes = caveats(corpus_copy)
-    assert len(notes) == 3 and notes[1].startswith("The two invented articles (005_2cde5fe42a71d5e6, "
-                                                   "006_13b7e5813f40efdc) give invented statements to real speakers")
-    assert notes[2].startswith('The title of 000_cbeedfbee8440207, "Bashar Al-Assad", is the first line of its raw file')
-    assert notes[0].startswith(
-        "The agreement figures come from round 2 (docs/agreement.md), whose three annotators were instances of one "
-        "language model")
-    (corpus_copy.annotations / "card-caveats.md").write_text("# none\n")
-    assert caveats(corpus_copy) == ()
-    (corpus_copy.annotations / "card-caveats.md").write_bytes(b"- caf\xe9\n")  # cp1252, not UTF-8
+# Each row: annotations/card-caveats.md (None: a directory there) and its caveats, or the refusal's
+# message and where it points. An empty bullet is no caveat; a directory is refused, not read as no
+# caveats; a caveat goes into the card's Markdown and croissant.json as written, so a terminal's
+# escape or a bidirectional override there would reach every reader (other lines are not read).
+@pytest.mark.parametrize("content, notes, refusal", [
+    pytest.param("# none\n", (), None, id="no-bullet"),
+    pytest.param("- \n-   \n- One.\n", ("One.",), None, id="empty-bullets"),
+    pytest.param(b"- caf\xe9\n", None, ("not UTF-8 (byte 5): the card's caveats are Markdown in UTF-8", "byte_offset",
+                                          5), id="cp1252"),
+    pytest.param("# a \x1b[31m heading\n- One.\n- Two \u202e owT.\n", None, ("the caveat holds the control "
+                 "character '\\u202e': a card shows no escape, NUL or bidirectional override", "line", 3),
+                 id="control-character"),
+    pytest.param(None, None, ("not a file: the card's caveats are a Markdown file of '- ' lines", "line", None),
+                 id="a-directory"),
+])
+def test_the_card_caveats_file(tmp_path, content, notes, refusal):
+    path = tmp_path / "annotations" / "card-caveats.md"
+    path.parent.mkdir()
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    if refusal is None:
+        assert caveats(Layout.at(tmp_path)) == notes
+        return
     with pytest.raises(CorpusError) as caught:
-        caveats(corpus_copy)
-    assert caught.value.code == "caveats-invalid" and caught.value.location.byte_offset == 5
-    # an empty bullet is no caveat; a directory in the file's place is refused, not read as no caveats
-    (corpus_copy.annotations / "card-caveats.md").write_text("- \n-   \n- One.\n")
-    assert caveats(corpus_copy) == ("One.",)
-    # a caveat goes into the card's Markdown and croissant.json as written: a terminal's escape or a
-    # bidirectional override there would reach every reader of the card (other lines are not read)
-    (corpus_copy.annotations / "card-caveats.md").write_text("# a \x1b[31m heading\n- One.\n- Two \u202e owT.\n")
-    with pytest.raises(CorpusError) as caught:
-        caveats(corpus_copy)
-    assert (caught.value.code, caught.value.message, caught.value.location.line) == (
-        "caveats-invalid", "the caveat holds the control character '\\u202e': a card shows no escape, NUL or "
-        "bidirectional override", 3)
-    (corpus_copy.annotations / "card-caveats.md").unlink()
-    (corpus_copy.annotations / "card-caveats.md").mkdir()
-    with pytest.raises(CorpusError) as caught:
-        caveats(corpus_copy)
-    assert caught.value.code == "caveats-invalid" and "not a file" in caught.value.message
+        caveats(Layout.at(tmp_path))
+    message, field, value = refusal
+    assert (caught.value.code, caught.value.message, getattr(caught.value.location, field)) == (
+        "caveats-invalid", message, value)
 
 
-def test_the_card_says_the_invented_articles_are_not_published_news():
-    """1.1.0 to 1.1.5 said every text was found language "as published by English-language news
-    outlets", naming people "as reported in published news", of a corpus two of whose articles
-    were written for the project and name fictional people."""
-    from corpus_tools.release.card import CardInfo, card_body, card_header
-    from corpus_tools.release.stats import Stats
+def _does(organizations=""):
+    """What one invented article does, said as one."""
+    return (f"mixes fictional people{organizations} with real public figures, institutions and events, and gives "
+            "invented statements to real speakers, so that it reads like news")
 
-    info = CardInfo(invented=("005_2cde5fe42a71d5e6", "006_13b7e5813f40efdc"))
-    stats = Stats()
-    stats.rows["documents", "train"] = 7  # the corpus's seven, two of them invented
+
+SEVEN = "2 invented articles (005_2cde5fe42a71d5e6, 006_13b7e5813f40efdc)"  # the corpus's two of seven
+
+# Each row: the card's info and its documents (all in train) and folds, what the body says and does
+# not say, the header's language_creators and the description after the summary. 1.1.0 to 1.1.5
+# called every text found language "as published by English-language news outlets" naming people "as
+# reported in published news", of a corpus two of whose articles were written for the project (1.1.6
+# still called them news in its first line, Out-of-Scope Uses and Known Limitations; 1.1.7's
+# Statistics gave 005's date as a publication date); with every text invented it called them news
+# all the same; of one invented article it said "the 1 invented article (x) name ... so that they
+# read like news". 1.1.x suggested cross-validation over five folds, of which fold 2 held no
+# document (1.1.9 said "1 rounds" of one fold). No committed release has a homepage, so no other
+# test reaches How to Report Errors' homepage branch (1.1.9 sent reports to "the issue tracker of" it).
+BODIES = [
+    pytest.param(CardInfo(invented=("005_2cde5fe42a71d5e6", "006_13b7e5813f40efdc")), 7, {}, [
+        f"English (`en`), as published by English-language news outlets, but for the {SEVEN}: written for the project "
+        "in the style of news, and published by no outlet.",
+        f"English-language news articles on US–Syria relations, 2021–2024, and {SEVEN} written for the project, kept",
+        "The news articles name public figures and officials as reported in published news. No private individuals' "
+        f"data beyond what the articles published is added. The {SEVEN} mix fictional people and organizations with "
+        "real public figures, institutions and events, and give invented statements to real speakers, so that they "
+        "read like news: take nothing they say as a record of what anyone said.",
+        "an article's framing is its publisher's (an invented article's, the project's).\n- Profiling individuals: "
+        f"the news articles name public figures only as the news reported them; the {SEVEN} mix fictional people "
+        "with real public figures, institutions and events, and give invented statements to real speakers, so that "
+        "they read like news.",
+        "captured from web pages (not always the publisher's own), which can be an excerpt, and can include page "
+        f"furniture such as comment-form prompts (the {SEVEN} as written).\n",
+        "have a publication date (an invented article's is the date its text states: no outlet published it)."],
+        [], ["found", "other"], " Of its texts, 2 (005_2cde5fe42a71d5e6, 006_13b7e5813f40efdc) are invented articles "
+        "written for the project, not news.", id="two-of-seven-invented"),
+    pytest.param(CardInfo(), 7, {}, [
+        "English (`en`), as published by English-language news outlets.\n",
+        "Information\n\nThe texts name public figures and officials as reported in published news.",
+        "only as the news reported them."],
+        ["in the style of news", "fictional people and organizations, and real",
+         "an invented article's, the project's"],
+        ["found"], "", id="none-invented"),
+    pytest.param(CardInfo(invented=("a_1", "b_2")), 2, {}, [
+        "## Languages\n\nEnglish (`en`): every text (a_1, b_2) is an invented article, written for the project in the "
+        "style of news and published by no outlet.\n",
+        "### Source Data\n\nInvented articles written for the project in the style of English-language news on "
+        "US–Syria relations (every text: a_1, b_2; no news article), kept byte for byte in the",
+        "### Personal and Sensitive Information\n\nThe 2 invented articles (a_1, b_2) mix fictional people and "
+        "organizations with real public figures, institutions and events, and give invented statements to real "
+        "speakers, so that they read like news: take nothing they say as a record of what anyone said.\n",
+        "- Profiling individuals: the texts are invented articles, which mix fictional people with real public "
+        "figures, institutions and events, and give invented statements to real speakers, so that they read like "
+        "news."], ["captured from web pages", "only as the news reported them"], ["other"],
+        " Of its texts, 2 (a_1, b_2) are invented articles written for the project, not news.",
+        id="two-of-two-invented"),
+    pytest.param(CardInfo(invented=("a_1", "b_2")), 3, {}, [
+        "English (`en`), as published by English-language news outlets, but for the 2 invented articles (a_1, b_2): "
+        "written for the project in the style of news, and published by no outlet.\n",
+        "individuals' data beyond what the articles published is added. The 2 invented articles (a_1, b_2) mix "
+        "fictional people"], [], ["found", "other"],
+        " Of its texts, 2 (a_1, b_2) are invented articles written for the project, not news.",
+        id="two-of-three-invented"),
+    pytest.param(CardInfo(invented=("a_1",)), 3, {}, [
+        "- Profiling individuals: the news articles name public figures only as the news reported them; the 1 "
+        f"invented article (a_1) {_does()}.",
+        f"added. The 1 invented article (a_1) {_does(' and organizations')}: take nothing it says as a record of what "
+        "anyone said.\n"], [], ["found", "other"],
+        " Of its texts, 1 (a_1) is an invented article written for the project, not news.", id="one-of-three-invented"),
+    pytest.param(CardInfo(invented=("a_1",)), 1, {}, [
+        f"- Profiling individuals: the text is an invented article, which {_does()}.",
+        f"Information\n\nThe 1 invented article (a_1) {_does(' and organizations')}: take nothing it says as a record "
+        "of what anyone said.\n"], ["captured from web pages", "only as the news reported them"], ["other"],
+        " Of its texts, 1 (a_1) is an invented article written for the project, not news.", id="one-of-one-invented"),
+    pytest.param(CardInfo(), 7, {0: 3, 1: 2, 3: 1, 4: 1}, [
+        "| 2 | 0 |\n| 3 | 1 |\n| 4 | 1 |\n\nFold 2 holds no document in this release: a cross-validation over the "
+        "folds has 4 rounds, not 5."], [], ["found"], "", id="fold-2-empty"),
+    pytest.param(CardInfo(), 7, {0: 3, 1: 2, 2: 1, 3: 1, 4: 1}, [], ["holds no document"], ["found"], "",
+                 id="no-fold-empty"),
+    pytest.param(CardInfo(), 7, {3: 7}, [
+        "Folds 0, 1, 2 and 4 hold no document in this release: with one fold, no cross-validation over the folds is "
+        "possible.", "use the data for inspection or demonstration.\n"], ["rounds"], ["found"], "",
+        id="one-fold-with-documents"),
+    pytest.param(CardInfo(), 7, {0: 6, 4: 1}, [
+        "Folds 1, 2 and 3 hold no document in this release: a cross-validation over the folds has 2 rounds"], [],
+        ["found"], "", id="two-folds-with-documents"),
+    pytest.param(CardInfo(homepage="https://example.org/corpus"), 1, {0: 1}, [
+        "### How to Report Errors\n\nReport it where https://example.org/corpus takes reports (its issue tracker or "
+        "discussions). Name the release (`9.9.9`), the config"], ["no public home"], ["found"], "", id="a-homepage"),
+    pytest.param(CardInfo(), 1, {0: 1}, ["no public home"], [], ["found"], "", id="no-homepage"),
+]
+
+
+@pytest.mark.parametrize("info, documents, folds, said, unsaid, creators, description", BODIES)
+def test_the_card_body_says(info, documents, folds, said, unsaid, creators, description):
+    stats = _stats(documents, folds)
     body = card_body(info, "9.9.9", stats, ("train",), quality=None)
-    invented = "2 invented articles (005_2cde5fe42a71d5e6, 006_13b7e5813f40efdc)"
-    assert (f"English (`en`), as published by English-language news outlets, but for the {invented}: written for "
-            "the project in the style of news, and published by no outlet.") in body
-    assert f"English-language news articles on US–Syria relations, 2021–2024, and {invented} written for the project, kept" in body
-    assert ("The news articles name public figures and officials as reported in published news. No private "
-            f"individuals' data beyond what the articles published is added. The {invented} mix fictional people and "
-            "organizations with real public figures, institutions and events, and give invented statements to real "
-            "speakers, so that they read like news: take nothing they say as a record of what anyone said.") in body
-    assert card_header(info, stats, (), ("train",), {})["language_creators"] == ["found", "other"]
-    # 1.1.6 still called them news in its first line (and croissant.json's description), its
-    # Out-of-Scope Uses and its Known Limitations
-    ids = "(005_2cde5fe42a71d5e6, 006_13b7e5813f40efdc)"
-    assert info.description == (f"{CardInfo().summary} Of its texts, 2 {ids} are invented articles written for "
-                                "the project, not news.")
-    assert f"Release 9.9.9. {info.description}\n" in body
-    assert ("an article's framing is its publisher's (an invented article's, the project's).\n- Profiling "
-            "individuals: the news articles name public figures only as the news reported them; the "
-            f"{invented} mix fictional people with real public figures, institutions and events, and give invented "
-            "statements to real speakers, so that they read like news.") in body
-    assert ("captured from web pages (not always the publisher's own), which can be an excerpt, and can include page "
-            f"furniture such as comment-form prompts (the {invented} as written).\n") in body
-    # 1.1.7's Statistics gave 005's date as a publication date, with no word that nothing published it
-    assert ("have a publication date (an invented article's is the date its text states: no outlet published "
-            "it).") in body
-    plain = card_body(CardInfo(), "9.9.9", stats, ("train",), quality=None)
-    assert CardInfo().description == CardInfo().summary and f"Release 9.9.9. {CardInfo().summary}\n" in plain
-    assert "English (`en`), as published by English-language news outlets.\n" in plain
-    assert "Information\n\nThe texts name public figures and officials as reported in published news." in plain
-    assert "in the style of news" not in plain and "fictional people and organizations, and real" not in plain
-    assert "an invented article's, the project's" not in plain and "only as the news reported them." in plain
-    assert card_header(CardInfo(), stats, (), ("train",), {})["language_creators"] == ["found"]
+    assert [text for text in said if text not in body] == [] and [text for text in unsaid if text in body] == []
+    assert card_header(info, stats, (), ("train",), {})["language_creators"] == creators
+    assert info.description == CardInfo().summary + description and f"Release 9.9.9. {info.description}\n" in body
+    if len(info.invented) == documents:  # every text invented: the sections on the texts call none news
+        sections = {section.split("\n", 1)[0]: section for section in body.split("\n\n#")}
+        said = " ".join(sections[name] for name in ("# Languages", "## Source Data",
+                                                    "## Personal and Sensitive Information"))
+        assert "news outlets" not in said and "published news" not in said and "news articles" not in said
 
 
-def test_a_release_built_from_records_names_its_invented_articles(tmp_path):
+def test_a_release_built_from_records_names_its_invented_articles(tmp_path, plain):
     """The card named the invented articles only when release(layout) gave them (from a scan of the
     manifest): build_release on records whose manifest records say invented called every text
     found language as published by news outlets, and its Known Limitations and croissant.json's
     rai:dataLimitations did not name them. The build names them from the documents it writes."""
-    from corpus_tools.records import Evidence
-    from corpus_tools.release.card import CardInfo
-
     documents, annotations, registry = spread_inputs()
     invented = sorted(documents)[1::3]
     for doc_id in invented:
@@ -442,68 +526,28 @@ def test_a_release_built_from_records_names_its_invented_articles(tmp_path):
             publisher_evidence=Evidence("none", reasoning="Invented article: written to test the card")))
     release = build_release(documents, annotations, registry, tmp_path, "1.0.0",
                             card=CardInfo(caveats=("One.",))).path
-    card = (release / "README.md").read_text(encoding="utf-8")
+    card = _read(release / "README.md")
     named = ", ".join(invented)
     caveat = (f"{len(invented)} of the documents are invented articles written for the project, not news ({named}; "
               "their manifest evidence says so): leave them out of any use that needs real reporting.")
     assert f"- One.\n- {caveat}\n" in card
     assert f"as published by English-language news outlets, but for the {len(invented)} invented articles ({named}):" in card
     assert "language_creators:\n- found\n- other\n" in card
-    metadata = json.loads((release / "croissant.json").read_text(encoding="utf-8"))
+    metadata = _json(release / "croissant.json")
     assert metadata["rai:dataLimitations"] == ["One.", caveat]
     assert metadata["description"].endswith(f"Of its texts, {len(invented)} ({named}) are invented articles written "
                                             "for the project, not news.")
     # one invented: said of one
     documents = {**documents, **{doc_id: spread_inputs()[0][doc_id] for doc_id in invented[1:]}}
-    one = (build_release(documents, annotations, registry, tmp_path / "one", "1.0.0").path / "README.md").read_text(
-        encoding="utf-8")
+    one = _read(build_release(documents, annotations, registry, tmp_path / "one", "1.0.0").path / "README.md")
     assert (f"- 1 of the documents is an invented article written for the project, not news ({invented[0]}; their "
             "manifest evidence says so): leave it out of any use that needs real reporting.\n") in one
     # none invented: none named
-    plain = (build_release(*spread_inputs(), tmp_path / "plain", "1.0.0").path / "README.md").read_text(encoding="utf-8")
-    assert "invented articles written" not in plain and "language_creators:\n- found\nannotations" in plain
+    text = _read(plain / "README.md")
+    assert "invented articles written" not in text and "language_creators:\n- found\nannotations" in text
 
 
-def test_a_card_of_invented_articles_only_says_of_no_text_that_it_is_news():
-    """With every released text invented, the card said "found" language "as published by
-    English-language news outlets, but for the 2 invented articles", "English-language news articles
-    ... and 2 invented articles" and people named "as reported in published news": of no text."""
-    from corpus_tools.release.card import CardInfo, card_body, card_header
-    from corpus_tools.release.stats import Stats
-
-    info, stats = CardInfo(invented=("a_1", "b_2")), Stats()
-    stats.rows["documents", "train"] = 2
-    body = card_body(info, "9.9.9", stats, ("train",), quality=None)
-    assert card_header(info, stats, (), ("train",), {})["language_creators"] == ["other"]
-    assert ("## Languages\n\nEnglish (`en`): every text (a_1, b_2) is an invented article, written for the project "
-            "in the style of news and published by no outlet.\n") in body
-    assert ("### Source Data\n\nInvented articles written for the project in the style of English-language news on "
-            "US–Syria relations (every text: a_1, b_2; no news article), kept byte for byte in the") in body
-    assert ("### Personal and Sensitive Information\n\nThe 2 invented articles (a_1, b_2) mix fictional people and "
-            "organizations with real public figures, institutions and events, and give invented statements to real "
-            "speakers, so that they read like news: take nothing they say as a record of what anyone said.\n") in body
-    sections = {section.split("\n", 1)[0]: section for section in body.split("\n\n#")}
-    said = " ".join(sections[name] for name in ("# Languages", "## Source Data", "## Personal and Sensitive Information"))
-    assert "news outlets" not in said and "published news" not in said and "news articles" not in said
-    assert "captured from web pages" not in body and "only as the news reported them" not in body
-    assert ("- Profiling individuals: the texts are invented articles, which mix fictional people with real public "
-            "figures, institutions and events, and give invented statements to real speakers, so that they read like "
-            "news.") in body
-    assert info.description.endswith("Of its texts, 2 (a_1, b_2) are invented articles written for the project, not news.")
-    # one of two invented: the other is news, said as before
-    stats.rows["documents", "train"] = 3
-    mixed = card_body(info, "9.9.9", stats, ("train",), quality=None)
-    assert card_header(info, stats, (), ("train",), {})["language_creators"] == ["found", "other"]
-    assert ("English (`en`), as published by English-language news outlets, but for the 2 invented articles "
-            "(a_1, b_2): written for the project in the style of news, and published by no outlet.\n") in mixed
-    assert ("individuals' data beyond what the articles published is added. The 2 invented articles (a_1, b_2) mix "
-            "fictional people") in mixed
-
-
-def test_croissant_gives_the_corpus_caveats_and_a_protocol_that_names_what_annotators_work_from(tmp_path):
-    from corpus_tools.release.card import CardInfo
-    from corpus_tools.release.croissant import ANNOTATION_PROTOCOL, LIMITATIONS_POINTER
-
+def test_croissant_gives_the_corpus_caveats_and_a_protocol_that_names_what_annotators_work_from(tmp_path, plain):
     # annotators link to the registry (whose aliases can tell them what a gold linked) and tasks can carry
     # predictions: not "the guidelines and the text alone"
     assert ("Each annotator works alone, from the guidelines, the text and the entity registry they link to (tasks "
@@ -518,30 +562,23 @@ def test_croissant_gives_the_corpus_caveats_and_a_protocol_that_names_what_annot
     # not "the card's Known Limitations are in rai:dataLimitations" (1.1.7): only the corpus's own caveats are
     assert LIMITATIONS_POINTER == (" The corpus's own caveats are in rai:dataLimitations; the dataset card's Known "
                                    "Limitations lists them with the others.")
-    caveats = ("The annotators were instances of one language model.", "2 of the documents are invented articles.")
-    release = build_release(*spread_inputs(), tmp_path, "1.0.0", card=CardInfo(caveats=caveats)).path
-    metadata = json.loads((release / "croissant.json").read_text(encoding="utf-8"))
-    assert metadata["rai:dataLimitations"] == list(caveats)
-    card = (release / "README.md").read_text(encoding="utf-8")
-    assert all(f"- {caveat}\n" in card for caveat in caveats)
+    notes = ("The annotators were instances of one language model.", "2 of the documents are invented articles.")
+    release = build_release(*spread_inputs(), tmp_path, "1.0.0", card=CardInfo(caveats=notes)).path
+    assert _json(release / "croissant.json")["rai:dataLimitations"] == list(notes)
+    assert all(f"- {note}\n" in _read(release / "README.md") for note in notes)
     mlc.Dataset(jsonld=release / "croissant.json")  # still valid Croissant
-    plain = build_release(*spread_inputs(), tmp_path / "plain", "1.0.0").path
-    assert "rai:dataLimitations" not in json.loads((plain / "croissant.json").read_text(encoding="utf-8"))
+    assert "rai:dataLimitations" not in _json(plain / "croissant.json")
 
 
-def test_the_card_names_the_configs_datasets_cannot_load_for_want_of_rows(tmp_path, card):
+def test_the_card_names_the_configs_datasets_cannot_load_for_want_of_rows(tmp_path, body):
     """A config nobody annotated keeps one empty train file, which datasets refuses; the card said
     "`datasets` 3.0 ... to 5.x load every config" all the same."""
-    import datasets
-
-    from release_factories import seed_inputs
-
     documents, annotations, registry = seed_inputs()
     quoted = sorted(annotations)[0]  # the one document with a quote; the others are annotated with nothing found
     only = {doc_id: annotations[doc_id] for doc_id in (quoted,)}
     only[quoted] = dataclasses.replace(only[quoted], timexes=())
     built = build_release(documents, only, registry, tmp_path / "dist", "1.0.0").path
-    text = (built / "README.md").read_text(encoding="utf-8")
+    text = _read(built / "README.md")
     assert ("pandas, polars and DuckDB read every config from the parquet files (label columns as integer ids). "
             "But in this release `timexes` has no rows yet, and `datasets` refuses a config whose only split has no "
             "rows, from the directory and from the parquet files alike (\"corresponds to no data\"); "
@@ -551,24 +588,17 @@ def test_the_card_names_the_configs_datasets_cannot_load_for_want_of_rows(tmp_pa
     with pytest.raises(ValueError, match="corresponds to no data"):
         datasets.load_dataset(str(built), "timexes", cache_dir=str(cache))
     assert datasets.load_dataset(str(built), "quotes", cache_dir=str(cache))["train"].num_rows == 1
-    _, body = card  # every config has rows: no such sentence
+    # every config of the module's release has rows: no such sentence
     assert "(label columns as integer ids).\n" in body and "no rows yet" not in body
 
 
-def test_the_loading_examples_name_a_split_the_config_has(tmp_path, card):
+def test_the_loading_examples_name_a_split_the_config_has(tmp_path, body):
     """Annotated only in validation and test, entities and ner have no train split: the card's
     examples (`entities["train"]`, `split="train"`) raised KeyError and ValueError."""
-    import functools
-
-    import datasets
-
-    import corpus_tools
-    from release_factories import spread_inputs
-
     documents, annotations, registry = spread_inputs()
     annotated = {doc_id: ann for doc_id, ann in annotations.items() if doc_id.startswith("synthetic-")}
     built = build_release(documents, annotated, registry, tmp_path / "dist", "1.0.0").path
-    text = (built / "README.md").read_text(encoding="utf-8")
+    text = _read(built / "README.md")
     blocks = text.split("### Loading\n\n```python\n")[1].split("```")
     plain, package = blocks[0], blocks[2].removeprefix("python\n")
     assert plain == ('import datasets\nentities = datasets.load_dataset("path/to/1.0.0", "entities")\n'
@@ -583,157 +613,62 @@ def test_the_loading_examples_name_a_split_the_config_has(tmp_path, card):
         exec(block.replace('"path/to/1.0.0"', repr(str(built))).replace("datasets.load_dataset(", "load_dataset(")
              .replace("corpus_tools.load(", "load(").replace("corpus_tools.load_pandas(", "load_pandas("), run)
     assert run["entities"]["validation"].num_rows == 20 and run["ner"].num_rows == 20
-    _, body = card  # train has rows: the examples name it
+    # train has rows in the module's release: the examples name it
     assert 'entities["train"].features["label"].names\n' in body and 'split="train")\n' in body
 
 
 def test_a_release_built_from_records_names_the_documents_nobody_annotated(tmp_path):
     """build_release takes a document without an annotation for one nobody annotated and writes its
     documents row only; only `corpus-tools release` (release.inputs) told the card so."""
-    from release_factories import seed_inputs
-
     documents, annotations, registry = seed_inputs()
     ids = sorted(documents)
     built = build_release(documents, {doc_id: annotations[doc_id] for doc_id in ids[:3]}, registry,
                           tmp_path / "dist", "1.0.0").path
     note = (f"2 documents of 5 have no annotation yet ({ids[3]}, {ids[4]}): in the documents config only, with no "
             "rows in entities, timexes, quotes, ner or kb, which would say the text names nothing.")
-    limitations = (built / "README.md").read_text(encoding="utf-8").split("### Known Limitations\n\n")[1]
+    limitations = _read(built / "README.md").split("### Known Limitations\n\n")[1]
     assert limitations.startswith(f"- {note}\n")
-    metadata = json.loads((built / "croissant.json").read_text(encoding="utf-8"))
-    assert metadata["rai:dataLimitations"] == [note]
+    assert _json(built / "croissant.json")["rai:dataLimitations"] == [note]
 
 
-def test_the_card_says_one_invented_article_as_one_where_it_says_what_they_name():
-    """Of one invented article, Out-of-Scope Uses said "the 1 invented article (x) name fictional
-    people, and real public figures only so that they read like news" and Personal Information
-    "names ... so that they read like news: nothing they say of them" (9f33259 made Known
-    Limitations say one as one); with one text, all invented: "the texts are invented articles,
-    which name"."""
-    from corpus_tools.release.card import CardInfo, card_body
-    from corpus_tools.release.stats import Stats
-
-    info, stats = CardInfo(invented=("a_1",)), Stats()
-
-    def does(organizations: str = "") -> str:  # what one invented article does, said as one
-        return (f"mixes fictional people{organizations} with real public figures, institutions and events, and gives "
-                "invented statements to real speakers, so that it reads like news")
-
-    stats.rows["documents", "train"] = 3
-    body = card_body(info, "9.9.9", stats, ("train",), quality=None)
-    assert ("- Profiling individuals: the news articles name public figures only as the news reported them; the 1 "
-            f"invented article (a_1) {does()}.") in body
-    assert (f"added. The 1 invented article (a_1) {does(' and organizations')}: take nothing it says as a record of "
-            "what anyone said.\n") in body
-    stats.rows["documents", "train"] = 1
-    alone = card_body(info, "9.9.9", stats, ("train",), quality=None)
-    assert f"- Profiling individuals: the text is an invented article, which {does()}." in alone
-    assert (f"Information\n\nThe 1 invented article (a_1) {does(' and organizations')}: take nothing it says as a "
-            "record of what anyone said.\n") in alone
-
-
-def test_the_release_states_its_licence_in_the_license_md_its_card_links(release, card):
+def test_the_release_states_its_licence_in_the_license_md_its_card_links(release, header, body):
     """1.1.8 and before linked `license: other` to the MIT licence's address, which covers the
     annotations only, and named the article texts' terms "publishers' copyright", which an
     invented article has none of."""
-    from conftest import REPO
-    from corpus_tools.release.card import CardInfo
-    from corpus_tools.release.checksums import parse_sums
-    from corpus_tools.release.rights import RIGHTS_STATEMENT, mit_license
-
-    header, body = card
-    text = (release.path / header["license_link"]).read_text(encoding="utf-8")
+    text = _read(release.path / header["license_link"])
     listed, _ = parse_sums((release.path / "SHA256SUMS").read_bytes(), "SHA256SUMS")
     assert "LICENSE.md" in listed
     assert text.startswith(f"# Licence of US–Syria Relations News Corpus (2021–2024)\n\n{RIGHTS_STATEMENT}\n\n")
     assert "| `documents` | `title`, `text`, `publisher_evidence`, `publication_date_evidence` | all other columns |" in text
     assert "| `entity_registry` | none | all |" in text
     # the year is the release's date's (its CHANGELOG.md heading)
-    year = re.search(r"## 1\.0\.0 \((\d{4})-", (release.path / "CHANGELOG.md").read_text(encoding="utf-8"))[1]
+    year = re.search(r"## 1\.0\.0 \((\d{4})-", _read(release.path / "CHANGELOG.md"))[1]
     assert ("The project's part is released under the MIT License:\n\n## MIT License\n\nCopyright (c) "
             f"{year} The corpus_tools project\n\nPermission is hereby granted, free of charge, to any person") in text
     assert text.endswith("ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN "
                          "THE SOFTWARE.\n")
     assert "`LICENSE.md` (the licence statement)" in body and "LICENSE.md (the card's `license_link`)" in body
     # the package's own licence is the same MIT text (pyproject.toml: license = "MIT")
-    assert (REPO / "LICENSE").read_text(encoding="utf-8") == mit_license("2026", CardInfo().creator)
+    assert _read(REPO / "LICENSE") == mit_license("2026", CardInfo().creator)
     assert mit_license(None, "X").startswith("MIT License\n\nCopyright (c) X\n\nPermission")
-
-
-def test_the_card_says_how_annotations_were_made_and_what_normalization_keeps(card):
-    """1.1.8 said annotators labelled the texts in a Label Studio server (the second round wrote
-    worksheets submitted through its API), called the normalization "reversible" (the raw text
-    cannot be rebuilt from the normalized one), and named an issue tracker without an address."""
-    _, body = card
-    assert ("Annotators label the normalized texts as Label Studio annotations, in a Label Studio server's editor "
-            "or as worksheets that `corpus-tools labelstudio annotate --worksheets` submits through its API") in body
-    assert "reversible" not in body
-    # 1.1.9: "to its bytes": raw offsets are code points of the decoded raw text
-    assert ("its offset map leads every span back to its place in the raw file's decoded text, in code points "
-            "(what it removed, such as page "
-            "furniture, is in the raw file alone: the raw text cannot be rebuilt from the normalized one).") in body
-    assert ("### How to Report Errors\n\nOpen an issue in the issue tracker of the repository you have this release "
-            "from (the corpus has no public home yet, so this card can give no address). Name the release") in body
-    assert ("the headline, unless the page lost it (a scraped page's first line can be a photo caption); null when "
-            "there is none") in body
-
-
-def test_the_card_names_empty_folds():
-    """1.1.x suggested cross-validation over five folds, of which fold 2 held no document."""
-    from corpus_tools.release.card import CardInfo, card_body
-    from corpus_tools.release.stats import Stats
-
-    stats = Stats()
-    stats.rows["documents", "train"] = 7
-    stats.folds.update({0: 3, 1: 2, 3: 1, 4: 1})
-    body = card_body(CardInfo(), "9.9.9", stats, ("train",), quality=None)
-    assert "| 2 | 0 |\n| 3 | 1 |\n| 4 | 1 |\n\nFold 2 holds no document in this release: a cross-validation over the folds has 4 rounds, not 5." in body
-    stats.folds.update({2: 1})
-    assert "holds no document" not in card_body(CardInfo(), "9.9.9", stats, ("train",), quality=None)
-    # one fold with documents: none to train on while it is held out (1.1.9's code said "1 rounds")
-    stats.folds.clear()
-    stats.folds.update({3: 7})
-    one = card_body(CardInfo(), "9.9.9", stats, ("train",), quality=None)
-    assert ("Folds 0, 1, 2 and 4 hold no document in this release: with one fold, no cross-validation over the folds "
-            "is possible.") in one
-    assert "use the data for inspection or demonstration.\n" in one and "rounds" not in one
-    stats.folds.clear()
-    stats.folds.update({0: 6, 4: 1})
-    assert "Folds 1, 2 and 3 hold no document in this release: a cross-validation over the folds has 2 rounds" in card_body(
-        CardInfo(), "9.9.9", stats, ("train",), quality=None)
-
-
-def test_a_card_with_a_homepage_names_its_tracker_there():
-    """The homepage branch of How to Report Errors (no committed release has a homepage, so no
-    other test reaches it): the address replaces the sentence that the corpus has no public home."""
-    from corpus_tools.release.card import CardInfo, card_body
-    from corpus_tools.release.stats import Stats
-
-    stats = Stats()
-    stats.rows["documents", "train"] = 1
-    stats.folds.update({0: 1})
-    body = card_body(CardInfo(homepage="https://example.org/corpus"), "9.9.9", stats, ("train",), quality=None)
-    # 1.1.9 said "the issue tracker of" the homepage, which (a Hub dataset page) may have discussions only
-    assert ("### How to Report Errors\n\nReport it where https://example.org/corpus takes reports (its issue tracker "
-            "or discussions). Name the release (`9.9.9`), the config") in body
-    assert "no public home" not in body
-    assert "no public home" in card_body(CardInfo(), "9.9.9", stats, ("train",), quality=None)
 
 
 def test_the_caveat_on_the_registrys_aliases_is_true_of_the_gold():
     """1.1.9's first caveat says the registry lists as aliases the surface forms round 1's gold
     linked (docs/agreement.md); no test held the caveat to that, or to the data."""
-    from conftest import REPO
-    from corpus_tools.layout import Layout
-    from corpus_tools.release.inputs import caveats
-
-    assert ("and the entity registry every annotator linked to lists as aliases the surface forms that gold linked"
-            ) in caveats(Layout(REPO))[0]
-    registry = {record["id"]: record for record in map(json.loads, (REPO / "annotations" / "entity-registry.jsonl")
-                                                        .read_text(encoding="utf-8").splitlines())}
+    notes = caveats(Layout(REPO))
+    assert len(notes) == 3 and notes[1].startswith("The two invented articles (005_2cde5fe42a71d5e6, "
+                                                   "006_13b7e5813f40efdc) give invented statements to real speakers")
+    assert notes[2].startswith('The title of 000_cbeedfbee8440207, "Bashar Al-Assad", is the first line of its raw file')
+    assert notes[0].startswith(
+        "The agreement figures come from round 2 (docs/agreement.md), whose three annotators were instances of one "
+        "language model") and ("and the entity registry every annotator linked to lists as aliases the surface forms "
+                               "that gold linked") in notes[0]
+    registry = {record["id"]: record
+                for record in map(json.loads, _read(REPO / "annotations" / "entity-registry.jsonl").splitlines())}
     linked = {(region["text"], region["entity_id"])
               for path in sorted((REPO / "annotations" / "worksheets" / "round-1").glob("*.yaml"))
-              for region in yaml.safe_load(path.read_text(encoding="utf-8"))["regions"]
+              for region in yaml.safe_load(_read(path))["regions"]
               if region["layer"] == "entity" and region.get("entity_id")}
     assert len(linked) == 71
     assert [(text, entity) for text, entity in sorted(linked)
