@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import shutil
@@ -10,17 +11,20 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import datasets
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from click.testing import CliRunner
 
 import corpus_tools
+from corpus_tools.cli import cli
 from corpus_tools.errors import CorpusError
-from corpus_tools.release import CONFIGS, build_release, verify_release
+from corpus_tools.release import CONFIGS, build_release, loaders, verify_release
 from corpus_tools.release.checksums import SUMS_FILE, sums_text
 from corpus_tools.release.versions import list_versions
 from corpus_tools.records import Quote
-from release_factories import seed_inputs, span_of, spread_inputs
+from release_factories import resummed, seed_inputs, span_of, spread_inputs
 
 OFFLINE_SCRIPT = """
 import json, os, sys
@@ -44,6 +48,25 @@ os._exit(0)
 """
 
 
+def _copy(checkout, version, target):
+    """A copy of ``checkout``'s release ``version`` at ``target``."""
+    shutil.copytree(checkout / "dist" / version, target)
+    return target
+
+
+def _inside(checkout, version, tmp_path, monkeypatch):
+    """The working directory made a copy of ``checkout``'s release ``version``, which it returns."""
+    copy = _copy(checkout, version, tmp_path / "copy")
+    monkeypatch.chdir(copy)
+    return copy
+
+
+def _refused(load, *args, **kwargs) -> CorpusError:
+    with pytest.raises(CorpusError) as caught:
+        load(*args, **kwargs)
+    return caught.value
+
+
 @pytest.fixture(scope="module")
 def checkout(tmp_path_factory):
     """A corpus root whose dist/ holds releases 1.0.0 (seeds) and 1.1.0 (seeds plus synthetic docs)."""
@@ -64,38 +87,33 @@ def test_load_dataset_works_offline_and_shows_class_label_names(checkout, tmp_pa
                           env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result["splits"] == {"train": 4, "validation": 20, "test": 20}
-    assert result["label_names"] == ["PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "EVENT", "LAW", "PRODUCT",
-                                     "WORK_OF_ART"]
+    assert {key: result[key] for key in ("splits", "label_names", "streamed_tokens", "ner_tag_names")} == {
+        "splits": {"train": 4, "validation": 20, "test": 20}, "streamed_tokens": ["Bashar", "Al-Assad"],
+        "label_names": ["PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"],
+        "ner_tag_names": ["O", "B-PERSON", "I-PERSON"]}
     assert result["first"]["text"] == "Bashar Al-Assad" and result["first"]["label"] == 0
-    assert result["streamed_tokens"] == ["Bashar", "Al-Assad"]
-    assert result["ner_tag_names"] == ["O", "B-PERSON", "I-PERSON"]
     assert (tmp_path / "hf").is_dir()  # the temporary HF_HOME was used
 
 
-def test_load_latest_returns_datasets_with_label_names(checkout, cache):
+def test_load_latest_returns_datasets_with_label_names_and_streams(checkout, cache):
     loaded = corpus_tools.load(None, "entities", root=checkout, cache_dir=cache)
     assert sorted(loaded) == ["test", "train", "validation"]  # 1.1.0, the latest
     assert loaded["train"].features["label"].int2str(3) == "GPE"
     older = corpus_tools.load("1.0.0", "entities", root=checkout, split="train", cache_dir=cache)
     assert older.num_rows == 4
     assert [row["text"] for row in older] == ["Bashar Al-Assad", "Syria", "Washington", "AFP"]
+    streamed = corpus_tools.load("1.0.0", "quotes", root=checkout, split="train", streaming=True, cache_dir=cache)
+    (quote,) = list(streamed)
+    assert (quote["source_text"], quote["cue_text"]) == ("he", "said")
 
 
 def test_load_a_release_directory_anywhere_with_datasets_arguments(checkout, cache, tmp_path):
-    elsewhere = tmp_path / "downloads" / "us-syria-1.1.0"
-    shutil.copytree(checkout / "dist" / "1.1.0", elsewhere)
+    elsewhere = _copy(checkout, "1.1.0", tmp_path / "downloads" / "us-syria-1.1.0")
     test = corpus_tools.load(elsewhere, "entities", split="test", cache_dir=cache, keep_in_memory=True)
     assert test.num_rows == 20 and test.features["label"].names[3] == "GPE"
     assert {row["fold"] for row in test} <= set(range(5))
     frame = corpus_tools.load_pandas(str(elsewhere), "quotes")
     assert frame["quote_type"].tolist() == ["direct"]
-
-
-def test_load_streaming(checkout, cache):
-    streamed = corpus_tools.load("1.0.0", "quotes", root=checkout, split="train", streaming=True, cache_dir=cache)
-    (quote,) = list(streamed)
-    assert (quote["source_text"], quote["cue_text"]) == ("he", "said")
 
 
 def test_load_pandas_gives_label_names(checkout):
@@ -131,17 +149,15 @@ def test_load_pandas_keeps_offsets_integers_where_a_quote_has_no_source(tmp_path
 
 
 def test_missing_config_lists_the_configs_that_exist(checkout):
-    with pytest.raises(CorpusError) as caught:
-        corpus_tools.load(None, "sentences", root=checkout)
-    assert caught.value.code == "unknown-config"
-    assert "configs: " + ", ".join(sorted(CONFIGS)) in caught.value.message
+    error = _refused(corpus_tools.load, None, "sentences", root=checkout)
+    assert error.code == "unknown-config"
+    assert "configs: " + ", ".join(sorted(CONFIGS)) in error.message
 
 
 @pytest.mark.parametrize("split", ["test", "train+test", "test[:10]"])
 def test_missing_split_is_named(checkout, split):
-    with pytest.raises(CorpusError) as caught:
-        corpus_tools.load("1.0.0", "entities", root=checkout, split=split)
-    assert caught.value.code == "unknown-split" and "no split 'test'" in caught.value.message
+    error = _refused(corpus_tools.load, "1.0.0", "entities", root=checkout, split=split)
+    assert error.code == "unknown-split" and "no split 'test'" in error.message
 
 
 def test_a_split_the_config_lacks_is_named_with_the_splits_it_has(checkout):
@@ -150,9 +166,8 @@ def test_a_split_the_config_lacks_is_named_with_the_splits_it_has(checkout):
     assert len(corpus_tools.load_pandas("1.1.0", "documents", root=checkout, split="test")) == 10
     for load in (corpus_tools.load, corpus_tools.load_pandas):
         for split in ("test", "Train"):
-            with pytest.raises(CorpusError) as caught:
-                load("1.1.0", "quotes", root=checkout, split=split)
-            assert (caught.value.code, caught.value.message) == (
+            error = _refused(load, "1.1.0", "quotes", root=checkout, split=split)
+            assert (error.code, error.message) == (
                 "unknown-split", f"config 'quotes' of release 1.1.0 has no split {split!r}; splits: train")
 
 
@@ -168,9 +183,8 @@ def test_a_config_annotated_only_outside_train_loads_and_one_without_rows_is_nam
     loaded = corpus_tools.load(built.path, "entities", cache_dir=cache)
     assert {name: split.num_rows for name, split in loaded.items()} == {"validation": 20, "test": 20}
     # quotes: nobody quoted anyone, so the config keeps one empty train shard, for its schema
-    with pytest.raises(CorpusError) as caught:
-        corpus_tools.load(built.path, "quotes", cache_dir=cache)
-    assert caught.value.code == "empty-split" and caught.value.message.startswith(
+    error = _refused(corpus_tools.load, built.path, "quotes", cache_dir=cache)
+    assert error.code == "empty-split" and error.message.startswith(
         "config 'quotes' of release 1.0.0 has no rows in split 'train', and datasets cannot load a split without "
         "rows: nothing of it is in the release yet")
     frame = corpus_tools.load_pandas(built.path, "quotes")
@@ -181,15 +195,12 @@ def test_a_release_that_kept_an_empty_train_beside_other_splits_is_named_with_th
     # releases before 1.1.4 kept an empty train shard whenever train had no rows
     documents, annotations, registry = spread_inputs()
     built = build_release(documents, annotations, registry, tmp_path / "dist", "1.0.0")
-    old = tmp_path / "old"
-    shutil.copytree(built.path, old)
-    train = next((old / "data" / "entities").glob("train-*"))
-    pq.ParquetWriter(train, pq.read_schema(train)).close()  # as the release writer left it: no row group
-    (old / SUMS_FILE).write_text(sums_text(old), encoding="utf-8")
+    train = built.path / "data" / "entities" / "train-00000-of-00001.parquet"
+    old = resummed(built.path, tmp_path / "old", lambda old: pq.ParquetWriter(  # as the release writer left it:
+        old / train.relative_to(built.path), pq.read_schema(train)).close())   # no row group
     for split in (None, "train", "validation+train"):  # a named split was said to have nothing at all
-        with pytest.raises(CorpusError) as caught:
-            corpus_tools.load(old, "entities", split=split, cache_dir=cache)
-        assert caught.value.code == "empty-split" and caught.value.message.endswith(
+        error = _refused(corpus_tools.load, old, "entities", split=split, cache_dir=cache)
+        assert error.code == "empty-split" and error.message.endswith(
             "name a split that has rows (split='validation', split='test')")
 
 
@@ -207,8 +218,6 @@ def test_every_split_argument_datasets_takes_is_checked_as_datasets_reads_it(che
     unknown-split, " train " passed the check and failed in datasets (ValueError), and load_pandas
     took no datasets.Split (TypeError from glob). A stream of a slice or of a list failed inside
     datasets ("Bad split"). (Found by a hunt.)"""
-    import datasets
-
     def load(split, **kwargs):
         return corpus_tools.load("1.1.0", "entities", root=checkout, split=split, cache_dir=cache, **kwargs)
 
@@ -230,30 +239,23 @@ def test_every_split_argument_datasets_takes_is_checked_as_datasets_reads_it(che
                          (["train", "dev[:1]"], "'dev'"), (0, "'0'"),
                          # datasets takes no merged Split (str() of it is no spec)
                          (datasets.Split.VALIDATION + datasets.Split.TEST, '"(NamedSplit(\'validation\')"')):
-        with pytest.raises(CorpusError) as caught:
-            load(split)
-        assert (caught.value.code, caught.value.message) == (
+        error = _refused(load, split)
+        assert (error.code, error.message) == (
             "unknown-split", f"config 'entities' of release 1.1.0 has no split {named}; splits: train, validation, "
             "test"), split
     for split, message in (("train[:2]", "a stream reads whole splits, and 'train[:2]' is a slice of split 'train': "
                                          "stream it and take what you need (.take(n), .skip(n))"),
                            (["train"], "a stream reads one split, not a list of them (['train']): stream each")):
-        with pytest.raises(CorpusError) as caught:
-            load(split, streaming=True)
-        assert (caught.value.code, caught.value.message) == ("unknown-split", message)
-    with pytest.raises(CorpusError) as caught:
-        corpus_tools.load_pandas("1.1.0", "entities", root=checkout, split=0)
-    assert (caught.value.code, caught.value.message) == (
+        error = _refused(load, split, streaming=True)
+        assert (error.code, error.message) == ("unknown-split", message)
+    error = _refused(corpus_tools.load_pandas, "1.1.0", "entities", root=checkout, split=0)
+    assert (error.code, error.message) == (
         "unknown-split", "config 'entities' of release 1.1.0 has no split '0'; splits: train, validation, test")
 
 def test_the_package_level_loaders_are_the_typed_loaders_themselves():
     """corpus_tools.load and load_pandas were unannotated wrappers: with py.typed shipped, a user's
     type checker took every documented call as untyped (mypy --strict: "Call to untyped function
     load_pandas in typed context") and let load_pandas(1, ...) pass."""
-    import inspect
-
-    from corpus_tools.release import loaders
-
     assert corpus_tools.load is loaders.load and corpus_tools.load_pandas is loaders.load_pandas
     signature = inspect.signature(corpus_tools.load_pandas)
     assert (str(signature.parameters["release"].annotation), signature.return_annotation) == (
@@ -266,11 +268,10 @@ def test_the_package_level_loaders_are_the_typed_loaders_themselves():
 @pytest.mark.parametrize(("version", "code"), [("9.9.9", "unknown-version"), ("1.0", "invalid-version"),
                                                ("latest", "invalid-version"), ("no/such/dir", "release-missing")])
 def test_unknown_or_invalid_version(checkout, version, code):
-    with pytest.raises(CorpusError) as caught:
-        corpus_tools.load(version, "entities", root=checkout)
-    assert caught.value.code == code
+    error = _refused(corpus_tools.load, version, "entities", root=checkout)
+    assert error.code == code
     if code == "unknown-version":
-        assert "releases: 1.0.0, 1.1.0" in caught.value.message
+        assert "releases: 1.0.0, 1.1.0" in error.message
 
 
 
@@ -279,38 +280,31 @@ def test_a_release_named_by_no_text_is_an_invalid_version(checkout, release):
     """load(1.1, ...) and load(b"dist/1.0.0", ...) raised pathlib's TypeError ("expected str,
     bytes or os.PathLike object, not float"), naming no argument. (Found by a hunt.)"""
     for load in (corpus_tools.load, corpus_tools.load_pandas):
-        with pytest.raises(CorpusError) as caught:
-            load(release, "entities", root=checkout)
-        assert (caught.value.code, caught.value.message) == (
+        error = _refused(load, release, "entities", root=checkout)
+        assert (error.code, error.message) == (
             "invalid-version", f"{release!r} ({type(release).__name__}) names no release: give a release directory, "
             "or a version as a string (MAJOR.MINOR.PATCH, e.g. '1.0.0')")
 
 def test_a_release_is_named_by_its_version_wherever_it_is(checkout, tmp_path, monkeypatch):
     """Messages named it by its directory: "release copy", and "release " from inside it."""
-    copy = tmp_path / "copy"
-    shutil.copytree(checkout / "dist" / "1.1.0", copy)
-    monkeypatch.chdir(copy)
+    copy = _inside(checkout, "1.1.0", tmp_path, monkeypatch)
     for where in (copy, "."):
-        with pytest.raises(CorpusError) as caught:
-            corpus_tools.load(where, "nope")
-        assert (caught.value.code, caught.value.message) == (
+        error = _refused(corpus_tools.load, where, "nope")
+        assert (error.code, error.message) == (
             "unknown-config", f"release 1.1.0 has no config 'nope'; configs: {', '.join(sorted(CONFIGS))}")
         for load in (corpus_tools.load, corpus_tools.load_pandas):
-            with pytest.raises(CorpusError) as caught:
-                load(where, "entities", split="dev")
-            assert (caught.value.code, caught.value.message) == (
+            error = _refused(load, where, "entities", split="dev")
+            assert (error.code, error.message) == (
                 "unknown-split", "config 'entities' of release 1.1.0 has no split 'dev'; splits: train, validation, "
                 "test")
-            assert caught.value.location.file == str(Path(where) / "data" / "entities")  # the path, as given
+            assert error.location.file == str(Path(where) / "data" / "entities")  # the path, as given
 
 
 def test_a_release_loads_from_inside_it(checkout, tmp_path, monkeypatch, cache):
     """load(".") from inside a release gave datasets' "ValueError: dataset_name should be
     specified but got None" (it names a dataset after the path's last part), after the checks
     had passed; load_pandas(".") read it."""
-    copy = tmp_path / "copy"
-    shutil.copytree(checkout / "dist" / "1.0.0", copy)
-    monkeypatch.chdir(copy)
+    copy = _inside(checkout, "1.0.0", tmp_path, monkeypatch)
     train = corpus_tools.load(".", "entities", split="train", cache_dir=cache)
     assert train["text"] == ["Bashar Al-Assad", "Syria", "Washington", "AFP"]
     assert train.features["label"].int2str(train["label"]) == ["PERSON", "GPE", "GPE", "ORG"]
@@ -321,34 +315,24 @@ def test_a_release_loads_from_inside_it(checkout, tmp_path, monkeypatch, cache):
 
 def test_a_tampered_release_is_named_by_its_directory_from_inside_it_too(checkout, tmp_path, monkeypatch):
     """From inside it, "." was named: "release  fails verification" (no name, two spaces)."""
-    copy = tmp_path / "copy"
-    shutil.copytree(checkout / "dist" / "1.1.0", copy)
-    (copy / "CHANGELOG.md").write_text("changed\n")
-    monkeypatch.chdir(copy)
+    (_inside(checkout, "1.1.0", tmp_path, monkeypatch) / "CHANGELOG.md").write_text("changed\n")
     for load in (corpus_tools.load, corpus_tools.load_pandas):
-        with pytest.raises(CorpusError) as caught:
-            load(".", "entities")
-        assert caught.value.code == "release-tampered"
-        assert caught.value.message.startswith("release copy fails verification: sha256 is "), caught.value.message
+        error = _refused(load, ".", "entities")
+        assert error.code == "release-tampered"
+        assert error.message.startswith("release copy fails verification: sha256 is "), error.message
 
 
 def test_a_directory_that_is_no_release_is_refused(tmp_path):
-    with pytest.raises(CorpusError) as caught:
-        corpus_tools.load(tmp_path, "entities")
-    assert caught.value.code == "release-missing" and "SHA256SUMS" in caught.value.message
+    error = _refused(corpus_tools.load, tmp_path, "entities")
+    assert error.code == "release-missing" and "SHA256SUMS" in error.message
 
 
 def test_a_copy_without_its_sha256sums_is_no_release_to_every_reader(tmp_path):
     """load, load_pandas, export and view said release-tampered ("SHA256SUMS is missing (and 11
     more)", every file unlisted) where diff and docs/release.md say release-missing: each reader
     judged a directory with croissant.json but no SHA256SUMS its own way."""
-    from click.testing import CliRunner
-
-    from corpus_tools.cli import cli
-
     release = Path(__file__).resolve().parent.parent / "dist" / "1.1.0"
-    copy = tmp_path / "copy"
-    shutil.copytree(release, copy)
+    copy = _copy(release.parent.parent, "1.1.0", tmp_path / "copy")
     (copy / SUMS_FILE).unlink()
     line = f"Error: {copy}: [release-missing] not a release directory: no SHA256SUMS\n"
     for argv in (["diff", str(release), str(copy)],
@@ -357,75 +341,66 @@ def test_a_copy_without_its_sha256sums_is_no_release_to_every_reader(tmp_path):
         result = CliRunner().invoke(cli, argv)
         assert (result.exit_code, result.output) == (1, line), argv
     for load in (corpus_tools.load, corpus_tools.load_pandas):
-        with pytest.raises(CorpusError) as caught:
-            load(copy, "entities")
-        assert (caught.value.code, caught.value.message) == (
+        error = _refused(load, copy, "entities")
+        assert (error.code, error.message) == (
             "release-missing", "not a release directory: no SHA256SUMS")
-        assert caught.value.location.file == str(copy)
+        assert error.location.file == str(copy)
 
+
+
+def _entities_in_a_train_directory(copy):
+    entities = copy / "data" / "entities"
+    (entities / "train").mkdir()
+    for file in entities.glob("*.parquet"):
+        file.rename(entities / "train" / file.name.replace("train-", "", 1))
 
 
 def test_a_config_without_a_release_data_file_is_release_invalid_to_both_loaders(checkout, tmp_path, cache):
     """A verified directory whose config holds its parquet in another layout (data/entities/train/
     0000.parquet, SHA256SUMS made for it): load_pandas said release-invalid, load passed it to
     datasets, which raised FileNotFoundError for the file the card names. (Found by a hunt.)"""
-    copy = tmp_path / "copy"
-    shutil.copytree(checkout / "dist" / "1.1.0", copy)
+    copy = resummed(checkout / "dist" / "1.1.0", tmp_path / "copy", _entities_in_a_train_directory)
     entities = copy / "data" / "entities"
-    (entities / "train").mkdir()
-    for file in entities.glob("*.parquet"):
-        file.rename(entities / "train" / file.name.replace("train-", "", 1))
-    (copy / SUMS_FILE).write_text(sums_text(copy), encoding="utf-8")
     for load, kwargs in ((corpus_tools.load, {"cache_dir": cache}), (corpus_tools.load_pandas, {})):
         for split in (None, "train"):
-            with pytest.raises(CorpusError) as caught:
-                load(copy, "entities", split=split, **kwargs)
-            assert (caught.value.code, caught.value.message, caught.value.location.file) == (
+            error = _refused(load, copy, "entities", split=split, **kwargs)
+            assert (error.code, error.message, error.location.file) == (
                 "release-invalid", "config 'entities' of release 1.1.0 has no data file", str(entities))
 
-def test_load_refuses_a_release_without_its_card_naming_it(checkout, tmp_path, cache):
-    """datasets finds a release's configs in its card's YAML: without README.md (SHA256SUMS made
+def _card(content):
+    """A release's README.md written as ``content``, or removed (None)."""
+    return lambda copy: (copy / "README.md").unlink() if content is None else (copy / "README.md").write_bytes(content)
+
+
+@pytest.mark.parametrize(("card", "message", "byte"), [
+    pytest.param(None, "release 1.1.0 has no dataset card, whose YAML tells datasets its configs: datasets cannot load "
+                 "config 'entities' (corpus_tools.load_pandas reads it)", None, id="no-card"),
+    pytest.param(b"---\npretty_name: x\xff\n---\n", "the dataset card is not UTF-8", 18, id="not-utf-8"),
+    pytest.param(b"", "the dataset card's YAML declares no config 'entities' (it declares none), and datasets finds a "
+                 "release's configs there: it cannot load it (corpus_tools.load_pandas reads it)", None, id="empty"),
+    pytest.param(b"---\nconfigs:\n- config_name: documents\n  data_files: data/documents/*.parquet\n---\n# A card\n",
+                 "the dataset card's YAML declares no config 'entities' (it declares 'documents'), and datasets finds "
+                 "a release's configs there: it cannot load it (corpus_tools.load_pandas reads it)", None,
+                 id="another-config"),
+])
+def test_load_refuses_a_card_datasets_cannot_read_naming_it(checkout, tmp_path, cache, card, message, byte):
+    """datasets finds a release's configs in its card's YAML. Without README.md (SHA256SUMS made
     again without it) load raised datasets' ValueError "BuilderConfig 'entities' not found.
-    Available: ['default']", naming no file. load_pandas reads the parquet and needs no card."""
-    copy = tmp_path / "copy"
-    shutil.copytree(checkout / "dist" / "1.1.0", copy)
-    (copy / "README.md").unlink()
-    (copy / SUMS_FILE).write_text(sums_text(copy), encoding="utf-8")
-    with pytest.raises(CorpusError) as caught:
-        corpus_tools.load(copy, "entities", cache_dir=cache)
-    assert (caught.value.code, caught.value.location.file) == ("release-invalid", str(copy / "README.md"))
-    assert caught.value.message == ("release 1.1.0 has no dataset card, whose YAML tells datasets its configs: "
-                                    "datasets cannot load config 'entities' (corpus_tools.load_pandas reads it)")
+    Available: ['default']", naming no file; a card of other bytes (SHA256SUMS made again) that is
+    not UTF-8 was a UnicodeDecodeError traceback from datasets, and one whose YAML does not declare
+    the config datasets' ValueError "BuilderConfig 'entities' not found", naming no file. load_pandas
+    reads the parquet and needs no card."""
+    copy = resummed(checkout / "dist" / "1.1.0", tmp_path / "copy", _card(card))
+    error = _refused(corpus_tools.load, copy, "entities", cache_dir=cache)
+    assert (error.code, error.message, error.location.file, error.location.byte_offset) == (
+        "release-invalid", message, str(copy / "README.md"), byte)
     assert len(corpus_tools.load_pandas(copy, "entities")) == len(corpus_tools.load_pandas(checkout / "dist" / "1.1.0",
                                                                                            "entities"))
 
 
-@pytest.mark.parametrize(("card", "code", "message", "byte"), [
-    (b"---\npretty_name: x\xff\n---\n", "release-invalid", "the dataset card is not UTF-8", 18),
-    (b"", "release-invalid", "the dataset card's YAML declares no config 'entities' (it declares none), and "
-     "datasets finds a release's configs there: it cannot load it (corpus_tools.load_pandas reads it)", None),
-    (b"---\nconfigs:\n- config_name: documents\n  data_files: data/documents/*.parquet\n---\n# A card\n",
-     "release-invalid", "the dataset card's YAML declares no config 'entities' (it declares 'documents'), and "
-     "datasets finds a release's configs there: it cannot load it (corpus_tools.load_pandas reads it)", None),
-])
-def test_load_refuses_a_card_datasets_cannot_read_naming_it(checkout, tmp_path, cache, card, code, message, byte):
-    """A card of other bytes (SHA256SUMS made again) that is not UTF-8 was a UnicodeDecodeError
-    traceback from datasets, and one whose YAML does not declare the config datasets' ValueError
-    "BuilderConfig 'entities' not found", naming no file."""
-    copy = tmp_path / "copy"
-    shutil.copytree(checkout / "dist" / "1.1.0", copy)
-    (copy / "README.md").write_bytes(card)
-    (copy / SUMS_FILE).write_text(sums_text(copy), encoding="utf-8")
-    with pytest.raises(CorpusError) as caught:
-        corpus_tools.load(copy, "entities", cache_dir=cache)
-    assert (caught.value.code, caught.value.message) == (code, message)
-    assert (caught.value.location.file, caught.value.location.byte_offset) == (str(copy / "README.md"), byte)
-
-
 def test_no_release_at_all(tmp_path):
-    with pytest.raises(CorpusError) as caught:
-        corpus_tools.load(None, "entities", root=tmp_path)
-    assert caught.value.code == "no-release"
+    error = _refused(corpus_tools.load, None, "entities", root=tmp_path)
+    assert error.code == "no-release"
 
 
 NO_CHECKOUT_SCRIPT = """
@@ -443,8 +418,7 @@ def test_loading_needs_the_package_only_not_a_checkout(checkout, tmp_path):
     site = tmp_path / "site"
     shutil.copytree(Path(corpus_tools.__file__).parent, site / "corpus_tools",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    release = tmp_path / "download" / "1.0.0"
-    shutil.copytree(checkout / "dist" / "1.0.0", release)
+    release = _copy(checkout, "1.0.0", tmp_path / "download" / "1.0.0")
     env = {**os.environ, "PYTHONPATH": str(site), "HF_HOME": str(tmp_path / "hf"), "HF_DATASETS_OFFLINE": "1",
            "HF_HUB_OFFLINE": "1"}
     work = tmp_path / "work"
@@ -470,24 +444,18 @@ SEED_FILES = ["CHANGELOG.md", "README.md", "SHA256SUMS", "build-info.json", "cro
 @pytest.mark.parametrize("name", SEED_FILES)
 def test_a_changed_byte_in_any_file_fails_verify_and_load_naming_it(checkout, tmp_path, name):
     root = tmp_path / "checkout"
-    shutil.copytree(checkout / "dist" / "1.0.0", root / "dist" / "1.0.0")
-    target = root / "dist" / "1.0.0" / name
+    target = _copy(checkout, "1.0.0", root / "dist" / "1.0.0") / name
     data = bytearray(target.read_bytes())
     data[len(data) // 2] ^= 0x01
     target.write_bytes(bytes(data))
     report = verify_release(root / "dist" / "1.0.0")
-    assert not report.valid
-    named = " ".join(str(problem) for problem in report)
-    assert name in named
-    with pytest.raises(CorpusError) as caught:
-        corpus_tools.load(None, "entities", root=root)
-    assert caught.value.code == "release-tampered"
-    assert name in str(caught.value)
+    assert not report.valid and name in " ".join(str(problem) for problem in report)
+    error = _refused(corpus_tools.load, None, "entities", root=root)
+    assert error.code == "release-tampered" and name in str(error)
 
 
 def test_missing_and_extra_files_fail_verify(checkout, tmp_path):
-    release = tmp_path / "1.0.0"
-    shutil.copytree(checkout / "dist" / "1.0.0", release)
+    release = _copy(checkout, "1.0.0", tmp_path / "1.0.0")
     (release / "CHANGELOG.md").unlink()
     (release / "data" / "extra.parquet").write_bytes(b"PAR1")
     codes = {(problem.code, Path(problem.location.file).name) for problem in verify_release(release)}
@@ -501,46 +469,30 @@ def test_untampered_release_verifies(checkout):
     assert report.valid and dict(report.stats) == {"files": 22}
 
 
-def test_a_release_under_a_path_datasets_reads_as_a_glob_is_named_with_what_to_do(checkout, tmp_path, cache):
-    """datasets.load_dataset read "a[1]" as a pattern and said "Unable to find
-    .../a[1]/rel/data/documents/train-00000-of-00001.parquet" of a file that is there (escaping it
-    does not help); load_pandas reads the same release. (Found by a hunt.)"""
-    release = tmp_path / "a[1]" / "rel"
-    shutil.copytree(checkout / "dist" / "1.0.0", release)
-    with pytest.raises(CorpusError) as caught:
-        corpus_tools.load(release, "entities", cache_dir=cache)
-    assert str(caught.value) == (f"{release}: [release-path-glob] datasets reads this path as a glob pattern and "
-                                 "would find no files in it (escaped or not): move or copy the release to a path "
-                                 "without [, ], * or ? (a symbolic link does not do: datasets reads the path it "
-                                 "points to), or read it with corpus_tools.load_pandas")
-    # a link from a plain path is no way out (the message said "move or link"): datasets follows it
-    # to the pattern's path and finds nothing there, so it is refused the same
+# datasets.load_dataset read "a[1]" as a pattern and said "Unable to find .../a[1]/rel/data/documents/
+# train-00000-of-00001.parquet" of a file that is there (escaping it does not help); through fsspec
+# it reads "::" as the separator of chained file systems, and a release in "runs::2026/rel" raised
+# FileNotFoundError "Unable to find .../runs/data/documents/train-00000-of-00001.parquet", a path
+# that is not the release's. load_pandas reads both. A link from a plain path is no way out (the
+# message said "move or link"): datasets follows it to the path it misreads, so it is refused the
+# same. (Found by a hunt.)
+@pytest.mark.parametrize("directory, problem", [
+    pytest.param("a[1]", "[release-path-glob] datasets reads this path as a glob pattern and would find no files in "
+                 "it (escaped or not): move or copy the release to a path without [, ], * or ?", id="glob"),
+    pytest.param("runs::2026", "[release-path-chain] datasets reads this path as a chain of file systems (fsspec's "
+                 "'::') and would look for its files in the directory before the '::': move or copy the release to a "
+                 "path without '::'", id="chained-file-systems"),
+])
+def test_a_release_under_a_path_datasets_misreads_is_named_with_what_to_do(checkout, tmp_path, cache, directory,
+                                                                           problem):
+    release = _copy(checkout, "1.0.0", tmp_path / directory / "rel")
     link = tmp_path / "plain"
     link.symlink_to(release, target_is_directory=True)
-    with pytest.raises(CorpusError) as linked:
-        corpus_tools.load(link, "entities", cache_dir=cache)
-    assert linked.value.code == "release-path-glob"
-    assert len(corpus_tools.load_pandas(release, "entities")) == len(
-        corpus_tools.load(checkout / "dist" / "1.0.0", "entities", split="train", cache_dir=cache))
-
-
-def test_a_release_under_a_path_datasets_reads_as_chained_file_systems_is_named_with_what_to_do(
-        checkout, tmp_path, cache):
-    """datasets.load_dataset (through fsspec) reads "::" as the separator of chained file systems:
-    a release in "runs::2026/rel" raised FileNotFoundError "Unable to find .../runs/data/documents/
-    train-00000-of-00001.parquet", a path that is not the release's; load_pandas reads it."""
-    release = tmp_path / "runs::2026" / "rel"
-    shutil.copytree(checkout / "dist" / "1.0.0", release)
-    link = tmp_path / "plain"
-    link.symlink_to(release, target_is_directory=True)
-    for given in (release, link):  # datasets follows the link to the path it misreads
-        with pytest.raises(CorpusError) as caught:
-            corpus_tools.load(given, "entities", cache_dir=cache)
-        assert str(caught.value) == (
-            f"{given}: [release-path-chain] datasets reads this path as a chain of file systems (fsspec's '::') and "
-            "would look for its files in the directory before the '::': move or copy the release to a path without "
-            "'::' (a symbolic link does not do: datasets reads the path it points to), or read it with "
+    for given in (release, link):
+        assert str(_refused(corpus_tools.load, given, "entities", cache_dir=cache)) == (
+            f"{given}: {problem} (a symbolic link does not do: datasets reads the path it points to), or read it with "
             "corpus_tools.load_pandas")
     assert corpus_tools.load_pandas(release, "entities")["text"].tolist() == [
         "Bashar Al-Assad", "Syria", "Washington", "AFP"]
+
 
