@@ -21,7 +21,7 @@ import corpus_tools
 from corpus_tools.cli import cli
 from corpus_tools.errors import CorpusError
 from corpus_tools.release import CONFIGS, build_release, loaders, verify_release
-from corpus_tools.release.checksums import SUMS_FILE, sums_text
+from corpus_tools.release.checksums import SUMS_FILE
 from corpus_tools.release.versions import list_versions
 from corpus_tools.records import Quote
 from release_factories import resummed, seed_inputs, span_of, spread_inputs
