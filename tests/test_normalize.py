@@ -372,6 +372,21 @@ def test_a_glued_link_keeps_the_paragraph_and_its_offsets():
     assert result.offset_map.to_raw(at, at + 6) == (raw.index("Second"), raw.index("Second") + 6)
 
 
+# A piece that ends in an NFC group ("e" + U+0301 -> "é", one block: two raw characters for one)
+# ends after the group in raw, not before its "e": the piece holds the whole group.
+@pytest.mark.parametrize(("raw", "text", "removed"), [
+    pytest.param("Le Cafe\u0301\n\nBody text.\n\nLe Cafe\u0301", "Le Caf\u00e9\n\nBody text.",
+                 [("title-repeat", 22, 30, "Le Cafe\u0301")], id="a-line-removed-whole"),
+    pytest.param("Title\n\nIt ended this week.Read more: Talks at the cafe\u0301\n\nBody.",
+                 "Title\n\nIt ended this week.\n\nBody.",
+                 [("related-link", 26, 55, "Read more: Talks at the cafe\u0301")], id="a-link-glued-to-a-paragraph"),
+])
+def test_a_removed_piece_that_ends_in_a_block_ends_after_the_block_in_raw(raw, text, removed):
+    result = normalize(raw)
+    assert result.text == text
+    assert [(p.kind, p.raw_span.start, p.raw_span.end, p.text) for p in result.removed] == removed
+
+
 @pytest.mark.parametrize(("line", "kept", "removed"), [
     # two links glued one after the other: only the last went, the first stayed in the text
     ("It ended this week.READ MORE: Envoy in Amman.Also read: Talks resume", "It ended this week.",
