@@ -23,8 +23,8 @@ from corpus_tools.documents import boilerplate
 from corpus_tools.documents.cache import NormalizedCache
 from corpus_tools.documents.index import NORMALIZED_LISTING, write_normalized
 from corpus_tools.documents.normalize import (DROPPED, LINE_BREAK, NORMALIZER_VERSION, SPACES, TITLE_MAX_CHARS,
-                                              _NFC_BOUNDARY, _SPECIAL, _WS_RUN, Normalized, _line_bounds,
-                                              _needs_cleaning, _nfc_groups, normalize)
+                                              _NFC_BOUNDARY, _SPECIAL, _UNCUT, _WS_RUN, Normalized, _clean_lines,
+                                              _line_bounds, _needs_cleaning, _nfc_groups, _Rest, normalize)
 from corpus_tools.documents.raw import read_manifest
 from corpus_tools.records import Span
 
@@ -405,6 +405,17 @@ def test_what_a_line_keeps_after_a_glued_link_goes_through_the_rules_again(line,
     assert normalize(result.text).text == result.text
     for piece in result.removed:
         assert raw[piece.raw_span.start:piece.raw_span.end] == piece.text
+
+
+def test_pieces_that_would_leave_two_runs_of_a_line_leave_it_uncut():
+    """No rule of the table reaches this from a raw text: each removes a whole line, or its end
+    (the glued credit as two touching pieces), so what a line keeps is one run at most. A rule
+    that cut a piece out of the middle of a line would, were the line cut, leave the text after
+    the piece neither kept nor removed: lost. The line is left whole instead."""
+    (line,) = _clean_lines("Before the box. Sign up now. After the box.")
+    text, end = _Rest(line).text()
+    assert _Rest(line).after(text, end, (("newsletter", 16, 28),)) is _UNCUT
+    assert _Rest(line).after(text, end, (("newsletter", 16, end),)) == (0, 15)
 
 
 def test_cp1252_decoded_article_and_its_bytes_decoded_as_latin1():
