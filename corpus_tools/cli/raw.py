@@ -38,7 +38,8 @@ def check_raw(layout: Layout, as_json: bool) -> None:
 @click.command("normalize")
 @root_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to write (default: build/normalized under the root; never committed).")
+              help="Where to write (default: build/normalized under the root; never committed). A file "
+                   "there that already holds its bytes is left as it is.")
 @click.option("--doc", "doc_id", default=None, help="Print this document's normalized text instead of writing.")
 @click.option("--repeated-lines", is_flag=True,
               help="Write nothing; list the lines of the normalized texts that recur in several documents of "
