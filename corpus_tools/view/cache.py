@@ -5,8 +5,8 @@ its items on entity pages) was most of a view that wrote the same site again: ev
 made again on every run. An entry holds what a document gives the site (its page, its row of the
 documents table, its items on entity pages, whether its removed text is shown) and is named by
 ``fingerprint`` of everything that goes into them (the document as the release holds it, the
-registry entities it names, its neighbours, its changes, the raw file's state, the version and
-the corpus's name) and of the code, so a document whose inputs changed is rendered again and an
+registry entities it names, its neighbours, its changes, the raw file's state, the version,
+the corpus's name and where the documents table links from) and of the code, so a document whose inputs changed is rendered again and an
 entry is never served to other code. An entry is one file, written under a temporary name and
 renamed into place (not synced: a lost entry is only rendered again), its payload after its
 SHA-256 (``documents.cache.sealed``): one found damaged is rendered again and replaced.
