@@ -666,7 +666,7 @@ def _against_store(exports: list[StoredExport], mine: pa.Table, stored_units: Ca
                    holders: Callable[[int, bool], Holders | None] | None = None) -> tuple[bool, tuple[str, ...]]:
     """The export's annotations (``mine``: ``_submitted``'s) against the stored exports', each
     stored export's read once (the rules: docs/validation.md, "Ingest and the store", "Nothing
-    new"): whether there is nothing new (every annotation stored already with every field of
+    new" and "Another database"): whether there is nothing new (every annotation stored already with every field of
     ``_SAME`` equal; one without a unique_id is always new), and, when its annotators are known by
     user id alone (``by_user_id``), a note when its annotation ids name other annotations than a
     stored export's (another Label Studio database). Only a note: a SQLite database can give a
