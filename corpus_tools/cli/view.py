@@ -33,8 +33,9 @@ def view(release: Path | None, output: Path | None, serve: bool, port: int, prev
     When there is a release before it, diff.html counts what changed since (corpus-tools diff),
     and each document's page lists its own changes.
     The site needs no server; open index.html. Same release, same bytes. A document's page is
-    rendered once and kept in build/cache/view/, until what goes into it changes. Outside any
-    checkout (a downloaded release), RELEASE is its directory and -o says where the site goes.
+    rendered once and kept in the checkout's build/cache/view/, until what goes into it changes.
+    Outside any checkout (a downloaded release), RELEASE is its directory, -o says where the site
+    goes, and every page is rendered.
 
     \b
     Example:
