@@ -283,8 +283,9 @@ def require_text(text: str, where: Location) -> str:
 # Unicode's Stream-Safe Text Format (UAX #15, section 13) allows at most 30 combining marks
 # (non-starters) in a row, more than any writing system needs. NFC, in Python's unicodedata,
 # sorts a run of marks of mixed combining classes in time quadratic in its length: 100,000 took
-# 7.9 s of CPU there and 15.7 s in normalize (10,000: 0.08 and 0.16 s; 2026-12-07,
-# bench/README.md), in every command that normalizes the document until its text is cached.
+# 7.9 s of CPU there, and about as long in normalize, which runs NFC over it once (15.7 s when it
+# ran twice, before 803baeb; bench/README.md), in every command that normalizes the document
+# until its text is cached.
 MAX_COMBINING_RUN = 30
 # Every combining mark is at U+0300 or above (tests/test_raw.py checks every code point below), so
 # one in UTF-8 or cp1252 is bytes from 0x80 up: a run of marks is a run of such bytes at least as
