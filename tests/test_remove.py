@@ -234,11 +234,7 @@ def test_recording_a_removal_rebuilds_the_units_tables_and_the_document_added_ag
 def test_a_removal_record_that_is_not_one_is_refused_naming_its_line_and_nothing_is_written(corpus, text, command,
                                                                                             said):
     corpus.removed_documents.write_text(text)
-    before = snapshot(corpus)
-    result = run(corpus, *command)
-    assert result.exit_code == 1
-    assert result.output.splitlines()[-1] == f"Error: {corpus.removed_documents}, {said}"
-    assert snapshot(corpus) == before
+    assert refused(corpus, *command) == f"Error: {corpus.removed_documents}, {said}"
 
 
 # --- corpus-tools remove ------------------------------------------------------------------------
@@ -251,6 +247,15 @@ def snapshot(layout: Layout) -> dict[str, bytes]:
     if layout.removed_documents.exists():
         files[layout.removed_documents.name] = layout.removed_documents.read_bytes()
     return files
+
+
+def refused(layout: Layout, *args: str) -> str:
+    """The last line of a command that must fail (exit 1) and leave raw/ and the record as they were."""
+    before = snapshot(layout)
+    result = run(layout, *args)
+    assert result.exit_code == 1, result.output
+    assert snapshot(layout) == before
+    return result.output.splitlines()[-1]
 
 
 def test_remove_deletes_the_raw_file_and_record_and_records_why_then_the_release_lacks_it(corpus, monkeypatch):
@@ -310,10 +315,7 @@ NOT_ONE_LINE = ("Error: [remove-reason-invalid] the reason holds a line break, a
     ([], "Error: [remove-input-missing] no doc_id to remove, and no killed remove to finish"),
 ])
 def test_a_refused_remove_is_one_line_and_writes_nothing(corpus, args, said):
-    before = snapshot(corpus)
-    result = run(corpus, "remove", *args)
-    assert (result.exit_code, result.output.splitlines()[-1]) == (1, said.format(manifest=corpus.manifest))
-    assert snapshot(corpus) == before
+    assert refused(corpus, "remove", *args) == said.format(manifest=corpus.manifest)
 
 
 # What each command that takes a doc_id names before its one-line refusal of an unknown one.
@@ -337,12 +339,9 @@ DOC_COMMANDS = [["remove", "--reason", REASON], ["preannotate", "--ner", "none",
 def test_a_doc_id_not_in_the_corpus_is_refused_in_one_line_saying_why(corpus, removed_first, command, doc_id, why):
     if removed_first:
         assert run(corpus, "remove", GONE, "--reason", REASON).exit_code == 0
-    before = snapshot(corpus)
-    result = run(corpus, *command, doc_id)
-    assert result.exit_code == 1
-    assert result.output.splitlines()[-1] == "Error: " + WHERE[command[0]].format(manifest=corpus.manifest, doc_id=doc_id) \
+    assert refused(corpus, *command, doc_id) == "Error: " + WHERE[command[0]].format(manifest=corpus.manifest,
+                                                                                     doc_id=doc_id) \
         + f"[doc-unknown] doc_id '{doc_id}' is not a document of this corpus{why}"
-    assert snapshot(corpus) == before
 
 
 def test_remove_refuses_while_another_command_holds_the_corpus_lock(corpus, another_command_holds_the_lock):
@@ -498,14 +497,10 @@ def test_a_document_no_release_published_removed_keeps_its_number_and_its_doc_id
     replacement = tmp_path / "replacement.txt"
     replacement.write_bytes(b"Syria talks resume\n\nThe talks resumed on Monday in Geneva.\n")
     assert run(corpus, "add", str(replacement), "--doc-id", doc_id).exit_code == 0
-    before = snapshot(corpus)
-    result = run(corpus, "add", str(first))
-    assert result.exit_code == 1
-    assert result.output.splitlines()[-1] == (
+    assert refused(corpus, "add", str(first)) == (
         f"Error: {first}: [duplicate-doc-id] doc_id '{doc_id}' is taken, by other bytes: these bytes were removed "
         "under it (annotations/removed-documents.jsonl), and its raw file has been replaced since; --doc-id adds "
         "them as another document")
-    assert snapshot(corpus) == before
 
 
 def test_a_remove_killed_after_its_commit_keeps_its_line_when_the_document_was_added_again_since(corpus, tmp_path):
@@ -550,14 +545,10 @@ def test_remove_takes_out_a_document_check_raw_refuses_for_its_run_of_combining_
     problem, and nothing is written."""
     marked = "001_d79359122f2d4c78"
     with_marks(corpus, marked, 31)
-    before = snapshot(corpus)
-    result = run(corpus, "remove", GONE, "--reason", REASON)
-    assert result.exit_code == 1
-    assert result.output.splitlines()[-1] == (
+    assert refused(corpus, "remove", GONE, "--reason", REASON) == (
         f"Error: {corpus.raw / (marked + '.txt')}, byte 3846, doc {marked}: [raw-combining-run] 31 combining marks in "
         "a row (more than the 30 of Unicode's stream-safe text format; normalization takes time quadratic in such a "
         "run): not an article's text; a raw file is never edited: take the document out with corpus-tools remove")
-    assert snapshot(corpus) == before
     result = run(corpus, "remove", marked, "--reason", "a run of 31 combining marks: not an article's text")
     assert result.exit_code == 0, result.output
     assert not (corpus.raw / f"{marked}.txt").exists() and check_raw(corpus).valid
