@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 import unicodedata
 from typing import Iterator
 
 from corpus_tools.timex import MONTH_NAMES
+from corpus_tools.unidata import mark_ranges
 
 # abbreviated titles and ranks: a period after one ends no sentence, and it stands before a name
 # as its title (``TITLE_WORDS``)
@@ -29,19 +29,11 @@ OPENING_QUOTES = "\"“‘'"
 
 @functools.cache
 def _combining_marks() -> str:
-    """Every character of Unicode category M* as ranges of a regex class: NFC leaves a mark
-    unattached where no precomposed letter exists ("q" + U+0331), and \\w does not match it.
-    Read from the running Python's unicodedata, not written down, so it follows its Unicode
-    version; built on first use, as scanning every code point takes some 65 ms that importing
-    the lint or the pre-annotator should not cost."""
-    ranges: list[list[int]] = []
-    for point in range(sys.maxunicode + 1):
-        if unicodedata.category(chr(point))[0] == "M":
-            if ranges and ranges[-1][1] == point - 1:
-                ranges[-1][1] = point
-            else:
-                ranges.append([point, point])
-    return "".join(f"\\U{first:08x}-\\U{last:08x}" for first, last in ranges)
+    """Every character of Unicode category M* (``unidata.mark_ranges``) as ranges of a regex class:
+    NFC leaves a mark unattached where no precomposed letter exists ("q" + U+0331), and \\w does
+    not match it. Built on first use: scanning every code point takes some 65 ms that importing the
+    lint or the pre-annotator should not cost."""
+    return "".join(f"\\U{first:08x}-\\U{last:08x}" for first, last in mark_ranges())
 
 
 def word_boundaries() -> tuple[str, str]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import re
 import string
-import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
@@ -30,6 +29,7 @@ import numpy as np
 
 from corpus_tools.records import EntityMention
 from corpus_tools.release.columns import Column, Flat, Utf8
+from corpus_tools.unidata import mark_ranges
 
 # The rules, as regular expressions: the vectorized code below finds exactly their matches
 # (tests/ner_reference.py applies them sentence by sentence, the tests hold the two equal).
@@ -42,22 +42,14 @@ def _every_code_point() -> str:
     return np.arange(0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
 
 
-@functools.cache  # some 0.3 s, when first needed: a user loading a release never tokenizes
+@functools.cache
 def _word_ranges() -> tuple[tuple[int, int], ...]:
     """The code points Unicode counts as word characters (UTS #18, Annex C) that Python's ``\\w``
-    leaves out, as (first, last) runs: the combining marks (gc=M) and the joiners ZWNJ and ZWJ.
-    With ``\\w`` alone a mark was a token of its own, and a word with one was cut apart at it:
-    "Ban\\u0308ez" was Ban, U+0308, ez, Arabic with its vowel marks and Devanagari (a vowel sign
-    or virama in most words) a token every letter or two."""
-    extra = [index for index, character in enumerate(_every_code_point())
-             if unicodedata.category(character).startswith("M")] + [0x200C, 0x200D]
-    runs: list[list[int]] = []
-    for index in sorted(extra):
-        if runs and index == runs[-1][1] + 1:
-            runs[-1][1] = index
-        else:
-            runs.append([index, index])
-    return tuple((first, last) for first, last in runs)
+    leaves out, as (first, last) runs: the combining marks (``unidata.mark_ranges``) and the
+    joiners ZWNJ and ZWJ. With ``\\w`` alone a mark was a token of its own, and a word with one
+    was cut apart at it: "Ban\\u0308ez" was Ban, U+0308, ez, Arabic with its vowel marks and
+    Devanagari (a vowel sign or virama in most words) a token every letter or two."""
+    return tuple(sorted((*mark_ranges(), (0x200C, 0x200D))))  # the joiners touch no mark
 
 
 def _word_characters() -> str:
