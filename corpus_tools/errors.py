@@ -83,6 +83,19 @@ def quantity(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count} {agreeing(count, noun, plural)}"
 
 
+# The stats keys whose words are not "<count> <key>" (``--json`` keeps the keys as they are).
+_COUNTED = {"annotations_cancelled": ("cancelled annotation", None), "spans_reanchored": ("re-anchored span", None),
+            "tasks_excluded": ("excluded task", None),
+            "tasks_text_changed": ("task whose text changed", "tasks whose text changed")}
+
+
+def counted(key: str, count: int) -> str:
+    """A report's count in words, singular for 1: ``counted("documents", 1)`` is "1 document",
+    ``counted("annotations_cancelled", 0)`` "0 cancelled annotations"."""
+    noun, plural = _COUNTED.get(key, (key.removesuffix("s"), key))
+    return quantity(count, noun, plural)
+
+
 def flat_overlaps(layer: str, regions: Iterable[tuple[T, str, tuple[int, int]]]) -> Iterator[tuple[T, str, str]]:
     """(region, code, message) for each of two ``regions`` (each given as the region, its id and
     its (start, end)) of ``layer``, one of schema.FLAT_LAYERS, whose spans overlap: reported on

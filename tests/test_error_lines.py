@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from corpus_tools.cli import cli
-from corpus_tools.errors import ELLIPSIS, PART_MAX, CorpusError, Location, Problem, agreeing, escape, quantity
+from corpus_tools.errors import ELLIPSIS, PART_MAX, CorpusError, Location, Problem, agreeing, counted, escape, quantity
 from export_corpus import BAD_INPUTS, EXPORTS, corpus_root
 
 VALID = "valid.json"
@@ -33,6 +33,18 @@ def test_escape(text, printed):
 ])
 def test_a_count_in_a_message_takes_the_singular_for_one(count, words, printed):
     assert quantity(count, *words) == printed
+
+
+@pytest.mark.parametrize(("key", "count", "printed"), [
+    ("documents", 1, "1 document"), ("documents", 7, "7 documents"), ("annotations", 1, "1 annotation"),
+    ("annotations_cancelled", 0, "0 cancelled annotations"), ("annotations_cancelled", 1, "1 cancelled annotation"),
+    ("spans_reanchored", 2, "2 re-anchored spans"), ("tasks_excluded", 1, "1 excluded task"),
+    ("tasks_text_changed", 1, "1 task whose text changed"), ("tasks_text_changed", 0, "0 tasks whose text changed"),
+])
+def test_a_report_s_counts_are_words_in_its_text(key, count, printed):
+    """validate printed its stats' keys ("1 annotations, 0 annotations_cancelled"), check-raw "(1
+    documents)": the text says them in words; --json keeps the keys."""
+    assert counted(key, count) == printed
 
 
 def test_a_verb_agrees_with_its_count():

@@ -48,7 +48,7 @@ def test_the_real_json_export_of_the_same_project_passes(tmp_path: Path):
     layout = corpus_root(tmp_path / "corpus")
     validated, ingested = _both(FORMATS / "project.json", layout.root)
     assert validated.exit_code == 0, validated.output
-    assert validated.output.startswith("valid (1 annotations, 0 annotations_cancelled, 1 regions, 0 relations")
+    assert validated.output.startswith("valid (1 annotation, 0 cancelled annotations, 1 region, 0 relations")
     assert ingested.exit_code == 0, ingested.output
     assert [name.split("/")[-1] for name in stored_files(layout) if "/" in name] == ["export.json", "ingest.json"]
 

@@ -480,9 +480,11 @@ def run(tmp_path: Path, *args: str):
     return CliRunner().invoke(cli, [*args, "--root", str(layout.root)])
 
 
-COUNTS = ("({} annotations, {} annotations_cancelled, 11 regions, 2 relations, 0 spans_reanchored, 2 tasks, "
-          "0 tasks_excluded, 0 tasks_text_changed)")
-CANCELLED = ["problems by code:", "  1  info     annotation-cancelled", "valid " + COUNTS.format(3, 1)]
+# the stats in words, singular for 1 ("1 cancelled annotation"); --json keeps the keys
+COUNTS = ("({} annotations, {}, 11 regions, 2 relations, 0 re-anchored spans, 2 tasks, "
+          "0 excluded tasks, 0 tasks whose text changed)")
+CANCELLED = ["problems by code:", "  1  info     annotation-cancelled",
+             "valid " + COUNTS.format(3, "1 cancelled annotation")]
 
 
 @pytest.mark.parametrize(("arguments", "exit_code", "lines"), [
@@ -490,8 +492,8 @@ CANCELLED = ["problems by code:", "  1  info     annotation-cancelled", "valid "
         "span-text-mismatch.json, task 1, doc doc-a, annotation 101, region e2: error [span-text-mismatch] value.text "
         "is not text[82, 90): they differ at character 0 of the span: value.text 'Aleppo' (6 characters), text "
         "'Damascus' (8 characters)", "problems by code:", "  1  error    span-text-mismatch",
-        "INVALID: 1 error " + COUNTS.format(2, 0)], id="prints-located-lines-and-exits-1"),
-    pytest.param(["valid.json"], 0, ["valid " + COUNTS.format(2, 0)], id="accepts-a-valid-export"),
+        "INVALID: 1 error " + COUNTS.format(2, "0 cancelled annotations")], id="prints-located-lines-and-exits-1"),
+    pytest.param(["valid.json"], 0, ["valid " + COUNTS.format(2, "0 cancelled annotations")], id="accepts-a-valid-export"),
     # a warning or an info is counted, not listed, but with --verbose
     pytest.param(["annotation-cancelled.json"], 0, ["problems by code (--verbose lists the warnings and infos):",
                                                     *CANCELLED[1:]], id="warnings-do-not-fail"),

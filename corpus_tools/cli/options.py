@@ -11,7 +11,7 @@ from typing import Any, Iterable, Iterator
 import click
 import orjson
 
-from corpus_tools.errors import CorpusError, Location, Report, quantity
+from corpus_tools.errors import CorpusError, Location, Report, counted, quantity
 from corpus_tools.labelstudio.datadir import DEFAULT_DATA_DIR, default_data_dir
 from corpus_tools.layout import ROOT_MARKERS, Layout, find_root
 
@@ -186,7 +186,7 @@ def echo_report(report: Report, as_json: bool, verbose: bool = False, notes: Ite
     else:
         echo_problems(report, verbose)
         echo_notes(notes or ())
-        counts = ", ".join(f"{value} {name}" for name, value in report.stats)
+        counts = ", ".join(counted(name, value) for name, value in report.stats)
         verdict = "valid" if report.valid else f"INVALID: {quantity(len(report.errors), 'error')}"
         click.echo(f"{verdict}" + (f" ({counts})" if counts else ""))
     if not report.valid:
