@@ -1,113 +1,25 @@
-"""Quote pre-annotation: written patterns for QUOTE, SOURCE and CUE (PARC 3.0 as the guidelines
-apply it), linked by ``said_by`` and ``cue``.
+"""Quote pre-annotation: written patterns for QUOTE, SOURCE and CUE (PARC 3.0 as
+docs/annotation-guidelines.md, Attribution, applies it), linked by ``said_by`` and ``cue``. What
+each pattern finds and leaves out, with its examples, is docs/preannotation.md (quotes); each rule
+is written once, beside its pattern, and tests/test_preannotate.py has an example of each.
 
-Patterns, tried per sentence (tests/test_preannotate.py has an example of each):
+Patterns, tried per sentence: 1. a direct quotation with its attribution after it (``“…,” SOURCE
+CUE``, ``“…,” CUE SOURCE``; one it interrupts is two QUOTEs of the one SOURCE and CUE,
+``_second_part``); 2. with its attribution before it (``SOURCE CUE: “…”``, inverted ``CUE SOURCE:
+“…”``, ``_inverted_before``); 3. continued, a quotation that fills its sentence (``_continued``);
+4. interrupted, ``HEAD, SOURCE CUE, REST.`` without quotation marks, one QUOTE over the whole
+reported clause (``_interrupted``), and content first, ``CONTENT, SOURCE CUE.`` (``_content_first``,
+``_according``); 5. attribution first, ``SOURCE CUE (that) CONTENT.`` (``_attribution_first``).
+Without syntax, a noun phrase, a clause and an aside are told apart by closed word lists and the
+signs ``_clause`` reads.
 
-1. **Direct, attribution after**: ``“…,” SOURCE CUE …`` or ``“…,” CUE SOURCE, …`` — the QUOTE runs
-   from the opening to the closing mark inclusive; the SOURCE's appositive or relative clause set
-   off by commas may stand before the cue ("“…,” Major Alicia Brandt, a Pentagon spokesperson,
-   told", the SOURCE "Major Alicia Brandt"); a dash after the closing mark sets off the
-   attribution as the comma does (``“…”—SOURCE CUE``, an em dash with or without spaces, an en
-   dash or "--" between spaces), unless a conjunction or a relative pronoun opens what follows it
-   (a clause of its own: "“no”—then Blinken said “yes.”", "“reforms”—which Blinken said were
-   cosmetic—"), and ends an inverted cue's SOURCE (``CUE SOURCE—…``). A
-   quotation its attribution interrupts is two direct QUOTEs related to the one SOURCE and CUE
-   (``“…,” SOURCE CUE, “…”``, ``“…,” CUE SOURCE, “…”``: nothing but a comma or a dash between the
-   attribution and the second part, which has none of its own and ends a clause: "“…,” he said,
-   “Friends of Syria” members recalled" has no second part; 0.8 each); after a comma and a
-   reporting participle the second part is the same SOURCE's, the participle its CUE ("“…,” said
-   Blinken, adding, “…”", ``_PARTICIPLE_CUES``); a phrase of the verb with a reporting verb in it is
-   another speaker's attribution ("“…,” said Blinken as Safadi added, “…”": the second is Safadi's).
-2. **Direct, attribution before**: ``SOURCE CUE: “…”`` or ``SOURCE CUE, “…”``; or, filling the
-   sentence before the quotation, an inverted attribution ``CUE SOURCE: “…”`` (text.py's
-   ``inverted_cue``: "Said Blinken: “…”", "Added the minister, “…”"; CUE the verb as written, SOURCE
-   a name or a noun phrase opening with its determiner, without an aside set off by commas after
-   it: "Said Blinken, who met Safadi in Amman: “…”" → "Blinken"; "Added to the list: “…”" has none;
-   nor has a verb whose noun phrase is its object: "Told Assad: “Leave.”", "Denied the charge: “…”").
-3. **Continued**: a quotation that fills its sentence and has no attribution of its own continues
-   the nearest earlier attributed quote of the same or the previous paragraph; it gets the same
-   SOURCE and CUE regions (guidelines: "A paragraph that continues a quote").
-4. **Interrupted**: ``HEAD, SOURCE CUE, REST.`` without quotation marks: one indirect QUOTE over the
-   whole sentence, the attribution included (the guidelines: "The bridge, the mayor said, would
-   reopen in May"; the verb's own phrases may precede REST's comma when an auxiliary or a modal
-   opens REST: "The Caesar Act, Blinken said on Tuesday, would remain in force").
-   **Content first**: ``CONTENT, SOURCE CUE.`` / ``CONTENT, CUE SOURCE.`` (no CONTENT that is only a phrase
-   opening the sentence when a clause, not the verb's own phrase, follows the cue: "Despite the pressure, Assad
-   said he would not resign", "After the talks, Blinken said the sanctions, imposed in 2019, would stay";
-   nor one opening with a preposition, with asides of the verb after it, none holding a clause
-   (``_clause``), whatever follows: "After the talks, Blinken said.", "In a statement, however, …";
-   a short tail; not after a
-   verb whose noun phrase is its object: "Said Darwish, a Kurdish commander, denied it." holds none) and
-   ``CONTENT, according to SOURCE.``
-5. **Attribution first**: ``SOURCE CUE (that) CONTENT.``, ``SOURCE told OBJECT (that) CONTENT.``,
-   ``According to SOURCE, CONTENT.`` — the CONTENT runs to the end of the sentence, without the
-   final period and without "that" (in a framing clause or a relative clause set off by a comma, to
-   its next comma, no thousands separator: "While the US said X, it …", "The war, which the UN says
-   killed 350,000 people, is not over" → "killed 350,000 people"); time and place phrases right after the cue ("said on
-   Tuesday that", "said in an interview published on Sunday that") are skipped up to "that"; an
-   aside set off by commas before "that" is skipped, and without "that" one of the verb
-   (``_adverbial``: "Officials said, however, the sanctions would stay"), but for a condition, a
-   cause or a concession, which opens the CONTENT ("said, if the strikes continue, the embassy will
-   close": a word ``NOT_CONTENT`` refuses alone, that opens no phrase of the verb).
-
-``quote_type``: ``direct`` when the QUOTE is exactly one quotation, ``mixed`` when it holds
-quotation marks and more, ``indirect`` otherwise. Quotation marks: “…”, "…", ‘…’ (a ‘ after a
-space or at a line start, closed by a ’ not followed by a letter, so apostrophes are not marks: an
-apostrophe inside stays inside, "‘We don’t know,’"; a ‘ before an elided year or decade, "the ‘90s",
-"of ‘98", or word, "‘til", "‘em", "‘n’", is none, unless a ’ after punctuation closes it: "‘Til now
-we waited,’ Blinken said.").
-
-SOURCE: the noun phrase before the cue back to the clause's start (sentence start, the start of
-a paraphrase that holds the cue, whose attribution the cue's is nested in, "The ministry said
-officials said the talks failed" → "officials", a comma, a colon or semicolon, or a subordinating word such as "after", "which", "that", "in what"; not a
-"who" after a noun before its verb, which opens a relative clause of the phrase, "Officials who
-have seen the report said", nor a "who" or "whom" before a clause of its own, "The man who the police
-arrested said", ``_restrictive_who``; but an
-"and" after one to three capitalized words opening the clause joins them to the phrase: "Syrian and
-Jordanian officials", "Syria and Jordan", not "The talks ended and officials", ``_conjunct``; so does
-one after officials in a place, "Officials in Syria and Jordan", "Officials in Syria and the United
-States"; and a list's commas, "Syria, Iraq and Jordan", ``_LIST_ITEM``), without
-auxiliaries and adverbs ("has previously stated" → CUE "stated"), and without a trailing relative
-clause or appositive set off by commas or dashes ("Assad, who is sanctioned by Washington, said",
-"Assad -- who met Safadi -- said" → "Assad") or an aside of the verb, a phrase opening with a
-preposition, a sentence adverb or a participle ("The ministry, in a statement, said" → "The
-ministry", ``_adverbial``), the cue's auxiliaries after it or not ("Washington, however, has said"),
-which leaves no CONTENT for a CONTENT-first pattern either, unless the part before the aside is a
-clause (``_clause``), or names no speaker and "said" or "says" stands before a speaker's noun phrase
-ending the sentence (``_speaker_phrase``: a content of "said" is no noun phrase alone): an inverted cue,
-whose CONTENT is that part without the aside ("The embassy will stay closed, for now, said a spokesman",
-"The talks failed, however, said a ministry spokesman", "The sanctions stay, for now, said a State
-Department spokesman", "The talks stalled in May, however, said Blinken");
-of a role and a name set off by commas, the name ("A ministry spokesperson, Ana Ruiz, said" and "Ayman Safadi, Jordan's
-foreign minister, said": the guidelines; a name is two to four capitalized words, or one to four
-before an aside, "Blinken, speaking in Amman, said" → "Blinken", ``_NAME_BEFORE_ASIDE``), which is no
-CONTENT of a CONTENT-first pattern either; after an inverted cue, the name up to the comma (a
-clause there is no name, nor one with an auxiliary verb or a modal, ``_clause``: "The envoy, a
-veteran diplomat, said the talks would resume"), without a prepositional phrase after a name, which is the verb's ("said
-Assad to Blinken" → "Assad"; a noun phrase keeps its post-modifiers: "said a spokesperson for
-the ministry"); without a weekday opening it that is a date, not a name's word ("Friday
-Blinken said" → "Blinken", as the entity and time layers read it). No SOURCE or content keeps a bullet, a symbol (emoji), or a bracket or
-quotation mark whose partner lies outside it, at its edges ("• Joe Biden", "(Antony Blinken said
-that the envoy would return soon.)", "We don’t know,’ Blinken said" with its opening mark lost), nor
-a dateline opening the sentence ("WASHINGTON –", "Washington, DC –", "DAMASCUS, Syria (AP) —",
-"BEIRUT (Reuters) -", ``DATELINE``; the place is a name whose first word is no function word, in
-capitals before a credit: "In Damascus — …", "Syrian Democratic Forces (SDF) — …" open none; what
-follows its dash opens with a capital or a digit: "Assad — long shunned — is back" opens none).
-CUE: the reporting verb or phrase (``CUES``), without auxiliaries; none before "to be" or "to have"
-(a passive of hearsay: "Assad is said to have met US officials"). ``speaker_id``: the registry
-id of a PERSON, else ORG, else GPE mention inside the SOURCE, a capital's state, else the state of a NORP
-before its government or officials, none when "and" or "or" joins two or more states or people in it
-(entities.py's ``speaker_of``); a definite noun phrase
-("the department") takes the previous quote's speaker, unless the narrative (outside every QUOTE)
-since the sentence of that quote's SOURCE names another registered institution, an ORG mention ("The UN
-condemned the strikes. The department said …": none), or its head noun is an institution's
-(``INSTITUTION_NOUNS``) and that speaker a person ("Blinken said … The ministry said …": none; "the
-statement" may be a person's), and so does a pronoun that can stand for it ("he",
-"she", "I" a registered person's, "it" an institution's or a state's), unless the narrative since names
-another registered one of its kind, a person for "he" ("Assad met envoys. He said …": none), an
-institution for "it" (``_earlier_speaker``, one rule); "we" and "they", which speak for
-a body the previous speaker is not ("“We told them that …,” Blinken said": the government), get none. Scores: 0.8 direct, 0.6 mixed or indirect, 0.5 continued; a SOURCE or CUE region
-several quotes share has the score of the first, which found it (a continued quote only reuses it).
+``quote_type``: ``direct`` when the QUOTE is exactly one quotation (``_PAIRS``: which marks pair,
+and which are apostrophes), ``mixed`` when it holds quotation marks and more, ``indirect``
+otherwise. QUOTEs nest, never cross. ``speaker_id``: entities.py's ``speaker_of``, else the
+previous quote's speaker for a pronoun or a description that can stand for it
+(``_earlier_speaker``). Scores: 0.8 patterns 1 and 2, 0.6 content or attribution first, 0.5
+interrupted or continued; a SOURCE or CUE region several quotes share has the score of the first,
+which found it (a continued quote only reuses it).
 """
 
 from __future__ import annotations
@@ -342,7 +254,7 @@ def _only_auxiliaries(part: str) -> bool:
 
 
 def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, int] | None:
-    """The subject noun phrase before a cue (module docstring, SOURCE), after any dateline
+    """The subject noun phrase before a cue (docs/preannotation.md, quotes), after any dateline
     ("WASHINGTON – US Defense Secretary Lloyd Austin said": the source is the Secretary)."""
     # an aside first: its opening dash is no dateline's ("Blinken – who met Safadi – said")
     cue_start = _before_dashed_aside(text, clause_start, cue_start)
