@@ -352,7 +352,7 @@ def _subject(words: list[tuple[int, int, str]]) -> tuple[list[tuple[int, int, st
     for index in range(end - 1, -1, -1):
         if words[index][2] == "and" and _conjunct(words, index) or _restrictive_who(words, index, end):
             continue
-        if words[index][2].lower() in SUBORDINATORS or words[index][2] in ("in what",):
+        if words[index][2].lower() in SUBORDINATORS:
             return words[index + 1:end], True
     return words[:end], False
 
@@ -518,7 +518,7 @@ def attributions(text: str) -> list[_Found]:
                                          + _CUE + r"\b", tail)
             head = _cue_before(text, s_start, a)
             attributed_after = False
-            if inverted and inverted["cue"] in CUES:
+            if inverted:
                 cue = (after + inverted.start("cue"), after + inverted.end("cue"))
                 source = _source_after(text, after + inverted.end(), s_end)
                 attributed_after = True
