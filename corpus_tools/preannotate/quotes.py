@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from corpus_tools.preannotate.entities import speaker_of, states_of
-from corpus_tools.preannotate.text import (CUES, FUNCTION_WORDS, INVERTED_ASIDE, NAME_CHARACTER, VERB_PREPOSITIONS,
-                                          abbreviation_ends, and_in_institution_name, decoration, inverted_cue,
-                                          sentences)
+from corpus_tools.preannotate.text import (CUES, FUNCTION_WORDS, INVERTED_ASIDE, NAME_CHARACTER, VERB_PREPOSITION,
+                                          VERB_PREPOSITIONS, abbreviation_ends, and_in_institution_name, decoration,
+                                          inverted_cue, sentences)
 from corpus_tools.records import Cue, EntityMention, Quote, RegistryEntity, Source, Span
 from corpus_tools.timex import MONTH_NAMES, WEEKDAYS
 
@@ -92,9 +92,9 @@ SUBORDINATORS = frozenset("that after when as while but and because which what w
 # have met US officials", "“It was his last,” said to be his last words, …": no SOURCE after it)
 _CUE = r"(?P<cue>" + "|".join(sorted((re.escape(c) for c in CUES), key=len, reverse=True)) + r")(?!\s+to\s+(?:be|have)\b)"
 # a cue is a word of its own: not the end of "recalled", "unsaid" or "so-called"
-_CUE_START = r"(?<![\w-])"
+_CUE_WORD = r"(?<![\w-])" + _CUE + r"(?!\w)"
 # a cue right before a quotation ("Blinken said: “…”"), searched for where it must end (``_cue_before``)
-_CUE_ENDING = re.compile(_CUE_START + _CUE + "$")
+_CUE_ENDING = re.compile(_CUE_WORD + "$")
 _LONGEST_CUE = max(map(len, CUES))
 # a ’ followed by a letter or digit is an apostrophe inside the quotation ("‘We don’t know,’"), not its
 # close; a ‘ before an elided year or decade ("the ‘90s", "the class of ‘98") or before a word whose
@@ -104,8 +104,10 @@ _LONGEST_CUE = max(map(len, CUES))
 # the Assads’ rule was over."); unless it is closed by a ’ after a sentence's punctuation, which no
 # possessive is: "‘Til now we waited,’ Blinken said." is a quotation that opens with the elided word
 _ELIDED = r"\d\d(?!\d)|(?i:em|til|tis|twas|cause|bout)\b|n’"
-_PAIRS = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"|(?<![\w’'])‘(?:(?!" + _ELIDED + r")(?:[^‘’\n]|’(?=\w))*’"
-                    r"|(?:[^‘’\n]|’(?=\w))*[,.!?…]’)(?!\w)")
+_APOSTROPHE = r"’(?=\w)"
+_IN_SINGLE_MARKS = rf"(?:[^‘’\n]|{_APOSTROPHE})*"
+_PAIRS = re.compile(rf"“[^“”\n]*”|\"[^\"\n]*\"|(?<![\w’'])‘(?:(?!{_ELIDED}){_IN_SINGLE_MARKS}’"
+                    rf"|{_IN_SINGLE_MARKS}[,.!?…]’)(?!\w)")
 _DEFINITE = re.compile(r"(?:[Tt]he|[Tt]his|[Tt]hat) [a-z]+")
 _ACCORDING = re.compile(r"(?<!\w)(?P<cue>[Aa]ccording to) ")
 
@@ -144,13 +146,13 @@ def _unpaired(text: str, start: int, end: int, at: int) -> bool:
     one (``(``, ``“``, ``‘``) no closing one after it, a closing one no opening one before it, a
     straight ``"`` no other ``"`` ("We don’t know,’ Blinken said": the SOURCE is "Blinken", not
     "’ Blinken"). A curly mark's partner is its own kind, and a ’ before a letter is an apostrophe
-    (as ``_PAIRS`` reads them): the ’ of "Rourke’s" is no partner of a “. A straight ``'`` is left
-    alone: it is as often an apostrophe ("the Assads'")."""
+    (``_APOSTROPHE``, as ``_PAIRS`` reads it): the ’ of "Rourke’s" is no partner of a “. A straight
+    ``'`` is left alone: it is as often an apostrophe ("the Assads'")."""
     kind = unicodedata.category(text[at])
     partner = _MARK_PARTNERS.get(text[at])
     if partner is not None:
         within = range(at + 1, end) if kind == "Pi" else range(start, at)
-        return not any(text[i] == partner and not (partner == "’" and re.match(r"\w", text[i + 1:i + 2]))
+        return not any(text[i] == partner and not re.match(_APOSTROPHE, text[i:i + 2])
                        for i in within)
     if kind in ("Ps", "Pi"):
         partner = "Pe" if kind == "Ps" else "Pf"
@@ -389,10 +391,18 @@ _OPENING_WORDS = ({word.capitalize() for word in (*_PREPOSITIONS, *SUBORDINATORS
                      "Additionally", "Besides", "Notably", "Importantly", "Crucially", "Specifically", "Accordingly",
                      "Consequently", "Otherwise", "Next", "Currently"} | set(WEEKDAYS) | set(MONTH_NAMES))
 _NOT_A_NAME = r"(?!(?:{})\b)".format("|".join(map(re.escape, sorted(_OPENING_WORDS))))
-_LIST_ITEM = re.compile(rf"\s*(?:[Tt]he\s+)?{_NOT_A_NAME}[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){{0,2}}\s*")
+# a capitalized word of a name, an initialism's or an abbreviation's periods in it ("U.S.", "Gen.")
+_NAME_WORD = r"[A-Z][\w’'.-]*"
+
+
+def _name_words(most: int) -> str:
+    return rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,{most - 1}}}"
+
+
+_LIST_ITEM = re.compile(rf"\s*(?:[Tt]he\s+)?{_NOT_A_NAME}{_name_words(3)}\s*")
 # a name before an appositive set off by commas, at a sentence's start: the subject of the cue after them
-_NAME_BEFORE_ASIDE = re.compile(rf"\s*{_NOT_A_NAME}[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){{0,3}}\s*")
-_LIST_END = re.compile(r"(?:^|\s)and\s+(?:the\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,2}\s*$")
+_NAME_BEFORE_ASIDE = re.compile(rf"\s*{_NOT_A_NAME}{_name_words(4)}\s*")
+_LIST_END = re.compile(rf"(?:^|\s)and\s+(?:the\s+)?{_name_words(3)}\s*$")
 # who is where, before places joined by "and" ("Officials in Syria and Jordan said": the
 # guidelines' own example of officials of several states together, one SOURCE)
 _PLACED_PEOPLE = frozenset({"officials", "diplomats", "leaders", "authorities", "ministers", "governments",
@@ -436,13 +446,11 @@ def _conjunct(words: list[tuple[int, int, str]], index: int) -> bool:
     return first == 0 or words[first - 1][2].lower() in SUBORDINATORS
 
 
-# a preposition after a name that opens a phrase of the verb, not of the name (text.py's
-# ``VERB_PREPOSITIONS``: "said Assad to Blinken", "said Blinken in a statement")
-_VERB_PREPOSITION = rf" (?:{'|'.join(VERB_PREPOSITIONS)}) "
-# such a phrase up to a comma or a clause's end, holding no reporting verb (which would make it
-# another speaker's attribution: "said Blinken as Safadi added")
-_VERB_PHRASE = rf"{_VERB_PREPOSITION}(?:(?!{_CUE_START}{_CUE}(?!\w))[^,.;:“”\"])*"
-_VERB_PHRASE_AFTER_NAME = re.compile(rf"(?<![\w’'.-])[A-Z][\w’'.-]*(?P<phrase>{_VERB_PREPOSITION})")
+# a phrase of the verb after a name (text.py's ``VERB_PREPOSITION``) up to a comma or a clause's
+# end, holding no reporting verb (which would make it another speaker's attribution: "said Blinken
+# as Safadi added")
+_VERB_PHRASE = rf"{VERB_PREPOSITION}(?:(?!{_CUE_WORD})[^,.;:“”\"])*"
+_VERB_PHRASE_AFTER_NAME = re.compile(rf"(?<![\w’'.-]){_NAME_WORD}(?P<phrase>{VERB_PREPOSITION})")
 # a conjunction that opens a clause of the verb after any noun phrase ("said the spokesman when asked
 # about the deal", "said a tired Blinken as he boarded"): a noun takes no such post-modifier
 # ("officials from countries such as Jordan", "the minister as well as his deputy" are one phrase)
@@ -547,7 +555,7 @@ def attributions(text: str) -> list[_Found]:
             direct.add((a, b))
             after_last = found[-1] if attributed_after else None
         # 4 and 5: content and attribution in one sentence
-        for match in re.finditer(_CUE_START + _CUE + r"(?!\w)", sentence):
+        for match in re.finditer(_CUE_WORD, sentence):
             cue = (s_start + match.start("cue"), s_start + match.end("cue"))
             if Span(*cue) in cues or _AFTER_ARTICLE.search(sentence, 0, match.start("cue")):
                 continue  # a reporting word after an article is a noun: "The accused said …"
@@ -813,7 +821,7 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
     else:
         source = _source_after(text, cue[1], tail_end)
         if source is not None and text[source[1]:tail_end].strip(" .,") \
-                and not re.match(_VERB_PREPOSITION, text[source[1]:tail_end]):
+                and not re.match(VERB_PREPOSITION, text[source[1]:tail_end]):
             return None  # "X, an appositive, said the kingdom hosts 1.3 million": a clause follows, not a name
         if source is not None and _clause(text[source[0]:source[1]]):
             return None  # "The envoy, a veteran diplomat, said the talks would resume": a clause, no SOURCE

@@ -152,6 +152,8 @@ def inverted_cue(word: str) -> bool:
 # "for" are words of titles ("Special Envoy for Syria")
 VERB_PREPOSITIONS = ("to", "in", "on", "at", "during", "after", "before", "from", "via", "with", "by", "while", "when",
                      "as")
+# one of them after a name, the phrase it opens the verb's, not the name's ("said Assad to Blinken")
+VERB_PREPOSITION = rf" (?:{'|'.join(VERB_PREPOSITIONS)}) "
 
 # a character of a SOURCE's name in a pattern: no clause's punctuation nor a quotation mark, but a
 # period within a word ("the U.S. envoy") or after an abbreviation ("Gen. Tom Ruiz said"), where
@@ -168,7 +170,7 @@ INVERTED_ASIDE = r"(?:,\s*[^,.;:“”\"‘]{1,80}?)?"
 # phrase of the verb or an aside: a colon, or a comma and a quotation ("Said Blinken: …", "Added
 # Assad, “…”", "Said Blinken’s spokesman: …", "Said Assad to Blinken: …", "Said Blinken, who met
 # Safadi: …"); "Said Karim, a Syrian activist, fled" is a name, "Said" given
-_INVERTED_NAME_END = re.compile(rf"(?:[’']s(?: [a-z]+){{1,3}})?(?: (?:{'|'.join(VERB_PREPOSITIONS)}) [^,.;:“”\"]{{1,60}}?)?"
+_INVERTED_NAME_END = re.compile(rf"(?:[’']s(?: [a-z]+){{1,3}})?(?:{VERB_PREPOSITION}[^,.;:“”\"]{{1,60}}?)?"
                                 rf"{INVERTED_ASIDE}\s*(?::|,\s*[{OPENING_QUOTES}])")
 
 
