@@ -83,6 +83,25 @@ _DATELINE_REGION = r"(?:,\s[\w .]{1,30}?)?"
 DATELINE = re.compile(rf"(?:(?!(?:{'|'.join(sorted(FUNCTION_WORDS))})\b)[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*)*"
                       rf"{_DATELINE_REGION}|[A-Z][A-Z.'-]+(?:\s[A-Z][A-Z.'-]+)*{_DATELINE_REGION}"
                       rf"\s\([A-Z][\w .-]{{0,29}}\))\s[–—-]\s(?=[^\s\w]*[A-Z0-9])")
+
+
+def _after_dateline(text: str, start: int, end: int) -> int:
+    """Where the sentence at ``start`` begins after its dateline (``DATELINE``), if one opens it."""
+    dateline = DATELINE.match(text, start, end)
+    return dateline.end() if dateline else start
+
+
+def _without_final(text: str, end: int, marks: str = ".!?") -> int:
+    """``end`` before the sentence's final mark, one of ``marks``: an indirect QUOTE leaves it out
+    (guidelines)."""
+    return end - 1 if text[end - 1] in marks else end
+
+
+def _before_spaces(text: str, start: int, end: int) -> int:
+    """``end`` before the spaces that end text[start:end]."""
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
 # Reporter's additions after the content (guidelines: "Leave out the reporter's additions at the edges").
 ADDITION = re.compile(r",\s+(?:as|while|despite|amid|even as|although|though|more than|less than|an?|after|before)\s"
                       rf"|\s+(?:on|late on|early on|last|earlier this)\s+(?:{'|'.join(WEEKDAYS)}|week|month|year)\s*$")
@@ -260,9 +279,7 @@ def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, i
     ("WASHINGTON – US Defense Secretary Lloyd Austin said": the source is the Secretary)."""
     # an aside first: its opening dash is no dateline's ("Blinken – who met Safadi – said")
     cue_start = _before_dashed_aside(text, clause_start, cue_start)
-    dateline = DATELINE.match(text, clause_start, cue_start)
-    if dateline:
-        clause_start = dateline.end()
+    clause_start = _after_dateline(text, clause_start, cue_start)
     # a colon or semicolon ends a clause: "LIVE: Joe Biden said" (a label), "…; the envoy said"
     clause_start = max(clause_start, text.rfind(":", clause_start, cue_start) + 1,
                        text.rfind(";", clause_start, cue_start) + 1)
@@ -270,16 +287,16 @@ def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, i
     parts = text[clause_start:cue_start].rsplit(",", 5)
     # an aside right before the cue, but for the cue's auxiliaries ("Assad, who is sanctioned by
     # Washington, has said"), stays out
-    if len(parts) >= 3 and _only_auxiliaries(parts[-1]) and _relative(parts[-2]):
-        parts = parts[:-2]  # "Assad, who is sanctioned by Washington, said"
-    elif len(parts) >= 3 and _only_auxiliaries(parts[-1]) and _named(parts[-2]):
-        parts = parts[:-1]  # "A ministry spokesperson, Ana Ruiz, said": the name (the guidelines)
-    elif len(parts) >= 3 and _only_auxiliaries(parts[-1]) and (
-            _named(parts[-3]) or _NAME_BEFORE_ASIDE.fullmatch(parts[-3]) or _adverbial(parts[-2])):
-        # "Ayman Safadi, Jordan's foreign minister, said", "Blinken, speaking in Amman, said": the
-        # name, as _content_first reads it (else neither made a quote of the content after the cue);
-        # "The ministry, in a statement, said", "Washington, however, has said": the noun phrase
-        parts = parts[:-2]
+    if len(parts) >= 3 and _only_auxiliaries(parts[-1]):
+        if _relative(parts[-2]):
+            parts = parts[:-2]  # "Assad, who is sanctioned by Washington, said"
+        elif _named(parts[-2]):
+            parts = parts[:-1]  # "A ministry spokesperson, Ana Ruiz, said": the name (the guidelines)
+        elif _named(parts[-3]) or _NAME_BEFORE_ASIDE.fullmatch(parts[-3]) or _adverbial(parts[-2]):
+            # "Ayman Safadi, Jordan's foreign minister, said", "Blinken, speaking in Amman, said": the
+            # name, as _content_first reads it (else neither made a quote of the content after the cue);
+            # "The ministry, in a statement, said", "Washington, however, has said": the noun phrase
+            parts = parts[:-2]
     # after the aside, as a list's last item ends in "and X", never in an aside's comma
     while len(parts) >= 2 and _LIST_ITEM.fullmatch(parts[-2]) and _LIST_END.search(parts[-1]):
         parts = [*parts[:-2], parts[-2] + "," + parts[-1]]  # "Syria, Iraq and Jordan said": one phrase
@@ -320,9 +337,7 @@ def _before_dashed_aside(text: str, clause_start: int, cue_start: int) -> int:
     guidelines leave it out of the SOURCE ("Blinken -- who met Safadi -- said", "Blinken—who met
     Safadi—said": the source is "Blinken"). An em dash may stand without spaces; "--" and an en
     dash only between spaces (an unspaced en dash is a range: "2019–2020")."""
-    close = cue_start
-    while close > clause_start and text[close - 1].isspace():
-        close -= 1
+    close = _before_spaces(text, clause_start, cue_start)
     for dash, spaced in _DASHES:
         if not text.endswith(dash, clause_start, close) or (spaced and not text[close - len(dash) - 1:close - len(dash)].isspace()):
             continue
@@ -667,13 +682,9 @@ def _cue_before(text: str, start: int, at: int) -> re.Match | None:
     """The cue that ends, but for spaces and a colon or comma, right before ``at`` (a quotation's
     opening mark) and starts at or after ``start``: looked for only where it can be, not by a
     search of the sentence before it (which made a sentence of many quotations quadratic)."""
-    end = at
-    while end > start and text[end - 1].isspace():
-        end -= 1
+    end = _before_spaces(text, start, at)
     if end > start and text[end - 1] in ":,":
-        end -= 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
+        end = _before_spaces(text, start, end - 1)
     return _CUE_ENDING.search(text, max(start, end - _LONGEST_CUE), end)
 
 
@@ -786,9 +797,8 @@ def _interrupted(text, s_start, s_end, cue, pairs) -> _Found | None:
     source = _source_before(text, comma + 1, cue[0])
     if source is None or text[comma + 1:source[0]].strip():
         return None
-    end = _before_addition(text, rest.end(), s_end - (1 if text[s_end - 1] in ".!?" else 0))
-    dateline = DATELINE.match(text, s_start, comma)
-    quote = _trim(text, dateline.end() if dateline else s_start, end)
+    end = _before_addition(text, rest.end(), _without_final(text, s_end))
+    quote = _trim(text, _after_dateline(text, s_start, comma), end)
     if not text[quote[0]:comma].strip() or "," in text[quote[0]:comma] \
             or len(text[rest.start("rest"):quote[1]].split()) < 2:
         return None
@@ -798,9 +808,9 @@ def _interrupted(text, s_start, s_end, cue, pairs) -> _Found | None:
 def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
     """CONTENT, SOURCE CUE. / CONTENT, CUE SOURCE."""
     comma = text.rfind(",", s_start, cue[0])
-    tail_end = s_end - (1 if text[s_end - 1] == "." else 0)
-    next_comma = text.find(",", cue[1], tail_end)
-    tail_end = next_comma if next_comma >= 0 else tail_end
+    sentence_end = _without_final(text, s_end, ".")
+    next_comma = text.find(",", cue[1], sentence_end)
+    tail_end = next_comma if next_comma >= 0 else sentence_end
     if comma < 0 or len(text[comma:tail_end].split()) > 14:
         return None
     # an aside set off by dashes before the cue is no part of the source ("…, Assad -- who rarely
@@ -851,8 +861,7 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
         # speaking in Amman, said …": a name and its aside, no content with "the talks went well"
         # for its SOURCE (_source_before reads the name)
         return None
-    dateline = DATELINE.match(text, s_start, comma)
-    quote = _trim(text, dateline.end() if dateline else s_start, previous if inverted else comma)
+    quote = _trim(text, _after_dateline(text, s_start, comma), previous if inverted else comma)
     content = text[quote[0]:quote[1]]
     if quote[0] >= quote[1] or len(content.split()) < 3:
         return None
@@ -866,7 +875,6 @@ def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
     # the clause after the cue runs to the sentence's end ("said the sanctions, imposed in 2019, would
     # stay", "said Syria, Iraq and Jordan would meet"), not to its next comma; a comma right after the
     # verb and its time phrases sets off no clause of the verb ("said, adding that …")
-    sentence_end = s_end - (1 if text[s_end - 1] == "." else 0)
     verb_phrase = _TIME_OF_THE_VERB.match(text, cue[1], sentence_end)
     clause = [] if "," in verb_phrase[0] else text[verb_phrase.end():sentence_end].split()
     if content.split()[0] in _OPENING_WORDS and "," not in content and len(clause) >= 3 \
@@ -909,7 +917,7 @@ def _attribution_first(text, s_start, s_end, cue, verb, pairs, source=None) -> _
     source = (source.start, source.end) if source is not None else _source_before(text, s_start, cue[0])
     if source is None:
         return None
-    end = s_end - (1 if text[s_end - 1] in ".!?" else 0)
+    end = _without_final(text, s_end)
     rest = text[cue[1]:end]
     opened = None  # the content's own opening clause set off by commas ("if …, …"), if any
     that = re.search(r"(?:^|\s)that\s", rest[:160])
