@@ -596,9 +596,8 @@ def attributions(text: str) -> list[_Found]:
                 found.append(result)
                 cues.add(result.cue)
         according = _ACCORDING.search(sentence)
-        for result in _according(text, s_start, s_end, according) if according else ():
+        if according and (result := _according(text, s_start, s_end, according)) is not None:
             found.append(result)
-            cues.add(result.cue)
     # 3: continued quotations
     attributed = sorted(found, key=lambda f: f.quote.start)
     found.extend(_continued(text, quoted, direct, attributed, sentence_spans))
@@ -664,6 +663,8 @@ _NOUN_PHRASE_START = re.compile(rf"[A-Z]|(?:{'|'.join(_DETERMINERS)})\s")
 # reporting verbs whose noun phrase after them is their object, never inverted: "Told Assad: “Leave.”"
 # names who was told, "Denied the charge: “…”" what was denied
 _OBJECT_FIRST_CUES = frozenset({"told", "tells", "denied", "accused", "urged", "called", "calls"})
+# the cues that name whom they told before the content (``_TOLD_OBJECT``)
+_TELLING = ("told", "tells")
 
 
 def _inverted_before(text: str, start: int, at: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
@@ -785,7 +786,7 @@ def _interrupted(text, s_start, s_end, cue, pairs) -> _Found | None:
     Friday, nearly a decade after …")."""
     if pairs:  # a quotation's attribution is the direct patterns' (an interrupted one is two QUOTEs)
         return None
-    rest = _INTERRUPTION_END[text[cue[0]:cue[1]] in ("told", "tells")].match(text, cue[1], s_end)
+    rest = _INTERRUPTION_END[text[cue[0]:cue[1]] in _TELLING].match(text, cue[1], s_end)
     if rest is None or rest["rest"].lower() in _NOT_INTERRUPTING or rest["rest"].endswith("ing") \
             or rest["rest"].capitalize() in _OPENING_WORDS and rest["rest"].lower() not in AUXILIARIES \
             or ADDITION.match(text, rest.start("comma")) \
@@ -894,12 +895,23 @@ _VERB_OPENERS = AUXILIARIES | MODALS
 # nor the content's subject ("said Monday would be decisive")
 _WEEKDAY_OF_THE_VERB = (rf"|(?:{'|'.join(WEEKDAYS)})(?![\w’'-])"
                         rf"(?!\s+(?:{'|'.join(sorted(_VERB_OPENERS))})\b)")
-# the time phrases right after the cue, the verb's, before its content ("said on Tuesday that …")
-_TIMES_OF_THE_VERB = (r"(?:\s+(?:(?:on|late on|early on|last|this|earlier|later)\s+[A-Z0-9][\w]*"
-                      + _WEEKDAY_OF_THE_VERB + r"))*")
+
+
+def _times_of_the_verb(prepositions: str, word: str) -> str:
+    """The time phrases right after the cue, the verb's, before its content ("said on Tuesday that
+    …"): a preposition of ``prepositions`` before a capitalized word or a number of ``word``
+    characters, or a bare weekday."""
+    return rf"(?:\s+(?:(?:{prepositions})\s+[A-Z0-9][{word}]*{_WEEKDAY_OF_THE_VERB}))*"
+
+
+_TIMES_OF_THE_VERB = _times_of_the_verb("on|late on|early on|last|this|earlier|later", r"\w")
 _TIME_OF_THE_VERB = re.compile(_TIMES_OF_THE_VERB + r"\s*[:,]?\s*")
 # whom "told" or "tells" names before the content ("told reporters", "told the briefing", "told Safadi")
 _TOLD_OBJECT = r"(?:\s+(?:reporters|journalists|lawmakers|a briefing|the briefing|(?:[A-Z][\w’'-]*\s?)+)(?=[\s:,]))?"
+# what "told" or "tells" has before a content without "that": whom it told, then its phrases, "in"
+# and "at" among them ("told reporters in Amman on Monday the talks failed")
+_TOLD_PHRASES = re.compile(_TOLD_OBJECT + _times_of_the_verb("on|late on|early on|in|at|last|this|earlier|later",
+                                                             r"\w,") + r"\s*[:,]?\s*")
 # the end of an attribution that interrupts a reported clause: the verb's own phrases (whom "told"
 # told, its time phrases, a phrase opening with one of its prepositions), a comma and the rest's
 # first word; by whether the verb is "told" or "tells"
@@ -934,10 +946,7 @@ def _attribution_first(text, s_start, s_end, cue, verb, pairs, source=None) -> _
             return None
         start = cue[1] + colon.end()
     else:
-        skip = re.match(_TOLD_OBJECT
-                        + r"(?:\s+(?:(?:on|late on|early on|in|at|last|this|earlier|later)\s+[A-Z0-9][\w,]*"
-                        + _WEEKDAY_OF_THE_VERB + r"))*\s*[:,]?\s*", rest) if verb in ("told", "tells") \
-            else _TIME_OF_THE_VERB.match(rest)
+        skip = (_TOLD_PHRASES if verb in _TELLING else _TIME_OF_THE_VERB).match(rest)
         start = cue[1] + skip.end()
         # after the verb and its own phrases: "Officials said, however, the sanctions would stay",
         # "Blinken told reporters, in Amman, …"
@@ -968,19 +977,17 @@ def _attribution_first(text, s_start, s_end, cue, verb, pairs, source=None) -> _
     return _Found(Span(start, end), Span(*source), Span(*cue), 0.6)
 
 
-def _according(text, s_start, s_end, match) -> list[_Found]:
+def _according(text, s_start, s_end, match) -> _Found | None:
+    """According to SOURCE, CONTENT. / CONTENT, according to SOURCE."""
     cue = (s_start + match.start("cue"), s_start + match.end("cue"))
-    end = s_end - (1 if text[s_end - 1] == "." else 0)
+    end = _without_final(text, s_end, ".")
     source = _source_after(text, cue[1], end)
     if source is None:
-        return []
-    if cue[0] == s_start:  # According to SOURCE, CONTENT.
-        quote = _trim(text, source[1], end)
-    else:  # CONTENT, according to SOURCE.
-        quote = _trim(text, s_start, cue[0])
+        return None
+    quote = _trim(text, source[1], end) if cue[0] == s_start else _trim(text, s_start, cue[0])
     if quote[1] - quote[0] < 3:
-        return []
-    return [_Found(Span(*quote), Span(*source), Span(*cue), 0.6)]
+        return None
+    return _Found(Span(*quote), Span(*source), Span(*cue), 0.6)
 
 
 def quote_type(text: str, span: Span) -> str:
