@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from corpus_tools.preannotate.entities import speaker_of, states_of
-from corpus_tools.preannotate.text import (CUES, FUNCTION_WORDS, INVERTED_ASIDE, NAME_CHARACTER, VERB_PREPOSITION,
-                                          VERB_PREPOSITIONS, abbreviation_ends, and_in_institution_name, decoration,
-                                          inverted_cue, sentences)
+from corpus_tools.preannotate.text import (CAPITALIZED_WORD, CUES, FUNCTION_WORDS, INVERTED_ASIDE, NAME_CHARACTER,
+                                          VERB_PREPOSITION, VERB_PREPOSITIONS, abbreviation_ends,
+                                          and_in_institution_name, decoration, inverted_cue, sentences)
 from corpus_tools.records import Cue, EntityMention, Quote, RegistryEntity, Source, Span
 from corpus_tools.timex import MONTH_NAMES, WEEKDAYS
 
@@ -505,9 +505,15 @@ def _source_after(text: str, start: int, end: int) -> tuple[int, int] | None:
             name_end = name_start + period.start()
             break
     dash = _DASH.search(text, name_start, name_end)
-    s, e = _trim(text, name_start, dash.start() if dash else name_end)
-    e = _without_verb_phrase(text, s, e)
+    s, e = _inverted_source(text, name_start, dash.start() if dash else name_end)
     return (s, e) if s < e and len(text[s:e].split()) <= _SOURCE_WORDS else None
+
+
+def _inverted_source(text: str, start: int, end: int) -> tuple[int, int]:
+    """The SOURCE after an inverted cue in [start, end): trimmed (``_trim``), without a phrase of the
+    verb after a name (``_without_verb_phrase``)."""
+    start, end = _trim(text, start, end)
+    return start, _without_verb_phrase(text, start, end)
 
 
 def attributions(text: str) -> list[_Found]:
@@ -674,8 +680,7 @@ def _inverted_before(text: str, start: int, at: int) -> tuple[tuple[int, int], t
     if found is None or not inverted_cue(found["cue"]) or found["cue"].lower() in _OBJECT_FIRST_CUES \
             or not _NOUN_PHRASE_START.match(found["source"]):
         return None
-    source = _trim(text, found.start("source"), found.end("source"))
-    source = (source[0], _without_verb_phrase(text, *source))  # "Said Assad to Blinken: “…”"
+    source = _inverted_source(text, found.start("source"), found.end("source"))  # "Said Assad to Blinken: “…”"
     return ((found.start("cue"), found.end("cue")), source) if source[0] < source[1] else None
 
 
@@ -907,7 +912,8 @@ def _times_of_the_verb(prepositions: str, word: str) -> str:
 _TIMES_OF_THE_VERB = _times_of_the_verb("on|late on|early on|last|this|earlier|later", r"\w")
 _TIME_OF_THE_VERB = re.compile(_TIMES_OF_THE_VERB + r"\s*[:,]?\s*")
 # whom "told" or "tells" names before the content ("told reporters", "told the briefing", "told Safadi")
-_TOLD_OBJECT = r"(?:\s+(?:reporters|journalists|lawmakers|a briefing|the briefing|(?:[A-Z][\w’'-]*\s?)+)(?=[\s:,]))?"
+_TOLD_OBJECT = (r"(?:\s+(?:reporters|journalists|lawmakers|a briefing|the briefing"
+                rf"|(?:{CAPITALIZED_WORD}\s?)+)(?=[\s:,]))?")
 # what "told" or "tells" has before a content without "that": whom it told, then its phrases, "in"
 # and "at" among them ("told reporters in Amman on Monday the talks failed")
 _TOLD_PHRASES = re.compile(_TOLD_OBJECT + _times_of_the_verb("on|late on|early on|in|at|last|this|earlier|later",

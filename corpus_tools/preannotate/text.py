@@ -86,11 +86,13 @@ def title_word(word: str) -> bool:
     return word.rstrip(".").rsplit("-", 1)[-1] in TITLE_WORDS
 
 
+# a capitalized word, with its apostrophes and hyphens ("O’Brien", "Then-Secretary")
+CAPITALIZED_WORD = r"[A-Z][\w’'-]*"
 _HEADS = "|".join(sorted(INSTITUTION_HEADS))
 # an institution's head and "of" before capitalized words: "Ministry of Foreign Affairs "
-_HEAD_OF = re.compile(rf"\b(?:{_HEADS}) of (?:the )?(?:[A-Z][\w’'-]* )+$")
+_HEAD_OF = re.compile(rf"\b(?:{_HEADS}) of (?:the )?(?:{CAPITALIZED_WORD} )+$")
 # capitalized words ending in an institution's head: " Expatriates Ministry"
-_UP_TO_HEAD = re.compile(rf" (?:[A-Z][\w’'-]* )*?(?:{_HEADS})\b")
+_UP_TO_HEAD = re.compile(rf" (?:{CAPITALIZED_WORD} )*?(?:{_HEADS})\b")
 
 
 def and_in_institution_name(before: str, after: str) -> bool:
@@ -102,7 +104,7 @@ def and_in_institution_name(before: str, after: str) -> bool:
     Commonwealth Office"); but "the Pentagon and State Department" joins two."""
     if _HEAD_OF.search(before[-80:]):
         return True
-    last = re.search(r"([A-Z][\w’'-]*) $", before[-40:])
+    last = re.search(rf"({CAPITALIZED_WORD}) $", before[-40:])
     return last is not None and title_word(last[1]) and _UP_TO_HEAD.match(after[:80]) is not None
 
 
@@ -204,7 +206,7 @@ def weekday_in_name(text: str, start: int, end: int, registered_name_after: bool
     Congress voted" with "United States Congress" registered, but "Sunday Telegraph reporters
     said" with "Telegraph" of "The Daily Telegraph" registered). The one rule for both layers: an
     entity after such a weekday is part of a longer name, and the weekday is no time expression."""
-    after = re.match(r" ([A-Z][\w’'-]*\.?)( [A-Z]| of )?", text[end:end + 40])  # "Friday Gen. Tom Ruiz"
+    after = re.match(rf" ({CAPITALIZED_WORD}\.?)( [A-Z]| of )?", text[end:end + 40])  # "Friday Gen. Tom Ruiz"
     if after is None or registered_name_after or (title_word(after[1]) and after[2]):
         return False
     after_the = re.search(rf"(?<![\w’'-])[Tt]he (?:(?:{_WEEKDAY_NAME_WORDS}) )?$", text[max(0, start - 14):start])
