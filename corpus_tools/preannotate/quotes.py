@@ -38,8 +38,12 @@ from corpus_tools.preannotate.text import (CAPITALIZED_WORD, CUES, FUNCTION_WORD
 from corpus_tools.records import Cue, EntityMention, Quote, RegistryEntity, Source, Span
 from corpus_tools.timex import MONTH_NAMES, WEEKDAYS
 
+# reporting verbs that take an object as often as a content ("added a condition", "called the
+# strikes illegal"): their content follows "that" or a colon (``_attribution_first``)
 CONTENT_NEEDS_MARKER = frozenset({"maintained", "added", "continued", "called", "calls", "noted", "explained",
                                   "claimed"})
+# reporting verbs whose content may be a noun phrase of a word or two ("urged restraint", "denied the
+# charge"), where any other verb's has three words at least (``_attribution_first``)
 NOUN_CONTENT = frozenset({"denied", "accused", "urged", "called on", "ruled out", "reiterated"})
 # a pronoun SOURCE's speaker is whom it refers to (guidelines), which the previous quote's speaker is
 # only when the pronoun can stand for it: "he", "she", "I" for a registered person, "it" for an
@@ -778,17 +782,12 @@ def _before_addition(text: str, start: int, end: int) -> int:
 
 
 def _interrupted(text, s_start, s_end, cue, pairs) -> _Found | None:
-    """HEAD, SOURCE CUE, REST. with no quotation: an indirect quote its attribution interrupts, one
-    QUOTE over the whole reported clause, the attribution included (guidelines: "The bridge, the
-    mayor said, would reopen in May"; "Until then, he said, the department would wait"). The
-    SOURCE fills the part between the commas, the head holds no comma and the rest opens with no
-    conjunction, participle, preposition, sentence adverb ("officials said, adding that …") or
-    reporter's addition ("…, the monitor said, a rise from last week"). The verb's own phrases may
-    stand before the rest's comma ("The Caesar Act, Blinken said on Tuesday, would remain in
-    force", "…, Blinken told reporters in Amman, would …") when the rest opens with an auxiliary or
-    a modal (``_VERB_OPENERS``): after them a comma sets off their appositive or the reporter's
-    addition as often ("…, Blinken said in Amman, the Jordanian capital", "…, two officials said on
-    Friday, nearly a decade after …")."""
+    """HEAD, SOURCE CUE, REST. with no quotation: one QUOTE over the whole reported clause, the
+    attribution included, as the guidelines rule ("The bridge, the mayor said, would reopen in
+    May"; what may stand where: docs/preannotation.md). The verb's own phrases stand before the
+    rest's comma only when an auxiliary or a modal opens the rest (``_VERB_OPENERS``): after them a
+    comma sets off their appositive or the reporter's addition as often ("…, Blinken said in Amman,
+    the Jordanian capital", "…, two officials said on Friday, nearly a decade after …")."""
     if pairs:  # a quotation's attribution is the direct patterns' (an interrupted one is two QUOTEs)
         return None
     rest = _INTERRUPTION_END[text[cue[0]:cue[1]] in _TELLING].match(text, cue[1], s_end)
