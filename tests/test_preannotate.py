@@ -1519,6 +1519,24 @@ RULE_QUOTES = [
     row("a_dash_between_the_cue_and_the_content_is_no_part_of_it", QUOTE_ROW,
         "Blinken said — the talks had failed.",
         [("the talks had failed", "indirect", BLINKEN, "said")]),
+    # Found by mutation: each of these rules could be dropped and no test failed. "or" or "nor"
+    # after an attribution's comma opens no rest of an interrupted quote (quotes._NOT_INTERRUPTING);
+    # "amid" opens a reporter's addition, which stays out of the content (ADDITION); "agreed" is a
+    # past form that ends a clause (_PAST_IN_EED), so the cue after an aside is inverted; "the
+    # military" is an institution's noun, which takes no person's speaker before it
+    # (INSTITUTION_NOUNS).
+    row("or_nor_amid_agreed_and_military_are_read_by_their_rules", QUOTE_ROW,
+        "The talks failed, officials said, or so it seemed to them.\n\n"
+        "The talks never failed, officials said, nor would they fail soon.\n\n"
+        "Blinken said the talks had failed, amid renewed fighting.\n\n"
+        "Syria and Jordan agreed, for now, announced a spokesman.\n\n"
+        "“We will stay,” Blinken said.\n\nThe military said it would withdraw.",
+        [("The talks failed", "indirect", ("officials", None), "said"),
+         ("The talks never failed", "indirect", ("officials", None), "said"),
+         ("the talks had failed", "indirect", BLINKEN, "said"),
+         ("Syria and Jordan agreed", "indirect", ("a spokesman", None), "announced"),
+         ("“We will stay,”", "direct", BLINKEN, "said"),
+         ("it would withdraw", "indirect", ("The military", None), "said")]),
 ]
 
 
