@@ -143,6 +143,12 @@ class _Found:
     score: float
 
 
+def _cue_span(match: re.Match, offset: int) -> tuple[int, int]:
+    """The span of a match's ``cue`` group in the text, the match made ``offset`` characters into it."""
+    start, end = match.span("cue")
+    return start + offset, end + offset
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """A SOURCE is its noun phrase and an indirect QUOTE its clause without the final period
     (guidelines): neither keeps punctuation, bullets or symbols (emoji) at its edges ("• Joe
@@ -552,14 +558,14 @@ def attributions(text: str) -> list[_Found]:
             head = _cue_before(text, s_start, a)
             attributed_after = False
             if inverted:
-                cue = (after + inverted.start("cue"), after + inverted.end("cue"))
+                cue = _cue_span(inverted, after)
                 source = _source_after(text, after + inverted.end(), s_end)
                 attributed_after = True
             elif normal and not re.search(r"[“\"‘]", normal["src"]) and not normal["src"].strip().endswith("ing") \
                     and not (dash and _CLAUSE_OPENER.match(normal["src"])):
                 # (a participle is no source: '"…," rejecting calls from Damascus'; nor, after a
                 # dash, which opens an aside as often as an attribution, a clause of its own)
-                cue = (after + normal.start("cue"), after + normal.end("cue"))
+                cue = _cue_span(normal, after)
                 source = _source_before(text, after, cue[0])
                 attributed_after = True
             elif after_last is not None and (second := _second_part(text, after_last, a, b, s_end)):
@@ -567,7 +573,7 @@ def attributions(text: str) -> list[_Found]:
                 # region, ``quotes``) and CUE, or of the participle that reports it
                 cue, source = second, (after_last.source.start, after_last.source.end)
             elif head:
-                cue = (head.start("cue"), head.end("cue"))
+                cue = head.span("cue")
                 source = _source_before(text, s_start, cue[0])
             elif opening := _inverted_before(text, s_start, a):
                 cue, source = opening
@@ -581,7 +587,7 @@ def attributions(text: str) -> list[_Found]:
             after_last = found[-1] if attributed_after else None
         # 4 and 5: content and attribution in one sentence
         for match in re.finditer(_CUE_WORD, sentence):
-            cue = (s_start + match.start("cue"), s_start + match.end("cue"))
+            cue = _cue_span(match, s_start)
             if Span(*cue) in cues or _AFTER_ARTICLE.search(sentence, 0, match.start("cue")):
                 continue  # a reporting word after an article is a noun: "The accused said …"
             inside = next(((a, b) for a, b in pairs if a < cue[0] < b), None)
@@ -685,7 +691,7 @@ def _inverted_before(text: str, start: int, at: int) -> tuple[tuple[int, int], t
             or not _NOUN_PHRASE_START.match(found["source"]):
         return None
     source = _inverted_source(text, found.start("source"), found.end("source"))  # "Said Assad to Blinken: “…”"
-    return ((found.start("cue"), found.end("cue")), source) if source[0] < source[1] else None
+    return (found.span("cue"), source) if source[0] < source[1] else None
 
 
 def _cue_before(text: str, start: int, at: int) -> re.Match | None:
@@ -984,7 +990,7 @@ def _attribution_first(text, s_start, s_end, cue, verb, pairs, source=None) -> _
 
 def _according(text, s_start, s_end, match) -> _Found | None:
     """According to SOURCE, CONTENT. / CONTENT, according to SOURCE."""
-    cue = (s_start + match.start("cue"), s_start + match.end("cue"))
+    cue = _cue_span(match, s_start)
     end = _without_final(text, s_end, ".")
     source = _source_after(text, cue[1], end)
     if source is None:
