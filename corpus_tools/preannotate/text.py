@@ -119,7 +119,8 @@ def starts_sentence(text: str, at: int) -> bool:
     return _SENTENCE_START.search(before) is not None or (mark != "" and decoration(mark[-1]))
 
 
-# Reporting verbs (the quotes' cues); the first group needs no "that" or quotation to introduce content.
+# Reporting verbs (the quotes' cues); those of quotes.py's CONTENT_NEEDS_MARKER need "that" or a colon
+# before a content, the others none.
 CUES = ("quoted as having said", "quoted as saying", "said", "says", "say", "told", "tells", "announced",
         "announces", "stated", "reiterated", "insisted", "argued", "argue", "argues", "warned", "warns", "noted",
         "explained", "claimed", "wrote", "reported", "confirmed", "acknowledged", "declared", "stressed", "emphasised", "emphasized",
