@@ -1537,6 +1537,14 @@ RULE_QUOTES = [
          ("Syria and Jordan agreed", "indirect", ("a spokesman", None), "announced"),
          ("“We will stay,”", "direct", BLINKEN, "said"),
          ("it would withdraw", "indirect", ("The military", None), "said")]),
+    # Found by mutation: dropping "forces" from the people placed before places joined by "and"
+    # (quotes._PLACED_PEOPLE) or "This" from a definite description (_DEFINITE) failed no test.
+    row("forces_in_two_places_and_this_government_are_read_by_their_rules", QUOTE_ROW,
+        "US forces in Syria and Iraq said the talks had failed.\n\n"
+        "Syria said the talks had failed.\n\nThis government said it would withdraw.",
+        [("the talks had failed", "indirect", ("US forces in Syria and Iraq", "united-states"), "said"),
+         ("the talks had failed", "indirect", ("Syria", "syria"), "said"),
+         ("it would withdraw", "indirect", ("This government", "syria"), "said")]),
 ]
 
 
