@@ -135,27 +135,22 @@ def scan_manifest(path: Path, skipped: Callable[[Problem, bytes], None] | None =
             where = Location(file=str(path), line=number)
             try:
                 record = parse_manifest_line(line, where)
+                key = doc_id_key(record.doc_id)
+                first_line = seen.setdefault(key, number)
+                if first_line != number:
+                    first = spelled.get(key, key)
+                    raise CorpusError("duplicate-doc-id", f"doc_id {record.doc_id!r} appears twice (line {first_line} "
+                                      "too)" if first == record.doc_id else f"doc_id {record.doc_id!r} differs from "
+                                      f"{first!r} (line {first_line}) only in case: on a case-insensitive filesystem "
+                                      "(macOS, Windows) their raw files are one file, and so are the files exports "
+                                      "write per doc_id: give one of them another doc_id", where)
             except CorpusError as error:
                 if skipped is None:
                     raise
-                skipped(Problem(error.code, error.message, error.location), line)
+                skipped(error.as_problem(), line)
                 continue
-            key = doc_id_key(record.doc_id)
-            first_line = seen.setdefault(key, number)
-            if first_line == number:
-                if key is not record.doc_id:
-                    spelled[key] = record.doc_id
-            else:
-                first = spelled.get(key, key)
-                error = CorpusError("duplicate-doc-id", f"doc_id {record.doc_id!r} appears twice (line {first_line} "
-                                    "too)" if first == record.doc_id else f"doc_id {record.doc_id!r} differs from "
-                                    f"{first!r} (line {first_line}) only in case: on a case-insensitive filesystem "
-                                    "(macOS, Windows) their raw files are one file, and so are the files exports "
-                                    "write per doc_id: give one of them another doc_id", where)
-                if skipped is None:
-                    raise error
-                skipped(Problem(error.code, error.message, error.location), line)
-                continue
+            if key is not record.doc_id:
+                spelled[key] = record.doc_id
             yield number, line_offset, len(line), record
         if on_progress is not None and offset:
             on_progress(offset - line_offset)
@@ -174,22 +169,17 @@ def raw_names(layout: Layout) -> list[str]:
 
 
 def is_new_corpus(layout: Layout) -> bool:
-    """No document was ever added: no manifest (nor anything in its place, a dangling link
-    included), raw/ missing or holding no source (``raw_names``), and nothing made from documents
-    (``_made_from_documents``: a stored export, a release, a removal record). ``add`` starts
-    such a corpus by creating the manifest; a manifest missing beside raw files, or in a corpus
-    with exports, releases or removals, is a lost one (``missing_manifest``), which add does not
-    start over. raw/ must be a directory (``check_raw_dir``)."""
+    """No document was ever added, so ``add`` may start the corpus: no manifest (nor a dangling
+    link in its place), no source in raw/ and nothing made from documents. Any other missing
+    manifest is a lost one (``missing_manifest``), never started over."""
     check_raw_dir(layout)
     return not os.path.lexists(layout.manifest) and not raw_names(layout) and _made_from_documents(layout) is None
 
 
 def _made_from_documents(layout: Layout) -> str | None:
-    """What in the corpus says it had documents, in words (the first found), or None: a stored
-    export in annotations/exports/ (annotations of documents), a release in dist/, or a removal
-    record (``Layout.removed_documents``: documents were removed from it, and every one may have
-    been, leaving no raw file). (The entity registry says nothing of the kind: a corpus may be
-    given one before its first article.)"""
+    """What in the corpus says it had documents, in words (the first found), or None. A removal
+    record counts (every document may have been removed); the entity registry does not (a corpus
+    may be given one before its first article)."""
     try:
         stored = sorted(name for name in os.listdir(layout.exports) if not name.startswith("."))
     except (FileNotFoundError, NotADirectoryError):
@@ -204,13 +194,11 @@ def _made_from_documents(layout: Layout) -> str | None:
 
 
 def missing_manifest(layout: Layout) -> CorpusError:
-    """The error for a corpus whose manifest does not exist, saying what to do next: in a corpus
-    no document was added to, ``add``; beside raw files, restore the manifest that listed them,
-    or finish the add that was killed while it moved a new corpus's first files in (in a corpus
-    with exports or releases, restore it only: add would not start a corpus over them); in a
-    corpus with exports or releases but no raw file, restore raw/."""
-    names, where = raw_names(layout), Location(file=str(layout.manifest))
-    if not names and (made := _made_from_documents(layout)) is not None:
+    """The error for a corpus whose manifest does not exist, saying what to do next, which
+    depends on what raw/ holds and on what says the corpus had documents (docs/validation.md,
+    ``manifest-missing``)."""
+    names, where, made = raw_names(layout), Location(file=str(layout.manifest)), _made_from_documents(layout)
+    if not names and made is not None:
         return CorpusError("manifest-missing", f"no manifest and no raw file, but {made}: the corpus had documents, "
                            "and its raw/ is lost; restore it (from git: `git checkout -- raw/`); `corpus-tools add` "
                            "starts a corpus only where there was none", where)
@@ -219,11 +207,9 @@ def missing_manifest(layout: Layout) -> CorpusError:
                            "`corpus-tools add FILE...` starts it", where)
     killed = killed_adds(layout)
     if staged := next((killed[name] for name in names if name in killed), None):
-        return CorpusError("manifest-missing", "no manifest: an add was killed while it moved its files in (its "
-                           f"manifest is staged in raw/{staged.name}); `corpus-tools add` with no file finishes it",
-                           where)
+        return CorpusError("manifest-missing", f"no manifest: {_killed_add(staged)}", where)
     files = f"raw/ holds {quantity(len(names), 'file')} ({names[0]!r} first)"
-    if (made := _made_from_documents(layout)) is not None:  # not articles put there by hand, to add
+    if made is not None:  # not articles put there by hand, to add
         return CorpusError("manifest-missing", f"no manifest, but {files}, and {made}: the corpus had documents, and "
                            "the manifest that listed them is lost; restore it (from git: `git checkout -- "
                            "raw/manifest.jsonl`)", where)
@@ -512,7 +498,7 @@ def check_raw_indexed(layout: Layout, checking: Totalled | None = None) -> tuple
     except CorpusError as error:
         if error.code == "manifest-missing":  # said with what to do next, which depends on what raw/ holds
             error = missing_manifest(layout)
-        return Report.of([Problem(error.code, error.message, error.location)]), []
+        return Report.of([error.as_problem()]), []
     unlisted = [layout.raw / name for name in present if name not in listed]
     if unlisted:  # an add that finished meanwhile lists its files in the manifest it put in place last
         try:
@@ -603,14 +589,17 @@ def _case_twin(path: Path, listed: Mapping[str, str]) -> str:
                                     "case-insensitive filesystem the two are one file)")
 
 
+def _killed_add(staging: Path) -> str:
+    return (f"an add was killed while it moved its files in (its manifest is staged in raw/{staging.name}); "
+            "`corpus-tools add` with no file finishes it")
+
+
 def _unlisted_why(path: Path, killed: Mapping[str, Path]) -> str:
     if path.name in killed and killed[path.name].name.startswith(REMOVE_STAGING):
         return (f"raw file is not in the manifest: a remove was killed before it deleted it (its plan is in "
                 f"raw/{killed[path.name].name}); `corpus-tools remove` with no doc_id finishes it")
     if path.name in killed:
-        return (f"raw file is not in the manifest: an add was killed while it moved its files in (its manifest is "
-                f"staged in raw/{killed[path.name].name}); `corpus-tools add` with no file finishes it, or says why "
-                "it cannot")
+        return f"raw file is not in the manifest: {_killed_add(killed[path.name])}, or says why it cannot"
     if path.suffix == RAW_SUFFIX and path.is_file():
         return "raw file is not in the manifest"
     return ("not a raw file the manifest lists: raw/ holds the manifest and the sources it lists, nothing else "
