@@ -30,6 +30,7 @@ from corpus_tools.fsutil import NotRegularFile, abandoned, file_errors, open_reg
 from corpus_tools.iterutil import Totalled, counted
 from corpus_tools.layout import Layout, list_versions
 from corpus_tools.records import Evidence, ManifestRecord, RawText
+from corpus_tools.timex import MONTH_NAMES
 
 # Where a manifest record is: doc_id, line number, byte offset and byte length of the line, raw key.
 IndexRow = tuple[str, int, int, int, str]
@@ -395,8 +396,7 @@ def _quotes(line: str, quote: str) -> bool:
     return False
 
 
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
+_MONTH_NUMBERS = {name[:3].casefold(): number for name, number in MONTH_NAMES.items()}  # "apr": 4
 _MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?" \
          r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
@@ -423,8 +423,7 @@ def _dates_in(quote: str) -> set[tuple[int, int | None, int | None]]:
             if month is not None and not month.isdigit():
                 if not month[0].isupper():
                     continue  # a month's name is capitalized: "may visit", "could mar 2024" state none
-                month = next(number for number, name in enumerate(_MONTHS, 1) if name.startswith(
-                    month.rstrip(".").casefold()[:3]))
+                month = _MONTH_NUMBERS[month[:3].casefold()]
             found.add((int(match["year"]), int(month) if month else None, int(day) if day else None))
     return found
 
