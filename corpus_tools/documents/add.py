@@ -107,19 +107,17 @@ from __future__ import annotations
 import codecs
 import contextlib
 import hashlib
-import json
 import os
 import re
 import shutil
-from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from corpus_tools.documents.index import DocumentIndex, text_sha256
 from corpus_tools.documents.normalize import TITLE_MAX_CHARS, Normalized, normalize
 from corpus_tools.documents.raw import (
-    ADD_STAGING, RAW_LINE_BREAK, RAW_SUFFIX, STAGED_MANIFEST, check_doc_id, check_evidence, combining_run, decode,
-    doc_id_key, is_new_corpus, read_manifest, require_text,
+    ADD_STAGING, RAW_LINE_BREAK, RAW_SUFFIX, STAGED_MANIFEST, appended, check_doc_id, check_evidence, combining_run,
+    decode, doc_id_key, is_new_corpus, manifest_line, read_manifest, require_text,
 )
 from corpus_tools.documents.removals import read_removals
 from corpus_tools.errors import CorpusError, Location, escape
@@ -696,11 +694,6 @@ def _from_release(sources: dict[str, str], release: str | None, field: str | Non
             "these bytes: give the value with its evidence to replace it)")
 
 
-def manifest_line(record: ManifestRecord) -> bytes:
-    """A manifest line as the committed ones are written: fields in record order, text unescaped."""
-    return json.dumps(asdict(record), ensure_ascii=False).encode("utf-8") + b"\n"
-
-
 def _stage(path: Path, data: bytes) -> None:
     """A raw file written in place in the staging directory, made durable: nothing reads it
     before the staged manifest, written after it, says the add is whole, so it needs no temporary
@@ -721,8 +714,6 @@ def _write(layout: Layout, planned: list[tuple[AddedFile, bytes]], on_progress, 
     staged, nothing happened (the next add removes the staging); killed after, the next add
     finishes the moves (``_finish_killed``): a raw file is never left in raw/ unlisted, which would
     stop every command that checks raw/."""
-    if manifest and not manifest.endswith(b"\n"):
-        manifest += b"\n"
     staging = staging_dir(layout.raw, ADD_STAGING)
     try:
         with writing_under(layout.raw):
@@ -731,7 +722,7 @@ def _write(layout: Layout, planned: list[tuple[AddedFile, bytes]], on_progress, 
                 if on_progress is not None:
                     on_progress(1)
             atomic_write_bytes(staging / STAGED_MANIFEST,
-                               manifest + b"".join(manifest_line(a.record) for a, _ in planned))
+                               appended(manifest, b"".join(manifest_line(a.record) for a, _ in planned)))
         _move_in(layout, staging)
     except BaseException:
         if (staging / STAGED_MANIFEST).exists():  # else the manifest in place lists them: they stay

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 import re
 import stat
@@ -219,6 +220,18 @@ def missing_manifest(layout: Layout) -> CorpusError:
                        f"checkout -- raw/manifest.jsonl`); if {they_are} put there by hand, move {them} out of raw/ "
                        f"and add {them} with `corpus-tools add`, which starts a corpus where raw/ is empty or missing",
                        where)
+
+
+def manifest_line(record: Any) -> bytes:
+    """A record as a line of the manifest (or of the removal record, written alike): fields in
+    record order, text unescaped, as the committed lines are."""
+    return json.dumps(dataclasses.asdict(record), ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def appended(data: bytes, lines: bytes) -> bytes:
+    """``lines`` after the lines of ``data``, which gets the final line break it lacks (a file
+    edited by hand)."""
+    return data + (b"\n" if data and not data.endswith(b"\n") else b"") + lines
 
 
 def read_manifest(path: Path) -> list[ManifestRecord]:

@@ -44,11 +44,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import asdict
 from typing import Mapping, Sequence
 
 from corpus_tools.documents.raw import (
-    REMOVE_PLAN, REMOVE_STAGING, STAGED_MANIFEST, check_raw, raise_first, remove_plan, scan_manifest,
+    REMOVE_PLAN, REMOVE_STAGING, STAGED_MANIFEST, appended, check_raw, manifest_line, raise_first, remove_plan,
+    scan_manifest,
 )
 from corpus_tools.documents.removals import read_removals, unknown_doc_id
 from corpus_tools.errors import CorpusError, Location, Report, agreeing, quantity
@@ -137,18 +137,12 @@ def remove_documents(layout: Layout, doc_ids: Sequence[str], reason: str | None)
     return tuple(removals)
 
 
-def removal_line(removal: Removal) -> bytes:
-    """A line of the removal record, fields in record order, text unescaped (as manifest lines)."""
-    return json.dumps(asdict(removal), ensure_ascii=False).encode("utf-8") + b"\n"
-
-
 def _write(layout: Layout, files: list[str], doc_ids: Sequence[str], manifest: bytes,
            removals: list[Removal]) -> None:
     record_path = layout.removed_documents
     existed = present(record_path)
     previous = record_path.read_bytes() if existed else b""
-    record = previous + (b"\n" if previous and not previous.endswith(b"\n") else b"") + \
-        b"".join(map(removal_line, removals))
+    record = appended(previous, b"".join(map(manifest_line, removals)))
     staging = staging_dir(layout.raw, REMOVE_STAGING)
     committed = replaced = False
     try:
