@@ -81,6 +81,11 @@ def is_calendar_date(date: str) -> bool:
     return True
 
 
+def date_precision(date: str) -> str:
+    """The precision of a date of the calendar (``is_calendar_date``), which its form says."""
+    return {4: "year", 7: "month", 10: "day"}[len(date)]
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -179,8 +184,7 @@ class ManifestRecord:
                                  f"embedding, override or isolate (U+{ord(character):04X})")
         if self.publication_date_precision is not None:
             _check_choice("date precision", self.publication_date_precision, DATE_PRECISIONS)
-            expected = {"year": 4, "month": 7, "day": 10}[self.publication_date_precision]
-            if len(self.publication_date) != expected:
+            if date_precision(self.publication_date) != self.publication_date_precision:
                 raise ValueError(f"{self.doc_id}: date {self.publication_date!r} does not have "
                                  f"{self.publication_date_precision} precision")
         for name in ("publisher", "publication_date"):

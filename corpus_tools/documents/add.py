@@ -127,7 +127,7 @@ from corpus_tools.iterutil import Totalled, counted
 from corpus_tools.layout import PROTECTED, Layout, check_output, is_root, list_versions
 from corpus_tools.lock import corpus_lock
 from corpus_tools.records import (
-    INVENTED, AddedFile, Evidence, ManifestRecord, Removal, holds_control, is_calendar_date, same_text,
+    INVENTED, AddedFile, Evidence, ManifestRecord, Removal, date_precision, holds_control, is_calendar_date, same_text,
 )
 
 BINARY_CONTROL_SHARE = 0.05
@@ -143,7 +143,6 @@ _CITES_A_LINE = re.compile(r"\blines?\s*(?:(?:no\.?|number)\s*)?(?:[-+#]?\d|(?:o
                            r"|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
                            r"last|\d+(?:st|nd|rd|th))\s+lines?\b"
                            r"|\bl(?:n|\.)?\s*\d", re.IGNORECASE)
-_DATE_PRECISIONS = {4: "year", 7: "month", 10: "day"}
 NOT_GIVEN = "Not given when the file was added (corpus-tools add); nothing was inferred from the text."
 
 
@@ -161,8 +160,8 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
     checked (decoded, normalized, numbered), ``on_progress`` per file written."""
     if not paths:
         raise CorpusError("add-input-missing", "no file to add")
-    single = (doc_id, title, publisher, publisher_evidence, date, date_evidence, invented)
-    if len(paths) > 1 and any(value is not None for value in single):
+    options = (doc_id, title, publisher, publisher_evidence, date, date_evidence, invented)
+    if len(paths) > 1 and any(value is not None for value in options):
         raise CorpusError("metadata-invalid", "--doc-id, --title, --publisher, --date and --invented describe one "
                           f"file; {len(paths)} were given")
     if invented is not None and (publisher is not None or publisher_evidence is not None or not invented.strip()):
@@ -179,7 +178,6 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
     # read before the lock too (the files are no part of the corpus): a name mistyped where no
     # corpus is yet leaves no build/ there
     loaded = sorted(map(_load, sorted(map(Path, paths))), key=lambda item: item[1])
-    options = (doc_id, title, publisher, publisher_evidence, date, date_evidence, invented)
     # a new corpus gives the plan nothing to read (no document, no release), so it is made before
     # the lock too: a file refused as checked (binary, undecodable, metadata) leaves no build/
     # where no corpus was either; made again under the lock if an add started the corpus meanwhile
@@ -348,7 +346,7 @@ def title_of(text: str, normalized: Normalized) -> tuple[str | None, str]:
         return None, "none: the first line does not start like a headline (uppercase letter or digit)"
     if is_byline(title):
         return None, "none: the first line is a byline ('By' and names), not a headline"
-    start, end = normalized.offset_map.to_raw(0, len(title))
+    end = normalized.offset_map.to_raw(0, len(title))[1]
     lines = RAW_LINE_BREAK.split(text[:end])
     whole = lines[-1] + RAW_LINE_BREAK.split(text[end:], maxsplit=1)[0]  # the raw line, edges included
     if holds_control(whole):  # normalization drops it: the line is not what it seems
@@ -417,7 +415,7 @@ def _date_precision(date: str | None, where: Location) -> str | None:
     if not is_calendar_date(date):
         raise CorpusError("metadata-invalid", f"date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD of the calendar",
                           where)
-    return _DATE_PRECISIONS[len(date)]
+    return date_precision(date)
 
 
 Published = dict[str, dict[str, list[str]]]  # raw SHA-256 -> {doc_id: the releases, oldest first}
@@ -525,19 +523,24 @@ def _release_evidence(value) -> Evidence:
     return Evidence(**value)
 
 
+def _published_as(published: dict[str, list[str]]) -> str:
+    """The doc_ids bytes or a text were published under, with the releases: "005_... in release 1.2.1"."""
+    return "; ".join(f"{published_id} in {releases_named(versions)}" for published_id, versions in published.items())
+
+
 def _doc_id(doc_id: str | None, published: dict[str, list[str]], removed_as: str | None, highest: int,
             sha256: str, where: Location) -> str:
-    """The doc_id a file gets, by the module's rule; ``published``: the releases' doc_ids for its
-    bytes, ``removed_as``: the doc_id the removal record says they were removed under, if any,
-    ``highest``: the highest number of the doc_ids numbers follow (the manifest's, the
-    releases' and those planned before it)."""
+    """The doc_id a file gets, by add's rule (docs/preannotation.md); ``published``: the
+    releases' doc_ids for its bytes, ``removed_as``: the doc_id the removal record says they
+    were removed under, if any, ``highest``: the highest number of the doc_ids numbers follow
+    (the manifest's, the releases' and those planned before it)."""
     if not published:
         if doc_id is not None:
             return doc_id
         return removed_as if removed_as is not None else next_doc_id(highest, sha256)
     if doc_id in published:
         return doc_id
-    said = "; ".join(f"{published_id} in {releases_named(versions)}" for published_id, versions in published.items())
+    said = _published_as(published)
     if len(published) > 1:
         raise CorpusError("published-doc-id", f"the releases published these bytes under {len(published)} doc_ids "
                           f"({said}): give --doc-id, one of them, to say which the document keeps", where)
@@ -654,8 +657,7 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
         # under a new doc_id it would lose its fold, split and annotations, as published bytes keep them
         published_as = published_texts.get(text_key, {})
         if published_as and sha256 not in published and new_id not in published_as:
-            said = "; ".join(f"{published_id} in {releases_named(versions)}"
-                             for published_id, versions in published_as.items())
+            said = _published_as(published_as)
             keep = f"--doc-id {next(iter(published_as))}" if len(published_as) == 1 else "--doc-id, one of them,"
             raise CorpusError("published-doc-id", f"its text is one the releases published ({said}), in other bytes "
                               "(a byte-order mark, line endings, spacing, boilerplate lines): the same document; give "
