@@ -1,105 +1,26 @@
 """Adding articles to the corpus: ``add_files(layout, paths)`` copies each file byte for byte into
 raw/ and appends its manifest record, so nobody edits raw/manifest.jsonl by hand.
 
-What the record says, and by which written rule:
+The rules, written once in docs/preannotation.md ("`add`"): what each field of the record says
+(the encoding, the doc_id, the title, a publisher and date only with evidence, an invented
+article), what a release that published the same bytes gives back (``metadata_source``), and
+what is refused. Why the main ones are so:
 
-* ``sha256``, ``size``: of the bytes, which are copied unchanged (a raw file is never edited).
-* ``encoding``: ``utf-8`` when the bytes are valid UTF-8 (with or without a byte-order mark: the
-  mark stays in raw/, normalization drops it, and the result says it was there); ``cp1252``
-  only when they are not valid UTF-8 (the result gives the first byte UTF-8 failed at), hold no
-  UTF-8 character beyond ASCII (a file of two encodings: cp1252 would read "’" as "â€™") nor a
-  UTF-16 surrogate in UTF-8's form (CESU-8's emoji, as mojibake) and every byte is defined in
-  cp1252; otherwise the file is refused as undecodable. Nothing else is
-  guessed.
-* ``doc_id``: the same bytes are the same document. Bytes a release in the corpus root's dist/
-  published (the ``raw_sha256`` of its documents config) keep the doc_id it published them
-  under, and the result says which releases (``published``): a document removed and added again
-  keeps its fold, its designated split (both functions of the doc_id, so a test article cannot
-  come back in train) and the annotations stored under its id. Every release is verified first,
-  and one that fails is refused (``release-tampered``): it is no record of what was published.
-  Refused (``published-doc-id``): releases that published the bytes under different doc_ids
-  (``--doc-id`` names the one to keep), and a ``--doc-id`` other than the published one; when
-  the published doc_id is another document's now (its raw file was replaced), ``duplicate-doc-id``.
-  Bytes no release published: given (a safe file name, not taken), or the doc_id the removal
-  record (annotations/removed-documents.jsonl, corpus_tools.documents.remove) says they were
-  removed under (their latest removal: a document removed before any release published it keeps
-  its doc_id and the annotations stored under it too), or ``<NNN>_<sha16>``: the next
-  number (three digits at least) after the highest of the doc_ids of that form in the manifest
-  and the releases (``add``'s, and one given in it; so a number a release used is not given to
-  other bytes) and the removal record (nor a removed document's), then the first 16 hex
-  digits of the file's SHA-256. (The seeds' own hex parts came with them and are no hash of
-  their bytes that can be recomputed; new ones are, so the same bytes get the same suffix.)
-  A given doc_id that a release published for other bytes is allowed: that is how a document's
-  raw file is replaced (removed, and its new bytes added with ``--doc-id``). New bytes whose text
-  once normalized a release published (the ``text_sha256`` of its documents config: the document
-  saved again with CRLF, a byte-order mark) are that document: refused (``published-doc-id``)
-  unless ``--doc-id`` gives the doc_id it was published under. A copy of the
-  corpus without dist/ knows no release: there, the removal record or ``--doc-id`` keeps a removed
-  document's id.
-* ``title``: given (stripped), else (bytes a release published: the last point) normalization's
-  title (docs/normalization.md: the first non-blank line as the normalized text has it, unless
-  a rule claims it as boilerplate or a dateline, and at most ``TITLE_MAX_CHARS`` characters)
-  when it starts with an uppercase letter or a digit, is no byline ("By Jane Doe": ``is_byline``;
-  normalization keeps bylines as text) and its raw line holds no control character nor
-  bidirectional embedding, override or isolate (a headline); else null: the line
-  normalization drops one from is not the line the raw file shows (an override shows
-  "4202 ,21 hcraM" as "March 12, 2024", and normalized it reads reversed). So the title is the
-  text's first line as annotators see it, never a line normalization drops ("Advertisement", a
-  dateline) or a part of one. On the
-  five seeds this gives exactly the titles of their manifest records (004's first line,
-  " date 2021-09-30 ", is a dateline).
-* ``publisher``, ``publication_date``: null with evidence ``none`` unless given (a publisher
-  stripped, as a title is; or published: the last point), and given only with evidence:
-  ``line N`` (stated: line N of the file, quoted whole from the file itself) or a sentence of
-  reasoning (inferred) that cites no line: evidence naming a line otherwise ("the dateline, line
-  4", "line -1") is refused, since nothing would check that line. A date is ``YYYY``,
-  ``YYYY-MM`` or ``YYYY-MM-DD`` and must be a date of the calendar; its precision follows from
-  its form.
-* an invented article (``invented``: why, e.g. "written as a test fixture"): publisher null with
-  evidence ``none`` whose reasoning starts ``INVENTED`` ("Invented article: <why>"), which the
-  release's card names in its caveats; a publisher cannot be given with it.
-* bytes a release published (their doc_id kept, above): what the corpus knew of the document
-  comes back with it. Each of ``encoding``, ``title``, ``publisher`` (with its evidence) and
-  ``publication_date`` (with its precision and evidence) is, by one rule (``metadata_source``):
-  given, when an option gives it (``--title``; ``--publisher``, ``--publisher-evidence`` or
-  ``--invented``; ``--date`` or ``--date-evidence``): what the user says wins; else the
-  release's, from the documents config of the latest release that published the bytes under the
-  doc_id, when that config has the field's columns (``RESTORED``; a date's precision, if it lacks
-  that column, follows from the date's form); else by add's rule above, as for new bytes: a
-  release made by older code that lacks a column is not filled in from anywhere. The encoding is
-  the release's only when it reads the bytes as add's rule does (the same text; check-raw's
-  ``decode``). A document removed and added again so gets the record it had, byte for byte, and
-  a release made again publishes the same data (``size``, ``sha256`` and ``file`` are of the
-  bytes and the doc_id). The result says which came from where (``release``, ``sources``). A
-  value from the release is checked as a given one (``check_evidence``): one that fails is
-  refused, naming the release; an option giving the value replaces it.
+* the same bytes are the same document: a document removed and added again keeps its fold and
+  designated split (functions of the doc_id: a test article cannot come back in train) and the
+  annotations stored under its id; so is the same text in other bytes (a byte-order mark, CRLF),
+  which a release would otherwise publish twice, in two folds;
+* nothing is guessed: cp1252 only where the bytes cannot be UTF-8 nor mojibake of it, a title only
+  where the first line reads as a headline in the raw file too, a publisher or date only with
+  evidence, a cited line quoted from the file itself and checked to state the value
+  (``check_evidence``, which check-raw asks of every record).
 
-Refused, with the file named and nothing written: a file in the corpus's own raw/, annotations/
-or dist/ (``_outside_corpus``), a file already in the corpus (same SHA-256; the message names its
-doc_id) or named twice, a file whose text is a document's once
-normalized (a copy that differs only in what normalization drops: a byte-order mark, line
-endings, spacing, boilerplate lines; two documents of one text would be released twice, and
-could land in two splits; and a corpus that holds one text twice already, as a merge of two
-checkouts' adds can leave it, which check-raw cannot tell), a doc_id taken (also one that differs from a taken
-one only in case: one raw file on a case-insensitive filesystem) or unsafe, an empty
-file or one that normalization leaves no text of (only a byte-order mark, zero-width
-characters, boilerplate), a binary file (a NUL byte, or more than ``BINARY_CONTROL_SHARE`` of
-control characters other than whitespace), a web page's HTML source (``_HTML_PAGE``: it opens
-with a doctype or an <html> tag), a run of more than ``raw.MAX_COMBINING_RUN`` combining marks, bytes that are neither UTF-8 nor cp1252, a UTF-8 byte-order
-mark or UTF-8 characters beside bytes that are not UTF-8 (a file of two encodings), a UTF-16
-surrogate written as UTF-8 (CESU-8's emoji, which cp1252 would read as "í ½í¸€"), metadata without evidence, evidence (its reasoning or the line it quotes) holding what a title
-may not (``ManifestRecord``: a control character, a bidirectional embedding, override or
-isolate). Several files are added all or none: everything is read and checked first; the raw
-files and the new manifest are written into a staging directory in raw/, then the raw files are
-renamed into place and the manifest replaced last; a failure removes the raw files this call
-moved in, and an add killed after staging its manifest is finished by the next add
-(``_write``). The corpus lock is held throughout, and the corpus must check clean
-(``check-raw``) before anything is added. A corpus no document was added to (no manifest, no
-raw/ or one holding nothing but hidden names, no stored export, no release and no removal record:
-``is_new_corpus``) is started: the add creates raw/ and the manifest as above, and a refused one
-leaves no raw/ it made, nor build/ (the lock's: its files are read and checked before the lock
-is taken, since there is nothing of the corpus to check them against); a manifest missing beside raw files, stored exports or releases is a
-lost one, refused (``manifest-missing``), never started over.
+All or nothing, under the corpus lock: the corpus must check clean, and every file is read and
+checked (``_plan``) before anything is written; then ``_write`` stages the raw files and the new manifest in raw/ and
+moves them in, the manifest last, and the next add finishes one killed after it staged its
+manifest (``_finish_killed``). A corpus no document was added to (``is_new_corpus``) is started
+so; a manifest missing beside raw files, stored exports or releases is a lost one, never started
+over.
 """
 
 from __future__ import annotations
@@ -151,7 +72,7 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
               date: str | None = None, date_evidence: str | None = None, invented: str | None = None,
               reading: Totalled | None = None, on_checking: Callable[[int], None] | None = None,
               on_progress: Callable[[int], None] | None = None) -> tuple[AddedFile, ...]:
-    """Add ``paths`` to the corpus (see the module docstring); return what was added, in the
+    """Add ``paths`` to the corpus (docs/preannotation.md); return what was added, in the
     order written: by SHA-256 of the bytes, so the numbering does not depend on the order the
     files were named in. ``doc_id``, ``title`` and the metadata apply to a single file only.
     Progress, one call per item, in this order: ``reading`` asked with the number of documents
@@ -255,7 +176,8 @@ def _load(path: Path) -> tuple[Path, str, bytes]:
 
 
 def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int | None]:
-    """(encoding, decoded text, has a UTF-8 BOM, byte where UTF-8 failed) by the module's rule."""
+    """(encoding, decoded text, has a UTF-8 BOM, byte where UTF-8 failed) by add's rule
+    (docs/preannotation.md)."""
     wide = wide_encoding(data)
     if wide is not None:
         sign = "its byte-order mark" if data.startswith(tuple(mark for mark, _ in _WIDE_MARKS)) else \
@@ -336,8 +258,8 @@ def wide_encoding(data: bytes) -> str | None:
 
 
 def title_of(text: str, normalized: Normalized) -> tuple[str | None, str]:
-    """The title by the module's rule, and the rule's verdict in words; ``normalized``: ``text``
-    normalized."""
+    """The title by add's rule (docs/preannotation.md), and the rule's verdict in words;
+    ``normalized``: ``text`` normalized."""
     title = normalized.title
     if title is None:
         return None, (f"none: normalization takes no title (the first line is boilerplate or a dateline, or longer "
