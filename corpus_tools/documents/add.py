@@ -32,7 +32,7 @@ import os
 import re
 import shutil
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 from corpus_tools.documents.index import DocumentIndex, text_sha256
 from corpus_tools.documents.normalize import TITLE_MAX_CHARS, Normalized, normalize
@@ -67,6 +67,18 @@ _CITES_A_LINE = re.compile(r"\blines?\s*(?:(?:no\.?|number)\s*)?(?:[-+#]?\d|(?:o
 NOT_GIVEN = "Not given when the file was added (corpus-tools add); nothing was inferred from the text."
 
 
+class Given(NamedTuple):
+    """What add's options say of the one file they describe; None where an option is left out."""
+
+    doc_id: str | None
+    title: str | None
+    publisher: str | None
+    publisher_evidence: str | None
+    date: str | None
+    date_evidence: str | None
+    invented: str | None
+
+
 def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None = None, title: str | None = None,
               publisher: str | None = None, publisher_evidence: str | None = None,
               date: str | None = None, date_evidence: str | None = None, invented: str | None = None,
@@ -81,8 +93,8 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
     checked (decoded, normalized, numbered), ``on_progress`` per file written."""
     if not paths:
         raise CorpusError("add-input-missing", "no file to add")
-    options = (doc_id, title, publisher, publisher_evidence, date, date_evidence, invented)
-    if len(paths) > 1 and any(value is not None for value in options):
+    given = Given(doc_id, title, publisher, publisher_evidence, date, date_evidence, invented)
+    if len(paths) > 1 and any(value is not None for value in given):
         raise CorpusError("metadata-invalid", "--doc-id, --title, --publisher, --date and --invented describe one "
                           f"file; {len(paths)} were given")
     if invented is not None and (publisher is not None or publisher_evidence is not None or not invented.strip()):
@@ -102,7 +114,7 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
     # a new corpus gives the plan nothing to read (no document, no release), so it is made before
     # the lock too: a file refused as checked (binary, undecodable, metadata) leaves no build/
     # where no corpus was either; made again under the lock if an add started the corpus meanwhile
-    early = _plan(layout, [], {}, {}, {}, {}, (), loaded, *options, on_checking) if is_new_corpus(layout) else None
+    early = _plan(layout, [], {}, {}, {}, {}, (), loaded, given, on_checking) if is_new_corpus(layout) else None
     with corpus_lock(layout, "add"):
         _finish_killed(layout)
         # no document added yet (no manifest, no raw file): this add starts the corpus; a manifest
@@ -115,7 +127,7 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
         texts = {} if index is None else _texts(layout, index, reading)
         published, rows, published_texts = _published(layout, {sha256 for _, sha256, _ in loaded})
         planned = early if new and early is not None else _plan(
-            layout, existing, texts, published, rows, published_texts, read_removals(layout), loaded, *options,
+            layout, existing, texts, published, rows, published_texts, read_removals(layout), loaded, given,
             on_checking if early is None else None)  # each file drawn as checked once
         made_raw = not layout.raw.exists()
         try:
@@ -474,10 +486,68 @@ def _doc_id(doc_id: str | None, published: dict[str, list[str]], removed_as: str
     return published_id
 
 
+def _record(new_id: str, sha256: str, data: bytes, encoding: str, text: str, normalized: Normalized, given: Given,
+            release: str | None, row: dict | None, where: Location) -> tuple[ManifestRecord, str, dict[str, str]]:
+    """The manifest record of a file to add, the title rule's verdict, and where each field of
+    ``RESTORED`` came from; ``row``: the documents-config row of ``release``, the latest release
+    that published the bytes under ``new_id`` (None for new bytes). A value check-raw would refuse
+    is refused, naming the release it came from."""
+    _, title, publisher, publisher_evidence, date, date_evidence, invented = given
+    if title is not None and not any(character.isprintable() and not character.isspace() for character in title):
+        raise CorpusError("metadata-invalid", "--title is blank: leave it out, and the rule finds the title "
+                          "or none", where)
+    if row is not None and "raw_encoding" in row and not _reads_as(data, row["raw_encoding"], text, where):
+        # published under an encoding today's rule does not read these bytes as (raw.decode): add's rule
+        row = {column: value for column, value in row.items() if column != "raw_encoding"}
+    sources = {field: metadata_source(field, stated, row) for field, stated in (
+        ("encoding", False), ("title", title is not None),
+        ("publisher", publisher is not None or publisher_evidence is not None or invented is not None),
+        ("publication_date", date is not None or date_evidence is not None))}
+    if sources["title"] == "release":
+        found_title, rule = row["title"], f"from release {release}"
+    else:
+        found_title, rule = (title.strip(), "given") if title is not None else title_of(text, normalized)
+    at_fault = "publisher"  # the field whose value a refusal below is about (None: the record's)
+    try:
+        if sources["publisher"] == "release":
+            found_publisher, publisher_found = row["publisher"], _release_evidence(row["publisher_evidence"])
+        else:
+            # stripped as a given title is: " Reuters " would be a publisher of its own wherever
+            # documents are grouped or counted by publisher (template lines, the card's table)
+            found_publisher = publisher.strip() if publisher is not None else None
+            publisher_found = (Evidence("none", reasoning=f"{INVENTED}: {invented.strip()}") if invented
+                               else _evidence(publisher, publisher_evidence, text, "publisher", where))
+        at_fault = "publication_date"
+        if sources["publication_date"] == "release":
+            found_date, date_found = row["publication_date"], _release_evidence(row["publication_date_evidence"])
+            precision = row["publication_date_precision"] if "publication_date_precision" in row else \
+                _date_precision(found_date, where)
+        else:
+            found_date, date_found = date, _evidence(date, date_evidence, text, "date", where)
+            precision = _date_precision(date, where)
+        at_fault = None
+        record = ManifestRecord(
+            doc_id=new_id, file=new_id + RAW_SUFFIX, sha256=sha256, size=len(data),
+            encoding=row["raw_encoding"] if sources["encoding"] == "release" else encoding,
+            title=found_title, publisher=found_publisher, publisher_evidence=publisher_found,
+            publication_date=found_date, publication_date_precision=precision,
+            publication_date_evidence=date_found)
+    except CorpusError as error:  # add's own checks of a value (_evidence, _date_precision)
+        raise CorpusError(error.code, error.message + _from_release(sources, release, at_fault),
+                          error.location) from None
+    except (ValueError, TypeError) as error:
+        raise CorpusError("metadata-invalid", str(error) + _from_release(sources, release, at_fault),
+                          where) from None
+    problems = check_evidence(record, text, where)  # what check-raw will ask of the record
+    if problems:
+        field = problems[0].message.split(":", 1)[0].removesuffix("_evidence")  # check_evidence's prefix
+        raise CorpusError("metadata-invalid", problems[0].message + _from_release(sources, release, field), where)
+    return record, rule, sources
+
+
 def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str], published: Published,
           rows: Rows, published_texts: Published, removals: Sequence[Removal],
-          loaded: list[tuple[Path, str, bytes]],
-          doc_id, title, publisher, publisher_evidence, date, date_evidence, invented,
+          loaded: list[tuple[Path, str, bytes]], given: Given,
           on_checking: Callable[[int], None] | None) -> list[tuple[AddedFile, bytes]]:
     by_sha = {record.sha256: f"already in the corpus as {record.doc_id}" for record in existing}
     taken = {record.doc_id for record in existing}
@@ -503,7 +573,7 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
                               "text) and add that", where)
         if (run := combining_run(data, text, encoding, where, "remove them and add it again")) is not None:
             raise run
-        new_id = _doc_id(doc_id, published.get(sha256, {}), removed_as.get(sha256), highest, sha256, where)
+        new_id = _doc_id(given.doc_id, published.get(sha256, {}), removed_as.get(sha256), highest, sha256, where)
         check_doc_id(new_id, where)
         if new_id in taken or (layout.raw / (new_id + RAW_SUFFIX)).exists():
             raise CorpusError("duplicate-doc-id", f"doc_id {new_id!r} is taken" + (
@@ -511,7 +581,7 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
                 "replaced since" if sha256 in published else
                 ", by other bytes: these bytes were removed under it (annotations/removed-documents.jsonl), and "
                 "its raw file has been replaced since; --doc-id adds them as another document"
-                if doc_id is None and removed_as.get(sha256) == new_id else ""), where)
+                if given.doc_id is None and removed_as.get(sha256) == new_id else ""), where)
         # two raw files whose names differ only in case are one file on some filesystems
         if (clash := keys.get(doc_id_key(new_id))) is not None:
             raise CorpusError("duplicate-doc-id", f"doc_id {new_id!r} differs from {clash!r} only in case: on a "
@@ -520,56 +590,8 @@ def _plan(layout: Layout, existing: list[ManifestRecord], texts: dict[str, str],
         if not normalized.text:  # a document of nothing: annotators would get an empty task
             raise CorpusError("raw-empty", "normalization leaves no text (the file holds only a byte-order mark, "
                               "zero-width or control characters, or boilerplate lines)", where)
-        if title is not None and not any(character.isprintable() and not character.isspace() for character in title):
-            raise CorpusError("metadata-invalid", "--title is blank: leave it out, and the rule finds the title "
-                              "or none", where)
         release, row = rows.get((sha256, new_id), (None, None))
-        if row is not None and "raw_encoding" in row and not _reads_as(data, row["raw_encoding"], text, where):
-            # published under an encoding today's rule does not read these bytes as (raw.decode): add's rule
-            row = {column: value for column, value in row.items() if column != "raw_encoding"}
-        sources = {field: metadata_source(field, given, row) for field, given in (
-            ("encoding", False), ("title", title is not None),
-            ("publisher", publisher is not None or publisher_evidence is not None or invented is not None),
-            ("publication_date", date is not None or date_evidence is not None))}
-        if sources["title"] == "release":
-            found_title, rule = row["title"], f"from release {release}"
-        else:
-            found_title, rule = (title.strip(), "given") if title is not None else title_of(text, normalized)
-        at_fault = "publisher"  # the field whose value a refusal below is about (None: the record's)
-        try:
-            if sources["publisher"] == "release":
-                found_publisher, publisher_found = row["publisher"], _release_evidence(row["publisher_evidence"])
-            else:
-                # stripped as a given title is: " Reuters " would be a publisher of its own wherever
-                # documents are grouped or counted by publisher (template lines, the card's table)
-                found_publisher = publisher.strip() if publisher is not None else None
-                publisher_found = (Evidence("none", reasoning=f"{INVENTED}: {invented.strip()}") if invented
-                                   else _evidence(publisher, publisher_evidence, text, "publisher", where))
-            at_fault = "publication_date"
-            if sources["publication_date"] == "release":
-                found_date, date_found = row["publication_date"], _release_evidence(row["publication_date_evidence"])
-                precision = row["publication_date_precision"] if "publication_date_precision" in row else \
-                    _date_precision(found_date, where)
-            else:
-                found_date, date_found = date, _evidence(date, date_evidence, text, "date", where)
-                precision = _date_precision(date, where)
-            at_fault = None
-            record = ManifestRecord(
-                doc_id=new_id, file=new_id + RAW_SUFFIX, sha256=sha256, size=len(data),
-                encoding=row["raw_encoding"] if sources["encoding"] == "release" else encoding,
-                title=found_title, publisher=found_publisher, publisher_evidence=publisher_found,
-                publication_date=found_date, publication_date_precision=precision,
-                publication_date_evidence=date_found)
-        except CorpusError as error:  # add's own checks of a value (_evidence, _date_precision)
-            raise CorpusError(error.code, error.message + _from_release(sources, release, at_fault),
-                              error.location) from None
-        except (ValueError, TypeError) as error:
-            raise CorpusError("metadata-invalid", str(error) + _from_release(sources, release, at_fault),
-                              where) from None
-        problems = check_evidence(record, text, where)  # what check-raw will ask of the record
-        if problems:
-            field = problems[0].message.split(":", 1)[0].removesuffix("_evidence")  # check_evidence's prefix
-            raise CorpusError("metadata-invalid", problems[0].message + _from_release(sources, release, field), where)
+        record, rule, sources = _record(new_id, sha256, data, encoding, text, normalized, given, release, row, where)
         text_key = text_sha256(normalized.text)  # as the document index will make it
         if text_key in texts:
             raise CorpusError("raw-duplicate", f"its text is {texts[text_key]}'s once normalized: the same article in "
