@@ -38,7 +38,7 @@ from corpus_tools.documents.index import DocumentIndex, text_sha256
 from corpus_tools.documents.normalize import TITLE_MAX_CHARS, Normalized, normalize
 from corpus_tools.documents.raw import (
     ADD_STAGING, RAW_LINE_BREAK, RAW_SUFFIX, STAGED_MANIFEST, appended, check_doc_id, check_evidence, combining_run,
-    decode, doc_id_key, is_new_corpus, manifest_line, read_manifest, require_text,
+    decode, doc_id_key, is_new_corpus, listed_files, manifest_line, read_manifest, require_text,
 )
 from corpus_tools.documents.removals import read_removals
 from corpus_tools.errors import CorpusError, Location, escape
@@ -154,11 +154,9 @@ def _texts(layout: Layout, index: DocumentIndex, reading: Totalled | None) -> di
 
 
 def _outside_corpus(layout: Layout, path: Path) -> None:
-    """An article is added from outside the corpus's own raw/, annotations/ and dist/ (where a
-    symbolic link leads, too): they hold what the corpus is made of. ``add raw/*`` added the
-    manifest itself as an article, and an article put into raw/ by hand was refused as an
-    unlisted raw file (or, in a corpus without a manifest yet, as a lost manifest), naming no
-    way on: add copies it into raw/ under its doc_id, from where it is."""
+    """``add-input-in-corpus`` for a file in the corpus's own raw/, annotations/ or dist/ (where a
+    symbolic link leads, too): ``add raw/*`` added the manifest itself as an article, and an
+    article put into raw/ by hand was refused as unlisted, naming no way on."""
     with file_errors():  # a loop of links
         target = resolved(path)
     for name in PROTECTED:
@@ -654,12 +652,10 @@ def _stage(path: Path, data: bytes) -> None:
 
 
 def _write(layout: Layout, planned: list[tuple[AddedFile, bytes]], on_progress, manifest: bytes) -> None:
-    """Everything is written into a staging directory first, the new manifest (``manifest``, the
-    one in place, empty for a new corpus, with the new records) last; then the raw files are
-    renamed into raw/ and the manifest replaced (or created). Killed before the manifest was
-    staged, nothing happened (the next add removes the staging); killed after, the next add
-    finishes the moves (``_finish_killed``): a raw file is never left in raw/ unlisted, which would
-    stop every command that checks raw/."""
+    """Stage the raw files, then the new manifest (``manifest``, the one in place, with the new
+    records), and move them in, the manifest last (docs/architecture.md). A raw file is never
+    left in raw/ unlisted, which would stop every command that checks raw/: killed before the
+    manifest was staged, nothing happened; killed after, the next add finishes the moves."""
     staging = staging_dir(layout.raw, ADD_STAGING)
     try:
         with writing_under(layout.raw):
@@ -716,8 +712,7 @@ def _finish_killed(layout: Layout) -> int:
                 # its records, not its line breaks: a manifest without a final one got one first
                 listed += sum(1 for line in new[len(current):].split(b"\n") if line.strip())
                 _move_in(layout, staging)
-            elif any((layout.raw / name).exists() for name in {record.file for record in read_manifest(staged)}
-                     - {record.file for record in read_manifest(layout.manifest)}):
+            elif any((layout.raw / name).exists() for name in listed_files(staged) - listed_files(layout.manifest)):
                 raise CorpusError("raw-unlisted", f"an add was killed while it moved its files in, and the manifest "
                                   f"changed since: its staged manifest (raw/{staging.name}/{STAGED_MANIFEST}) no "
                                   "longer continues raw/manifest.jsonl; list its moved files by merging the two, or "

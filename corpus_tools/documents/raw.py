@@ -239,6 +239,11 @@ def read_manifest(path: Path) -> list[ManifestRecord]:
     return [record for *_, record in scan_manifest(path)]
 
 
+def listed_files(path: Path) -> set[str]:
+    """The raw files a manifest lists; raises as ``scan_manifest``."""
+    return {record.file for *_, record in scan_manifest(path)}
+
+
 def read_manifest_record(fd: int, path: str | Path, number: int, offset: int, length: int) -> ManifestRecord:
     """The record on line ``number`` of the manifest open as ``fd``: ``length`` bytes at byte
     ``offset`` (from scan_manifest). ``os.pread`` uses no file position, so processes forked
@@ -514,7 +519,7 @@ def check_raw_indexed(layout: Layout, checking: Totalled | None = None) -> tuple
     unlisted = [layout.raw / name for name in present if name not in listed]
     if unlisted:  # an add that finished meanwhile lists its files in the manifest it put in place last
         try:
-            added = {record.file for *_, record in scan_manifest(layout.manifest)}
+            added = listed_files(layout.manifest)
         except CorpusError:
             added = set()
         unlisted = [path for path in unlisted if path.name not in added]

@@ -47,8 +47,8 @@ import shutil
 from typing import Mapping, Sequence
 
 from corpus_tools.documents.raw import (
-    REMOVE_PLAN, REMOVE_STAGING, STAGED_MANIFEST, appended, check_raw, manifest_line, raise_first, remove_plan,
-    scan_manifest,
+    REMOVE_PLAN, REMOVE_STAGING, STAGED_MANIFEST, appended, check_raw, listed_files, manifest_line, raise_first,
+    remove_plan, scan_manifest,
 )
 from corpus_tools.documents.removals import read_removals, unknown_doc_id
 from corpus_tools.errors import CorpusError, Location, Report, agreeing, quantity
@@ -201,7 +201,7 @@ def _finish_killed(layout: Layout) -> int:
                 previous = (staging / PREVIOUS_RECORD).read_bytes() if plan["record_existed"] else b""
                 _put_back(layout, plan["record_existed"], previous)
             else:
-                listed = {record.file for *_, record in scan_manifest(layout.manifest)}
+                listed = listed_files(layout.manifest)
                 for name in plan["files"]:
                     if name not in listed:
                         (layout.raw / name).unlink(missing_ok=True)
