@@ -21,7 +21,7 @@ import re
 import stat
 import unicodedata
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import msgspec
 
@@ -372,12 +372,9 @@ def check_raw_dir(layout: Layout) -> None:
 
 
 def check_evidence(record: ManifestRecord, text: str, where: Location) -> list[Problem]:
-    """Stated evidence against the raw text: its ``line`` (1-based, as RAW_LINE_BREAK counts
-    lines) must exist and contain its ``quote`` (a part of the line, or all of it; not blank),
-    and the quote must state the fact: the date (as far as its precision goes), the publisher's
-    name (``_unstated``).
-    Containment rather than equality, so a publisher named inside a longer line can be cited
-    by its words; the seeds quote whole lines."""
+    """``evidence-mismatch`` for each stated evidence whose line (``RAW_LINE_BREAK``'s) does not
+    hold its quote or whose quote does not state the value (docs/validation.md). Containment
+    rather than equality, so a publisher named inside a longer line can be cited by its words."""
     problems = []
     lines: list[str] | None = None
     for field in ("publisher_evidence", "publication_date_evidence"):
@@ -447,12 +444,10 @@ def _dates_in(quote: str) -> set[tuple[int, int | None, int | None]]:
 
 
 def _unstated(record: ManifestRecord, field: str, quote: str) -> str | None:
-    """What a stated quote should say and does not; None when it says it. A date: a date the
-    quote writes has its year and, as far as its precision goes, its month (by name, its first
-    three letters, or number) and day, whatever the format ("25 April, 2024", "2024-04-25",
-    "Apr. 25, 2024", "25/4/2024"): the parts of one date, not numbers anywhere in the line
-    ("Updated 2024-12-03" states no 12 March; "may visit ... in 2024" no May).
-    A publisher: its name as whole words (case and spacing aside: "Ken" is not in "Blinken")."""
+    """What a stated quote should say and does not; None when it says it. A date's parts must be
+    those of one date the quote writes, in any format, not numbers anywhere in the line
+    ("Updated 2024-12-03" states no 12 March; "may visit ... in 2024" no May); a publisher's
+    name, whole words ("Ken" is not in "Blinken")."""
     if field == "publication_date_evidence":
         year, month, day = ([int(part) for part in (record.publication_date or "").split("-")] + [None, None])[:3]
         dates = _dates_in(quote)
@@ -542,26 +537,24 @@ REMOVE_PLAN = "removing.json"  # in its staging: the doc_ids and raw files, whet
 
 def killed_adds(layout: Layout) -> dict[str, Path]:
     """The raw files that the staged manifest of an add killed while moving its files in lists,
-    each with that add's staging directory (``corpus-tools add`` with no file finishes them)."""
-    found = {}
-    for staging in abandoned(layout.raw, ADD_STAGING):
-        try:
-            found.update({record.file: staging for *_, record in scan_manifest(staging / STAGED_MANIFEST)})
-        except CorpusError:  # killed before its manifest was staged: nothing of it was moved in
-            continue
-    return found
+    each with that add's staging directory (``corpus-tools add`` with no file finishes them);
+    one killed before its manifest was staged moved nothing in."""
+    return _killed(layout, ADD_STAGING, lambda staging: listed_files(staging / STAGED_MANIFEST))
 
 
 def killed_removes(layout: Layout) -> dict[str, Path]:
     """The raw files a remove killed after its commit had still to delete, each with that
     remove's staging directory (``corpus-tools remove`` with no doc_id deletes them)."""
+    return _killed(layout, REMOVE_STAGING, lambda staging: (remove_plan(staging) or {}).get("files", ()))
+
+
+def _killed(layout: Layout, prefix: str, files: Callable[[Path], Iterable[str]]) -> dict[str, Path]:
     found = {}
-    for staging in abandoned(layout.raw, REMOVE_STAGING):
+    for staging in abandoned(layout.raw, prefix):
         try:
-            plan = remove_plan(staging)
-        except CorpusError:  # the remove that finishes it says so; here it only words a message
+            found.update(dict.fromkeys(files(staging), staging))
+        except CorpusError:  # unreadable: the run that finishes it says so; here it only words a message
             continue
-        found.update({name: staging for name in (plan or {}).get("files", ())})
     return found
 
 
