@@ -550,3 +550,26 @@ def test_a_directory_where_the_raw_index_belongs_is_named_in_a_one_line_error(co
     assert result.exit_code == 1
     assert result.output == f"Error: {in_the_way}: [file-error] Is a directory\n"
     assert [path.name for path in (corpus_copy.build / "cache").iterdir()] == [in_the_way.name]
+
+
+def test_manifest_and_removal_record_lines_are_written_as_the_committed_ones(corpus_copy, tmp_path):
+    """add's manifest line and remove's removal-record line (one writer, raw.manifest_line): fields
+    in record order, text beyond ASCII as UTF-8, never as \\u escapes (which no test looked at)."""
+    from corpus_tools.documents.remove import remove_documents
+
+    article = tmp_path / "in" / "article.txt"
+    article.parent.mkdir()
+    article.write_bytes("Syria’s envoy returns to Damascus\n\nThe body of the article.\n".encode())
+    [added] = add_files(corpus_copy, [article])
+    doc_id, sha256 = added.record.doc_id, added.record.sha256
+    assert doc_id == f"007_{sha256[:16]}"
+    assert corpus_copy.manifest.read_bytes().splitlines()[-1] == (
+        f'{{"doc_id": "{doc_id}", "file": "{doc_id}.txt", "sha256": "{sha256}", "size": 62, "encoding": "utf-8", '
+        '"title": "Syria’s envoy returns to Damascus", "publisher": null, "publisher_evidence": {"kind": "none", '
+        '"line": null, "quote": null, "reasoning": "Not given when the file was added (corpus-tools add); nothing was '
+        'inferred from the text."}, "publication_date": null, "publication_date_precision": null, '
+        '"publication_date_evidence": {"kind": "none", "line": null, "quote": null, "reasoning": "Not given when the '
+        'file was added (corpus-tools add); nothing was inferred from the text."}}').encode()
+    remove_documents(corpus_copy, [doc_id], "a copy of another outlet’s report")
+    assert corpus_copy.removed_documents.read_bytes() == (
+        f'{{"doc_id": "{doc_id}", "sha256": "{sha256}", "reason": "a copy of another outlet’s report"}}\n').encode()
