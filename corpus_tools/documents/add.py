@@ -200,17 +200,18 @@ def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int |
         text, encoding, failed_at = data.decode("utf-8"), "utf-8", None
     except UnicodeDecodeError as not_utf8:
         failed_at = not_utf8.start
+        failed = Location(file=where.file, byte_offset=failed_at)
         if data.startswith(codecs.BOM_UTF8):  # cp1252 would make the mark and every UTF-8 character mojibake
             raise CorpusError("raw-undecodable", f"a UTF-8 byte-order mark, but not UTF-8 at byte {failed_at} "
                               f"({data[failed_at:failed_at + 4]!r}): a file of two encodings; save it as UTF-8 "
-                              "and add it again", Location(file=where.file, byte_offset=failed_at)) from None
+                              "and add it again", failed) from None
         if (utf8 := _UTF8_CHARACTER.search(data)) is not None:  # cp1252 would make every one of them mojibake
             raise CorpusError("raw-undecodable", f"UTF-8 characters (the first at byte {utf8.start()}: "
                               f"{utf8[0]!r}, {utf8[0].decode()!r}), but not UTF-8 at byte {failed_at} "
                               f"({data[failed_at:failed_at + 4]!r}): a file of two encodings, which cp1252 would read "
                               f"as mojibake ({utf8[0].decode('cp1252', 'replace')!r}), unless that is the text: "
                               "cp1252 letters that happen to form a UTF-8 character (\"JOSÉ’S\"); either way, make "
-                              "it all UTF-8 and add it again", Location(file=where.file, byte_offset=failed_at)) from None
+                              "it all UTF-8 and add it again", failed) from None
         if (surrogate := _UTF8_SURROGATE.search(data)) is not None:  # as mojibake as the above, and not UTF-8 either
             raise CorpusError("raw-undecodable", f"a UTF-16 surrogate written as UTF-8 at byte {surrogate.start()} "
                               f"({surrogate[0]!r}: CESU-8 or Java's modified UTF-8, half of a character beyond "
@@ -223,8 +224,7 @@ def detect_encoding(data: bytes, where: Location) -> tuple[str, str, bool, int |
         except UnicodeDecodeError as error:
             raise CorpusError("raw-undecodable", f"not UTF-8 (invalid at byte {failed_at}: "
                               f"{data[failed_at:failed_at + 4]!r}) and not cp1252 (byte {error.start}: "
-                              f"{data[error.start:error.start + 1]!r} is undefined there)",
-                              Location(file=where.file, byte_offset=failed_at)) from None
+                              f"{data[error.start:error.start + 1]!r} is undefined there)", failed) from None
     controls = sum(1 for c in text if (c < " " or c == "\x7f") and c not in _WHITESPACE_CONTROLS)
     if controls > BINARY_CONTROL_SHARE * len(text):
         raise CorpusError("raw-binary", f"{controls} of {len(text)} characters are control characters: "
