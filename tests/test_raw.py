@@ -573,3 +573,19 @@ def test_manifest_and_removal_record_lines_are_written_as_the_committed_ones(cor
     remove_documents(corpus_copy, [doc_id], "a copy of another outlet’s report")
     assert corpus_copy.removed_documents.read_bytes() == (
         f'{{"doc_id": "{doc_id}", "sha256": "{sha256}", "reason": "a copy of another outlet’s report"}}\n').encode()
+
+
+@pytest.mark.parametrize("options", [["--title", "One headline"], ["--doc-id", "my_doc"], ["--invented", "a fixture"],
+                                     ["--date", "2024", "--date-evidence", "line 1"]])
+def test_an_option_that_describes_one_file_is_refused_with_two(corpus_copy, tmp_path, options):
+    """--doc-id, --title and the metadata describe one file: given with two, add refuses in one
+    line and writes nothing (which no test checked, for two files or more)."""
+    first, second = tmp_path / "in" / "first.txt", tmp_path / "in" / "second.txt"
+    first.parent.mkdir()
+    first.write_bytes(b"First headline of 2024\n\nThe first article.\n")
+    second.write_bytes(b"Second headline of 2024\n\nThe second article.\n")
+    before = {path.name: path.read_bytes() for path in corpus_copy.raw.iterdir()}
+    result = CliRunner().invoke(cli, ["add", "--root", str(corpus_copy.root), str(first), str(second), *options])
+    assert (result.exit_code, result.output) == (1, "Error: [metadata-invalid] --doc-id, --title, --publisher, --date "
+                                                    "and --invented describe one file; 2 were given\n")
+    assert {path.name: path.read_bytes() for path in corpus_copy.raw.iterdir()} == before
