@@ -464,22 +464,17 @@ def _unstated(record: ManifestRecord, field: str, quote: str) -> str | None:
 
 
 def check_raw(layout: Layout, checking: Totalled | None = None) -> Report:
-    """Every raw file against the manifest (a regular file, its size, SHA-256, encoding and the
-    evidence the manifest states from it; no bytes under two records; no run of more than
-    ``MAX_COMBINING_RUN`` combining marks, ``combining_run``); all problems, as data. Nothing is written.
-    ``checking``: the progress in bytes of the manifest, each record's line counted once its file
-    is checked (``scan_manifest``'s ``scanning``)."""
+    """Every raw file against the manifest (docs/validation.md, "raw"); all problems, as data.
+    Nothing is written. ``checking``: the progress in bytes of the manifest, each record's line
+    counted once its file is checked (``scan_manifest``'s ``scanning``)."""
     return check_raw_indexed(layout, checking)[0]
 
 
 def check_raw_indexed(layout: Layout, checking: Totalled | None = None) -> tuple[Report, list[IndexRow]]:
-    """``check_raw``'s report, and where each manifest record is: (doc_id, line number, byte
-    offset and byte length of its line, raw key), in manifest order, where the raw key
+    """``check_raw``'s report, and each record's ``IndexRow`` in manifest order: its raw key
     ``"<sha256>:<encoding>"`` is what the decoded text is a function of (what
-    corpus_tools.documents.cache.RawIndex stores).
-
-    One streaming pass over the manifest; each raw file is read, hashed and decoded (not kept).
-    """
+    corpus_tools.documents.cache.RawIndex stores). One streaming pass over the manifest; each
+    raw file is read, hashed and decoded (not kept)."""
     rows: list[IndexRow] = []
     problems: list[Problem] = []
     listed: set[str] = set()
