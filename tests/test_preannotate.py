@@ -1238,6 +1238,16 @@ RULE_QUOTES = [
         "The US neither confirmed nor denied whether talks took place. Arab states believe Assad has won.",
         [("the war was over", "indirect", ASSAD, "said"),
          ('"There is always hope,"', "direct", ("he", "bashar-al-assad"), "said")]),
+    # The bounds of a content-first quote, which no row held: content of three words at least ("Hamas
+    # accepted" is none), an attribution after the comma of 14 words at most (counting the comma: a
+    # longer tail is more likely a clause of the narrative than a speaker and a cue).
+    row("a_content_first_quote_has_three_words_and_a_tail_of_fourteen_at_most", QUOTE_ROW,
+        "Hamas accepted, mediators said.\n\nHamas accepted it, mediators said.\n\n"
+        "The talks failed, a senior official of the Syrian foreign ministry in Damascus said on Monday.\n\n"
+        "The talks stalled, a senior official of the Syrian foreign ministry in Damascus said on Monday evening.",
+        [("Hamas accepted it", "indirect", ("mediators", None), "said"),
+         ("The talks failed", "indirect", ("a senior official of the Syrian foreign ministry in Damascus", None),
+          "said")]),
     # Three words of closed lists that no row held (a mutation run: each dropped failed nothing):
     # "top" opening the placed people before "in Syria and Jordan" (else the SOURCE was "Jordan"),
     # "mediators" as a speaker's head noun after an aside (else the cue was not inverted), and "I"
