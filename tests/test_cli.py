@@ -178,6 +178,21 @@ def test_the_console_script_writes_utf8_whatever_the_locale_encoding():
     assert json.loads(done.stdout.decode("utf-8"))["new"]["version"] == "1.1.0"
 
 
+def test_a_reader_that_goes_away_ends_the_command_quietly():
+    """``corpus-tools diff 1.0.0 1.2.1 | head -1``: the reader closes the pipe before the report is
+    written; the command stops with exit 1 and says nothing (not "Error: [file-error] Broken pipe",
+    as for a path the system refused)."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    process = subprocess.Popen([sys.executable, "-m", "corpus_tools.cli", "diff", "1.0.0", "1.2.1", "--root",
+                                str(REPO)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # gone before the first byte is read
+    assert (process.wait(), process.stderr.read()) == (1, b"")
+
+
 def test_a_checkout_at_a_non_ascii_path_releases_the_same_bytes_in_an_ascii_locale(tmp_path):
     """Under LC_ALL=C with UTF-8 mode off, Python's filesystem encoding is ASCII and the path's
     'ü' is two surrogate escapes, which pyarrow (it encodes paths as UTF-8) refused with a
