@@ -599,12 +599,9 @@ def ground_truth_unchanged(index) -> int:
     timestamps; an annotation without both is not counted."""
     chosen = index.chosen.filter(pc.equal(index.chosen["reason"], scalar("ground_truth", pa.string())))
     unchanged = 0
-    for number, unit in enumerate(index.units):
-        mine = chosen.filter(pc.equal(chosen["export"], scalar(number, pa.int32())))["annotation_index"]
-        if not len(mine):
-            continue
+    for _, unit, mine in index.per_export(chosen):
         table = unit.read("annotations", ["annotation_index", "created_at", "updated_at"])
-        table = table.filter(pc.is_in(table["annotation_index"], value_set=mine.combine_chunks()))
+        table = table.filter(pc.is_in(table["annotation_index"], value_set=mine["annotation_index"].combine_chunks()))
         gaps = pc.subtract(table["updated_at"].cast(pa.int64()), table["created_at"].cast(pa.int64()))
         unchanged += sum(gap is not None and gap < _SAME_SAVE_MICROSECONDS for gap in gaps.to_pylist())
     return unchanged

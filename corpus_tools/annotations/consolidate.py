@@ -370,10 +370,7 @@ class AnnotationIndex:
         versions = self.versions.filter(pc.and_(pc.invert(self.versions["ground_truth"]),
                                                 pc.is_in(self.versions["doc_id"], value_set=wanted)))
         count = 0
-        for number, unit in enumerate(self.units):
-            mine = versions.filter(pc.equal(versions["export"], scalar(number, pa.int32())))
-            if not mine.num_rows:
-                continue
+        for _, unit, mine in self.per_export(versions):
             table = unit.read("annotations", ["annotation_index", "from_prediction"])
             began = table.filter(table["from_prediction"])["annotation_index"]
             if len(began):  # combine_chunks of no chunks is pa.array([]), which imports pandas
@@ -400,10 +397,9 @@ class AnnotationIndex:
         them all (an ``iterutil.Totalled``: the total is known only once the index is built)."""
         if problems is not None:
             for number, (item, unit) in enumerate(zip(self.stored, self.units)):
-                mine = roles.filter(pc.equal(roles["export"], scalar(number, pa.int32())))
-                accepted = item.excluded
+                mine = of_export(roles, number)
                 for groups in unit.row_groups(_PROBLEM_COLUMNS):
-                    _report(groups, unit, mine, accepted, problems, left_out)
+                    _report(groups, unit, mine, item.excluded, problems, left_out)
         readers: dict[int, _RowGroups] = {}
         ordered = self._in_doc_order(roles)
         on_progress = None if reading is None else reading(roles.num_rows)
@@ -419,30 +415,30 @@ class AnnotationIndex:
     def _in_doc_order(self, roles: pa.Table) -> pa.Table:
         """``roles`` sorted by the doc_id of each annotation, then by their order in ``roles``."""
         parts = []
-        position = array(range(roles.num_rows), pa.int64())
-        for number, unit in enumerate(self.units):
-            here = pc.equal(roles["export"], scalar(number, pa.int32()))
-            mine = roles.filter(here)
-            if not mine.num_rows:
-                continue
+        numbered = roles.append_column("position", array(range(roles.num_rows), pa.int64()))
+        for _, unit, mine in self.per_export(numbered):
             annotations = unit.read("annotations", ["annotation_index", "task_index"])
             tasks = unit.read("tasks", ["task_index", "doc_id"])
             task_index = _looked_up(mine["annotation_index"], annotations["annotation_index"], annotations["task_index"])
-            doc_ids = _looked_up(task_index, tasks["task_index"], tasks["doc_id"])
-            parts.append(mine.append_column("doc_id", doc_ids).append_column("position", position.filter(here)))
+            parts.append(mine.append_column("doc_id", _looked_up(task_index, tasks["task_index"], tasks["doc_id"])))
         if not parts:
             return roles
         return pa.concat_tables(parts).sort_by([("doc_id", "ascending"), ("position", "ascending")])
+
+    def per_export(self, table: pa.Table) -> Iterator[tuple[int, Units, pa.Table]]:
+        """Each stored export in use that ``table`` (PICKS, CHOSEN or ROLES rows) names: its
+        number, its units and its rows of ``table``."""
+        for number, unit in enumerate(self.units):
+            rows = of_export(table, number)
+            if rows.num_rows:
+                yield number, unit, rows
 
     def predictions(self, model_prefix: str) -> pa.Table:
         """The latest prediction of a model (``model_version`` starting with ``model_prefix``) on the
         task of each chosen annotation, as ROLES ("prediction") for ``records``."""
         found = []
-        for number, unit in enumerate(self.units):
-            here = pc.equal(self.chosen["export"], scalar(number, pa.int32()))
-            chosen_here = self.chosen.filter(here)["annotation_index"]
-            if not len(chosen_here):
-                continue
+        for number, unit, chosen in self.per_export(self.chosen):
+            chosen_here = chosen["annotation_index"]
             table = unit.read("annotations", ["annotation_index", "task_index", "position", "prediction",
                                               "model_version", "excluded"])
             # filtered in Arrow: only the model's predictions become Python rows, not every annotation
@@ -467,6 +463,11 @@ def roles_of(*parts: tuple[pa.Table, str | None]) -> pa.Table:
                         picks["reason"] if role is None else _repeat(role, picks.num_rows)], schema=ROLES)
               for picks, role in parts]
     return pa.concat_tables(tables) if tables else ROLES.empty_table()
+
+
+def of_export(table: pa.Table, number: int) -> pa.Table:
+    """The rows of ``table`` (PICKS, CHOSEN or ROLES) of the stored export in use numbered ``number``."""
+    return table.filter(pc.equal(table["export"], scalar(number, pa.int32())))
 
 
 def _repeat(value: str, count: int) -> pa.Array:
@@ -614,8 +615,7 @@ class _RowGroups:
         self.unit, self.documents, self.corpus_ids, self.truths = unit, documents, corpus_ids, truths
         self.places = unit.places()
         self.ends = [end for _, _, end in self.places]
-        here = pc.equal(ordered["export"], scalar(number, pa.int32()))
-        sequence = ordered.filter(here)["annotation_index"].to_pylist()
+        sequence = of_export(ordered, number)["annotation_index"].to_pylist()
         self.wanted = sorted(set(sequence))
         self.group = -1
         self.on_disk: RecordsOnDisk | None = None
