@@ -239,7 +239,7 @@ def current_annotations(units: list[Units], ids: list[dict[str, str]] | None = N
     none = array([], pa.string())
     candidates = _candidates(units, ids if ids is not None else [{} for _ in units],
                              truths if truths is not None else none, gone if gone is not None else none)
-    return _latest(candidates, ["identity"]) if candidates.num_rows else candidates
+    return _latest(candidates, ["identity"])
 
 
 def rank(units: list[Units], ids: list[dict[str, str]] | None = None) -> tuple[pa.Table, pa.Table]:
@@ -320,18 +320,18 @@ class AnnotationIndex:
         # one); one stored before ingest recorded them has its units read for them (those in use
         # are at hand)
         at_hand = {item.name: unit for item, unit in zip(self.stored, self.units)}
+
+        def read_now(item: StoredExport) -> Units:  # a pull not in use: its table asked for alone
+            return units_for(layout, item, documents, registry, removed=removed, inputs=inputs, rechecking=rechecking)
+
         held: set[str] = set()
         for item in every:
             keys = item.ground_truths
             if keys is None:
-                unit = at_hand.get(item.name) or units_for(layout, item, documents, registry, removed=removed,
-                                                           inputs=inputs, rechecking=rechecking)
-                keys = ground_truth_keys(unit)
+                keys = ground_truth_keys(at_hand.get(item.name) or read_now(item))
             held.update(keys)
         self.truths = array(sorted(held), pa.string())
-        self.gone = array(sorted(_deleted_in_label_studio(every, at_hand, lambda item: units_for(
-            layout, item, documents, registry, removed=removed, inputs=inputs, rechecking=rechecking))),
-            pa.string())
+        self.gone = array(sorted(_deleted_in_label_studio(every, at_hand, read_now)), pa.string())
         current = current_annotations(self.units, self.corpus_ids, self.truths, self.gone)
         self.versions, self.chosen = ranked(current)
         # what adjudicate --push leaves alone: a merge sent again would become the newest adjudication
