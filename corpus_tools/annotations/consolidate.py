@@ -64,8 +64,8 @@ from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.documents.removals import removed_documents
 from corpus_tools.errors import Location, Problem, Report
 from corpus_tools.ingest.store import (
-    ACCOUNTS_FILE, exports_in_use, ground_truth_keys, inputs_digest, problem_key, stored_accounts, stored_exports,
-    truth_keys, units_for, units_of,
+    ACCOUNTS_FILE, copy_time, exports_in_use, ground_truth_keys, inputs_digest, problem_key, stored_accounts,
+    stored_exports, truth_keys, units_for, units_of,
 )
 from corpus_tools.ingest.units import Units, column_sum, problems_of
 from corpus_tools.iterutil import Totalled
@@ -101,12 +101,11 @@ def _candidates(units: list[Units], ids: list[dict[str, str]], truths: pa.Array,
         annotations = annotations.filter(kept)
         tasks = unit.read("tasks", ["task_index", "doc_id"])
         doc_ids = _looked_up(annotations["task_index"], tasks["task_index"], tasks["doc_id"])
-        stamps = pc.coalesce(annotations["updated_at"], annotations["created_at"]).cast(pa.int64())
         # every usable annotation has its annotator: ingest excludes one without (annotator-missing)
         who = _as_corpus_ids(annotations["annotator"], known_as)
         parts.append(pa.table({
             "doc_id": doc_ids, "who": who,
-            "moment": pc.fill_null(stamps, scalar(_NEVER, pa.int64())),
+            "moment": pc.fill_null(copy_time(annotations), scalar(_NEVER, pa.int64())),
             "export": array([number] * annotations.num_rows, pa.int32()), "task_index": annotations["task_index"],
             "position": annotations["position"], "annotation_index": annotations["annotation_index"],
             "ground_truth": adjudication(annotations, truths), "excluded": annotations["excluded"],

@@ -162,10 +162,14 @@ def truth_keys(annotations: pa.Table) -> pa.ChunkedArray:
     that a stored export held as ground truth with this key is an adjudication still, whatever
     its flag says now (corpus_tools.annotations.consolidate). A person who un-marks it saves it,
     which moves its update time."""
-    # the time ranking reads an annotation's copies by: updated_at, else created_at
-    moment = pc.coalesce(annotations["updated_at"], annotations["created_at"])
-    return pc.binary_join_element_wise(annotations["unique_id"], pc.cast(pc.cast(moment, pa.int64()), pa.string()),
+    return pc.binary_join_element_wise(annotations["unique_id"], pc.cast(copy_time(annotations), pa.string()),
                                        scalar(" ", pa.string()))
+
+
+def copy_time(annotations: pa.Table) -> pa.ChunkedArray:
+    """The time an annotation's copies are ranked by, in microseconds: updated_at, else
+    created_at (null without either)."""
+    return pc.cast(pc.coalesce(annotations["updated_at"], annotations["created_at"]), pa.int64())
 
 
 def _latest_pulls(stored: Iterable[StoredExport]) -> dict[tuple, StoredExport]:
