@@ -33,7 +33,7 @@ from typing import Any, Collection, Iterable, Iterator, Mapping, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from corpus_tools.annotations.consolidate import RecordsOnDisk
+from corpus_tools.annotations.consolidate import RecordsOnDisk, version_order
 from corpus_tools.errors import CorpusError, Problem, Report, quantity
 from corpus_tools.iterutil import Totalled
 from corpus_tools.records import (
@@ -453,8 +453,7 @@ def document_versions(index, action: str, reading: Totalled | None = None
         kept.append(annotations)
         if len(kept) == expected[annotations.doc_id]:
             del waiting[annotations.doc_id]
-            yield annotations.doc_id, sorted(kept, key=lambda version: (
-                annotator_key(str(version.provenance.annotator)), str(version.provenance.annotation_id)))
+            yield annotations.doc_id, sorted(kept, key=version_order)
     refuse_errors([*problems, *accepted_with], action)
 
 

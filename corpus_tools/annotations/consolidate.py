@@ -779,6 +779,11 @@ class RecordsOnDisk(Mapping):
         return len(self._keys)
 
 
+def version_order(annotations: DocumentAnnotations) -> tuple:
+    """The order of a document's versions: by annotator (``records.annotator_key``), then annotation id."""
+    return annotator_key(str(annotations.provenance.annotator)), str(annotations.provenance.annotation_id)
+
+
 def load_annotation_set(layout: Layout, documents: Mapping[str, Document],
                         registry: Mapping[str, RegistryEntity]) -> AnnotationSet:
     """Per document the chosen annotation and every annotator's version (module docstring: the
@@ -793,11 +798,9 @@ def load_annotation_set(layout: Layout, documents: Mapping[str, Document],
             versions.setdefault(annotations.doc_id, []).append(annotations)
         else:
             chosen[annotations.doc_id] = annotations
-    order = lambda annotations: (annotator_key(str(annotations.provenance.annotator)),  # noqa: E731
-                                  str(annotations.provenance.annotation_id))
     return AnnotationSet(
         chosen={doc_id: chosen[doc_id] for doc_id in sorted(chosen)},
-        versions={doc_id: tuple(sorted(versions[doc_id], key=order)) for doc_id in sorted(versions)},
+        versions={doc_id: tuple(sorted(versions[doc_id], key=version_order)) for doc_id in sorted(versions)},
         report=Report.of(problems, dict(tally)),
         left_out=tuple(left_out),
     )
