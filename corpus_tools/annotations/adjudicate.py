@@ -148,26 +148,23 @@ def adjudicate_document(doc_id: str, versions: Sequence[DocumentAnnotations], st
     if preferred is not None and preferred not in annotators:
         note = f"annotator {preferred} did not annotate this document: unanimous units only"
         preferred = None
-    givers: dict[str, dict[tuple, list[str]]] = {layer: {} for layer in LAYER_NAMES}
-    for version in sorted(versions, key=lambda v: annotator_key(v.provenance.annotator)):
-        for layer in LAYER_NAMES:
-            for key in {unit_key(layer, record) for record in getattr(version, layer)}:
-                givers[layer].setdefault(key, []).append(version.provenance.annotator)
+    givers = _givers(map(units_of, versions))
+
+    def keeps(who: list[str]) -> bool:
+        if preferred is not None:
+            return preferred in who
+        if strategy.name == "majority":
+            return len(who) * 2 > len(annotators)
+        return len(who) == len(annotators)
+
     kept: dict[str, list[tuple]] = {}
     disagreements = []
     for layer in LAYER_NAMES:
-        def keeps(who: list[str]) -> bool:
-            if preferred is not None:
-                return preferred in who
-            if strategy.name == "majority":
-                return len(who) * 2 > len(annotators)
-            return len(who) == len(annotators)
-
-        kept[layer] = sorted((key for key, who in givers[layer].items() if keeps(who)), key=_order)
+        kept[layer] = sorted((key for key, who in givers[layer].items() if keeps(who)), key=sort_key)
         disputed = [key for key, who in givers[layer].items() if len(who) < len(annotators)]
         for group in _clusters(layer, disputed):
             start, end = min(k[0] for k in group), max(k[1] for k in group)
-            said = tuple((annotator, tuple(_describe(layer, key, text) for key in sorted(group, key=_order)
+            said = tuple((annotator, tuple(_describe(layer, key, text) for key in sorted(group, key=sort_key)
                                            if annotator in givers[layer][key])) for annotator in annotators)
             disagreements.append(Disagreement(doc_id, layer, start, end, text[start:end], said))
     merged = _records(doc_id, text, kept, text_sha256)
@@ -175,15 +172,12 @@ def adjudicate_document(doc_id: str, versions: Sequence[DocumentAnnotations], st
     kept_sets = {layer: set(keys) for layer, keys in kept.items()}
     for annotator in annotators:
         theirs = {layer: sorted((key for key, who in givers[layer].items()
-                                 if annotator in who and key not in kept_sets[layer]), key=_order) for layer in LAYER_NAMES}
+                                 if annotator in who and key not in kept_sets[layer]), key=sort_key)
+                  for layer in LAYER_NAMES}
         if any(theirs.values()):
             left_out.append((annotator, _records(doc_id, text, theirs, None)))
     return AdjudicatedDocument(doc_id, annotators, merged, sum(len(keys) for keys in kept.values()),
                                tuple(disagreements), note, tuple(left_out))
-
-
-def _order(key: tuple) -> tuple:
-    return sort_key(key)
 
 
 def adjudicate(index, strategy: Strategy, reading: Totalled | None = None) -> Collection[AdjudicatedDocument]:
@@ -218,11 +212,7 @@ def unit_provenance(chosen: DocumentAnnotations, versions: Sequence[Units]) -> D
     not every annotator of the document gave it (every unit, when no annotator's version is
     there)."""
     ground_truth = chosen.provenance is not None and chosen.provenance.ground_truth
-    given = {layer: {} for layer in LAYER_NAMES}
-    for units in versions:
-        for layer in LAYER_NAMES:
-            for key in set(getattr(units, layer)):
-                given[layer].setdefault(key, []).append(units.annotator)
+    given = _givers(versions)
     count = len(versions)
     provenance = {}
     for layer in LAYER_NAMES:
@@ -233,12 +223,14 @@ def unit_provenance(chosen: DocumentAnnotations, versions: Sequence[Units]) -> D
     return replace(chosen, unit_provenance=tuple(sorted(provenance.items())))
 
 
-def alone_provenance(chosen: DocumentAnnotations, annotator: str) -> DocumentAnnotations:
-    """``unit_provenance`` of a chosen annotation that is its document's only version: every unit
-    is that annotator's, none adjudicated."""
-    given = UnitProvenance((annotator,), 1, False)
-    ids = [record.id for layer in LAYER_NAMES for record in getattr(chosen, layer)]
-    return replace(chosen, unit_provenance=tuple(sorted((rid, given) for rid in ids)))
+def _givers(versions: Iterable[Units]) -> dict[str, dict[tuple, list[str]]]:
+    """Per layer, each unit (``unit_key``) any of ``versions`` has -> the annotators whose version has it."""
+    givers: dict[str, dict[tuple, list[str]]] = {layer: {} for layer in LAYER_NAMES}
+    for units in versions:
+        for layer in LAYER_NAMES:
+            for key in set(getattr(units, layer)):
+                givers[layer].setdefault(key, []).append(units.annotator)
+    return givers
 
 
 # ---------------------------------------------------------------------------------------------
@@ -535,20 +527,22 @@ class ReleaseProvenance:
         while waiting:  # a version that never came (nothing to wait for any more)
             yield self._given(waiting.popleft(), versions)
         for doc_id, kept in sorted(versions.items()):  # versions of documents with no chosen annotation
-            self._tally.add(doc_id, len(self._index.documents[doc_id].text), kept)
+            self._compare(doc_id, kept)
+
+    def _compare(self, doc_id: str, versions: list[Units]) -> None:
+        self._tally.add(doc_id, len(self._index.documents[doc_id].text), versions)
 
     def _given(self, annotations: DocumentAnnotations, versions: dict[str, list[Units]]) -> DocumentAnnotations:
         doc_id = annotations.doc_id
         alone = self._alone.get(doc_id)
-        if alone is not None:
-            given = alone_provenance(annotations, alone)
-            count = 1
+        if alone is not None:  # its one version is the chosen annotation itself, not built again
+            kept = [units_of(annotations, alone)]
         else:
             kept = versions.pop(doc_id, [])
             if kept:
-                self._tally.add(doc_id, len(self._index.documents[doc_id].text), kept)
-            given = unit_provenance(annotations, kept)
-            count = len(kept)
+                self._compare(doc_id, kept)
+        given = unit_provenance(annotations, kept)
+        count = len(kept)
         self._annotators[count] = self._annotators.get(count, 0) + 1
         ground_truth = annotations.provenance is not None and annotations.provenance.ground_truth
         self._documents["ground_truth" if ground_truth else "latest"] += 1
