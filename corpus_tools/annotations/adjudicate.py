@@ -1,31 +1,12 @@
-"""Adjudication: several annotators' versions of a document merged into one, disagreements listed,
-the merge sent to Label Studio for a reviewer, and the provenance of every released unit.
+"""Adjudication: several annotators' versions of a document merged into one (``adjudicate``),
+disagreements listed, the merge sent to Label Studio for a reviewer (``push_adjudication``), and
+the provenance of every released unit (``unit_provenance``, ``ReleaseProvenance``).
 
-Units are compared whole (``unit_key``): an entity by span, label and entity_id; a time
-expression by span, label, value and mod; a quote by span, quote_type, its SOURCE (span and
-speaker_id) and its CUE (span). A strategy decides which units the merge keeps:
-
-* ``unanimous``: the units every annotator of the document gave;
-* ``majority``: the units more than half of them gave (any two such units were both given by
-  one annotator, so the merge is as valid as an annotation: entity or timex spans never overlap,
-  quotes may nest);
-* ``prefer:ANNOTATOR``: that annotator's whole version (a document they did not annotate falls
-  back to ``unanimous``, and says so).
-
-Every unit that not all annotators gave is a disagreement, listed per document with what each
-annotator said at that place (overlapping units of one layer grouped), whatever the strategy
-kept. A document with one annotator, or none (``agreement.without_versions``), is not comparable
-and is not merged.
-
-``push_adjudication`` submits each merge to the document's Label Studio task as a ground-truth
-annotation of the reviewer, and each annotator's units the merge left out as a prediction
-(model_version ``adjudication: annotator <id>``) beside it, for the reviewer to resolve in Label
-Studio's own interface (Label Studio Community 1.23.2 has no comments API; predictions it takes).
-When the reviewer has submitted, ``labelstudio pull`` brings the annotation back, and the
-annotation set chooses it (ground truth first).
-
-``unit_provenance`` says for each unit of a chosen annotation which annotators' own versions have
-it and whether it was decided in adjudication; releases record it per row.
+Units are compared whole (``agreement.unit_key``). The strategies, what a disagreement is, what
+``--push`` sends and leaves alone, and what a unit's provenance says: docs/agreement.md,
+"Adjudication" and "Provenance of released units". The units a merge left out go to Label Studio
+as predictions beside it because Label Studio Community 1.23.2 has no comments API, and takes
+predictions.
 """
 
 from __future__ import annotations
@@ -298,21 +279,13 @@ def push_adjudication(layout, client, project: str | int, documents: Collection[
                       texts: Mapping[str, Any], reviewer: Callable[[], Any] | None = None,
                       adjudicated: Collection[str] = frozenset()) -> tuple[Pushed, ...]:
     """Submit each merged document to its task (the task of its current text) as the client's
-    user, ground truth, with each annotator's left-out units as a prediction. A task that already
-    has a ground-truth annotation (not cancelled), anyone's, is left alone: running it twice sends
-    nothing new, and another reviewer's merge is not displaced (Label Studio keeps one ground truth
-    per task and un-marks the one before without a trace a pull could see, unless a pull saw it
-    first: docs/validation.md, "Displaced adjudications"). A reviewer's own annotation as one of
-    the annotators is no adjudication. A document in ``adjudicated`` (``AnnotationIndex.adjudicated``:
-    the corpus holds an adjudication of it at least as recent as its versions, pulled from this project or
-    another) is left alone too, its task not looked for: sent to a task without one (another
-    project's), the merge would become its newest adjudication, chosen over the reviewer's.
-    Every task is found before anything is sent, under the
-    corpus lock, by annotate's rule (``DocumentTasks.task_of``): a project holding two tasks of a
-    document's current text is refused, as annotate refuses it. ``reviewer``: makes the client of
-    the reviewer when that is not ``client``'s user (``annotate --as``'s account on the local
-    server), called once every task is found and only when there is a merge to send, so a refusal
-    makes no account."""
+    user, ground truth, with each annotator's left-out units as a prediction. Every task is found
+    first, under the corpus lock, by annotate's rule (``DocumentTasks.task_of``), so a refusal sends
+    nothing. What is left alone, and why (a task with anyone's ground truth; a document in
+    ``adjudicated``, ``AnnotationIndex.adjudicated``, its task not looked for): docs/agreement.md,
+    "Adjudication". ``reviewer``: makes the reviewer's client when that is not ``client``'s user,
+    called once every task is found and only when there is a merge to send, so a refusal makes no
+    account."""
     from corpus_tools.labelstudio.annotate import submit_annotation
     from corpus_tools.labelstudio.sync import DocumentTasks, api_errors, api_field, iter_tasks, resolve_project
     from corpus_tools.labelstudio.tasks import LEFT_OUT_PREFIX, to_ls_results

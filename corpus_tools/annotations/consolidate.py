@@ -1,46 +1,13 @@
-"""The annotation set: per document, every annotator's version and the annotation the corpus uses.
+"""The annotation set: per document every annotator's version and the annotation the corpus uses.
 
-Read from the units tables of the stored exports (corpus_tools.ingest.units; made by ingest,
-or rebuilt by its code when stale), never from the exports themselves. Cancelled annotations,
-predictions and units that validation excluded are left out. Then, per document:
-
-* an annotation is in every export pulled after it was made: only its most recently updated
-  copy counts (``updated_at``, else ``created_at``; ties go to the export ingested later, its
-  sequence number, then to the later task and position in the file). An annotation is the same
-  one in two exports by its id, document and annotator (and Label Studio ``unique_id``, when
-  there is one). So a later export supersedes an earlier one annotation by annotation, by time
-  of update (an annotation un-marked as ground truth is no longer one; one whose newest copy
-  validation left out is left out, not replaced by an older copy), and an annotation that is
-  only in an older export stays, except that a pull is a snapshot of its project
-  (``snapshot_of``): a pull of a project that the server made before another stored one is not
-  read for its annotations (``exports_in_use``, corpus_tools.ingest.store; only for what it
-  held, when no later pull was compared with it: ``_deleted_in_label_studio``). The later pull holds every
-  annotation the project still has, each as new or newer; one it lacks was deleted in Label
-  Studio, and is left out; so is each copy of it in an export ingested from a file (which says no
-  project), by its unique_id (``StoredExport.deleted``: every pull records what its project's
-  previous pull held and it lacks), unless the project's latest pull holds it again (a database
-  restored). An annotation that no stored pull ever held (ingested from a file and deleted
-  before the project's first pull) cannot be seen to be deleted, and stays.
-* every annotator keeps one version: their most recently updated annotation of it that is not
-  ground truth. A ground-truth annotation is an adjudication, kept apart (the most recent of each
-  person's, flagged ``ground_truth``), so an annotator who later adjudicates the document keeps
-  their own version. An adjudication that a later one displaced (Label Studio keeps one ground
-  truth per task, and un-marks the one before without moving its update time) stays one: any
-  stored export that held it as ground truth under that update time says so
-  (``StoredExport.ground_truths``, every stored export's, pulls no longer read included; an older
-  record's units). (Ingest refuses a submitted annotation without ``completed_by``:
-  ``annotator-missing``.)
-* the chosen annotation is the most recently updated ``ground_truth`` one if there is any
-  (reason ``ground_truth``), else the most recently updated version (reason ``latest``).
-
-Problems: those of the versions and chosen annotations read, of their tasks as a whole, of
-annotations left out whole there (no annotator, malformed: whose version each was cannot be
-told) and of tasks that cannot be used at all (unknown document, no text), so that nothing is
-dropped silently; not those of another annotation nobody reads (one its annotator has since
-superseded), which leave none of these units out; an
-export stored with ``--allow-partial`` keeps the units it was accepted without out, without
-reporting them again. Counts: the checks' counts of every stored export in use
-(``exports_in_use``).
+Ranked from the stored exports' units tables (corpus_tools.ingest.units: made by ingest, or
+rebuilt by its code when stale), never from the exports, so there is one reader of them. The
+rules (which copy of an annotation counts, what a pull's snapshot and its deletions leave out,
+whose version an annotation is, a displaced adjudication, which annotation is chosen, which
+problems are reported) are in docs/validation.md, "The annotation set", and written once here:
+``current_annotations`` (the newest copy), ``_deleted_in_label_studio``, ``adjudication``,
+``ranked`` (versions and the chosen annotation) and ``_report`` (problems). Counts: the
+checks' counts of every stored export in use (``AnnotationIndex.stats``).
 """
 
 from __future__ import annotations
