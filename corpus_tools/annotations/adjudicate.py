@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus_tools.annotations.agreement import (
-    LAYER_NAMES, NO_VERSION, ONE_ANNOTATOR, AgreementTally, annotators_versions, document_versions, not_comparable_said,
+    LAYER_NAMES, NO_VERSION, ONE_ANNOTATOR, AgreementTally, document_versions, not_comparable_said,
     sort_key, unit_key, units_of, without_versions,
 )
 from corpus_tools.annotations.consolidate import AnnotationIndex, RecordsOnDisk, roles_of
@@ -174,7 +174,7 @@ def adjudicate(index, strategy: Strategy, reading: Totalled | None = None) -> Co
     for doc_id in without_versions(index):  # not comparable as agreement counts them, listed with the others
         merged[doc_id] = adjudicate_document(doc_id, [], strategy, index.documents[doc_id].text)
     if strategy.name == "prefer":
-        known = sorted(set(annotators_versions(index.versions)["annotator"].to_pylist()), key=annotator_key)
+        known = sorted(set(index.annotators_versions()["annotator"].to_pylist()), key=annotator_key)
         if strategy.annotator not in known:
             raise CorpusError("annotator-unknown", f"--strategy {strategy}: annotator {strategy.annotator!r} has no "
                               f"version of any document (annotators: {', '.join(known) or 'none'})",
@@ -460,8 +460,8 @@ class ReleaseProvenance:
         """From a corpus_tools.annotations.consolidate.AnnotationIndex. A ground-truth version is
         nobody's to agree with."""
         self._index = index
-        versions, chosen = index.versions, index.chosen
-        counted = annotators_versions(versions)
+        chosen = index.chosen
+        counted = index.annotators_versions()
         # value_counts, not group_by: group_by's engine (pyarrow.acero) imports pandas
         counts = pc.value_counts(counted["doc_id"])
         per_document = pa.table({"doc_id": counts.field("values"), "doc_id_count": counts.field("counts")})

@@ -30,9 +30,6 @@ from collections import Counter
 from itertools import combinations
 from typing import Any, Collection, Iterable, Iterator, Mapping, Sequence
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from corpus_tools.annotations.consolidate import RecordsOnDisk, version_order
 from corpus_tools.errors import CorpusError, Problem, Report, quantity
 from corpus_tools.iterutil import Totalled
@@ -380,18 +377,12 @@ def refuse_errors(problems: Iterable[Problem], action: str) -> None:
                           f"nothing is {action}: {shown}{more}")
 
 
-def annotators_versions(versions: pa.Table) -> pa.Table:
-    """The annotators' versions among an AnnotationIndex's ``versions`` (PICKS): ground-truth
-    annotations are adjudications, not versions, and are left out."""
-    return versions.filter(pc.invert(versions["ground_truth"]))
-
-
 def without_versions(index) -> tuple[str, ...]:
     """The documents someone annotated (``index``: an AnnotationIndex) of which no annotator has a
     version: every annotation of them cancelled (or left out at ingest), or ground truth only.
     Not comparable, as a document one annotator annotated: agreement, adjudicate and a release's
     card all count them with this one rule, and say them apart (``not_comparable_kinds``)."""
-    versioned = set(annotators_versions(index.versions)["doc_id"].to_pylist())
+    versioned = set(index.annotators_versions()["doc_id"].to_pylist())
     return tuple(sorted(index.annotated - versioned))
 
 
@@ -439,7 +430,7 @@ def document_versions(index, action: str, reading: Totalled | None = None
 
     Once the stream is read, raises ``invalid-annotations`` ("nothing is ``action``") when reading
     it found errors. (Every version has its annotator: ingest refuses an annotation without one.)"""
-    expected = Counter(annotators_versions(index.versions)["doc_id"].to_pylist())
+    expected = Counter(index.annotators_versions()["doc_id"].to_pylist())
     problems: list[Problem] = []
     accepted_with: list[Problem] = []
     waiting: dict[str, list[DocumentAnnotations]] = {}

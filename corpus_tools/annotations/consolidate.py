@@ -328,13 +328,17 @@ class AnnotationIndex:
         return roles_of(*([(self.versions, "version")] if versions else []),
                         *([(self.chosen, None)] if chosen else []))
 
+    def annotators_versions(self) -> pa.Table:
+        """The annotators' versions among ``versions``: a ground-truth annotation is an
+        adjudication, nobody's version."""
+        return self.versions.filter(pc.invert(self.versions["ground_truth"]))
+
     def versions_from_predictions(self, doc_ids: Iterable[str]) -> int:
         """How many annotators' versions of ``doc_ids`` began as a prediction (accepted in the
         browser or through the API, changed or not): versions that agree with each other through
         the model more than independent ones would (ground truth is nobody's version)."""
-        wanted = array(sorted(set(doc_ids)), pa.string())
-        versions = self.versions.filter(pc.and_(pc.invert(self.versions["ground_truth"]),
-                                                pc.is_in(self.versions["doc_id"], value_set=wanted)))
+        versions = self.annotators_versions()
+        versions = versions.filter(pc.is_in(versions["doc_id"], value_set=array(sorted(set(doc_ids)), pa.string())))
         count = 0
         for _, unit, mine in self.per_export(versions):
             table = unit.read("annotations", ["annotation_index", "from_prediction"])
