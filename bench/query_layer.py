@@ -40,11 +40,12 @@ def _digest(rows) -> str:
 
 
 def rank_pyarrow(directories: list[str]) -> tuple[str, str]:
-    """The package's own ranking (``consolidate.rank``, what AnnotationIndex runs)."""
-    from corpus_tools.annotations.consolidate import rank
+    """The package's own ranking (``consolidate.ranked`` of ``current_annotations``, what AnnotationIndex runs)."""
+    from corpus_tools.annotations.consolidate import current_annotations, ranked
     from corpus_tools.ingest.units import Units
 
-    picks, chosen = rank([Units(Path(directory), Path(directory).name) for directory in directories])
+    picks, chosen = ranked(current_annotations([Units(Path(directory), Path(directory).name)
+                                                for directory in directories]))
     return (_digest(zip(*(picks[name].to_pylist() for name in picks.column_names))),
             _digest(zip(*(chosen[name].to_pylist() for name in chosen.column_names))))
 

@@ -208,11 +208,6 @@ def current_annotations(units: list[Units], ids: list[dict[str, str]] | None = N
     return _latest(candidates, ["identity"])
 
 
-def rank(units: list[Units], ids: list[dict[str, str]] | None = None) -> tuple[pa.Table, pa.Table]:
-    """``ranked(current_annotations(units, ids))``."""
-    return ranked(current_annotations(units, ids))
-
-
 def ranked(current: pa.Table) -> tuple[pa.Table, pa.Table]:
     """The ranking of the current annotations (module docstring: the rules): every annotator's
     latest version per document and each person's latest ground-truth annotation, flagged
