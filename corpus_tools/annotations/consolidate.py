@@ -60,14 +60,13 @@ def _candidates(units: list[Units], ids: list[dict[str, str]], truths: pa.Array,
     parts = []
     for number, (unit, known_as) in enumerate(zip(units, ids)):
         annotations = unit.read("annotations", _RANKED)
-        # excluded copies stay until each annotation's newest copy is found (``rank``)
+        # excluded copies stay until each annotation's newest copy is found (``_usable``)
         kept = pc.invert(annotations["prediction"])
         if len(gone):
             kept = pc.and_(kept, pc.invert(pc.fill_null(pc.is_in(annotations["unique_id"], value_set=gone),
                                                         scalar(False, pa.bool_()))))
         annotations = annotations.filter(kept)
-        tasks = unit.read("tasks", ["task_index", "doc_id"])
-        doc_ids = _looked_up(annotations["task_index"], tasks["task_index"], tasks["doc_id"])
+        doc_ids = _of_tasks(unit, annotations["task_index"], "doc_id")
         # every usable annotation has its annotator: ingest excludes one without (annotator-missing)
         who = _as_corpus_ids(annotations["annotator"], known_as)
         parts.append(pa.table({
@@ -124,8 +123,7 @@ def _unique_ids(units: Units, refused: AbstractSet[int] = frozenset()) -> set[st
     (``_refused``): the latest pull cannot say whether they were deleted."""
     rows = units.read("annotations", ["unique_id", "task_index"])
     if refused:
-        tasks = units.read("tasks", ["task_index", "task_id"])
-        of_task = _looked_up(rows["task_index"], tasks["task_index"], tasks["task_id"])
+        of_task = _of_tasks(units, rows["task_index"], "task_id")
         rows = rows.filter(pc.fill_null(pc.invert(pc.is_in(of_task, value_set=array(sorted(refused), pa.int64()))),
                                         True))
     return set(rows["unique_id"].drop_null().to_pylist())
@@ -167,6 +165,12 @@ def _as_corpus_ids(user_ids: pa.ChunkedArray, corpus_ids: dict[str, str]) -> pa.
 def _looked_up(keys, key_column, value_column):
     """For each of ``keys``, the value beside it in a table's ``key_column`` (unique keys)."""
     return pc.take(value_column, pc.index_in(keys, value_set=key_column.combine_chunks()))
+
+
+def _of_tasks(units: Units, task_index, column: str):
+    """``column`` of the task of each of ``task_index``, from the tasks table of ``units``."""
+    tasks = units.read("tasks", ["task_index", column])
+    return _looked_up(task_index, tasks["task_index"], tasks[column])
 
 
 _RECENCY = [("moment", "ascending"), ("export", "ascending"), ("task_index", "ascending"), ("position", "ascending")]
@@ -383,9 +387,8 @@ class AnnotationIndex:
         numbered = roles.append_column("position", array(range(roles.num_rows), pa.int64()))
         for _, unit, mine in self.per_export(numbered):
             annotations = unit.read("annotations", ["annotation_index", "task_index"])
-            tasks = unit.read("tasks", ["task_index", "doc_id"])
             task_index = _looked_up(mine["annotation_index"], annotations["annotation_index"], annotations["task_index"])
-            parts.append(mine.append_column("doc_id", _looked_up(task_index, tasks["task_index"], tasks["doc_id"])))
+            parts.append(mine.append_column("doc_id", _of_tasks(unit, task_index, "doc_id")))
         if not parts:
             return roles
         return pa.concat_tables(parts).sort_by([("doc_id", "ascending"), ("position", "ascending")])
