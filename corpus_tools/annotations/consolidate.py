@@ -593,8 +593,7 @@ class _RowGroups:
 
     def record(self, index: int, role: str) -> DocumentAnnotations:
         if self.on_disk is not None:
-            built = self.on_disk[index]
-            return dataclasses.replace(built, provenance=dataclasses.replace(built.provenance, reason=role))
+            return _with_role(self.on_disk[index], role)
         group = bisect_right(self.ends, index)
         if group != self.group:
             self._read(group)
@@ -611,20 +610,17 @@ class _RowGroups:
 
     def _built(self, index: int, role: str) -> DocumentAnnotations:
         """The record of annotation ``index`` of the row group read last."""
-        row = self.annotations[index]
-        task = self.tasks[row["task_index"]]
-        provenance = Provenance(self.unit.export, task["task_id"], row["id"],
-                                row["annotator"],
-                                _label_studio_time(row["updated_at"]), role,
-                                row["ground_truth"])
         built = self.built.get(index)
-        if built is not None:  # a version that is also the chosen one: built once, given with each role
-            return dataclasses.replace(built, provenance=provenance)
-        document = self.documents[task["doc_id"]]
-        built = self.built[index] = records_of(task["doc_id"], document.text, document.text_sha256,
-                                               self.regions.get(index, []), self.relations.get(index, []),
-                                               provenance)
-        return built
+        if built is None:  # else a version that is also the chosen one: built once, given with each role
+            row = self.annotations[index]
+            task = self.tasks[row["task_index"]]
+            provenance = Provenance(self.unit.export, task["task_id"], row["id"], row["annotator"],
+                                    _label_studio_time(row["updated_at"]), role, row["ground_truth"])
+            document = self.documents[task["doc_id"]]
+            built = self.built[index] = records_of(task["doc_id"], document.text, document.text_sha256,
+                                                   self.regions.get(index, []), self.relations.get(index, []),
+                                                   provenance)
+        return _with_role(built, role)
 
     def _read(self, group: int) -> None:
         part, k, end = self.places[group]
@@ -645,6 +641,13 @@ class _RowGroups:
         self.relations = _rows_by_annotation(groups["relations"], wanted)
         self.built: dict[int, DocumentAnnotations] = {}
         self.group = group
+
+
+def _with_role(built: DocumentAnnotations, role: str) -> DocumentAnnotations:
+    """A record built once, given with the role (provenance reason) it is asked for in."""
+    if built.provenance.reason == role:
+        return built
+    return dataclasses.replace(built, provenance=dataclasses.replace(built.provenance, reason=role))
 
 
 def _label_studio_time(micros: int | None) -> str | None:
