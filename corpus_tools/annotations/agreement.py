@@ -52,12 +52,8 @@ DIGITS = 4  # JSON reports round figures to this many decimals (text, the card: 
 def units_of(annotations: DocumentAnnotations, annotator: str | None = None) -> Units:
     """An annotation's units in comparable form (records.Units)."""
     who = annotator if annotator is not None else annotations.provenance.annotator
-    return Units(
-        annotator=who,
-        entities=tuple(sorted(map(_entity_key, annotations.entities), key=sort_key)),
-        timexes=tuple(sorted(map(_timex_key, annotations.timexes), key=sort_key)),
-        quotes=tuple(sorted(map(_quote_key, annotations.quotes), key=sort_key)),
-    )
+    return Units(who, *(tuple(sorted(map(_UNIT_KEYS[layer], getattr(annotations, layer)), key=sort_key))
+                        for layer in LAYER_NAMES))
 
 
 def unit_key(layer: str, record: Any) -> tuple:
@@ -232,10 +228,6 @@ def nominal_alpha(coincidences: Counter) -> float | None:
 # Reports
 
 
-def _layer_units(units: Units, layer: str) -> tuple[tuple, ...]:
-    return getattr(units, layer)
-
-
 def _pair_figures(counts: Mapping[str, dict[str, list[int]]]) -> tuple[LayerFigures, ...]:
     return tuple(LayerFigures(layer, tuple((name, figure(name, *counts[layer][name])) for name in FIGURES[layer]))
                  for layer in LAYER_NAMES)
@@ -306,8 +298,7 @@ class AgreementTally:
                                                               for layer in LAYER_NAMES})
             self._pair_documents[first, second] += 1
             for layer in LAYER_NAMES:
-                found = pair_counts(layer, _layer_units(by_annotator[first], layer),
-                                    _layer_units(by_annotator[second], layer))
+                found = pair_counts(layer, getattr(by_annotator[first], layer), getattr(by_annotator[second], layer))
                 for name, (agreed, items) in found.items():
                     counts[layer][name][0] += agreed
                     counts[layer][name][1] += items
@@ -315,8 +306,8 @@ class AgreementTally:
         self._alpha_items += length
         m = len(by_annotator)
         for layer in ALPHA_LAYERS:
-            found = pair_code_points(length, [_layer_units(by_annotator[a], layer)
-                                                  for a in sorted(by_annotator, key=annotator_key)])
+            found = pair_code_points(length, [getattr(by_annotator[a], layer)
+                                              for a in sorted(by_annotator, key=annotator_key)])
             self._alpha[layer].update({(m, x, y): count for (x, y), count in found.items()})
 
     def documents_of(self, annotator: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
