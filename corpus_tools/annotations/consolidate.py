@@ -261,12 +261,9 @@ class AnnotationIndex:
     rules: module docstring). ``records`` builds the records of any picked annotations in one
     streaming pass over the tables, so a caller that needs only some (a release: the chosen ones,
     and the versions of the documents several people annotated) builds only those.
-
-    A stored export's table is made again when the code, the documents, the registry or the
-    documents removed it was made for changed (``units_of``): ``rechecking``, asked with the size
-    in bytes of the exports in use whose tables are made again, once, for the ``on_progress`` of
-    the bytes of them checked; and with its size, for a table read only now (of a pull not in
-    use) that is made again too."""
+    ``rechecking``: asked for the progress of making stale units tables again, once for the
+    exports in use and once for each table read only later (docs/architecture.md, "The
+    fingerprint rule")."""
 
     def __init__(self, layout: Layout, documents: Mapping[str, Document], registry: Mapping[str, RegistryEntity], *,
                  rechecking: Totalled | None = None):
