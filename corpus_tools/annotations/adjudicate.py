@@ -102,7 +102,7 @@ def _records(doc_id: str, text: str, keys_by_layer: Mapping[str, Sequence[tuple]
     return DocumentAnnotations(doc_id, entities, timexes, tuple(quotes), text_sha256=text_sha256)
 
 
-def _clusters(layer: str, disputed: Sequence[tuple]) -> list[list[tuple]]:
+def _clusters(disputed: Sequence[tuple]) -> list[list[tuple]]:
     """Disputed units of one layer grouped where their spans overlap (chains of overlaps)."""
     groups: list[list[tuple]] = []
     end = -1
@@ -143,18 +143,16 @@ def adjudicate_document(doc_id: str, versions: Sequence[DocumentAnnotations], st
     for layer in LAYER_NAMES:
         kept[layer] = sorted((key for key, who in givers[layer].items() if keeps(who)), key=sort_key)
         disputed = [key for key, who in givers[layer].items() if len(who) < len(annotators)]
-        for group in _clusters(layer, disputed):
+        for group in _clusters(disputed):
             start, end = min(k[0] for k in group), max(k[1] for k in group)
             said = tuple((annotator, tuple(_describe(layer, key, text) for key in sorted(group, key=sort_key)
                                            if annotator in givers[layer][key])) for annotator in annotators)
             disagreements.append(Disagreement(doc_id, layer, start, end, text[start:end], said))
     merged = _records(doc_id, text, kept, text_sha256)
     left_out = []
-    kept_sets = {layer: set(keys) for layer, keys in kept.items()}
     for annotator in annotators:
-        theirs = {layer: sorted((key for key, who in givers[layer].items()
-                                 if annotator in who and key not in kept_sets[layer]), key=sort_key)
-                  for layer in LAYER_NAMES}
+        theirs = {layer: sorted((key for key, who in givers[layer].items() if annotator in who and not keeps(who)),
+                                key=sort_key) for layer in LAYER_NAMES}
         if any(theirs.values()):
             left_out.append((annotator, _records(doc_id, text, theirs, None)))
     return AdjudicatedDocument(doc_id, annotators, merged, sum(len(keys) for keys in kept.values()),
