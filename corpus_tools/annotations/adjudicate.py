@@ -448,7 +448,7 @@ class ReleaseProvenance:
     Only the documents whose units need a comparison have their versions built (in compact form:
     records.Units, offsets and values, no texts): those annotated by several annotators, and
     those whose chosen annotation is not their one annotator's version. A document whose chosen
-    annotation is its only annotator's version agrees with it unit for unit, by definition.
+    annotation is its only annotator's version is compared with that annotation's own units.
     A chosen annotation waits until its document's versions have streamed by (in the same task,
     as a rule); the ones behind it wait with it, so the order stays that of the chosen
     annotations. A document's versions are dropped once it is given out: memory holds the
@@ -472,7 +472,6 @@ class ReleaseProvenance:
         self._expected = dict(zip(compared["doc_id"].to_pylist(), compared["doc_id_count"].to_pylist()))
         self._roles = roles_of((counted.filter(pc.is_in(counted["doc_id"], value_set=compared["doc_id"])), "version"),
                                (chosen, None))
-        self._left_out = index.adjudications
         self._tally = AgreementTally()
         self._annotators: dict[int, int] = {}
         self._documents = {"ground_truth": 0, "latest": 0, "unreviewed": 0}
@@ -540,7 +539,7 @@ class ReleaseProvenance:
 
     def quality(self):
         agreement = self._tally.report(annotations_cancelled=self._index.cancelled,
-                                       adjudications_left_out=self._left_out, not_comparable=self._alone,
+                                       adjudications_left_out=self._index.adjudications, not_comparable=self._alone,
                                        no_version=without_versions(self._index),
                                        versions_from_predictions=self._index.versions_from_predictions(
                                            self._tally.compared()))
