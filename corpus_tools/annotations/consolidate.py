@@ -466,14 +466,14 @@ _PROBLEM_COLUMNS = {"tasks": ["task_index", "excluded"],
                     "annotations": ["annotation_index", "task_index", "id", "prediction", "excluded"], "problems": None}
 
 
-def _rows_by_annotation(table: pa.Table, wanted: set[int]) -> dict[int, list[tuple]]:
+def _rows_by_annotation(table: pa.Table, wanted: pa.Array) -> dict[int, list[tuple]]:
     """The kept rows of ``table`` (as tuples in its column order, without annotation_index and
-    excluded) of the wanted annotations, grouped by annotation, in file order."""
+    excluded) of the ``wanted`` annotations (``_index_set``), grouped by annotation, in file order."""
     grouped: dict[int, list[tuple]] = {}
     if not table.num_rows:
         return grouped
     keep = pc.and_(pc.invert(table["excluded"]),
-                   pc.is_in(table["annotation_index"], value_set=_index_set(wanted)))
+                   pc.is_in(table["annotation_index"], value_set=wanted))
     kept = table.filter(keep)
     # labels, ids and values repeat: one string object each, not one per row (records and the
     # compact versions a release holds keep them)
@@ -622,16 +622,15 @@ class _RowGroups:
     def _read(self, group: int) -> None:
         part, k, end = self.places[group]
         start = self.ends[group - 1] if group else 0
-        wanted = set(self.wanted[bisect_left(self.wanted, start):bisect_left(self.wanted, end)])
+        wanted = _index_set(self.wanted[bisect_left(self.wanted, start):bisect_left(self.wanted, end)])
         groups = self.unit.read_place(part, k, _UNIT_COLUMNS)
         table = groups["annotations"]
-        table = table.filter(pc.is_in(table["annotation_index"], value_set=_index_set(wanted)))
-        table = table.set_column(table.schema.get_field_index("ground_truth"), "ground_truth",
-                                 adjudication(table, self.truths)).drop_columns(["created_at"])  # as ranking read it
-        table = table.set_column(table.schema.get_field_index("updated_at"), "updated_at",
-                                 table["updated_at"].cast(pa.int64()))  # microseconds: cheap to read
-        table = table.set_column(table.schema.get_field_index("annotator"), "annotator",
-                                 _as_corpus_ids(table["annotator"], self.corpus_ids))
+        table = table.filter(pc.is_in(table["annotation_index"], value_set=wanted))
+        for name, column in (("ground_truth", adjudication(table, self.truths)),  # as ranking read it
+                             ("updated_at", table["updated_at"].cast(pa.int64())),  # microseconds: cheap to read
+                             ("annotator", _as_corpus_ids(table["annotator"], self.corpus_ids))):
+            table = table.set_column(table.schema.get_field_index(name), name, column)
+        table = table.drop_columns(["created_at"])
         self.annotations = {row["annotation_index"]: row for row in table.to_pylist()}
         self.tasks = {row["task_index"]: row for row in groups["tasks"].to_pylist()}
         self.regions = _rows_by_annotation(groups["regions"], wanted)
