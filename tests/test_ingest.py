@@ -618,6 +618,25 @@ def test_a_pull_stored_without_some_of_its_tasks_says_nothing_was_deleted(layout
     assert _annotators(layout) == ["1"]
 
 
+def test_a_pull_stored_without_one_annotation_still_sees_what_was_deleted_in_its_task(layout):
+    """Only a task refused whole leaves Label Studio's annotations of it unread: one annotation
+    refused on its own (in the units, marked excluded) leaves the task's others there, so an
+    annotation an earlier pull held and this one lacks was deleted, and leaves the file's export.
+    (Taking such an annotation's refusal for its task's failed no test.)"""
+    tasks = _doc_a(_annotation(101, 1, "01"), _annotation(102, 2, "01"), _annotation(103, 3, "01"))
+    assert ingest_tasks(layout, "file.json", tasks).status == "stored"
+    assert ingest_tasks(layout, "1.json", tasks, snapshot=_pull(2)).status == "stored"
+    broken = _annotation(103, 3, "02")
+    broken["result"] = "not a list"
+    tasks[0]["annotations"] = [_annotation(101, 1, "01"), broken]  # 102 deleted, 103 refused alone
+    partial = ingest_tasks(layout, "2.json", tasks, allow_partial=True, snapshot=_pull(3))
+    assert partial.status == "stored-partial" and (partial.stored_as.previous, partial.stored_as.deleted) == (None, ())
+    assert [(e.scope, e.code, e.annotation_id) for e in partial.exclusions] == [
+        ("annotation", "annotation-malformed", 103)]
+    # 102 leaves every stored export; 103, whose newest copy was refused, is left out as well
+    assert _annotators(layout) == ["1"]
+
+
 def test_a_project_s_first_pull_reads_no_other_stored_export(layout, monkeypatch):
     """It is stored whatever it holds, so whether it holds anything new is not asked: each other
     project's pull had its units table read (or made again, after a code change) for nothing."""
