@@ -34,7 +34,7 @@ from corpus_tools.documents.remove import remove_documents
 from corpus_tools.errors import CorpusError
 from corpus_tools.ingest import ingest
 from corpus_tools.layout import Layout
-from corpus_tools.records import DocumentAnnotations, Units
+from corpus_tools.records import DocumentAnnotations, EntityMention, Provenance, Span, Units
 from corpus_tools.release import build_release
 from corpus_tools.release.card import quality_figures_lines, resolution_text
 from release_factories import spread_inputs
@@ -469,6 +469,24 @@ def test_strategies_keep_what_they_say(tmp_path):
     assert list(left_out) == ["2"] and len(left_out["2"].entities) == 5
     with pytest.raises(CorpusError, match=r"annotator-unknown.*'7'"):  # an annotator without versions
         adjudicate(index, parse_strategy("prefer:7"))
+
+
+def test_disputed_units_that_only_touch_are_two_disagreements_not_one():
+    """A disagreement groups the disputed units of a layer whose spans overlap; two that only
+    touch (one ends where the other starts) share no code point, and are listed apart.
+    (Grouping touching units too failed no test.)"""
+    text = "USSyria"
+
+    def version(annotator: str, start: int, end: int) -> DocumentAnnotations:
+        entity = EntityMention("e1", "doc", Span(start, end), text[start:end], "GPE", None)
+        return DocumentAnnotations("doc", (entity,), (), (), Provenance("x", 1, int(annotator), annotator, None,
+                                                                       "version", False))
+
+    merged = adjudicate_module.adjudicate_document("doc", [version("1", 0, 2), version("2", 2, 7)],
+                                                   parse_strategy("unanimous"), text)
+    assert [(d.start, d.end, d.text, d.said) for d in merged.disagreements] == [
+        (0, 2, "US", (("1", ("GPE 'US' [0,2) (no entity_id)",)), ("2", ()))),
+        (2, 7, "Syria", (("1", ()), ("2", ("GPE 'Syria' [2,7) (no entity_id)",))))]
 
 
 def test_a_disagreement_longer_than_60_characters_is_shown_cut_with_an_ellipsis(tmp_path):
