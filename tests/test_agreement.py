@@ -471,18 +471,52 @@ def test_strategies_keep_what_they_say(tmp_path):
         adjudicate(index, parse_strategy("prefer:7"))
 
 
+def _version(text: str, annotator: str, *spans: tuple[int, int]) -> DocumentAnnotations:
+    """``annotator``'s version of a document ``text``: a GPE at each of ``spans``."""
+    entities = tuple(EntityMention(f"e{n}", "doc", Span(start, end), text[start:end], "GPE", None)
+                     for n, (start, end) in enumerate(spans, start=1))
+    return DocumentAnnotations("doc", entities, (), (), Provenance("x", 1, int(annotator), annotator, None, "version",
+                                                                   False))
+
+
+def test_prefer_an_annotator_who_did_not_annotate_the_document_keeps_its_unanimous_units():
+    """prefer:ANNOTATOR falls back to unanimous on a document that annotator did not annotate,
+    and says so. (Keeping the absent annotator's units, none, failed no test.)"""
+    text = "USSyria"
+    merged = adjudicate_module.adjudicate_document(
+        "doc", [_version(text, "1", (0, 2), (2, 7)), _version(text, "2", (0, 2))], parse_strategy("prefer:3"), text)
+    assert merged.note == "annotator 3 did not annotate this document: unanimous units only"
+    assert ([m.text for m in merged.merged.entities], merged.kept) == (["US"], 1)
+
+
+def test_the_release_puts_a_unit_in_one_kind_and_notes_only_documents_several_annotated(tmp_path):
+    """ReleaseProvenance's figures for the card and its note (a change of either failed no test):
+    a unit a reviewer changed on a document one annotator annotated is adjudicated, not also from
+    one annotator; the note counts the documents never adjudicated that several annotated (doc-a),
+    not doc-b, whose one annotator's version is released."""
+    provenance = ReleaseProvenance(_index(tmp_path / "plain"))  # doc-a: annotators 1 and 2; doc-b: 1
+    list(provenance.stream([]))
+    assert provenance.notes() == (
+        "1 document has versions by several annotators and none adjudicated: each is released from its most "
+        "recently updated annotation, whatever the others say (`corpus-tools adjudicate` lists their disagreements)",)
+    tasks = _tasks()
+    starred = _reviewed(copy.deepcopy(tasks[1]["annotations"][0]))  # annotator 1's doc-b, London a LOC
+    [london] = [r for r in starred["result"] if r["id"] == "e2" and r["from_name"] == "entity"]
+    london["value"]["labels"] = ["LOC"]
+    tasks[1]["annotations"].append(starred)
+    released, quality = _streamed(_index_of(export_corpus.ingested(tmp_path / "reviewed",
+                                                                   _written(tmp_path / "reviewed.json", tasks))))
+    units_b = len(released[1].unit_provenance)
+    assert released[1].provenance.annotation_id == 301 and units_b > 1
+    assert (quality.units_adjudicated, quality.units_one_annotator) == (1, units_b - 1)
+
+
 def test_disputed_units_that_only_touch_are_two_disagreements_not_one():
     """A disagreement groups the disputed units of a layer whose spans overlap; two that only
     touch (one ends where the other starts) share no code point, and are listed apart.
     (Grouping touching units too failed no test.)"""
     text = "USSyria"
-
-    def version(annotator: str, start: int, end: int) -> DocumentAnnotations:
-        entity = EntityMention("e1", "doc", Span(start, end), text[start:end], "GPE", None)
-        return DocumentAnnotations("doc", (entity,), (), (), Provenance("x", 1, int(annotator), annotator, None,
-                                                                       "version", False))
-
-    merged = adjudicate_module.adjudicate_document("doc", [version("1", 0, 2), version("2", 2, 7)],
+    merged = adjudicate_module.adjudicate_document("doc", [_version(text, "1", (0, 2)), _version(text, "2", (2, 7))],
                                                    parse_strategy("unanimous"), text)
     assert [(d.start, d.end, d.text, d.said) for d in merged.disagreements] == [
         (0, 2, "US", (("1", ("GPE 'US' [0,2) (no entity_id)",)), ("2", ()))),
