@@ -87,11 +87,8 @@ def export_release(release: Release, format: str, out_dir: str | Path, *, root: 
         _spacy()  # before anything is read: a missing extra fails at once
     out_dir = Path(out_dir)
     check_output(out_dir)
-    # the output is renamed into place: a link there would be replaced, not written through; and
-    # the current directory cannot be replaced (holds_current_directory; one above it is not empty)
-    if out_dir.is_symlink() or out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())
-                                                     or holds_current_directory(out_dir)):
-        raise _target_exists(out_dir)
+    if (refused := _target_exists(out_dir)) is not None:
+        raise refused
     # read from the footers only when asked: without a bar, a damaged file is met where it was
     on_progress = None if exporting is None else exporting(sum(config_rows(path, "documents", _READ_AS_NONE).values()))
     with made_directories_removed(out_dir.parent):  # -o a/b/c refused half way leaves no empty a/b
@@ -130,10 +127,16 @@ def summary_line(result: ExportResult) -> str:
             f"({quantity(len(result.files), 'file')}){unaligned}")
 
 
-def _target_exists(out_dir: Path) -> CorpusError:
-    what = ("is a symbolic link" if out_dir.is_symlink() else "exists and is not a directory" if not out_dir.is_dir()
-            else "exists and is not empty" if any(out_dir.iterdir()) else "is the current directory")
-    return CorpusError("export-target-exists", f"{out_dir} {what}; give a new directory", Location(file=str(out_dir)))
+def _target_exists(out_dir: Path) -> CorpusError | None:
+    """The refusal of ``out_dir`` as the output, or None. The output is renamed into place: a link
+    there would be replaced, not written through; and the current directory cannot be replaced
+    (holds_current_directory; one above it is not empty)."""
+    what = ("is a symbolic link" if out_dir.is_symlink() else None if not out_dir.exists()
+            else "exists and is not a directory" if not out_dir.is_dir()
+            else "exists and is not empty" if any(out_dir.iterdir())
+            else "is the current directory" if holds_current_directory(out_dir) else None)
+    return None if what is None else CorpusError("export-target-exists", f"{out_dir} {what}; give a new directory",
+                                                 Location(file=str(out_dir)))
 
 
 # --- reading a release ---------------------------------------------------------------------
