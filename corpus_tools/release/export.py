@@ -224,7 +224,6 @@ def read_documents(path: Path, layers: tuple[str, ...] = LAYERS, *, annotated_on
                               Location(file=str(path / "data" / config), doc_id=rows.next["doc_id"]))
 
 
-_SPANS = {"entities": ("",), "timexes": ("",), "quotes": ("", "source_", "cue_")}
 # (config, column prefix, what a region of it is, as release.checks names it) of every region a
 # document's rows name
 _REGION_KINDS = (("entities", "", "mention"), ("timexes", "", "time expression"), ("quotes", "", "quote"),
@@ -238,10 +237,9 @@ def _regions_named_once(document: DocumentRows, path: Path) -> None:
     span, found by its id, so a second region of that id was taken for the first (a time expression
     for an entity, one source for another) and a second speaker lost; the viewer's anchors
     (``source-<id>``) would lead to the first."""
-    layers = {"entities": document.entities, "timexes": document.timexes, "quotes": document.quotes}
     seen: dict[str, tuple[str, tuple[int, int], str | None]] = {}
     for config, prefix, kind in _REGION_KINDS:
-        for row in layers[config]:
+        for row in getattr(document, config):
             if (region_id := row[f"{prefix}id"]) is None:  # a quote without a source or cue
                 continue
             span = (row[f"{prefix}start"], row[f"{prefix}end"])  # compared as a Span is, without making one
@@ -274,7 +272,7 @@ def _claimed_spans(row: dict, config: str, path: Path) -> Iterator[tuple[str, li
     a ner row, whose lists must be as long as its tokens (zip would drop what one of them lacks: a
     CoNLL file would lose tokens)."""
     if config != "ner":
-        for prefix in _SPANS[config]:
+        for prefix in (prefix for layer, prefix, _ in _REGION_KINDS if layer == config):
             if row[f"{prefix}start"] is not None or not prefix:  # a quote without a source or cue
                 yield f"{prefix}text", [row[f"{prefix}start"]], [row[f"{prefix}end"]], [row[f"{prefix}text"]]
         return
@@ -400,9 +398,6 @@ def _spacy():
         raise CorpusError("export-needs-spacy", "the spacy format needs spaCy: pip install 'corpus-tools[spacy]'") \
             from None
     return spacy
-
-
-_SPAN_GROUPS = (("timexes", "timexes", "label"), ("quotes", "quotes", "quote_type"))
 
 
 def _write_spacy(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
