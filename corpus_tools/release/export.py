@@ -531,7 +531,7 @@ def _label_set(path: Path, config: str, column: str) -> tuple[str, ...]:
 # --- jsonl ---------------------------------------------------------------------------------
 
 def _layer_row(row: dict) -> dict:
-    return _without(row, "doc_id", "fold")
+    return {key: value for key, value in row.items() if key not in ("doc_id", "fold")}
 
 
 def _write_jsonl(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
@@ -616,16 +616,11 @@ def _release_columns(path: Path, config: str) -> dict:
     return columns
 
 
-def _without(row: dict, *names: str) -> dict:
-    return {key: value for key, value in row.items() if key not in names}
-
-
 def _nested_quote(row: dict) -> dict:
     """A quote with its source and cue as nested objects (null when not annotated). Given a
     quote's features, the features of its nested form."""
-    quote = {key: value for key, value in row.items()
-             if key not in ("doc_id", "fold") and not key.startswith(("source_", "cue_"))}
-    quote.pop("speaker_id")
+    quote = {key: value for key, value in _layer_row(row).items()
+             if key != "speaker_id" and not key.startswith(("source_", "cue_"))}
     for part in ("source", "cue"):
         fields = {key.removeprefix(f"{part}_"): value for key, value in row.items() if key.startswith(f"{part}_")}
         if part == "source":
