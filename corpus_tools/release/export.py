@@ -1,36 +1,11 @@
-"""Interchange formats of a release: ``export_release(release, format, out_dir)``.
+"""Interchange formats of a release: ``export_release(release, format, out_dir)`` writes it as
+conll2003, spacy, brat (corpus_tools.release.brat) or jsonl. docs/release.md ("Export") gives
+each format's files and what they hold, and what a release is refused for.
 
-* ``conll2003``: the ``ner`` config as CoNLL-2003 columns separated by single spaces (``token -X-
-  -X- tag``; IOB2 tags, as the Hugging Face conll2003 dataset has them; no part-of-speech or chunk
-  tags, so placeholders), ``-DOCSTART-`` and a blank line before each document, a blank line
-  between sentences (none after the last); ``<split>.txt``.
-* ``spacy``: per split a directory of ``DocBin`` files of at most SPACY_DOCUMENTS_PER_FILE
-  documents each (``<split>/00000.spacy``, ...; spaCy's ``Corpus`` and ``spacy train`` read a
-  directory), tokenized by spaCy's blank English tokenizer (no model download): entities as
-  ``doc.ents``, time expressions and quote, source and cue regions as span groups (``timexes``,
-  ``quotes``, ``sources``, ``cues``), each span with its region id (``span.id_``) and, for a
-  mention or a source, its registry id (``span.kb_id_``: entity_id, speaker_id), a source or cue
-  that quotes share once; doc_id, split, fold, ``quote_links`` (``[quote id, source id, cue
-  id]`` per quote) and ``timex_values`` (``[timex id, TIMEX3 value, mod]`` per time expression)
-  in ``user_data``. A span that does
-  not fall on spaCy's token boundaries cannot be a spaCy span: it is listed in
-  ``unaligned.jsonl`` (and in the result), never dropped silently, and an entity mention's tokens
-  are then marked missing (no IOB tag), not outside (``O``). Needs
-  ``pip install corpus-tools[spacy]``.
-* ``brat``: brat standoff, ``<split>/<doc_id>.txt`` and ``.ann`` (see corpus_tools.release.brat),
-  with ``annotation.conf``.
-* ``jsonl``: ``<split>.jsonl``, one document per line with every layer nested (entities,
-  timexes, quotes with their source and cue, ner sentences), labels as names;
-  ``entity_registry.jsonl``; and ``README.md``, whose YAML declares both as configs with the
-  release's features, which ``datasets.load_dataset(DIR)`` loads every split with.
-
-Every format carries article text: the release's LICENSE.md (from 1.1.9 on), which says no
-licence is granted to it, is copied beside the output.
-
-The release is read a document at a time (``read_documents``) and written as it is read (a
-DocBin file at a time). The release is verified against its SHA256SUMS first. Output is written
-in a temporary directory beside ``out_dir`` and renamed into place when complete; an ``out_dir``
-that exists and is not empty, or is the current directory, is refused (``export-target-exists``).
+The release is verified against its SHA256SUMS, then read a document at a time
+(``read_documents``, which the viewer reads it with too) and written as it is read, so memory does
+not grow with it; the output goes to a temporary directory beside ``out_dir``, renamed into place
+when complete, so a refused or interrupted export leaves nothing half-written there.
 """
 
 from __future__ import annotations
