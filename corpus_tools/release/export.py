@@ -154,13 +154,9 @@ def read_documents(path: Path, layers: tuple[str, ...] = LAYERS, *, annotated_on
                    on_progress: Callable[[int], None] | None = None) -> Iterator[DocumentRows]:
     """Every document of a release, in the documents config's order, with its rows of ``layers``
     (the others empty): a document at a time, since the layer configs hold their rows in that
-    order too (split by split, a document's rows together). A release whose rows are not in that
-    order is refused (``release-invalid``), never given out under the wrong document, and so is a
-    span whose text is not the document's there (``span-text-mismatch``; a ner token is a span
-    too): every reader would write or show other characters than the row says. Two rows of one
-    document, or doc_ids that differ only in case (``doc_id_key``, the manifest's rule), are
-    ``release-invalid`` too, and a doc_id that is no safe file name ``unsafe-doc-id``. (A release's
-    files verify against its SHA256SUMS first, so it takes a file and its sum changed together.)
+    order too (split by split, a document's rows together). A release that is not so, or whose
+    spans are not the document's text, is refused, never given out under the wrong document or
+    with other characters than its rows say: docs/release.md ("Export") lists each refusal.
 
     ``DocumentRows.annotated`` is False for a document nobody annotated, which has no kb row
     (every document had one before 2026-12-06); ``annotated_only`` leaves those out: given out
@@ -532,13 +528,10 @@ def _jsonl_line(row: dict, nested: dict[str, list]) -> dict:
 
 def _jsonl_card(path: Path, splits: list[str], registry: int) -> str:
     """The export's README.md: a dataset card whose YAML declares its files' configs (``configs``)
-    and their features (``dataset_info``), so ``datasets.load_dataset(DIR)`` types every split
-    alike. Without it, datasets' JSON loader infers each file's types from its own values: a
-    column null throughout a file (a document's evidence line, a quote's cue) is of the null
-    type there, and the next split's strings or ints fail to cast to it. The features are the
-    release's (arrow_schemas), restricted to the columns its files have (a release before 1.1.0
-    has no folds), each label column with the release's own label names; labels load as their ids,
-    as from the release. A config without rows is not declared: datasets refuses one."""
+    and the release's features for them (``dataset_info``; the columns its files have, label
+    columns with its own names), so ``datasets.load_dataset(DIR)`` types every split alike, where
+    the JSON loader would type a column null throughout a file as null there (docs/release.md).
+    A config without rows is not declared: datasets refuses one."""
     columns = {config: _release_columns(path, config)
                for config in ("documents", "entity_registry", *(config for _, config, _ in _NESTED))}
     declared = []
