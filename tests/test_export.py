@@ -867,14 +867,17 @@ def _timex_with_an_entity_s_id(rows, layers):
                          f"expression [{timex['start']}, {timex['end']})"
 
 
-def _source_of_another_quote(rows, layers):
-    mine = [row for row in rows if row["doc_id"] == "001_d79359122f2d4c78"]
-    first = mine[0]
-    other = next(row for row in mine if row["source_id"] not in (None, first["source_id"])
-                 and row["source_start"] != first["source_start"])
-    other["source_id"] = first["source_id"]
-    return first["source_id"], f"region id used for two spans: source [{first['source_start']}, " \
-                               f"{first['source_end']}) and source [{other['source_start']}, {other['source_end']})"
+def _region_of_another_quote(part: str):
+    """A quote's source or cue given the id of another quote's, on another span."""
+    def edit(rows, layers):
+        mine = [row for row in rows if row["doc_id"] == "001_d79359122f2d4c78" and row[f"{part}_id"] is not None]
+        first = mine[0]
+        other = next(row for row in mine if row[f"{part}_id"] != first[f"{part}_id"]
+                     and row[f"{part}_start"] != first[f"{part}_start"])
+        other[f"{part}_id"] = first[f"{part}_id"]
+        spans = [f"{part} [{row[f'{part}_start']}, {row[f'{part}_end']})" for row in (first, other)]
+        return first[f"{part}_id"], f"region id used for two spans: {spans[0]} and {spans[1]}"
+    return edit
 
 
 def _a_mention_twice(rows, layers):
@@ -898,8 +901,9 @@ def _a_shared_source_with_another_speaker(rows, layers):
                   f"source {span} and source {span}")
 
 
-@pytest.mark.parametrize("config, edit", [("timexes", _timex_with_an_entity_s_id), ("quotes", _source_of_another_quote),
-                                          ("entities", _a_mention_twice),
+@pytest.mark.parametrize("config, edit", [("timexes", _timex_with_an_entity_s_id),
+                                          ("quotes", _region_of_another_quote("source")),
+                                          ("quotes", _region_of_another_quote("cue")), ("entities", _a_mention_twice),
                                           ("quotes", _a_shared_source_with_another_speaker)])
 @pytest.mark.parametrize("argv", [["export", "--format", "brat"], ["export", "--format", "spacy"], ["view"]])
 def test_a_region_id_that_names_two_regions_of_a_document_is_refused(tmp_path, config, edit, argv):
