@@ -27,11 +27,15 @@ from urllib.parse import quote as url_quote
 from corpus_tools.records import (
     EntityMention, Evidence, Quote, RegistryEntity, ReleaseContents, ReleasedDocument, RemovedPiece, TimeExpression,
 )
+from corpus_tools.release.diff import ChangeLog, describe, kind_phrase, required_bump
+from corpus_tools.release.diff import counts as change_counts
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
 from corpus_tools.view.plots import bar_chart, stacked_chart
+from corpus_tools.view.read import LAYERS
 from corpus_tools.view.removed import PlacedPieces
 
-LAYERS = ("entities", "timexes", "quotes")
+# what a layer's units are called in a document's layer switches and the units-per-document chart
+_LAYER_NAMES = dict(zip(LAYERS, ("entities", "time expressions", "quotes")))
 # nesting order of regions with the same span: a quote holds its source, which holds a person
 _RANK = {"QUOTE": 0, "SOURCE": 1, "CUE": 2, "TIMEX": 3, "ENTITY": 4}
 CONTEXT = 60  # code points of context either side of a mention on an entity page
@@ -227,6 +231,20 @@ def counts(document: ReleasedDocument) -> tuple[int, int, int]:
     return len(document.entities), len(document.timexes), len(document.quotes)
 
 
+MENTION, QUOTE = 0, 1  # the kinds of an entity page's items
+
+
+def linked(document: ReleasedDocument) -> Iterator[tuple[str, int, int, EntityMention | Quote]]:
+    """(registry id, kind, position in its layer, unit) of each unit of the document an entity page
+    lists: a mention with an entity id, a quote with a speaker."""
+    for position, mention in enumerate(document.entities):
+        if mention.entity_id is not None:
+            yield mention.entity_id, MENTION, position, mention
+    for position, quote in enumerate(document.quotes):
+        if quote.source is not None and quote.source.speaker_id is not None:
+            yield quote.source.speaker_id, QUOTE, position, quote
+
+
 class IndexTally:
     """What the index counts over the whole release, gathered a document at a time."""
 
@@ -246,9 +264,8 @@ class IndexTally:
         self.entity_labels.update(mention.label for mention in document.entities)
         self.timex_labels.update(timex.label for timex in document.timexes)
         self.quote_types.update(quote.quote_type for quote in document.quotes)
-        self.mentions.update(mention.entity_id for mention in document.entities if mention.entity_id is not None)
-        self.attributed.update(quote.source.speaker_id for quote in document.quotes
-                               if quote.source is not None and quote.source.speaker_id is not None)
+        for entity_id, kind, _, _ in linked(document):
+            (self.mentions if kind == MENTION else self.attributed)[entity_id] += 1
         units = counts(document)
         self.documents += 1
         self.annotated += document.annotated
@@ -305,7 +322,6 @@ _DOCUMENTS_HEAD = ('<table class="documents"><thead><tr><th>title / doc_id</th>'
                    "<th>quotes</th><th>removed</th></tr></thead><tbody>\n")
 _REGISTRY_HEAD = ('<table class="registry"><thead><tr><th>name / id</th><th>type</th>'
                   "<th>Wikidata</th><th>mentions</th><th>quotes</th></tr></thead><tbody>\n")
-_UNITS_PARTS = ["entities", "time expressions", "quotes"]
 
 
 def registry_row(entity: RegistryEntity, tally: IndexTally, prefix: str = "") -> str:
@@ -325,7 +341,7 @@ def _units_chart(unit_counts: Iterable[tuple[str, tuple[int, int, int]]], count:
         yield '<p class="unannotated">Units per document: none of these documents is annotated yet.</p>'
         return
     yield from stacked_chart("Units per document", ((doc_id, list(units)) for doc_id, units in unit_counts),
-                             _UNITS_PARTS, count=count, top=top)
+                             list(_LAYER_NAMES.values()), count=count, top=top)
 
 
 def _table(head: str, rows: Iterable[str], between: str) -> Iterator[str]:
@@ -358,14 +374,11 @@ def index_page(contents: ReleaseContents, tally: IndexTally, corpus: str,
     (a release larger than a page), the documents table and the units-per-document chart are
     on those pages (``table_page``) and the index lists them, reading neither iterable; with
     ``registry_pages``, likewise the registry table."""
-    plots = [
-        bar_chart("Entity mentions by label", [(label, tally.entity_labels[label]) for label in
-                                               _ordered(set(tally.entity_labels) | set(ENTITY_LABELS), ENTITY_LABELS)]),
-        bar_chart("Time expressions by label", [(label, tally.timex_labels[label]) for label in
-                                                _ordered(set(tally.timex_labels) | set(TIMEX_LABELS), TIMEX_LABELS)]),
-        bar_chart("Quotes by type", [(kind, tally.quote_types[kind]) for kind in
-                                     _ordered(set(tally.quote_types) | set(QUOTE_TYPES), QUOTE_TYPES)]),
-    ]
+    # every label of the contract, a bar of 0 too, then any others the release holds
+    plots = [bar_chart(title, [(label, labels[label]) for label in _ordered(set(labels) | set(known), known)])
+             for title, labels, known in (("Entity mentions by label", tally.entity_labels, ENTITY_LABELS),
+                                          ("Time expressions by label", tally.timex_labels, TIMEX_LABELS),
+                                          ("Quotes by type", tally.quote_types, QUOTE_TYPES))]
     totals = tally.totals
 
     def body() -> Iterator[str]:
@@ -431,40 +444,46 @@ def _page_navigation(pages: Sequence[TablePage], current: int) -> str:
     return f'<nav class="pages">{" ".join(part for part in (before, after) if part)} · pages {numbers}</nav>\n'
 
 
+def _one_of_pages(title: str, head: str, whole: str, page: TablePage, pages: Sequence[TablePage],
+                  listed: Iterable[str], *, corpus: str, version: str, css_class: str) -> Iterator[str]:
+    """Page ``page`` of a table or list split into ``pages``: ``head`` (up to the ids of its first
+    and last rows in its heading), how many of ``whole`` it holds, then ``listed`` with the
+    navigation between pages above and below it."""
+    def body() -> Iterator[str]:
+        navigation = _page_navigation(pages, page.number)
+        yield (f"{head}{_span(page)}</h1>\n"
+               f"<p>Page {page.number} of {len(pages)}: {page.rows} of {whole}.</p>\n{navigation}")
+        yield from listed
+        yield navigation + "</main>"
+
+    return page_parts(f"{title}, page {page.number}", body(), prefix="../", corpus=corpus, version=version,
+                      css_class=css_class)
+
+
 def documents_page(page: TablePage, pages: Sequence[TablePage], contents: ReleaseContents, tally: IndexTally,
                    corpus: str, unit_counts: Sequence[tuple[str, tuple[int, int, int]]],
                    rows: Sequence[str]) -> Iterator[str]:
     """``documents/<n>.html``: the rows (``index_row`` with prefix "../") of one page of the
     documents table, and the units chart of its annotated documents (``unit_counts``), drawn to
     the release's largest document so that bars compare across pages."""
-    def body() -> Iterator[str]:
-        navigation = _page_navigation(pages, page.number)
-        yield (f'<main class="index"><h1 id="documents">Documents {_span(page)}</h1>\n'
-               f"<p>Page {page.number} of {len(pages)}: {page.rows} of the release's {tally.documents} documents."
-               f"</p>\n{navigation}"
-               '<section class="plots">')
+    def listed() -> Iterator[str]:
+        yield '<section class="plots">'
         yield from _units_chart(unit_counts, len(unit_counts), tally.most_units)
         yield "</section>\n"
         yield from _table(_DOCUMENTS_HEAD, rows, "\n")
-        yield navigation + "</main>"
 
-    return page_parts(f"Documents, page {page.number}", body(), prefix="../", corpus=corpus,
-                      version=contents.version, css_class="page-index")
+    return _one_of_pages("Documents", '<main class="index"><h1 id="documents">Documents ',
+                         f"the release's {tally.documents} documents", page, pages, listed(), corpus=corpus,
+                         version=contents.version, css_class="page-index")
 
 
 def registry_page(page: TablePage, pages: Sequence[TablePage], contents: ReleaseContents, tally: IndexTally,
                   corpus: str, entities: Sequence[RegistryEntity]) -> Iterator[str]:
     """``registry/<n>.html``: one page of the registry table."""
-    def body() -> Iterator[str]:
-        navigation = _page_navigation(pages, page.number)
-        yield (f'<main class="index"><h1 id="registry">Entity registry {_span(page)}</h1>\n'
-               f"<p>Page {page.number} of {len(pages)}: {page.rows} of the release's {len(contents.registry)} "
-               f"registry entities.</p>\n{navigation}")
-        yield from _table(_REGISTRY_HEAD, (registry_row(entity, tally, "../") for entity in entities), "")
-        yield navigation + "</main>"
-
-    return page_parts(f"Entity registry, page {page.number}", body(), prefix="../", corpus=corpus,
-                      version=contents.version, css_class="page-index")
+    return _one_of_pages("Entity registry", '<main class="index"><h1 id="registry">Entity registry ',
+                         f"the release's {len(contents.registry)} registry entities", page, pages,
+                         _table(_REGISTRY_HEAD, (registry_row(entity, tally, "../") for entity in entities), ""),
+                         corpus=corpus, version=contents.version, css_class="page-index")
 
 
 def _wikidata(qid: str | None) -> str:
@@ -487,10 +506,9 @@ def _legend(entities: Sequence[EntityMention], timexes: Sequence[TimeExpression]
     return '<div class="legend">' + "".join(items) + "</div>"
 
 
-def _layer_switches(counts: Mapping[str, int], pieces: PlacedPieces) -> str:
-    names = {"entities": "entities", "timexes": "time expressions", "quotes": "quotes"}
-    boxes = [f'<label><input type="checkbox" data-layer="{layer}" checked> {names[layer]} ({counts[layer]})</label>'
-             for layer in LAYERS]
+def _layer_switches(document: ReleasedDocument, pieces: PlacedPieces) -> str:
+    boxes = [f'<label><input type="checkbox" data-layer="{layer}" checked> {_LAYER_NAMES[layer]} ({count})</label>'
+             for layer, count in zip(LAYERS, counts(document))]
     if pieces.unavailable is None:
         boxes.append(f'<label><input type="checkbox" data-layer="removed" data-show="1"> removed by normalization '
                      f'({len(pieces.pieces)})</label>')
@@ -533,7 +551,6 @@ def document_page(document: ReleasedDocument, contents: ReleaseContents, pieces:
     navigation = " ".join(part for part in (
         f'<a rel="prev" href="{page_href(previous)}">← {escape(previous)}</a>' if previous else "",
         f'<a rel="next" href="{page_href(following)}">{escape(following)} →</a>' if following else "") if part)
-    counts = {"entities": len(entities), "timexes": len(timexes), "quotes": len(quotes)}
     body = (
         f'<main id="doc" class="document" data-doc="{escape(document.doc_id)}">\n'
         f'<nav class="neighbours">{navigation}</nav>\n'
@@ -547,7 +564,7 @@ def document_page(document: ReleasedDocument, contents: ReleaseContents, pieces:
         + ("" if document.annotated else
            '<p class="unannotated">Not annotated yet: this release has its text only, so no units here '
            "is no finding.</p>\n")
-        + f"{_layer_switches(counts, pieces)}\n{_legend(entities, timexes, quotes)}\n"
+        + f"{_layer_switches(document, pieces)}\n{_legend(entities, timexes, quotes)}\n"
         '<div class="columns">\n'
         f'<div class="text" id="text">{annotated_text(document.text, marks, inserts)}</div>\n'
         f"{_quote_panel(quotes, contents.registry)}\n</div>\n{changes}</main>"
@@ -651,20 +668,12 @@ def entity_list_page(entity: RegistryEntity, directory: str, page: TablePage, pa
     """``<directory>/<id>.<n>.html``: one page of an entity's list (``directory`` a key of
     ``ENTITY_LISTS``), its items numbered on from the pages before it."""
     heading, what = ENTITY_LISTS[directory]
-    total = sum(each.rows for each in pages)
-
-    def body() -> Iterator[str]:
-        navigation = _page_navigation(pages, page.number)
-        yield (f'<main class="entity" data-entity="{escape(entity.id)}">\n<h1>{heading} '
-               f'<a href="../entity/{page_href(entity.id)}">'
-               f"{escape(entity.name)}</a>: {_span(page)}</h1>\n"
-               f"<p>Page {page.number} of {len(pages)}: {page.rows} of its {total} {what}.</p>\n{navigation}"
-               f'<ol class="{directory}" start="{(page.number - 1) * pages[0].rows + 1}">')
-        yield "\n".join(items)
-        yield "</ol>\n" + navigation + "</main>"
-
-    return page_parts(f"{heading} {entity.name}, page {page.number}",
-                      body(), prefix="../", corpus=corpus, version=version, css_class="page-entity")
+    listed = (f'<ol class="{directory}" start="{(page.number - 1) * pages[0].rows + 1}">', "\n".join(items), "</ol>\n")
+    return _one_of_pages(f"{heading} {entity.name}",
+                         f'<main class="entity" data-entity="{escape(entity.id)}">\n<h1>{heading} '
+                         f'<a href="../entity/{page_href(entity.id)}">{escape(entity.name)}</a>: ',
+                         f"its {sum(each.rows for each in pages)} {what}", page, pages, listed, corpus=corpus,
+                         version=version, css_class="page-entity")
 
 
 def diff_page(diff, corpus: str, version: str, documents: Iterable[str]) -> Iterator[str]:
@@ -673,8 +682,6 @@ def diff_page(diff, corpus: str, version: str, documents: Iterable[str]) -> Iter
     linked to the changes on its page (``document_changes``) when the release holds it. A page of
     every change would be far too large for a browser at scale (123 MB for 10,000 documents
     re-annotated throughout; 31 MB for 5,000 removed). In parts, read from the diff's log."""
-    from corpus_tools.release.diff import ChangeLog, counts, kind_phrase, required_bump
-
     log = ChangeLog.of(diff.changes)
     present = set(documents)
 
@@ -690,7 +697,7 @@ def diff_page(diff, corpus: str, version: str, documents: Iterable[str]) -> Iter
         if not diff.changes:
             yield "</main>"
             return
-        kinds = counts(diff)
+        kinds = change_counts(diff)
         rows = "".join(f"<tr><td>{escape(layer)}</td><td>{escape(kind_phrase(layer, kind))}</td>"
                        f'<td class="n">{number}</td></tr>'
                        for layer, numbers in kinds.items() for kind, number in numbers.items())
@@ -737,8 +744,6 @@ def document_changes(changes: Iterable, since: str) -> str:
 
 
 def _change_items(changes: Iterable) -> str:
-    from corpus_tools.release.diff import describe, kind_phrase
-
     items = "".join(f'<li><span class="kind">{escape(change.layer)} · {escape(kind_phrase(change.layer, change.kind))}'
                     f"</span> {escape(describe(change))}</li>" for change in changes)
     return f'<ul class="changes">{items}</ul>' if items else ""
