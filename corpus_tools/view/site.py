@@ -28,13 +28,15 @@ from corpus_tools.iterutil import Totalled, batched
 from corpus_tools.layout import check_output
 from corpus_tools.records import RegistryEntity, ReleaseContents, ReleasedDocument
 from corpus_tools.release.checksums import card_text
+from corpus_tools.release.diff import ChangeLog, diff_releases
 from corpus_tools.release.versions import VERSION_PATTERN, previous_release, resolve_release
 from corpus_tools.view.cache import PageCache
 from corpus_tools.view.read import documents, read_release
 from corpus_tools.view.removed import RawFile, placed_pieces, raw_file
 from corpus_tools.view.render import (
-    PAGE_SIZE, IndexTally, TablePage, attributed_item, counts, diff_page, document_changes, document_page,
-    documents_page, entity_list_page, entity_page, index_page, index_row, mention_item, page_file, registry_page,
+    MENTION, PAGE_SIZE, QUOTE, IndexTally, TablePage, attributed_item, counts, diff_page, document_changes,
+    document_page, documents_page, entity_list_page, entity_page, index_page, index_row, linked, mention_item,
+    page_file, registry_page,
 )
 
 MARKER = ".corpus-tools-view"  # names a directory this module wrote, so a rerun may replace it
@@ -85,14 +87,10 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     Likewise an entity with more mentions has them on ``mentions/<id>.<n>.html``, and one with
     more quotes attributed those on ``attributed/<id>.<n>.html``; its page lists them.
     ``cache``: a directory of rendered document pages (``corpus_tools.view.cache``; the command
-    line's is build/cache/view/): a document whose page, with everything that goes into it, is
-    stored there is not rendered again, and the entries this build did not use are removed after
-    it. None: every page is rendered. The site's bytes are the same either way.
+    line's is build/cache/view/); None: every page is rendered. The site's bytes are the same either way.
 
-    Documents are read one at a time and their pages written at once; what the index and the
-    entity pages gather from every document (a table row per document, an item per mention) is
-    kept in a SQLite file in the staging directory, read back in order, and removed before the
-    site is renamed into place. So one document is held at a time, never the release.
+    One document is held at a time, never the release: what the index and the entity pages gather
+    from every document waits in a SQLite file in the staging directory (docs/viewer.md).
     """
     if page_size < 1:
         raise ValueError(f"page_size must be at least 1, not {page_size}")
@@ -103,17 +101,13 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     corpus = _corpus_name(Path(release), contents.version)
     raw = listable_directory(raw_dir) if raw_dir is not None else None
     pages = None if cache is None else PageCache(Path(cache))
-    diff = None
-    changes_of: Callable[[str], str] | None = None
+    diff = changes_of = None
     if previous is not None:
-        from corpus_tools.release.diff import ChangeLog, diff_releases
-
         diff = diff_releases(previous, release, comparing=comparing)
         log = ChangeLog.of(diff.changes)
 
-        def changes_in(doc_id: str) -> str:
+        def changes_of(doc_id: str) -> str:
             return document_changes(log.of_document(doc_id), diff.old_version)
-        changes_of = changes_in
 
     with made_directories_removed(out.parent):  # -o a/b/site refused half way leaves no empty a/b
         with file_errors():  # a file where a directory above the output belongs
@@ -157,8 +151,8 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
                     (mentions, mention_pages), (quotes, quote_pages) = (
                         _entity_list(entity, kind, directory, count, gathered, write, page_size, contents.version,
                                      corpus)
-                        for kind, directory, count in ((_MENTION, "mentions", tally.mentions[entity.id]),
-                                                       (_QUOTE, "attributed", tally.attributed[entity.id])))
+                        for kind, directory, count in ((MENTION, "mentions", tally.mentions[entity.id]),
+                                                       (QUOTE, "attributed", tally.attributed[entity.id])))
                     write(f"entity/{page_file(entity.id)}", [entity_page(
                         entity, mentions, quotes, contents.version, corpus, mention_pages=mention_pages,
                         quote_pages=quote_pages)])
@@ -175,7 +169,6 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
 
 
 _GATHERED = ".gathered.sqlite"  # in the staging directory; removed before it becomes the site
-_MENTION, _QUOTE = 0, 1
 
 
 def _write_documents(release, contents: ReleaseContents, raw: Path | None, corpus: str, gathered: sqlite3.Connection,
@@ -220,9 +213,7 @@ def _document_outputs(document: ReleasedDocument, contents: ReleaseContents, raw
     else rendered (and stored there)."""
     if cache is None:
         return _rendered(document, contents, raw, corpus, neighbours, changes, prefix)
-    named = sorted({mention.entity_id for mention in document.entities if mention.entity_id is not None}
-                   | {quote.source.speaker_id for quote in document.quotes
-                      if quote.source is not None and quote.source.speaker_id is not None})
+    named = sorted({entity_id for entity_id, *_ in linked(document)})
     # the records are dataclasses, which orjson writes whole, every field (repr took twice as
     # long); the registry enters as the entities the page names (a tooltip, a link), no others
     key = fingerprint("view document page", orjson.dumps(document),
@@ -240,11 +231,8 @@ def _document_outputs(document: ReleasedDocument, contents: ReleaseContents, raw
 def _rendered(document: ReleasedDocument, contents: ReleaseContents, raw: RawFile, corpus: str,
               neighbours: tuple[str | None, str | None], changes: str, prefix: str) -> tuple[str, str, list, bool]:
     pieces = placed_pieces(document, raw)
-    items = [*([mention.entity_id, _MENTION, position, mention_item(document, mention)]
-               for position, mention in enumerate(document.entities) if mention.entity_id is not None),
-             *([quote.source.speaker_id, _QUOTE, position, attributed_item(document, quote)]
-               for position, quote in enumerate(document.quotes)
-               if quote.source is not None and quote.source.speaker_id is not None)]
+    items = [[entity_id, kind, position, (mention_item if kind == MENTION else attributed_item)(document, unit)]
+             for entity_id, kind, position, unit in linked(document)]
     return (document_page(document, contents, pieces, corpus, neighbours, changes),
             index_row(document, pieces, prefix), items, pieces.unavailable is None)
 
