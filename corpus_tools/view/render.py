@@ -6,12 +6,10 @@ package); nothing is fetched from elsewhere. Hover texts are ``title`` attribute
 without JavaScript; the script turns them into one styled tooltip that also lists the
 highlighted regions around the one under the mouse.
 
-Highlighted regions keep the text exact: every character of the normalized text is written
-once, in order, and only elements are put around it. Regions of different layers may cross
-(an entity can start inside a quote and end after it); a region that cannot nest is written as
-several elements with the same ``data-kind`` and ``data-id``, whose texts joined give the
-region's text. What is not text (a TIMEX value, a removed piece) is drawn by CSS from data
-attributes, so it is never part of a region's text nor of a copy of it.
+Highlighted regions keep the text exact (docs/viewer.md): every character of the normalized text is
+written once, in order, with elements around it (a region crossing another in several, of one
+``data-kind`` and ``data-id``); what is not text (a TIMEX value, a removed piece) is drawn by CSS
+from data attributes, so it is never part of a region's text nor of a copy of it.
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ from typing import Iterable, Iterator, Mapping, Sequence
 from urllib.parse import quote as url_quote
 
 from corpus_tools.records import (
-    EntityMention, Evidence, Quote, RegistryEntity, ReleaseContents, ReleasedDocument, RemovedPiece, TimeExpression,
+    EntityMention, Evidence, Quote, RegistryEntity, ReleaseContents, ReleasedDocument, RemovedPiece, Span,
 )
 from corpus_tools.release.diff import ChangeLog, describe, kind_phrase, required_bump
 from corpus_tools.release.diff import counts as change_counts
@@ -75,11 +73,13 @@ def _with_evidence(value: str | None, evidence: Evidence, css: str) -> str:
     return f'<span class="ev {css}" title="{escape(evidence_text(evidence))}">{shown}</span>'
 
 
-def _date(document: ReleasedDocument) -> str:
-    value = document.publication_date
-    if value is not None and document.publication_date_precision:
-        value = f"{value} ({document.publication_date_precision})"
-    return _with_evidence(value, document.publication_date_evidence, "date")
+def _published(document: ReleasedDocument) -> tuple[str, str]:
+    """The document's publisher and publication date, each with its evidence on hover."""
+    date = document.publication_date
+    if date is not None and document.publication_date_precision:
+        date = f"{date} ({document.publication_date_precision})"
+    return (_with_evidence(document.publisher, document.publisher_evidence, "publisher"),
+            _with_evidence(date, document.publication_date_evidence, "date"))
 
 
 def _entity_tip(entity_id: str | None, registry: Mapping[str, RegistryEntity]) -> str:
@@ -102,28 +102,28 @@ class _Mark:
     attrs: str  # rendered attributes, without the element id
 
 
-def _marks(entities: Sequence[EntityMention], timexes: Sequence[TimeExpression],
-           quotes: Sequence[Quote], registry: Mapping[str, RegistryEntity]) -> list[_Mark]:
+def _mark(span: Span, kind: str, id: str, css: str, layer: str, *more: tuple[str, str | None],
+          href: str | None = None) -> _Mark:
+    """A region's mark: a link when it has ``href``; ``more``, its attributes after the ones every mark has."""
+    return _Mark(span.start, span.end, kind, id, "span" if href is None else "a", _attrs((
+        ("class", css), ("href", href), ("data-layer", layer), ("data-kind", kind), ("data-id", id), *more)))
+
+
+def _marks(document: ReleasedDocument, registry: Mapping[str, RegistryEntity]) -> list[_Mark]:
     marks = []
-    for mention in entities:
-        linked = mention.entity_id in registry
-        marks.append(_Mark(mention.span.start, mention.span.end, "ENTITY", mention.id, "a" if linked else "span", _attrs((
-            ("class", f"hl ent lab-{mention.label}"),
-            ("href", f"../entity/{page_href(mention.entity_id)}" if linked else None),
-            ("data-layer", "entities"), ("data-kind", "ENTITY"), ("data-id", mention.id),
+    for mention in document.entities:
+        marks.append(_mark(
+            mention.span, "ENTITY", mention.id, f"hl ent lab-{mention.label}", "entities",
             ("data-label", mention.label), ("data-entity", mention.entity_id),
             ("title", f"{mention.label} · {_entity_tip(mention.entity_id, registry)}"),
-        ))))
-    for timex in timexes:
+            href=f"../entity/{page_href(mention.entity_id)}" if mention.entity_id in registry else None))
+    for timex in document.timexes:
         value = timex.value + (f" ({timex.mod})" if timex.mod else "")
-        marks.append(_Mark(timex.span.start, timex.span.end, "TIMEX", timex.id, "span", _attrs((
-            ("class", f"hl tx lab-{timex.label}"), ("data-layer", "timexes"), ("data-kind", "TIMEX"),
-            ("data-id", timex.id), ("data-label", timex.label), ("data-value", value),
-            ("title", f"{timex.label} · value {value}"),
-        ))))
+        marks.append(_mark(timex.span, "TIMEX", timex.id, f"hl tx lab-{timex.label}", "timexes",
+                           ("data-label", timex.label), ("data-value", value), ("title", f"{timex.label} · value {value}")))
     sources: dict[str, tuple] = {}
     cues: dict[str, tuple] = {}
-    for quote in quotes:
+    for quote in document.quotes:
         parts = [f"QUOTE ({quote.quote_type})"]
         if quote.source is not None:
             parts.append(f"source “{quote.source.text}” → speaker {_entity_tip(quote.source.speaker_id, registry)}")
@@ -133,21 +133,15 @@ def _marks(entities: Sequence[EntityMention], timexes: Sequence[TimeExpression],
         if quote.cue is not None:
             parts.append(f"cue “{quote.cue.text}”")
             cues.setdefault(quote.cue.id, (quote.cue, []))[1].append(quote.id)
-        marks.append(_Mark(quote.span.start, quote.span.end, "QUOTE", quote.id, "span", _attrs((
-            ("class", f"hl q qt-{quote.quote_type}"), ("data-layer", "quotes"), ("data-kind", "QUOTE"),
-            ("data-id", quote.id), ("data-label", quote.quote_type), ("title", " · ".join(parts)),
-        ))))
+        marks.append(_mark(quote.span, "QUOTE", quote.id, f"hl q qt-{quote.quote_type}", "quotes",
+                           ("data-label", quote.quote_type), ("title", " · ".join(parts))))
     for source_id, (source, quote_ids) in sources.items():
-        marks.append(_Mark(source.span.start, source.span.end, "SOURCE", source_id, "span", _attrs((
-            ("class", "hl src"), ("data-layer", "quotes"), ("data-kind", "SOURCE"), ("data-id", source_id),
-            ("data-quotes", " ".join(quote_ids)), ("data-entity", source.speaker_id),
-            ("title", f"SOURCE · speaker {_entity_tip(source.speaker_id, registry)}"),
-        ))))
+        marks.append(_mark(source.span, "SOURCE", source_id, "hl src", "quotes", ("data-quotes", " ".join(quote_ids)),
+                           ("data-entity", source.speaker_id),
+                           ("title", f"SOURCE · speaker {_entity_tip(source.speaker_id, registry)}")))
     for cue_id, (cue, quote_ids) in cues.items():
-        marks.append(_Mark(cue.span.start, cue.span.end, "CUE", cue_id, "span", _attrs((
-            ("class", "hl cue"), ("data-layer", "quotes"), ("data-kind", "CUE"), ("data-id", cue_id),
-            ("data-quotes", " ".join(quote_ids)), ("title", "CUE"),
-        ))))
+        marks.append(_mark(cue.span, "CUE", cue_id, "hl cue", "quotes", ("data-quotes", " ".join(quote_ids)),
+                           ("title", "CUE")))
     return marks
 
 
@@ -199,10 +193,6 @@ def annotated_text(text: str, marks: Sequence[_Mark], inserts: Sequence[tuple[in
 
 
 # -- pages -------------------------------------------------------------------------------------
-
-
-def page(title: str, body: str, *, prefix: str, corpus: str, version: str, css_class: str) -> str:
-    return "".join(page_parts(title, (body,), prefix=prefix, corpus=corpus, version=version, css_class=css_class))
 
 
 def page_parts(title: str, body: Iterable[str], *, prefix: str, corpus: str, version: str,
@@ -278,13 +268,13 @@ def index_row(document: ReleasedDocument, pieces: PlacedPieces, prefix: str = ""
     """The document's row of the documents table; ``prefix`` leads from the page holding the
     table to the site's root ("../" from a page of ``documents/``)."""
     entities, timexes, quotes = counts(document)
+    publisher, date = _published(document)
     removed_cell = (str(len(pieces.pieces)) if pieces.unavailable is None
                     else f'<span class="null" title="{escape(pieces.unavailable)}">n/a</span>')
     return (
         f'<tr data-doc="{escape(document.doc_id)}"><td><a href="{prefix}doc/{page_href(document.doc_id)}">'
         f'{escape(document.title or "(untitled)")}</a><div class="id">{escape(document.doc_id)}</div></td>'
-        f"<td>{_with_evidence(document.publisher, document.publisher_evidence, 'publisher')}</td>"
-        f"<td>{_date(document)}</td><td>{escape(document.split)}</td>"
+        f"<td>{publisher}</td><td>{date}</td><td>{escape(document.split)}</td>"
         f'<td class="n">{len(document.text)}</td>'
         + (f'<td class="n">{entities}</td><td class="n">{timexes}</td><td class="n">{quotes}</td>'
            if document.annotated else '<td class="unannotated" colspan="3">not annotated yet</td>')
@@ -327,8 +317,8 @@ _REGISTRY_HEAD = ('<table class="registry"><thead><tr><th>name / id</th><th>type
 def registry_row(entity: RegistryEntity, tally: IndexTally, prefix: str = "") -> str:
     """The entity's row of the registry table; ``prefix`` as for ``index_row``."""
     return (f'<tr><td><a href="{prefix}entity/{page_href(entity.id)}">{escape(entity.name)}</a>'
-            f'<div class="id">{escape(entity.id)}</div></td><td><span class="swatch lab-{escape(entity.type)}"></span>'
-            f"{escape(entity.type)}</td><td>{_wikidata(entity.wikidata)}</td>"
+            f'<div class="id">{escape(entity.id)}</div></td><td>{_entity_type(entity)}</td>'
+            f"<td>{_wikidata(entity.wikidata)}</td>"
             f'<td class="n">{tally.mentions[entity.id]}</td><td class="n">{tally.attributed[entity.id]}</td></tr>')
 
 
@@ -486,23 +476,26 @@ def registry_page(page: TablePage, pages: Sequence[TablePage], contents: Release
                          corpus=corpus, version=contents.version, css_class="page-index")
 
 
+def _entity_type(entity: RegistryEntity) -> str:
+    return f'<span class="swatch lab-{escape(entity.type)}"></span>{escape(entity.type)}'
+
+
 def _wikidata(qid: str | None) -> str:
     if qid is None:
         return '<span class="null" title="no Wikidata id: none is certain">none</span>'
     return f'<a class="qid" href="https://www.wikidata.org/wiki/{escape(qid)}">{escape(qid)}</a>'
 
 
-def _legend(entities: Sequence[EntityMention], timexes: Sequence[TimeExpression], quotes: Sequence[Quote]) -> str:
-    entity_counts = Counter(m.label for m in entities)
-    timex_counts = Counter(t.label for t in timexes)
+def _legend(document: ReleasedDocument) -> str:
+    entity_counts = Counter(m.label for m in document.entities)
+    timex_counts = Counter(t.label for t in document.timexes)
     items = [f'<span class="key"><span class="swatch lab-{escape(label)}"></span>{escape(label)} '
              f'<span class="count">{entity_counts[label]}</span></span>'
              for label in _ordered(entity_counts, ENTITY_LABELS)]
     items += [f'<span class="key"><span class="sample tx">{escape(label)}</span> <span class="count">'
               f'{timex_counts[label]}</span></span>' for label in _ordered(timex_counts, TIMEX_LABELS)]
-    items += ['<span class="key"><span class="sample q">QUOTE</span></span>',
-              '<span class="key"><span class="sample src">SOURCE</span></span>',
-              '<span class="key"><span class="sample cue">CUE</span></span>']
+    items += [f'<span class="key"><span class="sample {css}">{kind}</span></span>'
+              for css, kind in (("q", "QUOTE"), ("src", "SOURCE"), ("cue", "CUE"))]
     return '<div class="legend">' + "".join(items) + "</div>"
 
 
@@ -531,10 +524,8 @@ def _quote_panel(quotes: Sequence[Quote], registry: Mapping[str, RegistryEntity]
                          f"{escape(quote.source.text)}</a></dd><dt>speaker</dt><dd>{who}</dd>")
         else:
             parts.append('<dt>source</dt><dd class="null">none</dd>')
-        if quote.cue is not None:
-            parts.append(f'<dt>cue</dt><dd><a href="#cue-{escape(quote.cue.id)}">{escape(quote.cue.text)}</a></dd>')
-        else:
-            parts.append('<dt>cue</dt><dd class="null">none</dd>')
+        parts.append('<dt>cue</dt><dd class="null">none</dd>' if quote.cue is None else
+                     f'<dt>cue</dt><dd><a href="#cue-{escape(quote.cue.id)}">{escape(quote.cue.text)}</a></dd>')
         parts.append("</dl>")
         items.append(f'<li data-quote="{escape(quote.id)}">' + "".join(parts) + "</li>")
     return (f'<aside class="panel"><h2>Quotes ({len(quotes)})</h2><ol class="quotes">' + "\n".join(items)
@@ -544,10 +535,10 @@ def _quote_panel(quotes: Sequence[Quote], registry: Mapping[str, RegistryEntity]
 def document_page(document: ReleasedDocument, contents: ReleaseContents, pieces: PlacedPieces, corpus: str,
                   neighbours: tuple[str | None, str | None], changes: str = "") -> str:
     """``changes``: the section ``document_changes`` made for it, if any."""
-    entities, timexes, quotes = document.entities, document.timexes, document.quotes
-    marks = _marks(entities, timexes, quotes, contents.registry)
+    marks = _marks(document, contents.registry)
     inserts = [(position, _removed_marker(piece)) for position, piece in pieces.pieces]
     previous, following = neighbours
+    publisher, date = _published(document)
     navigation = " ".join(part for part in (
         f'<a rel="prev" href="{page_href(previous)}">← {escape(previous)}</a>' if previous else "",
         f'<a rel="next" href="{page_href(following)}">{escape(following)} →</a>' if following else "") if part)
@@ -557,20 +548,19 @@ def document_page(document: ReleasedDocument, contents: ReleaseContents, pieces:
         f'<h1>{escape(document.title or "(untitled)")}</h1>\n'
         '<dl class="meta">'
         f"<dt>doc_id</dt><dd>{escape(document.doc_id)}</dd><dt>split</dt><dd>{escape(document.split)}</dd>"
-        f"<dt>publisher</dt><dd>{_with_evidence(document.publisher, document.publisher_evidence, 'publisher')}</dd>"
-        f"<dt>date</dt><dd>{_date(document)}</dd>"
+        f"<dt>publisher</dt><dd>{publisher}</dd><dt>date</dt><dd>{date}</dd>"
         f"<dt>raw file</dt><dd>{escape(document.raw_file)} ({escape(document.raw_encoding)})</dd>"
         f"<dt>normalizer</dt><dd>{escape(document.normalizer_version)}</dd></dl>\n"
         + ("" if document.annotated else
            '<p class="unannotated">Not annotated yet: this release has its text only, so no units here '
            "is no finding.</p>\n")
-        + f"{_layer_switches(document, pieces)}\n{_legend(entities, timexes, quotes)}\n"
+        + f"{_layer_switches(document, pieces)}\n{_legend(document)}\n"
         '<div class="columns">\n'
         f'<div class="text" id="text">{annotated_text(document.text, marks, inserts)}</div>\n'
-        f"{_quote_panel(quotes, contents.registry)}\n</div>\n{changes}</main>"
+        f"{_quote_panel(document.quotes, contents.registry)}\n</div>\n{changes}</main>"
     )
-    return page(document.title or document.doc_id, body, prefix="../", corpus=corpus, version=contents.version,
-                css_class="page-document")
+    return "".join(page_parts(document.title or document.doc_id, (body,), prefix="../", corpus=corpus,
+                              version=contents.version, css_class="page-document"))
 
 
 def _joins_previous(text: str, at: int) -> bool:
@@ -611,22 +601,27 @@ def _context(text: str, start: int, end: int) -> str:
             + flat(text[end:right]) + ("…" if right < len(text) else ""))
 
 
+def _item(document: ReleasedDocument, kind: str, unit_id: str, shown: str) -> str:
+    """An item on an entity page: a link to the unit (its mark's element id) on its document's page, then ``shown``."""
+    return (f'<li data-doc="{escape(document.doc_id)}" data-id="{escape(unit_id)}">'
+            f'<a href="../doc/{page_href(document.doc_id)}#{kind}-{escape(unit_id)}">{escape(document.doc_id)}</a> '
+            f"{shown}</li>")
+
+
 def mention_item(document: ReleasedDocument, mention: EntityMention) -> str:
     """A mention's item on its entity's page, with its context."""
-    return (f'<li data-doc="{escape(document.doc_id)}" data-id="{escape(mention.id)}">'
-            f'<a href="../doc/{page_href(document.doc_id)}#entity-{escape(mention.id)}">{escape(document.doc_id)}</a> '
-            f'<span class="label lab-{escape(mention.label)}">{escape(mention.label)}</span> '
-            f'<span class="context">{_context(document.text, mention.span.start, mention.span.end)}</span></li>')
+    return _item(document, "entity", mention.id,
+                 f'<span class="label lab-{escape(mention.label)}">{escape(mention.label)}</span> '
+                 f'<span class="context">{_context(document.text, mention.span.start, mention.span.end)}</span>')
 
 
 def attributed_item(document: ReleasedDocument, quote: Quote) -> str:
     """A quote's item on its speaker's page."""
     cue = f' · cue “{escape(quote.cue.text)}”' if quote.cue is not None else ""
-    return (f'<li data-doc="{escape(document.doc_id)}" data-id="{escape(quote.id)}">'
-            f'<a href="../doc/{page_href(document.doc_id)}#quote-{escape(quote.id)}">{escape(document.doc_id)}</a> '
-            f'<span class="qtype qt-{escape(quote.quote_type)}">{escape(quote.quote_type)}</span> '
-            f"<span class=\"qtext\">{escape(quote.text)}</span> "
-            f"<span class=\"via\">source “{escape(quote.source.text)}”{cue}</span></li>")
+    return _item(document, "quote", quote.id,
+                 f'<span class="qtype qt-{escape(quote.quote_type)}">{escape(quote.quote_type)}</span> '
+                 f'<span class="qtext">{escape(quote.text)}</span> '
+                 f'<span class="via">source “{escape(quote.source.text)}”{cue}</span>')
 
 
 # an entity's lists: the directory of their pages (named as the lists' class) -> what their pages
@@ -653,14 +648,15 @@ def entity_page(entity: RegistryEntity, mention_items: Sequence[str], quote_item
         f'<main class="entity" data-entity="{escape(entity.id)}">\n<h1>{escape(entity.name)}</h1>\n'
         '<dl class="meta">'
         f"<dt>id</dt><dd>{escape(entity.id)}</dd>"
-        f'<dt>type</dt><dd><span class="swatch lab-{escape(entity.type)}"></span>{escape(entity.type)}</dd>'
+        f"<dt>type</dt><dd>{_entity_type(entity)}</dd>"
         f"<dt>aliases</dt><dd>{aliases}</dd><dt>Wikidata</dt><dd>{_wikidata(entity.wikidata)}</dd>"
         f"<dt>description</dt><dd>{escape(entity.description) or '<span class=null>none</span>'}</dd></dl>\n"
         + listed("mentions", "Mentions", mention_items, mention_pages)
         + listed("attributed", f"Quotes attributed to {escape(entity.name)}", quote_items, quote_pages)
         + "</main>"
     )
-    return page(entity.name, body, prefix="../", corpus=corpus, version=version, css_class="page-entity")
+    return "".join(page_parts(entity.name, (body,), prefix="../", corpus=corpus, version=version,
+                              css_class="page-entity"))
 
 
 def entity_list_page(entity: RegistryEntity, directory: str, page: TablePage, pages: Sequence[TablePage],
@@ -679,18 +675,15 @@ def entity_list_page(entity: RegistryEntity, directory: str, page: TablePage, pa
 def diff_page(diff, corpus: str, version: str, documents: Iterable[str]) -> Iterator[str]:
     """What changed since the previous release (corpus_tools.release.diff): counts per layer and
     kind; the changes outside documents, in full; then a line per document with its counts,
-    linked to the changes on its page (``document_changes``) when the release holds it. A page of
-    every change would be far too large for a browser at scale (123 MB for 10,000 documents
-    re-annotated throughout; 31 MB for 5,000 removed). In parts, read from the diff's log."""
+    linked to the changes on its page (``document_changes``) when the release holds it: a page of
+    every change is more than a browser opens well at scale (docs/viewer.md). In parts, read from
+    the diff's log."""
     log = ChangeLog.of(diff.changes)
     present = set(documents)
 
     def body() -> Iterator[str]:
-        if not diff.changes:
-            verdict = "The data did not change."
-        else:
-            verdict = (f"{len(diff.changes)} changes; by the version rule they need a "
-                       f"{escape(required_bump(diff))} version.")
+        verdict = ("The data did not change." if not diff.changes else f"{len(diff.changes)} changes; by the "
+                   f"version rule they need a {escape(required_bump(diff))} version.")
         yield (f'<main class="diff"><h1>Changes from {escape(diff.old_version)} to {escape(diff.new_version)}</h1>\n'
                f'<p class="summary">{verdict} <code>corpus-tools diff {escape(diff.old_version)} '
                f"{escape(diff.new_version)}</code> lists the same.</p>\n")

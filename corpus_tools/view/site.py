@@ -81,11 +81,8 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     ``on_progress`` called with 1 after each of them (not for the index, the pages of its tables
     and of entities' lists, and diff.html); ``comparing``: asked, with the number of documents to
     compare with ``previous``, for the ``on_progress`` of that comparison, first.
-    ``page_size``: the most rows of a table on one page. A release with more documents has its
-    documents table, with the units-per-document chart, on pages ``documents/<n>.html``, and a
-    registry with more entities its table on ``registry/<n>.html``; the index lists the pages.
-    Likewise an entity with more mentions has them on ``mentions/<id>.<n>.html``, and one with
-    more quotes attributed those on ``attributed/<id>.<n>.html``; its page lists them.
+    ``page_size``: the most rows of a table, or items of an entity's list, on one page; a longer
+    one goes on pages of its own, which the index or the entity's page lists (docs/viewer.md).
     ``cache``: a directory of rendered document pages (``corpus_tools.view.cache``; the command
     line's is build/cache/view/); None: every page is rendered. The site's bytes are the same either way.
 
@@ -101,13 +98,15 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     corpus = _corpus_name(Path(release), contents.version)
     raw = listable_directory(raw_dir) if raw_dir is not None else None
     pages = None if cache is None else PageCache(Path(cache))
-    diff = changes_of = None
+    diff = None
+    changes_of: Callable[[str], str] | None = None
     if previous is not None:
         diff = diff_releases(previous, release, comparing=comparing)
         log = ChangeLog.of(diff.changes)
 
-        def changes_of(doc_id: str) -> str:
+        def changes_in(doc_id: str) -> str:
             return document_changes(log.of_document(doc_id), diff.old_version)
+        changes_of = changes_in
 
     with made_directories_removed(out.parent):  # -o a/b/site refused half way leaves no empty a/b
         with file_errors():  # a file where a directory above the output belongs
@@ -244,8 +243,7 @@ def _write_pages(write: Callable[[str, Iterable[str]], None], directory: str, ke
     to ``<directory>/<TablePage.file>`` as ``render(page, pages, its rows)`` makes them, a page's
     rows at a time; ``keys``, each row's id in the same order, are read first, as each page names
     others by their first and last ids. The pages, for the page that lists them. ``owner``: the
-    entity whose list it is. The documents and registry tables and every entity's lists are
-    paged here."""
+    entity whose list it is."""
     pages = [TablePage(number, chunk[0], chunk[-1], len(chunk), owner)
              for number, chunk in enumerate(batched(keys, page_size), start=1)]
     for page, chunk in zip(pages, batched(rows, page_size)):
@@ -258,8 +256,7 @@ def _entity_list(entity: RegistryEntity, kind: int, directory: str, count: int, 
                  corpus: str) -> tuple[list[str], list[TablePage] | None]:
     """An entity's gathered items of ``kind`` (``count`` of them), in document order: for its page
     when they fit on one, else written on pages of their own (``<directory>/<id>.<n>.html``), which
-    it lists; (items, None) or ([], pages). An entity page listing every mention was 1.9 MB for
-    one entity of the bench's 10,000 documents."""
+    it lists; (items, None) or ([], pages)."""
     def column(name: str) -> Iterator[str]:
         return (value for value, in gathered.execute(
             f"SELECT {name} FROM items WHERE entity_id = ? AND kind = ? ORDER BY doc_id, position", (entity.id, kind)))
