@@ -52,9 +52,9 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from corpus_tools.documents.normalize import clean_line
-from corpus_tools.preannotate.text import (ADJECTIVE_RANKS, FUNCTION_WORDS, INSTITUTION_HEADS, abbreviation_ends,
-                                          and_in_institution_name, given_name, starts_sentence, title_word,
-                                          weekday_in_name, word_boundaries)
+from corpus_tools.preannotate.text import (ADJECTIVE_RANKS, CAPITALIZED_WORD, FUNCTION_WORDS, INSTITUTION_HEADS,
+                                          WORD_START, abbreviation_ends, and_in_institution_name, given_name,
+                                          starts_sentence, title_word, weekday_in_name, word_boundaries)
 from corpus_tools.records import EntityMention, RegistryEntity, Span
 from corpus_tools.schema import ENTITY_LABELS
 from corpus_tools.timex import WEEKDAYS
@@ -73,7 +73,7 @@ def _capitalized(form: str) -> str:
     span "lowercase or not" (rule 13), and the registry keeps one spelling ("Syrian foreign
     ministry"); function words stay as they are ("Center for Levant Policy")."""
     return " ".join(word[:1].upper() + word[1:] if word[:1].islower() and word.capitalize() not in FUNCTION_WORDS
-                    and word not in ("the", "a", "an") else word for word in form.split(" "))
+                    else word for word in form.split(" "))
 
 
 class Gazetteer:
@@ -110,7 +110,7 @@ class Gazetteer:
             place's name opening a sentence before a person's: a given name then ("Georgia Moreno
             said", "Jordan Karim told"), as a sentence seldom opens with a bare place before a person."""
             first_start, first_end, first_entity, _ = matches[first]
-            second_start, second_end, second_entity, _ = matches[second]
+            second_start, _, second_entity, _ = matches[second]
             return second_start == first_end + 1 and text[first_end] == " " and not (
                 first_entity.type in ("GPE", "LOC") and second_entity.type == "PERSON"
                 and starts_sentence(text, first_start)) and whole_word(second)
@@ -145,7 +145,7 @@ class Gazetteer:
 
 # particles of a name that are written lowercase before it (guidelines, boundary rule 4: "[al-Rashid]",
 # "[van Dijk]"): unlike a prefix ("pro-[Russian]"), one makes the name after it part of a longer one
-_PARTICLE = re.compile(r"(?<![\w’'-])([Aa]l|[Ee]l|bin|ibn|van|von|de|da|du)[- ]$")
+_PARTICLE = re.compile(rf"{WORD_START}([Aa]l|[Ee]l|bin|ibn|van|von|de|da|du)[- ]$")
 # particles that are English words too ("a van Jordan had donated", "the bin Iraq provided"): a
 # particle only after a name ("Virgil van Dijk", "Osama bin Laden") or with its hyphen
 _ENGLISH_PARTICLES = frozenset({"van", "bin"})
@@ -170,7 +170,7 @@ def _institution_after(text: str, end: int) -> bool:
     """Whether title words after a name end in an institution's head ("UN General Assembly",
     "Syrian Foreign Ministry", "US Defense Department"): one longer name, not a title before a
     person's."""
-    words = re.match(r"(?: [A-Z][\w’'-]*)+", text[end:end + 80])
+    words = re.match(rf"(?: {CAPITALIZED_WORD})+", text[end:end + 80])
     for word in words[0].split() if words else ():
         if word in INSTITUTION_HEADS:
             return True
@@ -179,9 +179,8 @@ def _institution_after(text: str, end: int) -> bool:
     return False
 
 
-def _inside_longer_name(text: str, start: int, end: int, label: str, name_before: str | None = None,
-                        name_after: str | None = None, own: bool = True,
-                        person_after_a_word: bool = False) -> bool:
+def _inside_longer_name(text: str, start: int, end: int, label: str, name_before: str | None,
+                        name_after: str | None, own: bool, person_after_a_word: bool) -> bool:
     """Whether the match at [start, end), of ``label``, is part of a longer name (the module's
     rules); ``name_before`` and ``name_after``: the labels of registered names one space before and
     after it, if any; ``own``: whether it is a name of its own (``name_of_its_own``);
@@ -196,18 +195,18 @@ def _inside_longer_name(text: str, start: int, end: int, label: str, name_before
 
     particle = _PARTICLE.search(text, max(0, start - 5), start)  # "Hafez al-[Assad]", "al-[Assad]" were Assad
     if particle and (particle[1] not in _ENGLISH_PARTICLES or particle[0].endswith("-")
-                     or re.search(r"[A-Z][\w’'-]* $", text[max(0, particle.start() - 40):particle.start()])):
+                     or re.search(rf"{CAPITALIZED_WORD} $", text[max(0, particle.start() - 40):particle.start()])):
         return True
     # a weekday is no part of a name: "in [Syria] Monday", "On Monday [Russia] vetoed it" (news style);
     # a rank that is an ordinary adjective too is a title only before a person's name ("[Syrian]
     # Private [Holloway]", but "Syria Private Equity")
-    after = re.match(r" ([A-Z][\w’'-]*)", text[end:end + 40])
+    after = re.match(rf" ({CAPITALIZED_WORD})", text[end:end + 40])
     title_after = after is not None and title_word(after[1]) and (after[1] not in ADJECTIVE_RANKS
                                                                   or person_after_a_word) \
         and not _institution_after(text, end)
     if after and not title_after and after[1] not in WEEKDAYS and not two_names(name_after):
         return True
-    before = re.search(r"(?:^|(?<=[^\w]))([A-Z][\w’'-]*)(\.?) $", text[max(0, start - 40):start])
+    before = re.search(rf"(?:^|(?<=[^\w]))({CAPITALIZED_WORD})(\.?) $", text[max(0, start - 40):start])
     # "Council. Russia": a new sentence; "Syria's Assad": a possessive ends its name (boundary rule 3)
     # before a person or a nationality, but a common noun's is a name's word: "Women's World Cup",
     # "People's Republic of Korea"
@@ -275,7 +274,7 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 # a registered name after "to" in a SOURCE is where or whom its speakers are sent or speak to, not
 # whom they speak for: "the US ambassador to the UN" is an official of the US
-_ADDRESSED = re.compile(r"(?<![\w’'-])to (?:the )?$")
+_ADDRESSED = re.compile(rf"{WORD_START}to (?:the )?$")
 # a person's name that is no head of the SOURCE's noun phrase but names whose the speakers are:
 # after "of", "for" or "to" ("officials of Biden", "a spokesman for Assad"), before a noun of the
 # people or the body who serve or follow a person ("Senior Biden officials", "the Tice family",
@@ -285,8 +284,8 @@ _ADDRESSED = re.compile(r"(?<![\w’'-])to (?:the )?$")
 # Jordanian counterpart", "Biden’s White House"): a possessive is never the head of its noun phrase
 # a medium that carries or publishes a statement is not its author (guidelines: "a ministry statement
 # carried by the state news agency" → the ministry): no name after these words speaks
-_CARRIED = re.compile(r"(?<![\w’'-])(?:carried|published) by\b")
-_PERSON_OWNS = re.compile(r"(?<![\w’'-])(?:of|for|to) $")
+_CARRIED = re.compile(rf"{WORD_START}(?:carried|published) by\b")
+_PERSON_OWNS = re.compile(rf"{WORD_START}(?:of|for|to) $")
 _SERVING = ("officials?", "aides?", "loyalists?", "supporters?", "allies", "ally", "advis[eo]rs?", "spokes(?:man|men|woman|"
             "women|person|people)", "lawyers?", "attorneys?", "envoys?", "family", "administration", "government",
             "regime", "camp", "campaign", "team", "office", "forces")
@@ -330,10 +329,10 @@ def states_of(registry: Mapping[str, RegistryEntity]) -> dict[str, str]:
 
 # "and" or "or" joining two speakers in a SOURCE ("Syria and Jordan", "Blinken and Safadi"), and
 # the commas of a list that one of them ends ("Blinken, Safadi and Lavrov")
-_JOINING = re.compile(r"(?<![\w’'-])(?:and|or)(?![\w’'-])|,")
+_JOINING = re.compile(rf"{WORD_START}(?:and|or)(?![\w’'-])|,")
 
 
-_IN = re.compile(r"(?<![\w’'-])in (?=(?:the )?[A-Z])")
+_IN = re.compile(rf"{WORD_START}in (?=(?:the )?[A-Z])")
 
 
 def _where(inside: list[EntityMention], text: str, span: Span) -> int | None:

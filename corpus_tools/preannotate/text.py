@@ -88,6 +88,8 @@ def title_word(word: str) -> bool:
 
 # a capitalized word, with its apostrophes and hyphens ("O’Brien", "Then-Secretary")
 CAPITALIZED_WORD = r"[A-Z][\w’'-]*"
+# where a word starts: not inside one, nor after its apostrophe or hyphen ("pro-", "O’")
+WORD_START = r"(?<![\w’'-])"
 _HEADS = "|".join(sorted(INSTITUTION_HEADS))
 # an institution's head and "of" before capitalized words: "Ministry of Foreign Affairs "
 _HEAD_OF = re.compile(rf"\b(?:{_HEADS}) of (?:the )?(?:{CAPITALIZED_WORD} )+$")
@@ -210,7 +212,7 @@ def weekday_in_name(text: str, start: int, end: int, registered_name_after: bool
     after = re.match(rf" ({CAPITALIZED_WORD}\.?)( [A-Z]| of )?", text[end:end + 40])  # "Friday Gen. Tom Ruiz"
     if after is None or registered_name_after or (title_word(after[1]) and after[2]):
         return False
-    after_the = re.search(rf"(?<![\w’'-])[Tt]he (?:(?:{_WEEKDAY_NAME_WORDS}) )?$", text[max(0, start - 14):start])
+    after_the = re.search(rf"{WORD_START}[Tt]he (?:(?:{_WEEKDAY_NAME_WORDS}) )?$", text[max(0, start - 14):start])
     return after_the is not None or starts_sentence(text, start)
 
 
