@@ -49,9 +49,10 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping
+from typing import Iterable, Mapping
 
 from corpus_tools.documents.normalize import clean_line
+from corpus_tools.preannotate.ner import NerFunction
 from corpus_tools.preannotate.text import (ADJECTIVE_RANKS, CAPITALIZED_WORD, FUNCTION_WORDS, INSTITUTION_HEADS,
                                           WORD_START, abbreviation_ends, and_in_institution_name, given_name,
                                           starts_sentence, title_word, weekday_in_name, word_boundaries)
@@ -231,29 +232,23 @@ def _inside_longer_name(text: str, start: int, end: int, label: str, name_before
     return False
 
 
-NerFunction = Callable[[str], Iterable[tuple[int, int, str]]]
-
-
 def entity_mentions(doc_id: str, text: str, gazetteer: Gazetteer, ner: NerFunction | None = None
                     ) -> tuple[list[EntityMention], dict[str, float]]:
     """Gazetteer mentions, then the NER model's for names it does not cover (entity_id null)."""
     mentions: list[EntityMention] = []
     scores: dict[str, float] = {}
-    taken: list[Span] = []
+
+    def add(span: Span, label: str, entity_id: str | None, score: float) -> None:
+        mentions.append(EntityMention(f"pe{len(mentions) + 1}", doc_id, span, text[span.start:span.end], label,
+                                      entity_id))
+        scores[mentions[-1].id] = score
+
     for hit in gazetteer.find(text):
-        mentions.append(EntityMention(f"pe{len(mentions) + 1}", doc_id, hit.span, hit.text, hit.entity.type,
-                                      hit.entity.id))
-        scores[mentions[-1].id] = hit.score
-        taken.append(hit.span)
-    if ner is not None:
-        for start, end, label in ner(text):
-            start, end = _trimmed(text, start, end)
-            span = Span(start, end) if start < end else None
-            if span is None or label not in ENTITY_LABELS or any(span.overlaps(other) for other in taken):
-                continue
-            mentions.append(EntityMention(f"pe{len(mentions) + 1}", doc_id, span, text[start:end], label, None))
-            scores[mentions[-1].id] = 0.5
-            taken.append(span)
+        add(hit.span, hit.entity.type, hit.entity.id, hit.score)
+    for start, end, label in ner(text) if ner is not None else ():
+        start, end = _trimmed(text, start, end)
+        if start < end and label in ENTITY_LABELS and not any(Span(start, end).overlaps(m.span) for m in mentions):
+            add(Span(start, end), label, None, 0.5)
     mentions.sort(key=lambda m: (m.span.start, m.span.end))
     return mentions, scores
 
@@ -275,6 +270,9 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 # a registered name after "to" in a SOURCE is where or whom its speakers are sent or speak to, not
 # whom they speak for: "the US ambassador to the UN" is an official of the US
 _ADDRESSED = re.compile(rf"{WORD_START}to (?:the )?$")
+# a medium that carries or publishes a statement is not its author (guidelines: "a ministry statement
+# carried by the state news agency" → the ministry): no name after these words speaks
+_CARRIED = re.compile(rf"{WORD_START}(?:carried|published) by\b")
 # a person's name that is no head of the SOURCE's noun phrase but names whose the speakers are:
 # after "of", "for" or "to" ("officials of Biden", "a spokesman for Assad"), before a noun of the
 # people or the body who serve or follow a person ("Senior Biden officials", "the Tice family",
@@ -282,9 +280,6 @@ _ADDRESSED = re.compile(rf"{WORD_START}to (?:the )?$")
 # "Blinken last week said", "Blinken reportedly told", "Blinken speaking in Amman", "Blinken
 # however"), or possessive, whatever its noun's first word ("Blinken’s spokesman", "Blinken’s
 # Jordanian counterpart", "Biden’s White House"): a possessive is never the head of its noun phrase
-# a medium that carries or publishes a statement is not its author (guidelines: "a ministry statement
-# carried by the state news agency" → the ministry): no name after these words speaks
-_CARRIED = re.compile(rf"{WORD_START}(?:carried|published) by\b")
 _PERSON_OWNS = re.compile(rf"{WORD_START}(?:of|for|to) $")
 _SERVING = ("officials?", "aides?", "loyalists?", "supporters?", "allies", "ally", "advis[eo]rs?", "spokes(?:man|men|woman|"
             "women|person|people)", "lawyers?", "attorneys?", "envoys?", "family", "administration", "government",
@@ -410,16 +405,16 @@ def speaker_of(span: Span, mentions: Iterable[EntityMention], states: Mapping[st
                                                or _PERSON_MODIFIES.match(text, m.span.end, span.end)))]
     if _several(inside, states, text, span):
         return None
+
     def opens(mention: EntityMention) -> bool:
         return text[span.start:mention.span.start].strip().lower() in ("", "the")
 
-    for label in ("PERSON", "ORG", "GPE"):
+    for label in ("PERSON", "ORG"):
         found = [m for m in inside if m.label == label]
-        if label == "GPE":
-            found = [m for m in found if opens(m)]
-            if found:  # a capital speaks for its state (guidelines: "Lima said" → the state)
-                return states.get(found[-1].entity_id, found[-1].entity_id)
         if found:
             return found[-1].entity_id
+    found = [m for m in inside if m.label == "GPE" and opens(m)]
+    if found:  # a capital speaks for its state (guidelines: "Lima said" → the state)
+        return states.get(found[-1].entity_id, found[-1].entity_id)
     found = [m for m in inside if m.label == "NORP" and opens(m) and _STATE_BODY.match(text, m.span.end, span.end)]
     return states.get(found[0].entity_id) if found else None

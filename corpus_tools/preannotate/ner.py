@@ -15,13 +15,16 @@ from typing import Callable, Iterable
 
 DEFAULT_MODEL = "en_core_web_sm"
 
+# a model as the pre-annotator calls it: a text to its (start, end, label) spans
+NerFunction = Callable[[str], Iterable[tuple[int, int, str]]]
+
 
 @dataclass(frozen=True, slots=True)
 class NerModel:
     """A loaded model (``find`` maps a text to (start, end, label) spans), or why there is none."""
 
     name: str | None
-    find: Callable[[str], Iterable[tuple[int, int, str]]] | None
+    find: NerFunction | None
     note: str
 
 
