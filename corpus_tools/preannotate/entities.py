@@ -12,33 +12,31 @@ Gazetteer rules (each tested in tests/test_preannotate.py):
   outside ("[Syria]'s"), as the guidelines want.
 * **Longest match first**, leftmost first: at each position the longest form wins
   ("US State Department" over "US"), and matches never overlap (entity spans are flat).
-* **Part of a longer name**: a match directly next to another capitalized word (one space
-  apart) is left out, because it is then part of a name the registry does not hold ("Lloyd
-  [Austin]", "[Syrian] Democratic Forces", "[UN] Security Council"), unless that word is a
-  title or role ("Syrian President", "Secretary Blinken", "Then-Secretary Blinken", text.py's
-  ``title_word``; after the match, a rank that is an ordinary adjective too only before a registered
-  person's name: "[Syrian] Private [Holloway]", but "Syria Private Equity", ``ADJECTIVE_RANKS``) or a weekday ("in Syria
-  Monday", as news writes it; not one after "the" or opening a sentence: "the Sunday Telegraph",
-  "the Good Friday Agreement",
-  "Sunday Telegraph reporters said", unless a title or the match, when a name of its own, follows it:
-  "Friday [Blinken] said", "Monday [Hezbollah] said", text.py's ``weekday_in_name`` and
-  ``name_of_its_own``) or, before the match,
-  the first word of its sentence or list item ("When Syria", "In Damascus", "• In Damascus"), but
-  before a person's name only a function word (``SENTENCE_OPENERS``: "When Blinken"), as another
-  word is a given name ("Lloyd [Austin]" is no partial name of Austin Tice; text.py's ``given_name``:
-  but "Top [Assad] aides", "Said [Blinken]:", "Said [Blinken], who met Safadi:", not "Said Karim, a
-  Syrian activist, fled"), and before a
-  compass word that names a region ("West") any word but a function word ("Key West", where "Key"
-  is a word of rank as in "Key [US] allies"; but "The [West]"), or beside a registered name when one of the two
-  is a person's ("In [Damascus] [Assad] objected"; but a place's name opening a sentence before a
-  person's is a given name: "Georgia Moreno said", and a registered name that is only the first
-  part of a hyphenated word is none: "the Austin American-Statesman"), or, before a person or
-  a nationality, a possessive, which ends a name of its own ("[Syria]'s [Assad]", boundary rule 3;
-  but "Women's World Cup", "People's Republic of Korea" are names). So
-  is a match after a name's particle ("al-[Assad]", "Hafez al-[Assad]", "Virgil van [Dijk]": the
-  guidelines keep the particle in the name), unlike a prefix ("pro-[Russian]");
-  "van" and "bin", English nouns too, are particles only after a name or with their hyphen ("a van
-  [Syria] had donated" keeps Syria).
+* **Part of a longer name**: a match one space from another capitalized word is left out, as a
+  word of a name the registry does not hold ("Lloyd [Austin]", "[Syrian] Democratic Forces",
+  "[UN] Security Council"), unless that word is
+  - a title or role (text.py's ``title_word``: "Syrian President", "Then-Secretary Blinken"), but
+    not when title words after the match end in an institution's head ("the Russian Foreign
+    Ministry"), and a rank that is an adjective too (``ADJECTIVE_RANKS``) only before a registered
+    person's name ("[Syrian] Private [Holloway]", but "Syria Private Equity");
+  - a weekday, a date as news writes it ("in [Syria] Monday"), but not after "the" or opening a
+    sentence ("the Sunday Telegraph", "the Good Friday Agreement") unless a title or a name of its
+    own follows it ("Friday [Blinken] said": text.py's ``weekday_in_name``, ``name_of_its_own``);
+  - before the match, the first word of its sentence or list item ("When Syria", "• In Damascus"),
+    but before a person's name only a function word, a rank or an inverted attribution's verb, as
+    another word is a given name
+    ("Lloyd [Austin]" is not Austin Tice; "Top [Assad] aides", "Said [Blinken]:": text.py's
+    ``given_name``), and before a compass word naming a region no word but a function word ("Key
+    West", but "The [West]");
+  - a registered name when one of the two is a person's ("In [Damascus] [Assad] objected"), but
+    not a place's name opening a sentence before a person's ("Georgia Moreno said") nor a name that
+    is only the first part of a hyphenated word ("the Austin American-Statesman");
+  - before a person or a nationality, a possessive, which ends a name of its own ("[Syria]'s
+    [Assad]", boundary rule 3; but "Women's World Cup").
+  So is a match after a name's particle ("al-[Assad]", "Virgil van [Dijk]": the guidelines keep
+  the particle in the name), unlike a prefix ("pro-[Russian]"); "van" and "bin", English nouns
+  too, are particles only after a name or with their hyphen ("a van [Syria] had donated").
+  The same rules in prose: docs/preannotation.md.
 
 Scores: 0.9 for a multi-word form, 0.8 for a one-word form, 0.5 when the form is ambiguous;
 NER model regions 0.5.
@@ -156,13 +154,10 @@ _COMPASS_WORDS = frozenset({"North", "South", "East", "West"})
 
 def name_of_its_own(entity: RegistryEntity, form: str) -> bool:
     """Whether the registered ``form`` of ``entity`` is a name of its own, before which a weekday is
-    a date ("Friday Blinken said", "Monday Hezbollah said", text.py's ``weekday_in_name``): every
-    form but the last words of a longer organization's name opening with "The", as papers' names
-    do, which a weekday may stand for the other words of, as papers' editions are named ("Sunday
-    Telegraph" beside "The Daily Telegraph", "Sunday Times" beside "The Times"); an institution's
-    last words are its name ("Monday Congress voted", "Congress" of "United States Congress",
-    "Monday Central Command said"), and a person's surname is no such form, as a weekday is no
-    given name."""
+    a date ("Friday Blinken said", text.py's ``weekday_in_name``): every form but the last words of
+    an organization's name opening with "The", as papers' names do, since a paper's edition is
+    named by a weekday and them ("Sunday Telegraph" beside "The Daily Telegraph"); an institution's
+    last words are its name ("Monday Congress voted"), and a weekday is no given name."""
     name = clean_line(entity.name)
     return entity.type != "ORG" or not (name.startswith("The ") and name.endswith(" " + form))
 
@@ -184,11 +179,9 @@ def _inside_longer_name(text: str, start: int, end: int, label: str, name_before
                         name_after: str | None, own: bool, person_after_a_word: bool) -> bool:
     """Whether the match at [start, end), of ``label``, is part of a longer name (the module's
     rules); ``name_before`` and ``name_after``: the labels of registered names one space before and
-    after it, if any; ``own``: whether it is a name of its own (``name_of_its_own``);
-    ``person_after_a_word``: whether a registered person's name follows the word after it. A
-    person's registered name and another registered name that is no person's, side by side, are
-    two names, neither a word of a longer one ("In [Damascus] [Assad] objected", "the [Obama]
-    [White House]"); two persons' names side by side are one person's ("Hafez Assad")."""
+    after it, if any; ``own``: ``name_of_its_own``; ``person_after_a_word``: whether a registered
+    person's name follows the word after it. Two persons' names side by side are one person's
+    ("Hafez Assad"); a person's beside one that is no person's are two ("the [Obama] [White House]")."""
     person = label == "PERSON"
 
     def two_names(other: str | None) -> bool:
