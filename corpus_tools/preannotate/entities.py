@@ -343,17 +343,13 @@ def _where(inside: list[EntityMention], text: str, span: Span) -> int | None:
 
 def _several(inside: list[EntityMention], states: Mapping[str, str], text: str, span: Span) -> bool:
     """Whether the SOURCE's conjuncts, joined by "and" or "or" (and a list's commas before it), name
-    two or more states, institutions or people ("The Pentagon and the State Department", "Syria
-    and Jordan", "US and British diplomats", "Blinken and Safadi", "Blinken, Safadi and Lavrov",
-    "the US, Britain, and France"): the guidelines give
-    officials of several states together one SOURCE whose speaker is null, as no one of them speaks
-    for the rest. A state is one whether named, by its capital or by its adjective ("Syria and
-    Syrian officials": one state); an adjective whose state has no record counts as its own; a
-    conjunct opening with a name the registry does not hold ("Lavrov", "France") is another
-    speaker, one opening with a common noun is not ("the Syrian government and army": the state).
-    The words of a name are no conjunction ("Bosnia and Herzegovina", "Syria's Ministry of Foreign
-    Affairs and Expatriates", text.py's ``and_in_institution_name``), and places after "in" where
-    named speakers are count none of their own ("US troops in Syria and Iraq", ``_where``)."""
+    two or more states, institutions or people ("Syria and Jordan", "Blinken, Safadi and Lavrov"):
+    the guidelines give officials of several states together one SOURCE whose speaker is null, as
+    no one of them speaks for the rest. A state is one whether named, by its capital or by its
+    adjective ("Syria and Syrian officials": one); an adjective whose state has no record counts as
+    its own; a conjunct opening with a name the registry does not hold is another speaker, one
+    opening with a common noun is not ("the Syrian government and army"). A name's "and" joins
+    nothing (text.py's ``and_in_institution_name``), nor do places after "in" (``_where``)."""
     where = _where(inside, text, span)
     if where is not None:
         inside = [m for m in inside if m.span.end <= where]
@@ -379,18 +375,14 @@ def _several(inside: list[EntityMention], states: Mapping[str, str], text: str, 
 
 
 def speaker_of(span: Span, mentions: Iterable[EntityMention], states: Mapping[str, str], text: str) -> str | None:
-    """The registry id of who speaks in a SOURCE span: a PERSON mention in it, else an ORG, else a GPE
-    that opens the span (a state speaks through its government: "Syria", "Syria's foreign
-    ministry"; a capital through its state's, ``states_of``: "Washington said" → united-states;
-    in "café owners in Damascus" the place is where the speakers are, not who speaks), else a NORP
-    opening it before a state's body ("the Syrian government", "Syrian officials", ``_STATE_BODY``)
-    → the state its record names (``states_of``), or none; other NORP and unlinked mentions name no
-    speaker, and neither does a name after "to" ("the US
-    ambassador to the UN": the US, ``_ADDRESSED``), nor one after "carried by" or "published by" (the
-    medium of "a ministry statement carried by Sana", not its author: ``_CARRIED``), nor a person's name that names whose the
-    speakers are ("Senior Biden officials"): the guidelines give officials and spokespeople of an
-    institution the institution, but those of a person no one: their speaker, unregistered, is null;
-    and none when "and" or "or" joins two or more states or people in it (``_several``)."""
+    """The registry id of who speaks in a SOURCE span (rules and examples: docs/preannotation.md):
+    a PERSON mention in it, else an ORG, else a GPE that opens the span (a state speaks through its
+    government; a capital for its state, ``states_of``), else a NORP opening it before a state's
+    body (``_STATE_BODY``) → its state; other NORP and unlinked mentions name no speaker. Left out:
+    names after "to" (``_ADDRESSED``) or after a medium (``_CARRIED``), and a person's name that
+    names whose the speakers are (``_PERSON_OWNS``, ``_PERSON_MODIFIES``): the guidelines give an
+    institution's officials the institution, but a person's no one. None when the span names
+    several speakers (``_several``)."""
     inside = [m for m in mentions if m.entity_id and span.start <= m.span.start and m.span.end <= span.end
               and not _ADDRESSED.search(text, span.start, m.span.start)
               and not _CARRIED.search(text, span.start, m.span.start)
