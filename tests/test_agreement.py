@@ -20,7 +20,8 @@ import export_corpus
 from conftest import REPO
 from corpus_tools.annotations import adjudicate as adjudicate_module
 from corpus_tools.annotations.adjudicate import (
-    ReleaseProvenance, adjudicate, adjudication_lines, ground_truth_unchanged, parse_strategy, unit_provenance,
+    ReleaseProvenance, adjudicate, adjudication_lines, alone_provenance, ground_truth_unchanged, parse_strategy,
+    unit_provenance,
 )
 from corpus_tools.annotations.agreement import (
     AgreementTally, agreement, compare, exact_matches, nominal_alpha, not_comparable_ids, overlap_matches,
@@ -34,7 +35,7 @@ from corpus_tools.documents.remove import remove_documents
 from corpus_tools.errors import CorpusError
 from corpus_tools.ingest import ingest
 from corpus_tools.layout import Layout
-from corpus_tools.records import DocumentAnnotations, EntityMention, Provenance, Span, Units
+from corpus_tools.records import DocumentAnnotations, EntityMention, Provenance, Span, UnitProvenance, Units
 from corpus_tools.release import build_release
 from corpus_tools.release.card import quality_figures_lines, resolution_text
 from release_factories import spread_inputs
@@ -556,6 +557,21 @@ def test_a_majority_keeps_nested_quotes_two_of_three_annotators_gave(tmp_path):
     text = " ".join(DOCS.read_text(encoding="utf-8").split())
     assert "while quotes may nest, as annotator 1's do in the example" in text
     assert "two majority units never overlap" not in text
+
+
+def test_a_lone_version_s_provenance_is_unit_provenance_against_its_own_units(tmp_path):
+    """A release gives a document whose chosen annotation is its one annotator's version
+    ``alone_provenance`` (building its units to compare with themselves cost a tenth of a
+    release): it must say what ``unit_provenance`` of those units says, unit for unit."""
+    _, annotation_set = _annotation_set(tmp_path)
+    compared = 0
+    for chosen in annotation_set.chosen.values():
+        annotator = chosen.provenance.annotator
+        lone = alone_provenance(chosen, annotator).unit_provenance
+        assert lone == unit_provenance(chosen, [units_of(chosen, annotator)]).unit_provenance
+        assert {provenance for _, provenance in lone} <= {UnitProvenance((annotator,), 1, False)}
+        compared += len(lone)
+    assert compared > 0
 
 
 def test_unit_provenance_and_a_unit_the_one_annotator_gave_is_not_adjudicated_under_a_ground_truth(tmp_path):
