@@ -1073,6 +1073,37 @@ def test_a_second_build_renders_no_page_again_and_a_change_renders_its_documents
     assert site_files(tmp_path / "site") == built(release, tmp_path / "fresh-after", raw_dir=raw)
 
 
+def rows_edited(config: str, edit):
+    """An edit for ``resummed``: the rows of ``config``'s train file made ``edit(rows)``."""
+    def edited(release: Path) -> None:
+        [shard] = (release / "data" / config).glob("train-*.parquet")
+        table = pq.read_table(shard)
+        pq.write_table(pa.Table.from_pylist(edit(table.to_pylist()), schema=table.schema), shard)
+    return edited
+
+
+def test_a_speaker_named_by_no_mention_is_in_its_pages_cache_key(tmp_path):
+    """A page names the registry entities of its mentions and of its quotes' speakers (a tooltip,
+    a link), so both enter the key of its cache entry. Here the ministry is one quote's speaker in
+    001 and nothing else in the release: renamed in the registry, that page is rendered again
+    with the new name, and no other."""
+    speaker, doc_id = "syrian-foreign-ministry", "001_d79359122f2d4c78"
+    only_a_speaker = resummed(RELEASE, tmp_path / "speaker-only", rows_edited(
+        "entities", lambda rows: [row for row in rows if row["entity_id"] != speaker]))
+    renamed = resummed(only_a_speaker, tmp_path / "renamed", rows_edited(
+        "entity_registry", lambda rows: [{**row, "name": "The Ministry Renamed"} if row["id"] == speaker else row
+                                         for row in rows]))
+    cache = tmp_path / "cache"
+    build_site(only_a_speaker, tmp_path / "site", cache=cache)
+    first = cache_entries(cache)
+    assert "The Ministry Renamed" not in (tmp_path / "site" / "doc" / f"{doc_id}.html").read_text()
+    build_site(renamed, tmp_path / "site", cache=cache)
+    second = cache_entries(cache)
+    assert len(first) == len(second) == 5 and len(set(first) & set(second)) == 4
+    assert "The Ministry Renamed" in (tmp_path / "site" / "doc" / f"{doc_id}.html").read_text()
+    assert site_files(tmp_path / "site") == built(renamed, tmp_path / "fresh")
+
+
 def test_a_damaged_cache_entry_is_rendered_again_and_replaced(tmp_path):
     cache = tmp_path / "cache"
     build_site(RELEASE, tmp_path / "site", raw_dir=REPO / "raw", cache=cache)
