@@ -72,6 +72,17 @@ def corpus_copy(tmp_path: Path) -> Layout:
 
 
 @pytest.fixture
+def linked_checkout(tmp_path_factory) -> Layout:
+    """A corpus whose raw/, annotations/ and dist/ are links to the repository's: commands read the
+    checkout's files and write their scratch (build/: view's page cache) into the test's own root,
+    so no test serves another a page it rendered. Outside tmp_path, which tests list."""
+    root = tmp_path_factory.mktemp("checkout")
+    for name in ("raw", "annotations", "dist"):
+        (root / name).symlink_to(REPO / name)
+    return Layout.at(root)
+
+
+@pytest.fixture
 def another_command_holds_the_lock() -> Iterator[Callable[[Layout], None]]:
     """Hold ``layout``'s corpus lock (build/corpus.lock, flock) through another open file, as
     another process would, saying "ingest, pid 1, since then"; released at the test's end."""

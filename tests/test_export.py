@@ -4,6 +4,7 @@ trips where the format allows, and the refusals."""
 from __future__ import annotations
 
 import ast
+import contextlib
 import inspect
 import json
 import os
@@ -502,8 +503,10 @@ def _refused(argv: list[str], copy: Path, config: str, tmp_path: Path, message: 
             corpus_tools.load_pandas(copy, config)
         assert str(caught.value) == message
         return
-    # the output under a directory the run makes: a refused run removes it again
-    result = CliRunner().invoke(cli, [*argv, str(copy), "-o", str(tmp_path / "new" / "o")])
+    # the output under a directory the run makes: a refused run removes it again. Run outside the
+    # checkout, so that view's page cache stays out of the checkout's build/
+    with contextlib.chdir(tmp_path):
+        result = CliRunner().invoke(cli, [*argv, str(copy), "-o", str(tmp_path / "new" / "o")])
     assert result.exit_code == 1 and not (tmp_path / "new").exists(), result.output
     assert result.output == f"Error: {message}\n"
 
@@ -964,7 +967,7 @@ def _imports_pandas(argv, release, tmp_path) -> bool:
     script = (f"import sys; from corpus_tools.cli import cli; "
               f"cli.main({[*argv, str(release), '-o', str(tmp_path / 'o')]!r}, standalone_mode=False); "
               "print('pandas' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=REPO)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     return {"True": True, "False": False}[done.stdout.splitlines()[-1]]
 

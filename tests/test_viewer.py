@@ -845,11 +845,11 @@ def test_serve_on_a_port_in_use_names_the_address(site):
         taken.server_close()
 
 
-def test_a_site_with_a_previous_release_shows_what_changed(tmp_path):
+def test_a_site_with_a_previous_release_shows_what_changed(tmp_path, linked_checkout):
     later = tmp_path / "dist" / "1.1.0"
     shutil.copytree(REPO / "dist" / "1.1.0", later)
     shutil.copytree(REPO / "dist" / "1.0.0", tmp_path / "dist" / "1.0.0")
-    viewed(later, "-o", tmp_path / "site", "--root", REPO)
+    viewed(later, "-o", tmp_path / "site", "--root", linked_checkout.root)
     diff = (tmp_path / "site" / "diff.html").read_text()
     assert "<h1>Changes from 1.0.0 to 1.1.0</h1>" in diff
     assert "<td>schema</td><td>columns added</td>" in diff and "entities.fold" in diff
@@ -912,15 +912,16 @@ def test_a_view_removes_what_a_killed_view_left_and_keeps_a_running_one(tmp_path
     assert oct((tmp_path / "site").stat().st_mode & 0o777) == "0o755"
 
 
-def test_cli_writes_the_site_of_a_release_directory_not_named_as_a_version_and_says_so(tmp_path, monkeypatch):
+def test_cli_writes_the_site_of_a_release_directory_not_named_as_a_version_and_says_so(tmp_path, monkeypatch,
+                                                                                     linked_checkout):
     """The site named a release by its directory: a download called us-syria-corpus was "Release
     us-syria-corpus", and `view .` in dist/1.1.3 gave every page an empty version. (Found by a
     hunt.)"""
     copy = tmp_path / "candidate"
     shutil.copytree(RELEASE, copy)
-    assert viewed(copy, "-o", tmp_path / "site", "--root", REPO) == (
+    assert viewed(copy, "-o", tmp_path / "site", "--root", linked_checkout.root) == (
         f"wrote {tmp_path / 'site'}: release 1.0.0, 5 document pages, 53 entity pages, 62 files; removed text "
-        f"shown for 5 of 5 documents (raw files from {REPO / 'raw'})")
+        f"shown for 5 of 5 documents (raw files from {linked_checkout.raw})")
     assert '<p class="summary">Release 1.0.0: 5 documents' in (tmp_path / "site" / "index.html").read_text()
     assert not (tmp_path / "site" / "diff.html").exists()
     # "." in a dist/: the version's directory, so the release before it is found too
@@ -928,11 +929,11 @@ def test_cli_writes_the_site_of_a_release_directory_not_named_as_a_version_and_s
     for version in ("1.0.0", "1.1.0"):
         shutil.copytree(REPO / "dist" / version, dist / version)
     monkeypatch.chdir(dist / "1.1.0")
-    assert "release 1.1.0, " in viewed(".", "-o", tmp_path / "here", "--root", REPO)
+    assert "release 1.1.0, " in viewed(".", "-o", tmp_path / "here", "--root", linked_checkout.root)
     assert "<h1>Changes from 1.0.0 to 1.1.0</h1>" in (tmp_path / "here" / "diff.html").read_text()
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("keep me")
-    view_refused(("1.0.0", "-o", tmp_path / "mine", "--root", REPO), f"{tmp_path / 'mine'}: {OCCUPIED}")  # a version
+    view_refused(("1.0.0", "-o", tmp_path / "mine", "--root", linked_checkout.root), f"{tmp_path / 'mine'}: {OCCUPIED}")  # a version
 
 
 def test_a_released_registry_entity_the_rule_refuses_is_a_located_error():
@@ -1129,7 +1130,8 @@ def test_the_command_keeps_rendered_pages_in_build_cache_view(tmp_path):
     assert site_files(root / "build" / "site") == built(RELEASE, tmp_path / "fresh", raw_dir=root / "raw")
 
 
-def test_of_two_builds_into_one_new_directory_at_once_the_loser_says_the_other_won(tmp_path, monkeypatch):
+def test_of_two_builds_into_one_new_directory_at_once_the_loser_says_the_other_won(tmp_path, monkeypatch,
+                                                                                  linked_checkout):
     """The build that renamed its site into place second failed with "[file-error] Directory not
     empty", naming its own staging directory. The other build is run here at the moment this
     one renames (os.rename, the only thing replaced: both builds are real)."""
@@ -1143,7 +1145,7 @@ def test_of_two_builds_into_one_new_directory_at_once_the_loser_says_the_other_w
         real(source, target)
 
     monkeypatch.setattr(site_module.os, "rename", rename)
-    view_refused((RELEASE, "-o", out, "--root", REPO), f"{out}: [view-output-occupied] another corpus-tools view "
+    view_refused((RELEASE, "-o", out, "--root", linked_checkout.root), f"{out}: [view-output-occupied] another corpus-tools view "
                  "built a site here at the same time and finished first; its site is kept and this one discarded "
                  "(run view again to replace it)")
     assert "no checkout given" in (out / "doc" / "001_d79359122f2d4c78.html").read_text()  # the winner's
