@@ -89,11 +89,6 @@ def timexes(text: str, date: str | None) -> list[tuple[str, str, str, str | None
     return [(t.text, t.label, t.value, t.mod) for t in found]
 
 
-def mentions(text: str) -> list[tuple[str, str | None]]:
-    found, _ = entity_mentions("t", text, Gazetteer(REGISTRY.values()))
-    return [(m.text, m.entity_id) for m in found]
-
-
 def preannotated(registry, text: str):
     """The pre-annotation of ``text`` as a document published 2024-03-14."""
     return PreAnnotator(registry)(Document("t", None, text, record("2024-03-14"), None, (), "1", "0" * 64))
