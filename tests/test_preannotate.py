@@ -54,6 +54,7 @@ REGISTRY = {e.id: e for e in (
     RegistryEntity("bashar-al-assad", "Bashar al-Assad", "PERSON", ("Assad",)),
     RegistryEntity("antony-blinken", "Antony Blinken", "PERSON", ("Blinken",)),
 )}
+COMMITTED_REGISTRY = load_registry(Layout.at(REPO))  # annotations/entity-registry.jsonl
 
 
 BLINKEN, ASSAD = ("Blinken", "antony-blinken"), ("Assad", "bashar-al-assad")  # a name with its entity id
@@ -296,6 +297,25 @@ MENTIONS = [
         "Said Blinken, who met Safadi in Amman: “We will stay.”\n\n"
         "Said Assad, the Syrian president, “Never.”\n\nSaid Karim, a Syrian activist, fled.",
         [BLINKEN, ASSAD, ("Syrian", "syrians"), ("Syrian", "syrians")]),
+    # "General" is a title, so "the UN General Assembly" gave ORG "UN" and "the Russian Foreign
+    # Ministry" NORP "Russian" (round 1's gold has neither: guidelines rules 11 and 13, the ministry
+    # is one ORG span). Before a person's name the words stay a title.
+    mention_row("title_words_ending_in_an_institutions_head_are_a_longer_name",
+        "The UN General Assembly voted. The Russian Foreign Ministry said so. The US Defense Department "
+        "agreed. Jordan Foreign Minister Ayman Safadi said it. US General Mark Milley said so. "
+        "The UN Security Council met.",
+        [("Jordan", "GPE", "jordan"), ("Ayman Safadi", "PERSON", "ayman-safadi"), ("US", "GPE", "united-states")],
+        COMMITTED_REGISTRY, ("text", "label", "entity_id")),
+    # A name written decomposed (e + U+0306), with a no-break space, or with a trailing space was
+    # matched as written, so never in a normalized text (NFC, spaces cleaned), or with the space; the
+    # entity's own name decides its score and owner whatever form it was written in.
+    mention_row("the_gazetteer_matches_registry_forms_as_normalization_leaves_them_in_the_text",
+        "Recep Tayyip Erdo\u011fan met Bashar al-Assad; Erdo\u011fan spoke first, then Assad .",
+        [("Recep Tayyip Erdo\u011fan", "erdogan", 0, 0.9), ("Bashar al-Assad", "bashar-al-assad", 25, 0.9),
+         ("Erdo\u011fan", "erdogan", 42, 0.8), ("Assad", "bashar-al-assad", 68, 0.8)],
+        plus(RegistryEntity("erdogan", "Recep Tayyip Erdog\u0306an", "PERSON", ("Erdog\u0306an",)),
+             RegistryEntity("bashar-al-assad", "Bashar\u00a0al-Assad", "PERSON", ("Assad ",)), base={}),
+        ("text", "entity_id", "span.start", "score")),
 ]
 
 
@@ -403,6 +423,17 @@ PREANNOTATED = [
                                                              ("Congress", 47, "us-congress")]),
          "timexes": (("text", "span.start", "value"), [("Monday", 0, "2024-03-11"), ("Tuesday", 39, "2024-03-12")]),
          "quotes": (("source", "speaker"), [("Congress", "us-congress")])}),
+    # The registry spells the ministry "Syrian foreign ministry" (its alias); the guidelines mark
+    # it "lowercase or not" (rule 13), but "the Syrian Foreign Ministry said" gave no entity (the
+    # gazetteer is case-sensitive) and so no speaker. Function words stay as registered.
+    row("an_institutions_registered_form_matches_capitalized_too", COMMITTED_REGISTRY,
+        "The Syrian Foreign Ministry said the strikes were illegal. The Syrian foreign ministry agreed. "
+        "Analysts at the Center for Levant Policy agreed.",
+        {"entities": (("text", "label", "entity_id"), [
+            ("Syrian Foreign Ministry", "ORG", "syrian-foreign-ministry"),
+            ("Syrian foreign ministry", "ORG", "syrian-foreign-ministry"),
+            ("Center for Levant Policy", "ORG", "center-for-levant-policy")]),
+         "quotes": (("source", "speaker"), [("The Syrian Foreign Ministry", "syrian-foreign-ministry")])}),
 ]
 
 
@@ -1564,6 +1595,17 @@ RULE_QUOTES = [
         [("the talks had failed", "indirect", ("US forces in Syria and Iraq", "united-states"), "said"),
          ("the talks had failed", "indirect", ("Syria", "syria"), "said"),
          ("it would withdraw", "indirect", ("This government", "syria"), "said")]),
+    # What the linear search of quotes keeps (bench/preannotate.py measures it: ten times the text
+    # took some 60 to 90 times as long, as each sentence looked through every quotation, each cue
+    # through every quote found, each SOURCE through every mention, a continued quotation through
+    # every quote before it, and each quote through every other to clip it).
+    row("quotes_of_a_passage_repeated_are_found_as_in_the_passage_alone", ("quote", "source", "speaker", "cue"),
+        ("Antony Blinken said on Tuesday that Syria \u201cmust change\u201d, according to officials. "
+         "\u201cWe will act,\u201d he said.\n\u201cWe will rebuild.\u201d\n") * 2,
+        [("Antony Blinken said on Tuesday that Syria \u201cmust change\u201d", "officials", None, "according to"),
+         ("Syria \u201cmust change\u201d", "Antony Blinken", "antony-blinken", "said"),
+         ("\u201cWe will act,\u201d", "he", "antony-blinken", "said"),
+         ("\u201cWe will rebuild.\u201d", "he", "antony-blinken", "said")] * 2),
 ]
 
 
@@ -2185,52 +2227,6 @@ def fixture_document(name: str, date: str | None) -> Document:
     return Document("fx", None, text, record(date), None, (), "1", "0" * 64)
 
 
-def test_quotes_of_a_passage_repeated_are_found_as_in_the_passage_alone():
-    """What the linear search of quotes keeps (bench/preannotate.py measures it: ten times the text
-    took some 60 to 90 times as long, as each sentence looked through every quotation, each cue
-    through every quote found, each SOURCE through every mention, a continued quotation through
-    every quote before it, and each quote through every other to clip it)."""
-    unit = ("Antony Blinken said on Tuesday that Syria \u201cmust change\u201d, according to officials. "
-            "\u201cWe will act,\u201d he said.\n\u201cWe will rebuild.\u201d\n")
-    mentions, _ = entity_mentions("t", unit * 2, Gazetteer(REGISTRY.values()))
-    found = quotes("t", unit * 2, mentions, REGISTRY)[0]
-    assert [(q.text, q.source.text, q.source.speaker_id, q.cue.text) for q in found] == [
-        ("Antony Blinken said on Tuesday that Syria \u201cmust change\u201d", "officials", None, "according to"),
-        ("Syria \u201cmust change\u201d", "Antony Blinken", "antony-blinken", "said"),
-        ("\u201cWe will act,\u201d", "he", "antony-blinken", "said"),
-        ("\u201cWe will rebuild.\u201d", "he", "antony-blinken", "said")] * 2
-
-
-def test_title_words_ending_in_an_institutions_head_are_a_longer_name():
-    """"General" is a title, so "the UN General Assembly" gave ORG "UN" and "the Russian Foreign
-    Ministry" NORP "Russian" (round 1's gold has neither: guidelines rules 11 and 13, the ministry
-    is one ORG span). Before a person's name the words stay a title."""
-    gazetteer = Gazetteer(load_registry(Layout.at(REPO)).values())
-    text = ("The UN General Assembly voted. The Russian Foreign Ministry said so. The US Defense Department "
-            "agreed. Jordan Foreign Minister Ayman Safadi said it. US General Mark Milley said so. "
-            "The UN Security Council met.")
-    found, _ = entity_mentions("d", text, gazetteer)
-    assert [(m.text, m.label, m.entity_id) for m in found] == [
-        ("Jordan", "GPE", "jordan"), ("Ayman Safadi", "PERSON", "ayman-safadi"), ("US", "GPE", "united-states")]
-
-
-def test_an_institutions_registered_form_matches_capitalized_too():
-    """The registry spells the ministry "Syrian foreign ministry" (its alias); the guidelines mark
-    it "lowercase or not" (rule 13), but "the Syrian Foreign Ministry said" gave no entity (the
-    gazetteer is case-sensitive) and so no speaker. Function words stay as registered."""
-    registry = load_registry(Layout.at(REPO))
-    text = ("The Syrian Foreign Ministry said the strikes were illegal. The Syrian foreign ministry agreed. "
-            "Analysts at the Center for Levant Policy agreed.")
-    found, _ = entity_mentions("d", text, Gazetteer(registry.values()))
-    assert [(m.text, m.label, m.entity_id) for m in found] == [
-        ("Syrian Foreign Ministry", "ORG", "syrian-foreign-ministry"),
-        ("Syrian foreign ministry", "ORG", "syrian-foreign-ministry"),
-        ("Center for Levant Policy", "ORG", "center-for-levant-policy")]
-    pre = preannotated(registry, text)
-    assert [(q.source.text, q.source.speaker_id) for q in pre.annotations.quotes][:1] == [
-        ("The Syrian Foreign Ministry", "syrian-foreign-ministry")]
-
-
 def test_the_model_version_names_the_rules_that_made_the_prediction(tmp_path):
     """It said corpus_tools-preannotate@1.0 whatever rules made a prediction (no rule change ever
     bumped the number). A copy of the package with one more cue verb gives another version, and so
@@ -2294,8 +2290,7 @@ def test_the_rules_version_covers_every_module_a_prediction_runs():
 
 
 def test_prediction_format_scores_and_round_trip_of_units():
-    registry = load_registry(Layout.at(REPO))
-    pre = PreAnnotator(registry)(fixture_document("us-syria-aid-corridor.txt", "2023-03-14"))
+    pre = PreAnnotator(COMMITTED_REGISTRY)(fixture_document("us-syria-aid-corridor.txt", "2023-03-14"))
     result = prediction(pre)
     assert result["model_version"] == model_version() and re.fullmatch(r"corpus_tools-preannotate@[0-9a-f]{12}",
                                                                         model_version())
@@ -2309,8 +2304,7 @@ def test_prediction_format_scores_and_round_trip_of_units():
 
 
 def test_acceptance_counts_the_predicted_units_kept_unchanged():
-    registry = load_registry(Layout.at(REPO))
-    pre = PreAnnotator(registry)(fixture_document("us-envoy-detainees-2022.txt", "2022-08-19"))
+    pre = PreAnnotator(COMMITTED_REGISTRY)(fixture_document("us-envoy-detainees-2022.txt", "2022-08-19"))
     prediction = dataclasses.replace(pre.annotations, provenance=Provenance("e.json", 7, 70, None, None, "prediction"))
     kept = dataclasses.replace(pre.annotations, provenance=Provenance("e.json", 7, 71, "ann", None, "latest"))
     corrected = dataclasses.replace(kept, entities=kept.entities[1:], quotes=kept.quotes[:-1])
@@ -2607,16 +2601,3 @@ def test_pull_without_ingest_refuses_an_ingest_option(tmp_path):
     result = invoked("labelstudio", "pull", "--no-ingest", "--allow-partial", "-o", tmp_path / "x.json",
                      "--data-dir", tmp_path, code=2)
     assert "--allow-partial is an option of ingest" in result.output
-
-
-def test_the_gazetteer_matches_registry_forms_as_normalization_leaves_them_in_the_text():
-    """A name written decomposed (e + U+0306), with a no-break space, or with a trailing space
-    was matched as written, so never in a normalized text (NFC, spaces cleaned), or with the space."""
-    gazetteer = Gazetteer([RegistryEntity("erdogan", "Recep Tayyip Erdog\u0306an", "PERSON", ("Erdog\u0306an",)),
-                           RegistryEntity("bashar-al-assad", "Bashar\u00a0al-Assad", "PERSON", ("Assad ",))])
-    text = "Recep Tayyip Erdo\u011fan met Bashar al-Assad; Erdo\u011fan spoke first, then Assad ."
-    found = [(hit.text, hit.entity.id, hit.span.start) for hit in gazetteer.find(text)]
-    assert found == [("Recep Tayyip Erdo\u011fan", "erdogan", 0), ("Bashar al-Assad", "bashar-al-assad", 25),
-                     ("Erdo\u011fan", "erdogan", 42), ("Assad", "bashar-al-assad", 68)]
-    # the entity's own name decides its score and owner whatever form it was written in
-    assert [hit.score for hit in gazetteer.find(text)] == [0.9, 0.9, 0.8, 0.8]
