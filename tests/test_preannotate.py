@@ -997,10 +997,6 @@ def rule_quotes(text: str):
     return quotes("t", text, entities, REGISTRY)
 
 
-def quote_rows(text: str):
-    return values(rule_quotes(text)[0], QUOTE_ROW)
-
-
 # Each row: the values compared (see values), a text of sentences and the quotes the rules find in it.
 RULE_QUOTES = [
     # Found in review of the agency's credit: any capitalized parenthesis made a dateline, so an
@@ -1652,8 +1648,8 @@ def test_a_source_region_shared_by_quotes_has_one_speaker():
     from corpus_tools.preannotate.evaluate import _units
 
     text = "Blinken said it was over. “Assad made clear that Russia would stay,” he said.\n\n“We will not accept it.”"
-    assert [row[2] for row in quote_rows(text)] == [BLINKEN, ("he", "antony-blinken"), ASSAD, ("he", "antony-blinken")]
     found, _ = rule_quotes(text)
+    assert values(found, ("source", "speaker")) == [BLINKEN, ("he", "antony-blinken"), ASSAD, ("he", "antony-blinken")]
     assert len(_units(DocumentAnnotations("t", (), (), tuple(found)), "sources")) == 3
 
 
