@@ -1602,6 +1602,22 @@ RULE_QUOTES = [
          ("Syria \u201cmust change\u201d", "Antony Blinken", "antony-blinken", "said"),
          ("\u201cWe will act,\u201d", "he", "antony-blinken", "said"),
          ("\u201cWe will rebuild.\u201d", "he", "antony-blinken", "said")] * 2),
+    # Found by mutation: a SOURCE of 13 words failed no test. A SOURCE has 12 words at most, before
+    # its cue or after an inverted one (quotes._SOURCE_WORDS): one more and the quote is not found.
+    row("a_source_has_twelve_words_at_most", ("quote", "source", "cue"),
+        "A senior official of the Syrian foreign ministry in Damascus on Monday said the talks failed.\n\n"
+        "A senior official of the Syrian foreign ministry in Damascus on Monday evening said the talks failed.\n\n"
+        "“No,” said a senior official of the Syrian foreign ministry in Damascus on Monday.\n\n"
+        "“No,” said a senior official of the Syrian foreign ministry in Damascus on Monday evening.",
+        [("the talks failed", "A senior official of the Syrian foreign ministry in Damascus on Monday", "said"),
+         ("“No,”", "a senior official of the Syrian foreign ministry in Damascus on Monday", "said")]),
+    # Found by mutation: keeping every attribution of one QUOTE span failed no test. Two verbs
+    # reporting one clause ("said and denied that …") are two attributions of it; a span is one QUOTE,
+    # its SOURCE and CUE those of the first.
+    row("a_clause_two_verbs_report_is_one_quote_with_the_first_cue", QUOTE_ROW,
+        "The ministry said and denied that the talks failed.\n\nBlinken said and added that the talks failed.",
+        [("the talks failed", "indirect", ("The ministry", None), "said"),
+         ("the talks failed", "indirect", BLINKEN, "said")]),
 ]
 
 
