@@ -332,29 +332,6 @@ def test_parts_asked_for_are_a_key_of_the_json_also_when_there_is_none(by, tmp_p
     assert len(parts) == 2 and all("parts" not in part for part in parts)
 
 
-def test_a_document_every_annotation_of_which_was_cancelled_is_listed_as_not_comparable(tmp_path):
-    """doc-b with both annotations cancelled was said nowhere but in the count of cancelled
-    annotations (0 not comparable, no part under --by document), as if nobody had touched it: it
-    has fewer than two annotators' versions (none), so it is not comparable, counted and listed."""
-    exported = _tasks()
-    assert [(a["completed_by"], a["was_cancelled"]) for a in exported[1]["annotations"]] == [(1, False), (2, True)]
-    exported[1]["annotations"][0]["was_cancelled"] = True
-    layout = export_corpus.ingested(tmp_path / "corpus", _written(tmp_path / "cancelled.json", exported))
-    lines = _lines(layout, "agreement", "--by", "document")
-    assert lines[0] == ("all documents: annotators 1, 2; 1 document compared, 1 not comparable (with no annotator's "
-                        "version: doc-b)")
-    assert ("  document doc-b: annotators -; 0 documents compared, 1 not comparable (with no annotator's version: "
-            "doc-b)") in lines
-    assert lines[-1] == "1 document compared, 1 not comparable (0 with one annotator, 1 with no annotator's " \
-        "version), 2 cancelled annotations and 0 ground-truth annotations left out"
-    report = json.loads(_stdout(layout, "agreement", "--json", "--by", "document"))
-    assert report["documents"]["not_comparable_ids"] == ["doc-b"] and report["annotations"]["cancelled"] == 2
-    parts = {part["document"]: part for part in report["parts"]}
-    assert (parts["doc-b"]["annotators"], parts["doc-b"]["documents"]["not_comparable_ids"]) == ([], ["doc-b"])
-    # the pair's figures are doc-a's alone, as before
-    assert report["average"] == parts["doc-a"]["average"]
-
-
 def test_a_removed_document_is_named_per_document_and_its_annotations_counted_once(tmp_path):
     """The annotations of a removed document (doc-removed) were left out unsaid under --by document,
     where every other document annotated has a part, and its cancelled annotation was counted among
@@ -429,13 +406,10 @@ def _older_text(tmp_path, cut_word: bool):
     return path
 
 
-def test_versions_on_an_older_text_are_compared_after_re_anchoring(tmp_path):
+def test_versions_on_an_older_text_are_compared_after_re_anchoring_and_a_span_that_cannot_be_refuses_all(tmp_path):
     report = report_dict(agreement(_index(tmp_path / "corpus", _older_text(tmp_path, cut_word=False))))
     assert _hand_figures(report["average"]) == HAND_JSON
-
-
-def test_a_span_that_cannot_be_re_anchored_is_reported_and_nothing_compared(tmp_path):
-    layout = export_corpus.corpus_root(tmp_path / "corpus")
+    layout = export_corpus.corpus_root(tmp_path / "cut")
     _ingest(layout, _older_text(tmp_path, cut_word=True), allow_partial=True)
     with pytest.raises(CorpusError) as error:
         agreement(_index_of(layout))
@@ -480,14 +454,26 @@ def _version(text: str, annotator: str, *spans: tuple[int, int]) -> DocumentAnno
                                                                    False))
 
 
-def test_prefer_an_annotator_who_did_not_annotate_the_document_keeps_its_unanimous_units():
-    """prefer:ANNOTATOR falls back to unanimous on a document that annotator did not annotate,
-    and says so. (Keeping the absent annotator's units, none, failed no test.)"""
+@pytest.mark.parametrize(("spans_1", "spans_2", "strategy", "note", "kept", "disagreements"), [
+    # prefer:ANNOTATOR falls back to unanimous on a document that annotator did not annotate, and
+    # says so. (Keeping the absent annotator's units, none, failed no test.)
+    pytest.param([(0, 2), (2, 7)], [(0, 2)], "prefer:3", "annotator 3 did not annotate this document: unanimous units "
+                 "only", ["US"], [(2, 7, "Syria", (("1", ("GPE 'Syria' [2,7) (no entity_id)",)), ("2", ())))],
+                 id="prefer-an-annotator-who-did-not-annotate-keeps-the-unanimous-units"),
+    # A disagreement groups the disputed units of a layer whose spans overlap; two that only touch
+    # (one ends where the other starts) share no code point, and are listed apart. (Grouping
+    # touching units too failed no test.)
+    pytest.param([(0, 2)], [(2, 7)], "unanimous", None, [], [
+        (0, 2, "US", (("1", ("GPE 'US' [0,2) (no entity_id)",)), ("2", ()))),
+        (2, 7, "Syria", (("1", ()), ("2", ("GPE 'Syria' [2,7) (no entity_id)",))))],
+        id="disputed-units-that-only-touch-are-two-disagreements-not-one"),
+])
+def test_a_merge_of_two_versions_of_a_document(spans_1, spans_2, strategy, note, kept, disagreements):
     text = "USSyria"
     merged = adjudicate_module.adjudicate_document(
-        "doc", [_version(text, "1", (0, 2), (2, 7)), _version(text, "2", (0, 2))], parse_strategy("prefer:3"), text)
-    assert merged.note == "annotator 3 did not annotate this document: unanimous units only"
-    assert ([m.text for m in merged.merged.entities], merged.kept) == (["US"], 1)
+        "doc", [_version(text, "1", *spans_1), _version(text, "2", *spans_2)], parse_strategy(strategy), text)
+    assert (merged.note, [m.text for m in merged.merged.entities], merged.kept) == (note, kept, len(kept))
+    assert [(d.start, d.end, d.text, d.said) for d in merged.disagreements] == disagreements
 
 
 def test_the_release_puts_a_unit_in_one_kind_and_notes_only_documents_several_annotated(tmp_path):
@@ -510,18 +496,6 @@ def test_the_release_puts_a_unit_in_one_kind_and_notes_only_documents_several_an
     units_b = len(released[1].unit_provenance)
     assert released[1].provenance.annotation_id == 301 and units_b > 1
     assert (quality.units_adjudicated, quality.units_one_annotator) == (1, units_b - 1)
-
-
-def test_disputed_units_that_only_touch_are_two_disagreements_not_one():
-    """A disagreement groups the disputed units of a layer whose spans overlap; two that only
-    touch (one ends where the other starts) share no code point, and are listed apart.
-    (Grouping touching units too failed no test.)"""
-    text = "USSyria"
-    merged = adjudicate_module.adjudicate_document("doc", [_version(text, "1", (0, 2)), _version(text, "2", (2, 7))],
-                                                   parse_strategy("unanimous"), text)
-    assert [(d.start, d.end, d.text, d.said) for d in merged.disagreements] == [
-        (0, 2, "US", (("1", ("GPE 'US' [0,2) (no entity_id)",)), ("2", ()))),
-        (2, 7, "Syria", (("1", ()), ("2", ("GPE 'Syria' [2,7) (no entity_id)",))))]
 
 
 def test_a_disagreement_longer_than_60_characters_is_shown_cut_with_an_ellipsis(tmp_path):
@@ -816,27 +790,23 @@ def test_each_document_is_compared_and_merged_as_soon_as_its_last_version_has_go
                       ("read", "doc-b", "latest")]
 
 
-def test_the_chosen_annotations_alone_are_the_annotation_sets_chosen(tmp_path):
+def test_the_chosen_annotations_alone_and_in_doc_order_are_the_annotation_sets_chosen(tmp_path):
     """load_chosen (labelstudio tasks --predictions, preannotate --evaluate) builds no versions,
-    and gives what the whole annotation set gives as chosen."""
-    documents, annotation_set = _annotation_set(tmp_path)
-    registry, totals, reads = export_corpus.registry(), [], []
-    chosen = load_chosen(Layout.at(tmp_path), documents, registry,
-                         reading=lambda total: totals.append(total) or reads.append)
-    assert chosen == annotation_set.chosen and list(chosen) == ["doc-a", "doc-b"] and (totals, reads) == ([2], [1, 1])
-    assert chosen["doc-a"].provenance.annotator == "2" and chosen["doc-a"].provenance.reason == "latest"
+    and gives what the whole annotation set gives as chosen.
 
-
-def test_the_chosen_annotations_in_doc_order_are_the_same_records_built_as_they_are_asked_for(tmp_path):
-    """labelstudio tasks and push look each document's chosen annotation up once, in doc_id order:
+    labelstudio tasks and push look each document's chosen annotation up once, in doc_id order:
     in_doc_order builds each as it is asked for, in one pass, and holds none but the last asked for
     and the next (until 2026-12-07 every record was built first, pickled into a temporary SQLite
     database and read back: a third of the command's time at 1,000 documents); which documents have
     one comes from the ranking, and the problems are the dict's."""
     documents, annotation_set = _annotation_set(tmp_path)
-    problems, expected_problems = [], []
-    load_chosen(Layout.at(tmp_path), documents, export_corpus.registry(), expected_problems)
-    chosen = load_chosen(Layout.at(tmp_path), documents, export_corpus.registry(), problems, in_doc_order=True)
+    registry, totals, reads, expected_problems = export_corpus.registry(), [], [], []
+    chosen = load_chosen(Layout.at(tmp_path), documents, registry, expected_problems,
+                         reading=lambda total: totals.append(total) or reads.append)
+    assert chosen == annotation_set.chosen and list(chosen) == ["doc-a", "doc-b"] and (totals, reads) == ([2], [1, 1])
+    assert chosen["doc-a"].provenance.annotator == "2" and chosen["doc-a"].provenance.reason == "latest"
+    problems = []
+    chosen = load_chosen(Layout.at(tmp_path), documents, registry, problems, in_doc_order=True)
     assert isinstance(chosen, ChosenInDocOrder) and problems == expected_problems
     assert list(chosen) == ["doc-a", "doc-b"] and len(chosen) == 2 and "doc-a" in chosen and "doc-c" not in chosen
     with pytest.raises(KeyError):
@@ -981,15 +951,29 @@ def _cancelled_corpus(tmp_path, doc_a_annotators):
 
 
 def test_agreement_adjudicate_the_card_and_croissant_count_a_document_with_no_version_alike(tmp_path):
-    """doc-b, every annotation of it cancelled: agreement said "1 not comparable", while adjudicate
-    said "0 not comparable" (it listed only documents with a version) and the card and croissant.json
-    "0 document(s) with one annotator not comparable". All four now count it, and say it has no
-    annotator's version."""
+    """doc-b with both annotations cancelled was said nowhere but in the count of cancelled
+    annotations (0 not comparable, no part under --by document), as if nobody had touched it: it
+    has fewer than two annotators' versions (none), so it is not comparable, counted and listed.
+    And where agreement said "1 not comparable", adjudicate said "0 not comparable" (it listed only
+    documents with a version) and the card and croissant.json "0 document(s) with one annotator not
+    comparable". All four now count it, and say it has no annotator's version."""
+    assert [(a["completed_by"], a["was_cancelled"]) for a in _tasks()[1]["annotations"]] == [(1, False), (2, True)]
     layout = _cancelled_corpus(tmp_path, 2)
-    assert _lines(layout, "agreement")[-1] == (
+    lines = _lines(layout, "agreement", "--by", "document")
+    assert lines[0] == ("all documents: annotators 1, 2; 1 document compared, 1 not comparable (with no annotator's "
+                        "version: doc-b)")
+    assert ("  document doc-b: annotators -; 0 documents compared, 1 not comparable (with no annotator's version: "
+            "doc-b)") in lines
+    assert lines[-1] == _lines(layout, "agreement")[-1] == (
         "1 document compared, 1 not comparable (0 with one annotator, 1 with no annotator's version), "
         "2 cancelled annotations and 0 ground-truth annotations left out")
-    assert json.loads(_stdout(layout, "agreement", "--json"))["documents"] == {
+    report = json.loads(_stdout(layout, "agreement", "--json", "--by", "document"))
+    assert report["annotations"]["cancelled"] == 2
+    parts = {part["document"]: part for part in report["parts"]}
+    assert (parts["doc-b"]["annotators"], parts["doc-b"]["documents"]["not_comparable_ids"]) == ([], ["doc-b"])
+    # the pair's figures are doc-a's alone, as before
+    assert report["average"] == parts["doc-a"]["average"]
+    assert report["documents"] == json.loads(_stdout(layout, "agreement", "--json"))["documents"] == {
         "compared": 1, "not_comparable": 1, "not_comparable_ids": ["doc-b"], "no_version": 1,
         "no_version_ids": ["doc-b"], "removed": 0, "removed_ids": []}
     assert _lines(layout, "adjudicate", "--strategy", "majority")[-2:] == [
