@@ -971,15 +971,15 @@ def test_ingest_command_stores_then_does_nothing(layout):
 
 @pytest.mark.parametrize(("name", "said"), [  # what the command prints, matched whole
     pytest.param("span-text-mismatch.json", r".*\n" + re.escape(
-        "refused: 1 error; nothing stored (fix the export, or --allow-partial to store it without the units at fault)\n"),
-        id="errors-refused"),
+        "refused: 1 error; nothing stored (fix the export, or --allow-partial to store it without the units at "
+        "fault)\n"), id="errors-refused"),
     pytest.param("quote-multiple-cue.json", re.escape(
         "quote-multiple-cue.json, task 1, doc doc-a, annotation 101, region q1: error [quote-multiple-cue]")
         + r".*\nrefused: 1 error; nothing stored[^\n]*\n", id="errors-listed"),
     pytest.param("bad-not-json.json", re.escape(
         f"Error: {EXPORTS / 'bad-not-json.json'}, byte 0: [export-not-json] a CSV file (columns 'project', 'task', "
-        "'label'), not a JSON export: export the project as JSON (Export > JSON in Label Studio, not JSON_MIN, CSV, TSV "
-        "or CONLL2003), or run `corpus-tools labelstudio pull`\n"), id="bad-not-json.json"),
+        "'label'), not a JSON export: export the project as JSON (Export > JSON in Label Studio, not JSON_MIN, CSV, "
+        "TSV or CONLL2003), or run `corpus-tools labelstudio pull`\n"), id="bad-not-json.json"),
     *(pytest.param(name, rf"[^\n]*\[{code}\][^\n]*\n", id=name)  # one line, naming the fault
       for name, code in sorted(BAD_INPUTS.items()) if name != "bad-not-json.json"),
 ])
