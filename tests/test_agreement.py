@@ -595,30 +595,27 @@ def test_an_option_of_the_push_without_push_is_refused(corpus_copy, options, sai
         exported.output
 
 
-def test_reading_is_asked_for_its_progress_with_the_number_of_records_it_reads(tmp_path):
+@pytest.mark.parametrize("command, run", [
+    (["agreement"], lambda index, reading: agreement(index, reading=reading)),
+    (["adjudicate", "--strategy", "majority"],
+     lambda index, reading: adjudicate(index, parse_strategy("majority"), reading)),
+], ids=["agreement", "adjudicate"])
+def test_reading_is_asked_for_its_progress_with_the_number_of_records_it_reads_and_its_bar_shows_it(
+        command, run, monkeypatch, tmp_path):
     """The fixture's five records: three versions (doc-a's two, doc-b's one) and two chosen
-    annotations (each read for its task's problems)."""
-    index = _index(tmp_path)
-    for run in (lambda reading: agreement(index, reading=reading),
-                lambda reading: adjudicate(index, parse_strategy("majority"), reading)):
-        asked, reads = [], []
-        run(lambda total: asked.append(total) or reads.append)  # asked with the total, given what reads one
-        assert asked == [5] and reads == [1] * 5
-
-
-@pytest.mark.parametrize("command, total", [(["agreement"], 5), (["adjudicate", "--strategy", "majority"], 5)])
-def test_the_bar_of_reading_annotations_shows_its_total(command, total, monkeypatch, tmp_path):
-    """The total is known only once the library has built its index, after the command made its
-    stages: the bar is asked for with it. (labelstudio tasks reads each chosen annotation as its
-    task is written: its bar is the tasks'.)"""
-    _index(tmp_path)
+    annotations (each read for its task's problems). The total is known only once the library has
+    built its index, after the command made its stages: the bar is asked for with it.
+    (labelstudio tasks reads each chosen annotation as its task is written: its bar is the tasks'.)"""
+    asked, reads = [], []
+    run(_index(tmp_path), lambda total: asked.append(total) or reads.append)  # asked with the total, given a reader
+    assert asked == [5] and reads == [1] * 5
     monkeypatch.setattr(progress_module, "DELAY", 0)
     monkeypatch.setattr(progress_module, "MININTERVAL", 0)
     monkeypatch.setattr(progress_module, "shows_progress", lambda stream: True)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, [*command, "--root", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert re.search(rf"reading annotations: 100%.* {total}/{total} ", result.stderr), result.stderr
+    assert re.search(r"reading annotations: 100%.* 5/5 ", result.stderr), result.stderr
 
 
 def test_agreement_command_on_the_committed_exports(corpus_copy):
