@@ -27,23 +27,12 @@ _REGISTRY_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # lowercase-hyphenated: 
 # (U+202A-U+202E, U+2066-U+2069), which reverse the text after them wherever it is shown (a card,
 # the viewer's pages, a terminal); the marks (U+200E, U+200F) cannot, and stay allowed
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def holds_control(value: str) -> bool:
-    """Whether a line holds a control character (a terminal's escape, a NUL) or a bidirectional
-    embedding, override or isolate (``_CONTROL``): no text of a title, a publisher, their
-    evidence or a registry entity, which a card, a viewer and a terminal show."""
-    return control_in(value) is not None
-
-
-def control_in(value: str) -> str | None:
-    """The first character of ``value`` that ``holds_control`` refuses, or None."""
-    found = _CONTROL.search(value)
-    return None if found is None else found[0]
 _QID = re.compile(r"Q[1-9][0-9]*")
+_ANNOTATOR_ID = re.compile(r"[1-9][0-9]*")  # a Label Studio user id
 EVIDENCE_KINDS = ("stated", "inferred", "none")
 CHOSEN_REASONS = ("ground_truth", "latest")  # why an annotation is the one its document uses
 PROVENANCE_REASONS = (*CHOSEN_REASONS, "version", "prediction")
+INVENTED = "Invented article"  # how a manifest's publisher evidence marks a document that is not news
 INGEST_STATUSES = ("stored", "stored-partial", "already-stored", "refused", "no-annotations", "nothing-new")
 
 # ReleaseChange's layers, each with its kinds, in report order: stable keys (docs/diff.md).
@@ -62,6 +51,14 @@ CHANGE_KINDS: dict[str, tuple[str, ...]] = {
     "ner": ("tags-changed", "tokens-added", "tokens-removed"),
     "configs": ("rows-changed",),
 }
+
+
+def control_in(value: str) -> str | None:
+    """The first control character (a terminal's escape, a NUL) or bidirectional embedding,
+    override or isolate (``_CONTROL``) of ``value``, or None: no text of a title, a publisher,
+    their evidence or a registry entity, which a card, a viewer and a terminal show, holds one."""
+    found = _CONTROL.search(value)
+    return None if found is None else found[0]
 
 
 def _check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
@@ -196,10 +193,6 @@ class ManifestRecord:
         """Whether the file is an invented article written for the project, not news: its
         publisher evidence's reasoning says so (``add --invented``)."""
         return (self.publisher_evidence.reasoning or "").startswith(INVENTED)
-
-
-# how a manifest's publisher evidence marks a document that is not news
-INVENTED = "Invented article"
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,7 +384,7 @@ class RegistryEntity:
         if not isinstance(self.aliases, tuple) or not all(isinstance(alias, str) and alias.strip()
                                                           and not _has_line_break(alias) for alias in self.aliases):
             raise ValueError("aliases must be a list of strings, each one line and not blank")
-        if any(holds_control(text) for text in (self.name, self.description, *self.aliases)):
+        if any(control_in(text) is not None for text in (self.name, self.description, *self.aliases)):
             raise ValueError("name, aliases and description must hold no control character (nor a bidirectional "
                              "embedding, override or isolate, which reverses the text shown after it)")
         if self.wikidata is not None and not (isinstance(self.wikidata, str) and _QID.fullmatch(self.wikidata)):
@@ -412,9 +405,6 @@ class Annotator:
             raise ValueError(f"annotator id {self.id!r} must be a positive whole number as a string (e.g. \"2\")")
         if not (isinstance(self.email, str) and is_email(self.email)):
             raise ValueError(f"email {self.email!r} is not an email address (NAME@DOMAIN, one line)")
-
-
-_ANNOTATOR_ID = re.compile(r"[1-9][0-9]*")
 
 
 def annotator_key(annotator: str) -> tuple:

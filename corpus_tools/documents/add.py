@@ -48,7 +48,7 @@ from corpus_tools.iterutil import Totalled, counted
 from corpus_tools.layout import PROTECTED, Layout, check_output, is_root, list_versions
 from corpus_tools.lock import corpus_lock
 from corpus_tools.records import (
-    INVENTED, AddedFile, Evidence, ManifestRecord, Removal, date_precision, holds_control, is_calendar_date, same_text,
+    INVENTED, AddedFile, Evidence, ManifestRecord, Removal, control_in, date_precision, is_calendar_date, same_text,
 )
 
 BINARY_CONTROL_SHARE = 0.05
@@ -281,7 +281,7 @@ def title_of(text: str, normalized: Normalized) -> tuple[str | None, str]:
     end = normalized.offset_map.to_raw(0, len(title))[1]
     lines = RAW_LINE_BREAK.split(text[:end])
     whole = lines[-1] + RAW_LINE_BREAK.split(text[end:], maxsplit=1)[0]  # the raw line, edges included
-    if holds_control(whole):  # normalization drops it: the line is not what it seems
+    if control_in(whole) is not None:  # normalization drops it: the line is not what it seems
         return None, ("none: the first line holds a control character or a bidirectional embedding, "
                       "override or isolate")
     return title, "the first non-blank line"
