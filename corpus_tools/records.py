@@ -683,9 +683,6 @@ class Snapshot:
     def taken(self) -> datetime.datetime:
         return datetime.datetime.fromisoformat(self.taken_at)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"project": self.project, "created_at": self.created_at, "taken_at": self.taken_at}
-
 
 @dataclass(frozen=True, slots=True)
 class IngestResult:

@@ -24,6 +24,7 @@ from array import array
 from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
@@ -562,7 +563,7 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
                   "people by the corpus's ids: until `labelstudio pull` of its project records their accounts, its "
                   "user N is taken for the corpus's annotator N (docs/agreement.md, \"Who an annotator is\")",)
     record = {"sha256": sha256, **options, "excluded": [exclusion_as_dict(item) for item in exclusions],
-              **({"snapshot_of": snapshot.as_dict(), **({"previous": compared} if compared else {}), "deleted": gone}
+              **({"snapshot_of": asdict(snapshot), **({"previous": compared} if compared else {}), "deleted": gone}
                  if snapshot is not None else {}),
               "ground_truths": ground_truth_keys(new)}  # [] too: a record without them is an older one
     atomic_write_bytes(staging / "ingest.json", orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
