@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from corpus_tools.records import EntityMention, Evidence, ManifestRecord, Quote, RegistryEntity, Span, TimeExpression
+from corpus_tools.records import (
+    EntityMention, Evidence, ManifestRecord, Quote, RegistryEntity, Removal, Span, TimeExpression, is_email,
+)
 
 
 def test_span_is_half_open_code_points():
@@ -43,6 +45,29 @@ def test_registry_entity_ids_and_qids():
         RegistryEntity("Syria", "Syria", "GPE")
     with pytest.raises(ValueError, match="QID"):
         RegistryEntity("syria", "Syria", "GPE", wikidata="858")
+
+
+@pytest.mark.parametrize("fields", [
+    {"name": "Syria\x1b[2J"}, {"description": "a country \u202e"}, {"aliases": ("Syrian Arab Republic", "Sy\x00ria")},
+])
+def test_registry_entity_texts_hold_no_control_character(fields):
+    with pytest.raises(ValueError, match="no control character"):
+        RegistryEntity(**{"id": "syria", "name": "Syria", "type": "GPE", **fields})
+
+
+@pytest.mark.parametrize("sha256", ["a" * 63, "a" * 65, "A" * 64, "g" * 64])
+def test_removal_sha256_is_64_lowercase_hex_digits(sha256):
+    assert Removal("d", "a" * 64, "a duplicate").sha256 == "a" * 64
+    with pytest.raises(ValueError, match="64 lowercase hex digits"):
+        Removal("d", sha256, "a duplicate")
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("ann@example.org", True), ("ann@b@example.org", False), ("@example.org", False), ("ann@", False),
+    ("ann smith@example.org", False), ("ann\x1b@example.org", False), ("ann\u202e@example.org", False),
+])
+def test_is_email(value, expected):
+    assert is_email(value) is expected
 
 
 def manifest(**changes):
