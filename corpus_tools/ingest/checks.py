@@ -144,11 +144,12 @@ class _Reporter:
         if self._add(code, message, named if annotation is None else annotation.id, None) and annotation is not None:
             annotation.excluded = True
 
-    def region_problem(self, annotation: CheckedAnnotation, region: Region | None, region_id: Any, code: str,
-                       message: str) -> None:
+    def region_problem(self, annotation: CheckedAnnotation, region: Region | None, code: str, message: str,
+                       unit_id: Any = None) -> None:
+        """Located at ``region``, else at ``unit_id`` (a relation's key, the id of a refused result)."""
         error = CATALOGUE[code].severity == "error"
         if not annotation.prediction:
-            self._add(code, message, annotation.id, region_id)
+            self._add(code, message, annotation.id, unit_id if region is None else region.id)
         if error and region is not None:
             region.excluded = True
 
@@ -322,38 +323,37 @@ _SHAPE_CODES = {
 def _result(result: Any, annotation: CheckedAnnotation, report: _Reporter) -> Any:
     """A result converted alone (its task did not convert whole); None when it does not, reported."""
     if not isinstance(result, dict):
-        report.region_problem(annotation, None, None, "result-malformed",
-                              f"a result is {kind_of(result)}, not an object")
+        report.region_problem(annotation, None, "result-malformed", f"a result is {kind_of(result)}, not an object")
         return None
     try:
         return shapes.convert(result, shapes.Result)
     except msgspec.ValidationError as error:
         path, message = shapes.error_path(error), shapes.describe(error)
-    kind, region_id = result.get("type"), result.get("id")
+    name, kind, region_id = result.get("from_name"), result.get("type"), result.get("id")
     if kind == "relation":
         key = f"{result.get('from_id')}->{result.get('to_id')}"
-        report.region_problem(annotation, None, key, "relation-malformed", message)
+        report.region_problem(annotation, None, "relation-malformed", message, key)
         return None
     named = region_id if isinstance(region_id, str) and region_id else None
-    region = None if named is None else _excluded_region(named, result.get("from_name"), kind, annotation)
+    region = None if named is None else _excluded_region(named, name, kind, annotation)
+    this = f"this {printable(name)} result"
     if named is None or not isinstance(result.get("value"), dict):
         lacks = ("its value object" if named is not None
                  else "its region id" if region_id is None or region_id == ""
                  else f"a region id that is a string (it has {printable(region_id)})")
-        report.region_problem(annotation, region, named, "result-malformed",
-                              f"this {printable(result.get('from_name'))} result lacks {lacks}")
+        report.region_problem(annotation, region, "result-malformed", f"{this} lacks {lacks}", named)
         return None
     if path == ".id":
-        report.region_problem(annotation, region, named, "result-malformed",
-                              f"this {printable(result.get('from_name'))} result's region id {printable(region_id)} "
-                              "holds a control character or a line or paragraph separator (a tab, a line break, "
-                              "U+2028...), which the release's formats cannot keep in an id")
+        report.region_problem(annotation, region, "result-malformed",
+                              f"{this}'s region id {printable(region_id)} holds a control character or a line or "
+                              "paragraph separator (a tab, a line break, U+2028...), which the release's formats "
+                              "cannot keep in an id", named)
         return None
-    code = _control_problem(result.get("from_name"), kind, result.get("to_name"))
+    code = _control_problem(name, kind, result.get("to_name"))
     if code is None:
         code = next((code for prefix, code in _SHAPE_CODES.get(kind, ()) if path.startswith(prefix)),
                     "result-malformed")
-    report.region_problem(annotation, region, named, code, _control_message(result, code) or message)
+    report.region_problem(annotation, region, code, _control_message(result, code) or message, named)
     return None
 
 
@@ -362,15 +362,11 @@ def _excluded_region(region_id: str, name: Any, kind: Any, annotation: CheckedAn
     or a labels result of a control the schema does not have (an export of another labeling
     config, a from_name lost), kept as an excluded region, so that its values and relations are
     not also reported as those of a region that does not exist: the one problem says why."""
-    unknown = not (isinstance(name, str) and name in _CONTROL_KINDS)
-    if not (_layer(name) or (kind == "labels" and unknown)) or region_id in annotation.regions:
+    name = name if isinstance(name, str) else None  # from_name as the export has it: any JSON value
+    if not (name in LAYERS or (kind == "labels" and name not in _CONTROL_KINDS)) or region_id in annotation.regions:
         return None
-    region = annotation.regions[region_id] = Region(region_id, name if isinstance(name, str) else None, excluded=True)
+    region = annotation.regions[region_id] = Region(region_id, name, excluded=True)
     return region
-
-
-def _layer(name: Any) -> bool:
-    return isinstance(name, str) and name in LAYERS
 
 
 # (from_name, type, to_name) of every result the schema allows
@@ -413,7 +409,7 @@ def _control_fits(result: Any, annotation: CheckedAnnotation, report: _Reporter)
     code = _control_problem(result.from_name, _TYPE_OF[type(result)], result.to_name)
     if code is not None:
         region = _excluded_region(result.id, result.from_name, _TYPE_OF[type(result)], annotation)
-        report.region_problem(annotation, region, result.id, code, _control_message(result, code))
+        report.region_problem(annotation, region, code, _control_message(result, code), result.id)
     return code is None
 
 
@@ -433,27 +429,27 @@ def _add_region(result: LabelsResult, annotation: CheckedAnnotation, text: str, 
         # a value or a relation of that id belongs to cannot be told, so the region keeps no label
         # to judge them by (a timex_value of the DATE was "not for a PERSON"); they go with it
         regions[region_id].label = None
-        report.region_problem(annotation, regions[region_id], region_id, "region-id-duplicate",
+        report.region_problem(annotation, regions[region_id], "region-id-duplicate",
                               "two labelled regions share this id")
         return
     region = regions[region_id] = Region(region_id, result.from_name, score=result.score)
     labels = value.labels
     if len(labels) != 1:
-        report.region_problem(annotation, region, region_id, "label-count",
+        report.region_problem(annotation, region, "label-count",
                               f"a region carries exactly one label, this one {printable(labels)}")
     elif labels[0] not in _LABEL_SETS[region.layer]:
-        report.region_problem(annotation, region, region_id, "unknown-label", f"{printable(labels[0])} is not one "
+        report.region_problem(annotation, region, "unknown-label", f"{printable(labels[0])} is not one "
                               f"of the {region.layer} labels ({', '.join(LAYERS[region.layer].labels)})")
     else:
         region.label = labels[0]
     start, end = value.start, value.end
     if not 0 <= start <= end <= len(text):
-        report.region_problem(annotation, region, region_id, "offset-out-of-range",
+        report.region_problem(annotation, region, "offset-out-of-range",
                               f"[{start}, {end}) is not within the text of {len(text)} characters")
         return
     region.start, region.end = start, end
     if start == end:
-        report.region_problem(annotation, region, region_id, "span-empty", f"the span [{start}, {end}) is empty")
+        report.region_problem(annotation, region, "span-empty", f"the span [{start}, {end}) is empty")
         return
     covered = text[start:end]
     if value.text != covered and not _text_difference(region, value.text, covered, text, annotation, report):
@@ -468,7 +464,7 @@ def _edge_whitespace(region: Region, covered: str, annotation: CheckedAnnotation
     stripped = covered.strip()
     where = f"[{region.start}, {region.end})"
     if not stripped:
-        report.region_problem(annotation, region, region.id, "span-edge-whitespace",
+        report.region_problem(annotation, region, "span-edge-whitespace",
                               f"the span {where} is only whitespace: {covered!r}")
         return
     lead = len(covered) - len(covered.lstrip())
@@ -477,10 +473,10 @@ def _edge_whitespace(region: Region, covered: str, annotation: CheckedAnnotation
                                         f"{covered[len(covered) - trail:]!r} at its end" if trail else "") if part)
     if report.context.trim_whitespace:
         region.start, region.end = region.start + lead, region.end - trail
-        report.region_problem(annotation, region, region.id, "span-edge-whitespace-trimmed",
+        report.region_problem(annotation, region, "span-edge-whitespace-trimmed",
                               f"the span {where} had {edges}; trimmed to [{region.start}, {region.end}) {stripped!r}")
         return
-    report.region_problem(annotation, region, region.id, "span-edge-whitespace",
+    report.region_problem(annotation, region, "span-edge-whitespace",
                           f"the span {where} {covered!r} has {edges}; spans begin and end on a character "
                           "(ingest --trim-whitespace trims them)")
 
@@ -495,15 +491,15 @@ def _text_difference(region: Region, stated: str, covered: str, text: str, annot
     """Reports how value.text differs from what the offsets cover; whether the offsets still hold."""
     where = f"[{region.start}, {region.end})"
     if _collapse(stated) == _collapse(covered):
-        report.region_problem(annotation, region, region.id, "span-text-whitespace",
+        report.region_problem(annotation, region, "span-text-whitespace",
                               f"value.text differs from text{where} only in whitespace/newline escaping")
         return True
     if _utf16_slice(text, region.start, region.end) == stated:
-        report.region_problem(annotation, region, region.id, "span-offsets-utf16",
+        report.region_problem(annotation, region, "span-offsets-utf16",
                               f"{where} counts UTF-16 units, not code points: value.text {printable(stated, 40)} "
                               f"sits there in UTF-16, the code-point slice is {printable(covered, 40)}")
         return False
-    report.region_problem(annotation, region, region.id, "span-text-mismatch",
+    report.region_problem(annotation, region, "span-text-mismatch",
                           f"value.text is not text{where}: {first_difference(stated, covered)}")
     return False
 
@@ -539,7 +535,7 @@ def _reanchor(annotation: CheckedAnnotation, alignment: TextAlignment | None, ch
             continue
         region.span = alignment.map_span(region.start, region.end)
         if region.span is None:
-            report.region_problem(annotation, region, region.id, "span-unmappable",
+            report.region_problem(annotation, region, "span-unmappable",
                                   f"{region.label} [{region.start}, {region.end}) "
                                   f"{printable(alignment.old[region.start:region.end], 60)} has no exact counterpart "
                                   "in the current text (the text changed inside or around it)")
@@ -556,27 +552,27 @@ def _attach_value(result: TextAreaResult | ChoicesResult, annotation: CheckedAnn
     spec = REGION_VALUES[name]
     region = annotation.regions.get(region_id)
     if region is None:
-        report.region_problem(annotation, None, region_id, "region-value-orphan",
-                              f"{name} value for a region that does not exist in this annotation")
+        report.region_problem(annotation, None, "region-value-orphan",
+                              f"{name} value for a region that does not exist in this annotation", region_id)
         return
     if region.label is not None and (region.layer != spec.layer or region.label not in spec.labels):
-        report.region_problem(annotation, region, region_id, "region-value-wrong-label",
+        report.region_problem(annotation, region, "region-value-wrong-label",
                               f"{name} applies to {', '.join(spec.labels)}, not to a {region.label}")
         return
     if name in region.values:
-        report.region_problem(annotation, region, region_id, "region-value-duplicate", f"{name} is given twice")
+        report.region_problem(annotation, region, "region-value-duplicate", f"{name} is given twice")
         return
     if type(result) is TextAreaResult:
         filled = [item.strip() for item in result.value.text if item.strip()]
         if len(filled) > 1:
-            report.region_problem(annotation, region, region_id, "region-value-invalid",
+            report.region_problem(annotation, region, "region-value-invalid",
                                   f"{name}: expected one value, got {len(filled)}: {printable(filled)}")
         elif filled:
             region.values[name] = filled[0]
         return
     choices = result.value.choices
     if len(choices) != 1 or choices[0] not in spec.choices:
-        report.region_problem(annotation, region, region_id, "region-value-invalid",
+        report.region_problem(annotation, region, "region-value-invalid",
                               f"{name}: expected exactly one of {', '.join(spec.choices)}, got {printable(choices)}")
         return
     region.values[name] = choices[0]
@@ -590,18 +586,19 @@ def _add_link(result: RelationResult, annotation: CheckedAnnotation, report: _Re
     from_id, to_id, label, direction = result.from_id, result.to_id, result.labels[0], result.direction
     key = f"{from_id}->{to_id}"
     if direction not in RELATION_DIRECTIONS:
-        report.region_problem(annotation, None, key, "relation-malformed",
-                              f"direction {printable(direction)} is not one of {', '.join(RELATION_DIRECTIONS)}")
+        report.region_problem(annotation, None, "relation-malformed",
+                              f"direction {printable(direction)} is not one of {', '.join(RELATION_DIRECTIONS)}", key)
         return
     if label not in RELATIONS:
-        report.region_problem(annotation, None, key, "relation-unknown-label",
-                              f"{printable(label)} is not a relation label ({', '.join(RELATIONS)})")
+        report.region_problem(annotation, None, "relation-unknown-label",
+                              f"{printable(label)} is not a relation label ({', '.join(RELATIONS)})", key)
         return
     regions = annotation.regions
     missing = [rid for rid in (from_id, to_id) if rid not in regions]
     if missing:
-        report.region_problem(annotation, None, key, "relation-endpoint-missing",
-                              f"{label} relation to region(s) {', '.join(map(printable, missing))} not in this annotation")
+        report.region_problem(annotation, None, "relation-endpoint-missing",
+                              f"{label} relation to region(s) {', '.join(map(printable, missing))} not in this annotation",
+                              key)
         return
     want = RELATIONS[label]
     for source, target in _ORIENTATIONS[direction](from_id, to_id):
@@ -612,8 +609,8 @@ def _add_link(result: RelationResult, annotation: CheckedAnnotation, report: _Re
             return
     # drawn from_id -> to_id, the arrow as Label Studio shows it: "left" points back at from_id
     found = _ARROWS[direction].join(str(regions[rid].label or regions[rid].layer) for rid in (from_id, to_id))
-    report.region_problem(annotation, None, key, "relation-endpoint-wrong-label",
-                          f"{label} goes {' -> '.join(want)}; this one joins {found}")
+    report.region_problem(annotation, None, "relation-endpoint-wrong-label",
+                          f"{label} goes {' -> '.join(want)}; this one joins {found}", key)
 
 
 # direction -> the (from, to) orders a relation drawn from_id -> to_id may be read in: Label
@@ -635,8 +632,9 @@ def _check_regions(annotation: CheckedAnnotation, report: _Reporter) -> None:
     registry = report.context.registry
     for region in annotation.regions.values():
         check = _LABEL_CHECKS.get(region.label)
-        if check is not None:
-            check(region, annotation, report, registry)
+        problem = None if check is None else check(region.values, region.label, registry)
+        if problem is not None:
+            report.region_problem(annotation, region, *problem)
     _check_overlaps(annotation, report)  # last: it weighs only the regions nothing else refused
     _drop_dangling_links(annotation, report)
 
@@ -650,7 +648,7 @@ def _check_overlaps(annotation: CheckedAnnotation, report: _Reporter) -> None:
         regions = ((region, region.id, (region.start, region.end)) for region in annotation.regions.values()
                    if region.layer == layer and not region.excluded)
         for region, code, message in flat_overlaps(layer, regions):
-            report.region_problem(annotation, region, region.id, code, message)
+            report.region_problem(annotation, region, code, message)
 
 
 def _check_quotes(annotation: CheckedAnnotation, report: _Reporter) -> None:
@@ -658,63 +656,60 @@ def _check_quotes(annotation: CheckedAnnotation, report: _Reporter) -> None:
     for (quote_id, label), count in sorted(counts.items()):
         if count > 1:
             code = {"said_by": "quote-multiple-said-by", "cue": "quote-multiple-cue"}[label]
-            report.region_problem(annotation, annotation.regions[quote_id], quote_id, code,
+            report.region_problem(annotation, annotation.regions[quote_id], code,
                                   f"a QUOTE has at most one {label} relation, this one has {count}")
     linked = {link.to_id for link in annotation.links}
     for region in annotation.regions.values():
         if region.label in ("SOURCE", "CUE") and region.id not in linked:
-            report.region_problem(annotation, region, region.id, "attribution-unlinked",
+            report.region_problem(annotation, region, "attribution-unlinked",
                                   f"this {region.label} is not linked from any QUOTE, so it is left out of the quotes")
 
 
-def _check_quote(region: Region, annotation: CheckedAnnotation, report: _Reporter, registry: Mapping) -> None:
-    if "quote_type" not in region.values:
-        report.region_problem(annotation, region, region.id, "quote-type-missing",
-                              "a QUOTE needs quote_type (direct, indirect or mixed)")
+def _quote_problem(values: dict[str, str], label: str, registry: Mapping) -> tuple[str, str] | None:
+    """What is wrong with a region's values, as (code, message), or None: one check per label,
+    ``_LABEL_CHECKS``."""
+    if "quote_type" not in values:
+        return "quote-type-missing", "a QUOTE needs quote_type (direct, indirect or mixed)"
+    return None
 
 
-def _check_timex(region: Region, annotation: CheckedAnnotation, report: _Reporter, registry: Mapping) -> None:
-    problem = _timex_problem(region.values.get("timex_value"), region.label)
-    if problem is not None:
-        report.region_problem(annotation, region, region.id, *problem)
-
-
-def _check_entity(region: Region, annotation: CheckedAnnotation, report: _Reporter, registry: Mapping) -> None:
-    entity_id = region.values.get("entity_id")
+def _entity_problem(values: dict[str, str], label: str, registry: Mapping) -> tuple[str, str] | None:
+    entity_id = values.get("entity_id")
     if entity_id is None:
-        return
+        return None
     entity = registry.get(entity_id)
     if entity is None:
-        report.region_problem(annotation, region, region.id, "entity-id-unknown",
-                              f"entity_id {printable(entity_id)} is not in the entity registry{_registry_hint(registry)}")
-    elif entity.type != region.label:
-        report.region_problem(annotation, region, region.id, "entity-type-mismatch",
-                              f"{entity_id!r} is a {entity.type} in the registry, labelled {region.label} here")
+        return "entity-id-unknown", _unregistered("entity_id", entity_id, registry)
+    if entity.type != label:
+        return "entity-type-mismatch", f"{entity_id!r} is a {entity.type} in the registry, labelled {label} here"
+    return None
 
 
-def _check_source(region: Region, annotation: CheckedAnnotation, report: _Reporter, registry: Mapping) -> None:
-    speaker_id = region.values.get("speaker_id")
+def _source_problem(values: dict[str, str], label: str, registry: Mapping) -> tuple[str, str] | None:
+    speaker_id = values.get("speaker_id")
     if speaker_id is not None and speaker_id not in registry:
-        report.region_problem(annotation, region, region.id, "speaker-id-unknown",
-                              f"speaker_id {printable(speaker_id)} is not in the entity registry{_registry_hint(registry)}")
+        return "speaker-id-unknown", _unregistered("speaker_id", speaker_id, registry)
+    return None
 
 
-def _registry_hint(registry: Mapping) -> str:
+def _unregistered(name: str, value: str, registry: Mapping) -> str:
     # a registry file that is missing reads as an empty registry (a fresh corpus): say so, or every
     # region of a corpus whose registry was lost would be reported without the reason; else the id
     # is mistyped or names an entity new to the corpus, whose record nothing but a person adds
-    return (" (annotations/entity-registry.jsonl: a new entity gets its record there by hand, README.md)"
+    hint = (" (annotations/entity-registry.jsonl: a new entity gets its record there by hand, README.md)"
             if registry else " (the registry is empty: is annotations/entity-registry.jsonl there?)")
+    return f"{name} {printable(value)} is not in the entity registry{hint}"
 
 
 # Articles repeat their dates: each distinct (value, label) is parsed once (value_problem is pure).
 _timex_problem = lru_cache(maxsize=4096)(value_problem)
 
 _LABEL_CHECKS = {
-    "QUOTE": _check_quote,
-    "SOURCE": _check_source,
-    **{label: _check_timex for label in LAYERS["timex"].labels},
-    **{label: _check_entity for label in LAYERS["entity"].labels},
+    "QUOTE": _quote_problem,
+    "SOURCE": _source_problem,
+    **{name: lambda values, label, registry: _timex_problem(values.get("timex_value"), label)
+       for name in LAYERS["timex"].labels},
+    **{label: _entity_problem for label in LAYERS["entity"].labels},
 }
 
 
