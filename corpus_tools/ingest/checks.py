@@ -375,8 +375,6 @@ _FITTING = frozenset((name, RESULT_TYPES[kind], TEXT_NAME) for name, kind in _CO
 
 def _control_problem(name: Any, kind: Any, target: Any) -> str | None:
     """unknown-control or control-type-mismatch for a result's (from_name, type, to_name), or None."""
-    if isinstance(name, str) and isinstance(kind, str) and isinstance(target, str) and (name, kind, target) in _FITTING:
-        return None
     control = _CONTROL_KINDS.get(name) if isinstance(name, str) else None
     if control is None or target != TEXT_NAME:
         return "unknown-control"
