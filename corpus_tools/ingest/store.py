@@ -411,8 +411,7 @@ def validate_export(path: str | Path, documents: Mapping[str, Document], registr
                     removed: Mapping[str, str] | None = None) -> Report:
     """Check every task of the export at ``path``; raises CorpusError if the file is no export.
     ``jobs``: processes that check tasks (None: ``default_jobs``, as ingest's).
-    ``checking``: asked, once the file is open, with its size in bytes, for the ``on_progress``
-    called with the bytes checked (an ``iterutil.Totalled``: ``checked_batches``).
+    ``checking``: the progress in bytes (an ``iterutil.Totalled``: ``checked_batches``).
     ``removed``: the documents removed from the corpus (``removed_documents``), whose tasks are
     left out with a warning; none given, such a task names no document (``doc-unknown``)."""
     path = Path(path)
@@ -449,8 +448,7 @@ def ingest(export_path: str | Path, layout: Layout, documents: Mapping[str, Docu
     or none), unless it is a pull of a project pulled before (then it is the project's state) or
     it cancels a stored annotation; ``already-stored`` when the same bytes are in the store (for a
     pull: as its project's latest pull, or as itself). Holds the corpus lock.
-    ``checking``: asked, once the file is open, with its size in bytes, for the ``on_progress``
-    called with the bytes of it checked (an ``iterutil.Totalled``: ``checked_batches``).
+    ``checking``: the progress in bytes (an ``iterutil.Totalled``: ``checked_batches``).
     ``rechecking``: asked with the size in bytes of a stored export whose units table is made
     again to compare with this one (made for other code, documents or registry), for the
     ``on_progress`` of the bytes of it checked, as every reader of the store reports that work
@@ -503,9 +501,9 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     report = gathered.report()
     inputs = functools.cache(lambda: inputs_digest(documents, registry, removed))  # a refusal needs none
 
-    def stored_units(stored: StoredExport) -> Units:  # checked again (counted) if made for other inputs
-        return units_for(layout, stored, documents, registry, removed=removed, inputs=inputs(),
-                         rechecking=rechecking)
+    def stored_submitted(stored: StoredExport) -> pa.Table:  # checked again (counted) if made for other inputs
+        return _submitted(units_for(layout, stored, documents, registry, removed=removed, inputs=inputs(),
+                                    rechecking=rechecking))
 
     exclusions = tuple(_exclusion(problem) for problem in report.problems
                        if problem.severity == "error" or problem.code in EXCLUDING)
@@ -519,7 +517,7 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
         snapshot is None or stored == previous or _same_pull(stored.snapshot, snapshot))), None)
     if existing is not None:
         notes = () if accounts is None else _record_accounts(layout, exports, _submitted(new), None, accounts,
-                                                             stored_units, export_path)
+                                                             stored_submitted, export_path)
         return IngestResult("already-stored", sha256, existing, report, exclusions, notes)
     if not report.valid and not options["allow_partial"]:
         return IngestResult("refused", sha256, None, report, exclusions)
@@ -529,11 +527,11 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     whole = not any(item.scope in ("task", "annotation") for item in exclusions)
     # the submitted annotations of this export and of the project's previous pull: read once, here
     mine = _submitted(new)
-    prior = None if previous is None else _submitted(stored_units(previous))
+    prior = None if previous is None else stored_submitted(previous)
     deleted, gone, compared = _deleted(mine, snapshot, previous if whole else None, prior)
     # a pull after a pull of its project is the project's state, cancellations and all; else an
     # export with nothing submitted says something only if it cancels an annotation stored before
-    if not gathered.submitted and previous is None and not _cancels_stored(exports, mine, stored_units):
+    if not gathered.submitted and previous is None and not _cancels_stored(exports, mine, stored_submitted):
         return IngestResult("no-annotations", sha256, None, report, exclusions)
     # a project's first pull is stored whatever it holds: with accounts to record, no need to read
     # the store for whether it holds anything new
@@ -547,16 +545,15 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
     # cost the store's size does not change; the index would find each of its annotations in every
     # earlier pull too (each holds the whole project), a lookup that grows with every pull stored
     holders = None if previous is not None else (
-        lambda start, clashes: index.holders(exports, start, mine, units_name,
-                                             lambda stored: _submitted(stored_units(stored)), clashes))
+        lambda start, clashes: index.holders(exports, start, mine, units_name, stored_submitted, clashes))
     nothing_new, notes = (False, ()) if first_pull and accounts is not None else \
-        _against_store(exports, mine, stored_units, accounts is None, previous, holders)
+        _against_store(exports, mine, stored_submitted, accounts is None, previous, holders)
     notes += deleted
     # a project's first pull is stored even when exports from files hold all of it, and so is a
     # pull that holds an annotation the project's latest stored pull lacks: a pull that holds it
     # is what its deletion is seen against
     if nothing_new and not deleted and not first_pull and not _holds_more(mine, prior):
-        notes += _record_accounts(layout, exports, mine, None, accounts, stored_units, export_path)
+        notes += _record_accounts(layout, exports, mine, None, accounts, stored_submitted, export_path)
         return IngestResult("nothing-new", sha256, None, report, exclusions, notes)
     if accounts is None and _known_by_account(layout):
         notes += ("its annotators are known by Label Studio user id alone, and annotations/annotators.jsonl names "
@@ -567,7 +564,7 @@ def _store(layout: Layout, staging: Path, units_staging: Path, sha256: str, gath
                  if snapshot is not None else {}),
               "ground_truths": ground_truth_keys(new)}  # [] too: a record without them is an older one
     atomic_write_bytes(staging / "ingest.json", orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
-    notes += _record_accounts(layout, exports, mine, staging, accounts, stored_units, export_path)
+    notes += _record_accounts(layout, exports, mine, staging, accounts, stored_submitted, export_path)
     sequence = max((item.sequence for item in exports), default=0) + 1
     stored = _stored_export(sequence, layout.exports / f"{sequence:06d}-{sha256[:16]}", record)
     os.chmod(staging / "export.json", 0o644)
@@ -588,7 +585,7 @@ Accounts = Callable[[Sequence[str]], Mapping[str, str]]
 
 
 def _record_accounts(layout: Layout, exports: list[StoredExport], mine: pa.Table, staging: Path | None,
-                     accounts: Accounts | None, stored_units: Callable[[StoredExport], Units],
+                     accounts: Accounts | None, stored_submitted: Callable[[StoredExport], pa.Table],
                      export_path: Path) -> tuple[str, ...]:
     """Write the accounts of the user ids that annotated in the export being stored (``mine``: its
     annotations, ``_submitted``'s; into its ``staging`` directory, None: it is not being stored)
@@ -607,7 +604,7 @@ def _record_accounts(layout: Layout, exports: list[StoredExport], mine: pa.Table
     for stored in exports:
         if stored_accounts(stored) is not None:
             continue
-        theirs = _submitted(stored_units(stored))
+        theirs = stored_submitted(stored)
         ids = _user_ids(theirs)
         if len(ours) and column_sum(pc.is_in(theirs["unique_id"], value_set=ours)):
             targets.append((stored.directory, ids))
@@ -666,8 +663,9 @@ def _user_ids(annotations: pa.Table) -> set[str]:
 _SAME = ["id", "unique_id", "updated_at", "cancelled", "ground_truth", "annotator", "lead_time"]
 
 
-def _against_store(exports: list[StoredExport], mine: pa.Table, stored_units: Callable[[StoredExport], Units],
-                   by_user_id: bool, previous: StoredExport | None = None,
+def _against_store(exports: list[StoredExport], mine: pa.Table,
+                   stored_submitted: Callable[[StoredExport], pa.Table], by_user_id: bool,
+                   previous: StoredExport | None = None,
                    holders: Callable[[int, bool], Holders | None] | None = None) -> tuple[bool, tuple[str, ...]]:
     """The export's annotations (``mine``: ``_submitted``'s) against the stored exports', each
     stored export's read once (the rules: docs/validation.md, "Ingest and the store", "Nothing
@@ -704,7 +702,7 @@ def _against_store(exports: list[StoredExport], mine: pa.Table, stored_units: Ca
         clash = by_user_id and not note and (held is None or stored.name in held.clashing)
         if not (same or clash):
             continue
-        theirs = _submitted(stored_units(stored))
+        theirs = stored_submitted(stored)
         if same:
             seen = _stored_unchanged(mine, theirs, seen)
             if comparable and column_sum(seen) == mine.num_rows:
@@ -719,14 +717,14 @@ def _same_pull(one: Snapshot | None, other: Snapshot) -> bool:
 
 
 def _cancels_stored(exports: list[StoredExport], mine: pa.Table,
-                    stored_units: Callable[[StoredExport], Units]) -> bool:
+                    stored_submitted: Callable[[StoredExport], pa.Table]) -> bool:
     """Whether an export (``mine``: its annotations, ``_submitted``'s) holds a copy of a stored
     annotation (``_copy_keys``): then its cancellation is news, though nothing in it was submitted."""
     ours = _copy_keys(mine).drop_null()
     if not len(ours):
         return False
     ours = ours.combine_chunks()
-    return any(column_sum(pc.is_in(_copy_keys(_submitted(stored_units(stored))), value_set=ours))
+    return any(column_sum(pc.is_in(_copy_keys(stored_submitted(stored)), value_set=ours))
                for stored in reversed(exports))
 
 
