@@ -159,6 +159,9 @@ def result(results: list, region_id: str, from_name: str = "entity") -> dict:
     return next(r for r in results if r.get("id") == region_id and r.get("from_name") == from_name)
 
 
+LABELS_BUT = "'entity' is a Labels control, but this result has "  # a control-type-mismatch's message
+
+
 def edited(name: str, edit, code: str, region: str = "e1", said: str = "", regions: int = 11):
     """A row: ``edit`` of the valid export's first results makes the one error ``code`` at ``region``, its
     message starting with ``said``, and ``regions`` regions are counted (the valid export's 11)."""
@@ -178,15 +181,19 @@ def edited(name: str, edit, code: str, region: str = "e1", said: str = "", regio
                        result(rs, "e2", "entity_id")["value"].update(text=["nobody"])), "entity-id-unknown", "e2"),
     # a broken labels result: its region's entity_id was reported besides as the value of a region that
     # does not exist
-    edited("no-type", lambda rs: result(rs, "e1").pop("type"), "control-type-mismatch"),
-    edited("type-label", lambda rs: result(rs, "e1").update(type="label"), "control-type-mismatch"),
+    edited("no-type", lambda rs: result(rs, "e1").pop("type"), "control-type-mismatch", said=f"{LABELS_BUT}no type"),
+    edited("type-label", lambda rs: result(rs, "e1").update(type="label"), "control-type-mismatch",
+           said=f"{LABELS_BUT}type 'label'"),
     edited("value-null", lambda rs: result(rs, "e1").update(value=None), "result-malformed"),
     edited("to_name-body", lambda rs: result(rs, "e1").update(to_name="body"), "unknown-control"),
     # another kind the schema knows: its region was not kept
-    edited("type-choices", lambda rs: result(rs, "e1").update(type="choices"), "control-type-mismatch"),
-    edited("type-textarea", lambda rs: result(rs, "e1").update(type="textarea"), "control-type-mismatch"),
-    edited("a-textarea", lambda rs: result(rs, "e1").update(type="textarea", value={  # one that converts
-        "text": [result(rs, "e1")["value"]["text"]]}), "control-type-mismatch"),
+    edited("type-choices", lambda rs: result(rs, "e1").update(type="choices"), "control-type-mismatch",
+           said=f"{LABELS_BUT}type 'choices'"),
+    edited("type-textarea", lambda rs: result(rs, "e1").update(type="textarea"), "control-type-mismatch",
+           said=f"{LABELS_BUT}type 'textarea'"),
+    # one that converts: a converted result keeps no type field, and its message said "no type"
+    edited("a-textarea", lambda rs: result(rs, "e1").update(type="textarea", value={
+        "text": [result(rs, "e1")["value"]["text"]]}), "control-type-mismatch", said=f"{LABELS_BUT}type 'textarea'"),
     # a labels result of a control the schema lacks (another labeling config's), or of none: still a
     # labelled region
     edited("from_name-label", lambda rs: result(rs, "e1").update(from_name="label"), "unknown-control"),

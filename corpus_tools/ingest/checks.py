@@ -349,11 +349,12 @@ def _result(result: Any, annotation: CheckedAnnotation, report: _Reporter) -> An
                               "paragraph separator (a tab, a line break, U+2028...), which the release's formats "
                               "cannot keep in an id", named)
         return None
-    code = _control_problem(name, kind, result.get("to_name"))
+    target = result.get("to_name")
+    code = _control_problem(name, kind, target)
     if code is None:
         code = next((code for prefix, code in _SHAPE_CODES.get(kind, ()) if path.startswith(prefix)),
                     "result-malformed")
-    report.region_problem(annotation, region, code, _control_message(result, code) or message, named)
+    report.region_problem(annotation, region, code, _control_message(code, name, kind, target) or message, named)
     return None
 
 
@@ -383,8 +384,9 @@ def _control_problem(name: Any, kind: Any, target: Any) -> str | None:
     return None
 
 
-def _control_message(result: Any, code: str) -> str | None:
-    name, kind, target = _fields(result, "from_name", "type", "to_name")
+def _control_message(code: str, name: Any, kind: Any, target: Any) -> str | None:
+    """The message of a control problem, given the result's from_name, type and to_name (a converted
+    result keeps no type field: its kind is its struct's, ``_TYPE_OF``)."""
     if code == "unknown-control":
         named = [printable(value) if value is not None else f"(no {field})"  # not "control None"
                  for value, field in ((name, "from_name"), (target, "to_name"))]
@@ -396,18 +398,14 @@ def _control_message(result: Any, code: str) -> str | None:
     return None
 
 
-def _fields(result: Any, *names: str) -> list[Any]:
-    if isinstance(result, dict):
-        return [result.get(name) for name in names]
-    return [getattr(result, name, None) for name in names]
-
-
 def _control_fits(result: Any, annotation: CheckedAnnotation, report: _Reporter) -> bool:
     """Whether a converted result's control is the schema's control of its type (else reported)."""
-    code = _control_problem(result.from_name, _TYPE_OF[type(result)], result.to_name)
+    kind = _TYPE_OF[type(result)]
+    code = _control_problem(result.from_name, kind, result.to_name)
     if code is not None:
-        region = _excluded_region(result.id, result.from_name, _TYPE_OF[type(result)], annotation)
-        report.region_problem(annotation, region, code, _control_message(result, code), result.id)
+        region = _excluded_region(result.id, result.from_name, kind, annotation)
+        report.region_problem(annotation, region, code, _control_message(code, result.from_name, kind, result.to_name),
+                              result.id)
     return code is None
 
 
