@@ -72,30 +72,28 @@ def _enumeration_of(label: ClassLabel) -> str:
     return next(name for name, names in ENUMERATIONS.items() if tuple(label.names) == tuple(names))
 
 
+def _node(kind: str, node_id: str, name: str | None = None, **properties: Any) -> dict:
+    """A Croissant node of type ``cr:<kind>``, named by its id unless ``name`` is given, then its
+    ``properties`` in their order (croissant.json keeps the order it is given)."""
+    return {"@type": f"cr:{kind}", "@id": node_id, "name": name or node_id, **properties}
+
+
 def _enumeration(name: str) -> dict:
-    return {
-        "@type": "cr:RecordSet",
-        "@id": name,
-        "name": name,
-        "dataType": "sc:Enumeration",
-        "description": f"The ClassLabel names of {name.replace('_', ' ')}: id is the integer stored in the data.",
-        "key": {"@id": f"{name}/id"},
-        "field": [
-            {"@type": "cr:Field", "@id": f"{name}/id", "name": "id", "dataType": "sc:Integer"},
-            {"@type": "cr:Field", "@id": f"{name}/name", "name": "name", "dataType": "sc:Text"},
-        ],
-        "data": [{f"{name}/id": index, f"{name}/name": label} for index, label in enumerate(ENUMERATIONS[name])],
-    }
+    return _node(
+        "RecordSet", name, dataType="sc:Enumeration",
+        description=f"The ClassLabel names of {name.replace('_', ' ')}: id is the integer stored in the data.",
+        key={"@id": f"{name}/id"},
+        field=[_node("Field", f"{name}/id", "id", dataType="sc:Integer"),
+               _node("Field", f"{name}/name", "name", dataType="sc:Text")],
+        data=[{f"{name}/id": index, f"{name}/name": label} for index, label in enumerate(ENUMERATIONS[name])],
+    )
 
 
-def _field(parent_id: str, name: str, feature: Any, column: str, prefix: tuple[str, ...] | None, file_set: str,
-           description: str | None = None) -> dict:
+def _field(parent_id: str, name: str, feature: Any, column: str, prefix: tuple[str, ...] | None, file_set: str) -> dict:
     """A field reading its top-level ``column``; ``prefix`` is the JSONPath from the column's value
     (or from each item, when the column is a list) to this field's parent, None for a column itself."""
     field_id = f"{parent_id}/{name}"
-    entry: dict[str, Any] = {"@type": "cr:Field", "@id": field_id, "name": name}
-    if description:
-        entry["description"] = description
+    entry = _node("Field", field_id, name)
     repeated = isinstance(feature, List)
     while isinstance(feature, List):  # offsets: lists of [start, end] pairs
         feature = feature.feature
@@ -104,11 +102,10 @@ def _field(parent_id: str, name: str, feature: Any, column: str, prefix: tuple[s
     if isinstance(feature, ClassLabel):
         enumeration = _enumeration_of(feature)
         entry["dataType"] = "sc:Integer"
-        if repeated:  # mlcroissant 1.1 cannot join a list column to a record set: named, not referenced
-            entry.setdefault("description", f"ClassLabel ids: the names are the {enumeration} enumeration's.")
-        else:
+        if not repeated:  # mlcroissant 1.1 cannot join a list column to a record set: a list names its enumeration
             entry["references"] = {"field": {"@id": f"{enumeration}/id"}}
-            entry.setdefault("description", f"A ClassLabel id: the names are the {enumeration} enumeration's.")
+        ids = "ClassLabel ids" if repeated else "A ClassLabel id"
+        entry["description"] = f"{ids}: the names are the {enumeration} enumeration's."
     elif isinstance(feature, dict):
         if prefix is None:
             inner: tuple[str, ...] = ()  # subfields of a column: from its value, or from each of its items
@@ -126,14 +123,13 @@ def _field(parent_id: str, name: str, feature: Any, column: str, prefix: tuple[s
 
 
 def _record_set(config: str, descriptions: dict[str, str]) -> dict:
-    file_set = f"parquet-{config}"
-    return {
-        "@type": "cr:RecordSet",
-        "@id": config,
-        "name": config,
-        "description": descriptions.get(config, ""),
-        "field": [_field(config, name, feature, name, None, file_set) for name, feature in spec(config).items()],
-    }
+    return _node("RecordSet", config, description=descriptions.get(config, ""),
+                 field=[_field(config, name, feature, name, None, _file_set(config))
+                        for name, feature in spec(config).items()])
+
+
+def _file_set(config: str) -> str:
+    return f"parquet-{config}"
 
 
 def croissant_metadata(*, name: str, description: str, version: str, url: str, creator: str, cite_as: str,
@@ -143,30 +139,11 @@ def croissant_metadata(*, name: str, description: str, version: str, url: str, c
     """``descriptions``: config -> what one record is (the card's words); ``quality``: the
     annotation-quality figures, as the Responsible-AI fields; ``limitations``: the corpus's caveats
     (the card's Known Limitations), given with them."""
-    distribution: list[dict] = [
-        {
-            "@type": "cr:FileObject",
-            "@id": shard.path,
-            "name": shard.path,
-            "contentUrl": shard.path,
-            "encodingFormat": PARQUET,
-            "sha256": sha256[shard.path],
-            "license": config_licenses(shard.config),
-        }
-        for shard in shards
-    ]
+    distribution = [_node("FileObject", shard.path, contentUrl=shard.path, encodingFormat=PARQUET,
+                          sha256=sha256[shard.path], license=config_licenses(shard.config)) for shard in shards]
     configs = [config for config in CONFIGS if any(shard.config == config for shard in shards)]
-    distribution += [
-        {
-            "@type": "cr:FileSet",
-            "@id": f"parquet-{config}",
-            "name": f"parquet-{config}",
-            "encodingFormat": PARQUET,
-            "includes": f"data/{config}/*.parquet",
-            "license": config_licenses(config),
-        }
-        for config in configs
-    ]
+    distribution += [_node("FileSet", _file_set(config), encodingFormat=PARQUET, includes=f"data/{config}/*.parquet",
+                           license=config_licenses(config)) for config in configs]
     metadata = {
         "@context": CONTEXT,
         "@type": "sc:Dataset",
