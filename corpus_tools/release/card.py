@@ -83,34 +83,27 @@ def size_category(count: int) -> str:
     return next((name for bound, name in SIZE_CATEGORIES if count < bound), "10M<n<100M")
 
 
-def _data_files(config: str, shards: Sequence[Shard], splits: Sequence[str]) -> list[dict]:
-    return [{"split": split, "path": [s.path for s in shards if s.config == config and s.split == split]}
-            for split in splits]
-
-
-def _dataset_info(config: str, shards: Sequence[Shard], splits: Sequence[str], sizes: dict[str, int]) -> dict:
-    mine = [s for s in shards if s.config == config]
-    split_info = [{"name": split, "num_bytes": sum(s.num_bytes for s in mine if s.split == split),
-                   "num_examples": sum(s.num_rows for s in mine if s.split == split)} for split in splits]
-    return {
-        "config_name": config,
-        "features": yaml_features(config),
-        "splits": split_info,
-        "download_size": sum(sizes[s.path] for s in mine),
-        "dataset_size": sum(item["num_bytes"] for item in split_info),
-    }
-
-
 def config_splits(config: str, document_splits: Sequence[str]) -> tuple[str, ...]:
     """The splits a config may have. The registry is shared by all documents: one split, named
     train by the Hub's convention."""
     return ("train",) if config == "entity_registry" else tuple(document_splits)
 
 
-def _present_splits(config: str, shards: Sequence[Shard], document_splits: Sequence[str]) -> tuple[str, ...]:
-    """The splits the config has shards in (the build writes none for a split without rows but train)."""
-    return tuple(split for split in config_splits(config, document_splits)
-                 if any(s.config == config and s.split == split for s in shards))
+def _config_entries(config: str, shards: Sequence[Shard], document_splits: Sequence[str],
+                    sizes: dict[str, int]) -> tuple[dict, dict]:
+    """The config's entries in the header's ``configs`` and ``dataset_info``, of the splits it has
+    shards in (the build writes none for a split without rows but train)."""
+    mine = [s for s in shards if s.config == config]
+    by_split = {split: [s for s in mine if s.split == split] for split in config_splits(config, document_splits)}
+    present = {split: found for split, found in by_split.items() if found}
+    files = {"config_name": config, **({"default": True} if config == "documents" else {}),
+             "data_files": [{"split": split, "path": [s.path for s in found]} for split, found in present.items()]}
+    split_info = [{"name": split, "num_bytes": sum(s.num_bytes for s in found),
+                   "num_examples": sum(s.num_rows for s in found)} for split, found in present.items()]
+    info = {"config_name": config, "features": yaml_features(config), "splits": split_info,
+            "download_size": sum(sizes[s.path] for s in mine),
+            "dataset_size": sum(item["num_bytes"] for item in split_info)}
+    return files, info
 
 
 CARD_TAGS = ("news", "syria", "united-states", "timex3", "quotation-attribution", "entity-linking")
@@ -129,6 +122,7 @@ TASKS = (
 
 def card_header(info: CardInfo, stats: Stats, shards: Sequence[Shard], document_splits: Sequence[str],
                 sizes: dict[str, int]) -> dict:
+    entries = [_config_entries(config, shards, document_splits, sizes) for config in CONFIGS]
     return {
         "pretty_name": info.pretty_name,
         "license": info.license,
@@ -146,13 +140,8 @@ def card_header(info: CardInfo, stats: Stats, shards: Sequence[Shard], document_
         "task_ids": [task_id for _, _, _, task_id in TASKS if task_id],
         "size_categories": [size_category(stats.total("documents"))],
         "tags": list(CARD_TAGS),
-        "configs": [
-            {"config_name": config, **({"default": True} if config == "documents" else {}),
-             "data_files": _data_files(config, shards, _present_splits(config, shards, document_splits))}
-            for config in CONFIGS
-        ],
-        "dataset_info": [_dataset_info(config, shards, _present_splits(config, shards, document_splits), sizes)
-                         for config in CONFIGS],
+        "configs": [files for files, _ in entries],
+        "dataset_info": [info for _, info in entries],
     }
 
 
@@ -205,12 +194,10 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         "Offsets are Python string indices (Unicode code points), half-open `[start, end)`, into the "
         "normalized `text` of the `documents` config; `raw_start`/`raw_end` index the decoded raw "
         "source file (sha256 in `raw_sha256`), through the normalizer's offset map.",
-        data_instances_section({config: row for config, (_, row) in stats.examples.items()},
-                               {config: split for config, (split, _) in stats.examples.items()}),
+        data_instances_section(stats.examples),
         data_fields_section(by_account=quality is not None and quality.annotators_by_account),
         _splits_section(stats, document_splits),
-        _loading_section(version, [config for config in CONFIGS if not stats.total(config)],
-                         {config: split for config, (split, _) in stats.examples.items()}),
+        _loading_section(version, stats),
         "### Statistics",
         "Entity mentions by label:\n\n" + _counts_table("label", stats.entity_labels, ENTITY_LABELS)
         + f"\n\n{stats.linked_mentions} of {stats.total('entities')} mentions are linked to a registry entity.",
@@ -344,11 +331,10 @@ def _splits_section(stats: Stats, document_splits: Sequence[str]) -> str:
                                        _small_corpus_note(documents, document_splits, stats))))
 
 
-def _loading_section(version: str, empty: Sequence[str] = (), first_splits: dict[str, str] | None = None) -> str:
-    """``empty``: the configs without rows, whose one empty train file ``datasets`` refuses;
-    ``first_splits``: config -> its first split with rows, which the examples name (a config
-    annotated only in validation and test has no train split)."""
-    entities, ner = ((first_splits or {}).get(config, "train") for config in ("entities", "ner"))
+def _loading_section(version: str, stats: Stats) -> str:
+    """The examples name each config's first split with rows (a config annotated only in validation
+    and test has no train split); a config without rows has one empty train file, which ``datasets`` refuses."""
+    entities, ner = (stats.examples.get(config, ("train",))[0] for config in ("entities", "ner"))
     return (
         "### Loading\n\n```python\nimport datasets\n"
         f"entities = datasets.load_dataset(\"path/to/{version}\", \"entities\")\n"
@@ -366,7 +352,7 @@ def _loading_section(version: str, empty: Sequence[str] = (), first_splits: dict
         "Python list `[{...}]`; datasets 4 and later give `List` for both. "
         "`ds.features[\"ner_tags\"].feature.names` works in all. pandas, polars and DuckDB read "
         "every config from the parquet files (label columns as integer ids)."
-        + _empty_configs_note(empty)
+        + _empty_configs_note([config for config in CONFIGS if not stats.total(config)])
     )
 
 
@@ -535,10 +521,8 @@ def card_text(info: CardInfo, version: str, stats: Stats, shards: Sequence[Shard
 # "Annotation quality" (issue 16): annotators per item, the agreement per layer, and how
 # disagreements were resolved; croissant.rai_annotation_fields says the same in Croissant.
 
-_FIGURE_NAMES = {"span_f1": "exact-span F1", "overlap_f1": "overlap F1", "label": "label agreement",
-                 "entity_id": "entity_id agreement", "timex_value": "timex_value agreement",
-                 "quote_type": "quote_type agreement", "attribution": "attribution agreement",
-                 "cue": "cue agreement"}
+# the two F1s' names; every other figure is the agreement on what it names ("label agreement")
+_F1_NAMES = {"span_f1": "exact-span F1", "overlap_f1": "overlap F1"}
 
 
 def annotators_per_item(quality: AnnotationQuality) -> str:
@@ -565,7 +549,7 @@ def quality_figures_lines(quality: AnnotationQuality) -> list[str]:
     alpha = dict(report.alpha)
     lines = []
     for layer in report.average:
-        figures = ", ".join(f"{_FIGURE_NAMES[name]} {value.printed()} ({value.rests_on(name)})"
+        figures = ", ".join(f"{_F1_NAMES.get(name, f'{name} agreement')} {value.printed()} ({value.rests_on(name)})"
                             for name, value in layer.figures)
         if layer.layer in alpha:
             figures += f", Krippendorff's alpha over code points {alpha[layer.layer].printed()}"

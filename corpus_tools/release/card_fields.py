@@ -174,8 +174,8 @@ def shortened(value: Any) -> Any:
     return value
 
 
-def data_instances_section(examples: dict[str, dict], splits: dict[str, str]) -> str:
-    """One example per config (``examples``: its first row; ``splits``: which split it is from)."""
+def data_instances_section(examples: dict[str, tuple[str, dict]]) -> str:
+    """One example per config (``examples``: config -> its first row's split and the row, as Stats keeps them)."""
     parts = ["### Data Instances",
              "The first row of each config, as `datasets` gives it (label columns are ClassLabel ids; "
              "long texts and lists are shortened here)."]
@@ -183,7 +183,8 @@ def data_instances_section(examples: dict[str, dict], splits: dict[str, str]) ->
         if config not in examples:
             parts.append(f"#### {config}\n\nNo rows in this release.")
             continue
-        text = json.dumps(shortened(examples[config]), indent=2, ensure_ascii=False)
-        parts.append(f"#### {config}\n\nFrom `{splits[config]}`:\n\n```json\n{text}\n```")
+        split, row = examples[config]
+        text = json.dumps(shortened(row), indent=2, ensure_ascii=False)
+        parts.append(f"#### {config}\n\nFrom `{split}`:\n\n```json\n{text}\n```")
     return "\n\n".join(parts)
 
