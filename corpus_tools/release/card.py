@@ -13,7 +13,7 @@ from corpus_tools.errors import agreeing, quantity
 from corpus_tools.records import AnnotationQuality
 from corpus_tools.release.arrow_schemas import CONFIGS, NER_TAGS, yaml_features
 from corpus_tools.release.buildinfo import BUILD_INFO_FILE, BUILD_INFO_HOLDS, code_version, recorded_text
-from corpus_tools.release.card_fields import data_fields_section, data_instances_section
+from corpus_tools.release.card_fields import data_fields_section, data_instances_section, markdown_table
 from corpus_tools.release.citation import bibtex
 from corpus_tools.release.rights import LICENSE_FILE, MIT_URL, RIGHTS_STATEMENT, columns_table, mit_license
 from corpus_tools.release.splits import FOLDS, MIN_SPLIT_DOCUMENTS, SPLITS
@@ -145,14 +145,8 @@ def card_header(info: CardInfo, stats: Stats, shards: Sequence[Shard], document_
     }
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def _counts_table(what: str, counter, labels: Sequence[str]) -> str:
-    return _table((what, "count"), [(label, counter[label]) for label in labels])
+    return markdown_table((what, "count"), [(label, counter[label]) for label in labels])
 
 
 def _split_table(stats: Stats, document_splits: Sequence[str]) -> str:
@@ -160,7 +154,7 @@ def _split_table(stats: Stats, document_splits: Sequence[str]) -> str:
             for config in CONFIGS if config != "entity_registry"]
     rows.append(("entity_registry", *(stats.total("entity_registry") if split == "train" else "-"
                                       for split in document_splits)))
-    return _table(("config", *document_splits), rows)
+    return markdown_table(("config", *document_splits), rows)
 
 
 def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Sequence[str],
@@ -206,7 +200,7 @@ def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Seque
         + f"\n\nOf {stats.total('quotes')} quote(s), {stats.quotes_with_source} have a source "
         f"({stats.quotes_with_speaker} with a speaker from the registry) and {stats.quotes_with_cue} a cue.",
         "Documents by publisher (stated in the text or inferred: see `publisher_evidence`):\n\n"
-        + _table(("publisher", "documents"), sorted(stats.publishers.items()))
+        + markdown_table(("publisher", "documents"), sorted(stats.publishers.items()))
         + f"\n\n{documents - sum(stats.publishers.values())} documents have no publisher (null, with the "
         f"evidence seen in the documents config); {stats.dated_documents} of {documents} have a publication date"
         + (" (an invented article's is the date its text states: no outlet published it)" if info.invented else "")
@@ -295,7 +289,7 @@ def _description_section(info: CardInfo) -> str:
 def _tasks_section() -> str:
     rows = [(task, configs, f"`{task_id}`" if task_id else "(no Hub task id)")
             for task, configs, _, task_id in TASKS]
-    return "## Supported Tasks\n\n" + _table(("task", "configs", "Hub task id"), rows)
+    return "## Supported Tasks\n\n" + markdown_table(("task", "configs", "Hub task id"), rows)
 
 
 def _splits_section(stats: Stats, document_splits: Sequence[str]) -> str:
@@ -324,7 +318,7 @@ def _splits_section(stats: Stats, document_splits: Sequence[str]) -> str:
         f"bytes 8-15 of sha256(doc_id), as a big-endian integer, modulo {FOLDS}, independent of the "
         "split. For cross-validation, hold out one fold's documents at a time (never split a "
         "document's rows between training and evaluation). Documents per fold in this release:\n\n"
-        + _table(("fold", "documents"), [(fold, stats.folds[fold]) for fold in range(FOLDS)])
+        + markdown_table(("fold", "documents"), [(fold, stats.folds[fold]) for fold in range(FOLDS)])
         + _empty_folds_note(stats)
     )
     return "\n\n".join(filter(None, (rule, _split_table(stats, document_splits), folds,
@@ -414,7 +408,7 @@ def _out_of_scope_section(info: CardInfo, stats: Stats) -> str:
 
 def _licensing_section() -> str:
     return ("### Licensing Information\n\n" + RIGHTS_STATEMENT + f" The MIT license: {MIT_URL}.\n\n"
-            + _table(*columns_table())
+            + markdown_table(*columns_table())
             + f"\n\ncroissant.json states the same per file, and {LICENSE_FILE} (the card's `license_link`) holds "
             "this statement, the table and the MIT license's text.")
 
@@ -425,7 +419,7 @@ def license_text(info: CardInfo, date: str | None) -> str:
     return (f"# Licence of {info.pretty_name}\n\n{RIGHTS_STATEMENT}\n\n"
             "Which columns hold article text (no licence granted) and which the annotations, the registry and the "
             "metadata (MIT):\n\n"
-            + _table(*columns_table()) + "\n\nThe project's part is released under the MIT License:\n\n## "
+            + markdown_table(*columns_table()) + "\n\nThe project's part is released under the MIT License:\n\n## "
             + mit_license(date[:4] if date else None, info.creator))
 
 

@@ -8,7 +8,7 @@ together), so a new column cannot reach a card undocumented.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Sequence
 
 from corpus_tools.release.arrow_schemas import CONFIGS, ClassLabel, List, Value, spec
 from corpus_tools.release.splits import FOLDS
@@ -142,15 +142,22 @@ AGREED_BY_ACCOUNTS = ("the annotators (the corpus's annotator ids, one per perso
                       "docs/agreement.md) whose own version of the document has exactly this unit")
 
 
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A Markdown table, as every table of the card (and its Changes section) is written."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
 def data_fields_section(by_account: bool = False) -> str:
     """The fields of every config; ``by_account``: the annotators' ids come from their accounts
     (otherwise they are Label Studio user ids, as the releases before accounts were recorded say)."""
     parts = ["### Data Fields"]
     for config in CONFIGS:
-        rows = [f"| `{name}` | {type_name(feature)} | "
-                f"{AGREED_BY_ACCOUNTS if by_account and name == 'agreed_by' else FIELD_DESCRIPTIONS[config][name]} |"
+        rows = [(f"`{name}`", type_name(feature),
+                 AGREED_BY_ACCOUNTS if by_account and name == "agreed_by" else FIELD_DESCRIPTIONS[config][name])
                 for name, feature in spec(config).items()]
-        parts.append(f"#### {config}\n\n| field | type | description |\n|---|---|---|\n" + "\n".join(rows))
+        parts.append(f"#### {config}\n\n" + markdown_table(("field", "type", "description"), rows))
     return "\n\n".join(parts)
 
 

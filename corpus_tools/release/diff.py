@@ -35,6 +35,7 @@ from corpus_tools.release.arrow_schemas import (
     CONFIGS, arrow_schema, file_features, half_null_region, label_names, name_labels, require_named, row_location,
 )
 from corpus_tools.release.buildinfo import BUILD_INFO_FILE, BUILD_INFO_HOLDS
+from corpus_tools.release.card_fields import markdown_table
 from corpus_tools.release.checksums import (
     config_files, open_parquet, release_configs, reopen_parquet, require_release,
 )
@@ -1501,15 +1502,14 @@ def card_section(diff: ReleaseDiff | None, examples: int = 3, files: FilesCompar
         return (f"{head}\n\nThe data did not change since {diff.old_version}: every config has the same columns, "
                 "label sets and rows." + ("" if files is None else " " + _unchanged_files(diff.old_version, files)))
     log = ChangeLog.of(diff.changes)
-    rows = [f"| {layer} | {kind_phrase(layer, kind)} | {n} |" for layer, kinds in counts(diff).items()
-            for kind, n in kinds.items()]
+    rows = [(layer, kind_phrase(layer, kind), n) for layer, kinds in counts(diff).items() for kind, n in kinds.items()]
     shown = [f"- {layer}, {kind_phrase(layer, kind)}: `{_code(describe(change))}`"
              for layer, kinds in counts(diff).items() for kind in kinds
              for change in log.first(layer, kind, examples)]
     return (f"{head}\n\nChanges from release {diff.old_version} to {diff.new_version}, per kind (for ner, in tokens); "
             f"by the version rule they need a {required_bump(diff)} version. "
             f"`corpus-tools diff {diff.old_version} {diff.new_version}` lists every change.\n\n"
-            "| layer | change | count |\n|---|---|---|\n" + "\n".join(rows)
+            + markdown_table(("layer", "change", "count"), rows)
             + "\n\nFirst examples of each kind:\n\n" + "\n".join(shown)
             + _removal_reasons(log, removals)
             + (f"\n\n{note}" if (note := licence_note(diff.old_version, files)) else ""))
