@@ -149,14 +149,6 @@ def _counts_table(what: str, counter, labels: Sequence[str]) -> str:
     return markdown_table((what, "count"), [(label, counter[label]) for label in labels])
 
 
-def _split_table(stats: Stats, document_splits: Sequence[str]) -> str:
-    rows = [(config, *(stats.split_rows(config, split) for split in document_splits))
-            for config in CONFIGS if config != "entity_registry"]
-    rows.append(("entity_registry", *(stats.total("entity_registry") if split == "train" else "-"
-                                      for split in document_splits)))
-    return markdown_table(("config", *document_splits), rows)
-
-
 def card_body(info: CardInfo, version: str, stats: Stats, document_splits: Sequence[str],
               date: str | None = None, changes: str = "", quality: AnnotationQuality | None = None) -> str:
     """``changes``: the section on what changed since the previous release (corpus_tools.release.diff);
@@ -297,6 +289,10 @@ def _splits_section(stats: Stats, document_splits: Sequence[str]) -> str:
     published = ", ".join(f"{split}: {stats.split_rows('documents', split)}" for split in document_splits)
     designated = ", ".join(f"{split}: {stats.designated[split]}" for split in SPLITS)
     undeclared = [split for split in SPLITS if split not in document_splits]
+    per_split = [(config, *(stats.split_rows(config, split) for split in document_splits))
+                 for config in CONFIGS if config != "entity_registry"]
+    per_split.append(("entity_registry", *(stats.total("entity_registry") if split == "train" else "-"
+                                           for split in document_splits)))
     rule = (
         "### Data Splits\n\n"
         "A document's fold and designated split are functions of its doc_id alone, so adding articles "
@@ -321,7 +317,7 @@ def _splits_section(stats: Stats, document_splits: Sequence[str]) -> str:
         + markdown_table(("fold", "documents"), [(fold, stats.folds[fold]) for fold in range(FOLDS)])
         + _empty_folds_note(stats)
     )
-    return "\n\n".join(filter(None, (rule, _split_table(stats, document_splits), folds,
+    return "\n\n".join(filter(None, (rule, markdown_table(("config", *document_splits), per_split), folds,
                                        _small_corpus_note(documents, document_splits, stats))))
 
 
@@ -465,8 +461,7 @@ def _empty_folds_note(stats: Stats) -> str:
     empty = [str(fold) for fold in range(FOLDS) if not stats.folds[fold]]
     if not empty or len(empty) == FOLDS:
         return ""
-    listed = empty[0] if len(empty) == 1 else ", ".join(empty[:-1]) + " and " + empty[-1]
-    which = f"Fold {listed} holds" if len(empty) == 1 else f"Folds {listed} hold"
+    which = f"Fold {empty[0]} holds" if len(empty) == 1 else f"Folds {', '.join(empty[:-1])} and {empty[-1]} hold"
     rounds = (f"a cross-validation over the folds has {FOLDS - len(empty)} rounds, not {FOLDS}" if _cross_validates(stats)
               else "with one fold, no cross-validation over the folds is possible")
     return f"\n\n{which} no document in this release: {rounds}."

@@ -17,6 +17,7 @@ from typing import Any
 
 from corpus_tools.records import AnnotationQuality
 from corpus_tools.release.arrow_schemas import CONFIGS, NER_TAGS, ClassLabel, List, spec
+from corpus_tools.release.card import annotators_per_item, quality_figures_lines, resolution_text
 from corpus_tools.release.rights import MIT_URL, article_texts, config_licenses, license_statement
 from corpus_tools.release.writer import Shard
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
@@ -107,10 +108,9 @@ def _field(parent_id: str, name: str, feature: Any, column: str, prefix: tuple[s
         ids = "ClassLabel ids" if repeated else "A ClassLabel id"
         entry["description"] = f"{ids}: the names are the {enumeration} enumeration's."
     elif isinstance(feature, dict):
-        if prefix is None:
-            inner: tuple[str, ...] = ()  # subfields of a column: from its value, or from each of its items
-        else:
-            inner = prefix + ((f"{name}[*]",) if repeated else (name,))
+        step = f"{name}[*]" if repeated else name  # a list's subfields: relative to each of its items
+        # a column's own subfields are read from its value (or from each of its items): no step
+        inner = () if prefix is None else prefix + (step,)
         entry["subField"] = [_field(field_id, sub, subfeature, column, inner, file_set)
                              for sub, subfeature in feature.items()]
     else:
@@ -180,8 +180,6 @@ def croissant_metadata(*, name: str, description: str, version: str, url: str, c
 def rai_annotation_fields(quality: AnnotationQuality, limitations: tuple[str, ...] = ()) -> dict:
     """``rai:annotationsPerItem``, ``rai:dataAnnotationProtocol``, ``rai:dataAnnotationAnalysis``;
     ``limitations``: whether croissant_metadata gives the corpus's caveats (rai:dataLimitations)."""
-    from corpus_tools.release.card import annotators_per_item, quality_figures_lines, resolution_text
-
     return {
         "rai:annotationsPerItem": annotators_per_item(quality),
         "rai:dataAnnotationProtocol": [ANNOTATION_PROTOCOL + (LIMITATIONS_POINTER if limitations else ""),
