@@ -22,14 +22,15 @@ from corpus_tools.layout import Layout
 from corpus_tools.records import Evidence
 from corpus_tools.release import CONFIGS, ShardSizes, build, build_release, features
 from corpus_tools.release.arrow_schemas import spec
-from corpus_tools.release.card import CardInfo, card_body, card_header
+from corpus_tools.release.card import CardInfo, card_body, card_header, size_category
 from corpus_tools.release.card_fields import FIELD_DESCRIPTIONS
 from corpus_tools.release.checksums import parse_sums, sha256_file
-from corpus_tools.release.croissant import ANNOTATION_PROTOCOL, ENUMERATIONS, LIMITATIONS_POINTER
+from corpus_tools.release.croissant import ANNOTATION_PROTOCOL, ENUMERATIONS, LIMITATIONS_POINTER, croissant_metadata
 from corpus_tools.release.inputs import caveats
 from corpus_tools.release.rights import ARTICLE_TEXT_COLUMNS, RIGHTS_STATEMENT, mit_license
 from corpus_tools.release.splits import designated_split
 from corpus_tools.release.stats import Stats
+from corpus_tools.release.writer import Shard
 from corpus_tools.version import __version__
 from release_factories import seed_inputs, spread_inputs
 
@@ -510,6 +511,33 @@ def test_the_card_body_says(info, documents, folds, said, unsaid, creators, desc
         said = " ".join(sections[name] for name in ("# Languages", "## Source Data",
                                                     "## Personal and Sensitive Information"))
         assert "news outlets" not in said and "published news" not in said and "news articles" not in said
+
+
+def test_a_card_without_documents_calls_no_fold_empty():
+    """Every fold is empty and nothing can be cross-validated: the card's fold table shows it, with
+    no note naming the five empty folds."""
+    body = card_body(CardInfo(), "9.9.9", _stats(0, {}), ("train",))
+    assert "| 4 | 0 |\n\nWith only 0 documents" in body and "no document in this release" not in body
+
+
+@pytest.mark.parametrize("count, category", [
+    (0, "n<1K"), (999, "n<1K"), (1_000, "1K<n<10K"), (9_999, "1K<n<10K"), (10_000, "10K<n<100K"),
+    (100_000, "100K<n<1M"), (1_000_000, "1M<n<10M"), (9_999_999, "1M<n<10M"), (10_000_000, "10M<n<100M")])
+def test_the_size_category_is_the_hubs_bucket_of_the_documents(count, category):
+    assert size_category(count) == category
+
+
+def test_croissant_describes_the_configs_it_is_given_files_of_and_no_other():
+    shards = [Shard("documents", "train", "data/documents/train-00000-of-00001.parquet", 1, 10),
+              Shard("entities", "test", "data/entities/test-00000-of-00001.parquet", 2, 20)]
+    metadata = croissant_metadata(name="n", description="d", version="9.9.9", url="README.md", creator="c",
+                                  cite_as="@misc{}", date_published=None, shards=shards,
+                                  sha256={shard.path: "0" * 64 for shard in shards})
+    assert [(item["@type"], item["@id"]) for item in metadata["distribution"]] == [
+        ("cr:FileObject", "data/documents/train-00000-of-00001.parquet"),
+        ("cr:FileObject", "data/entities/test-00000-of-00001.parquet"),
+        ("cr:FileSet", "parquet-documents"), ("cr:FileSet", "parquet-entities")]
+    assert [record["@id"] for record in metadata["recordSet"]] == list(ENUMERATIONS) + ["documents", "entities"]
 
 
 def test_a_release_built_from_records_names_its_invented_articles(tmp_path, plain):
