@@ -381,6 +381,11 @@ def _name_so_that_they_read(info: CardInfo, organizations: bool = True) -> str:
 
 
 def _out_of_scope_section(info: CardInfo, stats: Stats) -> str:
+    reads = f"{_name_so_that_they_read(info, organizations=False)} like news"
+    profiled = (f"the {agreeing(len(info.invented), 'text is an invented article', 'texts are invented articles')}, "
+                f"which {reads}" if _all_invented(info, stats) else
+                f"the {'news articles' if info.invented else 'texts'} name public figures only as the news reported "
+                "them" + (f"; the {_invented(info)} {reads}" if info.invented else ""))
     return (
         "### Out-of-Scope Uses\n\n"
         "- Republishing or redistributing the article texts, or using them commercially: the release "
@@ -391,14 +396,8 @@ def _out_of_scope_section(info: CardInfo, stats: Stats) -> str:
         "and evaluating on a split that was part of train in the release a model was trained on.\n"
         "- Judging the people or organizations named: the annotations say who is mentioned and who "
         "is quoted, not whether what they said is true, and an article's framing is its publisher's"
-        + (" (an invented article's, the project's)" if info.invented else "") + ".\n"
-        + (f"- Profiling individuals: the "
-           f"{agreeing(len(info.invented), 'text is an invented article', 'texts are invented articles')}, which "
-           f"{_name_so_that_they_read(info, organizations=False)} like news." if _all_invented(info, stats) else
-           f"- Profiling individuals: the {'news articles' if info.invented else 'texts'} name public figures only "
-           "as the news reported them"
-           + (f"; the {_invented(info)} {_name_so_that_they_read(info, organizations=False)} like news"
-              if info.invented else "") + ".")
+        + (" (an invented article's, the project's)" if info.invented else "")
+        + f".\n- Profiling individuals: {profiled}."
     )
 
 

@@ -124,12 +124,8 @@ def _field(parent_id: str, name: str, feature: Any, column: str, prefix: tuple[s
 
 def _record_set(config: str, descriptions: dict[str, str]) -> dict:
     return _node("RecordSet", config, description=descriptions.get(config, ""),
-                 field=[_field(config, name, feature, name, None, _file_set(config))
+                 field=[_field(config, name, feature, name, None, f"parquet-{config}")
                         for name, feature in spec(config).items()])
-
-
-def _file_set(config: str) -> str:
-    return f"parquet-{config}"
 
 
 def croissant_metadata(*, name: str, description: str, version: str, url: str, creator: str, cite_as: str,
@@ -142,7 +138,7 @@ def croissant_metadata(*, name: str, description: str, version: str, url: str, c
     distribution = [_node("FileObject", shard.path, contentUrl=shard.path, encodingFormat=PARQUET,
                           sha256=sha256[shard.path], license=config_licenses(shard.config)) for shard in shards]
     configs = [config for config in CONFIGS if any(shard.config == config for shard in shards)]
-    distribution += [_node("FileSet", _file_set(config), encodingFormat=PARQUET, includes=f"data/{config}/*.parquet",
+    distribution += [_node("FileSet", f"parquet-{config}", encodingFormat=PARQUET, includes=f"data/{config}/*.parquet",
                            license=config_licenses(config)) for config in configs]
     metadata = {
         "@context": CONTEXT,
