@@ -81,13 +81,19 @@ _ATTRIBUTES = {
     "registry": {"name": "renamed", "aliases": "aliases-changed", "type": "type-changed",
                  "wikidata": "wikidata-changed", "description": "description-changed"},
 }
+# The columns of a document whose change is one kind of several values, each by the name it shows
+_GROUPED = {
+    "raw-changed": {name: name for name in _RAW},
+    "publisher-changed": {"publisher": "publisher", "evidence": "publisher_evidence"},
+    "date-changed": {"publication_date": "publication_date", "precision": "publication_date_precision",
+                     "evidence": "publication_date_evidence"},
+}
 # A unit's links to the registry, followed for merges and splits
 _LINKS = ("entity_id", "speaker_id")
 # The columns some kind of change covers: any other column both releases have is compared as field-changed
 _KNOWN = {
-    "documents": {"doc_id", "text", "text_sha256", "normalizer_version", *_RAW, *_ATTRIBUTES["documents"],
-                  "publisher", "publisher_evidence", "publication_date", "publication_date_precision",
-                  "publication_date_evidence"},
+    "documents": {"doc_id", "text", "text_sha256", "normalizer_version", *_ATTRIBUTES["documents"],
+                  *(column for shown in _GROUPED.values() for column in shown.values())},
     **{layer: {"doc_id", "id", *_SPAN, *_ATTRIBUTES[layer]} for layer in _UNIT_CONFIGS},
     "registry": {"id", *_ATTRIBUTES["registry"]},
 }
@@ -143,10 +149,9 @@ class ChangeLog(SequenceABC):
         self._db.commit()
         return self
 
-    def _changes(self, where: str = "", parameters: tuple = (), order: str = _ORDER,
-                 limit: int | None = None) -> Iterator[ReleaseChange]:
-        query = f"SELECT change FROM changes {where} ORDER BY {order}" + ("" if limit is None else f" LIMIT {limit}")
-        for (blob,) in self._db.execute(query, parameters):
+    def _changes(self, where: str = "", parameters: tuple = (), limit: int | None = None) -> Iterator[ReleaseChange]:
+        query = f"SELECT change FROM changes {where} ORDER BY {self._ORDER}"
+        for (blob,) in self._db.execute(query + ("" if limit is None else f" LIMIT {limit}"), parameters):
             yield pickle.loads(blob)
 
     def __iter__(self) -> Iterator[ReleaseChange]:
@@ -185,14 +190,14 @@ class ChangeLog(SequenceABC):
             self._by_document = True
         return self._changes("WHERE doc_id IS ?", (doc_id,))
 
+    _TOTALS = {"kinds": "SELECT layer, kind, SUM(count), COUNT(*) FROM changes GROUP BY layer, kind",
+               "documents": "SELECT doc_id, layer, kind, SUM(count), COUNT(*) FROM changes "
+                            "WHERE doc_id IS NOT NULL GROUP BY doc_id, layer, kind"}
+
     def totals(self, what: str) -> list[tuple]:
         """Sums of ``count`` and numbers of changes: per (layer, kind) (``what`` "kinds"), or per
         (doc_id, layer, kind) of the changes in documents ("documents")."""
-        if what == "kinds":
-            return self._db.execute("SELECT layer, kind, SUM(count), COUNT(*) FROM changes "
-                                    "GROUP BY layer, kind").fetchall()
-        return self._db.execute("SELECT doc_id, layer, kind, SUM(count), COUNT(*) FROM changes "
-                                "WHERE doc_id IS NOT NULL GROUP BY doc_id, layer, kind").fetchall()
+        return self._db.execute(self._TOTALS[what]).fetchall()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -365,12 +370,16 @@ class _Release:
         return read.take(array(rows, pa.int64()))
 
     def rows(self, config: str, documents: Iterable[Any] | None = None) -> list[dict[str, Any]]:
-        """Rows as dicts, label ids as names: all, or those of some documents (in their order)."""
+        """Rows as dicts, label ids as names, the columns of ``shared`` cut to their shared type: all,
+        or those of some documents (in their order)."""
         table = self.table(config) if documents is None else self.batch(config, documents)
         names = label_names(self.features(config))
         require_named(table, names, self.path / "data" / config)  # the rows of several files
-        shapes = self.shared.get(config, {})
-        return [_shaped(name_labels(row, names), shapes) for row in table.to_pylist()]
+        rows = [name_labels(row, names) for row in table.to_pylist()]
+        for column, shape in self.shared.get(config, {}).items():
+            for row in rows:
+                row[column] = _cut(row[column], shape)
+        return rows
 
     def documents(self, doc_ids: Iterable[str]) -> dict[str, dict]:
         """doc_id -> its documents row, of those of ``doc_ids`` the release has."""
@@ -475,82 +484,77 @@ def diff_build(previous: _Release, built: Path, version: str, name: str,
 def compare(old: _Release, new: _Release, *, doc_id: str | None = None, layers: Sequence[str] | None = None,
             comparing: Totalled | None = None) -> ReleaseDiff:
     try:
-        return _compare(old, new, doc_id, layers, comparing)
+        log = ChangeLog()
+        common = set(old.configs()) & set(new.configs())
+        # in name order, not a set's (which PYTHONHASHSEED decides): reading the features opens each
+        # config's first file, and the first that cannot be opened is the one an error names
+        shared = {config: _shared_types(old.features(config), new.features(config)) for config in sorted(common)}
+        old, new = (dataclasses.replace(release, shared=shared) for release in (old, new))
+
+        def keep(found: Iterable[ReleaseChange]) -> None:  # what the filters select, as it is found
+            log.extend(change for change in found
+                       if (doc_id is None or change.doc_id == doc_id) and (not layers or change.layer in layers))
+
+        keep(_schema_changes(old, new))
+        # Each keyed config whole, whatever --doc and --layer select (--doc compares no registry): a
+        # release with a key twice is invalid whatever is asked of it, and a diff of one document
+        # passed a release the whole diff refused.
+        for release in (old, new):
+            for config in sorted(_KEYS.keys() & set(release.configs())):
+                release.keys(config)
+        old_ids, new_ids = old.keys("documents"), new.keys("documents")
+        _check_same_corpus(old, new)
+        if doc_id is not None and doc_id not in old_ids and doc_id not in new_ids:
+            raise CorpusError("doc-unknown", f"no document {doc_id!r} in {old.version} or {new.version}",
+                              Location(doc_id=doc_id))
+        document_columns = _common_columns(old, new, "documents")
+        links: Counter = Counter()  # (old registry id, new registry id) of matched mentions and speakers
+        new_links: set = set()  # registry ids NEW's mentions and speakers use
+        derived = [config for config in sorted(common - _COMPARED)  # compared a batch of documents at a time
+                   if old.document_key(config) is not None and old.document_key(config) == new.document_key(config)]
+        # Batches follow the releases' own order (NEW's documents, then those only OLD has), so each
+        # reads a few row groups of each config; what is found does not depend on how they are cut.
+        in_new = set(new_ids)
+        every = [*new_ids, *(d for d in old_ids if d not in in_new)] if doc_id is None else [doc_id]
+        on_progress = None if comparing is None else comparing(len(every))
+        for batch in batched(every, _BATCH):  # a batch of documents' rows in memory at a time
+            old_docs, new_docs = old.documents(batch), new.documents(batch)
+            found = _document_changes(old_docs, new_docs, document_columns)
+            documented = {change.doc_id for change in found}
+            frames = {d: _Frame(old_docs[d], new_docs[d], document_columns)
+                      for d in sorted(old_docs.keys() & new_docs.keys())}
+            for layer in _UNIT_CONFIGS:
+                if layer not in common:
+                    continue
+                if _unchanged(old, new, layer, batch):
+                    _keep_links(new.batch(layer, batch), links, new_links)
+                    continue
+                found += _unit_changes(layer, old.rows_by_document(layer, batch), new.rows_by_document(layer, batch),
+                                       frames, _common_columns(old, new, layer), links, new_links)
+            if "ner" in common and not _unchanged(old, new, "ner", batch):
+                found += _ner_changes(old.rows_by_document("ner", batch), new.rows_by_document("ner", batch),
+                                      [d for d in batch if d in frames])
+            explained = documented | {change.doc_id for change in found}
+            for config in derived:
+                if not _unchanged(old, new, config, batch):
+                    found += _row_changes(config, old, new, [d for d in batch if d in frames and d not in explained])
+            keep(found)
+            if on_progress is not None:
+                on_progress(len(batch))
+        if "entity_registry" in common and doc_id is None:
+            keep(_registry_changes(old.registry(), new.registry(),
+                                   _common_columns(old, new, "entity_registry"), links, new_links))
+        for config in sorted(common - _COMPARED - set(derived)):  # no document column: compared whole
+            keep(_row_changes(config, old, new, [None]))
+        direction = ("same" if old.version == new.version
+                     else "forward" if version_key(old.version) < version_key(new.version) else "backward")
+        # the layers asked for in report order, each once: `--layer timexes --layer entities` is the
+        # same question as its reverse, and its report (the JSON's filter) the same bytes
+        return ReleaseDiff(old.version, new.version, str(old.path), str(new.path), direction, log.finish(), doc_id,
+                           tuple(layer for layer in LAYERS if layer in layers) if layers else None)
     finally:  # its files, not left open while the caller goes on (a build, its card)
         old.close()
         new.close()
-
-
-def _compare(old: _Release, new: _Release, doc_id: str | None, layers: Sequence[str] | None,
-             comparing: Totalled | None) -> ReleaseDiff:
-    log = ChangeLog()
-    common = set(old.configs()) & set(new.configs())
-    # in name order, not a set's (which PYTHONHASHSEED decides): reading the features opens each
-    # config's first file, and the first that cannot be opened is the one an error names
-    shared = {config: _shared_types(old.features(config), new.features(config)) for config in sorted(common)}
-    old, new = (dataclasses.replace(release, shared=shared) for release in (old, new))
-
-    def keep(found: Iterable[ReleaseChange]) -> None:  # what the filters select, as it is found
-        log.extend(change for change in found
-                   if (doc_id is None or change.doc_id == doc_id) and (not layers or change.layer in layers))
-
-    keep(_schema_changes(old, new))
-    # Each keyed config whole, whatever --doc and --layer select (--doc compares no registry): a
-    # release with a key twice is invalid whatever is asked of it, and a diff of one document
-    # passed a release the whole diff refused.
-    for release in (old, new):
-        for config in sorted(_KEYS.keys() & set(release.configs())):
-            release.keys(config)
-    old_ids, new_ids = old.keys("documents"), new.keys("documents")
-    _check_same_corpus(old, new)
-    if doc_id is not None and doc_id not in old_ids and doc_id not in new_ids:
-        raise CorpusError("doc-unknown", f"no document {doc_id!r} in {old.version} or {new.version}",
-                          Location(doc_id=doc_id))
-    document_columns = _common_columns(old, new, "documents")
-    links: Counter = Counter()  # (old registry id, new registry id) of matched mentions and speakers
-    new_links: set = set()  # registry ids NEW's mentions and speakers use
-    derived = [config for config in sorted(common - _COMPARED)  # compared a batch of documents at a time
-               if old.document_key(config) is not None and old.document_key(config) == new.document_key(config)]
-    # Batches follow the releases' own order (NEW's documents, then those only OLD has), so each
-    # reads a few row groups of each config; what is found does not depend on how they are cut.
-    in_new = set(new_ids)
-    every = [*new_ids, *(d for d in old_ids if d not in in_new)] if doc_id is None else [doc_id]
-    on_progress = None if comparing is None else comparing(len(every))
-    for batch in batched(every, _BATCH):  # a batch of documents' rows in memory at a time
-        old_docs, new_docs = old.documents(batch), new.documents(batch)
-        found = _document_changes(old_docs, new_docs, document_columns)
-        documented = {change.doc_id for change in found}
-        frames = {d: _Frame(old_docs[d], new_docs[d], document_columns)
-                  for d in sorted(old_docs.keys() & new_docs.keys())}
-        for layer in _UNIT_CONFIGS:
-            if layer not in common:
-                continue
-            if _unchanged(old, new, layer, batch):
-                _keep_links(new.batch(layer, batch), links, new_links)
-                continue
-            found += _unit_changes(layer, old.rows_by_document(layer, batch), new.rows_by_document(layer, batch),
-                                   frames, _common_columns(old, new, layer), links, new_links)
-        if "ner" in common and not _unchanged(old, new, "ner", batch):
-            found += _ner_changes(old.rows_by_document("ner", batch), new.rows_by_document("ner", batch),
-                                  [d for d in batch if d in frames])
-        explained = documented | {change.doc_id for change in found}
-        for config in derived:
-            if not _unchanged(old, new, config, batch):
-                found += _row_changes(config, old, new, [d for d in batch if d in frames and d not in explained])
-        keep(found)
-        if on_progress is not None:
-            on_progress(len(batch))
-    if "entity_registry" in common and doc_id is None:
-        keep(_registry_changes(old.registry(), new.registry(),
-                               _common_columns(old, new, "entity_registry"), links, new_links))
-    for config in sorted(common - _COMPARED - set(derived)):  # no document column: compared whole
-        keep(_row_changes(config, old, new, [None]))
-    direction = ("same" if old.version == new.version
-                 else "forward" if version_key(old.version) < version_key(new.version) else "backward")
-    # the layers asked for in report order, each once: `--layer timexes --layer entities` is the
-    # same question as its reverse, and its report (the JSON's filter) the same bytes
-    return ReleaseDiff(old.version, new.version, str(old.path), str(new.path), direction, log.finish(), doc_id,
-                       tuple(layer for layer in LAYERS if layer in layers) if layers else None)
 
 
 def _order(change: ReleaseChange) -> tuple:
@@ -609,9 +613,8 @@ def _differing(kind: str, old: dict, new: dict, columns: Iterable[str]) -> list[
 def _shared_types(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """Column -> its ``_shared_type``, for the columns both releases have in types that differ
     in their struct fields."""
-    shapes = {column: _shared_type(before[column], after[column]) for column in after
-              if column in before and before[column] != after[column]}
-    return {column: shape for column, shape in shapes.items() if shape is not None}
+    return {column: shape for column in after if column in before and before[column] != after[column]
+            and (shape := _shared_type(before[column], after[column])) is not None}
 
 
 def _shared_type(before: Any, after: Any) -> Any:
@@ -624,13 +627,6 @@ def _shared_type(before: Any, after: Any) -> Any:
         items = _shared_type(before["feature"], after["feature"])
         return None if items is None else {"_type": "List", "feature": items}
     return None
-
-
-def _shaped(row: dict, shapes: dict[str, Any]) -> dict:
-    """``row`` with the columns of ``shapes`` cut to their shared type (``_shared_type``), in place."""
-    for column, shape in shapes.items():
-        row[column] = _cut(row[column], shape)
-    return row
 
 
 def _cut(value: Any, shape: Any) -> Any:
@@ -660,26 +656,27 @@ def canonical_feature(feature: Any) -> Any:
 
 def _schema_changes(old: _Release | _Planned, new: _Release | _Planned) -> list[ReleaseChange]:
     changes, old_configs, new_configs = [], set(old.configs()), set(new.configs())
+
+    def found(kind: str, where: str, **values: Any) -> None:
+        changes.append(ReleaseChange("schema", kind, id=where, **values))
+
     for config in sorted(new_configs - old_configs):
-        changes.append(ReleaseChange("schema", "config-added", id=config, new=list(new.features(config))))
+        found("config-added", config, new=list(new.features(config)))
     for config in sorted(old_configs - new_configs):
-        changes.append(ReleaseChange("schema", "config-removed", id=config, old=list(old.features(config))))
+        found("config-removed", config, old=list(old.features(config)))
     for config in sorted(old_configs & new_configs):
         before, after = old.features(config), new.features(config)
         for column in after:
             if column not in before:
-                changes.append(ReleaseChange("schema", "column-added", id=f"{config}.{column}",
-                                             new=type_name(after[column])))
+                found("column-added", f"{config}.{column}", new=type_name(after[column]))
         for column in before:
             where = f"{config}.{column}"
             if column not in after:
-                changes.append(ReleaseChange("schema", "column-removed", id=where, old=type_name(before[column])))
+                found("column-removed", where, old=type_name(before[column]))
             elif _without_names(before[column]) != _without_names(after[column]):
-                changes.append(ReleaseChange("schema", "column-retyped", id=where, old=type_name(before[column]),
-                                             new=type_name(after[column])))
+                found("column-retyped", where, old=type_name(before[column]), new=type_name(after[column]))
             elif before[column] != after[column]:
-                changes.append(ReleaseChange("schema", "labels-changed", id=where, old=_all_names(before[column]),
-                                             new=_all_names(after[column])))
+                found("labels-changed", where, old=_all_names(before[column]), new=_all_names(after[column]))
     return changes
 
 
@@ -758,23 +755,21 @@ def _document_changes(old_docs: dict, new_docs: dict, common: set[str]) -> list[
 def _document_differences(old: dict, new: dict, common: set[str], extras: tuple[str, ...]):
     """(kind, old value, new value) for each way a document both releases have changed."""
 
-    def grouped(kind: str, keys: dict[str, str]) -> Iterator[tuple[str, dict, dict]]:  # shown name -> column
-        keys = {shown: key for shown, key in keys.items() if key in common}
+    def grouped(kind: str) -> Iterator[tuple[str, dict, dict]]:
+        keys = {shown: key for shown, key in _GROUPED[kind].items() if key in common}
         before, after = ({shown: row[key] for shown, key in keys.items()} for row in (old, new))
         if before != after:
             yield kind, before, after
 
-    yield from grouped("raw-changed", {name: name for name in _RAW})
+    yield from grouped("raw-changed")
     text_changed = any(key in common and old[key] != new[key] for key in ("text", "text_sha256"))
     if text_changed:
         yield ("text-changed", *({"text_sha256": row.get("text_sha256"), "normalizer_version":
                                   row.get("normalizer_version"), "characters": len(row.get("text") or "")}
                                  for row in (old, new)))
     yield from _attribute_changes("documents", old, new, common)
-    yield from grouped("publisher-changed", {"publisher": "publisher", "evidence": "publisher_evidence"})
-    yield from grouped("date-changed", {"publication_date": "publication_date",
-                                        "precision": "publication_date_precision",
-                                        "evidence": "publication_date_evidence"})
+    yield from grouped("publisher-changed")
+    yield from grouped("date-changed")
     others = extras if text_changed or "normalizer_version" not in common else (*extras, "normalizer_version")
     yield from _differing("field-changed", old, new, others)
 
@@ -906,7 +901,6 @@ def _unit(row: dict) -> dict:
 
 def _unit_changes(layer: str, old_rows: dict, new_rows: dict, frames: dict, common: set[str],
                   links: Counter, new_links: set) -> list[ReleaseChange]:
-    """``common``: the columns both releases have; only they are compared."""
     changes = []
     extras = tuple(sorted(common - _KNOWN[layer]))
     raw = _has_raw(common, "")
@@ -1047,14 +1041,12 @@ def _ner_changes(old_rows: dict, new_rows: dict, documents: list[str]) -> list[R
         for operation, i1, i2, j1, j2 in opcodes:
             if operation == "equal":
                 retagged.update((a, b) for a, b in zip(old_tags[i1:i2], new_tags[j1:j2]) if a != b)
-            else:
-                removed.update(old_tags[i1:i2])
-                added.update(new_tags[j1:j2])
-        changes += [ReleaseChange("ner", "tags-changed", doc_id, old=a, new=b, count=n)
-                    for (a, b), n in sorted(retagged.items())]
-        changes += [ReleaseChange("ner", "tokens-added", doc_id, new=tag, count=n) for tag, n in sorted(added.items())]
-        changes += [ReleaseChange("ner", "tokens-removed", doc_id, old=tag, count=n)
-                    for tag, n in sorted(removed.items())]
+            else:  # (old tag, new tag), as the changes hold them: None on the side without the token
+                removed.update((tag, None) for tag in old_tags[i1:i2])
+                added.update((None, tag) for tag in new_tags[j1:j2])
+        for kind, tally in (("tags-changed", retagged), ("tokens-added", added), ("tokens-removed", removed)):
+            changes += [ReleaseChange("ner", kind, doc_id, old=a, new=b, count=n)
+                        for (a, b), n in sorted(tally.items())]
     return changes
 
 
