@@ -137,9 +137,6 @@ class ChangeLog(SequenceABC):
         log.extend(changes)
         return log.finish()
 
-    def close(self) -> None:
-        self._db.close()
-
     def __reduce__(self):
         return tuple, (tuple(self),)
 
@@ -428,12 +425,10 @@ def _null_key(table: pa.Table, config: str) -> tuple[int, str] | None:
 def _difference(first: pa.Schema, first_features: dict, schema: pa.Schema, features: dict) -> str | None:
     """How the columns of a file (``schema`` and its ``features``) differ from those of its
     config's first file, in a few words; None if they do not."""
-    for name in first.names:
-        if name not in schema.names:
-            return f"no column {name!r}"
-    for name in schema.names:
-        if name not in first.names:
-            return f"a column {name!r}, which the first file has not"
+    if lacking := [name for name in first.names if name not in schema.names]:
+        return f"no column {lacking[0]!r}"
+    if more := [name for name in schema.names if name not in first.names]:
+        return f"a column {more[0]!r}, which the first file has not"
     for name in first.names:
         if schema.field(name).type != first.field(name).type:
             return f"column {name!r} is {schema.field(name).type}, not {first.field(name).type}"
@@ -466,9 +461,8 @@ def diff_releases(old: str | Path, new: str | Path, *, root: str | Path = ".", d
     ``<root>/dist``), optionally only of one document and of some layers; bad input is a
     ``CorpusError`` (docs/diff.md). ``comparing``: asked, with the number of documents to compare,
     for the ``on_progress`` called with the number just compared."""
-    for layer in layers or ():
-        if layer not in CHANGE_KINDS:
-            raise ValueError(f"no layer {layer!r}; layers are {', '.join(LAYERS)}")
+    if unknown := [layer for layer in layers or () if layer not in CHANGE_KINDS]:
+        raise ValueError(f"no layer {unknown[0]!r}; layers are {', '.join(LAYERS)}")
     return compare(open_release(old, root), open_release(new, root), doc_id=doc_id, layers=layers,
                    comparing=comparing)
 
@@ -613,8 +607,9 @@ def _differing(kind: str, old: dict, new: dict, columns: Iterable[str]) -> list[
 def _shared_types(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """Column -> its ``_shared_type``, for the columns both releases have in types that differ
     in their struct fields."""
-    return {column: shape for column in after if column in before and before[column] != after[column]
-            and (shape := _shared_type(before[column], after[column])) is not None}
+    shapes = {column: _shared_type(before[column], after[column]) for column in after
+              if column in before and before[column] != after[column]}
+    return {column: shape for column, shape in shapes.items() if shape is not None}
 
 
 def _shared_type(before: Any, after: Any) -> Any:
