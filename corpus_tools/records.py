@@ -166,7 +166,7 @@ class ManifestRecord:
             value = getattr(self, name)
             if value is not None and not value.strip():
                 raise ValueError(f"{self.doc_id}: {name} is blank (null when there is none)")
-            if value is not None and len(value.splitlines()) > 1:  # a title is one line of the raw file
+            if value is not None and _has_line_break(value):  # a title is one line of the raw file
                 raise ValueError(f"{self.doc_id}: {name} {value[:40]!r} spans lines (one line of text)")
         # the evidence is shown where the value is (the viewer's pages, diff's report), so it is
         # held to the same rule; the character is named, as it may lie past the part quoted
@@ -217,7 +217,7 @@ def reason_fault(reason: str) -> str | None:
     where a terminal's escape or a bidirectional override would change what they say."""
     if not reason.strip():
         return "the reason is blank"
-    if len(reason.splitlines()) > 1 or control_in(reason) is not None:
+    if _has_line_break(reason) or control_in(reason) is not None:
         return ("the reason holds a line break, a control character or a bidirectional embedding, override or "
                 "isolate: it is one line of text")
     return None
@@ -432,7 +432,10 @@ def email_key(email: str) -> str:
 
 
 def _has_line_break(text: str) -> bool:
-    return len(text.splitlines()) > 1 or text.endswith(("\n", "\r"))
+    """Whether ``text`` is more than one line of text: it holds a line boundary (str.splitlines':
+    "\n", "\r", U+2028, ...) anywhere, at its end too ("Syria talks\n", "Syria talks\u2028"). The
+    one rule of every value that is one line: a title, a publisher, a registry text, a removal's reason."""
+    return "".join(text.splitlines()) != text
 
 
 @dataclass(frozen=True, slots=True)

@@ -190,6 +190,9 @@ def test_stated_evidence_must_be_in_the_raw_file(corpus_copy, change, why):
     ("title", 5, "Expected `str | null`, got `int` - at `$.title`"),
     ("title", "Syria talks\nresume", "title 'Syria talks\\nresume' spans lines (one line of text)"),
     ("publisher", "Reuters\r\nAFP", "publisher 'Reuters\\r\\nAFP' spans lines (one line of text)"),
+    # a line break at the end was let through (one line by str.splitlines), into the card and the viewer
+    ("title", "Syria talks resume\n", "title 'Syria talks resume\\n' spans lines (one line of text)"),
+    ("publisher", "Reuters\u2028", "publisher 'Reuters\\u2028' spans lines (one line of text)"),
     ("title", "Head\x1b[31mline", "title 'Head\\x1b[31mline' holds a control character"),
     ("publisher", "Reuters\x00", "publisher 'Reuters\\x00' holds a control character"),
     ("title", "Syria talks\u202e resume", "title 'Syria talks\\u202e resume' holds a control character or a "

@@ -55,6 +55,16 @@ def test_registry_entity_texts_hold_no_control_character(fields):
         RegistryEntity(**{"id": "syria", "name": "Syria", "type": "GPE", **fields})
 
 
+@pytest.mark.parametrize(("fields", "said"), [
+    ({"name": "Syria\u2028"}, "name must be one line"), ({"description": "a country\n"}, "description one line"),
+    ({"aliases": ("Syrian Arab Republic", "Syria\u2029")}, "aliases must be a list of strings, each one line"),
+])
+def test_registry_entity_texts_are_one_line_even_at_their_end(fields, said):
+    """A line separator at a text's end is a line break too (_has_line_break: "\n" and "\r" only were)."""
+    with pytest.raises(ValueError, match=said):
+        RegistryEntity(**{"id": "syria", "name": "Syria", "type": "GPE", **fields})
+
+
 @pytest.mark.parametrize("sha256", ["a" * 63, "a" * 65, "A" * 64, "g" * 64])
 def test_removal_sha256_is_64_lowercase_hex_digits(sha256):
     assert Removal("d", "a" * 64, "a duplicate").sha256 == "a" * 64

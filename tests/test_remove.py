@@ -312,6 +312,7 @@ NOT_ONE_LINE = ("Error: [remove-reason-invalid] the reason holds a line break, a
     ([GONE, "--reason", " \t "], BLANK_REASON),
     ([GONE, "--reason", "takedown\x1b[2J"], NOT_ONE_LINE),
     ([GONE, "--reason", "takedown\nrequest"], NOT_ONE_LINE),
+    ([GONE, "--reason", "takedown request\u2028"], NOT_ONE_LINE),  # one line by str.splitlines, so let through
     ([], "Error: [remove-input-missing] no doc_id to remove, and no killed remove to finish"),
 ])
 def test_a_refused_remove_is_one_line_and_writes_nothing(corpus, args, said):
