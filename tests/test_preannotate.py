@@ -828,12 +828,29 @@ TIMEXES = [
     timex_row("a_week_of_may_is_of_its_year", "They met last week.", "2024-05", ["2024-WXX"], "value"),
     timex_row("every_weekday_is_a_set_not_a_date", "Talks are held every Friday, and each Sunday.", "2024-03-12",
         [("every Friday", "SET", "XXXX-WXX-5", None), ("each Sunday", "SET", "XXXX-WXX-7", None)]),
+    # Found by mutation while making timexes.py smaller: a score of an absolute date or year, or of
+    # a day against a year, centuries counted as 101 years, minutes written as hours and
+    # "annually" as P1M failed no test; the scores as the module's docstring gives them.
+    timex_row("each_rule_s_value_and_score",
+        "On March 4, 2024 and in 2023, on May 3, they met for a century and 30 minutes, annually.", "2024",
+        [("March 4, 2024", "DATE", "2024-03-04", None, 0.9), ("2023", "DATE", "2023", None, 0.9),
+         ("May 3", "DATE", "2024-05-03", None, 0.5), ("a century", "DURATION", "P100Y", None, 0.7),
+         ("30 minutes", "DURATION", "PT30M", None, 0.7), ("annually", "SET", "P1Y", None, 0.5)],
+        (*TIMEX_ROW, "score")),
+    # Found by mutation likewise: a day of the anchor's month at month precision is of its year,
+    # the month's last day in a past clause and its first in a future one (either taken for a
+    # day after or before the anchor moved it a year and failed no test).
+    timex_row("the_first_and_last_days_of_the_anchor_s_month_are_of_its_year",
+        "They met on March 31. The envoy will arrive on March 1.", "2024-03",
+        [("March 31", "DATE", "2024-03-31", None, 0.7), ("March 1", "DATE", "2024-03-01", None, 0.7)],
+        (*TIMEX_ROW, "score")),
 ]
 
 
 @pytest.mark.parametrize(("fields", "text", "date", "expected"), TIMEXES)
 def test_the_time_rules_find(fields, text, date, expected):
-    assert values(time_expressions("t", text, record(date))[0], fields) == expected
+    found, scores = time_expressions("t", text, record(date))
+    assert values(found, fields, scores) == expected
 
 
 def test_n_units_later_moves_the_date_before_it_at_the_precision_the_text_determines():
