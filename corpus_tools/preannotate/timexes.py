@@ -305,11 +305,12 @@ RULES: list[tuple[re.Pattern, Rule, Callable[[re.Match], bool] | None]] = []
 
 def rule(pattern: str, end: str = _E, begin: str = _B,
          guard: Callable[[re.Match], bool] | None = None) -> Callable[[Rule], Rule]:
-    """Registers a rule. In its pattern ``\\s`` is a space of the line (``_in_line``). ``end``:
-    what may not follow the match (a word character or a hyphen: "2020-style" holds no year);
-    ``begin``: what may not precede it (likewise: "pre-2011" holds no year); ``guard``: whether a
-    match is a candidate at all, for what a pattern cannot say (a match it refuses leaves its
-    characters to other rules' candidates, which a rule returning None would not)."""
+    """Registers a rule (one function may serve several patterns: ``rule(pattern)(function)``).
+    In its pattern ``\\s`` is a space of the line (``_in_line``). ``end``: what may not follow the
+    match (a word character or a hyphen: "2020-style" holds no year); ``begin``: what may not
+    precede it (likewise: "pre-2011" holds no year); ``guard``: whether a match is a candidate at
+    all, for what a pattern cannot say (a match it refuses leaves its characters to other rules'
+    candidates, which a rule returning None would not)."""
     pattern = _in_line(pattern)
 
     def register(function: Rule) -> Rule:
@@ -344,11 +345,6 @@ def _anchored(match, context):
 
 # --- absolute dates --------------------------------------------------------------------------------
 
-@rule(_PART + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR)
-def _month_day_year(match, context):
-    return _full_date(match)
-
-
 # a hyphen between two days joins a day range ("3-[5 May 2020]"): no boundary is missing before its end
 _AFTER_DAY_HYPHEN = r"(?:" + _B + r"|(?<=\d-))"
 
@@ -376,21 +372,15 @@ def _before_a_later_day(match: re.Match) -> bool:
     return _days_ascend(match["day"], after and after[1])
 
 
-@rule(_PART + _DAY + r"\s+" + _MONTH + r",?\s+" + _YEAR, begin=_AFTER_DAY_HYPHEN, guard=_after_an_earlier_day)
-def _day_month_year(match, context):
-    return _full_date(match)
-
-
-@rule(r"(?P<year>" + _YEAR_DIGITS + r")-(?P<month>0[1-9]|1[0-2])-(?P<day>\d\d)")
-def _iso_date(match, context):
-    return _full_date(match, int(match["month"]))
-
-
-def _full_date(match, month: int | None = None):
-    year, month, day = int(match["year"]), month or MONTH_NAMES[match["month"]], int(match["day"])
-    if _no_such_day(year, month, day):
-        return None
-    return "DATE", f"{year:04d}-{month:02d}-{day:02d}", _part(match), 0.9
+def _as_written(match, context):
+    """A date the text writes whole, at the precision written: a day, a month, a year or a decade
+    (TIMEX3 writes the 1990s as 199). A day its month lacks ("2013-02-30") is check_value's."""
+    value = match["year"]
+    for name in ("month", "day"):
+        written = match.groupdict().get(name)
+        if written:
+            value += f"-{int(written) if written.isdigit() else MONTH_NAMES[written]:02d}"
+    return "DATE", value, _part(match), 0.9
 
 
 def _part(match) -> str | None:
@@ -398,9 +388,11 @@ def _part(match) -> str | None:
     return PART_MODS.get(part)
 
 
-@rule(_PART + _MONTH + r"(?:\s+of)?,?\s+" + _YEAR)
-def _month_year(match, context):
-    return "DATE", f"{match['year']}-{MONTH_NAMES[match['month']]:02d}", _part(match), 0.9
+rule(_PART + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR)(_as_written)  # "March 4, 2024"
+# "4 March 2024", and the end of a day range written day first: "3-[5 May 2020]"
+rule(_PART + _DAY + r"\s+" + _MONTH + r",?\s+" + _YEAR, begin=_AFTER_DAY_HYPHEN, guard=_after_an_earlier_day)(_as_written)
+rule(r"(?P<year>" + _YEAR_DIGITS + r")-(?P<month>0[1-9]|1[0-2])-(?P<day>\d\d)")(_as_written)  # "2024-03-04"
+rule(_PART + _MONTH + r"(?:\s+of)?,?\s+" + _YEAR)(_as_written)  # "March 2024", "March of 2024"
 
 
 @rule(_PART + _MONTH + r"\s+of\s+(?P<rel>last|this|next)\s+year")
@@ -444,10 +436,8 @@ def _month_day(match, context):
 
 # the end of a day range within a month: its day and year, of the month its start states ("May 3
 # to [5, 2020]": 2020-05-05, as "May 3 to [July 5, 2020]" is 2020-07-05); the start is read, not spanned
-@rule(r"(?P<range_start>" + _MONTH + r"\s+(?P<first>" + _ORDINAL + ")" + _RANGE_TO + r")" + _DAY + r",?\s+" + _YEAR,
-      guard=lambda match: _days_ascend(match["first"], match["day"]))
-def _day_range_end(match, context):
-    return _full_date(match)
+rule(r"(?P<range_start>" + _MONTH + r"\s+(?P<first>" + _ORDINAL + ")" + _RANGE_TO + r")" + _DAY + r",?\s+" + _YEAR,
+     guard=lambda match: _days_ascend(match["first"], match["day"]))(_as_written)
 
 
 def _a_day_range_without_a_year(match: re.Match) -> bool:
@@ -483,7 +473,7 @@ def _day_range_end_without_a_year(match, context):
       guard=lambda match: _days_ascend(match["day"], match["last"]))
 def _day_range_start(match, context):
     if match["year"]:
-        return _full_date(match)
+        return _as_written(match, context)
     month, last = MONTH_NAMES[match["month"]], _day_number(match["last"])
     end = _day_of_year(context, month, last, match.start("last"), match.end("month"))
     return end and ("DATE", end[1][:-2] + f"{int(match['day']):02d}", None, end[3])
@@ -548,14 +538,8 @@ def _month(match, context):
     return "DATE", f"{year:04d}-{month:02d}", _part(match), 0.7
 
 
-@rule(r"(?:(?i:the)\s+)?" + _PART + r"(?P<decade>(?:19|20)\d)0s")  # "the late 1990s": END, as "late 2023"
-def _decade(match, context):
-    return "DATE", match["decade"], _part(match), 0.9
-
-
-@rule(r"(?P<part>(?i:early|late)\s+|(?i:mid)-)?" + _YEAR)
-def _year(match, context):
-    return "DATE", match["year"], _part(match), 0.9
+rule(r"(?:(?i:the)\s+)?" + _PART + r"(?P<year>(?:19|20)\d)0s")(_as_written)  # "the late 1990s": END, as "late 2023"
+rule(r"(?P<part>(?i:early|late)\s+|(?i:mid)-)?" + _YEAR)(_as_written)
 
 
 @rule(r"(?P<rel>(?i:this|last|next|the))\s+(?P<season>spring|summer|autumn|winter)(?:\s+(?:of\s+)?(?P<year>" + _YEAR_DIGITS + "))?")
