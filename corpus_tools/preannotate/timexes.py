@@ -217,7 +217,7 @@ def _number(word: str | None) -> int | None:
 
 
 def _mod(match: re.Match) -> str | None:
-    return MODS.get((match["mod"] or "").lower())
+    return MODS.get((match.groupdict().get("mod") or "").lower())
 
 
 def _unit(word: str) -> str:
@@ -225,15 +225,19 @@ def _unit(word: str) -> str:
     return UNITS["century" if word.startswith("centur") else word]
 
 
+_IN_YEARS = {"Y": 1, "DE": 10, "CE": 100}
+
+
 def _duration(number: int | None, unit: str) -> str:
+    if unit in _IN_YEARS:  # decades in years, so "a decade" and "10-year" compare equal (guidelines)
+        number, unit = None if number is None else number * _IN_YEARS[unit], "Y"
     amount = "X" if number is None else str(number)
-    if unit == "DE":  # decades in years, so "a decade" and "10-year" compare equal (guidelines)
-        return "PXY" if number is None else f"P{number * 10}Y"
-    if unit == "CE":
-        return "PXY" if number is None else f"P{number * 100}Y"
-    if unit in ("H", "MIN"):
-        return f"PT{amount}{'H' if unit == 'H' else 'M'}"
-    return f"P{amount}{unit}"
+    return f"PT{amount}{unit[0]}" if unit in ("H", "MIN") else f"P{amount}{unit}"  # PT2H, PT30M: a time's
+
+
+def _counted(match: re.Match) -> str:
+    """The duration a match counts: its number (one where none is written: "every week") of its unit."""
+    return _duration(_number(match.groupdict().get("num")), _unit(match["unit"]))
 
 
 def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
@@ -271,7 +275,7 @@ def _move(date: datetime.date, amount: int, unit: str) -> datetime.date:
     if unit == "M":
         year, month = _shift_month(date.year, date.month, amount)
     else:
-        year, month = date.year + amount * {"Y": 1, "DE": 10, "CE": 100}[unit], date.month
+        year, month = date.year + amount * _IN_YEARS[unit], date.month
     return datetime.date(year, month, min(date.day, calendar.monthrange(year, month)[1]))
 
 
@@ -643,28 +647,26 @@ def _amount(match, context):
         return None  # "at 1930 hours", "by 2000 hours": a wire-style clock time (a TIME), as "at 1930 GMT" is, no duration
     if match["num"].lower() in ("a", "an") and not match["mod"] \
             and _AMOUNT_BEFORE.search(context.text, max(0, match.start() - 40), match.start()):
-        return "SET", _duration(1, _unit(match["unit"])), None, 0.7  # "$5 million a year": a rate, each year
-    return "DURATION", _duration(_number(match["num"]), _unit(match["unit"])), _mod(match), 0.7
+        return "SET", _counted(match), None, 0.7  # "$5 million a year": a rate, each year
+    return _lasting(match, context)
 
 
-@rule(_MOD + r"(?P<unit>decade|year|month|week|day)-long")
-def _unit_long(match, context):
-    return "DURATION", _duration(1, _unit(match["unit"])), _mod(match), 0.7
+def _lasting(match, context):
+    return "DURATION", _counted(match), _mod(match), 0.7
 
 
-@rule(r"(?i:the)\s+(?:past|last|previous|coming|next)\s+(?:" + _NUM + r"\s+)?" + _UNIT)
-def _the_past(match, context):
-    return "DURATION", _duration(_number(match["num"]), _unit(match["unit"])), None, 0.7
+rule(_MOD + r"(?P<unit>decade|year|month|week|day)-long")(_lasting)  # "a decade-long war": P10Y
+rule(r"(?i:the)\s+(?:past|last|previous|coming|next)\s+(?:" + _NUM + r"\s+)?" + _UNIT)(_lasting)  # "the past two years"
 
 
-@rule(r"(?:(?<=\b[Ii]n )recent\s+|(?<=\bfor )|(?<=\bFor ))(?P<unit>days|weeks|months|years|decades)")
+@rule(r"(?:(?<=\b[Ii]n )recent\s+|(?<=\bfor )|(?<=\bFor ))(?P<unit>day|week|month|year|decade)s")
 def _vague_amount(match, context):
-    return "DURATION", _duration(None, _unit(match["unit"].rstrip("s"))), None, 0.5
+    return "DURATION", _duration(None, _unit(match["unit"])), None, 0.5
 
 
 @rule(r"(?i:every|each)\s+(?:(?i:other)\s+)?(?:" + _NUM + r"\s+)?" + _UNIT)
 def _every(match, context):
-    return "SET", _duration(_number(match["num"]), _unit(match["unit"])), None, 0.7
+    return "SET", _counted(match), None, 0.7
 
 
 @rule(r"(?i:every|each)\s+" + _WEEKDAY + r"s?")
@@ -672,9 +674,7 @@ def _every_weekday(match, context):
     return "SET", f"XXXX-WXX-{WEEKDAYS.index(match['weekday']) + 1}", None, 0.7  # the guidelines' "every Friday"
 
 
-@rule(r"(?:(?i:once|twice)|\w+\s+times)\s+(?:a|an|per|each)\s+(?P<unit>day|week|month|year)")
-def _frequency(match, context):
-    return "SET", _duration(1, _unit(match["unit"])), None, 0.7
+rule(r"(?:(?i:once|twice)|\w+\s+times)\s+(?:a|an|per|each)\s+(?P<unit>day|week|month|year)")(_every)  # "twice a week"
 
 
 @rule(r"(?P<word>daily|weekly|monthly|annually|yearly)")
