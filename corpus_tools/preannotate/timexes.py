@@ -279,6 +279,11 @@ def _move(date: datetime.date, amount: int, unit: str) -> datetime.date:
     return datetime.date(year, month, min(date.day, calendar.monthrange(year, month)[1]))
 
 
+def _date(year: int | None, *parts: int) -> str:
+    """A DATE value of a year (``XXXX`` when not known) and its month and day, if given."""
+    return "-".join(["XXXX" if year is None else f"{year:04d}", *(f"{part:02d}" for part in parts)])
+
+
 def _week(date: datetime.date) -> str:
     year, week, _ = date.isocalendar()
     return f"{year:04d}-W{week:02d}"  # the grammar's four digits: 0999-W24, not 999-W24
@@ -434,7 +439,7 @@ def _range_year(context, end: int, month: int) -> int | None:
 
 # a hyphen after the day is a day range's ("May 3-5, 2020"), before its end's day
 @rule(_MONTH + r"\s+" + _DAY + r"(?!\d)" + _NO_YEAR_AFTER, end=r"(?!\w|-(?!\d))", guard=_before_a_later_day)
-def _month_day(match, context):
+def _day_without_a_year(match, context):
     return _day_of_year(context, MONTH_NAMES[match["month"]], int(match["day"]), match.start(), match.end())
 
 
@@ -461,11 +466,8 @@ def _a_day_range_without_a_year(match: re.Match) -> bool:
       + rf"(?=\s*[,.;:!?)—–\n]|\s*$|\s+(?:{'|'.join(VERB_PREPOSITIONS)}|and)\b)",
       guard=_a_day_range_without_a_year)
 def _day_range_end_without_a_year(match, context):
-    month, day = MONTH_NAMES[match["month"]], int(match["day"])
-    start = _day_of_year(context, month, _day_number(match["first"]), match.start(), match.end("first"))
-    if start is None or _no_such_day(int(start[1][:4]) if start[1][:4].isdigit() else None, month, day):
-        return None
-    return "DATE", start[1][:-2] + f"{day:02d}", None, start[3]
+    return _day_of_year(context, MONTH_NAMES[match["month"]], int(match["day"]), match.start(), match.end("first"),
+                        _day_number(match["first"]))
 
 
 # the start of a day range written day first: its day, of the month and year its end states
@@ -478,37 +480,29 @@ def _day_range_end_without_a_year(match, context):
 def _day_range_start(match, context):
     if match["year"]:
         return _as_written(match, context)
-    month, last = MONTH_NAMES[match["month"]], _day_number(match["last"])
-    end = _day_of_year(context, month, last, match.start("last"), match.end("month"))
-    return end and ("DATE", end[1][:-2] + f"{int(match['day']):02d}", None, end[3])
+    return _day_of_year(context, MONTH_NAMES[match["month"]], int(match["day"]), match.start("last"), match.end("month"),
+                        _day_number(match["last"]))
 
 
-@rule(_DAY + r"\s+" + _MONTH + _NO_YEAR_AFTER, begin=_AFTER_DAY_HYPHEN, guard=_after_an_earlier_day)
-def _day_month(match, context):
-    return _day_of_year(context, MONTH_NAMES[match["month"]], int(match["day"]), match.start(), match.end())
+rule(_DAY + r"\s+" + _MONTH + _NO_YEAR_AFTER, begin=_AFTER_DAY_HYPHEN, guard=_after_an_earlier_day)(_day_without_a_year)
 
 
-def _day_of_year(context, month: int, day: int, start: int, end: int):
-    """A day of a month written without a year at [start, end): of the year a range's end states,
-    else the anchor's, the latest such day on or before it (the next one in a future clause)."""
-    year = _range_year(context, end, month)
+def _day_of_year(context, month: int, day: int, start: int, end: int, dated_by: int | None = None):
+    """A day of a month written without a year, itself or a day range's end whose other end is
+    ``dated_by``, at [start, end): of the year a range's end states, else the anchor's, the latest
+    such day on or before it (the next one in a future clause)."""
+    anchor, year, dated_by = context.anchor, _range_year(context, end, month), day if dated_by is None else dated_by
     if year is not None:  # "May 3 to July 5, 2020": the year the text states
-        if _no_such_day(year, month, day):
-            return None
-        return "DATE", f"{year:04d}-{month:02d}-{day:02d}", None, 0.9
-    anchor = context.anchor
-    if anchor is None or anchor.month is None:
-        if _no_such_day(None if anchor is None else anchor.year, month, day):  # "June 31" is no day of any year
-            return None
-        year = "XXXX" if anchor is None else f"{anchor.year:04d}"
-        return "DATE", f"{year}-{month:02d}-{day:02d}", None, 0.5
-    after = (month, day) > (anchor.month, anchor.day or 31)
-    before = (month, day) < (anchor.month, anchor.day or 1)
-    year = anchor.year + (1 if context.future(start) and before else 0) - (
-        1 if not context.future(start) and after else 0)
-    if _no_such_day(year, month, day):
+        score = 0.9
+    elif anchor is None or anchor.month is None:
+        year, score = None if anchor is None else anchor.year, 0.5
+    elif context.future(start):
+        year, score = anchor.year + (1 if (month, dated_by) < (anchor.month, anchor.day or 1) else 0), 0.7
+    else:
+        year, score = anchor.year - (1 if (month, dated_by) > (anchor.month, anchor.day or 31) else 0), 0.7
+    if _no_such_day(year, month, dated_by) or _no_such_day(year, month, day):  # "June 31" is no day of any year
         return None
-    return "DATE", f"{year:04d}-{month:02d}-{day:02d}", None, 0.7
+    return "DATE", _date(year, month, day), None, score
 
 
 def _no_such_day(year: int | None, month: int, day: int) -> bool:
