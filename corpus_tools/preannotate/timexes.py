@@ -406,11 +406,9 @@ rule(_PART + _MONTH + r"(?:\s+of)?,?\s+" + _YEAR)(_as_written)  # "March 2024", 
 
 @rule(_PART + _MONTH + r"\s+of\s+(?P<rel>last|this|next)\s+year")
 def _month_of_relative_year(match, context):
-    month = MONTH_NAMES[match["month"]]
-    if context.anchor is None:
-        return "DATE", f"XXXX-{month:02d}", _part(match), 0.5
-    year = context.anchor.year + SHIFTS[match["rel"]]
-    return "DATE", f"{year:04d}-{month:02d}", _part(match), 0.7
+    anchor = context.anchor
+    year = None if anchor is None else anchor.year + SHIFTS[match["rel"]]
+    return "DATE", _date(year, MONTH_NAMES[match["month"]]), _part(match), 0.5 if anchor is None else 0.7
 
 
 # the end of a range that states the year its start leaves out ("from May to July 2020", "between
@@ -516,24 +514,20 @@ def _month(match, context):
     month = MONTH_NAMES[match["month"]]
     year = None if match["rel"] else _range_year(context, match.end(), month)
     if year is not None:  # "From May to July 2020": the year the text states
-        return "DATE", f"{year:04d}-{month:02d}", _part(match), 0.9
+        return "DATE", _date(year, month), _part(match), 0.9
     if not (match["rel"] or match["prep"] or match["part"]) and match["month"] in ("May", "March"):
         return None  # a modal verb or a march, unless a preposition, modifier or range says it is the month
     anchor, relation = context.anchor, (match["rel"] or "").lower() or None  # "Last June" opens a sentence
-    if anchor is None:
-        return "DATE", f"XXXX-{month:02d}", _part(match), 0.5
-    if anchor.month is None:
-        shift = SHIFTS.get(relation or "", 0)
-        return "DATE", f"{anchor.year + shift:04d}-{month:02d}", _part(match), 0.5
-    future = relation == "next" or (relation is None and context.future(match.start()))
+    if anchor is None or anchor.month is None:  # the anchor's year, moved by a relation ("last June")
+        year = None if anchor is None else anchor.year + SHIFTS.get(relation or "", 0)
+        return "DATE", _date(year, month), _part(match), 0.5
     if relation == "this":
         year = anchor.year
-    elif future:
+    elif relation == "next" or (relation is None and context.future(match.start())):
         year = anchor.year + (1 if month < anchor.month or (relation == "next" and month == anchor.month) else 0)
     else:
-        strictly = relation == "last"
-        year = anchor.year - (1 if month > anchor.month or (strictly and month == anchor.month) else 0)
-    return "DATE", f"{year:04d}-{month:02d}", _part(match), 0.7
+        year = anchor.year - (1 if month > anchor.month or (relation == "last" and month == anchor.month) else 0)
+    return "DATE", _date(year, month), _part(match), 0.7
 
 
 rule(r"(?:(?i:the)\s+)?" + _PART + r"(?P<year>(?:19|20)\d)0s")(_as_written)  # "the late 1990s": END, as "late 2023"
@@ -545,10 +539,8 @@ def _season(match, context):
     season = SEASONS[match["season"]]
     if match["year"]:
         return "DATE", f"{match['year']}-{season}", None, 0.9
-    if context.anchor is None:
-        return "DATE", f"XXXX-{season}", None, 0.5
-    shift = SHIFTS.get(match["rel"].lower(), 0)
-    return "DATE", f"{context.anchor.year + shift:04d}-{season}", None, 0.5
+    year = None if context.anchor is None else context.anchor.year + SHIFTS.get(match["rel"].lower(), 0)
+    return "DATE", f"{_date(year)}-{season}", None, 0.5
 
 
 # --- weekdays and relative dates ---------------------------------------------------------------------
