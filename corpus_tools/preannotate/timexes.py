@@ -441,29 +441,25 @@ def _day_without_a_year(match, context):
     return _day_of_year(context, MONTH_NAMES[match["month"]], int(match["day"]), match.start(), match.end())
 
 
-# the end of a day range within a month: its day and year, of the month its start states ("May 3
-# to [5, 2020]": 2020-05-05, as "May 3 to [July 5, 2020]" is 2020-07-05); the start is read, not spanned
-rule(r"(?P<range_start>" + _MONTH + r"\s+(?P<first>" + _ORDINAL + ")" + _RANGE_TO + r")" + _DAY + r",?\s+" + _YEAR,
-     guard=lambda match: _days_ascend(match["first"], match["day"]))(_as_written)
-
-
-def _a_day_range_without_a_year(match: re.Match) -> bool:
-    """Whether "May 3 to 5" at ``match`` is a range of days: they run forward, and the start is no
-    day "on" which something changed "to" a number ("The death toll rose on May 3 to 25": one
-    date, and a count; "on May 3-5" and "from May 3 to 5" are ranges)."""
+def _a_day_range(match: re.Match) -> bool:
+    """Whether "May 3 to 5" at ``match`` is a range of days: they run forward, and, without a year,
+    the start is no day "on" which something changed "to" a number ("The death toll rose on May 3
+    to 25": one date, and a count; "on May 3-5" and "from May 3 to 5" are ranges)."""
     on_a_day = re.search(_B + r"on\s+$", match.string[max(0, match.start() - 4):match.start()])
     to = re.match(r"\s*to\s", match.string[match.end("first"):match.start("day")])
-    return _days_ascend(match["first"], match["day"]) and not (on_a_day and to)
+    return _days_ascend(match["first"], match["day"]) and not (match["year"] is None and on_a_day and to)
 
 
-# the end of such a range without a year ("May 3 to [5] in Doha"): a day of the month and year its
-# start resolves to, as "[3] to 5 May" is; only before a phrase or the clause's end, since a counted
-# noun may follow a number ("May 3 to 5 people"), and not after "on" the start and "to" ("rose on
-# May 3 to 25", ``_a_day_range_without_a_year``)
+# the end of a day range within a month, a date of the month its start states: with its year ("May
+# 3 to [5, 2020]": 2020-05-05, as "May 3 to [July 5, 2020]" is 2020-07-05), or without, of the year
+# its start resolves to ("May 3 to [5] in Doha", as "[3] to 5 May" is), then only before a phrase or
+# the clause's end, since a counted noun may follow a number ("May 3 to 5 people"), and not after
+# "on" the start and "to" ("rose on May 3 to 25", ``_a_day_range``); the start is read, not spanned
 @rule(r"(?P<range_start>" + _MONTH + r"\s+(?P<first>" + _ORDINAL + ")" + _RANGE_TO + r")" + _DAY
-      + rf"(?=\s*[,.;:!?)—–\n]|\s*$|\s+(?:{'|'.join(VERB_PREPOSITIONS)}|and)\b)",
-      guard=_a_day_range_without_a_year)
-def _day_range_end_without_a_year(match, context):
+      + rf"(?:,?\s+{_YEAR}|(?=\s*[,.;:!?)—–\n]|\s*$|\s+(?:{'|'.join(VERB_PREPOSITIONS)}|and)\b))", guard=_a_day_range)
+def _day_range_end(match, context):
+    if match["year"]:
+        return _as_written(match, context)
     return _day_of_year(context, MONTH_NAMES[match["month"]], int(match["day"]), match.start(), match.end("first"),
                         _day_number(match["first"]))
 
