@@ -576,12 +576,11 @@ def _relative(match, context):
     if anchor is None:  # the guidelines: "last week" -> XXXX-WXX, "last year" -> PAST_REF
         return "DATE", "XXXX-WXX" if unit == "week" else REFS[shift + 1], mod, 0.5
     if unit == "year":
-        return "DATE", f"{anchor.year + shift:04d}", mod, 0.7
+        return "DATE", _date(anchor.year + shift), mod, 0.7
     if unit == "month":
         if anchor.month is None:
             return "DATE", f"{anchor.year:04d}-XX" if shift == 0 else REFS[shift + 1], mod, 0.5
-        year, month = _shift_month(anchor.year, anchor.month, shift)
-        return "DATE", f"{year:04d}-{month:02d}", mod, 0.7
+        return "DATE", _date(*_shift_month(anchor.year, anchor.month, shift)), mod, 0.7
     if anchor.date is None:  # the week of each day the article may be of, as a weekday's
         year = _week_year(lambda day: day + datetime.timedelta(weeks=shift), anchor)
         return "DATE", f"{year}-WXX", mod, 0.5
@@ -590,8 +589,7 @@ def _relative(match, context):
 
 @rule(r"(?P<word>yesterday|today|tomorrow|Yesterday|Today|Tomorrow)")
 def _deictic(match, context):
-    word, anchor = match["word"].lower(), context.anchor
-    shift = {"yesterday": -1, "today": 0, "tomorrow": 1}[word]
+    anchor, shift = context.anchor, {"yesterday": -1, "today": 0, "tomorrow": 1}[match["word"].lower()]
     if anchor is None or anchor.date is None:
         return "DATE", REFS[shift + 1], None, 0.5
     return "DATE", (anchor.date + datetime.timedelta(days=shift)).isoformat(), None, 0.7
