@@ -369,16 +369,13 @@ def _day_number(day: str) -> int:
     return int(day.rstrip("stndrh"))  # "4th": 4
 
 
-def _after_an_earlier_day(match: re.Match) -> bool:
-    """A day after a hyphen ends a range only after an earlier day ("3-[5 May 2020]", not "13-2 March")."""
+def _days_in_order(match: re.Match) -> bool:
+    """A day after a hyphen ends a range only after an earlier day ("3-[5 May 2020]", not "13-2
+    March"), and one before a hyphen starts a range only before a later day ("[May 3]-5", not "May
+    13-2"). A rule's begin and end leave a hyphen on one side of its match at most."""
     before = re.search(r"(\d{1,2})-\Z", match.string[max(0, match.start() - 3):match.start()])
-    return _days_ascend(before and before[1], match["day"])
-
-
-def _before_a_later_day(match: re.Match) -> bool:
-    """A day before a hyphen starts a range only before a later day ("[May 3]-5", not "May 13-2")."""
     after = re.match(r"-(\d{1,2})", match.string[match.end():match.end() + 3])
-    return _days_ascend(match["day"], after and after[1])
+    return _days_ascend(before and before[1], match["day"]) and _days_ascend(match["day"], after and after[1])
 
 
 def _as_written(match, context):
@@ -399,7 +396,7 @@ def _part(match) -> str | None:
 
 rule(_PART + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR)(_as_written)  # "March 4, 2024"
 # "4 March 2024", and the end of a day range written day first: "3-[5 May 2020]"
-rule(_PART + _DAY + r"\s+" + _MONTH + r",?\s+" + _YEAR, begin=_AFTER_DAY_HYPHEN, guard=_after_an_earlier_day)(_as_written)
+rule(_PART + _DAY + r"\s+" + _MONTH + r",?\s+" + _YEAR, begin=_AFTER_DAY_HYPHEN, guard=_days_in_order)(_as_written)
 rule(r"(?P<year>" + _YEAR_DIGITS + r")-(?P<month>0[1-9]|1[0-2])-(?P<day>\d\d)")(_as_written)  # "2024-03-04"
 rule(_PART + _MONTH + r"(?:\s+of)?,?\s+" + _YEAR)(_as_written)  # "March 2024", "March of 2024"
 
@@ -436,7 +433,7 @@ def _range_year(context, end: int, month: int) -> int | None:
 
 
 # a hyphen after the day is a day range's ("May 3-5, 2020"), before its end's day
-@rule(_MONTH + r"\s+" + _DAY + r"(?!\d)" + _NO_YEAR_AFTER, end=r"(?!\w|-(?!\d))", guard=_before_a_later_day)
+@rule(_MONTH + r"\s+" + _DAY + r"(?!\d)" + _NO_YEAR_AFTER, end=r"(?!\w|-(?!\d))", guard=_days_in_order)
 def _day_without_a_year(match, context):
     return _day_of_year(context, MONTH_NAMES[match["month"]], int(match["day"]), match.start(), match.end())
 
@@ -478,7 +475,7 @@ def _day_range_start(match, context):
                         _day_number(match["last"]))
 
 
-rule(_DAY + r"\s+" + _MONTH + _NO_YEAR_AFTER, begin=_AFTER_DAY_HYPHEN, guard=_after_an_earlier_day)(_day_without_a_year)
+rule(_DAY + r"\s+" + _MONTH + _NO_YEAR_AFTER, begin=_AFTER_DAY_HYPHEN, guard=_days_in_order)(_day_without_a_year)
 
 
 def _day_of_year(context, month: int, day: int, start: int, end: int, dated_by: int | None = None):
