@@ -479,10 +479,12 @@ rule(_DAY + r"\s+" + _MONTH + _NO_YEAR_AFTER, begin=_AFTER_DAY_HYPHEN, guard=_da
 
 
 def _day_of_year(context, month: int, day: int, start: int, end: int, dated_by: int | None = None):
-    """A day of a month written without a year, itself or a day range's end whose other end is
-    ``dated_by``, at [start, end): of the year a range's end states, else the anchor's, the latest
-    such day on or before it (the next one in a future clause)."""
-    anchor, year, dated_by = context.anchor, _range_year(context, end, month), day if dated_by is None else dated_by
+    """``day`` of a month written without a year, of the year of the day at [start, end): ``day``
+    itself, or ``dated_by``, a day range's other end ("May 3 to [5]" is of 3's year). That year is
+    the one a range's end states, else the anchor's, the latest such day on or before it (the next
+    one in a future clause)."""
+    anchor, dated_by = context.anchor, day if dated_by is None else dated_by
+    year = _range_year(context, end, month)
     if year is not None:  # "May 3 to July 5, 2020": the year the text states
         score = 0.9
     elif anchor is None or anchor.month is None:
