@@ -121,9 +121,7 @@ def normalize(raw_text: str) -> Normalized:
 
 
 def _title(lines: list[Line]) -> str | None:
-    if not lines or len(lines[0].text) > TITLE_MAX_CHARS:
-        return None
-    if boilerplate.classify(lines[0].text, None, is_first=True):
+    if not lines or len(lines[0].text) > TITLE_MAX_CHARS or boilerplate.classify(lines[0].text, None, is_first=True):
         return None
     return lines[0].text
 
@@ -153,14 +151,13 @@ def _clean_lines(raw_text: str) -> Iterator[Line]:
 
 
 def _line_bounds(raw_text: str) -> Iterator[tuple[int, int]]:
+    start = 0
     if "\r" not in raw_text and "\u2028" not in raw_text and "\u2029" not in raw_text:
         # only "\n" breaks lines (the usual case): split in C instead of a regex search per line
-        start = 0
         for line in raw_text.split("\n"):
             yield start, start + len(line)
             start += len(line) + 1
         return
-    start = 0
     for match in LINE_BREAK.finditer(raw_text):
         yield start, match.start()
         start = match.end()
@@ -198,46 +195,29 @@ def _strip(raw_text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _clean_slow(content: str, base: int) -> tuple[str, list[LineSegment]]:
-    """Whitespace runs -> one space; words -> dropped characters removed, then NFC."""
-    if not _DROPPED_RUN.search(content) and unicodedata.is_normalized("NFC", content):
-        return _clean_spaces(content, base)
+    """Whitespace runs -> one space; words -> dropped characters removed, then NFC. In the common
+    case (an NBSP, a tab, a double space) only whitespace is to fix: the runs are those of odd
+    spaces, and the text between them stays one aligned segment, not looked at again."""
+    plain = not _DROPPED_RUN.search(content) and unicodedata.is_normalized("NFC", content)
     out: list[str] = []
     segments: list[LineSegment] = []
     pos = 0
-    for match in _WS_RUN.finditer(content):
-        _clean_word(content, pos, match.start(), base, out, segments)
+    for match in (_ODD_SPACES if plain else _WS_RUN).finditer(content):
+        _clean_word(content, pos, match.start(), base, out, segments, plain)
         out.append(" ")
         segments.append((base + match.start(), match.end() - match.start(), 1, match.end() - match.start() > 1))
         pos = match.end()
-    _clean_word(content, pos, len(content), base, out, segments)
-    return "".join(out), segments
-
-
-def _clean_spaces(content: str, base: int) -> tuple[str, list[LineSegment]]:
-    """The common slow case (an NBSP, a tab, a double space): only whitespace to fix, so the
-    text between whitespace runs stays one aligned segment."""
-    out: list[str] = []
-    segments: list[LineSegment] = []
-    pos = 0
-    for match in _ODD_SPACES.finditer(content):
-        if match.start() > pos:
-            out.append(content[pos:match.start()])
-            segments.append((base + pos, match.start() - pos, match.start() - pos, False))
-        out.append(" ")
-        segments.append((base + match.start(), match.end() - match.start(), 1, match.end() - match.start() > 1))
-        pos = match.end()
-    if len(content) > pos:
-        out.append(content[pos:])
-        segments.append((base + pos, len(content) - pos, len(content) - pos, False))
+    _clean_word(content, pos, len(content), base, out, segments, plain)
     return "".join(out), segments
 
 
 def _clean_word(content: str, start: int, end: int, base: int,
-                out: list[str], segments: list[LineSegment]) -> None:
+                out: list[str], segments: list[LineSegment], plain: bool) -> None:
+    """``content[start:end]`` without its dropped characters, in NFC; ``plain``: known to be so."""
     if start == end:
         return
     word = content[start:end]
-    if not _DROPPED_RUN.search(word) and unicodedata.is_normalized("NFC", word):
+    if plain or (not _DROPPED_RUN.search(word) and unicodedata.is_normalized("NFC", word)):
         out.append(word)
         segments.append((base + start, end - start, end - start, False))
         return
@@ -431,12 +411,11 @@ def _assemble(raw_text: str, kept: list[Line], removed: list[RemovedPiece],
     gaps = _Gaps(raw_text, removed_spans)
     raw_pos = 0
     for index, line in enumerate(kept):
+        separator = ""
         if index:
             separator = "\n\n" if line.paragraph != kept[index - 1].paragraph or (has_title and index == 1) else "\n"
-            gaps.fill(builder, raw_pos, line.start, separator)
-            parts.append(separator)
-        else:
-            gaps.fill(builder, raw_pos, line.start, "")
+        gaps.fill(builder, raw_pos, line.start, separator)
+        parts.append(separator)
         for raw_start, raw_len, norm_len, is_block in line.segments:
             builder.add(raw_start, raw_len, norm_len, is_block)
         parts.append(line.text)
@@ -467,24 +446,20 @@ class _Gaps:
             gap = self._spans[self._next] if self._next < len(self._spans) else (end, end)
             stretch_end = min(gap[0], end)
             if stretch_end > pos:
-                if pending and not LINE_BREAK.search(self._raw_text, pos, stretch_end):
-                    # the space between a kept part of a line and a piece removed after it
-                    # on the same line: deleted; the separator goes to the line break later
-                    builder.add(pos, stretch_end - pos, 0, True)
-                else:
+                if pending and LINE_BREAK.search(self._raw_text, pos, stretch_end):
                     self._stretch(builder, pos, stretch_end, pending)
                     pending = ""
+                else:
+                    # no separator to carry; or the space between a kept part of a line and a piece
+                    # removed after it on the same line: deleted, the separator goes to a later line break
+                    builder.add(pos, stretch_end - pos, 0, True)
             pos = max(stretch_end, min(gap[1], end))
         if pending:
             raise RuntimeError(f"bug: no raw line break to carry the separator before raw {end}")
 
     def _stretch(self, builder: MapBuilder, start: int, end: int, separator: str) -> None:
-        if not separator:
-            builder.add(start, end - start, 0, True)
-            return
+        """``[start, end)``, which holds a line break (``fill`` looked), carrying ``separator``."""
         breaks = list(LINE_BREAK.finditer(self._raw_text, start, end))
-        if not breaks:
-            raise RuntimeError(f"bug: no raw line break in [{start}, {end}) to carry the separator")
         first, last = breaks[0].start(), breaks[-1].end()
         if first > start:
             builder.add(start, first - start, 0, True)
