@@ -47,11 +47,9 @@ _DATE = (rf"(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}(?:[T ]\d{{1,2}}:\d{{2}}(?::\d{{2}})?(
          rf"|\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}}|\d{{4}}/\d{{1,2}}/\d{{1,2}})")
 _TIME = r"(?:\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*\(?(?:[A-Z]{2,5}|UTC[+-]?\d*)\)?)?)"
 _DATE_LABEL = r"(?:date|dated|published|published on|posted|posted on|updated|last updated|first published)"
-DATELINE = re.compile(
-    rf"(?:{_DATE_LABEL}\s*:?\s*)?(?:{_WEEKDAY}\s*)?{_DATE}(?:\s*(?:,|\||-|–|at)?\s*{_TIME})?"
-    rf"(?:\s*(?:\||-|–|·)\s*(?:{_DATE_LABEL}\s*:?\s*)?(?:{_WEEKDAY}\s*)?{_DATE}(?:\s*(?:,|\||-|–|at)?\s*{_TIME})?)?",
-    re.IGNORECASE,
-)
+_STAMP = rf"(?:{_DATE_LABEL}\s*:?\s*)?(?:{_WEEKDAY}\s*)?{_DATE}(?:\s*(?:,|\||-|–|at)?\s*{_TIME})?"
+# one stamp, or two: "Published 3 May 2024 | Updated 4 May 2024"
+DATELINE = re.compile(rf"{_STAMP}(?:\s*(?:\||-|–|·)\s*{_STAMP})?", re.IGNORECASE)
 READING_TIME = re.compile(
     r"(?:\d+\s*-?\s*(?:min|mins|minute|minutes)\.?\s+read"
     r"|(?:estimated\s+)?reading\s+time\s*:?\s*\d+\s*(?:min|mins|minute|minutes)\.?)",
@@ -106,12 +104,14 @@ def _alternation(words: tuple[str, ...]) -> str:
 
 
 _NETWORK = _alternation(_NETWORKS)
-_SHARE_ITEM = rf"(?:(?:share\s+(?:on|via|to|with)\s+)?{_NETWORK}|\d+(?:[.,]\d+)?\s*[km]?\s+(?:shares?|comments?))"
+_SHARE_ON = r"share\s+(?:on|via|to|with)\s+"
+_SHARE_COUNT = r"\d+(?:[.,]\d+)?\s*[km]?\s+(?:shares?|comments?)"
+_SHARE_ITEM = rf"(?:(?:{_SHARE_ON})?{_NETWORK}|{_SHARE_COUNT})"
 SHARE_ROW = re.compile(
     rf"(?:{_SHARE_LEAD}\s*:?\s*)?{_SHARE_ITEM}(?:{_SEPARATOR}{_SHARE_ITEM})+"  # two items or more
     rf"|{_SHARE_LEAD}\s*:?\s*{_SHARE_ITEM}"  # one, led by "share"
-    rf"|share\s+(?:on|via|to|with)\s+{_NETWORK}"
-    rf"|\d+(?:[.,]\d+)?\s*[km]?\s+(?:shares?|comments?)",  # a count alone: "1.2K Shares"
+    rf"|{_SHARE_ON}{_NETWORK}"
+    rf"|{_SHARE_COUNT}",  # a count alone: "1.2K Shares"
     re.IGNORECASE,
 )
 _FOOTER_ITEMS = ("About", "About us", "Contact", "Contact us", "Privacy", "Privacy policy", "Privacy notice",
@@ -217,15 +217,15 @@ def _any_of(words: tuple[str, ...]) -> Callable[[str], re.Match | None]:
     return re.compile("|".join(map(re.escape, words))).search
 
 
-def _gated_fullmatch(pattern: re.Pattern, longest: int, words: tuple[str, ...]) -> Callable[[str, int], bool]:
+def _fullmatch(pattern: re.Pattern, longest: int | None = None,
+               words: tuple[str, ...] = ()) -> Callable[[str, int], bool]:
+    """Whether the line is a match of ``pattern`` whole; gated by ``longest``: a line longer, or
+    holding none of ``words`` once lower-cased, is not matched against it."""
+    if longest is None:
+        return lambda text, end: pattern.fullmatch(text, 0, end) is not None
     has_a_word = _any_of(words)
-
-    def matches(text: str, end: int) -> bool:
-        if end > longest:
-            return False
-        line = text[:end]
-        return has_a_word(line.lower()) is not None and pattern.fullmatch(line) is not None
-    return matches
+    return lambda text, end: (end <= longest and has_a_word(text[:end].lower()) is not None
+                              and pattern.fullmatch(text, 0, end) is not None)
 
 
 _HAS_RELATED_WORD = _any_of(_RELATED_WORDS)
@@ -251,24 +251,19 @@ def _related_link(text: str, end: int, title: str | None, is_first: bool) -> tup
     return (("related-link", match.start("link"), end),)
 
 
-# Case folding never shortens a text (each character folds to one or more), so a line longer
-# than every label cannot fold to one: most lines are, and skip the fold.
-_WIDGETS_MAX = max(map(len, WIDGETS))
-_COMMENT_FORM_MAX = max(map(len, COMMENT_FORM))
+def _folded_in(labels: frozenset[str]) -> Callable[[str, int], bool]:
+    """Whether the line, case-folded, is one of ``labels``. Case folding never shortens a text (each
+    character folds to one or more), so a line longer than every label cannot fold to one: most
+    lines are, and skip the fold."""
+    longest = max(map(len, labels))
+    return lambda text, end: end <= longest and text[:end].casefold() in labels
 
 
-def _folded_in(text: str, end: int, labels: frozenset[str], longest: int) -> bool:
-    return end <= longest and text[:end].casefold() in labels
-
-
-def _fullmatch(pattern: re.Pattern) -> Callable[[str, int], bool]:
-    return lambda text, end: pattern.fullmatch(text, 0, end) is not None
-
-
-def _whole(kind: str, matches: Callable[[str, int], bool]) -> Rule:
+def _whole(kind: str, matches: Callable[[str, int], bool]) -> tuple[str, Rule]:
+    """The rule ``kind`` that removes a whole line that ``matches``, named in ``RULES``."""
     def rule(text: str, end: int, title: str | None, is_first: bool) -> tuple[Piece, ...] | None:
         return ((kind, 0, end),) if matches(text, end) else None
-    return rule
+    return kind, rule
 
 
 # A caption is a sentence or two under a photo (the seeds' longest: 269 characters; an agency's,
@@ -318,18 +313,18 @@ def _title_repeat(text: str, end: int, title: str | None, is_first: bool) -> tup
 
 
 RULES: tuple[tuple[str, Rule], ...] = (
-    ("reading-time", _whole("reading-time", _fullmatch(READING_TIME))),
-    ("dateline", _whole("dateline", _fullmatch(DATELINE))),
-    ("widget", _whole("widget", lambda text, end: _folded_in(text, end, WIDGETS, _WIDGETS_MAX))),
-    ("comment-form", _whole("comment-form", lambda text, end: _folded_in(text, end, COMMENT_FORM, _COMMENT_FORM_MAX))),
-    ("photo-caption", _whole("photo-caption", _is_photo_caption)),
-    ("photo-credit", _whole("photo-credit", _fullmatch(STANDALONE_CREDIT))),
+    _whole("reading-time", _fullmatch(READING_TIME)),
+    _whole("dateline", _fullmatch(DATELINE)),
+    _whole("widget", _folded_in(WIDGETS)),
+    _whole("comment-form", _folded_in(COMMENT_FORM)),
+    _whole("photo-caption", _is_photo_caption),
+    _whole("photo-credit", _fullmatch(STANDALONE_CREDIT)),
     ("glued-credit", _glued_credit),
     ("title-repeat", _title_repeat),
-    ("share-buttons", _whole("share-buttons", _gated_fullmatch(SHARE_ROW, 300, _SHARE_WORDS))),
-    ("footer-links", _whole("footer-links", _gated_fullmatch(FOOTER_ROW, 400, _FOOTER_WORDS))),
-    ("newsletter", _whole("newsletter", _gated_fullmatch(NEWSLETTER, _NEWSLETTER_MAX, _NEWSLETTER_WORDS))),
-    ("copyright", _whole("copyright", _gated_fullmatch(COPYRIGHT, _COPYRIGHT_MAX, _COPYRIGHT_WORDS))),
+    _whole("share-buttons", _fullmatch(SHARE_ROW, 300, _SHARE_WORDS)),
+    _whole("footer-links", _fullmatch(FOOTER_ROW, 400, _FOOTER_WORDS)),
+    _whole("newsletter", _fullmatch(NEWSLETTER, _NEWSLETTER_MAX, _NEWSLETTER_WORDS)),
+    _whole("copyright", _fullmatch(COPYRIGHT, _COPYRIGHT_MAX, _COPYRIGHT_WORDS)),
     ("related-link", _related_link),
 )
 
