@@ -286,6 +286,10 @@ LONG_FIRST = "word " * (TITLE_MAX_CHARS // 5 + 1)
 @pytest.mark.parametrize(("raw", "text", "title"), [
     pytest.param("Headline\nBody text.", "Headline\n\nBody text.", "Headline", id="a-short-first-line-is-the-title"),
     pytest.param(LONG_FIRST + "\nNext line.", LONG_FIRST.strip() + "\nNext line.", None, id="a-long-one-is-not"),
+    pytest.param("x" * TITLE_MAX_CHARS + "\nBody.", "x" * TITLE_MAX_CHARS + "\n\nBody.", "x" * TITLE_MAX_CHARS,
+                 id="a-first-line-of-the-longest-a-title-may-be-is-one"),
+    pytest.param("x" * (TITLE_MAX_CHARS + 1) + "\nBody.", "x" * (TITLE_MAX_CHARS + 1) + "\nBody.", None,
+                 id="one-character-longer-is-not"),
     pytest.param("3 min read\nHeadline\n\nBody.", "Headline\n\nBody.", None, id="nor-boilerplate"),
     pytest.param("  Title  \n\n\n\nLine one\nLine two \t\n \n\u00a0\nPara two\n\n",
                  "Title\n\nLine one\nLine two\n\nPara two", "Title", id="lines-and-paragraphs"),

@@ -130,6 +130,15 @@ def test_blocks_of_equal_length_are_marked(raw):
     assert OffsetMap.from_dict(result.offset_map.to_dict()) == result.offset_map
 
 
+def test_line_breaks_as_many_as_their_separator_map_one_for_one():
+    """Raw "\n\n" between paragraphs and "\n" within one stay in the text character for character:
+    aligned, so the map is one segment ("\r\n\r\n" -> "\n\n" is a block: SEGMENTS above)."""
+    result = normalize("Title\n\nBody.\nMore.")
+    assert result.text == "Title\n\nBody.\nMore."
+    assert result.offset_map.segments == ((0, 0, 18, 18),)
+    assert result.offset_map.equal_length_blocks == ()
+
+
 def test_equal_length_blocks_must_name_equal_length_segments():
     with pytest.raises(CorpusError) as info:
         OffsetMap(4, 2, ((0, 0, 2, 4),), (0,))
