@@ -160,7 +160,8 @@ RULE_CASES = [
     # (line, title, expected pieces)
     *whole("reading-time", "3 min read", "12 mins read", "Reading time: 4 minutes"),
     *whole("dateline", "25 April, 2024", "date 2021-09-30", "April 25, 2024", "Published: March 3, 2023 10:45 AM EST",
-           "Updated 2023-03-03T10:45:00Z", "Thursday 4 May 2023 | 09:30 GMT"),
+           "Updated 2023-03-03T10:45:00Z", "Thursday 4 May 2023 | 09:30 GMT",
+           "Published 3 May 2024 \u00b7 Updated 4 May 2024"),
     *whole("widget", "Live Story", "Advertisement"),
     *whole("comment-form", "Please enter your comment!", "Please enter your name here", "Comments are closed.",
            "Leave a Reply"),
@@ -168,6 +169,9 @@ RULE_CASES = [
            "A ruin. (Photo by: G. M./UCG via Getty Images)",
            "Lavrov and Mekdad in New York [Russian Foreign Ministry/Handout via Reuters]",
            "Assad in Damascus [Louai Beshara/AFP]", "Assad (left) and Lavrov (right) in Moscow [File: Sputnik/Reuters]"),
+    # longer than 400 characters, ending in a photo credit, three sentences: a paragraph, not a caption
+    *kept("Syrians gather in Idlib " + "and wait " * 40
+          + "for news. Others stayed home. Many left the city [File: Reuters]"),
     *kept("Protesters in Idlib (AFP)",  # the credit of a report, not of a photo: kept
           "The ministry confirmed the talks. (AFP/Reuters)", "Talks in Amman [the fourth this year]"),
     *whole("photo-credit", "Reuters", "AFP via Getty Images", "Photo: Reuters"),
@@ -182,7 +186,8 @@ RULE_CASES = [
     ("The Title, again", "The Title", None),
     # other sites: share rows, footer menus, newsletter prompts, copyright footers, related links
     *whole("share-buttons", "Facebook Twitter LinkedIn WhatsApp Email", "Share: Facebook | X | Email | Copy link",
-           "Share on Facebook Share on X Share on LinkedIn Copy link", "Share via Email", "1.2K Shares"),
+           "Share on Facebook Share on X Share on LinkedIn Copy link", "Share via Email", "1.2K Shares",
+           "12 Comments"),
     *kept("The ministry posted the statement on Facebook and X.", "Share prices in Damascus fell.",
           "Email"),  # one item, no "share": could be anything
     *whole("footer-links", "About Us | Contact | Privacy Policy | Terms of Use | Advertise",
