@@ -158,6 +158,12 @@ CANDIDATES = [
                  {"x": "QUOTE q1 has no said_by relation to a SOURCE", "y": "QUOTE q2 has no cue relation to a CUE",
                   "C": "SOURCE s3 (of QUOTE q3) has no speaker_id"},
                  id="quote-without-source-or-cue-and-source-without-speaker"),
+    # a mutation that took a speaker_id of spaces for a speaker failed no test
+    pytest.param("D: w.", lambda t: {"quotes": [
+        Quote("q4", "d1", at(t, "w"), "w", "indirect", source=Source("s4", at(t, "D"), "D", " \t"),
+              cue=Cue("c4", at(t, ":"), ":"))]}, {},
+                 [("source-without-speaker", 0, 1, "D")], {"D": "SOURCE s4 (of QUOTE q4) has no speaker_id"},
+                 id="a-speaker-id-of-whitespace-is-no-speaker"),
     # found by a hunt: the message named whichever quote the record held first
     *(pytest.param("He said a, and b.", lambda t, reverse=reverse: _source_shared(t, reverse), {},
                    [("source-without-speaker", 0, 2, "He")], {"He": "SOURCE s1 (of QUOTE q1) has no speaker_id"},

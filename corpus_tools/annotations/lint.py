@@ -71,11 +71,10 @@ class _Cover:
 class _DocumentView:
     """What the checks need of one document: its text, its annotations, and their covers."""
 
-    __slots__ = ("document", "annotations", "entities", "timexes", "quotes", "names", "quote_units")
+    __slots__ = ("document", "entities", "timexes", "quotes", "names", "quote_units")
 
     def __init__(self, document: Document, annotations: DocumentAnnotations, names: "_NameMatcher"):
         self.document = document
-        self.annotations = annotations
         # In offset order, whatever order the caller's record holds them in: of two candidates on
         # one span (a SOURCE several quotes share) the first is kept, and its message names its QUOTE.
         self.quote_units = sorted(annotations.quotes, key=lambda quote: (quote.span.start, quote.span.end, quote.id))
@@ -83,9 +82,6 @@ class _DocumentView:
         self.timexes = _Cover(timex.span for timex in annotations.timexes)
         self.quotes = _Cover(quote.span for quote in annotations.quotes)
         self.names = names
-
-    def candidate(self, code: str, match: re.Match, message: str) -> Candidate:
-        return Candidate(code, self.document.doc_id, Span(match.start(), match.end()), match.group(), message)
 
 
 def _uncovered(view: _DocumentView, code: str, matches: Iterable[re.Match], cover: _Cover,
@@ -96,7 +92,7 @@ def _uncovered(view: _DocumentView, code: str, matches: Iterable[re.Match], cove
             continue
         where = (f"is only partly covered by {layer} spans" if cover.touches(span)
                  else f"is outside every {layer} span")
-        yield view.candidate(code, match, f"{what} {where}")
+        yield Candidate(code, view.document.doc_id, span, match.group(), f"{what} {where}")
 
 
 class _NameMatcher:
@@ -167,84 +163,65 @@ def _node_pattern(node: dict, patterns: Mapping[int, str]) -> str:
     return f"(?:{body})?" if len(branches) == 1 else body + "?"
 
 
-def _check_names(view: _DocumentView) -> Iterator[Candidate]:
-    for candidate in _uncovered(view, "name-outside-entity", view.names.finditer(view.document.text),
-                                view.entities, "registry name", "entity"):
+def _check_names(view: _DocumentView, code: str) -> Iterator[Candidate]:
+    for candidate in _uncovered(view, code, view.names.finditer(view.document.text), view.entities,
+                                "registry name", "entity"):
         roles = ", ".join(view.names.owners[candidate.text])
-        yield Candidate(candidate.code, candidate.doc_id, candidate.span, candidate.text,
-                        f"{candidate.message} ({roles})")
+        yield replace(candidate, message=f"{candidate.message} ({roles})")
 
 
-def _check_quote_marks(view: _DocumentView) -> Iterator[Candidate]:
-    return _uncovered(view, "quote-marks-outside-quote", _QUOTE_PAIR.finditer(view.document.text),
-                      view.quotes, "quotation-mark pair", "QUOTE")
+def _check_quote_marks(view: _DocumentView, code: str) -> Iterator[Candidate]:
+    return _uncovered(view, code, _QUOTE_PAIR.finditer(view.document.text), view.quotes, "quotation-mark pair", "QUOTE")
 
 
-def _time_check(code: str, regex: Callable[[], re.Pattern], what: str
-                ) -> Callable[[_DocumentView], Iterator[Candidate]]:
-    def check(view: _DocumentView) -> Iterator[Candidate]:
-        return _uncovered(view, code, regex().finditer(view.document.text), view.timexes, what, "time")
-    return check
+# code -> (what the word is, its pattern): words a time span should contain
+_TIME_WORDS = {
+    "year-outside-timex": ("year", r"(?:19|20)\d\d(?:s)?"),  # "1990s" is a decade, a DATE too
+    "month-outside-timex": ("month name", "|".join(map(re.escape, MONTH_NAMES))),
+    "weekday-outside-timex": ("weekday name", rf"(?:{'|'.join(WEEKDAYS)})s?"),
+}
 
 
 # Compiled on first use, not at import: their word boundaries (text.word_boundaries) take a
 # scan of every code point for the combining marks.
-@functools.cache
-def _year() -> re.Pattern:
-    return _whole_words(r"(?:19|20)\d\d(?:s)?")  # "1990s" is a decade, a DATE too
+_time_regex = functools.cache(_whole_words)
 
 
-@functools.cache
-def _month() -> re.Pattern:
-    return _whole_words("|".join(map(re.escape, MONTH_NAMES)))
+def _check_time_words(view: _DocumentView, code: str) -> Iterator[Candidate]:
+    what, pattern = _TIME_WORDS[code]
+    return _uncovered(view, code, _time_regex(pattern).finditer(view.document.text), view.timexes, what, "time")
 
 
-@functools.cache
-def _weekday() -> re.Pattern:
-    return _whole_words(rf"(?:{'|'.join(WEEKDAYS)})s?")
+# code -> (the region a QUOTE's candidate is on, None when it lacks nothing; the message, of the QUOTE)
+_ATTRIBUTION: dict[str, tuple[Callable, Callable]] = {
+    "quote-without-source": (lambda quote: quote if quote.source is None else None,
+                             lambda quote: f"QUOTE {quote.id} has no said_by relation to a SOURCE"),
+    "quote-without-cue": (lambda quote: quote if quote.cue is None else None,
+                          lambda quote: f"QUOTE {quote.id} has no cue relation to a CUE"),
+    "source-without-speaker": (lambda quote: quote.source if quote.source is not None
+                               and not (quote.source.speaker_id or "").strip() else None,
+                               lambda quote: f"SOURCE {quote.source.id} (of QUOTE {quote.id}) has no speaker_id"),
+}
 
 
-def _region_candidate(code: str, doc_id: str, region, message: str) -> Candidate:
-    return Candidate(code, doc_id, region.span, region.text, message)
-
-
-def _check_quote_source(view: _DocumentView) -> Iterator[Candidate]:
+def _check_attribution(view: _DocumentView, code: str) -> Iterator[Candidate]:
+    region_of, message = _ATTRIBUTION[code]
     for quote in view.quote_units:
-        if quote.source is None:
-            yield _region_candidate("quote-without-source", quote.doc_id, quote,
-                                    f"QUOTE {quote.id} has no said_by relation to a SOURCE")
+        if (region := region_of(quote)) is not None:
+            yield Candidate(code, quote.doc_id, region.span, region.text, message(quote))
 
 
-def _check_quote_cue(view: _DocumentView) -> Iterator[Candidate]:
-    for quote in view.quote_units:
-        if quote.cue is None:
-            yield _region_candidate("quote-without-cue", quote.doc_id, quote,
-                                    f"QUOTE {quote.id} has no cue relation to a CUE")
-
-
-def _check_source_speaker(view: _DocumentView) -> Iterator[Candidate]:
-    for quote in view.quote_units:
-        source = quote.source
-        if source is not None and not (source.speaker_id or "").strip():
-            yield _region_candidate("source-without-speaker", quote.doc_id, source,
-                                    f"SOURCE {source.id} (of QUOTE {quote.id}) has no speaker_id")
-
-
-# code -> check; the codes are public interface (acceptances and the guidelines name them).
-CHECKS: dict[str, Callable[[_DocumentView], Iterable[Candidate]]] = {
+# code -> check(view, code); the codes are public interface (acceptances and the guidelines name them).
+CHECKS: dict[str, Callable[[_DocumentView, str], Iterable[Candidate]]] = {
     "name-outside-entity": _check_names,
     "quote-marks-outside-quote": _check_quote_marks,
-    "year-outside-timex": _time_check("year-outside-timex", _year, "year"),
-    "month-outside-timex": _time_check("month-outside-timex", _month, "month name"),
-    "weekday-outside-timex": _time_check("weekday-outside-timex", _weekday, "weekday name"),
-    "quote-without-source": _check_quote_source,
-    "quote-without-cue": _check_quote_cue,
-    "source-without-speaker": _check_source_speaker,
+    **dict.fromkeys(_TIME_WORDS, _check_time_words),
+    **dict.fromkeys(_ATTRIBUTION, _check_attribution),
 }
 
 
 def _sort_key(candidate: Candidate) -> tuple:
-    return (candidate.doc_id, candidate.span.start, candidate.span.end, candidate.code, candidate.text)
+    return (candidate.doc_id, candidate.span.start, candidate.span.end, candidate.code)
 
 
 def lint(documents: Mapping[str, Document], annotations: Iterable[DocumentAnnotations],
@@ -262,8 +239,8 @@ def lint(documents: Mapping[str, Document], annotations: Iterable[DocumentAnnota
     found: dict[tuple, Candidate] = {}
     for annotated in annotations:
         view = _DocumentView(_document_for(documents, annotated), annotated, names)
-        for check in CHECKS.values():
-            for candidate in check(view):
+        for code, check in CHECKS.items():
+            for candidate in check(view, code):
                 # A SOURCE shared by several quotes is one candidate, not one per quote.
                 found.setdefault((candidate.code, candidate.doc_id, candidate.span), candidate)
         if on_progress is not None:
@@ -293,14 +270,10 @@ def review(candidates: Iterable[Candidate], acceptances: Iterable[Acceptance],
     but for one of ``removed`` (documents removed from the corpus, which may be added again):
     kept, and counted apart."""
     by_key = {acceptance.key: acceptance for acceptance in acceptances}
-    unexplained, explained, used = [], [], set()
-    for candidate in candidates:
-        acceptance = by_key.get(candidate.key)
-        if acceptance is None:
-            unexplained.append(candidate)
-        else:
-            explained.append((candidate, acceptance))
-            used.add(candidate.key)
+    candidates = list(candidates)
+    unexplained = [candidate for candidate in candidates if candidate.key not in by_key]
+    explained = [(candidate, by_key[candidate.key]) for candidate in candidates if candidate.key in by_key]
+    used = {candidate.key for candidate, _ in explained}
     kept: dict[str, list[Acceptance]] = {"stale": [], "unchecked": [], "removed": []}
     for key, acceptance in by_key.items():
         if key in used:
@@ -312,8 +285,7 @@ def review(candidates: Iterable[Candidate], acceptances: Iterable[Acceptance],
             kept["stale"].append(acceptance)
         else:
             kept["unchecked"].append(acceptance)
-    return LintReview(tuple(unexplained), tuple(explained), tuple(kept["stale"]), unchecked=tuple(kept["unchecked"]),
-                      removed=tuple(kept["removed"]))
+    return LintReview(tuple(unexplained), tuple(explained), **{kind: tuple(listed) for kind, listed in kept.items()})
 
 
 def accepted_path(layout: Layout) -> Path:
@@ -354,15 +326,11 @@ def _acceptance(record: dict, location: Location) -> Acceptance:
         raise CorpusError("lint-accepted-invalid", str(error), location) from None
 
 
-def candidate_as_dict(candidate: Candidate) -> dict:
-    """The JSON shape of a candidate: an acceptance line once ``message`` is replaced by a ``reason``."""
-    return {"code": candidate.code, "doc_id": candidate.doc_id, "start": candidate.span.start,
-            "end": candidate.span.end, "text": candidate.text, "message": candidate.message}
-
-
-def acceptance_as_dict(acceptance: Acceptance) -> dict:
-    return {"code": acceptance.code, "doc_id": acceptance.doc_id, "start": acceptance.span.start,
-            "end": acceptance.span.end, "text": acceptance.text, "reason": acceptance.reason}
+def _as_dict(item: Candidate | Acceptance, **more) -> dict:
+    """The JSON shape of a candidate or an acceptance: an acceptance line is a candidate's with
+    its ``message`` replaced by a ``reason``."""
+    return {"code": item.code, "doc_id": item.doc_id, "start": item.span.start, "end": item.span.end,
+            "text": item.text, **more}
 
 
 _SHOWN_TEXT = 80  # characters of a candidate's text on its line; the JSON form has it whole
@@ -401,15 +369,20 @@ def summary_line(result: LintReview) -> str:
             f"{quantity(len(result.stale), 'stale acceptance')}{kept}")
 
 
+def _listed(result: LintReview, show_all: bool) -> list[tuple[Candidate, Acceptance | None]]:
+    """The candidates a review lists, each with its acceptance (None: unexplained): the unexplained,
+    with ``show_all`` the explained too, by document, offset and code."""
+    listed = [(candidate, None) for candidate in result.unexplained]
+    if show_all:
+        listed += result.explained
+    return sorted(listed, key=lambda pair: _sort_key(pair[0]))
+
+
 def review_lines(result: LintReview, show_all: bool, file: Path) -> Iterator[str]:
     """The text form of a review (``corpus-tools lint``): a line per unexplained candidate (with
     ``show_all``, per explained one too, with its reason), per stale acceptance of ``file``, then
     the summary."""
-    explained = {c.key: a for c, a in result.explained} if show_all else {}
-    shown = [*result.unexplained, *(c for c, _ in result.explained)] if show_all else list(result.unexplained)
-    shown.sort(key=lambda c: (c.doc_id, c.span.start, c.span.end, c.code))
-    for candidate in shown:
-        acceptance = explained.get(candidate.key)
+    for candidate, acceptance in _listed(result, show_all):
         # escaped: a reason is free text a person wrote, and may hold a line break or a terminal's escape
         suffix = f" [explained, line {acceptance.line}: {escape(acceptance.reason)}]" if acceptance else ""
         yield candidate_line(candidate) + suffix
@@ -421,13 +394,10 @@ def review_lines(result: LintReview, show_all: bool, file: Path) -> Iterator[str
 def review_dict(result: LintReview, show_all: bool) -> dict:
     """The JSON form of a review (``corpus-tools lint --json``); ``show_all``: the explained
     candidates too, with their reason."""
-    listed = [{**candidate_as_dict(c), "reason": None} for c in result.unexplained]
-    if show_all:
-        listed += [{**candidate_as_dict(c), "reason": a.reason} for c, a in result.explained]
-        listed.sort(key=lambda item: (item["doc_id"], item["start"], item["end"], item["code"]))
     return {
-        "candidates": listed,
-        "stale": [{**acceptance_as_dict(a), "line": a.line} for a in result.stale],
+        "candidates": [_as_dict(c, message=c.message, reason=None if a is None else a.reason)
+                       for c, a in _listed(result, show_all)],
+        "stale": [_as_dict(a, reason=a.reason, line=a.line) for a in result.stale],
         "counts": {"unexplained": len(result.unexplained), "explained": len(result.explained),
                    "stale": len(result.stale), "unchecked": len(result.unchecked), "removed": len(result.removed),
                    "annotation_errors": result.annotation_errors},
