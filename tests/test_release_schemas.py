@@ -36,6 +36,24 @@ def test_lists_are_written_in_the_forms_datasets_3_reads():
     assert "List" not in json.dumps([features_dict(config) for config in CONFIGS])
 
 
+def test_a_list_of_structs_is_a_yaml_list_of_its_fields():
+    """Mutations that wrote it as ``list: {struct: [...]}`` failed no test: datasets reads both."""
+    passages = {f["name"]: f for f in yaml_features("kb")}["passages"]
+    assert passages == {"name": "passages", "list": [
+        {"name": "id", "dtype": "string"}, {"name": "type", "dtype": "string"},
+        {"name": "text", "sequence": "string"}, {"name": "offsets", "sequence": {"sequence": "int64"}}]}
+
+
+# (config, column, its Arrow type): mutations of an offset's or a count's width failed no test, since
+# datasets derives its schema from the same declarations
+@pytest.mark.parametrize(("config", "column", "arrow_type"), [
+    ("entities", "raw_end", "int32"), ("quotes", "cue_raw_end", "int32"), ("quotes", "source_start", "int32"),
+    ("timexes", "annotators", "int32"), ("entities", "label", "int64"), ("kb", "fold", "int32"),
+])
+def test_columns_have_their_arrow_types(config, column, arrow_type):
+    assert str(arrow_schema(config).field(column).type) == arrow_type
+
+
 def test_label_columns_are_class_labels_in_datasets():
     assert isinstance(features("entities")["label"], ClassLabel)
     assert features("entities")["label"].names[0] == "PERSON"

@@ -19,11 +19,11 @@ oldest and the newest datasets).
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Iterable, Union
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -98,28 +98,21 @@ def yaml_feature(name: str | None, feature: Feature) -> dict:
     if isinstance(feature, ClassLabel):
         return {**head, "dtype": {"class_label": {"names": {str(i): n for i, n in enumerate(feature.names)}}}}
     if isinstance(feature, List):
-        inner = yaml_feature(None, feature.feature)
-        # as datasets 3.x writes them (see the module docstring)
-        return {**head, ("list" if isinstance(feature.feature, dict) else "sequence"): _simplified(inner)}
+        inner = yaml_feature(None, feature.feature)  # one key: dtype, struct, sequence or list
+        # as datasets 3.x writes them (see the module docstring): ``sequence: int32``, ``list: [fields]``
+        simplified = inner.get("dtype", inner.get("struct", inner))
+        return {**head, ("list" if isinstance(feature.feature, dict) else "sequence"): simplified}
     return {**head, "struct": [yaml_feature(sub_name, sub) for sub_name, sub in feature.items()]}
-
-
-def _simplified(inner: dict) -> Any:
-    """datasets writes ``sequence: int32`` for ``sequence: {dtype: int32}`` and ``list: [fields]`` for a struct."""
-    if list(inner) == ["dtype"]:
-        return inner["dtype"]
-    if list(inner) == ["struct"]:
-        return inner["struct"]
-    return inner
 
 
 _STRING = Value("string")
 _INT = Value("int64")
 
 
-def _span_columns(prefix: str = "") -> dict:
-    """Normalized and raw offsets (code points, half-open) plus the covered text."""
+def _region_columns(prefix: str = "") -> dict:
+    """A region's id, its normalized and raw offsets (code points, half-open) and the covered text."""
     return {
+        f"{prefix}id": _STRING,
         f"{prefix}start": Value("int32"),
         f"{prefix}end": Value("int32"),
         f"{prefix}raw_start": Value("int32"),
@@ -128,127 +121,95 @@ def _span_columns(prefix: str = "") -> dict:
     }
 
 
-# Where each unit comes from (issue 16; corpus_tools.annotations.adjudicate.unit_provenance): the
-# annotators whose own version has exactly this unit, how many annotators' versions the document
-# had, and whether it was decided in adjudication. Null when the release was built without the versions.
-_UNIT_PROVENANCE = {
-    "agreed_by": List(_STRING),
-    "annotators": Value("int32"),
-    "adjudicated": Value("bool"),
-}
-
-_EVIDENCE = {"kind": _STRING, "line": Value("int32"), "quote": _STRING, "reasoning": _STRING}
-
 # The document's cross-validation fold, 0-4 (corpus_tools.release.splits.fold_of): in every
 # config whose rows belong to a document.
 _FOLD = Value("int32")
 
-_DOCUMENTS = {
-    "doc_id": _STRING,
-    "split": _STRING,
-    "fold": _FOLD,
-    "title": _STRING,
-    "text": _STRING,
-    "publisher": _STRING,
-    "publisher_evidence": _EVIDENCE,
-    "publication_date": _STRING,
-    "publication_date_precision": _STRING,
-    "publication_date_evidence": _EVIDENCE,
-    "normalizer_version": _STRING,
-    "raw_file": _STRING,
-    "raw_sha256": _STRING,
-    "raw_encoding": _STRING,
-    "text_sha256": _STRING,
-}
 
-_ENTITIES = {
-    "doc_id": _STRING,
-    "fold": _FOLD,
-    "id": _STRING,
-    **_span_columns(),
-    "label": ClassLabel(ENTITY_LABELS),
-    "entity_id": _STRING,
-    **_UNIT_PROVENANCE,
-}
+def _unit_columns(layer: dict) -> dict:
+    """A config of annotated units: their document, fold and region, the ``layer``'s own columns,
+    then where the unit comes from (issue 16; corpus_tools.annotations.adjudicate.unit_provenance):
+    the annotators whose own version has exactly this unit, how many annotators' versions the
+    document had, and whether it was decided in adjudication. Null when the release was built
+    without the versions."""
+    return {
+        "doc_id": _STRING,
+        "fold": _FOLD,
+        **_region_columns(),
+        **layer,
+        "agreed_by": List(_STRING),
+        "annotators": Value("int32"),
+        "adjudicated": Value("bool"),
+    }
 
-_TIMEXES = {
-    "doc_id": _STRING,
-    "fold": _FOLD,
-    "id": _STRING,
-    **_span_columns(),
-    "label": ClassLabel(TIMEX_LABELS),
-    "value": _STRING,
-    "mod": _STRING,
-    **_UNIT_PROVENANCE,
-}
 
-_QUOTES = {
-    "doc_id": _STRING,
-    "fold": _FOLD,
-    "id": _STRING,
-    **_span_columns(),
-    "quote_type": ClassLabel(QUOTE_TYPES),
-    "source_id": _STRING,
-    **_span_columns("source_"),
-    "speaker_id": _STRING,
-    "cue_id": _STRING,
-    **_span_columns("cue_"),
-    **_UNIT_PROVENANCE,
-}
-
-_ENTITY_REGISTRY = {
-    "id": _STRING,
-    "name": _STRING,
-    "type": ClassLabel(ENTITY_LABELS),
-    "aliases": List(_STRING),
-    "wikidata": _STRING,
-    "description": _STRING,
-}
-
-_NER = {
-    "id": _STRING,  # <doc_id>-<sentence index>
-    "doc_id": _STRING,
-    "fold": _FOLD,
-    "sentence": Value("int32"),
-    "tokens": List(_STRING),
-    "token_starts": List(Value("int32")),
-    "token_ends": List(Value("int32")),
-    "ner_tags": List(ClassLabel(NER_TAGS)),
-}
+_EVIDENCE = {"kind": _STRING, "line": Value("int32"), "quote": _STRING, "reasoning": _STRING}
 
 # BigBIO's KB schema, field for field, so BigBIO tooling reads it; offsets index the passage
 # concatenation, which here is the single normalized text, so they equal the flat configs'.
 _KB_NORMALIZED = List({"db_name": _STRING, "db_id": _STRING})
-_KB = {
-    "id": _STRING,
-    "document_id": _STRING,
-    "fold": _FOLD,  # beside BigBIO's fields: the one column its KB schema does not have
-    "passages": List({
-        "id": _STRING, "type": _STRING, "text": List(_STRING), "offsets": List(List(_INT)),
-    }),
-    "entities": List({
-        "id": _STRING, "type": _STRING, "text": List(_STRING), "offsets": List(List(_INT)),
-        "normalized": _KB_NORMALIZED,
-    }),
-    "events": List({
-        "id": _STRING, "type": _STRING, "trigger": {"text": List(_STRING), "offsets": List(List(_INT))},
-        "arguments": List({"role": _STRING, "ref_id": _STRING}),
-    }),
-    "coreferences": List({"id": _STRING, "entity_ids": List(_STRING)}),
-    "relations": List({
-        "id": _STRING, "type": _STRING, "arg1_id": _STRING, "arg2_id": _STRING, "normalized": _KB_NORMALIZED,
-    }),
-}
+_KB_TEXT = {"text": List(_STRING), "offsets": List(List(_INT))}
 
 # config name -> features; the order is the order of configs in the dataset card.
 FEATURES: dict[str, dict[str, Feature]] = {
-    "documents": _DOCUMENTS,
-    "entities": _ENTITIES,
-    "timexes": _TIMEXES,
-    "quotes": _QUOTES,
-    "entity_registry": _ENTITY_REGISTRY,
-    "ner": _NER,
-    "kb": _KB,
+    "documents": {
+        "doc_id": _STRING,
+        "split": _STRING,
+        "fold": _FOLD,
+        "title": _STRING,
+        "text": _STRING,
+        "publisher": _STRING,
+        "publisher_evidence": _EVIDENCE,
+        "publication_date": _STRING,
+        "publication_date_precision": _STRING,
+        "publication_date_evidence": _EVIDENCE,
+        "normalizer_version": _STRING,
+        "raw_file": _STRING,
+        "raw_sha256": _STRING,
+        "raw_encoding": _STRING,
+        "text_sha256": _STRING,
+    },
+    "entities": _unit_columns({"label": ClassLabel(ENTITY_LABELS), "entity_id": _STRING}),
+    "timexes": _unit_columns({"label": ClassLabel(TIMEX_LABELS), "value": _STRING, "mod": _STRING}),
+    "quotes": _unit_columns({
+        "quote_type": ClassLabel(QUOTE_TYPES),
+        **_region_columns("source_"),
+        "speaker_id": _STRING,
+        **_region_columns("cue_"),
+    }),
+    "entity_registry": {
+        "id": _STRING,
+        "name": _STRING,
+        "type": ClassLabel(ENTITY_LABELS),
+        "aliases": List(_STRING),
+        "wikidata": _STRING,
+        "description": _STRING,
+    },
+    "ner": {
+        "id": _STRING,  # <doc_id>-<sentence index>
+        "doc_id": _STRING,
+        "fold": _FOLD,
+        "sentence": Value("int32"),
+        "tokens": List(_STRING),
+        "token_starts": List(Value("int32")),
+        "token_ends": List(Value("int32")),
+        "ner_tags": List(ClassLabel(NER_TAGS)),
+    },
+    "kb": {
+        "id": _STRING,
+        "document_id": _STRING,
+        "fold": _FOLD,  # beside BigBIO's fields: the one column its KB schema does not have
+        "passages": List({"id": _STRING, "type": _STRING, **_KB_TEXT}),
+        "entities": List({"id": _STRING, "type": _STRING, **_KB_TEXT, "normalized": _KB_NORMALIZED}),
+        "events": List({
+            "id": _STRING, "type": _STRING, "trigger": _KB_TEXT,
+            "arguments": List({"role": _STRING, "ref_id": _STRING}),
+        }),
+        "coreferences": List({"id": _STRING, "entity_ids": List(_STRING)}),
+        "relations": List({
+            "id": _STRING, "type": _STRING, "arg1_id": _STRING, "arg2_id": _STRING, "normalized": _KB_NORMALIZED,
+        }),
+    },
 }
 CONFIGS = tuple(FEATURES)
 
@@ -285,7 +246,7 @@ def columns_yaml(columns: dict[str, Feature]) -> list[dict]:
     return [yaml_feature(name, feature) for name, feature in columns.items()]
 
 
-@cache
+@functools.cache
 def arrow_schema(config: str) -> pa.Schema:
     """Columns as Arrow types, with the features as ``huggingface`` metadata (as datasets writes it)."""
     columns = spec(config)
@@ -306,6 +267,16 @@ def missing_columns(config: str, schema: pa.Schema) -> list[str]:
     return [name for name in arrow_schema(config).names if name not in present and name not in ADDED_SINCE_1_0]
 
 
+def _is_list(type_: pa.DataType) -> bool:
+    """A list or a large_list: another writer's may be either, and they read the same."""
+    return pa.types.is_list(type_) or pa.types.is_large_list(type_)
+
+
+def _first_row(found: Iterable[tuple[int, str] | None]) -> tuple[int, str] | None:
+    """Of findings (row, what is wrong with it; None: nothing found), the one of the first row."""
+    return min(filter(None, found), key=lambda item: item[0], default=None)
+
+
 def _kind(type_: pa.DataType) -> Any:
     """What a reader gets from a value of ``type_`` (``to_pylist``): an int, a str, a bool, a
     list of one kind, a struct of kinds by field name. Widths and offsets are no matter (int32
@@ -314,7 +285,7 @@ def _kind(type_: pa.DataType) -> Any:
         return "integer"
     if pa.types.is_string(type_) or pa.types.is_large_string(type_):
         return "string"
-    if pa.types.is_list(type_) or pa.types.is_large_list(type_):
+    if _is_list(type_):
         return "list", _kind(type_.value_type)
     if pa.types.is_struct(type_):
         return "struct", tuple(sorted((field.name, _kind(field.type)) for field in type_))
@@ -381,7 +352,7 @@ def unnamed_label(data: pa.Table | pa.RecordBatch, names: dict[str, tuple[str, .
     found = []  # each column's first row at fault: the first of them is the row named
     for column, labels in names.items():
         values = data.column(column)
-        listed = pa.types.is_list(values.type) or pa.types.is_large_list(values.type)
+        listed = _is_list(values.type)
         # the usual answer, from two numbers: the arrays of the search below, made for every batch
         # a reader reads, cost the viewer 40 MB of peak memory at 10,000 documents
         low, high = pc.min_max(pc.list_flatten(values) if listed else values).values()
@@ -398,7 +369,7 @@ def unnamed_label(data: pa.Table | pa.RecordBatch, names: dict[str, tuple[str, .
             found.append((first if rows is None else rows[first].as_py(),
                           f"{column}: label id {values[first].as_py()} names no label (the file's features have "
                           f"{len(labels)})"))
-    return min(found, key=lambda item: item[0], default=None)
+    return _first_row(found)
 
 
 def require_named(data: pa.Table | pa.RecordBatch, names: dict[str, tuple[str, ...]], file: Path) -> None:
@@ -421,7 +392,7 @@ def row_location(data: pa.Table | pa.RecordBatch, at: int, file: Path) -> Locati
 # diff by the start), so a row null in some of them and not in others was another region to each
 # reader, or a TypeError traceback (an end of None).
 _REGIONS = {"quotes": ("source", "cue")}
-_REGION_COLUMNS = ("id", "start", "end", "raw_start", "raw_end", "text")
+_REGION_COLUMNS = tuple(_region_columns())
 
 
 def half_null_region(data: pa.Table | pa.RecordBatch, config: str) -> tuple[int, str] | None:
@@ -434,9 +405,7 @@ def half_null_region(data: pa.Table | pa.RecordBatch, config: str) -> tuple[int,
         if len(counts) < 2 and counts <= {0, data.num_rows}:
             continue  # the usual answer, from the counts: every column null in no row, or in every row
         nulls = [pc.is_null(data.column(name)) for name in names]
-        some, every = nulls[0], nulls[0]
-        for null in nulls[1:]:
-            some, every = pc.or_(some, null), pc.and_(every, null)
+        some, every = functools.reduce(pc.or_, nulls), functools.reduce(pc.and_, nulls)
         # a release whose quotes have a source and quotes have none takes this path: first_true,
         # which imports no pandas (0.15 s)
         if (at := first_true(pc.and_(some, pc.invert(every)))) is not None:
@@ -444,7 +413,7 @@ def half_null_region(data: pa.Table | pa.RecordBatch, config: str) -> tuple[int,
             found.append((at, f"{next(n for n in names if not valid[n])} is null but "
                               f"{next(n for n in names if valid[n])} is not: a quote's {region} is wholly null "
                               f"(none annotated) or wholly set"))
-    return min(found, key=lambda item: item[0], default=None)
+    return _first_row(found)
 
 
 # The columns every release fills, as the records it is written from require (a list column: its
@@ -453,7 +422,7 @@ def half_null_region(data: pa.Table | pa.RecordBatch, config: str) -> tuple[int,
 # are null by design: a document's title, publisher and date, a mention's entity_id, a timex's
 # mod, a quote's speaker and its source and cue where none was annotated (half_null_region), unit
 # provenance in a release built without the annotators' versions, a registry entity's wikidata.
-_UNIT = ("doc_id", "id", "start", "end", "raw_start", "raw_end", "text")
+_UNIT = ("doc_id", *_region_columns())
 NEVER_NULL: dict[str, tuple[str, ...]] = {
     "documents": ("doc_id", "split", "text", "publisher_evidence", "publication_date_evidence", "normalizer_version",
                   "raw_file", "raw_sha256", "raw_encoding", "text_sha256"),
@@ -478,14 +447,14 @@ def null_value(data: pa.Table | pa.RecordBatch, config: str) -> tuple[int, str] 
         if values.null_count:
             found.append((first_true(pc.is_null(values)), f"{name} is null"))
         # a large_list too: mistyped_columns reads one as its list, another writer's ner tokens
-        elif ((pa.types.is_list(values.type) or pa.types.is_large_list(values.type))
-              and pc.list_flatten(values).null_count):
+        elif _is_list(values.type) and pc.list_flatten(values).null_count:
             if isinstance(values, pa.ChunkedArray):
                 values = values.combine_chunks()
             item = first_true(pc.is_null(pc.list_flatten(values)))
             found.append((pc.list_parent_indices(values)[item].as_py(), f"{name} has a null item"))
-    at, what = min(found, key=lambda item: item[0], default=(None, None))
-    return None if at is None else (at, f"{what}, where every release has a value")
+    if (first := _first_row(found)) is None:
+        return None
+    return first[0], f"{first[1]}, where every release has a value"
 
 
 def wrong_split(data: pa.Table | pa.RecordBatch, file: Path) -> tuple[int, str] | None:
@@ -515,7 +484,7 @@ def require_rows(data: pa.Table | pa.RecordBatch, config: str, names: dict[str, 
     by), and ``require_named`` of the rows it joins from several files."""
     require_named(data, names, file)
     found = (half_null_region(data, config), null_value(data, config), wrong_split(data, file))
-    if wrong := min(filter(None, found), key=lambda item: item[0], default=None):
+    if wrong := _first_row(found):
         raise CorpusError("release-invalid", f"row {first_row + wrong[0]}: {wrong[1]}",
                           row_location(data, wrong[0], file))
 
