@@ -478,77 +478,82 @@ def diff_build(previous: _Release, built: Path, version: str, name: str,
 def compare(old: _Release, new: _Release, *, doc_id: str | None = None, layers: Sequence[str] | None = None,
             comparing: Totalled | None = None) -> ReleaseDiff:
     try:
-        log = ChangeLog()
-        common = set(old.configs()) & set(new.configs())
-        # in name order, not a set's (which PYTHONHASHSEED decides): reading the features opens each
-        # config's first file, and the first that cannot be opened is the one an error names
-        shared = {config: _shared_types(old.features(config), new.features(config)) for config in sorted(common)}
-        old, new = (dataclasses.replace(release, shared=shared) for release in (old, new))
-
-        def keep(found: Iterable[ReleaseChange]) -> None:  # what the filters select, as it is found
-            log.extend(change for change in found
-                       if (doc_id is None or change.doc_id == doc_id) and (not layers or change.layer in layers))
-
-        keep(_schema_changes(old, new))
-        # Each keyed config whole, whatever --doc and --layer select (--doc compares no registry): a
-        # release with a key twice is invalid whatever is asked of it, and a diff of one document
-        # passed a release the whole diff refused.
-        for release in (old, new):
-            for config in sorted(_KEYS.keys() & set(release.configs())):
-                release.keys(config)
-        old_ids, new_ids = old.keys("documents"), new.keys("documents")
-        _check_same_corpus(old, new)
-        if doc_id is not None and doc_id not in old_ids and doc_id not in new_ids:
-            raise CorpusError("doc-unknown", f"no document {doc_id!r} in {old.version} or {new.version}",
-                              Location(doc_id=doc_id))
-        document_columns = _common_columns(old, new, "documents")
-        links: Counter = Counter()  # (old registry id, new registry id) of matched mentions and speakers
-        new_links: set = set()  # registry ids NEW's mentions and speakers use
-        derived = [config for config in sorted(common - _COMPARED)  # compared a batch of documents at a time
-                   if old.document_key(config) is not None and old.document_key(config) == new.document_key(config)]
-        # Batches follow the releases' own order (NEW's documents, then those only OLD has), so each
-        # reads a few row groups of each config; what is found does not depend on how they are cut.
-        in_new = set(new_ids)
-        every = [*new_ids, *(d for d in old_ids if d not in in_new)] if doc_id is None else [doc_id]
-        on_progress = None if comparing is None else comparing(len(every))
-        for batch in batched(every, _BATCH):  # a batch of documents' rows in memory at a time
-            old_docs, new_docs = old.documents(batch), new.documents(batch)
-            found = _document_changes(old_docs, new_docs, document_columns)
-            documented = {change.doc_id for change in found}
-            frames = {d: _Frame(old_docs[d], new_docs[d], document_columns)
-                      for d in sorted(old_docs.keys() & new_docs.keys())}
-            for layer in _UNIT_CONFIGS:
-                if layer not in common:
-                    continue
-                if _unchanged(old, new, layer, batch):
-                    _keep_links(new.batch(layer, batch), links, new_links)
-                    continue
-                found += _unit_changes(layer, old.rows_by_document(layer, batch), new.rows_by_document(layer, batch),
-                                       frames, _common_columns(old, new, layer), links, new_links)
-            if "ner" in common and not _unchanged(old, new, "ner", batch):
-                found += _ner_changes(old.rows_by_document("ner", batch), new.rows_by_document("ner", batch),
-                                      [d for d in batch if d in frames])
-            explained = documented | {change.doc_id for change in found}
-            for config in derived:
-                if not _unchanged(old, new, config, batch):
-                    found += _row_changes(config, old, new, [d for d in batch if d in frames and d not in explained])
-            keep(found)
-            if on_progress is not None:
-                on_progress(len(batch))
-        if "entity_registry" in common and doc_id is None:
-            keep(_registry_changes(old.registry(), new.registry(),
-                                   _common_columns(old, new, "entity_registry"), links, new_links))
-        for config in sorted(common - _COMPARED - set(derived)):  # no document column: compared whole
-            keep(_row_changes(config, old, new, [None]))
-        direction = ("same" if old.version == new.version
-                     else "forward" if version_key(old.version) < version_key(new.version) else "backward")
-        # the layers asked for in report order, each once: `--layer timexes --layer entities` is the
-        # same question as its reverse, and its report (the JSON's filter) the same bytes
-        return ReleaseDiff(old.version, new.version, str(old.path), str(new.path), direction, log.finish(), doc_id,
-                           tuple(layer for layer in LAYERS if layer in layers) if layers else None)
+        return _compare(old, new, doc_id, layers, comparing)
     finally:  # its files, not left open while the caller goes on (a build, its card)
         old.close()
         new.close()
+
+
+def _compare(old: _Release, new: _Release, doc_id: str | None, layers: Sequence[str] | None,
+             comparing: Totalled | None) -> ReleaseDiff:
+    log = ChangeLog()
+    common = set(old.configs()) & set(new.configs())
+    # in name order, not a set's (which PYTHONHASHSEED decides): reading the features opens each
+    # config's first file, and the first that cannot be opened is the one an error names
+    shared = {config: _shared_types(old.features(config), new.features(config)) for config in sorted(common)}
+    old, new = (dataclasses.replace(release, shared=shared) for release in (old, new))
+
+    def keep(found: Iterable[ReleaseChange]) -> None:  # what the filters select, as it is found
+        log.extend(change for change in found
+                   if (doc_id is None or change.doc_id == doc_id) and (not layers or change.layer in layers))
+
+    keep(_schema_changes(old, new))
+    # Each keyed config whole, whatever --doc and --layer select (--doc compares no registry): a
+    # release with a key twice is invalid whatever is asked of it, and a diff of one document
+    # passed a release the whole diff refused.
+    for release in (old, new):
+        for config in sorted(_KEYS.keys() & set(release.configs())):
+            release.keys(config)
+    old_ids, new_ids = old.keys("documents"), new.keys("documents")
+    _check_same_corpus(old, new)
+    if doc_id is not None and doc_id not in old_ids and doc_id not in new_ids:
+        raise CorpusError("doc-unknown", f"no document {doc_id!r} in {old.version} or {new.version}",
+                          Location(doc_id=doc_id))
+    document_columns = _common_columns(old, new, "documents")
+    links: Counter = Counter()  # (old registry id, new registry id) of matched mentions and speakers
+    new_links: set = set()  # registry ids NEW's mentions and speakers use
+    derived = [config for config in sorted(common - _COMPARED)  # compared a batch of documents at a time
+               if old.document_key(config) is not None and old.document_key(config) == new.document_key(config)]
+    # Batches follow the releases' own order (NEW's documents, then those only OLD has), so each
+    # reads a few row groups of each config; what is found does not depend on how they are cut.
+    in_new = set(new_ids)
+    every = [*new_ids, *(d for d in old_ids if d not in in_new)] if doc_id is None else [doc_id]
+    on_progress = None if comparing is None else comparing(len(every))
+    for batch in batched(every, _BATCH):  # a batch of documents' rows in memory at a time
+        old_docs, new_docs = old.documents(batch), new.documents(batch)
+        found = _document_changes(old_docs, new_docs, document_columns)
+        documented = {change.doc_id for change in found}
+        frames = {d: _Frame(old_docs[d], new_docs[d], document_columns)
+                  for d in sorted(old_docs.keys() & new_docs.keys())}
+        for layer in _UNIT_CONFIGS:
+            if layer not in common:
+                continue
+            if _unchanged(old, new, layer, batch):
+                _keep_links(new.batch(layer, batch), links, new_links)
+                continue
+            found += _unit_changes(layer, old.rows_by_document(layer, batch), new.rows_by_document(layer, batch),
+                                   frames, _common_columns(old, new, layer), links, new_links)
+        if "ner" in common and not _unchanged(old, new, "ner", batch):
+            found += _ner_changes(old.rows_by_document("ner", batch), new.rows_by_document("ner", batch),
+                                  [d for d in batch if d in frames])
+        explained = documented | {change.doc_id for change in found}
+        for config in derived:
+            if not _unchanged(old, new, config, batch):
+                found += _row_changes(config, old, new, [d for d in batch if d in frames and d not in explained])
+        keep(found)
+        if on_progress is not None:
+            on_progress(len(batch))
+    if "entity_registry" in common and doc_id is None:
+        keep(_registry_changes(old.registry(), new.registry(),
+                               _common_columns(old, new, "entity_registry"), links, new_links))
+    for config in sorted(common - _COMPARED - set(derived)):  # no document column: compared whole
+        keep(_row_changes(config, old, new, [None]))
+    direction = ("same" if old.version == new.version
+                 else "forward" if version_key(old.version) < version_key(new.version) else "backward")
+    # the layers asked for in report order, each once: `--layer timexes --layer entities` is the
+    # same question as its reverse, and its report (the JSON's filter) the same bytes
+    return ReleaseDiff(old.version, new.version, str(old.path), str(new.path), direction, log.finish(), doc_id,
+                       tuple(layer for layer in LAYERS if layer in layers) if layers else None)
 
 
 def _order(change: ReleaseChange) -> tuple:
