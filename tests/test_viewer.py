@@ -112,15 +112,21 @@ def built(release: Path, out: Path, **options) -> dict[str, bytes]:
     return site_files(out)
 
 
-def first_row_edited(config: str, edit):
-    """An edit for ``resummed``: the first row of ``config``'s train file changed by ``edit(row)``."""
+def rows_edited(config: str, edit):
+    """An edit for ``resummed``: the rows of ``config``'s train file made ``edit(rows)``."""
     def edited(release: Path) -> None:
         [shard] = (release / "data" / config).glob("train-*.parquet")
         table = pq.read_table(shard)
-        changed = table.to_pylist()
-        edit(changed[0])
-        pq.write_table(pa.Table.from_pylist(changed, schema=table.schema), shard)
+        pq.write_table(pa.Table.from_pylist(edit(table.to_pylist()), schema=table.schema), shard)
     return edited
+
+
+def first_row_edited(config: str, edit):
+    """An edit for ``resummed``: the first row of ``config``'s train file changed by ``edit(row)``."""
+    def edited(rows: list[dict]) -> list[dict]:
+        edit(rows[0])
+        return rows
+    return rows_edited(config, edited)
 
 
 def release_without_annotations(tmp_path: Path, *unannotated: str) -> Path:
@@ -1072,15 +1078,6 @@ def test_a_second_build_renders_no_page_again_and_a_change_renders_its_documents
     assert all(second[name] == first[name] for name in set(first) & set(second))
     assert shown in (tmp_path / "site" / "doc" / f"{doc_id}.html").read_text()
     assert site_files(tmp_path / "site") == built(release, tmp_path / "fresh-after", raw_dir=raw)
-
-
-def rows_edited(config: str, edit):
-    """An edit for ``resummed``: the rows of ``config``'s train file made ``edit(rows)``."""
-    def edited(release: Path) -> None:
-        [shard] = (release / "data" / config).glob("train-*.parquet")
-        table = pq.read_table(shard)
-        pq.write_table(pa.Table.from_pylist(edit(table.to_pylist()), schema=table.schema), shard)
-    return edited
 
 
 def test_a_speaker_named_by_no_mention_is_in_its_pages_cache_key(tmp_path):
