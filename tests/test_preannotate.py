@@ -622,10 +622,12 @@ TIMEXES = [
         [("Friday", "DATE", "2024-03-01", None), ("1999", "DATE", "1999", None), ("2019", "DATE", "2019", None)]),
     # Found by a hunt: "this week" of 0999-06-15 (a date the manifest admits) was '999-W24',
     # which the grammar refuses, so it was silently not predicted; days and years had their four.
-    timex_row("a_week_of_a_year_before_1000_has_four_digits", "They met this week, yesterday and last year.",
+    # "two years ago" of it was PAST_REF: the anchor itself was written '999-06-15'.
+    timex_row("a_week_of_a_year_before_1000_has_four_digits",
+        "They met this week, yesterday and last year, and two years ago.",
         "0999-06-15",
         [("this week", "DATE", "0999-W24", None), ("yesterday", "DATE", "0999-06-14", None),
-         ("last year", "DATE", "0998", None)]),
+         ("last year", "DATE", "0998", None), ("two years ago", "DATE", "0997", None)]),
     # Found in review of the clock-time rule: "after 1500 hours of flight" (a pilot's count) was
     # taken for the clock time 15:00 and lost its DURATION; a clock time takes no "of".
     timex_row("hours_of_something_after_a_preposition_of_a_point_in_time_are_a_count",

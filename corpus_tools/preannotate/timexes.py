@@ -117,7 +117,7 @@ class Anchor:
     @property
     def value(self) -> str:
         """The publication date as written (``2024``, ``2024-03``, ``2024-03-12``)."""
-        return "-".join(f"{part:02d}" for part in (self.year, self.month, self.day) if part is not None)
+        return "-".join([f"{self.year:04d}", *(f"{part:02d}" for part in (self.month, self.day) if part is not None)])
 
     @property
     def date(self) -> datetime.date | None:
