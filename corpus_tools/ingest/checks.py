@@ -632,7 +632,7 @@ def _check_regions(annotation: CheckedAnnotation, report: _Reporter) -> None:
         if problem is not None:
             report.region_problem(annotation, region, *problem)
     _check_overlaps(annotation, report)  # last: it weighs only the regions nothing else refused
-    _drop_dangling_links(annotation, report)
+    _drop_dangling_links(annotation)
 
 
 def _check_overlaps(annotation: CheckedAnnotation, report: _Reporter) -> None:
@@ -709,7 +709,7 @@ _LABEL_CHECKS = {
 }
 
 
-def _drop_dangling_links(annotation: CheckedAnnotation, report: _Reporter) -> None:
+def _drop_dangling_links(annotation: CheckedAnnotation) -> None:
     """A relation whose end was excluded goes with it (the region's problem says why)."""
     regions = annotation.regions
     for link in annotation.links:
