@@ -1494,9 +1494,10 @@ def card_section(diff: ReleaseDiff | None, examples: int = 3, files: FilesCompar
         return (f"{head}\n\nThe data did not change since {diff.old_version}: every config has the same columns, "
                 "label sets and rows." + ("" if files is None else " " + _unchanged_files(diff.old_version, files)))
     log = ChangeLog.of(diff.changes)
-    rows = [(layer, kind_phrase(layer, kind), n) for layer, kinds in counts(diff).items() for kind, n in kinds.items()]
+    tallies = counts(diff)
+    rows = [(layer, kind_phrase(layer, kind), n) for layer, kinds in tallies.items() for kind, n in kinds.items()]
     shown = [f"- {layer}, {kind_phrase(layer, kind)}: `{_code(describe(change))}`"
-             for layer, kinds in counts(diff).items() for kind in kinds
+             for layer, kinds in tallies.items() for kind in kinds
              for change in log.first(layer, kind, examples)]
     return (f"{head}\n\nChanges from release {diff.old_version} to {diff.new_version}, per kind (for ner, in tokens); "
             f"by the version rule they need a {required_bump(diff)} version. "
