@@ -32,7 +32,6 @@ from corpus_tools.release import build as build_module
 from corpus_tools.release.arrow_schemas import half_null_region
 from corpus_tools.release.buildinfo import recorded_versions
 from corpus_tools.release.card import CardInfo
-from corpus_tools.release.checksums import sums_text
 from corpus_tools.release.diff import (
     CHANGE_KINDS, ChangeLog, FilesCompared, as_dict, card_section, changelog_line, check_bump, counted, counts,
     diff_releases, report_lines, required_bump,
@@ -61,6 +60,14 @@ def base(tmp_path_factory) -> Path:
 
 def built(tmp_path: Path, documents, annotations, registry, version: str = "1.1.0", **options) -> Path:
     return build_release(documents, annotations, registry, tmp_path / "new", version, **options).path
+
+
+def card_text(release: Path) -> str:
+    return (release / "README.md").read_text(encoding="utf-8")
+
+
+def changelog_text(release: Path) -> str:
+    return (release / "CHANGELOG.md").read_text(encoding="utf-8")
 
 
 def keys(diff) -> list[tuple]:
@@ -490,13 +497,11 @@ def test_changes_of_a_renormalized_document_are_in_document_order(tmp_path):
     has = span_of(documents[DOC].text, "has held")
     entities = (*(e for e in annotations[DOC].entities if e.id != "e2"),
                 entity(documents, "e9", has.start, has.start + 3, "ORG", None))
-    diff = diff_releases(old, built(tmp_path, documents, with_annotation(annotations, entities=entities), registry))
-    assert [(c.kind, c.id) for c in diff.changes if c.layer == "entities"] == [("removed", "e2"), ("added", "e9")]
-    # raw file and text changed: removed units are placed by their start carried onto the new text
-    raw_changed = with_metadata(documents, sha256="0" * 64)
-    diff = diff_releases(old, built(tmp_path / "raw", raw_changed, with_annotation(annotations, entities=entities),
-                                    registry))
-    assert [(c.kind, c.id) for c in diff.changes if c.layer == "entities"] == [("removed", "e2"), ("added", "e9")]
+    # and with the raw file changed too: removed units are placed by their start carried onto the new text
+    for new_documents, where in ((documents, tmp_path), (with_metadata(documents, sha256="0" * 64), tmp_path / "raw")):
+        new = built(where, new_documents, with_annotation(annotations, entities=entities), registry)
+        changes = diff_releases(old, new).changes
+        assert [(c.kind, c.id) for c in changes if c.layer == "entities"] == [("removed", "e2"), ("added", "e9")]
 
 
 # --- quotes
@@ -648,6 +653,11 @@ def dropped(*columns: str):
         features = {k: v for k, v in features_of(table).items() if k not in columns}
         return with_features(table.drop_columns(list(columns)), features)
     return change
+
+
+def without(column: str):
+    """A change of a table: ``column`` gone, its features as they were (which ``dropped`` keeps in step)."""
+    return lambda table: table.drop_columns([column])
 
 
 def start_widened(table: pa.Table) -> pa.Table:
@@ -1003,7 +1013,7 @@ def test_a_release_whose_features_metadata_is_no_json_is_refused_as_invalid(base
 def test_a_release_without_a_column_diff_matches_rows_by_is_refused_as_invalid(base, tmp_path, config, column):
     """A file and SHA256SUMS changed together, without a column diff finds and matches rows by:
     diff ended in a KeyError traceback (found by a hunt)."""
-    broken = rewritten(base, tmp_path / "broken", config, lambda table: table.drop_columns([column]))
+    broken = rewritten(base, tmp_path / "broken", config, without(column))
     error = refusal(diff_releases, base, broken)
     target = str(next((broken / "data" / config).glob("*.parquet")))
     assert (error.code, error.location.file) == ("release-invalid", target)
@@ -1040,17 +1050,16 @@ _NOT_THE_FIRST = ("its columns are not those of train-00000-of-{files}.parquet, 
                   "(diff reads a config's files as one table): ")
 
 
+_NOT_A_KEY = ", which diff finds and matches the {config} config's rows by"
+
+
 @pytest.mark.parametrize(("config", "change", "message"), [
-    ("entities", lambda table: table.drop_columns(["doc_id"]),
-     "no column 'doc_id', which diff finds and matches the entities config's rows by"),
-    ("documents", lambda table: table.drop_columns(["doc_id"]),
-     "no column 'doc_id', which diff finds and matches the documents config's rows by"),
-    ("entity_registry", lambda table: table.drop_columns(["id"]),
-     "no column 'id', which diff finds and matches the entity_registry config's rows by"),
-    ("ner", lambda table: table.drop_columns(["doc_id"]),
-     "no column 'doc_id', which diff finds and matches the ner config's rows by"),
-    ("kb", lambda table: table.drop_columns(["document_id"]), _NOT_THE_FIRST + "no column 'document_id'"),
-    ("entities", lambda table: table.drop_columns(["label"]), _NOT_THE_FIRST + "no column 'label'"),
+    ("entities", without("doc_id"), "no column 'doc_id'" + _NOT_A_KEY),
+    ("documents", without("doc_id"), "no column 'doc_id'" + _NOT_A_KEY),
+    ("entity_registry", without("id"), "no column 'id'" + _NOT_A_KEY),
+    ("ner", without("doc_id"), "no column 'doc_id'" + _NOT_A_KEY),
+    ("kb", without("document_id"), _NOT_THE_FIRST + "no column 'document_id'"),
+    ("entities", without("label"), _NOT_THE_FIRST + "no column 'label'"),
     ("entities", lambda table: table.set_column(table.schema.get_field_index("start"), pa.field("start", pa.int64()),
                                                 table.column("start").cast(pa.int64())),
      _NOT_THE_FIRST + "column 'start' is int64, not int32"),
@@ -1206,20 +1215,23 @@ def test_old_newer_than_new_is_allowed_and_said(base, tmp_path):
 
 
 def test_the_first_release_says_it_is_the_first(base):
-    assert "\n- The first release.\n" in (base / "CHANGELOG.md").read_text(encoding="utf-8")
-    card = (base / "README.md").read_text(encoding="utf-8")
+    assert "\n- The first release.\n" in changelog_text(base)
+    card = card_text(base)
     assert ("\n## Changes\n\nThis is the first release of the corpus: there is no earlier release to compare "
             "with.\n") in card
 
 
+TWO_ROW_FILES = ShardSizes(rows_per_shard=2, batch_rows=1, document_rows_per_shard=2, document_batch_rows=1)
+
+
 def test_a_release_of_unchanged_data_says_so(base, tmp_path):
     new = built(tmp_path, *base_inputs(), version="1.0.1", previous=base)
-    changelog = (new / "CHANGELOG.md").read_text(encoding="utf-8")
+    changelog = changelog_text(new)
     assert changelog.startswith(
         "# Changelog\n\n## 1.0.1 (2024-05-02)\n\n- 5 documents, 4 entity mentions, 1 time expressions, 1 quote(s), "
         "5 registry entities.\n- Changes since 1.0.0: none, the data did not change.\n\n## 1.0.0 (2024-05-02)\n\n")
     assert changelog.count("- The first release.") == 1
-    card = (new / "README.md").read_text(encoding="utf-8")
+    card = card_text(new)
     # built with the same library versions: the parquet files and build-info.json are those of 1.0.0
     assert (base / "build-info.json").read_bytes() == (new / "build-info.json").read_bytes()
     assert ("\n## Changes since 1.0.0\n\nThe data did not change since 1.0.0: every config has the same columns, "
@@ -1233,7 +1245,7 @@ def test_a_release_of_unchanged_data_names_the_files_that_differ(base, tmp_path,
     versions = build_module.installed_versions()
     monkeypatch.setattr(build_module, "installed_versions", lambda: {**versions, "corpus-tools": "1.0.1"})
     new = built(tmp_path, *base_inputs(), version="1.0.1", previous=base)
-    card = (new / "README.md").read_text(encoding="utf-8")
+    card = card_text(new)
     assert ("The data did not change since 1.0.0: every config has the same columns, label sets and rows. Of its "
             "files, only this card, CHANGELOG.md, croissant.json, build-info.json (the versions that built "
             "the release) and SHA256SUMS (every file's hash) differ: the parquet files are byte for byte those of "
@@ -1249,14 +1261,9 @@ def test_a_release_of_unchanged_data_names_a_new_or_changed_license_md(base, tmp
     """LICENSE.md is new in 1.1.9: its card must not say that only the card, CHANGELOG.md,
     croissant.json, build-info.json and SHA256SUMS differ from 1.1.8."""
     older = resummed(base, tmp_path / "old" / "1.0.0", lambda release: (release / "LICENSE.md").unlink())
-    card = (built(tmp_path / "a", *base_inputs(), version="1.0.1", previous=older) / "README.md").read_text(
-        encoding="utf-8")
+    card = card_text(built(tmp_path / "a", *base_inputs(), version="1.0.1", previous=older))
     assert ("Of its files, only this card, CHANGELOG.md, croissant.json, LICENSE.md (new: 1.0.0 had none) and "
             "SHA256SUMS (every file's hash) differ: the parquet files are byte for byte those of 1.0.0.") in card
-    other = built(tmp_path / "b", *base_inputs(), version="1.0.1", previous=base, card=CardInfo(creator="Someone"))
-    assert ("Of its files, only this card, CHANGELOG.md, croissant.json, LICENSE.md and SHA256SUMS (every file's "
-            "hash) differ") in (other / "README.md").read_text(encoding="utf-8")
-    assert "Copyright (c) 2024 Someone\n" in (other / "LICENSE.md").read_text(encoding="utf-8")
 
 
 def test_a_license_md_that_differs_only_in_line_endings_is_named_as_differing(base, tmp_path):
@@ -1269,31 +1276,45 @@ def test_a_license_md_that_differs_only_in_line_endings_is_named_as_differing(ba
     new = built(tmp_path / "a", *base_inputs(), version="1.0.1", previous=older)
     assert (new / "LICENSE.md").read_bytes() == text
     assert ("Of its files, only this card, CHANGELOG.md, croissant.json, LICENSE.md and SHA256SUMS (every file's "
-            "hash) differ: the parquet files are byte for byte those of 1.0.0.") in (new / "README.md").read_text(
-                encoding="utf-8")
+            "hash) differ: the parquet files are byte for byte those of 1.0.0.") in card_text(new)
 
 
 def test_same_rows_in_other_bytes_by_the_same_library_versions_are_not_put_down_to_other_versions(base, tmp_path):
     """Sharded otherwise (smaller files), the same rows are other bytes though the same pyarrow and
     datasets wrote them: the card said "(other library versions wrote them)" beside a build-info.json
     identical to 1.0.0's."""
-    new = built(tmp_path, *base_inputs(), version="1.0.1", previous=base,
-                sizes=ShardSizes(rows_per_shard=2, batch_rows=1, document_rows_per_shard=2, document_batch_rows=1))
+    new = built(tmp_path, *base_inputs(), version="1.0.1", previous=base, sizes=TWO_ROW_FILES)
     assert (base / "build-info.json").read_bytes() == (new / "build-info.json").read_bytes()
     assert (new / "data/documents/train-00000-of-00003.parquet").is_file()
-    card = (new / "README.md").read_text(encoding="utf-8")
+    card = card_text(new)
     assert ("The data did not change since 1.0.0: every config has the same columns, label sets and rows. The "
             "parquet files hold the same rows in other bytes; this card, CHANGELOG.md, croissant.json and SHA256SUMS "
             "(every file's hash) differ too.\n") in card
     assert "other library versions" not in card
 
 
+def test_a_previous_release_that_records_no_interpreter_is_not_said_to_have_other_library_versions(base, tmp_path):
+    """Releases before 1.2.0 record no Python or Unicode database version (build-info.json): their
+    absence is no other pyarrow or datasets, so the same rows in other bytes are not put down to them."""
+    def unrecorded(release: Path) -> None:
+        recorded = json.loads((release / "build-info.json").read_text(encoding="utf-8"))
+        del recorded["built_with"]["python"], recorded["built_with"]["unicodedata"]
+        (release / "build-info.json").write_text(json.dumps(recorded, indent=2, sort_keys=True) + "\n",
+                                                 encoding="utf-8")
+
+    older = resummed(base, tmp_path / "old" / "1.0.0", unrecorded)
+    new = built(tmp_path / "a", *base_inputs(), version="1.0.1", previous=older, sizes=TWO_ROW_FILES)
+    assert ("The parquet files hold the same rows in other bytes; this card, CHANGELOG.md, croissant.json, "
+            "build-info.json (the versions that built the release) and SHA256SUMS (every file's hash) "
+            "differ too.\n") in card_text(new)
+
+
 def test_a_release_with_changes_carries_its_diff_in_changelog_and_card(base, tmp_path):
     new = built(tmp_path, *AFP_AS_NORP(*base_inputs()), version="1.1.0", previous=base)
-    changelog = (new / "CHANGELOG.md").read_text(encoding="utf-8")
+    changelog = changelog_text(new)
     assert ("- Changes since 1.0.0 (a minor version by the version rule): entities: 1 relabelled; ner: 1 token "
             "whose tag changed. Every change: `corpus-tools diff 1.0.0 1.1.0`.\n") in changelog
-    card = (new / "README.md").read_text(encoding="utf-8")
+    card = card_text(new)
     assert "## Changes since 1.0.0\n\nChanges from release 1.0.0 to 1.1.0" in card
     assert "| entities | relabelled | 1 |\n| ner | tokens whose tag changed | 1 |\n" in card
     assert f'- entities, relabelled: `{DOC} e4 "AFP": ORG -> NORP`' in card
@@ -1306,14 +1327,17 @@ def test_a_changed_license_md_is_named_whether_or_not_the_data_changed(base, tmp
     new = built(tmp_path, *AFP_AS_NORP(*base_inputs()), version="1.1.0", previous=base,
                 card=CardInfo(creator="Someone"))
     note = "LICENSE.md (the licence statement) differs from 1.0.0's."
-    changelog = (new / "CHANGELOG.md").read_text(encoding="utf-8")
+    changelog = changelog_text(new)
     assert f"`corpus-tools diff 1.0.0 1.1.0`.\n- {note}\n\n## 1.0.0" in changelog
-    card = (new / "README.md").read_text(encoding="utf-8")
+    card = card_text(new)
     section = card.split("\n## Changes since 1.0.0\n")[1].split("\n## ")[0]
     assert f'- entities, relabelled: `{DOC} e4 "AFP": ORG -> NORP`' in section and section.endswith(f"\n\n{note}\n")
     unchanged = built(tmp_path / "u", *base_inputs(), version="1.0.1", previous=base, card=CardInfo(creator="Someone"))
-    assert f"- Changes since 1.0.0: none, the data did not change.\n- {note}\n" in (
-        unchanged / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"- Changes since 1.0.0: none, the data did not change.\n- {note}\n" in changelog_text(unchanged)
+    # a changed LICENSE.md of unchanged data is named in the card's list of the files that differ
+    assert ("Of its files, only this card, CHANGELOG.md, croissant.json, LICENSE.md and SHA256SUMS (every file's "
+            "hash) differ") in card_text(unchanged)
+    assert "Copyright (c) 2024 Someone\n" in (unchanged / "LICENSE.md").read_text(encoding="utf-8")
 
 
 def test_a_version_bump_too_small_for_the_changes_is_refused_naming_the_change(base, tmp_path):
@@ -1433,9 +1457,8 @@ def test_a_column_gone_since_the_previous_release_needs_a_major_version(base, tm
     assert caught.code == "version-bump-too-small"
     assert ("but schema: 1 column removed (first: entities.batch (int32)) needs a major version: set "
             "corpus_tools/version.py to 2.0.0") in caught.message
-    new = built(tmp_path, *base_inputs(), version="2.0.0", previous=previous)
-    assert "- Changes since 1.0.0 (a major version by the version rule): schema: 1 column removed." in (
-        new / "CHANGELOG.md").read_text(encoding="utf-8")
+    changelog = changelog_text(built(tmp_path, *base_inputs(), version="2.0.0", previous=previous))
+    assert "- Changes since 1.0.0 (a major version by the version rule): schema: 1 column removed." in changelog
 
 
 # --- the command
@@ -1507,9 +1530,9 @@ def test_every_committed_release_after_the_first_carries_its_diff_against_the_on
     versions = list_versions(REPO / "dist")
     for previous, version in zip(versions, versions[1:]):
         diff = diff_releases(REPO / "dist" / previous, REPO / "dist" / version)
-        changelog = (REPO / "dist" / version / "CHANGELOG.md").read_text(encoding="utf-8")
+        changelog = changelog_text(REPO / "dist" / version)
         assert changelog.split("\n\n")[2].splitlines()[1] == changelog_line(diff), version
-        card = (REPO / "dist" / version / "README.md").read_text(encoding="utf-8")
+        card = card_text(REPO / "dist" / version)
         old, new = REPO / "dist" / previous, REPO / "dist" / version
         # LICENSE.md: from 1.1.9 on
         licence = ("" if not (new / "LICENSE.md").exists() else "new" if not (old / "LICENSE.md").exists()
@@ -1626,23 +1649,6 @@ def test_a_diff_holds_a_bounded_number_of_parquet_files_open_and_closes_them(bas
     assert _parquet_files_open() == before + 1
     releases[0].close()
     assert _parquet_files_open() == before
-
-
-def test_a_previous_release_that_records_no_interpreter_is_not_said_to_have_other_library_versions(base, tmp_path):
-    """Releases before 1.2.0 record no Python or Unicode database version (build-info.json): their
-    absence is no other pyarrow or datasets, so the same rows in other bytes are not put down to them."""
-    older = tmp_path / "old" / "1.0.0"
-    shutil.copytree(base, older)
-    recorded = json.loads((older / "build-info.json").read_text(encoding="utf-8"))
-    del recorded["built_with"]["python"], recorded["built_with"]["unicodedata"]
-    (older / "build-info.json").write_text(json.dumps(recorded, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    (older / "SHA256SUMS").write_text(sums_text(older), encoding="utf-8")
-    new = built(tmp_path / "a", *base_inputs(), version="1.0.1", previous=older,
-                sizes=ShardSizes(rows_per_shard=2, batch_rows=1, document_rows_per_shard=2, document_batch_rows=1))
-    card = (new / "README.md").read_text(encoding="utf-8")
-    assert ("The parquet files hold the same rows in other bytes; this card, CHANGELOG.md, croissant.json, "
-            "build-info.json (the versions that built the release) and SHA256SUMS (every file's hash) "
-            "differ too.\n") in card
 
 
 def test_the_card_gives_each_removed_document_s_reason_escaped_in_a_code_span():
