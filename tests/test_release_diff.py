@@ -656,7 +656,7 @@ def dropped(*columns: str):
 
 
 def without(column: str):
-    """A change of a table: ``column`` gone, its features as they were (which ``dropped`` keeps in step)."""
+    """A change of a table: ``column`` gone from its columns only (``dropped`` takes it from its features too)."""
     return lambda table: table.drop_columns([column])
 
 
@@ -1048,8 +1048,6 @@ def relabelled(column: str):
 
 _NOT_THE_FIRST = ("its columns are not those of train-00000-of-{files}.parquet, the {config} config's first file "
                   "(diff reads a config's files as one table): ")
-
-
 _NOT_A_KEY = ", which diff finds and matches the {config} config's rows by"
 
 
