@@ -424,6 +424,8 @@ SEVEN = "2 invented articles (005_2cde5fe42a71d5e6, 006_13b7e5813f40efdc)"  # th
 # read like news". 1.1.x suggested cross-validation over five folds, of which fold 2 held no
 # document (1.1.9 said "1 rounds" of one fold). No committed release has a homepage, so no other
 # test reaches How to Report Errors' homepage branch (1.1.9 sent reports to "the issue tracker of" it).
+# Without documents every fold is empty and nothing can be cross-validated: the fold table shows it,
+# with no note naming the five empty folds.
 BODIES = [
     pytest.param(CardInfo(invented=("005_2cde5fe42a71d5e6", "006_13b7e5813f40efdc")), 7, {}, [
         f"English (`en`), as published by English-language news outlets, but for the {SEVEN}: written for the project "
@@ -496,6 +498,8 @@ BODIES = [
         "### How to Report Errors\n\nReport it where https://example.org/corpus takes reports (its issue tracker or "
         "discussions). Name the release (`9.9.9`), the config"], ["no public home"], ["found"], "", id="a-homepage"),
     pytest.param(CardInfo(), 1, {0: 1}, ["no public home"], [], ["found"], "", id="no-homepage"),
+    pytest.param(CardInfo(), 0, {}, ["| 4 | 0 |\n\nWith only 0 documents"], ["no document in this release"], ["found"],
+                 "", id="no-documents-no-fold-called-empty"),
 ]
 
 
@@ -506,18 +510,12 @@ def test_the_card_body_says(info, documents, folds, said, unsaid, creators, desc
     assert [text for text in said if text not in body] == [] and [text for text in unsaid if text in body] == []
     assert card_header(info, stats, (), ("train",), {})["language_creators"] == creators
     assert info.description == CardInfo().summary + description and f"Release 9.9.9. {info.description}\n" in body
-    if len(info.invented) == documents:  # every text invented: the sections on the texts call none news
+    # every text invented: the sections on the texts call none news
+    if info.invented and len(info.invented) == documents:
         sections = {section.split("\n", 1)[0]: section for section in body.split("\n\n#")}
         said = " ".join(sections[name] for name in ("# Languages", "## Source Data",
                                                     "## Personal and Sensitive Information"))
         assert "news outlets" not in said and "published news" not in said and "news articles" not in said
-
-
-def test_a_card_without_documents_calls_no_fold_empty():
-    """Every fold is empty and nothing can be cross-validated: the card's fold table shows it, with
-    no note naming the five empty folds."""
-    body = card_body(CardInfo(), "9.9.9", _stats(0, {}), ("train",))
-    assert "| 4 | 0 |\n\nWith only 0 documents" in body and "no document in this release" not in body
 
 
 @pytest.mark.parametrize("count, category", [
