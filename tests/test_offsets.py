@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from corpus_tools.documents import boilerplate
 from corpus_tools.errors import CorpusError
 from corpus_tools.documents.normalize import C1_AS_CP1252, DROPPED, JOINERS, SPACES, normalize
-from corpus_tools.documents.offsets import OffsetMap, SpanInRemovedText
+from corpus_tools.documents.offsets import MapBuilder, OffsetMap, SpanInRemovedText
 
 # BOM, title, CRLF, a blank line, a widget line (removed), an NFD "é", a whitespace run with an
 # NBSP, trailing spaces.
@@ -137,6 +137,16 @@ def test_line_breaks_as_many_as_their_separator_map_one_for_one():
     assert result.text == "Title\n\nBody.\nMore."
     assert result.offset_map.segments == ((0, 0, 18, 18),)
     assert result.offset_map.equal_length_blocks == ()
+
+
+def test_a_deletion_after_a_deletion_is_one_segment():
+    """MapBuilder merges runs so that the map stays compact. No input of this file or of
+    tests/test_normalize.py hands it two deletions in a row (a mutation dropping the rule failed no
+    test of either), so the rule is held here."""
+    builder = MapBuilder()
+    for raw_start, raw_len, norm_len, is_block in ((0, 2, 0, True), (2, 3, 0, True), (5, 1, 1, False)):
+        builder.add(raw_start, raw_len, norm_len, is_block)
+    assert builder.build(6).segments == ((0, 0, 0, 5), (0, 5, 1, 1))
 
 
 def test_equal_length_blocks_must_name_equal_length_segments():
