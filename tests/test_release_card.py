@@ -23,7 +23,7 @@ from corpus_tools.records import Evidence
 from corpus_tools.release import CONFIGS, ShardSizes, build, build_release, features
 from corpus_tools.release.arrow_schemas import spec
 from corpus_tools.release.card import CardInfo, card_body, card_header, size_category
-from corpus_tools.release.card_fields import FIELD_DESCRIPTIONS
+from corpus_tools.release.card_fields import FIELD_DESCRIPTIONS, shortened
 from corpus_tools.release.checksums import parse_sums, sha256_file
 from corpus_tools.release.croissant import ANNOTATION_PROTOCOL, ENUMERATIONS, LIMITATIONS_POINTER, croissant_metadata
 from corpus_tools.release.inputs import caveats
@@ -183,6 +183,7 @@ def test_splits_and_folds_are_described_with_their_rule_and_counts(body):
            "test: 12." in body
     assert "bytes 8-15 of sha256(doc_id), as a big-endian integer, modulo 5" in body
     folds = body.split("Documents per fold in this release:")[1].split("\n\n")[1]
+    assert folds.startswith("| fold | documents |\n|---|---|\n| 0 | ")  # a Markdown table: its separator row
     counts = [int(line.split("|")[2]) for line in folds.splitlines()[2:]]
     assert len(counts) == 5 and sum(counts) == 31
 
@@ -211,6 +212,19 @@ def test_every_config_has_an_example_and_every_field_a_description(body, release
     # curated names, not the names the texts use (release 1.1.4: 19 of 135 occur in no document)
     assert ("| `aliases` | list of string | names it goes by, as curated for the registry (its canonical name may be "
             "among them); not every one occurs in the texts |") in fields
+
+
+# Data Instances shows a row with texts of over 160 characters and lists of over 8 items cut: no other
+# test held the limits (a mutation of either failed none).
+@pytest.mark.parametrize("value, shown", [
+    pytest.param("x" * 160, "x" * 160, id="a-text-of-160-characters-whole"),
+    pytest.param("x" * 161, "x" * 160 + "\u2026 (161 characters)", id="one-longer-cut"),
+    pytest.param(list(range(8)), list(range(8)), id="a-list-of-8-items-whole"),
+    pytest.param(tuple(range(9)), [*range(8), "\u2026 (9 items)"], id="nine-items-cut"),
+    pytest.param({"a": ["x" * 161]}, {"a": ["x" * 160 + "\u2026 (161 characters)"]}, id="nested-in-a-struct"),
+])
+def test_an_example_row_shows_long_texts_and_lists_shortened(value, shown):
+    assert shortened(value) == shown
 
 
 def test_the_example_of_a_config_is_its_first_row_as_datasets_gives_it(tmp_path, monkeypatch):
