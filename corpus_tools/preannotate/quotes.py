@@ -535,7 +535,6 @@ def attributions(text: str) -> list[_Found]:
     quoted = [(m.start(), m.end()) for m in _PAIRS.finditer(text)]
     quoted_starts = [a for a, _ in quoted]
     sentence_spans = _whole_quotations(list(sentences(text)), quoted)
-    direct: set[tuple[int, int]] = set()
     cues: set[Span] = set()  # the CUE spans found so far
     for s_start, s_end in sentence_spans:
         sentence = text[s_start:s_end]
@@ -556,18 +555,15 @@ def attributions(text: str) -> list[_Found]:
             normal = closes and re.match(rf",?\s*(?P<src>{NAME_CHARACTER}{{1,80}}?(?:,{NAME_CHARACTER}{{1,80}}?,)?)\s+"
                                          + _CUE + r"\b", tail)
             head = _cue_before(text, s_start, a)
-            attributed_after = False
             if inverted:
                 cue = _cue_span(inverted, after)
                 source = _source_after(text, after + inverted.end(), s_end)
-                attributed_after = True
             elif normal and not re.search(r"[“\"‘]", normal["src"]) and not normal["src"].strip().endswith("ing") \
                     and not (dash and _CLAUSE_OPENER.match(normal["src"])):
                 # (a participle is no source: '"…," rejecting calls from Damascus'; nor, after a
                 # dash, which opens an aside as often as an attribution, a clause of its own)
                 cue = _cue_span(normal, after)
                 source = _source_before(text, after, cue[0])
-                attributed_after = True
             elif after_last is not None and (second := _second_part(text, after_last, a, b, s_end)):
                 # the quotation's second part: a QUOTE of its own, of the first part's SOURCE (the same
                 # region, ``quotes``) and CUE, or of the participle that reports it
@@ -583,8 +579,7 @@ def attributions(text: str) -> list[_Found]:
                 continue
             found.append(_Found(Span(a, b), Span(*source), Span(*cue), 0.8))
             cues.add(found[-1].cue)
-            direct.add((a, b))
-            after_last = found[-1] if attributed_after else None
+            after_last = found[-1] if cue[0] >= b else None  # a cue after it: attributed after it
         # 4 and 5: content and attribution in one sentence
         for match in re.finditer(_CUE_WORD, sentence):
             cue = _cue_span(match, s_start)
@@ -616,7 +611,7 @@ def attributions(text: str) -> list[_Found]:
             found.append(result)
     # 3: continued quotations
     attributed = sorted(found, key=lambda f: f.quote.start)
-    found.extend(_continued(text, quoted, direct, attributed, sentence_spans))
+    found.extend(_continued(text, quoted, attributed, sentence_spans))
     found.sort(key=lambda f: (f.quote.start, -f.quote.end))
     # a quote that starts inside another ends inside it: in "X said that Y, according to Z" X's
     # quote is Y, not Y and its attribution to Z (the guidelines nest quotes, never cross them);
@@ -704,7 +699,7 @@ def _cue_before(text: str, start: int, at: int) -> re.Match | None:
     return _CUE_ENDING.search(text, max(start, end - _LONGEST_CUE), end)
 
 
-def _continued(text: str, quoted: list[tuple[int, int]], direct: set[tuple[int, int]], attributed: list[_Found],
+def _continued(text: str, quoted: list[tuple[int, int]], attributed: list[_Found],
                sentence_spans: list[tuple[int, int]]) -> list[_Found]:
     """Pattern 3: each quotation that fills its sentence, lies in no quote found, and has an
     attributed quote, not nested in a quotation, ending before it in the same or the previous
@@ -747,7 +742,7 @@ def _continued(text: str, quoted: list[tuple[int, int]], direct: set[tuple[int, 
         limit = paragraphs[preceding][1] + 1 if preceding >= 0 else 0
         while window and window[0][0] < limit:
             window.popleft()
-        if (a, b) in direct or widest >= b:
+        if widest >= b:  # in a quote found, its own direct one among them
             continue
         index = bisect.bisect_right(sentence_starts, a) - 1
         s_start, s_end = sentence_spans[index] if index >= 0 and a < sentence_spans[index][1] else (a, b)
