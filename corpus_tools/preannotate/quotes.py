@@ -168,6 +168,9 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 # a curly quotation mark's partner is its own kind: “ closes with ”, not with the ’ of "don’t"
 _MARK_PARTNERS = {"“": "”", "‘": "’", "«": "»", "‹": "›"}
 _MARK_PARTNERS.update({close: opening for opening, close in _MARK_PARTNERS.items()})
+# any other bracket's or quotation mark's partner is of the closing category of its opening one's
+_CATEGORY_PARTNERS = {"Ps": "Pe", "Pi": "Pf"}
+_CATEGORY_PARTNERS.update({close: opening for opening, close in _CATEGORY_PARTNERS.items()})
 
 
 def _unpaired(text: str, start: int, end: int, at: int) -> bool:
@@ -178,17 +181,12 @@ def _unpaired(text: str, start: int, end: int, at: int) -> bool:
     (``_APOSTROPHE``, as ``_PAIRS`` reads it): the ’ of "Rourke’s" is no partner of a “. A straight
     ``'`` is left alone: it is as often an apostrophe ("the Assads'")."""
     kind = unicodedata.category(text[at])
+    within = range(at + 1, end) if kind in ("Ps", "Pi") else range(start, at)
     partner = _MARK_PARTNERS.get(text[at])
     if partner is not None:
-        within = range(at + 1, end) if kind == "Pi" else range(start, at)
-        return not any(text[i] == partner and not re.match(_APOSTROPHE, text[i:i + 2])
-                       for i in within)
-    if kind in ("Ps", "Pi"):
-        partner = "Pe" if kind == "Ps" else "Pf"
-        return not any(unicodedata.category(char) == partner for char in text[at + 1:end])
-    if kind in ("Pe", "Pf"):
-        partner = "Ps" if kind == "Pe" else "Pi"
-        return not any(unicodedata.category(char) == partner for char in text[start:at])
+        return not any(text[i] == partner and not re.match(_APOSTROPHE, text[i:i + 2]) for i in within)
+    if kind in _CATEGORY_PARTNERS:
+        return not any(unicodedata.category(text[i]) == _CATEGORY_PARTNERS[kind] for i in within)
     if text[at] == '"':
         return text.count('"', start, end) == 1
     return False
