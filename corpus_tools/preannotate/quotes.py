@@ -276,12 +276,6 @@ def _speaker_phrase(phrase: str) -> bool:
                             and not any(_past_form(before, word) for before, word in zip(words, words[1:-1])))
 
 
-def _only_auxiliaries(part: str) -> bool:
-    """Whether a part holds nothing but auxiliaries and adverbs of the cue ("has", "has previously"):
-    an aside before them stands right before the cue ("Washington, however, has said")."""
-    return all(word in AUXILIARIES for word in part.split())
-
-
 def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, int] | None:
     """The subject noun phrase before a cue (docs/preannotation.md, quotes), after any dateline
     ("WASHINGTON – US Defense Secretary Lloyd Austin said": the source is the Secretary)."""
@@ -293,9 +287,9 @@ def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, i
                        text.rfind(";", clause_start, cue_start) + 1)
     # the last five parts are all that is read: a list's three after an aside's two
     parts = text[clause_start:cue_start].rsplit(",", 5)
-    # an aside right before the cue, but for the cue's auxiliaries ("Assad, who is sanctioned by
-    # Washington, has said"), stays out
-    if len(parts) >= 3 and _only_auxiliaries(parts[-1]):
+    # an aside right before the cue, but for the cue's auxiliaries and adverbs ("Assad, who is
+    # sanctioned by Washington, has said", "Washington, however, has previously said"), stays out
+    if len(parts) >= 3 and all(word in AUXILIARIES for word in parts[-1].split()):
         if _relative(parts[-2]):
             parts = parts[:-2]  # "Assad, who is sanctioned by Washington, said"
         elif _named(parts[-2]):
@@ -343,8 +337,7 @@ def _before_dashed_aside(text: str, clause_start: int, cue_start: int) -> int:
     """Where an aside set off by dashes starts when one ends right before the cue, else
     ``cue_start``: dashes set off a relative clause or an appositive as commas do, and the
     guidelines leave it out of the SOURCE ("Blinken -- who met Safadi -- said", "Blinken—who met
-    Safadi—said": the source is "Blinken"). An em dash may stand without spaces; "--" and an en
-    dash only between spaces (an unspaced en dash is a range: "2019–2020")."""
+    Safadi—said": the source is "Blinken"), which dashes may stand between spaces (``_DASHES``)."""
     close = _before_spaces(text, clause_start, cue_start)
     for dash, spaced in _DASHES:
         if not text.endswith(dash, clause_start, close) or (spaced and not text[close - len(dash) - 1:close - len(dash)].isspace()):
@@ -401,18 +394,13 @@ def _restrictive_who(words: list[tuple[int, int, str]], index: int, end: int) ->
 # pressure,"): the verb's (VERB_PREPOSITIONS) and a few more
 _PREPOSITIONS = frozenset({*VERB_PREPOSITIONS, "under", "across", "of", "for", "over", "among", "amid", "despite",
                            "without", "within", "through", "following", "according"})
-# an item of a list of names before a cue ("Syria, Iraq and Jordan said", "the US, Britain, and
-# France said"): one to three capitalized words, "the" before them, none a word that opens a clause
-# or a phrase of its own ("In Damascus, Syria and Jordan said", "Meanwhile, Syria and Jordan said":
-# the SOURCE is "Syria and Jordan"); the list ends in "and" before its last item
-_OPENING_WORDS = ({word.capitalize() for word in (*_PREPOSITIONS, *SUBORDINATORS, *AUXILIARIES)}
-                  | {"Meanwhile", "However", "Separately", "Still", "Instead", "Yesterday", "Today", "Now",
-                     "Moreover", "Furthermore", "Nevertheless", "Nonetheless", "Finally", "Thus", "Similarly",
-                     "Likewise", "Elsewhere", "Overall", "Indeed", "Regardless", "Here", "There", "So", "Yet",
-                     "Initially", "Originally",
-                     "Afterwards", "Afterward", "Subsequently", "Eventually", "Ultimately", "Together", "Jointly",
-                     "Additionally", "Besides", "Notably", "Importantly", "Crucially", "Specifically", "Accordingly",
-                     "Consequently", "Otherwise", "Next", "Currently"} | set(WEEKDAYS) | set(MONTH_NAMES))
+# the words that open a clause or a phrase of their own, never a name: the prepositions, subordinators
+# and auxiliaries capitalized, sentence adverbs, weekdays and months
+_OPENING_WORDS = ({word.capitalize() for word in (*_PREPOSITIONS, *SUBORDINATORS, *AUXILIARIES)} | set("""
+Meanwhile However Separately Still Instead Yesterday Today Now Moreover Furthermore Nevertheless Nonetheless Finally
+Thus Similarly Likewise Elsewhere Overall Indeed Regardless Here There So Yet Initially Originally Afterwards Afterward
+Subsequently Eventually Ultimately Together Jointly Additionally Besides Notably Importantly Crucially Specifically
+Accordingly Consequently Otherwise Next Currently""".split()) | set(WEEKDAYS) | set(MONTH_NAMES))
 _NOT_A_NAME = r"(?!(?:{})\b)".format("|".join(map(re.escape, sorted(_OPENING_WORDS))))
 # a capitalized word of a name, an initialism's or an abbreviation's periods in it ("U.S.", "Gen.")
 _NAME_WORD = r"[A-Z][\w’'.-]*"
@@ -422,6 +410,10 @@ def _name_words(most: int) -> str:
     return rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,{most - 1}}}"
 
 
+# an item of a list of names before a cue ("Syria, Iraq and Jordan said", "the US, Britain, and
+# France said"): one to three capitalized words, "the" before them, none a word that opens a clause
+# or a phrase of its own ("In Damascus, Syria and Jordan said", "Meanwhile, Syria and Jordan said":
+# the SOURCE is "Syria and Jordan"); the list ends in "and" before its last item
 _LIST_ITEM = re.compile(rf"\s*(?:[Tt]he\s+)?{_NOT_A_NAME}{_name_words(3)}\s*")
 # a name before an appositive set off by commas, at a sentence's start: the subject of the cue after them
 _NAME_BEFORE_ASIDE = re.compile(rf"\s*{_NOT_A_NAME}{_name_words(4)}\s*")
