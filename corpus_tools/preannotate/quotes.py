@@ -138,8 +138,8 @@ _ACCORDING = re.compile(r"(?<!\w)(?P<cue>[Aa]ccording to) ")
 @dataclass
 class _Found:
     quote: Span
-    source: Span | None
-    cue: Span | None
+    source: Span
+    cue: Span
     score: float
 
 
@@ -480,9 +480,8 @@ def _without_verb_phrase(text: str, start: int, end: int) -> int:
     opens with a lowercase word (a determiner or a noun); a name (a SOURCE opening with a capital:
     "Assad", "Secretary of State Antony Blinken", "The Guardian") takes no such post-modifier, so
     the phrase after its last capitalized word modifies the cue. "of" and "for", words of titles
-    ("Special Envoy for Syria"), are no such preposition. A clause that "when", "while" or "as"
-    opens is the verb's after any noun phrase ("said the spokesman when asked about the deal" →
-    "the spokesman", ``_CLAUSE_OF_THE_VERB``)."""
+    ("Special Envoy for Syria"), are no such preposition. A clause of the verb ends any noun phrase
+    (``_CLAUSE_OF_THE_VERB``: "said the spokesman when asked about the deal" → "the spokesman")."""
     clause = _CLAUSE_OF_THE_VERB.search(text, start, end)
     end = clause.start() if clause else end
     if not text[start:start + 1].isupper():
@@ -496,13 +495,13 @@ def _source_after(text: str, start: int, end: int) -> tuple[int, int] | None:
     or a dash ("said Blinken—and left"), and without a phrase of the verb after a name ("said Assad
     to Blinken", ``_without_verb_phrase``); a period ends it where it ends a sentence (``sentences``):
     not within a word ("the U.S. envoy"), nor after an abbreviation ("said Gen. Tom Ruiz")."""
-    match = re.match(r"\s*([^,;:]+)", text[start:end])
+    match = re.compile(r"\s*([^,;:]+)").match(text, start, end)
     if not match:
         return None
-    name_start, name_end = start + match.start(1), start + match.end(1)
-    for period in re.finditer(r"\.(?=\s|$)", text[name_start:name_end]):
-        if not abbreviation_ends(text, name_start, name_start + period.end()):
-            name_end = name_start + period.start()
+    name_start, name_end = match.span(1)
+    for period in re.compile(r"\.(?=\s|$)").finditer(text, name_start, name_end):
+        if not abbreviation_ends(text, name_start, period.end()):
+            name_end = period.start()
             break
     dash = _DASH.search(text, name_start, name_end)
     s, e = _inverted_source(text, name_start, dash.start() if dash else name_end)
@@ -525,7 +524,6 @@ def attributions(text: str) -> list[_Found]:
     quoted = [(m.start(), m.end()) for m in _PAIRS.finditer(text)]
     quoted_starts = [a for a, _ in quoted]
     sentence_spans = _whole_quotations(list(sentences(text)), quoted)
-    cues: set[Span] = set()  # the CUE spans found so far
     for s_start, s_end in sentence_spans:
         sentence = text[s_start:s_end]
         pairs = [(a, b) for a, b in quoted[bisect.bisect_left(quoted_starts, s_start):
@@ -568,16 +566,16 @@ def attributions(text: str) -> list[_Found]:
             if source is None:
                 continue
             found.append(_Found(Span(a, b), Span(*source), Span(*cue), 0.8))
-            cues.add(found[-1].cue)
             after_last = found[-1] if cue[0] >= b else None  # a cue after it: attributed after it
-        # 4 and 5: content and attribution in one sentence
+        # 4 and 5: content and attribution in one sentence, by the cues no quotation's attribution took
+        taken = {f.cue for f in found[in_sentence:]}
         for match in re.finditer(_CUE_WORD, sentence):
             cue = _cue_span(match, s_start)
-            if Span(*cue) in cues or _AFTER_ARTICLE.search(sentence, 0, match.start("cue")):
+            if Span(*cue) in taken or _AFTER_ARTICLE.search(sentence, 0, match.start("cue")):
                 continue  # a reporting word after an article is a noun: "The accused said …"
             inside = next(((a, b) for a, b in pairs if a < cue[0] < b), None)
             if inside is not None:  # a nested attribution in a quotation: "“Secretary Blinken made clear that …,”"
-                result = _attribution_first(text, inside[0] + 1, inside[1] - 1, cue, match["cue"], pairs)
+                result = _attribution_first(text, inside[0] + 1, inside[1] - 1, cue)
                 if result is not None and (text[result.quote.start - 5:result.quote.start].strip() != "that"):
                     result = None
             else:
@@ -585,23 +583,20 @@ def attributions(text: str) -> list[_Found]:
                 # its SOURCE too: "The ministry said officials said the talks failed" → "officials"
                 outer = next((f.quote.start for f in reversed(found[in_sentence:])
                               if f.cue.end <= f.quote.start < cue[0] < f.quote.end), s_start)
-                result = _interrupted(text, outer, s_end, cue, pairs) or _content_first(
-                    text, outer, s_end, cue, match["cue"]) or _attribution_first(
-                    text, outer, s_end, cue, match["cue"], pairs)
+                result = _interrupted(text, outer, s_end, cue, pairs) or _content_first(text, outer, s_end, cue) \
+                    or _attribution_first(text, outer, s_end, cue)
             if result is None and re.search(r"\band\s*$", text[s_start:cue[0]]) and found and \
                     found[-1].quote.start >= s_start:
-                previous = found[-1]  # "… accused X of …, and called on Y": the same source
-                result = _attribution_first(text, s_start, s_end, cue, match["cue"], pairs,
-                                            source=previous.source)
+                # "… accused X of …, and called on Y": the same source
+                result = _attribution_first(text, s_start, s_end, cue, source=found[-1].source)
             if result is not None:
                 found.append(result)
-                cues.add(result.cue)
         according = _ACCORDING.search(sentence)
         if according and (result := _according(text, s_start, s_end, according)) is not None:
             found.append(result)
     # 3: continued quotations
     attributed = sorted(found, key=lambda f: f.quote.start)
-    found.extend(_continued(text, quoted, attributed, sentence_spans))
+    found.extend(_continued(text, quoted, quoted_starts, attributed, sentence_spans))
     found.sort(key=lambda f: (f.quote.start, -f.quote.end))
     # a quote that starts inside another ends inside it: in "X said that Y, according to Z" X's
     # quote is Y, not Y and its attribution to Z (the guidelines nest quotes, never cross them);
@@ -624,9 +619,8 @@ _PARTICIPLE_CUES = ("adding", "saying", "noting", "stressing", "warning", "insis
                     "declaring", "asserting", "writing")
 # what may stand between an attribution after a quotation and the quotation's second part: a phrase
 # of the verb after a name the SOURCE leaves out ("“No,” said Assad to Blinken, “never.”",
-# ``_without_verb_phrase``), then a comma, and a reporting participle with its comma or colon; a
-# phrase holding a reporting verb is another speaker's attribution, not the first one's ("“…,” said
-# Blinken as Safadi added, “…”": the second quotation is Safadi's)
+# ``_without_verb_phrase``; none holding a reporting verb, ``_VERB_PHRASE``), then a comma, and a
+# reporting participle with its comma or colon
 _BEFORE_SECOND_PART = re.compile(rf"(?:{_VERB_PHRASE})?\s*,\s*"
                                  rf"(?:(?P<participle>{'|'.join(_PARTICIPLE_CUES)})\s*[,:]\s*)?")
 
@@ -689,7 +683,7 @@ def _cue_before(text: str, start: int, at: int) -> re.Match | None:
     return _CUE_ENDING.search(text, max(start, end - _LONGEST_CUE), end)
 
 
-def _continued(text: str, quoted: list[tuple[int, int]], attributed: list[_Found],
+def _continued(text: str, quoted: list[tuple[int, int]], quoted_starts: list[int], attributed: list[_Found],
                sentence_spans: list[tuple[int, int]]) -> list[_Found]:
     """Pattern 3: each quotation that fills its sentence, lies in no quote found, and has an
     attributed quote, not nested in a quotation, ending before it in the same or the previous
@@ -707,14 +701,13 @@ def _continued(text: str, quoted: list[tuple[int, int]], attributed: list[_Found
     # no quote a later quotation continues: that continues the quotation around it (Blinken's); one
     # nested in a paraphrase is ("The agency reported that Assad said: “We will win.”" is continued
     # by Assad's next quotation, not the agency's report)
-    quoted_starts = [a for a, _ in quoted]
 
     def in_quotation(quote: Span) -> bool:
         around = bisect.bisect_right(quoted_starts, quote.start) - 1
         return around >= 0 and quote.end <= quoted[around][1] and quoted[around] != (quote.start, quote.end)
 
     by_end = sorted(((f.quote.end, f.quote.start, index) for index, f in enumerate(attributed)
-                     if f.source is not None and not in_quotation(f.quote)))
+                     if not in_quotation(f.quote)))
     added, window = 0, collections.deque()  # (start, index) of those ending in the window, decreasing
     for a, b in quoted:
         while by_start < len(attributed) and attributed[by_start].quote.start <= a:
@@ -801,8 +794,9 @@ def _interrupted(text, s_start, s_end, cue, pairs) -> _Found | None:
     return _Found(Span(*quote), Span(*source), Span(*cue), 0.5)
 
 
-def _content_first(text, s_start, s_end, cue, verb) -> _Found | None:
+def _content_first(text, s_start, s_end, cue) -> _Found | None:
     """CONTENT, SOURCE CUE. / CONTENT, CUE SOURCE."""
+    verb = text[cue[0]:cue[1]]
     comma = text.rfind(",", s_start, cue[0])
     sentence_end = _without_final(text, s_end, ".")
     next_comma = text.find(",", cue[1], sentence_end)
@@ -920,8 +914,9 @@ _INTERRUPTION_END = {told: re.compile(rf"{_TOLD_OBJECT if told else ''}{_TIMES_O
 _ASIDE_BEFORE_THAT = re.compile(r"\s*,[^,“”\"]{1,60},\s*")
 
 
-def _attribution_first(text, s_start, s_end, cue, verb, pairs, source=None) -> _Found | None:
+def _attribution_first(text, s_start, s_end, cue, source=None) -> _Found | None:
     """SOURCE CUE (that) CONTENT."""
+    verb = text[cue[0]:cue[1]]
     source = (source.start, source.end) if source is not None else _source_before(text, s_start, cue[0])
     if source is None:
         return None
@@ -1078,36 +1073,33 @@ def quotes(doc_id: str, text: str, mentions: Iterable[EntityMention], registry: 
         if found.quote in seen_quotes:
             continue
         seen_quotes.add(found.quote)
-        source = cue = None
-        if found.source is not None:
-            inside = mentions[bisect.bisect_left(mention_starts, found.source.start):
-                              bisect.bisect_right(mention_starts, found.source.end)]
-            source_span = _after_a_weekday_date(text, found.source, inside)
-            source_text = text[source_span.start:source_span.end]
-            region = regions.setdefault(("SOURCE", source_span), f"ps{len(regions) + 1}")
-            if region in speakers:  # a region has one speaker, whatever was said between its quotes
-                speaker = speakers[region]
-            else:
-                speaker = speaker_of(source_span, inside, states, text)
-                kind = _referent_kind(source_text) if speaker is None else None
-                if kind is not None:
-                    # names in the previous SOURCE's sentence (to whom a letter went) or inside a
-                    # QUOTE (what was said) are no other referent the narrative offers
-                    named = mentions[bisect.bisect_left(mention_starts, last_said):
-                                     bisect.bisect_left(mention_starts, source_span.start)]
-                    speaker = _earlier_speaker(kind, last_speaker, registry, (m for m in named if narrative(m.span)))
-                speakers[region] = speaker
-            last_speaker = speaker
-            last_said = max(last_said, sentence_ends[min(bisect.bisect_left(sentence_ends, source_span.end),
-                                                         len(sentence_ends) - 1)])
-            source = Source(region, source_span, source_text, speaker)
-            scores.setdefault(region, found.score)  # the score of the quote that found it, not of one reusing it
-        if found.cue is not None:
-            region = regions.setdefault(("CUE", found.cue), f"pc{len(regions) + 1}")
-            cue = Cue(region, found.cue, text[found.cue.start:found.cue.end])
-            scores.setdefault(region, found.score)
+        inside = mentions[bisect.bisect_left(mention_starts, found.source.start):
+                          bisect.bisect_right(mention_starts, found.source.end)]
+        source_span = _after_a_weekday_date(text, found.source, inside)
+        source_text = text[source_span.start:source_span.end]
+        source_region = regions.setdefault(("SOURCE", source_span), f"ps{len(regions) + 1}")
+        if source_region in speakers:  # a region has one speaker, whatever was said between its quotes
+            speaker = speakers[source_region]
+        else:
+            speaker = speaker_of(source_span, inside, states, text)
+            kind = _referent_kind(source_text) if speaker is None else None
+            if kind is not None:
+                # names in the previous SOURCE's sentence (to whom a letter went) or inside a
+                # QUOTE (what was said) are no other referent the narrative offers
+                named = mentions[bisect.bisect_left(mention_starts, last_said):
+                                 bisect.bisect_left(mention_starts, source_span.start)]
+                speaker = _earlier_speaker(kind, last_speaker, registry, (m for m in named if narrative(m.span)))
+            speakers[source_region] = speaker
+        last_speaker = speaker
+        last_said = max(last_said, sentence_ends[min(bisect.bisect_left(sentence_ends, source_span.end),
+                                                     len(sentence_ends) - 1)])
+        cue_region = regions.setdefault(("CUE", found.cue), f"pc{len(regions) + 1}")
         quote_id = f"pq{len(records) + 1}"
+        # a region's score is that of the quote that found it, not of one reusing it
+        for region in (source_region, cue_region):
+            scores.setdefault(region, found.score)
         records.append(Quote(quote_id, doc_id, found.quote, text[found.quote.start:found.quote.end],
-                             quote_type(text, found.quote), source, cue))
+                             quote_type(text, found.quote), Source(source_region, source_span, source_text, speaker),
+                             Cue(cue_region, found.cue, text[found.cue.start:found.cue.end])))
         scores[quote_id] = found.score
     return records, scores
