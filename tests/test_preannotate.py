@@ -1667,6 +1667,18 @@ ATTRIBUTIONS = [
         "Department.",
         [("Blinken said last week that Washington would not normalize ties with Assad", "the State Department"),
          ("Washington would not normalize ties with Assad", "Blinken")]),
+    # Mutations of quotes.py that failed no test: an opening bracket's partner sought among closing
+    # quotation marks (the bracket trimmed off "[Antony] Blinken"), an en dash read as a dash without
+    # spaces, "!" dropped from the punctuation that ends a quotation inside its closing mark.
+    row("a_bracket_paired_within_a_span_stays_at_its_edge",
+        "“We stay,” said [Antony] Blinken.\n\n(Reuters) the talks failed and the envoy left, Blinken said.",
+        [("“We stay,”", "[Antony] Blinken"), ("(Reuters) the talks failed and the envoy left", "Blinken")]),
+    row("an_unspaced_en_dash_sets_off_no_attribution_as_an_em_dash_does",
+        "“We stay”–Blinken said.\n\n“We go”—Blinken said.",
+        [("“We go”", "Blinken")]),
+    row("an_exclamation_mark_inside_the_closing_mark_ends_a_quotation_and_its_second_part",
+        "“We stay!” he said.\n\n“We stay,” he said, “and we go!” as the crowd cheered.",
+        [("“We stay!”", "he"), ("“We stay,”", "he"), ("“and we go!”", "he")]),
 ]
 
 
