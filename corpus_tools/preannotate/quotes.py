@@ -312,7 +312,7 @@ def _source_before(text: str, clause_start: int, cue_start: int) -> tuple[int, i
         words, _ = _subject(_words(last, 0, offset))
     if words and words[0][2].lower() == "what":
         words = words[1:]
-    if not words or len(words) > _SOURCE_WORDS or any(mark in words[i][2] for i in range(len(words)) for mark in "“”\""):
+    if not words or len(words) > _SOURCE_WORDS or any(mark in word for _, _, word in words for mark in "“”\""):
         return None
     start, end = _trim(text, words[0][0], words[-1][1])
     return (start, end) if start < end else None
@@ -999,9 +999,7 @@ def _after_a_weekday_date(text: str, source: Span, mentions: list[EntityMention]
     # the gazetteer keeps no registered name after a weekday that is a name's word, so one it kept
     # there makes the weekday a date
     name = next((m for m in mentions if m.span.start == source.start + weekday.end() and m.entity_id), None)
-    if name is None:
-        return source
-    return Span(name.span.start, source.end)
+    return source if name is None else Span(name.span.start, source.end)
 
 
 def _referent_kind(source_text: str) -> str | None:
