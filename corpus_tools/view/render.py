@@ -60,6 +60,11 @@ def _attrs(pairs: Iterable[tuple[str, str | None]]) -> str:
     return "".join(f' {name}="{escape(value)}"' for name, value in pairs if value is not None)
 
 
+def _null(shown: str, why: str | None = None) -> str:
+    """``shown`` where there is no value, set apart from values; ``why`` on hover."""
+    return f'<span class="null"{_attrs([("title", why)])}>{shown}</span>'
+
+
 def evidence_text(evidence: Evidence) -> str:
     if evidence.kind == "stated":
         return f"stated on raw line {evidence.line}: “{evidence.quote}”"
@@ -69,7 +74,7 @@ def evidence_text(evidence: Evidence) -> str:
 
 
 def _with_evidence(value: str | None, evidence: Evidence, css: str) -> str:
-    shown = escape(value) if value is not None else '<span class="null">unknown</span>'
+    shown = escape(value) if value is not None else _null("unknown")
     return f'<span class="ev {css}" title="{escape(evidence_text(evidence))}">{shown}</span>'
 
 
@@ -146,9 +151,9 @@ def _marks(document: ReleasedDocument, registry: Mapping[str, RegistryEntity]) -
 
 
 def _removed_marker(piece: RemovedPiece) -> str:
-    raw = f"raw [{piece.raw_span.start}, {piece.raw_span.end})"
-    return (f'<span class="rm"{_attrs((("data-kind", "REMOVED"), ("data-removed", piece.kind), ("data-text", piece.text), ("title", f"removed by normalization ({piece.kind}), {raw}: {piece.text}")))}'
-            f'></span>')
+    title = f"removed by normalization ({piece.kind}), raw [{piece.raw_span.start}, {piece.raw_span.end}): {piece.text}"
+    attrs = _attrs((("data-kind", "REMOVED"), ("data-removed", piece.kind), ("data-text", piece.text), ("title", title)))
+    return f'<span class="rm"{attrs}></span>'
 
 
 def annotated_text(text: str, marks: Sequence[_Mark], inserts: Sequence[tuple[int, str]] = ()) -> str:
@@ -269,8 +274,7 @@ def index_row(document: ReleasedDocument, pieces: PlacedPieces, prefix: str = ""
     table to the site's root ("../" from a page of ``documents/``)."""
     entities, timexes, quotes = counts(document)
     publisher, date = _published(document)
-    removed_cell = (str(len(pieces.pieces)) if pieces.unavailable is None
-                    else f'<span class="null" title="{escape(pieces.unavailable)}">n/a</span>')
+    removed_cell = str(len(pieces.pieces)) if pieces.unavailable is None else _null("n/a", pieces.unavailable)
     return (
         f'<tr data-doc="{escape(document.doc_id)}"><td><a href="{prefix}doc/{page_href(document.doc_id)}">'
         f'{escape(document.title or "(untitled)")}</a><div class="id">{escape(document.doc_id)}</div></td>'
@@ -304,14 +308,17 @@ class TablePage:
     @property
     def href(self) -> str:
         """A link to it from a page beside it."""
-        return self.file if self.owner is None else page_href(self.owner, self.number)
+        return url_quote(self.file, safe="")
 
 
-_DOCUMENTS_HEAD = ('<table class="documents"><thead><tr><th>title / doc_id</th>'
-                   "<th>publisher</th><th>date</th><th>split</th><th>chars</th><th>entities</th><th>timexes</th>"
-                   "<th>quotes</th><th>removed</th></tr></thead><tbody>\n")
-_REGISTRY_HEAD = ('<table class="registry"><thead><tr><th>name / id</th><th>type</th>'
-                  "<th>Wikidata</th><th>mentions</th><th>quotes</th></tr></thead><tbody>\n")
+def _table_head(css: str, *columns: str) -> str:
+    cells = "".join(f"<th>{column}</th>" for column in columns)
+    return f'<table class="{css}"><thead><tr>{cells}</tr></thead><tbody>'
+
+
+_DOCUMENTS_HEAD = _table_head("documents", "title / doc_id", "publisher", "date", "split", "chars", "entities",
+                              "timexes", "quotes", "removed") + "\n"
+_REGISTRY_HEAD = _table_head("registry", "name / id", "type", "Wikidata", "mentions", "quotes") + "\n"
 
 
 def registry_row(entity: RegistryEntity, tally: IndexTally, prefix: str = "") -> str:
@@ -482,7 +489,7 @@ def _entity_type(entity: RegistryEntity) -> str:
 
 def _wikidata(qid: str | None) -> str:
     if qid is None:
-        return '<span class="null" title="no Wikidata id: none is certain">none</span>'
+        return _null("none", "no Wikidata id: none is certain")
     return f'<a class="qid" href="https://www.wikidata.org/wiki/{escape(qid)}">{escape(qid)}</a>'
 
 
@@ -499,6 +506,11 @@ def _legend(document: ReleasedDocument) -> str:
     return '<div class="legend">' + "".join(items) + "</div>"
 
 
+def _facts(*pairs: tuple[str, str]) -> str:
+    """The list of what a document or entity page is about: (name, its value as HTML) each."""
+    return '<dl class="meta">' + "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in pairs) + "</dl>\n"
+
+
 def _layer_switches(document: ReleasedDocument, pieces: PlacedPieces) -> str:
     boxes = [f'<label><input type="checkbox" data-layer="{layer}" checked> {_LAYER_NAMES[layer]} ({count})</label>'
              for layer, count in zip(LAYERS, counts(document))]
@@ -506,27 +518,28 @@ def _layer_switches(document: ReleasedDocument, pieces: PlacedPieces) -> str:
         boxes.append(f'<label><input type="checkbox" data-layer="removed" data-show="1"> removed by normalization '
                      f'({len(pieces.pieces)})</label>')
     else:
-        boxes.append(f'<span class="null" title="{escape(pieces.unavailable)}">removed text not available</span>')
+        boxes.append(_null("removed text not available", pieces.unavailable))
     return '<fieldset class="layers"><legend>layers</legend>' + " ".join(boxes) + "</fieldset>"
 
 
 def _quote_panel(quotes: Sequence[Quote], registry: Mapping[str, RegistryEntity]) -> str:
+    def part(name: str, region) -> str:
+        """A quote's source or cue (``name``): a link to its region in the text, or none."""
+        return (f'<dt>{name}</dt><dd class="null">none</dd>' if region is None else
+                f'<dt>{name}</dt><dd><a href="#{name}-{escape(region.id)}">{escape(region.text)}</a></dd>')
+
     items = []
     for quote in quotes:
         parts = [f'<a class="qtype qt-{escape(quote.quote_type)}" href="#quote-{escape(quote.id)}">'
-                 f"{escape(quote.quote_type)}</a> <span class=\"qtext\">{escape(quote.text)}</span>", "<dl>"]
+                 f"{escape(quote.quote_type)}</a> <span class=\"qtext\">{escape(quote.text)}</span>", "<dl>",
+                 part("source", quote.source)]
         if quote.source is not None:
             speaker = quote.source.speaker_id
-            who = ('<span class="null">unknown speaker</span>' if speaker is None else
+            who = (_null("unknown speaker") if speaker is None else
                    f'<a href="../entity/{page_href(speaker)}">{escape(_entity_tip(speaker, registry))}</a>'
                    if speaker in registry else escape(speaker))
-            parts.append(f'<dt>source</dt><dd><a href="#source-{escape(quote.source.id)}">'
-                         f"{escape(quote.source.text)}</a></dd><dt>speaker</dt><dd>{who}</dd>")
-        else:
-            parts.append('<dt>source</dt><dd class="null">none</dd>')
-        parts.append('<dt>cue</dt><dd class="null">none</dd>' if quote.cue is None else
-                     f'<dt>cue</dt><dd><a href="#cue-{escape(quote.cue.id)}">{escape(quote.cue.text)}</a></dd>')
-        parts.append("</dl>")
+            parts.append(f"<dt>speaker</dt><dd>{who}</dd>")
+        parts += [part("cue", quote.cue), "</dl>"]
         items.append(f'<li data-quote="{escape(quote.id)}">' + "".join(parts) + "</li>")
     return (f'<aside class="panel"><h2>Quotes ({len(quotes)})</h2><ol class="quotes">' + "\n".join(items)
             + "</ol></aside>")
@@ -546,11 +559,9 @@ def document_page(document: ReleasedDocument, contents: ReleaseContents, pieces:
         f'<main id="doc" class="document" data-doc="{escape(document.doc_id)}">\n'
         f'<nav class="neighbours">{navigation}</nav>\n'
         f'<h1>{escape(document.title or "(untitled)")}</h1>\n'
-        '<dl class="meta">'
-        f"<dt>doc_id</dt><dd>{escape(document.doc_id)}</dd><dt>split</dt><dd>{escape(document.split)}</dd>"
-        f"<dt>publisher</dt><dd>{publisher}</dd><dt>date</dt><dd>{date}</dd>"
-        f"<dt>raw file</dt><dd>{escape(document.raw_file)} ({escape(document.raw_encoding)})</dd>"
-        f"<dt>normalizer</dt><dd>{escape(document.normalizer_version)}</dd></dl>\n"
+        + _facts(("doc_id", escape(document.doc_id)), ("split", escape(document.split)), ("publisher", publisher),
+                 ("date", date), ("raw file", f"{escape(document.raw_file)} ({escape(document.raw_encoding)})"),
+                 ("normalizer", escape(document.normalizer_version)))
         + ("" if document.annotated else
            '<p class="unannotated">Not annotated yet: this release has its text only, so no units here '
            "is no finding.</p>\n")
@@ -629,16 +640,17 @@ def attributed_item(document: ReleasedDocument, quote: Quote) -> str:
 ENTITY_LISTS = {"mentions": ("Mentions of", "mentions"), "attributed": ("Quotes attributed to", "quotes")}
 
 
-def entity_page(entity: RegistryEntity, mention_items: Sequence[str], quote_items: Sequence[str], version: str,
-                corpus: str, *, mention_pages: Sequence[TablePage] | None = None,
-                quote_pages: Sequence[TablePage] | None = None) -> str:
-    """``mention_items``: its mentions (``mention_item``); ``quote_items``: the quotes whose speaker
-    it is (``attributed_item``); both in document order. With ``mention_pages`` (more mentions
-    than a page holds), the mentions are on those pages (``entity_list_page``) and the page lists
-    them in place of ``mention_items``; with ``quote_pages``, likewise the quotes."""
-    aliases = ", ".join(escape(alias) for alias in entity.aliases) or '<span class="null">none</span>'
+ListOnPage = tuple[Sequence[str], Sequence[TablePage] | None]  # an entity's list: (its items, None) or ([], its pages)
 
-    def listed(directory: str, heading: str, items: Sequence[str], pages: Sequence[TablePage] | None) -> str:
+
+def entity_page(entity: RegistryEntity, mentions: ListOnPage, quotes: ListOnPage, version: str, corpus: str) -> str:
+    """``mentions``: its mentions (``mention_item``); ``quotes``: the quotes whose speaker it is
+    (``attributed_item``); both in document order. A list with pages (more items than a page
+    holds) is on those pages (``entity_list_page``), and the page lists them in place of items."""
+    aliases = ", ".join(escape(alias) for alias in entity.aliases) or _null("none")
+
+    def listed(directory: str, heading: str, items_and_pages: ListOnPage) -> str:
+        items, pages = items_and_pages
         if pages is None:
             return f'<h2>{heading} ({len(items)})</h2>\n<ol class="{directory}">' + "\n".join(items) + "</ol>\n"
         return (f"<h2>{heading} ({sum(page.rows for page in pages)})</h2>\n"
@@ -646,13 +658,11 @@ def entity_page(entity: RegistryEntity, mention_items: Sequence[str], quote_item
 
     body = (
         f'<main class="entity" data-entity="{escape(entity.id)}">\n<h1>{escape(entity.name)}</h1>\n'
-        '<dl class="meta">'
-        f"<dt>id</dt><dd>{escape(entity.id)}</dd>"
-        f"<dt>type</dt><dd>{_entity_type(entity)}</dd>"
-        f"<dt>aliases</dt><dd>{aliases}</dd><dt>Wikidata</dt><dd>{_wikidata(entity.wikidata)}</dd>"
-        f"<dt>description</dt><dd>{escape(entity.description) or '<span class=null>none</span>'}</dd></dl>\n"
-        + listed("mentions", "Mentions", mention_items, mention_pages)
-        + listed("attributed", f"Quotes attributed to {escape(entity.name)}", quote_items, quote_pages)
+        + _facts(("id", escape(entity.id)), ("type", _entity_type(entity)), ("aliases", aliases),
+                 ("Wikidata", _wikidata(entity.wikidata)),
+                 ("description", escape(entity.description) or "<span class=null>none</span>"))
+        + listed("mentions", "Mentions", mentions)
+        + listed("attributed", f"Quotes attributed to {escape(entity.name)}", quotes)
         + "</main>"
     )
     return "".join(page_parts(entity.name, (body,), prefix="../", corpus=corpus, version=version,
@@ -681,12 +691,13 @@ def diff_page(diff, corpus: str, version: str, documents: Iterable[str]) -> Iter
     log = ChangeLog.of(diff.changes)
     present = set(documents)
 
+    old, new = escape(diff.old_version), escape(diff.new_version)
+
     def body() -> Iterator[str]:
         verdict = ("The data did not change." if not diff.changes else f"{len(diff.changes)} changes; by the "
                    f"version rule they need a {escape(required_bump(diff))} version.")
-        yield (f'<main class="diff"><h1>Changes from {escape(diff.old_version)} to {escape(diff.new_version)}</h1>\n'
-               f'<p class="summary">{verdict} <code>corpus-tools diff {escape(diff.old_version)} '
-               f"{escape(diff.new_version)}</code> lists the same.</p>\n")
+        yield (f'<main class="diff"><h1>Changes from {old} to {new}</h1>\n'
+               f'<p class="summary">{verdict} <code>corpus-tools diff {old} {new}</code> lists the same.</p>\n')
         if not diff.changes:
             yield "</main>"
             return
@@ -694,8 +705,7 @@ def diff_page(diff, corpus: str, version: str, documents: Iterable[str]) -> Iter
         rows = "".join(f"<tr><td>{escape(layer)}</td><td>{escape(kind_phrase(layer, kind))}</td>"
                        f'<td class="n">{number}</td></tr>'
                        for layer, numbers in kinds.items() for kind, number in numbers.items())
-        yield (f'<table class="diff-counts"><thead><tr><th>layer</th><th>change</th><th>count</th></tr></thead>'
-               f"<tbody>{rows}</tbody></table>\n")
+        yield _table_head("diff-counts", "layer", "change", "count") + f"{rows}</tbody></table>\n"
         per_document: dict[str, Counter] = {}
         for doc_id, layer, kind, total, _ in sorted(log.totals("documents")):
             per_document.setdefault(doc_id, Counter())[layer, kind] += total
@@ -711,10 +721,8 @@ def diff_page(diff, corpus: str, version: str, documents: Iterable[str]) -> Iter
             for doc_id, tally in per_document.items())
         if lines:
             yield ('<h3>Documents</h3>\n<p>Each document\'s changes are listed on its page; those of a document '
-                   f"this release no longer holds by <code>corpus-tools diff {escape(diff.old_version)} "
-                   f"{escape(diff.new_version)} --doc DOC_ID</code>.</p>\n"
-                   '<table class="diff-documents"><thead><tr><th>document</th><th>changes</th></tr></thead>'
-                   f"<tbody>{lines}</tbody></table>\n")
+                   f"this release no longer holds by <code>corpus-tools diff {old} {new} --doc DOC_ID</code>.</p>\n"
+                   + _table_head("diff-documents", "document", "changes") + f"{lines}</tbody></table>\n")
         yield "</main>"
 
     return page_parts(f"Changes since {diff.old_version}", body(), prefix="", corpus=corpus, version=version,

@@ -98,15 +98,11 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
     corpus = _corpus_name(Path(release), contents.version)
     raw = listable_directory(raw_dir) if raw_dir is not None else None
     pages = None if cache is None else PageCache(Path(cache))
-    diff = None
-    changes_of: Callable[[str], str] | None = None
-    if previous is not None:
-        diff = diff_releases(previous, release, comparing=comparing)
-        log = ChangeLog.of(diff.changes)
+    diff = None if previous is None else diff_releases(previous, release, comparing=comparing)
+    log = None if diff is None else ChangeLog.of(diff.changes)
 
-        def changes_in(doc_id: str) -> str:
-            return document_changes(log.of_document(doc_id), diff.old_version)
-        changes_of = changes_in
+    def changes_of(doc_id: str) -> str:
+        return "" if diff is None else document_changes(log.of_document(doc_id), diff.old_version)
 
     with made_directories_removed(out.parent):  # -o a/b/site refused half way leaves no empty a/b
         with file_errors():  # a file where a directory above the output belongs
@@ -147,14 +143,13 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
                     write("diff.html", diff_page(diff, corpus, contents.version, contents.doc_ids))
                 gathered.execute("CREATE INDEX items_by_entity ON items (entity_id, kind, doc_id, position)")
                 for entity in contents.registry.values():
-                    (mentions, mention_pages), (quotes, quote_pages) = (
+                    mentions, quotes = (
                         _entity_list(entity, kind, directory, count, gathered, write, page_size, contents.version,
                                      corpus)
                         for kind, directory, count in ((MENTION, "mentions", tally.mentions[entity.id]),
                                                        (QUOTE, "attributed", tally.attributed[entity.id])))
-                    write(f"entity/{page_file(entity.id)}", [entity_page(
-                        entity, mentions, quotes, contents.version, corpus, mention_pages=mention_pages,
-                        quote_pages=quote_pages)])
+                    page = entity_page(entity, mentions, quotes, contents.version, corpus)
+                    write(f"entity/{page_file(entity.id)}", [page])
                     if on_progress is not None:
                         on_progress(1)
             (building / _GATHERED).unlink()
@@ -172,11 +167,11 @@ _GATHERED = ".gathered.sqlite"  # in the staging directory; removed before it be
 
 def _write_documents(release, contents: ReleaseContents, raw: Path | None, corpus: str, gathered: sqlite3.Connection,
                      write: Callable[[str, Iterable[str]], None], on_progress,
-                     changes_of: Callable[[str], str] | None, prefix: str, cache: PageCache | None) -> IndexTally:
-    """Each document's page, in the release's order, with what changed in it (``changes_of``,
-    when there is a previous release); its index row (linking from ``prefix``, the way from
-    the table's page to the root) and its items on entity pages into ``gathered``; the index's
-    counts into the tally returned. What a document gives comes from ``cache`` when stored there."""
+                     changes_of: Callable[[str], str], prefix: str, cache: PageCache | None) -> IndexTally:
+    """Each document's page, in the release's order, with what changed in it (``changes_of``: ""
+    when nothing did, or there is no previous release); its index row (linking from ``prefix``,
+    the way from the table's page to the root) and its items on entity pages into ``gathered``;
+    the index's counts into the tally returned. What a document gives comes from ``cache`` when stored there."""
     gathered.execute("PRAGMA journal_mode = OFF")  # a scratch file: a crash discards the staging directory
     gathered.execute("PRAGMA synchronous = OFF")
     gathered.execute("CREATE TABLE documents (doc_id TEXT PRIMARY KEY, annotated INTEGER, entities INTEGER, "
@@ -188,9 +183,8 @@ def _write_documents(release, contents: ReleaseContents, raw: Path | None, corpu
     for document in documents(release):
         number = number_of[document.doc_id]
         neighbours = (ids[number - 1] if number else None, ids[number + 1] if number + 1 < len(ids) else None)
-        changes = "" if changes_of is None else changes_of(document.doc_id)
         page, row, items, shown = _document_outputs(document, contents, raw_file(document, raw), corpus, neighbours,
-                                                    changes, prefix, cache)
+                                                    changes_of(document.doc_id), prefix, cache)
         write(f"doc/{page_file(document.doc_id)}", [page])
         tally.add(document, shown)
         gathered.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)",
@@ -210,30 +204,24 @@ def _document_outputs(document: ReleasedDocument, contents: ReleaseContents, raw
     entity pages ([entity id, kind, position, html]) and whether its removed text is shown;
     taken from ``cache`` when it holds them under the fingerprint of all that goes into them,
     else rendered (and stored there)."""
-    if cache is None:
-        return _rendered(document, contents, raw, corpus, neighbours, changes, prefix)
-    named = sorted({entity_id for entity_id, *_ in linked(document)})
-    # the records are dataclasses, which orjson writes whole, every field (repr took twice as
-    # long); the registry enters as the entities the page names (a tooltip, a link), no others
-    key = fingerprint("view document page", orjson.dumps(document),
-                      orjson.dumps([(entity_id, contents.registry.get(entity_id)) for entity_id in named]),
-                      contents.version, corpus, orjson.dumps(neighbours), changes, prefix, raw.state)
-    stored = cache.get(key)
-    if stored is not None:
-        page, row, items, shown = orjson.loads(stored)
-        return page, row, items, shown
-    made = _rendered(document, contents, raw, corpus, neighbours, changes, prefix)
-    cache.put(key, orjson.dumps(made))
-    return made
-
-
-def _rendered(document: ReleasedDocument, contents: ReleaseContents, raw: RawFile, corpus: str,
-              neighbours: tuple[str | None, str | None], changes: str, prefix: str) -> tuple[str, str, list, bool]:
+    if cache is not None:
+        named = sorted({entity_id for entity_id, *_ in linked(document)})
+        # the records are dataclasses, which orjson writes whole, every field (repr took twice as
+        # long); the registry enters as the entities the page names (a tooltip, a link), no others
+        key = fingerprint("view document page", orjson.dumps(document),
+                          orjson.dumps([(entity_id, contents.registry.get(entity_id)) for entity_id in named]),
+                          contents.version, corpus, orjson.dumps(neighbours), changes, prefix, raw.state)
+        stored = cache.get(key)
+        if stored is not None:
+            return tuple(orjson.loads(stored))
     pieces = placed_pieces(document, raw)
     items = [[entity_id, kind, position, (mention_item if kind == MENTION else attributed_item)(document, unit)]
              for entity_id, kind, position, unit in linked(document)]
-    return (document_page(document, contents, pieces, corpus, neighbours, changes),
+    made = (document_page(document, contents, pieces, corpus, neighbours, changes),
             index_row(document, pieces, prefix), items, pieces.unavailable is None)
+    if cache is not None:
+        cache.put(key, orjson.dumps(made))
+    return made
 
 
 def _write_pages(write: Callable[[str, Iterable[str]], None], directory: str, keys: Iterable[str], rows: Iterable,
@@ -291,18 +279,20 @@ def site_releases(release: str | Path | None, previous: str | Path | None, root:
     return release, None
 
 
+def _occupied(out: Path, why: str) -> CorpusError:
+    return CorpusError("view-output-occupied", why, Location(file=str(out)))
+
+
 def _check_replaceable(out: Path) -> None:
     # a site is swapped into place by renaming: a link there would be replaced, not written through
     if out.is_symlink():
-        raise CorpusError("view-output-occupied", "is a symbolic link; give the directory it names, or another "
-                          "-o directory", Location(file=str(out)))
+        raise _occupied(out, "is a symbolic link; give the directory it names, or another -o directory")
     if out.exists() and not (out.is_dir() and ((out / MARKER).is_file() or not any(out.iterdir()))):
-        raise CorpusError("view-output-occupied", "exists and is not a site written by corpus-tools view; "
-                          "choose another -o directory or remove it", Location(file=str(out)))
+        raise _occupied(out, "exists and is not a site written by corpus-tools view; choose another -o directory "
+                        "or remove it")
     if out.exists() and holds_current_directory(out):  # "-o ." said "Device or resource busy"
-        raise CorpusError("view-output-occupied", "is the current directory or holds it: the site swapped into "
-                          "place would leave the shell in a removed directory; run view from outside it",
-                          Location(file=str(out)))
+        raise _occupied(out, "is the current directory or holds it: the site swapped into place would leave the "
+                        "shell in a removed directory; run view from outside it")
 
 
 def _replace(building: Path, out: Path) -> None:
@@ -322,9 +312,8 @@ def _replace(building: Path, out: Path) -> None:
             if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
                 raise
             _check_replaceable(out)  # not a site: refused as any such directory is
-            raise CorpusError("view-output-occupied", "another corpus-tools view built a site here at the same "
-                              "time and finished first; its site is kept and this one discarded (run view again "
-                              "to replace it)", Location(file=str(out))) from None
+            raise _occupied(out, "another corpus-tools view built a site here at the same time and finished "
+                            "first; its site is kept and this one discarded (run view again to replace it)") from None
         return
     if exchange(building, out):
         shutil.rmtree(building, ignore_errors=True)  # the old site, now
