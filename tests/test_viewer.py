@@ -42,7 +42,7 @@ from corpus_tools.release.build import build_release
 from corpus_tools.view import build_site
 from corpus_tools.view.read import _registry_entity, read_release
 from corpus_tools.view.removed import PlacedPieces, removed_pieces
-from corpus_tools.view.render import TablePage, mention_item
+from corpus_tools.view.render import TablePage, mention_item, shown_pages
 from corpus_tools.view.serve import site_server
 from corpus_tools.view.site import summary_line
 
@@ -410,6 +410,16 @@ def test_an_entity_with_more_mentions_than_a_page_has_them_on_pages_every_link_r
     assert "<title>Quotes attributed to Bashar al-Assad, page 4 · " in files[
         "attributed/bashar-al-assad.4.html"].decode()
 
+
+
+@pytest.mark.parametrize(("count", "current", "shown"), [
+    (10, 1, list(range(1, 11))),  # 2 * (2 ends + 3 around): every page by number, none elided
+    (11, 1, [1, 2, 3, 4, None, 10, 11]),
+    (11, 6, list(range(1, 12))),  # the window meets both ends
+])
+def test_a_table_of_at_most_ten_pages_names_every_page_and_one_of_eleven_elides(count, current, shown):
+    """The pages tests above have 22 and 27 pages: the bound of ten is held here."""
+    assert shown_pages(count, current) == shown
 
 def test_the_pages_of_an_entity_with_dots_in_its_id_are_not_another_entitys():
     """A list's page is <id>.<n>.html: the number after the id's last dot, so ids with dots
