@@ -1112,6 +1112,16 @@ def test_a_speaker_named_by_no_mention_is_in_its_pages_cache_key(tmp_path):
     assert site_files(tmp_path / "site") == built(renamed, tmp_path / "fresh")
 
 
+def test_the_same_release_against_another_previous_one_renders_the_pages_with_its_changes(tmp_path):
+    """A document's page lists its changes since the previous release, so they enter its cache
+    key: 1.2.1 has no document changed since 1.2.0 and every one since 1.0.0."""
+    release, cache = REPO / "dist" / "1.2.1", tmp_path / "cache"
+    build_site(release, tmp_path / "site", previous=REPO / "dist" / "1.2.0", cache=cache)
+    assert "Changes since" not in (tmp_path / "site" / "doc" / "000_cbeedfbee8440207.html").read_text()
+    build_site(release, tmp_path / "site", previous=RELEASE, cache=cache)
+    assert "<h2>Changes since 1.0.0</h2>" in (tmp_path / "site" / "doc" / "000_cbeedfbee8440207.html").read_text()
+    assert site_files(tmp_path / "site") == built(release, tmp_path / "fresh", previous=RELEASE)
+
 def test_a_damaged_cache_entry_is_rendered_again_and_replaced(tmp_path):
     cache = tmp_path / "cache"
     build_site(RELEASE, tmp_path / "site", raw_dir=REPO / "raw", cache=cache)
