@@ -272,7 +272,6 @@ class IndexTally:
 def index_row(document: ReleasedDocument, pieces: PlacedPieces, prefix: str = "") -> str:
     """The document's row of the documents table; ``prefix`` leads from the page holding the
     table to the site's root ("../" from a page of ``documents/``)."""
-    entities, timexes, quotes = counts(document)
     publisher, date = _published(document)
     removed_cell = str(len(pieces.pieces)) if pieces.unavailable is None else _null("n/a", pieces.unavailable)
     return (
@@ -280,7 +279,7 @@ def index_row(document: ReleasedDocument, pieces: PlacedPieces, prefix: str = ""
         f'{escape(document.title or "(untitled)")}</a><div class="id">{escape(document.doc_id)}</div></td>'
         f"<td>{publisher}</td><td>{date}</td><td>{escape(document.split)}</td>"
         f'<td class="n">{len(document.text)}</td>'
-        + (f'<td class="n">{entities}</td><td class="n">{timexes}</td><td class="n">{quotes}</td>'
+        + ("".join(f'<td class="n">{count}</td>' for count in counts(document))
            if document.annotated else '<td class="unannotated" colspan="3">not annotated yet</td>')
         + f'<td class="n">{removed_cell}</td></tr>')
 

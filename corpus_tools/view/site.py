@@ -24,7 +24,7 @@ from corpus_tools.fingerprint import fingerprint
 from corpus_tools.fsutil import (exchange, file_errors, holds_current_directory, listable_directory,
                                  made_directories_removed, make_public, staging_dir, writing_under)
 from corpus_tools.errors import CorpusError, Location, quantity
-from corpus_tools.iterutil import Totalled, batched
+from corpus_tools.iterutil import Totalled, batched, counted
 from corpus_tools.layout import check_output
 from corpus_tools.records import RegistryEntity, ReleaseContents, ReleasedDocument
 from corpus_tools.release.checksums import card_text
@@ -142,7 +142,7 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
                 if diff is not None:
                     write("diff.html", diff_page(diff, corpus, contents.version, contents.doc_ids))
                 gathered.execute("CREATE INDEX items_by_entity ON items (entity_id, kind, doc_id, position)")
-                for entity in contents.registry.values():
+                for entity in counted(contents.registry.values(), on_progress):
                     mentions, quotes = (
                         _entity_list(entity, kind, directory, count, gathered, write, page_size, contents.version,
                                      corpus)
@@ -150,8 +150,6 @@ def build_site(release: str | Path, out: str | Path, *, raw_dir: str | Path | No
                                                        (QUOTE, "attributed", tally.attributed[entity.id])))
                     page = entity_page(entity, mentions, quotes, contents.version, corpus)
                     write(f"entity/{page_file(entity.id)}", [page])
-                    if on_progress is not None:
-                        on_progress(1)
             (building / _GATHERED).unlink()
             _replace(building, out)
         except BaseException:
@@ -180,7 +178,7 @@ def _write_documents(release, contents: ReleaseContents, raw: Path | None, corpu
     ids = contents.doc_ids
     number_of = {doc_id: number for number, doc_id in enumerate(ids)}
     tally = IndexTally()
-    for document in documents(release):
+    for document in counted(documents(release), on_progress):
         number = number_of[document.doc_id]
         neighbours = (ids[number - 1] if number else None, ids[number + 1] if number + 1 < len(ids) else None)
         page, row, items, shown = _document_outputs(document, contents, raw_file(document, raw), corpus, neighbours,
@@ -192,8 +190,6 @@ def _write_documents(release, contents: ReleaseContents, raw: Path | None, corpu
         gathered.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?)",
                              [(entity_id, kind, document.doc_id, position, html)
                               for entity_id, kind, position, html in items])
-        if on_progress is not None:
-            on_progress(1)
     return tally
 
 
