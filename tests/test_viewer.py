@@ -421,6 +421,20 @@ def test_a_table_of_at_most_ten_pages_names_every_page_and_one_of_eleven_elides(
     """The pages tests above have 22 and 27 pages: the bound of ten is held here."""
     assert shown_pages(count, current) == shown
 
+def test_a_table_of_exactly_a_page_stays_on_the_index_a_row_a_line(tmp_path):
+    """Pages begin at one row more than a page holds: 1.0.0's 5 documents on pages of 5 are the
+    index's table, a row a line after its head; its registry of 53 is on pages. An entity with
+    no Wikidata id says why, in the registry and on its page."""
+    site = tmp_path / "site"
+    build_site(RELEASE, site, page_size=5)
+    assert not (site / "documents").exists() and (site / "registry" / "11.html").is_file()
+    index = (site / "index.html").read_text()
+    assert "<th>removed</th></tr></thead><tbody>\n<tr data-doc=" in index
+    assert index.count("</tr>\n<tr data-doc=") == 4
+    none = '<span class="null" title="no Wikidata id: none is certain">none</span>'
+    assert f"<td>{none}</td>" in (site / "registry" / "1.html").read_text()
+    assert f"<dt>Wikidata</dt><dd>{none}</dd>" in (site / "entity" / "abkhazia.html").read_text()
+
 def test_the_pages_of_an_entity_with_dots_in_its_id_are_not_another_entitys():
     """A list's page is <id>.<n>.html: the number after the id's last dot, so ids with dots
     (a release made elsewhere) cannot share a page's name."""
