@@ -421,6 +421,11 @@ def test_a_table_of_at_most_ten_pages_names_every_page_and_one_of_eleven_elides(
     """The pages tests above have 22 and 27 pages: the bound of ten is held here."""
     assert shown_pages(count, current) == shown
 
+def test_a_publisher_the_text_does_not_state_is_shown_as_unknown_with_why_on_hover(site):
+    page = (site / "doc" / "004_3e4c866fc9bc1c15.html").read_text()
+    assert re.search(r'<dt>publisher</dt><dd><span class="ev publisher" title="not stated in the text: No masthead '
+                     r'[^"]*"><span class="null">unknown</span></span></dd>', page)
+
 def test_a_table_of_exactly_a_page_stays_on_the_index_a_row_a_line(tmp_path):
     """Pages begin at one row more than a page holds: 1.0.0's 5 documents on pages of 5 are the
     index's table, a row a line after its head; its registry of 53 is on pages. An entity with
