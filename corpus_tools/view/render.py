@@ -639,17 +639,16 @@ def attributed_item(document: ReleasedDocument, quote: Quote) -> str:
 ENTITY_LISTS = {"mentions": ("Mentions of", "mentions"), "attributed": ("Quotes attributed to", "quotes")}
 
 
-ListOnPage = tuple[Sequence[str], Sequence[TablePage] | None]  # an entity's list: (its items, None) or ([], its pages)
+EntityList = tuple[Sequence[str], Sequence[TablePage] | None]  # (its items, None), or ([], its pages)
 
 
-def entity_page(entity: RegistryEntity, mentions: ListOnPage, quotes: ListOnPage, version: str, corpus: str) -> str:
+def entity_page(entity: RegistryEntity, mentions: EntityList, quotes: EntityList, version: str, corpus: str) -> str:
     """``mentions``: its mentions (``mention_item``); ``quotes``: the quotes whose speaker it is
     (``attributed_item``); both in document order. A list with pages (more items than a page
     holds) is on those pages (``entity_list_page``), and the page lists them in place of items."""
     aliases = ", ".join(escape(alias) for alias in entity.aliases) or _null("none")
 
-    def listed(directory: str, heading: str, items_and_pages: ListOnPage) -> str:
-        items, pages = items_and_pages
+    def listed(directory: str, heading: str, items: Sequence[str], pages: Sequence[TablePage] | None) -> str:
         if pages is None:
             return f'<h2>{heading} ({len(items)})</h2>\n<ol class="{directory}">' + "\n".join(items) + "</ol>\n"
         return (f"<h2>{heading} ({sum(page.rows for page in pages)})</h2>\n"
@@ -660,8 +659,8 @@ def entity_page(entity: RegistryEntity, mentions: ListOnPage, quotes: ListOnPage
         + _facts(("id", escape(entity.id)), ("type", _entity_type(entity)), ("aliases", aliases),
                  ("Wikidata", _wikidata(entity.wikidata)),
                  ("description", escape(entity.description) or "<span class=null>none</span>"))
-        + listed("mentions", "Mentions", mentions)
-        + listed("attributed", f"Quotes attributed to {escape(entity.name)}", quotes)
+        + listed("mentions", "Mentions", *mentions)
+        + listed("attributed", f"Quotes attributed to {escape(entity.name)}", *quotes)
         + "</main>"
     )
     return "".join(page_parts(entity.name, (body,), prefix="../", corpus=corpus, version=version,
@@ -689,7 +688,6 @@ def diff_page(diff, corpus: str, version: str, documents: Iterable[str]) -> Iter
     the diff's log."""
     log = ChangeLog.of(diff.changes)
     present = set(documents)
-
     old, new = escape(diff.old_version), escape(diff.new_version)
 
     def body() -> Iterator[str]:
