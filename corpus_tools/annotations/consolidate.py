@@ -63,8 +63,7 @@ def _candidates(units: list[Units], ids: list[dict[str, str]], truths: pa.Array,
         # excluded copies stay until each annotation's newest copy is found (``_usable``)
         kept = pc.invert(annotations["prediction"])
         if len(gone):
-            kept = pc.and_(kept, pc.invert(pc.fill_null(pc.is_in(annotations["unique_id"], value_set=gone),
-                                                        scalar(False, pa.bool_()))))
+            kept = pc.and_(kept, pc.invert(pc.is_in(annotations["unique_id"], value_set=gone)))
         annotations = annotations.filter(kept)
         doc_ids = _of_tasks(unit, annotations["task_index"], "doc_id")
         # every usable annotation has its annotator: ingest excludes one without (annotator-missing)
@@ -124,8 +123,7 @@ def _unique_ids(units: Units, refused: AbstractSet[int] = frozenset()) -> set[st
     rows = units.read("annotations", ["unique_id", "task_index"])
     if refused:
         of_task = _of_tasks(units, rows["task_index"], "task_id")
-        rows = rows.filter(pc.fill_null(pc.invert(pc.is_in(of_task, value_set=array(sorted(refused), pa.int64()))),
-                                        True))
+        rows = rows.filter(pc.invert(pc.is_in(of_task, value_set=array(sorted(refused), pa.int64()))))
     return set(rows["unique_id"].drop_null().to_pylist())
 
 
@@ -135,8 +133,8 @@ def adjudication(annotations: pa.Table, truths: pa.Array) -> pa.ChunkedArray:
     (``truths``), whose flag Label Studio cleared when another was saved on its task."""
     if not len(truths):
         return annotations["ground_truth"]
-    held = pc.is_in(truth_keys(annotations), value_set=truths)  # no key: null, not held
-    return pc.or_(annotations["ground_truth"], pc.fill_null(held, scalar(False, pa.bool_())))
+    # a row without a key is not held: is_in gives false for a null, as for any value not in the set
+    return pc.or_(annotations["ground_truth"], pc.is_in(truth_keys(annotations), value_set=truths))
 
 
 def _identity(annotations: pa.Table, doc_ids, who, number: int) -> pa.ChunkedArray:
@@ -318,11 +316,10 @@ class AnnotationIndex:
         """The index over the corpus's own documents (``DocumentIndex``) and registry."""
         return cls(layout, DocumentIndex(layout), load_registry(layout), rechecking=rechecking)
 
-    def roles(self, *, versions: bool = True, chosen: bool = True) -> pa.Table:
-        """The ROLES of the versions ("version") and of the chosen annotations (their reason),
-        a version that is also chosen first as a version."""
-        return roles_of(*([(self.versions, "version")] if versions else []),
-                        *([(self.chosen, None)] if chosen else []))
+    def roles(self, *, versions: bool = True) -> pa.Table:
+        """The ROLES of the versions ("version", unless not ``versions``) and of the chosen
+        annotations (their reason), a version that is also chosen first as a version."""
+        return roles_of(*([(self.versions, "version")] if versions else []), (self.chosen, None))
 
     def annotators_versions(self) -> pa.Table:
         """The annotators' versions among ``versions``: a ground-truth annotation is an
@@ -403,15 +400,15 @@ class AnnotationIndex:
         task of each chosen annotation, as ROLES ("prediction") for ``records``."""
         found = []
         for number, unit, chosen in self.per_export(self.chosen):
-            chosen_here = chosen["annotation_index"]
             table = unit.read("annotations", ["annotation_index", "task_index", "position", "prediction",
                                               "model_version", "excluded"])
             # filtered in Arrow: only the model's predictions become Python rows, not every annotation
-            tasks = pc.unique(table["task_index"].filter(pc.is_in(table["annotation_index"], value_set=chosen_here)))
+            tasks = pc.unique(table["task_index"].filter(pc.is_in(table["annotation_index"],
+                                                                  value_set=chosen["annotation_index"])))
+            # a null model_version's starts_with is null, which filter drops as it drops false
             usable = pc.and_(pc.and_(table["prediction"], pc.invert(table["excluded"])),
                              pc.and_(pc.is_in(table["task_index"], value_set=tasks),
-                                     pc.starts_with(pc.fill_null(table["model_version"], scalar("", pa.string())),
-                                                    pattern=model_prefix)))
+                                     pc.starts_with(table["model_version"], pattern=model_prefix)))
             latest: dict[int, tuple[int, int]] = {}
             for row in table.filter(usable).select(["task_index", "position", "annotation_index"]).to_pylist():
                 latest[row["task_index"]] = max(latest.get(row["task_index"], (-1, -1)),
@@ -540,15 +537,12 @@ def _report(groups: dict[str, pa.Table], unit: Units, roles: pa.Table, accepted:
     its units is read, so its errors leave none of them out. One excluded whole (no annotator,
     malformed) cannot be told to be nobody's version: its problems stay."""
     annotations = groups["annotations"]
-    table = annotations.filter(pc.is_in(annotations["annotation_index"], value_set=roles["annotation_index"]))
-    here = roles.filter(pc.is_in(roles["annotation_index"], value_set=table["annotation_index"]))
-    task_of = dict(zip(table["annotation_index"].to_pylist(), table["task_index"].to_pylist()))
-    reported = {task_of[index] for index in here["annotation_index"].to_pylist()}
+    named = annotations.filter(pc.is_in(annotations["annotation_index"], value_set=roles["annotation_index"]))
     tasks = groups["tasks"]
-    reported |= set(tasks["task_index"].filter(tasks["excluded"]).to_pylist())
+    reported = set(named["task_index"].to_pylist()) | set(tasks["task_index"].filter(tasks["excluded"]).to_pylist())
     others = annotations.filter(pc.invert(pc.or_(pc.or_(annotations["prediction"], annotations["excluded"]),
                                                  pc.is_in(annotations["annotation_index"],
-                                                          value_set=here["annotation_index"]))))
+                                                          value_set=named["annotation_index"]))))
     # an annotation's id names one annotation of its task (ingest refuses an id given twice); a
     # problem without one is its task's
     not_theirs = {(task, number) for task, number in zip(others["task_index"].to_pylist(), others["id"].to_pylist())
