@@ -44,7 +44,7 @@ def rank_pyarrow(directories: list[str]) -> tuple[str, str]:
     from corpus_tools.annotations.consolidate import current_annotations, ranked
     from corpus_tools.ingest.units import Units
 
-    picks, chosen = ranked(current_annotations([Units(Path(directory), Path(directory).name)
+    picks, chosen, _ = ranked(current_annotations([Units(Path(directory), Path(directory).name)
                                                 for directory in directories]))
     return (_digest(zip(*(picks[name].to_pylist() for name in picks.column_names))),
             _digest(zip(*(chosen[name].to_pylist() for name in chosen.column_names))))

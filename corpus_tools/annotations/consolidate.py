@@ -52,20 +52,26 @@ _RANKED = ["annotation_index", "task_index", "position", "prediction", "annotato
 # Ranking: which annotation is whose version, and which is chosen
 
 
-def _candidates(units: list[Units], ids: list[dict[str, str]], truths: pa.Array, gone: pa.Array) -> pa.Table:
-    """Every usable annotation of every export, with what ranking needs; ``ids``: each export's
-    corpus id of each user id (``annotators.corpus_ids``); ``truths``: the ``truth_keys`` of the
-    annotations a stored export held as ground truth; ``gone``: the unique_ids of annotations
-    deleted in Label Studio."""
+def current_annotations(units: list[Units], ids: list[dict[str, str]] | None = None,
+                        truths: pa.Array | None = None, gone: pa.Array | None = None) -> pa.Table:
+    """Each annotation of the stored exports as its newest copy says (module docstring), with
+    what ranking needs; ``ids``: each export's corpus id of each user id
+    (``annotators.corpus_ids``; None: user ids are the ids); ``truths``: the ``truth_keys`` of the
+    annotations a stored export held as ground truth (None: none); ``gone``: the unique_ids of
+    annotations deleted in Label Studio (None: none). An annotation is in every export pulled
+    after it was made: counted here, once."""
+    none = array([], pa.string())
+    truths, gone = none if truths is None else truths, none if gone is None else gone
     parts = []
-    for number, (unit, known_as) in enumerate(zip(units, ids)):
+    for number, unit in enumerate(units):
+        known_as = {} if ids is None else ids[number]
         annotations = unit.read("annotations", _RANKED)
         # excluded copies stay until each annotation's newest copy is found (``_usable``)
         kept = pc.invert(annotations["prediction"])
         if len(gone):
             kept = pc.and_(kept, pc.invert(pc.is_in(annotations["unique_id"], value_set=gone)))
         annotations = annotations.filter(kept)
-        doc_ids = _of_tasks(unit, annotations["task_index"], "doc_id")
+        doc_ids = _looked_up(unit, "tasks", "task_index", annotations["task_index"], "doc_id")
         # every usable annotation has its annotator: ingest excludes one without (annotator-missing)
         who = _as_corpus_ids(annotations["annotator"], known_as)
         parts.append(pa.table({
@@ -79,7 +85,7 @@ def _candidates(units: list[Units], ids: list[dict[str, str]], truths: pa.Array,
         }))
     if not parts:
         return pa.table({"doc_id": array([], pa.string())})
-    return pa.concat_tables(parts)
+    return _latest(pa.concat_tables(parts), ["identity"])
 
 
 def _deleted_in_label_studio(stored: list[StoredExport], in_use: Mapping[str, Units],
@@ -122,7 +128,7 @@ def _unique_ids(units: Units, refused: AbstractSet[int] = frozenset()) -> set[st
     (``_refused``): the latest pull cannot say whether they were deleted."""
     rows = units.read("annotations", ["unique_id", "task_index"])
     if refused:
-        of_task = _of_tasks(units, rows["task_index"], "task_id")
+        of_task = _looked_up(units, "tasks", "task_index", rows["task_index"], "task_id")
         rows = rows.filter(pc.invert(pc.is_in(of_task, value_set=array(sorted(refused), pa.int64()))))
     return set(rows["unique_id"].drop_null().to_pylist())
 
@@ -155,20 +161,15 @@ def _as_corpus_ids(user_ids: pa.ChunkedArray, corpus_ids: dict[str, str]) -> pa.
     if not corpus_ids:
         return user_ids
     keys = sorted(corpus_ids)
-    ids = _looked_up(user_ids, pa.chunked_array([array(keys, pa.string())]),
-                     array([corpus_ids[key] for key in keys], pa.string()))
+    ids = pc.take(array([corpus_ids[key] for key in keys], pa.string()),
+                  pc.index_in(user_ids, value_set=array(keys, pa.string())))
     return pc.coalesce(ids, user_ids)
 
 
-def _looked_up(keys, key_column, value_column):
-    """For each of ``keys``, the value beside it in a table's ``key_column`` (unique keys)."""
-    return pc.take(value_column, pc.index_in(keys, value_set=key_column.combine_chunks()))
-
-
-def _of_tasks(units: Units, task_index, column: str):
-    """``column`` of the task of each of ``task_index``, from the tasks table of ``units``."""
-    tasks = units.read("tasks", ["task_index", column])
-    return _looked_up(task_index, tasks["task_index"], tasks[column])
+def _looked_up(units: Units, table: str, key: str, keys, column: str):
+    """``column`` of the row of each of ``keys`` in the ``key`` column (unique) of ``units``' ``table``."""
+    rows = units.read(table, [key, column])
+    return pc.take(rows[column], pc.index_in(keys, value_set=rows[key].combine_chunks()))
 
 
 _RECENCY = [("moment", "ascending"), ("export", "ascending"), ("task_index", "ascending"), ("position", "ascending")]
@@ -198,51 +199,30 @@ CHOSEN = PICKS.append(pa.field("reason", pa.string()))
 ROLES = pa.schema([("export", pa.int32()), ("annotation_index", pa.int32()), ("role", pa.string())])
 
 
-def current_annotations(units: list[Units], ids: list[dict[str, str]] | None = None,
-                        truths: pa.Array | None = None, gone: pa.Array | None = None) -> pa.Table:
-    """Each annotation of the stored exports as its newest copy says (module docstring), with
-    what ranking needs (``_candidates``' columns); ``ids``, ``truths``, ``gone``: as
-    ``_candidates``' (None: user ids are the ids; no ground truth held elsewhere; nothing
-    deleted). An annotation is in every export pulled after it was made: counted here, once."""
-    none = array([], pa.string())
-    candidates = _candidates(units, ids if ids is not None else [{} for _ in units],
-                             truths if truths is not None else none, gone if gone is not None else none)
-    return _latest(candidates, ["identity"])
-
-
-def ranked(current: pa.Table) -> tuple[pa.Table, pa.Table]:
+def ranked(current: pa.Table) -> tuple[pa.Table, pa.Table, frozenset[str]]:
     """The ranking of the current annotations (module docstring: the rules): every annotator's
     latest version per document and each person's latest ground-truth annotation, flagged
-    (PICKS), and the chosen annotation per document (CHOSEN, with its reason)."""
+    (PICKS), the chosen annotation per document (CHOSEN, with its reason), and the documents
+    whose most recent adjudication (a usable ground-truth annotation) is at least as recent as
+    each of their annotators' versions: adjudicated, and nobody has annotated them since."""
     if not current.num_rows:
-        return PICKS.empty_table(), CHOSEN.empty_table()
+        return PICKS.empty_table(), CHOSEN.empty_table(), frozenset()
     adjudications, own = _usable(current)
     own = _latest(own, ["doc_id", "who"])
     # who as a string: the table's order, the same at every run; nothing shows it (every list of
     # annotators is put in records.annotator_key's order where it is made)
     versions = pa.concat_tables([own, _latest(adjudications, ["doc_id", "who"])]).sort_by(
         [("doc_id", "ascending"), ("who", "ascending"), ("ground_truth", "ascending")])
+    # each document's latest row: of its adjudications, of its annotators' versions (by moment first)
     truths = _latest(adjudications, ["doc_id"])
     latest = _latest(own, ["doc_id"])
+    versions_moment = dict(zip(latest["doc_id"].to_pylist(), latest["moment"].to_pylist()))
+    adjudicated = frozenset(doc_id for doc_id, moment in zip(truths["doc_id"].to_pylist(), truths["moment"].to_pylist())
+                            if moment >= versions_moment.get(doc_id, _NEVER))
     latest = latest.filter(pc.invert(pc.is_in(latest["doc_id"], value_set=truths["doc_id"])))
-    return _picks(versions), pa.concat_tables([_picks(table).append_column("reason", _repeat(reason, table.num_rows))
-                                               for table, reason in ((latest, "latest"), (truths, "ground_truth"))])
-
-
-def adjudicated_since(current: pa.Table) -> frozenset[str]:
-    """The documents whose most recent adjudication (a ground-truth annotation, usable: module
-    docstring) is at least as recent as each of their annotators' versions (``current``: as
-    ``ranked``'s, with ``moment``): adjudicated, and nobody has annotated them since."""
-    if not current.num_rows:
-        return frozenset()
-    latest = []  # doc_id -> its latest moment: of the adjudications, of the annotators' versions
-    for table in _usable(current):
-        moments: dict[str, int] = {}
-        for doc_id, moment in zip(table["doc_id"].to_pylist(), table["moment"].to_pylist()):
-            moments[doc_id] = max(moments.get(doc_id, moment), moment)
-        latest.append(moments)
-    adjudicated, versions = latest
-    return frozenset(doc_id for doc_id, moment in adjudicated.items() if moment >= versions.get(doc_id, _NEVER))
+    return (_picks(versions), pa.concat_tables([_picks(table).append_column("reason", _repeat(reason, table.num_rows))
+                                                for table, reason in ((latest, "latest"), (truths, "ground_truth"))]),
+            adjudicated)
 
 
 def _usable(current: pa.Table) -> tuple[pa.Table, pa.Table]:
@@ -293,9 +273,8 @@ class AnnotationIndex:
         self.truths = array(sorted(held), pa.string())
         self.gone = array(sorted(_deleted_in_label_studio(every, at_hand, read_now)), pa.string())
         current = current_annotations(self.units, self.corpus_ids, self.truths, self.gone)
-        self.versions, self.chosen = ranked(current)
-        # what adjudicate --push leaves alone: a merge sent again would become the newest adjudication
-        self.adjudicated = adjudicated_since(current)
+        # adjudicated: what adjudicate --push leaves alone (a merge sent again would become the newest adjudication)
+        self.versions, self.chosen, self.adjudicated = ranked(current)
         # the documents someone annotated (cancelled and ground-truth annotations too: agreement
         # lists one without two annotators' versions as not comparable), but those removed from
         # the corpus, whose annotations are left out (doc-removed) and counted as theirs
@@ -380,9 +359,8 @@ class AnnotationIndex:
         parts = []
         numbered = roles.append_column("position", array(range(roles.num_rows), pa.int64()))
         for _, unit, mine in self.per_export(numbered):
-            annotations = unit.read("annotations", ["annotation_index", "task_index"])
-            task_index = _looked_up(mine["annotation_index"], annotations["annotation_index"], annotations["task_index"])
-            parts.append(mine.append_column("doc_id", _of_tasks(unit, task_index, "doc_id")))
+            task_index = _looked_up(unit, "annotations", "annotation_index", mine["annotation_index"], "task_index")
+            parts.append(mine.append_column("doc_id", _looked_up(unit, "tasks", "task_index", task_index, "doc_id")))
         if not parts:
             return roles
         return pa.concat_tables(parts).sort_by([("doc_id", "ascending"), ("position", "ascending")])
@@ -669,7 +647,22 @@ def load_chosen(layout: Layout, documents: Mapping[str, Document], registry: Map
     return {doc_id: chosen[doc_id] for doc_id in sorted(chosen)}
 
 
-class ChosenInDocOrder(Mapping):
+class _KeysHeld(Mapping):
+    """A mapping that holds its keys (``_keys``), iterated in sorted order, and not its values."""
+
+    _keys: AbstractSet
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __iter__(self) -> Iterator:
+        return iter(sorted(self._keys))
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+class ChosenInDocOrder(_KeysHeld):
     """doc_id -> the chosen annotation, each record built when its document is asked for, from one
     pass of ``AnnotationIndex.records`` in doc_id order, and none held but the one asked for last
     and the next: a document is to be asked for once, in doc_id order (the order a
@@ -679,14 +672,14 @@ class ChosenInDocOrder(Mapping):
 
     def __init__(self, index: AnnotationIndex, problems: list[Problem] | None = None,
                  reading: Totalled | None = None):
-        self._doc_ids = frozenset(index.chosen["doc_id"].to_pylist())
+        self._keys = frozenset(index.chosen["doc_id"].to_pylist())
         self._stream = index.records(index.roles(versions=False), problems, reading=reading)
         self._last: DocumentAnnotations | None = None
         # the first record read now: the stream reports every problem before its first record
         self._next = next(self._stream, None)
 
     def __getitem__(self, doc_id: str) -> DocumentAnnotations:
-        if doc_id not in self._doc_ids:
+        if doc_id not in self._keys:
             raise KeyError(doc_id)
         if self._last is not None and self._last.doc_id == doc_id:
             return self._last
@@ -698,17 +691,8 @@ class ChosenInDocOrder(Mapping):
         self._last, self._next = self._next, next(self._stream, None)
         return self._last
 
-    def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._doc_ids
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self._doc_ids))
-
-    def __len__(self) -> int:
-        return len(self._doc_ids)
-
-
-class RecordsOnDisk(Mapping):
+class RecordsOnDisk(_KeysHeld):
     """doc_id (or another key of one type, such as an annotation index) -> a record
     (DocumentAnnotations, an adjudication's AdjudicatedDocument, a document's AgreementReport), in
     key order, kept in a private temporary SQLite database (SQLite deletes it when the connection
@@ -730,15 +714,6 @@ class RecordsOnDisk(Mapping):
         if row is None:
             raise KeyError(key)
         return pickle.loads(row[0])
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._keys
-
-    def __iter__(self) -> Iterator[str | int]:
-        return iter(sorted(self._keys))
-
-    def __len__(self) -> int:
-        return len(self._keys)
 
 
 def version_order(annotations: DocumentAnnotations) -> tuple:
