@@ -262,24 +262,23 @@ def push_target(url: str | None, api_key: str | None, data_dir: Path, reviewer: 
     is appended to ``made``."""
     from corpus_tools.labelstudio.sync import connect, resolve_project
 
+    if api_key and not named:  # the key's owner reviews
+        reviewer_client = None
+    else:
+        from corpus_tools.labelstudio.server import check_user_request, ensure_user
+
+        check_user_request(data_dir, reviewer, url)  # a --url of another server: its accounts are not ours to make
+
+        def reviewer_client():
+            user = ensure_user(data_dir, reviewer)
+            made.append(user)
+            return connect(url, user.api_key, data_dir)
+
     # at once, whoever reviews: a server that cannot be reached, or a project not there, is refused
     # before the work (making a client asks the server nothing; with the reviewer's key it was
     # refused only after every document was merged)
-    if api_key and not named:
-        client = connect(url, api_key, data_dir)
-        resolve_project(client, project)
-        return client, project, None
-    from corpus_tools.labelstudio.server import check_user_request, ensure_user
-
-    check_user_request(data_dir, reviewer, url)  # a --url of another server: its accounts are not ours to make
     client = connect(url, api_key, data_dir)
     resolve_project(client, project)
-
-    def reviewer_client():
-        user = ensure_user(data_dir, reviewer)
-        made.append(user)
-        return connect(url, user.api_key, data_dir)
-
     return client, project, reviewer_client
 
 
@@ -336,10 +335,7 @@ def push_adjudication(layout, client, project: str | int, documents: Collection[
             if document.doc_id not in planned:
                 continue
             task_id = planned[document.doc_id]
-            if task_id is None:
-                pushed.append(Pushed(document.doc_id, None, None, 0))
-                continue
-            if task_id in done:
+            if task_id is None or task_id in done:  # left alone: nothing sent
                 pushed.append(Pushed(document.doc_id, task_id, None, 0))
                 continue
             # the left-out units first and the merge last: a run stopped between them (a refused
