@@ -23,8 +23,8 @@ from corpus_tools.cli import cli
 from corpus_tools.cli import progress as progress_module
 from corpus_tools.documents import add as add_module
 from corpus_tools.documents import raw as raw_module
-from corpus_tools.documents.add import (add_files, added_line, added_notes, highest_number, manifest_line, next_doc_id,
-                                        title_of)
+from corpus_tools.documents.add import (add_files, added_line, added_notes, highest_number, manifest_line,
+                                        metadata_sources, next_doc_id, title_of, wide_encoding)
 from corpus_tools.documents.index import DocumentIndex
 from corpus_tools.documents.normalize import normalize
 from corpus_tools.documents.raw import check_raw, read_manifest
@@ -278,6 +278,30 @@ def test_next_doc_id_follows_the_highest_number():
     assert next_doc_id(highest_number(["999_" + "a" * 16]), "ab" * 32) == "1000_" + "ab" * 8  # a corpus of thousands
     # an id given with --doc-id that starts with digits is not a number of add's
     assert next_doc_id(highest_number(["006_" + "a" * 16, "20240312_envoy-amman"]), "ab" * 32) == "007_" + "ab" * 8
+
+
+def test_wide_encoding_tells_utf16_and_utf32_from_eight_bytes_on_and_nine_in_ten_nul_bytes():
+    """No mutation of wide_encoding's constants survived uncaught before this test (stop 39)."""
+    assert wide_encoding(b"a\x00b\x00c\x00") is None and wide_encoding(b"a\x00\x00\x00") is None  # too short to tell
+    assert wide_encoding(b"a\x00b\x00c\x00d\x00") == "UTF-16"
+    assert wide_encoding("ab".encode("utf-32-le")) == "UTF-32"
+    assert wide_encoding(b"\x00" * 64) is None  # NUL bytes alone: no letters between them
+    # one letter beyond U+00FF in 20: its high byte is no NUL, 19 of 20 (95%) still are
+    assert wide_encoding(("a" * 19 + "\u0101").encode("utf-16-le")) == "UTF-16"
+    assert wide_encoding(("a" * 8 + "\u0101" * 2).encode("utf-16-le")) is None  # 8 of 10 are not enough
+
+
+def test_metadata_sources_names_the_release_even_when_nothing_came_from_it():
+    sources = (("encoding", "rule"), ("title", "given"), ("publisher", "given"), ("publication_date", "given"))
+    assert metadata_sources(SimpleNamespace(release="1.2.1", sources=sources)) == (
+        "from release 1.2.1 (the latest to publish these bytes): nothing; given: title, publisher with its evidence, "
+        "publication date with its precision and evidence; by add's rule (release 1.2.1 does not carry it, or its "
+        "encoding does not read these bytes as the text): encoding")
+    sources = (("encoding", "release"), ("title", "release"), ("publisher", "rule"), ("publication_date", "release"))
+    assert metadata_sources(SimpleNamespace(release="1.1.0", sources=sources)) == (
+        "from release 1.1.0 (the latest to publish these bytes): encoding, title, publication date with its precision "
+        "and evidence; by add's rule (release 1.1.0 does not carry it, or its encoding does not read these bytes as "
+        "the text): publisher with its evidence")
 
 
 def test_a_corpus_holding_one_text_twice_is_refused_before_anything_is_added(corpus_copy, tmp_path):
