@@ -173,6 +173,12 @@ SHA_002 = hashlib.sha256((REPO / "raw" / "002_9bc3c6dfe5868321.txt").read_bytes(
                  "raw/000_cbeedfbee8440207.txt: error [raw-encoding-mismatch] the manifest says cp1252, but the bytes "
                  "are UTF-8 (with characters beyond ASCII), which would decode to other characters: set its encoding "
                  "to utf-8", id="utf8-called-cp1252-is-refused-not-garbled"),
+    # the raw file renamed with its record: no test failed when parse_manifest_line accepted it (stop 39)
+    pytest.param(lambda layout: ((layout.raw / "002_9bc3c6dfe5868321.txt").rename(layout.raw / "x.txt"),
+                                 rewrite_manifest(layout, lambda records: records[:2] + [dict(records[2], file="x.txt")]
+                                                  + records[3:])),
+                 "raw/manifest.jsonl, line 3: error [manifest-invalid] file must be '002_9bc3c6dfe5868321.txt' (doc_id "
+                 "is the file stem)", id="a-file-not-named-by-its-doc-id"),
     pytest.param(lambda layout: rewrite_manifest(layout, lambda records: records + [records[1]]),
                  f"raw/manifest.jsonl, line 8: error [duplicate-doc-id] doc_id {COMMITTED_DOC_IDS[1]!r} appears twice "
                  "(line 2 too)", id="duplicate-doc-id-at-the-appended-copy"),
