@@ -104,13 +104,14 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
         # never inside another corpus's raw/, annotations/ or dist/ (`add --root raw`), where its
         # files would be that corpus's unlisted ones, nor inside a release
         check_output(layout.root, "start the corpus in a directory outside it")
-    for path in sorted(map(Path, paths)):  # before the lock: a refusal where no corpus is leaves no build/
+    named = sorted(map(Path, paths))
+    for path in named:  # before the lock: a refusal where no corpus is leaves no build/
         _outside_corpus(layout, path)
     # read in name order, then numbered in SHA-256 order: the file a refusal names (the first
     # unreadable one, the second copy of the same bytes) is not the order they were named in either;
     # read before the lock too (the files are no part of the corpus): a name mistyped where no
     # corpus is yet leaves no build/ there
-    loaded = sorted(map(_load, sorted(map(Path, paths))), key=lambda item: item[1])
+    loaded = sorted(map(_load, named), key=lambda item: item[1])
     # a new corpus gives the plan nothing to read (no document, no release), so it is made before
     # the lock too: a file refused as checked (binary, undecodable, metadata) leaves no build/
     # where no corpus was either; made again under the lock if an add started the corpus meanwhile
@@ -122,9 +123,8 @@ def add_files(layout: Layout, paths: Sequence[str | Path], *, doc_id: str | None
         new = is_new_corpus(layout)
         # the index checks the corpus (check-raw's check, its first problem raised) as it opens:
         # check_raw before it read and hashed every raw file twice
-        index = None if new else DocumentIndex(layout)
+        texts = {} if new else _texts(layout, DocumentIndex(layout), reading)
         existing = [] if new else read_manifest(layout.manifest)
-        texts = {} if index is None else _texts(layout, index, reading)
         published, rows, published_texts = _published(layout, {sha256 for _, sha256, _ in loaded})
         planned = early if new and early is not None else _plan(
             layout, existing, texts, published, rows, published_texts, read_removals(layout), loaded, given,
@@ -162,14 +162,14 @@ def _outside_corpus(layout: Layout, path: Path) -> None:
     for name in PROTECTED:
         directory = layout.root / name
         if target == directory or directory in target.parents:
-            held = ("the files add copied in (each named by its doc_id) and their manifest" if name == "raw" else
-                    "what the corpus is made of, not articles to add")
+            held, remedy = (("the files add copied in (each named by its doc_id) and their manifest",
+                             " (one put into raw/ by hand: move it out, then add it)") if name == "raw" else
+                            ("what the corpus is made of, not articles to add", ""))
             # the file named is a link (not a directory on the way to it: a checkout reached
             # through a linked directory is named by its own path)
             through = f" (a link to {target})" if os.path.islink(path) else ""
             raise CorpusError("add-input-in-corpus", f"lies in the corpus's own {name}/{through}, which holds {held}: "
-                              "an article is added from outside it" + (" (one put into raw/ by hand: move it out, "
-                              "then add it)" if name == "raw" else ""), Location(file=str(path)))
+                              f"an article is added from outside it{remedy}", Location(file=str(path)))
 
 
 def _load(path: Path) -> tuple[Path, str, bytes]:
@@ -258,11 +258,11 @@ def wide_encoding(data: bytes) -> str | None:
         if data.startswith(mark):
             return name
     head = data[:256]
-    if not head.strip(b"\x00"):  # NUL bytes and nothing else hold no letters to be between
+    if len(head) < 8 or not head.strip(b"\x00"):  # too short to tell; NUL bytes alone hold no letters to be between
         return None
-    if len(head) >= 8 and sum(head[k::4].count(0) >= 0.9 * len(head[k::4]) for k in range(4)) >= 3:
+    if sum(head[k::4].count(0) >= 0.9 * len(head[k::4]) for k in range(4)) >= 3:
         return "UTF-32"
-    if len(head) >= 8 and any(half.count(0) >= 0.9 * len(half) for half in (head[0::2], head[1::2])):
+    if any(half.count(0) >= 0.9 * len(half) for half in (head[0::2], head[1::2])):
         return "UTF-16"
     return None
 
@@ -375,15 +375,14 @@ def _published(layout: Layout, sha256s: set[str]) -> tuple[Published, Rows, Publ
 def metadata_sources(added: AddedFile) -> str:
     """Where the metadata of bytes a release published came from, as add's output says it:
     "from release 1.1.5 (the latest to publish these bytes): encoding, title, ...; given: ..."."""
-    sources = dict(added.sources)
-    said = [f"from release {added.release} (the latest to publish these bytes): "
-            + (", ".join(RESTORED_WORDS[field] for field, source in sources.items() if source == "release")
-               or "nothing")]
-    if given := [RESTORED_WORDS[field] for field, source in sources.items() if source == "given"]:
-        said.append("given: " + ", ".join(given))
-    if ruled := [RESTORED_WORDS[field] for field, source in sources.items() if source == "rule"]:
-        said.append(f"by add's rule (release {added.release} does not carry it, or its encoding does not read these "
-                    "bytes as the text): " + ", ".join(ruled))
+    said = []
+    for source, words in (("release", f"from release {added.release} (the latest to publish these bytes): "),
+                          ("given", "given: "),
+                          ("rule", f"by add's rule (release {added.release} does not carry it, or its encoding does "
+                                   "not read these bytes as the text): ")):
+        fields = ", ".join(RESTORED_WORDS[field] for field, found in added.sources if found == source)
+        if fields or source == "release":  # the release is named even when nothing came from it
+            said.append(words + (fields or "nothing"))
     return "; ".join(said)
 
 
@@ -518,11 +517,10 @@ def _record(new_id: str, sha256: str, data: bytes, encoding: str, text: str, nor
         at_fault = "publication_date"
         if sources["publication_date"] == "release":
             found_date, date_found = row["publication_date"], _release_evidence(row["publication_date_evidence"])
-            precision = row["publication_date_precision"] if "publication_date_precision" in row else \
-                _date_precision(found_date, where)
         else:
             found_date, date_found = date, _evidence(date, date_evidence, text, "date", where)
-            precision = _date_precision(date, where)
+        precision = row["publication_date_precision"] if sources["publication_date"] == "release" and \
+            "publication_date_precision" in row else _date_precision(found_date, where)
         at_fault = None
         record = ManifestRecord(
             doc_id=new_id, file=new_id + RAW_SUFFIX, sha256=sha256, size=len(data),
