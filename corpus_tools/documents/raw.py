@@ -78,8 +78,8 @@ def parse_manifest_line(line: bytes, where: Location) -> ManifestRecord:
         record = msgspec.convert(data, ManifestRecord)
     except msgspec.ValidationError as error:
         raise CorpusError("manifest-invalid", str(error), where) from None
-    if record.file != record.doc_id + RAW_SUFFIX:
-        raise CorpusError("manifest-invalid", f"file must be {record.doc_id + RAW_SUFFIX!r} (doc_id is the file stem)", where)
+    if record.file != (file := record.doc_id + RAW_SUFFIX):
+        raise CorpusError("manifest-invalid", f"file must be {file!r} (doc_id is the file stem)", where)
     if record.encoding not in ENCODINGS:
         raise CorpusError("manifest-invalid", f"encoding {record.encoding!r} is not one of {ENCODINGS}", where)
     return record
@@ -199,27 +199,25 @@ def missing_manifest(layout: Layout) -> CorpusError:
     """The error for a corpus whose manifest does not exist, saying what to do next, which
     depends on what raw/ holds and on what says the corpus had documents (docs/validation.md,
     ``manifest-missing``)."""
-    names, where, made = raw_names(layout), Location(file=str(layout.manifest)), _made_from_documents(layout)
-    if not names and made is not None:
-        return CorpusError("manifest-missing", f"no manifest and no raw file, but {made}: the corpus had documents, "
-                           "and its raw/ is lost; restore it (from git: `git checkout -- raw/`); `corpus-tools add` "
-                           "starts a corpus only where there was none", where)
-    if not names:
-        return CorpusError("manifest-missing", "no manifest: no document has been added to this corpus yet; "
-                           "`corpus-tools add FILE...` starts it", where)
-    killed = killed_adds(layout)
-    if staged := next((killed[name] for name in names if name in killed), None):
-        return CorpusError("manifest-missing", f"no manifest: {_killed_add(staged)}", where)
-    files = f"raw/ holds {quantity(len(names), 'file')} ({names[0]!r} first)"
-    if made is not None:  # not articles put there by hand, to add
-        return CorpusError("manifest-missing", f"no manifest, but {files}, and {made}: the corpus had documents, and "
-                           "the manifest that listed them is lost; restore it (from git: `git checkout -- "
-                           "raw/manifest.jsonl`)", where)
+    names, made = raw_names(layout), _made_from_documents(layout)
+    killed = killed_adds(layout) if names else {}
+    files = f"raw/ holds {quantity(len(names), 'file')} ({names[0]!r} first)" if names else ""
     them, they_are = ("it", "it is an article") if len(names) == 1 else ("them", "they are articles")
-    return CorpusError("manifest-missing", f"no manifest, but {files}: if a manifest listed {them}, it is lost: restore it (from git: `git "
-                       f"checkout -- raw/manifest.jsonl`); if {they_are} put there by hand, move {them} out of raw/ "
-                       f"and add {them} with `corpus-tools add`, which starts a corpus where raw/ is empty or missing",
-                       where)
+    if not names and made is not None:
+        why = (f"no manifest and no raw file, but {made}: the corpus had documents, and its raw/ is lost; restore it "
+               "(from git: `git checkout -- raw/`); `corpus-tools add` starts a corpus only where there was none")
+    elif not names:
+        why = "no manifest: no document has been added to this corpus yet; `corpus-tools add FILE...` starts it"
+    elif staged := next((killed[name] for name in names if name in killed), None):
+        why = f"no manifest: {_killed_add(staged)}"
+    elif made is not None:  # not articles put there by hand, to add
+        why = (f"no manifest, but {files}, and {made}: the corpus had documents, and the manifest that listed them is "
+               "lost; restore it (from git: `git checkout -- raw/manifest.jsonl`)")
+    else:
+        why = (f"no manifest, but {files}: if a manifest listed {them}, it is lost: restore it (from git: `git "
+               f"checkout -- raw/manifest.jsonl`); if {they_are} put there by hand, move {them} out of raw/ and add "
+               f"{them} with `corpus-tools add`, which starts a corpus where raw/ is empty or missing")
+    return CorpusError("manifest-missing", why, Location(file=str(layout.manifest)))
 
 
 def manifest_line(record: Any) -> bytes:
@@ -449,14 +447,12 @@ def _unstated(record: ManifestRecord, field: str, quote: str) -> str | None:
     ("Updated 2024-12-03" states no 12 March; "may visit ... in 2024" no May); a publisher's
     name, whole words ("Ken" is not in "Blinken")."""
     if field == "publication_date_evidence":
-        year, month, day = ([int(part) for part in (record.publication_date or "").split("-")] + [None, None])[:3]
+        date = record.publication_date
+        stated = ([int(part) for part in (date or "").split("-")] + [None, None])[:3]  # (year, month, day)
         dates = _dates_in(quote)
-        if not any(found[0] == year for found in dates):
-            return f"the year {year}"
-        if month is not None and not any(found[:2] == (year, month) for found in dates):
-            return f"the month of {record.publication_date}"
-        if day is not None and (year, month, day) not in dates:
-            return f"the day of {record.publication_date}"
+        for size, part in ((1, f"the year {stated[0]}"), (2, f"the month of {date}"), (3, f"the day of {date}")):
+            if stated[size - 1] is not None and not any(found[:size] == tuple(stated[:size]) for found in dates):
+                return part
         return None
     name = re.escape(" ".join((record.publisher or "").split()).casefold())
     said = re.search(rf"(?<!\w){name}(?!\w)", " ".join(quote.split()).casefold())
