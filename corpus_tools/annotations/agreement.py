@@ -38,12 +38,6 @@ from corpus_tools.records import (
 )
 
 LAYER_NAMES = ("entities", "timexes", "quotes")
-# figure names per layer, in report order; "alpha" is separate (not a pairwise figure)
-FIGURES = {
-    "entities": ("span_f1", "overlap_f1", "label", "entity_id"),
-    "timexes": ("span_f1", "overlap_f1", "label", "timex_value"),
-    "quotes": ("span_f1", "overlap_f1", "quote_type", "attribution", "cue"),
-}
 ALPHA_LAYERS = ("entities", "timexes")  # layers whose spans never overlap within one annotation
 NONE_CODE = "none"
 DIGITS = 4  # JSON reports round figures to this many decimals (text, the card: 3), once, at output
@@ -145,16 +139,15 @@ def _same_attribution(a: tuple, b: tuple) -> bool:
     return source_a[:2] == source_b[:2]
 
 
-def _same_cue(a: tuple, b: tuple) -> bool:
-    return a[4] == b[4]
-
-
-# what each attribute figure compares on a matched pair
+# what each attribute figure compares on a matched pair, in report order
 _ATTRIBUTES = {
     "entities": {"label": lambda a, b: a[2] == b[2], "entity_id": lambda a, b: a[3] == b[3]},
     "timexes": {"label": lambda a, b: a[2] == b[2], "timex_value": lambda a, b: a[3] == b[3]},
-    "quotes": {"quote_type": lambda a, b: a[2] == b[2], "attribution": _same_attribution, "cue": _same_cue},
+    "quotes": {"quote_type": lambda a, b: a[2] == b[2], "attribution": _same_attribution,
+               "cue": lambda a, b: a[4] == b[4]},
 }
+# figure names per layer, in report order; "alpha" is separate (not a pairwise figure)
+FIGURES = {layer: ("span_f1", "overlap_f1", *attributes) for layer, attributes in _ATTRIBUTES.items()}
 # the matching the attribute figures are computed on
 _ATTRIBUTE_MATCHING = {"entities": exact_matches, "timexes": exact_matches, "quotes": overlap_matches}
 
