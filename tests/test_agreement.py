@@ -135,6 +135,9 @@ def test_every_figure_is_the_hand_computed_one(tmp_path):
     [pair] = report["pairs"]
     assert pair["annotators"] == ["1", "2"] and pair["documents"] == 1
     assert _hand_figures(pair) == HAND_JSON and _hand_figures(report["average"]) == HAND_JSON
+    # in report order, as HAND and the docs' table list them
+    assert {layer: list(figures) for layer, figures in report["average"].items()} == {
+        layer: list(figures) for layer, figures in HAND.items()}
     assert {layer: figure["value"] for layer, figure in report["alpha"].items()} == HAND_ALPHA
     assert report["alpha"]["entities"]["items"] == 214  # code points of doc-a
     # doc-b: annotator 1 only (annotator 2 cancelled): not comparable, never scored
@@ -257,6 +260,40 @@ def test_overlap_matching_prefers_the_tighter_pair():
 def test_attribution_is_the_same_speaker_when_both_have_one_else_the_same_source_span(source_a, source_b, agreed):
     a, b = (10, 30, "direct", source_a, (8, 9)), (10, 30, "direct", source_b, (8, 9))
     assert pair_counts("quotes", [a], [b])["attribution"] == (agreed, 1)
+
+
+# Each row: a layer, two annotators' units of one span, and the figures of the pair: in the worked example
+# every matched pair with the same label has the same entity_id, so a figure comparing the wrong field passed
+@pytest.mark.parametrize("layer, a, b, figures", [
+    ("entities", (0, 5, "GPE", "syria"), (0, 5, "GPE", "damascus"), {"label": (1, 1), "entity_id": (0, 1)}),
+    ("entities", (0, 5, "GPE", "syria"), (0, 5, "LOC", "syria"), {"label": (0, 1), "entity_id": (1, 1)}),
+    ("timexes", (0, 4, "DATE", "2024", None), (0, 4, "DATE", "2025", None), {"label": (1, 1), "timex_value": (0, 1)}),
+    ("timexes", (0, 4, "DATE", "2024", None), (0, 4, "TIME", "2024", None), {"label": (0, 1), "timex_value": (1, 1)}),
+    ("quotes", (10, 30, "direct", None, (8, 9)), (10, 30, "indirect", None, (8, 9)),
+     {"quote_type": (0, 1), "attribution": (1, 1), "cue": (1, 1)}),
+    ("quotes", (10, 30, "direct", None, (8, 9)), (10, 30, "direct", None, (7, 9)),
+     {"quote_type": (1, 1), "attribution": (1, 1), "cue": (0, 1)}),
+], ids=["entity-id-differs", "label-differs", "timex-value-differs", "timex-label-differs", "quote-type-differs",
+        "cue-differs"])
+def test_each_attribute_figure_compares_its_own_field(layer, a, b, figures):
+    counts = pair_counts(layer, [a], [b])
+    assert counts == {"span_f1": (1, 2), "overlap_f1": (1, 2), **figures}
+
+
+def test_a_ground_truth_read_between_the_versions_is_no_version(tmp_path):
+    """A reviewer's ground truth of doc-a, by user 10, read between annotators 1's and 2's versions
+    (records come by who as a string: "1", "10", "2"): left out and counted, never compared as a
+    version, nor taken for the last of doc-a's two versions."""
+    tasks = _tasks()
+    first = copy.deepcopy(tasks[:1])
+    first[0]["annotations"] = [_reviewed(first[0]["annotations"][0], updated_at="2026-11-21T09:00:00.000000Z",
+                                         completed_by=10)]
+    layout = export_corpus.ingested(tmp_path / "corpus", _written(tmp_path / "first.json", first))
+    assert _ingest(layout, _written(tmp_path / "second.json", tasks)).status == "stored"
+    report = report_dict(agreement(_index_of(layout)))
+    [pair] = report["pairs"]
+    assert pair["annotators"] == ["1", "2"] and _hand_figures(pair) == HAND_JSON
+    assert report["annotations"]["ground_truth_left_out"] == 1 and report["documents"]["compared"] == 1
 
 
 def test_by_document_and_by_annotator(tmp_path):

@@ -27,7 +27,7 @@ from corpus_tools.fingerprint import import_closure
 from corpus_tools.layout import Layout
 from corpus_tools.preannotate import PREDICTING_MODULE
 from corpus_tools.preannotate.acceptance import Acceptance, annotation_units
-from corpus_tools.preannotate.entities import Gazetteer, entity_mentions
+from corpus_tools.preannotate.entities import Gazetteer, entity_mentions, speaker_of
 from corpus_tools.preannotate.evaluate import evaluation_dict, evaluation_lines, leave_one_out, score
 from corpus_tools.preannotate.ner import load_ner
 from corpus_tools.preannotate.quotes import attributions, quotes
@@ -1698,6 +1698,15 @@ def test_a_source_region_shared_by_quotes_has_one_speaker():
     found, _ = rule_quotes(text)
     assert values(found, ("source", "speaker")) == [BLINKEN, ("he", "antony-blinken"), ASSAD, ("he", "antony-blinken")]
     assert len(_units(DocumentAnnotations("t", (), (), tuple(found)), "sources")) == 3
+
+
+def test_of_two_persons_named_in_a_source_the_last_speaks():
+    """The head of a SOURCE's noun phrase is its last word: "Assad critic Blinken" is Blinken
+    (a mutation taking the first person named passed every other test)."""
+    text = "Assad critic Blinken"
+    mentions, _ = entity_mentions("t", text, Gazetteer(REGISTRY.values()))
+    assert [m.entity_id for m in mentions] == ["bashar-al-assad", "antony-blinken"]
+    assert speaker_of(Span(0, len(text)), mentions, {}, text) == "antony-blinken"
 
 
 # the link of a nationality or a capital to its state, as the committed registry's descriptions word it
