@@ -240,14 +240,9 @@ def _average(pairs: Sequence[PairAgreement]) -> tuple[LayerFigures, ...]:
     return tuple(layers)
 
 
-def compare(documents: Mapping[str, tuple[int, Sequence[Units]]], *, scope: str = "corpus", key: str | None = None,
-            annotations_cancelled: int = 0, adjudications_left_out: int = 0,
-            not_comparable: Iterable[str] = (), removed: Iterable[str] = (),
-            no_version: Iterable[str] = ()) -> AgreementReport:
-    """Agreement over ``documents``: doc_id -> (length of its text, the units of each annotator).
-    ``not_comparable``: more documents with fewer than two annotators (their units are not
-    needed); ``no_version``: more, with no annotator's version (``without_versions``);
-    ``removed``: documents removed from the corpus, whose annotations were left out.
+def compare(documents: Mapping[str, tuple[int, Sequence[Units]]], **report: Any) -> AgreementReport:
+    """Agreement over ``documents``: doc_id -> (length of its text, the units of each annotator);
+    ``report``: the keywords of ``AgreementTally.report`` (the scope, and the documents not compared).
 
     Pairs: every two annotators over the documents both annotated (F1s pooled over those
     documents: matches and units summed). Alpha: over every compared document, each code point
@@ -255,9 +250,7 @@ def compare(documents: Mapping[str, tuple[int, Sequence[Units]]], *, scope: str 
     tally = AgreementTally()
     for doc_id, (length, versions) in documents.items():
         tally.add(doc_id, length, versions)
-    return tally.report(scope=scope, key=key, annotations_cancelled=annotations_cancelled,
-                        adjudications_left_out=adjudications_left_out, not_comparable=not_comparable,
-                        removed=removed, no_version=no_version)
+    return tally.report(**report)
 
 
 class AgreementTally:
@@ -286,7 +279,8 @@ class AgreementTally:
         if len(versions) < 2:
             return
         self._annotators.update(by_annotator)
-        for first, second in combinations(sorted(by_annotator, key=annotator_key), 2):
+        ordered = sorted(by_annotator, key=annotator_key)
+        for first, second in combinations(ordered, 2):
             counts = self._pairs.setdefault((first, second), {layer: {name: [0, 0] for name in FIGURES[layer]}
                                                               for layer in LAYER_NAMES})
             self._pair_documents[first, second] += 1
@@ -297,10 +291,9 @@ class AgreementTally:
                     counts[layer][name][1] += items
         self._compared.append(doc_id)
         self._alpha_items += length
-        m = len(by_annotator)
+        m = len(ordered)
         for layer in ALPHA_LAYERS:
-            found = pair_code_points(length, [getattr(by_annotator[a], layer)
-                                              for a in sorted(by_annotator, key=annotator_key)])
+            found = pair_code_points(length, [getattr(by_annotator[a], layer) for a in ordered])
             self._alpha[layer].update({(m, x, y): count for (x, y), count in found.items()})
 
     def documents_of(self, annotator: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -323,27 +316,26 @@ class AgreementTally:
                adjudications_left_out: int = 0, not_comparable: Iterable[str] = (),
                versions_from_predictions: int = 0, removed: Iterable[str] = (),
                no_version: Iterable[str] = ()) -> AgreementReport:
-        """``not_comparable``: documents with one annotator not added (a release's, whose versions it
-        need not compare); ``no_version``: documents with none (``without_versions``), not
-        comparable either."""
-        compared = sorted(self._compared)
+        """``not_comparable``: more documents with fewer than two annotators, not added (their units
+        are not needed: a release's, whose versions it need not compare); ``no_version``: more, with
+        no annotator's version (``without_versions``); ``removed``: documents removed from the
+        corpus, whose annotations were left out."""
+        compared = self.compared()
         no_version = tuple(sorted(no_version))
         not_comparable = tuple(sorted((self._seen - set(compared)) | set(not_comparable) | set(no_version)))
-        alpha: dict[str, Counter] = {layer: Counter() for layer in ALPHA_LAYERS}
-        for layer in ALPHA_LAYERS:
-            for (m, x, y), count in sorted(self._alpha[layer].items()):
-                alpha[layer][x, y] += count / (m - 1)
-        alpha_items = {layer: self._alpha_items for layer in ALPHA_LAYERS}
         pairs = tuple(PairAgreement(pair, self._pair_documents[pair], _pair_figures(self._pairs[pair]))
                       for pair in sorted(self._pairs, key=lambda pair: tuple(map(annotator_key, pair))))
         alphas = []
         for layer in ALPHA_LAYERS:
-            value = nominal_alpha(alpha[layer]) if alpha_items[layer] else None
-            alphas.append((layer, Figure(value, 0, alpha_items[layer])))
+            coincidences: Counter = Counter()
+            for (m, x, y), count in sorted(self._alpha[layer].items()):
+                coincidences[x, y] += count / (m - 1)
+            value = nominal_alpha(coincidences) if self._alpha_items else None
+            alphas.append((layer, Figure(value, 0, self._alpha_items)))
         # a document's annotators are whoever has a version of it, compared or not: the part of a
         # document one annotator annotated said "annotators -", as if nobody had
         annotators = self.versions_by() if scope == "document" else tuple(sorted(self._annotators, key=annotator_key))
-        return AgreementReport(scope, key, annotators, tuple(compared), not_comparable, pairs,
+        return AgreementReport(scope, key, annotators, compared, not_comparable, pairs,
                                _average(pairs), tuple(alphas), annotations_cancelled, adjudications_left_out,
                                versions_from_predictions, tuple(sorted(removed)), no_version)
 
@@ -418,17 +410,14 @@ def document_versions(index, action: str, reading: Totalled | None = None
     problems: list[Problem] = []
     accepted_with: list[Problem] = []
     waiting: dict[str, list[DocumentAnnotations]] = {}
-    for annotations in index.records(index.roles(), problems, accepted_with, reading=reading):
-        provenance = annotations.provenance
-        if provenance.reason != "version":
-            continue  # read for its problems (and its task's)
-        if provenance.ground_truth:
-            continue
-        kept = waiting.setdefault(annotations.doc_id, [])
-        kept.append(annotations)
-        if len(kept) == expected[annotations.doc_id]:
-            del waiting[annotations.doc_id]
-            yield annotations.doc_id, sorted(kept, key=version_order)
+    for record in index.records(index.roles(), problems, accepted_with, reading=reading):
+        if record.provenance.reason != "version" or record.provenance.ground_truth:
+            continue  # a chosen annotation or a ground truth: read for its problems (and its task's)
+        kept = waiting.setdefault(record.doc_id, [])
+        kept.append(record)
+        if len(kept) == expected[record.doc_id]:
+            del waiting[record.doc_id]
+            yield record.doc_id, sorted(kept, key=version_order)
     refuse_errors([*problems, *accepted_with], action)
 
 
