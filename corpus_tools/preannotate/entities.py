@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from corpus_tools.documents.normalize import clean_line
@@ -57,13 +56,6 @@ from corpus_tools.preannotate.text import (ADJECTIVE_RANKS, CAPITALIZED_WORD, FU
 from corpus_tools.records import EntityMention, RegistryEntity, Span
 from corpus_tools.schema import ENTITY_LABELS
 from corpus_tools.timex import WEEKDAYS
-
-@dataclass(frozen=True, slots=True)
-class GazetteerHit:
-    span: Span
-    text: str
-    entity: RegistryEntity
-    score: float
 
 
 def _capitalized(form: str) -> str:
@@ -99,7 +91,8 @@ class Gazetteer:
         before, after = word_boundaries()
         self._pattern = re.compile(f"{before}(?:{alternatives}){after}") if alternatives else None
 
-    def find(self, text: str) -> list[GazetteerHit]:
+    def find(self, text: str) -> list[tuple[int, int, RegistryEntity, float]]:
+        """The registered names in ``text`` as (start, end, entity, score), in text order."""
         if self._pattern is None:
             return []
         matches = [(match.start(), match.end(), *self._forms[match[0]]) for match in self._pattern.finditer(text)]
@@ -135,10 +128,9 @@ class Gazetteer:
             # the registered names one space before and after it, by their labels
             before = matches[index - 1][2].type if index and side_by_side(index - 1, index) else None
             after = matches[index + 1][2].type if index + 1 < len(matches) and side_by_side(index, index + 1) else None
-            if _inside_longer_name(text, start, end, entity.type, before, after,
-                                   name_of_its_own(entity, text[start:end]), person_after_a_word(index)):
-                continue
-            hits.append(GazetteerHit(Span(start, end), text[start:end], entity, score))
+            if not _inside_longer_name(text, start, end, entity.type, before, after,
+                                       name_of_its_own(entity, text[start:end]), person_after_a_word(index)):
+                hits.append(matches[index])
         return hits
 
 
@@ -232,12 +224,11 @@ def entity_mentions(doc_id: str, text: str, gazetteer: Gazetteer, ner: NerFuncti
     scores: dict[str, float] = {}
 
     def add(span: Span, label: str, entity_id: str | None, score: float) -> None:
-        mentions.append(EntityMention(f"pe{len(mentions) + 1}", doc_id, span, text[span.start:span.end], label,
-                                      entity_id))
+        mentions.append(EntityMention(f"pe{len(mentions) + 1}", doc_id, span, span.of(text), label, entity_id))
         scores[mentions[-1].id] = score
 
-    for hit in gazetteer.find(text):
-        add(hit.span, hit.entity.type, hit.entity.id, hit.score)
+    for start, end, entity, score in gazetteer.find(text):
+        add(Span(start, end), entity.type, entity.id, score)
     for start, end, label in ner(text) if ner is not None else ():
         start, end = _trimmed(text, start, end)
         if start < end and label in ENTITY_LABELS and not any(Span(start, end).overlaps(m.span) for m in mentions):
