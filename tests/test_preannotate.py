@@ -218,6 +218,12 @@ MENTIONS = [
          ("Assad", "PERSON", "bashar-al-assad", 130)],
         plus(RegistryEntity("americans", "Americans", "NORP", ("American",))),
         ("text", "label", "entity_id", "span.start")),
+    # A registered name before a hyphen and another registered name is all of its word, as the hyphen
+    # joins two names ("Syrian-American"), so the name one space before it is beside a registered name
+    # (a mutation reading the next name one code point early passed every other row).
+    mention_row("a_registered_name_before_a_hyphen_and_another_registered_name_is_a_whole_word",
+        "In Damascus Assad-Blinken talks began.",
+        [("Damascus", "damascus"), ASSAD, BLINKEN]),
     # Found in review: "Key West" opening a sentence (or alone on a line) gave the LOC "West", the
     # Western world: a capital opening a sentence said nothing before a name that is no person's
     # ("In Damascus"), and "Key" is a word of rank ("Key US allies"). A compass word names a region
