@@ -19,7 +19,7 @@ import sys
 from collections import defaultdict
 from itertools import groupby
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TextIO
 
 import yaml
 
@@ -118,8 +118,6 @@ def _target_exists(out_dir: Path) -> CorpusError | None:
 
 _BATCH_ROWS = 512  # rows read at a time: a documents row holds a whole text
 LAYERS = ("entities", "timexes", "quotes", "ner")
-
-
 _READ_AS_NONE = "its rows would be read as none"  # a config without files, to a reader of its rows
 
 
@@ -301,46 +299,30 @@ class _ByDocument:
 def _write_conll(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]:
     documents = 0
     with contextlib.ExitStack() as stack:
-        files = {split: stack.enter_context(_LineFile(out / f"{split}.txt")) for split in SPLITS}
+        files: dict[str, TextIO] = {}
         # through read_documents, as every format: its checks (rows in the documents' order, of
         # documents the release has) hold for these files too
         for document in read_documents(path, ("ner",), annotated_only=True, on_progress=progress):
             if not document.sentences:
                 continue
-            lines = files[document.split]
-            lines.write("-DOCSTART- -X- -X- O", "")
-            documents += 1
+            lines = ["-DOCSTART- -X- -X- O", ""]
             for row in document.sentences:
                 for token, tag in zip(row["tokens"], row["ner_tags"]):
                     if not token or any(character.isspace() for character in token):
                         raise CorpusError("export-invalid", f"sentence {row['id']}: token {token!r} is empty or has "
                                           "whitespace, which CoNLL columns cannot hold", Location(doc_id=row["doc_id"]))
-                    lines.write(f"{token} -X- -X- {tag}")
-                lines.write("")
-    return documents, []
-
-
-class _LineFile:
-    """Lines joined by newlines (none after the last), written as they come; the file is created
-    with its first line, so a split without rows has none."""
-
-    def __init__(self, path: Path):
-        self.path, self._handle = path, None
-
-    def write(self, *lines: str) -> None:
-        for line in lines:
-            if self._handle is None:
-                self._handle = self.path.open("w", encoding="utf-8", newline="")
-                self._handle.write(line)
+                    lines.append(f"{token} -X- -X- {tag}")
+                lines.append("")
+            # a split's file is created with its first document, so a split without sentences has
+            # none; the lines are joined by newlines, none after the last
+            if (handle := files.get(document.split)) is None:
+                handle = files[document.split] = stack.enter_context(
+                    (out / f"{document.split}.txt").open("w", encoding="utf-8", newline=""))
             else:
-                self._handle.write("\n" + line)
-
-    def __enter__(self) -> "_LineFile":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._handle is not None:
-            self._handle.close()
+                handle.write("\n")
+            handle.write("\n".join(lines))
+            documents += 1
+    return documents, []
 
 
 def read_conll(path: Path) -> list[tuple[list[str], list[str]]]:
@@ -404,8 +386,7 @@ def _spacy_doc(nlp, document: DocumentRows, unaligned: list[Unaligned]):
     doc.user_data.update({"doc_id": document.doc_id, "split": document.split, "fold": document.row.get("fold")})
     ents, unplaced = [], []
     for mention in document.entities:
-        span = _span(doc, document, mention, "entities", mention["label"], unaligned, mention["start"],
-                     mention["end"], mention["text"], kb_id=mention["entity_id"])
+        span = _span(doc, document, mention, "", "entities", mention["label"], unaligned, kb_id=mention["entity_id"])
         if span is not None:
             ents.append(span)
         else:
@@ -418,8 +399,7 @@ def _spacy_doc(nlp, document: DocumentRows, unaligned: list[Unaligned]):
     doc.set_ents(ents, missing=[doc[i:i + 1] for i in missing], default="outside")
     groups: dict[str, list] = {"timexes": [], "quotes": [], "sources": [], "cues": []}
     for timex in document.timexes:
-        groups["timexes"].append(_span(doc, document, timex, "timexes", timex["label"], unaligned,
-                                       timex["start"], timex["end"], timex["text"]))
+        groups["timexes"].append(_span(doc, document, timex, "", "timexes", timex["label"], unaligned))
     # a span's own fields are label, id and kb_id alone: the normalization a TIMEX3 tagger learns
     # is kept by the spans' ids, as quote_links is
     doc.user_data["timex_values"] = [[timex["id"], timex["value"], timex["mod"]] for timex in document.timexes]
@@ -428,15 +408,13 @@ def _spacy_doc(nlp, document: DocumentRows, unaligned: list[Unaligned]):
     shared: dict[str, set] = {"sources": set(), "cues": set()}
     links = []
     for quote in document.quotes:
-        groups["quotes"].append(_span(doc, document, quote, "quotes", quote["quote_type"], unaligned,
-                                      quote["start"], quote["end"], quote["text"]))
+        groups["quotes"].append(_span(doc, document, quote, "", "quotes", quote["quote_type"], unaligned))
         links.append([quote["id"], quote["source_id"], quote["cue_id"]])
         for part, label in (("source", "SOURCE"), ("cue", "CUE")):
             region_id = quote[f"{part}_id"]
             if region_id is not None and region_id not in shared[f"{part}s"]:
                 shared[f"{part}s"].add(region_id)
-                groups[f"{part}s"].append(_span(doc, document, {"id": region_id}, f"{part}s", label, unaligned,
-                                                quote[f"{part}_start"], quote[f"{part}_end"], quote[f"{part}_text"],
+                groups[f"{part}s"].append(_span(doc, document, quote, f"{part}_", f"{part}s", label, unaligned,
                                                 kb_id=quote["speaker_id"] if part == "source" else None))
     for name, spans in groups.items():
         doc.spans[name] = [span for span in spans if span is not None]
@@ -455,11 +433,15 @@ def _require_flat(document: DocumentRows, ents: list) -> None:
                           "doc.ents cannot hold", Location(doc_id=document.doc_id, region_id=later.id_))
 
 
-def _span(doc, document: DocumentRows, region: dict, layer: str, label: str, unaligned: list[Unaligned],
-          start: int, end: int, text: str, kb_id: str | None = None):
-    span = doc.char_span(start, end, label=label, kb_id=kb_id or "", alignment_mode="strict", span_id=region["id"])
+def _span(doc, document: DocumentRows, row: dict, prefix: str, layer: str, label: str, unaligned: list[Unaligned],
+          kb_id: str | None = None):
+    """The spaCy span of the region whose columns in ``row`` begin with ``prefix`` (a quote's
+    source or cue; "" for the row's own), or None, listing it in ``unaligned``, where it is not on
+    token boundaries."""
+    region_id, start, end = row[f"{prefix}id"], row[f"{prefix}start"], row[f"{prefix}end"]
+    span = doc.char_span(start, end, label=label, kb_id=kb_id or "", alignment_mode="strict", span_id=region_id)
     if span is None:
-        unaligned.append(Unaligned(document.doc_id, region["id"], layer, start, end, text, label))
+        unaligned.append(Unaligned(document.doc_id, region_id, layer, start, end, row[f"{prefix}text"], label))
     return span
 
 
@@ -512,10 +494,8 @@ def _write_jsonl(path: Path, out: Path, progress) -> tuple[int, list[Unaligned]]
     for split, group in groupby(read_documents(path, annotated_only=True, on_progress=progress),
                                 key=lambda document: document.split):
         splits.append(split)
-        with (out / f"{split}.jsonl").open("x", encoding="utf-8", newline="") as handle:
-            for document in group:
-                _write_line(handle, _jsonl_line(document.row, {key: getattr(document, key) for key, _, _ in _NESTED}))
-                documents += 1
+        documents += _write_lines(out / f"{split}.jsonl", (_jsonl_line(
+            document.row, {key: getattr(document, key) for key, _, _ in _NESTED}) for document in group))
     registry = _write_lines(out / JSONL_REGISTRY, read_config(path, "entity_registry"))
     (out / JSONL_CARD).write_text(_jsonl_card(path, splits, registry), encoding="utf-8", newline="")
     return documents, []
@@ -568,10 +548,8 @@ def _jsonl_card(path: Path, splits: list[str], registry: int) -> str:
 def _release_columns(path: Path, config: str) -> dict:
     """The columns of ``config`` that the release's files have, as arrow_schemas declares them,
     a label column with the names of the release's own label set (``_label_set``)."""
-    present: set[str] = set()
-    for files in split_files(path, config).values():
-        for file in files:
-            present.update(open_parquet(file).schema_arrow.names)
+    present = {name for files in split_files(path, config).values() for file in files
+               for name in open_parquet(file).schema_arrow.names}
     columns = {}
     for name, feature in spec(config).items():
         if name not in present:
@@ -604,17 +582,13 @@ _NESTED = (("entities", "entities", _layer_row), ("timexes", "timexes", _layer_r
 
 
 def _write_lines(path: Path, rows) -> int:
-    """Write ``rows`` as JSON lines; how many there were."""
+    """Write ``rows`` as JSON lines to a new file; how many there were."""
     written = 0
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    with path.open("x", encoding="utf-8", newline="") as handle:
         for row in rows:
-            _write_line(handle, row)
+            handle.write(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n")
             written += 1
     return written
-
-
-def _write_line(handle, row: dict) -> None:
-    handle.write(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n")
 
 
 def _unaligned_dict(item: Unaligned) -> dict:
