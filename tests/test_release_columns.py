@@ -232,3 +232,27 @@ def test_quote_rows_of_a_group_line_up_sources_and_cues_across_documents():
     single = [quote_rows([one]) for one in items]
     assert all(to_pylist(columns[name]) == [value for part, _ in single for value in to_pylist(part[name])]
                for name in columns)
+
+
+def test_unit_rows_give_each_unit_its_own_columns_and_provenance():
+    """The entity and timex rows of a group: each record's own columns (entity_id, value, mod) and
+    its unit provenance's fields, null where none was computed for it."""
+    from corpus_tools.records import TimeExpression, UnitProvenance
+    from corpus_tools.release.rows import entity_rows, timex_rows
+    from release_factories import document
+
+    def item(doc_id: str, provenance: tuple) -> DocInput:
+        mention = EntityMention("e1", doc_id, Span(0, 3), "Ann", "PERSON", "ann")
+        timex = TimeExpression("t1", doc_id, Span(12, 18), "Monday", "DATE", "2024-05-06", "APPROX")
+        return DocInput.of(document(doc_id, "Ann came on Monday.\n"),
+                           DocumentAnnotations(doc_id, (mention,), (timex,), (), unit_provenance=provenance), "train")
+
+    items = [item("a", (("e1", UnitProvenance(("1", "2"), 3, False)), ("t1", UnitProvenance((), 2, True)))),
+             item("b", ())]
+    entities, count = entity_rows(items)
+    assert count == 2 and entities["entity_id"] == ["ann", "ann"]
+    assert (entities["agreed_by"], entities["annotators"], entities["adjudicated"]) == (
+        [("1", "2"), None], [3, None], [False, None])
+    timexes, count = timex_rows(items)
+    assert count == 2 and (timexes["value"], timexes["mod"]) == (["2024-05-06"] * 2, ["APPROX"] * 2)
+    assert (timexes["agreed_by"], timexes["annotators"], timexes["adjudicated"]) == ([(), None], [2, None], [True, None])
