@@ -256,3 +256,17 @@ def test_unit_rows_give_each_unit_its_own_columns_and_provenance():
     timexes, count = timex_rows(items)
     assert count == 2 and (timexes["value"], timexes["mod"]) == (["2024-05-06"] * 2, ["APPROX"] * 2)
     assert (timexes["agreed_by"], timexes["annotators"], timexes["adjudicated"]) == ([(), None], [2, None], [True, None])
+
+
+def test_quote_and_document_rows_carry_the_speaker_and_the_fold():
+    """A quote's speaker_id is its source's, beside the source's own id; a documents row's fold is
+    its document's (fold_of)."""
+    from corpus_tools.records import Quote, Source
+    from corpus_tools.release.rows import document_rows, quote_rows
+    from release_factories import document
+
+    quote = Quote("q1", "a", Span(10, 15), "\u201cHi.\u201d", "direct", Source("s1", Span(0, 3), "Ann", "ann"), None)
+    item = DocInput.of(document("a", "Ann said: \u201cHi.\u201d\n"), DocumentAnnotations("a", (), (), (quote,)), "train")
+    quotes, _ = quote_rows([item])
+    assert (quotes["source_id"], quotes["speaker_id"], quotes["cue_id"]) == (["s1"], ["ann"], [None])
+    assert document_rows([item])[0]["fold"] == [fold_of("a")] == [3]
