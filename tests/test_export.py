@@ -287,6 +287,14 @@ def test_jsonl_nests_every_layer_in_its_document(release, exports):
                             "validation.jsonl")
 
 
+def test_jsonl_writes_characters_beyond_ascii_as_themselves(exports):
+    """The lines are UTF-8, as the release's text is: a character beyond ASCII is written as itself,
+    not as a \\u escape."""
+    text = "".join((exports["jsonl"].path / name).read_text(encoding="utf-8")
+                   for name in ("train.jsonl", "entity_registry.jsonl"))
+    assert "\\u" not in text and any(ord(character) > 127 for character in text)
+
+
 def _load_jsonl(path: Path, tmp_path: Path, *args, **kwargs):
     import datasets
 
