@@ -3,8 +3,8 @@
 Row builders are pure functions of documents (each with its annotations and split) and give
 their rows as columns (one per field, in the forms of corpus_tools.release.columns: lists, and
 flat list and struct columns where rows nest); ``DOCUMENT_CONFIGS`` gives each config's rows of
-a group of documents, one document's after another (all but ``documents`` build the group's at
-once: fewer calls per row, and no per-document columns to join). The writer streams them into
+a group of documents, one document's after another (each builds the group's at once: fewer
+calls per row, and no per-document columns to join). The writer streams them into
 parquet, so no config is ever held whole in memory. Label columns are written as ClassLabel
 ids (positions in corpus_tools.schema's label tuples).
 """
@@ -22,7 +22,7 @@ from corpus_tools.errors import CorpusError, Location
 from corpus_tools.records import Document, DocumentAnnotations, Evidence, RegistryEntity, Span, UnitProvenance
 import corpus_tools.release.ner as ner
 from corpus_tools.release.arrow_schemas import NER_TAGS
-from corpus_tools.release.columns import Column, Flat, Struct, concat
+from corpus_tools.release.columns import Column, Flat, Struct
 from corpus_tools.release.splits import fold_of
 from corpus_tools.schema import ENTITY_LABELS, QUOTE_TYPES, TIMEX_LABELS
 
@@ -121,9 +121,14 @@ def one_row(row: dict) -> Columns:
     return {name: [value] for name, value in row.items()}, 1
 
 
-def document_rows(item: DocInput) -> Columns:
+def document_rows(items: list[DocInput]) -> Columns:
+    rows = [_document_row(item) for item in items]
+    return {name: [row[name] for row in rows] for name in rows[0]}, len(rows)
+
+
+def _document_row(item: DocInput) -> dict:
     doc, meta = item.document, item.document.metadata
-    return one_row({
+    return {
         "doc_id": doc.doc_id,
         "split": item.split,
         "fold": item.fold,
@@ -139,79 +144,67 @@ def document_rows(item: DocInput) -> Columns:
         "raw_sha256": meta.sha256,
         "raw_encoding": meta.encoding,
         "text_sha256": doc.text_sha256,
-    })
+    }
 
 
 def _by_position(records) -> tuple:
     return tuple(sorted(records, key=lambda r: (r.span.start, r.span.end, r.id)))
 
 
-def _provenance_columns(items: list[DocInput], layer: str) -> dict[str, list]:
-    """Each unit's provenance columns (arrow_schemas._UNIT_PROVENANCE), null where none was computed."""
-    provenance = [item.unit_provenance.get(record.id) for item in items for record in getattr(item, layer)]
-    return {
-        "agreed_by": [None if unit is None else unit.agreed_by for unit in provenance],  # tuples: Arrow lists
-        "annotators": [None if unit is None else unit.annotators for unit in provenance],
-        "adjudicated": [None if unit is None else unit.adjudicated for unit in provenance],
-    }
-
-
-def _repeated_folds(items: list[DocInput], layer: str) -> np.ndarray:
-    return np.repeat([item.fold for item in items], [len(getattr(item, layer)) for item in items])
-
-
 # The entity, timex and quote rows of several documents at once, in one list per column: a
 # document's rows are its records in position order (DocInput), documents one after another.
 
-def _unit_columns(items: list[DocInput], layer: str, units: list) -> dict[str, Column]:
-    """The columns every unit config begins with (document, fold, id, span) of ``units``, the
-    records of ``layer`` of ``items`` in row order."""
+def _unit_rows(items: list[DocInput], layer: str, own: Callable[[list], dict[str, Column]]) -> Columns:
+    """The rows of the records of ``layer`` of ``items``: the columns every unit config begins
+    with (document, fold, id, span), the layer's own (``own`` of the records, in row order), then
+    each unit's provenance (arrow_schemas._unit_columns), null where none was computed."""
+    units = [unit for item in items for unit in getattr(item, layer)]
+    provenance = [item.unit_provenance.get(unit.id) for item in items for unit in getattr(item, layer)]
     return {
         "doc_id": [item.document.doc_id for item in items for _ in getattr(item, layer)],
-        "fold": _repeated_folds(items, layer),
+        "fold": np.repeat([item.fold for item in items], [len(getattr(item, layer)) for item in items]),
         "id": [unit.id for unit in units],
         **_span_columns([(item.document, [unit.span for unit in getattr(item, layer)]) for item in items],
                         [unit.text for unit in units]),
-    }
+        **own(units),
+        "agreed_by": [None if unit is None else unit.agreed_by for unit in provenance],  # tuples: Arrow lists
+        "annotators": [None if unit is None else unit.annotators for unit in provenance],
+        "adjudicated": [None if unit is None else unit.adjudicated for unit in provenance],
+    }, len(units)
 
 
 def entity_rows(items: list[DocInput]) -> Columns:
-    mentions = [mention for item in items for mention in item.entities]
-    return {
-        **_unit_columns(items, "entities", mentions),
+    return _unit_rows(items, "entities", lambda mentions: {
         "label": [ENTITY_IDS[mention.label] for mention in mentions],
         "entity_id": [mention.entity_id for mention in mentions],
-        **_provenance_columns(items, "entities"),
-    }, len(mentions)
+    })
 
 
 def timex_rows(items: list[DocInput]) -> Columns:
-    timexes = [timex for item in items for timex in item.timexes]
-    return {
-        **_unit_columns(items, "timexes", timexes),
+    return _unit_rows(items, "timexes", lambda timexes: {
         "label": [TIMEX_IDS[timex.label] for timex in timexes],
         "value": [timex.value for timex in timexes],
         "mod": [timex.mod for timex in timexes],
-        **_provenance_columns(items, "timexes"),
-    }, len(timexes)
+    })
 
 
 def quote_rows(items: list[DocInput]) -> Columns:
-    quotes = [quote for item in items for quote in item.quotes]
-    sources = [quote.source for quote in quotes]
-    cues = [quote.cue for quote in quotes]
-    return {
-        **_unit_columns(items, "quotes", quotes),
+    return _unit_rows(items, "quotes", lambda quotes: {
         "quote_type": [QUOTE_TYPE_IDS[quote.quote_type] for quote in quotes],
-        "source_id": [source.id if source else None for source in sources],
-        **_span_columns([(item.document, [quote.source.span if quote.source else None for quote in item.quotes])
-                         for item in items], [source.text if source else None for source in sources], "source_"),
-        "speaker_id": [source.speaker_id if source else None for source in sources],
-        "cue_id": [cue.id if cue else None for cue in cues],
-        **_span_columns([(item.document, [quote.cue.span if quote.cue else None for quote in item.quotes])
-                         for item in items], [cue.text if cue else None for cue in cues], "cue_"),
-        **_provenance_columns(items, "quotes"),
-    }, len(quotes)
+        **_quote_part_columns(items, "source"),
+        "speaker_id": [quote.source.speaker_id if quote.source else None for quote in quotes],
+        **_quote_part_columns(items, "cue"),
+    })
+
+
+def _quote_part_columns(items: list[DocInput], part: str) -> dict[str, Column]:
+    """The id, span and text columns of each quote's ``part`` (source or cue), null where it has none."""
+    regions = [[getattr(quote, part) for quote in item.quotes] for item in items]
+    every = [region for document_regions in regions for region in document_regions]
+    return {f"{part}_id": [region.id if region else None for region in every],
+            **_span_columns([(item.document, [region.span if region else None for region in document_regions])
+                             for item, document_regions in zip(items, regions)],
+                            [region.text if region else None for region in every], f"{part}_")}
 
 
 def ner_rows(items: list[DocInput]) -> Columns:
@@ -332,19 +325,10 @@ def registry_row(entity: RegistryEntity) -> dict:
     }
 
 
-def _each(rows: Callable[[DocInput], Columns]) -> Callable[[list[DocInput]], Columns]:
-    """A builder of one document's rows, applied to several: their rows one after another."""
-    def rows_of(items: list[DocInput]) -> Columns:
-        parts = [rows(item) for item in items]
-        return ({name: concat([columns[name] for columns, _ in parts]) for name in parts[0][0]},
-                sum(count for _, count in parts))
-    return rows_of
-
-
 # config -> rows of several documents (in order, all of one split); entity_registry is not per
 # document (see registry_row)
 DOCUMENT_CONFIGS: dict[str, Callable[[list[DocInput]], Columns]] = {
-    "documents": _each(document_rows),
+    "documents": document_rows,
     "entities": entity_rows,
     "timexes": timex_rows,
     "quotes": quote_rows,
