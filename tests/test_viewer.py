@@ -40,7 +40,7 @@ from corpus_tools.records import (
 )
 from corpus_tools.release.build import build_release
 from corpus_tools.view import build_site
-from corpus_tools.view.read import _registry_entity, read_release
+from corpus_tools.view.read import read_release
 from corpus_tools.view.removed import PlacedPieces, removed_pieces
 from corpus_tools.view.render import TablePage, mention_item, shown_pages
 from corpus_tools.view.serve import site_server
@@ -127,19 +127,6 @@ def first_row_edited(config: str, edit):
         edit(rows[0])
         return rows
     return rows_edited(config, edited)
-
-
-def release_without_annotations(tmp_path: Path, *unannotated: str) -> Path:
-    """A release of the seed inputs in which nobody annotated ``unannotated``."""
-    documents, annotations, registry = seed_inputs()
-    for doc_id in unannotated:
-        del annotations[doc_id]
-    return build_release(documents, annotations, registry, tmp_path / "dist", "1.0.0").path
-
-
-def document_001():
-    """The released 001 (its dateline removed by normalization), as the viewer reads it."""
-    return next(d for d in read_module.documents(RELEASE) if d.doc_id == "001_d79359122f2d4c78")
 
 
 # -- a release of the fixture article ------------------------------------------------------------
@@ -454,9 +441,12 @@ def test_documents_nobody_annotated_are_shown_as_not_annotated_not_as_naming_not
     """Documents added since the last annotation are the last doc_ids, so a page can hold only
     documents nobody annotated: its units chart was an empty figure, which reads as documents
     without units."""
-    ids = sorted(seed_inputs()[0])
+    documents, annotations, registry = seed_inputs()
+    ids = sorted(documents)
     nobody, annotated = ids[2], ids[1]
-    release = release_without_annotations(tmp_path, *ids[2:4])  # the second page's, at two rows a page
+    for doc_id in ids[2:4]:  # the second page's, at two rows a page: nobody annotated them
+        del annotations[doc_id]
+    release = build_release(documents, annotations, registry, tmp_path / "dist", "1.0.0").path
     build_site(release, tmp_path / "site")
     assert "Not annotated yet: this release has its text only" in (tmp_path / "site" / "doc" / f"{nobody}.html").read_text()
     assert "Not annotated yet" not in (tmp_path / "site" / "doc" / f"{annotated}.html").read_text()
@@ -551,7 +541,7 @@ NOT_IN_RAW = "raw file name {name} is not a file name in raw/"
 def test_removed_pieces_are_read_only_from_a_regular_file_of_raw(tmp_path, raw_file, raw, unavailable):
     """A release's raw_file is a name in raw/: a path elsewhere, or a link there, is never read;
     raw/ itself is named raw/, whatever it is a link to."""
-    document = document_001()
+    document = next(d for d in read_module.documents(RELEASE) if d.doc_id == "001_d79359122f2d4c78")  # as viewed
     outside = tmp_path / "elsewhere.txt"
     shutil.copy(REPO / "raw" / document.raw_file, outside)  # the released bytes, outside raw/
     (tmp_path / "raw").mkdir()
@@ -971,22 +961,16 @@ def test_cli_writes_the_site_of_a_release_directory_not_named_as_a_version_and_s
     view_refused(("1.0.0", "-o", tmp_path / "mine", "--root", linked_checkout.root), f"{tmp_path / 'mine'}: {OCCUPIED}")  # a version
 
 
-def test_a_released_registry_entity_the_rule_refuses_is_a_located_error():
-    """A release built before the registry rule refused blank aliases (say) is reported, not a traceback."""
-    row = {"id": "x", "name": "X", "type": "GPE", "aliases": [""], "wikidata": None, "description": None}
-    with pytest.raises(CorpusError) as refused:
-        _registry_entity(row, Path("dist/9.9.9"))
-    assert refused.value.code == "release-invalid" and "registry entity 'x': aliases" in refused.value.message
-    assert refused.value.location.file == "dist/9.9.9/data/entity_registry"
-
-
 @pytest.mark.parametrize("version, edit, error", [
     # the site's title is the card's heading: a card of other bytes (SHA256SUMS made again) was a
     # UnicodeDecodeError traceback
     pytest.param("1.0.0", lambda copy: (copy / "README.md").write_bytes("# Caf\u00e9 corpus\n".encode("latin-1")),
                  "README.md, byte 5: [release-invalid] the dataset card is not UTF-8", id="a card not UTF-8"),
-    # as for a registry entity (above): an evidence kind or a TIMEX3 mod no record takes was a
-    # ValueError traceback of some 45 lines
+    # a value no record takes (a blank alias, in a release built before the registry rule refused
+    # it; an evidence kind; a TIMEX3 mod) was a ValueError traceback of some 45 lines
+    pytest.param("1.1.0", first_row_edited("entity_registry", lambda row: row.update(aliases=[""])),
+                 "data/entity_registry: [release-invalid] registry entity 'abdullah-ii': aliases must be a list of "
+                 "strings, each one line and not blank", id="a registry entity"),
     pytest.param("1.1.0", first_row_edited("documents", lambda row: row["publisher_evidence"].update(kind="bogus")),
                  "data/documents, doc 000_cbeedfbee8440207: [release-invalid] publisher_evidence: evidence kind "
                  "'bogus' is not one of stated, inferred, none", id="an evidence kind"),
