@@ -398,11 +398,11 @@ def test_an_entity_with_more_mentions_than_a_page_has_them_on_pages_every_link_r
         "attributed/bashar-al-assad.4.html"].decode()
 
 
-
 @pytest.mark.parametrize(("count", "current", "shown"), [
     (10, 1, list(range(1, 11))),  # 2 * (2 ends + 3 around): every page by number, none elided
     (11, 1, [1, 2, 3, 4, None, 10, 11]),
     (11, 6, list(range(1, 12))),  # the window meets both ends
+    (12, 7, list(range(1, 13))),  # the one page between the ends and the window (3) is shown, not elided
 ])
 def test_a_table_of_at_most_ten_pages_names_every_page_and_one_of_eleven_elides(count, current, shown):
     """The pages tests above have 22 and 27 pages: the bound of ten is held here."""
