@@ -601,3 +601,14 @@ def test_builds_here_twice_and_in_processes_with_different_hash_seeds_are_byte_i
     here, again = (build_release(*spread_inputs(extra=3), tmp_path / name, "1.2.3", sizes=SMALL_SHARDS).path
                    for name in ("a", "b"))
     assert _tree(tmp_path / "1" / "1.2.3") == _tree(tmp_path / "2" / "1.2.3") == _tree(here) == _tree(again)
+
+
+def test_a_rebuild_differs_from_the_published_copy_in_the_files_either_has_alone_and_those_changed(tmp_path):
+    """A file only one copy has (a config that gained or lost a split) differs as a changed one does."""
+    new, old = tmp_path / "new", tmp_path / "old"
+    for root, files in ((new, {"README.md": "card", "data/a.parquet": "a", "data/b.parquet": "b"}),
+                        (old, {"README.md": "card", "data/a.parquet": "A", "data/c.parquet": "c"})):
+        for name, text in {**files, "SHA256SUMS": "sums"}.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text)
+    assert build._differences(new, old) == ["data/a.parquet", "data/b.parquet", "data/c.parquet"]
