@@ -187,12 +187,10 @@ def staging_dir(parent: Path, prefix: str, output: Path | None = None) -> Path:
     make_directories(parent)
     remove_abandoned(parent, prefix)
     try:
-        with _named_as(parent):  # the directory that refused
-            path = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", suffix=".tmp", dir=parent))
-    except OSError as error:
-        if output is None or error.errno != errno.ENAMETOOLONG:
-            raise
-        raise OSError(error.errno, error.strerror, os.fspath(output)) from None
+        path = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", suffix=".tmp", dir=parent))
+    except OSError as error:  # named as the output when its staged name is too long, else as parent
+        named = output if output is not None and error.errno == errno.ENAMETOOLONG else parent
+        raise OSError(error.errno, error.strerror, os.fspath(named)) from None
     os.chmod(path, 0o755)
     return path
 
@@ -237,7 +235,7 @@ def clear_scratch(path: Path, root: Path) -> None:
     link (a cache kept on another disk is someone's choice), a FIFO, a device."""
     level = root
     for part in ("", *path.relative_to(root).parts):
-        level = level / part if part else level
+        level = level / part  # root / "" is root
         try:
             mode = os.lstat(level).st_mode
         except (FileNotFoundError, NotADirectoryError):
