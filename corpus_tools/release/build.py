@@ -170,7 +170,7 @@ def build_release(documents: Mapping[str, Document],
             with writing_under(plan.target):
                 _write_release(partial, documents, annotations, registry, version, plan, card, sizes,
                                upstream_problems, regions_validated, annotation_quality, on_progress,
-                               version_rule=not plan.published, released=list_versions(out_dir), comparing=comparing)
+                               released=list_versions(out_dir), comparing=comparing)
             return _publish(partial, plan.target, version, verified=plan.published)
         finally:
             shutil.rmtree(partial, ignore_errors=True)
@@ -180,8 +180,6 @@ def _remove_killed_builds(out_dir: Path) -> None:
     """Remove the staging directories that killed builds of any version left in ``out_dir``:
     ``staging_dir`` removes only those of its own version, and the build after a killed one is
     often of another (the version bumped meanwhile), which left the killed one's there for good."""
-    if not out_dir.is_dir():
-        return
     versions = {path.name[1:].split(".partial-")[0] for path in out_dir.glob(".*.partial-*")}
     for version in sorted(version for version in versions if VERSION_PATTERN.fullmatch(version)):
         remove_abandoned(out_dir, f".{version}.partial-")
@@ -202,7 +200,7 @@ def invalid_inputs(report) -> CorpusError:
 
 def _write_release(root: Path, documents, annotations, registry, version, release_plan: ReleasePlan, card, sizes,
                    upstream_problems, regions_validated, annotation_quality=None, on_progress=None, *,
-                   version_rule: bool = True, released: Sequence[str] = (), comparing=None) -> None:
+                   released: Sequence[str] = (), comparing=None) -> None:
     stats = Stats()
     previous, plan = release_plan.previous, release_plan.splits
     document_splits = plan.declared
@@ -236,8 +234,9 @@ def _write_release(root: Path, documents, annotations, registry, version, releas
     # (caveats, as croissant gives them)
     card = dataclasses.replace(card, invented=tuple(written.invented),
                                caveats=card.caveats + written.caveats(stats.total("documents")))
+    # the version rule was met when the version was published (plan_release)
     _write_metadata(root, shards, stats, document_splits, version, latest_update, previous, card, quality,
-                    version_rule, released, comparing)
+                    not release_plan.published, released, comparing)
 
 
 # Documents of one split whose rows are built and handed to the writers together: the ner
@@ -387,17 +386,21 @@ def _write_metadata(root: Path, shards, stats, document_splits, version, date, p
     licence = license_text(card, date)
     files = None if changes is None else _files_compared(previous.path, hashes, licence)
     removals = None if card.removals is None else dict(card.removals)
-    _write_text(root / "README.md", card_text(card, version, stats, shards, document_splits, file_sizes, date,
-                                              card_section(changes, files=files, removals=removals), quality))
-    _write_text(root / "CHANGELOG.md", changelog(version, date, stats, history, changes,
-                                                 licence_note(changes.old_version, files) if changes else ""))
-    _write_text(root / LICENSE_FILE, licence)
-    _write_text(root / "croissant.json", croissant_json(
-        name=card.pretty_name, description=card.description, version=version, url=card.url, creator=card.creator,
-        cite_as=card.citation(version, date), date_published=date, shards=shards, sha256=hashes,
-        keywords=tuple(CARD_TAGS), descriptions=CONFIG_DESCRIPTIONS, quality=quality, limitations=card.caveats))
-    _write_text(root / BUILD_INFO_FILE, build_info_text(installed_versions()))
-    _write_text(root / SUMS_FILE, sums_text(root))
+    texts = {
+        "README.md": card_text(card, version, stats, shards, document_splits, file_sizes, date,
+                               card_section(changes, files=files, removals=removals), quality),
+        "CHANGELOG.md": changelog(version, date, stats, history, changes,
+                                  licence_note(changes.old_version, files) if changes else ""),
+        LICENSE_FILE: licence,
+        "croissant.json": croissant_json(
+            name=card.pretty_name, description=card.description, version=version, url=card.url, creator=card.creator,
+            cite_as=card.citation(version, date), date_published=date, shards=shards, sha256=hashes,
+            keywords=tuple(CARD_TAGS), descriptions=CONFIG_DESCRIPTIONS, quality=quality, limitations=card.caveats),
+        BUILD_INFO_FILE: build_info_text(installed_versions()),
+    }
+    for name, text in texts.items():
+        (root / name).write_bytes(text.encode("utf-8"))
+    (root / SUMS_FILE).write_bytes(sums_text(root).encode("utf-8"))  # last: it lists the files above
 
 
 def _files_compared(previous: Path, hashes: dict[str, str], licence: str) -> FilesCompared:
@@ -438,10 +441,6 @@ def _published_splits(previous: str | Path | None) -> tuple[str, ...]:
 
 def _unannotated(doc_id: str) -> DocumentAnnotations:
     return DocumentAnnotations(doc_id=doc_id, entities=(), timexes=(), quotes=())
-
-
-def _write_text(path: Path, text: str) -> None:
-    path.write_bytes(text.encode("utf-8"))
 
 
 def _updated(ann: DocumentAnnotations | None) -> str | None:
@@ -502,7 +501,6 @@ def _publish(partial: Path, target: Path, version: str, verified: bool = False) 
 
 def _differences(new: Path, old: Path) -> list[str]:
     new_files, old_files = set(release_files(new)) | {SUMS_FILE}, set(release_files(old)) | {SUMS_FILE}
-    differing = sorted(new_files ^ old_files)
-    differing += [name for name in sorted(new_files & old_files)
-                  if not ((old / name).is_file() and filecmp.cmp(new / name, old / name, shallow=False))]
-    return sorted(set(differing))
+    same = {name for name in new_files & old_files
+            if (old / name).is_file() and filecmp.cmp(new / name, old / name, shallow=False)}
+    return sorted((new_files | old_files) - same)
