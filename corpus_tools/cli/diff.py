@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from corpus_tools.cli.options import echo_json, json_option
+from corpus_tools.cli.options import dist_root_option, echo_json, json_option
 from corpus_tools.cli.progress import stages, totalled
 from corpus_tools.records import CHANGE_KINDS
 
@@ -12,8 +12,7 @@ from corpus_tools.records import CHANGE_KINDS
 @click.command("diff")
 @click.argument("old")
 @click.argument("new")
-@click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False),
-              help="The checkout whose dist/ holds releases named by version.")
+@dist_root_option
 @json_option
 @click.option("--doc", "doc_id", default=None, help="Only the changes of this document.")
 @click.option("--layer", "layers", multiple=True, type=click.Choice(tuple(CHANGE_KINDS)),

@@ -47,6 +47,9 @@ root_option = click.option("--root", "layout", default=None, callback=_to_layout
 # for commands that read a release and use a corpus only when there is one (view: its raw files)
 optional_root_option = click.option("--root", "layout", default=None, callback=_to_layout_if_any, type=click.Path(),
                                     help=_ROOT_HELP + "; none: a release downloaded without a checkout].")
+# for commands that read releases only, by directory or by version: no corpus needed, so no search upwards
+dist_root_option = click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False),
+                                help="The checkout whose dist/ holds releases named by version.")
 
 
 # Label Studio's local server: one default for every command that talks to it

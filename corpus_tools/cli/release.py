@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from corpus_tools.cli.options import echo_json, echo_notes, json_option, root_option
+from corpus_tools.cli.options import dist_root_option, echo_json, echo_notes, json_option, root_option
 from corpus_tools.errors import CorpusError, Location, agreeing, quantity
 from corpus_tools.layout import Layout
 
@@ -40,8 +40,7 @@ def release(layout: Layout, version: str | None) -> None:
 
 @click.command("verify")
 @click.argument("release_dir", type=click.Path(path_type=Path))
-@click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False),
-              help="The checkout whose dist/ holds releases named by version.")
+@dist_root_option
 @json_option
 def verify(release_dir: Path, root: str, as_json: bool) -> None:
     """Check every file of a release (a directory, or a version in the checkout's dist/) against
