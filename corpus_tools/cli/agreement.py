@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from corpus_tools.cli.options import DEFAULT_PROJECT, data_dir_option, echo_json, echo_notes, json_option, root_option
+from corpus_tools.cli.options import (DEFAULT_PROJECT, data_dir_option, echo_json, echo_lines, echo_notes, json_option,
+                                      root_option)
 from corpus_tools.cli.progress import reading_annotations, rechecking, stages
 from corpus_tools.layout import Layout
 
@@ -42,8 +43,7 @@ def agreement(layout: Layout, as_json: bool, by: str | None) -> None:
     if as_json:
         echo_json(report_dict(report, lazy=True))
         return
-    for line in report_lines(report):
-        click.echo(line)
+    echo_lines(report_lines(report))
     echo_notes(report_notes(report))
     click.echo(summary_line(report, by))
 
@@ -111,8 +111,7 @@ def adjudicate(layout: Layout, as_json: bool, strategy, push: bool, reviewer: st
             report["reviewer"] = {"email": user.email, "user_id": user.id}
         echo_json(report)
         return
-    for line in merge.adjudication_lines(result, pushed):
-        click.echo(line)
+    echo_lines(merge.adjudication_lines(result, pushed))
     # the merges wait for the reviewer in the browser, whose account --push made without a password
     for user in made:
         click.echo(f"merges submitted as the reviewer {user.email} (user {user.id}): `corpus-tools labelstudio "

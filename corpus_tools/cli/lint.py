@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from corpus_tools.cli.options import echo_json, echo_notes, json_option, root_option
+from corpus_tools.cli.options import echo_json, echo_lines, echo_notes, json_option, root_option
 from corpus_tools.cli.progress import rechecking, stages, totalled
 from corpus_tools.errors import quantity
 from corpus_tools.layout import Layout
@@ -46,8 +46,7 @@ def lint(layout: Layout, as_json: bool, show_all: bool, accepted: Path | None) -
     if as_json:
         echo_json(review_dict(result, show_all))
     else:
-        for line in review_lines(result, show_all, accepted or accepted_path(layout)):
-            click.echo(line)
+        echo_lines(review_lines(result, show_all, accepted or accepted_path(layout)))
     # units left out were not linted: a miss in them would go unseen, so the lint has not passed
     if result.unexplained or result.annotation_errors:
         raise SystemExit(1)

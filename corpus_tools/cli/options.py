@@ -153,8 +153,7 @@ def echo_problems(report: Report, verbose: bool = False) -> None:
     for problem in report:
         if verbose or problem.severity == "error":
             click.echo(str(problem))
-    for line in summary_lines(report, verbose):
-        click.echo(line)
+    echo_lines(summary_lines(report, verbose))
 
 
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -171,6 +170,12 @@ def summary_lines(report: Report, verbose: bool = False) -> list[str]:
     for (severity, code), count in sorted(counts.items(), key=lambda item: (_SEVERITY_ORDER[item[0][0]], item[0][1])):
         lines.append(f"  {count:>{width}}  {severity:<7}  {code}")
     return lines
+
+
+def echo_lines(lines: Iterable[str]) -> None:
+    """Each of ``lines`` as it comes: a report's lines are printed while the rest are worked out."""
+    for line in lines:
+        click.echo(line)
 
 
 def echo_notes(notes: Iterable[str]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from corpus_tools.cli.options import echo_json, json_option, root_option
+from corpus_tools.cli.options import echo_json, echo_lines, json_option, root_option
 from corpus_tools.layout import Layout
 
 
@@ -46,8 +46,7 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
         if as_json:
             echo_json(scoring.evaluation_dict(rows, note))
             return
-        for line in scoring.evaluation_lines(rows, note, strict_aliases):
-            click.echo(line)
+        echo_lines(scoring.evaluation_lines(rows, note, strict_aliases))
         return
     with stages() as stage:
         found, note = run.preannotate_corpus(layout, doc_ids, model, totalled(stage, "pre-annotating", "doc"))
@@ -55,5 +54,4 @@ def preannotate(layout: Layout, doc_ids: tuple[str, ...], as_json: bool, evaluat
             echo_json(run.predictions(found))
             return
         report = run.summary_lines(found, note)
-    for line in report:  # printed once the bar is gone
-        click.echo(line)
+    echo_lines(report)  # printed once the bar is gone

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from corpus_tools.cli.options import echo_report, json_option, root_option
+from corpus_tools.cli.options import echo_lines, echo_report, json_option, root_option
 from corpus_tools.cli.progress import stages, totalled
 from corpus_tools.documents.template import MIN_DOCUMENTS, repeated_lines as find_repeated_lines, report_lines
 from corpus_tools.errors import quantity
@@ -74,8 +74,7 @@ def normalize(layout: Layout, out: Path | None, doc_id: str | None, repeated_lin
         with stages() as stage:
             found = find_repeated_lines(iter_documents(layout, totalled(stage, "reading documents", "doc")),
                                         min_documents)
-        for line in report_lines(found, min_documents):
-            click.echo(line)
+        echo_lines(report_lines(found, min_documents))
         return
     out = out or layout.build / "normalized"
     with stages() as stage:
