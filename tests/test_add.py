@@ -366,6 +366,9 @@ def _given(tmp_path: Path, files: list) -> list[Path]:
     pytest.param([("blank.txt", b"   \n\n \t\n")], {}, "raw-empty", None, "", id="whitespace"),  # was added as nothing
     pytest.param([("img.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")], {}, "raw-binary", None, "", id="binary"),
     pytest.param([("ctl.txt", b"Title\n" + b"\x01\x02\x03\x04" * 5)], {}, "raw-binary", None, "", id="controls"),
+    # more than one character in twenty a control character: M1 of stop 39 (0.05 made 0.5) survived every test
+    pytest.param([("ctl.txt", b"Title of an article\n" + b"x" * 74 + b"\x01" * 6)], {}, "raw-binary", None,
+                 "6 of 100 characters are control characters: a binary file, not text", id="controls-6-of-100"),
     pytest.param([("bad.txt", b"Title \xe9 and \x81\n")], {}, "raw-undecodable", 6, "", id="undecodable"),
     pytest.param(["good"], {"publisher": "The Levant Ledger"}, "metadata-invalid", None, "", id="no-evidence"),
     pytest.param(["good"], {"date": "2023-03-14", "date_evidence": "line 2"}, "metadata-invalid", "line 2", "",
@@ -514,6 +517,9 @@ REASONING = "The dateline's 'March 12, 2024' is of the online edition 2, in line
     pytest.param("Café in Amman\n".encode("utf-8"), {}, {"encoding": "utf-8"}, id="utf8-that-cp1252-reads-too"),
     # a run of 30 combining marks is text
     pytest.param(("Talks\n\nA" + MARKS[:30] + " word.\n").encode(), {}, {"size": 8 + 30 * 2 + 7}, id="thirty-marks"),
+    # one character in twenty a control character is text still (the refusal's boundary, controls-6-of-100)
+    pytest.param(b"Title of an article\n" + b"x" * 75 + b"\x01" * 5, {}, {"encoding": "utf-8", "size": 100},
+                 id="controls-5-of-100"),
     # the title is the text's first line as normalization keeps it: the rule read the raw lines, and
     # a dateline, "Advertisement" or a line cut short went into the manifest (and the release's title
     # column) where the normalized text says otherwise
