@@ -13,6 +13,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from conftest import SEED_DOC_IDS
 from corpus_tools.records import (
     Cue, Document, DocumentAnnotations, EntityMention, Evidence, ManifestRecord, Provenance, Quote,
@@ -152,3 +155,20 @@ def resummed(release: Path, target: Path, edit) -> Path:
     edit(target)
     (target / SUMS_FILE).write_text(sums_text(target))
     return target
+
+
+def shard_rows_edited(shard: Path, edit) -> None:
+    """The parquet file ``shard`` written again with its rows (as dicts) edited by ``edit(rows)``, in
+    place or as the list it returns, and its own schema (its features too): only the rows differ."""
+    table = pq.read_table(shard)
+    rows = table.to_pylist()
+    edited = edit(rows)
+    pq.write_table(pa.Table.from_pylist(rows if edited is None else edited, schema=table.schema), shard)
+
+
+def first_row(edit):
+    """An edit for ``shard_rows_edited``: the first row changed by ``edit(row)`` in place (what
+    ``edit`` returns, a popped item say, is not rows)."""
+    def edited(rows: list[dict]) -> None:
+        edit(rows[0])
+    return edited

@@ -31,7 +31,8 @@ from corpus_tools.release.brat import read_ann
 from corpus_tools.release.export import (_spans_checked, export_release, read_conll, read_config, read_documents,
                                          summary_line)
 from conftest import REPO, plant_staging, tree
-from release_factories import document, resummed, seed_inputs, spread_inputs, synthetic_annotations, synthetic_document
+from release_factories import (document, first_row, resummed, seed_inputs, shard_rows_edited, spread_inputs,
+                                synthetic_annotations, synthetic_document)
 
 RAW_FIELDS = ("raw_start", "raw_end", "source_raw_start", "source_raw_end", "cue_raw_start", "cue_raw_end")
 JSONL, BRAT, CONLL, SPACY = (["export", "--format", fmt] for fmt in ("jsonl", "brat", "conll2003", "spacy"))
@@ -530,16 +531,12 @@ def _labels_renamed(table, shard, names=lambda names: [f"old-{name}" for name in
 
 
 def _rows_changed(edit):
-    """A ``_resummed`` change: the shard's rows as dicts edited by ``edit(rows)``, written back
-    with the shard's own schema (its features too)."""
-    def change(table, shard):
-        rows = table.to_pylist()
-        pq.write_table(pa.Table.from_pylist(edit(rows) or rows, schema=table.schema), shard)
-    return change
+    """A ``_resummed`` change: the shard's rows edited by ``edit(rows)`` (``shard_rows_edited``)."""
+    return lambda table, shard: shard_rows_edited(shard, edit)
 
 
 def _first_row(edit):
-    return _rows_changed(lambda rows: edit(rows[0]))
+    return _rows_changed(first_row(edit))
 
 
 def _null(column: str, item: int | None = None):
@@ -569,11 +566,12 @@ def _e1_over_e2(table, shard):
     """Mention e1 of the seed document widened to the end of e2, its text the document's."""
     [documents] = (shard.parents[1] / "documents").glob("train-*.parquet")
     text = pq.read_table(documents)["text"][0].as_py()
-    rows = table.to_pylist()
-    first, syria = (next(row for row in rows if (row["doc_id"], row["id"]) == ("000_cbeedfbee8440207", region))
-                    for region in ("e1", "e2"))
-    first.update(end=syria["end"], raw_end=syria["raw_end"], text=text[first["start"]:syria["end"]])
-    pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), shard)
+
+    def widened(rows: list[dict]) -> None:
+        first, syria = (next(row for row in rows if (row["doc_id"], row["id"]) == ("000_cbeedfbee8440207", region))
+                        for region in ("e1", "e2"))
+        first.update(end=syria["end"], raw_end=syria["raw_end"], text=text[first["start"]:syria["end"]])
+    shard_rows_edited(shard, widened)
 
 
 def _null_said(column: str, item: int | None = None) -> str:

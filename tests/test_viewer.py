@@ -22,7 +22,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
@@ -48,7 +47,7 @@ from corpus_tools.view.site import summary_line
 
 from browser_fixture import DOC_ID as FIXTURE_ID, add_fixture_document
 from conftest import REPO, plant_staging, tree
-from release_factories import mention, resummed, seed_inputs, span_of
+from release_factories import first_row, mention, resummed, seed_inputs, shard_rows_edited, span_of
 
 RELEASE = REPO / "dist" / "1.0.0"
 SCREENSHOT = "viewer-document.png"
@@ -116,17 +115,13 @@ def rows_edited(config: str, edit):
     """An edit for ``resummed``: the rows of ``config``'s train file made ``edit(rows)``."""
     def edited(release: Path) -> None:
         [shard] = (release / "data" / config).glob("train-*.parquet")
-        table = pq.read_table(shard)
-        pq.write_table(pa.Table.from_pylist(edit(table.to_pylist()), schema=table.schema), shard)
+        shard_rows_edited(shard, edit)
     return edited
 
 
 def first_row_edited(config: str, edit):
     """An edit for ``resummed``: the first row of ``config``'s train file changed by ``edit(row)``."""
-    def edited(rows: list[dict]) -> list[dict]:
-        edit(rows[0])
-        return rows
-    return rows_edited(config, edited)
+    return rows_edited(config, first_row(edit))
 
 
 # -- a release of the fixture article ------------------------------------------------------------
