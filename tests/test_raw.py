@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sqlite3
 import unicodedata
 from pathlib import Path
 
@@ -511,6 +512,21 @@ def test_a_damaged_raw_index_is_written_again_not_read(tmp_path):
     again = RawIndex.of(tmp_path, rows)
     assert again.path == first.path and list(again) == [row[0] for row in rows]
 
+
+def test_a_raw_index_holding_a_row_more_is_written_again(tmp_path):
+    """Reading a stored index back compares it row by row with the rows it is asked for, which
+    stops at the shorter: a file that holds every row and one more (damaged, or written by
+    other code under the same name) must be written again, not served with the extra doc_id."""
+    _, rows = check_raw_indexed(Layout.at(REPO))
+    first = RawIndex.of(tmp_path, rows)
+    first.close()
+    with sqlite3.connect(first.path) as connection:
+        connection.execute("INSERT INTO records VALUES ('zz_extra', 999, 0, 1, 'k:utf-8')")
+    connection.close()
+    assert len(RawIndex.stored(tmp_path, first.name)) == len(rows) + 1
+    again = RawIndex.of(tmp_path, rows)
+    assert len(again) == len(rows) and "zz_extra" not in again
+    assert list(again.in_manifest_order()) == [row[0] for row in rows]
 
 def test_a_file_added_while_the_corpus_is_checked_is_not_unlisted(corpus_copy, tmp_path, monkeypatch):
     """add moves its raw files in, then its manifest. A check that read the manifest and then
