@@ -474,6 +474,16 @@ def test_the_raw_index_locates_each_manifest_line_and_keys_each_raw_file(tmp_pat
         index["nope"]
 
 
+def test_the_raw_index_lists_doc_ids_in_doc_id_order_and_in_manifest_order(tmp_path):
+    """Iteration is in doc_id order whatever the manifest's; ``in_manifest_order`` follows the
+    manifest lines (``indexed_documents``, so ``normalize``, goes through them in it). The
+    committed manifest lists its files in doc_id order, so only rows out of it tell the two apart."""
+    rows = [("b_second", 1, 0, 40, "k1:utf-8"), ("a_first", 2, 40, 40, "k2:utf-8"),
+            ("c_third", 3, 80, 40, "k3:utf-8")]
+    index = RawIndex.of(tmp_path, rows)
+    assert list(index) == ["a_first", "b_second", "c_third"]
+    assert list(index.in_manifest_order()) == ["b_second", "a_first", "c_third"]
+
 def test_the_raw_index_is_written_once_per_manifest_and_replaces_other_ones(tmp_path):
     """Stored by its rows' fingerprint: the same rows find their file again; other rows get a
     file of their own, and the old one goes (a process that has it open keeps reading it)."""
