@@ -89,8 +89,14 @@ def test_an_index_serves_the_corpus_as_checked_at_opening(corpus_copy):
 
 
 def test_cached_documents_are_the_same_object(corpus_copy):
+    """The last ``cache_size`` documents looked up are kept; the least recently used goes first."""
     index = DocumentIndex(corpus_copy, cache_size=2)
     assert index[DOC_IDS[2]] is index[DOC_IDS[2]]
+    kept = index[DOC_IDS[2]]
+    index[DOC_IDS[0]]
+    assert index[DOC_IDS[2]] is kept  # two kept, and document 2 now the most recently used
+    index[DOC_IDS[1]]  # evicts document 0, not 2
+    assert index[DOC_IDS[2]] is kept
 
 
 def test_a_pickled_index_is_opened_again_and_refused_if_the_manifest_changed(corpus_copy):
