@@ -3,6 +3,8 @@ each built only when asked, the whole raw corpus still checked before anything i
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from corpus_tools.documents.index import DocumentIndex, load_documents
@@ -87,6 +89,32 @@ def test_an_index_serves_the_corpus_as_checked_at_opening(corpus_copy):
         uncached[DOC_IDS[3]]
     assert caught.value.code == "raw-sha256-mismatch"
 
+
+@pytest.mark.parametrize("changed", ["doc_id", "raw key"])
+def test_a_manifest_line_changed_since_opening_is_refused(corpus_copy, changed):
+    """Each lookup reads its manifest line again: one that names another doc_id, or the same
+    doc_id with another raw key, is refused, not served as the document checked at opening."""
+    index = DocumentIndex(corpus_copy)
+    doc_id = DOC_IDS[1]
+    manifest = corpus_copy.manifest.read_bytes()
+    line = manifest.splitlines()[1]
+    record = json.loads(line)
+    if changed == "doc_id":
+        other = doc_id[:-1] + ("0" if doc_id[-1] != "0" else "1")
+        edited = line.replace(doc_id.encode(), other.encode())  # its doc_id and file name
+        now = f"{other!r} with raw key {record['sha256']}:{record['encoding']}"
+    else:
+        sha256 = ("0" if record["sha256"][0] != "0" else "1") + record["sha256"][1:]
+        edited = line.replace(record["sha256"].encode(), sha256.encode())
+        now = f"{doc_id!r} with raw key {sha256}:{record['encoding']}"
+    assert len(edited) == len(line) and edited != line
+    corpus_copy.manifest.write_bytes(manifest.replace(line, edited))
+    with pytest.raises(CorpusError) as caught:
+        index[doc_id]
+    assert caught.value.code == "manifest-changed" and caught.value.location.line == 2
+    assert caught.value.message == (f"the manifest changed while it was in use (line 2 is now {now}, was "
+                                    f"{doc_id!r} with raw key {record['sha256']}:{record['encoding']}): "
+                                    "run the command again")
 
 def test_cached_documents_are_the_same_object(corpus_copy):
     """The last ``cache_size`` documents looked up are kept; the least recently used goes first."""
