@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 import corpus_tools.documents.raw as raw
 from corpus_tools.cli import cli
 from corpus_tools.documents.add import add_files
-from corpus_tools.documents.cache import RawIndex
-from corpus_tools.documents.index import NORMALIZED_LISTING, document_sidecar, load_document, write_normalized
+from corpus_tools.documents.cache import NormalizedCache, RawIndex
+from corpus_tools.documents.index import (NORMALIZED_LISTING, DocumentIndex, document_sidecar, load_document,
+                                          write_normalized)
 from corpus_tools.documents.raw import (MAX_COMBINING_RUN, check_doc_id, check_raw, check_raw_indexed, combining_run,
                                         doc_id_key, iter_raw, read_manifest)
 from corpus_tools.errors import CorpusError, Location
@@ -212,6 +213,15 @@ def test_cp1252_is_decoded_only_when_the_manifest_says_so(corpus_copy):
     set_file(corpus_copy, "000_cbeedfbee8440207", b"Syria's war\n", encoding="cp1252")
     assert check_raw(corpus_copy).valid
 
+
+def test_a_cp1252_document_s_normalization_is_stored_under_its_encoding(corpus_copy):
+    """The store's key is the raw SHA-256 and the encoding the bytes were decoded with: a
+    cp1252 document normalized once is found again by that key, by the next index too."""
+    data = "\u201cCaf\u00e9\u201d \u2013 a cp1252 article.\n".encode("cp1252")
+    set_file(corpus_copy, "000_cbeedfbee8440207", data, encoding="cp1252")
+    document = DocumentIndex(corpus_copy)["000_cbeedfbee8440207"]
+    stored = NormalizedCache(corpus_copy.build / "cache").get(hashlib.sha256(data).hexdigest(), "cp1252")
+    assert stored is not None and stored.text == document.text == "\u201cCaf\u00e9\u201d \u2013 a cp1252 article."
 
 def test_check_raw_lists_every_problem_of_the_manifest_not_the_first_alone(corpus_copy):
     """check-raw stopped at the first bad line or duplicate doc_id, and dropped every problem found
