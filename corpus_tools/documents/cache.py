@@ -176,12 +176,8 @@ def unsealed(entry: object) -> bytes | None:
 
 
 def _encode(normalized: Normalized) -> bytes:
-    return sealed(_payload(normalized))
-
-
-def _payload(normalized: Normalized) -> bytes:
     offset_map = normalized.offset_map
-    return orjson.dumps([
+    return sealed(orjson.dumps([
         normalized.text,
         normalized.title,
         [[piece.kind, piece.raw_span.start, piece.raw_span.end, piece.text] for piece in normalized.removed],
@@ -189,7 +185,7 @@ def _payload(normalized: Normalized) -> bytes:
         offset_map.norm_length,
         list(chain.from_iterable(offset_map.segments)),  # four ints per segment, flat
         list(offset_map.equal_length_blocks),
-    ])
+    ]))
 
 
 def _decode(entry: bytes) -> Normalized | None:

@@ -29,8 +29,7 @@ from corpus_tools.errors import CorpusError, Location
 from corpus_tools.iterutil import Totalled, counted
 from corpus_tools.fsutil import atomic_writer, file_errors, make_public, staging_dir, writing_under
 from corpus_tools.documents.raw import (
-    check_raw_indexed, decode, iter_raw, raise_first, read_manifest, read_manifest_record,
-    read_raw, read_raw_bytes,
+    check_raw_indexed, iter_raw, raise_first, read_manifest, read_manifest_record, read_raw,
 )
 from corpus_tools.documents.removals import unknown_doc_id
 from corpus_tools.records import Document, ManifestRecord, RawText
@@ -260,7 +259,7 @@ class DocumentIndex(Mapping):
             raise_first(report)
             index = RawIndex.of(layout.build / "cache", rows)
         self._index = index
-        self._manifest_path, self._raw_dir = str(layout.manifest), str(layout.raw)  # not a Path per lookup
+        self._manifest_path = str(layout.manifest)  # not a Path per lookup
         self._normalized = NormalizedCache(layout.build / "cache") if normalized_cache else None
         self._cache: OrderedDict[str, Document] = OrderedDict()
 
@@ -283,8 +282,7 @@ class DocumentIndex(Mapping):
         record = self._record(doc_id, number, offset, length, raw_key)
         normalized = self._normalized.get(record.sha256, record.encoding) if self._normalized is not None else None
         if normalized is None:
-            path = os.path.join(self._raw_dir, record.file)
-            normalized = normalize(decode(read_raw_bytes(path, record), record.encoding, Location(file=path)))
+            normalized = normalize(read_raw(self._layout, record).text)
             if self._normalized is not None:
                 self._normalized.put(record.sha256, record.encoding, normalized)
         return _document(record, normalized)
